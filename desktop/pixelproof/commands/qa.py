@@ -226,3 +226,7 @@ def _print_summary(data: dict[str, Any]) -> None:
         vols = len({r["volume"] for r in data["per_volume"]})
         print(f"per volume (3D, {vols} volume(s)), means over volumes:")
         _print_table(data["per_volume_class"], ["dice", "iou", "hd", "hd95", "assd", "nsd"])
+    from pixelproof.core.report_ap import ap_lines
+
+    for line in ap_lines(data):
+        print(shown(line))

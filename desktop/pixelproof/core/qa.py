@@ -180,6 +180,7 @@ class ImageScore:
     rows: list[ImageClassRow]
     objects: list[ObjectRow]
     masks: dict[str, tuple[Placed, Placed]] = field(default_factory=dict)  # category -> (ref, cand)
+    ap: Any = None  # qa_ap.ImageAp: this pair's part of COCO AP
 
 
 @dataclass
@@ -206,6 +207,8 @@ class QAResult:
     #: not be scored are listed under ``problems`` instead
     images_scored: int = 0
     reference: Any = None  # the ``Reference`` as scored, its classes respelt as the candidate's
+    ap: dict[str, Any] = field(default_factory=dict)  # COCO AP of scored candidate objects (qa_ap)
+    confusion: dict[str, Any] = field(default_factory=dict)  # class confusion matrix of the matching
 
     def per_class(self) -> list[dict[str, Any]]:
         """One dict per category: semantic means (NaN left out, +inf -> image diagonal) + object counts."""
@@ -562,10 +565,11 @@ def run_qa(
         if (e := decided.get(p.cand.id)) is not None
     ]
     from pixelproof.core.batch import BatchCancelled, SerialExecutor
+    from pixelproof.core.qa_ap import ApCollector
     from pixelproof.core.qa_batch import score_pairs
     from pixelproof.core.qa_volumes import VolumeCollector
 
-    volumes = VolumeCollector(categories)
+    volumes, detections = VolumeCollector(categories), ApCollector(categories)
     same_size, left_out = scorable_pairs(pairs, whole)
     result.problems += left_out + unit_warning(same_size)
     scores: Iterable = score_pairs(
@@ -586,7 +590,9 @@ def run_qa(
                 result.per_object.extend(score.objects)
             result.images_scored += 1
             volumes.add(score)
+            detections.add(score)
     except BatchCancelled:
         pass  # the rows done so far
     result.per_volume = volumes.score(opt, result.problems)
+    result.ap, result.confusion = detections.ap(ref.instance_scored), detections.confusion()
     return result

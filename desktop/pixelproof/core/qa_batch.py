@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pixelproof.core.batch import Executor, Failed, Progress, run_batch
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.qa import ImageScore, QAOptions, score_image
-from pixelproof.core.qa_objects import ImagePair
+from pixelproof.core.qa_ap import evaluate_image
+from pixelproof.core.qa_objects import ImagePair, image_objects
 from pixelproof.core.qa_volumes import parse_slice_ref
 from pixelproof.core.references import Reference, void_mask
 
@@ -48,15 +49,23 @@ def qa_task(context: QAContext, items: list[Item]) -> list[ImageScore | Failed]:
         try:
             ref = _one_image(pair.ref, ref_annotations, context.ref_categories)
             cand = _one_image(pair.cand, cand_annotations, context.cand_categories)
+            void = void_mask(ref, pair.ref)
+            objects = (
+                image_objects(ref, pair.ref, pair.shape, void),
+                image_objects(cand, pair.cand, pair.shape, void),
+            )
             score = score_image(
                 pair,
                 ref,
                 cand,
                 context.options,
-                void=void_mask(ref, pair.ref),
+                void=void,
                 categories=context.categories,
                 instance_scored=context.instance_scored,
+                objects=objects,
             )
+            if context.instance_scored:  # COCO AP of scored candidate objects (a model's predictions)
+                score.ap = evaluate_image(*objects, pair.ref.id)
         except Exception as e:  # a malformed object must not stop the job
             out.append(Failed(f"{type(e).__name__}: {e}"))
             continue

@@ -33,6 +33,7 @@ from pixelproof.core.qa import (
 from pixelproof.core.qa_objects import ImagePair
 from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS, UNIT_FIELDS, Spool
 from pixelproof.core.qa_volumes import VOLUME_FIELDS, VolumeRow
+from pixelproof.core.report_ap import ap_html
 
 CONVENTIONS = {
     "dice_iou": "per class and image on the union of the class's masks; both empty = n/a (NaN, left out of "
@@ -212,6 +213,8 @@ def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[
         "per_object": _rows(result, "object"),
         "per_volume": [volume_row_dict(r) for r in result.per_volume],
         "per_volume_class": volume_classes(result),
+        "ap": result.ap,
+        "confusion": result.confusion,
         "image_reviews": [dict(r) for r in result.image_reviews],
         "unmatched_images": {
             "reference": list(result.unmatched_reference),
@@ -565,6 +568,7 @@ def write_html(
                 f"<figure>{shown}<figcaption>{html_text(short_file_name(row['file_name']))}<br>{label}</figcaption></figure>"
             )
         parts.append("</div>")
+    parts += ap_html(data)
     parts += decisions_html(data)
     if data["unmatched_images"]["reference"] or data["unmatched_images"]["candidate"]:
         parts.append("<h2>Unmatched images</h2><ul>")

@@ -16,6 +16,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyM
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
@@ -33,6 +34,7 @@ from pixelproof.ui.fitted_table import FittedTable
 from pixelproof.ui.panels.images import FileNameDelegate
 from pixelproof.ui.review.filter import FilterError, parse_filter
 from pixelproof.ui.review.histogram import DiceHistogram
+from pixelproof.ui.review.model_scores import ModelScores
 from pixelproof.ui.review.parts import heading, table
 from pixelproof.ui.review.tables import (
     DEFAULT_METRICS,
@@ -212,12 +214,27 @@ class ImageList(QWidget):
         layout.addWidget(self.filter_note)
         layout.addWidget(self.image_table, 1)
         self.class_heading = heading("Per class")
-        layout.addWidget(self.class_heading)
+        self.class_heading.setWordWrap(
+            True
+        )  # the slices' long heading wraps beside the mAP, not widens the pane
+        self.model_scores = ModelScores()  # mAP and the confusion matrix, when objects were matched
+        class_row = QWidget()  # a widget, not a layout: _share_height counts the widgets' heights
+        row = QHBoxLayout(class_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.class_heading, 1)
+        row.addWidget(self.model_scores)
+        layout.addWidget(class_row)
         layout.addWidget(self.classes)
         layout.addWidget(self.histogram)
         for model in (self.image_proxy, self.class_model):
             for signal in (model.modelReset, model.layoutChanged, model.rowsInserted, model.rowsRemoved):
                 signal.connect(self._share_height)
+
+    def set_result(self, result: QAResult | None) -> None:
+        """Show a QA run's per-class means, volumes and model figures (None: none)."""
+        self.class_model.set_result(result)
+        self.set_volumes(result)
+        self.model_scores.set_result(result)
 
     def set_volumes(self, result: QAResult | None) -> None:
         """Show the 3D rows of the volumes ``result`` scored and their means per class (none: the table

@@ -179,8 +179,7 @@ class ReviewView(QWidget):
         self.images.image_model.set_rows([], None)
         self.object_model.set_rows([], None)
         self.object_title.setText("<b>Objects</b>")
-        self.images.class_model.set_result(None)
-        self.images.set_volumes(None)
+        self.images.set_result(None)
         self.images.histogram.set_values([])
         self.images.histogram.set_current(None)
         for p in self.panes:
@@ -310,8 +309,7 @@ class ReviewView(QWidget):
         self.header.legend.show_void(scored.reference.has_void)
         keep = self.image_id
         self.images.image_model.set_rows(scored.image_table, self.document.project)
-        self.images.class_model.set_result(result)
-        self.images.set_volumes(result)
+        self.images.set_result(result)
         self.images.histogram.set_values([r["dice"] for r in scored.image_table])
         if self._first_result:
             self.images.image_table.sortByColumn(

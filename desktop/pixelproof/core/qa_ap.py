@@ -1,0 +1,335 @@
+"""A model's figures beside QA's: COCO average precision (AP, mAP) of the candidate's scored objects
+against the reference, as pycocotools' ``COCOeval`` computes it, and the class confusion matrix of QA's
+own object matching.
+
+AP follows ``COCOeval`` step by step, so the figures agree with it on the same two files: per image and
+class (``evaluate_image``, its ``evaluateImg``) detections sorted by score (stable) and cut at 100, each
+taken greedily, best score first, by the reference object of highest IoU >= t it may still take (crowd
+regions any number of times, after the ordinary objects; IoU with a crowd region is intersection / the
+detection's area), for t = 0.50, 0.55 ... 0.95 and the four area ranges; then per class
+(``ApCollector``, its ``accumulate``) precision at the 101 recall points 0, 0.01 ... 1 of the
+interpolated precision-recall curve, and the means (its ``summarize``). Box IoU is of the stored
+[x, y, w, h] boxes, mask IoU of the pixels QA decodes (void pixels left out, as everywhere in QA); areas
+are the stored ``area`` (COCO's), the pixel count where none is stored.
+
+One difference of scope: AP is over the image pairs QA scores; a reference image the candidate lacks is
+listed as unmatched, not counted as every object missed (``COCOeval`` would count it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core import matching, metrics
+from pixelproof.core.qa_objects import ImageObject
+
+IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)  # COCOeval's iouThrs
+RECALL_POINTS = np.linspace(0.0, 1.0, 101)  # COCOeval's recThrs
+AREA_RANGES = (
+    ("all", 0.0, 1e10),
+    ("small", 0.0, 32.0**2),
+    ("medium", 32.0**2, 96.0**2),
+    ("large", 96.0**2, 1e10),
+)
+MAX_DETS = (1, 10, 100)
+IOU_TYPES = ("bbox", "segm")
+BACKGROUND = "background"  # the confusion matrix's row of extra objects and column of missed ones
+#: the figures of ``summary`` and of each class, COCOeval's ``stats`` in its order, by name
+STAT_NAMES = ("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl")
+
+
+@dataclass(slots=True)
+class ImageEval:
+    """``COCOeval.evaluateImg`` of one image, class and IoU type, for every area range at 100 detections."""
+
+    category: str
+    iou_type: str
+    ref_image_id: int
+    scores: np.ndarray  # (D,) the detections' scores, highest first
+    matched: np.ndarray  # (areas, thresholds, D) bool
+    ignored: np.ndarray  # (areas, thresholds, D) bool
+    gt_counts: np.ndarray  # (areas,) reference objects not ignored
+
+
+@dataclass(slots=True)
+class ImageAp:
+    """What one image pair adds to AP: its evaluations and how many candidate objects had a score."""
+
+    evals: list[ImageEval]
+    scored: int
+    unscored: int
+    boxes_only: bool  # every scored candidate object is a box: no mask AP
+
+
+def _area(o: ImageObject) -> float:
+    """The stored area (what COCOeval reads), else the pixels (a box: w x h)."""
+    if o.ann.area > 0:
+        return float(o.ann.area)
+    return float(o.ann.bbox[2] * o.ann.bbox[3]) if o.is_box else float(o.placed.area)
+
+
+def _pixel_extents(objects: Sequence[ImageObject]) -> np.ndarray:
+    """[left, top, right, bottom] of each object's pixels; NaN (overlaps nothing) when it has none."""
+    rows = [
+        [np.nan] * 4 if o.placed.is_empty else [o.placed.x0, o.placed.y0, o.placed.x1, o.placed.y1]
+        for o in objects
+    ]
+    return np.array(rows, dtype=np.float64).reshape(-1, 4)
+
+
+def coco_ious(dts: Sequence[ImageObject], gts: Sequence[ImageObject], iou_type: str) -> np.ndarray:
+    """Detections x reference objects IoU, as ``COCOeval.computeIoU``: with a crowd region,
+    intersection / the detection's area. Measured only where extents overlap (``matching``)."""
+    out = np.zeros((len(dts), len(gts)))
+    if not dts or not gts:
+        return out
+    if iou_type == "bbox":
+        ed = matching.extents([d.ann.bbox for d in dts], [])
+        eg = matching.extents([g.ann.bbox for g in gts], [])
+    else:
+        ed, eg = _pixel_extents(dts), _pixel_extents(gts)
+    rows, cols = matching.overlapping_pairs(ed, eg)
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        d, g = dts[i], gts[j]
+        if iou_type == "bbox":
+            f = metrics.box_cover if g.ann.iscrowd else metrics.box_iou
+            out[i, j] = f(d.ann.bbox, g.ann.bbox)
+        elif g.ann.iscrowd:
+            out[i, j] = metrics.placed_cover(d.placed, g.placed)
+        else:
+            v = metrics.placed_iou(d.placed, g.placed)
+            out[i, j] = 0.0 if np.isnan(v) else v
+    return out
+
+
+def _take(row: np.ndarray, ok: np.ndarray) -> int:
+    """COCOeval's choice among the allowed objects: the highest IoU, the last of equals; -1 when none."""
+    idx = np.flatnonzero(ok)
+    if idx.size == 0:
+        return -1
+    v = row[idx]
+    return int(idx[np.flatnonzero(v == v.max())[-1]])
+
+
+def _evaluate(
+    category: str, iou_type: str, ref_image_id: int, gts: list[ImageObject], dts: list[ImageObject]
+) -> ImageEval:
+    """``COCOeval.evaluateImg`` of one class in one image, for all area ranges (``dts`` sorted, cut)."""
+    ious = coco_ious(dts, gts, iou_type)
+    crowd = np.array([bool(g.ann.iscrowd) for g in gts], dtype=bool)
+    g_area = np.array([_area(g) for g in gts], dtype=np.float64)
+    d_area = np.array([_area(d) for d in dts], dtype=np.float64)
+    n_a, n_t, n_d = len(AREA_RANGES), len(IOU_THRESHOLDS), len(dts)
+    matched = np.zeros((n_a, n_t, n_d), dtype=bool)
+    ignored = np.zeros((n_a, n_t, n_d), dtype=bool)
+    counts = np.zeros(n_a, dtype=np.int64)
+    for a, (_, lo, hi) in enumerate(AREA_RANGES):
+        g_ig = crowd | (g_area < lo) | (g_area > hi)
+        order = np.argsort(g_ig, kind="mergesort")  # ordinary objects first
+        ig, cr, io = g_ig[order], crowd[order], ious[:, order]
+        n_real = int(np.count_nonzero(~ig))
+        counts[a] = n_real
+        for t, thr in enumerate(IOU_THRESHOLDS):
+            least = min(float(thr), 1 - 1e-10)
+            taken = np.zeros(len(gts), dtype=bool)
+            for d in range(n_d):
+                ok = (~taken | cr) & (io[d] >= least)
+                m = _take(io[d, :n_real], ok[:n_real])  # an ordinary object first
+                if m < 0:
+                    m = _take(io[d, n_real:], ok[n_real:])
+                    m = m + n_real if m >= 0 else -1
+                if m < 0:
+                    continue
+                matched[a, t, d] = True
+                ignored[a, t, d] = ig[m]
+                taken[m] = True
+        outside = (d_area < lo) | (d_area > hi)
+        ignored[a] |= ~matched[a] & outside[None, :]
+    scores = np.array([float(d.ann.score) for d in dts], dtype=np.float64)  # type: ignore[arg-type]
+    return ImageEval(category, iou_type, ref_image_id, scores, matched, ignored, counts)
+
+
+def evaluate_image(refs: list[ImageObject], cands: list[ImageObject], ref_image_id: int) -> ImageAp:
+    """One image pair's part of AP (``COCOeval.evaluateImg`` per class and IoU type). Candidate crowd
+    flags are not read (COCOeval reads only the reference's); nothing is evaluated when no candidate
+    object has a score."""
+    scored = [c for c in cands if c.ann.score is not None]
+    out = ImageAp([], len(scored), len(cands) - len(scored), all(c.is_box for c in scored))
+    if not scored:
+        return out
+    by_r: dict[str, list[ImageObject]] = {}
+    by_c: dict[str, list[ImageObject]] = {}
+    for o in refs:
+        by_r.setdefault(o.category, []).append(o)
+    for o in scored:
+        by_c.setdefault(o.category, []).append(o)
+    for cat in sorted(set(by_r) | set(by_c)):
+        dts = by_c.get(cat, [])
+        order = np.argsort([-float(d.ann.score) for d in dts], kind="mergesort")[: MAX_DETS[-1]]  # type: ignore[arg-type]
+        dts = [dts[i] for i in order]
+        for iou_type in IOU_TYPES:
+            out.evals.append(_evaluate(cat, iou_type, ref_image_id, by_r.get(cat, []), dts))
+    return out
+
+
+def _accumulate(evals: list[ImageEval], a: int, max_det: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """``COCOeval.accumulate`` of one class, area range and detection cap: precision (thresholds x recall
+    points) and recall (thresholds); None without reference objects (COCOeval's -1)."""
+    n_gt = int(sum(int(e.gt_counts[a]) for e in evals))
+    if n_gt == 0:
+        return None
+    scores = np.concatenate([e.scores[:max_det] for e in evals])
+    order = np.argsort(-scores, kind="mergesort")
+    dtm = np.concatenate([e.matched[a][:, :max_det] for e in evals], axis=1)[:, order]
+    dtig = np.concatenate([e.ignored[a][:, :max_det] for e in evals], axis=1)[:, order]
+    tp_sum = np.cumsum(dtm & ~dtig, axis=1).astype(np.float64)
+    fp_sum = np.cumsum(~dtm & ~dtig, axis=1).astype(np.float64)
+    precision = np.zeros((len(IOU_THRESHOLDS), len(RECALL_POINTS)))
+    recall = np.zeros(len(IOU_THRESHOLDS))
+    for t in range(len(IOU_THRESHOLDS)):
+        tp, fp = tp_sum[t], fp_sum[t]
+        nd = tp.size
+        rc = tp / n_gt
+        pr = tp / (fp + tp + np.spacing(1))
+        recall[t] = rc[-1] if nd else 0.0
+        pr = np.maximum.accumulate(pr[::-1])[::-1]  # the interpolated (non-increasing) curve
+        at = np.searchsorted(rc, RECALL_POINTS, side="left")
+        inside = at < nd
+        precision[t, inside] = pr[at[inside]]
+    return precision, recall
+
+
+def _mean(values: np.ndarray) -> float | None:
+    """COCOeval's mean of the defined entries (-1 marks undefined); None when there are none."""
+    kept = values[values > -1]
+    return float(np.mean(kept)) if kept.size else None
+
+
+def _stats(precision: np.ndarray, recall: np.ndarray) -> dict[str, float | None]:
+    """COCOeval's ``stats`` by name from precision [T, R, K, A, M] and recall [T, K, A, M]."""
+    last = len(MAX_DETS) - 1
+    t50, t75 = (int(np.argmin(np.abs(IOU_THRESHOLDS - v))) for v in (0.5, 0.75))
+    out: dict[str, float | None] = {
+        "AP": _mean(precision[..., 0, last]),
+        "AP50": _mean(precision[t50, ..., 0, last]),
+        "AP75": _mean(precision[t75, ..., 0, last]),
+    }
+    for name, a in (("APs", 1), ("APm", 2), ("APl", 3)):
+        out[name] = _mean(precision[..., a, last])
+    for m, cap in enumerate(MAX_DETS):
+        out[f"AR{cap}"] = _mean(recall[:, :, 0, m])
+    for name, a in (("ARs", 1), ("ARm", 2), ("ARl", 3)):
+        out[name] = _mean(recall[:, :, a, last])
+    return out
+
+
+class ApCollector:
+    """Gathers the image pairs' ``ImageAp`` and the object rows' class pairs while ``run_qa`` goes; then
+    AP per class and overall (``ap``) and the confusion matrix (``confusion``)."""
+
+    def __init__(self, categories: list[str]) -> None:
+        self.categories = list(categories)
+        self.evals: dict[tuple[str, str], list[ImageEval]] = {}
+        self.scored = self.unscored = self.unscored_images = 0
+        self.boxes_only = True
+        self.cells: dict[tuple[str | None, str | None], int] = {}  # None: background
+
+    def add(self, score: Any) -> None:
+        """One ``qa.ImageScore``: its ``ap`` (if any) and its object rows' class pairs."""
+        for row in score.objects:
+            pair = confusion_pair(row.status, row.category, row.cand_category)
+            if pair is not None:
+                self.cells[pair] = self.cells.get(pair, 0) + 1
+        ap: ImageAp | None = getattr(score, "ap", None)
+        if ap is None:
+            return
+        self.scored += ap.scored
+        self.unscored += ap.unscored
+        self.unscored_images += ap.unscored > 0
+        if ap.scored:
+            self.boxes_only &= ap.boxes_only
+        for e in ap.evals:
+            self.evals.setdefault((e.iou_type, e.category), []).append(e)
+
+    def ap(self, instance_scored: bool = True) -> dict[str, Any]:
+        """The ``ap`` section of the report: ``computed`` and ``reason``; when computed, per IoU type its
+        ``summary`` (``STAT_NAMES``) and ``per_class`` rows (the class's own figures, ``n_reference``
+        objects not crowd), None where COCOeval says -1 (no reference objects in the range)."""
+        if not instance_scored:
+            return {"computed": False, "reason": "the reference has no objects (semantic masks)"}
+        if not self.scored:
+            return {"computed": False, "reason": "the candidate's objects carry no scores"}
+        if self.unscored:
+            why = (
+                f"{self.unscored} candidate object(s) in {self.unscored_images} image(s) have no score; "
+                "AP needs a score on every candidate object"
+            )
+            return {"computed": False, "reason": why}
+        types = ("bbox",) if self.boxes_only else IOU_TYPES
+        out: dict[str, Any] = {"computed": True, "reason": None, "max_dets": list(MAX_DETS)}
+        for iou_type in types:
+            out[iou_type] = self._one_type(iou_type)
+        if self.boxes_only:
+            out["segm"] = None
+            out["segm_reason"] = "every scored candidate object is a box"
+        return out
+
+    def _one_type(self, iou_type: str) -> dict[str, Any]:
+        n_t, n_r, n_k, n_a, n_m = (
+            len(IOU_THRESHOLDS), len(RECALL_POINTS), len(self.categories), len(AREA_RANGES), len(MAX_DETS)
+        )  # fmt: skip
+        precision = -np.ones((n_t, n_r, n_k, n_a, n_m))
+        recall = -np.ones((n_t, n_k, n_a, n_m))
+        n_ref = []
+        for k, cat in enumerate(self.categories):
+            evals = sorted(
+                self.evals.get((iou_type, cat), []), key=lambda e: e.ref_image_id
+            )  # COCOeval's order
+            n_ref.append(int(sum(int(e.gt_counts[0]) for e in evals)))
+            for a in range(n_a):
+                for m, cap in enumerate(MAX_DETS):
+                    found = _accumulate(evals, a, cap)
+                    if found is not None:
+                        precision[:, :, k, a, m], recall[:, k, a, m] = found
+        per_class = [
+            {
+                "category": cat,
+                "n_reference": n_ref[k],
+                **_stats(precision[:, :, k : k + 1], recall[:, k : k + 1]),
+            }
+            for k, cat in enumerate(self.categories)
+        ]
+        return {"summary": _stats(precision, recall), "per_class": per_class}
+
+    def confusion(self) -> dict[str, Any]:
+        """The ``confusion`` section: ``labels`` (the classes, then ``background``) and ``matrix``
+        [reference label][candidate label] of object counts: matched and wrong-class pairs, reference
+        objects missed (background column), candidate objects extra (background row)."""
+        classes = list(self.categories)
+        classes += sorted({n for pair in self.cells for n in pair if n is not None} - set(classes))
+        background = BACKGROUND if BACKGROUND not in classes else f"({BACKGROUND})"  # a class's name
+        index: dict[str | None, int] = {name: i for i, name in enumerate(classes)}
+        index[None] = len(classes)
+        matrix = [[0] * len(index) for _ in index]
+        for (r, c), n in self.cells.items():
+            matrix[index[r]][index[c]] += n
+        return {"labels": [*classes, background], "matrix": matrix}
+
+
+def confusion_pair(
+    status: str, category: str, cand_category: str | None
+) -> tuple[str | None, str | None] | None:
+    """(reference class, candidate class) of a QA object row, None standing for the background: a pair's
+    two classes, a missed object's class and None, an extra one's None and class; None for a candidate
+    object ignored inside a crowd region (neither)."""
+    if status in ("match", "wrong_class"):
+        return category, cand_category or category
+    if status == "fn":
+        return category, None
+    if status == "fp":
+        return None, category
+    return None

@@ -1,0 +1,81 @@
+"""`pixelproof qa` on a real model's predictions: yolo11n.onnx pre-labels LabelMe's example pictures
+(`pixelproof prelabel`), then QA scores them against LabelMe's own COCO export. The report's COCO AP must
+equal pycocotools' COCOeval on the same two files (ids paired by file name and class name, as QA pairs
+them), and the terminal, JSON and HTML outputs say it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pixelproof.cli import main
+from pixelproof.core.coco import new_project, save_project
+from pixelproof.core.model import ImageRecord
+from tests.core.test_qa_ap import FIXTURE, STAT_NAMES, cocoeval, reference_data
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_qa_of_yolo_predictions_gives_cocoeval_ap(capsys, tmp_path, shared_fixtures, shared_models):
+    ref = reference_data(shared_fixtures)
+    ref_file = tmp_path / "ref" / "annotations.json"
+    shutil.copytree((shared_fixtures / FIXTURE).parent / "JPEGImages", tmp_path / "ref" / "JPEGImages")
+    ref_file.write_text(json.dumps(ref))
+    work = tmp_path / "pred"
+    work.mkdir()
+    project = new_project([])
+    for im in ref["images"]:
+        name = Path(im["file_name"]).name
+        shutil.copy(tmp_path / "ref" / im["file_name"], work / name)
+        project.add_image(ImageRecord(im["id"], name, im["width"], im["height"]))
+    save_project(project, work / "project.json")
+    pred = work / "pred.json"
+    code, _, err = _run(
+        capsys, "prelabel", work / "project.json", "--backend", "yolo-onnx", "--model",
+        shared_models / "yolo11n.onnx", "--score-threshold", "0.05", "--map", "couch=sofa", "-o", pred,
+    )  # fmt: skip
+    assert code == 0, err
+    report, page = tmp_path / "qa.json", tmp_path / "qa.html"
+    code, out, err = _run(capsys, "qa", ref_file, pred, "--json", report, "--html", page)
+    assert code == 0, err
+    data = json.loads(report.read_text())
+    ap = data["ap"]
+    assert ap["computed"] and ap["segm"] is None, ap  # boxes only: no mask AP
+
+    # COCOeval on the same files, the predictions' ids put in the reference's terms
+    cand = json.loads(pred.read_text())
+    image_ids = {Path(im["file_name"]).name: im["id"] for im in ref["images"]}
+    cat_ids = {c["name"]: c["id"] for c in ref["categories"]}
+    new_ids = {c["id"]: cat_ids.get(c["name"], 1000 + c["id"]) for c in cand["categories"]}
+    old_images = {im["id"]: image_ids[Path(im["file_name"]).name] for im in cand["images"]}
+    for a in cand["annotations"]:
+        a["image_id"], a["category_id"] = old_images[a["image_id"]], new_ids[a["category_id"]]
+    cand["images"] = ref["images"]
+    cand["categories"] = [{"id": i, "name": n} for n, i in cat_ids.items()]
+    cand_file = tmp_path / "cand_coco.json"
+    cand_file.write_text(json.dumps(cand))
+    ev = cocoeval(ref_file, cand_file, "bbox")
+    assert ev.stats[0] > 0.1  # the model finds the people
+    for name, want in zip(STAT_NAMES, ev.stats, strict=True):
+        got = ap["bbox"]["summary"][name]
+        assert (got is None) == (want == -1) and (got is None or abs(got - want) < 1e-6), (name, got, want)
+
+    # what the terminal and the HTML report say
+    assert f"COCO AP, boxes (bbox): AP {ap['bbox']['summary']['AP']:.3f}" in out, out
+    person = next(r for r in ap["bbox"]["per_class"] if r["category"] == "person")
+    assert any(line.startswith("person") and f"{person['AP']:.3f}" in line for line in out.splitlines()), out
+    assert "confusion matrix (rows: reference, columns: candidate" in out
+    text = page.read_text()
+    assert "COCO AP, boxes (bbox)" in text and "Confusion matrix" in text
+    labels = data["confusion"]["labels"]
+    matrix = data["confusion"]["matrix"]
+    assert labels[-1] == "background" and len(matrix) == len(labels)
+    missed = sum(r[-1] for r in matrix[:-1])
+    assert missed == sum(1 for r in data["per_object"] if r["status"] == "fn" and r.get("cand_id") is None)

@@ -1,0 +1,216 @@
+"""COCO AP of a candidate's scored objects (``core.qa_ap``) checked against pycocotools' ``COCOeval`` run
+on the very same two COCO files, and the class confusion matrix against sklearn's ``confusion_matrix``.
+
+Real data: LabelMe's instance-segmentation example exported to COCO (the reference); candidates are made
+from it with seeded randomness: objects dropped, outlines shifted and scaled, classes swapped, repeats
+and extra boxes added, each with a random score (some rounded, so scores tie across images). A second
+set of scenes has crowd regions (``tests.core.test_qa_cocoeval.scene``) and objects of every area range.
+Both tools read the same files; figures must agree to 1e-6 (COCOeval's -1 is our None).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pycocotools import mask as mask_utils
+from pycocotools.coco import COCO
+from pycocotools.cocoeval import COCOeval
+from sklearn.metrics import confusion_matrix
+
+from pixelproof.core import coco
+from pixelproof.core.qa import run_qa
+from pixelproof.core.qa_ap import STAT_NAMES
+from tests.core.test_qa_cocoeval import CATS, SIZE, scene
+
+FIXTURE = Path("labelme/instance_segmentation/data_dataset_coco/annotations.json")
+
+
+def reference_data(shared_fixtures: Path) -> dict:
+    """The LabelMe COCO export with ids from 1: pycocotools reads an object of id 0 as unmatched."""
+    data = json.loads((shared_fixtures / FIXTURE).read_text())
+    for im in data["images"]:
+        im["id"] += 1
+    for a in data["annotations"]:
+        a["id"] += 1
+        a["image_id"] += 1
+    return data
+
+
+def _geometry(polys: list[list[float]], h: int, w: int) -> tuple[list[float], float]:
+    rle = mask_utils.merge(mask_utils.frPyObjects(polys, h, w))
+    return [float(v) for v in mask_utils.toBbox(rle)], float(mask_utils.area(rle))
+
+
+def candidate_data(ref: dict, seed: int, jitter: float = 0.08, tie: bool = False) -> tuple[dict, list]:
+    """A candidate made from ``ref`` and the (reference class, candidate class) of what was made, None
+    for the background (a dropped object's candidate side, an extra's reference side)."""
+    rng = np.random.default_rng(seed)
+    sizes = {im["id"]: (im["height"], im["width"]) for im in ref["images"]}
+    used = sorted({a["category_id"] for a in ref["annotations"]})
+    names = {c["id"]: c["name"] for c in ref["categories"]}
+    anns, truth = [], []
+
+    def add(image_id: int, cat: int, polys: list[list[float]]) -> None:
+        h, w = sizes[image_id]
+        bbox, area = _geometry(polys, h, w)
+        score = float(rng.uniform(0.05, 1.0))
+        score = round(score, 1) if tie else score
+        anns.append({"id": len(anns) + 1, "image_id": image_id, "category_id": cat, "segmentation": polys,
+                     "bbox": bbox, "area": area, "iscrowd": 0, "score": score})  # fmt: skip
+
+    for a in ref["annotations"]:
+        if rng.random() < 0.2:
+            truth.append((names[a["category_id"]], None))
+            continue
+        cat = (
+            a["category_id"]
+            if rng.random() < 0.8
+            else int(rng.choice([c for c in used if c != a["category_id"]]))
+        )
+        x, y, bw, bh = a["bbox"]
+        for repeat in range(2 if rng.random() < 0.25 else 1):
+            s = 1 + rng.normal(0, jitter)
+            dx, dy = rng.normal(0, jitter * bw), rng.normal(0, jitter * bh)
+            polys = []
+            for p in a["segmentation"]:
+                xs, ys = np.array(p[0::2]), np.array(p[1::2])
+                cx, cy = x + bw / 2, y + bh / 2
+                q = np.empty(len(p))
+                q[0::2], q[1::2] = cx + (xs - cx) * s + dx, cy + (ys - cy) * s + dy
+                polys.append(q.tolist())
+            add(a["image_id"], cat, polys)
+            truth.append((names[a["category_id"]], names[cat]) if repeat == 0 else (None, names[cat]))
+    for im in ref["images"]:  # extra boxes clear of every reference object
+        boxes = [a["bbox"] for a in ref["annotations"] if a["image_id"] == im["id"]]
+        for _ in range(40):
+            w, h = rng.uniform(5, 60, 2)
+            x0, y0 = rng.uniform(0, im["width"] - w), rng.uniform(0, im["height"] - h)
+            if any(x0 < bx + bw and bx < x0 + w and y0 < by + bh and by < y0 + h for bx, by, bw, bh in boxes):
+                continue
+            cat = int(rng.choice(used))
+            add(im["id"], cat, [[x0, y0, x0 + w, y0, x0 + w, y0 + h, x0, y0 + h]])
+            truth.append((None, names[cat]))
+            boxes.append([x0, y0, w, h])
+            if len(boxes) > 12:
+                break
+    return {**ref, "annotations": anns}, truth
+
+
+def cocoeval(ref_file: Path, cand_file: Path, iou_type: str) -> COCOeval:
+    with contextlib.redirect_stdout(io.StringIO()):
+        ev = COCOeval(COCO(str(ref_file)), COCO(str(cand_file)), iou_type)
+        ev.evaluate()
+        ev.accumulate()
+        ev.summarize()
+    return ev
+
+
+def _class_ap(ev: COCOeval, k: int) -> float | None:
+    p = ev.eval["precision"][:, :, k, 0, -1]
+    return float(np.mean(p[p > -1])) if (p > -1).any() else None
+
+
+def check_against_cocoeval(tmp_path: Path, ref: dict, cand: dict) -> dict:
+    ref_file, cand_file = tmp_path / "ref.json", tmp_path / "cand.json"
+    ref_file.write_text(json.dumps(ref))
+    cand_file.write_text(json.dumps(cand))
+    result = run_qa(coco.load_project(ref_file), coco.load_project(cand_file))
+    assert result.ap["computed"], result.ap
+    names = {c["id"]: c["name"] for c in ref["categories"]}
+    for iou_type in ("bbox", "segm"):
+        ev = cocoeval(ref_file, cand_file, iou_type)
+        ours = result.ap[iou_type]
+        for name, want in zip(STAT_NAMES, ev.stats, strict=True):
+            got = ours["summary"][name]
+            assert (got is None) == (want == -1), (iou_type, name, got, want)
+            if got is not None:
+                assert abs(got - want) < 1e-6, (iou_type, name, got, want)
+        by_name = {r["category"]: r for r in ours["per_class"]}
+        for k, cat_id in enumerate(ev.params.catIds):
+            want = _class_ap(ev, k)
+            got = by_name.get(names[cat_id], {}).get("AP")
+            assert (got is None) == (want is None), (iou_type, names[cat_id], got, want)
+            if got is not None:
+                assert abs(got - want) < 1e-6, (iou_type, names[cat_id], got, want)
+    return result
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_ap_of_jittered_labelme_objects_equals_cocoeval(tmp_path, shared_fixtures, seed):
+    ref = reference_data(shared_fixtures)
+    cand, _ = candidate_data(ref, seed, tie=seed % 2 == 1)
+    result = check_against_cocoeval(tmp_path, ref, cand)
+    ap = result.ap["segm"]["summary"]["AP"]
+    assert 0.05 < ap < 0.95, ap  # neither trivially perfect nor nothing found
+
+
+def _scene_data(seeds: range) -> tuple[dict, dict]:
+    """Crowd scenes, one image per seed, with objects scaled so every area range has some."""
+    cats = [{"id": i, "name": c} for i, c in enumerate(CATS, start=1)]
+    rng = np.random.default_rng(7)
+    sides = {"ref": [], "cand": []}
+    images = []
+    for n, seed in enumerate(seeds, start=1):
+        images.append({"id": n, "file_name": f"s{seed}.png", "width": SIZE * 5, "height": SIZE * 5})
+        refs, cands = scene(seed)
+        scale = (1, 2, 5)[n % 3]
+        for side, objs in (("ref", refs), ("cand", cands)):
+            for cat, m, crowd in objs:
+                big = np.kron(m, np.ones((scale, scale), dtype=bool))
+                big = np.pad(big, ((0, SIZE * (5 - scale)), (0, SIZE * (5 - scale))))
+                rle = mask_utils.encode(np.asfortranarray(big.astype(np.uint8)))
+                rle["counts"] = rle["counts"].decode()
+                a = {"id": len(sides[side]) + 1, "image_id": n, "category_id": CATS.index(cat) + 1,
+                     "segmentation": rle, "bbox": [float(v) for v in mask_utils.toBbox(rle)],
+                     "area": float(mask_utils.area(rle)), "iscrowd": int(crowd)}  # fmt: skip
+                if side == "cand":
+                    a["iscrowd"], a["score"] = 0, round(float(rng.uniform(0, 1)), 2)
+                sides[side].append(a)
+    return tuple({"images": images, "categories": cats, "annotations": sides[s]} for s in ("ref", "cand"))  # type: ignore[return-value]
+
+
+def test_ap_with_crowd_regions_and_area_ranges_equals_cocoeval(tmp_path):
+    ref, cand = _scene_data(range(6))
+    result = check_against_cocoeval(tmp_path, ref, cand)
+    s = result.ap["bbox"]["summary"]
+    assert all(s[k] is not None for k in ("APs", "APm", "APl")), s  # every range has reference objects
+
+
+def test_confusion_matrix_equals_sklearn_on_the_made_pairs(tmp_path, shared_fixtures):
+    ref = reference_data(shared_fixtures)
+    cand, truth = candidate_data(ref, seed=1, jitter=0.01)  # small shifts: each pairs with its source
+    ref_file, cand_file = tmp_path / "ref.json", tmp_path / "cand.json"
+    ref_file.write_text(json.dumps(ref))
+    cand_file.write_text(json.dumps(cand))
+    result = run_qa(coco.load_project(ref_file), coco.load_project(cand_file))
+    labels = result.confusion["labels"]
+    assert labels[-1] == "background"
+    y_true = [r if r is not None else "background" for r, _ in truth]
+    y_pred = [c if c is not None else "background" for _, c in truth]
+    assert {"background"} < set(y_true) and {"background"} < set(y_pred)  # misses and extras
+    assert any(r != c and "background" not in (r, c) for r, c in zip(y_true, y_pred, strict=True))  # swaps
+    want = confusion_matrix(y_true, y_pred, labels=labels)
+    assert result.confusion["matrix"] == want.tolist()
+
+
+def test_ap_is_not_computed_without_scores_on_every_candidate_object(tmp_path, shared_fixtures):
+    ref = reference_data(shared_fixtures)
+    cand, _ = candidate_data(ref, seed=3)
+    for a in cand["annotations"][:2]:
+        del a["score"]
+    ref_file, cand_file = tmp_path / "ref.json", tmp_path / "cand.json"
+    ref_file.write_text(json.dumps(ref))
+    cand_file.write_text(json.dumps(cand))
+    result = run_qa(coco.load_project(ref_file), coco.load_project(cand_file))
+    assert not result.ap["computed"] and "2 candidate object(s)" in result.ap["reason"], result.ap
+    for a in cand["annotations"]:
+        a.pop("score", None)
+    cand_file.write_text(json.dumps(cand))
+    result = run_qa(coco.load_project(ref_file), coco.load_project(cand_file))
+    assert not result.ap["computed"] and "no scores" in result.ap["reason"], result.ap
+    assert sum(map(sum, result.confusion["matrix"])) > 0  # the confusion matrix needs no scores
