@@ -83,3 +83,30 @@ def test_map_and_confusion_dialog_show_the_core_figures(qtbot, tmp_path, no_prom
         if win.document is not None:
             win.document.undo_stack.setClean()
         win.close()
+
+
+def test_a_long_class_name_is_cut_in_the_dialog_and_whole_in_its_tooltip(qtbot, tmp_path) -> None:
+    """A 10,000-character class (another tool's file may name one so) made the AP table's first column
+    and the matrix's headers as wide: shown on one short line, the whole name in the row's tooltip."""
+    from pixelproof.core.report import to_dict
+
+    huge = "W" * 10_000
+    path = install_demo(tmp_path / "demo")
+    for f in (path, path.parent / "reference.json"):
+        project = load_project(f)
+        for c in project.categories.values():
+            if c.name == "coin":
+                c.name = huge
+        for a in project.annotations.values():
+            a.score = 0.9
+        save_project(project, f)
+    cand = load_project(path)
+    data = to_dict(run_qa(load_reference(path.parent / "reference.json", cand), cand))
+    dialog = ModelDialog(data["ap"], data["confusion"])
+    qtbot.addWidget(dialog)
+    names = [dialog.matrix.horizontalHeaderItem(i).text() for i in range(dialog.matrix.columnCount())]
+    assert huge not in names and any(n.startswith("WWW") and n.endswith("…") for n in names), names
+    table = next(iter(dialog.ap_tables.values()))
+    rows = [table.item(r, 0) for r in range(table.rowCount())]
+    cut = next(item for item in rows if item.text().startswith("WWW"))
+    assert len(cut.text()) < 300 and huge in cut.toolTip()

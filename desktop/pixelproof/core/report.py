@@ -291,14 +291,19 @@ def _fmt(v: Any, reason: str | None = None) -> str:
 _NAME_FIELDS = frozenset({"category", "cand_category", "volume_category"})  # cut to NAME_SHOWN in a cell
 
 
+def html_name(name: str) -> str:
+    """A class name in a table cell: a 10,000-character one made the table as wide, so it is cut, not
+    escaped: isolated as written (``html_text``), as the lint and agreement pages show it."""
+    return html_text(name if len(name) <= NAME_SHOWN else name[:NAME_SHOWN] + "…")
+
+
 def _cell(r: dict[str, Any], c: str) -> str:
     """One cell: blank when the row has no such field (a by-unit row's unitless figures); a distance with
     its row's unit, and, in a mean, how many ∞ (one mask empty) it counts as the image diagonal."""
     if c not in r:
         return ""
-    if c in _NAME_FIELDS and isinstance(r[c], str):  # a 10,000-character class made the table as wide
-        name = r[c]  # cut, not escaped: isolated as written (``html_text``), as the lint and agreement pages
-        return html_text(name if len(name) <= NAME_SHOWN else name[:NAME_SHOWN] + "…")
+    if c in _NAME_FIELDS and isinstance(r[c], str):
+        return html_name(r[c])
     if c == "file_name" and isinstance(r[c], str):  # a 10,000-character name made it as wide too
         return html_text(short_file_name(r[c]))
     reason = r.get(f"{c}_reason")

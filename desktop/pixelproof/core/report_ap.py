@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from pixelproof.core.names import shown_name
 from pixelproof.core.qa_ap import IOU_TYPES
 
 SUMMARY_NAMES = ("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100")
@@ -50,7 +51,9 @@ def ap_lines(data: dict[str, Any]) -> list[str]:
         rows = zip(*(ap[t]["per_class"] for t in types), strict=True)
         for per_type in rows:
             cells = "".join(f"{figure(r[n]):>14}" for r in per_type for n in ("AP", "AP50"))
-            out.append(f"{per_type[0]['category'][:19]:<20}{per_type[0]['n_reference']:>10}{cells}")
+            out.append(
+                f"{shown_name(per_type[0]['category'], 18):<20}{per_type[0]['n_reference']:>10}{cells}"
+            )
     out += confusion_lines(data.get("confusion") or {})
     return out
 
@@ -64,14 +67,16 @@ def confusion_lines(confusion: dict[str, Any]) -> list[str]:
         return [f"confusion matrix: {len(labels)} x {len(labels)} classes, in the --json and --html reports"]
     width = max(7, *(min(len(n), 10) + 1 for n in labels))
     out = ["confusion matrix (rows: reference, columns: candidate; background: missed / extra):"]
-    out.append(" " * 14 + "".join(f"{n[: width - 1]:>{width}}" for n in labels))
+    out.append(" " * 14 + "".join(f"{shown_name(n, width - 2):>{width}}" for n in labels))
     for name, row in zip(labels, confusion["matrix"], strict=True):
-        out.append(f"{name[:13]:<14}" + "".join(f"{v:>{width}}" for v in row))
+        out.append(f"{shown_name(name, 12):<14}" + "".join(f"{v:>{width}}" for v in row))
     return out
 
 
 def ap_html(data: dict[str, Any]) -> list[str]:
     """The HTML report's section: AP tables per IoU type and the confusion matrix."""
+    from pixelproof.core.report import html_name  # the report imports this module
+
     ap = data.get("ap") or {}
     parts = ["<h2>Model: COCO AP and class confusion</h2>"]
     if not ap.get("computed"):
@@ -83,9 +88,7 @@ def ap_html(data: dict[str, Any]) -> list[str]:
         rows = [*ap[t]["per_class"], {**s, "category": "(all: mAP)", "n_reference": ""}]
         for r in rows:
             cells = "".join(f"<td>{figure(r.get(n))}</td>" for n in SUMMARY_NAMES)
-            parts.append(
-                f"<tr><td><bdi>{html.escape(r['category'])}</bdi></td><td>{r['n_reference']}</td>{cells}</tr>"
-            )
+            parts.append(f"<tr><td>{html_name(r['category'])}</td><td>{r['n_reference']}</td>{cells}</tr>")
         parts.append("</table>")
     confusion = data.get("confusion") or {}
     labels = confusion.get("labels") or []
@@ -94,10 +97,10 @@ def ap_html(data: dict[str, Any]) -> list[str]:
             "<h3>Confusion matrix</h3><p>Rows: reference class; columns: candidate class; background: "
             "reference objects missed (column) and candidate objects extra (row).</p>"
         )
-        head = "".join(f"<th><bdi>{html.escape(n)}</bdi></th>" for n in labels)
+        head = "".join(f"<th>{html_name(n)}</th>" for n in labels)
         parts.append(f"<table><tr><th></th>{head}</tr>")
         for name, row in zip(labels, confusion["matrix"], strict=True):
             cells = "".join(f"<td>{v}</td>" for v in row)
-            parts.append(f"<tr><th><bdi>{html.escape(name)}</bdi></th>{cells}</tr>")
+            parts.append(f"<tr><th>{html_name(name)}</th>{cells}</tr>")
         parts.append("</table>")
     return parts

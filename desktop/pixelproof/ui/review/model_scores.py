@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.names import shown_name
 from pixelproof.core.report_ap import SUMMARY_NAMES, TYPE_NAMES, figure, iou_types, map_text
+from pixelproof.ui.dialogs import as_text
 
 CONFUSED = QColor(255, 205, 205)  # a cell off the diagonal with objects in it
 
@@ -89,7 +91,9 @@ class ModelDialog(QDialog):
         layout = QVBoxLayout(self)
         self.ap_tables: dict[str, QTableWidget] = {}
         if not ap.get("computed"):
-            layout.addWidget(QLabel(map_text(ap)))
+            reason = QLabel(map_text(ap))
+            reason.setTextFormat(Qt.TextFormat.PlainText)  # text from the report, never markup
+            layout.addWidget(reason)
         for t in iou_types(ap) if ap.get("computed") else []:
             layout.addWidget(QLabel(f"<b>COCO AP, {TYPE_NAMES[t]} ({t})</b>"))
             rows = [*ap[t]["per_class"], {**ap[t]["summary"], "category": "(all: mAP)", "n_reference": ""}]
@@ -98,7 +102,9 @@ class ModelDialog(QDialog):
             table.setHorizontalHeaderLabels(["category", "reference", *SUMMARY_NAMES])
             table.verticalHeader().hide()
             for r, row in enumerate(rows):
-                table.setItem(r, 0, _item(row["category"], align_right=False))
+                name = _item(shown_name(row["category"]), align_right=False)  # one short line; whole in
+                name.setToolTip(as_text(row["category"]))  # the tooltip, as the review tables show names
+                table.setItem(r, 0, name)
                 table.setItem(r, 1, _item(str(row["n_reference"])))
                 for c, name in enumerate(SUMMARY_NAMES, start=2):
                     table.setItem(r, c, _item(figure(row.get(name))))
@@ -109,8 +115,8 @@ class ModelDialog(QDialog):
         labels = confusion.get("labels") or []
         self.matrix = QTableWidget(len(labels), len(labels))
         self.matrix.setObjectName("reviewConfusionMatrix")
-        self.matrix.setHorizontalHeaderLabels(labels)
-        self.matrix.setVerticalHeaderLabels(labels)
+        self.matrix.setHorizontalHeaderLabels([shown_name(n) for n in labels])
+        self.matrix.setVerticalHeaderLabels([shown_name(n) for n in labels])
         for r, row in enumerate(confusion.get("matrix") or []):
             for c, n in enumerate(row):
                 item = _item(str(n))
