@@ -22,6 +22,28 @@ from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 CROP = re.compile(r"src='data:image/jpeg;base64,([^']+)'")
 
 
+def labelme_people(tmp_path: Path, shared_fixtures: Path, shared_models: Path) -> Project:
+    """LabelMe's instance-segmentation example (people and more) read as a project; skips without
+    onnxruntime or the shared yolo11n model the tests then run on it."""
+    from pixelproof.interop.labelme import read_labelme
+
+    pytest.importorskip("onnxruntime")
+    if not (shared_models / "yolo11n.onnx").is_file():
+        pytest.skip(f"{shared_models / 'yolo11n.onnx'} not found")
+    shutil.copytree(shared_fixtures / "labelme" / "instance_segmentation" / "data_annotated", tmp_path / "s")
+    return read_labelme(tmp_path / "s").project
+
+
+def yolo_predictions(project: Project, shared_models: Path) -> dict[int, list[Annotation]]:
+    """yolo11n's predictions on the project's images, as lint takes them."""
+    from pixelproof.inference.apply import predict_project
+    from pixelproof.inference.registry import get_backend
+
+    backend = get_backend("yolo-onnx")
+    backend.configure(model_path=str(shared_models / "yolo11n.onnx"))
+    return predict_project(project, backend)[0]
+
+
 def test_a_shifted_polygon_is_not_worded_as_merely_oversized_and_its_crop_shows_the_model_box(
     tmp_path: Path, shared_fixtures: Path, shared_models: Path
 ) -> None:
@@ -29,23 +51,12 @@ def test_a_shifted_polygon_is_not_worded_as_merely_oversized_and_its_crop_shows_
     nests with its neighbour's smaller box and read "box is 2.0x the object the model sees", and its crop
     (a polygon, a model of boxes: no fix) showed no model box. The message now says the label also
     overlaps another person (shifted?), and the crop draws the model's box in green."""
-    from pixelproof.inference.apply import predict_project
-    from pixelproof.inference.registry import get_backend
-    from pixelproof.interop.labelme import read_labelme
-
-    pytest.importorskip("onnxruntime")
-    model = shared_models / "yolo11n.onnx"
-    if not model.is_file():
-        pytest.skip(f"{model} not found")
-    shutil.copytree(shared_fixtures / "labelme" / "instance_segmentation" / "data_annotated", tmp_path / "s")
-    project = read_labelme(tmp_path / "s").project
+    project = labelme_people(tmp_path, shared_fixtures, shared_models)
     for a in project.annotations.values():
         d = a.bbox[2] / 2
         a.segmentation = [[v + d * (k % 2 == 0) for k, v in enumerate(r)] for r in a.segmentation]
         a.bbox = [a.bbox[0] + d, *a.bbox[1:]]
-    backend = get_backend("yolo-onnx")
-    backend.configure(model_path=str(model))
-    predictions = predict_project(project, backend)[0]
+    predictions = yolo_predictions(project, shared_models)
     result = lint_project(project, parse_rules({"thresholds": {"confident": 0.5}}), predictions)
     oversized = [p for p in result.problems if p.kind == "oversized_box"]
     assert oversized, [(p.kind, p.message) for p in result.problems]
@@ -130,22 +141,11 @@ def test_a_shifted_box_gets_no_fix_that_copies_its_neighbour(
     box while overlapping another's read "shifted?", yet its fix set_bbox took the box it was matched to,
     a neighbour's, so Shift+F could make the label a copy of another person's. A shifted label's own
     object is not known: no automatic fix; a partial or oversized box overlapping no other still gets one."""
-    from pixelproof.inference.apply import predict_project
-    from pixelproof.inference.registry import get_backend
-    from pixelproof.interop.labelme import read_labelme
-
-    pytest.importorskip("onnxruntime")
-    model = shared_models / "yolo11n.onnx"
-    if not model.is_file():
-        pytest.skip(f"{model} not found")
-    shutil.copytree(shared_fixtures / "labelme" / "instance_segmentation" / "data_annotated", tmp_path / "s")
-    project = read_labelme(tmp_path / "s").project
+    project = labelme_people(tmp_path, shared_fixtures, shared_models)
     for a in project.annotations.values():
         x, y, w, h = a.bbox
         a.set_geometry(None, [x + w / 2, y, w, h], w * h)
-    backend = get_backend("yolo-onnx")
-    backend.configure(model_path=str(model))
-    predictions = predict_project(project, backend)[0]
+    predictions = yolo_predictions(project, shared_models)
     result = lint_project(project, parse_rules({"thresholds": {"confident": 0.5}}), predictions)
     located = [p for p in result.problems if p.kind in ("partial_box", "oversized_box")]
     shifted = [p for p in located if "shifted?" in p.message]

@@ -31,15 +31,21 @@ def renamed(path, names: dict[str, str]) -> None:
     path.write_text(json.dumps(data))
 
 
+def qa_pages(project_file, cand, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    """The demo's candidate ``cand`` scored against its reference: qa.html and qa.json written in
+    ``tmp_path``; returns the HTML page."""
+    data = to_dict(run_qa(load_reference(project_file.parent / "reference.json", cand), cand))
+    write_html(data, tmp_path / "qa.html")
+    write_json(data, tmp_path / "qa.json")
+    return (tmp_path / "qa.html").read_text()
+
+
 def test_the_qa_html_shows_a_10000_character_class_short_and_the_json_keeps_it_whole(tmp_path) -> None:
     project_file = install_demo(tmp_path / "demo")
     for f in (project_file, project_file.parent / "reference.json"):
         renamed(f, {"coin": HUGE, "cell": TWO_LINES})
     cand = load_project(project_file)
-    data = to_dict(run_qa(load_reference(project_file.parent / "reference.json", cand), cand))
-    write_html(data, tmp_path / "qa.html")
-    write_json(data, tmp_path / "qa.json")
-    page = (tmp_path / "qa.html").read_text()
+    page = qa_pages(project_file, cand, tmp_path)
     runs = [len(m) for m in re.findall(r"W+", page)]
     assert runs and max(runs) <= NAME_SHOWN, max(runs)  # cut in every cell, not 10,000 wide
     assert "first line\\nsecond line" in page  # one line: the break shown as an escape
@@ -97,10 +103,7 @@ def test_the_qa_and_lint_html_show_a_10000_character_file_name_short_keeping_its
         next(im for im in data["images"] if im["file_name"] == "images/coins.png")["file_name"] = long_name
         f.write_text(json.dumps(data))
     cand = load_project(project_file)
-    data = to_dict(run_qa(load_reference(project_file.parent / "reference.json", cand), cand))
-    write_html(data, tmp_path / "qa.html")
-    write_json(data, tmp_path / "qa.json")
-    page = (tmp_path / "qa.html").read_text()
+    page = qa_pages(project_file, cand, tmp_path)
     runs = [len(m) for m in re.findall(r"W+", page)]
     assert runs and max(runs) < FILE_NAME_SHOWN, max(runs)
     assert "W_end.png" in page  # which file: its end shows

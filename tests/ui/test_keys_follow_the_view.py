@@ -159,9 +159,9 @@ def test_h_hides_every_annotation_and_shows_them_again(qtbot, window) -> None:
     assert win.act_show_annotations.isChecked() and item.isVisible()
 
 
-def test_help_finds_a_typed_key_exactly_and_words_as_text(qtbot, window, monkeypatch) -> None:
-    """Typing shift+k in Help > Shortcuts listed Ctrl+Shift+K too (the text contains it): a search that
-    is a key sequence now finds that key only; a word still finds every action that says it."""
+def help_finder(window, monkeypatch):  # type: ignore[no-untyped-def]
+    """Help > Shortcuts opened by F1, and a function typing a search into its find field that returns
+    the rows left shown ({action: keys})."""
     from pixelproof.ui import dialogs
 
     shown: list = []
@@ -174,6 +174,15 @@ def test_help_finds_a_typed_key_exactly_and_words_as_text(qtbot, window, monkeyp
         QTest.keyClicks(dlg.filter_edit, text)
         t = dlg.table
         return {t.item(r, 1).text(): t.item(r, 0).text() for r in range(t.rowCount()) if not t.isRowHidden(r)}
+
+    return dlg, found
+
+
+def test_help_finds_a_typed_key_exactly_and_words_as_text(qtbot, window, monkeypatch) -> None:
+    """Typing shift+k in Help > Shortcuts listed Ctrl+Shift+K too (the text contains it): a search that
+    is a key sequence now finds that key only; a word still finds every action that says it."""
+
+    dlg, found = help_finder(window, monkeypatch)
 
     assert found("shift+k") == {"Accept All on Image": "Shift+K"}
     assert found("SHIFT+K") == found("Shift+K") == {"Accept All on Image": "Shift+K"}
@@ -203,19 +212,9 @@ def test_a_bare_symbol_finds_the_chords_ending_in_it(qtbot, window, monkeypatch)
     """Typing + in Help > Shortcuts found only a key that is + itself, not Ctrl++ (Zoom In): a search of
     one symbol now also finds the chords ending in it, in Help and Preferences alike; a letter still finds
     that very key (h is not Ctrl+H)."""
-    from pixelproof.ui import dialogs
     from pixelproof.ui.preferences import PreferencesDialog
 
-    shown: list = []
-    monkeypatch.setattr(dialogs.ShortcutsDialog, "exec", lambda self: shown.append(self) or 0)
-    QTest.keyClick(window.canvas, Qt.Key.Key_F1)
-    (dlg,) = shown
-
-    def found(text: str) -> dict[str, str]:
-        dlg.filter_edit.clear()
-        QTest.keyClicks(dlg.filter_edit, text)
-        t = dlg.table
-        return {t.item(r, 1).text(): t.item(r, 0).text() for r in range(t.rowCount()) if not t.isRowHidden(r)}
+    dlg, found = help_finder(window, monkeypatch)
 
     for symbol, action in (("+", "Zoom In"), ("-", "Zoom Out"), ("=", "Zoom In"), (",", "Preferences")):
         rows = found(symbol)
