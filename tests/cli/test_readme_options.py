@@ -35,7 +35,8 @@ OPTIONS[""] = [s for a in app_parser()._actions for s in a.option_strings] + ["-
 
 
 def _named_commands() -> list[tuple[str, str]]:
-    """(command, text) for each `pixelproof ...` line or code span of README (continued lines joined)."""
+    """(command, text) for each `pixelproof ...` line or code span of README (continued lines joined), and
+    each code span naming a command and an option without the program (`lint --pictures`)."""
     spans = re.findall(r"`([^`\n]+)`", README)
     spans += [
         line for line in README.replace("\\\n", " ").splitlines() if line.strip().startswith("pixelproof ")
@@ -44,6 +45,8 @@ def _named_commands() -> list[tuple[str, str]]:
     for span in spans:
         for part in re.split(r"\|\||&&|;", span):
             words = part.split("#")[0].split()
+            if words and words[0] in COMMANDS and any(w.startswith("-") for w in words):
+                words = ["pixelproof", *words]  # `qa --ref-format`: a command's option named in prose
             if not words or words[0] != "pixelproof" or (len(words) > 1 and words[1].endswith(":")):
                 continue  # not a command line (a bench's "pixelproof lint: 1.5 s")
             command = words[1] if len(words) > 1 and words[1] in COMMANDS else ""
