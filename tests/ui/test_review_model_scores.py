@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette, QTextDocumentFragment
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -65,16 +66,21 @@ def test_map_and_confusion_dialog_show_the_core_figures(qtbot, tmp_path, no_prom
         dialog = _dialog(qtbot)
         labels, matrix = result.confusion["labels"], result.confusion["matrix"]
         table = dialog.matrix
-        assert [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())] == labels
+        assert [table.horizontalHeaderItem(c).text() for c in range(len(labels))] == labels
         assert [
             [int(table.item(r, c).text()) for c in range(len(labels))] for r in range(len(labels))
         ] == matrix
+        assert [int(table.item(r, len(labels)).text()) for r in range(len(labels))] == list(map(sum, matrix))
         if scores:
             t = next(iter(dialog.ap_tables))
             ap_table = dialog.ap_tables[t]
-            last = ap_table.rowCount() - 1
-            assert ap_table.item(last, 0).text() == "(all: mAP)"
-            assert ap_table.item(last, 2).text() == f"{ap[t]['summary']['AP']:.3f}"
+            assert ap_table.item(0, 0).text() == "(all: mAP)"  # first: never scrolled away
+            assert ap_table.item(0, 2).text() == f"{ap[t]['summary']['AP']:.3f}"
+            assert ap_table.item(0, 0).font().bold() and not ap_table.item(1, 0).font().bold()
+            per_class = ap[t]["per_class"]
+            assert [ap_table.item(r, 0).text() for r in range(1, ap_table.rowCount())] == [
+                c["category"] for c in per_class
+            ]
         else:
             assert not dialog.ap_tables
         QTest.keyClick(dialog, Qt.Key.Key_Escape)
@@ -110,3 +116,116 @@ def test_a_long_class_name_is_cut_in_the_dialog_and_whole_in_its_tooltip(qtbot, 
     rows = [table.item(r, 0) for r in range(table.rowCount())]
     cut = next(item for item in rows if item.text().startswith("WWW"))
     assert len(cut.text()) < 300 and huge in cut.toolTip()
+
+
+def _tabs(dialog: ModelDialog) -> list[str]:
+    return [dialog.tabs.tabText(i).replace("&", "") for i in range(dialog.tabs.count())]
+
+
+@pytest.mark.parametrize("scores", [True, False])
+def test_the_confusion_matrix_is_the_first_tab_and_alt_keys_switch(qtbot, tmp_path, scores) -> None:
+    """The matrix is what a user opens the dialog for: its tab first and current, the AP tabs after
+    (or one saying why there is no AP); Alt+B and Alt+M reach the AP tabs, Alt+C comes back."""
+    _path, result = scored_demo(tmp_path / "demo", scores)
+    dialog = ModelDialog(result.ap, result.confusion)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=5000)
+    if not scores:
+        assert _tabs(dialog) == ["Confusion matrix", "AP"]
+        assert "no scores" in dialog.tabs.widget(1).text()
+        return
+    assert _tabs(dialog) == ["Confusion matrix", "AP, boxes", "AP, masks"]
+    assert dialog.tabs.currentIndex() == 0
+    for key, shown in ((Qt.Key.Key_B, 1), (Qt.Key.Key_M, 2), (Qt.Key.Key_C, 0)):
+        QTest.keyClick(dialog.focusWidget() or dialog, key, Qt.KeyboardModifier.AltModifier)
+        assert dialog.tabs.currentIndex() == shown, key
+    assert dialog.tabs.widget(1) is dialog.ap_tables["bbox"]
+
+
+def _strength(dialog: ModelDialog, r: int, c: int) -> int:
+    """How far a cell's colour is from the table's background (0: none)."""
+    base = dialog.matrix.palette().color(QPalette.ColorRole.Base)
+    brush = dialog.matrix.item(r, c).background()
+    if brush.style() == Qt.BrushStyle.NoBrush:
+        return 0
+    fill = brush.color()
+    return sum(abs(a - b) for a, b in zip(fill.getRgb()[:3], base.getRgb()[:3], strict=True))
+
+
+def _hue(dialog: ModelDialog, r: int, c: int) -> int:
+    return dialog.matrix.item(r, c).background().color().hslHue()
+
+
+LABELS = ["cat", "dog", "bird", "background"]
+MATRIX = [[12, 6, 2, 1], [1, 8, 0, 1], [0, 0, 0, 0], [0, 3, 1, 0]]
+
+
+def test_the_heat_map_orders_cells_by_their_share_of_the_row(qtbot) -> None:
+    """A cell's colour grows with its count's share of its row (the row's reference objects): within one
+    kind of cell the order of the colours' strengths is the order of the shares, an empty cell is
+    uncoloured, and the diagonal's hue is not a confusion's."""
+    dialog = ModelDialog({}, {"labels": LABELS, "matrix": MATRIX})
+    qtbot.addWidget(dialog)
+    bg = len(LABELS) - 1
+    cells = [(r, c) for r in range(len(LABELS)) for c in range(len(LABELS))]
+    for r, c in cells:
+        assert (_strength(dialog, r, c) > 0) == (MATRIX[r][c] > 0), (r, c)
+
+    def kind(r: int, c: int) -> str:
+        return "diagonal" if r == c else "extra" if r == bg else "missed" if c == bg else "confused"
+
+    for which in ("diagonal", "confused", "extra", "missed"):
+        filled = [(r, c) for r, c in cells if kind(r, c) == which and MATRIX[r][c]]
+        shares = sorted(filled, key=lambda rc: MATRIX[rc[0]][rc[1]] / sum(MATRIX[rc[0]]))
+        assert sorted(filled, key=lambda rc: _strength(dialog, *rc)) == shares, which
+    assert len({_hue(dialog, 0, 0), _hue(dialog, 0, 1), _hue(dialog, 0, bg), _hue(dialog, bg, 1)}) == 4
+    assert dialog.matrix.item(0, 0).font().bold() and not dialog.matrix.item(0, 1).font().bold()
+    # the row totals close each row
+    assert [dialog.matrix.item(r, len(LABELS)).text() for r in range(len(LABELS))] == ["21", "10", "0", "4"]
+
+
+def test_a_cells_tooltip_says_what_it_counts(qtbot) -> None:
+    dialog = ModelDialog({}, {"labels": LABELS, "matrix": MATRIX})
+    qtbot.addWidget(dialog)
+
+    def tip(r: int, c: int) -> str:
+        index = dialog.matrix.model().index(r, c)
+        return QTextDocumentFragment.fromHtml(index.data(Qt.ItemDataRole.ToolTipRole)).toPlainText()
+
+    assert tip(0, 0) == "12 reference cat objects matched as cat (57% of the 21 reference cat objects)"
+    assert tip(0, 1) == "6 reference cat objects matched as dog (29% of the 21 reference cat objects)"
+    assert tip(1, 0) == "1 reference dog object matched as cat (10% of the 10 reference dog objects)"
+    assert tip(0, 3) == (
+        "1 reference cat object missed: no candidate object matched (5% of the 21 reference cat objects)"
+    )
+    assert tip(3, 1) == (
+        "3 objects of class dog in the candidate extra: no reference object matched (75% of the 4 objects "
+        "extra in the candidate)"
+    )
+    assert tip(2, 2) == "0 reference bird objects matched as bird"
+
+
+def test_the_dialog_fits_its_tables_within_the_screen(qtbot, tmp_path) -> None:
+    """Sized to what it shows: every row of the demo's matrix without a scroll bar, rows as compact as the
+    review view's tables; a matrix of 60 classes stops at the screen's edge and scrolls."""
+    _path, result = scored_demo(tmp_path / "demo", True)
+    dialog = ModelDialog(result.ap, result.confusion)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    m = dialog.matrix
+    assert m.verticalScrollBar().maximum() == 0 and m.horizontalScrollBar().maximum() == 0
+    assert m.rowHeight(0) == m.fontMetrics().height() + 6
+    for table in dialog.ap_tables.values():
+        dialog.tabs.setCurrentWidget(table)
+        assert table.verticalScrollBar().maximum() == 0 and table.horizontalScrollBar().maximum() == 0
+    names = [f"class {i}" for i in range(60)] + ["background"]
+    big = ModelDialog({}, {"labels": names, "matrix": [[i == j for j in range(61)] for i in range(61)]})
+    qtbot.addWidget(big)
+    big.show()
+    qtbot.waitExposed(big)
+    room = big.screen().availableGeometry()
+    assert big.width() <= room.width() and big.height() <= room.height()
+    assert big.matrix.verticalScrollBar().maximum() > 0

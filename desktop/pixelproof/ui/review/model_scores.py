@@ -1,30 +1,39 @@
 """The model's figures in the review view: mAP beside the "Per class" heading and, behind its button, a
-dialog with COCO AP per class and the class confusion matrix (a QA run's ``ap`` and ``confusion``,
-``core.qa_ap``; the wording of ``core.report_ap``, as the CLI and the HTML report)."""
+dialog with the class confusion matrix as a heat map and COCO AP per class, one tab each (a QA run's
+``ap`` and ``confusion``, ``core.qa_ap``; the wording of ``core.report_ap``, as the CLI and the HTML
+report). Its first form stacked three tables in 760x560 px, each scrolling, 5 classes and 2 matrix rows in
+sight."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from pixelproof.core.names import shown_name
+from pixelproof.core.qa_difference import DIFF_AGREE, DIFF_COLORS, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS
 from pixelproof.core.report_ap import SUMMARY_NAMES, TYPE_NAMES, figure, iou_types, map_text
 from pixelproof.ui.dialogs import as_text
+from pixelproof.ui.review.parts import table
 
-CONFUSED = QColor(255, 205, 205)  # a cell off the diagonal with objects in it
+HEAT_FLOOR = 0.18  # the lightest shade a cell with any object gets (1 of 1,000 still shows)
+MIN_CELL = 36  # px: a count column's narrowest width, so the heat map's cells stay cells
+SCREEN_MARGIN = 80  # px the dialog leaves free of the screen's available area
 
 
 class ModelScores(QWidget):
@@ -80,52 +89,200 @@ def _item(text: str, align_right: bool = True) -> QTableWidgetItem:
     return item
 
 
+def _objects(n: int) -> str:
+    return f"{n} {'object' if n == 1 else 'objects'}"
+
+
+def cell_tip(labels: list[str], r: int, c: int, row: list[int]) -> str:
+    """What cell [r][c] of the confusion matrix counts, in words ("12 reference cat objects matched as
+    dog"), with its share of the row's total; the names whole (the headers may cut them)."""
+    bg = len(labels) - 1
+    n, total, ref, cand = row[c], sum(row), labels[r], labels[c]
+    if r == bg and c == bg:
+        return "Nothing is counted here (neither side has an object)"
+    if r == bg:
+        said = f"{_objects(n)} of class {cand} in the candidate extra: no reference object matched"
+        whole = f"the {_objects(total)} extra in the candidate"
+    else:
+        said = f"{n} reference {ref} {'object' if n == 1 else 'objects'} " + (
+            "missed: no candidate object matched" if c == bg else f"matched as {cand}"
+        )
+        whole = f"the {total} reference {ref} {'object' if total == 1 else 'objects'}"
+    return f"{said} ({n / total:.0%} of {whole})" if total else said
+
+
+def _kind(r: int, c: int, bg: int) -> QColor:
+    """The hue of a cell, as the review view's difference colours: agreement on the diagonal, wrong
+    class off it, missed in the background column, extra in the background row."""
+    code = DIFF_AGREE if r == c else DIFF_FP if r == bg else DIFF_FN if c == bg else DIFF_WRONG_CLASS
+    return QColor(*DIFF_COLORS[code][:3])
+
+
+def heat(base: QColor, hue: QColor, share: float) -> QColor:
+    """``base`` (the table's background) blended toward ``hue`` by a cell's share of its row: an empty
+    cell stays ``base``, a whole row's count is the hue itself; one hue's cells read by lightness alone, so
+    the ramp holds for every kind of colour vision."""
+    if share <= 0:
+        return QColor(base)
+    t = HEAT_FLOOR + (1 - HEAT_FLOOR) * min(share, 1.0)
+    return QColor(*(round(a + (b - a) * t) for a, b in zip(base.getRgb()[:3], hue.getRgb()[:3], strict=True)))
+
+
+def _ink(fill: QColor) -> QColor:
+    """Black or white text, whichever reads on ``fill``."""
+    r, g, b = fill.redF(), fill.greenF(), fill.blueF()
+    return QColor(
+        Qt.GlobalColor.black if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else Qt.GlobalColor.white
+    )
+
+
+class FullTable(QTableWidget):
+    """A read-only table whose size hint shows every row and column (the dialog sizes itself to it, up to
+    the screen), its rows as compact as the review view's tables. ``fit_columns`` sizes the columns to
+    their contents and keeps that width for the hint: a stretched column's width follows the dialog's."""
+
+    needed = 0  # px: the columns' widths as fitted
+
+    def fit_columns(self) -> None:
+        self.resizeColumnsToContents()
+        for c in range(self.columnCount()):
+            self.setColumnWidth(c, max(self.columnWidth(c), MIN_CELL))
+        self.needed = self.horizontalHeader().length()
+
+    def sizeHint(self) -> QSize:
+        frame = 2 * self.frameWidth()
+        head = self.verticalHeader()
+        side = head.sizeHint().width() if not head.isHidden() else 0
+        w = frame + side + (self.needed or self.horizontalHeader().length())
+        h = frame + self.horizontalHeader().sizeHint().height() + head.length()
+        return QSize(w + 2, h + 2)
+
+
+def _full_table(rows: int, columns: int, name: str, said: str) -> FullTable:
+    t = FullTable(rows, columns)
+    table(name, said, t)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    return t
+
+
 class ModelDialog(QDialog):
-    """AP per class for each IoU type (or why none) above the confusion matrix: rows the reference's
-    classes, columns the candidate's, ``background`` for the missed (column) and the extra (row)."""
+    """Tabs: the confusion matrix first (what a user opens it for; rows the reference's classes, columns the
+    candidate's, ``background`` for the missed (column) and the extra (row)), a heat map by each cell's
+    share of its row, then COCO AP per class for each IoU type (or why none), the mAP row first and bold.
+    Sized to its tables, up to the screen."""
 
     def __init__(self, ap: dict[str, Any], confusion: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Model: COCO AP and class confusion")
         self.setObjectName("reviewModelDialog")
-        layout = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("reviewModelTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self._matrix_page(confusion), "&Confusion matrix")
         self.ap_tables: dict[str, QTableWidget] = {}
         if not ap.get("computed"):
             reason = QLabel(map_text(ap))
             reason.setTextFormat(Qt.TextFormat.PlainText)  # text from the report, never markup
-            layout.addWidget(reason)
+            reason.setWordWrap(True)
+            reason.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+            reason.setContentsMargins(8, 8, 8, 8)
+            self.tabs.addTab(reason, "&AP")
         for t in iou_types(ap) if ap.get("computed") else []:
-            layout.addWidget(QLabel(f"<b>COCO AP, {TYPE_NAMES[t]} ({t})</b>"))
-            rows = [*ap[t]["per_class"], {**ap[t]["summary"], "category": "(all: mAP)", "n_reference": ""}]
-            table = QTableWidget(len(rows), 2 + len(SUMMARY_NAMES))
-            table.setObjectName(f"reviewAp_{t}")
-            table.setHorizontalHeaderLabels(["category", "reference", *SUMMARY_NAMES])
-            table.verticalHeader().hide()
-            for r, row in enumerate(rows):
-                name = _item(shown_name(row["category"]), align_right=False)  # one short line; whole in
-                name.setToolTip(as_text(row["category"]))  # the tooltip, as the review tables show names
-                table.setItem(r, 0, name)
-                table.setItem(r, 1, _item(str(row["n_reference"])))
-                for c, name in enumerate(SUMMARY_NAMES, start=2):
-                    table.setItem(r, c, _item(figure(row.get(name))))
-            table.resizeColumnsToContents()
-            self.ap_tables[t] = table
-            layout.addWidget(table)
-        layout.addWidget(QLabel("<b>Confusion matrix</b> — rows: reference, columns: candidate"))
-        labels = confusion.get("labels") or []
-        self.matrix = QTableWidget(len(labels), len(labels))
-        self.matrix.setObjectName("reviewConfusionMatrix")
-        self.matrix.setHorizontalHeaderLabels([shown_name(n) for n in labels])
-        self.matrix.setVerticalHeaderLabels([shown_name(n) for n in labels])
-        for r, row in enumerate(confusion.get("matrix") or []):
+            self.ap_tables[t] = self._ap_table(t, ap[t])
+            self.tabs.addTab(self.ap_tables[t], f"AP, &{TYPE_NAMES[t]}")
+            self.tabs.setTabToolTip(self.tabs.count() - 1, f"COCO AP per class, {TYPE_NAMES[t]} ({t})")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)  # Esc, as the Close button
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(buttons)
+        self._fit_to_screen()
+
+    def _matrix_page(self, confusion: dict[str, Any]) -> QWidget:
+        labels = list(confusion.get("labels") or [])
+        k = len(labels)
+        rows = [[*row[:k], *[0] * (k - len(row))] for row in (confusion.get("matrix") or [])[:k]]  # k x k
+        self.matrix = _full_table(k, k + 1, "reviewConfusionMatrix", "Confusion matrix")
+        m = self.matrix
+        m.verticalHeader().show()
+        m.setAlternatingRowColors(False)  # the cells' colours are the figures
+        m.setShowGrid(True)
+        m.setHorizontalHeaderLabels([*(shown_name(n) for n in labels), "total"])
+        m.setVerticalHeaderLabels([shown_name(n) for n in labels])
+        for i, name in enumerate(labels):
+            m.horizontalHeaderItem(i).setToolTip(as_text(f"candidate: {name}"))
+            m.verticalHeaderItem(i).setToolTip(as_text(f"reference: {name}"))
+        if k:  # background: no class; set apart from the class names
+            italic = QFont(m.font())
+            italic.setItalic(True)
+            m.horizontalHeaderItem(k - 1).setFont(italic)
+            m.verticalHeaderItem(k - 1).setFont(italic)
+        m.horizontalHeaderItem(k).setToolTip(
+            "The row's objects: a reference class's, or the candidate's extra"
+        )
+        base = m.palette().color(QPalette.ColorRole.Base)
+        faint = m.palette().color(QPalette.ColorRole.PlaceholderText)
+        bold = QFont(m.font())
+        bold.setBold(True)
+        for r, row in enumerate(rows):
+            total = sum(row)
             for c, n in enumerate(row):
                 item = _item(str(n))
-                if n and r != c:
-                    item.setBackground(QBrush(CONFUSED))
-                self.matrix.setItem(r, c, item)
-        self.matrix.resizeColumnsToContents()
-        layout.addWidget(self.matrix, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(760, 560)
+                item.setToolTip(as_text(cell_tip(labels, r, c, row)))
+                fill = heat(base, _kind(r, c, k - 1), n / total if total else 0.0)
+                if n:
+                    item.setBackground(QBrush(fill))
+                    item.setForeground(QBrush(_ink(fill)))
+                else:  # zeros recede, so the counts stand out
+                    item.setForeground(QBrush(faint))
+                if r == c and r != k - 1:
+                    item.setFont(bold)  # the diagonal: told apart by weight too, not by hue alone
+                m.setItem(r, c, item)
+            total_item = _item(str(total))
+            total_item.setFont(bold)
+            m.setItem(r, k, total_item)
+        m.fit_columns()
+        page = QWidget()
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 6, 0, 0)
+        note = QLabel(
+            "Rows: reference class, columns: candidate class; background: missed (column), extra (row).\n"
+            "The stronger a cell's colour, the more of its row's objects it holds; hover it for its count."
+        )
+        note.setTextFormat(Qt.TextFormat.PlainText)
+        note.setToolTip(
+            "Green: matched as their class (the diagonal, bold), purple: matched as another class, "
+            "orange: missed, blue: extra, as the review view's difference colours."
+        )
+        box.addWidget(note)
+        box.addWidget(m, 1)
+        return page
+
+    def _ap_table(self, t: str, figures: dict[str, Any]) -> QTableWidget:
+        """One IoU type's AP per class, the mAP row first (bold: it never scrolls away under the classes)."""
+        rows = [{**figures["summary"], "category": "(all: mAP)", "n_reference": ""}, *figures["per_class"]]
+        table_ = _full_table(len(rows), 2 + len(SUMMARY_NAMES), f"reviewAp_{t}", f"COCO AP, {TYPE_NAMES[t]}")
+        table_.setHorizontalHeaderLabels(["category", "reference", *SUMMARY_NAMES])
+        bold = QFont(table_.font())
+        bold.setBold(True)
+        for r, row in enumerate(rows):
+            name = _item(shown_name(row["category"]), align_right=False)  # one short line; whole in
+            name.setToolTip(as_text(row["category"]))  # the tooltip, as the review tables show names
+            cells = [name, _item(str(row["n_reference"]))]
+            cells += [_item(figure(row.get(n))) for n in SUMMARY_NAMES]
+            for c, item in enumerate(cells):
+                if r == 0:
+                    item.setFont(bold)
+                table_.setItem(r, c, item)
+        table_.fit_columns()
+        table_.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # names: the rest
+        return table_
+
+    def _fit_to_screen(self) -> None:
+        """As large as the tabs' tables need, within the screen's free area (less a margin)."""
+        screen = (
+            self.parentWidget().screen() if self.parentWidget() else None
+        ) or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() - QSize(SCREEN_MARGIN, SCREEN_MARGIN)
+        want = self.sizeHint().expandedTo(QSize(420, 240))
+        self.resize(want.boundedTo(room))
