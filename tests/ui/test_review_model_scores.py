@@ -125,7 +125,8 @@ def _tabs(dialog: ModelDialog) -> list[str]:
 @pytest.mark.parametrize("scores", [True, False])
 def test_the_confusion_matrix_is_the_first_tab_and_alt_keys_switch(qtbot, tmp_path, scores) -> None:
     """The matrix is what a user opens the dialog for: its tab first and current, the AP tabs after
-    (or one saying why there is no AP); Alt+B and Alt+M reach the AP tabs, Alt+C comes back."""
+    (or one saying why there is no AP); Alt+B and Alt+A reach the AP tabs, Alt+M comes back, Ctrl+Tab
+    steps through them."""
     _path, result = scored_demo(tmp_path / "demo", scores)
     dialog = ModelDialog(result.ap, result.confusion)
     qtbot.addWidget(dialog)
@@ -138,9 +139,13 @@ def test_the_confusion_matrix_is_the_first_tab_and_alt_keys_switch(qtbot, tmp_pa
         return
     assert _tabs(dialog) == ["Confusion matrix", "AP, boxes", "AP, masks"]
     assert dialog.tabs.currentIndex() == 0
-    for key, shown in ((Qt.Key.Key_B, 1), (Qt.Key.Key_M, 2), (Qt.Key.Key_C, 0)):
+    for key, shown in ((Qt.Key.Key_B, 1), (Qt.Key.Key_A, 2), (Qt.Key.Key_M, 0)):
         QTest.keyClick(dialog.focusWidget() or dialog, key, Qt.KeyboardModifier.AltModifier)
         assert dialog.tabs.currentIndex() == shown, key
+    for shown in (1, 2, 0):  # Ctrl+Tab steps through them, from the tab bar as from a table
+        QTest.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+        assert dialog.tabs.currentIndex() == shown
+        dialog.tabs.currentWidget().setFocus()
     assert dialog.tabs.widget(1) is dialog.ap_tables["bbox"]
 
 

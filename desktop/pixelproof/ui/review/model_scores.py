@@ -33,6 +33,8 @@ from pixelproof.ui.review.parts import table
 
 HEAT_FLOOR = 0.18  # the lightest shade a cell with any object gets (1 of 1,000 still shows)
 MIN_CELL = 36  # px: a count column's narrowest width, so the heat map's cells stay cells
+# the tabs' Alt letters: never C, the Close button's under desktop themes (a shared letter only focuses)
+MNEMONIC_TAB = {"bbox": "AP, &boxes", "segm": "AP, m&asks"}
 SCREEN_MARGIN = 80  # px the dialog leaves free of the screen's available area
 
 
@@ -178,7 +180,7 @@ class ModelDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("reviewModelTabs")
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self._matrix_page(confusion), "&Confusion matrix")
+        self.tabs.addTab(self._matrix_page(confusion), "Confusion &matrix")
         self.ap_tables: dict[str, QTableWidget] = {}
         if not ap.get("computed"):
             reason = QLabel(map_text(ap))
@@ -189,7 +191,7 @@ class ModelDialog(QDialog):
             self.tabs.addTab(reason, "&AP")
         for t in iou_types(ap) if ap.get("computed") else []:
             self.ap_tables[t] = self._ap_table(t, ap[t])
-            self.tabs.addTab(self.ap_tables[t], f"AP, &{TYPE_NAMES[t]}")
+            self.tabs.addTab(self.ap_tables[t], MNEMONIC_TAB[t])
             self.tabs.setTabToolTip(self.tabs.count() - 1, f"COCO AP per class, {TYPE_NAMES[t]} ({t})")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)  # Esc, as the Close button
