@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nibabel as nib
 import numpy as np
+import pytest
 
 from pixelproof.core import masks
 from pixelproof.core.category_colors import default_color
@@ -183,3 +184,20 @@ def test_segment_codes_from_a_hand_edited_project_fall_back_to_tissue() -> None:
         assert [c.value for c in coded_concepts(hd, cat)[0]] == ["123037004", "85756007"]
     cat = Category(1, "liver", app_extra={KEY: {"label": "liver", "category": good, "type": good}})
     assert [c.meaning for c in coded_concepts(hd, cat)[0]] == ["Anatomical Structure"] * 2
+
+
+def test_an_affine_kilometres_off_says_the_distance_readably(tmp_path: Path) -> None:
+    """A label header a float32 1e30 off its image's printed "1000000015047466219876688855040.0 mm": past
+    a kilometre the distance is written in three figures and said to be more than 1 km."""
+    shifted = AFFINE.copy()
+    shifted[:3, 3] += [1e30, 0.0, 0.0]
+    ct_case(tmp_path, shifted)
+    result = read_nifti(tmp_path / "labels", image_dir=tmp_path / "images")
+    stored = nib.load(tmp_path / "labels" / "ct.nii.gz").affine  # as nibabel reads it back (float32 sform)
+    corners = np.array([[i, j, k, 1] for i in (0, 23) for j in (0, 19) for k in (0, 5)]).T
+    far = np.linalg.norm((AFFINE @ corners - stored @ corners)[:3], axis=0).max()
+    (problem,) = result.problems
+    said = problem.split("lies up to ")[1].split(" apart")[0]
+    assert len(said) < 40 and "more than 1 km" in said, said
+    assert float(said.split(" mm")[0]) == pytest.approx(far, rel=5e-3)
+    assert "by voxel index" in problem and len(result.project.images) == 6
