@@ -201,3 +201,36 @@ def test_an_affine_kilometres_off_says_the_distance_readably(tmp_path: Path) -> 
     assert len(said) < 40 and "more than 1 km" in said, said
     assert float(said.split(" mm")[0]) == pytest.approx(far, rel=5e-3)
     assert "by voxel index" in problem and len(result.project.images) == 6
+
+
+def test_values_scattered_over_a_slice_skip_the_volume_naming_the_slice(tmp_path: Path) -> None:
+    """A slice whose label values each lie at two far-apart voxels (boxes covering the slice more than
+    256 times: no label map) skips its volume with a message naming the file and slice; no slice of that
+    volume is left in the project (the two slices read before it were taken out), the other volume is read."""
+    size = 64
+    scattered = np.zeros((size, size, 4), np.uint16)  # x, y, z; slices 0 and 1 hold one square, as drawn
+    scattered[10:20, 10:20, :2] = 1
+    value = 0
+    for y in range(16):  # each value at a voxel of the top quarter and at its mirror in the bottom one
+        for x in range(size):
+            value += 1
+            scattered[x, y, 2] = scattered[size - 1 - x, size - 1 - y, 2] = value
+    boxes = 0
+    for v in range(1, value + 1):  # the values' boxes, counted here apart from the reader's own count
+        xs, ys = np.nonzero(scattered[:, :, 2] == v)
+        boxes += (np.ptp(xs) + 1) * (np.ptp(ys) + 1)
+    assert boxes > 256 * size * size
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    nib.save(nib.Nifti1Image(scattered, np.eye(4)), labels / "scattered.nii.gz")
+    good = np.zeros((size, size, 3), np.uint8)
+    good[5:9, 5:9, 1] = 2
+    nib.save(nib.Nifti1Image(good, np.eye(4)), labels / "good.nii.gz")
+    result = read_nifti(labels)
+    (problem,) = [p for p in map(str, result.problems) if "scattered" in p]
+    assert problem.startswith(f"{labels / 'scattered.nii.gz'}: slice 2: "), problem
+    assert "not a label map" in problem
+    names = [im.file_name for im in result.project.images.values()]
+    assert not [n for n in names if "scattered" in n], names
+    assert len([n for n in names if n.startswith("good.nii.gz#")]) == 3, names
+    assert not [a for a in result.project.annotations.values() if a.image_id not in result.project.images]
