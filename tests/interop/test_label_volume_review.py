@@ -165,8 +165,9 @@ def test_seg_segment_codes_survive_import_and_export(ct_project, tmp_path: Path)
 
 
 def test_segment_codes_from_a_hand_edited_project_fall_back_to_tissue() -> None:
-    """Codes that a SEG cannot hold (an SH value over 16 characters, numbers, a missing meaning) would
-    make highdicom refuse the whole SEG: that code is written as Tissue instead, the good one kept."""
+    """Codes that a SEG cannot hold (a value over 1,024 characters, numbers, a missing meaning) would
+    make highdicom refuse the whole SEG: that code is written as Tissue instead, the good one kept. A value
+    of 17 characters is a long code value (LongCodeValue), kept."""
     import highdicom as hd
 
     from pixelproof.core.model import Category
@@ -174,7 +175,7 @@ def test_segment_codes_from_a_hand_edited_project_fall_back_to_tissue() -> None:
 
     good = ["123037004", "SCT", "Anatomical Structure"]
     for bad in (
-        ["1" * 17, "SCT", "Liver"],
+        ["1" * 1025, "SCT", "Liver"],
         [10200004, "SCT", "Liver"],
         ["10200004", "SCT", ""],
         "Liver",
@@ -184,6 +185,10 @@ def test_segment_codes_from_a_hand_edited_project_fall_back_to_tissue() -> None:
         assert [c.value for c in coded_concepts(hd, cat)[0]] == ["123037004", "85756007"]
     cat = Category(1, "liver", app_extra={KEY: {"label": "liver", "category": good, "type": good}})
     assert [c.meaning for c in coded_concepts(hd, cat)[0]] == ["Anatomical Structure"] * 2
+    long = ["1" * 17, "SCT", "Liver"]
+    cat = Category(1, "liver", app_extra={KEY: {"label": "liver", "category": good, "type": long}})
+    (_, kind), warning = coded_concepts(hd, cat)
+    assert warning is None and kind.LongCodeValue == "1" * 17 and "CodeValue" not in kind
 
 
 def test_an_affine_kilometres_off_says_the_distance_readably(tmp_path: Path) -> None:
