@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nibabel as nib
 import numpy as np
+import pytest
 
 from pixelproof.core import masks
 from pixelproof.core.category_colors import default_color
@@ -164,8 +165,9 @@ def test_seg_segment_codes_survive_import_and_export(ct_project, tmp_path: Path)
 
 
 def test_segment_codes_from_a_hand_edited_project_fall_back_to_tissue() -> None:
-    """Codes that a SEG cannot hold (an SH value over 16 characters, numbers, a missing meaning) would
-    make highdicom refuse the whole SEG: that code is written as Tissue instead, the good one kept."""
+    """Codes that a SEG cannot hold (a value over 1,024 characters, numbers, a missing meaning) would
+    make highdicom refuse the whole SEG: that code is written as Tissue instead, the good one kept. A value
+    of 17 characters is a long code value (LongCodeValue), kept."""
     import highdicom as hd
 
     from pixelproof.core.model import Category
@@ -173,7 +175,7 @@ def test_segment_codes_from_a_hand_edited_project_fall_back_to_tissue() -> None:
 
     good = ["123037004", "SCT", "Anatomical Structure"]
     for bad in (
-        ["1" * 17, "SCT", "Liver"],
+        ["1" * 1025, "SCT", "Liver"],
         [10200004, "SCT", "Liver"],
         ["10200004", "SCT", ""],
         "Liver",
@@ -183,3 +185,57 @@ def test_segment_codes_from_a_hand_edited_project_fall_back_to_tissue() -> None:
         assert [c.value for c in coded_concepts(hd, cat)[0]] == ["123037004", "85756007"]
     cat = Category(1, "liver", app_extra={KEY: {"label": "liver", "category": good, "type": good}})
     assert [c.meaning for c in coded_concepts(hd, cat)[0]] == ["Anatomical Structure"] * 2
+    long = ["1" * 17, "SCT", "Liver"]
+    cat = Category(1, "liver", app_extra={KEY: {"label": "liver", "category": good, "type": long}})
+    (_, kind), warning = coded_concepts(hd, cat)
+    assert warning is None and kind.LongCodeValue == "1" * 17 and "CodeValue" not in kind
+
+
+def test_an_affine_kilometres_off_says_the_distance_readably(tmp_path: Path) -> None:
+    """A label header a float32 1e30 off its image's printed "1000000015047466219876688855040.0 mm": past
+    a kilometre the distance is written in three figures and said to be more than 1 km."""
+    shifted = AFFINE.copy()
+    shifted[:3, 3] += [1e30, 0.0, 0.0]
+    ct_case(tmp_path, shifted)
+    result = read_nifti(tmp_path / "labels", image_dir=tmp_path / "images")
+    stored = nib.load(tmp_path / "labels" / "ct.nii.gz").affine  # as nibabel reads it back (float32 sform)
+    corners = np.array([[i, j, k, 1] for i in (0, 23) for j in (0, 19) for k in (0, 5)]).T
+    far = np.linalg.norm((AFFINE @ corners - stored @ corners)[:3], axis=0).max()
+    (problem,) = result.problems
+    said = problem.split("lies up to ")[1].split(" apart")[0]
+    assert len(said) < 40 and "more than 1 km" in said, said
+    assert float(said.split(" mm")[0]) == pytest.approx(far, rel=5e-3)
+    assert "by voxel index" in problem and len(result.project.images) == 6
+
+
+def test_values_scattered_over_a_slice_skip_the_volume_naming_the_slice(tmp_path: Path) -> None:
+    """A slice whose label values each lie at two far-apart voxels (boxes covering the slice more than
+    256 times: no label map) skips its volume with a message naming the file and slice; no slice of that
+    volume is left in the project (the two slices read before it were taken out), the other volume is read."""
+    size = 64
+    scattered = np.zeros((size, size, 4), np.uint16)  # x, y, z; slices 0 and 1 hold one square, as drawn
+    scattered[10:20, 10:20, :2] = 1
+    value = 0
+    for y in range(16):  # each value at a voxel of the top quarter and at its mirror in the bottom one
+        for x in range(size):
+            value += 1
+            scattered[x, y, 2] = scattered[size - 1 - x, size - 1 - y, 2] = value
+    boxes = 0
+    for v in range(1, value + 1):  # the values' boxes, counted here apart from the reader's own count
+        xs, ys = np.nonzero(scattered[:, :, 2] == v)
+        boxes += (np.ptp(xs) + 1) * (np.ptp(ys) + 1)
+    assert boxes > 256 * size * size
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    nib.save(nib.Nifti1Image(scattered, np.eye(4)), labels / "scattered.nii.gz")
+    good = np.zeros((size, size, 3), np.uint8)
+    good[5:9, 5:9, 1] = 2
+    nib.save(nib.Nifti1Image(good, np.eye(4)), labels / "good.nii.gz")
+    result = read_nifti(labels)
+    (problem,) = [p for p in map(str, result.problems) if "scattered" in p]
+    assert problem.startswith(f"{labels / 'scattered.nii.gz'}: slice 2: "), problem
+    assert "not a label map" in problem
+    names = [im.file_name for im in result.project.images.values()]
+    assert not [n for n in names if "scattered" in n], names
+    assert len([n for n in names if n.startswith("good.nii.gz#")]) == 3, names
+    assert not [a for a in result.project.annotations.values() if a.image_id not in result.project.images]

@@ -182,3 +182,50 @@ def test_a_hand_edited_dicom_seg_extra_loads_and_is_written_as_tissue(
     assert codes == [(TISSUE, LIVER if kept_type else TISSUE), (TISSUE, TISSUE)]
     (warning,) = warnings
     assert "'liver'" in warning and "pixelproof.dicom_seg" in warning, warning
+
+
+def long_code(value: str, scheme: str, meaning: str, field: str = "LongCodeValue") -> Dataset:
+    """A code whose value is longer than CodeValue's 16 characters: in LongCodeValue (UC), or a URN in
+    URNCodeValue (UR), as DICOM PS3.3 8.8 puts them."""
+    ds = Dataset()
+    setattr(ds, field, value)
+    ds.CodingSchemeDesignator, ds.CodeMeaning = scheme, meaning
+    return ds
+
+
+def test_long_and_urn_code_values_are_kept_and_written_back_in_their_fields(
+    ct_project,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A SNOMED CT code of more than 16 digits (an extension's, in LongCodeValue) and a URN code (in
+    URNCodeValue) were taken for codes without a CodeValue: Tissue, with a message. They are kept and
+    written back in the same fields, read here by pydicom."""
+    long_type = ("1000000000000000107", "SCT", "Hepatic remnant after resection")
+    urn_category = ("urn:oid:1.2.840.10008.2.16.4.99", "DCM", "Anatomical Structure")
+    seg_file = seg_with_types(ct_project, [long_code(*long_type)])
+    ds = pydicom.dcmread(seg_file)
+    ds.SegmentSequence[1].SegmentedPropertyCategoryCodeSequence = [long_code(*urn_category, "URNCodeValue")]
+    ds.save_as(seg_file)
+    problems, _ = written_types_raw(seg_file, tmp_path)
+    assert problems == []
+    (out_file,) = (tmp_path / "out").iterdir()
+    first, second = pydicom.dcmread(out_file).SegmentSequence
+    (kind,) = first.SegmentedPropertyTypeCodeSequence
+    assert "CodeValue" not in kind and "URNCodeValue" not in kind
+    assert (kind.LongCodeValue, kind.CodingSchemeDesignator, kind.CodeMeaning) == long_type
+    assert kind["LongCodeValue"].VR == "UC"
+    (category,) = second.SegmentedPropertyCategoryCodeSequence
+    assert "CodeValue" not in category and "LongCodeValue" not in category
+    assert (category.URNCodeValue, category.CodingSchemeDesignator, category.CodeMeaning) == urn_category
+    assert triples(first.SegmentedPropertyCategoryCodeSequence) == [ORGAN]
+    assert triples(second.SegmentedPropertyTypeCodeSequence) == [LIVER]
+
+
+def written_types_raw(seg_file: Path, tmp_path: Path) -> tuple[list[str], None]:
+    """``written_types`` without reading the codes back (a long code has no CodeValue to read)."""
+    result = read_dicom_seg(seg_file.parent)
+    assert len(result.project.annotations) == 5, result.problems
+    result.project.path = seg_file.parent / "again.json"
+    save_project(result.project, result.project.path)
+    assert write_dicom_seg(load_project(result.project.path), tmp_path / "out") == []
+    return result.problems, None

@@ -6,7 +6,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QStyleOptionViewItem
 
-from pixelproof.ui.panels.images import elide_file_name
+from pixelproof.ui.file_names import elide_file_name
 
 
 def test_elision_keeps_the_extension_and_the_ends_of_the_stem(qapp) -> None:

@@ -148,8 +148,8 @@ def _read_volume(
             far = _farthest_corner(image.canonical_affine, labels.canonical_affine, labels.canonical_shape)
             report(
                 f"{label_file}: its affine differs from {image_file}'s (the same voxel lies up to "
-                f"{far:.1f} mm apart in the two); labels are put on the image by voxel index (both turned "
-                "to RAS+), not by position: check which header is right"
+                f"{_distance_text(far)} apart in the two); labels are put on the image by voxel index "
+                "(both turned to RAS+), not by position: check which header is right"
             )
         geometry = image
     check_slice_count(labels)  # from the header, before a voxel is decoded or a record made
@@ -183,6 +183,12 @@ def _read_volume(
             for image_id in made:
                 build.project.remove_image(image_id)
             raise VolumeError(f"{label_file}: slice {k}: {e.message}") from None
+
+
+def _distance_text(mm: float) -> str:
+    """A distance as a message writes it: to 0.1 mm up to a kilometre, in three figures past it (a header
+    1e30 off printed 31 digits)."""
+    return f"{mm:.1f} mm" if mm < 1e6 or not np.isfinite(mm) else f"{mm:.3g} mm, more than 1 km"
 
 
 def _farthest_corner(a: np.ndarray, b: np.ndarray, shape: tuple[int, ...]) -> float:

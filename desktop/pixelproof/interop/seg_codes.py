@@ -6,9 +6,11 @@ Stored under the category's ``pixelproof.dicom_seg``: ``{"label": the segment la
 value, coding scheme, meaning], "type": [...]}``. The codes are used only while the category keeps that
 name: a category renamed since would be written under codes naming something else.
 
-A code a SEG cannot hold again (a missing or mistyped field, several items, a field too long or holding a
-control or bidi character, a meaning the sources' character set cannot spell) is never kept or written:
-that one concept is Tissue, and the reader or the export says so. highdicom would refuse the whole SEG
+A code value longer than 16 characters (LongCodeValue) or a URN (URNCodeValue) is kept as a value like
+any other and written back in the field it came in. A code a SEG cannot hold again (a missing or mistyped
+field, several items or value fields, a field too long or holding a control or bidi character, a meaning
+the sources' character set cannot spell) is never kept or written: that one concept is Tissue, and the
+reader or the export says so. highdicom would refuse the whole SEG
 for a missing field, on reading (losing every mask) as on writing."""
 
 from __future__ import annotations
@@ -24,11 +26,17 @@ _SEQUENCES = (
 )
 _FIELDS = ("CodeValue", "CodingSchemeDesignator", "CodeMeaning")
 _LIMITS = (16, 16, 64)  # CodeValue and CodingSchemeDesignator are SH, CodeMeaning LO
+# a value past CodeValue's 16 characters comes in LongCodeValue (UC: a SNOMED CT extension's 18 digits),
+# a URN in URNCodeValue (UR); highdicom's CodedConcept writes a value back in the field its form asks for
+_VALUE_FIELDS = ("CodeValue", "LongCodeValue", "URNCodeValue")
+LONG_VALUE = 1024  # characters of a long or URN code value kept (UC and UR allow more; no code is as long)
 
 
-def _fault(values: list[Any]) -> str | None:
-    """Why three field values are not one code a SEG holds (None when they are)."""
-    for field, v, n in zip(_FIELDS, values, _LIMITS, strict=True):
+def _fault(values: list[Any], value_field: str = "CodeValue") -> str | None:
+    """Why three field values (the code value from ``value_field``) are not one code a SEG holds (None
+    when they are)."""
+    limits = (16 if value_field == "CodeValue" else LONG_VALUE, *_LIMITS[1:])
+    for field, v, n in zip((value_field, *_FIELDS[1:]), values, limits, strict=True):
         if v is None:
             return f"no {field}"
         if not isinstance(v, str):
@@ -72,8 +80,10 @@ def segment_codes(ds: Any) -> tuple[dict[int, dict[str, list[str]]], list[str]]:
             if len(items) != 1:
                 fault = f"{len(items)} {name} codes (a SEG holds one)" if items else f"no {name} code"
             else:
-                values = [items[0].get(k) for k in _FIELDS]
-                fault = _fault(values)
+                present = [k for k in _VALUE_FIELDS if k in items[0]]
+                field = present[0] if present else "CodeValue"
+                values = [items[0].get(k) for k in (field, *_FIELDS[1:])]
+                fault = f"both {' and '.join(present)}" if len(present) > 1 else _fault(values, field)
                 if fault is None:
                     kept.setdefault(number, {})[name] = [v.strip() for v in values]
                     continue
@@ -106,7 +116,11 @@ def coded_concepts(hd: Any, category: Any, charset: Any = None) -> tuple[tuple[A
     codec = _python_codec(charset)
     for name, _ in _SEQUENCES:
         t = stored.get(name)
-        fault = _fault(t) if isinstance(t, list) and len(t) == 3 else f"{short_repr(t)}, not 3 texts"
+        fault = (
+            _fault(t, "LongCodeValue")
+            if isinstance(t, list) and len(t) == 3
+            else f"{short_repr(t)}, not 3 texts"
+        )
         if fault is None:
             try:
                 "".join(t).encode(codec)

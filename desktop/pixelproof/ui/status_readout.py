@@ -1,6 +1,7 @@
 """The status bar's readouts: cursor position and the stored pixel value under it, the display window of
 16-bit and float images, the zoom, and which image of how many is shown. The cursor is read over the
-labeling canvas and over the review view's panes alike (``watch``): one text for one pixel."""
+labeling canvas and over the review view's panes alike (``watch``): one text for one pixel; the zoom and
+window are those of the view shown (the review panes', not the hidden canvas's)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
     from pixelproof.ui.review.panes import ReviewPane
     from pixelproof.ui.shell import Shell
 
-    PixelSource = CanvasView | ReviewPane  # a view with cursorMoved, loaded and pixel_value
+    PixelSource = CanvasView | ReviewPane  # with cursorMoved, zoomChanged, windowChanged,
+    # zoom, loaded and pixel_value
 
 CURSOR_READOUT_S = 0.03  # cursor position/value: at most this often
 HINT_ROOM = 360  # status bar pixels a pixel's values leave to the tool's hint and messages
@@ -63,18 +65,18 @@ class StatusReadout(QObject):
         self._shown_at = 0.0
         self._pending: QPointF | None = None
         self._source: PixelSource = self.canvas  # the view the cursor is over (the canvas, a review pane)
+        self._watched: list[PixelSource] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._show_pending)
         canvas = self.canvas
-        canvas.cursorMoved.connect(self.show_cursor)
-        canvas.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
-        canvas.windowChanged.connect(self.show_window)
+        self.watch(canvas)
         canvas.imageShown.connect(lambda _id: self.show_image())
         canvas.imageShown.connect(lambda _id: self.show_target())
         canvas.toolChanged.connect(self.show_target)
         canvas.hintChanged.connect(self.show_target)
         shell.viewChanged.connect(self.show_target)  # the review view has no labeling tool
+        shell.viewChanged.connect(self._follow_view)
         self._doc = None
         shell.documentChanged.connect(self._follow_document)
         self._follow_document(shell.document)
@@ -106,8 +108,32 @@ class StatusReadout(QObject):
 
     def watch(self, source: PixelSource) -> None:
         """Read the cursor over another view of the images too (the review view's panes): its pixel's
-        position and value read as the canvas's would for the same pixel."""
+        position and value read as the canvas's would for the same pixel; its zoom and window show while
+        the central view holding it is shown."""
+        self._watched.append(source)
         source.cursorMoved.connect(lambda pos: self.show_cursor(pos, source))
+        source.zoomChanged.connect(lambda z: self._show_zoom(source, z))
+        source.windowChanged.connect(lambda *_: self.show_window(source))
+
+    def _in_view(self, source: PixelSource) -> bool:
+        """Whether ``source`` is (in) the central view shown: a hidden view's zoom or window is not read."""
+        view = self.shell.current_view()
+        return source is view or view.isAncestorOf(source)
+
+    def _show_zoom(self, source: PixelSource, zoom: float) -> None:
+        if self._in_view(source):
+            self.zoom_label.setText(f"{zoom * 100:.0f}%")
+
+    def _follow_view(self, *_: object) -> None:
+        """Another central view: the zoom and window of its images (none for a view not watched)."""
+        source = next((s for s in self._watched if self._in_view(s)), None)
+        if source is None or self.shell.document is None:
+            self.zoom_label.clear()
+            self.window_label.clear()
+            self.window_label.setToolTip("")
+            return
+        self._show_zoom(source, source.zoom)
+        self.show_window(source)
 
     def show_cursor(self, pos: QPointF | None, source: PixelSource | None = None) -> None:
         # At most one readout per 30 ms: relaying out and repainting the status bar on every mouse move
@@ -179,9 +205,14 @@ class StatusReadout(QObject):
         image = doc.current_image if doc is not None else None
         return image_spacing(image) if image is not None else None
 
-    def show_window(self, lo: float, hi: float) -> None:
-        loaded = self.canvas.loaded
+    def show_window(self, source: PixelSource | None = None) -> None:
+        """The display window of the pixels ``source`` (the canvas by default) shows, when it is in sight."""
+        source = source if source is not None else self.canvas
+        if not self._in_view(source):
+            return
+        loaded = source.loaded
         if loaded is not None and loaded.needs_window:
+            lo, hi = loaded.window
             width, level = width_level(lo, hi)  # as the presets and the Volume menu name windows
             self.window_label.setText(f"W {width:.6g}  L {level:.6g}")
             self.window_label.setToolTip(f"Window {lo:.6g} – {hi:.6g} (right-drag to change)")
@@ -202,10 +233,12 @@ class StatusReadout(QObject):
         )
 
     def clear_pixel(self) -> None:
-        """Another image: the cursor readout and the window of the last one no longer apply."""
+        """Another image: the cursor readout and the canvas's window of the last one no longer apply (the
+        review panes say their own window with their pixels)."""
         self.pos_label.clear()
         self.value_label.clear()
-        self.window_label.clear()
+        if self._in_view(self.canvas):
+            self.window_label.clear()
 
 
 def format_pixel(value: np.ndarray, names: list[str] | None = None) -> str:

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,8 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -35,10 +33,10 @@ from pixelproof.core.conditions import FilterError
 from pixelproof.core.edits import SetImageStatus
 from pixelproof.core.image_query import ImageFacts, ImageQuery, parse_image_query
 from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS
-from pixelproof.core.volumes import parse_slice_ref
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
+from pixelproof.ui.file_names import FileNameDelegate
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.object_counts import count_text, count_tip
@@ -54,39 +52,6 @@ FILTER_HELP = (
     "  objects:0, objects>5, predictions>0 (pending predictions); = != < <= > >=\n"
     "  -term: images the term does not match (-class:cat)"
 )
-
-
-def elide_file_name(name: str, metrics: QFontMetrics, width: int) -> str:
-    """``name`` in ``width`` pixels, cut in the middle of its stem: the extension stays readable
-    ("IMG_2024…0412.jpg", not "IMG…jpg"; ".nii.gz" whole). A slice of a volume keeps its slice part whole
-    and its file is cut ("abd…ct.nii.gz#z=002", not "abd…002": every slice of the volume read alike)."""
-    if metrics.horizontalAdvance(name) <= width:
-        return name
-    if parse_slice_ref(name) is not None:
-        at = name.rindex("#")
-        room = width - (metrics.horizontalAdvance(name) - metrics.horizontalAdvance(name[:at]))  # as joined
-        if room < metrics.horizontalAdvance("…"):  # no room for the file at all: the slice part's end
-            return metrics.elidedText(name, Qt.TextElideMode.ElideLeft, width)
-        return elide_file_name(name[:at], metrics, room) + name[at:]
-    path = PurePosixPath(name)
-    compound = path.suffix.lower() == ".gz" and len(path.suffixes) > 1  # scan.nii.gz
-    suffix = "".join(path.suffixes[-2:]) if compound else path.suffix
-    stem = name[: len(name) - len(suffix)] if suffix else name
-    room = width - metrics.horizontalAdvance(suffix)
-    if not suffix or room < metrics.horizontalAdvance("x…x"):
-        return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, width)
-    return metrics.elidedText(stem, Qt.TextElideMode.ElideMiddle, room) + suffix
-
-
-class FileNameDelegate(QStyledItemDelegate):
-    """Draws a file name column with ``elide_file_name`` instead of Qt's elision, which drops the dot (and
-    a slice's ``#z=``): the Images panel's, the review view's per-slice table."""
-
-    def initStyleOption(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        super().initStyleOption(option, index)
-        option.text = elide_file_name(option.text, option.fontMetrics, option.rect.width() - 8)  # padding
 
 
 COUNT_TIP = (

@@ -30,8 +30,8 @@ from pixelproof.core.image_order import step_listed
 from pixelproof.core.qa import QAResult
 from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS
 from pixelproof.ui.dialogs import as_text
+from pixelproof.ui.file_names import FileNameDelegate
 from pixelproof.ui.fitted_table import FittedTable
-from pixelproof.ui.panels.images import FileNameDelegate
 from pixelproof.ui.review.filter import FilterError, parse_filter
 from pixelproof.ui.review.histogram import DiceHistogram
 from pixelproof.ui.review.model_scores import ModelScores

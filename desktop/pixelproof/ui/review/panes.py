@@ -5,7 +5,8 @@ an RGBA overlay (masks of one side, or the difference codes) and a dashed box ar
 Navigation is the canvas's: wheel zooms at the cursor, drag (left or middle) pans, Ctrl+0 / Ctrl+= / Ctrl+-
 fit and zoom when a pane has the focus; a click without a drag picks the object under the cursor. A slice
 placed in the patient shows the canvas's orientation letters (``canvas.orientation``), and the pixel under
-the cursor goes to the status bar as the canvas's does (``cursorMoved``, ``loaded``, ``pixel_value``).
+the cursor goes to the status bar as the canvas's does (``cursorMoved``, ``loaded``, ``pixel_value``), and so
+do its zoom and display window while the review view is shown (``zoomChanged``, ``windowChanged``).
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ class ReviewPane(QGraphicsView):
     viewChanged = Signal()
     clicked = Signal(QPointF)  # scene (image pixel) position of a click without drag
     cursorMoved = Signal(object)  # QPointF in image pixels, or None when off the image (as the canvas's)
+    zoomChanged = Signal(float)  # screen pixels per image pixel, at any change (a linked pane's too)
+    windowChanged = Signal(float, float)  # the shown pixels' display window; (0, 0) with none shown
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -124,6 +127,7 @@ class ReviewPane(QGraphicsView):
         self.image_size = (0, 0)
         self.loaded = None
         self.orientation_marks.follow()
+        self.windowChanged.emit(0.0, 0.0)
 
     def set_size(self, height: int, width: int, message: str = "") -> None:
         """A new image of this size: a placeholder until the pixels come."""
@@ -143,6 +147,7 @@ class ReviewPane(QGraphicsView):
         self._scene.addItem(self.image_item)
         self.loaded = image
         self.orientation_marks.follow()
+        self.windowChanged.emit(*(image.window if image is not None else (0.0, 0.0)))
 
     def pixel_value(self, x: int, y: int) -> np.ndarray | None:
         """The stored value at image pixel (x, y), as the canvas reads it; None before the pixels come."""
@@ -202,6 +207,7 @@ class ReviewPane(QGraphicsView):
             keep_at(self, center, self.viewport().rect().center())  # all panes agree to the pixel
         finally:
             self._silent = False
+        self.zoomChanged.emit(zoom)
 
     def fit_zoom(self) -> float:
         h, w = self.image_size
@@ -228,6 +234,7 @@ class ReviewPane(QGraphicsView):
         keep_at(self, before, anchor)
         self._silent = False
         self.fitted = False
+        self.zoomChanged.emit(z)
         self.viewChanged.emit()
 
     def _user_moved(self, *_: object) -> None:
