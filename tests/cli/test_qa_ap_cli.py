@@ -5,7 +5,9 @@ them), and the terminal, JSON and HTML outputs say it."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import pytest
 from pixelproof.cli import main
 from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.model import ImageRecord
-from tests.core.test_qa_ap import FIXTURE, STAT_NAMES, cocoeval, reference_data
+from tests.core.test_qa_ap import FIXTURE, STAT_NAMES, check_pr_curve, cocoeval, reference_data
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
@@ -66,6 +68,10 @@ def test_qa_of_yolo_predictions_gives_cocoeval_ap(capsys, tmp_path, shared_fixtu
     for name, want in zip(STAT_NAMES, ev.stats, strict=True):
         got = ap["bbox"]["summary"][name]
         assert (got is None) == (want == -1) and (got is None or abs(got - want) < 1e-6), (name, got, want)
+    by_name = {r["category"]: r for r in ap["bbox"]["per_class"]}
+    for k, cat_id in enumerate(ev.params.catIds):  # each class's PR curve and the scores along it
+        name = next(n for n, i in cat_ids.items() if i == cat_id)
+        check_pr_curve(ev, k, by_name.get(name, {}), ap["recall_points"])
 
     # what the terminal and the HTML report say
     assert f"COCO AP, boxes (bbox): AP {ap['bbox']['summary']['AP']:.3f}" in out, out
@@ -74,6 +80,21 @@ def test_qa_of_yolo_predictions_gives_cocoeval_ap(capsys, tmp_path, shared_fixtu
     assert "confusion matrix (rows: reference, columns: candidate" in out
     text = page.read_text()
     assert "COCO AP, boxes (bbox)" in text and "Confusion matrix" in text
+    # the page draws each class's precision-recall curve at IoU 0.50: its points are the JSON's curve
+    curves = re.findall(r'<polyline data-category="([^"]*)" data-iou="0.5" points="([^"]*)"', text)
+    drawn = {html.unescape(c): pts for c, pts in curves}
+    with_refs = [r for r in ap["bbox"]["per_class"] if r["pr_curve"] is not None]
+    assert with_refs and set(drawn) == {r["category"] for r in with_refs}, drawn
+    for r in with_refs:
+        xy = [tuple(map(float, p.split(","))) for p in drawn[r["category"]].split()]
+        precision = r["pr_curve"]["precision"][0]
+        assert len(xy) == len(ap["recall_points"]) == len(precision)
+        (x0, _), (x1, _) = xy[0], xy[-1]
+        y_top = min(y for y, p in zip((y for _, y in xy), precision, strict=True) if p == max(precision))
+        for (x, y), rc, p in zip(xy, ap["recall_points"], precision, strict=True):
+            assert abs((x - x0) / (x1 - x0) - rc) < 0.01  # recall across
+            assert y >= y_top and (p < max(precision)) == (y > y_top)  # precision up, one scale
+    assert "score ≥" in text  # the scores along the curve, to pick a threshold
     labels = data["confusion"]["labels"]
     matrix = data["confusion"]["matrix"]
     assert labels[-1] == "background" and len(matrix) == len(labels)
