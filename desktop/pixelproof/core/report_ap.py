@@ -5,10 +5,13 @@ so the CLI and the HTML file say the same."""
 from __future__ import annotations
 
 import html
+import os
 from typing import Any
 
+from pixelproof.core import safe_csv
+from pixelproof.core.atomic import atomic_output
 from pixelproof.core.names import shown_name
-from pixelproof.core.qa_ap import IOU_TYPES
+from pixelproof.core.qa_ap import IOU_TYPES, STAT_NAMES
 
 SUMMARY_NAMES = ("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100")
 CLASS_NAMES = ("AP", "AP50", "AP75", "AR100")
@@ -175,3 +178,27 @@ def pr_curves_html(ap: dict[str, Any], iou_type: str) -> list[str]:
         )
     out.append("</div>")
     return out
+
+
+def write_class_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    """The per-class table, one row per class and an ``(all)`` row (the summary): QA's figures as
+    ``per_class`` has them, then COCO AP per IoU type (``bbox_AP``, ``bbox_AP50`` ... ``segm_ARl`` and
+    ``n_reference``), for a spreadsheet; a null is an empty cell (its ``<field>_reason`` column says why);
+    the per-unit means of mixed units (``by_unit``) stay in the JSON."""
+    ap = data.get("ap") or {}
+    types = iou_types(ap) if ap.get("computed") else []
+    by_type = {t: {r["category"]: r for r in ap[t]["per_class"]} for t in types}
+    rows = []
+    for r in [*data["per_class"], {**data["summary"], "category": "(all)"}]:
+        row = {k: v for k, v in r.items() if not isinstance(v, dict | list)}  # by_unit: in the JSON
+        for t in types:
+            figures = by_type[t].get(r["category"], ap[t]["summary"] if r["category"] == "(all)" else {})
+            if t == types[0]:
+                row["n_reference"] = figures.get("n_reference", "")
+            row.update({f"{t}_{n}": figures.get(n) for n in STAT_NAMES})
+        rows.append(row)
+    fields: list[str] = ["category"]
+    for r in rows:
+        fields += [k for k in r if k not in fields]
+    with atomic_output(path, text=True, newline="") as fh:
+        safe_csv.write_table(fh, fields, ([r.get(k) for k in fields] for r in rows))
