@@ -137,7 +137,31 @@ def check_against_cocoeval(tmp_path: Path, ref: dict, cand: dict) -> dict:
             assert (got is None) == (want is None), (iou_type, names[cat_id], got, want)
             if got is not None:
                 assert abs(got - want) < 1e-6, (iou_type, names[cat_id], got, want)
+            check_pr_curve(ev, k, by_name.get(names[cat_id], {}), result.ap["recall_points"])
     return result
+
+
+def check_pr_curve(ev: COCOeval, k: int, row: dict, recall_points: list[float]) -> None:
+    """A class's precision-recall curve (``pr_curve``) is COCOeval's ``eval['precision']`` and the scores
+    reached at each recall point its ``eval['scores']``, at IoU 0.50 and 0.75 (all areas, 100 detections),
+    None where COCOeval has -1 (no reference object)."""
+    assert np.allclose(recall_points, ev.params.recThrs)
+    curve = row.get("pr_curve")
+    want_p = ev.eval["precision"][:, :, k, 0, -1]
+    want_s = ev.eval["scores"][:, :, k, 0, -1]
+    if (want_p == -1).all():
+        assert curve is None, curve
+        return
+    assert curve is not None and curve["iou"] == [0.5, 0.75], curve
+    for i, thr in enumerate(curve["iou"]):
+        t = int(np.argmin(np.abs(ev.params.iouThrs - thr)))
+        assert np.allclose(curve["precision"][i], want_p[t], atol=1e-9), (
+            thr,
+            curve["precision"][i],
+            want_p[t],
+        )
+        assert np.allclose(curve["score"][i], want_s[t], atol=1e-9), (thr, curve["score"][i], want_s[t])
+    assert abs(np.mean(curve["precision"][0]) - row["AP50"]) < 1e-9  # AP50 is the curve's mean
 
 
 @pytest.mark.parametrize("seed", range(4))

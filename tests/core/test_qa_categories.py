@@ -170,3 +170,27 @@ def test_one_name_in_two_unicode_forms_is_paired() -> None:
         result = run_qa(ref, cand)
         assert (result.categories == [cand_name]) is paired, (ref_name, result.categories)
         assert (result.summary()["dice"] == 1.0) is paired
+
+
+def test_a_class_missing_from_the_reference_counts_only_its_objects_outside_void() -> None:
+    """A detector's 'bowl' boxes on a table the reference marked void (LabelMe's __ignore__): the two
+    wholly inside are not scored, as QA leaves out every object in void; the note counted them as extra
+    while the per-class table and the matrix counted one."""
+    ref = make_project(
+        [("a.png", "cat", disc(20, 20, 8)), ("a.png", "__ignore__", [40.0, 30.0, 40.0, 30.0])],
+        cats=("cat", "__ignore__"),
+    )
+    ref.category_by_name("__ignore__").app_extra["void"] = True
+    boxes = ([45.0, 35.0, 10.0, 8.0], [60.0, 40.0, 12.0, 10.0], [5.0, 50.0, 10.0, 10.0])
+    cand = make_project(
+        [("a.png", "cat", disc(20, 20, 8)), *(("a.png", "bowl", b) for b in boxes)], cats=("cat", "bowl")
+    )
+    for a in cand.annotations.values():
+        a.score = 0.9
+    result = run_qa(ref, cand)
+    extra = next(r["fp"] for r in result.per_class() if r["category"] == "bowl")
+    labels = result.confusion["labels"]
+    assert extra == 1 == result.confusion["matrix"][-1][labels.index("bowl")]
+    bowl = next(p for p in result.problems if "'bowl'" in p)
+    assert "its 1 candidate object counts as extra (FP)" in bowl, bowl
+    assert "2 more" in bowl and "void" in bowl, bowl  # the others are said, not silently dropped

@@ -52,6 +52,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--both-empty-as-one", action="store_true", help="count both-empty as Dice = IoU = 1")
     p.add_argument("--json", metavar="F", help="write the full result as JSON (documented in README)")
     p.add_argument("--csv", metavar="F", help="write the per-image table as CSV")
+    p.add_argument(
+        "--class-csv", metavar="F", help="write the per-class table (with COCO AP per IoU type) as CSV"
+    )
     p.add_argument("--html", metavar="F", help="write a self-contained HTML report")
     add_batch_arguments(p)
     add_examples(
@@ -87,13 +90,14 @@ def run(args: argparse.Namespace) -> int:
         error(f"--nsd-tau must be a finite number >= 0, got {args.nsd_tau}")
         return 2
     try:  # a report never writes over what it scores
-        for option in ("json", "csv", "html"):
+        for option in ("json", "csv", "class_csv", "html"):
             if getattr(args, option):
-                check_output_not_input(getattr(args, option), [args.reference, args.candidate], f"--{option}")
+                said = f"--{option.replace('_', '-')}"
+                check_output_not_input(getattr(args, option), [args.reference, args.candidate], said)
     except LimitError as e:
         error(str(e))
         return 2
-    if refuse_outputs(args.json, args.csv, args.html):  # before the run, not after it
+    if refuse_outputs(args.json, args.csv, args.class_csv, args.html):  # before the run, not after it
         return 2
     candidate = load_or_report(args.candidate)
     if candidate is None:
@@ -107,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         if pictures:
             error(f"{args.reference}: does not look like a folder of label masks ({pictures} picture(s))")
         return 1
-    if refuse_image_outputs([args.json, args.csv, args.html], [candidate, reference.project]):
+    if refuse_image_outputs([args.json, args.csv, args.class_csv, args.html], [candidate, reference.project]):
         return 2
     for name, project in ((args.reference, reference.project), (args.candidate, candidate)):
         note = versions_note(name, project, "scored")  # the copies count as extra objects
@@ -143,13 +147,13 @@ def _stream(args: argparse.Namespace) -> Any:
 
     from pixelproof.core.qa_tables import StreamedRows
 
-    outputs = [f for f in (args.json, args.csv, args.html) if f]
+    outputs = [f for f in (args.json, args.csv, args.class_csv, args.html) if f]
     folder = Path(outputs[0]).absolute().parent if outputs else None
     return StreamedRows(folder, objects=bool(args.json or args.html))
 
 
 def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
-    from pixelproof.core import report
+    from pixelproof.core import report, report_ap
 
     print_capped([f"pixelproof: warning: {p}" for p in result.problems])
     if not result.pairs:
@@ -169,6 +173,8 @@ def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
             report.write_json(data, args.json)
         if args.csv:
             report.write_csv(data, args.csv)
+        if args.class_csv:
+            report_ap.write_class_csv(data, args.class_csv)
         if args.html:
             report.write_html(data, args.html, result, result.reference, candidate)  # classes as paired
     except OSError as e:

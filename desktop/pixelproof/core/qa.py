@@ -24,7 +24,7 @@ import numpy as np
 from pixelproof.core import matching, metrics
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
 from pixelproof.core.model import Project
-from pixelproof.core.qa_categories import paired_reference
+from pixelproof.core.qa_categories import candidate_only, candidate_only_notes, paired_reference
 from pixelproof.core.qa_objects import (
     ImageObject,
     ImagePair,
@@ -540,6 +540,7 @@ def run_qa(
     ref = reference if isinstance(reference, Reference) else Reference(project=reference)
     whole = ref.project  # its pending and rejected objects are no ground truth: said by scorable_pairs
     ref, names = paired_reference(labels_only(ref), candidate)  # "Tumor" scored as "tumor", said in problems
+    only = candidate_only(ref.project, candidate)  # said once scored, by what its objects counted as
     pairs, un_r, un_c = pair_images(ref.project, candidate)
     categories = used_categories(ref.project, candidate)
     result = QAResult(
@@ -595,4 +596,6 @@ def run_qa(
         pass  # the rows done so far
     result.per_volume = volumes.score(opt, result.problems)
     result.ap, result.confusion = detections.ap(ref.instance_scored), detections.confusion()
+    at = len(ref.problems) + len(names)
+    result.problems[at:at] = candidate_only_notes(only, detections.cells)
     return result

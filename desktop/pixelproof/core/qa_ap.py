@@ -40,6 +40,8 @@ IOU_TYPES = ("bbox", "segm")
 BACKGROUND = "background"  # the confusion matrix's row of extra objects and column of missed ones
 #: the figures of ``summary`` and of each class, COCOeval's ``stats`` in its order, by name
 STAT_NAMES = ("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl")
+#: the IoU thresholds each class's precision-recall curve is given at (``pr_curve``): AP50's and AP75's
+CURVE_IOUS = (0.5, 0.75)
 
 
 @dataclass(slots=True)
@@ -176,9 +178,12 @@ def evaluate_image(refs: list[ImageObject], cands: list[ImageObject], ref_image_
     return out
 
 
-def _accumulate(evals: list[ImageEval], a: int, max_det: int) -> tuple[np.ndarray, np.ndarray] | None:
+def _accumulate(
+    evals: list[ImageEval], a: int, max_det: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """``COCOeval.accumulate`` of one class, area range and detection cap: precision (thresholds x recall
-    points) and recall (thresholds); None without reference objects (COCOeval's -1)."""
+    points), recall (thresholds) and the score of the detection each recall point is read at (its
+    ``scores``, 0 past the last recall reached); None without reference objects (COCOeval's -1)."""
     n_gt = int(sum(int(e.gt_counts[a]) for e in evals))
     if n_gt == 0:
         return None
@@ -189,7 +194,9 @@ def _accumulate(evals: list[ImageEval], a: int, max_det: int) -> tuple[np.ndarra
     tp_sum = np.cumsum(dtm & ~dtig, axis=1).astype(np.float64)
     fp_sum = np.cumsum(~dtm & ~dtig, axis=1).astype(np.float64)
     precision = np.zeros((len(IOU_THRESHOLDS), len(RECALL_POINTS)))
+    at_score = np.zeros_like(precision)
     recall = np.zeros(len(IOU_THRESHOLDS))
+    sorted_scores = scores[order]
     for t in range(len(IOU_THRESHOLDS)):
         tp, fp = tp_sum[t], fp_sum[t]
         nd = tp.size
@@ -200,7 +207,23 @@ def _accumulate(evals: list[ImageEval], a: int, max_det: int) -> tuple[np.ndarra
         at = np.searchsorted(rc, RECALL_POINTS, side="left")
         inside = at < nd
         precision[t, inside] = pr[at[inside]]
-    return precision, recall
+        at_score[t, inside] = sorted_scores[at[inside]]
+    return precision, recall, at_score
+
+
+def _curve(precision: np.ndarray, at_score: np.ndarray) -> dict[str, Any] | None:
+    """A class's precision-recall curves at ``CURVE_IOUS`` (all areas, 100 detections): COCOeval's
+    interpolated ``precision`` at the 101 ``recall_points`` and its ``scores`` (the score of the detection
+    each point is read at: keeping detections of at least that score reaches that recall), so a user can
+    pick a score threshold; None for a class without reference objects."""
+    if (precision == -1).all():
+        return None
+    rows = [int(np.argmin(np.abs(IOU_THRESHOLDS - v))) for v in CURVE_IOUS]
+    return {
+        "iou": list(CURVE_IOUS),
+        "precision": [precision[t].tolist() for t in rows],
+        "score": [at_score[t].tolist() for t in rows],
+    }
 
 
 def _mean(values: np.ndarray) -> float | None:
@@ -270,7 +293,12 @@ class ApCollector:
             )
             return {"computed": False, "reason": why}
         types = ("bbox",) if self.boxes_only else IOU_TYPES
-        out: dict[str, Any] = {"computed": True, "reason": None, "max_dets": list(MAX_DETS)}
+        out: dict[str, Any] = {
+            "computed": True,
+            "reason": None,
+            "max_dets": list(MAX_DETS),
+            "recall_points": RECALL_POINTS.tolist(),
+        }
         for iou_type in types:
             out[iou_type] = self._one_type(iou_type)
         if self.boxes_only:
@@ -284,6 +312,7 @@ class ApCollector:
         )  # fmt: skip
         precision = -np.ones((n_t, n_r, n_k, n_a, n_m))
         recall = -np.ones((n_t, n_k, n_a, n_m))
+        at_score = -np.ones((n_t, n_r, n_k))  # all areas, the largest cap: the curves' scores
         n_ref = []
         for k, cat in enumerate(self.categories):
             evals = sorted(
@@ -294,12 +323,15 @@ class ApCollector:
                 for m, cap in enumerate(MAX_DETS):
                     found = _accumulate(evals, a, cap)
                     if found is not None:
-                        precision[:, :, k, a, m], recall[:, k, a, m] = found
+                        precision[:, :, k, a, m], recall[:, k, a, m], scores = found
+                        if a == 0 and m == n_m - 1:
+                            at_score[:, :, k] = scores
         per_class = [
             {
                 "category": cat,
                 "n_reference": n_ref[k],
                 **_stats(precision[:, :, k : k + 1], recall[:, k : k + 1]),
+                "pr_curve": _curve(precision[:, :, k, 0, -1], at_score[:, :, k]),
             }
             for k, cat in enumerate(self.categories)
         ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from pixelproof.core.model import Project
@@ -72,7 +72,9 @@ def category_pairing(
 def paired_reference(reference: Reference, candidate: Project) -> tuple[Reference, list[str]]:
     """``reference`` with each category spelt otherwise than exactly one candidate category (case, spaces,
     ``_``, ``-``) named as the candidate's - a copy, ``reference`` itself when nothing is renamed - and one
-    line per renaming, per ambiguous spelling left unpaired and per used class the other side lacks."""
+    line per renaming, per ambiguous spelling left unpaired and per used class the candidate lacks (a
+    class the reference lacks is said after scoring, ``candidate_only_notes``, by what its objects
+    counted as)."""
     project = reference.project
     ref_names, cand_names = _names(project), _names(candidate)
     renamed, ambiguous = category_pairing(ref_names, cand_names)
@@ -94,13 +96,6 @@ def paired_reference(reference: Reference, candidate: Project) -> tuple[Referenc
             for k, c in project.categories.items()
         }
         reference = replace(reference, project=project)
-    ref_names = _names(project)
-    for name, n in sorted(_counts(candidate).items()):
-        if name not in ref_names:
-            notes.append(
-                f"category {name!r} is not in the reference: its {plural(n, 'candidate object')} "
-                f"{'counts' if n == 1 else 'count'} as extra (FP), its Dice as 0"
-            )
     for name, n in sorted(_counts(project).items()):
         if name not in cand_names:
             notes.append(
@@ -108,3 +103,35 @@ def paired_reference(reference: Reference, candidate: Project) -> tuple[Referenc
                 f"{'counts' if n == 1 else 'count'} as missed (FN), its Dice as 0"
             )
     return reference, notes
+
+
+def candidate_only(reference: Project, candidate: Project) -> dict[str, int]:
+    """The classes the candidate uses and the (paired) reference lacks, with their object counts."""
+    ref_names = _names(reference)
+    return {name: n for name, n in sorted(_counts(candidate).items()) if name not in ref_names}
+
+
+def candidate_only_notes(
+    only: dict[str, int], cells: Mapping[tuple[str | None, str | None], int]
+) -> list[str]:
+    """One line per class of ``candidate_only``, from what its objects counted as once scored (``cells``:
+    the confusion counts, None the background): extra (FP), paired with another class's reference
+    object (wrong class), or not scored at all (wholly inside a void region, as QA leaves out every object
+    there, or on an image not scored): the per-class table's and the matrix's counts, not the file's."""
+    notes = []
+    for name, n in only.items():
+        extra = cells.get((None, name), 0)
+        wrong = sum(k for (r, c), k in cells.items() if c == name and r is not None)
+        line = (
+            f"category {name!r} is not in the reference: its {plural(extra, 'candidate object')} "
+            f"{'counts' if extra == 1 else 'count'} as extra (FP), its Dice as 0"
+        )
+        if wrong:
+            line += f"; {wrong} more paired with another class's reference object (wrong class)"
+        if n - extra - wrong > 0:
+            line += (
+                f"; {n - extra - wrong} more not scored (wholly inside a void region of the reference, "
+                "or on an image not scored)"
+            )
+        notes.append(line)
+    return notes

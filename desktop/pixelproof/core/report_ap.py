@@ -5,10 +5,13 @@ so the CLI and the HTML file say the same."""
 from __future__ import annotations
 
 import html
+import os
 from typing import Any
 
+from pixelproof.core import safe_csv
+from pixelproof.core.atomic import atomic_output
 from pixelproof.core.names import shown_name
-from pixelproof.core.qa_ap import IOU_TYPES
+from pixelproof.core.qa_ap import IOU_TYPES, STAT_NAMES
 
 SUMMARY_NAMES = ("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100")
 CLASS_NAMES = ("AP", "AP50", "AP75", "AR100")
@@ -90,6 +93,7 @@ def ap_html(data: dict[str, Any]) -> list[str]:
             cells = "".join(f"<td>{figure(r.get(n))}</td>" for n in SUMMARY_NAMES)
             parts.append(f"<tr><td>{html_name(r['category'])}</td><td>{r['n_reference']}</td>{cells}</tr>")
         parts.append("</table>")
+        parts += pr_curves_html(ap, t)
     confusion = data.get("confusion") or {}
     labels = confusion.get("labels") or []
     if len(labels) >= 2:
@@ -104,3 +108,97 @@ def ap_html(data: dict[str, Any]) -> list[str]:
             parts.append(f"<tr><th>{html_name(name)}</th>{cells}</tr>")
         parts.append("</table>")
     return parts
+
+
+CURVE_W, CURVE_H, CURVE_PAD = 200, 140, 30  # a class's precision-recall chart: plot size, margin
+CURVE_RECALLS = (0.5, 0.8, 0.9)  # the operating points listed under a chart, with the last recall reached
+
+
+def _operating_points(recalls: list[float], precision: list[float], score: list[float]) -> list[str]:
+    """Lines "recall 0.50: precision 0.83 at score ≥ 0.478" at ``CURVE_RECALLS`` and the last recall the
+    curve reaches (its precision above 0): where to set a score threshold for that recall."""
+    reached = [i for i, p in enumerate(precision) if p > 0]
+    if not reached:
+        return ["no detection matched"]
+    wanted = [min(range(len(recalls)), key=lambda i: abs(recalls[i] - r)) for r in CURVE_RECALLS]
+    points = sorted({i for i in wanted if i <= reached[-1]} | {reached[-1]})
+    points = [
+        i for i, j in zip(points, [*points[1:], None], strict=True) if j is None or score[i] != score[j]
+    ]  # one per score
+    return [
+        f"recall {recalls[i]:.2f}: precision {precision[i]:.2f} at score ≥ {score[i]:.3g}" for i in points
+    ]
+
+
+def pr_curves_html(ap: dict[str, Any], iou_type: str) -> list[str]:
+    """Each class's precision-recall curve (``pr_curve``: COCOeval's interpolated precision at the 101
+    recall points) as a small inline SVG, IoU 0.50 solid and 0.75 dashed, with the score thresholds that
+    reach a few recalls: what FiftyOne's ``plot_pr_curves`` shows, offline."""
+    from pixelproof.core.report import html_name  # the report imports this module
+
+    recalls = ap.get("recall_points") or []
+    rows = [r for r in ap[iou_type]["per_class"] if r.get("pr_curve")]
+    if not rows or not recalls:
+        return []
+    out = [
+        f"<h3>Precision-recall curves, {TYPE_NAMES[iou_type]}</h3><p>Interpolated precision (up) at each "
+        "recall (across) as COCOeval reads it, IoU 0.50 solid, 0.75 dashed; under each chart the lowest "
+        "score to keep for a recall at IoU 0.50.</p><div>"
+    ]
+    w, h, pad = CURVE_W, CURVE_H, CURVE_PAD
+    for r in rows:
+        curve = r["pr_curve"]
+        name = html.escape(r["category"], quote=True)
+        svg = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{w + 2 * pad}" height="{h + 2 * pad}">',
+            f'<rect x="{pad}" y="{pad}" width="{w}" height="{h}" fill="none" stroke="#999"/>',
+            f'<text x="{pad}" y="{pad - 8}" font-size="12">{html_name(r["category"])}: AP50 '
+            f"{figure(r.get('AP50'))}</text>",
+            f'<text x="{pad + w / 2}" y="{h + 2 * pad - 6}" font-size="10" '
+            'text-anchor="middle">recall</text>',
+            f'<text x="{pad - 4}" y="{pad + 4}" font-size="10" text-anchor="end">1</text>',
+            f'<text x="{pad - 4}" y="{pad + h}" font-size="10" text-anchor="end">0</text>',
+        ]
+        dashes = ("", ' stroke-dasharray="4 3"')
+        for iou, precision, dash in zip(curve["iou"], curve["precision"], dashes, strict=True):
+            pts = " ".join(
+                f"{pad + rc * w:.1f},{pad + (1 - p) * h:.1f}"
+                for rc, p in zip(recalls, precision, strict=True)
+            )
+            svg.append(
+                f'<polyline data-category="{name}" data-iou="{iou:g}" points="{pts}" fill="none" '
+                f'stroke="#1f77b4" stroke-width="1.5"{dash}/>'
+            )
+        svg.append("</svg>")
+        lines = _operating_points(recalls, curve["precision"][0], curve["score"][0])
+        caption = "<br>".join(html.escape(line) for line in lines)
+        out.append(
+            f'<figure style="display:inline-block;margin:4px;vertical-align:top">{"".join(svg)}'
+            f'<figcaption style="font-size:11px">{caption}</figcaption></figure>'
+        )
+    out.append("</div>")
+    return out
+
+
+def write_class_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    """The per-class table, one row per class and an ``(all)`` row (the summary): QA's figures as
+    ``per_class`` has them, then COCO AP per IoU type (``bbox_AP``, ``bbox_AP50`` ... ``segm_ARl`` and
+    ``n_reference``), for a spreadsheet; a null is an empty cell (its ``<field>_reason`` column says why);
+    the per-unit means of mixed units (``by_unit``) stay in the JSON."""
+    ap = data.get("ap") or {}
+    types = iou_types(ap) if ap.get("computed") else []
+    by_type = {t: {r["category"]: r for r in ap[t]["per_class"]} for t in types}
+    rows = []
+    for r in [*data["per_class"], {**data["summary"], "category": "(all)"}]:
+        row = {k: v for k, v in r.items() if not isinstance(v, dict | list)}  # by_unit: in the JSON
+        for t in types:
+            figures = by_type[t].get(r["category"], ap[t]["summary"] if r["category"] == "(all)" else {})
+            if t == types[0]:
+                row["n_reference"] = figures.get("n_reference", "")
+            row.update({f"{t}_{n}": figures.get(n) for n in STAT_NAMES})
+        rows.append(row)
+    fields: list[str] = ["category"]
+    for r in rows:
+        fields += [k for k in r if k not in fields]
+    with atomic_output(path, text=True, newline="") as fh:
+        safe_csv.write_table(fh, fields, ([r.get(k) for k in fields] for r in rows))
