@@ -24,7 +24,12 @@ import numpy as np
 from pixelproof.core import matching, metrics
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
 from pixelproof.core.model import Project
-from pixelproof.core.qa_categories import candidate_only, candidate_only_notes, paired_reference
+from pixelproof.core.qa_categories import (
+    candidate_only,
+    candidate_only_notes,
+    paired_reference,
+    used_categories,
+)
 from pixelproof.core.qa_objects import (
     ImageObject,
     ImagePair,
@@ -502,15 +507,6 @@ def _single_row(base: dict, status: str, o: ImageObject, cmp) -> ObjectRow:  # t
         note=o.ann.note if status == "fp" else None,
         **base,
     )
-
-
-def used_categories(reference: Project, candidate: Project) -> list[str]:
-    """Names of (non-void) categories with at least one annotation in either project, sorted."""
-    names = set()
-    for p in (reference, candidate):
-        ids = {a.category_id for a in p.annotations.values()}
-        names |= {p.categories[i].name for i in ids if i in p.categories and not p.categories[i].void}
-    return sorted(names)
 
 
 def run_qa(

@@ -135,3 +135,12 @@ def candidate_only_notes(
             )
         notes.append(line)
     return notes
+
+
+def used_categories(reference: Project, candidate: Project) -> list[str]:
+    """Names of (non-void) categories with at least one annotation in either project, sorted."""
+    names = set()
+    for p in (reference, candidate):
+        ids = {a.category_id for a in p.annotations.values()}
+        names |= {p.categories[i].name for i in ids if i in p.categories and not p.categories[i].void}
+    return sorted(names)
