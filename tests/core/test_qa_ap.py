@@ -248,3 +248,23 @@ def test_ap_of_stacked_equal_objects_and_tied_scores_equals_cocoeval(tmp_path):
         {"images": images, "categories": cats, "annotations": ref},
         {"images": images, "categories": cats, "annotations": cand},
     )
+
+
+def test_confusion_background_label_is_no_class_name(tmp_path):
+    """Classes named "background" and "(background)" (a hand-made project): the matrix's background
+    row and column must be told apart from both (before: two labels read "(background)")."""
+    cats = [{"id": 1, "name": "background"}, {"id": 2, "name": "(background)"}]
+    images = [{"id": 1, "file_name": "a.png", "width": 100, "height": 100}]
+    ref = [_box(1, 1, 1, 10, 10, 20, 20), _box(2, 1, 2, 50, 50, 20, 20)]
+    cand = [_box(1, 1, 1, 10, 10, 20, 20, score=0.9), _box(2, 1, 2, 5, 60, 10, 10, score=0.8)]
+    for name, data in (("ref", ref), ("cand", cand)):
+        (tmp_path / f"{name}.json").write_text(
+            json.dumps({"images": images, "categories": cats, "annotations": data})
+        )
+    result = run_qa(coco.load_project(tmp_path / "ref.json"), coco.load_project(tmp_path / "cand.json"))
+    labels, matrix = result.confusion["labels"], result.confusion["matrix"]
+    assert len(set(labels)) == len(labels), labels
+    assert labels[:2] == ["(background)", "background"] or labels[:2] == ["background", "(background)"]
+    by = {name: i for i, name in enumerate(labels)}
+    assert matrix[by["(background)"]][-1] == 1  # its object missed
+    assert matrix[-1][by["(background)"]] == 1  # and a candidate one extra

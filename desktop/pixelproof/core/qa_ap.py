@@ -331,7 +331,9 @@ class ApCollector:
         objects missed (background column), candidate objects extra (background row)."""
         classes = list(self.categories)
         classes += sorted({n for pair in self.cells for n in pair if n is not None} - set(classes))
-        background = BACKGROUND if BACKGROUND not in classes else f"({BACKGROUND})"  # a class's name
+        background = BACKGROUND
+        while background in classes:  # a class's name: "(background)", "((background))"...
+            background = f"({background})"
         index: dict[str | None, int] = {name: i for i, name in enumerate(classes)}
         index[None] = len(classes)
         matrix = [[0] * len(index) for _ in index]
