@@ -238,3 +238,57 @@ def test_ap_is_not_computed_without_scores_on_every_candidate_object(tmp_path, s
     result = run_qa(coco.load_project(ref_file), coco.load_project(cand_file))
     assert not result.ap["computed"] and "no scores" in result.ap["reason"], result.ap
     assert sum(map(sum, result.confusion["matrix"])) > 0  # the confusion matrix needs no scores
+
+
+def _box(i: int, image: int, cat: int, x: float, y: float, w: float, h: float, **extra) -> dict:
+    return {"id": i, "image_id": image, "category_id": cat, "bbox": [x, y, w, h], "area": w * h,
+            "segmentation": [[x, y, x + w, y, x + w, y + h, x, y + h]], "iscrowd": 0, **extra}  # fmt: skip
+
+
+def test_ap_of_stacked_equal_objects_and_tied_scores_equals_cocoeval(tmp_path):
+    """Equal IoUs everywhere: stacks of equal reference objects (some crowd, some outside an area range)
+    under stacks of equal detections of tied scores, more than 100 of them, so which object a detection
+    takes among equals, and the cut at 100, decide the figures."""
+    cats = [{"id": 1, "name": "cell"}, {"id": 2, "name": "nucleus"}]
+    images = [{"id": n, "file_name": f"s{n}.png", "width": 300, "height": 300} for n in (1, 2)]
+    ref, cand = [], []
+    rng = np.random.default_rng(5)
+    for image in (1, 2):
+        for k in range(60):
+            size = (20, 40, 120)[k % 3]  # small, medium, large
+            crowd = int(k % 7 == 0)
+            ref.append(_box(len(ref) + 1, image, 1 + k % 2, 10, 10, size, size, iscrowd=crowd))
+        for k in range(130):
+            size = (20, 40, 120)[k % 3] + float(rng.choice([0, 1, 2]))
+            score = float(rng.choice([0.3, 0.6, 0.9]))
+            cand.append(_box(len(cand) + 1, image, 1 + k % 2, 10, 10, size, size, score=score))
+    for image, (a, b) in ((1, (200, 210)), (2, (210, 200))):  # equal IoUs with two objects: the
+        ref += [_box(len(ref) + 1 + i, image, 1, x, 200, 20, 20) for i, x in enumerate((a, b))]  # first
+        # detection, of equal IoU with both, must take the later one, so this second one is matched
+        cand.append(_box(len(cand) + 1, image, 1, 205, 200, 20, 20, score=0.99))
+        cand.append(_box(len(cand) + 1, image, 1, a, 200, 20, 20, score=0.98))
+    check_against_cocoeval(
+        tmp_path,
+        {"images": images, "categories": cats, "annotations": ref},
+        {"images": images, "categories": cats, "annotations": cand},
+    )
+
+
+def test_confusion_background_label_is_no_class_name(tmp_path):
+    """Classes named "background" and "(background)" (a hand-made project): the matrix's background
+    row and column must be told apart from both (before: two labels read "(background)")."""
+    cats = [{"id": 1, "name": "background"}, {"id": 2, "name": "(background)"}]
+    images = [{"id": 1, "file_name": "a.png", "width": 100, "height": 100}]
+    ref = [_box(1, 1, 1, 10, 10, 20, 20), _box(2, 1, 2, 50, 50, 20, 20)]
+    cand = [_box(1, 1, 1, 10, 10, 20, 20, score=0.9), _box(2, 1, 2, 5, 60, 10, 10, score=0.8)]
+    for name, data in (("ref", ref), ("cand", cand)):
+        (tmp_path / f"{name}.json").write_text(
+            json.dumps({"images": images, "categories": cats, "annotations": data})
+        )
+    result = run_qa(coco.load_project(tmp_path / "ref.json"), coco.load_project(tmp_path / "cand.json"))
+    labels, matrix = result.confusion["labels"], result.confusion["matrix"]
+    assert len(set(labels)) == len(labels), labels
+    assert labels[:2] == ["(background)", "background"] or labels[:2] == ["background", "(background)"]
+    by = {name: i for i, name in enumerate(labels)}
+    assert matrix[by["(background)"]][-1] == 1  # its object missed
+    assert matrix[-1][by["(background)"]] == 1  # and a candidate one extra

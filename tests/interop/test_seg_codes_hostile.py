@@ -229,3 +229,20 @@ def written_types_raw(seg_file: Path, tmp_path: Path) -> tuple[list[str], None]:
     save_project(result.project, result.project.path)
     assert write_dicom_seg(load_project(result.project.path), tmp_path / "out") == []
     return result.problems, None
+
+
+@pytest.mark.parametrize("name", ["liver\\left", "liver\nleft", "liver\x1bleft"])
+def test_a_class_name_a_segment_label_cannot_hold_is_written_as_one_label_and_said(
+    ct_project,  # noqa: F811
+    tmp_path: Path,
+    name: str,
+) -> None:
+    """A backslash splits a DICOM value in two: "liver\\left" was written as the label's two values and
+    read back as the class "['liver', 'left']"; a control character is no LO value either."""
+    project, _study, _ = ct_project
+    project.categories[1].name = name
+    warnings = write_dicom_seg(project, tmp_path / "seg")
+    (seg_file,) = (tmp_path / "seg").iterdir()
+    label = pydicom.dcmread(seg_file).SegmentSequence[0].SegmentLabel
+    assert isinstance(label, str) and label == "liver left", repr(label)
+    assert any(repr(name) in w and "liver left" in w for w in warnings), warnings

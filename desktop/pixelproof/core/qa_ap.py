@@ -108,13 +108,32 @@ def coco_ious(dts: Sequence[ImageObject], gts: Sequence[ImageObject], iou_type: 
     return out
 
 
-def _take(row: np.ndarray, ok: np.ndarray) -> int:
-    """COCOeval's choice among the allowed objects: the highest IoU, the last of equals; -1 when none."""
-    idx = np.flatnonzero(ok)
-    if idx.size == 0:
-        return -1
-    v = row[idx]
-    return int(idx[np.flatnonzero(v == v.max())[-1]])
+def _greedy(
+    candidates: list[tuple[list[tuple[float, int]], list[tuple[float, int]]]], crowd: list[bool], least: float
+) -> tuple[list[bool], list[bool]]:
+    """COCOeval's greedy matching at one threshold: each detection in turn (best score first) takes the
+    reference object of highest IoU >= ``least`` it may still take (a crowd region any number of times),
+    an ordinary one before any ignored, the last of equals in COCOeval's order of the objects.
+    ``candidates``: per detection, its (IoU, object) pairs with ordinary objects, then with ignored ones,
+    each list in the order of preference, so the first one allowed is taken; past the taken ones (at most
+    one per detection) that is a step or two, even for a stack of 10,000 equal objects. Returns (matched,
+    matched to an ignored object) per detection. Plain Python: numpy's call overhead on arrays of a few
+    objects made AP cost more than the rest of QA."""
+    taken = [False] * len(crowd)
+    matched, ignored = [False] * len(candidates), [False] * len(candidates)
+    for d, groups in enumerate(candidates):
+        for is_ignored, row in enumerate(groups):
+            m = -1
+            for v, g in row:
+                if v < least:
+                    break
+                if not taken[g] or crowd[g]:
+                    m = g
+                    break
+            if m >= 0:
+                matched[d], ignored[d], taken[m] = True, bool(is_ignored), True
+                break
+    return matched, ignored
 
 
 def _evaluate(
@@ -129,26 +148,27 @@ def _evaluate(
     matched = np.zeros((n_a, n_t, n_d), dtype=bool)
     ignored = np.zeros((n_a, n_t, n_d), dtype=bool)
     counts = np.zeros(n_a, dtype=np.int64)
+    lowest = min(float(IOU_THRESHOLDS[0]), 1 - 1e-10)
+    rows, cols = np.nonzero(ious >= lowest)  # the pairs any threshold may match
+    pairs: list[list[tuple[int, float]]] = [[] for _ in range(n_d)]
+    for d, g, v in zip(rows.tolist(), cols.tolist(), ious[rows, cols].tolist(), strict=True):
+        pairs[d].append((g, v))
+    crowd_list = crowd.tolist()
     for a, (_, lo, hi) in enumerate(AREA_RANGES):
         g_ig = crowd | (g_area < lo) | (g_area > hi)
-        order = np.argsort(g_ig, kind="mergesort")  # ordinary objects first
-        ig, cr, io = g_ig[order], crowd[order], ious[:, order]
-        n_real = int(np.count_nonzero(~ig))
-        counts[a] = n_real
+        rank = np.empty(len(gts), dtype=np.int64)
+        rank[np.argsort(g_ig, kind="mergesort")] = np.arange(len(gts))  # COCOeval's order: ordinary first
+        rank_list, ig_list = rank.tolist(), g_ig.tolist()
+        candidates = []
+        for row in pairs:  # highest IoU first, of equals the last in COCOeval's order
+            ordered = sorted(row, key=lambda p: (-p[1], -rank_list[p[0]]))
+            candidates.append(
+                ([(v, g) for g, v in ordered if not ig_list[g]], [(v, g) for g, v in ordered if ig_list[g]])
+            )
+        counts[a] = int(np.count_nonzero(~g_ig))
         for t, thr in enumerate(IOU_THRESHOLDS):
-            least = min(float(thr), 1 - 1e-10)
-            taken = np.zeros(len(gts), dtype=bool)
-            for d in range(n_d):
-                ok = (~taken | cr) & (io[d] >= least)
-                m = _take(io[d, :n_real], ok[:n_real])  # an ordinary object first
-                if m < 0:
-                    m = _take(io[d, n_real:], ok[n_real:])
-                    m = m + n_real if m >= 0 else -1
-                if m < 0:
-                    continue
-                matched[a, t, d] = True
-                ignored[a, t, d] = ig[m]
-                taken[m] = True
+            m, i = _greedy(candidates, crowd_list, min(float(thr), 1 - 1e-10))
+            matched[a, t], ignored[a, t] = m, i
         outside = (d_area < lo) | (d_area > hi)
         ignored[a] |= ~matched[a] & outside[None, :]
     scores = np.array([float(d.ann.score) for d in dts], dtype=np.float64)  # type: ignore[arg-type]
@@ -343,7 +363,9 @@ class ApCollector:
         objects missed (background column), candidate objects extra (background row)."""
         classes = list(self.categories)
         classes += sorted({n for pair in self.cells for n in pair if n is not None} - set(classes))
-        background = BACKGROUND if BACKGROUND not in classes else f"({BACKGROUND})"  # a class's name
+        background = BACKGROUND
+        while background in classes:  # a class's name: "(background)", "((background))"...
+            background = f"({background})"
         index: dict[str | None, int] = {name: i for i, name in enumerate(classes)}
         index[None] = len(classes)
         matrix = [[0] * len(index) for _ in index]

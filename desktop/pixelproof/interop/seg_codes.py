@@ -149,13 +149,25 @@ def segment_descriptions(hd: Any, cats: list[Any], charset: Any = None) -> tuple
         (kind, what), warning = coded_concepts(hd, c, charset)
         if warning is not None:
             warnings.append(warning)
+        label = segment_label(c.name)
+        if label != c.name[:64].strip():
+            warnings.append(
+                f"category {short_repr(c.name)}: written as segment label {short_repr(label)} (a DICOM "
+                "label holds no backslash, which splits it in two values, nor control characters)"
+            )
         out.append(
             hd.seg.SegmentDescription(
                 segment_number=k,
-                segment_label=c.name[:64] or f"segment {k}",
+                segment_label=label or f"segment {k}",
                 segmented_property_category=kind,
                 segmented_property_type=what,
                 algorithm_type=hd.seg.SegmentAlgorithmTypeValues.MANUAL,
             )
         )
     return out, warnings
+
+
+def segment_label(name: str) -> str:
+    """A class name as a SEG's SegmentLabel (LO: 64 characters, no backslash, no control character): the
+    backslash and control characters as spaces, so the label reads back as the one name, not a list."""
+    return "".join(" " if ch == "\\" or not ch.isprintable() else ch for ch in name)[:64].strip()
