@@ -50,6 +50,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--nsd-tau", type=float, default=2.0, metavar="TAU", help="NSD tolerance (px, or mm; default 2)"
     )
     p.add_argument("--both-empty-as-one", action="store_true", help="count both-empty as Dice = IoU = 1")
+    p.add_argument(
+        "--score-threshold",
+        type=float,
+        metavar="S",
+        help="leave candidate objects scoring under S out of the matching and the per-class figures "
+        "(precision, recall, F1 at S); AP stays computed on every scored object (default: all kept)",
+    )
     p.add_argument("--json", metavar="F", help="write the full result as JSON (documented in README)")
     p.add_argument("--csv", metavar="F", help="write the per-image table as CSV")
     p.add_argument(
@@ -89,6 +96,9 @@ def run(args: argparse.Namespace) -> int:
     if not (math.isfinite(args.nsd_tau) and args.nsd_tau >= 0):  # inf would be no distance in the report
         error(f"--nsd-tau must be a finite number >= 0, got {args.nsd_tau}")
         return 2
+    if args.score_threshold is not None and not math.isfinite(args.score_threshold):
+        error(f"--score-threshold must be a finite number, got {args.score_threshold}")
+        return 2
     try:  # a report never writes over what it scores
         for option in ("json", "csv", "class_csv", "html"):
             if getattr(args, option):
@@ -118,7 +128,10 @@ def run(args: argparse.Namespace) -> int:
         if note:
             warn(note)
     options = QAOptions(
-        iou_threshold=args.iou_threshold, nsd_tau=args.nsd_tau, both_empty_as_one=args.both_empty_as_one
+        iou_threshold=args.iou_threshold,
+        nsd_tau=args.nsd_tau,
+        both_empty_as_one=args.both_empty_as_one,
+        score_threshold=args.score_threshold,
     )
     try:
         executor = batch.executor(len(candidate.images), SECONDS_PER_PAIR)
@@ -232,6 +245,12 @@ def _print_summary(data: dict[str, Any]) -> None:
         vols = len({r["volume"] for r in data["per_volume"]})
         print(f"per volume (3D, {vols} volume(s)), means over volumes:")
         _print_table(data["per_volume_class"], ["dice", "iou", "hd", "hd95", "assd", "nsd"])
+    if (threshold := data["options"].get("score_threshold")) is not None:
+        left = data["options"]["below_score_threshold"]
+        print(
+            f"score threshold {threshold}: {left} candidate object(s) scoring under it left out of the "
+            "matching, precision, recall and F1; AP below is on every scored object"
+        )
     from pixelproof.core.report_ap import ap_lines
 
     for line in ap_lines(data):
