@@ -62,6 +62,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--class-csv", metavar="F", help="write the per-class table (with COCO AP per IoU type) as CSV"
     )
+    p.add_argument(
+        "--objects-csv",
+        metavar="F",
+        help="write one row per matched, missed (fn) and extra (fp) object as CSV (ids, classes, IoU, score)",
+    )
     p.add_argument("--html", metavar="F", help="write a self-contained HTML report")
     add_batch_arguments(p)
     add_examples(
@@ -100,14 +105,16 @@ def run(args: argparse.Namespace) -> int:
         error(f"--score-threshold must be a finite number, got {args.score_threshold}")
         return 2
     try:  # a report never writes over what it scores
-        for option in ("json", "csv", "class_csv", "html"):
+        for option in ("json", "csv", "class_csv", "objects_csv", "html"):
             if getattr(args, option):
                 said = f"--{option.replace('_', '-')}"
                 check_output_not_input(getattr(args, option), [args.reference, args.candidate], said)
     except LimitError as e:
         error(str(e))
         return 2
-    if refuse_outputs(args.json, args.csv, args.class_csv, args.html):  # before the run, not after it
+    if refuse_outputs(
+        args.json, args.csv, args.class_csv, args.objects_csv, args.html
+    ):  # before the run, not after it
         return 2
     candidate = load_or_report(args.candidate)
     if candidate is None:
@@ -121,7 +128,8 @@ def run(args: argparse.Namespace) -> int:
         if pictures:
             error(f"{args.reference}: does not look like a folder of label masks ({pictures} picture(s))")
         return 1
-    if refuse_image_outputs([args.json, args.csv, args.class_csv, args.html], [candidate, reference.project]):
+    outputs = [args.json, args.csv, args.class_csv, args.objects_csv, args.html]
+    if refuse_image_outputs(outputs, [candidate, reference.project]):
         return 2
     for name, project in ((args.reference, reference.project), (args.candidate, candidate)):
         note = versions_note(name, project, "scored")  # the copies count as extra objects
@@ -160,9 +168,9 @@ def _stream(args: argparse.Namespace) -> Any:
 
     from pixelproof.core.qa_tables import StreamedRows
 
-    outputs = [f for f in (args.json, args.csv, args.class_csv, args.html) if f]
+    outputs = [f for f in (args.json, args.csv, args.class_csv, args.objects_csv, args.html) if f]
     folder = Path(outputs[0]).absolute().parent if outputs else None
-    return StreamedRows(folder, objects=bool(args.json or args.html))
+    return StreamedRows(folder, objects=bool(args.json or args.html or args.objects_csv))
 
 
 def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
@@ -188,6 +196,8 @@ def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
             report.write_csv(data, args.csv)
         if args.class_csv:
             report_ap.write_class_csv(data, args.class_csv)
+        if args.objects_csv:
+            report_ap.write_objects_csv(data, args.objects_csv)
         if args.html:
             report.write_html(data, args.html, result, result.reference, candidate)  # classes as paired
     except OSError as e:
