@@ -69,7 +69,7 @@ def test_prelabel_qa_and_lint_outputs_are_byte_identical_serially_on_two_workers
         code = main(["prelabel", str(coins_project), *THRESHOLD, *flags, "-o", str(out)])
         said = capsys.readouterr()
         assert code == 0, said.err
-        assert "skipped (already labeled)" in said.out
+        assert "skipped: repeat an existing object" in said.out
         assert ("running on 2 local worker processes" in said.err) == (name == "pool")
         outputs[name] = (out.read_bytes(), said.out.split(": ", 1)[1])  # the file, and what was said
         assert bool(lanes) == (name == "lanes" and available_cores() >= 2)

@@ -218,3 +218,40 @@ def test_a_mapper_resumed_from_its_checkpoint_gives_what_one_run_gives() -> None
         assert resumed.categories == proposal.categories  # ids and colours
         for cat in resumed.categories:
             again.add_category(cat)
+
+
+class Overlapping(Backend):
+    """Two predictions of a class on top of each other, twice, and one of another class."""
+
+    name = "overlapping"
+
+    def predict(self, image, prompt=None):
+        return [
+            Prediction("cat", 0.9, [0, 0, 10, 10]),
+            Prediction("cat", 0.8, [1, 0, 10, 10]),  # IoU 90/110 with the first
+            Prediction("cat", 0.7, [20, 10, 10, 10]),
+            Prediction("cat", 0.6, [20, 11, 10, 10]),  # IoU 90/110 with the one before
+            Prediction("dog", 0.5, [20, 10, 10, 10]),  # another class: never a repeat
+        ]
+
+
+def test_repeats_of_an_object_and_of_another_prediction_are_counted_apart(tmp_path: Path) -> None:
+    """A prelabel run on an empty project said "6 skipped (already labeled)": predictions dropped for
+    repeating another prediction of the same run (a second NMS) were counted as already labeled. img1 has
+    the cat [0, 0, 10, 10]: its first two cats repeat it, the fourth repeats the third; img2 has no object:
+    its second and fourth cats repeat the first and third."""
+    import cv2
+
+    from pixelproof.core.model import Annotation
+
+    project = project_with_images(2)
+    for name in ("img1.png", "img2.png"):
+        cv2.imwrite(str(tmp_path / name), np.zeros((30, 40), np.uint8))
+    project.path = tmp_path / "p.json"
+    project.add_annotation(Annotation(project.next_annotation_id(), 1, 1, [0.0, 0.0, 10.0, 10.0]))
+    mapper = PredictionMapper(project, "model:overlapping")
+    per_image = [mapper.convert(project.images[i], Overlapping().predict(None)) for i in (1, 2)]
+    assert [(len(p.annotations), p.skipped, p.duplicates) for p in per_image] == [(2, 2, 1), (3, 0, 2)]
+    report = prelabel_project(project, Overlapping())
+    assert (report.annotations, report.skipped, report.duplicates) == (5, 2, 3)
+    assert len(project.annotations) == 1 + 5

@@ -10,7 +10,7 @@ from pycocotools import mask as mask_utils
 
 from pixelproof.core import masks
 from pixelproof.core.model import Annotation
-from pixelproof.inference.existing import ExistingObjects, _overlapping_pairs
+from pixelproof.inference.existing import ExistingObjects, Repeat, _overlapping_pairs
 
 H, W = 80, 120
 
@@ -127,12 +127,17 @@ def test_add_new_answers_as_repeats_then_add_one_by_one() -> None:
         want = []
         for cat, crop, bbox, _ in new:
             shape = one_by_one.shape(None, crop)
-            want.append(one_by_one.repeats(cat, shape, bbox, threshold))
+            first = sum(a.category_id == cat for a in had)  # the objects the image had, of its class
+            if one_by_one.repeats(cat, shape, bbox, threshold, first=first):
+                want.append(Repeat.EXISTING)
+            else:
+                want.append(Repeat.RUN if one_by_one.repeats(cat, shape, bbox, threshold) else Repeat.NONE)
             if not want[-1]:
                 one_by_one.add(cat, shape, bbox)
         batched = ExistingObjects(had, H, W)
         got = batched.add_new([(c, batched.shape(None, crop), b, a) for c, crop, b, a in new], threshold)
-        assert got == want and 0 < sum(got) < len(got), threshold
+        assert got == want and 0 < sum(map(bool, got)) < len(got), threshold
+        assert Repeat.RUN in got, threshold  # the duplicates of kept ones: said apart from repeats of `had`
         for cat, crop, bbox, _ in new:  # both hold the same objects afterwards
             shapes = one_by_one.shape(None, crop), batched.shape(None, crop)
             assert one_by_one.repeats(cat, shapes[0], bbox, 0.3) == batched.repeats(cat, shapes[1], bbox, 0.3)

@@ -610,6 +610,8 @@ def test_yolo_onnx_finds_the_astronaut(qtbot, demo, shared_models: Path) -> None
     key(win, Qt.Key.Key_M)
     wait_batch(qtbot, panel)
     assert not [a for a in predictions(doc, astronaut) if a.category_id == person]
+    summary = panel.batch.summary_label.text()  # said as a repeat of an object, not of the run's own
+    assert "skipped: repeat an existing object" in summary and "already labeled" not in summary, summary
     doc.push(RemoveAnnotations(labeled))
     key(win, Qt.Key.Key_M)
     wait_batch(qtbot, panel)

@@ -45,6 +45,7 @@ from pixelproof.inference.apply import (
     PrelabelReport,
     Proposal,
     select_images,
+    skipped_words,
 )
 from pixelproof.inference.base import Backend, BackendError
 from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, lanes_allowed, propose_batch
@@ -342,7 +343,7 @@ def _run_job(
         f"{out}: {result.succeeded}/{result.images} images pre-labeled, "
         f"{plural(result.annotations, 'annotation')} added{new}"
         + (f", {result.ignored} {LEFT_OUT}" if result.ignored else "")
-        + (f", {result.skipped} skipped (already labeled)" if result.skipped else "")
+        + skipped_words(result.skipped, result.duplicates)
         + (
             f", {result.speckles} speckles under {getattr(backend, 'min_area', '?')} px dropped (min_area)"
             if result.speckles
@@ -424,6 +425,7 @@ def _account(
         result.annotations += len(proposal.annotations)
         result.ignored += proposal.ignored
         result.skipped += proposal.skipped
+        result.duplicates += proposal.duplicates
         result.speckles += proposal.speckles
         result.new_categories += [c.name for c in proposal.categories]
         for failure in proposal.box_failures:  # named as they come, the first BOX_LINES of the run

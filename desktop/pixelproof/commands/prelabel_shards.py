@@ -33,6 +33,7 @@ _COUNTS = (
     "annotations",
     "ignored",
     "skipped",
+    "duplicates",
     "speckles",
 )  # a part's counts, for the summary of a resumed job
 
@@ -108,7 +109,7 @@ class ShardJob:
             for part in parts:
                 kept = part["state"]["report"]
                 for name in _COUNTS:
-                    setattr(result, name, getattr(result, name) + int(kept[name]))
+                    setattr(result, name, getattr(result, name) + int(kept.get(name, 0)))  # older parts: none
                 result.new_categories += kept["new_categories"]
                 result.failures += [(str(n), str(why)) for n, why in kept["failures"]]
                 self.kept_boxes += int(kept["box_failures"])

@@ -50,10 +50,22 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--nsd-tau", type=float, default=2.0, metavar="TAU", help="NSD tolerance (px, or mm; default 2)"
     )
     p.add_argument("--both-empty-as-one", action="store_true", help="count both-empty as Dice = IoU = 1")
+    p.add_argument(
+        "--score-threshold",
+        type=float,
+        metavar="S",
+        help="leave candidate objects scoring under S out of the matching and the per-class figures "
+        "(precision, recall, F1 at S); AP stays computed on every scored object (default: all kept)",
+    )
     p.add_argument("--json", metavar="F", help="write the full result as JSON (documented in README)")
     p.add_argument("--csv", metavar="F", help="write the per-image table as CSV")
     p.add_argument(
         "--class-csv", metavar="F", help="write the per-class table (with COCO AP per IoU type) as CSV"
+    )
+    p.add_argument(
+        "--objects-csv",
+        metavar="F",
+        help="write one row per matched, missed (fn) and extra (fp) object as CSV (ids, classes, IoU, score)",
     )
     p.add_argument("--html", metavar="F", help="write a self-contained HTML report")
     add_batch_arguments(p)
@@ -89,15 +101,20 @@ def run(args: argparse.Namespace) -> int:
     if not (math.isfinite(args.nsd_tau) and args.nsd_tau >= 0):  # inf would be no distance in the report
         error(f"--nsd-tau must be a finite number >= 0, got {args.nsd_tau}")
         return 2
+    if args.score_threshold is not None and not math.isfinite(args.score_threshold):
+        error(f"--score-threshold must be a finite number, got {args.score_threshold}")
+        return 2
     try:  # a report never writes over what it scores
-        for option in ("json", "csv", "class_csv", "html"):
+        for option in ("json", "csv", "class_csv", "objects_csv", "html"):
             if getattr(args, option):
                 said = f"--{option.replace('_', '-')}"
                 check_output_not_input(getattr(args, option), [args.reference, args.candidate], said)
     except LimitError as e:
         error(str(e))
         return 2
-    if refuse_outputs(args.json, args.csv, args.class_csv, args.html):  # before the run, not after it
+    if refuse_outputs(
+        args.json, args.csv, args.class_csv, args.objects_csv, args.html
+    ):  # before the run, not after it
         return 2
     candidate = load_or_report(args.candidate)
     if candidate is None:
@@ -111,14 +128,18 @@ def run(args: argparse.Namespace) -> int:
         if pictures:
             error(f"{args.reference}: does not look like a folder of label masks ({pictures} picture(s))")
         return 1
-    if refuse_image_outputs([args.json, args.csv, args.class_csv, args.html], [candidate, reference.project]):
+    outputs = [args.json, args.csv, args.class_csv, args.objects_csv, args.html]
+    if refuse_image_outputs(outputs, [candidate, reference.project]):
         return 2
     for name, project in ((args.reference, reference.project), (args.candidate, candidate)):
         note = versions_note(name, project, "scored")  # the copies count as extra objects
         if note:
             warn(note)
     options = QAOptions(
-        iou_threshold=args.iou_threshold, nsd_tau=args.nsd_tau, both_empty_as_one=args.both_empty_as_one
+        iou_threshold=args.iou_threshold,
+        nsd_tau=args.nsd_tau,
+        both_empty_as_one=args.both_empty_as_one,
+        score_threshold=args.score_threshold,
     )
     try:
         executor = batch.executor(len(candidate.images), SECONDS_PER_PAIR)
@@ -147,9 +168,9 @@ def _stream(args: argparse.Namespace) -> Any:
 
     from pixelproof.core.qa_tables import StreamedRows
 
-    outputs = [f for f in (args.json, args.csv, args.class_csv, args.html) if f]
+    outputs = [f for f in (args.json, args.csv, args.class_csv, args.objects_csv, args.html) if f]
     folder = Path(outputs[0]).absolute().parent if outputs else None
-    return StreamedRows(folder, objects=bool(args.json or args.html))
+    return StreamedRows(folder, objects=bool(args.json or args.html or args.objects_csv))
 
 
 def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
@@ -175,6 +196,8 @@ def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
             report.write_csv(data, args.csv)
         if args.class_csv:
             report_ap.write_class_csv(data, args.class_csv)
+        if args.objects_csv:
+            report_ap.write_objects_csv(data, args.objects_csv)
         if args.html:
             report.write_html(data, args.html, result, result.reference, candidate)  # classes as paired
     except OSError as e:
@@ -232,6 +255,12 @@ def _print_summary(data: dict[str, Any]) -> None:
         vols = len({r["volume"] for r in data["per_volume"]})
         print(f"per volume (3D, {vols} volume(s)), means over volumes:")
         _print_table(data["per_volume_class"], ["dice", "iou", "hd", "hd95", "assd", "nsd"])
+    if (threshold := data["options"].get("score_threshold")) is not None:
+        left = data["options"]["below_score_threshold"]
+        print(
+            f"score threshold {threshold}: {left} candidate object(s) scoring under it left out of the "
+            "matching, precision, recall and F1; AP below is on every scored object"
+        )
     from pixelproof.core.report_ap import ap_lines
 
     for line in ap_lines(data):

@@ -65,6 +65,8 @@ class QAOptions:
     both_empty_as_one: bool = False  # opt-in: both empty counts as Dice = IoU = 1.0
     boundary_iou_d: int | None = None  # fixed band width in px; None = max(1, round(0.02 x diagonal))
     boundary_metrics: bool = True
+    # candidate objects scoring under it are left out of all QA scores but AP (threshold-free), as a model
+    score_threshold: float | None = None  # deployed at it would not output them; unscored ones are kept
 
     def tau(self, category: str) -> float:
         return float(self.nsd_tau_by_class.get(category, self.nsd_tau))
@@ -155,6 +157,7 @@ class ObjectRow:
     best_iou: float = 0.0  # best IoU with any object of the same class (for FN/FP: why unmatched)
     review: str | None = None  # the candidate annotation's decision (accepted, rejected, pending) and note
     note: str | None = None
+    score: float | None = None  # the candidate object's (a model's confidence), None for a missed one
 
     def value(self, name: str) -> float:
         if name == "iou":
@@ -186,6 +189,7 @@ class ImageScore:
     objects: list[ObjectRow]
     masks: dict[str, tuple[Placed, Placed]] = field(default_factory=dict)  # category -> (ref, cand)
     ap: Any = None  # qa_ap.ImageAp: this pair's part of COCO AP
+    below_score: int = 0  # candidate objects left out, scoring under ``QAOptions.score_threshold``
 
 
 @dataclass
@@ -211,6 +215,7 @@ class QAResult:
     #: image pairs actually scored (``summary.images``): pairs skipped for a size mismatch or that could
     #: not be scored are listed under ``problems`` instead
     images_scored: int = 0
+    below_score: int = 0  # candidate objects left out for scoring under ``QAOptions.score_threshold``
     reference: Any = None  # the ``Reference`` as scored, its classes respelt as the candidate's
     ap: dict[str, Any] = field(default_factory=dict)  # COCO AP of scored candidate objects (qa_ap)
     confusion: dict[str, Any] = field(default_factory=dict)  # class confusion matrix of the matching
@@ -483,6 +488,7 @@ def _pair_row(base: dict, status: str, r: ImageObject, c: ImageObject, iou: floa
         best_iou=iou,
         review=c.ann.review,
         note=c.ann.note,
+        score=c.ann.score,
         **base,
     )
 
@@ -505,6 +511,7 @@ def _single_row(base: dict, status: str, o: ImageObject, cmp) -> ObjectRow:  # t
         comparison=comp,
         review=o.ann.review if status == "fp" else None,
         note=o.ann.note if status == "fp" else None,
+        score=o.ann.score if status == "fp" else None,
         **base,
     )
 
@@ -586,6 +593,7 @@ def run_qa(
                 result.per_image.extend(score.rows)
                 result.per_object.extend(score.objects)
             result.images_scored += 1
+            result.below_score += score.below_score
             volumes.add(score)
             detections.add(score)
     except BatchCancelled:

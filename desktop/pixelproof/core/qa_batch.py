@@ -15,7 +15,7 @@ from pixelproof.core.batch import Executor, Failed, Progress, run_batch
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.qa import ImageScore, QAOptions, score_image
 from pixelproof.core.qa_ap import evaluate_image
-from pixelproof.core.qa_objects import ImagePair, image_objects
+from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects
 from pixelproof.core.qa_volumes import parse_slice_ref
 from pixelproof.core.references import Reference, void_mask
 
@@ -42,6 +42,14 @@ def _one_image(image: ImageRecord, annotations: list[Annotation], categories: di
     return project
 
 
+def above_score(objects: list[ImageObject], threshold: float | None) -> list[ImageObject]:
+    """The candidate objects a model deployed at ``threshold`` would output: those scoring at least that,
+    and those without a score (drawn by hand); all of them without a threshold."""
+    if threshold is None:
+        return objects
+    return [o for o in objects if o.ann.score is None or o.ann.score >= threshold]
+
+
 def qa_task(context: QAContext, items: list[Item]) -> list[ImageScore | Failed]:
     """Score each pair; a pair that cannot be scored gives ``Failed`` and the others go on."""
     out: list[ImageScore | Failed] = []
@@ -54,6 +62,7 @@ def qa_task(context: QAContext, items: list[Item]) -> list[ImageScore | Failed]:
                 image_objects(ref, pair.ref, pair.shape, void),
                 image_objects(cand, pair.cand, pair.shape, void),
             )
+            kept = above_score(objects[1], context.options.score_threshold)
             score = score_image(
                 pair,
                 ref,
@@ -62,8 +71,9 @@ def qa_task(context: QAContext, items: list[Item]) -> list[ImageScore | Failed]:
                 void=void,
                 categories=context.categories,
                 instance_scored=context.instance_scored,
-                objects=objects,
+                objects=(objects[0], kept),
             )
+            score.below_score = len(objects[1]) - len(kept)
             if context.instance_scored:  # COCO AP of scored candidate objects (a model's predictions)
                 score.ap = evaluate_image(*objects, pair.ref.id)
         except Exception as e:  # a malformed object must not stop the job

@@ -141,6 +141,7 @@ def object_row_dict(r: ObjectRow) -> dict[str, Any]:
         "cand_category": r.cand_category,
         "ref_id": r.ref_id,
         "cand_id": r.cand_id,
+        "score": r.score,
         "bbox": r.bbox,
         "ref_bbox": r.ref_bbox,
         "cand_bbox": r.cand_bbox,
@@ -205,6 +206,8 @@ def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[
             "nsd_tau_by_class": dict(o.nsd_tau_by_class),
             "both_empty_as_one": o.both_empty_as_one,
             "boundary_iou_d": o.boundary_iou_d if o.boundary_iou_d is not None else "auto",
+            "score_threshold": o.score_threshold,
+            "below_score_threshold": result.below_score,  # candidate objects it left out
         },
         "conventions": CONVENTIONS,
         "summary": _agg_dict(result.summary(), result.instance_scored),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Iterator
 from typing import Any
 
 from pixelproof.core import safe_csv
@@ -202,3 +203,22 @@ def write_class_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
         fields += [k for k in r if k not in fields]
     with atomic_output(path, text=True, newline="") as fh:
         safe_csv.write_table(fh, fields, ([r.get(k) for k in fields] for r in rows))
+
+
+# the columns of ``write_objects_csv``, first those a relabelling list needs
+OBJECT_COLUMNS = ("file_name", "status", "category", "cand_category", "ref_id", "cand_id", "iou", "score")
+OBJECT_MORE = ("image_id", "kind", "best_iou", "review", "note")
+
+
+def write_objects_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    """One row per matched pair, wrong-class pair, missed (fn), extra (fp) or ignored object, as the JSON's
+    ``per_object`` has them, for a spreadsheet: a model's false positives to relabel without parsing the
+    JSON. ``bbox`` (around both objects) as ``x``, ``y``, ``w``, ``h``; a null is an empty cell."""
+    header = [*OBJECT_COLUMNS, *OBJECT_MORE, "x", "y", "w", "h"]
+
+    def rows() -> Iterator[list[Any]]:
+        for r in data["per_object"]:  # a ``Spool`` read from disk, row by row
+            yield [r.get(k) for k in (*OBJECT_COLUMNS, *OBJECT_MORE)] + list(r.get("bbox") or [None] * 4)
+
+    with atomic_output(path, text=True, newline="") as fh:
+        safe_csv.write_table(fh, header, rows())

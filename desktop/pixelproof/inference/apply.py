@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -38,7 +38,7 @@ from pixelproof.core.model import (
 from pixelproof.core.names import category_name_problem, shown_name
 from pixelproof.inference.base import Backend, Prediction
 from pixelproof.inference.class_filter import ClassFilter, refused_classes
-from pixelproof.inference.existing import ExistingObjects
+from pixelproof.inference.existing import ExistingObjects, Repeat
 from pixelproof.inference.existing import Shape as ExistingShape
 from pixelproof.inference.from_boxes import FROM_BOX, NO_MASK, BoxFailure, box_annotations
 from pixelproof.inference.prediction_geometry import Geometry, prediction_geometries, prediction_geometry
@@ -47,6 +47,30 @@ from pixelproof.inference.tiling import DEFAULT_OVERLAP, AutoTiled, RegionReader
 # what a run's summary says of the predictions it did not add (``Proposal.ignored``), CLI and app alike
 LEFT_OUT = "left out (class ignored by the mapping, not in the project, or an empty shape)"
 SKIP_EXISTING_IOU = 0.5  # default: a prediction overlapping an object of its category above this is skipped
+# how a run's summary names its two kinds of skipped predictions, CLI and app alike
+SKIPPED_EXISTING = "skipped: repeat an existing object"
+SKIPPED_DUPLICATES = "skipped: repeat another prediction of this run"
+
+
+class Skipped(NamedTuple):
+    """The predictions of an image skipped for repeating an object it had (``existing``), and those
+    skipped for repeating another prediction of the run kept before them (``duplicates``: a second NMS,
+    nothing to do with what was labeled)."""
+
+    existing: int = 0
+    duplicates: int = 0
+
+
+NO_SKIPS = Skipped()
+
+
+def skipped_words(existing: int, duplicates: int) -> str:
+    """ ", N skipped: repeat an existing object, M skipped: repeat another prediction of this run", each
+    part only when there are some."""
+    parts = [
+        f"{n} {what}" for n, what in ((existing, SKIPPED_EXISTING), (duplicates, SKIPPED_DUPLICATES)) if n
+    ]
+    return "".join(f", {p}" for p in parts)
 
 
 @dataclass(slots=True)
@@ -60,6 +84,7 @@ class Proposal:
     # of them, per model class: those of a class the mapping ignores or the project lacks (what to map)
     ignored_classes: Counter[str] = field(default_factory=Counter)
     skipped: int = 0  # predictions that repeat an object the image already has (``skip_existing``)
+    duplicates: int = 0  # predictions that repeat another prediction of the run kept before them
     speckles: int = 0  # masks the backend dropped for being under its ``min_area``
     box_failures: list[BoxFailure] = field(default_factory=list)  # from-boxes: boxes that got no mask
     auto_tiled: AutoTiled | None = None  # too big for the model's memory: pre-labeled in these tiles
@@ -112,13 +137,14 @@ def to_shapes(
     keep: ClassFilter | None = None,
     existing: ExistingObjects | None = None,
     skip_iou: float = SKIP_EXISTING_IOU,
-) -> tuple[list[Shape], int, int]:
+) -> tuple[list[Shape], int, Skipped]:
     """(shapes, dropped, skipped): masks become RLE, polygons stay polygons, boxes are clipped to the
     image; predictions of classes ``keep`` refuses and empty shapes are dropped; with ``existing``
     (keyed by category name), a prediction repeating an object of its category (IoU > ``skip_iou``),
-    or one kept before it, is skipped. A prediction's own mask is compared as it is, never decoded."""
+    or one kept before it, is skipped (the two counted apart: ``Skipped``). A prediction's own mask is
+    compared as it is, never decoded."""
     shapes: list[Shape] = []
-    dropped = skipped = 0
+    dropped = 0
     kept = [(p, p.category if keep is None else keep.target(p.category)) for p in predictions]
     geometries = prediction_geometries([p for p, target in kept if target is not None], height, width)
     made: list[tuple[Prediction, str, Geometry]] = []
@@ -128,16 +154,14 @@ def to_shapes(
             dropped += 1
         else:
             made.append((p, target, geometry))
-    repeats = [False] * len(made)
+    repeats = [Repeat.NONE] * len(made)
     if existing is not None:
         new = [(target, _shape(existing, p, g[0]), g[1], _pixels(p, g)) for p, target, g in made]
         repeats = existing.add_new(new, skip_iou)
     for (p, _, (seg, bbox, area, origin)), repeat in zip(made, repeats, strict=True):
-        if repeat:
-            skipped += 1
-        else:
+        if not repeat:
             shapes.append(Shape(p.category, round(float(p.score), 5), seg, bbox, area, origin=origin))
-    return shapes, dropped, skipped
+    return shapes, dropped, Skipped(repeats.count(Repeat.EXISTING), repeats.count(Repeat.RUN))
 
 
 def _shape(existing: ExistingObjects, p: Prediction, segmentation: list | dict | None) -> ExistingShape:
@@ -275,7 +299,7 @@ class PredictionMapper:
         image: ImageRecord,
         shapes: Iterable[Shape],
         ignored: int = 0,
-        skipped: int = 0,
+        skipped: Skipped = NO_SKIPS,
         speckles: int = 0,
         failed_boxes: Iterable[FailedBox] = (),
         auto_tiled: AutoTiled | None = None,
@@ -287,7 +311,12 @@ class PredictionMapper:
         become ``Proposal.box_failures``, named by category; ``auto_tiled`` and ``ignored_classes`` (the
         worker's ``refused_classes``) are passed on as they are."""
         proposal = Proposal(
-            image.id, ignored=ignored, skipped=skipped, speckles=speckles, auto_tiled=auto_tiled
+            image.id,
+            ignored=ignored,
+            skipped=skipped.existing,
+            duplicates=skipped.duplicates,
+            speckles=speckles,
+            auto_tiled=auto_tiled,
         )
         proposal.ignored_classes.update(ignored_classes or {})
         for box_id, category_id, why in failed_boxes:
@@ -356,6 +385,7 @@ class PrelabelReport:
     name_problems: list[str] = field(default_factory=list)  # new categories' names kept whole (name_kept)
     ignored: int = 0
     skipped: int = 0  # predictions repeating an object the image already had
+    duplicates: int = 0  # predictions repeating another prediction of the run
     speckles: int = 0  # masks the backend dropped under its ``min_area``
     failures: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
     box_failures: list[tuple[str, BoxFailure]] = field(default_factory=list)  # (file name, box) no mask
@@ -505,6 +535,7 @@ def prelabel_project(
             report.annotations += len(result.annotations)
             report.ignored += result.ignored
             report.skipped += result.skipped
+            report.duplicates += result.duplicates
             report.speckles += result.speckles
             report.new_categories += [c.name for c in result.categories]
             report.box_failures += [(image.file_name, f) for f in result.box_failures]

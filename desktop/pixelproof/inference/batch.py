@@ -31,6 +31,7 @@ from pixelproof.inference.apply import (
     PredictionMapper,
     Proposal,
     Shape,
+    Skipped,
     box_shapes,
     existing_objects,
     image_objects,
@@ -207,11 +208,12 @@ class ReadAhead:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-# (shapes, dropped, skipped) as ``to_shapes`` returns them, + speckles: masks the backend dropped under its
+# (shapes, dropped, skipped: ``Skipped``, repeats of an object and of the run apart) as ``to_shapes``
+# returns them, + speckles: masks the backend dropped under its
 # ``min_area``, + from-boxes: the boxes that got no mask, and why, + the tiles a picture too big for the
 # model's memory was pre-labeled in (None: as asked), + the dropped predictions per model class
 # (``refused_classes``: the summary names what to map); ``PredictionMapper.adopt``'s arguments after the image
-ShapesResult = tuple[list[Shape], int, int, int, list[FailedBox], AutoTiled | None, dict[str, int]]
+ShapesResult = tuple[list[Shape], int, Skipped, int, list[FailedBox], AutoTiled | None, dict[str, int]]
 
 
 def prelabel_task(context: PrelabelContext, items: list[Item]) -> list[ShapesResult | Failed]:
@@ -258,7 +260,7 @@ def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -
         if context.from_boxes:
             outlined = segment_boxes(model.value, pixels, list(item.boxes))
             shapes, failed = box_shapes(outlined, h, w)
-            return shapes, 0, 0, 0, failed, None, {}
+            return shapes, 0, Skipped(), 0, failed, None, {}
         before = model.value.speckles_dropped
         if context.tiling is not None:
             predictions = predict_tiled(model.value, pixels, context.tiling)

@@ -5,6 +5,7 @@ missing."""
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
+from enum import IntEnum
 from typing import Any
 
 import numpy as np
@@ -74,6 +75,15 @@ def _compressed(shape: Shape) -> bool:
         and shape.rle is not None
         and isinstance(shape.rle.get("counts"), str | bytes)
     )
+
+
+class Repeat(IntEnum):
+    """Why ``ExistingObjects.add_new`` did not add a new object (false: it was added). Counted apart, so a
+    run on an empty project does not call its own duplicates "already labeled"."""
+
+    NONE = 0
+    EXISTING = 1  # repeats an object the image had before the call
+    RUN = 2  # repeats another new object of the same call kept before it (and no object the image had)
 
 
 class ExistingObjects:
@@ -160,13 +170,14 @@ class ExistingObjects:
                 return True
         return False
 
-    def add_new(self, new: Sequence[NewObject], threshold: float) -> list[bool]:
-        """For each new object in order: True when it repeats an object the image had or a new one kept
-        before it (IoU > ``threshold``); the others are added. The same answers as ``repeats`` then ``add``
-        one by one, but the pairs of new objects that could overlap that much are found in one numpy pass
-        per category (mask IoU <= box intersection / the larger mask area), so thousands of
-        non-overlapping components cost no per-object screening."""
-        out = [False] * len(new)
+    def add_new(self, new: Sequence[NewObject], threshold: float) -> list[Repeat]:
+        """For each new object in order: ``Repeat.EXISTING`` when it repeats an object the image had,
+        ``Repeat.RUN`` when it repeats (only) a new one kept before it (IoU > ``threshold``),
+        ``Repeat.NONE`` for the others, which are added. The same answers as ``repeats`` then ``add`` one
+        by one, but the pairs of new objects that could overlap that much are found in one numpy pass per
+        category (mask IoU <= box intersection / the larger mask area), so thousands of non-overlapping
+        components cost no per-object screening."""
+        out = [Repeat.NONE] * len(new)
         by_category: dict[Hashable, list[int]] = {}
         for k, obj in enumerate(new):
             by_category.setdefault(obj[0], []).append(k)
@@ -178,15 +189,17 @@ class ExistingObjects:
                 keep = [True] * len(objs)
                 for j in sorted(earlier):
                     keep[j] = not any(keep[i] and _iou(objs[i], objs[j]) > threshold for i in earlier[j])
-                    out[order[j]] = not keep[j]
+                    out[order[j]] = Repeat.NONE if keep[j] else Repeat.RUN
                 chosen = [o for o, k in zip(objs, keep, strict=True) if k]
                 self.add_many(category_id, [o[1] for o in chosen], [o[2] for o in chosen])
                 continue
             kept: list[bool] = []
             for j, (_, shape, bbox, _) in enumerate(objs):
-                repeat = self.repeats(category_id, shape, bbox, threshold, first=had) or any(
-                    kept[i] and _iou(objs[i], objs[j]) > threshold for i in earlier.get(j, ())
-                )
+                repeat = Repeat.NONE
+                if self.repeats(category_id, shape, bbox, threshold, first=had):
+                    repeat = Repeat.EXISTING
+                elif any(kept[i] and _iou(objs[i], objs[j]) > threshold for i in earlier.get(j, ())):
+                    repeat = Repeat.RUN
                 kept.append(not repeat)
                 out[order[j]] = repeat
                 if not repeat:

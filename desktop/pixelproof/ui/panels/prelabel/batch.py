@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.model import IdsExhausted
 from pixelproof.core.wording import plural
-from pixelproof.inference.apply import LEFT_OUT
+from pixelproof.inference.apply import LEFT_OUT, skipped_words
 from pixelproof.inference.base import Backend
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.inference.rebase import Rebaser
@@ -74,6 +74,7 @@ class Batch:
     done: int = 0
     added: int = 0
     skipped: int = 0  # predictions repeating an object the image already had
+    duplicates: int = 0  # predictions repeating another prediction of the run
     ignored: int = 0  # predictions left out: ignored class, not in the project, empty shape
     speckles: int = 0  # masks the backend dropped under its min_area
     new_categories: int = 0  # made for model classes the project lacked
@@ -220,6 +221,7 @@ class BatchRunner(QWidget):
                 self.cancel()
                 return
             batch.skipped += proposal.skipped
+            batch.duplicates += proposal.duplicates
             batch.ignored += proposal.ignored
             batch.speckles += proposal.speckles
             batch.new_categories += len(proposal.categories)
@@ -263,7 +265,8 @@ class BatchRunner(QWidget):
         elapsed = time.monotonic() - batch.started
         eta = elapsed / batch.done * (batch.total - batch.done)
         rate = batch.done / elapsed if elapsed > 0 else 0.0
-        skipped = f" · {batch.skipped} skipped" if batch.skipped else ""
+        n = batch.skipped + batch.duplicates
+        skipped = f" · {n} skipped" if n else ""
         self.eta_label.setText(
             f"{rate:.2f} images/s · ETA {format_eta(eta)} · {batch.added} objects{skipped}"
         )
@@ -287,8 +290,7 @@ class BatchRunner(QWidget):
             text += f", {plural(batch.new_categories, 'new category')}"
         if batch.ignored:
             text += f", {batch.ignored} {LEFT_OUT}"
-        if batch.skipped:
-            text += f", {batch.skipped} skipped (already labeled)"
+        text += skipped_words(batch.skipped, batch.duplicates)
         if batch.speckles:
             text += f", {batch.speckles} speckles under the model's min_area dropped"
         if len(batch.box_failures) == 1:  # M on one box, or one of many: the reason, where it is read
