@@ -118,3 +118,16 @@ def test_a_10000_character_or_two_line_class_shows_on_one_short_line_in_the_revi
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+def test_share_widths_holds_a_lone_name_column_at_its_floor_and_gives_a_short_one_the_room() -> None:
+    """A lone flexible column below its floor was cut to the room left (85 px: the review's slices of three
+    volumes read alike); it keeps its floor now, the widths adding up to more than the room (the table
+    scrolls). A column needing less than its floor is no longer held at its need: it takes the room."""
+    from pixelproof.ui.fitted_table import share_widths
+
+    needs = [250, 50, 50, 50]
+    assert share_widths(needs, 235, (0,), {0: 148}) == [148, 50, 50, 50]  # 85 px left for 250: held
+    assert share_widths(needs, 235, (0,)) == [85, 50, 50, 50]  # no floor: cut to the room
+    assert share_widths([66, 50, 50, 50], 235, (0,), {0: 148}) == [85, 50, 50, 50]  # the spare goes to it
+    assert share_widths(needs, 600, (0,), {0: 148}) == [450, 50, 50, 50]  # room: as before

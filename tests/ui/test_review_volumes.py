@@ -329,3 +329,37 @@ def test_the_means_over_volumes_stay_in_sight_and_long_names_keep_their_extensio
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+def test_at_1366_slices_of_volumes_with_long_alike_names_read_apart_and_classes_read_whole(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    """At 1366x768 the per-slice Image column got the ~85 px the figures left: the slices of three
+    `patient_000N_abdomen_ct.nii.gz` all read `p…z#z=005`, three rows alike, and beside them in the
+    per-volume table the class `lesion` read `l…n` once the Volume column measured its names whole. Image
+    now keeps 20 characters (the figures scroll sideways), Class 12: every row reads apart, `lesion` whole."""
+    names = [f"patient_000{n}_abdomen_ct.nii.gz" for n in (1, 2, 3)]
+    _, candidate, _ = write_readers(tmp_path, *names)
+    win = open_window(qtbot, candidate)
+    try:
+        win.resize(1366, 768)
+        enter_review(qtbot, win)
+        images = win.review.view.images
+        QTest.qWait(50)  # the columns are fitted on the next turn of the event loop
+        table, model = images.image_table, images.image_table.model()
+        shown = []
+        for r in range(model.rowCount()):
+            text, room = shown_text(table, model.index(r, 0))
+            assert table.fontMetrics().horizontalAdvance(text) <= room
+            shown.append(text)
+        assert "…" in "".join(shown), "the names fit whole: no cut to check at this width"
+        assert len(set(shown)) == len(shown) == len(names) * SLICES, shown
+        assert table.horizontalScrollBar().maximum() > 0  # the figures scroll, the last one reachable
+        volumes = images.volume_table
+        classes = {
+            shown_text(volumes, volumes.model().index(r, 1))[0] for r in range(volumes.model().rowCount())
+        }
+        assert classes == {"liver", "lesion"}
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()

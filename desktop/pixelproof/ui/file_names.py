@@ -10,9 +10,9 @@ import bisect
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from pixelproof.core.volumes import parse_slice_ref
 
@@ -134,6 +134,13 @@ class FileNameDelegate(QStyledItemDelegate):
         super().initStyleOption(option, index)
         spans = self.spans(index)
         option.text = elide_file_name(option.text, option.fontMetrics, option.rect.width() - 8, spans)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        """The whole name's size (what the column needs), not that of the name cut to the cell it has."""
+        opt = QStyleOptionViewItem(option)
+        super().initStyleOption(opt, index)
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        return style.sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), opt.widget)
 
     def spans(self, index: QModelIndex | QPersistentModelIndex) -> NameSpans | None:
         """The names of ``index``'s column, read once for all its rows."""

@@ -10,9 +10,10 @@ from collections.abc import Collection, Mapping, Sequence
 
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 MIN_SECTION = 28  # px: the header's smallest section
+CELL_PADDING = 8  # px: a cell's text margins (as ``FileNameDelegate`` leaves them)
 
 
 def share_widths(
@@ -21,7 +22,8 @@ def share_widths(
     """Column widths in ``room`` px: each column its need when all fit, the spare split among the
     ``flexible`` ones in proportion to their needs; short of room, the others keep their need and the
     flexible ones give up the same share of theirs (a long kind and a short class are cut alike), but
-    none below its ``floors`` width (its header, say): the others give up more instead."""
+    none below its ``floors`` width (its header, say): the others give up more instead, and with every
+    flexible column at its floor the widths add up to more than ``room`` (the table scrolls)."""
     widths = list(needs)
     flex = [c for c in range(len(needs)) if c in flexible]
     fixed = sum(n for c, n in enumerate(needs) if c not in flexible)
@@ -34,12 +36,17 @@ def share_widths(
         free = [c for c in flex if c not in pinned]
         share = max(left - sum(pinned.values()), 0)
         wanted = sum(needs[c] for c in free)
-        low = [c for c in free if wanted > 0 and needs[c] * share // wanted < floor.get(c, 0)]
-        if not low or len(low) == len(free):
+        low = [c for c in free if wanted > 0 and needs[c] * share // wanted < min(needs[c], floor.get(c, 0))]
+        if not low:
             break
         pinned.update({c: min(needs[c], floor[c]) for c in low})
+        if len(low) == len(free):  # none above its floor: the table is wider than its room and scrolls
+            free = []
+            break
     for c, w in pinned.items():
         widths[c] = w
+    if not free:
+        return widths
     given = 0
     for c in free[:-1]:
         widths[c] = max(MIN_SECTION, needs[c] * share // wanted) if wanted > 0 else MIN_SECTION
@@ -54,16 +61,26 @@ class FittedTable(QTableView):
     when the rows change and kept, so dragging a splitter only shares the width again."""
 
     def __init__(
-        self, flexible: Collection[int], parent: QWidget | None = None, *, keep_headers: Collection[int] = ()
+        self,
+        flexible: Collection[int],
+        parent: QWidget | None = None,
+        *,
+        keep_headers: Collection[int] = (),
+        min_chars: Mapping[int, int] | None = None,
     ) -> None:
         super().__init__(parent)
         self.flexible = frozenset(flexible)
         self.keep_headers = frozenset(keep_headers)  # flexible columns never cut below their header
+        # flexible columns never cut below so many characters (of what they need): past that the
+        # figures scroll, as a name cut to a few letters no longer tells its rows apart
+        self.min_chars = dict(min_chars or {})
         self._needs: list[int] | None = None
         self._fit_timer = QTimer(self)
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(0)
         self._fit_timer.timeout.connect(self.fit_columns)
+        # held at a floor the columns may scroll: by pixels, so the last one can be seen whole
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = self.horizontalHeader()
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(MIN_SECTION)
@@ -109,6 +126,10 @@ class FittedTable(QTableView):
             self._needs = [self.column_need(c) if c in shown else 0 for c in range(header.count())]
         flexible = [c for c in self.flexible if c in shown]
         floors = {c: header.sectionSizeHint(c) for c in self.keep_headers if c in shown}
+        x = self.fontMetrics().horizontalAdvance("x")
+        for c, n in self.min_chars.items():
+            if c in shown:
+                floors[c] = max(floors.get(c, 0), n * x + CELL_PADDING)
         for col, width in enumerate(share_widths(self._needs, self.viewport().width(), flexible, floors)):
             if col in shown and header.sectionSize(col) != width:
                 header.resizeSection(col, width)

@@ -136,13 +136,18 @@ class ClassSummary(QWidget):
         layout.addWidget(self.total)
 
 
+NAME_CHARS = 20  # the Image column's floor: enough for ``…02_…t.nii.gz#z=001`` among patient_000N_…
+
+
 class ImageTable(FittedTable):
     """The images' table fitted to its pane: the figures and Review as wide as their headers (Review as
     its longest word, before any decision is made), Image the rest. Sized to their contents, the columns
-    were 29 px wider than the 470-px pane: a scroll bar hid the Review column's right part."""
+    were 29 px wider than the 470-px pane: a scroll bar hid the Review column's right part. Image keeps
+    20 characters of a longer name, though: cut to 85 px at 1366x768, three volumes' slices all read
+    ``p…z#z=005``; the figures then scroll instead."""
 
     def __init__(self) -> None:
-        super().__init__(flexible=(0,))
+        super().__init__(flexible=(0,), min_chars={0: NAME_CHARS})
 
     def column_need(self, col: int) -> int:
         need = super().column_need(col)

@@ -229,10 +229,11 @@ class VolumeSortProxy(QSortFilterProxyModel):
 
 class VolumeTable(FittedTable):
     """The volume rows, Volume and Class sharing what the figures leave; columns wide enough for the
-    pinned mean rows' figures too (``means``, a table of the same columns)."""
+    pinned mean rows' figures too (``means``, a table of the same columns). Class keeps 12 characters of
+    its names (``lesion`` read ``l…n`` beside long volume names at 1366x768)."""
 
     def __init__(self, means: QTableView) -> None:
-        super().__init__(flexible=(0, 1))
+        super().__init__(flexible=(0, 1), min_chars={1: 12})
         self.means = means
 
     def column_need(self, col: int) -> int:
