@@ -11,7 +11,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 
 from pixelproof.core.demo import install_demo
-from pixelproof.ui.review.image_list import NAME_CHARS
 from tests.ui.conftest import wait_loaded
 from tests.ui.test_review import enter_review, open_window, table_click
 
@@ -73,9 +72,7 @@ def test_on_a_laptop_screen_the_images_table_fits_its_pane(qtbot, window, size) 
 
 def test_a_column_switched_on_from_the_header_menu_takes_room_from_the_names(qtbot, window) -> None:
     """A metric column shown from the header's context menu is as wide as its header; the Image column
-    gives up the room, down to 20 characters of its names (cut to a few letters, names no longer read
-    apart): past that the figures scroll sideways, the new column reachable. Hidden again, the names get
-    the room back, no scroll bar."""
+    gives up the room, so still no scroll bar (and hidden again, the names get it back)."""
     window.resize(1280, 720)
     enter_review(qtbot, window)
     table = window.review.view.images.image_table
@@ -98,14 +95,9 @@ def test_a_column_switched_on_from_the_header_menu_takes_room_from_the_names(qtb
         QApplication.sendEvent(header.viewport(), at)
         QTest.qWait(50)
         assert table.isColumnHidden(tp) != shown
+        assert_fits(table, set())
         if shown:
-            floor = table.fontMetrics().horizontalAdvance("x") * NAME_CHARS + 8
-            assert min(table.column_need(0), floor) <= table.columnWidth(0) < before
-            assert table.columnWidth(tp) >= header.sectionSizeHint(tp)
-            if header.length() > table.viewport().width():  # held at the floor: it scrolls to the end
-                assert table.horizontalScrollBar().maximum() == header.length() - table.viewport().width()
-        else:
-            assert_fits(table, set())
+            assert table.columnWidth(0) < before
     assert table.columnWidth(0) == before
 
 

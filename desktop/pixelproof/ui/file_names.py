@@ -18,6 +18,7 @@ from pixelproof.core.volumes import parse_slice_ref
 
 SPAN_ROWS = 20_000  # a column of more rows is cut as one name alone (reading every row costs ~50 ms/10k)
 CHECKED_ROWS = 64  # a change of more rows than this reads the column again, not each of its names
+TEXT_MARGIN = 8  # px of a cell left beside its text
 SEPARATORS = "_-. /"  # where a word of a name starts: the part kept before the differing one starts there
 
 
@@ -133,14 +134,17 @@ class FileNameDelegate(QStyledItemDelegate):
     ) -> None:
         super().initStyleOption(option, index)
         spans = self.spans(index)
-        option.text = elide_file_name(option.text, option.fontMetrics, option.rect.width() - 8, spans)
+        room = option.rect.width() - TEXT_MARGIN
+        option.text = elide_file_name(option.text, option.fontMetrics, room, spans)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         """The whole name's size (what the column needs), not that of the name cut to the cell it has."""
         opt = QStyleOptionViewItem(option)
         super().initStyleOption(opt, index)
         style = opt.widget.style() if opt.widget is not None else QApplication.style()
-        return style.sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), opt.widget)
+        size = style.sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), opt.widget)
+        size.setWidth(max(size.width(), opt.fontMetrics.horizontalAdvance(opt.text) + TEXT_MARGIN))
+        return size
 
     def spans(self, index: QModelIndex | QPersistentModelIndex) -> NameSpans | None:
         """The names of ``index``'s column, read once for all its rows."""

@@ -114,6 +114,10 @@ class FittedTable(QTableView):
             self._fit_timer.start()
         return super().viewportEvent(event)
 
+    def column_floors(self) -> Mapping[int, int]:
+        """The characters each flexible column keeps now (``min_chars``; a subclass may ask its rows)."""
+        return self.min_chars
+
     def column_need(self, col: int) -> int:
         """The width column ``col`` needs: its header (title and sort arrow) and its entries (the visible
         rows and up to 1000 more)."""
@@ -127,7 +131,7 @@ class FittedTable(QTableView):
         flexible = [c for c in self.flexible if c in shown]
         floors = {c: header.sectionSizeHint(c) for c in self.keep_headers if c in shown}
         x = self.fontMetrics().horizontalAdvance("x")
-        for c, n in self.min_chars.items():
+        for c, n in self.column_floors().items():
             if c in shown:
                 floors[c] = max(floors.get(c, 0), n * x + CELL_PADDING)
         for col, width in enumerate(share_widths(self._needs, self.viewport().width(), flexible, floors)):

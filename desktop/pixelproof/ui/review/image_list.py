@@ -10,7 +10,7 @@ in a one-row table under them that never scrolls, its columns as wide as theirs.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QResizeEvent
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from pixelproof.core.image_order import step_listed
 from pixelproof.core.qa import QAResult
 from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS
+from pixelproof.core.volumes import parse_slice_ref
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.file_names import FileNameDelegate
 from pixelproof.ui.fitted_table import FittedTable
@@ -142,12 +143,19 @@ NAME_CHARS = 20  # the Image column's floor: enough for ``…02_…t.nii.gz#z=00
 class ImageTable(FittedTable):
     """The images' table fitted to its pane: the figures and Review as wide as their headers (Review as
     its longest word, before any decision is made), Image the rest. Sized to their contents, the columns
-    were 29 px wider than the 470-px pane: a scroll bar hid the Review column's right part. Image keeps
-    20 characters of a longer name, though: cut to 85 px at 1366x768, three volumes' slices all read
+    were 29 px wider than the 470-px pane: a scroll bar hid the Review column's right part. A slice's
+    name keeps 20 characters, though: cut to 85 px at 1366x768, three volumes' slices all read
     ``p…z#z=005``; the figures then scroll instead."""
 
     def __init__(self) -> None:
         super().__init__(flexible=(0,), min_chars={0: NAME_CHARS})
+
+    def column_floors(self) -> Mapping[int, int]:
+        """The floor for slices of volumes only, whose ``#z=005`` leaves their file little room; plain
+        names cut to the room keep telling their rows apart, and the table fits without a scroll bar."""
+        model = self.model()
+        first = model.index(0, 0).data() if model is not None and model.rowCount() else None
+        return self.min_chars if isinstance(first, str) and parse_slice_ref(first) is not None else {}
 
     def column_need(self, col: int) -> int:
         need = super().column_need(col)
