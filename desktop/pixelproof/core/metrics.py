@@ -372,7 +372,12 @@ def counted(a: np.ndarray, b: np.ndarray, base: dict) -> MaskComparison:
 
 def _eroded_away(m: np.ndarray, kernel: np.ndarray, iterations: int = 1) -> np.ndarray:
     """Pixels of ``m`` that ``iterations`` erosions remove: the boundary (cross, once) or the Boundary
-    IoU band (3x3, d times); both masks of a comparison go through the same steps."""
+    IoU band (3x3, d times); both masks of a comparison go through the same steps. ``m`` is framed by a
+    ring of zeros (``compare``), so a pixel goes within the steps of its distance to the ring: when every
+    one is that close (a frame at most 2 x ``iterations`` + 1 wide, as every object of a 4000 x 3000
+    image, d = 100, is) all go, without cv2's 201 x 201 erosion (41,000 of those were 17 s of QA)."""
+    if m.ndim == 2 and (min(m.shape) - 1) // 2 <= iterations:
+        return m.copy()
     return m & ~cv2.erode(m.view(np.uint8), kernel, iterations=iterations).view(bool)
 
 
@@ -395,9 +400,18 @@ def directed_distances(
         d_a = ndimage.distance_transform_edt(~bb, sampling=sampling)[ba]
         d_b = ndimage.distance_transform_edt(~ba, sampling=sampling)[bb]
         return d_a.astype(np.float64), d_b.astype(np.float64)
+    return nearest_distances(np.argwhere(ba), np.argwhere(bb), spacing)
+
+
+def nearest_distances(
+    pa: np.ndarray, pb: np.ndarray, spacing: tuple[float, float] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``directed_distances``' "kdtree" way from boundary pixels given as [n, 2] (row, column) of the
+    frame: each pixel of ``pa`` to its nearest of ``pb`` and back (``metrics_parts`` gathers them
+    cluster by cluster, in the frame's row-major order, for the same numbers)."""
     scale = np.array(spacing if spacing is not None else (1.0, 1.0), dtype=np.float64)
-    pa = np.argwhere(ba) * scale
-    pb = np.argwhere(bb) * scale
+    pa = pa * scale
+    pb = pb * scale
     from scipy.spatial import cKDTree
 
     d_a = cKDTree(pb).query(pa, k=1)[0]
@@ -416,6 +430,38 @@ def _box_overlap(a: list[float] | np.ndarray, b: list[float] | np.ndarray) -> tu
     iw = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
     ih = max(0.0, min(ay + ah, by + bh) - max(ay, by))
     return iw * ih, aw * ah, bw * bh
+
+
+def box_overlaps(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_box_overlap`` of many box pairs at once (rows of two [n, 4] float arrays [x, y, w, h]): the same
+    float operations in the same order, min and max chosen as Python's pick them (NaN included), so every
+    value is bit for bit the scalar's; one numpy call for thousands of pairs instead of a Python call each
+    (a stack of 3,000 equal boxes is 9,000,000 pairs)."""
+    a = np.asarray(a, dtype=np.float64).reshape(-1, 4)
+    b = np.asarray(b, dtype=np.float64).reshape(-1, 4)
+
+    def side(k: int) -> np.ndarray:  # max(0.0, min(a0 + a1, b0 + b1) - max(a0, b0)) along x (k=0) or y
+        end_a, end_b = a[:, k] + a[:, k + 2], b[:, k] + b[:, k + 2]
+        span = np.where(end_b < end_a, end_b, end_a) - np.where(b[:, k] > a[:, k], b[:, k], a[:, k])
+        return np.where(span > 0.0, span, 0.0)
+
+    with np.errstate(invalid="ignore", over="ignore"):  # inf x 0 is NaN, as in the scalar
+        return side(0) * side(1), a[:, 2] * a[:, 3], b[:, 2] * b[:, 3]
+
+
+def box_ious(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``box_iou`` of each row of ``a`` with the same row of ``b`` ([n, 4] [x, y, w, h]), bit for bit."""
+    inter, area_a, area_b = box_overlaps(a, b)
+    with np.errstate(invalid="ignore", over="ignore"):
+        union = area_a + area_b - inter
+        return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+
+
+def box_covers(a: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """``box_cover`` of each row of ``a`` by the same row of ``region``, bit for bit."""
+    inter, area_a, _ = box_overlaps(a, region)
+    with np.errstate(invalid="ignore"):
+        return np.divide(inter, area_a, out=np.zeros_like(inter), where=area_a > 0)
 
 
 def box_iou(a: list[float] | np.ndarray, b: list[float] | np.ndarray) -> float:

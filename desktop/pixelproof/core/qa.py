@@ -23,6 +23,7 @@ import numpy as np
 
 from pixelproof.core import matching, metrics
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
+from pixelproof.core.metrics_parts import compare_parts
 from pixelproof.core.model import Project
 from pixelproof.core.qa_categories import (
     candidate_only,
@@ -312,16 +313,10 @@ def score_image(
         categories = sorted({o.category for o in refs} | {o.category for o in cands})
     counts = {c: InstanceCounts() for c in categories}
 
+    kw = {"spacing": spacing, "boundary_iou_d": opt.boundary_iou_d, "distances": opt.boundary_metrics}
+
     def cmp(a: Placed, b: Placed, category: str) -> MaskComparison:
-        return metrics.compare(
-            a,
-            b,
-            shape,
-            spacing=spacing,
-            nsd_tau=opt.tau(category),
-            boundary_iou_d=opt.boundary_iou_d,
-            distances=opt.boundary_metrics,
-        )
+        return metrics.compare(a, b, shape, nsd_tau=opt.tau(category), **kw)  # type: ignore[arg-type]
 
     base = {"file_name": pair.file_name, "image_id": pair.cand.id, "ref_image_id": pair.ref.id}
     objects = (
@@ -333,13 +328,14 @@ def score_image(
     masks = {}
     by_r, by_c = _by_category(refs), _by_category(cands)
     for cat in categories:
-        a = metrics.merge([o.placed for o in by_r.get(cat, ())])
-        b = metrics.merge([o.placed for o in by_c.get(cat, ())])
-        masks[cat] = (a, b)
+        parts_r, parts_c = [o.placed for o in by_r.get(cat, ())], [o.placed for o in by_c.get(cat, ())]
+        masks[cat] = (metrics.merge(parts_r), metrics.merge(parts_c))
+        # compare(*masks[cat]), without the whole frame of a class spread thin over a large image
+        comparison = compare_parts(parts_r, parts_c, shape, nsd_tau=opt.tau(cat), merged=masks[cat], **kw)  # type: ignore[arg-type]
         rows.append(
             ImageClassRow(
                 category=cat,
-                comparison=cmp(a, b, cat),
+                comparison=comparison,
                 instances=counts[cat],
                 width=pair.cand.width,
                 height=pair.cand.height,
