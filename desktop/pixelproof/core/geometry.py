@@ -253,3 +253,15 @@ def with_box(ann: Annotation, box: list[float]) -> Annotation:
     out = clone(ann)
     out.set_geometry(ann.segmentation, list(box), box[2] * box[3])
     return out
+
+
+def pair_box(a: list[float] | None, b: list[float] | None) -> list[float]:
+    """The box [x, y, w, h] around both (an empty or missing one left out): a matched pair's row."""
+    boxes = [x for x in (a, b) if x is not None and x[2] > 0 and x[3] > 0]
+    if not boxes:
+        return list(a or b or [0.0, 0.0, 0.0, 0.0])
+    x0 = min(x[0] for x in boxes)
+    y0 = min(x[1] for x in boxes)
+    x1 = max(x[0] + x[2] for x in boxes)
+    y1 = max(x[1] + x[3] for x in boxes)
+    return [x0, y0, x1 - x0, y1 - y0]

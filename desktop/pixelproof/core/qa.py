@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pixelproof.core import matching, metrics
+from pixelproof.core.geometry import pair_box
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
 from pixelproof.core.metrics_parts import compare_parts
 from pixelproof.core.model import Project
@@ -37,6 +38,7 @@ from pixelproof.core.qa_objects import (
     crowd_covers,
     image_objects,
     iou_pairs,
+    object_bbox,
     pair_images,
     pair_spacing,
     unit_warning,
@@ -267,23 +269,6 @@ class QAResult:
 # scoring
 
 
-def _union_bbox(a: list[float] | None, b: list[float] | None) -> list[float]:
-    boxes = [x for x in (a, b) if x is not None and x[2] > 0 and x[3] > 0]
-    if not boxes:
-        return list(a or b or [0.0, 0.0, 0.0, 0.0])
-    x0 = min(x[0] for x in boxes)
-    y0 = min(x[1] for x in boxes)
-    x1 = max(x[0] + x[2] for x in boxes)
-    y1 = max(x[1] + x[3] for x in boxes)
-    return [x0, y0, x1 - x0, y1 - y0]
-
-
-def _obj_bbox(o: ImageObject) -> list[float]:
-    if o.is_box or o.placed.mask.size == 0:
-        return [float(v) for v in o.ann.bbox]
-    return o.placed.bbox_xywh()
-
-
 def score_image(
     pair: ImagePair,
     reference: Project,
@@ -417,7 +402,7 @@ def _match_objects(
                 counts.setdefault(cat, InstanceCounts())
                 counts[cat].ignored_in_crowd += 1
                 row = _single_row(base, "fp", c, cmp)
-                row.status, row.ref_id, row.ref_bbox = "ignored", regions[k].ann.id, _obj_bbox(regions[k])
+                row.status, row.ref_id, row.ref_bbox = "ignored", regions[k].ann.id, object_bbox(regions[k])
                 row.best_iou = best_c.get(id(c), 0.0)
                 objects.append(row)
             else:
@@ -466,14 +451,14 @@ def _best(table: sparray, axis: int) -> list[float]:
 
 def _pair_row(base: dict, status: str, r: ImageObject, c: ImageObject, iou: float, cmp) -> ObjectRow:  # type: ignore[no-untyped-def]
     is_box = r.is_box or c.is_box
-    rb, cb = _obj_bbox(r), _obj_bbox(c)
+    rb, cb = object_bbox(r), object_bbox(c)
     return ObjectRow(
         status=status,
         category=r.category,
         cand_category=c.category,
         ref_id=r.ann.id,
         cand_id=c.ann.id,
-        bbox=_union_bbox(rb, cb),
+        bbox=pair_box(rb, cb),
         ref_bbox=rb,
         cand_bbox=cb,
         kind="box" if is_box else "mask",
@@ -490,7 +475,7 @@ def _pair_row(base: dict, status: str, r: ImageObject, c: ImageObject, iou: floa
 
 
 def _single_row(base: dict, status: str, o: ImageObject, cmp) -> ObjectRow:  # type: ignore[no-untyped-def]
-    bb = _obj_bbox(o)
+    bb = object_bbox(o)
     empty = Placed.empty()
     comp = cmp(o.placed, empty, o.category) if status == "fn" else cmp(empty, o.placed, o.category)
     return ObjectRow(

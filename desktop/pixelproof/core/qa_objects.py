@@ -588,3 +588,10 @@ def _extents(objects: list[ImageObject]) -> np.ndarray:
         (o.placed.x0, o.placed.y0, o.placed.x1, o.placed.y1) if o.placed.mask.size else None for o in objects
     ]
     return matching.extents((o.ann.bbox for o in objects), pixels)
+
+
+def object_bbox(o: ImageObject) -> list[float]:
+    """An object's box [x, y, w, h]: a box's own, else its pixels'."""
+    if o.is_box or o.placed.mask.size == 0:
+        return [float(v) for v in o.ann.bbox]
+    return o.placed.bbox_xywh()
