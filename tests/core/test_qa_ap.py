@@ -25,6 +25,7 @@ from sklearn.metrics import confusion_matrix
 from pixelproof.core import coco
 from pixelproof.core.qa import run_qa
 from pixelproof.core.qa_ap import STAT_NAMES
+from pixelproof.core.report_ap import ap_html, ap_lines
 from tests.core.test_qa_cocoeval import CATS, SIZE, scene
 
 FIXTURE = Path("labelme/instance_segmentation/data_dataset_coco/annotations.json")
@@ -292,3 +293,60 @@ def test_confusion_background_label_is_no_class_name(tmp_path):
     by = {name: i for i, name in enumerate(labels)}
     assert matrix[by["(background)"]][-1] == 1  # its object missed
     assert matrix[-1][by["(background)"]] == 1  # and a candidate one extra
+
+
+def _empty_candidate_files(tmp_path: Path) -> tuple[Path, Path, dict]:
+    """A reference of boxes in two images, one class (``nucleus``) with no object, and a candidate of
+    the same images with no object at all."""
+    cats = [{"id": 1, "name": "cell"}, {"id": 2, "name": "nucleus"}, {"id": 3, "name": "dot"}]
+    images = [{"id": n, "file_name": f"s{n}.png", "width": 300, "height": 300} for n in (1, 2)]
+    ref = [_box(1, 1, 1, 10, 10, 20, 20), _box(2, 1, 3, 50, 50, 120, 120), _box(3, 2, 1, 100, 10, 40, 40)]
+    ref_data = {"images": images, "categories": cats, "annotations": ref}
+    ref_file, cand_file = tmp_path / "ref.json", tmp_path / "cand.json"
+    ref_file.write_text(json.dumps(ref_data))
+    cand_file.write_text(json.dumps({"images": images, "categories": cats, "annotations": []}))
+    return ref_file, cand_file, ref_data
+
+
+def test_ap_of_an_empty_candidate_is_zero_for_the_classes_with_reference_objects(tmp_path):
+    """No candidate object at all: every reference object is missed, so by COCO's definition AP (and AR)
+    is 0 for each class with reference objects and undefined (None, COCOeval's -1) for the others, as
+    FiftyOne reports; ``note`` says the candidate had no objects. COCOeval cannot load an empty result
+    list, so it is given one far-away detection of score 0 (last in every ranking, matching nothing)."""
+    ref_file, cand_file, ref_data = _empty_candidate_files(tmp_path)
+    result = run_qa(coco.load_project(ref_file), coco.load_project(cand_file))
+    ap = result.ap
+    assert ap["computed"] and ap["reason"] is None, ap
+    assert "no objects" in ap["note"], ap
+    data = {"ap": ap, "confusion": result.confusion}
+    assert ap["note"] in ap_lines(data)[0] and ap["note"] in "".join(ap_html(data))
+    far = {**_box(99, 1, 1, 280, 280, 1, 1, score=0.0), "segmentation": [[280, 280, 281, 280, 281, 281]]}
+    dummy = tmp_path / "dummy.json"
+    dummy.write_text(json.dumps({**ref_data, "annotations": [far]}))
+    for iou_type in ("bbox", "segm"):
+        ours = {r["category"]: r for r in ap[iou_type]["per_class"]}
+        assert ours["cell"]["n_reference"] == 2 and ours["dot"]["n_reference"] == 1
+        for cat in ("cell", "dot"):
+            assert all(ours[cat][n] in (0.0, None) for n in STAT_NAMES), ours[cat]
+            assert ours[cat]["AP"] == 0.0 and ours[cat]["AR100"] == 0.0
+        assert all(ours.get("nucleus", {}).get(n) is None for n in STAT_NAMES), ours  # listed or not
+        ev = cocoeval(ref_file, dummy, iou_type)
+        for name, want in zip(STAT_NAMES, ev.stats, strict=True):
+            got = ap[iou_type]["summary"][name]
+            assert (got is None) == (want == -1), (name, got, want)
+            assert got is None or abs(got - want) < 1e-9, (name, got, want)
+
+
+def test_ap_counts_the_objects_of_a_candidate_image_with_no_objects_as_missed(tmp_path):
+    """One candidate image scored, the other empty: COCOeval counts the empty image's reference objects as
+    missed, and so must AP (they were left out, raising recall)."""
+    *_, ref_data = _empty_candidate_files(tmp_path)
+    cand = [_box(1, 1, 1, 11, 10, 20, 20, score=0.8), _box(2, 1, 3, 52, 50, 120, 120, score=0.6)]
+    check_against_cocoeval(tmp_path, ref_data, {**ref_data, "annotations": cand})
+
+
+def test_ap_is_not_computed_when_neither_side_has_objects(tmp_path):
+    ref_file, cand_file, ref_data = _empty_candidate_files(tmp_path)
+    ref_file.write_text(json.dumps({**ref_data, "annotations": []}))
+    result = run_qa(coco.load_project(ref_file), coco.load_project(cand_file))
+    assert not result.ap["computed"], result.ap

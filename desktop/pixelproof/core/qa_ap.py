@@ -185,11 +185,12 @@ def _evaluate(
 
 def evaluate_image(refs: list[ImageObject], cands: list[ImageObject], ref_image_id: int) -> ImageAp:
     """One image pair's part of AP (``COCOeval.evaluateImg`` per class and IoU type). Candidate crowd
-    flags are not read (COCOeval reads only the reference's); nothing is evaluated when no candidate
-    object has a score."""
+    flags are not read (COCOeval reads only the reference's); nothing is evaluated when candidate objects
+    exist but none has a score. A candidate image with no object at all misses every reference object
+    (COCOeval counts them: leaving them out raised recall and AP)."""
     scored = [c for c in cands if c.ann.score is not None]
     out = ImageAp([], len(scored), len(cands) - len(scored), all(c.is_box for c in scored))
-    if not scored:
+    if cands and not scored:
         return out
     by_r: dict[str, list[ImageObject]] = {}
     by_c: dict[str, list[ImageObject]] = {}
@@ -307,12 +308,18 @@ class ApCollector:
             self.evals.setdefault((e.iou_type, e.category), []).append(e)
 
     def ap(self, instance_scored: bool = True) -> dict[str, Any]:
-        """The ``ap`` section of the report: ``computed`` and ``reason``; when computed, per IoU type its
+        """The ``ap`` section of the report: ``computed`` and ``reason``; when computed, ``note`` (the
+        candidate had no objects: AP 0 where the reference has objects, as FiftyOne says), per IoU type its
         ``summary`` (``STAT_NAMES``) and ``per_class`` rows (the class's own figures, ``n_reference``
         objects not crowd), None where COCOeval says -1 (no reference objects in the range)."""
         if not instance_scored:
             return {"computed": False, "reason": "the reference has no objects (semantic masks)"}
-        if not self.scored:
+        note = None
+        if not self.scored and not self.unscored:  # no candidate object at all: every reference one missed
+            if not any(int(e.gt_counts[0]) for (t, _), es in self.evals.items() if t == "bbox" for e in es):
+                return {"computed": False, "reason": "neither the reference nor the candidate has objects"}
+            note = "the candidate has no objects: every reference object is missed"
+        elif not self.scored:
             return {"computed": False, "reason": "the candidate's objects carry no scores"}
         if self.unscored:
             why = (
@@ -320,16 +327,17 @@ class ApCollector:
                 "AP needs a score on every candidate object"
             )
             return {"computed": False, "reason": why}
-        types = ("bbox",) if self.boxes_only else IOU_TYPES
+        types = ("bbox",) if self.boxes_only and note is None else IOU_TYPES
         out: dict[str, Any] = {
             "computed": True,
             "reason": None,
+            "note": note,
             "max_dets": list(MAX_DETS),
             "recall_points": RECALL_POINTS.tolist(),
         }
         for iou_type in types:
             out[iou_type] = self._one_type(iou_type)
-        if self.boxes_only:
+        if types == ("bbox",):
             out["segm"] = None
             out["segm_reason"] = "every scored candidate object is a box"
         return out

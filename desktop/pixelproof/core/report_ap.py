@@ -34,7 +34,8 @@ def map_text(ap: dict[str, Any]) -> str:
     """One line: mAP of each IoU type, or why AP was not computed."""
     if not ap or not ap.get("computed"):
         return f"COCO AP not computed: {ap.get('reason') or 'no object scores'}"
-    return "  ".join(f"mAP {TYPE_NAMES[t]} {figure(ap[t]['summary']['AP'])}" for t in iou_types(ap))
+    text = "  ".join(f"mAP {TYPE_NAMES[t]} {figure(ap[t]['summary']['AP'])}" for t in iou_types(ap))
+    return f"{text} ({ap['note']})" if ap.get("note") else text
 
 
 def ap_lines(data: dict[str, Any]) -> list[str]:
@@ -43,7 +44,7 @@ def ap_lines(data: dict[str, Any]) -> list[str]:
     if not ap.get("computed"):
         out = [map_text(ap)]
     else:
-        out = []
+        out = [f"COCO AP: {ap['note']}"] if ap.get("note") else []
         for t in iou_types(ap):
             s = ap[t]["summary"]
             out.append(
@@ -85,6 +86,8 @@ def ap_html(data: dict[str, Any]) -> list[str]:
     parts = ["<h2>Model: COCO AP and class confusion</h2>"]
     if not ap.get("computed"):
         parts.append(f"<p>{html.escape(map_text(ap))}</p>")
+    elif ap.get("note"):
+        parts.append(f"<p>{html.escape(str(ap['note']))}</p>")
     for t in iou_types(ap) if ap.get("computed") else []:
         s = ap[t]["summary"]
         parts.append(f"<h3>COCO AP, {TYPE_NAMES[t]} ({t})</h3><table><tr><th>category</th><th>reference</th>")

@@ -72,7 +72,8 @@ class ModelScores(QWidget):
         if self.ap.get("computed"):
             shown = (f"{TYPE_NAMES[t]} {figure(self.ap[t]['summary']['AP'])}" for t in iou_types(self.ap))
             self.label.setText("mAP " + " · ".join(shown))
-            self.label.setToolTip("COCO mAP, AP@[.50:.95] as pycocotools' COCOeval")
+            tip = "COCO mAP, AP@[.50:.95] as pycocotools' COCOeval"
+            self.label.setToolTip(f"{tip}; {self.ap['note']}" if self.ap.get("note") else tip)
         else:
             self.label.setText("mAP: no scores" if "score" in (self.ap.get("reason") or "") else "mAP: n/a")
             self.label.setToolTip(map_text(self.ap))
