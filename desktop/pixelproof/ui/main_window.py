@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self.image_list = ImageListActions(self.shell)  # File > Add Images, Locate Missing Images
         self.interop = InteropActions(self.shell)  # File > Import / Export
         self.teams = TeamsActions(self.shell)  # File > Split / Merge, Review > Annotators Side by Side
+        self.teams.view.paneAdded.connect(self.readout.watch)  # its panes' cursor, zoom and window too
         self.slices = SliceActions(self.shell)  # Volume menu (PgUp / PgDn, window presets), Slices bar
         self.canvas.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.canvas.hugeImage.connect(self._ask_huge_image)

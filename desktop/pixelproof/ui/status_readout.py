@@ -109,11 +109,18 @@ class StatusReadout(QObject):
     def watch(self, source: PixelSource) -> None:
         """Read the cursor over another view of the images too (the review view's panes): its pixel's
         position and value read as the canvas's would for the same pixel; its zoom and window show while
-        the central view holding it is shown."""
+        the central view holding it is shown. A deleted view (Annotators Side by Side makes its panes
+        anew for each image) is forgotten."""
         self._watched.append(source)
+        source.destroyed.connect(lambda *_: self._forget(source))
         source.cursorMoved.connect(lambda pos: self.show_cursor(pos, source))
         source.zoomChanged.connect(lambda z: self._show_zoom(source, z))
         source.windowChanged.connect(lambda *_: self.show_window(source))
+
+    def _forget(self, source: PixelSource) -> None:
+        self._watched = [s for s in self._watched if s is not source]
+        if self._source is source:
+            self._source = self.canvas
 
     def _in_view(self, source: PixelSource) -> bool:
         """Whether ``source`` is (in) the central view shown: a hidden view's zoom or window is not read."""

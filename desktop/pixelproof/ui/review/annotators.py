@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -102,6 +102,8 @@ class NameLabel(QLabel):
 
 class AnnotatorsView(QObject):
     """The view and its Review-menu action (see the module docstring)."""
+
+    paneAdded = Signal(object)  # a new ReviewPane (each image gets its own): the status bar watches it
 
     def __init__(self, shell: Shell) -> None:
         super().__init__(shell)
@@ -250,6 +252,8 @@ class AnnotatorsView(QObject):
                 box.hide()
                 box.deleteLater()  # its pane and name go with it
         self.panes = [ReviewPane(t) for t in titles]
+        for p in self.panes:
+            self.paneAdded.emit(p)  # before its image and fit, so its zoom and window reach the status bar
         columns = 2 if len(titles) <= 4 else 3
         for k, p in enumerate(self.panes):
             box = QWidget()
