@@ -252,7 +252,7 @@ def test_each_class_has_its_mean_over_volumes_as_the_cli_s_per_volume_class(
             assert sorted(model.index(r, 1).data() for r in (0, 1)) == ["lesion", "liver"]
             for r in (0, 1):
                 want = means[model.index(r, 1).data()]
-                assert model.index(r, 0).data() == "mean of 2 volumes"
+                assert model.index(r, 0).data() == "mean, 2 vol."
                 assert model.index(r, 0).data(Qt.ItemDataRole.FontRole).bold()
                 assert not volumes.index(0, 0).data(Qt.ItemDataRole.FontRole)  # a volume row is not bold
                 for header, name in fields.items():
@@ -312,7 +312,7 @@ def test_the_means_over_volumes_stay_in_sight_and_long_names_keep_their_extensio
                 )
                 model = t.model()
                 for r in range(model.rowCount()):
-                    if model.index(r, 0).data() == "mean of 5 volumes":
+                    if model.index(r, 0).data() == "mean, 5 vol.":
                         rect = t.visualRect(model.index(r, 0))
                         if t.viewport().rect().contains(rect):
                             means[model.index(r, 1).data()] = cell(model, r, "Dice").data()
@@ -326,6 +326,12 @@ def test_the_means_over_volumes_stay_in_sight_and_long_names_keep_their_extensio
             assert volumes.fontMetrics().horizontalAdvance(shown) <= room
             cut += "…" in shown
         assert cut, "the names fit whole: no cut to check at this width"
+        pinned = images.volume_means  # its Volume cell read `mean of 5 volu…`: whole now, bold and all
+        for r in range(pinned.model().rowCount()):
+            index = pinned.model().index(r, 0)
+            shown, room = shown_text(pinned, index)
+            assert "…" not in shown and shown == index.data(), (shown, room)
+            assert "5 vol" in shown and "mean of 5 volumes" in index.data(Qt.ItemDataRole.ToolTipRole)
     finally:
         win.document.undo_stack.setClean()
         win.close()
