@@ -43,6 +43,7 @@ from pixelproof.ui.canvas.marks import (
     SELECTED_TAG_LIFT,
     Z_HANDLE,
     Z_SELECTED_LABEL,
+    edge_shift,
 )
 from pixelproof.ui.canvas.show_filter import ShowFilter
 from pixelproof.ui.canvas.tag_tiles import TAG_TILE, TagLayer
@@ -453,7 +454,10 @@ class SelectedTags(QGraphicsItem):
         codes = self.layer.tag_codes()
         idx = np.flatnonzero(shown & self.layer.selected_mask())
         zoom, dx, dy = t.m11(), round(t.dx()), round(t.dy())
-        tag_x = np.round(xyxy[idx, 0] * zoom) + dx
+        tag_x = np.round(xyxy[idx, 0] * zoom)
+        kinds, which = np.unique(codes[idx], return_inverse=True)  # one size per tag text
+        widths = np.array([self.layer.tags.tag_size(int(c))[0] for c in kinds], np.float64)[which.reshape(-1)]
+        tag_x = tag_x - edge_shift(tag_x, widths, self.layer.tags.image_width, zoom) + dx  # as ``tag_layout``
         # over the handles (as an item's): the bottom of the tag above the box, or its top under the box
         # (``tag_layout``: above, it would cover another selected box's)
         under = np.isin(ids[idx], np.fromiter(self.layer.tags.chosen_below, np.int64))

@@ -55,6 +55,14 @@ def tag_fits(object_width, tag_width):  # type: ignore[no-untyped-def]
     return object_width >= np.minimum(tag_width, TAG_MIN_WIDTH)
 
 
+def edge_shift(x, width, image_width, zoom):  # type: ignore[no-untyped-def]
+    """How far left (screen pixels) a tag whose left end is at ``x`` (``width`` wide; screen pixels from
+    the scene's origin) moves to end at the image's right edge at ``zoom``: a box at the right edge (fit
+    zoom: the window's edge) showed 'object · rejec', cut. At most its width, so it stays beside its
+    object; 0 for one inside. Numbers or numpy arrays (``tag_layout`` places the box layer's at once)."""
+    return np.clip(x + width - np.floor(image_width * zoom), 0.0, width)
+
+
 class HandleItem(QGraphicsRectItem):
     """A resize handle, a fixed number of screen pixels wide whatever the zoom; top-level at ``Z_HANDLE``
     (above every tag), kept with its box by ``AnnotationItemMixin`` as a ``LabelItem`` is."""
@@ -114,6 +122,7 @@ class LabelItem(QGraphicsRectItem):
         self._lift = 0.0
         self.below = False  # under its object (``tag_layout``: the spot above would cover another tag)
         self.crowded = False  # left out: both spots would cover another tag
+        self.shift = 0.0  # screen pixels left of its anchor: it would run past the image (``edge_shift``)
         self.fit_width = 0.0  # the width ``tag_fits`` compares: its category name's tag (``set_text``)
 
     def set_text(self, text: str, color: QColor, name: str | None = None) -> None:
@@ -127,6 +136,11 @@ class LabelItem(QGraphicsRectItem):
         self.setBrush(color)
         light = color.lightnessF() > 0.6
         self.text.setBrush(QColor(0, 0, 0) if light else QColor(255, 255, 255))
+
+    def width_for(self, text: str) -> float:
+        """Screen pixels wide this tag would be showing ``text`` (``set_text``)."""
+        metrics = QFontMetrics(self.text.font())
+        return metrics.horizontalAdvance(fit_tag(text, metrics)) + 8.0
 
     def set_lift(self, lift: float) -> None:
         """Sit ``lift`` screen pixels above the anchor, or below the low one (``SELECTED_TAG_LIFT``: a
@@ -143,11 +157,17 @@ class LabelItem(QGraphicsRectItem):
             self.below = side == 1
             self._layout()
 
+    def set_shift(self, shift: float) -> None:
+        """Start ``shift`` screen pixels left of the anchor (``edge_shift``: ending at the image's edge)."""
+        if shift != self.shift:
+            self.shift = shift
+            self._layout()
+
     def _layout(self) -> None:
         r = self.text.boundingRect()
         bottom = r.height() + 2 + self._lift if self.below else -self._lift  # clear of the handles
-        self.setRect(0, bottom - r.height() - 2, r.width() + 8, r.height() + 2)
-        self.text.setPos(4, bottom - r.height() - 1)
+        self.setRect(-self.shift, bottom - r.height() - 2, r.width() + 8, r.height() + 2)
+        self.text.setPos(4 - self.shift, bottom - r.height() - 1)
 
 
 class HoverMark(QGraphicsItem):
@@ -177,14 +197,16 @@ class HoverMark(QGraphicsItem):
         ann_id: int | None,
         path: QPainterPath,
         color: QColor,
-        tag: tuple[str, QPointF, bool] | None = None,
+        tag: tuple[str, QPointF, bool, float] | None = None,
     ) -> None:
         """Outline ``path`` (scene coordinates) of ``ann_id`` in ``color``, with its tag (name, anchor, below
-        it: where ``tag_layout`` put the object's own tag) when tags are shown; None hides the mark."""
-        self.shown_tag = (ann_id, None if tag is None else (tag[0], tag[1].x(), tag[1].y(), tag[2]))
+        it, screen pixels left of the anchor: where ``tag_layout`` put the object's own tag) when tags are
+        shown; None hides the mark."""
+        self.shown_tag = (ann_id, None if tag is None else (tag[0], tag[1].x(), tag[1].y(), tag[2], tag[3]))
         if tag is not None and ann_id is not None:
             self.tag.set_text(tag[0], color)
             self.tag.set_place(1 if tag[2] else 0, False)
+            self.tag.set_shift(tag[3])
             self.tag.setPos(tag[1])
         self.tag.setVisible(tag is not None and ann_id is not None)
         self.prepareGeometryChange()

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QPainterPath
 
 from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.canvas.looks import category_color, tag_text
+from pixelproof.ui.canvas.marks import edge_shift
 from pixelproof.ui.canvas.tag_layout import BELOW
 
 if TYPE_CHECKING:
@@ -62,7 +63,10 @@ def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
         named = view.show_labels and cat is not None and ann_id not in layer.selected
         below = layer.tags.side_of(ann_id) == BELOW  # where its own tag is (``tag_layout``)
         at = QPointF(box.x, box.y + box.h if below else box.y)
-        tag = (tag_text(cat.name, box.tag), at, below) if named and cat else None  # as its own tag reads
+        text = tag_text(cat.name, box.tag) if named and cat else ""
+        z = view.zoom  # clear of the image's right edge, as its own tag (``edge_shift``)
+        shift = float(edge_shift(round(box.x * z), round(mark.tag.width_for(text)), view.image_size()[1], z))
+        tag = (text, at, below, shift) if named and cat else None  # as its own tag reads
         if not _shows(mark, ann_id, tag):
             mark.show_on(ann_id, path, category_color(cat), tag)
         return
@@ -73,7 +77,7 @@ def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
         return
     label = item._label
     tag = (
-        (label.text.text(), label.pos(), label.below)
+        (label.text.text(), label.pos(), label.below, label.shift)
         if label is not None and not item.is_selected_look
         else None
     )
@@ -82,9 +86,12 @@ def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
         mark.show_on(ann_id, item.outline_path(), category_color(cat), tag)
 
 
-def _shows(mark: HoverMark, ann_id: int, tag: tuple[str, QPointF, bool] | None) -> bool:
+def _shows(mark: HoverMark, ann_id: int, tag: tuple[str, QPointF, bool, float] | None) -> bool:
     """Whether ``mark`` shows ``ann_id`` with ``tag`` already (a zoom may have moved the tag below)."""
-    return mark.shown_tag == (ann_id, None if tag is None else (tag[0], tag[1].x(), tag[1].y(), tag[2]))
+    return mark.shown_tag == (
+        ann_id,
+        None if tag is None else (tag[0], tag[1].x(), tag[1].y(), tag[2], tag[3]),
+    )
 
 
 def rehover(view: CanvasView) -> None:

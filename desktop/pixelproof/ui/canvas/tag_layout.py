@@ -7,7 +7,9 @@ zoom and after each change (``CanvasView.flush_tags``). What stays where it is: 
 objects' tags first (in a crowd the big object is what is seen first; of equal ones, the one drawn on
 top): a tag sits above its object's top-left corner as before; where that would cover a tag or handle
 already placed, below its object (under its bottom-left corner, a polygon's or mask's lowest point); where
-that is taken too it is left out, and the pointer on the object shows it. The order does not depend on the
+that is taken too it is left out, and the pointer on the object shows it. Either spot is moved left to end at
+the image's right edge where it would run past it (``marks.edge_shift``; a function of the zoom only, so a pan
+changes no spot). The order does not depend on the
 zoom, so zooming does not swap which of two objects keeps its spot. In a pile (objects stacked on one spot:
 more than ``MAX_TRIES`` tags whose spots above and below fall in the same two cells of the grid) only the
 first ``MAX_TRIES`` of that order are tried and the others are left out without trying: a few dozen tags
@@ -31,7 +33,7 @@ import numpy as np
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QTransform
 
-from pixelproof.ui.canvas.marks import HANDLE_SIZE, SELECTED_TAG_LIFT, tag_fits
+from pixelproof.ui.canvas.marks import HANDLE_SIZE, SELECTED_TAG_LIFT, edge_shift, tag_fits
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.items import AnnotationItemMixin
@@ -365,8 +367,10 @@ def relayout(view: CanvasView) -> None:
     near = region.left(), region.top(), region.right(), region.bottom()
     gathered = _Tags()
     layer = view.box_layer
-    picked = _gather_layer(layer, zoom, gathered, near) if layer is not None else None
+    image_w = view.image_size()[1]  # tags end at its right edge (``edge_shift``)
+    picked = _gather_layer(layer, zoom, gathered, near, image_w) if layer is not None else None
     items, chosen_items = [], []
+    shifts: dict[int, tuple[float, float]] = {}  # an item's tag's ``edge_shift`` above and below
     for item in view.items_by_id.values():  # made items only
         label = item._label
         if label is None:
@@ -376,11 +380,16 @@ def relayout(view: CanvasView) -> None:
         w, h = label.rect().width(), label.rect().height()
         a = item.mapToScene(item._label_at)  # type: ignore[attr-defined]
         ax, ay = a.x() * zoom, a.y() * zoom
+        low = item.mapToScene(item._label_low_at)  # type: ignore[attr-defined]
+        lx, ly = low.x() * zoom, low.y() * zoom
+        shift = shifts[item.ann_id] = (
+            float(edge_shift(ax, w, image_w, zoom)),
+            float(edge_shift(lx, w, image_w, zoom)),
+        )
+        ax, lx = ax - shift[0], lx - shift[1]  # clear of the image's right edge
         bounds = item.boundingRect()  # type: ignore[attr-defined]  # ``refit_marks``' width
         if item.is_selected_look:
             lift = SELECTED_TAG_LIFT if item.handles() else 0.0
-            low = item.mapToScene(item._label_low_at)  # type: ignore[attr-defined]
-            lx, ly = low.x() * zoom, low.y() * zoom
             gathered.chosen_slots.append(
                 np.array([[[ax, ay - lift - h, ax + w, ay - lift], [lx, ly + lift, lx + w, ly + lift + h]]])
             )
@@ -396,13 +405,11 @@ def relayout(view: CanvasView) -> None:
                 gathered.fixed.append(rects)
             continue
         if not tag_fits(bounds.width() * zoom, label.fit_width):
-            _settle(item, ABOVE)
+            _settle(item, ABOVE, shift)
             continue
-        low = item.mapToScene(item._label_low_at)  # type: ignore[attr-defined]
-        lx, ly = low.x() * zoom, low.y() * zoom
         slots = np.array([[[ax, ay - h, ax + w, ay], [lx, ly, lx + w, ly + h]]])
         if not _within(slots, near).any():
-            _settle(item, LEFT_OUT)  # out of sight: placed when a pan comes near
+            _settle(item, LEFT_OUT, shift)  # out of sight: placed when a pan comes near
             continue
         gathered.slots.append(slots)
         shape = item.outline_path().boundingRect()  # as the layer's box: no outline's width
@@ -425,7 +432,7 @@ def relayout(view: CanvasView) -> None:
         below = sel_ids[:n_layer_chosen][sel_side[:n_layer_chosen] == BELOW]
         layer.tags.set_chosen_below(set(below.tolist()))
     for item, side in zip(chosen_items, sel_side[n_layer_chosen:].tolist(), strict=True):
-        _settle(item, side)
+        _settle(item, side, shifts[item.ann_id])
     slots, areas, ids = _joined(gathered.slots, gathered.areas, gathered.ids)
     view.tag_placement = place(
         slots, _by_priority(in_order, ids, areas), np.concatenate(gathered.fixed), ids, view.tag_placement
@@ -436,7 +443,7 @@ def relayout(view: CanvasView) -> None:
         side = chosen[: len(idx)]  # the layer's candidates come first
         layer.tags.set_layout(zoom, idx, side, x, np.where(side == BELOW, bottom, top - h))
     for item, side in zip(items, chosen[len(chosen) - n_items :].tolist(), strict=True):
-        _settle(item, side)
+        _settle(item, side, shifts[item.ann_id])
 
 
 def _joined(
@@ -466,10 +473,14 @@ def _positions(in_order: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return np.where(in_order[pos] == ids, pos, -1)
 
 
-def _settle(item: AnnotationItemMixin, side: int) -> None:
-    """Put the item's tag where the layout found room (``side``), if it was not there."""
+def _settle(item: AnnotationItemMixin, side: int, shifts: tuple[float, float]) -> None:
+    """Put the item's tag where the layout found room (``side``; ``shifts``: left of its anchor above and
+    below, ``edge_shift``), if it was not there."""
     label = item._label
-    if label is not None and (label.below != (side == BELOW) or label.crowded != (side == LEFT_OUT)):
+    if label is None:
+        return
+    label.set_shift(shifts[1] if side == BELOW else shifts[0])
+    if label.below != (side == BELOW) or label.crowded != (side == LEFT_OUT):
         label.set_place(BELOW if side == BELOW else ABOVE, side == LEFT_OUT)
         item._place_companions()
 
@@ -482,7 +493,7 @@ def _within(slots: np.ndarray, near: tuple[float, float, float, float]) -> np.nd
 
 
 def _gather_layer(
-    layer: BoxLayer, zoom: float, gathered: _Tags, near: tuple[float, float, float, float]
+    layer: BoxLayer, zoom: float, gathered: _Tags, near: tuple[float, float, float, float], image_w: int
 ) -> tuple[np.ndarray, ...] | None:
     """The layer's part of the layout: its selected boxes' tags and handles fixed, the others' tags that fit
     and may show ``near`` the window as candidates (before the items'). Returns (indices into ``arrays()``,
@@ -497,6 +508,7 @@ def _gather_layer(
     w, h = size[which.reshape(-1), 0], size[which.reshape(-1), 1]
     fit_w = np.array([layer.tags.fit_width(int(c)) for c in kinds], dtype=np.float64)[which.reshape(-1)]
     x = np.round(xyxy[:, 0] * zoom)
+    x = x - edge_shift(x, w, image_w, zoom)  # clear of the image's right edge (``SelectedTags`` too)
     top, bottom = np.round(xyxy[:, 1] * zoom), np.round(xyxy[:, 3] * zoom)
     x0, y0, x1, y1 = near
     near_box = (x < x1) & (np.round(xyxy[:, 2] * zoom) + 2 * HANDLE_SIZE > x0) & (top - 3 * h < y1)

@@ -49,6 +49,7 @@ class TagLayer(QGraphicsItem):
         self._metrics = QFontMetrics(self._font)
         self._dpr = 1.0  # device pixels per screen pixel of the pixmaps and tiles (2 on a 200 % screen)
         self._scene_rect = QRectF()
+        self.image_width = 0  # image pixels: a tag past the image's right edge moves left (``edge_shift``)
         self.tiles_rendered = 0  # tests read it: a repaint at the same zoom renders none
         self.setZValue(Z_LABEL)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)

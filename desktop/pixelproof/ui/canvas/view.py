@@ -216,6 +216,7 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
         self._scene.setSceneRect(QRectF(-m, -m, w + 2 * m, h + 2 * m))
         if self.box_layer is not None:
             self.box_layer.tags.set_scene_rect(self._scene.sceneRect())
+            self.box_layer.tags.image_width = w  # its tags end there (``edge_shift``)
 
     def image_size(self) -> tuple[int, int]:
         """(height, width) of the current image as the project records it."""
