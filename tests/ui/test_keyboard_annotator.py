@@ -226,3 +226,52 @@ def test_esc_after_text_put_in_without_a_key_puts_back_the_note_shown(qtbot, win
     assert window.canvas.hasFocus()
     assert note.text() == "cut off"
     assert doc.project.annotations[box].note == "cut off"
+
+
+def _keys_cut(table, column: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """The shown rows' key cells whose bold text is wider than their column (drawn cut: 'Sh…')."""
+    cut = []
+    for row in range(table.rowCount()):
+        item = table.item(row, column)
+        if table.isRowHidden(row) or item is None:
+            continue
+        from PySide6.QtGui import QFontMetrics
+
+        if QFontMetrics(item.font()).horizontalAdvance(item.text()) + 8 > table.columnWidth(column):
+            cut.append(item.text())
+    return cut
+
+
+def test_shortcuts_find_keeps_the_keys_whole_and_says_when_nothing_matches(qtbot, window) -> None:
+    """Typing 'accept' in Help > Shortcuts at 1366x768 left the Keys column 37 px wide ('Sh…', 'Ct… / …'):
+    it was fitted to the rows shown after the first letter and never grew back. The column now fits every
+    row's keys, filtered or not; and 'accept+' (nothing) said nothing, an empty table; now a line says so."""
+    from pixelproof.ui import dialogs
+    from pixelproof.ui.preferences import PreferencesDialog
+    from pixelproof.ui.shortcuts import REGISTRY
+
+    dlg = dialogs.ShortcutsDialog(REGISTRY.rows(), window)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    for ch in "accept":
+        QTest.keyClicks(dlg.filter_edit, ch)
+        QApplication.processEvents()
+        assert _keys_cut(dlg.table, 0) == [], ch
+    assert not dlg.no_match.isVisible()
+    QTest.keyClicks(dlg.filter_edit, "+")
+    assert all(dlg.table.isRowHidden(r) for r in range(dlg.table.rowCount()))
+    assert dlg.no_match.isVisible() and "accept+" in dlg.no_match.text()
+    QTest.keyClick(dlg.filter_edit, Qt.Key.Key_Backspace)
+    assert not dlg.no_match.isVisible()
+    dlg.filter_edit.clear()
+    assert _keys_cut(dlg.table, 0) == []
+
+    prefs = PreferencesDialog(window)  # the same find field over the same keys
+    qtbot.addWidget(prefs)
+    prefs.show()
+    qtbot.waitExposed(prefs)
+    for ch in "accept":
+        QTest.keyClicks(prefs.filter_edit, ch)
+        QApplication.processEvents()
+        assert _keys_cut(prefs.table, 1) == [], ch

@@ -159,6 +159,33 @@ def test_h_hides_every_annotation_and_shows_them_again(qtbot, window) -> None:
     assert win.act_show_annotations.isChecked() and item.isVisible()
 
 
+def test_hidden_annotations_say_so_in_the_status_bar(qtbot, window) -> None:
+    """H on the demo's coins left 24 rows in the Annotations panel and none on the image, and nothing said
+    why (the check was inside the View menu): a user who pressed H by mistake saw the work gone. Now the
+    status bar says it at once and keeps a badge while they are hidden, gone when shown (H, drawing) and
+    in the review view, whose panes draw their own."""
+    from tests.ui.test_workbench import draw_box, set_zoom
+
+    win = window
+    win.show()
+    set_zoom(win, 1.0)
+    draw_box(win, 40, 30, 120, 90)
+    badge = win.readout.hidden_label
+    assert not badge.isVisible()
+    QTest.keyClick(win.canvas, Qt.Key.Key_H)
+    assert badge.isVisible() and "H" in badge.text()
+    assert "hidden" in win.statusBar().currentMessage().lower()
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)  # the review view: not about its panes
+    assert win.review.active and not badge.isVisible()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab, CTRL)
+    assert badge.isVisible()
+    QTest.keyClick(win.canvas, Qt.Key.Key_H)
+    assert not badge.isVisible()
+    QTest.keyClick(win.canvas, Qt.Key.Key_H)
+    draw_box(win, 150, 120, 200, 170)  # drawing shows them again, and the badge goes
+    assert not badge.isVisible()
+
+
 def help_finder(window, monkeypatch):  # type: ignore[no-untyped-def]
     """Help > Shortcuts opened by F1, and a function typing a search into its find field that returns
     the rows left shown ({action: keys})."""

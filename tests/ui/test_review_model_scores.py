@@ -17,7 +17,7 @@ from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.demo import install_demo
 from pixelproof.core.qa import run_qa
 from pixelproof.interop.references import load_reference
-from pixelproof.ui.review.model_scores import ModelDialog
+from pixelproof.ui.review.model_scores import ModelDialog, ModelScores
 from tests.ui.test_review import enter_review, open_window
 
 
@@ -234,3 +234,29 @@ def test_the_dialog_fits_its_tables_within_the_screen(qtbot, tmp_path) -> None:
     room = big.screen().availableGeometry()
     assert big.width() <= room.width() and big.height() <= room.height()
     assert big.matrix.verticalScrollBar().maximum() > 0
+
+
+def test_confusion_button_looks_like_a_button_beside_the_map_label(qtbot) -> None:
+    """At 1366x768 'mAP boxes 0.888 · masks 0.830   Confusion…' read as one line of text: the flat
+    (auto-raise) button drew no frame until hovered, so nothing said it opens the matrix. Unhovered, its
+    frame is now drawn: its top and bottom rows hold pixels other than the panel's background, the
+    label's none."""
+    from PySide6.QtGui import QColor
+
+    scores = ModelScores()
+    qtbot.addWidget(scores)
+    scores.label.setText("mAP boxes 0.888 · masks 0.830")
+    scores.show()
+    qtbot.waitExposed(scores)
+    background = scores.palette().color(QPalette.ColorRole.Window).rgb()
+
+    shot = scores.grab().toImage()  # as the panel paints them, its background under both
+
+    def edge_colours(widget) -> set[int]:  # type: ignore[no-untyped-def]
+        r = widget.geometry()
+        xs = range(r.left(), r.right() + 1)  # its top and bottom rows: the label's text reaches its sides
+        points = [(x, y) for x in xs for y in (r.top(), r.top() + 1, r.bottom() - 1, r.bottom())]
+        return {QColor(shot.pixel(x, y)).rgb() for x, y in points}
+
+    assert edge_colours(scores.label) <= {background}  # the check sees no frame where none is
+    assert edge_colours(scores.button) - {background}

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, Qt
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressDialog,
     QPushButton,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -224,10 +225,24 @@ def key_matches(key: str, typed: set[str]) -> bool:
     return key in typed or any(len(t) == 1 and not t.isalnum() and key.endswith("+" + t) for t in typed)
 
 
-def hide_unmatched_rows(table: QTableWidget, text: str) -> None:
+def fit_column_to_every_row(table: QTableWidget, column: int) -> None:
+    """Fix ``column``'s width to its widest cell over every row, hidden ones too. Qt's ResizeToContents
+    measured only the rows shown after a find field's first letter and never grew back ('Sh…')."""
+    widths = [table.horizontalHeader().sectionSizeFromContents(column).width()]
+    for row in range(table.rowCount()):
+        if (item := table.item(row, column)) is not None:
+            widths.append(QFontMetrics(item.font()).horizontalAdvance(item.text()))
+    margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1)
+    table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+    table.setColumnWidth(column, max(widths) + margin + 12)
+
+
+def hide_unmatched_rows(table: QTableWidget, text: str) -> int:
     """A find field over a table of actions and keys: rows whose cells hold ``text`` (any case) stay; a
-    ``typed_key`` keeps the rows with that very key among their keys (" / " between them, ``key_matches``)."""
+    ``typed_key`` keeps the rows with that very key among their keys (" / " between them, ``key_matches``).
+    Returns how many rows stay."""
     needle, key = text.strip().lower(), typed_key(text)
+    kept = 0
     for row in range(table.rowCount()):
         cells = [item.text().lower() for c in range(table.columnCount()) if (item := table.item(row, c))]
         if key is not None:
@@ -235,6 +250,8 @@ def hide_unmatched_rows(table: QTableWidget, text: str) -> None:
         else:
             found = needle in " ".join(cells)
         table.setRowHidden(row, bool(needle) and not found)
+        kept += not table.isRowHidden(row)
+    return kept
 
 
 class ShortcutsDialog(QDialog):
@@ -248,7 +265,9 @@ class ShortcutsDialog(QDialog):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setAccessibleName("Find an action or a key")
         self.table = QTableWidget(len(rows), 2)
-        self.filter_edit.textChanged.connect(lambda text: hide_unmatched_rows(self.table, text))
+        self.no_match = QLabel()  # an empty table alone reads as broken
+        self.no_match.hide()
+        self.filter_edit.textChanged.connect(self._filter)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.table.setHorizontalHeaderLabels(["Keys", "Action"])
         self.table.verticalHeader().hide()
@@ -263,17 +282,23 @@ class ShortcutsDialog(QDialog):
             k.setFont(f)
             self.table.setItem(r, 0, k)
             self.table.setItem(r, 1, QTableWidgetItem(what))
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        fit_column_to_every_row(self.table, 0)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.filter_edit)
+        layout.addWidget(self.no_match)
         layout.addWidget(self.table)
         layout.addWidget(QLabel("Change any key in Edit > Preferences (“—”: no key yet)."))
         layout.addWidget(buttons)
         self.resize(560, 640)
         self.filter_edit.setFocus()
+
+    def _filter(self, text: str) -> None:
+        kept = hide_unmatched_rows(self.table, text)
+        self.no_match.setText(f"No action or key matches “{text.strip()}”.")
+        self.no_match.setVisible(kept == 0)
 
 
 class WindowLevelDialog(QDialog):

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixelproof.ui.dialogs import hide_unmatched_rows
+from pixelproof.ui.dialogs import fit_column_to_every_row, hide_unmatched_rows
 from pixelproof.ui.shortcuts import REGISTRY
 
 NO_KEY = "—"
@@ -55,7 +55,6 @@ class PreferencesDialog(QDialog):
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         for row, entry in enumerate(self.entries):
             item = QTableWidgetItem(entry.label)
             item.setData(Qt.ItemDataRole.UserRole, entry.id)
@@ -162,6 +161,7 @@ class PreferencesDialog(QDialog):
     def _fill_keys(self) -> None:
         for row, entry in enumerate(self.entries):
             self.table.item(row, 1).setText(REGISTRY.text(entry.id) or NO_KEY)
+        fit_column_to_every_row(self.table, 1)
         self._show_chosen()
 
     def _show_chosen(self) -> None:

@@ -48,6 +48,12 @@ class StatusReadout(QObject):
         self.window_label = QLabel()
         self.zoom_label = QLabel()
         self.image_label = QLabel()
+        self.hidden_label = QLabel("Annotations hidden (H)")  # else the work looks gone, the reason in a menu
+        self.hidden_label.setObjectName("annotationsHidden")
+        self.hidden_label.setStyleSheet("font-weight: bold")
+        self.hidden_label.setToolTip("View > Show Annotations is off: none is drawn. H shows them again")
+        self.hidden_label.hide()
+        bar.addPermanentWidget(self.hidden_label)
         self.target_label = QLabel()  # what the tool draws into: left of the readouts, the widest text
         self.target_label.setObjectName("toolTarget")
         self.target_label.setToolTip("What a click or drag of the current tool will draw into")
@@ -75,6 +81,8 @@ class StatusReadout(QObject):
         canvas.imageShown.connect(lambda _id: self.show_target())
         canvas.toolChanged.connect(self.show_target)
         canvas.hintChanged.connect(self.show_target)
+        canvas.annotationsShown.connect(self._show_hidden)
+        shell.viewChanged.connect(self._show_hidden)  # the review view's panes draw their own
         shell.viewChanged.connect(self.show_target)  # the review view has no labeling tool
         shell.viewChanged.connect(self._follow_view)
         self._doc = None
@@ -121,6 +129,14 @@ class StatusReadout(QObject):
         self._watched = [s for s in self._watched if s is not source]
         if self._source is source:
             self._source = self.canvas
+
+    def _show_hidden(self, *_: object) -> None:
+        """The badge while H hides the labeling canvas's annotations, there only."""
+        hidden = not self.canvas.show_filter.annotations
+        was = self.hidden_label.isVisibleTo(self.hidden_label.parentWidget())
+        self.hidden_label.setVisible(hidden and self._in_view(self.canvas))
+        if hidden and not was and self._in_view(self.canvas):
+            self.shell.status("Annotations hidden: H shows them again", 6000)
 
     def _in_view(self, source: PixelSource) -> bool:
         """Whether ``source`` is (in) the central view shown: a hidden view's zoom or window is not read."""

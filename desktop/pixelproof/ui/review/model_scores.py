@@ -49,9 +49,8 @@ class ModelScores(QWidget):
         self.dialog: ModelDialog | None = None
         self.label = QLabel()
         self.label.setObjectName("reviewMap")
-        self.button = QToolButton()  # flat, as high as the heading: the Images table keeps its rows
-        self.button.setText("Confusion…")
-        self.button.setAutoRaise(True)
+        self.button = QToolButton()  # as high as the heading: the Images table keeps its rows
+        self.button.setText("Confusion…")  # framed: flat, it read as the end of the mAP text
         self.button.setFixedHeight(self.label.fontMetrics().height() + 6)
         self.button.setObjectName("reviewConfusion")
         self.button.setToolTip("COCO AP per class and the class confusion matrix of the matched objects")
