@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pixelproof.cli import main
+from pixelproof.core.batch.checkpoint import MANIFEST
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Category
 from pixelproof.inference import batch
@@ -308,3 +309,28 @@ def test_a_part_written_but_not_recorded_when_the_stop_came_is_not_left_beside_t
     staging = _staging(out)
     assert "1 finished part (2 images) kept in" in err, err
     assert sorted(p.name for p in staging.glob("part-*.json")) == ["part-00001.json"]
+
+
+def test_parts_kept_by_a_version_without_the_duplicates_count_are_resumed_not_refused(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Parts recorded before the run's own repeats were counted apart (5b9b337) have no ``duplicates``
+    in their report (they were in ``skipped``). Resuming such a job after an upgrade was refused ('kept
+    parts without a manifest as PixelProof writes it; remove ... to start over'): hours of finished
+    parts to throw away. They are taken, counting no duplicates for them."""
+    out = project.parent / "parts"
+    _interrupted(monkeypatch, _argv(project, out), at="c006.png")
+    manifest = _staging(out) / MANIFEST
+    doc = json.loads(manifest.read_text())
+    for part in doc["parts"]:
+        part["state"]["report"].pop("duplicates")
+    manifest.write_text(json.dumps(doc, indent=1))
+    capsys.readouterr()
+    predicted = _predicted(monkeypatch)
+    assert main(_argv(project, out)) == 0, capsys.readouterr().err
+    assert "resumed: 6 images were done in 3 kept parts" in capsys.readouterr().err
+    assert predicted == NAMES[6:]
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    reference, _ = _reference(project, capsys)
+    _same_parts(out, reference)

@@ -173,6 +173,7 @@ def _valid_state(state: dict[str, Any]) -> bool:
     if not isinstance(mapper, dict) or not isinstance(report, dict):
         return False
     counts = (*_COUNTS, "box_failures", "auto_tiled")
+    report = {"duplicates": 0, **report}  # parts kept before duplicates were counted apart: none
     return (
         type(mapper.get("next_annotation_id")) is int
         and isinstance(mapper.get("categories"), list)
