@@ -256,3 +256,17 @@ def test_a_bare_symbol_finds_the_chords_ending_in_it(qtbot, window, monkeypatch)
     t = prefs.table
     assert [t.item(r, 0).text() for r in range(t.rowCount()) if not t.isRowHidden(r)] == ["Zoom In"]
     prefs.close()
+
+
+def test_the_hidden_badge_is_for_an_open_project_only(qtbot, window, project_file) -> None:
+    """H then File > Close left 'Annotations hidden (H)' in the status bar of a window with no project
+    (nothing to hide). It goes with the project, and comes back with the next one, still hidden."""
+    win = window
+    win.show()
+    badge = win.readout.hidden_label
+    QTest.keyClick(win.canvas, Qt.Key.Key_H)
+    assert badge.isVisible()
+    assert win.close_project()
+    assert not badge.isVisible()
+    assert win.open_project(project_file)
+    assert not win.canvas.show_filter.annotations and badge.isVisible()

@@ -106,6 +106,7 @@ class StatusReadout(QObject):
         if doc is None:
             self.zoom_label.clear()  # a closed project's zoom
         self.show_target()
+        self._show_hidden()  # no project: nothing hidden to say
 
     def show_target(self, *_: object) -> None:
         tool = self.canvas.tool
@@ -131,8 +132,8 @@ class StatusReadout(QObject):
             self._source = self.canvas
 
     def _show_hidden(self, *_: object) -> None:
-        """The badge while H hides the labeling canvas's annotations, there only."""
-        hidden = not self.canvas.show_filter.annotations
+        """The badge while H hides the labeling canvas's annotations, there only, a project open."""
+        hidden = not self.canvas.show_filter.annotations and self.shell.document is not None
         was = self.hidden_label.isVisibleTo(self.hidden_label.parentWidget())
         self.hidden_label.setVisible(hidden and self._in_view(self.canvas))
         if hidden and not was and self._in_view(self.canvas):
