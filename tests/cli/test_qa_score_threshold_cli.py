@@ -124,3 +124,18 @@ def test_objects_csv_lists_every_match_miss_and_extra(capsys, tmp_path, threshol
     for r in rows:  # a pair is two 12 px boxes a pixel apart; a miss or an extra is no pair
         assert float(r["iou"]) == pytest.approx(132 / 156 if r["status"] == "match" else 0.0), r
         assert r["file_name"].startswith("im") and r["file_name"].endswith(".png")
+
+
+def test_the_html_report_says_its_precision_and_recall_are_at_the_score_threshold(capsys, tmp_path) -> None:
+    """The terminal said 'score threshold S: N candidate object(s) ... left out', the HTML report showed
+    the same precision and recall without a word of S: read beside a run without it, its figures looked
+    like the model's at every detection. It now says it as the terminal does (and nothing without S)."""
+    ref, cand, _ = _projects(tmp_path)
+    pages = {}
+    for flags in ([], ["--score-threshold", "0.6"]):
+        page = tmp_path / f"report{len(flags)}.html"
+        assert main(["qa", str(ref), str(cand), "--html", str(page), *flags]) == 0
+        pages[bool(flags)] = page.read_text(encoding="utf-8")
+    said = capsys.readouterr().out
+    line = next(t for t in said.splitlines() if t.startswith("score threshold 0.6:"))
+    assert line in pages[True] and "score threshold" not in pages[False]

@@ -255,13 +255,10 @@ def _print_summary(data: dict[str, Any]) -> None:
         vols = len({r["volume"] for r in data["per_volume"]})
         print(f"per volume (3D, {vols} volume(s)), means over volumes:")
         _print_table(data["per_volume_class"], ["dice", "iou", "hd", "hd95", "assd", "nsd"])
-    if (threshold := data["options"].get("score_threshold")) is not None:
-        left = data["options"]["below_score_threshold"]
-        print(
-            f"score threshold {threshold}: {left} candidate object(s) scoring under it left out of the "
-            "matching, precision, recall and F1; AP below is on every scored object"
-        )
-    from pixelproof.core.report_ap import ap_lines
+    from pixelproof.core.report_ap import ap_lines, score_threshold_line
+
+    if line := score_threshold_line(data):
+        print(line)
 
     for line in ap_lines(data):
         print(shown(line))

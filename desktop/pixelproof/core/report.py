@@ -33,7 +33,7 @@ from pixelproof.core.qa import (
 from pixelproof.core.qa_objects import ImagePair
 from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS, UNIT_FIELDS, Spool
 from pixelproof.core.qa_volumes import VOLUME_FIELDS, VolumeRow
-from pixelproof.core.report_ap import ap_html
+from pixelproof.core.report_ap import ap_html, score_threshold_line
 
 CONVENTIONS = {
     "dice_iou": "per class and image on the union of the class's masks; both empty = n/a (NaN, left out of "
@@ -528,6 +528,8 @@ def write_html(
         f"<p>Rows (image x category): {s['n_rows']}; n/a (both empty): {s['n_both_empty']}; "
         f"one mask empty: {s['n_one_empty']}.</p>",
     ]
+    if line := score_threshold_line(data):  # its precision and recall are the model's at that score
+        parts.append(f"<p>{html.escape(line)}</p>")
     if s.get("hd_inf_replaced"):
         parts.append(
             f"<p><b>Note:</b> {s['hd_inf_replaced']} distance value(s) were +inf (one mask empty) and are "

@@ -38,6 +38,19 @@ def map_text(ap: dict[str, Any]) -> str:
     return f"{text} ({ap['note']})" if ap.get("note") else text
 
 
+def score_threshold_line(data: dict[str, Any]) -> str | None:
+    """What ``qa --score-threshold`` left out, for the terminal and the HTML report alike: their precision
+    and recall are the model's at that score, not at every detection. None without a threshold."""
+    threshold = data["options"].get("score_threshold")
+    if threshold is None:
+        return None
+    return (
+        f"score threshold {threshold}: {data['options']['below_score_threshold']} candidate object(s) "
+        "scoring under it left out of the matching, precision, recall and F1; AP below is on every scored "
+        "object"
+    )
+
+
 def ap_lines(data: dict[str, Any]) -> list[str]:
     """The terminal lines: COCO AP per IoU type and class, then the confusion matrix when it is small."""
     ap = data.get("ap") or {}
