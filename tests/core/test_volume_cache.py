@@ -30,6 +30,21 @@ def _open_in_thread(path, make, got: dict, name: str) -> threading.Thread:
     return t
 
 
+def _race(path, make, inside: threading.Event, release: threading.Event) -> dict:
+    """The shown slice's thread ("shown") opens the volume; once ``make`` is inside its decode, a prefetch
+    thread ("prefetch") asks for the same volume and waits a little (before the fix: it decoded the
+    volume again meanwhile); then the decode is let go. Returns what each thread got."""
+    got: dict = {}
+    first = _open_in_thread(path, make, got, "shown")
+    assert inside.wait(10)
+    second = _open_in_thread(path, make, got, "prefetch")
+    second.join(0.3)
+    release.set()
+    first.join(10)
+    second.join(10)
+    return got
+
+
 def test_two_threads_opening_one_volume_decode_it_once(tmp_path):
     path = tmp_path / "ct.nii"
     path.write_bytes(b"volume")
@@ -42,14 +57,7 @@ def test_two_threads_opening_one_volume_decode_it_once(tmp_path):
         release.wait(10)  # a decode taking a while: the other thread asks meanwhile
         return SimpleNamespace(nbytes=6)
 
-    got: dict = {}
-    first = _open_in_thread(path, make, got, "shown")
-    assert inside.wait(10)
-    second = _open_in_thread(path, make, got, "prefetch")
-    second.join(0.3)  # it waits for the first decode (before: it decoded the volume again meanwhile)
-    release.set()
-    first.join(10)
-    second.join(10)
+    got = _race(path, make, inside, release)
     assert made == ["shown"], made
     assert got["shown"] is got["prefetch"]
 
@@ -68,14 +76,7 @@ def test_a_failed_decode_is_not_kept_and_the_waiting_thread_tries_itself(tmp_pat
             raise ValueError("truncated")
         return SimpleNamespace(nbytes=6)
 
-    got: dict = {}
-    first = _open_in_thread(path, make, got, "shown")
-    assert inside.wait(10)
-    second = _open_in_thread(path, make, got, "prefetch")
-    second.join(0.3)
-    release.set()
-    first.join(10)
-    second.join(10)
+    got = _race(path, make, inside, release)
     assert isinstance(got["shown"], ValueError)
     assert got["prefetch"].nbytes == 6
     assert cached(path, ("nifti", "z", 0), make) is got["prefetch"]  # kept now

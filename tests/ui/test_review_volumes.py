@@ -4,6 +4,7 @@ the per-slice rows and their means; a click on a volume row goes to its first sl
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -283,6 +284,21 @@ def shown_text(table, index) -> tuple[str, int]:  # type: ignore[no-untyped-def]
     return option.fontMetrics.elidedText(option.text, table.textElideMode(), room), room
 
 
+@contextlib.contextmanager
+def review_at_1366(qtbot, tmp_path: Path, names: list[str]):  # type: ignore[no-untyped-def]
+    """Two readers' projects on the NIfTI volumes ``names``, the candidate's window at 1366x768 in the
+    review view; closed (its edits dropped) after."""
+    _, candidate, _ = write_readers(tmp_path, *names)
+    win = open_window(qtbot, candidate)
+    try:
+        win.resize(1366, 768)
+        enter_review(qtbot, win)
+        yield win
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
+
+
 def test_the_means_over_volumes_stay_in_sight_and_long_names_keep_their_extension(
     qtbot, tmp_path, no_prompts
 ) -> None:
@@ -290,11 +306,7 @@ def test_the_means_over_volumes_stay_in_sight_and_long_names_keep_their_extensio
     out of sight until scrolled to, and Qt cut `patient_…_phase.nii.gz` to `patie…gz`. The means now sit
     in a row per class pinned under the scrolling volume rows, and a long name keeps `.nii.gz` whole."""
     names = [f"patient_{n:04d}_abdomen_portal_venous_phase.nii.gz" for n in range(5)]
-    _, candidate, _ = write_readers(tmp_path, *names)
-    win = open_window(qtbot, candidate)
-    try:
-        win.resize(1366, 768)
-        enter_review(qtbot, win)
+    with review_at_1366(qtbot, tmp_path, names) as win:
         images = win.review.view.images
         volumes = images.volume_table
         QTest.qWait(50)  # the columns are fitted on the next turn of the event loop
@@ -332,9 +344,6 @@ def test_the_means_over_volumes_stay_in_sight_and_long_names_keep_their_extensio
             shown, room = shown_text(pinned, index)
             assert "…" not in shown and shown == index.data(), (shown, room)
             assert "5 vol" in shown and "mean of 5 volumes" in index.data(Qt.ItemDataRole.ToolTipRole)
-    finally:
-        win.document.undo_stack.setClean()
-        win.close()
 
 
 def test_at_1366_slices_of_volumes_with_long_alike_names_read_apart_and_classes_read_whole(
@@ -345,11 +354,7 @@ def test_at_1366_slices_of_volumes_with_long_alike_names_read_apart_and_classes_
     per-volume table the class `lesion` read `l…n` once the Volume column measured its names whole. Image
     now keeps 20 characters (the figures scroll sideways), Class 12: every row reads apart, `lesion` whole."""
     names = [f"patient_000{n}_abdomen_ct.nii.gz" for n in (1, 2, 3)]
-    _, candidate, _ = write_readers(tmp_path, *names)
-    win = open_window(qtbot, candidate)
-    try:
-        win.resize(1366, 768)
-        enter_review(qtbot, win)
+    with review_at_1366(qtbot, tmp_path, names) as win:
         images = win.review.view.images
         QTest.qWait(50)  # the columns are fitted on the next turn of the event loop
         table, model = images.image_table, images.image_table.model()
@@ -366,6 +371,3 @@ def test_at_1366_slices_of_volumes_with_long_alike_names_read_apart_and_classes_
             shown_text(volumes, volumes.model().index(r, 1))[0] for r in range(volumes.model().rowCount())
         }
         assert classes == {"liver", "lesion"}
-    finally:
-        win.document.undo_stack.setClean()
-        win.close()
