@@ -129,3 +129,35 @@ def test_written_tasks_read_by_label_studio_converter_as_by_our_reader(tmp_path:
             pts = [float(v) for v in xy]
             yolo.append((classes[int(k)], round(min(pts[0::2]) * 200, 3), round(min(pts[1::2]) * 100, 3)))
     assert sorted(yolo) == [o[:3] for o in ours]
+
+
+def test_keypoint_labels_are_no_categories_and_stay_under_their_own_tag(tmp_path: Path) -> None:
+    """A config's ``KeyPointLabels`` name points, which PixelProof keeps with the image, not regions: its
+    labels made categories no object could have (``Nose`` in the Categories panel, offered for boxes) and
+    the written config listed them under the rectangle, polygon and brush tags. A label declared for
+    regions too (``Car`` here) stays a category."""
+    config = """<View><Image name="img" value="$image"/>
+      <RectangleLabels name="box" toName="img"><Label value="Car"/></RectangleLabels>
+      <KeyPointLabels name="kp" toName="img"><Label value="Nose"/><Label value="Car"/></KeyPointLabels>
+    </View>"""
+    box = {"x": 10, "y": 10, "width": 20, "height": 20, "rotation": 0, "rectanglelabels": ["Car"]}
+    point = {"x": 5, "y": 5, "width": 1, "keypointlabels": ["Nose"]}
+    region = {"original_width": 200, "original_height": 100}
+    tasks = [{"id": 1, "data": {"image": "a.png"}, "annotations": [{"id": 1, "result": [
+        {**_result("rectanglelabels", "box", box), **region},
+        {**_result("keypointlabels", "kp", point), **region},
+    ]}]}]  # fmt: skip
+    Image.new("RGB", (200, 100)).save(tmp_path / "a.png")
+    (tmp_path / "label_config.xml").write_text(config)
+    (tmp_path / "export.json").write_text(json.dumps(tasks))
+    project = read_labelstudio(tmp_path / "export.json").project
+    assert [c.name for c in project.categories.values()] == ["Car"]
+    write_labelstudio(project, tmp_path / "out")
+    parsed = label_config.parse_config((tmp_path / "out" / "label_config.xml").read_text())
+    assert parsed["kp"]["type"] == "KeyPointLabels" and parsed["kp"]["labels"] == ["Nose", "Car"]
+    for decl in parsed.values():
+        if decl["type"] in ("RectangleLabels", "PolygonLabels", "BrushLabels"):
+            assert decl["labels"] == ["Car"]
+    (task,) = json.loads((tmp_path / "out" / "tasks.json").read_text())
+    kept = [r for r in task["annotations"][0]["result"] if r["type"] == "keypointlabels"]
+    assert [r["value"] for r in kept] == [point]

@@ -16,7 +16,9 @@ from pixelproof.interop._util import Builder, Reporter, as_dict, is_file
 from pixelproof.interop.labelstudio_writer import CONFIG_KEY, KEPT_TAGS
 from pixelproof.interop.safe_xml import read_small_xml
 
-LABEL_TAGS = ("RectangleLabels", "PolygonLabels", "EllipseLabels", "BrushLabels", "KeyPointLabels", "Labels")
+# the tags whose labels are categories: regions' tags. KeyPointLabels name points, kept with the image and
+# written back under their own tag (KEPT_CONFIG_TAGS): their labels are no categories
+LABEL_TAGS = ("RectangleLabels", "PolygonLabels", "EllipseLabels", "BrushLabels", "Labels")
 KEPT_CONFIG_TAGS = dict(KEPT_TAGS.values())  # a kept result's config tag -> its values' child tag
 _UPLOAD_PREFIX = re.compile(r"[0-9a-f]{8}-(.+)\Z")
 _UPLOAD_URL = re.compile(r"\A/data/upload/(\d+)/([^/\\]+)\Z")  # /data/upload/<project id>/<file name>
