@@ -428,3 +428,27 @@ def test_the_task_is_named_after_the_imported_folder(tmp_path: Path) -> None:
     write_cvat(read_labelme(folder).project, tmp_path / "out")
     task = ET.parse(tmp_path / "out" / "annotations.xml").getroot().find("meta/task/name")
     assert task is not None and task.text == "street_scenes"
+
+
+def test_rotated_boxes_and_ellipses_made_polygons_are_said_once_per_file(tmp_path: Path) -> None:
+    """A CVAT team's rotated boxes and ellipses come in as polygons (and go back to CVAT as polygons, no
+    longer turned or resized as boxes and ellipses there): the import said nothing of it, where the Label
+    Studio reader names each rotated box. One line per file now names each, by image and element."""
+    xml = tmp_path / "annotations.xml"
+    xml.write_text(
+        '<annotations><image id="0" name="a.png" width="60" height="40">'
+        '<box label="car" xtl="5" ytl="5" xbr="15" ybr="25" rotation="30"/>'
+        '<box label="car" xtl="5" ytl="5" xbr="15" ybr="25" rotation="360"/>'
+        '<ellipse label="car" cx="30" cy="20" rx="5" ry="3"/></image>'
+        '<image id="1" name="b.png" width="60" height="40">'
+        '<box label="car" xtl="5" ytl="5" xbr="15" ybr="25"/></image></annotations>'
+    )
+    result = read_cvat(xml)
+    kinds = [a.kind for a in result.project.annotations.values()]
+    assert sorted(kinds) == ["box", "box", "polygon", "polygon"] and not result.skipped
+    turned = [p for p in result.problems if "as polygons" in p]
+    assert turned == [
+        f"{xml}: 1 rotated box(es) and 1 ellipse(s) imported as polygons (PixelProof's boxes are upright "
+        "and it draws no ellipses; written back to CVAT as polygons): image 0 (a.png): <box> 1; "
+        "image 0 (a.png): <ellipse> 3"
+    ]

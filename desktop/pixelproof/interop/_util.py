@@ -95,6 +95,12 @@ def with_progress(items: Iterable[T], total: int, progress: ProgressCallback | N
             progress(done, total)
 
 
+def listed(items: list[str], shown: int = 5) -> str:
+    """The first ``shown`` places of a per-file note, then how many more: one line for a file, not one
+    per element."""
+    return "; ".join(items[:shown]) + (f" and {len(items) - shown} more" if len(items) > shown else "")
+
+
 def rel_name(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` with forward slashes (absolute when on another drive)."""
     try:

@@ -34,6 +34,7 @@ from pixelproof.interop._util import (
     as_dict,
     folder_project,
     is_file,
+    listed,
     rel_name,
     small_int,
     with_progress,
@@ -87,8 +88,15 @@ def read_cvat(
             "export as CVAT for images"
         )
     images = doc.findall("image")
+    turned: dict[str, list[str]] = {"box": [], "ellipse": []}
     for k, node in enumerate(with_progress(images, len(images), progress)):
-        _read_image(xml, k, node, root, build, report)
+        _read_image(xml, k, node, root, build, report, turned)
+    if places := turned["box"] + turned["ellipse"]:
+        report(
+            f"{xml}: {len(turned['box'])} rotated box(es) and {len(turned['ellipse'])} ellipse(s) imported "
+            "as polygons (PixelProof's boxes are upright and it draws no ellipses; written back to CVAT as "
+            f"polygons): {listed(places)}"
+        )
     return ImportResult(project, report.problems, report.skipped)
 
 
@@ -136,7 +144,16 @@ def _image_file(root: Path, node: ET.Element) -> Path:
     return next((c for c in candidates if is_file(c)), candidates[0])
 
 
-def _read_image(xml: Path, k: int, node: ET.Element, root: Path, build: Builder, report: Reporter) -> None:
+def _read_image(
+    xml: Path,
+    k: int,
+    node: ET.Element,
+    root: Path,
+    build: Builder,
+    report: Reporter,
+    turned: dict[str, list[str]],
+) -> None:
+    """One ``<image>`` and its shapes; each rotated box and ellipse made a polygon goes to ``turned``."""
     where = f"{xml}: image {node.get('id', k)} ({node.get('name', '?')})"
     name = node.get("name", "")
     file = _image_file(root, node)
@@ -171,7 +188,8 @@ def _read_image(xml: Path, k: int, node: ET.Element, root: Path, build: Builder,
     # annotation order: the canvas and mask exports paint later objects over earlier ones
     shapes = sorted(enumerate(node), key=lambda n_shape: small_int(n_shape[1].get("z_order")) or 0)
     for n, shape in shapes:
-        _read_shape(f"{where}: <{shape.tag}> {n + 1}", shape, image, build, report)
+        if _read_shape(f"{where}: <{shape.tag}> {n + 1}", shape, image, build, report):
+            turned[shape.tag].append(f"{where.split(': ', 1)[-1]}: <{shape.tag}> {n + 1}")
     _join_grouped_polygons(build.project, image)
 
 
@@ -218,32 +236,34 @@ def _kept(shape: ET.Element) -> dict[str, Any]:
     return out
 
 
-def _read_shape(where: str, shape: ET.Element, image: ImageRecord, build: Builder, report: Reporter) -> None:
+def _read_shape(where: str, shape: ET.Element, image: ImageRecord, build: Builder, report: Reporter) -> bool:
+    """Import one shape (an object, or kept in the image's extras); True when it is a rotated box or an
+    ellipse imported as a polygon, which the reader says once per file."""
     label = shape.get("label", "").strip()  # as the label list's names are read: one category, not two
     if shape.tag in KEPT_SHAPES:
         if _nesting(shape) > MAX_KEPT_NESTING:
             report.skip(
                 shape.tag, f"{where} ({label}): nested more than {MAX_KEPT_NESTING} elements deep; skipped"
             )
-            return
+            return False
         app = image.extra.setdefault("pixelproof", {}).setdefault("cvat", {})
         app.setdefault("shapes", []).append(_kept(shape))
         if shape.tag != "tag":
             report.skip(
                 shape.tag, f"{where} ({label}): encloses no area; kept in the image extras, not an object"
             )
-        return
+        return False
     if shape.tag not in AREA_SHAPES:
         report.skip(shape.tag, f"{where}: unknown element; skipped")
-        return
+        return False
     if not label:
         report.skip("unlabeled", f"{where}: no label; skipped")
-        return
+        return False
     try:
         geometry = _geometry(shape, image)
     except (ValueError, TypeError) as e:
         report.skip("invalid", f"{where} ({label}): {e}; skipped")
-        return
+        return False
     app_extra: dict[str, Any] = {}
     for key in ("occluded", "z_order", "group_id"):
         value = small_int(shape.get(key))
@@ -262,6 +282,8 @@ def _read_shape(where: str, shape: ET.Element, image: ImageRecord, build: Builde
         )
     except LimitError as e:  # coordinates far outside the image
         report.skip("invalid", f"{e}; skipped")
+        return False
+    return shape.tag == "ellipse" or (shape.tag == "box" and "polygons" in geometry)
 
 
 _GEOMETRY_KEYS = (

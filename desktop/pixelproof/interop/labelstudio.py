@@ -48,6 +48,7 @@ from pixelproof.interop._util import (
     Reporter,
     as_dict,
     folder_project,
+    listed,
     rel_name,
     with_progress,
 )
@@ -63,7 +64,6 @@ PREDICTION_CHOICES = {  # in the Import dialog's box: short, in Label Studio's w
     "skip": "Not imported",
 }
 MAX_PERCENT = 1e4  # a percentage this far off is a broken file, not a region near the image
-_SHOWN = 5
 
 
 def read_labelstudio(
@@ -158,18 +158,14 @@ class _Notes:
         if self.rotated:
             report(
                 f"{file}: {len(self.rotated)} rotated box(es) imported as 4-corner polygons "
-                f"(PixelProof boxes are upright): {_listed(self.rotated)}"
+                f"(PixelProof boxes are upright): {listed(self.rotated)}"
             )
         if self.kept:
             kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.kept.items()))
             report(
                 f"{file}: results that are no regions ({kinds}) kept in the image extras, not objects; "
-                f"written back on export to Label Studio: {_listed(self.kept_at)}"
+                f"written back on export to Label Studio: {listed(self.kept_at)}"
             )
-
-
-def _listed(items: list[str]) -> str:
-    return "; ".join(items[:_SHOWN]) + (f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else "")
 
 
 def _read_task(
