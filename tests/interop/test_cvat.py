@@ -452,3 +452,34 @@ def test_rotated_boxes_and_ellipses_made_polygons_are_said_once_per_file(tmp_pat
         "and it draws no ellipses; written back to CVAT as polygons): image 0 (a.png): <box> 1; "
         "image 0 (a.png): <ellipse> 3"
     ]
+
+
+def test_a_second_image_element_naming_one_file_is_said(tmp_path: Path) -> None:
+    """Two ``<image>`` elements naming one file (a hand-merged XML, two tasks' exports pasted together)
+    are two records of one picture, each with its objects: imported as such, but the second is said,
+    as the Label Studio reader says a second task on one file. A name in two subsets is two files."""
+    xml = tmp_path / "annotations.xml"
+    xml.write_text(
+        '<annotations><image id="0" name="a.png" width="10" height="10">'
+        '<box label="car" xtl="1" ytl="1" xbr="5" ybr="5"/></image>'
+        '<image id="0" name="b.png" width="10" height="10"/>'
+        '<image id="1" name="a.png" width="10" height="10"><box label="car" xtl="2" ytl="2" xbr="6" ybr="6"/>'
+        "</image>"
+        '<image id="2" name="c.png" subset="Train" width="10" height="10"/>'
+        '<image id="3" name="c.png" subset="Validation" width="10" height="10"/></annotations>'
+    )
+    result = read_cvat(xml)
+    names = [im.file_name for im in result.project.images.values()]
+    assert names == [
+        "images/a.png",
+        "images/b.png",
+        "images/a.png",
+        "images/Train/c.png",
+        "images/Validation/c.png",
+    ]
+    assert len(result.project.annotations) == 2 and not result.skipped
+    said = [p for p in result.problems if "second record" in p]
+    assert said == [
+        f"{xml}: image 1 (a.png): images/a.png is also the file of image 0 (a.png); imported as a second "
+        "record of that file, its objects apart"
+    ]

@@ -88,16 +88,36 @@ def read_cvat(
             "export as CVAT for images"
         )
     images = doc.findall("image")
-    turned: dict[str, list[str]] = {"box": [], "ellipse": []}
+    notes = _Notes()
     for k, node in enumerate(with_progress(images, len(images), progress)):
-        _read_image(xml, k, node, root, build, report, turned)
-    if places := turned["box"] + turned["ellipse"]:
-        report(
-            f"{xml}: {len(turned['box'])} rotated box(es) and {len(turned['ellipse'])} ellipse(s) imported "
-            "as polygons (PixelProof's boxes are upright and it draws no ellipses; written back to CVAT as "
-            f"polygons): {listed(places)}"
-        )
+        _read_image(xml, k, node, root, build, report, notes)
+    notes.report(xml, report)
     return ImportResult(project, report.problems, report.skipped)
+
+
+class _Notes:
+    """What one file's images share: the rotated boxes and ellipses made polygons (one line per file, not
+    one per shape) and the image that named each file first."""
+
+    def __init__(self) -> None:
+        self.turned: dict[str, list[str]] = {"box": [], "ellipse": []}
+        self.first_image: dict[str, str] = {}  # an image's file name -> the <image> that named it first
+
+    def second_record(self, file_name: str, where: str) -> str | None:
+        """The ``<image>`` that named ``file_name`` before ``where`` did, if one did."""
+        first = self.first_image.get(file_name)
+        if first is None:
+            self.first_image[file_name] = where
+        return first
+
+    def report(self, xml: Path, report: Reporter) -> None:
+        boxes, ellipses = self.turned["box"], self.turned["ellipse"]
+        if boxes or ellipses:
+            report(
+                f"{xml}: {len(boxes)} rotated box(es) and {len(ellipses)} ellipse(s) imported as polygons "
+                "(PixelProof's boxes are upright and it draws no ellipses; written back to CVAT as "
+                f"polygons): {listed(boxes + ellipses)}"
+            )
 
 
 def _labels(doc: ET.Element, build: Builder) -> None:
@@ -151,9 +171,10 @@ def _read_image(
     root: Path,
     build: Builder,
     report: Reporter,
-    turned: dict[str, list[str]],
+    notes: _Notes,
 ) -> None:
-    """One ``<image>`` and its shapes; each rotated box and ellipse made a polygon goes to ``turned``."""
+    """One ``<image>`` and its shapes; a second record of one file and each rotated box and ellipse made
+    a polygon go to ``notes``."""
     where = f"{xml}: image {node.get('id', k)} ({node.get('name', '?')})"
     name = node.get("name", "")
     file = _image_file(root, node)
@@ -184,12 +205,17 @@ def _read_image(
     except LimitError as e:  # a side over the limit
         report.skip("images", f"{e}; skipped")
         return
+    if (first := notes.second_record(image.file_name, where)) is not None:
+        report(
+            f"{where}: {image.file_name} is also the file of {first.split(': ', 1)[-1]}; imported as a "
+            "second record of that file, its objects apart"
+        )
     # in CVAT's drawing order (a higher z_order on top, else the file's order), which is PixelProof's
     # annotation order: the canvas and mask exports paint later objects over earlier ones
     shapes = sorted(enumerate(node), key=lambda n_shape: small_int(n_shape[1].get("z_order")) or 0)
     for n, shape in shapes:
         if _read_shape(f"{where}: <{shape.tag}> {n + 1}", shape, image, build, report):
-            turned[shape.tag].append(f"{where.split(': ', 1)[-1]}: <{shape.tag}> {n + 1}")
+            notes.turned[shape.tag].append(f"{where.split(': ', 1)[-1]}: <{shape.tag}> {n + 1}")
     _join_grouped_polygons(build.project, image)
 
 
