@@ -275,3 +275,32 @@ def test_shortcuts_find_keeps_the_keys_whole_and_says_when_nothing_matches(qtbot
         QTest.keyClicks(prefs.filter_edit, ch)
         QApplication.processEvents()
         assert _keys_cut(prefs.table, 1) == [], ch
+
+
+def test_help_shortcuts_answers_a_cvat_user(qtbot, window, monkeypatch) -> None:
+    """A team from CVAT walks frames with F (next) and D (previous): here D goes forward and F picks the
+    Fill tool, whose next click paints a region, and Help said nothing of CVAT or frames, so typing
+    ``cvat`` or ``frame`` into its find field found no row. Now both find the image keys and Fill, each
+    saying what CVAT's key does here."""
+    from pixelproof.ui import dialogs
+
+    shown: list = []
+    monkeypatch.setattr(dialogs.ShortcutsDialog, "exec", lambda self: shown.append(self) or 0)
+    QTest.keyClick(window.canvas, Qt.Key.Key_F1)
+    (dlg,) = shown
+    dlg.show()
+    qtbot.waitUntil(dlg.filter_edit.hasFocus)
+
+    def listed() -> dict[str, str]:
+        t = dlg.table
+        return {t.item(r, 0).text(): t.item(r, 1).text() for r in range(t.rowCount()) if not t.isRowHidden(r)}
+
+    for word in ("cvat", "frame"):
+        dlg.filter_edit.clear()
+        QTest.keyClicks(dlg.filter_edit, word)
+        found = listed()
+        assert set(found) >= {"D", "A", "F"}, found
+        assert found["D"].startswith("Next Image") and "CVAT's F" in found["D"]
+        assert found["A"].startswith("Previous Image") and "CVAT's D" in found["A"]
+        assert found["F"].startswith("Fill (Magic Wand)") and "CVAT" in found["F"]
+    QTest.keyClick(dlg.filter_edit, Qt.Key.Key_Escape)

@@ -125,16 +125,17 @@ DEFAULTS: list[Shortcut] = [
     _("tool.polygon", "&Polygon", ("P",), "labeling"),
     _("tool.brush", "B&rush", ("R",), "labeling"),
     _("tool.eraser", "&Eraser", ("E",), "labeling"),
-    _("tool.fill", "&Fill (Magic Wand)", ("F",), "labeling"),
+    _("tool.fill", "&Fill (Magic Wand)", ("F",), "labeling", note="not CVAT's next frame: that is D here"),
     _("tool.assist", "&Assist (Interactive Model)", ("I",), "labeling"),  # M also picks it
     _("tool.measure", "&Measure Distance", ("U",), "labeling"),  # rUler: M, R and L are taken
     # Image
     # D / A walk the Images panel's list as its filter shows it, and in the review view its Images table as
     # the reviewer sorted and filtered it (worst first): file order skipped about the list being read
+    # a team from CVAT walks frames with F (next) and D (previous): the notes say so, found by "cvat", "frame"
     _("image.next", "&Next Image", ("D",), note="the next in the Images list as filtered; review view: "
-      "the next row of its Images table, as sorted and filtered"),
+      "the next row of its Images table, as sorted and filtered; CVAT's F, next frame"),
     _("image.previous", "&Previous Image", ("A",), note="the one above in the Images list; review view: "
-      "the row above in its Images table"),
+      "the row above in its Images table; CVAT's D, previous frame"),
     _("image.done_next", "Mark &Done and Next Image", ("G",), "labeling"),
     # CVAT's and Label Studio's "next unlabelled": the next image marked To Do or In Progress
     _("image.next_unfinished", "Ne&xt Image Not Done", ("Shift+G",), "labeling"),
