@@ -483,3 +483,21 @@ def test_a_second_image_element_naming_one_file_is_said(tmp_path: Path) -> None:
         f"{xml}: image 1 (a.png): images/a.png is also the file of image 0 (a.png); imported as a second "
         "record of that file, its objects apart"
     ]
+
+
+@pytest.mark.parametrize(
+    ("attrs", "says"),
+    [
+        ('width="-5" height="5"', "width/height '-5' x '5' is no size"),
+        ('width="nan" height="5"', "width/height 'nan' x '5' is no size"),
+        ('height="5"', "no width/height"),
+    ],
+)
+def test_an_image_size_that_is_no_size_is_named(tmp_path: Path, attrs: str, says: str) -> None:
+    """An image declaring ``width="-5"`` (its file missing) was skipped as having "no width/height": the
+    message hid the value to look for in the file. It now quotes what the XML says."""
+    xml = tmp_path / "annotations.xml"
+    xml.write_text(f'<annotations><image id="3" name="c.png" {attrs}/></annotations>')
+    result = read_cvat(xml)
+    assert not result.project.images and result.skipped == {"images": 1}
+    assert result.problems == [f"{xml}: image 3 (c.png): {says} and the image cannot be read; skipped"]

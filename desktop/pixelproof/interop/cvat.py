@@ -189,7 +189,13 @@ def _read_image(
         try:
             width, height = image_size(file)
         except ImageReadError:
-            report.skip("images", f"{where}: no width/height and the image cannot be read; skipped")
+            given = node.get("width"), node.get("height")
+            size = (
+                "no width/height"
+                if None in given
+                else "width/height {} x {} is no size".format(*(short_repr(v) for v in given))
+            )
+            report.skip("images", f"{where}: {size} and the image cannot be read; skipped")
             return
     if not is_file(file):
         report(f"{where}: image file not found; imported with the size in the XML")
