@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
             self.addDockWidget(cls.area, dock)
             self.panels[cls.object_name] = panel
             self.docks[cls.object_name] = dock
+        self.panels["imagesDock"].listedChanged.connect(self.canvas.read_ahead)  # a new filter's next image
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 
