@@ -274,7 +274,10 @@ def test_a_matrix_cell_clicked_or_entered_lists_its_images_and_show_all_clears(q
     row's total (every image of the row); the bar above the table says which cell and its button (or
     the dialog's Show all images) lists every image again. An empty cell lists nothing new."""
     path, result = scored_demo(tmp_path / "demo", False)
-    labels, images = result.confusion["labels"], result.confusion_images
+    labels = result.confusion["labels"]
+    images = [
+        [result.confusion_images.get((r, c), []) for c in range(len(labels))] for r in range(len(labels))
+    ]
     k, bg = len(labels), len(labels) - 1
     win = open_window(qtbot, path)
     try:

@@ -222,8 +222,8 @@ class QAResult:
     reference: Any = None  # the ``Reference`` as scored, its classes respelt as the candidate's
     ap: dict[str, Any] = field(default_factory=dict)  # COCO AP of scored candidate objects (qa_ap)
     confusion: dict[str, Any] = field(default_factory=dict)  # class confusion matrix of the matching
-    #: the candidate image ids of each of its cells, [reference][candidate] (``ApCollector.confusion_images``)
-    confusion_images: list[list[list[int]]] = field(default_factory=list)
+    #: the candidate image ids of its cells, (reference, candidate) index -> ids (``ApCollector``'s)
+    confusion_images: dict[tuple[int, int], list[int]] = field(default_factory=dict)
 
     def per_class(self) -> list[dict[str, Any]]:
         """One dict per category: semantic means (NaN left out, +inf -> image diagonal) + object counts."""

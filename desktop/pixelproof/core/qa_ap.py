@@ -397,15 +397,13 @@ class ApCollector:
             matrix[index[r]][index[c]] += n
         return {"labels": labels, "matrix": matrix}
 
-    def confusion_images(self) -> list[list[list[int]]]:
-        """[reference label][candidate label] as ``confusion``'s matrix: the candidate image ids (sorted)
-        of each cell's objects, so a view can list the images behind a count (not in the report: as many
-        ids as objects)."""
+    def confusion_images(self) -> dict[tuple[int, int], list[int]]:
+        """(reference label, candidate label) index, as ``confusion``'s matrix, -> the candidate image ids
+        (sorted) of that cell's objects, for the cells that count any, so a view can list the images behind
+        a count. Sparse: a k x k table of lists was ~60 MB at 1,000 classes. Not in the report (as many ids
+        as objects)."""
         _, index = self._labels()
-        images: list[list[list[int]]] = [[[] for _ in index] for _ in index]
-        for (r, c), ids in self.cell_images.items():
-            images[index[r]][index[c]] = sorted(ids)
-        return images
+        return {(index[r], index[c]): sorted(ids) for (r, c), ids in self.cell_images.items()}
 
 
 def confusion_pair(

@@ -69,7 +69,7 @@ class ModelScores(QWidget):
         super().__init__(parent)
         self.ap: dict[str, Any] = {}
         self.confusion: dict[str, Any] = {}
-        self.images: list[list[list[int]]] = []
+        self.images: dict[tuple[int, int], list[int]] = {}  # the run's confusion_images
         self.chosen: tuple[str | None, str | None, bool] | None = None
         self.dialog: ModelDialog | None = None
         self.label = QLabel()
@@ -93,7 +93,7 @@ class ModelScores(QWidget):
         """Show a QA result's figures (None: nothing to show)."""
         self.ap = dict(getattr(result, "ap", None) or {})
         self.confusion = dict(getattr(result, "confusion", None) or {})
-        self.images = list(getattr(result, "confusion_images", None) or [])
+        self.images = dict(getattr(result, "confusion_images", None) or {})
         if self.dialog is not None:
             self.dialog.close()
             self.dialog = None
@@ -148,11 +148,11 @@ class ModelScores(QWidget):
         ref, cand, whole_row = self.chosen
         r = len(labels) - 1 if ref is None else names.get(ref)
         c = len(labels) if whole_row else len(labels) - 1 if cand is None else names.get(cand)
-        rows = self.images
-        if r is None or c is None or r >= len(rows) or (r == c == len(labels) - 1):
+        if r is None or c is None or r == c == len(labels) - 1:
             self.chosen = None
             return None
-        ids = set().union(*rows[r]) if c == len(labels) else set(rows[r][c] if c < len(rows[r]) else [])
+        row = range(len(labels)) if c == len(labels) else (c,)
+        ids = set().union(*(self.images.get((r, k), ()) for k in row))
         if not ids:
             self.chosen = None
             return None
