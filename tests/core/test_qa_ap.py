@@ -47,9 +47,12 @@ def _geometry(polys: list[list[float]], h: int, w: int) -> tuple[list[float], fl
     return [float(v) for v in mask_utils.toBbox(rle)], float(mask_utils.area(rle))
 
 
-def candidate_data(ref: dict, seed: int, jitter: float = 0.08, tie: bool = False) -> tuple[dict, list]:
+def candidate_data(
+    ref: dict, seed: int, jitter: float = 0.08, tie: bool = False, where: list[int] | None = None
+) -> tuple[dict, list]:
     """A candidate made from ``ref`` and the (reference class, candidate class) of what was made, None
-    for the background (a dropped object's candidate side, an extra's reference side)."""
+    for the background (a dropped object's candidate side, an extra's reference side); ``where`` (if
+    given) gets each of those pairs' image id, in the same order."""
     rng = np.random.default_rng(seed)
     sizes = {im["id"]: (im["height"], im["width"]) for im in ref["images"]}
     used = sorted({a["category_id"] for a in ref["annotations"]})
@@ -67,6 +70,7 @@ def candidate_data(ref: dict, seed: int, jitter: float = 0.08, tie: bool = False
     for a in ref["annotations"]:
         if rng.random() < 0.2:
             truth.append((names[a["category_id"]], None))
+            where is not None and where.append(a["image_id"])
             continue
         cat = (
             a["category_id"]
@@ -86,6 +90,7 @@ def candidate_data(ref: dict, seed: int, jitter: float = 0.08, tie: bool = False
                 polys.append(q.tolist())
             add(a["image_id"], cat, polys)
             truth.append((names[a["category_id"]], names[cat]) if repeat == 0 else (None, names[cat]))
+            where is not None and where.append(a["image_id"])
     for im in ref["images"]:  # extra boxes clear of every reference object
         boxes = [a["bbox"] for a in ref["annotations"] if a["image_id"] == im["id"]]
         for _ in range(40):
@@ -96,6 +101,7 @@ def candidate_data(ref: dict, seed: int, jitter: float = 0.08, tie: bool = False
             cat = int(rng.choice(used))
             add(im["id"], cat, [[x0, y0, x0 + w, y0, x0 + w, y0 + h, x0, y0 + h]])
             truth.append((None, names[cat]))
+            where is not None and where.append(im["id"])
             boxes.append([x0, y0, w, h])
             if len(boxes) > 12:
                 break
@@ -221,6 +227,27 @@ def test_confusion_matrix_equals_sklearn_on_the_made_pairs(tmp_path, shared_fixt
     assert any(r != c and "background" not in (r, c) for r, c in zip(y_true, y_pred, strict=True))  # swaps
     want = confusion_matrix(y_true, y_pred, labels=labels)
     assert result.confusion["matrix"] == want.tolist()
+
+
+def test_confusion_images_are_the_images_of_each_cells_made_pairs(tmp_path, shared_fixtures):
+    """The review view lists a clicked cell's images (``confusion_images``): per cell, the images where
+    the made candidate put that (reference class, candidate class) pair, missed and extra ones too."""
+    ref = reference_data(shared_fixtures)
+    where: list[int] = []
+    cand, truth = candidate_data(ref, seed=1, jitter=0.01, where=where)
+    ref_file, cand_file = tmp_path / "ref.json", tmp_path / "cand.json"
+    ref_file.write_text(json.dumps(ref))
+    cand_file.write_text(json.dumps(cand))
+    result = run_qa(coco.load_project(ref_file), coco.load_project(cand_file))
+    labels = result.confusion["labels"]
+    want: dict[tuple[int, int], set[int]] = {}
+    for (r, c), image_id in zip(truth, where, strict=True):
+        cell = (labels.index(r or "background"), labels.index(c or "background"))
+        want.setdefault(cell, set()).add(image_id)
+    got = {cell: set(ids) for cell, ids in result.confusion_images.items()}  # only the cells counting any
+    assert got == want
+    assert len(want) > 4 and any(len(ids) > 1 for ids in want.values())  # several cells, several images
+    assert all(ids == sorted(ids) for ids in result.confusion_images.values())
 
 
 def test_ap_is_not_computed_without_scores_on_every_candidate_object(tmp_path, shared_fixtures):

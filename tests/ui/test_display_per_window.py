@@ -136,3 +136,54 @@ def test_the_opacity_slider_and_outline_only_of_one_window_leave_another_as_it_w
     assert b.masks_menu.act_outline_only.isChecked() and not a.masks_menu.act_outline_only.isChecked()
     assert same(colours(b), bare_a)  # b outlines only, as a with no fill (the same picture)
     assert same(colours(a), full_a)
+
+
+def test_the_opacity_and_outline_only_come_back_in_the_next_window(qtbot, tmp_path: Path, no_prompts) -> None:
+    """The Masks menu's fill opacity and Outline only were the window's for the session only: closed and
+    opened again, the window showed full fills whatever they said. They are saved with the window's view
+    settings when it closes and restored in the next window; what is hidden is not (a category hidden at
+    the last session's end would hide objects unseen: it stays per project, this session)."""
+    path = labelled_project(tmp_path / "a")
+    win = open_main_window(qtbot, path)
+    slider = win.masks_menu.opacity_slider
+    slider.setFocus()
+    QTest.keyClick(slider, Qt.Key.Key_End)
+    for _ in range(3):
+        QTest.keyClick(slider, Qt.Key.Key_PageDown)
+    opacity = slider.value()
+    assert 0 < opacity < 100
+    box = win.masks_menu.outline_box
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton, pos=box.rect().center())
+    assert win.masks_menu.act_outline_only.isChecked()
+    set_shown(win, "dog", False)
+    win.close()
+
+    win = open_main_window(qtbot, path)
+    menu = win.masks_menu
+    assert menu.opacity_slider.value() == opacity and menu.act_outline_only.isChecked()
+    assert menu.outline_box.isChecked() and win.canvas.show_filter.fill_opacity == 0.0  # outlines only
+    assert shown_in_menu(win) == {"cat": True, "dog": True}
+    box = menu.outline_box
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton, pos=box.rect().center())  # fills again, at the opacity
+    assert win.canvas.show_filter.fill_opacity == pytest.approx(opacity / 100)
+    win.close()
+
+    win = open_main_window(qtbot, path)
+    assert not win.masks_menu.act_outline_only.isChecked()
+    assert win.masks_menu.opacity_slider.value() == opacity
+    assert win.canvas.show_filter.fill_opacity == pytest.approx(opacity / 100)
+    win.close()
+
+
+@pytest.mark.parametrize("raw", ["", "abc", "-5", "250", "1e9", "[1]", "nan"])
+def test_a_damaged_saved_opacity_opens_with_full_fills(qtbot, tmp_path: Path, no_prompts, raw: str) -> None:
+    """A hand-edited or damaged settings file: the window opens (no crash) with the default full fills,
+    not with 0 (which would hide them) nor a value off the slider."""
+    from pixelproof.ui.settings import settings
+
+    settings().setValue("view/fill_opacity", raw)
+    settings().setValue("view/outline_only", raw)
+    win = open_main_window(qtbot, labelled_project(tmp_path / "a"))
+    assert win.masks_menu.opacity_slider.value() == 100 and not win.masks_menu.act_outline_only.isChecked()
+    assert win.canvas.show_filter.fill_opacity == 1.0
+    win.close()

@@ -95,6 +95,34 @@ def test_the_images_read_ahead_are_the_listed_ones_d_and_a_go_to(qtbot, tmp_path
     win.close()
 
 
+def test_typing_a_filter_reads_ahead_the_image_d_goes_to_next(qtbot, tmp_path, no_prompts) -> None:
+    """Read-ahead ran only when an image was shown: after `status:todo` typed over image 1, the image D
+    goes to (4: 2 and 3 are done) was read only once D was pressed, so that first D waited. A filter
+    change now reads ahead the listed neighbours of the shown image, once the typing pauses (one read
+    for the whole word, not one per key)."""
+    win = open_main_window(qtbot, make_project(tmp_path, n_images=6))
+    doc, panel = win.document, win.panels["imagesDock"]
+    for image_id in (2, 3):
+        doc.project.image_status_map()[str(image_id)] = "done"
+    qtbot.waitUntil(lambda: not win.canvas.loader.is_busy())  # image 1 and its read-ahead (image 2)
+    asked: list[str] = []
+    real = win.canvas.loader.prefetch
+    win.canvas.loader.prefetch = lambda path, *a, **k: (asked.append(Path(path).name), real(path, *a, **k))
+    name = {i: Path(doc.project.image_path(doc.project.images[i])).name for i in doc.image_ids()}
+    QTest.mouseClick(panel.filter, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(panel.filter, "status:todo")
+    assert listed(panel) == [1, 4, 5, 6] and doc.current_image_id == 1
+    qtbot.waitUntil(lambda: bool(asked))
+    assert asked == [name[4]]  # the next listed image (1 is the first: nothing before it), read once
+    qtbot.waitUntil(lambda: Path(doc.project.image_path(doc.project.images[4])) in win.canvas.loader._cache)
+    asked.clear()
+    QTest.keyClick(panel.filter, Qt.Key.Key_Escape)
+    key(win, Qt.Key.Key_D)
+    assert doc.current_image_id == 4
+    qtbot.waitUntil(lambda: not win.canvas.loader.is_busy())  # no read left running past the test
+    win.close()
+
+
 def test_labeling_keys_do_nothing_in_the_review_view_and_review_keys_nothing_in_labeling(
     qtbot, tmp_path, no_prompts
 ) -> None:

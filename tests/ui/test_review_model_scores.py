@@ -260,3 +260,97 @@ def test_confusion_button_looks_like_a_button_beside_the_map_label(qtbot) -> Non
 
     assert edge_colours(scores.label) <= {background}  # the check sees no frame where none is
     assert edge_colours(scores.button) - {background}
+
+
+def _cell_point(table, r: int, c: int):  # type: ignore[no-untyped-def]
+    table.scrollTo(table.model().index(r, c))
+    return table.visualRect(table.model().index(r, c)).center()
+
+
+def test_a_matrix_cell_clicked_or_entered_lists_its_images_and_show_all_clears(qtbot, tmp_path, no_prompts):
+    """A click on a cell of the confusion matrix (or Enter on it, reached with the arrow keys) keeps the
+    Images table to the images whose objects it counts (the core's ``confusion_images``): a class's
+    matches, its missed objects (background column), the candidate's extra ones (background row), a
+    row's total (every image of the row); the bar above the table says which cell and its button (or
+    the dialog's Show all images) lists every image again. An empty cell lists nothing new."""
+    path, result = scored_demo(tmp_path / "demo", False)
+    labels = result.confusion["labels"]
+    images = [
+        [result.confusion_images.get((r, c), []) for c in range(len(labels))] for r in range(len(labels))
+    ]
+    k, bg = len(labels), len(labels) - 1
+    win = open_window(qtbot, path)
+    try:
+        enter_review(qtbot, win)
+        view = win.review.view
+        images_panel = view.images
+        every = set(images_panel.listed_ids())
+        assert len(every) == len(result.pairs) > 1
+        qtbot.mouseClick(images_panel.model_scores.button, Qt.MouseButton.LeftButton)
+        dialog = _dialog(qtbot)
+        table = dialog.matrix
+        cells = [(r, c) for r in range(k) for c in range(k) if images[r][c]]
+        missed = next((r, c) for r, c in cells if c == bg)
+        extra = next((r, c) for r, c in cells if r == bg)
+        diagonal = next((r, c) for r, c in cells if r == c)
+        for r, c in (diagonal, missed, extra):
+            qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=_cell_point(table, r, c))
+            assert set(images_panel.listed_ids()) == set(images[r][c]) < every, (r, c)
+            assert view.image_id in images[r][c]  # the current image is one of them
+            bar = images_panel.cell_note.text()
+            assert images_panel.cell_bar.isVisible() and labels[r if r != bg else c] in bar, bar
+        assert "extra" in bar
+        # the keyboard: arrows from the extra cell to the missed one, Enter
+        table.setFocus()
+        r0, c0 = extra
+        r1, c1 = missed
+        for key, n in ((Qt.Key.Key_Up, r0 - r1), (Qt.Key.Key_Right, c1 - c0), (Qt.Key.Key_Left, c0 - c1)):
+            for _ in range(max(n, 0)):
+                QTest.keyClick(table, key)
+        assert (table.currentRow(), table.currentColumn()) == missed
+        shot = table.viewport().grab().toImage()  # the cell the keys reached is framed, the others not
+        frame = table.palette().color(QPalette.ColorRole.Highlight).rgb()
+        for r, c in (missed, extra):
+            rect = table.visualRect(table.model().index(r, c))
+            edge = {shot.pixel(rect.left() + 1, y) for y in range(rect.top() + 2, rect.bottom() - 1)}
+            assert (edge == {frame}) == ((r, c) == missed), (r, c)
+        QTest.keyClick(table, Qt.Key.Key_Return)
+        assert set(images_panel.listed_ids()) == set(images[r1][c1])
+        assert dialog.isVisible()  # Enter chose the cell, it did not close the dialog
+        assert "missed" in images_panel.cell_note.text()
+        # a row's total: every image of the row
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=_cell_point(table, r1, k))
+        assert set(images_panel.listed_ids()) == set().union(*images[r1])
+        # an empty cell changes nothing
+        empty = next((r, c) for r in range(bg) for c in range(k) if not images[r][c])
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=_cell_point(table, *empty))
+        assert set(images_panel.listed_ids()) == set().union(*images[r1])
+        assert "no objects" in dialog.cell_note.text()
+        # the dialog's Show all images (Alt+I), then the bar's button
+        assert dialog.show_all.isEnabled()
+        dialog.activateWindow()  # Alt+I is the dialog's while it is the active window
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=5000)
+        QTest.keyClick(table, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # a mnemonic's animated click
+        qtbot.waitUntil(lambda: set(images_panel.listed_ids()) == every, timeout=5000)
+        assert not images_panel.cell_bar.isVisible()
+        assert not dialog.show_all.isEnabled()
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=_cell_point(table, *diagonal))
+        assert set(images_panel.listed_ids()) == set(images[diagonal[0]][diagonal[1]])
+        QTest.keyClick(dialog, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+        assert images_panel.cell_bar.isVisible()  # the list stays as chosen, the bar says how to undo it
+        before = view.scored
+        qtbot.mouseClick(view.header.run_button, Qt.MouseButton.LeftButton)  # a re-run keeps the cell
+        qtbot.waitUntil(lambda: view.job is None and view.scored not in (None, before), timeout=10000)
+        assert set(images_panel.listed_ids()) == set(images[diagonal[0]][diagonal[1]])
+        assert (
+            images_panel.filter_note.text()
+            == f"{len(images[diagonal[0]][diagonal[1]])} of {len(every)} images"
+        )
+        qtbot.mouseClick(images_panel.cell_clear, Qt.MouseButton.LeftButton)
+        assert set(images_panel.listed_ids()) == every and not images_panel.cell_bar.isVisible()
+        assert images_panel.filter_note.isHidden()
+    finally:
+        if win.document is not None:
+            win.document.undo_stack.setClean()
+        win.close()

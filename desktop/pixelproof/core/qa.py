@@ -222,6 +222,8 @@ class QAResult:
     reference: Any = None  # the ``Reference`` as scored, its classes respelt as the candidate's
     ap: dict[str, Any] = field(default_factory=dict)  # COCO AP of scored candidate objects (qa_ap)
     confusion: dict[str, Any] = field(default_factory=dict)  # class confusion matrix of the matching
+    #: the candidate image ids of its cells, (reference, candidate) index -> ids (``ApCollector``'s)
+    confusion_images: dict[tuple[int, int], list[int]] = field(default_factory=dict)
 
     def per_class(self) -> list[dict[str, Any]]:
         """One dict per category: semantic means (NaN left out, +inf -> image diagonal) + object counts."""
@@ -581,6 +583,7 @@ def run_qa(
         pass  # the rows done so far
     result.per_volume = volumes.score(opt, result.problems)
     result.ap, result.confusion = detections.ap(ref.instance_scored), detections.confusion()
+    result.confusion_images = detections.confusion_images()
     at = len(ref.problems) + len(names)
     result.problems[at:at] = candidate_only_notes(only, detections.cells)
     return result

@@ -289,6 +289,7 @@ class ApCollector:
         self.scored = self.unscored = self.unscored_images = 0
         self.boxes_only = True
         self.cells: dict[tuple[str | None, str | None], int] = {}  # None: background
+        self.cell_images: dict[tuple[str | None, str | None], set[int]] = {}  # candidate image ids
 
     def add(self, score: Any) -> None:
         """One ``qa.ImageScore``: its ``ap`` (if any) and its object rows' class pairs."""
@@ -296,6 +297,7 @@ class ApCollector:
             pair = confusion_pair(row.status, row.category, row.cand_category)
             if pair is not None:
                 self.cells[pair] = self.cells.get(pair, 0) + 1
+                self.cell_images.setdefault(pair, set()).add(row.image_id)
         ap: ImageAp | None = getattr(score, "ap", None)
         if ap is None:
             return
@@ -373,10 +375,9 @@ class ApCollector:
         ]
         return {"summary": _stats(precision, recall), "per_class": per_class}
 
-    def confusion(self) -> dict[str, Any]:
-        """The ``confusion`` section: ``labels`` (the classes, then ``background``) and ``matrix``
-        [reference label][candidate label] of object counts: matched and wrong-class pairs, reference
-        objects missed (background column), candidate objects extra (background row)."""
+    def _labels(self) -> tuple[list[str], dict[str | None, int]]:
+        """The matrix's labels (the classes, then the background's name) and each class's index (None:
+        the background's), one order for the counts and their images."""
         classes = list(self.categories)
         classes += sorted({n for pair in self.cells for n in pair if n is not None} - set(classes))
         background = BACKGROUND
@@ -384,10 +385,25 @@ class ApCollector:
             background = f"({background})"
         index: dict[str | None, int] = {name: i for i, name in enumerate(classes)}
         index[None] = len(classes)
+        return [*classes, background], index
+
+    def confusion(self) -> dict[str, Any]:
+        """The ``confusion`` section: ``labels`` (the classes, then ``background``) and ``matrix``
+        [reference label][candidate label] of object counts: matched and wrong-class pairs, reference
+        objects missed (background column), candidate objects extra (background row)."""
+        labels, index = self._labels()
         matrix = [[0] * len(index) for _ in index]
         for (r, c), n in self.cells.items():
             matrix[index[r]][index[c]] += n
-        return {"labels": [*classes, background], "matrix": matrix}
+        return {"labels": labels, "matrix": matrix}
+
+    def confusion_images(self) -> dict[tuple[int, int], list[int]]:
+        """(reference label, candidate label) index, as ``confusion``'s matrix, -> the candidate image ids
+        (sorted) of that cell's objects, for the cells that count any, so a view can list the images behind
+        a count. Sparse: a k x k table of lists was ~60 MB at 1,000 classes. Not in the report (as many ids
+        as objects)."""
+        _, index = self._labels()
+        return {(index[r], index[c]): sorted(ids) for (r, c), ids in self.cell_images.items()}
 
 
 def confusion_pair(

@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
             self.addDockWidget(cls.area, dock)
             self.panels[cls.object_name] = panel
             self.docks[cls.object_name] = dock
+        self.panels["imagesDock"].listedChanged.connect(self.canvas.read_ahead)  # a new filter's next image
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 
@@ -297,6 +298,7 @@ class MainWindow(QMainWindow):
         self.act_labels.setChecked(s.value("view/show_labels", True, type=bool))
         self.canvas.keep_zoom = self.act_keep_zoom.isChecked()
         self.canvas.show_labels = self.act_labels.isChecked()
+        self.masks_menu.restore_settings(s)  # fill opacity, Outline only
         self.theme_actions.get(theme().mode, self.theme_actions["system"]).setChecked(True)
         last = str(s.value("tools/last", "select"))
         self.choose_tool(last if last in self.tools else "select")
@@ -337,6 +339,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/layout", LAYOUT)
         s.setValue("view/keep_zoom", self.act_keep_zoom.isChecked())
         s.setValue("view/show_labels", self.act_labels.isChecked())
+        self.masks_menu.save_settings(s)
         s.setValue("theme", theme().mode)
         s.sync()
 

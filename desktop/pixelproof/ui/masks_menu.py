@@ -1,5 +1,8 @@
 """The Masks menu and toolbar: conversions (all undoable), the mask tools' options and the annotation display
-(opacity, outline-only, per-category visibility).
+(opacity, outline-only, per-category visibility). The fill opacity and Outline only are saved with the
+window's view settings when it closes and come back in the next window (``save_settings`` /
+``restore_settings``, called by the main window beside its own); what is hidden stays per project and
+session, as View > Show Annotations: hidden at start-up, objects would go unseen.
 
 Installed by the main window with ``MasksMenu(shell)`` (``ui.shell``); every edit here is a
 ``core.edits`` one pushed on the Document, like the tools'.
@@ -9,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,6 +37,8 @@ from pixelproof.ui.tools.paint_options import MAX_RADIUS, OPTIONS
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
 
+
+OPACITY_KEY, OUTLINE_KEY = "view/fill_opacity", "view/outline_only"  # the app's settings (``ui.settings``)
 
 # the toolbar's text for a mask option, off and on: it reads true either way (the menu shows a check mark)
 TOGGLE_TEXT = {
@@ -311,6 +316,21 @@ class MasksMenu(QObject):
 
     def _set_outline_only(self, on: bool) -> None:
         self.apply_display()
+
+    def save_settings(self, s: QSettings) -> None:
+        """Keep this window's fill opacity and Outline only for the next window."""
+        s.setValue(OPACITY_KEY, self.opacity)
+        s.setValue(OUTLINE_KEY, self.act_outline_only.isChecked())
+
+    def restore_settings(self, s: QSettings) -> None:
+        """The fill opacity and Outline only the last window closed had; a damaged value (a hand edit)
+        gives the default, full fills: never 0, which would hide them unasked."""
+        raw = s.value(OPACITY_KEY)
+        text = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
+        if text.isdigit() and int(text) <= 100:
+            self.opacity_slider.setValue(int(text))
+        on = s.value(OUTLINE_KEY)
+        self.act_outline_only.setChecked(on is True or (isinstance(on, str) and on.lower() == "true"))
 
     def set_category_visible(self, category_id: int, visible: bool) -> None:
         """Show or hide a category's objects on this window's canvas (no other window's)."""

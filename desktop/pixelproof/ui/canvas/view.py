@@ -202,9 +202,13 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
         )
         if cached is not None:
             self._on_loaded(image_id, cached)
-        self._prefetch_neighbours()
+        self.read_ahead()
 
-    def _prefetch_neighbours(self) -> None:
+    def read_ahead(self) -> None:
+        """Preload the images D and A go to from the shown one in the listed images (after a filter
+        change too: the list, and so the next image, changed)."""
+        if self.document is None:
+            return
         for neighbour in self.document.neighbours(self.image_id, self.listed_images()):
             path = self.document.project.image_path(neighbour)
             if Path(path) not in self._reduce:

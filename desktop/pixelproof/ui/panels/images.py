@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
     QTimer,
+    Signal,
 )
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -43,6 +44,7 @@ from pixelproof.ui.panels.object_counts import count_text, count_tip
 
 STATUS_COLORS = {"todo": "#9e9e9e", "in_progress": "#f5a623", "done": "#3cb44b", "reviewed": "#4363d8"}
 NAME_CHARS = 20  # a file name this long shows whole at the panel's default width
+READ_AHEAD_PAUSE_MS = 150  # the typing pause after which a new filter's list is read ahead (once a word)
 FILTER_HELP = (
     "Terms separated by spaces; every term must match:\n"
     '  text: the file name or the status contains it ("in progress" with spaces)\n'
@@ -159,9 +161,14 @@ class ImagesProxy(QSortFilterProxyModel):
 
 
 class ImagesPanel(Panel):
+    """The project's images with their status and object count, a filter over them (the list D / A
+    walk); ``listedChanged`` once typing in the filter pauses, so the canvas reads ahead the image D
+    will go to in the new list (it read ahead only when an image was shown, so the first D waited)."""
+
     title = "Images"
     object_name = "imagesDock"
     area = Qt.DockWidgetArea.LeftDockWidgetArea
+    listedChanged = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -202,6 +209,10 @@ class ImagesPanel(Panel):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(0)
         self._counts_timer.timeout.connect(self._apply_counts)
+        self._listed_timer = QTimer(self)  # debounced: one read-ahead per word typed, not per key
+        self._listed_timer.setSingleShot(True)
+        self._listed_timer.setInterval(READ_AHEAD_PAUSE_MS)
+        self._listed_timer.timeout.connect(self.listedChanged)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
 
@@ -318,6 +329,7 @@ class ImagesPanel(Panel):
             return
         self._rows_moving(lambda: self.proxy.set_query(query))
         self._update_note()
+        self._listed_timer.start()
 
     def _update_note(self) -> None:
         if self._filter_error:  # the note says what is wrong until the text changes

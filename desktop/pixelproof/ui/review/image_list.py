@@ -1,6 +1,7 @@
 """The left side of the review view: the per-volume (3D) rows with their means over volumes pinned under
 them, the filter, the Images table, the per-class summary with its "all classes" row pinned under the class
-rows, and the Dice histogram.
+rows, and the Dice histogram. A confusion matrix cell picked in the model dialog keeps the Images table to
+its images (with the typed filter), a bar above the table saying which cell, its button undoing it.
 
 At 1366x768 the summary row, the last of the table, was behind its bottom edge (and ~80 px further under a
 banner of warnings): the one figure a reviewer reads first needed a scroll. The class rows now scroll in a
@@ -12,7 +13,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QStyle,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -169,10 +171,15 @@ class ImageTable(FittedTable):
 class ImageList(QWidget):
     """The images with their metrics (a filter box such as "Dice < 0.9"), the per-class summary and the
     histogram of per-image Dice; above them, when the images are slices of volumes, each volume's 3D
-    figures (``volumes.VolumeTable``), the per-image rows and means then said to be per slice (2D)."""
+    figures (``volumes.VolumeTable``), the per-image rows and means then said to be per slice (2D).
+    ``filterChanged``: a matrix cell was picked or cleared (the view applies the filter and keeps a shown
+    image current)."""
+
+    filterChanged = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.cell: tuple[str, set[int]] | None = None  # the matrix cell's words and images, if one
         self.volume_heading = heading(VOLUME_HEADING)
         self.volume_heading.setToolTip(VOLUME_TIP)
         self.volume_model = VolumeTableModel()
@@ -200,6 +207,20 @@ class ImageList(QWidget):
         self.filter_note.setTextFormat(Qt.TextFormat.RichText)  # escaped: a filter's "<" reads as written
         self.filter_note.setWordWrap(True)
         self.filter_note.hide()
+        self.cell_bar = QWidget()
+        self.cell_note = QLabel()
+        self.cell_note.setObjectName("reviewCellFilter")
+        self.cell_note.setTextFormat(Qt.TextFormat.PlainText)  # class names, never markup
+        self.cell_note.setWordWrap(True)
+        self.cell_clear = QToolButton()
+        self.cell_clear.setText("Show all images")
+        self.cell_clear.setObjectName("reviewCellFilterClear")
+        self.cell_clear.setToolTip("List every image again (the typed filter stays)")
+        bar = QHBoxLayout(self.cell_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.cell_note, 1)
+        bar.addWidget(self.cell_clear)
+        self.cell_bar.hide()
         self.image_model = ImageTableModel()
         self.image_proxy = ImageFilterProxy()
         self.image_proxy.setSourceModel(self.image_model)
@@ -224,6 +245,7 @@ class ImageList(QWidget):
         layout.addWidget(self.volume_means)
         layout.addWidget(self.slices_heading)
         layout.addWidget(self.filter_edit)
+        layout.addWidget(self.cell_bar)
         layout.addWidget(self.filter_note)
         layout.addWidget(self.image_table, 1)
         self.class_heading = heading("Per class")
@@ -231,6 +253,8 @@ class ImageList(QWidget):
             True
         )  # the slices' long heading wraps beside the mAP, not widens the pane
         self.model_scores = ModelScores()  # mAP and the confusion matrix, when objects were matched
+        self.model_scores.cellChosen.connect(self._cell_chosen)
+        self.cell_clear.clicked.connect(self.model_scores.clear_cell)
         class_row = QWidget()  # a widget, not a layout: _share_height counts the widgets' heights
         row = QHBoxLayout(class_row)
         row.setContentsMargins(0, 0, 0, 0)
@@ -248,6 +272,16 @@ class ImageList(QWidget):
         self.class_model.set_result(result)
         self.set_volumes(result)
         self.model_scores.set_result(result)
+        self.cell = self.model_scores.cell_images()  # the cell's images in this run (the view filters)
+
+    def _cell_chosen(self) -> None:
+        self.cell = self.model_scores.cell_images()
+        self.filterChanged.emit()
+
+    def _show_cell(self) -> None:
+        self.cell_bar.setVisible(self.cell is not None)
+        self.cell_note.setText(f"Confusion matrix: {self.cell[0]}" if self.cell else "")
+        self.cell_note.setToolTip(self.cell_note.text())
 
     def set_volumes(self, result: QAResult | None) -> None:
         """Show the 3D rows of the volumes ``result`` scored and their means per class (none: the table
@@ -299,21 +333,23 @@ class ImageList(QWidget):
         without its unit while images are in mm and px, too: ``parse_filter``)."""
         rows = self.image_model.rows
         units = {row.get("unit") for row in rows} & set(DISTANCE_UNITS)
+        only = self.cell[1] if self.cell else None
+        self._show_cell()
         try:
             conditions = parse_filter(text, units)
         except FilterError as e:
-            if len(units) > 1 and any(
-                c.unit is None and c.metric in DISTANCE_FIELDS for c in self.image_proxy.conditions
-            ):  # a re-run brought a second unit: the last good filter compares them as one scale now
-                self.image_proxy.set_conditions([])
+            kept = self.image_proxy.conditions
+            if len(units) > 1 and any(c.unit is None and c.metric in DISTANCE_FIELDS for c in kept):
+                kept = []  # a re-run brought a second unit: the last good filter compares them as one scale
+            self.image_proxy.set_conditions(kept, only)
             self.filter_note.setText(f"<span style='color:#d55e00'>{html.escape(str(e))}</span>")
             self.filter_note.show()
             self.filter_edit.setToolTip(as_text(str(e)))
             return False
         self.filter_edit.setToolTip(FILTER_TIP)
-        self.image_proxy.set_conditions(conditions)
+        self.image_proxy.set_conditions(conditions, only)
         shown, total = self.image_proxy.rowCount(), self.image_model.rowCount()
-        note = f"{shown} of {total} images" if conditions else ""
+        note = f"{shown} of {total} images" if conditions or only is not None else ""
         for unit in dict.fromkeys(c.unit for c in conditions if c.unit):
             other: dict[str, int] = {}
             for row in rows:
@@ -323,7 +359,7 @@ class ImageList(QWidget):
                 out = ", ".join(f"{n} in {u}" for u, n in other.items())
                 note += f"; {out} left out by a distance in {unit}"
         self.filter_note.setText(html.escape(note))
-        self.filter_note.setVisible(bool(conditions))
+        self.filter_note.setVisible(bool(note))
         self._share_height()
         return True
 

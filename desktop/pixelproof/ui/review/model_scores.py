@@ -2,14 +2,28 @@
 dialog with the class confusion matrix as a heat map and COCO AP per class, one tab each (a QA run's
 ``ap`` and ``confusion``, ``core.qa_ap``; the wording of ``core.report_ap``, as the CLI and the HTML
 report). Its first form stacked three tables in 760x560 px, each scrolling, 5 classes and 2 matrix rows in
-sight."""
+sight.
+
+A cell clicked (or Enter on it) keeps the review view's Images table to the images its objects are on
+(the run's ``confusion_images``), as FiftyOne's interactive matrix does; a count alone said where to look
+but not which images."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -17,6 +31,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -36,16 +53,24 @@ MIN_CELL = 36  # px: a count column's narrowest width, so the heat map's cells s
 # the tabs' Alt letters: never C, the Close button's under desktop themes (a shared letter only focuses)
 MNEMONIC_TAB = {"bbox": "AP, &boxes", "segm": "AP, m&asks"}
 SCREEN_MARGIN = 80  # px the dialog leaves free of the screen's available area
+FRAME = 2  # px: the current cell's frame
 
 
 class ModelScores(QWidget):
     """ "mAP boxes 0.512 · masks 0.498" (or why none) and a "Confusion…" button opening ``ModelDialog``;
-    hidden when the run has no objects to match (a semantic reference)."""
+    hidden when the run has no objects to match (a semantic reference). ``chosen``: the matrix cell whose
+    images the Images table lists (``cell_images``), by its classes' names (None: the background) and
+    whether it is the row's total (any candidate class), so a re-run keeps it; ``cellChosen`` when the
+    user picks or clears one."""
+
+    cellChosen = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ap: dict[str, Any] = {}
         self.confusion: dict[str, Any] = {}
+        self.images: dict[tuple[int, int], list[int]] = {}  # the run's confusion_images
+        self.chosen: tuple[str | None, str | None, bool] | None = None
         self.dialog: ModelDialog | None = None
         self.label = QLabel()
         self.label.setObjectName("reviewMap")
@@ -53,7 +78,10 @@ class ModelScores(QWidget):
         self.button.setText("Confusion…")  # framed: flat, it read as the end of the mAP text
         self.button.setFixedHeight(self.label.fontMetrics().height() + 6)
         self.button.setObjectName("reviewConfusion")
-        self.button.setToolTip("COCO AP per class and the class confusion matrix of the matched objects")
+        self.button.setToolTip(
+            "COCO AP per class and the class confusion matrix of the matched objects; click a cell to list "
+            "its images"
+        )
         self.button.clicked.connect(self.open_dialog)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -65,6 +93,7 @@ class ModelScores(QWidget):
         """Show a QA result's figures (None: nothing to show)."""
         self.ap = dict(getattr(result, "ap", None) or {})
         self.confusion = dict(getattr(result, "confusion", None) or {})
+        self.images = dict(getattr(result, "confusion_images", None) or {})
         if self.dialog is not None:
             self.dialog.close()
             self.dialog = None
@@ -80,7 +109,82 @@ class ModelScores(QWidget):
 
     def open_dialog(self) -> None:
         self.dialog = ModelDialog(self.ap, self.confusion, self.window())
+        self.dialog.matrix.chosen.connect(self.choose)
+        self.dialog.show_all.clicked.connect(self.clear_cell)
+        self._tell_dialog(self.cell_images())
         self.dialog.show()
+
+    def _cell(self, r: int, c: int) -> tuple[str | None, str | None, bool]:
+        labels = self.confusion.get("labels") or []
+        bg = len(labels) - 1
+        return None if r == bg else labels[r], None if c >= bg else labels[c], c == len(labels)
+
+    def choose(self, r: int, c: int) -> None:
+        """Cell [r][c] picked in the matrix (column ``len(labels)``: the row's total): list its images,
+        unless it counts none (the dialog says so and the list stays)."""
+        was, self.chosen = self.chosen, self._cell(r, c)
+        found = self.cell_images()
+        if found is None:
+            self.chosen = was
+            if self.dialog is not None:
+                self.dialog.cell_note.setText("That cell counts no objects: the Images table stays as it is.")
+            return
+        self._tell_dialog(found)
+        self.cellChosen.emit()
+
+    def clear_cell(self) -> None:
+        """List every image again (the typed filter stays)."""
+        self.chosen = None
+        self._tell_dialog(None)
+        self.cellChosen.emit()
+
+    def cell_images(self) -> tuple[str, set[int]] | None:
+        """The chosen cell's words and candidate image ids in the current run; None when no cell is chosen
+        or, after a re-run, its classes or its objects are gone (the choice then dropped)."""
+        if self.chosen is None:
+            return None
+        labels = list(self.confusion.get("labels") or [])
+        names = {name: i for i, name in enumerate(labels[:-1])}
+        ref, cand, whole_row = self.chosen
+        r = len(labels) - 1 if ref is None else names.get(ref)
+        c = len(labels) if whole_row else len(labels) - 1 if cand is None else names.get(cand)
+        if r is None or c is None or r == c == len(labels) - 1:
+            self.chosen = None
+            return None
+        row = range(len(labels)) if c == len(labels) else (c,)
+        ids = set().union(*(self.images.get((r, k), ()) for k in row))
+        if not ids:
+            self.chosen = None
+            return None
+        return cell_words(labels, r, c), ids
+
+    def _tell_dialog(self, found: tuple[str, set[int]] | None) -> None:
+        if self.dialog is None:
+            return
+        self.dialog.show_all.setEnabled(found is not None)
+        self.dialog.cell_note.setText(
+            f"The Images table lists {_images(len(found[1]))}: {found[0]}." if found else CHOOSE_TIP
+        )
+
+
+CHOOSE_TIP = "Click a cell (or move to it with the arrow keys and press Enter) to list its images."
+
+
+def _images(n: int) -> str:
+    return f"{n} {'image' if n == 1 else 'images'}"
+
+
+def cell_words(labels: list[str], r: int, c: int) -> str:
+    """What the images of cell [r][c] (column ``len(labels)``: the row's total) hold, in a few words for
+    the Images table's bar: "reference cat matched as dog", "reference cat missed", "candidate dog extra";
+    the names as the tables show them."""
+    bg = len(labels) - 1
+    ref = shown_name(labels[r])
+    if r == bg:
+        return "candidate objects extra" if c == len(labels) else f"candidate {shown_name(labels[c])} extra"
+    if c == len(labels):
+        return f"reference {ref}, any candidate class"
+    return f"reference {ref} missed" if c == bg else f"reference {ref} matched as {shown_name(labels[c])}"
 
 
 def _item(text: str, align_right: bool = True) -> QTableWidgetItem:
@@ -160,8 +264,50 @@ class FullTable(QTableWidget):
         return QSize(w + 2, h + 2)
 
 
-def _full_table(rows: int, columns: int, name: str, said: str) -> FullTable:
-    t = FullTable(rows, columns)
+class CurrentFrame(QStyledItemDelegate):
+    """Frames the current cell (the one Enter picks, the last clicked) in the highlight colour: without a
+    selection, whose fill would hide the heat map, the arrow keys moved an invisible cursor."""
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().paint(painter, option, index)
+        view = self.parent()
+        if isinstance(view, QAbstractItemView) and index == view.currentIndex():
+            painter.save()
+            painter.setPen(QPen(option.palette.color(QPalette.ColorRole.Highlight), FRAME))
+            painter.drawRect(option.rect.adjusted(1, 1, -FRAME + 1, -FRAME + 1))
+            painter.restore()
+
+
+class MatrixTable(FullTable):
+    """The confusion matrix: ``chosen(r, c)`` on a click on a cell or Enter / Return on the current one
+    (the arrow keys move it, framed), taken here: the dialog's default button never sees that Enter."""
+
+    chosen = Signal(int, int)
+
+    def __init__(self, rows: int, columns: int) -> None:
+        super().__init__(rows, columns)
+        self.setItemDelegate(CurrentFrame(self))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        index = self.indexAt(event.position().toPoint())
+        if event.button() == Qt.MouseButton.LeftButton and index.isValid():
+            self.chosen.emit(index.row(), index.column())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            event.accept()
+            self.chosen.emit(self.currentRow(), self.currentColumn())
+            return
+        super().keyPressEvent(event)
+
+
+def _full_table(
+    rows: int, columns: int, name: str, said: str, kind: type[FullTable] = FullTable
+) -> FullTable:
+    t = kind(rows, columns)
     table(name, said, t)
     t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
     return t
@@ -195,6 +341,12 @@ class ModelDialog(QDialog):
             self.tabs.setTabToolTip(self.tabs.count() - 1, f"COCO AP per class, {TYPE_NAMES[t]} ({t})")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)  # Esc, as the Close button
+        self.show_all = QPushButton("Show all &images")  # Alt+I: the tabs hold M, B and A
+        self.show_all.setObjectName("reviewConfusionShowAll")
+        self.show_all.setToolTip("List every image in the Images table again (a typed filter stays)")
+        self.show_all.setAutoDefault(False)  # Enter in the matrix picks a cell, never this
+        self.show_all.setEnabled(False)
+        buttons.addButton(self.show_all, QDialogButtonBox.ButtonRole.ActionRole)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
@@ -204,7 +356,9 @@ class ModelDialog(QDialog):
         labels = list(confusion.get("labels") or [])
         k = len(labels)
         rows = [[*row[:k], *[0] * (k - len(row))] for row in (confusion.get("matrix") or [])[:k]]  # k x k
-        self.matrix = _full_table(k, k + 1, "reviewConfusionMatrix", "Confusion matrix")
+        self.matrix: MatrixTable = _full_table(  # type: ignore[assignment]
+            k, k + 1, "reviewConfusionMatrix", "Confusion matrix", MatrixTable
+        )
         m = self.matrix
         m.verticalHeader().show()
         m.setAlternatingRowColors(False)  # the cells' colours are the figures
@@ -258,6 +412,10 @@ class ModelDialog(QDialog):
         )
         box.addWidget(note)
         box.addWidget(m, 1)
+        self.cell_note = QLabel(CHOOSE_TIP)
+        self.cell_note.setObjectName("reviewConfusionChosen")
+        self.cell_note.setTextFormat(Qt.TextFormat.PlainText)  # class names, never markup
+        box.addWidget(self.cell_note)
         return page
 
     def _ap_table(self, t: str, figures: dict[str, Any]) -> QTableWidget:

@@ -217,21 +217,25 @@ class ImageFilterProxy(QSortFilterProxyModel):
     def __init__(self) -> None:
         super().__init__()
         self.conditions: list[Condition] = []
+        self.only: set[int] | None = None  # image ids kept, whatever the conditions say (None: all)
         self.setSortRole(SORT_ROLE)
 
-    def set_conditions(self, conditions: list[Condition]) -> None:
+    def set_conditions(self, conditions: list[Condition], only: set[int] | None = None) -> None:
+        """Keep the rows meeting ``conditions`` and, unless ``only`` is None, whose image id is in it
+        (a confusion matrix cell's images)."""
         if hasattr(self, "beginFilterChange"):  # Qt 6.10 deprecates invalidateFilter
             self.beginFilterChange()
-            self.conditions = conditions
+            self.conditions, self.only = conditions, only
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
-            self.conditions = conditions
+            self.conditions, self.only = conditions, only
             self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
-        if not self.conditions:
-            return True
-        return matches(self.conditions, self.sourceModel().rows[source_row])
+        row = self.sourceModel().rows[source_row]
+        if self.only is not None and row["image_id"] not in self.only:
+            return False
+        return not self.conditions or matches(self.conditions, row)
 
     def lessThan(
         self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex
