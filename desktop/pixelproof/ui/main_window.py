@@ -297,6 +297,7 @@ class MainWindow(QMainWindow):
         self.act_labels.setChecked(s.value("view/show_labels", True, type=bool))
         self.canvas.keep_zoom = self.act_keep_zoom.isChecked()
         self.canvas.show_labels = self.act_labels.isChecked()
+        self.review.view.splitter.set_share(s.value("review/left_share"))  # dragged before, if it was
         self.theme_actions.get(theme().mode, self.theme_actions["system"]).setChecked(True)
         last = str(s.value("tools/last", "select"))
         self.choose_tool(last if last in self.tools else "select")
@@ -337,6 +338,11 @@ class MainWindow(QMainWindow):
         s.setValue("window/layout", LAYOUT)
         s.setValue("view/keep_zoom", self.act_keep_zoom.isChecked())
         s.setValue("view/show_labels", self.act_labels.isChecked())
+        split = self.review.view.splitter  # the share the user dragged to; none: the default's
+        if split.dragged:
+            s.setValue("review/left_share", split.share)
+        else:
+            s.remove("review/left_share")
         s.setValue("theme", theme().mode)
         s.sync()
 
