@@ -36,7 +36,7 @@ from pixelproof.ui.fitted_table import CELL_PADDING, FittedTable
 from pixelproof.ui.review.filter import FilterError, parse_filter
 from pixelproof.ui.review.histogram import DiceHistogram
 from pixelproof.ui.review.model_scores import ModelScores
-from pixelproof.ui.review.parts import heading, table
+from pixelproof.ui.review.parts import OneLineHeading, heading, table
 from pixelproof.ui.review.tables import (
     DEFAULT_METRICS,
     REVIEW_WORDS,
@@ -65,7 +65,8 @@ SLICES_TIP = (
     "where one side is empty counting the image diagonal for its ∞ distance (marked *). The Per volume "
     "(3D) table above has the volumes' figures measured in 3D."
 )
-CLASS_HEADING_SLICES = "Per class — means over slices (2D), not 3D"
+CLASS_HEADING = "Per class"
+CLASS_HEADING_SLICES = "Per class — means over slices (2D)"  # ", not 3D" wrapped it at 1366x768
 MIN_ROWS = 3  # never fewer, however short the window
 
 
@@ -251,10 +252,7 @@ class ImageList(QWidget):
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.filter_note)
         layout.addWidget(self.image_table, 1)
-        self.class_heading = heading("Per class")
-        self.class_heading.setWordWrap(
-            True
-        )  # the slices' long heading wraps beside the mAP, not widens the pane
+        self.class_heading = OneLineHeading(CLASS_HEADING)  # beside the mAP: cut, never wrapped
         self.model_scores = ModelScores()  # mAP and the confusion matrix, when objects were matched
         class_row = QWidget()  # a widget, not a layout: _share_height counts the widgets' heights
         row = QHBoxLayout(class_row)
@@ -286,8 +284,10 @@ class ImageList(QWidget):
         means = len(self.volume_model.means)
         self.volume_means.setVisible(means > 0)
         self.volume_means.setFixedHeight(rows_height(self.volume_means, means))
-        self.class_heading.setText(f"<b>{CLASS_HEADING_SLICES if rows else 'Per class'}</b>")
-        self.class_heading.setToolTip(SLICES_TIP if rows else "")
+        if rows:
+            self.class_heading.set_heading(CLASS_HEADING_SLICES, SLICES_TIP)
+        else:
+            self.class_heading.set_heading(CLASS_HEADING)
         self._share_height()
 
     def _share_height(self) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QToolButton,
@@ -116,6 +117,44 @@ def heading(text: str) -> QLabel:
     label = QLabel(f"<b>{text}</b>")
     label.setContentsMargins(0, 6, 0, 2)
     return label
+
+
+class OneLineHeading(QLabel):
+    """A bold heading that never wraps nor widens its pane: cut at its end (``…``) where its room is
+    narrower, the whole heading then first in its tooltip. Wrapping, the per-class heading took two lines
+    beside the mAP at 1366x768 and pushed the class rows down."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        font = self.font()
+        font.setBold(True)
+        self.setFont(font)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setContentsMargins(0, 6, 0, 2)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.whole, self.tip = text, ""
+        self._show()
+
+    def set_heading(self, text: str, tip: str = "") -> None:
+        """Show ``text`` (cut to the room); ``tip``: what the tooltip says under it."""
+        self.whole, self.tip = text, tip
+        self._show()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._show()
+
+    def _show(self) -> None:
+        shown = self.fontMetrics().elidedText(
+            self.whole, Qt.TextElideMode.ElideRight, max(self.contentsRect().width(), 0)
+        )
+        if shown != self.text():
+            self.setText(shown)
+        cut = shown != self.whole
+        self.setToolTip("\n\n".join(t for t in (self.whole if cut else "", self.tip) if t))
 
 
 class Legend(QWidget):
