@@ -201,7 +201,7 @@ def test_a_slice_name_cut_to_fit_keeps_its_slice_part_and_the_tooltip_says_it_wh
         win.resize(1366, 768)
         enter_review(qtbot, win)
         view = win.review.view
-        assert view.splitter.sizes()[0] <= 480
+        assert view.splitter.sizes()[0] <= 500  # the left pane of 1366x768 (a share of the window)
         table = view.images.image_table
         QTest.qWait(50)  # the columns are fitted on the next turn of the event loop
         proxy = table.model()
@@ -346,26 +346,41 @@ def test_the_means_over_volumes_stay_in_sight_and_long_names_keep_their_extensio
             assert "5 vol" in shown and "mean of 5 volumes" in index.data(Qt.ItemDataRole.ToolTipRole)
 
 
+@pytest.mark.parametrize(
+    "names",
+    [
+        [f"patient_000{n}_abdomen_ct.nii.gz" for n in (1, 2, 3)],
+        [f"patient_{n:04d}_abdomen_portal_venous_phase.nii.gz" for n in range(5)],
+    ],
+)
 def test_at_1366_slices_of_volumes_with_long_alike_names_read_apart_and_classes_read_whole(
-    qtbot, tmp_path, no_prompts
+    qtbot, tmp_path, no_prompts, names
 ) -> None:
     """At 1366x768 the per-slice Image column got the ~85 px the figures left: the slices of three
     `patient_000N_abdomen_ct.nii.gz` all read `p…z#z=005`, three rows alike, and beside them in the
     per-volume table the class `lesion` read `l…n` once the Volume column measured its names whole. Image
-    now keeps 20 characters (the figures scroll sideways), Class 12: every row reads apart, `lesion` whole."""
-    names = [f"patient_000{n}_abdomen_ct.nii.gz" for n in (1, 2, 3)]
+    then kept 20 characters and the figures scrolled sideways, the Review column out of sight. Now the
+    name is cut in its middle to the room the figures leave: no sideways scroll, every row still reads
+    apart with its slice part (`#z=005`) whole, the name whole in its tooltip; Class keeps 12: `lesion`."""
     with review_at_1366(qtbot, tmp_path, names) as win:
         images = win.review.view.images
         QTest.qWait(50)  # the columns are fitted on the next turn of the event loop
         table, model = images.image_table, images.image_table.model()
         shown = []
         for r in range(model.rowCount()):
-            text, room = shown_text(table, model.index(r, 0))
+            index = model.index(r, 0)
+            text, room = shown_text(table, index)
             assert table.fontMetrics().horizontalAdvance(text) <= room
+            name = index.data()
+            assert text.endswith(name[name.rindex("#") :]), (text, name)  # the slice part whole
+            assert name in index.data(Qt.ItemDataRole.ToolTipRole)
             shown.append(text)
         assert "…" in "".join(shown), "the names fit whole: no cut to check at this width"
         assert len(set(shown)) == len(shown) == len(names) * SLICES, shown
-        assert table.horizontalScrollBar().maximum() > 0  # the figures scroll, the last one reachable
+        assert table.horizontalScrollBar().maximum() == 0  # every figure and Review in sight
+        header = table.horizontalHeader()
+        last = header.count() - 1
+        assert header.sectionViewportPosition(last) + header.sectionSize(last) <= table.viewport().width()
         volumes = images.volume_table
         classes = {
             shown_text(volumes, volumes.model().index(r, 1))[0] for r in range(volumes.model().rowCount())

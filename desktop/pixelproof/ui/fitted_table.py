@@ -115,8 +115,10 @@ class FittedTable(QTableView):
         return super().viewportEvent(event)
 
     def column_floors(self) -> Mapping[int, int]:
-        """The characters each flexible column keeps now (``min_chars``; a subclass may ask its rows)."""
-        return self.min_chars
+        """The width in px each flexible column keeps now: ``min_chars`` characters (a subclass may ask
+        its rows)."""
+        x = self.fontMetrics().horizontalAdvance("x")
+        return {c: n * x + CELL_PADDING for c, n in self.min_chars.items()}
 
     def column_need(self, col: int) -> int:
         """The width column ``col`` needs: its header (title and sort arrow) and its entries (the visible
@@ -130,10 +132,9 @@ class FittedTable(QTableView):
             self._needs = [self.column_need(c) if c in shown else 0 for c in range(header.count())]
         flexible = [c for c in self.flexible if c in shown]
         floors = {c: header.sectionSizeHint(c) for c in self.keep_headers if c in shown}
-        x = self.fontMetrics().horizontalAdvance("x")
-        for c, n in self.column_floors().items():
+        for c, px in self.column_floors().items():
             if c in shown:
-                floors[c] = max(floors.get(c, 0), n * x + CELL_PADDING)
+                floors[c] = max(floors.get(c, 0), px)
         for col, width in enumerate(share_widths(self._needs, self.viewport().width(), flexible, floors)):
             if col in shown and header.sectionSize(col) != width:
                 header.resizeSection(col, width)

@@ -299,6 +299,7 @@ class MainWindow(QMainWindow):
         self.canvas.keep_zoom = self.act_keep_zoom.isChecked()
         self.canvas.show_labels = self.act_labels.isChecked()
         self.masks_menu.restore_settings(s)  # fill opacity, Outline only
+        self.review.view.splitter.restore_settings(s)
         self.theme_actions.get(theme().mode, self.theme_actions["system"]).setChecked(True)
         last = str(s.value("tools/last", "select"))
         self.choose_tool(last if last in self.tools else "select")
@@ -340,6 +341,7 @@ class MainWindow(QMainWindow):
         s.setValue("view/keep_zoom", self.act_keep_zoom.isChecked())
         s.setValue("view/show_labels", self.act_labels.isChecked())
         self.masks_menu.save_settings(s)
+        self.review.view.splitter.save_settings(s)
         s.setValue("theme", theme().mode)
         s.sync()
 

@@ -205,8 +205,7 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
         self.read_ahead()
 
     def read_ahead(self) -> None:
-        """Preload the images D and A go to from the shown one in the listed images (after a filter
-        change too: the list, and so the next image, changed)."""
+        """Preload the images D and A go to in the listed images (a filter change changes them)."""
         if self.document is None:
             return
         for neighbour in self.document.neighbours(self.image_id, self.listed_images()):
@@ -322,8 +321,7 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
         return dict.get(self.items_by_id, ann_id)
 
     def preview_move(self, ids: Iterable[int], dx: float, dy: float) -> None:
-        """Show ``ids`` moved by (dx, dy) while a drag is under way (the selected boxes of the layer move
-        as one: dragging 5,000 of them makes no item)."""
+        """Show ``ids`` moved by (dx, dy) in a drag (the layer's selected boxes move as one, no items)."""
         for item in filter(None, map(self.made_item, ids)):
             item.setPos(dx, dy)
         if self.box_layer is not None:

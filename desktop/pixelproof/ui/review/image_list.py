@@ -33,12 +33,12 @@ from pixelproof.core.qa import QAResult
 from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS
 from pixelproof.core.volumes import parse_slice_ref
 from pixelproof.ui.dialogs import as_text
-from pixelproof.ui.file_names import FileNameDelegate
-from pixelproof.ui.fitted_table import FittedTable
+from pixelproof.ui.file_names import FileNameDelegate, file_part
+from pixelproof.ui.fitted_table import CELL_PADDING, FittedTable
 from pixelproof.ui.review.filter import FilterError, parse_filter
 from pixelproof.ui.review.histogram import DiceHistogram
 from pixelproof.ui.review.model_scores import ModelScores
-from pixelproof.ui.review.parts import heading, table
+from pixelproof.ui.review.parts import OneLineHeading, heading, table
 from pixelproof.ui.review.tables import (
     DEFAULT_METRICS,
     REVIEW_WORDS,
@@ -67,7 +67,8 @@ SLICES_TIP = (
     "where one side is empty counting the image diagonal for its ∞ distance (marked *). The Per volume "
     "(3D) table above has the volumes' figures measured in 3D."
 )
-CLASS_HEADING_SLICES = "Per class — means over slices (2D), not 3D"
+CLASS_HEADING = "Per class"
+CLASS_HEADING_SLICES = "Per class — means over slices (2D)"  # ", not 3D" wrapped it at 1366x768
 MIN_ROWS = 3  # never fewer, however short the window
 
 
@@ -139,28 +140,53 @@ class ClassSummary(QWidget):
         layout.addWidget(self.total)
 
 
-NAME_CHARS = 20  # the Image column's floor: enough for ``…02_…t.nii.gz#z=001`` among patient_000N_…
+MEASURED_ROWS = 1000  # rows whose slice part the Image column's floor is measured on (as Qt's size hint)
+KEY_CHARS = 4  # of the part telling a slice's volume from the others, at most, in the Image column's floor
 
 
 class ImageTable(FittedTable):
     """The images' table fitted to its pane: the figures and Review as wide as their headers (Review as
     its longest word, before any decision is made), Image the rest. Sized to their contents, the columns
     were 29 px wider than the 470-px pane: a scroll bar hid the Review column's right part. A slice's
-    name keeps 20 characters, though: cut to 85 px at 1366x768, three volumes' slices all read
-    ``p…z#z=005``; the figures then scroll instead."""
+    name is cut in its middle (``FileNameDelegate``: its slice part and what tells its volume from the
+    others kept); the column never goes below ``…02…#z=005`` (``slice_floor``), so the slice number and
+    its volume read. A floor of 20 characters made the figures scroll sideways at 1366x768 (Review out of
+    sight) where this fits."""
 
     def __init__(self) -> None:
-        super().__init__(flexible=(0,), min_chars={0: NAME_CHARS})
+        super().__init__(flexible=(0,))
+        self._slice_floor = 0
 
     def column_floors(self) -> Mapping[int, int]:
-        """The floor for slices of volumes only, whose ``#z=005`` leaves their file little room; plain
-        names cut to the room keep telling their rows apart, and the table fits without a scroll bar."""
-        model = self.model()
-        first = model.index(0, 0).data() if model is not None and model.rowCount() else None
-        return self.min_chars if isinstance(first, str) and parse_slice_ref(first) is not None else {}
+        """Image's floor for slices of volumes (``slice_floor``, measured with the column's need); plain
+        names have none: cut to the room, they keep telling their rows apart."""
+        return {0: self._slice_floor} if self._slice_floor else {}
+
+    def slice_floor(self) -> int:
+        """The px a slice's name needs to read as its own (``…02…#z=005``): its slice part, and the part
+        that tells its volume from the others (``NameSpans``; ``KEY_CHARS`` of it at most) between two
+        ``…``; the widest of the first ``MEASURED_ROWS`` rows. 0 when none is a slice of a volume."""
+        model, fm = self.model(), self.fontMetrics()
+        rows = min(model.rowCount(), MEASURED_ROWS) if model is not None else 0
+        names = [model.index(r, 0).data() for r in range(rows)]
+        slices = {n for n in names if isinstance(n, str) and parse_slice_ref(n) is not None}
+        if not slices:
+            return 0
+        delegate = self.itemDelegateForColumn(0)
+        spans = delegate.spans(model.index(0, 0)) if isinstance(delegate, FileNameDelegate) else None
+        key_cap = KEY_CHARS * fm.horizontalAdvance("x")
+        widest = 0
+        for name in slices:
+            file = file_part(name)
+            part = spans.differing(file) if spans is not None else None
+            key = min(fm.horizontalAdvance(file[part[0] : part[1]]), key_cap) if part else 0
+            widest = max(widest, key + fm.horizontalAdvance(name[len(file) :]))
+        return widest + 2 * fm.horizontalAdvance("…") + CELL_PADDING
 
     def column_need(self, col: int) -> int:
         need = super().column_need(col)
+        if col == 0:
+            self._slice_floor = self.slice_floor()
         if col == self.horizontalHeader().count() - 1:  # Review
             margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
             words = max(self.fontMetrics().horizontalAdvance(w) for w in REVIEW_WORDS)
@@ -248,10 +274,7 @@ class ImageList(QWidget):
         layout.addWidget(self.cell_bar)
         layout.addWidget(self.filter_note)
         layout.addWidget(self.image_table, 1)
-        self.class_heading = heading("Per class")
-        self.class_heading.setWordWrap(
-            True
-        )  # the slices' long heading wraps beside the mAP, not widens the pane
+        self.class_heading = OneLineHeading(CLASS_HEADING)  # beside the mAP: cut, never wrapped
         self.model_scores = ModelScores()  # mAP and the confusion matrix, when objects were matched
         self.model_scores.cellChosen.connect(self._cell_chosen)
         self.cell_clear.clicked.connect(self.model_scores.clear_cell)
@@ -295,8 +318,10 @@ class ImageList(QWidget):
         means = len(self.volume_model.means)
         self.volume_means.setVisible(means > 0)
         self.volume_means.setFixedHeight(rows_height(self.volume_means, means))
-        self.class_heading.setText(f"<b>{CLASS_HEADING_SLICES if rows else 'Per class'}</b>")
-        self.class_heading.setToolTip(SLICES_TIP if rows else "")
+        if rows:
+            self.class_heading.set_heading(CLASS_HEADING_SLICES, SLICES_TIP)
+        else:
+            self.class_heading.set_heading(CLASS_HEADING)
         self._share_height()
 
     def _share_height(self) -> None:

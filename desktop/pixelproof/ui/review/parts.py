@@ -1,13 +1,14 @@
 """The widgets the review view is built from, one job each: the header (reference, run / cancel, progress,
-legend, outlines, fit, and the banner), the panes, the objects and the decision box (note and the four
-decisions); the image list (left) is in ``image_list``. ``ReviewView`` wires them."""
+legend, outlines, fit, and the banner), the split between the image list and the panes, the panes, the
+objects and the decision box (note and the four decisions); the image list (left) is in ``image_list``.
+``ReviewView`` wires them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -17,6 +18,8 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
+    QSplitter,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -35,6 +38,9 @@ from pixelproof.ui.review.tables import (
 )
 from pixelproof.ui.shortcuts import REGISTRY
 
+LEFT_SHARE = 0.36  # of the review view's width: the image list's (the panes the rest)
+LEFT_MIN = 480  # px: the Images table's figures and a slice's cut name (1366x768) at least, unless dragged
+SHARE_KEY = "review/left_share"  # the setting of a dragged share
 RUN_TIP = "Score the candidate against the reference again (F5)"
 LEGEND = (
     qa_difference.DIFF_AGREE,
@@ -43,6 +49,60 @@ LEGEND = (
     qa_difference.DIFF_WRONG_CLASS,
     qa_difference.DIFF_VOID,
 )
+
+
+class ShareSplitter(QSplitter):
+    """The image list beside the panes: the list gets ``share`` of the width, at least ``LEFT_MIN`` px,
+    as the window is resized (fixed at 480 px, it left wide screens' room to the panes alone). A drag of
+    the handle sets the share, kept as is from then on (``dragged``; saved with the window's layout)."""
+
+    def __init__(self) -> None:
+        super().__init__(Qt.Orientation.Horizontal)
+        self.share = LEFT_SHARE
+        self.dragged = False
+        self.splitterMoved.connect(self._moved)
+
+    def set_share(self, value: object) -> bool:
+        """A share saved before (a setting: text or a number); False, nothing changed, for anything but a
+        number between 0.05 and 0.95 (a damaged or hand-edited setting)."""
+        try:
+            share = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return False
+        if not 0.05 <= share <= 0.95:  # NaN too
+            return False
+        self.share, self.dragged = share, True
+        self.apply_share()
+        return True
+
+    def restore_settings(self, s: QSettings) -> None:
+        self.set_share(s.value(SHARE_KEY))  # dragged before, if it was
+
+    def save_settings(self, s: QSettings) -> None:
+        """The share the user dragged to; none: the default's."""
+        if self.dragged:
+            s.setValue(SHARE_KEY, self.share)
+        else:
+            s.remove(SHARE_KEY)
+
+    def apply_share(self) -> None:
+        total = sum(self.sizes())
+        if self.count() != 2 or total <= 0:
+            return
+        left = round(total * self.share)
+        if not self.dragged:
+            left = max(left, min(LEFT_MIN, total // 2))
+        self.setSizes([left, total - left])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.apply_share()
+
+    def _moved(self, _pos: int, _index: int) -> None:
+        """Only a user's drag moves the handle (``setSizes`` does not emit ``splitterMoved``)."""
+        left, right = self.sizes()
+        if left + right > 0:
+            self.share, self.dragged = left / (left + right), True
 
 
 def table(name: str, said: str, t: QTableView | None = None) -> QTableView:
@@ -68,6 +128,44 @@ def heading(text: str) -> QLabel:
     label = QLabel(f"<b>{text}</b>")
     label.setContentsMargins(0, 6, 0, 2)
     return label
+
+
+class OneLineHeading(QLabel):
+    """A bold heading that never wraps nor widens its pane: cut at its end (``…``) where its room is
+    narrower, the whole heading then first in its tooltip. Wrapping, the per-class heading took two lines
+    beside the mAP at 1366x768 and pushed the class rows down."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        font = self.font()
+        font.setBold(True)
+        self.setFont(font)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setContentsMargins(0, 6, 0, 2)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.whole, self.tip = text, ""
+        self._show()
+
+    def set_heading(self, text: str, tip: str = "") -> None:
+        """Show ``text`` (cut to the room); ``tip``: what the tooltip says under it."""
+        self.whole, self.tip = text, tip
+        self._show()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._show()
+
+    def _show(self) -> None:
+        shown = self.fontMetrics().elidedText(
+            self.whole, Qt.TextElideMode.ElideRight, max(self.contentsRect().width(), 0)
+        )
+        if shown != self.text():
+            self.setText(shown)
+        cut = shown != self.whole
+        self.setToolTip("\n\n".join(t for t in (self.whole if cut else "", self.tip) if t))
 
 
 class Legend(QWidget):

@@ -38,7 +38,14 @@ from pixelproof.ui.review import compute
 from pixelproof.ui.review.image_list import ImageList
 from pixelproof.ui.review.no_reference import CandidatePreview
 from pixelproof.ui.review.panes import LinkedPanes
-from pixelproof.ui.review.parts import RUN_TIP, DecisionBox, ObjectList, PaneRow, ReviewHeader
+from pixelproof.ui.review.parts import (
+    RUN_TIP,
+    DecisionBox,
+    ObjectList,
+    PaneRow,
+    ReviewHeader,
+    ShareSplitter,
+)
 from pixelproof.ui.review.volumes import KEY_ROLE
 from pixelproof.ui.workers import ImageLoader, LoadedImage
 
@@ -90,12 +97,9 @@ class ReviewView(QWidget):
         self.images.image_table.selectionModel().currentRowChanged.connect(self._image_row_changed)
         self.images.volume_table.selectionModel().currentRowChanged.connect(self._volume_row_changed)
         self.images.volume_table.clicked.connect(self._volume_row_changed)  # the current row again too
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = ShareSplitter()  # the images a share of the width, at least 480 px
         self.splitter.addWidget(self.images)
         self.splitter.addWidget(self._build_right(keys))
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([480, 1120])  # the Images table whole: its figures and the demo's names
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
