@@ -505,6 +505,13 @@ def decisions_html(data: dict[str, Any]) -> list[str]:
     return parts
 
 
+def missed_note(summary: dict[str, Any]) -> str:
+    """After the unmatched images, what their reference objects counted as (``qa_unmatched``), or nothing:
+    the terminal's and the HTML page's one text."""
+    n = summary.get("unmatched_reference_objects") or 0
+    return f"; their {n} reference object(s) counted as missed (fn, AP)" if n else ""
+
+
 def write_html(
     data: dict[str, Any],
     path: str | os.PathLike[str],
@@ -522,7 +529,7 @@ def write_html(
         f"({html.escape(data['reference_kind'])})<br>"
         f"Candidate: {html_text(short_file_name(data['candidate']))}<br>"
         f"Images scored: {s['images']}; unmatched: {s['unmatched_reference']} reference, "
-        f"{s['unmatched_candidate']} candidate</p>",
+        f"{s['unmatched_candidate']} candidate{html.escape(missed_note(s))}</p>",
         "<h2>Summary</h2>",
         html_table(unit_rows([s], "unit"), _SUMMARY_COLUMNS),
         f"<p>Rows (image x category): {s['n_rows']}; n/a (both empty): {s['n_both_empty']}; "
