@@ -208,6 +208,12 @@ def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[
             "boundary_iou_d": o.boundary_iou_d if o.boundary_iou_d is not None else "auto",
             "score_threshold": o.score_threshold,
             "below_score_threshold": result.below_score,  # candidate objects it left out
+            # how the reference was read (its format, its reader's options): they change figures too
+            "ref_format": getattr(result.reference, "format", "") or None,
+            "reader_options": {
+                k: v if isinstance(v, bool | int | float | str) or v is None else str(v)
+                for k, v in (getattr(result.reference, "reader_options", None) or {}).items()
+            },
         },
         "conventions": CONVENTIONS,
         "summary": _agg_dict(result.summary(), result.instance_scored),
@@ -505,6 +511,38 @@ def decisions_html(data: dict[str, Any]) -> list[str]:
     return parts
 
 
+def _flag_value(v: Any) -> str:
+    if v is None:
+        return "none"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return str(v)
+
+
+def options_html(options: dict[str, Any]) -> str:
+    """The run's options that change a figure, as the flags that set them (``--iou-threshold 0.5``),
+    defaults too, from what the run recorded (the JSON's ``options``): every one but the count of objects
+    ``--score-threshold`` left out (said under the summary). A reader option of the reference appears
+    when given; ``nsd_tau_by_class`` (the Python API's) as ``NSD tolerance per class``."""
+    named = {"nsd_tau_by_class": "NSD tolerance per class", "boundary_iou_d": "boundary IoU band (px)"}
+    said = []
+    for key, v in options.items():
+        if key == "below_score_threshold":
+            continue
+        if key == "reader_options":
+            said += [f"--{k.replace('_', '-')} {_flag_value(x)}" for k, x in v.items()]
+        elif key == "nsd_tau_by_class":
+            per = ", ".join(f"{c} {t}" for c, t in v.items()) or "none"
+            said.append(f"{named[key]}: {per}")
+        elif key in named:
+            said.append(f"{named[key]}: {_flag_value(v)}")
+        elif key == "ref_format":
+            said.append(f"--ref-format {v}" if v else "reference given as a project (no format read)")
+        else:
+            said.append(f"--{key.replace('_', '-')} {_flag_value(v)}")
+    return "<p class='options'>Options: " + "; ".join(f"<code>{html.escape(x)}</code>" for x in said) + "</p>"
+
+
 def missed_note(summary: dict[str, Any]) -> str:
     """After the unmatched images, what their reference objects counted as (``qa_unmatched``), or nothing:
     the terminal's and the HTML page's one text."""
@@ -530,6 +568,7 @@ def write_html(
         f"Candidate: {html_text(short_file_name(data['candidate']))}<br>"
         f"Images scored: {s['images']}; unmatched: {s['unmatched_reference']} reference, "
         f"{s['unmatched_candidate']} candidate{html.escape(missed_note(s))}</p>",
+        options_html(data["options"]),
         "<h2>Summary</h2>",
         html_table(unit_rows([s], "unit"), _SUMMARY_COLUMNS),
         f"<p>Rows (image x category): {s['n_rows']}; n/a (both empty): {s['n_both_empty']}; "
