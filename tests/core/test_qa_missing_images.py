@@ -73,7 +73,8 @@ def test_object_counts_and_confusion_count_a_lacking_image_as_an_empty_one(tmp_p
 
 
 def test_the_html_report_says_the_lacking_images_objects_count_as_missed(tmp_path, shared_fixtures):
-    from pixelproof.core.report import missed_note, to_dict, write_html
+    from pixelproof.core.report import to_dict, write_html
+    from pixelproof.core.report_ap import missed_note
 
     ref, cand, gone = _lacking_candidate(shared_fixtures)
     for name, data in (("ref", ref), ("cand", _without_images(cand, gone))):

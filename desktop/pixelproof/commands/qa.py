@@ -238,7 +238,7 @@ def _print_table(rows: list[dict[str, Any]], cols: list[str]) -> None:
 
 
 def _print_summary(data: dict[str, Any]) -> None:
-    from pixelproof.core.report import missed_note
+    from pixelproof.core.report_ap import missed_note
 
     s = data["summary"]
     un = data["unmatched_images"]
