@@ -334,3 +334,24 @@ def test_parts_kept_by_a_version_without_the_duplicates_count_are_resumed_not_re
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     reference, _ = _reference(project, capsys)
     _same_parts(out, reference)
+
+
+def test_a_resumed_jobs_parts_from_before_duplicates_were_counted_apart_are_not_called_repeats_of_existing(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A part recorded before 5b9b337 counted in ``skipped`` both the predictions repeating an existing
+    object and those repeating another prediction of the run: its count cannot be split afterwards, so the
+    resumed job's summary must not call them all 'repeat an existing object'."""
+    out = project.parent / "parts"
+    _interrupted(monkeypatch, _argv(project, out), at="c006.png")
+    manifest = _staging(out) / MANIFEST
+    doc = json.loads(manifest.read_text())
+    for k, part in enumerate(doc["parts"]):  # as the older version wrote them: one count of both kinds
+        report = part["state"]["report"]
+        report["skipped"] += report.pop("duplicates") + (3 if k == 0 else 0)
+    manifest.write_text(json.dumps(doc, indent=1))
+    capsys.readouterr()
+    assert main(_argv(project, out)) == 0
+    said = capsys.readouterr().out
+    assert "3 skipped: repeat an existing object" not in said, said
+    assert "3 skipped in parts kept from before repeats were told apart" in said, said

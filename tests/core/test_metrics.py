@@ -271,11 +271,13 @@ def test_match_is_hungarian_and_strict():
 
 @pytest.fixture(params=["small groups", "large groups"])
 def group_solver(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Both ways a group is solved: its dense table, or (over ``DENSE_GROUP_CELLS``) the sparse solver."""
+    """Both ways a group is solved: its dense table, or (over ``DENSE_GROUP_CELLS``, and few pairs for its
+    cells: ``DENSE_GROUP_SHARE``) the sparse solver."""
     from pixelproof.core import matching
 
     if request.param == "large groups":
         monkeypatch.setattr(matching, "DENSE_GROUP_CELLS", 0)
+        monkeypatch.setattr(matching, "DENSE_GROUP_SHARE", 0)
     return str(request.param)
 
 
@@ -444,3 +446,22 @@ def test_percentile95_is_numpys_linear_percentile_bit_for_bit() -> None:
         else:
             d = rng.integers(0, 4, n).astype(np.float64)
         assert percentile95(d) == float(np.percentile(d, 95)), (k, n)
+
+
+@pytest.mark.parametrize("n", [3, 1100])
+def test_ties_between_equal_objects_are_resolved_in_order_whatever_the_stack_size(n: int) -> None:
+    """A stack of equal objects on both sides (every IoU 1: every pairing as good): the k-th reference
+    pairs with the k-th candidate, every run, for a small stack as for one past ``DENSE_GROUP_CELLS``
+    (1,100 x 1,100): the sparse solver took seconds on such a stack (28 s for 3,000) and paired them in an
+    order of its own; a group this dense with pairs is solved on its table."""
+    from scipy import sparse
+
+    from pixelproof.core import matching
+
+    assert n < 10 or n * n > matching.DENSE_GROUP_CELLS
+    table = sparse.csr_array(np.ones((n, n)))
+    want = [(k, k) for k in range(n)]
+    assert match(table, 0.5) == want
+    assert match(table, 0.5) == want  # the same again
+    shifted = np.ones((n, n + 2))  # two more candidates, equal too: the last two stay unmatched
+    assert match(shifted, 0.5) == want

@@ -343,7 +343,7 @@ def _run_job(
         f"{out}: {result.succeeded}/{result.images} images pre-labeled, "
         f"{plural(result.annotations, 'annotation')} added{new}"
         + (f", {result.ignored} {LEFT_OUT}" if result.ignored else "")
-        + skipped_words(result.skipped, result.duplicates)
+        + skipped_words(result.skipped, result.duplicates, result.skipped_unsplit)
         + (
             f", {result.speckles} speckles under {getattr(backend, 'min_area', '?')} px dropped (min_area)"
             if result.speckles

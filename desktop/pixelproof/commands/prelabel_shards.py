@@ -109,7 +109,10 @@ class ShardJob:
             for part in parts:
                 kept = part["state"]["report"]
                 for name in _COUNTS:
-                    setattr(result, name, getattr(result, name) + int(kept.get(name, 0)))  # older parts: none
+                    # a part without ``duplicates`` (before 5b9b337) counted both kinds in ``skipped``
+                    split = name != "skipped" or "duplicates" in kept
+                    name_in_result = name if split else "skipped_unsplit"
+                    setattr(result, name_in_result, getattr(result, name_in_result) + int(kept.get(name, 0)))
                 result.new_categories += kept["new_categories"]
                 result.failures += [(str(n), str(why)) for n, why in kept["failures"]]
                 self.kept_boxes += int(kept["box_failures"])

@@ -238,10 +238,13 @@ def _print_table(rows: list[dict[str, Any]], cols: list[str]) -> None:
 
 
 def _print_summary(data: dict[str, Any]) -> None:
+    from pixelproof.core.report_ap import missed_note
+
     s = data["summary"]
     un = data["unmatched_images"]
     print(
         f"images {s['images']}  unmatched: reference {len(un['reference'])}, candidate {len(un['candidate'])}"
+        + missed_note(s)
     )
     cols = ["dice", "iou", "hd95", "assd", "nsd", "boundary_iou", "precision", "recall", "pq"]
     _print_table([*data["per_class"], {**s, "category": "(all)"}], cols)

@@ -135,6 +135,10 @@ def pair_ious(table: sparray, pairs: Sequence[tuple[int, int]]) -> list[float]:
 
 
 DENSE_GROUP_CELLS = 1 << 20  # a group of more cells (8 MB) is solved sparse: a chain of touching nuclei
+#: ... unless it has a pair in at least one cell in this many: its sparse graph (pairs, stand-ins, costs:
+#: ~60 bytes a pair) would outweigh the table (8 bytes a cell), and the sparse solver is slow on it (3,000
+#: equal boxes stacked a side, 9,000,000 pairs: 28 s, against 0.1 s for the table)
+DENSE_GROUP_SHARE = 4
 
 
 def _best_sparse_matching(
@@ -172,10 +176,13 @@ def match(iou: sparray | np.ndarray, threshold: float = 0.5) -> list[tuple[int, 
     dense table (Hungarian on 1 - IoU, as a solve of the whole table would; a group of one pair needs no
     solver; a group over ``DENSE_GROUP_CELLS``, such as a long chain of touching nuclei, by a sparse
     solver), and the references x candidates table is never built (10,000 nuclei a side were 800 MB and
-    seconds of assignment). Groups are exact, not a heuristic: pairs below the threshold stay in them,
-    because the best total may go through them. Decision: between equally good pairings (exact duplicate
-    objects) the pairs chosen may differ from a solve of the whole table; with duplicates that only
-    changes which duplicate is taken, so the matched count and IoU sum are the same.
+    seconds of assignment; a large group dense with pairs, such as a stack of equal objects, is solved on
+    its table too: ``DENSE_GROUP_SHARE``). Groups are exact, not a heuristic: pairs below the threshold
+    stay in them, because the best total may go through them. Decision: between equally good pairings
+    (exact duplicate objects) the pairs chosen may differ from a solve of the whole table; with duplicates
+    that only changes which duplicate is taken, so the matched count and IoU sum are the same. Ties are
+    resolved the same way every run (the solvers are deterministic); a stack of equal objects solved on its
+    table pairs them in order, the first reference with the first candidate.
     """
     from scipy import sparse  # scipy loads lazily (app start-up)
     from scipy.optimize import linear_sum_assignment
@@ -206,7 +213,7 @@ def match(iou: sparray | np.ndarray, threshold: float = 0.5) -> list[tuple[int, 
             continue
         r, ri = np.unique(rows[part], return_inverse=True)
         c, ci = np.unique(cols[part], return_inverse=True)
-        if r.size * c.size <= DENSE_GROUP_CELLS:
+        if r.size * c.size <= max(DENSE_GROUP_CELLS, DENSE_GROUP_SHARE * part.size):
             sub = np.zeros((r.size, c.size))
             sub[ri, ci] = vals[part]
             a, b = linear_sum_assignment(1.0 - sub)

@@ -224,29 +224,35 @@ class QAResult:
     confusion: dict[str, Any] = field(default_factory=dict)  # class confusion matrix of the matching
     #: the candidate image ids of its cells, (reference, candidate) index -> ids (``ApCollector``'s)
     confusion_images: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    #: per class, the reference objects on images the candidate lacks, counted as missed (``qa_unmatched``)
+    missed: dict[str, InstanceCounts] = field(default_factory=dict)
 
     def per_class(self) -> list[dict[str, Any]]:
         """One dict per category: semantic means (NaN left out, +inf -> image diagonal) + object counts."""
         if self.streamed is not None:
-            return self.streamed.per_class(self.categories, self.instance_scored)
+            return self.streamed.per_class(self.categories, self.instance_scored, self.missed)
         out = []
         for cat in self.categories:
             rows = [r for r in self.per_image if r.category == cat]
-            out.append({"category": cat, **aggregate(rows, self.instance_scored)})
+            out.append({"category": cat, **aggregate(rows, self.instance_scored, self.missed.get(cat))})
         return out
 
     def summary(self) -> dict[str, Any]:
         """Means over every image x category row and object counts pooled over all classes."""
+        missed = InstanceCounts()
+        for counts in self.missed.values():
+            missed.add(counts)
         if self.streamed is not None:
-            agg = self.streamed.overall.result(self.instance_scored)
+            agg = self.streamed.overall.result(self.instance_scored, missed)
         else:
-            agg = aggregate(self.per_image, self.instance_scored)
+            agg = aggregate(self.per_image, self.instance_scored, missed)
         per_class_pq = [c["pq"] for c in self.per_class() if math.isfinite(c["pq"])]
         agg["pq_class_mean"] = float(np.mean(per_class_pq)) if per_class_pq else math.nan
         agg.update(
             images=self.images_scored,
             unmatched_reference=len(self.unmatched_reference),
             unmatched_candidate=len(self.unmatched_candidate),
+            unmatched_reference_objects=missed.fn,  # counted as missed (fn): ``qa_unmatched``
         )
         return agg
 
@@ -581,6 +587,10 @@ def run_qa(
             detections.add(score)
     except BatchCancelled:
         pass  # the rows done so far
+    if ref.instance_scored:  # every object of a reference image the candidate lacks is missed, as COCOeval
+        from pixelproof.core.qa_unmatched import count_unmatched_reference
+
+        result.missed = count_unmatched_reference(ref, whole, pairs, detections)
     result.per_volume = volumes.score(opt, result.problems)
     result.ap, result.confusion = detections.ap(ref.instance_scored), detections.confusion()
     result.confusion_images = detections.confusion_images()

@@ -12,8 +12,8 @@ interpolated precision-recall curve, and the means (its ``summarize``). Box IoU 
 [x, y, w, h] boxes, mask IoU of the pixels QA decodes (void pixels left out, as everywhere in QA); areas
 are the stored ``area`` (COCO's), the pixel count where none is stored.
 
-One difference of scope: AP is over the image pairs QA scores; a reference image the candidate lacks is
-listed as unmatched, not counted as every object missed (``COCOeval`` would count it).
+A reference image the candidate lacks counts every one of its objects as missed, as in ``COCOeval``
+(whose images are the ground truth's): ``qa_unmatched``.
 """
 
 from __future__ import annotations
@@ -306,6 +306,14 @@ class ApCollector:
         self.unscored_images += ap.unscored > 0
         if ap.scored:
             self.boxes_only &= ap.boxes_only
+        for e in ap.evals:
+            self.evals.setdefault((e.iou_type, e.category), []).append(e)
+
+    def add_missed(self, ap: ImageAp, categories: list[str]) -> None:
+        """A reference image the candidate lacks: its evaluations (no detection) and, per reference object
+        (crowd regions aside), a missed one in the confusion matrix (``categories``, one per object)."""
+        for cat in categories:
+            self.cells[(cat, None)] = self.cells.get((cat, None), 0) + 1
         for e in ap.evals:
             self.evals.setdefault((e.iou_type, e.category), []).append(e)
 

@@ -122,7 +122,9 @@ class RunningAggregate:
         given = [u for u, m in self.by_unit.items() if any(m.counts.values())]
         return sorted(given or self.by_unit)
 
-    def result(self, instance_scored: bool = True) -> dict[str, Any]:
+    def result(self, instance_scored: bool = True, missed: InstanceCounts | None = None) -> dict[str, Any]:
+        """The figures; ``missed``: object counts of reference images the candidate lacks
+        (``qa_unmatched``), added to the rows' (they have no pixel figures)."""
         units = self.units()
         out: dict[str, Any] = {
             "n_rows": self.n_rows,
@@ -148,6 +150,10 @@ class RunningAggregate:
                     self.by_unit[u].put(group, name)
         out.update(tp_px=self.tp_px, fp_px=self.fp_px, fn_px=self.fn_px)
         counts = self.instances
+        if missed is not None:
+            counts = InstanceCounts()
+            counts.add(self.instances)
+            counts.add(missed)
         if instance_scored:
             out.update({name: getattr(counts, name) for name in COUNT_FIELDS})
             out.update(
@@ -165,12 +171,14 @@ class RunningAggregate:
         return out
 
 
-def aggregate(rows: Iterable[ImageClassRow], instance_scored: bool = True) -> dict[str, Any]:
-    """Means of figures over rows with the §6 conventions, and summed counts."""
+def aggregate(
+    rows: Iterable[ImageClassRow], instance_scored: bool = True, missed: InstanceCounts | None = None
+) -> dict[str, Any]:
+    """Means of figures over rows with the §6 conventions, and summed counts (plus ``missed``'s)."""
     running = RunningAggregate()
     for row in rows:
         running.add(row)
-    return running.result(instance_scored)
+    return running.result(instance_scored, missed)
 
 
 def image_table_row(rows: list[ImageClassRow], instance_scored: bool = True) -> dict[str, Any]:
@@ -260,9 +268,14 @@ class StreamedRows:
         elif entry > self._worst[0]:
             heapq.heapreplace(self._worst, entry)
 
-    def per_class(self, categories: list[str], instance_scored: bool) -> list[dict[str, Any]]:
-        empty = RunningAggregate()
-        return [{"category": c, **self.by_class.get(c, empty).result(instance_scored)} for c in categories]
+    def per_class(
+        self, categories: list[str], instance_scored: bool, missed: dict[str, InstanceCounts] | None = None
+    ) -> list[dict[str, Any]]:
+        empty, missed = RunningAggregate(), missed or {}
+        return [
+            {"category": c, **self.by_class.get(c, empty).result(instance_scored, missed.get(c))}
+            for c in categories
+        ]
 
     def worst_images(self, n: int = WORST_KEPT, key: str = "dice") -> list[dict[str, Any]]:
         """The ``n`` worst images by mean Dice, as ``QAResult.worst_images`` (only Dice is kept)."""

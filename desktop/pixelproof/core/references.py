@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -35,6 +35,10 @@ class Reference:
     source: str = ""
     problems: list[str] = field(default_factory=list)  # non-fatal: unreadable files, unknown values
     semantic: bool = False
+    #: the format it was read as and the reader options used (``qa --one-based no``): they change figures,
+    #: so the reports name them; "" and {} for a project given as one
+    format: str = ""
+    reader_options: dict[str, Any] = field(default_factory=dict)
     _void_cache: dict[int, np.ndarray | None] = field(default_factory=dict, repr=False)
 
     @property

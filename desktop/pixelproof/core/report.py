@@ -33,7 +33,7 @@ from pixelproof.core.qa import (
 from pixelproof.core.qa_objects import ImagePair
 from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS, UNIT_FIELDS, Spool
 from pixelproof.core.qa_volumes import VOLUME_FIELDS, VolumeRow
-from pixelproof.core.report_ap import ap_html, score_threshold_line
+from pixelproof.core.report_ap import ap_html, missed_note, options_html, score_threshold_line
 
 CONVENTIONS = {
     "dice_iou": "per class and image on the union of the class's masks; both empty = n/a (NaN, left out of "
@@ -208,6 +208,12 @@ def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[
             "boundary_iou_d": o.boundary_iou_d if o.boundary_iou_d is not None else "auto",
             "score_threshold": o.score_threshold,
             "below_score_threshold": result.below_score,  # candidate objects it left out
+            # how the reference was read (its format, its reader's options): they change figures too
+            "ref_format": getattr(result.reference, "format", "") or None,
+            "reader_options": {
+                k: v if isinstance(v, bool | int | float | str) or v is None else str(v)
+                for k, v in (getattr(result.reference, "reader_options", None) or {}).items()
+            },
         },
         "conventions": CONVENTIONS,
         "summary": _agg_dict(result.summary(), result.instance_scored),
@@ -522,7 +528,8 @@ def write_html(
         f"({html.escape(data['reference_kind'])})<br>"
         f"Candidate: {html_text(short_file_name(data['candidate']))}<br>"
         f"Images scored: {s['images']}; unmatched: {s['unmatched_reference']} reference, "
-        f"{s['unmatched_candidate']} candidate</p>",
+        f"{s['unmatched_candidate']} candidate{html.escape(missed_note(s))}</p>",
+        options_html(data["options"]),
         "<h2>Summary</h2>",
         html_table(unit_rows([s], "unit"), _SUMMARY_COLUMNS),
         f"<p>Rows (image x category): {s['n_rows']}; n/a (both empty): {s['n_both_empty']}; "

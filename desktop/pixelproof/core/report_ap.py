@@ -238,3 +238,42 @@ def write_objects_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> Non
 
     with atomic_output(path, text=True, newline="") as fh:
         safe_csv.write_table(fh, header, rows())
+
+
+def _flag_value(v: Any) -> str:
+    if v is None:
+        return "none"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return str(v)
+
+
+def options_html(options: dict[str, Any]) -> str:
+    """The run's options that change a figure, as the flags that set them (``--iou-threshold 0.5``),
+    defaults too, from what the run recorded (the JSON's ``options``): every one but the count of objects
+    ``--score-threshold`` left out (said under the summary). A reader option of the reference appears
+    when given; ``nsd_tau_by_class`` (the Python API's) as ``NSD tolerance per class``."""
+    named = {"nsd_tau_by_class": "NSD tolerance per class", "boundary_iou_d": "boundary IoU band (px)"}
+    said = []
+    for key, v in options.items():
+        if key == "below_score_threshold":
+            continue
+        if key == "reader_options":
+            said += [f"--{k.replace('_', '-')} {_flag_value(x)}" for k, x in v.items()]
+        elif key == "nsd_tau_by_class":
+            per = ", ".join(f"{c} {t}" for c, t in v.items()) or "none"
+            said.append(f"{named[key]}: {per}")
+        elif key in named:
+            said.append(f"{named[key]}: {_flag_value(v)}")
+        elif key == "ref_format":
+            said.append(f"--ref-format {v}" if v else "reference given as a project (no format read)")
+        else:
+            said.append(f"--{key.replace('_', '-')} {_flag_value(v)}")
+    return "<p class='options'>Options: " + "; ".join(f"<code>{html.escape(x)}</code>" for x in said) + "</p>"
+
+
+def missed_note(summary: dict[str, Any]) -> str:
+    """After the unmatched images, what their reference objects counted as (``qa_unmatched``), or nothing:
+    the terminal's and the HTML page's one text."""
+    n = summary.get("unmatched_reference_objects") or 0
+    return f"; their {n} reference object(s) counted as missed (fn, AP)" if n else ""

@@ -133,7 +133,11 @@ def honeypot_scorecards(
     cards = []
     for name, project in labelled:
         mine = _aligned_subset(project, keys)
-        result = run_qa(ref, mine, QAOptions(iou_threshold=iou_threshold))
+        # the honeypots this annotator has: one they lack is not theirs to miss (QA counts a reference
+        # image the candidate lacks as every object missed, ``qa_unmatched``)
+        theirs = {im.file_name for im in mine.images.values()}
+        ref_mine = subset(ref, [i for i, im in ref.images.items() if im.file_name in theirs])
+        result = run_qa(ref_mine, mine, QAOptions(iou_threshold=iou_threshold))
         if problems is not None:
             problems += geometry_warning(result.pairs, name)
         s = result.summary()

@@ -50,6 +50,10 @@ SKIP_EXISTING_IOU = 0.5  # default: a prediction overlapping an object of its ca
 # how a run's summary names its two kinds of skipped predictions, CLI and app alike
 SKIPPED_EXISTING = "skipped: repeat an existing object"
 SKIPPED_DUPLICATES = "skipped: repeat another prediction of this run"
+# a resumed ``--shard-size`` job's parts kept by a version that counted both kinds as one (before 5b9b337)
+SKIPPED_UNSPLIT = (
+    "skipped in parts kept from before repeats were told apart (an existing object or another prediction)"
+)
 
 
 class Skipped(NamedTuple):
@@ -64,12 +68,11 @@ class Skipped(NamedTuple):
 NO_SKIPS = Skipped()
 
 
-def skipped_words(existing: int, duplicates: int) -> str:
+def skipped_words(existing: int, duplicates: int, unsplit: int = 0) -> str:
     """ ", N skipped: repeat an existing object, M skipped: repeat another prediction of this run", each
-    part only when there are some."""
-    parts = [
-        f"{n} {what}" for n, what in ((existing, SKIPPED_EXISTING), (duplicates, SKIPPED_DUPLICATES)) if n
-    ]
+    part only when there are some; ``unsplit``: skipped in kept parts that did not tell the two apart."""
+    kinds = ((existing, SKIPPED_EXISTING), (duplicates, SKIPPED_DUPLICATES), (unsplit, SKIPPED_UNSPLIT))
+    parts = [f"{n} {what}" for n, what in kinds if n]
     return "".join(f", {p}" for p in parts)
 
 
@@ -386,6 +389,8 @@ class PrelabelReport:
     ignored: int = 0
     skipped: int = 0  # predictions repeating an object the image already had
     duplicates: int = 0  # predictions repeating another prediction of the run
+    # either of the two, in a resumed job's parts kept by a version that counted them as one (``skipped``)
+    skipped_unsplit: int = 0
     speckles: int = 0  # masks the backend dropped under its ``min_area``
     failures: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
     box_failures: list[tuple[str, BoxFailure]] = field(default_factory=list)  # (file name, box) no mask

@@ -100,4 +100,6 @@ def load_reference(
         source=str(p),
         problems=[*chosen, *result.problems],
         semantic=result.semantic,
+        format=found.name,
+        reader_options=dict(chosen_options),
     )

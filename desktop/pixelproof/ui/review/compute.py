@@ -170,6 +170,8 @@ def result_notes(result: qa.QAResult) -> str | None:
     if result.unmatched_reference:
         n = len(result.unmatched_reference)
         said = f"{n} reference image{' has' if n == 1 else 's have'} no candidate image"
+        missed = sum(c.fn for c in result.missed.values())
+        said += f" (their {missed} object(s) counted as missed)" if missed else ""
         notes.append(f"{said}: {_named(result.unmatched_reference, NAMED)}")
     if result.unmatched_candidate:
         n = len(result.unmatched_candidate)

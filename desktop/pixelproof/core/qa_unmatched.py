@@ -1,0 +1,50 @@
+"""The reference images the candidate lacks, scored as a model that output nothing there.
+
+pycocotools' ``COCOeval`` takes its images from the ground truth, so a reference image without any
+detection counts every one of its objects as missed; QA does the same for every object figure: AP (its
+precision-recall curves, per class and overall), the ``fn`` counts with recall, F1 and PQ, and the
+confusion matrix's ``background`` column. Pixel figures (Dice, IoU, boundary) stay over the image pairs
+scored: there is no candidate image to measure. A reference image the reference itself says is wrong
+(``labels.images_rejected``) is no ground truth and counts nowhere, as for a pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pixelproof.core.labels import images_rejected
+from pixelproof.core.metrics import InstanceCounts
+from pixelproof.core.model import Project
+from pixelproof.core.qa_ap import ApCollector, evaluate_image
+from pixelproof.core.qa_objects import ImagePair, image_objects
+
+
+def count_unmatched_reference(
+    reference: Any, whole: Project, pairs: Sequence[ImagePair], detections: ApCollector
+) -> dict[str, InstanceCounts]:
+    """Per class, the reference objects on images no candidate image pairs with, counted as missed (``fn``;
+    crowd regions in ``crowd_regions``, as on a scored pair); their AP evaluations and confusion cells go
+    to ``detections``. ``reference``: the ``references.Reference`` scored (labels only, classes respelt);
+    ``whole``: the reference as read, for its review decisions."""
+    paired = {p.ref.id for p in pairs}
+    wrong = set(images_rejected(whole))
+    counts: dict[str, InstanceCounts] = {}
+    project = reference.project
+    for image in project.images.values():
+        if image.id in paired or image.id in wrong:
+            continue
+        shape = (image.height, image.width)
+        refs = image_objects(project, image, shape, reference.void_mask(image))
+        if not refs:
+            continue
+        for o in refs:
+            c = counts.setdefault(o.category, InstanceCounts())
+            if o.ann.iscrowd:
+                c.crowd_regions += 1
+            else:
+                c.fn += 1
+        detections.add_missed(
+            evaluate_image(refs, [], image.id), [o.category for o in refs if not o.ann.iscrowd]
+        )
+    return counts

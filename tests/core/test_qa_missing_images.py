@@ -1,0 +1,87 @@
+"""A reference image the candidate lacks: pycocotools' ``COCOeval`` takes its images from the ground truth,
+so every reference object on an image without detections is missed. QA's AP (summary, per class, the
+precision-recall curves) must equal COCOeval's on such a candidate, and QA's object counts (``fn``,
+recall, F1, PQ) and confusion matrix must count those objects as missed too: the same figures as a
+candidate holding the image with nothing on it."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from pixelproof.core import coco
+from pixelproof.core.qa import run_qa
+from pixelproof.core.qa_tables import StreamedRows
+from tests.core.test_qa_ap import candidate_data, check_against_cocoeval, reference_data
+
+
+def _without_images(data: dict, gone: set[int]) -> dict:
+    return {
+        **data,
+        "images": [im for im in data["images"] if im["id"] not in gone],
+        "annotations": [a for a in data["annotations"] if a["image_id"] not in gone],
+    }
+
+
+def _lacking_candidate(shared_fixtures) -> tuple[dict, dict, set[int]]:
+    ref = reference_data(shared_fixtures)
+    cand, _ = candidate_data(ref, seed=2)
+    ids = sorted(im["id"] for im in ref["images"])
+    gone = {ids[0], ids[-1]}
+    assert any(a["image_id"] in gone for a in ref["annotations"])
+    return ref, cand, gone
+
+
+def test_ap_counts_the_objects_of_a_reference_image_the_candidate_lacks_as_missed(tmp_path, shared_fixtures):
+    ref, cand, gone = _lacking_candidate(shared_fixtures)
+    result = check_against_cocoeval(tmp_path, ref, _without_images(cand, gone))
+    assert len(result.unmatched_reference) == len(gone)
+
+
+def test_object_counts_and_confusion_count_a_lacking_image_as_an_empty_one(tmp_path, shared_fixtures):
+    """Lacking an image scores as holding it with no objects, for every object figure and AP; the pixel
+    figures (Dice, IoU...) stay over the image pairs scored."""
+    ref, cand, gone = _lacking_candidate(shared_fixtures)
+    empty = {**cand, "annotations": [a for a in cand["annotations"] if a["image_id"] not in gone]}
+    files = {}
+    for name, data in (("ref", ref), ("lacking", _without_images(cand, gone)), ("empty", empty)):
+        files[name] = tmp_path / f"{name}.json"
+        files[name].write_text(json.dumps(data))
+    reference = coco.load_project(files["ref"])
+    lacking = run_qa(reference, coco.load_project(files["lacking"]))
+    held = run_qa(reference, coco.load_project(files["empty"]))
+    fields = ("tp", "fp", "fn", "wrong_class", "precision", "recall", "f1", "pq", "rq", "sq")
+    missed = sum(1 for a in ref["annotations"] if a["image_id"] in gone and not a["iscrowd"])
+    for got, want in [
+        (lacking.summary(), held.summary()),
+        *zip(lacking.per_class(), held.per_class(), strict=True),
+    ]:
+        for f in fields:
+            assert got[f] == want[f] or (math.isnan(got[f]) and math.isnan(want[f])), (f, got, want)
+    s = lacking.summary()
+    assert s["unmatched_reference_objects"] == missed > 0, s
+    assert s["images"] == held.summary()["images"] - len(gone)
+    assert lacking.confusion == held.confusion
+    assert lacking.ap == held.ap
+    with StreamedRows() as rows:  # the CLI's way: the same counts without the rows
+        streamed = run_qa(reference, coco.load_project(files["lacking"]), stream=rows)
+        for got, want in [
+            (streamed.summary(), s),
+            *zip(streamed.per_class(), lacking.per_class(), strict=True),
+        ]:
+            assert all(got[f] == want[f] or (math.isnan(got[f]) and math.isnan(want[f])) for f in fields)
+
+
+def test_the_html_report_says_the_lacking_images_objects_count_as_missed(tmp_path, shared_fixtures):
+    from pixelproof.core.report import to_dict, write_html
+    from pixelproof.core.report_ap import missed_note
+
+    ref, cand, gone = _lacking_candidate(shared_fixtures)
+    for name, data in (("ref", ref), ("cand", _without_images(cand, gone))):
+        (tmp_path / f"{name}.json").write_text(json.dumps(data))
+    result = run_qa(coco.load_project(tmp_path / "ref.json"), coco.load_project(tmp_path / "cand.json"))
+    data = to_dict(result, "ref.json", "cand.json")
+    n = data["summary"]["unmatched_reference_objects"]
+    assert n > 0 and f" {n} reference object(s) counted as missed" in missed_note(data["summary"])
+    write_html(data, tmp_path / "qa.html", result)
+    assert missed_note(data["summary"]) in (tmp_path / "qa.html").read_text()
