@@ -354,3 +354,40 @@ def test_a_matrix_cell_clicked_or_entered_lists_its_images_and_show_all_clears(q
         if win.document is not None:
             win.document.undo_stack.setClean()
         win.close()
+
+
+def test_a_missed_cell_says_its_objects_on_reference_images_the_candidate_lacks(qtbot, tmp_path):
+    """Reference objects on an image the candidate lacks are counted as missed (as COCOeval) but no image
+    of the Images table holds them: clicking their class's missed cell says how many are there, beside
+    the images it lists, or instead of them (the table then stays as it was)."""
+    path = install_demo(tmp_path / "demo")
+    cand = load_project(path)
+    gone = max(cand.images, key=lambda i: len(cand.annotations_of(i)))
+    cand.remove_image(gone)
+    save_project(cand, path)
+    cand = load_project(path)
+    result = run_qa(load_reference(path.parent / "reference.json", cand), cand)
+    labels = result.confusion["labels"]
+    lacking = {name: c.fn for name, c in result.missed.items() if c.fn}
+    assert lacking, result.missed  # the image taken away had reference objects
+    win = open_window(qtbot, path)
+    try:
+        enter_review(qtbot, win)
+        images_panel = win.review.view.images
+        every = set(images_panel.listed_ids())
+        qtbot.mouseClick(images_panel.model_scores.button, Qt.MouseButton.LeftButton)
+        dialog = _dialog(qtbot)
+        for name, n in lacking.items():
+            r, bg = labels.index(name), len(labels) - 1
+            listed = set(result.confusion_images.get((r, bg), []))
+            qtbot.mouseClick(
+                dialog.matrix.viewport(), Qt.MouseButton.LeftButton, pos=_cell_point(dialog.matrix, r, bg)
+            )
+            note = dialog.cell_note.text()
+            assert f"{n} " in note and "the candidate lacks" in note, note
+            assert set(images_panel.listed_ids()) == (listed or every), note
+            if not listed:
+                assert "stays as it is" in note
+            images_panel.model_scores.clear_cell()
+    finally:
+        win.close()

@@ -95,3 +95,38 @@ def difference_rgba(codes: np.ndarray, outline: bool = False) -> np.ndarray:
             keep |= (m - cv2.erode(m, kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0)).astype(bool)
         codes = np.where(keep, codes, DIFF_NONE).astype(np.uint8)
     return lut[codes]
+
+
+def thumbnail_png(
+    pair: ImagePair, reference: Any, candidate: Any, size: int = 256, image: np.ndarray | None = None
+) -> bytes:
+    """PNG bytes of the difference overlay (on the image when readable), longest side ``size``."""
+    import cv2
+
+    codes = difference_image(pair, reference, candidate)
+    h, w = codes.shape
+    if image is None:
+        try:
+            from pixelproof.core.imageio import read_project_image
+
+            image = read_project_image(candidate, pair.cand)
+        except Exception:
+            image = None
+    base = np.full((h, w, 3), 40, np.uint8)
+    if image is not None and image.shape[:2] == (h, w):
+        img = image
+        if img.ndim == 3:
+            img = img[..., :3].mean(axis=2)
+        img = img.astype(np.float64)
+        lo, hi = float(img.min()), float(img.max())
+        gray = ((img - lo) / (hi - lo or 1.0) * 255).astype(np.uint8)
+        base = np.repeat(gray[..., None], 3, axis=2)
+    rgba = difference_rgba(codes)
+    alpha = rgba[..., 3:4].astype(np.float64) / 255 * 0.6
+    out = (base * (1 - alpha) + rgba[..., :3] * alpha).astype(np.uint8)
+    scale = size / max(h, w)
+    if scale < 1:
+        dsize = (max(1, round(w * scale)), max(1, round(h * scale)))
+        out = cv2.resize(out, dsize, interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".png", cv2.cvtColor(out, cv2.COLOR_RGB2BGR))
+    return buf.tobytes() if ok else b""

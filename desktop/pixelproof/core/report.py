@@ -30,10 +30,15 @@ from pixelproof.core.qa import (
     ObjectRow,
     QAResult,
 )
-from pixelproof.core.qa_objects import ImagePair
 from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS, UNIT_FIELDS, Spool
 from pixelproof.core.qa_volumes import VOLUME_FIELDS, VolumeRow
-from pixelproof.core.report_ap import ap_html, missed_note, options_html, score_threshold_line
+from pixelproof.core.report_ap import (
+    ap_html,
+    missed_note,
+    options_html,
+    reading_options,
+    score_threshold_line,
+)
 
 CONVENTIONS = {
     "dice_iou": "per class and image on the union of the class's masks; both empty = n/a (NaN, left out of "
@@ -208,12 +213,7 @@ def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[
             "boundary_iou_d": o.boundary_iou_d if o.boundary_iou_d is not None else "auto",
             "score_threshold": o.score_threshold,
             "below_score_threshold": result.below_score,  # candidate objects it left out
-            # how the reference was read (its format, its reader's options): they change figures too
-            "ref_format": getattr(result.reference, "format", "") or None,
-            "reader_options": {
-                k: v if isinstance(v, bool | int | float | str) or v is None else str(v)
-                for k, v in (getattr(result.reference, "reader_options", None) or {}).items()
-            },
+            **reading_options(result.reference),
         },
         "conventions": CONVENTIONS,
         "summary": _agg_dict(result.summary(), result.instance_scored),
@@ -422,41 +422,6 @@ def svg_histogram(title: str, values: Iterable[float], bins: int = 20) -> str:
     return "".join(parts)
 
 
-def thumbnail_png(
-    pair: ImagePair, reference: Any, candidate: Any, size: int = 256, image: np.ndarray | None = None
-) -> bytes:
-    """PNG bytes of the difference overlay (on the image when readable), longest side ``size``."""
-    import cv2
-
-    codes = qa_difference.difference_image(pair, reference, candidate)
-    h, w = codes.shape
-    if image is None:
-        try:
-            from pixelproof.core.imageio import read_project_image
-
-            image = read_project_image(candidate, pair.cand)
-        except Exception:
-            image = None
-    base = np.full((h, w, 3), 40, np.uint8)
-    if image is not None and image.shape[:2] == (h, w):
-        img = image
-        if img.ndim == 3:
-            img = img[..., :3].mean(axis=2)
-        img = img.astype(np.float64)
-        lo, hi = float(img.min()), float(img.max())
-        gray = ((img - lo) / (hi - lo or 1.0) * 255).astype(np.uint8)
-        base = np.repeat(gray[..., None], 3, axis=2)
-    rgba = qa_difference.difference_rgba(codes)
-    alpha = rgba[..., 3:4].astype(np.float64) / 255 * 0.6
-    out = (base * (1 - alpha) + rgba[..., :3] * alpha).astype(np.uint8)
-    scale = size / max(h, w)
-    if scale < 1:
-        dsize = (max(1, round(w * scale)), max(1, round(h * scale)))
-        out = cv2.resize(out, dsize, interpolation=cv2.INTER_AREA)
-    ok, buf = cv2.imencode(".png", cv2.cvtColor(out, cv2.COLOR_RGB2BGR))
-    return buf.tobytes() if ok else b""
-
-
 _FIGS = ("dice", "iou", "hd", "hd95", "assd", "masd", "nsd", "boundary_iou")
 _CLASS_COLUMNS = ["category", "unit", "n_rows", "n_both_empty", "n_one_empty", *_FIGS, "precision", "recall"]
 _CLASS_COLUMNS += ["f1", "pq", "tp", "fp", "fn", "wrong_class", "ignored_in_crowd", "crowd_regions"]
@@ -577,7 +542,9 @@ def write_html(
             dice = row["dice"]
             label = f"Dice {dice:.3f}" if math.isfinite(dice) else "Dice n/a"
             try:
-                png = base64.b64encode(thumbnail_png(pair, reference, candidate)).decode("ascii")
+                png = base64.b64encode(qa_difference.thumbnail_png(pair, reference, candidate)).decode(
+                    "ascii"
+                )
                 shown = f"<img src='data:image/png;base64,{png}' alt='difference'>"
             except LimitError as e:  # a whole slide: no image-sized difference
                 shown = f"<p>no difference image: {html.escape(str(e))}</p>"

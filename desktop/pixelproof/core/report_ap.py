@@ -248,6 +248,17 @@ def _flag_value(v: Any) -> str:
     return str(v)
 
 
+def reading_options(reference: Any) -> dict[str, Any]:
+    """How the reference was read (its format, its reader's options): they change figures too."""
+    return {
+        "ref_format": getattr(reference, "format", "") or None,
+        "reader_options": {
+            k: v if isinstance(v, bool | int | float | str) or v is None else str(v)
+            for k, v in (getattr(reference, "reader_options", None) or {}).items()
+        },
+    }
+
+
 def options_html(options: dict[str, Any]) -> str:
     """The run's options that change a figure, as the flags that set them (``--iou-threshold 0.5``),
     defaults too, from what the run recorded (the JSON's ``options``): every one but the count of objects

@@ -51,9 +51,7 @@ SKIP_EXISTING_IOU = 0.5  # default: a prediction overlapping an object of its ca
 SKIPPED_EXISTING = "skipped: repeat an existing object"
 SKIPPED_DUPLICATES = "skipped: repeat another prediction of this run"
 # a resumed ``--shard-size`` job's parts kept by a version that counted both kinds as one (before 5b9b337)
-SKIPPED_UNSPLIT = (
-    "skipped in parts kept from before repeats were told apart (an existing object or another prediction)"
-)
+SKIPPED_UNSPLIT = "skipped in parts kept from before repeats were told apart (an object or a prediction)"
 
 
 class Skipped(NamedTuple):

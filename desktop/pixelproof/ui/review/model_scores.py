@@ -70,6 +70,7 @@ class ModelScores(QWidget):
         self.ap: dict[str, Any] = {}
         self.confusion: dict[str, Any] = {}
         self.images: dict[tuple[int, int], list[int]] = {}  # the run's confusion_images
+        self.lacking: dict[str, int] = {}  # per class, missed objects on reference images with no pair
         self.chosen: tuple[str | None, str | None, bool] | None = None
         self.dialog: ModelDialog | None = None
         self.label = QLabel()
@@ -94,6 +95,7 @@ class ModelScores(QWidget):
         self.ap = dict(getattr(result, "ap", None) or {})
         self.confusion = dict(getattr(result, "confusion", None) or {})
         self.images = dict(getattr(result, "confusion_images", None) or {})
+        self.lacking = {k: c.fn for k, c in (getattr(result, "missed", None) or {}).items() if c.fn}
         if self.dialog is not None:
             self.dialog.close()
             self.dialog = None
@@ -123,11 +125,16 @@ class ModelScores(QWidget):
         """Cell [r][c] picked in the matrix (column ``len(labels)``: the row's total): list its images,
         unless it counts none (the dialog says so and the list stays)."""
         was, self.chosen = self.chosen, self._cell(r, c)
-        found = self.cell_images()
+        lacking, found = self._lacking(), self.cell_images()
         if found is None:
             self.chosen = was
             if self.dialog is not None:
-                self.dialog.cell_note.setText("That cell counts no objects: the Images table stays as it is.")
+                self.dialog.cell_note.setText(
+                    f"That cell's {lacking} missed object(s) are on reference images the candidate lacks, "
+                    "which the Images table cannot list: it stays as it is."
+                    if lacking
+                    else "That cell counts no objects: the Images table stays as it is."
+                )
             return
         self._tell_dialog(found)
         self.cellChosen.emit()
@@ -158,12 +165,19 @@ class ModelScores(QWidget):
             return None
         return cell_words(labels, r, c), ids
 
+    def _lacking(self) -> int:
+        """The chosen cell's missed objects on reference images the candidate lacks (no image to list)."""
+        ref, cand, whole_row = self.chosen or (None, None, False)
+        return self.lacking.get(ref, 0) if ref is not None and (cand is None or whole_row) else 0
+
     def _tell_dialog(self, found: tuple[str, set[int]] | None) -> None:
         if self.dialog is None:
             return
         self.dialog.show_all.setEnabled(found is not None)
+        n = self._lacking()
+        lacking = f" ({n} more missed on reference images the candidate lacks)" if n else ""
         self.dialog.cell_note.setText(
-            f"The Images table lists {_images(len(found[1]))}: {found[0]}." if found else CHOOSE_TIP
+            f"The Images table lists {_images(len(found[1]))}: {found[0]}{lacking}." if found else CHOOSE_TIP
         )
 
 
