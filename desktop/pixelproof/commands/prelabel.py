@@ -83,7 +83,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="class names, one a line (index = label id), for models without a card or metadata",
     )
     p.add_argument("--images", metavar="GLOB", help="only images whose file name matches, e.g. 'val/*.jpg'")
-    p.add_argument("-o", "--output", metavar="OUT", help="write here (default: update PROJECT in place)")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help=f"write here (default: update PROJECT in place); a job of more than {PART_SIZE} images keeps "
+        "its finished parts when interrupted: the same command finishes it",
+    )
     p.add_argument(
         "--only-existing",
         action="store_true",
