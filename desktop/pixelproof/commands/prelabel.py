@@ -25,6 +25,7 @@ from pixelproof.commands.prelabel_shards import (
 )
 from pixelproof.core import history
 from pixelproof.core.batch import BatchOptions, BatchSetupError
+from pixelproof.core.batch.checkpoint import staging_folder
 from pixelproof.core.coco import (
     ProjectConflictError,
     ProjectSaveError,
@@ -64,6 +65,10 @@ ALL_OUTLINED = "nothing to do: every box already has a mask made from it"
 ALL_LABELED = "nothing to do: every image has objects (--unlabeled-only)"
 NOTHING_TO_DO = (ALL_OUTLINED, ALL_LABELED)
 BOX_LINES = 20  # failed boxes named one a line; the rest are counted (a run over thousands stays readable)
+# a job writing one project keeps its finished parts of this many images (``ShardJob.whole``): an
+# interruption loses at most one part (500 x 0.25 s, about 2 minutes of a detector on a core); a job of
+# no more (every small run) is one part, which no checkpoint would save: it keeps none, as before
+PART_SIZE = 500
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -78,7 +83,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="class names, one a line (index = label id), for models without a card or metadata",
     )
     p.add_argument("--images", metavar="GLOB", help="only images whose file name matches, e.g. 'val/*.jpg'")
-    p.add_argument("-o", "--output", metavar="OUT", help="write here (default: update PROJECT in place)")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help=f"write here (default: update PROJECT in place); a job of more than {PART_SIZE} images keeps "
+        "its finished parts when interrupted: the same command finishes it",
+    )
     p.add_argument(
         "--only-existing",
         action="store_true",
@@ -259,11 +270,17 @@ def _prelabel(
     tiling: Tiling | None,
 ) -> int:
     """The job itself, its flags checked: pre-label ``images``, write the result, print the summary.
-    With ``--shard-size`` the parts kept by an interrupted run of the same job are taken up."""
+    With ``--shard-size``, or one output project of more than ``PART_SIZE`` images, the parts kept by an
+    interrupted run of the same job are taken up."""
     shards = None
-    if options.shard_size:
+    whole = not options.shard_size and project.path is not None
+    target = Path(args.output or project.path or "").absolute()
+    if whole and len(images) <= PART_SIZE and not staging_folder(target).exists():
+        whole = False  # one part: nothing to keep (kept parts of a bigger job are refused, not ignored)
+    if options.shard_size or whole:
         try:
-            shards = ShardJob.start(args, project, images, spec, mapping, options.shard_size)
+            size = options.shard_size or PART_SIZE
+            shards = ShardJob.start(args, project, images, spec, mapping, size, whole)
         except ShardsRefused as e:
             error(str(e))
             return 1
@@ -310,16 +327,17 @@ def _run_job(
             tiling=tiling, overlap=args.overlap, from_boxes=args.from_boxes, on_progress=feed_bar(bar),
         )  # fmt: skip
         account = partial(_account, result, bar=bar, failed=failed)
+        out = Path(args.output) if args.output else project.path  # as given, in the summary
         try:
             if shards is not None:
                 edit = f"Pre-label with {args.backend}"
-                out = write_shards(project, proposals, shards, account, len(images), edit)
+                written = write_shards(project, proposals, shards, account, len(images), edit)
+                out = out if shards.whole else written
             else:
                 for image, proposal in proposals:
                     account(image, proposal)
                     if isinstance(proposal, Proposal):
                         proposal.edit().apply(project)
-                out = Path(args.output) if args.output else project.path
                 if result.succeeded:
                     history.note(project, tool="prelabel", edit=f"Pre-label with {args.backend}")
                     save_project(project, out)

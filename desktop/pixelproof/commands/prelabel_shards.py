@@ -1,7 +1,11 @@
 """``prelabel --shard-size N -o OUT``: the pre-labeled images as COCO projects of N images each, kept
 across an interruption (``core.batch.checkpoint``): a job stopped at 199k of 200k images keeps its
 finished parts in ``.OUT.partial`` and the same command finishes it, redoing none of them, with the
-parts an uninterrupted job writes."""
+parts an uninterrupted job writes.
+
+A job writing one project (``-o OUT.json``, or in place) of more images than a part is kept the same way
+(``ShardJob.whole``): its parts are only a checkpoint, the project itself is written once, at the end,
+as a run without parts writes it, and the parts go."""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from pixelproof.commands._common import shown, warn
 from pixelproof.core import history
 from pixelproof.core.batch import job_timestamp
 from pixelproof.core.batch.checkpoint import Checkpoint, ResumeRefused, file_digest, staging_folder
-from pixelproof.core.coco import ProjectSaveError, check_output_path, save_project
+from pixelproof.core.coco import ProjectSaveError, check_output_path, load_project, save_project
 from pixelproof.core.errors import error_text
 from pixelproof.core.lock import acquire_lock, lock_path, release_lock
 from pixelproof.core.model import Category, ImageRecord, Project
@@ -41,6 +45,9 @@ _COUNTS = (
 _CATEGORY_FIELDS = {f.name for f in dataclasses.fields(Category)}
 
 
+ONE_PROJECT = "parts of one output project"  # the manifest's key of a ``whole`` job's part size
+
+
 class ShardsRefused(Exception):
     """The job cannot write its parts there now (one line for the user)."""
 
@@ -56,6 +63,7 @@ class ShardJob:
     result: PrelabelReport | None = None
     kept_boxes: int = 0  # boxes not outlined, and pictures pre-labeled in tiles, in the kept parts
     kept_tiled: int = 0
+    whole: bool = False  # one output project: the parts are a checkpoint, not the output
     _before: dict[str, int] = field(default_factory=dict)  # the report's counts when the part began
 
     @classmethod
@@ -67,10 +75,13 @@ class ShardJob:
         spec: BackendSpec,
         mapping: dict[str, str | None],
         size: int,
+        whole: bool = False,
     ) -> ShardJob:
         """Take ``-o OUT`` (its lock) and its staging folder, new or kept by an interrupted run of the
-        same inputs; ``ShardsRefused`` when held by another live run or kept by one of other inputs."""
-        target = Path(args.output).absolute()
+        same inputs; ``ShardsRefused`` when held by another live run or kept by one of other inputs.
+        ``whole``: the job writes one project, ``-o OUT`` or ``project`` itself, in parts of ``size``."""
+        assert project.path is not None
+        target = Path(args.output).absolute() if args.output else Path(project.path).absolute()
         holder = acquire_lock(target)
         if holder is not None:
             raise ShardsRefused(
@@ -78,7 +89,7 @@ class ShardJob:
                 f"ended it: remove {lock_path(target)})"
             )
         try:
-            inputs, labels = job_inputs(args, project, images, spec, mapping, size)
+            inputs, labels = job_inputs(args, project, images, spec, mapping, size, whole)
             job = {"time": job_timestamp()}
             checkpoint = Checkpoint.open(staging_folder(target), inputs, job, labels, _valid_state)
         except ResumeRefused as e:
@@ -87,7 +98,7 @@ class ShardJob:
         except OSError as e:
             release_lock(target)
             raise ShardsRefused(error_text(e)) from None
-        return cls(target, size, checkpoint)
+        return cls(target, size, checkpoint, whole=whole)
 
     @property
     def now(self) -> str:
@@ -98,7 +109,8 @@ class ShardJob:
         self, project: Project, images: list[ImageRecord], mapper: PredictionMapper, result: PrelabelReport
     ) -> list[ImageRecord]:
         """The images still to do, after those of the kept parts: ``mapper`` goes on from the last kept
-        part (ids, new categories, added to ``project``), ``result`` counts the kept parts' images."""
+        part (ids, new categories, added to ``project``; ``whole``: the kept parts' new objects too),
+        ``result`` counts the kept parts' images."""
         self.mapper, self.result = mapper, result
         for note in self.checkpoint.notes:
             warn(note)
@@ -106,6 +118,8 @@ class ShardJob:
         if parts:
             for cat in mapper.resume(parts[-1]["state"]["mapper"]):
                 project.add_category(cat)
+            if self.whole:
+                self._take_objects(project)
             for part in parts:
                 kept = part["state"]["report"]
                 for name in _COUNTS:
@@ -125,6 +139,17 @@ class ShardJob:
             )
         self._before = self._counts()
         return images[self.checkpoint.images :]
+
+    def _take_objects(self, project: Project) -> None:
+        """Add the objects the kept parts added to ``project``, in their order: as if their images had
+        been pre-labeled by this run (their files are as recorded: ``Checkpoint.open``)."""
+        for part in self.checkpoint.parts:
+            for name in part["files"]:
+                if name.endswith(".json"):  # not its change log
+                    kept = load_project(self.checkpoint.folder / name)
+                    for ann in kept.annotations.values():
+                        if ann.id not in project.annotations:  # the image's objects from before the job
+                            project.add_annotation(ann)
 
     def _counts(self) -> dict[str, int]:
         r = self.result
@@ -196,10 +221,12 @@ def job_inputs(
     spec: BackendSpec,
     mapping: dict[str, str | None],
     size: int,
+    whole: bool = False,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """What the parts depend on, as the manifest compares them (files by content: a model copied to
     another node is the same model), and how to name each in a message. Where the job runs (workers,
-    scheduler, path map) is left out: it does not change the result."""
+    scheduler, path map) is left out: it does not change the result. ``whole``: parts of ``size`` kept
+    for one output project (not a ``--shard-size``: those parts are the output)."""
     assert project.path is not None
     labels = {"the project file": f"the project file {project.path}"}
     inputs: dict[str, Any] = {
@@ -235,9 +262,11 @@ def job_inputs(
         "--keep-overlapping": bool(args.keep_overlapping),
         "--tile": args.tile,
         "--overlap": args.overlap,
-        "--shard-size": size,
+        "--shard-size": None if whole else size,
         "the image list": f"sha256:{hashlib.sha256(image_list).hexdigest()}",
     }
+    if whole:  # absent from the shards' manifests: equal to theirs (None) there
+        inputs[ONE_PROJECT] = size
     return inputs, labels
 
 
@@ -262,7 +291,10 @@ def write_shards(
     parts there (``ShardJob.close``). A job where every picture failed (as ``-o OUT.json`` then writes
     nothing) leaves nothing. Each part has the categories known when it was written (ids agree across
     parts) and its images' existing annotations; the input project is not modified. Each part's change
-    log names ``prelabel`` and ``edit``, as the one-file save does."""
+    log names ``prelabel`` and ``edit``, as the one-file save does.
+
+    ``job.whole``: the proposals go into ``project`` too, which is saved to ``job.target`` at the end as a
+    run without parts saves it; the staging folder then goes."""
     size, checkpoint = job.size, job.checkpoint
     number = len(checkpoint.parts)
     parts = -(-images // size)
@@ -272,8 +304,11 @@ def write_shards(
         part.add_image(replace(image))  # a copy: saving rewrites relative file names
         part.extend_annotations(project.annotations_of(image.id))
         if isinstance(proposal, Proposal):
-            for cat in proposal.categories:
-                project.add_category(cat)  # later parts and ids see it; no annotation is added
+            if job.whole:
+                proposal.edit().apply(project)
+            else:
+                for cat in proposal.categories:
+                    project.add_category(cat)  # later parts and ids see it; no annotation is added
             proposal.edit().apply(part)
         if len(part.images) == size:
             number += 1
@@ -284,6 +319,11 @@ def write_shards(
         job.save(part, part_name(number, parts), edit)
     assert job.result is not None
     if not job.result.succeeded:  # every picture failed, in the kept parts too: nothing worth keeping
+        checkpoint.discard()
+        return job.target
+    if job.whole:  # the one save of a run without parts; the parts kept until it is done
+        history.note(project, tool="prelabel", edit=edit)
+        save_project(project, job.target)
         checkpoint.discard()
         return job.target
     check_shard_folder(job.target)  # made meanwhile by someone else: the parts stay, nothing is replaced

@@ -1,8 +1,9 @@
 """The finished parts of a long job kept across an interruption, so running the job again finishes it
-(``prelabel --shard-size``; docs/scaling.md).
+(``prelabel --shard-size``, and ``prelabel`` writing one project of more than a part; docs/scaling.md).
 
 A job writes its parts into a staging folder named after its output, ``.OUT.partial`` beside ``OUT``,
-renamed to ``OUT`` when the job ends. With them, ``pixelproof-resume.json`` (the manifest) records
+renamed to ``OUT`` when the job ends (one output project: removed once the project is saved). With them,
+``pixelproof-resume.json`` (the manifest) records
 
 - the job's *inputs*: everything its result depends on (project and model files by SHA-256, backend,
   options, the image list, the part size, PixelProof's version); a run with other inputs is refused,
