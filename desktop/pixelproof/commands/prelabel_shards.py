@@ -65,6 +65,7 @@ class ShardJob:
     kept_tiled: int = 0
     whole: bool = False  # one output project: the parts are a checkpoint, not the output
     _before: dict[str, int] = field(default_factory=dict)  # the report's counts when the part began
+    _recorded: set[int] = field(default_factory=set)  # ids of the created categories in the manifest
 
     @classmethod
     def start(
@@ -116,7 +117,9 @@ class ShardJob:
             warn(note)
         parts = self.checkpoint.parts
         if parts:
-            for cat in mapper.resume(parts[-1]["state"]["mapper"]):
+            created = _created_categories(parts)
+            self._recorded = {c["id"] for c in created}
+            for cat in mapper.resume({**parts[-1]["state"]["mapper"], "categories": created}):
                 project.add_category(cat)
             if self.whole:
                 self._take_objects(project)
@@ -169,7 +172,10 @@ class ShardJob:
         report["new_categories"] = r.new_categories[before["new_categories"] :]
         report["failures"] = [list(f) for f in r.failures[before["failures"] :]]
         files = [p for p in (path, history.sidecar(path)) if p.exists()]
-        self.checkpoint.add(files, len(part.images), {"mapper": self.mapper.checkpoint(), "report": report})
+        mapper = self.mapper.checkpoint()  # the categories this part created: the earlier ones are recorded
+        mapper["categories"] = [c for c in mapper["categories"] if c["id"] not in self._recorded]
+        self.checkpoint.add(files, len(part.images), {"mapper": mapper, "report": report})
+        self._recorded |= {c["id"] for c in mapper["categories"]}
         self._before = now
 
     def close(self) -> None:
@@ -193,6 +199,13 @@ class ShardJob:
                     self.checkpoint.discard()
         finally:
             release_lock(self.target)
+
+
+def _created_categories(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The categories the kept parts' job created, each once, in the order it created them (their ids
+    grow): each part records those it created (manifest format 2), or all created so far (format 1)."""
+    by_id = {c["id"]: c for part in parts for c in part["state"]["mapper"]["categories"]}
+    return [by_id[i] for i in sorted(by_id)]
 
 
 def _valid_state(state: dict[str, Any]) -> bool:

@@ -9,7 +9,8 @@ renamed to ``OUT`` when the job ends (one output project: removed once the proje
   options, the image list, the part size, PixelProof's version); a run with other inputs is refused,
   naming each difference, as finishing with them would give parts no single run makes;
 - the job's own values (its one timestamp), reused by the run that finishes it;
-- each finished part: its files with their size and SHA-256, and what the job needs to go on after it.
+- each finished part: its files with their size and SHA-256, and what the job needs to go on after it
+  (what the part adds to it: the manifest is rewritten after each part, and would grow as parts^2).
 
 A part is recorded only once its files are written whole (atomically) and it is counted only while its
 files are as recorded: a part cut short, changed, or written by a job killed before recording it is
@@ -32,7 +33,11 @@ from typing import Any
 from pixelproof.core.atomic import atomic_output, fsync_folder
 
 MANIFEST = "pixelproof-resume.json"
-FORMAT = 1  # of the manifest; another is not read
+# of the manifest, rewritten after each part: a part's state holds what that part adds (prelabel: the
+# categories it created), so the manifest grows with the parts alone; 1: what the job had made so far
+# (prelabel: every category created, in each part), read still. An older PixelProof refuses format 2
+FORMAT = 2
+READ_FORMATS = (1, 2)
 
 
 class ResumeRefused(Exception):
@@ -147,7 +152,7 @@ def _read(folder: Path, valid_state: Callable[[dict[str, Any]], bool]) -> dict[s
     path = folder / MANIFEST
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        ok = doc.get("format") == FORMAT and all(isinstance(doc.get(k), t) for k, t in _FIELDS.items())
+        ok = doc.get("format") in READ_FORMATS and all(isinstance(doc.get(k), t) for k, t in _FIELDS.items())
         ok = ok and all(_valid_part(part) and valid_state(part["state"]) for part in doc["parts"])
     except (OSError, ValueError, AttributeError):
         ok = False
