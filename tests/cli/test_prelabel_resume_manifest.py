@@ -1,13 +1,16 @@
-"""The resume manifest of ``prelabel`` (``.OUT.partial/pixelproof-resume.json``): rewritten after every
-part, it must grow with the parts, not with parts x categories; manifests written the older way are still
-taken up."""
+"""What ``prelabel``'s checkpoint (``.OUT.partial``) records of a job: the manifest, rewritten after every
+part, grows with the parts, not with parts x categories, and manifests written the older way are still
+taken up; each finished picture's file as it was (size, mtime), so a picture replaced before the resume is
+pre-labeled again."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 
+import cv2
 import pytest
 
 from pixelproof.cli import main
@@ -23,6 +26,9 @@ from tests.cli.test_prelabel_resume import (
     _same_parts,
     _staging,
 )
+from tests.cli.test_prelabel_resume_one import _argv as _argv_one
+from tests.cli.test_prelabel_resume_one import _copy, _in_parts, _same_project
+from tests.cli.test_prelabel_resume_one import _reference as _reference_one
 from tests.cli.test_scale_cli import coin_pictures
 
 
@@ -119,3 +125,66 @@ def test_a_manifest_written_the_older_way_with_every_created_category_in_each_pa
     _many_categories(monkeypatch)
     reference, _ = _reference(project, capsys)
     _same_parts(out, reference)
+
+
+def _touched(picture: Path) -> None:
+    """A new modification time, a second on (no waiting for the clock), the bytes as they were."""
+    st = picture.stat()
+    os.utime(picture, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+def test_a_picture_replaced_before_the_resume_is_pre_labeled_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Resuming checked the image list, not the image files: a picture replaced between the interrupted
+    run and the resume kept its old predictions, in a result no run makes. Its file is now recorded as it
+    was (size and mtime, one stat: no reading of gigapixel slides), and the job goes on from the part
+    holding it, naming it: the parts are those of an uninterrupted run on the pictures as they are now."""
+    out = project.parent / "parts"
+    _predicted(monkeypatch, stop_at="c006.png")
+    assert main(_argv(project, out)) == 130
+    _reset(monkeypatch)
+    replaced = project.parent / "c003.png"
+    other = coin_pictures(12, side=48)["c009.png"]
+    assert cv2.imwrite(str(replaced), other)  # the pictures of part 2 (c002, c003) and after are redone
+    _touched(replaced)  # however coarse the file system's clock
+
+    predicted = _predicted(monkeypatch)
+    capsys.readouterr()
+    assert main(_argv(project, out)) == 0, capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert predicted == NAMES[2:], err
+    assert "1 picture changed since the interrupted run pre-labeled it (c003.png)" in err, err
+    assert "pre-labeling again from the part holding the first: 4 of the 6 kept images" in err, err
+    assert "resumed: 2 images were done in 1 kept part" in err, err
+    _reset(monkeypatch)
+    reference, _ = _reference(project, capsys)
+    _same_parts(out, reference)
+
+
+def test_pictures_touched_before_the_resume_of_one_project_are_named_and_pre_labeled_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In place, in parts: every kept picture given a new modification time (a copy that does not keep
+    times, an edit saving the same pixels) counts as changed, the first five named and the rest counted;
+    the job is done again and writes what an uninterrupted run writes."""
+    copy = _copy(project)
+    _in_parts(monkeypatch)
+    _predicted(monkeypatch, stop_at="c006.png")
+    assert main(_argv_one(project, None)) == 130
+    _reset(monkeypatch)
+    for name in NAMES[:6]:
+        _touched(project.parent / name)
+
+    _in_parts(monkeypatch)
+    predicted = _predicted(monkeypatch)
+    capsys.readouterr()
+    assert main(_argv_one(project, None)) == 0, capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert predicted == NAMES, err
+    named = ", ".join(NAMES[:5])
+    assert f"6 pictures changed since the interrupted run pre-labeled them ({named} and 1 more)" in err, err
+    assert "6 of the 6 kept images" in err, err
+    _reset(monkeypatch)
+    reference, _ = _reference_one(copy, True, capsys, monkeypatch)
+    _same_project(project, reference)

@@ -24,7 +24,14 @@ from pixelproof import __version__
 from pixelproof.commands._common import shown, warn
 from pixelproof.core import history
 from pixelproof.core.batch import job_timestamp
-from pixelproof.core.batch.checkpoint import Checkpoint, ResumeRefused, file_digest, staging_folder
+from pixelproof.core.batch.checkpoint import (
+    Checkpoint,
+    ResumeRefused,
+    Stamp,
+    file_digest,
+    source_stamp,
+    staging_folder,
+)
 from pixelproof.core.coco import ProjectSaveError, check_output_path, load_project, save_project
 from pixelproof.core.errors import error_text
 from pixelproof.core.lock import acquire_lock, lock_path, release_lock
@@ -93,6 +100,17 @@ class ShardJob:
             inputs, labels = job_inputs(args, project, images, spec, mapping, size, whole)
             job = {"time": job_timestamp()}
             checkpoint = Checkpoint.open(staging_folder(target), inputs, job, labels, _valid_state)
+            kept = checkpoint.images
+            if changed := checkpoint.drop_changed_sources([project.image_path(im) for im in images]):
+                from pixelproof.interop.formats import image_names  # half a second: only when needed
+
+                them = "it" if len(changed) == 1 else "them"
+                names = image_names(project, [images[i].id for i in changed])
+                checkpoint.notes.append(
+                    f"{plural(len(changed), 'picture')} changed since the interrupted run pre-labeled {them} "
+                    f"({names}); pre-labeling again from the part holding the first: "
+                    f"{kept - checkpoint.images} of the {kept} kept images"
+                )
         except ResumeRefused as e:
             release_lock(target)
             raise ShardsRefused(str(e)) from None
@@ -161,8 +179,9 @@ class ShardJob:
         lists = {"failures": r.failures, "box_failures": r.box_failures, "auto_tiled": r.auto_tiled}
         return {**counts, **{k: len(v) for k, v in lists.items()}, "new_categories": len(r.new_categories)}
 
-    def save(self, part: Project, name: str, edit: str) -> None:
-        """Write a finished part and record it with what the job goes on from after it."""
+    def save(self, part: Project, name: str, edit: str, sources: list[Stamp]) -> None:
+        """Write a finished part and record it with what the job goes on from after it, and its images'
+        files as they were (``sources``: their ``source_stamp``, taken when each was pre-labeled)."""
         path = self.checkpoint.folder / name
         history.note(part, tool="prelabel", edit=edit)
         save_project(part, path)
@@ -174,7 +193,7 @@ class ShardJob:
         files = [p for p in (path, history.sidecar(path)) if p.exists()]
         mapper = self.mapper.checkpoint()  # the categories this part created: the earlier ones are recorded
         mapper["categories"] = [c for c in mapper["categories"] if c["id"] not in self._recorded]
-        self.checkpoint.add(files, len(part.images), {"mapper": mapper, "report": report})
+        self.checkpoint.add(files, len(part.images), {"mapper": mapper, "report": report}, sources)
         self._recorded |= {c["id"] for c in mapper["categories"]}
         self._before = now
 
@@ -311,9 +330,10 @@ def write_shards(
     size, checkpoint = job.size, job.checkpoint
     number = len(checkpoint.parts)
     parts = -(-images // size)
-    part = _new_part(project)
+    part, sources = _new_part(project), []
     for image, proposal in proposals:
         account(image, proposal)
+        sources.append(source_stamp(project.image_path(image)))  # as it was pre-labeled, near enough
         part.add_image(replace(image))  # a copy: saving rewrites relative file names
         part.extend_annotations(project.annotations_of(image.id))
         if isinstance(proposal, Proposal):
@@ -325,11 +345,11 @@ def write_shards(
             proposal.edit().apply(part)
         if len(part.images) == size:
             number += 1
-            job.save(part, part_name(number, parts), edit)
-            part = _new_part(project)
+            job.save(part, part_name(number, parts), edit, sources)
+            part, sources = _new_part(project), []
     if part.images:
         number += 1
-        job.save(part, part_name(number, parts), edit)
+        job.save(part, part_name(number, parts), edit, sources)
     assert job.result is not None
     if not job.result.succeeded:  # every picture failed, in the kept parts too: nothing worth keeping
         checkpoint.discard()

@@ -10,7 +10,11 @@ renamed to ``OUT`` when the job ends (one output project: removed once the proje
   naming each difference, as finishing with them would give parts no single run makes;
 - the job's own values (its one timestamp), reused by the run that finishes it;
 - each finished part: its files with their size and SHA-256, and what the job needs to go on after it
-  (what the part adds to it: the manifest is rewritten after each part, and would grow as parts^2).
+  (what the part adds to it: the manifest is rewritten after each part, and would grow as parts^2);
+- per part, the source files it was made from as they were (``source_stamp``: size and mtime, one stat,
+  never their bytes: gigapixel slides), in a file of its own written once (``pixelproof-sources-N.json``:
+  in the manifest, per image, they would make its rewrites quadratic again), so a resumed job finds the
+  sources changed since (``drop_changed_sources``).
 
 A part is recorded only once its files are written whole (atomically) and it is counted only while its
 files are as recorded: a part cut short, changed, or written by a job killed before recording it is
@@ -25,7 +29,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +42,21 @@ MANIFEST = "pixelproof-resume.json"
 # (prelabel: every category created, in each part), read still. An older PixelProof refuses format 2
 FORMAT = 2
 READ_FORMATS = (1, 2)
+
+
+SOURCES = "pixelproof-sources-{:05d}.json"  # of the part at this place (1, 2...): its sources' stamps
+
+Stamp = list[int] | None  # a source file's [size, mtime_ns]; None: not there
+
+
+def source_stamp(path: str | os.PathLike[str]) -> Stamp:
+    """A source file as it is now, from one stat (no reading: a gigapixel slide costs what a thumbnail
+    does); a file replaced or edited since has another (its mtime changes, if not its size)."""
+    try:
+        st = os.stat(path)
+    except OSError:  # not there (a failure of its own in the part): its coming back is a change too
+        return None
+    return [st.st_size, st.st_mtime_ns]
 
 
 class ResumeRefused(Exception):
@@ -100,9 +119,14 @@ class Checkpoint:
                 "to start over"
             )
         taken = cls(folder, inputs, dict(kept["job"]))
-        for part in kept["parts"]:
-            files = part["files"].items()
-            changed = [name for name, (size, digest) in files if not _intact(folder / name, size, digest)]
+        for place, part in enumerate(kept["parts"], start=1):
+            files = {
+                **part["files"],
+                **({SOURCES.format(place): part["sources"]} if "sources" in part else {}),
+            }
+            changed = [
+                name for name, (size, digest) in files.items() if not _intact(folder / name, size, digest)
+            ]
             if changed:
                 taken.notes.append(f"{folder / changed[0]}: changed since it was written; made again")
                 break
@@ -111,10 +135,39 @@ class Checkpoint:
         taken._write()
         return taken
 
+    def drop_changed_sources(self, sources: Sequence[str | os.PathLike[str]]) -> list[int]:
+        """The places in ``sources`` (the job's, in its order) of the kept parts' sources changed since
+        they were recorded; the parts from the first holding one on are dropped, to be made again (the
+        parts after it go on from it: a job's result is one run's). Parts kept without their sources'
+        stamps (an older version) are taken as they are."""
+        changed: list[int] = []
+        first, start = len(self.parts), 0  # the first part to make again: none
+        for index, part in enumerate(self.parts):
+            stamps = self._stamps(index + 1, part) if "sources" in part else None
+            stamps = stamps if stamps is not None and start + len(stamps) <= len(sources) else []
+            here = [start + k for k, was in enumerate(stamps) if source_stamp(sources[start + k]) != was]
+            if here and not changed:
+                first = index
+            changed += here
+            start += int(part["images"])
+        if changed:
+            del self.parts[first:]
+            self.remove_unrecorded()
+            self._write()
+        return changed
+
+    def _stamps(self, place: int, part: dict[str, Any]) -> list[Stamp] | None:
+        try:
+            stamps = json.loads((self.folder / SOURCES.format(place)).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        ok = isinstance(stamps, list) and len(stamps) == part["images"]
+        return stamps if ok and all(s is None or _is_stamp(s) for s in stamps) else None
+
     def remove_unrecorded(self) -> None:
         """Remove what no finished part holds: a part being written when the job stopped (not recorded),
         its log, temporaries of a killed save. The folder then holds what its manifest says."""
-        keep = {MANIFEST, *(name for part in self.parts for name in part["files"])}
+        keep = {MANIFEST, *(name for part in self.parts for name in part["files"]), *self._sources()}
         for entry in self.folder.iterdir():
             if entry.name not in keep and not entry.is_dir():
                 entry.unlink()
@@ -124,18 +177,32 @@ class Checkpoint:
         """Images in the finished parts."""
         return sum(int(part["images"]) for part in self.parts)
 
-    def add(self, files: list[Path], images: int, state: dict[str, Any]) -> None:
-        """Record a part written whole: its ``files`` (in the folder), its ``images`` and the ``state``
-        the job goes on from after it."""
+    def add(
+        self, files: list[Path], images: int, state: dict[str, Any], sources: list[Stamp] | None = None
+    ) -> None:
+        """Record a part written whole: its ``files`` (in the folder), its ``images``, the ``state`` the
+        job goes on from after it and its images' ``sources`` as they were (``source_stamp``, in order)."""
         recorded = {p.name: [p.stat().st_size, file_digest(p)] for p in files}
-        self.parts.append({"files": recorded, "images": images, "state": state})
+        part: dict[str, Any] = {"files": recorded, "images": images, "state": state}
+        if sources is not None:
+            path = self.folder / SOURCES.format(len(self.parts) + 1)
+            with atomic_output(path, text=True) as f:
+                json.dump(sources, f, separators=(",", ":"))
+            part["sources"] = [path.stat().st_size, file_digest(path)]
+        self.parts.append(part)
         self._write()
 
+    def _sources(self) -> list[str]:
+        return [SOURCES.format(place) for place, part in enumerate(self.parts, start=1) if "sources" in part]
+
     def finish(self, target: Path) -> None:
-        """The parts become ``target`` (the manifest goes: the output is the parts alone)."""
+        """The parts become ``target`` (the manifest and the sources' stamps go: the output is the parts
+        alone)."""
+        bookkeeping = [MANIFEST, *self._sources()]
         os.replace(self.folder, target)
-        with contextlib.suppress(OSError):
-            (target / MANIFEST).unlink()
+        for name in bookkeeping:
+            with contextlib.suppress(OSError):
+                (target / name).unlink()
         with contextlib.suppress(OSError):
             fsync_folder(target.parent)
 
@@ -174,11 +241,21 @@ def _valid_part(part: Any) -> bool:
     files = part.get("files")
     if not isinstance(files, dict) or not files or type(part.get("images")) is not int:
         return False
+    if "sources" in part and not _is_record(part["sources"]):  # absent: kept by a version recording none
+        return False
     return all(
-        isinstance(v, list) and len(v) == 2 and type(v[0]) is int and isinstance(v[1], str)
-        and "/" not in k and "\\" not in k and k not in ("", ".", "..", MANIFEST)
+        _is_record(v) and "/" not in k and "\\" not in k and k not in ("", ".", "..", MANIFEST)
         for k, v in files.items()
     )  # fmt: skip
+
+
+def _is_record(value: Any) -> bool:
+    """A file's [size, digest] as ``Checkpoint.add`` records it."""
+    return isinstance(value, list) and len(value) == 2 and type(value[0]) is int and isinstance(value[1], str)
+
+
+def _is_stamp(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value)
 
 
 def _intact(path: Path, size: int, digest: str) -> bool:
