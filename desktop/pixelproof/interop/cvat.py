@@ -447,6 +447,7 @@ FORMAT = Format(
     suffixes=(".xml",),
     lost_on_export=(
         "box and polygon coordinates beyond 2 decimals, the void flag, the crowd flag; ellipses and rotated "
-        "boxes stay polygons; scores, review state, notes"
+        "boxes stay polygons; a label's `<type>` other than skeleton (`rectangle`, `mask`; written without "
+        "one); scores, review state, notes"
     ),
 )
