@@ -188,3 +188,15 @@ def test_a_slide_pyramid_is_sized_from_its_header_not_decoded(tmp_path: Path) ->
     (image,) = result.project.images.values()
     (a,) = result.project.annotations.values()
     assert (image.width, image.height) == (4096, 4096) and a.area == 100 * 100 - 20 * 20
+    limits.set_max_pixels(50 * 50)  # the polygon's box is made at once to cut its hole: refused
+    try:
+        result = read_geojson(tmp_path)
+    finally:
+        limits.set_max_pixels(None)
+    (a,) = result.project.annotations.values()
+    assert a.kind == "polygon" and a.area == 100 * 100  # the outline kept, its hole filled, and said
+    assert (
+        len(result.problems) == 1
+        and "geometry" in result.problems[0]
+        and "holes are filled" in result.problems[0]
+    )

@@ -76,6 +76,8 @@ def read_geojson(
     if cell_shape not in CELL_SHAPES:
         raise ValueError(f"cell_shape: expected one of {', '.join(CELL_SHAPES)}, got {cell_shape!r}")
     src = Path(path)
+    if not src.is_dir():
+        limits.check_regular_file(src, str(src))  # a FIFO named x.geojson would block the read
     root = src.parent if src.is_file() else src
     files = [src] if src.is_file() else _geojson_files(src)
     project = folder_project(root)
@@ -212,7 +214,8 @@ def _read_file(file: Path, root: Path, images: _ImageIndex, target: _Target) -> 
     reading = _FileReading(file, image, target)
     with build.record(image, report):
         for i, feature in enumerate(features):
-            reading.feature(feature, f"{file}: {place}[{i}]" if place != "feature" else f"{file}: {place}")
+            at = f"{place}[{i}]" if place in ("features", "") else place  # a lone Feature, a bare geometry
+            reading.feature(feature, f"{file}: {at}")
         reading.finish()
 
 
@@ -256,6 +259,7 @@ class _FileReading:
             name, color, void = _classification(
                 props.get("classification"), f"{where}.properties.classification"
             )
+            limits.check_text(name, f"{where}.properties.classification", "name")
             fields = self.fields(feature, props, where)
             void = void or fields["app_extra"].pop("void", None) is True
             cat = self.build.category(name, void=void)
@@ -280,9 +284,8 @@ class _FileReading:
                 raise ValueError(
                     f"{where}.coordinates: expected a list of polygons, got {short_repr(coords)}"
                 )
-            out = [polygon_part(p, f"{where}.coordinates[{k}]", self.report) for k, p in enumerate(coords)]
-            check_vertices(out, where)
-            return out
+            check_vertices(coords, where)  # counted before any array is made
+            return [polygon_part(p, f"{where}.coordinates[{k}]", self.report) for k, p in enumerate(coords)]
         if kind == "GeometryCollection" and not nested:
             members = geometry.get("geometries")
             if not isinstance(members, list):

@@ -22,8 +22,15 @@ from pixelproof.interop._util import Builder, Reporter
 Part = tuple[np.ndarray, list[np.ndarray]]  # outer ring (n x 2, closed) and its holes
 
 
-def check_vertices(parts: list[Part], where: str) -> None:
-    total = sum(len(o) + sum(len(h) for h in holes) for o, holes in parts)
+def check_vertices(polygons: Any, where: str) -> None:
+    """Refuse an object of more than ``limits.MAX_VERTICES`` positions: ``polygons`` as read (lists of
+    rings), counted without making arrays, or as ``Part``s."""
+    total = 0
+    for p in polygons if isinstance(polygons, list) else []:
+        if isinstance(p, tuple):
+            total += len(p[0]) + sum(len(h) for h in p[1])
+        elif isinstance(p, list):
+            total += sum(len(r) for r in p if isinstance(r, list))
     if total > limits.MAX_VERTICES:
         raise LimitError(
             where, f"{total:,} positions are over the limit of {limits.MAX_VERTICES:,} an object may have"
@@ -35,11 +42,7 @@ def polygon_part(rings: Any, where: str, report: Reporter) -> Part:
         raise ValueError(
             f"{where}: expected a list of rings (the outline, then its holes), got {short_repr(rings)}"
         )
-    total = sum(len(r) for r in rings if isinstance(r, list))
-    if total > limits.MAX_VERTICES:
-        raise LimitError(
-            where, f"{total:,} positions are over the limit of {limits.MAX_VERTICES:,} an object may have"
-        )
+    check_vertices([rings], where)
     out = [_ring(r, f"{where}[{k}]", report) for k, r in enumerate(rings)]
     return out[0], out[1:]
 
@@ -53,6 +56,8 @@ def _ring(value: Any, where: str, report: Reporter) -> np.ndarray:
             arr = np.asarray(value)
         except (ValueError, TypeError, OverflowError, RecursionError):
             arr = None
+    if arr is not None and arr.ndim == 2 and any(type(c) is bool for p in value for c in p):
+        arr = None  # true/false among numbers: numpy would take them as 1 and 0
     if (
         arr is None
         or arr.ndim != 2
