@@ -97,9 +97,9 @@ def write_geojson(
                 features.append(feature)
         doc = {"type": "FeatureCollection", "features": features}
         try:
-            data = orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+            data = orjson.dumps(doc)
         except orjson.JSONEncodeError:  # an integer past 64 bits in an extra: Python's writer takes it
-            data = json.dumps(doc, indent=2, allow_nan=False).encode("utf-8")
+            data = json.dumps(doc, allow_nan=False, separators=(",", ":")).encode("utf-8")
         fresh(out / f"{stems[image.id]}.geojson").write_bytes(data)
     notes = {
         "missing": "image file(s) not found; their GeoJSON was written without the image",
