@@ -417,6 +417,7 @@ WRITABLE = [
     "mvtec",
     "nifti",
     "masks",
+    "geojson",
 ]
 
 

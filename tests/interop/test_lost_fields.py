@@ -28,6 +28,7 @@ CASES = [
     ("labelstudio", {}),
     ("mvtec", {}),
     ("masks", {"mode": "instance"}),
+    ("geojson", {}),
 ]
 
 

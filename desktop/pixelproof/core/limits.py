@@ -26,6 +26,8 @@ Numbers
     ``check_coordinates(xy, width, height, where)``.
     ``check_polygon_work(polygons, where)``: pycocotools rasterizes a polygon by walking its outline at
     5x resolution; outlines longer than ``MAX_OUTLINE`` px are refused before that allocates.
+    ``MAX_VERTICES``: positions one object's outline may have when read from a file (a QuPath brush
+    annotation has ~10,000): more is a broken or hostile file, refused before any array is made.
 
 Structure
     ``read_text(path)``: a text file a user names, bounded, from a regular file.
@@ -79,6 +81,7 @@ ID_MIN, ID_MAX = -(2**63), 2**63 - 1
 COORD_MARGIN = 4
 MIN_MARGIN_SIDE = 256  # tiny images still allow coordinates 1024 px outside them
 MAX_OUTLINE = 2**24
+MAX_VERTICES = 2**22
 MAX_JSON_DEPTH = 200
 MAX_CLASSES = 100_000  # a class list longer than this is a broken or hostile file, not a dataset
 MAX_NOTE = 2_000  # characters of a review note: a paragraph, not a pasted log (500 of them make a 1 MB page)

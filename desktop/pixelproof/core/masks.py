@@ -204,7 +204,8 @@ def mask_to_polygons(mask: np.ndarray, epsilon: float = 0.0) -> Traced:
     to zero area. Tracing the mask upsampled 2x (so every feature is >= 2 px wide) and moving each vertex
     half a (2x) pixel outward puts the outline on the original pixel edges: the polygon rasterizes back
     (pycocotools) onto exactly the same pixels for lines, lone pixels and diagonal runs alike.
-    ``epsilon`` > 0 simplifies (Douglas-Peucker, in pixels). Holes are counted, not kept.
+    ``epsilon`` > 0 simplifies (Douglas-Peucker, in pixels). Holes are counted, not kept
+    (``mask_to_shapes`` keeps them).
     """
     m = np.ascontiguousarray(mask, dtype=np.uint8)
     rows = np.flatnonzero(m.any(axis=1))
@@ -212,20 +213,56 @@ def mask_to_polygons(mask: np.ndarray, epsilon: float = 0.0) -> Traced:
         return Traced([], 0, 0, 0)
     cols = np.flatnonzero(m.any(axis=0))
     y0, x0 = int(rows[0]), int(cols[0])
-    crop = m[y0 : rows[-1] + 1, x0 : cols[-1] + 1]
-    up = np.ascontiguousarray(np.repeat(np.repeat(crop, 2, axis=0), 2, axis=1))
-    contours, hierarchy = cv2.findContours(up, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    contours, hierarchy = _contours(m[y0 : rows[-1] + 1, x0 : cols[-1] + 1], cv2.RETR_CCOMP)
     polygons: Polygons = []
     holes = 0
     for contour, h in zip(contours, hierarchy[0], strict=True):
         if h[3] != -1:  # has a parent: a hole
             holes += 1
             continue
-        if epsilon > 0:
-            contour = cv2.approxPolyDP(contour, 2 * epsilon, True)
-        pts = _expand_to_pixel_edges(contour.reshape(-1, 2).astype(np.float64)) / 2 + (x0, y0)
-        polygons.append([round(float(v), 2) for v in pts.reshape(-1)])
+        polygons.append(_ring(contour, x0, y0, epsilon))
     return Traced(polygons, holes, len(polygons), 0)
+
+
+Shape = tuple[list[float], list[list[float]]]  # an outer ring and its holes, flat x, y lists
+
+
+def mask_to_shapes(mask: np.ndarray, epsilon: float = 0.0) -> list[Shape]:
+    """A mask as (outer ring, [hole rings]) per part, traced as ``mask_to_polygons`` traces outlines, so
+    formats whose polygons hold holes (GeoJSON, a QuPath annotation) keep them: the mask is each outer
+    ring rasterized (pycocotools) minus its own holes, pixel for pixel. A hole ring follows the part's
+    pixels around the hole, moved half a pixel into it (OpenCV follows a hole the other way round, so
+    the same offset points into it); like an outline's concave corners, its corners are cut by a
+    fraction of a pixel, which no pixel's centre lies in. An island inside a hole is a part of its own."""
+    m = np.ascontiguousarray(mask, dtype=np.uint8)
+    rows = np.flatnonzero(m.any(axis=1))
+    if rows.size == 0:
+        return []
+    cols = np.flatnonzero(m.any(axis=0))
+    y0, x0 = int(rows[0]), int(cols[0])
+    contours, hierarchy = _contours(m[y0 : rows[-1] + 1, x0 : cols[-1] + 1], cv2.RETR_CCOMP)
+    shapes: dict[int, Shape] = {}
+    for i, h in enumerate(hierarchy[0]):  # outer contours first: a hole names its part
+        if h[3] == -1:
+            shapes[i] = (_ring(contours[i], x0, y0, epsilon), [])
+    for i, h in enumerate(hierarchy[0]):
+        if h[3] != -1:
+            shapes[int(h[3])][1].append(_ring(contours[i], x0, y0, epsilon))
+    return list(shapes.values())
+
+
+def _contours(crop: np.ndarray, mode: int) -> tuple[Any, Any]:
+    """OpenCV's contours of a 0/1 crop upsampled 2x (so every feature is at least 2 px wide)."""
+    up = np.ascontiguousarray(np.repeat(np.repeat(crop, 2, axis=0), 2, axis=1))
+    return cv2.findContours(up, mode, cv2.CHAIN_APPROX_SIMPLE)
+
+
+def _ring(contour: np.ndarray, x0: int, y0: int, epsilon: float) -> list[float]:
+    """An outer contour of ``_contours`` on the pixel edges of the crop at (x0, y0), flat x, y."""
+    if epsilon > 0:
+        contour = cv2.approxPolyDP(contour, 2 * epsilon, True)
+    pts = _expand_to_pixel_edges(contour.reshape(-1, 2).astype(np.float64)) / 2 + (x0, y0)
+    return [round(float(v), 2) for v in pts.reshape(-1)]
 
 
 def _expand_to_pixel_edges(pts: np.ndarray) -> np.ndarray:

@@ -82,6 +82,7 @@ BUILTIN_MODULES = (
     "pixelproof.interop.openimages",
     "pixelproof.interop.cvat",
     "pixelproof.interop.labelstudio",
+    "pixelproof.interop.geojson",
     "pixelproof.interop.mvtec",
     "pixelproof.interop.nifti",
     "pixelproof.interop.dicom_seg",

@@ -1,0 +1,191 @@
+"""Hostile QuPath GeoJSON: each bad feature or file is one located line (the file and its JSON place), the
+rest of the file is read, nothing hangs or crashes, and the writer writes nothing outside its folder."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pixelproof.core import limits
+from pixelproof.core.coco import new_project
+from pixelproof.core.lint.shapes import polygon_defect
+from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.interop.geojson import read_geojson
+from pixelproof.interop.geojson_writer import write_geojson
+
+SQUARE = [[[2, 2], [12, 2], [12, 12], [2, 12], [2, 2]]]
+
+
+def _feature(rings: object, **props: object) -> dict:
+    polygon = {"type": "Polygon", "coordinates": rings}
+    return {"type": "Feature", "geometry": polygon, "properties": {"objectType": "annotation", **props}}
+
+
+def _read(tmp_path: Path, text: str | bytes) -> tuple[list[str], list[Annotation]]:
+    """``text`` as ``slide.geojson`` beside a 40 x 30 ``slide.png``: the problems and the objects read."""
+    Image.fromarray(np.zeros((30, 40), np.uint8)).save(tmp_path / "slide.png")
+    f = tmp_path / "slide.geojson"
+    f.write_bytes(text if isinstance(text, bytes) else text.encode())
+    result = read_geojson(tmp_path)
+    return result.problems, list(result.project.annotations.values())
+
+
+def _collection(*features: object) -> str:
+    return json.dumps({"type": "FeatureCollection", "features": [_feature(SQUARE), *features]})
+
+
+BAD_GEOMETRIES = [
+    # (what, geometry as JSON text, words the message must hold)
+    ("NaN", '{"type": "Polygon", "coordinates": [[[0, 0], [NaN, 0], [5, 5], [0, 0]]]}', "coordinates[0][1]"),
+    ("Infinity", '{"type": "Polygon", "coordinates": [[[0, 0], [Infinity, 0], [5, 5], [0, 0]]]}', "finite"),
+    ("1e400", '{"type": "Polygon", "coordinates": [[[0, 0], [1e400, 0], [5, 5], [0, 0]]]}', "coordinates[0]"),
+    (
+        "far off",
+        '{"type": "Polygon", "coordinates": [[[0, 0], [1e9, 0], [5, 5], [0, 0]]]}',
+        "too far outside",
+    ),
+    ("3 positions", '{"type": "Polygon", "coordinates": [[[0, 0], [5, 5], [0, 0]]]}', "at least 4 positions"),
+    (
+        "strings",
+        '{"type": "Polygon", "coordinates": [[["0", "0"], ["5", "0"], ["5", "5"], ["0", "0"]]]}',
+        "[x, y]",
+    ),
+    ("booleans", '{"type": "Polygon", "coordinates": [[[true, 0], [5, 0], [5, 5], [true, 0]]]}', "[x, y]"),
+    ("a number", '{"type": "Polygon", "coordinates": 7}', "list of rings"),
+    ("empty", '{"type": "MultiPolygon", "coordinates": []}', "list of polygons"),
+    ("ragged", '{"type": "Polygon", "coordinates": [[[0, 0], [5], [5, 5], [0, 0]]]}', "[x, y]"),
+    ("unknown type", '{"type": "Circle", "coordinates": [1, 2]}', "geometry type"),
+    ("no geometry", "null", "expected a geometry object"),
+    ("a list", "[1, 2, 3]", "expected a geometry object"),
+    (
+        "nested",
+        '{"type": "GeometryCollection", "geometries": [{"type": "GeometryCollection", "geometries": []}]}',
+        "inside a GeometryCollection",
+    ),
+    ("deep", '{"type": "Polygon", "coordinates": ' + "[" * 500 + "]" * 500 + "}", "coordinates"),
+]
+
+
+@pytest.mark.parametrize(("what", "geometry", "words"), BAD_GEOMETRIES, ids=[b[0] for b in BAD_GEOMETRIES])
+def test_a_bad_geometry_is_one_located_line_and_the_rest_is_read(
+    tmp_path: Path, what: str, geometry: str, words: str
+) -> None:
+    good = json.dumps(_feature(SQUARE))
+    text = (
+        '{"type": "FeatureCollection", "features": ['
+        + good
+        + ', {"type": "Feature", "geometry": '
+        + geometry
+        + "}]}"
+    )
+    problems, objects = _read(tmp_path, text)
+    assert len(objects) == 1  # the good square
+    bad = [p for p in problems if "features[1]" in p]
+    assert len(bad) == 1 and str(tmp_path / "slide.geojson") in bad[0] and words in bad[0], problems
+
+
+def test_an_unclosed_ring_is_closed_and_said(tmp_path: Path) -> None:
+    problems, objects = _read(tmp_path, _collection(_feature([[[20, 2], [30, 2], [30, 12], [20, 12]]])))
+    assert len(objects) == 2 and objects[1].bbox == [20.0, 2.0, 10.0, 10.0]
+    assert any("features[1].geometry.coordinates[0]: ring not closed" in p for p in problems)
+
+
+def test_a_self_intersecting_ring_is_read_as_drawn_and_the_problem_finder_names_it(tmp_path: Path) -> None:
+    bowtie = [[[20, 2], [30, 12], [30, 2], [20, 12], [20, 2]]]
+    problems, objects = _read(tmp_path, _collection(_feature(bowtie)))
+    assert problems == [] and len(objects) == 2 and objects[1].area > 0
+    assert polygon_defect(objects[1].segmentation[0]) == "self-intersecting"
+
+
+def test_too_many_positions_are_refused_before_any_array(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(limits, "MAX_VERTICES", 100)
+    ring = [[float(k % 10), float(k // 10)] for k in range(150)] + [[0.0, 0.0]]
+    problems, objects = _read(tmp_path, _collection(_feature([ring])))
+    assert len(objects) == 1
+    assert any("features[1]" in p and "over the limit of 100" in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("props", "words"),
+    [
+        ({"classification": 5}, "classification: expected an object"),
+        ({"classification": {"color": [1, 2, 3]}}, "no class name"),
+        ({"classification": {"name": "\ud800"}}, "not UTF-8"),
+        ({"pixelproof": {"score": "high"}}, "expected a number"),
+        ({"pixelproof": {"review": "maybe"}}, "review: expected one of"),
+    ],
+)
+def test_bad_properties_leave_that_object_out_and_say_where(tmp_path: Path, props: dict, words: str) -> None:
+    problems, objects = _read(
+        tmp_path, _collection(_feature([[[20, 2], [30, 2], [30, 12], [20, 2]]], **props))
+    )
+    assert len(objects) == 1
+    assert any("features[1]" in p and words in p for p in problems), problems
+
+
+def test_odd_but_harmless_properties_are_dropped_not_fatal(tmp_path: Path) -> None:
+    feature = _feature(SQUARE, classification={"name": "../../etc/passwd", "color": ["red", 0, 0]})
+    feature["properties"].update(isLocked="yes", name=["x"], measurements={"a": "b", "c": float("inf")})
+    feature["id"] = 12
+    problems, objects = _read(
+        tmp_path, json.dumps({"type": "Feature", **feature}).replace("Infinity", "1e999")
+    )
+    assert problems == [] and len(objects) == 1
+    assert objects[0].app_extra["qupath"] == {"objectType": "annotation", "measurements": {"c": None}}
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"\xff\xfe{not json", "not UTF-8"),
+        (
+            b'{"type": "FeatureCollection", "features": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+            "nested too deeply",
+        ),
+        (b'{"type": "Topology"}', "not GeoJSON"),
+        (b"", "not a readable JSON file"),
+    ],
+)
+def test_a_bad_file_is_one_line_naming_it(tmp_path: Path, content: bytes, words: str) -> None:
+    problems, objects = _read(tmp_path, content)
+    assert objects == [] and len(problems) == 1
+    assert problems[0].startswith(str(tmp_path / "slide.geojson")) and words in problems[0], problems
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_named_like_geojson_does_not_hang(tmp_path: Path) -> None:
+    Image.fromarray(np.zeros((30, 40), np.uint8)).save(tmp_path / "slide.png")
+    os.mkfifo(tmp_path / "slide.geojson")
+    os.mkfifo(tmp_path / "other.json")
+    assert not read_geojson(tmp_path).project.images  # not files: passed over, as every reader does
+    with pytest.raises(ValueError, match="FIFO"):
+        read_geojson(tmp_path / "slide.geojson")
+
+
+def test_the_writer_keeps_hostile_names_inside_its_folder(tmp_path: Path) -> None:
+    project = new_project(["../../escaped\0cat"])
+    for i, name in enumerate(["../../evil.png", "/abs/evil2.png", "sub/../..png"], start=1):
+        project.add_image(ImageRecord(i, name, 20, 20))
+        project.add_annotation(Annotation(i, i, 1, [1.0, 1.0, 5.0, 5.0], None, 25.0))
+    project.path = tmp_path / "deep" / "src" / "p.json"
+    out = tmp_path / "deep" / "out"
+    warnings = write_geojson(project, out)
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert all(out in (tmp_path / p).parents for p in written), written
+    assert len([p for p in written if p.suffix == ".geojson"]) == 3
+    assert any("3 image file(s) not found" in w for w in warnings)
+    back = read_geojson(out, image_dir=tmp_path / "nowhere").problems
+    assert len(back) == 3 and all("no image named" in p for p in back)
+
+
+def test_many_small_polygons_are_counted_together(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(limits, "MAX_VERTICES", 100)
+    multi = {"type": "MultiPolygon", "coordinates": [SQUARE] * 30}  # 150 positions
+    good = json.dumps(_feature(SQUARE))
+    problems, objects = _read(tmp_path, f'[{good}, {{"type": "Feature", "geometry": {json.dumps(multi)}}}]')
+    assert len(objects) == 1 and any("[1].geometry: 150 positions" in p for p in problems), problems
