@@ -11,7 +11,7 @@ import math
 
 from pixelproof.core import coco
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
-from pixelproof.core.qa import run_qa
+from pixelproof.core.qa import QAResult, run_qa
 from pixelproof.core.qa_tables import StreamedRows
 from tests.core.test_qa_ap import candidate_data, check_against_cocoeval, reference_data
 
@@ -125,3 +125,39 @@ def test_an_object_that_cannot_be_decoded_on_a_lacking_image_is_said_not_raised(
     )
     s, h = result.summary(), held.summary()
     assert (s["tp"], s["fn"], s["unmatched_reference_objects"]) == (h["tp"], h["fn"], 0) == (1, 0, 0)
+
+
+def test_the_void_regions_of_lacking_images_are_not_kept_with_the_result():
+    """Counting a lacking image's objects as missed kept its void mask (KITTI's DontCare boxes, a full
+    image of bytes) in the result's reference for as long as the result lived (the review view's whole
+    session): a candidate lacking most of a dataset held gigabytes. A lacking image now holds no more
+    memory after the run than the same image held empty by the candidate."""
+    import gc
+    import tracemalloc
+
+    images = 16
+
+    def project(ids: list[int], objects: bool) -> Project:
+        p = Project(categories={1: Category(1, "car"), 2: Category(2, "DontCare", app_extra={"void": True})})
+        for i in ids:
+            p.add_image(ImageRecord(i, f"im{i}.png", 1000, 1000))
+            if objects:
+                p.add_annotation(Annotation(2 * i, i, 1, [10.0, 10.0, 50.0, 50.0]))
+                p.add_annotation(Annotation(2 * i + 1, i, 2, [500.0, 500.0, 80.0, 80.0]))
+        return p
+
+    def retained(candidate_ids: list[int]) -> tuple[int, QAResult]:
+        reference, candidate = project(list(range(1, images + 1)), True), project(candidate_ids, False)
+        gc.collect()
+        tracemalloc.start()
+        try:
+            result = run_qa(reference, candidate)
+            gc.collect()
+            return tracemalloc.get_traced_memory()[0], result
+        finally:
+            tracemalloc.stop()
+
+    held, held_result = retained(list(range(1, images + 1)))
+    lacking, lacking_result = retained([1])
+    assert lacking_result.summary()["fn"] == held_result.summary()["fn"] == images
+    assert lacking < held + 2_000_000, (lacking, held)  # 16 void masks of 1,000,000 bytes were 16 MB more

@@ -19,6 +19,7 @@ from pixelproof.core.metrics import InstanceCounts
 from pixelproof.core.model import Project
 from pixelproof.core.qa_ap import ApCollector, evaluate_image
 from pixelproof.core.qa_objects import ImagePair, image_objects
+from pixelproof.core.references import void_mask
 
 
 def count_unmatched_reference(
@@ -42,7 +43,8 @@ def count_unmatched_reference(
             continue
         shape = (image.height, image.width)
         try:
-            refs = image_objects(project, image, shape, reference.void_mask(image))
+            # not ``reference.void_mask``: its cache would keep every lacking image's mask with the result
+            refs = image_objects(project, image, shape, void_mask(project, image))
         except Exception as e:  # a malformed object must not stop the run, as on a pair (``qa_batch``)
             if problems is not None:
                 problems.append(f"{image.file_name}: could not be counted as missed: {type(e).__name__}: {e}")
