@@ -247,6 +247,8 @@ def _valid_part(part: Any) -> bool:
     files = part.get("files")
     if not isinstance(files, dict) or not files or type(part.get("images")) is not int:
         return False
+    if part["images"] < 1:  # a part holds images; fewer would move where the job goes on (images[-2:])
+        return False
     if "sources" in part and not _is_record(part["sources"]):  # absent: kept by a version recording none
         return False
     return all(
