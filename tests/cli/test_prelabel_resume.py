@@ -355,3 +355,24 @@ def test_a_resumed_jobs_parts_from_before_duplicates_were_counted_apart_are_not_
     said = capsys.readouterr().out
     assert "3 skipped: repeat an existing object" not in said, said
     assert "3 skipped in parts kept from before repeats were told apart" in said, said
+
+
+@pytest.mark.parametrize("count", [0, -2])
+def test_a_part_recorded_with_no_images_or_fewer_is_refused(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], count: int
+) -> None:
+    """A part always holds an image. A manifest edited to record a part of -2 images (its files intact)
+    was taken up: the job went on from ``images[-2:]``, the last two pictures, and wrote parts missing
+    the pictures between; 0 pre-labeled the part's pictures again. Refused as any manifest not as written."""
+    out = project.parent / "parts"
+    _interrupted(monkeypatch, _argv(project, out), at="c004.png")
+    staging = _staging(out)
+    manifest = staging / "pixelproof-resume.json"
+    doc = json.loads(manifest.read_text())
+    doc["parts"][-1]["images"] = count
+    manifest.write_text(json.dumps(doc))
+    kept = {p.name: p.read_bytes() for p in staging.iterdir()}
+    capsys.readouterr()
+    assert main(_argv(project, out)) == 1
+    assert f"remove {staging} to start over" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in staging.iterdir()} == kept and not out.exists()

@@ -261,3 +261,47 @@ def test_a_project_that_cannot_be_saved_at_the_end_keeps_every_part_for_the_next
     _reset(monkeypatch)
     reference, _ = _reference(copy, False, capsys, monkeypatch)
     _same_project(out, reference)
+
+
+def test_a_job_killed_before_its_first_part_blocks_no_other_run(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Killed outright before its first part was written (the OOM killer, SIGKILL, a power cut: nothing
+    runs to clean up), a job leaves its staging folder with no part in it. The next run with other settings
+    - what one tries after an out-of-memory kill: fewer images, other options - was refused, "the kept parts
+    of an interrupted run were made with other settings ... remove it to start over", where no part was
+    kept: nothing is lost, so it runs, and writes what a run without the leftover writes."""
+    if not hasattr(signal, "SIGKILL"):
+        pytest.skip("no SIGKILL on this system")
+    out = project.parent / "out.json"
+    copy = _copy(project)
+    script = (
+        "import pathlib, sys, time\n"
+        "from pixelproof.commands import prelabel\n"
+        "prelabel.PART_SIZE = 2\n"
+        "from pixelproof.inference import batch\n"
+        "def predict(context, model, item, pixels):\n"
+        f"    pathlib.Path({str(project.parent / 'stuck')!r}).touch()\n"
+        "    while True:\n"
+        "        time.sleep(1)  # until killed\n"
+        "batch._predict = predict\n"
+        "from pixelproof.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen([sys.executable, "-c", script, *_argv(project, out)], env=env)
+    deadline = time.monotonic() + 120
+    while not (project.parent / "stuck").exists():
+        assert proc.poll() is None and time.monotonic() < deadline, "the first picture not reached"
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait(timeout=60)
+    assert _staging(out).is_dir() and not out.exists()  # left by the kill, no part in it
+
+    _in_parts(monkeypatch)
+    capsys.readouterr()
+    assert main(_argv(project, out, "--keep-overlapping")) == 0, capsys.readouterr().err
+    assert not _staging(out).exists()
+    _reset(monkeypatch)
+    reference = copy.with_name("ref.json")
+    assert main(_argv(copy, reference, "--keep-overlapping")) == 0
+    _same_project(out, reference)

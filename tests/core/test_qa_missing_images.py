@@ -10,7 +10,8 @@ import json
 import math
 
 from pixelproof.core import coco
-from pixelproof.core.qa import run_qa
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.qa import QAResult, run_qa
 from pixelproof.core.qa_tables import StreamedRows
 from tests.core.test_qa_ap import candidate_data, check_against_cocoeval, reference_data
 
@@ -85,3 +86,78 @@ def test_the_html_report_says_the_lacking_images_objects_count_as_missed(tmp_pat
     assert n > 0 and f" {n} reference object(s) counted as missed" in missed_note(data["summary"])
     write_html(data, tmp_path / "qa.html", result)
     assert missed_note(data["summary"]) in (tmp_path / "qa.html").read_text()
+
+
+def _slide_reference(lacking: bool) -> tuple[Project, Project]:
+    """A reference of two slides, the second holding a tissue mask over the pixel limit decoded at once
+    (stored cropped at its ``rle_origin``, as the loader wants one this big); the candidate lacks it or
+    holds it empty."""
+    from pixelproof.core.limits import RLE_ORIGIN
+
+    side, mask = 100_000, 20_000
+
+    def slides(ids: list[int]) -> Project:
+        p = Project(categories={1: Category(1, "tissue")})
+        for i in ids:
+            p.add_image(ImageRecord(i, f"s{i}.tif", side, side))
+        return p
+
+    ref = slides([1, 2])
+    ref.add_annotation(Annotation(1, 1, 1, [10.0, 10.0, 5.0, 5.0]))
+    rle = {"size": [mask, mask], "counts": [0, 1, mask * mask - 2, 1]}  # its corners: every column
+    big = Annotation(2, 2, 1, [0.0, 0.0, float(mask), float(mask)], rle, area=2.0)
+    big.app_extra[RLE_ORIGIN] = [0, 0]
+    ref.add_annotation(big)
+    cand = slides([1] if lacking else [1, 2])
+    cand.add_annotation(Annotation(1, 1, 1, [10.0, 10.0, 5.0, 5.0], score=0.9))
+    return ref, cand
+
+
+def test_an_object_that_cannot_be_decoded_on_a_lacking_image_is_said_not_raised():
+    """An object QA cannot decode (a mask over the pixel limit) on a reference image the candidate lacks
+    raised out of ``run_qa``: ``pixelproof qa`` ended in a traceback, the review view's run failed. It is
+    said as for a pair that cannot be scored, naming the image, and the rest is scored."""
+    held = run_qa(*_slide_reference(lacking=False))
+    assert any(p.startswith("s2.tif: could not be scored: LimitError") for p in held.problems), held.problems
+    result = run_qa(*_slide_reference(lacking=True))
+    assert any(p.startswith("s2.tif: could not be") and "LimitError" in p for p in result.problems), (
+        result.problems
+    )
+    s, h = result.summary(), held.summary()
+    assert (s["tp"], s["fn"], s["unmatched_reference_objects"]) == (h["tp"], h["fn"], 0) == (1, 0, 0)
+
+
+def test_the_void_regions_of_lacking_images_are_not_kept_with_the_result():
+    """Counting a lacking image's objects as missed kept its void mask (KITTI's DontCare boxes, a full
+    image of bytes) in the result's reference for as long as the result lived (the review view's whole
+    session): a candidate lacking most of a dataset held gigabytes. A lacking image now holds no more
+    memory after the run than the same image held empty by the candidate."""
+    import gc
+    import tracemalloc
+
+    images = 16
+
+    def project(ids: list[int], objects: bool) -> Project:
+        p = Project(categories={1: Category(1, "car"), 2: Category(2, "DontCare", app_extra={"void": True})})
+        for i in ids:
+            p.add_image(ImageRecord(i, f"im{i}.png", 1000, 1000))
+            if objects:
+                p.add_annotation(Annotation(2 * i, i, 1, [10.0, 10.0, 50.0, 50.0]))
+                p.add_annotation(Annotation(2 * i + 1, i, 2, [500.0, 500.0, 80.0, 80.0]))
+        return p
+
+    def retained(candidate_ids: list[int]) -> tuple[int, QAResult]:
+        reference, candidate = project(list(range(1, images + 1)), True), project(candidate_ids, False)
+        gc.collect()
+        tracemalloc.start()
+        try:
+            result = run_qa(reference, candidate)
+            gc.collect()
+            return tracemalloc.get_traced_memory()[0], result
+        finally:
+            tracemalloc.stop()
+
+    held, held_result = retained(list(range(1, images + 1)))
+    lacking, lacking_result = retained([1])
+    assert lacking_result.summary()["fn"] == held_result.summary()["fn"] == images
+    assert lacking < held + 2_000_000, (lacking, held)  # 16 void masks of 1,000,000 bytes were 16 MB more

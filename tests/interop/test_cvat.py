@@ -501,3 +501,22 @@ def test_an_image_size_that_is_no_size_is_named(tmp_path: Path, attrs: str, says
     result = read_cvat(xml)
     assert not result.project.images and result.skipped == {"images": 1}
     assert result.problems == [f"{xml}: image 3 (c.png): {says} and the image cannot be read; skipped"]
+
+
+def test_the_notes_name_each_image_whole_in_a_folder_whose_name_has_a_colon(tmp_path: Path) -> None:
+    """The rotated-box and second-record notes cut each place at the first ': ' of the whole location,
+    so an export in a folder named ``run: 2`` named ``2/annotations.xml: image 0 (a.png)`` as the image."""
+    folder = tmp_path / "run: 2"
+    folder.mkdir()
+    xml = folder / "annotations.xml"
+    xml.write_text(
+        '<annotations><image id="0" name="a.png" width="60" height="40">'
+        '<box label="car" xtl="5" ytl="5" xbr="15" ybr="25" rotation="30"/></image>'
+        '<image id="1" name="a.png" width="60" height="40"/></annotations>'
+    )
+    problems = read_cvat(xml).problems
+    assert any(p.endswith("written back to CVAT as polygons): image 0 (a.png): <box> 1") for p in problems)
+    assert (
+        f"{xml}: image 1 (a.png): images/a.png is also the file of image 0 (a.png); imported as a "
+        "second record of that file, its objects apart" in problems
+    ), problems

@@ -175,7 +175,8 @@ def test_the_opacity_and_outline_only_come_back_in_the_next_window(qtbot, tmp_pa
     win.close()
 
 
-@pytest.mark.parametrize("raw", ["", "abc", "-5", "250", "1e9", "[1]", "nan"])
+# "²": a digit to str.isdigit, refused by int()
+@pytest.mark.parametrize("raw", ["", "abc", "-5", "250", "1e9", "[1]", "nan", "²", "5²"])
 def test_a_damaged_saved_opacity_opens_with_full_fills(qtbot, tmp_path: Path, no_prompts, raw: str) -> None:
     """A hand-edited or damaged settings file: the window opens (no crash) with the default full fills,
     not with 0 (which would hide them) nor a value off the slider."""

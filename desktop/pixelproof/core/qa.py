@@ -590,7 +590,7 @@ def run_qa(
     if ref.instance_scored:  # every object of a reference image the candidate lacks is missed, as COCOeval
         from pixelproof.core.qa_unmatched import count_unmatched_reference
 
-        result.missed = count_unmatched_reference(ref, whole, pairs, detections)
+        result.missed = count_unmatched_reference(ref, whole, pairs, detections, result.problems)
     result.per_volume = volumes.score(opt, result.problems)
     result.ap, result.confusion = detections.ap(ref.instance_scored), detections.confusion()
     result.confusion_images = detections.confusion_images()

@@ -103,11 +103,11 @@ class _Notes:
         self.turned: dict[str, list[str]] = {"box": [], "ellipse": []}
         self.first_image: dict[str, str] = {}  # an image's file name -> the <image> that named it first
 
-    def second_record(self, file_name: str, where: str) -> str | None:
-        """The ``<image>`` that named ``file_name`` before ``where`` did, if one did."""
+    def second_record(self, file_name: str, place: str) -> str | None:
+        """The ``<image>`` that named ``file_name`` before ``place`` did (``image 3 (a.png)``), if one did."""
         first = self.first_image.get(file_name)
         if first is None:
-            self.first_image[file_name] = where
+            self.first_image[file_name] = place
         return first
 
     def report(self, xml: Path, report: Reporter) -> None:
@@ -175,7 +175,8 @@ def _read_image(
 ) -> None:
     """One ``<image>`` and its shapes; a second record of one file and each rotated box and ellipse made
     a polygon go to ``notes``."""
-    where = f"{xml}: image {node.get('id', k)} ({node.get('name', '?')})"
+    place = f"image {node.get('id', k)} ({node.get('name', '?')})"  # in the file (a notes line names it)
+    where = f"{xml}: {place}"
     name = node.get("name", "")
     file = _image_file(root, node)
     if not name:
@@ -211,9 +212,9 @@ def _read_image(
     except LimitError as e:  # a side over the limit
         report.skip("images", f"{e}; skipped")
         return
-    if (first := notes.second_record(image.file_name, where)) is not None:
+    if (first := notes.second_record(image.file_name, place)) is not None:
         report(
-            f"{where}: {image.file_name} is also the file of {first.split(': ', 1)[-1]}; imported as a "
+            f"{where}: {image.file_name} is also the file of {first}; imported as a "
             "second record of that file, its objects apart"
         )
     # in CVAT's drawing order (a higher z_order on top, else the file's order), which is PixelProof's
@@ -221,7 +222,7 @@ def _read_image(
     shapes = sorted(enumerate(node), key=lambda n_shape: small_int(n_shape[1].get("z_order")) or 0)
     for n, shape in shapes:
         if _read_shape(f"{where}: <{shape.tag}> {n + 1}", shape, image, build, report):
-            notes.turned[shape.tag].append(f"{where.split(': ', 1)[-1]}: <{shape.tag}> {n + 1}")
+            notes.turned[shape.tag].append(f"{place}: <{shape.tag}> {n + 1}")
     _join_grouped_polygons(build.project, image)
 
 

@@ -327,7 +327,7 @@ class MasksMenu(QObject):
         gives the default, full fills: never 0, which would hide them unasked."""
         raw = s.value(OPACITY_KEY)
         text = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
-        if text.isdigit() and int(text) <= 100:
+        if text.isdecimal() and int(text) <= 100:  # not isdigit: "²" is one, and int() refuses it
             self.opacity_slider.setValue(int(text))
         on = s.value(OUTLINE_KEY)
         self.act_outline_only.setChecked(on is True or (isinstance(on, str) and on.lower() == "true"))

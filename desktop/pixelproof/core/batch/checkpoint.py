@@ -99,7 +99,8 @@ class Checkpoint:
     ) -> Checkpoint:
         """A new staging folder for a job of ``inputs`` (``job``: its own values), or the kept one of an
         interrupted job of the same inputs (then its ``job`` values and its intact parts; everything
-        else in it removed). ``ResumeRefused`` when the kept one is of other inputs (each named, as
+        else in it removed). One of other inputs holding no part (its job killed before the first) is
+        started anew for these. ``ResumeRefused`` when the kept one is of other inputs (each named, as
         ``labels`` says for a key, e.g. with a file's path) or not readable (a part's state not as
         ``valid_state`` wants it, too: nothing is touched then); ``OSError`` when the folder cannot be
         made."""
@@ -112,6 +113,11 @@ class Checkpoint:
         kept = _read(folder, valid_state or (lambda _: True))
         then = kept["inputs"]
         if differences := [k for k in dict.fromkeys([*then, *inputs]) if then.get(k) != inputs.get(k)]:
+            if not kept["parts"]:  # a job killed before its first part (OOM, SIGKILL): nothing to lose
+                made = cls(folder, inputs, dict(job))
+                made.remove_unrecorded()
+                made._write()
+                return made
             said = [_difference((labels or {}).get(k, k), then.get(k), inputs.get(k)) for k in differences]
             raise ResumeRefused(
                 f"{folder}: the kept parts of an interrupted run were made with other settings "
@@ -240,6 +246,8 @@ def _valid_part(part: Any) -> bool:
         return False
     files = part.get("files")
     if not isinstance(files, dict) or not files or type(part.get("images")) is not int:
+        return False
+    if part["images"] < 1:  # a part holds images; fewer would move where the job goes on (images[-2:])
         return False
     if "sources" in part and not _is_record(part["sources"]):  # absent: kept by a version recording none
         return False
