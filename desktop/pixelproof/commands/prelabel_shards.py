@@ -34,6 +34,7 @@ from pixelproof.core.batch.checkpoint import (
 )
 from pixelproof.core.coco import ProjectSaveError, check_output_path, load_project, save_project
 from pixelproof.core.errors import error_text
+from pixelproof.core.limits import LimitError
 from pixelproof.core.lock import acquire_lock, lock_path, release_lock
 from pixelproof.core.model import Category, ImageRecord, Project
 from pixelproof.core.wording import plural
@@ -114,7 +115,7 @@ class ShardJob:
         except ResumeRefused as e:
             release_lock(target)
             raise ShardsRefused(str(e)) from None
-        except OSError as e:
+        except (OSError, LimitError) as e:  # LimitError: a FIFO named as a file to hash (never waited on)
             release_lock(target)
             raise ShardsRefused(error_text(e)) from None
         return cls(target, size, checkpoint, whole=whole)

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from pixelproof.core.atomic import atomic_output, fsync_folder
+from pixelproof.core.limits import LimitError, check_regular_file, open_regular
 
 MANIFEST = "pixelproof-resume.json"
 # of the manifest, rewritten after each part: a part's state holds what that part adds (prelabel: the
@@ -69,9 +70,10 @@ def staging_folder(target: Path) -> Path:
 
 
 def file_digest(path: str | os.PathLike[str]) -> str:
-    """``sha256:<hex>`` of a file's bytes, read in blocks (a model of gigabytes is never held whole)."""
+    """``sha256:<hex>`` of a file's bytes, read in blocks (a model of gigabytes is never held whole).
+    ``LimitError`` for a FIFO or device (never waited on), ``OSError``."""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         while block := f.read(1 << 20):
             h.update(block)
     return f"sha256:{h.hexdigest()}"
@@ -130,9 +132,12 @@ class Checkpoint:
                 **part["files"],
                 **({SOURCES.format(place): part["sources"]} if "sources" in part else {}),
             }
-            changed = [
-                name for name, (size, digest) in files.items() if not _intact(folder / name, size, digest)
-            ]
+            try:
+                changed = [
+                    name for name, (size, digest) in files.items() if not _intact(folder / name, size, digest)
+                ]
+            except LimitError as e:  # a FIFO or device named as a kept file: never read, never removed
+                raise _unreadable(e, folder) from None
             if changed:
                 taken.notes.append(f"{folder / changed[0]}: changed since it was written; made again")
                 break
@@ -164,8 +169,9 @@ class Checkpoint:
 
     def _stamps(self, place: int, part: dict[str, Any]) -> list[Stamp] | None:
         try:
-            stamps = json.loads((self.folder / SOURCES.format(place)).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            with open_regular(self.folder / SOURCES.format(place)) as f:
+                stamps = json.loads(f.read())
+        except (OSError, ValueError):  # a FIFO too (LimitError)
             return None
         ok = isinstance(stamps, list) and len(stamps) == part["images"]
         return stamps if ok and all(s is None or _is_stamp(s) for s in stamps) else None
@@ -224,9 +230,12 @@ class Checkpoint:
 def _read(folder: Path, valid_state: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
     path = folder / MANIFEST
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        with open_regular(path) as f:  # a FIFO named so is refused, not waited on
+            doc = json.loads(f.read())
         ok = doc.get("format") in READ_FORMATS and all(isinstance(doc.get(k), t) for k, t in _FIELDS.items())
         ok = ok and all(_valid_part(part) and valid_state(part["state"]) for part in doc["parts"])
+    except LimitError as e:
+        raise _unreadable(e, folder) from None
     except (OSError, ValueError, AttributeError):
         ok = False
     if not ok:
@@ -238,6 +247,11 @@ def _read(folder: Path, valid_state: Callable[[dict[str, Any]], bool]) -> dict[s
 
 
 _FIELDS = {"inputs": dict, "job": dict, "parts": list}
+
+
+def _unreadable(e: LimitError, folder: Path) -> ResumeRefused:
+    """A FIFO or device where the manifest or a kept file should be (reading it would block)."""
+    return ResumeRefused(f"{e}; the kept parts cannot be taken up: remove {folder} to start over")
 
 
 def _valid_part(part: Any) -> bool:
@@ -267,8 +281,9 @@ def _is_stamp(value: Any) -> bool:
 
 
 def _intact(path: Path, size: int, digest: str) -> bool:
+    """As recorded; ``LimitError`` for a FIFO or device named so (not a part changed: refused)."""
     try:
-        return path.stat().st_size == size and file_digest(path) == digest
+        return check_regular_file(path).st_size == size and file_digest(path) == digest
     except OSError:
         return False
 
