@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from pixelproof.cli import main
 from pixelproof.core.batch.checkpoint import MANIFEST
 from tests.cli.test_prelabel_cli import make_project
-from tests.cli.test_prelabel_resume import EPOCH, _argv, _interrupted, _staging
+from tests.cli.test_prelabel_resume import EPOCH, _argv, _interrupted, _predicted, _staging
+from tests.cli.test_prelabel_resume_one import _argv as _argv_one
+from tests.cli.test_prelabel_resume_one import _in_parts, _reset
 from tests.cli.test_scale_cli import coin_pictures
 
 
@@ -47,3 +50,32 @@ def test_a_fifo_in_place_of_a_kept_file_is_refused_naming_it_not_waited_on(
     assert f"{staging / name}: is a FIFO (named pipe), not a file to read" in done.stderr, done.stderr
     assert f"remove {staging} to start over" in done.stderr, done.stderr
     assert sorted(p.name for p in staging.iterdir()) == kept and not out.exists()
+
+
+def test_a_staging_folder_that_is_a_symbolic_link_is_refused_nothing_deleted_or_written_through_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``.OUT.partial`` a link to a folder (kept parts moved to a bigger disk and linked back): a one-project
+    job took the parts up through it, wrote the project, then failed to remove the link (``rmtree`` refuses
+    one, silently) and said '3 finished parts kept ... run the same command again to finish the job' of a
+    finished job. Refused before any work, naming it; the linked folder and its parts left as they are."""
+    out = project.parent / "out.json"
+    staging = _staging(out)
+    _in_parts(monkeypatch)
+    _predicted(monkeypatch, stop_at="c006.png")
+    assert main(_argv_one(project, out)) == 130
+    _reset(monkeypatch)
+    elsewhere = project.parent.with_name("bigger-disk") / "kept"
+    elsewhere.parent.mkdir()
+    staging.rename(elsewhere)
+    staging.symlink_to(elsewhere, target_is_directory=True)
+    kept = {p.name: p.read_bytes() for p in elsewhere.iterdir()}
+
+    _in_parts(monkeypatch)
+    predicted = _predicted(monkeypatch)
+    capsys.readouterr()
+    assert main(_argv_one(project, out)) == 1
+    err = capsys.readouterr().err
+    assert f"{staging}: is a symbolic link" in err and "run the same command again" not in err, err
+    assert predicted == [] and not out.exists()
+    assert staging.is_symlink() and {p.name: p.read_bytes() for p in elsewhere.iterdir()} == kept

@@ -105,7 +105,13 @@ class Checkpoint:
         started anew for these. ``ResumeRefused`` when the kept one is of other inputs (each named, as
         ``labels`` says for a key, e.g. with a file's path) or not readable (a part's state not as
         ``valid_state`` wants it, too: nothing is touched then); ``OSError`` when the folder cannot be
-        made."""
+        made. A ``folder`` that is a symbolic link is refused: nothing is written or removed through one."""
+        if folder.is_symlink():  # (rmtree refuses a link: the finished job's parts stayed, said as kept)
+            raise ResumeRefused(
+                f"{folder}: is a symbolic link (to {os.readlink(folder)}), not a folder PixelProof made; "
+                "kept parts are not taken up, written or removed through a link: put the folder itself "
+                "there, or remove the link to start over"
+            )
         inputs = json.loads(json.dumps(inputs))  # as the manifest holds them (tuples are lists)
         if not folder.exists():
             folder.mkdir()
