@@ -5,6 +5,7 @@ duplicates pictures, or blocks later runs for nothing."""
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from pixelproof.cli import main
+from pixelproof.core.batch import checkpoint
 from pixelproof.core.batch.checkpoint import MANIFEST
 from tests.cli.test_prelabel_cli import make_project
 from tests.cli.test_prelabel_resume import EPOCH, _argv, _interrupted, _predicted, _staging
@@ -79,3 +81,42 @@ def test_a_staging_folder_that_is_a_symbolic_link_is_refused_nothing_deleted_or_
     assert f"{staging}: is a symbolic link" in err and "run the same command again" not in err, err
     assert predicted == [] and not out.exists()
     assert staging.is_symlink() and {p.name: p.read_bytes() for p in elsewhere.iterdir()} == kept
+
+
+def test_a_staging_folder_that_cannot_be_removed_after_the_job_is_said_as_such_not_as_kept_parts(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The one project written, its parts could not all be removed (a file held open on NFS leaves a busy
+    ``.nfs...``; a permission): the failure was ignored and the finished job said '6 finished parts (12
+    images) kept ... run the same command again to finish the job'. It now says the job is complete and
+    the folder, named with why, can be removed."""
+    real = checkpoint.shutil.rmtree
+
+    def busy(path, ignore_errors=False, onerror=None, **kwargs):  # type: ignore[no-untyped-def]
+        """``rmtree`` meeting a file it cannot remove: the rest goes, that file and its folder stay."""
+        held = Path(path) / ".nfs000000000001"
+        for entry in Path(path).iterdir():
+            entry.unlink()
+        held.write_text("")
+        error = OSError(errno.EBUSY, "Device or resource busy", str(held))
+        if ignore_errors:
+            return
+        if onerror is not None:
+            onerror(os.unlink, str(held), (OSError, error, None))
+            return
+        raise error
+
+    out = project.parent / "out.json"
+    _in_parts(monkeypatch)
+    monkeypatch.setattr(checkpoint.shutil, "rmtree", busy)
+    capsys.readouterr()
+    assert main(_argv_one(project, out)) == 0
+    said = capsys.readouterr()
+    err = said.err
+    monkeypatch.setattr(checkpoint.shutil, "rmtree", real)
+    assert out.exists() and "12/12 images pre-labeled" in said.out, said
+    assert "run the same command again" not in err and "kept in" not in err, err
+    assert (
+        "the job is complete" in err and f"{_staging(out)}/.nfs000000000001: device or resource busy" in err
+    ), err
+    assert f"remove {_staging(out)}" in err, err

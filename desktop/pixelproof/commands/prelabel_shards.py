@@ -72,6 +72,8 @@ class ShardJob:
     kept_boxes: int = 0  # boxes not outlined, and pictures pre-labeled in tiles, in the kept parts
     kept_tiled: int = 0
     whole: bool = False  # one output project: the parts are a checkpoint, not the output
+    ended: bool = False  # the job is done (its output written, or every picture failed): nothing to keep
+    leftover: OSError | None = None  # why its staging folder could not be removed then
     _before: dict[str, int] = field(default_factory=dict)  # the report's counts when the part began
     _recorded: set[int] = field(default_factory=set)  # ids of the created categories in the manifest
 
@@ -198,12 +200,24 @@ class ShardJob:
         self._recorded |= {c["id"] for c in mapper["categories"]}
         self._before = now
 
+    def end(self) -> None:
+        """The job is done: its staging folder goes (what of it cannot is said by ``close``, as such)."""
+        self.ended = True
+        self.leftover = self.checkpoint.discard()
+
     def close(self) -> None:
         """After the job, whatever ended it: finished parts of a job that did not end stay (said, with how
         to go on); a staging folder without any goes; the lock is given back."""
         try:
             folder = self.checkpoint.folder
-            if folder.exists():
+            if self.ended:
+                if self.leftover is not None:  # never 'run the same command again' of a job that is done
+                    with contextlib.suppress(OSError, ValueError):
+                        warn(
+                            f"the job is complete; its staging folder could not be removed "
+                            f"({error_text(self.leftover)}); nothing in it is needed: remove {shown(folder)}"
+                        )
+            elif folder.exists():
                 if self.checkpoint.parts:
                     with contextlib.suppress(OSError):  # a part stopped half-way: kept = what is said
                         self.checkpoint.remove_unrecorded()
@@ -353,12 +367,12 @@ def write_shards(
         job.save(part, part_name(number, parts), edit, sources)
     assert job.result is not None
     if not job.result.succeeded:  # every picture failed, in the kept parts too: nothing worth keeping
-        checkpoint.discard()
+        job.end()
         return job.target
     if job.whole:  # the one save of a run without parts; the parts kept until it is done
         history.note(project, tool="prelabel", edit=edit)
         save_project(project, job.target)
-        checkpoint.discard()
+        job.end()
         return job.target
     check_shard_folder(job.target)  # made meanwhile by someone else: the parts stay, nothing is replaced
     checkpoint.finish(job.target)

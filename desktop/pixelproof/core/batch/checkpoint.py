@@ -224,8 +224,14 @@ class Checkpoint:
         with contextlib.suppress(OSError):
             fsync_folder(target.parent)
 
-    def discard(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+    def discard(self) -> OSError | None:
+        """Remove the staging folder (its job done, or nothing in it worth keeping); the error when some
+        of it stays (a file busy on NFS, a permission), for the caller to say so: it holds no kept part."""
+        try:
+            shutil.rmtree(self.folder)
+        except OSError as e:
+            return e if self.folder.exists() else None
+        return None
 
     def _write(self) -> None:
         doc = {"format": FORMAT, "inputs": self.inputs, "job": self.job, "parts": self.parts}
