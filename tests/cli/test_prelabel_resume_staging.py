@@ -17,9 +17,9 @@ from pixelproof.cli import main
 from pixelproof.core.batch import checkpoint
 from pixelproof.core.batch.checkpoint import MANIFEST
 from tests.cli.test_prelabel_cli import make_project
-from tests.cli.test_prelabel_resume import EPOCH, _argv, _interrupted, _predicted, _staging
+from tests.cli.test_prelabel_resume import EPOCH, _argv, _interrupted, _predicted, _same_parts, _staging
 from tests.cli.test_prelabel_resume_one import _argv as _argv_one
-from tests.cli.test_prelabel_resume_one import _in_parts, _reset
+from tests.cli.test_prelabel_resume_one import _copy, _in_parts, _reset, _same_project
 from tests.cli.test_scale_cli import coin_pictures
 
 
@@ -120,3 +120,37 @@ def test_a_staging_folder_that_cannot_be_removed_after_the_job_is_said_as_such_n
         "the job is complete" in err and f"{_staging(out)}/.nfs000000000001: device or resource busy" in err
     ), err
     assert f"remove {_staging(out)}" in err, err
+
+
+@pytest.mark.parametrize("sharded", [False, True])
+def test_an_empty_staging_folder_is_taken_by_the_next_run_one_with_unknown_files_refused(
+    project: Path, capsys: pytest.CaptureFixture[str], sharded: bool
+) -> None:
+    """A job killed between making ``.OUT.partial`` and writing its first manifest leaves it empty: every
+    later run, even one of a few images, was refused ('kept parts without a manifest'), when nothing was
+    kept. An empty folder is taken by the run, which writes what a run without it writes; a folder
+    holding files PixelProof did not write is still refused, nothing in it touched."""
+    copy = _copy(project)
+    out, reference = project.parent / "out", copy.with_name("reference")
+
+    def argv(source: Path, target: Path) -> list[str]:
+        return _argv(source, target) if sharded else _argv_one(source, target)
+
+    _staging(out).mkdir()
+    capsys.readouterr()
+    assert main(argv(project, out)) == 0, capsys.readouterr().err
+    assert not _staging(out).exists()
+    assert main(argv(copy, reference)) == 0
+    if sharded:
+        _same_parts(out, reference)
+    else:
+        _same_project(out, reference)
+
+    other = project.parent / "other"
+    _staging(other).mkdir()
+    (_staging(other) / "notes.txt").write_text("mine")
+    capsys.readouterr()
+    assert main(argv(project, other)) == 1
+    err = capsys.readouterr().err
+    assert f"remove {_staging(other)} to start over" in err, err
+    assert [p.name for p in _staging(other).iterdir()] == ["notes.txt"] and not other.exists()

@@ -101,11 +101,12 @@ class Checkpoint:
     ) -> Checkpoint:
         """A new staging folder for a job of ``inputs`` (``job``: its own values), or the kept one of an
         interrupted job of the same inputs (then its ``job`` values and its intact parts; everything
-        else in it removed). One of other inputs holding no part (its job killed before the first) is
-        started anew for these. ``ResumeRefused`` when the kept one is of other inputs (each named, as
-        ``labels`` says for a key, e.g. with a file's path) or not readable (a part's state not as
-        ``valid_state`` wants it, too: nothing is touched then); ``OSError`` when the folder cannot be
-        made. A ``folder`` that is a symbolic link is refused: nothing is written or removed through one."""
+        else in it removed). One of other inputs holding no part (its job killed before the first), or
+        empty (killed before its manifest), is started anew for these. ``ResumeRefused`` when the kept
+        one is of other inputs (each named, as ``labels`` says for a key, e.g. with a file's path) or
+        not readable (a part's state not as ``valid_state`` wants it, too: nothing is touched then);
+        ``OSError`` when the folder cannot be made. A ``folder`` that is a symbolic link is refused:
+        nothing is written or removed through one."""
         if folder.is_symlink():  # (rmtree refuses a link: the finished job's parts stayed, said as kept)
             raise ResumeRefused(
                 f"{folder}: is a symbolic link (to {os.readlink(folder)}), not a folder PixelProof made; "
@@ -115,6 +116,7 @@ class Checkpoint:
         inputs = json.loads(json.dumps(inputs))  # as the manifest holds them (tuples are lists)
         if not folder.exists():
             folder.mkdir()
+        if folder.is_dir() and not any(folder.iterdir()):  # new, or a job's killed before its manifest
             made = cls(folder, inputs, dict(job))
             made._write()
             return made
