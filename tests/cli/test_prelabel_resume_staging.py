@@ -6,6 +6,7 @@ duplicates pictures, or blocks later runs for nothing."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import subprocess
 import sys
@@ -154,3 +155,39 @@ def test_an_empty_staging_folder_is_taken_by_the_next_run_one_with_unknown_files
     err = capsys.readouterr().err
     assert f"remove {_staging(other)} to start over" in err, err
     assert [p.name for p in _staging(other).iterdir()] == ["notes.txt"] and not other.exists()
+
+
+@pytest.mark.parametrize("sharded", [False, True])
+def test_a_part_recorded_with_other_than_the_images_its_file_holds_is_refused(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sharded: bool
+) -> None:
+    """A manifest edited to record a part of 2 pictures as of 1 (400 for a part of 500: plausible, its
+    files intact) was taken up: the job went on from picture 4 of the kept 6 - in one project, the part's
+    objects added and its last picture predicted again, its objects twice; in parts, that picture in two
+    parts. The count is checked against the part's file and refused as any manifest not as written."""
+    out = project.parent / "out"
+    staging = _staging(out)
+    if sharded:
+        _interrupted(monkeypatch, _argv(project, out), at="c006.png")
+    else:
+        _in_parts(monkeypatch)
+        _predicted(monkeypatch, stop_at="c006.png")
+        assert main(_argv_one(project, out)) == 130
+        _reset(monkeypatch)
+    manifest = staging / MANIFEST
+    doc = json.loads(manifest.read_text())
+    assert [part["images"] for part in doc["parts"]] == [2, 2, 2]
+    doc["parts"][0]["images"] = 1
+    manifest.write_text(json.dumps(doc, indent=1))
+    kept = {p.name: p.read_bytes() for p in staging.iterdir()}
+
+    if not sharded:
+        _in_parts(monkeypatch)
+    predicted = _predicted(monkeypatch)
+    capsys.readouterr()
+    assert main(_argv(project, out) if sharded else _argv_one(project, out)) == 1
+    err = capsys.readouterr().err
+    assert "part 1 recorded as of 1 image, its file part-00001.json holds 2" in err, err
+    assert f"remove {staging} to start over" in err, err
+    assert predicted == [] and not out.exists()
+    assert {p.name: p.read_bytes() for p in staging.iterdir()} == kept

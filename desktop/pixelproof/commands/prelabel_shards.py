@@ -37,6 +37,7 @@ from pixelproof.core.errors import error_text
 from pixelproof.core.limits import LimitError
 from pixelproof.core.lock import acquire_lock, lock_path, release_lock
 from pixelproof.core.model import Category, ImageRecord, Project
+from pixelproof.core.project_json import ProjectFormatError, read_json
 from pixelproof.core.wording import plural
 from pixelproof.inference.apply import PredictionMapper, PrelabelReport, Proposal
 from pixelproof.inference.batch import BackendSpec
@@ -102,7 +103,8 @@ class ShardJob:
         try:
             inputs, labels = job_inputs(args, project, images, spec, mapping, size, whole)
             job = {"time": job_timestamp()}
-            checkpoint = Checkpoint.open(staging_folder(target), inputs, job, labels, _valid_state)
+            staging = staging_folder(target)
+            checkpoint = Checkpoint.open(staging, inputs, job, labels, _valid_state, _images_held)
             kept = checkpoint.images
             if changed := checkpoint.drop_changed_sources([project.image_path(im) for im in images]):
                 from pixelproof.interop.formats import image_names  # half a second: only when needed
@@ -259,6 +261,19 @@ def _valid_state(state: dict[str, Any]) -> bool:
         and isinstance(report.get("failures"), list)
         and all(isinstance(f, list) and len(f) == 2 for f in report["failures"])
     )  # fmt: skip
+
+
+def _images_held(path: Path) -> int | None:
+    """The images a kept part's project file holds, read back (its change log: None), for the manifest's
+    count to be checked against (a wrong one moves where the job goes on: pictures done twice)."""
+    if not path.name.endswith(".json"):  # as ``_take_objects`` tells them apart
+        return None
+    try:
+        doc = read_json(path)
+    except ProjectFormatError:  # its bytes are as recorded: only a manifest made by hand names it
+        return 0
+    images = doc.get("images") if isinstance(doc, dict) else None
+    return len(images) if isinstance(images, list) else 0
 
 
 def job_inputs(

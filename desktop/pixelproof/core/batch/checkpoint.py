@@ -36,6 +36,7 @@ from typing import Any
 
 from pixelproof.core.atomic import atomic_output, fsync_folder
 from pixelproof.core.limits import LimitError, check_regular_file, open_regular
+from pixelproof.core.wording import plural
 
 MANIFEST = "pixelproof-resume.json"
 # of the manifest, rewritten after each part: a part's state holds what that part adds (prelabel: the
@@ -98,13 +99,15 @@ class Checkpoint:
         job: dict[str, Any],
         labels: dict[str, str] | None = None,
         valid_state: Callable[[dict[str, Any]], bool] | None = None,
+        images_held: Callable[[Path], int | None] | None = None,
     ) -> Checkpoint:
         """A new staging folder for a job of ``inputs`` (``job``: its own values), or the kept one of an
         interrupted job of the same inputs (then its ``job`` values and its intact parts; everything
         else in it removed). One of other inputs holding no part (its job killed before the first), or
         empty (killed before its manifest), is started anew for these. ``ResumeRefused`` when the kept
         one is of other inputs (each named, as ``labels`` says for a key, e.g. with a file's path) or
-        not readable (a part's state not as ``valid_state`` wants it, too: nothing is touched then);
+        not readable (a part's state not as ``valid_state`` wants it, or its recorded images not those
+        its files hold, each file's as ``images_held`` reads it, None: holds none: nothing is touched);
         ``OSError`` when the folder cannot be made. A ``folder`` that is a symbolic link is refused:
         nothing is written or removed through one."""
         if folder.is_symlink():  # (rmtree refuses a link: the finished job's parts stayed, said as kept)
@@ -149,6 +152,8 @@ class Checkpoint:
             if changed:
                 taken.notes.append(f"{folder / changed[0]}: changed since it was written; made again")
                 break
+            if images_held is not None:  # a plausible count edited by hand: the job would go on elsewhere
+                _check_held(folder, place, part, images_held)
             taken.parts.append(part)
         taken.remove_unrecorded()
         taken._write()
@@ -261,6 +266,22 @@ def _read(folder: Path, valid_state: Callable[[dict[str, Any]], bool]) -> dict[s
 
 
 _FIELDS = {"inputs": dict, "job": dict, "parts": list}
+
+
+def _check_held(
+    folder: Path, place: int, part: dict[str, Any], images_held: Callable[[Path], int | None]
+) -> None:
+    """``ResumeRefused`` when a part's files (as written: their digests) hold other than its images."""
+    held = {name: n for name in part["files"] if (n := images_held(folder / name)) is not None}
+    if (total := sum(held.values())) != part["images"]:
+        where = (
+            f"its file {', '.join(held)} hold{'s' if len(held) == 1 else ''}" if held else "its files hold"
+        )
+        raise ResumeRefused(
+            f"{folder}: kept parts without a manifest as PixelProof writes it ({MANIFEST}: part {place} "
+            f"recorded as of {plural(part['images'], 'image')}, {where} {total}); remove {folder} to "
+            "start over"
+        )
 
 
 def _unreadable(e: LimitError, folder: Path) -> ResumeRefused:
