@@ -390,8 +390,16 @@ def _measurements(value: Any) -> dict[str, float | None]:
     out: dict[str, float | None] = {}
     for name, v in pairs:
         if isinstance(name, str) and (v is None or (isinstance(v, int | float) and not isinstance(v, bool))):
-            out[name] = None if v is None or not math.isfinite(v) else v
+            out[name] = v if v is not None and _is_finite(v) else None
     return out
+
+
+def _is_finite(v: int | float) -> bool:
+    """A finite number, an int too large for a float (Python's parser reads 400 digits) not being one."""
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def looks_like_geojson(path: Path) -> bool:
