@@ -410,6 +410,22 @@ def _is_finite(v: int | float) -> bool:
         return False
 
 
+def shown_qupath(app_extra: Any) -> tuple[list[str], list[tuple[str, str]]]:
+    """What an object's QuPath extras say, for the app to show (QuPath users read a cell's measurements):
+    its objectType and name, then each measurement as (name, value), "—" for one QuPath could not compute;
+    nothing for an object that never came from QuPath (or a hand-edited extra of another shape)."""
+    kept = app_extra.get(QUPATH_KEY) if isinstance(app_extra, dict) else None
+    if not isinstance(kept, dict):
+        return [], []
+    about = [kept[k] for k in ("objectType", "name") if isinstance(kept.get(k), str) and kept[k]]
+    measured = kept.get("measurements")
+    pairs = [
+        (str(name), "—" if v is None else f"{v:g}" if isinstance(v, float) else str(v))
+        for name, v in (measured.items() if isinstance(measured, dict) else ())
+    ]
+    return about, pairs
+
+
 def looks_like_geojson(path: Path) -> bool:
     """A ``.geojson`` file, a ``.json`` file holding Features, or a folder with ``.geojson`` files (two
     levels deep)."""
