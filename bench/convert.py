@@ -1,6 +1,6 @@
-"""Conversion speed: LabelMe, Cityscapes and Open Images folders to COCO (issues 7, 12, 20).
+"""Conversion speed: LabelMe, Cityscapes, Open Images and QuPath GeoJSON to COCO (issues 7, 12, 20).
 
-``python -m bench convert [--images N] [--cityscapes N] [--openimages N] [--runs R] [--keep DIR]``
+``python -m bench convert [--images N] [--cityscapes N] [--openimages N] [--cells N] [--runs R] [--keep DIR]``
 
 Builds the datasets (a few small images hard-linked under many names), then times what ``pixelproof
 convert --from FMT --to coco`` does: ``FORMATS[FMT].read`` + ``FORMATS["coco"].write`` (the cyclic garbage
@@ -15,6 +15,11 @@ its reference, run in the same process:
   ``json2labelImg`` algorithm, i.e. stdlib ``json`` plus PIL drawing every polygon into a label image.
 - Open Images (default 2,000 images, 6 boxes and 1 mask each): the stdlib ``csv`` module reading the
   rows and one JSON dump of the boxes.
+- QuPath GeoJSON (default 200,000 cells, a whole slide's cell detection in QuPath 0.4's layout: 12-24
+  corner outlines, nucleusGeometry, three classes with colours, ten measurements each) on a declared
+  65,536 x 49,152 pyramid (its tiles empty; over 2**31 pixels, so areas are counted in each object's frame,
+  as on any real slide): ``orjson`` parsing the file and one JSON dump of the outlines, no checks. Figures
+  in cells/s.
 
 Backs the figures of README's "Converting other formats", which are the lines this
 prints (images/s and the reference's, same run).
@@ -245,6 +250,62 @@ def openimages_reference(root: Path, out: Path) -> None:
         json.dump(rows, fh)
 
 
+def make_geojson(root: Path, n_cells: int, seed: int = 3) -> None:
+    """``slide.geojson`` (a FeatureCollection of cells, as QuPath 0.4 exports them) beside ``slide.tif``."""
+    import orjson
+    import tifffile
+
+    rng = np.random.default_rng(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    h, w, t = 49152, 65536, 1024
+    empty = np.zeros((t, t), np.uint8)
+    with tifffile.TiffWriter(root / "slide.tif", bigtiff=True, ome=True) as tw:
+        for level, (lh, lw) in enumerate(((h, w), (h // 8, w // 8))):
+            tiles = (empty for _ in range(-(-lh // t) * -(-lw // t)))
+            extra = {"subifds": 1} if level == 0 else {"subfiletype": 1}
+            tw.write(tiles, shape=(lh, lw), dtype=np.uint8, tile=(t, t), compression="zlib", **extra)
+    classes = (("Tumor", [200, 0, 0]), ("Stroma", [150, 200, 150]), ("Immune cells", [160, 90, 160]))
+    names = ["Nucleus: Area", "Nucleus: Perimeter", "Nucleus: Circularity", "Nucleus: Hematoxylin OD mean"]
+    names += ["Nucleus: Eosin OD mean", "Cell: Area", "Cell: Perimeter", "Cell: Eosin OD mean"]
+    names += ["Cytoplasm: Eosin OD mean", "Nucleus/Cell area ratio"]
+    features = []
+    for i, (cx, cy) in enumerate(rng.uniform((100, 100), (w - 100, h - 100), (n_cells, 2))):
+        angles = np.linspace(0, 2 * np.pi, int(rng.integers(12, 25)), endpoint=False)
+        r = rng.uniform(4, 8)
+        rings = []
+        for scale in (r, r / 2):
+            ring = np.stack([cx + scale * np.cos(angles), cy + scale * np.sin(angles)], 1).round(1).tolist()
+            rings.append([*ring, ring[0]])
+        name, color = classes[i % 3]
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"{i:08x}-0000-4000-8000-{seed:012x}",
+                "geometry": {"type": "Polygon", "coordinates": [rings[0]]},
+                "nucleusGeometry": {"type": "Polygon", "coordinates": [rings[1]]},
+                "properties": {
+                    "objectType": "cell",
+                    "classification": {"name": name, "color": color},
+                    "isLocked": False,
+                    "measurements": dict(zip(names, rng.uniform(0, 100, len(names)).tolist(), strict=True)),
+                },
+            }
+        )
+    (root / "slide.geojson").write_bytes(orjson.dumps({"type": "FeatureCollection", "features": features}))
+
+
+def geojson_reference(root: Path, out: Path) -> None:
+    """orjson parsing each file and one JSON dump of the outlines: the parse floor, no checks, no areas."""
+    import orjson
+
+    anns = []
+    for f in sorted(root.glob("*.geojson")):
+        for feature in orjson.loads(f.read_bytes())["features"]:
+            ring = feature["geometry"]["coordinates"][0]
+            anns.append({"id": len(anns) + 1, "segmentation": [[v for p in ring[:-1] for v in p]]})
+    out.write_bytes(orjson.dumps({"annotations": anns}))
+
+
 def _convert(fmt: str, src: Path, out: Path) -> tuple[int, int]:
     result = FORMATS[fmt].read(src)
     FORMATS["coco"].write(result.project, out)
@@ -264,7 +325,13 @@ def _timed(func: Callable[[], object], times: list[float]) -> None:
 
 
 def _section(
-    name: str, src: Path, tmp: Path, runs: int, reference: Callable[[Path, Path], None], ref_name: str
+    name: str,
+    src: Path,
+    tmp: Path,
+    runs: int,
+    reference: Callable[[Path, Path], None],
+    ref_name: str,
+    unit: str = "images",
 ) -> float:
     ours: list[float] = []
     refs: list[float] = []
@@ -274,11 +341,12 @@ def _section(
         counts = _convert(name, src, tmp / f"out_{name}_{r}.json")
         ours.append(time.process_time() - t0)
         _timed(lambda r=r: reference(src, tmp / f"ref_{name}_{r}.json"), refs)
-    n = counts[0]
+    n = counts[0] if unit == "images" else counts[1]
     t, tr = statistics.median(ours), statistics.median(refs)
     print(
-        f"convert {name}->coco {n:,} images ({counts[1]:,} annotations): {n / t:,.0f} images/s ({t:.2f} s, "
-        f"median of {runs}); reference {ref_name}: {n / tr:,.0f} images/s ({tr:.2f} s); ratio {t / tr:.2f}x"
+        f"convert {name}->coco {counts[0]:,} images ({counts[1]:,} annotations): {n / t:,.0f} {unit}/s "
+        f"({t:.2f} s, median of {runs}); reference {ref_name}: {n / tr:,.0f} {unit}/s ({tr:.2f} s); "
+        f"ratio {t / tr:.2f}x"
     )
     return t
 
@@ -289,6 +357,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--shapes", type=int, default=3, help="mean LabelMe shapes per image")
     parser.add_argument("--cityscapes", type=int, default=2000, help="Cityscapes frames (0: skip)")
     parser.add_argument("--openimages", type=int, default=2000, help="Open Images images (0: skip)")
+    parser.add_argument("--cells", type=int, default=200000, help="QuPath GeoJSON cells (0: skip)")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median is printed)")
     parser.add_argument("--keep", help="build the datasets here and keep them")
     args = parser.parse_args(argv)
@@ -326,6 +395,12 @@ def main(argv: list[str]) -> int:
             src = tmp / "openimages"
             make_openimages(src, args.openimages)
             _section("openimages", src, tmp, args.runs, openimages_reference, "stdlib csv rows + json dump")
+        if args.cells:
+            src = tmp / "geojson"
+            make_geojson(src, args.cells)
+            _section(
+                "geojson", src, tmp, args.runs, geojson_reference, "orjson parse + json dump", unit="cells"
+            )
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -107,6 +107,66 @@ def test_polygon_outlines_too_long_to_rasterize() -> None:
         limits.check_polygon_work([zigzag], "annotations[7].segmentation")
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        [10.0, math.nan, 20.0, 30.0],
+        [10.0, 20.0, math.inf, 30.0],
+        [math.nan, 10.0, -math.nan, 20.0],  # min and max alone could step over a NaN
+        [True, 10, 20, 30],
+        [10.0, 20.0, 1e9, 30.0],
+        [10**400, 10, 20, 30],  # an int too large for a float
+        [10.0, -1e308, 20.0, -1e308],  # finite values whose sum overflows
+    ],
+)
+def test_short_coordinate_lists_and_arrays_are_refused_as_long_ones_are(values: list) -> None:
+    """The quick look at a cell's few corners (no numpy) refuses what the full check refuses."""
+    import numpy as np
+
+    with pytest.raises(LimitError):
+        limits.check_coordinates(values, 1000, 800, "p")
+    with pytest.raises(LimitError):
+        limits.check_coordinates(values * 2000, 1000, 800, "p")  # past the quick look's length
+    if all(type(v) is float for v in values):
+        with pytest.raises(LimitError):
+            limits.check_coordinates(np.array(values), 1000, 800, "p")
+    limits.check_coordinates(np.array([-4000.0, 5000.0, 3.0, 4.0]), 1000, 1000, "p")
+
+
+def test_the_quick_outline_bound_never_lets_through_what_the_exact_count_refuses() -> None:
+    """Random polygons near the limit: each is refused by the quick bound's caller exactly when the exact
+    count (numpy, each edge's longer side) is over ``MAX_OUTLINE``."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n = int(rng.integers(3, 40))
+        side = float(rng.choice([10.0, limits.MAX_OUTLINE / n / 4, limits.MAX_OUTLINE / n * 2]))
+        poly = rng.uniform(0, side, 2 * n).tolist()
+        xy = np.asarray(poly).reshape(-1, 2)
+        exact = np.abs(np.diff(np.vstack([xy, xy[:1]]), axis=0)).max(axis=1).sum()
+        if exact > limits.MAX_OUTLINE:
+            with pytest.raises(LimitError):
+                limits.check_polygon_work([poly], "p")
+        else:
+            limits.check_polygon_work([poly], "p")
+    for bad in ([0.0, 0.0, math.nan, 5.0, 5.0, 5.0], [0, 0, math.inf, 1, 2, 2]):
+        with pytest.raises(LimitError):
+            limits.check_polygon_work([bad], "p")
+
+
+def test_numbers_kept_in_extras_are_checked_all_together_and_one_by_one_alike() -> None:
+    limits.check_json_depth({"m": {"a": 1.5, "b": None, "c": True, "d": 10**30, "e": 0}}, "x")
+    for bad in (math.nan, math.inf, -math.inf):
+        with pytest.raises(LimitError, match="finite"):
+            limits.check_json_depth({"q": {"m": {"a": 1.0, "b": bad}}}, "x")
+        with pytest.raises(LimitError, match="finite"):
+            limits.check_json_depth([1e308, 1e308, bad], "x")
+    limits.check_json_depth([1e308, 1e308], "x")  # a sum that overflows, of finite numbers
+    with pytest.raises(LimitError, match="key"):
+        limits.check_json_depth({"q": {"caf\udce9": 1.0}}, "x")
+
+
 def test_json_depth_without_recursion() -> None:
     assert limits.json_depth(5) == 0
     assert limits.json_depth({"a": [1, {"b": []}]}) == 4

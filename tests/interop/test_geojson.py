@@ -200,3 +200,78 @@ def test_a_slide_pyramid_is_sized_from_its_header_not_decoded(tmp_path: Path) ->
         and "geometry" in result.problems[0]
         and "holes are filled" in result.problems[0]
     )
+
+
+def test_two_pathologists_exports_are_scored_against_each_other(tmp_path: Path) -> None:
+    """Pathologist B's QuPath export (GeoJSON, slides in another folder) is the reference of ``qa`` for A's
+    imported project; the pair's IoU is shapely's (a box pair exactly, a triangle pair within the pixels
+    the outline crosses), the object B alone drew is missed and A's alone is extra. ``agreement`` of the
+    two imported projects gives the same pooled Dice."""
+    from pixelproof.cli import main
+    from pixelproof.core.coco import save_project
+
+    slides = tmp_path / "slides"
+    slides.mkdir()
+    Image.fromarray(np.zeros((200, 300), np.uint8)).save(slides / "case1.tif")
+
+    def feature(ring: list, name: str) -> dict:
+        geometry = {"type": "Polygon", "coordinates": [ring]}
+        return {"type": "Feature", "geometry": geometry, "properties": {"classification": {"name": name}}}
+
+    def box(x: int, y: int, w: int, h: int) -> list:
+        return [[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]]
+
+    def triangle(x: int, y: int, s: int) -> list:
+        return [[x, y], [x + s, y], [x, y + s], [x, y]]
+
+    drawn = {
+        "A": [
+            (box(10, 10, 40, 30), "Tumor"),
+            (triangle(100, 20, 50), "Stroma"),
+            (box(200, 100, 50, 60), "Tumor"),
+        ],
+        "B": [
+            (box(14, 12, 40, 30), "Tumor"),
+            (triangle(104, 22, 48), "Stroma"),
+            (box(20, 120, 30, 30), "Tumor"),
+        ],
+    }
+    projects = {}
+    for who, shapes in drawn.items():
+        (tmp_path / who).mkdir()
+        doc = {"type": "FeatureCollection", "features": [feature(r, n) for r, n in shapes]}
+        (tmp_path / who / "case1.geojson").write_text(json.dumps(doc))
+        projects[who] = read_geojson(tmp_path / who, image_dir=slides).project
+        projects[who].path = tmp_path / f"{who}.json"
+        save_project(projects[who], projects[who].path)
+    report = tmp_path / "qa.json"
+    args = [
+        "qa",
+        str(tmp_path / "B"),
+        str(tmp_path / "A.json"),
+        "--image-dir",
+        str(slides),
+        "--json",
+        str(report),
+    ]
+    assert main(args) == 0
+    data = json.loads(report.read_text())
+    assert data["reference_kind"] == "geojson" and data["unmatched_images"] == {
+        "reference": [],
+        "candidate": [],
+    }
+    rows = {(r["status"], r["category"]): r for r in data["per_object"]}
+    assert sorted(rows) == [("fn", "Tumor"), ("fp", "Tumor"), ("match", "Stroma"), ("match", "Tumor")]
+    for (a, name), (b, _) in zip(drawn["A"][:2], drawn["B"][:2], strict=True):
+        pa, pb = shapely_geometry.Polygon(a), shapely_geometry.Polygon(b)
+        exact = pa.intersection(pb).area / pa.union(pb).area
+        tolerance = 0.0 if name == "Tumor" else (pa.length + pb.length) / 2 / pa.union(pb).area
+        assert abs(rows[("match", name)]["iou"] - exact) <= tolerance + 1e-9, (name, rows[("match", name)])
+    assert rows[("fn", "Tumor")]["ref_bbox"] == [20.0, 120.0, 30.0, 30.0]
+    agreed = tmp_path / "agreement.json"
+    assert main(["agreement", str(tmp_path / "A.json"), str(tmp_path / "B.json"), "--json", str(agreed)]) == 0
+    pooled = json.loads(agreed.read_text())
+    assert abs(pooled["pairs"][0]["dice"] - data["summary"]["dice"]) < 1e-9, (
+        pooled["pairs"][0],
+        data["summary"],
+    )

@@ -139,6 +139,20 @@ def test_odd_but_harmless_properties_are_dropped_not_fatal(tmp_path: Path) -> No
     assert objects[0].app_extra["qupath"] == {"objectType": "annotation", "measurements": {"c": None}}
 
 
+def test_a_measurement_too_large_for_a_number_is_null_not_a_crash(tmp_path: Path) -> None:
+    """A 400-digit integer is past orjson, so Python's parser reads the file and gives an int no float can
+    hold: its measurement is one QuPath could not compute (null, as NaN), the rest of the file is read."""
+    huge = "1" + "0" * 400
+    feature = _feature(SQUARE, measurements={"Cell: Area": 100.0, "Big": 7, "Small": -7})
+    text = (
+        _collection(feature).replace('"Big": 7', f'"Big": {huge}').replace('"Small": -7', f'"Small": -{huge}')
+    )
+    problems, objects = _read(tmp_path, text)
+    assert problems == [] and len(objects) == 2
+    measured = objects[1].app_extra["qupath"]["measurements"]
+    assert measured == {"Cell: Area": 100.0, "Big": None, "Small": None}
+
+
 @pytest.mark.parametrize(
     ("content", "words"),
     [

@@ -283,12 +283,20 @@ def check_coordinates(xy: Iterable[float], width: int, height: int, where: str) 
     the first bad value is named)."""
     import numpy as np
 
-    values = list(xy)
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError):
-        arr = None
-    if arr is not None and arr.ndim == 1 and arr.size and not any(isinstance(v, bool) for v in values):
+    if isinstance(xy, np.ndarray) and xy.ndim == 1 and xy.dtype.kind in "iuf":
+        values: Any = xy  # already numbers (an array holds no bools here): listed only to name a bad one
+        arr = xy.astype(np.float64, copy=False)
+    else:
+        values = list(xy)
+        if _short_numbers_inside(values, width, height):
+            return
+        try:
+            arr = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            arr = None
+        if bool in set(map(type, values)):  # true/false would pass as 1 and 0
+            arr = None
+    if arr is not None and arr.ndim == 1 and arr.size:
         (x_lo, x_hi), (y_lo, y_hi) = coordinate_range(width), coordinate_range(height)
         xs, ys = arr[0::2], arr[1::2]
         if (
@@ -297,6 +305,8 @@ def check_coordinates(xy: Iterable[float], width: int, height: int, where: str) 
             and (ys.size == 0 or (ys.min() >= y_lo and ys.max() <= y_hi))
         ):
             return  # NaN fails the comparisons above, so it falls through to be named
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
     for i, v in enumerate(values):
         f = check_finite(v, where)
         lo, hi = coordinate_range(width if i % 2 == 0 else height)
@@ -310,10 +320,35 @@ def check_coordinates(xy: Iterable[float], width: int, height: int, where: str) 
             )
 
 
+def _short_numbers_inside(values: list[Any], width: int, height: int) -> bool:
+    """A short list of finite ints and floats within ``coordinate_range``, seen without numpy (whose array
+    costs more than the look at a cell's few corners); False sends it to the check naming a bad value."""
+    if not values or len(values) > 4096 or not set(map(type, values)) <= {float, int}:
+        return False
+    if not surely_finite(values):
+        return False  # NaN, which min and max would step over, included
+    (x_lo, x_hi), (y_lo, y_hi) = coordinate_range(width), coordinate_range(height)
+    xs, ys = values[0::2], values[1::2]
+    return x_lo <= min(xs) and max(xs) <= x_hi and (not ys or (y_lo <= min(ys) and max(ys) <= y_hi))
+
+
+def surely_finite(values: Iterable[Any]) -> bool:
+    """True when ``values`` (numbers, None) are all finite, seen at C speed by their sum (NaN or infinity
+    makes it so; none at all are): a slide's million cells are not looked at number by number. False is
+    no verdict (a sum of finite numbers that overflows, anything not a number): look one by one."""
+    try:
+        return math.isfinite(sum(filter(None, values)))
+    except (TypeError, OverflowError):  # not numbers; an int too large for a float
+        return False
+
+
 def check_polygon_work(polygons: Iterable[Any], where: str) -> None:
     """Refuse outlines so long that rasterizing them (pycocotools walks them at 5x) would take GBs."""
     import numpy as np
 
+    polygons = polygons if type(polygons) is list else list(polygons)
+    if _short_outlines(polygons):
+        return
     total = 0.0
     for poly in polygons:
         xy = np.asarray(poly, dtype=np.float64).reshape(-1, 2)
@@ -325,6 +360,19 @@ def check_polygon_work(polygons: Iterable[Any], where: str) -> None:
         raise LimitError(
             where, f"polygon outline of {total:,.0f} px is over the limit of {MAX_OUTLINE:,} px to rasterize"
         )
+
+
+def _short_outlines(polygons: list[Any]) -> bool:
+    """Flat lists of finite numbers that cannot reach ``MAX_OUTLINE``: an edge's longer side is at most
+    the polygon's larger extent, so corners x extent bounds the exact count without numpy. False sends
+    anything else to the exact count."""
+    bound = 0.0
+    for p in polygons:
+        if type(p) is not list or len(p) < 2 or len(p) % 2 or not surely_finite(p):
+            return False
+        xs, ys = p[0::2], p[1::2]
+        bound += len(xs) * max(max(xs) - min(xs), max(ys) - min(ys))
+    return bound <= MAX_OUTLINE
 
 
 # ------------------------------------------------------------------------------------------------
@@ -367,6 +415,9 @@ def check_text(text: str, where: str, what: str = "text") -> None:
         ) from None
 
 
+_SCALARS = {float, int, bool, type(None)}
+
+
 def check_json_depth(value: Any, where: str) -> None:
     """A kept JSON value (extras PixelProof keeps without understanding them) can be saved again: it
     nests at most ``MAX_JSON_DEPTH`` levels and holds no NaN or Infinity (JSON has neither) and no text
@@ -383,10 +434,12 @@ def check_json_depth(value: Any, where: str) -> None:
             elif t is dict or t is list:
                 if depth >= MAX_JSON_DEPTH:
                     raise LimitError(where, f"nested deeper than {MAX_JSON_DEPTH} levels")
-                if t is dict:
+                if t is dict and not (set(map(type, v)) == {str} and "".join(v).isascii()):
                     for key in v:
                         check_text(str(key), where, "key")
-                nxt.extend(v.values() if t is dict else v)
+                children = v.values() if t is dict else v
+                if not (set(map(type, children)) <= _SCALARS and surely_finite(children)):
+                    nxt.extend(children)
         level, depth = nxt, depth + 1
 
 

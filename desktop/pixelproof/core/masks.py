@@ -65,7 +65,7 @@ def polygons_to_rle(polygons: Polygons, height: int, width: int) -> dict[str, An
     limits.check_polygon_work(polygons, "polygon")
     limits.check_rle_size(height, width, "polygon")
     rles = mask_utils.frPyObjects([list(map(float, p)) for p in polygons], height, width)
-    return mask_utils.merge(rles)
+    return rles[0] if len(rles) == 1 else mask_utils.merge(rles)  # merging one RLE copies it
 
 
 def polygons_to_mask(polygons: Polygons, height: int, width: int) -> np.ndarray:
@@ -96,7 +96,11 @@ def polygons_cropped(
     y1 = min(height, math.ceil(bbox_[1] + bbox_[3]) + 1)
     if x1 <= x0 or y1 <= y0:
         return None
-    shifted = [[v - (x0 if k % 2 == 0 else y0) for k, v in enumerate(p)] for p in polygons]
+    shifted = []
+    for p in polygons:
+        q = list(p)
+        q[0::2], q[1::2] = [v - x0 for v in q[0::2]], [v - y0 for v in q[1::2]]
+        shifted.append(q)
     return polygons_to_rle(shifted, y1 - y0, x1 - x0), [x0, y0]
 
 
@@ -150,8 +154,11 @@ def bbox(mask: np.ndarray) -> list[float]:
 
 def polygons_bbox(polygons: Polygons) -> list[float]:
     """Bounding box of polygon vertices, as pycocotools' ``toBbox`` of the polygon's extent."""
-    xs = [v for p in polygons for v in p[0::2]]
-    ys = [v for p in polygons for v in p[1::2]]
+    if len(polygons) == 1 and type(polygons[0]) is list:  # most objects: no list made again
+        xs, ys = polygons[0][0::2], polygons[0][1::2]
+    else:
+        xs = [v for p in polygons for v in p[0::2]]
+        ys = [v for p in polygons for v in p[1::2]]
     if not xs:
         return [0.0, 0.0, 0.0, 0.0]
     x0, y0 = min(xs), min(ys)

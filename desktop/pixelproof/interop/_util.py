@@ -254,7 +254,7 @@ class Builder:
             limits.check_rle_size(h, w, where)
             seg, box, area = mask_edit.rle_geometry(rle)
         elif polygons:
-            seg = [[float(v) for v in p] for p in polygons]
+            seg = [list(map(float, p)) for p in polygons]
             for p in seg:
                 limits.check_coordinates(p, w, h, where)
             limits.check_polygon_work(seg, where)

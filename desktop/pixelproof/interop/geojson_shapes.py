@@ -9,6 +9,7 @@ minus its own holes, rasterized as pycocotools rasterizes polygons, so a ring tr
 from __future__ import annotations
 
 import math
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -50,13 +51,41 @@ def polygon_part(rings: Any, where: str, report: Reporter) -> Part:
 def _ring(value: Any, where: str, report: Reporter) -> np.ndarray:
     """A linear ring as an n x 2 float array, closed. Not closed (GeoJSON requires the first position
     again at the end; pycocotools closes a ring anyway): closed and said. Fewer than 3 corners: refused."""
+    pts = _plain_positions(value)
+    if pts is None:
+        pts = _positions(value, where)
+    closed = bool((pts[0] == pts[-1]).all()) and len(pts) > 1
+    if not closed:
+        report(f"{where}: ring not closed (its last position is not its first); closed")
+        pts = np.vstack([pts, pts[:1]])
+    if len(pts) < 4:
+        raise ValueError(
+            f"{where}: a ring needs at least 4 positions (3 corners and the first again), got {len(pts)}"
+        )
+    return pts
+
+
+def _plain_positions(value: Any) -> np.ndarray | None:
+    """The n x 2 array of a list of [x, y] lists of finite ints and floats (what QuPath writes), found
+    without numpy's slower look at nested lists; None for anything else, which ``_positions`` checks."""
+    if type(value) is not list or not value or set(map(type, value)) != {list} or set(map(len, value)) != {2}:
+        return None
+    flat = list(chain.from_iterable(value))
+    if not set(map(type, flat)) <= {float, int} or not limits.surely_finite(flat):
+        return None  # bools (numpy would take them as 1 and 0), text, NaN: named by ``_positions``
+    return np.array(flat, dtype=np.float64).reshape(-1, 2)
+
+
+def _positions(value: Any, where: str) -> np.ndarray:
+    """The n x 2 float array of a ring's positions ([x, y] or [x, y, z]), or ValueError naming the
+    first bad one."""
     arr = None
     if isinstance(value, list):
         try:
             arr = np.asarray(value)
         except (ValueError, TypeError, OverflowError, RecursionError):
             arr = None
-    if arr is not None and arr.ndim == 2 and any(type(c) is bool for p in value for c in p):
+    if arr is not None and arr.ndim == 2 and bool in set(map(type, chain.from_iterable(value))):
         arr = None  # true/false among numbers: numpy would take them as 1 and 0
     if (
         arr is None
@@ -71,14 +100,6 @@ def _ring(value: Any, where: str, report: Reporter) -> np.ndarray:
     if bad.size:
         k = int(bad[0])
         raise ValueError(f"{where}[{k}]: {short_repr(value[k])} is not a finite position")
-    closed = bool((pts[0] == pts[-1]).all()) and len(pts) > 1
-    if not closed:
-        report(f"{where}: ring not closed (its last position is not its first); closed")
-        pts = np.vstack([pts, pts[:1]])
-    if len(pts) < 4:
-        raise ValueError(
-            f"{where}: a ring needs at least 4 positions (3 corners and the first again), got {len(pts)}"
-        )
     return pts
 
 
@@ -92,17 +113,17 @@ def add_object(
     report: Reporter,
 ) -> None:
     w, h = image.width, image.height
-    rings = [r for outer, holes in parts for r in (outer, *holes)]
-    for r in rings:
-        limits.check_coordinates(r.reshape(-1), w, h, where)
     flat = [outer[:-1].reshape(-1).tolist() for outer, _ in parts]
-    if not any(holes for _, holes in parts):
+    if not any(holes for _, holes in parts):  # the builder checks the coordinates of boxes and polygons
         box = _rectangle(parts[0][0]) if len(parts) == 1 else None
         if box is not None:
             build.annotation(image, cat_id, bbox=box, where=where, **fields)
         else:
             build.annotation(image, cat_id, polygons=flat, where=where, **fields)
         return
+    rings = [r for outer, holes in parts for r in (outer, *holes)]
+    for r in rings:
+        limits.check_coordinates(r.reshape(-1), w, h, where)
     limits.check_polygon_work([r.reshape(-1) for r in rings], where)
     try:
         crop = _holed_crop(parts, h, w, where)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -23,7 +24,9 @@ from pixelproof.core.limits import MAX_NOTE, note_preview
 from pixelproof.core.model import REVIEW_STATES
 from pixelproof.core.names import shown_name
 from pixelproof.core.qa_objects import image_spacing
+from pixelproof.interop.geojson import shown_qupath
 from pixelproof.interop.labelstudio_inputs import kept_results
+from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.attribute_form import AttributeForm
@@ -98,6 +101,13 @@ class PropertiesPanel(Panel):
         # what CVAT recorded that is not edited here, on one read-only line; Occluded beside the heading
         self.cvat = AttributeForm(self.form, 1, self)
         self.form.addRow("CVAT", self.cvat.kept)
+        # QuPath's object type, name and measurements of one object, read-only: one line cut at the dock's
+        # edge (a cell has dozens), every value in the tooltip, the text selectable to copy
+        self.qupath = QLabel()
+        self.qupath.setTextFormat(Qt.TextFormat.PlainText)  # values from a file: never rich text
+        self.qupath.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.qupath.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.form.addRow("QuPath", self.qupath)
         self.form.addRow("Box", self.geometry_label)
         self.area_label = QLabel()
         self.form.addRow("Area", self.area_label)
@@ -212,6 +222,7 @@ class PropertiesPanel(Panel):
             self.review.setCurrentIndex(idx)
         self.review.blockSignals(False)
         self.cvat.show_for(doc, anns)
+        self._show_qupath(anns)
         note = common([a.note or "" for a in anns])
         self._note_mixed = note == MIXED
         long = not self._note_mixed and len(note) > MAX_NOTE
@@ -229,6 +240,20 @@ class PropertiesPanel(Panel):
         )
         self.note_long.setVisible(long)
         self.clear_note.setVisible(long)
+
+    def _show_qupath(self, anns: list) -> None:
+        """One object's QuPath fields (several objects' measurements side by side would mean nothing)."""
+        about, measured = shown_qupath(anns[0].app_extra) if len(anns) == 1 else ([], [])
+        self.qupath.setText(" · ".join([*about, *(f"{name} {v}" for name, v in measured)]))
+        lines = [" · ".join(about)] if about else []
+        lines += [f"{name}: {v}" for name, v in measured]
+        self.qupath.setToolTip(
+            as_text(
+                "\n".join(lines)
+                + "\n\nKept from QuPath's GeoJSON and written back on export (not edited here)"
+            )
+        )
+        self.form.setRowVisible(self.qupath, bool(about or measured))
 
     def _category_chosen(self, index: int) -> None:
         doc = self.document
