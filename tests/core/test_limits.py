@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pixelproof.core import limits
+from pixelproof.core import coordinate_limits, limits
 from pixelproof.core.limits import LimitError
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs, devices and symlinks")
@@ -88,23 +88,26 @@ def test_finite_numbers(bad: object) -> None:
 
 
 def test_coordinates_may_leave_the_image_by_four_sides_not_more() -> None:
-    assert limits.coordinate_range(1000) == (-4000, 5000)
-    assert limits.coordinate_range(100) == (-1024, 1124)  # small images: at least 1024 px of margin
-    limits.check_coordinates([-4000, 5000, 5000, -4000], 1000, 1000, "p")
+    assert coordinate_limits.coordinate_range(1000) == (-4000, 5000)
+    assert coordinate_limits.coordinate_range(100) == (
+        -1024,
+        1124,
+    )  # small images: at least 1024 px of margin
+    coordinate_limits.check_coordinates([-4000, 5000, 5000, -4000], 1000, 1000, "p")
     with pytest.raises(LimitError) as info:
-        limits.check_coordinates([10, 20, 1e9, 5], 1000, 800, "annotations[0].segmentation[0]")
+        coordinate_limits.check_coordinates([10, 20, 1e9, 5], 1000, 800, "annotations[0].segmentation[0]")
     assert "x = 1000000000.0" in str(info.value) and "-4000..5000" in str(info.value)
     with pytest.raises(LimitError, match="y = "):
-        limits.check_coordinates([10, -3300], 1000, 800, "p")  # y range follows the height (800)
+        coordinate_limits.check_coordinates([10, -3300], 1000, 800, "p")  # y range follows the height (800)
     with pytest.raises(LimitError, match="finite"):
-        limits.check_coordinates([10, math.nan], 1000, 800, "p")
+        coordinate_limits.check_coordinates([10, math.nan], 1000, 800, "p")
 
 
 def test_polygon_outlines_too_long_to_rasterize() -> None:
-    limits.check_polygon_work([[0, 0, 1000, 0, 1000, 1000]], "p")
+    coordinate_limits.check_polygon_work([[0, 0, 1000, 0, 1000, 1000]], "p")
     zigzag = [v for i in range(2000) for v in (0 if i % 2 else 10_000, i)]
     with pytest.raises(LimitError, match="outline"):
-        limits.check_polygon_work([zigzag], "annotations[7].segmentation")
+        coordinate_limits.check_polygon_work([zigzag], "annotations[7].segmentation")
 
 
 @pytest.mark.parametrize(
@@ -124,13 +127,13 @@ def test_short_coordinate_lists_and_arrays_are_refused_as_long_ones_are(values: 
     import numpy as np
 
     with pytest.raises(LimitError):
-        limits.check_coordinates(values, 1000, 800, "p")
+        coordinate_limits.check_coordinates(values, 1000, 800, "p")
     with pytest.raises(LimitError):
-        limits.check_coordinates(values * 2000, 1000, 800, "p")  # past the quick look's length
+        coordinate_limits.check_coordinates(values * 2000, 1000, 800, "p")  # past the quick look's length
     if all(type(v) is float for v in values):
         with pytest.raises(LimitError):
-            limits.check_coordinates(np.array(values), 1000, 800, "p")
-    limits.check_coordinates(np.array([-4000.0, 5000.0, 3.0, 4.0]), 1000, 1000, "p")
+            coordinate_limits.check_coordinates(np.array(values), 1000, 800, "p")
+    coordinate_limits.check_coordinates(np.array([-4000.0, 5000.0, 3.0, 4.0]), 1000, 1000, "p")
 
 
 def test_the_quick_outline_bound_never_lets_through_what_the_exact_count_refuses() -> None:
@@ -147,12 +150,12 @@ def test_the_quick_outline_bound_never_lets_through_what_the_exact_count_refuses
         exact = np.abs(np.diff(np.vstack([xy, xy[:1]]), axis=0)).max(axis=1).sum()
         if exact > limits.MAX_OUTLINE:
             with pytest.raises(LimitError):
-                limits.check_polygon_work([poly], "p")
+                coordinate_limits.check_polygon_work([poly], "p")
         else:
-            limits.check_polygon_work([poly], "p")
+            coordinate_limits.check_polygon_work([poly], "p")
     for bad in ([0.0, 0.0, math.nan, 5.0, 5.0, 5.0], [0, 0, math.inf, 1, 2, 2]):
         with pytest.raises(LimitError):
-            limits.check_polygon_work([bad], "p")
+            coordinate_limits.check_polygon_work([bad], "p")
 
 
 def test_numbers_kept_in_extras_are_checked_all_together_and_one_by_one_alike() -> None:

@@ -23,6 +23,7 @@ import numpy as np
 
 from pixelproof.core import limits
 from pixelproof.core.coco_values import MISSING, NUMBER_TYPES, Missing, check_id, finite, origin_ok, typename
+from pixelproof.core.coordinate_limits import check_coordinates, check_polygon_work
 from pixelproof.core.limits import ID_MAX, ID_MIN, RLE_ORIGIN, short_repr
 from pixelproof.core.model import REVIEW_STATES, Annotation, Category, ImageRecord
 from pixelproof.core.rle_check import check_rles
@@ -70,7 +71,7 @@ class Ctx:
 
 
 def _in_range(x: np.ndarray, y: np.ndarray, w: np.ndarray, h: np.ndarray) -> bool:
-    """Coordinates within ``limits.coordinate_range`` of their image sides (NaN fails)."""
+    """Coordinates within ``coordinate_limits.coordinate_range`` of their image sides (NaN fails)."""
     mx = limits.COORD_MARGIN * np.maximum(w, limits.MIN_MARGIN_SIDE)
     my = limits.COORD_MARGIN * np.maximum(h, limits.MIN_MARGIN_SIDE)
     return bool(np.all(x >= -mx) and np.all(x <= w + mx) and np.all(y >= -my) and np.all(y <= h + my))
@@ -194,9 +195,15 @@ class SegmentationRule:
                 ok = _check_polygon(poly, f"{where}[{j}]", lambda m, i=i: report(i, m))
                 if ok and image is not None:
                     _limit(
-                        report, i, limits.check_coordinates, poly, image.width, image.height, f"{where}[{j}]"
+                        report,
+                        i,
+                        check_coordinates,
+                        poly,
+                        image.width,
+                        image.height,
+                        f"{where}[{j}]",
                     )
-                    _limit(report, i, limits.check_polygon_work, [poly], f"{where}[{j}]")
+                    _limit(report, i, check_polygon_work, [poly], f"{where}[{j}]")
         rles = self._rles(col, ctx)
         for row, where, seg, image, origin in rles:
             check_rles([(row, where, seg, image, origin)], lambda m, row=row: report(row, m))
@@ -290,7 +297,13 @@ class BboxRule:
                 im = ctx.row_images[i]
                 x, y, bw, bh = bbox
                 _limit(
-                    report, i, limits.check_coordinates, [x, y, x + bw, y + bh], im.width, im.height, where
+                    report,
+                    i,
+                    check_coordinates,
+                    [x, y, x + bw, y + bh],
+                    im.width,
+                    im.height,
+                    where,
                 )
 
 

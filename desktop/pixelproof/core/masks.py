@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from pixelproof.core import limits, rle_codec
+from pixelproof.core import coordinate_limits, limits, rle_codec
 from pixelproof.core.limits import RLE_ORIGIN
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def compress(rle: dict[str, Any]) -> dict[str, Any]:
 def polygons_to_rle(polygons: Polygons, height: int, width: int) -> dict[str, Any]:
     """COCO polygons -> one compressed RLE (pycocotools rasterization, parts merged). ``LimitError`` for
     outlines too long to walk and images of 2**32 pixels or more (pycocotools' counts are 32-bit)."""
-    limits.check_polygon_work(polygons, "polygon")
+    coordinate_limits.check_polygon_work(polygons, "polygon")
     limits.check_rle_size(height, width, "polygon")
     rles = mask_utils.frPyObjects([list(map(float, p)) for p in polygons], height, width)
     return rles[0] if len(rles) == 1 else mask_utils.merge(rles)  # merging one RLE copies it

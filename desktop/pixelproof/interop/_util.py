@@ -22,6 +22,7 @@ from pixelproof.core import limits, mask_edit, rle_codec
 from pixelproof.core import masks as core_masks
 from pixelproof.core.annotation_pixels import crop_geometry
 from pixelproof.core.category_colors import default_color
+from pixelproof.core.coordinate_limits import check_coordinates, check_polygon_work
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
     LAST_IMAGE_ID,
@@ -256,8 +257,8 @@ class Builder:
         elif polygons:
             seg = [list(map(float, p)) for p in polygons]
             for p in seg:
-                limits.check_coordinates(p, w, h, where)
-            limits.check_polygon_work(seg, where)
+                check_coordinates(p, w, h, where)
+            check_polygon_work(seg, where)
             box = core_masks.polygons_bbox(seg)
             area = core_masks.segmentation_area(seg, box, h, w)
         else:
@@ -265,7 +266,7 @@ class Builder:
             box = [float(v) for v in (bbox or [0, 0, 0, 0])]
             if len(box) != 4 or box[2] < 0 or box[3] < 0:
                 raise limits.LimitError(where, f"a box needs x, y, width >= 0, height >= 0, got {box}")
-            limits.check_coordinates([box[0], box[1], box[0] + box[2], box[1] + box[3]], w, h, where)
+            check_coordinates([box[0], box[1], box[0] + box[2], box[1] + box[3]], w, h, where)
             area = float(box[2] * box[3])
         ann = Annotation(self._ann_ids.take(), image.id, category_id, box, seg, area, **fields)
         ann.app_extra.pop(

@@ -27,13 +27,8 @@ import orjson
 from PIL import Image
 
 from pixelproof.core import masks as core_masks
-from pixelproof.core.limits import (
-    RLE_ORIGIN,
-    LimitError,
-    check_coordinates,
-    check_image_size,
-    check_polygon_work,
-)
+from pixelproof.core.coordinate_limits import check_coordinates, check_polygon_work
+from pixelproof.core.limits import RLE_ORIGIN, LimitError, check_image_size
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop._util import (
     Builder,

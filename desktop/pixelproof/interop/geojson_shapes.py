@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core import limits
+from pixelproof.core import coordinate_limits, limits
 from pixelproof.core import masks as core_masks
 from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.model import ImageRecord
@@ -123,8 +123,8 @@ def add_object(
         return
     rings = [r for outer, holes in parts for r in (outer, *holes)]
     for r in rings:
-        limits.check_coordinates(r.reshape(-1), w, h, where)
-    limits.check_polygon_work([r.reshape(-1) for r in rings], where)
+        coordinate_limits.check_coordinates(r.reshape(-1), w, h, where)
+    coordinate_limits.check_polygon_work([r.reshape(-1) for r in rings], where)
     try:
         crop = _holed_crop(parts, h, w, where)
     except LimitError as e:

@@ -21,7 +21,7 @@ import numpy as np
 import orjson
 from PIL import Image
 
-from pixelproof.core import annotation_pixels, limits, mask_edit
+from pixelproof.core import annotation_pixels, coordinate_limits, limits, mask_edit
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import (
     ImageReadError,
@@ -285,7 +285,7 @@ def _mask_piece(
     b64 = shape.get("mask")
     if not isinstance(b64, str) or len(pts) != 2:
         return None
-    limits.check_coordinates(pts.reshape(-1), w, h, where)
+    coordinate_limits.check_coordinates(pts.reshape(-1), w, h, where)
     try:
         with open_pillow(io.BytesIO(base64.b64decode(b64, validate=True)), f"{where}: mask") as im:
             sub = np.asarray(im.convert("L")) != 0
@@ -317,7 +317,7 @@ def _union_crop(
     1 x 1 crop when nothing lies inside the image."""
     outlines = list(polygons)
     if polygons:
-        limits.check_polygon_work(polygons, where)
+        coordinate_limits.check_polygon_work(polygons, where)
     outlines += [[x, y, x + bw, y, x + bw, y + bh, x, y + bh] for x, y, bw, bh in boxes]
     rle, drawn = None, None
     if outlines:
