@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from pathlib import PurePosixPath
 from typing import overload
 
 from PySide6.QtCore import (
@@ -36,6 +35,7 @@ from pixelproof.core.conditions import FilterError
 from pixelproof.core.edits import SetImageStatus
 from pixelproof.core.image_query import ImageFacts, ImageQuery, parse_image_query
 from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS
+from pixelproof.core.names import base_file_name
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
@@ -117,7 +117,7 @@ class ImagesModel(QAbstractTableModel):
         status = self.doc.project.image_status(image_id)
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return PurePosixPath(rec.file_name).name
+                return base_file_name(rec.file_name)
             if col == 1:
                 return STATUS_LABELS.get(status, status)
             return count_text(*self.doc.project.object_counts(image_id))
