@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 from pixelproof.core.image_order import next_unfinished, step_listed
 
@@ -56,3 +57,36 @@ def test_next_unfinished_walks_the_list_round_from_after_the_shown_image() -> No
     assert next_unfinished(ORDER, [2, 6, 4], 9, todo.__contains__) == 2  # 9 hidden: from 5 on, then round
     assert next_unfinished(ORDER, [9], 9, todo.__contains__) is None  # the shown image is not one
     assert next_unfinished(ORDER, [4, 5], 1, todo.__contains__) is None
+
+
+class Table(Sequence[int]):
+    """A list read row by row, finding an image's row itself (as the Images panel's table does): what a
+    walk reads of it is counted."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids, self.read = ids, 0
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, row):  # type: ignore[no-untyped-def]
+        self.read += 1
+        return self.ids[row]
+
+    def row_of(self, image_id: int) -> int | None:
+        return self.ids.index(image_id) if image_id in self.ids else None
+
+
+def test_a_list_that_finds_its_rows_is_read_at_the_row_stepped_to_only() -> None:
+    """D read every row of the Images panel's table (100,000) to find the shown image's neighbour; a
+    sequence with ``row_of`` is now asked for the rows and read at the one row the step goes to."""
+    for n in range(len(ORDER) + 1):
+        for listed in itertools.permutations(ORDER, n) if n <= 3 else [tuple(ORDER[:n])]:
+            for current in [*ORDER, -1]:
+                for step in (1, -1):
+                    table = Table(list(listed))
+                    want = plain_step(ORDER, list(listed), current, step)
+                    assert step_listed(ORDER, table, current, step) == want, (listed, current, step)
+                    assert table.read == (want is not None)
+    todo = {1, 9, 2}
+    assert next_unfinished(ORDER, Table([2, 6, 4]), 9, todo.__contains__) == 2

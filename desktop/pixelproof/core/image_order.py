@@ -12,14 +12,26 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 
-def _listed_from(order: Sequence[int], rows: dict[int, int], current: int, step: int) -> int | None:
+def _rows(listed: Sequence[int]) -> Callable[[int], int | None]:
+    """Where an image is in ``listed`` (None: not listed). A list is indexed once; a sequence with a
+    ``row_of`` of its own (the Images panel's table, whose rows are read through Qt one at a time) is asked
+    instead, so a step reads the rows it goes through, not every listed one (100,000 at each D)."""
+    row_of = getattr(listed, "row_of", None)
+    if callable(row_of):
+        return row_of
+    return {image_id: n for n, image_id in enumerate(listed)}.get
+
+
+def _listed_from(
+    order: Sequence[int], row_of: Callable[[int], int | None], count: int, current: int, step: int
+) -> int | None:
     """The list index of the first listed image after ``current`` (``step`` > 0) or the last before it,
     ``current`` not listed: found walking the file order. None when there is none."""
     if current not in order:  # no image shown: the list's first (D) or last (A)
-        return (0 if step > 0 else len(rows) - 1) if rows else None
+        return (0 if step > 0 else count - 1) if count else None
     at = list(order).index(current)
     walk = order[at + 1 :] if step > 0 else reversed(order[:at])
-    return next((rows[i] for i in walk if i in rows), None)
+    return next((row for row in map(row_of, walk) if row is not None), None)
 
 
 def step_listed(order: Sequence[int], listed: Sequence[int], current: int, step: int) -> int | None:
@@ -27,11 +39,12 @@ def step_listed(order: Sequence[int], listed: Sequence[int], current: int, step:
     ``order`` is the file order. None past either end of the list."""
     if step == 0:
         return current
-    rows = {image_id: n for n, image_id in enumerate(listed)}
-    if current in rows:
-        i: int | None = rows[current] + step
+    row_of = _rows(listed)
+    i = row_of(current)
+    if i is not None:
+        i += step
     else:
-        i = _listed_from(order, rows, current, step)
+        i = _listed_from(order, row_of, len(listed), current, step)
         i = None if i is None else i + step - (1 if step > 0 else -1)  # reaching it was the first step
     return listed[i] if i is not None and 0 <= i < len(listed) else None
 
@@ -43,8 +56,9 @@ def next_unfinished(
     after its end; ``current`` itself is never one): Shift+G."""
     if not listed:
         return None
-    rows = {image_id: n for n, image_id in enumerate(listed)}
-    start = rows[current] + 1 if current in rows else _listed_from(order, rows, current, 1)
+    row_of = _rows(listed)
+    at = row_of(current)
+    start = at + 1 if at is not None else _listed_from(order, row_of, len(listed), current, 1)
     start = 0 if start is None else start
     walk = [*listed[start:], *listed[:start]]
     return next((i for i in walk if i != current and unfinished(i)), None)

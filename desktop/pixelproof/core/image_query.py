@@ -23,11 +23,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from pixelproof.core.conditions import OPERATOR_PATTERN, OPERATORS, FilterError
 from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS, Project
 from pixelproof.core.name_fold import fold
+from pixelproof.core.names import base_file_name
 
 TEXT_FIELDS = ("class", "author", "status")
 COUNT_FIELDS = ("objects", "predictions")
@@ -61,7 +61,7 @@ class ImageFacts:
         """The file name without folders, casefolded (the panel's Image column)."""
         v = self._names.get(image_id)
         if v is None:
-            v = self._names[image_id] = _fold(PurePosixPath(self.project.images[image_id].file_name).name)
+            v = self._names[image_id] = _fold(base_file_name(self.project.images[image_id].file_name))
         return v
 
     def categories(self, image_id: int) -> frozenset[int]:

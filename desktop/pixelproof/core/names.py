@@ -5,6 +5,7 @@ themselves are in ``core.limits``, with the others."""
 from __future__ import annotations
 
 import unicodedata
+from pathlib import PurePosixPath
 
 from pixelproof.core.limits import MAX_CATEGORY_NAME, NAME_SHOWN, LimitError, check_text
 
@@ -44,6 +45,15 @@ def short_file_name(name: str, limit: int = FILE_NAME_SHOWN) -> str:
         return name
     tail = min(len(name) // 2, limit // 2)
     return name[: limit - tail] + "…" + name[len(name) - tail :]
+
+
+def base_file_name(file_name: str) -> str:
+    """The last part of a project's file name (``images/img1.png``: ``img1.png``), as
+    ``PurePosixPath(file_name).name`` gives it, without making a path for the usual name: the Images panel
+    shows it and its filter searches it, and a path per image was 0.13 s of the first keystroke over
+    100,000 images. A name ending in '/' or '/.' (pathlib drops those parts) is left to pathlib."""
+    tail = file_name.rpartition("/")[2]
+    return tail if tail and tail != "." else PurePosixPath(file_name).name
 
 
 def category_name_problem(name: str) -> str | None:

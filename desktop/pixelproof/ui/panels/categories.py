@@ -123,7 +123,9 @@ class CategoriesPanel(Panel):
         if doc is not None:
             anns = doc.project.annotations.values()
             self._category_of = category_of = {a.id: a.category_id for a in anns}
-            self._pending = {a.id for a in anns if is_pending_prediction(a)}
+            # only a model's annotation (a source) can be pending: the others are not asked (over 1M
+            # drawn boxes the call on each cost 0.11 s of the open, 0.03 s without it)
+            self._pending = {a.id for a in anns if a.source and is_pending_prediction(a)}
             self._counts = Counter(category_of.values())
             self._pending_counts = Counter(category_of[i] for i in self._pending)
             keys = {}

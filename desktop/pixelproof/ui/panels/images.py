@@ -5,7 +5,8 @@ image can be set here (or from the Image menu). Selecting a row shows the image.
 from __future__ import annotations
 
 import html
-from pathlib import PurePosixPath
+from collections.abc import Sequence
+from typing import overload
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -34,6 +35,7 @@ from pixelproof.core.conditions import FilterError
 from pixelproof.core.edits import SetImageStatus
 from pixelproof.core.image_query import ImageFacts, ImageQuery, parse_image_query
 from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS
+from pixelproof.core.names import base_file_name
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
@@ -115,7 +117,7 @@ class ImagesModel(QAbstractTableModel):
         status = self.doc.project.image_status(image_id)
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return PurePosixPath(rec.file_name).name
+                return base_file_name(rec.file_name)
             if col == 1:
                 return STATUS_LABELS.get(status, status)
             return count_text(*self.doc.project.object_counts(image_id))
@@ -158,6 +160,47 @@ class ImagesProxy(QSortFilterProxyModel):
         if not self.query or self.facts is None:
             return True
         return self.query(self.facts, self.images.ids[source_row])
+
+
+class ListedImages(Sequence[int]):
+    """The images the filter shows, in the table's order, read from the table as asked: D / A and the
+    read-ahead want the shown image's neighbours (``core.image_order`` asks ``row_of``), and listing every
+    row first mapped each one through Qt from Python (~0.3 s at each D and after each pause in typing over
+    100,000 images). Read it at once: it follows the filter, it is no copy."""
+
+    def __init__(self, model: ImagesModel, proxy: ImagesProxy) -> None:
+        self._model, self._proxy = model, proxy
+
+    def __len__(self) -> int:
+        return self._proxy.rowCount()
+
+    @overload
+    def __getitem__(self, row: int) -> int: ...
+    @overload
+    def __getitem__(self, row: slice) -> list[int]: ...
+    def __getitem__(self, row: int | slice) -> int | list[int]:
+        if isinstance(row, slice):
+            return [self[r] for r in range(*row.indices(len(self)))]
+        n = len(self)
+        if not -n <= row < n:
+            raise IndexError(row)
+        source = self._proxy.mapToSource(self._proxy.index(row % n, 0))
+        return self._model.ids[source.row()]
+
+    def row_of(self, image_id: int) -> int | None:
+        """The image's row in the table, None when the filter hides it (or it is no image here)."""
+        row = self._model.row_of(image_id)
+        index = self._proxy.mapFromSource(self._model.index(row, 0)) if row >= 0 else None
+        return index.row() if index is not None and index.isValid() else None
+
+    def __contains__(self, image_id: object) -> bool:
+        return isinstance(image_id, int) and self.row_of(image_id) is not None
+
+    def index(self, image_id: object, start: int = 0, stop: int | None = None) -> int:
+        row = self.row_of(image_id) if isinstance(image_id, int) else None
+        if row is None or row < start or (stop is not None and row >= stop):
+            raise ValueError(f"{image_id} is not listed")
+        return row
 
 
 class ImagesPanel(Panel):
@@ -281,13 +324,11 @@ class ImagesPanel(Panel):
             self.table.selectionModel().clear()
         self.status.setCurrentIndex(IMAGE_STATES.index(doc.project.image_status(doc.current_image_id)))
 
-    def listed_image_ids(self) -> list[int] | None:
+    def listed_image_ids(self) -> ListedImages | None:
         """The images the filter shows, in the table's order: what D / A and Shift+G walk (a labeler
-        expects them to walk the list in sight). None without a filter: every image, in file order."""
-        if not self.proxy.query:
-            return None
-        ids, source = self.model.ids, self.proxy.mapToSource
-        return [ids[source(self.proxy.index(r, 0)).row()] for r in range(self.proxy.rowCount())]
+        expects them to walk the list in sight), read from the table as asked. None without a filter:
+        every image, in file order."""
+        return ListedImages(self.model, self.proxy) if self.proxy.query else None
 
     def filter_summary(self) -> str:
         """'3 of 120': how many images the filter shows, for a message naming the list D walks."""
