@@ -194,16 +194,9 @@ class SegmentationRule:
             for j, poly in enumerate(seg):
                 ok = _check_polygon(poly, f"{where}[{j}]", lambda m, i=i: report(i, m))
                 if ok and image is not None:
-                    _limit(
-                        report,
-                        i,
-                        check_coordinates,
-                        poly,
-                        image.width,
-                        image.height,
-                        f"{where}[{j}]",
-                    )
-                    _limit(report, i, check_polygon_work, [poly], f"{where}[{j}]")
+                    at, size = f"{where}[{j}]", (image.width, image.height)
+                    _limit(report, i, check_coordinates, poly, *size, at)
+                    _limit(report, i, check_polygon_work, [poly], at)
         rles = self._rles(col, ctx)
         for row, where, seg, image, origin in rles:
             check_rles([(row, where, seg, image, origin)], lambda m, row=row: report(row, m))
@@ -296,15 +289,7 @@ class BboxRule:
             if _check_bbox(bbox, where, lambda m, i=i: report(i, m)) and ctx.row_images[i] is not None:
                 im = ctx.row_images[i]
                 x, y, bw, bh = bbox
-                _limit(
-                    report,
-                    i,
-                    check_coordinates,
-                    [x, y, x + bw, y + bh],
-                    im.width,
-                    im.height,
-                    where,
-                )
+                _limit(report, i, check_coordinates, [x, y, x + bw, y + bh], im.width, im.height, where)
 
 
 class NumberRule:
