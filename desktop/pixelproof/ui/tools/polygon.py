@@ -65,6 +65,10 @@ class ContrastPath(QGraphicsPathItem):
             pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         self.setPen(halo)
 
+    def set_color(self, color: QColor) -> None:
+        self.pens[2].setColor(color)
+        self.update()
+
     def paint(self, painter, option, widget=None) -> None:  # type: ignore[no-untyped-def]
         for pen in self.pens:
             painter.setPen(pen)
@@ -291,6 +295,17 @@ class PolygonTool(Tool):
         ann.touch()
         doc.push(AddAnnotations([ann], "Draw polygon"))
         self._sync_handles()
+
+    def category_chosen(self) -> bool:
+        """A category chosen while a new polygon is drawn is the polygon's: its outline takes its colour."""
+        if not self._points or self._add_part_to is not None:
+            return False
+        color = self._color()
+        if self._preview is not None:
+            self._preview.set_color(color)
+        if self._first_handle is not None:
+            self._first_handle.setBrush(color)
+        return True
 
     def _stop_drawing(self) -> None:
         for item in (self._preview, self._first_handle):

@@ -1,0 +1,49 @@
+"""The instance-segmentation loop with the polygon tool, as an annotator drawing object after object runs
+it: real clicks and keys on the real main window. The polygon just drawn stays selected (to edit its
+vertices), so what the next object's clicks and keys do must not fall on it by mistake."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from tests.ui.test_mask_tools import click, draw_polygon, key, only_new, set_view, vp_at
+
+
+def test_a_category_key_while_drawing_goes_to_the_new_polygon_not_the_one_drawn_before(window) -> None:
+    """CVAT's and LabelMe's way: the class chosen while an outline is drawn is that outline's. The polygon
+    drawn before is still selected; it keeps its class (it was silently given the new one)."""
+    doc = window.document
+    set_view(window, 2.0)
+    first = draw_polygon(window, [(40, 40), (120, 40), (120, 100), (40, 100)], close_with="enter")
+    assert doc.selection == [first] and doc.project.annotations[first].category_id == 1
+    before = set(doc.project.annotations)
+    click(window, vp_at(window, 200, 50))
+    key(window, Qt.Key.Key_2)  # dog, for the object being drawn
+    assert doc.project.annotations[first].category_id == 1
+    assert doc.undo_stack.undoText() == "Draw polygon"  # no recategorising step
+    assert "dog" in window.statusBar().currentMessage()
+    for x, y in [(260, 50), (260, 120)]:
+        click(window, vp_at(window, x, y))
+    key(window, Qt.Key.Key_Return)
+    second = only_new(window, before)
+    assert doc.project.annotations[second].category_id == 2
+    assert doc.project.annotations[first].category_id == 1
+    # once nothing is being drawn, the key gives the selection (the polygon just drawn) its category
+    key(window, Qt.Key.Key_1)
+    assert doc.project.annotations[second].category_id == 1
+
+
+def test_the_outline_being_drawn_takes_the_colour_of_a_category_chosen_meanwhile(window) -> None:
+    doc = window.document
+    set_view(window, 2.0)
+    key(window, Qt.Key.Key_P)
+    click(window, vp_at(window, 40, 40))
+    click(window, vp_at(window, 120, 40))
+    tool = window.canvas.tool
+    assert tool._preview.pens[2].color() == QColor(doc.project.categories[1].color)
+    key(window, Qt.Key.Key_2)
+    dog = QColor(doc.project.categories[2].color)
+    assert dog != QColor(doc.project.categories[1].color)
+    assert tool._preview.pens[2].color() == dog
+    assert tool._first_handle.brush().color() == dog
