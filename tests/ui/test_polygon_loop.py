@@ -47,3 +47,40 @@ def test_the_outline_being_drawn_takes_the_colour_of_a_category_chosen_meanwhile
     assert dog != QColor(doc.project.categories[1].color)
     assert tool._preview.pens[2].color() == dog
     assert tool._first_handle.brush().color() == dog
+
+
+def test_a_click_inside_the_polygon_just_drawn_starts_the_next_one_there(window) -> None:
+    """An object drawn over or inside the one before (a part of it, an object in front): the first click
+    falls inside the polygon just drawn, still selected. It was lost (a move that did not move); it is
+    the new outline's first vertex. A drag inside still moves the polygon."""
+    doc = window.document
+    set_view(window, 2.0)
+    first = draw_polygon(window, [(40, 40), (140, 40), (140, 110), (40, 110)], close_with="enter")
+    kept = doc.project.annotations[first].segmentation
+    before = set(doc.project.annotations)
+    corners = [(60, 60), (100, 60), (80, 90)]
+    for x, y in corners:
+        click(window, vp_at(window, x, y))
+    key(window, Qt.Key.Key_Return)
+    second = only_new(window, before)
+    assert len(doc.project.annotations[second].segmentation[0]) == 2 * len(corners)
+    assert doc.project.annotations[first].segmentation == kept
+    assert doc.selection == [second]
+
+
+def test_a_click_on_the_edge_of_the_polygon_just_drawn_says_it_added_a_vertex(window) -> None:
+    """The next object touching the one just drawn: a first click on its edge adds a vertex to it (the
+    documented edit), not a new outline. The status bar says so, and how to start a polygon there."""
+    doc = window.document
+    set_view(window, 2.0)
+    first = draw_polygon(window, [(40, 40), (140, 40), (140, 110), (40, 110)], close_with="enter")
+    click(window, vp_at(window, 140, 70))
+    assert doc.undo_stack.undoText() == "Insert vertex"
+    said = window.statusBar().currentMessage()
+    assert f"#{first}" in said and "Esc" in said
+    key(window, Qt.Key.Key_Escape)
+    before = set(doc.project.annotations)
+    for x, y in [(140, 70), (200, 60), (200, 100)]:
+        click(window, vp_at(window, x, y))
+    key(window, Qt.Key.Key_Return)
+    assert len(doc.project.annotations[only_new(window, before)].segmentation[0]) == 6

@@ -6,8 +6,8 @@ the new outline as another part of the selected polygon annotation.
 
 Editing the selected polygon annotation (the one just drawn is selected): drag a vertex; click an edge to
 insert a vertex there (and drag it); Shift+click a vertex, or right-click it for a menu, to delete it; drag
-inside to move the whole polygon. Every part of a multi-part annotation is kept; each gesture is one undo
-step.
+inside to move the whole polygon (a click inside starts a new polygon there, as a click anywhere else).
+Every part of a multi-part annotation is kept; each gesture is one undo step.
 """
 
 from __future__ import annotations
@@ -396,7 +396,11 @@ class PolygonTool(Tool):
             else:
                 self._mode = "move"
             return
-        self._add_part_to = ann.id if (ctrl and ann is not None) else None
+        self._start(e, ann.id if (ctrl and ann is not None) else None)
+
+    def _start(self, e: ToolEvent, add_part_to: int | None) -> None:
+        """A new outline from ``e``'s point (another part of ``add_part_to`` when given)."""
+        self._add_part_to = add_part_to
         self._clear_handles()
         self._points = [self._clamp(e.pos)]
         self._cursor = None
@@ -443,6 +447,11 @@ class PolygonTool(Tool):
             self._reset_item()
         elif mode == "vertex" and (self._moved or self._inserted):
             self._commit(self._work, "Insert vertex" if self._inserted else "Move vertex")
+            if not self._moved:  # a click on the edge, maybe meant as the next object's first vertex
+                self.canvas.message.emit(
+                    f"Vertex added to {self.describe(self._current())} (Ctrl+Z takes it back): a click on "
+                    "the selected polygon's edge adds one; Esc first to start a new polygon there"
+                )
         elif (
             mode == "move"
             and self._moved
@@ -451,9 +460,12 @@ class PolygonTool(Tool):
             self._commit(self._work, "Move polygon")
         else:
             self._reset_item()
+        press = self._press
         self._edit_id = None
         self._press = None
         self._sync_handles()
+        if mode == "move" and not self._moved:  # a click inside: the next object's first vertex
+            self._start(press, None)
 
     def double_click(self, e: ToolEvent) -> None:
         if self._points:
