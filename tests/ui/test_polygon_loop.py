@@ -84,3 +84,25 @@ def test_a_click_on_the_edge_of_the_polygon_just_drawn_says_it_added_a_vertex(wi
         click(window, vp_at(window, x, y))
     key(window, Qt.Key.Key_Return)
     assert len(doc.project.annotations[only_new(window, before)].segmentation[0]) == 6
+
+
+def test_the_status_bar_says_the_keys_of_the_polygon_being_drawn(window) -> None:
+    """CVAT and LabelMe users look for how to close, take back a vertex and cancel: the status bar's tool
+    line says it while an outline is drawn, with its vertex count, and goes back when it is done."""
+    set_view(window, 2.0)
+    key(window, Qt.Key.Key_P)
+    line = window.readout.target_label
+    idle = line.text()
+    assert idle.startswith("Polygon: click to draw")
+    click(window, vp_at(window, 40, 40))
+    click(window, vp_at(window, 120, 40))
+    text = line.text()
+    assert "2 vertices" in text and "“cat”" in text
+    for word in ("Enter", "first vertex", "Backspace", "Esc"):
+        assert word in text
+    key(window, Qt.Key.Key_Backspace)
+    assert "1 vertex" in line.text()
+    key(window, Qt.Key.Key_2)
+    assert "“dog”" in line.text()
+    key(window, Qt.Key.Key_Escape)
+    assert line.text() == idle.replace("“cat”", "“dog”")

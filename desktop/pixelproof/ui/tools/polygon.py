@@ -150,6 +150,13 @@ class PolygonTool(Tool):
         return bool(self._points) or self._mode is not None
 
     def target_text(self) -> str:
+        if self._points:
+            n = len(self._points)
+            what = "part" if self._add_part_to is not None else f"{self.category_name()} polygon"
+            return (
+                f"Polygon: {what}, {n} {'vertex' if n == 1 else 'vertices'}: Enter or a click on the first "
+                "vertex closes, Backspace drops the last, Esc cancels"
+            )
         new = f"Polygon: click to draw a new {self.category_name()} polygon"
         ann = self._selected_polygon()
         return new if ann is None else f"{new}; Ctrl+click adds a part to {self.describe(ann)}"
@@ -312,9 +319,12 @@ class PolygonTool(Tool):
             self._remove(item)
         self._preview = None
         self._first_handle = None
+        drawing = bool(self._points)
         self._points = []
         self._cursor = None
         self._add_part_to = None
+        if drawing:
+            self.canvas.hintChanged.emit()
 
     # -- editing ---------------------------------------------------------------------------------
     def _show_work(self) -> None:
@@ -374,6 +384,7 @@ class PolygonTool(Tool):
             elif point != self._points[-1]:  # a second click on the last vertex (a double-click) adds none
                 self._points.append(point)
                 self._update_preview()
+                self.canvas.hintChanged.emit()
             return
         ann = self._selected_polygon()
         hit = self._hit(ann, e) if ann is not None else None
@@ -405,6 +416,7 @@ class PolygonTool(Tool):
         self._points = [self._clamp(e.pos)]
         self._cursor = None
         self._update_preview()
+        self.canvas.hintChanged.emit()  # the status bar says the drawing's keys
 
     def move(self, e: ToolEvent) -> None:
         if self._points:
@@ -508,6 +520,7 @@ class PolygonTool(Tool):
         self._points.pop()
         if self._points:
             self._update_preview()
+            self.canvas.hintChanged.emit()
         else:
             self._stop_drawing()
 
