@@ -7,7 +7,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from tests.ui.test_mask_tools import click, draw_polygon, key, only_new, set_view, vp_at
+from pixelproof.ui.tools.paint_options import OPTIONS
+from tests.ui.test_mask_tools import click, default_options, draw_polygon, key, only_new, set_view, vp_at
+
+__all__ = ["default_options"]  # its defaults restored for each test (the tool settings are app-wide)
 
 
 def test_a_category_key_while_drawing_goes_to_the_new_polygon_not_the_one_drawn_before(window) -> None:
@@ -106,3 +109,40 @@ def test_the_status_bar_says_the_keys_of_the_polygon_being_drawn(window) -> None
     assert "“dog”" in line.text()
     key(window, Qt.Key.Key_Escape)
     assert line.text() == idle.replace("“cat”", "“dog”")
+
+
+def test_the_eraser_with_no_mask_selected_erases_from_the_mask_it_starts_on(window) -> None:
+    """CVAT's and X-AnyLabeling's eraser works on what it is drawn over; ours needed V, a click, then E
+    (it said 'Select the mask to erase from'). With no mask selected, a stroke starting on a mask now
+    erases from that one (the smallest under the pointer, as a click of V picks) and selects it; on no mask
+    it still says to select one and changes nothing."""
+    import numpy as np
+
+    from tests.ui.test_mask_tools import pixels, stroke
+
+    doc = window.document
+    set_view(window, 2.0)
+    OPTIONS.set(radius=6)
+    key(window, Qt.Key.Key_R)
+    before = set(doc.project.annotations)
+    stroke(window, [vp_at(window, x, 60) for x in (40, 80, 120)])
+    left = only_new(window, before)
+    key(window, Qt.Key.Key_Escape)
+    before = set(doc.project.annotations)
+    stroke(window, [vp_at(window, x, 60) for x in (180, 220, 260)])
+    right = only_new(window, before)
+    key(window, Qt.Key.Key_Escape)
+    assert doc.selection == []
+    left_px, right_px = pixels(window, left), pixels(window, right)
+    key(window, Qt.Key.Key_E)
+    steps = doc.undo_stack.count()
+    stroke(window, [vp_at(window, 220, 60), vp_at(window, 220, 80)])
+    assert doc.selection == [right] and doc.undo_stack.count() == steps + 1
+    erased = pixels(window, right)
+    assert 0 < erased.sum() < right_px.sum() and not (erased & ~right_px).any()
+    assert np.array_equal(pixels(window, left), left_px)
+    # on no mask, nothing selected: the message, no step
+    key(window, Qt.Key.Key_Escape)
+    stroke(window, [vp_at(window, 200, 180), vp_at(window, 240, 180)])
+    assert doc.undo_stack.count() == steps + 1 and doc.selection == []
+    assert "Select the mask" in window.statusBar().currentMessage()
