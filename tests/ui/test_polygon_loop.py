@@ -146,3 +146,20 @@ def test_the_eraser_with_no_mask_selected_erases_from_the_mask_it_starts_on(wind
     stroke(window, [vp_at(window, 200, 180), vp_at(window, 240, 180)])
     assert doc.undo_stack.count() == steps + 1 and doc.selection == []
     assert "Select the mask" in window.statusBar().currentMessage()
+
+
+def test_a_category_key_that_recategorises_the_selection_says_so(window) -> None:
+    """A CVAT user picks the next object's class before drawing it: after a polygon (still selected), the
+    key gives that polygon the class too, as documented (a box pass depends on it). The status bar said
+    only 'Category: dog'; it now names the object changed and the way back."""
+    doc = window.document
+    set_view(window, 2.0)
+    first = draw_polygon(window, [(40, 40), (120, 40), (120, 100), (40, 100)], close_with="enter")
+    key(window, Qt.Key.Key_2)
+    assert doc.project.annotations[first].category_id == 2
+    said = window.statusBar().currentMessage()
+    assert said.startswith("Category: dog") and f"#{first}" in said and "Ctrl+Z" in said
+    key(window, Qt.Key.Key_Escape)  # nothing selected: the category of new objects only
+    key(window, Qt.Key.Key_1)
+    assert window.statusBar().currentMessage() == "Category: cat"
+    assert doc.project.annotations[first].category_id == 2

@@ -102,8 +102,18 @@ class CategoryChooser(QObject):
         if self._tell_tool():
             self.shell.status(f"Category: {name}, for the object being drawn", 2500)
             return
-        # said first: the canvas's note that a hidden category is shown again (during the push) replaces it
-        self.shell.status(f"Category: {name}", 2500)
         edit = edits.set_category(doc.project, doc.selection, category_id)
+        # said first: the canvas's note that a hidden category is shown again (during the push) replaces it
+        self.shell.status(
+            f"Category: {name}{self._given_to(edit.ids if edit else [])}", 4000 if edit else 2500
+        )
         if edit is not None:
             doc.push(edit)
+
+    def _given_to(self, ids: list[int]) -> str:
+        """What a category key changed besides the next objects' category (one picks the next object's class
+        before drawing it, and the object just drawn is still selected)."""
+        if not ids:
+            return ""
+        what = f"#{ids[0]}" if len(ids) == 1 else f"{len(ids)} selected objects"
+        return f", given to {what} too (Ctrl+Z takes it back; Esc first keeps it for new objects only)"
