@@ -163,3 +163,19 @@ def test_a_category_key_that_recategorises_the_selection_says_so(window) -> None
     key(window, Qt.Key.Key_1)
     assert window.statusBar().currentMessage() == "Category: cat"
     assert doc.project.annotations[first].category_id == 2
+
+
+def test_the_properties_panel_names_no_shape_once_nothing_is_selected(window, qtbot) -> None:
+    """After Esc the panel said 'Select an object...' beside a left-over 'polygon' (the shape of the
+    object no longer selected), as if one still were."""
+    from pixelproof.ui.panels.properties import PropertiesPanel
+
+    panel = window.findChild(PropertiesPanel)
+    set_view(window, 2.0)
+    draw_polygon(window, [(40, 40), (120, 40), (120, 100), (40, 100)], close_with="enter")
+    qtbot.waitUntil(lambda: panel.kind.text() == "polygon")  # the panel refreshes once events settle
+    assert panel.kind.isVisibleTo(panel)
+    key(window, Qt.Key.Key_Escape)
+    assert window.document.selection == []
+    qtbot.waitUntil(lambda: panel.hint.isVisibleTo(panel))
+    assert not panel.kind.isVisibleTo(panel)
