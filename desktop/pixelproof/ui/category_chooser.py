@@ -83,16 +83,37 @@ class CategoryChooser(QObject):
     def _combo_chosen(self, index: int) -> None:
         if self.shell.document is not None:
             self.shell.document.set_current_category(self.combo.itemData(index))
+            self._tell_tool()
             self.shell.canvas.setFocus()
 
+    def _tell_tool(self) -> bool:
+        """Whether the category went to the new object the tool is drawing (see ``Tool.category_chosen``)."""
+        tool = self.shell.canvas.tool
+        return tool is not None and tool.category_chosen()
+
     def choose(self, category_id: int) -> None:
-        """Digit key: the category of new objects, and of the selected ones."""
+        """Digit key: the category of new objects, and of the selected ones - while a new object is being
+        drawn, of that object only (the selection is the object drawn before it)."""
         doc = self.shell.document
         if doc is None:
             return
         doc.set_current_category(category_id)
-        # said first: the canvas's note that a hidden category is shown again (during the push) replaces it
-        self.shell.status(f"Category: {doc.project.categories[category_id].name}", 2500)
+        name = doc.project.categories[category_id].name
+        if self._tell_tool():
+            self.shell.status(f"Category: {name}, for the object being drawn", 2500)
+            return
         edit = edits.set_category(doc.project, doc.selection, category_id)
+        # said first: the canvas's note that a hidden category is shown again (during the push) replaces it
+        self.shell.status(
+            f"Category: {name}{self._given_to(edit.ids if edit else [])}", 4000 if edit else 2500
+        )
         if edit is not None:
             doc.push(edit)
+
+    def _given_to(self, ids: list[int]) -> str:
+        """What a category key changed besides the next objects' category (one picks the next object's class
+        before drawing it, and the object just drawn is still selected)."""
+        if not ids:
+            return ""
+        what = f"#{ids[0]}" if len(ids) == 1 else f"{len(ids)} selected objects"
+        return f", given to {what} too (Ctrl+Z takes it back; Esc first keeps it for new objects only)"

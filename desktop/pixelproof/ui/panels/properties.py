@@ -175,6 +175,7 @@ class PropertiesPanel(Panel):
         self.fields.setVisible(bool(anns))
         self.hint.setVisible(not anns)
         self.heading.setVisible(bool(anns))
+        self.kind.setVisible(bool(anns))  # the shape beside the heading: none without a selection
         if not anns:
             self.cvat.show_for(doc, [])
             return

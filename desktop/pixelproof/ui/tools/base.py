@@ -153,6 +153,12 @@ class Tool(QObject):
         """A gesture is in progress (Esc cancels it rather than clearing the selection)."""
         return False
 
+    def category_chosen(self) -> bool:
+        """The category of new objects was chosen (a digit key, the toolbar) mid-gesture: True when it went
+        to the new object being drawn, whose category it is - the selection (the object drawn before, still
+        selected) then keeps its own."""
+        return False
+
     def undo_gesture(self) -> bool:
         """Ctrl+Z: take back the last step of the gesture in progress (here: all of it); False when none
         is in progress (the undo stack's last edit is undone instead)."""

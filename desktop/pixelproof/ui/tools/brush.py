@@ -107,13 +107,18 @@ class BrushTool(Tool):
 
     # -- target ------------------------------------------------------------------------------------
     def _target(self, e: ToolEvent) -> tuple[Annotation | None, bool]:
-        """The eraser: the selected mask. The brush: the selected mask when the first dab touches it or Ctrl
-        is held (a separate part), else a new mask of the current category."""
+        """The eraser: the selected mask, else (none selected) the mask the stroke starts on, selected. The
+        brush: the selected mask when the first dab touches it or Ctrl is held (a separate part), else a
+        new mask of the current category."""
         doc = self.document
         selected = self.selected_mask()
         if self.erase:
             if selected is None:
-                self.canvas.message.emit("Select the mask to erase from")
+                selected = self._mask_under(e)
+                if selected is None:
+                    self.canvas.message.emit("Select the mask to erase from, or start on one")
+                else:
+                    doc.set_selection([selected.id])
             return selected, False
         if selected is not None:
             add_part = bool(e.modifiers & Qt.KeyboardModifier.ControlModifier)
@@ -127,10 +132,20 @@ class BrushTool(Tool):
         self._adds_category = self.adds(self._category)
         return new_mask_annotation(doc.project, self.canvas.image_id, self._category.id), True
 
+    def _mask_under(self, e: ToolEvent) -> Annotation | None:
+        """The mask a click of the select tool picks at ``e`` (the smallest there), None if not a mask."""
+        ann_id, _ = self.canvas.annotation_at(e.view_pos)
+        ann = self.document.project.annotations.get(ann_id) if ann_id is not None else None
+        return ann if ann is not None and ann.kind == "mask" else None
+
     def target_text(self) -> str:
         mask = self.selected_mask()
         if self.erase:
-            return f"Eraser: erases from {self.describe(mask)}" if mask else "Eraser: select a mask first"
+            return (
+                f"Eraser: erases from {self.describe(mask)}"
+                if mask
+                else "Eraser: erases from the mask it starts on"
+            )
         new = f"a new {self.category_name()} mask"
         if mask is None:
             return f"Brush: paints {new}"
@@ -287,5 +302,7 @@ class BrushTool(Tool):
 class EraserTool(BrushTool):
     name = "eraser"
     icon = "tool-eraser"
-    tooltip = "Erase from the selected mask: drag; [ ] or Shift+wheel change the size"
+    tooltip = (
+        "Erase from the selected mask (none selected: the one the drag starts on); [ ] or Shift+wheel size"
+    )
     erase = True

@@ -6,8 +6,8 @@ the new outline as another part of the selected polygon annotation.
 
 Editing the selected polygon annotation (the one just drawn is selected): drag a vertex; click an edge to
 insert a vertex there (and drag it); Shift+click a vertex, or right-click it for a menu, to delete it; drag
-inside to move the whole polygon. Every part of a multi-part annotation is kept; each gesture is one undo
-step.
+inside to move the whole polygon (a click inside starts a new polygon there, as a click anywhere else).
+Every part of a multi-part annotation is kept; each gesture is one undo step.
 """
 
 from __future__ import annotations
@@ -64,6 +64,10 @@ class ContrastPath(QGraphicsPathItem):
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         self.setPen(halo)
+
+    def set_color(self, color: QColor) -> None:
+        self.pens[2].setColor(color)
+        self.update()
 
     def paint(self, painter, option, widget=None) -> None:  # type: ignore[no-untyped-def]
         for pen in self.pens:
@@ -146,6 +150,13 @@ class PolygonTool(Tool):
         return bool(self._points) or self._mode is not None
 
     def target_text(self) -> str:
+        if self._points:
+            n = len(self._points)
+            what = "part" if self._add_part_to is not None else f"{self.category_name()} polygon"
+            return (
+                f"Polygon: {what}, {n} {'vertex' if n == 1 else 'vertices'}: Enter or a click on the first "
+                "vertex closes, Backspace drops the last, Esc cancels"
+            )
         new = f"Polygon: click to draw a new {self.category_name()} polygon"
         ann = self._selected_polygon()
         return new if ann is None else f"{new}; Ctrl+click adds a part to {self.describe(ann)}"
@@ -292,14 +303,28 @@ class PolygonTool(Tool):
         doc.push(AddAnnotations([ann], "Draw polygon"))
         self._sync_handles()
 
+    def category_chosen(self) -> bool:
+        """A category chosen while a new polygon is drawn is the polygon's: its outline takes its colour."""
+        if not self._points or self._add_part_to is not None:
+            return False
+        color = self._color()
+        if self._preview is not None:
+            self._preview.set_color(color)
+        if self._first_handle is not None:
+            self._first_handle.setBrush(color)
+        return True
+
     def _stop_drawing(self) -> None:
         for item in (self._preview, self._first_handle):
             self._remove(item)
         self._preview = None
         self._first_handle = None
+        drawing = bool(self._points)
         self._points = []
         self._cursor = None
         self._add_part_to = None
+        if drawing:
+            self.canvas.hintChanged.emit()
 
     # -- editing ---------------------------------------------------------------------------------
     def _show_work(self) -> None:
@@ -359,6 +384,7 @@ class PolygonTool(Tool):
             elif point != self._points[-1]:  # a second click on the last vertex (a double-click) adds none
                 self._points.append(point)
                 self._update_preview()
+                self.canvas.hintChanged.emit()
             return
         ann = self._selected_polygon()
         hit = self._hit(ann, e) if ann is not None else None
@@ -381,11 +407,16 @@ class PolygonTool(Tool):
             else:
                 self._mode = "move"
             return
-        self._add_part_to = ann.id if (ctrl and ann is not None) else None
+        self._start(e, ann.id if (ctrl and ann is not None) else None)
+
+    def _start(self, e: ToolEvent, add_part_to: int | None) -> None:
+        """A new outline from ``e``'s point (another part of ``add_part_to`` when given)."""
+        self._add_part_to = add_part_to
         self._clear_handles()
         self._points = [self._clamp(e.pos)]
         self._cursor = None
         self._update_preview()
+        self.canvas.hintChanged.emit()  # the status bar says the drawing's keys
 
     def move(self, e: ToolEvent) -> None:
         if self._points:
@@ -428,6 +459,11 @@ class PolygonTool(Tool):
             self._reset_item()
         elif mode == "vertex" and (self._moved or self._inserted):
             self._commit(self._work, "Insert vertex" if self._inserted else "Move vertex")
+            if not self._moved:  # a click on the edge, maybe meant as the next object's first vertex
+                self.canvas.message.emit(
+                    f"Vertex added to {self.describe(self._current())} (Ctrl+Z takes it back): a click on "
+                    "the selected polygon's edge adds one; Esc first to start a new polygon there"
+                )
         elif (
             mode == "move"
             and self._moved
@@ -436,9 +472,12 @@ class PolygonTool(Tool):
             self._commit(self._work, "Move polygon")
         else:
             self._reset_item()
+        press = self._press
         self._edit_id = None
         self._press = None
         self._sync_handles()
+        if mode == "move" and not self._moved:  # a click inside: the next object's first vertex
+            self._start(press, None)
 
     def double_click(self, e: ToolEvent) -> None:
         if self._points:
@@ -481,6 +520,7 @@ class PolygonTool(Tool):
         self._points.pop()
         if self._points:
             self._update_preview()
+            self.canvas.hintChanged.emit()
         else:
             self._stop_drawing()
 
