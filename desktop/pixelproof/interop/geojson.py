@@ -11,7 +11,8 @@ reported by type and place. The classification (0.4's ``{"name", "color": [r, g,
 derived class joined as QuPath shows them, 0.2's packed ``colorRGB``) is the category and its colour;
 unclassified objects go to ``Unclassified`` (QuPath's word for them), ``Ignore*`` (QuPath's class for
 regions to ignore) is a void category. QuPath's own fields (id, objectType, name, isLocked, colour,
-measurements, metadata) are kept in the object's ``qupath`` extras, so the writer gives them back.
+measurements, metadata) are kept in the object's ``qupath`` extras, so the writer gives them back. A file
+of ``geojson_stream.STREAM_BYTES`` (64 MB) or more, a whole slide's cells, is read a feature at a time.
 """
 
 from __future__ import annotations
