@@ -1,5 +1,7 @@
 """Hostile QuPath GeoJSON: each bad feature or file is one located line (the file and its JSON place), the
-rest of the file is read, nothing hangs or crashes, and the writer writes nothing outside its folder."""
+rest of the file is read, nothing hangs or crashes, and the writer writes nothing outside its folder. Every
+test runs twice: the file parsed whole (orjson, as a small file) and streamed (as one of
+``geojson_stream.STREAM_BYTES`` or more, the threshold lowered to 0)."""
 
 from __future__ import annotations
 
@@ -15,10 +17,18 @@ from pixelproof.core import limits
 from pixelproof.core.coco import new_project
 from pixelproof.core.lint.shapes import polygon_defect
 from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.interop import geojson_stream
 from pixelproof.interop.geojson import read_geojson
 from pixelproof.interop.geojson_writer import write_geojson
 
 SQUARE = [[[2, 2], [12, 2], [12, 12], [2, 12], [2, 2]]]
+
+
+@pytest.fixture(autouse=True, params=["whole", "stream"])
+def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "stream":
+        monkeypatch.setattr(geojson_stream, "STREAM_BYTES", 0)
+    return request.param
 
 
 def _feature(rings: object, **props: object) -> dict:

@@ -11,7 +11,8 @@ reported by type and place. The classification (0.4's ``{"name", "color": [r, g,
 derived class joined as QuPath shows them, 0.2's packed ``colorRGB``) is the category and its colour;
 unclassified objects go to ``Unclassified`` (QuPath's word for them), ``Ignore*`` (QuPath's class for
 regions to ignore) is a void category. QuPath's own fields (id, objectType, name, isLocked, colour,
-measurements, metadata) are kept in the object's ``qupath`` extras, so the writer gives them back.
+measurements, metadata) are kept in the object's ``qupath`` extras, so the writer gives them back. A file
+of ``geojson_stream.STREAM_BYTES`` (64 MB) or more, a whole slide's cells, is read a feature at a time.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from pixelproof.core import limits
 from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
 from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.model import ImageRecord
+from pixelproof.interop import geojson_stream
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -179,17 +182,34 @@ class _Target:
         self.build, self.report, self.cell_shape, self.colored = build, report, cell_shape, colored
 
 
+def _file_features(file: Path) -> tuple[Iterable[Any], str] | None:
+    """(the features, their JSON place), as ``_features`` gives them; a file of ``STREAM_BYTES`` or more
+    holding a FeatureCollection or a list is checked whole first, then streamed a feature at a time
+    (``geojson_stream``: memory holds the objects made, not the parsed file). Raises ValueError naming
+    the file, or OSError."""
+    if file.stat().st_size >= geojson_stream.STREAM_BYTES:
+        shape = geojson_stream.check(file)
+        if shape.top == "list":
+            return geojson_stream.features(file, 0), ""
+        if shape.top == "object" and shape.kind == "FeatureCollection" and shape.array is not None:
+            return geojson_stream.features(file, shape.array), "features"
+        if shape.top != "object" or (
+            shape.kind != "Feature" and shape.kind not in AREA_TYPES + NO_AREA_TYPES
+        ):
+            return None
+    return _features(load_json(file))  # one Feature or geometry: read whole
+
+
 def _read_file(file: Path, root: Path, images: _ImageIndex, target: _Target) -> None:
     build, report = target.build, target.report
     try:
-        data = load_json(file)
+        found = _file_features(file)
     except OSError as e:
         report.skip("files", f"{file}: cannot read it ({e.strerror or e}); skipped")
         return
     except ValueError as e:
         report.skip("files", str(e))
         return
-    found = _features(data)
     if found is None:
         report.skip(
             "files",
@@ -213,9 +233,12 @@ def _read_file(file: Path, root: Path, images: _ImageIndex, target: _Target) -> 
         return
     reading = _FileReading(file, image, target)
     with build.record(image, report):
-        for i, feature in enumerate(features):
-            at = f"{place}[{i}]" if place in ("features", "") else place  # a lone Feature, a bare geometry
-            reading.feature(feature, f"{file}: {at}")
+        try:
+            for i, feature in enumerate(features):
+                at = f"{place}[{i}]" if place in ("features", "") else place  # a lone Feature, a geometry
+                reading.feature(feature, f"{file}: {at}")
+        except geojson_stream.Changed as e:
+            report.skip("files", str(e))
         reading.finish()
 
 

@@ -1,0 +1,209 @@
+"""Large GeoJSON files read one feature at a time, so a whole slide's cell export (a million cells, a few
+GB of text) never becomes one parsed tree in memory (about 13 KB a cell): memory holds the objects made
+and a chunk of text.
+
+The file is read twice. The first reading checks the whole of it and keeps nothing: a file that is not
+JSON (truncated, not UTF-8, nested too deeply) is refused before any of it is used, as one read whole is.
+The second gives the features of the array the first chose, parsed one by one with the standard
+library's JSON decoder (``JSONDecoder.raw_decode``, C speed): its values are those of ``json.loads``,
+the parser small files fall back to, so NaN (QuPath writes it for a measurement it could not compute),
+numbers too large for a float, unpaired surrogate escapes and duplicate keys (the last one wins) read as
+they do when the file is read whole. A stream parser (ijson's yajl) was weighed: it refuses NaN and
+numbers past a float or a 64-bit integer, turns an unpaired ``\\ud800`` into ``?``, and parses slower.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from pixelproof.core import limits
+
+STREAM_BYTES = 64 * 2**20  # files this large or larger are streamed; smaller ones are parsed whole (orjson)
+CHUNK = 2**20  # bytes read at a time
+_NEAR_END = 32  # characters: a value ending this close to the text read so far may go on (a number)
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+_BOM = codecs.BOM_UTF8
+
+
+class Shape:
+    """What the first reading found at the top level: ``top`` is ``"list"``, ``"object"`` or ``"other"``;
+    an object's ``kind`` is its (last) ``type`` and ``array`` the number of its last ``features`` key when
+    that holds an array (1, 2, ...: as in a dict, the last one counts), else None."""
+
+    def __init__(self, top: str, kind: Any, array: int | None) -> None:
+        self.top, self.kind, self.array = top, kind, array
+
+
+def check(file: Path) -> Shape:
+    """Read ``file`` whole, keeping nothing, and say what it holds. Raises ValueError naming the file
+    (not UTF-8, not JSON, nested too deeply) as ``geojson.load_json`` does, or OSError."""
+    with limits.open_regular(file, str(file)) as f:
+        scan = _Scan(f, file, keep=None)
+        for _ in scan.features():
+            pass
+    last = scan.last_features
+    return Shape(scan.top, scan.kind, last[0] if last is not None and last[1] else None)
+
+
+def features(file: Path, array: int) -> Iterator[Any]:
+    """The features of the ``array``-th top-level ``features`` array (0: the file's top-level list), one
+    at a time. Raises ``Changed`` if the file no longer reads as it did when ``check`` read it."""
+    try:
+        with limits.open_regular(file, str(file)) as f:
+            yield from _Scan(f, file, keep=array).features()
+    except (OSError, ValueError) as e:
+        raise Changed(f"{file}: changed while it was read ({e}); the objects read before are kept") from None
+
+
+class Changed(Exception):
+    """A streamed file no longer reads as it did when ``check`` read it."""
+
+
+class _Text:
+    """The file's text, decoded a chunk at a time; ``buf[pos:]`` is what is left to parse."""
+
+    def __init__(self, f: BinaryIO, file: Path) -> None:
+        self.f, self.file = f, file
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.buf, self.pos, self.eof = "", 0, False
+        self.dropped = 0  # characters before buf[0]
+        self.decoded = 0  # bytes given to the decoder (after a byte-order mark, as json.loads counts)
+        self.first = True
+
+    def more(self, at_least: int = 0) -> None:
+        """Read on (at least ``at_least`` bytes, so a long value is parsed a bounded number of times)."""
+        if self.pos:
+            self.dropped += self.pos
+            self.buf, self.pos = self.buf[self.pos :], 0
+        data = self.f.read(max(at_least, CHUNK, len(_BOM) if self.first else 1))
+        self.eof = not data
+        if self.first:
+            self.first = False
+            data = data.removeprefix(_BOM)  # json.loads gets the text decoded as utf-8-sig
+        start = self.decoded - len(self.decoder.getstate()[0])  # where the decoder's input begins
+        try:
+            self.buf += self.decoder.decode(data, final=self.eof)
+        except UnicodeDecodeError as e:
+            raise ValueError(f"{self.file}: not UTF-8 text (byte {start + e.start}); skipped") from None
+        self.decoded += len(data)
+
+    def next_char(self) -> str:
+        """The next character after whitespace ('' at the end of the file)."""
+        while True:
+            self.pos = _WS.match(self.buf, self.pos).end()
+            if self.pos < len(self.buf) or self.eof:
+                return self.buf[self.pos : self.pos + 1]
+            self.more()
+
+    def value(self) -> Any:
+        """The JSON value at ``pos``, read on until it is whole."""
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as e:
+                cut = e.pos >= len(self.buf) - _NEAR_END or e.msg.startswith("Unterminated string")
+                if self.eof or not cut:
+                    raise self.unreadable(e.msg, e.pos) from None
+            except RecursionError:
+                raise self.refused(f"{self.file}: nested too deeply to be GeoJSON; skipped") from None
+            else:
+                if end < len(self.buf) - _NEAR_END or self.eof:  # a number at the end may go on
+                    self.pos = end
+                    return value
+            self.more(len(self.buf) - self.pos)  # what is pending, again: each retry reads as much more
+
+    def expect(self, chars: str, msg: str) -> str:
+        """The next character, one of ``chars``, stepped over; else the file is not JSON."""
+        c = self.next_char()
+        if not c or c not in chars:
+            raise self.unreadable(msg, self.pos)
+        self.pos += 1
+        return c
+
+    def unreadable(self, msg: str, pos: int) -> ValueError:
+        return self.refused(
+            f"{self.file}: not a readable JSON file ({msg}: char {self.dropped + pos}); skipped"
+        )
+
+    def refused(self, message: str) -> ValueError:
+        """The file's refusal; a file that is not UTF-8 further on is refused as such (as ``load_json``
+        does, which decodes it whole before parsing)."""
+        try:
+            while not self.eof:
+                self.pos = len(self.buf)
+                self.more()
+        except ValueError as e:
+            return e
+        return ValueError(message)
+
+
+class _Scan:
+    """One reading of a GeoJSON file: every value parsed, those of the ``keep``-th top-level
+    ``features`` array (1, 2, ...; 0: the top-level list) given out, the others dropped."""
+
+    def __init__(self, f: BinaryIO, file: Path, keep: int | None) -> None:
+        self.text, self.keep = _Text(f, file), keep
+        self.top = ""  # "list", "object" or "other"
+        self.kind: Any = None  # the object's "type" (the last one)
+        self.last_features: tuple[int, bool] | None = None  # the last "features": its number, an array?
+
+    def features(self) -> Iterator[Any]:
+        t = self.text
+        c = t.next_char()
+        if c == "[":
+            self.top = "list"
+            yield from self._array(0)
+        elif c == "{":
+            self.top = "object"
+            yield from self._object()
+        else:
+            self.top = "other"
+            t.value()  # a string, number or literal; or what makes the file no JSON
+        if t.next_char():
+            raise t.unreadable("Extra data", t.pos)
+
+    def _object(self) -> Iterator[Any]:
+        t = self.text
+        t.pos += 1
+        arrays = 0
+        if t.next_char() == "}":
+            t.pos += 1
+            return
+        while True:
+            if t.next_char() != '"':
+                raise t.unreadable("Expecting property name enclosed in double quotes", t.pos)
+            key = t.value()
+            t.expect(":", "Expecting ':' delimiter")
+            if t.next_char() == "[" and key == "features":
+                arrays += 1
+                self.last_features = (arrays, True)
+                yield from self._array(arrays)
+            else:
+                value = t.value()
+                if key == "features":
+                    self.last_features = (arrays, False)
+                elif key == "type":
+                    self.kind = value
+            if t.expect(",}", "Expecting ',' delimiter") == "}":
+                return
+
+    def _array(self, number: int) -> Iterator[Any]:
+        t = self.text
+        t.pos += 1
+        if t.next_char() == "]":
+            t.pos += 1
+            return
+        while True:
+            t.next_char()
+            item = t.value()
+            if number == self.keep:
+                yield item
+            del item  # not held while the next is parsed
+            if t.expect(",]", "Expecting ',' delimiter") == "]":
+                return
