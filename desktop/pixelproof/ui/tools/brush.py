@@ -114,7 +114,7 @@ class BrushTool(Tool):
         selected = self.selected_mask()
         if self.erase:
             if selected is None:
-                selected = self._mask_under(e)
+                selected = self.mask_under(e)
                 if selected is None:
                     self.canvas.message.emit("Select the mask to erase from, or start on one")
                 else:
@@ -131,12 +131,6 @@ class BrushTool(Tool):
             return None, False
         self._adds_category = self.adds(self._category)
         return new_mask_annotation(doc.project, self.canvas.image_id, self._category.id), True
-
-    def _mask_under(self, e: ToolEvent) -> Annotation | None:
-        """The mask a click of the select tool picks at ``e`` (the smallest there), None if not a mask."""
-        ann_id, _ = self.canvas.annotation_at(e.view_pos)
-        ann = self.document.project.annotations.get(ann_id) if ann_id is not None else None
-        return ann if ann is not None and ann.kind == "mask" else None
 
     def target_text(self) -> str:
         mask = self.selected_mask()

@@ -1,0 +1,67 @@
+"""What the tools do and say for an annotator working object after object (a walkthrough on the demo
+project): real clicks, strokes and keys on the real main window."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from tests.ui.test_mask_tools import (
+    SHIFT,
+    click,
+    default_options,
+    key,
+    only_new,
+    pixels,
+    stroke,
+    vp_at,
+    wand_click,
+    wand_window,
+)
+
+__all__ = ["default_options", "wand_window"]  # fixtures: the tool settings restored, the wand's image
+
+
+def test_the_wands_shift_click_with_no_mask_selected_subtracts_from_the_mask_under_it(
+    qtbot, wand_window
+) -> None:
+    """As the eraser does (it said 'Select the mask to subtract from' and did nothing): with no mask
+    selected, Shift+click subtracts the region from the mask a click of V would pick there, and selects
+    it; the other masks keep their pixels; on no mask it still says to select one and changes nothing."""
+    from pixelproof.ui.tools.paint_options import OPTIONS
+
+    win = wand_window
+    doc = win.document
+    hole = np.zeros((160, 200), bool)
+    hole[50:70, 70:100] = True  # the dark window inside the red block
+    key(win, Qt.Key.Key_F)
+    before = set(doc.project.annotations)
+    wand_click(qtbot, win, vp_at(win, 40.5, 30.5))
+    block = only_new(win, before)
+    wand_click(qtbot, win, vp_at(win, 80.5, 60.5))  # the window added: the whole block
+    key(win, Qt.Key.Key_Escape)
+    OPTIONS.set(radius=20)
+    key(win, Qt.Key.Key_R)
+    before = set(doc.project.annotations)
+    stroke(win, [vp_at(win, 85.5, 60.5), vp_at(win, 86.5, 60.5)])  # a disc over the window
+    disc = only_new(win, before)
+    key(win, Qt.Key.Key_Escape)
+    block_px, disc_px = pixels(win, block), pixels(win, disc)
+    assert (disc_px & hole).sum() == hole.sum() and disc_px.sum() < block_px.sum()
+    # the select tool's pick there: the smaller disc, over the block
+    key(win, Qt.Key.Key_V)
+    click(win, vp_at(win, 80.5, 60.5))
+    assert doc.selection == [disc]
+    key(win, Qt.Key.Key_Escape)
+    key(win, Qt.Key.Key_F)
+    steps = doc.undo_stack.count()
+    wand_click(qtbot, win, vp_at(win, 80.5, 60.5), SHIFT)
+    assert doc.selection == [disc] and doc.undo_stack.count() == steps + 1
+    assert doc.undo_stack.undoText() == "Wand subtract"
+    assert np.array_equal(pixels(win, disc), disc_px & ~hole)
+    assert np.array_equal(pixels(win, block), block_px)
+    # on no mask, nothing selected: the message, no step
+    key(win, Qt.Key.Key_Escape)
+    wand_click(qtbot, win, vp_at(win, 5.5, 5.5), SHIFT)
+    assert doc.undo_stack.count() == steps + 1 and doc.selection == []
+    assert "Select the mask" in win.statusBar().currentMessage()
