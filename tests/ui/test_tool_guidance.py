@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 
 from tests.ui.test_mask_tools import (
     SHIFT,
@@ -65,3 +66,46 @@ def test_the_wands_shift_click_with_no_mask_selected_subtracts_from_the_mask_und
     wand_click(qtbot, win, vp_at(win, 5.5, 5.5), SHIFT)
     assert doc.undo_stack.count() == steps + 1 and doc.selection == []
     assert "Select the mask" in win.statusBar().currentMessage()
+
+
+def test_the_empty_annotations_hint_follows_the_active_tool_and_its_key(qtbot, window) -> None:
+    """It said 'Press B and drag to draw a box' whatever tool was active: with the polygon, brush, wand or
+    assist tool chosen it now says how that tool starts an object, with its name and key in force."""
+    from pixelproof.ui.shortcuts import REGISTRY
+
+    hint = window.panels["annotationsDock"].empty
+    qtbot.waitUntil(hint.isVisible)
+    assert "Press B and drag to draw a box" in hint.text()  # the select tool draws nothing
+    said = {}
+    for k, name in [
+        (Qt.Key.Key_P, "polygon"),
+        (Qt.Key.Key_R, "brush"),
+        (Qt.Key.Key_F, "fill"),
+        (Qt.Key.Key_I, "assist"),
+        (Qt.Key.Key_B, "box"),
+    ]:
+        key(window, k)
+        assert window.canvas.tool.name == name
+        text = said[name] = hint.text()
+        assert text.startswith("No annotations on this image yet.")
+        assert REGISTRY.get(f"tool.{name}").label in text
+        assert QKeySequence(k).toString() in text
+    assert len(set(said.values())) == len(said)  # a hint of its own for each
+    assert "drag" in said["brush"] and "click" in said["fill"] and "Enter" in said["polygon"]
+    assert "Press B" not in said["polygon"]
+    key(window, Qt.Key.Key_P)
+    try:
+        REGISTRY.set_keys("tool.polygon", ["Shift+P"])
+        assert "Shift+P" in hint.text()
+    finally:
+        REGISTRY.set_keys("tool.polygon", None)
+    # an object drawn: the list, no hint; undone: the hint of the tool in hand
+    key(window, Qt.Key.Key_B)
+    before = set(window.document.project.annotations)
+    stroke(window, [vp_at(window, 40, 40), vp_at(window, 80, 70), vp_at(window, 120, 90)])
+    only_new(window, before)
+    qtbot.waitUntil(lambda: not hint.isVisible())
+    key(window, Qt.Key.Key_R)
+    key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(hint.isVisible)
+    assert hint.text() == said["brush"]
