@@ -109,3 +109,38 @@ def test_the_empty_annotations_hint_follows_the_active_tool_and_its_key(qtbot, w
     key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(hint.isVisible)
     assert hint.text() == said["brush"]
+
+
+def test_the_brush_ring_shows_at_the_pointer_as_soon_as_r_or_e_is_pressed(qtbot, window) -> None:
+    """The ring showed only after the mouse first moved after R or E: the size was unseen where the
+    pointer already was. Chosen by key with the pointer over the canvas, the tool shows it there at once;
+    chosen with the pointer elsewhere (it left the canvas), no ring until it comes back."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtWidgets import QApplication
+
+    from pixelproof.ui.tools.brush import BrushRing
+    from pixelproof.ui.tools.paint_options import OPTIONS
+    from tests.ui.conftest import hover
+    from tests.ui.test_mask_tools import set_view
+
+    set_view(window, 2.0)
+    OPTIONS.set(radius=7)
+
+    def rings() -> list[BrushRing]:
+        return [i for i in window.canvas.scene().items() if isinstance(i, BrushRing) and i.isVisible()]
+
+    hover(window, vp_at(window, 100.5, 80.5))  # the select tool in hand
+    assert window.canvas.tool.name == "select" and not rings()
+    for k, name in [(Qt.Key.Key_R, "brush"), (Qt.Key.Key_E, "eraser")]:
+        key(window, k)
+        assert window.canvas.tool.name == name
+        (ring,) = rings()
+        assert ring.rect().center() == QPointF(100.5, 80.5) and ring.rect().width() == 2 * 7 + 1
+    key(window, Qt.Key.Key_V)
+    assert not rings()
+    QApplication.sendEvent(window.canvas.viewport(), QEvent(QEvent.Type.Leave))
+    key(window, Qt.Key.Key_R)
+    assert not rings()
+    hover(window, vp_at(window, 60.5, 40.5))
+    (ring,) = rings()
+    assert ring.rect().center() == QPointF(60.5, 40.5)

@@ -81,6 +81,13 @@ class BrushTool(Tool):
     # -- lifecycle -------------------------------------------------------------------------------
     def activate(self) -> None:
         OPTIONS.listen(self._place_ring)
+        at = self.canvas.pointer_at  # chosen by key over the canvas: the ring shows there before a move
+        if at is not None and self.canvas.image_id != -1:
+            no_button = ToolEvent(
+                self.canvas.mapToScene(at), at, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+            )
+            self._last_pixel = pixel_of(no_button)
+            self._place_ring()
 
     def deactivate(self) -> None:
         self.cancel()
