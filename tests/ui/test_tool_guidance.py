@@ -144,3 +144,26 @@ def test_the_brush_ring_shows_at_the_pointer_as_soon_as_r_or_e_is_pressed(qtbot,
     hover(window, vp_at(window, 60.5, 40.5))
     (ring,) = rings()
     assert ring.rect().center() == QPointF(60.5, 40.5)
+
+
+def test_the_assist_tool_says_its_gestures_and_where_to_choose_a_model(qtbot, window) -> None:
+    """The assist tool (I) left the status bar's tool line empty, where every other tool says what its
+    clicks and keys do: it now says what a click, a right click and a drag do with the chosen model, and
+    with no interactive model chosen, where to choose one; it follows the Model panel's choice."""
+    line = window.readout.target_label
+    key(window, Qt.Key.Key_I)
+    assert window.canvas.tool.name == "assist"
+    idle = line.text()
+    assert idle.startswith("Assist") and "Model panel" in idle and "interactive" in idle
+    panel = window.panels["modelDock"]
+    qtbot.waitUntil(lambda: panel.backends.combo.findData("grabcut") >= 0, timeout=10000)
+    panel.backends.choose_backend("grabcut")
+    qtbot.waitUntil(lambda: line.text().startswith("Assist (grabcut)"), timeout=15000)  # loaded
+    text = line.text()
+    for word in ("click", "right click", "drag", "box", "Enter", "Esc"):
+        assert word in text, word
+    assert "Model panel" not in text
+    key(window, Qt.Key.Key_V)
+    assert not line.text().startswith("Assist")
+    key(window, Qt.Key.Key_I)
+    assert line.text() == text

@@ -45,7 +45,7 @@ TOOL_HINTS = {
     "polygon": "click the corners of an object's outline; Enter closes it",
     "brush": "drag to paint a mask",
     "fill": "click a region of similar colour to make it a mask",
-    "assist": "click an object or drag a box around it; Enter adds the model's outline",
+    "assist": "drag a box around an object (or click it); Enter adds the model's outline",
 }
 
 
