@@ -100,7 +100,8 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
         self.tag_placement: tag_layout.Placement | None = None  # and how: the next layout starts from it
         self.keep_zoom = False
         self.tool = None  # ui.tools.base.Tool
-        self._pan_from: QPoint | None = None
+        self.pointer_at: QPoint | None = None  # the pointer over the viewport (None: left it): a brush chosen
+        self._pan_from: QPoint | None = None  # by key shows its ring there at once
         self._space_down = False
         self._wl_from: tuple[QPoint, tuple[float, float]] | None = None
         self._fitted = True  # refit on resize until the user zooms
@@ -493,7 +494,7 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
             self.tool.press(self._tool_event(event))
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        p = event.position().toPoint()
+        p = self.pointer_at = event.position().toPoint()
         if self._pan_from is not None:
             d = p - self._pan_from
             self._pan_from = p
@@ -537,6 +538,7 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:  # the cursor left the image area (maybe not the view)
+            self.pointer_at = None
             self.set_hovered(None)
         elif event.type() == QEvent.Type.Paint and self._tags_dirty:
             self.flush_tags()  # the tags a zoom or pan moved, placed once per frame (a wheel burst) before it

@@ -38,10 +38,27 @@ def describe(doc: Document, ann: Annotation) -> str:
     return f"#{ann.id}  {text}" + (f"  {mark}" if mark else "")
 
 
-def empty_hint(doc: Document) -> str:
-    """What to do on an image without objects, with the keys in force (the user may have changed them)."""
-    key = REGISTRY.text("tool.box") or "the Box tool"
-    hint = f"No annotations on this image yet.\nPress {key} and drag to draw a box"
+# how each drawing tool starts an object (the empty list's hint); a tool not here (select, eraser, measure)
+# draws nothing on an empty image: the hint then names the box tool
+TOOL_HINTS = {
+    "box": "drag to draw a box",
+    "polygon": "click the corners of an object's outline; Enter closes it",
+    "brush": "drag to paint a mask",
+    "fill": "click a region of similar colour to make it a mask",
+    "assist": "drag a box around an object (or click it); Enter adds the model's outline",
+}
+
+
+def empty_hint(doc: Document, tool: str | None = None) -> str:
+    """What to do on an image without objects with the ``tool`` in hand (its name), or else the box tool,
+    named with the keys in force (the user may have changed them)."""
+    if tool in TOOL_HINTS:
+        entry, keys = REGISTRY.get(f"tool.{tool}"), REGISTRY.text(f"tool.{tool}")
+        how = f"{entry.label}, key {keys}: " if keys else f"{entry.label}: "
+        hint = f"No annotations on this image yet.\n{how}{TOOL_HINTS[tool]}"
+    else:
+        key = REGISTRY.text("tool.box") or "the Box tool"
+        hint = f"No annotations on this image yet.\nPress {key} and {TOOL_HINTS['box']}"
     if not doc.project.categories:
         return hint + f" (the first object adds the category “{DEFAULT_CATEGORY}”, to rename or keep)."
     return hint + "."
@@ -77,7 +94,7 @@ class AnnotationsPanel(Panel):
         self._pending_timer.setSingleShot(True)
         self._pending_timer.setInterval(0)
         self._pending_timer.timeout.connect(self._apply_pending)
-        REGISTRY.changed.connect(self._keys_changed)  # the hint names the box tool's key
+        REGISTRY.changed.connect(self._keys_changed)  # the hint names a tool's key
 
     def bind(self, doc: Document) -> list:
         return [
@@ -116,7 +133,8 @@ class AnnotationsPanel(Panel):
         self.list.setVisible(has)
         self.empty.setVisible(not has and doc is not None and doc.current_image_id != -1)
         if doc is not None and not has:
-            self.empty.setText(empty_hint(doc))
+            tool = self.canvas.tool if self.canvas is not None else None
+            self.empty.setText(empty_hint(doc, tool.name if tool is not None else None))
 
     def _fill(self, item: QListWidgetItem, ann: Annotation) -> None:
         doc = self.document
@@ -222,6 +240,8 @@ class AnnotationsPanel(Panel):
 
     def install(self, shell: Shell) -> None:
         self.canvas = shell.canvas
+        self.canvas.toolChanged.connect(self._show_empty)  # the hint says how the tool in hand draws
+        self._show_empty()
 
     def _zoom_to_row(self, item: QListWidgetItem) -> None:
         """A double-clicked object is shown zoomed with its surroundings: a defect of a few pixels on a

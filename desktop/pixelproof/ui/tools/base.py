@@ -136,6 +136,13 @@ class Tool(QObject):
         sel = [a for a in doc.selected_annotations() if a.image_id == self.canvas.image_id]
         return sel[0] if len(sel) == 1 and sel[0].kind == "mask" else None
 
+    def mask_under(self, e: ToolEvent) -> Annotation | None:
+        """The mask a click of the select tool picks at ``e`` (the smallest there), None if not a mask: what
+        the eraser and the wand's Shift+click work on when no mask is selected."""
+        ann_id, _ = self.canvas.annotation_at(e.view_pos)
+        ann = self.document.project.annotations.get(ann_id) if ann_id is not None else None
+        return ann if ann is not None and ann.kind == "mask" else None
+
     def describe(self, ann: Annotation) -> str:
         """``#12 cat`` for the status bar."""
         cat = self.document.project.categories.get(ann.category_id)

@@ -81,6 +81,13 @@ class BrushTool(Tool):
     # -- lifecycle -------------------------------------------------------------------------------
     def activate(self) -> None:
         OPTIONS.listen(self._place_ring)
+        at = self.canvas.pointer_at  # chosen by key over the canvas: the ring shows there before a move
+        if at is not None and self.canvas.image_id != -1:
+            no_button = ToolEvent(
+                self.canvas.mapToScene(at), at, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+            )
+            self._last_pixel = pixel_of(no_button)
+            self._place_ring()
 
     def deactivate(self) -> None:
         self.cancel()
@@ -114,7 +121,7 @@ class BrushTool(Tool):
         selected = self.selected_mask()
         if self.erase:
             if selected is None:
-                selected = self._mask_under(e)
+                selected = self.mask_under(e)
                 if selected is None:
                     self.canvas.message.emit("Select the mask to erase from, or start on one")
                 else:
@@ -131,12 +138,6 @@ class BrushTool(Tool):
             return None, False
         self._adds_category = self.adds(self._category)
         return new_mask_annotation(doc.project, self.canvas.image_id, self._category.id), True
-
-    def _mask_under(self, e: ToolEvent) -> Annotation | None:
-        """The mask a click of the select tool picks at ``e`` (the smallest there), None if not a mask."""
-        ann_id, _ = self.canvas.annotation_at(e.view_pos)
-        ann = self.document.project.annotations.get(ann_id) if ann_id is not None else None
-        return ann if ann is not None and ann.kind == "mask" else None
 
     def target_text(self) -> str:
         mask = self.selected_mask()

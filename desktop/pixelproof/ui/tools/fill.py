@@ -1,7 +1,8 @@
 """Fill (F): magic wand. A click grows the region of similar colour around the pixel (OpenCV floodFill;
 tolerance in display levels, 4/8 connectivity and fixed/floating range in the mask toolbar) and adds it to
 the selected mask when the region touches it (or with Ctrl: a separate part), else makes a new mask of the
-current category; Shift+click subtracts it from the selected mask.
+current category; Shift+click subtracts it from the selected mask (none selected: from the mask clicked, as
+the eraser, which it selects).
 
 The wand runs on the stored pixels (16-bit included), not on the window/levelled display. The edit is one
 ``PaintMask`` step holding only the region's rectangle.
@@ -162,9 +163,12 @@ class FillTool(Tool):
         subtract = bool(e.modifiers & Qt.KeyboardModifier.ShiftModifier)
         image_id = self.canvas.image_id
         selected = self.selected_mask()
-        if subtract and selected is None:
-            self.canvas.message.emit("Select the mask to subtract from")
-            return
+        if subtract and selected is None:  # as the eraser: the mask under the pointer, selected
+            selected = self.mask_under(e)
+            if selected is None:
+                self.canvas.message.emit("Select the mask to subtract from, or Shift+click on one")
+                return
+            doc.set_selection([selected.id])
         category = None if subtract else self.category_to_draw()  # added once the fill paints a pixel
         if not subtract and category is None:
             return
@@ -251,7 +255,7 @@ class FillTool(Tool):
         mask = self.selected_mask()
         new = f"a new {self.category_name()} mask"
         if mask is None:
-            return f"Wand: fills {new}"
+            return f"Wand: fills {new}; Shift+click subtracts from the mask clicked"
         return f"Wand: adds to {self.describe(mask)} where it touches it (Ctrl: a separate part); else {new}"
 
     def _failed(self, click: _Click, reason: str) -> None:
