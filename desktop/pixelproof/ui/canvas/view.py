@@ -18,6 +18,7 @@ from pixelproof.core.model import Annotation
 from pixelproof.core.phases import KeptWindow
 from pixelproof.core.volumes import expected_identity
 from pixelproof.ui.canvas import hit_test, stacking, tag_layout
+from pixelproof.ui.canvas.display_controls import DisplayControls
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
 from pixelproof.ui.canvas.image_view import (
     setup_image_view,
@@ -36,7 +37,7 @@ from pixelproof.ui.document import Document
 from pixelproof.ui.workers import ImageLoader, LoadedImage
 
 
-class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
+class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
     """The central widget: one image, its annotations, and the active tool."""
 
     cursorMoved = Signal(object)  # QPointF in image pixels, or None when off the image
@@ -100,8 +101,8 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
         self.tag_placement: tag_layout.Placement | None = None  # and how: the next layout starts from it
         self.keep_zoom = False
         self.tool = None  # ui.tools.base.Tool
-        self.pointer_at: QPoint | None = None  # the pointer over the viewport (None: left it): a brush chosen
-        self._pan_from: QPoint | None = None  # by key shows its ring there at once
+        self.pointer_at: QPoint | None = None  # over the viewport (None: left it): a brush's ring goes there
+        self._pan_from: QPoint | None = None
         self._space_down = False
         self._wl_from: tuple[QPoint, tuple[float, float]] | None = None
         self._fitted = True  # refit on resize until the user zooms
@@ -379,46 +380,6 @@ class CanvasView(ShownPixels, ZoomAndPan, QGraphicsView):
             doc.set_selection(i for i in doc.selection if self.show_filter.shows_annotation(anns[i]))
         tag_layout.flush(self, True)
         stacking.rehover(self)  # a hidden object is no longer what a click there takes
-
-    def set_score_cut(self, score: float) -> None:
-        """Hide the pending predictions scoring below ``score`` here (its window's Model panel Show slider),
-        and only here."""
-        if score != self.show_filter.min_score:
-            self.show_filter.min_score = score
-            self.refresh_display()
-
-    def set_hidden_categories(self, category_ids: Iterable[int]) -> None:
-        """Hide the objects of ``category_ids`` here (its window's Masks > Show Categories), and only here."""
-        hidden = set(category_ids)
-        if hidden != self.show_filter.hidden:
-            self.show_filter.hidden = hidden
-            self.refresh_display()
-
-    def set_show_annotations(self, on: bool) -> None:
-        """H: every annotation drawn, or none, to look at the image under them; what is hidden leaves the
-        selection (``refresh_display``), and a click, a band or Select All picks nothing."""
-        if on != self.show_filter.annotations:
-            self.show_filter.annotations = on
-            self.refresh_display()
-            self.annotationsShown.emit(on)
-
-    def set_fill_opacity(self, opacity: float) -> None:
-        """Scale the fills drawn here by ``opacity`` 0..1 (0: outlines only; its window's Masks toolbar)."""
-        if opacity != self.show_filter.fill_opacity:
-            self.show_filter.fill_opacity = opacity
-            self.refresh_display()
-
-    def reveal_categories(self, category_ids: Iterable[int]) -> list[int]:
-        """Show again those of ``category_ids`` that Masks > Show Categories hides here (what is drawn or
-        edited is seen), and every annotation when H hid them all; returns the categories shown again,
-        sorted."""
-        if not self.show_filter.annotations:
-            self.set_show_annotations(True)
-            self.message.emit("Annotations were hidden (H): shown again")
-        shown = sorted(self.show_filter.hidden & set(category_ids))
-        if shown:
-            self.set_hidden_categories(self.show_filter.hidden.difference(shown))
-        return shown
 
     def annotation_at(self, view_pos: QPoint) -> tuple[int | None, str | None]:
         """(id, handle name) under ``view_pos`` (``hit_test.annotation_at``)."""
