@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from pixelproof.core.conditions import FilterError
 from pixelproof.core.edits import SetImageStatus
 from pixelproof.core.image_query import ImageFacts, ImageQuery, parse_image_query
-from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS
+from pixelproof.core.model import DONE_STATES, IMAGE_STATES, STATUS_LABELS
 from pixelproof.core.names import base_file_name
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
@@ -269,6 +269,7 @@ class ImagesPanel(Panel):
         self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
         self._updating_rows = False  # see _update_rows
         self._counts: dict[int, None] = {}  # images whose object count changed, see _count_changed
+        self._done: set[int] = set()  # images marked done or reviewed, kept as statuses change
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(0)
@@ -325,6 +326,8 @@ class ImagesPanel(Panel):
         query = self._parse(self.filter.text())  # class names are looked up in this project
         self.proxy.query = query or ImageQuery()
         self.model.reset(doc)
+        status = doc.project.image_status if doc is not None else None
+        self._done = {i for i in self.model.ids if status(i) in DONE_STATES} if status is not None else set()
         self._fit_columns()
         self._select_current()
         self._update_summary()
@@ -476,6 +479,13 @@ class ImagesPanel(Panel):
             self.document.set_current_image(image_id)
 
     def _status_changed(self, image_id: int) -> None:
+        """The image's row and the summary's done count follow its status; the count is kept, not
+        counted again over every image (~0.13 s at each D over 100,000: the visit's time recorded
+        signals the image as changed)."""
+        doc = self.document
+        if doc is not None and image_id in doc.project.images:
+            done = doc.project.image_status(image_id) in DONE_STATES
+            (self._done.add if done else self._done.discard)(image_id)
         self._update_rows(image_id)
         self._update_summary()
         self._update_note()
@@ -518,8 +528,7 @@ class ImagesPanel(Panel):
         if doc is None:
             self.summary.setText("")
             return
-        ids = doc.image_ids()
-        self.summary.setText(f"{plural(len(ids), 'image')} · {doc.project.done_count(ids)} done")
+        self.summary.setText(f"{plural(len(doc.project.images), 'image')} · {len(self._done)} done")
 
     def set_status(self, status: str, image_id: int | None = None) -> None:
         doc = self.document
