@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 REVIEW_STATES = ("pending", "accepted", "rejected")
 IMAGE_STATES = ("todo", "in_progress", "done", "reviewed")
+DONE_STATES = ("done", "reviewed")  # an image marked so is done (``Project.done_count``)
 STATUS_LABELS = {"todo": "To do", "in_progress": "In progress", "done": "Done", "reviewed": "Reviewed"}
 FORMAT_VERSION = 2  # docs/format.md: what changed from 1, and how files of 1 are migrated
 # ``pixelproof.last_annotation_id``: the highest annotation id the project has given out. A removed
@@ -502,7 +503,7 @@ class Project:
     def done_count(self, image_ids: Iterable[int]) -> int:
         """How many of ``image_ids`` are done (reviewed is done too): the Images panel and the last image's
         status line count them so."""
-        return sum(self.image_status(i) in ("done", "reviewed") for i in image_ids)
+        return sum(self.image_status(i) in DONE_STATES for i in image_ids)
 
     def unlabeled_image_ids(self, leaving_out: Callable[[Annotation], bool] | None = None) -> list[int]:
         """Images nobody has labelled yet: no objects (``object_count``: a void region, a region to ignore,
@@ -514,7 +515,7 @@ class Project:
         objects an export leaves out (pending ones, ``is_pending``), which label nothing either; an image
         whose objects were all such proposals was not labelled, marks in the project or not."""
         status = self.app.get("image_status", {})
-        marked = any(s in ("done", "reviewed") for s in status.values()) or any(
+        marked = any(s in DONE_STATES for s in status.values()) or any(
             (a.source or "").startswith("model:") for a in self.annotations.values()
         )
         if not marked and leaving_out is None:
@@ -524,7 +525,7 @@ class Project:
         out = []
         for i in self.images:
             anns = self._by_image.get(i, {}).values()
-            if status.get(str(i), "todo") in ("done", "reviewed"):
+            if status.get(str(i), "todo") in DONE_STATES:
                 continue
             if all(a.category_id in void or gone(a) for a in anns) and (marked or any(map(gone, anns))):
                 out.append(i)

@@ -22,7 +22,7 @@ import orjson
 
 from pixelproof.core.category_colors import default_color
 from pixelproof.core.limits import LimitError, check_image_size
-from pixelproof.core.model import Annotation, ImageRecord, Project, is_pending_prediction
+from pixelproof.core.model import DONE_STATES, Annotation, ImageRecord, Project, is_pending_prediction
 from pixelproof.interop import labelstudio_rle
 from pixelproof.interop._util import ProgressCallback, as_dict, fresh, unique_stems, with_progress
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
@@ -70,7 +70,7 @@ def write_labelstudio(
     # is marked Done or Reviewed, or - in a project that marks no image so - has no pending predictions
     # either (checked and empty); one with only a model's proposals is To do, as one not looked at
     status = as_dict(project.app.get("image_status"))
-    marked = any(s in ("done", "reviewed") for s in status.values())
+    marked = any(s in DONE_STATES for s in status.values())
     stems = unique_stems(project)
     tasks = []
     for image in with_progress(list(project.images.values()), len(project.images), progress):
@@ -86,7 +86,7 @@ def write_labelstudio(
         if split := spelled(image, "labelstudio"):  # Label Studio has no split: a data field (a column)
             task["data"]["split"] = split
         done, pending = _results(project, image, counts, warnings)
-        checked = status.get(str(image.id)) in ("done", "reviewed")
+        checked = status.get(str(image.id)) in DONE_STATES
         if done or checked or (not marked and not pending):
             kept = _kept_results(image, kept_seen, counts)
             task["annotations"] = [

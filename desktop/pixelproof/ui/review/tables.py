@@ -4,7 +4,6 @@ objects of the current image (pairs, missed, extra, wrong class) and the per-cla
 from __future__ import annotations
 
 import math
-from pathlib import PurePosixPath
 from typing import Any
 
 from PySide6.QtCore import (
@@ -18,7 +17,7 @@ from PySide6.QtGui import QColor, QFont
 
 from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Project
-from pixelproof.core.names import shown_name
+from pixelproof.core.names import base_file_name, shown_name
 from pixelproof.core.qa import DISTANCE_FIELDS, ObjectRow, QAResult
 from pixelproof.core.qa_difference import DIFF_COLORS, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS
 from pixelproof.ui.dialogs import as_text
@@ -157,7 +156,7 @@ class ImageTableModel(QAbstractTableModel):
         last = self.columnCount() - 1
         if col == 0:
             if role == Qt.ItemDataRole.DisplayRole:
-                return PurePosixPath(row["file_name"]).name
+                return base_file_name(row["file_name"])
             if role in (SORT_ROLE,):
                 return row["file_name"]
             if role == Qt.ItemDataRole.ToolTipRole:

@@ -10,14 +10,13 @@ means came after every volume's, out of sight)."""
 from __future__ import annotations
 
 import math
-from pathlib import PurePosixPath
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QTableView
 
-from pixelproof.core.names import shown_name
+from pixelproof.core.names import base_file_name, shown_name
 from pixelproof.core.qa import QAResult
 from pixelproof.core.qa_volumes import VolumeRow
 from pixelproof.core.report import volume_classes
@@ -101,7 +100,7 @@ class VolumeTableModel(QAbstractTableModel):
             return (row.volume, row.category) if name == "volume" else (row.category, row.volume)
         if name == "volume":
             if role == Qt.ItemDataRole.DisplayRole:
-                return PurePosixPath(row.volume).name
+                return base_file_name(row.volume)
             if role == Qt.ItemDataRole.ToolTipRole:
                 return as_text(
                     f"{row.volume}: {row.slices} slices scored together in 3D; {spacing_text(row)}"

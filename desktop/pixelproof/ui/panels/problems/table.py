@@ -4,7 +4,6 @@ kind, class, lowest score and whether dismissed problems show."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import PurePosixPath
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -16,6 +15,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from pixelproof.core.lint import KINDS, Problem
+from pixelproof.core.names import base_file_name
 from pixelproof.core.paths import natural_key
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.fitted_table import FittedTable
@@ -34,7 +34,7 @@ def kind_tip(kind: str) -> str:
 def image_sort_key(file_name: str) -> tuple:
     """The Image column's order: the name it shows, numbers as numbers (img2 before img10), then the
     folder for names shown twice."""
-    return natural_key(PurePosixPath(file_name).name), natural_key(file_name)
+    return natural_key(base_file_name(file_name)), natural_key(file_name)
 
 
 class ProblemsModel(QAbstractTableModel):
@@ -94,7 +94,7 @@ class ProblemsModel(QAbstractTableModel):
                 f"{p.score:.2f}",
                 p.kind.replace("_", " "),
                 p.category or "",
-                PurePosixPath(p.file_name).name,
+                base_file_name(p.file_name),
                 "" if p.annotation_id is None else f"#{p.annotation_id}",
             )[col]
         if role == SORT_ROLE:  # the Image column: ProblemsFilter.lessThan
