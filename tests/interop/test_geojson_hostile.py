@@ -54,6 +54,12 @@ BAD_GEOMETRIES = [
     ("NaN", '{"type": "Polygon", "coordinates": [[[0, 0], [NaN, 0], [5, 5], [0, 0]]]}', "coordinates[0][1]"),
     ("Infinity", '{"type": "Polygon", "coordinates": [[[0, 0], [Infinity, 0], [5, 5], [0, 0]]]}', "finite"),
     ("1e400", '{"type": "Polygon", "coordinates": [[[0, 0], [1e400, 0], [5, 5], [0, 0]]]}', "coordinates[0]"),
+    (  # their sum is 1, finite: the quick look at plain rings took them, numpy's float array did not
+        "huge ints cancelling",
+        '{"type": "Polygon", "coordinates": [[[1%s, 0], [-1%s, 0], [-1%s, 1], [1%s, 0]]]}'
+        % (("0" * 400,) * 4),
+        "coordinates[0]",
+    ),
     (
         "far off",
         '{"type": "Polygon", "coordinates": [[[0, 0], [1e9, 0], [5, 5], [0, 0]]]}',
