@@ -140,6 +140,7 @@ DOCUMENTS = [
     ("escapes", f'[{FEATURE[:-1]}, "x": "caf\\u00e9 \\ud83d\\ude00 \\" \\\\ \\/ \\n"}}]'),
     ("lone surrogate", '[{"type": "Feature", "geometry": null, "properties": {"name": "\\ud800"}}]'),
     ("numbers", '[{"type": "Feature", "properties": {"measurements": {"a": -12.5e-3, "b": 1E+2, "c": -0}}}]'),
+    ("5,000 digits", '[{"type": "Feature", "properties": {"measurements": {"a": %s}}}]' % ("9" * 5000)),
     ("huge numbers", '[{"type": "Feature", "properties": {"measurements": {"a": 1e999, "b": -Infinity}}}]'),
     ("truncated", f"[{FEATURE}, {OTHER[:-40]}"),
     ("trailing data", f"[{FEATURE}] x"),

@@ -112,6 +112,8 @@ class _Text:
                     raise self.unreadable(e.msg, e.pos) from None
             except RecursionError:
                 raise self.refused(f"{self.file}: nested too deeply to be GeoJSON; skipped") from None
+            except ValueError:  # an integer past Python's digit limit (4300): json.loads refuses it too
+                raise self.unreadable("a number too long to read", self.pos) from None
             else:
                 if end < len(self.buf) - _NEAR_END or self.eof:  # a number at the end may go on
                     self.pos = end
