@@ -5,9 +5,14 @@ from __future__ import annotations
 import math
 import os
 import sys
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pixelproof.core import coordinate_limits, limits
 from pixelproof.core.limits import LimitError
@@ -168,6 +173,52 @@ def test_numbers_kept_in_extras_are_checked_all_together_and_one_by_one_alike() 
     limits.check_json_depth([1e308, 1e308], "x")  # a sum that overflows, of finite numbers
     with pytest.raises(LimitError, match="key"):
         limits.check_json_depth({"q": {"caf\udce9": 1.0}}, "x")
+
+
+def _finite_one_by_one(values: list) -> bool:
+    """The full check's verdict: every value None or a number whose float is finite."""
+    for v in values:
+        if v is None:
+            continue
+        try:
+            if not math.isfinite(float(v)):
+                return False
+        except (TypeError, ValueError, OverflowError):
+            return False
+    return True
+
+
+_HUGE = st.sampled_from([10**400, -(10**400), 2**1024, -(2**1024), 2**1023])
+_ANY_NUMBER = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    _HUGE,
+    st.floats(),  # NaN, infinities and values near the largest float
+    st.sampled_from([1e308, -1e308, math.inf, -math.inf, math.nan]),
+    st.builds(np.float64, st.floats()),
+    st.builds(np.int64, st.integers(-(2**63), 2**63 - 1)),
+    st.builds(Fraction, _HUGE),
+    st.sampled_from([Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("1e999"), Decimal(1)]),
+)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy scalars' sums overflowing, as asked
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_ANY_NUMBER, max_size=8))
+def test_the_sum_says_finite_only_of_numbers_each_finite(values: list) -> None:
+    """``surely_finite`` (a sum, at C speed) says True only where each value, looked at one by one, is
+    None or has a finite float; else it says False (no verdict), never raises."""
+    if limits.surely_finite(values):
+        assert _finite_one_by_one(values), values
+
+
+def test_huge_ints_that_cancel_are_no_verdict() -> None:
+    """10**400 - 10**400 sums to 0: each is still past a float (numpy's array of them raised
+    OverflowError in the GeoJSON reader's quick look at a ring)."""
+    assert not limits.surely_finite([10**400, -(10**400), 1.0])
+    assert not limits.surely_finite([Fraction(10**400), Fraction(-(10**400))])
+    assert limits.surely_finite([1, 2.5, None, 0, True, -(10**300)])
 
 
 def test_json_depth_without_recursion() -> None:

@@ -54,6 +54,12 @@ BAD_GEOMETRIES = [
     ("NaN", '{"type": "Polygon", "coordinates": [[[0, 0], [NaN, 0], [5, 5], [0, 0]]]}', "coordinates[0][1]"),
     ("Infinity", '{"type": "Polygon", "coordinates": [[[0, 0], [Infinity, 0], [5, 5], [0, 0]]]}', "finite"),
     ("1e400", '{"type": "Polygon", "coordinates": [[[0, 0], [1e400, 0], [5, 5], [0, 0]]]}', "coordinates[0]"),
+    (  # their sum is 1, finite: the quick look at plain rings took them, numpy's float array did not
+        "huge ints cancelling",
+        '{"type": "Polygon", "coordinates": [[[1%s, 0], [-1%s, 0], [-1%s, 1], [1%s, 0]]]}'
+        % (("0" * 400,) * 4),
+        "coordinates[0]",
+    ),
     (
         "far off",
         '{"type": "Polygon", "coordinates": [[[0, 0], [1e9, 0], [5, 5], [0, 0]]]}',
@@ -213,3 +219,21 @@ def test_many_small_polygons_are_counted_together(tmp_path: Path, monkeypatch) -
     good = json.dumps(_feature(SQUARE))
     problems, objects = _read(tmp_path, f'[{good}, {{"type": "Feature", "geometry": {json.dumps(multi)}}}]')
     assert len(objects) == 1 and any("[1].geometry: 150 positions" in p for p in problems), problems
+
+
+def test_a_category_of_no_name_is_written_as_one_its_reader_takes(tmp_path: Path) -> None:
+    """A COCO file may name a category "" (PixelProof loads it). The writer gave its objects the class
+    {"name": ""}, which its own reader refuses ('no class name'): exported and read back, they were gone.
+    They are written unclassified (as QuPath's own objects without a class), so they come back."""
+    project = new_project(["", "cat"])
+    Image.fromarray(np.zeros((20, 20), np.uint8)).save(tmp_path / "m.png")
+    project.add_image(ImageRecord(1, "m.png", 20, 20))
+    for ann_id, cat in ((1, 1), (2, 2), (3, 1)):
+        project.add_annotation(Annotation(ann_id, 1, cat, [1.0, 1.0, 5.0 + ann_id, 5.0], None, 25.0))
+    project.path = tmp_path / "p.json"
+    write_geojson(project, tmp_path / "out", images="copy")
+    result = read_geojson(tmp_path / "out")
+    assert result.problems == []
+    names = {c.id: c.name for c in result.project.categories.values()}
+    back = sorted((a.bbox[2], names[a.category_id]) for a in result.project.annotations.values())
+    assert back == [(6.0, "Unclassified"), (7.0, "cat"), (8.0, "Unclassified")]

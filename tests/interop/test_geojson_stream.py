@@ -10,7 +10,9 @@ import json
 import re
 import shutil
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -140,6 +142,7 @@ DOCUMENTS = [
     ("escapes", f'[{FEATURE[:-1]}, "x": "caf\\u00e9 \\ud83d\\ude00 \\" \\\\ \\/ \\n"}}]'),
     ("lone surrogate", '[{"type": "Feature", "geometry": null, "properties": {"name": "\\ud800"}}]'),
     ("numbers", '[{"type": "Feature", "properties": {"measurements": {"a": -12.5e-3, "b": 1E+2, "c": -0}}}]'),
+    ("5,000 digits", '[{"type": "Feature", "properties": {"measurements": {"a": %s}}}]' % ("9" * 5000)),
     ("huge numbers", '[{"type": "Feature", "properties": {"measurements": {"a": 1e999, "b": -Infinity}}}]'),
     ("truncated", f"[{FEATURE}, {OTHER[:-40]}"),
     ("trailing data", f"[{FEATURE}] x"),
@@ -180,22 +183,52 @@ def test_a_byte_that_is_not_utf8_is_named_as_when_read_whole(
         assert _read(root, monkeypatch, stream=True, chunk=chunk) == whole
 
 
-def test_a_file_that_changes_between_check_and_reading_is_said(tmp_path: Path, monkeypatch) -> None:
+def test_a_file_cut_while_it_is_read_is_said_and_what_was_read_kept(tmp_path: Path, monkeypatch) -> None:
     features = _cells(40, odd=False)
     root = _slide(tmp_path, json.dumps({"type": "FeatureCollection", "features": features}))
-    checked = geojson_stream.check
+    streamed = geojson_stream.features
 
-    def check_then_cut(file: Path) -> geojson_stream.Shape:
-        shape = checked(file)
-        file.write_bytes(file.read_bytes()[: len(file.read_bytes()) // 2])
-        return shape
+    def cut_after_the_first(file: Path, *args: object) -> Iterator[Any]:
+        for n, feature in enumerate(streamed(file, *args)):
+            if n == 0:
+                file.write_bytes(file.read_bytes()[: len(file.read_bytes()) // 2])
+            yield feature
 
-    monkeypatch.setattr(geojson_stream, "check", check_then_cut)
+    monkeypatch.setattr(geojson_stream, "features", cut_after_the_first)
     monkeypatch.setattr(geojson_stream, "STREAM_BYTES", 0)
+    monkeypatch.setattr(geojson_stream, "CHUNK", 4096)  # the rest is read after the cut
     result = read_geojson(root)
     assert 0 < len(result.project.annotations) < 40
     changed = [p for p in result.problems if "changed while it was read" in p]
     assert len(changed) == 1 and changed[0].startswith(str(root / "slide.geojson")), result.problems
+
+
+@pytest.mark.parametrize("how", ["replaced", "rewritten"])
+def test_a_file_another_export_replaces_after_the_check_is_said_not_read_as_empty(
+    tmp_path: Path, monkeypatch, how: str
+) -> None:
+    """QuPath writing the slide's export again while it is imported: a FeatureCollection checked, then a
+    bare list of other cells in its place. The list's features were looked for as the collection's array
+    (none there), so the file read as holding no object, and nothing was said."""
+    root = _slide(tmp_path, json.dumps({"type": "FeatureCollection", "features": _cells(40, odd=False)}))
+    checked = geojson_stream.check
+
+    def check_then_replace(file: Path) -> geojson_stream.Shape:
+        shape = checked(file)
+        other = json.dumps(_cells(30, seed=2, odd=False)).encode()
+        if how == "replaced":  # written beside it and moved over it, as a careful writer does
+            (file.parent / "new.tmp").write_bytes(other)
+            (file.parent / "new.tmp").replace(file)
+        else:
+            file.write_bytes(other)
+        return shape
+
+    monkeypatch.setattr(geojson_stream, "check", check_then_replace)
+    monkeypatch.setattr(geojson_stream, "STREAM_BYTES", 0)
+    result = read_geojson(root)
+    changed = [p for p in result.problems if "changed" in p]
+    assert len(changed) == 1 and changed[0].startswith(str(root / "slide.geojson")), result.problems
+    assert "import it again" in changed[0]
 
 
 def _peak(src: Path) -> int:

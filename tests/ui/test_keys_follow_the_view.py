@@ -360,3 +360,34 @@ def test_the_hidden_badge_is_for_an_open_project_only(qtbot, window, project_fil
     assert not badge.isVisible()
     assert win.open_project(project_file)
     assert not win.canvas.show_filter.annotations and badge.isVisible()
+
+
+def test_a_narrow_filter_over_a_hidden_image_reads_ahead_without_a_row_asked_per_file(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    """The shown image hidden by what is typed: the read-ahead walked the file order from it both ways,
+    asking the table (mapFromSource, through Qt) for each image passed, to find its few listed neighbours,
+    or none: ~100,000 rows asked at each pause in typing a file's name over a big project. Past as many
+    images as are listed, the walk indexes the list: a row or two."""
+    win = open_main_window(qtbot, make_project(tmp_path, n_images=60, size=(24, 32)))
+    doc, panel = win.document, win.panels["imagesDock"]
+    doc.set_current_image(30)
+    qtbot.waitUntil(lambda: not win.canvas.loader.is_busy())
+    asked: list[str] = []
+    real = win.canvas.loader.prefetch
+    win.canvas.loader.prefetch = lambda path, *a, **k: (asked.append(Path(path).name), real(path, *a, **k))
+    QTest.mouseClick(panel.filter, Qt.MouseButton.LeftButton)
+    with python_calls("mapFromSource") as rows_asked:
+        with qtbot.waitSignal(panel.listedChanged):
+            QTest.keyClicks(panel.filter, "img59")  # img29 (id 30) hidden; img59 listed, after it
+        assert panel.proxy.rowCount() == 1 and asked == ["img59.png"]
+        assert len(rows_asked) <= 12, len(rows_asked)  # the table's own look-up at each key too (66 walking)
+        rows_asked.clear()
+        with qtbot.waitSignal(panel.listedChanged):
+            QTest.keyClicks(panel.filter, "x")  # nothing listed
+        assert panel.proxy.rowCount() == 0 and len(rows_asked) <= 4, len(rows_asked)  # none of the walk
+    QTest.keyClick(panel.filter, Qt.Key.Key_Escape)
+    key(win, Qt.Key.Key_D)
+    assert doc.current_image_id == 30  # nothing listed: D stays, saying so
+    qtbot.waitUntil(lambda: not win.canvas.loader.is_busy())
+    win.close()

@@ -9,6 +9,7 @@ marked it done under ``status:todo``): from there D goes to the first listed ima
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 
 
@@ -45,15 +46,26 @@ def _rows(listed: Sequence[int]) -> Callable[[int], int | None]:
 
 
 def _listed_from(
-    order: Sequence[int], row_of: Callable[[int], int | None], count: int, current: int, step: int
+    order: Sequence[int], listed: Sequence[int], row_of: Callable[[int], int | None], current: int, step: int
 ) -> int | None:
     """The list index of the first listed image after ``current`` (``step`` > 0) or the last before it,
-    ``current`` not listed: found walking the file order. None when there is none."""
+    ``current`` not listed: found walking the file order, asking ``row_of`` of each image passed. Past as
+    many images as are listed, the list is indexed instead: a narrow filter's few rows are read, not a
+    row asked of every file (100,000 through Qt, both ways, at each D). None when there is none."""
+    count = len(listed)
+    if not count:
+        return None
     if current not in order:  # no image shown: the list's first (D) or last (A)
-        return (0 if step > 0 else count - 1) if count else None
+        return 0 if step > 0 else count - 1
     at = list(order).index(current)
-    walk = order[at + 1 :] if step > 0 else reversed(order[:at])
-    return next((row for row in map(row_of, walk) if row is not None), None)
+    walk = iter(order[at + 1 :] if step > 0 else reversed(order[:at]))
+    for passed, image_id in enumerate(walk):
+        if passed == count:  # as many asked as are listed, and more to walk: index the list
+            rows = {listed[n]: n for n in range(count)}  # each row read once
+            return next((rows[i] for i in itertools.chain([image_id], walk) if i in rows), None)
+        if (row := row_of(image_id)) is not None:
+            return row
+    return None
 
 
 def step_listed(order: Sequence[int], listed: Sequence[int], current: int, step: int) -> int | None:
@@ -66,7 +78,7 @@ def step_listed(order: Sequence[int], listed: Sequence[int], current: int, step:
     if i is not None:
         i += step
     else:
-        i = _listed_from(order, row_of, len(listed), current, step)
+        i = _listed_from(order, listed, row_of, current, step)
         i = None if i is None else i + step - (1 if step > 0 else -1)  # reaching it was the first step
     return listed[i] if i is not None and 0 <= i < len(listed) else None
 
@@ -80,7 +92,7 @@ def next_unfinished(
         return None
     row_of = _rows(listed)
     at = row_of(current)
-    start = at + 1 if at is not None else _listed_from(order, row_of, len(listed), current, 1)
+    start = at + 1 if at is not None else _listed_from(order, listed, row_of, current, 1)
     start = 0 if start is None else start
     walk = [*listed[start:], *listed[:start]]
     return next((i for i in walk if i != current and unfinished(i)), None)

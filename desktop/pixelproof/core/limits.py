@@ -274,9 +274,10 @@ def check_finite(value: Any, where: str) -> float:
 def surely_finite(values: Iterable[Any]) -> bool:
     """True when ``values`` (numbers, None) are all finite, seen at C speed by their sum (NaN or infinity
     makes it so; none at all are): a slide's million cells are not looked at number by number. False is
-    no verdict (a sum of finite numbers that overflows, anything not a number): look one by one."""
+    no verdict (a sum of finite numbers that overflows, anything not a number): look one by one. The sum
+    is a float from its start, so each int is taken as a float (10**400 - 10**400, summed as ints, is 0)."""
     try:
-        return math.isfinite(sum(filter(None, values)))
+        return math.isfinite(sum(filter(None, values), 0.0))
     except (TypeError, OverflowError):  # not numbers; an int too large for a float
         return False
 

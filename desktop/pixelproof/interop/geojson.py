@@ -190,9 +190,9 @@ def _file_features(file: Path) -> tuple[Iterable[Any], str] | None:
     if file.stat().st_size >= geojson_stream.STREAM_BYTES:
         shape = geojson_stream.check(file)
         if shape.top == "list":
-            return geojson_stream.features(file, 0), ""
+            return geojson_stream.features(file, 0, shape.stamp), ""
         if shape.top == "object" and shape.kind == "FeatureCollection" and shape.array is not None:
-            return geojson_stream.features(file, shape.array), "features"
+            return geojson_stream.features(file, shape.array, shape.stamp), "features"
         if shape.top != "object" or (
             shape.kind != "Feature" and shape.kind not in AREA_TYPES + NO_AREA_TYPES
         ):

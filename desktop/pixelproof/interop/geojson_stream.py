@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,29 +35,45 @@ _BOM = codecs.BOM_UTF8
 class Shape:
     """What the first reading found at the top level: ``top`` is ``"list"``, ``"object"`` or ``"other"``;
     an object's ``kind`` is its (last) ``type`` and ``array`` the number of its last ``features`` key when
-    that holds an array (1, 2, ...: as in a dict, the last one counts), else None."""
+    that holds an array (1, 2, ...: as in a dict, the last one counts), else None. ``stamp``: the file
+    read (device, inode, size, modification time), for the second reading to find it unchanged."""
 
-    def __init__(self, top: str, kind: Any, array: int | None) -> None:
-        self.top, self.kind, self.array = top, kind, array
+    def __init__(self, top: str, kind: Any, array: int | None, stamp: tuple[int, ...] = ()) -> None:
+        self.top, self.kind, self.array, self.stamp = top, kind, array, stamp
+
+
+def _stamp(f: BinaryIO) -> tuple[int, ...]:
+    st = os.fstat(f.fileno())
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def check(file: Path) -> Shape:
     """Read ``file`` whole, keeping nothing, and say what it holds. Raises ValueError naming the file
     (not UTF-8, not JSON, nested too deeply) as ``geojson.load_json`` does, or OSError."""
     with limits.open_regular(file, str(file)) as f:
+        stamp = _stamp(f)
         scan = _Scan(f, file, keep=None)
         for _ in scan.features():
             pass
     last = scan.last_features
-    return Shape(scan.top, scan.kind, last[0] if last is not None and last[1] else None)
+    return Shape(scan.top, scan.kind, last[0] if last is not None and last[1] else None, stamp)
 
 
-def features(file: Path, array: int) -> Iterator[Any]:
+def features(file: Path, array: int, stamp: tuple[int, ...] = ()) -> Iterator[Any]:
     """The features of the ``array``-th top-level ``features`` array (0: the file's top-level list), one
-    at a time. Raises ``Changed`` if the file no longer reads as it did when ``check`` read it."""
+    at a time. Raises ``Changed`` if the file no longer reads as it did when ``check`` read it, or is no
+    longer the one it read (``stamp``: another export written over it reads as JSON, but its features
+    are not where they were)."""
     try:
         with limits.open_regular(file, str(file)) as f:
+            if stamp and _stamp(f) != stamp:
+                raise Changed(
+                    f"{file}: changed after it was checked (written again or replaced); nothing read from "
+                    "it: import it again"
+                )
             yield from _Scan(f, file, keep=array).features()
+            if stamp and _stamp(f) != stamp:
+                raise OSError("written to")
     except (OSError, ValueError) as e:
         raise Changed(f"{file}: changed while it was read ({e}); the objects read before are kept") from None
 
@@ -112,6 +129,8 @@ class _Text:
                     raise self.unreadable(e.msg, e.pos) from None
             except RecursionError:
                 raise self.refused(f"{self.file}: nested too deeply to be GeoJSON; skipped") from None
+            except ValueError:  # an integer past Python's digit limit (4300): json.loads refuses it too
+                raise self.unreadable("a number too long to read", self.pos) from None
             else:
                 if end < len(self.buf) - _NEAR_END or self.eof:  # a number at the end may go on
                     self.pos = end

@@ -147,7 +147,7 @@ def _feature(
     kind = qupath.get("objectType")
     props: dict[str, Any] = {"objectType": kind if kind in OBJECT_TYPES else "annotation"}
     name = names[a.category_id]
-    if name != UNCLASSIFIED:
+    if name and name != UNCLASSIFIED:  # no name (a COCO file's ""): a class no reader takes, so none
         cls: dict[str, Any] = {"name": name}
         if colors[a.category_id] is not None:
             cls["color"] = colors[a.category_id]
