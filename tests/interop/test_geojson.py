@@ -275,3 +275,23 @@ def test_two_pathologists_exports_are_scored_against_each_other(tmp_path: Path) 
         pooled["pairs"][0],
         data["summary"],
     )
+
+
+def test_a_derived_class_is_written_as_quPaths_names(tmp_path: Path) -> None:
+    """QuPath writes a derived class (``Tumor: Positive``) as ``"names": ["Tumor", "Positive"]``
+    (``GsonTools.PathClassTypeAdapter.write`` splits it), never a name holding ':' (which its
+    ``PathClass.getInstance`` refuses); the fixture's own feature is written back as it came, and read
+    again it is the same class."""
+    root = _fixtures(tmp_path)
+    project = read_geojson(root).project
+    out = tmp_path / "out"
+    write_geojson(project, out, images="keep")
+    written = json.loads(next(out.glob("slide_v04*.geojson")).read_text())
+    classes = [f["properties"].get("classification") for f in written["features"]]
+    source = json.loads((root / "slide_v04.geojson").read_text())["features"][2]["properties"]
+    assert source["classification"]["names"] == ["Tumor", "Positive"]
+    derived = [c for c in classes if c and "names" in c]
+    assert derived == [{"names": ["Tumor", "Positive"], "color": source["classification"]["color"]}]
+    assert not any(":" in c.get("name", "") for c in classes if c)
+    again = {c.name for c in read_geojson(out, image_dir=root).project.categories.values()}
+    assert "Tumor: Positive" in again

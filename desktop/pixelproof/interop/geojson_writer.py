@@ -148,7 +148,8 @@ def _feature(
     props: dict[str, Any] = {"objectType": kind if kind in OBJECT_TYPES else "annotation"}
     name = names[a.category_id]
     if name and name != UNCLASSIFIED:  # no name (a COCO file's ""): a class no reader takes, so none
-        cls: dict[str, Any] = {"name": name}
+        parts = [p.strip() for p in name.split(":")]  # a derived class: its names, as QuPath writes it
+        cls: dict[str, Any] = {"names": parts} if len(parts) > 1 and all(parts) else {"name": name}
         if colors[a.category_id] is not None:
             cls["color"] = colors[a.category_id]
         props["classification"] = cls
