@@ -42,7 +42,7 @@ def test_a_cvat_objects_attributes_show_in_properties(qtbot, tmp_path: Path, no_
     qtbot.waitUntil(lambda: [a.bbox[0] for a in doc.selected_annotations()] == [20.0])
     qtbot.waitUntil(lambda: not props.fields.isHidden())
     # the label declares none (no <meta> in the file): kept on the read-only line; Occluded is a checkbox
-    assert props.cvat.kept.text() == "z 2 · group 4 · color: green · parked: true"
+    assert props.cvat.kept.whole == "z 2 · group 4 · color: green · parked: true"  # shown cut to the dock
     assert props.form.isRowVisible(props.cvat.kept) and props.cvat.fields == {}
     assert tip_text(props.cvat.kept.toolTip()).startswith("z 2\ngroup 4\ncolor: green\nparked: true\n")
     assert not props.cvat.occluded.isHidden() and props.cvat.occluded.isChecked()

@@ -81,7 +81,7 @@ def test_a_qupath_cell_export_shows_its_classes_and_a_cells_measurements(
     (cell,) = doc.selected_annotations()
     assert doc.project.categories[cell.category_id].name == list(CLASSES)[k % 3]
     assert props.form.isRowVisible(props.qupath)
-    line = props.qupath.text()
+    line = props.qupath.whole
     assert line.startswith("cell · ") and f"Nucleus: Area µm^2 {k * 1.5:g}" in line and "DAB —" in line
     tip = tip_text(props.qupath.toolTip())
     assert tip.splitlines()[:4] == [
@@ -92,3 +92,53 @@ def test_a_qupath_cell_export_shows_its_classes_and_a_cells_measurements(
     ]
     doc.set_selection(list(doc.project.annotations)[:2])  # two cells: whose measurements? none shown
     qtbot.waitUntil(lambda: not props.form.isRowVisible(props.qupath))
+
+
+MEASURED = [
+    "Area µm^2",
+    "Perimeter µm",
+    "Circularity",
+    "Max caliper µm",
+    "Min caliper µm",
+    "Eccentricity",
+    "Hematoxylin OD mean",
+    "DAB OD mean",
+]
+
+
+def test_a_cells_long_qupath_line_is_cut_with_an_ellipsis_inside_the_panel(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """A cell's dozens of measurements do not fit the dock: the line was clipped at its edge in the middle
+    of a word ('… · Nucleus'), nothing telling that more followed. It now ends in '…' inside its room, the
+    whole line kept for the tooltip and Copy All."""
+    folder = tmp_path / "qupath"
+    folder.mkdir()
+    Image.new("RGB", (64, 64), (230, 200, 220)).save(folder / "slide.png")
+    cell = _cell(32, 32, 20, "Tumor", 1)
+    cell["properties"]["measurements"] = {f"Nucleus: {m}": 10.125 + n for n, m in enumerate(MEASURED)}
+    doc_json = {"type": "FeatureCollection", "features": [cell]}
+    (folder / "slide.geojson").write_text(json.dumps(doc_json), encoding="utf-8")
+    save_project(read_geojson(folder).project, tmp_path / "project.json")
+    window = open_main_window(qtbot, tmp_path / "project.json")
+    doc = window.document
+    props = window.panels["propertiesDock"]
+    _click(window, 32, 32)
+    qtbot.waitUntil(lambda: len(doc.selected_annotations()) == 1)
+    label = props.qupath
+    qtbot.waitUntil(lambda: props.form.isRowVisible(label) and label.whole != "")
+    whole = "cell · " + " · ".join(f"Nucleus: {m} {10.125 + n:g}" for n, m in enumerate(MEASURED))
+    assert label.whole == whole
+    room = label.contentsRect().width()
+    assert 0 < room < label.fontMetrics().horizontalAdvance(whole)  # the line cannot fit: it is cut
+    shown = label.text()
+    assert shown.endswith("…") and whole.startswith(shown[:-1]), shown
+    assert label.fontMetrics().horizontalAdvance(shown) <= room  # what is drawn is inside the label
+    panel = props.rect()  # and the label inside the panel, not pushed past its edge
+    top_left = label.mapTo(props, label.rect().topLeft())
+    assert panel.contains(top_left) and top_left.x() + label.width() <= panel.width()
+    assert "Nucleus: DAB OD mean: 17.125" in tip_text(label.toolTip())  # the cut value in the tooltip
+    label.copy_all()
+    from PySide6.QtGui import QGuiApplication
+
+    assert QGuiApplication.clipboard().text() == whole

@@ -42,6 +42,7 @@ from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Annotation
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
+from pixelproof.ui.one_line import OneLineLabel
 from pixelproof.ui.panels.base import esc_reverts, scroll_safe
 
 MIXED = "(several)"
@@ -88,11 +89,8 @@ class AttributeForm(QObject):
         self.occluded = QCheckBox("Occluded")
         self.occluded.setToolTip("CVAT's occluded flag: the object is partly hidden behind another")
         self.occluded.clicked.connect(self._occluded_clicked)
-        self.kept = QLabel()
-        self.kept.setTextFormat(Qt.TextFormat.PlainText)  # values from a file: never rich text
-        # one line cut at the dock's edge rather than widening it; every value in the tooltip
-        self.kept.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.kept.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # one line cut with … at the dock's edge rather than widening it; every value in the tooltip
+        self.kept = OneLineLabel(selectable=True)
         self.fields: dict[str, QWidget] = {}
         self._specs: list[AttributeSpec] = []
         self._ids: tuple[int, ...] = ()
@@ -126,9 +124,9 @@ class AttributeForm(QObject):
             self._show(spec, shared_value([v[spec.name] for v in values]))
         kept = shared_value([kept_text(a, specs_of[a.category_id]) for a in anns])
         kept = MIXED if kept is None else kept
-        self.kept.setText(kept)
-        self.kept.setToolTip(
-            as_text(kept.replace(" · ", "\n") + "\n\nKept from the imported file and written back on export")
+        self.kept.set_line(
+            kept,
+            as_text(kept.replace(" · ", "\n") + "\n\nKept from the imported file and written back on export"),
         )
         self.form.setRowVisible(self.kept, kept != "")
 

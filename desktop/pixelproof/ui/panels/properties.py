@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +28,7 @@ from pixelproof.interop.labelstudio_inputs import kept_results
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
+from pixelproof.ui.one_line import OneLineLabel
 from pixelproof.ui.panels.attribute_form import AttributeForm
 from pixelproof.ui.panels.base import Panel, esc_reverts
 
@@ -101,12 +101,9 @@ class PropertiesPanel(Panel):
         # what CVAT recorded that is not edited here, on one read-only line; Occluded beside the heading
         self.cvat = AttributeForm(self.form, 1, self)
         self.form.addRow("CVAT", self.cvat.kept)
-        # QuPath's object type, name and measurements of one object, read-only: one line cut at the dock's
-        # edge (a cell has dozens), every value in the tooltip, the text selectable to copy
-        self.qupath = QLabel()
-        self.qupath.setTextFormat(Qt.TextFormat.PlainText)  # values from a file: never rich text
-        self.qupath.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.qupath.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # QuPath's object type, name and measurements of one object, read-only: one line cut with … at the
+        # dock's edge (a cell has dozens), every value in the tooltip, Copy All in its context menu
+        self.qupath = OneLineLabel(selectable=True)
         self.form.addRow("QuPath", self.qupath)
         self.form.addRow("Box", self.geometry_label)
         self.area_label = QLabel()
@@ -245,14 +242,14 @@ class PropertiesPanel(Panel):
     def _show_qupath(self, anns: list) -> None:
         """One object's QuPath fields (several objects' measurements side by side would mean nothing)."""
         about, measured = shown_qupath(anns[0].app_extra) if len(anns) == 1 else ([], [])
-        self.qupath.setText(" · ".join([*about, *(f"{name} {v}" for name, v in measured)]))
         lines = [" · ".join(about)] if about else []
         lines += [f"{name}: {v}" for name, v in measured]
-        self.qupath.setToolTip(
+        self.qupath.set_line(
+            " · ".join([*about, *(f"{name} {v}" for name, v in measured)]),
             as_text(
                 "\n".join(lines)
                 + "\n\nKept from QuPath's GeoJSON and written back on export (not edited here)"
-            )
+            ),
         )
         self.form.setRowVisible(self.qupath, bool(about or measured))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QSettings, QSize, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
     QSplitter,
     QTableView,
     QToolButton,
@@ -30,6 +29,7 @@ from pixelproof.core import qa_difference
 from pixelproof.core.limits import MAX_NOTE
 from pixelproof.ui.fitted_table import FittedTable
 from pixelproof.ui.icons import swatch
+from pixelproof.ui.one_line import OneLineLabel
 from pixelproof.ui.review.banner import ReviewBanner
 from pixelproof.ui.review.no_reference import NoReferenceCard
 from pixelproof.ui.review.panes import ReviewPane
@@ -130,7 +130,7 @@ def heading(text: str) -> QLabel:
     return label
 
 
-class OneLineHeading(QLabel):
+class OneLineHeading(OneLineLabel):
     """A bold heading that never wraps nor widens its pane: cut at its end (``…``) where its room is
     narrower, the whole heading then first in its tooltip. Wrapping, the per-class heading took two lines
     beside the mAP at 1366x768 and pushed the class rows down."""
@@ -140,32 +140,15 @@ class OneLineHeading(QLabel):
         font = self.font()
         font.setBold(True)
         self.setFont(font)
-        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setContentsMargins(0, 6, 0, 2)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.whole, self.tip = text, ""
-        self._show()
+        self.set_line(text)
 
     def set_heading(self, text: str, tip: str = "") -> None:
         """Show ``text`` (cut to the room); ``tip``: what the tooltip says under it."""
-        self.whole, self.tip = text, tip
-        self._show()
+        self.set_line(text, tip)
 
-    def minimumSizeHint(self) -> QSize:
-        return QSize(0, super().minimumSizeHint().height())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._show()
-
-    def _show(self) -> None:
-        shown = self.fontMetrics().elidedText(
-            self.whole, Qt.TextElideMode.ElideRight, max(self.contentsRect().width(), 0)
-        )
-        if shown != self.text():
-            self.setText(shown)
-        cut = shown != self.whole
-        self.setToolTip("\n\n".join(t for t in (self.whole if cut else "", self.tip) if t))
+    def tooltip_text(self) -> str:
+        return "\n\n".join(t for t in (self.whole if self.is_cut() else "", self.tip) if t)
 
 
 class Legend(QWidget):

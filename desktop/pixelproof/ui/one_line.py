@@ -1,0 +1,67 @@
+"""A read-only line of plain text that never wraps nor widens its panel: cut at its end with ``…`` where its
+room is narrower. A QLabel with an Ignored width is clipped at the panel's edge in the middle of a word
+(a QuPath cell's line read 'cell · Nucleus: Area µm^2 0 · Nucleus', nothing telling that dozens of values
+followed)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QResizeEvent
+from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy
+
+
+class OneLineLabel(QLabel):
+    """``whole`` shown on one line, cut to the room with ``…``. The tooltip is the caller's ``tip``, or
+    else the whole line when it is cut. Selectable, its context menu copies the whole line (the mouse can
+    select only what is shown)."""
+
+    def __init__(self, text: str = "", selectable: bool = False) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)  # values from a file: never rich text
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.selectable = selectable
+        if selectable:
+            self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.whole, self.tip = text, ""
+        self._show()
+
+    def set_line(self, text: str, tip: str = "") -> None:
+        """Show ``text`` (cut to the room); ``tip``: the tooltip (else the whole text where it is cut)."""
+        self.whole, self.tip = text, tip
+        self._show()
+
+    def is_cut(self) -> bool:
+        return self.text() != self.whole
+
+    def copy_all(self) -> None:
+        """The whole line to the clipboard, the part cut off included."""
+        QGuiApplication.clipboard().setText(self.whole)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._show()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if not self.is_cut() or not self.selectable:
+            super().contextMenuEvent(event)
+            return
+        menu = QMenu(self)
+        copy = menu.addAction("Copy", lambda: QGuiApplication.clipboard().setText(self.selectedText()))
+        copy.setEnabled(self.hasSelectedText())
+        menu.addAction("Copy All", self.copy_all)
+        menu.exec(event.globalPos())
+
+    def tooltip_text(self) -> str:
+        """The tooltip for the line as now shown (a subclass may add the whole line to its own tip)."""
+        return self.tip or (self.whole if self.is_cut() else "")
+
+    def _show(self) -> None:
+        shown = self.fontMetrics().elidedText(
+            self.whole, Qt.TextElideMode.ElideRight, max(self.contentsRect().width(), 0)
+        )
+        if shown != self.text():
+            self.setText(shown)
+        self.setToolTip(self.tooltip_text())
