@@ -520,3 +520,36 @@ def test_the_notes_name_each_image_whole_in_a_folder_whose_name_has_a_colon(tmp_
         f"{xml}: image 1 (a.png): images/a.png is also the file of image 0 (a.png); imported as a "
         "second record of that file, its objects apart" in problems
     ), problems
+
+
+@pytest.mark.parametrize(
+    ("shape", "says"),
+    [
+        (
+            '<box label="car" xtl="99999990" ytl="1" xbr="99999999" ybr="3"/>',
+            "x = 99999990.0 is too far outside",
+        ),
+        ('<ellipse label="car" cx="2" cy="-50000000" rx="1" ry="1"/>', "y = -50000000.0 is too far outside"),
+        ('<box label="car" xtl="1" ytl="1" xbr="3" ybr="3" rotation="400000000"/>', None),
+    ],
+)
+def test_a_coordinate_far_outside_the_image_is_said_so_not_called_not_finite(
+    tmp_path: Path, shape: str, says: str | None
+) -> None:
+    """A value over 10,000,000 was refused as 'must be a finite number, got ...' (it is finite): now the
+    message says it is too far outside the image and what is allowed, in core.coordinate_limits' words;
+    a finite angle of any size is a turn, not a coordinate."""
+    xml = tmp_path / "annotations.xml"
+    xml.write_text(
+        f'<annotations><image id="0" name="a.png" width="6" height="5">{shape}</image></annotations>'
+    )
+    result = read_cvat(xml)
+    assert not any("finite" in p for p in result.problems)
+    if says is None:
+        (ann,) = result.project.annotations.values()
+        assert ann.kind == "polygon"  # 400,000,000 degrees = 40 degrees
+        return
+    (problem,) = [p for p in result.problems if "image file not found" not in p]
+    assert problem.startswith(f"{xml}: image 0 (a.png): <{shape.split()[0][1:]}> 1 (car): ")
+    assert says in problem and "the image (6 x 5); allowed " in problem
+    assert not result.project.annotations and result.skipped == {"invalid": 1}

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core import masks as core_masks
+from pixelproof.core.coordinate_limits import check_coordinates
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_image_size, short_repr
 from pixelproof.core.model import Annotation, ImageRecord, Project
@@ -339,9 +340,13 @@ _GEOMETRY_KEYS = (
 
 
 def _num(shape: ET.Element, key: str) -> float:
-    v = float(shape.get(key, "nan"))
-    if not math.isfinite(v) or abs(v) > 1e7:
-        raise ValueError(f"{key} must be a finite number, got {shape.get(key)!r}")
+    """A finite number; how far outside the image a position may lie is ``check_coordinates``' to say."""
+    try:
+        v = float(shape.get(key, "nan"))
+    except ValueError:
+        raise ValueError(f"{key} must be a number, got {short_repr(shape.get(key))}") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{key} must be a finite number, got {short_repr(shape.get(key))}")
     return v
 
 
@@ -350,6 +355,7 @@ def _geometry(shape: ET.Element, image: ImageRecord) -> dict[str, Any]:
         x1, y1, x2, y2 = (_num(shape, k) for k in ("xtl", "ytl", "xbr", "ybr"))
         if x2 < x1 or y2 < y1:
             raise ValueError("xbr/ybr smaller than xtl/ytl")
+        check_coordinates((x1, y1, x2, y2), image.width, image.height, "")  # before turning them
         rotation = _num(shape, "rotation") if shape.get("rotation") else 0.0
         if rotation % 360 == 0:
             return {"bbox": [x1, y1, x2 - x1, y2 - y1]}
@@ -361,6 +367,7 @@ def _geometry(shape: ET.Element, image: ImageRecord) -> dict[str, Any]:
         return {"polygons": [pts]}
     if shape.tag == "ellipse":
         cx, cy, rx, ry = (_num(shape, k) for k in ("cx", "cy", "rx", "ry"))
+        check_coordinates((cx, cy), image.width, image.height, "")  # the outline's are checked once made
         circle = np.asarray(circle_polygon(np.array([0.0, 0.0]), np.array([1.0, 0.0]))).reshape(-1, 2)
         angle = math.radians(_num(shape, "rotation") if shape.get("rotation") else 0.0)
         rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
