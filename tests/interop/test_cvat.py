@@ -56,15 +56,35 @@ def test_datumaro_project_export() -> None:
     ]
 
 
-def test_datumaro_task_export_unlabeled_shapes_reported() -> None:
+def test_datumaro_task_export_unlabeled_shapes_are_kept_as_unclassified(tmp_path: Path) -> None:
+    """Datumaro writes an annotation without a label as ``label=""`` (its unlabeled polygon here): it was
+    skipped, so lost on the way back, and the polyline's message read ``<polyline> 2 ()``. It is now an
+    object of ``Unclassified`` (the name the GeoJSON reader gives objects without a class), said once
+    per file, and comes back from a CVAT export as the same object."""
     xml = DATA / "export_task" / "train.xml"
     result = read_cvat(xml)
     project = result.project
     assert [Path(im.file_name).name for im in project.images.values()] == ["img0.jpg", "img1.jpg"]
     assert all(project.image_path(im).is_file() for im in project.images.values())
-    assert len(project.annotations) == 1  # the box; the polygon has no label
-    assert f"{xml}: image 1 (img1.jpg): <polygon> 1: no label; skipped" in result.problems
-    assert result.skipped == {"unlabeled": 1, "polyline": 1, "points": 1}
+    unlabeled = [s for s in ET.parse(xml).getroot().iter("polygon") if s.get("label") == ""]
+    assert len(unlabeled) == 1
+    points = [float(v) for pair in unlabeled[0].get("points", "").split(";") for v in pair.split(",")]
+    by_kind = {a.kind: a for a in project.annotations.values()}
+    assert sorted(by_kind) == ["box", "polygon"]
+    polygon = by_kind["polygon"]
+    assert project.categories[polygon.category_id].name == "Unclassified"
+    assert polygon.segmentation == [points] and polygon.app_extra == {"z_order": 1}
+    assert (
+        f"{xml}: 1 shape(s) with no label imported into the category 'Unclassified': "
+        "image 1 (img1.jpg): <polygon> 1" in result.problems
+    )
+    assert f"{xml}: image 0 (img0.jpg): <polyline> 2 (no label): encloses no area" in "".join(result.problems)
+    assert not any("()" in p for p in result.problems)
+    assert result.skipped == {"polyline": 1, "points": 1}
+    assert write_cvat(project, tmp_path / "cvat") == []
+    back = read_cvat(tmp_path / "cvat").project
+    (again,) = [a for a in back.annotations.values() if a.kind == "polygon"]
+    assert back.categories[again.category_id].name == "Unclassified" and again.segmentation == [points]
 
 
 def test_mask_rle_as_cvat_writes_it(tmp_path: Path) -> None:
@@ -134,10 +154,10 @@ def test_a_shape_label_with_blanks_around_it_is_the_listed_category(tmp_path: Pa
         "</image></annotations>"
     )
     result = read_cvat(xml)
-    assert [c.name for c in result.project.categories.values()] == ["car"]
-    (ann,) = result.project.annotations.values()
-    assert result.project.categories[ann.category_id].name == "car"
-    assert result.skipped == {"unlabeled": 1}
+    assert [c.name for c in result.project.categories.values()] == ["car", "Unclassified"]
+    names = [result.project.categories[a.category_id].name for a in result.project.annotations.values()]
+    assert names == ["car", "Unclassified"]  # a blank label is no label
+    assert not result.skipped
 
 
 def test_image_names_leaving_the_dataset_are_flagged_never_copied(tmp_path: Path) -> None:
@@ -325,7 +345,8 @@ def test_skeleton_parts_are_no_categories_and_are_written_back(tmp_path: Path) -
     the export listed them as plain labels, losing the skeleton: Datumaro then finds no label for them)."""
     result = read_cvat(DATA / "skeleton_task" / "train.xml")
     project = result.project
-    assert [c.name for c in project.categories.values()] == ["label1", "label2", "skeleton"]
+    # (and the category of its unlabeled polygon)
+    assert [c.name for c in project.categories.values()] == ["label1", "label2", "skeleton", "Unclassified"]
     write_cvat(project, tmp_path / "cvat")
     written = ET.parse(tmp_path / "cvat" / "annotations.xml").getroot()
     original = ET.parse(DATA / "skeleton_task" / "train.xml").getroot()
@@ -339,7 +360,7 @@ def test_skeleton_parts_are_no_categories_and_are_written_back(tmp_path: Path) -
 
     assert labels(written) == labels(original) and len(labels(written)) == 5
     back = read_cvat(tmp_path / "cvat").project
-    assert [c.name for c in back.categories.values()] == ["label1", "label2", "skeleton"]
+    assert [c.name for c in back.categories.values()] == [c.name for c in project.categories.values()]
     for mine, theirs in zip(project.images.values(), back.images.values(), strict=True):
         assert mine.extra["pixelproof"]["cvat"]["shapes"] == theirs.extra["pixelproof"]["cvat"]["shapes"]
 

@@ -175,7 +175,8 @@ def test_declared_attributes_keep_their_type_values_and_default(tmp_path: Path) 
     source = DATA / "export_task" / "train.xml"
     write_coco(read_cvat(source).project, tmp_path / "project.json", images="keep")
     write_cvat(read_coco(tmp_path / "project.json").project, tmp_path / "out", images="keep")
-    assert _declared(tmp_path / "out" / "annotations.xml") == _declared(source)
+    # and the label its unlabeled polygon went to (a CVAT label, so CVAT takes the file back)
+    assert _declared(tmp_path / "out" / "annotations.xml") == {**_declared(source), "Unclassified": []}
 
 
 def _shape_attributes(xml: Path) -> list[dict[str, str]]:
@@ -211,4 +212,4 @@ def test_an_object_without_values_is_written_with_its_labels_defaults(tmp_path: 
     ]
     assert "attributes" not in drawn.app_extra
     back = read_cvat(tmp_path / "out").project
-    assert [a.app_extra["attributes"] for a in back.annotations.values()] == written
+    assert [a.app_extra["attributes"] for a in back.annotations.values() if a.kind == "box"] == written

@@ -7,7 +7,9 @@ polygon), ``mask`` (``rle`` = comma-separated run lengths starting with a run of
 enclose no area: they are not objects, so each is reported and kept in the image's extras, and written back
 on export to CVAT; ``tag`` (image-level labels) likewise. ``occluded``, ``z_order``, ``group_id``, the CVAT
 ``source`` and the ``<attribute>`` values are kept in the annotation's extras; polygons of one label
-sharing a ``group_id`` are the parts of one object. ``<track>`` (CVAT for video) is reported and skipped.
+sharing a ``group_id`` are the parts of one object. A shape with no label (``label=""``, Datumaro's way to
+write an annotation without one) is an object of ``Unclassified``, as the GeoJSON reader names objects
+without a class. ``<track>`` (CVAT for video) is reported and skipped.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.cvat_writer import ATTRIBUTE_SPEC, KEPT_SHAPES, write_cvat
 from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
+from pixelproof.interop.geojson_writer import UNCLASSIFIED
 from pixelproof.interop.labelme import circle_polygon
 from pixelproof.interop.splits import set_split
 
@@ -97,11 +100,12 @@ def read_cvat(
 
 
 class _Notes:
-    """What one file's images share: the rotated boxes and ellipses made polygons (one line per file, not
-    one per shape) and the image that named each file first."""
+    """What one file's images share: the rotated boxes and ellipses made polygons and the shapes without a
+    label (one line per file, not one per shape) and the image that named each file first."""
 
     def __init__(self) -> None:
         self.turned: dict[str, list[str]] = {"box": [], "ellipse": []}
+        self.unlabeled: list[str] = []
         self.first_image: dict[str, str] = {}  # an image's file name -> the <image> that named it first
 
     def second_record(self, file_name: str, place: str) -> str | None:
@@ -118,6 +122,11 @@ class _Notes:
                 f"{xml}: {len(boxes)} rotated box(es) and {len(ellipses)} ellipse(s) imported as polygons "
                 "(PixelProof's boxes are upright and it draws no ellipses; written back to CVAT as "
                 f"polygons): {listed(boxes + ellipses)}"
+            )
+        if self.unlabeled:
+            report(
+                f"{xml}: {len(self.unlabeled)} shape(s) with no label imported into the category "
+                f"{UNCLASSIFIED!r}: {listed(self.unlabeled)}"
             )
 
 
@@ -222,8 +231,7 @@ def _read_image(
     # annotation order: the canvas and mask exports paint later objects over earlier ones
     shapes = sorted(enumerate(node), key=lambda n_shape: small_int(n_shape[1].get("z_order")) or 0)
     for n, shape in shapes:
-        if _read_shape(f"{where}: <{shape.tag}> {n + 1}", shape, image, build, report):
-            notes.turned[shape.tag].append(f"{place}: <{shape.tag}> {n + 1}")
+        _read_shape(xml, f"{place}: <{shape.tag}> {n + 1}", shape, image, build, report, notes)
     _join_grouped_polygons(build.project, image)
 
 
@@ -270,34 +278,35 @@ def _kept(shape: ET.Element) -> dict[str, Any]:
     return out
 
 
-def _read_shape(where: str, shape: ET.Element, image: ImageRecord, build: Builder, report: Reporter) -> bool:
-    """Import one shape (an object, or kept in the image's extras); True when it is a rotated box or an
-    ellipse imported as a polygon, which the reader says once per file."""
+def _read_shape(
+    xml: Path, at: str, shape: ET.Element, image: ImageRecord, build: Builder, report: Reporter, notes: _Notes
+) -> None:
+    """Import one shape (an object, or kept in the image's extras); a rotated box or an ellipse imported
+    as a polygon, and a shape without a label, go to ``notes`` (said once per file)."""
+    where = f"{xml}: {at}"
     label = shape.get("label", "").strip()  # as the label list's names are read: one category, not two
+    shown = label or "no label"
     if shape.tag in KEPT_SHAPES:
         if _nesting(shape) > MAX_KEPT_NESTING:
             report.skip(
-                shape.tag, f"{where} ({label}): nested more than {MAX_KEPT_NESTING} elements deep; skipped"
+                shape.tag, f"{where} ({shown}): nested more than {MAX_KEPT_NESTING} elements deep; skipped"
             )
-            return False
+            return
         app = image.extra.setdefault("pixelproof", {}).setdefault("cvat", {})
         app.setdefault("shapes", []).append(_kept(shape))
         if shape.tag != "tag":
             report.skip(
-                shape.tag, f"{where} ({label}): encloses no area; kept in the image extras, not an object"
+                shape.tag, f"{where} ({shown}): encloses no area; kept in the image extras, not an object"
             )
-        return False
+        return
     if shape.tag not in AREA_SHAPES:
         report.skip(shape.tag, f"{where}: unknown element; skipped")
-        return False
-    if not label:
-        report.skip("unlabeled", f"{where}: no label; skipped")
-        return False
+        return
     try:
         geometry = _geometry(shape, image)
     except (ValueError, TypeError) as e:
-        report.skip("invalid", f"{where} ({label}): {e}; skipped")
-        return False
+        report.skip("invalid", f"{where} ({shown}): {e}; skipped")
+        return
     app_extra: dict[str, Any] = {}
     for key in ("occluded", "z_order", "group_id"):
         value = small_int(shape.get(key))
@@ -311,13 +320,15 @@ def _read_shape(where: str, shape: ET.Element, image: ImageRecord, build: Builde
     if attrs := _attributes(shape):
         app_extra["attributes"] = attrs
     try:
-        build.annotation(
-            image, build.category(label).id, app_extra=app_extra, where=f"{where} ({label})", **geometry
-        )
+        category = build.category(label or UNCLASSIFIED)
+        build.annotation(image, category.id, app_extra=app_extra, where=f"{where} ({shown})", **geometry)
     except LimitError as e:  # coordinates far outside the image
         report.skip("invalid", f"{e}; skipped")
-        return False
-    return shape.tag == "ellipse" or (shape.tag == "box" and "polygons" in geometry)
+        return
+    if shape.tag == "ellipse" or (shape.tag == "box" and "polygons" in geometry):
+        notes.turned[shape.tag].append(at)
+    if not label:
+        notes.unlabeled.append(at)
 
 
 _GEOMETRY_KEYS = (
