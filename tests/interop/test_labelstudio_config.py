@@ -161,3 +161,41 @@ def test_keypoint_labels_are_no_categories_and_stay_under_their_own_tag(tmp_path
     (task,) = json.loads((tmp_path / "out" / "tasks.json").read_text())
     kept = [r for r in task["annotations"][0]["result"] if r["type"] == "keypointlabels"]
     assert [r["value"] for r in kept] == [point]
+
+
+HOTKEYS = """<View>
+  <Image name="img" value="$image"/>
+  <RectangleLabels name="box" toName="img">
+    <Label value="Car" hotkey="c"/><Label value="Person" hotkey="2"/><Label value="Road" hotkey="1"/>
+    <Label value="Tree" hotkey="ctrl+3"/><Label value="Bus" hotkey="2"/><Label value="Sky"/>
+  </RectangleLabels>
+  <PolygonLabels name="poly" toName="img"><Label value="Person" hotkey="4"/></PolygonLabels>
+</View>"""
+
+
+def test_label_hotkeys_digits_become_category_keys_the_others_are_said(tmp_path: Path) -> None:
+    """A config's ``hotkey`` on a label was dropped without a word: a Label Studio user pressing 2 for
+    Person got whatever category came second. A digit 1-9 is now that category's key (the Categories
+    panel's Key column); a letter or chord (PixelProof's letters are tool keys: B, P, E, F, ...), a
+    digit another label took first, or a second key for one category are named with their label in one
+    line. The hotkeys are read with Label Studio's own parser."""
+    hotkeys = {
+        name: attrs["hotkey"]
+        for tag in label_config.parse_config(HOTKEYS).values()
+        for name, attrs in tag["labels_attrs"].items()
+        if "hotkey" in attrs
+    }
+    assert hotkeys["Person"] in ("2", "4") and hotkeys["Car"] == "c"  # what Label Studio reads
+    Image.new("RGB", (20, 10)).save(tmp_path / "a.png")
+    (tmp_path / "label_config.xml").write_text(HOTKEYS)
+    (tmp_path / "export.json").write_text(json.dumps([{"id": 1, "data": {"image": "a.png"}}]))
+    result = read_labelstudio(tmp_path / "export.json")
+    keys = {c.name: c.shortcut for c in result.project.categories.values()}
+    assert keys == {"Car": None, "Person": "2", "Road": "1", "Tree": None, "Bus": None, "Sky": None}
+    (line,) = [p for p in result.problems if "hotkey" in p]
+    assert line.startswith(f"{tmp_path / 'label_config.xml'}: ")
+    for said in ("'Car' c", "'Tree' ctrl+3", "'Bus' 2 (taken by 'Person')", "'Person' 4 (it has 2 already)"):
+        assert said in line
+    assert "number keys 1-9" in line
+    save_project(result.project, tmp_path / "project.json")  # a key the saved project keeps
+    assert load_project(tmp_path / "project.json").category_by_name("Person").shortcut == "2"

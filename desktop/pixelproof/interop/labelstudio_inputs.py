@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from pixelproof.core.limits import LimitError, short_repr
+from pixelproof.core.model import Category
 from pixelproof.core.name_fold import fold
 from pixelproof.interop._util import Builder, Reporter, as_dict, is_file
 from pixelproof.interop.labelstudio_writer import CONFIG_KEY, KEPT_TAGS
@@ -54,7 +55,8 @@ def upload_path(url: str) -> Path | None:
 
 
 def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tuple[str, Labels]:
-    """Categories from the label config, in its order and with its colours; returns the task ``data``
+    """Categories from the label config, in its order and with its colours and digit hotkeys (the other
+    hotkeys named in one line); returns the task ``data``
     key of its ``<Image>`` (``image`` without a config) and the regions' labels (``Labels``)."""
     labels = Labels(build)
     if not given and not path.is_file():
@@ -78,6 +80,8 @@ def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tu
     ]
     if declared:  # the tags of the image-level results, for the config written back (every choice)
         build.project.extra[CONFIG_KEY] = {"tags": declared}
+    taken: dict[str, str] = {}  # a digit key -> the category given it
+    left_out: list[str] = []
     for tag in root.iter():
         if tag.tag not in LABEL_TAGS:
             continue
@@ -94,7 +98,30 @@ def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tu
             if color:
                 cat.color = color
             labels.configured(cat.name)
+            if hotkey := (label.get("hotkey") or "").strip():
+                _take_hotkey(cat, hotkey, taken, left_out)
+    if left_out:
+        report(
+            f"{path}: label hotkeys not kept: {'; '.join(left_out)} (PixelProof chooses a category with the "
+            "number keys 1-9, the Categories panel's Key column; its letters are tool keys, listed in "
+            "Help > Shortcuts)"
+        )
     return key, labels
+
+
+def _take_hotkey(cat: Category, hotkey: str, taken: dict[str, str], left_out: list[str]) -> None:
+    """A label's digit hotkey 1-9 as its category's key, as Label Studio picks the label with it; anything
+    else (a letter, a chord, a digit taken first by another label, a second key) goes to ``left_out``."""
+    if cat.shortcut == hotkey:
+        return  # the same label under another tag with the same key
+    if cat.shortcut is not None:
+        left_out.append(f"{cat.name!r} {hotkey} (it has {cat.shortcut} already)")
+    elif hotkey in taken:
+        left_out.append(f"{cat.name!r} {hotkey} (taken by {taken[hotkey]!r})")
+    elif len(hotkey) == 1 and hotkey in "123456789":
+        cat.shortcut, taken[hotkey] = hotkey, cat.name
+    else:
+        left_out.append(f"{cat.name!r} {hotkey}")
 
 
 class Labels:
