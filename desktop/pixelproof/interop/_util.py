@@ -43,6 +43,8 @@ ProgressCallback = Callable[[int, int], None]
 # save_project() rewrites them relative to wherever the project is finally saved.
 VIRTUAL_PROJECT_NAME = ".pixelproof-import.json"
 IMAGE_MODES = ("keep", "copy", "link")
+# the class of objects a file gives none (QuPath's word; CVAT's label="" too): a name every writer takes
+UNCLASSIFIED = "Unclassified"
 
 
 def project_name(project: Project) -> str:

@@ -29,6 +29,7 @@ from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_image_size, short_repr
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
+    UNCLASSIFIED,
     Builder,
     ImportResult,
     ProblemCallback,
@@ -44,7 +45,6 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.cvat_writer import ATTRIBUTE_SPEC, KEPT_SHAPES, write_cvat
 from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
-from pixelproof.interop.geojson_writer import UNCLASSIFIED
 from pixelproof.interop.labelme import circle_polygon
 from pixelproof.interop.splits import set_split
 

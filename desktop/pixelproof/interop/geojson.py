@@ -32,6 +32,7 @@ from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.model import ImageRecord
 from pixelproof.interop import geojson_stream
 from pixelproof.interop._util import (
+    UNCLASSIFIED,
     Builder,
     ImportResult,
     ProblemCallback,
@@ -47,7 +48,6 @@ from pixelproof.interop.geojson_shapes import Part, add_object, check_vertices, 
 from pixelproof.interop.geojson_writer import (
     APP_FIELDS,
     QUPATH_KEY,
-    UNCLASSIFIED,
     is_qupath_color,
     kept_properties,
     write_geojson,

@@ -23,6 +23,7 @@ from pixelproof.core import masks as core_masks
 from pixelproof.core.limits import RLE_ORIGIN, LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop._util import (
+    UNCLASSIFIED,
     ProgressCallback,
     as_dict,
     check_image_mode,
@@ -33,7 +34,6 @@ from pixelproof.interop._util import (
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 
 QUPATH_KEY = "qupath"  # an object's QuPath fields, in its app extras
-UNCLASSIFIED = "Unclassified"  # QuPath's name for objects without a classification
 OBJECT_TYPES = ("annotation", "detection", "cell", "tile", "tmaCore")
 APP_FIELDS = ("score", "source", "review", "note", "author", "updated", "iscrowd")
 ID_NAMESPACE = uuid.UUID("5b0e3f4c-7a1d-4c1e-9a53-0d1f2b6c9e47")  # PixelProof's: ids stable across exports
