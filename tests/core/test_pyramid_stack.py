@@ -104,3 +104,25 @@ def test_a_stack_without_reduced_levels_is_no_pyramid(tmp_path: Path) -> None:
     layout = tiff_stack.stack_layout(path)
     assert layout is not None and not layout.pyramidal
     assert sources.slice_pyramid(tmp_path / "flat.ome.tif") is None  # the file, not a slice of it
+
+
+def test_planes_of_a_time_series_of_rgb_z_stacks_are_found_by_time_and_slice(tmp_path: Path) -> None:
+    """Plane (t, z) is the series' page t * depth + z at every level; RGB samples stay RGB."""
+    path = tmp_path / "live.ome.tif"
+    y, x = np.mgrid[0:512, 0:512]
+    data = np.stack(
+        [np.stack([(x + y + 40 * k) % 256, (x * 2 + k) % 256, (y + 7 * k) % 256], axis=-1) for k in range(6)]
+    ).astype(np.uint8)
+    data = data.reshape(2, 3, 512, 512, 3)
+    with tifffile.TiffWriter(path, ome=True) as tif:
+        opts = {"tile": (128, 128), "photometric": "rgb"}
+        tif.write(data, subifds=1, metadata={"axes": "TZYXS"}, **opts)
+        tif.write(data[:, :, ::2, ::2], subfiletype=1, **opts)
+    layout = tiff_stack.stack_layout(path)
+    assert layout is not None and layout.pyramidal and (layout.times, layout.depth) == (2, 3)
+    with tifffile.TiffFile(path) as tif:
+        coarse = tif.series[0].levels[1].asarray()
+    pyr = sources.slice_pyramid(f"{path}#t=001&z=002")
+    assert pyr is not None and pyr.levels[1].shape == (256, 256, 3)
+    assert np.array_equal(pyr.levels[1][0:256, 0:256], coarse[1, 2])
+    assert np.array_equal(pyr.levels[0][100:300, 50:450], data[1, 2, 100:300, 50:450])
