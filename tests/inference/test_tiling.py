@@ -172,3 +172,24 @@ def test_pieces_of_an_object_cut_by_a_tile_edge_are_joined_to_it() -> None:
     by_size = sorted(merged, key=lambda p: p.full_mask(200, 300).sum())
     assert np.array_equal(by_size[0].full_mask(200, 300), other_b)
     assert np.array_equal(by_size[1].full_mask(200, 300), disc)
+
+
+def test_a_plane_of_a_pyramidal_stack_is_read_tile_by_tile(tmp_path: Path) -> None:
+    """A plane of a pyramidal z-stack over the pixel limit: regions come from its full-resolution tiles
+    (as a slide's do), not from a whole-plane decode that the limit refuses."""
+    import tifffile
+
+    from pixelproof.core import limits
+    from tests.core.test_pyramid_stack import planes, write_pyramidal_stack
+
+    path = tmp_path / "cells.ome.tif"
+    write_pyramidal_stack(path, planes())
+    limits.set_max_pixels(2_000_000)
+    try:
+        regions = open_regions(f"{path}#z=002")
+        assert (regions.width, regions.height) == (4096, 4096)
+        with tifffile.TiffFile(path) as tif:
+            plane = tif.series[0].levels[0].asarray()[2]
+        np.testing.assert_array_equal(regions.read(3000, 100, 512, 700), plane[100:800, 3000:3512])
+    finally:
+        limits.set_max_pixels(None)

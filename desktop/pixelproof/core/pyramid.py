@@ -5,6 +5,10 @@ Nothing is decoded when a pyramid opens: ``open_pyramid`` reads the TIFF headers
 imagecodecs for JPEG, JPEG 2000, LZW ... tiles), keeping the most recent ones in a bounded cache. A
 100,000 x 100,000 slide therefore costs what the visible tiles cost, whatever its size; pyramids are not
 refused for their pixel count (plain, non-tiled images are, by the image-size limits).
+
+A plane of a pyramidal z-stack or time series (an OME-TIFF whose every plane has its own reduced levels in
+SubIFDs: bfconvert, QuPath, tifffile) is a pyramid of its own: ``open_pyramid(path, plane=k)`` reads plane
+``k`` of the first series and its reduced levels, as ``core.tiff_stack`` numbers the planes.
 """
 
 from __future__ import annotations
@@ -76,6 +80,8 @@ class TiledLevel:
         self.pyramid, self.page, self.index = pyramid, page, index
         self.plane = plane or 0
         self.where = f"level {index}" if plane is None else f"level {index}, channel {plane + 1}"
+        if pyramid.plane is not None:
+            self.where = f"plane {pyramid.plane}, {self.where}"
         page = page.keyframe
         self.key = page
         samples = int(page.samplesperpixel)
@@ -150,12 +156,14 @@ class TiledLevel:
 
 
 class Pyramid:
-    """A pyramidal TIFF, open for tile reads: ``levels[0]`` is full resolution, then coarser ones."""
+    """A pyramidal TIFF, open for tile reads: ``levels[0]`` is full resolution, then coarser ones.
+    ``plane``: plane ``plane`` of a pyramidal stack's first series (its levels only), not the file's."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, plane: int | None = None) -> None:
         import tifffile
 
         self.path = Path(path)
+        self.plane = plane
         self.stats = TileStats()
         self._lock = threading.Lock()  # one reader of the file handle at a time
         self._serial = next(_serials)
@@ -168,14 +176,14 @@ class Pyramid:
             raise PyramidError(f"{self.path}: image file not found") from None
         except Exception as e:  # tifffile raises TiffFileError, ValueError, struct.error ...
             raise PyramidError(f"{self.path}: not a readable TIFF: {type(e).__name__}: {e}") from None
-        try:
-            layout = channel_layout(self._tif)
+        try:  # a stack's channels are the stack's (core.tiff_stack): its planes are read without them
+            layout = channel_layout(self._tif) if plane is None else None
         except ChannelError as e:
             self.close()
             raise PyramidError(str(e)) from None
         planes = len(layout.channels) if layout is not None and layout.axis == "C" else 1
         try:
-            pages = _level_pages(self._tif, planes)
+            pages = _level_pages(self._tif, planes) if plane is None else plane_level_pages(self._tif, plane)
         except LimitError as e:
             self.close()
             raise PyramidError(str(e)) from None
@@ -184,8 +192,10 @@ class Pyramid:
             raise PyramidError(f"{self.path}: unreadable TIFF structure: {type(e).__name__}: {e}") from None
         if len(pages) < 2:
             self.close()
-            raise PyramidError(f"{self.path}: not a pyramid (a single resolution level)")
-        self.width, self.height = int(pages[0][0].imagewidth), int(pages[0][0].imagelength)
+            what = "" if plane is None else f" plane {plane}"
+            raise PyramidError(f"{self.path}:{what} not a pyramid (a single resolution level)")
+        base = pages[0][0].keyframe  # a plane past the first is a TiffFrame: its layout is its keyframe's
+        self.width, self.height = int(base.imagewidth), int(base.imagelength)
         # the stored levels; a multichannel pyramid's ``levels`` are their composites (all channels shown)
         self.planes: list[Any] = [
             TiledLevel(self, group[0], i)
@@ -200,7 +210,7 @@ class Pyramid:
                 layout.channels, lambda: percentile_ranges(sample_level(self.planes[-1]))
             )
             self.levels = [CompositeLevel(level, self.channels) for level in self.planes]
-        self.meta = ImageMeta(pixel_spacing=_spacing(self._tif, pages[0][0]))
+        self.meta = ImageMeta(pixel_spacing=_spacing(self._tif, base))
 
     @property
     def dtype(self) -> np.dtype:
@@ -301,11 +311,8 @@ def _level_pages(tif: Any, planes: int = 1) -> list[list[Any]]:
     pages: list[list[Any]] = []
     for level in tif.series[0].levels:
         page = level.keyframe
-        if not page.is_tiled or int(page.imagedepth) != 1 or int(page.planarconfig) != 1:
+        if not _tiled(tif, page):
             break
-        if not (0 < int(page.tilelength) <= MAX_TILE_SIDE and 0 < int(page.tilewidth) <= MAX_TILE_SIDE):
-            break
-        check_image_size(int(page.tilewidth), int(page.tilelength), f"{tif.filehandle.path}: a tile")
         if planes > 1:
             group = list(level.pages)
             if len(group) != planes or any(p is None for p in group) or level.shape != (planes, *page.shape):
@@ -318,6 +325,36 @@ def _level_pages(tif: Any, planes: int = 1) -> list[list[Any]]:
             break
         pages.append(group)
     return pages
+
+
+def plane_level_pages(tif: Any, plane: int) -> list[list[Any]]:
+    """Pages of plane ``plane`` (its place in the first series, file order) at each level of a pyramidal
+    stack, when every one is tiled as ``_level_pages`` asks and reduces the one before; [] when the
+    stack has no reduced levels (or the plane is out of range)."""
+    if not tif.series:
+        return []
+    pages: list[list[Any]] = []
+    for level in tif.series[0].levels:
+        group = list(level.pages)
+        if len(group) != len(tif.series[0].pages) or not 0 <= plane < len(group) or group[plane] is None:
+            break
+        page = group[plane]
+        if not _tiled(tif, page.keyframe) or level.shape[-page.keyframe.ndim :] != page.keyframe.shape:
+            break
+        if pages and not _reduces(pages[-1][0].keyframe, page.keyframe, pages[0][0].keyframe):
+            break
+        pages.append([page])
+    return pages
+
+
+def _tiled(tif: Any, page: Any) -> bool:
+    """Whether a level's (first) page is tiled in a layout read tile by tile, with a sane tile size."""
+    if not page.is_tiled or int(page.imagedepth) != 1 or int(page.planarconfig) != 1:
+        return False
+    if not (0 < int(page.tilelength) <= MAX_TILE_SIDE and 0 < int(page.tilewidth) <= MAX_TILE_SIDE):
+        return False
+    check_image_size(int(page.tilewidth), int(page.tilelength), f"{tif.filehandle.path}: a tile")
+    return True
 
 
 def _reduces(previous: Any, page: Any, base: Any) -> bool:
@@ -426,16 +463,17 @@ _NOT_PYRAMID: OrderedDict[tuple, str] = OrderedDict()
 MAX_OPEN = 4
 
 
-def _key(path: Path) -> tuple:
+def _key(path: Path, plane: int | None = None) -> tuple:
     st = path.stat()
-    return (os.fspath(path.resolve()), st.st_mtime_ns, st.st_size)
+    return (os.fspath(path.resolve()), st.st_mtime_ns, st.st_size, plane)
 
 
-def open_pyramid(path: str | os.PathLike[str]) -> Pyramid:
-    """The pyramid of a tiled multi-level TIFF (kept open for later calls); raises ``PyramidError``."""
+def open_pyramid(path: str | os.PathLike[str], plane: int | None = None) -> Pyramid:
+    """The pyramid of a tiled multi-level TIFF, or of plane ``plane`` of a pyramidal stack (kept open for
+    later calls); raises ``PyramidError``."""
     p = Path(path)
     try:
-        key = _key(p)
+        key = _key(p, plane)
     except OSError as e:
         raise PyramidError(f"{p}: cannot read: {e.strerror or e}") from None
     with _OPEN_LOCK:
@@ -446,7 +484,7 @@ def open_pyramid(path: str | os.PathLike[str]) -> Pyramid:
         if key in _NOT_PYRAMID:
             raise PyramidError(_NOT_PYRAMID[key])
     try:
-        pyramid = Pyramid(p)
+        pyramid = Pyramid(p, plane)
     except PyramidError as e:
         with _OPEN_LOCK:
             _NOT_PYRAMID[key] = str(e)

@@ -143,6 +143,27 @@ def _read(p: Path, kind: str, expect: Mapping[str, Any] | None) -> np.ndarray:
     return level.region(0, level.height, 0, level.width)
 
 
+def slice_pyramid(path: str | os.PathLike[str], expect: Mapping[str, Any] | None = None) -> Any:
+    """The ``core.pyramid.Pyramid`` of a slice of a pyramidal TIFF stack (each plane with its own reduced
+    levels), read tile by tile as a whole-slide image is; None for any other path. Its record's identity
+    ``expect`` is checked as ``read_special`` checks it; ``ImageReadError`` for what cannot be read."""
+    from pixelproof.core import pyramid, tiff_stack
+
+    p = Path(path)
+    ref = _slice_ref(p)
+    if ref is None or not pyramid.has_tiff_suffix(ref.source):
+        return None
+
+    def read() -> Any:
+        volume = open_volume(ref)
+        if not isinstance(volume, tiff_stack.TiffStack) or not volume.layout.pyramidal:
+            return None
+        check_slice(p, volume, ref.index, expect)
+        return volume.pyramid(ref.index)
+
+    return _wrap(read)
+
+
 def stack_channels(
     path: str | os.PathLike[str], expect: Mapping[str, Any] | None = None
 ) -> tuple[np.ndarray, Any] | None:

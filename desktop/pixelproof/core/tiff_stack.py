@@ -12,6 +12,10 @@ Only the pages of the plane asked for are decoded, never the stack: the header i
 (``stack_layout``, kept while the file is unchanged) into the page number of each plane; each read opens
 the file, checks the page (tile size, JPEG scans, pixel limit) and decodes it. An ImageJ file written
 with one page and its planes after it (ImageJ's stacks over 4 GB) is read plane by plane at their offsets.
+A pyramidal stack (each plane with its own reduced levels in SubIFDs, as bfconvert, QuPath and tifffile
+write an OME-TIFF; planes without channels) is not refused for its plane size: the app shows a plane as
+a whole-slide image (``TiffStack.pyramid``: ``core.pyramid`` reads the tiles in view at the level of the
+zoom), while a whole plane decoded at once (``raw_plane``, an export) stays under the pixel limit.
 Other leading axes (tifffile's I or Q: pages of no known meaning), a series spread over several files and
 channels stored as both pages and samples are not stacks: such a file opens as its first page, as before.
 """
@@ -27,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core.limits import LimitError, check_image_size, max_pixels
+from pixelproof.core.limits import LimitError, check_declared_size, check_image_size, max_pixels
 from pixelproof.core.volume_cache import cached
 from pixelproof.core.volumes import VOLUME_SHAPE, ImageMeta, Volume, VolumeError, check_plane_count
 
@@ -55,6 +59,7 @@ class StackLayout:
     z_step: float | None = None  # mm between slices, when the file says
     channels: tuple[Any, ...] = ()  # ``channels.Channel`` of a composite (C axis or non-RGB samples)
     series_count: int = 1  # images in the file (an OME-TIFF's positions); the first is sliced
+    pyramidal: bool = False  # each plane has reduced levels (SubIFDs): shown through core.pyramid
     _composite: Any = field(default=None, repr=False)
 
     def count(self, axis: str) -> int:
@@ -190,7 +195,7 @@ def _layout(path: str, _mtime: int, _size: int) -> StackLayout | None:
 
 def _read_layout(p: Path, tif: Any) -> StackLayout | None:
     from pixelproof.core.channels import MAX_CHANNELS, MIN_CHANNELS, named_channels
-    from pixelproof.core.pyramid import stack_spacing
+    from pixelproof.core.pyramid import plane_level_pages, stack_spacing
 
     series = tif.series[0]
     axes, shape = str(series.axes), tuple(int(v) for v in series.shape)
@@ -224,8 +229,12 @@ def _read_layout(p: Path, tif: Any) -> StackLayout | None:
     if times > 1 and depth > 1:
         what = f"planes ({times:,} time points x {depth:,} slices)"
     check_plane_count(p, times * depth, what)
-    try:
-        check_image_size(width, height, str(p), "a plane")
+    try:  # a plane of a pyramid is read tile by tile: only its sides are checked (as a slide's)
+        layout.pyramidal = not channels and len(series.levels) > 1 and len(plane_level_pages(tif, 0)) > 1
+        if layout.pyramidal:
+            check_declared_size(width, height, f"{p}: a plane")
+        else:
+            check_image_size(width, height, str(p), "a plane")
     except LimitError as e:
         raise VolumeError(str(e)) from None
     planes = int(np.prod(lead_shape))
@@ -276,6 +285,17 @@ class TiffStack(Volume):
 
     def _read(self, index: int) -> np.ndarray:
         return self.layout.plane(*self._at(index))
+
+    def pyramid(self, index: int) -> Any:
+        """Slice ``index`` as a ``core.pyramid.Pyramid`` (read tile by tile) when the stack is pyramidal,
+        else None; ``PyramidError`` when its levels are not readable as its first plane's are."""
+        if not self.layout.pyramidal:
+            return None
+        if not 0 <= index < self.depth:
+            raise VolumeError(f"{self.source}: slice {index} out of range (the volume has {self.depth})")
+        from pixelproof.core.pyramid import open_pyramid
+
+        return open_pyramid(self.layout.path, plane=self.layout.flat(*self._at(index)))
 
     def raw(self, index: int) -> np.ndarray:
         """Slice ``index`` as stored (H x W x C for a multichannel stack), not its composite."""

@@ -86,11 +86,12 @@ class LevelRegions:
 def open_regions(
     path: str | Path, apply_exif: bool = True, expect: Mapping[str, Any] | None = None
 ) -> RegionReader:
-    """A region reader for an image file: a pyramidal TIFF (whole-slide image) reads only the tiles a
-    region covers, an uncompressed TIFF is memory-mapped (no whole-image array), anything else is decoded
-    once (``expect``: the record's slice identity, as ``imageio.read_image`` takes it)."""
+    """A region reader for an image file: a pyramidal TIFF (whole-slide image, or a plane of a pyramidal
+    z-stack) reads only the tiles a region covers, an uncompressed TIFF is memory-mapped (no whole-image
+    array), anything else is decoded once (``expect``: the record's slice identity, as
+    ``imageio.read_image`` takes it)."""
     from pixelproof.core.imageio import ImageReadError, read_image
-    from pixelproof.core.sources import kind_of
+    from pixelproof.core.sources import kind_of, slice_pyramid
 
     p = Path(path)
     if kind_of(p) == "pyramid":
@@ -100,6 +101,9 @@ def open_regions(
             return LevelRegions(open_pyramid(p).levels[0])
         except PyramidError as e:
             raise ImageReadError(str(e)) from None
+    plane = slice_pyramid(p, expect)  # a plane of a pyramidal z-stack: its tiles, as a slide's
+    if plane is not None:
+        return LevelRegions(plane.levels[0])
     if p.suffix.lower() in (".tif", ".tiff"):
         try:
             import tifffile

@@ -112,7 +112,8 @@ def load_image(
     expect: dict[str, Any] | None = None,
 ) -> LoadedImage:
     """Read and prepare an image for the canvas; raises ``ImageReadError``. DICOM files open at their own
-    VOI window; a pyramidal TIFF opens lazily (only its coarsest level is decoded here). A big 8-bit PNG
+    VOI window; a pyramidal TIFF (or a plane of a pyramidal z-stack) opens lazily (only its coarsest
+    level is decoded here). A big 8-bit PNG
     is decoded in strips, ``on_preview`` getting the part decoded so far every ``PREVIEW_EVERY_S``.
     A big JPEG gets one preview first, decoded at 1/8 (``_reduced_preview``).
     ``apply_exif``: the project's ``applies_exif`` (format 1 projects see the stored pixels). With
@@ -130,6 +131,9 @@ def load_image(
         meta = ImageMeta()
     if sources.kind_of(path) == "pyramid":
         return _load_pyramid(path, meta)
+    plane = sources.slice_pyramid(path, expect)  # a plane of a pyramidal z-stack: read as a slide is
+    if plane is not None:
+        return _load_pyramid(path, meta, plane)
     channels = read_channels(path, apply_exif=apply_exif, expect=expect)
     if channels is not None:
         planes, composite = channels
@@ -228,11 +232,13 @@ def _load_reduced(path: Path, k: int) -> LoadedImage:
     return LoadedImage(path, levels, auto, auto, downsamples=downsamples, reduced=k)
 
 
-def _load_pyramid(path: Path, meta: Any) -> LoadedImage:
+def _load_pyramid(path: Path, meta: Any, pyramid: Any = None) -> LoadedImage:
+    """A whole-slide image, or ``pyramid`` (a plane of a pyramidal stack), with only its coarsest level
+    decoded here."""
     from pixelproof.core.pyramid import PyramidError, open_pyramid
 
     try:
-        pyramid = open_pyramid(path)
+        pyramid = pyramid if pyramid is not None else open_pyramid(path)
         levels = list(pyramid.levels)
         composite = pyramid.channels.copy() if pyramid.channels is not None else None
         if composite is not None:  # the view's own shown channels

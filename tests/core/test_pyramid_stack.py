@@ -1,0 +1,128 @@
+"""Pyramidal z-stacks (an OME-TIFF whose every plane has its own reduced levels in SubIFDs, as bfconvert,
+QuPath and tifffile write them): a plane is read as a pyramid, tile by tile, like a whole-slide image, so
+a plane over the pixel limit opens and only the tiles looked at are decoded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tifffile
+
+from pixelproof.core import limits, pyramid, sources, tiff_stack
+from pixelproof.core.imageio import ImageReadError, image_size, read_image
+from pixelproof.core.sources import scan_images
+
+SIDE, TILE, PLANES = 4096, 256, 3
+
+
+def planes(n: int = PLANES, side: int = SIDE) -> np.ndarray:
+    """Planes that differ everywhere (plane k is shifted by 50 k) and compress well."""
+    y, x = np.mgrid[0:side, 0:side]
+    return np.stack([((x + 3 * y + 50 * k) % 251).astype(np.uint8) for k in range(n)])
+
+
+def write_pyramidal_stack(path: Path, data: np.ndarray, levels: int = 2) -> None:
+    """As tifffile's documentation writes a pyramidal OME-TIFF: full-resolution planes, each with
+    ``levels`` halvings in its SubIFDs."""
+    with tifffile.TiffWriter(path, ome=True) as tif:
+        opts = {"tile": (TILE, TILE), "compression": "zlib", "photometric": "minisblack"}
+        tif.write(
+            data, subifds=levels, metadata={"axes": "ZYX", "PhysicalSizeX": 0.5, "PhysicalSizeY": 0.5}, **opts
+        )
+        for k in range(1, levels + 1):
+            tif.write(data[:, :: 2**k, :: 2**k], subfiletype=1, **opts)
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Path:
+    path = tmp_path / "cells.ome.tif"
+    write_pyramidal_stack(path, planes())
+    return path
+
+
+@pytest.fixture
+def low_limit():
+    limits.set_max_pixels(2_000_000)  # a 4096 x 4096 plane (16.8 M pixels) and its halving are refused
+    try:
+        yield
+    finally:
+        limits.set_max_pixels(None)
+
+
+def test_a_pyramidal_stack_over_the_pixel_limit_lists_its_planes(stack: Path, low_limit) -> None:
+    skipped: list[str] = []
+    entries = scan_images(stack.parent, skipped.append)
+    assert [e.fragment for e in entries] == ["#z=000", "#z=001", "#z=002"], skipped
+    assert all((e.width, e.height) == (SIDE, SIDE) for e in entries)
+    assert image_size(f"{stack}#z=001") == (SIDE, SIDE)
+
+
+def test_a_plane_is_a_pyramid_of_its_own_levels(stack: Path, low_limit, monkeypatch) -> None:
+    def whole(*args, **kwargs):
+        raise AssertionError("a whole page was decoded")
+
+    monkeypatch.setattr(tifffile.TiffPage, "asarray", whole)
+    pyr = sources.slice_pyramid(f"{stack}#z=001")
+    assert pyr is not None
+    assert [(level.width, level.height) for level in pyr.levels] == [(4096, 4096), (2048, 2048), (1024, 1024)]
+    assert [level.downsample for level in pyr.levels] == [1.0, 2.0, 4.0]
+    monkeypatch.undo()
+    with tifffile.TiffFile(stack) as tif:  # tifffile's own read of plane 1, at each level
+        full = tif.series[0].levels[0].asarray()[1]
+        coarse = tif.series[0].levels[2].asarray()[1]
+    assert np.array_equal(pyr.levels[0][1000:1300, 2000:2600], full[1000:1300, 2000:2600])
+    assert np.array_equal(pyr.levels[2][0:1024, 0:1024], coarse)
+    assert pyr.meta.pixel_spacing == pytest.approx((0.0005, 0.0005))
+    # of level 0, only the tiles of the region asked for were decoded
+    level0 = {key[3:] for key in list(pyramid._TILES) if key[0] == pyr._serial and key[1] == 0}
+    assert level0 == {(ty, tx) for ty in range(3, 6) for tx in range(7, 11)}
+
+
+def test_each_plane_is_its_own_pyramid(stack: Path) -> None:
+    data = planes()
+    for z in range(PLANES):
+        pyr = sources.slice_pyramid(f"{stack}#z={z:03d}")
+        assert pyr is not None
+        assert np.array_equal(pyr.levels[1][100:200, 300:400], data[z, ::2, ::2][100:200, 300:400])
+
+
+def test_a_plane_under_the_limit_still_reads_whole(stack: Path) -> None:
+    assert np.array_equal(read_image(f"{stack}#z=002"), planes()[2])
+
+
+def test_a_plane_over_the_limit_is_refused_whole_not_decoded(stack: Path, low_limit) -> None:
+    with pytest.raises(ImageReadError, match="over the limit"):
+        read_image(f"{stack}#z=002")
+
+
+def test_a_stack_without_reduced_levels_is_no_pyramid(tmp_path: Path) -> None:
+    path = tmp_path / "flat.ome.tif"
+    tifffile.imwrite(path, planes(3, 512), tile=(TILE, TILE), metadata={"axes": "ZYX"})
+    assert sources.slice_pyramid(f"{path}#z=001") is None
+    layout = tiff_stack.stack_layout(path)
+    assert layout is not None and not layout.pyramidal
+    assert sources.slice_pyramid(tmp_path / "flat.ome.tif") is None  # the file, not a slice of it
+
+
+def test_planes_of_a_time_series_of_rgb_z_stacks_are_found_by_time_and_slice(tmp_path: Path) -> None:
+    """Plane (t, z) is the series' page t * depth + z at every level; RGB samples stay RGB."""
+    path = tmp_path / "live.ome.tif"
+    y, x = np.mgrid[0:512, 0:512]
+    data = np.stack(
+        [np.stack([(x + y + 40 * k) % 256, (x * 2 + k) % 256, (y + 7 * k) % 256], axis=-1) for k in range(6)]
+    ).astype(np.uint8)
+    data = data.reshape(2, 3, 512, 512, 3)
+    with tifffile.TiffWriter(path, ome=True) as tif:
+        opts = {"tile": (128, 128), "photometric": "rgb"}
+        tif.write(data, subifds=1, metadata={"axes": "TZYXS"}, **opts)
+        tif.write(data[:, :, ::2, ::2], subfiletype=1, **opts)
+    layout = tiff_stack.stack_layout(path)
+    assert layout is not None and layout.pyramidal and (layout.times, layout.depth) == (2, 3)
+    with tifffile.TiffFile(path) as tif:
+        coarse = tif.series[0].levels[1].asarray()
+    pyr = sources.slice_pyramid(f"{path}#t=001&z=002")
+    assert pyr is not None and pyr.levels[1].shape == (256, 256, 3)
+    assert np.array_equal(pyr.levels[1][0:256, 0:256], coarse[1, 2])
+    assert np.array_equal(pyr.levels[0][100:300, 50:450], data[1, 2, 100:300, 50:450])

@@ -1,0 +1,49 @@
+"""A plane of a pyramidal z-stack in the real main window: shown as a whole-slide image is, from the
+reduced level that fits the zoom, tile by tile, even when the plane is over the pixel limit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tifffile
+from PySide6.QtCore import QPointF
+
+from pixelproof.core import limits, pyramid
+from tests.core.test_pyramid_stack import SIDE, planes, write_pyramidal_stack
+from tests.ui.conftest import open_main_window
+from tests.ui.test_large_images import one_image_project
+
+
+def level_tiles(pyr: pyramid.Pyramid, level: int) -> set[tuple[int, int]]:
+    return {key[3:] for key in list(pyramid._TILES) if key[0] == pyr._serial and key[1] == level}
+
+
+def test_a_plane_of_a_pyramidal_stack_is_shown_from_its_reduced_level(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    stack = tmp_path / "cells.ome.tif"
+    write_pyramidal_stack(stack, planes())
+    limits.set_max_pixels(2_000_000)  # the plane (16.8 M pixels) could not be decoded whole
+    try:
+        win = open_main_window(qtbot, one_image_project(tmp_path, "cells.ome.tif#z=001", SIDE, SIDE))
+        canvas = win.canvas
+        loaded = canvas.loaded
+        assert loaded is not None and loaded.lazy and (loaded.width, loaded.height) == (SIDE, SIDE)
+        pyr = pyramid.open_pyramid(stack, plane=1)
+        assert loaded.levels[0].pyramid is pyr
+        canvas.fit()
+        canvas.viewport().grab()
+        qtbot.waitUntil(lambda: not canvas.image_item._refine_pending, timeout=20000)
+        canvas.viewport().grab()
+        assert level_tiles(pyr, 2) and not level_tiles(pyr, 0) and not level_tiles(pyr, 1)  # 1024 px level
+        with tifffile.TiffFile(stack) as tif:
+            full = tif.series[0].levels[0].asarray()[1]
+        canvas.set_zoom(1.0)
+        canvas.centerOn(QPointF(3000.5, 1200.5))
+        qtbot.waitUntil(lambda: not canvas.image_item._refine_pending, timeout=20000)
+        canvas.viewport().grab()
+        assert level_tiles(pyr, 0) and len(level_tiles(pyr, 0)) < 64  # the tiles in view, not the plane
+        assert int(canvas.pixel_value(3000, 1200)) == int(full[1200, 3000])
+        win.close()
+    finally:
+        limits.set_max_pixels(None)
