@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPlainTextEdit
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPlainTextEdit, QScrollArea
 
 from pixelproof.core import taxonomy
 
@@ -163,3 +163,33 @@ def test_example_crops_are_sharp_on_a_hidpi_screen(tmp_path) -> None:  # type: i
     w, h, ratio, screen = json.loads(run_at_scale(2.0, EXAMPLE_AT_SCALE, str(tmp_path), str(project)))
     assert screen == 2.0
     assert (w, h, ratio) == (2 * THUMB, THUMB, 2.0)  # 200 x 100 crop: THUMB x THUMB / 2 screen pixels
+
+
+def test_the_empty_guideline_text_is_whole_in_the_1366x768_dock(qtbot, tmp_path, no_prompts) -> None:
+    """At 1366x768 the Guidelines dock is about 100 px tall: its 'No guideline yet' text box was cut at the
+    bottom behind a scroll bar. The empty state is now one line of hint text, drawn whole inside the panel,
+    with no scroll bar."""
+    from pixelproof.core.demo import install_demo
+    from tests.ui.conftest import open_main_window
+    from tests.ui.test_model_panel import close_window
+
+    win = open_main_window(qtbot, install_demo(tmp_path / "demo"))
+    try:
+        win.resize(1366, 768)
+        qtbot.waitUntil(lambda: win.width() == 1366)
+        panel = win.panels["guidelinesDock"]
+        qtbot.waitUntil(lambda: "No guideline yet" in panel.empty.text())
+        qtbot.wait(50)  # the layout settles
+        shown = [w for w in (panel.empty, panel.browser) if w.isVisible()]
+        assert shown == [panel.empty]
+        empty = panel.empty
+        needed = empty.heightForWidth(empty.width()) if empty.wordWrap() else empty.sizeHint().height()
+        assert needed <= empty.height(), (needed, empty.height())
+        area = win.docks["guidelinesDock"].widget()  # the dock's scroll area (a tall panel scrolls)
+        assert isinstance(area, QScrollArea) and area.widget() is panel
+        where = QRect(empty.mapTo(area.viewport(), QPoint(0, 0)), empty.size())
+        assert area.viewport().rect().contains(where), (area.viewport().rect(), where)
+        assert not area.verticalScrollBar().isVisible()
+        assert not panel.browser.verticalScrollBar().isVisible()
+    finally:
+        close_window(win)

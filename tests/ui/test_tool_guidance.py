@@ -167,3 +167,40 @@ def test_the_assist_tool_says_its_gestures_and_where_to_choose_a_model(qtbot, wi
     assert not line.text().startswith("Assist")
     key(window, Qt.Key.Key_I)
     assert line.text() == text
+
+
+def test_the_assist_hint_says_what_is_missing_as_the_status_line_does(qtbot, tmp_path, no_prompts) -> None:
+    """With I and no interactive model, the Annotations hint promised 'drag a box around an object (or click
+    it); Enter adds the model's outline' while the status bar said there was no model to do it: the hint
+    now says what the status line says is missing, in at most three lines of the 1366x768 dock, and the
+    gestures once a model is ready."""
+    from pixelproof.core.demo import install_demo
+    from tests.ui.conftest import open_main_window, wait_loaded
+    from tests.ui.test_model_panel import close_window
+
+    win = open_main_window(qtbot, install_demo(tmp_path / "demo"))
+    try:
+        win.resize(1366, 768)
+        qtbot.waitUntil(lambda: win.width() == 1366)
+        doc = win.document
+        (empty,) = [i for i, im in doc.project.images.items() if not doc.project.annotations_of(i)][:1]
+        doc.set_current_image(empty)
+        wait_loaded(qtbot, win)
+        hint, line = win.panels["annotationsDock"].empty, win.readout.target_label
+        key(win, Qt.Key.Key_I)
+        assert win.canvas.tool.name == "assist"
+        qtbot.waitUntil(hint.isVisible)
+        status = line.text()
+        assert status.startswith("Assist: ") and "Model panel" in status
+        text = hint.text()
+        assert "Enter adds" not in text and "drag" not in text, text
+        assert status.removeprefix("Assist: ") in text, (status, text)
+        lines = hint.heightForWidth(hint.width()) / hint.fontMetrics().lineSpacing()
+        assert lines < 3.5, (lines, hint.width(), text)
+        panel = win.panels["modelDock"]
+        qtbot.waitUntil(lambda: panel.backends.combo.findData("grabcut") >= 0, timeout=10000)
+        panel.backends.choose_backend("grabcut")
+        qtbot.waitUntil(lambda: line.text().startswith("Assist (grabcut)"), timeout=15000)
+        assert "Enter adds" in hint.text() and "Model panel" not in hint.text()
+    finally:
+        close_window(win)

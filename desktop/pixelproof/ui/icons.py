@@ -71,6 +71,12 @@ def luminance(color: QColor) -> float:
     return 0.2126 * linear(color.redF()) + 0.7152 * linear(color.greenF()) + 0.0722 * linear(color.blueF())
 
 
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG 2 contrast ratio of two colours (1 the same .. 21 black on white; AA asks 4.5 of normal text)."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
 def contrasting(color: QColor) -> QColor:
     """Black or white, whichever contrasts more with ``color`` (WCAG contrast ratio; they tie at a
     luminance of ~0.18)."""

@@ -6,7 +6,36 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
+from pixelproof.ui.icons import contrast_ratio, contrasting
+
 THEMES = ("system", "light", "dark")
+# WCAG AA asks 4.5:1 of normal text, and the grey hints are what tells a new user what to do; the colour
+# aims a little higher, as anti-aliased glyphs come out a shade fainter than their colour (4.49 for 4.5)
+HINT_CONTRAST = 4.6
+
+
+def readable(color: QColor, *backgrounds: QColor, ratio: float = HINT_CONTRAST) -> QColor:
+    """``color`` moved toward black (on light backgrounds) or white (on dark ones) just far enough to reach
+    ``ratio`` against each of ``backgrounds``: a hint stays grey, but one that can be read."""
+    target = contrasting(backgrounds[0])
+    start, end = color.getRgbF()[:3], target.getRgbF()[:3]
+    for step in range(101):
+        t = step / 100
+        mixed = QColor.fromRgbF(*(a + (b - a) * t for a, b in zip(start, end, strict=True)))
+        if all(contrast_ratio(mixed, bg) >= ratio for bg in backgrounds):
+            return mixed
+    return target
+
+
+def _hints_readable(p: QPalette) -> QPalette:
+    """The placeholder colour (the panels' grey hints, ``palette(placeholder-text)``, and empty fields')
+    readable on the panels (Window) and in fields (Base)."""
+    roles = QPalette.ColorRole
+    p.setColor(
+        roles.PlaceholderText,
+        readable(p.color(roles.PlaceholderText), p.color(roles.Window), p.color(roles.Base)),
+    )
+    return p
 
 
 def _dark_palette() -> QPalette:
@@ -37,7 +66,7 @@ def _dark_palette() -> QPalette:
         p.setColor(role, color)
     for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
         p.setColor(QPalette.ColorGroup.Disabled, role, QColor(110, 113, 118))
-    return p
+    return _hints_readable(p)
 
 
 def _light_palette() -> QPalette:
@@ -49,7 +78,7 @@ def _light_palette() -> QPalette:
     p.setColor(QPalette.ColorRole.Highlight, QColor(53, 116, 240))
     p.setColor(QPalette.ColorRole.HighlightedText, QColor(255, 255, 255))
     p.setColor(QPalette.ColorRole.PlaceholderText, QColor(120, 124, 130))
-    return p
+    return _hints_readable(p)
 
 
 # a menu button's arrow sits right of its text (Fusion drew it over the last letters)

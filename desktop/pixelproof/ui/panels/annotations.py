@@ -49,12 +49,15 @@ TOOL_HINTS = {
 }
 
 
-def empty_hint(doc: Document, tool: str | None = None) -> str:
+def empty_hint(doc: Document, tool: str | None = None, missing: str = "") -> str:
     """What to do on an image without objects with the ``tool`` in hand (its name), or else the box tool,
-    named with the keys in force (the user may have changed them)."""
+    named with the keys in force (the user may have changed them); ``missing``: what the tool lacks to
+    draw (the assist tool's model), said instead of a gesture that would do nothing."""
     if tool in TOOL_HINTS:
         entry, keys = REGISTRY.get(f"tool.{tool}"), REGISTRY.text(f"tool.{tool}")
         how = f"{entry.label}, key {keys}: " if keys else f"{entry.label}: "
+        if missing:
+            return f"No annotations on this image yet.\n{how}{missing}."
         hint = f"No annotations on this image yet.\n{how}{TOOL_HINTS[tool]}"
     else:
         key = REGISTRY.text("tool.box") or "the Box tool"
@@ -127,6 +130,10 @@ class AnnotationsPanel(Panel):
     def _keys_changed(self, _id: str) -> None:
         self._show_empty()
 
+    def _tool_hint_changed(self) -> None:
+        if self.empty.isVisibleTo(self):  # the measure and polygon tools say this at each move
+            self._show_empty()
+
     def _show_empty(self) -> None:
         doc = self.document
         has = bool(self._items)
@@ -134,7 +141,10 @@ class AnnotationsPanel(Panel):
         self.empty.setVisible(not has and doc is not None and doc.current_image_id != -1)
         if doc is not None and not has:
             tool = self.canvas.tool if self.canvas is not None else None
-            self.empty.setText(empty_hint(doc, tool.name if tool is not None else None))
+            if tool is None:
+                self.empty.setText(empty_hint(doc))
+            else:  # what the tool lacks (the assist tool's model), as its status line says
+                self.empty.setText(empty_hint(doc, tool.name, tool.missing()))
 
     def _fill(self, item: QListWidgetItem, ann: Annotation) -> None:
         doc = self.document
@@ -241,6 +251,7 @@ class AnnotationsPanel(Panel):
     def install(self, shell: Shell) -> None:
         self.canvas = shell.canvas
         self.canvas.toolChanged.connect(self._show_empty)  # the hint says how the tool in hand draws
+        self.canvas.hintChanged.connect(self._tool_hint_changed)  # or what it lacks (the assist tool's model)
         self._show_empty()
 
     def _zoom_to_row(self, item: QListWidgetItem) -> None:

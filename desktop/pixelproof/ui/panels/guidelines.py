@@ -77,6 +77,13 @@ class GuidelinesPanel(Panel):
         # links open in the web browser, others do nothing
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(open_web_link)
+        # no guideline: one line of hint, not an empty text box (whose frame and margins did not fit the
+        # ~75 px a 1366x768 screen leaves the dock, and it showed a scroll bar)
+        self.empty = QLabel("No guideline yet. Edit… adds one (Markdown).")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.empty.setStyleSheet("color: palette(placeholder-text); font-style: italic;")
+        self.empty.hide()
         self.examples = QWidget()
         self.examples_row = QHBoxLayout(self.examples)
         self.examples_row.setContentsMargins(0, 0, 0, 0)
@@ -98,6 +105,7 @@ class GuidelinesPanel(Panel):
         layout.addLayout(top)
         layout.addWidget(self.description)
         layout.addWidget(self.browser, 1)
+        layout.addWidget(self.empty, 1)
         layout.addWidget(self.examples_area)
         self._pixmaps: list[QPixmap] = []
 
@@ -126,15 +134,16 @@ class GuidelinesPanel(Panel):
             self.heading.setText("<i>No category chosen</i>")
             self.description.clear()
             self.browser.clear()
+            self.browser.show()
+            self.empty.hide()
             return
         info = taxonomy.info(cat)
         self.heading.setText(f"<b>{_escape(shown_name(cat.name))}</b>")
         self.description.setText(_escape(info.get("description", "")) or "<i>No description</i>")
         guideline = info.get("guideline", "")
-        if guideline:
-            self.browser.setMarkdown(guideline)
-        else:
-            self.browser.setHtml("<p><i>No guideline yet. Edit… adds one (Markdown).</i></p>")
+        self.browser.setMarkdown(guideline)
+        self.browser.setVisible(bool(guideline))
+        self.empty.setVisible(not guideline)
         for ex in info.get("examples", []):
             png = taxonomy.example_png(self.document.project, ex)
             label = QLabel()

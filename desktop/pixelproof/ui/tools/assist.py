@@ -159,23 +159,31 @@ class AssistTool(Tool):
             self._warm_up()
             self.canvas.hintChanged.emit()  # the status bar's tool line names the backend
 
-    def target_text(self) -> str:
-        """The gestures with the chosen backend, or what is missing and where to choose one (as ``_backend``
-        says at a click)."""
+    def missing(self) -> str:
+        """What keeps a prompt from being answered now and where to see to it ('' when nothing, as
+        ``_backend`` decides at a click): the status bar's tool line and the Annotations panel's hint say
+        the same."""
         s = self.session
         backend = s.interactive_backend() if s is not None else None
         if s is not None and s.loading:
-            return f"Assist: {s.loading} is loading; the Model panel says when it is ready"
+            return f"{s.loading} is loading; the Model panel says when it is ready"
         if backend is None:
-            return "Assist: no interactive model - choose one (grabcut, sam-onnx) in the Model panel"
+            return "no interactive model - choose one in the Model panel"
         ok, why = backend.ready()
         if not ok:
-            return f"Assist: {backend.name} is not ready ({why}); see the Model panel"
+            return f"{backend.name} is not ready ({why}); see the Model panel"
         if s.batch_running:
-            return "Assist: waits for the pre-labeling batch to finish (or to be cancelled)"
+            return "waits for the pre-labeling batch to finish (or to be cancelled)"
+        return ""
+
+    def target_text(self) -> str:
+        """The gestures with the chosen backend, or what is missing and where to choose one."""
+        missing = self.missing()
+        if missing:
+            return f"Assist: {missing}"
         return (
-            f"Assist ({backend.name}): drag a box around the object, click a point on it, right click a "
-            "point off it; Enter adds the outline, Esc drops it"
+            f"Assist ({self.session.interactive_backend().name}): drag a box around the object, click a "
+            "point on it, right click a point off it; Enter adds the outline, Esc drops it"
         )
 
     def _backend(self, say: bool = True) -> Backend | None:

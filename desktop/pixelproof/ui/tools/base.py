@@ -127,6 +127,11 @@ class Tool(QObject):
         """The status bar's line saying what the tool will draw into ("" when it draws nothing)."""
         return ""
 
+    def missing(self) -> str:
+        """What the tool lacks to draw now ("" when nothing; the assist tool's model): the Annotations
+        panel's hint says it instead of a gesture that would do nothing."""
+        return ""
+
     def selected_mask(self) -> Annotation | None:
         """The one selected mask of the shown image: what the brush and the wand paint into when they touch
         it (or with Ctrl), what the eraser erases from."""
