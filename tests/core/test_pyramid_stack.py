@@ -126,3 +126,30 @@ def test_planes_of_a_time_series_of_rgb_z_stacks_are_found_by_time_and_slice(tmp
     assert pyr is not None and pyr.levels[1].shape == (256, 256, 3)
     assert np.array_equal(pyr.levels[1][0:256, 0:256], coarse[1, 2])
     assert np.array_equal(pyr.levels[0][100:300, 50:450], data[1, 2, 100:300, 50:450])
+
+
+def test_a_plane_whose_own_subifds_are_missing_is_read_whole(tmp_path: Path) -> None:
+    """The stack is found pyramidal from its first plane; a later plane whose SubIFDs tag is gone (a
+    broken writer, a hand-edited file) was refused ('plane 2 not a pyramid') by the canvas and tiled
+    inference, though read_image reads it whole under the pixel limit. It is read whole, as before."""
+    import struct
+
+    from pixelproof.inference.tiling import open_regions
+
+    path = tmp_path / "cells.ome.tif"
+    data = planes(3, 512)
+    write_pyramidal_stack(path, data)
+    with tifffile.TiffFile(path) as tif:
+        assert tif.byteorder == "<" and not tif.is_bigtiff
+        at = tif.pages[2].tags["SubIFDs"].offset
+    raw = bytearray(path.read_bytes())
+    assert struct.unpack_from("<H", raw, at)[0] == 330
+    struct.pack_into("<H", raw, at, 65000)  # plane 2's SubIFDs tag renamed to one nobody knows
+    path.write_bytes(bytes(raw))
+    with tifffile.TiffFile(path) as tif:
+        own = tif.pages[2].asarray()
+    assert sources.slice_pyramid(f"{path}#z=001") is not None
+    assert sources.slice_pyramid(f"{path}#z=002") is None
+    assert np.array_equal(read_image(f"{path}#z=002"), own)
+    regions = open_regions(f"{path}#z=002")
+    assert np.array_equal(np.asarray(regions.read(50, 100, 400, 200)), own[100:300, 50:450])

@@ -64,3 +64,29 @@ def test_a_coco_object_shows_no_cvat_fields(window) -> None:  # type: ignore[no-
     assert not props.fields.isHidden()
     assert props.cvat.occluded.isHidden() and props.cvat.fields == {}
     assert not props.form.isRowVisible(props.cvat.kept)
+
+
+def test_a_kept_value_of_several_lines_stays_on_one_line(qtbot, tmp_path: Path, no_prompts) -> None:
+    """A CVAT text attribute may hold line breaks (a note typed over two lines): the read-only line showed
+    it on two, the second pushing the rows below down, though it is the panel's one line. The break is
+    shown as ↵ on the one line; the tooltip and Copy All keep the value as written."""
+    from PySide6.QtGui import QGuiApplication
+
+    xml = XML.replace(">green<", ">dark\ngreen<")
+    (tmp_path / "cvat").mkdir()
+    Image.new("RGB", (200, 150), (90, 90, 90)).save(tmp_path / "cvat" / "a.png")
+    (tmp_path / "cvat" / "annotations.xml").write_text(xml, encoding="utf-8")
+    save_project(read_cvat(tmp_path / "cvat").project, tmp_path / "cvat" / "project.json")
+    window = open_main_window(qtbot, tmp_path / "cvat" / "project.json")
+    set_zoom(window, 1.0)
+    props = window.panels["propertiesDock"]
+    _click(window, 50, 45)
+    kept = props.cvat.kept
+    qtbot.waitUntil(lambda: props.form.isRowVisible(kept) and kept.whole != "")
+    assert kept.whole == "z 2 · group 4 · color: dark\ngreen · parked: true"
+    shown = kept.text()
+    assert "\n" not in shown and kept.whole.replace("\n", "↵").startswith(shown.removesuffix("…")), shown
+    assert kept.sizeHint().height() <= kept.fontMetrics().height() + kept.contentsMargins().top() + 4
+    assert "dark\ngreen" in tip_text(kept.toolTip())
+    kept.copy_all()
+    assert QGuiApplication.clipboard().text() == kept.whole

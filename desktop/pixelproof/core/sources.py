@@ -145,8 +145,10 @@ def _read(p: Path, kind: str, expect: Mapping[str, Any] | None) -> np.ndarray:
 
 def slice_pyramid(path: str | os.PathLike[str], expect: Mapping[str, Any] | None = None) -> Any:
     """The ``core.pyramid.Pyramid`` of a slice of a pyramidal TIFF stack (each plane with its own reduced
-    levels), read tile by tile as a whole-slide image is; None for any other path. Its record's identity
-    ``expect`` is checked as ``read_special`` checks it; ``ImageReadError`` for what cannot be read."""
+    levels), read tile by tile as a whole-slide image is; None for any other path, and for a plane whose
+    own levels are not readable as its first plane's (then read whole, under the pixel limit, as a plain
+    stack's). Its record's identity ``expect`` is checked as ``read_special`` checks it;
+    ``ImageReadError`` for what cannot be read."""
     from pixelproof.core import pyramid, tiff_stack
 
     p = Path(path)
@@ -159,7 +161,10 @@ def slice_pyramid(path: str | os.PathLike[str], expect: Mapping[str, Any] | None
         if not isinstance(volume, tiff_stack.TiffStack) or not volume.layout.pyramidal:
             return None
         check_slice(p, volume, ref.index, expect)
-        return volume.pyramid(ref.index)
+        try:
+            return volume.pyramid(ref.index)
+        except pyramid.PyramidError:  # this plane's own levels missing or broken: read whole, under the limit
+            return None
 
     return _wrap(read)
 

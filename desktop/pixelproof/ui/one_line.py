@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy
 
 
 class OneLineLabel(QLabel):
-    """``whole`` shown on one line, cut to the room with ``…``. The tooltip is the caller's ``tip``, or
-    else the whole line when it is cut. Selectable, its context menu copies the whole line (the mouse can
-    select only what is shown)."""
+    """``whole`` shown on one line (its line breaks as ``↵``), cut to the room with ``…``. The tooltip is
+    the caller's ``tip``, or else the whole line when it is cut. Selectable, its context menu copies the
+    whole line (the mouse can select only what is shown)."""
 
     def __init__(self, text: str = "", selectable: bool = False) -> None:
         super().__init__()
@@ -59,8 +59,9 @@ class OneLineLabel(QLabel):
         return self.tip or (self.whole if self.is_cut() else "")
 
     def _show(self) -> None:
+        flat = "↵".join(self.whole.splitlines())  # a value's line break (a CVAT note) would wrap the line
         shown = self.fontMetrics().elidedText(
-            self.whole, Qt.TextElideMode.ElideRight, max(self.contentsRect().width(), 0)
+            flat, Qt.TextElideMode.ElideRight, max(self.contentsRect().width(), 0)
         )
         if shown != self.text():
             self.setText(shown)
