@@ -156,6 +156,30 @@ def test_a_job_stopped_mid_way_keeps_its_parts_and_the_same_command_finishes_it(
     _same_parts(out, reference)
 
 
+def refused_each(
+    changes: dict[str, list[str]],
+    same: list[str],
+    project: Path,
+    staging: Path,
+    kept: dict[str, bytes],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Each run of ``changes`` (a setting's name -> its argv), then ``same`` after the project file
+    changed, is refused naming the difference and ``staging``; the kept parts stay byte for byte."""
+    for what, argv in changes.items():
+        assert main(argv) == 1, what
+        err = capsys.readouterr().err
+        assert f"{staging}: the kept parts of an interrupted run were made with other settings" in err, err
+        assert what in err and f"remove {staging} to start over" in err, err
+    other = load_project(project)
+    other.add_category(Category(99, "other"))
+    save_project(other, project)
+    assert main(same) == 1
+    err = capsys.readouterr().err
+    assert "the project file" in err and str(project) in err
+    assert {p.name: p.read_bytes() for p in staging.iterdir()} == kept
+
+
 def test_a_resume_with_other_settings_is_refused_and_the_kept_parts_stay(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -174,18 +198,8 @@ def test_a_resume_with_other_settings_is_refused_and_the_kept_parts_stay(
         "--images": _argv(project, out, "--images", "c00*.png"),
         "--keep-overlapping": _argv(project, out, "--keep-overlapping"),
     }
-    for what, argv in changes.items():
-        assert main(argv) == 1, what
-        err = capsys.readouterr().err
-        assert f"{staging}: the kept parts of an interrupted run were made with other settings" in err, err
-        assert what in err and f"remove {staging} to start over" in err, err
-    other = load_project(project)
-    other.add_category(Category(99, "other"))
-    save_project(other, project)
-    assert main(_argv(project, out)) == 1
-    err = capsys.readouterr().err
-    assert "the project file" in err and str(project) in err
-    assert {p.name: p.read_bytes() for p in staging.iterdir()} == kept and not out.exists()
+    refused_each(changes, _argv(project, out), project, staging, kept, capsys)
+    assert not out.exists()
 
 
 def test_a_resume_on_more_workers_gives_the_same_parts(
