@@ -44,7 +44,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.cvat_writer import ATTRIBUTE_SPEC, KEPT_SHAPES, write_cvat
-from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
+from pixelproof.interop.formats import Format, images_option, sniff
 from pixelproof.interop.labelme import circle_polygon
 from pixelproof.interop.splits import set_split
 
@@ -447,21 +447,7 @@ FORMAT = Format(
     reader=read_cvat,
     declares_sizes=True,
     writer=write_cvat,
-    write_options=(
-        Option(
-            "images",
-            "choice",
-            "image files: hard/symbolic link (default) or copy them into images/, or keep (names point at "
-            "the originals)",
-            "link",
-            choices={
-                "link": IMAGE_CHOICES["link"],
-                "copy": IMAGE_CHOICES["copy"],
-                "keep": IMAGE_CHOICES["keep"],
-            },
-            label="Image files",
-        ),
-    ),
+    write_options=(images_option("into images/", "names point at the originals"),),
     detect=looks_like_cvat,
     suffixes=(".xml",),
     lost_on_export=(

@@ -152,10 +152,20 @@ class Option:
             raise ValueError(f"must be at most {self.maximum:g}, got {value:g}")
 
 
-def images_option(where: str | None = None) -> Option:
+def images_option(where: str | None = None, keep: str | None = None) -> Option:
     """The ``images`` write option, one declaration for every writer. ``where``: the folder the format
     keeps its images in (they must be there: link, the default, or copy); None for formats whose files
-    may name the originals (keep, the default)."""
+    may name the originals (keep, the default). ``keep``: what keep does where a format also offers it
+    beside its folder (link stays the default)."""
+    if where is not None and keep is not None:
+        return Option(
+            "images",
+            "choice",
+            f"image files: hard/symbolic link (default) or copy them {where}, or keep ({keep})",
+            "link",
+            choices={k: IMAGE_CHOICES[k] for k in ("link", "copy", "keep")},
+            label="Image files",
+        )
     if where is None:
         return Option(
             "images",

@@ -43,7 +43,7 @@ from pixelproof.interop._util import (
     rel_name,
     with_progress,
 )
-from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
+from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.geojson_shapes import Part, add_object, check_vertices, polygon_part
 from pixelproof.interop.geojson_writer import (
     APP_FIELDS,
@@ -484,19 +484,7 @@ FORMAT = Format(
         ),
     ),
     write_options=(
-        Option(
-            "images",
-            "choice",
-            "image files: hard/symbolic link (default) or copy them beside the GeoJSON files, or keep "
-            "(write the GeoJSON only; read it back with --image-dir)",
-            "link",
-            choices={
-                "link": IMAGE_CHOICES["link"],
-                "copy": IMAGE_CHOICES["copy"],
-                "keep": IMAGE_CHOICES["keep"],
-            },
-            label="Image files",
-        ),
+        images_option("beside the GeoJSON files", "write the GeoJSON only; read it back with --image-dir"),
     ),
     detect=looks_like_geojson,
     suffixes=(SUFFIX, ".json"),

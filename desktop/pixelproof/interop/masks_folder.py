@@ -49,7 +49,7 @@ from pixelproof.interop._util import (
     unique_stems,
     with_progress,
 )
-from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option
+from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.label_maps import (
     VOC_CLASSES,
@@ -534,19 +534,7 @@ FORMAT = Format(
             },
             label="Kind of masks",
         ),
-        Option(
-            "images",
-            "choice",
-            "image files: hard/symbolic link (default) or copy them into images/, or keep (list the "
-            "originals in images.csv)",
-            "link",
-            choices={
-                "link": IMAGE_CHOICES["link"],
-                "copy": IMAGE_CHOICES["copy"],
-                "keep": IMAGE_CHOICES["keep"],
-            },
-            label="Image files",
-        ),
+        images_option("into images/", "list the originals in images.csv"),
     ),
     detect=looks_like_masks,
     lost_on_export=(
