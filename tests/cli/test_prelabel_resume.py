@@ -111,32 +111,8 @@ def test_a_job_stopped_mid_way_keeps_its_parts_and_the_same_command_finishes_it(
         pytest.skip(f"no {name} on this system")
     out = project.parent / "parts"
     stuck = project.parent / "stuck"
-    script = (
-        "import pathlib, signal, sys, time\n"
-        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
-        "from pixelproof.inference import batch\n"
-        "real = batch._predict\n"
-        "def predict(context, model, item, pixels):\n"
-        "    if pathlib.Path(item.path).name == 'c006.png':\n"
-        f"        pathlib.Path({str(stuck)!r}).touch()\n"
-        "        while True:\n"
-        "            time.sleep(1)  # until the signal comes\n"
-        "    return real(context, model, item, pixels)\n"
-        "batch._predict = predict\n"
-        "from pixelproof.cli import main; sys.exit(main(sys.argv[1:]))"
-    )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     argv = _argv(project, out)
-    proc = subprocess.Popen([sys.executable, "-c", script, *argv], stderr=subprocess.PIPE, text=True, env=env)
-    deadline = time.monotonic() + 120
-    while not stuck.exists():
-        assert proc.poll() is None, f"the job ended before picture 7: exit {proc.returncode}"
-        assert time.monotonic() < deadline, "picture 7 not reached in 120 s"
-        time.sleep(0.05)
-    number = int(getattr(signal, name))
-    proc.send_signal(number)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 128 + number, err
+    err = stop_at_picture_7(argv, stuck, name)
     staging = _staging(out)
     assert not out.exists()
     assert f"3 finished parts (6 images) kept in {staging}" in err
@@ -178,6 +154,42 @@ def refused_each(
     err = capsys.readouterr().err
     assert "the project file" in err and str(project) in err
     assert {p.name: p.read_bytes() for p in staging.iterdir()} == kept
+
+
+def stop_at_picture_7(argv: list[str], stuck: Path, name: str, part_size: int | None = None) -> str:
+    """Run ``argv`` in a process of its own (one-project jobs in parts of ``part_size``), send it signal
+    ``name`` while it predicts picture 7, and return its stderr."""
+    script = (
+        "import pathlib, signal, sys, time\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        + (
+            f"from pixelproof.commands import prelabel\nprelabel.PART_SIZE = {part_size}\n"
+            if part_size
+            else ""
+        )
+        + "from pixelproof.inference import batch\n"
+        "real = batch._predict\n"
+        "def predict(context, model, item, pixels):\n"
+        "    if pathlib.Path(item.path).name == 'c006.png':\n"
+        f"        pathlib.Path({str(stuck)!r}).touch()\n"
+        "        while True:\n"
+        "            time.sleep(1)  # until the signal comes\n"
+        "    return real(context, model, item, pixels)\n"
+        "batch._predict = predict\n"
+        "from pixelproof.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen([sys.executable, "-c", script, *argv], stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 120
+    while not stuck.exists():
+        assert proc.poll() is None, f"the job ended before picture 7: exit {proc.returncode}"
+        assert time.monotonic() < deadline, "picture 7 not reached in 120 s"
+        time.sleep(0.05)
+    number = int(getattr(signal, name))
+    proc.send_signal(number)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + number, err
+    return err
 
 
 def test_a_resume_with_other_settings_is_refused_and_the_kept_parts_stay(

@@ -22,7 +22,7 @@ from pixelproof.cli import main
 from pixelproof.commands import prelabel
 from pixelproof.core.batch import checkpoint
 from tests.cli.test_prelabel_cli import make_project
-from tests.cli.test_prelabel_resume import EPOCH, NAMES, _predicted, refused_each
+from tests.cli.test_prelabel_resume import EPOCH, NAMES, _predicted, refused_each, stop_at_picture_7
 from tests.cli.test_scale_cli import THRESHOLD, coin_pictures
 
 
@@ -92,39 +92,6 @@ def _reference(
     return target, capsys.readouterr().out.replace(str(target), "OUT")
 
 
-def _stop_at_picture_7(argv: list[str], stuck: Path, name: str) -> str:
-    """Run ``argv`` in parts of 2 in a process of its own, send it signal ``name`` while it predicts picture
-    7 (3 parts written), and return its stderr."""
-    script = (
-        "import pathlib, signal, sys, time\n"
-        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
-        "from pixelproof.commands import prelabel\n"
-        "prelabel.PART_SIZE = 2\n"
-        "from pixelproof.inference import batch\n"
-        "real = batch._predict\n"
-        "def predict(context, model, item, pixels):\n"
-        "    if pathlib.Path(item.path).name == 'c006.png':\n"
-        f"        pathlib.Path({str(stuck)!r}).touch()\n"
-        "        while True:\n"
-        "            time.sleep(1)  # until the signal comes\n"
-        "    return real(context, model, item, pixels)\n"
-        "batch._predict = predict\n"
-        "from pixelproof.cli import main; sys.exit(main(sys.argv[1:]))"
-    )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    proc = subprocess.Popen([sys.executable, "-c", script, *argv], stderr=subprocess.PIPE, text=True, env=env)
-    deadline = time.monotonic() + 120
-    while not stuck.exists():
-        assert proc.poll() is None, f"the job ended before picture 7: exit {proc.returncode}"
-        assert time.monotonic() < deadline, "picture 7 not reached in 120 s"
-        time.sleep(0.05)
-    number = int(getattr(signal, name))
-    proc.send_signal(number)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 128 + number, err
-    return err
-
-
 @pytest.mark.parametrize(("name", "in_place"), [("SIGINT", False), ("SIGTERM", False), ("SIGTERM", True)])
 def test_a_one_project_job_stopped_mid_way_is_finished_by_the_same_command(
     project: Path,
@@ -142,7 +109,7 @@ def test_a_one_project_job_stopped_mid_way_is_finished_by_the_same_command(
     target = project if in_place else project.parent / "out.json"
     copy, before = _copy(project), project.read_bytes()
     argv = _argv(project, None if in_place else target)
-    err = _stop_at_picture_7(argv, project.parent / "stuck", name)
+    err = stop_at_picture_7(argv, project.parent / "stuck", name, part_size=2)
     staging = _staging(target)
     assert f"3 finished parts (6 images) kept in {staging}" in err and "run the same command again" in err
     assert project.read_bytes() == before  # in place too: never half-written
