@@ -297,3 +297,16 @@ def test_a_lock_naming_a_pid_no_process_has_is_stale_not_a_crash(tmp_path: Path,
     assert found is not None and found.pid == pid and found.is_stale()
     assert lock.acquire_lock(path) is None  # a stale lock is taken over
     lock.release_lock(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_named_as_the_output_is_refused_and_kept(tmp_path: Path) -> None:
+    """``-o PIPE`` used to put a regular file in place of the FIFO a reader waits on (and, as root, a
+    device such as /dev/null would be replaced the same way)."""
+    fifo = tmp_path / "report.html"
+    os.mkfifo(fifo)
+    refused = r"report\.html: is a FIFO \(named pipe\), not a file to replace"
+    with pytest.raises(OSError, match=refused), atomic.atomic_output(fifo) as f:
+        f.write(b"<html>")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temporary left

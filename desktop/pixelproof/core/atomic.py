@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from pixelproof.core.limits import file_kind
+
 TEMP_SUFFIX = ".tmp"
 STALE_AFTER_S = 3600.0  # a temporary nobody touched for an hour is a leftover, whoever made it
 
@@ -159,6 +161,10 @@ def atomic_output(
         like: os.stat_result | None = os.stat(real)
     except FileNotFoundError:
         like = None
+    if like is not None and not (stat.S_ISREG(like.st_mode) or stat.S_ISDIR(like.st_mode)):
+        # os.replace would put a file in place of a FIFO a reader waits on, or of a device (as root,
+        # /dev/null itself)
+        raise OSError(f"{target}: is {file_kind(like.st_mode)}, not a file to replace; nothing written")
     seen = _Background(lambda: FileState.of(unchanged.path)) if unchanged is not None else None
     fd, tmp_name = _open_temp(real, like)
     tmp: Path | None = tmp_name

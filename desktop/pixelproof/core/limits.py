@@ -407,7 +407,8 @@ def read_yaml(path: str | os.PathLike[str], where: str | None = None, max_bytes:
 # files and paths
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a stat mode names, for messages: "a folder", "a FIFO (named pipe)", "a device"..."""
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
@@ -430,7 +431,9 @@ def check_regular_file(
     st = os.stat(path)
     if stat.S_ISREG(st.st_mode) or (allow_dir and stat.S_ISDIR(st.st_mode)):
         return st
-    raise LimitError(where if where is not None else str(path), f"is {_kind(st.st_mode)}, not a file to read")
+    raise LimitError(
+        where if where is not None else str(path), f"is {file_kind(st.st_mode)}, not a file to read"
+    )
 
 
 def open_regular(path: str | os.PathLike[str], where: str | None = None) -> BinaryIO:
@@ -444,7 +447,7 @@ def open_regular(path: str | os.PathLike[str], where: str | None = None) -> Bina
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise LimitError(
-                where if where is not None else str(path), f"is {_kind(st.st_mode)}, not a file to read"
+                where if where is not None else str(path), f"is {file_kind(st.st_mode)}, not a file to read"
             )
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
