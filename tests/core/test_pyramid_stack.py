@@ -153,3 +153,35 @@ def test_a_plane_whose_own_subifds_are_missing_is_read_whole(tmp_path: Path) -> 
     assert np.array_equal(read_image(f"{path}#z=002"), own)
     regions = open_regions(f"{path}#z=002")
     assert np.array_equal(np.asarray(regions.read(50, 100, 400, 200)), own[100:300, 50:450])
+
+
+def test_a_plane_whose_levels_are_tiled_unlike_the_first_planes_shows_its_own_pixels(tmp_path: Path) -> None:
+    """tifffile reads a later plane's pages (full resolution and SubIFDs) as frames of the first plane's:
+    their tile offsets, the first plane's tile size. Plane 1's reduced level here is tiled 64 x 256 and
+    plane 2's full resolution 64 x 256 (as many tiles as the first plane's 128 x 128: tifffile takes
+    them), so each was cut into the wrong tiles. Each plane is read in its own pages' layout, checked
+    against tifffile's read of each page on its own."""
+    path = tmp_path / "mixed.ome.tif"
+    data = planes(3, 512)
+    ome = tifffile.OmeXml()
+    ome.addimage(data.dtype, data.shape, (3, 1, 1, 512, 512, 1), axes="ZYX")
+    base_tile = {0: (128, 128), 1: (128, 128), 2: (64, 256)}
+    level_tile = {0: (128, 128), 1: (64, 256), 2: (128, 128)}
+    with tifffile.TiffWriter(path) as tw:  # the OME-XML written by hand: one series, a page a plane
+        for z in range(3):
+            opts = {"compression": "zlib", "photometric": "minisblack", "metadata": None}
+            tw.write(
+                data[z], subifds=1, tile=base_tile[z], description=ome.tostring() if z == 0 else None, **opts
+            )
+            tw.write(data[z, ::2, ::2], subfiletype=1, tile=level_tile[z], **opts)
+    with tifffile.TiffFile(path) as tif:
+        series = tif.series[0]
+        assert series.axes == "ZYX" and len(series.levels) == 2
+        own = [[level.pages[z].aspage().asarray() for level in series.levels] for z in range(3)]
+        assert not np.array_equal(series.levels[1].asarray()[1], own[1][1])  # tifffile's own series read
+    assert [np.array_equal(own[z][1], data[z, ::2, ::2]) for z in range(3)] == [True] * 3
+    for z in range(3):
+        pyr = sources.slice_pyramid(f"{path}#z={z:03d}")
+        assert pyr is not None and len(pyr.levels) == 2
+        assert np.array_equal(pyr.levels[0][0:512, 0:512], own[z][0]), z
+        assert np.array_equal(pyr.levels[1][0:256, 0:256], own[z][1]), z

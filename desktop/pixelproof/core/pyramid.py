@@ -194,7 +194,7 @@ class Pyramid:
             self.close()
             what = "" if plane is None else f" plane {plane}"
             raise PyramidError(f"{self.path}:{what} not a pyramid (a single resolution level)")
-        base = pages[0][0].keyframe  # a plane past the first is a TiffFrame: its layout is its keyframe's
+        base = pages[0][0].keyframe  # a CYX level's channel pages past the first are frames of its first
         self.width, self.height = int(base.imagewidth), int(base.imagelength)
         # the stored levels; a multichannel pyramid's ``levels`` are their composites (all channels shown)
         self.planes: list[Any] = [
@@ -330,7 +330,12 @@ def _level_pages(tif: Any, planes: int = 1) -> list[list[Any]]:
 def plane_level_pages(tif: Any, plane: int) -> list[list[Any]]:
     """Pages of plane ``plane`` (its place in the first series, file order) at each level of a pyramidal
     stack, when every one is tiled as ``_level_pages`` asks and reduces the one before; [] when the
-    stack has no reduced levels (or the plane is out of range)."""
+    stack has no reduced levels (or the plane is out of range).
+
+    Each page is read as a page of its own (``aspage``): tifffile reads a later plane's pages as frames
+    of the first plane's, taking their tile size, type and compression from it, and a plane tiled
+    otherwise (as many tiles of another shape) would be cut into the wrong tiles. Its full resolution
+    must be the series' (the stack's plane size and type)."""
     if not tif.series:
         return []
     pages: list[list[Any]] = []
@@ -338,10 +343,12 @@ def plane_level_pages(tif: Any, plane: int) -> list[list[Any]]:
         group = list(level.pages)
         if len(group) != len(tif.series[0].pages) or not 0 <= plane < len(group) or group[plane] is None:
             break
-        page = group[plane]
-        if not _tiled(tif, page.keyframe) or level.shape[-page.keyframe.ndim :] != page.keyframe.shape:
+        page = group[plane].aspage()
+        if not _tiled(tif, page):
             break
-        if pages and not _reduces(pages[-1][0].keyframe, page.keyframe, pages[0][0].keyframe):
+        if not pages and (level.shape[-page.ndim :] != page.shape or page.dtype != level.dtype):
+            break
+        if pages and not _reduces(pages[-1][0], page, pages[0][0]):
             break
         pages.append([page])
     return pages
