@@ -185,3 +185,55 @@ def test_a_plane_whose_levels_are_tiled_unlike_the_first_planes_shows_its_own_pi
         assert pyr is not None and len(pyr.levels) == 2
         assert np.array_equal(pyr.levels[0][0:512, 0:512], own[z][0]), z
         assert np.array_equal(pyr.levels[1][0:256, 0:256], own[z][1]), z
+
+
+def write_channel_stack(path: Path, axes: str = "ZCYX") -> np.ndarray:
+    """A pyramidal OME-TIFF of 3 slices of 2 channels (DAPI, FITC) of 2048 x 2048, a page a channel,
+    stored in ``axes`` order with two halvings in SubIFDs; returns its pixels as Z x C x Y x X."""
+    zcyx = planes(6, SIDE // 2).reshape(3, 2, SIDE // 2, SIDE // 2)
+    data = zcyx if axes == "ZCYX" else zcyx.transpose(1, 0, 2, 3)
+    with tifffile.TiffWriter(path, ome=True) as tif:
+        opts = {"tile": (TILE, TILE), "compression": "zlib", "photometric": "minisblack"}
+        meta = {"axes": axes, "Channel": {"Name": ["DAPI", "FITC"]}}
+        tif.write(data, subifds=2, metadata=meta, **opts)
+        for k in (1, 2):
+            tif.write(data[..., :: 2**k, :: 2**k], subfiletype=1, **opts)
+    return zcyx
+
+
+@pytest.mark.parametrize("axes", ["ZCYX", "CZYX"])
+def test_a_pyramidal_stack_with_channels_shows_each_plane_from_its_levels(
+    tmp_path: Path, axes: str, low_limit
+) -> None:
+    """A plane of channels (a page a channel, the channels next to each other or a stack apart) was
+    decoded whole at full resolution, so a pyramidal stack with channels over the pixel limit was not
+    listed. Each plane is now a pyramid of its channels' pages at each level, shown as the stack's one
+    composite (the same display ranges on every slice), its pixels tifffile's own read of each level."""
+    path = tmp_path / f"cells-{axes}.ome.tif"
+    zcyx = write_channel_stack(path, axes)
+    skipped: list[str] = []
+    entries = scan_images(tmp_path, skipped.append)
+    assert [e.fragment for e in entries] == ["#z=000", "#z=001", "#z=002"], skipped
+    with tifffile.TiffFile(path) as tif:
+        levels = [tif.series[0].levels[k].asarray() for k in (1, 2)]
+    if axes == "CZYX":
+        levels = [level.transpose(1, 0, 2, 3) for level in levels]
+    shown = []
+    for z in range(3):
+        pyr = sources.slice_pyramid(f"{path}#z={z:03d}")
+        assert pyr is not None and pyr.channels is not None
+        assert [c.name for c in pyr.channels.channels] == ["DAPI", "FITC"]
+        assert [(level.width, level.height) for level in pyr.levels] == [
+            (2048, 2048),
+            (1024, 1024),
+            (512, 512),
+        ]
+        for k in (1, 2):
+            raw = np.moveaxis(levels[k - 1][z], 0, -1)
+            assert np.array_equal(pyr.planes[k].region(0, 99, 0, 77), raw[:99, :77])
+            assert np.array_equal(pyr.levels[k].region(0, 99, 0, 77), pyr.channels.render(raw[:99, :77]))
+        assert np.array_equal(
+            pyr.planes[0].region(1000, 1010, 3, 9), np.moveaxis(zcyx[z, :, 1000:1010, 3:9], 0, -1)
+        )
+        shown.append(pyr.channels)
+    assert shown[0] is shown[1] is shown[2]
