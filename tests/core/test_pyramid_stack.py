@@ -237,3 +237,24 @@ def test_a_pyramidal_stack_with_channels_shows_each_plane_from_its_levels(
         )
         shown.append(pyr.channels)
     assert shown[0] is shown[1] is shown[2]
+
+
+def test_the_planes_of_a_stack_share_one_parse_of_its_file_and_read_their_own_tiles(stack: Path) -> None:
+    """Each plane opened the file again and tifffile parsed every plane's IFDs and SubIFDs anew (the
+    longer the stack, the slower each step through it). The planes now share one parse and its file
+    handle; reads of several planes at once from threads (the canvas's tile workers) each get their own
+    plane's pixels."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = planes()
+    pyrs = [sources.slice_pyramid(f"{stack}#z={z:03d}") for z in range(PLANES)]
+    assert all(p is not None for p in pyrs)
+    assert pyrs[0]._tif is pyrs[1]._tif is pyrs[2]._tif
+
+    def read(job: tuple[int, int]) -> bool:
+        z, k = job
+        y, x = 256 * (k % 16), 256 * (k // 16)
+        return np.array_equal(pyrs[z].levels[0][y : y + 256, x : x + 256], data[z, y : y + 256, x : x + 256])
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(read, [(z, k) for k in range(0, 256, 5) for z in range(PLANES)]))

@@ -174,7 +174,10 @@ class Pyramid:
         self._serial = next(_serials)
         try:
             check_regular_file(self.path, str(self.path))
-            self._tif = tifffile.TiffFile(os.fspath(self.path))
+            if plane is None:
+                self._tif = tifffile.TiffFile(os.fspath(self.path))
+            else:  # a stack's planes share one parse of the file, and its handle's lock
+                self._tif, self._lock = _parsed_stack(self.path)
         except LimitError as e:
             raise PyramidError(str(e)) from None
         except FileNotFoundError:
@@ -188,7 +191,10 @@ class Pyramid:
             raise PyramidError(str(e)) from None
         planes = len(layout.channels) if layout is not None and layout.axis == "C" else 1
         try:
-            pages = _level_pages(self._tif, planes) if plane is None else plane_level_pages(self._tif, plane)
+            with self._lock:  # a plane's own pages are read from the handle its stack's planes share
+                pages = (
+                    _level_pages(self._tif, planes) if plane is None else plane_level_pages(self._tif, plane)
+                )
         except LimitError as e:
             self.close()
             raise PyramidError(str(e)) from None
@@ -228,6 +234,8 @@ class Pyramid:
         return self.levels[0].dtype
 
     def close(self) -> None:
+        if self.plane is not None:
+            return  # the stack's parse, shared by its planes: closed when the last lets it go
         with self._lock:
             self._tif.close()
 
@@ -490,6 +498,34 @@ _OPEN: OrderedDict[tuple, Pyramid] = OrderedDict()
 _OPEN_LOCK = threading.Lock()
 _NOT_PYRAMID: OrderedDict[tuple, str] = OrderedDict()
 MAX_OPEN = 4
+
+
+# The planes of a stack share one parse of its file: tifffile reads every plane's IFD and SubIFDs to make
+# the series (200 planes: 20 ms a plane opened, and more the more planes), and PgDn opens plane after
+# plane. One lock a file: its planes read tiles through one file handle.
+_PARSED: OrderedDict[tuple, tuple[Any, threading.Lock]] = OrderedDict()
+MAX_PARSED = 2
+
+
+def _parsed_stack(path: Path) -> tuple[Any, threading.Lock]:
+    """The shared TiffFile of a stack (parsed again when the file changes) and the lock of its handle."""
+    import tifffile
+
+    key = _key(path)
+    with _OPEN_LOCK:
+        hit = _PARSED.get(key)
+        if hit is not None:
+            _PARSED.move_to_end(key)
+            return hit
+    ours = (tifffile.TiffFile(os.fspath(path)), threading.Lock())
+    with _OPEN_LOCK:
+        parsed = _PARSED.setdefault(key, ours)  # another thread's, opened meanwhile, wins
+        _PARSED.move_to_end(key)
+        while len(_PARSED) > MAX_PARSED:
+            _PARSED.popitem(last=False)  # not closed: its planes may still read; freed with them
+    if parsed is not ours:
+        ours[0].close()
+    return parsed
 
 
 def _key(path: Path, plane: int | Sequence[int] | None = None) -> tuple:
