@@ -8,8 +8,8 @@ from pathlib import Path
 import tifffile
 from PySide6.QtCore import QPointF
 
-from pixelproof.core import limits, pyramid
-from tests.core.test_pyramid_stack import SIDE, planes, write_pyramidal_stack
+from pixelproof.core import limits, pyramid, sources
+from tests.core.test_pyramid_stack import SIDE, planes, write_channel_stack, write_pyramidal_stack
 from tests.ui.conftest import open_main_window
 from tests.ui.test_large_images import one_image_project
 
@@ -44,6 +44,34 @@ def test_a_plane_of_a_pyramidal_stack_is_shown_from_its_reduced_level(
         canvas.viewport().grab()
         assert level_tiles(pyr, 0) and len(level_tiles(pyr, 0)) < 64  # the tiles in view, not the plane
         assert int(canvas.pixel_value(3000, 1200)) == int(full[1200, 3000])
+        win.close()
+    finally:
+        limits.set_max_pixels(None)
+
+
+def test_a_plane_of_a_pyramidal_stack_with_channels_is_shown_from_its_reduced_level(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """A plane of channels (ZCYX, a page a channel) was decoded whole, so over the pixel limit it did not
+    open; it is shown as a multichannel slide is: the composite of its channels' reduced level at fit."""
+    stack = tmp_path / "cells.ome.tif"
+    zcyx = write_channel_stack(stack)
+    limits.set_max_pixels(1_000_000)  # the 2048 x 2048 plane of 2 channels could not be decoded whole
+    try:
+        win = open_main_window(qtbot, one_image_project(tmp_path, "cells.ome.tif#z=002", 2048, 2048))
+        canvas = win.canvas
+        loaded = canvas.loaded
+        assert loaded is not None and loaded.lazy and loaded.channels is not None
+        assert [c.name for c in loaded.channels.channels] == ["DAPI", "FITC"]
+        pyr = sources.slice_pyramid(f"{stack}#z=002")
+        assert pyr is not None and pyr.channels is not None
+        canvas.fit()
+        canvas.viewport().grab()
+        qtbot.waitUntil(lambda: not canvas.image_item._refine_pending, timeout=20000)
+        canvas.viewport().grab()
+        first = pyr.planes[0].planes[0].pyramid  # the plane's channels are tiles of this one pyramid
+        assert level_tiles(first, 2) and not level_tiles(first, 0)
+        assert list(canvas.pixel_value(1500, 700)) == list(zcyx[2, :, 700, 1500])
         win.close()
     finally:
         limits.set_max_pixels(None)

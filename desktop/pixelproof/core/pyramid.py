@@ -8,7 +8,8 @@ refused for their pixel count (plain, non-tiled images are, by the image-size li
 
 A plane of a pyramidal z-stack or time series (an OME-TIFF whose every plane has its own reduced levels in
 SubIFDs: bfconvert, QuPath, tifffile) is a pyramid of its own: ``open_pyramid(path, plane=k)`` reads plane
-``k`` of the first series and its reduced levels, as ``core.tiff_stack`` numbers the planes.
+``k`` of the first series and its reduced levels, as ``core.tiff_stack`` numbers the planes; a plane of
+channels stored a page a channel is ``plane=(k1, k2, ...)``, shown through the stack's ``composite``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,7 +83,7 @@ class TiledLevel:
         self.plane = plane or 0
         self.where = f"level {index}" if plane is None else f"level {index}, channel {plane + 1}"
         if pyramid.plane is not None:
-            self.where = f"plane {pyramid.plane}, {self.where}"
+            self.where = f"{_plane_name(pyramid.plane)}, {self.where}"
         page = page.keyframe
         self.key = page
         samples = int(page.samplesperpixel)
@@ -157,9 +159,12 @@ class TiledLevel:
 
 class Pyramid:
     """A pyramidal TIFF, open for tile reads: ``levels[0]`` is full resolution, then coarser ones.
-    ``plane``: plane ``plane`` of a pyramidal stack's first series (its levels only), not the file's."""
+    ``plane``: plane ``plane`` of a pyramidal stack's first series (its levels only), not the file's, or
+    the pages of its channels; ``composite``: the stack's ``channels.Composite`` its channels show in."""
 
-    def __init__(self, path: Path, plane: int | None = None) -> None:
+    def __init__(
+        self, path: Path, plane: int | Sequence[int] | None = None, composite: Composite | None = None
+    ) -> None:
         import tifffile
 
         self.path = Path(path)
@@ -169,7 +174,10 @@ class Pyramid:
         self._serial = next(_serials)
         try:
             check_regular_file(self.path, str(self.path))
-            self._tif = tifffile.TiffFile(os.fspath(self.path))
+            if plane is None:
+                self._tif = tifffile.TiffFile(os.fspath(self.path))
+            else:  # a stack's planes share one parse of the file, and its handle's lock
+                self._tif, self._lock = _parsed_stack(self.path)
         except LimitError as e:
             raise PyramidError(str(e)) from None
         except FileNotFoundError:
@@ -183,7 +191,10 @@ class Pyramid:
             raise PyramidError(str(e)) from None
         planes = len(layout.channels) if layout is not None and layout.axis == "C" else 1
         try:
-            pages = _level_pages(self._tif, planes) if plane is None else plane_level_pages(self._tif, plane)
+            with self._lock:  # a plane's own pages are read from the handle its stack's planes share
+                pages = (
+                    _level_pages(self._tif, planes) if plane is None else plane_level_pages(self._tif, plane)
+                )
         except LimitError as e:
             self.close()
             raise PyramidError(str(e)) from None
@@ -192,9 +203,9 @@ class Pyramid:
             raise PyramidError(f"{self.path}: unreadable TIFF structure: {type(e).__name__}: {e}") from None
         if len(pages) < 2:
             self.close()
-            what = "" if plane is None else f" plane {plane}"
+            what = "" if plane is None else f" {_plane_name(plane)}"
             raise PyramidError(f"{self.path}:{what} not a pyramid (a single resolution level)")
-        base = pages[0][0].keyframe  # a plane past the first is a TiffFrame: its layout is its keyframe's
+        base = pages[0][0].keyframe  # a CYX level's channel pages past the first are frames of its first
         self.width, self.height = int(base.imagewidth), int(base.imagelength)
         # the stored levels; a multichannel pyramid's ``levels`` are their composites (all channels shown)
         self.planes: list[Any] = [
@@ -205,7 +216,13 @@ class Pyramid:
         ]
         self.channels: Composite | None = None
         self.levels: list[Any] = list(self.planes)
-        if layout is not None and (planes > 1 or self.planes[0].ndim == 3):
+        if composite is not None:
+            if self.planes[0].shape[2:] != (len(composite.channels),):
+                self.close()
+                raise PyramidError(f"{self.path}: {_plane_name(plane)} does not hold its stack's channels")
+            self.channels = composite
+            self.levels = [CompositeLevel(level, composite) for level in self.planes]
+        elif layout is not None and (planes > 1 or self.planes[0].ndim == 3):
             self.channels = Composite(
                 layout.channels, lambda: percentile_ranges(sample_level(self.planes[-1]))
             )
@@ -217,6 +234,8 @@ class Pyramid:
         return self.levels[0].dtype
 
     def close(self) -> None:
+        if self.plane is not None:
+            return  # the stack's parse, shared by its planes: closed when the last lets it go
         with self._lock:
             self._tif.close()
 
@@ -327,24 +346,42 @@ def _level_pages(tif: Any, planes: int = 1) -> list[list[Any]]:
     return pages
 
 
-def plane_level_pages(tif: Any, plane: int) -> list[list[Any]]:
-    """Pages of plane ``plane`` (its place in the first series, file order) at each level of a pyramidal
-    stack, when every one is tiled as ``_level_pages`` asks and reduces the one before; [] when the
-    stack has no reduced levels (or the plane is out of range)."""
+def plane_level_pages(tif: Any, plane: int | Sequence[int]) -> list[list[Any]]:
+    """Pages of plane ``plane`` (its place in the first series, file order), or of the channels of one
+    (their places: a group a level), at each level of a pyramidal stack, when every one is tiled as
+    ``_level_pages`` asks and reduces the one before; [] when the stack has no reduced levels (or a
+    plane is out of range).
+
+    Each page is read as a page of its own (``aspage``): tifffile reads a later plane's pages as frames
+    of the first plane's, taking their tile size, type and compression from it, and a plane tiled
+    otherwise (as many tiles of another shape) would be cut into the wrong tiles. Its full resolution
+    must be the series' (the stack's plane size and type)."""
     if not tif.series:
         return []
+    wanted = [plane] if isinstance(plane, int) else list(plane)
     pages: list[list[Any]] = []
     for level in tif.series[0].levels:
         group = list(level.pages)
-        if len(group) != len(tif.series[0].pages) or not 0 <= plane < len(group) or group[plane] is None:
+        if len(group) != len(tif.series[0].pages) or not wanted:
             break
-        page = group[plane]
-        if not _tiled(tif, page.keyframe) or level.shape[-page.keyframe.ndim :] != page.keyframe.shape:
+        if not all(0 <= k < len(group) and group[k] is not None for k in wanted):
             break
-        if pages and not _reduces(pages[-1][0].keyframe, page.keyframe, pages[0][0].keyframe):
+        own = [group[k].aspage() for k in wanted]
+        page = own[0]
+        if not all(_tiled(tif, p) and (p.shape, p.dtype) == (page.shape, page.dtype) for p in own):
+            break  # a channel's page of another size or type than the plane's first
+        if not pages and (level.shape[-page.ndim :] != page.shape or page.dtype != level.dtype):
             break
-        pages.append([page])
+        if pages and not _reduces(pages[-1][0], page, pages[0][0]):
+            break
+        pages.append(own)
     return pages
+
+
+def _plane_name(plane: int | Sequence[int]) -> str:
+    if isinstance(plane, int) or len(plane) == 1:
+        return f"plane {plane if isinstance(plane, int) else plane[0]}"
+    return f"the plane of pages {', '.join(str(k) for k in plane)} (its channels)"
 
 
 def _tiled(tif: Any, page: Any) -> bool:
@@ -463,15 +500,47 @@ _NOT_PYRAMID: OrderedDict[tuple, str] = OrderedDict()
 MAX_OPEN = 4
 
 
-def _key(path: Path, plane: int | None = None) -> tuple:
+# The planes of a stack share one parse of its file: tifffile reads every plane's IFD and SubIFDs to make
+# the series (200 planes: 20 ms a plane opened, and more the more planes), and PgDn opens plane after
+# plane. One lock a file: its planes read tiles through one file handle.
+_PARSED: OrderedDict[tuple, tuple[Any, threading.Lock]] = OrderedDict()
+MAX_PARSED = 2
+
+
+def _parsed_stack(path: Path) -> tuple[Any, threading.Lock]:
+    """The shared TiffFile of a stack (parsed again when the file changes) and the lock of its handle."""
+    import tifffile
+
+    key = _key(path)
+    with _OPEN_LOCK:
+        hit = _PARSED.get(key)
+        if hit is not None:
+            _PARSED.move_to_end(key)
+            return hit
+    ours = (tifffile.TiffFile(os.fspath(path)), threading.Lock())
+    with _OPEN_LOCK:
+        parsed = _PARSED.setdefault(key, ours)  # another thread's, opened meanwhile, wins
+        _PARSED.move_to_end(key)
+        while len(_PARSED) > MAX_PARSED:
+            _PARSED.popitem(last=False)  # not closed: its planes may still read; freed with them
+    if parsed is not ours:
+        ours[0].close()
+    return parsed
+
+
+def _key(path: Path, plane: int | Sequence[int] | None = None) -> tuple:
     st = path.stat()
     return (os.fspath(path.resolve()), st.st_mtime_ns, st.st_size, plane)
 
 
-def open_pyramid(path: str | os.PathLike[str], plane: int | None = None) -> Pyramid:
-    """The pyramid of a tiled multi-level TIFF, or of plane ``plane`` of a pyramidal stack (kept open for
-    later calls); raises ``PyramidError``."""
+def open_pyramid(
+    path: str | os.PathLike[str], plane: int | Sequence[int] | None = None, composite: Composite | None = None
+) -> Pyramid:
+    """The pyramid of a tiled multi-level TIFF, or of plane ``plane`` of a pyramidal stack (the pages of
+    its channels, shown through ``composite``: kept open for later calls); raises ``PyramidError``."""
     p = Path(path)
+    if plane is not None and not isinstance(plane, int):  # one page (no channels): the plane's number
+        plane = tuple(plane) if len(plane) != 1 else int(plane[0])
     try:
         key = _key(p, plane)
     except OSError as e:
@@ -484,7 +553,7 @@ def open_pyramid(path: str | os.PathLike[str], plane: int | None = None) -> Pyra
         if key in _NOT_PYRAMID:
             raise PyramidError(_NOT_PYRAMID[key])
     try:
-        pyramid = Pyramid(p, plane)
+        pyramid = Pyramid(p, plane, composite)
     except PyramidError as e:
         with _OPEN_LOCK:
             _NOT_PYRAMID[key] = str(e)

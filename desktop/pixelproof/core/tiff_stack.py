@@ -13,9 +13,10 @@ Only the pages of the plane asked for are decoded, never the stack: the header i
 the file, checks the page (tile size, JPEG scans, pixel limit) and decodes it. An ImageJ file written
 with one page and its planes after it (ImageJ's stacks over 4 GB) is read plane by plane at their offsets.
 A pyramidal stack (each plane with its own reduced levels in SubIFDs, as bfconvert, QuPath and tifffile
-write an OME-TIFF; planes without channels) is not refused for its plane size: the app shows a plane as
-a whole-slide image (``TiffStack.pyramid``: ``core.pyramid`` reads the tiles in view at the level of the
-zoom), while a whole plane decoded at once (``raw_plane``, an export) stays under the pixel limit.
+write an OME-TIFF; a plane of channels with them at each level) is not refused for its plane size: the
+app shows a plane as a whole-slide image (``TiffStack.pyramid``: ``core.pyramid`` reads the tiles in view
+at the level of the zoom; channels through the stack's composite, its ranges from the planes' coarsest
+levels), while a whole plane decoded at once (``raw_plane``, an export) stays under the pixel limit.
 Other leading axes (tifffile's I or Q: pages of no known meaning), a series spread over several files and
 channels stored as both pages and samples are not stacks: such a file opens as its first page, as before.
 """
@@ -79,21 +80,42 @@ class StackLayout:
         at = {"T": t, "Z": z, "C": c}
         return int(np.ravel_multi_index(tuple(at[a] for a in self.axes), self.shape))
 
+    def plane_pages(self, t: int, z: int) -> tuple[int, ...]:
+        """The places in the series of plane (t, z)'s pages: one, or one a channel of a C axis."""
+        n = len(self.channels) if "C" in self.axes else 1
+        return tuple(self.flat(t, z, c) for c in range(n))
+
+    def pyramid(self, t: int, z: int) -> Any:
+        """Plane (t, z) of a pyramidal stack as a ``core.pyramid.Pyramid`` (its channels shown through the
+        stack's composite); ``PyramidError`` when its levels cannot be read so."""
+        from pixelproof.core.pyramid import open_pyramid
+
+        return open_pyramid(self.path, plane=self.plane_pages(t, z), composite=self.composite())
+
     def composite(self) -> Any:
         """The ``channels.Composite`` of a multichannel stack (ranges computed on first use), else None."""
-        from pixelproof.core.channels import Composite, percentile_ranges, strided_sample
+        from pixelproof.core.channels import Composite, percentile_ranges, sample_level, strided_sample
+        from pixelproof.core.pyramid import PyramidError
 
         if not self.channels:
             return None
         if self._composite is None:
+
+            def sample(t: int, z: int) -> np.ndarray:
+                if self.pyramidal:  # the plane's coarsest level: a plane over the pixel limit is not decoded
+                    try:
+                        return sample_level(self.pyramid(t, z).planes[-1])
+                    except PyramidError:
+                        pass  # its own levels unreadable: it is read whole, as it is shown
+                return strided_sample(self.raw_plane(t, z))
 
             def ranges() -> np.ndarray:
                 planes = self.times * self.depth
                 picks = sorted({round(v) for v in np.linspace(0, planes - 1, min(planes, SAMPLE_PLANES))})
                 parts = []
                 for k in picks:
-                    sample = strided_sample(self.raw_plane(*divmod(k, self.depth)))
-                    parts.append(sample.reshape(-1, sample.shape[-1]))
+                    part = sample(*divmod(k, self.depth))
+                    parts.append(part.reshape(-1, part.shape[-1]))
                 return percentile_ranges(np.concatenate(parts))
 
             self._composite = Composite(self.channels, ranges)
@@ -113,7 +135,7 @@ class StackLayout:
                 f"{where}: {n} channels of {self.width} x {self.height} {self.dtype} pixels are more than "
                 f"an RGB image at the pixel limit ({max_pixels():,} pixels): not decoded"
             )
-        arrays = [self._page(self.flat(t, z, c), where) for c in range(n)]
+        arrays = [self._page(k, where) for k in self.plane_pages(t, z)]
         arr = np.stack(arrays, axis=-1) if n > 1 else arrays[0]
         if arr.dtype == np.bool_:
             arr = arr.view(np.uint8) * np.uint8(255)
@@ -230,7 +252,9 @@ def _read_layout(p: Path, tif: Any) -> StackLayout | None:
         what = f"planes ({times:,} time points x {depth:,} slices)"
     check_plane_count(p, times * depth, what)
     try:  # a plane of a pyramid is read tile by tile: only its sides are checked (as a slide's)
-        layout.pyramidal = not channels and len(series.levels) > 1 and len(plane_level_pages(tif, 0)) > 1
+        layout.pyramidal = (
+            len(series.levels) > 1 and len(plane_level_pages(tif, layout.plane_pages(0, 0))) > 1
+        )
         if layout.pyramidal:
             check_declared_size(width, height, f"{p}: a plane")
         else:
@@ -293,9 +317,7 @@ class TiffStack(Volume):
             return None
         if not 0 <= index < self.depth:
             raise VolumeError(f"{self.source}: slice {index} out of range (the volume has {self.depth})")
-        from pixelproof.core.pyramid import open_pyramid
-
-        return open_pyramid(self.layout.path, plane=self.layout.flat(*self._at(index)))
+        return self.layout.pyramid(*self._at(index))
 
     def raw(self, index: int) -> np.ndarray:
         """Slice ``index`` as stored (H x W x C for a multichannel stack), not its composite."""
