@@ -13,8 +13,9 @@ import pytest
 from PIL import Image
 
 from pixelproof.core.category_keys import category_keys
-from pixelproof.core.model import Project
-from pixelproof.interop.labelstudio import read_labelstudio
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.interop.labelstudio import read_labelstudio, write_labelstudio
 
 label_config = pytest.importorskip("label_studio_tools.core.label_config")
 
@@ -41,6 +42,14 @@ def _keys(project: Project) -> dict[str, str]:
     return {k: c.name for k, c in category_keys(project.categories.values()).items()}
 
 
+def _written_hotkeys(config: str) -> dict[str, dict[str, str]]:
+    """Label Studio's reading of a written config: tag type -> label -> its hotkey."""
+    return {
+        tag["type"]: {n: a["hotkey"] for n, a in tag["labels_attrs"].items() if "hotkey" in a}
+        for tag in label_config.parse_config(config).values()
+    }
+
+
 def test_a_label_without_hotkey_gets_the_key_label_studio_gives_it(tmp_path: Path) -> None:
     """Cat has 1, Bird 2, Dog none: Label Studio binds Dog to 3, the first key no label has. PixelProof
     gave Dog no key at all (its place, 2, was Bird's), so the key that picked Dog in Label Studio did
@@ -62,6 +71,44 @@ def test_keys_label_studio_gives_in_config_order_across_tags(tmp_path: Path) -> 
     </View>"""
     project, _ = _read(tmp_path, config)
     assert _keys(project) == {"3": "Car", "4": "Person"}
+
+
+def test_hotkeys_come_back_on_export_and_round_trip(tmp_path: Path) -> None:
+    """The written ``label_config.xml`` had no ``hotkey``: a project read from Label Studio with its
+    keys went back with Label Studio's own keys in their place (Dog on 2, Bird on 3). Each category's
+    key is now its label's ``hotkey`` under the tag of the project's kind of object (rectangles here),
+    the other tags' labels left to Label Studio, and reading the export back gives the same keys."""
+    project, _ = _read(tmp_path, TEMPLATE)
+    (image,) = project.images.values()
+    cat = project.category_by_name("Dog")
+    project.add_annotation(Annotation(1, image.id, cat.id, bbox=[1, 1, 5, 5]))
+    save_project(project, tmp_path / "project.json")  # what the app saves, then exports
+    write_labelstudio(load_project(tmp_path / "project.json"), tmp_path / "out")
+    written = (tmp_path / "out" / "label_config.xml").read_text()
+    hotkeys = _written_hotkeys(written)
+    assert hotkeys["RectangleLabels"] == {"Cat": "1", "Dog": "3", "Bird": "2"}
+    assert hotkeys["PolygonLabels"] == hotkeys["BrushLabels"] == {}
+    back = read_labelstudio(tmp_path / "out" / "tasks.json", import_predictions="skip")
+    assert _keys(back.project) == {"1": "Cat", "2": "Bird", "3": "Dog"}
+    assert not [p for p in back.problems if "hotkey" in p]
+
+
+def test_the_hotkeys_go_on_the_tag_of_the_projects_objects(tmp_path: Path) -> None:
+    """A project of polygons: its keys go on ``PolygonLabels`` (pressing 2 in Label Studio picks Dog for
+    a polygon, not a rectangle), its keys by place (no key set: 1 = first) written as they work here. A
+    category no digit picks (a tenth) gets no hotkey: Label Studio then gives it one of its own."""
+    project = Project()
+    image = project.add_image(ImageRecord(1, "a.png", 20, 10))
+    for n in range(1, 11):
+        project.add_category(Category(n, f"c{n}", shortcut="9" if n == 1 else None))
+    project.add_annotation(Annotation(1, image.id, 2, [1, 1, 4, 4], [[1, 1, 5, 1, 5, 5]]))
+    assert _keys(project) == {"9": "c1", **{str(n): f"c{n}" for n in range(2, 9)}}
+    write_labelstudio(project, tmp_path / "out")
+    hotkeys = _written_hotkeys((tmp_path / "out" / "label_config.xml").read_text())
+    assert hotkeys["PolygonLabels"] == {"c1": "9", **{f"c{n}": str(n) for n in range(2, 9)}}
+    assert hotkeys["RectangleLabels"] == hotkeys["BrushLabels"] == {}
+    back = read_labelstudio(tmp_path / "out" / "tasks.json")
+    assert _keys(back.project) == _keys(project)
 
 
 @pytest.mark.parametrize(
