@@ -178,7 +178,9 @@ def test_label_hotkeys_digits_become_category_keys_the_others_are_said(tmp_path:
     Person got whatever category came second. A digit 1-9 is now that category's key (the Categories
     panel's Key column); a letter or chord (PixelProof's letters are tool keys: B, P, E, F, ...), a
     digit another label took first, or a second key for one category are named with their label in one
-    line. The hotkeys are read with Label Studio's own parser."""
+    line, and given a digit Label Studio left free (Car 5, Tree 6, Bus 7); Sky, without a hotkey, has 3,
+    the key Label Studio gives it (``test_labelstudio_hotkeys``). The hotkeys are read with Label
+    Studio's own parser."""
     hotkeys = {
         name: attrs["hotkey"]
         for tag in label_config.parse_config(HOTKEYS).values()
@@ -191,10 +193,15 @@ def test_label_hotkeys_digits_become_category_keys_the_others_are_said(tmp_path:
     (tmp_path / "export.json").write_text(json.dumps([{"id": 1, "data": {"image": "a.png"}}]))
     result = read_labelstudio(tmp_path / "export.json")
     keys = {c.name: c.shortcut for c in result.project.categories.values()}
-    assert keys == {"Car": None, "Person": "2", "Road": "1", "Tree": None, "Bus": None, "Sky": None}
+    assert keys == {"Car": "5", "Person": "2", "Road": "1", "Tree": "6", "Bus": "7", "Sky": "3"}
     (line,) = [p for p in result.problems if "hotkey" in p]
     assert line.startswith(f"{tmp_path / 'label_config.xml'}: ")
-    for said in ("'Car' c", "'Tree' ctrl+3", "'Bus' 2 (taken by 'Person')", "'Person' 4 (it has 2 already)"):
+    for said in (
+        "'Car' c (its key here: 5)",
+        "'Tree' ctrl+3 (its key here: 6)",
+        "'Bus' 2 (taken by 'Person'; its key here: 7)",
+        "'Person' 4 (it has 2 already)",
+    ):
         assert said in line
     assert "number keys 1-9" in line
     save_project(result.project, tmp_path / "project.json")  # a key the saved project keeps

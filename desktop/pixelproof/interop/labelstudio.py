@@ -20,7 +20,7 @@ Images: ``data.image`` (``/data/upload/1/3f2a9c1b-img.jpg``, ``/data/local-files
 in ``image_dir`` (searched recursively), else beside the JSON or in ``images/`` there, and an upload
 where Label Studio keeps it (``labelstudio_inputs.labelstudio_media``). The label config
 (``label_config.xml`` beside the JSON, or ``label_config``) gives the category order, colours and digit
-keys (a label's ``hotkey`` 1-9; the others are said, not kept).
+keys (those that picked the labels in Label Studio: ``labelstudio_hotkeys``).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.model import Category
 from pixelproof.core.name_fold import fold
 from pixelproof.interop._util import Builder, Reporter, as_dict, is_file
+from pixelproof.interop.labelstudio_hotkeys import bound_keys, give_keys
 from pixelproof.interop.labelstudio_writer import CONFIG_KEY, KEPT_TAGS
 from pixelproof.interop.safe_xml import read_small_xml
 
@@ -55,9 +56,9 @@ def upload_path(url: str) -> Path | None:
 
 
 def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tuple[str, Labels]:
-    """Categories from the label config, in its order and with its colours and digit hotkeys (the other
-    hotkeys named in one line); returns the task ``data``
-    key of its ``<Image>`` (``image`` without a config) and the regions' labels (``Labels``)."""
+    """Categories from the label config, in its order and with its colours and the digit keys that picked
+    their labels in Label Studio (``labelstudio_hotkeys``; those not kept named in one line); returns the
+    task ``data`` key of its ``<Image>`` (``image`` without a config) and the regions' labels (``Labels``)."""
     labels = Labels(build)
     if not given and not path.is_file():
         return "image", labels
@@ -66,10 +67,10 @@ def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tu
     except (OSError, ValueError) as e:
         report(f"{e}; categories come from the results")
         return "image", labels
-    key = "image"
+    key_name = "image"
     for el in root.iter():
         if el.tag == "Image" and (el.get("value") or "").startswith("$"):
-            key = el.get("value", "$image")[1:]
+            key_name = el.get("value", "$image")[1:]
             break
     declared = [
         {"tag": el.tag, "name": el.get("name"), "attrs": attrs, "values": values}
@@ -80,48 +81,36 @@ def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tu
     ]
     if declared:  # the tags of the image-level results, for the config written back (every choice)
         build.project.extra[CONFIG_KEY] = {"tags": declared}
-    taken: dict[str, str] = {}  # a digit key -> the category given it
-    left_out: list[str] = []
+    keys = bound_keys(root)
+    found: list[tuple[Category, str | None, bool]] = []  # each label's category and its key there
     for tag in root.iter():
         if tag.tag not in LABEL_TAGS:
             continue
+        where = f'<{tag.tag} name="{(tag.get("name") or "")[:40]}">'
         for label in tag.iter("Label"):
+            key, own = keys.get(label, (None, False))
             name = label.get("value")
             if not name:
+                hotkey = f" (hotkey {short_repr(key)[1:-1]})" if own else ""
+                report(f"{path}: {where}: a <Label> without a value{hotkey} skipped")
                 continue
             try:
                 cat = build.category(name)
             except LimitError as e:
-                report(f"{path}: <Label>: {e}; skipped")
+                report(f"{path}: {where}: <Label>: {e}; skipped")
                 continue
             color = _hex_color(label.get("background", ""))
             if color:
                 cat.color = color
             labels.configured(cat.name)
-            if hotkey := (label.get("hotkey") or "").strip():
-                _take_hotkey(cat, hotkey, taken, left_out)
-    if left_out:
+            found.append((cat, key, own))
+    if said := give_keys(found, {k.lower() for k, _ in keys.values() if k}):
         report(
-            f"{path}: label hotkeys not kept: {'; '.join(left_out)} (PixelProof chooses a category with the "
+            f"{path}: label hotkeys not kept: {'; '.join(said)} (PixelProof chooses a category with the "
             "number keys 1-9, the Categories panel's Key column; its letters are tool keys, listed in "
             "Help > Shortcuts)"
         )
-    return key, labels
-
-
-def _take_hotkey(cat: Category, hotkey: str, taken: dict[str, str], left_out: list[str]) -> None:
-    """A label's digit hotkey 1-9 as its category's key, as Label Studio picks the label with it; anything
-    else (a letter, a chord, a digit taken first by another label, a second key) goes to ``left_out``."""
-    if cat.shortcut == hotkey:
-        return  # the same label under another tag with the same key
-    if cat.shortcut is not None:
-        left_out.append(f"{cat.name!r} {hotkey} (it has {cat.shortcut} already)")
-    elif hotkey in taken:
-        left_out.append(f"{cat.name!r} {hotkey} (taken by {taken[hotkey]!r})")
-    elif len(hotkey) == 1 and hotkey in "123456789":
-        cat.shortcut, taken[hotkey] = hotkey, cat.name
-    else:
-        left_out.append(f"{cat.name!r} {hotkey}")
+    return key_name, labels
 
 
 class Labels:

@@ -21,6 +21,7 @@ from urllib.parse import quote
 import orjson
 
 from pixelproof.core.category_colors import default_color
+from pixelproof.core.category_keys import key_of
 from pixelproof.core.limits import LimitError, check_image_size
 from pixelproof.core.model import DONE_STATES, Annotation, ImageRecord, Project, is_pending_prediction
 from pixelproof.interop import labelstudio_rle
@@ -40,6 +41,8 @@ REGION_TAGS = {
     "polygonlabels": ("PolygonLabels", "polygon"),
     "brushlabels": ("BrushLabels", "brush"),
 }
+# region type -> the Annotation.kind it writes
+REGION_KINDS = {"rectanglelabels": "box", "polygonlabels": "polygon", "brushlabels": "mask"}
 # kept results written back, and the config tag that declares them (their values as children)
 KEPT_TAGS = {
     "choices": ("Choices", "Choice"),
@@ -241,14 +244,22 @@ def _kept_results(
 
 
 def _config(project: Project, kept: dict[tuple[str, str], dict[str, None]]) -> ET.Element:
-    """``<View>`` with the image and a labels tag per region type listing every category with its colour,
-    then a tag for each kind of kept result (its values as choices or labels)."""
+    """``<View>`` with the image and a labels tag per region type listing every category with its colour
+    (and its number key as ``hotkey``), then a tag for each kind of kept result (its values as choices or
+    labels)."""
     view = ET.Element("View")
     ET.SubElement(view, "Image", name=TO_NAME, value="$image", zoom="true")
-    for tag, from_name in REGION_TAGS.values():
+    # each category's number key as its label's hotkey, under one tag (a key on several tags picks the
+    # label in each, and the last one's tool): that of the kind most objects are, boxes when none
+    kinds = Counter(a.kind for a in project.annotations.values())
+    keyed = max(REGION_TAGS, key=lambda t: kinds[REGION_KINDS[t]])
+    keys = key_of(project.categories.values())
+    for kind, (tag, from_name) in REGION_TAGS.items():
         node = ET.SubElement(view, tag, name=from_name, toName=TO_NAME)
         for n, cat in enumerate(project.categories.values(), start=1):
-            ET.SubElement(node, "Label", value=cat.name, background=cat.color or default_color(n))
+            label = ET.SubElement(node, "Label", value=cat.name, background=cat.color or default_color(n))
+            if kind == keyed and cat.id in keys:
+                label.set("hotkey", keys[cat.id])
     declared = _declared(project)
     for kind, from_name in [*kept, *((k, n) for k, n in declared if (k, n) not in kept)]:
         tag, child = KEPT_TAGS[kind]

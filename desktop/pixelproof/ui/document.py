@@ -24,6 +24,7 @@ from pixelproof.core.autosave import (
     read_info,
     write_autosave,
 )
+from pixelproof.core.category_keys import category_keys
 from pixelproof.core.coco import ProjectFormatError, ProjectSaveError, load_project, save_project
 from pixelproof.core.edits import Changes, Edit
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
@@ -333,15 +334,7 @@ class Document(QObject):
 
     def category_for_key(self, key: str) -> Category | None:
         """The category a digit key chooses: its ``shortcut``, else its position (1 = first)."""
-        cats = list(self.project.categories.values())
-        for c in cats:
-            if c.shortcut == key:
-                return c
-        if key.isdigit() and 1 <= int(key) <= len(cats):
-            c = cats[int(key) - 1]
-            if not c.shortcut:
-                return c
-        return None
+        return category_keys(self.project.categories.values()).get(key)
 
     # -- applying edits: for ui.undo.UndoEdit only ------------------------------------------------
     def apply_edit(self, edit: Edit) -> Changes:
