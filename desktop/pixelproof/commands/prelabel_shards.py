@@ -106,7 +106,10 @@ class ShardJob:
             staging = staging_folder(target)
             checkpoint = Checkpoint.open(staging, inputs, job, labels, _valid_state, _images_held)
             kept = checkpoint.images
-            if changed := checkpoint.drop_changed_sources([project.image_path(im) for im in images]):
+            changed = checkpoint.drop_changed_sources(
+                len(images), lambda place: source_stamp(project.image_path(images[place]))
+            )
+            if changed:
                 from pixelproof.interop.formats import image_names  # half a second: only when needed
 
                 them = "it" if len(changed) == 1 else "them"
