@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from pixelproof.cli import main
-from pixelproof.core.batch.checkpoint import MANIFEST
+from pixelproof.core.batch.checkpoint import JOURNAL, MANIFEST
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Category
 from pixelproof.inference import batch
@@ -91,6 +91,24 @@ def _same_parts(resumed: Path, reference: Path) -> None:
             assert entries[0] == entries[1], name
         else:
             assert (resumed / name).read_bytes() == (reference / name).read_bytes(), name
+
+
+def kept_parts(staging: Path) -> list[dict]:
+    """The parts a staging folder records: its journal's lines."""
+    return [json.loads(line) for line in (staging / JOURNAL).read_text().splitlines()]
+
+
+def rewrite_parts(staging: Path, parts: list[dict]) -> None:
+    """The journal edited by hand: ``parts`` as its lines."""
+    (staging / JOURNAL).write_text("".join(json.dumps(part) + "\n" for part in parts))
+
+
+def old_manifest(staging: Path, parts: list[dict], version: int = 2) -> None:
+    """The staging folder as a PixelProof writing manifest format ``version`` keeps it: ``parts`` in the
+    manifest (rewritten whole after each part), no journal."""
+    doc = json.loads((staging / MANIFEST).read_text())
+    (staging / MANIFEST).write_text(json.dumps({**doc, "format": version, "parts": parts}, indent=1))
+    (staging / JOURNAL).unlink()
 
 
 def _reference(project: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
@@ -294,7 +312,6 @@ def test_a_second_job_for_the_same_output_or_a_manifest_edited_by_hand_is_refuse
     out = project.parent / "parts"
     _interrupted(monkeypatch, _argv(project, out), at="c004.png")
     staging = _staging(out)
-    manifest = staging / "pixelproof-resume.json"
     holder = {"user": "other", "host": socket.gethostname(), "pid": os.getppid(), "since": "2026-01-01 10:00"}
     lock_path(out).write_text(json.dumps(holder))
     capsys.readouterr()
@@ -303,9 +320,9 @@ def test_a_second_job_for_the_same_output_or_a_manifest_edited_by_hand_is_refuse
         capsys.readouterr().err
     )
     lock_path(out).unlink()
-    doc = json.loads(manifest.read_text())
-    doc["parts"][-1]["state"]["mapper"]["next_annotation_id"] = "7"
-    manifest.write_text(json.dumps(doc))
+    parts = kept_parts(staging)
+    parts[-1]["state"]["mapper"]["next_annotation_id"] = "7"
+    rewrite_parts(staging, parts)
     kept = {p.name: p.read_bytes() for p in staging.iterdir()}
     assert main(_argv(project, out)) == 1
     assert f"remove {staging} to start over" in capsys.readouterr().err
@@ -346,11 +363,10 @@ def test_parts_kept_by_a_version_without_the_duplicates_count_are_resumed_not_re
     parts to throw away. They are taken, counting no duplicates for them."""
     out = project.parent / "parts"
     _interrupted(monkeypatch, _argv(project, out), at="c006.png")
-    manifest = _staging(out) / MANIFEST
-    doc = json.loads(manifest.read_text())
-    for part in doc["parts"]:
+    parts = kept_parts(_staging(out))
+    for part in parts:
         part["state"]["report"].pop("duplicates")
-    manifest.write_text(json.dumps(doc, indent=1))
+    old_manifest(_staging(out), parts)
     capsys.readouterr()
     predicted = _predicted(monkeypatch)
     assert main(_argv(project, out)) == 0, capsys.readouterr().err
@@ -370,12 +386,11 @@ def test_a_resumed_jobs_parts_from_before_duplicates_were_counted_apart_are_not_
     resumed job's summary must not call them all 'repeat an existing object'."""
     out = project.parent / "parts"
     _interrupted(monkeypatch, _argv(project, out), at="c006.png")
-    manifest = _staging(out) / MANIFEST
-    doc = json.loads(manifest.read_text())
-    for k, part in enumerate(doc["parts"]):  # as the older version wrote them: one count of both kinds
+    parts = kept_parts(_staging(out))
+    for k, part in enumerate(parts):  # as the older version wrote them: one count of both kinds
         report = part["state"]["report"]
         report["skipped"] += report.pop("duplicates") + (3 if k == 0 else 0)
-    manifest.write_text(json.dumps(doc, indent=1))
+    old_manifest(_staging(out), parts)
     capsys.readouterr()
     assert main(_argv(project, out)) == 0
     said = capsys.readouterr().out
@@ -393,10 +408,9 @@ def test_a_part_recorded_with_no_images_or_fewer_is_refused(
     out = project.parent / "parts"
     _interrupted(monkeypatch, _argv(project, out), at="c004.png")
     staging = _staging(out)
-    manifest = staging / "pixelproof-resume.json"
-    doc = json.loads(manifest.read_text())
-    doc["parts"][-1]["images"] = count
-    manifest.write_text(json.dumps(doc))
+    parts = kept_parts(staging)
+    parts[-1]["images"] = count
+    rewrite_parts(staging, parts)
     kept = {p.name: p.read_bytes() for p in staging.iterdir()}
     capsys.readouterr()
     assert main(_argv(project, out)) == 1

@@ -1,7 +1,7 @@
-"""What ``prelabel``'s checkpoint (``.OUT.partial``) records of a job: the manifest, rewritten after every
-part, grows with the parts, not with parts x categories, and manifests written the older way are still
-taken up; each finished picture's file as it was (size, mtime), so a picture replaced before the resume is
-pre-labeled again."""
+"""What ``prelabel``'s checkpoint (``.OUT.partial``) records of a job: each part's record appended once to a
+journal (never the whole record rewritten after each part), each created category once, and manifests
+written the older ways are still taken up; each finished picture's file as it was (size, mtime), so a
+picture replaced before the resume is pre-labeled again."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import cv2
 import pytest
 
 from pixelproof.cli import main
-from pixelproof.core.batch.checkpoint import MANIFEST
+from pixelproof.core.batch import checkpoint
+from pixelproof.core.batch.checkpoint import JOURNAL, MANIFEST
 from pixelproof.inference import batch
 from tests.cli.test_prelabel_cli import make_project
 from tests.cli.test_prelabel_resume import (
@@ -25,6 +26,8 @@ from tests.cli.test_prelabel_resume import (
     _reference,
     _same_parts,
     _staging,
+    kept_parts,
+    old_manifest,
 )
 from tests.cli.test_prelabel_resume_one import _argv as _argv_one
 from tests.cli.test_prelabel_resume_one import _copy, _in_parts, _same_project
@@ -61,13 +64,13 @@ def _reset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
 
-def _interrupt_at_picture_7(monkeypatch: pytest.MonkeyPatch, project: Path, out: Path) -> dict:
-    """A job creating categories all along stopped at picture 7 (3 parts of 2 kept): its manifest."""
+def _interrupt_at_picture_7(monkeypatch: pytest.MonkeyPatch, project: Path, out: Path) -> list[dict]:
+    """A job creating categories all along stopped at picture 7 (3 parts of 2 kept): its parts' records."""
     _predicted(monkeypatch, stop_at="c006.png")
     _many_categories(monkeypatch)
     assert main(_argv(project, out)) == 130
     _reset(monkeypatch)
-    return json.loads((_staging(out) / MANIFEST).read_text())
+    return kept_parts(_staging(out))
 
 
 def test_the_manifest_records_each_created_category_once_not_once_per_part(
@@ -78,13 +81,13 @@ def test_the_manifest_records_each_created_category_once_not_once_per_part(
     (gigabytes over 200k images with 80 new categories). Each category is now recorded once, by the part
     that created it, and the job still resumes to the uninterrupted run's parts."""
     out = project.parent / "parts"
-    doc = _interrupt_at_picture_7(monkeypatch, project, out)
-    recorded = [c["name"] for part in doc["parts"] for c in part["state"]["mapper"]["categories"]]
+    parts = _interrupt_at_picture_7(monkeypatch, project, out)
+    recorded = [c["name"] for part in parts for c in part["state"]["mapper"]["categories"]]
     kept = json.loads((_staging(out) / "part-00003.json").read_text())
     created = [c["name"] for c in kept["categories"]]  # the project had none: all the job's
     assert len(created) >= 6 and len({n.split("-")[0] for n in created}) >= 4  # made by several parts
     assert sorted(recorded) == sorted(created)  # each once
-    reported = [n for part in doc["parts"] for n in part["state"]["report"]["new_categories"]]
+    reported = [n for part in parts for n in part["state"]["report"]["new_categories"]]
     assert sorted(reported) == sorted(created)
 
     _many_categories(monkeypatch)
@@ -104,16 +107,15 @@ def test_a_manifest_written_the_older_way_with_every_created_category_in_each_pa
     """Parts kept by a version recording all the categories created so far in each part (manifest format
     1) are taken up, not refused, and give the uninterrupted run's parts."""
     out = project.parent / "parts"
-    doc = _interrupt_at_picture_7(monkeypatch, project, out)
+    parts = _interrupt_at_picture_7(monkeypatch, project, out)
     so_far: dict[int, dict] = {}
-    for part in doc["parts"]:  # as the older version wrote them: all the categories created so far
+    for part in parts:  # as the older version wrote them: all the categories created so far
         mapper = part["state"]["mapper"]
         so_far |= {c["id"]: c for c in mapper["categories"]}
         mapper["categories"] = sorted(so_far.values(), key=lambda c: c["id"])
         part.pop("sources", None)
-    assert len(doc["parts"][0]["state"]["mapper"]["categories"]) < len(so_far)
-    doc["format"] = 1
-    (_staging(out) / MANIFEST).write_text(json.dumps(doc, indent=1))
+    assert len(parts[0]["state"]["mapper"]["categories"]) < len(so_far)
+    old_manifest(_staging(out), parts, version=1)
 
     _many_categories(monkeypatch)
     predicted = _predicted(monkeypatch)
@@ -123,6 +125,104 @@ def test_a_manifest_written_the_older_way_with_every_created_category_in_each_pa
     assert predicted == NAMES[6:]
     _reset(monkeypatch)
     _many_categories(monkeypatch)
+    reference, _ = _reference(project, capsys)
+    _same_parts(out, reference)
+
+
+def _bookkeeping(staging: Path) -> dict[str, tuple[int, bytes]]:
+    """The staging folder's own files (all but the parts and their change logs): inode and bytes."""
+    return {
+        p.name: (p.stat().st_ino, p.read_bytes()) for p in staging.iterdir() if not p.name.startswith("part-")
+    }
+
+
+def test_each_byte_of_the_jobs_record_is_written_once_not_rewritten_after_every_part(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The manifest held every finished part and was rewritten whole after each: parts^2 bytes over a
+    job (a small --shard-size, 200k images in parts of 500: 400 rewrites of a growing file). Looked at
+    after each of 12 parts of one picture, a file of the record is new or grows by what is appended to
+    it: each byte is written once, and the job still writes an uninterrupted run's parts."""
+    out, staging = project.parent / "parts", _staging(project.parent / "parts")
+    real, seen, written = checkpoint.Checkpoint.add, {}, []
+
+    def add(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        real(self, *args, **kwargs)
+        now, new = _bookkeeping(staging), 0
+        for name, (inode, data) in now.items():
+            was = seen.get(name)
+            appended = was is not None and was[0] == inode and data.startswith(was[1])
+            new += len(data) - len(was[1]) if appended else len(data)
+        written.append(new)
+        seen.clear()
+        seen.update(now)
+
+    monkeypatch.setattr(checkpoint.Checkpoint, "add", add)
+    assert main(_argv(project, out, "--shard-size", "1")) == 0, capsys.readouterr().err
+    assert len(written) == 12
+    assert sum(written) == sum(len(data) for _, data in seen.values()), written
+    assert MANIFEST in seen and len(seen[JOURNAL][1].splitlines()) == 12
+
+
+def test_parts_kept_by_the_previous_release_in_a_manifest_rewritten_whole_are_resumed(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A job interrupted under the previous release (manifest format 2: the parts in the manifest, no
+    journal) is finished by this one, not refused: its parts are taken up and kept from then on in the
+    journal (stopped again, the folder holds format 3), and the parts are an uninterrupted run's."""
+    out = project.parent / "parts"
+    staging = _staging(out)
+    _predicted(monkeypatch, stop_at="c006.png")
+    assert main(_argv(project, out)) == 130
+    _reset(monkeypatch)
+    old_manifest(staging, kept_parts(staging))
+
+    predicted = _predicted(monkeypatch, stop_at="c008.png")
+    capsys.readouterr()
+    assert main(_argv(project, out)) == 130
+    assert "resumed: 6 images were done in 3 kept parts" in capsys.readouterr().err
+    assert predicted == NAMES[6:8]
+    _reset(monkeypatch)
+    doc = json.loads((staging / MANIFEST).read_text())
+    assert doc["format"] == 3 and "parts" not in doc
+    assert [part["images"] for part in kept_parts(staging)] == [2, 2, 2, 2]
+
+    predicted = _predicted(monkeypatch)
+    assert main(_argv(project, out)) == 0, capsys.readouterr().err
+    assert predicted == NAMES[8:]
+    _reset(monkeypatch)
+    reference, _ = _reference(project, capsys)
+    _same_parts(out, reference)
+
+
+def test_a_record_cut_short_is_no_record_and_one_that_is_not_json_is_refused(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A kill while a part's line is appended leaves it without its newline: that part is not counted
+    (made again, the result an uninterrupted run's). A whole line that is not JSON is no line PixelProof
+    writes: refused, nothing touched."""
+    out = project.parent / "parts"
+    staging = _staging(out)
+    _predicted(monkeypatch, stop_at="c006.png")
+    assert main(_argv(project, out)) == 130
+    _reset(monkeypatch)
+    journal = staging / JOURNAL
+    lines = journal.read_bytes().splitlines(keepends=True)
+    assert len(lines) == 3
+
+    journal.write_bytes(b"".join([lines[0], b"{not json\n", *lines[1:]]))
+    kept = {p.name: p.read_bytes() for p in staging.iterdir()}
+    capsys.readouterr()
+    assert main(_argv(project, out)) == 1
+    assert f"remove {staging} to start over" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in staging.iterdir()} == kept and not out.exists()
+
+    journal.write_bytes(b"".join([*lines[:2], lines[2][:-9]]))  # the third line cut short
+    predicted = _predicted(monkeypatch)
+    assert main(_argv(project, out)) == 0, capsys.readouterr().err
+    assert predicted == NAMES[4:]
+    assert "resumed: 4 images were done in 2 kept parts" in capsys.readouterr().err
+    _reset(monkeypatch)
     reference, _ = _reference(project, capsys)
     _same_parts(out, reference)
 

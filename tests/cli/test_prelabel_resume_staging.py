@@ -6,7 +6,6 @@ duplicates pictures, or blocks later runs for nothing."""
 from __future__ import annotations
 
 import errno
-import json
 import os
 import subprocess
 import sys
@@ -16,9 +15,18 @@ import pytest
 
 from pixelproof.cli import main
 from pixelproof.core.batch import checkpoint
-from pixelproof.core.batch.checkpoint import MANIFEST
+from pixelproof.core.batch.checkpoint import JOURNAL, MANIFEST
 from tests.cli.test_prelabel_cli import make_project
-from tests.cli.test_prelabel_resume import EPOCH, _argv, _interrupted, _predicted, _same_parts, _staging
+from tests.cli.test_prelabel_resume import (
+    EPOCH,
+    _argv,
+    _interrupted,
+    _predicted,
+    _same_parts,
+    _staging,
+    kept_parts,
+    rewrite_parts,
+)
 from tests.cli.test_prelabel_resume_one import _argv as _argv_one
 from tests.cli.test_prelabel_resume_one import _copy, _in_parts, _reset, _same_project
 from tests.cli.test_scale_cli import coin_pictures
@@ -31,7 +39,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
-@pytest.mark.parametrize("name", [MANIFEST, "part-00001.json", "pixelproof-sources-00001.json"])
+@pytest.mark.parametrize("name", [MANIFEST, JOURNAL, "part-00001.json", "pixelproof-sources-00001.json"])
 def test_a_fifo_in_place_of_a_kept_file_is_refused_naming_it_not_waited_on(
     project: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
@@ -82,6 +90,31 @@ def test_a_staging_folder_that_is_a_symbolic_link_is_refused_nothing_deleted_or_
     assert f"{staging}: is a symbolic link" in err and "run the same command again" not in err, err
     assert predicted == [] and not out.exists()
     assert staging.is_symlink() and {p.name: p.read_bytes() for p in elsewhere.iterdir()} == kept
+
+
+@pytest.mark.parametrize("name", [MANIFEST, JOURNAL])
+def test_a_record_that_is_a_symbolic_link_is_refused_nothing_written_through_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """The manifest or the journal a link (to a copy elsewhere): PixelProof never writes one so, and
+    taking the parts up rewrites them, through the link. Refused as a record not as written, nothing in
+    the folder or behind the link touched."""
+    out = project.parent / "parts"
+    _interrupted(monkeypatch, _argv(project, out), at="c006.png")
+    staging = _staging(out)
+    elsewhere = project.parent.with_name("elsewhere")
+    elsewhere.mkdir()
+    (staging / name).rename(elsewhere / name)
+    (staging / name).symlink_to(elsewhere / name)
+    kept = {p.name: p.read_bytes() for p in [*staging.iterdir(), elsewhere / name]}
+
+    predicted = _predicted(monkeypatch)
+    capsys.readouterr()
+    assert main(_argv(project, out)) == 1
+    err = capsys.readouterr().err
+    assert f"{staging}: kept parts without a manifest as PixelProof writes it" in err, err
+    assert predicted == [] and not out.exists() and (staging / name).is_symlink()
+    assert {p.name: p.read_bytes() for p in [*staging.iterdir(), elsewhere / name]} == kept
 
 
 def test_a_staging_folder_that_cannot_be_removed_after_the_job_is_said_as_such_not_as_kept_parts(
@@ -174,11 +207,10 @@ def test_a_part_recorded_with_other_than_the_images_its_file_holds_is_refused(
         _predicted(monkeypatch, stop_at="c006.png")
         assert main(_argv_one(project, out)) == 130
         _reset(monkeypatch)
-    manifest = staging / MANIFEST
-    doc = json.loads(manifest.read_text())
-    assert [part["images"] for part in doc["parts"]] == [2, 2, 2]
-    doc["parts"][0]["images"] = 1
-    manifest.write_text(json.dumps(doc, indent=1))
+    parts = kept_parts(staging)
+    assert [part["images"] for part in parts] == [2, 2, 2]
+    parts[0]["images"] = 1
+    rewrite_parts(staging, parts)
     kept = {p.name: p.read_bytes() for p in staging.iterdir()}
 
     if not sharded:

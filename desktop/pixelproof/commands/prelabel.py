@@ -280,7 +280,7 @@ def _prelabel(
     if options.shard_size or whole:
         try:
             size = options.shard_size or PART_SIZE
-            shards = ShardJob.start(args, project, images, spec, mapping, size, whole)
+            shards = ShardJob.start(args, project, images, spec, mapping, size, whole, options.path_map)
         except ShardsRefused as e:
             error(str(e))
             return 1

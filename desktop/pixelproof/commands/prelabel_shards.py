@@ -23,7 +23,7 @@ from typing import Any
 from pixelproof import __version__
 from pixelproof.commands._common import shown, warn
 from pixelproof.core import history
-from pixelproof.core.batch import job_timestamp
+from pixelproof.core.batch import PathMap, job_timestamp
 from pixelproof.core.batch.checkpoint import (
     Checkpoint,
     ResumeRefused,
@@ -40,7 +40,7 @@ from pixelproof.core.model import Category, ImageRecord, Project
 from pixelproof.core.project_json import ProjectFormatError, read_json
 from pixelproof.core.wording import plural
 from pixelproof.inference.apply import PredictionMapper, PrelabelReport, Proposal
-from pixelproof.inference.batch import BackendSpec
+from pixelproof.inference.batch import BackendSpec, worker_path
 
 _COUNTS = (
     "annotations",
@@ -73,6 +73,7 @@ class ShardJob:
     kept_boxes: int = 0  # boxes not outlined, and pictures pre-labeled in tiles, in the kept parts
     kept_tiled: int = 0
     whole: bool = False  # one output project: the parts are a checkpoint, not the output
+    paths: PathMap = field(default_factory=PathMap)  # where the workers read the pictures (--path-map)
     ended: bool = False  # the job is done (its output written, or every picture failed): nothing to keep
     leftover: OSError | None = None  # why its staging folder could not be removed then
     _before: dict[str, int] = field(default_factory=dict)  # the report's counts when the part began
@@ -88,10 +89,13 @@ class ShardJob:
         mapping: dict[str, str | None],
         size: int,
         whole: bool = False,
+        paths: PathMap | None = None,
     ) -> ShardJob:
         """Take ``-o OUT`` (its lock) and its staging folder, new or kept by an interrupted run of the
         same inputs; ``ShardsRefused`` when held by another live run or kept by one of other inputs.
-        ``whole``: the job writes one project, ``-o OUT`` or ``project`` itself, in parts of ``size``."""
+        ``whole``: the job writes one project, ``-o OUT`` or ``project`` itself, in parts of ``size``.
+        ``paths``: the run's ``--path-map`` (the pictures' stamps are of the files its workers read)."""
+        paths = paths or PathMap()
         assert project.path is not None
         target = Path(args.output).absolute() if args.output else Path(project.path).absolute()
         holder = acquire_lock(target)
@@ -106,7 +110,10 @@ class ShardJob:
             staging = staging_folder(target)
             checkpoint = Checkpoint.open(staging, inputs, job, labels, _valid_state, _images_held)
             kept = checkpoint.images
-            if changed := checkpoint.drop_changed_sources([project.image_path(im) for im in images]):
+            changed = checkpoint.drop_changed_sources(
+                len(images), lambda place: picture_stamp(project, images[place], paths)
+            )
+            if changed:
                 from pixelproof.interop.formats import image_names  # half a second: only when needed
 
                 them = "it" if len(changed) == 1 else "them"
@@ -122,7 +129,7 @@ class ShardJob:
         except (OSError, LimitError) as e:  # LimitError: a FIFO named as a file to hash (never waited on)
             release_lock(target)
             raise ShardsRefused(error_text(e)) from None
-        return cls(target, size, checkpoint, whole=whole)
+        return cls(target, size, checkpoint, whole=whole, paths=paths)
 
     @property
     def now(self) -> str:
@@ -235,6 +242,17 @@ class ShardJob:
                     self.checkpoint.discard()
         finally:
             release_lock(self.target)
+
+
+def picture_stamp(project: Project, image: ImageRecord, paths: PathMap) -> Stamp:
+    """``image``'s picture as it is now (``source_stamp``), at the path the job's workers read it from
+    (``worker_path``: with ``--path-map``, theirs, as this process sees it: a picture replaced there is
+    what changes the result), else, where this process does not see that path, at the project's (the same
+    file on a volume mounted elsewhere here)."""
+    stamp = source_stamp(worker_path(project, image, paths))
+    if stamp is None and paths.pairs:
+        stamp = source_stamp(project.image_path(image))
+    return stamp
 
 
 def _created_categories(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -363,7 +381,7 @@ def write_shards(
     part, sources = _new_part(project), []
     for image, proposal in proposals:
         account(image, proposal)
-        sources.append(source_stamp(project.image_path(image)))  # as it was pre-labeled, near enough
+        sources.append(picture_stamp(project, image, job.paths))  # as it was pre-labeled, near enough
         part.add_image(replace(image))  # a copy: saving rewrites relative file names
         part.extend_annotations(project.annotations_of(image.id))
         if isinstance(proposal, Proposal):

@@ -238,6 +238,35 @@ def _snapshot(target: Path) -> Path:
     return tmp
 
 
+def append_line(path: str | os.PathLike[str], line: bytes) -> None:
+    """Append ``line`` (ending in a newline) to ``path`` and fsync it, the file made if need be (its
+    folder then fsynced too): what a log or journal written a line at a time needs. A last line an
+    earlier append left without its newline (cut short by a crash) is ended first, so this one is not
+    glued to it; a write cut short here (a full disk takes part of the line, then refuses the rest) is
+    taken back. Raises OSError."""
+    made = not os.path.lexists(path)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        start = os.fstat(fd).st_size
+        if start:
+            os.lseek(fd, start - 1, os.SEEK_SET)  # to read the last byte (O_APPEND writes at the end)
+            if os.read(fd, 1) != b"\n":
+                line = b"\n" + line
+        rest = memoryview(line)
+        try:
+            while rest:
+                rest = rest[os.write(fd, rest) :]
+            os.fsync(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)
+            raise
+    finally:
+        os.close(fd)
+    if made:
+        fsync_folder(Path(path).parent)
+
+
 def fsync_folder(folder: Path) -> None:
     """Make a rename in ``folder`` durable (POSIX; a no-op elsewhere or where it is refused)."""
     if os.name != "posix":

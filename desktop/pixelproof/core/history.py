@@ -31,7 +31,7 @@ from typing import Any
 
 import orjson
 
-from pixelproof.core.atomic import write_target
+from pixelproof.core.atomic import append_line, write_target
 from pixelproof.core.model import Annotation, Category, Project, utc_now
 
 SUFFIX = ".history.jsonl"
@@ -256,28 +256,8 @@ def prepare(project: Project, target: Path) -> Pending | None:
 
 
 def append(pending: Pending) -> None:
-    """Append the entry as one line and fsync it (raises OSError). A last line an earlier append left
-    without its newline (cut short by a crash) is ended first, so this entry is not glued to it; a write
-    cut short here (a full disk takes part of the line, then refuses the rest) is taken back."""
-    line = orjson.dumps(pending.entry) + b"\n"
-    fd = os.open(pending.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        start = os.fstat(fd).st_size
-        if start:
-            os.lseek(fd, start - 1, os.SEEK_SET)  # to read the last byte (O_APPEND writes at the end)
-            if os.read(fd, 1) != b"\n":
-                line = b"\n" + line
-        rest = memoryview(line)
-        try:
-            while rest:
-                rest = rest[os.write(fd, rest) :]
-            os.fsync(fd)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, start)
-            raise
-    finally:
-        os.close(fd)
+    """Append the entry as one line and fsync it (raises OSError): ``atomic.append_line``."""
+    append_line(pending.path, orjson.dumps(pending.entry) + b"\n")
 
 
 def abort(project: Project, pending: Pending) -> None:

@@ -276,6 +276,12 @@ def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -
     return (*shapes, speckles, [], tiled, refused)
 
 
+def worker_path(project: Project, image: ImageRecord, paths: PathMap) -> str:
+    """Where a worker reads ``image``'s picture: its path in the project, mapped as ``paths`` (``--path-map``)
+    says. A name absolute on another system (``C:\\data\\a.png``) is kept as written, for a map to find."""
+    return paths(image.file_name if is_absolute_name(image.file_name) else project.image_path(image))
+
+
 def propose_batch(
     project: Project,
     images: Sequence[ImageRecord],
@@ -312,8 +318,7 @@ def propose_batch(
     )
 
     def item(im: ImageRecord) -> Item:
-        # a name absolute on another system (``C:\\data\\a.png``) is kept as written, for a map to find
-        path = paths(im.file_name if is_absolute_name(im.file_name) else project.image_path(im))
+        path = worker_path(project, im, paths)
         objects = image_objects(project, im.id) if skip_iou is not None else ()
         boxes = tuple(box_annotations(project, im.id)) if from_boxes else ()
         return Item(path, im.width, im.height, objects, boxes, expected_identity(im.extra) or None)

@@ -3,23 +3,27 @@
 
 A job writes its parts into a staging folder named after its output, ``.OUT.partial`` beside ``OUT``,
 renamed to ``OUT`` when the job ends (one output project: removed once the project is saved). With them,
-``pixelproof-resume.json`` (the manifest) records
+``pixelproof-resume.json`` (the manifest) records, written when the job starts (and when a run takes it up)
 
 - the job's *inputs*: everything its result depends on (project and model files by SHA-256, backend,
   options, the image list, the part size, PixelProof's version); a run with other inputs is refused,
   naming each difference, as finishing with them would give parts no single run makes;
 - the job's own values (its one timestamp), reused by the run that finishes it;
-- each finished part: its files with their size and SHA-256, and what the job needs to go on after it
-  (what the part adds to it: the manifest is rewritten after each part, and would grow as parts^2);
-- per part, the source files it was made from as they were (``source_stamp``: size and mtime, one stat,
-  never their bytes: gigapixel slides), in a file of its own written once (``pixelproof-sources-N.json``:
-  in the manifest, per image, they would make its rewrites quadratic again), so a resumed job finds the
-  sources changed since (``drop_changed_sources``).
 
-A part is recorded only once its files are written whole (atomically) and it is counted only while its
-files are as recorded: a part cut short, changed, or written by a job killed before recording it is
-removed and made again, with every part after it. Where the job runs (workers, a cluster) is no input:
-the result does not depend on it.
+and ``pixelproof-parts.jsonl`` (the journal), one line appended and fsynced per finished part (a
+manifest rewritten whole after each part wrote parts^2 bytes over a job: format 2), with
+
+- the part's files with their size and SHA-256, and what the job needs to go on after it (what the part
+  adds to it);
+- the source files it was made from as they were (``source_stamp``: size and mtime, one stat, never their
+  bytes: gigapixel slides), in a file of its own written once (``pixelproof-sources-N.json``), by its size
+  and SHA-256, so a resumed job finds the sources changed since (``drop_changed_sources``).
+
+A part is recorded only once its files are written whole (atomically) and its line is (a line cut short
+by a kill is no record); it is counted only while its files are as recorded: a part cut short, changed,
+or written by a job killed before recording it is removed and made again, with every part after it.
+Where the job runs (workers, a cluster) is no input: the result does not depend on it. A manifest of
+format 1 or 2 (the parts in it, rewritten whole) is taken up the same way, then kept in format 3.
 """
 
 from __future__ import annotations
@@ -29,21 +33,23 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pixelproof.core.atomic import atomic_output, fsync_folder
+from pixelproof.core.atomic import append_line, atomic_output, fsync_folder
 from pixelproof.core.limits import LimitError, check_regular_file, open_regular
 from pixelproof.core.wording import plural
 
 MANIFEST = "pixelproof-resume.json"
-# of the manifest, rewritten after each part: a part's state holds what that part adds (prelabel: the
-# categories it created), so the manifest grows with the parts alone; 1: what the job had made so far
-# (prelabel: every category created, in each part), read still. An older PixelProof refuses format 2
-FORMAT = 2
-READ_FORMATS = (1, 2)
+JOURNAL = "pixelproof-parts.jsonl"  # the finished parts, a line each, appended (format 3)
+# of the manifest: 3, the parts in the journal; 2 (read still), the parts in the manifest, rewritten whole
+# after each part, a part's state holding what that part adds (prelabel: the categories it created); 1
+# (read still), each part's state holding what the job had made so far (every category created). An older
+# PixelProof refuses a format it does not know ("kept parts without a manifest as PixelProof writes it")
+FORMAT = 3
+READ_FORMATS = (1, 2, 3)
 
 
 SOURCES = "pixelproof-sources-{:05d}.json"  # of the part at this place (1, 2...): its sources' stamps
@@ -121,7 +127,7 @@ class Checkpoint:
             folder.mkdir()
         if folder.is_dir() and not any(folder.iterdir()):  # new, or a job's killed before its manifest
             made = cls(folder, inputs, dict(job))
-            made._write()
+            made._write_manifest()  # no journal yet: no part
             return made
         kept = _read(folder, valid_state or (lambda _: True))
         then = kept["inputs"]
@@ -129,7 +135,7 @@ class Checkpoint:
             if not kept["parts"]:  # a job killed before its first part (OOM, SIGKILL): nothing to lose
                 made = cls(folder, inputs, dict(job))
                 made.remove_unrecorded()
-                made._write()
+                made._rewrite()
                 return made
             said = [_difference((labels or {}).get(k, k), then.get(k), inputs.get(k)) for k in differences]
             raise ResumeRefused(
@@ -156,28 +162,29 @@ class Checkpoint:
                 _check_held(folder, place, part, images_held)
             taken.parts.append(part)
         taken.remove_unrecorded()
-        taken._write()
+        taken._rewrite()  # once a run (a line cut short gone, format 1-2 kept as 3), never after a part
         return taken
 
-    def drop_changed_sources(self, sources: Sequence[str | os.PathLike[str]]) -> list[int]:
-        """The places in ``sources`` (the job's, in its order) of the kept parts' sources changed since
-        they were recorded; the parts from the first holding one on are dropped, to be made again (the
-        parts after it go on from it: a job's result is one run's). Parts kept without their sources'
-        stamps (an older version) are taken as they are."""
+    def drop_changed_sources(self, sources: int, stamp: Callable[[int], Stamp]) -> list[int]:
+        """The places (0 .. ``sources`` - 1, the job's in its order) of the kept parts' sources changed
+        since they were recorded, ``stamp(place)`` saying how each is now (``source_stamp`` of the file
+        the job reads); the parts from the first holding one on are dropped, to be made again (the parts
+        after it go on from it: a job's result is one run's). Parts kept without their sources' stamps
+        (an older version) are taken as they are."""
         changed: list[int] = []
         first, start = len(self.parts), 0  # the first part to make again: none
         for index, part in enumerate(self.parts):
             stamps = self._stamps(index + 1, part) if "sources" in part else None
-            stamps = stamps if stamps is not None and start + len(stamps) <= len(sources) else []
-            here = [start + k for k, was in enumerate(stamps) if source_stamp(sources[start + k]) != was]
+            stamps = stamps if stamps is not None and start + len(stamps) <= sources else []
+            here = [start + k for k, was in enumerate(stamps) if stamp(start + k) != was]
             if here and not changed:
                 first = index
             changed += here
             start += int(part["images"])
         if changed:
             del self.parts[first:]
+            self._write_journal()  # before their files go: a record never names a removed file
             self.remove_unrecorded()
-            self._write()
         return changed
 
     def _stamps(self, place: int, part: dict[str, Any]) -> list[Stamp] | None:
@@ -192,7 +199,7 @@ class Checkpoint:
     def remove_unrecorded(self) -> None:
         """Remove what no finished part holds: a part being written when the job stopped (not recorded),
         its log, temporaries of a killed save. The folder then holds what its manifest says."""
-        keep = {MANIFEST, *(name for part in self.parts for name in part["files"]), *self._sources()}
+        keep = {MANIFEST, JOURNAL, *(name for part in self.parts for name in part["files"]), *self._sources()}
         for entry in self.folder.iterdir():
             if entry.name not in keep and not entry.is_dir():
                 entry.unlink()
@@ -206,7 +213,8 @@ class Checkpoint:
         self, files: list[Path], images: int, state: dict[str, Any], sources: list[Stamp] | None = None
     ) -> None:
         """Record a part written whole: its ``files`` (in the folder), its ``images``, the ``state`` the
-        job goes on from after it and its images' ``sources`` as they were (``source_stamp``, in order)."""
+        job goes on from after it and its images' ``sources`` as they were (``source_stamp``, in order):
+        one line appended to the journal (the bytes written per part do not grow with the parts before)."""
         recorded = {p.name: [p.stat().st_size, file_digest(p)] for p in files}
         part: dict[str, Any] = {"files": recorded, "images": images, "state": state}
         if sources is not None:
@@ -214,8 +222,8 @@ class Checkpoint:
             with atomic_output(path, text=True) as f:
                 json.dump(sources, f, separators=(",", ":"))
             part["sources"] = [path.stat().st_size, file_digest(path)]
-        self.parts.append(part)
-        self._write()
+        append_line(self.folder / JOURNAL, _line(part))
+        self.parts.append(part)  # counted as kept once recorded (a failed append records none)
 
     def _sources(self) -> list[str]:
         return [SOURCES.format(place) for place, part in enumerate(self.parts, start=1) if "sources" in part]
@@ -223,7 +231,7 @@ class Checkpoint:
     def finish(self, target: Path) -> None:
         """The parts become ``target`` (the manifest and the sources' stamps go: the output is the parts
         alone)."""
-        bookkeeping = [MANIFEST, *self._sources()]
+        bookkeeping = [MANIFEST, JOURNAL, *self._sources()]
         os.replace(self.folder, target)
         for name in bookkeeping:
             with contextlib.suppress(OSError):
@@ -240,29 +248,61 @@ class Checkpoint:
             return e if self.folder.exists() else None
         return None
 
-    def _write(self) -> None:
-        doc = {"format": FORMAT, "inputs": self.inputs, "job": self.job, "parts": self.parts}
+    def _rewrite(self) -> None:
+        """The journal, then the manifest (a format-2 manifest, the parts in it, stays one until its
+        journal is whole)."""
+        self._write_journal()
+        self._write_manifest()
+
+    def _write_journal(self) -> None:
+        with atomic_output(self.folder / JOURNAL) as f:
+            f.write(b"".join(_line(part) for part in self.parts))
+
+    def _write_manifest(self) -> None:
+        doc = {"format": FORMAT, "inputs": self.inputs, "job": self.job}
         with atomic_output(self.folder / MANIFEST, text=True) as f:
             json.dump(doc, f, indent=1)
 
 
+def _line(part: dict[str, Any]) -> bytes:
+    """A part's record as one journal line."""
+    return json.dumps(part, separators=(",", ":")).encode() + b"\n"
+
+
 def _read(folder: Path, valid_state: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-    path = folder / MANIFEST
+    """The manifest with the parts it records (format 3: its journal's, but for a last line cut short)."""
     try:
-        with open_regular(path) as f:  # a FIFO named so is refused, not waited on
+        # a link is no file PixelProof writes (a rewrite would go through it); a FIFO: refused, not waited on
+        ok = not any((folder / name).is_symlink() for name in (MANIFEST, JOURNAL))
+        with open_regular(folder / MANIFEST) as f:
             doc = json.loads(f.read())
-        ok = doc.get("format") in READ_FORMATS and all(isinstance(doc.get(k), t) for k, t in _FIELDS.items())
+        ok = ok and doc.get("format") in READ_FORMATS
+        if ok and doc["format"] >= 3:
+            ok, doc["parts"] = "parts" not in doc, _read_journal(folder / JOURNAL)
+        ok = ok and all(isinstance(doc.get(k), t) for k, t in _FIELDS.items())
         ok = ok and all(_valid_part(part) and valid_state(part["state"]) for part in doc["parts"])
     except LimitError as e:
         raise _unreadable(e, folder) from None
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, TypeError):
         ok = False
     if not ok:
         raise ResumeRefused(
-            f"{folder}: kept parts without a manifest as PixelProof writes it ({MANIFEST}); "
+            f"{folder}: kept parts without a manifest as PixelProof writes it ({MANIFEST}, {JOURNAL}); "
             f"remove {folder} to start over"
         )
     return doc
+
+
+def _read_journal(path: Path) -> list[Any]:
+    """The records of the journal's whole lines (none: no journal, no part); a last line without its
+    newline is an append cut short (a kill, a full disk): that part is not recorded, its files made again.
+    ``ValueError`` for a line that is not JSON, ``LimitError`` for a FIFO or device."""
+    try:
+        with open_regular(path) as f:
+            lines = f.read().split(b"\n")
+    except FileNotFoundError:
+        return []
+    return [json.loads(line) for line in lines[:-1]]
 
 
 _FIELDS = {"inputs": dict, "job": dict, "parts": list}
@@ -301,7 +341,7 @@ def _valid_part(part: Any) -> bool:
     if "sources" in part and not _is_record(part["sources"]):  # absent: kept by a version recording none
         return False
     return all(
-        _is_record(v) and "/" not in k and "\\" not in k and k not in ("", ".", "..", MANIFEST)
+        _is_record(v) and "/" not in k and "\\" not in k and k not in ("", ".", "..", MANIFEST, JOURNAL)
         for k, v in files.items()
     )  # fmt: skip
 
