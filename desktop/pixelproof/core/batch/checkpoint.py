@@ -318,7 +318,7 @@ def _check_held(
             f"its file {', '.join(held)} hold{'s' if len(held) == 1 else ''}" if held else "its files hold"
         )
         raise ResumeRefused(
-            f"{folder}: kept parts without a manifest as PixelProof writes it ({MANIFEST}: part {place} "
+            f"{folder}: kept parts without a manifest as PixelProof writes it ({JOURNAL}: part {place} "
             f"recorded as of {plural(part['images'], 'image')}, {where} {total}); remove {folder} to "
             "start over"
         )
