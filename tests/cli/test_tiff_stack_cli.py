@@ -85,3 +85,24 @@ def test_new_lists_the_planes_and_exports_name_each_slice(stacks: Path, tmp_path
     assert main(["qa", str(base), str(base), "--json", str(report)]) == 0
     volumes = {r["volume"] for r in json.loads(report.read_text())["per_volume"]}
     assert volumes == {"scope/cells.ome.tif", "scope/live.tif#t=000", "scope/live.tif#t=001"}
+
+
+def test_new_lists_every_plane_of_a_stack_whose_later_plane_is_tiled_otherwise(tmp_path: Path) -> None:
+    """tifffile refuses such a stack's series ('incompatible keyframe'): ``new`` listed it as one image,
+    its first plane, and said nothing. Each plane is listed, and exported as stored."""
+    from tests.core.test_stack_tiling import planes, write_ome
+
+    root = tmp_path / "scope"
+    root.mkdir()
+    data = planes(3)
+    write_ome(root / "cells.ome.tif", list(data), [(128, 128), (64, 64), (128, 128)])
+    base = tmp_path / "p.json"
+    assert main(["new", str(root), "-o", str(base)]) == 0
+    images = sorted(load_project(base).images.values(), key=lambda im: im.file_name)
+    assert [im.file_name for im in images] == [f"scope/cells.ome.tif#z={z:03d}" for z in range(3)]
+    assert all((im.width, im.height) == (512, 512) for im in images)
+    out = tmp_path / "masks"
+    assert main(["convert", str(base), str(out), "--from", "coco", "--to", "masks", "--images", "copy"]) == 0
+    for z in range(3):
+        shown = cv2.imread(str(out / "images" / f"cells_z{z:03d}.png"), cv2.IMREAD_UNCHANGED)
+        np.testing.assert_array_equal(shown, data[z])

@@ -508,8 +508,9 @@ MAX_PARSED = 2
 
 
 def _parsed_stack(path: Path) -> tuple[Any, threading.Lock]:
-    """The shared TiffFile of a stack (parsed again when the file changes) and the lock of its handle."""
-    import tifffile
+    """The shared TiffFile of a stack (parsed again when the file changes, as ``tiff_stack`` parses it: a
+    later plane stored otherwise than the first) and the lock of its handle."""
+    from pixelproof.core.tiff_stack import parse_stack
 
     key = _key(path)
     with _OPEN_LOCK:
@@ -517,7 +518,7 @@ def _parsed_stack(path: Path) -> tuple[Any, threading.Lock]:
         if hit is not None:
             _PARSED.move_to_end(key)
             return hit
-    ours = (tifffile.TiffFile(os.fspath(path)), threading.Lock())
+    ours = (parse_stack(path), threading.Lock())
     with _OPEN_LOCK:
         parsed = _PARSED.setdefault(key, ours)  # another thread's, opened meanwhile, wins
         _PARSED.move_to_end(key)

@@ -12,6 +12,8 @@ Only the pages of the plane asked for are decoded, never the stack: the header i
 (``stack_layout``, kept while the file is unchanged) into the page number of each plane; each read opens
 the file, checks the page (tile size, JPEG scans, pixel limit) and decodes it. An ImageJ file written
 with one page and its planes after it (ImageJ's stacks over 4 GB) is read plane by plane at their offsets.
+A later plane stored otherwise than the first (another tile size or count, strips; tifffile then cannot
+make the series) is parsed with each page read as its own (``parse_stack``), and read in its own layout.
 A pyramidal stack (each plane with its own reduced levels in SubIFDs, as bfconvert, QuPath and tifffile
 write an OME-TIFF; a plane of channels with them at each level) is not refused for its plane size: the
 app shows a plane as a whole-slide image (``TiffStack.pyramid``: ``core.pyramid`` reads the tiles in view
@@ -34,7 +36,14 @@ import numpy as np
 
 from pixelproof.core.limits import LimitError, check_declared_size, check_image_size, max_pixels
 from pixelproof.core.volume_cache import cached
-from pixelproof.core.volumes import VOLUME_SHAPE, ImageMeta, Volume, VolumeError, check_plane_count
+from pixelproof.core.volumes import (
+    MAX_VOLUME_SLICES,
+    VOLUME_SHAPE,
+    ImageMeta,
+    Volume,
+    VolumeError,
+    check_plane_count,
+)
 
 SAMPLE_PLANES = 5  # planes (evenly spread over the file) the channels' display ranges are taken from
 
@@ -198,14 +207,10 @@ def stack_layout(path: str | os.PathLike[str]) -> StackLayout | None:
 
 @functools.lru_cache(maxsize=16)
 def _layout(path: str, _mtime: int, _size: int) -> StackLayout | None:
-    import tifffile
-
-    from pixelproof.core.channels import ChannelError, check_ome
+    from pixelproof.core.channels import ChannelError
 
     try:
-        with tifffile.TiffFile(path) as tif:
-            if getattr(tif, "is_ome", False):  # before tif.series: OME-XML may declare 2**31 planes
-                check_ome(tif, path)
+        with parse_stack(path) as tif:
             return _read_layout(Path(path), tif)
     except ChannelError as e:
         raise VolumeError(str(e)) from None
@@ -213,6 +218,48 @@ def _layout(path: str, _mtime: int, _size: int) -> StackLayout | None:
         raise
     except Exception:  # not a TIFF tifffile reads, or a header it cannot make sense of
         return None
+
+
+def parse_stack(path: str | os.PathLike[str]) -> Any:
+    """The file open in tifffile (the caller closes it) with its series made, though a later plane is
+    stored otherwise than the first; ``ChannelError`` for OME-XML past the limits (``check_ome``).
+
+    tifffile reads a later plane's pages (and their SubIFDs) as frames of the first plane's, and refuses
+    the series (RuntimeError 'incompatible keyframe') when their number of tiles or strips differs: the
+    file opened as its first page only. It is parsed again with each page read as a page of its own (a
+    plane is read so: ``StackLayout._page``, ``plane_level_pages``); when a later plane's reduced levels
+    still differ, without the planes' levels (each plane read whole, under the pixel limit)."""
+    import tifffile
+
+    from pixelproof.core.channels import check_ome
+
+    where = os.fspath(path)
+    failed: RuntimeError | None = None
+    for attempt in ("as is", "own pages", "own pages, no levels"):
+        tif = tifffile.TiffFile(where)
+        try:
+            if failed is None and getattr(tif, "is_ome", False):
+                check_ome(tif, where)  # before tif.series: OME-XML may declare 2**31 planes
+            if failed is not None:
+                pages = tif.pages
+                if len(pages) > MAX_VOLUME_SLICES:  # a page read whole takes ~0.3 ms: as before, page 0
+                    raise failed
+                pages.cache, pages.useframes = True, False  # the series takes the pages kept as they are
+                for i in range(len(pages)):
+                    page = pages[i]  # read and kept as a page of its own
+                    if attempt.endswith("no levels"):
+                        page.subifds = None
+            tif.series  # noqa: B018 - made here, where its failure is caught
+            return tif
+        except RuntimeError as e:  # a later plane's pages of another number of tiles or strips
+            tif.close()
+            if e is failed or attempt.endswith("no levels"):
+                raise
+            failed = failed or e
+        except BaseException:
+            tif.close()
+            raise
+    raise AssertionError("unreachable")
 
 
 def _read_layout(p: Path, tif: Any) -> StackLayout | None:
