@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
@@ -32,6 +32,7 @@ from pixelproof.ui.canvas.pinned_tags import PinnedTags
 from pixelproof.ui.canvas.pixels import ShownPixels
 from pixelproof.ui.canvas.reveal import DrawnCategories, reveal_selection
 from pixelproof.ui.canvas.show_filter import ShowFilter
+from pixelproof.ui.canvas.still_pointer import StillPointer
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.canvas.zoom_pan import ZoomAndPan
 from pixelproof.ui.document import Document
@@ -104,6 +105,8 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         self.keep_zoom = False
         self.tool = None  # ui.tools.base.Tool
         self.pointer_at: QPoint | None = None  # over the viewport (None: left it): a brush's ring goes there
+        self._pointer_global = QPointF()  # the same on the screen: it stays there as docks move the canvas
+        StillPointer(self)  # where a resting pointer is again after docks move the canvas
         self._pan_from: QPoint | None = None
         self._space_down = False
         self._wl_from: tuple[QPoint, tuple[float, float]] | None = None
@@ -473,6 +476,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         p = self.pointer_at = event.position().toPoint()
+        self._pointer_global = event.globalPosition()
         if self._pan_from is not None:
             d = p - self._pan_from
             self._pan_from = p
@@ -483,11 +487,15 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         if self._wl_from is not None:
             self._drag_window(p)
             return
+        self._pointer_moved(p, event.button(), event.modifiers())
+
+    def _pointer_moved(self, p: QPoint, button: Qt.MouseButton, modifiers: Qt.KeyboardModifier) -> None:
+        """The pointer is at ``p`` over the viewport: the status bar's readout and the tool follow."""
         scene = self.mapToScene(p)
         inside = self.image_rect().contains(scene)
         self.cursorMoved.emit(scene if inside else None)
         if self.tool is not None and self.image_id != -1:
-            self.tool.move(self._tool_event(event))
+            self.tool.move(ToolEvent(scene, p, button, modifiers))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         btn = event.button()
