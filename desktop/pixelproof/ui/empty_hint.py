@@ -8,13 +8,18 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QLabel
 
 from pixelproof.ui.shortcuts import REGISTRY
+from pixelproof.ui.theme import readable
 
 if TYPE_CHECKING:
     from pixelproof.ui.document import Document
     from pixelproof.ui.shell import Shell
+
+
+HINT_RATIO = 7.0  # contrast of the hint's text with the canvas (WCAG AAA)
 
 
 def _item(id: str, menu: str = "File") -> str:
@@ -36,7 +41,7 @@ class EmptyHint(QObject):
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setWordWrap(True)
         self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.label.setStyleSheet("color: #c8cacd; font-size: 11pt;")  # on the canvas's dark grey
+        self._restyle()
         viewport.installEventFilter(self)
         self._doc: Document | None = None
         shell.documentChanged.connect(self._follow)
@@ -92,7 +97,19 @@ class EmptyHint(QObject):
         height = min(self.label.heightForWidth(width), view.height())
         self.label.setGeometry((view.width() - width) // 2, (view.height() - height) // 2, width, height)
 
+    def _restyle(self) -> None:
+        """The palette's hint grey, made readable on the canvas's background (7:1, WCAG AAA: it is all the
+        canvas says); it was a fixed #c8cacd, whatever the theme or the background."""
+        grey = QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+        colour = readable(grey, self.shell.canvas.backgroundBrush().color(), ratio=HINT_RATIO)
+        style = f"color: {colour.name()}; font-size: 11pt;"
+        if self.label.styleSheet() != style:
+            self.label.setStyleSheet(style)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and self.label.isVisible():
+        kind = event.type()
+        if kind == QEvent.Type.Resize and self.label.isVisible():
             self._place()
+        elif kind in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._restyle()  # another theme
         return False

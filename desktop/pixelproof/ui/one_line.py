@@ -5,8 +5,8 @@ followed)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QResizeEvent
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QContextMenuEvent, QFontMetrics, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy
 
 
@@ -66,3 +66,50 @@ class OneLineLabel(QLabel):
         if shown != self.text():
             self.setText(shown)
         self.setToolTip(self.tooltip_text())
+
+
+def elide_lines(text: str, metrics: QFontMetrics, width: int, lines: int) -> str:
+    """``text`` word-wrapped at ``width`` in at most ``lines`` lines: whole if it fits, else its longest
+    start that fits with ``…`` after it."""
+
+    def fits(t: str) -> bool:
+        room = QRect(0, 0, max(width, 1), 1 << 20)
+        return (
+            metrics.boundingRect(room, Qt.TextFlag.TextWordWrap, t).height() <= lines * metrics.lineSpacing()
+        )
+
+    if width <= 0 or fits(text):
+        return text
+    lo, hi = 0, len(text)  # text[:lo] + "…" fits; text[:hi] + "…" does not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(text[:mid].rstrip() + "…") else (lo, mid)
+    return text[:lo].rstrip() + "…"
+
+
+class FewLinesLabel(QLabel):
+    """Plain text word-wrapped in at most ``lines`` lines, cut at the end with ``…`` where its room is
+    narrower (``elide_lines``), the whole of it then in the tooltip: a long reason from a model (the Model
+    panel's state) wrapped to four lines at 1366x768 and pushed the panel's options down."""
+
+    def __init__(self, text: str = "", lines: int = 2) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self.lines = lines
+        self.whole = text
+        self._show()
+
+    def set_line(self, text: str) -> None:
+        self.whole = text
+        self._show()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._show()
+
+    def _show(self) -> None:
+        shown = elide_lines(self.whole, self.fontMetrics(), self.contentsRect().width(), self.lines)
+        if shown != self.text():
+            self.setText(shown)
+        self.setToolTip(self.whole if shown != self.whole else "")

@@ -27,6 +27,22 @@ def readable(color: QColor, *backgrounds: QColor, ratio: float = HINT_CONTRAST) 
     return target
 
 
+_muted: dict[tuple[int, int, int], QColor] = {}
+
+
+def muted_text(palette: QPalette | None = None) -> QColor:
+    """The grey of a value that is not there (n/a, an infinite distance) or set aside (a rejected object) in
+    a list or table: the palette's placeholder grey, readable on its rows (Base and AlternateBase). A fixed
+    #8c8c8c read 3.4:1 on the light theme's white rows. ``palette``: the application's by default."""
+    p = palette if palette is not None else QApplication.palette()
+    roles = QPalette.ColorRole
+    grey, base, alternate = (p.color(r) for r in (roles.PlaceholderText, roles.Base, roles.AlternateBase))
+    key = (grey.rgba(), base.rgba(), alternate.rgba())
+    if key not in _muted:  # a table asks for every cell it paints
+        _muted[key] = readable(grey, base, alternate)
+    return QColor(_muted[key])
+
+
 def _hints_readable(p: QPalette) -> QPalette:
     """The placeholder colour (the panels' grey hints, ``palette(placeholder-text)``, and empty fields')
     readable on the panels (Window) and in fields (Base)."""

@@ -450,36 +450,40 @@ class SelectedTags(QGraphicsItem):
             return
         t = painter.worldTransform()
         seen = t.mapRect(option.exposedRect)
+        dx, dy = round(t.dx()), round(t.dy())
+        _, codes, tag_x, tag_y = self.spots(t.m11())
+        tag_x, tag_y = tag_x + dx, tag_y + dy
+        tagged = (tag_x <= seen.right()) & (tag_y + TAG_TILE >= seen.top()) & (tag_y <= seen.bottom())
+        tags: dict[int, QPixmap] = {}
+        painter.save()
+        painter.resetTransform()
+        for k in np.flatnonzero(tagged).tolist():
+            c = int(codes[k])
+            if c not in tags:
+                tags[c] = self.layer.tags.tag_of(c)
+            painter.drawPixmap(QPointF(tag_x[k], tag_y[k]), tags[c])
+        painter.restore()
+
+    def spots(self, zoom: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(ids, tag codes, x, y): the selected shown boxes' tags' top-left corners at ``zoom``, screen pixels
+        from the scene's origin (``paint``; ``PinnedTags`` keeps a cut one in the window)."""
         ids, xyxy, shown, _ = self.layer.arrays()
         codes = self.layer.tag_codes()
         idx = np.flatnonzero(shown & self.layer.selected_mask())
-        zoom, dx, dy = t.m11(), round(t.dx()), round(t.dy())
         tag_x = np.round(xyxy[idx, 0] * zoom)
         kinds, which = np.unique(codes[idx], return_inverse=True)  # one size per tag text
-        widths = np.array([self.layer.tags.tag_size(int(c))[0] for c in kinds], np.float64)[which.reshape(-1)]
-        tag_x = tag_x - edge_shift(tag_x, widths, self.layer.tags.image_width, zoom) + dx  # as ``tag_layout``
+        size = np.array([self.layer.tags.tag_size(int(c)) for c in kinds], np.float64).reshape(-1, 2)
+        widths, heights = size[which.reshape(-1), 0], size[which.reshape(-1), 1]
+        tag_x = tag_x - edge_shift(tag_x, widths, self.layer.tags.image_width, zoom)  # as ``tag_layout``
         # over the handles (as an item's): the bottom of the tag above the box, or its top under the box
         # (``tag_layout``: above, it would cover another selected box's)
         under = np.isin(ids[idx], np.fromiter(self.layer.tags.chosen_below, np.int64))
         tag_y = np.where(
             under,
-            np.round(xyxy[idx, 3] * zoom) + dy + SELECTED_TAG_LIFT,
-            np.round(xyxy[idx, 1] * zoom) + dy - SELECTED_TAG_LIFT,
+            np.round(xyxy[idx, 3] * zoom) + SELECTED_TAG_LIFT,
+            np.round(xyxy[idx, 1] * zoom) - SELECTED_TAG_LIFT - heights,
         )
-        tagged = (
-            (tag_x <= seen.right()) & (tag_y + TAG_TILE >= seen.top()) & (tag_y - TAG_TILE <= seen.bottom())
-        )
-        tags: dict[int, QPixmap] = {}
-        painter.save()
-        painter.resetTransform()
-        for k in np.flatnonzero(tagged).tolist():
-            c = int(codes[idx[k]])
-            if c not in tags:
-                tags[c] = self.layer.tags.tag_of(c)
-            tag = tags[c]
-            top = tag_y[k] if under[k] else tag_y[k] - tag.deviceIndependentSize().height()
-            painter.drawPixmap(QPointF(tag_x[k], top), tag)
-        painter.restore()
+        return ids[idx], codes[idx], tag_x, tag_y
 
 
 class SelectedHandles(QGraphicsItem):

@@ -352,6 +352,7 @@ def flush(view: CanvasView, changed: bool = False) -> bool:
     if view.document is None or view.image_id == -1:
         return False
     relayout(view)
+    view.pin_tags()  # a cut tag, kept inside the window's edge, moves as its tag did
     return True
 
 

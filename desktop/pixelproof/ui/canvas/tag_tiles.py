@@ -127,6 +127,12 @@ class TagLayer(QGraphicsItem):
         """Whether the tags are placed for the boxes as they are, at ``zoom``."""
         return self.laid_out and zoom in self._placed
 
+    def placed(self, zoom: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(ids, x, y, tag codes) of the tags the tiles of ``zoom`` show, top-left corners in screen pixels
+        from the scene's origin (``set_layout``); nothing when it was not laid out or tags are off."""
+        empty = (np.zeros(0, np.int64),) * 4
+        return self._placed.get(zoom, empty) if self.enabled else empty
+
     def side_of(self, ann_id: int) -> int:
         """Where the layer's box ``ann_id`` has its tag at the current zoom (``tag_layout``: above, below or
         left out; above for one it does not place)."""
@@ -153,6 +159,10 @@ class TagLayer(QGraphicsItem):
         """Width and height of tag ``code`` in screen pixels: wider with a score (``tag_layout``)."""
         size = self.tag_of(code).deviceIndependentSize()
         return round(size.width()), round(size.height())
+
+    def pixmap(self, name: str, color: QColor) -> QPixmap:
+        """A tag showing ``name`` on ``color`` as ``LabelItem`` draws it (``PinnedTags`` copies an item's)."""
+        return self._pixmap(name, color)
 
     def _pixmap(self, name: str, color: QColor) -> QPixmap:
         """The tag as ``LabelItem`` draws it: the name on the category colour, 4 px padding; drawn at the

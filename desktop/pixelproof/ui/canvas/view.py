@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
@@ -28,9 +28,11 @@ from pixelproof.ui.canvas.items import AnnotationItemMixin, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
 from pixelproof.ui.canvas.marks import HoverMark
 from pixelproof.ui.canvas.orientation import OrientationMarks, patient_of
+from pixelproof.ui.canvas.pinned_tags import PinnedTags
 from pixelproof.ui.canvas.pixels import ShownPixels
 from pixelproof.ui.canvas.reveal import DrawnCategories, reveal_selection
 from pixelproof.ui.canvas.show_filter import ShowFilter
+from pixelproof.ui.canvas.still_pointer import StillPointer
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.canvas.zoom_pan import ZoomAndPan
 from pixelproof.ui.document import Document
@@ -90,6 +92,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         # ``set_score_cut``): another window keeps its own
         self.show_filter = ShowFilter()
         self.hover: HoverMark | None = None  # the object a click would pick, outlined (select tool)
+        self.pinned: PinnedTags | None = None  # cut tags of objects in the window, kept inside its edge
         self.hover_at: QPoint | None = None  # where the pointer rests for the mark (``stacking.rehover``)
         # shows a hidden category again when an edit moves objects into it
         self._drawn = DrawnCategories(self)
@@ -102,6 +105,8 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         self.keep_zoom = False
         self.tool = None  # ui.tools.base.Tool
         self.pointer_at: QPoint | None = None  # over the viewport (None: left it): a brush's ring goes there
+        self._pointer_global = QPointF()  # the same on the screen: it stays there as docks move the canvas
+        StillPointer(self)  # where a resting pointer is again after docks move the canvas
         self._pan_from: QPoint | None = None
         self._space_down = False
         self._wl_from: tuple[QPoint, tuple[float, float]] | None = None
@@ -149,6 +154,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         self.items_by_id.clear()
         self.box_layer = None
         self.hover = None
+        self.pinned = None
         self.hover_at = None
         self.image_item = None
         self.placeholder = None
@@ -182,6 +188,8 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         self.hover.set_zoom(self.zoom)
         self._scene.addItem(self.hover)
         self._scene.addItem(self.hover.tag)
+        self.pinned = PinnedTags(self)
+        self._scene.addItem(self.pinned)
         self.hover_at = resting
         self._set_scene_rect(rec.width, rec.height)
         boxes = []
@@ -328,6 +336,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
             item.setPos(dx, dy)
         if self.box_layer is not None:
             self.box_layer.chosen.setPos(dx, dy)
+        self.pin_tags()  # a dragged object's tag kept in the window moves along
 
     def drop_previews(self, ids: Iterable[int]) -> None:
         """Show ``ids`` as stored again (a drag cancelled or that moved nothing)."""
@@ -339,6 +348,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
                 item.sync(ann, self._category(ann), self.show_labels)
         if self.box_layer is not None:
             self.box_layer.chosen.setPos(0, 0)
+        self.pin_tags()
 
     def set_hovered(self, ann_id: int | None, at: QPoint | None = None) -> None:
         """Outline ``ann_id`` as the object a click at the cursor would pick (the select tool passes what
@@ -346,6 +356,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         ``stacking.rehover``), or nothing (the pointer left, a press, another tool)."""
         self.hover_at = at
         stacking.mark_hovered(self, ann_id)
+        self.pin_tags()  # its tag, shown even where thinned out, kept in the window
 
     def _resync_all(self) -> None:
         stacking.mark_hovered(self, None)  # its colour, or whether it is shown, may have changed
@@ -411,6 +422,13 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         the object's own tag now is."""
         if tag_layout.flush(self) and self.hover is not None and self.hover.ann_id is not None:
             stacking.mark_hovered(self, self.hover.ann_id)
+            self.pin_tags()
+
+    def pin_tags(self) -> None:
+        """Keep the cut tags of the objects in the window inside its edge (``PinnedTags``), as the tags,
+        the pan, the zoom or the window's size are now."""
+        if self.pinned is not None:
+            self.pinned.refresh()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         """The picture moved under the pointer (a pan, a scroll bar, a zoom): the mark is asked again there
@@ -419,11 +437,13 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         if self.box_layer is not None and not tag_layout.covers(self):  # the tags out there placed too
             self.tags_changed()  # before the next frame
         stacking.rehover(self)
+        self.pin_tags()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._fitted:
             self.fit()
+        self.pin_tags()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if self.tool is not None and self.tool.wheel(event):  # e.g. Shift+wheel = brush size
@@ -456,6 +476,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         p = self.pointer_at = event.position().toPoint()
+        self._pointer_global = event.globalPosition()
         if self._pan_from is not None:
             d = p - self._pan_from
             self._pan_from = p
@@ -466,11 +487,15 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         if self._wl_from is not None:
             self._drag_window(p)
             return
+        self._pointer_moved(p, event.button(), event.modifiers())
+
+    def _pointer_moved(self, p: QPoint, button: Qt.MouseButton, modifiers: Qt.KeyboardModifier) -> None:
+        """The pointer is at ``p`` over the viewport: the status bar's readout and the tool follow."""
         scene = self.mapToScene(p)
         inside = self.image_rect().contains(scene)
         self.cursorMoved.emit(scene if inside else None)
         if self.tool is not None and self.image_id != -1:
-            self.tool.move(self._tool_event(event))
+            self.tool.move(ToolEvent(scene, p, button, modifiers))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         btn = event.button()

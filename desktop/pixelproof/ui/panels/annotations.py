@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from pixelproof.core.limits import note_preview
@@ -18,6 +17,7 @@ from pixelproof.ui.icons import swatch
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.shortcuts import REGISTRY
+from pixelproof.ui.theme import muted_text
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
@@ -156,7 +156,7 @@ class AnnotationsPanel(Panel):
         if ann.note:
             tip.append(f"note: {note_preview(ann.note)}")
         item.setToolTip(as_text("\n".join(tip)))  # the source and note come from a file
-        item.setForeground(QColor(150, 150, 150) if ann.review == "rejected" else item.foreground())
+        item.setForeground(muted_text() if ann.review == "rejected" else item.foreground())
 
     def _structure_changed(self, image_id: int, ann_id: int) -> None:
         """An annotation of the current image came or went: queue its row (not a rebuild of all rows, which

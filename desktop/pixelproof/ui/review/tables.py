@@ -23,6 +23,7 @@ from pixelproof.core.qa_difference import DIFF_COLORS, DIFF_FN, DIFF_FP, DIFF_WR
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.review.filter import METRICS, Condition, matches
+from pixelproof.ui.theme import muted_text
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 COUNT_FIELDS = ("tp", "fp", "fn", "wrong_class")
@@ -185,7 +186,7 @@ class ImageTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         substituted = distance and bool(row.get(f"{name}_inf_replaced"))
         if role == Qt.ItemDataRole.ForegroundRole and (v is None or not math.isfinite(v) or substituted):
-            return QColor(140, 140, 140)
+            return muted_text()
         if role == Qt.ItemDataRole.FontRole and substituted:
             font = QFont()
             font.setItalic(True)
@@ -367,7 +368,7 @@ class ObjectTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return r.reason(name)
         if role == Qt.ItemDataRole.ForegroundRole and not math.isfinite(v):
-            return QColor(140, 140, 140)
+            return muted_text()
         return None
 
 

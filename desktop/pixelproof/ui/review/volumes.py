@@ -23,6 +23,7 @@ from pixelproof.core.report import volume_classes
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.fitted_table import FittedTable
 from pixelproof.ui.review.tables import SORT_ROLE, format_value
+from pixelproof.ui.theme import muted_text
 
 VOLUME_COLUMNS = (("volume", "Volume"), ("category", "Class"), ("dice", "Dice"), ("iou", "IoU"),
                   ("hd95", "HD95"), ("assd", "ASSD"), ("nsd", "NSD"))  # fmt: skip
@@ -121,7 +122,7 @@ class VolumeTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and not math.isfinite(v):
-            return QColor(140, 140, 140)
+            return muted_text()
         if role == Qt.ItemDataRole.ToolTipRole:
             reason = row.reason(name)
             if reason is not None:

@@ -166,12 +166,11 @@ class AssistTool(Tool):
         s = self.session
         backend = s.interactive_backend() if s is not None else None
         if s is not None and s.loading:
-            return f"{s.loading} is loading; the Model panel says when it is ready"
+            return f"{s.loading} is loading (see the Model panel)"
         if backend is None:
             return "no interactive model - choose one in the Model panel"
-        ok, why = backend.ready()
-        if not ok:
-            return f"{backend.name} is not ready ({why}); see the Model panel"
+        if not backend.ready()[0]:  # why: in the Model panel (two lines there, the whole in its tooltip)
+            return f"{backend.name} is not ready (the Model panel says why)"
         if s.batch_running:
             return "waits for the pre-labeling batch to finish (or to be cancelled)"
         return ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QColor, QPalette, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -26,8 +26,12 @@ from PySide6.QtWidgets import (
 from pixelproof.inference.base import Backend, BackendError, model_info_lines
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.ui.dialogs import as_text
+from pixelproof.ui.one_line import FewLinesLabel
 from pixelproof.ui.panels.prelabel.session import BackendRow, ModelSession, configure_backend, discover_rows
 from pixelproof.ui.settings import settings
+from pixelproof.ui.theme import readable
+
+ERROR_RED = QColor(217, 83, 79)  # a state that stops the model (#d9534f), made readable on the panel
 
 SPECIAL_OPTIONS = ("model_path", "score_threshold")  # have their own widgets
 
@@ -174,8 +178,7 @@ class BackendChooser(QWidget):
         self.combo.setObjectName("modelBackend")
         self.combo.setToolTip("Backends found through the pixelproof.backends entry points")
         self.combo.currentIndexChanged.connect(self._backend_chosen)
-        self.state_label = QLabel("Looking for backends…")
-        self.state_label.setWordWrap(True)
+        self.state_label = FewLinesLabel("Looking for backends…")  # two lines at most, the rest in its tip
         self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.found_label = QLabel()  # what the backend found the model to be, and what it assumed
         self.found_label.setObjectName("modelFound")
@@ -416,8 +419,9 @@ class BackendChooser(QWidget):
 
     def _set_state(self, text: str, error: bool = False) -> None:
         self.status_text = text
-        self.state_label.setText(text)
-        self.state_label.setStyleSheet("color: #d9534f;" if error else "")
+        self.state_label.set_line(text)
+        red = readable(ERROR_RED, self.palette().color(QPalette.ColorRole.Window), ratio=4.5)
+        self.state_label.setStyleSheet(f"color: {red.name()};" if error else "")
 
     def set_frozen(self, frozen: bool) -> None:
         self.combo.setEnabled(not frozen and bool(self.rows))

@@ -1,0 +1,142 @@
+"""Tags kept in the window. Zoomed in on an object whose top-left corner is out of the window, its tag
+(above that corner, or under its bottom) was cut at the window's edge or out of sight: the object on screen
+went unnamed (CVAT and LabelMe keep a visible object's name in view). The layout (``tag_layout``) is the same
+at any pan by design (a pan moves no tag and reuses the tiles), so it stays; ``PinnedTags`` draws over it a
+copy of each cut tag of an object in the window, moved just inside the window's edge. The copy covers all
+that shows of the cut tag (the same tag shifted along, a tag being narrower than the window), and goes when
+the object leaves the window."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from pixelproof.ui.canvas.marks import Z_HANDLE, Z_SELECTED_LABEL
+
+if TYPE_CHECKING:
+    from pixelproof.ui.canvas.marks import LabelItem
+    from pixelproof.ui.canvas.view import CanvasView
+
+Z_PINNED = (Z_SELECTED_LABEL + Z_HANDLE) / 2  # over the tags they copy, under the handles (grabs stay seen)
+
+
+class PinnedTags(QGraphicsItem):
+    """Copies of the cut tags of the objects in the window, inside its edge (module docstring): placed
+    again by ``refresh`` after each layout, pan, zoom and resize, drawn in screen pixels."""
+
+    def __init__(self, view: CanvasView) -> None:
+        super().__init__()
+        self.view = view
+        self.zoom = 0.0
+        # (object id, x, y in screen pixels from the scene's origin as ``TagLayer`` places tags, pixmap)
+        self.pinned: list[tuple[int, float, float, QPixmap]] = []
+        self._bounds = QRectF()
+        self.setZValue(Z_PINNED)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # a click goes to the object under it
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def refresh(self) -> None:
+        """Find the cut tags again where the window now is (the old copies' area is repainted: a pan's
+        scroll of the window moved them along with the picture)."""
+        view = self.view
+        zoom = view.zoom
+        t = view.viewportTransform()
+        dx, dy = round(t.dx()), round(t.dy())
+        pinned = [(i, x - dx, y - dy, pm) for i, x, y, pm in cut_tags(view, dx, dy)]
+        if pinned == self.pinned and zoom == self.zoom:
+            return
+        self.prepareGeometryChange()
+        self.pinned, self.zoom = pinned, zoom
+        bounds = QRectF()
+        for _, x, y, pm in pinned:
+            size = pm.deviceIndependentSize()
+            r = QRectF((x - 1) / zoom, (y - 1) / zoom, (size.width() + 2) / zoom, (size.height() + 2) / zoom)
+            bounds = bounds.united(r)
+        self._bounds = bounds
+        self.update()
+
+    def rect_of(self, ann_id: int) -> QRectF | None:
+        """Where ``ann_id``'s tag is kept in the window (viewport pixels), None if it is not cut."""
+        t = self.view.viewportTransform()
+        for i, x, y, pm in self.pinned:
+            if i == ann_id:
+                return QRectF(QPointF(x + round(t.dx()), y + round(t.dy())), pm.deviceIndependentSize())
+        return None
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        t = painter.worldTransform()
+        if t.m11() != self.zoom:  # another view of the scene, or a zoom not refreshed yet
+            return
+        dx, dy = round(t.dx()), round(t.dy())
+        painter.save()
+        painter.resetTransform()
+        for _, x, y, pm in self.pinned:
+            painter.drawPixmap(QPointF(x + dx, y + dy), pm)
+        painter.restore()
+
+
+def clamp_into(tag: QRectF, window: QRectF) -> tuple[float, float]:
+    """The top-left corner of ``tag`` moved the least to lie inside ``window`` (at its left/top edge where
+    it is wider or higher than the window)."""
+    x, y, w, h = tag.x(), tag.y(), tag.width(), tag.height()
+    x = min(max(x, window.left()), window.right() - w) if w <= window.width() else window.left()
+    y = min(max(y, window.top()), window.bottom() - h) if h <= window.height() else window.top()
+    return x, y
+
+
+def cut_tags(view: CanvasView, dx: int, dy: int) -> list[tuple[int, float, float, QPixmap]]:
+    """(object id, x, y, pixmap): the tags shown now that are not wholly in the window while their object
+    is in it, moved inside (viewport pixels; ``dx``, ``dy``: where the scene's origin is in the window,
+    as the tags are drawn)."""
+    layer = view.box_layer
+    if layer is None:
+        return []
+    window = QRectF(view.viewport().rect())
+    zoom = view.zoom
+    tags = layer.tags
+    out: list[tuple[int, float, float, QPixmap]] = []
+    if tags.enabled and layer.boxes:
+        ids, xyxy, shown, _ = layer.arrays()
+        screen = np.round(xyxy * zoom) + np.array([dx, dy, dx, dy])
+        seen = shown & (screen[:, 0] < window.right()) & (screen[:, 2] > window.left())
+        seen &= (screen[:, 1] < window.bottom()) & (screen[:, 3] > window.top())
+        seen_ids = ids[seen]
+        p_ids, p_x, p_y, p_codes = tags.placed(zoom)
+        s_ids, s_codes, s_x, s_y = layer.chosen_tags.spots(zoom) if layer.selected else (np.zeros(0),) * 4
+        moved = layer.chosen_tags.pos() * zoom  # a drag's preview moves them along
+        s_x, s_y = s_x + round(moved.x()), s_y + round(moved.y())
+        for t_ids, t_codes, t_x, t_y in ((p_ids, p_codes, p_x, p_y), (s_ids, s_codes, s_x, s_y)):
+            x, y = t_x + dx, t_y + dy
+            for k in np.flatnonzero(np.isin(t_ids, seen_ids)).tolist():
+                pm = tags.tag_of(int(t_codes[k]))
+                size = pm.deviceIndependentSize()
+                rect = QRectF(float(x[k]), float(y[k]), size.width(), size.height())
+                if not window.contains(rect):
+                    out.append((int(t_ids[k]), *clamp_into(rect, window), pm))
+    labels: list[tuple[int, LabelItem, QRectF]] = []
+    for item in view.items_by_id.values():  # made items only
+        label = item._label
+        if label is not None and label.isVisible():
+            labels.append((item.ann_id, label, item.sceneBoundingRect()))  # type: ignore[attr-defined]
+    hover = view.hover
+    if hover is not None and hover.ann_id is not None and hover.tag.isVisible():
+        labels.append((hover.ann_id, hover.tag, hover.sceneBoundingRect()))  # named even where thinned out
+    t = view.viewportTransform()
+    for ann_id, label, shape in labels:
+        if not t.mapRect(shape).intersects(window):
+            continue
+        at = t.map(label.scenePos())
+        rect = label.rect().translated(round(at.x()), round(at.y()))
+        if not window.contains(rect):
+            out.append(
+                (ann_id, *clamp_into(rect, window), tags.pixmap(label.text.text(), label.brush().color()))
+            )
+    return out
