@@ -155,7 +155,7 @@ def test_polygon_json_keeps_the_visible_part_of_each_object(tmp_path: Path) -> N
     result = read_cityscapes(tmp_path)
     gt = tmp_path / "gtFine" / "val" / "aachen" / "aachen_000000_000019_gtFine_polygons.json"
     assert result.problems == [
-        f"{gt}: objects[6] (car): 'polygon' needs at least 3 [x, y] points; skipped",
+        f"{gt}: objects[6] (car): 'polygon' needs at least 3 [x, y] points of finite numbers; skipped",
         f"{gt}: 1 object(s) marked deleted skipped (objects[3])",
         f"{gt}: objects[4] (bicycle): hidden by later objects; skipped",
     ]
@@ -485,3 +485,25 @@ def test_label_ids_regions_are_class_unions_not_crowds(tmp_path: Path) -> None:
         ("person", [10.0, 10.0, 4.0, 5.0], 0),
         ("road", [0.0, 0.0, 30.0, 20.0], 0),
     ]
+
+
+def test_polygons_json_with_a_bom_or_a_nan_is_read_object_by_object(tmp_path: Path) -> None:
+    """cityscapesscripts reads the JSON with Python's json, which writes and reads NaN; a JSON saved by a
+    Windows editor starts with a BOM. orjson refused both: the whole frame was skipped for one NaN corner
+    (or a BOM). Now the BOM is no part of the JSON and the NaN object alone is reported."""
+    gt = tmp_path / "gtFine" / "val" / "aachen" / "aachen_000000_000019_gtFine_polygons.json"
+    gt.parent.mkdir(parents=True)
+    objects = [
+        {"label": "road", "polygon": [[0, 5], [19, 5], [19, 9], [0, 9]]},
+        {"label": "car", "polygon": [[0, 0], [float("nan"), 0], [5, 5]]},
+        {"label": "\ud800", "polygon": [[0, 0], [4, 0], [4, 4]]},  # unpaired: Python's json takes it
+    ]
+    doc = json.dumps({"imgHeight": 10, "imgWidth": 20, "objects": objects})
+    gt.write_bytes(b"\xef\xbb\xbf" + doc.encode())
+    result = read_cityscapes(tmp_path)
+    assert [a.category_id for a in result.project.annotations.values()] == [BY_NAME["road"].id]
+    assert any(p.startswith(f"{gt}: objects[1] (car): 'polygon' needs") for p in result.problems)
+    surrogate = f"{gt}: objects[2]: label name is not UTF-8 text (character 1 of '\\ud800'); skipped"
+    assert surrogate in result.problems
+    assert result.skipped == {"objects": 2}
+    save_project(result.project, tmp_path / "p.json")  # what was read can be saved

@@ -289,6 +289,24 @@ def _inside(crop: tuple[tuple[int, int, int, int], Any], height: int, width: int
     return rect, np.asarray(pixels, dtype=bool)[cy - y : cy - y + ch, cx - x : cx - x + cw]
 
 
+def loads_json(raw: bytes) -> Any:
+    """A dataset file's JSON as the tools that wrote it read it: orjson first (fast), else Python's
+    ``json``, which takes what those tools write and orjson refuses - NaN and Infinity (``json.dump``
+    writes them), a BOM (a Windows editor), UTF-16 - so each odd value is reported where it is, not the
+    whole file. Raises orjson's ``JSONDecodeError`` (a ValueError) when neither parser reads it."""
+    import json
+
+    import orjson
+
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as e:
+        try:
+            return json.loads(raw)
+        except (ValueError, RecursionError):
+            raise e from None
+
+
 def is_file(path: Path, check: Callable[[Path], bool] = Path.is_file) -> bool:
     """``check(path)`` (default ``Path.is_file``), False where the file system refuses the name (a
     300-byte ``file_name``: ENAMETOOLONG), which otherwise stopped a whole import or export at that image."""

@@ -39,6 +39,7 @@ from pixelproof.interop._util import (
     folder_project,
     fresh,
     is_file,
+    loads_json,
     path_part,
     rel_name,
     unique_stems,
@@ -182,7 +183,7 @@ def _read_frame(frame: _Frame, kind: str, root: Path, gt_dir: Path, build: Build
     ids: np.ndarray | None = None
     try:
         if kind == "polygons":
-            doc = orjson.loads(gt.read_bytes())
+            doc = loads_json(gt.read_bytes())
             if not isinstance(doc, dict) or not isinstance(doc.get("objects"), list):
                 raise ValueError("expected an object with an 'objects' list")
             size = (doc["imgWidth"], doc["imgHeight"])
@@ -276,7 +277,9 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
             pts = np.zeros((0,))
         if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) < 3 or not np.isfinite(pts).all():
             report.skip(
-                "objects", f"{where} ({obj['label']}): 'polygon' needs at least 3 [x, y] points; skipped"
+                "objects",
+                f"{where} ({obj['label']}): 'polygon' needs at least 3 [x, y] points of finite numbers; "
+                "skipped",
             )
             drawn.append(None)
             continue
@@ -324,14 +327,18 @@ def _add_polygon_object(
                 fields[key] = value
             else:
                 app_extra.setdefault(key, value)
-    cat_id = label_category(build, name)
+    try:  # a label that is not UTF-8 (an unpaired surrogate Python's json reads): that object alone
+        cat_id = label_category(build, name)
+    except LimitError as e:  # its message quotes the label escaped: it cannot be printed as it is
+        report.skip("objects", f"{gt}: objects[{k}]: label {e.message}; skipped")
+        return
+    where = f"{gt}: objects[{k}] ({obj['label']})"
     if crop is None:
         report.skip("objects", f"{gt}: objects[{k}] ({obj['label']}): outside the image; skipped")
         return
     y0, x0, m = crop
     visible = owner[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]] == k
     n_visible = int(np.count_nonzero(visible))
-    where = f"{gt}: objects[{k}] ({obj['label']})"
     try:  # the fields refused here: a score that is no number, a review state not ours, extras too deep
         if n_visible == 0:
             report.skip("objects", f"{where}: hidden by later objects; skipped")
