@@ -16,7 +16,7 @@ from pycocotools import mask as mask_utils
 
 import pixelproof
 from pixelproof.cli import main
-from pixelproof.core.coco import save_project
+from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Project
 from pixelproof.interop.cityscapes import read_cityscapes, write_cityscapes
 from pixelproof.interop.cityscapes_labels import BY_NAME, LABELS
@@ -494,7 +494,7 @@ def test_polygons_json_with_a_bom_or_a_nan_is_read_object_by_object(tmp_path: Pa
     gt = tmp_path / "gtFine" / "val" / "aachen" / "aachen_000000_000019_gtFine_polygons.json"
     gt.parent.mkdir(parents=True)
     objects = [
-        {"label": "road", "polygon": [[0, 5], [19, 5], [19, 9], [0, 9]]},
+        {"label": "road", "polygon": [[0, 5], [19, 5], [19, 9], [0, 9]], "id": 10**30},  # as orjson: float
         {"label": "car", "polygon": [[0, 0], [float("nan"), 0], [5, 5]]},
         {"label": "\ud800", "polygon": [[0, 0], [4, 0], [4, 4]]},  # unpaired: Python's json takes it
     ]
@@ -506,4 +506,5 @@ def test_polygons_json_with_a_bom_or_a_nan_is_read_object_by_object(tmp_path: Pa
     surrogate = f"{gt}: objects[2]: label name is not UTF-8 text (character 1 of '\\ud800'); skipped"
     assert surrogate in result.problems
     assert result.skipped == {"objects": 2}
-    save_project(result.project, tmp_path / "p.json")  # what was read can be saved
+    save_project(result.project, tmp_path / "p.json")  # what was read can be saved and loaded
+    assert load_project(tmp_path / "p.json").annotations[1].app_extra["cityscapes"] == {"id": 1e30}
