@@ -508,3 +508,28 @@ def test_polygons_json_with_a_bom_or_a_nan_is_read_object_by_object(tmp_path: Pa
     assert result.skipped == {"objects": 2}
     save_project(result.project, tmp_path / "p.json")  # what was read can be saved and loaded
     assert load_project(tmp_path / "p.json").annotations[1].app_extra["cityscapes"] == {"id": 1e30}
+
+
+def test_objects_whose_boxes_cover_the_picture_hundreds_of_times_are_refused(tmp_path: Path) -> None:
+    """Each polygon is rasterized over its box and drawn over the ones before: thousands of objects each
+    spanning the picture cost objects x picture (a 22 KB JSON of 300 on a 2048 x 1024 frame took 3 s,
+    7 MB minutes). Past MAX_BOX_COVER pictures' worth of boxes, as for id maps, the frame is refused
+    before any is drawn; the other frames are read."""
+    from pixelproof.interop.panoptic import MAX_BOX_COVER
+
+    city = tmp_path / "gtFine" / "val" / "aachen"
+    city.mkdir(parents=True)
+    whole = {"label": "road", "polygon": [[0, 0], [19, 0], [19, 9], [0, 9]]}
+    for frame, n in (("000000", MAX_BOX_COVER), ("000001", MAX_BOX_COVER + 1)):
+        doc = {"imgHeight": 10, "imgWidth": 20, "objects": [whole] * n}
+        (city / f"aachen_000000_{frame}_gtFine_polygons.json").write_text(json.dumps(doc))
+    result = read_cityscapes(tmp_path)
+    bad = city / "aachen_000000_000001_gtFine_polygons.json"
+    message = (
+        f"{bad}: {MAX_BOX_COVER + 1} objects whose boxes cover the 20 x 10 picture over {MAX_BOX_COVER} "
+        f"times by objects[{MAX_BOX_COVER}]: not ground truth to draw; skipped"
+    )
+    assert message in result.problems
+    (image,) = result.project.images.values()  # the refused frame is not an image without objects
+    assert "000000_leftImg8bit" in image.file_name
+    assert result.skipped["frames"] == 1

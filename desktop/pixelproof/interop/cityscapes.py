@@ -16,6 +16,7 @@ instance, or the class id alone for regions without instances) / ``_labelIds.png
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -50,6 +51,7 @@ from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.mask_drawing import paint, paint_ids
 from pixelproof.interop.panoptic import (
+    MAX_BOX_COVER,
     IdRegions,
     add_id_objects,
     crop_raster,
@@ -261,6 +263,7 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
     owner = np.full((h, w), -1, dtype=np.int32)
     drawn: list[tuple[int, dict, list[float], Any] | None] = []
     deleted: list[int] = []
+    cover = 0  # pixels of the objects' boxes: each is rasterized and drawn over its box (see IdRegions)
     for k, obj in enumerate(objects):
         where = f"{gt}: objects[{k}]"
         if not isinstance(obj, dict) or not isinstance(obj.get("label"), str):
@@ -291,6 +294,13 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
             report.skip("objects", f"{e}; skipped")
             drawn.append(None)
             continue
+        cover += _box_pixels(flat, h, w)
+        if cover > MAX_BOX_COVER * h * w:  # caught by _read_frame: the frame skipped
+            raise LimitError(
+                str(gt),
+                f"{len(objects):,} objects whose boxes cover the {w} x {h} picture over {MAX_BOX_COVER} "
+                f"times by objects[{k}]: not ground truth to draw",
+            )
         crop = crop_raster(flat, h, w)
         if crop is not None:
             y0, x0, m = crop
@@ -303,6 +313,14 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
     for item in drawn:
         if item is not None:
             _add_polygon_object(gt, item, owner, image, build, report)
+
+
+def _box_pixels(flat: list[float], height: int, width: int) -> int:
+    """Pixels of the box ``crop_raster`` rasterizes a polygon over (its bounds clipped to the image)."""
+    xs, ys = flat[0::2], flat[1::2]
+    bw = min(width, math.ceil(max(xs)) + 1) - max(0, math.floor(min(xs)))
+    bh = min(height, math.ceil(max(ys)) + 1) - max(0, math.floor(min(ys)))
+    return max(0, bw) * max(0, bh)
 
 
 def _add_polygon_object(
