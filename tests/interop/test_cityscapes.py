@@ -514,7 +514,7 @@ def test_objects_whose_boxes_cover_the_picture_hundreds_of_times_are_refused(tmp
     """Each polygon is rasterized over its box and drawn over the ones before: thousands of objects each
     spanning the picture cost objects x picture (a 22 KB JSON of 300 on a 2048 x 1024 frame took 3 s,
     7 MB minutes). Past MAX_BOX_COVER pictures' worth of boxes, as for id maps, the frame is refused
-    before any is drawn; the other frames are read."""
+    before any is drawn (nor its full-size owner array made); the other frames are read."""
     from pixelproof.interop.panoptic import MAX_BOX_COVER
 
     city = tmp_path / "gtFine" / "val" / "aachen"
@@ -526,8 +526,8 @@ def test_objects_whose_boxes_cover_the_picture_hundreds_of_times_are_refused(tmp
     result = read_cityscapes(tmp_path)
     bad = city / "aachen_000000_000001_gtFine_polygons.json"
     message = (
-        f"{bad}: {MAX_BOX_COVER + 1} objects whose boxes cover the 20 x 10 picture over {MAX_BOX_COVER} "
-        f"times by objects[{MAX_BOX_COVER}]: not ground truth to draw; skipped"
+        f"{bad}: {MAX_BOX_COVER + 1} objects whose boxes cover the 20 x 10 picture {MAX_BOX_COVER + 1} times "
+        f"(at most {MAX_BOX_COVER}): not ground truth to draw; skipped"
     )
     assert message in result.problems
     (image,) = result.project.images.values()  # the refused frame is not an image without objects

@@ -260,10 +260,9 @@ def _train_id_objects(
 def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder, report: Reporter) -> None:
     """Objects drawn back to front: each keeps the pixels no later object covers."""
     h, w = image.height, image.width
-    owner = np.full((h, w), -1, dtype=np.int32)
     drawn: list[tuple[int, dict, list[float], Any] | None] = []
     deleted: list[int] = []
-    cover = 0  # pixels of the objects' boxes: each is rasterized and drawn over its box (see IdRegions)
+    cover = 0  # pixels of the objects' boxes: each is rasterized and drawn over its box (as IdRegions)
     for k, obj in enumerate(objects):
         where = f"{gt}: objects[{k}]"
         if not isinstance(obj, dict) or not isinstance(obj.get("label"), str):
@@ -295,17 +294,22 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
             drawn.append(None)
             continue
         cover += _box_pixels(flat, h, w)
-        if cover > MAX_BOX_COVER * h * w:  # caught by _read_frame: the frame skipped
-            raise LimitError(
-                str(gt),
-                f"{len(objects):,} objects whose boxes cover the {w} x {h} picture over {MAX_BOX_COVER} "
-                f"times by objects[{k}]: not ground truth to draw",
-            )
-        crop = crop_raster(flat, h, w)
-        if crop is not None:
-            y0, x0, m = crop
-            owner[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]][m] = k
-        drawn.append((k, obj, flat, crop))
+        drawn.append((k, obj, flat, None))
+    if cover > MAX_BOX_COVER * h * w:  # before any is drawn; caught by _read_frame: the frame skipped
+        raise LimitError(
+            str(gt),
+            f"{len(objects):,} objects whose boxes cover the {w} x {h} picture {cover / (h * w):,.0f} times "
+            f"(at most {MAX_BOX_COVER}): not ground truth to draw",
+        )
+    owner = np.full((h, w), -1, dtype=np.int32)
+    for i, item in enumerate(drawn):
+        if item is not None:
+            k, obj, flat, _ = item
+            crop = crop_raster(flat, h, w)
+            if crop is not None:
+                y0, x0, m = crop
+                owner[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]][m] = k
+            drawn[i] = (k, obj, flat, crop)
     if deleted:
         report.skipped["deleted"] += len(deleted)
         at = ", ".join(f"objects[{k}]" for k in deleted)
