@@ -278,3 +278,25 @@ def test_a_panoptic_label_with_ids_scattered_over_the_picture_skips_that_row_alo
     front = next(im for im in result.project.images.values() if im.file_name.endswith("_FRONT.jpg"))
     names = {result.project.categories[a.category_id].name for a in result.project.annotations_of(front.id)}
     assert {"car", "pedestrian", "road"} <= names  # the next row is read
+
+
+def test_extracted_jpegs_never_go_through_a_linked_segment_folder(tmp_path: Path) -> None:
+    """--image-dir inside the dataset (its images/ folder, where file names point anyway) whose segment
+    folder is a symbolic link the dataset planted: the JPEG was written wherever the link pointed."""
+    (tmp_path / "wod" / "camera_image").mkdir(parents=True)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (tmp_path / "wod" / "images").mkdir()
+    (tmp_path / "wod" / "images" / SEGMENT).symlink_to(victim)
+    table = pa.table(
+        {**_keys(1, [1]), "[CameraImageComponent].image": pa.array([_jpeg(64, 48)], pa.binary())}
+    )
+    f = tmp_path / "wod" / "camera_image" / f"{SEGMENT}.parquet"
+    pq.write_table(table, f)
+    result = read_waymo(tmp_path / "wod", image_dir=tmp_path / "wod" / "images")
+    assert not any(victim.iterdir())
+    dst = tmp_path / "wod" / "images" / SEGMENT / f"{TS}_FRONT.jpg"
+    out = tmp_path / "wod" / "images"
+    message = f"{f}: row 0: cannot write {dst} (a link leads out of {out}); its JPEG is not extracted"
+    assert message in result.problems
+    assert len(result.project.images) == 1  # the frame itself is read

@@ -360,6 +360,8 @@ class _Frames:
             dst = self._path(key)
             try:
                 dst.parent.mkdir(parents=True, exist_ok=True)
+                if Path(os.path.realpath(self.out)) not in Path(os.path.realpath(dst.parent)).parents:
+                    raise OSError(f"a link leads out of {self.out}")  # a segment folder the dataset linked
                 fresh(dst).write_bytes(data)  # never through a link already there
             except OSError as e:  # a segment name too long for the file system, a file in the way ...
                 self.report(f"{where}: cannot write {dst} ({e.strerror or e}); its JPEG is not extracted")
