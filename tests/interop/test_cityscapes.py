@@ -16,7 +16,7 @@ from pycocotools import mask as mask_utils
 
 import pixelproof
 from pixelproof.cli import main
-from pixelproof.core.coco import save_project
+from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Project
 from pixelproof.interop.cityscapes import read_cityscapes, write_cityscapes
 from pixelproof.interop.cityscapes_labels import BY_NAME, LABELS
@@ -155,7 +155,7 @@ def test_polygon_json_keeps_the_visible_part_of_each_object(tmp_path: Path) -> N
     result = read_cityscapes(tmp_path)
     gt = tmp_path / "gtFine" / "val" / "aachen" / "aachen_000000_000019_gtFine_polygons.json"
     assert result.problems == [
-        f"{gt}: objects[6] (car): 'polygon' needs at least 3 [x, y] points; skipped",
+        f"{gt}: objects[6] (car): 'polygon' needs at least 3 [x, y] points of finite numbers; skipped",
         f"{gt}: 1 object(s) marked deleted skipped (objects[3])",
         f"{gt}: objects[4] (bicycle): hidden by later objects; skipped",
     ]
@@ -485,3 +485,51 @@ def test_label_ids_regions_are_class_unions_not_crowds(tmp_path: Path) -> None:
         ("person", [10.0, 10.0, 4.0, 5.0], 0),
         ("road", [0.0, 0.0, 30.0, 20.0], 0),
     ]
+
+
+def test_polygons_json_with_a_bom_or_a_nan_is_read_object_by_object(tmp_path: Path) -> None:
+    """cityscapesscripts reads the JSON with Python's json, which writes and reads NaN; a JSON saved by a
+    Windows editor starts with a BOM. orjson refused both: the whole frame was skipped for one NaN corner
+    (or a BOM). Now the BOM is no part of the JSON and the NaN object alone is reported."""
+    gt = tmp_path / "gtFine" / "val" / "aachen" / "aachen_000000_000019_gtFine_polygons.json"
+    gt.parent.mkdir(parents=True)
+    objects = [
+        {"label": "road", "polygon": [[0, 5], [19, 5], [19, 9], [0, 9]], "id": 10**30},  # as orjson: float
+        {"label": "car", "polygon": [[0, 0], [float("nan"), 0], [5, 5]]},
+        {"label": "\ud800", "polygon": [[0, 0], [4, 0], [4, 4]]},  # unpaired: Python's json takes it
+    ]
+    doc = json.dumps({"imgHeight": 10, "imgWidth": 20, "objects": objects})
+    gt.write_bytes(b"\xef\xbb\xbf" + doc.encode())
+    result = read_cityscapes(tmp_path)
+    assert [a.category_id for a in result.project.annotations.values()] == [BY_NAME["road"].id]
+    assert any(p.startswith(f"{gt}: objects[1] (car): 'polygon' needs") for p in result.problems)
+    surrogate = f"{gt}: objects[2]: label name is not UTF-8 text (character 1 of '\\ud800'); skipped"
+    assert surrogate in result.problems
+    assert result.skipped == {"objects": 2}
+    save_project(result.project, tmp_path / "p.json")  # what was read can be saved and loaded
+    assert load_project(tmp_path / "p.json").annotations[1].app_extra["cityscapes"] == {"id": 1e30}
+
+
+def test_objects_whose_boxes_cover_the_picture_hundreds_of_times_are_refused(tmp_path: Path) -> None:
+    """Each polygon is rasterized over its box and drawn over the ones before: thousands of objects each
+    spanning the picture cost objects x picture (a 22 KB JSON of 300 on a 2048 x 1024 frame took 3 s,
+    7 MB minutes). Past MAX_BOX_COVER pictures' worth of boxes, as for id maps, the frame is refused
+    before any is drawn (nor its full-size owner array made); the other frames are read."""
+    from pixelproof.interop.panoptic import MAX_BOX_COVER
+
+    city = tmp_path / "gtFine" / "val" / "aachen"
+    city.mkdir(parents=True)
+    whole = {"label": "road", "polygon": [[0, 0], [19, 0], [19, 9], [0, 9]]}
+    for frame, n in (("000000", MAX_BOX_COVER), ("000001", MAX_BOX_COVER + 1)):
+        doc = {"imgHeight": 10, "imgWidth": 20, "objects": [whole] * n}
+        (city / f"aachen_000000_{frame}_gtFine_polygons.json").write_text(json.dumps(doc))
+    result = read_cityscapes(tmp_path)
+    bad = city / "aachen_000000_000001_gtFine_polygons.json"
+    message = (
+        f"{bad}: {MAX_BOX_COVER + 1} objects whose boxes cover the 20 x 10 picture {MAX_BOX_COVER + 1} times "
+        f"(at most {MAX_BOX_COVER}): not ground truth to draw; skipped"
+    )
+    assert message in result.problems
+    (image,) = result.project.images.values()  # the refused frame is not an image without objects
+    assert "000000_leftImg8bit" in image.file_name
+    assert result.skipped["frames"] == 1

@@ -330,3 +330,20 @@ def test_semantic_pngs_hold_class_regions_not_crowds(tmp_path: Path) -> None:
         (project.categories[a.category_id].name, a.bbox, a.iscrowd) for a in project.annotations.values()
     )
     assert got == [("car", [2.0, 2.0, 4.0, 4.0], 0), ("road", [0.0, 0.0, 30.0, 20.0], 0)]
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").is_file(), reason="needs Linux's /proc/self/mem")
+def test_a_label_file_that_cannot_be_read_is_reported_and_the_others_read(tmp_path: Path) -> None:
+    """A label file the system will not read (no permission, an I/O error: here /proc/self/mem, a
+    regular file whose read fails with EIO even for root) raised OSError out of the reader: the whole
+    import was lost for one file."""
+    _one_label(tmp_path, "Car 0 0 0 1 1 5 5 1 1 1 1 1 1 1\n")
+    Image.new("RGB", (10, 10)).save(tmp_path / "image_2" / "bad.png")
+    (tmp_path / "label_2" / "bad.txt").symlink_to("/proc/self/mem")
+    result = read_kitti(tmp_path)
+    bad = tmp_path / "label_2" / "bad.txt"
+    assert f"{bad}: cannot be read (Input/output error); skipped" in result.problems
+    assert result.skipped == {"files": 1}
+    assert len(result.project.annotations) == 1  # the readable file's box
+    (bad_image,) = [im for im in result.project.images.values() if im.file_name == "image_2/bad.png"]
+    assert result.project.image_status(bad_image.id) != "done"  # not taken for an image labelled empty

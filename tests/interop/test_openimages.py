@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from pixelproof.core.model import Project
@@ -288,3 +289,25 @@ def test_rows_cut_short_or_without_an_image_or_label_are_reported_not_imported(t
     for where in (f"{boxes}:3", f"{boxes}:4", f"{boxes}:6", f"{labels}:3"):  # a blank line counts
         assert any(p.startswith(f"{where}: ") and "row skipped" in p for p in result.problems), where
     assert sum(result.skipped.values()) == 4
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").is_file(), reason="needs Linux's /proc/self/mem")
+def test_csvs_that_cannot_be_read_are_reported_and_the_others_read(tmp_path: Path) -> None:
+    """A CSV the system will not read (no permission, an I/O error: here /proc/self/mem, a regular file
+    whose read fails with EIO even for root) raised OSError out of the reader: the whole import lost."""
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "images" / "train").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(tmp_path / "images" / "train" / "x.jpg")
+    names = tmp_path / "annotations" / "oidv7-class-descriptions.csv"
+    names.symlink_to("/proc/self/mem")
+    bad = tmp_path / "annotations" / "validation-annotations-bbox.csv"
+    bad.symlink_to("/proc/self/mem")
+    (tmp_path / "annotations" / "train-annotations-bbox.csv").write_text(
+        "ImageID,Source,LabelName,Confidence,XMin,XMax,YMin,YMax\nx,xclick,/m/cat,1,0.1,0.5,0.2,0.6\n"
+    )
+    result = read_openimages(tmp_path)
+    assert f"{names}: cannot be read (Input/output error); its class names are not read" in result.problems
+    assert f"{bad}: cannot be read (Input/output error); the rest of the file skipped" in result.problems
+    assert result.skipped["files"] == 1
+    (ann,) = result.project.annotations.values()
+    assert np.allclose(ann.bbox, [2, 2, 8, 4])

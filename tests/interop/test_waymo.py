@@ -252,3 +252,51 @@ def test_extracting_jpegs_reports_what_it_cannot_write(tmp_path: Path) -> None:
     written = out / SEGMENT / f"{TS}_FRONT.jpg"
     assert not written.is_symlink() and written.read_bytes()[:2] == b"\xff\xd8"
     assert len(result.project.images) == 2
+
+
+def test_a_panoptic_label_with_ids_scattered_over_the_picture_skips_that_row_alone(tmp_path: Path) -> None:
+    """IdRegions refuses a map whose ids lie scattered over the whole picture (LimitError); KITTI and
+    Cityscapes report that file and go on, but the Waymo reader let it out: the whole import was lost,
+    and the message named an image path, not the parquet file and row."""
+    panoptic = _dataset(tmp_path / "wod")
+    scattered = np.zeros((300, 300), np.uint16)  # 60000 ids, each at two far-apart pixels
+    scattered.reshape(-1)[:60000] = np.arange(1, 60001)
+    scattered.reshape(-1)[-60000:] = np.arange(60000, 0, -1)
+    f = tmp_path / "wod" / "camera_segmentation" / f"{SEGMENT}.parquet"
+    seg = "[CameraSegmentationLabelComponent]"
+    table = pa.table({
+        **_keys(2, [2, 1]),  # FRONT_LEFT: a frame of its own (no camera image); FRONT: the good label
+        f"{seg}.panoptic_label_divisor": pa.array([1000, 1000], pa.int32()),
+        f"{seg}.panoptic_label": pa.array([_png16(scattered), _png16(panoptic)], pa.binary()),
+    })  # fmt: skip
+    pq.write_table(table, f)
+    result = read_waymo(tmp_path / "wod")
+    assert any(p.startswith(f"{f}: row 0: 60,000 values whose boxes cover") for p in result.problems)
+    assert result.skipped["rows"] == 1
+    cameras = sorted(im.extra["pixelproof"]["waymo"]["camera"] for im in result.project.images.values())
+    assert cameras == ["FRONT", "SIDE_LEFT"]  # no FRONT_LEFT image without its objects
+    front = next(im for im in result.project.images.values() if im.file_name.endswith("_FRONT.jpg"))
+    names = {result.project.categories[a.category_id].name for a in result.project.annotations_of(front.id)}
+    assert {"car", "pedestrian", "road"} <= names  # the next row is read
+
+
+def test_extracted_jpegs_never_go_through_a_linked_segment_folder(tmp_path: Path) -> None:
+    """--image-dir inside the dataset (its images/ folder, where file names point anyway) whose segment
+    folder is a symbolic link the dataset planted: the JPEG was written wherever the link pointed."""
+    (tmp_path / "wod" / "camera_image").mkdir(parents=True)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (tmp_path / "wod" / "images").mkdir()
+    (tmp_path / "wod" / "images" / SEGMENT).symlink_to(victim)
+    table = pa.table(
+        {**_keys(1, [1]), "[CameraImageComponent].image": pa.array([_jpeg(64, 48)], pa.binary())}
+    )
+    f = tmp_path / "wod" / "camera_image" / f"{SEGMENT}.parquet"
+    pq.write_table(table, f)
+    result = read_waymo(tmp_path / "wod", image_dir=tmp_path / "wod" / "images")
+    assert not any(victim.iterdir())
+    dst = tmp_path / "wod" / "images" / SEGMENT / f"{TS}_FRONT.jpg"
+    out = tmp_path / "wod" / "images"
+    message = f"{f}: row 0: cannot write {dst} (a link leads out of {out}); its JPEG is not extracted"
+    assert message in result.problems
+    assert len(result.project.images) == 1  # the frame itself is read

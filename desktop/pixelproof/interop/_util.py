@@ -289,6 +289,35 @@ def _inside(crop: tuple[tuple[int, int, int, int], Any], height: int, width: int
     return rect, np.asarray(pixels, dtype=bool)[cy - y : cy - y + ch, cx - x : cx - x + cw]
 
 
+def loads_json(raw: bytes) -> Any:
+    """A dataset file's JSON as the tools that wrote it read it: orjson first (fast), else Python's
+    ``json``, which takes what those tools write and orjson refuses - NaN and Infinity (``json.dump``
+    writes them), a BOM (a Windows editor), UTF-16 - so each odd value is reported where it is, not the
+    whole file. Integers are read as orjson reads them (a float past 64 bits: an int there would make a
+    project no save can write). Raises orjson's ``JSONDecodeError`` (a ValueError) when neither reads it."""
+    import json
+
+    import orjson
+
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as e:
+        try:
+            return json.loads(raw, parse_int=_int_as_orjson)
+        except (ValueError, RecursionError):
+            raise e from None
+
+
+def _int_as_orjson(text: str) -> int | float:
+    """A JSON integer as orjson gives it: an int from -2**63 to 2**64 - 1, else a float (infinity for one
+    of more digits than a float holds, which the extras' check then refuses)."""
+    if len(text) <= 21:
+        value = int(text)
+        if -(2**63) <= value < 2**64:
+            return value
+    return float(text)
+
+
 def is_file(path: Path, check: Callable[[Path], bool] = Path.is_file) -> bool:
     """``check(path)`` (default ``Path.is_file``), False where the file system refuses the name (a
     300-byte ``file_name``: ENAMETOOLONG), which otherwise stopped a whole import or export at that image."""

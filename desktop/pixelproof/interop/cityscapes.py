@@ -16,6 +16,7 @@ instance, or the class id alone for regions without instances) / ``_labelIds.png
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -39,6 +40,7 @@ from pixelproof.interop._util import (
     folder_project,
     fresh,
     is_file,
+    loads_json,
     path_part,
     rel_name,
     unique_stems,
@@ -49,6 +51,7 @@ from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.mask_drawing import paint, paint_ids
 from pixelproof.interop.panoptic import (
+    MAX_BOX_COVER,
     IdRegions,
     add_id_objects,
     crop_raster,
@@ -182,7 +185,7 @@ def _read_frame(frame: _Frame, kind: str, root: Path, gt_dir: Path, build: Build
     ids: np.ndarray | None = None
     try:
         if kind == "polygons":
-            doc = orjson.loads(gt.read_bytes())
+            doc = loads_json(gt.read_bytes())
             if not isinstance(doc, dict) or not isinstance(doc.get("objects"), list):
                 raise ValueError("expected an object with an 'objects' list")
             size = (doc["imgWidth"], doc["imgHeight"])
@@ -257,9 +260,9 @@ def _train_id_objects(
 def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder, report: Reporter) -> None:
     """Objects drawn back to front: each keeps the pixels no later object covers."""
     h, w = image.height, image.width
-    owner = np.full((h, w), -1, dtype=np.int32)
     drawn: list[tuple[int, dict, list[float], Any] | None] = []
     deleted: list[int] = []
+    cover = 0  # pixels of the objects' boxes: each is rasterized and drawn over its box (as IdRegions)
     for k, obj in enumerate(objects):
         where = f"{gt}: objects[{k}]"
         if not isinstance(obj, dict) or not isinstance(obj.get("label"), str):
@@ -276,7 +279,9 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
             pts = np.zeros((0,))
         if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) < 3 or not np.isfinite(pts).all():
             report.skip(
-                "objects", f"{where} ({obj['label']}): 'polygon' needs at least 3 [x, y] points; skipped"
+                "objects",
+                f"{where} ({obj['label']}): 'polygon' needs at least 3 [x, y] points of finite numbers; "
+                "skipped",
             )
             drawn.append(None)
             continue
@@ -288,11 +293,23 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
             report.skip("objects", f"{e}; skipped")
             drawn.append(None)
             continue
-        crop = crop_raster(flat, h, w)
-        if crop is not None:
-            y0, x0, m = crop
-            owner[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]][m] = k
-        drawn.append((k, obj, flat, crop))
+        cover += _box_pixels(flat, h, w)
+        drawn.append((k, obj, flat, None))
+    if cover > MAX_BOX_COVER * h * w:  # before any is drawn; caught by _read_frame: the frame skipped
+        raise LimitError(
+            str(gt),
+            f"{len(objects):,} objects whose boxes cover the {w} x {h} picture {cover / (h * w):,.0f} times "
+            f"(at most {MAX_BOX_COVER}): not ground truth to draw",
+        )
+    owner = np.full((h, w), -1, dtype=np.int32)
+    for i, item in enumerate(drawn):
+        if item is not None:
+            k, obj, flat, _ = item
+            crop = crop_raster(flat, h, w)
+            if crop is not None:
+                y0, x0, m = crop
+                owner[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]][m] = k
+            drawn[i] = (k, obj, flat, crop)
     if deleted:
         report.skipped["deleted"] += len(deleted)
         at = ", ".join(f"objects[{k}]" for k in deleted)
@@ -300,6 +317,14 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
     for item in drawn:
         if item is not None:
             _add_polygon_object(gt, item, owner, image, build, report)
+
+
+def _box_pixels(flat: list[float], height: int, width: int) -> int:
+    """Pixels of the box ``crop_raster`` rasterizes a polygon over (its bounds clipped to the image)."""
+    xs, ys = flat[0::2], flat[1::2]
+    bw = min(width, math.ceil(max(xs)) + 1) - max(0, math.floor(min(xs)))
+    bh = min(height, math.ceil(max(ys)) + 1) - max(0, math.floor(min(ys)))
+    return max(0, bw) * max(0, bh)
 
 
 def _add_polygon_object(
@@ -324,14 +349,18 @@ def _add_polygon_object(
                 fields[key] = value
             else:
                 app_extra.setdefault(key, value)
-    cat_id = label_category(build, name)
+    try:  # a label that is not UTF-8 (an unpaired surrogate Python's json reads): that object alone
+        cat_id = label_category(build, name)
+    except LimitError as e:  # its message quotes the label escaped: it cannot be printed as it is
+        report.skip("objects", f"{gt}: objects[{k}]: label {e.message}; skipped")
+        return
+    where = f"{gt}: objects[{k}] ({obj['label']})"
     if crop is None:
         report.skip("objects", f"{gt}: objects[{k}] ({obj['label']}): outside the image; skipped")
         return
     y0, x0, m = crop
     visible = owner[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]] == k
     n_visible = int(np.count_nonzero(visible))
-    where = f"{gt}: objects[{k}] ({obj['label']})"
     try:  # the fields refused here: a score that is no number, a review state not ours, extras too deep
         if n_visible == 0:
             report.skip("objects", f"{where}: hidden by later objects; skipped")

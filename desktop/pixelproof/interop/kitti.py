@@ -163,7 +163,11 @@ def _image(
 
 
 def _read_labels(file: Path, image: ImageRecord, build: Builder, report: Reporter) -> None:
-    text = file.read_text(encoding="utf-8-sig", errors="replace")  # a BOM is not part of the first line
+    try:
+        text = file.read_text(encoding="utf-8-sig", errors="replace")  # a BOM is not part of the first line
+    except OSError as e:  # no permission, an I/O error: that file alone (its image is not marked Done)
+        report.skip("files", f"{file}: cannot be read ({e.strerror or e}); skipped")
+        return
     for lineno, line in enumerate(text.splitlines(), start=1):
         parts = line.split()
         if not parts:

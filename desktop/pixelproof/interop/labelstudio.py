@@ -25,7 +25,6 @@ keys (those that picked the labels in Label Studio: ``labelstudio_hotkeys``).
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections import Counter
@@ -33,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import orjson
 
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
@@ -50,6 +48,7 @@ from pixelproof.interop._util import (
     as_dict,
     folder_project,
     listed,
+    loads_json,
     rel_name,
     with_progress,
 )
@@ -121,16 +120,8 @@ def read_labelstudio(
 
 
 def _load(file: Path) -> Any:
-    """The export's JSON; one orjson refuses for a NaN or Infinity (Python's ``json`` writes them) is read
-    with the standard parser, so each such number is reported at its region, not the whole file."""
-    raw = file.read_bytes()
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as e:
-        try:
-            return json.loads(raw)
-        except (ValueError, RecursionError):
-            raise e from None
+    """The export's JSON (``loads_json``: a NaN or Infinity is reported at its region, not the whole file)."""
+    return loads_json(file.read_bytes())
 
 
 def _export_file(src: Path) -> Path:

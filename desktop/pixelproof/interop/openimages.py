@@ -182,14 +182,17 @@ def read_openimages(
 def _class_names(ann_dir: Path, report: Reporter) -> dict[str, str]:
     out: dict[str, str] = {}
     for f in sorted(p for p in ann_dir.glob("*class-descriptions*.csv") if p.is_file()):
-        with f.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
-            reader = csv.reader(fh)
-            try:
-                for row in reader:
-                    if len(row) >= 2 and row[0] != "LabelName":
-                        out[read_cell(row[0])] = read_cell(row[1])
-            except csv.Error as e:  # a cell over the csv module's field limit (128 KB)
-                report(f"{f}:{reader.line_num}: {_csv_error(e)}")
+        try:
+            with f.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
+                reader = csv.reader(fh)
+                try:
+                    for row in reader:
+                        if len(row) >= 2 and row[0] != "LabelName":
+                            out[read_cell(row[0])] = read_cell(row[1])
+                except csv.Error as e:  # a cell over the csv module's field limit (128 KB)
+                    report(f"{f}:{reader.line_num}: {_csv_error(e)}")
+        except OSError as e:  # no permission, an I/O error: that file alone
+            report(f"{f}: cannot be read ({e.strerror or e}); its class names are not read")
     if not out:
         report(f"{ann_dir}: no class-descriptions CSV; categories are named by their MID")
     return out
@@ -200,6 +203,16 @@ def _rows(file: Path, needed: tuple[str, ...], report: Reporter) -> Iterator[tup
     (blank lines counted); a leading BOM (what Excel writes) is not part of the first column's name. A row
     cut short, or without an ImageID or LabelName, is reported and skipped (an empty LabelName made a
     category named "")."""
+    try:
+        yield from _checked_rows(file, needed, report)
+    except OSError as e:  # no permission, an I/O error: the rows read so far are kept
+        report.skip("files", f"{file}: cannot be read ({e.strerror or e}); the rest of the file skipped")
+
+
+def _checked_rows(
+    file: Path, needed: tuple[str, ...], report: Reporter
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """``_rows`` but for the errors of the file system."""
     with file.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
         reader = csv.DictReader(fh)
         try:

@@ -333,6 +333,13 @@ class _Frames:
         self.records[key] = image
         return image
 
+    def forget(self, image: ImageRecord) -> None:
+        """Take back the record ``get`` made (sizes assumed) for a label that was then refused."""
+        key = next(k for k, im in self.records.items() if im is image)
+        del self.records[key]
+        self.assumed -= 1
+        self.build.project.remove_image(image.id)
+
     def add_image(self, row: dict[str, Any], where: str) -> None:
         key = self.key(row, where)
         if key is None:
@@ -353,6 +360,8 @@ class _Frames:
             dst = self._path(key)
             try:
                 dst.parent.mkdir(parents=True, exist_ok=True)
+                if Path(os.path.realpath(self.out)) not in Path(os.path.realpath(dst.parent)).parents:
+                    raise OSError(f"a link leads out of {self.out}")  # a segment folder the dataset linked
                 fresh(dst).write_bytes(data)  # never through a link already there
             except OSError as e:  # a segment name too long for the file system, a file in the way ...
                 self.report(f"{where}: cannot write {dst} ({e.strerror or e}); its JPEG is not extracted")
@@ -419,9 +428,11 @@ def _add_segmentation(
     except (OSError, ValueError, TypeError) as e:
         report.skip("rows", f"{where}: panoptic label not readable ({e}); skipped")
         return
+    known = len(frames.records)
     image = frames.get(row, where, size=(ids.shape[1], ids.shape[0]))
     if image is None:
         return
+    made_here = len(frames.records) > known
     if ids.shape != (image.height, image.width):
         report.skip("rows", f"{where}: panoptic label is {ids.shape[1]}x{ids.shape[0]} but the image is "
                     f"{image.width}x{image.height}; skipped")  # fmt: skip
@@ -433,14 +444,19 @@ def _add_segmentation(
             return build.category(f"class_{cls}").id, False
         return build.category(SEGMENTATION_TYPES[cls], void=cls == 0).id, False
 
-    add_id_objects(
-        ids,
-        image,
-        build,
-        split=lambda v: (v // divisor, v % divisor or None),
-        category=category,
-        extra_key="waymo",
-    )
+    try:
+        add_id_objects(
+            ids,
+            image,
+            build,
+            split=lambda v: (v // divisor, v % divisor or None),
+            category=category,
+            extra_key="waymo",
+        )
+    except LimitError as e:  # ids scattered over the picture: not a label map; that row alone
+        report.skip("rows", f"{where}: {e.message}; skipped")
+        if made_here:  # not a frame without objects: QA would take it for one
+            frames.forget(image)
 
 
 def looks_like_waymo(path: Path) -> bool:
