@@ -111,3 +111,18 @@ def test_an_embedded_dicom_image_is_a_png_of_its_size(tmp_path: Path, capfd: pyt
     embedded = Image.open(io.BytesIO(base64.b64decode(written["imageData"])))
     assert embedded.format == "PNG" and embedded.size == (width, height)
     assert "unsupported key" not in capfd.readouterr().err
+
+
+def test_a_file_with_a_bom_and_a_nan_point_keeps_its_other_shapes(tmp_path: Path) -> None:
+    """LabelMe writes with Python's json (NaN as ``NaN``), and a Windows editor adds a BOM: orjson
+    refused both, so the whole file was skipped; now only the shape with the NaN is."""
+    good = {"label": "car", "points": [[10, 10], [30, 40]], "shape_type": "rectangle"}
+    bad = {"label": "dog", "points": [[float("nan"), 5], [20, 20]], "shape_type": "rectangle"}
+    doc = {"version": "5.4.1", "shapes": [good, bad], "imagePath": "a.jpg", "imageData": None}
+    text = json.dumps({**doc, "imageHeight": 100, "imageWidth": 100})  # writes NaN, as LabelMe would
+    assert "NaN" in text
+    (tmp_path / "a.json").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    result = read_labelme(tmp_path / "a.json")
+    (a,) = result.project.annotations.values()
+    assert a.bbox == [10.0, 10.0, 20.0, 30.0]
+    assert any("a.json: shapes[1] (dog, rectangle)" in p for p in result.problems), result.problems

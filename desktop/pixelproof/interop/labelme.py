@@ -43,6 +43,7 @@ from pixelproof.interop._util import (
     fresh,
     group_id,
     is_file,
+    loads_json,
     one_line,
     rel_name,
     unique_stems,
@@ -111,7 +112,7 @@ def _label_list(root: Path, report: Reporter) -> list[str]:
 
 def _read_file(file: Path, root: Path, build: Builder, report: Reporter, extract: Path | None) -> None:
     try:
-        data = orjson.loads(file.read_bytes())
+        data = loads_json(file.read_bytes())  # LabelMe's json.dump writes NaN; an editor adds a BOM
     except (OSError, orjson.JSONDecodeError) as e:
         report.skip("files", f"{file}: not a readable JSON file ({e}); skipped")
         return
