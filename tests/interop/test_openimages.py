@@ -209,7 +209,11 @@ def test_images_meta_that_is_no_file_or_has_odd_digits_is_reported(tmp_path: Pat
         "x": (20, 10),
         "z": (20, 10),
     }
-    assert "image y not found" in result.problems[0] and "not in images.meta" in result.problems[0]
+    meta = odd / "images.meta"  # said where it is, before the image is said to be missing from it
+    assert result.problems[0] == (
+        f"{meta}: line 1: not '<image id> <height> <width>' in whole numbers; 2 such lines ignored"
+    )
+    assert "image y not found" in result.problems[1] and "not in images.meta" in result.problems[1]
     folder = _images_meta_dataset(tmp_path / "folder", None)
     (folder / "images.meta").mkdir()
     result = read_openimages(folder)

@@ -25,6 +25,7 @@ from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
 from pixelproof.core.limits import LimitError, open_regular
 from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.core.safe_csv import read_cell
+from pixelproof.core.wording import plural
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -78,11 +79,21 @@ class _Images:
             except OSError as e:
                 report(f"{meta}: cannot be read ({e.strerror or e}); its image sizes are not read")
                 continue
-            for line in text.splitlines():
+            bad: list[int] = []
+            for number, line in enumerate(text.splitlines(), 1):
                 parts = line.split()
+                if not parts or line.startswith("#"):
+                    continue
                 sides = [small_int(v) for v in parts[1:]]  # "²" is a digit to isdigit, not to int
-                if len(parts) == 3 and not line.startswith("#") and None not in sides:
+                if len(parts) == 3 and None not in sides:
                     self.meta[parts[0]] = (sides[1], sides[0])  # "<id> <height> <width>"
+                else:  # said here: its image would later be "not in images.meta"
+                    bad.append(number)
+            if bad:
+                report(
+                    f"{meta}: line {bad[0]}: not '<image id> <height> <width>' in whole numbers; "
+                    f"{plural(len(bad), 'such line')} ignored"
+                )
         self.records: dict[str, ImageRecord | None] = {}
 
     def get(self, image_id: str, split: str, where: str) -> ImageRecord | None:
