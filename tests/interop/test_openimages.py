@@ -95,6 +95,27 @@ def test_mask_path_cannot_leave_the_masks_folder(tmp_path: Path) -> None:
     assert not result.project.annotations
 
 
+def test_an_all_black_mask_is_said_and_skipped_not_an_empty_object(tmp_path: Path) -> None:
+    """A palette mask whose object colour is black reads as all 0 (as OpenCV reads it): the row made an
+    object of area 0 without a word."""
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "masks").mkdir()
+    (tmp_path / "images" / "train").mkdir(parents=True)
+    Image.new("RGB", (4, 4)).save(tmp_path / "images" / "train" / "x.jpg")
+    black = Image.new("P", (4, 4), 0)
+    black.putpalette([0, 0, 0, 0, 0, 0])  # index 0 (background) and index 1 (the object) both black
+    black.paste(1, (1, 1, 3, 3))
+    black.save(tmp_path / "masks" / "x_m_a_1.png")
+    Image.new("1", (4, 4), 1).save(tmp_path / "masks" / "x_m_a_2.png")
+    f = tmp_path / "annotations" / "train-annotations-object-segmentation.csv"
+    f.write_text("MaskPath,ImageID,LabelName,BoxID\nx_m_a_1.png,x,/m/a,1\nx_m_a_2.png,x,/m/a,2\n")
+    result = read_openimages(tmp_path)
+    (kept,) = result.project.annotations.values()
+    assert kept.area == 16  # the second row's mask, whole; the first (black on black: all 0) is none
+    said = [p for p in result.problems if "x_m_a_1.png has no pixel set" in p]
+    assert len(said) == 1 and said[0].startswith(f"{f}:2: "), result.problems
+
+
 def test_coco_openimages_coco_round_trip(sample_project: Project, tmp_path: Path) -> None:
     sample_project.annotations[1].iscrowd = 1
     warnings = write_openimages(sample_project, tmp_path / "oi")

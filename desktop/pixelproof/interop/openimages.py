@@ -347,6 +347,10 @@ def _add_mask(
     except (OSError, ValueError) as e:
         report.skip("masks", f"{where}: {found} is not a readable PNG ({e}); row skipped")
         return
+    geometry = mask_edit.rle_geometry(rle)
+    if not geometry[2]:  # all black (a palette mask whose object colour is black reads so, as in OpenCV)
+        report.skip("masks", f"{where}: mask {found} has no pixel set (all black); row skipped")
+        return
     extra = {"box_id": row.get("BoxID", ""), "mask_path": mask_path}
     if (iou := _number(row.get("PredictedIoU"))) is not None:
         extra["predicted_iou"] = iou
@@ -356,7 +360,7 @@ def _add_mask(
     ann = boxes.pop(_key(image, mid, coords), None) if coords is not None else None
     if ann is not None:  # the mask of a box row: one object
         ann.app_extra["openimages"].update(extra, box=coords)
-        ann.set_geometry(*mask_edit.rle_geometry(rle))
+        ann.set_geometry(*geometry)
         return
     if coords is not None:
         extra["box"] = coords
