@@ -205,10 +205,8 @@ def _source(name: str) -> str:
 def file_channel_names(path: str | os.PathLike[str]) -> tuple[str, ...] | None:
     """The channel names of a multichannel TIFF (a stack's too), from its header; None for any other file
     or one that cannot be read (nothing decoded)."""
-    import tifffile
-
     from pixelproof.core.channels import channel_layout
-    from pixelproof.core.tiff_stack import stack_layout
+    from pixelproof.core.tiff_stack import parse_stack, stack_layout
 
     ref = parse_slice_ref(str(path))
     p = Path(ref.source if ref is not None else path)
@@ -218,7 +216,7 @@ def file_channel_names(path: str | os.PathLike[str]) -> tuple[str, ...] | None:
         stack = stack_layout(p)
         if stack is not None:
             return tuple(c.name for c in stack.channels) or None
-        with tifffile.TiffFile(p) as tif:
+        with parse_stack(p) as tif:  # though a later channel page is stored otherwise than the first
             layout = channel_layout(tif)
     except Exception:  # unreadable or damaged: not of this kind
         return None

@@ -167,12 +167,14 @@ def channel_layout(tif: Any) -> Layout | None:
     """The channels of a ``tifffile.TiffFile``'s first series, or None when it is not a multichannel
     image (grey, RGB(A), a z-stack or time series, one channel, more than 16 samples a pixel).
     ``ChannelError`` for channels declared but not readable as declared: OME-XML of millions of planes
-    (checked before tifffile lists them) or that does not parse, channels the file lacks, or more than
-    16 channel pages (their first page alone would be read as the image)."""
+    (checked before tifffile lists them: here, or by ``tiff_stack.parse_stack`` when the file was opened
+    with it, as it is to read channel pages stored otherwise than the first) or that does not parse,
+    channels the file lacks, or more than 16 channel pages (their first page alone would be read as the
+    image)."""
     import tifffile
 
     where = str(getattr(tif.filehandle, "path", "") or "TIFF")
-    if getattr(tif, "is_ome", False):
+    if getattr(tif, "is_ome", False) and "series" not in vars(tif):  # a made series was checked before
         check_ome(tif, where)
     try:
         series = tif.series[0]
@@ -200,6 +202,23 @@ def channel_layout(tif: Any) -> Layout | None:
             f"{where}: its metadata declares {n} channels; the file holds {held} of them: not read"
         )
     return Layout(axis, named_channels(tif, n), planar)
+
+
+def channel_pages(tif: Any, layout: Layout, where: str) -> list[Any]:
+    """The pages of a CYX series' channels, each read as a page of its own: tifffile reads a later one as
+    a frame of the first, decoded in the first's tile size and layout (a channel stored otherwise would
+    be cut into the wrong tiles). ``ChannelError`` naming a channel whose page is not of the series'
+    plane size and type (tifffile would read only part of it, or past it)."""
+    series = tif.series[0]
+    plane, dtype = tuple(int(v) for v in series.shape[-2:]), np.dtype(series.dtype)
+    pages = [page.aspage() for page in series.pages]
+    for c, page in enumerate(pages):
+        if tuple(page.shape) != plane or page.dtype != dtype:
+            raise ChannelError(
+                f"{where}: channel {c + 1} ({layout.channels[c].name}): its page holds {tuple(page.shape)} "
+                f"{page.dtype} pixels, not a channel of {plane} {dtype}: not read"
+            )
+    return pages
 
 
 def named_channels(tif: Any, n: int) -> tuple[Channel, ...]:

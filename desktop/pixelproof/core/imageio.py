@@ -364,20 +364,25 @@ def check_tiff_page(p: Path, raw: np.ndarray, page: Any) -> None:
 def _read_channels(p: Path, raw: np.ndarray, limit: bool = True) -> tuple[np.ndarray, Any] | None:
     """H x W x C planes and ``channels.Composite`` of a multichannel TIFF (``channels.channel_layout``;
     ``raw``: the file's bytes), None for any other TIFF. Every page is checked before decoding, and with
-    ``limit`` the bytes of its channels against those of an RGB image at the pixel limit."""
+    ``limit`` the bytes of its channels against those of an RGB image at the pixel limit. A channel page
+    is read in its own layout (``channel_pages``): tifffile cuts a later one into its first's tiles."""
     import tifffile
 
     from pixelproof.core.channels import (
         ChannelError,
         Composite,
         channel_layout,
+        channel_pages,
         percentile_ranges,
         strided_sample,
         to_planes,
     )
+    from pixelproof.core.tiff_stack import parse_stack
 
     try:
-        tif = tifffile.TiffFile(p)
+        tif = parse_stack(p)  # though a later channel page is stored otherwise than the first
+    except ChannelError as e:
+        raise ImageReadError(str(e)) from None
     except Exception:  # not a TIFF tifffile reads: the other decoders say what they can
         return None
     with tif:
@@ -388,41 +393,50 @@ def _read_channels(p: Path, raw: np.ndarray, limit: bool = True) -> tuple[np.nda
         if layout is None:
             return None
         series = tif.series[0]
-        n, itemsize = len(layout.channels), np.dtype(series.dtype).itemsize
+        n, dtype = len(layout.channels), np.dtype(series.dtype)
         shape = tuple(int(v) for v in series.shape)
         height, width = shape[:2] if layout.axis == "S" and not layout.planar else shape[-2:]
-        size = width * height * n * itemsize
+        size = width * height * n * dtype.itemsize
         if limit and size > 3 * max_pixels():  # the bytes of an RGB image at the pixel limit
             raise ImageReadError(
                 f"{p}: {n} channels of {width} x {height} {series.dtype} pixels ({size / 2**20:,.0f} MB) "
                 f"are more than an RGB image at the pixel limit ({max_pixels():,} pixels, "
                 f"{3 * max_pixels() / 2**20:,.0f} MB): not decoded"
             )
+        files = tifffile.FileCache()  # a multi-file OME series: its other files' pages, opened to be read
         try:
             for page in series.pages:
                 if page is not None:
-                    check_tiff_page(p, raw, page)
-            arr = series.asarray()
-        except ImageReadError:
-            raise
+                    files.open(page.parent.filehandle)
+            pages = channel_pages(tif, layout, str(p)) if layout.axis == "C" else list(series.pages)
+            for page in pages:
+                check_tiff_page(p, raw, page)
+            if layout.axis == "C":  # straight into H x W x C: one copy of the channels, not two
+                planes = np.empty((height, width, n), dtype)
+                for c, page in enumerate(pages):
+                    planes[..., c] = page.asarray()
+            else:
+                planes = to_planes(series.asarray(), layout)
+        except (ImageReadError, ChannelError) as e:
+            raise ImageReadError(str(e)) from None
         except Exception as e:
             raise ImageReadError(
                 f"{p}: a {len(layout.channels)}-channel TIFF that cannot be decoded: {e}"
             ) from None
-    if arr.dtype.kind not in "uif":
-        raise ImageReadError(f"{p}: {arr.dtype} samples (integer and floating-point images are read)")
-    planes = to_planes(arr, layout)
+        finally:
+            files.clear()  # closes those it opened, not this file
+    if planes.dtype.kind not in "uif":
+        raise ImageReadError(f"{p}: {planes.dtype} samples (integer and floating-point images are read)")
     return planes, Composite(layout.channels, percentile_ranges(strided_sample(planes)))
 
 
 def _has_channels(p: Path) -> bool:
     """Whether a TIFF's header says it is multichannel (nothing decoded, the file not read whole)."""
-    import tifffile
-
     from pixelproof.core.channels import ChannelError, channel_layout
+    from pixelproof.core.tiff_stack import parse_stack
 
     try:
-        with tifffile.TiffFile(p) as tif:
+        with parse_stack(p) as tif:  # though a later channel page is stored otherwise than the first
             return channel_layout(tif) is not None
     except ChannelError as e:  # channels declared that cannot be read as declared
         raise ImageReadError(str(e)) from None

@@ -75,8 +75,8 @@ class TileStats:
 
 class TiledLevel:
     """One resolution level, sliced like a numpy array (``level[y0:y1, x0:x1]``) but decoded per tile.
-    ``page``: its TIFF page, or a channel's page (``plane``) of a level stored one page a channel, whose
-    layout is its level's first page's (tifffile's keyframe)."""
+    ``page``: its TIFF page, or a channel's page (``plane``) of a level stored one page a channel, read
+    as a page of its own (``plane_level_pages``): its tiles may differ from the level's first page's."""
 
     def __init__(self, pyramid: Pyramid, page: Any, index: int, plane: int | None = None) -> None:
         self.pyramid, self.page, self.index = pyramid, page, index
@@ -165,7 +165,7 @@ class Pyramid:
     def __init__(
         self, path: Path, plane: int | Sequence[int] | None = None, composite: Composite | None = None
     ) -> None:
-        import tifffile
+        from pixelproof.core.tiff_stack import parse_stack
 
         self.path = Path(path)
         self.plane = plane
@@ -174,11 +174,11 @@ class Pyramid:
         self._serial = next(_serials)
         try:
             check_regular_file(self.path, str(self.path))
-            if plane is None:
-                self._tif = tifffile.TiffFile(os.fspath(self.path))
+            if plane is None:  # though a later channel page is stored otherwise than the first
+                self._tif = parse_stack(self.path)
             else:  # a stack's planes share one parse of the file, and its handle's lock
                 self._tif, self._lock = _parsed_stack(self.path)
-        except LimitError as e:
+        except (LimitError, ChannelError) as e:
             raise PyramidError(str(e)) from None
         except FileNotFoundError:
             raise PyramidError(f"{self.path}: image file not found") from None
@@ -205,7 +205,7 @@ class Pyramid:
             self.close()
             what = "" if plane is None else f" {_plane_name(plane)}"
             raise PyramidError(f"{self.path}:{what} not a pyramid (a single resolution level)")
-        base = pages[0][0].keyframe  # a CYX level's channel pages past the first are frames of its first
+        base = pages[0][0].keyframe  # the page itself: a channel's or plane's pages are read as their own
         self.width, self.height = int(base.imagewidth), int(base.imagelength)
         # the stored levels; a multichannel pyramid's ``levels`` are their composites (all channels shown)
         self.planes: list[Any] = [
@@ -324,25 +324,22 @@ def _keep(key: tuple[int, int, int, int, int], arr: np.ndarray) -> None:
 
 def _level_pages(tif: Any, planes: int = 1) -> list[list[Any]]:
     """Pages of the first series' levels, when every one is tiled with a sane tile size and layout: one
-    a level, or ``planes`` (an OME-TIFF CYX: a page a channel) of one shape each."""
+    a level, or ``planes`` (an OME-TIFF CYX: a page a channel) of one shape each, each channel's page in
+    its own layout (``plane_level_pages``, the channels of a stack's plane)."""
     if not tif.series:
         return []
+    if planes > 1:
+        return plane_level_pages(tif, range(planes))
     pages: list[list[Any]] = []
     for level in tif.series[0].levels:
         page = level.keyframe
         if not _tiled(tif, page):
             break
-        if planes > 1:
-            group = list(level.pages)
-            if len(group) != planes or any(p is None for p in group) or level.shape != (planes, *page.shape):
-                break
-        elif len(level.pages) != 1 and int(page.samplesperpixel) == 1 and level.shape != page.shape:
+        if len(level.pages) != 1 and int(page.samplesperpixel) == 1 and level.shape != page.shape:
             break  # a stack of pages (z or time), not one plane per level
-        else:
-            group = [page]
         if pages and not _reduces(pages[-1][0], page, pages[0][0]):
             break
-        pages.append(group)
+        pages.append([page])
     return pages
 
 

@@ -127,12 +127,11 @@ def inspect_huge(path: str | os.PathLike[str]) -> HugeImage:
 
 
 def _inspect_tiff(p: Path) -> HugeImage:
-    import tifffile
-
     from pixelproof.core.channels import channel_layout
+    from pixelproof.core.tiff_stack import parse_stack
 
     try:
-        with tifffile.TiffFile(p) as tif:
+        with parse_stack(p) as tif:  # though a later channel page is stored otherwise than the first
             page = tif.pages[0]
             h, w = int(page.imagelength), int(page.imagewidth)
             channels = int(page.samplesperpixel)

@@ -228,7 +228,9 @@ def parse_stack(path: str | os.PathLike[str]) -> Any:
     the series (RuntimeError 'incompatible keyframe') when their number of tiles or strips differs: the
     file opened as its first page only. It is parsed again with each page read as a page of its own (a
     plane is read so: ``StackLayout._page``, ``plane_level_pages``); when a later plane's reduced levels
-    still differ, without the planes' levels (each plane read whole, under the pixel limit)."""
+    still differ, without the planes' levels (each plane read whole, under the pixel limit). A
+    multichannel image's channel pages (CYX) are such planes: every reader of ``channels.channel_layout``
+    opens the file with this, and reads each channel's page as its own (``channels.channel_pages``)."""
     import tifffile
 
     from pixelproof.core.channels import check_ome

@@ -109,8 +109,9 @@ def open_regions(
             import tifffile
 
             from pixelproof.core.channels import channel_layout
+            from pixelproof.core.tiff_stack import parse_stack
 
-            with tifffile.TiffFile(p) as tif:
+            with parse_stack(p) as tif:  # though a later channel page is stored otherwise than the first
                 size = (tif.pages.first.imagelength, tif.pages.first.imagewidth)
                 channels = channel_layout(tif) is not None  # read_image gives their composite
             mapped = None if channels else tifffile.memmap(p, page=0, mode="r")  # as read_image reads it
