@@ -261,21 +261,25 @@ def test_panels_update_only_the_rows_an_edit_touches(window) -> None:
     assert [r.text(2) for r in cat_rows()] == ["3", "2"]
 
 
-def test_properties_panel_edits_review_and_note_undoably(window) -> None:
+def test_properties_panel_edits_review_and_note_undoably(qtbot, window) -> None:
     set_zoom(window, 1.0)
     ann_id = draw_box(window, 20, 20, 60, 60)
     props = window.panels["propertiesDock"]
     QTest.qWait(10)
     assert not props.fields.isHidden() and props.hint.isHidden()
     assert props.source.text() == "manual"
-    props.review.setCurrentIndex(props.review.findData("accepted"))
-    props.review.activated.emit(props.review.currentIndex())
-    props.note.setText("check the edge")
-    props.note.editingFinished.emit()
+    assert props.review.currentIndex() == 0 and props.review.itemData(2) == "accepted"
+    qtbot.mouseClick(props.review, Qt.MouseButton.LeftButton)  # opens the list of review states
+    qtbot.waitUntil(props.review.view().isVisible)
+    for k in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Return):  # Not reviewed, Pending, Accepted
+        qtbot.keyClick(props.review.view(), k)
+    qtbot.mouseClick(props.note, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(props.note, "check the edge")
+    qtbot.keyClick(props.note, Qt.Key.Key_Return)
     ann = window.document.project.annotations[ann_id]
     assert ann.review == "accepted" and ann.note == "check the edge"
-    window.document.undo_stack.undo()
-    window.document.undo_stack.undo()
+    key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     ann = window.document.project.annotations[ann_id]
     assert ann.review is None and ann.note is None
 
