@@ -317,16 +317,20 @@ def test_an_unreachable_scheduler_is_reported_at_once_and_nothing_is_written(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Nothing listens at the address: the error comes in seconds (it took Dask's whole 30 s connect
-    timeout, retrying a refused connection), and no report is written."""
+    """Nothing listens at the address: the error is the system's refusal of the first connection (it took
+    Dask's whole 30 s connect timeout, retrying a refused connection, and said it timed out), and no
+    report is written."""
+    import socket
+
     project = _labelled(tmp_path / "p", monkeypatch)
     report = tmp_path / "report.json"
     argv = {"qa": ["qa", str(project), str(project)], "lint": ["lint", str(project)]}[command]
+    with pytest.raises(OSError) as refused:  # what this system says to one connection there
+        socket.create_connection(("127.0.0.1", 1), timeout=5).close()
     capsys.readouterr()
-    started = time.monotonic()
     assert main([*argv, "--scheduler", "tcp://127.0.0.1:1", "--json", str(report)]) == code
-    assert time.monotonic() - started < 10
-    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in capsys.readouterr().err
+    said = f"cannot reach the Dask scheduler at tcp://127.0.0.1:1: {refused.value.strerror}"
+    assert capsys.readouterr().err.strip().splitlines()[-1] == f"pixelproof: error: {said}"
     assert not report.exists()
 
 
@@ -339,9 +343,7 @@ def test_a_scheduler_address_dask_cannot_parse_is_refused_and_the_process_ends_a
     project = make_project(tmp_path / "p", coin_pictures(2))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     argv = [sys.executable, "-m", "pixelproof", "qa", str(project), str(project), "--scheduler", "garbage"]
-    started = time.monotonic()
-    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=50)
-    assert time.monotonic() - started < 25
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=50)  # a hang guard only
     assert done.returncode == 1, done.stderr
     assert (
         done.stderr.strip()
@@ -373,14 +375,12 @@ def test_a_service_that_is_not_a_dask_scheduler_is_refused_in_seconds(tmp_path: 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     address = f"tcp://127.0.0.1:{port}"
     argv = [sys.executable, "-m", "pixelproof", "qa", str(project), str(project), "--scheduler", address]
-    started = time.monotonic()
-    try:
+    try:  # the timeout is a hang guard: the message below is the probe's, the Client's wait had none
         done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
     finally:
         listener.close()
         for conn in held:
             conn.close()
-    assert time.monotonic() - started < 30
     assert done.returncode == 1, done.stderr
     assert f"no Dask scheduler answers at {address}" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr

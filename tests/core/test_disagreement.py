@@ -3,7 +3,6 @@ reduced scale, memory bounded on a large image."""
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 
 import numpy as np
@@ -125,7 +124,6 @@ def test_a_large_image_is_compared_in_bounded_memory_with_exact_counts() -> None
     scale = dis.overlay_scale(h, w)
     assert scale == 3
     tracemalloc.start()
-    started = time.perf_counter()
     found = dis.disagreement(members, scale=scale)
     layers = [dis.annotator_rgba(found, k, {}) for k in range(3)] + [dis.heat_rgba(found)]
     _, peak = tracemalloc.get_traced_memory()
@@ -136,4 +134,3 @@ def test_a_large_image_is_compared_in_bounded_memory_with_exact_counts() -> None
     # labelled by all, two say dog, one cat
     assert found.labelled == 2500 * 1000 + 1500 * 750
     assert found.differing == 1000 * 1000 + 1500 * 750
-    assert time.perf_counter() - started < 20

@@ -21,7 +21,7 @@ from pixelproof.core.coco import (
     save_project,
 )
 from pixelproof.core.model import Annotation, ImageRecord
-from tests.core.docs import valid_doc, write
+from tests.core.docs import H, W, valid_doc, write
 
 
 def problems(doc: dict) -> list[str]:
@@ -51,9 +51,14 @@ def test_huge_coordinates_and_ids_are_located_errors() -> None:
 
 def test_coordinates_a_little_outside_the_image_are_fine() -> None:
     doc = valid_doc()  # images are 60 x 40
-    doc["annotations"][0]["segmentation"] = [[-900.0, -900.0, 1000.0, 5.0, 5.0, 1000.0]]
+    doc["annotations"][0]["segmentation"] = [[-900.0, -900.0, 1000.0, 5.0, 5.0, 30.0]]
     doc["annotations"][0]["bbox"] = [-900.0, -900.0, 1900.0, 1900.0]
-    project_from_dict(doc)
+    ann = project_from_dict(doc).annotations[1]
+    assert ann.segmentation == [[-900.0, -900.0, 1000.0, 5.0, 5.0, 30.0]]  # kept as written, not clipped
+    assert ann.bbox == [-900.0, -900.0, 1900.0, 1900.0]
+    h, w = H, W  # its pixels are the triangle's part in the image, as pycocotools rasterizes it
+    expected = mask_utils.decode(mask_utils.merge(mask_utils.frPyObjects(ann.segmentation, h, w)))
+    assert 0 < expected.sum() < h * w and np.array_equal(ann.mask(h, w), expected.astype(bool))
 
 
 def test_long_outlines_are_refused_before_rasterizing() -> None:

@@ -143,6 +143,26 @@ def wait_loaded(qtbot, win) -> None:
     qtbot.waitUntil(lambda: win.canvas.image_item is not None and not win.canvas.is_loading, timeout=20000)
 
 
+def click_button(button) -> None:  # type: ignore[no-untyped-def]
+    """A user's left click on ``button``, which must be in sight and enabled (``button.click()`` emits
+    ``clicked`` for a hidden or covered button too)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    assert button.isVisible() and button.isEnabled(), f"{button.text()!r} cannot be clicked"
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def click_item(view, item) -> None:  # type: ignore[no-untyped-def]
+    """A user's left click on ``item`` of a QTreeWidget or QListWidget (scrolled into sight first)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    view.scrollToItem(item)
+    pos = view.visualItemRect(item).center()
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
+
+
 def hover(win, p, view=None) -> None:  # type: ignore[no-untyped-def]
     """A mouse move with no button held, delivered to the viewport of ``view`` (the canvas by default;
     QTest.mouseMove without buttons goes through the platform cursor, whose offscreen mapping is not

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from pixelproof.core.coco import ProjectSaveError, load_project, new_project, save_project
 from pixelproof.core.model import Annotation, ImageRecord
-from tests.ui.conftest import hover, make_project, wait_loaded
+from tests.ui.conftest import click_button, click_item, hover, make_project, wait_loaded
 from tests.ui.test_workbench import draw_box, key, set_zoom, view_point
 
 
@@ -261,21 +261,25 @@ def test_panels_update_only_the_rows_an_edit_touches(window) -> None:
     assert [r.text(2) for r in cat_rows()] == ["3", "2"]
 
 
-def test_properties_panel_edits_review_and_note_undoably(window) -> None:
+def test_properties_panel_edits_review_and_note_undoably(qtbot, window) -> None:
     set_zoom(window, 1.0)
     ann_id = draw_box(window, 20, 20, 60, 60)
     props = window.panels["propertiesDock"]
     QTest.qWait(10)
     assert not props.fields.isHidden() and props.hint.isHidden()
     assert props.source.text() == "manual"
-    props.review.setCurrentIndex(props.review.findData("accepted"))
-    props.review.activated.emit(props.review.currentIndex())
-    props.note.setText("check the edge")
-    props.note.editingFinished.emit()
+    assert props.review.currentIndex() == 0 and props.review.itemData(2) == "accepted"
+    qtbot.mouseClick(props.review, Qt.MouseButton.LeftButton)  # opens the list of review states
+    qtbot.waitUntil(props.review.view().isVisible)
+    for k in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Return):  # Not reviewed, Pending, Accepted
+        qtbot.keyClick(props.review.view(), k)
+    qtbot.mouseClick(props.note, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(props.note, "check the edge")
+    qtbot.keyClick(props.note, Qt.Key.Key_Return)
     ann = window.document.project.annotations[ann_id]
     assert ann.review == "accepted" and ann.note == "check the edge"
-    window.document.undo_stack.undo()
-    window.document.undo_stack.undo()
+    key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     ann = window.document.project.annotations[ann_id]
     assert ann.review is None and ann.note is None
 
@@ -325,12 +329,12 @@ def test_a_note_typed_then_return_before_the_panel_follows_the_selection_goes_to
     assert props.note.text() == ""
 
 
-def test_categories_add_and_delete_with_confirmation_and_undo(window, monkeypatch) -> None:
+def test_categories_add_and_delete_with_confirmation_and_undo(qtbot, window, monkeypatch) -> None:
     from PySide6.QtWidgets import QInputDialog
 
     panel = window.panels["categoriesDock"]
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("bird", True)))
-    panel.buttons["add"].click()
+    click_button(panel.buttons["add"])
     doc = window.document
     bird = doc.project.category_by_name("bird")
     assert bird is not None and bird.shortcut == "3" and doc.current_category_id == bird.id
@@ -344,9 +348,9 @@ def test_categories_add_and_delete_with_confirmation_and_undo(window, monkeypatc
         return QMessageBox.StandardButton.Yes
 
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(warning))
-    panel.refresh()
-    panel.tree.setCurrentItem(panel.tree.topLevelItem(2))
-    panel.buttons["delete"].click()
+    qtbot.waitUntil(lambda: panel.tree.topLevelItemCount() == 3)  # the panel lists bird
+    click_item(panel.tree, panel.tree.topLevelItem(2))
+    click_button(panel.buttons["delete"])
     assert warned and "1 annotation" in warned[0]
     assert "bird" not in {c.name for c in doc.project.categories.values()}
     assert ann_id not in doc.project.annotations
@@ -356,7 +360,7 @@ def test_categories_add_and_delete_with_confirmation_and_undo(window, monkeypatc
 
 
 def test_a_category_added_in_the_panel_never_takes_the_id_of_one_undone_or_deleted(
-    window, project_file: Path, monkeypatch
+    qtbot, window, project_file: Path, monkeypatch
 ) -> None:
     """Before: "bird" added and saved, undone (Ctrl+Z) and saved, the next class added took bird's id: a
     shard split while bird was in the file knows that id as bird."""
@@ -365,7 +369,7 @@ def test_a_category_added_in_the_panel_never_takes_the_id_of_one_undone_or_delet
     panel = window.panels["categoriesDock"]
     names = iter(["bird", "fish", "eel"])
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: (next(names), True)))
-    panel.buttons["add"].click()
+    click_button(panel.buttons["add"])
     doc = window.document
     bird = doc.project.category_by_name("bird").id
     key(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
@@ -373,27 +377,33 @@ def test_a_category_added_in_the_panel_never_takes_the_id_of_one_undone_or_delet
     assert doc.project.category_by_name("bird") is None
     key(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert load_project(project_file).next_category_id() == bird + 1  # the file keeps bird's id taken
-    panel.buttons["add"].click()
+    click_button(panel.buttons["add"])
     fish = doc.project.category_by_name("fish").id
     assert fish == bird + 1
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: QMessageBox.StandardButton.Yes))
-    panel.refresh()
-    panel.tree.setCurrentItem(panel.tree.topLevelItem(panel.tree.topLevelItemCount() - 1))
-    panel.buttons["delete"].click()
+    qtbot.waitUntil(lambda: panel.tree.topLevelItemCount() == 3)  # the panel lists fish
+    click_item(panel.tree, panel.tree.topLevelItem(2))
+    click_button(panel.buttons["delete"])
     assert fish not in doc.project.categories
-    panel.buttons["add"].click()
+    click_button(panel.buttons["add"])
     assert doc.project.category_by_name("eel").id == fish + 1
 
 
-def test_image_status_from_the_panel_and_filter(window) -> None:
+def test_image_status_from_the_panel_and_filter(qtbot, window) -> None:
     panel = window.panels["imagesDock"]
-    panel.status.setCurrentIndex(2)
-    panel.status.activated.emit(2)
+    assert panel.status.currentText() == "To do"
+    qtbot.mouseClick(panel.status, Qt.MouseButton.LeftButton)  # opens the list of states
+    popup = panel.status.view()
+    qtbot.waitUntil(popup.isVisible)
+    for k in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Return):  # To do, In progress, Done: chosen
+        qtbot.keyClick(popup, k)
+    assert not popup.isVisible()
     assert window.document.project.image_status(1) == "done"
     assert panel.model.data(panel.model.index(0, 1)) == "Done"
-    panel.filter.setText("img2")
+    qtbot.keyClicks(panel.filter, "img2")
     assert panel.proxy.rowCount() == 1
-    window.document.undo_stack.undo()
+    assert panel.proxy.index(0, 0).data() == "img2.png"
+    key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.document.project.image_status(1) == "todo"
 
 

@@ -15,7 +15,7 @@ from PIL import Image
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton
 
-from tests.ui.conftest import wait_loaded
+from tests.ui.conftest import click_button, wait_loaded
 
 W, H = 120, 90
 
@@ -138,7 +138,7 @@ def test_import_labelme_folder_opens_a_new_unsaved_project_with_a_report(
     assert "Skipped: 1 point" in report.headline.text()
     assert any("b.json" in line and "1 point" in line for line in report.lines)
     assert report.text.toPlainText().splitlines() == report.lines  # one line per problem
-    report.copy_button.click()
+    click_button(report.copy_button)
     assert "b.json" in QApplication.clipboard().text()
     # Save As asks for a name and writes a normal project over the same images
     target = tmp_path / "saved" / "project.json"

@@ -15,7 +15,7 @@ from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.limits import MAX_CATEGORY_NAME, NAME_SHOWN
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.marks import TAG_MAX_WIDTH, LabelItem
-from tests.ui.conftest import make_project, open_main_window
+from tests.ui.conftest import click_button, click_item, make_project, open_main_window
 
 pytestmark = pytest.mark.gui
 
@@ -83,8 +83,8 @@ def test_the_categories_panel_refuses_a_name_past_the_limit(monkeypatch, errors,
     doc, panel = win.document, win.panels["categoriesDock"]
     typed = iter(["y" * (MAX_CATEGORY_NAME + 1), "two\nlines"])
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: (next(typed), True)))
-    panel.buttons["add"].click()
+    click_button(panel.buttons["add"])
     assert len(doc.project.categories) == 3 and len(errors) == 1 and str(MAX_CATEGORY_NAME) in errors[0][1]
-    panel.tree.setCurrentItem(panel.tree.topLevelItem(2))
-    panel.buttons["rename"].click()
+    click_item(panel.tree, panel.tree.topLevelItem(2))
+    click_button(panel.buttons["rename"])
     assert doc.project.categories[3].name == "dog" and len(errors) == 2 and "line break" in errors[1][1]

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QInputDialog
 
 from pixelproof.core.limits import NAME_SHOWN
 from pixelproof.ui.panels.prelabel.mapping import ClassMapping
+from tests.ui.conftest import click_button, click_item
 from tests.ui.test_long_category_names import LONG, TWO_LINES, named  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.gui
@@ -23,8 +24,8 @@ def test_the_edit_menus_undo_entry_after_renaming_a_long_name_is_short(monkeypat
     win = named
     panel = win.panels["categoriesDock"]
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("short", True)))
-    panel.tree.setCurrentItem(panel.tree.topLevelItem(0))
-    panel.buttons["rename"].click()
+    click_item(panel.tree, panel.tree.topLevelItem(0))
+    click_button(panel.buttons["rename"])
     assert win.document.project.categories[1].name == "short"
     text = win.act_undo.text()
     assert "short" in text and one_short_line(text, 160), text[:80]
@@ -44,8 +45,8 @@ def test_the_taxonomy_menu_lists_long_names_short_and_merges_the_whole_one(monke
         return next(i for i in items if i.startswith("W")), True
 
     monkeypatch.setattr(QInputDialog, "getItem", staticmethod(choose))
-    panel.tree.setCurrentItem(panel.tree.topLevelItem(2))  # dog
-    panel.taxonomy_menu.merge()
+    click_item(panel.tree, panel.tree.topLevelItem(2))  # dog
+    panel.taxonomy_menu.act_merge.trigger()  # its entry in the row's context menu
     label, items = seen[0]
     assert all(one_short_line(i) for i in [label, *items]), [i[:40] for i in [label, *items]]
     assert 3 not in win.document.project.categories  # dog merged into the long-named class, found whole

@@ -459,7 +459,10 @@ def test_failing_image_is_reported_and_batch_goes_on(qtbot, demo) -> None:
     assert "simulated model crash" in panel.batch.problems.item(0).text()
     assert any("simulated model crash" in m for m in messages)
     assert "1 image failed" in panel.batch.summary_label.text()
-    panel.batch.problems.itemDoubleClicked.emit(panel.batch.problems.item(0))
+    problems = panel.batch.problems
+    where = problems.visualItemRect(problems.item(0)).center()
+    for send in (QTest.mouseClick, QTest.mouseDClick):  # a double click's first press, then the second
+        send(problems.viewport(), LEFT, NOMOD, where)
     assert doc.current_image_id == second.id
 
 

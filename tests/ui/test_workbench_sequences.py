@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from tests.ui.conftest import wait_loaded
+from tests.ui.conftest import click_button, click_item, wait_loaded
 from tests.ui.test_workbench import draw_box, key
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -33,9 +33,8 @@ def test_undoing_a_category_deletion_selects_only_objects_of_the_shown_image(qtb
     previous_image(qtbot, window)
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: QMessageBox.StandardButton.Yes))
     panel = window.panels["categoriesDock"]
-    panel.refresh()
-    panel.tree.setCurrentItem(panel.tree.topLevelItem(0))  # "cat": both boxes
-    panel.buttons["delete"].click()
+    click_item(panel.tree, panel.tree.topLevelItem(0))  # "cat": both boxes
+    click_button(panel.buttons["delete"])
     assert not doc.project.annotations
     window.canvas.setFocus()
     key(window, Qt.Key.Key_Z, CTRL)
