@@ -40,8 +40,8 @@ runs = [
     ["diff", reference, project, "--json"],
     ["prelabel", project, "--backend", "threshold", "-o", out / "pre.json"],
 ]
-for fmt in ("coco", "labelme", "yolo", "voc", "cityscapes", "kitti", "openimages", "cvat", "labelstudio",
-            "mvtec", "masks"):
+for fmt in ("coco", "coco-panoptic", "labelme", "yolo", "voc", "cityscapes", "kitti", "openimages", "cvat",
+            "labelstudio", "mvtec", "masks"):
     target = out / f"to-{fmt}" / ("out.json" if fmt == "coco" else "")
     runs.append(["convert", project, target, "--from", "coco", "--to", fmt])
     runs.append(["convert", target, out / f"back-{fmt}.json", "--from", fmt, "--to", "coco"])

@@ -406,6 +406,7 @@ def _written(folder: Path) -> dict[str, object]:
 # dicom-seg needs a DICOM series to write against; it reads pixels through masks.annotation_mask
 WRITABLE = [
     "coco",
+    "coco-panoptic",
     "labelme",
     "yolo",
     "voc",

@@ -170,7 +170,19 @@ def test_qa_against_a_labelme_folder_leaves_ignore_regions_out(tmp_path: Path) -
     assert {r["status"] for r in scores["per_object"]} == {"match"}
 
 
-WRITABLE = ["coco", "labelme", "yolo", "voc", "cityscapes", "kitti", "openimages", "cvat", "mvtec", "masks"]
+WRITABLE = [
+    "coco",
+    "coco-panoptic",
+    "labelme",
+    "yolo",
+    "voc",
+    "cityscapes",
+    "kitti",
+    "openimages",
+    "cvat",
+    "mvtec",
+    "masks",
+]
 
 
 @pytest.mark.parametrize("name", WRITABLE)  # nifti and dicom-seg need volumes: tests/cli/test_medical_cli.py

@@ -16,6 +16,7 @@ from pixelproof.interop.formats import readable
 NAMES = {"score": "scores", "review": "review state", "note": "notes", "iscrowd": "crowd", "void": "void"}
 CASES = [
     ("coco", {}),
+    ("coco-panoptic", {}),
     ("labelme", {}),
     ("yolo", {"task": "detect"}),
     ("yolo", {"task": "segment"}),

@@ -79,7 +79,7 @@ def read_coco(
     if panoptic is not None:  # read as instances, every annotation was three errors and its image empty
         report(
             f"{src}: annotations[{panoptic}]: a COCO panoptic annotation (segments_info, pixels in PNGs): "
-            "not read; convert the file to instances first (panopticapi's panoptic2detection_coco_format.py)"
+            "not read as instances; read the file as COCO panoptic (convert --from coco-panoptic)"
         )
         return ImportResult(_empty(src), report.problems, Counter(files=1))
     for ann in anns if isinstance(anns, list) else []:  # not a list: project_from_dict says so
@@ -108,7 +108,7 @@ def read_coco(
     if remap_categories:
         _remap(project)
     images = list(project.images.values()) if check_images else []
-    folders = _image_folders(Path(os.path.abspath(src)))
+    folders = image_folders(Path(os.path.abspath(src)))
     moved: Counter[Path] = Counter()
     for image in with_progress(images, len(images), progress):
         where, ref = on_disk(project, image)  # a volume's slice: its file (or series folder) is looked for
@@ -170,7 +170,7 @@ def dataset_root(json_file: Path) -> Path:
     return folder.parent if folder.name == "annotations" else folder
 
 
-def _image_folders(json_file: Path) -> list[Path]:
+def image_folders(json_file: Path) -> list[Path]:
     """Where COCO datasets keep their images besides the JSON's folder: for ``annotations/instances_val.json``
     the standard layout's ``images/val/``, then ``val/`` (``val2017/``), ``images/`` and the dataset root;
     ``images/`` beside a JSON anywhere else."""
@@ -262,7 +262,18 @@ def looks_like_coco(path: Path) -> bool:
     if not (path.is_file() and path.suffix.lower() == ".json"):
         return False
     head = sniff(path)
-    return b'"images"' in head and b'"shapes"' not in head
+    return b'"images"' in head and b'"shapes"' not in head and not looks_like_panoptic_json(path, head)
+
+
+def looks_like_panoptic_json(path: Path, head: bytes | None = None) -> bool:
+    """A COCO panoptic JSON: ``segments_info`` near its start, or named ``panoptic*.json`` beside the
+    folder of its PNGs (``panoptic_val2017.json`` + ``panoptic_val2017/``: COCO's own file lists 5,000
+    images before the first ``segments_info``)."""
+    if not (path.suffix.lower() == ".json" and path.is_file()):
+        return False
+    if path.name.lower().startswith("panoptic") and path.with_suffix("").is_dir():
+        return True
+    return b'"segments_info"' in (sniff(path) if head is None else head)
 
 
 FORMAT = Format(

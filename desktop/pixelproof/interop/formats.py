@@ -74,6 +74,7 @@ IMAGE_CHOICES = {
 # Modules holding the built-in declarations, in menu and auto-detection order.
 BUILTIN_MODULES = (
     "pixelproof.interop.coco_io",
+    "pixelproof.interop.coco_panoptic",
     "pixelproof.interop.labelme",
     "pixelproof.interop.yolo",
     "pixelproof.interop.voc",

@@ -79,7 +79,7 @@ def write_geojson(
     counts: Counter[str] = Counter()
     stems = unique_stems(project)
     names = {c.id: c.name for c in project.categories.values()}
-    colors = {c.id: _rgb(c.color) for c in project.categories.values()}
+    colors = {c.id: color_rgb(c.color) for c in project.categories.values()}
     void = project.void_category_ids()
     for image in with_progress(list(project.images.values()), len(project.images), progress):
         if images != "keep":
@@ -110,7 +110,8 @@ def write_geojson(
     return warnings
 
 
-def _rgb(color: str | None) -> list[int] | None:
+def color_rgb(color: str | None) -> list[int] | None:
+    """A category's ``#rrggbb`` colour as [r, g, b] (None when it has none, or another form)."""
     if not isinstance(color, str) or len(color) != 7 or color[0] != "#":
         return None
     try:

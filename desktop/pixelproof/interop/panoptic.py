@@ -1,5 +1,6 @@
 """Pieces shared by the readers of id images (Cityscapes instanceIds, KITTI instance PNGs, Waymo panoptic
-labels), where a pixel value packs a class and an instance, and of drawn-in-order polygons."""
+labels, COCO panoptic's RGB-encoded segment ids), where a pixel value packs a class and an instance or
+names a segment, and of drawn-in-order polygons."""
 
 from __future__ import annotations
 
@@ -40,6 +41,39 @@ def native_ids(ids: np.ndarray) -> np.ndarray:
     if not ids.dtype.isnative:
         return ids.astype(ids.dtype.newbyteorder("="))
     return ids
+
+
+MAX_RGB_ID = (1 << 24) - 1  # the largest id three 8-bit channels hold
+
+
+def rgb2id(rgb: np.ndarray) -> np.ndarray:
+    """H x W x 3 colours as COCO panoptic's segment ids, id = R + 256 G + 256^2 B (panopticapi's
+    ``rgb2id``), uint32; one temporary the size of the result."""
+    ids = rgb[..., 2].astype(np.uint32)
+    ids <<= 8
+    ids |= rgb[..., 1]
+    ids <<= 8
+    ids |= rgb[..., 0]
+    return ids
+
+
+def id2rgb(ids: np.ndarray) -> np.ndarray:
+    """Segment ids (0..``MAX_RGB_ID``) as H x W x 3 uint8 colours, the inverse of ``rgb2id`` (panopticapi's
+    ``id2rgb``)."""
+    out = np.empty((*ids.shape, 3), dtype=np.uint8)
+    for channel in range(3):
+        out[..., channel] = (ids >> (8 * channel)) & 0xFF
+    return out
+
+
+def read_rgb_ids(path: Path, where: str = "") -> np.ndarray:
+    """The segment ids of a COCO panoptic PNG (RGB, or RGBA with the alpha ignored, as panopticapi reads
+    it), uint32; ValueError for other modes and for images over the pixel limit (from the header, before
+    decoding), OSError for files Pillow cannot decode."""
+    with open_pillow(path, where or str(path)) as im:
+        if im.mode not in ("RGB", "RGBA"):
+            raise ValueError(f"{im.mode} image: expected RGB-encoded segment ids (id = R + 256 G + 256^2 B)")
+        return rgb2id(np.asarray(im))  # damage met while decoding: OSError (open_pillow)
 
 
 Rect = tuple[int, int, int, int]  # x, y, w, h

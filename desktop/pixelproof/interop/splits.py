@@ -27,6 +27,7 @@ SPELLINGS: dict[str, dict[str, str]] = {
     "kitti": {"train": "training", "test": "testing"},
     "mvtec": {"train": "train", "val": "validation", "test": "test"},  # MVTec LOCO has validation/
     "labelstudio": {"train": "train", "val": "val", "test": "test"},
+    "coco-panoptic": {"train": "train", "val": "val", "test": "test"},
 }
 _NOT_IN_FOLDER_NAME = re.compile(r"[/\\*?\[\]\x00-\x1f\x7f]")
 
