@@ -389,6 +389,8 @@ class Format:
             raise ValueError(f"{self.title} cannot be read")
         with gc_paused():
             result = self.reader(path, **kwargs)
+        from pixelproof.interop._util import report_category_names
+
         report_category_names(result, path, kwargs.get("on_problem"))
         if self.declares_sizes and kwargs.get("check_images", True):
             from pixelproof.interop.declared_sizes import report_declared_sizes
@@ -548,25 +550,6 @@ def register(fmt: Format) -> Format:
     """Add a format (a plugin's); its name must be new. Built-ins are listed in ``BUILTIN_MODULES``."""
     FORMATS._all()
     return FORMATS.add(fmt)
-
-
-def report_category_names(result: Any, path: Any, on_problem: Any = None) -> None:
-    """One problem line per imported category whose name PixelProof would not make (over
-    ``MAX_CATEGORY_NAME`` characters, a line break: ``limits.category_name_problem``), naming the file and
-    the name shortened. The name is kept whole: it is how the dataset's other files and tools name the
-    class (a cut one would part from them on export, two cut alike would merge); the app shows it
-    shortened on one line (``limits.shown_name``)."""
-    from pixelproof.core.names import category_name_problem, shown_name
-
-    project, problems = getattr(result, "project", None), getattr(result, "problems", None)
-    for cat in project.categories.values() if project is not None and problems is not None else ():
-        problem = category_name_problem(cat.name)
-        if problem is None:
-            continue
-        line = f"{path}: category “{shown_name(cat.name, 60)}” {problem}; kept whole as the file has it"
-        problems.append(line)
-        if on_problem is not None:
-            on_problem(line)
 
 
 def readable() -> list[Format]:
