@@ -107,3 +107,28 @@ def test_clicking_a_large_object_never_zooms_out_past_the_whole_image(qtbot, win
     _go_to(qtbot, view, "coins.png")
     table_click(view.object_table, 0)
     assert view.ref_pane.zoom > fit * 1.5
+
+
+def test_the_images_review_column_counts_object_decisions(qtbot, window) -> None:
+    """Rejecting the motorcycle's only object left its row blank in the Review column, as if untouched."""
+    view = window.review.view
+    enter_review(qtbot, window)
+    _go_to(qtbot, view, "motorcycle.jpg")
+    table_click(view.object_table, 0)
+    QTest.keyClick(view.object_table, Qt.Key.Key_Backspace, Qt.KeyboardModifier.ControlModifier)
+    image_table = view.images.image_table
+    proxy = image_table.model()
+    review_col = proxy.columnCount() - 1
+    cell = proxy.index(_row_of_image(view, "motorcycle.jpg"), review_col)
+    assert cell.data() == "✗1"
+    assert "0 accepted, 1 rejected" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert "no decision on the whole image" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    width = image_table.fontMetrics().horizontalAdvance(cell.data()) + 8
+    assert image_table.columnWidth(review_col) >= width, "the count is cut at 1366x768"
+    # a whole-image decision says itself, as before
+    QTest.keyClick(
+        view.object_table,
+        Qt.Key.Key_Return,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert proxy.index(_row_of_image(view, "motorcycle.jpg"), review_col).data() == "accepted"

@@ -34,7 +34,7 @@ STATUS_TEXT = {"match": "match", "wrong_class": "wrong class", "fn": "missed (FN
                "ignored": "in crowd region (ignored)"}  # fmt: skip
 STATUS_CODE = {"fn": DIFF_FN, "fp": DIFF_FP, "wrong_class": DIFF_WRONG_CLASS}
 REVIEW_COLORS = {"accepted": QColor(0, 158, 115), "rejected": QColor(213, 94, 0)}
-REVIEW_WORDS = (*REVIEW_COLORS, "reviewed")  # what the Images table's Review column can say
+REVIEW_WORDS = (*REVIEW_COLORS, "reviewed")  # what the Images table's Review column can say (its width)
 UNIT_ORDER = {"mm": 0, "px": 1}  # a distance column sorts mm rows, then px rows
 
 
@@ -168,12 +168,14 @@ class ImageTableModel(QAbstractTableModel):
         if col == last:
             status, decision = self._review(row["image_id"])
             if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
-                return decision or ("reviewed" if status == "reviewed" else "")
+                return decision or ("reviewed" if status == "reviewed" else self._object_decisions(row)[0])
             if role == Qt.ItemDataRole.ForegroundRole and decision in REVIEW_COLORS:
                 return REVIEW_COLORS[decision]
             if role == Qt.ItemDataRole.ToolTipRole and self.project is not None:
                 entry = image_decision(self.project, row["image_id"]) or {}
-                return as_text(note_preview(str(entry["note"]))) if entry.get("note") else None
+                if entry.get("note"):
+                    return as_text(note_preview(str(entry["note"])))
+                return None if decision or status == "reviewed" else self._object_decisions(row)[1]
             return None
         name = self.metrics[col - 1]
         v = row.get(name, math.nan)
@@ -201,6 +203,24 @@ class ImageTableModel(QAbstractTableModel):
             if distance and row.get("unit"):
                 return f"{v:.2f} {row['unit']}"
         return None
+
+    def _object_decisions(self, row: dict[str, Any]) -> tuple[str, str | None]:
+        """Text and tooltip for an image without a whole-image decision whose objects carry some: its
+        row would otherwise read as never looked at."""
+        if self.project is None:
+            return "", None
+        anns = self.project.annotations_of(row["image_id"])
+        accepted = sum(a.review == "accepted" for a in anns)
+        rejected = sum(a.review == "rejected" for a in anns)
+        if not accepted and not rejected:
+            return "", None
+        # as short as the column's words ("✓2 ✗1"): a wider column would take the names' room at 1280 px
+        text = " ".join(w for w, n in ((f"✓{accepted}", accepted), (f"✗{rejected}", rejected)) if n)
+        tip = (
+            f"{accepted} accepted, {rejected} rejected of its {len(anns)} objects; no decision on the whole "
+            "image (Ctrl+Shift+Enter / Ctrl+Shift+Backspace)"
+        )
+        return text, tip
 
     def _review(self, image_id: int) -> tuple[str, str | None]:
         if self.project is None:
