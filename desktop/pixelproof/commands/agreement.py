@@ -168,6 +168,7 @@ def _print(data: dict) -> None:
         print(
             f"{name:<24}{p['images']:>8}{_f(p['dice']):>8}{_f(p['iou']):>8}{_f(p['f1']):>8}{_f(p['cohen_kappa']):>8}"
         )
+    _print_images(data)
     for card in data.get("honeypots", []):
         print(
             f"honeypots {shown(card['annotator'])}: {card['images']} images, Dice {_f(card['dice'])}, "
@@ -175,3 +176,30 @@ def _print(data: dict) -> None:
             + (f" ({why})" if (why := card.get("seconds_per_image_reason")) else ""),
             file=sys.stdout,
         )
+
+
+PRINTED_IMAGES = 10  # the rest are on the --html page and in --json's per_image
+
+
+def _print_images(data: dict) -> None:
+    """The images where the annotators differ, worst first: where a lead looks next."""
+    from pixelproof.core.agreement_images import differing_images
+    from pixelproof.core.names import short_file_name
+
+    rows = differing_images(data.get("per_image", []))
+    if not rows and data["images"]:
+        print("no image where the annotators differ (Dice 1 in every class, every object matched)")
+    if not rows:
+        return
+    print(
+        f"{len(rows)} image{'s' if len(rows) != 1 else ''} where the annotators differ, worst first "
+        "(mean Dice over the classes either drew; unmatched: objects with no object of their class on the "
+        "other side):"
+    )
+    for r in rows[:PRINTED_IMAGES]:
+        n = r["unmatched"]
+        objects = f"{n} object{'s' if n != 1 else ''} unmatched" if n else "objects matched"
+        name, pair = shown(short_file_name(r["file_name"], 60)), shown(r["pair"])
+        print(f"  {name:<40} {pair:<16} Dice {_f(r['dice'])}  {objects}; differ in: {shown(r['classes'])}")
+    if len(rows) > PRINTED_IMAGES:
+        print(f"  … and {len(rows) - PRINTED_IMAGES} more (all on the --html page and in --json per_image)")

@@ -495,6 +495,25 @@ def _hd95_per_unit(card: dict[str, Any]) -> dict[str, Any]:
     return {**card, "hd95": hd95_shown(card, 4), "hd95_reason": None} if card.get("hd95_by_unit") else card
 
 
+def _differing_html(data: dict[str, Any]) -> list[str]:
+    """The images where the annotators differ, worst first (``agreement_images``), names cut as QA's."""
+    from pixelproof.core.agreement_images import differing_images
+    from pixelproof.core.names import short_file_name
+    from pixelproof.core.report import html_table
+
+    rows = differing_images(data.get("per_image", []))
+    if not rows:
+        return ["<h2>Images where the annotators differ</h2><p>None: Dice 1 in every class and every object "
+                "matched on every overlap image.</p>"]  # fmt: skip
+    shown = [{**r, "file_name": short_file_name(r["file_name"])} for r in rows]
+    return [
+        f"<h2>Images where the annotators differ ({len(rows)})</h2><p>Worst first: mean Dice over the "
+        "classes either annotator drew; unmatched = objects with no object of their class on the other side "
+        "(fp + fn of the pair); classes = those whose masks or objects differ.</p>",
+        html_table(shown, ["file_name", "pair", "dice", "iou", "unmatched", "classes"]),
+    ]
+
+
 def write_html(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """The agreement report as one self-contained HTML page (tables and bar charts, no scripts)."""
     from pixelproof.core.report import REPORT_CSS, html_table, html_text, svg_bars
@@ -520,6 +539,7 @@ def write_html(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
             pairs, ["pair", "images", "dice", "iou", "f1", "tp", "fp", "fn", "units_both", "cohen_kappa"]
         ),
         svg_bars("Mean Dice per pair", [p["pair"] for p in pairs], [p["dice"] for p in pairs], 1.0),
+        *_differing_html(data),
         "<h2>Per class</h2>",
         html_table(data["per_class"], ["category", "dice", "iou", "f1", "tp", "fp", "fn"]),
         "<h2>STAPLE: each annotator against the estimated truth</h2>",

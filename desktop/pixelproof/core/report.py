@@ -39,6 +39,7 @@ from pixelproof.core.report_ap import (
     reading_options,
     score_threshold_line,
 )
+from pixelproof.core.report_cards import objects_caption
 
 CONVENTIONS = {
     "dice_iou": "per class and image on the union of the class's masks; both empty = n/a (NaN, left out of "
@@ -532,15 +533,23 @@ def write_html(
             for k, v in qa_difference.DIFF_NAMES.items()
             if k != qa_difference.DIFF_NONE
         )
-        parts.append(f"<h2>{worst} worst images (mean Dice)</h2><p class='legend'>{legend}</p>")
-        parts.append("<div class='thumbs'>")
         pairs = {p.file_name: p for p in result.pairs}
-        for row in result.worst_images(worst):
-            pair = pairs.get(row["file_name"])
-            if pair is None:
-                continue
+        cards = [row for row in result.worst_images(worst) if row["file_name"] in pairs]
+        parts.append(
+            f"<h2>{len(cards)} worst images (mean Dice)</h2><p class='legend'>{legend}</p><p>Under each: the "
+            "objects that differ by annotation id, ref (the reference's) and cand (the candidate's, "
+            "which the review view's decisions mark), a missed or extra one's best IoU with one of its "
+            "class.</p>"
+        )
+        parts.append("<div class='thumbs'>")
+        objects: dict[str, list[dict[str, Any]]] = {}
+        for o in data.get("per_object", []):
+            objects.setdefault(o["file_name"], []).append(o)
+        for row in cards:
+            pair = pairs[row["file_name"]]
             dice = row["dice"]
-            label = f"Dice {dice:.3f}" if math.isfinite(dice) else "Dice n/a"
+            label = f"Dice {dice:.3f}" if math.isfinite(dice) else "Dice n/a (both empty)"
+            label += objects_caption(objects.get(row["file_name"], []))
             try:
                 png = base64.b64encode(qa_difference.thumbnail_png(pair, reference, candidate)).decode(
                     "ascii"

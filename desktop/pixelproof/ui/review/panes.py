@@ -412,10 +412,15 @@ class LinkedPanes:
             self._busy = False
 
     def centre_on(self, bbox: list[float], fill: float = 0.45, max_zoom: float = 8.0) -> None:
-        """Centre every pane on a box, zoomed so it spans about ``fill`` of the pane (never past 8x)."""
+        """Centre every pane on a box, zoomed so it spans about ``fill`` of the pane (never past 8x). A box
+        too large for that gets the whole image, fitted: zooming out past the fit only shrinks the picture."""
         x, y, w, h = bbox
         p = self.panes[0]
         vp = p.viewport().rect()
         z = min(vp.width() * fill / max(w, 1.0), vp.height() * fill / max(h, 1.0), max_zoom)
         z = clamp_zoom(z)
+        shown = [p for p in self.panes if p.isVisible()] or self.panes
+        if z <= min(p.fit_zoom() for p in shown):
+            self.fit()
+            return
         self.show_at(QPointF(x + w / 2, y + h / 2), z)

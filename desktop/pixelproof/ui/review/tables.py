@@ -34,7 +34,7 @@ STATUS_TEXT = {"match": "match", "wrong_class": "wrong class", "fn": "missed (FN
                "ignored": "in crowd region (ignored)"}  # fmt: skip
 STATUS_CODE = {"fn": DIFF_FN, "fp": DIFF_FP, "wrong_class": DIFF_WRONG_CLASS}
 REVIEW_COLORS = {"accepted": QColor(0, 158, 115), "rejected": QColor(213, 94, 0)}
-REVIEW_WORDS = (*REVIEW_COLORS, "reviewed")  # what the Images table's Review column can say
+REVIEW_WORDS = (*REVIEW_COLORS, "reviewed")  # what the Images table's Review column can say (its width)
 UNIT_ORDER = {"mm": 0, "px": 1}  # a distance column sorts mm rows, then px rows
 
 
@@ -168,12 +168,14 @@ class ImageTableModel(QAbstractTableModel):
         if col == last:
             status, decision = self._review(row["image_id"])
             if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
-                return decision or ("reviewed" if status == "reviewed" else "")
+                return decision or ("reviewed" if status == "reviewed" else self._object_decisions(row)[0])
             if role == Qt.ItemDataRole.ForegroundRole and decision in REVIEW_COLORS:
                 return REVIEW_COLORS[decision]
             if role == Qt.ItemDataRole.ToolTipRole and self.project is not None:
                 entry = image_decision(self.project, row["image_id"]) or {}
-                return as_text(note_preview(str(entry["note"]))) if entry.get("note") else None
+                if entry.get("note"):
+                    return as_text(note_preview(str(entry["note"])))
+                return None if decision or status == "reviewed" else self._object_decisions(row)[1]
             return None
         name = self.metrics[col - 1]
         v = row.get(name, math.nan)
@@ -201,6 +203,24 @@ class ImageTableModel(QAbstractTableModel):
             if distance and row.get("unit"):
                 return f"{v:.2f} {row['unit']}"
         return None
+
+    def _object_decisions(self, row: dict[str, Any]) -> tuple[str, str | None]:
+        """Text and tooltip for an image without a whole-image decision whose objects carry some: its
+        row would otherwise read as never looked at."""
+        if self.project is None:
+            return "", None
+        anns = self.project.annotations_of(row["image_id"])
+        accepted = sum(a.review == "accepted" for a in anns)
+        rejected = sum(a.review == "rejected" for a in anns)
+        if not accepted and not rejected:
+            return "", None
+        # as short as the column's words ("✓2 ✗1"): a wider column would take the names' room at 1280 px
+        text = " ".join(w for w, n in ((f"✓{accepted}", accepted), (f"✗{rejected}", rejected)) if n)
+        tip = (
+            f"{accepted} accepted, {rejected} rejected of its {len(anns)} objects; no decision on the whole "
+            "image (Ctrl+Shift+Enter / Ctrl+Shift+Backspace)"
+        )
+        return text, tip
 
     def _review(self, image_id: int) -> tuple[str, str | None]:
         if self.project is None:
@@ -266,12 +286,14 @@ class ObjectTableModel(QAbstractTableModel):
         super().__init__()
         self.rows: list[ObjectRow] = []
         self.project: Project | None = None
+        self.iou_threshold = 0.5  # the run's: what the tooltips say a pair needs
 
-    def set_rows(self, rows: list[ObjectRow], project: Project | None) -> None:
+    def set_rows(self, rows: list[ObjectRow], project: Project | None, iou_threshold: float = 0.5) -> None:
         order = {"fn": 0, "fp": 1, "wrong_class": 2, "match": 3, "ignored": 4}
         self.beginResetModel()
         self.rows = sorted(rows, key=lambda r: (order.get(r.status, 9), r.iou))
         self.project = project
+        self.iou_threshold = iou_threshold
         self.endResetModel()
 
     def row_at(self, x: float, y: float) -> int:
@@ -299,6 +321,8 @@ class ObjectTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             return {
                 "HD95": "In mm when the image has a pixel_spacing, else in px",
+                "IoU": "IoU of the pair; for a missed or extra object (grey), its best IoU with an object of "
+                "its class on the other side, which made no pair (the tooltip says why)",
                 "Ref": "Reference annotation id",
                 "Cand": "Candidate annotation id (the one review decisions are written to)",
                 "Review": "Decision stored on the candidate annotation (pixelproof.review) and its note",
@@ -358,7 +382,12 @@ class ObjectTableModel(QAbstractTableModel):
                 return "missed object: nothing in the candidate to mark" if r.cand_id is None else None
             return None
         name = {"IoU": "iou", "Dice": "dice", "HD95": "hd95"}[col]
-        v = r.value(name)
+        unpaired = r.status in ("fn", "fp") and name == "iou"  # its best IoU says why it made no pair
+        v = r.best_iou if unpaired else r.value(name)
+        if role == Qt.ItemDataRole.ForegroundRole and unpaired:
+            return muted_text()
+        if role == Qt.ItemDataRole.ToolTipRole and name in ("iou", "dice"):
+            return pairing_tip(r, self.iou_threshold)
         if role == Qt.ItemDataRole.DisplayRole:
             if name == "hd95" and math.isfinite(v) and r.comparison is not None:
                 return f"{format_value(name, v)} {r.comparison.unit}"
@@ -370,6 +399,29 @@ class ObjectTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and not math.isfinite(v):
             return muted_text()
         return None
+
+
+def pairing_tip(r: ObjectRow, threshold: float) -> str | None:
+    """Why an object made a pair or none: its IoU against the threshold (strict, as QA matches)."""
+    if r.status == "match":
+        return f"Paired: IoU {r.iou:.3f} > {threshold:g} (the threshold), in its class's one-to-one pairing"
+    if r.status == "wrong_class":
+        return (
+            f"Paired across classes, left unpaired in its own: IoU {r.iou:.3f} > {threshold:g}; reference "
+            f"{shown_name(r.category)}, candidate {shown_name(r.cand_category)}"
+        )
+    if r.status not in ("fn", "fp"):
+        return None
+    side, what = ("candidate", "missed") if r.status == "fn" else ("reference", "extra")
+    name = shown_name(r.category)
+    if r.best_iou <= 0:
+        return f"Not paired ({what}): it overlaps no {side} {name}"
+    why = (
+        f"not above the threshold {threshold:g}"
+        if r.best_iou <= threshold
+        else "but that object is paired with another (one-to-one, largest total IoU)"
+    )
+    return f"Not paired ({what}): its best IoU with a {side} {name} is {r.best_iou:.3f}, {why}"
 
 
 CLASS_COLUMNS = (("category", "Class"), ("dice", "Mean Dice"), ("hd95", "HD95"), ("pq", "PQ"),

@@ -428,7 +428,7 @@ class ReviewView(QWidget):
             p.fitted = True
         self.linked.fit()
         rows = self.scored.objects.get(pair.file_name, [])
-        self.object_model.set_rows(rows, doc.project)
+        self.object_model.set_rows(rows, doc.project, self.scored.result.options.iou_threshold)
         problems = sum(r.status not in ("match", "ignored") for r in rows)  # ignored: inside a crowd region
         counts = plural(len(rows), "object")
         if problems:

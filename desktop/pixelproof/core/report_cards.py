@@ -1,0 +1,52 @@
+"""The caption of a worst image's card on the QA page: which objects differ, by annotation id.
+
+A lead reading the page sees the difference overlay and the image's Dice; the ids say which objects to
+look up (in the review view's Objects table, Ref and Cand, or the project file): missed ones by the
+reference's id, extra ones by the candidate's (each with its best IoU with an object of its class on the
+other side when it overlaps one: why it made no pair), wrong-class pairs by both."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from pixelproof.core.names import shown_name
+
+SHOWN_IDS = 8  # per class and kind on a card; the rest are counted (every one in --json per_object)
+
+
+def objects_caption(rows: list[dict[str, Any]]) -> str:
+    """HTML lines (each after a ``<br>``) for one image's ``per_object`` rows that are no match."""
+    lines = []
+    for status, word in (("fn", "missed"), ("fp", "extra"), ("wrong_class", "wrong class")):
+        by_class: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            if r["status"] == status:
+                by_class.setdefault(str(r["category"]), []).append(r)
+        parts = [_class_part(status, name, rs) for name, rs in by_class.items()]
+        if parts:
+            lines.append(f"<br>{word}: " + "; ".join(parts))
+    return "".join(lines)
+
+
+def _class_part(status: str, name: str, rows: list[dict[str, Any]]) -> str:
+    shown = rows[:SHOWN_IDS]
+    if status == "fn":
+        ids = ", ".join(f"#{r['ref_id']}" + _best(r) for r in shown)
+        text = f"{shown_name(name)} ref {ids}"
+    elif status == "fp":
+        ids = ", ".join(f"#{r['cand_id']}" + _best(r) for r in shown)
+        text = f"{shown_name(name)} cand {ids}"
+    else:
+        text = ", ".join(
+            f"ref #{r['ref_id']} {shown_name(name)} → cand #{r['cand_id']} "
+            f"{shown_name(str(r['cand_category']))}"
+            for r in shown
+        )
+    more = f" and {len(rows) - len(shown)} more" if len(rows) > len(shown) else ""
+    return html.escape(text + more)
+
+
+def _best(r: dict[str, Any]) -> str:
+    best = r.get("best_iou")
+    return f" (best IoU {best:.3f})" if isinstance(best, float) and best > 0 else ""
