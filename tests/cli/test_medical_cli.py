@@ -225,3 +225,41 @@ def test_exports_write_slices_as_png_without_patient_data(study: Path, tmp_path:
     for f in written:
         data = f.read_bytes()
         assert not any(p.encode() in data for p in PATIENT), f
+
+
+def _labelled(project_json: Path, category: str) -> None:
+    """Give each image of the project a small mask of ``category`` (id 1)."""
+    project = load_project(project_json)
+    for image in project.images.values():
+        m = np.zeros((image.height, image.width), bool)
+        m[2:6, 3:8] = True
+        project.add_annotation(
+            Annotation(image.id, image.id, 1, masks.bbox(m), masks.encode(m), float(m.sum()))
+        )
+    save_project(project, project_json)
+
+
+@pytest.mark.parametrize(
+    ("source", "fmt", "says"),
+    [
+        # a DICOM series' masks as NIfTI labels; a NIfTI volume's masks as a DICOM SEG
+        ("series", "nifti", "are slices of a NIfTI volume, so there is no label volume"),
+        ("nii", "dicom-seg", "are DICOM (a file"),
+    ],
+)
+def test_a_label_export_that_fits_no_image_fails_and_writes_nothing(
+    study: Path, tmp_path: Path, capsys, source: str, fmt: str, says: str
+) -> None:
+    # it wrote no file, printed "24 images, 4 annotations" and exited 0 as if all was converted
+    (study / "nii").mkdir()
+    shutil.copy(study / "anat.nii", study / "nii")
+    project = tmp_path / "p.json"
+    assert main(["new", str(study / source), "-o", str(project), "--categories", "lesion"]) == 0
+    _labelled(project, "lesion")
+    capsys.readouterr()
+    out = tmp_path / "out"
+    assert main(["convert", str(project), str(out), "--from", "coco", "--to", fmt]) == 1
+    err = capsys.readouterr().err
+    n = len(load_project(project).images)
+    assert says in err and f"none of the {n} images" in err and str(out) in err
+    assert not out.exists()

@@ -195,3 +195,24 @@ def test_object_counts_look_at_the_objects_of_the_image_not_at_every_class(monke
     assert counts == [1 if iid % 2 else 3 for iid in sorted(p.images)]  # the void region is not an object
     n_objects = len(p.annotations)
     assert len(reads) <= n_objects, len(reads)
+
+
+def test_a_dcm2niix_sidecar_is_not_called_a_skipped_file(tmp_path: Path) -> None:
+    # dcm2niix writes ct.json beside ct.nii.gz; the app reads it (its Modality gives HU), yet a new project
+    # over such a folder said "N files skipped, first: ct.json: not an image", one per case
+    import nibabel as nib
+
+    from pixelproof.core.nifti_modality import nifti_modality
+
+    images = tmp_path / "data"
+    images.mkdir()
+    for name in ("ct.nii.gz", "mr.nii"):
+        nib.save(nib.Nifti1Image(np.zeros((4, 5, 2), np.int16), np.eye(4)), images / name)
+    (images / "ct.json").write_text('{"Modality": "CT"}')
+    (images / "mr.json").write_text('{"Modality": "MR"}')
+    (images / "notes.json").write_text("{}")  # no volume of that name: not a sidecar
+    skipped: list[str] = []
+    p = project_from_folder(images, tmp_path / "project.json", ["organ"], on_skip=skipped.append)
+    assert len(p.images) == 4
+    assert len(skipped) == 1 and "notes.json: not an image" in skipped[0]
+    assert nifti_modality(images / "ct.nii.gz") == "CT" and nifti_modality(images / "mr.nii") == "MR"

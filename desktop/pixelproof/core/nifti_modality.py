@@ -30,9 +30,8 @@ def nifti_modality(path: str | os.PathLike[str], channel: int = 0) -> str:
     """The modality (``CT``, ``MR``...) the sidecar or the dataset's ``dataset.json`` gives the NIfTI file
     at ``path`` (channel ``channel`` of a 4D one), upper-cased; "" when nothing says."""
     p = Path(path)
-    name = p.name
-    stem = name[: -len(".nii.gz")] if name.lower().endswith(".nii.gz") else p.stem
-    sidecar = _json(p.with_name(stem + ".json"))
+    stem = sidecar_path(p).stem
+    sidecar = _json(sidecar_path(p))
     if isinstance(sidecar, dict) and _word(sidecar.get("Modality")):
         return sidecar["Modality"].upper()
     if not p.parent.name.lower().startswith("images"):
@@ -47,6 +46,13 @@ def nifti_modality(path: str | os.PathLike[str], channel: int = 0) -> str:
     key = str(int(m.group(1)) if m else channel)
     value = names.get(key, next(iter(names.values())) if len(names) == 1 else None)
     return value.upper() if _word(value) else ""
+
+
+def sidecar_path(path: Path) -> Path:
+    """The JSON dcm2niix writes beside the NIfTI file at ``path`` (``ct.nii.gz`` -> ``ct.json``)."""
+    name = path.name
+    stem = name[: -len(".nii.gz")] if name.lower().endswith(".nii.gz") else path.stem
+    return path.with_name(stem + ".json")
 
 
 def _word(value: Any) -> bool:

@@ -370,12 +370,14 @@ def image_entries(
     through ``skip``; the DICOM files of one folder form its series."""
     from pixelproof.core.dicom import looks_like_dicom
     from pixelproof.core.imageio import image_size, is_image_file
+    from pixelproof.core.nifti_modality import sidecar_path
 
     candidates = []
+    sidecars = {sidecar_path(f) for f in files if is_nifti(f)}  # read for the volume's modality (HU)
     for f in files:
         if is_nifti(f) or is_image_file(f) or looks_like_dicom(f):
             candidates.append(f)
-        else:
+        elif f not in sidecars:
             skip(f"{f}: not an image, skipped")
     entries: list[ImageEntry] = []
     dicom_by_folder: dict[Path, list[Path]] = {}

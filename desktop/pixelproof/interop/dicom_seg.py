@@ -247,7 +247,6 @@ def write_dicom_seg(
     """``out_dir/<source>_seg.dcm`` per DICOM source with masks; returns warnings."""
     hd = _highdicom()
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     used = {a.category_id for a in project.annotations.values()}
     cats = sorted((c for c in project.categories.values() if c.id in used), key=lambda c: c.id)
     if len(cats) >= 65536:  # SEG numbers segments with 16 bits; every frame of a segment is written
@@ -260,6 +259,13 @@ def write_dicom_seg(
     counts["not_dicom"] = (
         len(project.images) - sum(len(v) for v in sources.values()) - counts["unmatched"] - len(warnings)
     )
+    if project.images and counts["not_dicom"] == len(project.images):  # else nothing written, "converted"
+        raise ValueError(
+            f"none of the {len(project.images)} images are DICOM (a file, a series' slice or a multi-frame "
+            "object's frame), so there is no SEG to write (a SEG references its DICOM source): export nifti "
+            "for NIfTI volumes, or masks"
+        )
+    out.mkdir(parents=True, exist_ok=True)
     names: set[str] = set()
     for key, claimed in with_progress(sorted(sources.items()), len(sources), progress):
         if not any(project.annotations_of(i) for i, _, _ in claimed):

@@ -272,7 +272,6 @@ def write_nifti(
     """``out_dir/<volume>.nii.gz`` per NIfTI source volume + ``classes.txt``; returns warnings."""
     nib = import_nibabel()
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     counts: Counter[str] = Counter()
     warnings: list[str] = []
     volumes: dict[tuple[str, str, int], list[tuple[int, int]]] = defaultdict(list)  # -> (image id, index)
@@ -282,6 +281,13 @@ def write_nifti(
             counts["not_nifti"] += 1
             continue
         volumes[(ref.source, ref.axis, ref.channel)].append((image.id, ref.index))
+    if not volumes and project.images:  # else an "export" of classes.txt alone, said to have converted all
+        raise ValueError(
+            f"none of the {len(project.images)} images are slices of a NIfTI volume, so there is no label "
+            "volume to write (NIfTI labels take their geometry from the NIfTI file they label): export "
+            "dicom-seg for DICOM images, or masks"
+        )
+    out.mkdir(parents=True, exist_ok=True)
     bad_ids = sorted(c.id for c in project.categories.values() if not 1 <= c.id <= MAX_CLASS_ID)
     if bad_ids:
         warnings.append(f"categories with ids {bad_ids} cannot be voxel values (1..{MAX_CLASS_ID}); left out")
