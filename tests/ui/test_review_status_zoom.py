@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from pixelproof.ui.slices import width_level
+from pixelproof.core.window_level import width_level
 from tests.ui.conftest import wait_loaded
 from tests.ui.test_review import CTRL, enter_review, open_window
 from tests.ui.test_review_orientation import two_readers

@@ -17,7 +17,7 @@ from PySide6.QtTest import QTest
 from pixelproof.core.coco import save_project
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.volume_cache import clear_cache
-from pixelproof.ui.slices import preset_window
+from pixelproof.core.window_level import preset_window
 from tests.core.test_dicom_acquisitions import dynamic_series, expected_pixels
 from tests.ui.conftest import open_main_window, wait_loaded
 from tests.ui.test_channel_ranges import open_dialog

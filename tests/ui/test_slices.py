@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 
 from pixelproof.core.coco import save_project
 from pixelproof.core.image_folder import project_from_folder
-from pixelproof.ui.slices import preset_window
+from pixelproof.core.window_level import preset_window
 from tests.ui.conftest import hover, open_main_window, wait_loaded
 
 
@@ -229,3 +229,22 @@ def test_page_keys_step_through_a_multichannel_z_stack_and_its_channels_toggle(
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+def test_a_right_drag_on_ct_sets_a_whole_width_and_level(qtbot, volume_window) -> None:
+    """A right-drag on a CT slice showed "W 119.5  L 20.25"; HU are whole numbers, as presets are."""
+    win = volume_window
+    doc = win.document
+    ids = {im.file_name: im.id for im in doc.project.images.values()}
+    doc.set_current_image(ids["data/ct.nii.gz#z=004"])
+    wait_loaded(qtbot, win)
+    assert np.issubdtype(win.canvas.loaded.raw.dtype, np.integer)
+    vp = win.canvas.viewport()
+    start, end = QPoint(150, 150), QPoint(187, 163)  # 37 px right, 13 px down
+    QTest.mousePress(vp, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(vp, end)
+    QTest.mouseRelease(vp, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, end)
+    text = win.readout.window_label.text()
+    width, level = (float(v) for v in text.replace("W ", "").split("  L "))
+    assert width == int(width) and level == int(level), text
+    assert win.canvas.loaded.window == pytest.approx(preset_window(width, level))

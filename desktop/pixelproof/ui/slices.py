@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QSlider, QToolBar
 from pixelproof.core.phases import PhaseIndex
 from pixelproof.core.qa_volumes import volume_name
 from pixelproof.core.volumes import parse_slice_ref
+from pixelproof.core.window_level import preset_window
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.shortcuts import make_action
 
@@ -32,16 +33,6 @@ CT_PRESETS = (
     ("view.preset_brain", 80, 40),
     ("view.preset_liver", 150, 90),
 )
-
-
-def preset_window(width: float, level: float) -> tuple[float, float]:
-    """(low, high) of a window width/level pair, with DICOM's linear function (as the file's window)."""
-    return (level - 0.5 - (width - 1) / 2, level - 0.5 + (width - 1) / 2)
-
-
-def width_level(low: float, high: float) -> tuple[float, float]:
-    """(width, level) of a (low, high) window: ``preset_window`` undone, what a reader of CT expects."""
-    return high - low + 1, (low + high) / 2 + 0.5
 
 
 def volume_index(project: Project) -> dict[int, tuple[str, list[int]]]:

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from pixelproof.core.patient_space import position_text
-from pixelproof.ui.slices import width_level
+from pixelproof.core.window_level import width_level
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView

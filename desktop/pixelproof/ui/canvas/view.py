@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWid
 from pixelproof.core.model import Annotation
 from pixelproof.core.phases import KeptWindow
 from pixelproof.core.volumes import expected_identity
+from pixelproof.core.window_level import dragged_window
 from pixelproof.ui.canvas import hit_test, stacking, tag_layout
 from pixelproof.ui.canvas.display_controls import DisplayControls
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
@@ -515,12 +517,11 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
 
     def _drag_window(self, p: QPoint) -> None:
         """Right drag: right/left widens/narrows the window, up/down moves the level (as in DICOM viewers)."""
-        start, (lo, hi) = self._wl_from
+        start, window = self._wl_from
         d = p - start
-        span = max(hi - lo, 1e-6)
-        width = max(span * (1.0 + d.x() / 200.0), span * 0.01)
-        center = (lo + hi) / 2 - d.y() * span / 200.0
-        self.set_window(center - width / 2, center + width / 2)
+        raw = self.loaded.raw if self.loaded is not None else None
+        whole = raw is not None and np.issubdtype(getattr(raw, "dtype", np.float32), np.integer)
+        self.set_window(*dragged_window(window, d.x(), d.y(), whole=whole))
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:  # the cursor left the image area (maybe not the view)
