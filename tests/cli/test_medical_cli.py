@@ -242,8 +242,9 @@ def _labelled(project_json: Path, category: str) -> None:
 @pytest.mark.parametrize(
     ("source", "fmt", "says"),
     [
-        # a DICOM series' masks as NIfTI labels; a NIfTI volume's masks as a DICOM SEG
-        ("series", "nifti", "are slices of a NIfTI volume, so there is no label volume"),
+        # a single DICOM file's masks as NIfTI labels (a series' are written: test_nifti_dicom_series);
+        # a NIfTI volume's masks as a DICOM SEG
+        ("single", "nifti", "are slices of a NIfTI volume or a DICOM series, so there is no label volume"),
         ("nii", "dicom-seg", "are DICOM (a file"),
     ],
 )
@@ -253,6 +254,8 @@ def test_a_label_export_that_fits_no_image_fails_and_writes_nothing(
     # it wrote no file, printed "24 images, 4 annotations" and exited 0 as if all was converted
     (study / "nii").mkdir()
     shutil.copy(study / "anat.nii", study / "nii")
+    (study / "single").mkdir()
+    shutil.copy(study / "ct.dcm", study / "single")
     project = tmp_path / "p.json"
     assert main(["new", str(study / source), "-o", str(project), "--categories", "lesion"]) == 0
     _labelled(project, "lesion")

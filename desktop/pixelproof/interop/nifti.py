@@ -5,13 +5,18 @@ Segmentation Decathlon / nnU-Net layout). Each label volume becomes one semantic
 slice, on image records named after the matching image volume (``imagesTr/case.nii.gz#z=012``, found by
 stem, nnU-Net's ``case_0000.nii.gz`` too) or, without one, after the label volume itself. Class names come
 from ``--classes`` or a ``classes.txt`` beside the labels (line n = class id n, line 0 the background; blank
-lines name nothing), else from the dataset's ``dataset.json`` ``labels``, else ``class <id>``.
+lines name nothing), else from the dataset's ``dataset.json`` ``labels``, else ``class <id>``. A label
+file without an image volume is read onto the DICOM series it labels (``nifti_series.find_series``: the
+series folder its stem names, ``ct.nii.gz`` -> ``ct/``, or a folder that is one series), its voxels turned
+to the series' axes and its affine checked against the series' geometry; one of another size or place is
+skipped with a message naming both.
 
 Writing: one ``<volume>.nii.gz`` per NIfTI volume the project's slices come from, voxel value = category
 id, with the source's affine and header: masks are put on the canonical grid the slices were cut from
 (``volumes.oriented_slice``), then the reorientation is undone so labels land on the source's voxels.
-``classes.txt`` names the ids. Slices of DICOM series and plain images are left out with a warning (use
-``dicom-seg`` or ``masks`` for them).
+One ``<series folder>.nii.gz`` per DICOM series, its affine the series' geometry (``nifti_series``).
+``classes.txt`` names the ids. Single DICOM files, multi-frame objects and plain images are left out with a
+warning (use ``dicom-seg`` or ``masks`` for them).
 """
 
 from __future__ import annotations
@@ -19,19 +24,21 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from pixelproof.core import masks as core_masks
+from pixelproof.core.dicom_series import open_series
 from pixelproof.core.limits import LimitError, check_image_size, check_text
-from pixelproof.core.model import Project
+from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.sources import check_slice
 from pixelproof.core.volumes import (
     NiftiVolume,
     SliceRef,
+    Volume,
     VolumeError,
     check_slice_count,
     expected_identity,
@@ -51,12 +58,23 @@ from pixelproof.interop._util import (
     folder_project,
     free_name,
     fresh,
+    is_file,
     one_line,
     rel_name,
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option
 from pixelproof.interop.image_guard import check_not_image
+from pixelproof.interop.nifti_series import (
+    farthest_corner,
+    find_series,
+    holds_series,
+    label_stem,
+    on_series,
+    series_affine,
+    slice_name,
+    volume_name,
+)
 from pixelproof.interop.panoptic import add_id_objects
 
 MAX_CLASS_ID = 65535
@@ -75,6 +93,7 @@ def read_nifti(
     """Import label volumes as a project of slices (see the module docstring)."""
     root = Path(path)
     report = Reporter(on_problem)
+    named = image_dir is not None  # a folder the user named may itself be the one series the labels label
     if root.is_dir():
         label_dir = root / "labelsTr" if (root / "labelsTr").is_dir() else root
         files = sorted(p for p in label_dir.rglob("*") if p.is_file() and is_nifti(p))
@@ -93,11 +112,26 @@ def read_nifti(
     project = folder_project(base)
     build = Builder(project)
     image_files = _image_volumes(image_dir) if image_dir is not None else {}
+    series_dirs = [image_dir] if image_dir is not None else [base, base.parent]
+    known: dict[Path, bool] = {}  # folder -> holds a DICOM series (scanned once an import)
     for label_file in with_progress(files, len(files), progress):
-        if image_dir is not None and _same_dir(label_file.parent, image_dir):
+        if (
+            image_dir is not None
+            and _same_dir(label_file.parent, image_dir)
+            and not holds_series(image_dir, known)
+        ):
             continue  # a label folder that also holds the images: only labels are read here
         try:
-            _read_volume(label_file, image_files, names, axis, build, base, report)
+            _read_volume(
+                label_file,
+                image_files,
+                (series_dirs, named, known),
+                names,
+                axis,
+                build,
+                base,
+                report,
+            )
         except (VolumeError, LimitError) as e:  # LimitError: a file name that is not UTF-8
             report.skip("volumes", f"{e}; skipped")
     build.order_categories()
@@ -126,6 +160,7 @@ def _image_volumes(folder: Path) -> dict[str, Path]:
 def _read_volume(
     label_file: Path,
     image_files: dict[str, Path],
+    series_dirs: tuple[list[Path], bool, dict[Path, bool]],
     names: dict[int, str],
     axis: str,
     build: Builder,
@@ -136,7 +171,24 @@ def _read_volume(
     if labels.channels > 1:
         raise VolumeError(f"{label_file}: a label volume must be 3D, this one has {labels.channels} channels")
     image_file = image_files.get(volume_stem(label_file.name))
-    geometry: NiftiVolume = labels
+    if image_file is not None and _same_dir(image_file, label_file):
+        image_file = None  # a label file in a DICOM series folder given as the images folder
+    geometry: Volume = labels
+    if image_file is None:
+        series, why = find_series(label_file, *series_dirs)
+        if why:
+            raise VolumeError(why)
+        if series is not None:  # the voxels in the series' order: slice k is the k-th file, rows x columns
+            check_slice_count(labels)
+            data, note = on_series(labels, series)
+            if note:
+                report(note)
+            name = rel_name(series.source, base)
+            name = name if name != "." else f"../{series.source.name}"  # the labels lie in the series folder
+            _add_slices(
+                label_file, data, series, lambda k: name + slice_name(series, k), names, build, report
+            )
+            return
     if image_file is not None:
         image = open_nifti(image_file, axis)
         if (image.depth, image.height, image.width) != (labels.depth, labels.height, labels.width):
@@ -145,7 +197,7 @@ def _read_volume(
                 f"{image_file.name} is {image.width}x{image.height}x{image.depth}"
             )
         if not np.allclose(image.canonical_affine, labels.canonical_affine, atol=1e-3):
-            far = _farthest_corner(image.canonical_affine, labels.canonical_affine, labels.canonical_shape)
+            far = farthest_corner(image.canonical_affine, labels.canonical_affine, labels.canonical_shape)
             report(
                 f"{label_file}: its affine differs from {image_file}'s (the same voxel lies up to "
                 f"{_distance_text(far)} apart in the two); labels are put on the image by voxel index "
@@ -153,30 +205,56 @@ def _read_volume(
             )
         geometry = image
     check_slice_count(labels)  # from the header, before a voxel is decoded or a record made
-    source = image_file if image_file is not None else label_file
-    whole, low, high = _value_range(labels.canonical_array())
+    source_name = rel_name(image_file if image_file is not None else label_file, base)
+    _add_slices(
+        label_file,
+        labels.canonical_array(),
+        geometry,
+        lambda k: source_name + SliceRef("", axis, k).name(labels.depth),
+        names,
+        build,
+        report,
+        axis,
+    )
+
+
+def _add_slices(
+    label_file: Path,
+    data: np.ndarray,
+    geometry: Volume,
+    name_of: Callable[[int], str],
+    names: dict[int, str],
+    build: Builder,
+    report: Reporter,
+    axis: str = "",
+) -> None:
+    """One record per slice of ``geometry`` (named ``name_of(k)``) holding a semantic mask per class of
+    ``data``: the canonical array sliced along ``axis``, or (``axis`` "") a DICOM series' (column, row,
+    slice) array, slice k being ``data[:, :, k]`` transposed. All slices or none: a slice that is no label
+    map removes the ones made before it."""
+    whole, low, high = _value_range(data)
     if not whole:
         raise VolumeError(f"{label_file}: label values must be whole numbers (class ids)")
     if low is not None and (low < 0 or high > MAX_CLASS_ID):
         raise VolumeError(f"{label_file}: class ids must be in 0..{MAX_CLASS_ID}")
-    source_name = rel_name(source, base)
 
     def category(value: int) -> tuple[int, bool] | None:
         return None if value == 0 else (build.category(names.get(value, f"class {value}"), value).id, False)
 
     made: list[int] = []
-    for k in range(labels.depth):
-        ids = np.asarray(labels.slice(k)).astype(np.uint16, copy=False)  # whole, 0..MAX_CLASS_ID: checked
+    for k in range(geometry.depth):
+        plane = oriented_slice(data, axis, k) if axis else data[:, :, k].T
+        ids = np.asarray(plane).astype(np.uint16, copy=False)  # whole, 0..MAX_CLASS_ID: checked
         record = build.image(
-            source_name + SliceRef("", axis, k).name(labels.depth),
-            labels.width,
-            labels.height,
+            name_of(k),
+            geometry.width,
+            geometry.height,
             **geometry.slice_meta(k, placed=False).record_extra(),
             pixelproof=geometry.identity(k),
         )
         made.append(record.id)
         try:
-            with build.record(record, report):  # the volume is labelled whole: an empty slice is Done
+            with build.record(record, report):  # labelled whole: an empty slice is Done
                 # each value's mask from its box: a slice of thousands of values costs no value x slice
                 add_id_objects(ids, record, build, split=None, category=category, extra_key="nifti")
         except LimitError as e:  # values scattered over the slice: not a label map; no half volume
@@ -189,15 +267,6 @@ def _distance_text(mm: float) -> str:
     """A distance as a message writes it: to 0.1 mm up to a kilometre, in three figures past it (a header
     1e30 off printed 31 digits)."""
     return f"{mm:.1f} mm" if mm < 1e6 or not np.isfinite(mm) else f"{mm:.3g} mm, more than 1 km"
-
-
-def _farthest_corner(a: np.ndarray, b: np.ndarray, shape: tuple[int, ...]) -> float:
-    """The largest distance in mm between where two affines put one voxel: at a corner of the grid, as
-    the difference of two affine maps is affine and so largest at a corner."""
-    corners = np.array(
-        [[i, j, k, 1.0] for i in (0, shape[0] - 1) for j in (0, shape[1] - 1) for k in (0, shape[2] - 1)]
-    )
-    return float(np.linalg.norm((corners @ (a - b).T)[:, :3], axis=1).max())
 
 
 def _chunks(data: np.ndarray, voxels: int = CHECK_CHUNK_VOXELS) -> Iterator[np.ndarray]:
@@ -269,48 +338,55 @@ def write_nifti(
     *,
     progress: ProgressCallback | None = None,
 ) -> list[str]:
-    """``out_dir/<volume>.nii.gz`` per NIfTI source volume + ``classes.txt``; returns warnings."""
+    """``out_dir/<volume>.nii.gz`` per NIfTI source volume and DICOM series + ``classes.txt``; returns
+    warnings."""
     nib = import_nibabel()
     out = Path(out_dir)
     counts: Counter[str] = Counter()
     warnings: list[str] = []
     volumes: dict[tuple[str, str, int], list[tuple[int, int]]] = defaultdict(list)  # -> (image id, index)
+    series: dict[tuple[str, int, int], list[tuple[int, int]]] = defaultdict(list)  # folder, series, phase
     for image in project.images.values():
         ref = parse_slice_ref(image.file_name)
-        if ref is None or not is_nifti(ref.source):
-            counts["not_nifti"] += 1
+        if ref is not None and is_nifti(ref.source):
+            volumes[(ref.source, ref.axis, ref.channel)].append((image.id, ref.index))
             continue
-        volumes[(ref.source, ref.axis, ref.channel)].append((image.id, ref.index))
-    if not volumes and project.images:  # else an "export" of classes.txt alone, said to have converted all
+        folder = Path(os.fspath(project.image_path(image)).rpartition("#")[0])
+        if (
+            ref is None
+            or (ref.axis, ref.channel, ref.time) != ("z", 0, None)
+            or not is_file(folder, Path.is_dir)
+        ):
+            counts["not_nifti"] += 1  # a DICOM file or multi-frame object, a plain image, a TIFF stack
+            continue
+        series[(os.fspath(folder), ref.series or 0, ref.phase or 0)].append((image.id, ref.index))
+    if not volumes and not series and project.images:  # else an "export" of classes.txt alone
         raise ValueError(
-            f"none of the {len(project.images)} images are slices of a NIfTI volume, so there is no label "
-            "volume to write (NIfTI labels take their geometry from the NIfTI file they label): export "
-            "dicom-seg for DICOM images, or masks"
+            f"none of the {len(project.images)} images are slices of a NIfTI volume or a DICOM series, so "
+            "there is no label volume to write (a label volume takes its geometry from the volume it "
+            "labels): export dicom-seg for single DICOM files and multi-frame objects, or masks"
         )
     out.mkdir(parents=True, exist_ok=True)
     bad_ids = sorted(c.id for c in project.categories.values() if not 1 <= c.id <= MAX_CLASS_ID)
     if bad_ids:
         warnings.append(f"categories with ids {bad_ids} cannot be voxel values (1..{MAX_CLASS_ID}); left out")
     names: set[str] = {"classes.txt"}
-    items = sorted(volumes.items())
-    for (source, axis, _channel), slices in with_progress(items, len(items), progress):
-        path = Path(os.fspath(project.image_path(project.images[slices[0][0]])).rpartition("#")[0])
+    items: list[tuple[Any, list[tuple[int, int]]]] = [*sorted(volumes.items()), *sorted(series.items())]
+    for key, slices in with_progress(items, len(items), progress):
         try:
-            volume = open_nifti(path, axis)
-            x, y, z = volume.original_shape  # the label array is made whole: a header may claim 4096^3
-            check_image_size(x, y * z, f"{volume.source} ({x} x {y} x {z} voxels)", "label volume")
-            for image_id, index in slices:  # a volume of another shape: the indexes may be other slices
-                image = project.images[image_id]
-                check_slice(project.image_path(image), volume, index, expected_identity(image.extra))
+            if isinstance(key[1], str):
+                img, stem = _nifti_labels(nib, project, key[1], slices, counts)
+            else:
+                img, stem = _series_labels(nib, project, key, slices, counts, warnings)
         except (VolumeError, LimitError) as e:
             warnings.append(f"{e}; its labels were not written")
             continue
-        data = _label_array(project, volume, slices, counts)
-        _save(nib, volume, data, out / free_name(names, volume_stem(source), ".nii.gz"))
+        _store(nib, img, out / free_name(names, stem, ".nii.gz"))  # over a project's image: stops here
         counts["volumes"] += 1
     _write_classes(project, out / "classes.txt")
     messages = {
-        "not_nifti": "image(s) are not slices of a NIfTI volume and were left out (use dicom-seg or masks)",
+        "not_nifti": "image(s) are not slices of a NIfTI volume or a DICOM series and were left out (use "
+        "dicom-seg or masks)",
         "boxes": "box-only object(s) written as filled boxes",
         "overlap": "voxel(s) where objects overlap: each keeps the later object's class",
         "size": "slice(s) whose record size differs from the volume's were left out",
@@ -319,36 +395,99 @@ def write_nifti(
     return warnings
 
 
-def _label_array(
-    project: Project, volume: NiftiVolume, slices: list[tuple[int, int]], counts: Counter[str]
-) -> np.ndarray:
-    """The canonical (RAS+) label array of one volume, filled from its slices' annotations."""
-    top = max((c.id for c in project.categories.values() if 1 <= c.id <= MAX_CLASS_ID), default=0)
-    dtype = np.uint8 if top <= 255 else np.uint16
-    shape = [0, 0, 0]
-    for src_axis, (dst_axis, _flip) in enumerate(volume.ornt):
-        shape[int(dst_axis)] = volume.original_shape[src_axis]
-    data = np.zeros(shape, dtype=dtype)
+def _nifti_labels(
+    nib: Any,
+    project: Project,
+    axis: str,
+    slices: list[tuple[int, int]],
+    counts: Counter[str],
+) -> tuple[Any, str]:
+    """The label image of one NIfTI source volume and its file's stem; raises ``VolumeError`` when there
+    is none to write."""
+    path = Path(os.fspath(project.image_path(project.images[slices[0][0]])).rpartition("#")[0])
+    volume = open_nifti(path, axis)
+    x, y, z = volume.original_shape  # the label array is made whole: a header may claim 4096^3
+    check_image_size(x, y * z, f"{volume.source} ({x} x {y} x {z} voxels)", "label volume")
+    for image_id, index in slices:  # a volume of another shape: the indexes may be other slices
+        image = project.images[image_id]
+        check_slice(project.image_path(image), volume, index, expected_identity(image.extra))
+    return _source_image(nib, volume, _label_array(project, volume, slices, counts)), volume_stem(
+        volume.source.name
+    )
+
+
+def _series_labels(
+    nib: Any,
+    project: Project,
+    key: tuple[str, int, int],
+    slices: list[tuple[int, int]],
+    counts: Counter[str],
+    warnings: list[str],
+) -> tuple[Any, str]:
+    """The label image of one DICOM series, (column, row, slice) voxels with the series' geometry as the
+    affine (``nifti_series``), and its file's stem; raises ``VolumeError`` when there is none to write."""
+    folder, number, phase = key[0], key[1] or None, key[2] or None
+    volume = open_series(folder, number, phase)
+    check_image_size(volume.width, volume.height * volume.depth, f"{volume_name(volume)}", "label volume")
+    for image_id, index in slices:  # a file lost or added: the indexes may be other files
+        image = project.images[image_id]
+        check_slice(project.image_path(image), volume, index, expected_identity(image.extra))
+    affine, note, _placed = series_affine(volume)
+    if note:
+        warnings.append(note)
+    data = np.zeros((volume.width, volume.height, volume.depth), dtype=_label_dtype(project))
     for image_id, index in slices:
         image = project.images[image_id]
         if (image.height, image.width) != (volume.height, volume.width) or not 0 <= index < volume.depth:
             counts["size"] += 1
             continue
-        view = oriented_slice(data, volume.axis, index)
-        covered = np.zeros(view.shape, dtype=bool)
-        for ann in sorted(project.annotations_of(image_id), key=lambda a: a.id):
-            if not 1 <= ann.category_id <= MAX_CLASS_ID:
-                continue
-            m = core_masks.annotation_mask(ann, image.height, image.width)
-            counts["boxes"] += ann.kind == "box"
-            counts["overlap"] += int(np.count_nonzero(covered & m & (view != ann.category_id)))
-            covered |= m
-            view[m] = ann.category_id
+        _paint(project, image, data[:, :, index].T, counts)  # the transposed view: rows x columns
+    img = nib.Nifti1Image(data, affine)
+    img.set_qform(affine, code=1)  # scanner coordinates, as dcm2niix writes them
+    img.set_sform(affine, code=1)
+    img.header.set_xyzt_units("mm")
+    return img, label_stem(folder, number, phase)
+
+
+def _label_dtype(project: Project) -> type[np.unsignedinteger]:
+    """uint8 when every class id fits, else uint16."""
+    top = max((c.id for c in project.categories.values() if 1 <= c.id <= MAX_CLASS_ID), default=0)
+    return np.uint8 if top <= 255 else np.uint16
+
+
+def _label_array(
+    project: Project, volume: NiftiVolume, slices: list[tuple[int, int]], counts: Counter[str]
+) -> np.ndarray:
+    """The canonical (RAS+) label array of one volume, filled from its slices' annotations."""
+    shape = [0, 0, 0]
+    for src_axis, (dst_axis, _flip) in enumerate(volume.ornt):
+        shape[int(dst_axis)] = volume.original_shape[src_axis]
+    data = np.zeros(shape, dtype=_label_dtype(project))
+    for image_id, index in slices:
+        image = project.images[image_id]
+        if (image.height, image.width) != (volume.height, volume.width) or not 0 <= index < volume.depth:
+            counts["size"] += 1
+            continue
+        _paint(project, image, oriented_slice(data, volume.axis, index), counts)
     return data
 
 
-def _save(nib: Any, volume: NiftiVolume, canonical: np.ndarray, target: Path) -> None:
-    """Undo the canonical reorientation and write with the source's affine and header (atomically)."""
+def _paint(project: Project, image: ImageRecord, view: np.ndarray, counts: Counter[str]) -> None:
+    """Write the image's objects' class ids into ``view`` (its slice of the label array, rows x columns) in
+    id order, so where objects of different classes overlap the highest id wins, as the warning says."""
+    covered = np.zeros(view.shape, dtype=bool)
+    for ann in sorted(project.annotations_of(image.id), key=lambda a: a.id):
+        if not 1 <= ann.category_id <= MAX_CLASS_ID:
+            continue
+        m = core_masks.annotation_mask(ann, image.height, image.width)
+        counts["boxes"] += ann.kind == "box"
+        counts["overlap"] += int(np.count_nonzero(covered & m & (view != ann.category_id)))
+        covered |= m
+        view[m] = ann.category_id
+
+
+def _source_image(nib: Any, volume: NiftiVolume, canonical: np.ndarray) -> Any:
+    """The labels with the canonical reorientation undone, under the source's affine and header."""
     from nibabel.orientations import apply_orientation, axcodes2ornt, ornt_transform
 
     back = ornt_transform(axcodes2ornt(("R", "A", "S")), volume.ornt)
@@ -356,8 +495,12 @@ def _save(nib: Any, volume: NiftiVolume, canonical: np.ndarray, target: Path) ->
     data = data.reshape(volume.file_shape[:3])  # a 2D image's labels are 2D too
     source = nib.load(os.fspath(volume.source))
     header = source.header.copy()
-    img = type(source)(data, volume.original_affine, header=header)
-    img.set_data_dtype(data.dtype)
+    return type(source)(data, volume.original_affine, header=header)
+
+
+def _store(nib: Any, img: Any, target: Path) -> None:
+    """Write a label image as class ids (no scaling, no display range), atomically."""
+    img.set_data_dtype(img.dataobj.dtype)
     img.header.set_slope_inter(1.0, 0.0)
     img.header["cal_min"], img.header["cal_max"] = 0, 0
     check_not_image(target)
@@ -409,7 +552,8 @@ FORMAT = Format(
         Option(
             "image_dir",
             "folder",
-            "folder of the image volumes the labels belong to (default: imagesTr/ beside labelsTr/)",
+            "folder of the image volumes (or DICOM series folders) the labels belong to (default: imagesTr/ "
+            "beside labelsTr/; DICOM series beside the labels)",
             None,
             label="Images folder",
         ),
@@ -424,6 +568,7 @@ FORMAT = Format(
     ),
     detect=looks_like_nifti,
     suffixes=(".nii", ".nii.gz"),
-    lost_on_export="slices that are not from a NIfTI volume (DICOM, plain images); overlapping objects (the "
-    "later wins); instances (voxel value = class id)",
+    lost_on_export="images that are not slices of a NIfTI volume or a DICOM series (single DICOM files, "
+    "multi-frame objects, plain images); overlapping objects (the later wins); instances (voxel value = "
+    "class id)",
 )
