@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import shutil
 import sys
 from typing import Any
 
@@ -204,6 +205,7 @@ def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
         error(f"cannot write the report: {error_text(e)}")
         return 1
     _print_summary(data)
+    _print_worst(result)
     return 0
 
 
@@ -263,5 +265,34 @@ def _print_summary(data: dict[str, Any]) -> None:
     if line := score_threshold_line(data):
         print(line)
 
-    for line in ap_lines(data):
+    for line in ap_lines(data, shutil.get_terminal_size().columns):
         print(shown(line))
+
+
+PRINTED_IMAGES = 10  # the 20 worst are on the --html page, every image in --json per_image and --csv
+
+
+def _print_worst(result: Any) -> None:
+    """The images with a problem, worst first, as ``agreement`` lists where annotators differ: where a
+    lead looks next (a perfect or n/a image is only counted)."""
+    from pixelproof.core.names import short_file_name
+    from pixelproof.core.qa_tables import image_counts
+
+    scored, with_problem = image_counts(result)
+    if not with_problem:
+        print("no image with a problem (Dice 1 in every class and every object matched, or n/a)")
+        return
+    print(
+        f"{with_problem} image{'s' if with_problem != 1 else ''} with a problem, worst first by mean Dice "
+        f"({scored - with_problem} of {scored} images had none):"
+    )
+    for row in result.worst_images(PRINTED_IMAGES):
+        wrong = row["wrong_class"]  # also counted in fn and fp (COCO's way): said once here, per object
+        counts = [(row["fn"] - wrong, "missed"), (row["fp"] - wrong, "extra"), (wrong, "wrong class")]
+        objects = ", ".join(f"{n} {word}" for n, word in counts if n) or "objects matched"
+        name = shown(short_file_name(row["file_name"], 60))
+        print(f"  {name:<40} Dice {_f(row['dice'] if math.isfinite(row['dice']) else None)}  {objects}")
+    if with_problem > PRINTED_IMAGES:
+        print(
+            f"  … and {with_problem - PRINTED_IMAGES} more (the 20 worst on the --html page; all in --json)"
+        )

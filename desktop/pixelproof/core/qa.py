@@ -50,8 +50,9 @@ from pixelproof.core.qa_tables import (
     INSTANCE_FIELDS,
     StreamedRows,
     aggregate,
+    has_problem,
     image_table_row,
-    worst_key,
+    problem_key,
 )
 
 if TYPE_CHECKING:
@@ -267,10 +268,10 @@ class QAResult:
         return [image_table_row(rows, self.instance_scored) for rows in by_image.values()]
 
     def worst_images(self, n: int = 20, key: str = "dice") -> list[dict[str, Any]]:
-        """Images sorted worst first by ``key`` (mean over the image's categories; NaN last)."""
+        """Images with a problem (``qa_tables.has_problem``), worst first by ``key`` (NaN last)."""
         if self.streamed is not None:
             return self.streamed.worst_images(n, key)
-        return sorted(self.image_table(), key=lambda row: worst_key(row, key))[:n]
+        return sorted(filter(has_problem, self.image_table()), key=lambda row: problem_key(row, key))[:n]
 
 
 # ------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from pixelproof.core.metrics import InstanceCounts
 
 if TYPE_CHECKING:
-    from pixelproof.core.qa import ImageClassRow, ImageScore
+    from pixelproof.core.qa import ImageClassRow, ImageScore, QAResult
 
 DISTANCE_FIELDS = ("hd", "hd95", "hd95_pooled", "hd95_mean", "assd", "masd")
 FIGURE_FIELDS = ("iou", "dice", *DISTANCE_FIELDS, "nsd", "boundary_iou")
@@ -201,6 +201,34 @@ def worst_key(row: dict[str, Any], key: str = "dice") -> tuple[int, float]:
     return (0, -v if reverse else v)
 
 
+PROBLEM_COUNTS = ("fn", "fp", "wrong_class")  # objects missed, extra, of the wrong class
+
+
+def has_problem(row: dict[str, Any]) -> bool:
+    """Whether an image-table row differs from the reference: a mean Dice under 1 or an object missed,
+    extra or of the wrong class. A perfect image (Dice 1, every object matched) and an n/a one (no object
+    on either side) have none: the worst-image lists (``pixelproof qa``, its HTML page, the review view's
+    W key) leave them out."""
+    dice = row.get("dice")
+    low = isinstance(dice, float | int) and math.isfinite(dice) and dice < 1.0
+    return low or any(int(row.get(k) or 0) for k in PROBLEM_COUNTS)
+
+
+def problem_key(row: dict[str, Any], key: str = "dice") -> tuple[int, float, int]:
+    """Sort key of the images with a problem, worst first: ``worst_key``, then the most objects missed,
+    extra or of the wrong class (an image of Dice 1 with an extra object on a matched one before n/a)."""
+    return (*worst_key(row, key), -sum(int(row.get(k) or 0) for k in PROBLEM_COUNTS))
+
+
+def image_counts(result: QAResult) -> tuple[int, int]:
+    """(images scored, images with a problem) of a QA run, streamed or not: what the worst-image lists
+    (``QAResult.worst_images``) left out as fine."""
+    if result.streamed is not None:
+        return result.streamed.images, result.streamed.problem_images
+    table = result.image_table()
+    return len(table), sum(map(has_problem, table))
+
+
 class Spool:
     """A list that lives in an unnamed temporary file (JSON lines) as it grows and is read back in order:
     rows of any number in constant memory. The file disappears when closed or when the process dies."""
@@ -239,8 +267,9 @@ class StreamedRows:
     def __init__(self, folder: str | Path | None = None, objects: bool = True) -> None:
         self.by_class: dict[str, RunningAggregate] = {}
         self.overall = RunningAggregate()
-        self._worst: list[tuple[tuple[int, float], int, dict[str, Any]]] = []  # max-heap by negation
+        self._worst: list[tuple[tuple[int, float, int], int, dict[str, Any]]] = []  # max-heap by negation
         self._images = 0
+        self.problem_images = 0  # images with a problem (``has_problem``); the worst kept are of these
         self.image_rows: Spool | list = Spool(folder) if folder is not None else []
         self.object_rows: Spool | list = Spool(folder) if folder is not None and objects else []
 
@@ -259,10 +288,19 @@ class StreamedRows:
         if score.rows:
             self._keep_if_worst(image_table_row(score.rows, instance_scored))
 
+    @property
+    def images(self) -> int:
+        """Images that gave rows (scored)."""
+        return self._images
+
     def _keep_if_worst(self, row: dict[str, Any]) -> None:
-        k0, k1 = worst_key(row)
-        entry = ((-k0, -k1), -self._images, row)  # the heap's top is the best of the worst kept
+        index = self._images
         self._images += 1
+        if not has_problem(row):
+            return
+        self.problem_images += 1
+        k0, k1, k2 = problem_key(row)
+        entry = ((-k0, -k1, -k2), -index, row)  # the heap's top is the best of the worst kept
         if len(self._worst) < WORST_KEPT:
             heapq.heappush(self._worst, entry)
         elif entry > self._worst[0]:
@@ -278,7 +316,8 @@ class StreamedRows:
         ]
 
     def worst_images(self, n: int = WORST_KEPT, key: str = "dice") -> list[dict[str, Any]]:
-        """The ``n`` worst images by mean Dice, as ``QAResult.worst_images`` (only Dice is kept)."""
+        """The ``n`` worst images with a problem by mean Dice, as ``QAResult.worst_images`` (only Dice is
+        kept)."""
         if key != "dice" or n > WORST_KEPT:
             raise ValueError(f"a streamed QA run keeps the {WORST_KEPT} worst images by dice only")
         ordered = sorted(self._worst, reverse=True)

@@ -30,7 +30,7 @@ from pixelproof.core.qa import (
     ObjectRow,
     QAResult,
 )
-from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS, UNIT_FIELDS, Spool
+from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS, UNIT_FIELDS, Spool, image_counts
 from pixelproof.core.qa_volumes import VOLUME_FIELDS, VolumeRow
 from pixelproof.core.report_ap import (
     ap_html,
@@ -39,7 +39,7 @@ from pixelproof.core.report_ap import (
     reading_options,
     score_threshold_line,
 )
-from pixelproof.core.report_cards import objects_caption
+from pixelproof.core.report_cards import objects_caption, worst_heading
 
 CONVENTIONS = {
     "dice_iou": "per class and image on the union of the class's masks; both empty = n/a (NaN, left out of "
@@ -535,13 +535,14 @@ def write_html(
         )
         pairs = {p.file_name: p for p in result.pairs}
         cards = [row for row in result.worst_images(worst) if row["file_name"] in pairs]
-        parts.append(
-            f"<h2>{len(cards)} worst images (mean Dice)</h2><p class='legend'>{legend}</p><p>Under each: the "
-            "objects that differ by annotation id, ref (the reference's) and cand (the candidate's, "
-            "which the review view's decisions mark), a missed or extra one's best IoU with one of its "
-            "class.</p>"
-        )
-        parts.append("<div class='thumbs'>")
+        parts.append(worst_heading(len(cards), *image_counts(result)))
+        if cards:
+            parts.append(
+                f"<p class='legend'>{legend}</p><p>Under each: the "
+                "objects that differ by annotation id, ref (the reference's) and cand (the candidate's, "
+                "which the review view's decisions mark), a missed or extra one's best IoU with one of its "
+                "class.</p><div class='thumbs'>"
+            )
         objects: dict[str, list[dict[str, Any]]] = {}
         for o in data.get("per_object", []):
             objects.setdefault(o["file_name"], []).append(o)
@@ -560,7 +561,7 @@ def write_html(
             parts.append(
                 f"<figure>{shown}<figcaption>{html_text(short_file_name(row['file_name']))}<br>{label}</figcaption></figure>"
             )
-        parts.append("</div>")
+        parts.append("</div>" if cards else "")
     parts += ap_html(data)
     parts += decisions_html(data)
     if data["unmatched_images"]["reference"] or data["unmatched_images"]["candidate"]:

@@ -51,8 +51,9 @@ def score_threshold_line(data: dict[str, Any]) -> str | None:
     )
 
 
-def ap_lines(data: dict[str, Any]) -> list[str]:
-    """The terminal lines: COCO AP per IoU type and class, then the confusion matrix when it is small."""
+def ap_lines(data: dict[str, Any], width: int = 80) -> list[str]:
+    """The terminal lines: COCO AP per IoU type and class, then the confusion matrix when it is small
+    (``width``: the terminal's columns)."""
     ap = data.get("ap") or {}
     if not ap.get("computed"):
         out = [map_text(ap)]
@@ -72,23 +73,41 @@ def ap_lines(data: dict[str, Any]) -> list[str]:
             out.append(
                 f"{shown_name(per_type[0]['category'], 18):<20}{per_type[0]['n_reference']:>10}{cells}"
             )
-    out += confusion_lines(data.get("confusion") or {})
+    out += confusion_lines(data.get("confusion") or {}, width)
     return out
 
 
-def confusion_lines(confusion: dict[str, Any]) -> list[str]:
-    """The confusion matrix as text (rows: reference class, columns: candidate class), or where to find it."""
+def confusion_lines(confusion: dict[str, Any], width: int = 80) -> list[str]:
+    """The confusion matrix as text (rows: reference class, columns: candidate class), or where to find it.
+    Every class is named whole: over its column when the matrix fits in ``width`` columns, else the columns
+    are numbered as the rows (``1 cat``), a row's name cut only when even that is too wide, then named
+    whole below; "motorcycl…" and "backgroun…" told a lead nothing."""
     labels = confusion.get("labels") or []
     if len(labels) < 2 or not any(map(any, confusion["matrix"])):
         return []
     if len(labels) > TERMINAL_LABELS:
         return [f"confusion matrix: {len(labels)} x {len(labels)} classes, in the --json and --html reports"]
-    width = max(7, *(min(len(n), 10) + 1 for n in labels))
-    out = ["confusion matrix (rows: reference, columns: candidate; background: missed / extra):"]
-    out.append(" " * 14 + "".join(f"{shown_name(n, width - 2):>{width}}" for n in labels))
-    for name, row in zip(labels, confusion["matrix"], strict=True):
-        out.append(f"{shown_name(name, 12):<14}" + "".join(f"{v:>{width}}" for v in row))
-    return out
+    names = [shown_name(n, len(n)) for n in labels]  # whole, control characters escaped
+    digits = max(len(str(v)) for row in confusion["matrix"] for v in row)
+    longest = max(map(len, names))
+    column = max(digits, longest) + 2
+    title = "confusion matrix (rows: reference, columns: candidate{}; background: missed / extra):"
+    if longest + 2 + column * len(labels) <= width:
+        out = [title.format(""), " " * (longest + 2) + "".join(f"{n:>{column}}" for n in names)]
+        for name, row in zip(names, confusion["matrix"], strict=True):
+            out.append(f"{name:<{longest + 2}}" + "".join(f"{v:>{column}}" for v in row))
+        return out
+    number = len(str(len(labels)))
+    column = max(digits, number) + 2
+    room = max(width - column * len(labels) - number - 3, 6)  # a row's name: cut, named below, if longer
+    shown = [n if len(n) <= room else shown_name(n, room - 1) for n in names]
+    lead = number + 1 + max(map(len, shown)) + 2
+    out = [title.format(", numbered as the rows")]
+    out.append(" " * lead + "".join(f"{k:>{column}}" for k in range(1, len(labels) + 1)))
+    for k, (name, row) in enumerate(zip(shown, confusion["matrix"], strict=True), 1):
+        out.append(f"{f'{k:>{number}} {name}':<{lead}}" + "".join(f"{v:>{column}}" for v in row))
+    cut = [f"{k:>{number}} {n}" for k, (n, c) in enumerate(zip(names, shown, strict=True), 1) if n != c]
+    return out + (["whole names:", *cut] if cut else [])
 
 
 def ap_html(data: dict[str, Any]) -> list[str]:

@@ -1,4 +1,5 @@
-"""The caption of a worst image's card on the QA page: which objects differ, by annotation id.
+"""The worst images' cards on the QA page: their heading (how many images have a problem, how many none)
+and each card's caption: which objects differ, by annotation id.
 
 A lead reading the page sees the difference overlay and the image's Dice; the ids say which objects to
 look up (in the review view's Objects table, Ref and Cand, or the project file): missed ones by the
@@ -50,3 +51,20 @@ def _class_part(status: str, name: str, rows: list[dict[str, Any]]) -> str:
 def _best(r: dict[str, Any]) -> str:
     best = r.get("best_iou")
     return f" (best IoU {best:.3f})" if isinstance(best, float) and best > 0 else ""
+
+
+def worst_heading(shown: int, scored: int, with_problem: int) -> str:
+    """The cards' heading: only images with a problem get one (a perfect or n/a image has nothing to
+    look at), so it says how many had none; the cards are the worst ``shown`` of ``with_problem``."""
+    fine = scored - with_problem
+    if not with_problem:
+        return (
+            f"<h2>No image with a problem</h2><p>All {scored} images scored: Dice 1 in every class and "
+            "every object matched, or no object on either side (n/a).</p>"
+        )
+    head = f"the {shown} worst of {with_problem}" if shown < with_problem else str(with_problem)
+    return (
+        f"<h2>{head[0].upper()}{head[1:]} images with a problem, worst first (mean Dice)</h2>"
+        f"<p>{fine} of {scored} images scored had none (Dice 1 in every class and every object matched, "
+        "or no object on either side: n/a).</p>"
+    )

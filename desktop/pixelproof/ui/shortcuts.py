@@ -199,6 +199,15 @@ DEFAULTS: list[Shortcut] = [
     _("review.reject_image", "Reject Ima&ge", ("Ctrl+Shift+Backspace",), "review"),
     _("review.note", "Write a &Note", ("N",), "review"),
     _("review.outlines", "Difference &Outlines", ("O",), "review"),
+    # a reviewer's queue: the problems of the image, then the next image with one (CVAT's and Label
+    # Studio's review walk their issues; D / A walk the table as sorted, these go by problem only)
+    _("review.next_problem", "N&ext Problem Object", (".",), "review",
+      note="the next missed, extra or wrong-class object of the image, in the Objects table"),
+    _("review.previous_problem", "Pre&vious Problem Object", (",",), "review"),
+    _("review.next_worst", "Next &Worst Image", ("W",), "review",
+      note="the next image with a problem, worst Dice first, whatever the table's sort; from an image "
+      "without one, the worst; images accepted or rejected as a whole are passed over"),
+    _("review.previous_worst", "Previous Wors&t Image", ("Shift+W",), "review"),
     _("review.annotators", "Annotators &Side by Side", ("Ctrl+Shift+Tab",)),
     # Teams
     _("teams.split", "S&plit for Annotators…", ("Ctrl+Alt+T",)),

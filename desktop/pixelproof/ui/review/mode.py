@@ -3,7 +3,8 @@ switches with Ctrl+Tab, and owns the Review menu and its keys.
 
 The review keys avoid DESIGN.md §4 (A/D navigate; V B P R E F M are tools; 1-9 categories; L labels):
 Ctrl+Enter accept / Ctrl+Backspace reject the selected object, with Shift for the whole image; N goes to
-the note field, O toggles outlines, F5 re-runs QA. They are enabled only while the review view is shown,
+the note field, O toggles outlines, F5 re-runs QA; . and , step through the image's problem objects, W and
+Shift+W through the images with a problem, worst first. They are enabled only while the review view is shown,
 so they never shadow a labeling key.
 """
 
@@ -61,6 +62,17 @@ class ReviewMode(QObject):
         self.act_note = a(
             "review.note", self.view.focus_note, "Type the note that goes with the next decision"
         )
+        self.act_next_problem = a("review.next_problem", lambda: self.view.step_problem(1),
+                                  "Select the image's next missed, extra or wrong-class object")  # fmt: skip
+        self.act_previous_problem = a("review.previous_problem", lambda: self.view.step_problem(-1),
+                                      "Select the image's previous problem object")  # fmt: skip
+        worst_tip = "Images with a problem, worst Dice first; those decided as a whole are passed over"
+        self.act_next_worst = a("review.next_worst", lambda: self.view.step_worst(1),
+                                "Go to the next image with a problem. " + worst_tip)  # fmt: skip
+        self.act_previous_worst = a("review.previous_worst", lambda: self.view.step_worst(-1),
+                                    "Go back to a worse image with a problem. " + worst_tip)  # fmt: skip
+        self.walking = [self.act_next_problem, self.act_previous_problem, self.act_next_worst,
+                        self.act_previous_worst]  # fmt: skip
         outline_tip = "Outlines instead of filled regions in the three views"
         self.act_outline = a("review.outlines", self.view.set_outline, outline_tip, toggled=True)
         header = self.view.header
@@ -70,7 +82,8 @@ class ReviewMode(QObject):
         self.view.no_reference.project_button.clicked.connect(self.act_choose_project.trigger)
         self.view.no_reference.folder_button.clicked.connect(self.act_choose_folder.trigger)
         self.review_only = [self.act_run, self.act_accept, self.act_reject, self.act_accept_image,
-                            self.act_reject_image, self.act_note, self.act_outline]  # fmt: skip
+                            self.act_reject_image, self.act_note, self.act_outline,
+                            *self.walking]  # fmt: skip
 
         self.menu = QMenu("&Review", shell.widget)
         self.menu.setObjectName("reviewMenu")
@@ -80,6 +93,8 @@ class ReviewMode(QObject):
         self.menu.addSeparator()
         self.menu.addActions([self.act_accept, self.act_reject, self.act_accept_image, self.act_reject_image])
         self.menu.addAction(self.act_note)
+        self.menu.addSeparator()
+        self.menu.addActions(self.walking)
         self.menu.addSeparator()
         self.menu.addAction(self.act_outline)
         shell.add_menu(self.menu)

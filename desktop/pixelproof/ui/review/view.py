@@ -17,7 +17,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -36,6 +36,7 @@ from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.jobs import Job
 from pixelproof.ui.review import compute
 from pixelproof.ui.review.image_list import ImageList
+from pixelproof.ui.review.navigation import ReviewNavigation
 from pixelproof.ui.review.no_reference import CandidatePreview
 from pixelproof.ui.review.panes import LinkedPanes
 from pixelproof.ui.review.parts import (
@@ -50,13 +51,12 @@ from pixelproof.ui.review.volumes import KEY_ROLE
 from pixelproof.ui.workers import ImageLoader, LoadedImage
 
 if TYPE_CHECKING:
-    from pixelproof.core.qa import ObjectRow
     from pixelproof.ui.document import Document
 
 DIM_OPACITY = 0.45  # black veil over the picture in the difference pane, so the colours read
 
 
-class ReviewView(QWidget):
+class ReviewView(ReviewNavigation, QWidget):
     """Everything of the review view; ``ReviewMode`` puts it in the main window and makes its actions."""
 
     statusMessage = Signal(str)
@@ -367,21 +367,6 @@ class ReviewView(QWidget):
         if self.images.apply_filter(text) and not self.images.shows(self.image_id):
             self.images.select_row(0)
 
-    def select_image(self, image_id: int) -> None:
-        """Make ``image_id`` (candidate id) the current row (if it is scored and not filtered out)."""
-        self.images.select_image(image_id)
-
-    def step_image(self, step: int) -> bool:
-        """D / A here: the next / previous row of the Images table as sorted and filtered (the worst images
-        one after the other), not file order; at either end the status bar says so. False while no row is
-        shown (the caller walks the Images panel's list)."""
-        if self.scored is None or self.preview.active or self.images.image_proxy.rowCount() == 0:
-            return False
-        order = self.document.image_ids() if self.document is not None else []
-        if not self.images.step(self.image_id, step, order):
-            self.statusMessage.emit(self.images.end_message(step))
-        return True
-
     def _image_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
             return
@@ -498,12 +483,6 @@ class ReviewView(QWidget):
         return self.overlay_job is None and self.diff_pane.overlay is not None
 
     # -- objects ---------------------------------------------------------------------------------
-    def current_object(self) -> ObjectRow | None:
-        index = self.object_table.currentIndex()
-        if not index.isValid() or index.row() >= len(self.object_model.rows):
-            return None
-        return self.object_model.rows[index.row()]
-
     def _object_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.object_model.rows[current.row()] if current.isValid() else None
         for p in self.panes:
@@ -567,11 +546,6 @@ class ReviewView(QWidget):
         self.statusMessage.emit(f"{what} {decision}" + (f": {note}" if note else ""))
         return True
 
-    def _next_object(self) -> None:
-        index = self.object_table.currentIndex()
-        if index.isValid() and index.row() + 1 < self.object_model.rowCount():
-            self.object_table.setCurrentIndex(self.object_model.index(index.row() + 1, 0))
-
     def focus_note(self) -> None:
         self.decision.note_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.decision.note_edit.selectAll()
@@ -590,10 +564,3 @@ class ReviewView(QWidget):
                 text = f"This image: <b>{escape(str(entry['review']))}</b>{note}"
         self.decision.image_decision_label.setText(text)
         self.decisionsChanged.emit()
-
-    def select_object(self, row: int) -> None:
-        """Make object row ``row`` current (as a click on it does)."""
-        self.object_table.selectionModel().setCurrentIndex(
-            self.object_model.index(row, 0),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-        )
