@@ -111,6 +111,8 @@ DEFAULTS: list[Shortcut] = [
     _("view.zoom_out", "Zoom &Out", ("Ctrl+-",)),
     _("view.actual_pixels", "&Actual Pixels", ("Ctrl+1",)),
     _("view.keep_zoom", "&Keep Zoom When Changing Image", ("Ctrl+K",)),
+    _("view.physical_aspect", "Pi&xels at Physical Aspect", ("Ctrl+Shift+A",),
+      note="on: pixels that are not square, a CT's coronal slice's, drawn to scale by pixel_spacing"),
     _("view.labels", "Show &Labels", ("L",), "labeling",
       note="names shown where they fit on screen, and on the hovered and selected objects"),
     # every object hidden at once, to see the image under them (Ctrl+H is Fill Holes; CVAT and LabelMe have

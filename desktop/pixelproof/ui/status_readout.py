@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 
 from pixelproof.core.patient_space import position_text
 from pixelproof.core.window_level import width_level
+from pixelproof.ui.canvas.aspect import zoom_text
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
@@ -24,11 +25,16 @@ if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
 
     PixelSource = CanvasView | ReviewPane  # with cursorMoved, zoomChanged, windowChanged,
-    # zoom, loaded and pixel_value
+    # zoom, scale_xy, loaded and pixel_value
 
 CURSOR_READOUT_S = 0.03  # cursor position/value: at most this often
 HINT_ROOM = 360  # status bar pixels a pixel's values leave to the tool's hint and messages
 VALUE_TIP = "Stored pixel value under the cursor (raw, before window/level)"
+ZOOM_TIP = "Zoom: screen pixels per image pixel"
+ZOOM_ASPECT_TIP = (
+    ", across × down: the image's pixels are not square and are drawn at their physical aspect"
+    " (View > Pixels at Physical Aspect)"
+)
 POS_TIP = (
     "Cursor position in image pixels (x, y); in mm from the image's top-left corner with a pixel spacing"
 )
@@ -63,7 +69,7 @@ class StatusReadout(QObject):
         self.pos_label.setToolTip(POS_TIP)
         self.value_label.setToolTip(VALUE_TIP)
         self.window_label.setToolTip("Display window (black – white); right-drag or Ctrl+L to change")
-        self.zoom_label.setToolTip("Zoom: screen pixels per image pixel")
+        self.zoom_label.setToolTip(ZOOM_TIP)
         for w in (self.pos_label, self.value_label, self.window_label, self.zoom_label, self.image_label):
             bar.addPermanentWidget(w)
         for w in (self.target_label, self.image_label):  # a category's, a file's name: never rich text
@@ -145,8 +151,11 @@ class StatusReadout(QObject):
         return source is view or view.isAncestorOf(source)
 
     def _show_zoom(self, source: PixelSource, zoom: float) -> None:
+        """The zoom of ``source``: across × down for pixels drawn at their physical aspect (``aspect``)."""
         if self._in_view(source):
-            self.zoom_label.setText(f"{zoom * 100:.0f}%")
+            text = zoom_text(source.scale_xy)
+            self.zoom_label.setText(text)
+            self.zoom_label.setToolTip(ZOOM_TIP + (ZOOM_ASPECT_TIP if "×" in text else ""))
 
     def _follow_view(self, *_: object) -> None:
         """Another central view: the zoom and window of its images (none for a view not watched)."""

@@ -154,7 +154,10 @@ class ImageItem(QGraphicsItem):
         # device pixels per image pixel: on a 200 % screen a level at half the zoom's detail would be
         # blown up 2x (a blurry photo at Fit)
         dpr = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
-        scale = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) * dpr
+        # the finer of the two axes' scales: pixels drawn at their physical aspect (``aspect``) are
+        # stretched along one axis, where a level picked for the other would be blurred
+        t = painter.worldTransform()
+        scale = max(math.hypot(t.m11(), t.m12()), math.hypot(t.m21(), t.m22())) * dpr
         level = self.level_for_scale(scale)
         arr = self.image.levels[level]
         lh, lw = arr.shape[:2]

@@ -156,7 +156,7 @@ class AnnotationItemMixin:
         label.setVisible(self.isVisible() and room)  # type: ignore[attr-defined]
 
     def _zoom(self) -> float:
-        """Screen pixels per scene pixel in the canvas showing the item (1 outside one)."""
+        """Screen pixels per scene pixel across in the canvas showing the item (1 outside one)."""
         views = self.scene().views() if self.scene() is not None else []  # type: ignore[attr-defined]
         return views[0].transform().m11() if views else 1.0
 
@@ -274,9 +274,10 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
         from pixelproof.ui.canvas.hit_test import handle_sides, handle_spots, shown_handles  # (imports this)
 
         r = self.mapRectToScene(self.rect())
-        z = self._zoom()
+        views = self.scene().views() if self.scene() is not None else []
+        t = views[0].transform() if views else QTransform()  # across and down: pixels need not be square
         spots = handle_spots(
-            np.array([[r.left(), r.top(), r.right(), r.bottom()]]), QTransform.fromScale(z, z)
+            np.array([[r.left(), r.top(), r.right(), r.bottom()]]), QTransform.fromScale(t.m11(), t.m22())
         )
         drawable = dict(zip(HANDLES, shown_handles(spots)[0].tolist(), strict=True))
         side = float(handle_sides(spots)[0])  # smaller on a box small on screen

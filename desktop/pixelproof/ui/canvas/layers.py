@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.geometry import HANDLES
 from pixelproof.core.model import Annotation, Category
+from pixelproof.ui.canvas.aspect import Scale
 from pixelproof.ui.canvas.hit_test import grabbable, handle_sides, handle_spots, shown_handles
 from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED, AnnotationItemMixin
 from pixelproof.ui.canvas.looks import (
@@ -186,18 +187,19 @@ class BoxLayer(QGraphicsItem):
         """Where the boxes ``ids`` are drawn with their marks (scene): the box, its outline, its handles and
         its tag (lifted over the handles), which keep their screen size at the view's zoom."""
         views = self.scene().views() if self.scene() is not None else []
-        zoom = views[0].transform().m11() if views else 1.0
-        reach = (HANDLE_SIZE + 2) / zoom
+        t = views[0].transform() if views else QTransform()
+        zx, zy = t.m11(), t.m22()  # across and down: pixels need not be square (``aspect``)
+        reach_x, reach_y = (HANDLE_SIZE + 2) / zx, (HANDLE_SIZE + 2) / zy
         areas = []
         self.arrays()  # the tag codes of the boxes as they are now
         for i in ids:
             b = self.boxes[i]
             code = self._tags_of.get((b.category_id, b.tag))
             w, h = self.tags.tag_size(code) if code is not None else (0, 0)
-            up = (SELECTED_TAG_LIFT + h + 2) / zoom
-            right = max(b.w, (w + 2) / zoom)
+            up = max(reach_y, (SELECTED_TAG_LIFT + h + 2) / zy)
+            right = max(b.w, (w + 2) / zx)
             areas.append(  # the tag may be under the box (``tag_layout``): as far below as above
-                QRectF(b.x - reach, b.y - max(reach, up), right + 2 * reach, b.h + 2 * max(reach, up))
+                QRectF(b.x - reach_x, b.y - up, right + 2 * reach_x, b.h + 2 * up)
             )
         return areas
 
@@ -451,7 +453,7 @@ class SelectedTags(QGraphicsItem):
         t = painter.worldTransform()
         seen = t.mapRect(option.exposedRect)
         dx, dy = round(t.dx()), round(t.dy())
-        _, codes, tag_x, tag_y = self.spots(t.m11())
+        _, codes, tag_x, tag_y = self.spots((t.m11(), t.m22()))
         tag_x, tag_y = tag_x + dx, tag_y + dy
         tagged = (tag_x <= seen.right()) & (tag_y + TAG_TILE >= seen.top()) & (tag_y <= seen.bottom())
         tags: dict[int, QPixmap] = {}
@@ -464,9 +466,11 @@ class SelectedTags(QGraphicsItem):
             painter.drawPixmap(QPointF(tag_x[k], tag_y[k]), tags[c])
         painter.restore()
 
-    def spots(self, zoom: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(ids, tag codes, x, y): the selected shown boxes' tags' top-left corners at ``zoom``, screen pixels
-        from the scene's origin (``paint``; ``PinnedTags`` keeps a cut one in the window)."""
+    def spots(self, scale: Scale) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(ids, tag codes, x, y): the selected shown boxes' tags' top-left corners at ``scale`` (across,
+        down), screen pixels from the scene's origin (``paint``; ``PinnedTags`` keeps a cut one in the
+        window)."""
+        zoom, zoom_y = scale
         ids, xyxy, shown, _ = self.layer.arrays()
         codes = self.layer.tag_codes()
         idx = np.flatnonzero(shown & self.layer.selected_mask())
@@ -480,8 +484,8 @@ class SelectedTags(QGraphicsItem):
         under = np.isin(ids[idx], np.fromiter(self.layer.tags.chosen_below, np.int64))
         tag_y = np.where(
             under,
-            np.round(xyxy[idx, 3] * zoom) + SELECTED_TAG_LIFT,
-            np.round(xyxy[idx, 1] * zoom) - SELECTED_TAG_LIFT - heights,
+            np.round(xyxy[idx, 3] * zoom_y) + SELECTED_TAG_LIFT,
+            np.round(xyxy[idx, 1] * zoom_y) - SELECTED_TAG_LIFT - heights,
         )
         return ids[idx], codes[idx], tag_x, tag_y
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from pixelproof.ui.canvas.marks import Z_HANDLE, Z_SELECTED_LABEL
 
 if TYPE_CHECKING:
+    from pixelproof.ui.canvas.aspect import Scale
     from pixelproof.ui.canvas.marks import LabelItem
     from pixelproof.ui.canvas.view import CanvasView
 
@@ -31,7 +32,7 @@ class PinnedTags(QGraphicsItem):
     def __init__(self, view: CanvasView) -> None:
         super().__init__()
         self.view = view
-        self.zoom = 0.0
+        self.zoom: Scale = (0.0, 0.0)  # the view's scale across and down they were placed at
         # (object id, x, y in screen pixels from the scene's origin as ``TagLayer`` places tags, pixmap)
         self.pinned: list[tuple[int, float, float, QPixmap]] = []
         self._bounds = QRectF()
@@ -45,7 +46,7 @@ class PinnedTags(QGraphicsItem):
         """Find the cut tags again where the window now is (the old copies' area is repainted: a pan's
         scroll of the window moved them along with the picture)."""
         view = self.view
-        zoom = view.zoom
+        zoom = view.scale_xy
         t = view.viewportTransform()
         dx, dy = round(t.dx()), round(t.dy())
         pinned = [(i, x - dx, y - dy, pm) for i, x, y, pm in cut_tags(view, dx, dy)]
@@ -56,7 +57,8 @@ class PinnedTags(QGraphicsItem):
         bounds = QRectF()
         for _, x, y, pm in pinned:
             size = pm.deviceIndependentSize()
-            r = QRectF((x - 1) / zoom, (y - 1) / zoom, (size.width() + 2) / zoom, (size.height() + 2) / zoom)
+            zx, zy = zoom
+            r = QRectF((x - 1) / zx, (y - 1) / zy, (size.width() + 2) / zx, (size.height() + 2) / zy)
             bounds = bounds.united(r)
         self._bounds = bounds
         self.update()
@@ -73,7 +75,7 @@ class PinnedTags(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         t = painter.worldTransform()
-        if t.m11() != self.zoom:  # another view of the scene, or a zoom not refreshed yet
+        if (t.m11(), t.m22()) != self.zoom:  # another view of the scene, or a zoom not refreshed yet
             return
         dx, dy = round(t.dx()), round(t.dy())
         painter.save()
@@ -100,19 +102,19 @@ def cut_tags(view: CanvasView, dx: int, dy: int) -> list[tuple[int, float, float
     if layer is None:
         return []
     window = QRectF(view.viewport().rect())
-    zoom = view.zoom
+    zoom = view.scale_xy  # across and down: pixels need not be square (``aspect``)
     tags = layer.tags
     out: list[tuple[int, float, float, QPixmap]] = []
     if tags.enabled and layer.boxes:
         ids, xyxy, shown, _ = layer.arrays()
-        screen = np.round(xyxy * zoom) + np.array([dx, dy, dx, dy])
+        screen = np.round(xyxy * np.array([*zoom, *zoom])) + np.array([dx, dy, dx, dy])
         seen = shown & (screen[:, 0] < window.right()) & (screen[:, 2] > window.left())
         seen &= (screen[:, 1] < window.bottom()) & (screen[:, 3] > window.top())
         seen_ids = ids[seen]
         p_ids, p_x, p_y, p_codes = tags.placed(zoom)
         s_ids, s_codes, s_x, s_y = layer.chosen_tags.spots(zoom) if layer.selected else (np.zeros(0),) * 4
-        moved = layer.chosen_tags.pos() * zoom  # a drag's preview moves them along
-        s_x, s_y = s_x + round(moved.x()), s_y + round(moved.y())
+        moved = layer.chosen_tags.pos()  # a drag's preview moves them along
+        s_x, s_y = s_x + round(moved.x() * zoom[0]), s_y + round(moved.y() * zoom[1])
         for t_ids, t_codes, t_x, t_y in ((p_ids, p_codes, p_x, p_y), (s_ids, s_codes, s_x, s_y)):
             x, y = t_x + dx, t_y + dy
             for k in np.flatnonzero(np.isin(t_ids, seen_ids)).tolist():

@@ -64,7 +64,7 @@ def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
         below = layer.tags.side_of(ann_id) == BELOW  # where its own tag is (``tag_layout``)
         at = QPointF(box.x, box.y + box.h if below else box.y)
         text = tag_text(cat.name, box.tag) if named and cat else ""
-        z = view.zoom  # clear of the image's right edge, as its own tag (``edge_shift``)
+        z = view.scale_xy[0]  # across: clear of the image's right edge, as its own tag (``edge_shift``)
         shift = float(edge_shift(round(box.x * z), round(mark.tag.width_for(text)), view.image_size()[1], z))
         tag = (text, at, below, shift) if named and cat else None  # as its own tag reads
         if not _shows(mark, ann_id, tag):

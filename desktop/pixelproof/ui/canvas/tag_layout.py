@@ -36,6 +36,7 @@ from PySide6.QtGui import QTransform
 from pixelproof.ui.canvas.marks import HANDLE_SIZE, SELECTED_TAG_LIFT, edge_shift, tag_fits
 
 if TYPE_CHECKING:
+    from pixelproof.ui.canvas.aspect import Scale
     from pixelproof.ui.canvas.items import AnnotationItemMixin
     from pixelproof.ui.canvas.layers import BoxLayer
     from pixelproof.ui.canvas.view import CanvasView
@@ -52,9 +53,9 @@ REACH = (
 
 def visible(view: CanvasView) -> QRectF:
     """The window's area, in screen pixels from the scene's origin (as ``relayout`` places tags)."""
-    z = view.zoom
+    zx, zy = view.scale_xy
     r = view.mapToScene(view.viewport().rect()).boundingRect()
-    return QRectF(r.x() * z, r.y() * z, r.width() * z, r.height() * z)
+    return QRectF(r.x() * zx, r.y() * zy, r.width() * zx, r.height() * zy)
 
 
 def covers(view: CanvasView) -> bool:
@@ -346,7 +347,7 @@ def flush(view: CanvasView, changed: bool = False) -> bool:
     area placed) since the last time, and only then (returns whether it did): the canvas asks at the end of
     each edit and before each frame (``CanvasView.viewportEvent``: one layout for a burst of wheel steps)."""
     layer = view.box_layer
-    if not (changed or view._tags_dirty) and (layer is None or layer.tags.is_laid_out(view.zoom)):
+    if not (changed or view._tags_dirty) and (layer is None or layer.tags.is_laid_out(view.scale_xy)):
         return False
     view._tags_dirty = False
     if view.document is None or view.image_id == -1:
@@ -360,8 +361,9 @@ def relayout(view: CanvasView) -> None:
     """Place the tags of the box layer's boxes and of the items at the view's zoom (module docstring)."""
     from pixelproof.ui.canvas.hit_test import handle_sides, handle_spots, shown_handles
 
-    zoom = view.zoom
-    to_screen = QTransform.fromScale(zoom, zoom)
+    scale = view.scale_xy  # across and down: pixels need not be square (``aspect``)
+    zoom, zoom_y = scale
+    to_screen = QTransform.fromScale(zoom, zoom_y)
     v = visible(view)
     region = v.adjusted(-v.width() * REACH, -v.height() * REACH, v.width() * REACH, v.height() * REACH)
     view.tag_region = region
@@ -369,7 +371,7 @@ def relayout(view: CanvasView) -> None:
     gathered = _Tags()
     layer = view.box_layer
     image_w = view.image_size()[1]  # tags end at its right edge (``edge_shift``)
-    picked = _gather_layer(layer, zoom, gathered, near, image_w) if layer is not None else None
+    picked = _gather_layer(layer, scale, gathered, near, image_w) if layer is not None else None
     items, chosen_items = [], []
     shifts: dict[int, tuple[float, float]] = {}  # an item's tag's ``edge_shift`` above and below
     for item in view.items_by_id.values():  # made items only
@@ -380,9 +382,9 @@ def relayout(view: CanvasView) -> None:
             continue
         w, h = label.rect().width(), label.rect().height()
         a = item.mapToScene(item._label_at)  # type: ignore[attr-defined]
-        ax, ay = a.x() * zoom, a.y() * zoom
+        ax, ay = a.x() * zoom, a.y() * zoom_y
         low = item.mapToScene(item._label_low_at)  # type: ignore[attr-defined]
-        lx, ly = low.x() * zoom, low.y() * zoom
+        lx, ly = low.x() * zoom, low.y() * zoom_y
         shift = shifts[item.ann_id] = (
             float(edge_shift(ax, w, image_w, zoom)),
             float(edge_shift(lx, w, image_w, zoom)),
@@ -442,7 +444,7 @@ def relayout(view: CanvasView) -> None:
     if layer is not None:
         idx, x, top, bottom, h = picked if picked is not None else (np.zeros(0, np.int64), *[np.zeros(0)] * 4)
         side = chosen[: len(idx)]  # the layer's candidates come first
-        layer.tags.set_layout(zoom, idx, side, x, np.where(side == BELOW, bottom, top - h))
+        layer.tags.set_layout(scale, idx, side, x, np.where(side == BELOW, bottom, top - h))
     for item, side in zip(items, chosen[len(chosen) - n_items :].tolist(), strict=True):
         _settle(item, side, shifts[item.ann_id])
 
@@ -494,7 +496,7 @@ def _within(slots: np.ndarray, near: tuple[float, float, float, float]) -> np.nd
 
 
 def _gather_layer(
-    layer: BoxLayer, zoom: float, gathered: _Tags, near: tuple[float, float, float, float], image_w: int
+    layer: BoxLayer, scale: Scale, gathered: _Tags, near: tuple[float, float, float, float], image_w: int
 ) -> tuple[np.ndarray, ...] | None:
     """The layer's part of the layout: its selected boxes' tags and handles fixed, the others' tags that fit
     and may show ``near`` the window as candidates (before the items'). Returns (indices into ``arrays()``,
@@ -508,9 +510,10 @@ def _gather_layer(
     size = np.array([layer.tags.tag_size(int(c)) for c in kinds], dtype=np.float64).reshape(-1, 2)
     w, h = size[which.reshape(-1), 0], size[which.reshape(-1), 1]
     fit_w = np.array([layer.tags.fit_width(int(c)) for c in kinds], dtype=np.float64)[which.reshape(-1)]
+    zoom, zoom_y = scale
     x = np.round(xyxy[:, 0] * zoom)
     x = x - edge_shift(x, w, image_w, zoom)  # clear of the image's right edge (``SelectedTags`` too)
-    top, bottom = np.round(xyxy[:, 1] * zoom), np.round(xyxy[:, 3] * zoom)
+    top, bottom = np.round(xyxy[:, 1] * zoom_y), np.round(xyxy[:, 3] * zoom_y)
     x0, y0, x1, y1 = near
     near_box = (x < x1) & (np.round(xyxy[:, 2] * zoom) + 2 * HANDLE_SIZE > x0) & (top - 3 * h < y1)
     near_box &= bottom + 3 * h > y0  # its tag (lifted) and handles may reach in
@@ -524,7 +527,7 @@ def _gather_layer(
         b = xyxy[s]
         gathered.chosen_areas.append((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
         gathered.chosen_ids.append(layer.arrays()[0][s])
-        spots = handle_spots(xyxy[s], QTransform.fromScale(zoom, zoom))
+        spots = handle_spots(xyxy[s], QTransform.fromScale(zoom, zoom_y))
         gathered.fixed.append(handle_rects(spots, shown_handles(spots), handle_sides(spots)))
     fit = tag_fits((xyxy[:, 2] - xyxy[:, 0]) * zoom, fit_w)
     idx = np.flatnonzero(shown & ~layer.selected_mask() & fit & near_box)

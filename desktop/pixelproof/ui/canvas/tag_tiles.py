@@ -20,6 +20,7 @@ from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.marks import Z_LABEL, fit_tag
 
 if TYPE_CHECKING:
+    from pixelproof.ui.canvas.aspect import Scale
     from pixelproof.ui.canvas.layers import BoxLayer, _Box
 
 TAG_TILE = 512  # screen pixels
@@ -35,11 +36,11 @@ class TagLayer(QGraphicsItem):
         self.enabled = True
         self._pixmaps: dict[tuple[str, int], QPixmap] = {}
         self._by_code: dict[int, QPixmap] = {}  # ``tag_of``: its text made once, until the categories change
-        self._tiles: OrderedDict[tuple[float, int, int], QImage | None] = OrderedDict()
+        self._tiles: OrderedDict[tuple[Scale, int, int], QImage | None] = OrderedDict()
         # per zoom, the tags its tiles show (``tag_layout``): indices into the layer's arrays, x, y (top-left,
         # screen pixels from the scene's origin), tag code (``BoxLayer.tag_codes``: a score that changes or
         # goes changes it, so its tiles are drawn again); the current zoom's side of each box's tag
-        self._placed: dict[float, tuple[np.ndarray, ...]] = {}
+        self._placed: dict[Scale, tuple[np.ndarray, ...]] = {}
         self._sides: dict[int, int] = {}
         self.chosen_below: set[int] = set()  # selected boxes whose tag ``SelectedTags`` draws under the box
         self.laid_out = False  # False: the layer changed since the last layout (``relayout`` asks again)
@@ -80,9 +81,10 @@ class TagLayer(QGraphicsItem):
             self.update()
 
     def set_layout(
-        self, zoom: float, idx: np.ndarray, side: np.ndarray, x: np.ndarray, y: np.ndarray
+        self, zoom: Scale, idx: np.ndarray, side: np.ndarray, x: np.ndarray, y: np.ndarray
     ) -> None:
-        """Where the tags of the layer's boxes ``idx`` (into ``arrays()``) go at ``zoom``: ``side`` (above,
+        """Where the tags of the layer's boxes ``idx`` (into ``arrays()``) go at ``zoom`` (the view's scale
+        across and down: pixels need not be square, ``aspect``): ``side`` (above,
         below, or left out), top-left ``x``, ``y`` (``tag_layout.relayout``). The tiles of this zoom that a
         tag placed unlike in the last layout crosses go (an edit of 5,000 boxes redraws theirs only)."""
         ids = self.layer.arrays()[0]
@@ -112,7 +114,8 @@ class TagLayer(QGraphicsItem):
                 for ty in range(by // t, (by + h) // t + 1)
             )
             # where the tag was or now is, in the scene; a pixel more each side for where a repaint rounds
-            self.update(QRectF((bx - 1) / zoom, (by - 1) / zoom, (w + 2) / zoom, (h + 2) / zoom))
+            zx, zy = zoom
+            self.update(QRectF((bx - 1) / zx, (by - 1) / zy, (w + 2) / zx, (h + 2) / zy))
         for key in [k for k in self._tiles if k[0] == zoom and k[1:] in hit]:
             del self._tiles[key]
 
@@ -123,11 +126,11 @@ class TagLayer(QGraphicsItem):
             self.chosen_below = ids
             self.layer.chosen_tags.update()
 
-    def is_laid_out(self, zoom: float) -> bool:
+    def is_laid_out(self, zoom: Scale) -> bool:
         """Whether the tags are placed for the boxes as they are, at ``zoom``."""
         return self.laid_out and zoom in self._placed
 
-    def placed(self, zoom: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def placed(self, zoom: Scale) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(ids, x, y, tag codes) of the tags the tiles of ``zoom`` show, top-left corners in screen pixels
         from the scene's origin (``set_layout``); nothing when it was not laid out or tags are off."""
         empty = (np.zeros(0, np.int64),) * 4
@@ -196,7 +199,7 @@ class TagLayer(QGraphicsItem):
             self._by_code.clear()
             self._tiles.clear()
         t = painter.worldTransform()
-        zoom = t.m11()
+        zoom = (t.m11(), t.m22())
         if not self.is_laid_out(zoom):  # not placed by the canvas yet (its ``flush_tags``)
             self.relayout()
         dx, dy = round(t.dx()), round(t.dy())
@@ -212,7 +215,7 @@ class TagLayer(QGraphicsItem):
                     painter.drawImage(QPointF(tx * TAG_TILE + dx, ty * TAG_TILE + dy), img)
         painter.restore()
 
-    def _tile(self, zoom: float, tx: int, ty: int) -> QImage | None:
+    def _tile(self, zoom: Scale, tx: int, ty: int) -> QImage | None:
         key = (zoom, tx, ty)
         if key in self._tiles:
             self._tiles.move_to_end(key)
@@ -223,7 +226,7 @@ class TagLayer(QGraphicsItem):
             self._tiles.popitem(last=False)
         return img
 
-    def _render(self, zoom: float, tx: int, ty: int) -> QImage | None:
+    def _render(self, zoom: Scale, tx: int, ty: int) -> QImage | None:
         """The tags crossing one screen tile where the layout of this zoom put them (``set_layout``: only of
         the boxes wide enough on screen, none over another), later boxes on top."""
         _, x, y, codes = self._placed.get(zoom, (np.zeros(0, np.int64),) * 4)

@@ -20,12 +20,10 @@ from pixelproof.core.phases import KeptWindow
 from pixelproof.core.volumes import expected_identity
 from pixelproof.core.window_level import dragged_window
 from pixelproof.ui.canvas import hit_test, stacking, tag_layout
+from pixelproof.ui.canvas.aspect import physical_aspect
 from pixelproof.ui.canvas.display_controls import DisplayControls
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
-from pixelproof.ui.canvas.image_view import (
-    setup_image_view,
-    wheel_zoom_factor,
-)
+from pixelproof.ui.canvas.image_view import setup_image_view, wheel_zoom_factor
 from pixelproof.ui.canvas.items import AnnotationItemMixin, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
 from pixelproof.ui.canvas.marks import HoverMark
@@ -114,6 +112,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         self._wl_from: tuple[QPoint, tuple[float, float]] | None = None
         self._fitted = True  # refit on resize until the user zooms
         self._kept_window = KeptWindow()  # a window set by hand stays for the slices of its series
+        physical_aspect().changed.connect(self.aspect_switched)  # View > Pixels at Physical Aspect
 
     # -- document --------------------------------------------------------------------------------
     def set_document(self, doc: Document | None) -> None:
@@ -203,6 +202,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         self.box_layer.add_many(boxes)
         self._drawn.reset(anns)  # loading an image shows no hidden category again
         self._on_selection()
+        self.follow_aspect(rec.extra.get("pixel_spacing"), refit=False)  # its pixels' aspect, fitted below
         if keep:
             self.set_zoom(zoom)
             self.centerOn(center)

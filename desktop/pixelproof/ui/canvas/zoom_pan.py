@@ -1,13 +1,15 @@
 """The canvas's zoom and pan: fit, a zoom kept at a point, zoom to an object with its surroundings, a pan
-by pixels. A part of ``CanvasView`` (as ``pixels.ShownPixels``), which gives what it uses (``hover``,
-``items_by_id``, ``tags_changed``, ``zoomChanged``, ``_fitted``, ``image_size``)."""
+by pixels; pixels that are not square drawn at their physical aspect (``aspect``: the zoom is the finer
+axis's). A part of ``CanvasView`` (as ``pixels.ShownPixels``), which gives what it uses (``hover``,
+``items_by_id``, ``tags_changed``, ``zoomChanged``, ``_fitted``, ``image_size``, ``document``,
+``image_id``)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRectF
-from PySide6.QtGui import QTransform
 
 from pixelproof.ui.canvas import stacking
+from pixelproof.ui.canvas.aspect import SQUARE_PIXELS, Scale, scaled, stretch_of
 from pixelproof.ui.canvas.image_view import clamp_zoom, keep_at, zoom_to_fit
 
 ZOOM_TO_MAX = 4.0  # ``zoom_to``: beyond this a small object's pixels hide what surrounds it
@@ -17,9 +19,42 @@ ZOOM_TO_CONTEXT = 3.0  # ``zoom_to``: the area takes at most a third of the view
 class ZoomAndPan:
     """Zoom and pan of the canvas (see the module's docstring)."""
 
+    stretch: Scale = SQUARE_PIXELS  # the shown image's pixels' aspect (``aspect.stretch_of``)
+
     @property
     def zoom(self) -> float:
-        return self.transform().m11()
+        """Screen pixels per image pixel along the finer axis (both, for square pixels)."""
+        return self.transform().m11() / self.stretch[0]
+
+    @property
+    def scale_xy(self) -> Scale:
+        """Screen pixels per image pixel across and down: what places marks of a fixed screen size."""
+        t = self.transform()
+        return t.m11(), t.m22()
+
+    def aspect_switched(self, _on: bool) -> None:
+        """View > Pixels at Physical Aspect changed: the shown image drawn the new way."""
+        self.follow_aspect()
+
+    def follow_aspect(self, pixel_spacing: object = None, refit: bool = True) -> None:
+        """Draw the pixels of this ``pixel_spacing`` at their aspect (the shown image's when None, as View >
+        Pixels at Physical Aspect now says); ``refit``: the image fitted again if it was, else the zoom and
+        the point at the window's centre kept."""
+        if pixel_spacing is None and self.document is not None:
+            rec = self.document.project.images.get(self.image_id)
+            pixel_spacing = rec.extra.get("pixel_spacing") if rec is not None else None
+        stretch = stretch_of(pixel_spacing)
+        if stretch == self.stretch:
+            return
+        zoom, center = self.zoom, self.mapToScene(self.viewport().rect().center())
+        self.stretch = stretch
+        if not refit:
+            return
+        if self._fitted:
+            self.fit()
+        else:
+            self._apply_zoom(zoom)
+            self.centerOn(center)
 
     def image_rect(self) -> QRectF:
         h, w = self.image_size()
@@ -30,7 +65,8 @@ class ZoomAndPan:
         r = self.image_rect()
         if r.isEmpty():
             return
-        self._apply_zoom(zoom_to_fit(self, r.width(), r.height(), margin=12))
+        sx, sy = self.stretch
+        self._apply_zoom(zoom_to_fit(self, r.width() * sx, r.height() * sy, margin=12))
         self.centerOn(r.center())
         self._fitted = True
         stacking.rehover(self)  # another spot of the image under a pointer that rests
@@ -42,18 +78,19 @@ class ZoomAndPan:
         Problems panel, the object double-clicked in the Annotations panel)."""
         w, h = max(area.width(), 8.0), max(area.height(), 8.0)
         area = QRectF(area.center().x() - w / 2, area.center().y() - h / 2, w, h)
-        vp = self.viewport().rect()
-        z = min(vp.width() / (w * ZOOM_TO_CONTEXT), vp.height() / (h * ZOOM_TO_CONTEXT))
+        vp, (sx, sy) = self.viewport().rect(), self.stretch  # on screen, the area is w * sx by h * sy
+        z = min(vp.width() / (w * sx * ZOOM_TO_CONTEXT), vp.height() / (h * sy * ZOOM_TO_CONTEXT))
         image = self.image_rect()
-        if not image.isEmpty() and z <= min(vp.width() / image.width(), vp.height() / image.height()):
+        whole = image.width() * sx, image.height() * sy
+        if not image.isEmpty() and z <= min(vp.width() / whole[0], vp.height() / whole[1]):
             self.fit()
             return
         self.set_zoom(min(z, ZOOM_TO_MAX))
         self.centerOn(area.center())
 
     def set_zoom(self, z: float, anchor: QPoint | None = None) -> None:
-        """Zoom to ``z`` screen pixels per image pixel, keeping the image point under ``anchor`` (view
-        coordinates; default the window centre) where it is."""
+        """Zoom to ``z`` screen pixels per image pixel (along the finer axis), keeping the image point
+        under ``anchor`` (view coordinates; default the window centre) where it is."""
         anchor = anchor if anchor is not None else self.viewport().rect().center()
         before = self.mapToScene(anchor)
         self._apply_zoom(clamp_zoom(z))
@@ -65,9 +102,9 @@ class ZoomAndPan:
         self.set_zoom(self.zoom * factor, anchor)
 
     def _apply_zoom(self, z: float) -> None:
-        self.setTransform(QTransform.fromScale(z, z))
+        self.setTransform(scaled(z, self.stretch))
         if self.hover is not None:
-            self.hover.set_zoom(z)
+            self.hover.set_zoom(z)  # the smaller of the two scales: its margin in scene pixels is wide enough
         for item in self.items_by_id.values():  # the box layer's tags and handles are per zoom already
             item.refit_marks()
         self.tags_changed()  # a zoom makes or takes room between tags: placed again before the next frame

@@ -277,7 +277,7 @@ class AnnotatorsView(QObject):
         self._set_panes([names[m.rater] for m in members] + ["disagreement"])
         image = snapshot.images[image_id]
         for pane in self.panes:
-            pane.set_size(image.height, image.width, "loading…")
+            pane.set_size(image.height, image.width, "loading…", image)
         self._set_info(f"{len(members)} annotators; computing where they differ…")
         self._cancel_layers()  # the previous image's, if still running
         if image_id != self.consensus_image:  # another image shown (D / A): the consensus stops too

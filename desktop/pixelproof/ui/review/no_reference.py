@@ -89,7 +89,7 @@ class CandidatePreview:
             return
         view.image_id = image.id
         pane = view.cand_pane
-        pane.set_size(image.height, image.width, f"Loading {image.file_name}…")
+        pane.set_size(image.height, image.width, f"Loading {image.file_name}…", image)
         pane.fitted = True
         pane.fit()
         cached = view.loader.request(

@@ -11,6 +11,8 @@ do its zoom and display window while the review view is shown (``zoomChanged``, 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from PySide6.QtCore import QEvent, QKeyCombination, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -23,7 +25,6 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPen,
-    QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.ui.canvas.aspect import SQUARE_PIXELS, Scale, physical_aspect, scaled, stretch_of
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
 from pixelproof.ui.canvas.image_view import (
     ZOOM_STEP,
@@ -47,6 +49,9 @@ from pixelproof.ui.canvas.image_view import (
 from pixelproof.ui.canvas.orientation import OrientationMarks, patient_of
 from pixelproof.ui.shortcuts import REGISTRY
 from pixelproof.ui.workers import LoadedImage
+
+if TYPE_CHECKING:
+    from pixelproof.core.model import ImageRecord
 
 CLICK_SLOP = 4  # px a press may move and still be a click
 ZOOM_ACTIONS = (("view.fit", "fit"), ("view.zoom_in", "in"), ("view.zoom_out", "out"))  # the canvas's
@@ -106,6 +111,8 @@ class ReviewPane(QGraphicsView):
         self.overlay: OverlayItem | None = None
         self.focus_item: QGraphicsRectItem | None = None
         self.image_size = (0, 0)  # (height, width)
+        self.pixel_spacing: object = None  # the image record's (row, col mm): drawn at its aspect
+        self.stretch: Scale = SQUARE_PIXELS  # ``aspect.stretch_of`` it, as the canvas draws it
         self.loaded: LoadedImage | None = None  # the pixels shown (shared with the other panes)
         self.orientation_marks = OrientationMarks(self, lambda: patient_of(self.loaded))
         self.setMouseTracking(True)  # the cursor's pixel for the status bar, no button held
@@ -117,6 +124,7 @@ class ReviewPane(QGraphicsView):
         self.horizontalScrollBar().valueChanged.connect(self._user_moved)
         self.verticalScrollBar().valueChanged.connect(self._user_moved)
         self._silent = False
+        physical_aspect().changed.connect(self._follow_aspect)  # View > Pixels at Physical Aspect
 
     # -- content ---------------------------------------------------------------------------------
     def clear(self) -> None:
@@ -129,10 +137,13 @@ class ReviewPane(QGraphicsView):
         self.orientation_marks.follow()
         self.windowChanged.emit(0.0, 0.0)
 
-    def set_size(self, height: int, width: int, message: str = "") -> None:
-        """A new image of this size: a placeholder until the pixels come."""
+    def set_size(self, height: int, width: int, message: str = "", image: ImageRecord | None = None) -> None:
+        """A new image of this size: a placeholder until the pixels come; drawn at the aspect of the
+        ``pixel_spacing`` of its record ``image``, as the canvas draws it."""
         self.clear()
         self.image_size = (height, width)
+        self.pixel_spacing = image.extra.get("pixel_spacing") if image is not None else None
+        self.stretch = stretch_of(self.pixel_spacing)
         m = max(width, height, 1) * 4
         self._scene.setSceneRect(QRectF(-m, -m, width + 2 * m, height + 2 * m))
         if message:
@@ -192,7 +203,27 @@ class ReviewPane(QGraphicsView):
     # -- zoom and pan ----------------------------------------------------------------------------
     @property
     def zoom(self) -> float:
-        return self.transform().m11()
+        """Screen pixels per image pixel along the finer axis (``aspect``; both, for square pixels)."""
+        return self.transform().m11() / self.stretch[0]
+
+    @property
+    def scale_xy(self) -> Scale:
+        """Screen pixels per image pixel across and down."""
+        t = self.transform()
+        return t.m11(), t.m22()
+
+    def _follow_aspect(self, _on: bool) -> None:
+        """View > Pixels at Physical Aspect toggled: the image drawn the new way, fitted again if it was,
+        else at the same zoom about the same point (its linked panes do the same)."""
+        stretch = stretch_of(self.pixel_spacing)
+        if stretch == self.stretch:
+            return
+        zoom, center = self.zoom, self.center()
+        self.stretch = stretch
+        if self.fitted:
+            self.fit()
+        else:
+            self.show_at(center, zoom)
 
     def center(self) -> QPointF:
         """The image point at the middle of the pane."""
@@ -202,7 +233,7 @@ class ReviewPane(QGraphicsView):
         """Put ``center`` in the middle at ``zoom`` without telling the other panes (they are told)."""
         self._silent = True
         try:
-            self.setTransform(QTransform.fromScale(zoom, zoom))
+            self.setTransform(scaled(zoom, self.stretch))
             self.centerOn(center)
             keep_at(self, center, self.viewport().rect().center())  # all panes agree to the pixel
         finally:
@@ -213,7 +244,7 @@ class ReviewPane(QGraphicsView):
         h, w = self.image_size
         if not w or not h:
             return 1.0
-        return zoom_to_fit(self, w, h, margin=8)
+        return zoom_to_fit(self, w * self.stretch[0], h * self.stretch[1], margin=8)
 
     def fit(self) -> None:
         """The whole image in sight: in every linked pane, at the zoom that fits the smallest of them."""
@@ -230,7 +261,7 @@ class ReviewPane(QGraphicsView):
         z = clamp_zoom(self.zoom * factor)
         before = self.mapToScene(anchor)
         self._silent = True
-        self.setTransform(QTransform.fromScale(z, z))
+        self.setTransform(scaled(z, self.stretch))
         keep_at(self, before, anchor)
         self._silent = False
         self.fitted = False
@@ -416,8 +447,8 @@ class LinkedPanes:
         too large for that gets the whole image, fitted: zooming out past the fit only shrinks the picture."""
         x, y, w, h = bbox
         p = self.panes[0]
-        vp = p.viewport().rect()
-        z = min(vp.width() * fill / max(w, 1.0), vp.height() * fill / max(h, 1.0), max_zoom)
+        vp, (sx, sy) = p.viewport().rect(), p.stretch  # on screen the box is w * sx by h * sy
+        z = min(vp.width() * fill / max(w * sx, 1.0), vp.height() * fill / max(h * sy, 1.0), max_zoom)
         z = clamp_zoom(z)
         shown = [p for p in self.panes if p.isVisible()] or self.panes
         if z <= min(p.fit_zoom() for p in shown):

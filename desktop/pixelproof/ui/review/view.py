@@ -409,7 +409,7 @@ class ReviewView(ReviewNavigation, QWidget):
         doc = self.document
         h, w = pair.shape
         for p in self.panes:
-            p.set_size(h, w, f"Loading {pair.file_name}…")
+            p.set_size(h, w, f"Loading {pair.file_name}…", pair.cand)  # drawn at its pixels' aspect
             p.fitted = True
         self.linked.fit()
         rows = self.scored.objects.get(pair.file_name, [])
