@@ -59,8 +59,9 @@ def test_sixteen_channel_values_are_shown_whole_and_the_rest_counted(
         QTest.keyClick(win.canvas, Qt.Key.Key_B)  # the box tool's hint keeps its room beside the values
         read_out(qtbot, win, 40, 30)
         hint = win.readout.target_label
-        assert hint.text()
-        qtbot.waitUntil(lambda: hint.fontMetrics().horizontalAdvance(hint.text()) <= hint.width())
+        assert hint.whole
+        qtbot.waitUntil(lambda: hint.fontMetrics().horizontalAdvance(hint.whole) <= hint.width())
+        assert hint.text() == hint.whole  # not cut: the values left it its room
 
         for i in range(16):  # a pathologist looking at two markers: their values, whatever the width
             win.channels_menu.set_shown(i, i in (9, 14))

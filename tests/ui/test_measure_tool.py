@@ -68,7 +68,7 @@ def drag(win, a: QPoint, b: QPoint, modifiers=NOMOD) -> None:
 
 
 def status(win) -> str:
-    return win.statusBar().findChild(QLabel, "toolTarget").text()
+    return win.statusBar().findChild(QLabel, "toolTarget").whole
 
 
 def labels_on_canvas(win) -> list[str]:

@@ -95,20 +95,20 @@ def test_the_status_bar_says_the_keys_of_the_polygon_being_drawn(window) -> None
     set_view(window, 2.0)
     key(window, Qt.Key.Key_P)
     line = window.readout.target_label
-    idle = line.text()
+    idle = line.whole
     assert idle.startswith("Polygon: click to draw")
     click(window, vp_at(window, 40, 40))
     click(window, vp_at(window, 120, 40))
-    text = line.text()
+    text = line.whole
     assert "2 vertices" in text and "“cat”" in text
     for word in ("Enter", "first vertex", "Backspace", "Esc"):
         assert word in text
     key(window, Qt.Key.Key_Backspace)
-    assert "1 vertex" in line.text()
+    assert "1 vertex" in line.whole
     key(window, Qt.Key.Key_2)
-    assert "“dog”" in line.text()
+    assert "“dog”" in line.whole
     key(window, Qt.Key.Key_Escape)
-    assert line.text() == idle.replace("“cat”", "“dog”")
+    assert line.whole == idle.replace("“cat”", "“dog”")
 
 
 def test_the_eraser_with_no_mask_selected_erases_from_the_mask_it_starts_on(window) -> None:

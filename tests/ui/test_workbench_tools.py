@@ -38,7 +38,7 @@ def two_blocks(qtbot, tmp_path, no_prompts):
 
 
 def target_line(win) -> str:
-    return win.readout.target_label.text()
+    return win.readout.target_label.whole
 
 
 def test_a_wand_click_on_another_object_after_a_brush_stroke_starts_a_new_object(qtbot, two_blocks) -> None:

@@ -54,15 +54,17 @@ class OneLineLabel(QLabel):
         menu.addAction("Copy All", self.copy_all)
         menu.exec(event.globalPos())
 
+    def room(self) -> int:
+        """Pixels the text may take."""
+        return self.contentsRect().width()
+
     def tooltip_text(self) -> str:
         """The tooltip for the line as now shown (a subclass may add the whole line to its own tip)."""
         return self.tip or (self.whole if self.is_cut() else "")
 
     def _show(self) -> None:
         flat = "↵".join(self.whole.splitlines())  # a value's line break (a CVAT note) would wrap the line
-        shown = self.fontMetrics().elidedText(
-            flat, Qt.TextElideMode.ElideRight, max(self.contentsRect().width(), 0)
-        )
+        shown = self.fontMetrics().elidedText(flat, Qt.TextElideMode.ElideRight, max(self.room(), 0))
         if shown != self.text():
             self.setText(shown)
         self.setToolTip(self.tooltip_text())

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, Qt, QTimer
+from PySide6.QtCore import QObject, QPointF, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from pixelproof.core.patient_space import position_text
 from pixelproof.core.window_level import width_level
 from pixelproof.ui.canvas.aspect import zoom_text
+from pixelproof.ui.status_labels import HintLabel, ImageLabel, Readout
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
@@ -49,31 +50,27 @@ class StatusReadout(QObject):
         super().__init__(bar)
         self.shell = shell
         self.canvas: CanvasView = shell.canvas
-        self.pos_label = QLabel()
-        self.value_label = QLabel()
-        self.window_label = QLabel()
-        self.zoom_label = QLabel()
-        self.image_label = QLabel()
+        self.pos_label = Readout(floor=110)  # the readouts are always whole (status_labels)
+        self.value_label = Readout(floor=150)
+        self.window_label = Readout()
+        self.zoom_label = Readout()
+        self.image_label = ImageLabel()  # its file name is cut in the middle after the hint is cut
         self.hidden_label = QLabel("Annotations hidden (H)")  # else the work looks gone, the reason in a menu
         self.hidden_label.setObjectName("annotationsHidden")
         self.hidden_label.setStyleSheet("font-weight: bold")
         self.hidden_label.setToolTip("View > Show Annotations is off: none is drawn. H shows them again")
         self.hidden_label.hide()
         bar.addPermanentWidget(self.hidden_label)
-        self.target_label = QLabel()  # what the tool draws into: left of the readouts, the widest text
+        # what the tool draws into: left of the readouts, the widest text, the first cut (with …)
+        self.target_label = HintLabel("What a click or drag of the current tool will draw into")
         self.target_label.setObjectName("toolTarget")
-        self.target_label.setToolTip("What a click or drag of the current tool will draw into")
         bar.addWidget(self.target_label, 1)
-        self.pos_label.setMinimumWidth(110)
-        self.value_label.setMinimumWidth(150)
         self.pos_label.setToolTip(POS_TIP)
         self.value_label.setToolTip(VALUE_TIP)
         self.window_label.setToolTip("Display window (black – white); right-drag or Ctrl+L to change")
         self.zoom_label.setToolTip(ZOOM_TIP)
         for w in (self.pos_label, self.value_label, self.window_label, self.zoom_label, self.image_label):
             bar.addPermanentWidget(w)
-        for w in (self.target_label, self.image_label):  # a category's, a file's name: never rich text
-            w.setTextFormat(Qt.TextFormat.PlainText)
         self._shown_at = 0.0
         self._pending: QPointF | None = None
         self._source: PixelSource = self.canvas  # the view the cursor is over (the canvas, a review pane)
@@ -119,7 +116,7 @@ class StatusReadout(QObject):
         doc = self.shell.document
         labeling = self.shell.current_view() is self.canvas
         show = tool is not None and doc is not None and self.canvas.image_id != -1 and labeling
-        self.target_label.setText(tool.target_text() if show else "")
+        self.target_label.set_line(tool.target_text() if show else "")
 
     def watch(self, source: PixelSource) -> None:
         """Read the cursor over another view of the images too (the review view's panes): its pixel's
@@ -257,13 +254,12 @@ class StatusReadout(QObject):
         """``name · w×h · n / total`` of the current image."""
         doc = self.shell.document
         if doc is None or doc.current_image is None:
-            self.image_label.setText("")
+            self.image_label.set_image("", "")
             return
         ids = doc.image_ids()
         rec = doc.current_image
-        self.image_label.setText(
-            f"{Path(rec.file_name).name} · {rec.width}×{rec.height} · {ids.index(rec.id) + 1} / {len(ids)}"
-        )
+        rest = f" · {rec.width}×{rec.height} · {ids.index(rec.id) + 1} / {len(ids)}"
+        self.image_label.set_image(Path(rec.file_name).name, rest)
 
     def clear_pixel(self) -> None:
         """Another image: the cursor readout and the canvas's window of the last one no longer apply (the
