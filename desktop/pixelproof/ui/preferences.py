@@ -1,4 +1,5 @@
-"""Edit > Preferences: the keys of every action, from the one shortcut registry (``ui.shortcuts``).
+"""Edit > Preferences: what the mouse wheel does on a volume's slice (``wheel_mode``) and the keys of every
+action, from the one shortcut registry (``ui.shortcuts``).
 
 A change applies at once to every open window and is kept in the settings (``REGISTRY.set_keys``); a key
 that another action already uses, or that opens a menu (Alt+F: File), is refused with a message naming
@@ -11,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -29,16 +31,32 @@ from PySide6.QtWidgets import (
 
 from pixelproof.ui.dialogs import fit_column_to_every_row, hide_unmatched_rows
 from pixelproof.ui.shortcuts import REGISTRY
+from pixelproof.ui.wheel_mode import CHOICES, LABEL, TIP, set_wheel_mode, wheel_steps_slices
 
 NO_KEY = "—"
 
 
 class PreferencesDialog(QDialog):
-    """A table of the actions and their keys; below it the chosen action's key editor."""
+    """The wheel's setting; a table of the actions and their keys; below it the chosen action's key
+    editor."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Preferences — Keyboard shortcuts")
+        self.setWindowTitle("Preferences")
+        self.wheel_box = QComboBox()
+        self.wheel_box.setObjectName("wheelOnVolume")
+        for mode, text in CHOICES:
+            self.wheel_box.addItem(text, mode)
+        self.wheel_box.setCurrentIndex(1 if wheel_steps_slices() else 0)
+        self.wheel_box.setToolTip(TIP)
+        self.wheel_box.currentIndexChanged.connect(lambda _i: set_wheel_mode(self.wheel_box.currentData()))
+        wheel_label = QLabel(LABEL.replace("wheel", "&wheel", 1))
+        wheel_label.setBuddy(self.wheel_box)
+        wheel_row = QHBoxLayout()
+        wheel_row.addWidget(wheel_label)
+        wheel_row.addWidget(self.wheel_box)
+        wheel_row.addStretch(1)
+        keys_heading = QLabel("<b>Keyboard shortcuts</b>")
         self.entries = [e for e in REGISTRY.entries() if e.editable]
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Find an action or a key…")
@@ -81,15 +99,19 @@ class PreferencesDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         note = QLabel(
-            "Keys change at once in every window and are remembered. Mouse gestures and 1-9 are fixed."
+            "Keys change at once in every window and are remembered. Mouse gestures and 1-9 are fixed, but "
+            "for the wheel on a volume's slice below."
         )
         note.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.filter_edit)
+        layout.addWidget(keys_heading)
+        layout.addWidget(self.filter_edit)  # first: the focus starts in it, as before the wheel's row
         layout.addWidget(self.table, 1)
         layout.addWidget(self.chosen)
         layout.addLayout(row)
         layout.addWidget(note)
+        layout.addWidget(QLabel("<b>Mouse</b>"))
+        layout.addLayout(wheel_row)
         layout.addWidget(buttons)
         self._fill_keys()
         self.table.setCurrentCell(0, 0)

@@ -219,7 +219,10 @@ DEFAULTS: list[Shortcut] = [
     _("help.shortcuts", "&Shortcuts…", ("Ctrl+/", "F1")),
     _("help.about", "&About PixelProof"),
     # Mouse gestures and keys a tool handles itself (listed, not rebindable)
-    gesture("canvas.zoom", "Zoom in / out at the cursor", "Wheel"),
+    gesture("canvas.zoom", "Zoom in / out at the cursor (Ctrl+wheel on a volume's slice with Step slices)",
+            "Wheel"),
+    gesture("canvas.wheel_slices", "Next / previous slice of a volume (away from you: next), with Edit > "
+            "Preferences > Mouse wheel on a volume slice: Step slices", "Wheel on a slice"),
     gesture("canvas.pan", "Pan", "Space + drag", "Middle drag", takes=("Space",)),
     gesture("canvas.window_level", "Window / level (right: wider, up: brighter)", "Right drag"),
     gesture("canvas.select", "Select / add to or remove from the selection",

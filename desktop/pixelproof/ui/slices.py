@@ -2,7 +2,8 @@
 go through the image list; go to the same slice of the next / previous phase of a dynamic series or time
 point of a time series (Ctrl+PgDn / Ctrl+PgUp, ``core.phases``); window presets for CT (soft tissue, lung,
 bone, brain, liver), MR (auto) and the file's own window. The Slices tool bar shows while the current
-image is a slice of a volume.
+image is a slice of a volume. With Preferences' "Mouse wheel on a volume slice: Step slices" the wheel over
+the canvas steps slices too (``wheel_mode``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QLabel, QMenu, QSlider, QToolBar
 
 from pixelproof.core.phases import PhaseIndex
@@ -19,11 +21,14 @@ from pixelproof.core.volumes import parse_slice_ref
 from pixelproof.core.window_level import preset_window
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.shortcuts import make_action
+from pixelproof.ui.wheel_mode import wheel_steps_slices
 
 if TYPE_CHECKING:
     from pixelproof.core.model import Project
     from pixelproof.ui.document import Document
     from pixelproof.ui.shell import Shell
+
+NOTCH = 120  # QWheelEvent.angleDelta of one notch of a mouse wheel (1/8 degree units)
 
 # (action id, window width, window level) in Hounsfield units, as radiology viewers ship them
 CT_PRESETS = (
@@ -103,6 +108,8 @@ class SliceActions(QObject):
         shell.add_toolbar(self.toolbar, first_row=True)  # room for the slice and phase at 1366 px
         shell.documentChanged.connect(self._set_document)
         self.canvas.imageShown.connect(lambda _id: self._update())
+        self._wheel_rest = 0  # eighths of a degree turned toward the next notch (touchpads send bits)
+        self.canvas.viewport().installEventFilter(self)  # the wheel, before the canvas zooms with it
         self._set_document(shell.document)
 
     # -- document ----------------------------------------------------------------------------------
@@ -145,6 +152,30 @@ class SliceActions(QObject):
             self.shell.status("Last slice" if delta > 0 else "First slice", 2000)
             return
         self._doc.set_current_image(ids[at + delta])  # type: ignore[union-attr]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """With "Step slices": the plain wheel over a slice of a volume goes a slice a notch, in 3D Slicer's
+        direction (wheel forward, away from the user: its IncrementSlice, up the patient; here the next
+        slice, as slices are numbered in RAS+ order). Any modifier (Ctrl: zoom, Shift: brush size) and any
+        image that is no slice leave the wheel to the canvas."""
+        if event.type() != QEvent.Type.Wheel or not isinstance(event, QWheelEvent):
+            return False
+        if event.modifiers() != Qt.KeyboardModifier.NoModifier or not wheel_steps_slices():
+            return False
+        delta = event.angleDelta().y()
+        if self._current() is None or delta == 0:  # a sideways scroll zooms, as ever
+            return False
+        if (delta > 0) != (self._wheel_rest > 0):  # turned back: the bit toward the other way is dropped
+            self._wheel_rest = 0
+        self._wheel_rest += delta
+        notches = int(self._wheel_rest / NOTCH)  # toward zero: a half notch waits for its other half
+        self._wheel_rest -= notches * NOTCH
+        for _ in range(abs(notches)):
+            if self._current() is None:
+                break
+            self.step(1 if notches > 0 else -1)
+        event.accept()
+        return True
 
     def step_phase(self, delta: int) -> None:
         """The same slice ``delta`` phases (time points) on; the window and channel settings stay, as on
