@@ -79,6 +79,9 @@ def read_rgb_ids(path: Path, where: str = "") -> np.ndarray:
 Rect = tuple[int, int, int, int]  # x, y, w, h
 _STRIP_PIXELS = 1 << 20  # whole-image passes that make temporaries work on row strips of this size
 MAX_BOX_COVER = 256  # the values' boxes together may cover the picture this many times (see IdRegions)
+# distinct values of one id map: each costs ~600 bytes of boxes and bookkeeping, so past this the values
+# would outweigh the pixels of a picture at the pixel limit (a PNG of 2**24 ids, one a pixel, is 150 KB)
+MAX_ID_VALUES = 1 << 20
 
 
 class IdRegions:
@@ -87,7 +90,8 @@ class IdRegions:
     (one pass gives every nonzero value's box, absent values ``None``; 0's box from one strip-wise
     pass); wider types are numbered 1..n (``np.unique`` on the native dtype) in a uint16/uint32 label
     image. A value's mask is then its box crop alone, so all values together cost O(pixels + their
-    boxes), never O(values x pixels)."""
+    boxes), never O(values x pixels). ``LimitError`` for more than ``MAX_ID_VALUES`` values (found before
+    any box) and for values scattered over the picture (``_check_cover``)."""
 
     def __init__(self, ids: np.ndarray, where: str = "") -> None:
         ids = native_ids(ids)
@@ -108,6 +112,11 @@ class IdRegions:
             self._check_cover(where)
             return
         values = np.unique(ids)
+        if len(values) > MAX_ID_VALUES:
+            raise LimitError(
+                where or "id map",
+                f"{len(values):,} distinct values (at most {MAX_ID_VALUES:,} are read): not a label map",
+            )
         self.labels = np.empty(ids.shape, np.uint16 if len(values) < 65535 else np.uint32)
         step = max(1, _STRIP_PIXELS // max(1, ids.shape[1]))
         for r in range(0, ids.shape[0], step):
