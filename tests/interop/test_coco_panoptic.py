@@ -375,6 +375,24 @@ def test_scattered_ids_are_refused_as_other_id_maps_are(tmp_path: Path) -> None:
     )
 
 
+def test_the_distinct_ids_are_numpys_unique() -> None:
+    """``IdRegions`` finds a wide map's values by a sort (numpy 2's hashing ``np.unique`` took 17 s over a
+    PNG of 2^24 ids): the same values, ascending, of the same type."""
+    from pixelproof.interop.panoptic import distinct
+
+    rng = np.random.default_rng(3)
+    maps = [
+        np.zeros((0, 4), np.uint32),
+        np.array([[9]], np.int64),
+        rng.integers(-3, 3, (17, 5)).astype(np.int32),
+        rng.integers(0, 2**24, (64, 48)).astype(np.uint32),
+        np.arange(5000, dtype=np.int64).reshape(50, 100)[::-1],
+    ]
+    for ids in maps:
+        got, want = distinct(ids), np.unique(ids)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
 def test_a_png_of_a_million_ids_is_refused_before_any_per_id_work(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
