@@ -158,6 +158,40 @@ def test_convert_and_qa_with_nifti_label_volumes(tmp_path: Path, capsys) -> None
     assert (out / "classes.txt").read_text().splitlines()[4] == "enhancing"
 
 
+def test_qa_of_semantic_label_volumes_that_differ_lists_the_worst_slices(tmp_path: Path, capsys) -> None:
+    """Semantic labels count no object missed or extra (NaN in the image rows): sorting the images with a
+    problem (Dice under 1) by those counts raised 'cannot convert float NaN to integer' and stopped qa."""
+    from tests.interop.test_nifti import brats_case
+
+    data = tmp_path / "Task01"
+    brats_case(data, "BRATS_001")
+    cand = tmp_path / "cand.json"
+    assert main(["convert", str(data), str(cand), "--from", "nifti", "--to", "coco"]) == 0
+    project = load_project(cand)
+    dropped = next(iter(project.annotations.values()))
+    project.remove_annotation(dropped.id)
+    save_project(project, cand)
+    report = tmp_path / "qa.json"
+    assert (
+        main(
+            [
+                "qa",
+                str(data / "labelsTr"),
+                str(cand),
+                "--json",
+                str(report),
+                "--html",
+                str(tmp_path / "q.html"),
+            ]
+        )
+        == 0
+    )
+    result = json.loads(report.read_text())
+    worst = [r for r in result["per_image"] if r["dice"] is not None and r["dice"] < 1]
+    assert worst and project.images[dropped.image_id].file_name in {r["file_name"] for r in worst}
+    assert project.images[dropped.image_id].file_name in capsys.readouterr().out
+
+
 def test_qa_with_a_dicom_seg_reference(tmp_path: Path, capsys) -> None:
     study = tmp_path / "study"
     shutil.copytree(pydicom_path("dicomdirtests") / "77654033" / "CT2", study / "CT2")

@@ -375,6 +375,73 @@ def test_scattered_ids_are_refused_as_other_id_maps_are(tmp_path: Path) -> None:
     )
 
 
+def test_the_distinct_ids_are_numpys_unique() -> None:
+    """``IdRegions`` finds a wide map's values by a sort (numpy 2's hashing ``np.unique`` took 17 s over a
+    PNG of 2^24 ids): the same values, ascending, of the same type."""
+    from pixelproof.interop.panoptic import distinct
+
+    rng = np.random.default_rng(3)
+    maps = [
+        np.zeros((0, 4), np.uint32),
+        np.array([[9]], np.int64),
+        rng.integers(-3, 3, (17, 5)).astype(np.int32),
+        rng.integers(0, 2**24, (64, 48)).astype(np.uint32),
+        np.arange(5000, dtype=np.int64).reshape(50, 100)[::-1],
+    ]
+    for ids in maps:
+        got, want = distinct(ids), np.unique(ids)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def test_a_png_of_a_million_ids_is_refused_before_any_per_id_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PNG whose every pixel holds its own id (an 8 KB file for 1024 x 1024: the ids count up, which
+    PNG's filters compress to nothing) made one box, one dict entry and one listed id per pixel: 4.6 s and
+    660 MB for 2**20 ids, 10 GB for a 4096 x 4096 one's 2**24. ``IdRegions`` refuses more distinct values
+    than ``MAX_ID_VALUES`` from the sorted values alone, before any box is found; that image's segments
+    alone are skipped, said with the count."""
+    from pixelproof.interop import panoptic
+
+    boxes_of: list[int] = []
+    find_objects = panoptic.ndimage.find_objects
+
+    def counted(labels, max_label=0):  # type: ignore[no-untyped-def]
+        boxes_of.append(int(max_label))
+        return find_objects(labels, max_label)
+
+    monkeypatch.setattr(panoptic.ndimage, "find_objects", counted)
+    root = tmp_path / "ds"
+    pngs = root / "annotations" / "panoptic_val"
+    pngs.mkdir(parents=True)
+    w = 1024
+    h = panoptic.MAX_ID_VALUES // w + 1  # one id more than the limit, and 0
+    ids = np.arange(h * w, dtype=np.int64).reshape(h, w)
+    Image.fromarray(panopticapi_id2rgb(ids)).save(pngs / "many.png")
+    Image.fromarray(panopticapi_id2rgb(np.array([[1, 2], [2, 0]]))).save(pngs / "fine.png")
+    doc = {
+        "images": [
+            {"id": 1, "file_name": "many.jpg", "width": w, "height": h},
+            {"id": 2, "file_name": "fine.jpg", "width": 2, "height": 2},
+        ],
+        "categories": [{"id": 1, "name": "a", "isthing": 1}],
+        "annotations": [
+            {"image_id": k, "file_name": f"{name}.png", "segments_info": [{"id": 1, "category_id": 1}]}
+            for k, name in ((1, "many"), (2, "fine"))
+        ],
+    }
+    (root / "annotations" / "panoptic_val.json").write_text(json.dumps(doc))
+    result = read_coco_panoptic(root)
+    distinct = len(np.unique(ids))
+    assert distinct > panoptic.MAX_ID_VALUES
+    said = [p for p in result.problems if "many.png" in p]
+    assert len(said) == 1 and f"{distinct:,} distinct values" in said[0], said
+    assert f"at most {panoptic.MAX_ID_VALUES:,}" in said[0] and "its 1 segment(s) skipped" in said[0]
+    assert max(boxes_of) <= panoptic.MAX_ID_VALUES  # no box looked for past the limit
+    (fine,) = result.project.annotations.values()  # the other image read
+    assert fine.image_id == 2
+
+
 def test_a_coco_instances_reader_names_the_panoptic_format(tmp_path: Path) -> None:
     src = tmp_path / "panoptic_val.json"
     shutil.copy(DATA / "annotations" / "panoptic_val.json", src)

@@ -7,6 +7,7 @@ than their positions, so a transposed or reversed voxel order cannot pass."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nibabel as nib
@@ -230,6 +231,23 @@ def test_a_flipped_or_resized_label_map_is_not_put_on_the_series(tmp_path: Path)
     (problem,) = result.problems
     assert str(tmp_path / "short" / "ct.nii.gz") in problem
     assert "the labels are 9 x 6 x 4 voxels" in problem and "the series 9 x 6 x 5" in problem
+    assert not result.project.images
+
+
+def test_a_label_map_placed_light_years_off_is_said_in_a_short_distance(tmp_path: Path) -> None:
+    """An affine 3e38 mm off (a broken float32 header) printed a 40-digit distance; as a NIfTI image's
+    labels do, it is said in three figures, more than 1 km."""
+    project, folder, _ = series_project(tmp_path, OBLIQUE)
+    write_nifti(project, tmp_path / "out")
+    good = nib.load(tmp_path / "out" / "ct.nii.gz")
+    far = good.affine.copy()
+    far[:3, 3] = 3e38
+    (tmp_path / "far").mkdir()
+    nib.save(nib.Nifti1Image(np.asanyarray(good.dataobj), far), tmp_path / "far" / "ct.nii.gz")
+    result = read_nifti(tmp_path / "far", image_dir=folder.parent)
+    (problem,) = result.problems
+    assert "more than 1 km from where the series' geometry" in problem, problem
+    assert not re.search(r"\d{10}", problem), problem
     assert not result.project.images
 
 

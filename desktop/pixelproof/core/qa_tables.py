@@ -208,16 +208,22 @@ def has_problem(row: dict[str, Any]) -> bool:
     """Whether an image-table row differs from the reference: a mean Dice under 1 or an object missed,
     extra or of the wrong class. A perfect image (Dice 1, every object matched) and an n/a one (no object
     on either side) have none: the worst-image lists (``pixelproof qa``, its HTML page, the review view's
-    W key) leave them out."""
+    W key) leave them out. A count that is NaN (objects not matched: semantic labels) is none."""
     dice = row.get("dice")
     low = isinstance(dice, float | int) and math.isfinite(dice) and dice < 1.0
-    return low or any(int(row.get(k) or 0) for k in PROBLEM_COUNTS)
+    return low or any(_finite(row.get(k)) >= 1 for k in PROBLEM_COUNTS)
+
+
+def _finite(value: Any) -> float:
+    """A count of a row, 0 when it has none: NaN where objects were not matched (a semantic label volume,
+    a DICOM SEG), which int() refused, stopping qa."""
+    return float(value) if isinstance(value, float | int) and math.isfinite(value) else 0.0
 
 
 def problem_key(row: dict[str, Any], key: str = "dice") -> tuple[int, float, int]:
     """Sort key of the images with a problem, worst first: ``worst_key``, then the most objects missed,
     extra or of the wrong class (an image of Dice 1 with an extra object on a matched one before n/a)."""
-    return (*worst_key(row, key), -sum(int(row.get(k) or 0) for k in PROBLEM_COUNTS))
+    return (*worst_key(row, key), -sum(int(_finite(row.get(k))) for k in PROBLEM_COUNTS))
 
 
 def image_counts(result: QAResult) -> tuple[int, int]:

@@ -28,12 +28,15 @@ from __future__ import annotations
 import functools
 import math
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from pixelproof.core.channels import ChannelError
 from pixelproof.core.limits import LimitError, check_declared_size, check_image_size, max_pixels
 from pixelproof.core.volume_cache import cached
 from pixelproof.core.volumes import (
@@ -46,6 +49,11 @@ from pixelproof.core.volumes import (
 )
 
 SAMPLE_PLANES = 5  # planes (evenly spread over the file) the channels' display ranges are taken from
+
+
+class UnreadChannels(ChannelError):
+    """A file whose first series, made only with each page read as its own (``parse_stack``), is no stack
+    but more channel pages than a composite reads: ``stack_layout`` says None, the channel readers why."""
 
 
 @dataclass
@@ -207,11 +215,11 @@ def stack_layout(path: str | os.PathLike[str]) -> StackLayout | None:
 
 @functools.lru_cache(maxsize=16)
 def _layout(path: str, _mtime: int, _size: int) -> StackLayout | None:
-    from pixelproof.core.channels import ChannelError
-
     try:
         with parse_stack(path) as tif:
             return _read_layout(Path(path), tif)
+    except UnreadChannels:
+        return None
     except ChannelError as e:
         raise VolumeError(str(e)) from None
     except VolumeError:
@@ -230,38 +238,125 @@ def parse_stack(path: str | os.PathLike[str]) -> Any:
     plane is read so: ``StackLayout._page``, ``plane_level_pages``); when a later plane's reduced levels
     still differ, without the planes' levels (each plane read whole, under the pixel limit). A
     multichannel image's channel pages (CYX) are such planes: every reader of ``channels.channel_layout``
-    opens the file with this, and reads each channel's page as its own (``channels.channel_pages``)."""
+    opens the file with this, and reads each channel's page as its own (``channels.channel_pages``).
+
+    Reading each page as its own costs ~0.2 ms a page, and each reader of a plain TIFF asks: how the
+    series was made is kept a file version (``_PLANS``), so the attempts that failed are not made again,
+    and a re-parse no reader uses (a first series that is no stack and is not channels a composite reads,
+    ``_reparse_verdict``) is not made again either: such a file opens with no series (its first page the
+    image, as when tifffile refuses it) or the channels' error is raised at once, as is ``check_ome``'s
+    (which reads every page's size)."""
     import tifffile
 
     from pixelproof.core.channels import check_ome
 
     where = os.fspath(path)
+    key = _version(where)
+    plan = _PLANS.get(key) if key is not None else None
+    if isinstance(plan, Exception):
+        raise type(plan)(*plan.args)
+    if plan == FIRST_PAGE:
+        return _first_page(where)
+    attempts = ATTEMPTS if plan is None else (plan,)
     failed: RuntimeError | None = None
-    for attempt in ("as is", "own pages", "own pages, no levels"):
+    for attempt in attempts:
         tif = tifffile.TiffFile(where)
         try:
-            if failed is None and getattr(tif, "is_ome", False):
+            if plan is None and failed is None and getattr(tif, "is_ome", False):
                 check_ome(tif, where)  # before tif.series: OME-XML may declare 2**31 planes
-            if failed is not None:
+            if attempt != "as is":
                 pages = tif.pages
                 if len(pages) > MAX_VOLUME_SLICES:  # a page read whole takes ~0.3 ms: as before, page 0
-                    raise failed
+                    raise failed or RuntimeError(f"{where}: {len(pages):,} pages stored otherwise")
                 pages.cache, pages.useframes = True, False  # the series takes the pages kept as they are
                 for i in range(len(pages)):
                     page = pages[i]  # read and kept as a page of its own
                     if attempt.endswith("no levels"):
                         page.subifds = None
             tif.series  # noqa: B018 - made here, where its failure is caught
-            return tif
+            verdict = _reparse_verdict(tif) if plan is None and failed is not None else None
         except RuntimeError as e:  # a later plane's pages of another number of tiles or strips
             tif.close()
-            if e is failed or attempt.endswith("no levels"):
+            if e is failed or attempt == ATTEMPTS[-1] or plan is not None:
+                _remember(key, RuntimeError(*e.args))
                 raise
             failed = failed or e
-        except BaseException:
+            continue
+        except BaseException as e:
             tif.close()
+            if isinstance(e, ChannelError):  # the OME-XML past the limits: said at once from now on
+                _remember(key, type(e)(*e.args))
             raise
+        _remember(key, verdict or attempt)
+        if verdict is None:
+            return tif
+        tif.close()
+        if isinstance(verdict, Exception):
+            raise verdict
+        return _first_page(where)
     raise AssertionError("unreachable")
+
+
+ATTEMPTS = ("as is", "own pages", "own pages, no levels")
+FIRST_PAGE = "first page"  # a re-parse no reader uses: the file opened with no series, its first page read
+# (path, mtime, size, inode) -> the attempt that made the series, FIRST_PAGE, or the error to raise at once
+_PLANS: OrderedDict[tuple, str | Exception] = OrderedDict()
+MAX_PLANS = 32
+_PLANS_LOCK = threading.Lock()
+
+
+def _version(path: str) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return os.path.realpath(path), st.st_mtime_ns, st.st_size, st.st_ino
+
+
+def _remember(key: tuple | None, plan: str | Exception) -> None:
+    if key is None:
+        return
+    with _PLANS_LOCK:  # readers parse from the loader's threads
+        _PLANS[key] = plan
+        _PLANS.move_to_end(key)
+        while len(_PLANS) > MAX_PLANS:
+            _PLANS.popitem(last=False)
+
+
+def _reparse_verdict(tif: Any) -> str | Exception | None:
+    """None when a re-parsed file's first series is of use (a stack, or channels a composite reads); else
+    the channels' error (more channel pages than are read), or ``FIRST_PAGE``: the file opens as its first
+    page, as a file of pages of no known meaning does."""
+    from pixelproof.core.channels import channel_layout
+
+    if _stack_axes(tif.series[0]) is not None:
+        return None
+    try:
+        return None if channel_layout(tif) is not None else FIRST_PAGE
+    except ChannelError as e:
+        return UnreadChannels(*e.args)
+
+
+def _first_page(where: str) -> Any:
+    """The file open in tifffile with no series (its readers take its first page), not parsed again."""
+    import tifffile
+
+    tif = tifffile.TiffFile(where)
+    tif.series = []  # tifffile's cached property, made: no reader makes it (nor checks its OME-XML) again
+    return tif
+
+
+def _stack_axes(series: Any) -> tuple[str, int] | None:
+    """A series' leading axes (before YX and samples) and the number of its trailing ones, when it may be
+    a stack: the leading ones among T, Z and C, with a Z or T."""
+    axes = str(series.axes)
+    trail = 3 if axes.endswith("YXS") else 2 if axes.endswith("YX") else 0
+    lead = axes[: len(axes) - trail]
+    if not trail or not set(lead) <= set("TZC") or len(set(lead)) != len(lead):
+        return None
+    if "T" not in lead and "Z" not in lead:
+        return None
+    return lead, trail
 
 
 def _read_layout(p: Path, tif: Any) -> StackLayout | None:
@@ -272,12 +367,11 @@ def _read_layout(p: Path, tif: Any) -> StackLayout | None:
     axes, shape = str(series.axes), tuple(int(v) for v in series.shape)
     key = series.keyframe
     samples = int(key.samplesperpixel)
-    trail = 3 if axes.endswith("YXS") else 2 if axes.endswith("YX") else 0
-    lead, lead_shape = axes[: len(axes) - trail], shape[: len(axes) - trail]
-    if not trail or not set(lead) <= set("TZC") or len(set(lead)) != len(lead):
+    found = _stack_axes(series)
+    if found is None:
         return None
-    if "T" not in lead and "Z" not in lead:
-        return None
+    lead, trail = found
+    lead_shape = shape[: len(axes) - trail]
     if (trail == 3 and shape[-1] != samples) or (trail == 2 and samples != 1):
         return None
     height, width = shape[len(lead)], shape[len(lead) + 1]

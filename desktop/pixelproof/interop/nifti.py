@@ -66,6 +66,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.formats import Format, Option
 from pixelproof.interop.image_guard import check_not_image
 from pixelproof.interop.nifti_series import (
+    distance_text,
     farthest_corner,
     find_series,
     holds_series,
@@ -200,7 +201,7 @@ def _read_volume(
             far = farthest_corner(image.canonical_affine, labels.canonical_affine, labels.canonical_shape)
             report(
                 f"{label_file}: its affine differs from {image_file}'s (the same voxel lies up to "
-                f"{_distance_text(far)} apart in the two); labels are put on the image by voxel index "
+                f"{distance_text(far)} apart in the two); labels are put on the image by voxel index "
                 "(both turned to RAS+), not by position: check which header is right"
             )
         geometry = image
@@ -261,12 +262,6 @@ def _add_slices(
             for image_id in made:
                 build.project.remove_image(image_id)
             raise VolumeError(f"{label_file}: slice {k}: {e.message}") from None
-
-
-def _distance_text(mm: float) -> str:
-    """A distance as a message writes it: to 0.1 mm up to a kilometre, in three figures past it (a header
-    1e30 off printed 31 digits)."""
-    return f"{mm:.1f} mm" if mm < 1e6 or not np.isfinite(mm) else f"{mm:.3g} mm, more than 1 km"
 
 
 def _chunks(data: np.ndarray, voxels: int = CHECK_CHUNK_VOXELS) -> Iterator[np.ndarray]:

@@ -87,6 +87,12 @@ def series_affine(volume: DicomSeries) -> tuple[np.ndarray, str | None, bool]:
     return affine, None, True
 
 
+def distance_text(mm: float) -> str:
+    """A distance as a message writes it: to 0.1 mm up to a kilometre, in three figures past it (a header
+    1e30 off printed 31 digits)."""
+    return f"{mm:.1f} mm" if mm < 1e6 or not np.isfinite(mm) else f"{mm:.3g} mm, more than 1 km"
+
+
 def voxel_sides(affine: np.ndarray) -> list[float]:
     """The length in mm of each voxel axis of ``affine``."""
     return [float(np.linalg.norm(affine[:3, i])) for i in range(3)]
@@ -207,7 +213,7 @@ def _how_far(series: np.ndarray, own: np.ndarray, far: float, tolerance: float) 
                 flipped.append(name)
     what = f"its {' and '.join(flipped)} run the other way (flipped); " if flipped else ""
     return (
-        f"{what}its affine puts a voxel up to {far:.1f} mm from where the series' geometry "
+        f"{what}its affine puts a voxel up to {distance_text(far)} from where the series' geometry "
         "(ImagePositionPatient, ImageOrientationPatient, PixelSpacing) puts it "
         f"(tolerance {tolerance:.2f} mm); check that the label map was made on this series"
     )

@@ -281,6 +281,7 @@ def _read(folder: Path, valid_state: Callable[[dict[str, Any]], bool]) -> dict[s
             ok, doc["parts"] = "parts" not in doc, _read_journal(folder / JOURNAL)
         ok = ok and all(isinstance(doc.get(k), t) for k, t in _FIELDS.items())
         ok = ok and all(_valid_part(part) and valid_state(part["state"]) for part in doc["parts"])
+        ok = ok and _distinct_files(doc["parts"])
     except LimitError as e:
         raise _unreadable(e, folder) from None
     except (OSError, ValueError, AttributeError, TypeError):
@@ -344,6 +345,14 @@ def _valid_part(part: Any) -> bool:
         _is_record(v) and "/" not in k and "\\" not in k and k not in ("", ".", "..", MANIFEST, JOURNAL)
         for k, v in files.items()
     )  # fmt: skip
+
+
+def _distinct_files(parts: list[dict[str, Any]]) -> bool:
+    """Each file is one part's, and none is named as a part's sources record: a file recorded twice (a
+    journal line repeated) counted its images twice, so the job went on past images no part holds."""
+    names = [name for part in parts for name in part["files"]]
+    bookkeeping = SOURCES.split("{")[0]
+    return len(set(names)) == len(names) and not any(name.startswith(bookkeeping) for name in names)
 
 
 def _is_record(value: Any) -> bool:
