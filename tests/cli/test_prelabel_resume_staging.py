@@ -22,6 +22,7 @@ from tests.cli.test_prelabel_resume import (
     _argv,
     _interrupted,
     _predicted,
+    _reference,
     _same_parts,
     _staging,
     kept_parts,
@@ -115,6 +116,34 @@ def test_a_record_that_is_a_symbolic_link_is_refused_nothing_written_through_it(
     assert f"{staging}: kept parts without a manifest as PixelProof writes it" in err, err
     assert predicted == [] and not out.exists() and (staging / name).is_symlink()
     assert {p.name: p.read_bytes() for p in [*staging.iterdir(), elsewhere / name]} == kept
+
+
+def test_a_kept_part_that_is_a_symbolic_link_is_made_again_and_what_it_points_to_left_alone(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A part file replaced by a link (to a copy elsewhere) was hashed through the link, taken up, and the
+    link itself moved into the output: a result holding a link to a file outside it. PixelProof never
+    writes a part so: it is no part as written, made again; the file behind the link is not touched."""
+    out = project.parent / "parts"
+    _interrupted(monkeypatch, _argv(project, out), at="c006.png")
+    staging = _staging(out)
+    elsewhere = project.parent.with_name("elsewhere")
+    elsewhere.mkdir()
+    (staging / "part-00002.json").rename(elsewhere / "part-00002.json")
+    (staging / "part-00002.json").symlink_to(elsewhere / "part-00002.json")
+    behind = (elsewhere / "part-00002.json").read_bytes()
+
+    predicted = _predicted(monkeypatch)
+    capsys.readouterr()
+    assert main(_argv(project, out)) == 0
+    err = capsys.readouterr().err
+    assert f"{staging / 'part-00002.json'}: changed since it was written; made again" in err, err
+    assert predicted == [f"c{i:03d}.png" for i in range(2, 12)]  # parts 2 on made again
+    assert not any(p.is_symlink() for p in out.iterdir())
+    assert (elsewhere / "part-00002.json").read_bytes() == behind
+    _reset(monkeypatch)
+    reference, _ = _reference(project, capsys)
+    _same_parts(out, reference)
 
 
 def test_a_staging_folder_that_cannot_be_removed_after_the_job_is_said_as_such_not_as_kept_parts(

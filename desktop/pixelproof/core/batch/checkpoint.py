@@ -365,8 +365,11 @@ def _is_stamp(value: Any) -> bool:
 
 
 def _intact(path: Path, size: int, digest: str) -> bool:
-    """As recorded; ``LimitError`` for a FIFO or device named so (not a part changed: refused)."""
+    """As recorded; ``LimitError`` for a FIFO or device named so (not a part changed: refused). A link is
+    no file as written (it would be hashed through, then moved into the output as a link): changed."""
     try:
+        if path.is_symlink():
+            return False
         return check_regular_file(path).st_size == size and file_digest(path) == digest
     except OSError:
         return False
