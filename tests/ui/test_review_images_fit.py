@@ -22,7 +22,7 @@ from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.model import Annotation
 from pixelproof.ui.fitted_table import CELL_PADDING
 from tests.ui.conftest import header_option, header_reads_whole
-from tests.ui.test_review import enter_review, open_window
+from tests.ui.test_review import enter_review, open_window, table_click, wait_image
 from tests.ui.test_review_volumes import shown_text
 
 H = Qt.Orientation.Horizontal
@@ -167,3 +167,52 @@ def test_at_1366_slice_names_get_the_room_the_figures_do_not_need(qtbot, tmp_pat
             widths = sum(header.sectionSize(c) for c in visible_columns(table))
             assert widths == table.viewport().width()
             assert table.horizontalScrollBar().maximum() == 0
+
+
+def test_at_1366_the_review_column_reads_whole_as_its_counts_grow(qtbot, tmp_path, no_prompts) -> None:
+    """The Review column was past the table's right edge at 1366x768 (a sideways scroll bar, its header
+    `Reviev`), and measured once with the rows, it stayed as wide as `accepted` when a lead's decisions
+    made a count wider (`✓100 ✗10`): the count was cut. It is in sight, and grows with its counts."""
+    with review_at_1366(qtbot, tmp_path) as win:
+        view = win.review.view
+        table = view.images.image_table
+        model, header, fm = table.model(), table.horizontalHeader(), table.fontMetrics()
+        review = header.count() - 1
+        assert model.headerData(review, H) == "Review"
+
+        def assert_review_whole() -> None:
+            assert table.horizontalScrollBar().maximum() == 0
+            assert (
+                header.sectionViewportPosition(review) + header.sectionSize(review)
+                <= table.viewport().width()
+            )
+            assert_headers_whole(table)
+            for r in range(model.rowCount()):
+                text = str(model.index(r, review).data() or "")
+                assert fm.horizontalAdvance(text) + cell_padding(table) <= header.sectionSize(review), text
+
+        assert_review_whole()
+        width = header.sectionSize(review)
+        cells = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "cell.png")
+        accepted, rejected = DECIDED
+        assert model.index(cells, review).data() == f"✓{accepted} ✗{rejected}"
+        table_click(table, cells)
+        wait_image(qtbot, view)
+        objects = view.object_table
+        undecided = next(
+            r
+            for r in range(objects.model().rowCount())
+            if objects.model().index(r, 3).data() != "—" and not objects.model().index(r, 7).data()
+        )
+        table_click(objects, undecided)
+        QTest.keyClick(objects, Qt.Key.Key_Backspace, Qt.KeyboardModifier.ControlModifier)
+        grown = f"✓{accepted} ✗{rejected + 1}"
+        cells = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "cell.png")
+        assert model.index(cells, review).data() == grown
+        assert fm.horizontalAdvance(grown) + cell_padding(table) > width, (
+            "no wider than the column: no growth"
+        )
+        qtbot.waitUntil(
+            lambda: fm.horizontalAdvance(grown) + cell_padding(table) <= header.sectionSize(review)
+        )
+        assert_review_whole()

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyleOptionHeader, QTableView, QWidget
 
 MIN_SECTION = 28  # px: the header's smallest section
 CELL_PADDING = 8  # px: a cell's text margins (as ``FileNameDelegate`` leaves them)
+CHANGED_ROWS = 64  # a change of more rows measures the columns again, not each changed cell
 
 
 def share_widths(
@@ -95,7 +96,31 @@ class FittedTable(QTableView):
         super().setModel(model)
         for signal in (model.modelReset, model.layoutChanged, model.rowsInserted, model.rowsRemoved):
             signal.connect(self.refit)
+        model.dataChanged.connect(self._cells_changed)
         self.refit()
+
+    def _cells_changed(
+        self, top_left: QModelIndex | QPersistentModelIndex, bottom_right: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        """A changed cell wider than its column's need (a decision count growing to ``✓12 ✗10``) widens
+        it: the needs were measured with the rows, and the cell was cut."""
+        if self._needs is None:
+            return  # measured soon anyway
+        rows = range(top_left.row(), bottom_right.row() + 1)
+        if len(rows) > CHANGED_ROWS:
+            self.refit()
+            return
+        grid = 1 if self.showGrid() else 0  # as QTableView's sizeHintForColumn counts it
+        grown = False
+        for col in range(top_left.column(), min(bottom_right.column() + 1, len(self._needs))):
+            if self.isColumnHidden(col):
+                continue
+            for row in rows:
+                width = self.sizeHintForIndex(self.model().index(row, col, top_left.parent())).width() + grid
+                if width > self._needs[col]:
+                    self._needs[col], grown = width, True
+        if grown:
+            self._fit_timer.start()
 
     def refit(self) -> None:
         """Measure the columns again and fit them (soon: after the rows or columns settle)."""
