@@ -163,6 +163,43 @@ def click_item(view, item) -> None:  # type: ignore[no-untyped-def]
     QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
 
 
+def header_option(table, col: int):  # type: ignore[no-untyped-def]
+    """Column ``col``'s header section as the header paints it: its title (bold where the header highlights
+    a selected row's sections), the sort arrow only when the table is sorted by it."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QStyleOptionHeader
+
+    header = table.horizontalHeader()
+    opt = QStyleOptionHeader()
+    opt.initFrom(header)
+    font = header.font()
+    font.setBold(header.highlightSections())
+    opt.fontMetrics = QFontMetrics(font)
+    opt.orientation = Qt.Orientation.Horizontal
+    opt.section = col
+    opt.text = str(table.model().headerData(col, Qt.Orientation.Horizontal))
+    opt.textAlignment = header.defaultAlignment()
+    arrow = header.isSortIndicatorShown() and header.sortIndicatorSection() == col
+    none, down = QStyleOptionHeader.SortIndicator.None_, QStyleOptionHeader.SortIndicator.SortDown
+    opt.sortIndicator = down if arrow else none
+    opt.rect = header.rect()
+    opt.rect.setLeft(header.sectionViewportPosition(col))
+    opt.rect.setWidth(header.sectionSize(col))
+    return opt
+
+
+def header_reads_whole(table, col: int) -> bool:  # type: ignore[no-untyped-def]
+    """Column ``col``'s header title fits the room its style leaves for the label (beside the sort arrow
+    in the column sorted by), so it is drawn uncut."""
+    from PySide6.QtWidgets import QStyle
+
+    header = table.horizontalHeader()
+    opt = header_option(table, col)
+    label = header.style().subElementRect(QStyle.SubElement.SE_HeaderLabel, opt, header)
+    return opt.fontMetrics.horizontalAdvance(opt.text) <= label.width()
+
+
 def hover(win, p, view=None) -> None:  # type: ignore[no-untyped-def]
     """A mouse move with no button held, delivered to the viewport of ``view`` (the canvas by default;
     QTest.mouseMove without buttons goes through the platform cursor, whose offscreen mapping is not

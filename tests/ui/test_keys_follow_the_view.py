@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from pixelproof.ui.shortcuts import key_glyph
 from tests.ui.conftest import make_project, open_main_window
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -337,8 +338,12 @@ def test_a_bare_symbol_finds_the_chords_ending_in_it(qtbot, window, monkeypatch)
         rows = found(symbol)
         assert any(what.startswith(action) for what in rows), (symbol, rows)
         for keys in rows.values():  # each row found has a key that is the symbol or ends in it
-            assert any(k == symbol or k.endswith("+" + symbol) for k in keys.split(" / ")), (symbol, keys)
+            shown = [key_glyph(k) for k in keys.split(" / ")]  # "Comma (,)" is the key ","
+            assert any(k == symbol or k.endswith("+" + symbol) for k in shown), (symbol, keys)
     assert found("[") == {"Brush Smaller": "["}
+    # a key too small to read alone is shown named, "Period (.)", and found by itself all the same
+    period = {what.split(" (")[0]: keys for what, keys in found(".").items()}
+    assert period["Next Problem Object"] == "Period (.)"
     assert [what.split(" (")[0] for what in found("h")] == ["Show Annotations"]
     dlg.close()
     prefs = PreferencesDialog(window)

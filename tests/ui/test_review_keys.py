@@ -189,3 +189,47 @@ def test_the_walking_keys_are_in_the_review_menu_with_their_keys(qtbot, window) 
         assert keys and keys in act.toolTip()
         assert act.shortcut() == REGISTRY.sequences(id)[0]
     assert REGISTRY.conflicts() == []
+
+
+def menu_key_column(menu, act) -> str:  # type: ignore[no-untyped-def]
+    """The text ``menu`` draws in its shortcut column for ``act`` (after the tab of the item's text, as
+    QMenu hands it to the style)."""
+    from PySide6.QtWidgets import QStyleOptionMenuItem
+
+    opt = QStyleOptionMenuItem()
+    menu.initStyleOption(opt, act)
+    return opt.text.partition("\t")[2]
+
+
+def test_the_punctuation_keys_read_in_the_review_menu(qtbot, window) -> None:
+    """The Review menu's shortcut column showed '.' and ',' for the next / previous problem object: a
+    3-px speck beside 'W' and 'Shift+W', easy to take for nothing or for each other. Such a lone
+    punctuation key is named there beside its glyph, 'Period (.)', as in Help > Shortcuts and the
+    tooltip; the key itself is still '.' (pressed, it walks the problems: tests above), and a key the user
+    sets instead shows as itself."""
+    menu = window.review.menu
+    by_id = {a.property("shortcut_id"): a for a in menu.actions()}
+    QTest.mouseClick(window.menuBar(), LEFT, pos=window.menuBar().actionGeometry(menu.menuAction()).center())
+    qtbot.waitUntil(menu.isVisible)
+    fm = menu.fontMetrics()
+    letter = fm.horizontalAdvance(menu_key_column(menu, by_id["review.next_worst"]))  # "W"
+    for id, glyph in (("review.next_problem", "."), ("review.previous_problem", ",")):
+        act = by_id[id]
+        assert act.shortcut() == QKeySequence(glyph)  # the key is unchanged
+        shown = menu_key_column(menu, act)
+        assert glyph in shown and fm.horizontalAdvance(shown) > 2 * letter, shown
+        assert shown in REGISTRY.text(id) and shown in act.toolTip()
+        assert "\t" not in act.iconText() and "\t" not in act.toolTip()
+        rows = dict((what, keys) for keys, what in REGISTRY.rows())
+        assert shown in rows[REGISTRY.get(id).described]
+    menu.close()
+    try:
+        REGISTRY.set_keys("review.next_problem", ["Ctrl+Alt+J"])
+        act = by_id["review.next_problem"]
+        assert menu_key_column(menu, act) == QKeySequence("Ctrl+Alt+J").toString(
+            QKeySequence.SequenceFormat.NativeText
+        )
+        assert act.shortcut() == QKeySequence("Ctrl+Alt+J")
+    finally:
+        REGISTRY.set_keys("review.next_problem", None)
+    assert menu_key_column(menu, by_id["review.next_problem"]) == REGISTRY.text("review.next_problem")

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from pixelproof.core.autosave import AutosaveInfo
 from pixelproof.core.coco import ProjectFormatError, ProjectSaveError
 from pixelproof.ui.jobs import Job
+from pixelproof.ui.shortcuts import key_glyph
 
 MAX_LISTED = 12
 
@@ -221,7 +222,9 @@ def typed_key(text: str) -> set[str] | None:
 
 def key_matches(key: str, typed: set[str]) -> bool:
     """Whether ``key`` (one key as shown, lower case) is the ``typed_key``; a typed symbol (``+``, ``-``,
-    ``[``) is also found ending a chord: + finds Ctrl++, where a letter finds only itself (not Ctrl+H)."""
+    ``[``) is also found ending a chord: + finds Ctrl++, where a letter finds only itself (not Ctrl+H); a
+    key shown named, "period (.)", is its glyph (``shortcuts.key_glyph``)."""
+    key = key_glyph(key)
     return key in typed or any(len(t) == 1 and not t.isalnum() and key.endswith("+" + t) for t in typed)
 
 

@@ -2,18 +2,22 @@
 the name columns sharing what is left by their longest entries and giving up the same share when short of
 room. Fixed widths and stretching columns cut names in a 1280-px window while keeping room nobody used, or
 pushed the last column out of sight behind a horizontal scroll bar (the Problems list, the review's
-Images table)."""
+Images table). A header's width is its title's, with room for the sort arrow only in the column sorted
+by: Qt's size hint keeps that room (20 px) in every section of a sortable header, room no arrow is drawn
+in, which the review's Images table took from the slice names (``ct_….gz#z=020`` beside FN and FP columns
+three times as wide as their figures)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from PySide6.QtCore import QEvent, QTimer
-from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
+from PySide6.QtGui import QFontMetrics, QShowEvent
+from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyleOptionHeader, QTableView, QWidget
 
 MIN_SECTION = 28  # px: the header's smallest section
 CELL_PADDING = 8  # px: a cell's text margins (as ``FileNameDelegate`` leaves them)
+CHANGED_ROWS = 64  # a change of more rows measures the columns again, not each changed cell
 
 
 def share_widths(
@@ -86,12 +90,37 @@ class FittedTable(QTableView):
         header.setMinimumSectionSize(MIN_SECTION)
         # a column shown or hidden (sizes from or to 0): measure again; a drag by the user stays
         header.sectionResized.connect(lambda _col, old, new: (old == 0 or new == 0) and self.refit())
+        header.sortIndicatorChanged.connect(self.refit)  # the arrow's room moves to another column
 
     def setModel(self, model) -> None:  # type: ignore[no-untyped-def]
         super().setModel(model)
         for signal in (model.modelReset, model.layoutChanged, model.rowsInserted, model.rowsRemoved):
             signal.connect(self.refit)
+        model.dataChanged.connect(self._cells_changed)
         self.refit()
+
+    def _cells_changed(
+        self, top_left: QModelIndex | QPersistentModelIndex, bottom_right: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        """A changed cell wider than its column's need (a decision count growing to ``✓12 ✗10``) widens
+        it: the needs were measured with the rows, and the cell was cut."""
+        if self._needs is None:
+            return  # measured soon anyway
+        rows = range(top_left.row(), bottom_right.row() + 1)
+        if len(rows) > CHANGED_ROWS:
+            self.refit()
+            return
+        grid = 1 if self.showGrid() else 0  # as QTableView's sizeHintForColumn counts it
+        grown = False
+        for col in range(top_left.column(), min(bottom_right.column() + 1, len(self._needs))):
+            if self.isColumnHidden(col):
+                continue
+            for row in rows:
+                width = self.sizeHintForIndex(self.model().index(row, col, top_left.parent())).width() + grid
+                if width > self._needs[col]:
+                    self._needs[col], grown = width, True
+        if grown:
+            self._fit_timer.start()
 
     def refit(self) -> None:
         """Measure the columns again and fit them (soon: after the rows or columns settle)."""
@@ -120,10 +149,32 @@ class FittedTable(QTableView):
         x = self.fontMetrics().horizontalAdvance("x")
         return {c: n * x + CELL_PADDING for c, n in self.min_chars.items()}
 
+    def header_need(self, col: int) -> int:
+        """The width column ``col``'s header section needs: its title (bold where the header highlights
+        a selected row's sections, as the style then draws it), and the sort arrow only when the table is
+        sorted by it."""
+        header, model = self.horizontalHeader(), self.model()
+        if model is None:
+            return header.sectionSizeHint(col)
+        opt = QStyleOptionHeader()
+        header.initStyleOption(opt)
+        opt.section = col
+        opt.text = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
+        font = header.font()
+        font.setBold(header.highlightSections())
+        opt.fontMetrics = QFontMetrics(font)
+        sorted_by = header.isSortIndicatorShown() and header.sortIndicatorSection() == col
+        arrow = (
+            QStyleOptionHeader.SortIndicator.SortDown if sorted_by else QStyleOptionHeader.SortIndicator.None_
+        )
+        opt.sortIndicator = arrow
+        size = header.style().sizeFromContents(QStyle.ContentsType.CT_HeaderSection, opt, QSize(), header)
+        return max(size.width(), header.minimumSectionSize())
+
     def column_need(self, col: int) -> int:
-        """The width column ``col`` needs: its header (title and sort arrow) and its entries (the visible
-        rows and up to 1000 more)."""
-        return max(self.horizontalHeader().sectionSizeHint(col), self.sizeHintForColumn(col))
+        """The width column ``col`` needs: its header (``header_need``) and its entries (the visible rows
+        and up to 1000 more)."""
+        return max(self.header_need(col), self.sizeHintForColumn(col))
 
     def fit_columns(self) -> None:
         header = self.horizontalHeader()
@@ -131,7 +182,7 @@ class FittedTable(QTableView):
         if self._needs is None or len(self._needs) != header.count():
             self._needs = [self.column_need(c) if c in shown else 0 for c in range(header.count())]
         flexible = [c for c in self.flexible if c in shown]
-        floors = {c: header.sectionSizeHint(c) for c in self.keep_headers if c in shown}
+        floors = {c: self.header_need(c) for c in self.keep_headers if c in shown}
         for c, px in self.column_floors().items():
             if c in shown:
                 floors[c] = max(floors.get(c, 0), px)

@@ -75,6 +75,28 @@ def portable(seq: QKeySequence) -> str:
     return seq.toString(QKeySequence.SequenceFormat.PortableText)
 
 
+# lone punctuation keys too small to read in a menu's shortcut column, named there and in the key lists:
+# "." and "," (the next / previous problem object) were specks of 3-4 px beside "W"
+KEY_NAMES = {".": "Period", ",": "Comma", "'": "Apostrophe", "`": "Backtick", ";": "Semicolon"}
+
+
+def key_label(seq: QKeySequence) -> str:
+    """A key for a person to read: its native text, a lone punctuation key named beside its glyph
+    ("Period (.)"); with a modifier ("Ctrl+,") it reads as it is."""
+    text = seq.toString(QKeySequence.SequenceFormat.NativeText)
+    name = KEY_NAMES.get(text)
+    return f"{name} ({text})" if name else text
+
+
+def key_glyph(label: str) -> str:
+    """The key a ``key_label`` names ("Period (.)" -> ".", any case: a find field lower-cases it); any
+    other key text as it is."""
+    for glyph, name in KEY_NAMES.items():
+        if label.lower() == f"{name} ({glyph})".lower():
+            return glyph
+    return label
+
+
 ARROWS = ("Left", "Right", "Up", "Down")
 
 
@@ -320,7 +342,7 @@ class ShortcutRegistry(QObject):
         entry = self._entries[id]
         if not entry.editable and not all(isinstance(k, QKeySequence.StandardKey) for k in entry.keys):
             return " / ".join(str(k) for k in entry.keys)
-        return " / ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in self.sequences(id))
+        return " / ".join(key_label(s) for s in self.sequences(id))
 
     def set_keys(self, id: str, keys: list[str] | None) -> None:
         """The user's keys for ``id`` (None: back to the defaults), saved and applied to open windows."""
@@ -395,7 +417,16 @@ class ShortcutRegistry(QObject):
         return alive
 
     def _apply(self, action: QAction, id: str) -> None:
-        action.setShortcuts(self.sequences(id))
+        """The keys in force, the menu's shortcut column naming a punctuation key (``key_label``: the
+        text after a tab is what QMenu draws there instead of the key's glyph), the tooltip."""
+        keys = self.sequences(id)
+        action.setShortcuts(keys)
+        name = action.text().partition("\t")[0]
+        shown = key_label(keys[0]) if keys else ""
+        named = bool(keys) and shown != keys[0].toString(QKeySequence.SequenceFormat.NativeText)
+        if named:
+            action.setIconText(name.replace("&", "").replace("…", ""))  # a toolbar's text: no key
+        action.setText(f"{name}\t{shown}" if named else name)
         describe(action, action.property("tip_text") or "")
 
     def rows(self) -> list[tuple[str, str]]:
@@ -439,9 +470,10 @@ def shown_context(action: QAction) -> str | None:
 def describe(act: QAction, tip: str = "") -> None:
     """Tooltip = name, its keys in brackets, and a hint: the key map shows where users look."""
     act.setProperty("tip_text", tip)
-    name = act.text().replace("&", "").replace("…", "")
-    keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-    head = html.escape(f"{name} ({keys})" if keys else name)  # a category's action is named from a file
+    name = act.text().partition("\t")[0].replace("&", "").replace("…", "")  # the menu's key column left out
+    keys = key_label(act.shortcut()) if not act.shortcut().isEmpty() else ""
+    named = f"{name}: {keys}" if keys.endswith(")") else f"{name} ({keys})"  # "…: Period (.)"
+    head = html.escape(named if keys else name)  # a category's action is named from a file
     act.setToolTip(f"<b>{head}</b>" + (f"<br>{tip}" if tip else ""))
 
 

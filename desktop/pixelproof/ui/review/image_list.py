@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QStyle,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -188,9 +187,8 @@ class ImageTable(FittedTable):
         if col == 0:
             self._slice_floor = self.slice_floor()
         if col == self.horizontalHeader().count() - 1:  # Review
-            margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
             words = max(self.fontMetrics().horizontalAdvance(w) for w in REVIEW_WORDS)
-            need = max(need, words + 2 * margin)
+            need = max(need, words + CELL_PADDING)
         return need
 
 
