@@ -144,7 +144,7 @@ def test_a_rejected_prediction_is_drawn_rejected_not_pending(qtbot, reviewed) ->
     it is outlined solid in the rejected colour, struck out by diagonal lines, its tag says rejected; the
     pending box beside it keeps its dashes and score, the accepted one its category's solid outline."""
     win = reviewed
-    qtbot.waitUntil(lambda: win.canvas.box_layer.tags.is_laid_out(win.canvas.zoom))
+    qtbot.waitUntil(lambda: win.canvas.box_layer.tags.is_laid_out(win.canvas.scale_xy))
     assert layer_tag(win, REJECTED) == "dog · rejected"
     assert layer_tag(win, PENDING_BOX) == "cat 0.30" and layer_tag(win, ACCEPTED) == "cat"
     cat = category_color(win.document.project.categories[1])
@@ -299,7 +299,7 @@ def narrow(qtbot, tmp_path: Path, no_prompts):
     win = open_main_window(qtbot, path)
     win.canvas.set_zoom(1.0)
     win.canvas.centerOn(QPointF(320, 240))
-    qtbot.waitUntil(lambda: win.canvas.box_layer.tags.is_laid_out(win.canvas.zoom))
+    qtbot.waitUntil(lambda: win.canvas.box_layer.tags.is_laid_out(win.canvas.scale_xy))
     yield win
     win.document.undo_stack.setClean()
     win.close()
