@@ -3,8 +3,10 @@ rows in mm from the records' spacing and positions, and their place in the repor
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -371,3 +373,74 @@ def test_first_differences_name_the_first_slice_where_the_readers_differ() -> No
     assert first_differences(run_qa(ref, same)) == {
         ("case.nii.gz", "tumour"): (ids["case.nii.gz#z=000"], False)
     }
+
+
+def _drawn_project(drawn: dict[tuple[str, str], np.ndarray]) -> Project:
+    """Two 10-slice volumes (ct, mr) and a photo, with classes tumour, cyst and cat; ``drawn`` maps
+    (volume or "photo", class) to what this side drew there."""
+    project = Project()
+    cats = {
+        name: project.add_category(Category(k + 1, name)).id
+        for k, name in enumerate(("tumour", "cyst", "cat"))
+    }
+    names = [f"{v}.nii.gz#z={k:03d}" for v in ("ct", "mr") for k in range(10)] + ["photo.png"]
+    n = 0
+    for i, name in enumerate(names):
+        extra = {"pixel_spacing": [0.5, 0.5], "slice_position": 2.0 * (i % 10)} if "#" in name else {}
+        image = project.add_image(ImageRecord(i + 1, name, 24, 20, extra))
+        for (where, cat), vol in drawn.items():
+            m = vol[i % 10] if name.startswith(where + ".nii.gz") else vol[0] if where == name[:-4] else None
+            if m is not None and m.any():
+                n += 1
+                project.add_annotation(
+                    Annotation(n, image.id, cats[cat], masks.bbox(m), masks.encode(m), float(m.sum()))
+                )
+    return project
+
+
+@pytest.mark.parametrize("both_empty_as_one", [False, True])
+def test_a_class_neither_side_drew_in_a_volume_is_in_the_json_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], both_empty_as_one: bool
+) -> None:
+    """Every class of the project had a row per volume in the HTML page's and the printed summary's
+    per-volume tables, a CT's `cat` (drawn on a photo only) among them as n/a rows before the classes
+    drawn there. The JSON keeps them (its documented per_volume rows, with reason `both empty`, and the
+    means counting them in n_both_empty); the tables list only the classes some side drew in that volume
+    (`drawn_rows`, as the review view)."""
+    from pixelproof.commands.qa import _print_summary
+    from pixelproof.core.qa_volumes import drawn_classes, drawn_rows
+
+    ref = _drawn_project(
+        {
+            ("ct", "tumour"): box_volume(2, 6),
+            ("mr", "cyst"): box_volume(1, 3),
+            ("photo", "cat"): box_volume(0, 1),
+        }
+    )
+    cand = _drawn_project({("ct", "tumour"): box_volume(3, 6), ("photo", "cat"): box_volume(0, 1)})
+    result = run_qa(ref, cand, QAOptions(both_empty_as_one=both_empty_as_one))
+    data = report.to_dict(result)
+    rows = {(r["volume"], r["category"]): r for r in data["per_volume"]}
+    assert len(rows) == 6  # every volume x class, as documented
+    drawn = {("ct.nii.gz", "tumour"), ("mr.nii.gz", "cyst")}
+    for key, r in rows.items():
+        assert (r["status"] == "both empty") == (key not in drawn)
+        if key not in drawn:
+            assert r["dice"] == 1.0 if both_empty_as_one else r["dice_reason"] == "both empty"
+    assert {(r.volume, r.category) for r in drawn_rows(result.per_volume)} == drawn
+    means = {c["category"]: c for c in data["per_volume_class"]}
+    assert set(means) == {"tumour", "cyst", "cat"} and means["cat"]["n_both_empty"] == 2
+    assert [c["category"] for c in drawn_classes(data["per_volume_class"])] == ["cyst", "tumour"]
+
+    out = tmp_path / "r.html"
+    report.write_html(data, out)
+    section = out.read_text().split("<h2>Per volume (3D)</h2>")[1].split("<h2")[0]
+    cells = [re.sub("<[^>]+>", " ", row).split()[:2] for row in section.split("<tr><td>")[1:]]
+    names = [c[0] for c in cells]
+    assert names == ["cyst", "tumour", "ct.nii.gz", "mr.nii.gz"]  # class means, then volume rows
+    assert [c[1] for c in cells[2:]] == ["tumour", "cyst"]
+
+    _print_summary(data)
+    lines = capsys.readouterr().out.split("per volume (3D")[1].splitlines()[2:]
+    table = itertools.takewhile(lambda line: ":" not in line, lines)  # up to the next block's heading
+    assert [line.split()[0] for line in table] == ["cyst", "tumour"]

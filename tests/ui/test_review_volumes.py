@@ -18,9 +18,9 @@ from scipy import ndimage
 
 from pixelproof import cli
 from pixelproof.core import masks
-from pixelproof.core.coco import save_project
+from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.image_folder import project_from_folder
-from pixelproof.core.model import Annotation
+from pixelproof.core.model import Annotation, Category, ImageRecord
 from pixelproof.ui.review.tables import SORT_ROLE
 from pixelproof.ui.review.volumes import KEY_ROLE
 from tests.ui.test_review import enter_review, open_window
@@ -386,3 +386,71 @@ def test_at_1366_slices_of_volumes_with_long_alike_names_read_apart_and_classes_
             shown_text(volumes, volumes.model().index(r, 1))[0] for r in range(volumes.model().rowCount())
         }
         assert classes == {"liver", "lesion"}
+
+
+def test_the_table_lists_only_the_classes_a_side_drew_in_each_volume(qtbot, tmp_path, no_prompts) -> None:
+    """Every class of the project had a row per volume, those neither reader drew there (`cat`, drawn on a
+    photo, n/a for each CT; `spleen`, in one volume only) among them and, sorted by class, first: above
+    the liver and lesion a radiologist reads. `pixelproof qa`'s JSON keeps them (reason `both empty`);
+    the table lists a class in a volume where a side drew it, and a mean row for a class drawn in some
+    volume."""
+    from PIL import Image
+
+    reference, candidate, _ = write_readers(tmp_path, "case_a.nii.gz", "case_b.nii.gz")
+    Image.fromarray(np.zeros((ROWS, COLS), np.uint8)).save(tmp_path / "data" / "photo.png")
+    spleen = np.zeros((ROWS, COLS), bool)
+    spleen[2:6, 2:6] = True
+    for path in (reference, candidate):
+        project = load_project(path)
+        ids = {im.file_name: im.id for im in project.images.values()}
+        photo = project.add_image(ImageRecord(max(ids.values()) + 1, "data/photo.png", COLS, ROWS))
+        n = max(project.annotations) + 1
+        for k, (name, image_id) in enumerate(
+            (("spleen", ids["data/case_b.nii.gz#z=002"]), ("cat", photo.id))
+        ):
+            cat = project.add_category(Category(max(project.categories) + 1, name))
+            project.add_annotation(
+                Annotation(
+                    n + k, image_id, cat.id, masks.bbox(spleen), masks.encode(spleen), float(spleen.sum())
+                )
+            )
+        save_project(project, path)
+    out = tmp_path / "qa.json"
+    assert cli.main(["qa", str(reference), str(candidate), "--json", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert len(report["per_volume"]) == 8  # 2 volumes x 4 classes, as the JSON documents
+    absent = {
+        (r["volume"], r["category"]) for r in report["per_volume"] if r.get("dice_reason") == "both empty"
+    }
+    assert absent == {
+        ("data/case_a.nii.gz", "spleen"),
+        ("data/case_a.nii.gz", "cat"),
+        ("data/case_b.nii.gz", "cat"),
+    }
+    win = open_window(qtbot, candidate)
+    try:
+        enter_review(qtbot, win)
+        images = win.review.view.images
+        volumes, means = images.volume_table.model(), images.volume_means.model()
+        keys = {tuple(volumes.index(r, 0).data(KEY_ROLE)) for r in range(volumes.rowCount())}
+        assert keys == {(r["volume"], r["category"]) for r in report["per_volume"]} - absent
+        assert sorted(means.index(r, 1).data() for r in range(means.rowCount())) == [
+            "lesion",
+            "liver",
+            "spleen",
+        ]
+        # sorted by class with a click on its header: lesion comes first, no n/a row above it
+        header = images.volume_table.horizontalHeader()
+        col = next(c for c in range(volumes.columnCount()) if volumes.headerData(c, H) == "Class")
+        x = header.sectionViewportPosition(col) + header.sectionSize(col) // 2
+        QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+        if header.sortIndicatorOrder() != Qt.SortOrder.AscendingOrder:
+            QTest.mouseClick(
+                header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2)
+            )
+        shown = [volumes.index(r, 1).data() for r in range(volumes.rowCount())]
+        assert shown == ["lesion", "lesion", "liver", "liver", "spleen"]
+        assert all(cell(volumes, r, "Dice").data() != "n/a" for r in range(volumes.rowCount()))
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()

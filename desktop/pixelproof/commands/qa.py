@@ -240,6 +240,7 @@ def _print_table(rows: list[dict[str, Any]], cols: list[str]) -> None:
 
 
 def _print_summary(data: dict[str, Any]) -> None:
+    from pixelproof.core.qa_volumes import drawn_classes
     from pixelproof.core.report_ap import missed_note
 
     s = data["summary"]
@@ -259,7 +260,8 @@ def _print_summary(data: dict[str, Any]) -> None:
     if data.get("per_volume_class"):
         vols = len({r["volume"] for r in data["per_volume"]})
         print(f"per volume (3D, {vols} volume(s)), means over volumes:")
-        _print_table(data["per_volume_class"], ["dice", "iou", "hd", "hd95", "assd", "nsd"])
+        drawn = drawn_classes(data["per_volume_class"])  # the JSON has every class's means, n/a or not
+        _print_table(drawn, ["dice", "iou", "hd", "hd95", "assd", "nsd"])
     from pixelproof.core.report_ap import ap_lines, score_threshold_line
 
     if line := score_threshold_line(data):

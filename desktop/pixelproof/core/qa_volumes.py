@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pixelproof.core import metrics_3d
-from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
+from pixelproof.core.metrics import BOTH_EMPTY, InstanceCounts, MaskComparison, Placed
 from pixelproof.core.qa_objects import mm_text, pair_spacing
 from pixelproof.core.volumes import SliceRef, parse_slice_ref
 
@@ -300,3 +300,21 @@ def first_differences(result: QAResult) -> dict[tuple[str, str], tuple[int, bool
             first = next((i for i in ids if (i, cat) in differs), None)
             out[(name, cat)] = (first, True) if first is not None else (ids[0], False)
     return out
+
+
+def drawn_rows(rows: Iterable[VolumeRow]) -> list[VolumeRow]:
+    """The rows of a class some side drew in that volume: what the tables a reader scans list (review
+    view, HTML page, printed summary). A class neither drew there (a CT's ``cat``) keeps its row in the
+    JSON, ``both empty``, for its consumers and the means' ``n_both_empty``; in a table it was an n/a row
+    above the classes drawn there."""
+    return [r for r in rows if not r.comparison.both_empty]
+
+
+def drawn_row_dicts(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``drawn_rows`` of the JSON report's ``per_volume`` rows."""
+    return [r for r in rows if r.get("status") != BOTH_EMPTY]
+
+
+def drawn_classes(means: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``per_volume_class`` means of the classes some side drew in some volume (``drawn_rows``)."""
+    return [m for m in means if m["n_rows"] > m["n_both_empty"]]

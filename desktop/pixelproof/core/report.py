@@ -31,7 +31,7 @@ from pixelproof.core.qa import (
     QAResult,
 )
 from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS, UNIT_FIELDS, Spool, image_counts
-from pixelproof.core.qa_volumes import VOLUME_FIELDS, VolumeRow
+from pixelproof.core.qa_volumes import VOLUME_FIELDS, VolumeRow, drawn_classes, drawn_row_dicts
 from pixelproof.core.report_ap import (
     ap_html,
     missed_note,
@@ -522,11 +522,12 @@ def write_html(
         ),
         "</div>",
     ]
-    if data.get("per_volume"):
+    if data.get("per_volume"):  # the classes a side drew in a volume (the JSON has every class's row)
         cols = ["category", "unit", "n_rows", "n_both_empty", "n_one_empty", *VOLUME_FIELDS]
-        classes = unit_rows(data["per_volume_class"], "category")
+        classes = unit_rows(drawn_classes(data["per_volume_class"]), "category")
         parts += ["<h2>Per volume (3D)</h2>", html_table(classes, cols)]
-        parts.append(html_table(data["per_volume"], ["volume", "category", "slices", "unit", *VOLUME_FIELDS]))
+        rows = drawn_row_dicts(data["per_volume"])
+        parts.append(html_table(rows, ["volume", "category", "slices", "unit", *VOLUME_FIELDS]))
     if result is not None and reference is not None and candidate is not None:
         legend = "".join(
             f"<span style='background:rgb{tuple(qa_difference.DIFF_COLORS[k][:3])}'>{html.escape(v)}</span>"

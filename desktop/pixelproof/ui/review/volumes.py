@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QTableView
 
 from pixelproof.core.names import base_file_name, shown_name
 from pixelproof.core.qa import QAResult
-from pixelproof.core.qa_volumes import VolumeRow
+from pixelproof.core.qa_volumes import VolumeRow, drawn_classes, drawn_rows
 from pixelproof.core.report import volume_classes
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.fitted_table import FittedTable
@@ -65,12 +65,14 @@ class VolumeTableModel(QAbstractTableModel):
         self.volumes = 0
 
     def set_result(self, result: QAResult | None) -> None:
-        """The run's ``per_volume`` rows, then (two volumes or more) each class's means over them as
-        ``pixelproof qa`` reports them (``core.report.volume_classes``)."""
+        """The run's ``per_volume`` rows of the classes a side drew in that volume (``drawn_rows``: no n/a
+        row for a CT's ``cat``), then (two volumes or more) the means over them of each class drawn in
+        some volume, as ``pixelproof qa`` reports them (``core.report.volume_classes``)."""
         self.beginResetModel()
-        self.rows = list(result.per_volume) if result is not None else []
-        self.volumes = len({r.volume for r in self.rows})
-        self.means = volume_classes(result) if result is not None and self.volumes > 1 else []
+        every = list(result.per_volume) if result is not None else []
+        self.rows = drawn_rows(every)
+        self.volumes = len({r.volume for r in every})  # the means are over every volume scored
+        self.means = drawn_classes(volume_classes(result)) if result is not None and self.volumes > 1 else []
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
