@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QApplication
 from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.edits import AddAnnotations, SetImageStatus
 from pixelproof.core.edits.images import RecordTime
-from pixelproof.core.model import IMAGE_STATES, Annotation, ImageRecord
+from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS, Annotation, ImageRecord
+from pixelproof.ui.fitted_table import header_need
 from pixelproof.ui.panels.images import ImagesModel
 from tests.ui.conftest import open_main_window
 
@@ -91,7 +92,7 @@ def test_the_columns_fit_every_status_and_each_count_in_sight(qtbot, tmp_path, n
         return table.sizeHintForIndex(proxy.index(row, col)).width()
 
     # Qt's own measure of the rows in sight and a thousand more: every status is among them
-    assert header.sectionSize(1) == max(header.sectionSizeHint(1), table.sizeHintForColumn(1))
+    assert header.sectionSize(1) == max(header_need(table, 1), table.sizeHintForColumn(1))
     assert header.sectionSize(2) >= table.sizeHintForColumn(2)
     predictions = [
         Annotation(100_000 + k, 1, 1, [1.0, 1.0, 4.0, 4.0], None, 16.0, source="model:m") for k in range(2000)
@@ -107,3 +108,77 @@ def test_the_columns_fit_every_status_and_each_count_in_sight(qtbot, tmp_path, n
     table.scrollTo(proxy.index(FAR_ROW, 0))
     settle()
     assert header.sectionSize(2) >= need(FAR_ROW, 2)
+
+
+def long_named_project(folder: Path) -> Path:
+    """A photo and a CT volume (its slices ``…nii.gz#z=003``) with long names, every status among their
+    rows and a count with pending predictions (``2 +3``) on the photo."""
+    import nibabel as nib
+
+    from pixelproof.core.image_folder import project_from_folder
+
+    data = folder / "data"
+    data.mkdir()
+    cv2.imwrite(
+        str(data / "IMG_20240412_street_crossing_north_entrance_0001.png"), np.zeros((32, 32, 3), np.uint8)
+    )
+    volume = np.zeros((20, 24, 6), np.int16)  # NIfTI order: x, y, z
+    nib.save(
+        nib.Nifti1Image(volume, np.diag([0.8, 0.7, 2.5, 1.0])),
+        data / "patient_0001_abdomen_portal_venous.nii.gz",
+    )
+    project = project_from_folder(data, folder / "project.json", ["cat"])
+    ids = sorted(project.images)
+    photo = next(i for i in ids if project.images[i].file_name.endswith(".png"))
+    for k in range(5):
+        source = "model:m" if k >= 2 else None
+        project.add_annotation(Annotation(k + 1, photo, 1, [1.0, 1.0, 4.0, 4.0], None, 16.0, source=source))
+    for i, status in zip(ids, IMAGE_STATES, strict=False):
+        project.set_image_status(i, status)
+    return save_project(project, folder / "project.json")
+
+
+def test_at_1366_the_names_get_the_room_the_status_and_count_titles_do_not_need(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    """Status and Objects were as wide as Qt's header size hint, which measures a title in bold (drawn
+    in bold only where a header highlights a selected row's sections; this one does not) and with a
+    sort arrow's room in a sortable header: room no title was drawn in, taken from the names. They now
+    need what their titles need as drawn (``fitted_table.header_need``, as every fitted table) and
+    their cells; the names the rest."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QStyle
+
+    from tests.ui.conftest import header_option, header_reads_whole
+    from tests.ui.test_review_volumes import shown_text
+
+    win = open_main_window(qtbot, long_named_project(tmp_path))
+    try:
+        win.resize(1366, 768)
+        QTest.qWait(50)
+        panel = win.panels["imagesDock"]
+        table, proxy, header = panel.table, panel.proxy, panel.table.horizontalHeader()
+        rows = range(proxy.rowCount())
+        assert {proxy.index(r, 1).data() for r in rows} == {STATUS_LABELS[s] for s in IMAGE_STATES}
+        assert "2 +3" in {proxy.index(r, 2).data() for r in rows}
+        need, hinted = {}, {}
+        for col in (1, 2):
+            cells = max(table.sizeHintForIndex(proxy.index(r, col)).width() for r in rows)
+            title = header.style().sizeFromContents(
+                QStyle.ContentsType.CT_HeaderSection, header_option(table, col), QSize(), header
+            )
+            need[col] = max(cells, title.width(), header.minimumSectionSize())
+            hinted[col] = max(cells, header.sectionSizeHint(col))
+            assert header.sectionSize(col) == need[col], (col, header.sectionSize(col), need[col])
+        for col in range(3):
+            assert header_reads_whole(table, col), col
+        # the names have the rest, the room the hint kept beside the titles too; cut, so it counts
+        image = header.sectionSize(0)
+        assert image == table.viewport().width() - need[1] - need[2]
+        assert image > table.viewport().width() - hinted[1] - hinted[2]
+        assert table.horizontalScrollBar().maximum() == 0
+        assert any("…" in shown_text(table, proxy.index(r, 0))[0] for r in rows)
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()

@@ -59,6 +59,29 @@ def share_widths(
     return widths
 
 
+def header_need(table: QTableView, col: int) -> int:
+    """The width column ``col``'s header section needs: its title (bold where the header highlights a
+    selected row's sections, as the style then draws it), and the sort arrow only when the table is
+    sorted by it. Not ``sectionSizeHint``: it measures every title bold and, in a sortable header, with
+    an arrow's room, room no title is drawn in. For every table sizing a column by its header (the
+    fitted tables, the Images panel)."""
+    header, model = table.horizontalHeader(), table.model()
+    if model is None:
+        return header.sectionSizeHint(col)
+    opt = QStyleOptionHeader()
+    header.initStyleOption(opt)
+    opt.section = col
+    opt.text = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
+    font = header.font()
+    font.setBold(header.highlightSections())
+    opt.fontMetrics = QFontMetrics(font)
+    sorted_by = header.isSortIndicatorShown() and header.sortIndicatorSection() == col
+    arrow = QStyleOptionHeader.SortIndicator.SortDown if sorted_by else QStyleOptionHeader.SortIndicator.None_
+    opt.sortIndicator = arrow
+    size = header.style().sizeFromContents(QStyle.ContentsType.CT_HeaderSection, opt, QSize(), header)
+    return max(size.width(), header.minimumSectionSize())
+
+
 class FittedTable(QTableView):
     """A table view fitting its columns (``share_widths``) whenever its rows or its width change; the
     ``flexible`` columns (names) share the room the others leave. What each column needs is measured
@@ -150,26 +173,8 @@ class FittedTable(QTableView):
         return {c: n * x + CELL_PADDING for c, n in self.min_chars.items()}
 
     def header_need(self, col: int) -> int:
-        """The width column ``col``'s header section needs: its title (bold where the header highlights
-        a selected row's sections, as the style then draws it), and the sort arrow only when the table is
-        sorted by it."""
-        header, model = self.horizontalHeader(), self.model()
-        if model is None:
-            return header.sectionSizeHint(col)
-        opt = QStyleOptionHeader()
-        header.initStyleOption(opt)
-        opt.section = col
-        opt.text = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
-        font = header.font()
-        font.setBold(header.highlightSections())
-        opt.fontMetrics = QFontMetrics(font)
-        sorted_by = header.isSortIndicatorShown() and header.sortIndicatorSection() == col
-        arrow = (
-            QStyleOptionHeader.SortIndicator.SortDown if sorted_by else QStyleOptionHeader.SortIndicator.None_
-        )
-        opt.sortIndicator = arrow
-        size = header.style().sizeFromContents(QStyle.ContentsType.CT_HeaderSection, opt, QSize(), header)
-        return max(size.width(), header.minimumSectionSize())
+        """The width column ``col``'s header section needs (``header_need``)."""
+        return header_need(self, col)
 
     def column_need(self, col: int) -> int:
         """The width column ``col`` needs: its header (``header_need``) and its entries (the visible rows

@@ -43,6 +43,7 @@ from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.file_names import FileNameDelegate
+from pixelproof.ui.fitted_table import header_need
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.object_counts import count_text, count_tip
@@ -357,11 +358,13 @@ class ImagesPanel(Panel):
         """Status as wide as its widest label, Objects as its widest count in the first rows and in sight
         (a count that grows or scrolls into sight wider widens it: ``_widen_counts``). Both were
         ResizeToContents, which measured a thousand rows of both at every change of a cell: each D
-        (the visit's time recorded changes the row) read 16,000 cells of 100,000 images, opening 49,000."""
+        (the visit's time recorded changes the row) read 16,000 cells of 100,000 images, opening 49,000.
+        A title needs its width as drawn (``header_need``, as the fitted tables measure it), not Qt's
+        size hint, which measures it bold: the names get that room."""
         header = self.table.horizontalHeader()
         labels = (self._cell_width(STATUS_LABELS[s], swatch(STATUS_COLORS[s], 10)) for s in IMAGE_STATES)
-        header.resizeSection(1, max(header.sectionSizeHint(1), *labels))
-        header.resizeSection(2, header.sectionSizeHint(2))
+        header.resizeSection(1, max(header_need(self.table, 1), *labels))
+        header.resizeSection(2, header_need(self.table, 2))
         self._widen_counts(self._count_texts(self.model.ids[:COUNT_SAMPLE_ROWS]))
         self._widen_counts(self._counts_in_sight())
 
