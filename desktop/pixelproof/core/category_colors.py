@@ -21,3 +21,9 @@ _PALETTE = (
 def default_color(index: int) -> str:
     """A distinct colour for the index-th category (Sasha Trubetskoy's palette, cycled)."""
     return _PALETTE[(index - 1) % len(_PALETTE)]
+
+
+def shown_color(color: str | None, category_id: int) -> str:
+    """The colour every view draws a category in: its own, else (a plain COCO file names none) its id's
+    palette colour, the one it would have taken as a new category, so two classes never look alike."""
+    return color if is_color(color) else default_color(category_id)

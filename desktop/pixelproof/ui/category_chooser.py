@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QToolBar
 
 from pixelproof.core import edits
 from pixelproof.core.names import shown_name
+from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.shortcuts import REGISTRY, plain
@@ -75,7 +76,7 @@ class CategoryChooser(QObject):
             for cat in doc.project.categories.values():
                 name = shown_name(cat.name)
                 text = f"{name}  ({keys[cat.id]})" if cat.id in keys else name
-                combo.addItem(swatch(cat.color or "#ff00ff"), text, cat.id)
+                combo.addItem(swatch(category_color(cat)), text, cat.id)
             combo.setCurrentIndex(combo.findData(doc.current_category_id))
         combo.setEnabled(combo.count() > 0)
         combo.blockSignals(False)

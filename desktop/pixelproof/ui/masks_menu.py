@@ -30,6 +30,7 @@ from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, IdsExhausted
 from pixelproof.core.names import shown_name
 from pixelproof.ui import dialogs
+from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.shortcuts import make_action, plain
 from pixelproof.ui.tools.paint_options import MAX_RADIUS, OPTIONS
@@ -360,7 +361,7 @@ class MasksMenu(QObject):
             menu.addAction("No categories").setEnabled(False)
             return
         for cat in doc.project.categories.values():
-            act = menu.addAction(swatch(cat.color or "#ff00ff"), plain(shown_name(cat.name)))
+            act = menu.addAction(swatch(category_color(cat)), plain(shown_name(cat.name)))
             act.setToolTip(dialogs.as_text(shown_name(cat.name)))  # else its text, maybe read as rich text
             act.setCheckable(True)
             act.setChecked(cat.id not in self.shell.canvas.show_filter.hidden)

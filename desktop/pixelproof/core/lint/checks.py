@@ -59,7 +59,7 @@ def collect(work: ImageWork, ctx: Context) -> ImageFacts:
         objs.append(CheckedObject(ann, name, cr, image.height, image.width))
     for o in objs:
         try:
-            out.objects.append(_object_checks(o, image, ctx, emit, checks))
+            out.objects.append(_object_checks(o, image, ctx, emit, checks, objs))
         except LimitError as e:  # pixels over the limit, wherever a check met them: name the object
             raise LimitError(f"annotation {o.ann.id}", e.message) from None
     scored = [o for o in objs if not o.ann.iscrowd]
@@ -119,7 +119,12 @@ def _versions(objs: list[CheckedObject]) -> list[list[CheckedObject]]:
 
 
 def _object_checks(
-    o: CheckedObject, image: ImageRecord, ctx: Context, emit: Emit, checks: list[Callable]
+    o: CheckedObject,
+    image: ImageRecord,
+    ctx: Context,
+    emit: Emit,
+    checks: list[Callable],
+    on_image: list[CheckedObject],
 ) -> ObjectFacts:
     facts = ObjectFacts(o.ann.id, o.ann.category_id, list(o.ann.bbox), kind=o.kind)
     for check in checks:
@@ -136,5 +141,5 @@ def _object_checks(
     if o.shaped and ctx.wants("jagged_contour"):
         facts.log_roughness = math.log(roughness(o))
     if o.shaped and ctx.wants("fragmented_mask"):
-        fragments(o, image, emit)
+        fragments(o, image, emit, [p for p in on_image if p is not o])
     return facts

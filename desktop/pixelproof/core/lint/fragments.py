@@ -4,6 +4,7 @@ the fix drops the specks and splits large far islands off as objects of their ow
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -15,8 +16,10 @@ from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.core.qa_objects import annotations_placed, placed_or_raise
 
 
-def fragments(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
-    """Islands far from the main body, and speckle (tiny islands, tiny holes)."""
+def fragments(o: CheckedObject, image: ImageRecord, emit: Emit, others: Sequence[CheckedObject] = ()) -> None:
+    """Islands far from the main body, and speckle (tiny islands, tiny holes). An island joined to the
+    body through ``others`` of another class (the objects on the image: those in front of it) is a part
+    seen past them, as COCO and LabelMe draw an occluded object, not an island."""
     if o.area() == 0:
         return
     speckle = o.rules.threshold("speckle_px") or 0.0
@@ -37,6 +40,8 @@ def fragments(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
     main_area = areas[main]
     far_limit = max(2.0, (o.rules.threshold("island_gap") or 0.0) * math.sqrt(main_area))
     far = [i for i in range(len(areas)) if i != main and gaps[i] > far_limit]
+    if far:
+        far = _not_occluded(o, pieces, main, far, others, far_limit)
     specks = [i for i in range(len(areas)) if i != main and i not in far and areas[i] < speckle]
     small_holes = [a for a in holes if a < speckle]
     if not far and not specks and not small_holes:
@@ -63,6 +68,29 @@ def fragments(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
         fix,
         figures={"islands_far": len(far), "specks": len(specks), "pinholes": len(small_holes)},
     )
+
+
+def _not_occluded(
+    o: CheckedObject,
+    pieces: list[Placed] | shapes.Pieces,
+    main: int,
+    far: list[int],
+    others: Sequence[CheckedObject],
+    limit: float,
+) -> list[int]:
+    """The far islands not joined to the main body through objects of other classes (an object of the
+    same class between them is two objects drawn as one, not an occlusion)."""
+    between = [p.pixels() for p in others if p.ann.category_id != o.ann.category_id and not p.ann.iscrowd]
+    if not between:
+        return far
+
+    def piece(i: int) -> Placed:
+        if isinstance(pieces, shapes.Pieces):
+            return Placed(pieces.labels == i + 1, o.pixels().y0, o.pixels().x0)
+        return pieces[i]
+
+    body = piece(main)
+    return [i for i in far if not shapes.bridged(body, piece(i), between, limit)]
 
 
 def _polygon_pieces(

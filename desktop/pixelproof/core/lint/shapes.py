@@ -215,6 +215,24 @@ def placed_gap(main: Placed, other: Placed) -> float:
     return max(0.0, float(dist[fo].min()) - 1.0)
 
 
+def bridged(main: Placed, island: Placed, between: list[Placed], limit: float) -> bool:
+    """Whether ``island`` joins ``main`` through the objects ``between`` (those in front of it), each
+    empty stretch on the way at most ``limit`` px: the parts of an object seen past an occluder."""
+    if not between:
+        return False
+    y0, x0, h, w = frame_of(main, island, pad=int(limit) + 1)
+    joined = main.in_frame(y0, x0, h, w) | island.in_frame(y0, x0, h, w)
+    for p in between:
+        joined |= p.in_frame(y0, x0, h, w)
+    r = max(1, int(np.ceil(limit / 2)))  # grown by half the gap each side: gaps up to ``limit`` close
+    grown = cv2.dilate(
+        joined.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
+    )
+    _, labels = cv2.connectedComponents(grown, connectivity=8)
+    at = labels[main.in_frame(y0, x0, h, w)]
+    return bool(np.isin(labels[island.in_frame(y0, x0, h, w)], at).any())
+
+
 def piece_gaps(labels: np.ndarray, main: int, count: int) -> list[float]:
     """Euclidean gap (pixel-centre distance - 1) from each piece to the main piece."""
     not_main = np.pad((labels != main).astype(np.uint8), 1, constant_values=1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPen
 
+from pixelproof.core.category_colors import shown_color
 from pixelproof.core.model import Annotation, Category, is_pending_prediction, is_rejected
 
 FILL_ALPHA = 40
@@ -33,8 +34,7 @@ def review_look(ann: Annotation) -> str:
 
 
 def category_color(cat: Category | None) -> QColor:
-    color = QColor(cat.color) if cat is not None and cat.color else QColor("#ff00ff")
-    return color if color.isValid() else QColor("#ff00ff")
+    return QColor(shown_color(cat.color, cat.id)) if cat is not None else QColor("#ff00ff")
 
 
 def outline_pen(color: QColor, selected: bool, look: str = LABEL) -> QPen:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidge
 from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Annotation
 from pixelproof.core.names import shown_name
-from pixelproof.ui.canvas.looks import score_text
+from pixelproof.ui.canvas.looks import category_color, score_text
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
@@ -150,7 +150,7 @@ class AnnotationsPanel(Panel):
         doc = self.document
         cat = doc.project.categories.get(ann.category_id)
         item.setText(describe(doc, ann))
-        item.setIcon(swatch(cat.color if cat and cat.color else "#ff00ff"))
+        item.setIcon(swatch(category_color(cat)))
         item.setData(Qt.ItemDataRole.UserRole, ann.id)
         tip = [f"source: {ann.source or 'manual'}", f"review: {ann.review or 'not reviewed'}"]
         if ann.note:

@@ -8,7 +8,7 @@ import copy
 from collections import Counter
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QColorDialog,
@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixelproof.core.category_colors import default_color
 from pixelproof.core.coco import new_category
 from pixelproof.core.edits import AddCategory, ReplaceCategory
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Category, IdsExhausted, is_pending_prediction
 from pixelproof.core.names import check_category_name, shown_name
 from pixelproof.core.taxonomy import TaxonomyError, delete_category, info, rename_category
+from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.dialogs import as_text, show_error
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import icon, swatch
@@ -136,7 +136,7 @@ class CategoriesPanel(Panel):
             for cat in doc.project.categories.values():
                 item = QTreeWidgetItem([shown_name(cat.name), keys.get(cat.id, "")])
                 self._write_count(item, cat.id)
-                item.setIcon(0, swatch(cat.color or default_color(cat.id)))
+                item.setIcon(0, swatch(category_color(cat)))
                 item.setData(0, Qt.ItemDataRole.UserRole, cat.id)
                 item.setTextAlignment(1, Qt.AlignmentFlag.AlignCenter)
                 item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -267,9 +267,7 @@ class CategoriesPanel(Panel):
         doc = self.document
         if cat is None or doc is None:
             return
-        color = QColorDialog.getColor(
-            QColor(cat.color or "#ff00ff"), self, f"Colour of {shown_name(cat.name, 60)}"
-        )
+        color = QColorDialog.getColor(category_color(cat), self, f"Colour of {shown_name(cat.name, 60)}")
         if not color.isValid():
             return
         after = copy.deepcopy(cat)

@@ -25,6 +25,7 @@ from pixelproof.core.names import shown_name
 from pixelproof.core.qa_objects import image_spacing
 from pixelproof.interop.geojson import shown_qupath
 from pixelproof.interop.labelstudio_inputs import kept_results
+from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
@@ -184,7 +185,7 @@ class PropertiesPanel(Panel):
         self.category.blockSignals(True)
         self.category.clear()
         for cat in doc.project.categories.values():
-            self.category.addItem(swatch(cat.color or "#ff00ff"), shown_name(cat.name), cat.id)
+            self.category.addItem(swatch(category_color(cat)), shown_name(cat.name), cat.id)
         cid = common([a.category_id for a in anns])
         if cid == MIXED:
             self.category.insertItem(0, MIXED, None)

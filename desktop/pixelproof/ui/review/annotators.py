@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core import disagreement as compare
 from pixelproof.core.agreement import Member, raters_from_merged
-from pixelproof.core.category_colors import default_color
+from pixelproof.core.category_colors import shown_color
 from pixelproof.core.consensus import (
     accept_consensus,
     consensus_edit,
@@ -284,7 +284,7 @@ class AnnotatorsView(QObject):
             self._cancel_consensus()
         self.overlays, self.scale = [], 1
         colors = {
-            c.name: QColor(c.color or default_color(c.id)).getRgb()[:3] for c in snapshot.categories.values()
+            c.name: QColor(shown_color(c.color, c.id)).getRgb()[:3] for c in snapshot.categories.values()
         }
         job = Job(lambda j: compute_layers(j, image_id, members, colors), self, expected=(LimitError,))
         job.finished.connect(lambda layers, j=job: self._layers_done(j, layers))

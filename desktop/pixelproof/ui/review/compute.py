@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from pixelproof.core import qa, qa_difference
-from pixelproof.core.category_colors import default_color
+from pixelproof.core.category_colors import default_color, shown_color
 from pixelproof.core.model import Project
 from pixelproof.core.qa import ObjectRow, QAOptions, QAResult
 from pixelproof.core.qa_objects import ImagePair, annotations_placed, placed_or_raise
@@ -97,7 +97,8 @@ def category_colors(candidate: Project, reference: Project) -> dict[str, tuple[i
     for n, cat in enumerate([*candidate.categories.values(), *reference.categories.values()]):
         if cat.name in out:
             continue
-        hexa = (cat.color or default_color(n)).lstrip("#")
+        own = n < len(candidate.categories)  # as the labeling view draws it; reference-only: by place
+        hexa = (shown_color(cat.color, cat.id) if own else cat.color or default_color(n)).lstrip("#")
         out[cat.name] = (int(hexa[0:2], 16), int(hexa[2:4], 16), int(hexa[4:6], 16))
     return out
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGraphicsRectItem
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.geometry import normalized_box, snap_box
 from pixelproof.core.model import Annotation, Category
+from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
 
@@ -42,7 +43,7 @@ class BoxTool(Tool):
         self._start = e.pos
         self._start_view = e.view_pos
         self._preview = QGraphicsRectItem()
-        color = QColor(category.color or "#ff00ff")
+        color = category_color(category)
         pen = QPen(color, 2, Qt.PenStyle.DashLine)
         pen.setCosmetic(True)
         self._preview.setPen(pen)

@@ -25,6 +25,7 @@ from pixelproof.core.geometry import clamp_delta, clone, translated
 from pixelproof.core.lint.shapes import polygon_degenerate, polygon_points
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import PolygonItem
+from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
 
@@ -171,8 +172,7 @@ class PolygonTool(Tool):
     def _color(self) -> QColor:
         doc = self.document
         cat = doc.project.categories.get(doc.current_category_id) if doc is not None else None
-        color = QColor(cat.color) if cat is not None and cat.color else QColor("#ff00ff")
-        return color if color.isValid() else QColor("#ff00ff")
+        return category_color(cat)
 
     def _remove(self, item: QGraphicsItem | None) -> None:
         if item is not None and shiboken6.isValid(item):  # a cleared scene deletes overlays too
