@@ -169,11 +169,13 @@ def test_clicks_at_full_size_lay_the_tags_out_as_from_nothing(crowd, monkeypatch
         click(win, at, Qt.KeyboardModifier.ShiftModifier if n == 2 else Qt.KeyboardModifier.NoModifier)
         canvas.flush_tags()
         assert picked[n] in win.document.selection
-        redone = (dict(layer.tags._sides), layer.tags._placed[canvas.zoom])
+        redone = (dict(layer.tags._sides), layer.tags._placed[canvas.scale_xy])
         canvas.tag_placement = None  # from nothing
         tag_layout.relayout(canvas)
         assert dict(layer.tags._sides) == redone[0]
-        assert all((a == b).all() for a, b in zip(layer.tags._placed[canvas.zoom], redone[1], strict=True))
+        assert all(
+            (a == b).all() for a, b in zip(layer.tags._placed[canvas.scale_xy], redone[1], strict=True)
+        )
     assert len(whole) == 4  # the layouts from nothing of the test, none of the clicks'
     assert any(side == BELOW for side in redone[0].values())
 
