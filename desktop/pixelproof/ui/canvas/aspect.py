@@ -74,6 +74,24 @@ def aspect_action(make: Callable[..., QAction]) -> QAction:
     return act
 
 
+class StretchedScale:
+    """What a view drawing pixels at their aspect reads off its transform (the canvas and the review
+    panes: a ``QGraphicsView`` mixin)."""
+
+    stretch: Scale = SQUARE_PIXELS  # the shown image's pixels' aspect (``stretch_of``)
+
+    @property
+    def zoom(self) -> float:
+        """Screen pixels per image pixel along the finer axis (both, for square pixels)."""
+        return self.transform().m11() / self.stretch[0]  # type: ignore[attr-defined]
+
+    @property
+    def scale_xy(self) -> Scale:
+        """Screen pixels per image pixel across and down: what places marks of a fixed screen size."""
+        t = self.transform()  # type: ignore[attr-defined]
+        return t.m11(), t.m22()
+
+
 def stretch_of(pixel_spacing: object) -> Scale:
     """How much more than the zoom the view scales x and y for an image of this ``pixel_spacing`` (row,
     column mm, as the image record holds it): 1 on the finer axis, the spacings' ratio on the other;

@@ -9,28 +9,15 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QRectF
 
 from pixelproof.ui.canvas import stacking
-from pixelproof.ui.canvas.aspect import SQUARE_PIXELS, Scale, scaled, stretch_of
+from pixelproof.ui.canvas.aspect import StretchedScale, scaled, stretch_of
 from pixelproof.ui.canvas.image_view import clamp_zoom, keep_at, zoom_to_fit
 
 ZOOM_TO_MAX = 4.0  # ``zoom_to``: beyond this a small object's pixels hide what surrounds it
 ZOOM_TO_CONTEXT = 3.0  # ``zoom_to``: the area takes at most a third of the view
 
 
-class ZoomAndPan:
+class ZoomAndPan(StretchedScale):
     """Zoom and pan of the canvas (see the module's docstring)."""
-
-    stretch: Scale = SQUARE_PIXELS  # the shown image's pixels' aspect (``aspect.stretch_of``)
-
-    @property
-    def zoom(self) -> float:
-        """Screen pixels per image pixel along the finer axis (both, for square pixels)."""
-        return self.transform().m11() / self.stretch[0]
-
-    @property
-    def scale_xy(self) -> Scale:
-        """Screen pixels per image pixel across and down: what places marks of a fixed screen size."""
-        t = self.transform()
-        return t.m11(), t.m22()
 
     def aspect_switched(self, _on: bool) -> None:
         """View > Pixels at Physical Aspect changed: the shown image drawn the new way."""

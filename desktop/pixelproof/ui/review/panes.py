@@ -36,7 +36,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixelproof.ui.canvas.aspect import SQUARE_PIXELS, Scale, physical_aspect, scaled, stretch_of
+from pixelproof.ui.canvas.aspect import (
+    SQUARE_PIXELS,
+    Scale,
+    StretchedScale,
+    physical_aspect,
+    scaled,
+    stretch_of,
+)
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
 from pixelproof.ui.canvas.image_view import (
     ZOOM_STEP,
@@ -90,7 +97,7 @@ class OverlayItem(QGraphicsItem):
         painter.drawImage(self._rect, self.image, self._source)
 
 
-class ReviewPane(QGraphicsView):
+class ReviewPane(StretchedScale, QGraphicsView):
     """One of the three views. Emits ``viewChanged`` whenever the user zooms or pans it."""
 
     viewChanged = Signal()
@@ -201,17 +208,6 @@ class ReviewPane(QGraphicsView):
         self.focus_item = item
 
     # -- zoom and pan ----------------------------------------------------------------------------
-    @property
-    def zoom(self) -> float:
-        """Screen pixels per image pixel along the finer axis (``aspect``; both, for square pixels)."""
-        return self.transform().m11() / self.stretch[0]
-
-    @property
-    def scale_xy(self) -> Scale:
-        """Screen pixels per image pixel across and down."""
-        t = self.transform()
-        return t.m11(), t.m22()
-
     def _follow_aspect(self, _on: bool) -> None:
         """View > Pixels at Physical Aspect toggled: the image drawn the new way, fitted again if it was,
         else at the same zoom about the same point (its linked panes do the same)."""
