@@ -94,7 +94,15 @@ def test_iou_table_is_pair_iou_of_every_pair(seed: int) -> None:
 
 
 def _reference_comparison(a: np.ndarray, b: np.ndarray, d: int) -> dict:
-    """Whole-image figures the plain way: scipy's erosions with the border outside, exact EDT distances."""
+    """Whole-image figures the plain way: scipy's erosions with the border outside, exact EDT distances.
+    The arrays are first cut to both masks' extent padded by more than the band: every figure and every
+    distance (and their row-major order) is the same as on the whole image, at a fraction of the time."""
+    rows, cols = np.nonzero(a | b)
+    if rows.size:
+        pad = d + 2
+        y0, x0 = max(int(rows.min()) - pad, 0), max(int(cols.min()) - pad, 0)
+        window = np.s_[y0 : int(rows.max()) + pad + 1, x0 : int(cols.max()) + pad + 1]
+        a, b = a[window], b[window]
     cross, square = ndimage.generate_binary_structure(2, 1), np.ones((3, 3), bool)
     ba = a & ~ndimage.binary_erosion(a, cross, border_value=0)
     bb = b & ~ndimage.binary_erosion(b, cross, border_value=0)

@@ -48,6 +48,7 @@ def test_every_qa_warning_is_in_the_banner_or_its_tooltip(qtbot, tmp_path, no_pr
         more = len(problems) - 5
         assert lines[-1].startswith(f"… and {more} more warning"), lines
         # the rest: hover the banner, its tooltip lists every warning
+        QTest.mouseMove(view, view.rect().bottomRight())  # from elsewhere: an Enter, then a hover
         QTest.mouseMove(banner.label, banner.label.rect().center())
         qtbot.waitUntil(
             lambda: QToolTip.isVisible() and "pixel_spacing differs" in QToolTip.text(), timeout=5000
