@@ -253,6 +253,7 @@ def _rules(args: argparse.Namespace, project: Any) -> Any:
 def _predictions(args: argparse.Namespace, project: Any) -> Any:
     """(predictions or None, description for the report's options), or False when unreadable."""
     from pixelproof.core.lint import PredictionsError, pending_predictions, read_predictions
+    from pixelproof.core.lint.predictions import none_usable
 
     if args.predictions == "pending":
         preds, left_out = pending_predictions(project)
@@ -269,8 +270,8 @@ def _predictions(args: argparse.Namespace, project: Any) -> Any:
     else:
         return None, {}
     print_capped([f"pixelproof: warning: left out: {p}" for p in left_out])
-    if left_out and not any(preds.values()):  # the wrong file, or other ids: not a model that saw nothing
-        error(f"{name}: none of the {len(left_out)} predictions can be used (see above)")
+    if reason := none_usable(preds, left_out, name):
+        error(f"{reason} (see above)")
         return False
     return preds, {"predictions": name, "predictions_left_out": len(left_out)}
 

@@ -104,6 +104,14 @@ def read_predictions(
     return parse_predictions(data, project, where=str(p))
 
 
+def none_usable(predictions: dict[int, list[Annotation]], left_out: list[str], name: str) -> str | None:
+    """Why predictions none of whose entries could be used are refused (the wrong file, or another
+    project's ids: not a model that saw nothing), else None; ``lint`` and the Problems panel say it alike."""
+    if left_out and not any(predictions.values()):
+        return f"{name}: none of the {len(left_out)} predictions can be used"
+    return None
+
+
 def pending_predictions(project: Project) -> tuple[dict[int, list[Annotation]], list[str]]:
     """The project's pending model predictions, per image (score 1.0 when a prediction has none), and
     one located message per prediction left out: a project's score may be any finite number (raw logits
