@@ -1,13 +1,13 @@
 """The Problems dock: lint's triage queue in the labeling window (README, "Finding label problems").
 
 Find problems runs ``core.lint`` on a snapshot in a background job (progress, Cancel), without a model, with
-the project's pending predictions, or with the Model panel's backend (run in its session, whose one
-thread owns the backend). Predictions stay in the panel: they never become annotations. The table is
-sortable and filtered by kind, class and score; selecting a row shows the image, selects the object and
-zooms to it, with the spot outlined (orange) and the fix's box (blue). Shift+F applies the suggested fix
-as one undo step, X marks "not a problem" (stored in the project, undoable), Shift+D / Shift+A go to the
-next / previous problem. Edits re-check the images they touch (``core.lint.Rechecker``), so the list
-follows the work without a new run.
+the project's pending predictions, with the Model panel's backend (run in its session, whose one thread
+owns the backend) or with a COCO results file (``results_file``). Predictions stay in the panel: they never
+become annotations. The table is sortable and filtered by kind, class and score; selecting a row shows the
+image, selects the object and zooms to it, with the spot outlined (orange) and the fix's box (blue).
+Shift+F applies the suggested fix as one undo step, X marks "not a problem" (stored in the project,
+undoable), Shift+D / Shift+A go to the next / previous problem. Edits re-check the images they touch
+(``core.lint.Rechecker``), so the list follows the work without a new run.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from pixelproof.core.lint.fixes import describe
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.problems.marks import ProblemMarks
+from pixelproof.ui.panels.problems.results_file import ResultsFileSource
 from pixelproof.ui.panels.problems.runner import SOURCES, LintRunner
 from pixelproof.ui.panels.problems.summary import run_summary
 from pixelproof.ui.panels.problems.table import (
@@ -104,6 +105,7 @@ class ProblemsPanel(Panel):
         for key, text in SOURCES.items():
             self.source.addItem(text, key)
         self.source.setToolTip("What the labels are compared with, besides rules and class statistics")
+        self.results_file = ResultsFileSource(self.source, lambda: self.document)  # "+ a results file…"
         self.source.setCurrentIndex(max(0, self.source.findData(settings().value(SOURCE_SETTING, "none"))))
         self.source.currentIndexChanged.connect(
             lambda _i: settings().setValue(SOURCE_SETTING, self.source.currentData())
@@ -306,9 +308,9 @@ class ProblemsPanel(Panel):
         source = self.source.currentData()
         session = getattr(self.shell.canvas, "model_session", None) if self.shell is not None else None
         current = doc.project.categories.get(doc.current_category_id)
-        reason = self.runner.start(
-            doc.project, rules, source, session, current.name if current else None, self.pictures.isChecked()
-        )
+        category, pictures = (current.name if current else None), self.pictures.isChecked()
+        results = self.results_file.chosen()
+        reason = self.runner.start(doc.project, rules, source, session, category, pictures, results)
         if reason:
             self._message(reason)
             return
@@ -552,6 +554,7 @@ class ProblemsPanel(Panel):
                 dismissed,
                 self.runner.left_out,
                 self.runner.ignored_classes,
+                self.runner.results_name,
             )
         )
 

@@ -1,12 +1,14 @@
 """Finding problems off the UI thread: predictions first when the Model panel's backend is chosen (in its
-session's one thread, which owns the backend), then in a ``jobs.Job`` the pictures read when asked
-(``core.lint.read_pictures``) and ``core.lint.lint_project``, all on a ``Project.snapshot`` so the user
-goes on editing meanwhile. Cancel stops any stage."""
+session's one thread, which owns the backend), then in a ``jobs.Job`` a COCO results file read when it is
+the source (``core.lint.read_predictions``, as ``lint --predictions FILE`` reads it), the pictures read
+when asked (``core.lint.read_pictures``) and ``core.lint.lint_project``, all on a ``Project.snapshot`` so
+the user goes on editing meanwhile. Cancel stops any stage."""
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -15,13 +17,16 @@ from pixelproof.core.batch import make_executor
 from pixelproof.core.lint import (
     LintOptions,
     LintResult,
+    PredictionsError,
     Rules,
     lint_project,
     pending_predictions,
     read_pictures,
+    read_predictions,
 )
 from pixelproof.core.lint.engine import SECONDS_PER_IMAGE
 from pixelproof.core.lint.pictures import PICTURE_SECONDS
+from pixelproof.core.lint.predictions import none_usable
 from pixelproof.core.model import Annotation, Project
 from pixelproof.inference.apply import knows_none, predict_project
 from pixelproof.inference.class_mapping import effective_mapping
@@ -31,6 +36,7 @@ SOURCES = {
     "none": "Rules and statistics only",
     "pending": "+ pending predictions",  # "+ the project's pending predictions" was cut in a 1280-px window
     "model": "+ the Model panel's backend",
+    "file": "+ a results file…",  # a COCO results file of your own model, as `lint --predictions FILE`
 }
 LIST_FLOOR = 0.05  # problems scoring below this are not kept for the table (a model scores every label)
 
@@ -47,7 +53,8 @@ class LintRunner(QObject):
         self.running = False
         self._cancel = threading.Event()
         self._job: Job | None = None
-        self.left_out: list[str] = []  # pending predictions the last run could not use, and why
+        self.left_out: list[str] = []  # predictions (pending or a file's) the last run could not use, and why
+        self.results_name = ""  # the results file the last run read ("" for the other sources)
         self.ignored_classes: dict[str, int] = {}  # the model's predictions of classes the project lacks
         self.pictures = False  # compare the pictures too (PICTURE_KINDS): reads every picture
 
@@ -59,12 +66,16 @@ class LintRunner(QObject):
         session: Any,
         current_category: str | None = None,
         pictures: bool = False,
+        results: str | None = None,
     ) -> str:
         """Start a run; returns why it cannot start ("" when it started). The model's classes map to
         categories as the Model panel shows (remembered for the model; a single class to
-        ``current_category``). ``pictures``: read every picture (``PICTURE_KINDS``)."""
+        ``current_category``). ``pictures``: read every picture (``PICTURE_KINDS``). ``results``: the COCO
+        results file of the source "file"."""
         if self.running:
             return "Already finding problems"
+        if source == "file" and not results:
+            return "Choose a COCO results file first (the source “+ a results file…”)"
         backend = None
         if source == "model":
             backend = session.backend if session is not None else None
@@ -83,11 +94,12 @@ class LintRunner(QObject):
         self._cancel.clear()
         self.left_out = []
         self.ignored_classes = {}
+        self.results_name = Path(results).name if source == "file" and results else ""
         if backend is None:
             preds = None
             if source == "pending":
                 preds, self.left_out = pending_predictions(snap)
-            self._lint(snap, rules, preds)
+            self._lint(snap, rules, preds, results if source == "file" else None)
             return ""
 
         def predict(report) -> tuple[dict[int, list[Annotation]], int, Counter[str]]:  # type: ignore[no-untyped-def]
@@ -121,13 +133,29 @@ class LintRunner(QObject):
             return
         self._lint(snap, rules, preds)
 
-    def _lint(self, snap: Project, rules: Rules, preds: dict[int, list[Annotation]] | None) -> None:
-        """Lint in a job (the pictures read first when asked); a large project (``core.batch.is_large_job``)
-        on local worker processes, one per core (the progress says so); Cancel stops them."""
+    def _lint(
+        self,
+        snap: Project,
+        rules: Rules,
+        preds: dict[int, list[Annotation]] | None,
+        results: str | None = None,
+    ) -> None:
+        """Lint in a job (a results file read and the pictures first when asked); a large project
+        (``core.batch.is_large_job``) on local worker processes, one per core (the progress says so); Cancel
+        stops them. A results file that cannot be read, or none of whose entries can be used, fails the run
+        with the file and the place named (``PredictionsError``); the project is not touched."""
         phase = ["checking"]
         pictures = self.pictures
 
         def work(job: Job) -> LintResult:
+            nonlocal preds
+            if results is not None:
+                job.send("reading the results file")
+                preds, left_out = read_predictions(results, snap)
+                self.left_out = left_out  # read on the UI thread once the job has ended
+                if reason := none_usable(preds, left_out, results):
+                    raise PredictionsError([f"{reason}: {left_out[0]}{', …' if len(left_out) > 1 else ''}"])
+
             def step(done: int, total: int) -> None:
                 if self._cancel.is_set():
                     raise JobCancelled
@@ -147,7 +175,7 @@ class LintRunner(QObject):
                     snap, rules, preds, options, progress=step, executor=executor, pictures=found
                 )
 
-        job = Job(work, self)
+        job = Job(work, self, expected=(PredictionsError,))
         job.message.connect(lambda text: phase.__setitem__(0, str(text)))
         job.progress.connect(lambda done, total: self.progress.emit(phase[0], done, total))
         job.finished.connect(self._end)

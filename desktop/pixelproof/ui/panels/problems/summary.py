@@ -17,10 +17,14 @@ def run_summary(
     dismissed: int,
     left_out: Sequence[str],
     ignored: Mapping[str, int],
+    results_file: str = "",
 ) -> str:
-    """Counts, the pending predictions left out, the model's classes the project lacks (named: what to
-    map), what pending predictions pre-labeled skipping the labelled objects cannot judge, unread pictures."""
+    """Counts (and the results file the predictions came from), the predictions left out, the model's
+    classes the project lacks (named: what to map), what pending predictions pre-labeled skipping the
+    labelled objects cannot judge, unread pictures."""
     model = "no model" if result.predictions is None else f"{result.predictions} predictions"
+    if results_file and result.predictions is not None:
+        model += f" from {results_file}"
     text = f"{shown} shown of {total} found ({dismissed} not a problem) in {result.images} images, {model}."
     if left_out:
         text += f" {len(left_out)} left out: {left_out[0]}{', …' if len(left_out) > 1 else ''}."
