@@ -146,13 +146,14 @@ class LintRunner(QObject):
         with the file and the place named (``PredictionsError``); the project is not touched."""
         phase = ["checking"]
         pictures = self.pictures
+        file_left_out: list[str] = []  # the file's entries left out: the runner's once the run has ended
 
         def work(job: Job) -> LintResult:
             nonlocal preds
             if results is not None:
                 job.send("reading the results file")
                 preds, left_out = read_predictions(results, snap)
-                self.left_out = left_out  # read on the UI thread once the job has ended
+                file_left_out.extend(left_out)
                 if reason := none_usable(preds, left_out, results):
                     raise PredictionsError([f"{reason}: {left_out[0]}{', …' if len(left_out) > 1 else ''}"])
 
@@ -178,6 +179,8 @@ class LintRunner(QObject):
         job = Job(work, self, expected=(PredictionsError,))
         job.message.connect(lambda text: phase.__setitem__(0, str(text)))
         job.progress.connect(lambda done, total: self.progress.emit(phase[0], done, total))
+        if results is not None:  # before ``_end``: the summary of the run says them
+            job.finished.connect(lambda _r: setattr(self, "left_out", file_left_out))
         job.finished.connect(self._end)
         job.cancelled.connect(lambda: self._end(None))
         job.failed.connect(self._failed)
