@@ -1,0 +1,55 @@
+"""An inspection project read from MVTec AD: every class is ``<part>/<defect>`` (``metal_plate/scratch``)
+and every defect folder numbers its images from ``000.png``. The toolbar's Category box showed
+``metal_plate/c`` whatever the class, the part they all share: it kept the width it took for the
+categories it first showed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+from pixelproof.core.coco import load_project, save_project
+from tests.ui.conftest import make_project, open_main_window, wait_loaded
+
+pytestmark = pytest.mark.gui
+
+DEFECTS = ("metal_plate/contamination", "metal_plate/dent", "metal_plate/scratch")
+
+
+@pytest.fixture
+def inspection(qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
+    first = make_project(tmp_path / "first", n_images=1, size=(48, 64))  # classes cat and dog
+    path = make_project(tmp_path, n_images=2, size=(48, 64))
+    project = load_project(path)
+    project.categories[1].name, project.categories[2].name = DEFECTS[:2]
+    project.add_category(project.categories[1].__class__(3, DEFECTS[2], color="#4363d8"))
+    save_project(project, path)
+    win = open_main_window(qtbot, first)  # the box was sized for "cat" when it first showed
+    assert win.open_path(path)
+    wait_loaded(qtbot, win)
+    yield win
+    win.document.undo_stack.setClean()
+
+
+def _shown_whole(combo) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the closed box's text field holds its current text whole."""
+    opt = QStyleOptionComboBox()
+    combo.initStyleOption(opt)
+    field = combo.style().subControlRect(
+        QStyle.ComplexControl.CC_ComboBox, opt, QStyle.SubControl.SC_ComboBoxEditField, combo
+    )
+    room = field.width() - combo.iconSize().width() - 4  # the swatch and its gap
+    return combo.fontMetrics().horizontalAdvance(combo.currentText()) <= room
+
+
+def test_category_box_shows_the_whole_defect_name(qtbot, inspection) -> None:  # type: ignore[no-untyped-def]
+    win = inspection
+    combo = win.categories.combo
+    win.canvas.setFocus()
+    for key, name in ((Qt.Key.Key_3, DEFECTS[2]), (Qt.Key.Key_1, DEFECTS[0])):
+        qtbot.keyClick(win.canvas, key)
+        qtbot.waitUntil(lambda name=name: combo.currentText().startswith(name))
+        assert _shown_whole(combo), (combo.currentText(), combo.width())
