@@ -53,3 +53,51 @@ def test_category_box_shows_the_whole_defect_name(qtbot, inspection) -> None:  #
         qtbot.keyClick(win.canvas, key)
         qtbot.waitUntil(lambda name=name: combo.currentText().startswith(name))
         assert _shown_whole(combo), (combo.currentText(), combo.width())
+
+
+@pytest.fixture
+def numbered(qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
+    """MVTec AD's layout: each defect folder numbers its images from 000.png."""
+    from PIL import Image
+
+    from pixelproof.core.coco import new_project
+    from pixelproof.core.model import ImageRecord
+
+    project = new_project(["plate/dent"])
+    for i, name in enumerate(NUMBERED, 1):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("L", (32, 24), 40 * i).save(tmp_path / name)
+        project.add_image(ImageRecord(i, name, 32, 24))
+    save_project(project, tmp_path / "p.json")
+    win = open_main_window(qtbot, tmp_path / "p.json")
+    yield win
+    win.document.undo_stack.setClean()
+
+
+NUMBERED = [
+    "plate/test/contamination/000.png",
+    "plate/test/dent/000.png",
+    "plate/test/dent/001.png",
+    "plate/test/good/000.png",
+    "plate/train/good/000.png",
+    "plate/train/good/002.png",
+]
+
+
+def test_images_list_tells_numbered_files_apart_and_filters_by_folder(qtbot, numbered) -> None:  # type: ignore[no-untyped-def]
+    win = numbered
+    panel = win.panels["imagesDock"]
+    shown = [panel.proxy.index(r, 0).data() for r in range(panel.proxy.rowCount())]
+    assert shown == [
+        "contamination/000.png",
+        "dent/000.png",
+        "dent/001.png",  # as many folders as the other files of its folder show
+        "test/good/000.png",
+        "train/good/000.png",
+        "train/good/002.png",
+    ]
+    assert win.readout.image_label.name == "contamination/000.png"
+    qtbot.keyClicks(panel.filter, "dent")  # what the list shows is what the filter finds
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 2)
+    qtbot.keyClick(win.canvas, Qt.Key.Key_D)
+    qtbot.waitUntil(lambda: win.readout.image_label.name == "dent/000.png")
