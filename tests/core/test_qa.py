@@ -264,6 +264,24 @@ def test_pairing_by_name_then_stem_and_unmatched_listed():
     assert un_r == ["c.png"] and un_c == ["d.jpg"]
 
 
+def test_pairing_by_the_path_under_differing_roots():
+    """A colleague's copy of an MVTec AD dataset in another folder: every defect folder holds a 000.png, so
+    neither the whole name nor the stem pairs them; the path parts they end with (the shortest ending that
+    is one image's on each side) do. An ending two images share on one side pairs neither."""
+    rel = ["test/dent/000.png", "test/scratch/000.png", "test/good/000.png", "train/good/000.png"]
+    ref, cand = Project(), Project()
+    for i, n in enumerate(rel, 1):
+        ref.add_image(ImageRecord(i, f"mvtec_bob/plate/{n}", 10, 10))
+        cand.add_image(ImageRecord(i, "C:\\data\\mvtec\\plate\\" + n.replace("/", "\\"), 10, 10))
+    ref.add_image(ImageRecord(8, "p/dup/9.png", 10, 10))  # dup/9.png twice in the reference: no pair
+    ref.add_image(ImageRecord(9, "q/dup/9.png", 10, 10))
+    cand.add_image(ImageRecord(9, "r/dup/9.png", 10, 10))
+    pairs, un_r, un_c = pair_images(ref, cand)
+    got = {p.ref.file_name: p.cand.file_name for p in pairs}
+    assert got == {f"mvtec_bob/plate/{n}": "C:\\data\\mvtec\\plate\\" + n.replace("/", "\\") for n in rel}
+    assert un_r == ["p/dup/9.png", "q/dup/9.png"] and un_c == ["r/dup/9.png"]
+
+
 def test_difference_image_codes():
     ref = make_project([("a.png", "cat", disc(20, 20, 8)), ("a.png", "dog", disc(40, 60, 6))])
     cand = make_project([("a.png", "cat", disc(20, 23, 8)), ("a.png", "cat", disc(40, 60, 6))])

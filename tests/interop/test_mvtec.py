@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from pixelproof.core.model import Project
+from pixelproof.core.model import ImageRecord, Project
 from pixelproof.interop import read_coco, write_coco
 from pixelproof.interop.formats import detect_format
 from pixelproof.interop.mvtec import read_mvtec, write_mvtec
@@ -82,6 +82,28 @@ def test_coco_mvtec_coco_round_trip(tmp_path: Path) -> None:
     assert got == [("hazelnut/crack", 22), ("pill/crack", 22)]
     splits = sorted(im.extra["pixelproof"]["split"] for im in back.project.images.values())
     assert splits == ["test", "test", "test", "train", "train"]
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.png"))
+
+
+def test_round_trip_keeps_the_dataset_s_file_names(tmp_path: Path) -> None:
+    """MVTec AD numbers the images of every defect folder from 000.png: written back they keep their names
+    (a name need only be unique in its folder), so the export is the dataset's layout file for file, and a
+    name two images of one folder would share still gets a suffix."""
+    _mvtec(tmp_path / "src")
+    project = read_mvtec(tmp_path / "src").project
+    write_coco(project, tmp_path / "p.json")
+    assert write_mvtec(read_coco(tmp_path / "p.json").project, tmp_path / "out", images="copy") == []
+    assert _files(tmp_path / "out") == _files(tmp_path / "src")
+    one = Project()
+    for i, name in enumerate(("a/x.png", "b/x.png"), 1):
+        (tmp_path / "two" / name).parent.mkdir(parents=True)
+        Image.new("L", (4, 4)).save(tmp_path / "two" / name)
+        one.add_image(ImageRecord(i, str(tmp_path / "two" / name), 4, 4))
+    write_mvtec(one, tmp_path / "out2", images="copy")
+    assert _files(tmp_path / "out2") == ["object/test/good/x_1.png", "object/test/good/x_2.png"]
 
 
 def test_other_projects_merge_into_one_mask_with_warnings(sample_project: Project, tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pixelproof.core.conditions import OPERATOR_PATTERN, OPERATORS, FilterError
 from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS, Project
 from pixelproof.core.name_fold import fold
-from pixelproof.core.names import base_file_name
+from pixelproof.core.names import base_file_name, distinct_file_names
 
 TEXT_FIELDS = ("class", "author", "status")
 COUNT_FIELDS = ("objects", "predictions")
@@ -53,15 +53,20 @@ class ImageFacts:
     def __init__(self, project: Project) -> None:
         self.project = project
         self._names: dict[int, str] = {}
+        self._distinct: dict[int, str] | None = None  # ``names.distinct_file_names``, read once
         self._categories: dict[int, frozenset[int]] = {}
         self._authors: dict[int, frozenset[str]] = {}
         self._counts: dict[int, tuple[int, int]] = {}  # ``Project.object_counts``
 
     def name(self, image_id: int) -> str:
-        """The file name without folders, casefolded (the panel's Image column)."""
+        """The file name as the panel's Image column shows it, casefolded: without folders, but with those
+        that tell it from another image of that name (``dent/000.png``; ``names.distinct_file_names``)."""
         v = self._names.get(image_id)
         if v is None:
-            v = self._names[image_id] = _fold(base_file_name(self.project.images[image_id].file_name))
+            if self._distinct is None:
+                self._distinct = distinct_file_names({i: r.file_name for i, r in self.project.images.items()})
+            shown = self._distinct.get(image_id) or base_file_name(self.project.images[image_id].file_name)
+            v = self._names[image_id] = _fold(shown)
         return v
 
     def categories(self, image_id: int) -> frozenset[int]:

@@ -5,6 +5,8 @@ themselves are in ``core.limits``, with the others."""
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
+from collections.abc import Mapping
 from pathlib import PurePosixPath
 
 from pixelproof.core.limits import MAX_CATEGORY_NAME, NAME_SHOWN, LimitError, check_text
@@ -54,6 +56,46 @@ def base_file_name(file_name: str) -> str:
     100,000 images. A name ending in '/' or '/.' (pathlib drops those parts) is left to pathlib."""
     tail = file_name.rpartition("/")[2]
     return tail if tail and tail != "." else PurePosixPath(file_name).name
+
+
+def distinct_file_names(file_names: Mapping[int, str]) -> dict[int, str]:
+    """Image id -> its name with as many of its folders as tell it from every other image's (whole folder
+    names), for the images of a folder holding a file whose ``base_file_name`` another image shares: MVTec
+    AD numbers every defect folder's images from ``000.png``, which the Images panel showed ten times over;
+    now ``dent/000.png``, ``dent/001.png``, ``test/good/000.png``, ``train/good/002.png``. Every image of a
+    folder shows as many folders (the most one of them needs), so a folder's name finds all of its images
+    in the filter. Images absent from the result are told apart by their base name (most projects: the
+    result is empty)."""
+    seen_base = Counter(name.rpartition("/")[2] for name in file_names.values())  # no path made per name
+    if len(seen_base) == len(file_names):
+        return {}
+    groups: dict[str, list[int]] = {}
+    for image_id, name in file_names.items():
+        if seen_base[base := name.rpartition("/")[2]] > 1:
+            groups.setdefault(base, []).append(image_id)
+    depth: dict[str, int] = {}  # folder -> path parts its images show
+    for ids in groups.values():
+        parts = {i: [p for p in file_names[i].split("/") if p] or [""] for i in ids}
+        left, k = ids, 2
+        while left:
+            ends = {i: "/".join(parts[i][-k:]) for i in left}
+            seen = Counter(ends.values())
+            still = []
+            for i in left:
+                if seen[ends[i]] == 1 or k >= len(parts[i]):
+                    folder = "/".join(parts[i][:-1])
+                    depth[folder] = max(depth.get(folder, 1), min(k, len(parts[i])))
+                else:
+                    still.append(i)
+            left, k = still, k + 1
+    if not any(d > 1 for d in depth.values()):
+        return {}
+    out = {}
+    for i, name in file_names.items():
+        p = [q for q in name.split("/") if q] or [""]
+        if depth.get("/".join(p[:-1]), 1) > 1:
+            out[i] = "/".join(p[-depth["/".join(p[:-1])] :])
+    return out
 
 
 def category_name_problem(name: str) -> str | None:

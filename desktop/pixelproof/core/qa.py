@@ -7,9 +7,9 @@ wrong-class pairs, FN and FP objects, each with its box so a view can centre on 
 that re-scores after an edit); the per-pixel agreement/FN/FP map is ``qa_difference.difference_image``.
 
 Masks are decoded straight into crops (``Placed``) from RLE or polygons, never as whole images per object,
-so a large dataset is scored in seconds. Images are paired by ``file_name``, then by the bare file stem
-(``JPEGImages/a.jpg`` <-> ``a.png``); categories by name (a reference's name spelt with other case or
-spaces is the candidate's: ``qa_categories``).
+so a large dataset is scored in seconds. Images are paired by ``file_name``, then by their path ending,
+then by the bare file stem (``JPEGImages/a.jpg`` <-> ``a.png``; ``core.image_pairing``); categories by
+name (a reference's name spelt with other case or spaces is the candidate's: ``qa_categories``).
 """
 
 from __future__ import annotations

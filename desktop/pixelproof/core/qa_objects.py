@@ -4,35 +4,21 @@ decoded straight into crops (``Placed``) from RLE or polygons, never as whole im
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pycocotools import mask as mask_utils
 
 from pixelproof.core import limits, matching, metrics, rle_codec, rle_strings, sparse_mask
+from pixelproof.core.image_pairing import ImagePair as ImagePair
+from pixelproof.core.image_pairing import pair_images as pair_images
 from pixelproof.core.metrics import Placed
 from pixelproof.core.model import Annotation, ImageRecord, Project
-from pixelproof.core.volumes import parse_slice_ref, volume_stem
 
 if TYPE_CHECKING:
     from scipy.sparse import sparray
-
-
-@dataclass(slots=True)
-class ImagePair:
-    """A reference image and the candidate image with the same file name."""
-
-    file_name: str
-    ref: ImageRecord
-    cand: ImageRecord
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (self.cand.height, self.cand.width)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -251,73 +237,7 @@ def _fill(s: np.ndarray, e: np.ndarray, own: np.ndarray, height: np.ndarray, out
 
 
 # ------------------------------------------------------------------------------------------------
-# pairing
-
-
-def _stem(name: str) -> str:
-    """The bare file stem; for a slice, the volume's stem (``.nii.gz`` is one suffix) + its fragment."""
-    ref = parse_slice_ref(name)
-    if ref is not None:
-        return volume_stem(ref.source) + name[len(ref.source) :]
-    return PurePath(name.replace("\\", "/")).stem
-
-
-_CHANNEL_SUFFIX = re.compile(r"_\d{4}(?=#|$)")
-
-
-def _channel_free(stem: str) -> str:
-    """nnU-Net names a case's image volumes ``case_0000.nii.gz`` and its labels ``case.nii.gz``."""
-    return _CHANNEL_SUFFIX.sub("", stem, count=1)
-
-
-def pair_images(reference: Project, candidate: Project) -> tuple[list[ImagePair], list[str], list[str]]:
-    """Pair images by ``file_name``, then by the file stem when unique on both sides.
-
-    Returns the pairs and the reference / candidate file names left unmatched (never silently dropped).
-    """
-    cand_by_name = {img.file_name: img for img in candidate.images.values()}
-    pairs: list[ImagePair] = []
-    ref_left: list[ImageRecord] = []
-    used: set[int] = set()
-    for img in reference.images.values():
-        c = cand_by_name.get(img.file_name)
-        if c is not None and c.id not in used:
-            pairs.append(ImagePair(c.file_name, img, c))
-            used.add(c.id)
-        else:
-            ref_left.append(img)
-    cand_left = [c for c in candidate.images.values() if c.id not in used]
-    cand_by_stem: dict[str, list[ImageRecord]] = {}
-    for c in cand_left:
-        cand_by_stem.setdefault(_stem(c.file_name), []).append(c)
-    ref_stems: dict[str, int] = {}
-    for r in ref_left:
-        ref_stems[_stem(r.file_name)] = ref_stems.get(_stem(r.file_name), 0) + 1
-    unmatched_ref = []
-    for r in ref_left:
-        stem = _stem(r.file_name)
-        cands = cand_by_stem.get(stem, [])
-        if len(cands) == 1 and ref_stems[stem] == 1:
-            pairs.append(ImagePair(cands[0].file_name, r, cands[0]))
-            used.add(cands[0].id)
-        else:
-            unmatched_ref.append(r)
-    # nnU-Net: imagesTr/case_0000.nii.gz#z=012 pairs with labelsTr/case.nii.gz#z=012
-    left = [c for c in cand_left if c.id not in used]
-    by_free: dict[str, list[ImageRecord]] = {}
-    for c in left:
-        by_free.setdefault(_channel_free(_stem(c.file_name)), []).append(c)
-    still: list[str] = []
-    for r in unmatched_ref:
-        stem = _stem(r.file_name)
-        cands = by_free.get(stem, []) if parse_slice_ref(r.file_name) is not None else []
-        if len(cands) == 1 and cands[0].id not in used:
-            pairs.append(ImagePair(cands[0].file_name, r, cands[0]))
-            used.add(cands[0].id)
-        else:
-            still.append(r.file_name)
-    unmatched_cand = [c.file_name for c in candidate.images.values() if c.id not in used]
-    return pairs, still, unmatched_cand
+# spacing
 
 
 def image_spacing(image: ImageRecord) -> tuple[float, float] | None:

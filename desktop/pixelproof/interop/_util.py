@@ -480,6 +480,11 @@ def _cut(name: str) -> str:
     return raw[: STEM_BYTES - 11].decode("utf-8", "ignore") + "_" + digest
 
 
+def file_stem(file_name: str) -> str:
+    """The stem an export names an image's files after, before any is made unique (``unique_stems``)."""
+    return _cut(_stem(file_name))
+
+
 def free_name(taken: set[str], stem: str, suffix: str = "") -> str:
     """The first of ``<stem><suffix>``, ``<stem>_2<suffix>``, ... not in ``taken`` (compared ignoring
     case, as names on a case-insensitive disk), added to it: a numbered output must not land on a name
@@ -498,7 +503,7 @@ def unique_stems(project: Project, images: Iterable[ImageRecord] | None = None) 
     everyone): the base name, else ``<stem>_<image id>``, else the first free ``<stem>_<image id>_<n>``
     (``dup.jpg`` made ``dup_2`` while ``dup_2.png`` was one too)."""
     chosen = project.images.values() if images is None else images
-    stems = {im.id: _cut(_stem(im.file_name)) for im in chosen}
+    stems = {im.id: file_stem(im.file_name) for im in chosen}
     seen: Counter[str] = Counter(s.casefold() for s in stems.values())
     taken = {s.casefold() for s in stems.values() if seen[s.casefold()] == 1}
     out = {}

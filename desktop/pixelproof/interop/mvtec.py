@@ -27,12 +27,12 @@ from pixelproof.interop._util import (
     ProblemCallback,
     ProgressCallback,
     Reporter,
+    file_stem,
     folder_project,
     fresh,
     is_file,
     path_part,
     rel_name,
-    unique_stems,
     with_progress,
 )
 from pixelproof.interop.formats import Format, images_option
@@ -187,8 +187,7 @@ def write_mvtec(
     out = Path(out_dir)
     warnings: list[str] = []
     counts: Counter[str] = Counter()
-    stems = unique_stems(project)
-    items = []
+    places: dict[int, tuple[str, str, str, list[Annotation]]] = {}
     for image in project.images.values():
         app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
         mvtec = app.get("mvtec") if isinstance(app.get("mvtec"), dict) else {}
@@ -208,7 +207,11 @@ def write_mvtec(
         safe_split = path_part(split, "test") if split != GROUND_TRUTH else "test"
         parts = (path_part(obj, "object"), safe_split, path_part(defect, "defect"))
         counts["renamed"] += parts != (obj, split, defect)
-        obj, split, defect = parts
+        places[image.id] = (*parts, anns)
+    stems = _folder_stems(project, places)
+    items = []
+    for image_id, (obj, split, defect, anns) in places.items():
+        image = project.images[image_id]
         src = project.image_path(image)
         dst = out / obj / split / defect / (stems[image.id] + (src.suffix or ".png"))
         if is_file(src):
@@ -232,6 +235,42 @@ def write_mvtec(
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
     return warnings
+
+
+def _folder_stems(
+    project: Project, places: dict[int, tuple[str, str, str, list[Annotation]]]
+) -> dict[int, str]:
+    """Image id -> its file stem, unique (ignoring case) in its image folder ``<object>/<split>/<defect>/``
+    and, with a mask, in ``<object>/ground_truth/<defect>/`` - not in the whole project: MVTec AD numbers
+    every defect folder's images from ``000``, and a dataset written back keeps its names. A stem taken
+    twice there is ``<stem>_<image id>`` in both (``unique_stems``' rule), else the first free
+    ``<stem>_<image id>_<n>``."""
+
+    def spaces(image_id: int) -> list[tuple[str, ...]]:
+        obj, split, defect, anns = places[image_id]
+        folders = [("images", obj, split, defect)] + ([("masks", obj, defect)] if anns else [])
+        return [tuple(part.casefold() for part in folder) for folder in folders]
+
+    want = {i: file_stem(project.images[i].file_name) for i in places}
+    seen = Counter((space, want[i].casefold()) for i in places for space in spaces(i))
+    taken: dict[tuple[str, ...], set[str]] = {}
+    out: dict[int, str] = {}
+    for i in places:
+        if all(seen[(space, want[i].casefold())] == 1 for space in spaces(i)):
+            out[i] = want[i]
+            for space in spaces(i):
+                taken.setdefault(space, set()).add(want[i].casefold())
+    for i in places:
+        if i in out:
+            continue
+        made, n = f"{want[i]}_{i}", 1
+        while any(made.casefold() in taken.get(space, ()) for space in spaces(i)):
+            n += 1
+            made = f"{want[i]}_{i}_{n}"
+        for space in spaces(i):
+            taken.setdefault(space, set()).add(made.casefold())
+        out[i] = made
+    return out
 
 
 def _write_mask(root: str, image: ImageRecord, anns: list[Annotation], name: str) -> None:

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
 
 
+MIN_CHARS = 12  # the Category box is at least this many characters wide...
+MAX_CHARS = 32  # ...and at most: a longer name (one read from another tool's file) is cut
+
+
 class CategoryChooser(QObject):
     def __init__(self, shell: Shell, menu: QMenu, toolbar: QToolBar) -> None:
         super().__init__(shell)
@@ -29,7 +33,10 @@ class CategoryChooser(QObject):
         self.menu = menu  # Edit > Set Category: one action per digit key in use
         self.actions: list[QAction] = []
         self.combo = QComboBox()
-        self.combo.setMinimumContentsLength(12)
+        # sized to its names each time they change (Qt's default sizes it once, when first shown: the box
+        # kept the width of the classes it first showed: MVTec AD's "metal_plate/..." read "metal_plate/c")
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(MIN_CHARS)
         self.combo.setToolTip("Category of new objects (keys 1-9 also set it for the selection)")
         self.combo.activated.connect(self._combo_chosen)
         toolbar.addWidget(QLabel(" Category "))
@@ -78,6 +85,8 @@ class CategoryChooser(QObject):
                 text = f"{name}  ({keys[cat.id]})" if cat.id in keys else name
                 combo.addItem(swatch(category_color(cat)), text, cat.id)
             combo.setCurrentIndex(combo.findData(doc.current_category_id))
+        longest = max((len(combo.itemText(i)) for i in range(combo.count())), default=0)
+        combo.setMinimumContentsLength(max(MIN_CHARS, min(MAX_CHARS, longest)))
         combo.setEnabled(combo.count() > 0)
         combo.blockSignals(False)
 

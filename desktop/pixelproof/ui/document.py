@@ -28,6 +28,7 @@ from pixelproof.core.category_keys import category_keys
 from pixelproof.core.coco import ProjectFormatError, ProjectSaveError, load_project, save_project
 from pixelproof.core.edits import Changes, Edit
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.names import base_file_name, distinct_file_names
 from pixelproof.ui.settings import recovery_dir
 from pixelproof.ui.undo import UndoEdit
 
@@ -85,6 +86,7 @@ class Document(QObject):
         # while both are being destroyed (e.g. inside a modal dialog's event loop) reaches no dead object
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.current_image_id = -1
+        self._shown_names: dict[int, str] | None = None  # ``shown_file_name``'s, until the images change
         self.current_category_id = min(project.categories, default=-1)
         self._selection: list[int] = []
         self._selected: frozenset[int] = frozenset()  # the same ids, for ``is_selected``
@@ -257,6 +259,13 @@ class Document(QObject):
         """Images in file order: the order of the images panel and of D/A."""
         return list(self.project.images)
 
+    def shown_file_name(self, image_id: int) -> str:
+        """The name the Images panel and the status bar show: the file without folders, but with those
+        that tell it from another image's file of that name (MVTec AD's ``dent/000.png``)."""
+        if self._shown_names is None:
+            self._shown_names = distinct_file_names({i: r.file_name for i, r in self.project.images.items()})
+        return self._shown_names.get(image_id) or base_file_name(self.project.images[image_id].file_name)
+
     @property
     def current_image(self) -> ImageRecord | None:
         return self.project.images.get(self.current_image_id)
@@ -421,6 +430,7 @@ class Document(QObject):
             elif kind == edits.REFERENCE:
                 self.referenceChanged.emit()
         if images_changed:  # once, after the annotations of removed images are gone
+            self._shown_names = None
             self.imagesChanged.emit()
             if self.current_image_id not in self.project.images:
                 self.set_current_image(next(iter(self.project.images), -1))

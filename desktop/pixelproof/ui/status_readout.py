@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -259,7 +258,7 @@ class StatusReadout(QObject):
         ids = doc.image_ids()
         rec = doc.current_image
         rest = f" · {rec.width}×{rec.height} · {ids.index(rec.id) + 1} / {len(ids)}"
-        self.image_label.set_image(Path(rec.file_name).name, rest)
+        self.image_label.set_image(doc.shown_file_name(rec.id), rest)
 
     def clear_pixel(self) -> None:
         """Another image: the cursor readout and the canvas's window of the last one no longer apply (the

@@ -38,7 +38,6 @@ from pixelproof.core.conditions import FilterError
 from pixelproof.core.edits import SetImageStatus
 from pixelproof.core.image_query import ImageFacts, ImageQuery, parse_image_query
 from pixelproof.core.model import DONE_STATES, IMAGE_STATES, STATUS_LABELS
-from pixelproof.core.names import base_file_name
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
@@ -122,7 +121,7 @@ class ImagesModel(QAbstractTableModel):
         status = self.doc.project.image_status(image_id)
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return base_file_name(rec.file_name)
+                return self.doc.shown_file_name(image_id)
             if col == 1:
                 return STATUS_LABELS.get(status, status)
             return count_text(*self.doc.project.object_counts(image_id))

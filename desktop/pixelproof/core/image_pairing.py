@@ -1,0 +1,132 @@
+"""Which reference image a candidate image is (QA, the review view): the same ``file_name``, else the same
+path ending under another root (a colleague's copy of the dataset: ``bob/plate/test/dent/000.png`` is
+``C:\\data\\plate\\test\\dent\\000.png``), else the same bare file stem (``JPEGImages/a.jpg`` and the mask
+``a.png``). Each step pairs only what is one image's on each side, so nothing is paired by a guess."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.volumes import parse_slice_ref, volume_stem
+
+
+@dataclass(slots=True)
+class ImagePair:
+    """A reference image and the candidate image with the same file name."""
+
+    file_name: str
+    ref: ImageRecord
+    cand: ImageRecord
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.cand.height, self.cand.width)
+
+
+def _stem(name: str) -> str:
+    """The bare file stem; for a slice, the volume's stem (``.nii.gz`` is one suffix) + its fragment."""
+    ref = parse_slice_ref(name)
+    if ref is not None:
+        return volume_stem(ref.source) + name[len(ref.source) :]
+    return PurePath(name.replace("\\", "/")).stem
+
+
+_CHANNEL_SUFFIX = re.compile(r"_\d{4}(?=#|$)")
+
+
+def _channel_free(stem: str) -> str:
+    """nnU-Net names a case's image volumes ``case_0000.nii.gz`` and its labels ``case.nii.gz``."""
+    return _CHANNEL_SUFFIX.sub("", stem, count=1)
+
+
+def _path_parts(name: str) -> list[str]:
+    """The folders and file of a name, either slash (a project made on Windows)."""
+    return [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
+
+
+def _pair_by_path_ending(
+    refs: list[ImageRecord], cands: list[ImageRecord]
+) -> list[tuple[ImageRecord, ImageRecord]]:
+    """Pairs whose names end in the same last ``k`` path parts, that ending one image's on each side; ``k``
+    grows from 1 (the file name) until no name has more parts, so ``test/good/000.png`` and
+    ``train/good/000.png`` pair with theirs at ``k = 3``. Names compare as written (case included)."""
+    parts = {id(im): _path_parts(im.file_name) for im in (*refs, *cands)}
+    deepest = max((len(p) for p in parts.values()), default=0)
+    pairs: list[tuple[ImageRecord, ImageRecord]] = []
+    for k in range(1, deepest + 1):
+        ends: dict[tuple[str, ...], tuple[list[ImageRecord], list[ImageRecord]]] = defaultdict(
+            lambda: ([], [])
+        )
+        for side, images in enumerate((refs, cands)):
+            for im in images:
+                if len(parts[id(im)]) >= k:
+                    ends[tuple(parts[id(im)][-k:])][side].append(im)
+        found = [(r[0], c[0]) for r, c in ends.values() if len(r) == 1 and len(c) == 1]
+        if found:
+            paired = {id(im) for pair in found for im in pair}
+            refs = [im for im in refs if id(im) not in paired]
+            cands = [im for im in cands if id(im) not in paired]
+            pairs += found
+    return pairs
+
+
+def pair_images(reference: Project, candidate: Project) -> tuple[list[ImagePair], list[str], list[str]]:
+    """Pair images by ``file_name``, then by the path ending (``_pair_by_path_ending``), then by the file
+    stem when unique on both sides.
+
+    Returns the pairs and the reference / candidate file names left unmatched (never silently dropped).
+    """
+    cand_by_name = {img.file_name: img for img in candidate.images.values()}
+    pairs: list[ImagePair] = []
+    ref_left: list[ImageRecord] = []
+    used: set[int] = set()
+    for img in reference.images.values():
+        c = cand_by_name.get(img.file_name)
+        if c is not None and c.id not in used:
+            pairs.append(ImagePair(c.file_name, img, c))
+            used.add(c.id)
+        else:
+            ref_left.append(img)
+    cand_left = [c for c in candidate.images.values() if c.id not in used]
+    if ref_left and cand_left:  # nothing to do (and no cost) when every name is the same
+        for r, c in _pair_by_path_ending(ref_left, cand_left):
+            pairs.append(ImagePair(c.file_name, r, c))
+            used.add(c.id)
+        by_ending = {p.ref.id for p in pairs}
+        ref_left = [r for r in ref_left if r.id not in by_ending]
+        cand_left = [c for c in cand_left if c.id not in used]
+    cand_by_stem: dict[str, list[ImageRecord]] = {}
+    for c in cand_left:
+        cand_by_stem.setdefault(_stem(c.file_name), []).append(c)
+    ref_stems: dict[str, int] = {}
+    for r in ref_left:
+        ref_stems[_stem(r.file_name)] = ref_stems.get(_stem(r.file_name), 0) + 1
+    unmatched_ref = []
+    for r in ref_left:
+        stem = _stem(r.file_name)
+        cands = cand_by_stem.get(stem, [])
+        if len(cands) == 1 and ref_stems[stem] == 1:
+            pairs.append(ImagePair(cands[0].file_name, r, cands[0]))
+            used.add(cands[0].id)
+        else:
+            unmatched_ref.append(r)
+    # nnU-Net: imagesTr/case_0000.nii.gz#z=012 pairs with labelsTr/case.nii.gz#z=012
+    left = [c for c in cand_left if c.id not in used]
+    by_free: dict[str, list[ImageRecord]] = {}
+    for c in left:
+        by_free.setdefault(_channel_free(_stem(c.file_name)), []).append(c)
+    still: list[str] = []
+    for r in unmatched_ref:
+        stem = _stem(r.file_name)
+        cands = by_free.get(stem, []) if parse_slice_ref(r.file_name) is not None else []
+        if len(cands) == 1 and cands[0].id not in used:
+            pairs.append(ImagePair(cands[0].file_name, r, cands[0]))
+            used.add(cands[0].id)
+        else:
+            still.append(r.file_name)
+    unmatched_cand = [c.file_name for c in candidate.images.values() if c.id not in used]
+    return pairs, still, unmatched_cand
