@@ -1,0 +1,100 @@
+"""Columns sized to what they show at 1366x768: the Categories panel's Key and Objects, the merge report's
+Type and Image, the model dialog's matrix and AP tables, the lint rules table. They were Qt's
+ResizeToContents (or ``resizeColumnsToContents``), whose header size hint measures every title bold and,
+in a sortable header, with a sort arrow's room: a few pixels too many in each column, taken from the
+names beside them. Each column is now as wide as its title as drawn and its widest cell, no wider; every
+title and cell reads whole, and a long name leaves the other columns in sight."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QApplication, QStyle
+
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.edits import AddAnnotations
+from pixelproof.core.model import Annotation
+from pixelproof.ui.fitted_table import header_of
+from tests.ui.conftest import header_option, header_reads_whole, make_project, open_main_window
+
+H = Qt.Orientation.Horizontal
+LONG_NAME = "motorcycle_with_sidecar_and_rider_partly_occluded_by_a_parked_delivery_van"
+
+
+def settle() -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def padding(view) -> int:  # type: ignore[no-untyped-def]
+    """A cell's room beside its text: the style's text margins (and a table's grid line)."""
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    return 2 * margin + (1 if getattr(view, "showGrid", lambda: False)() else 0)
+
+
+def title_need(view, col: int) -> int:  # type: ignore[no-untyped-def]
+    """What column ``col``'s title needs as the header draws it (``header_option``): not bold, no arrow
+    unless sorted by it."""
+    header = header_of(view)
+    opt = header_option(view, col)
+    size = header.style().sizeFromContents(QStyle.ContentsType.CT_HeaderSection, opt, QSize(), header)
+    return max(size.width(), header.minimumSectionSize())
+
+
+def cell_texts(view, col: int) -> list[tuple[str, QFontMetrics]]:  # type: ignore[no-untyped-def]
+    model = view.model()
+    out = []
+    for r in range(model.rowCount()):
+        index = model.index(r, col)
+        font = index.data(Qt.ItemDataRole.FontRole)
+        out.append((str(index.data() or ""), QFontMetrics(font) if font is not None else view.fontMetrics()))
+    return out
+
+
+def assert_fitted(view, cols, extra: int = 0) -> None:  # type: ignore[no-untyped-def]
+    """Each of ``cols`` reads whole (title and cells) and is no wider than its title or its widest cell
+    (plus ``extra`` px a cell's decoration takes: a check box)."""
+    header = header_of(view)
+    for col in cols:
+        cells = [fm.horizontalAdvance(t) + padding(view) + extra for t, fm in cell_texts(view, col)]
+        need = max([title_need(view, col), *cells])
+        width = header.sectionSize(col)
+        title = view.model().headerData(col, H)
+        assert width <= need + 1, (title, width, need)
+        assert header_reads_whole(view, col), (title, width)
+        assert all(c <= width for c in cells), (title, width, max(cells))
+
+
+def in_sight(view, col: int) -> bool:  # type: ignore[no-untyped-def]
+    header = header_of(view)
+    return header.sectionViewportPosition(col) + header.sectionSize(col) <= view.viewport().width()
+
+
+def test_categories_key_and_objects_fit_their_titles_and_counts(qtbot, tmp_path, no_prompts) -> None:
+    """Key and Objects kept the room of their titles in bold (ResizeToContents); a long category name
+    beside them is cut, they stay in sight, and Objects grows with its count."""
+    path = make_project(tmp_path, n_images=1)
+    project = load_project(path)
+    project.categories[2].name = LONG_NAME
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    try:
+        win.resize(1366, 768)
+        tree = win.panels["categoriesDock"].tree
+        qtbot.waitUntil(lambda: tree.topLevelItemCount() == 2)
+        settle()
+        assert_fitted(tree, (1, 2))
+        assert in_sight(tree, 2) and tree.horizontalScrollBar().maximum() == 0
+        width = tree.header().sectionSize(2)
+        boxes = [  # objects, then model predictions pending review: `1000 +1000`
+            Annotation(100 + k, 1, 2, [1.0, 1.0, 4.0, 4.0], None, 16.0, source="model:m" if k % 2 else None)
+            for k in range(2000)
+        ]
+        win.document.push(AddAnnotations(boxes))
+        qtbot.waitUntil(lambda: tree.topLevelItem(1).text(2) == "1000 +1000")
+        settle()
+        assert tree.header().sectionSize(2) > width  # the count is wider than the title
+        assert_fitted(tree, (1, 2))
+        assert in_sight(tree, 2)
+    finally:
+        win.document.undo_stack.setClean()
