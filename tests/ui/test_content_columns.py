@@ -98,3 +98,71 @@ def test_categories_key_and_objects_fit_their_titles_and_counts(qtbot, tmp_path,
         assert in_sight(tree, 2)
     finally:
         win.document.undo_stack.setClean()
+
+
+PHOTO = "photos/IMG_20240412_street_0001.jpg"
+DEEP = "site_07/2024-04-12/camera_north_entrance/IMG_20240412_street_crossing_north_entrance_0001.jpg"
+
+
+def merge_report() -> dict:
+    """A merge report whose conflicts say what ``core.merge`` says (its wording), on short and long paths."""
+    conflicts = [
+        ("category_added", "", "bob: adds category 'traffic_light'"),
+        (
+            "edited_in_two_shards",
+            PHOTO,
+            f"{PHOTO}: edited differently in ann, bob (not an overlap image); every version is kept, "
+            "tagged with its annotator, for review",
+        ),
+        (
+            "annotation_id_collision",
+            "coins.png",
+            "coins.png: annotation id 12 is already used; renumbered to 431",
+        ),
+        (
+            "edited_in_base_and_shard",
+            DEEP,
+            f"{DEEP}: changed in the base since the split and in ann; the shard's version is kept, the "
+            "base's 3 object(s) it replaces are in the report (left_out_objects)",
+        ),
+    ]
+    stats = {"shards": 2, "images": 10, "annotations": 40, "overlap_images": 2, "honeypots_left_out": 0}
+    return {
+        "stats": {**stats, "conflicts": len(conflicts)},
+        "conflicts": [{"type": t, "file_name": f, "message": m} for t, f, m in conflicts],
+    }
+
+
+def test_the_merge_reports_type_and_image_fit_and_what_happened_reads_whole(qtbot) -> None:
+    """Type kept its title's room in bold and Image Qt's 100 px (`IMG_202404…`); a message longer than
+    its column ran past two lines, cut. Type and Image fit their cells, a path too long for 40 % of the
+    table cut in its middle (whole in its tooltip), each message wrapped onto the lines it takes."""
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.teams import ConflictDialog
+
+    create_app()
+    dialog = ConflictDialog(merge_report())
+    qtbot.addWidget(dialog)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
+    settle()
+    table = dialog.table
+    room = table.viewport().width()
+    deep = next(r for r in range(table.rowCount()) if table.item(r, 1).text() == DEEP)
+    cells = [table.fontMetrics().horizontalAdvance(table.item(r, 1).text()) for r in range(table.rowCount())]
+    assert max(cells) > 0.4 * room  # the long path is cut, by the test's design
+    assert table.columnWidth(1) <= 0.4 * room and header_reads_whole(table, 1)
+    assert table.item(deep, 1).toolTip() == DEEP
+    table.hideRow(deep)  # the others read whole, and their columns are no wider than they need
+    assert_fitted(table, (0,))
+    assert all(c + padding(table) <= table.columnWidth(1) for r, c in enumerate(cells) if r != deep)
+    table.showRow(deep)
+    assert in_sight(table, 2) and table.horizontalScrollBar().maximum() == 0
+    assert table.columnWidth(2) >= room // 3
+    fm = table.fontMetrics()
+    for r in range(table.rowCount()):
+        text = table.item(r, 2).text()
+        lines = fm.boundingRect(
+            0, 0, table.columnWidth(2) - padding(table), 10_000, Qt.TextFlag.TextWordWrap, text
+        )
+        assert lines.height() <= table.rowHeight(r), (text, table.rowHeight(r))
