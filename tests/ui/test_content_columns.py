@@ -51,13 +51,13 @@ def cell_texts(view, col: int) -> list[tuple[str, QFontMetrics]]:  # type: ignor
     return out
 
 
-def assert_fitted(view, cols, extra: int = 0) -> None:  # type: ignore[no-untyped-def]
-    """Each of ``cols`` reads whole (title and cells) and is no wider than its title or its widest cell
-    (plus ``extra`` px a cell's decoration takes: a check box)."""
+def assert_fitted(view, cols, extra: int = 0, floor: int = 0) -> None:  # type: ignore[no-untyped-def]
+    """Each of ``cols`` reads whole (title and cells) and is no wider than its title, its widest cell
+    (plus ``extra`` px a cell's decoration takes: a check box) or ``floor``."""
     header = header_of(view)
     for col in cols:
         cells = [fm.horizontalAdvance(t) + padding(view) + extra for t, fm in cell_texts(view, col)]
-        need = max([title_need(view, col), *cells])
+        need = max([title_need(view, col), floor, *cells])
         width = header.sectionSize(col)
         title = view.model().headerData(col, H)
         assert width <= need + 1, (title, width, need)
@@ -166,3 +166,45 @@ def test_the_merge_reports_type_and_image_fit_and_what_happened_reads_whole(qtbo
             0, 0, table.columnWidth(2) - padding(table), 10_000, Qt.TextFlag.TextWordWrap, text
         )
         assert lines.height() <= table.rowHeight(r), (text, table.rowHeight(r))
+
+
+def test_the_model_dialogs_matrix_and_ap_columns_fit_their_titles_and_figures(qtbot) -> None:
+    """The matrix's class columns and the AP table's figures kept their titles' room in bold
+    (``resizeColumnsToContents``): `reference`, `AP50` and the class names wider than their figures.
+    Each is now its title as drawn (the italic *background* too) or its widest figure; the AP table's
+    class names the rest, whole."""
+    from pixelproof.core.report_ap import SUMMARY_NAMES
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.review.model_scores import MIN_CELL, ModelDialog
+
+    create_app()
+    labels = ["cat", "traffic_light", "person", "background"]  # a QA run's: titles wider than figures
+    matrix = [[128, 3, 0, 9], [2, 41, 0, 5], [0, 0, 1047, 22], [4, 1, 30, 0]]
+    rows = [
+        (name, sum(row), 0.4 + 0.1 * k)
+        for k, (name, row) in enumerate(zip(labels[:-1], matrix, strict=False))
+    ]
+    figures = {  # as ``core.qa_ap`` gives them: a summary and each class's, None where no object is of a size
+        "summary": {n: None if n == "APs" else 0.6123 for n in SUMMARY_NAMES},
+        "per_class": [
+            {"category": c, "n_reference": n, **{k: None if k == "APs" else ap for k in SUMMARY_NAMES}}
+            for c, n, ap in rows
+        ],
+    }
+    dialog = ModelDialog({"computed": True, "bbox": figures}, {"labels": labels, "matrix": matrix})
+    qtbot.addWidget(dialog)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
+    m = dialog.matrix
+    assert dialog.width() <= 1366 and dialog.height() <= 768
+    assert m.horizontalHeaderItem(m.columnCount() - 2).font().italic()  # background
+    assert_fitted(m, range(m.columnCount()), floor=MIN_CELL)
+    assert in_sight(m, m.columnCount() - 1) and m.horizontalScrollBar().maximum() == 0
+    assert dialog.ap_tables
+    for table in dialog.ap_tables.values():
+        dialog.tabs.setCurrentWidget(table)
+        settle()
+        assert_fitted(table, range(1, table.columnCount()), floor=MIN_CELL)
+        assert in_sight(table, table.columnCount() - 1) and table.horizontalScrollBar().maximum() == 0
+        names = [fm.horizontalAdvance(t) + padding(table) for t, fm in cell_texts(table, 0)]
+        assert max(names) <= table.columnWidth(0) and header_reads_whole(table, 0)
