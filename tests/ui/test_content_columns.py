@@ -208,3 +208,56 @@ def test_the_model_dialogs_matrix_and_ap_columns_fit_their_titles_and_figures(qt
         assert in_sight(table, table.columnCount() - 1) and table.horizontalScrollBar().maximum() == 0
         names = [fm.horizontalAdvance(t) + padding(table) for t, fm in cell_texts(table, 0)]
         assert max(names) <= table.columnWidth(0) and header_reads_whole(table, 0)
+
+
+def test_the_lint_rules_columns_fit_and_a_long_class_name_leaves_them_in_sight(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    """Every column of the per-class rules table is its title (bold, as the header draws the column of a
+    selected cell) or its cells, growing as a cell is typed; a long class name made the row titles as
+    wide and pushed countable and border out of sight behind a sideways scroll bar. The name is cut
+    (whole in its tooltip) to leave the columns the room they need."""
+    from PySide6.QtTest import QTest
+
+    from pixelproof.ui.panels.problems.rules_dialog import RulesDialog
+
+    path = make_project(tmp_path, n_images=1)
+    project = load_project(path)
+    project.categories[2].name = LONG_NAME
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    try:
+        win.resize(1366, 768)
+        dialog = RulesDialog(win.document, win)
+        qtbot.addWidget(dialog)
+        with qtbot.waitActive(dialog):
+            dialog.show()
+            dialog.activateWindow()
+        settle()
+        table = dialog.table
+        last = table.columnCount() - 1
+        assert_fitted(table, range(table.columnCount()))
+        assert in_sight(table, last) and table.horizontalScrollBar().maximum() == 0
+        long_row = next(
+            r for r in range(table.rowCount()) if LONG_NAME in table.verticalHeaderItem(r).toolTip()
+        )
+        names = table.verticalHeader()  # the long name cut, by the test's design
+        assert names.width() < names.fontMetrics().horizontalAdvance(
+            table.verticalHeaderItem(long_row).text()
+        )
+        kinds = next(c for c in range(table.columnCount()) if table.model().headerData(c, H) == "kinds")
+        width = table.columnWidth(kinds)
+        rect = table.visualRect(table.model().index(0, kinds))
+        QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        QTest.keyClick(table, Qt.Key.Key_F2)
+        qtbot.waitUntil(lambda: table.state() == table.State.EditingState)
+        QTest.keyClicks(QApplication.focusWidget(), "box, polygon, mask")
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: table.item(0, kinds).text() == "box, polygon, mask")
+        settle()
+        assert table.columnWidth(kinds) > width
+        assert_fitted(table, range(table.columnCount()))
+        assert in_sight(table, last) and table.horizontalScrollBar().maximum() == 0
+        assert not dialog.problems.text()  # typed as lint reads it
+    finally:
+        win.document.undo_stack.setClean()
