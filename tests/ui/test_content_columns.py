@@ -245,6 +245,7 @@ def test_the_lint_rules_columns_fit_and_a_long_class_name_leaves_them_in_sight(
         assert names.width() < names.fontMetrics().horizontalAdvance(
             table.verticalHeaderItem(long_row).text()
         )
+        assert names.textElideMode() == Qt.TextElideMode.ElideRight  # drawn ending in "…", not clipped
         kinds = next(c for c in range(table.columnCount()) if table.model().headerData(c, H) == "kinds")
         width = table.columnWidth(kinds)
         rect = table.visualRect(table.model().index(0, kinds))

@@ -60,6 +60,7 @@ class RulesTable(QTableWidget):
 
     def __init__(self, rows: int, columns: int) -> None:
         super().__init__(rows, columns)
+        self.verticalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)  # a header clips by default
         self.horizontalHeader().sectionResized.connect(lambda *_: self.fit_names())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
