@@ -167,14 +167,17 @@ def header_option(table, col: int):  # type: ignore[no-untyped-def]
     """Column ``col``'s header section as the header paints it: its title (bold where the header highlights
     a selected row's sections), the sort arrow only when the table is sorted by it."""
     from PySide6.QtCore import Qt
-    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtGui import QFont, QFontMetrics
     from PySide6.QtWidgets import QStyleOptionHeader
 
-    header = table.horizontalHeader()
+    from pixelproof.ui.fitted_table import header_of
+
+    header = header_of(table)
     opt = QStyleOptionHeader()
     opt.initFrom(header)
-    font = header.font()
-    font.setBold(header.highlightSections())
+    own = table.model().headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.FontRole)
+    font = QFont(own) if isinstance(own, QFont) else header.font()  # the section's own, as painted
+    font.setBold(font.bold() or header.highlightSections())
     opt.fontMetrics = QFontMetrics(font)
     opt.orientation = Qt.Orientation.Horizontal
     opt.section = col
@@ -194,7 +197,9 @@ def header_reads_whole(table, col: int) -> bool:  # type: ignore[no-untyped-def]
     in the column sorted by), so it is drawn uncut."""
     from PySide6.QtWidgets import QStyle
 
-    header = table.horizontalHeader()
+    from pixelproof.ui.fitted_table import header_of
+
+    header = header_of(table)
     opt = header_option(table, col)
     label = header.style().subElementRect(QStyle.SubElement.SE_HeaderLabel, opt, header)
     return opt.fontMetrics.horizontalAdvance(opt.text) <= label.width()

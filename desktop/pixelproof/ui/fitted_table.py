@@ -11,9 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
-from PySide6.QtGui import QFontMetrics, QShowEvent
-from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyleOptionHeader, QTableView, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyleOptionHeader,
+    QTableView,
+    QTreeView,
+    QWidget,
+)
 
 MIN_SECTION = 28  # px: the header's smallest section
 CELL_PADDING = 8  # px: a cell's text margins (as ``FileNameDelegate`` leaves them)
@@ -59,27 +67,103 @@ def share_widths(
     return widths
 
 
-def header_need(table: QTableView, col: int) -> int:
-    """The width column ``col``'s header section needs: its title (bold where the header highlights a
-    selected row's sections, as the style then draws it), and the sort arrow only when the table is
+def header_of(view: QAbstractItemView) -> QHeaderView:
+    """The header over ``view``'s columns: a tree's ``header()``, a table's ``horizontalHeader()``."""
+    return view.header() if isinstance(view, QTreeView) else view.horizontalHeader()  # type: ignore[attr-defined]
+
+
+def header_need(table: QAbstractItemView, col: int) -> int:
+    """The width column ``col``'s header section needs: its title in its font (the model's for that
+    section, as the header paints it: the matrix's italic *background*; bold where the header highlights
+    a selected row's sections, as the style then draws it), and the sort arrow only when the table is
     sorted by it. Not ``sectionSizeHint``: it measures every title bold and, in a sortable header, with
     an arrow's room, room no title is drawn in. For every table sizing a column by its header (the
-    fitted tables, the Images panel)."""
-    header, model = table.horizontalHeader(), table.model()
+    fitted tables, ``ContentColumns``, the Images panel); a tree's header too."""
+    header, model = header_of(table), table.model()
     if model is None:
         return header.sectionSizeHint(col)
     opt = QStyleOptionHeader()
     header.initStyleOption(opt)
     opt.section = col
     opt.text = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
-    font = header.font()
-    font.setBold(header.highlightSections())
+    own = model.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.FontRole)
+    font = QFont(own) if isinstance(own, QFont) else header.font()
+    font.setBold(font.bold() or header.highlightSections())
     opt.fontMetrics = QFontMetrics(font)
     sorted_by = header.isSortIndicatorShown() and header.sortIndicatorSection() == col
     arrow = QStyleOptionHeader.SortIndicator.SortDown if sorted_by else QStyleOptionHeader.SortIndicator.None_
     opt.sortIndicator = arrow
     size = header.style().sizeFromContents(QStyle.ContentsType.CT_HeaderSection, opt, QSize(), header)
     return max(size.width(), header.minimumSectionSize())
+
+
+def content_need(view: QAbstractItemView, col: int) -> int:
+    """The width column ``col`` needs: its header (``header_need``) and its entries (Qt's measure: the
+    rows in sight and up to 1000 more, each in its own font)."""
+    return max(header_need(view, col), view.sizeHintForColumn(col))
+
+
+class ContentColumns(QObject):
+    """Keeps ``columns`` of ``view`` (a table or a tree, its model set) as wide as what they show
+    (``content_need``), in place of Qt's ResizeToContents: that sizes a header by ``sectionSizeHint``,
+    which measures every title bold and, in a sortable header, with a sort arrow's room, a few pixels
+    too many in each column (a title wider than its figures). Measured again on the next turn of the
+    event loop when the rows, the cells or the titles change, the sort column moves, the font or the
+    style changes or the view shows. ``most``: a column's largest share of the viewport's width (never
+    below its title), so a long name leaves the other columns in sight."""
+
+    def __init__(
+        self, view: QAbstractItemView, columns: Collection[int], most: Mapping[int, float] | None = None
+    ) -> None:
+        super().__init__(view)
+        self.view = view
+        self.columns = tuple(columns)
+        self.most = dict(most or {})
+        header = header_of(view)
+        header.setMinimumSectionSize(min(header.minimumSectionSize(), MIN_SECTION))
+        for col in self.columns:
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.fit)
+        model = view.model()
+        for signal in (
+            model.modelReset,
+            model.layoutChanged,
+            model.rowsInserted,
+            model.rowsRemoved,
+            model.dataChanged,
+            model.headerDataChanged,
+        ):
+            signal.connect(self.refit)
+        header.sortIndicatorChanged.connect(self.refit)  # the arrow's room moves to another column
+        view.installEventFilter(self)
+        if self.most:
+            view.viewport().installEventFilter(self)  # a share of a width that changed
+        self.fit()
+
+    def refit(self, *_: object) -> None:
+        """Measure the columns again soon (once a burst of changes is over)."""
+        self._timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kinds = (QEvent.Type.Show, QEvent.Type.FontChange, QEvent.Type.StyleChange)
+        if (watched is self.view and event.type() in kinds) or event.type() == QEvent.Type.Resize:
+            self.refit()
+        return False
+
+    def fit(self) -> None:
+        header = header_of(self.view)
+        room = self.view.viewport().width()
+        for col in self.columns:
+            if header.isSectionHidden(col):
+                continue
+            width = content_need(self.view, col)
+            if col in self.most:
+                width = min(width, max(header_need(self.view, col), int(room * self.most[col])))
+            if header.sectionSize(col) != width:
+                header.resizeSection(col, width)
 
 
 class FittedTable(QTableView):
@@ -178,7 +262,7 @@ class FittedTable(QTableView):
 
     def column_need(self, col: int) -> int:
         """The width column ``col`` needs: its header (``header_need``) and its entries (the visible rows
-        and up to 1000 more)."""
+        and up to 1000 more: ``content_need``)."""
         return max(self.header_need(col), self.sizeHintForColumn(col))
 
     def fit_columns(self) -> None:

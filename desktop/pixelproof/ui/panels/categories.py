@@ -32,6 +32,7 @@ from pixelproof.core.taxonomy import TaxonomyError, delete_category, info, renam
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.dialogs import as_text, show_error
 from pixelproof.ui.document import Document
+from pixelproof.ui.fitted_table import ContentColumns
 from pixelproof.ui.icons import icon, swatch
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.guidelines import tooltip
@@ -60,9 +61,10 @@ class CategoriesPanel(Panel):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.tree.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # names: the rest, never more
+        # Key and Objects as wide as their titles as drawn and their cells (ResizeToContents measured the
+        # titles bold: room the names lacked in a narrow dock)
+        self.columns = ContentColumns(self.tree, (1, 2))
         self.tree.headerItem().setToolTip(2, COUNT_TIP)
         self.tree.currentItemChanged.connect(self._chosen)
         self.tree.itemDoubleClicked.connect(lambda _item, _col: self.rename())

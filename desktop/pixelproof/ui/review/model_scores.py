@@ -46,6 +46,7 @@ from pixelproof.core.names import shown_name
 from pixelproof.core.qa_difference import DIFF_AGREE, DIFF_COLORS, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS
 from pixelproof.core.report_ap import SUMMARY_NAMES, TYPE_NAMES, figure, iou_types, map_text
 from pixelproof.ui.dialogs import as_text
+from pixelproof.ui.fitted_table import content_need
 from pixelproof.ui.review.parts import table
 
 HEAT_FLOOR = 0.18  # the lightest shade a cell with any object gets (1 of 1,000 still shows)
@@ -264,9 +265,11 @@ class FullTable(QTableWidget):
     needed = 0  # px: the columns' widths as fitted
 
     def fit_columns(self) -> None:
-        self.resizeColumnsToContents()
+        """Each column as wide as its title as drawn and its cells (``content_need``), at least
+        ``MIN_CELL``: ``resizeColumnsToContents`` measured every title bold, a few pixels too many in each
+        column whose title is wider than its figures (`reference`, `AP50`, a class name)."""
         for c in range(self.columnCount()):
-            self.setColumnWidth(c, max(self.columnWidth(c), MIN_CELL))
+            self.setColumnWidth(c, max(content_need(self, c), MIN_CELL))
         self.needed = self.horizontalHeader().length()
 
     def sizeHint(self) -> QSize:

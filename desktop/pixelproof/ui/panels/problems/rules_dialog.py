@@ -10,6 +10,7 @@ import copy
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -18,7 +19,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
@@ -29,9 +29,13 @@ from PySide6.QtWidgets import (
 from pixelproof.core.edits import SetLintRules
 from pixelproof.core.lint import RulesError, parse_rules
 from pixelproof.core.lint.rules import CLASS_KEYS, DEFAULT_CLASS_RULES, THRESHOLDS
+from pixelproof.core.names import shown_name
+from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
+from pixelproof.ui.fitted_table import ContentColumns
 
 DEFAULT_ROW = "(every class)"
+NAME_CHARS = 14  # a class name's room the per-class table keeps, however many columns it shows
 TEXT_KEYS = [k for k, kind in CLASS_KEYS.items() if kind in ("size", "number", "kinds")]
 FLAG_KEYS = [k for k, kind in CLASS_KEYS.items() if kind == "bool"]
 HEADERS = {
@@ -49,6 +53,30 @@ HEADERS = {
 }
 
 
+class RulesTable(QTableWidget):
+    """The per-class rules: the class names (the rows' titles) take what the columns leave, at least
+    ``NAME_CHARS`` characters, a longer name cut at its end (whole in its tooltip). Sized to its longest
+    name, the titles pushed countable and border out of sight behind a sideways scroll bar."""
+
+    def __init__(self, rows: int, columns: int) -> None:
+        super().__init__(rows, columns)
+        self.verticalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)  # a header clips by default
+        self.horizontalHeader().sectionResized.connect(lambda *_: self.fit_names())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_names()
+
+    def fit_names(self) -> None:
+        bar = self.verticalScrollBar()
+        room = self.width() - 2 * self.frameWidth() - self.horizontalHeader().length()
+        room -= bar.sizeHint().width() if bar.isVisible() else 0
+        most = max(room, NAME_CHARS * self.fontMetrics().horizontalAdvance("x"))
+        if self.verticalHeader().maximumWidth() != most:
+            self.verticalHeader().setMaximumWidth(most)
+            self.updateGeometries()
+
+
 class RulesDialog(QDialog):
     def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,12 +90,15 @@ class RulesDialog(QDialog):
         names += [n for n in self.original.get("classes", {}) if n not in names]  # rules of absent classes
         self.rows = [DEFAULT_ROW, *names]
 
-        self.table = QTableWidget(len(self.rows), len(CLASS_KEYS))
+        self.table = RulesTable(len(self.rows), len(CLASS_KEYS))
         self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.table.setObjectName("rulesTable")
         self.table.setHorizontalHeaderLabels([HEADERS[k] for k in CLASS_KEYS])
-        self.table.setVerticalHeaderLabels(self.rows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setVerticalHeaderLabels([DEFAULT_ROW, *(shown_name(n) for n in self.rows[1:])])
+        for row, name in enumerate(self.rows[1:], start=1):
+            self.table.verticalHeaderItem(row).setToolTip(as_text(name))  # whole, where its title is cut
+        # each column its title as drawn or its widest cell, growing as one is typed (ContentColumns)
+        self.columns = ContentColumns(self.table, range(len(CLASS_KEYS)))
         self.table.setToolTip(
             "Sizes: pixels (12) or a percentage of the image (5%); aspect: width / height; kinds: box, "
             "polygon, mask. Empty: no limit (classes: as the first row)."
