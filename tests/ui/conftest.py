@@ -267,3 +267,13 @@ def tip_text(tip: str) -> str:
     from PySide6.QtGui import QTextDocumentFragment
 
     return QTextDocumentFragment.fromHtml(tip).toPlainText() if GuiQt.mightBeRichText(tip) else tip
+
+
+def settle(turns: int = 10) -> None:
+    """Let chained zero-interval work finish (a column fit queued by a resize queued by a layout): turns of
+    the event loop, not milliseconds: a ``qWait(50)`` on a loaded machine can spend its 50 ms in one turn."""
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(turns):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()

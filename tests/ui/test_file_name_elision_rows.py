@@ -9,7 +9,7 @@ from collections import defaultdict
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from tests.ui.conftest import wait_loaded
+from tests.ui.conftest import settle, wait_loaded
 from tests.ui.test_review import CTRL, enter_review, open_window
 from tests.ui.test_review_volumes import shown_text, write_readers
 
@@ -58,7 +58,7 @@ def test_rows_sharing_a_prefix_and_suffix_keep_the_part_that_differs(qtbot, tmp_
         distinct(shown_by_file(panel.table, lambda n: n.split("#")[0]))
         enter_review(qtbot, win)
         images = win.review.view.images
-        QTest.qWait(50)  # the columns are fitted on the next turn of the event loop
+        settle()  # the columns are fitted on a later turn of the event loop
         volumes = images.volume_table
         for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
             volumes.sortByColumn(2, order)  # by Dice: a volume's rows apart, other volumes between them

@@ -21,7 +21,7 @@ from pixelproof.core.demo import install_demo
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.model import Annotation
 from pixelproof.ui.fitted_table import CELL_PADDING
-from tests.ui.conftest import header_option, header_reads_whole
+from tests.ui.conftest import header_option, header_reads_whole, settle
 from tests.ui.test_review import enter_review, open_window, table_click, wait_image
 from tests.ui.test_review_volumes import shown_text
 
@@ -105,7 +105,7 @@ def review_at_1366(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
     try:
         win.resize(1366, 768)
         enter_review(qtbot, win)
-        QTest.qWait(50)  # the columns are fitted on the next turn of the event loop
+        settle()  # the columns are fitted on a later turn of the event loop
         yield win
     finally:
         win.document.undo_stack.setClean()

@@ -43,9 +43,10 @@ def test_a_long_class_name_leaves_iou_dice_hd95_and_review_in_sight(qtbot, tmp_p
         view.select_image(next(i for i, p in view.scored.pairs.items() if p.file_name.endswith("coins.png")))
         table = view.object_table
         qtbot.waitUntil(lambda: table.model().rowCount() > 20)
-        QTest.qWait(50)  # the columns are fitted on the next turn of the event loop
         header = table.horizontalHeader()
         last = header.count() - 1
+        # the columns are fitted on a later turn of the event loop (under load: not the next one)
+        qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible())
         right = header.sectionViewportPosition(last) + header.sectionSize(last)
         assert right <= table.viewport().width(), (right, table.viewport().width())
         assert not table.horizontalScrollBar().isVisible()

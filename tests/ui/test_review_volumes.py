@@ -23,6 +23,7 @@ from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.model import Annotation, Category, ImageRecord
 from pixelproof.ui.review.tables import SORT_ROLE
 from pixelproof.ui.review.volumes import KEY_ROLE
+from tests.ui.conftest import settle
 from tests.ui.test_review import enter_review, open_window
 
 H = Qt.Orientation.Horizontal
@@ -203,7 +204,7 @@ def test_a_slice_name_cut_to_fit_keeps_its_slice_part_and_the_tooltip_says_it_wh
         view = win.review.view
         assert view.splitter.sizes()[0] <= 500  # the left pane of 1366x768 (a share of the window)
         table = view.images.image_table
-        QTest.qWait(50)  # the columns are fitted on the next turn of the event loop
+        settle()  # the columns are fitted on a later turn of the event loop
         proxy = table.model()
         tips = [proxy.index(r, 0).data(Qt.ItemDataRole.ToolTipRole) for r in range(proxy.rowCount())]
         names = [QTextDocumentFragment.fromHtml(tip).toPlainText() for tip in tips]
@@ -309,7 +310,7 @@ def test_the_means_over_volumes_stay_in_sight_and_long_names_keep_their_extensio
     with review_at_1366(qtbot, tmp_path, names) as win:
         images = win.review.view.images
         volumes = images.volume_table
-        QTest.qWait(50)  # the columns are fitted on the next turn of the event loop
+        settle()  # the columns are fitted on a later turn of the event loop
         assert volumes.model().rowCount() >= 10 and volumes.verticalScrollBar().maximum() > 0  # it scrolls
         for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
             volumes.sortByColumn(2, order)
@@ -364,7 +365,7 @@ def test_at_1366_slices_of_volumes_with_long_alike_names_read_apart_and_classes_
     apart with its slice part (`#z=005`) whole, the name whole in its tooltip; Class keeps 12: `lesion`."""
     with review_at_1366(qtbot, tmp_path, names) as win:
         images = win.review.view.images
-        QTest.qWait(50)  # the columns are fitted on the next turn of the event loop
+        settle()  # the columns are fitted on a later turn of the event loop
         table, model = images.image_table, images.image_table.model()
         shown = []
         for r in range(model.rowCount()):
