@@ -37,7 +37,8 @@ Structure
     its number, before more of it than the bound is read.
     ``MAX_CLASSES``: the longest class list a dataset file may declare.
     ``MAX_JSON_DEPTH``: nesting of any JSON value kept as it was read (orjson writes at most 254
-    levels, so anything deeper could be loaded but never saved); ``check_json_depth(value, where)``.
+    levels, so anything deeper could be loaded but never saved); ``check_json_depth(value, where)``. Also
+    the levels a GeoJSON file may nest, counted on its bytes as read (``json_nesting``).
     ``short_repr(value)``: a value quoted in a message, never megabytes long.
     ``MAX_NOTE``: the characters a review note holds: the app's editor stops there and the core edit
     (``ReviewDecision``) refuses a longer one, as a longer category name is refused. A note already in a
