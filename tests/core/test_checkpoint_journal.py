@@ -6,12 +6,16 @@ refused, nothing touched, as a part's record of other images than its files hold
 
 from __future__ import annotations
 
+import gc
+import io
 import json
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
-from pixelproof.core.batch.checkpoint import JOURNAL, SOURCES, Checkpoint, ResumeRefused
+from pixelproof.core.batch.checkpoint import JOURNAL, MANIFEST, SOURCES, Checkpoint, ResumeRefused
+from pixelproof.core.limits import MAX_JOURNAL_LINE, LimitError, read_lines
 
 INPUTS, JOB = {"images": "sha256:abc"}, {"time": 1}
 
@@ -64,3 +68,63 @@ def test_a_journal_pixelproof_wrote_is_taken_up(tmp_path: Path) -> None:
     assert taken.images == 6 and [list(p["files"]) for p in taken.parts] == [
         [f"part-{k}.json"] for k in range(3)
     ]
+
+
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file's size and mtime (the journal under test is too large to hold twice)."""
+    return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()}
+
+
+def _peak_opening(folder: Path) -> tuple[str, int]:
+    """``Checkpoint.open``'s refusal and the peak memory Python allocated meanwhile."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        with pytest.raises(ResumeRefused) as refused:
+            Checkpoint.open(folder, INPUTS, JOB)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return str(refused.value), peak
+
+
+@pytest.mark.parametrize("cut", [False, True], ids=["a whole line", "a last line without its newline"])
+def test_a_journal_line_over_the_cap_is_refused_naming_it_without_being_read_whole(
+    tmp_path: Path, cut: bool
+) -> None:
+    """A line of twice ``MAX_JOURNAL_LINE`` (a hand edit, a sync tool gluing files, a hostile folder) was
+    read whole, twice over (the file, then its lines), before being refused as no record: the bytes read
+    now stop at the cap, and the refusal names the journal and the line, as a line that is not JSON is
+    refused (nothing touched: the user removes the folder or fixes the line)."""
+    folder = tmp_path / ".out.partial"
+    kept_job(folder)
+    with (folder / JOURNAL).open("ab") as f:
+        f.write(b'{"files":"' + b"x" * (2 * MAX_JOURNAL_LINE) + (b"" if cut else b'"}\n'))
+    before = _files(folder)
+    message, peak = _peak_opening(folder)
+    assert message.startswith(f"{folder / JOURNAL}: line 4: longer than {MAX_JOURNAL_LINE:,} bytes"), message
+    assert f"remove {folder} to start over" in message
+    assert peak < 1.5 * MAX_JOURNAL_LINE, peak  # the whole read held over 4 times the cap
+    assert _files(folder) == before
+
+
+def test_a_manifest_over_the_cap_is_refused_naming_it_without_being_read_whole(tmp_path: Path) -> None:
+    folder = tmp_path / ".out.partial"
+    kept_job(folder)
+    with (folder / MANIFEST).open("ab") as f:
+        f.write(b" " * (2 * MAX_JOURNAL_LINE))  # still the JSON it was
+    before = _files(folder)
+    message, peak = _peak_opening(folder)
+    assert message.startswith(f"{folder / MANIFEST}: larger than {MAX_JOURNAL_LINE:,} bytes"), message
+    assert peak < 1.5 * MAX_JOURNAL_LINE, peak
+    assert _files(folder) == before
+
+
+@pytest.mark.parametrize("cut", [False, True])
+def test_lines_are_read_up_to_the_bound_and_refused_past_it(cut: bool) -> None:
+    end = b"" if cut else b"\n"
+    text = b"ab\n" + b"x" * 8 + b"\n" + b"y" * 8 + end
+    assert list(read_lines(io.BytesIO(text), "f", 8)) == [b"ab\n", b"x" * 8 + b"\n", b"y" * 8 + end]
+    over = text + (b"z" if cut else b"z" * 9 + b"\n")  # 9 bytes on line 3, or a line 4 of 9
+    with pytest.raises(LimitError, match=rf"^f: line {3 if cut else 4}: longer than 8 bytes; refused$"):
+        list(read_lines(io.BytesIO(over), "f", 8))

@@ -157,6 +157,10 @@ DOCUMENTS = [
     ("only spaces", "   \n "),
     ("deep", "[" * 50_000 + "]" * 50_000),
     ("deep later", f'{{"type": "FeatureCollection", "features": [{FEATURE}, {"[" * 50_000}{"]" * 50_000}]}}'),
+    ("deep past an error", f"[{FEATURE}, nope, {'[' * 300}{']' * 300}]"),
+    ("deep and cut", f"[{FEATURE}, {'[' * 300}"),
+    ("deep after an escaped quote", f'[{FEATURE}, "a\\"[", {"[" * 300}{"]" * 300}]'),
+    ("brackets in a string", f'[{FEATURE[:-1]}, "x": "{"[" * 300}\\\\"}}, {"[" * 150}{"]" * 150}]'),
 ]
 
 

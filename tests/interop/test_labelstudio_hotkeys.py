@@ -140,3 +140,81 @@ def test_hotkeys_no_digit_can_hold_are_said_and_given_a_free_digit(
     assert all(len(p) < 1000 for p in lines)
     for text in said:
         assert any(text in p for p in lines), (text, lines)
+
+
+# Label Studio's Choice tag takes hotkey, alias (what results hold instead of the value), hint, selected,
+# style, html; a KeyPointLabels' Label hotkey and background (labelstud.io/tags/choice, /tags/label)
+CHOICES = """<View>
+  <Image name="image" value="$image"/>
+  <Choices name="weather" toName="image" choice="single" showInline="true">
+    <Choice value="Sunny" hotkey="s" hint="clear sky"/>
+    <Choice value="Rainy" hotkey="r" alias="wet"/>
+    <Choice value="Night" hotkey="n" selected="true"/>
+  </Choices>
+  <Choices name="quality" toName="image" choice="multiple">
+    <Choice value="blurry" hotkey="b"/><Choice value="dark"/>
+  </Choices>
+  <KeyPointLabels name="kp" toName="image"><Label value="nose" hotkey="k" background="red"/></KeyPointLabels>
+  <RectangleLabels name="label" toName="image">
+    <Label value="Car" hotkey="1"/><Label value="Person"/>
+  </RectangleLabels>
+</View>"""
+KEPT_NAMES = ("weather", "quality", "kp")
+
+
+def _exported(tmp_path: Path, project: Project, name: str) -> str:
+    """The project saved as the app saves it, exported to ``tmp_path/name``; its label config."""
+    save_project(project, tmp_path / f"{name}.json")
+    write_labelstudio(load_project(tmp_path / f"{name}.json"), tmp_path / name)
+    return (tmp_path / name / "label_config.xml").read_text()
+
+
+def test_choice_hotkeys_and_attributes_round_trip(tmp_path: Path) -> None:
+    """A Choice's ``hotkey`` (and ``alias``, ``hint``, ``selected``; a key point label's ``hotkey`` and
+    ``background``) was dropped on export: the Choices came back with their values only, so the keys a
+    team chose for them were gone and Label Studio gave them its own (taking 1, 2... ahead of the labels),
+    and an aliased choice came back as a second choice named by its alias. Label Studio's parser now
+    reads the written tags' choices as it reads the imported ones, also after a second round trip."""
+    Image.new("RGB", (20, 10)).save(tmp_path / "a.png")
+    (tmp_path / "label_config.xml").write_text(CHOICES)
+    chose = {"type": "choices", "from_name": "weather", "to_name": "image", "value": {"choices": ["wet"]}}
+    task = {"id": 1, "data": {"image": "a.png"}, "annotations": [{"id": 1, "result": [chose]}]}
+    (tmp_path / "export.json").write_text(json.dumps([task]))
+    project = read_labelstudio(tmp_path / "export.json").project
+    assert _keys(project) == {"1": "Car", "3": "Person"}  # Label Studio's: dark 2 (no hotkey), Person 3
+    original = label_config.parse_config(CHOICES)
+    written = label_config.parse_config(_exported(tmp_path, project, "out"))
+    for name in KEPT_NAMES:
+        assert written[name]["labels"] == original[name]["labels"], name
+        assert written[name]["labels_attrs"] == original[name]["labels_attrs"], name
+    assert written["label"]["labels_attrs"]["Car"]["hotkey"] == "1"
+    back = read_labelstudio(tmp_path / "out" / "tasks.json", import_predictions="skip")
+    assert _keys(back.project) == _keys(project)
+    again = label_config.parse_config(_exported(tmp_path, back.project, "again"))
+    assert {n: again[n]["labels_attrs"] for n in KEPT_NAMES} == {
+        n: written[n]["labels_attrs"] for n in KEPT_NAMES
+    }
+
+
+def test_a_choice_hotkey_a_category_key_took_is_left_to_label_studio_and_said(tmp_path: Path) -> None:
+    """Person given 3 in PixelProof, the key of the choice Rainy: the category keeps it (written on its
+    label), the choice's hotkey is left out, so one key does not pick both in Label Studio (which gives
+    the choice a key of its own), and the export says so."""
+    Image.new("RGB", (20, 10)).save(tmp_path / "a.png")
+    (tmp_path / "label_config.xml").write_text(CHOICES.replace('hotkey="r"', 'hotkey="3"'))
+    (tmp_path / "export.json").write_text(json.dumps([{"id": 1, "data": {"image": "a.png"}}]))
+    project = read_labelstudio(tmp_path / "export.json").project
+    assert _keys(project) == {"1": "Car", "4": "Person"}
+    project.category_by_name("Person").shortcut = "3"
+    save_project(project, tmp_path / "p.json")
+    warnings = write_labelstudio(load_project(tmp_path / "p.json"), tmp_path / "out")
+    written = label_config.parse_config((tmp_path / "out" / "label_config.xml").read_text())
+    assert written["label"]["labels_attrs"]["Person"]["hotkey"] == "3"
+    assert written["weather"]["labels_attrs"]["wet"] == {"value": "Rainy", "alias": "wet"}
+    assert written["weather"]["labels_attrs"]["Sunny"]["hotkey"] == "s"
+    said = [w for w in warnings if "hotkey" in w]
+    assert said == [
+        "label_config.xml: hotkeys of the imported config left out, a category's key here (one key would "
+        "pick both; Label Studio gives each its own): "
+        "<Choices name=\"weather\">: 'Rainy' 3 (category 'Person')"
+    ], warnings

@@ -32,9 +32,13 @@ Numbers
 Structure
     ``read_text(path)``: a text file a user names, bounded, from a regular file.
     ``read_yaml(path)``: a small YAML file (``MAX_YAML_BYTES``) without aliases, from a regular file.
+    ``read_lines(f, where, max_bytes)``: the lines of a file written a line at a time, each read with a
+    bound (``MAX_JOURNAL_LINE`` for a resumable job's journal), so a line of gigabytes is refused, naming
+    its number, before more of it than the bound is read.
     ``MAX_CLASSES``: the longest class list a dataset file may declare.
     ``MAX_JSON_DEPTH``: nesting of any JSON value kept as it was read (orjson writes at most 254
-    levels, so anything deeper could be loaded but never saved); ``check_json_depth(value, where)``.
+    levels, so anything deeper could be loaded but never saved); ``check_json_depth(value, where)``. Also
+    the levels a GeoJSON file may nest, counted on its bytes as read (``json_nesting``).
     ``short_repr(value)``: a value quoted in a message, never megabytes long.
     ``MAX_NOTE``: the characters a review note holds: the app's editor stops there and the core edit
     (``ReviewDecision``) refuses a longer one, as a longer category name is refused. A note already in a
@@ -68,7 +72,7 @@ import math
 import os
 import reprlib
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -89,6 +93,9 @@ MAX_CATEGORY_NAME = 200  # characters of a category name made in PixelProof: a n
 NAME_SHOWN = MAX_CATEGORY_NAME  # characters of a name shown at most, then "…" (its whole in the file)
 NAME_IN_TEXT = 60  # characters of a name quoted in a sentence (a message, an undo step's label), then "…"
 MAX_YAML_BYTES = 1 << 20  # data.yaml and rules files are a few lines
+# a line of a resumable job's journal (a part's record: a few KB; its failures and new categories, a few MB
+# for a part of thousands of pictures failing), and its manifest (digests and options: a few KB)
+MAX_JOURNAL_LINE = 64 << 20
 MAX_TILE_SIDE = 8192  # a TIFF tile larger than this is not a tile: refuse rather than decode gigabytes
 MAX_JPEG_SCANS = 500  # a progressive JPEG has about 10; each scan is a pass over the whole picture
 RAISE_HINT = f"raise it with --max-pixels, the app's Image > Pixel Limit or {ENV_MAX_PIXELS}"
@@ -379,6 +386,22 @@ def read_text(path: str | os.PathLike[str], where: str | None = None, max_bytes:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise LimitError(where, f"not UTF-8 text (byte {e.start})") from None
+
+
+def read_lines(f: BinaryIO, where: str, max_bytes: int) -> Iterator[bytes]:
+    """The lines of ``f`` (each with its newline; a last one without it is as it was read: an append cut
+    short), none longer than ``max_bytes`` without its newline: a longer one raises ``LimitError`` naming
+    ``where`` and its line number once ``max_bytes`` + 1 of its bytes are read, never the rest of it."""
+    number = 0
+    while piece := f.readline(min(max_bytes + 1, 1 << 20)):
+        number += 1
+        pieces, size = [piece], len(piece)  # in pieces: ``readline(limit)`` holds twice what it reads
+        while not piece.endswith(b"\n") and size <= max_bytes and (piece := f.readline(1 << 20)):
+            pieces.append(piece)
+            size += len(piece)
+        if size > max_bytes and not (size == max_bytes + 1 and pieces[-1].endswith(b"\n")):
+            raise LimitError(f"{where}: line {number}", f"longer than {max_bytes:,} bytes; refused")
+        yield pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
 def read_yaml(path: str | os.PathLike[str], where: str | None = None, max_bytes: int = MAX_YAML_BYTES) -> Any:

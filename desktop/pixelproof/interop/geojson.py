@@ -28,6 +28,7 @@ import orjson
 
 from pixelproof.core import limits
 from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
+from pixelproof.core.json_nesting import Nesting
 from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.model import ImageRecord
 from pixelproof.interop import geojson_stream
@@ -142,9 +143,18 @@ def _strip_ome(name: str) -> str:
 def load_json(file: Path) -> Any:
     """The file's JSON. QuPath writes a measurement it could not compute as ``NaN`` (Gson's
     ``serializeSpecialFloatingPointValues``), which strict parsers refuse: such a file is read again
-    with Python's parser, which takes it. Raises ValueError naming the file."""
+    with Python's parser, which takes it. Raises ValueError naming the file (for a text nested more than
+    ``limits.MAX_JSON_DEPTH`` levels, also the byte opening the level past them, as when it is streamed)."""
     with limits.open_regular(file, str(file)) as f:
         raw = f.read()
+    nesting = Nesting()
+    nesting.feed(raw)  # the stream's count (parsers' own limits differ: orjson 1,024, json about 990)
+    if nesting.over is not None:
+        try:
+            raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise ValueError(f"{file}: not UTF-8 text (byte {e.start}); skipped") from None
+        raise ValueError(geojson_stream.nested_too_deeply(file, nesting.over))
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as e:

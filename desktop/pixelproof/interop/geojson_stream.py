@@ -3,7 +3,8 @@ GB of text) never becomes one parsed tree in memory (about 13 KB a cell): memory
 and a chunk of text.
 
 The file is read twice. The first reading checks the whole of it and keeps nothing: a file that is not
-JSON (truncated, not UTF-8, nested too deeply) is refused before any of it is used, as one read whole is.
+JSON (truncated, not UTF-8, nested more than ``limits.MAX_JSON_DEPTH`` levels: ``json_nesting``, counted as
+the bytes are read) is refused before any of it is used, as one read whole is.
 The second gives the features of the array the first chose, parsed one by one with the standard
 library's JSON decoder (``JSONDecoder.raw_decode``, C speed): its values are those of ``json.loads``,
 the parser small files fall back to, so NaN (QuPath writes it for a measurement it could not compute),
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pixelproof.core import limits
+from pixelproof.core.json_nesting import Nesting
 
 STREAM_BYTES = 64 * 2**20  # files this large or larger are streamed; smaller ones are parsed whole (orjson)
 CHUNK = 2**20  # bytes read at a time
@@ -78,6 +80,16 @@ def features(file: Path, array: int, stamp: tuple[int, ...] = ()) -> Iterator[An
         raise Changed(f"{file}: changed while it was read ({e}); the objects read before are kept") from None
 
 
+def nested_too_deeply(file: Path, at: int) -> str:
+    """A file nesting past ``limits.MAX_JSON_DEPTH`` levels, ``at`` the byte (from the file's first) that
+    opens the next: refused the same, read whole or streamed (a parser's own limit differs by parser)."""
+    most = limits.MAX_JSON_DEPTH
+    return (
+        f"{file}: nested too deeply to be GeoJSON (level {most + 1} opens at byte {at}; at most {most} "
+        "levels are read); skipped"
+    )
+
+
 class Changed(Exception):
     """A streamed file no longer reads as it did when ``check`` read it."""
 
@@ -92,6 +104,8 @@ class _Text:
         self.dropped = 0  # characters before buf[0]
         self.decoded = 0  # bytes given to the decoder (after a byte-order mark, as json.loads counts)
         self.first = True
+        self.nesting = Nesting()  # counted on the bytes as read: the place past the limit, as read whole
+        self.refusing = False  # reading to the end for a refusal (``refused``)
 
     def more(self, at_least: int = 0) -> None:
         """Read on (at least ``at_least`` bytes, so a long value is parsed a bounded number of times)."""
@@ -100,6 +114,7 @@ class _Text:
             self.buf, self.pos = self.buf[self.pos :], 0
         data = self.f.read(max(at_least, CHUNK, len(_BOM) if self.first else 1))
         self.eof = not data
+        self.nesting.feed(data)
         if self.first:
             self.first = False
             data = data.removeprefix(_BOM)  # json.loads gets the text decoded as utf-8-sig
@@ -109,6 +124,8 @@ class _Text:
         except UnicodeDecodeError as e:
             raise ValueError(f"{self.file}: not UTF-8 text (byte {start + e.start}); skipped") from None
         self.decoded += len(data)
+        if self.nesting.over is not None and not self.refusing:
+            raise self.refused(nested_too_deeply(self.file, self.nesting.over))
 
     def next_char(self) -> str:
         """The next character after whitespace ('' at the end of the file)."""
@@ -152,13 +169,17 @@ class _Text:
 
     def refused(self, message: str) -> ValueError:
         """The file's refusal; a file that is not UTF-8 further on is refused as such (as ``load_json``
-        does, which decodes it whole before parsing)."""
+        does, which decodes it whole before parsing), and one nested too deeply further on as such (as
+        ``load_json`` counts the levels before parsing)."""
+        self.refusing = True
         try:
             while not self.eof:
                 self.pos = len(self.buf)
                 self.more()
         except ValueError as e:
             return e
+        if self.nesting.over is not None:
+            return ValueError(nested_too_deeply(self.file, self.nesting.over))
         return ValueError(message)
 
 

@@ -72,13 +72,28 @@ def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tu
         if el.tag == "Image" and (el.get("value") or "").startswith("$"):
             key_name = el.get("value", "$image")[1:]
             break
-    declared = [
-        {"tag": el.tag, "name": el.get("name"), "attrs": attrs, "values": values}
-        for el in root.iter()
-        if el.tag in KEPT_CONFIG_TAGS and el.get("name")
-        for attrs in [{k: v for k, v in el.attrib.items() if k not in ("name", "toName")}]
-        for values in [[c.get("value") for c in el.iter(KEPT_CONFIG_TAGS[el.tag]) if c.get("value")]]
-    ]
+    declared = []
+    for el in root.iter():
+        if el.tag not in KEPT_CONFIG_TAGS or not el.get("name"):
+            continue
+        attrs = {k: v for k, v in el.attrib.items() if k not in ("name", "toName")}
+        children = [c for c in el.iter(KEPT_CONFIG_TAGS[el.tag]) if c.get("value")]
+        tag = {
+            "tag": el.tag,
+            "name": el.get("name"),
+            "attrs": attrs,
+            "values": [c.get("value") for c in children],
+        }
+        # each value's other attributes (a Choice's hotkey, alias, hint, selected...), the first of a value
+        value_attrs: dict[str, dict[str, str]] = {}
+        for c in children:
+            if len(c.attrib) > 1:
+                value_attrs.setdefault(
+                    c.get("value", ""), {k: v for k, v in c.attrib.items() if k != "value"}
+                )
+        if value_attrs:
+            tag["value_attrs"] = value_attrs
+        declared.append(tag)
     if declared:  # the tags of the image-level results, for the config written back (every choice)
         build.project.extra[CONFIG_KEY] = {"tags": declared}
     keys = bound_keys(root)

@@ -22,11 +22,12 @@ import orjson
 
 from pixelproof.core.category_colors import default_color
 from pixelproof.core.category_keys import key_of
-from pixelproof.core.limits import LimitError, check_image_size
+from pixelproof.core.limits import LimitError, check_image_size, short_repr
 from pixelproof.core.model import DONE_STATES, Annotation, ImageRecord, Project, is_pending_prediction
 from pixelproof.interop import labelstudio_rle
 from pixelproof.interop._util import ProgressCallback, as_dict, fresh, unique_stems, with_progress
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
+from pixelproof.interop.labelstudio_hotkeys import SAID_AT_MOST
 from pixelproof.interop.safe_xml import XML_NAME, make_valid_xml
 from pixelproof.interop.splits import spelled
 
@@ -99,7 +100,7 @@ def write_labelstudio(
             task["predictions"] = pending
         tasks.append(task)
     fresh(out / TASKS_NAME).write_bytes(orjson.dumps(tasks))  # compact: a brush RLE is thousands of numbers
-    config = _config(project, kept_seen)
+    config = _config(project, kept_seen, warnings)
     counts["xml"] += make_valid_xml(config)
     ET.indent(config)
     ET.ElementTree(config).write(fresh(out / CONFIG_NAME), encoding="utf-8")
@@ -243,10 +244,13 @@ def _kept_results(
     return out
 
 
-def _config(project: Project, kept: dict[tuple[str, str], dict[str, None]]) -> ET.Element:
+def _config(
+    project: Project, kept: dict[tuple[str, str], dict[str, None]], warnings: list[str]
+) -> ET.Element:
     """``<View>`` with the image and a labels tag per region type listing every category with its colour
     (and its number key as ``hotkey``), then a tag for each kind of kept result (its values as choices or
-    labels)."""
+    labels, each with the attributes the imported config gave it: a Choice's hotkey, alias, hint...). A
+    kept hotkey that is a category's key here is left out, said in ``warnings``: one key would pick both."""
     view = ET.Element("View")
     ET.SubElement(view, "Image", name=TO_NAME, value="$image", zoom="true")
     # each category's number key as its label's hotkey, under one tag (a key on several tags picks the
@@ -260,20 +264,40 @@ def _config(project: Project, kept: dict[tuple[str, str], dict[str, None]]) -> E
             label = ET.SubElement(node, "Label", value=cat.name, background=cat.color or default_color(n))
             if kind == keyed and cat.id in keys:
                 label.set("hotkey", keys[cat.id])
-    declared = _declared(project)
+    key_holder = {key.lower(): project.categories[cid].name for cid, key in keys.items()}
+    declared, clashes = _declared(project), []
     for kind, from_name in [*kept, *((k, n) for k, n in declared if (k, n) not in kept)]:
         tag, child = KEPT_TAGS[kind]
-        attrs, values = declared.get((kind, from_name), ({}, []))
+        attrs, values, value_attrs = declared.get((kind, from_name), ({}, [], {}))
         node = ET.SubElement(view, tag, {**attrs, "name": from_name, "toName": TO_NAME})
-        for v in dict.fromkeys([*values, *kept.get((kind, from_name), {})]) if child else ():
-            ET.SubElement(node, child, value=v)
+        # a result holds a value's alias when it has one (Label Studio): that value, declared already
+        aliases = {a["alias"] for a in value_attrs.values() if a.get("alias")}
+        used = [v for v in kept.get((kind, from_name), {}) if v not in aliases]
+        for v in dict.fromkeys([*values, *used]) if child else ():
+            extra = dict(value_attrs.get(v, {}))
+            if (holder := key_holder.get(extra.get("hotkey", "").strip().lower())) is not None:
+                said = (
+                    f"{short_repr(v)} {short_repr(extra.pop('hotkey'))[1:-1]} (category {short_repr(holder)})"
+                )
+                clashes.append(f'<{tag} name="{from_name[:40]}">: {said}')
+            ET.SubElement(node, child, {**extra, "value": v})
+    if clashes:
+        more = len(clashes) - SAID_AT_MOST
+        listed = "; ".join(clashes[:SAID_AT_MOST]) + (f"; and {more} more" if more > 0 else "")
+        warnings.append(
+            f"{CONFIG_NAME}: hotkeys of the imported config left out, a category's key here (one key would "
+            f"pick both; Label Studio gives each its own): {listed}"
+        )
     return view
 
 
-def _declared(project: Project) -> dict[tuple[str, str], tuple[dict[str, str], list[str]]]:
+def _declared(
+    project: Project,
+) -> dict[tuple[str, str], tuple[dict[str, str], list[str], dict[str, dict[str, str]]]]:
     """The imported label config's tags of kept results (``CONFIG_KEY``): (result type, name) -> (the
-    tag's attributes, its declared values), so every choice comes back, not only those some image used.
-    Anything malformed, or named as a region tag, is passed over."""
+    tag's attributes, its declared values, each value's other attributes), so every choice comes back
+    as it was, not only those some image used. Anything malformed, or named as a region tag, is passed
+    over."""
     kinds = {tag: kind for kind, (tag, _) in KEPT_TAGS.items()}
     regions = {TO_NAME, *(n for _, n in REGION_TAGS.values())}
     tags = as_dict(project.extra.get(CONFIG_KEY)).get("tags")
@@ -283,11 +307,17 @@ def _declared(project: Project) -> dict[tuple[str, str], tuple[dict[str, str], l
         kind, name, values = kinds.get(t.get("tag")), t.get("name"), t.get("values")
         if kind is None or not isinstance(name, str) or not XML_NAME.match(name) or name in regions:
             continue
-        attrs = {
-            k: v
-            for k, v in as_dict(t.get("attrs")).items()
-            if isinstance(k, str) and XML_NAME.match(k) and isinstance(v, str) and k not in ("name", "toName")
-        }
+        attrs = _attributes(t.get("attrs"), ("name", "toName"))
         ok = [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
-        out.setdefault((kind, name), (attrs, ok))
+        each = {v: _attributes(a, ("value",)) for v, a in as_dict(t.get("value_attrs")).items() if v in ok}
+        out.setdefault((kind, name), (attrs, ok, each))
     return out
+
+
+def _attributes(kept: Any, left: tuple[str, ...]) -> dict[str, str]:
+    """XML attributes kept in the project (edited by hand: those of no XML name or text passed over)."""
+    return {
+        k: v
+        for k, v in as_dict(kept).items()
+        if isinstance(k, str) and XML_NAME.match(k) and isinstance(v, str) and k not in left
+    }

@@ -39,7 +39,14 @@ from pathlib import Path
 from typing import Any
 
 from pixelproof.core.atomic import append_line, atomic_output, fsync_folder
-from pixelproof.core.limits import LimitError, check_regular_file, open_regular
+from pixelproof.core.limits import (
+    MAX_JOURNAL_LINE,
+    LimitError,
+    check_regular_file,
+    open_regular,
+    read_lines,
+    read_text,
+)
 from pixelproof.core.wording import plural
 
 MANIFEST = "pixelproof-resume.json"
@@ -274,8 +281,7 @@ def _read(folder: Path, valid_state: Callable[[dict[str, Any]], bool]) -> dict[s
     try:
         # a link is no file PixelProof writes (a rewrite would go through it); a FIFO: refused, not waited on
         ok = not any((folder / name).is_symlink() for name in (MANIFEST, JOURNAL))
-        with open_regular(folder / MANIFEST) as f:
-            doc = json.loads(f.read())
+        doc = json.loads(read_text(folder / MANIFEST, max_bytes=MAX_JOURNAL_LINE))
         ok = ok and doc.get("format") in READ_FORMATS
         if ok and doc["format"] >= 3:
             ok, doc["parts"] = "parts" not in doc, _read_journal(folder / JOURNAL)
@@ -297,13 +303,14 @@ def _read(folder: Path, valid_state: Callable[[dict[str, Any]], bool]) -> dict[s
 def _read_journal(path: Path) -> list[Any]:
     """The records of the journal's whole lines (none: no journal, no part); a last line without its
     newline is an append cut short (a kill, a full disk): that part is not recorded, its files made again.
-    ``ValueError`` for a line that is not JSON, ``LimitError`` for a FIFO or device."""
+    ``ValueError`` for a line that is not JSON, ``LimitError`` for a FIFO or device or a line longer than
+    ``MAX_JOURNAL_LINE`` (no record PixelProof writes: refused as a line that is not JSON is, naming it)."""
     try:
-        with open_regular(path) as f:
-            lines = f.read().split(b"\n")
+        f = open_regular(path)
     except FileNotFoundError:
         return []
-    return [json.loads(line) for line in lines[:-1]]
+    with f:  # each line read with a bound: one of gigabytes is refused, naming it, not read whole
+        return [json.loads(line) for line in read_lines(f, str(path), MAX_JOURNAL_LINE) if line[-1:] == b"\n"]
 
 
 _FIELDS = {"inputs": dict, "job": dict, "parts": list}
