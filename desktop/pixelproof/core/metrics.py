@@ -378,6 +378,11 @@ def _eroded_away(m: np.ndarray, kernel: np.ndarray, iterations: int = 1) -> np.n
     image, d = 100, is) all go, without cv2's 201 x 201 erosion (41,000 of those were 17 s of QA)."""
     if m.ndim == 2 and (min(m.shape) - 1) // 2 <= iterations:
         return m.copy()
+    if m.ndim == 2 and iterations > 1 and kernel is _SQUARE:
+        # d 3x3 erosions take the pixels within chessboard distance d of a background pixel: one pass
+        # of cv2's distance transform, where 500 erosions of a slide's class union took 40 s of QA
+        near = cv2.distanceTransform(m.view(np.uint8), cv2.DIST_C, 3) <= iterations
+        return m & near
     return m & ~cv2.erode(m.view(np.uint8), kernel, iterations=iterations).view(bool)
 
 

@@ -36,22 +36,31 @@ def difference_image(
     reference: Any,
     candidate: Project,
     category: str | None = None,
+    scale: int = 1,
 ) -> np.ndarray:
     """HxW uint8 codes (``DIFF_*``): agreement, missed (FN), extra (FP), wrong class, void.
 
     With ``category`` only that class counts; otherwise a pixel agrees when both sides give it the same
-    class, is "wrong class" when both label it with different classes. An image over
-    ``limits.max_pixels()`` (a whole slide) raises ``LimitError``: its arrays are image-sized.
+    class, is "wrong class" when both label it with different classes. ``scale`` > 1: one code per
+    ``scale`` x ``scale`` block (``pooled``), for an image over ``limits.max_pixels()`` (a whole slide),
+    whose full-resolution map raises ``LimitError``: its arrays are image-sized (``layer_scale``).
     """
     from pixelproof.core.limits import check_image_size
     from pixelproof.core.references import Reference
 
-    h, w = pair.shape
+    full_h, full_w = pair.shape
+    h, w = -(-full_h // scale), -(-full_w // scale)
     check_image_size(w, h, pair.file_name, "difference image")
     ref = reference if isinstance(reference, Reference) else Reference(project=reference)
-    void = ref.void_mask(pair.ref)
-    refs = image_objects(ref.project, pair.ref, (h, w), void)
-    cands = image_objects(candidate, pair.cand, (h, w), void)
+    if scale == 1:
+        void = ref.void_mask(pair.ref)
+        refs = image_objects(ref.project, pair.ref, (h, w), void)
+        cands = image_objects(candidate, pair.cand, (h, w), void)
+    else:  # void regions painted over by block (an image-sized void mask is what the scale avoids)
+        voids = image_objects(ref.project, pair.ref, pair.shape, void_regions=True)
+        void = metrics.merge([pooled(o.placed, scale) for o in voids]).to_full(h, w) if voids else None
+        refs = _pooled_objects(image_objects(ref.project, pair.ref, pair.shape), scale)
+        cands = _pooled_objects(image_objects(candidate, pair.cand, pair.shape), scale)
     cats = sorted({o.category for o in refs} | {o.category for o in cands})
     if category is not None:
         cats = [c for c in cats if c == category]
@@ -76,6 +85,41 @@ def difference_image(
     if void is not None:
         codes[void] = DIFF_VOID
     return codes
+
+
+def layer_scale(height: int, width: int) -> int:
+    """Image pixels per drawn pixel along each axis of the review layers: 1 up to the pixel limit (every
+    pixel drawn, as before), else the annotators view's reduction (``disagreement.overlay_scale``), and
+    more if the limit is set lower still."""
+    from pixelproof.core.disagreement import overlay_scale
+    from pixelproof.core.limits import max_pixels
+
+    if height * width <= max_pixels():
+        return 1
+    scale = max(2, overlay_scale(height, width))
+    while -(-height // scale) * -(-width // scale) > max_pixels():
+        scale += 1
+    return scale
+
+
+def pooled(placed: metrics.Placed, scale: int) -> metrics.Placed:
+    """``placed`` at one pixel per ``scale`` x ``scale`` block, set where any pixel of the block is: a cell
+    of a few pixels stays drawn (sampling every ``scale``-th pixel would skip it)."""
+    if scale == 1 or placed.is_empty:
+        return placed
+    by, bx = placed.y0 // scale, placed.x0 // scale
+    top, left = placed.y0 - by * scale, placed.x0 - bx * scale
+    mh, mw = placed.mask.shape
+    nh, nw = -(-(top + mh) // scale), -(-(left + mw) // scale)
+    frame = np.zeros((nh * scale, nw * scale), bool)
+    frame[top : top + mh, left : left + mw] = placed.mask
+    return metrics.Placed(frame.reshape(nh, scale, nw, scale).any(axis=(1, 3)), by, bx)
+
+
+def _pooled_objects(objects: list[Any], scale: int) -> list[Any]:
+    from dataclasses import replace
+
+    return [replace(o, placed=pooled(o.placed, scale)) for o in objects]
 
 
 def difference_rgba(codes: np.ndarray, outline: bool = False) -> np.ndarray:

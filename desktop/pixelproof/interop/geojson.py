@@ -31,6 +31,7 @@ from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
 from pixelproof.core.json_nesting import Nesting
 from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.model import ImageRecord
+from pixelproof.core.sources import image_meta_extra
 from pixelproof.interop import geojson_stream
 from pixelproof.interop._util import (
     UNCLASSIFIED,
@@ -238,6 +239,7 @@ def _read_file(file: Path, root: Path, images: _ImageIndex, target: _Target) -> 
     try:
         width, height = image_size(image_file)
         image = build.image(rel_name(image_file, root), width, height, where=f"{file}: image {image_file}")
+        image.extra.update(image_meta_extra(image_file))  # the slide's µm a pixel, as `new` reads it
     except (ImageReadError, LimitError) as e:
         report.skip("files", f"{file}: its image cannot be used ({e}); skipped")
         return

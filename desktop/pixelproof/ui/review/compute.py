@@ -89,6 +89,7 @@ class Overlays:
     candidate: np.ndarray
     difference: np.ndarray
     codes_present: set[int] = field(default_factory=set)
+    scale: int = 1  # image pixels per layer pixel along each axis (``qa_difference.layer_scale``)
 
 
 def category_colors(candidate: Project, reference: Project) -> dict[str, tuple[int, int, int]]:
@@ -104,16 +105,17 @@ def category_colors(candidate: Project, reference: Project) -> dict[str, tuple[i
 
 
 def mask_layer(
-    project: Project, pair_image, shape: tuple[int, int], colors: dict, outline: bool
+    project: Project, pair_image, shape: tuple[int, int], colors: dict, outline: bool, scale: int = 1
 ) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Each object of one side: its category colour, a light fill (unless ``outline``) and a solid edge."""
+    """Each object of one side: its category colour, a light fill (unless ``outline``) and a solid edge;
+    ``scale`` > 1: at one pixel per block of the image (``qa_difference.pooled``)."""
     h, w = shape
-    out = np.zeros((h, w, 4), np.uint8)
+    out = np.zeros((-(-h // scale), -(-w // scale), 4), np.uint8)
     anns = list(project.annotations_of(pair_image.id))
     for ann, found in zip(anns, annotations_placed(anns, h, w), strict=True):  # decoded in one batch
         cat = project.categories.get(ann.category_id)
         rgb = colors.get(cat.name if cat is not None else "", (255, 0, 255))
-        placed = placed_or_raise(found)
+        placed = qa_difference.pooled(placed_or_raise(found), scale)
         if placed.is_empty:
             continue
         m = placed.mask
@@ -129,18 +131,20 @@ def mask_layer(
 
 
 def overlays(pair: ImagePair, reference: Reference, candidate: Project, outline: bool) -> Overlays:
-    """The three layers of the review panes for one image pair."""
+    """The three layers of the review panes for one image pair, reduced for a slide past the pixel limit."""
     shape = pair.shape
+    scale = qa_difference.layer_scale(*shape)
     colors = category_colors(candidate, reference.project)
-    codes = qa_difference.difference_image(pair, reference, candidate)
+    codes = qa_difference.difference_image(pair, reference, candidate, scale=scale)
     present = {int(c) for c in np.unique(codes)} - {qa_difference.DIFF_NONE}
     return Overlays(
         image_id=pair.cand.id,
         outline=outline,
-        reference=mask_layer(reference.project, pair.ref, shape, colors, outline),
-        candidate=mask_layer(candidate, pair.cand, shape, colors, outline),
+        reference=mask_layer(reference.project, pair.ref, shape, colors, outline, scale),
+        candidate=mask_layer(candidate, pair.cand, shape, colors, outline, scale),
         difference=qa_difference.difference_rgba(codes, outline=outline),
         codes_present=present,
+        scale=scale,
     )
 
 

@@ -105,14 +105,19 @@ class CandidatePreview:
         self.job = job
         job.start()
 
-    def _on_layer(self, job: Job, image_id: int, layer: np.ndarray) -> None:
+    def _on_layer(self, job: Job, image_id: int, drawn: tuple[np.ndarray, int]) -> None:
         if job is self.job and self.active and image_id == self.view.image_id:
             self.job = None
-            self.view.cand_pane.set_overlay(layer)
+            layer, scale = drawn
+            self.view.cand_pane.set_overlay(layer, scale=scale)
 
 
-def _objects_layer(project, image_id: int, outline: bool) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """The candidate pane's layer for one image: each object in its category colour."""
+def _objects_layer(project, image_id: int, outline: bool) -> tuple[np.ndarray, int]:  # type: ignore[no-untyped-def]
+    """The candidate pane's layer for one image: each object in its category colour, and its scale (a
+    slide past the pixel limit is drawn by blocks, ``qa_difference.layer_scale``, as with a reference)."""
+    from pixelproof.core.qa_difference import layer_scale
+
     image = project.images[image_id]
     colors = compute.category_colors(project, project)
-    return compute.mask_layer(project, image, (image.height, image.width), colors, outline)
+    scale = layer_scale(image.height, image.width)
+    return compute.mask_layer(project, image, (image.height, image.width), colors, outline, scale), scale

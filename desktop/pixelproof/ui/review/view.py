@@ -475,9 +475,13 @@ class ReviewView(ReviewNavigation, QWidget):
         if job is not self.overlay_job or layers.image_id != self.image_id:
             return
         self.overlay_job = None
-        self.ref_pane.set_overlay(layers.reference)
-        self.cand_pane.set_overlay(layers.candidate)
-        self.diff_pane.set_overlay(layers.difference)
+        self.ref_pane.set_overlay(layers.reference, scale=layers.scale)
+        self.cand_pane.set_overlay(layers.candidate, scale=layers.scale)
+        self.diff_pane.set_overlay(layers.difference, scale=layers.scale)
+        if layers.scale > 1:
+            self.statusMessage.emit(
+                f"Objects drawn at 1/{layers.scale} of the image's resolution (past the pixel limit)"
+            )
 
     def overlays_ready(self) -> bool:
         return self.overlay_job is None and self.diff_pane.overlay is not None
