@@ -127,7 +127,7 @@ def _read_image(
         report.skip("images", f"{e}; skipped")
         return
     if defect == GOOD:  # the dataset's word that it has no defect
-        build.labelled_empty(image)
+        build.labelled(image)
         return
     if mask_file is None:
         report(f"{file}: no ground truth mask {candidates[0]}; image imported without objects")
@@ -140,6 +140,7 @@ def _read_image(
         return
     cat = build.category(f"{obj.name}/{defect}")
     build.annotation(image, cat.id, mask=mask)
+    build.labelled(image)  # its ground truth read whole: labelled, as a good image is
 
 
 def _read_mask(mask_file: Path, image: ImageRecord, report: Reporter) -> np.ndarray | None:
