@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.interop import read_coco, write_coco
 from pixelproof.interop.formats import detect_format
 from pixelproof.interop.mvtec import read_mvtec, write_mvtec
@@ -28,7 +28,7 @@ def test_datumaro_sample_matches_datumaro_expectations() -> None:
         f"{gt0}: no ground truth mask {DATA / 'category_0' / 'ground_truth' / 'label_0' / '000_mask.png'}; "
         "image imported without objects"
     ]
-    by_defect = {im.extra["pixelproof"]["mvtec"]["defect"]: im for im in project.images.values()}
+    by_defect = {Path(im.file_name).parent.name: im for im in project.images.values()}
     assert sorted(by_defect) == ["label_0", "label_1", "label_2"]
     assert project.annotations_of(by_defect["label_0"].id) == []
     want = {
@@ -184,3 +184,35 @@ def test_masks_without_an_image_are_reported(tmp_path: Path) -> None:
         f"{gt / 'good' / '000_mask.png'}: good images have no defects; mask not imported",
     ]
     assert result.skipped == {"masks": 2}
+
+
+def test_the_extras_name_a_defect_only_where_no_object_says_it(tmp_path: Path) -> None:
+    """A good image kept ``defect: good`` in its extras after a defect was drawn on it (and a dent image
+    ``defect: dent`` after its mask was deleted or its class changed): a claim the objects had overturned.
+    The extras now name the defect only of a defect image read without its mask; elsewhere the objects say
+    it (none: good), so a good image with a drawn dent is written as a dent, a dent image whose mask was
+    deleted as good, and a mask-less defect image keeps its folder."""
+    _mvtec(tmp_path / "src")  # pill/test/crack/000.png with its mask, pill/test/good, */train/good
+    (tmp_path / "src" / "pill" / "test" / "chip").mkdir()
+    Image.new("RGB", (16, 12)).save(tmp_path / "src" / "pill" / "test" / "chip" / "000.png")  # no mask
+    result = read_mvtec(tmp_path / "src")
+    project = result.project
+    named = {im.file_name: im for im in project.images.values()}
+    defects = {n: im.extra["pixelproof"]["mvtec"].get("defect") for n, im in named.items()}
+    assert defects == {n: "chip" if "/chip/" in n else None for n in named}
+    assert {im.extra["pixelproof"]["mvtec"]["object"] for im in named.values()} == {"pill", "hazelnut"}
+    good, crack = named["pill/test/good/000.png"], named["pill/test/crack/000.png"]
+    (cat,) = [c.id for c in project.categories.values() if c.name == "pill/crack"]
+    project.add_annotation(Annotation(99, good.id, cat, [1.0, 1.0, 4.0, 3.0], None, 12.0))  # drawn on good
+    for a in project.annotations_of(crack.id):
+        project.remove_annotation(a.id)  # no crack after all
+    write_coco(project, tmp_path / "p.json")  # the project file, saved and read again
+    assert write_mvtec(read_coco(tmp_path / "p.json").project, tmp_path / "out", images="copy") == []
+    files = _files(tmp_path / "out")
+    assert "pill/test/crack/000.png" in files and "pill/ground_truth/crack/000_mask.png" in files  # was good
+    assert "pill/test/good/000.png" in files  # was the crack
+    assert "pill/test/chip/000.png" in files and "pill/ground_truth/chip/000_mask.png" not in files
+    back = read_mvtec(tmp_path / "out").project
+    (pill_crack,) = [im.id for im in back.images.values() if im.file_name == "pill/test/crack/000.png"]
+    (drawn,) = back.annotations_of(pill_crack)
+    assert drawn.area == 12

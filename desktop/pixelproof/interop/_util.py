@@ -31,6 +31,7 @@ from pixelproof.core.model import (
     Category,
     ImageRecord,
     Project,
+    is_pending,
 )
 from pixelproof.core.sparse_mask import is_huge
 from pixelproof.interop.image_guard import check_not_image
@@ -196,24 +197,29 @@ class Builder:
     @contextmanager
     def record(self, image: ImageRecord, report: Reporter) -> Iterator[None]:
         """Read ``image``'s record in the source (its label file, XML, JSON, ground-truth map) in this
-        block. Read whole, making no object (void regions, to ignore, aside) and skipping nothing, it is
-        the source's word that the image has none: ``labelled_empty``. One that skipped something held
-        something: the image is not marked Done, whatever another record of it (a second layer) says."""
+        block. Read whole (skipping nothing), it is the source's word that the image is labelled, with
+        the objects made or with none: ``labelled``. One that skipped something held something: the image
+        is not marked Done, whatever another record of it (a second layer) says."""
         skipped = report.skipped.total()
         yield
         if report.skipped.total() != skipped:
             self._unclear.add(image.id)
             if self.project.image_status(image.id) == "done":
                 self.project.image_status_map().pop(str(image.id), None)
-        elif not self.project.object_count(image.id):  # void regions (to ignore) are no objects
-            self.labelled_empty(image)
+        else:
+            self.labelled(image)
 
-    def labelled_empty(self, image: ImageRecord) -> None:
-        """Mark ``image`` Done: the source records it as labelled with nothing (an empty YOLO label file,
-        an MVTec ``good`` image), so exports write it as checked and found empty instead of leaving it out
-        as not labelled yet (``Project.unlabeled_image_ids``). An image without a record keeps To do."""
-        if image.id in self.project.images and image.id not in self._unclear:
-            self.project.set_image_status(image.id, "done")
+    def labelled(self, image: ImageRecord) -> None:
+        """Mark ``image`` Done: the source records it as labelled, with objects (a YOLO label file, an MVTec
+        ground-truth mask) or with nothing (an empty label file, an MVTec ``good`` image), so exports write
+        an empty one as checked and found empty instead of leaving it out as not labelled yet
+        (``Project.unlabeled_image_ids``), and a fully labelled dataset reads as done. An image without a
+        record, or holding a model's proposal nobody decided (``is_pending``: no label yet), keeps To do."""
+        if image.id not in self.project.images or image.id in self._unclear:
+            return
+        if any(map(is_pending, self.project.annotations_of(image.id))):
+            return
+        self.project.set_image_status(image.id, "done")
 
     def annotation(
         self,

@@ -3,8 +3,9 @@
 
 The category of a defect is ``<object>/<defect>`` (a ``crack`` of pill is not a ``crack`` of hazelnut). A
 mask file holds every defective pixel of its image, so it becomes **one object per mask file** (separate
-blobs are not split into objects). Images under ``good`` have no objects; any image keeps its object,
-defect and split in its extras, so defect-free or mask-less images still say what they are.
+blobs are not split into objects). Images under ``good`` have no objects; any image keeps its object and
+split in its extras, and a defect image read without its mask its defect, so defect-free or mask-less
+images still say what they are (where an object says the defect, no extra does that could go stale).
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def _read_image(
     report: Reporter,
     used: set[Path],
 ) -> None:
-    mvtec = {"object": obj.name, "defect": defect}
+    mvtec = {"object": obj.name}  # the defect only where no object says it (``_defect_unsaid``)
     candidates = (
         obj / GROUND_TRUTH / defect / f"{file.stem}_mask.png",
         obj / GROUND_TRUTH / defect / file.name,
@@ -127,19 +128,30 @@ def _read_image(
         report.skip("images", f"{e}; skipped")
         return
     if defect == GOOD:  # the dataset's word that it has no defect
-        build.labelled_empty(image)
+        build.labelled(image)
         return
     if mask_file is None:
         report(f"{file}: no ground truth mask {candidates[0]}; image imported without objects")
+        _defect_unsaid(image, defect)
         return
     mask = _read_mask(mask_file, image, report)
     if mask is None:
+        _defect_unsaid(image, defect)
         return
     if not mask.any():
         report(f"{mask_file}: empty mask; image imported without objects")
+        _defect_unsaid(image, defect)
         return
     cat = build.category(f"{obj.name}/{defect}")
     build.annotation(image, cat.id, mask=mask)
+    build.labelled(image)  # its ground truth read whole: labelled, as a good image is
+
+
+def _defect_unsaid(image: ImageRecord, defect: str) -> None:
+    """Keep the defect of an image read without its mask in its extras, so it is written back to its own
+    folder: no object says it. Elsewhere the objects say it (none: ``good``), and an extra saying so too
+    went stale as they changed: ``defect: good`` on a good image a dent was drawn on."""
+    image.extra["pixelproof"]["mvtec"]["defect"] = defect
 
 
 def _read_mask(mask_file: Path, image: ImageRecord, report: Reporter) -> np.ndarray | None:

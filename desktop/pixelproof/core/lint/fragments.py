@@ -16,10 +16,20 @@ from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.core.qa_objects import annotations_placed, placed_or_raise
 
 
+def one_mask_per_image(image: ImageRecord) -> bool:
+    """Whether ``image`` was read from a dataset that stores one mask per image and class, every defect of
+    the class in it: MVTec AD (the ``mvtec`` extras its reader writes). Two scratches on one plate are then
+    one object in two blobs, as the dataset has them, not an object with an island to split off."""
+    app = image.extra.get("pixelproof")
+    return isinstance(app, dict) and isinstance(app.get("mvtec"), dict)
+
+
 def fragments(o: CheckedObject, image: ImageRecord, emit: Emit, others: Sequence[CheckedObject] = ()) -> None:
     """Islands far from the main body, and speckle (tiny islands, tiny holes). An island joined to the
     body through ``others`` of another class (the objects on the image: those in front of it) is a part
-    seen past them, as COCO and LabelMe draw an occluded object, not an island."""
+    seen past them, as COCO and LabelMe draw an occluded object, not an island; on an image with one mask
+    per class (``one_mask_per_image``) a far island is another defect of that mask, neither an island nor
+    a speck (specks beside the main body and pinholes are still said)."""
     if o.area() == 0:
         return
     speckle = o.rules.threshold("speckle_px") or 0.0
@@ -42,7 +52,11 @@ def fragments(o: CheckedObject, image: ImageRecord, emit: Emit, others: Sequence
     far = [i for i in range(len(areas)) if i != main and gaps[i] > far_limit]
     if far:
         far = _not_occluded(o, pieces, main, far, others, far_limit)
-    specks = [i for i in range(len(areas)) if i != main and i not in far and areas[i] < speckle]
+    apart = set(far) if one_mask_per_image(image) else set()  # other defects of the image's one mask
+    far = [i for i in far if i not in apart]
+    specks = [
+        i for i in range(len(areas)) if i != main and i not in far and i not in apart and areas[i] < speckle
+    ]
     small_holes = [a for a in holes if a < speckle]
     if not far and not specks and not small_holes:
         return

@@ -4,6 +4,7 @@ objects of the current image (pairs, missed, extra, wrong class) and the per-cla
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -97,13 +98,26 @@ class ImageTableModel(QAbstractTableModel):
         self.project: Project | None = None
         self.metrics = list(METRICS)
         self._row_of: dict[int, int] = {}
+        self._shown: Callable[[int], str] | None = None
 
-    def set_rows(self, rows: list[dict[str, Any]], project: Project | None) -> None:
+    def set_rows(
+        self, rows: list[dict[str, Any]], project: Project | None, shown: Callable[[int], str] | None = None
+    ) -> None:
+        """``shown``: the name of a candidate image as the labeling view shows it
+        (``Document.shown_file_name``: ``dent/000.png`` where MVTec AD numbers every defect folder from
+        ``000.png``); without it, or for an image no longer in ``project``, its file's last part."""
         self.beginResetModel()
         self.rows = rows
         self.project = project
+        self._shown = shown
         self._row_of = {r["image_id"]: n for n, r in enumerate(rows)}
         self.endResetModel()
+
+    def shown_name(self, row: dict[str, Any]) -> str:
+        """The Image column's text of ``row``: the candidate's name as the Images panel shows it."""
+        if self._shown is not None and self.project is not None and row["image_id"] in self.project.images:
+            return self._shown(row["image_id"])
+        return base_file_name(row["file_name"])
 
     def row_of(self, image_id: int) -> int:
         return self._row_of.get(image_id, -1)
@@ -157,7 +171,7 @@ class ImageTableModel(QAbstractTableModel):
         last = self.columnCount() - 1
         if col == 0:
             if role == Qt.ItemDataRole.DisplayRole:
-                return base_file_name(row["file_name"])
+                return self.shown_name(row)
             if role in (SORT_ROLE,):
                 return row["file_name"]
             if role == Qt.ItemDataRole.ToolTipRole:

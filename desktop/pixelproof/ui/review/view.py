@@ -313,7 +313,9 @@ class ReviewView(ReviewNavigation, QWidget):
         self._show_reference_label()
         self.header.legend.show_void(scored.reference.has_void)
         keep = self.image_id
-        self.images.image_model.set_rows(scored.image_table, self.document.project)
+        self.images.image_model.set_rows(
+            scored.image_table, self.document.project, self.document.shown_file_name
+        )
         self.images.set_result(result)
         self.images.histogram.set_values([r["dice"] for r in scored.image_table])
         if self._first_result:
@@ -418,7 +420,8 @@ class ReviewView(ReviewNavigation, QWidget):
         counts = plural(len(rows), "object")
         if problems:
             counts += f", {problems} missed / extra / wrong class"
-        self.object_title.setText(f"<b>Objects of {escape(Path(pair.file_name).name)}</b> — {counts}")
+        name = self.images.image_model.shown_name({"image_id": image_id, "file_name": pair.file_name})
+        self.object_title.setText(f"<b>Objects of {escape(name)}</b> — {counts}")
         dice = next((r["dice"] for r in self.scored.image_table if r["image_id"] == image_id), math.nan)
         self.images.histogram.set_current(dice)
         self._start_overlays()

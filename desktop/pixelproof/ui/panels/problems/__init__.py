@@ -269,6 +269,9 @@ class ProblemsPanel(Panel):
         self.result = None
         self._dirty.clear()
         self.model.set_problems([])
+        self.model.shown = (
+            None if doc is None else lambda i: doc.shown_file_name(i) if i in doc.project.images else None
+        )
         super().set_document(doc)
         self.summary.setText("Find problems to list likely label errors." if doc is not None else "")
 

@@ -31,10 +31,10 @@ def kind_tip(kind: str) -> str:
     return f"{kind}: {KINDS.get(kind, '')}"
 
 
-def image_sort_key(file_name: str) -> tuple:
-    """The Image column's order: the name it shows, numbers as numbers (img2 before img10), then the
-    folder for names shown twice."""
-    return natural_key(base_file_name(file_name)), natural_key(file_name)
+def image_sort_key(file_name: str, shown: str | None = None) -> tuple:
+    """The Image column's order: the name it shows (``shown``, else the file's last part), numbers as
+    numbers (img2 before img10), then the folder for names shown twice."""
+    return natural_key(base_file_name(file_name) if shown is None else shown), natural_key(file_name)
 
 
 class ProblemsModel(QAbstractTableModel):
@@ -44,6 +44,14 @@ class ProblemsModel(QAbstractTableModel):
         super().__init__()
         self.problems: list[Problem] = []
         self.dismissed: frozenset[str] = frozenset()
+        #: image id -> its name as the Images panel shows it (``Document.shown_file_name``: MVTec AD's
+        #: ``dent/000.png``, not one ``000.png`` per defect folder); None: the file's last part
+        self.shown: Callable[[int], str | None] | None = None
+
+    def image_name(self, p: Problem) -> str:
+        """The Image column's text of ``p``."""
+        shown = self.shown(p.image_id) if self.shown is not None else None
+        return base_file_name(p.file_name) if shown is None else shown
 
     def set_problems(self, problems: list[Problem]) -> None:
         self.beginResetModel()
@@ -94,7 +102,7 @@ class ProblemsModel(QAbstractTableModel):
                 f"{p.score:.2f}",
                 p.kind.replace("_", " "),
                 p.category or "",
-                base_file_name(p.file_name),
+                self.image_name(p),
                 "" if p.annotation_id is None else f"#{p.annotation_id}",
             )[col]
         if role == SORT_ROLE:  # the Image column: ProblemsFilter.lessThan
@@ -157,7 +165,12 @@ class ProblemsFilter(QSortFilterProxyModel):
     def lessThan(self, left: Index, right: Index) -> bool:
         if ProblemsModel.COLUMNS[left.column()] != "Image":
             return super().lessThan(left, right)
-        a, b = (image_sort_key(i.data(PROBLEM_ROLE).file_name) for i in (left, right))
+        model = self.sourceModel()
+        assert isinstance(model, ProblemsModel)
+        a, b = (
+            image_sort_key(p.file_name, model.image_name(p))
+            for p in (i.data(PROBLEM_ROLE) for i in (left, right))
+        )
         return a < b
 
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:
