@@ -5,15 +5,15 @@ on screen, against a naive overlay rebuild; and the app's peak memory with hundr
 
 An ``--size`` x ``--size`` RGB photo (default 8000x8000, JPEG) with ``--masks`` RLE masks (default 300 discs
 and ellipses of 40-300 px radius, 3 categories) is opened in the real main window, offscreen, in a fresh
-process. The brush tool (radius ``--radius``, default 12) paints a new mask with one ``--dabs``-event stroke
-(default 200 move events, ~6 px apart, at 100 % zoom; the stroke crosses other masks). Each event is a real
-``QMouseEvent`` sent to the canvas viewport; the clock stops when the viewport has handled its next paint
-event (``processEvents`` until an event filter sees ``QEvent.Paint``), i.e. when the new pixels are on the
-backing store. Reported: median and 95th percentile per event, the release (the undo step: patch, RLE
-splice, item re-sync), and that the painted pixels equal OpenCV's reference line. Then ``--releases``
-(default 9) more strokes, each a new mask of 40 events, time their release: event -> command pushed ->
-repainted viewport (the Annotations and other panels' deferred updates run before that paint); the median
-must stay within DESIGN.md's 50 ms for the UI thread.
+process. The brush tool (radius ``--radius``, default 12: the toolbar's width 2R+1, 25 px) paints a new mask
+with one ``--dabs``-event stroke (default 200 move events, ~6 px apart, at 100 % zoom; the stroke crosses
+other masks). Each event is a real ``QMouseEvent`` sent to the canvas viewport; the clock stops when the
+viewport has handled its next paint event (``processEvents`` until an event filter sees ``QEvent.Paint``),
+i.e. when the new pixels are on the backing store. Reported: median and 95th percentile per event, the release
+(the undo step: patch, RLE splice, item re-sync), and that the painted pixels equal OpenCV's reference line.
+Then ``--releases`` (default 9) more strokes, each a new mask of 40 events, time their release: event ->
+command pushed -> repainted viewport (the Annotations and other panels' deferred updates run before that
+paint); the median must stay within DESIGN.md's 50 ms for the UI thread.
 
 References, same process set-up and the same events, each replacing only the brush's per-event display
 update (the stroke itself, ``core.paint.Stroke``, is the same):
@@ -76,7 +76,7 @@ out = {"load_s": load_s, "items": len(canvas.items_by_id), "base_kb": base_kb}
 
 if mode != "idle":
     win.choose_tool("brush")
-    OPTIONS.set(radius=radius, preserve_others=False)
+    OPTIONS.set(width=2 * radius + 1, preserve_others=False)  # the toolbar's width: 2r+1
     win.document.set_selection([])
     canvas.set_zoom(1.0)
     h_img, w_img = canvas.image_size()

@@ -190,8 +190,9 @@ def bench_slide(side: int, repeat: int, tmp: Path) -> None:
 
 
 def _stroke_on(side: int) -> tuple[float, int]:
-    """One brush stroke (40 segments, radius 20) into a new mask on a side x side image, as the app makes
-    it: the editable mask, the stroke, the edit spliced into the RLE. Seconds and peak traced bytes."""
+    """One brush stroke (40 segments, 41 px wide: radius 20) into a new mask on a side x side image, as the
+    app makes it: the editable mask, the stroke, the edit spliced into the RLE. Seconds and peak traced
+    bytes."""
     import tracemalloc
 
     from pixelproof.core import annotation_pixels, paint
@@ -205,7 +206,7 @@ def _stroke_on(side: int) -> tuple[float, int]:
     tracemalloc.start()
     t = time.perf_counter()
     ann = new_mask_annotation(project, 1, 1)
-    stroke = paint.Stroke(annotation_pixels.editable_mask(None, side, side), 20)
+    stroke = paint.Stroke(annotation_pixels.editable_mask(None, side, side), width=41)
     for i in range(40):
         stroke.move_to(cx + 9 * i, cy + (i * 7) % 60)
     PaintMask(ann, stroke.finish(), is_new=True).apply(project)

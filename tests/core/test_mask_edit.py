@@ -12,56 +12,62 @@ from pixelproof.core import paint as pnt
 from pixelproof.core.model import Annotation
 
 
-def reference_stroke(shape: tuple[int, int], points: list[tuple[int, int]], radius: int) -> np.ndarray:
-    """The stroke as OpenCV draws it in one call: the definition the brush must meet.
+def reference_stroke(shape: tuple[int, int], points: list[tuple[int, int]], width: int) -> np.ndarray:
+    """The stroke as OpenCV draws it: the definition the brush of ``width`` px must meet.
 
-    Drawn on a canvas padded so the whole stroke fits, then cropped to the image: OpenCV clips a line to the
-    image it draws on, which moves the Bresenham steps of a line that leaves the image.
+    Odd widths: one ``cv2.polylines`` call. Even widths (centred on pixel corners): the odd ``width - 1``
+    stroke through each of the four pixels around the corners, or-ed. Drawn on a canvas padded so the whole
+    stroke fits, then cropped to the image: OpenCV clips a line to the image it draws on, which moves the
+    Bresenham steps of a line that leaves the image.
     """
-    thickness = 1 if radius == 0 else 2 * radius  # OpenCV's LINE_8 line 2r+1 px wide (see test below)
+    odd = width - (width % 2 == 0)
+    thickness = 1 if odd == 1 else odd - 1  # OpenCV's LINE_8 line w px wide (see the test below)
     pad = 300
     ref = np.zeros((shape[0] + 2 * pad, shape[1] + 2 * pad), dtype=np.uint8)
-    pts = np.array(points, dtype=np.int32).reshape(-1, 1, 2) + pad
-    if len(points) == 1:  # a click: polylines draws nothing for one point, a zero-length line is a dab
-        p = tuple(int(v) for v in pts[0, 0])
-        cv2.line(ref, p, p, 1, thickness=thickness, lineType=cv2.LINE_8)
-    cv2.polylines(ref, [pts], False, 1, thickness=thickness, lineType=cv2.LINE_8)
+    shifts = [(0, 0)] if odd == width else [(-1, -1), (0, -1), (-1, 0), (0, 0)]
+    for dx, dy in shifts:
+        pts = np.array(points, dtype=np.int32).reshape(-1, 1, 2) + pad + np.array([dx, dy], np.int32)
+        if len(points) == 1:  # a click: polylines draws nothing for one point, a zero-length line is a dab
+            p = tuple(int(v) for v in pts[0, 0])
+            cv2.line(ref, p, p, 1, thickness=thickness, lineType=cv2.LINE_8)
+        cv2.polylines(ref, [pts], False, 1, thickness=thickness, lineType=cv2.LINE_8)
     return ref[pad:-pad, pad:-pad].astype(bool)
 
 
-def paint(shape: tuple[int, int], points: list[tuple[int, int]], radius: int, **kw) -> tuple:
+def paint(shape: tuple[int, int], points: list[tuple[int, int]], width: int, **kw) -> tuple:
     mask = np.zeros(shape, dtype=bool)
-    stroke = pnt.Stroke(mask, radius, **kw)
+    stroke = pnt.Stroke(mask, width=width, **kw)
     for p in points:
         stroke.move_to(*p)
     return mask, stroke.finish()
 
 
-@pytest.mark.parametrize("radius", [0, 1, 2, 3, 5, 8, 13, 30])
-def test_dab_is_the_opencv_disc_2r_plus_1_wide(radius: int) -> None:
-    foot = pnt.dab_offsets(radius)
-    assert foot.shape == (2 * radius + 1, 2 * radius + 1)
+@pytest.mark.parametrize("width", [1, 3, 5, 7, 11, 17, 27, 61])
+def test_dab_is_the_opencv_disc_w_wide(width: int) -> None:
+    radius = (width - 1) // 2
+    foot = pnt.footprint(width)
+    assert foot.shape == (width, width)
     circle = np.zeros_like(foot, dtype=np.uint8)
     cv2.circle(circle, (radius, radius), radius, 1, -1, cv2.LINE_8)
     assert np.array_equal(foot, circle.astype(bool))
     yy, xx = np.mgrid[-radius : radius + 1, -radius : radius + 1]
     assert np.array_equal(foot, yy**2 + xx**2 <= radius**2)
-    # a long horizontal stroke is exactly 2r+1 pixels tall
-    mask, _ = paint((100, 200), [(50, 50), (150, 50)], radius)
+    # a long horizontal stroke is exactly w pixels tall
+    mask, _ = paint((100, 200), [(50, 50), (150, 50)], width)
     assert np.flatnonzero(mask[:, 100]).tolist() == list(range(50 - radius, 50 + radius + 1))
 
 
 def test_opencv_thickness_quirk_that_the_mapping_avoids() -> None:
-    """Thickness 2r+1 in OpenCV paints the r+1 disc: radius r must map to thickness 2r."""
+    """Thickness w in OpenCV paints w+2 across for an odd w: width w must map to thickness w-1."""
     a = np.zeros((21, 21), np.uint8)
-    cv2.line(a, (10, 10), (10, 10), 1, 2 * 3 + 1, cv2.LINE_8)
-    assert np.flatnonzero(a[10]).size == 2 * 4 + 1
-    assert pnt.cv_thickness(3) == 6 and pnt.cv_thickness(0) == 1
+    cv2.line(a, (10, 10), (10, 10), 1, 7, cv2.LINE_8)
+    assert np.flatnonzero(a[10]).size == 9
+    assert pnt.cv_thickness(7) == 6 and pnt.cv_thickness(1) == 1
 
 
-@pytest.mark.parametrize("radius", [0, 1, 2, 4, 7, 12])
-def test_stroke_equals_opencv_polyline_at_any_speed(radius: int) -> None:
-    rng = np.random.default_rng(radius)
+@pytest.mark.parametrize("width", [1, 2, 3, 4, 5, 8, 9, 15, 16, 25])
+def test_stroke_equals_opencv_polyline_at_any_speed(width: int) -> None:
+    rng = np.random.default_rng(width)
     shape = (120, 160)
     for _ in range(15):
         n = int(rng.integers(1, 12))
@@ -70,14 +76,14 @@ def test_stroke_equals_opencv_polyline_at_any_speed(radius: int) -> None:
             (int(x), int(y))
             for x, y in zip(rng.integers(-20, 180, n), rng.integers(-20, 140, n), strict=True)
         ]
-        mask, patch = paint(shape, pts, radius)
-        assert np.array_equal(mask, reference_stroke(shape, pts, radius)), (pts, radius)
+        mask, patch = paint(shape, pts, width)
+        assert np.array_equal(mask, reference_stroke(shape, pts, width)), (pts, width)
         if patch is not None:
             assert patch.before.sum() == 0 and np.array_equal(patch.after, mask[me.rect_slices(patch.rect)])
 
 
 def test_stroke_is_continuous_when_events_are_far_apart() -> None:
-    mask, _ = paint((50, 400), [(5, 25), (395, 25)], 0)  # two events, 390 px apart
+    mask, _ = paint((50, 400), [(5, 25), (395, 25)], 1)  # two events, 390 px apart
     assert mask[25, 5:396].all() and mask.sum() == 391
 
 
@@ -85,7 +91,7 @@ def test_patch_covers_only_the_changed_rectangle_and_restores_exactly() -> None:
     rng = np.random.default_rng(1)
     original = rng.random((300, 400)) < 0.3
     mask = original.copy()
-    stroke = pnt.Stroke(mask, 3)
+    stroke = pnt.Stroke(mask, width=7)
     for p in [(100, 100), (140, 120), (180, 100)]:
         stroke.move_to(*p)
     patch = stroke.finish()
@@ -105,50 +111,50 @@ def test_patch_before_is_pre_stroke_even_when_the_stroke_crosses_itself_and_many
     rng = np.random.default_rng(7)
     original = rng.random((500, 500)) < 0.5
     mask = original.copy()
-    stroke = pnt.Stroke(mask, 9, erase=True)
+    stroke = pnt.Stroke(mask, width=19, erase=True)
     for p in [(10, 10), (490, 480), (10, 480), (490, 10), (250, 250), (10, 10)]:
         stroke.move_to(*p)
     patch = stroke.finish()
     restored = mask.copy()
     patch.revert(restored)
     assert np.array_equal(restored, original)
-    assert not (mask & reference_stroke(mask.shape, stroke.points, 9)).any()
+    assert not (mask & reference_stroke(mask.shape, stroke.points, 19)).any()
 
 
 def test_eraser_removes_exactly_the_reference_line() -> None:
     full = np.ones((80, 120), dtype=bool)
     pts = [(10, 10), (100, 60), (30, 70)]
     mask = full.copy()
-    stroke = pnt.Stroke(mask, 4, erase=True)
+    stroke = pnt.Stroke(mask, width=8, erase=True)
     for p in pts:
         stroke.move_to(*p)
     patch = stroke.finish()
-    assert np.array_equal(mask, ~reference_stroke(full.shape, pts, 4))
-    assert patch.removed == reference_stroke(full.shape, pts, 4).sum() and patch.added == 0
+    assert np.array_equal(mask, ~reference_stroke(full.shape, pts, 8))
+    assert patch.removed == reference_stroke(full.shape, pts, 8).sum() and patch.added == 0
 
 
 def test_preserve_others_paints_only_free_pixels() -> None:
     others = np.zeros((60, 60), dtype=bool)
     others[:, 30:] = True
-    mask, _ = paint((60, 60), [(10, 30), (50, 30)], 5, others=others)
-    ref = reference_stroke((60, 60), [(10, 30), (50, 30)], 5)
+    mask, _ = paint((60, 60), [(10, 30), (50, 30)], 11, others=others)
+    ref = reference_stroke((60, 60), [(10, 30), (50, 30)], 11)
     assert np.array_equal(mask, ref & ~others)
     assert not (mask & others).any() and mask[:, 25:30].any()
     # the eraser ignores the rule: it only ever removes the edited mask's own pixels
-    erased, _ = paint((60, 60), [(10, 30)], 5, erase=True, others=others)
+    erased, _ = paint((60, 60), [(10, 30)], 11, erase=True, others=others)
     assert not erased.any()
 
 
 def test_stroke_that_changes_nothing_has_no_patch_and_stroke_outside_image_is_ignored() -> None:
     mask = np.ones((20, 20), dtype=bool)
-    assert paint((20, 20), [(-50, -50), (-40, -60)], 3)[1] is None
-    stroke = pnt.Stroke(mask, 2)
+    assert paint((20, 20), [(-50, -50), (-40, -60)], 7)[1] is None
+    stroke = pnt.Stroke(mask, width=5)
     stroke.move_to(5, 5)
     assert stroke.finish() is None
     with pytest.raises(ValueError, match="writable"):
         ro = np.zeros((4, 4), bool)
         ro.setflags(write=False)
-        pnt.Stroke(ro, 1)
+        pnt.Stroke(ro, width=3)
 
 
 def two_colour_image() -> np.ndarray:
@@ -272,7 +278,7 @@ def test_geometry_and_patched_geometry_write_exact_rle() -> None:
     ann = Annotation(1, 1, 1, bbox, rle, area)
     work = annotation_pixels.editable_mask(ann, 64, 48)
     assert work.flags.writeable and np.array_equal(work, mask)
-    stroke = pnt.Stroke(work, 2)
+    stroke = pnt.Stroke(work, width=5)
     stroke.move_to(40, 50)
     patch = stroke.finish()
     new_rle, new_bbox, new_area = annotation_pixels.patched_geometry(ann, patch, 64, 48)
@@ -343,11 +349,11 @@ def test_preserve_others_strokes_and_wand_identical_with_the_lazy_union() -> Non
     anns = overlapping_annotations(h, w, rng, 12)
     dense, lazy = annotation_pixels.others_mask(anns, h, w), annotation_pixels.OthersMask(anns, h, w)
     assert 0 < dense.sum() < h * w
-    for radius in (0, 3, 9, 30):
+    for width in (1, 4, 7, 19, 61):
         pts = [tuple(int(v) for v in rng.integers(-20, [w + 20, h + 20])) for _ in range(6)]
-        a, pa = paint((h, w), pts, radius, others=dense)
-        b, pb = paint((h, w), pts, radius, others=lazy)
-        assert np.array_equal(a, b) and np.array_equal(a, reference_stroke((h, w), pts, radius) & ~dense)
+        a, pa = paint((h, w), pts, width, others=dense)
+        b, pb = paint((h, w), pts, width, others=lazy)
+        assert np.array_equal(a, b) and np.array_equal(a, reference_stroke((h, w), pts, width) & ~dense)
         assert (
             pa.rect == pb.rect and np.array_equal(pa.after, pb.after) and np.array_equal(pa.before, pb.before)
         )
@@ -431,7 +437,7 @@ def test_patch_rle_replays_a_stroke_on_rle_without_decoding_everything() -> None
     ann = Annotation(1, 1, 1, masks.bbox(base), rle, float(base.sum()))
     work = annotation_pixels.editable_mask(ann, 300, 200)
     assert np.array_equal(work, base)
-    stroke = pnt.Stroke(work, 6, erase=True)
+    stroke = pnt.Stroke(work, width=13, erase=True)
     for p in [(30, 100), (130, 100), (130, 260)]:
         stroke.move_to(*p)
     patch = stroke.finish()

@@ -89,7 +89,7 @@ def test_brush_stroke_and_undo_on_a_100k_slide_touch_only_their_tiles() -> None:
         ann = new_mask_annotation(project, 1, 1)
         mask = annotation_pixels.editable_mask(None, SLIDE, SLIDE)
         assert isinstance(mask, SparseMask)
-        stroke = paint.Stroke(mask, 20, others=annotation_pixels.OthersMask([], SLIDE, SLIDE))
+        stroke = paint.Stroke(mask, width=41, others=annotation_pixels.OthersMask([], SLIDE, SLIDE))
         for x in range(60_000, 60_400, 7):  # a drag across tile and column boundaries, far in the slide
             stroke.move_to(x, 80_000 + (x - 60_000) // 4)
         patch = stroke.finish()
@@ -97,7 +97,7 @@ def test_brush_stroke_and_undo_on_a_100k_slide_touch_only_their_tiles() -> None:
         edit.apply(project)
         made = project.annotations[ann.id]
         # erase a bite out of it with a second stroke on the stored RLE
-        eraser = paint.Stroke(annotation_pixels.editable_mask(made, SLIDE, SLIDE), 10, erase=True)
+        eraser = paint.Stroke(annotation_pixels.editable_mask(made, SLIDE, SLIDE), width=21, erase=True)
         eraser.move_to(60_200, 80_050)
         erase = PaintMask(made, eraser.finish(), "Erase")
         erase.apply(project)
@@ -107,10 +107,10 @@ def test_brush_stroke_and_undo_on_a_100k_slide_touch_only_their_tiles() -> None:
     assert peak < 64 * 2**20  # a dense mask would be 10 GB; the edit's tiles and strips are megabytes
     # the same strokes on a small canvas placed where they were
     ref = np.zeros((800, 800), dtype=bool)
-    small = paint.Stroke(ref, 20)
+    small = paint.Stroke(ref, width=41)
     for x in range(60_000, 60_400, 7):
         small.move_to(x - 59_700, 80_000 + (x - 60_000) // 4 - 79_700)
-    paint.Stroke(ref, 10, erase=True).move_to(500, 350)
+    paint.Stroke(ref, width=21, erase=True).move_to(500, 350)
     now = project.annotations[ann.id]
     rx, ry, rw, rh = (int(v) for v in masks.bbox(ref))
     assert now.bbox == [float(rx + 59_700), float(ry + 79_700), float(rw), float(rh)]

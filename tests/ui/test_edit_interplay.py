@@ -67,11 +67,11 @@ def test_brush_into_a_pasted_mask_undoes_and_redoes_to_exact_pixels(qtbot, windo
     key(window, Qt.Key.Key_V, CTRL)
     (copy,) = doc.selection
     assert np.array_equal(pixels(window, copy), m)
-    pts = paint(window, Qt.Key.Key_R, [(161, 121), (300, 220)], 6)
-    painted = m | reference_stroke(SHAPE, pts, 6)
+    pts = paint(window, Qt.Key.Key_R, [(161, 121), (300, 220)], 13)
+    painted = m | reference_stroke(SHAPE, pts, 13)
     assert np.array_equal(pixels(window, copy), painted)
-    pts2 = paint(window, Qt.Key.Key_E, [(160, 20), (160, 220)], 4)
-    erased = painted & ~reference_stroke(SHAPE, pts2, 4)
+    pts2 = paint(window, Qt.Key.Key_E, [(160, 20), (160, 220)], 9)
+    erased = painted & ~reference_stroke(SHAPE, pts2, 9)
     assert np.array_equal(pixels(window, copy), erased)
     states = [erased, painted, m, None]
     for expect in states[1:]:
@@ -85,8 +85,8 @@ def test_brush_into_a_pasted_mask_undoes_and_redoes_to_exact_pixels(qtbot, windo
         assert np.array_equal(pixels(window, copy), expect)
     assert np.array_equal(pixels(window, aid), m)
     # a further stroke after the redos paints onto the redone mask, nothing else
-    pts3 = paint(window, Qt.Key.Key_R, [(150, 121), (60, 200)], 3)
-    assert np.array_equal(pixels(window, copy), erased | reference_stroke(SHAPE, pts3, 3))
+    pts3 = paint(window, Qt.Key.Key_R, [(150, 121), (60, 200)], 7)
+    assert np.array_equal(pixels(window, copy), erased | reference_stroke(SHAPE, pts3, 7))
 
 
 def test_a_duplicate_left_on_its_original_is_found_by_find_problems(qtbot, window) -> None:

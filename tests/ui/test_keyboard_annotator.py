@@ -71,7 +71,7 @@ def panel_widget(window, which: str):  # type: ignore[no-untyped-def]
         "image status": lambda: window.panels["imagesDock"].status,
         "annotations list": lambda: window.panels["annotationsDock"].list,
         "categories": lambda: window.panels["categoriesDock"].tree,
-        "brush size": lambda: window.findChild(QSpinBox, "brushRadius"),
+        "brush size": lambda: window.findChild(QSpinBox, "brushWidth"),
     }[which]()
 
 
@@ -123,14 +123,14 @@ def test_the_arrows_move_the_selection_in_every_tool(qtbot, window, tool) -> Non
 
 
 def test_enter_in_the_brush_size_sets_it_and_gives_the_keys_back(qtbot, window) -> None:
-    radius = window.findChild(QSpinBox, "brushRadius")
-    click_into(qtbot, radius)
-    radius.lineEdit().selectAll()
-    QTest.keyClicks(radius, "12")
-    QTest.keyClick(radius, Qt.Key.Key_Return)
-    assert radius.value() == 12 and window.canvas.hasFocus()
+    width = window.findChild(QSpinBox, "brushWidth")
+    click_into(qtbot, width)
+    width.lineEdit().selectAll()
+    QTest.keyClicks(width, "12")
+    QTest.keyClick(width, Qt.Key.Key_Return)
+    assert width.value() == 12 and window.canvas.hasFocus()
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_D)
-    assert window.document.current_image_id == 2 and radius.value() == 12
+    assert window.document.current_image_id == 2 and width.value() == 12
 
 
 def test_help_shortcuts_finds_an_action_or_a_key_as_typed(qtbot, window, monkeypatch) -> None:

@@ -161,7 +161,7 @@ def test_brush_eraser_wand_and_polygon_on_a_100k_slide(qtbot, tmp_path: Path, no
             QTest.mouseMove(vp, p)
         QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
 
-    OPTIONS.set(radius=6, preserve_others=True)
+    OPTIONS.set(width=13, preserve_others=True)
     QTest.keyClick(canvas, Qt.Key.Key_R)
     assert canvas.tool.name == "brush"
     brush = [at(59_900.5 + dx, 79_950.5 + dy) for dx, dy in ((0, 0), (80, 30), (170, 20), (230, 90))]
@@ -170,12 +170,12 @@ def test_brush_eraser_wand_and_polygon_on_a_100k_slide(qtbot, tmp_path: Path, no
     QTest.keyClick(canvas, Qt.Key.Key_E)
     assert canvas.tool.name == "eraser"
     eraser = [at(59_980.5, 79_960.5), at(59_990.5, 79_990.5)]
-    OPTIONS.set(radius=4)
+    OPTIONS.set(width=9)
     drag(eraser)
     # the same strokes drawn by OpenCV on a small canvas placed at (59_800, 79_800)
     ox, oy = 59_800, 79_800
-    expected = reference_stroke((500, 500), [(x - ox, y - oy) for x, y in map(under, brush)], 6)
-    expected &= ~reference_stroke((500, 500), [(x - ox, y - oy) for x, y in map(under, eraser)], 4)
+    expected = reference_stroke((500, 500), [(x - ox, y - oy) for x, y in map(under, brush)], 13)
+    expected &= ~reference_stroke((500, 500), [(x - ox, y - oy) for x, y in map(under, eraser)], 9)
     ann = doc.project.annotations[ann_id]
     x, y, w, h = (int(v) for v in masks.bbox(expected))
     assert ann.bbox == [float(x + ox), float(y + oy), float(w), float(h)]

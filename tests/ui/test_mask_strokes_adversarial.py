@@ -56,7 +56,7 @@ def test_strokes_crossing_the_image_edge_zoomed_out_and_panned_paint_opencvs_lin
     set_view(window, 0.7, (0, 0))
     window.canvas.pan_by(40, 30)
     key(window, Qt.Key.Key_R)
-    OPTIONS.set(radius=9)
+    OPTIONS.set(width=19)
     corners = [(-30.2, -20.7), (50.3, 10.1), (400.9, 100.4), (330.1, 300.2), (-5, 239.6)]
     pts = [vp_at(window, x, y) for x, y in corners]
     doc = window.document
@@ -64,7 +64,7 @@ def test_strokes_crossing_the_image_edge_zoomed_out_and_panned_paint_opencvs_lin
     stroke(window, pts)
     ann_id = only_new(window, before)
     assert np.array_equal(
-        pixels(window, ann_id), reference_stroke(SHAPE, [pixel_under(window, p) for p in pts], 9)
+        pixels(window, ann_id), reference_stroke(SHAPE, [pixel_under(window, p) for p in pts], 19)
     )
     doc.set_selection([])
     stroke(window, [vp_at(window, -50, -50), vp_at(window, -20, -40), vp_at(window, -60, 250)])
@@ -74,15 +74,16 @@ def test_strokes_crossing_the_image_edge_zoomed_out_and_panned_paint_opencvs_lin
 def test_one_pixel_stroke_at_high_zoom_after_the_bracket_keys(window) -> None:
     set_view(window, 9.0, (100, 100))
     key(window, Qt.Key.Key_R)
-    OPTIONS.set(radius=1)
+    OPTIONS.set(width=3)
     key(window, Qt.Key.Key_BracketLeft)
-    key(window, Qt.Key.Key_BracketLeft)  # clamped at 0: a 1-px Bresenham line
-    assert OPTIONS.radius == 0
+    key(window, Qt.Key.Key_BracketLeft)
+    key(window, Qt.Key.Key_BracketLeft)  # 3 -> 2 -> 1, clamped at 1: a 1-px Bresenham line
+    assert OPTIONS.width == 1
     pts = [vp_at(window, x, y) for x, y in [(95.2, 97.9), (104.7, 99.1), (101.3, 108.8)]]
     before = set(window.document.project.annotations)
     stroke(window, pts)
     got = pixels(window, only_new(window, before))
-    assert np.array_equal(got, reference_stroke(SHAPE, [pixel_under(window, p) for p in pts], 0))
+    assert np.array_equal(got, reference_stroke(SHAPE, [pixel_under(window, p) for p in pts], 1))
     assert got.sum() < 40
 
 
@@ -92,7 +93,7 @@ def test_strokes_cut_short_by_esc_ctrl_z_or_the_next_image_leave_the_mask_byte_i
     set_view(window, 2.0)
     doc = window.document
     before = set(doc.project.annotations)
-    first = paint(window, Qt.Key.Key_R, [(60, 60), (120, 80)], 10)
+    first = paint(window, Qt.Key.Key_R, [(60, 60), (120, 80)], 21)
     ann_id = only_new(window, before)
     stored = json.dumps(doc.project.annotations[ann_id].segmentation)
     doc.set_selection([ann_id])
@@ -105,8 +106,8 @@ def test_strokes_cut_short_by_esc_ctrl_z_or_the_next_image_leave_the_mask_byte_i
         QTest.mouseRelease(vp, LEFT, NOMOD, vp_at(window, 200.5, 150.5))
         assert json.dumps(doc.project.annotations[ann_id].segmentation) == stored, interrupt
         assert doc.undo_stack.count() == 1  # Ctrl+Z took back the stroke, not the edit before it
-    second = paint(window, Qt.Key.Key_R, [(121, 80), (150, 60)], 10)
-    both = reference_stroke(SHAPE, first, 10) | reference_stroke(SHAPE, second, 10)
+    second = paint(window, Qt.Key.Key_R, [(121, 80), (150, 60)], 21)
+    both = reference_stroke(SHAPE, first, 21) | reference_stroke(SHAPE, second, 21)
     assert np.array_equal(pixels(window, ann_id), both)
     # the next image (D) in the middle of a stroke: nothing painted on either image
     QTest.mousePress(vp, LEFT, NOMOD, vp_at(window, 150.5, 60.5))
@@ -135,10 +136,10 @@ def test_a_tiled_8k_image_edges_eraser_undo_and_the_saved_file(qtbot, tmp_path, 
                 0.12,
                 (w - 300, h - 300),
                 [(w - 900.3, h - 500.2), (w + 200.7, h - 100.1), (w - 50.2, h + 150.9)],
-                30,
+                61,
             ),
-            (3.0, (w - 5, 5), [(w - 20.5, 3.5), (w + 6.5, -4.5)], 4),
-            (1.0, (512, 512), [(500.5, 509.5), (530.5, 515.5), (520.5, 540.5)], 0),
+            (3.0, (w - 5, 5), [(w - 20.5, 3.5), (w + 6.5, -4.5)], 8),  # even: centred on pixel corners
+            (1.0, (512, 512), [(500.5, 509.5), (530.5, 515.5), (520.5, 540.5)], 1),
         ]:
             set_view(win, zoom, center)
             doc.set_selection([])
@@ -148,7 +149,7 @@ def test_a_tiled_8k_image_edges_eraser_undo_and_the_saved_file(qtbot, tmp_path, 
             assert np.array_equal(pixels(win, ann_id), reference_stroke((h, w), painted, r)), zoom
             stored = json.dumps(doc.project.annotations[ann_id].segmentation)
             doc.set_selection([ann_id])
-            paint(win, Qt.Key.Key_E, [(x, y) for x, y in corners[:2]], r + 1)
+            paint(win, Qt.Key.Key_E, [(x, y) for x, y in corners[:2]], r + 2)
             assert doc.undo_stack.undoText() == "Erase"
             doc.undo_stack.undo()
             assert json.dumps(doc.project.annotations[ann_id].segmentation) == stored
@@ -203,22 +204,22 @@ def test_a_quick_second_dab_that_qt_makes_a_double_click_still_paints(window) ->
     doc = window.document
     for tool in (Qt.Key.Key_R, Qt.Key.Key_E):
         key(window, tool)
-        OPTIONS.set(radius=6)
+        OPTIONS.set(width=13)
         p, q = vp_at(window, 100.5, 100.5), vp_at(window, 106.5, 100.5)
         before = set(doc.project.annotations)
         for kind, at in (("MouseButtonPress", p), ("MouseButtonRelease", p)):
             send(window, kind, at)
         for kind, at in (("MouseButtonDblClick", q), ("MouseButtonRelease", q)):
             send(window, kind, at)
-        dabs = reference_stroke(SHAPE, [pixel_under(window, p)], 6) | reference_stroke(
-            SHAPE, [pixel_under(window, q)], 6
+        dabs = reference_stroke(SHAPE, [pixel_under(window, p)], 13) | reference_stroke(
+            SHAPE, [pixel_under(window, q)], 13
         )
         if tool == Qt.Key.Key_R:
             ann_id = only_new(window, before)
             assert np.array_equal(pixels(window, ann_id), dabs)
-            OPTIONS.set(radius=20)
+            OPTIONS.set(width=41)
             doc.set_selection([ann_id])
-            paint(window, Qt.Key.Key_R, [(103, 100)], 20)
+            paint(window, Qt.Key.Key_R, [(103, 100)], 41)
             blob = pixels(window, ann_id)
         else:  # the eraser's second dab erases too
             assert np.array_equal(pixels(window, ann_id), blob & ~dabs)
@@ -233,7 +234,7 @@ def test_deleting_the_mask_during_a_stroke_drops_the_stroke_and_keeps_undo_sound
     messages: list[str] = []
     window.canvas.message.connect(messages.append)
     before = set(doc.project.annotations)
-    paint(window, Qt.Key.Key_R, [(60, 60), (120, 80)], 10)
+    paint(window, Qt.Key.Key_R, [(60, 60), (120, 80)], 21)
     ann_id = only_new(window, before)
     stored = json.dumps(doc.project.annotations[ann_id].segmentation)
     doc.set_selection([ann_id])
@@ -250,8 +251,8 @@ def test_deleting_the_mask_during_a_stroke_drops_the_stroke_and_keeps_undo_sound
     assert json.dumps(doc.project.annotations[ann_id].segmentation) == stored
     # with the mask back (and selected), a stroke paints into it again: the stored pixels and its own only
     back = pixels(window, ann_id)
-    painted = paint(window, Qt.Key.Key_R, [(121, 80), (200, 150)], 10)
-    assert np.array_equal(pixels(window, ann_id), back | reference_stroke(SHAPE, painted, 10))
+    painted = paint(window, Qt.Key.Key_R, [(121, 80), (200, 150)], 21)
+    assert np.array_equal(pixels(window, ann_id), back | reference_stroke(SHAPE, painted, 21))
 
 
 def test_an_object_added_during_a_new_mask_stroke_does_not_take_its_id(window) -> None:
@@ -265,7 +266,7 @@ def test_an_object_added_during_a_new_mask_stroke_does_not_take_its_id(window) -
     set_view(window, 2.0)
     doc = window.document
     key(window, Qt.Key.Key_R)
-    OPTIONS.set(radius=7)
+    OPTIONS.set(width=15)
     vp = window.canvas.viewport()
     pts = [vp_at(window, x + 0.5, y + 0.5) for x, y in [(40, 40), (90, 60), (140, 50)]]
     QTest.mousePress(vp, LEFT, NOMOD, pts[0])
@@ -282,7 +283,7 @@ def test_an_object_added_during_a_new_mask_stroke_does_not_take_its_id(window) -
     (new_id,) = set(doc.project.annotations) - {landed.id}
     assert np.array_equal(pixels(window, landed.id), block)
     assert np.array_equal(
-        pixels(window, new_id), reference_stroke(SHAPE, [pixel_under(window, p) for p in pts], 7)
+        pixels(window, new_id), reference_stroke(SHAPE, [pixel_under(window, p) for p in pts], 15)
     )
     stack.undo()
     assert list(doc.project.annotations) == [landed.id]
@@ -329,7 +330,7 @@ def test_drawing_with_a_hidden_category_shows_it_again(window) -> None:
         window.masks_menu.set_category_visible(cat, False)
         before = set(window.document.project.annotations)
         if tool_key == Qt.Key.Key_R:
-            paint(window, tool_key, points, 6)
+            paint(window, tool_key, points, 13)
         else:
             key(window, tool_key)
             stroke(window, [vp_at(window, x, y) for x, y in points])

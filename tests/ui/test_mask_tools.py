@@ -28,7 +28,7 @@ def default_options():
     OPTIONS.set(
         **{
             k: getattr(defaults, k)
-            for k in ("radius", "preserve_others", "tolerance", "connectivity", "fixed_range")
+            for k in ("width", "preserve_others", "tolerance", "connectivity", "fixed_range")
         }
     )
     yield OPTIONS
@@ -77,16 +77,18 @@ def test_brush_stroke_paints_exactly_the_opencv_line_and_undoes(window) -> None:
     set_view(window, 2.0)
     key(window, Qt.Key.Key_R)
     assert window.canvas.tool.name == "brush"
-    key(window, Qt.Key.Key_BracketRight)  # 8 -> 9
-    key(window, Qt.Key.Key_BracketLeft)  # 9 -> 8
-    OPTIONS.set(radius=5)
+    key(window, Qt.Key.Key_BracketRight)
+    assert OPTIONS.width == 18  # from the default 17 to the next step
+    key(window, Qt.Key.Key_BracketLeft)
+    assert OPTIONS.width == 16
+    OPTIONS.set(width=11)
     pts = [vp_at(window, x + 0.5, y + 0.5) for x, y in [(60, 70), (140, 90), (200, 60), (205, 150)]]
     before = set(window.document.project.annotations)
     stroke(window, pts)
     ann_id = only_new(window, before)
     ann = window.document.project.annotations[ann_id]
     assert ann.kind == "mask" and ann.iscrowd == 0 and ann.category_id == 1
-    expected = reference_stroke((240, 320), [pixel_under(window, p) for p in pts], 5)
+    expected = reference_stroke((240, 320), [pixel_under(window, p) for p in pts], 11)
     got = pixels(window, ann_id)
     assert np.array_equal(got, expected)
     assert ann.area == expected.sum() and ann.bbox == masks.bbox(expected)
@@ -232,11 +234,11 @@ def test_polygon_parts_are_kept_and_context_menu_deletes_a_vertex(window) -> Non
 
 
 def paint(
-    win, tool_key, points_xy: list[tuple[int, int]], radius: int, modifier=NOMOD
+    win, tool_key, points_xy: list[tuple[int, int]], width: int, modifier=NOMOD
 ) -> list[tuple[int, int]]:
     """A stroke through pixel centres; returns the pixels the canvas mapped the events to."""
     key(win, tool_key)
-    OPTIONS.set(radius=radius)
+    OPTIONS.set(width=width)
     pts = [vp_at(win, x + 0.5, y + 0.5) for x, y in points_xy]
     stroke(win, pts, modifier)
     return [pixel_under(win, p) for p in pts]
@@ -247,25 +249,25 @@ def test_eraser_removes_exactly_its_line_and_a_hole_survives_save_and_reopen(win
 
     set_view(window, 2.0)
     before = set(window.document.project.annotations)
-    painted = paint(window, Qt.Key.Key_R, [(60, 60), (200, 60), (200, 160), (60, 160), (60, 60)], 25)
+    painted = paint(window, Qt.Key.Key_R, [(60, 60), (200, 60), (200, 160), (60, 160), (60, 60)], 51)
     ann_id = only_new(window, before)
-    blob = reference_stroke((240, 320), painted, 25)
+    blob = reference_stroke((240, 320), painted, 51)
     assert np.array_equal(pixels(window, ann_id), blob)
     # erase a line across the middle
-    erased = paint(window, Qt.Key.Key_E, [(40, 110), (110, 100)], 4)
-    expected = blob & ~reference_stroke((240, 320), erased, 4)
+    erased = paint(window, Qt.Key.Key_E, [(40, 110), (110, 100)], 9)
+    expected = blob & ~reference_stroke((240, 320), erased, 9)
     assert np.array_equal(pixels(window, ann_id), expected)
     assert window.document.undo_stack.undoText() == "Erase"
     # punch a hole: a single eraser click in the middle of the painted ring's solid part
-    hole = paint(window, Qt.Key.Key_E, [(200, 110)], 6)
-    expected &= ~reference_stroke((240, 320), hole, 6)
+    hole = paint(window, Qt.Key.Key_E, [(200, 110)], 13)
+    expected &= ~reference_stroke((240, 320), hole, 13)
     got = pixels(window, ann_id)
     assert np.array_equal(got, expected)
     assert me_holes(got) >= 1
     # undo / redo of the eraser steps
     stack = window.document.undo_stack
     stack.undo()
-    assert np.array_equal(pixels(window, ann_id), blob & ~reference_stroke((240, 320), erased, 4))
+    assert np.array_equal(pixels(window, ann_id), blob & ~reference_stroke((240, 320), erased, 9))
     stack.redo()
     assert np.array_equal(pixels(window, ann_id), expected)
     # save, reopen from disk: RLE, iscrowd 0, pixel-exact
@@ -300,23 +302,28 @@ def test_brush_preserve_others_ring_and_shift_wheel(window) -> None:
     window.document.set_selection([])
     OPTIONS.set(preserve_others=True)
     before = set(window.document.project.annotations)
-    painted = paint(window, Qt.Key.Key_R, [(60, 80), (200, 80)], 10)
+    painted = paint(window, Qt.Key.Key_R, [(60, 80), (200, 80)], 21)
     ann_id = only_new(window, before)
     box = masks.box_to_mask(box_tool_box, 240, 320)
-    assert np.array_equal(pixels(window, ann_id), reference_stroke((240, 320), painted, 10) & ~box)
-    # the ring follows the cursor, radius + 0.5 around the pixel centre
-    OPTIONS.set(radius=7)
+    assert np.array_equal(pixels(window, ann_id), reference_stroke((240, 320), painted, 21) & ~box)
+    # the ring follows the cursor, along the outer edges of the 15 px disc around the pixel
+    OPTIONS.set(width=15)
     hover(window, vp_at(window, 30.5, 30.5))
     ring = window.canvas.tool._ring
     px, py = pixel_under(window, vp_at(window, 30.5, 30.5))
-    assert ring.isVisible() and ring.rect().center() == P(px + 0.5, py + 0.5) and ring.rect().width() == 15
+    outline = ring.mapToScene(ring.path().boundingRect()).boundingRect()
+    assert ring.isVisible() and outline.center() == P(px + 0.5, py + 0.5) and outline.width() == 15
     # Shift+wheel grows the brush (and the ring); plain wheel zooms
     pos = P(vp_at(window, 30.5, 30.5))
     ev = QWheelEvent(pos, P(window.canvas.viewport().mapToGlobal(pos.toPoint())), QPoint(), QPoint(0, 120),
                      Qt.MouseButton.NoButton, SHIFT, Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
     zoom = window.canvas.zoom
     QApplication.sendEvent(window.canvas.viewport(), ev)
-    assert OPTIONS.radius == 8 and ring.rect().width() == 17 and window.canvas.zoom == zoom
+    outline = ring.mapToScene(ring.path().boundingRect()).boundingRect()
+    assert OPTIONS.width == 16 and outline.width() == 16 and window.canvas.zoom == zoom
+    # an even width is centred on the pixel corner nearest the pointer
+    corner_x = math.floor(window.canvas.mapToScene(pos.toPoint()).x() + 0.5)
+    assert outline.center().x() == corner_x
 
 
 def test_brush_preserve_others_over_overlapping_masks_matches_the_dense_union(window) -> None:
@@ -336,9 +343,9 @@ def test_brush_preserve_others_over_overlapping_masks_matches_the_dense_union(wi
     doc.set_selection([])
     OPTIONS.set(preserve_others=True)
     before = set(doc.project.annotations)
-    painted = paint(window, Qt.Key.Key_R, [(20, 100), (160, 110), (300, 90), (250, 220)], 16)
+    painted = paint(window, Qt.Key.Key_R, [(20, 100), (160, 110), (300, 90), (250, 220)], 33)
     new_id = only_new(window, before)
-    expected = reference_stroke((240, 320), painted, 16) & ~union
+    expected = reference_stroke((240, 320), painted, 33) & ~union
     assert np.array_equal(pixels(window, new_id), expected)
     first = others[0].id
     rest = annotation_pixels.others_mask(
@@ -346,8 +353,8 @@ def test_brush_preserve_others_over_overlapping_masks_matches_the_dense_union(wi
     )
     own = pixels(window, first)
     doc.set_selection([first])
-    painted = paint(window, Qt.Key.Key_R, [(30, 200), (200, 20)], 11, CTRL)  # starts away: Ctrl adds to it
-    assert np.array_equal(pixels(window, first), own | (reference_stroke((240, 320), painted, 11) & ~rest))
+    painted = paint(window, Qt.Key.Key_R, [(30, 200), (200, 20)], 23, CTRL)  # starts away: Ctrl adds to it
+    assert np.array_equal(pixels(window, first), own | (reference_stroke((240, 320), painted, 23) & ~rest))
 
 
 def open_images(qtbot, tmp_path, images: list[np.ndarray]):
@@ -604,7 +611,7 @@ def test_conversions_both_ways_with_loss_warning_merge_split_fill_holes(qtbot, w
 def test_display_opacity_outline_only_and_hidden_categories(window) -> None:
     set_view(window, 2.0)
     before = set(window.document.project.annotations)
-    paint(window, Qt.Key.Key_R, [(60, 60), (120, 80)], 12)
+    paint(window, Qt.Key.Key_R, [(60, 60), (120, 80)], 25)
     mask_id = only_new(window, before)
     actions = window.masks_menu
     item = window.canvas.items_by_id[mask_id]
@@ -643,7 +650,7 @@ def test_small_repaint_draws_the_same_outline_pixels_as_a_full_one(window) -> No
 
     set_view(window, 2.0)
     before = set(window.document.project.annotations)
-    paint(window, Qt.Key.Key_R, [(60, 60), (200, 70), (220, 170), (70, 180), (60, 60)], 14)
+    paint(window, Qt.Key.Key_R, [(60, 60), (200, 70), (220, 170), (70, 180), (60, 60)], 29)
     item = window.canvas.items_by_id[only_new(window, before)]
     assert not item.is_live and item.shape().elementCount() > 100
 
@@ -689,10 +696,10 @@ def test_undo_restores_a_foreign_uncompressed_rle_exactly(window) -> None:
     ann = Annotation(7, 1, 1, [60.0, 50.0, 100.0, 70.0], foreign, 7000.5, source="labelme")
     doc.push(AddAnnotations([ann]))
     doc.set_selection([7])
-    painted = paint(window, Qt.Key.Key_R, [(150, 100), (200, 100)], 6)
-    assert np.array_equal(pixels(window, 7), m | reference_stroke((240, 320), painted, 6))
+    painted = paint(window, Qt.Key.Key_R, [(150, 100), (200, 100)], 13)
+    assert np.array_equal(pixels(window, 7), m | reference_stroke((240, 320), painted, 13))
     doc.undo_stack.undo()
     back = doc.project.annotations[7]
     assert back.segmentation == foreign and back.area == 7000.5 and back.bbox == [60.0, 50.0, 100.0, 70.0]
     doc.undo_stack.redo()
-    assert np.array_equal(pixels(window, 7), m | reference_stroke((240, 320), painted, 6))
+    assert np.array_equal(pixels(window, 7), m | reference_stroke((240, 320), painted, 13))

@@ -26,18 +26,18 @@ def test_a_method_listener_is_held_weakly_and_dropped_with_its_object() -> None:
     del dropped
     gc.collect()
     assert gone() is None  # the settings did not keep it (a closed window's menu, with its window)
-    options.set(radius=12)
-    options.set(radius=12)  # no change: nobody is told
+    options.set(width=25)
+    options.set(width=25)  # no change: nobody is told
     assert kept.calls == 1 and len(options._listeners) == 1
     options.unlisten(kept.changed)
-    options.set(radius=3)
+    options.set(width=7)
     assert kept.calls == 1
 
 
 def test_a_function_listener_is_kept() -> None:
     options = PaintOptions()
     seen: list[int] = []
-    options.listen(lambda: seen.append(options.radius))
+    options.listen(lambda: seen.append(options.width))
     gc.collect()
-    options.set(radius=20)
-    assert seen == [20]
+    options.set(width=41)
+    assert seen == [41]

@@ -46,10 +46,10 @@ def make(folder: Path, spacing: list[float] | None, name: str = "p.json") -> Pat
 
 @pytest.fixture(autouse=True)
 def app_wide_settings():  # type: ignore[no-untyped-def]
-    """The brush radius and View > Pixels at Physical Aspect are app-wide: left as they were."""
-    before = OPTIONS.radius
+    """The brush width and View > Pixels at Physical Aspect are app-wide: left as they were."""
+    before = OPTIONS.width
     yield
-    OPTIONS.set(radius=before)
+    OPTIONS.set(width=before)
     physical_aspect().set_on(True)
 
 
@@ -138,7 +138,7 @@ def test_the_brush_paints_its_disc_of_image_pixels_and_its_ring_is_an_ellipse_on
     left, top, right, bottom = picture(grab(c))
     sx, sy = (right - left) / W, (bottom - top) / H
     QTest.keyClick(c, Qt.Key.Key_R)
-    OPTIONS.set(radius=6)
+    OPTIONS.set(width=13)
     # viewport points over pixel centres, from the drawn picture's geometry
     pts = [
         QPoint(round(left + (x + 0.5) * sx), round(top + (y + 0.5) * sy)) for x, y in [(30, 30), (150, 70)]
@@ -153,7 +153,7 @@ def test_the_brush_paints_its_disc_of_image_pixels_and_its_ring_is_an_ellipse_on
     QTest.mouseRelease(vp_widget, LEFT, NOMOD, pts[1])
     (ann,) = win.document.project.annotations.values()
     got = masks.decode(ann.segmentation)
-    assert np.array_equal(got, reference_stroke((H, W), [(30, 30), (150, 70)], 6))
+    assert np.array_equal(got, reference_stroke((H, W), [(30, 30), (150, 70)], 13))
 
 
 def test_tags_and_handles_sit_on_the_box_as_drawn(open_on, tmp_path) -> None:

@@ -122,7 +122,7 @@ def test_the_eraser_with_no_mask_selected_erases_from_the_mask_it_starts_on(wind
 
     doc = window.document
     set_view(window, 2.0)
-    OPTIONS.set(radius=6)
+    OPTIONS.set(width=13)
     key(window, Qt.Key.Key_R)
     before = set(doc.project.annotations)
     stroke(window, [vp_at(window, x, 60) for x in (40, 80, 120)])

@@ -41,7 +41,7 @@ def test_the_wands_shift_click_with_no_mask_selected_subtracts_from_the_mask_und
     block = only_new(win, before)
     wand_click(qtbot, win, vp_at(win, 80.5, 60.5))  # the window added: the whole block
     key(win, Qt.Key.Key_Escape)
-    OPTIONS.set(radius=20)
+    OPTIONS.set(width=41)
     key(win, Qt.Key.Key_R)
     before = set(doc.project.annotations)
     stroke(win, [vp_at(win, 85.5, 60.5), vp_at(win, 86.5, 60.5)])  # a disc over the window
@@ -124,7 +124,7 @@ def test_the_brush_ring_shows_at_the_pointer_as_soon_as_r_or_e_is_pressed(qtbot,
     from tests.ui.test_mask_tools import set_view
 
     set_view(window, 2.0)
-    OPTIONS.set(radius=7)
+    OPTIONS.set(width=15)
 
     def rings() -> list[BrushRing]:
         return [i for i in window.canvas.scene().items() if isinstance(i, BrushRing) and i.isVisible()]
@@ -135,7 +135,8 @@ def test_the_brush_ring_shows_at_the_pointer_as_soon_as_r_or_e_is_pressed(qtbot,
         key(window, k)
         assert window.canvas.tool.name == name
         (ring,) = rings()
-        assert ring.rect().center() == QPointF(100.5, 80.5) and ring.rect().width() == 2 * 7 + 1
+        outline = ring.mapToScene(ring.path().boundingRect()).boundingRect()
+        assert outline.center() == QPointF(100.5, 80.5) and outline.width() == 15
     key(window, Qt.Key.Key_V)
     assert not rings()
     QApplication.sendEvent(window.canvas.viewport(), QEvent(QEvent.Type.Leave))
@@ -143,7 +144,7 @@ def test_the_brush_ring_shows_at_the_pointer_as_soon_as_r_or_e_is_pressed(qtbot,
     assert not rings()
     hover(window, vp_at(window, 60.5, 40.5))
     (ring,) = rings()
-    assert ring.rect().center() == QPointF(60.5, 40.5)
+    assert ring.mapToScene(ring.path().boundingRect()).boundingRect().center() == QPointF(60.5, 40.5)
 
 
 def test_the_assist_tool_says_its_gestures_and_where_to_choose_a_model(qtbot, window) -> None:

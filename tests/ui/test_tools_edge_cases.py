@@ -130,7 +130,7 @@ def test_polygon_never_closes_degenerate_and_enter_keeps_a_short_outline(qtbot, 
 
 def erase_everything(win) -> None:
     assert win.canvas.tool.name == "eraser"
-    OPTIONS.set(radius=30)
+    OPTIONS.set(width=61)
     corners = [(30.5, 30.5), (90.5, 30.5), (90.5, 70.5), (30.5, 70.5)]
     stroke(win, [vp_at(win, x, y) for x, y in corners])
 
@@ -147,7 +147,7 @@ def test_erasing_every_pixel_deletes_the_object_in_one_undo_step(qtbot, tmp_path
     win = open_on(qtbot, tmp_path, [ann, keep])
     win.document.set_selection([1])
     key(win, Qt.Key.Key_E)
-    OPTIONS.set(radius=0)
+    OPTIONS.set(width=1)
     stroke(win, [vp_at(win, 41.5, 41.5)])  # a dab first: the eraser keeps its working copy of the mask
     pixels[41, 41] = False
     before = dump(win)
@@ -165,7 +165,7 @@ def test_erasing_every_pixel_deletes_the_object_in_one_undo_step(qtbot, tmp_path
     assert dump(win) == after
     # undone again, a stroke erases from the pixels as they are back (not from the emptied working copy)
     stack.undo()
-    OPTIONS.set(radius=0)
+    OPTIONS.set(width=1)
     stroke(win, [vp_at(win, 45.5, 45.5), vp_at(win, 45.5, 46.5)])
     pixels[45:47, 45] = False
     assert np.array_equal(masks.annotation_mask(win.document.project.annotations[1], 100, 120), pixels)

@@ -94,10 +94,10 @@ def test_step_slices_wheel_steps_as_slicer_and_ctrl_zooms(qtbot, tmp_path, volum
 
     win.canvas.setFocus()
     QTest.keyClick(win.canvas, Qt.Key.Key_R)  # the brush: Shift+wheel is its size still
-    radius = OPTIONS.radius
+    width = OPTIONS.width
     wheel(win, 120, SHIFT)
-    assert OPTIONS.radius == radius + 1 and current_name(win) == "data/ct.nii.gz#z=001"
-    OPTIONS.step_radius(-1)
+    assert OPTIONS.width > width and current_name(win) == "data/ct.nii.gz#z=001"
+    OPTIONS.step_width(-1)
 
     go_to(qtbot, win, "data/zz.png")  # no slice of a volume: the wheel zooms (out: 8x8 px fit at the most)
     zoom = win.canvas.zoom

@@ -1,20 +1,31 @@
 """The pixel tools' geometry: brush and eraser strokes and the magic wand, each producing a
 ``mask_edit.Patch`` (the changed rectangle's before/after pixels).
 
-Brush geometry (the definition the tests pin down): a brush of radius ``r`` (integer pixels, >= 0)
-centred on pixel ``(x, y)`` paints exactly the pixels ``cv2.circle(img, (x, y), r, 1, -1, cv2.LINE_8)``
-sets, which is the disc ``dx**2 + dy**2 <= r**2`` (``2r + 1`` pixels across; tested for r < 80). A stroke
-through pixel centres ``p0, p1, ...`` paints exactly what ``cv2.polylines(img, [pts], False, 1,
-thickness=cv_thickness(r), lineType=cv2.LINE_8)`` paints (a click: ``cv2.line(img, p, p, ...)``): each
-segment a thick LINE_8 line with round caps, drawn on a canvas big enough to hold the whole stroke (OpenCV
-clips a line to the image it draws on, which shifts the Bresenham steps of a line that leaves the image;
-a stroke must not depend on where the image ends). OpenCV's thick lines have a half-width of
-``round(thickness / 2)``: thickness ``2r + 1`` would paint ``2r + 3`` pixels across (the disc of radius
-``r + 1``), so radius ``r`` maps to thickness ``2r`` (``1`` for ``r = 0``: a 1-px Bresenham line).
+Brush geometry (the definition the tests pin down). The brush size is a width ``w`` in pixels (>= 1, even
+ones too), as CVAT's and Photoshop's brush size is the diameter: a dot and a stroke paint exactly ``w``
+pixels across, horizontally and vertically.
+
+- Odd ``w = 2r + 1``: centred on the pixel under the pointer, a dot paints exactly the pixels
+  ``cv2.circle(img, (x, y), r, 1, -1, cv2.LINE_8)`` sets, the disc ``dx**2 + dy**2 <= r**2``. A stroke
+  through pixels ``p0, p1, ...`` paints exactly what ``cv2.polylines(img, [pts], False, 1,
+  thickness=cv_thickness(w), lineType=cv2.LINE_8)`` paints (a click: ``cv2.line(img, p, p, ...)``): each
+  segment a thick LINE_8 line with round caps, drawn on a canvas big enough to hold the whole stroke (OpenCV
+  clips a line to the image it draws on, which shifts the Bresenham steps of a line that leaves the image;
+  a stroke must not depend on where the image ends). OpenCV's thick lines have a half-width of
+  ``round(thickness / 2)``: thickness ``2r + 1`` would paint ``2r + 3`` pixels across, so width ``w`` maps
+  to thickness ``w - 1`` (``1`` for ``w = 1``: a 1-px Bresenham line).
+- Even ``w``: centred on the pixel corner nearest the pointer (where Photoshop centres an even brush),
+  named by the pixel right of and below it. A dot or stroke paints what the ``w - 1``
+  brush paints through the four pixels around each corner, or-ed: the odd stroke through the pixels up and
+  left of the corners, grown by one pixel right and down (a Minkowski sum with a 2x2 square). So it is
+  ``w`` across, symmetric about the corner, between the ``w - 1`` and ``w + 1`` brushes in area, and as
+  exactly OpenCV's as the odd widths. (OpenCV's own sub-pixel circle at a corner is lopsided: 3 pixels for
+  diameter 2.)
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import cv2
@@ -39,37 +50,94 @@ WAND_WINDOW = 4096  # the wand's reach on a whole slide (a 4096^2 window of its 
 _TILE = 64  # stroke backup granularity: the first touch of a tile saves its pre-stroke pixels
 
 
-# -- brush -------------------------------------------------------------------------------------------
+# -- brush ---------------------------------------------------------------------------------------------
+
+MAX_WIDTH = 1000
+# [ / ] and Shift+wheel: 1 px steps up to 10 px, then about 15 % a step on round numbers (as Photoshop)
+WIDTH_STEPS = (
+    *range(1, 11),
+    *(12, 14, 16, 18, 20, 23, 26, 30, 35, 40, 45, 50, 55, 60, 70, 80, 90, 100),
+    *(115, 130, 150, 175, 200, 230, 260, 300, 350, 400, 450, 500, 550, 600, 700, 800, 900, MAX_WIDTH),
+)
 
 
-def cv_thickness(radius: int) -> int:
-    """OpenCV ``thickness`` whose LINE_8 line is ``2 * radius + 1`` pixels wide (see module doc)."""
-    return max(1, 2 * int(radius))
+def clamp_width(width: int) -> int:
+    """A brush width the tools accept: a whole number of pixels from 1 to ``MAX_WIDTH``."""
+    return max(1, min(MAX_WIDTH, int(width)))
 
 
-def segment_footprint(p0: tuple[int, int], p1: tuple[int, int], radius: int) -> tuple[Rect, np.ndarray]:
-    """Pixels a brush of ``radius`` paints from pixel ``p0`` to ``p1`` (a dab when equal).
+def step_width(width: int, direction: int) -> int:
+    """The next width on ``WIDTH_STEPS`` above (``direction > 0``) or below ``width``; a typed width between
+    two steps goes to the neighbouring one, so ``[`` then ``]`` comes back to a step."""
+    w = clamp_width(width)
+    if direction > 0:
+        return next((s for s in WIDTH_STEPS if s > w), w)
+    return next((s for s in reversed(WIDTH_STEPS) if s < w), w)
+
+
+def brush_centre(x: float, y: float, width: int) -> tuple[int, int]:
+    """Where a brush of ``width`` is centred with the pointer at image point ``(x, y)``: the pixel under it
+    (odd widths) or the pixel corner nearest it (even widths), the corner named by the pixel right of and
+    below it. Strokes are made of these points."""
+    if int(width) % 2:
+        return math.floor(x), math.floor(y)
+    return math.floor(x + 0.5), math.floor(y + 0.5)
+
+
+def cv_thickness(width: int) -> int:
+    """OpenCV ``thickness`` whose LINE_8 line is ``width`` pixels wide, for an odd width (see module doc)."""
+    return max(1, int(width) - 1)
+
+
+def segment_footprint(p0: tuple[int, int], p1: tuple[int, int], *, width: int) -> tuple[Rect, np.ndarray]:
+    """Pixels a brush of ``width`` paints from centre ``p0`` to ``p1`` (a dot when equal; see
+    ``brush_centre``).
 
     Drawn by OpenCV into a small local buffer that holds the whole footprint (never clipped, so the
     result is translation invariant and equal to the same line drawn on a full image); returns the
     buffer's rectangle (may reach outside the image) and the bool footprint.
     """
-    r = int(radius)
-    margin = r + 2
+    w = clamp_width(width)
+    even = w % 2 == 0
+    margin = w // 2 + 2
     x0, y0 = min(p0[0], p1[0]) - margin, min(p0[1], p1[1]) - margin
-    w = abs(p1[0] - p0[0]) + 2 * margin + 1
-    h = abs(p1[1] - p0[1]) + 2 * margin + 1
-    buf = np.zeros((h, w), dtype=np.uint8)
-    a = (int(p0[0] - x0), int(p0[1] - y0))
-    b = (int(p1[0] - x0), int(p1[1] - y0))
-    cv2.line(buf, a, b, 1, cv_thickness(r), cv2.LINE_8)
-    return (x0, y0, w, h), buf.view(bool)
+    bw = abs(p1[0] - p0[0]) + 2 * margin + 1
+    bh = abs(p1[1] - p0[1]) + 2 * margin + 1
+    buf = np.zeros((bh, bw), dtype=np.uint8)
+    a = (int(p0[0] - x0 - even), int(p0[1] - y0 - even))  # even: the odd stroke up and left of the corners
+    b = (int(p1[0] - x0 - even), int(p1[1] - y0 - even))
+    cv2.line(buf, a, b, 1, cv_thickness(w - even), cv2.LINE_8)
+    if even:  # grown one pixel right and down: the four pixels around each corner
+        buf[:, 1:] |= buf[:, :-1]
+        buf[1:, :] |= buf[:-1, :]
+    return (x0, y0, bw, bh), buf.view(bool)
 
 
-def dab_offsets(radius: int) -> np.ndarray:
-    """The brush's own footprint (2r+1 square bool) — for drawing the ring and for tests."""
-    _, foot = segment_footprint((0, 0), (0, 0), radius)
-    return foot[2:-2, 2:-2].copy()
+def footprint(width: int) -> np.ndarray:
+    """The brush's own ``width`` x ``width`` footprint (bool): its top-left pixel is ``width // 2`` pixels up
+    and left of the centre ``brush_centre`` gives. For the ring, the toolbar and tests."""
+    w = clamp_width(width)
+    _, foot = segment_footprint((0, 0), (0, 0), width=w)
+    start = w // 2 + 2 - w // 2  # the margin (``segment_footprint``) less the half-width
+    return foot[start : start + w, start : start + w].copy()
+
+
+def footprint_outline(width: int) -> list[tuple[int, int]]:
+    """The footprint's outline, along pixel edges, as a closed polygon's corners relative to the brush's
+    centre point (the pixel's top-left corner for odd widths, the corner itself for even ones): what the
+    ring around the pointer draws, so it shows the pixels a click paints. Every row of the footprint is one
+    run of pixels, so the outline is its right ends going down and its left ends going up."""
+    foot = footprint(width)
+    half = foot.shape[0] // 2
+    right: list[tuple[int, int]] = []
+    left: list[tuple[int, int]] = []
+    for row, line in enumerate(foot):
+        xs = np.flatnonzero(line)
+        y = row - half
+        lo, hi = int(xs[0]) - half, int(xs[-1]) + 1 - half
+        right += [(hi, y), (hi, y + 1)]
+        left += [(lo, y), (lo, y + 1)]
+    return right + left[::-1]
 
 
 def touches(rle: dict, rect: Rect, region: np.ndarray, origin: list[int] | None = None) -> bool:
@@ -103,8 +171,8 @@ class Stroke:
     def __init__(
         self,
         mask: np.ndarray,
-        radius: int,
         *,
+        width: int,
         erase: bool = False,
         others: np.ndarray | OthersMask | None = None,
     ) -> None:
@@ -115,7 +183,7 @@ class Stroke:
         if others is not None and others.shape != mask.shape:
             raise ValueError(f"others has shape {others.shape}, mask {mask.shape}")
         self.mask = mask
-        self.radius = max(0, int(radius))
+        self.width = clamp_width(width)
         self.erase = erase
         self.others = None if erase else others  # erasing only removes own pixels; nothing to preserve
         self.points: list[tuple[int, int]] = []
@@ -131,11 +199,12 @@ class Stroke:
                     self._saved[ty, tx] = tile.copy()
 
     def move_to(self, x: int, y: int) -> Rect | None:
-        """Paint (or erase) from the last point to pixel ``(x, y)``; the image rectangle it covered."""
+        """Paint (or erase) from the last point to centre ``(x, y)`` (``brush_centre``); the image rectangle
+        it covered."""
         p = (int(x), int(y))
         start = self.points[-1] if self.points else p
         self.points.append(p)
-        rect, foot = segment_footprint(start, p, self.radius)
+        rect, foot = segment_footprint(start, p, width=self.width)
         h_img, w_img = self.mask.shape
         clipped = clip_rect(rect, h_img, w_img)
         if clipped is None:

@@ -48,7 +48,7 @@ from pixelproof.ui.status_readout import StatusReadout
 from pixelproof.ui.teams import TeamsActions
 from pixelproof.ui.theme import THEMES, theme
 from pixelproof.ui.tools import TOOL_CLASSES, Tool
-from pixelproof.ui.window_geometry import place_window
+from pixelproof.ui.window_geometry import FirstHeight, place_window
 
 
 class MainWindow(QMainWindow):
@@ -292,6 +292,8 @@ class MainWindow(QMainWindow):
         state = s.value("window/state")
         place_window(self, geometry)  # the saved geometry if it fits a screen now, else the screen's size
         restored = isinstance(state, QByteArray) and not state.isEmpty() and self.restoreState(state)
+        sized = restored and s.value(PROBLEMS_SIZED, False, type=bool)  # older layouts: sized once
+        self.problems_height = FirstHeight(self, self.docks["problemsDock"], sized)
         if not restored:
             self._default_layout()
         elif s.value("window/layout", 1, type=int) < LAYOUT:
@@ -340,6 +342,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
         s.setValue("window/layout", LAYOUT)
+        s.setValue(PROBLEMS_SIZED, self.problems_height.sized)
         s.setValue("view/keep_zoom", self.act_keep_zoom.isChecked())
         s.setValue("view/show_labels", self.act_labels.isChecked())
         self.masks_menu.save_settings(s)
@@ -591,6 +594,7 @@ def _set_icon(act: QAction, name: str) -> None:
         describe(act, act.property("tip_text") or "")
 
 
+PROBLEMS_SIZED = "window/problems_sized"  # the saved layout has a Problems dock height (a dragged one)
 LAYOUT = 2  # the tool bars' arrangement saved with the window's state (2: the Slices bar on the main row)
 
 

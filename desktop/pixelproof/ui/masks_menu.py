@@ -29,11 +29,12 @@ from pixelproof.core import edits, mask_edit
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, IdsExhausted
 from pixelproof.core.names import shown_name
+from pixelproof.core.paint import MAX_WIDTH
 from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.shortcuts import make_action, plain
-from pixelproof.ui.tools.paint_options import MAX_RADIUS, OPTIONS
+from pixelproof.ui.tools.paint_options import OPTIONS
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
@@ -70,8 +71,8 @@ class MasksMenu(QObject):
         self.act_merge = a("masks.merge", self.merge, "Union of the selected objects (one category)")
         self.act_split = a("masks.split", self.split, "One object per connected part")
         self.act_fill_holes = a("masks.fill_holes", self.fill_holes, "Fill the enclosed holes of a mask")
-        self.act_smaller = a("masks.brush_smaller", lambda: OPTIONS.step_radius(-1), "Or Shift+wheel")
-        self.act_larger = a("masks.brush_larger", lambda: OPTIONS.step_radius(1), "Or Shift+wheel")
+        self.act_smaller = a("masks.brush_smaller", lambda: OPTIONS.step_width(-1), "Or Shift+wheel")
+        self.act_larger = a("masks.brush_larger", lambda: OPTIONS.step_width(1), "Or Shift+wheel")
         self.act_preserve = a(
             "masks.preserve_others", lambda on: OPTIONS.set(preserve_others=bool(on)),
             "Brush and fill paint only where no other annotation is", toggled=True,
@@ -128,14 +129,17 @@ class MasksMenu(QObject):
         tb = QToolBar("Mask tools", self.shell.widget)
         tb.setObjectName("maskToolbar")
         tb.addWidget(QLabel(" Brush "))
-        self.radius_box = QSpinBox()
-        self.radius_box.setObjectName("brushRadius")
-        self.radius_box.setAccessibleName("Brush radius")
-        self.radius_box.setRange(0, MAX_RADIUS)
-        self.radius_box.setSuffix(" px")
-        self.radius_box.setToolTip("Brush radius r: paints a disc 2r+1 px across ([ / ] or Shift+wheel)")
-        self.radius_box.valueChanged.connect(lambda v: OPTIONS.set(radius=v))
-        tb.addWidget(self.radius_box)
+        self.width_box = QSpinBox()
+        self.width_box.setObjectName("brushWidth")
+        self.width_box.setAccessibleName("Brush width")
+        self.width_box.setRange(1, MAX_WIDTH)
+        self.width_box.setSuffix(" px")
+        self.width_box.setToolTip(
+            "Brush width: a dot or a stroke is this many pixels across (2 px paints 2-px lines; an even "
+            "width is centred on the pixel corner nearest the pointer). [ / ] or Shift+wheel"
+        )
+        self.width_box.valueChanged.connect(lambda v: OPTIONS.set(width=v))
+        tb.addWidget(self.width_box)
         tb.addAction(self.act_preserve)
         tb.addSeparator()
         tb.addWidget(QLabel(" Wand tolerance "))
@@ -176,7 +180,7 @@ class MasksMenu(QObject):
     def _show_options(self) -> None:
         """Widgets follow the shared options (changed by keys, wheel or another window)."""
         for widget, value in (
-            (self.radius_box, OPTIONS.radius),
+            (self.width_box, OPTIONS.width),
             (self.tolerance_box, int(OPTIONS.tolerance)),
         ):
             if widget.value() != value:

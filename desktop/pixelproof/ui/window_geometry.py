@@ -4,9 +4,9 @@ edge of a 1366x768 laptop, and a first run on that laptop must not open at 1600x
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QRect, QSize
+from PySide6.QtCore import QByteArray, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QWidget
 
 DEFAULT_SIZE = QSize(1600, 1000)  # on a screen with room for it
 BORDER, TITLE = 8, 32  # what a window manager adds around the window: borders, title bar
@@ -58,3 +58,30 @@ def place_window(window: QWidget, saved: object) -> bool:
         area = areas[0]
     window.setGeometry(first_geometry(area))
     return False
+
+
+class FirstHeight(QObject):
+    """A bottom dock's height the first time it is shown in a layout: ``share`` of the window's, at least
+    its panel's minimum (the Problems dock opened at its 250 px size hint plus its title, which left a
+    1366x768 window's canvas half its height or less). Once sized - here, or in a saved layout that had it
+    sized (``sized``) - the dock keeps the height it has: one the user dragged stays."""
+
+    def __init__(self, window: QMainWindow, dock: QDockWidget, sized: bool, share: float = 0.25) -> None:
+        super().__init__(dock)
+        self.window, self.dock, self.sized, self.share = window, dock, sized, share
+        dock.visibilityChanged.connect(self._shown)
+
+    def _shown(self, visible: bool) -> None:
+        if visible and not self.sized:
+            self.sized = True
+            QTimer.singleShot(0, self._apply)  # once the window has laid the dock out
+
+    def _apply(self) -> None:
+        dock, window = self.dock, self.window
+        if dock.isFloating() or window.dockWidgetArea(dock) != Qt.DockWidgetArea.BottomDockWidgetArea:
+            return
+        content = dock.widget()
+        panel = content.widget() if isinstance(content, QScrollArea) else content
+        title = dock.height() - content.height()
+        want = max(panel.minimumSizeHint().height() + title, int(self.share * window.height()))
+        window.resizeDocks([dock], [want], Qt.Orientation.Vertical)

@@ -4,7 +4,9 @@ current category; the eraser removes from the selected mask.
 While the button is down the mask is a dense bool array (``core.paint.Stroke``); each mouse move
 paints the segment from the previous position (continuous at any speed) and the canvas item redraws just
 that rectangle. On release the stroke becomes one ``PaintMask`` edit holding only the changed
-rectangle. A ring under the cursor shows the brush; ``[`` / ``]`` and Shift+wheel change its radius.
+rectangle. The brush size is a width in pixels (``core.paint``: an odd width is centred on the pixel under
+the pointer, an even one on the nearest pixel corner); a ring under the cursor outlines the pixels a click
+paints; ``[`` / ``]`` and Shift+wheel step the width.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import math
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QKeyEvent, QPen, QWheelEvent
-from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QKeyEvent, QPainterPath, QPen, QPolygonF, QWheelEvent
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from pixelproof.core import annotation_pixels, paint
 from pixelproof.core.edits import new_mask_annotation
@@ -27,33 +29,52 @@ from pixelproof.ui.tools.base import Tool
 from pixelproof.ui.tools.paint_options import OPTIONS
 
 
-class BrushRing(QGraphicsEllipseItem):
-    """The brush outline: a dark ring with a light ring inside, visible on any image at any zoom."""
+def outline_path(width: int) -> QPainterPath:
+    """The footprint's outline along pixel edges (``paint.footprint_outline``), around the centre point."""
+    path = QPainterPath()
+    path.addPolygon(QPolygonF([QPointF(x, y) for x, y in paint.footprint_outline(width)]))
+    path.closeSubpath()
+    return path
+
+
+class BrushRing(QGraphicsPathItem):
+    """The brush outline: a dark ring with a light ring inside, visible on any image at any zoom. It runs
+    along the edges of the pixels a click paints (a 2 px brush: the 2x2 square around the nearest corner),
+    so what it encloses is what the brush paints."""
 
     def __init__(self) -> None:
         super().__init__()
         dark = QPen(QColor(0, 0, 0, 200), 3)
         dark.setCosmetic(True)
         self.setPen(dark)
-        self.inner = QGraphicsEllipseItem(self)
+        self.inner = QGraphicsPathItem(self)
         light = QPen(QColor(255, 255, 255, 230), 1)
         light.setCosmetic(True)
         self.inner.setPen(light)
+        self.width = 0
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, False)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
-    def place(self, px: int, py: int, radius: int) -> None:
-        """Around pixel (px, py): the ring passes along the outer edge of the painted disc."""
-        r = radius + 0.5
-        rect = QRectF(px + 0.5 - r, py + 0.5 - r, 2 * r, 2 * r)
-        if rect != self.rect():
-            self.setRect(rect)
-            self.inner.setRect(rect)
+    def place(self, centre: tuple[int, int], width: int) -> None:
+        """At ``centre`` (``paint.brush_centre``: the pixel's top-left corner, or the corner itself)."""
+        if width != self.width:
+            self.width = width
+            path = outline_path(width)
+            self.setPath(path)
+            self.inner.setPath(path)
+        if self.pos() != QPointF(*centre):
+            self.setPos(*centre)
 
 
 def pixel_of(e: ToolEvent) -> tuple[int, int]:
     """The image pixel under the cursor (scene units are pixels, origin at the top-left corner)."""
     return math.floor(e.pos.x()), math.floor(e.pos.y())
+
+
+def centre_of(e: ToolEvent, width: int) -> tuple[int, int]:
+    """Where the brush is centred with the pointer at ``e`` (scene units are pixels, origin at the top-left
+    corner): the pixel under it, or the pixel corner nearest it for an even width."""
+    return paint.brush_centre(e.pos.x(), e.pos.y(), width)
 
 
 class BrushTool(Tool):
@@ -66,7 +87,8 @@ class BrushTool(Tool):
     def __init__(self, canvas) -> None:
         super().__init__(canvas)
         self._ring: BrushRing | None = None
-        self._last_pixel: tuple[int, int] | None = None
+        self._last_pos: tuple[float, float] | None = None  # the pointer in the image (None: not over it)
+        self._last_centre: tuple[int, int] | None = None  # the brush's centre there (``centre_of``)
         self._stroke: paint.Stroke | None = None
         self._ann: Annotation | None = None  # target of the stroke in progress
         self._is_new = False
@@ -86,7 +108,7 @@ class BrushTool(Tool):
             no_button = ToolEvent(
                 self.canvas.mapToScene(at), at, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
             )
-            self._last_pixel = pixel_of(no_button)
+            self._last_pos = (no_button.pos.x(), no_button.pos.y())
             self._place_ring()
 
     def deactivate(self) -> None:
@@ -101,16 +123,24 @@ class BrushTool(Tool):
         if self._ring is not None and shiboken6.isValid(self._ring):
             self.canvas.remove_overlay(self._ring)
         self._ring = None
-        self._last_pixel = None
+        self._last_pos = self._last_centre = None
+
+    def _width(self) -> int:
+        """The stroke's width while one is painted (a size key pressed meanwhile acts on the next), else the
+        chosen one."""
+        return self._stroke.width if self._stroke is not None else OPTIONS.width
 
     def _place_ring(self) -> None:
-        if self._last_pixel is None:
+        """The ring where the brush is centred, at its width (also after the width changed)."""
+        if self._last_pos is None:
             return
+        width = self._width()
+        self._last_centre = paint.brush_centre(*self._last_pos, width)
         if self._ring is None or not shiboken6.isValid(self._ring) or self._ring.scene() is None:
             self._ring = BrushRing()
             self.canvas.add_overlay(self._ring)
             self._ring.setZValue(200)
-        self._ring.place(*self._last_pixel, OPTIONS.radius)
+        self._ring.place(self._last_centre, width)
 
     # -- target ------------------------------------------------------------------------------------
     def _target(self, e: ToolEvent) -> tuple[Annotation | None, bool]:
@@ -129,8 +159,8 @@ class BrushTool(Tool):
             return selected, False
         if selected is not None:
             add_part = bool(e.modifiers & Qt.KeyboardModifier.ControlModifier)
-            x, y = pixel_of(e)
-            rect, dab = paint.segment_footprint((x, y), (x, y), OPTIONS.radius)
+            c = centre_of(e, OPTIONS.width)
+            rect, dab = paint.segment_footprint(c, c, width=OPTIONS.width)
             if add_part or paint.touches(selected.segmentation, rect, dab, origin_of(selected)):
                 return selected, False
         self._category = self.category_to_draw()  # added once the stroke paints a pixel
@@ -187,7 +217,9 @@ class BrushTool(Tool):
         if ann is None:
             return
         mask = self._dense(ann, is_new)
-        self._stroke = paint.Stroke(mask, OPTIONS.radius, erase=self.erase, others=self._others_mask(ann))
+        self._stroke = paint.Stroke(
+            mask, width=OPTIONS.width, erase=self.erase, others=self._others_mask(ann)
+        )
         self._ann, self._is_new = ann, is_new
         item = self.canvas.items_by_id.get(ann.id)
         if is_new or not isinstance(item, MaskItem):
@@ -196,7 +228,7 @@ class BrushTool(Tool):
             self.canvas.add_overlay(item)  # type: ignore[arg-type]
             self._temp_item = item  # type: ignore[assignment]
         self._item = item  # type: ignore[assignment]
-        self._paint_to(pixel_of(e))
+        self._paint_to(centre_of(e, self._stroke.width))
 
     def _paint_to(self, p: tuple[int, int]) -> None:
         rect = self._stroke.move_to(*p)
@@ -204,9 +236,9 @@ class BrushTool(Tool):
             self._item.paint_live(self._stroke.mask, rect)
 
     def move(self, e: ToolEvent) -> None:
-        p = pixel_of(e)
-        if p != self._last_pixel:
-            self._last_pixel = p
+        self._last_pos = (e.pos.x(), e.pos.y())
+        p = centre_of(e, self._width())
+        if p != self._last_centre:
             self._place_ring()
             if self._stroke is not None:
                 self._paint_to(p)
@@ -231,12 +263,13 @@ class BrushTool(Tool):
             self.cancel()
             self.canvas.message.emit("The mask changed during the stroke: paint again")
             return
-        p = pixel_of(e)
+        p = centre_of(e, stroke.width)
         if not stroke.points or stroke.points[-1] != p:
             self._paint_to(p)
         patch = stroke.finish()
         ann, is_new, mask = self._ann, self._is_new, stroke.mask
         self._end_stroke()
+        self._place_ring()  # at the width chosen during the stroke, if one was
         if patch is None:
             self._resync()
             return
@@ -283,10 +316,10 @@ class BrushTool(Tool):
     # -- size ----------------------------------------------------------------------------------------
     def key_press(self, event: QKeyEvent) -> bool:
         if event.key() == Qt.Key.Key_BracketLeft:
-            OPTIONS.step_radius(-1)
+            OPTIONS.step_width(-1)
             return True
         if event.key() == Qt.Key.Key_BracketRight:
-            OPTIONS.step_radius(+1)
+            OPTIONS.step_width(+1)
             return True
         return super().key_press(event)
 
@@ -296,7 +329,7 @@ class BrushTool(Tool):
             return False
         delta = event.angleDelta().y() or event.angleDelta().x()
         if delta:
-            OPTIONS.step_radius(1 if delta > 0 else -1)
+            OPTIONS.step_width(1 if delta > 0 else -1)
         return True
 
 

@@ -11,13 +11,12 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-MIN_RADIUS = 0
-MAX_RADIUS = 500
+from pixelproof.core.paint import clamp_width, step_width
 
 
 @dataclass
 class PaintOptions:
-    radius: int = 8  # brush/eraser: paints the disc dx²+dy² <= r² (2r+1 px across)
+    width: int = 17  # brush/eraser: pixels across (``core.paint``); 17, the 2r+1 of the former radius 8
     preserve_others: bool = False  # brush/fill: leave pixels of other annotations alone
     tolerance: float = 16.0  # fill: per-channel difference in display levels (0-255 across the window)
     connectivity: int = 4  # fill: 4 or 8
@@ -30,8 +29,8 @@ class PaintOptions:
         for key, value in values.items():
             if key.startswith("_") or not hasattr(self, key):
                 raise AttributeError(key)
-            if key == "radius":
-                value = max(MIN_RADIUS, min(MAX_RADIUS, int(value)))  # type: ignore[call-overload]
+            if key == "width":
+                value = clamp_width(value)  # type: ignore[arg-type]
             if getattr(self, key) != value:
                 setattr(self, key, value)
                 changed = True
@@ -44,11 +43,9 @@ class PaintOptions:
                     continue
                 listener()
 
-    def step_radius(self, direction: int) -> None:
-        """[ and ]: about 15 % per step, at least 1 px, so small and big brushes both adjust quickly."""
-        r = self.radius
-        step = max(1, round(r * 0.15))
-        self.set(radius=r + step if direction > 0 else r - step)
+    def step_width(self, direction: int) -> None:
+        """[ and ], Shift+wheel: 1 px steps up to 10 px, then about 15 % (``core.paint.WIDTH_STEPS``)."""
+        self.set(width=step_width(self.width, direction))
 
     def listen(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` after each change; a method is held weakly (dropped with its object)."""

@@ -48,7 +48,13 @@ from pixelproof.ui.panels.problems.table import (
     ProblemsTable,
     kind_tip,
 )
-from pixelproof.ui.panels.problems.widgets import action_button, column, combo_box, wrapped_label
+from pixelproof.ui.panels.problems.widgets import (
+    action_button,
+    column,
+    combo_box,
+    place_filters,
+    wrapped_label,
+)
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
 
@@ -58,6 +64,7 @@ if TYPE_CHECKING:
 
 SOURCE_SETTING = "lint/source"  # the last source chosen: a project linted with a model usually is again
 PICTURES_SETTING = "lint/pictures"  # Compare pictures, as last chosen
+ONE_ROW_WIDTH = 690  # the panel's width from which its filters go in one row (it needs about 690 px then)
 MAX_LIVE_RECHECK = 40  # images re-checked on the UI thread at once; more marks the list as stale
 
 
@@ -137,7 +144,9 @@ class ProblemsPanel(Panel):
         buttons.addWidget(action_button(self.act_fix, "Fix", keys=True))
         buttons.addWidget(action_button(self.act_dismiss, "Not a problem", keys=True))
 
-        self.head = column(self.source, self.pictures, run_row, self.progress)
+        self.pictures_row = QHBoxLayout()  # wide: Rules… beside it (``_arrange``)
+        self.pictures_row.addWidget(self.pictures, 1)
+        self.head = column(self.source, self.pictures_row, run_row, self.progress)
         self.foot = column(self.detail, buttons)  # the fix's buttons right under what it does
         self.side = QWidget()
         QVBoxLayout(self.side).setContentsMargins(0, 0, 0, 0)
@@ -145,6 +154,8 @@ class ProblemsPanel(Panel):
         self._layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
         self._layout.setContentsMargins(6, 6, 6, 6)
         self.wide: bool | None = None
+        self.one_row: bool | None = None
+        self._arrange_filters(one_row=True)  # docked under the image, as at the start
         self._arrange(wide=True)
         self._fill_filters()
 
@@ -167,16 +178,16 @@ class ProblemsPanel(Panel):
             w.currentIndexChanged.connect(self._apply_filter)
         self.min_score.valueChanged.connect(self._apply_filter)
         self.show_dismissed.toggled.connect(self._apply_filter)
-        filters = QHBoxLayout()
-        filters.addWidget(self.kind_filter, 1)
-        filters.addWidget(self.class_filter, 1)
-        filters2 = QHBoxLayout()
-        filters2.addWidget(self.min_score, 1)
-        filters2.addWidget(self.show_dismissed)
         # here, not beside Find problems and Cancel: three buttons there made the side so wide that the
         # list beside it cut kinds and file names in a 1280-px window
-        filters2.addWidget(action_button(self.act_rules, "Rules…"))
-        self.listing = column(filters, filters2, self.table, self.summary)
+        self.rules_button = action_button(self.act_rules, "Rules…")
+        # one row when docked wide (under the image, where every row of height is the canvas's; Rules… then
+        # goes beside Compare pictures), two when tall (``_arrange``)
+        self.filter_rows = (QHBoxLayout(), QHBoxLayout())
+        filters = QVBoxLayout()
+        filters.addLayout(self.filter_rows[0])
+        filters.addLayout(self.filter_rows[1])
+        self.listing = column(filters, self.table, self.summary)
 
     def _build_table(self) -> None:
         self.model = ProblemsModel()
@@ -196,10 +207,18 @@ class ProblemsPanel(Panel):
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a cut file name keeps its extension
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.setMinimumHeight(90)
+        self.table.setMinimumHeight(self.table.rows_height(4))  # a short dock still lists four problems
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         # the row current already (you moved on since): a double-click shows it again
         self.table.doubleClicked.connect(lambda index: self._show(index.data(PROBLEM_ROLE)))
+
+    def _arrange_filters(self, one_row: bool) -> None:
+        """The filters in one row (Rules… beside Compare pictures) when the dock is wide enough: a row less
+        of height, which is the canvas's under the image; else in two rows."""
+        if one_row != self.one_row:
+            self.one_row = one_row
+            filters = (self.kind_filter, self.class_filter, self.min_score, self.show_dismissed)
+            place_filters(filters, self.rules_button, self.filter_rows, self.pictures_row, one_row)
 
     def _arrange(self, wide: bool) -> None:
         """Wide (docked at the bottom): the list left, controls and details right. Tall (docked at a
@@ -229,10 +248,12 @@ class ProblemsPanel(Panel):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         size = event.size()
-        self._arrange(wide=size.width() > 1.4 * size.height() and size.width() >= 560)
+        wide = size.width() > 1.4 * size.height() and size.width() >= 560
+        self._arrange_filters(one_row=wide and size.width() >= ONE_ROW_WIDTH)
+        self._arrange(wide=wide)
 
     def sizeHint(self) -> QSize:
-        return QSize(900, 250)
+        return QSize(900, 250)  # the window sizes the dock when first shown (``window_geometry.FirstHeight``)
 
     def _dock(self) -> QDockWidget | None:
         w = self.parentWidget()

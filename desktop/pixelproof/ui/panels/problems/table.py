@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QStyle
 
 from pixelproof.core.lint import KINDS, Problem
 from pixelproof.core.names import base_file_name
@@ -196,3 +197,10 @@ class ProblemsTable(FittedTable):
 
     def __init__(self) -> None:
         super().__init__(self.FLEXIBLE)
+
+    def rows_height(self, rows: int) -> int:
+        """The table's height that shows ``rows`` rows whole under its header, with a sideways scroll bar
+        (a narrow dock has one)."""
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        header = self.horizontalHeader().sizeHint().height()
+        return header + rows * self.verticalHeader().defaultSectionSize() + bar + 2 * self.frameWidth()
