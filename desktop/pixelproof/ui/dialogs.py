@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof import __version__
 from pixelproof.core.autosave import AutosaveInfo
 from pixelproof.core.coco import ProjectFormatError, ProjectSaveError
 from pixelproof.ui.jobs import Job
@@ -435,3 +436,12 @@ def run_job(parent: QWidget, label: str, work: Callable[..., Any]) -> JobOutcome
     box.close()
     box.deleteLater()
     return outcome[0]
+
+
+def show_about(parent: QWidget) -> None:
+    QMessageBox.about(
+        parent,
+        "About PixelProof",
+        f"<b>PixelProof {__version__}</b><p>Label images with boxes, polygons and masks, and review "
+        "label quality against reference masks — offline.</p><p>Projects are COCO JSON files.</p>",
+    )

@@ -17,12 +17,10 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QMainWindow,
-    QMessageBox,
     QToolBar,
     QWidget,
 )
 
-from pixelproof import __version__
 from pixelproof.core import edits
 from pixelproof.core.model import IMAGE_STATES
 from pixelproof.ui import dialogs
@@ -48,7 +46,7 @@ from pixelproof.ui.status_readout import StatusReadout
 from pixelproof.ui.teams import TeamsActions
 from pixelproof.ui.theme import THEMES, theme
 from pixelproof.ui.tools import TOOL_CLASSES, Tool
-from pixelproof.ui.window_geometry import FirstHeight, place_window
+from pixelproof.ui.window_geometry import PROBLEMS_SIZED, FirstHeight, place_window
 
 
 class MainWindow(QMainWindow):
@@ -578,12 +576,7 @@ class MainWindow(QMainWindow):
         dialogs.ShortcutsDialog(REGISTRY.rows(), self).exec()
 
     def about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About PixelProof",
-            f"<b>PixelProof {__version__}</b><p>Label images with boxes, polygons and masks, and review "
-            "label quality against reference masks — offline.</p><p>Projects are COCO JSON files.</p>",
-        )
+        dialogs.show_about(self)
 
 
 def _set_icon(act: QAction, name: str) -> None:
@@ -594,7 +587,6 @@ def _set_icon(act: QAction, name: str) -> None:
         describe(act, act.property("tip_text") or "")
 
 
-PROBLEMS_SIZED = "window/problems_sized"  # the saved layout has a Problems dock height (a dragged one)
 LAYOUT = 2  # the tool bars' arrangement saved with the window's state (2: the Slices bar on the main row)
 
 

@@ -60,6 +60,9 @@ def place_window(window: QWidget, saved: object) -> bool:
     return False
 
 
+PROBLEMS_SIZED = "window/problems_sized"  # the saved layout has a Problems dock height (a dragged one)
+
+
 class FirstHeight(QObject):
     """A bottom dock's height the first time it is shown in a layout: ``share`` of the window's, at least
     its panel's minimum (the Problems dock opened at its 250 px size hint plus its title, which left a
