@@ -4,6 +4,7 @@ never a mean of both, and an ∞ (one mask empty) never shown as if the image di
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -14,15 +15,16 @@ from pixelproof.core.demo import install_demo
 from tests.ui.test_review import enter_review, open_window
 
 H = Qt.Orientation.Horizontal
+UM = 0.00025  # mm a pixel: 0.25 µm, a slide scanned at 40x
 
 
-def edit(path: Path, spaced: str | None = None, emptied: str | None = None) -> None:
-    """Give image ``spaced`` a 0.5 mm pixel spacing; drop the objects of image ``emptied``."""
+def edit(path: Path, spaced: str | None = None, emptied: str | None = None, spacing: float = 0.5) -> None:
+    """Give image ``spaced`` a pixel spacing (0.5 mm); drop the objects of image ``emptied``."""
     data = json.loads(path.read_text())
     ids = {Path(im["file_name"]).name: im["id"] for im in data["images"]}
     for im in data["images"]:
         if Path(im["file_name"]).name == spaced:
-            im["pixel_spacing"] = [0.5, 0.5]
+            im["pixel_spacing"] = [spacing, spacing]
     data["annotations"] = [a for a in data["annotations"] if a["image_id"] != ids.get(emptied)]
     path.write_text(json.dumps(data))
 
@@ -45,24 +47,32 @@ def row_of(view, name: str) -> int:
     return next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data().endswith(name))
 
 
+def microns(text: str) -> float:
+    m = re.fullmatch(r"([0-9.,]+) µm\*?", text)
+    assert m, text
+    return float(m[1].replace(",", ""))
+
+
 def test_mixed_units_and_an_empty_candidate_read_as_such(qtbot, tmp_path, no_prompts) -> None:
-    """chelsea.jpg has a pixel spacing, the other images none; coffee.jpg's candidate has no object, so
-    its HD95 is ∞ and the image diagonal (721.11 px) stands in for it in the means: the table showed
-    "721.11" as if measured, and the HD95 of chelsea (mm) and the others (px) under one unitless header,
-    with a per-class mean of both."""
+    """chelsea.jpg has a slide's pixel spacing (0.25 µm), the other images none; coffee.jpg's candidate
+    has no object, so its HD95 is ∞ and the image diagonal (721.11 px) stands in for it in the means: the
+    table showed "721.11" as if measured, and the HD95 of chelsea (mm) and the others (px) under one
+    unitless header, with a per-class mean of both. A slide's distances under 1 mm read in µm, as the
+    Measure tool's do: they read "0.03 mm" and a class "0.00 mm"."""
     project = install_demo(tmp_path / "demo")
-    edit(project, spaced="chelsea.jpg", emptied="coffee.jpg")
-    edit(project.parent / "reference.json", spaced="chelsea.jpg")
+    edit(project, spaced="chelsea.jpg", emptied="coffee.jpg", spacing=UM)
+    edit(project.parent / "reference.json", spaced="chelsea.jpg", spacing=UM)
     win = open_window(qtbot, project)
     try:
         enter_review(qtbot, win)
         view = win.review.view
         model, proxy, table = view.images.image_model, view.images.image_proxy, view.images.image_table
         col = model.column_of("hd95")
-        chelsea = proxy.index(row_of(view, "chelsea.jpg"), col)
-        assert chelsea.data().endswith(" mm") and proxy.index(row_of(view, "coins.png"), col).data().endswith(
-            " px"
-        )
+        r = row_of(view, "chelsea.jpg")
+        chelsea, row = proxy.index(r, col), model.rows[proxy.mapToSource(proxy.index(r, 0)).row()]
+        assert row["unit"] == "mm" and row["hd95"] < 1
+        assert abs(microns(chelsea.data()) - row["hd95"] * 1000) <= 0.05
+        assert proxy.index(row_of(view, "coins.png"), col).data().endswith(" px")
         coffee = proxy.index(row_of(view, "coffee.jpg"), col)
         assert coffee.data() == "∞ (721 px)"  # not "721.11": nothing was measured
         tip = hover_tip(qtbot, table, coffee)
@@ -71,17 +81,17 @@ def test_mixed_units_and_an_empty_candidate_read_as_such(qtbot, tmp_path, no_pro
         classes = view.images.class_model
         hd95 = next(c for c in range(classes.columnCount()) if classes.headerData(c, H) == "HD95")
         overall = classes.index(classes.rowCount() - 1, hd95).data()
-        assert " mm | " in overall and overall.endswith(" px*")  # coffee's ∞ is in the px mean
+        assert " µm | " in overall and overall.endswith(" px*")  # coffee's ∞ is in the px mean
         cup = next(r for r in range(classes.rowCount()) if classes.index(r, 0).data() == "cup")
         assert classes.index(cup, hd95).data() == "∞ (721 px)"  # the class is only on coffee.jpg
         assert "pixel_spacing" in view.header.banner.text() and "coins.png" in view.header.banner.text()
-        # the objects of chelsea.jpg: their HD95 is in mm
+        # the objects of chelsea.jpg: their HD95 is in µm
         view.select_image(
             next(i for i, p in view.scored.pairs.items() if p.file_name.endswith("chelsea.jpg"))
         )
         objects = view.object_table.model()
         qtbot.waitUntil(lambda: objects.rowCount() > 0)
-        assert measured(objects) and all(t.endswith(" mm") for t in measured(objects))
+        assert measured(objects) and all(t.endswith(" µm") for t in measured(objects))
     finally:
         win.document.undo_stack.setClean()
         win.close()

@@ -3,6 +3,7 @@ over masks, the first object starts an image, Properties' area and review state.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import cv2
@@ -121,12 +122,32 @@ def test_properties_area_with_thousands_and_mm2_and_drawn_objects_not_pending(
     win.document.undo_stack.setClean()
 
 
+def test_properties_of_a_slide_object_read_in_microns(qtbot, tmp_path, no_prompts) -> None:
+    """At 0.25 µm a pixel (a 40x slide) the area said "(0.00 mm²)" and the box was in pixels alone; under
+    1 mm they read in µm, as the Measure tool's lengths."""
+    path = grey_project(tmp_path)
+    data = json.loads(path.read_text())
+    data["images"][0]["pixel_spacing"] = [0.00025, 0.00025]
+    path.write_text(json.dumps(data))
+    win = open_window(qtbot, path)
+    panel = win.panels["propertiesDock"]
+    set_zoom(win, 2.0, center=(100, 80))
+    key(win, Qt.Key.Key_V)
+    click(win, view_point(win, 100, 80))  # the mask: 180 x 140 = 25,200 px
+    qtbot.waitUntil(lambda: panel.area_label.text() != "")
+    assert panel.area_label.text() == "25,200 px (1,575 µm²)"  # 25,200 x 0.0625 µm²
+    assert panel.geometry_label.text() == "x 10.0, y 10.0, 180.0 × 140.0 px (45.0 × 35.0 µm)"
+    win.document.undo_stack.setClean()
+
+
 def test_area_text() -> None:
     from pixelproof.ui.panels.properties import area_text
 
     assert area_text(1702450, None) == "1,702,450 px"
     assert area_text(12.5, None) == "12.5 px"
-    assert area_text(40, (0.1, 0.1)) == "40 px (0.40 mm²)"
+    assert area_text(4000, (0.1, 0.1)) == "4,000 px (40.00 mm²)"
+    assert area_text(40, (0.1, 0.1)) == "40 px (400,000 µm²)"  # under 1 mm²: µm², as QuPath's areas
+    assert area_text(341, (0.00025, 0.00025)) == "341 px (21.3 µm²)"  # a nucleus at 40x
 
 
 def test_model_dock_shows_its_whole_form_at_1600_and_1366(qtbot, window) -> None:

@@ -44,12 +44,26 @@ def constrain(dx: float, dy: float) -> tuple[float, float]:
 def format_length(d: Distance) -> str:
     """``12.35 mm (49.4 px)``, ``87.5 µm (350.0 px)`` under 1 mm, ``49.4 px`` without a spacing."""
     px = f"{d.px:.1f} px"
-    if d.mm is None:
-        return px
-    if d.mm < 1:
-        um = d.mm * 1000
-        return f"{um:.1f} µm ({px})" if um < 100 else f"{um:.0f} µm ({px})"
-    return f"{d.mm:.2f} mm ({px})" if d.mm < 100 else f"{d.mm:.1f} mm ({px})"
+    return px if d.mm is None else f"{length_text(d.mm)} ({px})"
+
+
+def length_text(mm: float, scale: float | None = None) -> str:
+    """A length in mm as every figure of the app writes it: ``12.35 mm``, ``123.4 mm`` from 100 mm, and
+    ``87.5 µm`` (``350 µm`` from 100 µm) under 1 mm, where a slide's cells, nuclei and distances lie.
+    ``scale``: the length that picks the unit and decimals (a box's larger side, for both its sides)."""
+    s = mm if scale is None else scale
+    if s < 1:
+        return f"{mm * 1000:.1f} µm" if s < 0.1 else f"{mm * 1000:.0f} µm"
+    return f"{mm:.2f} mm" if s < 100 else f"{mm:.1f} mm"
+
+
+def area_text(mm2: float) -> str:
+    """An area in mm²: ``3,150 mm²`` (``0.40 mm²`` under 100), and ``1,575 µm²`` (``21.3 µm²`` under
+    1,000) under 1 mm², as QuPath gives a cell's area."""
+    if mm2 < 1:
+        um2 = mm2 * 1e6
+        return f"{um2:,.1f} µm²" if um2 < 1000 else f"{um2:,.0f} µm²"
+    return f"{mm2:,.2f} mm²" if mm2 < 100 else f"{mm2:,.0f} mm²"
 
 
 def inside(x0: float, y0: float, dx: float, dy: float, width: int, height: int) -> tuple[float, float]:

@@ -37,13 +37,8 @@ from pixelproof.core.channels import (
     sample_level,
 )
 from pixelproof.core.imageio import jpeg_scans
-from pixelproof.core.limits import (
-    MAX_JPEG_SCANS,
-    MAX_TILE_SIDE,
-    LimitError,
-    check_image_size,
-    check_regular_file,
-)
+from pixelproof.core.limits import MAX_JPEG_SCANS, LimitError, check_image_size, check_regular_file
+from pixelproof.core.pyramid_levels import plain_page_levels, reduces, tiled
 from pixelproof.core.volumes import ImageMeta
 
 TIFF_SUFFIXES = (".tif", ".tiff", ".svs", ".ome.tif", ".ome.tiff", ".btf", ".tf8")
@@ -333,13 +328,15 @@ def _level_pages(tif: Any, planes: int = 1) -> list[list[Any]]:
     pages: list[list[Any]] = []
     for level in tif.series[0].levels:
         page = level.keyframe
-        if not _tiled(tif, page):
+        if not tiled(tif, page):
             break
         if len(level.pages) != 1 and int(page.samplesperpixel) == 1 and level.shape != page.shape:
             break  # a stack of pages (z or time), not one plane per level
-        if pages and not _reduces(pages[-1][0], page, pages[0][0]):
+        if pages and not reduces(pages[-1][0], page, pages[0][0]):
             break
         pages.append([page])
+    if len(pages) == 1 and len(tif.series[0].pages) == 1:  # reduced levels stored as plain pages
+        pages += [[page] for page in plain_page_levels(tif, pages[0][0])]
     return pages
 
 
@@ -365,11 +362,11 @@ def plane_level_pages(tif: Any, plane: int | Sequence[int]) -> list[list[Any]]:
             break
         own = [group[k].aspage() for k in wanted]
         page = own[0]
-        if not all(_tiled(tif, p) and (p.shape, p.dtype) == (page.shape, page.dtype) for p in own):
+        if not all(tiled(tif, p) and (p.shape, p.dtype) == (page.shape, page.dtype) for p in own):
             break  # a channel's page of another size or type than the plane's first
         if not pages and (level.shape[-page.ndim :] != page.shape or page.dtype != level.dtype):
             break
-        if pages and not _reduces(pages[-1][0], page, pages[0][0]):
+        if pages and not reduces(pages[-1][0], page, pages[0][0]):
             break
         pages.append(own)
     return pages
@@ -379,35 +376,6 @@ def _plane_name(plane: int | Sequence[int]) -> str:
     if isinstance(plane, int) or len(plane) == 1:
         return f"plane {plane if isinstance(plane, int) else plane[0]}"
     return f"the plane of pages {', '.join(str(k) for k in plane)} (its channels)"
-
-
-def _tiled(tif: Any, page: Any) -> bool:
-    """Whether a level's (first) page is tiled in a layout read tile by tile, with a sane tile size."""
-    if not page.is_tiled or int(page.imagedepth) != 1 or int(page.planarconfig) != 1:
-        return False
-    if not (0 < int(page.tilelength) <= MAX_TILE_SIDE and 0 < int(page.tilewidth) <= MAX_TILE_SIDE):
-        return False
-    check_image_size(int(page.tilewidth), int(page.tilelength), f"{tif.filehandle.path}: a tile")
-    return True
-
-
-def _reduces(previous: Any, page: Any, base: Any) -> bool:
-    """Whether ``page`` can be drawn in place of ``previous``: smaller, of the same samples and type, and
-    shaped like the full-resolution ``base`` (each side within a pixel of the same scale). tifffile takes
-    an SVS's levels as they come: a level larger than the base, squashed, or of another type would be
-    drawn over the slide as if it were its pixels."""
-    w, h, pw, ph = (
-        int(v) for v in (page.imagewidth, page.imagelength, previous.imagewidth, previous.imagelength)
-    )
-    bw, bh = int(base.imagewidth), int(base.imagelength)
-    return (
-        page.dtype == base.dtype
-        and int(page.samplesperpixel) == int(base.samplesperpixel)
-        and w <= pw
-        and h <= ph
-        and (w, h) != (pw, ph)
-        and abs(w * bh - h * bw) <= bw + bh
-    )
 
 
 def _compression(page: Any) -> str:

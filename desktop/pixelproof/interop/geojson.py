@@ -32,7 +32,7 @@ from pixelproof.core.json_nesting import Nesting
 from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.sources import image_meta_extra
-from pixelproof.interop import geojson_stream
+from pixelproof.interop import geojson_cells, geojson_stream
 from pixelproof.interop._util import (
     UNCLASSIFIED,
     Builder,
@@ -261,7 +261,7 @@ class _FileReading:
         self.file, self.image, self.build, self.report = file, image, target.build, target.report
         self.cell_shape, self.colored = target.cell_shape, target.colored
         self.no_area: dict[str, list[str]] = {}
-        self.nuclei_dropped = 0
+        self.nuclei_kept = 0
         self.ids: set[str] = set()
 
     def feature(self, feature: Any, where: str) -> None:
@@ -278,10 +278,11 @@ class _FileReading:
             props = {}
         geometry, gwhere = feature.get("geometry"), f"{where}.geometry"
         nucleus = feature.get("nucleusGeometry", props.get("nucleusGeometry"))
+        other = (geometry, gwhere) if self.cell_shape == "nucleus" else (nucleus, f"{where}.nucleusGeometry")
         if nucleus is not None and self.cell_shape == "nucleus":
             geometry, gwhere = nucleus, f"{where}.nucleusGeometry"
         elif nucleus is not None:
-            self.nuclei_dropped += 1
+            self.nuclei_kept += 1
         if not isinstance(geometry, dict):
             self.report.skip(
                 "invalid", f"{gwhere}: expected a geometry object, got {short_repr(geometry)}; skipped"
@@ -297,11 +298,15 @@ class _FileReading:
             limits.check_text(name, f"{where}.properties.classification", "name")
             fields = self.fields(feature, props, where)
             void = void or fields["app_extra"].pop("void", None) is True
+            if nucleus is not None and (kept := geojson_cells.other_shape(*other, self.report)):
+                qupath = fields["app_extra"].setdefault(QUPATH_KEY, {})  # written back beside it
+                qupath[geojson_cells.OTHER_KEY[self.cell_shape]] = kept
             cat = self.build.category(name, void=void)
             if color is not None and cat.id not in self.colored:
                 cat.color = color
                 self.colored.add(cat.id)
-            add_object(parts, self.image, cat.id, fields, where, self.build, self.report)
+            added = add_object(parts, self.image, cat.id, fields, where, self.build, self.report)
+            geojson_cells.mark_imported(added, self.image)
         except ValueError as e:  # LimitError too
             self.report.skip("invalid", f"{e}; skipped")
 
@@ -375,10 +380,10 @@ class _FileReading:
                 f"{len(p)} {kind} ({listed(p, 3)})" for kind, p in sorted(self.no_area.items())
             )
             self.report(f"{self.file}: skipped geometries that enclose no area: {counts}")
-        if self.nuclei_dropped:
+        if self.nuclei_kept:
             self.report(
-                f"{self.file}: {self.nuclei_dropped} cell(s): the cell boundary is read, not its "
-                "nucleusGeometry (--cell-shape nucleus reads the nuclei instead)"
+                f"{self.file}: {self.nuclei_kept} cell(s): the cell boundary is read, its nucleusGeometry "
+                "kept to write back to QuPath (--cell-shape nucleus reads the nuclei instead)"
             )
 
 

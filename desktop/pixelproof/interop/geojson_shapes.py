@@ -17,7 +17,7 @@ import numpy as np
 from pixelproof.core import coordinate_limits, limits
 from pixelproof.core import masks as core_masks
 from pixelproof.core.limits import LimitError, short_repr
-from pixelproof.core.model import ImageRecord
+from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.interop._util import Builder, Reporter
 
 Part = tuple[np.ndarray, list[np.ndarray]]  # outer ring (n x 2, closed) and its holes
@@ -111,27 +111,25 @@ def add_object(
     where: str,
     build: Builder,
     report: Reporter,
-) -> None:
+) -> Annotation:
+    """Add the parts as one object: a box, polygons, or a mask where they have holes."""
     w, h = image.width, image.height
     flat = [outer[:-1].reshape(-1).tolist() for outer, _ in parts]
     if not any(holes for _, holes in parts):  # the builder checks the coordinates of boxes and polygons
         box = _rectangle(parts[0][0]) if len(parts) == 1 else None
         if box is not None:
-            build.annotation(image, cat_id, bbox=box, where=where, **fields)
-        else:
-            build.annotation(image, cat_id, polygons=flat, where=where, **fields)
-        return
+            return build.annotation(image, cat_id, bbox=box, where=where, **fields)
+        return build.annotation(image, cat_id, polygons=flat, where=where, **fields)
     rings = [r for outer, holes in parts for r in (outer, *holes)]
     for r in rings:
         coordinate_limits.check_coordinates(r.reshape(-1), w, h, where)
     coordinate_limits.check_polygon_work([r.reshape(-1) for r in rings], where)
     try:
-        crop = _holed_crop(parts, h, w, where)
+        crop = parts_crop(parts, h, w, where)
     except LimitError as e:
         report(f"{e}; its holes are filled (the outline is kept as polygons)")
-        build.annotation(image, cat_id, polygons=flat, where=where, **fields)
-        return
-    build.annotation(image, cat_id, crop=crop, where=where, **fields)
+        return build.annotation(image, cat_id, polygons=flat, where=where, **fields)
+    return build.annotation(image, cat_id, crop=crop, where=where, **fields)
 
 
 def _rectangle(ring: np.ndarray) -> list[float] | None:
@@ -157,9 +155,7 @@ def _frame(rings: list[np.ndarray], h: int, w: int) -> tuple[int, int, int, int]
     return x0, y0, min(w, math.ceil(hi[0]) + 1), min(h, math.ceil(hi[1]) + 1)
 
 
-def _holed_crop(
-    parts: list[Part], h: int, w: int, where: str
-) -> tuple[tuple[int, int, int, int], np.ndarray]:
+def parts_crop(parts: list[Part], h: int, w: int, where: str) -> tuple[tuple[int, int, int, int], np.ndarray]:
     """The pixels of polygons with holes, each part its outer ring minus its own holes, in the box around
     them; an empty 1 x 1 crop when none lies on the image. ``LimitError`` when that box is over the
     pixel limit (it is made at once)."""

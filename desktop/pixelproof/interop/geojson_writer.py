@@ -22,6 +22,7 @@ from pixelproof.core import annotation_pixels
 from pixelproof.core import masks as core_masks
 from pixelproof.core.limits import RLE_ORIGIN, LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.interop import geojson_cells
 from pixelproof.interop._util import (
     UNCLASSIFIED,
     ProgressCallback,
@@ -105,6 +106,10 @@ def write_geojson(
         "missing": "image file(s) not found; their GeoJSON was written without the image",
         "as box": "mask(s) over the pixel limit to trace, written as their box",
         "no outline": "object(s) with no outline (polygons of fewer than 3 points, empty masks) left out",
+        "stale": "object(s) edited since they came from QuPath written without the measurements of the "
+        "shape changed (QuPath computes them again: Analyze > Calculate features)",
+        "outside": "cell(s) whose edited shape no longer holds its nucleus (or lies in its cell) written as "
+        "that shape alone",
     }
     warnings += [f"{counts[k]} {text}" for k, text in notes.items() if counts[k]]
     return warnings
@@ -155,20 +160,25 @@ def _feature(
             cls["color"] = colors[a.category_id]
         props["classification"] = cls
     props.update(kept_properties(qupath))
-    measurements = qupath.get("measurements")
-    if isinstance(measurements, dict) and measurements:
-        props["measurements"] = {
-            k: v
-            for k, v in measurements.items()
-            if v is None or (isinstance(v, int | float) and not isinstance(v, bool))
-        }
+    shapes = geojson_cells.written(a, image, qupath, geometry, counts)
+    measurements = {
+        k: v
+        for k, v in shapes.measurements.items()
+        if v is None or (isinstance(v, int | float) and not isinstance(v, bool))
+    }
+    if measurements:
+        props["measurements"] = measurements
     ours = {k: getattr(a, k) for k in APP_FIELDS if getattr(a, k) not in (None, 0)}
     ours.update({k: v for k, v in a.app_extra.items() if k not in (QUPATH_KEY, RLE_ORIGIN)})
     if a.category_id in void:
         ours["void"] = True
     if ours:
         props["pixelproof"] = ours
-    return {"type": "Feature", "id": feature_id(a, image), "geometry": geometry, "properties": props}
+    feature = {"type": "Feature", "id": feature_id(a, image), "geometry": shapes.geometry}
+    if shapes.nucleus is not None:
+        feature["nucleusGeometry"] = shapes.nucleus
+    feature["properties"] = props
+    return feature
 
 
 def _ring(flat: list[float]) -> list[list[float]]:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core import measure
 from pixelproof.core.edits import ReplaceAnnotations, set_category
 from pixelproof.core.geometry import clone
 from pixelproof.core.labels import set_review
@@ -40,11 +41,23 @@ NOT_REVIEWED = "—  not reviewed"
 
 
 def area_text(pixels: float, spacing: tuple[float, float] | None) -> str:
-    """``1,702,450 px``, and the area in mm² when the image has a pixel spacing (``[row, col]`` mm)."""
+    """``1,702,450 px``, and the area in mm² (µm² under 1 mm²: ``measure.area_text``) when the image has a
+    pixel spacing (``[row, col]`` mm)."""
     text = f"{pixels:,.0f} px" if float(pixels).is_integer() else f"{pixels:,.1f} px"
     if spacing is not None:
-        mm2 = pixels * spacing[0] * spacing[1]
-        text += f" ({mm2:,.2f} mm²)" if mm2 < 100 else f" ({mm2:,.0f} mm²)"
+        text += f" ({measure.area_text(pixels * spacing[0] * spacing[1])})"
+    return text
+
+
+def box_text(bbox: list[float], spacing: tuple[float, float] | None) -> str:
+    """``x 10.0, y 10.0, 180.0 × 140.0 px``, and its sides in µm or mm (one unit, the larger side's) when
+    the image has a pixel spacing."""
+    x, y, w, h = bbox
+    text = f"x {x:.1f}, y {y:.1f}, {w:.1f} × {h:.1f} px"
+    if spacing is not None:
+        wm, hm = w * spacing[1], h * spacing[0]
+        scale = max(wm, hm)
+        text += f" ({measure.length_text(wm, scale).split()[0]} × {measure.length_text(hm, scale)})"
     return text
 
 
@@ -195,16 +208,13 @@ class PropertiesPanel(Panel):
         self.category.blockSignals(False)
 
         self.kind.setText(str(common([a.kind for a in anns])))
-        if len(anns) == 1:
-            x, y, w, h = anns[0].bbox
-            # one decimal throughout: "521.74 × 600" mixed precisions (a polygon's box is fractional, a box
-            # drawn at 100 % whole); sub-pixel is what a polygon vertex or a zoomed-in box may hold
-            self.geometry_label.setText(f"x {x:.1f}, y {y:.1f}, {w:.1f} × {h:.1f} px")
-        else:
-            self.geometry_label.setText(MIXED)
         images = {a.image_id for a in anns}
         image = doc.project.images.get(images.pop()) if len(images) == 1 else None
-        area = area_text(sum(a.area for a in anns), image_spacing(image) if image is not None else None)
+        spacing = image_spacing(image) if image is not None else None
+        # one decimal throughout: "521.74 × 600" mixed precisions (a polygon's box is fractional, a box
+        # drawn at 100 % whole); sub-pixel is what a polygon vertex or a zoomed-in box may hold
+        self.geometry_label.setText(box_text(anns[0].bbox, spacing) if len(anns) == 1 else MIXED)
+        area = area_text(sum(a.area for a in anns), spacing)
         self.area_label.setText(area if len(anns) == 1 else f"{area} in all")
         self.source.setText(str(common([a.source or "manual" for a in anns])))
         scores = [a.score for a in anns]

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
+from pixelproof.core import measure
 from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Project
 from pixelproof.core.names import base_file_name, shown_name
@@ -52,17 +53,26 @@ def format_value(name: str, v: float) -> str:
     return f"{v:.3f}"
 
 
+def with_unit(v: float, unit: str | None, whole: bool = False) -> str:
+    """A finite distance with its unit: ``2.00 px``, and in mm as the Measure tool writes lengths
+    (``measure.length_text``: ``31.2 µm`` under 1 mm, a slide's cells); ``whole``: px to the unit."""
+    if unit == "mm":
+        return measure.length_text(v)
+    number = f"{v:.0f}" if whole else f"{v:.2f}"
+    return f"{number} {unit}" if unit else number
+
+
 def distance_text(name: str, row: dict[str, Any]) -> str:
     """An image's mean distance with its unit ("2.00 px"); "∞ (721 px)" when every class with one had a
     mask empty (the diagonal stands in for ∞ in the means), "363.06 px*" when some did (the tooltip says)."""
     v = row.get(name, math.nan)
-    unit = f" {row['unit']}" if row.get("unit") in ("mm", "px") else ""
+    unit = row["unit"] if row.get("unit") in ("mm", "px") else None
     if v is None or not math.isfinite(v):
         return format_value(name, v)
     replaced, n = row.get(f"{name}_inf_replaced", 0), row.get(f"{name}_n_values", 0)
     if replaced and replaced >= n:
-        return f"∞ ({v:.0f}{unit})"
-    return f"{format_value(name, v)}{unit}" + ("*" if replaced else "")
+        return f"∞ ({with_unit(v, unit, whole=True)})"
+    return with_unit(v, unit) + ("*" if replaced else "")
 
 
 def substituted_tip(name: str, row: dict[str, Any]) -> str | None:
@@ -74,8 +84,8 @@ def substituted_tip(name: str, row: dict[str, Any]) -> str | None:
     which = "its only class with a distance" if n == 1 else f"{replaced} of its {n} classes with a distance"
     return (
         f"{METRICS.get(name, name)} is ∞ (one mask empty) in {which}: the image diagonal, "
-        f"{row.get('diagonal', math.nan):.2f} {unit}, stands in for it in this mean and in every mean over "
-        "images; it was not measured"
+        f"{with_unit(row.get('diagonal', math.nan), unit)}, stands in for it in this mean and in every mean "
+        "over images; it was not measured"
     )
 
 
@@ -404,7 +414,7 @@ class ObjectTableModel(QAbstractTableModel):
             return pairing_tip(r, self.iou_threshold)
         if role == Qt.ItemDataRole.DisplayRole:
             if name == "hd95" and math.isfinite(v) and r.comparison is not None:
-                return f"{format_value(name, v)} {r.comparison.unit}"
+                return with_unit(v, r.comparison.unit)
             return format_value(name, v)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -469,9 +479,9 @@ class ClassSummaryModel(QAbstractTableModel):
             if not math.isfinite(v):
                 texts.append(format_value("hd95", v))
             elif inf and inf >= (g["n_rows"] - g.get("n_both_empty", 0)):  # every row with a distance: ∞
-                texts.append(f"∞ ({v:.0f} {u})")
+                texts.append(f"∞ ({with_unit(v, u, whole=True)})")
             else:
-                texts.append(f"{format_value('hd95', v)} {u}" + ("*" if inf else ""))
+                texts.append(with_unit(v, u) + ("*" if inf else ""))
         return " | ".join(texts)
 
     def hd95_tip(self, row: dict[str, Any]) -> str | None:
