@@ -37,3 +37,19 @@ def test_compare_boundary_iou_matches_scipy_bands() -> None:
     ba, bb = band(a), band(b)
     assert got.biou_inter == int(np.count_nonzero(ba & bb))
     assert got.biou_union == int(np.count_nonzero(ba | bb))
+
+
+@pytest.mark.parametrize("d", [2, 9, 30])
+def test_band_of_edge_cases_is_what_the_erosions_take(d: int) -> None:
+    """No background pixel at all (the distance transform has no zero to measure from), one background
+    pixel, an object smaller than d, and one filling a border row: the erosions' band all the same."""
+    full = np.ones((70, 80), bool)
+    hole = full.copy()
+    hole[35, 40] = False
+    speck = np.zeros((70, 80), bool)
+    speck[5:9, 60:63] = True
+    edge = np.zeros((70, 80), bool)
+    edge[-4:, :] = True
+    for m in (full, hole, speck, edge):
+        eroded = ndimage.binary_erosion(m, structure=np.ones((3, 3)), iterations=d, border_value=1)
+        np.testing.assert_array_equal(_eroded_away(m, _SQUARE, d), m & ~eroded)

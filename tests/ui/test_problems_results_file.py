@@ -148,3 +148,24 @@ def test_a_bad_results_file_is_named_with_the_place_and_nothing_changes(
     said = panel.summary.text()
     assert f"{other}: none of the 2 predictions can be used: {other}[0].image_id: image 7" in said
     assert panel.result is shown and not win.document.is_modified()
+
+
+def test_a_results_file_restored_at_start_stays_when_picked_again_and_cancelled(
+    qtbot, win, tmp_path: Path, monkeypatch
+) -> None:
+    """The source and the file come back at the next start; picking the item again to change the file,
+    then Cancel, keeps both (the restored choice is no switch to the source a Cancel undoes)."""
+    panel = win.panels["problemsDock"]
+    chosen = results(tmp_path, [{"image_id": 1, "category_id": 1, "bbox": [40, 40, 80, 60], "score": 0.9}])
+    answer_dialog(monkeypatch, chosen, [])
+    pick(panel, "file")
+    fresh = ProblemsPanel()  # the next start
+    qtbot.addWidget(fresh)
+    fresh.show()
+    qtbot.waitExposed(fresh)
+    assert fresh.source.currentData() == "file" and fresh.results_file.chosen() == str(chosen)
+    asked: list = []
+    answer_dialog(monkeypatch, None, asked)
+    pick_again(qtbot, fresh)
+    assert asked == [str(chosen)]
+    assert fresh.source.currentData() == "file" and fresh.results_file.chosen() == str(chosen)

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from pixelproof.core.image_folder import name_parts
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.volumes import parse_slice_ref, volume_stem
 
@@ -43,34 +44,34 @@ def _channel_free(stem: str) -> str:
     return _CHANNEL_SUFFIX.sub("", stem, count=1)
 
 
-def _path_parts(name: str) -> list[str]:
-    """The folders and file of a name, either slash (a project made on Windows)."""
-    return [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
-
-
 def _pair_by_path_ending(
     refs: list[ImageRecord], cands: list[ImageRecord]
 ) -> list[tuple[ImageRecord, ImageRecord]]:
     """Pairs whose names end in the same last ``k`` path parts, that ending one image's on each side; ``k``
-    grows from 1 (the file name) until no name has more parts, so ``test/good/000.png`` and
-    ``train/good/000.png`` pair with theirs at ``k = 3``. Names compare as written (case included)."""
-    parts = {id(im): _path_parts(im.file_name) for im in (*refs, *cands)}
-    deepest = max((len(p) for p in parts.values()), default=0)
+    grows from 1 (the file name), so ``test/good/000.png`` and ``train/good/000.png`` pair with theirs at
+    ``k = 3``. Parts compare as the relocation compares them (``name_parts``: either slash, one Unicode
+    form, a Mac's decomposed 'ü' too), case included. Only an ending shared on both sides by more than
+    one image is looked at again one part further (by that part alone): an ending one side lacks never
+    pairs, so 100,000 names that pair with nothing cost one pass, not one per part of the deepest."""
+    parts = {id(im): name_parts(im.file_name) for im in (*refs, *cands)}
     pairs: list[tuple[ImageRecord, ImageRecord]] = []
-    for k in range(1, deepest + 1):
-        ends: dict[tuple[str, ...], tuple[list[ImageRecord], list[ImageRecord]]] = defaultdict(
-            lambda: ([], [])
-        )
-        for side, images in enumerate((refs, cands)):
-            for im in images:
-                if len(parts[id(im)]) >= k:
-                    ends[tuple(parts[id(im)][-k:])][side].append(im)
-        found = [(r[0], c[0]) for r, c in ends.values() if len(r) == 1 and len(c) == 1]
-        if found:
-            paired = {id(im) for pair in found for im in pair}
-            refs = [im for im in refs if id(im) not in paired]
-            cands = [im for im in cands if id(im) not in paired]
-            pairs += found
+    groups = [(refs, cands)]  # the images that share an ending of k - 1 parts, each side
+    k = 1
+    while groups:
+        further = []
+        for group in groups:
+            ends: dict[str, tuple[list[ImageRecord], list[ImageRecord]]] = defaultdict(lambda: ([], []))
+            for side, images in enumerate(group):
+                for im in images:
+                    p = parts[id(im)]
+                    if len(p) >= k:
+                        ends[p[-k]][side].append(im)
+            for r, c in ends.values():
+                if len(r) == 1 and len(c) == 1:
+                    pairs.append((r[0], c[0]))
+                elif r and c:
+                    further.append((r, c))
+        groups, k = further, k + 1
     return pairs
 
 

@@ -112,8 +112,10 @@ class ProblemsPanel(Panel):
         for key, text in SOURCES.items():
             self.source.addItem(text, key)
         self.source.setToolTip("What the labels are compared with, besides rules and class statistics")
-        self.results_file = ResultsFileSource(self.source, lambda: self.document)  # "+ a results file…"
         self.source.setCurrentIndex(max(0, self.source.findData(settings().value(SOURCE_SETTING, "none"))))
+        # "+ a results file…", once the source chosen last is back: restoring it is no switch to it that a
+        # Cancel in the file dialog would undo (picked again and cancelled, it went back to "none")
+        self.results_file = ResultsFileSource(self.source, lambda: self.document)
         self.source.currentIndexChanged.connect(
             lambda _i: settings().setValue(SOURCE_SETTING, self.source.currentData())
         )

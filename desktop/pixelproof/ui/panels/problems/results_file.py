@@ -21,7 +21,8 @@ FILE_SOURCE = "file"
 
 class ResultsFileSource(QObject):
     """Asks for the results file when its source is picked in ``combo`` (also picked again: to change
-    it); ``path`` is the file chosen, "" before any."""
+    it); ``path`` is the file chosen, "" before any. Made once ``combo`` shows the source restored from
+    the settings: a later change to this source is taken for the user's switch to it."""
 
     def __init__(self, combo: QComboBox, document: Callable[[], Any] = lambda: None) -> None:
         super().__init__(combo)
