@@ -277,3 +277,20 @@ def settle(turns: int = 10) -> None:
     for _ in range(turns):
         QApplication.sendPostedEvents()
         QApplication.processEvents()
+
+
+def tooltip_of(qtbot, widget, pos, want: str = "") -> str:  # type: ignore[no-untyped-def]
+    """Rest the pointer on ``widget`` at ``pos`` as a user does and return the tooltip Qt shows. Qt shows
+    tooltips only in the active window, so the window is made active first (under a loaded parallel run a
+    window can still be waiting to become active). The move goes through the platform (``QTest.mouseMove``):
+    Qt starts its tooltip timer only for such spontaneous moves, not for a sent event as ``hover``'s."""
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QToolTip
+
+    window = widget.window()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    QTest.mouseMove(window, window.rect().bottomRight())  # from elsewhere: an Enter, then the rest
+    QTest.mouseMove(widget, pos)
+    qtbot.waitUntil(lambda: QToolTip.isVisible() and want in QToolTip.text(), timeout=5000)
+    return QToolTip.text()

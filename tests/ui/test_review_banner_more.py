@@ -9,8 +9,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QToolTip
 
+from tests.ui.conftest import tooltip_of
 from tests.ui.test_review import enter_review, open_window
 from tests.ui.test_review_walkthrough import warned_demo
 
@@ -48,12 +48,7 @@ def test_every_qa_warning_is_in_the_banner_or_its_tooltip(qtbot, tmp_path, no_pr
         more = len(problems) - 5
         assert lines[-1].startswith(f"… and {more} more warning"), lines
         # the rest: hover the banner, its tooltip lists every warning
-        QTest.mouseMove(view, view.rect().bottomRight())  # from elsewhere: an Enter, then a hover
-        QTest.mouseMove(banner.label, banner.label.rect().center())
-        qtbot.waitUntil(
-            lambda: QToolTip.isVisible() and "pixel_spacing differs" in QToolTip.text(), timeout=5000
-        )
-        tip = QToolTip.text()
+        tip = tooltip_of(qtbot, banner.label, banner.label.rect().center(), "pixel_spacing differs")
         assert all(p in tip for p in problems) and all(name in tip for name in resized)
         # folded: the first line and a count that includes the "and N more" line
         QTest.mouseClick(banner.toggle_button, Qt.MouseButton.LeftButton)
