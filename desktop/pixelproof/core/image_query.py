@@ -50,8 +50,10 @@ def _status_key(text: str) -> str:
 class ImageFacts:
     """What a query reads of each image, computed on first use and kept until ``forget``."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, shown_name: Callable[[int], str] | None = None) -> None:
         self.project = project
+        # the names the caller already shows (the app's Document keeps them): not worked out twice
+        self.shown_name = shown_name
         self._names: dict[int, str] = {}
         self._distinct: dict[int, str] | None = None  # ``names.distinct_file_names``, read once
         self._categories: dict[int, frozenset[int]] = {}
@@ -62,7 +64,9 @@ class ImageFacts:
         """The file name as the panel's Image column shows it, casefolded: without folders, but with those
         that tell it from another image of that name (``dent/000.png``; ``names.distinct_file_names``)."""
         v = self._names.get(image_id)
-        if v is None:
+        if v is None and self.shown_name is not None:
+            v = self._names[image_id] = _fold(self.shown_name(image_id))
+        elif v is None:
             if self._distinct is None:
                 self._distinct = distinct_file_names({i: r.file_name for i, r in self.project.images.items()})
             shown = self._distinct.get(image_id) or base_file_name(self.project.images[image_id].file_name)

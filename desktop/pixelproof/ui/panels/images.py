@@ -322,7 +322,7 @@ class ImagesPanel(Panel):
 
     def refresh(self) -> None:
         doc = self.document
-        self.proxy.facts = ImageFacts(doc.project) if doc is not None else None
+        self.proxy.facts = ImageFacts(doc.project, doc.shown_file_name) if doc is not None else None
         query = self._parse(self.filter.text())  # class names are looked up in this project
         self.proxy.query = query or ImageQuery()
         self.model.reset(doc)
