@@ -80,6 +80,11 @@ def test_a_distance_filter_keeps_to_the_unit_written(qtbot, tmp_path, no_prompts
         ("HD95 < 5 mm", {"mm", "px"}, [("hd95", "<", 5.0, "mm")]),
         ("assd>=1px and Dice < 0.9", {"mm", "px"}, [("assd", ">=", 1.0, "px"), ("dice", "<", 0.9, None)]),
         ("Dice < 0.9", {"mm", "px"}, [("dice", "<", 0.9, None)]),
+        # a slide's distances read in µm: written so, they are compared in mm (micro sign or Greek mu)
+        ("HD95 < 50 µm", {"mm"}, [("hd95", "<", 0.05, "mm")]),
+        ("hd95>=12.5um", {"mm", "px"}, [("hd95", ">=", 0.0125, "mm")]),
+        ("ASSD < 3 μm", {"mm"}, [("assd", "<", 0.003, "mm")]),
+        ("HD95 > 0.5 cm", {"mm"}, [("hd95", ">", 5.0, "mm")]),
     ],
 )
 def test_parse_units(text: str, units: set[str], want: list) -> None:
@@ -87,7 +92,14 @@ def test_parse_units(text: str, units: set[str], want: list) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "units"), [("HD95 < 5", {"mm", "px"}), ("Dice < 0.9 mm", {"mm"}), ("HD < 2 cm", {"mm"})]
+    ("text", "units"),
+    [
+        ("HD95 < 5", {"mm", "px"}),
+        ("Dice < 0.9 mm", {"mm"}),
+        ("Dice < 0.9 µm", {"mm"}),
+        ("HD < 2 ft", {"mm"}),
+        ("HD95 < 2 km", {"mm"}),
+    ],
 )
 def test_parse_units_refused(text: str, units: set[str]) -> None:
     with pytest.raises(FilterError):

@@ -47,9 +47,11 @@ ALIASES = {"boundaryiou": "boundary_iou", "biou": "boundary_iou", "wrongclass": 
            "missed": "fn", "extra": "fp", "matched": "tp"}  # fmt: skip
 _CONDITION = re.compile(
     rf"^\s*(?P<name>[A-Za-z][A-Za-z0-9 _\-]*?)\s*(?P<op>{OPERATOR_PATTERN})\s*"
-    r"(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|inf|-inf)\s*(?P<unit>[A-Za-z]+)?\s*$",
+    r"(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|inf|-inf)\s*(?P<unit>[A-Za-zµμ]+)?\s*$",
     re.IGNORECASE,
 )
+# lengths written in another unit than mm (a slide's HD95 reads in µm): mm = value * num / den
+_IN_MM = {"cm": (10, 1), "µm": (1, 1000), "um": (1, 1000), "nm": (1, 1_000_000)}
 _JOIN = re.compile(r"\s+and\s+|&&?|,", re.IGNORECASE)
 __all__ = ["METRICS", "Condition", "FilterError", "matches", "metric_name", "parse_filter"]
 
@@ -101,19 +103,24 @@ def parse_filter(text: str, units: Collection[str | None] = ()) -> list[Conditio
         if name is None:
             known = ", ".join(METRICS.values())
             raise FilterError(f"unknown metric “{m['name'].strip()}”; known: {known}")
-        unit = m["unit"].lower() if m["unit"] else None
+        unit = m["unit"].lower().replace("μ", "µ") if m["unit"] else None  # Greek mu as the micro sign
         said = f"{METRICS[name]} {m['op']} {m['num']}"
+        value = float(m["num"])
+        if unit in _IN_MM and name in DISTANCE_FIELDS:
+            num, den = _IN_MM[unit]
+            unit, value = "mm", value * num / den
         if name not in DISTANCE_FIELDS:
             if unit is not None:
                 raise FilterError(f"“{part.strip()}”: {METRICS[name]} has no unit; write {said}")
         elif unit is not None and unit not in DISTANCE_UNITS:
-            raise FilterError(f"“{part.strip()}”: a distance is in {' or '.join(DISTANCE_UNITS)}, not {unit}")
+            units = " or ".join((*DISTANCE_UNITS, "µm"))
+            raise FilterError(f"“{part.strip()}”: a distance is in {units}, not {unit}")
         elif unit is None and len(present) > 1:
             raise FilterError(
                 f"“{part.strip()}”: the images' distances are in {' and '.join(present)}, not one scale; "
                 f"write the unit: {' or '.join(f'{said} {u}' for u in present)}"
             )
-        out.append(Condition(name, m["op"], float(m["num"]), unit))
+        out.append(Condition(name, m["op"], value, unit))
     return out
 
 
