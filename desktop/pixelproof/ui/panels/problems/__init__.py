@@ -35,7 +35,7 @@ from pixelproof.core.lint.apply import FixError, fix_edit
 from pixelproof.core.lint.fixes import describe
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel
-from pixelproof.ui.panels.problems.layout import Arrangement, Parts
+from pixelproof.ui.panels.problems.layout import Arrangement, Parts, at_side
 from pixelproof.ui.panels.problems.marks import ProblemMarks
 from pixelproof.ui.panels.problems.results_file import ResultsFileSource
 from pixelproof.ui.panels.problems.runner import SOURCES, LintRunner
@@ -180,8 +180,7 @@ class ProblemsPanel(Panel):
         # here, not beside Find problems and Cancel: three buttons there made the side so wide that the
         # list beside it cut kinds and file names in a 1280-px window
         self.rules_button = action_button(self.act_rules, "Rules…")
-        # one row when docked wide (under the image, where every row of height is the canvas's; Rules… then
-        # goes beside Compare pictures), two when tall (``layout``)
+        # one row when docked wide and they fit (Rules… then beside Compare pictures), else two (``layout``)
         self.filter_rows = (QHBoxLayout(), QHBoxLayout())
         filters = QVBoxLayout()
         filters.addLayout(self.filter_rows[0])
@@ -215,6 +214,9 @@ class ProblemsPanel(Panel):
         super().resizeEvent(event)
         self.arrangement.fit(event.size())
 
+    def minimumSizeHint(self) -> QSize:
+        return self.arrangement.min_size(super().minimumSizeHint(), at_side(self._dock()))  # the dock asks
+
     def sizeHint(self) -> QSize:
         return QSize(900, 250)  # the window sizes the dock when first shown (``window_geometry.FirstHeight``)
 
@@ -245,6 +247,14 @@ class ProblemsPanel(Panel):
             shell.add_action(act)
         shell.add_menu(menu)
         shell.closing.connect(self.cancel)
+        dock = self._dock()
+        if dock is not None:  # its minimum width depends on the side (``minimumSizeHint``)
+            dock.dockLocationChanged.connect(lambda _area: self._minimum_changed(dock))
+            dock.topLevelChanged.connect(lambda _floating: self._minimum_changed(dock))
+
+    def _minimum_changed(self, dock: QDockWidget) -> None:
+        self.updateGeometry()
+        dock.widget().updateGeometry()  # the scroll area, which the dock's layout asks
 
     # -- document ----------------------------------------------------------------------------------
     def set_document(self, doc: Document | None) -> None:
