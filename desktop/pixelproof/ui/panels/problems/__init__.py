@@ -20,7 +20,6 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QBoxLayout,
     QCheckBox,
     QDockWidget,
     QDoubleSpinBox,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QVBoxLayout,
-    QWidget,
 )
 
 from pixelproof.core.edits import DismissProblems
@@ -37,6 +35,7 @@ from pixelproof.core.lint.apply import FixError, fix_edit
 from pixelproof.core.lint.fixes import describe
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel
+from pixelproof.ui.panels.problems.layout import Arrangement, Parts, at_side
 from pixelproof.ui.panels.problems.marks import ProblemMarks
 from pixelproof.ui.panels.problems.results_file import ResultsFileSource
 from pixelproof.ui.panels.problems.runner import SOURCES, LintRunner
@@ -52,7 +51,6 @@ from pixelproof.ui.panels.problems.widgets import (
     action_button,
     column,
     combo_box,
-    place_filters,
     wrapped_label,
 )
 from pixelproof.ui.settings import settings
@@ -64,7 +62,6 @@ if TYPE_CHECKING:
 
 SOURCE_SETTING = "lint/source"  # the last source chosen: a project linted with a model usually is again
 PICTURES_SETTING = "lint/pictures"  # Compare pictures, as last chosen
-ONE_ROW_WIDTH = 690  # the panel's width from which its filters go in one row (it needs about 690 px then)
 MAX_LIVE_RECHECK = 40  # images re-checked on the UI thread at once; more marks the list as stale
 
 
@@ -146,19 +143,21 @@ class ProblemsPanel(Panel):
         buttons.addWidget(action_button(self.act_fix, "Fix", keys=True))
         buttons.addWidget(action_button(self.act_dismiss, "Not a problem", keys=True))
 
-        self.pictures_row = QHBoxLayout()  # wide: Rules… beside it (``_arrange``)
+        self.pictures_row = QHBoxLayout()  # wide: Rules… beside it (``layout``)
         self.pictures_row.addWidget(self.pictures, 1)
         self.head = column(self.source, self.pictures_row, run_row, self.progress)
         self.foot = column(self.detail, buttons)  # the fix's buttons right under what it does
-        self.side = QWidget()
-        QVBoxLayout(self.side).setContentsMargins(0, 0, 0, 0)
-        self.side.setMaximumWidth(380)
-        self._layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
-        self._layout.setContentsMargins(6, 6, 6, 6)
-        self.wide: bool | None = None
-        self.one_row: bool | None = None
-        self._arrange_filters(one_row=True)  # docked under the image, as at the start
-        self._arrange(wide=True)
+        filters = (self.kind_filter, self.class_filter, self.min_score, self.show_dismissed)
+        parts = Parts(
+            self.head,
+            self.listing,
+            self.foot,
+            filters,
+            self.rules_button,
+            self.filter_rows,
+            self.pictures_row,
+        )
+        self.arrangement = Arrangement(self, parts)
         self._fill_filters()
 
     def _build_filters(self) -> None:
@@ -183,8 +182,7 @@ class ProblemsPanel(Panel):
         # here, not beside Find problems and Cancel: three buttons there made the side so wide that the
         # list beside it cut kinds and file names in a 1280-px window
         self.rules_button = action_button(self.act_rules, "Rules…")
-        # one row when docked wide (under the image, where every row of height is the canvas's; Rules… then
-        # goes beside Compare pictures), two when tall (``_arrange``)
+        # one row when docked wide and they fit (Rules… then beside Compare pictures), else two (``layout``)
         self.filter_rows = (QHBoxLayout(), QHBoxLayout())
         filters = QVBoxLayout()
         filters.addLayout(self.filter_rows[0])
@@ -214,45 +212,12 @@ class ProblemsPanel(Panel):
         # the row current already (you moved on since): a double-click shows it again
         self.table.doubleClicked.connect(lambda index: self._show(index.data(PROBLEM_ROLE)))
 
-    def _arrange_filters(self, one_row: bool) -> None:
-        """The filters in one row (Rules… beside Compare pictures) when the dock is wide enough: a row less
-        of height, which is the canvas's under the image; else in two rows."""
-        if one_row != self.one_row:
-            self.one_row = one_row
-            filters = (self.kind_filter, self.class_filter, self.min_score, self.show_dismissed)
-            place_filters(filters, self.rules_button, self.filter_rows, self.pictures_row, one_row)
-
-    def _arrange(self, wide: bool) -> None:
-        """Wide (docked at the bottom): the list left, controls and details right. Tall (docked at a
-        side): controls, list, details from top to bottom."""
-        if wide == self.wide:
-            return
-        self.wide = wide
-        side = self.side.layout()
-        for layout in (self._layout, side):
-            while layout.count():
-                layout.takeAt(0)
-        if wide:
-            self._layout.setDirection(QBoxLayout.Direction.LeftToRight)
-            side.addWidget(self.head)
-            side.addWidget(self.foot)
-            side.addStretch(1)
-            self._layout.addWidget(self.listing, 2)  # the list is what is read: most of the width
-            self._layout.addWidget(self.side, 1)
-            self.side.show()
-        else:
-            self._layout.setDirection(QBoxLayout.Direction.TopToBottom)
-            self._layout.addWidget(self.head)
-            self._layout.addWidget(self.listing, 1)
-            self._layout.addWidget(self.foot)
-            self.side.hide()
-
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        size = event.size()
-        wide = size.width() > 1.4 * size.height() and size.width() >= 560
-        self._arrange_filters(one_row=wide and size.width() >= ONE_ROW_WIDTH)
-        self._arrange(wide=wide)
+        self.arrangement.fit(event.size())
+
+    def minimumSizeHint(self) -> QSize:
+        return self.arrangement.min_size(super().minimumSizeHint(), at_side(self._dock()))  # the dock asks
 
     def sizeHint(self) -> QSize:
         return QSize(900, 250)  # the window sizes the dock when first shown (``window_geometry.FirstHeight``)
@@ -284,6 +249,14 @@ class ProblemsPanel(Panel):
             shell.add_action(act)
         shell.add_menu(menu)
         shell.closing.connect(self.cancel)
+        dock = self._dock()
+        if dock is not None:  # its minimum width depends on the side (``minimumSizeHint``)
+            dock.dockLocationChanged.connect(lambda _area: self._minimum_changed(dock))
+            dock.topLevelChanged.connect(lambda _floating: self._minimum_changed(dock))
+
+    def _minimum_changed(self, dock: QDockWidget) -> None:
+        self.updateGeometry()
+        dock.widget().updateGeometry()  # the scroll area, which the dock's layout asks
 
     # -- document ----------------------------------------------------------------------------------
     def set_document(self, doc: Document | None) -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QHBoxLayout,
     QLabel,
     QLayout,
     QPushButton,
@@ -69,23 +67,3 @@ def action_button(action: QAction, text: str, keys: bool = False) -> QPushButton
     action.changed.connect(sync)
     sync()
     return button
-
-
-def place_filters(
-    filters: tuple[QWidget, ...],
-    rules: QWidget,
-    rows: tuple[QHBoxLayout, QHBoxLayout],
-    beside: QHBoxLayout,
-    one_row: bool,
-) -> None:
-    """The Problems list's filters (kind, class, lowest score, show dismissed) in one row, ``rules`` in
-    ``beside``; or kind and class in the first row, the rest and ``rules`` in the second."""
-    first, second = rows
-    rest = first if one_row else second
-    places = [
-        (w, first if i < 2 else rest, 0 if isinstance(w, QCheckBox) else 1) for i, w in enumerate(filters)
-    ]
-    for widget, row, stretch in [*places, (rules, beside if one_row else rest, 0)]:
-        for layout in (first, second, beside):
-            layout.removeWidget(widget)
-        row.addWidget(widget, stretch)
