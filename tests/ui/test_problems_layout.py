@@ -109,6 +109,13 @@ def cut_widgets(win, scrolls: bool = False) -> list[str]:  # type: ignore[no-unt
         inside = at.x() >= 0 and at.x() + w.width() <= view.width()
         if w.width() < w.minimumSizeHint().width() or not inside:
             cut.append(f"{w.objectName() or w.text()}: {w.width()} px at x {at.x()} of {view.width()}")
+    summary = panel.summary  # the line under the list: whole lines only, a cut text whole in its tooltip
+    summary.repaint()
+    shown, fm = summary.shown_text(), summary.fontMetrics()
+    room = summary.contentsRect()
+    drawn = fm.boundingRect(room.adjusted(0, 0, 0, 1 << 20), Qt.TextFlag.TextWordWrap, shown).height()
+    if drawn > room.height() or (shown != summary.text() and summary.toolTip() != summary.text()):
+        cut.append(f"the summary: {drawn} px of lines in {room.height()} px; tooltip {summary.toolTip()!r}")
     if (
         panel.height() > view.height() and not scrolls
     ):  # the dock scrolls it: its bottom (the summary) out of sight

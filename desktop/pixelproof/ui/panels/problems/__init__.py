@@ -130,7 +130,9 @@ class ProblemsPanel(Panel):
         run_row.addWidget(action_button(self.act_cancel, "Cancel"), 1)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.summary = wrapped_label("problemsSummary", "Find problems to list likely label errors.")
+        self.summary = wrapped_label(
+            "problemsSummary", "Find problems to list likely label errors.", fitted=True
+        )
 
         self._build_table()
         self._build_filters()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -12,6 +13,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from pixelproof.ui.one_line import elide_lines
 
 
 def column(*parts: QWidget | QLayout) -> QWidget:
@@ -35,8 +38,29 @@ class WrappedLabel(QLabel):
         return False
 
 
-def wrapped_label(name: str, text: str = "") -> QLabel:
-    label = WrappedLabel(text)
+class FittedLines(WrappedLabel):
+    """A WrappedLabel that draws only the lines its height holds, the last cut with ``…`` and the whole
+    text then in its tooltip (``one_line.elide_lines``): the line under the list wrapped to two in a
+    1024-px window, had the height of one and showed both lines cut in half. ``text()`` stays whole."""
+
+    def shown_text(self) -> str:
+        rect = self.contentsRect()
+        lines = max(1, rect.height() // self.fontMetrics().lineSpacing())
+        return elide_lines(self.text(), self.fontMetrics(), rect.width(), lines)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        shown = self.shown_text()
+        tip = self.text() if shown != self.text() else ""
+        if self.toolTip() != tip:
+            self.setToolTip(tip)
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        flags = int(self.alignment()) | int(Qt.TextFlag.TextWordWrap)
+        painter.drawText(self.contentsRect(), flags, shown)
+
+
+def wrapped_label(name: str, text: str = "", fitted: bool = False) -> QLabel:
+    label = WrappedLabel(text) if not fitted else FittedLines(text)
     label.setObjectName(name)
     label.setWordWrap(True)
     return label
