@@ -180,6 +180,9 @@ def test_view_overview_toggles_it_from_the_menu_and_its_key(opened, qtbot, tmp_p
     QTest.keyClick(win.canvas, Qt.Key.Key_O, CTRL | Qt.KeyboardModifier.AltModifier)  # its key
     assert ov.isVisible() and act.isChecked()
     assert REGISTRY.text("view.overview") == "Ctrl+Alt+O" and REGISTRY.conflicts() == []
+    QTest.keyClick(win.canvas, Qt.Key.Key_W, CTRL)  # File > Close Project, zoomed in: no image to outline
+    assert win.document is None and not ov.isVisible()
+    ov.grab()  # and nothing to draw: no division by the size of no image
 
 
 def test_pixels_at_their_physical_aspect_keep_the_outline_the_viewports_shape(

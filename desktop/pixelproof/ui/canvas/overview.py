@@ -224,6 +224,8 @@ class Overview(QWidget):
         return self._pixmap[1]
 
     def paintEvent(self, _event: QPaintEvent) -> None:
+        if self.image_rect().isEmpty() or self.thumb.isEmpty():
+            return  # hidden at the next ``follow``
         pal = self.palette()
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)

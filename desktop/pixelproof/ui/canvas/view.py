@@ -164,6 +164,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         self.loaded = None
         self.image_id = -1
         self._added = []
+        self.overview.follow()  # no image (a project closed): none to outline
 
     # -- image -----------------------------------------------------------------------------------
     def _show_image(self, image_id: int) -> None:
