@@ -12,8 +12,9 @@ viewport's shape. The objects are not drawn in it: a slide's thousands of boxes 
 
 Bottom-right: the tags of objects cut by the window's edge are pinned along its top (``PinnedTags``), and
 the toolbar the pointer travels to is above. A drag of a tool over it (a box, a brush stroke into the
-corner) fades it so the pixels under it show. It never takes the keyboard focus; its mouse events never
-reach the canvas's tool."""
+corner) fades it so the pixels under it show. It never holds the keyboard focus (a click in it gives the
+canvas the keys, as Qt gives a click's focus to the first parent taking it, and as any click on the canvas
+does); its mouse events never reach the canvas's tool."""
 
 from __future__ import annotations
 
