@@ -26,6 +26,7 @@ from pixelproof.core.model import IMAGE_STATES
 from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.aspect import aspect_action
 from pixelproof.ui.canvas.image_view import ZOOM_STEP
+from pixelproof.ui.canvas.overview import overview_action
 from pixelproof.ui.canvas.view import CanvasView
 from pixelproof.ui.category_chooser import CategoryChooser
 from pixelproof.ui.channels_menu import ChannelsMenu
@@ -157,6 +158,7 @@ class MainWindow(QMainWindow):
         keep_tip = "D / A keep the zoom and position instead of fitting"
         self.act_keep_zoom = a("view.keep_zoom", self._set_keep_zoom, tip=keep_tip, checkable=True)
         self.act_aspect = aspect_action(a)  # app-wide: every window's canvas and review panes
+        self.act_overview = overview_action(a, self.canvas.overview)  # the navigator over the canvas
         labels_tip = ("Category names on the canvas: shown where they fit (an object as wide on screen as "
                       "its name; zoom in for more), and on the hovered and selected objects")  # fmt: skip
         self.act_labels = a("view.labels", self.canvas.set_show_labels, tip=labels_tip, checkable=True)
@@ -229,7 +231,8 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&View")
         m.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_zoom_1])
         m.addSeparator()
-        m.addActions([self.act_keep_zoom, self.act_aspect, self.act_labels, self.act_show_annotations])
+        m.addActions([self.act_keep_zoom, self.act_aspect, self.act_overview, self.act_labels,
+                      self.act_show_annotations])  # fmt: skip
         m.addSeparator()
         m.addActions([self.act_window, self.act_auto_window])
         m.addSeparator()

@@ -135,6 +135,9 @@ DEFAULTS: list[Shortcut] = [
     _("view.keep_zoom", "&Keep Zoom When Changing Image", ("Ctrl+K",)),
     _("view.physical_aspect", "Pi&xels at Physical Aspect", ("Ctrl+Shift+A",),
       note="on: pixels that are not square, a CT's coronal slice's, drawn to scale by pixel_spacing"),
+    # QuPath's and the slide viewers' navigator: a thumbnail in the canvas's corner while zoomed in
+    _("view.overview", "O&verview", ("Ctrl+Alt+O",), "labeling",
+      note="the whole image in the canvas's corner while zoomed in; click or drag in it to move there"),
     _("view.labels", "Show &Labels", ("L",), "labeling",
       note="names shown where they fit on screen, and on the hovered and selected objects"),
     # every object hidden at once, to see the image under them (Ctrl+H is Fill Holes; CVAT and LabelMe have

@@ -32,6 +32,7 @@ from pixelproof.ui.workers import LoadedImage
 TILE = 512
 MAX_CACHED_TILES = 160
 PAINT_BUDGET_S = 0.025  # decoding allowed per paint of a lazy pyramid; the rest follows next paint
+OVERVIEW_MAX_SIDE = 2048  # ``overview_image``: a coarsest level larger than this is read strided
 
 
 def to_qimage(display8: np.ndarray) -> tuple[QImage, np.ndarray]:
@@ -136,14 +137,28 @@ class ImageItem(QGraphicsItem):
             self._tiles.popitem(last=False)
         return entry[0]
 
+    def overview_image(self) -> QImage | None:
+        """The whole image at its coarsest level as it is shown (window, inversion, channels): a slide's
+        overview, a plain image's smallest pyramid level (under 512 px: ``build_pyramid``), never the full
+        image; made once until the window or the channels change (the paint's fallback for a slide's tiles
+        still decoding shares it). None when there is no such level."""
+        if self._overview is None:
+            coarsest = self.image.overview if self.image.lazy else self.image.levels[-1]
+            h, w = coarsest.shape[:2]
+            if not self.image.lazy and max(h, w) > OVERVIEW_MAX_SIDE:
+                if not isinstance(coarsest, np.ndarray):
+                    return None  # a level read on demand: not decoded whole on the UI thread
+                step = math.ceil(max(h, w) / OVERVIEW_MAX_SIDE)
+                coarsest = coarsest[::step, ::step]
+            else:
+                coarsest = coarsest[0:h, 0:w]  # a composite level renders what is sliced
+            self._overview = self._display(coarsest)
+        return self._overview[0]
+
     def _draw_overview(self, painter: QPainter, target: QRectF) -> None:
         """Fill ``target`` (image pixels) from the overview while its own tile is still being decoded."""
-        overview = self.image.overview
-        if overview is None:
+        if not self.image.lazy or (img := self.overview_image()) is None:
             return
-        if self._overview is None:
-            self._overview = self._display(overview)
-        img = self._overview[0]
         sx, sy = img.width() / self.image.width, img.height() / self.image.height
         source = QRectF(target.x() * sx, target.y() * sy, target.width() * sx, target.height() * sy)
         painter.drawImage(target, img, source)

@@ -28,6 +28,7 @@ from pixelproof.ui.canvas.items import AnnotationItemMixin, make_item
 from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
 from pixelproof.ui.canvas.marks import HoverMark
 from pixelproof.ui.canvas.orientation import OrientationMarks, patient_of
+from pixelproof.ui.canvas.overview import Overview
 from pixelproof.ui.canvas.pinned_tags import PinnedTags
 from pixelproof.ui.canvas.pixels import ShownPixels
 from pixelproof.ui.canvas.reveal import DrawnCategories, reveal_selection
@@ -61,6 +62,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         # R/L A/P S/I at the edges of a placed slice
         self.orientation_marks = OrientationMarks(self, lambda: patient_of(self.loaded))
         self.imageShown.connect(lambda _id: self.orientation_marks.follow())
+        self.overview = Overview(self)  # the whole image, the part in view outlined, while zoomed in
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
         self.setRenderHint(QPainter.RenderHint.Antialiasing, False)
@@ -162,6 +164,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         self.loaded = None
         self.image_id = -1
         self._added = []
+        self.overview.follow()  # no image (a project closed): none to outline
 
     # -- image -----------------------------------------------------------------------------------
     def _show_image(self, image_id: int) -> None:

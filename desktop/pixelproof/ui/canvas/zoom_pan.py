@@ -6,7 +6,7 @@ axis's). A part of ``CanvasView`` (as ``pixels.ShownPixels``), which gives what 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRectF
+from PySide6.QtCore import QPoint, QPointF, QRectF
 
 from pixelproof.ui.canvas import stacking
 from pixelproof.ui.canvas.aspect import StretchedScale, scaled, stretch_of
@@ -96,6 +96,11 @@ class ZoomAndPan(StretchedScale):
             item.refit_marks()
         self.tags_changed()  # a zoom makes or takes room between tags: placed again before the next frame
         self.zoomChanged.emit(z)
+
+    def center_on(self, point: QPointF) -> None:
+        """Pan so image point ``point`` is at the window's centre, the zoom kept (the overview navigator)."""
+        keep_at(self, point, self.viewport().rect().center())
+        self._fitted = False
 
     def pan_by(self, dx: int, dy: int) -> None:
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - dx)
