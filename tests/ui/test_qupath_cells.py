@@ -10,10 +10,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtTest import QTest
 
 from pixelproof.core.coco import save_project
 from pixelproof.interop.geojson import read_geojson
+from pixelproof.interop.geojson_writer import write_geojson
 from tests.ui.conftest import open_main_window
 from tests.ui.test_workbench import set_zoom
 
@@ -91,6 +93,7 @@ def test_a_qupath_cell_export_shows_its_classes_and_a_cells_measurements(
     ]
     doc.set_selection(list(doc.project.annotations)[:2])  # two cells: whose measurements? none shown
     qtbot.waitUntil(lambda: not props.form.isRowVisible(props.qupath) and table.isHidden())
+    assert props.stale.isHidden()
 
 
 MEASURED = [
@@ -164,3 +167,19 @@ def test_a_cells_many_measurements_scroll_in_a_table_no_wider_than_the_panel_and
     QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, last)
     QTest.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QGuiApplication.clipboard().text() == "Nucleus: Hematoxylin OD std dev\t0.000123456"
+    assert props.stale.isHidden()
+    # the cell moved off its nucleus by the arrow key: what QuPath measured on it no longer holds; the rows
+    # the export leaves out are greyed, the others as they were (checked against a real export)
+    window.canvas.setFocus()
+    QTest.keyClick(window.canvas, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: props.stale.isVisible())
+    grey = table.palette().color(QPalette.ColorRole.PlaceholderText)
+    greyed = {
+        table.item(r, 0).text() for r in range(table.rowCount()) if table.item(r, 0).foreground() == grey
+    }
+    write_geojson(doc.project, tmp_path / "out", images="keep")
+    features = json.loads((tmp_path / "out" / "slide.geojson").read_text(encoding="utf-8"))["features"]
+    (moved,) = features
+    assert greyed and greyed == {m.name for m in table.rows} - set(
+        moved["properties"].get("measurements", {})
+    )

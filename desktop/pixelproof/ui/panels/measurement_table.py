@@ -9,7 +9,7 @@ had: what a spreadsheet takes."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -24,6 +24,10 @@ from pixelproof.interop.geojson import Measured
 
 MIN_ROWS = 4  # shown at least, however short the dock: the rest scroll
 KEPT_TIP = "Kept from QuPath's GeoJSON and written back on export (not edited here)"
+STALE_TIP = (
+    "Measured on the shape as imported, edited since: no longer true, left out on export "
+    "(QuPath computes it again: Analyze > Calculate features)"
+)
 
 
 class MeasurementTable(QTableWidget):
@@ -57,12 +61,16 @@ class MeasurementTable(QTableWidget):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
         self.rows: list[Measured] = []
+        self.stale: set[str] = set()
 
-    def show_rows(self, rows: list[Measured]) -> None:
-        """Show ``rows`` (the scroll goes back to the top for another object's)."""
-        if rows == self.rows:
-            return  # an edit of the same object: the user's selection and scroll stay
-        self.rows = list(rows)
+    def show_rows(self, rows: list[Measured], stale: set[str] | None = None) -> None:
+        """Show ``rows`` (the scroll goes back to the top for another object's), those named in ``stale``
+        greyed: an edit since import made them untrue."""
+        stale = stale or set()
+        if rows == self.rows and stale == self.stale:
+            return  # the same object's, unchanged: the user's selection and scroll stay
+        self.rows, self.stale = list(rows), set(stale)
+        grey = self.palette().color(QPalette.ColorRole.PlaceholderText)
         self.clearContents()
         self.setRowCount(len(rows))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -72,6 +80,10 @@ class MeasurementTable(QTableWidget):
             value = QTableWidgetItem(m.shown)
             value.setTextAlignment(right)
             value.setToolTip(m.exact if m.exact != m.shown else "")
+            if m.name in stale:
+                for item in (name, value):
+                    item.setForeground(grey)
+                    item.setToolTip(f"{item.toolTip()}\n{STALE_TIP}".strip())
             self.setItem(r, 0, name)
             self.setItem(r, 1, value)
         self.scrollToTop()

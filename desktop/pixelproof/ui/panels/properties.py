@@ -25,6 +25,7 @@ from pixelproof.core.model import REVIEW_STATES
 from pixelproof.core.names import shown_name
 from pixelproof.core.qa_objects import image_spacing
 from pixelproof.interop.geojson import shown_qupath
+from pixelproof.interop.geojson_cells import stale_measurements
 from pixelproof.interop.labelstudio_inputs import kept_results
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.dialogs import as_text
@@ -149,6 +150,14 @@ class PropertiesPanel(Panel):
         # one object's measurements (a QuPath cell has dozens): the panel's spare height, scrolled beyond
         self.measurements = MeasurementTable()
         self.measurements.hide()
+        self.stale = QLabel(
+            "Shape edited since QuPath measured it: the greyed values no longer hold and are left out on "
+            "export (QuPath computes them again)"
+        )
+        self.stale.setWordWrap(True)
+        self.stale.setStyleSheet("color: palette(placeholder-text);")
+        self.stale.hide()
+        layout.addWidget(self.stale)
         layout.addWidget(self.measurements, 1000)  # all the spare height, the stretch below none of it
         # the shown image's results kept from Label Studio (its choices...): read-only, written back
         self.image_results = QLabel()
@@ -259,8 +268,11 @@ class PropertiesPanel(Panel):
         about, measured = shown_qupath(anns[0].app_extra) if len(anns) == 1 else ([], [])
         self.qupath.set_line(" · ".join(about), as_text("\n".join(about) + "\n\n" + KEPT_TIP))
         self.form.setRowVisible(self.qupath, bool(about))
-        self.measurements.show_rows(measured)
+        image = self.document.project.images.get(anns[0].image_id) if measured and self.document else None
+        stale = stale_measurements(anns[0], image) if image is not None else set()
+        self.measurements.show_rows(measured, stale)
         self.measurements.setVisible(bool(measured))
+        self.stale.setVisible(bool(stale))
 
     def _category_chosen(self, index: int) -> None:
         doc = self.document
