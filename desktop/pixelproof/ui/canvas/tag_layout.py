@@ -407,6 +407,9 @@ def relayout(view: CanvasView) -> None:
                 rects = handle_rects(spots, shown_handles(spots), handle_sides(spots))
                 gathered.fixed.append(rects)
             continue
+        if not view.tags_unselected:  # only the selected objects' (and the hovered one's: its mark)
+            _settle(item, LEFT_OUT, shift)
+            continue
         if not tag_fits(bounds.width() * zoom, label.fit_width):
             _settle(item, ABOVE, shift)
             continue
@@ -529,7 +532,7 @@ def _gather_layer(
         gathered.chosen_ids.append(layer.arrays()[0][s])
         spots = handle_spots(xyxy[s], QTransform.fromScale(zoom, zoom_y))
         gathered.fixed.append(handle_rects(spots, shown_handles(spots), handle_sides(spots)))
-    fit = tag_fits((xyxy[:, 2] - xyxy[:, 0]) * zoom, fit_w)
+    fit = tag_fits((xyxy[:, 2] - xyxy[:, 0]) * zoom, fit_w) & layer.tags.unselected
     idx = np.flatnonzero(shown & ~layer.selected_mask() & fit & near_box)
     xi, wi, hi, ti, bi = x[idx], w[idx], h[idx], top[idx], bottom[idx]
     above = np.stack([xi, ti - hi, xi + wi, ti], axis=1)
