@@ -12,6 +12,7 @@ from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from pixelproof.core.coco import save_project
 from pixelproof.interop.geojson import read_geojson
@@ -147,6 +148,9 @@ def test_a_cells_many_measurements_scroll_in_a_table_no_wider_than_the_panel_and
     assert table.item(32, 1).text() == "0.0001235"  # significant digits, not '0.0001'
     assert table.item(33, 1).text() == "1234567.891"  # no exponent
     assert table.verticalScrollBar().isVisible()  # more rows than room: it scrolls
+    area = props.parentWidget().parentWidget()  # the dock's scroll area: the table scrolls, not the panel
+    QApplication.processEvents()  # the scroll area updates its bars on the layout request posted
+    assert isinstance(area, QScrollArea) and not area.verticalScrollBar().isVisible()
     assert dock.width() == width  # the long name did not widen the dock
     right = table.mapTo(props, table.rect().topRight()).x()
     assert right <= props.width()

@@ -8,7 +8,7 @@ had: what a spreadsheet takes."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.interop.geojson import Measured
 
-MIN_ROWS = 4  # shown at least, however short the dock: the rest scroll
+MIN_ROWS = 2  # shown at least, however short the dock (1366x768: the fields leave ~4 rows): the rest scroll
 KEPT_TIP = "Kept from QuPath's GeoJSON and written back on export (not edited here)"
 STALE_TIP = (
     "Measured on the shape as imported, edited since: no longer true, left out on export "
@@ -92,6 +92,12 @@ class MeasurementTable(QTableWidget):
         self.setMaximumHeight(
             self.horizontalHeader().sizeHint().height() + rows_height + 2 * self.frameWidth()
         )
+
+    def sizeHint(self) -> QSize:
+        """As tall as ``MIN_ROWS`` rows, the layout giving it the panel's spare height beyond: the dock's
+        scroll area counts its content's preferred height (the panel's word-wrapped lines), and Qt's
+        default hint (192 px) made the whole panel scroll at 1366x768, the table 4 rows high all the same."""
+        return QSize(0, self.minimumHeight())
 
     def copied_text(self, every: bool = False) -> str:
         """The selected rows (``every``: all) as ``name<TAB>value`` lines, top to bottom."""
