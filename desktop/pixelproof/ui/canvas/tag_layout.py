@@ -15,6 +15,10 @@ more than ``MAX_TRIES`` tags whose spots above and below fall in the same two ce
 first ``MAX_TRIES`` of that order are tried and the others are left out without trying: a few dozen tags
 fit there at most, and trying 20,000 took 0.1 s at each zoom step.
 
+With the tags of unselected objects off (View > Labels on Selected Objects Only: a slide's cells, each with
+room at a high zoom, were each named) none of them is a candidate: only the selected objects' tags are
+placed, and the hovered object's mark names it.
+
 The hovered object's tag is not placed first: its mark draws it over every other tag where its own tag
 sits; placing the tags again as the pointer moves would shuffle them under it. The layout is the whole
 window's surroundings (``REACH``: half the window more on each side) at one zoom, in screen pixels from the
