@@ -295,3 +295,25 @@ def test_a_derived_class_is_written_as_quPaths_names(tmp_path: Path) -> None:
     assert not any(":" in c.get("name", "") for c in classes if c)
     again = {c.name for c in read_geojson(out, image_dir=root).project.categories.values()}
     assert "Tumor: Positive" in again
+
+
+def test_measurement_text_reads_as_qupaths_table_and_stays_close_to_the_value() -> None:
+    """Values as QuPath's measurement table shows them: up to 4 decimals, significant digits under 1,
+    never an exponent for a slide's areas (µm² of a whole annotation), NaN for a null."""
+    from pixelproof.interop.geojson import measurement_text
+
+    rng = np.random.default_rng(3)
+    values = np.concatenate([10.0 ** rng.uniform(-6, 14, 300), -(10.0 ** rng.uniform(-6, 14, 100))])
+    for v in [*values.tolist(), 0.0, 7.0, 123456789.0, 5.378, 0.25]:
+        text = measurement_text(v)
+        assert "e" not in text, (v, text)
+        assert abs(float(text) - v) <= max(abs(v) * 1e-3, 5e-5), (v, text)
+    assert [measurement_text(v) for v in (5.378, 31.41592, 0.000123456, 12.0, 3, None, float("nan"))] == [
+        "5.378",
+        "31.4159",
+        "0.0001235",
+        "12",
+        "3",
+        "NaN",
+        "NaN",
+    ]

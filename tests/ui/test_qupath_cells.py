@@ -1,6 +1,6 @@
 """A pathologist's QuPath cell export opened in the app: a slide of many small cells shows with its
-classes in QuPath's colours, and a cell clicked shows the measurements QuPath made (kept in the project,
-shown nowhere before) on a read-only line of the Properties panel."""
+classes in QuPath's colours, and a cell clicked shows the measurements QuPath made (kept in the project)
+in a name | value table of the Properties panel, as QuPath's own measurement table."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from pixelproof.core.coco import save_project
 from pixelproof.interop.geojson import read_geojson
-from tests.ui.conftest import open_main_window, tip_text
+from pixelproof.interop.geojson_writer import write_geojson
+from tests.ui.conftest import open_main_window
 from tests.ui.test_workbench import set_zoom
 
 CLASSES = {"Tumor": [200, 0, 0], "Stroma": [150, 200, 150], "Immune cells": [160, 90, 160]}
@@ -80,18 +83,18 @@ def test_a_qupath_cell_export_shows_its_classes_and_a_cells_measurements(
     qtbot.waitUntil(lambda: not props.fields.isHidden())
     (cell,) = doc.selected_annotations()
     assert doc.project.categories[cell.category_id].name == list(CLASSES)[k % 3]
-    assert props.form.isRowVisible(props.qupath)
-    line = props.qupath.whole
-    assert line.startswith("cell · ") and f"Nucleus: Area µm^2 {k * 1.5:g}" in line and "DAB —" in line
-    tip = tip_text(props.qupath.toolTip())
-    assert tip.splitlines()[:4] == [
-        "cell",
-        f"Nucleus: Area µm^2: {k * 1.5:g}",
-        "Cell: Eosin OD mean: 0.25",
-        "DAB: —",
+    assert props.form.isRowVisible(props.qupath) and props.qupath.whole == "cell"
+    table = props.measurements
+    assert table.isVisible()
+    shown = [(table.item(r, 0).text(), table.item(r, 1).text()) for r in range(table.rowCount())]
+    assert shown == [  # the file's order; NaN (null in the file) as QuPath shows it
+        ("Nucleus: Area µm^2", f"{k * 1.5:g}"),
+        ("Cell: Eosin OD mean", "0.25"),
+        ("DAB", "NaN"),
     ]
     doc.set_selection(list(doc.project.annotations)[:2])  # two cells: whose measurements? none shown
-    qtbot.waitUntil(lambda: not props.form.isRowVisible(props.qupath))
+    qtbot.waitUntil(lambda: not props.form.isRowVisible(props.qupath) and table.isHidden())
+    assert props.stale.isHidden()
 
 
 MEASURED = [
@@ -106,39 +109,81 @@ MEASURED = [
 ]
 
 
-def test_a_cells_long_qupath_line_is_cut_with_an_ellipsis_inside_the_panel(
+def test_a_cells_many_measurements_scroll_in_a_table_no_wider_than_the_panel_and_copy_as_lines(
     qtbot, tmp_path: Path, no_prompts
 ) -> None:
-    """A cell's dozens of measurements do not fit the dock: the line was clipped at its edge in the middle
-    of a word ('… · Nucleus'), nothing telling that more followed. It now ends in '…' inside its room, the
-    whole line kept for the tooltip and Copy All."""
+    """A cell's dozens of measurements were one line cut after the first ('Nucleus: Area µm^2 5.378 · …'),
+    the rest in a tooltip. They are now rows of a table that scrolls inside the panel at 1366x768 without
+    widening it; rows selected with the mouse copy as name<TAB>value lines (Ctrl+C), every digit kept."""
     folder = tmp_path / "qupath"
     folder.mkdir()
     Image.new("RGB", (64, 64), (230, 200, 220)).save(folder / "slide.png")
     cell = _cell(32, 32, 20, "Tumor", 1)
-    cell["properties"]["measurements"] = {f"Nucleus: {m}": 10.125 + n for n, m in enumerate(MEASURED)}
+    values = {f"{part}: {m}": 10.125 + n for n, (part, m) in enumerate(
+        (part, m) for part in ("Nucleus", "Cell", "Cytoplasm", "Nucleus/Cell") for m in MEASURED
+    )}  # fmt: skip
+    values["Nucleus: Hematoxylin OD std dev"] = 0.000123456
+    values["Cell: a name long enough to be wider than the whole Properties panel at 1366 px"] = 1234567.891
+    cell["properties"]["measurements"] = values
     doc_json = {"type": "FeatureCollection", "features": [cell]}
     (folder / "slide.geojson").write_text(json.dumps(doc_json), encoding="utf-8")
     save_project(read_geojson(folder).project, tmp_path / "project.json")
     window = open_main_window(qtbot, tmp_path / "project.json")
+    window.resize(1366, 768)
     doc = window.document
     props = window.panels["propertiesDock"]
-    _click(window, 32, 32)
-    qtbot.waitUntil(lambda: len(doc.selected_annotations()) == 1)
-    label = props.qupath
-    qtbot.waitUntil(lambda: props.form.isRowVisible(label) and label.whole != "")
-    whole = "cell · " + " · ".join(f"Nucleus: {m} {10.125 + n:g}" for n, m in enumerate(MEASURED))
-    assert label.whole == whole
-    room = label.contentsRect().width()
-    assert 0 < room < label.fontMetrics().horizontalAdvance(whole)  # the line cannot fit: it is cut
-    shown = label.text()
-    assert shown.endswith("…") and whole.startswith(shown[:-1]), shown
-    assert label.fontMetrics().horizontalAdvance(shown) <= room  # what is drawn is inside the label
-    panel = props.rect()  # and the label inside the panel, not pushed past its edge
-    top_left = label.mapTo(props, label.rect().topLeft())
-    assert panel.contains(top_left) and top_left.x() + label.width() <= panel.width()
-    assert "Nucleus: DAB OD mean: 17.125" in tip_text(label.toolTip())  # the cut value in the tooltip
-    label.copy_all()
+    dock = window.docks["propertiesDock"]
+    qtbot.waitUntil(lambda: dock.width() > 0)
+    width = dock.width()
+    rows = window.panels["annotationsDock"].list
+    qtbot.waitUntil(lambda: rows.count() == 1)
+    at = rows.visualItemRect(rows.item(0)).center()
+    QTest.mouseClick(rows.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    table = props.measurements
+    qtbot.waitUntil(lambda: len(doc.selected_annotations()) == 1 and table.isVisible())
+    assert table.rowCount() == len(values) == 34
+    names = [table.item(r, 0).text() for r in range(table.rowCount())]
+    assert names == list(values)  # as the file had them
+    assert table.item(0, 1).text() == "10.125"
+    assert table.item(32, 1).text() == "0.0001235"  # significant digits, not '0.0001'
+    assert table.item(33, 1).text() == "1234567.891"  # no exponent
+    assert table.verticalScrollBar().isVisible()  # more rows than room: it scrolls
+    area = props.parentWidget().parentWidget()  # the dock's scroll area: the table scrolls, not the panel
+    QApplication.processEvents()  # the scroll area updates its bars on the layout request posted
+    assert isinstance(area, QScrollArea) and not area.verticalScrollBar().isVisible()
+    assert dock.width() == width  # the long name did not widen the dock
+    right = table.mapTo(props, table.rect().topRight()).x()
+    assert right <= props.width()
+    cell_rect = table.visualItemRect(table.item(0, 1))  # the values column in sight, right of the names
+    assert cell_rect.right() <= table.viewport().width() and cell_rect.width() > 0
+    first = table.visualItemRect(table.item(0, 0)).center()
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, first)
+    second = table.visualItemRect(table.item(1, 0)).center()
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, second)
     from PySide6.QtGui import QGuiApplication
 
-    assert QGuiApplication.clipboard().text() == whole
+    QGuiApplication.clipboard().setText("")
+    QTest.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == "Nucleus: Area µm^2\t10.125\nNucleus: Perimeter µm\t11.125"
+    assert window.clipboard.clip is None  # the rows copied, not the selected cell
+    table.scrollToBottom()
+    last = table.visualItemRect(table.item(32, 0)).center()
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, last)
+    QTest.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == "Nucleus: Hematoxylin OD std dev\t0.000123456"
+    assert props.stale.isHidden()
+    # the cell moved off its nucleus by the arrow key: what QuPath measured on it no longer holds; the rows
+    # the export leaves out are greyed, the others as they were (checked against a real export)
+    window.canvas.setFocus()
+    QTest.keyClick(window.canvas, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: props.stale.isVisible())
+    grey = table.palette().color(QPalette.ColorRole.PlaceholderText)
+    greyed = {
+        table.item(r, 0).text() for r in range(table.rowCount()) if table.item(r, 0).foreground() == grey
+    }
+    write_geojson(doc.project, tmp_path / "out", images="keep")
+    features = json.loads((tmp_path / "out" / "slide.geojson").read_text(encoding="utf-8"))["features"]
+    (moved,) = features
+    assert greyed and greyed == {m.name for m in table.rows} - set(
+        moved["properties"].get("measurements", {})
+    )

@@ -114,3 +114,53 @@ def test_the_l_action_says_where_names_are_shown(two) -> None:
     view.close()
     for text in (said, win.act_labels.toolTip(), dict(REGISTRY.rows())["L"]):
         assert "fit" in text and "hover" in text and "selected" in text, text
+
+
+def test_shift_l_names_only_the_selected_and_hovered_objects_and_the_next_window_keeps_it(two, qtbot) -> None:
+    """A slide's cells, each given room by the zoom, were each named ('Tumor: Negative' on every cell);
+    QuPath names none and colours them by class. Shift+L (View > Labels on Selected Objects Only) leaves
+    the names of the selected objects and of the one under the pointer, at every zoom; L still hides all
+    of them; the next window opens as this one was left."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from pixelproof.ui.main_window import MainWindow
+
+    win = two
+    shift = Qt.KeyboardModifier.ShiftModifier
+
+    def left() -> None:
+        QApplication.sendEvent(win.canvas.viewport(), QEvent(QEvent.Type.Leave))
+
+    assert tag_shown(win, BIG) and not win.act_labels_selected.isChecked()
+    key(win, Qt.Key.Key_L, shift)
+    assert win.act_labels_selected.isChecked()
+    assert not tag_shown(win, BIG) and not tag_shown(win, SMALL)
+    hover(win, view_point(win, 52, 69))  # the small object's middle: named under the pointer
+    assert tag_shown(win, SMALL) and not tag_shown(win, BIG)
+    click(win, view_point(win, 247, 110))  # the big one's middle, selected
+    hover(win, view_point(win, 300, 220))
+    assert win.document.selection == [BIG]
+    assert tag_shown(win, BIG) and not tag_shown(win, SMALL)
+    while RECTS[SMALL][2] * win.canvas.zoom < TAG_MIN_WIDTH:  # Ctrl+= to a zoom that gives both room
+        key(win, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    left()  # the pointer out of the canvas: no object under it, wherever the checks scroll
+    assert tag_shown(win, BIG) and not tag_shown(win, SMALL)
+    key(win, Qt.Key.Key_Escape)
+    assert not tag_shown(win, BIG)
+    key(win, Qt.Key.Key_L)  # every tag hidden; Shift+L asks for the selected objects' again
+    assert not win.act_labels.isChecked()
+    click(win, view_point(win, 247, 110))
+    left()
+    assert not tag_shown(win, BIG)
+    key(win, Qt.Key.Key_L, shift)  # from hidden: the selected objects' names, never nothing
+    assert win.act_labels.isChecked() and win.act_labels_selected.isChecked()
+    assert tag_shown(win, BIG) and not tag_shown(win, SMALL)
+    key(win, Qt.Key.Key_L, shift)  # off: all that fit
+    assert not win.act_labels_selected.isChecked()
+    assert tag_shown(win, BIG) and tag_shown(win, SMALL)
+    key(win, Qt.Key.Key_L, shift)
+    win.close()  # saves the view settings
+    other = MainWindow()
+    qtbot.addWidget(other)
+    assert other.act_labels_selected.isChecked() and not other.canvas.tags_unselected

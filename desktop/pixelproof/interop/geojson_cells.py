@@ -151,6 +151,20 @@ def written(
     return Written(_geometry(other), shape, measurements)
 
 
+def stale_measurements(a: Annotation, image: ImageRecord) -> set[str]:
+    """The names of the object's kept measurements an edit since import made untrue: those the export
+    leaves out (``written``'s rule, the one place it is decided), so the app can say so beside them."""
+    kept = a.app_extra.get("qupath")
+    measured = kept.get("measurements") if isinstance(kept, dict) else None
+    if not isinstance(measured, dict) or not isinstance(kept.get(SHAPE_KEY), str):
+        return set()  # never measured, or no fingerprint to tell an edit by
+    try:
+        fresh = written(a, image, kept, {}, Counter()).measurements
+    except (LimitError, TypeError, ValueError):  # a hand-edited shape the writer reports: told there
+        return set()
+    return set(measured) - set(fresh)
+
+
 def _only_of(name: str, shape: str) -> bool:
     """The measurement describes ``shape`` ("cell", "nucleus") alone, by the compartments it names."""
     found = COMPARTMENT.findall(name)

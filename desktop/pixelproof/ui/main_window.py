@@ -44,6 +44,7 @@ from pixelproof.ui.shell import Shell, behind_a_tab, scrollable
 from pixelproof.ui.shortcuts import REGISTRY, describe, make_action, plain, with_mnemonics
 from pixelproof.ui.slices import SliceActions
 from pixelproof.ui.status_readout import StatusReadout
+from pixelproof.ui.tag_actions import save_tag_actions, tag_actions
 from pixelproof.ui.teams import TeamsActions
 from pixelproof.ui.theme import THEMES, theme
 from pixelproof.ui.tools import TOOL_CLASSES, Tool
@@ -159,10 +160,7 @@ class MainWindow(QMainWindow):
         self.act_keep_zoom = a("view.keep_zoom", self._set_keep_zoom, tip=keep_tip, checkable=True)
         self.act_aspect = aspect_action(a)  # app-wide: every window's canvas and review panes
         self.act_overview = overview_action(a, self.canvas.overview)  # the navigator over the canvas
-        labels_tip = ("Category names on the canvas: shown where they fit (an object as wide on screen as "
-                      "its name; zoom in for more), and on the hovered and selected objects")  # fmt: skip
-        self.act_labels = a("view.labels", self.canvas.set_show_labels, tip=labels_tip, checkable=True)
-        self.act_labels.setStatusTip(labels_tip)  # in the status bar from the View menu: why tags are missing
+        self.act_labels, self.act_labels_selected = tag_actions(a, self.canvas, settings())  # L, Shift+L
         shown_tip = "Off: no annotation drawn, to see the image under them (drawing shows them again)"
         self.act_show_annotations = a("view.annotations", self.canvas.set_show_annotations, tip=shown_tip,
                                       checkable=True)  # fmt: skip
@@ -232,7 +230,7 @@ class MainWindow(QMainWindow):
         m.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_zoom_1])
         m.addSeparator()
         m.addActions([self.act_keep_zoom, self.act_aspect, self.act_overview, self.act_labels,
-                      self.act_show_annotations])  # fmt: skip
+                      self.act_labels_selected, self.act_show_annotations])  # fmt: skip
         m.addSeparator()
         m.addActions([self.act_window, self.act_auto_window])
         m.addSeparator()
@@ -300,9 +298,7 @@ class MainWindow(QMainWindow):
         elif s.value("window/layout", 1, type=int) < LAYOUT:
             self._update_layout()
         self.act_keep_zoom.setChecked(s.value("view/keep_zoom", False, type=bool))
-        self.act_labels.setChecked(s.value("view/show_labels", True, type=bool))
         self.canvas.keep_zoom = self.act_keep_zoom.isChecked()
-        self.canvas.show_labels = self.act_labels.isChecked()
         self.masks_menu.restore_settings(s)  # fill opacity, Outline only
         self.review.view.splitter.restore_settings(s)
         self.theme_actions.get(theme().mode, self.theme_actions["system"]).setChecked(True)
@@ -345,7 +341,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/layout", LAYOUT)
         s.setValue(PROBLEMS_SIZED, self.problems_height.sized)
         s.setValue("view/keep_zoom", self.act_keep_zoom.isChecked())
-        s.setValue("view/show_labels", self.act_labels.isChecked())
+        save_tag_actions(s, self.act_labels, self.act_labels_selected)
         self.masks_menu.save_settings(s)
         self.review.view.splitter.save_settings(s)
         s.setValue("theme", theme().mode)

@@ -140,6 +140,10 @@ DEFAULTS: list[Shortcut] = [
       note="the whole image in the canvas's corner while zoomed in; click or drag in it to move there"),
     _("view.labels", "Show &Labels", ("L",), "labeling",
       note="names shown where they fit on screen, and on the hovered and selected objects"),
+    # a slide's thousands of cells each named at a zoom that gives them room: QuPath colours cells by
+    # class and names none; what is selected or under the pointer is still named
+    _("view.labels_selected", "Labels on Selecte&d Objects Only", ("Shift+L",), "labeling",
+      note="on: only the selected and hovered objects are named, the others told by their colour"),
     # every object hidden at once, to see the image under them (Ctrl+H is Fill Holes; CVAT and LabelMe have
     # no default key for it): drawing shows them again
     _("view.annotations", "&Show Annotations", ("H",), "labeling",

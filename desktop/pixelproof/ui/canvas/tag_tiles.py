@@ -34,6 +34,7 @@ class TagLayer(QGraphicsItem):
         super().__init__()
         self.layer = layer
         self.enabled = True
+        self.unselected = True  # False: the selected boxes' tags only (``SelectedTags``), none placed here
         self._pixmaps: dict[tuple[str, int], QPixmap] = {}
         self._by_code: dict[int, QPixmap] = {}  # ``tag_of``: its text made once, until the categories change
         self._tiles: OrderedDict[tuple[Scale, int, int], QImage | None] = OrderedDict()

@@ -101,6 +101,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         self._added: list[int] = []  # objects of the shown image an edit added: ``_restack`` places them
         self.image_id = -1
         self.show_labels = True
+        self.tags_unselected = True  # False: only the selected and hovered objects' tags (``tag_actions``)
         self._tags_dirty = False  # the tags are placed again at the next ``flush_tags``
         self.tag_region: QRectF | None = None  # where they were placed (``tag_layout``)
         self.tag_placement: tag_layout.Placement | None = None  # and how: the next layout starts from it
@@ -184,6 +185,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         self._scene.addItem(self.placeholder)
         self.box_layer = BoxLayer(doc.project.categories.get, self.show_filter)
         self.box_layer.tags.set_enabled(self.show_labels)
+        self.box_layer.tags.unselected = self.tags_unselected
         self.box_layer.tags.relayout = self.flush_tags
         self.box_layer.tags.on_change = self.tags_changed
         for part in self.box_layer.parts():
@@ -379,7 +381,13 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         self.show_labels = show
         if self.box_layer is not None:
             self.box_layer.tags.set_enabled(show)
+            self.box_layer.tags.unselected = self.tags_unselected
         self._resync_all()
+
+    def set_tags_of_unselected(self, on: bool) -> None:
+        """Off: only the selected and the hovered objects are named (``tag_layout`` places no other tag)."""
+        self.tags_unselected = on
+        self.set_show_labels(self.show_labels)
 
     def refresh_display(self) -> None:
         """Re-apply the display settings (fill opacity, hidden categories, prediction score) to every

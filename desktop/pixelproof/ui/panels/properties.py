@@ -25,6 +25,7 @@ from pixelproof.core.model import REVIEW_STATES
 from pixelproof.core.names import shown_name
 from pixelproof.core.qa_objects import image_spacing
 from pixelproof.interop.geojson import shown_qupath
+from pixelproof.interop.geojson_cells import stale_measurements
 from pixelproof.interop.labelstudio_inputs import kept_results
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.dialogs import as_text
@@ -33,6 +34,7 @@ from pixelproof.ui.icons import swatch
 from pixelproof.ui.one_line import OneLineLabel
 from pixelproof.ui.panels.attribute_form import AttributeForm
 from pixelproof.ui.panels.base import Panel, esc_reverts
+from pixelproof.ui.panels.measurement_table import KEPT_TIP, MeasurementTable
 
 MIXED = "(several)"
 
@@ -115,8 +117,7 @@ class PropertiesPanel(Panel):
         # what CVAT recorded that is not edited here, on one read-only line; Occluded beside the heading
         self.cvat = AttributeForm(self.form, 1, self)
         self.form.addRow("CVAT", self.cvat.kept)
-        # QuPath's object type, name and measurements of one object, read-only: one line cut with … at the
-        # dock's edge (a cell has dozens), every value in the tooltip, Copy All in its context menu
+        # QuPath's object type and name of one object, read-only (its measurements: the table below)
         self.qupath = OneLineLabel(selectable=True)
         self.form.addRow("QuPath", self.qupath)
         self.form.addRow("Box", self.geometry_label)
@@ -146,6 +147,18 @@ class PropertiesPanel(Panel):
         layout.addLayout(top)
         layout.addWidget(self.fields)
         layout.addWidget(self.hint)
+        # one object's measurements (a QuPath cell has dozens): the panel's spare height, scrolled beyond
+        self.measurements = MeasurementTable()
+        self.measurements.hide()
+        self.stale = QLabel(
+            "Shape edited since QuPath measured it: the greyed values no longer hold and are left out on "
+            "export (QuPath computes them again)"
+        )
+        self.stale.setWordWrap(True)
+        self.stale.setStyleSheet("color: palette(placeholder-text);")
+        self.stale.hide()
+        layout.addWidget(self.stale)
+        layout.addWidget(self.measurements, 1000)  # all the spare height, the stretch below none of it
         # the shown image's results kept from Label Studio (its choices...): read-only, written back
         self.image_results = QLabel()
         self.image_results.setTextFormat(Qt.TextFormat.PlainText)  # values from a file: never rich text
@@ -187,6 +200,7 @@ class PropertiesPanel(Panel):
         self.hint.setVisible(not anns)
         self.heading.setVisible(bool(anns))
         self.kind.setVisible(bool(anns))  # the shape beside the heading: none without a selection
+        self._show_qupath(anns)
         if not anns:
             self.cvat.show_for(doc, [])
             return
@@ -231,7 +245,6 @@ class PropertiesPanel(Panel):
             self.review.setCurrentIndex(idx)
         self.review.blockSignals(False)
         self.cvat.show_for(doc, anns)
-        self._show_qupath(anns)
         note = common([a.note or "" for a in anns])
         self._note_mixed = note == MIXED
         long = not self._note_mixed and len(note) > MAX_NOTE
@@ -253,16 +266,13 @@ class PropertiesPanel(Panel):
     def _show_qupath(self, anns: list) -> None:
         """One object's QuPath fields (several objects' measurements side by side would mean nothing)."""
         about, measured = shown_qupath(anns[0].app_extra) if len(anns) == 1 else ([], [])
-        lines = [" · ".join(about)] if about else []
-        lines += [f"{name}: {v}" for name, v in measured]
-        self.qupath.set_line(
-            " · ".join([*about, *(f"{name} {v}" for name, v in measured)]),
-            as_text(
-                "\n".join(lines)
-                + "\n\nKept from QuPath's GeoJSON and written back on export (not edited here)"
-            ),
-        )
-        self.form.setRowVisible(self.qupath, bool(about or measured))
+        self.qupath.set_line(" · ".join(about), as_text("\n".join(about) + "\n\n" + KEPT_TIP))
+        self.form.setRowVisible(self.qupath, bool(about))
+        image = self.document.project.images.get(anns[0].image_id) if measured and self.document else None
+        stale = stale_measurements(anns[0], image) if image is not None else set()
+        self.measurements.show_rows(measured, stale)
+        self.measurements.setVisible(bool(measured))
+        self.stale.setVisible(bool(stale))
 
     def _category_chosen(self, index: int) -> None:
         doc = self.document
