@@ -25,6 +25,7 @@ from pixelproof.core import matching, metrics
 from pixelproof.core.geometry import pair_box
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
 from pixelproof.core.metrics_parts import compare_parts
+from pixelproof.core.metrics_shapes import Shapes, compare_shapes
 from pixelproof.core.model import Project
 from pixelproof.core.qa_categories import (
     candidate_only,
@@ -296,8 +297,7 @@ def score_image(
     regions follow COCO's rules in the object matching (``_match_objects``); False scores them as
     ordinary objects (agreement, where neither side is the reference)."""
     opt = options or QAOptions()
-    shape = pair.shape
-    spacing = pair_spacing(pair)
+    shape, spacing = pair.shape, pair_spacing(pair)
     if objects is not None:
         refs, cands = objects
     else:
@@ -306,11 +306,11 @@ def score_image(
     if categories is None:
         categories = sorted({o.category for o in refs} | {o.category for o in cands})
     counts = {c: InstanceCounts() for c in categories}
-
     kw = {"spacing": spacing, "boundary_iou_d": opt.boundary_iou_d, "distances": opt.boundary_metrics}
+    kw["shapes"] = Shapes()  # each mask's boundary and band measured once, for its object and class rows
 
     def cmp(a: Placed, b: Placed, category: str) -> MaskComparison:
-        return metrics.compare(a, b, shape, nsd_tau=opt.tau(category), **kw)  # type: ignore[arg-type]
+        return compare_shapes(a, b, shape, nsd_tau=opt.tau(category), **kw)  # type: ignore[arg-type]
 
     base = {"file_name": pair.file_name, "image_id": pair.cand.id, "ref_image_id": pair.ref.id}
     objects = (
