@@ -18,6 +18,8 @@ both objects' boundaries and bands from ``metrics_shapes``, measured once for th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+
 import numpy as np
 
 from pixelproof.core import matching
@@ -50,18 +52,20 @@ def compare_parts(
     nsd_tau: float = 2.0,
     boundary_iou_d: int | None = None,
     distances: bool = True,
-    merged: tuple[Placed, Placed] | None = None,
+    merged: tuple[Placed, Placed] | Callable[[], tuple[Placed, Placed]] | None = None,
     shapes: Shapes | None = None,
 ) -> MaskComparison:
     """``compare(merge(ref_parts), merge(cand_parts), image_shape, ...)``, cluster by cluster when the
     frame is large and the parts cover little of it, or are few (see the module's docstring).
-    ``merged``: those two merges when the caller has them; ``shapes``: the parts' ``Shape`` cache."""
+    ``merged``: those two merges when the caller has them (or gives them when asked: ``ClassMasks.of``);
+    ``shapes``: the parts' ``Shape`` cache."""
     ref_parts = [p for p in ref_parts if not p.is_empty]
     cand_parts = [p for p in cand_parts if not p.is_empty]
     parts = ref_parts + cand_parts
 
     def whole() -> MaskComparison:
-        a, b = merged if merged is not None else (merge(ref_parts), merge(cand_parts))
+        given = merged() if callable(merged) else merged
+        a, b = given if given is not None else (merge(ref_parts), merge(cand_parts))
         return compare(a, b, image_shape, **kw)  # type: ignore[arg-type]
 
     kw = {"spacing": spacing, "nsd_tau": nsd_tau, "boundary_iou_d": boundary_iou_d, "distances": distances}
@@ -83,6 +87,37 @@ def compare_parts(
     if out.tp + out.fn and out.tp + out.fp:
         out.d_ref, out.d_cand = edge_distances(boundaries[0], boundaries[1], frame_box, spacing)
     return out
+
+
+class ClassMasks(Mapping[str, tuple[Placed, Placed]]):
+    """Each class's (reference, candidate) mask of an image, merged from its objects' crops only when
+    asked: a slide's class compared cluster by cluster never needs the frame of its union (two tumour
+    regions a side were 48,000,000 pixels merged per side for nothing)."""
+
+    def __init__(self) -> None:
+        self._parts: dict[str, tuple[list[Placed], list[Placed]]] = {}
+        self._merged: dict[str, tuple[Placed, Placed]] = {}
+
+    def add(self, category: str, ref_parts: list[Placed], cand_parts: list[Placed]) -> None:
+        self._parts[category] = (ref_parts, cand_parts)
+        self._merged.pop(category, None)
+
+    def of(self, category: str) -> Callable[[], tuple[Placed, Placed]]:
+        """``self[category]`` when called."""
+        return lambda: self[category]
+
+    def __getitem__(self, category: str) -> tuple[Placed, Placed]:
+        found = self._merged.get(category)
+        if found is None:
+            ref_parts, cand_parts = self._parts[category]
+            found = self._merged[category] = (merge(ref_parts), merge(cand_parts))
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parts)
+
+    def __len__(self) -> int:
+        return len(self._parts)
 
 
 def _clustered(
