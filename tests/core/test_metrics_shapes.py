@@ -149,3 +149,18 @@ def test_boundaries_dense_in_the_frame_take_its_transform_as_compare_does() -> N
     assert want.d_ref.size == 100 * 1100
     got = metrics_parts.compare_parts(ref, cand, shape, spacing=(0.5, 0.25))
     assert _figures(got) == _figures(want)
+
+
+def test_nearest_distances_are_those_of_every_pair() -> None:
+    """The kd-tree's nearest distances are the minimum over every pair of pixels, computed as it does
+    (the spacing applied to each point, squares summed, the root taken), bit for bit, ties included."""
+    rng = np.random.default_rng(4)
+    pa = rng.integers(0, 300, (1500, 2))
+    pb = np.concatenate([rng.integers(0, 300, (1200, 2)), pa[:100] + 3, np.repeat(pa[100:110], 3, axis=0)])
+    for spacing in (None, (0.7, 1.3), (0.00025, 0.00025)):
+        scale = np.array(spacing or (1.0, 1.0))
+        a, b = pa * scale, pb * scale
+        d2 = ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2)
+        got = metrics.nearest_distances(pa, pb, spacing)
+        np.testing.assert_array_equal(got[0], np.sqrt(d2.min(axis=1)))
+        np.testing.assert_array_equal(got[1], np.sqrt(d2.min(axis=0)))
