@@ -56,6 +56,8 @@ def format_value(name: str, v: float) -> str:
 def with_unit(v: float, unit: str | None, whole: bool = False) -> str:
     """A finite distance with its unit: ``2.00 px``, and in mm as the Measure tool writes lengths
     (``measure.length_text``: ``31.2 µm`` under 1 mm, a slide's cells); ``whole``: px to the unit."""
+    if unit == "mm" and whole:  # the ∞ cells' diagonal: as short as the px one (``∞ (721 mm)``)
+        return f"{v:.0f} mm" if v >= 1 else f"{v * 1000:.0f} µm"
     if unit == "mm":
         return measure.length_text(v)
     number = f"{v:.0f}" if whole else f"{v:.2f}"
