@@ -277,6 +277,46 @@ def test_shortcuts_find_keeps_the_keys_whole_and_says_when_nothing_matches(qtbot
         assert _keys_cut(prefs.table, 1) == [], ch
 
 
+def test_shortcuts_actions_read_whole(qtbot, window) -> None:
+    """Help > Shortcuts cut a long action after two lines ('Labels on Selected Objects Only (on: only the
+    selected and hovered objects are …'), with no tooltip: the row was as tall as two lines whatever its
+    text. Each row is now as tall as its action wrapped in its column, also after a find narrows the list."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QStyle
+
+    from pixelproof.ui import dialogs
+    from pixelproof.ui.shortcuts import REGISTRY
+
+    dlg = dialogs.ShortcutsDialog(REGISTRY.rows(), window)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    table = dlg.table
+
+    def cut() -> list[str]:
+        out = []
+        for row in range(table.rowCount()):
+            item = table.item(row, 1)
+            if table.isRowHidden(row):
+                continue
+            margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+            width = table.columnWidth(1) - 2 * margin  # the text's room in the cell, as Qt's delegate has it
+            need = QFontMetrics(item.font()).boundingRect(
+                QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), item.text()
+            )
+            if need.height() > table.rowHeight(row):
+                out.append(item.text())
+        return out
+
+    actions = [table.item(r, 1).text() for r in range(table.rowCount())]
+    assert any("Selected Objects Only" in t for t in actions)
+    assert cut() == []
+    QTest.keyClicks(dlg.filter_edit, "label")
+    QApplication.processEvents()
+    assert cut() == []
+
+
 def test_help_shortcuts_answers_a_cvat_user(qtbot, window, monkeypatch) -> None:
     """A team from CVAT walks frames with F (next) and D (previous): here D goes forward and F picks the
     Fill tool, whose next click paints a region, and Help said nothing of CVAT or frames, so typing

@@ -238,3 +238,36 @@ def test_a_slides_thumbnail_is_its_overview_and_decodes_no_tile(opened, qtbot, t
     seen = c.mapToScene(c.viewport().rect()).boundingRect()
     y0, y1, x0, x1 = (int(v * k) for v in (seen.top(), seen.bottom(), seen.left(), seen.right()))
     assert abs(float(grey.mean()) - float(overview[y0:y1, x0:x1].mean())) < 12
+
+
+@pytest.mark.parametrize(("mode", "grey"), [("dark", 30), ("light", 250)])
+def test_its_frame_reads_on_an_image_of_the_themes_own_shade(opened, qtbot, tmp_path, mode, grey) -> None:
+    """The frame was the palette's Mid around a Window-coloured mat: in the dark theme over a dark image
+    (a fluorescence slide's black, the coins' background) 1.2:1, in the light one over a slide's white
+    glass 1.6:1, so the thumbnail's edge was lost in the picture. Some ring of the frame now stands out from
+    the picture under it by 3:1 at least (WCAG's contrast for a control's edge), in either theme."""
+    from PySide6.QtGui import QColor
+
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.icons import contrast_ratio
+    from pixelproof.ui.theme import theme
+
+    path = make_project(tmp_path, n_images=1)
+    cv2.imwrite(str(tmp_path / "images" / "img0.png"), np.full((240, 320, 3), grey, np.uint8))
+    create_app()  # the theme as at start (a window opened before the switch keeps its palette here)
+    before = theme().mode
+    theme().apply(mode)
+    try:
+        win = opened(path)
+        zoom_in(qtbot, win)
+        ov = win.canvas.overview
+        around = ov.geometry().adjusted(-4, -4, 4, 4)
+        img = win.canvas.grab(around).toImage()
+        y = img.height() // 2
+        under = img.pixelColor(1, y)  # the picture beside the overview
+        assert abs(under.red() - grey) <= 2, under.name()
+        frame = [img.pixelColor(x, y) for x in range(4, 4 + PAD + 1)]  # its left edge, out to the thumbnail
+        best = max(contrast_ratio(QColor(c), under) for c in frame)
+        assert best >= 3.0, ([c.name() for c in frame], under.name(), best)
+    finally:
+        theme().apply(before)

@@ -187,3 +187,34 @@ def test_a_cells_many_measurements_scroll_in_a_table_no_wider_than_the_panel_and
     assert greyed and greyed == {m.name for m in table.rows} - set(
         moved["properties"].get("measurements", {})
     )
+
+
+def test_a_slide_cells_measurements_scroll_in_the_table_not_the_panel_at_1366x768(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """On a slide (a pixel size: the Box line gains its sides in µm and wraps to two lines, the Area its µm²)
+    the Properties panel of a QuPath cell scrolled as a whole at 1366x768, the table inside it scrolling
+    too, cut at the panel's bottom: the table gives up its height first, down to its two rows."""
+    folder = tmp_path / "qupath"
+    folder.mkdir()
+    Image.new("RGB", (9000, 16), (230, 200, 220)).save(folder / "slide.png")
+    cell = _cell(8123.45, 8, 6, "Tumor", 1)
+    cell["properties"]["measurements"] = {f"Nucleus: {m}": 10.125 for m in MEASURED}
+    doc_json = {"type": "FeatureCollection", "features": [cell]}
+    (folder / "slide.geojson").write_text(json.dumps(doc_json), encoding="utf-8")
+    project = read_geojson(folder).project
+    next(iter(project.images.values())).extra["pixel_spacing"] = [0.00025, 0.00025]
+    save_project(project, tmp_path / "project.json")
+    window = open_main_window(qtbot, tmp_path / "project.json")
+    window.resize(1366, 768)
+    props = window.panels["propertiesDock"]
+    rows = window.panels["annotationsDock"].list
+    qtbot.waitUntil(lambda: rows.count() == 1)
+    at = rows.visualItemRect(rows.item(0)).center()
+    QTest.mouseClick(rows.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    table = props.measurements
+    qtbot.waitUntil(lambda: table.isVisible() and "µm" in props.geometry_label.text())
+    QApplication.processEvents()  # the scroll area updates its bars on the layout request posted
+    area = props.parentWidget().parentWidget()
+    assert isinstance(area, QScrollArea) and not area.verticalScrollBar().isVisible()
+    assert table.mapTo(props, table.rect().bottomLeft()).y() < props.height()  # the table whole in sight

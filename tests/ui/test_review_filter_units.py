@@ -6,6 +6,7 @@ refused while images are in both units, saying what to write. Real typing in the
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from PySide6.QtCore import Qt
@@ -133,3 +134,15 @@ def test_a_unitless_filter_is_dropped_when_a_rerun_brings_a_second_unit(qtbot, t
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+def test_the_filters_tooltip_names_the_units_it_takes() -> None:
+    """A slide's table reads HD95 in µm; the box's tooltip named only mm and px, so ``HD95 < 50 µm`` looked
+    refused before anyone tried it. Each distance example in the tip parses, in each unit a table shows."""
+    from pixelproof.ui.review.image_list import FILTER_TIP
+
+    examples = re.findall(r"HD95 < [0-9.]+ \w+", FILTER_TIP)
+    units = {e.rsplit(" ", 1)[1] for e in examples}
+    assert {"mm", "µm", "px"} <= units
+    for e in examples:
+        assert parse_filter(e, {"mm"} if e.endswith("m") else {"px"})

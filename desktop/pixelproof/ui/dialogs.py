@@ -288,6 +288,9 @@ class ShortcutsDialog(QDialog):
             self.table.setItem(r, 1, QTableWidgetItem(what))
         fit_column_to_every_row(self.table, 0)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # each row as tall as its action wrapped: a long one ('Labels on Selected Objects Only (on: ...)')
+        # was cut after two lines, with no tooltip
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -18,6 +18,7 @@ does); its mouse events never reach the canvas's tool."""
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import QWidget
 
 from pixelproof.ui.canvas.image_view import wheel_zoom_factor
 from pixelproof.ui.settings import settings
+from pixelproof.ui.theme import readable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -52,6 +54,7 @@ MARGIN = 10  # from the viewport's corner
 PAD = 3  # the frame around the thumbnail
 MIN_MARK = 5.0  # the view's rectangle drawn at least this size (at 400 % on a slide it is under a pixel)
 DIM = 70  # the alpha of the shade over the part out of view
+FRAME_CONTRAST = 3.0  # WCAG's contrast for a control's edge: the frame's line against the mat
 FADED = 0.2  # its opacity while a tool's drag passes over it
 TIP = (
     "A thumbnail of the whole image while zoomed in, the part in view outlined: click or drag in it to "
@@ -234,7 +237,7 @@ class Overview(QWidget):
             p.setOpacity(FADED)
         back = QColor(pal.color(QPalette.ColorRole.Window))
         back.setAlpha(190)
-        p.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1))
+        p.setPen(QPen(frame_color(pal), 1))
         p.setBrush(back)
         p.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
         pixmap = self._thumbnail()
@@ -258,6 +261,20 @@ class Overview(QWidget):
         p.setPen(QPen(pal.color(QPalette.ColorRole.Highlight), 2))
         p.drawRect(r)
         p.end()
+
+
+@functools.cache
+def _frame(mid: int, window: int) -> QColor:
+    return readable(QColor.fromRgba(mid), QColor.fromRgba(window), ratio=FRAME_CONTRAST)
+
+
+def frame_color(pal: QPalette) -> QColor:
+    """The frame's line: the palette's Mid grey moved just far enough to stand out from the mat (Window) by
+    ``FRAME_CONTRAST``. Mid itself read 1.3:1 on a dark picture in the dark theme and 2:1 on a slide's white
+    glass in the light one, the thumbnail's edge lost in the picture; the picture is either like the mat
+    (then the line shows) or unlike it (then the mat does)."""
+    roles = QPalette.ColorRole
+    return QColor(_frame(pal.color(roles.Mid).rgba(), pal.color(roles.Window).rgba()))
 
 
 def overview_action(make: Callable[..., QAction], overview: Overview) -> QAction:

@@ -99,6 +99,12 @@ class MeasurementTable(QTableWidget):
         default hint (192 px) made the whole panel scroll at 1366x768, the table 4 rows high all the same."""
         return QSize(0, self.minimumHeight())
 
+    def minimumSizeHint(self) -> QSize:
+        """No taller than ``MIN_ROWS`` rows either: a layout takes the larger of the two hints as the
+        preferred height, and a scroll area's own minimum hint (its scroll bar's arrows and handle, 70 px)
+        made a slide's Properties panel (its Box line wrapped by the µm) scroll as a whole at 1366x768."""
+        return QSize(super().minimumSizeHint().width(), self.minimumHeight())
+
     def copied_text(self, every: bool = False) -> str:
         """The selected rows (``every``: all) as ``name<TAB>value`` lines, top to bottom."""
         rows = range(len(self.rows)) if every else sorted({i.row() for i in self.selectedIndexes()})

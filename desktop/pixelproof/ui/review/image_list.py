@@ -50,8 +50,8 @@ from pixelproof.ui.review.volumes import VolumeMeans, VolumeSortProxy, VolumeTab
 
 FILTER_TIP = (
     "Conditions such as Dice < 0.9 and FP > 0. A distance (HD, HD95, ASSD, MASD) may name its unit, "
-    "HD95 < 5 mm or HD95 < 5 px, and then keeps only the images in that unit; while images are in mm "
-    "and px it must name it."
+    "HD95 < 5 mm, HD95 < 50 µm (a slide's, as the table reads it; um too) or HD95 < 5 px, and then keeps "
+    "only the images in that unit; while images are in mm and px it must name it."
 )
 MAX_ROWS = 8  # class rows shown before they scroll
 VOLUME_HEADING = "Per volume (3D) — each volume scored as a whole"
