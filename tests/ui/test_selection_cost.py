@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRect, Qt
+from PySide6.QtGui import QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -96,8 +97,16 @@ def on_screen(win):  # type: ignore[no-untyped-def]
     at = vp.mapTo(win, vp.rect().topLeft())
     shown = win.screen().grabWindow(win.winId(), at.x(), at.y(), vp.width(), vp.height()).toImage()
     fresh = vp.grab().toImage()
+    shown = shown.convertToFormat(fresh.format())
+    overview = win.canvas.overview  # a widget over the viewport (not in its grab): left out of both
+    if overview.isVisible():
+        box = QRect(vp.mapFrom(win.canvas, overview.pos()), overview.size())
+        for image in (shown, fresh):
+            painter = QPainter(image)
+            painter.fillRect(box, Qt.GlobalColor.black)
+            painter.end()
     inside = vp.rect().adjusted(2, 2, -2, -2)  # the focus frame the canvas draws at its edge
-    return shown.convertToFormat(fresh.format()).copy(inside), fresh.copy(inside)
+    return shown.copy(inside), fresh.copy(inside)
 
 
 def test_a_click_repaints_what_it_changes(grid) -> None:
