@@ -110,7 +110,6 @@ def cut_widgets(win, scrolls: bool = False) -> list[str]:  # type: ignore[no-unt
         if w.width() < w.minimumSizeHint().width() or not inside:
             cut.append(f"{w.objectName() or w.text()}: {w.width()} px at x {at.x()} of {view.width()}")
     summary = panel.summary  # the line under the list: whole lines only, a cut text whole in its tooltip
-    summary.repaint()
     shown, fm = summary.shown_text(), summary.fontMetrics()
     room = summary.contentsRect()
     drawn = fm.boundingRect(room.adjusted(0, 0, 0, 1 << 20), Qt.TextFlag.TextWordWrap, shown).height()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence, QPainter, QPaintEvent
+from PySide6.QtGui import QAction, QKeySequence, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -43,20 +43,33 @@ class FittedLines(WrappedLabel):
     text then in its tooltip (``one_line.elide_lines``): the line under the list wrapped to two in a
     1024-px window, had the height of one and showed both lines cut in half. ``text()`` stays whole."""
 
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._shown = text
+
     def shown_text(self) -> str:
+        return self._shown
+
+    def setText(self, text: str) -> None:  # type: ignore[override]
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """The lines to draw, worked out when the text or the size changes (not at each paint)."""
         rect = self.contentsRect()
         lines = max(1, rect.height() // self.fontMetrics().lineSpacing())
-        return elide_lines(self.text(), self.fontMetrics(), rect.width(), lines)
+        self._shown = elide_lines(self.text(), self.fontMetrics(), rect.width(), lines)
+        self.setToolTip(self.text() if self._shown != self.text() else "")
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        shown = self.shown_text()
-        tip = self.text() if shown != self.text() else ""
-        if self.toolTip() != tip:
-            self.setToolTip(tip)
         painter = QPainter(self)
         painter.setPen(self.palette().color(self.foregroundRole()))
         flags = int(self.alignment()) | int(Qt.TextFlag.TextWordWrap)
-        painter.drawText(self.contentsRect(), flags, shown)
+        painter.drawText(self.contentsRect(), flags, self._shown)
 
 
 def wrapped_label(name: str, text: str = "", fitted: bool = False) -> QLabel:
