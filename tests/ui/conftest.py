@@ -305,3 +305,21 @@ def tooltip_of(qtbot, widget, pos, want: str = "") -> str:  # type: ignore[no-un
         QApplication.sendEvent(widget, QHelpEvent(QEvent.Type.ToolTip, pos, widget.mapToGlobal(pos)))
         qtbot.waitUntil(shown, timeout=5000)
     return QToolTip.text()
+
+
+@pytest.fixture
+def open_on(qtbot, no_prompts):  # type: ignore[no-untyped-def]
+    """Opens a project in the real main window, the canvas focused; closes the windows at the end."""
+    wins = []
+
+    def opener(path: Path):  # type: ignore[no-untyped-def]
+        win = open_main_window(qtbot, path)
+        wins.append(win)
+        win.canvas.setFocus()
+        return win
+
+    yield opener
+    for win in wins:
+        if win.document is not None:
+            win.document.undo_stack.setClean()
+        win.close()

@@ -5,8 +5,6 @@ against the image point they name, pixels at their physical aspect, a slide's th
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
@@ -20,29 +18,18 @@ from pixelproof.ui.canvas.aspect import physical_aspect
 from pixelproof.ui.canvas.overview import MARGIN, MAX_SIDE, PAD
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import REGISTRY
-from tests.ui.conftest import make_project, open_main_window
+from tests.ui.conftest import make_project
 
 LEFT, MIDDLE = Qt.MouseButton.LeftButton, Qt.MouseButton.MiddleButton
 NOMOD, CTRL = Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ControlModifier
 W, H = 2000, 1500
 
 
-@pytest.fixture
-def opened(qtbot, no_prompts):  # type: ignore[no-untyped-def]
-    wins = []
-
-    def opener(path: Path):  # type: ignore[no-untyped-def]
-        win = open_main_window(qtbot, path)
-        wins.append(win)
-        win.canvas.setFocus()
-        return win
-
-    yield opener
+@pytest.fixture(autouse=True)
+def square_pixels_after():  # type: ignore[no-untyped-def]
+    """View > Pixels at Physical Aspect is app-wide: left on, as it starts."""
+    yield
     physical_aspect().set_on(True)
-    for win in wins:
-        if win.document is not None:
-            win.document.undo_stack.setClean()
-        win.close()
 
 
 def zoom_in(qtbot, win, times: int = 3) -> None:  # type: ignore[no-untyped-def]
@@ -87,9 +74,9 @@ def assert_outline_is_the_view(canvas) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_shown_zoomed_in_hidden_at_fit_its_outline_the_view_after_zoom_and_pan(
-    opened, qtbot, tmp_path
+    open_on, qtbot, tmp_path
 ) -> None:
-    win = opened(make_project(tmp_path, 1, (H, W)))
+    win = open_on(make_project(tmp_path, 1, (H, W)))
     c, ov = win.canvas, win.canvas.overview
     assert not ov.isVisible()  # fitted: the canvas is the overview
     zoom_in(qtbot, win)
@@ -116,12 +103,12 @@ def test_shown_zoomed_in_hidden_at_fit_its_outline_the_view_after_zoom_and_pan(
     assert not ov.isVisible()
 
 
-def test_a_click_centres_the_view_there_and_a_drag_pans_with_it(opened, qtbot, tmp_path) -> None:
+def test_a_click_centres_the_view_there_and_a_drag_pans_with_it(open_on, qtbot, tmp_path) -> None:
     """The image point a press names in the thumbnail comes to the view's centre; a drag keeps it there
     at each move. The box tool gets none of it; the overview never holds the keyboard focus: a click in it
     gives the canvas the keys, as a click anywhere on the canvas does (Qt gives the focus to the first
     parent that takes it by click), so Ctrl+= or a tool's key works next."""
-    win = opened(make_project(tmp_path, 1, (H, W)))
+    win = open_on(make_project(tmp_path, 1, (H, W)))
     c, ov = win.canvas, win.canvas.overview
     zoom_in(qtbot, win)
     QTest.keyClick(c, Qt.Key.Key_B)  # the box tool: a press on the canvas would start a box
@@ -167,8 +154,8 @@ def test_a_click_centres_the_view_there_and_a_drag_pans_with_it(opened, qtbot, t
     assert (corner - end).manhattanLength() <= 2
 
 
-def test_view_overview_toggles_it_from_the_menu_and_its_key(opened, qtbot, tmp_path) -> None:
-    win = opened(make_project(tmp_path, 1, (H, W)))
+def test_view_overview_toggles_it_from_the_menu_and_its_key(open_on, qtbot, tmp_path) -> None:
+    win = open_on(make_project(tmp_path, 1, (H, W)))
     ov = win.canvas.overview
     view_menu = next(m for m in win.menuBar().findChildren(type(win.category_menu)) if m.title() == "&View")
     act = next(a for a in view_menu.actions() if a.text().replace("&", "") == "Overview")
@@ -186,7 +173,7 @@ def test_view_overview_toggles_it_from_the_menu_and_its_key(opened, qtbot, tmp_p
 
 
 def test_pixels_at_their_physical_aspect_keep_the_outline_the_viewports_shape(
-    opened, qtbot, tmp_path
+    open_on, qtbot, tmp_path
 ) -> None:
     """An 800 x 400 image of 1 mm columns and 2 mm rows is a square on screen, and its thumbnail too; the
     outline of the part in view has the viewport's shape (its stretch is the canvas's)."""
@@ -196,7 +183,7 @@ def test_pixels_at_their_physical_aspect_keep_the_outline_the_viewports_shape(
     project = new_project(["organ"])
     project.add_image(ImageRecord(1, "coronal.png", w, h, {"pixel_spacing": [2.0, 1.0]}))
     save_project(project, tmp_path / "p.json")
-    win = opened(tmp_path / "p.json")
+    win = open_on(tmp_path / "p.json")
     c, ov = win.canvas, win.canvas.overview
     zoom_in(qtbot, win, 5)
     assert ov.thumb.width() == pytest.approx(ov.thumb.height(), abs=1)  # 800 x 800 mm
@@ -214,14 +201,14 @@ def test_pixels_at_their_physical_aspect_keep_the_outline_the_viewports_shape(
     assert abs(got.x() - want[0]) <= 1 and abs(got.y() - want[1]) <= 1, (got, want)
 
 
-def test_a_slides_thumbnail_is_its_overview_and_decodes_no_tile(opened, qtbot, tmp_path) -> None:
+def test_a_slides_thumbnail_is_its_overview_and_decodes_no_tile(open_on, qtbot, tmp_path) -> None:
     from bench.large import write_pyramid
 
     write_pyramid(tmp_path / "slide.tif", 8192)
     project = new_project(["tissue"])
     project.add_image(ImageRecord(1, "slide.tif", 8192, 8192))
     save_project(project, tmp_path / "p.json")
-    win = opened(tmp_path / "p.json")
+    win = open_on(tmp_path / "p.json")
     c, ov = win.canvas, win.canvas.overview
     assert c.loaded.lazy
     c.set_zoom(0.5)
@@ -241,7 +228,7 @@ def test_a_slides_thumbnail_is_its_overview_and_decodes_no_tile(opened, qtbot, t
 
 
 @pytest.mark.parametrize(("mode", "grey"), [("dark", 30), ("light", 250)])
-def test_its_frame_reads_on_an_image_of_the_themes_own_shade(opened, qtbot, tmp_path, mode, grey) -> None:
+def test_its_frame_reads_on_an_image_of_the_themes_own_shade(open_on, qtbot, tmp_path, mode, grey) -> None:
     """The frame was the palette's Mid around a Window-coloured mat: in the dark theme over a dark image
     (a fluorescence slide's black, the coins' background) 1.2:1, in the light one over a slide's white
     glass 1.6:1, so the thumbnail's edge was lost in the picture. Some ring of the frame now stands out from
@@ -254,11 +241,11 @@ def test_its_frame_reads_on_an_image_of_the_themes_own_shade(opened, qtbot, tmp_
 
     path = make_project(tmp_path, n_images=1)
     cv2.imwrite(str(tmp_path / "images" / "img0.png"), np.full((240, 320, 3), grey, np.uint8))
-    create_app()  # the theme as at start (a window opened before the switch keeps its palette here)
+    create_app()  # the theme as at start (a window open_on before the switch keeps its palette here)
     before = theme().mode
     theme().apply(mode)
     try:
-        win = opened(path)
+        win = open_on(path)
         zoom_in(qtbot, win)
         ov = win.canvas.overview
         around = ov.geometry().adjusted(-4, -4, 4, 4)

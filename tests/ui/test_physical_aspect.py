@@ -23,7 +23,7 @@ from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.marks import SELECTED_TAG_LIFT
 from pixelproof.ui.tools.paint_options import OPTIONS
 from tests.core.test_mask_edit import reference_stroke
-from tests.ui.conftest import hover, open_main_window
+from tests.ui.conftest import hover
 
 LEFT = Qt.MouseButton.LeftButton
 NOMOD = Qt.KeyboardModifier.NoModifier
@@ -51,24 +51,6 @@ def app_wide_settings():  # type: ignore[no-untyped-def]
     yield
     OPTIONS.set(width=before)
     physical_aspect().set_on(True)
-
-
-@pytest.fixture
-def open_on(qtbot, no_prompts):  # type: ignore[no-untyped-def]
-    """Opens a project in the real main window; closes the windows at the end."""
-    wins = []
-
-    def opener(path: Path):  # type: ignore[no-untyped-def]
-        win = open_main_window(qtbot, path)
-        wins.append(win)
-        win.canvas.setFocus()
-        return win
-
-    yield opener
-    for win in wins:
-        if win.document is not None:
-            win.document.undo_stack.setClean()
-        win.close()
 
 
 def grab(view) -> QImage:  # type: ignore[no-untyped-def]
