@@ -175,6 +175,50 @@ def test_numbers_kept_in_extras_are_checked_all_together_and_one_by_one_alike() 
         limits.check_json_depth({"q": {"caf\udce9": 1.0}}, "x")
 
 
+_JSON_LEAVES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=6),
+)
+_JSON_VALUES = st.recursive(
+    _JSON_LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.one_of(st.text(max_size=4), st.integers(0, 3)), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON_VALUES)
+def test_the_fast_check_of_kept_values_never_passes_what_the_walk_refuses(value: object) -> None:
+    """``check_json_depth`` lets orjson vouch for most values; its verdict must be the walk's."""
+    try:
+        limits._walk_json(value, "x")
+    except LimitError:
+        assert not limits._surely_savable(value)
+        with pytest.raises(LimitError):
+            limits.check_json_depth(value, "x")
+    else:
+        limits.check_json_depth(value, "x")
+
+
+def test_kept_values_nested_past_the_limit_are_refused_however_few_their_brackets() -> None:
+    value: object = 1.0
+    for _ in range(limits.MAX_JSON_DEPTH):
+        value = [value]
+    limits.check_json_depth(value, "x")  # exactly the limit: 200 brackets, vouched for
+    assert limits._surely_savable(value)
+    with pytest.raises(LimitError, match="nested deeper"):
+        limits.check_json_depth({"a": value}, "x")
+    assert limits._surely_savable({"a": [[1.5, 2.5]] * 50})
+    assert not limits._surely_savable({"a": [[1.5, 2.5]] * 250})  # many brackets, few levels: no verdict...
+    limits.check_json_depth({"a": [[1.5, 2.5]] * 250}, "x")  # ...and the walk passes it
+
+
 def _finite_one_by_one(values: list) -> bool:
     """The full check's verdict: every value None or a number whose float is finite."""
     for v in values:

@@ -76,6 +76,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import orjson
+
 DEFAULT_MAX_PIXELS = 2**28
 ENV_MAX_PIXELS = "PIXELPROOF_MAX_PIXELS"
 MAX_SIDE = 2**31 - 1  # OpenCV, Qt and numpy index with 32-bit ints along one axis
@@ -335,7 +337,13 @@ _SCALARS = {float, int, bool, type(None)}
 def check_json_depth(value: Any, where: str) -> None:
     """A kept JSON value (extras PixelProof keeps without understanding them) can be saved again: it
     nests at most ``MAX_JSON_DEPTH`` levels and holds no NaN or Infinity (JSON has neither) and no text
-    that is not UTF-8 (``check_text``)."""
+    that is not UTF-8 (``check_text``). Most values pass ``_surely_savable`` at C speed (a slide's
+    million cells each keep their measurements); the rest are walked level by level."""
+    if not _surely_savable(value):
+        _walk_json(value, where)
+
+
+def _walk_json(value: Any, where: str) -> None:
     level, depth = [value], 0
     while level:
         nxt: list[Any] = []
@@ -355,6 +363,18 @@ def check_json_depth(value: Any, where: str) -> None:
                 if not (set(map(type, children)) <= _SCALARS and surely_finite(children)):
                     nxt.extend(children)
         level, depth = nxt, depth + 1
+
+
+def _surely_savable(value: Any) -> bool:
+    """True when orjson writes ``value`` with no ``null`` and at most ``MAX_JSON_DEPTH`` brackets: then
+    ``check_json_depth`` would pass it (orjson refuses text that is not UTF-8, so also such keys, and keys
+    that are not text; it writes NaN and Infinity as ``null``, so a value holding neither None nor them,
+    and nesting no deeper than its brackets, is what the walk accepts). False is no verdict."""
+    try:
+        text = orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):
+        return False
+    return b"null" not in text and text.count(b"[") + text.count(b"{") <= MAX_JSON_DEPTH
 
 
 MAX_YAML_NESTING = 100  # PyYAML's time grows with the cube of the nesting: 600 levels take seconds

@@ -97,14 +97,16 @@ class Changed(Exception):
 class _Text:
     """The file's text, decoded a chunk at a time; ``buf[pos:]`` is what is left to parse."""
 
-    def __init__(self, f: BinaryIO, file: Path) -> None:
+    def __init__(self, f: BinaryIO, file: Path, count_levels: bool = True) -> None:
         self.f, self.file = f, file
         self.decoder = codecs.getincrementaldecoder("utf-8")()
         self.buf, self.pos, self.eof = "", 0, False
         self.dropped = 0  # characters before buf[0]
         self.decoded = 0  # bytes given to the decoder (after a byte-order mark, as json.loads counts)
         self.first = True
-        self.nesting = Nesting()  # counted on the bytes as read: the place past the limit, as read whole
+        # counted on the bytes as read: the place past the limit, as read whole (the second reading of a
+        # file the first found whole and unchanged, its stamp the same, need not count again)
+        self.nesting = Nesting() if count_levels else None
         self.refusing = False  # reading to the end for a refusal (``refused``)
 
     def more(self, at_least: int = 0) -> None:
@@ -114,7 +116,8 @@ class _Text:
             self.buf, self.pos = self.buf[self.pos :], 0
         data = self.f.read(max(at_least, CHUNK, len(_BOM) if self.first else 1))
         self.eof = not data
-        self.nesting.feed(data)
+        if self.nesting is not None:
+            self.nesting.feed(data)
         if self.first:
             self.first = False
             data = data.removeprefix(_BOM)  # json.loads gets the text decoded as utf-8-sig
@@ -124,7 +127,7 @@ class _Text:
         except UnicodeDecodeError as e:
             raise ValueError(f"{self.file}: not UTF-8 text (byte {start + e.start}); skipped") from None
         self.decoded += len(data)
-        if self.nesting.over is not None and not self.refusing:
+        if self.nesting is not None and self.nesting.over is not None and not self.refusing:
             raise self.refused(nested_too_deeply(self.file, self.nesting.over))
 
     def next_char(self) -> str:
@@ -178,7 +181,7 @@ class _Text:
                 self.more()
         except ValueError as e:
             return e
-        if self.nesting.over is not None:
+        if self.nesting is not None and self.nesting.over is not None:
             return ValueError(nested_too_deeply(self.file, self.nesting.over))
         return ValueError(message)
 
@@ -188,7 +191,7 @@ class _Scan:
     ``features`` array (1, 2, ...; 0: the top-level list) given out, the others dropped."""
 
     def __init__(self, f: BinaryIO, file: Path, keep: int | None) -> None:
-        self.text, self.keep = _Text(f, file), keep
+        self.text, self.keep = _Text(f, file, count_levels=keep is None), keep
         self.top = ""  # "list", "object" or "other"
         self.kind: Any = None  # the object's "type" (the last one)
         self.last_features: tuple[int, bool] | None = None  # the last "features": its number, an array?
