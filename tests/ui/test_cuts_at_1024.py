@@ -1,0 +1,63 @@
+"""The demo at 1024x768 with the Problems panel open (F6), as a review at that size saw it: the Problems
+list cut its kinds and classes in the middle of a word ("asp…ier", "mo…le") and the Images list its short
+names ("c…a.png" for camera.png) beside a whole "In progress"; Help > Shortcuts kept its Keys column as wide
+as its longest row (two keys of Accept Image), the actions beside it wrapped to three lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from pixelproof.core.demo import install_demo
+from tests.ui.conftest import open_main_window, settle, tip_text
+from tests.ui.test_review_volumes import shown_text
+
+
+@pytest.fixture
+def demo_1024(qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
+    """The demo in a 1024x768 window, its problems found (F6)."""
+    win = open_main_window(qtbot, install_demo(tmp_path / "demo"))
+    win.resize(1024, 768)
+    qtbot.waitUntil(lambda: (win.width(), win.height()) == (1024, 768))
+    panel = win.panels["problemsDock"]
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: win.docks["problemsDock"].isVisible() and not panel.runner.running, timeout=20000)
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() > 0)
+    settle()
+    yield win
+    panel.cancel()
+    qtbot.waitUntil(lambda: not panel.runner.running, timeout=10000)
+    win.document.undo_stack.setClean()
+    win.close()
+
+
+def cut_after_a_word(shown: str, whole: str) -> bool:
+    """``shown`` is ``whole``, or its start up to the end of a word with "…" after it."""
+    if shown == whole:
+        return True
+    start = shown.removesuffix("…")
+    return shown.endswith("…") and whole.startswith(start) and whole[len(start) : len(start) + 1] == " "
+
+
+def test_the_problems_kinds_and_classes_are_cut_after_a_whole_word(demo_1024) -> None:
+    panel = demo_1024.panels["problemsDock"]
+    table, proxy = panel.table, panel.proxy
+    assert table.viewport().width() < 330  # the squeeze this is about
+    cut = 0
+    for r in range(proxy.rowCount()):
+        for col in (1, 2):  # Kind, Class
+            index = proxy.index(r, col)
+            whole = str(index.data())
+            shown, room = shown_text(table, index)
+            assert cut_after_a_word(shown, whole), (shown, whole, room)
+            cut += shown != whole
+            if " " not in whole.strip():  # one word ("motorcycle"): whole
+                assert shown == whole, (shown, room)
+            tip = tip_text(index.data(Qt.ItemDataRole.ToolTipRole))
+            assert whole in tip.replace("_", " "), tip  # the whole of it in the tooltip
+    assert cut, "nothing cut: the test would prove nothing"
+    assert table.horizontalHeader().length() <= table.viewport().width()  # no sideways scroll bar
