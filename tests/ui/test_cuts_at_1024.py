@@ -61,3 +61,27 @@ def test_the_problems_kinds_and_classes_are_cut_after_a_whole_word(demo_1024) ->
             assert whole in tip.replace("_", " "), tip  # the whole of it in the tooltip
     assert cut, "nothing cut: the test would prove nothing"
     assert table.horizontalHeader().length() <= table.viewport().width()  # no sideways scroll bar
+
+
+def test_the_images_list_keeps_twelve_characters_of_a_name(demo_1024) -> None:
+    panel = demo_1024.panels["imagesDock"]
+    table, proxy = panel.table, panel.proxy
+    fm = table.fontMetrics()
+    assert table.columnWidth(0) >= 12 * fm.horizontalAdvance("x")
+    assert table.horizontalHeader().length() <= table.viewport().width()  # no sideways scroll bar
+    names = status_cut = 0
+    for r in range(proxy.rowCount()):
+        name = str(proxy.index(r, 0).data())
+        shown, room = shown_text(table, proxy.index(r, 0))
+        if fm.horizontalAdvance(name) <= room:
+            assert shown == name, (shown, room)  # a name that fits is never cut
+        if len(name) <= 12:
+            names += 1
+            assert shown == name, (shown, name)  # "camera.png", not "c…a.png"
+        assert "." in shown and name.endswith(shown.rpartition(".")[2])  # the extension kept
+        status = proxy.index(r, 1)
+        shown, _ = shown_text(table, status)
+        assert cut_after_a_word(shown, str(status.data())), shown
+        status_cut += shown != status.data()
+        assert str(status.data()) in tip_text(status.data(Qt.ItemDataRole.ToolTipRole))
+    assert names >= 5 and status_cut, (names, status_cut)  # "In…": the status gave the names its room
