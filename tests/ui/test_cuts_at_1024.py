@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtTest import QTest
 
 from pixelproof.core.demo import install_demo
 from tests.ui.conftest import open_main_window, settle, tip_text
+from tests.ui.test_keyboard_annotator import _keys_cut
 from tests.ui.test_review_volumes import shown_text
 
 
@@ -85,3 +87,29 @@ def test_the_images_list_keeps_twelve_characters_of_a_name(demo_1024) -> None:
         status_cut += shown != status.data()
         assert str(status.data()) in tip_text(status.data(Qt.ItemDataRole.ToolTipRole))
     assert names >= 5 and status_cut, (names, status_cut)  # "In…": the status gave the names its room
+
+
+def test_help_shortcuts_keys_column_is_as_wide_as_a_key(qtbot, demo_1024) -> None:
+    from pixelproof.ui import dialogs
+    from pixelproof.ui.shortcuts import REGISTRY
+
+    dlg = dialogs.ShortcutsDialog(REGISTRY.rows(), demo_1024)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    table = dlg.table
+    bold = QFontMetrics(table.item(0, 0).font())
+    longest_row = max(bold.horizontalAdvance(table.item(r, 0).text()) for r in range(table.rowCount()))
+    longest_key = max(
+        bold.horizontalAdvance(key)
+        for r in range(table.rowCount())
+        for key in table.item(r, 0).text().split(" / ")
+    )
+    keys, actions = table.columnWidth(0), table.columnWidth(1)
+    assert keys < longest_row and keys <= longest_key + bold.horizontalAdvance(" /") + 24, (keys, longest_key)
+    assert keys + actions >= table.viewport().width() - 1 and actions > 1.8 * keys  # the actions get the room
+    assert _keys_cut(table, 0) == []  # every key whole: two keys of a row wrap between them
+    wrapped = next(
+        r for r in range(table.rowCount()) if bold.horizontalAdvance(table.item(r, 0).text()) > keys
+    )
+    assert table.rowHeight(wrapped) >= 2 * bold.height()

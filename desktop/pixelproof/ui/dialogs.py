@@ -10,7 +10,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, Qt
+from PySide6.QtCore import QEventLoop, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -241,6 +243,39 @@ def fit_column_to_every_row(table: QTableWidget, column: int) -> None:
     table.setColumnWidth(column, max(widths) + margin + 12)
 
 
+KEYS_BETWEEN = " / "  # between two keys of one action ("Ctrl+W / Ctrl+F4")
+
+
+def keys_as_drawn(keys: str) -> str:
+    """A Keys cell as it wraps: after the " / " between two keys, never before it (a line starting "/")."""
+    return keys.replace(KEYS_BETWEEN, "\u00a0/ ")
+
+
+class KeysDelegate(QStyledItemDelegate):
+    """Help > Shortcuts' Keys column: a cell of several keys wraps between them (``keys_as_drawn``)."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.text = keys_as_drawn(option.text)
+
+
+def fit_keys_to_their_longest_key(table: QTableWidget, column: int) -> None:
+    """Fix ``column``'s width to the widest part of a cell that cannot wrap (a key, "Ctrl+Shift+Return
+    /"), over every row, hidden ones too (a find field hides rows), and its title: a cell of several keys
+    wraps between them. Fitted to its longest row (two keys of Accept Image), the column was twice as wide
+    as most of its keys and the actions beside it wrapped to three lines."""
+    widths = [table.horizontalHeader().sectionSizeFromContents(column).width()]
+    for row in range(table.rowCount()):
+        if (item := table.item(row, column)) is not None:
+            fm = QFontMetrics(item.font())
+            widths.extend(fm.horizontalAdvance(part) for part in keys_as_drawn(item.text()).split(" "))
+    margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1)
+    table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+    table.setColumnWidth(column, max(widths) + margin + 12)
+
+
 def hide_unmatched_rows(table: QTableWidget, text: str) -> int:
     """A find field over a table of actions and keys: rows whose cells hold ``text`` (any case) stay; a
     ``typed_key`` keeps the rows with that very key among their keys (" / " between them, ``key_matches``).
@@ -286,7 +321,8 @@ class ShortcutsDialog(QDialog):
             k.setFont(f)
             self.table.setItem(r, 0, k)
             self.table.setItem(r, 1, QTableWidgetItem(what))
-        fit_column_to_every_row(self.table, 0)
+        self.table.setItemDelegateForColumn(0, KeysDelegate(self.table))
+        fit_keys_to_their_longest_key(self.table, 0)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         # each row as tall as its action wrapped: a long one ('Labels on Selected Objects Only (on: ...)')
         # was cut after two lines, with no tooltip
