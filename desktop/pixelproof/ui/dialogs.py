@@ -231,13 +231,18 @@ def key_matches(key: str, typed: set[str]) -> bool:
     return key in typed or any(len(t) == 1 and not t.isalnum() and key.endswith("+" + t) for t in typed)
 
 
-def fit_column_to_every_row(table: QTableWidget, column: int) -> None:
+def fit_column_to_every_row(
+    table: QTableWidget, column: int, parts: Callable[[str], list[str]] = lambda text: [text]
+) -> None:
     """Fix ``column``'s width to its widest cell over every row, hidden ones too. Qt's ResizeToContents
-    measured only the rows shown after a find field's first letter and never grew back ('Sh…')."""
+    measured only the rows shown after a find field's first letter and never grew back ('Sh…'). ``parts``:
+    the pieces of a cell that no line may break (a cell that wraps between them: ``keys_as_drawn``); the
+    whole cell by default."""
     widths = [table.horizontalHeader().sectionSizeFromContents(column).width()]
     for row in range(table.rowCount()):
         if (item := table.item(row, column)) is not None:
-            widths.append(QFontMetrics(item.font()).horizontalAdvance(item.text()))
+            fm = QFontMetrics(item.font())
+            widths.extend(fm.horizontalAdvance(part) for part in parts(item.text()))
     margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1)
     table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
     table.setColumnWidth(column, max(widths) + margin + 12)
@@ -252,28 +257,15 @@ def keys_as_drawn(keys: str) -> str:
 
 
 class KeysDelegate(QStyledItemDelegate):
-    """Help > Shortcuts' Keys column: a cell of several keys wraps between them (``keys_as_drawn``)."""
+    """Help > Shortcuts' Keys column: a cell of several keys wraps between them (``keys_as_drawn``), so
+    the column is as wide as its longest key: fitted to its longest row (Accept Image's two keys), it was
+    twice as wide as most of its keys and the actions beside it wrapped to three lines."""
 
     def initStyleOption(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         super().initStyleOption(option, index)
         option.text = keys_as_drawn(option.text)
-
-
-def fit_keys_to_their_longest_key(table: QTableWidget, column: int) -> None:
-    """Fix ``column``'s width to the widest part of a cell that cannot wrap (a key, "Ctrl+Shift+Return
-    /"), over every row, hidden ones too (a find field hides rows), and its title: a cell of several keys
-    wraps between them. Fitted to its longest row (two keys of Accept Image), the column was twice as wide
-    as most of its keys and the actions beside it wrapped to three lines."""
-    widths = [table.horizontalHeader().sectionSizeFromContents(column).width()]
-    for row in range(table.rowCount()):
-        if (item := table.item(row, column)) is not None:
-            fm = QFontMetrics(item.font())
-            widths.extend(fm.horizontalAdvance(part) for part in keys_as_drawn(item.text()).split(" "))
-    margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1)
-    table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-    table.setColumnWidth(column, max(widths) + margin + 12)
 
 
 def hide_unmatched_rows(table: QTableWidget, text: str) -> int:
@@ -322,7 +314,7 @@ class ShortcutsDialog(QDialog):
             self.table.setItem(r, 0, k)
             self.table.setItem(r, 1, QTableWidgetItem(what))
         self.table.setItemDelegateForColumn(0, KeysDelegate(self.table))
-        fit_keys_to_their_longest_key(self.table, 0)
+        fit_column_to_every_row(self.table, 0, lambda keys: keys_as_drawn(keys).split(" "))
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         # each row as tall as its action wrapped: a long one ('Labels on Selected Objects Only (on: ...)')
         # was cut after two lines, with no tooltip
