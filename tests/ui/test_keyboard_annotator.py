@@ -229,15 +229,28 @@ def test_esc_after_text_put_in_without_a_key_puts_back_the_note_shown(qtbot, win
 
 
 def _keys_cut(table, column: int) -> list[str]:  # type: ignore[no-untyped-def]
-    """The shown rows' key cells whose bold text is wider than their column (drawn cut: 'Sh…')."""
+    """The shown rows' key cells drawn cut, as their delegate draws them (bold, several keys wrapping
+    between them): a part no line breaks in ("Ctrl+Shift+Return /") wider than the cell's text room
+    ('Sh…'), or more lines than the row is tall."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from pixelproof.ui.cell_text import text_room
+
     cut = []
     for row in range(table.rowCount()):
         item = table.item(row, column)
         if table.isRowHidden(row) or item is None:
             continue
-        from PySide6.QtGui import QFontMetrics
-
-        if QFontMetrics(item.font()).horizontalAdvance(item.text()) + 8 > table.columnWidth(column):
+        index = table.model().index(row, column)
+        option = QStyleOptionViewItem()
+        table.initViewItemOption(option)
+        option.rect = table.visualRect(index)
+        table.itemDelegateForIndex(index).initStyleOption(option, index)
+        room, fm = text_room(option), option.fontMetrics
+        widest = max(fm.horizontalAdvance(part) for part in option.text.split(" "))
+        lines = fm.boundingRect(QRect(0, 0, room, 10_000), int(Qt.TextFlag.TextWordWrap), option.text)
+        if widest > room or lines.height() > table.rowHeight(row):
             cut.append(item.text())
     return cut
 

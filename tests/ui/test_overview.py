@@ -258,3 +258,95 @@ def test_its_frame_reads_on_an_image_of_the_themes_own_shade(open_on, qtbot, tmp
         assert best >= 3.0, ([c.name() for c in frame], under.name(), best)
     finally:
         theme().apply(before)
+
+
+def middle_drag(canvas, by: QPoint) -> None:  # type: ignore[no-untyped-def]
+    """A pan by ``by`` screen pixels: a real middle-button drag over the canvas."""
+    vp = canvas.viewport()
+    start = vp.rect().center()
+    QTest.mousePress(vp, MIDDLE, NOMOD, start)
+    for i in range(1, 5):
+        QTest.mouseMove(vp, start + by * (i / 4))
+    QTest.mouseRelease(vp, MIDDLE, NOMOD, start + by)
+
+
+def test_at_the_images_corner_the_outline_has_its_four_sides(open_on, qtbot, tmp_path) -> None:
+    """Panned past the image's top-left corner (the view shows canvas beyond it), the outline of the part
+    in view was cut to the thumbnail: its top and left sides fell outside and an "L" was left, which read
+    as a mark of something else. The whole rectangle is drawn now, inside the thumbnail."""
+    win = open_on(make_project(tmp_path, 1, (H, W)))
+    c, ov = win.canvas, win.canvas.overview
+    zoom_in(qtbot, win)
+    corner = c.mapFromScene(QPointF(0, 0))
+    middle_drag(c, QPoint(c.viewport().width() // 4, c.viewport().height() // 4) - corner)
+    corner = c.mapFromScene(QPointF(0, 0))
+    assert corner.x() > 0 and corner.y() > 0  # the view reaches past the image's top-left corner
+    assert ov.isVisible() and not ov.thumb.contains(ov.view_rect())  # the case: past the thumbnail too
+    got = drawn_outline(ov)
+    assert ov.thumb.contains(got), (got, ov.thumb)
+    img = ov.grab().toImage()
+    hl = ov.palette().color(QPalette.ColorRole.Highlight)
+
+    def marked(x: float, y: float) -> bool:
+        """The highlight's colour within a pixel of (x, y) (the 2-px pen of the outline)."""
+        near = (img.pixelColor(round(x) + dx, round(y) + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+        return any(abs(p.red() - hl.red()) + abs(p.green() - hl.green()) + abs(p.blue() - hl.blue()) < 40
+                   for p in near)  # fmt: skip
+
+    mid_x, mid_y = got.center().x(), got.center().y()
+    sides = {
+        "top": marked(mid_x, got.top() + 1),
+        "bottom": marked(mid_x, got.bottom() - 2),
+        "left": marked(got.left() + 1, mid_y),
+        "right": marked(got.right() - 2, mid_y),
+    }
+    assert all(sides.values()), sides
+    assert not marked(mid_x, mid_y)  # a rectangle, not a filled mark
+    want = expected_outline(c)  # the part of the image in view, within the width of the pen
+    assert abs(got.right() - want.right()) <= 3 and abs(got.bottom() - want.bottom()) <= 3, (got, want)
+
+
+def test_a_tag_under_the_overview_is_kept_beside_it(open_on, qtbot, tmp_path) -> None:
+    """A box's tag under the overview's left edge showed its first letters beside it (and one at the
+    window's right edge, kept inside the window, its last letter in the gap between the overview and the
+    edge). The overview sits in the very corner now, and a tag it covers is drawn beside it, clear of it."""
+    from pixelproof.core.coco import load_project
+    from pixelproof.core.model import Annotation
+    from pixelproof.ui.canvas.looks import category_color
+
+    path = make_project(tmp_path, 1, (H, W))
+    project = load_project(path)
+    project.add_annotation(Annotation(1, 1, 1, [1000.0, 700.0, 300.0, 300.0], area=90000.0))
+    save_project(project, path)
+    win = open_on(path)
+    c, ov = win.canvas, win.canvas.overview
+    zoom_in(qtbot, win)
+    vp = c.viewport().rect()
+    covered = ov.geometry().translated(-c.viewport().pos())  # in the viewport's pixels
+    assert (covered.right(), covered.bottom()) == (vp.right(), vp.bottom())  # no gap beside it
+    # the box's top-left corner a little left of the overview, below its top: its tag, above the corner,
+    # reaches under the overview from its left; the copy covers what shows of it, also where going up
+    # would be shorter (3 px beside it, 2 px under its top)
+    for beside, below in ((10, 30), (3, 18)):
+        want = QPoint(covered.left() - beside, covered.top() + below)
+        middle_drag(c, want - c.mapFromScene(QPointF(1000, 700)))
+        at = c.mapFromScene(QPointF(1000, 700))
+        assert abs(at.x() - want.x()) <= 2 and abs(at.y() - want.y()) <= 2, (at, want)
+        c.viewport().grab()  # a frame: the tags placed
+        left = at.x() - 1  # the copy comes left of where the tag is drawn
+
+        def beside_it(left: float = left) -> bool:
+            return c.pinned.rect_of(1) is not None and c.pinned.rect_of(1).left() < left
+
+        qtbot.waitUntil(beside_it)
+        kept = c.pinned.rect_of(1)
+        assert not kept.intersects(QRectF(covered)), (kept, covered)
+        assert QRectF(vp).contains(kept)
+        assert abs(kept.right() - covered.left()) <= 1 and abs(kept.bottom() - at.y()) <= 4  # beside it
+        shot = c.viewport().grab().toImage()
+        colour = shot.pixelColor(int(kept.left()) + 1, int(kept.top()) + 1)
+        assert colour == category_color(win.document.project.categories[1])  # drawn there, not only listed
+    # panned so the box is wholly under the overview: nothing of it in sight, no tag kept for it
+    middle_drag(c, QPoint(covered.right() - 5, covered.bottom() - 5) - c.mapFromScene(QPointF(1000, 700)))
+    c.viewport().grab()
+    qtbot.waitUntil(lambda: c.pinned.rect_of(1) is None)

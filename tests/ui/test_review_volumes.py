@@ -277,11 +277,13 @@ def shown_text(table, index) -> tuple[str, int]:  # type: ignore[no-untyped-def]
     """What a cell shows (its delegate's text, cut again by Qt where it still does not fit) and its room."""
     from PySide6.QtWidgets import QStyleOptionViewItem
 
+    from pixelproof.ui.cell_text import text_room
+
     option = QStyleOptionViewItem()
-    option.initFrom(table.viewport())
+    table.initViewItemOption(option)
     option.rect = table.visualRect(index)
     table.itemDelegateForIndex(index).initStyleOption(option, index)
-    room = option.rect.width() - 8  # the cell's text room (its padding left out)
+    room = text_room(option)  # the cell's text room, as the style draws it (its margins left out)
     return option.fontMetrics.elidedText(option.text, table.textElideMode(), room), room
 
 

@@ -10,7 +10,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, Qt
+from PySide6.QtCore import QEventLoop, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -229,16 +231,41 @@ def key_matches(key: str, typed: set[str]) -> bool:
     return key in typed or any(len(t) == 1 and not t.isalnum() and key.endswith("+" + t) for t in typed)
 
 
-def fit_column_to_every_row(table: QTableWidget, column: int) -> None:
+def fit_column_to_every_row(
+    table: QTableWidget, column: int, parts: Callable[[str], list[str]] = lambda text: [text]
+) -> None:
     """Fix ``column``'s width to its widest cell over every row, hidden ones too. Qt's ResizeToContents
-    measured only the rows shown after a find field's first letter and never grew back ('Sh…')."""
+    measured only the rows shown after a find field's first letter and never grew back ('Sh…'). ``parts``:
+    the pieces of a cell that no line may break (a cell that wraps between them: ``keys_as_drawn``); the
+    whole cell by default."""
     widths = [table.horizontalHeader().sectionSizeFromContents(column).width()]
     for row in range(table.rowCount()):
         if (item := table.item(row, column)) is not None:
-            widths.append(QFontMetrics(item.font()).horizontalAdvance(item.text()))
+            fm = QFontMetrics(item.font())
+            widths.extend(fm.horizontalAdvance(part) for part in parts(item.text()))
     margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1)
     table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
     table.setColumnWidth(column, max(widths) + margin + 12)
+
+
+KEYS_BETWEEN = " / "  # between two keys of one action ("Ctrl+W / Ctrl+F4")
+
+
+def keys_as_drawn(keys: str) -> str:
+    """A Keys cell as it wraps: after the " / " between two keys, never before it (a line starting "/")."""
+    return keys.replace(KEYS_BETWEEN, "\u00a0/ ")
+
+
+class KeysDelegate(QStyledItemDelegate):
+    """Help > Shortcuts' Keys column: a cell of several keys wraps between them (``keys_as_drawn``), so
+    the column is as wide as its longest key: fitted to its longest row (Accept Image's two keys), it was
+    twice as wide as most of its keys and the actions beside it wrapped to three lines."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.text = keys_as_drawn(option.text)
 
 
 def hide_unmatched_rows(table: QTableWidget, text: str) -> int:
@@ -286,7 +313,8 @@ class ShortcutsDialog(QDialog):
             k.setFont(f)
             self.table.setItem(r, 0, k)
             self.table.setItem(r, 1, QTableWidgetItem(what))
-        fit_column_to_every_row(self.table, 0)
+        self.table.setItemDelegateForColumn(0, KeysDelegate(self.table))
+        fit_column_to_every_row(self.table, 0, lambda keys: keys_as_drawn(keys).split(" "))
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         # each row as tall as its action wrapped: a long one ('Labels on Selected Objects Only (on: ...)')
         # was cut after two lines, with no tooltip

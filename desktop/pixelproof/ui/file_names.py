@@ -15,6 +15,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from pixelproof.core.volumes import parse_slice_ref
+from pixelproof.ui.cell_text import text_room
 
 SPAN_ROWS = 20_000  # a column of more rows is cut as one name alone (reading every row costs ~50 ms/10k)
 CHECKED_ROWS = 64  # a change of more rows than this reads the column again, not each of its names
@@ -109,6 +110,10 @@ def elide_file_name(name: str, metrics: QFontMetrics, width: int, spans: NameSpa
     if part is not None:  # the differing part whole, with the extension if both fit, else before it
         if fits_suffix and part[0] < len(stem):
             shown = _elide_around(stem, part[0], min(part[1], len(stem)), metrics, room)
+            if shown is None and part[1] - part[0] > 1:  # a long part (``motorcycle`` of ``coffee``'s
+                # ``e.jpg``): its first letter, the one no other name has there, with the extension;
+                # it cut ``.jpg`` to ``motorcycle…g`` and dropped ``phantom16.png``'s whole
+                shown = _elide_around(stem, part[0], part[0] + 1, metrics, room)
             if shown is not None:
                 return shown + suffix
         shown = _elide_around(name, *part, metrics, width)
@@ -134,7 +139,7 @@ class FileNameDelegate(QStyledItemDelegate):
     ) -> None:
         super().initStyleOption(option, index)
         spans = self.spans(index)
-        room = option.rect.width() - TEXT_MARGIN
+        room = text_room(option)  # the style's own: a name that fits is never cut
         option.text = elide_file_name(option.text, option.fontMetrics, room, spans)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:

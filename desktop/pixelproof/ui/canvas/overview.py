@@ -11,7 +11,9 @@ viewport's shape. The objects are not drawn in it: a slide's thousands of boxes 
 200 px and cost a redraw at each edit; the Annotations panel finds an object (double-click zooms to it).
 
 Bottom-right: the tags of objects cut by the window's edge are pinned along its top (``PinnedTags``), and
-the toolbar the pointer travels to is above. A drag of a tool over it (a box, a brush stroke into the
+the toolbar the pointer travels to is above. It sits in the very corner, over every tag: a tag under it is
+kept beside it by ``PinnedTags`` (``covered``), as at the window's edge. 10 px from the corner, a tag under
+it showed its last letter in the gap beside it. A drag of a tool over it (a box, a brush stroke into the
 corner) fades it so the pixels under it show. It never holds the keyboard focus (a click in it gives the
 canvas the keys, as Qt gives a click's focus to the first parent taking it, and as any click on the canvas
 does); its mouse events never reach the canvas's tool."""
@@ -22,7 +24,7 @@ import functools
 import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -50,9 +52,10 @@ KEY = "view/overview"
 MAX_SIDE = 200  # the thumbnail's longer side at most, in screen pixels
 SHARE = 0.3  # and at most this share of the viewport's width and height: a small window keeps its canvas
 MIN_SIDE = 40  # a thumbnail smaller than this (a tiny window) is not shown
-MARGIN = 10  # from the viewport's corner
+MARGIN = 0  # from the viewport's corner: none, so no tag under it peeks out between it and the edge
 PAD = 3  # the frame around the thumbnail
 MIN_MARK = 5.0  # the view's rectangle drawn at least this size (at 400 % on a slide it is under a pixel)
+HALO = 3.5  # px: the dark line under the view's rectangle, its widest stroke
 DIM = 70  # the alpha of the shade over the part out of view
 FRAME_CONTRAST = 3.0  # WCAG's contrast for a control's edge: the frame's line against the mat
 FADED = 0.2  # its opacity while a tool's drag passes over it
@@ -124,24 +127,34 @@ class Overview(QWidget):
     def follow(self) -> None:
         """Shown, sized and placed as the image, the zoom, the pan and the window now are."""
         size = self.thumb_size() if self.on and self.view.image_id != -1 else None
+        before = self.covered()
         if size is None or self.fits():
             self._dragging = False
             self.setVisible(False)
-            return
-        tw, th = size
-        self.thumb = QRectF(PAD, PAD, tw, th)
-        box = QSize(math.ceil(tw) + 2 * PAD, math.ceil(th) + 2 * PAD)
-        vp = self.view.viewport().geometry()
-        self.setGeometry(
-            vp.right() + 1 - MARGIN - box.width(),
-            vp.bottom() + 1 - MARGIN - box.height(),
-            box.width(),
-            box.height(),
-        )
-        if not self.isVisible():
+        else:
+            tw, th = size
+            self.thumb = QRectF(PAD, PAD, tw, th)
+            box = QSize(math.ceil(tw) + 2 * PAD, math.ceil(th) + 2 * PAD)
+            vp = self.view.viewport().geometry()
+            self.setGeometry(
+                vp.right() + 1 - MARGIN - box.width(),
+                vp.bottom() + 1 - MARGIN - box.height(),
+                box.width(),
+                box.height(),
+            )
             self.setVisible(True)
-            self.raise_()
-        self.update()
+            if [w for w in self.view.children() if isinstance(w, QWidget)][-1] is not self:
+                self.raise_()  # over the orientation letters, which raise themselves with each image
+            self.update()
+        if self.covered() != before:
+            self.view.pin_tags()  # the tags it covers kept beside it, or back where they were
+
+    def covered(self) -> QRect | None:
+        """Where it covers the canvas (the viewport's pixels), None while hidden: a tag there is kept beside
+        it (``pinned_tags.cut_tags``)."""
+        if self.isHidden():
+            return None
+        return self.geometry().translated(-self.view.viewport().pos())
 
     def to_thumb(self, p: QPointF) -> QPointF:
         """An image point in this widget's pixels."""
@@ -156,9 +169,30 @@ class Overview(QWidget):
         return QPointF(min(max(x, 0.0), image.width()), min(max(y, 0.0), image.height()))
 
     def view_rect(self) -> QRectF:
-        """The part in view, in this widget's pixels (drawn cut to the thumbnail)."""
+        """The part in view, in this widget's pixels (reaching past the thumbnail where the view shows more
+        than the image)."""
         seen = self.visible_rect()
         return QRectF(self.to_thumb(seen.topLeft()), self.to_thumb(seen.bottomRight()))
+
+    def mark_rect(self) -> QRectF:
+        """The rectangle drawn for the part in view: ``view_rect`` within the thumbnail, ``MIN_MARK`` at
+        least, its four sides' strokes inside the thumbnail. Cut to the thumbnail where the view reached
+        past the image's corner, only two sides showed, an "L" that read as a mark of something else."""
+        half = HALO / 2
+        inner = self.thumb.adjusted(half, half, -half, -half)
+        r = self.view_rect().intersected(inner)
+        if r.isEmpty():  # out beside the image (panned past it): the nearest edge of the thumbnail
+            c = self.view_rect().center()
+            r = QRectF(
+                min(max(c.x(), inner.left()), inner.right()),
+                min(max(c.y(), inner.top()), inner.bottom()),
+                0,
+                0,
+            )
+        w, h = min(max(r.width(), MIN_MARK), inner.width()), min(max(r.height(), MIN_MARK), inner.height())
+        x = min(max(r.center().x() - w / 2, inner.left()), inner.right() - w)
+        y = min(max(r.center().y() - h / 2, inner.top()), inner.bottom() - h)
+        return QRectF(x, y, w, h)
 
     # -- mouse ----------------------------------------------------------------------------------
     def _go(self, pos: QPointF) -> None:
@@ -245,18 +279,13 @@ class Overview(QWidget):
             p.drawPixmap(self.thumb, pixmap, QRectF(pixmap.rect()))
         else:
             p.fillRect(self.thumb, QColor(60, 60, 60))  # still loading: the placeholder's grey
-        r = self.view_rect()
-        if r.width() < MIN_MARK or r.height() < MIN_MARK:
-            c = r.center()
-            w, h = max(r.width(), MIN_MARK), max(r.height(), MIN_MARK)
-            r = QRectF(c.x() - w / 2, c.y() - h / 2, w, h)
+        r = self.mark_rect()
         outside = QPainterPath()
         outside.addRect(self.thumb)
         outside.addRect(r)  # odd-even: the thumbnail less the part in view
         p.fillPath(outside, QColor(0, 0, 0, DIM))
-        p.setClipRect(self.thumb.adjusted(-2, -2, 2, 2))  # the part of the view over the image
         p.setBrush(Qt.BrushStyle.NoBrush)
-        p.setPen(QPen(QColor(0, 0, 0, 170), 3.5))  # a dark halo: the mark reads on white tissue and dark air
+        p.setPen(QPen(QColor(0, 0, 0, 170), HALO))  # a dark halo: the mark reads on white tissue and dark air
         p.drawRect(r)
         p.setPen(QPen(pal.color(QPalette.ColorRole.Highlight), 2))
         p.drawRect(r)

@@ -4,7 +4,9 @@ went unnamed (CVAT and LabelMe keep a visible object's name in view). The layout
 at any pan by design (a pan moves no tag and reuses the tiles), so it stays; ``PinnedTags`` draws over it a
 copy of each cut tag of an object in the window, moved just inside the window's edge. The copy covers all
 that shows of the cut tag (the same tag shifted along, a tag being narrower than the window), and goes when
-the object leaves the window."""
+the object leaves the window. The overview in the window's corner (``Overview.covered``) is out of the
+window for a tag: one it covers is kept beside it (left of it or above it, the nearer), and an object
+wholly under it has no tag in sight."""
 
 from __future__ import annotations
 
@@ -94,14 +96,49 @@ def clamp_into(tag: QRectF, window: QRectF) -> tuple[float, float]:
     return x, y
 
 
+def clear_of(tag: QRectF, corner: QRectF, window: QRectF, drawn: QRectF) -> tuple[float, float]:
+    """The top-left corner of ``tag`` (inside ``window``) moved clear of ``corner``, the overview in the
+    window's bottom-right corner: left of it or above it, where the window has room. ``drawn``: where the
+    tag itself is drawn; showing only beside the overview (or only above it), the copy goes that way and so
+    covers what shows of it; else the shorter way."""
+    x, y = tag.x(), tag.y()
+    if not tag.intersects(corner):
+        return x, y
+    left, up = corner.left() - tag.width(), corner.top() - tag.height()
+    ways = {"left": (x - left, (left, y))} if left >= window.left() else {}
+    if up >= window.top():
+        ways["up"] = (y - up, (x, up))
+    beside, above = drawn.top() >= corner.top(), drawn.left() >= corner.left()
+    way = "left" if beside and not above else "up" if above and not beside else ""
+    if way in ways:
+        return ways[way][1]
+    return min(ways.values())[1] if ways else (x, y)
+
+
 def cut_tags(view: CanvasView, dx: int, dy: int) -> list[tuple[int, float, float, QPixmap]]:
-    """(object id, x, y, pixmap): the tags shown now that are not wholly in the window while their object
-    is in it, moved inside (viewport pixels; ``dx``, ``dy``: where the scene's origin is in the window,
-    as the tags are drawn)."""
+    """(object id, x, y, pixmap): the tags shown now that are not wholly in the window (or are under the
+    overview) while their object is in it (not wholly under the overview), moved inside and clear of the
+    overview (viewport pixels; ``dx``, ``dy``: where the scene's origin is in the window, as the tags are
+    drawn)."""
     layer = view.box_layer
     if layer is None:
         return []
     window = QRectF(view.viewport().rect())
+    covered = view.overview.covered()
+    corner = QRectF(covered) if covered is not None else QRectF()
+
+    def kept(rect: QRectF) -> tuple[float, float] | None:
+        """Where the copy of ``rect`` goes, None when the tag shows whole."""
+        if window.contains(rect) and not rect.intersects(corner):
+            return None
+        x, y = clamp_into(rect, window)
+        return clear_of(QRectF(x, y, rect.width(), rect.height()), corner, window, rect)
+
+    def in_sight(shape: QRectF) -> bool:
+        """An object shows in the window, not only under the overview."""
+        seen = shape.intersected(window)
+        return not seen.isEmpty() and not corner.contains(seen)
+
     zoom = view.scale_xy  # across and down: pixels need not be square (``aspect``)
     tags = layer.tags
     out: list[tuple[int, float, float, QPixmap]] = []
@@ -110,6 +147,8 @@ def cut_tags(view: CanvasView, dx: int, dy: int) -> list[tuple[int, float, float
         screen = np.round(xyxy * np.array([*zoom, *zoom])) + np.array([dx, dy, dx, dy])
         seen = shown & (screen[:, 0] < window.right()) & (screen[:, 2] > window.left())
         seen &= (screen[:, 1] < window.bottom()) & (screen[:, 3] > window.top())
+        if not corner.isEmpty():  # not wholly under the overview
+            seen &= (screen[:, 0] < corner.left()) | (screen[:, 1] < corner.top())
         seen_ids = ids[seen]
         p_ids, p_x, p_y, p_codes = tags.placed(zoom)
         s_ids, s_codes, s_x, s_y = layer.chosen_tags.spots(zoom) if layer.selected else (np.zeros(0),) * 4
@@ -121,8 +160,8 @@ def cut_tags(view: CanvasView, dx: int, dy: int) -> list[tuple[int, float, float
                 pm = tags.tag_of(int(t_codes[k]))
                 size = pm.deviceIndependentSize()
                 rect = QRectF(float(x[k]), float(y[k]), size.width(), size.height())
-                if not window.contains(rect):
-                    out.append((int(t_ids[k]), *clamp_into(rect, window), pm))
+                if (spot := kept(rect)) is not None:
+                    out.append((int(t_ids[k]), *spot, pm))
     labels: list[tuple[int, LabelItem, QRectF]] = []
     for item in view.items_by_id.values():  # made items only
         label = item._label
@@ -133,12 +172,10 @@ def cut_tags(view: CanvasView, dx: int, dy: int) -> list[tuple[int, float, float
         labels.append((hover.ann_id, hover.tag, hover.sceneBoundingRect()))  # named even where thinned out
     t = view.viewportTransform()
     for ann_id, label, shape in labels:
-        if not t.mapRect(shape).intersects(window):
+        if not in_sight(t.mapRect(shape)):
             continue
         at = t.map(label.scenePos())
         rect = label.rect().translated(round(at.x()), round(at.y()))
-        if not window.contains(rect):
-            out.append(
-                (ann_id, *clamp_into(rect, window), tags.pixmap(label.text.text(), label.brush().color()))
-            )
+        if (spot := kept(rect)) is not None:
+            out.append((ann_id, *spot, tags.pixmap(label.text.text(), label.brush().color())))
     return out

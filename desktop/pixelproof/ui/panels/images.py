@@ -39,9 +39,10 @@ from pixelproof.core.edits import SetImageStatus
 from pixelproof.core.image_query import ImageFacts, ImageQuery, parse_image_query
 from pixelproof.core.model import DONE_STATES, IMAGE_STATES, STATUS_LABELS
 from pixelproof.core.wording import plural
+from pixelproof.ui.cell_text import WholeWordsDelegate
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
-from pixelproof.ui.file_names import FileNameDelegate
+from pixelproof.ui.file_names import TEXT_MARGIN, FileNameDelegate
 from pixelproof.ui.fitted_table import header_need
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.base import Panel
@@ -49,6 +50,7 @@ from pixelproof.ui.panels.object_counts import count_text, count_tip
 
 STATUS_COLORS = {"todo": "#9e9e9e", "in_progress": "#f5a623", "done": "#3cb44b", "reviewed": "#4363d8"}
 NAME_CHARS = 20  # a file name this long shows whole at the panel's default width
+NAME_LEAST_CHARS = 12  # the Image column's least room ("cat_0001.png" whole): the status's text gives way
 COUNT_SAMPLE_ROWS = 1000  # first rows sizing the Objects column on load (ResizeToContents read so many)
 READ_AHEAD_PAUSE_MS = 150  # the typing pause after which a new filter's list is read ahead (once a word)
 FILTER_HELP = (
@@ -129,8 +131,9 @@ class ImagesModel(QAbstractTableModel):
             return swatch(STATUS_COLORS.get(status, "#9e9e9e"), 10)
         if role == Qt.ItemDataRole.ToolTipRole and col == 2:
             return count_tip(*self.doc.project.object_counts(image_id))
-        if role == Qt.ItemDataRole.ToolTipRole:  # the whole path: the cell may be elided
-            return as_text(f"{self.doc.project.image_path(rec)}\n{rec.width} x {rec.height} px")
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole path (and status): the cell may be cut
+            shown = f"\n{STATUS_LABELS.get(status, status)}" if col == 1 else ""
+            return as_text(f"{self.doc.project.image_path(rec)}\n{rec.width} x {rec.height} px{shown}")
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if (
@@ -266,6 +269,9 @@ class ImagesPanel(Panel):
             signal.connect(lambda *_: self._in_sight_timer.start())  # not start(msec) with a signal's int
         self.table.installEventFilter(self)
         self.table.setItemDelegateForColumn(0, FileNameDelegate(self.table))
+        self.table.setItemDelegateForColumn(1, WholeWordsDelegate(self.table))  # "In…" beside its swatch
+        self._status_need = 0  # px: the widest status label (``_fit_columns``)
+        self.table.viewport().installEventFilter(self)  # its width shared again (``_fit_status``)
         self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
         self._updating_rows = False  # see _update_rows
         self._counts: dict[int, None] = {}  # images whose object count changed, see _count_changed
@@ -341,6 +347,8 @@ class ImagesPanel(Panel):
             self._fit_timer.start()
         elif watched is self.table and event.type() == QEvent.Type.Resize:
             self._in_sight_timer.start()
+        elif watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_status()  # a narrower dock (the Problems panel shown at 1024 px), a scroll bar
         return super().eventFilter(watched, event)
 
     def _cell_width(self, text: str, decoration: object = None) -> int:
@@ -362,10 +370,26 @@ class ImagesPanel(Panel):
         size hint, which measures it bold: the names get that room."""
         header = self.table.horizontalHeader()
         labels = (self._cell_width(STATUS_LABELS[s], swatch(STATUS_COLORS[s], 10)) for s in IMAGE_STATES)
-        header.resizeSection(1, max(header_need(self.table, 1), *labels))
+        self._status_need = max(header_need(self.table, 1), *labels)
         header.resizeSection(2, header_need(self.table, 2))
         self._widen_counts(self._count_texts(self.model.ids[:COUNT_SAMPLE_ROWS]))
         self._widen_counts(self._counts_in_sight())
+        self._fit_status()
+
+    def _fit_status(self) -> None:
+        """Status as wide as its widest label where the names keep ``NAME_LEAST_CHARS`` characters beside
+        it, else narrower, down to its title (its labels cut after a word, "In…", beside their swatch; the
+        whole in the tooltip). In a 1024-px window with the Problems panel open the Images dock is ~220 px
+        wide: the names had 58 px ("c…a.png" for camera.png) beside a whole "In progress"."""
+        if not self._status_need:
+            return  # not measured yet
+        header = self.table.horizontalHeader()
+        least_name = NAME_LEAST_CHARS * self.table.fontMetrics().horizontalAdvance("x") + TEXT_MARGIN
+        spare = self.table.viewport().width() - header.sectionSize(2) - least_name
+        least = max(header_need(self.table, 1), self._cell_width("…", swatch(STATUS_COLORS["todo"], 10)))
+        width = min(self._status_need, max(least, spare))
+        if header.sectionSize(1) != width:
+            header.resizeSection(1, width)
 
     def _count_texts(self, image_ids: Iterable[int]) -> set[str]:
         """The Objects cells of ``image_ids``, each text once."""
@@ -390,6 +414,7 @@ class ImagesPanel(Panel):
         header = self.table.horizontalHeader()
         if need > header.sectionSize(2):
             header.resizeSection(2, need)
+            self._fit_status()
 
     def _select_current(self, *_: object) -> None:
         doc = self.document

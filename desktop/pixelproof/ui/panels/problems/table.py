@@ -18,8 +18,9 @@ from PySide6.QtWidgets import QStyle
 from pixelproof.core.lint import KINDS, Problem
 from pixelproof.core.names import base_file_name
 from pixelproof.core.paths import natural_key
+from pixelproof.ui.cell_text import WholeWordsDelegate, shortest_words
 from pixelproof.ui.dialogs import as_text
-from pixelproof.ui.fitted_table import FittedTable
+from pixelproof.ui.fitted_table import CELL_PADDING, FittedTable
 
 Index = QModelIndex | QPersistentModelIndex
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1  # the Problem of a row
@@ -48,6 +49,14 @@ class ProblemsModel(QAbstractTableModel):
         #: image id -> its name as the Images panel shows it (``Document.shown_file_name``: MVTec AD's
         #: ``dent/000.png``, not one ``000.png`` per defect folder); None: the file's last part
         self.shown: Callable[[int], str | None] | None = None
+
+    def kinds_and_classes(self, col: int) -> set[str]:
+        """Every text the Kind (1) or Class (2) column shows, each once: the cell of one row of each kind
+        or class (a few dozen cells, not one per problem)."""
+        rows: dict[str, int] = {}
+        for r, p in enumerate(self.problems):
+            rows.setdefault(p.kind if col == 1 else p.category or "", r)
+        return {str(self.data(self.index(r, col))) for r in rows.values()}
 
     def image_name(self, p: Problem) -> str:
         """The Image column's text of ``p``."""
@@ -110,8 +119,9 @@ class ProblemsModel(QAbstractTableModel):
             return (p.score, p.kind, p.category or "", None, p.annotation_id or -1)[col]
         if role == PROBLEM_ROLE:
             return p
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return as_text(f"{p.message}\n\n{kind_tip(p.kind)}\n{p.file_name}")
+        if role == Qt.ItemDataRole.ToolTipRole:  # the Kind and Class cells are cut at a word's end
+            named = f"\nClass: {p.category}" if p.category else ""
+            return as_text(f"{p.message}\n\n{kind_tip(p.kind)}{named}\n{p.file_name}")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if p.key in self.dismissed:
@@ -191,12 +201,41 @@ class ProblemsTable(FittedTable):
     """The list's columns fitted to what they show: Score and Object as wide as their headers, Kind,
     Class and Image sharing the rest by what their longest entries need. Fixed widths and two equal
     stretching columns cut "aspect outlier" and "motorcycle.jpg" in a 1280-px window while Class kept
-    room for a long class name nobody had."""
+    room for a long class name nobody had. Short of room (a 1024-px window), Kind and Class are cut after
+    a whole word ("aspect…", never "asp…ier") and keep their first words' width at least (a class of one
+    word whole, up to ``WORD_CHARS`` characters); the file names give up the rest, cut in the middle."""
 
     FLEXIBLE = (1, 2, 3)  # Kind, Class, Image
+    WORDS = (1, 2)  # Kind, Class: cut at a word's end
+    WORD_CHARS = 14  # a first word longer than this many characters may be cut (the table would scroll)
+    _word_floors: dict[int, int] | None = None  # measured again with the rows (``refit``)
 
     def __init__(self) -> None:
         super().__init__(self.FLEXIBLE)
+        for col in self.WORDS:
+            self.setItemDelegateForColumn(col, WholeWordsDelegate(self))
+
+    def refit(self) -> None:
+        self._word_floors = None
+        super().refit()
+
+    def column_floors(self) -> dict[int, int]:
+        """Kind and Class no narrower than the widest of their texts cut after a first word
+        (``shortest_words``)."""
+        floors = dict(super().column_floors())
+        if self._word_floors is None:
+            model = self.model()
+            source = model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
+            fm = self.fontMetrics()
+            most = self.WORD_CHARS * fm.horizontalAdvance("x")
+            self._word_floors = {}
+            if isinstance(source, ProblemsModel):
+                for col in self.WORDS:
+                    words = (shortest_words(t, fm) for t in source.kinds_and_classes(col))
+                    self._word_floors[col] = min(max(words, default=0), most) + CELL_PADDING
+        for col, px in self._word_floors.items():
+            floors[col] = max(floors.get(col, 0), px)
+        return floors
 
     def rows_height(self, rows: int) -> int:
         """The table's height that shows ``rows`` rows whole under its header, with a sideways scroll bar

@@ -1,0 +1,63 @@
+"""Text in a table's cells: the room a cell leaves its text, and text cut after its last whole word that
+fits. Qt's own elision cut the Problems list's kinds and classes in the middle of a word at 1024x768
+("asp…ier", "mo…le"): a word cut in two reads as neither; "aspect…" still says which kind it is, and the
+whole text is in the cell's tooltip."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+ELLIPSIS = "…"
+
+
+def text_room(option: QStyleOptionViewItem) -> int:
+    """The pixels a cell's text may take before the style cuts it: the text's part of the cell (beside
+    its icon) less the style's margins on either side, as Qt's item delegate draws it. A fixed guess of
+    the margins cut a name that had a few pixels to spare."""
+    widget = option.widget
+    style = widget.style() if widget is not None else QApplication.style()
+    rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, widget)
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
+    return rect.width() - 2 * margin
+
+
+def elide_words(text: str, metrics: QFontMetrics, width: int) -> str:
+    """``text`` whole if it fits in ``width`` pixels, else its most whole words that fit with ``…`` after
+    them ("aspect…", "out of…"). Only a first word too long for the room is cut inside (at its end)."""
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    words = text.split(" ")
+    for n in range(len(words) - 1, 0, -1):
+        shown = " ".join(words[:n]).rstrip() + ELLIPSIS
+        if metrics.horizontalAdvance(shown) <= width:
+            return shown
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(width, 0))
+
+
+def shortest_words(text: str, metrics: QFontMetrics) -> int:
+    """The narrowest ``elide_words`` cuts ``text`` to without cutting a word: its first word and ``…``
+    (the whole text when that is no narrower)."""
+    first, _, rest = text.partition(" ")
+    whole = metrics.horizontalAdvance(text)
+    return min(whole, metrics.horizontalAdvance(first + ELLIPSIS)) if rest.strip() else whole
+
+
+class WholeWordsDelegate(QStyledItemDelegate):
+    """Draws a column's text cut after its last whole word that fits (``elide_words``); asks for the
+    whole text's width."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        if option.text:
+            option.text = elide_words(option.text, option.fontMetrics, text_room(option))
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        """The whole text's size (what the column needs), not that of the text cut to the cell it has."""
+        opt = QStyleOptionViewItem(option)
+        QStyledItemDelegate.initStyleOption(self, opt, index)
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        return style.sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), opt.widget)
