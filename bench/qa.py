@@ -4,8 +4,10 @@
 reference object dilated by 0-2 px and shifted by up to 3 px. We time every metric (semantic rows and all
 per-object figures) on all pairs; MedPy computes Dice, HD and ASSD object by object on whole images for the
 first 20 pairs (MedPy's ``hd`` = max of the directed maxima and ``assd`` = mean of both directed sets pooled,
-both with connectivity-1 erosion borders: the same conventions as ours). ``python -m bench qa [--pairs N]
-[--medpy-pairs M]``.
+both with connectivity-1 erosion borders: the same conventions as ours). Then the review view's refresh
+after one edit (an object deleted): ``run_qa`` with the scores of the run before (``core.qa_cache``) against
+a full re-score of the edited project, both with the Images table, per-class rows and summary made, in one
+process, and whether their JSON reports are identical. ``python -m bench qa [--pairs N] [--medpy-pairs M]``.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ import cv2
 import numpy as np
 
 from pixelproof.core import masks
+from pixelproof.core.edits import RemoveAnnotations
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
-from pixelproof.core.qa import run_qa
+from pixelproof.core.qa import QAResult, run_qa
+from pixelproof.core.qa_cache import ScoreCache
+from pixelproof.core.report import to_dict
 
 SIZE = 1024
 OBJECTS = 10
@@ -61,6 +66,35 @@ def make_pairs(
     return ref, cand, raw
 
 
+def _shown(result: QAResult) -> QAResult:
+    """Make what the review view shows of a run: the Images table, the per-class rows and the summary."""
+    result.image_table()
+    result.per_class()
+    result.summary()
+    return result
+
+
+def refresh_after_one_edit(ref: Project, cand: Project) -> None:
+    """The review view's refresh after one edit against a full re-score of the edited project (each with
+    the tables the view shows), and whether their JSON reports are the same."""
+    cache = ScoreCache()
+    run_qa(ref, cand.snapshot(), cache=cache)  # the run shown before the edit
+    image_id = next(iter(cand.images))
+    RemoveAnnotations([next(iter(cand.annotations_of(image_id))).id]).apply(cand)
+    t0 = time.perf_counter()
+    full = _shown(run_qa(ref, cand.snapshot()))
+    t_full = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    refreshed = _shown(run_qa(ref, cand.snapshot(), cache=cache))
+    t_refresh = time.perf_counter() - t0
+    same = repr(to_dict(refreshed)) == repr(to_dict(full))  # NaN compares equal as text
+    print(
+        f"review refresh after one edit: {cache.scored} of {len(cand.images)} pairs scored again, "
+        f"{t_refresh * 1e3:.0f} ms against {t_full:.2f} s for a full re-score: {t_full / t_refresh:.0f}x "
+        f"faster; same JSON report: {'yes' if same else 'NO'}"
+    )
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench qa")
     ap.add_argument("--pairs", type=int, default=200)
@@ -80,6 +114,7 @@ def main(argv: list[str]) -> int:
         f"MASD, NSD, Boundary IoU, matching) on {args.pairs} pairs / {n_obj} objects: {ours:.2f} s "
         f"= {ours_obj * 1e3:.2f} ms per object"
     )
+    refresh_after_one_edit(ref, cand)
     try:
         from medpy.metric import binary as medpy_binary
     except ImportError:

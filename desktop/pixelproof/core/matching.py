@@ -134,6 +134,15 @@ def pair_ious(table: sparray, pairs: Sequence[tuple[int, int]]) -> list[float]:
     return [float(v) for v in np.asarray(table[r, c]).reshape(-1)]
 
 
+def best_ious(table: sparray, axis: int) -> list[float]:
+    """Each object's best IoU in a ``pair_table``: along ``axis`` 1 per row (reference), 0 per column
+    (candidate); 0.0 for an object that overlaps nothing (why QA left one unpaired)."""
+    coo = table.tocoo()
+    best = np.zeros(table.shape[1 - axis])
+    np.maximum.at(best, coo.row if axis == 1 else coo.col, coo.data)
+    return best.tolist()
+
+
 DENSE_GROUP_CELLS = 1 << 20  # a group of more cells (8 MB) is solved sparse: a chain of touching nuclei
 #: ... unless it has a pair in at least one cell in this many: its sparse graph (pairs, stand-ins, costs:
 #: ~60 bytes a pair) would outweigh the table (8 bytes a cell), and the sparse solver is slow on it (3,000

@@ -3,8 +3,9 @@
 ``run_qa(reference, candidate)`` gives a ``QAResult``: ``per_image`` rows (one per image and category:
 semantic Dice/IoU/boundary figures plus that image's object counts), ``per_object`` rows (matched pairs,
 wrong-class pairs, FN and FP objects, each with its box so a view can centre on it), ``per_class`` and
-``summary`` aggregates, and the images that matched nothing. ``score_image`` does one image (for a view
-that re-scores after an edit); the per-pixel agreement/FN/FP map is ``qa_difference.difference_image``.
+``summary`` aggregates, and the images that matched nothing. ``score_image`` does one image, and a view's
+run after an edit scores only the images the edit changed (``qa_cache``); the per-pixel agreement/FN/FP
+map is ``qa_difference.difference_image``.
 
 Masks are decoded straight into crops (``Placed``) from RLE or polygons, never as whole images per object,
 so a large dataset is scored in seconds. Images are paired by ``file_name``, then by their path ending,
@@ -57,7 +58,7 @@ from pixelproof.core.qa_tables import (
 )
 
 if TYPE_CHECKING:
-    from scipy.sparse import sparray
+    from pixelproof.core.qa_cache import ScoreCache
 
 
 @dataclass(slots=True)
@@ -392,8 +393,8 @@ def _match_objects(
         if not rs and not cs:
             continue  # a class with no object here: nothing to match (1,000 classes: most of them)
         m = iou_pairs(rs, cs)
-        best_r.update(zip(map(id, rs), _best(m, axis=1), strict=True))
-        best_c.update(zip(map(id, cs), _best(m, axis=0), strict=True))
+        best_r.update(zip(map(id, rs), matching.best_ious(m, axis=1), strict=True))
+        best_c.update(zip(map(id, cs), matching.best_ious(m, axis=0), strict=True))
         pairs = matching.match(m, threshold)
         mi = {i for i, _ in pairs}
         mj = {j for _, j in pairs}
@@ -447,15 +448,6 @@ def _match_objects(
         row.best_iou = best_c.get(id(c), 0.0)
         objects.append(row)
     return objects
-
-
-def _best(table: sparray, axis: int) -> list[float]:
-    """Each object's best IoU in a ``pair_table``: along ``axis`` 1 per row (reference), 0 per column
-    (candidate); 0.0 for an object that overlaps nothing."""
-    coo = table.tocoo()
-    best = np.zeros(table.shape[1 - axis])
-    np.maximum.at(best, coo.row if axis == 1 else coo.col, coo.data)
-    return best.tolist()
 
 
 def _pair_row(base: dict, status: str, r: ImageObject, c: ImageObject, iou: float, cmp) -> ObjectRow:  # type: ignore[no-untyped-def]
@@ -516,12 +508,15 @@ def run_qa(
     executor: Any = None,
     on_progress: Callable[[Any], None] | None = None,
     stream: StreamedRows | None = None,
+    cache: ScoreCache | None = None,
 ) -> QAResult:
     """Score ``candidate`` against ``reference`` (a ``Project`` or a ``references.Reference``).
 
     ``progress(items, total)`` may wrap the iteration; ``cancelled()`` returning True stops early (a
-    worker's cancel button) with the rows done so far. ``executor`` (``pixelproof.core.batch``) runs the
-    pairs elsewhere, e.g. on worker processes (default: here); ``on_progress`` gets its ``Progress``.
+    worker's cancel button) with the rows done so far. ``executor`` (``pixelproof.core.batch``, or a function
+    making one for the pairs to score) runs them elsewhere, e.g. on worker processes (default: here);
+    ``on_progress`` gets its ``Progress``. ``cache`` (``qa_cache.ScoreCache``) keeps each pair's score for
+    the next run, which scores again only the pairs whose inputs changed: the same result, sooner.
     ``stream`` takes the rows as they come, in image order, instead of the result (memory stays flat
     however many images; the reports come out the same).
     A reference category spelt otherwise than one of the candidate's (case, spaces) is scored under the
@@ -568,7 +563,7 @@ def run_qa(
     result.problems += left_out + unit_warning(same_size)
     scores: Iterable = score_pairs(
         ref, candidate, same_size, opt, categories, executor or SerialExecutor(),
-        on_progress=on_progress, cancelled=cancelled,
+        on_progress=on_progress, cancelled=cancelled, cache=None if cache is None else cache.of(reference),
     )  # fmt: skip
     if progress is not None:
         scores = progress(scores, len(same_size))  # type: ignore[arg-type]
@@ -591,7 +586,7 @@ def run_qa(
     if ref.instance_scored:  # every object of a reference image the candidate lacks is missed, as COCOeval
         from pixelproof.core.qa_unmatched import count_unmatched_reference
 
-        result.missed = count_unmatched_reference(ref, whole, pairs, detections, result.problems)
+        result.missed = count_unmatched_reference(ref, whole, pairs, detections, result.problems, cache)
     result.per_volume = volumes.score(opt, result.problems)
     result.ap, result.confusion = detections.ap(ref.instance_scored), detections.confusion()
     result.confusion_images = detections.confusion_images()

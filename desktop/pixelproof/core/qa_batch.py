@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pixelproof.core.batch import Executor, Failed, Progress, run_batch
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
@@ -18,6 +19,9 @@ from pixelproof.core.qa_ap import evaluate_image
 from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects
 from pixelproof.core.qa_volumes import parse_slice_ref
 from pixelproof.core.references import Reference, void_mask
+
+if TYPE_CHECKING:
+    from pixelproof.core.qa_cache import ScoreCache
 
 SECONDS_PER_PAIR = 0.02  # a pair with ~10 masks and every figure, on one core: sizes chunks
 
@@ -91,12 +95,17 @@ def score_pairs(
     pairs: Sequence[ImagePair],
     options: QAOptions,
     categories: list[str],
-    executor: Executor,
+    executor: Executor | Callable[[int], Executor],
     *,
     on_progress: Callable[[Progress], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    cache: ScoreCache | None = None,
 ) -> Iterator[tuple[ImagePair, ImageScore | str]]:
-    """(pair, its score) or (pair, why it could not be scored), in pair order, whatever ran them."""
+    """(pair, its score) or (pair, why it could not be scored), in pair order, whatever ran them.
+    ``executor``: an ``Executor``, or a function making one for the number of pairs to score, closed once
+    they are (a refresh scoring one pair of 500 starts no worker processes). ``cache``: the scores kept from
+    an earlier run (``qa_cache``), taken for the pairs whose inputs are unchanged; the others are scored and
+    kept there."""
     context = QAContext(
         options,
         list(categories),
@@ -104,18 +113,54 @@ def score_pairs(
         dict(reference.project.categories),
         dict(candidate.categories),
     )
+    kept: dict[int, ImageScore] = {}
+    if cache is not None:
+        cache.begin(context)
+        kept = cache.take(pairs, candidate)
     items = [
         (pair, reference.project.annotations_of(pair.ref.id), candidate.annotations_of(pair.cand.id))
-        for pair in pairs
+        for n, pair in enumerate(pairs)
+        if n not in kept
     ]
-    results = run_batch(
-        qa_task,
-        context,
-        items,
-        executor,
-        seconds_per_item=SECONDS_PER_PAIR,
-        on_progress=on_progress,
-        cancelled=cancelled,
-    )
-    for index, result in results:
-        yield pairs[index], result.reason if isinstance(result, Failed) else result
+    fresh = _scored(context, items, executor, on_progress, cancelled)
+    for n, pair in enumerate(pairs):
+        if n in kept:
+            yield pair, kept[n]
+            continue
+        _, result = next(fresh)
+        if isinstance(result, Failed):
+            yield pair, result.reason
+            continue
+        if cache is not None:
+            cache.put(pair, candidate, result)
+        yield pair, result
+    next(fresh, None)  # to its end: an executor it made closes as done (a pool kept warm), not as cancelled
+
+
+def _scored(
+    context: QAContext,
+    items: list[Item],
+    executor: Executor | Callable[[int], Executor],
+    on_progress: Callable[[Progress], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> Iterator[tuple[int, ImageScore | Failed]]:
+    """``run_batch`` of ``qa_task`` over ``items``: on ``executor``, or on the one it makes for them."""
+    if not items:
+        return
+
+    def run(on: Executor) -> Iterator[tuple[int, ImageScore | Failed]]:
+        return run_batch(
+            qa_task,
+            context,
+            items,
+            on,
+            seconds_per_item=SECONDS_PER_PAIR,
+            on_progress=on_progress,
+            cancelled=cancelled,
+        )
+
+    if isinstance(executor, Executor):
+        yield from run(executor)
+        return
+    with executor(len(items)) as made:  # a Cancel (BatchCancelled) leaves it at once, stopping its workers
+        yield from run(made)

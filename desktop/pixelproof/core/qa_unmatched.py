@@ -12,14 +12,27 @@ QA cannot decode (a mask over the pixel limit) counts nowhere either, said as a 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from pixelproof.core.labels import images_rejected
 from pixelproof.core.metrics import InstanceCounts
-from pixelproof.core.model import Project
-from pixelproof.core.qa_ap import ApCollector, evaluate_image
+from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.qa_ap import ApCollector, ImageAp, evaluate_image
 from pixelproof.core.qa_objects import ImagePair, image_objects
 from pixelproof.core.references import void_mask
+
+if TYPE_CHECKING:
+    from pixelproof.core.qa_cache import ScoreCache
+
+
+@dataclass(frozen=True, slots=True)
+class Missed:
+    """What one reference image without a candidate counts: its objects' (class, crowd region) and their
+    AP evaluations with no detection (None: no object)."""
+
+    objects: list[tuple[str, bool]]
+    ap: ImageAp | None
 
 
 def count_unmatched_reference(
@@ -28,36 +41,46 @@ def count_unmatched_reference(
     pairs: Sequence[ImagePair],
     detections: ApCollector,
     problems: list[str] | None = None,
+    cache: ScoreCache | None = None,
 ) -> dict[str, InstanceCounts]:
     """Per class, the reference objects on images no candidate image pairs with, counted as missed (``fn``;
     crowd regions in ``crowd_regions``, as on a scored pair); their AP evaluations and confusion cells go
     to ``detections``. ``reference``: the ``references.Reference`` scored (labels only, classes respelt);
     ``whole``: the reference as read, for its review decisions. An image whose objects cannot be decoded
-    counts nothing and gets a line in ``problems``."""
+    counts nothing and gets a line in ``problems``. ``cache`` (``qa_cache``) keeps each image's count for
+    the next run against the same reference: a refresh after an edit decodes none of them again."""
     paired = {p.ref.id for p in pairs}
     wrong = set(images_rejected(whole))
     counts: dict[str, InstanceCounts] = {}
     project = reference.project
+    kept = cache.missed if cache is not None else {}
     for image in project.images.values():
         if image.id in paired or image.id in wrong:
             continue
-        shape = (image.height, image.width)
-        try:
-            # not ``reference.void_mask``: its cache would keep every lacking image's mask with the result
-            refs = image_objects(project, image, shape, void_mask(project, image))
-        except Exception as e:  # a malformed object must not stop the run, as on a pair (``qa_batch``)
-            if problems is not None:
-                problems.append(f"{image.file_name}: could not be counted as missed: {type(e).__name__}: {e}")
-            continue
-        if not refs:
-            continue
-        for o in refs:
-            c = counts.setdefault(o.category, InstanceCounts())
-            if o.ann.iscrowd:
+        found = kept.get(image.id)
+        if found is None:
+            try:
+                found = _missed(project, image)
+            except Exception as e:  # a malformed object must not stop the run, as on a pair (``qa_batch``)
+                if problems is not None:
+                    problems.append(
+                        f"{image.file_name}: could not be counted as missed: {type(e).__name__}: {e}"
+                    )
+                continue
+            kept[image.id] = found
+        for category, crowd in found.objects:
+            c = counts.setdefault(category, InstanceCounts())
+            if crowd:
                 c.crowd_regions += 1
             else:
                 c.fn += 1
-        detections.add_missed(
-            evaluate_image(refs, [], image.id), [o.category for o in refs if not o.ann.iscrowd]
-        )
+        if found.ap is not None:
+            detections.add_missed(found.ap, [category for category, crowd in found.objects if not crowd])
     return counts
+
+
+def _missed(project: Project, image: ImageRecord) -> Missed:
+    # not ``reference.void_mask``: its cache would keep every lacking image's mask with the result
+    refs = image_objects(project, image, (image.height, image.width), void_mask(project, image))
+    ap = evaluate_image(refs, [], image.id) if refs else None
+    return Missed([(o.category, bool(o.ann.iscrowd)) for o in refs], ap)

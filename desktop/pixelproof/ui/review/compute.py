@@ -14,6 +14,7 @@ from pixelproof.core import qa, qa_difference
 from pixelproof.core.category_colors import default_color, shown_color
 from pixelproof.core.model import Project
 from pixelproof.core.qa import ObjectRow, QAOptions, QAResult
+from pixelproof.core.qa_cache import ScoreCache
 from pixelproof.core.qa_objects import ImagePair, annotations_placed, placed_or_raise
 from pixelproof.core.qa_volumes import first_differences
 from pixelproof.core.references import Reference
@@ -25,7 +26,8 @@ _CROSS = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], np.uint8)
 
 @dataclass
 class Scored:
-    """A QA run with the tables the view shows, prepared off the UI thread."""
+    """A QA run with the tables the view shows, prepared off the UI thread, and what the next run after an
+    edit reuses: the reference as read, what it was read with, and each pair's score (``qa_cache``)."""
 
     reference: Reference
     result: QAResult
@@ -36,19 +38,43 @@ class Scored:
     #: (volume, category) -> (candidate image id of the volume's first slice where the class differs, True),
     #: else (of its first slice, False): ``qa_volumes.first_differences``
     volume_starts: dict[tuple[str, str], tuple[int, bool]] = field(default_factory=dict)
+    read: Reference | None = None  # the reference as read (``reference`` has its classes respelt by QA)
+    read_with: tuple = ()  # ``read_key``: read again when it changes
+    cache: ScoreCache = field(default_factory=ScoreCache)
+    rescored: int | None = None  # a refresh: the images scored again (the others' scores kept); None: all
 
 
-def score(job: Any, path: Path, candidate: Project, options: QAOptions, fmt: str | None = None) -> Scored:
+def read_key(path: Path, fmt: str | None, candidate: Project) -> tuple:
+    """What reading a reference depends on: its path, the format named and the candidate's category names
+    (a mask folder's values are named by them)."""
+    return path, fmt, {k: c.name for k, c in candidate.categories.items()}
+
+
+def score(
+    job: Any,
+    path: Path,
+    candidate: Project,
+    options: QAOptions,
+    fmt: str | None = None,
+    previous: Scored | None = None,
+) -> Scored:
     """Load ``path`` (as format ``fmt``, else detected) and score ``candidate`` against it, reporting
-    progress to ``job`` (a ui Job). A large project (``core.batch.is_large_job``) is scored on local worker
-    processes, one per core, announced with ``job.send(("where", description))``; Cancel stops them.
-    Raises ``ReferenceLoadError`` with a line per problem, naming the file."""
-    from pixelproof.core.batch import make_executor
+    progress to ``job`` (a ui Job). With ``previous`` (the run shown: a refresh after an edit) its reference
+    is scored against again unless ``read_key`` changed, and only the pairs whose inputs changed are scored
+    (``core.qa_cache``); the result is that of a run from nothing. Many pairs to score
+    (``core.batch.is_large_job``) are scored on local worker processes, one per core, announced with
+    ``job.send(("where", description))``; Cancel stops them. Raises ``ReferenceLoadError`` with a line per
+    problem, naming the file."""
+    from pixelproof.core.batch import Executor, make_executor
     from pixelproof.core.qa_batch import SECONDS_PER_PAIR
 
-    if not path.exists():
-        raise ReferenceLoadError([f"{path}: no such file or folder"])
-    reference = load_reference(path, candidate, fmt)
+    key = read_key(path, fmt, candidate)
+    if previous is not None and previous.read is not None and previous.read_with == key:
+        reference, cache = previous.read, previous.cache.copy()  # the copy: the view's stays as it is
+    else:
+        if not path.exists():
+            raise ReferenceLoadError([f"{path}: no such file or folder"])
+        reference, cache, previous = load_reference(path, candidate, fmt), ScoreCache(), None
 
     def progress(pairs, total):  # type: ignore[no-untyped-def]
         job.report(0, total)
@@ -56,14 +82,22 @@ def score(job: Any, path: Path, candidate: Project, options: QAOptions, fmt: str
             yield pair
             job.report(n, total)
 
-    executor = make_executor(len(candidate.images), seconds_per_item=SECONDS_PER_PAIR)
-    if executor.kind != "serial":
-        job.send(("where", executor.describe()))
-    with executor:  # leaving it on Cancel (JobCancelled) stops the workers at once
-        result = qa.run_qa(
-            reference, candidate, options, progress=progress, cancelled=job.is_cancelled, executor=executor
-        )
-        job.check()
+    def executor_for(pairs: int) -> Executor:  # sized by the pairs to score: one after an edit
+        executor = make_executor(pairs, seconds_per_item=SECONDS_PER_PAIR)
+        if executor.kind != "serial":
+            job.send(("where", executor.describe()))
+        return executor
+
+    result = qa.run_qa(
+        reference,
+        candidate,
+        options,
+        progress=progress,
+        cancelled=job.is_cancelled,
+        executor=executor_for,
+        cache=cache,
+    )
+    job.check()
     objects: dict[str, list[ObjectRow]] = {}
     for row in result.per_object:
         objects.setdefault(row.file_name, []).append(row)
@@ -76,6 +110,10 @@ def score(job: Any, path: Path, candidate: Project, options: QAOptions, fmt: str
         pairs={p.cand.id: p for p in result.pairs},
         geometry=geometry,
         volume_starts=first_differences(result),
+        read=reference,
+        read_with=key,
+        cache=cache,
+        rescored=None if previous is None else cache.scored,
     )
 
 

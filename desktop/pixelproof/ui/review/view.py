@@ -47,6 +47,7 @@ from pixelproof.ui.review.parts import (
     ReviewHeader,
     ShareSplitter,
 )
+from pixelproof.ui.review.refresh import ReviewRefresh, scored_message
 from pixelproof.ui.review.volumes import KEY_ROLE
 from pixelproof.ui.workers import ImageLoader, LoadedImage
 
@@ -56,7 +57,7 @@ if TYPE_CHECKING:
 DIM_OPACITY = 0.45  # black veil over the picture in the difference pane, so the colours read
 
 
-class ReviewView(ReviewNavigation, QWidget):
+class ReviewView(ReviewRefresh, ReviewNavigation, QWidget):
     """Everything of the review view; ``ReviewMode`` puts it in the main window and makes its actions."""
 
     statusMessage = Signal(str)
@@ -198,7 +199,7 @@ class ReviewView(ReviewNavigation, QWidget):
             return
         if self.scored is None or self.stale:
             if self.job is None:
-                self.run()
+                self.refresh()
         elif self.preview.active:
             self.preview.show_image()
         elif self.document.current_image_id != self.image_id:
@@ -220,7 +221,12 @@ class ReviewView(ReviewNavigation, QWidget):
 
     # -- QA run ----------------------------------------------------------------------------------
     def run(self) -> None:
-        """Load the reference and score the candidate in a background job (progress, Cancel)."""
+        """Read the reference and score every image in a background job (progress, Cancel): Run QA, F5, a
+        reference chosen. After an edit ``refresh`` scores only what changed."""
+        self._score(None)
+
+    def _score(self, previous: compute.Scored | None) -> None:
+        """Score in a background job, reusing ``previous``'s reference and scores (``compute.score``)."""
         doc = self.document
         self._show_reference_label()
         if doc is None:
@@ -238,7 +244,7 @@ class ReviewView(ReviewNavigation, QWidget):
         candidate = doc.project.snapshot()
         options = self.options
         fmt = doc.project.app.get("reference_format")
-        job = Job(lambda j: compute.score(j, path, candidate, options, fmt), self)
+        job = Job(lambda j: compute.score(j, path, candidate, options, fmt, previous), self)
         self.where = ""
         job.progress.connect(self._on_progress)
         job.message.connect(self._on_message)
@@ -333,31 +339,9 @@ class ReviewView(ReviewNavigation, QWidget):
             self.images.select_row(0)
         self._filter_changed(self.images.filter_edit.text())  # its count, of the new rows
         self._first_result = False
-        n = len(scored.image_table)
-        self.statusMessage.emit(f"QA: {n} images scored against {scored.reference.source or 'the reference'}")
-
-    def _geometry_changed(self, *_: object) -> None:
-        if self.scored is not None:
-            self.stale = True
-            if self.isVisible():
-                self._stale_timer.start()
-
-    def _annotation_changed(self, image_id: int, ann_id: int) -> None:
-        doc = self.document
-        if self.scored is not None and doc is not None and ann_id in doc.project.annotations:
-            a = doc.project.annotations[ann_id]
-            before = self.scored.geometry.get(ann_id)
-            now = (a.category_id, list(a.bbox), a.segmentation)
-            if before is None or before != now:
-                self._geometry_changed()
-        if image_id == self.image_id:
-            self.object_model.refresh()
-            self._update_buttons()
-        self.images.image_model.image_changed(image_id)
-
-    def _rerun_if_stale(self) -> None:
-        if self.stale and self.isVisible() and self.job is None:
-            self.run()
+        self.statusMessage.emit(scored_message(scored))
+        if self.stale and self.isVisible():  # edited while it ran: score what that changed too
+            self._stale_timer.start()
 
     def _image_status_changed(self, image_id: int) -> None:
         self.images.image_model.image_changed(image_id)
