@@ -267,7 +267,7 @@ def test_properties_panel_edits_review_and_note_undoably(qtbot, window) -> None:
     props = window.panels["propertiesDock"]
     QTest.qWait(10)
     assert not props.fields.isHidden() and props.hint.isHidden()
-    assert props.source.text() == "manual"
+    assert props.source.text() == "drawn in PixelProof"
     assert props.review.currentIndex() == 0 and props.review.itemData(2) == "accepted"
     qtbot.mouseClick(props.review, Qt.MouseButton.LeftButton)  # opens the list of review states
     qtbot.waitUntil(props.review.view().isVisible)

@@ -547,7 +547,7 @@ def test_an_unreadable_reference_after_a_good_one_leaves_no_old_scores(qtbot, wi
     assert view.scored is None
     assert view.images.image_proxy.rowCount() == 0 and view.object_model.rowCount() == 0
     assert view.images.class_model.rowCount() == 0 and view.images.histogram.values.size == 0
-    assert view.header.reference_label.text() == "broken.json"
+    assert view.header.reference_label.whole == "the file broken.json · Candidate: this project's objects"
     assert not view.decision.accept_image_button.isEnabled() and not win.review.act_reject_image.isEnabled()
     QTest.keyClick(view.decision.note_edit, Qt.Key.Key_Backspace, CTRL | SHIFT)  # nothing to decide on
     assert "image_review" not in win.document.project.app

@@ -64,7 +64,8 @@ def test_cityscapes_gtfine_is_detected_and_scored(qtbot, cityscapes_candidate, n
     assert win.document.project.reference == "." and "reference_format" not in win.document.project.app
     qtbot.waitUntil(lambda: view.scored is not None and view.job is None, timeout=15000)
     assert view.scored.reference.kind == "cityscapes"
-    assert "(cityscapes)" in view.header.reference_label.text()
+    line = "labels in the folder cs, read as Cityscapes (gtFine) · Candidate: this project's objects"
+    assert view.header.reference_label.whole == line
     rows = {r.category: r for r in view.scored.result.per_image}
     assert sorted(rows) == ["car", "road"]  # ego vehicle is void: not scored
     assert all(r.dice == 1.0 for r in rows.values())

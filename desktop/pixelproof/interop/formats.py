@@ -383,15 +383,18 @@ class Format:
 
     def read(self, path: Any, **kwargs: Any) -> Any:
         """Run the reader (ImportResult) with the garbage collector paused; then say each category name
-        PixelProof would not make (``report_category_names``) and, for a format that declares image
-        sizes, report each image file of another size (``declares_sizes``)."""
+        PixelProof would not make (``report_category_names``), mark each image with what was read
+        (``provenance``) and, for a format that declares image sizes, report each image file of another
+        size (``declares_sizes``)."""
         if self.reader is None:
             raise ValueError(f"{self.title} cannot be read")
         with gc_paused():
             result = self.reader(path, **kwargs)
         from pixelproof.interop._util import report_category_names
+        from pixelproof.interop.provenance import mark_imported
 
         report_category_names(result, path, kwargs.get("on_problem"))
+        mark_imported(result.project.images, self.name, path)  # where its objects came from
         if self.declares_sizes and kwargs.get("check_images", True):
             from pixelproof.interop.declared_sizes import report_declared_sizes
 

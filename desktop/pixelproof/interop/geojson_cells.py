@@ -116,6 +116,16 @@ def fingerprint(a: Annotation, image: ImageRecord) -> str | None:
     return digest.hexdigest()
 
 
+def shape_edited(a: Annotation, image: ImageRecord, kept: Any = None) -> bool | None:
+    """Whether the object's shape changed since QuPath's file gave it (its fingerprint, ``mark_imported``),
+    as the export judges it (a mask now over the pixel limit, whose pixels cannot be compared, counts as
+    edited); None when no fingerprint was kept (an object without measurements or a second shape).
+    ``kept``: its ``qupath`` extras (default: looked up)."""
+    kept = a.app_extra.get("qupath") if kept is None else kept
+    stored = kept.get(SHAPE_KEY) if isinstance(kept, dict) else None
+    return fingerprint(a, image) != stored if isinstance(stored, str) else None
+
+
 @dataclass
 class Written:
     """What goes to QuPath for one object: its ``geometry``, its ``nucleusGeometry`` (or None) and the
@@ -134,8 +144,7 @@ def written(
     measurements = dict(measured) if isinstance(measured, dict) else {}
     key = next((k for k in ("nucleus", "cell") if k in kept), None)
     other = _parts(kept[key]) if key is not None else None
-    stored = kept.get(SHAPE_KEY)
-    edited = isinstance(stored, str) and fingerprint(a, image) != stored
+    edited = shape_edited(a, image, kept) is True
     if edited and other is not None and not _nucleus_inside(a, image, other, read_as_cell=key == "nucleus"):
         other = None
         counts["outside"] += 1

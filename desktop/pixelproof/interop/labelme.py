@@ -52,6 +52,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.labelme_image_data import embeddable, locate_image
+from pixelproof.interop.provenance import without_mark
 
 LABELME_VERSION = "5.5.0"
 CIRCLE_POINTS = 64
@@ -463,7 +464,7 @@ def _image_doc(
             base["pixelproof"] = ours
         for points, kind, mask in _shape_geometry(a, image, warnings):
             shapes.append({**base, "points": points, "shape_type": kind, "mask": mask})
-    app = dict(image.extra.get("pixelproof") or {})
+    app = dict(without_mark(image.extra.get("pixelproof")) or {})  # where the project's objects came from
     flags = app.pop("flags", {})
     doc: dict[str, Any] = {
         "version": LABELME_VERSION,

@@ -103,3 +103,43 @@ def load_reference(
         format=found.name,
         reader_options=dict(chosen_options),
     )
+
+
+def reference_line(
+    path: Path, reference: Reference | None = None, fmt: str | None = None, project_path: Path | None = None
+) -> tuple[str, str]:
+    """What the review view says it compares (its Reference line) and the line's tooltip: which file or
+    folder the reference is, what in it is taken as the ground truth, and that this project's objects are
+    scored against it. "project.json (project)" left the reader asking whether "project" was this one.
+    ``reference``: the reference as read (None before: ``fmt``, the format the user named, if any)."""
+    name = path.name or str(path)
+    folder = path.is_dir()
+    if project_path is not None and _same_file(path, project_path):
+        line = f"this project's file as last saved ({name}) · Candidate: its objects as edited now"
+        why = "QA compares the objects as last saved with the objects as they are now (the edits not saved)"
+        return line, f"{line}\n{path}\n\nThe reference is this project's own file: {why}."
+    fmt = reference.format if reference is not None and reference.format else fmt
+    found = FORMATS.get(fmt) if fmt else None
+    where = f"the folder {name}" if folder else name
+    semantic = reference is not None and reference.semantic
+    per_class = " (one region per class)" if semantic else ""
+    if found is None:
+        what = f"the {'folder' if folder else 'file'} {name}"
+    elif found.name == "masks":
+        what = f"{'semantic' if semantic else 'instance'} masks{per_class} in {where}"
+    else:
+        what = (
+            f"{'objects' if found.name == 'coco' else 'labels'}{per_class} in {where}, read as {found.title}"
+        )
+    line = f"{what} · Candidate: this project's objects"
+    why = "QA scores this project's objects (the candidate) against it"
+    return line, f"{line}\n{path}\n\nThe reference is the ground truth: {why}. Choose Reference… changes it."
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` are one file (a link to it too); by their resolved paths when one is missing
+    (a project not saved yet)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidge
 from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Annotation
 from pixelproof.core.names import shown_name
+from pixelproof.interop.provenance import source_text
 from pixelproof.ui.canvas.looks import category_color, score_text
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
@@ -152,7 +153,8 @@ class AnnotationsPanel(Panel):
         item.setText(describe(doc, ann))
         item.setIcon(swatch(category_color(cat)))
         item.setData(Qt.ItemDataRole.UserRole, ann.id)
-        tip = [f"source: {ann.source or 'manual'}", f"review: {ann.review or 'not reviewed'}"]
+        source = source_text(ann, doc.project.images.get(ann.image_id), edits=False)  # no decode a row
+        tip = [f"source: {source}", f"review: {ann.review or 'not reviewed'}"]
         if ann.note:
             tip.append(f"note: {note_preview(ann.note)}")
         item.setToolTip(as_text("\n".join(tip)))  # the source and note come from a file

@@ -1,6 +1,6 @@
-"""Properties dock: category (and a CVAT label's attributes, ``attribute_form``), source, score, review
-state and note of the selection (several objects: shared values shown, a change applies to all). Every
-change is one undoable command."""
+"""Properties dock: category (and a CVAT label's attributes, ``attribute_form``), source (where it came from:
+``interop.provenance``), score, review state and note of the selection (several objects: shared values
+shown, a change applies to all). Every change is one undoable command."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ from pixelproof.core.qa_objects import image_spacing
 from pixelproof.interop.geojson import shown_qupath
 from pixelproof.interop.geojson_cells import stale_measurements
 from pixelproof.interop.labelstudio_inputs import kept_results
+from pixelproof.interop.provenance import TIP as SOURCE_TIP
+from pixelproof.interop.provenance import source_text
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
@@ -80,6 +82,7 @@ class PropertiesPanel(Panel):
         self.geometry_label.setWordWrap(True)  # long numbers must not widen the dock
         self.source = QLabel()
         self.source.setWordWrap(True)
+        self.source.setToolTip(SOURCE_TIP)
         for label in (self.kind, self.source):  # values from the project file: never read as rich text
             label.setTextFormat(Qt.TextFormat.PlainText)
         self.score = QLabel()
@@ -230,7 +233,10 @@ class PropertiesPanel(Panel):
         self.geometry_label.setText(box_text(anns[0].bbox, spacing) if len(anns) == 1 else MIXED)
         area = area_text(sum(a.area for a in anns), spacing)
         self.area_label.setText(area if len(anns) == 1 else f"{area} in all")
-        self.source.setText(str(common([a.source or "manual" for a in anns])))
+        # where each came from; whether an imported shape was edited since only for one object (a mask's
+        # costs a decode: a selection of a slide's cells would wait on thousands)
+        records, one = doc.project.images, len(anns) == 1
+        self.source.setText(str(common([source_text(a, records.get(a.image_id), one) for a in anns])))
         scores = [a.score for a in anns]
         sc = common(scores)
         self.score.setText("—" if sc is None else (MIXED if sc == MIXED else f"{sc:.3f}"))

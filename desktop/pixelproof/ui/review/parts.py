@@ -184,9 +184,9 @@ class ReviewHeader(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.reference_label = QLabel("No reference")
-        self.reference_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.reference_label.setTextFormat(Qt.TextFormat.PlainText)  # a file name: never rich text
+        # what is compared with what (``reference_line``), cut with … where the row is narrow: a long file
+        # name must not widen the window past a 1366 px screen
+        self.reference_label = OneLineLabel("none", selectable=True)
         self.choose_button = QToolButton()
         self.choose_button.setText("Choose Reference…")
         self.choose_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)

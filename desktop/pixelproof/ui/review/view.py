@@ -32,6 +32,7 @@ from pixelproof.core.qa import QAOptions
 from pixelproof.core.references import reference_path
 from pixelproof.core.volumes import expected_identity
 from pixelproof.core.wording import plural
+from pixelproof.interop.references import reference_line
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.jobs import Job
 from pixelproof.ui.review import compute
@@ -206,15 +207,16 @@ class ReviewView(ReviewRefresh, ReviewNavigation, QWidget):
             self.select_image(self.document.current_image_id)
 
     def _show_reference_label(self) -> None:
-        doc = self.document
-        path = reference_path(doc.project) if doc is not None else None
-        if path is None:
-            self.header.reference_label.setText("none")  # plain text: no markup
-            self.header.reference_label.setToolTip("")
+        """What is compared with what: the reference's file or folder and what in it, and this project."""
+        project = self.document.project if self.document is not None else None
+        path = reference_path(project) if project is not None else None
+        if project is None or path is None:
+            self.header.reference_label.set_line("none")
             return
-        kind = f" ({self.scored.reference.kind})" if self.scored is not None else ""
-        self.header.reference_label.setText(f"{path.name}{kind}")
-        self.header.reference_label.setToolTip(as_text(str(path)))
+        scored = self.scored.reference if self.scored is not None else None
+        fmt = project.app.get("reference_format")
+        line, tip = reference_line(path, scored, fmt if isinstance(fmt, str) else None, project.path)
+        self.header.reference_label.set_line(line, as_text(tip))
 
     def _show_banner(self, text: str | None, tip: str | None = None, warning: bool = False) -> None:
         self.header.banner.show_text(text, tip, warning)
