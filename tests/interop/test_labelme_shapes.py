@@ -54,6 +54,30 @@ def test_a_turned_rectangle_without_four_corners_is_reported_by_index(tmp_path: 
     assert any(where in p for p in result.problems)
 
 
+@pytest.mark.parametrize(
+    "corners",
+    [
+        [[7, 26], [143, 26], [143, 125], [7, 125]],  # X-AnyLabeling: clockwise from the first corner drawn
+        [[143, 125], [7, 125], [7, 26], [143, 26]],  # drawn from the bottom right
+    ],
+)
+def test_an_x_anylabeling_rectangle_of_four_corners_is_a_box(tmp_path: Path, corners: list) -> None:
+    """X-AnyLabeling saves every rectangle as its 4 corners (LabelMe as 2): each of them was skipped."""
+    shape = {"label": "cat", "points": corners, "shape_type": "rectangle", "score": None, "difficult": False}
+    result = _read(tmp_path, [shape], size=200)
+    (a,) = result.project.annotations.values()
+    assert (a.kind, a.bbox) == ("box", [7.0, 26.0, 136.0, 99.0])
+    assert not result.skipped
+
+
+def test_a_rectangle_of_four_points_that_is_no_upright_box_is_their_polygon(tmp_path: Path) -> None:
+    shape = {"label": "car", "points": CORNERS, "shape_type": "rectangle"}
+    result = _read(tmp_path, [shape])
+    (a,) = result.project.annotations.values()
+    assert a.segmentation == [np.asarray(CORNERS).reshape(-1).tolist()]
+    assert not result.skipped
+
+
 def test_a_mask_png_is_cut_to_its_whole_pixel_points_box(tmp_path: Path) -> None:
     big = _png(np.ones((20, 20)))  # a 20 x 20 PNG for a 10 x 5 box
     shape = {"label": "m", "points": [[40, 40], [49, 44]], "shape_type": "mask", "mask": big}

@@ -3,8 +3,8 @@
 LabelMe points are used as they are (no half-pixel shift), as LabelMe's own ``labelme2coco`` does, so an
 imported polygon rasterizes exactly as in LabelMe's COCO export. Shapes with the same ``label`` and
 ``group_id`` are one object. A turned rectangle (LabelMe 7's ``oriented_rectangle``, X-AnyLabeling's
-``rotation``: its 4 corners) is a polygon. Shapes that enclose no area (line, linestrip, point, ...) are
-skipped and counted.
+``rotation``: its 4 corners) is a polygon; X-AnyLabeling's ``rectangle`` of 4 corners is a box. Shapes that
+enclose no area (line, linestrip, point, ...) are skipped and counted.
 """
 
 from __future__ import annotations
@@ -227,6 +227,12 @@ def _add_object(
                 report.skip("invalid", f"{where}: expected 4 points, got {len(pts)}; skipped")
                 continue
             polygons.append(pts.reshape(-1).tolist())
+        elif kind == "rectangle" and len(pts) == 4:  # X-AnyLabeling writes a rectangle's 4 corners
+            box = _corner_box(pts)
+            if box is None:  # not an upright box: the 4 points are its outline, as a turned rectangle's
+                polygons.append(pts.reshape(-1).tolist())
+            else:
+                boxes.append(box)
         elif kind == "rectangle" or kind == "circle":
             if len(pts) != 2:
                 report.skip("invalid", f"{where}: expected 2 points, got {len(pts)}; skipped")
@@ -265,6 +271,16 @@ def _add_object(
             build.annotation(image, cat.id, bbox=boxes[0], where=where, **fields)
     except LimitError as e:
         report.skip("invalid", f"{e}; skipped")
+
+
+def _corner_box(pts: np.ndarray) -> list[float] | None:
+    """[x, y, w, h] of 4 points that are the corners of an upright box (in any order, as X-AnyLabeling
+    saves a rectangle: clockwise from the corner drawn first), else None."""
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    corners = {(x0, y0), (x1, y0), (x1, y1), (x0, y1)}
+    if {(x, y) for x, y in pts.tolist()} != corners or len(corners) != 4:
+        return None
+    return [float(x0), float(y0), float(x1 - x0), float(y1 - y0)]
 
 
 def circle_polygon(center: np.ndarray, rim: np.ndarray, n: int = CIRCLE_POINTS) -> list[float]:
