@@ -360,7 +360,8 @@ def _union_crop(
 
 
 def _fields(members: list[tuple[int, dict]]) -> dict[str, Any]:
-    """Annotation fields from the shapes: flags, description, group id and PixelProof's own extras."""
+    """Annotation fields from the shapes: flags, description, group id, X-AnyLabeling's attributes,
+    difficult flag and score, and PixelProof's own extras."""
     app_extra: dict[str, Any] = {}
     fields: dict[str, Any] = {}
     for _, shape in members:
@@ -370,8 +371,15 @@ def _fields(members: list[tuple[int, dict]]) -> dict[str, Any]:
             app_extra["description"] = shape["description"]
         if shape.get("group_id") is not None:
             app_extra["group_id"] = shape["group_id"]
+        if isinstance(shape.get("attributes"), dict) and shape["attributes"]:  # as the CVAT reader keeps them
+            app_extra.setdefault("attributes", shape["attributes"])
+        if isinstance(shape.get("difficult"), bool):  # 1 / 0, as the VOC reader keeps <difficult>
+            app_extra["difficult"] = max(int(shape["difficult"]), app_extra.get("difficult", 0))
+        score = shape.get("score")  # X-AnyLabeling's: the model's, for an object it proposed
+        if isinstance(score, int | float) and not isinstance(score, bool) and math.isfinite(score):
+            fields.setdefault("score", float(score))
         ours = shape.get("pixelproof")
-        if isinstance(ours, dict) and not fields:
+        if isinstance(ours, dict) and not fields.keys() - {"score"}:
             for k, v in ours.items():
                 if k in _APP_FIELDS:
                     fields[k] = v
@@ -475,6 +483,7 @@ def _image_doc(
             ours["group_id"] = a.app_extra["group_id"]  # one LabelMe cannot hold: the reader restores it
         if a.category_id in void and names[a.category_id] != IGNORE_LABEL:
             ours["void"] = True  # read back as a void category (``__ignore__`` is void by its name)
+        base.update(_shape_fields(ours))
         if ours:
             base["pixelproof"] = ours
         for points, kind, mask in _shape_geometry(a, image, warnings):
@@ -493,6 +502,19 @@ def _image_doc(
     if app:
         doc["pixelproof"] = app
     return doc
+
+
+def _shape_fields(ours: dict[str, Any]) -> dict[str, Any]:
+    """The extras X-AnyLabeling keeps in a shape's own fields (``score``, ``difficult``, ``attributes``),
+    taken out of ``ours`` (PixelProof's) so that X-AnyLabeling reads them back."""
+    out: dict[str, Any] = {}
+    if "score" in ours:
+        out["score"] = ours.pop("score")
+    if ours.get("difficult") in (0, 1):  # (VOC may hold another text: it stays PixelProof's)
+        out["difficult"] = bool(ours.pop("difficult"))
+    if isinstance(ours.get("attributes"), dict):
+        out["attributes"] = ours.pop("attributes")
+    return out
 
 
 def _shape_geometry(
