@@ -60,3 +60,33 @@ def test_a_model_runs_missing_object_is_added_not_an_object_of_the_project_accep
     assert [project.annotations[c.id].review for c in cats] == ["pending"] * 2  # none taken for the dog
     (added,) = project.annotations_of(2)
     assert (added.category_id, added.bbox) == (1, [10.0, 10.0, 20.0, 20.0])
+
+
+class Unsure(Dogs):
+    """yolo11n's way: its best scores stay under ObjectLab's 0.95."""
+
+    def predict(self, image, prompt=None):
+        return [Prediction("dog", 0.9, [10, 10, 20, 20])]
+
+
+def test_a_model_that_never_reaches_confident_is_said_with_its_highest_score(tmp_path: Path) -> None:
+    """No prediction reached --confident (0.95), so missing_object and wrong_class found nothing, without a
+    word: with yolo11n none of 12 dropped labels was found until --confident 0.5."""
+    from pixelproof.core.lint.predictions import unconfident_note
+    from pixelproof.core.lint.rules import parse_rules
+
+    project = _project(tmp_path)
+    predictions, _, _ = predict_project(project, Unsure())
+    result = lint_project(project, None, predictions)
+    assert not [p for p in result.problems if p.kind == "missing_object"]
+    assert result.options["unconfident"] == {"predictions": 2, "highest": 0.9, "confident": 0.95}
+    note = unconfident_note(result.options, "--confident")
+    assert note == (
+        "none of the model's 2 predictions reaches the confident score 0.95 (the highest is 0.9), so "
+        "missing_object and wrong_class could find nothing: a small model rarely scores that high; "
+        "lower --confident (0.5 suits yolo11n)"
+    )
+    lowered = lint_project(project, parse_rules({"classes": {"dog": {"confident": 0.5}}}), predictions)
+    assert lowered.options["unconfident"] is None  # a class's own threshold is reached
+    assert [p.image_id for p in lowered.problems if p.kind == "missing_object"] == [2]
+    assert lint_project(project).options["unconfident"] is None  # no model

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from pixelproof.core.lint import LintResult
-from pixelproof.core.lint.predictions import skipped_note
+from pixelproof.core.lint.predictions import skipped_note, unconfident_note
 from pixelproof.core.wording import plural
 from pixelproof.inference.class_filter import ignored_line
 
@@ -36,6 +36,8 @@ def run_summary(
     if (skipped := result.options.get("predictions_skipped_overlapping")) is not None:
         note = skipped_note(skipped, result.options.get("images_skipped_overlapping", 0))
         text += f" {note[0].upper()}{note[1:]}; choose “+ the Model panel's backend” above to judge them."
+    if note := unconfident_note(result.options, "“confident” under Rules…"):
+        text += f" {note[0].upper()}{note[1:]}."
     unread = result.options.get("pictures", {}).get("unreadable", [])
     if unread:
         first = unread[0]
