@@ -167,8 +167,8 @@ def test_a_model_never_confident_is_said_with_the_option_to_lower(capsys, tmp_pa
     preds.write_text(json.dumps([missed]), encoding="utf-8")
     code, out, err = run(capsys, "lint", path, "--predictions", preds)
     assert code == 0 and "missing_object" not in out
-    assert "none of the model's 1 predictions reaches the confident score 0.95 (the highest is 0.93)" in err
-    assert "lower --confident (0.5 suits yolo11n)" in err
+    assert "no prediction reaches the confident score 0.95 (the highest of 1 is 0.93)" in err
+    assert "lower --confident (0.5 suits a small model such as yolo11n)" in err
     code, out, err = run(capsys, "lint", path, "--predictions", preds, "--confident", "0.5")
     assert code == 1 and "missing_object" in out and "confident score" not in err
 

@@ -82,9 +82,8 @@ def test_a_model_that_never_reaches_confident_is_said_with_its_highest_score(tmp
     assert result.options["unconfident"] == {"predictions": 2, "highest": 0.9, "confident": 0.95}
     note = unconfident_note(result.options, "--confident")
     assert note == (
-        "none of the model's 2 predictions reaches the confident score 0.95 (the highest is 0.9), so "
-        "missing_object and wrong_class could find nothing: a small model rarely scores that high; "
-        "lower --confident (0.5 suits yolo11n)"
+        "no prediction reaches the confident score 0.95 (the highest of 2 is 0.9): missing_object and "
+        "wrong_class can find nothing; lower --confident (0.5 suits a small model such as yolo11n)"
     )
     lowered = lint_project(project, parse_rules({"classes": {"dog": {"confident": 0.5}}}), predictions)
     assert lowered.options["unconfident"] is None  # a class's own threshold is reached

@@ -28,5 +28,8 @@ def test_a_model_never_confident_is_said_under_the_list(qtbot, unsure, problems_
     panel = find(qtbot, win, "model")
     assert not [p for p in panel.model.problems if p.kind == "missing_object"]
     text = panel.summary.text()
-    assert "None of the model's 3 predictions reaches the confident score 0.95 (the highest is 0.9)" in text
+    assert text.startswith(
+        "3 shown of 3 found (0 not a problem) in 3 images, 3 predictions. No prediction reaches the "
+        "confident score 0.95 (the highest of 3 is 0.9): missing object and wrong class can find nothing"
+    ), text
     assert "lower “confident” under Rules…" in text

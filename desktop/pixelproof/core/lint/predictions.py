@@ -211,7 +211,7 @@ def unconfident_note(options: dict[str, Any], how: str) -> str | None:
     if not info:
         return None
     return (
-        f"none of the model's {info['predictions']} predictions reaches the confident score "
-        f"{info['confident']:g} (the highest is {info['highest']:.3g}), so {' and '.join(NEED_CONFIDENT)} "
-        f"could find nothing: a small model rarely scores that high; lower {how} (0.5 suits yolo11n)"
+        f"no prediction reaches the confident score {info['confident']:g} (the highest of "
+        f"{info['predictions']} is {info['highest']:.3g}): {' and '.join(NEED_CONFIDENT)} can find nothing; "
+        f"lower {how} (0.5 suits a small model such as yolo11n)"
     )

@@ -26,6 +26,8 @@ def run_summary(
     if results_file and result.predictions is not None:
         model += f" from {results_file}"
     text = f"{shown} shown of {total} found ({dismissed} not a problem) in {result.images} images, {model}."
+    if note := unconfident_note(result.options, "“confident” under Rules…"):  # first: why a kind is empty
+        text += f" {note[0].upper()}{note[1:].replace('_', ' ')}."  # (kinds spelt as the Kind column does)
     if left_out:
         text += f" {len(left_out)} left out: {left_out[0]}{', …' if len(left_out) > 1 else ''}."
     if ignored:  # named, as `lint --backend` names them
@@ -36,8 +38,6 @@ def run_summary(
     if (skipped := result.options.get("predictions_skipped_overlapping")) is not None:
         note = skipped_note(skipped, result.options.get("images_skipped_overlapping", 0))
         text += f" {note[0].upper()}{note[1:]}; choose “+ the Model panel's backend” above to judge them."
-    if note := unconfident_note(result.options, "“confident” under Rules…"):
-        text += f" {note[0].upper()}{note[1:]}."
     unread = result.options.get("pictures", {}).get("unreadable", [])
     if unread:
         first = unread[0]
