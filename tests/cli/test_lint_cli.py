@@ -159,6 +159,20 @@ def test_predictions_file_with_a_bad_entry(capsys, tmp_path: Path) -> None:
     assert "2 predictions" in out
 
 
+def test_a_model_never_confident_is_said_with_the_option_to_lower(capsys, tmp_path: Path) -> None:
+    """yolo11n's best scores stay under 0.95: missing_object and wrong_class found nothing, unsaid."""
+    path = make(tmp_path, box(1, [10, 10, 100, 100]))
+    preds = tmp_path / "preds.json"
+    missed = {"image_id": 1, "category_id": 2, "bbox": [300, 300, 80, 80], "score": 0.93}
+    preds.write_text(json.dumps([missed]), encoding="utf-8")
+    code, out, err = run(capsys, "lint", path, "--predictions", preds)
+    assert code == 0 and "missing_object" not in out
+    assert "no prediction reaches the confident score 0.95 (the highest of 1 is 0.93)" in err
+    assert "lower --confident (0.5 suits a small model such as yolo11n)" in err
+    code, out, err = run(capsys, "lint", path, "--predictions", preds, "--confident", "0.5")
+    assert code == 1 and "missing_object" in out and "confident score" not in err
+
+
 def test_pending_predictions_as_the_model(capsys, tmp_path: Path) -> None:
     pred = box(2, [300, 300, 80, 80])
     pred.score, pred.source, pred.review = 0.99, "model:yolo-onnx/x@1", "pending"

@@ -425,6 +425,12 @@ def test_the_fix_of_an_empty_done_image_says_it_leaves_exports() -> None:
     assert "left out of exports" in describe(problem.fix)
 
 
+def test_a_box_fix_says_the_box_as_the_properties_panel_does() -> None:
+    """Was "set its box to [32.68, 31.13, 163.05, 177.59]": corners, or a size? Said as Properties says it."""
+    fix = {"action": "set_bbox", "annotation_id": 1, "bbox": [32.68, 31.13, 163.05, 177.59]}
+    assert describe(fix) == "set its box to x 32.7, y 31.1, 163.1 × 177.6 px"
+
+
 def test_a_file_listed_twice_is_a_problem_of_the_later_record() -> None:
     """One picture under two image ids splits its labels over two records, and QA, agreement and diff
     (which pair images by file) see only one of them: found by fuzzing, where QA of such a project

@@ -54,6 +54,60 @@ def test_a_turned_rectangle_without_four_corners_is_reported_by_index(tmp_path: 
     assert any(where in p for p in result.problems)
 
 
+@pytest.mark.parametrize(
+    "corners",
+    [
+        [[7, 26], [143, 26], [143, 125], [7, 125]],  # X-AnyLabeling: clockwise from the first corner drawn
+        [[143, 125], [7, 125], [7, 26], [143, 26]],  # drawn from the bottom right
+    ],
+)
+def test_an_x_anylabeling_rectangle_of_four_corners_is_a_box(tmp_path: Path, corners: list) -> None:
+    """X-AnyLabeling saves every rectangle as its 4 corners (LabelMe as 2): each of them was skipped."""
+    shape = {"label": "cat", "points": corners, "shape_type": "rectangle", "score": None, "difficult": False}
+    result = _read(tmp_path, [shape], size=200)
+    (a,) = result.project.annotations.values()
+    assert (a.kind, a.bbox) == ("box", [7.0, 26.0, 136.0, 99.0])
+    assert not result.skipped
+
+
+def test_x_anylabelings_attributes_difficult_flag_and_score_are_kept_and_written_back(tmp_path: Path) -> None:
+    """X-AnyLabeling gives each shape ``attributes``, ``difficult`` and a model's ``score``: they were
+    dropped without a word. Kept as the CVAT reader keeps attributes and the VOC reader ``difficult``, and
+    written back where X-AnyLabeling reads them."""
+    shape = {
+        "label": "cat",
+        "points": [[10, 10], [50, 10], [50, 40], [10, 40]],
+        "shape_type": "rectangle",
+        "score": 0.87,
+        "difficult": True,
+        "attributes": {"color": "red", "occluded": "yes"},
+        "kie_linking": [],
+    }
+    plain = {"label": "cat", "points": [[60, 60], [70, 70]], "shape_type": "rectangle", "difficult": False}
+    result = _read(tmp_path, [shape, plain])
+    a, b = sorted(result.project.annotations.values(), key=lambda x: x.id)
+    assert a.app_extra["attributes"] == {"color": "red", "occluded": "yes"}
+    assert (a.app_extra["difficult"], b.app_extra["difficult"]) == (1, 0)  # as VOC's <difficult> reads
+    assert (a.score, b.score) == (0.87, None)
+    result.project.path = tmp_path / "p.json"
+    write_labelme(result.project, tmp_path / "out")
+    (doc,) = [json.loads(f.read_text()) for f in (tmp_path / "out").glob("*.json")]
+    first, second = doc["shapes"]
+    assert first["attributes"] == {"color": "red", "occluded": "yes"}
+    assert (first["difficult"], first["score"]) == (True, 0.87)
+    assert second["difficult"] is False and "attributes" not in second
+    back = sorted(read_labelme(tmp_path / "out").project.annotations.values(), key=lambda x: x.id)
+    assert [(x.app_extra, x.score) for x in back] == [(x.app_extra, x.score) for x in (a, b)]
+
+
+def test_a_rectangle_of_four_points_that_is_no_upright_box_is_their_polygon(tmp_path: Path) -> None:
+    shape = {"label": "car", "points": CORNERS, "shape_type": "rectangle"}
+    result = _read(tmp_path, [shape])
+    (a,) = result.project.annotations.values()
+    assert a.segmentation == [np.asarray(CORNERS).reshape(-1).tolist()]
+    assert not result.skipped
+
+
 def test_a_mask_png_is_cut_to_its_whole_pixel_points_box(tmp_path: Path) -> None:
     big = _png(np.ones((20, 20)))  # a 20 x 20 PNG for a 10 x 5 box
     shape = {"label": "m", "points": [[40, 40], [49, 44]], "shape_type": "mask", "mask": big}

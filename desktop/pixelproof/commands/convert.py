@@ -113,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectSaveError
     from pixelproof.core.limits import LimitError, check_output_not_input, set_outside_root_allowed
     from pixelproof.core.overlap_versions import WRITTEN, versions_note
+    from pixelproof.interop.format_guess import another_format_hint
     from pixelproof.interop.formats import EXPORT_OPTION_NAMES, FORMATS, all_options
 
     src, dst = FORMATS[args.src_format], FORMATS[args.dst_format]
@@ -167,9 +168,15 @@ def run(args: argparse.Namespace) -> int:
         project = _changed_since(project, args)
         if project is None:
             return 1
+    hint = another_format_hint(args.input, src) if not project.annotations else ""
     if not project.images:
-        error(f"{args.input}: nothing to convert (no images found as {args.src_format})")
+        error(
+            f"{args.input}: nothing to convert (no images found as {args.src_format})"
+            + (f"; {hint}" if hint else "")
+        )
         return 1
+    if hint:  # pictures without a label: read as the wrong format?
+        warn(f"{args.input}: no annotations read as {args.src_format}; {hint}")
     note = versions_note(args.input, project, WRITTEN)
     if note:
         warn(note)

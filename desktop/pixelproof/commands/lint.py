@@ -215,6 +215,10 @@ def run(args: argparse.Namespace) -> int:
             "(--backend NAME --model FILE), "
             "or pre-label with --keep-overlapping"
         )
+    from pixelproof.core.lint.predictions import unconfident_note
+
+    if note := unconfident_note(result.options, "--confident"):
+        warn(note)
     _print_summary(data)
     return EXIT_PROBLEMS if result.problems else EXIT_CLEAN
 

@@ -57,6 +57,18 @@ def length_text(mm: float, scale: float | None = None) -> str:
     return f"{mm:.2f} mm" if s < 100 else f"{mm:.1f} mm"
 
 
+def box_text(bbox: list[float], spacing: tuple[float, float] | None = None) -> str:
+    """``x 10.0, y 10.0, 180.0 × 140.0 px`` (a box as the Properties panel and lint's fixes say it), and
+    its sides in µm or mm (one unit, the larger side's) when the image has a pixel spacing."""
+    x, y, w, h = bbox
+    text = f"x {x:.1f}, y {y:.1f}, {w:.1f} × {h:.1f} px"
+    if spacing is not None:
+        wm, hm = w * spacing[1], h * spacing[0]
+        scale = max(wm, hm)
+        text += f" ({length_text(wm, scale).split()[0]} × {length_text(hm, scale)})"
+    return text
+
+
 def area_text(mm2: float) -> str:
     """An area in mm²: ``3,150 mm²`` (``0.40 mm²`` under 100), and ``1,575 µm²`` (``21.3 µm²`` under
     1,000) under 1 mm², as QuPath gives a cell's area."""

@@ -564,23 +564,23 @@ def predict_project(
     on_tiled: Callable[[str, AutoTiled], None] | None = None,
 ) -> tuple[dict[int, list[Annotation]], int, Counter[str]]:
     """The backend's predictions per image, in the project's categories (classes the project lacks are
-    ignored and counted), without adding them to the project: what lint compares the labels with.
-    Returns (image id -> predictions, ignored count, ignored per model class: what to map); failing
-    images have no entry. ``on_tiled`` hears of
-    each picture too big for the model's memory that was predicted in tiles (not asked for: said)."""
+    ignored and counted), not added to it and no pending objects of it (no review state: a lint fix adds
+    a copy, never accepts a project's object by that id): what lint compares the labels with. Returns
+    (image id -> predictions, ignored count, ignored per model class: what to map); failing images have
+    no entry. ``on_tiled`` hears of each picture predicted in tiles (too big for the model's memory)."""
     todo = select_images(project) if images is None else list(images)
-    # every prediction, those agreeing with a label included: lint compares them with the labels
-    mapper = PredictionMapper(
+    mapper = PredictionMapper(  # every prediction, those agreeing with a label too: lint compares them all
         project, backend.source, only_existing=True, mapping=mapping, skip_existing=None
     )
     out: dict[int, list[Annotation]] = {}
-    ignored = 0
-    classes: Counter[str] = Counter()
+    ignored, classes = 0, Counter[str]()
     items: Iterable = propose(project, backend, todo, mapper, cancelled=cancelled)
     if wrap is not None:
         items = wrap(items, len(todo))  # type: ignore[arg-type]
     for image, result in items:
         if isinstance(result, Proposal):
+            for ann in result.annotations:
+                ann.review = None  # their ids are no project's: later objects of the project may take them
             out[image.id] = result.annotations
             ignored += result.ignored
             classes.update(result.ignored_classes)

@@ -3,8 +3,8 @@
 LabelMe points are used as they are (no half-pixel shift), as LabelMe's own ``labelme2coco`` does, so an
 imported polygon rasterizes exactly as in LabelMe's COCO export. Shapes with the same ``label`` and
 ``group_id`` are one object. A turned rectangle (LabelMe 7's ``oriented_rectangle``, X-AnyLabeling's
-``rotation``: its 4 corners) is a polygon. Shapes that enclose no area (line, linestrip, point, ...) are
-skipped and counted.
+``rotation``: its 4 corners) is a polygon; X-AnyLabeling's ``rectangle`` of 4 corners is a box. Shapes that
+enclose no area (line, linestrip, point, ...) are skipped and counted.
 """
 
 from __future__ import annotations
@@ -228,6 +228,12 @@ def _add_object(
                 report.skip("invalid", f"{where}: expected 4 points, got {len(pts)}; skipped")
                 continue
             polygons.append(pts.reshape(-1).tolist())
+        elif kind == "rectangle" and len(pts) == 4:  # X-AnyLabeling writes a rectangle's 4 corners
+            box = _corner_box(pts)
+            if box is None:  # not an upright box: the 4 points are its outline, as a turned rectangle's
+                polygons.append(pts.reshape(-1).tolist())
+            else:
+                boxes.append(box)
         elif kind == "rectangle" or kind == "circle":
             if len(pts) != 2:
                 report.skip("invalid", f"{where}: expected 2 points, got {len(pts)}; skipped")
@@ -266,6 +272,16 @@ def _add_object(
             build.annotation(image, cat.id, bbox=boxes[0], where=where, **fields)
     except LimitError as e:
         report.skip("invalid", f"{e}; skipped")
+
+
+def _corner_box(pts: np.ndarray) -> list[float] | None:
+    """[x, y, w, h] of 4 points that are the corners of an upright box (in any order, as X-AnyLabeling
+    saves a rectangle: clockwise from the corner drawn first), else None."""
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    corners = {(x0, y0), (x1, y0), (x1, y1), (x0, y1)}
+    if {(x, y) for x, y in pts.tolist()} != corners or len(corners) != 4:
+        return None
+    return [float(x0), float(y0), float(x1 - x0), float(y1 - y0)]
 
 
 def circle_polygon(center: np.ndarray, rim: np.ndarray, n: int = CIRCLE_POINTS) -> list[float]:
@@ -345,7 +361,8 @@ def _union_crop(
 
 
 def _fields(members: list[tuple[int, dict]]) -> dict[str, Any]:
-    """Annotation fields from the shapes: flags, description, group id and PixelProof's own extras."""
+    """Annotation fields from the shapes: flags, description, group id, X-AnyLabeling's attributes,
+    difficult flag and score, and PixelProof's own extras."""
     app_extra: dict[str, Any] = {}
     fields: dict[str, Any] = {}
     for _, shape in members:
@@ -355,8 +372,15 @@ def _fields(members: list[tuple[int, dict]]) -> dict[str, Any]:
             app_extra["description"] = shape["description"]
         if shape.get("group_id") is not None:
             app_extra["group_id"] = shape["group_id"]
+        if isinstance(shape.get("attributes"), dict) and shape["attributes"]:  # as the CVAT reader keeps them
+            app_extra.setdefault("attributes", shape["attributes"])
+        if isinstance(shape.get("difficult"), bool):  # 1 / 0, as the VOC reader keeps <difficult>
+            app_extra["difficult"] = max(int(shape["difficult"]), app_extra.get("difficult", 0))
+        score = shape.get("score")  # X-AnyLabeling's: the model's, for an object it proposed
+        if isinstance(score, int | float) and not isinstance(score, bool) and math.isfinite(score):
+            fields.setdefault("score", float(score))
         ours = shape.get("pixelproof")
-        if isinstance(ours, dict) and not fields:
+        if isinstance(ours, dict) and not fields.keys() - {"score"}:
             for k, v in ours.items():
                 if k in _APP_FIELDS:
                     fields[k] = v
@@ -460,6 +484,7 @@ def _image_doc(
             ours["group_id"] = a.app_extra["group_id"]  # one LabelMe cannot hold: the reader restores it
         if a.category_id in void and names[a.category_id] != IGNORE_LABEL:
             ours["void"] = True  # read back as a void category (``__ignore__`` is void by its name)
+        base.update(_shape_fields(ours))
         if ours:
             base["pixelproof"] = ours
         for points, kind, mask in _shape_geometry(a, image, warnings):
@@ -478,6 +503,19 @@ def _image_doc(
     if app:
         doc["pixelproof"] = app
     return doc
+
+
+def _shape_fields(ours: dict[str, Any]) -> dict[str, Any]:
+    """The extras X-AnyLabeling keeps in a shape's own fields (``score``, ``difficult``, ``attributes``),
+    taken out of ``ours`` (PixelProof's) so that X-AnyLabeling reads them back."""
+    out: dict[str, Any] = {}
+    if "score" in ours:
+        out["score"] = ours.pop("score")
+    if ours.get("difficult") in (0, 1):  # (VOC may hold another text: it stays PixelProof's)
+        out["difficult"] = bool(ours.pop("difficult"))
+    if isinstance(ours.get("attributes"), dict):
+        out["attributes"] = ours.pop("attributes")
+    return out
 
 
 def _shape_geometry(

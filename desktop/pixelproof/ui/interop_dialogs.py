@@ -38,6 +38,7 @@ from pixelproof.core.model import Project
 from pixelproof.core.overlap_versions import WRITTEN, versions_note
 from pixelproof.core.wording import plural
 from pixelproof.interop import FORMATS, Format, ImportResult, project_name
+from pixelproof.interop.format_guess import another_format_hint
 from pixelproof.interop.formats import ACCEPT_ALL, EXPORT_OPTION_NAMES, EXPORT_OPTIONS, LeftOut, image_names
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
@@ -385,6 +386,8 @@ class InteropActions(QObject):
             return False
         result: ImportResult = outcome.result
         project = result.project
+        # read as the wrong format? (a YOLO folder as COCO JSON: "is a folder, not a file to read")
+        hint = another_format_hint(path, fmt, "choose it under Format") if not project.annotations else ""
         if not project.images:
             detail = "\n".join(result.problems[: dialogs.MAX_LISTED])
             more = len(result.problems) - dialogs.MAX_LISTED
@@ -392,7 +395,9 @@ class InteropActions(QObject):
             dialogs.show_error(
                 shell.widget,
                 "Nothing imported",
-                f"{path}\n\nholds no images as {fmt.title}." + (f"\n\n{detail}" if detail else ""),
+                f"{path}\n\nholds no images as {fmt.title}"
+                + (f": {hint}." if hint else ".")
+                + (f"\n\n{detail}" if detail else ""),
             )
             return False
         project.path = _untitled_path(project, path)
@@ -409,8 +414,9 @@ class InteropActions(QObject):
             f"{plural(len(project.categories), 'category')} from {path}"
         )
         skipped = ", ".join(f"{n} {k}" for k, n in sorted(result.skipped.items()))
-        if result.problems or skipped:
+        if result.problems or skipped or hint:
             headline = summary + (f".\nSkipped: {skipped}." if skipped else ".")
+            headline += f"\nNo annotations read as {fmt.title}: {hint}." if hint else ""
             n = len(result.problems)
             headline += f"\n{n} problem{'s' if n != 1 else ''}:" if n else ""
             self._show_report("Import report", headline, result.problems)

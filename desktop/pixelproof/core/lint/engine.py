@@ -26,7 +26,7 @@ from pixelproof.core.lint import objectlab as ol
 from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFacts, collect, unlabeled_image
 from pixelproof.core.lint.model_facts import other_overlap
 from pixelproof.core.lint.pictures import Match, Pictures, matches, picture_problem, size_problem
-from pixelproof.core.lint.predictions import skipped_overlapping
+from pixelproof.core.lint.predictions import skipped_overlapping, unconfident
 from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, PICTURE_KINDS, Problem, sort_key, z_score
 from pixelproof.core.lint.rules import Rules, rules_of
 from pixelproof.core.lint.unsupported import unsupported_labels
@@ -589,6 +589,7 @@ def lint_project(
             "min_prediction_score": figures.min_prediction_score,
             "predictions_skipped_overlapping": skipped,
             "images_skipped_overlapping": skipped_on,
+            "unconfident": unconfident(predictions, rules, kinds),  # no missing_object, wrong_class possible
             "rules": rules.to_json(),
             **({"pictures": pictures.summary()} if pictures is not None else {}),
         },

@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from pixelproof.core import limits, masks, rle_codec, sparse_mask
+from pixelproof.core import limits, masks, measure, rle_codec, sparse_mask
 from pixelproof.core.geometry import clip_box
 from pixelproof.core.metrics import Placed, tighten
 from pixelproof.core.model import Annotation
@@ -153,7 +153,7 @@ def box_polygon(bbox: list[float]) -> list[list[float]]:
 
 
 def describe(fix: dict[str, Any] | None, categories: dict[int, str] | None = None) -> str:
-    """What applying ``fix`` does, for a person ("set its box to [10, 20, 30, 40]")."""
+    """What applying ``fix`` does, for a person ("set its box to x 10.0, y 20.0, 30.0 × 40.0 px")."""
     if not fix:
         return "no automatic fix: only a person can decide"
     names = categories or {}
@@ -161,7 +161,12 @@ def describe(fix: dict[str, Any] | None, categories: dict[int, str] | None = Non
     if action == "delete":
         return f"delete annotation {fix.get('annotation_id')}"
     if action == "set_bbox":
-        return "set its box to [" + ", ".join(f"{v:g}" for v in fix.get("bbox", [])) + "]"
+        box = fix.get("bbox")
+        return (
+            f"set its box to {measure.box_text(box)}"
+            if isinstance(box, list) and len(box) == 4
+            else str(action)
+        )
     if action == "set_category":
         return f"make it a {fix.get('category') or names.get(fix.get('category_id', -1), '?')}"
     if action == "set_segmentation":

@@ -180,3 +180,38 @@ def skipped_note(iou: float, images: int) -> str:
         f"{iou:g}), so a label's own prediction is not among them: {', '.join(BLIND_WHEN_SKIPPED)} were not "
         "judged there"
     )
+
+
+# the kinds that need a confident prediction (ObjectLab's overlooked and swap scores)
+NEED_CONFIDENT = ("missing_object", "wrong_class")
+
+
+def unconfident(
+    predictions: dict[int, list[Annotation]] | None, rules: Any, kinds: Any
+) -> dict[str, Any] | None:
+    """``{"predictions", "highest", "confident"}`` when no prediction reaches the lowest ``confident`` score
+    of the rules (the dataset's, a class's own): ``NEED_CONFIDENT`` then find nothing, whatever the labels
+    (ObjectLab's 0.95 is rarely reached by a small model such as yolo11n). None when one does, without a
+    model, or when those kinds are not asked for."""
+    scores = [p.score for preds in (predictions or {}).values() for p in preds if p.score is not None]
+    if not scores or not any(k in kinds for k in NEED_CONFIDENT):
+        return None
+    entries = [rules.default, *rules.classes.values()]
+    own = [e["confident"] for e in entries if isinstance(e.get("confident"), int | float)]
+    confident = min([rules.threshold("confident"), *own])
+    if max(scores) >= confident:
+        return None
+    return {"predictions": len(scores), "highest": round(max(scores), 4), "confident": confident}
+
+
+def unconfident_note(options: dict[str, Any], how: str) -> str | None:
+    """What ``unconfident`` found, said; ``how``: where the threshold is set (``--confident``, the Rules
+    dialog's "confident")."""
+    info = options.get("unconfident")
+    if not info:
+        return None
+    return (
+        f"no prediction reaches the confident score {info['confident']:g} (the highest of "
+        f"{info['predictions']} is {info['highest']:.3g}): {' and '.join(NEED_CONFIDENT)} can find nothing; "
+        f"lower {how} (0.5 suits a small model such as yolo11n)"
+    )

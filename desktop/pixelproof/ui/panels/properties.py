@@ -53,18 +53,6 @@ def area_text(pixels: float, spacing: tuple[float, float] | None) -> str:
     return text
 
 
-def box_text(bbox: list[float], spacing: tuple[float, float] | None) -> str:
-    """``x 10.0, y 10.0, 180.0 × 140.0 px``, and its sides in µm or mm (one unit, the larger side's) when
-    the image has a pixel spacing."""
-    x, y, w, h = bbox
-    text = f"x {x:.1f}, y {y:.1f}, {w:.1f} × {h:.1f} px"
-    if spacing is not None:
-        wm, hm = w * spacing[1], h * spacing[0]
-        scale = max(wm, hm)
-        text += f" ({measure.length_text(wm, scale).split()[0]} × {measure.length_text(hm, scale)})"
-    return text
-
-
 class PropertiesPanel(Panel):
     title = "Properties"
     object_name = "propertiesDock"
@@ -230,7 +218,7 @@ class PropertiesPanel(Panel):
         spacing = image_spacing(image) if image is not None else None
         # one decimal throughout: "521.74 × 600" mixed precisions (a polygon's box is fractional, a box
         # drawn at 100 % whole); sub-pixel is what a polygon vertex or a zoomed-in box may hold
-        self.geometry_label.setText(box_text(anns[0].bbox, spacing) if len(anns) == 1 else MIXED)
+        self.geometry_label.setText(measure.box_text(anns[0].bbox, spacing) if len(anns) == 1 else MIXED)
         area = area_text(sum(a.area for a in anns), spacing)
         self.area_label.setText(area if len(anns) == 1 else f"{area} in all")
         # where each came from; whether an imported shape was edited since only for one object (a mask's

@@ -39,6 +39,7 @@ from pixelproof.ui.panels.problems.layout import Arrangement, Parts, at_side
 from pixelproof.ui.panels.problems.marks import ProblemMarks
 from pixelproof.ui.panels.problems.results_file import ResultsFileSource
 from pixelproof.ui.panels.problems.runner import SOURCES, LintRunner
+from pixelproof.ui.panels.problems.stale import CategoryMarks
 from pixelproof.ui.panels.problems.summary import run_summary
 from pixelproof.ui.panels.problems.table import (
     PROBLEM_ROLE,
@@ -76,6 +77,7 @@ class ProblemsPanel(Panel):
         self.result: LintResult | None = None
         self.marks: ProblemMarks | None = None  # set by install (the canvas)
         self._dirty: set[int] = set()
+        self._categories = CategoryMarks()  # (a class added needs no image re-checked)
         self._restoring = False  # re-selecting the current row after a re-check: do not show it again
         self._recheck_timer = QTimer(self)
         self._recheck_timer.setSingleShot(True)
@@ -344,6 +346,8 @@ class ProblemsPanel(Panel):
             return
         self.result = result
         self._dirty.clear()
+        if self.document is not None:
+            self._categories.reset(self.document.project)
         self.model.set_problems(result.problems)
         self.refresh()
         self._fill_filters()
@@ -362,8 +366,9 @@ class ProblemsPanel(Panel):
             self._recheck_timer.start()
 
     def _categories_changed(self) -> None:
-        if self.result is not None:
-            self._dirty.update(self.document.image_ids() if self.document is not None else [])
+        if self.result is not None and self.document is not None:
+            if self._categories.changed(self.document.project):
+                self._dirty.update(self.document.image_ids())
             self._recheck_timer.start()
 
     def recheck_now(self) -> None:

@@ -116,7 +116,10 @@ class RulesDialog(QDialog):
         for n, (key, (default, help_text)) in enumerate(THRESHOLDS.items()):
             spin = QDoubleSpinBox()
             spin.setObjectName(f"threshold_{key}")
-            spin.setDecimals(3)
+            value = thresholds.get(key, default)
+            # a count (20 objects, 16 px, 6 bits) reads "20", not "20.000"; a fraction a file set is kept
+            whole = type(default) is int and (not isinstance(value, float) or value.is_integer())
+            spin.setDecimals(0 if whole else 3)
             spin.setRange(
                 0.0,
                 1.0
@@ -124,7 +127,6 @@ class RulesDialog(QDialog):
                 else 1e6,
             )
             spin.setSingleStep(0.05 if spin.maximum() == 1.0 else 1.0)
-            value = thresholds.get(key, default)
             spin.setValue(float(value) if isinstance(value, int | float) else float(default or 0.0))
             spin.setToolTip(help_text)
             spin.valueChanged.connect(self._validate)

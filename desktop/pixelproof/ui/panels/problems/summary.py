@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from pixelproof.core.lint import LintResult
-from pixelproof.core.lint.predictions import skipped_note
+from pixelproof.core.lint.predictions import skipped_note, unconfident_note
 from pixelproof.core.wording import plural
 from pixelproof.inference.class_filter import ignored_line
 
@@ -26,6 +26,8 @@ def run_summary(
     if results_file and result.predictions is not None:
         model += f" from {results_file}"
     text = f"{shown} shown of {total} found ({dismissed} not a problem) in {result.images} images, {model}."
+    if note := unconfident_note(result.options, "“confident” under Rules…"):  # first: why a kind is empty
+        text += f" {note[0].upper()}{note[1:].replace('_', ' ')}."  # (kinds spelt as the Kind column does)
     if left_out:
         text += f" {len(left_out)} left out: {left_out[0]}{', …' if len(left_out) > 1 else ''}."
     if ignored:  # named, as `lint --backend` names them
