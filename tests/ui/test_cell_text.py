@@ -81,3 +81,19 @@ def test_a_file_name_keeps_its_extension_when_qt_measures_it_a_fraction_wider(qt
                 assert shown == whole, room  # a name that fits is never cut
     if not rounded:
         pytest.skip("this font measures every name in whole pixels: nothing to prove")
+
+
+def test_a_text_starting_with_a_space_is_cut_inside_its_first_word_not_to_a_lone_ellipsis(qapp) -> None:
+    """ " tumour region" (a class name read with a space before it) showed as "…": the words before
+    the first space are none."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from pixelproof.ui.cell_text import elide_words
+
+    fm = QFontMetrics(QFont())
+    text = " tumour region"
+    width = fm.horizontalAdvance(" tumo…")
+    shown = elide_words(text, fm, width)
+    assert shown != "…" and shown.startswith(" tu") and fm.horizontalAdvance(shown) <= width, shown
+    assert elide_words("", fm, 0) == ""
+    assert elide_words("one two", fm, fm.horizontalAdvance("one…")) == "one…"

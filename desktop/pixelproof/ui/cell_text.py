@@ -61,9 +61,9 @@ def elide_words(text: str, metrics: QFontMetrics, width: int) -> str:
         return text
     words = text.split(" ")
     for n in range(len(words) - 1, 0, -1):
-        shown = " ".join(words[:n]).rstrip() + ELLIPSIS
-        if metrics.horizontalAdvance(shown) <= width:
-            return shown
+        kept = " ".join(words[:n]).rstrip()
+        if kept.strip() and metrics.horizontalAdvance(kept + ELLIPSIS) <= width:  # a word, not spaces
+            return kept + ELLIPSIS
     return metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(width, 0))
 
 
