@@ -175,35 +175,92 @@ def test_numbers_kept_in_extras_are_checked_all_together_and_one_by_one_alike() 
         limits.check_json_depth({"q": {"caf\udce9": 1.0}}, "x")
 
 
+class _Float(float):
+    pass
+
+
+class _Str(str):
+    pass
+
+
+class _List(list):
+    pass
+
+
+class _Dict(dict):
+    pass
+
+
+# what the walk refuses, drawn often (a float strategy gives NaN, a text one a lone surrogate, about once in
+# a hundred draws: 400 examples held three refusals)
+_BAD_FLOATS = st.sampled_from([math.nan, math.inf, -math.inf])
+_BAD_TEXT = st.sampled_from(["\udce9", "caf\udce9", "\ud800x", "x\udfff"])
+_ANY_TEXT = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=6) | _BAD_TEXT
+_ANY_FLOAT = st.floats(allow_nan=True, allow_infinity=True) | _BAD_FLOATS
 _JSON_LEAVES = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=6),
+    _ANY_FLOAT,
+    _ANY_TEXT,
+    st.sampled_from(["null", "-0.0", "[", "{", "NaN", "Infinity"]),  # text that reads like what orjson writes
+    # what a reader or a caller may hand over besides JSON's own types
+    _ANY_FLOAT.map(_Float),
+    _ANY_TEXT.map(_Str),
+    _ANY_FLOAT.map(np.float64),
+    st.integers(-(2**31), 2**31).map(np.int64),
+    st.integers(min_value=-(2**200), max_value=2**200),
 )
+_JSON_KEYS = st.one_of(st.text(max_size=4), _ANY_TEXT, _ANY_TEXT.map(_Str), st.integers(0, 3), st.booleans())
+
+
+def _nested(value: object, levels: int) -> object:
+    for n in range(levels):
+        value = [value] if n % 2 else {"k": value}
+    return value
+
+
 _JSON_VALUES = st.recursive(
     _JSON_LEAVES,
     lambda inner: (
         st.lists(inner, max_size=4)
-        | st.dictionaries(st.one_of(st.text(max_size=4), st.integers(0, 3)), inner, max_size=4)
+        | st.lists(inner, max_size=4).map(tuple)
+        | st.lists(inner, max_size=4).map(_List)
+        | st.dictionaries(_JSON_KEYS, inner, max_size=4)
+        | st.dictionaries(_JSON_KEYS, inner, max_size=4).map(_Dict)
     ),
     max_leaves=30,
 )
+# and nesting about the limit (a value at level 200 passes, one at 201 is refused)
+_JSON_VALUES = _JSON_VALUES | st.builds(
+    _nested, _JSON_VALUES, st.integers(limits.MAX_JSON_DEPTH - 3, limits.MAX_JSON_DEPTH + 2)
+)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(_JSON_VALUES)
 def test_the_fast_check_of_kept_values_never_passes_what_the_walk_refuses(value: object) -> None:
     """``check_json_depth`` lets orjson vouch for most values; its verdict must be the walk's."""
+    refusals.append(False)
     try:
         limits._walk_json(value, "x")
     except LimitError:
+        refusals[-1] = True
         assert not limits._surely_savable(value)
         with pytest.raises(LimitError):
             limits.check_json_depth(value, "x")
     else:
         limits.check_json_depth(value, "x")
+
+
+refusals: list[bool] = []
+
+
+def test_the_fast_check_was_tried_on_values_the_walk_refuses() -> None:
+    """The property above proves something only if many of its values are refused."""
+    refusals.clear()
+    test_the_fast_check_of_kept_values_never_passes_what_the_walk_refuses()
+    assert sum(refusals) > len(refusals) // 10, (sum(refusals), len(refusals))
 
 
 def test_kept_values_nested_past_the_limit_are_refused_however_few_their_brackets() -> None:

@@ -235,6 +235,55 @@ def test_a_file_another_export_replaces_after_the_check_is_said_not_read_as_empt
     assert "import it again" in changed[0]
 
 
+def test_a_file_rewritten_with_its_size_and_time_kept_is_said_changed_and_its_nesting_never_crashes(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The second reading counts no levels (the first did, on the file its stamp says is the same). A file
+    written over with the same size and its modification time put back (``cp -p``, ``rsync -t``, an
+    archive unpacked) kept that stamp: another file, nested past the limit, was read unchecked. Its
+    change time cannot be put back."""
+    import os
+
+    first = {"type": "FeatureCollection", "features": _cells(3, odd=False)}
+    root = _slide(tmp_path, json.dumps(first))
+    file = root / "slide.geojson"
+    size = file.stat().st_size
+    deep: Any = 1.0
+    for _ in range(300):
+        deep = [deep]
+    feature = {"type": "Feature", "geometry": None, "properties": {"deep": deep}}
+    other = json.dumps({"type": "FeatureCollection", "features": [feature]})
+    other = other[:-1] + " " * (size - len(other)) + "}"  # the same size
+    assert len(other.encode()) == size
+    checked = geojson_stream.check
+
+    def check_then_rewrite(path: Path) -> geojson_stream.Shape:
+        shape = checked(path)
+        before = path.stat()
+        path.write_text(other)
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        return shape
+
+    monkeypatch.setattr(geojson_stream, "check", check_then_rewrite)
+    monkeypatch.setattr(geojson_stream, "STREAM_BYTES", 0)
+    result = read_geojson(root)
+    changed = [p for p in result.problems if "changed" in p]
+    assert len(changed) == 1 and changed[0].startswith(str(file)), result.problems
+    assert not result.project.annotations
+
+
+def test_a_feature_nested_past_the_parser_s_depth_in_the_second_reading_is_a_change_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    """Unchecked for levels, the second reading's parser meets the nesting itself (``RecursionError``)."""
+    file = tmp_path / "slide.geojson"
+    file.write_text(
+        '{"type": "FeatureCollection", "features": [{"properties": ' + "[" * 100_000 + "]" * 100_000 + "}]}"
+    )
+    with pytest.raises(geojson_stream.Changed, match="nested too deeply"):
+        list(geojson_stream.features(file, 1))
+
+
 def _peak(src: Path) -> int:
     gc.collect()
     tracemalloc.start()

@@ -277,13 +277,15 @@ def shown_text(table, index) -> tuple[str, int]:  # type: ignore[no-untyped-def]
     """What a cell shows (its delegate's text, cut again by Qt where it still does not fit) and its room."""
     from PySide6.QtWidgets import QStyleOptionViewItem
 
-    from pixelproof.ui.cell_text import text_room
+    from pixelproof.ui.cell_text import drawn_width, text_room
 
     option = QStyleOptionViewItem()
     table.initViewItemOption(option)
     option.rect = table.visualRect(index)
     table.itemDelegateForIndex(index).initStyleOption(option, index)
     room = text_room(option)  # the cell's text room, as the style draws it (its margins left out)
+    if drawn_width(option.text, option.font) <= room:  # as Qt measures it: drawn as it is
+        return option.text, room
     return option.fontMetrics.elidedText(option.text, table.textElideMode(), room), room
 
 

@@ -38,15 +38,18 @@ class Shape:
     """What the first reading found at the top level: ``top`` is ``"list"``, ``"object"`` or ``"other"``;
     an object's ``kind`` is its (last) ``type`` and ``array`` the number of its last ``features`` key when
     that holds an array (1, 2, ...: as in a dict, the last one counts), else None. ``stamp``: the file
-    read (device, inode, size, modification time), for the second reading to find it unchanged."""
+    read (device, inode, size, modification and change times), for the second reading to find it unchanged."""
 
     def __init__(self, top: str, kind: Any, array: int | None, stamp: tuple[int, ...] = ()) -> None:
         self.top, self.kind, self.array, self.stamp = top, kind, array, stamp
 
 
 def _stamp(f: BinaryIO) -> tuple[int, ...]:
+    """The file's identity and last change: its change time too, which no writer can put back (``cp -p``,
+    ``rsync -t`` and an unpacked archive put back the modification time; on a file of the same size the
+    second reading, which counts no levels, read another file unchecked)."""
     st = os.fstat(f.fileno())
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def check(file: Path) -> Shape:

@@ -5,8 +5,10 @@ whole text is in the cell's tooltip."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics, QTextLayout, QTextOption
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 ELLIPSIS = "…"
@@ -23,6 +25,35 @@ def text_room(option: QStyleOptionViewItem) -> int:
     return rect.width() - 2 * margin
 
 
+def drawn_width(text: str, font: QFont) -> float:
+    """The width Qt's item views measure a cell's text at before drawing it: its layout's natural width
+    (Qt cuts a text wider than its room again, inside a word). ``QFontMetrics`` rounds it, and may leave out
+    a last letter's overhang: a text it says fits by a pixel's fraction was drawn cut ("In…" as "I…")."""
+    layout = QTextLayout(text, font)
+    wrap = QTextOption()
+    wrap.setWrapMode(QTextOption.WrapMode.ManualWrap)  # as Qt lays out a cell that does not wrap
+    layout.setTextOption(wrap)
+    layout.beginLayout()
+    line = layout.createLine()
+    if line.isValid():
+        line.setLineWidth(2**20)  # laid out on one line, as it is with any width without wrapping
+    layout.endLayout()
+    return line.naturalTextWidth() if line.isValid() else 0.0
+
+
+def fit_cell(option: QStyleOptionViewItem, elide: Callable[[str, QFontMetrics, int], str]) -> str:
+    """``option``'s text cut by ``elide`` (text, metrics, width) to what Qt then draws as it is: its room
+    (``text_room``) when Qt measures the result as fitting, else a pixel less, and so on (a few pixels:
+    ``QFontMetrics`` rounds)."""
+    room = text_room(option)
+    shown = option.text
+    for width in range(room, room - 4, -1):
+        shown = elide(option.text, option.fontMetrics, max(width, 0))
+        if drawn_width(shown, option.font) <= room:
+            break
+    return shown
+
+
 def elide_words(text: str, metrics: QFontMetrics, width: int) -> str:
     """``text`` whole if it fits in ``width`` pixels, else its most whole words that fit with ``…`` after
     them ("aspect…", "out of…"). Only a first word too long for the room is cut inside (at its end)."""
@@ -30,9 +61,9 @@ def elide_words(text: str, metrics: QFontMetrics, width: int) -> str:
         return text
     words = text.split(" ")
     for n in range(len(words) - 1, 0, -1):
-        shown = " ".join(words[:n]).rstrip() + ELLIPSIS
-        if metrics.horizontalAdvance(shown) <= width:
-            return shown
+        kept = " ".join(words[:n]).rstrip()
+        if kept.strip() and metrics.horizontalAdvance(kept + ELLIPSIS) <= width:  # a word, not spaces
+            return kept + ELLIPSIS
     return metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(width, 0))
 
 
@@ -53,7 +84,7 @@ class WholeWordsDelegate(QStyledItemDelegate):
     ) -> None:
         super().initStyleOption(option, index)
         if option.text:
-            option.text = elide_words(option.text, option.fontMetrics, text_room(option))
+            option.text = fit_cell(option, elide_words)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         """The whole text's size (what the column needs), not that of the text cut to the cell it has."""

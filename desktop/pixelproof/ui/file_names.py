@@ -15,7 +15,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from pixelproof.core.volumes import parse_slice_ref
-from pixelproof.ui.cell_text import text_room
+from pixelproof.ui.cell_text import fit_cell
 
 SPAN_ROWS = 20_000  # a column of more rows is cut as one name alone (reading every row costs ~50 ms/10k)
 CHECKED_ROWS = 64  # a change of more rows than this reads the column again, not each of its names
@@ -139,8 +139,10 @@ class FileNameDelegate(QStyledItemDelegate):
     ) -> None:
         super().initStyleOption(option, index)
         spans = self.spans(index)
-        room = text_room(option)  # the style's own: a name that fits is never cut
-        option.text = elide_file_name(option.text, option.fontMetrics, room, spans)
+        # the style's own room, as Qt measures what it draws: a name that fits is never cut
+        option.text = fit_cell(
+            option, lambda name, metrics, room: elide_file_name(name, metrics, room, spans)
+        )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         """The whole name's size (what the column needs), not that of the name cut to the cell it has."""
