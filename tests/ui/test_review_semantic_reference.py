@@ -53,3 +53,18 @@ def test_the_objects_title_says_a_semantic_reference_matches_no_object(
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+def test_a_slice_scored_perfect_reads_its_hd95_as_0_mm_not_0_um(qtbot, label_volumes, no_prompts) -> None:
+    """A CT slice both readers drew alike has HD95 0: it read "0.0 µm" (the unit of a slide's cells)."""
+    win = open_window(qtbot, label_volumes)
+    try:
+        enter_review(qtbot, win)
+        view = win.review.view
+        proxy = view.images.image_proxy
+        col = view.images.image_model.column_of("hd95")
+        shown = {proxy.index(r, col).data() for r in range(proxy.rowCount())}
+        assert shown == {"0.00 mm"}
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
