@@ -406,7 +406,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, QWidget):
             counts += f", {problems} missed / extra / wrong class"
         if not self.scored.result.instance_scored:  # "0 objects" read as if the candidate drew none
             drawn = plural(len(doc.project.annotations_of(image_id)), "candidate object")
-            counts = f"{drawn}, not matched one to one (semantic reference)"
+            counts = f"{drawn}, not paired (semantic reference)"
         name = self.images.image_model.shown_name({"image_id": image_id, "file_name": pair.file_name})
         self.object_title.setText(f"<b>Objects of {escape(name)}</b> — {counts}")
         dice = next((r["dice"] for r in self.scored.image_table if r["image_id"] == image_id), math.nan)
