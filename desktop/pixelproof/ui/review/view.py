@@ -384,6 +384,19 @@ class ReviewView(ReviewRefresh, ReviewNavigation, QWidget):
         elif self.isVisible() and image_id != self.image_id:
             self.select_image(image_id)
 
+    @property
+    def loaded(self) -> LoadedImage | None:
+        """The pixels the panes show (the Volume menu's window actions read and set theirs)."""
+        return self.ref_pane.loaded
+
+    def set_window(self, lo: float, hi: float) -> None:
+        for p in self.panes:
+            p.set_window(lo, hi)
+
+    def auto_window(self) -> None:
+        if self.loaded is not None:
+            self.set_window(*self.loaded.auto)
+
     def show_image(self, image_id: int) -> None:
         """Show one image pair in the panes, its objects in the table; the labeling view follows."""
         if self.scored is None or self.document is None or image_id == self.image_id:
