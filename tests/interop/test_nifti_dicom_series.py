@@ -345,3 +345,23 @@ def test_a_label_file_inside_its_series_folder_reads_onto_the_series(tmp_path: P
     got = masks_by_name(result.project)
     assert sorted(got) == [f"ct#z={k:03d}" for k in range(DEPTH)]
     assert all(np.array_equal(got[n.rsplit("/", 1)[-1]], ids) for n, ids in drawn.items())
+
+
+@pytest.mark.parametrize("reader", ["original", "final"])
+def test_two_readers_label_maps_beside_the_series_read_onto_the_series_not_onto_each_other(
+    tmp_path: Path, reader: str
+) -> None:
+    """MONAI Label keeps ``labels/original/ct.nii.gz`` and ``labels/final/ct.nii.gz`` beside the series
+    ``ct/``: with the study as the images folder, one reader's label map was taken for the image of the
+    other's (the first ``ct.nii.gz`` found under it), so the project was made over a label volume with no
+    word said, its slices the other reader's labels shown as a CT."""
+    project, _, drawn = series_project(tmp_path, OBLIQUE)
+    study = tmp_path / "study"
+    write_nifti(project, study / "labels" / "original")
+    write_nifti(project, study / "labels" / "final")
+    result = read_nifti(study / "labels" / reader, image_dir=study)
+    names = sorted(im.file_name for im in result.project.images.values())
+    assert all(".nii" not in n for n in names), names[:2]
+    assert result.problems == []
+    got = masks_by_name(result.project)
+    assert all(np.array_equal(got[n.rsplit("/", 1)[-1]], ids) for n, ids in drawn.items())

@@ -291,9 +291,13 @@ def _print_worst(result: Any) -> None:
     for row in result.worst_images(PRINTED_IMAGES):
         wrong = row["wrong_class"]  # also counted in fn and fp (COCO's way): said once here, per object
         counts = [(row["fn"] - wrong, "missed"), (row["fp"] - wrong, "extra"), (wrong, "wrong class")]
-        objects = ", ".join(f"{n} {word}" for n, word in counts if n) or "objects matched"
+        if all(math.isfinite(n) for n, _ in counts):
+            objects = ", ".join(f"{n} {word}" for n, word in counts if n) or "objects matched"
+        else:  # NaN: semantic labels (a label volume, a DICOM SEG) pair no objects, so none is counted
+            objects = ""
         name = shown(short_file_name(row["file_name"], 60))
-        print(f"  {name:<40} Dice {_f(row['dice'] if math.isfinite(row['dice']) else None)}  {objects}")
+        dice = _f(row["dice"] if math.isfinite(row["dice"]) else None)
+        print(f"  {name:<40} Dice {dice}  {objects}".rstrip())
     if with_problem > PRINTED_IMAGES:
         print(
             f"  … and {with_problem - PRINTED_IMAGES} more (the 20 worst on the --html page; all in --json)"

@@ -158,6 +158,18 @@ def _image_volumes(folder: Path) -> dict[str, Path]:
     return out
 
 
+def _series_named_nearer(
+    label_file: Path, image_file: Path, series_dirs: tuple[list[Path], bool, dict[Path, bool]]
+) -> bool:
+    """Whether the DICOM series folder the label's name names lies right in the images folder
+    (``ct.nii.gz`` -> ``ct/``) while ``image_file`` was found deeper in it: the series is the image, the
+    NIfTI another reader's label map kept beside it (MONAI Label's ``labels/original/ct.nii.gz`` and
+    ``labels/final/ct.nii.gz``), which was taken for the image of the other."""
+    folders, _, known = series_dirs
+    stem = volume_stem(label_file.name)
+    return any(not _same_dir(image_file.parent, f) and holds_series(f / stem, known) for f in folders)
+
+
 def _read_volume(
     label_file: Path,
     image_files: dict[str, Path],
@@ -172,7 +184,9 @@ def _read_volume(
     if labels.channels > 1:
         raise VolumeError(f"{label_file}: a label volume must be 3D, this one has {labels.channels} channels")
     image_file = image_files.get(volume_stem(label_file.name))
-    if image_file is not None and _same_dir(image_file, label_file):
+    if image_file is not None and (
+        _same_dir(image_file, label_file) or _series_named_nearer(label_file, image_file, series_dirs)
+    ):
         image_file = None  # a label file in a DICOM series folder given as the images folder
     geometry: Volume = labels
     if image_file is None:

@@ -9,7 +9,7 @@ the canvas steps slices too (``wheel_mode``).
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QWheelEvent
@@ -78,10 +78,12 @@ class SliceActions(QObject):
         self.page_actions = (self.act_next, self.act_previous, self.act_next_phase, self.act_previous_phase)
         self.act_file_window = make_action("view.window_file", parent, self.file_window)
         self.preset_actions = [
-            make_action(id, parent, lambda _=False, w=w, lv=lv: self.canvas.set_window(*preset_window(w, lv)))
+            make_action(
+                id, parent, lambda _=False, w=w, lv=lv: self._shown().set_window(*preset_window(w, lv))
+            )
             for id, w, lv in CT_PRESETS
         ]
-        self.act_mr_auto = make_action("view.preset_mr_auto", parent, self.canvas.auto_window)
+        self.act_mr_auto = make_action("view.preset_mr_auto", parent, lambda: self._shown().auto_window())
         menu = QMenu("Vol&ume", parent)
         menu.setObjectName("volumeMenu")
         menu.addActions([self.act_next, self.act_previous])
@@ -199,12 +201,20 @@ class SliceActions(QObject):
         if current is not None and value != current[2]:
             self._doc.set_current_image(current[1][value])  # type: ignore[union-attr]
 
+    def _shown(self) -> Any:
+        """What the window actions set: the review view's panes while it is shown (a preset pressed there
+        changed the hidden canvas and nothing in sight), else the canvas; both have ``loaded``,
+        ``set_window`` and ``auto_window``."""
+        view = self.shell.current_view()
+        return view if hasattr(view, "set_window") else self.canvas
+
     def file_window(self) -> None:
-        loaded = self.canvas.loaded
+        shown = self._shown()
+        loaded = shown.loaded
         if loaded is not None and loaded.file_window is not None:
-            self.canvas.set_window(*loaded.file_window)
+            shown.set_window(*loaded.file_window)
         else:
-            self.canvas.auto_window()
+            shown.auto_window()
 
     def _update(self) -> None:
         current = self._current()

@@ -171,6 +171,12 @@ class ReviewPane(StretchedScale, QGraphicsView):
         """The stored value at image pixel (x, y), as the canvas reads it; None before the pixels come."""
         return self.image_item.pixel(x, y) if isinstance(self.image_item, ImageItem) else None
 
+    def set_window(self, lo: float, hi: float) -> None:
+        """Display window (low, high) of the pixels shown, as the canvas's ``set_window``."""
+        if isinstance(self.image_item, ImageItem):
+            self.image_item.set_window((lo, hi))
+            self.windowChanged.emit(*self.image_item.image.window)
+
     def add_veil(self, opacity: float) -> None:
         """A black veil over the picture, under the overlay (the difference pane: its colours read)."""
         h, w = self.image_size

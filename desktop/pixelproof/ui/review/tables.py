@@ -58,8 +58,8 @@ def with_unit(v: float, unit: str | None, whole: bool = False) -> str:
     (``measure.length_text``: ``31.2 µm`` under 1 mm, a slide's cells); ``whole``: px to the unit."""
     if unit == "mm" and whole:  # the ∞ cells' diagonal: as short as the px one (``∞ (721 mm)``)
         return f"{v:.0f} mm" if v >= 1 else f"{v * 1000:.0f} µm"
-    if unit == "mm":
-        return measure.length_text(v)
+    if unit == "mm":  # no distance is no length to read in µm: a CT's perfect slice read "0.0 µm"
+        return "0.00 mm" if v == 0 else measure.length_text(v)
     number = f"{v:.0f}" if whole else f"{v:.2f}"
     return f"{number} {unit}" if unit else number
 

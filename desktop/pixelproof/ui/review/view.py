@@ -386,6 +386,19 @@ class ReviewView(ReviewRefresh, ReviewNavigation, QWidget):
         elif self.isVisible() and image_id != self.image_id:
             self.select_image(image_id)
 
+    @property
+    def loaded(self) -> LoadedImage | None:
+        """The pixels the panes show (the Volume menu's window actions read and set theirs)."""
+        return self.ref_pane.loaded
+
+    def set_window(self, lo: float, hi: float) -> None:
+        for p in self.panes:
+            p.set_window(lo, hi)
+
+    def auto_window(self) -> None:
+        if self.loaded is not None:
+            self.set_window(*self.loaded.auto)
+
     def show_image(self, image_id: int) -> None:
         """Show one image pair in the panes, its objects in the table; the labeling view follows."""
         if self.scored is None or self.document is None or image_id == self.image_id:
@@ -406,6 +419,9 @@ class ReviewView(ReviewRefresh, ReviewNavigation, QWidget):
         counts = plural(len(rows), "object")
         if problems:
             counts += f", {problems} missed / extra / wrong class"
+        if not self.scored.result.instance_scored:  # "0 objects" read as if the candidate drew none
+            drawn = plural(len(doc.project.annotations_of(image_id)), "candidate object")
+            counts = f"{drawn}, not paired (semantic reference)"
         name = self.images.image_model.shown_name({"image_id": image_id, "file_name": pair.file_name})
         self.object_title.setText(f"<b>Objects of {escape(name)}</b> — {counts}")
         dice = next((r["dice"] for r in self.scored.image_table if r["image_id"] == image_id), math.nan)
