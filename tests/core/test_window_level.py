@@ -36,3 +36,23 @@ def test_a_drag_widens_to_the_right_and_lowers_the_level_downwards() -> None:
     lo, hi = dragged_window((0.0, 100.0), -10_000, 0, whole=False)
     assert hi - lo == pytest.approx(1.0)  # never narrower than 1 % of the start
     assert width_level(*dragged_window((0.0, 3.0), -10_000, 0, whole=True))[0] == 2
+
+
+def test_the_automatic_window_of_integer_pixels_has_a_whole_width_and_level() -> None:
+    """MR (auto) on a CT slice read ``W 1729  L -157.5``: percentiles of whole HU values, halved."""
+    import numpy as np
+
+    from pixelproof.core.imageio import auto_window
+
+    rng = np.random.default_rng(5)
+    ct = rng.integers(-1000, 700, (100, 100)).astype(np.int16)
+    ct[:2], ct[-2:] = -1024, 704  # air and bone: the percentiles, of an even sum
+    assert width_level(*np.percentile(ct, [0.5, 99.5])) == (1729.0, -159.5)
+    width, level = width_level(*auto_window(ct))
+    assert width == round(width) and level == round(level) and width >= 2
+    lo, hi = np.percentile(ct, [0.5, 99.5])
+    assert abs(width - (hi - lo + 1)) <= 1 and abs(level - ((lo + hi) / 2 + 0.5)) <= 0.5
+    floats = ct.astype(np.float32) / 7  # float pixels keep their percentiles as they are
+    assert auto_window(floats) == tuple(float(v) for v in np.percentile(floats, [0.5, 99.5]))
+    flat = np.full((4, 4), 7, np.uint16)  # one value: a window of width 2 around it
+    assert width_level(*auto_window(flat)) == (2.0, 8.0)

@@ -26,6 +26,7 @@ from pixelproof.core.limits import (
     max_pixels,
     open_regular,
 )
+from pixelproof.core.window_level import whole_window
 
 # only PixelProof's own check (``read_image``, from the header) limits decoding: OpenCV's default of
 # 2**30 pixels would refuse images a user allowed with --max-pixels
@@ -548,7 +549,8 @@ def read_project_image(project: Any, image: Any) -> np.ndarray:
 
 
 def auto_window(img: np.ndarray, low_pct: float = 0.5, high_pct: float = 99.5) -> tuple[float, float]:
-    """Display range from percentiles; 8-bit images get their full range."""
+    """Display range from percentiles; 8-bit images get their full range, other integer pixels a whole
+    width and level (``W 1730  L -158``, not ``W 1729  L -157.5``)."""
     if img.dtype == np.uint8:
         return 0.0, 255.0
     sample = (
@@ -562,6 +564,8 @@ def auto_window(img: np.ndarray, low_pct: float = 0.5, high_pct: float = 99.5) -
     lo, hi = np.percentile(sample, [low_pct, high_pct])
     if hi <= lo:
         hi = lo + 1
+    if img.dtype.kind in "iu":  # whole width and level, as the presets and a right-drag give (CT in HU)
+        return whole_window(float(lo), float(hi))
     return float(lo), float(hi)
 
 

@@ -16,6 +16,12 @@ def width_level(low: float, high: float) -> tuple[float, float]:
     return high - low + 1, (low + high) / 2 + 0.5
 
 
+def whole_window(low: float, high: float) -> tuple[float, float]:
+    """The window nearest (low, high) whose width and level are whole numbers (at least width 2)."""
+    width, level = width_level(low, high)
+    return preset_window(max(2, round(width)), round(level))
+
+
 def dragged_window(start: tuple[float, float], dx: float, dy: float, *, whole: bool) -> tuple[float, float]:
     """The window a right-drag of (dx, dy) screen pixels from window ``start`` gives: right/left widens /
     narrows it, up/down moves the level (as DICOM viewers do). ``whole``: the pixels are integers (CT in
@@ -27,5 +33,4 @@ def dragged_window(start: tuple[float, float], dx: float, dy: float, *, whole: b
     centre = (lo + hi) / 2 - dy * span / DRAG_PX
     if not whole:
         return centre - width / 2, centre + width / 2
-    w, level = width_level(centre - width / 2, centre + width / 2)
-    return preset_window(max(2, round(w)), round(level))
+    return whole_window(centre - width / 2, centre + width / 2)
