@@ -139,3 +139,28 @@ def test_a_full_disk_while_copying_names_the_file_being_written(
     assert main(["convert", *args, "--images", "copy"]) == 1
     err = capsys.readouterr().err.splitlines()[-1]
     assert str(out / "images") in err and "no space left on device" in err
+
+
+def test_without_from_the_input_format_is_recognised_and_said(tmp_path: Path, capsys) -> None:
+    """``convert project.json out --to nifti`` stopped at "the following arguments are required: --from";
+    the format is now recognised from the input as ``qa`` recognises a reference, and named."""
+    from pixelproof.core.coco import save_project
+    from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+
+    project = Project(path=tmp_path / "p.json")
+    project.add_category(Category(1, "cat"))
+    project.add_image(ImageRecord(1, "a.png", 20, 10))
+    project.add_annotation(Annotation(1, 1, 1, [1.0, 1.0, 5.0, 4.0], None, 20.0))
+    save_project(project, tmp_path / "p.json")
+    out = tmp_path / "yolo"
+    code = main(["convert", str(tmp_path / "p.json"), str(out), "--to", "yolo"])
+    said = capsys.readouterr()
+    assert code == 0, said.err
+    assert f"{tmp_path / 'p.json'}: read as COCO" in said.err and "(--from coco)" in said.err
+    assert [p.read_text().split()[0] for p in out.rglob("a.txt")] == ["0"]
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.md").write_text("nothing to read here\n")
+    assert main(["convert", str(tmp_path / "notes"), str(tmp_path / "o"), "--to", "coco"]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'notes'}: not recognised as any readable format" in err and "--from FMT" in err
+    assert not (tmp_path / "o").exists()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import sys
 from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
@@ -45,10 +46,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--from",
         dest="src_format",
-        required=True,
         choices=[f.name for f in readable()],
         metavar="FMT",
-        help=f"input format: {', '.join(f.name for f in readable())}",
+        help=(
+            f"input format: {', '.join(f.name for f in readable())} (default: recognised from the input's "
+            "layout, as qa recognises a reference; the format chosen is said)"
+        ),
     )
     p.add_argument(
         "--to",
@@ -109,6 +112,22 @@ def _changed_since(project: Any, args: argparse.Namespace) -> Any:
     return project.snapshot([im.id for im in project.images.values() if im.file_name in changed])
 
 
+def _recognised(path: str) -> str | None:
+    """The format ``--from`` left out names: the first that recognises ``path`` (said on stderr, with any
+    other that would fit too); None (said) when none does."""
+    from pixelproof.interop.formats import detect_formats, readable
+
+    matches = detect_formats(path)
+    if not matches:
+        names = ", ".join(f.name for f in readable())
+        error(f"{path}: not recognised as any readable format ({names}); name one with --from FMT")
+        return None
+    found = matches[0]
+    also = f"; it also looks like {', '.join(f.name for f in matches[1:])}" if len(matches) > 1 else ""
+    print(f"{path}: read as {found.title} (--from {found.name}){also}", file=sys.stderr)
+    return found.name
+
+
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectSaveError
     from pixelproof.core.limits import LimitError, check_output_not_input, set_outside_root_allowed
@@ -116,11 +135,16 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.interop.format_guess import another_format_hint
     from pixelproof.interop.formats import EXPORT_OPTION_NAMES, FORMATS, all_options
 
-    src, dst = FORMATS[args.src_format], FORMATS[args.dst_format]
     batch = batch_options(args)
     if not os.path.exists(args.input):
         error(f"{args.input}: not found")
         return 1
+    if args.src_format is None:
+        found = _recognised(args.input)
+        if found is None:
+            return 2
+        args.src_format = found
+    src, dst = FORMATS[args.src_format], FORMATS[args.dst_format]
     try:
         read_opts = chosen_options(args, src, "read")
         write_opts = chosen_options(args, dst, "write")
