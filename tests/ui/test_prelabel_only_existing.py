@@ -1,4 +1,4 @@
-""" "Only this project's classes" in the Model panel (the app's ``prelabel --only-existing``): a real
+"""The Model panel's "Only this project's classes" (the app's ``prelabel --only-existing``): a real
 click on the checkbox, then M with the real YOLO11n (COCO classes) on the demo's coffee picture, where it
 finds a cup (a project category) and a dining table (not one)."""
 
