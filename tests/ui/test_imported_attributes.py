@@ -46,6 +46,7 @@ def test_a_cvat_objects_attributes_show_in_properties(qtbot, tmp_path: Path, no_
     assert props.form.isRowVisible(props.cvat.kept) and props.cvat.fields == {}
     assert tip_text(props.cvat.kept.toolTip()).startswith("z 2\ngroup 4\ncolor: green\nparked: true\n")
     assert not props.cvat.occluded.isHidden() and props.cvat.occluded.isChecked()
+    assert props.form.labelForField(props.cvat.kept).text() == "CVAT"
     _click(window, 150, 45)  # an object with none: the row is hidden
     qtbot.waitUntil(lambda: [a.bbox[0] for a in doc.selected_annotations()] == [120.0])
     qtbot.waitUntil(lambda: not props.form.isRowVisible(props.cvat.kept))  # refreshed on a timer
@@ -90,3 +91,31 @@ def test_a_kept_value_of_several_lines_stays_on_one_line(qtbot, tmp_path: Path, 
     assert "dark\ngreen" in tip_text(kept.toolTip())
     kept.copy_all()
     assert QGuiApplication.clipboard().text() == kept.whole
+
+
+def test_x_anylabeling_attributes_are_not_called_cvat(qtbot, tmp_path: Path, no_prompts) -> None:
+    """A LabelMe file from X-AnyLabeling: its shape's attributes and group id show on a line labelled
+    "Attributes", with no CVAT Occluded flag (the file has none); a CVAT object's line still reads "CVAT"."""
+    import json
+
+    from pixelproof.interop.labelme import read_labelme
+
+    folder = tmp_path / "xany"
+    folder.mkdir()
+    Image.new("RGB", (200, 150), (90, 90, 90)).save(folder / "a.png")
+    shape = {
+        "label": "car", "shape_type": "rectangle", "points": [[20, 20], [80, 70]], "group_id": 3,
+        "attributes": {"color": "red"}, "flags": {},
+    }  # fmt: skip
+    doc = {"version": "2.4.4", "shapes": [shape], "imagePath": "a.png", "imageHeight": 150, "imageWidth": 200}
+    (folder / "a.json").write_text(json.dumps(doc), encoding="utf-8")
+    save_project(read_labelme(folder).project, folder / "project.json")
+    window = open_main_window(qtbot, folder / "project.json")
+    set_zoom(window, 1.0)
+    props = window.panels["propertiesDock"]
+    _click(window, 50, 45)
+    qtbot.waitUntil(lambda: [a.bbox[0] for a in window.document.selected_annotations()] == [20.0])
+    qtbot.waitUntil(lambda: not props.fields.isHidden() and props.form.isRowVisible(props.cvat.kept))
+    assert props.cvat.kept.whole == "group 3 · color: red"
+    assert props.form.labelForField(props.cvat.kept).text() == "Attributes"
+    assert props.cvat.occluded.isHidden()  # CVAT's flag only for CVAT's objects

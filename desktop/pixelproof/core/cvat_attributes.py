@@ -21,7 +21,8 @@ MAX_VALUE = 4096  # characters of an attribute value in CVAT's database (Attribu
 INPUT_TYPES = ("checkbox", "select", "radio", "number", "text")
 _MAX_DECIMALS = 6
 # what CVAT or PixelProof keeps on an object read from CVAT: such an object shows the Occluded flag
-_CVAT_KEYS = ("occluded", "z_order", "group_id", "attributes", "cvat_source", "cvat_attrib")
+# the keys only the CVAT reader writes: a LabelMe / X-AnyLabeling shape has attributes and a group id too
+_CVAT_ONLY_KEYS = ("occluded", "z_order", "cvat_source", "cvat_attrib")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,11 +165,12 @@ def is_occluded(ann: Annotation) -> bool:
 
 def from_cvat(ann: Annotation, image: ImageRecord | None, specs: list[AttributeSpec]) -> bool:
     """Whether ``ann`` is a CVAT object (its image, its label's declarations or its own values came from
-    CVAT): those show the Occluded flag, others (a COCO project's) do not."""
+    CVAT): those show the Occluded flag, others (a COCO project's, an X-AnyLabeling shape's attributes
+    read from LabelMe) do not."""
     app = image.extra.get("pixelproof") if image is not None else None
     return (
         bool(specs)
-        or any(k in ann.app_extra for k in _CVAT_KEYS)
+        or any(k in ann.app_extra for k in _CVAT_ONLY_KEYS)
         or (isinstance(app, dict) and "cvat" in app)
     )
 

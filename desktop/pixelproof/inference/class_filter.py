@@ -52,3 +52,13 @@ def ignored_line(counts: Mapping[str, int], cap: int = IGNORED_NAMES) -> str:
     if rest:
         text += f" and {len(rest)} more classes ({sum(n for _, n in rest)})"
     return text
+
+
+def keeps_none(classes: Iterable[str], keep: ClassFilter) -> str:
+    """Why a run with ``keep`` cannot add anything: none of the model's ``classes`` goes to a category
+    the project has ("" when one does, or the model does not name its classes). Said before the model
+    runs, so keeping to the project's categories never silently adds nothing."""
+    names = list(classes)
+    if not names or not keep.only_existing or any(keep(c) for c in names):
+        return ""
+    return f"none of the model's {len(names)} classes is one of the project's categories"

@@ -129,6 +129,9 @@ class AttributeForm(QObject):
             as_text(kept.replace(" · ", "\n") + "\n\nKept from the imported file and written back on export"),
         )
         self.form.setRowVisible(self.kept, kept != "")
+        label = self.form.labelForField(self.kept)  # says where the values came from: CVAT, or another tool
+        if isinstance(label, QLabel):
+            label.setText("CVAT" if any(cvat) else "Attributes")
 
     def _build(self, specs: list[AttributeSpec]) -> None:
         for widget in self.fields.values():

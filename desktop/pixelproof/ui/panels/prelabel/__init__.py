@@ -13,24 +13,27 @@ or the images selected in the Images panel when several are (an interactive back
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QMenu, QVBoxLayout
+from PySide6.QtWidgets import QCheckBox, QLabel, QMenu, QVBoxLayout
 
 from pixelproof.core.edits.model_mapping import RememberMapping
+from pixelproof.core.edits.prelabel_choice import SetOnlyExisting, only_existing
 from pixelproof.core.model import IdsExhausted
 from pixelproof.inference.apply import is_unlabeled
 from pixelproof.inference.base import Backend
+from pixelproof.inference.class_filter import ClassFilter, keeps_none
 from pixelproof.inference.class_mapping import effective_mapping, mapping_key, remembered_for
 from pixelproof.inference.from_boxes import box_annotations
 from pixelproof.ui.dialogs import show_error
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel, scroll_safe
 from pixelproof.ui.panels.prelabel.backends import BackendChooser
-from pixelproof.ui.panels.prelabel.batch import BatchRunner, text_button
+from pixelproof.ui.panels.prelabel.batch import ONLY_EXISTING_HINT, BatchRunner, text_button
 from pixelproof.ui.panels.prelabel.mapping import ClassMapping
 from pixelproof.ui.panels.prelabel.review import PredictionReview
 from pixelproof.ui.panels.prelabel.run_options import RunOptions
@@ -66,6 +69,13 @@ class PrelabelPanel(Panel):
         self.backends = BackendChooser(self.session)
         scroll_safe(self.backends.combo, self.backends.options.threshold_spin)
         self.mapping = ClassMapping()
+        self.only_existing = QCheckBox("Only this project's classes")
+        self.only_existing.setObjectName("onlyExisting")
+        self.only_existing.setToolTip(
+            "Predictions of classes that are not (mapped to) one of the project's categories are dropped: "
+            "no new categories. Remembered in the project; off, a model's other classes become new ones"
+        )
+        self.only_existing.clicked.connect(self._set_only_existing)  # the user's click, not a refill
         self.run_options = RunOptions()
         self._shown_mapping: tuple[str, dict] | None = None  # (model key, remembered mapping) in the table
         self.batch = BatchRunner(self.session, self.act_cancel)
@@ -86,6 +96,7 @@ class PrelabelPanel(Panel):
         layout.addWidget(self.backends)
         layout.addWidget(QLabel("Class mapping"))
         layout.addWidget(self.mapping, 1)
+        layout.addWidget(self.only_existing)
         layout.addWidget(self.run_options)
         layout.addLayout(run_row)
         layout.addWidget(self.batch)
@@ -147,6 +158,7 @@ class PrelabelPanel(Panel):
         project lacks goes to the current category (as ``prelabel --category``)."""
         backend, doc = self.session.backend, self.document
         classes = backend.categories() if backend is not None else []
+        self.only_existing.setChecked(doc is not None and only_existing(doc.project))
         if doc is None or backend is None:
             self._shown_mapping = None
             self.mapping.fill(classes, [])
@@ -167,8 +179,16 @@ class PrelabelPanel(Panel):
             self._shown_mapping = (key, values)
             doc.push(RememberMapping(key, values))
 
+    def _set_only_existing(self, on: bool) -> None:
+        """The user (un)checked "Only this project's classes": remembered in the project (one undo step)."""
+        doc = self.document
+        if doc is not None and on != only_existing(doc.project):
+            doc.push(SetOnlyExisting(on))
+
     def _mapping_maybe_changed(self, *_: object) -> None:
-        """Undo / redo of a remembered mapping shows in the table."""
+        """Undo / redo of a remembered mapping or of "Only this project's classes" shows in the panel."""
+        if self.document is not None:
+            self.only_existing.setChecked(only_existing(self.document.project))
         backend = self.session.backend
         if self._shown_mapping is not None and self.document is not None and backend is not None:
             key, shown = self._shown_mapping
@@ -274,8 +294,16 @@ class PrelabelPanel(Panel):
             self._message(f"{backend.name} is interactive: use the assist tool on each object")
             return False
         spec = self.backends.spec(backend)
-        run = self.run_options.settings()
+        run = dataclasses.replace(self.run_options.settings(), only_existing=only_existing(doc.project))
         mapping = self.mapping.values()
+        if run.only_existing and not from_boxes:  # said before the model runs, never a silent nothing
+            names = frozenset(c.name for c in doc.project.categories.values())
+            why = keeps_none(backend.categories(), ClassFilter(mapping, True, names))
+            if why:
+                text = f"{backend.name}: nothing to pre-label: {why}; {ONLY_EXISTING_HINT}"
+                self.batch.summary_label.setText(text)
+                self._message(text)
+                return False
         self.batch.start(doc, list(image_ids), backend, mapping, spec, run, from_boxes, box_ids)
         return True
 
@@ -296,6 +324,7 @@ class PrelabelPanel(Panel):
         self.act_prelabel_all.setEnabled(doc is not None and ready and not running)
         self.backends.set_frozen(running)
         self.mapping.set_frozen(running)  # a running batch keeps the table it started with
+        self.only_existing.setEnabled(not running)
         self.run_options.setEnabled(not running)
         self.review.update_state()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from pixelproof.core.wording import plural
 from pixelproof.inference.apply import LEFT_OUT, skipped_words
 from pixelproof.inference.base import Backend
 from pixelproof.inference.batch import BackendSpec
+from pixelproof.inference.class_filter import ignored_line
 from pixelproof.inference.rebase import Rebaser
 from pixelproof.interop.formats import ACCEPT_ALL
 from pixelproof.ui.document import Document
@@ -40,6 +42,7 @@ from pixelproof.ui.panels.prelabel.run_options import RunSettings
 from pixelproof.ui.panels.prelabel.session import ModelSession, propose_in_worker
 
 FAILED_COLOR = "#d9534f"  # an image or box the model failed on
+ONLY_EXISTING_HINT = "map them in Class mapping, or uncheck “Only this project's classes”"
 TILED_COLOR = "#c77c02"  # a notice, not a failure: a picture pre-labeled in tiles, a class name kept whole
 
 
@@ -78,6 +81,8 @@ class Batch:
     ignored: int = 0  # predictions left out: ignored class, not in the project, empty shape
     speckles: int = 0  # masks the backend dropped under its min_area
     new_categories: int = 0  # made for model classes the project lacked
+    only_existing: bool = False  # the run kept to the project's categories
+    ignored_classes: Counter[str] = field(default_factory=Counter)  # per model class, predictions left out
     failures: list[tuple[int, str, str]] = field(default_factory=list)  # image id, file, reason
     box_failures: list[str] = field(default_factory=list)  # from-boxes: "file: annotation id (cat): why"
     auto_tiled: list[str] = field(default_factory=list)  # "file: too big for ...; pre-labeled in N-px tiles"
@@ -155,8 +160,9 @@ class BatchRunner(QWidget):
                     if a.kind == "box" and a.id not in box_ids:
                         snap.remove_annotation(a.id)
         batch = Batch(
-            doc, list(image_ids), Rebaser(snap), threading.Event(), backend.name, from_boxes=from_boxes
-        )
+            doc, list(image_ids), Rebaser(snap), threading.Event(), backend.name, from_boxes=from_boxes,
+            only_existing=run.only_existing,
+        )  # fmt: skip
         self.batch = batch
         self.problems.clear()
         self.problems.hide()
@@ -177,6 +183,7 @@ class BatchRunner(QWidget):
                 tiling=None if from_boxes else run.tiling,
                 overlap=run.overlap,
                 from_boxes=from_boxes,
+                only_existing=run.only_existing,
             ),
             lambda cancelled: self._batch_done(batch, bool(cancelled)),
             lambda reason: self._batch_crashed(batch, reason),
@@ -225,6 +232,7 @@ class BatchRunner(QWidget):
             batch.ignored += proposal.ignored
             batch.speckles += proposal.speckles
             batch.new_categories += len(proposal.categories)
+            batch.ignored_classes.update(proposal.ignored_classes)
             for failure in proposal.box_failures:  # which box got no mask, and why
                 line = failure.line(rec.file_name)
                 batch.box_failures.append(line)
@@ -290,6 +298,11 @@ class BatchRunner(QWidget):
             text += f", {plural(batch.new_categories, 'new category')}"
         if batch.ignored:
             text += f", {batch.ignored} {LEFT_OUT}"
+        if batch.only_existing and not batch.added and batch.ignored_classes:  # not a model that saw nothing
+            text += (
+                f"; none of the predicted classes is one of the project's categories "
+                f"({ignored_line(batch.ignored_classes)}): {ONLY_EXISTING_HINT}"
+            )
         text += skipped_words(batch.skipped, batch.duplicates)
         if batch.speckles:
             text += f", {batch.speckles} speckles under the model's min_area dropped"

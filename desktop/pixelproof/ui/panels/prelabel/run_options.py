@@ -33,6 +33,7 @@ class RunSettings:
     unlabeled_only: bool = False
     tiling: Tiling | None = None
     overlap: float = DEFAULT_OVERLAP
+    only_existing: bool = False  # the project's choice (``core.edits.prelabel_choice``), not a setting
 
 
 class RunOptions(QGroupBox):

@@ -158,9 +158,10 @@ def propose_in_worker(
     tiling: Tiling | None = None,
     overlap: float = DEFAULT_OVERLAP,
     from_boxes: bool = False,
+    only_existing: bool = False,
 ) -> bool:
     """Pre-label ``image_ids`` of the snapshot (``inference.batch.propose_batch``, as the CLI does, with
-    its ``skip_existing``, ``tiling``, ``overlap`` and ``from_boxes``):
+    its ``skip_existing``, ``tiling``, ``overlap``, ``from_boxes`` and ``only_existing``):
     reports ``("done", image_id, Proposal)`` or ``("failed", image_id, file_name, reason)`` per image (the
     first preceded by ``("name", image_id, line)`` per model class name its proposal keeps whole), and
     ``("stopped", -1, reason)`` when no object id is left for the next image's objects (the run ends there).
@@ -172,7 +173,9 @@ def propose_in_worker(
     from pixelproof.inference.batch import SECONDS_PER_IMAGE as SPI
     from pixelproof.inference.batch import lanes_allowed, propose_batch
 
-    mapper = PredictionMapper(snap, backend.source, mapping=mapping, skip_existing=skip_existing)
+    mapper = PredictionMapper(
+        snap, backend.source, mapping=mapping, skip_existing=skip_existing, only_existing=only_existing
+    )
     todo = [snap.images[i] for i in image_ids]
     if spec is None:
         executor: Executor = SerialExecutor()
