@@ -102,15 +102,20 @@ def test_console_entry_runs_convert_as_subprocess(tmp_path: Path) -> None:
     assert sorted(p.name for p in (out / "masks").iterdir()) == ["a.png", "b.png"]
 
 
-def test_workers_for_a_format_written_in_one_process_is_said_and_ignored(tmp_path: Path, capsys) -> None:
+def _one_box_project(path: Path) -> None:
+    """A saved project of one image (a.png, 20 x 10) with one box of class "cat"."""
     from pixelproof.core.coco import save_project
     from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 
-    project = Project(path=tmp_path / "p.json")
+    project = Project(path=path)
     project.add_category(Category(1, "cat"))
     project.add_image(ImageRecord(1, "a.png", 20, 10))
     project.add_annotation(Annotation(1, 1, 1, [1.0, 1.0, 5.0, 4.0], None, 20.0))
-    save_project(project, tmp_path / "p.json")
+    save_project(project, path)
+
+
+def test_workers_for_a_format_written_in_one_process_is_said_and_ignored(tmp_path: Path, capsys) -> None:
+    _one_box_project(tmp_path / "p.json")
     out = tmp_path / "yolo"
     argv = ["convert", str(tmp_path / "p.json"), str(out), "--from", "coco", "--to", "yolo", "--workers", "2"]
     code = main(argv)
@@ -144,14 +149,7 @@ def test_a_full_disk_while_copying_names_the_file_being_written(
 def test_without_from_the_input_format_is_recognised_and_said(tmp_path: Path, capsys) -> None:
     """``convert project.json out --to nifti`` stopped at "the following arguments are required: --from";
     the format is now recognised from the input as ``qa`` recognises a reference, and named."""
-    from pixelproof.core.coco import save_project
-    from pixelproof.core.model import Annotation, Category, ImageRecord, Project
-
-    project = Project(path=tmp_path / "p.json")
-    project.add_category(Category(1, "cat"))
-    project.add_image(ImageRecord(1, "a.png", 20, 10))
-    project.add_annotation(Annotation(1, 1, 1, [1.0, 1.0, 5.0, 4.0], None, 20.0))
-    save_project(project, tmp_path / "p.json")
+    _one_box_project(tmp_path / "p.json")
     out = tmp_path / "yolo"
     code = main(["convert", str(tmp_path / "p.json"), str(out), "--to", "yolo"])
     said = capsys.readouterr()

@@ -591,12 +591,12 @@ def test_assist_points_and_escape_drops_preview(qtbot, synthetic) -> None:
 
 
 # -- a real detector ----------------------------------------------------------------------------------
-def test_yolo_onnx_finds_the_astronaut(qtbot, demo, shared_models: Path) -> None:
+def yolo(qtbot, win, shared_models: Path):  # type: ignore[no-untyped-def]
+    """The Model panel with the shared YOLO11n typed in and loaded (skips without it or onnxruntime)."""
     model = shared_models / "yolo11n.onnx"
     if not model.is_file():
         pytest.skip(f"{model} not found")
     pytest.importorskip("onnxruntime")
-    win, doc = demo, demo.document
     panel = choose(qtbot, win, "yolo-onnx")
     panel.backends.options.model_edit.clear()
     QTest.keyClicks(panel.backends.options.model_edit, str(model))
@@ -604,6 +604,12 @@ def test_yolo_onnx_finds_the_astronaut(qtbot, demo, shared_models: Path) -> None
     qtbot.waitUntil(
         lambda: panel.session.is_idle() and panel.backends.status_text.startswith("✓"), timeout=30000
     )
+    return panel
+
+
+def test_yolo_onnx_finds_the_astronaut(qtbot, demo, shared_models: Path) -> None:
+    win, doc = demo, demo.document
+    panel = yolo(qtbot, win, shared_models)
     assert panel.mapping.values()["person"] == "person"
     astronaut = next(i for i, r in doc.project.images.items() if "astronaut" in r.file_name)
     go_to(qtbot, win, astronaut)

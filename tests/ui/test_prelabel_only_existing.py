@@ -7,9 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
 
 from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.demo import install_demo
@@ -17,7 +15,6 @@ from pixelproof.core.edits import RemoveAnnotations
 from pixelproof.core.edits.prelabel_choice import ONLY_EXISTING
 from pixelproof.core.model import ImageRecord
 from tests.ui.test_model_panel import (
-    choose,
     close_window,
     demo,
     fake_backends,
@@ -26,25 +23,11 @@ from tests.ui.test_model_panel import (
     open_window,
     predictions,
     wait_batch,
+    yolo,
 )
 
 FIXTURES = (demo, fake_backends)  # shared with test_model_panel; pytest finds them by name
 COFFEE = 6  # the demo's coffee.jpg
-
-
-def yolo(qtbot, win, shared_models: Path):  # type: ignore[no-untyped-def]
-    model = shared_models / "yolo11n.onnx"
-    if not model.is_file():
-        pytest.skip(f"{model} not found")
-    pytest.importorskip("onnxruntime")
-    panel = choose(qtbot, win, "yolo-onnx")
-    panel.backends.options.model_edit.clear()
-    QTest.keyClicks(panel.backends.options.model_edit, str(model))
-    QTest.keyClick(panel.backends.options.model_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(
-        lambda: panel.session.is_idle() and panel.backends.status_text.startswith("✓"), timeout=30000
-    )
-    return panel
 
 
 def click(qtbot, box) -> None:  # type: ignore[no-untyped-def]
