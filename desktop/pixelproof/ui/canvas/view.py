@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWid
 from pixelproof.core.model import Annotation
 from pixelproof.core.phases import KeptWindow
 from pixelproof.core.volumes import expected_identity
-from pixelproof.core.window_level import dragged_window
 from pixelproof.ui.canvas import hit_test, stacking, tag_layout
 from pixelproof.ui.canvas.aspect import physical_aspect
 from pixelproof.ui.canvas.display_controls import DisplayControls
@@ -35,6 +33,7 @@ from pixelproof.ui.canvas.reveal import DrawnCategories, reveal_selection
 from pixelproof.ui.canvas.show_filter import ShowFilter
 from pixelproof.ui.canvas.still_pointer import StillPointer
 from pixelproof.ui.canvas.tool_event import ToolEvent
+from pixelproof.ui.canvas.window_drag import WindowDrag
 from pixelproof.ui.canvas.zoom_pan import ZoomAndPan
 from pixelproof.ui.document import Document
 from pixelproof.ui.workers import ImageLoader, LoadedImage
@@ -112,7 +111,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         StillPointer(self)  # where a resting pointer is again after docks move the canvas
         self._pan_from: QPoint | None = None
         self._space_down = False
-        self._wl_from: tuple[QPoint, tuple[float, float]] | None = None
+        self.window_drag = WindowDrag(self.set_window)  # right drag = window / level
         self._fitted = True  # refit on resize until the user zooms
         self._kept_window = KeptWindow()  # a window set by hand stays for the slices of its series
         physical_aspect().changed.connect(self.aspect_switched)  # View > Pixels at Physical Aspect
@@ -482,7 +481,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         if tool_menu and self.tool.context_menu(self._tool_event(event)):  # e.g. delete a polygon vertex
             return
         if btn == Qt.MouseButton.RightButton and self.image_item is not None:
-            self._wl_from = (event.position().toPoint(), self.image_item.image.window)
+            self.window_drag.start(event.position().toPoint(), self.image_item.image)
             return
         if btn == Qt.MouseButton.LeftButton and self.tool is not None and self.image_id != -1:
             self.tool.press(self._tool_event(event))
@@ -497,8 +496,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
                 self.hover_at = p  # marked where the pointer is at the end of the pan (``scrollContentsBy``)
             self.pan_by(d.x(), d.y())
             return
-        if self._wl_from is not None:
-            self._drag_window(p)
+        if self.window_drag.move(p):  # right drag: right/left widens/narrows, up/down moves the level
             return
         self._pointer_moved(p, event.button(), event.modifiers())
 
@@ -516,8 +514,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
             self._pan_from = None
             self._restore_cursor()
             return
-        if btn == Qt.MouseButton.RightButton and self._wl_from is not None:
-            self._wl_from = None
+        if btn == Qt.MouseButton.RightButton and self.window_drag.stop():
             return
         if btn == Qt.MouseButton.LeftButton and self.tool is not None and self.image_id != -1:
             self.tool.release(self._tool_event(event))
@@ -525,14 +522,6 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.tool is not None and self.image_id != -1:
             self.tool.double_click(self._tool_event(event))
-
-    def _drag_window(self, p: QPoint) -> None:
-        """Right drag: right/left widens/narrows the window, up/down moves the level (as in DICOM viewers)."""
-        start, window = self._wl_from
-        d = p - start
-        raw = self.loaded.raw if self.loaded is not None else None
-        whole = raw is not None and np.issubdtype(getattr(raw, "dtype", np.float32), np.integer)
-        self.set_window(*dragged_window(window, d.x(), d.y(), whole=whole))
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:  # the cursor left the image area (maybe not the view)
