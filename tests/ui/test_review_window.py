@@ -1,19 +1,28 @@
-"""The Volume menu's window presets in the review view: Ctrl+Alt+3 (CT Bone) pressed over the review panes
-changed the hidden labeling canvas's window and left the panes as they were, so a reader checking a spine in
-review saw nothing happen. Now they set the three panes' window (and the status bar's W / L says so)."""
+"""The display window in the review view. Ctrl+Alt+3 (CT Bone) pressed over the review panes changed the
+hidden labeling canvas's window and left the panes as they were; then a preset lasted only for the images
+the review caches, and the panes had no right-drag. Now the presets and a right-drag on any pane set the
+three panes' window (the status bar's W / L says so), kept for every slice of the volume stepped to."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
-from pixelproof.core.window_level import preset_window
+from pixelproof import cli
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.window_level import dragged_window, preset_window, width_level
 from pixelproof.ui.canvas.image_item import ImageItem
 from tests.ui.conftest import settle
-from tests.ui.test_review import enter_review, open_window
+from tests.ui.test_review import NOMOD, enter_review, open_window, wait_image
 from tests.ui.test_review_semantic_reference import label_volumes  # noqa: F401
 
+RIGHT = Qt.MouseButton.RightButton
 CTRL_ALT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
 
 
@@ -38,6 +47,104 @@ def test_a_window_preset_in_review_sets_the_panes_window(qtbot, label_volumes, n
         settle()
         assert all(p.image_item.image.window != bone for p in view.panes)
         assert "W 2500  L 480" not in status_text(win)
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
+
+
+@pytest.fixture
+def ct_series(tmp_path: Path) -> Path:
+    """A 6-slice CT (int16 HU, each slice its own range, so each its own auto window) with its label volume
+    as the reference: more slices than the review's cache of 3 images."""
+    data = tmp_path / "Task"
+    for sub in ("imagesTr", "labelsTr"):
+        (data / sub).mkdir(parents=True)
+    affine = np.diag([0.9, 0.7, 2.5, 1.0])
+    ramp = np.arange(16 * 12, dtype=np.int16).reshape(16, 12)
+    ct = np.stack([ramp * (k + 1) - 200 for k in range(6)], axis=2).astype(np.int16)
+    nib.save(nib.Nifti1Image(ct, affine), data / "imagesTr" / "ct.nii.gz")
+    labels = np.zeros((16, 12, 6), np.uint8)
+    labels[2:8, 2:8] = 1
+    nib.save(nib.Nifti1Image(labels, affine), data / "labelsTr" / "ct.nii.gz")
+    (data / "labelsTr" / "classes.txt").write_text("background\nliver\n")
+    cand = tmp_path / "cand.json"
+    assert cli.main(["convert", str(data), str(cand), "--from", "nifti", "--to", "coco"]) == 0
+    project = load_project(cand)
+    project.reference = str(data / "labelsTr")
+    save_project(project, cand)
+    return cand
+
+
+def pane_windows(view) -> list[tuple[float, float]]:  # type: ignore[no-untyped-def]
+    assert all(isinstance(p.image_item, ImageItem) for p in view.panes)
+    return [p.image_item.image.window for p in view.panes]
+
+
+def step(qtbot, win, key: Qt.Key) -> int:  # type: ignore[no-untyped-def]
+    """D or A typed over the reference pane; the new slice's id once its pixels are up."""
+    view = win.review.view
+    before = view.image_id
+    view.ref_pane.setFocus()
+    QTest.keyClick(view.ref_pane, key)
+    qtbot.waitUntil(lambda: view.image_id != before, timeout=5000)
+    wait_image(qtbot, view)
+    settle()
+    return view.image_id
+
+
+def test_a_preset_stays_for_every_slice_stepped_to_in_review(qtbot, ct_series, no_prompts) -> None:
+    """Bone chosen on one slice lasted for the 3 images the review caches; the next slice (D) came
+    up at its own window, where a PACS keeps the reader's window while scrolling the series."""
+    win = open_window(qtbot, ct_series)
+    try:
+        enter_review(qtbot, win)
+        view = win.review.view
+        own = pane_windows(view)[0]
+        view.ref_pane.setFocus()
+        QTest.keyClick(view.ref_pane, Qt.Key.Key_3, CTRL_ALT)  # CT Bone (2500 / 480)
+        settle()
+        bone = preset_window(2500, 480)
+        assert own != bone and pane_windows(view) == [bone] * 3
+        seen = {view.image_id}
+        for key in [Qt.Key.Key_D] * 5 + [Qt.Key.Key_A, Qt.Key.Key_A]:
+            seen.add(step(qtbot, win, key))
+            assert pane_windows(view) == [bone] * 3, view.image_id
+            assert "W 2500  L 480" in status_text(win)
+        assert len(seen) == 6  # every slice, the 3 cached ones and the 3 read again
+        QTest.keyClick(view.ref_pane, Qt.Key.Key_0, CTRL_ALT)  # File's Window: its own again
+        settle()
+        assert pane_windows(view)[0] != bone
+        step(qtbot, win, Qt.Key.Key_A)
+        assert pane_windows(view)[0] != bone
+        assert "W 2500  L 480" not in status_text(win)
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
+
+
+def test_a_right_drag_on_a_review_pane_sets_all_three_and_stays(qtbot, ct_series, no_prompts) -> None:
+    """The review panes had no right-drag window / level (the labeling canvas has): a reader could not
+    widen the window on the slice under review. It is the canvas's gesture: whole width and level on HU."""
+    win = open_window(qtbot, ct_series)
+    try:
+        enter_review(qtbot, win)
+        view = win.review.view
+        before = pane_windows(view)[0]
+        vp = view.cand_pane.viewport()
+        start, end = vp.rect().center(), vp.rect().center() + QPoint(37, 13)  # 37 px right, 13 down
+        QTest.mousePress(vp, RIGHT, NOMOD, start)
+        QTest.mouseMove(vp, end)
+        QTest.mouseRelease(vp, RIGHT, NOMOD, end)
+        settle()
+        windows = pane_windows(view)
+        assert windows[0] != before and windows == [windows[0]] * 3  # all three linked
+        assert windows[0] == dragged_window(before, 37, 13, whole=True)
+        width, level = width_level(*windows[0])
+        assert f"W {width:g}  L {level:g}" in status_text(win)
+        assert view.image_id is not None and not view.cand_pane.window_drag.active
+        for key in (Qt.Key.Key_D, Qt.Key.Key_D, Qt.Key.Key_D, Qt.Key.Key_D, Qt.Key.Key_A):
+            step(qtbot, win, key)
+            assert pane_windows(view) == [windows[0]] * 3
     finally:
         win.document.undo_stack.setClean()
         win.close()

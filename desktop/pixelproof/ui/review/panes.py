@@ -2,7 +2,8 @@
 
 Each pane is a light QGraphicsView over the canvas's tiled ``ImageItem`` (the same loaded pixels, shared),
 an RGBA overlay (masks of one side, or the difference codes) and a dashed box around the object in focus.
-Navigation is the canvas's: wheel zooms at the cursor, drag (left or middle) pans, Ctrl+0 / Ctrl+= / Ctrl+-
+Navigation is the canvas's: wheel zooms at the cursor, drag (left or middle) pans, right drag sets the
+window / level of all three (``WindowDrag``, the canvas's gesture), Ctrl+0 / Ctrl+= / Ctrl+-
 fit and zoom when a pane has the focus; a click without a drag picks the object under the cursor. A slice
 placed in the patient shows the canvas's orientation letters (``canvas.orientation``), and the pixel under
 the cursor goes to the status bar as the canvas's does (``cursorMoved``, ``loaded``, ``pixel_value``), and so
@@ -54,6 +55,7 @@ from pixelproof.ui.canvas.image_view import (
     zoom_to_fit,
 )
 from pixelproof.ui.canvas.orientation import OrientationMarks, patient_of
+from pixelproof.ui.canvas.window_drag import WindowDrag
 from pixelproof.ui.shortcuts import REGISTRY
 from pixelproof.ui.workers import LoadedImage
 
@@ -105,6 +107,7 @@ class ReviewPane(StretchedScale, QGraphicsView):
     cursorMoved = Signal(object)  # QPointF in image pixels, or None when off the image (as the canvas's)
     zoomChanged = Signal(float)  # screen pixels per image pixel, at any change (a linked pane's too)
     windowChanged = Signal(float, float)  # the shown pixels' display window; (0, 0) with none shown
+    windowDragged = Signal(float, float)  # the window a right-drag gives: the view sets it in all panes
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -128,6 +131,7 @@ class ReviewPane(StretchedScale, QGraphicsView):
         self._press: QPoint | None = None
         self._last: QPoint | None = None
         self._dragged = False
+        self.window_drag = WindowDrag(self.windowDragged.emit)  # right drag = window / level, as the canvas
         self.horizontalScrollBar().valueChanged.connect(self._user_moved)
         self.verticalScrollBar().valueChanged.connect(self._user_moved)
         self._silent = False
@@ -294,12 +298,16 @@ class ReviewPane(StretchedScale, QGraphicsView):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self.setFocus(Qt.FocusReason.MouseFocusReason)
-        if event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.MiddleButton):
+        if event.button() == Qt.MouseButton.RightButton and isinstance(self.image_item, ImageItem):
+            self.window_drag.start(event.position().toPoint(), self.image_item.image)
+        elif event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.MiddleButton):
             self._press = self._last = event.position().toPoint()
             self._dragged = False
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         p = event.position().toPoint()
+        if self.window_drag.move(p):  # right drag: right/left widens/narrows, up/down moves the level
+            return
         scene = self.mapToScene(p)
         h, w = self.image_size
         self.cursorMoved.emit(scene if QRectF(0, 0, w, h).contains(scene) else None)
@@ -317,6 +325,8 @@ class ReviewPane(StretchedScale, QGraphicsView):
         self.fitted = False
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.RightButton and self.window_drag.stop():
+            return
         if self._press is not None and not self._dragged and event.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit(self.mapToScene(event.position().toPoint()))
         self._press = self._last = None

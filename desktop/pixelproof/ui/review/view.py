@@ -50,6 +50,7 @@ from pixelproof.ui.review.parts import (
 )
 from pixelproof.ui.review.refresh import ReviewRefresh, scored_message
 from pixelproof.ui.review.volumes import KEY_ROLE
+from pixelproof.ui.review.window import ReviewWindow
 from pixelproof.ui.workers import ImageLoader, LoadedImage
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
 DIM_OPACITY = 0.45  # black veil over the picture in the difference pane, so the colours read
 
 
-class ReviewView(ReviewRefresh, ReviewNavigation, QWidget):
+class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
     """Everything of the review view; ``ReviewMode`` puts it in the main window and makes its actions."""
 
     statusMessage = Signal(str)
@@ -122,6 +123,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, QWidget):
             pane.clicked.connect(self._pane_clicked)
         self.preview = CandidatePreview(self, self.no_reference)
         self.linked = LinkedPanes(self.panes)
+        self._link_windows()  # a right-drag on one pane sets the window of all three
         self.header.fit_button.clicked.connect(self.linked.fit)
         objects = ObjectList()
         self.object_model, self.object_table = objects.object_model, objects.object_table
@@ -386,19 +388,6 @@ class ReviewView(ReviewRefresh, ReviewNavigation, QWidget):
         elif self.isVisible() and image_id != self.image_id:
             self.select_image(image_id)
 
-    @property
-    def loaded(self) -> LoadedImage | None:
-        """The pixels the panes show (the Volume menu's window actions read and set theirs)."""
-        return self.ref_pane.loaded
-
-    def set_window(self, lo: float, hi: float) -> None:
-        for p in self.panes:
-            p.set_window(lo, hi)
-
-    def auto_window(self) -> None:
-        if self.loaded is not None:
-            self.set_window(*self.loaded.auto)
-
     def show_image(self, image_id: int) -> None:
         """Show one image pair in the panes, its objects in the table; the labeling view follows."""
         if self.scored is None or self.document is None or image_id == self.image_id:
@@ -438,6 +427,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, QWidget):
     def _on_image_loaded(self, image_id: object, image: LoadedImage) -> None:
         if image_id != self.image_id:
             return
+        self.kept_window(image)  # a window chosen on another slice of its volume stays
         for p in self.panes:
             p.set_image(image)
         self.diff_pane.add_veil(DIM_OPACITY)  # the difference colours read over a darkened picture
