@@ -58,7 +58,7 @@ class StillPointer(QObject):
         left); nothing while a pan or a window/level drag holds it."""
         self._due = False
         view = self.view
-        if view.pointer_at is None or view._pan_from is not None or view._wl_from is not None:
+        if view.pointer_at is None or view._pan_from is not None or view.window_drag.active:
             return
         p = view.viewport().mapFromGlobal(view._pointer_global.toPoint())
         if p == view.pointer_at:
