@@ -264,6 +264,8 @@ DEFAULTS: list[Shortcut] = [
     gesture("canvas.brush_size", "Brush size", "Shift+wheel"),
     gesture("review.center", "Centre the three views on an object", "Review: click an object row"),
     gesture("review.pan", "Pan all three views / fit the image", "Review: drag / double-click"),
+    gesture("review.window_level", "Window / level of all three views (kept for the volume's slices)",
+            "Review: right drag"),
 ]  # fmt: skip
 
 
