@@ -52,7 +52,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.labelme_image_data import embeddable, locate_image
-from pixelproof.interop.labelme_keep import file_keys, kept_bbox, not_written, take_file_keys
+from pixelproof.interop.labelme_keep import LOST_ON_EXPORT, file_keys, kept_bbox, not_written, take_file_keys
 from pixelproof.interop.provenance import without_mark
 
 LABELME_VERSION = "5.5.0"
@@ -595,5 +595,5 @@ FORMAT = Format(
     ),
     detect=looks_like_labelme,
     suffixes=(".json",),
-    lost_on_export="categories without objects (kept in `labels.txt`)",
+    lost_on_export=LOST_ON_EXPORT,
 )

@@ -113,3 +113,11 @@ def not_written(project: Project, reserved: tuple[str, ...]) -> list[str]:
     if parts:
         out.append(f"not written (LabelMe has no place for them): {'; '.join(parts)}; ids are renumbered")
     return out
+
+
+LOST_ON_EXPORT = (
+    "categories without objects (kept in `labels.txt`, except one named `_background_` or `__ignore__`: "
+    "`labels.txt` always lists those, so such an empty category is lost and a warning names it); the "
+    "source file's project, image and category keys (`info`, `licenses`, `url`, ...) and ids (a warning "
+    "names the keys)"
+)
