@@ -52,6 +52,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.labelme_image_data import embeddable, locate_image
+from pixelproof.interop.labelme_keep import LOST_ON_EXPORT, file_keys, kept_bbox, not_written, take_file_keys
 from pixelproof.interop.provenance import without_mark
 
 LABELME_VERSION = "5.5.0"
@@ -259,6 +260,7 @@ def _add_object(
     where = f"{file}: shapes[{members[0][0]}] ({label})"
     try:
         fields = _fields(members)
+        box_kept = fields.pop("bbox", None)
         void = label == IGNORE_LABEL or fields["app_extra"].pop("void", None) is True
         cat = build.category(label, void=void)
         if pieces:
@@ -267,7 +269,8 @@ def _add_object(
         elif polygons or len(boxes) > 1:
             for x, y, bw, bh in boxes:
                 polygons.append([x, y, x + bw, y, x + bw, y + bh, x, y + bh])
-            build.annotation(image, cat.id, polygons=polygons, where=where, **fields)
+            ann = build.annotation(image, cat.id, polygons=polygons, where=where, **fields)
+            ann.bbox = kept_bbox(box_kept, ann) or ann.bbox  # the source file's, kept by the writer
         else:
             build.annotation(image, cat.id, bbox=boxes[0], where=where, **fields)
     except LimitError as e:
@@ -362,27 +365,33 @@ def _union_crop(
 
 def _fields(members: list[tuple[int, dict]]) -> dict[str, Any]:
     """Annotation fields from the shapes: flags, description, group id, X-AnyLabeling's attributes,
-    difficult flag and score, and PixelProof's own extras."""
+    difficult flag and score, PixelProof's own extras and the object's keys of its source file."""
     app_extra: dict[str, Any] = {}
     fields: dict[str, Any] = {}
+    taken = False  # an object's PixelProof fields: from the first shape that has them
     for _, shape in members:
+        ours = dict(shape["pixelproof"]) if isinstance(shape.get("pixelproof"), dict) else {}
+        from_file = take_file_keys(shape, ours)
+        if from_file and "extra" not in fields:
+            fields["extra"] = from_file
         if shape.get("flags") and "flags" not in app_extra:
             app_extra["flags"] = shape["flags"]
         if shape.get("description") and "description" not in app_extra:
             app_extra["description"] = shape["description"]
         if shape.get("group_id") is not None:
             app_extra["group_id"] = shape["group_id"]
-        if isinstance(shape.get("attributes"), dict) and shape["attributes"]:  # as the CVAT reader keeps them
+        attrs = shape.get("attributes")  # kept as the CVAT reader keeps them
+        if isinstance(attrs, dict) and attrs and "attributes" not in from_file:
             app_extra.setdefault("attributes", shape["attributes"])
         if isinstance(shape.get("difficult"), bool):  # 1 / 0, as the VOC reader keeps <difficult>
             app_extra["difficult"] = max(int(shape["difficult"]), app_extra.get("difficult", 0))
         score = shape.get("score")  # X-AnyLabeling's: the model's, for an object it proposed
         if isinstance(score, int | float) and not isinstance(score, bool) and math.isfinite(score):
             fields.setdefault("score", float(score))
-        ours = shape.get("pixelproof")
-        if isinstance(ours, dict) and not fields.keys() - {"score"}:
+        if ours and not taken:
+            taken = True
             for k, v in ours.items():
-                if k in _APP_FIELDS:
+                if k in _APP_FIELDS or k == "bbox":
                     fields[k] = v
                 else:
                     app_extra.setdefault(k, v)
@@ -452,7 +461,7 @@ def write_labelme(
             "their objects keep them)"
         )
     fresh(out / "labels.txt").write_text("\n".join([*_RESERVED_LABELS, *lines]) + "\n", encoding="utf-8")
-    return warnings
+    return warnings + not_written(project, _RESERVED_LABELS)
 
 
 def _image_doc(
@@ -485,6 +494,8 @@ def _image_doc(
         if a.category_id in void and names[a.category_id] != IGNORE_LABEL:
             ours["void"] = True  # read back as a void category (``__ignore__`` is void by its name)
         base.update(_shape_fields(ours))
+        from_file, kept = file_keys(a, "attributes" in base)
+        base, ours = {**base, **from_file}, {**ours, **kept}
         if ours:
             base["pixelproof"] = ours
         for points, kind, mask in _shape_geometry(a, image, warnings):
@@ -584,5 +595,5 @@ FORMAT = Format(
     ),
     detect=looks_like_labelme,
     suffixes=(".json",),
-    lost_on_export="categories without objects (kept in `labels.txt`)",
+    lost_on_export=LOST_ON_EXPORT,
 )
