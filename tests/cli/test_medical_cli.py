@@ -195,6 +195,27 @@ def test_qa_of_semantic_label_volumes_that_differ_lists_the_worst_slices(tmp_pat
     worst_lines = printed.split("with a problem, worst first")[1].splitlines()[1:]
     line = next(x for x in worst_lines if project.images[dropped.image_id].file_name in x)
     assert "nan" not in line and "missed" not in line and "objects matched" not in line
+    # nor do the summaries of the images with none claim objects were matched
+    page = (tmp_path / "q.html").read_text()
+    assert "images scored had none (Dice 1 in every class, or nothing drawn on either side: n/a)" in page
+    assert "every object matched" not in page
+
+
+def test_qa_of_equal_semantic_label_volumes_says_only_dice(tmp_path: Path, capsys) -> None:
+    """A semantic reference pairs no objects one to one: 'every object matched' claimed a check not made."""
+    from tests.interop.test_nifti import brats_case
+
+    data = tmp_path / "Task01"
+    brats_case(data, "BRATS_001")
+    cand = tmp_path / "cand.json"
+    assert main(["convert", str(data), str(cand), "--from", "nifti", "--to", "coco"]) == 0
+    capsys.readouterr()
+    page = tmp_path / "q.html"
+    assert main(["qa", str(data / "labelsTr"), str(cand), "--html", str(page)]) == 0
+    printed = capsys.readouterr().out
+    assert "no image with a problem (Dice 1 in every class, or n/a)" in printed
+    assert "No image with a problem" in page.read_text()
+    assert "every object matched" not in printed + page.read_text()
 
 
 def test_qa_with_a_dicom_seg_reference(tmp_path: Path, capsys) -> None:

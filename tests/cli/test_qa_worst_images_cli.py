@@ -64,7 +64,9 @@ def test_the_html_cards_and_the_summary_name_only_the_images_with_a_problem(tmp_
     assert names == [n for n, _, _ in expected]
     fine = scored - len(expected)
     assert f"{len(expected)} images with a problem" in page
-    assert f"{fine} of {scored} images scored had none" in page
+    assert (
+        f"{fine} of {scored} images scored had none (Dice 1 in every class and every object matched" in page
+    )
     assert "n/a (both empty)" not in "".join(re.findall(r"<figcaption>.*?</figcaption>", page, re.S))
     # the terminal: the same images, worst first, each with its mean Dice
     lines = printed.splitlines()
@@ -86,7 +88,8 @@ def test_no_image_with_a_problem_is_said(tmp_path, demo, capsys) -> None:
     data, page, printed = run_qa(tmp_path, reference, reference, capsys)
     assert problem_images(data["per_image"]) == []
     assert "<figure>" not in page and "No image with a problem" in page
-    assert "no image with a problem" in printed
+    assert "no image with a problem (Dice 1 in every class and every object matched, or n/a)" in printed
+    assert "All 10 images scored: Dice 1 in every class and every object matched" in page
 
 
 def matrix_rows(block: list[str], labels: list[str]) -> list[list[int]]:

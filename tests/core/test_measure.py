@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from pixelproof.core.measure import Distance, constrain, distance, format_length, inside
+from pixelproof.core.measure import Distance, constrain, distance, format_length, inside, length_text
 from pixelproof.core.metrics import image_diagonal
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.qa_objects import image_spacing
@@ -79,3 +79,31 @@ def test_an_end_off_the_image_is_brought_back_along_the_line() -> None:
     assert inside(10, 10, 5, -40, 40, 100) == pytest.approx((1.25, -10))
     assert inside(10, 10, 5, 5, 40, 100) == (5, 5)
     assert inside(40, 100, 3, 3, 40, 100) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("mm", "pixel_mm", "text"),
+    [
+        (0.72, 0.7, "0.72 mm"),  # a CT's HD95 under a pixel read "720 µm", a slide's unit
+        (0.72, 0.1, "0.72 mm"),  # from 0.1 mm a pixel: radiology
+        (0.72, 0.099, "720 µm"),  # finer: microscopy
+        (0.0312, 0.00025, "31.2 µm"),  # a slide at 40x
+        (0.0312, None, "31.2 µm"),  # no pixel size said: as before
+        (12.345, 0.7, "12.35 mm"),
+    ],
+)
+def test_the_pixel_size_not_the_value_picks_um_or_mm(mm: float, pixel_mm: float | None, text: str) -> None:
+    assert length_text(mm, pixel_mm=pixel_mm) == text
+
+
+def test_the_finest_pixel_of_the_pairs_scored_in_mm() -> None:
+    from pixelproof.core.image_pairing import ImagePair
+    from pixelproof.core.qa_objects import finest_pixel_mm
+
+    def pair(spacing: list[float] | None) -> ImagePair:
+        extra = {} if spacing is None else {"pixel_spacing": spacing}
+        image = ImageRecord(1, "a.png", 8, 8, extra=extra)
+        return ImagePair("a.png", image, image)
+
+    assert finest_pixel_mm([pair(None)]) is None
+    assert finest_pixel_mm([pair(None), pair([0.7, 0.5]), pair([0.8, 0.8])]) == 0.5

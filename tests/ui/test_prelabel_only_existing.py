@@ -86,3 +86,28 @@ def test_no_model_class_in_the_project_is_said_not_run(
         assert not doc.project.annotations and doc.undo_stack.count() == steps
     finally:
         close_window(win)
+
+
+def test_checked_the_class_mapping_offers_no_new_category(qtbot, demo, shared_models: Path) -> None:
+    """Checked, a model class not mapped to a project category is dropped at run time: the table offered
+    "+ new “dining table”" all the same. It reads "(dropped)" and offers no new category; unchecked, the
+    row is a new category again (the remembered choice was kept)."""
+    from tests.ui.conftest import tooltip_of
+
+    panel = yolo(qtbot, demo, shared_models)
+    table = panel.mapping
+    assert table.combo("dining table").currentText() == "+ new “dining table”"
+    click(qtbot, panel.only_existing)
+    qtbot.waitUntil(lambda: table.combo("dining table").currentText() == "(dropped)", timeout=3000)
+    combos = [table.cellWidget(r, 1) for r in range(table.rowCount())]
+    offered = [c.itemText(i) for c in combos for i in range(c.count())]
+    assert len(combos) == 80 and not [t for t in offered if t.startswith("+ new")]
+    table_row = table.combo("dining table")
+    assert not table_row.model().item(0).isEnabled()  # shown, not chosen again
+    assert table.combo("cup").currentText() == "cup"  # a project category: unchanged
+    table.scrollToItem(next(table.item(r, 0) for r in range(80) if table.item(r, 0).text() == "dining table"))
+    tip = "dropped: only this project's classes"
+    assert tooltip_of(qtbot, table_row, table_row.rect().center(), tip) == tip
+    assert table.values()["dining table"] == "dining table"  # kept: a new category when unchecked
+    click(qtbot, panel.only_existing)
+    qtbot.waitUntil(lambda: table.combo("dining table").currentText() == "+ new “dining table”", timeout=3000)

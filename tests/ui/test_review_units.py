@@ -152,3 +152,35 @@ def test_the_banner_names_the_images_that_could_not_be_paired(qtbot, tmp_path, n
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+def test_a_ct_distance_under_1_mm_reads_in_mm_a_slide_one_in_um(qtbot, tmp_path, no_prompts) -> None:
+    """A distance under 1 mm read in µm whatever the pixel: a CT's HD95 of 0.72 mm read "720 µm", the unit
+    of a slide's cells. The image's pixel size decides: from 0.1 mm (radiology) mm with 2 decimals, finer (a
+    slide) µm; the value does not."""
+    project = install_demo(tmp_path / "demo")
+    edit(project, spaced="chelsea.jpg", spacing=0.1)  # a fine CT or X-ray: 0.1 mm a pixel
+    edit(project.parent / "reference.json", spaced="chelsea.jpg", spacing=0.1)
+    win = open_window(qtbot, project)
+    try:
+        enter_review(qtbot, win)
+        view = win.review.view
+        model, proxy = view.images.image_model, view.images.image_proxy
+        r = row_of(view, "chelsea.jpg")
+        row = model.rows[proxy.mapToSource(proxy.index(r, 0)).row()]
+        assert row["unit"] == "mm" and row["hd95"] < 1  # a distance under 1 mm
+        assert proxy.index(r, model.column_of("hd95")).data() == f"{row['hd95']:.2f} mm"
+        classes = view.images.class_model
+        hd95 = next(c for c in range(classes.columnCount()) if classes.headerData(c, H) == "HD95")
+        texts = [classes.index(c, hd95).data() for c in range(classes.rowCount())]
+        mm_means = [t.split(" | ")[0] for t in texts if " mm" in t]  # chelsea's class, and all classes
+        assert len(mm_means) == 2 and all(re.fullmatch(r"0\.\d\d mm", t) for t in mm_means), texts
+        view.select_image(
+            next(i for i, p in view.scored.pairs.items() if p.file_name.endswith("chelsea.jpg"))
+        )
+        objects = view.object_table.model()
+        qtbot.waitUntil(lambda: objects.rowCount() > 0)
+        assert measured(objects) and all(re.fullmatch(r"\d+\.\d\d mm", t) for t in measured(objects))
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()

@@ -279,10 +279,11 @@ def _print_worst(result: Any) -> None:
     lead looks next (a perfect or n/a image is only counted)."""
     from pixelproof.core.names import short_file_name
     from pixelproof.core.qa_tables import image_counts
+    from pixelproof.core.report_cards import fine_text
 
     scored, with_problem = image_counts(result)
     if not with_problem:
-        print("no image with a problem (Dice 1 in every class and every object matched, or n/a)")
+        print(f"no image with a problem ({fine_text(result.instance_scored)}, or n/a)")
         return
     print(
         f"{with_problem} image{'s' if with_problem != 1 else ''} with a problem, worst first by mean Dice "
@@ -291,7 +292,7 @@ def _print_worst(result: Any) -> None:
     for row in result.worst_images(PRINTED_IMAGES):
         wrong = row["wrong_class"]  # also counted in fn and fp (COCO's way): said once here, per object
         counts = [(row["fn"] - wrong, "missed"), (row["fp"] - wrong, "extra"), (wrong, "wrong class")]
-        if all(math.isfinite(n) for n, _ in counts):
+        if result.instance_scored and all(math.isfinite(n) for n, _ in counts):
             objects = ", ".join(f"{n} {word}" for n, word in counts if n) or "objects matched"
         else:  # NaN: semantic labels (a label volume, a DICOM SEG) pair no objects, so none is counted
             objects = ""

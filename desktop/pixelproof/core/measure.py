@@ -47,12 +47,17 @@ def format_length(d: Distance) -> str:
     return px if d.mm is None else f"{length_text(d.mm)} ({px})"
 
 
-def length_text(mm: float, scale: float | None = None) -> str:
+MICROSCOPY_MM = 0.1  # a pixel finer than this is a slide's (µm); from it, radiology's (CT, MR, X-ray: mm)
+
+
+def length_text(mm: float, scale: float | None = None, pixel_mm: float | None = None) -> str:
     """A length in mm as every figure of the app writes it: ``12.35 mm``, ``123.4 mm`` from 100 mm, and
     ``87.5 µm`` (``350 µm`` from 100 µm) under 1 mm, where a slide's cells, nuclei and distances lie.
-    ``scale``: the length that picks the unit and decimals (a box's larger side, for both its sides)."""
+    ``scale``: the length that picks the unit and decimals (a box's larger side, for both its sides).
+    ``pixel_mm``: the image's pixel size; from ``MICROSCOPY_MM`` (a CT's 0.7 mm) a length stays in mm
+    (``0.72 mm``): µm is a slide's unit, and a CT's HD95 under a pixel read "720 µm"."""
     s = mm if scale is None else scale
-    if s < 1:
+    if s < 1 and (pixel_mm is None or pixel_mm < MICROSCOPY_MM):
         return f"{mm * 1000:.1f} µm" if s < 0.1 else f"{mm * 1000:.0f} µm"
     return f"{mm:.2f} mm" if s < 100 else f"{mm:.1f} mm"
 

@@ -263,6 +263,13 @@ def pair_spacing(pair: ImagePair) -> tuple[float, float] | None:
     return image_spacing(pair.ref) or image_spacing(pair.cand)
 
 
+def finest_pixel_mm(pairs: Iterable[ImagePair]) -> float | None:
+    """The smallest pixel size (mm) of the pairs scored in mm, None when none has a spacing: what picks
+    µm (a slide's) or mm (a CT's) for their distances and their means (``measure.length_text``)."""
+    sizes = [min(sp) for p in pairs if (sp := pair_spacing(p)) is not None]
+    return min(sizes) if sizes else None
+
+
 def mm_text(value: Any) -> str:
     """A length or lengths as the warnings write them: '2.5 mm', '[0.8, 0.8] mm'; text passes as it is."""
     if isinstance(value, str):

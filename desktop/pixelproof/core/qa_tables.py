@@ -208,7 +208,8 @@ def has_problem(row: dict[str, Any]) -> bool:
     """Whether an image-table row differs from the reference: a mean Dice under 1 or an object missed,
     extra or of the wrong class. A perfect image (Dice 1, every object matched) and an n/a one (no object
     on either side) have none: the worst-image lists (``pixelproof qa``, its HTML page, the review view's
-    W key) leave them out. A count that is NaN (objects not matched: semantic labels) is none."""
+    W key) leave them out. A count that is NaN (objects not matched: semantic labels, where a perfect
+    image is Dice 1 alone) is none."""
     dice = row.get("dice")
     low = isinstance(dice, float | int) and math.isfinite(dice) and dice < 1.0
     return low or any(_finite(row.get(k)) >= 1 for k in PROBLEM_COUNTS)

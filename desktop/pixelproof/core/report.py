@@ -536,7 +536,7 @@ def write_html(
         )
         pairs = {p.file_name: p for p in result.pairs}
         cards = [row for row in result.worst_images(worst) if row["file_name"] in pairs]
-        parts.append(worst_heading(len(cards), *image_counts(result)))
+        parts.append(worst_heading(len(cards), *image_counts(result), result.instance_scored))
         if cards:
             parts.append(
                 f"<p class='legend'>{legend}</p><p>Under each: the "

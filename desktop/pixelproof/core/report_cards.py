@@ -53,18 +53,25 @@ def _best(r: dict[str, Any]) -> str:
     return f" (best IoU {best:.3f})" if isinstance(best, float) and best > 0 else ""
 
 
-def worst_heading(shown: int, scored: int, with_problem: int) -> str:
+def fine_text(instance_scored: bool = True) -> str:
+    """What an image with no problem is. A semantic reference (a label volume, a DICOM SEG, a mask folder)
+    pairs no objects one to one, so "every object matched" would claim a check that was never made."""
+    return "Dice 1 in every class" + (" and every object matched" if instance_scored else "")
+
+
+def worst_heading(shown: int, scored: int, with_problem: int, instance_scored: bool = True) -> str:
     """The cards' heading: only images with a problem get one (a perfect or n/a image has nothing to
     look at), so it says how many had none; the cards are the worst ``shown`` of ``with_problem``."""
     fine = scored - with_problem
+    empty = "no object on either side" if instance_scored else "nothing drawn on either side"
     if not with_problem:
         return (
-            f"<h2>No image with a problem</h2><p>All {scored} images scored: Dice 1 in every class and "
-            "every object matched, or no object on either side (n/a).</p>"
+            f"<h2>No image with a problem</h2><p>All {scored} images scored: {fine_text(instance_scored)}, "
+            f"or {empty} (n/a).</p>"
         )
     head = f"the {shown} worst of {with_problem}" if shown < with_problem else str(with_problem)
     return (
         f"<h2>{head[0].upper()}{head[1:]} images with a problem, worst first (mean Dice)</h2>"
-        f"<p>{fine} of {scored} images scored had none (Dice 1 in every class and every object matched, "
-        "or no object on either side: n/a).</p>"
+        f"<p>{fine} of {scored} images scored had none ({fine_text(instance_scored)}, "
+        f"or {empty}: n/a).</p>"
     )

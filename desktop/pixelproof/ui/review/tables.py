@@ -22,6 +22,7 @@ from pixelproof.core.model import Project
 from pixelproof.core.names import base_file_name, shown_name
 from pixelproof.core.qa import DISTANCE_FIELDS, ObjectRow, QAResult
 from pixelproof.core.qa_difference import DIFF_COLORS, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS
+from pixelproof.core.qa_objects import finest_pixel_mm
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.review.filter import METRICS, Condition, matches
@@ -53,18 +54,20 @@ def format_value(name: str, v: float) -> str:
     return f"{v:.3f}"
 
 
-def with_unit(v: float, unit: str | None, whole: bool = False) -> str:
+def with_unit(v: float, unit: str | None, whole: bool = False, pixel_mm: float | None = None) -> str:
     """A finite distance with its unit: ``2.00 px``, and in mm as the Measure tool writes lengths
-    (``measure.length_text``: ``31.2 µm`` under 1 mm, a slide's cells); ``whole``: px to the unit."""
+    (``measure.length_text``: ``31.2 µm`` under 1 mm, a slide's cells, whose ``pixel_mm`` is under
+    0.1 mm; a CT's ``0.72 mm``); ``whole``: px to the unit."""
+    slide = pixel_mm is None or pixel_mm < measure.MICROSCOPY_MM
     if unit == "mm" and whole:  # the ∞ cells' diagonal: as short as the px one (``∞ (721 mm)``)
-        return f"{v:.0f} mm" if v >= 1 else f"{v * 1000:.0f} µm"
+        return f"{v * 1000:.0f} µm" if v < 1 and slide else f"{v:.0f} mm"
     if unit == "mm":  # no distance is no length to read in µm: a CT's perfect slice read "0.0 µm"
-        return "0.00 mm" if v == 0 else measure.length_text(v)
+        return "0.00 mm" if v == 0 else measure.length_text(v, pixel_mm=pixel_mm)
     number = f"{v:.0f}" if whole else f"{v:.2f}"
     return f"{number} {unit}" if unit else number
 
 
-def distance_text(name: str, row: dict[str, Any]) -> str:
+def distance_text(name: str, row: dict[str, Any], pixel_mm: float | None = None) -> str:
     """An image's mean distance with its unit ("2.00 px"); "∞ (721 px)" when every class with one had a
     mask empty (the diagonal stands in for ∞ in the means), "363.06 px*" when some did (the tooltip says)."""
     v = row.get(name, math.nan)
@@ -73,21 +76,21 @@ def distance_text(name: str, row: dict[str, Any]) -> str:
         return format_value(name, v)
     replaced, n = row.get(f"{name}_inf_replaced", 0), row.get(f"{name}_n_values", 0)
     if replaced and replaced >= n:
-        return f"∞ ({with_unit(v, unit, whole=True)})"
-    return with_unit(v, unit) + ("*" if replaced else "")
+        return f"∞ ({with_unit(v, unit, whole=True, pixel_mm=pixel_mm)})"
+    return with_unit(v, unit, pixel_mm=pixel_mm) + ("*" if replaced else "")
 
 
-def substituted_tip(name: str, row: dict[str, Any]) -> str | None:
+def substituted_tip(name: str, row: dict[str, Any], pixel_mm: float | None = None) -> str | None:
     """Why an image's distance is no measure: how many classes had ∞ and what stood in for it."""
     replaced, n = row.get(f"{name}_inf_replaced", 0), row.get(f"{name}_n_values", 0)
     if not replaced:
         return None
     unit = row.get("unit") or ""
     which = "its only class with a distance" if n == 1 else f"{replaced} of its {n} classes with a distance"
+    diagonal = with_unit(row.get("diagonal", math.nan), unit, pixel_mm=pixel_mm)
     return (
-        f"{METRICS.get(name, name)} is ∞ (one mask empty) in {which}: the image diagonal, "
-        f"{with_unit(row.get('diagonal', math.nan), unit)}, stands in for it in this mean and in every mean "
-        "over images; it was not measured"
+        f"{METRICS.get(name, name)} is ∞ (one mask empty) in {which}: the image diagonal, {diagonal}, "
+        "stands in for it in this mean and in every mean over images; it was not measured"
     )
 
 
@@ -111,6 +114,7 @@ class ImageTableModel(QAbstractTableModel):
         self.metrics = list(METRICS)
         self._row_of: dict[int, int] = {}
         self._shown: Callable[[int], str] | None = None
+        self.pixel_mm: float | None = None  # the run's finest pixel size: µm (a slide's) or mm (a CT's)
 
     def set_rows(
         self, rows: list[dict[str, Any]], project: Project | None, shown: Callable[[int], str] | None = None
@@ -207,7 +211,7 @@ class ImageTableModel(QAbstractTableModel):
         v = row.get(name, math.nan)
         distance = name in DISTANCE_FIELDS
         if role == Qt.ItemDataRole.DisplayRole:
-            return distance_text(name, row) if distance else format_value(name, v)
+            return distance_text(name, row, self.pixel_mm) if distance else format_value(name, v)
         if role == SORT_ROLE:
             return sort_value(v)
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -225,7 +229,7 @@ class ImageTableModel(QAbstractTableModel):
             if math.isinf(v):
                 return "∞: one mask empty"
             if substituted:
-                return substituted_tip(name, row)
+                return substituted_tip(name, row, self.pixel_mm)
             if distance and row.get("unit"):
                 return f"{v:.2f} {row['unit']}"
         return None
@@ -313,6 +317,7 @@ class ObjectTableModel(QAbstractTableModel):
         self.rows: list[ObjectRow] = []
         self.project: Project | None = None
         self.iou_threshold = 0.5  # the run's: what the tooltips say a pair needs
+        self.pixel_mm: float | None = None  # the run's finest pixel size: µm (a slide's) or mm (a CT's)
 
     def set_rows(self, rows: list[ObjectRow], project: Project | None, iou_threshold: float = 0.5) -> None:
         order = {"fn": 0, "fp": 1, "wrong_class": 2, "match": 3, "ignored": 4}
@@ -416,7 +421,7 @@ class ObjectTableModel(QAbstractTableModel):
             return pairing_tip(r, self.iou_threshold)
         if role == Qt.ItemDataRole.DisplayRole:
             if name == "hd95" and math.isfinite(v) and r.comparison is not None:
-                return with_unit(v, r.comparison.unit)
+                return with_unit(v, r.comparison.unit, pixel_mm=self.pixel_mm)
             return format_value(name, v)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -461,11 +466,13 @@ class ClassSummaryModel(QAbstractTableModel):
         super().__init__()
         self.rows: list[dict[str, Any]] = []
         self.volumes = False  # the images include slices of volumes scored in 3D (``QAResult.per_volume``)
+        self.pixel_mm: float | None = None  # the run's finest pixel size: µm (a slide's) or mm (a CT's)
 
     def set_result(self, result: QAResult | None) -> None:
         self.beginResetModel()
         self.rows = []
         self.volumes = result is not None and bool(result.per_volume)
+        self.pixel_mm = None if result is None else finest_pixel_mm(result.pairs)
         if result is not None:
             self.rows = [c for c in result.per_class() if c["n_rows"] > c["n_both_empty"]]
             self.rows.append({"category": "all classes", **result.summary()})
@@ -481,9 +488,9 @@ class ClassSummaryModel(QAbstractTableModel):
             if not math.isfinite(v):
                 texts.append(format_value("hd95", v))
             elif inf and inf >= (g["n_rows"] - g.get("n_both_empty", 0)):  # every row with a distance: ∞
-                texts.append(f"∞ ({with_unit(v, u, whole=True)})")
+                texts.append(f"∞ ({with_unit(v, u, whole=True, pixel_mm=self.pixel_mm)})")
             else:
-                texts.append(with_unit(v, u) + ("*" if inf else ""))
+                texts.append(with_unit(v, u, pixel_mm=self.pixel_mm) + ("*" if inf else ""))
         return " | ".join(texts)
 
     def hd95_tip(self, row: dict[str, Any]) -> str | None:

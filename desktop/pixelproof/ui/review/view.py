@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from pixelproof.core.edits import ReviewDecision
 from pixelproof.core.limits import note_preview
 from pixelproof.core.qa import QAOptions
+from pixelproof.core.qa_objects import finest_pixel_mm
 from pixelproof.core.references import reference_path
 from pixelproof.core.volumes import expected_identity
 from pixelproof.core.wording import plural
@@ -323,6 +324,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         self._show_reference_label()
         self.header.legend.show_void(scored.reference.has_void)
         keep = self.image_id
+        self.images.image_model.pixel_mm = self.object_model.pixel_mm = finest_pixel_mm(result.pairs)
         self.images.image_model.set_rows(
             scored.image_table, self.document.project, self.document.shown_file_name
         )

@@ -159,6 +159,7 @@ class PrelabelPanel(Panel):
         backend, doc = self.session.backend, self.document
         classes = backend.categories() if backend is not None else []
         self.only_existing.setChecked(doc is not None and only_existing(doc.project))
+        self.mapping.only_existing = self.only_existing.isChecked()  # no "+ new" while checked
         if doc is None or backend is None:
             self._shown_mapping = None
             self.mapping.fill(classes, [])
@@ -189,6 +190,9 @@ class PrelabelPanel(Panel):
         """Undo / redo of a remembered mapping or of "Only this project's classes" shows in the panel."""
         if self.document is not None:
             self.only_existing.setChecked(only_existing(self.document.project))
+            if self.mapping.only_existing != self.only_existing.isChecked():
+                self._fill_mapping()  # "+ new" offered again, or "(dropped)"
+                return
         backend = self.session.backend
         if self._shown_mapping is not None and self.document is not None and backend is not None:
             key, shown = self._shown_mapping

@@ -20,6 +20,8 @@ from pixelproof.ui.panels.base import scroll_safe
 
 NEW = "\x00new:"  # combo data prefix: create a category named as what follows
 IGNORE = "\x00ignore"
+DROPPED = "(dropped)"  # a row going to a new category while only the project's classes are kept
+DROPPED_TIP = "dropped: only this project's classes"
 
 
 class ClassMapping(QTableWidget):
@@ -40,6 +42,8 @@ class ClassMapping(QTableWidget):
         self.setToolTip("Where each model class goes: a project category, a new one, or ignore")
         self.setMinimumHeight(60)
         self._frozen = False
+        #: "Only this project's classes": a new category would be dropped at run time, so none is offered
+        self.only_existing = False
 
     def set_frozen(self, frozen: bool) -> None:
         """No choices while a batch runs (it keeps the table it started with); the rows stay readable and
@@ -65,14 +69,21 @@ class ClassMapping(QTableWidget):
             self.setItem(r, 0, item)
             want = mapping.get(name, name)
             combo = QComboBox()
-            for target in dict.fromkeys([name, want]):
-                if target is not None and target not in categories:
-                    combo.addItem(f"+ new “{shown_name(target)}”", NEW + target)
+            if self.only_existing:  # no "+ new": the row's choice kept (unchecked, it is a new one again)
+                if want is not None and want not in categories:
+                    combo.addItem(DROPPED, NEW + want)
+                    _dropped_item(combo, 0)
+            else:
+                for target in dict.fromkeys([name, want]):
+                    if target is not None and target not in categories:
+                        combo.addItem(f"+ new “{shown_name(target)}”", NEW + target)
             for c in categories:
                 combo.addItem(shown_name(c), c)
             combo.addItem("ignore", IGNORE)
             data = IGNORE if want is None else (want if want in categories else NEW + want)
             combo.setCurrentIndex(max(combo.findData(data), 0))
+            if combo.currentText() == DROPPED:
+                combo.setToolTip(DROPPED_TIP)
             combo.activated.connect(self.edited)
             combo.setEnabled(not self._frozen)
             scroll_safe(combo)
@@ -98,3 +109,10 @@ class ClassMapping(QTableWidget):
                 combo = self.cellWidget(r, 1)
                 return combo if isinstance(combo, QComboBox) else None
         return None
+
+
+def _dropped_item(combo: QComboBox, index: int) -> None:
+    """The row's new category, which a run keeping the project's classes drops: shown, not chosen again."""
+    item = combo.model().item(index)  # type: ignore[attr-defined]  # a QStandardItemModel
+    item.setEnabled(False)
+    item.setToolTip(DROPPED_TIP)
