@@ -148,3 +148,20 @@ def test_a_right_drag_on_a_review_pane_sets_all_three_and_stays(qtbot, ct_series
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+def test_page_down_and_up_step_slices_in_review_too(qtbot, ct_series, no_prompts) -> None:
+    """PgDn / PgUp were the labeling view's alone: in review, where a reader scrolls the series while
+    comparing, they did nothing."""
+    win = open_window(qtbot, ct_series)
+    try:
+        enter_review(qtbot, win)
+        view = win.review.view
+        first = view.image_id
+        after = step(qtbot, win, Qt.Key.Key_PageDown)
+        order = list(win.document.project.images)
+        assert abs(order.index(after) - order.index(first)) == 1
+        assert step(qtbot, win, Qt.Key.Key_PageUp) == first
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()

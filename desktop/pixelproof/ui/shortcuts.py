@@ -176,12 +176,13 @@ DEFAULTS: list[Shortcut] = [
     _("image.reviewed", "Mark as &Reviewed", ("Alt+4",), "labeling"),
     _("image.pixel_limit", "Pixel &Limit…"),
     _("image.channel_ranges", "&Brightness / Contrast…", ("Shift+C",), "labeling"),  # QuPath's key
-    # Volume (slices of NIfTI / DICOM volumes) and display windows for medical images
-    _("image.next_slice", "&Next Slice", ("PgDown",), "labeling"),
-    _("image.previous_slice", "&Previous Slice", ("PgUp",), "labeling"),
+    # Volume (slices of NIfTI / DICOM volumes) and display windows for medical images; slices step in the
+    # review view too, as a reader scrolls a series there
+    _("image.next_slice", "&Next Slice", ("PgDown",)),
+    _("image.previous_slice", "&Previous Slice", ("PgUp",)),
     # the same slice in the next / previous phase of a dynamic series or time point of a time series
-    _("image.next_phase", "Next P&hase / Time Point", ("Ctrl+PgDown",), "labeling"),
-    _("image.previous_phase", "Previous Ph&ase / Time Point", ("Ctrl+PgUp",), "labeling"),
+    _("image.next_phase", "Next P&hase / Time Point", ("Ctrl+PgDown",)),
+    _("image.previous_phase", "Previous Ph&ase / Time Point", ("Ctrl+PgUp",)),
     _("view.window_file", "&File's Window", ("Ctrl+Alt+0",)),
     _("view.preset_soft_tissue", "CT &Soft Tissue (400 / 40)", ("Ctrl+Alt+1",)),
     _("view.preset_lung", "CT &Lung (1500 / -600)", ("Ctrl+Alt+2",)),
