@@ -15,26 +15,32 @@ from pixelproof.core.coco import load_project, save_project
 from tests.ui.test_review import enter_review, open_window
 
 
-@pytest.fixture
-def label_volumes(tmp_path: Path) -> Path:
-    """imagesTr/ct.nii.gz with labelsTr/ct.nii.gz (liver 1, spine 2 on every slice) and the candidate
-    project made from them, the label folder its reference."""
+def nifti_task(tmp_path: Path, ct: np.ndarray, labels: np.ndarray, classes: str) -> Path:
+    """A Decathlon-style task (imagesTr/ct.nii.gz, labelsTr/ct.nii.gz with ``classes``, 0.9 x 0.7 x 2.5 mm)
+    converted to a candidate project whose reference is the label folder; the project's path."""
     data = tmp_path / "Task"
     for sub in ("imagesTr", "labelsTr"):
         (data / sub).mkdir(parents=True)
     affine = np.diag([0.9, 0.7, 2.5, 1.0])
-    nib.save(nib.Nifti1Image(np.zeros((16, 12, 3), np.int16), affine), data / "imagesTr" / "ct.nii.gz")
-    labels = np.zeros((16, 12, 3), np.uint8)
-    labels[2:8, 2:8] = 1
-    labels[10:14, 4:9] = 2
+    nib.save(nib.Nifti1Image(ct, affine), data / "imagesTr" / "ct.nii.gz")
     nib.save(nib.Nifti1Image(labels, affine), data / "labelsTr" / "ct.nii.gz")
-    (data / "labelsTr" / "classes.txt").write_text("background\nliver\nspine\n")
+    (data / "labelsTr" / "classes.txt").write_text(classes)
     cand = tmp_path / "cand.json"
     assert cli.main(["convert", str(data), str(cand), "--from", "nifti", "--to", "coco"]) == 0
     project = load_project(cand)
     project.reference = str(data / "labelsTr")
     save_project(project, cand)
     return cand
+
+
+@pytest.fixture
+def label_volumes(tmp_path: Path) -> Path:
+    """imagesTr/ct.nii.gz with labelsTr/ct.nii.gz (liver 1, spine 2 on every slice) and the candidate
+    project made from them, the label folder its reference."""
+    labels = np.zeros((16, 12, 3), np.uint8)
+    labels[2:8, 2:8] = 1
+    labels[10:14, 4:9] = 2
+    return nifti_task(tmp_path, np.zeros((16, 12, 3), np.int16), labels, "background\nliver\nspine\n")
 
 
 def test_the_objects_title_says_a_semantic_reference_matches_no_object(

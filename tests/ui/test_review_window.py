@@ -7,20 +7,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nibabel as nib
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
-from pixelproof import cli
-from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.window_level import dragged_window, preset_window, width_level
 from pixelproof.ui.canvas.image_item import ImageItem
 from tests.ui.conftest import settle
 from tests.ui.test_review import NOMOD, enter_review, open_window, wait_image
-from tests.ui.test_review_semantic_reference import label_volumes  # noqa: F401
+from tests.ui.test_review_semantic_reference import label_volumes, nifti_task  # noqa: F401
 
 RIGHT = Qt.MouseButton.RightButton
 CTRL_ALT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
@@ -56,23 +53,11 @@ def test_a_window_preset_in_review_sets_the_panes_window(qtbot, label_volumes, n
 def ct_series(tmp_path: Path) -> Path:
     """A 6-slice CT (int16 HU, each slice its own range, so each its own auto window) with its label volume
     as the reference: more slices than the review's cache of 3 images."""
-    data = tmp_path / "Task"
-    for sub in ("imagesTr", "labelsTr"):
-        (data / sub).mkdir(parents=True)
-    affine = np.diag([0.9, 0.7, 2.5, 1.0])
     ramp = np.arange(16 * 12, dtype=np.int16).reshape(16, 12)
     ct = np.stack([ramp * (k + 1) - 200 for k in range(6)], axis=2).astype(np.int16)
-    nib.save(nib.Nifti1Image(ct, affine), data / "imagesTr" / "ct.nii.gz")
     labels = np.zeros((16, 12, 6), np.uint8)
     labels[2:8, 2:8] = 1
-    nib.save(nib.Nifti1Image(labels, affine), data / "labelsTr" / "ct.nii.gz")
-    (data / "labelsTr" / "classes.txt").write_text("background\nliver\n")
-    cand = tmp_path / "cand.json"
-    assert cli.main(["convert", str(data), str(cand), "--from", "nifti", "--to", "coco"]) == 0
-    project = load_project(cand)
-    project.reference = str(data / "labelsTr")
-    save_project(project, cand)
-    return cand
+    return nifti_task(tmp_path, ct, labels, "background\nliver\n")
 
 
 def pane_windows(view) -> list[tuple[float, float]]:  # type: ignore[no-untyped-def]
