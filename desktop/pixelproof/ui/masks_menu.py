@@ -2,8 +2,9 @@
 (opacity, outline-only, per-category visibility). The fill opacity and Outline only are saved with the
 window's view settings when it closes and come back in the next window (``save_settings`` /
 ``restore_settings``, called by the main window beside its own); what is hidden stays per project and
-session, as View > Show Annotations: hidden at start-up, objects would go unseen. The brush width is kept
-at each change (``tools.width_setting``), so the next window and the next session paint at it.
+session, as View > Show Annotations: hidden at start-up, objects would go unseen. The mask tools' options
+(brush width, wand tolerance / 8-connectivity / floating range, Preserve others) are kept at each change
+(``tools.kept_options``), so the next window and the next session use them.
 
 Installed by the main window with ``MasksMenu(shell)`` (``ui.shell``); every edit here is a
 ``core.edits`` one pushed on the Document, like the tools'.
@@ -36,7 +37,7 @@ from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.shortcuts import make_action, plain
 from pixelproof.ui.tools.paint_options import OPTIONS
-from pixelproof.ui.tools.width_setting import remember_width
+from pixelproof.ui.tools.kept_options import remember_options
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
@@ -110,7 +111,7 @@ class MasksMenu(QObject):
 
         self.toolbar = self._make_toolbar()
         shell.add_toolbar(self.toolbar, new_row=True)
-        remember_width()  # the brush width the user last chose, in this or an earlier session
+        remember_options()  # the tool options the user last chose, in this or an earlier session
         OPTIONS.listen(self._show_options)
         self._show_options()
         shell.documentChanged.connect(self._on_document)
