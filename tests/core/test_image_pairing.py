@@ -70,3 +70,22 @@ def test_pairs_by_path_ending_match_a_brute_force() -> None:
         cands = [ImageRecord(100 + i, name(), 4, 4) for i in range(rng.randint(0, 8))]
         got = {(r.id, c.id) for r, c in _pair_by_path_ending(refs, cands)}
         assert got == _brute(refs, cands), ([r.file_name for r in refs], [c.file_name for c in cands])
+
+
+def test_names_that_differ_only_in_case_pair_when_nothing_else_pairs_them() -> None:
+    """A copy through Windows or macOS (file systems that ignore case) or a tool that lower-cases names:
+    ``IMG_0001.JPG`` is ``img_0001.jpg``, the mask ``Scans/CASE_7.png`` is ``case_7.jpg``. An exact match
+    still comes first, and a folded name two images share on one side pairs neither."""
+    ref = _project(
+        ["DCIM/IMG_0001.JPG", "DCIM/IMG_0002.JPG", "Scans/CASE_7.png", "b.png", "Dup.png", "DUP.png"]
+    )
+    cand = _project(["copy/dcim/img_0001.jpg", "img_0002.jpg", "case_7.jpg", "B.png", "b.png", "dup.png"])
+    pairs, un_r, un_c = pair_images(ref, cand)
+    got = {p.ref.file_name: p.cand.file_name for p in pairs}
+    assert got == {
+        "DCIM/IMG_0001.JPG": "copy/dcim/img_0001.jpg",
+        "DCIM/IMG_0002.JPG": "img_0002.jpg",
+        "Scans/CASE_7.png": "case_7.jpg",
+        "b.png": "b.png",  # the exact name, not B.png
+    }
+    assert un_r == ["Dup.png", "DUP.png"] and un_c == ["B.png", "dup.png"]
