@@ -165,3 +165,26 @@ def test_a_folder_that_looks_like_two_formats_says_which_one_was_read(tmp_path):
     assert ref.problems[0] == said and heard[0] == said
     alone = load_reference(tmp_path, fmt="cityscapes")
     assert not any("also looks like" in p for p in alone.problems)
+
+
+def test_the_reference_stamp_changes_when_a_file_or_a_mask_in_a_folder_is_rewritten(tmp_path) -> None:
+    """A mask rewritten in place leaves its folder's own time as it was: the stamp looks at the files."""
+    import os
+
+    from pixelproof.interop.references import reference_stamp
+
+    folder = tmp_path / "masks"
+    (folder / "sub").mkdir(parents=True)
+    mask = folder / "sub" / "a.png"
+    mask.write_bytes(b"one")
+    (folder / "b.png").write_bytes(b"two")
+    before, folder_time = reference_stamp(folder), folder.stat().st_mtime_ns
+    assert reference_stamp(folder) == before  # nothing changed, the same stamp
+    mask.write_bytes(b"uno")  # same size
+    os.utime(mask, ns=(mask.stat().st_atime_ns, mask.stat().st_mtime_ns + 1_000_000))
+    assert folder.stat().st_mtime_ns == folder_time and reference_stamp(folder) != before
+    file_stamp = reference_stamp(mask)
+    mask.write_bytes(b"longer")
+    assert reference_stamp(mask) != file_stamp
+    assert reference_stamp(tmp_path / "gone.json") == ()
+    assert len(reference_stamp(folder, most=1)) == 1  # a huge folder: the walk stops

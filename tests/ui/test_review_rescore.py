@@ -101,3 +101,33 @@ def test_run_qa_scores_every_image_again(qtbot, window, demo, scored) -> None:  
     assert sorted(scored) == sorted(win.document.project.images)
     assert view.scored.read is not first.read  # the reference read again
     assert_as_a_full_run(view, demo)
+
+
+def test_a_reference_changed_on_disk_is_read_again_on_the_way_back(qtbot, window, demo, scored) -> None:  # noqa: F811
+    """A colleague corrects the reference file while the reviewer labels: coming back to the review view
+    (no edit of the reviewer's own) reads it again and scores every image against it, and the status bar
+    says why; coming back with nothing changed scores nothing."""
+    win = window
+    view = win.review.view
+    messages: list[str] = []
+    view.statusMessage.connect(messages.append)
+    enter_review(qtbot, win)
+    first = view.scored
+    before = dice_by_image(view)
+    QTest.keyClick(view.images.image_table, Qt.Key.Key_Tab, CTRL)  # to the labeling view and back
+    scored.clear()
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
+    qtbot.wait(300)
+    assert view.scored is first and scored == []
+    QTest.keyClick(view.images.image_table, Qt.Key.Key_Tab, CTRL)
+    ref = demo.parent / "reference.json"
+    data = json.loads(ref.read_text())
+    emptied = data["images"][0]["id"]
+    data["annotations"] = [a for a in data["annotations"] if a["image_id"] != emptied]
+    ref.write_text(json.dumps(data))
+    QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
+    qtbot.waitUntil(lambda: view.job is None and view.scored is not first, timeout=10000)
+    assert sorted(scored) == sorted(win.document.project.images)
+    assert "changed on disk: read again" in messages[-1], messages[-1]
+    assert dice_by_image(view) != before
+    assert_as_a_full_run(view, demo)

@@ -10,8 +10,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QSpinBox
 
 from pixelproof.ui.settings import settings
-from pixelproof.ui.tools.paint_options import OPTIONS, PaintOptions
 from pixelproof.ui.tools.kept_options import KEY, KEYS
+from pixelproof.ui.tools.paint_options import OPTIONS, PaintOptions
 
 LEFT = Qt.MouseButton.LeftButton
 DEFAULT = PaintOptions().width

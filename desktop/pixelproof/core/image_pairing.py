@@ -52,9 +52,10 @@ def _pair_by_path_ending(
     """Pairs whose names end in the same last ``k`` path parts, that ending one image's on each side; ``k``
     grows from 1 (the file name), so ``test/good/000.png`` and ``train/good/000.png`` pair with theirs at
     ``k = 3``. Parts compare as the relocation compares them (``name_parts``: either slash, one Unicode
-    form, a Mac's decomposed 'ü' too), case included unless ``fold``. Only an ending shared on both sides by more than
-    one image is looked at again one part further (by that part alone): an ending one side lacks never
-    pairs, so 100,000 names that pair with nothing cost one pass, not one per part of the deepest."""
+    form, a Mac's decomposed 'ü' too), case included unless ``fold``. Only an ending shared on both sides
+    by more than one image is looked at again one part further (by that part alone): an ending one side
+    lacks never pairs, so 100,000 names that pair with nothing cost one pass, not one per part of the
+    deepest."""
     parts = {id(im): name_parts(im.file_name) for im in (*refs, *cands)}
     if fold:
         parts = {key: tuple(part.casefold() for part in p) for key, p in parts.items()}

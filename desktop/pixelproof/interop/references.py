@@ -143,3 +143,28 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return os.path.realpath(a) == os.path.realpath(b)
+
+
+def reference_stamp(path: str | os.PathLike[str], most: int = 200_000) -> tuple:
+    """The reference as it is on disk now, from stats alone (no reading): a file's size and modification
+    time; a folder's, those of every file under it (a mask rewritten in place leaves its folder's time as it
+    was). Another stamp: read it again. Past ``most`` files the walk stops (a change beyond them goes
+    unseen until the reference is read again by hand)."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError:
+        return ()
+    if not p.is_dir():
+        return (st.st_size, st.st_mtime_ns)
+    found: list[tuple[str, int, int]] = []
+    for folder, _dirs, files in os.walk(p):
+        for name in files:
+            try:
+                st = os.stat(os.path.join(folder, name))
+            except OSError:
+                continue
+            found.append((os.path.join(folder, name), st.st_size, st.st_mtime_ns))
+            if len(found) >= most:
+                return tuple(sorted(found))
+    return tuple(sorted(found))

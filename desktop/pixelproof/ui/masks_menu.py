@@ -36,8 +36,8 @@ from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.shortcuts import make_action, plain
-from pixelproof.ui.tools.paint_options import OPTIONS
 from pixelproof.ui.tools.kept_options import remember_options
+from pixelproof.ui.tools.paint_options import OPTIONS
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell

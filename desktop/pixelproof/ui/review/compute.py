@@ -18,7 +18,7 @@ from pixelproof.core.qa_cache import ScoreCache
 from pixelproof.core.qa_objects import ImagePair, annotations_placed, placed_or_raise
 from pixelproof.core.qa_volumes import first_differences
 from pixelproof.core.references import Reference
-from pixelproof.interop.references import ReferenceLoadError, load_reference
+from pixelproof.interop.references import ReferenceLoadError, load_reference, reference_stamp
 
 FILL_ALPHA = 90
 _CROSS = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], np.uint8)
@@ -42,12 +42,14 @@ class Scored:
     read_with: tuple = ()  # ``read_key``: read again when it changes
     cache: ScoreCache = field(default_factory=ScoreCache)
     rescored: int | None = None  # a refresh: the images scored again (the others' scores kept); None: all
+    changed_on_disk: bool = False  # a refresh read the reference again: its file changed on disk
 
 
 def read_key(path: Path, fmt: str | None, candidate: Project) -> tuple:
-    """What reading a reference depends on: its path, the format named and the candidate's category names
-    (a mask folder's values are named by them)."""
-    return path, fmt, {k: c.name for k, c in candidate.categories.items()}
+    """What reading a reference depends on: its path, what is there on disk (``reference_stamp``: a file
+    changed since, by a colleague or another tool, is read again at the next refresh), the format named and
+    the candidate's category names (a mask folder's values are named by them)."""
+    return path, reference_stamp(path), fmt, {k: c.name for k, c in candidate.categories.items()}
 
 
 def score(
@@ -69,9 +71,13 @@ def score(
     from pixelproof.core.qa_batch import SECONDS_PER_PAIR
 
     key = read_key(path, fmt, candidate)
+    on_disk_changed = False
     if previous is not None and previous.read is not None and previous.read_with == key:
         reference, cache = previous.read, previous.cache.copy()  # the copy: the view's stays as it is
     else:
+        on_disk_changed = previous is not None and previous.read_with[:1] + previous.read_with[2:] == (
+            key[:1] + key[2:]
+        )  # only the file changed: said in the status bar
         if not path.exists():
             raise ReferenceLoadError([f"{path}: no such file or folder"])
         reference, cache, previous = load_reference(path, candidate, fmt), ScoreCache(), None
@@ -114,6 +120,7 @@ def score(
         read_with=key,
         cache=cache,
         rescored=None if previous is None else cache.scored,
+        changed_on_disk=on_disk_changed,
     )
 
 

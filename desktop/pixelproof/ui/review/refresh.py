@@ -9,7 +9,8 @@ the app's one job runner, so one edit on a project of hundreds of images scores 
 counts, AP, confusion matrix and volumes are made again from every image's score, as a full run makes them.
 
 Everything is scored again when what every image depends on changed: another reference (chosen, or undone),
-Run QA / F5 (which reads the reference again: a file changed on disk), the candidate's category names (the
+Run QA / F5 (which reads the reference again), a reference changed on disk (by a colleague, another tool:
+``compute.read_key``; also on the way back from the labeling view), the candidate's category names (the
 reference is read again: a mask folder's values are named by them), the classes scored (a class drawn for
 the first time, or no longer drawn), a category renamed, merged, deleted or made void, or the QA settings
 (see ``core.qa_cache``). A decision (accept / reject) changes no figure: the Review column reads it from the
@@ -20,7 +21,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pixelproof.core.references import reference_path
 from pixelproof.core.wording import plural
+from pixelproof.interop.references import reference_stamp
 
 if TYPE_CHECKING:
     from pixelproof.ui.review.compute import Scored
@@ -31,6 +34,8 @@ def scored_message(scored: Scored) -> str:
     """The status bar after a run: how many images were scored, of how many, against what."""
     against = scored.reference.source or "the reference"
     n = len(scored.image_table)
+    if scored.changed_on_disk:
+        return f"QA: {against} changed on disk: read again, {plural(n, 'image')} scored against it"
     if scored.rescored is None:
         return f"QA: {plural(n, 'image')} scored against {against}"
     return f"QA refreshed: {scored.rescored} of {plural(n, 'image')} scored again against {against}"
@@ -64,6 +69,14 @@ class ReviewRefresh:
             self.object_model.refresh()
             self._update_buttons()
         self.images.image_model.image_changed(image_id)
+
+    def _reference_file_changed(self: ReviewView) -> bool:
+        """The reference file is no longer as it was read (one stat; a folder's files are looked at by the
+        next refresh, off this thread)."""
+        path = reference_path(self.document.project) if self.document is not None else None
+        if self.scored is None or path is None or path.is_dir() or len(self.scored.read_with) < 2:
+            return False
+        return reference_stamp(path) != self.scored.read_with[1]
 
     def _rerun_if_stale(self: ReviewView) -> None:
         if self.stale and self.isVisible() and self.job is None:

@@ -201,7 +201,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         if self.document is None:
             self._show_banner("No project is open.")
             return
-        if self.scored is None or self.stale:
+        if self.scored is None or self.stale or self._reference_file_changed():
             if self.job is None:
                 self.refresh()
         elif self.preview.active:
