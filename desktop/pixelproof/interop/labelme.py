@@ -52,14 +52,22 @@ from pixelproof.interop._util import (
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.labelme_image_data import embeddable, locate_image
-from pixelproof.interop.labelme_keep import LOST_ON_EXPORT, file_keys, kept_bbox, not_written, take_file_keys
+from pixelproof.interop.labelme_keep import (
+    APP_FIELDS,
+    LOST_ON_EXPORT,
+    area_kept,
+    file_keys,
+    kept_area,
+    kept_bbox,
+    not_written,
+    object_fields,
+)
 from pixelproof.interop.provenance import without_mark
 
 LABELME_VERSION = "5.5.0"
 CIRCLE_POINTS = 64
 TURNED_RECTANGLES = ("oriented_rectangle", "rotation")
 AREA_SHAPES = ("polygon", "rectangle", "circle", "mask", *TURNED_RECTANGLES)
-_APP_FIELDS = ("score", "source", "review", "note", "author", "updated", "iscrowd")
 # app_extra keys LabelMe holds itself, and rle_origin (it places a COCO RLE stored cropped; shapes written
 # here are in the image's frame)
 _NOT_EXTRAS = ("flags", "description", "group_id", limits.RLE_ORIGIN)
@@ -259,20 +267,21 @@ def _add_object(
     label = members[0][1]["label"]
     where = f"{file}: shapes[{members[0][0]}] ({label})"
     try:
-        fields = _fields(members)
-        box_kept = fields.pop("bbox", None)
+        fields = object_fields(members)
+        box_kept, area_in_file = fields.pop("bbox", None), fields.pop("area", None)
         void = label == IGNORE_LABEL or fields["app_extra"].pop("void", None) is True
         cat = build.category(label, void=void)
         if pieces:
             crop = _union_crop(pieces, polygons, boxes, h, w, where)
-            build.annotation(image, cat.id, crop=crop, where=where, **fields)
+            ann = build.annotation(image, cat.id, crop=crop, where=where, **fields)
         elif polygons or len(boxes) > 1:
             for x, y, bw, bh in boxes:
                 polygons.append([x, y, x + bw, y, x + bw, y + bh, x, y + bh])
             ann = build.annotation(image, cat.id, polygons=polygons, where=where, **fields)
             ann.bbox = kept_bbox(box_kept, ann) or ann.bbox  # the source file's, kept by the writer
         else:
-            build.annotation(image, cat.id, bbox=boxes[0], where=where, **fields)
+            ann = build.annotation(image, cat.id, bbox=boxes[0], where=where, **fields)
+        ann.area = kept_area(area_in_file, ann)
     except LimitError as e:
         report.skip("invalid", f"{e}; skipped")
 
@@ -363,42 +372,6 @@ def _union_crop(
     return union, out
 
 
-def _fields(members: list[tuple[int, dict]]) -> dict[str, Any]:
-    """Annotation fields from the shapes: flags, description, group id, X-AnyLabeling's attributes,
-    difficult flag and score, PixelProof's own extras and the object's keys of its source file."""
-    app_extra: dict[str, Any] = {}
-    fields: dict[str, Any] = {}
-    taken = False  # an object's PixelProof fields: from the first shape that has them
-    for _, shape in members:
-        ours = dict(shape["pixelproof"]) if isinstance(shape.get("pixelproof"), dict) else {}
-        from_file = take_file_keys(shape, ours)
-        if from_file and "extra" not in fields:
-            fields["extra"] = from_file
-        if shape.get("flags") and "flags" not in app_extra:
-            app_extra["flags"] = shape["flags"]
-        if shape.get("description") and "description" not in app_extra:
-            app_extra["description"] = shape["description"]
-        if shape.get("group_id") is not None:
-            app_extra["group_id"] = shape["group_id"]
-        attrs = shape.get("attributes")  # kept as the CVAT reader keeps them
-        if isinstance(attrs, dict) and attrs and "attributes" not in from_file:
-            app_extra.setdefault("attributes", shape["attributes"])
-        if isinstance(shape.get("difficult"), bool):  # 1 / 0, as the VOC reader keeps <difficult>
-            app_extra["difficult"] = max(int(shape["difficult"]), app_extra.get("difficult", 0))
-        score = shape.get("score")  # X-AnyLabeling's: the model's, for an object it proposed
-        if isinstance(score, int | float) and not isinstance(score, bool) and math.isfinite(score):
-            fields.setdefault("score", float(score))
-        if ours and not taken:
-            taken = True
-            for k, v in ours.items():
-                if k in _APP_FIELDS or k == "bbox":
-                    fields[k] = v
-                else:
-                    app_extra.setdefault(k, v)
-    fields["app_extra"] = app_extra
-    return fields
-
-
 # ------------------------------------------------------------------------------------------------
 # writing
 
@@ -487,14 +460,16 @@ def _image_doc(
             "flags": a.app_extra.get("flags", {}),
             "mask": None,
         }
-        ours = {k: getattr(a, k) for k in _APP_FIELDS if getattr(a, k) not in (None, 0)}
+        ours = {k: getattr(a, k) for k in APP_FIELDS if getattr(a, k) not in (None, 0)}
         ours.update({k: v for k, v in a.app_extra.items() if k not in _NOT_EXTRAS})
-        if groups[a.id] is None and a.app_extra.get("group_id") is not None:
-            ours["group_id"] = a.app_extra["group_id"]  # one LabelMe cannot hold: the reader restores it
+        if groups[a.id] is None and (group is not None or a.app_extra.get("group_id") is not None):
+            # made up to link the parts (None: the reader drops it) or one LabelMe cannot hold (restored)
+            ours["group_id"] = a.app_extra.get("group_id")
         if a.category_id in void and names[a.category_id] != IGNORE_LABEL:
             ours["void"] = True  # read back as a void category (``__ignore__`` is void by its name)
         base.update(_shape_fields(ours))
         from_file, kept = file_keys(a, "attributes" in base)
+        kept.update(area_kept(a, image.height, image.width))
         base, ours = {**base, **from_file}, {**ours, **kept}
         if ours:
             base["pixelproof"] = ours
