@@ -48,7 +48,13 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core import history
     from pixelproof.core.atomic import atomic_output
     from pixelproof.core.batch import BatchSetupError
-    from pixelproof.core.coco import ProjectFormatError, ProjectSaveError, read_json, save_project
+    from pixelproof.core.coco import (
+        ProjectConflictError,
+        ProjectFormatError,
+        ProjectSaveError,
+        read_json,
+        save_project,
+    )
     from pixelproof.core.limits import same_file
     from pixelproof.core.merge import Shard, merge_shards, relocated_lines, renamed_text
     from pixelproof.core.merge_checks import MergeError, check_distinct, check_lineage, check_split
@@ -117,6 +123,10 @@ def run(args: argparse.Namespace) -> int:
             return 2
     if base is not None:
         result.project.history = base.history  # the log records what the merge changed in the base
+        if same_file(out, Path(args.into)):
+            # merged in place: the save refuses if the project changed meanwhile (another merge, the
+            # app), rather than replacing that work with this merge's copy of the project as read
+            result.project.file_state = base.file_state
     history.note(
         result.project, tool="merge", author=history.current_author(args.author), edit="Merge shards"
     )
@@ -125,6 +135,9 @@ def run(args: argparse.Namespace) -> int:
         if args.report:
             with atomic_output(args.report, text=True) as fh:  # whole or not at all, as every report
                 fh.write(json.dumps(result.report(), indent=1, ensure_ascii=False) + "\n")
+    except ProjectConflictError as e:
+        error(f"{error_text(e)}: nothing merged; merge the shards into it again")
+        return 1
     except (ProjectSaveError, OSError) as e:
         error(error_text(e))
         return 1

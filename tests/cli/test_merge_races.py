@@ -1,0 +1,56 @@
+"""Bad inputs a team really produces at merge time: two merges into one project at once, a file that is
+no shard of the manifest's split, a shard merged again after others joined."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pixelproof.core.merge as merge_module
+from pixelproof.cli import main
+from pixelproof.core.coco import load_project, save_project
+from tests.cli.test_teams_cli import _setup
+from tests.core.teams_data import box_annotation
+
+
+def _split(tmp_path: Path) -> tuple[Path, Path]:
+    project, _ref = _setup(tmp_path)
+    out = tmp_path / "shards"
+    assert main(["split", str(project), "--annotators", "ann,bob", "--overlap", "0.2", "-o", str(out)]) == 0
+    return project, out
+
+
+def _draw(shard: Path, overlap: bool, manifest: dict) -> None:
+    p = load_project(shard)
+    image = next(
+        im for im in p.images.values() if (Path(im.file_name).name in str(manifest["overlap"])) == overlap
+    )
+    p.add_annotation(box_annotation(p.next_annotation_id(), image.id, 2, [3, 3, 8, 8]))
+    save_project(p)
+
+
+def test_a_merge_in_place_never_replaces_what_another_merge_wrote_meanwhile(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    project, out = _split(tmp_path)
+    manifest = json.loads((out / "lead-manifest.json").read_text())
+    _draw(out / "ann.json", False, manifest)
+    _draw(out / "bob.json", False, manifest)
+    merge = merge_module.merge_shards
+
+    def racing(shards, **kw):  # type: ignore[no-untyped-def]
+        # bob's merge, in another terminal, finishes while ann's is running
+        monkeypatch.setattr(merge_module, "merge_shards", merge)
+        assert main(["merge", str(out / "bob.json"), "--into", str(project), "-o", str(project)]) == 0
+        return merge(shards, **kw)
+
+    monkeypatch.setattr(merge_module, "merge_shards", racing)
+    code = main(["merge", str(out / "ann.json"), "--into", str(project), "-o", str(project)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "changed on disk" in err and "merge the shards into it again" in err
+    authors = {a.author for a in load_project(project).annotations.values()}
+    assert "bob" in authors and "ann" not in authors  # bob's merge kept; ann's refused, not half-written
+    assert main(["merge", str(out / "ann.json"), "--into", str(project), "-o", str(project)]) == 0
+    authors = {a.author for a in load_project(project).annotations.values()}
+    assert {"ann", "bob"} <= authors
