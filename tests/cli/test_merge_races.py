@@ -10,7 +10,7 @@ import pixelproof.core.merge as merge_module
 from pixelproof.cli import main
 from pixelproof.core.coco import load_project, save_project
 from tests.cli.test_teams_cli import _setup
-from tests.core.teams_data import box_annotation
+from tests.core.teams_data import box_annotation, make_project
 
 
 def _split(tmp_path: Path) -> tuple[Path, Path]:
@@ -54,3 +54,21 @@ def test_a_merge_in_place_never_replaces_what_another_merge_wrote_meanwhile(
     assert main(["merge", str(out / "ann.json"), "--into", str(project), "-o", str(project)]) == 0
     authors = {a.author for a in load_project(project).annotations.values()}
     assert {"ann", "bob"} <= authors
+
+
+def test_a_file_of_another_project_among_the_shards_is_refused_with_the_manifest(
+    tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    project, out = _split(tmp_path)
+    (tmp_path / "other").mkdir()
+    other = make_project(tmp_path / "other", 3, prefix="other")
+    save_project(other)
+    before = (project).read_bytes()
+    merged = tmp_path / "merged.json"
+    code = main(
+        ["merge", str(out / "ann.json"), str(other.path), "--into", str(project), "--manifest",
+         str(out / "lead-manifest.json"), "-o", str(merged)]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1 and not merged.exists() and project.read_bytes() == before
+    assert f"{other.path} is no annotator's shard" in err and "describes split" in err
