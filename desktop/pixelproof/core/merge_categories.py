@@ -76,7 +76,11 @@ def merge_categories(
                 by_name[c.name] = c
                 out.append(c)
         merged_names = set(cat_map.values())
-        missing = [c.name for c in out[: len(ref_by_id)] if c.name not in merged_names]
+        missing = [
+            c.name
+            for c in out[: len(ref_by_id)]
+            if c.name not in merged_names and _dealt(shard.at_split if base is not None else None, c)
+        ]
         if missing:
             conflicts.append(
                 Conflict(
@@ -88,6 +92,12 @@ def merge_categories(
                 )
             )
     return out, maps, renames, removed
+
+
+def _dealt(at_split: dict[int, str] | None, category: Category) -> bool:
+    """Whether the split dealt the shard this class (by id or name; unknown for a shard that records none):
+    one the base gained since (the lead's, or another shard's merged before) is not missing from it."""
+    return at_split is None or category.id in at_split or category.name in at_split.values()
 
 
 def _ids_kept(base: Project, shards: list[Shard]) -> set[int]:
