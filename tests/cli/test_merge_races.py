@@ -72,3 +72,26 @@ def test_a_file_of_another_project_among_the_shards_is_refused_with_the_manifest
     err = capsys.readouterr().err
     assert code == 1 and not merged.exists() and project.read_bytes() == before
     assert f"{other.path} is no annotator's shard" in err and "describes split" in err
+
+
+def test_the_base_objects_a_shard_replaces_are_kept_in_a_report_even_without_report(
+    tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    project, out = _split(tmp_path)
+    manifest = json.loads((out / "lead-manifest.json").read_text())
+    ann = load_project(out / "ann.json")
+    image = next(im for im in ann.images.values() if Path(im.file_name).name not in str(manifest["overlap"]))
+    ann.add_annotation(box_annotation(ann.next_annotation_id(), image.id, 2, [3, 3, 8, 8]))
+    save_project(ann)
+    base = load_project(project)
+    mine = next(im for im in base.images.values() if Path(im.file_name).name == Path(image.file_name).name)
+    lead = box_annotation(base.next_annotation_id(), mine.id, 1, [20, 20, 5, 5])
+    base.add_annotation(lead)  # the lead labels the same image meanwhile
+    save_project(base)
+    assert main(["merge", str(out / "ann.json"), "--into", str(project), "-o", str(project)]) == 3
+    err = capsys.readouterr().err
+    assert lead.id not in load_project(project).annotations  # ann's version kept, as documented
+    report = tmp_path / "project.merge-report.json"
+    assert f"kept in {report} under left_out_objects" in err
+    kept = json.loads(report.read_text())["left_out_objects"]
+    assert [(o["id"], o["bbox"]) for o in kept] == [(lead.id, [20, 20, 5, 5])]

@@ -130,10 +130,13 @@ def run(args: argparse.Namespace) -> int:
     history.note(
         result.project, tool="merge", author=history.current_author(args.author), edit="Merge shards"
     )
+    report_path = args.report
     try:
+        if not report_path and result.left_out:  # else the objects it left out would be nowhere
+            report_path = str(_unasked_report(out, others))
         save_project(result.project, out)
-        if args.report:
-            with atomic_output(args.report, text=True) as fh:  # whole or not at all, as every report
+        if report_path:
+            with atomic_output(report_path, text=True) as fh:  # whole or not at all, as every report
                 fh.write(json.dumps(result.report(), indent=1, ensure_ascii=False) + "\n")
     except ProjectConflictError as e:
         error(f"{error_text(e)}: nothing merged; merge the shards into it again")
@@ -156,6 +159,15 @@ def run(args: argparse.Namespace) -> int:
         print(shown(line))
     for line in geometry_lines(result.geometry_differs):  # the base's geometry kept: one side is wrong
         warn(shown(line))
+    if result.left_out and not args.report:
+        print(
+            shown(
+                f"{plural(len(result.left_out), 'object')} the merged project does not hold (replaced "
+                f"base objects, a mis-sized copy's) kept in {report_path} under left_out_objects "
+                "(no --report given)"
+            ),
+            file=sys.stderr,
+        )
     if dropped := dropped_text(s["dismissed_dropped"]):
         print(dropped)
     if manifest is None and any(s.split for s in shards):
@@ -164,6 +176,19 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_CONFLICTS if result.conflicts else 0
+
+
+def _unasked_report(out: Path, taken: list[Path]) -> Path:
+    """Where the report goes when objects were left out and no ``--report`` was given: beside the merged
+    project, never over an input or an earlier report."""
+    from pixelproof.core.limits import same_file
+
+    stem = out.with_suffix("") if out.suffix.lower() == ".json" else out
+    for n in range(1, 10_000):
+        candidate = Path(f"{stem}.merge-report{'' if n == 1 else f'-{n}'}.json")
+        if not candidate.exists() and not any(same_file(candidate, t) for t in taken):
+            return candidate
+    raise OSError(f"{stem}.merge-report*.json: no free name for the merge report")
 
 
 def _no_ids_left(e: IdsExhausted, inputs: list[str], out: str) -> str:
