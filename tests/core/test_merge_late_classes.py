@@ -28,3 +28,22 @@ def test_a_late_shard_is_not_missing_the_classes_added_since_its_split(tmp_path:
     assert [c.data["names"] for c in missing] == [["dog"]]  # dealt out and renamed; not fish, not eel
     again = merge_shards([Shard.of(ann, "ann")], base=late.project, manifest=result.manifest)
     assert not [c for c in again.conflicts if c.type == "category_missing"]  # not hound
+
+
+def test_a_class_an_annotator_renamed_is_kept_apart_in_a_colour_of_its_own(tmp_path: Path) -> None:
+    base = make_project(tmp_path, 6)
+    for c in base.categories.values():
+        c.color = {1: "#e6194b", 2: "#3cb44b", 3: "#4363d8"}.get(c.id)
+    result = split_project(base, ["ann", "bob"], overlap=0.5, seed=2)
+    bob = result.shards["bob"]
+    bob.categories[2].name = "hound"  # bob renames "dog"; its colour stays dog's
+    both = merge_shards(
+        [Shard.of(result.shards["ann"], "ann"), Shard.of(bob, "bob")], base=base, manifest=result.manifest
+    )
+    merged, merged_conflicts = both.project, both.conflicts
+    colours = {c.name: c.color for c in merged.categories.values()}
+    assert colours["dog"] == "#3cb44b" and colours["cat"] == "#e6194b"  # the project's own stay
+    assert colours["hound"] not in {"#3cb44b", "#e6194b", "#4363d8"}
+    assert bob.categories[2].color == "#3cb44b"  # the shard itself is not changed
+    (renamed,) = [c for c in merged_conflicts if c.type == "category_renamed"]
+    assert "`pixelproof taxonomy merge MERGED hound dog`" in renamed.message  # the way on
