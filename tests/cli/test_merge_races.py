@@ -1,5 +1,5 @@
-"""Bad inputs a team really produces at merge time: two merges into one project at once, a file that is
-no shard of the manifest's split, a shard merged again after others joined."""
+"""What a team lead meets merging and accepting: two merges into one project at once, a file that is no
+shard of the manifest's split, objects a merge or a consensus leaves out said and kept."""
 
 from __future__ import annotations
 
@@ -95,3 +95,20 @@ def test_the_base_objects_a_shard_replaces_are_kept_in_a_report_even_without_rep
     assert f"kept in {report} under left_out_objects" in err
     kept = json.loads(report.read_text())["left_out_objects"]
     assert [(o["id"], o["bbox"]) for o in kept] == [(lead.id, [20, 20, 5, 5])]
+
+
+def test_accepting_the_consensus_says_what_only_one_of_two_annotators_drew_and_is_deleted(
+    tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    project, out = _split(tmp_path)
+    manifest = json.loads((out / "lead-manifest.json").read_text())
+    _draw(out / "ann.json", True, manifest)  # ann draws on an overlap image, bob does not
+    merged = tmp_path / "merged.json"
+    args = ["merge", str(out / "ann.json"), str(out / "bob.json"), "--into", str(project), "-o", str(merged)]
+    assert main([*args, "--manifest", str(out / "lead-manifest.json")]) == 0
+    assert main(["consensus", str(merged)]) == 0
+    capsys.readouterr()
+    assert main(["consensus", str(merged), "--accept"]) == 0
+    said = capsys.readouterr().out
+    assert "1 object of the annotators no consensus object keeps (drawn by half of the annotators" in said
+    assert "on 1 image: " in said
