@@ -40,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.consensus import (
         accept_consensus,
         consensus_edit,
+        dropped_by_accept,
+        dropped_text,
         has_consensus,
         summary_line,
         waiting_note,
@@ -53,7 +55,9 @@ def run(args: argparse.Namespace) -> int:
     project = load_or_report(args.project)
     if project is None:
         return 1
+    dropped = ""
     if args.accept:
+        dropped = dropped_text(project, dropped_by_accept(project))  # read before the edit deletes them
         edit = accept_consensus(project)
         if not edit.parts:  # nothing worked out yet (or all accepted): say so, write nothing
             held = len(versions_side_by_side(project))
@@ -85,4 +89,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     changes, out = saved
     print(shown(f"{out}: {message}; {len(changes.annotation_ids())} objects touched"))
+    if dropped:
+        print(shown(dropped))
     return 0

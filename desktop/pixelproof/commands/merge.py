@@ -48,7 +48,13 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core import history
     from pixelproof.core.atomic import atomic_output
     from pixelproof.core.batch import BatchSetupError
-    from pixelproof.core.coco import ProjectFormatError, ProjectSaveError, read_json, save_project
+    from pixelproof.core.coco import (
+        ProjectConflictError,
+        ProjectFormatError,
+        ProjectSaveError,
+        read_json,
+        save_project,
+    )
     from pixelproof.core.limits import same_file
     from pixelproof.core.merge import Shard, merge_shards, relocated_lines, renamed_text
     from pixelproof.core.merge_checks import MergeError, check_distinct, check_lineage, check_split
@@ -117,14 +123,24 @@ def run(args: argparse.Namespace) -> int:
             return 2
     if base is not None:
         result.project.history = base.history  # the log records what the merge changed in the base
+        if same_file(out, Path(args.into)):
+            # merged in place: the save refuses if the project changed meanwhile (another merge, the
+            # app), rather than replacing that work with this merge's copy of the project as read
+            result.project.file_state = base.file_state
     history.note(
         result.project, tool="merge", author=history.current_author(args.author), edit="Merge shards"
     )
+    report_path = args.report
     try:
+        if not report_path and result.left_out:  # else the objects it left out would be nowhere
+            report_path = str(_unasked_report(out, others))
         save_project(result.project, out)
-        if args.report:
-            with atomic_output(args.report, text=True) as fh:  # whole or not at all, as every report
+        if report_path:
+            with atomic_output(report_path, text=True) as fh:  # whole or not at all, as every report
                 fh.write(json.dumps(result.report(), indent=1, ensure_ascii=False) + "\n")
+    except ProjectConflictError as e:
+        error(f"{error_text(e)}: nothing merged; merge the shards into it again")
+        return 1
     except (ProjectSaveError, OSError) as e:
         error(error_text(e))
         return 1
@@ -143,6 +159,15 @@ def run(args: argparse.Namespace) -> int:
         print(shown(line))
     for line in geometry_lines(result.geometry_differs):  # the base's geometry kept: one side is wrong
         warn(shown(line))
+    if result.left_out and not args.report:
+        print(
+            shown(
+                f"{plural(len(result.left_out), 'object')} the merged project does not hold (replaced "
+                f"base objects, a mis-sized copy's) kept in {report_path} under left_out_objects "
+                "(no --report given)"
+            ),
+            file=sys.stderr,
+        )
     if dropped := dropped_text(s["dismissed_dropped"]):
         print(dropped)
     if manifest is None and any(s.split for s in shards):
@@ -151,6 +176,19 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_CONFLICTS if result.conflicts else 0
+
+
+def _unasked_report(out: Path, taken: list[Path]) -> Path:
+    """Where the report goes when objects were left out and no ``--report`` was given: beside the merged
+    project, never over an input or an earlier report."""
+    from pixelproof.core.limits import same_file
+
+    stem = out.with_suffix("") if out.suffix.lower() == ".json" else out
+    for n in range(1, 10_000):
+        candidate = Path(f"{stem}.merge-report{'' if n == 1 else f'-{n}'}.json")
+        if not candidate.exists() and not any(same_file(candidate, t) for t in taken):
+            return candidate
+    raise OSError(f"{stem}.merge-report*.json: no free name for the merge report")
 
 
 def _no_ids_left(e: IdsExhausted, inputs: list[str], out: str) -> str:

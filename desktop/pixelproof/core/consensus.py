@@ -57,6 +57,7 @@ from pixelproof.core.overlap_versions import (
 )
 from pixelproof.core.qa_objects import ImageObject, image_objects
 from pixelproof.core.split import image_key
+from pixelproof.core.wording import plural
 
 METHODS = ("majority", "staple")
 
@@ -312,6 +313,39 @@ def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Ed
     if any(i in listed for i in accepted):
         parts.append(SetOverlapAnnotators({i: None for i in accepted if i in listed}, "Accept consensus"))
     return Compound(parts, "Accept consensus", focus=[a.id for a in keep] or None)
+
+
+def dropped_by_accept(project: Project, image_ids: list[int] | None = None) -> dict[int, int]:
+    """Image id -> how many annotators' objects accepting its consensus deletes with no consensus object
+    kept in their place (drawn by half of the annotators or fewer, or summarised by a rejected one): with
+    two annotators, every object one of them drew alone. ``accept_consensus`` deletes them; said, so the
+    lead knows to look (and undo) rather than find them gone."""
+    wanted = set(project.images if image_ids is None else image_ids)
+    marked = consensus_marks(project)
+    out: dict[int, int] = {}
+    for image_id in project.images:
+        anns = project.annotations_of(image_id)
+        consensus = [a for a in anns if is_consensus(a)]
+        if image_id not in wanted or not (consensus or image_id in marked):
+            continue
+        kept = {i for a in consensus if a.review != "rejected" for i in a.app_extra.get(CONSENSUS_OF) or ()}
+        n = sum(a.app_extra.get(ANNOTATOR_KEY) is not None and a.id not in kept for a in anns)
+        if n:
+            out[image_id] = n
+    return out
+
+
+def dropped_text(project: Project, dropped: dict[int, int]) -> str:
+    """``dropped_by_accept`` in words ("" when none), naming the first images."""
+    if not dropped:
+        return ""
+    names = [project.images[i].file_name for i in list(dropped)[:3]]
+    more = ", ..." if len(dropped) > 3 else ""
+    return (
+        f"{plural(sum(dropped.values()), 'object')} of the annotators no consensus object keeps (drawn "
+        "by half of the annotators or fewer, or in a rejected one) deleted with the versions, on "
+        f"{plural(len(dropped), 'image')}: {', '.join(names)}{more}"
+    )
 
 
 def image_key_of(project: Project, image_id: int) -> str:

@@ -5,8 +5,10 @@ added."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from pixelproof.core.category_colors import default_color, is_color
 from pixelproof.core.merge_image import Conflict
 from pixelproof.core.model import Category, Project
 from pixelproof.core.wording import plural
@@ -62,7 +64,8 @@ def merge_categories(
                     Conflict(
                         "category_renamed",
                         f"{n}: category id {c.id} is {c.name!r} where the merged project has {old!r}; "
-                        "kept apart as a category of its own",
+                        "kept apart as a category of its own (in a colour of its own when it had the "
+                        f"other's; the same class? `pixelproof taxonomy merge MERGED {c.name} {old}`)",
                         None,
                         [n],
                         {"category_id": c.id, "name": c.name, "expected": old},
@@ -76,7 +79,11 @@ def merge_categories(
                 by_name[c.name] = c
                 out.append(c)
         merged_names = set(cat_map.values())
-        missing = [c.name for c in out[: len(ref_by_id)] if c.name not in merged_names]
+        missing = [
+            c.name
+            for c in out[: len(ref_by_id)]
+            if c.name not in merged_names and _dealt(shard.at_split if base is not None else None, c)
+        ]
         if missing:
             conflicts.append(
                 Conflict(
@@ -87,7 +94,30 @@ def merge_categories(
                     {"names": missing},
                 )
             )
-    return out, maps, renames, removed
+    return _distinct_colors(out, len(ref_by_id)), maps, renames, removed
+
+
+def _distinct_colors(categories: list[Category], first_added: int) -> list[Category]:
+    """A class a shard brings (``categories[first_added:]``) in the colour of one already there - a class an
+    annotator renamed keeps its colour and is kept apart - takes a palette colour no class has: else the two
+    look alike side by side while agreement calls every pixel of them a difference."""
+    out = list(categories)
+    used = {c.color.lower() for c in out if is_color(c.color)}
+    for k in range(first_added, len(out)):
+        c = out[k]
+        if not is_color(c.color) or all(str(o.color).lower() != c.color.lower() for o in out[:k]):
+            continue
+        free = next((default_color(i) for i in range(1, 17) if default_color(i) not in used), None)
+        if free is not None:
+            out[k] = replace(c, extra=dict(c.extra), app_extra=dict(c.app_extra), color=free)
+            used.add(free)
+    return out
+
+
+def _dealt(at_split: dict[int, str] | None, category: Category) -> bool:
+    """Whether the split dealt the shard this class (by id or name; unknown for a shard that records none):
+    one the base gained since (the lead's, or another shard's merged before) is not missing from it."""
+    return at_split is None or category.id in at_split or category.name in at_split.values()
 
 
 def _ids_kept(base: Project, shards: list[Shard]) -> set[int]:

@@ -55,13 +55,21 @@ def check_split(
     """``MergeError`` when the manifest describes another split than a shard's (another seed, project or
     annotators): the manifest's overlap images are not the ones that shard was given, so its untouched
     copies of them would join as its annotator's ratings of images the split never gave them, and skew
-    agreement and consensus (``agreement`` compares them: its ``action`` is "Compare"). Shards or manifests
-    that record no split id cannot be told apart: let be."""
+    agreement and consensus (``agreement`` compares them: its ``action`` is "Compare"). A merge also refuses
+    a file that records no shard at all (a split always records one): another project dropped among the
+    shards. Manifests that record no split id cannot be told apart: let be."""
     split = manifest.get("split") if isinstance(manifest, dict) else None
     if not isinstance(split, str):
         return
     names = [str(p) for p in paths] if paths is not None else [s.name for s in shards]
     for name, shard in zip(names, shards, strict=True):
+        if action == "Merge" and not isinstance(shard.project.app.get("shard"), dict):
+            raise MergeError(
+                f"{name} is no annotator's shard (it records no split: another project, or a merged or "
+                f"exported file), {manifest_name} describes split {split}: its images and objects would "
+                "join the project as new ones. Merge the shards that split wrote; a file of another project "
+                "goes in with `pixelproof add` or by merging it without a manifest"
+            )
         if shard.split is not None and shard.split != split:
             raise MergeError(
                 f"{name} comes from split {shard.split}, {manifest_name} describes split {split} (another "

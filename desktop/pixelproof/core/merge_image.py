@@ -189,6 +189,13 @@ def _merge_versions(
     else:
         # a version left as the split gave it is no edit: the base keeps what was done to it since
         edited = [(v, k) for v, k in keyed if not v.unchanged_since_split()]
+        if base is not None:  # a split's shard merged before: the base holds its objects, stamped
+            whole = Counter(base_keys.keys())
+            edited = [
+                (v, k)
+                for v, k in edited
+                if v.at_split is None or Counter(_stamped(v, k, base_keys, annotators[v.shard])) != whole
+            ]
         side_by_side = _distinct(edited, Counter(base_keys) if base is not None else None)
         if not side_by_side:
             chosen = base if base is not None else (usable[0] if usable else None)
@@ -295,8 +302,9 @@ def _untagged_key(a: Annotation, category: str) -> bytes:
 
 def _rating(objects: Iterable[tuple[Annotation, str] | tuple[Annotation, str, bool]]) -> Counter[bytes]:
     """An annotator's version of an image, whatever the ids its objects took (overlap copies are
-    renumbered when merged): to tell the version a base holds from a new one."""
-    return Counter(_untagged_key(copy_annotation(o[0], id=0), o[1]) for o in objects)
+    renumbered when merged) and the author merging stamped on them (an object dealt out, kept, takes its
+    annotator's name once another version took its id): to tell the version a base holds from a new one."""
+    return Counter(_untagged_key(copy_annotation(o[0], id=0, author=None), o[1]) for o in objects)
 
 
 def _join_held(
@@ -402,6 +410,24 @@ def _tagged_objects(
             obj.app_extra[ANNOTATOR_KEY] = who
             objects.append((obj, cat, keeps or copies[a.id, k] > 1))
     return objects
+
+
+def _stamped(
+    v: Version, keys: list[bytes], base_keys: dict[bytes, int], annotator: str | None
+) -> list[bytes]:
+    """A version's object keys as merging it would put them in the base (``_own``: an object the base does
+    not hold takes the annotator as author), so the same shard merged again is seen to be there already
+    rather than to replace the base's version of it (a conflict, with its objects "left out")."""
+    if annotator is None:
+        return keys
+    out = []
+    for (a, c), k in zip(v.objects, keys, strict=True):
+        if k not in base_keys:
+            a = copy_annotation(a)
+            a.author = annotator
+            k = content_key(a, c)
+        out.append(k)
+    return out
 
 
 def _own(

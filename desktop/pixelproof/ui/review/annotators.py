@@ -31,6 +31,8 @@ from pixelproof.core.category_colors import shown_color
 from pixelproof.core.consensus import (
     accept_consensus,
     consensus_edit,
+    dropped_by_accept,
+    dropped_text,
     overlap_images,
     summary_line,
     unchanged_for_consensus,
@@ -395,8 +397,11 @@ class AnnotatorsView(QObject):
         image_id = self.images.currentData()
         if doc is None or image_id is None:
             return
+        dropped = dropped_text(doc.project, dropped_by_accept(doc.project, [image_id]))
         edit = accept_consensus(doc.project, [image_id])
         if not edit.parts:  # no consensus worked out on this image: nothing to accept, nothing to undo
             self.shell.status("No consensus on this image yet: press Consensus first")
             return
         doc.push(edit)
+        if dropped:  # with two annotators, every object one drew alone: say it, undo brings them back
+            self.shell.status(f"Consensus accepted; {dropped} (Edit > Undo brings them back)", 0)

@@ -1,0 +1,38 @@
+"""Accept Consensus says what it deletes with the annotators' versions that no consensus object keeps."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from pixelproof.core.overlap_versions import ANNOTATOR_KEY
+from tests.ui.conftest import open_main_window
+from tests.ui.test_teams_agreeview import CTRL_SHIFT, merged_project
+
+pytestmark = pytest.mark.gui
+
+
+def test_accepting_a_consensus_says_which_objects_only_one_of_two_annotators_drew_it_deletes(
+    qtbot, project_file, no_prompts
+) -> None:  # type: ignore[no-untyped-def]
+    """Two annotators, ann drew a disc and bob nothing: no majority, so the consensus is empty and
+    accepting it deleted ann's disc without a word (the usual case with two copies of an overlap image)."""
+    path = merged_project(project_file, ["ann", "bob"])
+    win = open_main_window(qtbot, path)
+    doc, view = win.document, win.teams.view
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
+    qtbot.waitUntil(view.overlays_ready, timeout=5000)
+    image_id = view.images.currentData()
+    anns = [a.id for a in doc.project.annotations_of(image_id) if a.app_extra.get(ANNOTATOR_KEY) == "ann"]
+    assert len(anns) == 1
+    qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=10000)
+    qtbot.mouseClick(view.accept_button, Qt.MouseButton.LeftButton)
+    said = win.statusBar().currentMessage()
+    assert anns[0] not in doc.project.annotations
+    assert "1 object of the annotators no consensus object keeps" in said and "Undo" in said
+    assert doc.project.images[image_id].file_name in said
+    view.panes[0].setFocus()
+    qtbot.keyClick(view.panes[0], Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert anns[0] in doc.project.annotations  # undo brings it back
+    win.close()
