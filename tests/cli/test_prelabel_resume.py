@@ -354,6 +354,37 @@ def test_a_part_written_but_not_recorded_when_the_stop_came_is_not_left_beside_t
     assert sorted(p.name for p in staging.glob("part-*.json")) == ["part-00001.json"]
 
 
+def test_a_part_whose_record_was_written_when_the_stop_came_is_kept_and_not_made_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A stop (Ctrl+C, SIGTERM) landing after a part's journal line was written, while it was fsynced, left
+    the part recorded but not counted: the clean-up removed its file as unrecorded, and with the job's
+    first part the whole staging folder, saying nothing was kept (CI under load, the stop tests of
+    test_scale_cli.py). The journal is what counts: the part is kept, said, and not made again."""
+    from pixelproof.core.batch import checkpoint
+
+    real = checkpoint.append_line
+
+    def append_then_stop(path, line):  # type: ignore[no-untyped-def]
+        real(path, line)
+        raise KeyboardInterrupt  # the line is in the journal; ``add`` has not counted its part yet
+
+    monkeypatch.setattr(checkpoint, "append_line", append_then_stop)
+    out = project.parent / "parts"
+    argv = _argv(project, out)
+    assert main(argv) == 130
+    err = capsys.readouterr().err
+    staging = _staging(out)
+    assert f"1 finished part (2 images) kept in {staging}" in err, err
+    assert sorted(p.name for p in staging.glob("part-*.json")) == ["part-00001.json"]
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    predicted = _predicted(monkeypatch)
+    assert main(argv) == 0, capsys.readouterr().err
+    assert "resumed: 2 images were done in 1 kept part" in capsys.readouterr().err
+    assert predicted == NAMES[2:]
+
+
 def test_parts_kept_by_a_version_without_the_duplicates_count_are_resumed_not_refused(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

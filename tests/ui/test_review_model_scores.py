@@ -356,6 +356,40 @@ def test_a_matrix_cell_clicked_or_entered_lists_its_images_and_show_all_clears(q
         win.close()
 
 
+def test_a_cell_click_after_a_while_on_an_image_it_does_not_list_lists_its_images(
+    qtbot, tmp_path, no_prompts
+):
+    """A reviewer who spent a second or more on the current image, then clicked a matrix cell without it,
+    got an empty Images table: the filter moved the current row off that image in the middle of its
+    removals, the view left the image there and then, recording the time spent on it, which changed its
+    row's data within the proxy's removals, and the proxy removed the wrong rows (under CI load, where
+    the test before took over a second to get to its click)."""
+    path, result = scored_demo(tmp_path / "demo", False)
+    labels = result.confusion["labels"]
+    win = open_window(qtbot, path)
+    try:
+        enter_review(qtbot, win)
+        view = win.review.view
+        images_panel = view.images
+        shown = view.image_id
+        cell, ids = next(
+            ((r, c), set(ids))
+            for (r, c), ids in sorted(result.confusion_images.items())
+            if ids and shown not in ids and c < len(labels)
+        )
+        qtbot.mouseClick(images_panel.model_scores.button, Qt.MouseButton.LeftButton)
+        table = _dialog(qtbot).matrix
+        win.teams.timer.since -= 5  # five seconds on the image: leaving it records them
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=_cell_point(table, *cell))
+        assert set(images_panel.listed_ids()) == ids, cell
+        assert view.image_id in ids
+        assert win.document.project.app["time_spent"][str(shown)]  # the visit was recorded on the way
+    finally:
+        if win.document is not None:
+            win.document.undo_stack.setClean()
+        win.close()
+
+
 def test_a_missed_cell_says_its_objects_on_reference_images_the_candidate_lacks(qtbot, tmp_path):
     """Reference objects on an image the candidate lacks are counted as missed (as COCOeval) but no image
     of the Images table holds them: clicking their class's missed cell says how many are there, beside

@@ -227,6 +227,7 @@ class ShardJob:
                             f"({error_text(self.leftover)}); nothing in it is needed: remove {shown(folder)}"
                         )
             elif folder.exists():
+                self.checkpoint.recount()  # a part the stop caught as it was being recorded counts
                 if self.checkpoint.parts:
                     with contextlib.suppress(OSError):  # a part stopped half-way: kept = what is said
                         self.checkpoint.remove_unrecorded()

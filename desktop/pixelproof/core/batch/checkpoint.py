@@ -203,6 +203,19 @@ class Checkpoint:
         ok = isinstance(stamps, list) and len(stamps) == part["images"]
         return stamps if ok and all(s is None or _is_stamp(s) for s in stamps) else None
 
+    def recount(self) -> None:
+        """The finished parts as the journal records them, after a stop (Ctrl+C, SIGTERM, SIGHUP raise in
+        the main thread wherever it is): one landing in ``add`` after its part's line was written, while
+        it was fsynced, left a part recorded but not counted; its files were then removed as unrecorded
+        (with the first part, the whole staging folder) and the next run made it again. The journal's
+        lines are this job's: those counted, then the one the stop cut short of its count."""
+        try:
+            recorded = _read_journal(self.folder / JOURNAL)
+        except (OSError, ValueError):  # LimitError too: no journal this job wrote
+            return
+        if len(recorded) > len(self.parts) and all(_valid_part(part) for part in recorded):
+            self.parts = recorded
+
     def remove_unrecorded(self) -> None:
         """Remove what no finished part holds: a part being written when the job stopped (not recorded),
         its log, temporaries of a killed save. The folder then holds what its manifest says."""

@@ -13,7 +13,15 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,7 +42,7 @@ from pixelproof.core.volumes import parse_slice_ref
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.file_names import FileNameDelegate, file_part
 from pixelproof.ui.fitted_table import CELL_PADDING, FittedTable
-from pixelproof.ui.review.filter import FilterError, parse_filter
+from pixelproof.ui.review.filter import Condition, FilterError, parse_filter
 from pixelproof.ui.review.histogram import DiceHistogram
 from pixelproof.ui.review.model_scores import ModelScores
 from pixelproof.ui.review.parts import OneLineHeading, heading, table
@@ -364,13 +372,13 @@ class ImageList(QWidget):
             kept = self.image_proxy.conditions
             if len(units) > 1 and any(c.unit is None and c.metric in DISTANCE_FIELDS for c in kept):
                 kept = []  # a re-run brought a second unit: the last good filter compares them as one scale
-            self.image_proxy.set_conditions(kept, only)
+            self._refilter(kept, only)
             self.filter_note.setText(f"<span style='color:#d55e00'>{html.escape(str(e))}</span>")
             self.filter_note.show()
             self.filter_edit.setToolTip(as_text(str(e)))
             return False
         self.filter_edit.setToolTip(FILTER_TIP)
-        self.image_proxy.set_conditions(conditions, only)
+        self._refilter(conditions, only)
         shown, total = self.image_proxy.rowCount(), self.image_model.rowCount()
         note = f"{shown} of {total} images" if conditions or only is not None else ""
         for unit in dict.fromkeys(c.unit for c in conditions if c.unit):
@@ -385,6 +393,26 @@ class ImageList(QWidget):
         self.filter_note.setVisible(bool(note))
         self._share_height()
         return True
+
+    def _refilter(self, conditions: list[Condition], only: set[int] | None) -> None:
+        """Filter the table with its current row taken off for the time: a current row the filter removed
+        was moved by the selection model in the middle of the proxy's removals, and the view went to that
+        image there and then; leaving an image records the time spent on it (``TimeRecorder``, from one
+        second on), which changed the source's data, which the proxy took up within its removals: it then
+        removed the wrong rows, a matrix cell listing none of its images. The current row is made current
+        again if it stays, quietly (the view shows it, or an image the table hides: a volume's slice); else
+        the view picks one (``_filter_changed``)."""
+        table, proxy, selection = self.image_table, self.image_proxy, self.image_table.selectionModel()
+        current = proxy.mapToSource(table.currentIndex())  # its source row: the source is not changed
+        row, column = current.row(), current.column()
+        with QSignalBlocker(selection):
+            selection.clearCurrentIndex()
+        proxy.set_conditions(conditions, only)
+        index = proxy.mapFromSource(self.image_model.index(row, column)) if row >= 0 else QModelIndex()
+        if index.isValid():
+            with QSignalBlocker(selection):
+                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+            table.viewport().update()
 
     def _filter_bin(self, low: float, high: float) -> None:
         op = "<=" if high >= 1.0 else "<"
