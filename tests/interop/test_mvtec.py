@@ -111,6 +111,9 @@ def test_other_projects_merge_into_one_mask_with_warnings(sample_project: Projec
     assert warnings == [
         "2 image(s) with several objects: one mask each (MVTec AD has one mask per image)",
         "3 object(s) of another category merged into their image's first defect",
+        "no defect-free image in train/good for object: MVTec AD's models and Anomalib learn what good looks "
+        "like from it; images without a split go to test, so give the defect-free ones a share of train "
+        "(--good-train-fraction, the Export dialog's Defect-free to train)",
     ]
     back = read_mvtec(tmp_path / "mv").project
     assert sorted(c.name for c in back.categories.values()) == ["object/cat"]

@@ -330,7 +330,7 @@ def test_dialog_forms_are_generated_from_the_format_declarations(qtbot, tmp_path
             assert form.values() == defaults, name  # empty fields are left out: the function's default
     # every declared option of the 16 formats, both ways, and the 15 writers' "Unlabelled images",
     # "Pending objects" and "Rejected objects"
-    assert checked == 37 + 15 * 3
+    assert checked == 38 + 15 * 3
 
 
 def test_options_set_by_clicks_reach_the_reader(qtbot, no_prompts, errors) -> None:

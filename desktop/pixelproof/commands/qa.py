@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import shlex
 import shutil
 import sys
+from pathlib import Path
 from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
@@ -116,6 +118,16 @@ def run(args: argparse.Namespace) -> int:
     if refuse_outputs(
         args.json, args.csv, args.class_csv, args.objects_csv, args.html
     ):  # before the run, not after it
+        return 2
+    if Path(args.candidate).is_dir():  # a dataset folder given second: the order of the two swapped
+        error(
+            f"{args.candidate}: is a folder, but the candidate is a project .json; qa takes the reference "
+            "(a project, or a dataset folder such as MVTec AD or masks) first and the candidate project "
+            f"second: pixelproof qa {shlex.quote(args.candidate)} {shlex.quote(args.reference)}"
+            if str(args.reference).lower().endswith(".json")
+            else f"{args.candidate}: is a folder, but the candidate is a project .json (pixelproof qa "
+            "REFERENCE CANDIDATE.json)"
+        )
         return 2
     candidate = load_or_report(args.candidate)
     if candidate is None:

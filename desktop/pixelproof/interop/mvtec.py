@@ -10,6 +10,7 @@ images still say what they are (where an object says the defect, no extra does t
 
 from __future__ import annotations
 
+import math
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -36,7 +37,7 @@ from pixelproof.interop._util import (
     rel_name,
     with_progress,
 )
-from pixelproof.interop.formats import Format, images_option
+from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.mask_drawing import paint
 from pixelproof.interop.per_image import draw_per_image
@@ -183,6 +184,7 @@ def write_mvtec(
     out_dir: str | os.PathLike[str],
     *,
     images: str = "link",
+    good_train_fraction: float = 0.0,
     progress: ProgressCallback | None = None,
     executor: Any = None,
     worker_path: Callable[[str], str] | None = None,
@@ -191,7 +193,9 @@ def write_mvtec(
     of the image's objects, 255 on 0); returns warnings. Object and defect come from the category name
     ``object/defect`` (a name without ``/`` is a defect of the object ``object``); images without objects go
     to ``good`` (or the defect their extras name); the split is the image's own (``val`` as ``validation``),
-    else ``test``.
+    else ``test`` - or, for a ``good_train_fraction`` share of the defect-free ones without a split (evenly
+    spread in image order), ``train``: MVTec AD and Anomalib learn what good looks like from ``train/good``,
+    and a project made from a folder of photos has no splits.
     ``executor`` (``pixelproof.core.batch``; default: here) draws the masks (``interop.per_image``;
     ``worker_path`` maps the output folder for a cluster); the images are linked or copied here."""
     if images not in ("copy", "link"):
@@ -200,9 +204,10 @@ def write_mvtec(
     warnings: list[str] = []
     counts: Counter[str] = Counter()
     places: dict[int, tuple[str, str, str, list[Annotation]]] = {}
+    to_train = _good_to_train(project, good_train_fraction)
+    only_object = _only_object(project)
     for image in project.images.values():
-        app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
-        mvtec = app.get("mvtec") if isinstance(app.get("mvtec"), dict) else {}
+        mvtec = _extras(image)
         anns = [
             a for a in sorted(project.annotations_of(image.id), key=lambda a: a.id) if not project.is_void(a)
         ]
@@ -212,8 +217,8 @@ def write_mvtec(
             counts["merged"] += sum(a.category_id != anns[0].category_id for a in anns)
             counts["objects"] += len(anns) > 1
         else:
-            obj, defect = str(mvtec.get("object") or "object"), str(mvtec.get("defect") or GOOD)
-        split = spelled(image, "mvtec") or "test"  # val: MVTec LOCO's validation/
+            obj, defect = str(mvtec.get("object") or only_object), str(mvtec.get("defect") or GOOD)
+        split = spelled(image, "mvtec") or ("train" if image.id in to_train else "test")  # val: validation/
         counts["train_defects"] += bool(anns) and split == "train"
         # a split named ground_truth would put images where the masks go (a mask saved over a linked image)
         safe_split = path_part(split, "test") if split != GROUND_TRUTH else "test"
@@ -246,7 +251,46 @@ def write_mvtec(
         "(models learn what good looks like from it; defects belong in test)",
     }
     warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    objects = {obj for obj, _, _, _ in places.values()}
+    trained = {obj for obj, split, defect, _ in places.values() if split == "train" and defect == GOOD}
+    if objects - trained:
+        warnings.append(
+            f"no defect-free image in train/good for {', '.join(sorted(objects - trained))}: MVTec AD's "
+            "models and Anomalib learn what good looks like from it; images without a split go to test, so "
+            "give the defect-free ones a share of train (--good-train-fraction, the Export dialog's "
+            "Defect-free to train)"
+        )
     return warnings
+
+
+def _only_object(project: Project) -> str:
+    """The object a defect-free image without ``mvtec`` extras belongs to: the one every category names
+    (``plate/scratch``, ``plate/dent``: ``plate``), else ``object``. Written to ``object/``, the good parts
+    of a project made from photos were a second object with no defects, and ``plate`` had no good ones."""
+    named = {c.name.rpartition("/")[0] for c in project.categories.values() if not c.void}
+    return named.pop() if len(named) == 1 and "" not in named else "object"
+
+
+def _extras(image: ImageRecord) -> dict[str, Any]:
+    """The image's ``mvtec`` extras (object, defect), or none."""
+    app = image.extra.get("pixelproof") if isinstance(image.extra.get("pixelproof"), dict) else {}
+    return app.get("mvtec") if isinstance(app.get("mvtec"), dict) else {}
+
+
+def _good_to_train(project: Project, fraction: float) -> set[int]:
+    """The defect-free images without a split that go to train: ``fraction`` of them, evenly spread in id
+    order (the first of each run of 1/fraction goes to test, so test/good keeps some as soon as there are
+    two)."""
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError(f"good_train_fraction: expected 0..1, got {fraction}")
+    good = [
+        im.id
+        for im in sorted(project.images.values(), key=lambda im: im.id)
+        if spelled(im, "mvtec") is None
+        and _extras(im).get("defect", GOOD) == GOOD  # a defect image read without its mask is no good one
+        and all(project.is_void(a) for a in project.annotations_of(im.id))
+    ]
+    return {i for n, i in enumerate(good) if math.floor((n + 1) * fraction) > math.floor(n * fraction)}
 
 
 def _folder_stems(
@@ -307,7 +351,19 @@ FORMAT = Format(
     title="MVTec AD",
     reader=read_mvtec,
     writer=write_mvtec,
-    write_options=(images_option("<object>/<split>/<defect>/"),),
+    write_options=(
+        images_option("<object>/<split>/<defect>/"),
+        Option(
+            "good_train_fraction",
+            "float",
+            "share of the defect-free images without a split of their own written to train/good (evenly "
+            "spread; the rest to test/good): MVTec AD and Anomalib train on train/good",
+            0.0,
+            label="Defect-free to train",
+            minimum=0.0,
+            maximum=1.0,
+        ),
+    ),
     detect=looks_like_mvtec,
     parallel_writer=True,
     lost_on_export=(
