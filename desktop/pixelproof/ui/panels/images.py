@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.conditions import FilterError
-from pixelproof.core.edits import SetImageStatus
+from pixelproof.core.edits import Compound, SetImageStatus
 from pixelproof.core.image_query import ImageFacts, ImageQuery, parse_image_query
 from pixelproof.core.model import DONE_STATES, IMAGE_STATES, STATUS_LABELS
 from pixelproof.core.wording import plural
@@ -239,7 +239,7 @@ class ImagesPanel(Panel):
         self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # Shift/Ctrl+click
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.setShowGrid(False)
@@ -557,21 +557,35 @@ class ImagesPanel(Panel):
             return
         self.summary.setText(f"{plural(len(doc.project.images), 'image')} · {len(self._done)} done")
 
-    def set_status(self, status: str, image_id: int | None = None) -> None:
+    def set_status(self, status: str, image_id: int | list[int] | None = None) -> None:
+        """Mark the current image, one image or several (one undo step, whatever their number)."""
         doc = self.document
         if doc is None:
             return
-        image_id = doc.current_image_id if image_id is None else image_id
-        if image_id in doc.project.images and doc.project.image_status(image_id) != status:
-            doc.push(SetImageStatus(image_id, status))
+        ids = (
+            [doc.current_image_id if image_id is None else image_id]
+            if not isinstance(image_id, list)
+            else image_id
+        )
+        parts = [SetImageStatus(i, status) for i in ids
+                 if i in doc.project.images and doc.project.image_status(i) != status]  # fmt: skip
+        if len(parts) > 1:
+            doc.push(Compound(parts, f"Mark {len(parts)} images as {STATUS_LABELS[status].lower()}"))
+        elif parts:
+            doc.push(parts[0])
 
     def _context_menu(self, pos) -> None:
+        """Mark the row clicked, or every selected row when it is one of several selected."""
         index = self.table.indexAt(pos)
         if not index.isValid() or self.document is None:
             return
         image_id = self.proxy.data(index, Qt.ItemDataRole.UserRole)
+        chosen = self.selected_image_ids()
+        ids = chosen if image_id in chosen and len(chosen) > 1 else [image_id]
         menu = QMenu(self)
         for s in IMAGE_STATES:
-            act = menu.addAction(swatch(STATUS_COLORS[s], 10), f"Mark as {STATUS_LABELS[s].lower()}")
-            act.triggered.connect(lambda _=False, s=s: self.set_status(s, image_id))
+            label = STATUS_LABELS[s].lower()
+            text = f"Mark as {label}" if len(ids) == 1 else f"Mark {len(ids)} images as {label}"
+            act = menu.addAction(swatch(STATUS_COLORS[s], 10), text)
+            act.triggered.connect(lambda _=False, s=s: self.set_status(s, ids))
         menu.exec(self.table.viewport().mapToGlobal(pos))
