@@ -91,11 +91,13 @@ def test_run_buttons_and_only_existing_in_sight_at_1366x768(qtbot, open_on, tmp_
     table = panel.mapping
     assert table.height() <= table.horizontalHeader().height() + 2 * table.rowHeight(0) + 4
     # a click on Pre-label Image runs the model on the image
+    assert not panel.batch.summary_label.isVisible()  # no empty line between the buttons and the checkbox
     before = len(win.document.project.annotations)
     QTest.mouseClick(buttons[0] if buttons[0].defaultAction() is panel.act_prelabel else buttons[1], LEFT)
     qtbot.waitUntil(
         lambda: not panel.is_running() and len(win.document.project.annotations) > before, timeout=20000
     )
+    assert panel.batch.summary_label.isVisible() and "1 of 1 images" in panel.batch.summary_label.text()
 
 
 def test_options_toggle_shows_hides_and_is_remembered(qtbot, open_on, tmp_path) -> None:
