@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QCheckBox, QLabel, QMenu, QVBoxLayout
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QMenu, QVBoxLayout
 
 from pixelproof.core.edits.model_mapping import RememberMapping
 from pixelproof.core.edits.prelabel_choice import SetOnlyExisting, only_existing
@@ -87,20 +87,24 @@ class PrelabelPanel(Panel):
         self.review.scoreFilterChanged.connect(self._redraw_predictions)
         self.session.changed.connect(self._update_actions)
 
-        run_row = QVBoxLayout()  # one above the other: the dock stays narrow on a 1366-px screen
-        run_row.setSpacing(2)
+        # what a user needs to run the model comes first, in the height a 1366x768 screen leaves the dock:
+        # backend and model, the run buttons, the batch's progress; then what is set once per model
+        run_row = QHBoxLayout()  # side by side: both fit the dock's width at 1280x720
+        run_row.setSpacing(4)
         run_row.addWidget(text_button(self.act_prelabel))
         run_row.addWidget(text_button(self.act_prelabel_all))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.backends)
-        layout.addWidget(QLabel("Class mapping"))
-        layout.addWidget(self.mapping, 1)
-        layout.addWidget(self.only_existing)
-        layout.addWidget(self.run_options)
         layout.addLayout(run_row)
         layout.addWidget(self.batch)
+        layout.addWidget(self.only_existing)
+        layout.addWidget(self.backends.options.section)
+        layout.addWidget(QLabel("Class mapping"))
+        layout.addWidget(self.mapping)
+        layout.addWidget(self.run_options)
         layout.addWidget(self.review)
+        layout.addStretch(1)
         self.backends.refresh()
 
     def _action(self, id: str, slot: Callable[[], None], tip: str = "") -> QAction:

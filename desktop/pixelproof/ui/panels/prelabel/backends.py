@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.inference.base import Backend, BackendError, model_info_lines
 from pixelproof.inference.batch import BackendSpec
+from pixelproof.ui.collapsible import CollapsibleSection
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.one_line import FewLinesLabel
 from pixelproof.ui.panels.prelabel.session import BackendRow, ModelSession, configure_backend, discover_rows
@@ -68,8 +68,14 @@ class OptionsForm(QWidget):
         self.threshold_spin.setDecimals(2)
         self.threshold_spin.setToolTip("Predictions below this confidence are not produced")
         self.threshold_spin.valueChanged.connect(self.thresholdChanged)
-        self.options_box = QGroupBox("Options")
+        # the backend's free-text options fold away (the panel places the section under its run buttons):
+        # open when the user left it open for this backend, or when a field is set or a failure names one
+        self.section = CollapsibleSection("Options")
+        self.section.setObjectName("modelOptions")
+        self.section.openedByUser.connect(self._remember_open)
+        self.options_box = self.section.body
         self.options_form = QFormLayout(self.options_box)
+        self.options_form.setContentsMargins(12, 0, 0, 0)  # indented under the header's arrow
         self.form = QFormLayout()
         self.form.setContentsMargins(0, 0, 0, 0)
         self.form.addRow("Model", model_row)
@@ -77,7 +83,6 @@ class OptionsForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.form)
-        layout.addWidget(self.options_box)
 
     @property
     def has_model(self) -> bool:
@@ -110,9 +115,30 @@ class OptionsForm(QWidget):
             edit.setPlaceholderText("default")
             edit.setToolTip(help_text)
             edit.editingFinished.connect(self.edited)
+            edit.textChanged.connect(self._show_count)
             self.options_form.addRow(key, edit)
             self.option_edits[key] = edit
-        self.options_box.setVisible(bool(self.option_edits))
+        self.section.setVisible(bool(self.option_edits))
+        self.section.set_open(settings().value(self._open_key(), False, type=bool))
+        self._show_count()
+
+    def _open_key(self) -> str:
+        return f"model/{self.row.info.name if self.row else ''}/options_open"
+
+    def _remember_open(self, on: bool) -> None:
+        settings().setValue(self._open_key(), on)
+
+    def _show_count(self) -> None:
+        """The header says how many options there are and how many are set, seen while closed."""
+        n, given = len(self.option_edits), sum(bool(e.text().strip()) for e in self.option_edits.values())
+        self.section.set_title(f"Options ({given} of {n} set)" if given else f"Options ({n})")
+
+    def reveal(self, text: str = "") -> None:
+        """Open the options when one is set or ``text`` (a backend's failure) names one: the field to fix
+        must not hide behind a closed header. Not remembered: the user's own choice stays."""
+        set_ = any(e.text().strip() for e in self.option_edits.values())
+        if set_ or any(key in text for key in self.option_edits):
+            self.section.set_open(True)
 
     def values(self, with_threshold: bool) -> dict[str, object]:
         """The options given (empty fields keep the backend's defaults)."""
@@ -134,6 +160,7 @@ class OptionsForm(QWidget):
         self.model_edit.setText(fields.get("", ""))
         for key, edit in self.option_edits.items():
             edit.setText(fields.get(key, ""))
+        self.reveal()
 
     def show_threshold(self, value: float) -> None:
         self.threshold_spin.blockSignals(True)
@@ -422,6 +449,8 @@ class BackendChooser(QWidget):
         self.state_label.set_line(text)
         red = readable(ERROR_RED, self.palette().color(QPalette.ColorRole.Window), ratio=4.5)
         self.state_label.setStyleSheet(f"color: {red.name()};" if error else "")
+        if error:
+            self.options.reveal(text)
 
     def set_frozen(self, frozen: bool) -> None:
         self.combo.setEnabled(not frozen and bool(self.rows))

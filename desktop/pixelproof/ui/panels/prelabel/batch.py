@@ -57,6 +57,19 @@ def text_button(action: QAction, text: str = "") -> QToolButton:
     return b
 
 
+class ShownWhenSet(QLabel):
+    """A label that takes no room while empty: before the first run, the run buttons and the options under
+    them stay together in the dock's height on a laptop screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hide()
+
+    def setText(self, text: str) -> None:  # Qt's name: every caller sets it through here
+        super().setText(text)
+        self.setVisible(bool(text))
+
+
 def format_eta(seconds: float) -> str:
     s = max(0, round(seconds))
     h, rest = divmod(s, 3600)
@@ -114,7 +127,7 @@ class BatchRunner(QWidget):
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.cancel_button)
-        self.summary_label = QLabel()
+        self.summary_label = ShownWhenSet()
         self.summary_label.setWordWrap(True)
         self.problems = QListWidget()
         self.problems.setObjectName("prelabelProblems")

@@ -40,7 +40,6 @@ class ClassMapping(QTableWidget):
         self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setToolTip("Where each model class goes: a project category, a new one, or ignore")
-        self.setMinimumHeight(60)
         self._frozen = False
         #: "Only this project's classes": a new category would be dropped at run time, so none is offered
         self.only_existing = False
@@ -88,8 +87,9 @@ class ClassMapping(QTableWidget):
             combo.setEnabled(not self._frozen)
             scroll_safe(combo)
             self.setCellWidget(r, 1, combo)
-        rows = self.verticalHeader().defaultSectionSize() * min(max(len(model_classes), 1), 8)
-        self.setMaximumHeight(self.horizontalHeader().sizeHint().height() + rows + 2 * self.frameWidth())
+        # as tall as its rows (up to six, then it scrolls): one class takes one line, not a large box
+        rows = self.verticalHeader().defaultSectionSize() * min(max(len(model_classes), 1), 6)
+        self.setFixedHeight(self.horizontalHeader().sizeHint().height() + rows + 2 * self.frameWidth())
 
     def values(self) -> dict[str, str | None]:
         """{model class: project category name (existing or to create), or None = ignore}."""
