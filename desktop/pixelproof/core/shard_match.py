@@ -247,7 +247,7 @@ def moved_away(shard: Project, image: ImageRecord, dealt: ImageRecord) -> bool:
     """Whether a shard's record ``copied_from`` pairs with the file ``dealt`` out still names that file, by
     a path relative to the folder the shard was saved in: the shard file was moved since (mailed back,
     saved elsewhere) and the path leads nowhere from its folder now. Not a copy: relocate records the copy
-    it takes (``COPY``), and its path ends otherwise than the file dealt out."""
+    it takes (``COPY``), its path ends otherwise than the file dealt out, or a file is there."""
     files = _info(shard).get(FILES_AT_SPLIT)
     entry = files.get(str(image.id)) if isinstance(files, dict) else None
     if isinstance(entry, dict) and COPY in entry:
@@ -255,7 +255,9 @@ def moved_away(shard: Project, image: ImageRecord, dealt: ImageRecord) -> bool:
     if is_absolute_name(image.file_name):  # kept as written when the shard moves: a copy elsewhere
         return False
     mine, theirs = name_parts(image.file_name), name_parts(dealt.file_name)
-    return bool(mine) and theirs[-len(mine) :] == mine
+    if not mine or theirs[-len(mine) :] != mine:
+        return False
+    return not os.path.exists(on_disk(shard, image)[0])  # (moved with copies of the images: copies indeed)
 
 
 def check_copies(
