@@ -80,3 +80,20 @@ def test_agreement_says_when_every_image_agrees(tmp_path: Path, capsys) -> None:
     save_project(bob)
     assert main(["agreement", str(ann.path), str(bob.path)]) == 0
     assert "no image where the annotators differ" in capsys.readouterr().out
+
+
+def test_images_both_left_empty_are_printed_as_agreement_not_n_a(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Two annotators who both left their one shared image empty got Dice n/a: it is agreement (1)."""
+    ann = make_project(tmp_path, 1, name="ann.json")
+    for a in list(ann.annotations.values()):
+        ann.remove_annotation(a.id)
+    bob = copy.deepcopy(ann)
+    bob.path = tmp_path / "bob.json"
+    save_project(ann)
+    save_project(bob)
+    assert main(["agreement", str(ann.path), str(bob.path), "--html", str(tmp_path / "a.html")]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("ann / bob"))
+    assert row.split()[3:6] == ["1", "1.000", "1.000"]  # images, dice, iou
+    assert "1 image a pair both left empty: counted as agreement (Dice = IoU = 1)" in out
+    assert "n_both_empty" in (tmp_path / "a.html").read_text()

@@ -18,7 +18,7 @@ from pixelproof.core.agreement import raters_from_shards, run_agreement
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.edits.images import RelocateImages
 from pixelproof.core.image_folder import find_moved, project_from_folder
-from pixelproof.core.merge import MergeResult, Shard, merge_shards
+from pixelproof.core.merge import MergeResult, Shard, merge_shards, relocated_lines
 from pixelproof.core.merge_image import content_key
 from pixelproof.core.model import LAST_ANNOTATION_ID, Project
 from pixelproof.core.shard_match import FILES_AT_SPLIT
@@ -162,6 +162,39 @@ def test_shards_relocated_to_copies_merge_as_if_never_relocated(
         assert all(k.endswith("/gold/hp0.png") for k in honeypot)
     assert {(r["relocated_to"], r["shard"]) for r in relocated} == every
     assert all(r["file_name"] in kept for r in relocated)
+    assert not any(r.get("shard_moved") for r in relocated)  # copies indeed
+    assert all("copies of their files" in line for line in relocated_lines(relocated))
+
+
+def test_a_shard_moved_to_another_folder_is_said_moved_not_relocated_to_copies(tmp_path: Path) -> None:
+    """A shard saved with paths relative to its folder and then moved (mailed back into shards/in/): its
+    paths lead nowhere from there, and merge pairs each record with the file dealt out under its id -
+    rightly - but said the annotator had "relocated ... to copies of their files", which they never did."""
+    lead = tmp_path / "lead"
+    for k, (w, h) in enumerate(SIZES[:4]):
+        png(lead / "images" / f"img{k}.png", w, h)
+    base = project_from_folder(lead / "images", lead / "project.json", ["cat"])
+    save_project(base)
+    split = split_project(base, NAMES, seed=1)
+    (lead / "shards" / "in").mkdir(parents=True)
+    moved = []
+    for name, shard in split.shards.items():
+        _edit(shard, name)
+        save_project(shard, lead / "shards" / f"{name}.json")  # names: ../images/imgN.png
+        moved.append(Path(shutil.move(lead / "shards" / f"{name}.json", lead / "shards" / "in")))
+    got = _merge(moved, lead / "project.json", split.manifest)
+    want = _merge(moved, None, None)  # without a base
+    assert got.conflicts == [] and len(got.project.images) == len(base.images)
+    assert want.conflicts == [] and len(want.project.images) == len(base.images)
+    for result in (got, want):
+        rows = result.report()["relocated_files"]
+        assert len(rows) == len(base.images) and all(r["shard_moved"] for r in rows)
+        lines = relocated_lines(rows)
+        assert len(lines) == 2 and not any("copies" in line for line in lines)
+        assert lines[0].startswith(
+            "ann's shard was moved from the folder it was saved in: its relative paths"
+        )
+        assert "2 images paired with the files dealt out (../images/img" in lines[0]
 
 
 @pytest.mark.parametrize("returned", [False, True])

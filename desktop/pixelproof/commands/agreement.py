@@ -20,6 +20,7 @@ from pixelproof.commands._common import (
     warn,
 )
 from pixelproof.core.errors import error_text
+from pixelproof.core.wording import plural
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -167,6 +168,11 @@ def _print(data: dict) -> None:
         name = f"{shown(p['a'])} / {shown(p['b'])}"[:23]
         print(
             f"{name:<24}{p['images']:>8}{_f(p['dice']):>8}{_f(p['iou']):>8}{_f(p['f1']):>8}{_f(p['cohen_kappa']):>8}"
+        )
+    if empty := s.get("n_both_empty"):
+        print(
+            f"{plural(empty, 'image')} a pair both left empty: counted as agreement (Dice = IoU = 1); F1, "
+            "kappa and alpha measure objects, and there are none there"
         )
     _print_images(data)
     for card in data.get("honeypots", []):

@@ -5,7 +5,9 @@ project. For each image that two or more raters labelled (matched by image path,
 annotator renamed as ``merge`` matches it: ``shard_match.RenamedTwins``):
 
 - per pair of raters and class: Dice and IoU of their class masks and the matched-object F1, both from
-  QA's ``score_image`` (same-class Hungarian matching, IoU > threshold), the first rater as reference;
+  QA's ``score_image`` (same-class Hungarian matching, IoU > threshold), the first rater as reference; an
+  image a pair both left empty is one row of perfect agreement (``PairRow.both_empty``: Dice = IoU = F1 =
+  1, no class), as Label Studio scores two empty annotations - "nothing here" is a label both gave;
 - objects are grouped class-agnostically into *units* (one object per rater at most: average-linkage
   clustering on IoU, whatever the raters' order, ``cluster_objects``), so a class disagreement shows as
   a disagreement instead of as two unmatched objects. On the units:
@@ -65,7 +67,7 @@ class Member:
 @dataclass(slots=True)
 class PairRow:
     file_name: str
-    category: str
+    category: str | None  # None: the image both left empty (``both_empty``)
     a: int  # rater indexes
     b: int
     dice: float
@@ -74,6 +76,7 @@ class PairRow:
     tp: int
     fp: int
     fn: int
+    both_empty: bool = False  # neither drew anything on the image: agreement, counted as 1
 
 
 @dataclass(slots=True)
@@ -204,6 +207,8 @@ def image_agreement(file_name: str, members: list[Member], iou_threshold: float 
             rows.append(
                 PairRow(file_name, r.category, ma.rater, mb.rater, r.dice, r.iou, c.f1, c.tp, c.fp, c.fn)
             )
+        if not score.rows and not objects[a] and not objects[b]:  # both say "nothing here": they agree
+            rows.append(PairRow(file_name, None, ma.rater, mb.rater, 1.0, 1.0, 1.0, 0, 0, 0, both_empty=True))
     units = [
         Unit(file_name, {members[r].rater: (objects[r][j].category, objects[r][j].ann.id) for r, j in unit})
         for unit in cluster_objects(objects, iou_threshold)
@@ -262,7 +267,7 @@ class AgreementResult:
                 }
             )
         per_class = []
-        for cat in sorted({r.category for r in rows}):
+        for cat in sorted({r.category for r in rows if r.category is not None}):
             per_class.append({"category": cat, **_means([r for r in rows if r.category == cat])})
             per_class[-1]["staple"] = self._staple(cat)
         return {
@@ -273,7 +278,12 @@ class AgreementResult:
             "pairs": pairs,
             "per_class": per_class,
             "per_image": [
-                {**{k: _num(getattr(r, k)) for k in PairRow.__slots__}, "a": names[r.a], "b": names[r.b]}
+                {
+                    **{k: _num(getattr(r, k)) for k in PairRow.__slots__ if k != "both_empty"},
+                    **({"both_empty": True} if r.both_empty else {}),
+                    "a": names[r.a],
+                    "b": names[r.b],
+                }
                 for r in rows
             ],
             "problems": self.problems,
@@ -359,7 +369,9 @@ def _means(rows: list[PairRow]) -> dict[str, Any]:
 
     tp, fp, fn = (sum(getattr(r, k) for r in rows) for k in ("tp", "fp", "fn"))
     pooled_f1 = 2 * tp / (2 * tp + fp + fn) if 2 * tp + fp + fn else None
-    return {"dice": mean("dice"), "iou": mean("iou"), "f1": pooled_f1, "tp": tp, "fp": fp, "fn": fn}
+    empty = sum(r.both_empty for r in rows)  # images a pair both left empty, in the means as 1
+    return {"dice": mean("dice"), "iou": mean("iou"), "f1": pooled_f1, "tp": tp, "fp": fp, "fn": fn,
+            "n_both_empty": empty}  # fmt: skip
 
 
 def overlap_members(
@@ -536,7 +548,20 @@ def write_html(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
         ),
         "<h2>Pairs of annotators</h2>",
         html_table(
-            pairs, ["pair", "images", "dice", "iou", "f1", "tp", "fp", "fn", "units_both", "cohen_kappa"]
+            pairs,
+            [
+                "pair",
+                "images",
+                "n_both_empty",
+                "dice",
+                "iou",
+                "f1",
+                "tp",
+                "fp",
+                "fn",
+                "units_both",
+                "cohen_kappa",
+            ],
         ),
         svg_bars("Mean Dice per pair", [p["pair"] for p in pairs], [p["dice"] for p in pairs], 1.0),
         *_differing_html(data),
@@ -559,7 +584,9 @@ def write_html(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
         )
     parts.append(
         "<h2>Conventions</h2><p>Dice/IoU per image, class and pair on the union of each annotator's "
-        "class masks; F1 from same-class Hungarian matching (as QA). Kappa and alpha on objects matched "
+        "class masks; an image both annotators of a pair left empty counts as agreement, Dice = IoU = 1 "
+        "(n_both_empty; F1 is pooled over objects, so it has none to count). F1 from same-class Hungarian "
+        "matching (as QA). Kappa and alpha on objects matched "
         "across annotators whatever their class: Cohen per pair, Fleiss on objects every annotator of the "
         "image drew, Krippendorff (nominal) on all, an annotator without the object being a missing "
         "label.</p></body></html>"

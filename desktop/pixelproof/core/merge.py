@@ -22,6 +22,9 @@ from pixelproof.core.merge_categories import merge_categories, removed_classes
 from pixelproof.core.merge_checks import check_distinct, check_lineage, check_split
 from pixelproof.core.merge_decisions import Source, carry_decisions
 from pixelproof.core.merge_image import Conflict, ImageMerge, Version, merge_image
+from pixelproof.core.merge_lines import copy_renamed
+from pixelproof.core.merge_lines import relocated_lines as relocated_lines
+from pixelproof.core.merge_lines import renamed_text as renamed_text
 from pixelproof.core.merge_maps import image_reviews as image_reviews
 from pixelproof.core.merge_maps import merged_review, merged_time
 from pixelproof.core.merge_maps import time_spent_by_image as time_spent_by_image
@@ -47,11 +50,11 @@ from pixelproof.core.shard_match import (
     another_picture,
     copied_from,
     copied_in_shard,
+    moved_away,
     relocated_in_base,
     renamed_in_shard,
 )
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
-from pixelproof.core.wording import plural
 
 CONFLICT_TYPES = (
     "edited_in_two_shards",
@@ -101,6 +104,9 @@ class MergeResult:
     # images a shard was pointed at a copy of (relocated to the annotator's own copy): (merged name,
     # the shard's name, shard)
     relocated_files: list[tuple[str, str, str]] = field(default_factory=list)
+    # of those, records that name the file dealt out from the folder the shard was saved in (the shard file
+    # moved since: ``shard_match.moved_away``), not a copy
+    moved_files: set[tuple[str, str, str]] = field(default_factory=set)
     geometry_differs: list[dict[str, Any]] = field(default_factory=list)  # ``merge_geometry``'s rows
 
     def report(self) -> dict[str, Any]:
@@ -117,46 +123,12 @@ class MergeResult:
                 {"file_name": old, "renamed_to": new, "shard": who} for old, new, who in self.renamed_files
             ],
             "relocated_files": [
-                {"file_name": name, "relocated_to": copy, "shard": who, "renamed": _renamed(name, copy)}
+                {"file_name": name, "relocated_to": copy, "shard": who, "renamed": copy_renamed(name, copy)}
+                | ({"shard_moved": True} if (name, copy, who) in self.moved_files else {})
                 for name, copy, who in self.relocated_files
             ],
             "geometry_differs": self.geometry_differs,
         }
-
-
-def renamed_text(old: str, new: str, shard: str) -> str:
-    """What merge says of an image whose file an annotator renamed (the CLI prints it, the app's report
-    shows it): the project's image now goes by the shard's name."""
-    return f"renamed in its shard: {old} -> {new} (in {shard}'s); merged under the new name"
-
-
-def _renamed(name: str, copy: str) -> bool:
-    """Whether an annotator's copy of an image goes by another file name than the image (a copy renamed)."""
-    return Path(name.replace("\\", "/")).name != Path(copy.replace("\\", "/")).name
-
-
-def relocated_lines(relocated: list[dict[str, Any]], most: int = 1) -> list[str]:
-    """What merge says of the images annotators relocated to copies of their own (the CLI prints it, the
-    app's report shows it): one line per shard, a count and the first ``most`` examples, and of those
-    copies under another file name (renamed) the count and the first (the report's ``relocated_files``
-    lists every one). Each is the image dealt out, merged under the lead's name."""
-    by_shard: dict[str, list[dict[str, Any]]] = {}
-    for r in relocated:
-        by_shard.setdefault(r["shard"], []).append(r)
-    lines = []
-    for who, rows in by_shard.items():
-        shown = ", ".join(f"{r['file_name']} -> {r['relocated_to']}" for r in rows[:most])
-        more = ", ..." if len(rows) > most else ""
-        renamed = [r for r in rows if r.get("renamed")]
-        also = ""
-        if renamed:
-            first = f"{renamed[0]['file_name']} -> {renamed[0]['relocated_to']}"
-            also = f", {len(renamed)} of them renamed ({first}{', ...' if len(renamed) > 1 else ''})"
-        lines.append(
-            f"relocated in {who}'s shard to copies of their files: {plural(len(rows), 'image')} "
-            f"({shown}{more}){also}; merged under the project's names"
-        )
-    return lines
 
 
 # ------------------------------------------------------------------------------------------------
@@ -207,6 +179,7 @@ def merge_shards(
     display: dict[str, str] = dict(base_keys)
     renamed_files: list[tuple[str, str, str]] = []  # files annotators renamed: (base's name, shard's, shard)
     relocated: list[tuple[str, str, str]] = []  # shards pointed at copies: (merged name, shard's name, shard)
+    moved_files: set[tuple[str, str, str]] = set()  # of those, the shard file moved (``moved_away``)
     left_hp: list[str] = []
     home = base.path if base is not None else shards[0].project.path if shards else None
     twins = RenamedTwins()  # an overlap image one annotator renamed: its copies are one image
@@ -219,6 +192,7 @@ def merge_shards(
             key, path, now, moved, copy = key_of(p, im), image_key(p, im), None, None, None
             own = im.file_name  # the shard's name for it, as the annotator sees it
             dealt = copied_from(p, im, path)
+            away = dealt is not None and moved_away(p, im, dealt)  # the shard file moved, not relocated
             if dealt is not None:  # relocated to a copy of its file: the image dealt out, by the lead's path
                 copy, im = own, replace(im, file_name=dealt.file_name)
                 key, path = key_of(p, im), dealt.file_name
@@ -270,6 +244,8 @@ def merge_shards(
                 order.append(key)
             if copy is not None:
                 relocated.append((display[key], copy, names[k]))
+                if away:
+                    moved_files.add(relocated[-1])
             versions.setdefault(key, []).append(_version(p, im, k, cat_maps[k], renamed[k]))
 
     todo = [key for key in order if versions.get(key)]
@@ -316,7 +292,7 @@ def merge_shards(
         sources.append(Source(shard.project, mine, shard.annotator or names[k]))
     result.stats["dismissed_dropped"] = carry_decisions(result.project, sources)
     result.renamed_files = renamed_files
-    result.relocated_files = relocated
+    result.relocated_files, result.moved_files = relocated, moved_files
     result.geometry_differs = [row for _, m, _ in merged for row in m.geometry]
     return result
 

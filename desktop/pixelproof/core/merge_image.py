@@ -196,7 +196,9 @@ def _merge_versions(
                 for v, k in edited
                 if v.at_split is None or Counter(_stamped(v, k, base_keys, annotators[v.shard])) != whole
             ]
-        side_by_side = _distinct(edited, Counter(base_keys) if base is not None else None)
+        # the objects only (their keys, the id in each: one per object); a copy whose objects equal the
+        # base's is no edit of them, whatever its status: that is merged on its own (``_status_set``)
+        side_by_side = _distinct(edited, Counter(base_keys.keys()) if base is not None else None)
         if not side_by_side:
             chosen = base if base is not None else (usable[0] if usable else None)
             objects = [(copy_annotation(a), c, a.id in base_ids) for a, c in chosen.objects] if chosen else []
@@ -242,9 +244,16 @@ def _status_set(versions: list[Version], base: Version) -> str | None:
     """The status the annotators set on an image whose objects they left alone (the least finished when
     several did), where the base still holds the status dealt out; None when none changed it, or the
     lead set one since (a review, an image sent back, or this shard merged before): the base's stands.
-    Taken over the base's own, merging the same shard again undid every review made after the first."""
+    Taken over the base's own, merging the same shard again undid every review made after the first.
+    A copy that records no split (``subset``, a hand-made shard) tells nothing of what was dealt out: a
+    status other than the base's is the annotator's, as any difference from the base is an edit there."""
     held = base.status or "todo"
-    changed = [v.status or "todo" for v in versions if v.status_changed() and v.status_at_split == held]
+    changed = [
+        v.status or "todo"
+        for v in versions
+        if (v.status_changed() and v.status_at_split == held)
+        or (v.at_split is None and v.status_at_split is None and (v.status or "todo") != held)
+    ]
     return min(changed, key=_status_rank) if changed else None
 
 

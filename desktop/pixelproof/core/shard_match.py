@@ -20,6 +20,7 @@ from typing import Any
 from pixelproof.core.image_folder import StillMissing, name_parts, on_disk
 from pixelproof.core.limits import same_file
 from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.paths import is_absolute_name
 from pixelproof.core.volumes import expected_identity
 from pixelproof.core.wording import plural
 
@@ -240,6 +241,23 @@ def copied_from(shard: Project, image: ImageRecord, key: str) -> ImageRecord | N
     if unverified_copy(shard, image) is not None:
         return None
     return dealt if there or one_picture(image, dealt) else None
+
+
+def moved_away(shard: Project, image: ImageRecord, dealt: ImageRecord) -> bool:
+    """Whether a shard's record ``copied_from`` pairs with the file ``dealt`` out still names that file, by
+    a path relative to the folder the shard was saved in: the shard file was moved since (mailed back,
+    saved elsewhere) and the path leads nowhere from its folder now. Not a copy: relocate records the copy
+    it takes (``COPY``), its path ends otherwise than the file dealt out, or a file is there."""
+    files = _info(shard).get(FILES_AT_SPLIT)
+    entry = files.get(str(image.id)) if isinstance(files, dict) else None
+    if isinstance(entry, dict) and COPY in entry:
+        return False
+    if is_absolute_name(image.file_name):  # kept as written when the shard moves: a copy elsewhere
+        return False
+    mine, theirs = name_parts(image.file_name), name_parts(dealt.file_name)
+    if not mine or theirs[-len(mine) :] != mine:
+        return False
+    return not os.path.exists(on_disk(shard, image)[0])  # (moved with copies of the images: copies indeed)
 
 
 def check_copies(
