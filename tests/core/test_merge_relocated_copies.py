@@ -272,3 +272,26 @@ def test_a_shard_record_pointed_at_another_picture_by_that_name_is_not_paired(tm
         k for k in before if k[0].endswith(name)
     }
     assert not [r for r in got.report()["relocated_files"] if r["relocated_to"] == image.file_name]
+
+
+def test_a_shard_moved_with_copies_of_its_images_is_said_relocated_to_copies(tmp_path: Path) -> None:
+    """Moved with its pictures (``../images/imgN.png`` from its new folder names real copies): those are
+    copies indeed, not paths that lead nowhere."""
+    lead = tmp_path / "lead"
+    for k, (w, h) in enumerate(SIZES[:4]):
+        png(lead / "images" / f"img{k}.png", w, h)
+    base = project_from_folder(lead / "images", lead / "project.json", ["cat"])
+    save_project(base)
+    split = split_project(base, NAMES, seed=1)
+    (lead / "shards" / "in").mkdir(parents=True)
+    shutil.copytree(lead / "images", lead / "shards" / "images")  # the copies the shards now lead to
+    moved = []
+    for name, shard in split.shards.items():
+        _edit(shard, name)
+        save_project(shard, lead / "shards" / f"{name}.json")
+        moved.append(Path(shutil.move(lead / "shards" / f"{name}.json", lead / "shards" / "in")))
+    got = _merge(moved, lead / "project.json", split.manifest)
+    assert got.conflicts == [] and len(got.project.images) == len(base.images)
+    rows = got.report()["relocated_files"]
+    assert rows and not any(r.get("shard_moved") for r in rows)
+    assert all("copies of their files" in line for line in relocated_lines(rows))
