@@ -156,6 +156,19 @@ class Outline:
         return len(self.outers) == 1 and self.holes == 0
 
 
+def pixel_length(crop: np.ndarray) -> float:
+    """The longest extent of a mask's pixels in any direction (the farthest two pixel corners): a 1-px
+    scratch is as long run along a row as run diagonally, where its box's sides say 300 and 1 or 212
+    and 212."""
+    ys, xs = np.nonzero(crop)
+    if not len(xs):
+        return 0.0
+    corners = np.concatenate([np.stack([xs + dx, ys + dy], axis=1) for dx in (0, 1) for dy in (0, 1)])
+    hull = cv2.convexHull(corners.astype(np.int32)).reshape(-1, 2).astype(np.float64)
+    gaps = hull[:, None, :] - hull[None, :, :]
+    return float(np.sqrt((gaps**2).sum(axis=2).max()))
+
+
 def outline(crop: np.ndarray) -> Outline:
     if crop.size == 0:
         return Outline([], 0)
