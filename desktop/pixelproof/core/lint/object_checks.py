@@ -227,11 +227,12 @@ def _shape_below(
     r = o.rules
     limits = [("width", r.min_width, W), ("height", r.min_height, H), ("area", r.min_area, W * H)]
     px = {name: limit.pixels(extent) for name, limit, extent in limits if limit is not None}
-    most = max((px.get("width", 0.0), px.get("height", 0.0), 2 * math.sqrt(px.get("area", 0.0))))
-    length = side if side >= most else shapes.pixel_length(o.pixels().mask)
     least = max((px[n] for n in ("width", "height") if n in px), default=None)
+    thin_from = 2 * math.sqrt(px["area"]) if "area" in px and area < px["area"] else 0.0
+    measure = side < (least or 0.0) or side < thin_from
+    length = shapes.pixel_length(o.pixels().mask) if measure else side
     small = _below([("length", length, None if least is None else Size(least), 0.0)])
-    if not small and "area" in px and area < px["area"] and length >= 2 * math.sqrt(px["area"]):
+    if not small and thin_from and length >= thin_from:
         fix = None
     return small, fix
 
