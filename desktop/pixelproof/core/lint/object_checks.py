@@ -9,6 +9,7 @@ from pixelproof.core.geometry import clamp_polygons, clip_box
 from pixelproof.core.lint import fixes, shapes
 from pixelproof.core.lint.facts import CheckedObject, Emit
 from pixelproof.core.lint.problems import excess_score
+from pixelproof.core.lint.rules import Size
 from pixelproof.core.metrics import box_iou
 from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.core.qa_objects import annotation_placed
@@ -158,22 +159,26 @@ def polygon_valid(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
 
 
 def size_limits(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
-    """The class's hard limits on width, height and area (pixels or a share of the image)."""
+    """The class's hard limits on width, height and area (pixels or a share of the image).
+
+    A box's sides are the object: one 1 px wide is a click or a stray drag. A polygon's or mask's box is
+    not: a 1-px scratch run along a row has a box 1 px high, the same scratch run diagonally a large one.
+    So a shape is judged by its area and its length (longest extent, any direction), both the same
+    whichever way it lies; its thinness never makes it tiny, and a long thin one is never offered for
+    deletion."""
     if o.kind == "polygon" and all(shapes.polygon_degenerate(r) for r in o.rings()):
         return  # nothing but degenerate parts: an invalid_polygon, not a tiny object
     r = o.rules
     w, h = o.tight()[2:]
     area = o.area()
     W, H = image.width, image.height
-    small, large = [], []
-    for name, value, limit, extent in (
-        ("width", w, r.min_width, W),
-        ("height", h, r.min_height, H),
-        ("area", area, r.min_area, W * H),
-    ):
-        if limit is not None and value < limit.pixels(extent):
-            px = limit.pixels(extent)
-            small.append((excess_score(value, px, above=False), f"{name} {value:g} < {px:g}"))
+    fix: dict | None = fixes.delete(o.ann.id)
+    if o.kind == "box":
+        small = _below([("width", w, r.min_width, W), ("height", h, r.min_height, H)])
+    else:
+        small, fix = _shape_below(o, max(w, h), area, W, H, fix)
+    small += _below([("area", area, r.min_area, W * H)])
+    large = []
     for name, value, limit, extent in (
         ("width", w, r.max_width, W),
         ("height", h, r.max_height, H),
@@ -184,12 +189,13 @@ def size_limits(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
             large.append((excess_score(value, px, above=True), f"{name} {value:g} > {px:g}"))
     unit = "px" if o.kind == "box" else "px (pixels of its shape)"
     if small:
+        thin = "" if fix else "; long and thin, not a speck: no delete offered"
         emit(
             "tiny",
             max(s for s, _ in small),
             o,
-            f"{o.name} {o.kind} is below the class minimum: {', '.join(t for _, t in small)} {unit}",
-            fixes.delete(o.ann.id),
+            f"{o.name} {o.kind} is below the class minimum: {', '.join(t for _, t in small)} {unit}{thin}",
+            fix,
         )
     if large:
         emit(
@@ -199,6 +205,36 @@ def size_limits(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
             f"{o.name} {o.kind} is above the class maximum: {', '.join(t for _, t in large)} {unit}",
             None,
         )
+
+
+def _below(limits: list[tuple[str, float, Size | None, float]]) -> list[tuple[float, str]]:
+    """(score, "name value < limit") for each value under its set limit."""
+    out = []
+    for name, value, limit, extent in limits:
+        if limit is not None and value < limit.pixels(extent):
+            px = limit.pixels(extent)
+            out.append((excess_score(value, px, above=False), f"{name} {value:g} < {px:g}"))
+    return out
+
+
+def _shape_below(
+    o: CheckedObject, side: float, area: float, W: int, H: int, fix: dict | None
+) -> tuple[list[tuple[float, str]], dict | None]:
+    """A shape's length (longest extent in any direction) against min_width and min_height: only a shape
+    short every way is under them. ``side`` (its box's longer side) is a lower bound of the length, so
+    most shapes are passed without measuring. The delete fix is dropped for a thin shape the area limit
+    alone flags: at least twice as long as the side of a square of that area, it is a line, not a speck."""
+    r = o.rules
+    limits = [("width", r.min_width, W), ("height", r.min_height, H), ("area", r.min_area, W * H)]
+    px = {name: limit.pixels(extent) for name, limit, extent in limits if limit is not None}
+    least = max((px[n] for n in ("width", "height") if n in px), default=None)
+    thin_from = 2 * math.sqrt(px["area"]) if "area" in px and area < px["area"] else 0.0
+    measure = side < (least or 0.0) or side < thin_from
+    length = shapes.pixel_length(o.pixels().mask) if measure else side
+    small = _below([("length", length, None if least is None else Size(least), 0.0)])
+    if not small and thin_from and length >= thin_from:
+        fix = None
+    return small, fix
 
 
 def _how_far(x0: float, y0: float, x1: float, y1: float, W: int, H: int, outside: float) -> str:

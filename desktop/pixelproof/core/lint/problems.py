@@ -15,7 +15,7 @@ from typing import Any
 RULE_KINDS: dict[str, str] = {
     "duplicate": "two objects of one class cover the same thing (IoU at or above duplicate_iou)",
     "class_conflict": "two objects of different classes cover the same thing",
-    "tiny": "smaller than the class's minimum width, height or area",
+    "tiny": "smaller than the class's minimum: a box's width or height, a shape's length or area",
     "box_too_large": "larger than the class's maximum width, height or area",
     "size_outlier": "area far outside the class's own distribution",
     "aspect_outlier": "aspect ratio far outside the class's own distribution",

@@ -156,6 +156,22 @@ class Outline:
         return len(self.outers) == 1 and self.holes == 0
 
 
+def pixel_length(crop: np.ndarray) -> float:
+    """The longest extent of a mask's pixels in any direction (the farthest two pixel corners): a 1-px
+    scratch is as long run along a row as run diagonally, where its box's sides say 300 and 1 or 212
+    and 212."""
+    rows = np.flatnonzero(crop.any(axis=1))
+    if not len(rows):
+        return 0.0
+    first = crop[rows].argmax(axis=1)  # each row's ends: the hull of all the pixels is theirs
+    last = crop.shape[1] - 1 - crop[rows, ::-1].argmax(axis=1)
+    ends = np.concatenate([np.stack([first, rows], axis=1), np.stack([last, rows], axis=1)])
+    centres = cv2.convexHull(ends.astype(np.int32)).reshape(-1, 2)
+    corners = np.concatenate([centres + np.array([dx, dy]) for dx in (0, 1) for dy in (0, 1)])
+    hull = cv2.convexHull(corners.astype(np.int32)).reshape(-1, 2).astype(np.float64)
+    return max(float(np.hypot(*(hull - p).T).max()) for p in hull)  # memory ~ the hull, not its square
+
+
 def outline(crop: np.ndarray) -> Outline:
     if crop.size == 0:
         return Outline([], 0)

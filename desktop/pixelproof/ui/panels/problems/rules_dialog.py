@@ -101,7 +101,8 @@ class RulesDialog(QDialog):
         self.columns = ContentColumns(self.table, range(len(CLASS_KEYS)))
         self.table.setToolTip(
             "Sizes: pixels (12) or a percentage of the image (5%); aspect: width / height; kinds: box, "
-            "polygon, mask. Empty: no limit (classes: as the first row)."
+            "polygon, mask. Empty: no limit (classes: as the first row). A polygon or mask is under min w "
+            "/ min h only when its length (longest extent, any direction) is: a thin line is not tiny."
         )
         self._fill_table()
         self.spins: dict[str, QDoubleSpinBox] = {}
