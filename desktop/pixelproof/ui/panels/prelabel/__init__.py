@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QMenu, QVBoxLayout
+from PySide6.QtWidgets import QCheckBox, QLabel, QMenu, QVBoxLayout
 
 from pixelproof.core.edits.model_mapping import RememberMapping
 from pixelproof.core.edits.prelabel_choice import SetOnlyExisting, only_existing
@@ -89,8 +89,8 @@ class PrelabelPanel(Panel):
 
         # what a user needs to run the model comes first, in the height a 1366x768 screen leaves the dock:
         # backend and model, the run buttons, the batch's progress; then what is set once per model
-        run_row = QHBoxLayout()  # side by side: both fit the dock's width at 1280x720
-        run_row.setSpacing(4)
+        run_row = QVBoxLayout()  # one above the other: side by side they widen the dock (and narrow the
+        run_row.setSpacing(2)  # image and the Images panel) on a 1024-px screen
         run_row.addWidget(text_button(self.act_prelabel))
         run_row.addWidget(text_button(self.act_prelabel_all))
         layout = QVBoxLayout(self)
