@@ -9,6 +9,7 @@ another order; a number is added only where no folder tells two images apart.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -66,6 +67,7 @@ _DEVICES = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=65536)  # a dataset's folder names repeat image after image
 def _portable(folder: str) -> str:
     """A folder's name as the front of a file name on Windows, macOS and Linux: characters Windows
     refuses (``:``, ``\\``, ``?``, ...) and control characters become ``_``; dots and spaces around it
@@ -94,23 +96,31 @@ def _by_folders(stems: dict[int, str], folders: dict[int, list[str]]) -> dict[in
     folders (at least one) that no image of ``stems`` in another folder ends with (compared ignoring
     case), all of them when none does; images of one folder (``x.png`` and ``x.jpg``, a path twice) are
     numbered later, without a folder when all are in one. An image in no folder keeps its stem."""
-    folded = {i: [f.casefold() for f in fs] for i, fs in folders.items()}
-    whole = {i: "/".join(fs) for i, fs in folded.items()}
-    ends = {i: "" for i in stems}  # each one's last k folders: one more put in front each turn
-    one_folder = len(set(whole.values())) == 1  # no folder tells them apart: numbered without one
-    depth: dict[int, int] = {i: 0 for i in stems if one_folder or not folded[i]}
-    left, k = [i for i in stems if i not in depth], 1
+    index: dict[tuple[str, ...], int] = {}  # each folder (ignoring case) once, by number: tuples hash slowly
+    of = {i: index.setdefault(tuple(f.casefold() for f in fs), len(index)) for i, fs in folders.items()}
+    parts = list(index)
+    depth = [0] * len(parts)  # a folder -> how many of its folders its images are named by
+    left = [] if len(parts) == 1 else [n for n, p in enumerate(parts) if p]  # one folder: numbered, no folder
+    tails: dict[tuple[str, int], int] = {}  # (folder, tail below it) -> a number for that tail
+    ends = [0] * len(parts)  # each folder's last k parts, one more put in front each turn, as a number:
+    k = 1  # a tail no other folder has is no other's when longer, so only the folders left are compared
     while left:
-        for i in stems:
-            if len(folded[i]) >= k:
-                ends[i] = f"{folded[i][-k]}/{ends[i]}"
-        seen = Counter(end for _, end in {(whole[i], ends[i]) for i in stems})  # a folder counted once
-        depth.update((i, k) for i in left if seen[ends[i]] == 1 or k == len(folded[i]))
-        left, k = [i for i in left if i not in depth], k + 1
-    return {
-        i: _not_device(cut("_".join([*folders[i][len(folders[i]) - depth[i] :], stem])))
-        for i, stem in stems.items()
-    }
+        for n in left:
+            if len(parts[n]) >= k:
+                ends[n] = tails.setdefault((parts[n][-k], ends[n]), len(tails) + 1)
+        seen = Counter(ends[n] for n in left)
+        still = []
+        for n in left:
+            if seen[ends[n]] == 1 or k == len(parts[n]):
+                depth[n] = k
+            else:
+                still.append(n)
+        left, k = still, k + 1
+    out = {}
+    for i, stem in stems.items():
+        named = folders[i][len(folders[i]) - depth[of[i]] :]
+        out[i] = _not_device(cut("_".join([*named, stem])))
+    return out
 
 
 def unique_stems(project: Project, images: Iterable[ImageRecord] | None = None) -> dict[int, str]:
