@@ -19,11 +19,11 @@ from PIL import Image
 from pixelproof.core import masks
 from pixelproof.core.coco import project_from_dict
 from pixelproof.core.model import Project
-from pixelproof.interop._util import unique_stems
 from pixelproof.interop.coco_io import read_coco
 from pixelproof.interop.cvat import read_cvat, write_cvat
 from pixelproof.interop.labelme import read_labelme, write_labelme
 from pixelproof.interop.openimages import read_openimages, write_openimages
+from pixelproof.interop.stems import unique_stems
 from pixelproof.interop.voc import read_voc, write_voc
 from pixelproof.interop.yolo import read_yolo, write_yolo
 

@@ -7,7 +7,6 @@ handed to ``on_problem`` as it happens (so a GUI or CLI can show it live) and co
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -35,6 +34,7 @@ from pixelproof.core.model import (
 )
 from pixelproof.core.sparse_mask import is_huge
 from pixelproof.interop.image_guard import check_not_image
+from pixelproof.interop.stems import cut
 
 T = TypeVar("T")
 ProblemCallback = Callable[[str], None]
@@ -402,7 +402,7 @@ def path_part(value: str, default: str) -> str:
     part = value.replace("/", "_").replace("\\", "_").replace("\0", "_")
     if part.strip() in ("", ".", ".."):
         return default
-    return _cut(part)
+    return cut(part)
 
 
 _TEXT_FIELDS = ("source", "note", "author", "updated")
@@ -460,65 +460,6 @@ def refused_outside(record: ImageRecord | None) -> bool:
     copied, linked or embedded into an export."""
     app = record.extra.get("pixelproof") if record is not None else None
     return isinstance(app, dict) and bool(app.get(OUTSIDE_ROOT)) and not limits.outside_root_allowed()
-
-
-def _stem(file_name: str) -> str:
-    """The base name without suffix; a slice's is its volume's plus the slice (``ct_z012``)."""
-    from pixelproof.core.volumes import parse_slice_ref, volume_stem
-
-    ref = parse_slice_ref(file_name)
-    if ref is None:
-        return Path(file_name).stem
-    parts = [volume_stem(ref.source)] + [k + v for k, v in ref.volume_parts()]
-    return "_".join([*parts, f"{ref.axis}{ref.index:03d}"])
-
-
-STEM_BYTES = 200  # a longer stem is cut (file systems allow 255 bytes a name, with room for suffixes)
-
-
-def _cut(name: str) -> str:
-    """``name``, cut to ``STEM_BYTES`` with a hash of the whole name when longer (a name the file system
-    refuses would stop an export at that image)."""
-    raw = name.encode("utf-8", "surrogatepass")
-    if len(raw) <= STEM_BYTES:
-        return name
-    digest = hashlib.sha1(raw).hexdigest()[:10]
-    return raw[: STEM_BYTES - 11].decode("utf-8", "ignore") + "_" + digest
-
-
-def file_stem(file_name: str) -> str:
-    """The stem an export names an image's files after, before any is made unique (``unique_stems``)."""
-    return _cut(_stem(file_name))
-
-
-def free_name(taken: set[str], stem: str, suffix: str = "") -> str:
-    """The first of ``<stem><suffix>``, ``<stem>_2<suffix>``, ... not in ``taken`` (compared ignoring
-    case, as names on a case-insensitive disk), added to it: a numbered output must not land on a name
-    another one has (``ct`` twice beside a ``ct_2``)."""
-    made, n = stem + suffix, 1
-    while made.casefold() in taken:
-        n += 1
-        made = f"{stem}_{n}{suffix}"
-    taken.add(made.casefold())
-    return made
-
-
-def unique_stems(project: Project, images: Iterable[ImageRecord] | None = None) -> dict[int, str]:
-    """Image id -> a file stem unique in the project (or among ``images``, the ones written to one
-    folder), ignoring case (case-insensitive file systems, and ``x.json`` beside ``X.json`` confuses
-    everyone): the base name, else ``<stem>_<image id>``, else the first free ``<stem>_<image id>_<n>``
-    (``dup.jpg`` made ``dup_2`` while ``dup_2.png`` was one too)."""
-    chosen = project.images.values() if images is None else images
-    stems = {im.id: file_stem(im.file_name) for im in chosen}
-    seen: Counter[str] = Counter(s.casefold() for s in stems.values())
-    taken = {s.casefold() for s in stems.values() if seen[s.casefold()] == 1}
-    out = {}
-    for image_id, stem in stems.items():
-        if seen[stem.casefold()] == 1:
-            out[image_id] = stem
-            continue
-        out[image_id] = free_name(taken, f"{stem}_{image_id}")
-    return out
 
 
 def check_image_mode(images: str) -> None:

@@ -43,7 +43,6 @@ from pixelproof.interop._util import (
     loads_json,
     path_part,
     rel_name,
-    unique_stems,
     with_progress,
 )
 from pixelproof.interop.cityscapes_labels import BY_ID, BY_NAME, BY_TRAIN_ID, LABELS, Label
@@ -60,6 +59,7 @@ from pixelproof.interop.panoptic import (
 )
 from pixelproof.interop.per_image import draw_per_image
 from pixelproof.interop.splits import folder_name, set_split, spelled
+from pixelproof.interop.stems import unique_stems
 
 GT_SUFFIXES = {
     "polygons": "_polygons.json",

@@ -33,11 +33,11 @@ from pixelproof.interop._util import (
     check_image_mode,
     mark_outside_root,
     rel_name,
-    unique_stems,
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image, unclaimed
+from pixelproof.interop.stems import unique_stems
 
 _LOCATION = re.compile(r"^(images|annotations|categories)\[(\d+)\]")
 

@@ -42,7 +42,6 @@ from pixelproof.interop._util import (
     is_file,
     listed,
     rel_name,
-    unique_stems,
     with_progress,
 )
 from pixelproof.interop.coco_io import dataset_root, image_folders, looks_like_panoptic_json
@@ -53,6 +52,7 @@ from pixelproof.interop.mask_drawing import paint
 from pixelproof.interop.panoptic import MAX_RGB_ID, IdRegions, id2rgb, read_rgb_ids
 from pixelproof.interop.per_image import draw_per_image
 from pixelproof.interop.splits import folder_name, set_split, spelled
+from pixelproof.interop.stems import unique_stems
 
 EXTRA = "coco_panoptic"  # an object's segment id, written again while it stays unique in its image
 NO_SPLIT = "default"  # the split of images that have none (Datumaro's panoptic_default.json)

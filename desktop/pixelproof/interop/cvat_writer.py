@@ -30,12 +30,12 @@ from pixelproof.interop._util import (
     is_file,
     project_name,
     rel_name,
-    unique_stems,
     with_progress,
 )
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.safe_xml import check_category_names, make_valid_xml, xml_text
 from pixelproof.interop.splits import folder_name, spelled
+from pixelproof.interop.stems import unique_stems
 
 # shapes that enclose no area (and image tags): the reader keeps them in the image's extras, the writer
 # writes them back, and nothing else (a made-up tag would be a way to put any element into the file)

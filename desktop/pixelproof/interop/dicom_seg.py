@@ -38,7 +38,6 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
-    free_name,
     is_file,
     rel_name,
     with_progress,
@@ -46,6 +45,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.formats import Format, Option
 from pixelproof.interop.image_guard import check_not_image
 from pixelproof.interop.seg_codes import KEY, segment_codes, segment_descriptions
+from pixelproof.interop.stems import free_name
 
 SEG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.66.4"
 SEG_SOP_CLASSES = (SEG_SOP_CLASS, "1.2.840.10008.5.1.4.1.1.66.7")  # binary/fractional, label map

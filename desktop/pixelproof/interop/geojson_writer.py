@@ -29,10 +29,10 @@ from pixelproof.interop._util import (
     as_dict,
     check_image_mode,
     fresh,
-    unique_stems,
     with_progress,
 )
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
+from pixelproof.interop.stems import unique_stems
 
 QUPATH_KEY = "qupath"  # an object's QuPath fields, in its app extras
 OBJECT_TYPES = ("annotation", "detection", "cell", "tile", "tmaCore")

@@ -33,7 +33,6 @@ from pixelproof.interop._util import (
     fresh,
     is_file,
     rel_name,
-    unique_stems,
     with_progress,
 )
 from pixelproof.interop.cityscapes import class_category
@@ -44,6 +43,7 @@ from pixelproof.interop.mask_drawing import paint_ids
 from pixelproof.interop.panoptic import add_id_objects, read_id_png, table_ids
 from pixelproof.interop.per_image import draw_per_image
 from pixelproof.interop.splits import names, set_split, spelled
+from pixelproof.interop.stems import unique_stems
 
 DONT_CARE = "DontCare"
 TYPES = ("Car", "Van", "Truck", "Pedestrian", "Person_sitting", "Cyclist", "Tram", "Misc", DONT_CARE)

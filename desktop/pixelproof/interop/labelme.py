@@ -46,7 +46,6 @@ from pixelproof.interop._util import (
     loads_json,
     one_line,
     rel_name,
-    unique_stems,
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option, sniff
@@ -63,6 +62,7 @@ from pixelproof.interop.labelme_keep import (
     object_fields,
 )
 from pixelproof.interop.provenance import without_mark
+from pixelproof.interop.stems import unique_stems
 
 LABELME_VERSION = "5.5.0"
 CIRCLE_POINTS = 64

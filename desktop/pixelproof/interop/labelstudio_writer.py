@@ -25,11 +25,12 @@ from pixelproof.core.category_keys import key_of
 from pixelproof.core.limits import LimitError, check_image_size, short_repr
 from pixelproof.core.model import DONE_STATES, Annotation, ImageRecord, Project, is_pending_prediction
 from pixelproof.interop import labelstudio_rle
-from pixelproof.interop._util import ProgressCallback, as_dict, fresh, unique_stems, with_progress
+from pixelproof.interop._util import ProgressCallback, as_dict, fresh, with_progress
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.labelstudio_hotkeys import SAID_AT_MOST
 from pixelproof.interop.safe_xml import XML_NAME, make_valid_xml
 from pixelproof.interop.splits import spelled
+from pixelproof.interop.stems import unique_stems
 
 TASKS_NAME = "tasks.json"
 CONFIG_NAME = "label_config.xml"

@@ -46,7 +46,6 @@ from pixelproof.interop._util import (
     one_line,
     rel_name,
     small_int,
-    unique_stems,
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option
@@ -64,6 +63,7 @@ from pixelproof.interop.label_maps import (
     voc_color_map,
 )
 from pixelproof.interop.panoptic import IdRegions, Rect
+from pixelproof.interop.stems import unique_stems
 
 MODES = ("auto", "semantic", "instance", "voc")
 VOID = 255

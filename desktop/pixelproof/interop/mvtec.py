@@ -29,7 +29,6 @@ from pixelproof.interop._util import (
     ProblemCallback,
     ProgressCallback,
     Reporter,
-    file_stem,
     folder_project,
     fresh,
     is_file,
@@ -42,6 +41,7 @@ from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.mask_drawing import paint
 from pixelproof.interop.per_image import draw_per_image
 from pixelproof.interop.splits import set_split, spelled
+from pixelproof.interop.stems import file_stem
 
 GOOD = "good"
 GROUND_TRUTH = "ground_truth"
@@ -299,8 +299,7 @@ def _folder_stems(
     """Image id -> its file stem, unique (ignoring case) in its image folder ``<object>/<split>/<defect>/``
     and, with a mask, in ``<object>/ground_truth/<defect>/`` - not in the whole project: MVTec AD numbers
     every defect folder's images from ``000``, and a dataset written back keeps its names. A stem taken
-    twice there is ``<stem>_<image id>`` in both (``unique_stems``' rule), else the first free
-    ``<stem>_<image id>_<n>``."""
+    twice there is ``<stem>_<image id>`` in both, else the first free ``<stem>_<image id>_<n>``."""
 
     def spaces(image_id: int) -> list[tuple[str, ...]]:
         obj, split, defect, anns = places[image_id]

@@ -56,7 +56,6 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
-    free_name,
     fresh,
     is_file,
     one_line,
@@ -77,6 +76,7 @@ from pixelproof.interop.nifti_series import (
     volume_name,
 )
 from pixelproof.interop.panoptic import add_id_objects
+from pixelproof.interop.stems import free_name
 
 MAX_CLASS_ID = 65535
 CHECK_CHUNK_VOXELS = 1 << 20  # voxels checked at once (whole z-slices): bounds the temporaries of the check

@@ -15,10 +15,11 @@ from PIL import Image
 from pixelproof.core import masks as core_masks
 from pixelproof.core import safe_csv
 from pixelproof.core.model import Annotation, ImageRecord, Project
-from pixelproof.interop._util import ProgressCallback, as_dict, fresh, is_file, unique_stems
+from pixelproof.interop._util import ProgressCallback, as_dict, fresh, is_file
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.per_image import draw_per_image
 from pixelproof.interop.splits import folder_name, spelled
+from pixelproof.interop.stems import unique_stems
 
 BOX_COLUMNS = (
     "ImageID",

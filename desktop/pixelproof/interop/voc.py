@@ -31,12 +31,12 @@ from pixelproof.interop._util import (
     is_file,
     rel_name,
     small_int,
-    unique_stems,
     with_progress,
 )
 from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.safe_xml import XML_NAME, check_category_names, make_valid_xml, xml_text
+from pixelproof.interop.stems import unique_stems
 
 _FLAGS = ("difficult", "truncated", "occluded")
 

@@ -35,12 +35,12 @@ from pixelproof.interop._util import (
     is_file,
     one_line,
     rel_name,
-    unique_stems,
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, image_names, images_option
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.splits import names, spelled
+from pixelproof.interop.stems import unique_stems
 from pixelproof.interop.yolo_raster import GROWTH, ultralytics_changed
 
 SPLITS = CANONICAL  # the keys of data.yaml that name images

@@ -1,0 +1,173 @@
+"""Flat file names of exported images (``unique_stems``): images sharing a base name (MVTec AD's ``000.png``
+in every defect folder) are named by the folders that tell them apart, the same whatever the image order,
+still unique ignoring case, and safe on Windows; other names stay as they were."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pixelproof.core.coco import project_from_dict
+from pixelproof.core.model import ImageRecord, Project
+from pixelproof.interop.coco_io import read_coco, write_coco
+from pixelproof.interop.masks_folder import read_masks, write_masks
+from pixelproof.interop.stems import unique_stems
+from pixelproof.interop.yolo import read_yolo, write_yolo
+
+DEFECTS = (("dent", 10), ("scratch", 20), ("good", 30))  # defect folder, grey level of its 000.png
+
+
+def _mvtec_like(folder: Path) -> Project:
+    """``plate/test/{dent,scratch,good}/000.png``, each its own grey, a polygon on the two defects."""
+    images, anns = [], []
+    for i, (defect, grey) in enumerate(DEFECTS, 1):
+        path = folder / "plate" / "test" / defect / "000.png"
+        path.parent.mkdir(parents=True)
+        Image.fromarray(np.full((6, 8, 3), grey, np.uint8)).save(path)
+        images.append({"id": i, "file_name": f"plate/test/{defect}/000.png", "width": 8, "height": 6})
+        if defect != "good":
+            poly = [1, 1, 3 + i, 1, 3 + i, 4, 1, 4]
+            anns.append(
+                dict(id=i, image_id=i, category_id=i, bbox=[1, 1, 2 + i, 3], area=1, segmentation=[poly])
+            )
+    cats = [{"id": 1, "name": "dent"}, {"id": 2, "name": "scratch"}]
+    project = project_from_dict({"images": images, "categories": cats, "annotations": anns})
+    project.path = folder / "project.json"
+    return project
+
+
+def _read_back(project: Project) -> dict[str, tuple[int, list[str]]]:
+    """Base file name -> (grey level of the picture, category names of its objects)."""
+    out = {}
+    for image in project.images.values():
+        grey = int(np.asarray(Image.open(project.image_path(image)))[0, 0, 0])
+        names = [project.categories[a.category_id].name for a in project.annotations_of(image.id)]
+        out[Path(image.file_name).name] = (grey, sorted(names))
+    return out
+
+
+WANT = {"dent_000.png": (10, ["dent"]), "scratch_000.png": (20, ["scratch"]), "good_000.png": (30, [])}
+
+
+def test_mvtec_like_images_exported_to_yolo_are_named_by_their_defect_and_read_back_paired(
+    tmp_path: Path,
+) -> None:
+    write_yolo(_mvtec_like(tmp_path / "in"), tmp_path / "yolo", images="copy")
+    assert {p.name for p in (tmp_path / "yolo" / "images" / "train").iterdir()} == set(WANT)
+    assert {p.name for p in (tmp_path / "yolo" / "labels" / "train").iterdir()} == {
+        "dent_000.txt",
+        "scratch_000.txt",
+        "good_000.txt",
+    }
+    assert _read_back(read_yolo(tmp_path / "yolo").project) == WANT
+
+
+def test_mvtec_like_images_exported_to_a_mask_folder_are_named_by_their_defect_and_read_back_paired(
+    tmp_path: Path,
+) -> None:
+    write_masks(_mvtec_like(tmp_path / "in"), tmp_path / "masks", images="copy", mode="semantic")
+    assert {p.name for p in (tmp_path / "masks" / "images").iterdir()} == set(WANT)
+    assert {p.name for p in (tmp_path / "masks" / "masks").iterdir()} == set(WANT)
+    assert _read_back(read_masks(tmp_path / "masks").project) == WANT
+
+
+def test_mvtec_like_images_copied_with_a_coco_file_are_named_by_their_defect(tmp_path: Path) -> None:
+    write_coco(_mvtec_like(tmp_path / "in"), tmp_path / "coco" / "instances.json", images="copy")
+    names = [
+        im["file_name"] for im in json.loads((tmp_path / "coco" / "instances.json").read_text())["images"]
+    ]
+    assert sorted(names) == ["images/dent_000.png", "images/good_000.png", "images/scratch_000.png"]
+    assert _read_back(read_coco(tmp_path / "coco" / "instances.json").project) == WANT
+
+
+def _stems_by_name(names: list[str], first_id: int = 1) -> dict[str, str]:
+    project = Project()
+    for i, name in enumerate(names, first_id):
+        project.add_image(ImageRecord(i, name, 8, 6))
+    return {project.images[i].file_name: stem for i, stem in unique_stems(project).items()}
+
+
+def test_only_the_deepest_folders_that_tell_images_apart_are_used_and_other_names_stay() -> None:
+    stems = _stems_by_name(
+        [
+            "plate/test/dent/000.png",
+            "plate/test/good/000.png",
+            "plate/train/good/000.png",
+            "screw/test/scratch/000.png",
+            "000.png",  # in no folder: none of the others is there
+            "plate/test/dent/001.png",  # shares its name with no other image: kept as it was
+            "photos/cat.jpg",
+        ]
+    )
+    assert stems == {
+        "plate/test/dent/000.png": "dent_000",
+        "plate/test/good/000.png": "test_good_000",
+        "plate/train/good/000.png": "train_good_000",
+        "screw/test/scratch/000.png": "scratch_000",
+        "000.png": "000",
+        "plate/test/dent/001.png": "001",
+        "photos/cat.jpg": "cat",
+    }
+
+
+NAMES = [
+    "plate/test/dent/000.png",
+    "plate/test/scratch/000.png",
+    "plate/test/good/000.png",
+    "plate/train/good/000.png",
+    "a/dup.png",
+    "a/dup.jpg",  # no folder tells these two apart: numbered
+    "a/b/x.png",
+    "a/b/x.jpg",  # beside an x in another folder: named by their folder and numbered
+    "k/Dent/000.png",  # differs from .../dent/ in case only
+    "dent_000.png",  # another image's stem is the name dent/000.png would take
+    "c/x.png",
+]
+
+
+def test_names_do_not_depend_on_the_order_images_were_added_in_and_stay_unique_ignoring_case() -> None:
+    forward = _stems_by_name(NAMES)
+    assert forward == _stems_by_name(NAMES[::-1], first_id=50)
+    assert forward == _stems_by_name(NAMES[3:] + NAMES[:3], first_id=7)
+    assert len({s.casefold() for s in forward.values()}) == len(NAMES)
+    assert forward["dent_000.png"] == "dent_000"  # not renamed for the made name
+    assert forward["plate/test/scratch/000.png"] == "scratch_000"
+    assert {forward["a/dup.jpg"], forward["a/dup.png"]} == {"dup", "dup_2"}
+    assert {forward["a/b/x.jpg"], forward["a/b/x.png"]} == {"b_x", "b_x_2"}
+
+
+def test_the_same_path_twice_is_numbered() -> None:
+    project = Project()
+    for i in (1, 2):
+        project.add_image(ImageRecord(i, "x/dent/000.png", 8, 6))
+    project.add_image(ImageRecord(3, "y/scratch/000.png", 8, 6))
+    assert unique_stems(project) == {1: "dent_000", 2: "dent_000_2", 3: "scratch_000"}
+
+
+# what Windows refuses in a file name (or treats as a device), and what hides a file elsewhere
+_WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]|[ .]$|^\.')
+_DEVICES = {"con", "prn", "aux", "nul", *(f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10))}
+
+
+@pytest.mark.parametrize(
+    ("folder", "want"),
+    [
+        ("nul.d", "_nul.d_001"),  # Windows reads NUL.d_001.png as the device NUL
+        ("CON", "CON_001"),  # CON_001 is no device name
+        ("a:b?", "a_b__001"),
+        ("v1. ", "v1_001"),
+        (".hidden", "hidden_001"),
+        ("..", "__001"),
+        ("x\\y", "x_y_001"),
+    ],
+)
+def test_folder_names_made_part_of_a_file_name_are_safe_on_windows(folder: str, want: str) -> None:
+    stems = _stems_by_name([f"{folder}/001.png", "other/001.png"])
+    made = stems[f"{folder}/001.png"]
+    assert made == want
+    assert not _WINDOWS_BAD.search(made + ".png") and made.split(".")[0].casefold() not in _DEVICES
