@@ -631,3 +631,23 @@ def test_the_kind_filter_and_column_give_the_name_lint_uses(qtbot, win) -> None:
     row = rows(panel).index(("missing_object", None))
     tip = panel.proxy.index(row, 1).data(Qt.ItemDataRole.ToolTipRole)
     assert "missing_object: a confident prediction" in tip
+
+
+def test_a_filter_hiding_the_problem_shown_after_a_long_visit_lists_the_right_rows(qtbot, win) -> None:
+    """The kind filter hides the current problem: the selection model moves the current row to the one left
+    in the middle of the filter's removals, and the panel shows that problem's image there and then. The
+    time spent on the image left is applied once the filter change is over, once, and the rows stay as the
+    filter says."""
+    panel = find(qtbot, win)
+    doc = win.document
+    click_row(qtbot, panel, next(r for r, (k, _) in enumerate(rows(panel)) if k == "tiny"))
+    assert doc.current_image_id == 2
+    win.teams.timer.since -= 5
+    panel.kind_filter.setCurrentIndex(panel.kind_filter.findData("duplicate"))
+    assert rows(panel) == [("duplicate", 2)] and doc.current_image_id == 1
+    assert "2" not in doc.project.app.get("time_spent", {})  # not inside the filter's change
+    qtbot.waitUntil(lambda: "2" in doc.project.app.get("time_spent", {}), timeout=3000)
+    assert rows(panel) == [("duplicate", 2)] and panel.table.currentIndex().row() == 0
+    assert (
+        list(doc.project.app["time_spent"]) == ["2"] and sum(doc.project.app["time_spent"]["2"].values()) >= 5
+    )

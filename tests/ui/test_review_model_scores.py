@@ -383,7 +383,9 @@ def test_a_cell_click_after_a_while_on_an_image_it_does_not_list_lists_its_image
         qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=_cell_point(table, *cell))
         assert set(images_panel.listed_ids()) == ids, cell
         assert view.image_id in ids
-        assert win.document.project.app["time_spent"][str(shown)]  # the visit was recorded on the way
+        app = win.document.project.app  # the visit was recorded on the way, once the click was over
+        qtbot.waitUntil(lambda: str(shown) in app.get("time_spent", {}), timeout=3000)
+        assert set(images_panel.listed_ids()) == ids
     finally:
         if win.document is not None:
             win.document.undo_stack.setClean()

@@ -76,6 +76,8 @@ class Document(QObject):
     pathChanged = Signal()
     autosaved = Signal(str)  # path written
     autosaveFailed = Signal(str)  # reason
+    # a save (or autosave) is about to write the project: work held for later goes in now (time spent)
+    aboutToSave = Signal()
 
     def __init__(self, project: Project, parent: QObject | None = None, untitled: bool = False) -> None:
         super().__init__(parent)
@@ -185,6 +187,7 @@ class Document(QObject):
         file changed on disk since it was opened, unless ``overwrite``."""
         if path is None and self.untitled:
             raise ProjectSaveError("the project has never been saved: choose a file name")
+        self.aboutToSave.emit()
         old_auto = self.autosave_path()
         target = save_project(self.project, path, overwrite=overwrite)
         if self.locked is not None and not same_file(self.locked, target):
@@ -215,6 +218,7 @@ class Document(QObject):
         target = self.autosave_path()
         if target is None or not self.is_modified():
             return False
+        self.aboutToSave.emit()
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             write_autosave(target, self.project, None if self.untitled else self.project.file_state)

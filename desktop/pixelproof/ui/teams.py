@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -293,7 +293,13 @@ def apply_identity() -> str:
 
 class TimeRecorder(QObject):
     """Time spent on each image, per author: added to the project (``RecordTime``) when the user leaves
-    the image or the project; saved with the project's next save. A visit counts at most 10 minutes."""
+    the image or the project; saved with the project's next save. A visit counts at most 10 minutes.
+
+    Leaving an image measures the visit there and then but applies its edit once the event that changed
+    the image is over: a table whose current row a filter or a removal moved changes the image in the
+    middle of its model's change, and the edit's signals (the image's row changed) then reached that
+    model within it (a review filter emptied the table). Closing the window or the project, and a save,
+    apply what is held at once."""
 
     def __init__(self, shell: Shell, clock: Any = None) -> None:
         super().__init__(shell)
@@ -303,6 +309,11 @@ class TimeRecorder(QObject):
         self.doc = None
         self.image_id = -1
         self.since = 0.0
+        self.pending: list[tuple[int, str, float]] = []  # visits of self.doc measured, not yet applied
+        self._apply_timer = QTimer(self)
+        self._apply_timer.setSingleShot(True)
+        self._apply_timer.setInterval(0)
+        self._apply_timer.timeout.connect(self.apply_pending)
         shell.documentChanged.connect(self.set_document)
         shell.closing.connect(self.flush)
         self.set_document(shell.document)
@@ -311,19 +322,20 @@ class TimeRecorder(QObject):
         self.flush()
         if self.doc is not None:
             self.doc.currentImageChanged.disconnect(self._image_changed)
+            self.doc.aboutToSave.disconnect(self.apply_pending)
         self.doc = doc
         if doc is not None:
             doc.currentImageChanged.connect(self._image_changed)
+            doc.aboutToSave.connect(self.apply_pending)
             self._image_changed(doc.current_image_id)
 
     def _image_changed(self, image_id: int) -> None:
-        self.flush()
+        self._end_visit()
         self.image_id = image_id
         self.since = self.clock()
 
-    def flush(self) -> None:
-        """Record the visit to the current image so far."""
-        from pixelproof.core.edits.images import RecordTime
+    def _end_visit(self) -> None:
+        """Measure the visit to the current image so far; its edit waits for the event loop."""
         from pixelproof.core.history import current_author
 
         if self.doc is None or self.image_id not in self.doc.project.images:
@@ -332,7 +344,24 @@ class TimeRecorder(QObject):
         seconds = min(now - self.since, MAX_VISIT_S)
         self.since = now
         if seconds >= 1.0:
-            self.doc.apply_edit(RecordTime(self.image_id, current_author(), seconds))
+            self.pending.append((self.image_id, current_author(), seconds))
+            self._apply_timer.start()
+
+    def apply_pending(self) -> None:
+        """Apply the visits measured so far to the document they were made in (an image deleted since
+        keeps none)."""
+        from pixelproof.core.edits.images import RecordTime
+
+        self._apply_timer.stop()
+        pending, self.pending = self.pending, []
+        for image_id, author, seconds in pending:
+            if self.doc is not None and image_id in self.doc.project.images:
+                self.doc.apply_edit(RecordTime(image_id, author, seconds))
+
+    def flush(self) -> None:
+        """Record the visit to the current image so far, and every visit held, now."""
+        self._end_visit()
+        self.apply_pending()
 
 
 class TeamsActions(QObject):
