@@ -190,10 +190,7 @@ def _print_annotators(data: dict) -> None:
     rows = data.get("per_annotator") or []
     if len(rows) < 3:  # two annotators: both rows are the one pair's
         return
-    print(
-        "per annotator, worst first (Dice/IoU: its pairs' rows pooled; F1: its pairs' objects; consensus: "
-        "Dice with the pixel majority of the others, ties left out, on images 3+ annotators labelled):"
-    )
+    print("per annotator, worst first (its pairs pooled; consensus: Dice with the others' pixel majority):")
     print(f"{'annotator':<24}{'images':>8}{'dice':>8}{'iou':>8}{'f1':>8}{'consensus':>11}")
     for a in rows:
         print(
