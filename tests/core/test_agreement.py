@@ -133,6 +133,7 @@ def test_agreement_of_a_merged_project_equals_that_of_its_shards(raters) -> None
     from_shards = run_agreement(raters).to_dict()
     assert from_merged["summary"] == from_shards["summary"]
     assert from_merged["pairs"] == from_shards["pairs"]
+    assert from_merged["per_annotator"] == from_shards["per_annotator"]
 
 
 def _average_linkage(objects: list, threshold: float) -> list[list[tuple[int, int]]]:

@@ -174,6 +174,7 @@ def _print(data: dict) -> None:
             f"{plural(empty, 'image')} a pair both left empty: counted as agreement (Dice = IoU = 1); F1, "
             "kappa and alpha measure objects, and there are none there"
         )
+    _print_annotators(data)
     _print_images(data)
     for card in data.get("honeypots", []):
         print(
@@ -181,6 +182,20 @@ def _print(data: dict) -> None:
             f"HD95 {hd95_shown(card, 3)}, F1 {_f(card['f1'])}, s/image {_f(card['seconds_per_image'])}"
             + (f" ({why})" if (why := card.get("seconds_per_image_reason")) else ""),
             file=sys.stdout,
+        )
+
+
+def _print_annotators(data: dict) -> None:
+    """Each annotator against the others, worst first: the one who needs training on top."""
+    rows = data.get("per_annotator") or []
+    if len(rows) < 3:  # two annotators: both rows are the one pair's
+        return
+    print("per annotator, worst first (its pairs pooled; consensus: Dice with the others' pixel majority):")
+    print(f"{'annotator':<24}{'images':>8}{'dice':>8}{'iou':>8}{'f1':>8}{'consensus':>11}")
+    for a in rows:
+        print(
+            f"{shown(a['annotator'])[:23]:<24}{a['images']:>8}{_f(a['dice']):>8}{_f(a['iou']):>8}"
+            f"{_f(a['f1']):>8}{_f(a['consensus_dice']):>11}"
         )
 
 

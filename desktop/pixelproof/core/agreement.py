@@ -249,6 +249,8 @@ class AgreementResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report (documented in README); NaN is written as null."""
+        from pixelproof.core.agreement_annotators import pair_rows, per_annotator
+
         names = self.raters
         rows = [r for im in self.images for r in im.rows]
         pairs = []
@@ -262,6 +264,7 @@ class AgreementResult:
                     # every image both labelled, one both left empty too (it has no Dice/F1 row)
                     "images": sum(a in im.raters and b in im.raters for im in self.images),
                     **_means(mine),
+                    "rows": pair_rows(mine),  # in its Dice/IoU means: its weight in per_annotator
                     "units_both": len(labels[0]),
                     "cohen_kappa": _num(reliability.cohen_kappa(*labels)),
                 }
@@ -277,6 +280,7 @@ class AgreementResult:
             "summary": {**_means(rows), **self._kappas()},
             "pairs": pairs,
             "per_class": per_class,
+            "per_annotator": per_annotator(names, self.images),
             "per_image": [
                 {
                     **{k: _num(getattr(r, k)) for k in PairRow.__slots__ if k != "both_empty"},
@@ -507,27 +511,10 @@ def _hd95_per_unit(card: dict[str, Any]) -> dict[str, Any]:
     return {**card, "hd95": hd95_shown(card, 4), "hd95_reason": None} if card.get("hd95_by_unit") else card
 
 
-def _differing_html(data: dict[str, Any]) -> list[str]:
-    """The images where the annotators differ, worst first (``agreement_images``), names cut as QA's."""
-    from pixelproof.core.agreement_images import differing_images
-    from pixelproof.core.names import short_file_name
-    from pixelproof.core.report import html_table
-
-    rows = differing_images(data.get("per_image", []))
-    if not rows:
-        return ["<h2>Images where the annotators differ</h2><p>None: Dice 1 in every class and every object "
-                "matched on every overlap image.</p>"]  # fmt: skip
-    shown = [{**r, "file_name": short_file_name(r["file_name"])} for r in rows]
-    return [
-        f"<h2>Images where the annotators differ ({len(rows)})</h2><p>Worst first: mean Dice over the "
-        "classes either annotator drew; unmatched = objects with no object of their class on the other side "
-        "(fp + fn of the pair); classes = those whose masks or objects differ.</p>",
-        html_table(shown, ["file_name", "pair", "dice", "iou", "unmatched", "classes"]),
-    ]
-
-
 def write_html(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """The agreement report as one self-contained HTML page (tables and bar charts, no scripts)."""
+    from pixelproof.core.agreement_annotators import per_annotator_html
+    from pixelproof.core.agreement_images import differing_html
     from pixelproof.core.report import REPORT_CSS, html_table, html_text, svg_bars
 
     s = data["summary"]
@@ -553,6 +540,7 @@ def write_html(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
                 "pair",
                 "images",
                 "n_both_empty",
+                "rows",
                 "dice",
                 "iou",
                 "f1",
@@ -564,7 +552,8 @@ def write_html(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
             ],
         ),
         svg_bars("Mean Dice per pair", [p["pair"] for p in pairs], [p["dice"] for p in pairs], 1.0),
-        *_differing_html(data),
+        *per_annotator_html(data),
+        *differing_html(data),
         "<h2>Per class</h2>",
         html_table(data["per_class"], ["category", "dice", "iou", "f1", "tp", "fp", "fn"]),
         "<h2>STAPLE: each annotator against the estimated truth</h2>",

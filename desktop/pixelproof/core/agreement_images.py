@@ -47,3 +47,21 @@ def _differs(r: dict[str, Any]) -> bool:
 def _mean(values: Any) -> float | None:
     kept = [float(v) for v in values if v is not None and math.isfinite(v)]
     return sum(kept) / len(kept) if kept else None
+
+
+def differing_html(data: dict[str, Any]) -> list[str]:
+    """The images where the annotators differ, worst first (``agreement_images``), names cut as QA's."""
+    from pixelproof.core.names import short_file_name
+    from pixelproof.core.report import html_table
+
+    rows = differing_images(data.get("per_image", []))
+    if not rows:
+        return ["<h2>Images where the annotators differ</h2><p>None: Dice 1 in every class and every object "
+                "matched on every overlap image.</p>"]  # fmt: skip
+    shown = [{**r, "file_name": short_file_name(r["file_name"])} for r in rows]
+    return [
+        f"<h2>Images where the annotators differ ({len(rows)})</h2><p>Worst first: mean Dice over the "
+        "classes either annotator drew; unmatched = objects with no object of their class on the other side "
+        "(fp + fn of the pair); classes = those whose masks or objects differ.</p>",
+        html_table(shown, ["file_name", "pair", "dice", "iou", "unmatched", "classes"]),
+    ]
