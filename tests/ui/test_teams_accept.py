@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, CONSENSUS_TIE
 from tests.ui.conftest import open_main_window
@@ -66,4 +67,9 @@ def test_by_default_what_one_of_two_annotators_drew_is_proposed_and_stays_pendin
     assert left.bbox == ann.bbox and left.area == ann.area  # what ann drew, to accept or reject
     assert "1 object drawn by half of the annotators (a tie) left pending" in said
     assert "no consensus object keeps" not in said
+    back = next(b for b in view.widget.findChildren(QPushButton) if b.text() == "Back to Labeling")
+    qtbot.mouseClick(back, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: left.id in win.canvas.items_by_id, timeout=5000)
+    item = win.canvas.items_by_id[left.id]  # a proposal, drawn as a model's: dashed until decided
+    assert (item.pen() if hasattr(item, "pen") else item._pen).style() == Qt.PenStyle.CustomDashLine
     win.close()
