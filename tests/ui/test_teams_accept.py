@@ -73,3 +73,17 @@ def test_by_default_what_one_of_two_annotators_drew_is_proposed_and_stays_pendin
     item = win.canvas.items_by_id[left.id]  # a proposal, drawn as a model's: dashed until decided
     assert (item.pen() if hasattr(item, "pen") else item._pen).style() == Qt.PenStyle.CustomDashLine
     win.close()
+
+
+def test_the_ties_box_leaves_the_image_name_whole_at_1024(qtbot, project_file, no_prompts) -> None:  # type: ignore[no-untyped-def]
+    """Beside the image box, the Ties box squeezed it to 'images/i' (and pushed the right dock out)."""
+    win = open_main_window(qtbot, merged_project(project_file, ["ann", "bob"]))
+    win.resize(1024, 768)
+    qtbot.waitUntil(lambda: (win.width(), win.height()) == (1024, 768))
+    view = win.teams.view
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
+    qtbot.waitUntil(view.overlays_ready, timeout=5000)
+    box = view.images
+    assert box.fontMetrics().horizontalAdvance(box.currentText()) < box.width() - 30  # the arrow's room
+    assert view.ties.isVisible() and view.ties.width() >= view.ties.sizeHint().width()
+    win.close()

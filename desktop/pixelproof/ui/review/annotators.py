@@ -143,14 +143,17 @@ class AnnotatorsView(QObject):
         top = QHBoxLayout()
         top.addWidget(QLabel("Overlap image:"))
         top.addWidget(self.images, 1)
-        top.addWidget(self.method)
-        top.addWidget(self.ties)
-        top.addWidget(self.consensus_button)
-        top.addWidget(self.accept_button)
         top.addWidget(back)
+        # the consensus controls on a row of their own: beside the image box they widened the view past a
+        # 1024-pixel window's centre (the right dock cut, the image's name cut to "images/i")
+        actions = QHBoxLayout()
+        for w in (self.method, self.ties, self.consensus_button, self.accept_button):
+            actions.addWidget(w)
+        actions.addStretch(1)
         self.grid = QGridLayout()
         layout = QVBoxLayout(self.widget)
         layout.addLayout(top)
+        layout.addLayout(actions)
         layout.addWidget(self.info)
         layout.addLayout(self.grid, 1)
         self.panes: list[ReviewPane] = []
