@@ -25,11 +25,15 @@ def test_by_default_a_tie_is_proposed_and_accept_leaves_it_pending(tmp_path: Pat
     assert "1 object drawn by exactly half of them kept pending" in out
     assert main(["consensus", str(path), "--accept"]) == 0
     out = capsys.readouterr().out
+    assert "consensus accepted on 1 images" in out
     assert "1 object drawn by half of the annotators (a tie) left pending" in out
     assert "deleted with the versions" not in out  # nothing the annotators drew is lost
     anns = sorted(load_project(path).annotations.values(), key=lambda a: a.bbox[0])
     assert [a.review for a in anns] == ["accepted", "pending"]
     assert anns[1].app_extra[CONSENSUS_TIE] == [1, 2] and anns[1].note == "drawn by 1 of 2 annotators"
+    accepted = path.read_bytes()  # a second accept: only the tie waits, for a reviewer, not for --accept
+    assert main(["consensus", str(path), "--accept"]) == 1
+    assert "no consensus to accept" in capsys.readouterr().err and path.read_bytes() == accepted
 
 
 def test_ties_drop_leaves_the_lone_object_out_and_accept_deletes_it(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -82,10 +82,10 @@ def run(args: argparse.Namespace) -> int:
                 )
             )
             return 1
-        marked = consensus_marks(project)
-        message = (
-            f"consensus accepted on {sum(has_consensus(project, i, marked) for i in project.images)} images"
-        )
+        marked, held = consensus_marks(project), versions_side_by_side(project)
+        # an image accepted before whose tie objects still wait for a decision is not accepted again
+        done = sum(has_consensus(project, i, marked) and (i in marked or i in held) for i in project.images)
+        message = f"consensus accepted on {done} images"
     else:
         edit, summary = consensus_edit(project, args.method, args.iou_threshold, ties=args.ties)
         if summary["images"] == 0 and not summary["skipped"]:
