@@ -114,7 +114,16 @@ def test_consensus_on_a_merged_project_then_accept_as_undoable_edits(tmp_path) -
     before = dumps_project(project)
     edit, summary = consensus_edit(project, "staple")
     edit.apply(project)
-    assert summary == {"images": 2, "objects": 2, "minority": 0, "ties": 0, "skipped": [], "waiting": 0}
+    assert summary == {
+        "images": 2,
+        "objects": 2,
+        "minority": 0,
+        "ties": 0,
+        "half": 0,
+        "tie_rule": "pending",
+        "skipped": [],
+        "waiting": 0,
+    }
     pending = [a for a in project.annotations.values() if a.review == "pending"]
     assert len(pending) == 2 and all(a.app_extra.get(ANNOTATOR_KEY) is None for a in pending)
     _again, summary = consensus_edit(project, "staple")
@@ -145,15 +154,24 @@ def _two_annotators(tmp_path, bob_draws: bool) -> Project:  # type: ignore[no-un
 
 
 def test_an_empty_consensus_is_marked_and_accepting_it_clears_the_versions(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """bob drew nothing where ann drew two objects: no object has a majority. The image is still an overlap
-    image of two raters, its consensus is worked out (empty) and marked; accepting it removes ann's
-    versions and the image's overlap entries, as one undoable edit."""
+    """bob drew nothing where ann drew two objects: no object has a majority (ties "drop"). The image is
+    still an overlap image of two raters, its consensus is worked out (empty) and marked; accepting it
+    removes ann's versions and the image's overlap entries, as one undoable edit."""
     project = _two_annotators(tmp_path, bob_draws=False)
     assert project.app["overlap_annotators"] == {"1": ["ann", "bob"]}
     before = dumps_project(project)
-    edit, summary = consensus_edit(project, "majority")
+    edit, summary = consensus_edit(project, "majority", ties="drop")
     edit.apply(project)
-    assert summary == {"images": 1, "objects": 0, "minority": 2, "ties": 0, "skipped": [], "waiting": 0}
+    assert summary == {
+        "images": 1,
+        "objects": 0,
+        "minority": 2,
+        "ties": 0,
+        "half": 0,
+        "tie_rule": "drop",
+        "skipped": [],
+        "waiting": 0,
+    }
     assert project.app["consensus"] == {"1": "majority"}
     assert consensus_edit(project, "majority")[1]["skipped"] == ["a.png"]
     accept = accept_consensus(project)

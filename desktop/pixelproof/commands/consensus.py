@@ -1,7 +1,9 @@
-"""``pixelproof consensus PROJECT [--method staple|majority] [--accept] [-o OUT]`` (issue 16).
+"""``pixelproof consensus PROJECT [--method staple|majority] [--ties pending|drop] [--accept] [-o OUT]``
+(issue 16).
 
 On a merged project whose overlap images keep each annotator's version: add one pending consensus object
-per object most annotators drew, or (``--accept``) accept the reviewed consensus.
+per object most annotators drew (and, with ``--ties pending``, per object exactly half of them drew, to
+decide), or (``--accept``) accept the reviewed consensus (tie objects stay pending).
 """
 
 from __future__ import annotations
@@ -25,6 +27,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--method", choices=("staple", "majority"), default="staple", help="for masks (default staple)"
     )
+    p.add_argument(
+        "--ties",
+        choices=("pending", "drop"),
+        default="pending",
+        help="an object exactly half of the annotators drew (with two: one drew it alone): propose it as a "
+        "pending consensus object to decide, which --accept leaves pending (default), or leave it out",
+    )
     add_iou_threshold(p, "objects match")
     p.add_argument(
         "--accept",
@@ -44,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
         dropped_text,
         has_consensus,
         summary_line,
+        ties_left_pending,
+        ties_text,
         waiting_note,
     )
     from pixelproof.core.overlap_versions import consensus_marks, versions_side_by_side
@@ -55,9 +66,10 @@ def run(args: argparse.Namespace) -> int:
     project = load_or_report(args.project)
     if project is None:
         return 1
-    dropped = ""
+    dropped = pending = ""
     if args.accept:
         dropped = dropped_text(project, dropped_by_accept(project))  # read before the edit deletes them
+        pending = ties_text(ties_left_pending(project))
         edit = accept_consensus(project)
         if not edit.parts:  # nothing worked out yet (or all accepted): say so, write nothing
             held = len(versions_side_by_side(project))
@@ -70,12 +82,12 @@ def run(args: argparse.Namespace) -> int:
                 )
             )
             return 1
-        marked = consensus_marks(project)
-        message = (
-            f"consensus accepted on {sum(has_consensus(project, i, marked) for i in project.images)} images"
-        )
+        marked, held = consensus_marks(project), versions_side_by_side(project)
+        # an image accepted before whose tie objects still wait for a decision is not accepted again
+        done = sum(has_consensus(project, i, marked) and (i in marked or i in held) for i in project.images)
+        message = f"consensus accepted on {done} images"
     else:
-        edit, summary = consensus_edit(project, args.method, args.iou_threshold)
+        edit, summary = consensus_edit(project, args.method, args.iou_threshold, ties=args.ties)
         if summary["images"] == 0 and not summary["skipped"]:
             waiting = waiting_note(summary)
             error(
@@ -89,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     changes, out = saved
     print(shown(f"{out}: {message}; {len(changes.annotation_ids())} objects touched"))
-    if dropped:
-        print(shown(dropped))
+    for said in (dropped, pending):
+        if said:
+            print(shown(said))
     return 0

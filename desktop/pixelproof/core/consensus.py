@@ -4,7 +4,14 @@ Objects are grouped into units as for agreement (class-agnostic matching); void 
 same way among themselves, never with objects. A unit becomes one consensus object when more than half of
 the image's annotators drew it; its class is the most frequent label (a tie keeps the label of the first
 annotator, in rater order, and the object's note names the tied classes: the reviewer decides); it is a
-crowd region when more than half of the unit's objects are. Its shape:
+crowd region when more than half of the unit's objects are. A unit exactly half of the annotators drew (a
+tie; with two annotators, an object one of them drew alone) becomes a consensus object too with ``ties``
+"pending" (the default: a lead would rather decide than lose it): its note says "drawn by 1 of 2
+annotators", ``pixelproof.consensus_tie`` holds [1, 2], and accepting the image's consensus leaves it
+pending (never accepted for the reviewer); with ``ties`` "drop" it is left out as before. Its shape is
+the pixels at least half of the annotators drew, whatever the method: STAPLE's posterior on the pixels of
+half of the annotators hangs on their estimated performance, around 0.5, not a rule a reviewer can read.
+Its shape:
 
 - masks, ``majority``: the pixels more than half of the annotators put inside their object of the unit
   (an annotator without an object there counts as "no");
@@ -49,9 +56,11 @@ from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, Project
 from pixelproof.core.overlap_versions import (
     ANNOTATOR_KEY,
     CONSENSUS_OF,
+    CONSENSUS_TIE,
     SOURCE_PREFIX,
     consensus_marks,
     is_consensus,
+    is_tie,
     overlap_annotators,
     versions_side_by_side,
 )
@@ -60,14 +69,16 @@ from pixelproof.core.split import image_key
 from pixelproof.core.wording import plural
 
 METHODS = ("majority", "staple")
+TIES = ("pending", "drop")  # what becomes of an object exactly half of the annotators drew
 
 
 @dataclass
 class ImageConsensus:
     file_name: str
     objects: list[tuple[Annotation, str]]  # (object with id 0, category name)
-    minority: int = 0  # units drawn by half of the annotators or fewer: left out
+    minority: int = 0  # units drawn by too few annotators (see ``ties``): left out
     ties: int = 0  # consensus objects whose class is a tie (noted on the object)
+    half: int = 0  # consensus objects exactly half of the annotators drew (ties "pending"): to decide
     performance: dict[int, tuple[float, float]] = field(default_factory=dict)  # rater -> STAPLE (p, q)
 
 
@@ -84,15 +95,21 @@ def _staple(objects: list[list[ImageObject]], shape: tuple[int, int]) -> reliabi
 
 
 def consensus_image(
-    file_name: str, members: list[Member], method: str = "staple", iou_threshold: float = 0.5
+    file_name: str,
+    members: list[Member],
+    method: str = "staple",
+    iou_threshold: float = 0.5,
+    ties: str = "pending",
 ) -> ImageConsensus:
     """Consensus objects of one image (see the module docstring). Pure: reads its arguments only."""
     if method not in METHODS:
         raise ValueError(f"consensus method {method!r}: one of {', '.join(METHODS)}")
+    if ties not in TIES:
+        raise ValueError(f"consensus ties {ties!r}: one of {', '.join(TIES)}")
     h, w = members[0].image.height, members[0].image.width
     n = len(members)
     result = ImageConsensus(file_name, [])
-    kept: list[tuple[Annotation | None, list[ImageObject], str, str | None]] = []
+    kept: list[tuple[Annotation | None, list[ImageObject], str, str | None, int | None]] = []
     crops: list[tuple[rle_codec.Rect, np.ndarray]] = []
     for void_regions in (False, True):
         objects = [image_objects(m.project, m.image, (h, w), void_regions=void_regions) for m in members]
@@ -103,25 +120,30 @@ def consensus_image(
                 for r in range(n)
             }
         for unit in cluster_objects(objects, iou_threshold):
-            if 2 * len(unit) <= n:
+            support = len({r for r, _ in unit})
+            half = 2 * support == n
+            if 2 * support < n or (half and ties == "drop"):
                 result.minority += 1
                 continue
             chosen = [objects[r][j] for r, j in unit]
             labels = Counter(o.category for o in chosen)  # in rater order
             tied = [c for c, k in labels.items() if k == max(labels.values())]
-            note = f"class tie: {', '.join(tied)}" if len(tied) > 1 else None
-            found = _unit_shape(unit, chosen, n, staple)
+            notes = [f"drawn by {support} of {n} annotators"] if half else []
+            notes += [f"class tie: {', '.join(tied)}"] if len(tied) > 1 else []
+            found = _unit_shape(unit, chosen, n, None if half else staple, half)
             if found is None:
                 continue
-            result.ties += note is not None
+            result.ties += len(tied) > 1
+            result.half += half
+            note = "; ".join(notes) or None
             if isinstance(found, Annotation):
-                kept.append((found, chosen, tied[0], note))
+                kept.append((found, chosen, tied[0], note, support if half else None))
             else:
-                kept.append((None, chosen, tied[0], note))
+                kept.append((None, chosen, tied[0], note, support if half else None))
                 crops.append(found)
     # every unit's mask encoded in one pass (one call a unit was most of a 10,000-nuclei image's time)
     geometries = iter(rle_codec.crops_rle(crops, h, w))
-    for box_object, chosen, label, note in kept:
+    for box_object, chosen, label, note, tie_support in kept:
         if box_object is None:
             seg, bbox, area = next(geometries)  # type: ignore[misc]  # a crop with pixels is never None
             box_object = Annotation(0, 0, 0, bbox, seg, area)
@@ -131,6 +153,8 @@ def consensus_image(
         ann.note = note
         ann.source = f"{SOURCE_PREFIX}{method}"
         ann.app_extra[CONSENSUS_OF] = [o.ann.id for o in chosen]
+        if tie_support is not None:
+            ann.app_extra[CONSENSUS_TIE] = [tie_support, n]
         result.objects.append((ann, label))
     return result
 
@@ -140,9 +164,11 @@ def _unit_shape(
     chosen: list[ImageObject],
     n: int,
     staple: reliability.StapleResult | None,
+    half: bool = False,
 ) -> Annotation | tuple[rle_codec.Rect, np.ndarray] | None:
     """A unit's box object (mean corners) or its polygon every annotator kept unchanged, else its mask as
-    (rect, crop) to encode with the image's others; None when no pixel is kept."""
+    (rect, crop) to encode with the image's others; None when no pixel is kept. ``half``: a tie unit,
+    whose pixels are those at least half of the annotators drew."""
     if 2 * sum(o.is_box for o in chosen) > len(chosen):
         corners = np.array([[x, y, x + bw, y + bh] for x, y, bw, bh in (o.ann.bbox for o in chosen)], float)
         x0, y0, x1, y1 = corners.mean(axis=0)
@@ -156,7 +182,7 @@ def _unit_shape(
         )
     first = chosen[0].ann
     if (
-        len(chosen) == n
+        (len(chosen) == n or half)
         and isinstance(first.segmentation, list)
         and all(o.ann.segmentation == first.segmentation and o.ann.bbox == first.bbox for o in chosen)
     ):  # every annotator kept the very same polygon (e.g. one already there before the split): kept as is
@@ -166,7 +192,9 @@ def _unit_shape(
         return None
     y0, x0, y1, x1 = box
     frames = [o.placed.in_frame(y0, x0, y1 - y0, x1 - x0) for o in chosen]
-    if staple is None:
+    if half:  # exactly half of the annotators drew it: the pixels at least half of them drew
+        crop = np.sum([np.asarray(f, dtype=np.uint16) for f in frames], axis=0) * 2 >= n
+    elif staple is None:
         crop = reliability.majority_vote(frames, raters=n)
     else:
         decisions = np.zeros((n, *frames[0].shape), bool)
@@ -197,13 +225,25 @@ def consensus_edit(
     method: str = "staple",
     iou_threshold: float = 0.5,
     check: Callable[[], None] | None = None,
+    ties: str = "pending",
 ) -> tuple[Edit, dict[str, Any]]:
     """The edit adding pending consensus objects to every overlap image without one yet, and a summary.
-    ``check`` is called before each image (a background job's cancel); a ``LimitError`` names the image."""
+    ``check`` is called before each image (a background job's cancel); a ``LimitError`` names the image.
+    ``ties``: what becomes of an object exactly half of the annotators drew (``TIES``)."""
+    if ties not in TIES:  # said before any image, also when every image has its consensus already
+        raise ValueError(f"consensus ties {ties!r}: one of {', '.join(TIES)}")
     cats = {c.name: c.id for c in project.categories.values()}
     new_ids = project.id_counter(LAST_ANNOTATION_ID)
     added: list[Annotation] = []
-    summary: dict[str, Any] = {"images": 0, "objects": 0, "minority": 0, "ties": 0, "skipped": []}
+    summary: dict[str, Any] = {
+        "images": 0,
+        "objects": 0,
+        "minority": 0,
+        "ties": 0,
+        "half": 0,
+        "tie_rule": ties,
+        "skipped": [],
+    }
     marked = consensus_marks(project)
     worked_out: dict[int, str | None] = {}
     for image_id, members in overlap_images(project).items():
@@ -214,7 +254,7 @@ def consensus_edit(
         if check is not None:
             check()
         try:
-            result = consensus_image(image.file_name, members, method, iou_threshold)
+            result = consensus_image(image.file_name, members, method, iou_threshold, ties)
         except LimitError as e:  # e.g. a crafted mask box over the pixel limit: say on which image
             raise LimitError(image.file_name, str(e)) from e
         except MemoryError:
@@ -223,6 +263,7 @@ def consensus_edit(
         summary["images"] += 1
         summary["minority"] += result.minority
         summary["ties"] += result.ties
+        summary["half"] += result.half
         for ann, label in result.objects:
             ann.id, ann.image_id, ann.category_id = new_ids.take(), image_id, cats[label]
             added.append(ann)
@@ -259,7 +300,13 @@ def waiting_note(summary: dict[str, Any]) -> str:
 
 def summary_line(summary: dict[str, Any]) -> str:
     """What ``consensus_edit`` did, in one line (the CLI prints it, the app's status bar shows it)."""
-    notes = [f"{summary['minority']} objects drawn by half of the annotators or fewer left out"]
+    fewer = "fewer than half" if summary.get("tie_rule", "drop") == "pending" else "half or fewer"
+    notes = [f"{summary['minority']} objects drawn by {fewer} of the annotators left out"]
+    if summary.get("half"):
+        notes.append(
+            f"{plural(summary['half'], 'object')} drawn by exactly half of them kept pending for you to "
+            "decide (a tie: their note says so; accepting the consensus leaves them pending)"
+        )
     if summary.get("ties"):
         notes.append(f"{summary['ties']} with a class tie (named in their note)")
     if summary["skipped"]:
@@ -282,7 +329,9 @@ def has_consensus(project: Project, image_id: int, marked: dict[int, str] | None
 
 def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Edit:
     """Accept the consensus of these images (default: all with one): consensus objects not rejected
-    become accepted, rejected ones and the annotators' tagged versions are deleted. One edit."""
+    become accepted, rejected ones and the annotators' tagged versions are deleted. One edit. A tie object
+    still pending stays pending (it holds what its annotator drew, so nothing is lost): a reviewer
+    decides it, as a model's prediction."""
     parts: list[Edit] = []
     wanted = set(project.images if image_ids is None else image_ids)
     marked = consensus_marks(project)
@@ -300,7 +349,7 @@ def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Ed
         for a in consensus:
             if a.review == "rejected":
                 drop.append(a.id)
-            elif a.review != "accepted":
+            elif a.review != "accepted" and not is_tie(a):
                 b = clone(a)
                 b.review = "accepted"
                 keep.append(b)
@@ -317,9 +366,9 @@ def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Ed
 
 def dropped_by_accept(project: Project, image_ids: list[int] | None = None) -> dict[int, int]:
     """Image id -> how many annotators' objects accepting its consensus deletes with no consensus object
-    kept in their place (drawn by half of the annotators or fewer, or summarised by a rejected one): with
-    two annotators, every object one of them drew alone. ``accept_consensus`` deletes them; said, so the
-    lead knows to look (and undo) rather than find them gone."""
+    kept in their place (drawn by too few annotators, or summarised by a rejected one): with two
+    annotators and ties "drop", every object one of them drew alone. ``accept_consensus`` deletes them;
+    said, so the lead knows to look (and undo) rather than find them gone."""
     wanted = set(project.images if image_ids is None else image_ids)
     marked = consensus_marks(project)
     out: dict[int, int] = {}
@@ -335,6 +384,26 @@ def dropped_by_accept(project: Project, image_ids: list[int] | None = None) -> d
     return out
 
 
+def ties_left_pending(project: Project, image_ids: list[int] | None = None) -> int:
+    """How many tie objects (``is_tie``) accepting these images' consensus leaves pending: said with the
+    accept, so the lead knows what is still to decide."""
+    wanted = set(project.images if image_ids is None else image_ids)
+    return sum(
+        a.image_id in wanted and is_tie(a) and a.review not in ("accepted", "rejected")
+        for a in project.annotations.values()
+    )
+
+
+def ties_text(n: int) -> str:
+    """``ties_left_pending`` in words ("" when none)."""
+    if not n:
+        return ""
+    return (
+        f"{plural(n, 'object')} drawn by half of the annotators (a tie) left pending: accept or reject "
+        "each (Review mode)"
+    )
+
+
 def dropped_text(project: Project, dropped: dict[int, int]) -> str:
     """``dropped_by_accept`` in words ("" when none), naming the first images."""
     if not dropped:
@@ -343,7 +412,7 @@ def dropped_text(project: Project, dropped: dict[int, int]) -> str:
     more = ", ..." if len(dropped) > 3 else ""
     return (
         f"{plural(sum(dropped.values()), 'object')} of the annotators no consensus object keeps (drawn "
-        "by half of the annotators or fewer, or in a rejected one) deleted with the versions, on "
+        "by too few of the annotators, or in a rejected one) deleted with the versions, on "
         f"{plural(len(dropped), 'image')}: {', '.join(names)}{more}"
     )
 

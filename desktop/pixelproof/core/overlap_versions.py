@@ -11,6 +11,9 @@ ANNOTATOR_KEY = "annotator"  # under an annotation's "pixelproof": whose version
 OVERLAP_KEY = "overlap_annotators"  # top-level "pixelproof": image id -> annotators whose versions it holds
 CONSENSUS_KEY = "consensus"  # top-level "pixelproof": image id -> its consensus method, once worked out
 CONSENSUS_OF = "consensus_of"  # under a consensus object's "pixelproof": the ids of the objects it summarises
+# under a consensus object drawn by exactly half of the annotators (a tie, proposed for review rather than
+# dropped): [annotators who drew it, annotators of the image], e.g. [1, 2]
+CONSENSUS_TIE = "consensus_tie"
 SOURCE_PREFIX = "consensus:"  # a consensus object's source: "consensus:<method>"
 WRITTEN = (
     "written (accept a consensus first to write one)"  # versions_note of an export (convert, File > Export)
@@ -20,6 +23,12 @@ WRITTEN = (
 def is_consensus(a: Annotation) -> bool:
     """A consensus object (``consensus.consensus_edit``'s), accepted or not."""
     return (a.source or "").startswith(SOURCE_PREFIX) and CONSENSUS_OF in a.app_extra
+
+
+def is_tie(a: Annotation) -> bool:
+    """A consensus object only half of the annotators drew (``CONSENSUS_TIE``): accepting the image's
+    consensus never accepts it for the reviewer, it stays pending until someone decides."""
+    return is_consensus(a) and CONSENSUS_TIE in a.app_extra
 
 
 def versions_side_by_side(project: Project) -> dict[int, list[str]]:

@@ -29,6 +29,7 @@ from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category
 from pixelproof.core.sparse_mask import origin_of
 from pixelproof.ui.canvas.looks import (
+    PENDING,
     REJECTED,
     category_color,
     display_score,
@@ -542,7 +543,7 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
 
     def _recolor(self, x: int, y: int, w: int, h: int) -> None:
         c = self._brush.color() if self._brush.style() != Qt.BrushStyle.NoBrush else QColor(0, 0, 0, 0)
-        floor = MASK_ALPHA // 2 if self._prediction_score is not None else MASK_ALPHA  # a proposal: lighter
+        floor = MASK_ALPHA // 2 if self._look == PENDING else MASK_ALPHA  # a proposal: lighter
         a = max(floor, c.alpha()) if c.alpha() and self._look != REJECTED else 0  # rejected: hatched only
         if self._selected_look:
             a = min(255, a + 50)

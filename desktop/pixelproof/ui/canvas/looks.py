@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPen
 
 from pixelproof.core.category_colors import shown_color
-from pixelproof.core.model import Annotation, Category, is_pending_prediction, is_rejected
+from pixelproof.core.model import Annotation, Category, is_pending, is_pending_prediction, is_rejected
 
 FILL_ALPHA = 40
 # a pending prediction's outline: dash and gap in pen widths (cosmetic: screen pixels at any zoom), flat
@@ -27,8 +27,10 @@ REJECTED_TAG = "· rejected"  # after the category name on its tag
 
 def review_look(ann: Annotation) -> str:
     """``PENDING``, ``REJECTED`` or ``LABEL``: how the canvas draws ``ann``. A rejected prediction is no
-    longer pending: it is neither dashed nor hidden by the Show slider."""
-    if is_pending_prediction(ann):
+    longer pending: it is neither dashed nor hidden by the Show slider. Any other object awaiting review
+    (review "pending": a consensus object, one drawn by half of the annotators above all, or a class
+    split's) is a proposal too, drawn as one: exports leave it out until accepted, as a prediction."""
+    if is_pending_prediction(ann) or is_pending(ann):
         return PENDING
     return REJECTED if is_rejected(ann) else LABEL
 

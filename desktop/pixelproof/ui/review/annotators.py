@@ -1,8 +1,9 @@
 """Review > Annotators Side by Side: the versions annotators made of one overlap image (kept side by side by
 a merge), each in its own linked pane, and the per-pixel disagreement map; Consensus adds pending
-consensus objects (STAPLE or majority) and Accept Consensus keeps them and drops the versions, each one
-undoable edit. The layers and the share of pixels the annotators differ on are worked out in a background
-``Job`` (``core.disagreement``: exact counts, layers reduced on a large image); the UI thread shows them.
+consensus objects (STAPLE or majority; an object exactly half of the annotators drew proposed pending or
+left out, the ties box) and Accept Consensus keeps them and drops the versions, each one undoable edit.
+The layers and the share of pixels the annotators differ on are worked out in a background ``Job``
+(``core.disagreement``: exact counts, layers reduced on a large image); the UI thread shows them.
 The consensus too (STAPLE over a large image's masks takes seconds): its edit is pushed once worked out, if
 the project still holds what it was worked out from."""
 
@@ -35,6 +36,8 @@ from pixelproof.core.consensus import (
     dropped_text,
     overlap_images,
     summary_line,
+    ties_left_pending,
+    ties_text,
     unchanged_for_consensus,
 )
 from pixelproof.core.limits import LimitError
@@ -117,6 +120,14 @@ class AnnotatorsView(QObject):
         self.info = QLabel()
         self.method = QComboBox()
         self.method.addItems(["staple", "majority"])
+        self.ties = QComboBox()  # what becomes of an object exactly half of the annotators drew
+        self.ties.addItem("Ties: review", "pending")
+        self.ties.addItem("Ties: drop", "drop")
+        self.ties.setToolTip(
+            "An object exactly half of the annotators drew (with two, one drew it alone): review adds it as "
+            "a pending consensus object noted 'drawn by 1 of 2 annotators', which Accept Consensus leaves "
+            "pending for you to decide; drop leaves it out (Accept Consensus then deletes it)"
+        )
         self.consensus_button = QPushButton("Consensus")
         self.consensus_button.setToolTip(
             "Add pending consensus objects to every overlap image (one undo step)"
@@ -132,13 +143,17 @@ class AnnotatorsView(QObject):
         top = QHBoxLayout()
         top.addWidget(QLabel("Overlap image:"))
         top.addWidget(self.images, 1)
-        top.addWidget(self.method)
-        top.addWidget(self.consensus_button)
-        top.addWidget(self.accept_button)
         top.addWidget(back)
+        # the consensus controls on a row of their own: beside the image box they widened the view past a
+        # 1024-pixel window's centre (the right dock cut, the image's name cut to "images/i")
+        actions = QHBoxLayout()
+        for w in (self.method, self.ties, self.consensus_button, self.accept_button):
+            actions.addWidget(w)
+        actions.addStretch(1)
         self.grid = QGridLayout()
         layout = QVBoxLayout(self.widget)
         layout.addLayout(top)
+        layout.addLayout(actions)
         layout.addWidget(self.info)
         layout.addLayout(self.grid, 1)
         self.panes: list[ReviewPane] = []
@@ -348,8 +363,10 @@ class AnnotatorsView(QObject):
         doc = self.shell.document
         if doc is None or self.consensus_job is not None:
             return
-        before, method = doc.project.snapshot(), self.method.currentText()
-        job = Job(lambda j: consensus_edit(before, method, check=j.check), self, expected=(LimitError,))
+        before, method, ties = doc.project.snapshot(), self.method.currentText(), self.ties.currentData()
+        job = Job(
+            lambda j: consensus_edit(before, method, check=j.check, ties=ties), self, expected=(LimitError,)
+        )
         job.finished.connect(lambda result, j=job: self._consensus_done(j, doc, before, result))
         job.failed.connect(lambda reason, j=job: self._consensus_failed(j, reason))
         job.cancelled.connect(lambda j=job: self._consensus_over(j))
@@ -398,10 +415,13 @@ class AnnotatorsView(QObject):
         if doc is None or image_id is None:
             return
         dropped = dropped_text(doc.project, dropped_by_accept(doc.project, [image_id]))
+        pending = ties_text(ties_left_pending(doc.project, [image_id]))
         edit = accept_consensus(doc.project, [image_id])
         if not edit.parts:  # no consensus worked out on this image: nothing to accept, nothing to undo
             self.shell.status("No consensus on this image yet: press Consensus first")
             return
         doc.push(edit)
-        if dropped:  # with two annotators, every object one drew alone: say it, undo brings them back
-            self.shell.status(f"Consensus accepted; {dropped} (Edit > Undo brings them back)", 0)
+        if dropped:  # ties dropped: every object one of two drew alone; say it, undo brings them back
+            dropped = f"{dropped} (Edit > Undo brings them back)"
+        if dropped or pending:
+            self.shell.status("; ".join(["Consensus accepted", *(t for t in (dropped, pending) if t)]), 0)
