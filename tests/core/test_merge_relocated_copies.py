@@ -166,10 +166,9 @@ def test_shards_relocated_to_copies_merge_as_if_never_relocated(
     assert all("copies of their files" in line for line in relocated_lines(relocated))
 
 
-def test_a_shard_moved_to_another_folder_is_said_moved_not_relocated_to_copies(tmp_path: Path) -> None:
-    """A shard saved with paths relative to its folder and then moved (mailed back into shards/in/): its
-    paths lead nowhere from there, and merge pairs each record with the file dealt out under its id -
-    rightly - but said the annotator had "relocated ... to copies of their files", which they never did."""
+def _moved_shards(tmp_path: Path, with_copies: bool):  # type: ignore[no-untyped-def]
+    """Shards saved in lead/shards/ (names ``../images/imgN.png``), then moved into lead/shards/in/;
+    ``with_copies``: the pictures copied to lead/shards/images/, where those names now lead."""
     lead = tmp_path / "lead"
     for k, (w, h) in enumerate(SIZES[:4]):
         png(lead / "images" / f"img{k}.png", w, h)
@@ -177,11 +176,21 @@ def test_a_shard_moved_to_another_folder_is_said_moved_not_relocated_to_copies(t
     save_project(base)
     split = split_project(base, NAMES, seed=1)
     (lead / "shards" / "in").mkdir(parents=True)
+    if with_copies:
+        shutil.copytree(lead / "images", lead / "shards" / "images")
     moved = []
     for name, shard in split.shards.items():
         _edit(shard, name)
-        save_project(shard, lead / "shards" / f"{name}.json")  # names: ../images/imgN.png
+        save_project(shard, lead / "shards" / f"{name}.json")
         moved.append(Path(shutil.move(lead / "shards" / f"{name}.json", lead / "shards" / "in")))
+    return lead, base, split, moved
+
+
+def test_a_shard_moved_to_another_folder_is_said_moved_not_relocated_to_copies(tmp_path: Path) -> None:
+    """A shard saved with paths relative to its folder and then moved (mailed back into shards/in/): its
+    paths lead nowhere from there, and merge pairs each record with the file dealt out under its id -
+    rightly - but said the annotator had "relocated ... to copies of their files", which they never did."""
+    lead, base, split, moved = _moved_shards(tmp_path, with_copies=False)
     got = _merge(moved, lead / "project.json", split.manifest)
     want = _merge(moved, None, None)  # without a base
     assert got.conflicts == [] and len(got.project.images) == len(base.images)
@@ -277,19 +286,7 @@ def test_a_shard_record_pointed_at_another_picture_by_that_name_is_not_paired(tm
 def test_a_shard_moved_with_copies_of_its_images_is_said_relocated_to_copies(tmp_path: Path) -> None:
     """Moved with its pictures (``../images/imgN.png`` from its new folder names real copies): those are
     copies indeed, not paths that lead nowhere."""
-    lead = tmp_path / "lead"
-    for k, (w, h) in enumerate(SIZES[:4]):
-        png(lead / "images" / f"img{k}.png", w, h)
-    base = project_from_folder(lead / "images", lead / "project.json", ["cat"])
-    save_project(base)
-    split = split_project(base, NAMES, seed=1)
-    (lead / "shards" / "in").mkdir(parents=True)
-    shutil.copytree(lead / "images", lead / "shards" / "images")  # the copies the shards now lead to
-    moved = []
-    for name, shard in split.shards.items():
-        _edit(shard, name)
-        save_project(shard, lead / "shards" / f"{name}.json")
-        moved.append(Path(shutil.move(lead / "shards" / f"{name}.json", lead / "shards" / "in")))
+    lead, base, split, moved = _moved_shards(tmp_path, with_copies=True)
     got = _merge(moved, lead / "project.json", split.manifest)
     assert got.conflicts == [] and len(got.project.images) == len(base.images)
     rows = got.report()["relocated_files"]

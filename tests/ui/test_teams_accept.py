@@ -13,18 +13,22 @@ from tests.ui.test_teams_agreeview import CTRL_SHIFT, merged_project
 pytestmark = pytest.mark.gui
 
 
+def _side_by_side(qtbot, project_file):  # type: ignore[no-untyped-def]
+    """ann's and bob's versions merged, the Annotators view open on the first image: (window, image id)."""
+    win = open_main_window(qtbot, merged_project(project_file, ["ann", "bob"]))
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
+    qtbot.waitUntil(win.teams.view.overlays_ready, timeout=5000)
+    return win, win.teams.view.images.currentData()
+
+
 def test_accepting_a_consensus_says_which_objects_only_one_of_two_annotators_drew_it_deletes(
     qtbot, project_file, no_prompts
 ) -> None:  # type: ignore[no-untyped-def]
     """Two annotators, ann drew a disc and bob nothing, ties dropped: no majority, so the consensus is empty
     and accepting it deleted ann's disc without a word (the usual case with two copies of an overlap
     image)."""
-    path = merged_project(project_file, ["ann", "bob"])
-    win = open_main_window(qtbot, path)
+    win, image_id = _side_by_side(qtbot, project_file)
     doc, view = win.document, win.teams.view
-    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
-    qtbot.waitUntil(view.overlays_ready, timeout=5000)
-    image_id = view.images.currentData()
     anns = [a.id for a in doc.project.annotations_of(image_id) if a.app_extra.get(ANNOTATOR_KEY) == "ann"]
     assert len(anns) == 1
     view.ties.setFocus()
@@ -48,12 +52,8 @@ def test_by_default_what_one_of_two_annotators_drew_is_proposed_and_stays_pendin
 ) -> None:  # type: ignore[no-untyped-def]
     """The same disc ann drew alone: Consensus (Ties: review, the default) proposes it, noted 'drawn by 1
     of 2 annotators'; Accept Consensus drops the versions but leaves that object pending, and says so."""
-    path = merged_project(project_file, ["ann", "bob"])
-    win = open_main_window(qtbot, path)
+    win, image_id = _side_by_side(qtbot, project_file)
     doc, view = win.document, win.teams.view
-    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
-    qtbot.waitUntil(view.overlays_ready, timeout=5000)
-    image_id = view.images.currentData()
     [ann] = [a for a in doc.project.annotations_of(image_id) if a.app_extra.get(ANNOTATOR_KEY) == "ann"]
     assert view.ties.currentText() == "Ties: review"
     qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
