@@ -395,14 +395,10 @@ class ImageList(QWidget):
         return True
 
     def _refilter(self, conditions: list[Condition], only: set[int] | None) -> None:
-        """Filter the table with its current row taken off for the time: a current row the filter removed
-        was moved by the selection model in the middle of the proxy's removals, and the view went to that
-        image there and then; leaving an image records the time spent on it (``TimeRecorder``, from one
-        second on), which changed the source's data, which the proxy took up within its removals: it then
-        removed the wrong rows, a matrix cell listing none of its images (the time is now applied after the
-        event; still, the view changes images only once the removals are over). The current row is made
-        current again if it stays, quietly (the view shows it, or an image the table hides: a volume's
-        slice); else the view picks one (``_filter_changed``)."""
+        """Filter the table with its current row taken off meanwhile: else the selection model moves a
+        removed current row in the middle of the proxy's removals and the view changes image there, whose
+        follow-ups (the time spent, ``TimeRecorder``, now deferred) must not reach the model mid-change. The
+        row is made current again, quietly, if it stays; else the view picks one (``_filter_changed``)."""
         table, proxy, selection = self.image_table, self.image_proxy, self.image_table.selectionModel()
         current = proxy.mapToSource(table.currentIndex())  # its source row: the source is not changed
         row, column = current.row(), current.column()
