@@ -12,7 +12,6 @@ undoable), Shift+D / Shift+A go to the next / previous problem. Edits re-check t
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -40,7 +39,7 @@ from pixelproof.ui.panels.problems.marks import ProblemMarks
 from pixelproof.ui.panels.problems.results_file import ResultsFileSource
 from pixelproof.ui.panels.problems.runner import SOURCES, LintRunner
 from pixelproof.ui.panels.problems.stale import CategoryMarks
-from pixelproof.ui.panels.problems.summary import run_summary
+from pixelproof.ui.panels.problems.summary import detail_html, run_summary
 from pixelproof.ui.panels.problems.table import (
     PROBLEM_ROLE,
     ProblemsFilter,
@@ -52,6 +51,7 @@ from pixelproof.ui.panels.problems.widgets import (
     action_button,
     column,
     combo_box,
+    refill,
     wrapped_label,
 )
 from pixelproof.ui.settings import settings
@@ -79,6 +79,7 @@ class ProblemsPanel(Panel):
         self._dirty: set[int] = set()
         self._categories = CategoryMarks()  # (a class added needs no image re-checked)
         self._restoring = False  # re-selecting the current row after a re-check: do not show it again
+        self._hidden: str | None = None  # the key of the problem looked at while a filter hides it
         self._recheck_timer = QTimer(self)
         self._recheck_timer.setSingleShot(True)
         self._recheck_timer.setInterval(150)
@@ -266,7 +267,7 @@ class ProblemsPanel(Panel):
     def set_document(self, doc: Document | None) -> None:
         self.cancel()
         self._clear_marks()
-        self.result = None
+        self.result, self._hidden = None, None
         self._dirty.clear()
         self.model.set_problems([])
         self.model.shown = (
@@ -344,7 +345,7 @@ class ProblemsPanel(Panel):
             self.summary.setText("Cancelled; the list is as it was.")
             self._update_actions()
             return
-        self.result = result
+        self.result, self._hidden = result, None
         self._dirty.clear()
         if self.document is not None:
             self._categories.reset(self.document.project)
@@ -480,6 +481,8 @@ class ProblemsPanel(Panel):
 
     # -- showing a problem -------------------------------------------------------------------------
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not self._restoring:
+            self._hidden = None  # another problem chosen: the one a filter hid is forgotten
         self._show(current.data(PROBLEM_ROLE) if current.isValid() else None, go=not self._restoring)
 
     def _show(self, problem: Problem | None, go: bool = True) -> None:
@@ -490,17 +493,7 @@ class ProblemsPanel(Panel):
         if problem is None:
             self.detail.setText("")
             return
-        fix = describe(problem.fix, self._names())
-        dismissed = " <i>(marked not a problem)</i>" if problem.key in self.model.dismissed else ""
-        kind = problem.kind.replace("_", " ")
-        fix_line = (
-            f"<span style='color:#0072b2'>Fix: {html.escape(fix)}</span>"
-            if problem.fix
-            else "<i>No automatic fix: edit it by hand.</i>"
-        )
-        self.detail.setText(
-            f"<b>{kind}</b> {problem.score:.2f}{dismissed}<br>{html.escape(problem.message)}<br>{fix_line}"
-        )
+        self.detail.setText(detail_html(problem, self._names(), problem.key in self.model.dismissed))
         doc = self.document
         if not go or doc is None or problem.image_id not in doc.project.images:
             return
@@ -522,30 +515,30 @@ class ProblemsPanel(Panel):
     def _fill_filters(self) -> None:
         kinds = sorted({p.kind for p in self.model.problems}, key=list(KINDS).index)
         classes = sorted({p.category or "" for p in self.model.problems} - {""})
-        for combo, label, values in (
-            (self.kind_filter, "All kinds", kinds),
-            (self.class_filter, "All classes", classes),
-        ):
-            chosen = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(label, None)
-            for v in values:
-                combo.addItem(v.replace("_", " ") if combo is self.kind_filter else v, v)
-                if combo is self.kind_filter:  # the name `lint --kinds` and the JSON use
-                    combo.setItemData(combo.count() - 1, kind_tip(v), Qt.ItemDataRole.ToolTipRole)
-            at = combo.findData(chosen) if chosen is not None else 0
-            combo.setCurrentIndex(max(at, 0))
-            combo.blockSignals(False)
+        # a kind's tip: the name `lint --kinds` and the JSON use
+        refill(self.kind_filter, "All kinds", {k: (k.replace("_", " "), kind_tip(k)) for k in kinds})
+        refill(self.class_filter, "All classes", {c: (c, "") for c in classes})
         self._apply_filter()
 
     def _apply_filter(self, *_: object) -> None:
-        self.proxy.set_filter(
-            kind=self.kind_filter.currentData(),
-            category=self.class_filter.currentData(),
-            min_score=self.min_score.value(),
-            show_dismissed=self.show_dismissed.isChecked(),
-        )
+        """Filter the list, never the view: the problem looked at stays selected while listed; hidden, the
+        list selects nothing (the selection model moved to the next row, which opened that problem's image)
+        and the image stays; listed again, it is selected again (``_hidden``), without a jump."""
+        current = self._current_problem()
+        key = current.key if current is not None else self._hidden
+        self._restoring = True
+        try:
+            self.proxy.set_filter(
+                kind=self.kind_filter.currentData(),
+                category=self.class_filter.currentData(),
+                min_score=self.min_score.value(),
+                show_dismissed=self.show_dismissed.isChecked(),
+            )
+            self._hidden = None if key is None or self._select_key(key) else key
+            if self._hidden is not None:
+                self.table.selectionModel().clear()  # (a None current: ``_on_current`` clears the detail)
+        finally:
+            self._restoring = False
         self._update_summary()
 
     def _update_summary(self) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 
-from pixelproof.core.lint import LintResult
+from pixelproof.core.lint import LintResult, Problem
+from pixelproof.core.lint.fixes import describe
 from pixelproof.core.lint.predictions import skipped_note, unconfident_note
 from pixelproof.core.wording import plural
 from pixelproof.inference.class_filter import ignored_line
@@ -46,3 +48,15 @@ def run_summary(
             f"{', …' if len(unread) > 1 else ''}."
         )
     return text
+
+
+def detail_html(problem: Problem, names: dict[int, str], dismissed: bool) -> str:
+    """The lines under the list for the selected problem: kind and score, what is wrong, the fix."""
+    fix_line = (
+        f"<span style='color:#0072b2'>Fix: {html.escape(describe(problem.fix, names))}</span>"
+        if problem.fix
+        else "<i>No automatic fix: edit it by hand.</i>"
+    )
+    marked = " <i>(marked not a problem)</i>" if dismissed else ""
+    kind = problem.kind.replace("_", " ")
+    return f"<b>{kind}</b> {problem.score:.2f}{marked}<br>{html.escape(problem.message)}<br>{fix_line}"

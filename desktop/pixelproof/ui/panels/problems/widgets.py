@@ -88,6 +88,21 @@ def combo_box(name: str) -> QComboBox:
     return combo
 
 
+def refill(combo: QComboBox, first: str, entries: dict[str, tuple[str, str]]) -> None:
+    """``combo``'s entries again after a run or a re-check: ``first`` (data None) then each value's text and
+    tooltip; the entry chosen stays chosen while listed, and no signal says a choice the user made."""
+    chosen = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItem(first, None)
+    for value, (text, tip) in entries.items():
+        combo.addItem(text, value)
+        if tip:
+            combo.setItemData(combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+    combo.setCurrentIndex(max(combo.findData(chosen) if chosen is not None else 0, 0))
+    combo.blockSignals(False)
+
+
 def action_button(action: QAction, text: str, keys: bool = False) -> QPushButton:
     """A push button for ``action`` with its own short text (and the action's key in force, when ``keys``);
     enabled and described as the action is."""
