@@ -7,7 +7,7 @@ import json
 
 from pixelproof.core.coco import load_project
 from pixelproof.core.demo import install_demo
-from pixelproof.core.qa import run_qa
+from pixelproof.core.qa import QAOptions, run_qa
 from pixelproof.interop.references import load_reference
 from tests.core.test_qa import disc, make_project
 
@@ -194,3 +194,28 @@ def test_a_class_missing_from_the_reference_counts_only_its_objects_outside_void
     bowl = next(p for p in result.problems if "'bowl'" in p)
     assert "its 1 candidate object counts as extra (FP)" in bowl, bowl
     assert "2 more" in bowl and "void" in bowl, bowl  # the others are said, not silently dropped
+
+
+def test_a_class_missing_from_the_reference_says_the_objects_the_score_threshold_left_out() -> None:
+    """A detector's 'cake' boxes on a coin picture, scored at --score-threshold 0.5: the note said "its 0
+    candidate objects count as extra (FP), its Dice as 0; 2 more not scored (wholly inside a void region
+    of the reference, or on an image not scored)": no void, no image left out, and the class's Dice is
+    n/a. It now says the threshold left them out."""
+    boxes = ([45.0, 35.0, 10.0, 8.0], [60.0, 40.0, 12.0, 10.0], [5.0, 50.0, 10.0, 10.0])
+    cand = make_project(
+        [("a.png", "cat", disc(20, 20, 8)), *(("a.png", "cake", b) for b in boxes)], cats=("cat", "cake")
+    )
+    for a, score in zip(
+        sorted(cand.annotations.values(), key=lambda a: a.id)[1:], (0.3, 0.4, 0.8), strict=True
+    ):
+        a.score = score
+    ref = make_project([("a.png", "cat", disc(20, 20, 8))], cats=("cat",))
+    cake = next(p for p in run_qa(ref, cand, QAOptions(score_threshold=0.5)).problems if "'cake'" in p)
+    assert "its 1 candidate object counts as extra (FP), its Dice as 0" in cake, cake
+    assert "; 2 more left out, scoring under the score threshold 0.5" in cake, cake
+    assert "void" not in cake, cake
+    cake = next(p for p in run_qa(ref, cand, QAOptions(score_threshold=0.9)).problems if "'cake'" in p)
+    assert cake == (
+        "category 'cake' is not in the reference: its 3 candidate objects are left out, scoring under the "
+        "score threshold 0.9"
+    ), cake

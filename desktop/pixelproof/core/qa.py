@@ -32,6 +32,7 @@ from pixelproof.core.qa_categories import (
     candidate_only,
     candidate_only_notes,
     paired_reference,
+    under_threshold,
     used_categories,
 )
 from pixelproof.core.qa_objects import (
@@ -591,5 +592,6 @@ def run_qa(
     result.ap, result.confusion = detections.ap(ref.instance_scored), detections.confusion()
     result.confusion_images = detections.confusion_images()
     at = len(ref.problems) + len(names)
-    result.problems[at:at] = candidate_only_notes(only, detections.cells)
+    below = under_threshold(candidate, only, opt.score_threshold)
+    result.problems[at:at] = candidate_only_notes(only, detections.cells, below, opt.score_threshold)
     return result

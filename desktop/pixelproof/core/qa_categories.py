@@ -111,28 +111,53 @@ def candidate_only(reference: Project, candidate: Project) -> dict[str, int]:
     return {name: n for name, n in sorted(_counts(candidate).items()) if name not in ref_names}
 
 
+def under_threshold(candidate: Project, names: Iterable[str], threshold: float | None) -> dict[str, int]:
+    """Objects of each class of ``names`` scoring under ``threshold``: QA leaves them out
+    (``qa_batch.above_score``)."""
+    if threshold is None:
+        return {}
+    wanted, cats = set(names), candidate.categories
+    return dict(
+        Counter(
+            cats[a.category_id].name
+            for a in candidate.annotations.values()
+            if a.score is not None and a.score < threshold and a.category_id in cats
+            and cats[a.category_id].name in wanted
+        )
+    )  # fmt: skip
+
+
 def candidate_only_notes(
-    only: dict[str, int], cells: Mapping[tuple[str | None, str | None], int]
+    only: dict[str, int],
+    cells: Mapping[tuple[str | None, str | None], int],
+    below: Mapping[str, int] | None = None,
+    threshold: float | None = None,
 ) -> list[str]:
     """One line per class of ``candidate_only``, from what its objects counted as once scored (``cells``:
     the confusion counts, None the background): extra (FP), paired with another class's reference
-    object (wrong class), or not scored at all (wholly inside a void region, as QA leaves out every object
-    there, or on an image not scored): the per-class table's and the matrix's counts, not the file's."""
+    object (wrong class), left out scoring under the score threshold (``below``, ``under_threshold``), or
+    not scored at all (wholly inside a void region, as QA leaves out every object there, or on an image
+    not scored): the per-class table's and the matrix's counts, not the file's."""
     notes = []
     for name, n in only.items():
         extra = cells.get((None, name), 0)
         wrong = sum(k for (r, c), k in cells.items() if c == name and r is not None)
-        line = (
-            f"category {name!r} is not in the reference: its {plural(extra, 'candidate object')} "
-            f"{'counts' if extra == 1 else 'count'} as extra (FP), its Dice as 0"
-        )
-        if wrong:
-            line += f"; {wrong} more paired with another class's reference object (wrong class)"
-        if n - extra - wrong > 0:
-            line += (
-                f"; {n - extra - wrong} more not scored (wholly inside a void region of the reference, "
-                "or on an image not scored)"
-            )
+        under = min((below or {}).get(name, 0), n - extra - wrong)
+        void = "not scored (wholly inside a void region of the reference, or on an image not scored)"
+        tails = [
+            (wrong, "paired with another class's reference object (wrong class)"),
+            (under, f"left out, scoring under the score threshold {threshold or 0:g}"),
+            (n - extra - wrong - under, void),
+        ]
+        tails = [(k, text) for k, text in tails if k > 0]
+        if extra or not tails:  # its Dice is 0 only when something of it was scored
+            verb = "counts" if extra == 1 else "count"
+            line = f"its {plural(extra, 'candidate object')} {verb} as extra (FP), its Dice as 0"
+        else:
+            (k, text), tails = tails[0], tails[1:]
+            line = f"its {plural(k, 'candidate object')} {'is' if k == 1 else 'are'} {text}"
+        line = f"category {name!r} is not in the reference: {line}"
+        line += "".join(f"; {k} more {text}" for k, text in tails)
         notes.append(line)
     return notes
 
