@@ -27,10 +27,16 @@ class ReviewNavigation:
 
     def step_image(self: ReviewView, step: int) -> bool:
         """D / A here: the next / previous row of the Images table as sorted and filtered (the worst images
-        one after the other), not file order; at either end the status bar says so. False while no row is
-        shown (the caller walks the Images panel's list)."""
-        if self.scored is None or self.preview.active or self.images.image_proxy.rowCount() == 0:
+        one after the other), not file order; at either end, or with a filter that shows none, the image
+        stays and the status bar says so (file order there opened images the filter leaves out). False
+        while the table has no row (the caller walks the Images panel's list)."""
+        if self.scored is None or self.preview.active or self.images.image_model.rowCount() == 0:
             return False
+        if self.images.image_proxy.rowCount() == 0:
+            self.statusMessage.emit(
+                f"No image to go to: the filter shows 0 of {self.images.image_model.rowCount()} images"
+            )
+            return True
         order = self.document.image_ids() if self.document is not None else []
         if not self.images.step(self.image_id, step, order):
             self.statusMessage.emit(self.images.end_message(step))
