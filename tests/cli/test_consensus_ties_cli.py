@@ -53,3 +53,34 @@ def test_an_unknown_ties_value_is_a_usage_error(tmp_path: Path, capsys) -> None:
     except SystemExit as e:
         code = e.code
     assert code == 2 and "--ties" in capsys.readouterr().err and path.read_bytes() == before
+
+
+def test_decide_ties_accepts_or_rejects_every_pending_tie_at_once(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Ties were decided one by one in the Review mode only; --decide-ties decides them all, one edit."""
+    path = _saved(tmp_path)
+    assert main(["consensus", str(path), "--method", "majority"]) == 0
+    capsys.readouterr()
+    assert main(["consensus", str(path), "--decide-ties", "reject"]) == 0
+    assert "1 tie object rejected" in capsys.readouterr().out
+    ties = [a for a in load_project(path).annotations.values() if CONSENSUS_TIE in a.app_extra]
+    assert [a.review for a in ties] == ["rejected"]
+    assert main(["consensus", str(path), "--accept"]) == 0  # the rejected tie goes with the versions
+    capsys.readouterr()
+    assert [a.review for a in load_project(path).annotations.values()] == ["accepted"]
+    decided = path.read_bytes()
+    assert main(["consensus", str(path), "--decide-ties", "accept"]) == 1  # nothing left to decide
+    assert "no pending object drawn by half" in capsys.readouterr().err and path.read_bytes() == decided
+
+
+def test_decide_ties_accept_after_accept_makes_the_tie_a_label(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = _saved(tmp_path)
+    assert main(["consensus", str(path)]) == 0
+    assert main(["consensus", str(path), "--accept"]) == 0
+    assert main(["consensus", str(path), "--decide-ties", "accept"]) == 0
+    assert "1 tie object accepted" in capsys.readouterr().out
+    assert [a.review for a in load_project(path).annotations.values()] == ["accepted", "accepted"]
+    try:
+        code = main(["consensus", str(path), "--accept", "--decide-ties", "accept"])
+    except SystemExit as e:
+        code = e.code
+    assert code == 2  # one at a time

@@ -120,3 +120,27 @@ def test_with_four_annotators_two_is_a_tie_whose_pixels_both_drew(tmp_path: Path
     [tie] = _consensus(project)
     assert tie.app_extra[CONSENSUS_TIE] == [2, 4] and tie.note == "drawn by 2 of 4 annotators"
     np.testing.assert_array_equal(tie.mask(H, W), left & right)
+
+
+def test_decide_ties_decides_every_pending_tie_in_one_edit_and_its_revert_undoes_it(tmp_path: Path) -> None:
+    from pixelproof.core.consensus import decide_ties
+
+    project = _merged(tmp_path, [[BOTH, ALONE], [BOTH]])
+    edit, _ = consensus_edit(project, "majority")
+    edit.apply(project)
+    with pytest.raises(ValueError):
+        decide_ties(project, "pending")
+    ties = decide_ties(project, "accepted")
+    assert ties is not None and ties.label == "Accept 1 tie"
+    ties.apply(project)
+    both, alone = _consensus(project)
+    assert alone.review == "accepted" and both.review == "pending"  # only the tie
+    assert ties_left_pending(project) == 0 and decide_ties(project, "rejected") is None
+    ties.revert(project)
+    assert _consensus(project)[1].review == "pending" and ties_left_pending(project) == 1
+    accept_consensus(project).apply(project)  # an accepted tie stays after Accept Consensus
+    assert [a.review for a in _consensus(project)] == ["accepted", "pending"]
+    reject = decide_ties(project, "rejected")
+    assert reject is not None and reject.label == "Reject 1 tie"
+    reject.apply(project)
+    assert [a.review for a in _consensus(project)] == ["accepted", "rejected"]

@@ -49,3 +49,18 @@ def test_copies_equal_to_the_base_but_for_the_status_bring_the_least_finished(tm
     assert all(ANNOTATOR_KEY not in a.app_extra for a in result.project.annotations_of(1))
     alone = merge_shards([Shard.of(subset(base, [1]), "cy")], base=base)
     assert alone.conflicts == [] and alone.project.image_status(1) == "in_progress"
+
+
+def test_a_copy_taken_before_the_review_never_sends_a_reviewed_image_back(tmp_path: Path) -> None:
+    """A copy that records no split, made while the image was done, merged after the lead reviewed it:
+    its older "done" replaced "reviewed" (a review silently undone); a status further on still comes in."""
+    base = make_project(tmp_path, 3)
+    base.set_image_status(1, "done")
+    base.set_image_status(2, "in_progress")
+    old = subset(base, [1, 2])  # taken now: image 1 done, image 2 in progress
+    base.set_image_status(1, "reviewed")  # the lead reviews image 1 afterwards
+    old.set_image_status(2, "done")  # the annotator finishes image 2 in the copy
+    result = merge_shards([Shard.of(old, "ann")], base=base)
+    assert result.conflicts == []
+    assert result.project.image_status(1) == "reviewed"
+    assert result.project.image_status(2) == "done"

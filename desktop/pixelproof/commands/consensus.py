@@ -1,9 +1,10 @@
-"""``pixelproof consensus PROJECT [--method staple|majority] [--ties pending|drop] [--accept] [-o OUT]``
-(issue 16).
+"""``pixelproof consensus PROJECT [--method staple|majority] [--ties pending|drop] [--accept | --decide-ties
+accept|reject] [-o OUT]`` (issue 16).
 
 On a merged project whose overlap images keep each annotator's version: add one pending consensus object
 per object most annotators drew (and, with ``--ties pending``, per object exactly half of them drew, to
-decide), or (``--accept``) accept the reviewed consensus (tie objects stay pending).
+decide), or (``--accept``) accept the reviewed consensus (tie objects stay pending), or
+(``--decide-ties``) accept or reject every tie object still pending at once.
 """
 
 from __future__ import annotations
@@ -35,10 +36,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "pending consensus object to decide, which --accept leaves pending (default), or leave it out",
     )
     add_iou_threshold(p, "objects match")
-    p.add_argument(
+    what = p.add_mutually_exclusive_group()
+    what.add_argument(
         "--accept",
         action="store_true",
         help="accept the consensus: keep consensus objects not rejected, delete the annotators' versions",
+    )
+    what.add_argument(
+        "--decide-ties",
+        choices=("accept", "reject"),
+        help="accept or reject every object drawn by exactly half of the annotators still pending (one "
+        "logged edit), before or after --accept",
     )
     p.add_argument("-o", "--output", metavar="OUT", help="write here (default: update PROJECT)")
     p.add_argument("--author", metavar="NAME", help="who does it (history; default: the user identity)")
@@ -49,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.consensus import (
         accept_consensus,
         consensus_edit,
+        decide_ties,
         dropped_by_accept,
         dropped_text,
         has_consensus,
@@ -67,7 +76,15 @@ def run(args: argparse.Namespace) -> int:
     if project is None:
         return 1
     dropped = pending = ""
-    if args.accept:
+    if args.decide_ties:
+        decision = "accepted" if args.decide_ties == "accept" else "rejected"
+        n = ties_left_pending(project)
+        edit = decide_ties(project, decision)
+        if edit is None:  # nothing to decide: say so, write nothing
+            error(f"{args.project}: no pending object drawn by half of the annotators (a tie) to decide")
+            return 1
+        message = f"{n} tie object{'s' if n != 1 else ''} {decision}"
+    elif args.accept:
         dropped = dropped_text(project, dropped_by_accept(project))  # read before the edit deletes them
         pending = ties_text(ties_left_pending(project))
         edit = accept_consensus(project)

@@ -51,6 +51,7 @@ from pixelproof.core.edits import (
     SetOverlapAnnotators,
 )
 from pixelproof.core.geometry import clone
+from pixelproof.core.labels import set_review
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, Project
 from pixelproof.core.overlap_versions import (
@@ -384,14 +385,39 @@ def dropped_by_accept(project: Project, image_ids: list[int] | None = None) -> d
     return out
 
 
-def ties_left_pending(project: Project, image_ids: list[int] | None = None) -> int:
-    """How many tie objects (``is_tie``) accepting these images' consensus leaves pending: said with the
-    accept, so the lead knows what is still to decide."""
-    wanted = set(project.images if image_ids is None else image_ids)
-    return sum(
-        a.image_id in wanted and is_tie(a) and a.review not in ("accepted", "rejected")
+def undecided_ties(project: Project, image_ids: list[int] | None = None) -> list[Annotation]:
+    """The tie objects (``is_tie``) nobody accepted or rejected yet, on these images (default: all)."""
+    wanted = None if image_ids is None else set(image_ids)
+    return [
+        a
         for a in project.annotations.values()
-    )
+        if (wanted is None or a.image_id in wanted) and is_tie(a) and a.review not in ("accepted", "rejected")
+    ]
+
+
+def ties_left_pending(project: Project, image_ids: list[int] | None = None) -> int:
+    """How many tie objects accepting these images' consensus leaves pending: said with the accept, so the
+    lead knows what is still to decide."""
+    return len(undecided_ties(project, image_ids))
+
+
+def decide_ties(project: Project, decision: str) -> Edit | None:
+    """Accept or reject every undecided tie object of the project in one edit (None when there is none): a
+    lead who trusts, or distrusts, what one of two annotators drew alone need not decide hundreds one by
+    one. Each gets the review the Review mode's Accept / Reject Object gives it (``set_review``), so
+    Accept Consensus later keeps the accepted ones and deletes the rejected ones as it does theirs."""
+    if decision not in ("accepted", "rejected"):
+        raise ValueError(f"tie decision {decision!r}: accepted or rejected")
+    ties = undecided_ties(project)
+    if not ties:
+        return None
+    decided = []
+    for a in ties:
+        b = clone(a)
+        set_review(b, decision)
+        decided.append(b)
+    label = f"{'Accept' if decision == 'accepted' else 'Reject'} {plural(len(decided), 'tie')}"
+    return Compound([ReplaceAnnotations(decided, label)], label, focus=[a.id for a in decided])
 
 
 def ties_text(n: int) -> str:

@@ -246,13 +246,18 @@ def _status_set(versions: list[Version], base: Version) -> str | None:
     lead set one since (a review, an image sent back, or this shard merged before): the base's stands.
     Taken over the base's own, merging the same shard again undid every review made after the first.
     A copy that records no split (``subset``, a hand-made shard) tells nothing of what was dealt out: a
-    status other than the base's is the annotator's, as any difference from the base is an edit there."""
+    status further on than the base's is the annotator's; one behind it is the copy's older state (taken
+    before the lead reviewed the image), so it never sends a reviewed image back to done."""
     held = base.status or "todo"
     changed = [
         v.status or "todo"
         for v in versions
         if (v.status_changed() and v.status_at_split == held)
-        or (v.at_split is None and v.status_at_split is None and (v.status or "todo") != held)
+        or (
+            v.at_split is None
+            and v.status_at_split is None
+            and _status_rank(v.status or "todo") > _status_rank(held)
+        )
     ]
     return min(changed, key=_status_rank) if changed else None
 

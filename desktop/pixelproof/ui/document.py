@@ -100,6 +100,9 @@ class Document(QObject):
         self.recovery_file: Path | None = None  # a new project's autosave (named on first use)
         self.recovery_error: ProjectFormatError | None = None  # the autosave open() could not read
         self.import_source: Path | None = None  # the file or folder File > Import read it from
+        # time spent recorded since the last save (``ui.teams.TimeRecorder``): no undo step, so it leaves
+        # the document clean (viewing images never asks "save changes?"), yet autosaves and saves keep it
+        self.time_unsaved = False
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self.autosave_timer.timeout.connect(self.autosave)
@@ -196,6 +199,7 @@ class Document(QObject):
         elif self.locked is None and self.untitled:  # a new project is now a file the app has open
             self.hold_lock(target)
         self.undo_stack.setClean()
+        self.time_unsaved = False
         was_untitled, self.untitled = self.untitled, False
         for auto in {old_auto, autosave_path_for(target)}:
             if auto is not None:
@@ -214,9 +218,10 @@ class Document(QObject):
         return self.recovery_file
 
     def autosave(self) -> bool:
-        """Write the autosave if modified (never the project file itself)."""
+        """Write the autosave if modified or time spent was recorded since the save (never the project
+        file itself): a crash then loses neither."""
         target = self.autosave_path()
-        if target is None or not self.is_modified():
+        if target is None or not (self.is_modified() or self.time_unsaved):
             return False
         self.aboutToSave.emit()
         try:

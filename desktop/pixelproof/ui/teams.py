@@ -293,7 +293,11 @@ def apply_identity() -> str:
 
 class TimeRecorder(QObject):
     """Time spent on each image, per author: added to the project (``RecordTime``) when the user leaves
-    the image or the project; saved with the project's next save. A visit counts at most 10 minutes.
+    the image or the project; saved with the project's next save and autosave. A visit counts at most 10
+    minutes. It is no undo step and does not make the project modified (a project only viewed never asks
+    to be saved), so when the project is left with no unsaved edit (window closed, project closed or
+    another opened) the time is saved to its file silently; with unsaved edits, the question about them
+    covers it (Save keeps it, Discard drops it with them).
 
     Leaving an image measures the visit there and then but applies its edit once the event that changed
     the image is over: a table whose current row a filter or a removal moved changes the image in the
@@ -314,12 +318,19 @@ class TimeRecorder(QObject):
         self._apply_timer.setSingleShot(True)
         self._apply_timer.setInterval(0)
         self._apply_timer.timeout.connect(self.apply_pending)
+        self.shell = shell
         shell.documentChanged.connect(self.set_document)
-        shell.closing.connect(self.flush)
+        shell.closing.connect(self._closing)
         self.set_document(shell.document)
+
+    def _closing(self) -> None:
+        self.flush()
+        self.keep_time(self.doc)
 
     def set_document(self, doc: Any) -> None:
         self.flush()
+        if self.doc is not doc:
+            self.keep_time(self.doc)
         if self.doc is not None:
             self.doc.currentImageChanged.disconnect(self._image_changed)
             self.doc.aboutToSave.disconnect(self.apply_pending)
@@ -357,6 +368,20 @@ class TimeRecorder(QObject):
         for image_id, author, seconds in pending:
             if self.doc is not None and image_id in self.doc.project.images:
                 self.doc.apply_edit(RecordTime(image_id, author, seconds))
+                self.doc.time_unsaved = True
+
+    def keep_time(self, doc: Any) -> None:
+        """Save ``doc`` silently when the time spent is all it has unsaved (a project file with no unsaved
+        edit): leaving it would lose that time, and a question would nag about a project only viewed. A
+        file changed on disk since it was opened is not overwritten for it (said on the status bar)."""
+        from pixelproof.core.coco import ProjectSaveError
+
+        if doc is None or not doc.time_unsaved or doc.is_modified() or doc.untitled:
+            return
+        try:
+            doc.save()
+        except ProjectSaveError as e:  # a ProjectConflictError too: someone else's save stands
+            self.shell.status(f"Time spent on its images not saved: {e}", 0)
 
     def flush(self) -> None:
         """Record the visit to the current image so far, and every visit held, now."""

@@ -1,7 +1,8 @@
 """Review > Annotators Side by Side: the versions annotators made of one overlap image (kept side by side by
 a merge), each in its own linked pane, and the per-pixel disagreement map; Consensus adds pending
 consensus objects (STAPLE or majority; an object exactly half of the annotators drew proposed pending or
-left out, the ties box) and Accept Consensus keeps them and drops the versions, each one undoable edit.
+left out, the ties box) and Accept Consensus keeps them and drops the versions, Accept / Reject All Ties
+decide every tie still pending (``consensus_ties``), each one undoable edit.
 The layers and the share of pixels the annotators differ on are worked out in a background ``Job``
 (``core.disagreement``: exact counts, layers reduced on a large image); the UI thread shows them.
 The consensus too (STAPLE over a large image's masks takes seconds): its edit is pushed once worked out, if
@@ -44,6 +45,7 @@ from pixelproof.core.limits import LimitError
 from pixelproof.core.volumes import expected_identity
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.jobs import Job
+from pixelproof.ui.review.consensus_ties import TieButtons, remember_ties_box
 from pixelproof.ui.review.panes import LinkedPanes, ReviewPane
 from pixelproof.ui.shortcuts import make_action
 from pixelproof.ui.workers import load_image
@@ -128,6 +130,7 @@ class AnnotatorsView(QObject):
             "a pending consensus object noted 'drawn by 1 of 2 annotators', which Accept Consensus leaves "
             "pending for you to decide; drop leaves it out (Accept Consensus then deletes it)"
         )
+        remember_ties_box(self.ties)
         self.consensus_button = QPushButton("Consensus")
         self.consensus_button.setToolTip(
             "Add pending consensus objects to every overlap image (one undo step)"
@@ -147,7 +150,10 @@ class AnnotatorsView(QObject):
         # the consensus controls on a row of their own: beside the image box they widened the view past a
         # 1024-pixel window's centre (the right dock cut, the image's name cut to "images/i")
         actions = QHBoxLayout()
-        for w in (self.method, self.ties, self.consensus_button, self.accept_button):
+        self.consensus_job: Job | None = None
+        self.tie_buttons = TieButtons(shell, lambda: self.consensus_job is not None)
+        tie_buttons = (self.tie_buttons.accept_button, self.tie_buttons.reject_button)
+        for w in (self.method, self.ties, self.consensus_button, self.accept_button, *tie_buttons):
             actions.addWidget(w)
         actions.addStretch(1)
         self.grid = QGridLayout()
@@ -163,7 +169,6 @@ class AnnotatorsView(QObject):
         self.scale = 1
         self.job: Job | None = None
         self.overlay_job: Job | None = None
-        self.consensus_job: Job | None = None
         self.consensus_image: int | None = None  # the image shown when Consensus was pressed
         self._info_text = ""
         shell.add_view(self.widget, "labeling")  # the window's labeling keys go to the image chosen here
@@ -357,6 +362,7 @@ class AnnotatorsView(QObject):
         work it out again; an accept would change what it is worked out from)."""
         for button in (self.consensus_button, self.accept_button):
             button.setEnabled(bool(self.members) and self.consensus_job is None)
+        self.tie_buttons.update()
 
     def add_consensus(self) -> None:
         """Work out the consensus of every overlap image in a background job, from a snapshot."""

@@ -1,0 +1,75 @@
+"""Time spent on a project only viewed: no "save changes?" question for it, yet it is not lost - saved to
+the file silently when the project is left, and in the autosave meanwhile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from pixelproof.core.coco import load_project
+from pixelproof.core.history import current_author
+from pixelproof.ui.document import autosave_path_for
+from tests.ui.conftest import make_project, settle
+from tests.ui.test_time_recorder import _clock
+
+
+def _on_disk(path: Path) -> dict[str, float]:
+    spent = load_project(path).app.get("time_spent", {})
+    return {iid: entry[current_author()] for iid, entry in spent.items()}
+
+
+def _view_first_image_for(window, qtbot, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    """Spend ``seconds`` on image 1, then press D (next image)."""
+    now = _clock(window)
+    now[0] += seconds
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_D)
+    assert window.document.current_image_id == 2
+    settle()
+
+
+def test_time_on_a_project_only_viewed_is_saved_when_the_window_closes_without_a_question(
+    window, qtbot, no_prompts
+) -> None:  # type: ignore[no-untyped-def]
+    """RecordTime leaves the document clean, so closing asked nothing and saved nothing: the time was lost."""
+    doc = window.document
+    path = doc.path
+    _view_first_image_for(window, qtbot, 8.0)
+    assert not doc.is_modified() and not window.isWindowModified()  # viewing is no unsaved change
+    assert _on_disk(path) == {}
+    window.close()
+    assert no_prompts == []  # never asked
+    assert _on_disk(path) == {"1": 8.0}
+
+
+def test_time_is_saved_when_another_project_is_opened(window, qtbot, no_prompts, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = window.document.path
+    _view_first_image_for(window, qtbot, 6.0)
+    assert window.open_path(make_project(tmp_path / "other"))
+    assert no_prompts == [] and _on_disk(path) == {"1": 6.0}
+
+
+def test_unsaved_edits_keep_their_question_and_discard_drops_the_time_with_them(
+    window, qtbot, no_prompts
+) -> None:  # type: ignore[no-untyped-def]
+    doc = window.document
+    path = doc.path
+    before = path.read_bytes()
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # Mark as Done: an edit
+    assert doc.is_modified()
+    _view_first_image_for(window, qtbot, 5.0)
+    window.close()  # no_prompts answers Discard
+    assert len(no_prompts) == 1 and path.read_bytes() == before
+
+
+def test_the_autosave_keeps_time_on_a_clean_project(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A crash before the project is left: the autosave, written only for unsaved edits, held no time."""
+    doc = window.document
+    _view_first_image_for(window, qtbot, 9.0)
+    assert not doc.is_modified()
+    assert doc.autosave()
+    assert _on_disk(autosave_path_for(doc.path)) == {"1": 9.0}
+    doc.save()  # saved: nothing left for an autosave
+    assert not doc.autosave() and not autosave_path_for(doc.path).exists()
