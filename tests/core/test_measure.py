@@ -6,7 +6,15 @@ import math
 
 import pytest
 
-from pixelproof.core.measure import Distance, constrain, distance, format_length, inside, length_text
+from pixelproof.core.measure import (
+    Distance,
+    box_text,
+    constrain,
+    distance,
+    format_length,
+    inside,
+    length_text,
+)
 from pixelproof.core.metrics import image_diagonal
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.qa_objects import image_spacing
@@ -107,3 +115,12 @@ def test_the_finest_pixel_of_the_pairs_scored_in_mm() -> None:
 
     assert finest_pixel_mm([pair(None)]) is None
     assert finest_pixel_mm([pair(None), pair([0.7, 0.5]), pair([0.8, 0.8])]) == 0.5
+
+
+def test_a_box_equal_in_pixels_is_equal_in_um() -> None:
+    """A QuPath nucleus 9.39 x 9.41 px at 0.25 µm a pixel: the Properties panel read "9.4 × 9.4 px (2.3 ×
+    2.4 µm)"; its sides in µm follow the pixels as shown."""
+    assert box_text([20467.01, 28464.16, 9.39, 9.41], (0.00025, 0.00025)).endswith(
+        "9.4 × 9.4 px (2.4 × 2.4 µm)"
+    )
+    assert box_text([0, 0, 180, 140], (0.00025, 0.00025)) == "x 0.0, y 0.0, 180.0 × 140.0 px (45.0 × 35.0 µm)"

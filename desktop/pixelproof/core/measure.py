@@ -68,7 +68,9 @@ def box_text(bbox: list[float], spacing: tuple[float, float] | None = None) -> s
     x, y, w, h = bbox
     text = f"x {x:.1f}, y {y:.1f}, {w:.1f} × {h:.1f} px"
     if spacing is not None:
-        wm, hm = w * spacing[1], h * spacing[0]
+        # from the sides as the px shows them: a 9.39 x 9.41 px nucleus at 0.25 µm read "9.4 x 9.4 px
+        # (2.3 x 2.4 µm)", two equal sides in pixels unequal in µm
+        wm, hm = round(w, 1) * spacing[1], round(h, 1) * spacing[0]
         scale = max(wm, hm)
         text += f" ({length_text(wm, scale).split()[0]} × {length_text(hm, scale)})"
     return text

@@ -20,6 +20,8 @@ def plain_page_levels(tif: Any, base: Any) -> list[Any]:
     pages = tif.pages
     if not isinstance(base.index, int):  # a page of a SubIFD tree, not of the file's chain
         return []
+    if base.subifds:
+        return subifd_levels(tif, base)
     levels: list[Any] = []
     for k in range(base.index + 1, min(len(pages), base.index + 1 + MAX_PLAIN_PAGES)):
         page = pages[k]
@@ -58,3 +60,27 @@ def reduces(previous: Any, page: Any, base: Any) -> bool:
         and (w, h) != (pw, ph)
         and abs(w * bh - h * bw) <= bw + bh
     )
+
+
+def subifd_levels(tif: Any, base: Any) -> list[Any]:
+    """The tiled SubIFDs of ``base`` that reduce the level before, in their order: tifffile's series takes
+    them as levels only at half the size of the one before, so a slide whose reduced levels (in SubIFDs,
+    as OME-TIFF and bfconvert write them) are 1/4 or 1/16 of it read as one 70,000^2 level, refused as
+    too large to decode. [] when none is (or they cannot be read)."""
+    import tifffile
+
+    levels: list[Any] = []
+    try:
+        subs = tifffile.TiffPages(base)
+        for k in range(min(len(subs), MAX_PLAIN_PAGES)):
+            page = subs[k]
+            page = page.aspage() if hasattr(page, "aspage") else page
+            if (
+                page.ndim == base.ndim
+                and tiled(tif, page)
+                and reduces(levels[-1] if levels else base, page, base)
+            ):
+                levels.append(page)
+    except (OSError, ValueError, IndexError, tifffile.TiffFileError):
+        return levels
+    return levels

@@ -90,9 +90,11 @@ def read_geojson(
     build = Builder(project)
     images = _ImageIndex(Path(image_dir) if image_dir else root, recursive=bool(image_dir) or src.is_dir())
     colored: set[int] = set()  # categories whose colour a file gave (the first one it met)
-    for file in with_progress(files, len(files), progress):
+    # one file (a slide's export: seconds to minutes) is followed feature by feature, not as 0 of 1 file
+    per_feature = progress if len(files) == 1 else None
+    for file in with_progress(files, len(files), None if per_feature else progress):
         try:
-            _read_file(file, root, images, _Target(build, report, cell_shape, colored))
+            _read_file(file, root, images, _Target(build, report, cell_shape, colored), per_feature)
         except LimitError as e:
             report.skip("files", f"{e}; skipped")
     return ImportResult(project, report.problems, report.skipped)
@@ -211,7 +213,11 @@ def _file_features(file: Path) -> tuple[Iterable[Any], str] | None:
     return _features(load_json(file))  # one Feature or geometry: read whole
 
 
-def _read_file(file: Path, root: Path, images: _ImageIndex, target: _Target) -> None:
+def _read_file(
+    file: Path, root: Path, images: _ImageIndex, target: _Target, progress: ProgressCallback | None = None
+) -> None:
+    """Read one file's features into ``target``; ``progress`` follows them (a streamed file's number is not
+    known before its end: busy, total 0)."""
     build, report = target.build, target.report
     try:
         found = _file_features(file)
@@ -244,6 +250,10 @@ def _read_file(file: Path, root: Path, images: _ImageIndex, target: _Target) -> 
         report.skip("files", f"{file}: its image cannot be used ({e}); skipped")
         return
     reading = _FileReading(file, image, target)
+    if isinstance(features, list) and progress is not None:
+        features = with_progress(features, len(features), progress)
+    elif progress is not None:
+        progress(0, 0)  # streamed: how many is known at its end only
     with build.record(image, report):
         try:
             for i, feature in enumerate(features):

@@ -43,6 +43,7 @@ from pixelproof.interop.formats import ACCEPT_ALL, EXPORT_OPTION_NAMES, EXPORT_O
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
 from pixelproof.ui.format_options import FormatOptionsForm, with_browse
+from pixelproof.ui.import_words import dialog_words
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
 
@@ -385,12 +386,13 @@ class InteropActions(QObject):
             )
             return False
         result: ImportResult = outcome.result
+        problems = [dialog_words(p, fmt.read_options) for p in result.problems]  # not convert's flags
         project = result.project
         # read as the wrong format? (a YOLO folder as COCO JSON: "is a folder, not a file to read")
         hint = another_format_hint(path, fmt, "choose it under Format") if not project.annotations else ""
         if not project.images:
-            detail = "\n".join(result.problems[: dialogs.MAX_LISTED])
-            more = len(result.problems) - dialogs.MAX_LISTED
+            detail = "\n".join(problems[: dialogs.MAX_LISTED])
+            more = len(problems) - dialogs.MAX_LISTED
             detail += f"\n… and {more} more" if more > 0 else ""
             dialogs.show_error(
                 shell.widget,
@@ -414,12 +416,12 @@ class InteropActions(QObject):
             f"{plural(len(project.categories), 'category')} from {path}"
         )
         skipped = ", ".join(f"{n} {k}" for k, n in sorted(result.skipped.items()))
-        if result.problems or skipped or hint:
+        if problems or skipped or hint:
             headline = summary + (f".\nSkipped: {skipped}." if skipped else ".")
             headline += f"\nNo annotations read as {fmt.title}: {hint}." if hint else ""
-            n = len(result.problems)
+            n = len(problems)
             headline += f"\n{n} problem{'s' if n != 1 else ''}:" if n else ""
-            self._show_report("Import report", headline, result.problems)
+            self._show_report("Import report", headline, problems)
         shell.status(summary, 10000)
         return True
 

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsRectItem,
@@ -102,6 +102,25 @@ def fit_tag(name: str, metrics: QFontMetrics) -> str:
     return metrics.elidedText(shown_name(name), Qt.TextElideMode.ElideRight, TAG_MAX_WIDTH)
 
 
+_FITTED_MAX = 4096  # (font, text, name)s kept: a slide's 20,000 cells have a handful of tags
+_fitted_tags: dict[tuple[str, str, str], tuple[str, float]] = {}
+
+
+def _fitted(font: QFont, text: str, name: str) -> tuple[str, float]:
+    """(``text`` as its tag shows it, the width ``tag_fits`` compares: ``name``'s tag) in ``font``. A
+    slide's cells are tagged with a few category names: measuring and eliding the same name again for each
+    of 20,000 polygons was a fifth of putting them on the canvas."""
+    key = (font.key(), text, name)
+    found = _fitted_tags.get(key)
+    if found is None:
+        if len(_fitted_tags) >= _FITTED_MAX:
+            _fitted_tags.clear()
+        metrics = QFontMetrics(font)
+        found = fit_tag(text, metrics), metrics.horizontalAdvance(fit_tag(name, metrics)) + 8.0
+        _fitted_tags[key] = found
+    return found
+
+
 class LabelItem(QGraphicsRectItem):
     """The category name on a coloured tag at an annotation's ``label_anchor``, in screen pixels.
 
@@ -129,9 +148,8 @@ class LabelItem(QGraphicsRectItem):
         """Show ``text`` (``fit_tag``) on ``color``; whether it fits its object is judged by the tag of
         ``name`` (its category name, without a prediction's score: a prediction narrower than `cat 0.91`
         showed no tag where a label as narrow showed `cat`), ``text`` if None."""
-        metrics = QFontMetrics(self.text.font())
-        self.text.setText(fit_tag(text, metrics))
-        self.fit_width = metrics.horizontalAdvance(fit_tag(text if name is None else name, metrics)) + 8.0
+        shown, self.fit_width = _fitted(self.text.font(), text, text if name is None else name)
+        self.text.setText(shown)
         self._layout()
         self.setBrush(color)
         light = color.lightnessF() > 0.6
