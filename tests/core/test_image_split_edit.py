@@ -45,6 +45,10 @@ def test_clearing_the_split_removes_only_it() -> None:
     assert p.images[2].extra == {"pixelproof": {"note": "x"}, "k": 1}
     SetImageSplit([1], None).apply(p)
     assert p.images[1].extra == {}
+    p.images[3].extra["pixelproof"] = {"cvat": {"subset": "Train", "id": 4}}  # read from CVAT
+    assert split_of(p.images[3]) == "train"
+    SetImageSplit([3], None).apply(p)
+    assert split_of(p.images[3]) is None and p.images[3].extra["pixelproof"] == {"cvat": {"id": 4}}
 
 
 def test_unknown_split_and_missing_image_are_refused_untouched() -> None:

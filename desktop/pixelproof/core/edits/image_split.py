@@ -46,8 +46,11 @@ class SetImageSplit(Edit):
             extra = project.images[i].extra
             app = extra.get("pixelproof")
             app = dict(app) if isinstance(app, dict) else {}
-            if self.split is None:
+            if self.split is None:  # and the CVAT subset ``split_of`` falls back on, else it stays split
                 app.pop("split", None)
+                cvat = app.get("cvat")
+                if isinstance(cvat, dict) and "subset" in cvat:
+                    app["cvat"] = {k: v for k, v in cvat.items() if k != "subset"}
             else:
                 app["split"] = self.split
             if app:
