@@ -32,7 +32,7 @@ def test_selected_rows_get_a_split_in_one_undo_step(qtbot, tmp_path, no_prompts)
     assert win.panels["imagesDock"].selected_image_ids() == [2, 3, 4]
     steps = doc.undo_stack.count()
     texts = choose_from_context_menu(qtbot, table, 2, "Set 3 images to val")
-    assert {"Set 3 images to train", "Set 3 images to test", "Clear the split of 3 images"} <= set(texts)
+    assert {"Set 3 images to train", "Set 3 images to test", "Set 3 images to no split"} <= set(texts)
     splits = [split_of(doc.project.images[i]) for i in range(1, 6)]
     assert splits == [None, "val", "val", "val", None]
     assert doc.undo_stack.count() == steps + 1 and doc.undo_stack.undoText() == "Set 3 images to val"
@@ -46,7 +46,7 @@ def test_selected_rows_get_a_split_in_one_undo_step(qtbot, tmp_path, no_prompts)
     QTest.mouseClick(table.viewport(), LEFT, pos=row_point(table, 0))
     checked: list[str] = []
     QTimer.singleShot(0, lambda: record_checked(checked))
-    choose_from_context_menu(qtbot, table, 0, "Clear split")
+    choose_from_context_menu(qtbot, table, 0, "Set split to none")
     assert checked == ["Set split to test"]  # the image's split, checked
     assert split_of(doc.project.images[1]) is None
     assert [split_of(doc.project.images[i]) for i in (2, 3, 4)] == ["val"] * 3

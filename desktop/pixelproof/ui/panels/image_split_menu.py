@@ -12,14 +12,15 @@ from pixelproof.ui.document import Document
 
 
 def add_split_actions(menu: QMenu, document: Document, ids: list[int]) -> None:
-    """After a separator: set the split of ``ids`` to train, val or test, or clear it."""
+    """After a separator: set the split of ``ids`` to train, val or test, or to none (cleared); checked:
+    the split they all have, so "none" reads as a state, not a command already done."""
     menu.addSeparator()
     images = document.project.images
     current = {split_of(images[i]) for i in ids if i in images}
     n = len(ids)
     for split in (*CANONICAL, None):
         if split is None:
-            text = "Clear split" if n == 1 else f"Clear the split of {n} images"
+            text = "Set split to none" if n == 1 else f"Set {n} images to no split"
         else:
             text = f"Set split to {split}" if n == 1 else f"Set {n} images to {split}"
         act = menu.addAction(text)
