@@ -42,6 +42,7 @@ COMMANDS = {
     "taxonomy": "taxonomy",
     "consensus": "consensus",
     "renumber": "renumber",
+    "set-split": "set_split",
 }
 
 

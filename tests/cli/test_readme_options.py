@@ -76,7 +76,7 @@ def _table_rows() -> dict[str, str]:
     rows: dict[str, str] = {}
     for line in section.splitlines():
         first_cell = line.split("` |", 1)[0] if line.startswith("| `pixelproof") else ""
-        for command in re.findall(r"`pixelproof (\w+)", first_cell):  # tag's row holds checkout too
+        for command in re.findall(r"`pixelproof ([\w-]+)", first_cell):  # tag's row holds checkout too
             rows[command] = rows.get(command, "") + line
     return rows
 

@@ -1,6 +1,6 @@
 """`tiny` judges what an object is, whichever way it lies: a 1-px scratch 300 px long is a real thin
 defect (an inspection engineer's walkthrough found the one along a row flagged with a one-key delete,
-the same scratch run diagonally not), a 2x2 speck below the class's smallest object is tiny, and a box
+the same scratch run diagonally not), a 2x2 speck (a 2 px brush click) is tiny by default, and a box
 1 px wide is a degenerate box (README, Rules)."""
 
 from __future__ import annotations
@@ -83,28 +83,32 @@ def test_an_area_limit_above_a_scratchs_area_flags_both_alike_and_offers_no_dele
 
 
 def test_a_speck_is_tiny_and_offered_for_deletion() -> None:
-    """A 2x2 speck under a class's smallest object (min_area 16, or 3 px each way) is tiny with a delete
-    fix; the built-in limits leave 2x2 alone (real objects in tiny-object datasets start there) but not
-    a single pixel."""
+    """A 2x2 speck (one click of the 2 px brush), a single pixel and a 1x3 sliver are tiny with a delete
+    fix under the built-in limits (min_area 5); a 3x2 blob (6 px) passes them unless the class says its
+    smallest object is larger (min_area 16), and one that says its objects start at 2 px (`min_area: 1`)
+    keeps the 2x2."""
     p = project(
-        mask(1, block(300, 200, 2, 2)), mask(2, block(300, 200, 1, 1)), mask(3, block(300, 200, 1, 3))
+        mask(1, block(300, 200, 2, 2)),
+        mask(2, block(300, 200, 1, 1)),
+        mask(3, block(300, 200, 1, 3)),
+        mask(4, block(300, 200, 3, 2)),
     )
-    assert tiny(p) == {
-        2: "delete",
-        3: "delete",
-    }
-    for rules in ({"default": {"min_area": 16}}, {"default": {"min_width": 3, "min_height": 3}}):
-        assert tiny(p, rules)[1] == "delete", rules
+    assert tiny(p) == {1: "delete", 2: "delete", 3: "delete"}
+    assert 1 not in tiny(p, {"default": {"min_area": 1}})
+    assert tiny(p, {"default": {"min_area": 16}})[4] == "delete"
 
 
 def test_a_box_one_pixel_wide_is_still_tiny() -> None:
-    """A box's sides are the object: 1 px across is a click or a stray drag, however long."""
+    """A box's sides are the object: 1 px across is a click or a stray drag, however long; a 2x2 box is
+    under the default area, a 3x2 one is not."""
     box = Annotation(1, 1, 1, [100.0, 200.0, 300.0, 1.0], None, 300.0)
     upright = Annotation(2, 2, 1, [100.0, 100.0, 1.0, 300.0], None, 300.0)
-    fine = Annotation(3, 3, 1, [100.0, 100.0, 2.0, 2.0], None, 4.0)
-    assert tiny(project(box, upright, fine)) == {
+    speck = Annotation(3, 3, 1, [100.0, 100.0, 2.0, 2.0], None, 4.0)
+    fine = Annotation(4, 4, 1, [100.0, 100.0, 3.0, 2.0], None, 6.0)
+    assert tiny(project(box, upright, speck, fine)) == {
         1: "delete",
         2: "delete",
+        3: "delete",
     }
 
 

@@ -171,3 +171,46 @@ def test_folder_names_made_part_of_a_file_name_are_safe_on_windows(folder: str, 
     made = stems[f"{folder}/001.png"]
     assert made == want
     assert not _WINDOWS_BAD.search(made + ".png") and made.split(".")[0].casefold() not in _DEVICES
+
+
+@pytest.mark.parametrize(
+    ("name", "want"),
+    [
+        ("CON.png", "_CON"),  # Windows opens the console for CON.png, not a file
+        ("nul.jpg", "_nul"),
+        ("Com1.png", "_Com1"),
+        ("lpt9.tif", "_lpt9"),
+        ("aux.tar.png", "_aux.tar"),  # AUX.tar.png is the device AUX too
+        ("console.png", "console"),  # only the whole name before the first dot counts
+        ("com10.png", "com10"),
+        ("CON_1.png", "CON_1"),
+    ],
+)
+def test_an_image_named_like_a_windows_device_gets_a_name_windows_can_open(name: str, want: str) -> None:
+    made = _stems_by_name([name, "other.png"])[name]
+    assert made == want
+    assert made.split(".")[0].casefold() not in _DEVICES
+
+
+def test_a_device_name_made_safe_stays_unique_beside_the_name_it_became() -> None:
+    """``_CON.png`` already there: ``CON.png`` cannot take ``_CON`` too; the folder tells them apart."""
+    stems = _stems_by_name(["a/CON.png", "b/_CON.png", "c/con.jpg"])
+    assert len({s.casefold() for s in stems.values()}) == 3
+    assert all(s.split(".")[0].casefold() not in _DEVICES for s in stems.values())
+
+
+def test_a_yolo_export_of_con_png_writes_files_windows_can_open(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    Image.fromarray(np.full((6, 8, 3), 40, np.uint8)).save(folder / "CON.png")
+    images = [{"id": 1, "file_name": "CON.png", "width": 8, "height": 6}]
+    anns = [dict(id=1, image_id=1, category_id=1, bbox=[1, 1, 3, 3], area=9)]
+    project = project_from_dict(
+        {"images": images, "categories": [{"id": 1, "name": "x"}], "annotations": anns}
+    )
+    project.path = folder / "project.json"
+    write_yolo(project, tmp_path / "yolo", images="copy")
+    written = [p.name for p in (tmp_path / "yolo").rglob("*") if p.is_file()]
+    assert "_CON.png" in written and "_CON.txt" in written
+    assert not [n for n in written if n.split(".")[0].casefold() in _DEVICES]
+    assert _read_back(read_yolo(tmp_path / "yolo").project) == {"_CON.png": (40, ["x"])}

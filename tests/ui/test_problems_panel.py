@@ -100,7 +100,7 @@ def test_find_sort_filter_and_show(qtbot, win) -> None:
     assert rows(panel) == [("tiny", 3)]
     panel.kind_filter.setCurrentIndex(0)
     panel.min_score.clear()
-    QTest.keyClicks(panel.min_score, "0.9")
+    QTest.keyClicks(panel.min_score, "0.95")
     QTest.keyClick(panel.min_score, Qt.Key.Key_Return)
     assert {k for k, _ in rows(panel)} == {"duplicate"}
     panel.min_score.setValue(0.5)

@@ -201,6 +201,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if hint:  # pictures without a label: read as the wrong format?
         warn(f"{args.input}: no annotations read as {args.src_format}; {hint}")
+    if args.src_format == "yolo" and getattr(args, "opt_unlabeled", None) is None:
+        _keep_backgrounds(project, result.unrecorded)
     note = versions_note(args.input, project, WRITTEN)
     if note:
         warn(note)
@@ -232,6 +234,26 @@ def run(args: argparse.Namespace) -> int:
         + (f"; skipped {skipped}" if skipped else "")
     )
     return 3 if result.skipped else 0  # converted, but not all of it: each loss is on stderr
+
+
+def _keep_backgrounds(project: Any, unrecorded: list[int]) -> None:
+    """YOLO images without a label file, written as images without objects (marked Done) and counted on
+    stderr. Ultralytics and Darknet train such an image as a background (a negative example), so a
+    conversion leaving it out as not labelled yet (as the app's import does, where a folder being labelled
+    lacks the file of every image not saved yet) would silently lose training data; ``--unlabeled skip``
+    still leaves them out, counted in the writer's warning."""
+    from pixelproof.interop.formats import image_names
+
+    would_go = set(project.unlabeled_image_ids())
+    kept = [i for i in unrecorded if i in would_go]
+    if not kept:
+        return
+    for i in kept:
+        project.set_image_status(i, "done")
+    warn(
+        f"{plural(len(kept), 'image')} without a label file kept as background (no objects, as YOLO "
+        f"trains such images; marked Done): {image_names(project, kept)}; --unlabeled skip leaves them out"
+    )
 
 
 def _executor(batch: Any, dst: Any, images: int) -> Any:

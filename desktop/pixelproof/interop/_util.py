@@ -65,6 +65,8 @@ class ImportResult:
     problems: list[str] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     semantic: bool = False  # objects are per-class unions (semantic masks): QA scores no instances
+    # images the source has no record of (YOLO: no label file), which that format may mean as backgrounds
+    unrecorded: list[int] = field(default_factory=list)
 
 
 class Reporter:

@@ -43,8 +43,10 @@ def cut(name: str) -> str:
 
 
 def file_stem(file_name: str) -> str:
-    """The stem an export names an image's files after, before any is made unique (``unique_stems``)."""
-    return cut(_stem(file_name))
+    """The stem an export names an image's files after, before any is made unique (``unique_stems``):
+    never a Windows device name (``CON.png`` is ``_CON``: Windows opens the console, not a file, for
+    ``CON.png``), so the made name is compared with the others and stays unique."""
+    return _not_device(cut(_stem(file_name)))
 
 
 def free_name(taken: set[str], stem: str, suffix: str = "") -> str:

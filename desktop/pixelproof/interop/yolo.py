@@ -73,6 +73,7 @@ def read_yolo(
         build.category(name, i + 1)
     images = _image_list(config, root, yaml_file, report)
     used_labels: set[Path] = set()
+    unrecorded: list[int] = []
     for image_file, split in with_progress(images, len(images), progress):
         label_file = find_label_file(image_file)
         used_labels.add(lexical_path(label_file))
@@ -86,9 +87,11 @@ def read_yolo(
         if label_file.is_file():  # none: To do (Ultralytics trains it as background; README)
             with build.record(image, report):
                 _read_labels(label_file, image, names, build, report)
+        else:
+            unrecorded.append(image.id)
     for orphan in _orphan_labels(root, used_labels):
         report.skip("files", f"{orphan}: no image for this label file; skipped")
-    return ImportResult(project, report.problems, report.skipped)
+    return ImportResult(project, report.problems, report.skipped, unrecorded=unrecorded)
 
 
 def _orphan_labels(root: Path, used: set[Path]) -> list[Path]:

@@ -56,6 +56,7 @@ from pixelproof.core.edits.base import (
     Compound,
     Edit,
 )
+from pixelproof.core.edits.image_split import SetImageSplit
 from pixelproof.core.edits.image_state import (
     ReviewDecision,
     SetChannelDisplay,
@@ -111,6 +112,7 @@ __all__ = [
     "SetChannelDisplay",
     "SetConsensusMethod",
     "SetImageReview",
+    "SetImageSplit",
     "SetImageStatus",
     "SetLintRules",
     "SetOverlapAnnotators",

@@ -80,8 +80,9 @@ class Size:
         return int(self.value) if float(self.value).is_integer() else self.value
 
 
-# every class, unless the rules' "default" section says otherwise: a click or a stray drag, not an object
-DEFAULT_CLASS_RULES: dict[str, Any] = {"min_width": Size(2), "min_height": Size(2), "min_area": Size(4)}
+# every class, unless the rules' "default" section says otherwise: a click or a stray drag, not an object.
+# min_area 5 flags 4 px and less: a 2x2 speck is what one click of the 2 px brush paints (README, Rules)
+DEFAULT_CLASS_RULES: dict[str, Any] = {"min_width": Size(2), "min_height": Size(2), "min_area": Size(5)}
 
 
 @dataclass(frozen=True, slots=True)

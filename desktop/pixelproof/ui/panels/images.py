@@ -46,6 +46,7 @@ from pixelproof.ui.file_names import TEXT_MARGIN, FileNameDelegate
 from pixelproof.ui.fitted_table import header_need
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.base import Panel
+from pixelproof.ui.panels.image_split_menu import add_split_actions
 from pixelproof.ui.panels.object_counts import count_text, count_tip
 
 STATUS_COLORS = {"todo": "#9e9e9e", "in_progress": "#f5a623", "done": "#3cb44b", "reviewed": "#4363d8"}
@@ -575,7 +576,7 @@ class ImagesPanel(Panel):
             doc.push(parts[0])
 
     def _context_menu(self, pos) -> None:
-        """Mark the row clicked, or every selected row when it is one of several selected."""
+        """Mark the row clicked, or every selected row when it is one of several selected; or set a split."""
         index = self.table.indexAt(pos)
         if not index.isValid() or self.document is None:
             return
@@ -588,4 +589,5 @@ class ImagesPanel(Panel):
             text = f"Mark as {label}" if len(ids) == 1 else f"Mark {len(ids)} images as {label}"
             act = menu.addAction(swatch(STATUS_COLORS[s], 10), text)
             act.triggered.connect(lambda _=False, s=s: self.set_status(s, ids))
+        add_split_actions(menu, self.document, ids)
         menu.exec(self.table.viewport().mapToGlobal(pos))
