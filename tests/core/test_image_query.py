@@ -173,3 +173,54 @@ def test_a_class_is_found_whatever_the_case_of_a_turkish_dotted_i() -> None:
     project.categories[1].name = "k\u0131rm\u0131z\u0131"
     with pytest.raises(FilterError):
         parse_image_query("class:kirmizi", project)
+
+
+def _split_project() -> Project:
+    """``_project`` with 1 and 2 in val (2 kept as CVAT's ``Validation``, read as val), 3 in train, 4 in a
+    CVAT subset of its own (``Calibration``, as the CVAT reader keeps one), 5 without a split."""
+    project = _project()
+    for iid, app in (
+        (1, {"split": "val"}),
+        (2, {"cvat": {"subset": "Validation"}}),
+        (3, {"split": "train"}),
+        (4, {"split": "Calibration"}),
+    ):
+        project.images[iid].extra["pixelproof"] = app
+    return project
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("split:val", [1, 2]),
+        ("split:VALIDATION", [1, 2]),  # the spellings readers and ``set-split`` take
+        ("split:valid", [1, 2]),
+        ("split:train", [3]),
+        ("split:test", []),  # a split no image has yet: no images, no error
+        ("split:none", [5]),
+        ("-split:none", [1, 2, 3, 4]),
+        ("-split:val", [3, 4, 5]),
+        ("split:calibration", [4]),  # another split some image has, without case
+        ("split:val status:done", [1]),
+    ],
+)
+def test_split_lists_the_images_of_that_split(text: str, want: list[int]) -> None:
+    assert _shown(text, _split_project()) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("split:vall", "no split “vall”; splits: train, val, test, Calibration, none"),
+        ("split:", "needs a value, e.g. split:val"),
+        ("split>1", "write split:NAME"),
+    ],
+)
+def test_an_unknown_split_says_which_there_are(text: str, said: str) -> None:
+    with pytest.raises(FilterError, match=said):
+        parse_image_query(text, _split_project())
+
+
+def test_an_unknown_split_in_a_project_without_splits_names_the_canonical_ones() -> None:
+    with pytest.raises(FilterError, match=r"no split “calibration”; splits: train, val, test, none$"):
+        parse_image_query("split:calibration", _project())

@@ -6,6 +6,8 @@ A query is terms separated by spaces; an image is shown when every term matches 
 - ``class:NAME``: at least one object of that class (name without case; ``class:"traffic light"``);
 - ``author:NAME``: at least one object drawn by NAME (the annotation's ``author``, without case);
 - ``status:done`` (``todo``, ``in_progress``/``"in progress"``, ``done``, ``reviewed``);
+- ``split:val`` (``train``, ``val``, ``test``, their other spellings, a split some image has; ``split:none``:
+  no split), as ``core.split_names.split_of`` reads it;
 - ``objects`` or ``predictions`` with ``: = != < <= > >=`` and a whole number (``objects:0``,
   ``objects>5``, ``predictions>0``): the two counts the table's Objects column shows (`3 +2`, void regions
   left out): the objects but the pending model predictions, and those (drawn dashed: neither accepted nor
@@ -25,11 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pixelproof.core.conditions import OPERATOR_PATTERN, OPERATORS, FilterError
+from pixelproof.core.edits.image_split import split_name
 from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS, Project
 from pixelproof.core.name_fold import fold
 from pixelproof.core.names import base_file_name, distinct_file_names
+from pixelproof.core.split_names import CANONICAL, split_of
 
-TEXT_FIELDS = ("class", "author", "status")
+TEXT_FIELDS = ("class", "author", "status", "split")
 COUNT_FIELDS = ("objects", "predictions")
 EXAMPLE = "e.g. class:cat objects>0 -status:done"
 _TERM = re.compile(
@@ -175,11 +179,32 @@ def _status(value: str, project: Project) -> Test:
     raise FilterError(f"no status “{value}”; statuses: {', '.join(IMAGE_STATES)}")
 
 
+def _split(value: str, project: Project) -> Test:
+    """The split as the context menu and ``set-split`` name it (``validation`` is ``val``, ``none`` no
+    split), or another name some image has (a CVAT subset); any other name is refused, as ``status:``
+    refuses one: a typo would list no image, which reads as "none of them is in val"."""
+    images = project.images
+    try:
+        wanted = split_name(value)
+    except ValueError:
+        others = sorted({s for r in images.values() if (s := split_of(r)) is not None} - set(CANONICAL))
+        found = [s for s in others if _fold(s) == _fold(value)]
+        if not found:
+            known = ", ".join((*CANONICAL, *others, "none"))
+            raise FilterError(f"no split “{value}”; splits: {known}") from None
+        wanted = found[0]
+    return lambda _facts, i: split_of(images[i]) == wanted
+
+
 _TEXT_TESTS: dict[str, Callable[[str, Project], Test]] = {
     "class": _class,
     "author": _author,
     "status": _status,
+    "split": _split,
 }
+
+
+_EXAMPLE_VALUES = {"status": "done", "split": "val", "author": "alice"}
 
 
 def _count(key: str, op: str, value: str) -> Test:
@@ -200,7 +225,7 @@ def _term(key: str, op: str, value: str, project: Project) -> Test:
     if op != ":":
         raise FilterError(f"“{key}{op}{value}”: write {field_}:NAME, and -{field_}:NAME for none")
     if not value:
-        raise FilterError(f"“{key}:” needs a value, e.g. {field_}:{'done' if field_ == 'status' else 'cat'}")
+        raise FilterError(f"“{key}:” needs a value, e.g. {field_}:{_EXAMPLE_VALUES.get(field_, 'cat')}")
     return _TEXT_TESTS[field_](value, project)
 
 
