@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import copy
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
+from pixelproof.core.edits import SetImageSplit
 from pixelproof.core.edits.annotations import AddAnnotations, ReplaceAnnotations
 from pixelproof.core.edits.taxonomy import ReplaceCategory
 from pixelproof.core.model import Annotation
+from tests.ui.conftest import settle, tooltip_of
+from tests.ui.test_images_bulk_status import row_point
 
 
 def _shown(panel) -> list[str]:  # type: ignore[no-untyped-def]
@@ -108,3 +111,31 @@ def test_rows_follow_edits_while_a_query_is_shown(window) -> None:
     assert "no class “cat”" in panel.filter_note.text()  # the query names a class that is gone
     _type(panel, "class:kitten")
     assert _shown(panel) == ["img1.png"]
+
+
+def test_split_filter_and_tooltip(qtbot, window) -> None:
+    """``split:val`` lists the images in val and follows a split set while it is shown; a misspelt split
+    says which there are; the Image cell's tooltip names the split (the panel has no column for it)."""
+    doc, panel = window.document, window.panels["imagesDock"]
+    doc.push(SetImageSplit([1, 3], "val"))
+    settle()
+    _type(panel, "split:val")
+    assert _shown(panel) == ["img0.png", "img2.png"] and panel.filter_note.text() == "2 of 3 images"
+    _type(panel, "split:none")
+    assert _shown(panel) == ["img1.png"]
+    doc.push(SetImageSplit([2], "train"))  # the context menu's edit: the row leaves the list at once
+    settle()
+    assert _shown(panel) == []
+    _type(panel, "-split:val")
+    assert _shown(panel) == ["img1.png"]
+    QTest.keyClick(panel.filter, Qt.Key.Key_Backspace)  # "-split:va"
+    assert "no split “va”; splits: train, val, test, none" in panel.filter_note.text()
+    assert _shown(panel) == ["img1.png"]  # the last good query's rows
+    _type(panel, "")
+    table = panel.table
+    tip = tooltip_of(qtbot, table.viewport(), row_point(table, 0), "Split: val")
+    assert tip.removesuffix("</p>").endswith("Split: val"), tip
+    doc.push(SetImageSplit([1], None))
+    settle()
+    tip = tooltip_of(qtbot, table.viewport(), row_point(table, 0) + QPoint(0, 1), "px</p>")  # new last line
+    assert "Split" not in tip, tip

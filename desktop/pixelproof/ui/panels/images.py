@@ -38,6 +38,7 @@ from pixelproof.core.conditions import FilterError
 from pixelproof.core.edits import Compound, SetImageStatus
 from pixelproof.core.image_query import ImageFacts, ImageQuery, parse_image_query
 from pixelproof.core.model import DONE_STATES, IMAGE_STATES, STATUS_LABELS
+from pixelproof.core.split_names import split_of
 from pixelproof.core.wording import plural
 from pixelproof.ui.cell_text import WholeWordsDelegate
 from pixelproof.ui.dialogs import as_text
@@ -60,6 +61,7 @@ FILTER_HELP = (
     '  class:cat, class:"traffic light": an object of that class\n'
     "  author:NAME: an object drawn by NAME\n"
     "  status:done (todo, in_progress, done, reviewed)\n"
+    "  split:val (train, val, test; split:none: no split)\n"
     "  objects:0, objects>5, predictions>0 (pending predictions); = != < <= > >=\n"
     "  -term: images the term does not match (-class:cat)"
 )
@@ -132,8 +134,9 @@ class ImagesModel(QAbstractTableModel):
             return swatch(STATUS_COLORS.get(status, "#9e9e9e"), 10)
         if role == Qt.ItemDataRole.ToolTipRole and col == 2:
             return count_tip(*self.doc.project.object_counts(image_id))
-        if role == Qt.ItemDataRole.ToolTipRole:  # the whole path (and status): the cell may be cut
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole path (status, split): the cell may be cut
             shown = f"\n{STATUS_LABELS.get(status, status)}" if col == 1 else ""
+            shown += f"\nSplit: {split}" if (split := split_of(rec)) else ""  # no column: seldom set
             return as_text(f"{self.doc.project.image_path(rec)}\n{rec.width} x {rec.height} px{shown}")
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -227,7 +230,7 @@ class ImagesPanel(Panel):
         self.proxy = ImagesProxy(self.model, self)
         self.filter = QLineEdit()
         self.filter.setAccessibleName("Filter images")
-        self.filter.setPlaceholderText("Filter: name, status:done, class:cat, objects>0…")
+        self.filter.setPlaceholderText("Filter: name, status:done, class:cat, split:val…")
         self.filter.setToolTip(FILTER_HELP)
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._filter_changed)
