@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pixelproof.core import safe_csv
 from pixelproof.core.atomic import atomic_output
-from pixelproof.core.qa_tables import has_problem
+from pixelproof.core.qa_tables import COUNT_FIELDS, INSTANCE_FIELDS, has_problem
 
 if TYPE_CHECKING:
     from pixelproof.core.qa import QAResult
@@ -53,6 +53,24 @@ IMAGE_COLUMNS = (
     "image_review",
     "image_review_note",
 )
+
+
+def how_averaged(name: str) -> str:
+    """How an image's figure comes from its classes, for the Images table's header tooltips: a mean Dice
+    beside a pooled PQ read as contradictory (one class of few pixels at Dice 0: a mean Dice near 0.5, a PQ
+    near 0.8) while every header said "mean over the image's classes", PQ's too."""
+    if name in COUNT_FIELDS:
+        return "summed over the image's classes"
+    if name in INSTANCE_FIELDS:
+        return (
+            "from the image's objects of every class pooled (TP, FP, FN and matched IoU summed), not a mean "
+            "over its classes as Dice is: a class of few objects weighs little"
+        )
+    return (
+        "mean over the image's classes, each counting once whatever its size (a class empty on both sides "
+        "left out): one class at 0 halves a mean of two. PQ, F1, precision and recall pool the image's "
+        "objects instead"
+    )
 
 
 def image_csv_row(row: Mapping[str, Any]) -> dict[str, Any]:
