@@ -63,6 +63,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", metavar="F", help="write the full result as JSON (documented in README)")
     p.add_argument("--csv", metavar="F", help="write the per-image table as CSV")
     p.add_argument(
+        "--images-csv",
+        metavar="F",
+        help="write one row per image as CSV (the review view's Images table: mean Dice, PQ, FP, FN, ..., "
+        "and whether it has a problem): the images to relabel",
+    )
+    p.add_argument(
         "--class-csv", metavar="F", help="write the per-class table (with COCO AP per IoU type) as CSV"
     )
     p.add_argument(
@@ -108,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         error(f"--score-threshold must be a finite number, got {args.score_threshold}")
         return 2
     try:  # a report never writes over what it scores
-        for option in ("json", "csv", "class_csv", "objects_csv", "html"):
+        for option in ("json", "csv", "images_csv", "class_csv", "objects_csv", "html"):
             if getattr(args, option):
                 said = f"--{option.replace('_', '-')}"
                 check_output_not_input(getattr(args, option), [args.reference, args.candidate], said)
@@ -116,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         error(str(e))
         return 2
     if refuse_outputs(
-        args.json, args.csv, args.class_csv, args.objects_csv, args.html
+        args.json, args.csv, args.images_csv, args.class_csv, args.objects_csv, args.html
     ):  # before the run, not after it
         return 2
     if Path(args.candidate).is_dir():  # a dataset folder given second: the order of the two swapped
@@ -141,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
         if pictures:
             error(f"{args.reference}: does not look like a folder of label masks ({pictures} picture(s))")
         return 1
-    outputs = [args.json, args.csv, args.class_csv, args.objects_csv, args.html]
+    outputs = [args.json, args.csv, args.images_csv, args.class_csv, args.objects_csv, args.html]
     if refuse_image_outputs(outputs, [candidate, reference.project]):
         return 2
     for name, project in ((args.reference, reference.project), (args.candidate, candidate)):
@@ -181,13 +187,15 @@ def _stream(args: argparse.Namespace) -> Any:
 
     from pixelproof.core.qa_tables import StreamedRows
 
-    outputs = [f for f in (args.json, args.csv, args.class_csv, args.objects_csv, args.html) if f]
+    reports = (args.json, args.csv, args.images_csv, args.class_csv, args.objects_csv, args.html)
+    outputs = [f for f in reports if f]
     folder = Path(outputs[0]).absolute().parent if outputs else None
-    return StreamedRows(folder, objects=bool(args.json or args.html or args.objects_csv))
+    objects = bool(args.json or args.html or args.objects_csv)
+    return StreamedRows(folder, objects=objects, images=bool(args.images_csv))
 
 
 def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
-    from pixelproof.core import report, report_ap
+    from pixelproof.core import report, report_ap, report_images
 
     print_capped([f"pixelproof: warning: {p}" for p in result.problems])
     if not result.pairs:
@@ -207,6 +215,9 @@ def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
             report.write_json(data, args.json)
         if args.csv:
             report.write_csv(data, args.csv)
+        if args.images_csv:
+            rows = report_images.result_image_rows(result)
+            report_images.write_images_csv(rows, args.images_csv, data["image_reviews"])
         if args.class_csv:
             report_ap.write_class_csv(data, args.class_csv)
         if args.objects_csv:
@@ -283,7 +294,7 @@ def _print_summary(data: dict[str, Any]) -> None:
         print(shown(line))
 
 
-PRINTED_IMAGES = 10  # the 20 worst are on the --html page, every image in --json per_image and --csv
+PRINTED_IMAGES = 10  # the 20 worst on the --html page, every image in --images-csv (and per class in --json)
 
 
 def _print_worst(result: Any) -> None:
@@ -313,5 +324,6 @@ def _print_worst(result: Any) -> None:
         print(f"  {name:<40} Dice {dice}  {objects}".rstrip())
     if with_problem > PRINTED_IMAGES:
         print(
-            f"  … and {with_problem - PRINTED_IMAGES} more (the 20 worst on the --html page; all in --json)"
+            f"  … and {with_problem - PRINTED_IMAGES} more (the 20 worst on the --html page; all in "
+            "--images-csv, its column problem)"
         )

@@ -269,9 +269,10 @@ class Spool:
 
 class StreamedRows:
     """What a streamed QA run keeps: per-class and overall ``RunningAggregate``, the worst images, and
-    (with a ``folder``) the report rows in ``Spool`` files there; without one the rows are dropped."""
+    (with a ``folder``) the report rows in ``Spool`` files there; without one the rows are dropped.
+    ``images``: the Images table's rows too (``report_images.image_csv_row``), for ``--images-csv``."""
 
-    def __init__(self, folder: str | Path | None = None, objects: bool = True) -> None:
+    def __init__(self, folder: str | Path | None = None, objects: bool = True, images: bool = False) -> None:
         self.by_class: dict[str, RunningAggregate] = {}
         self.overall = RunningAggregate()
         self._worst: list[tuple[tuple[int, float, int], int, dict[str, Any]]] = []  # max-heap by negation
@@ -279,10 +280,12 @@ class StreamedRows:
         self.problem_images = 0  # images with a problem (``has_problem``); the worst kept are of these
         self.image_rows: Spool | list = Spool(folder) if folder is not None else []
         self.object_rows: Spool | list = Spool(folder) if folder is not None and objects else []
+        self.table_rows: Spool | list = Spool(folder) if folder is not None and images else []
 
     def add(self, score: ImageScore, instance_scored: bool) -> None:
         """One image pair's rows, in image order."""
         from pixelproof.core.report import image_row_dict, object_row_dict
+        from pixelproof.core.report_images import image_csv_row
 
         for row in score.rows:
             self.overall.add(row)
@@ -293,7 +296,10 @@ class StreamedRows:
             for obj in score.objects:
                 self.object_rows.append(object_row_dict(obj))
         if score.rows:
-            self._keep_if_worst(image_table_row(score.rows, instance_scored))
+            table_row = image_table_row(score.rows, instance_scored)
+            if isinstance(self.table_rows, Spool):
+                self.table_rows.append(image_csv_row(table_row))
+            self._keep_if_worst(table_row)
 
     @property
     def images(self) -> int:
@@ -332,7 +338,7 @@ class StreamedRows:
 
     def close(self) -> None:
         """Remove the spooled rows (write the reports first)."""
-        for rows in (self.image_rows, self.object_rows):
+        for rows in (self.image_rows, self.object_rows, self.table_rows):
             if isinstance(rows, Spool):
                 rows.close()
 

@@ -44,6 +44,7 @@ from pixelproof.ui.file_names import FileNameDelegate, file_part
 from pixelproof.ui.fitted_table import CELL_PADDING, FittedTable
 from pixelproof.ui.review.filter import Condition, FilterError, parse_filter
 from pixelproof.ui.review.histogram import DiceHistogram
+from pixelproof.ui.review.image_rows import ImageRows
 from pixelproof.ui.review.model_scores import ModelScores
 from pixelproof.ui.review.parts import OneLineHeading, heading, table
 from pixelproof.ui.review.tables import (
@@ -208,6 +209,7 @@ class ImageList(QWidget):
     image current)."""
 
     filterChanged = Signal()
+    statusMessage = Signal(str)  # what copying or saving the rows did
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -261,6 +263,10 @@ class ImageList(QWidget):
         self.image_table.setSortingEnabled(True)
         self.image_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.image_table.setItemDelegateForColumn(0, FileNameDelegate(self.image_table))  # keeps #z=012
+        # Ctrl/Shift+click picks several rows to copy (the current one is the image shown)
+        self.image_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.rows_out = ImageRows(self.image_table, self.image_model)  # copy / save the rows: its menu
+        self.rows_out.said.connect(self.statusMessage)
         self.image_table.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.image_table.horizontalHeader().customContextMenuRequested.connect(self._column_menu)
         for n, name in enumerate(self.image_model.metrics, start=1):

@@ -23,6 +23,7 @@ from pixelproof.core.names import base_file_name, shown_name
 from pixelproof.core.qa import DISTANCE_FIELDS, ObjectRow, QAResult
 from pixelproof.core.qa_difference import DIFF_COLORS, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS
 from pixelproof.core.qa_objects import finest_pixel_mm
+from pixelproof.core.report_images import how_averaged
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.review.filter import METRICS, Condition, matches
@@ -173,7 +174,7 @@ class ImageTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and 0 < section < self.columnCount() - 1:
             name = self.metrics[section - 1]
             worse = "higher is worse" if name in HIGHER_IS_WORSE else "lower is worse"
-            tip = f"{METRICS[name]} (field “{name}”): mean over the image's classes; {worse}"
+            tip = f"{METRICS[name]} (field “{name}”): {how_averaged(name)}; {worse}"
             if name in DISTANCE_FIELDS:
                 tip += "; in mm for an image with a pixel_spacing, else in px (each cell says which)"
             return tip

@@ -98,6 +98,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         self.images = ImageList()
         self.images.filter_edit.textChanged.connect(self._filter_changed)
         self.images.filterChanged.connect(lambda: self._filter_changed(self.images.filter_edit.text()))
+        self.images.statusMessage.connect(self.statusMessage)
         self.images.image_table.selectionModel().currentRowChanged.connect(self._image_row_changed)
         self.images.volume_table.selectionModel().currentRowChanged.connect(self._volume_row_changed)
         self.images.volume_table.clicked.connect(self._volume_row_changed)  # the current row again too
