@@ -148,7 +148,8 @@ def test_two_files_at_one_position_that_nothing_tells_apart_are_reported_not_sta
     skipped: list[str] = []
     names = [e.file_name(tmp_path) for e in scan_images(tmp_path, skipped.append)]
     assert names == ["mixed#series=2&z=000", "mixed#series=2&z=001"]  # series 2 keeps its number
-    (problem,) = skipped
+    listing, problem = skipped
+    assert "mixed#series=1: SeriesNumber 5 (5 files from a0.dcm, 0 to 4 mm), not stacked" in listing
     assert "a1 copy.dcm and a1.dcm at 2 mm; a2 (1).dcm and a2.dcm at 4 mm" in problem
     assert "same position" in problem and "the same SOPInstanceUID" in problem
     assert "not stacked" in problem
@@ -270,3 +271,27 @@ def test_a_multiframe_object_without_a_sop_instance_uid_replaced_by_another_is_r
     clear_cache()
     with pytest.raises(ImageReadError, match="changed since the project was made"):
         read_project_image(project, record)
+
+
+def test_a_folder_of_series_sharing_a_series_number_says_which_series_k_is_which(tmp_path: Path) -> None:
+    """An arterial and a venous series exported to one folder, both SeriesNumber 5, no SeriesDescription:
+    they were named ct#series=1 and ct#series=2 with nothing said, K being no tag of theirs. ``new`` now says
+    which K holds which files, over which span."""
+    folder = tmp_path / "ct"
+    for k in range(3):
+        write_slice(folder / f"art{k}.dcm", 2.0 * k, 10 * k, k + 1, SeriesInstanceUID="1.2.3.7")
+    for k in range(4):
+        write_slice(folder / f"ven{k}.dcm", 2.0 * k - 1, 10 * k, k + 1, SeriesInstanceUID="1.2.3.8")
+    skipped: list[str] = []
+    names = [e.file_name(tmp_path) for e in scan_images(tmp_path, skipped.append)]
+    assert names[0] == "ct#series=1&z=000" and names[-1] == "ct#series=2&z=003"
+    (note,) = skipped
+    assert "ct: 2 DICOM series, one volume each" in note
+    assert "ct#series=1: SeriesNumber 5 (3 files from art0.dcm, 0 to 4 mm)" in note
+    assert "ct#series=2: SeriesNumber 5 (4 files from ven0.dcm, -1 to 5 mm)" in note
+    assert np.array_equal(
+        read_image(f"{folder}#series=2&z=003"),
+        apply_modality_lut(
+            pydicom.dcmread(folder / "ven3.dcm").pixel_array, pydicom.dcmread(folder / "ven3.dcm")
+        ),
+    )

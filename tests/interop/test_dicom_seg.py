@@ -147,3 +147,31 @@ def test_imported_slices_keep_the_identity_of_the_source_the_seg_names(ct_projec
     imported = read_dicom_seg(study / "seg").project
     got = {im.file_name.removeprefix("../"): expected_identity(im.extra) for im in imported.images.values()}
     assert got == made and all(v.get("sop_instance_uid") for v in got.values())
+
+
+def test_a_seg_is_written_over_sources_that_lack_type2_patient_and_study_attributes(
+    ct_project, tmp_path: Path
+) -> None:
+    """De-identified series often drop PatientBirthDate, AccessionNumber, StudyID ... outright (Type 2:
+    required, may be empty); highdicom read them off the source and no SEG was written. The SEG gets them
+    empty, and keeps those the source has."""
+    project, study, drawn = ct_project
+    dropped = ("PatientBirthDate", "PatientSex", "AccessionNumber", "StudyID", "StudyDate", "StudyTime")
+    for f in (study / "CT2").iterdir():
+        ds = pydicom.dcmread(f)
+        for keyword in dropped:
+            if keyword in ds:
+                delattr(ds, keyword)
+        ds.save_as(f)
+    warnings = write_dicom_seg(project, tmp_path / "seg")
+    assert warnings == []
+    (seg_file,) = sorted((tmp_path / "seg").iterdir())
+    seg = hd.seg.segread(seg_file)
+    source = pydicom.dcmread(next((study / "CT2").iterdir()))
+    assert seg.PatientID == source.PatientID and seg.PatientName == source.PatientName
+    assert all(keyword in seg and not seg[keyword].value for keyword in dropped)
+    series = sorted((study / "CT2").iterdir(), key=lambda f: pydicom.dcmread(f).ImagePositionPatient[2])
+    uids = [str(pydicom.dcmread(f).SOPInstanceUID) for f in series]
+    pixels = seg.get_pixels_by_source_instance(uids, segment_numbers=[1], combine_segments=False)
+    for k in range(4):
+        np.testing.assert_array_equal(pixels[k, :, :, 0], drawn[f"study/CT2#z={k:03d}"][1])

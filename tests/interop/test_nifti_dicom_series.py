@@ -8,6 +8,7 @@ than their positions, so a transposed or reversed voxel order cannot pass."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import nibabel as nib
@@ -365,3 +366,43 @@ def test_two_readers_label_maps_beside_the_series_read_onto_the_series_not_onto_
     assert result.problems == []
     got = masks_by_name(result.project)
     assert all(np.array_equal(got[n.rsplit("/", 1)[-1]], ids) for n, ids in drawn.items())
+
+
+def test_a_label_map_named_after_no_series_reads_onto_the_one_series_it_fits(tmp_path: Path) -> None:
+    """A reader's ``ct_label.nii.gz`` names no series folder: it was read as a volume of its own, nothing
+    said, and QA against the project found no image of its name. Under ``--image-dir`` the one series whose
+    size and geometry it fits takes it (an MR series of other geometry beside it fits not), saying so."""
+    project, _, drawn = series_project(tmp_path, OBLIQUE)
+    study = tmp_path / "study"
+    write_series(study / "mr", CORONAL, uid="1.2.3.9", number=6, prefix="MR")
+    write_nifti(project, tmp_path / "out")
+    (tmp_path / "out" / "ct.nii.gz").rename(tmp_path / "out" / "ct_label.nii.gz")
+    result = read_nifti(tmp_path / "out" / "ct_label.nii.gz", image_dir=study)
+    (note,) = result.problems
+    assert "ct_label.nii.gz: no DICOM series is named after it; read onto" in note
+    assert f"{study / 'ct'}, the one series under {study} whose size and geometry it fits" in note
+    got = masks_by_name(result.project)
+    assert sorted(got) == [f"ct#z={k:03d}" for k in range(DEPTH)]
+    assert all(np.array_equal(got[n.rsplit("/", 1)[-1]], ids) for n, ids in drawn.items())
+
+
+def test_a_label_map_two_series_fit_is_put_on_neither_and_both_are_named(tmp_path: Path) -> None:
+    """Two series of one geometry (the arterial and venous phase exported apart, T1 and T2 of one
+    scan): a pick would score the wrong one; it stays a volume of its own and the message names both, as it
+    says when none fits."""
+    project, _, _ = series_project(tmp_path, OBLIQUE)
+    study = tmp_path / "study"
+    write_series(study / "venous", OBLIQUE, uid="1.2.3.9", number=6, prefix="V")
+    write_nifti(project, tmp_path / "out")
+    label = tmp_path / "out" / "reader2.nii.gz"
+    (tmp_path / "out" / "ct.nii.gz").rename(label)
+    result = read_nifti(label, image_dir=study)
+    (note,) = result.problems
+    assert f"2 series fit its size and geometry ({study / 'ct'}, {study / 'venous'})" in note
+    assert "read as a volume of its own" in note
+    assert all(im.file_name.startswith("reader2.nii.gz#z=") for im in result.project.images.values())
+    shutil.rmtree(study / "venous")
+    shutil.rmtree(study / "ct")
+    write_series(study / "ct", CORONAL)  # the same size, placed otherwise
+    (note,) = read_nifti(label, image_dir=study).problems
+    assert "none of the 1 series under" in note and "fits its size and geometry" in note

@@ -252,3 +252,42 @@ def test_locate_missing_images_on_a_shard_checks_each_copy_against_the_file_deal
     QTest.keyClick(win.canvas, Qt.Key.Key_Z, CTRL)
     assert all(im.file_name.startswith("images/") for im in doc.project.images.values())
     assert not any("copy" in e for e in doc.project.app["shard"]["files_at_split"].values())
+
+
+def test_a_folder_of_two_dicom_series_is_not_said_to_have_skipped_a_file(
+    qtbot, tmp_path, monkeypatch, no_prompts
+) -> None:
+    """Which ``series=K`` (or ``phase=J``) is which comes through the same channel as skipped files; the
+    app counted it as one: 'New project over 7 images; 1 file skipped, first: ct: the folder holds 2 DICOM
+    series ...' where no file was skipped. New Project from Folder now says the note as it is, and Add
+    Image Folder points to it in the details, counting no file skipped."""
+    from tests.core.test_dicom_acquisitions import write_slice
+    from tests.ui.conftest import wait_loaded
+    from tests.ui.test_files_and_panels import new_window
+
+    study = tmp_path / "study"
+    for k in range(3):
+        write_slice(study / "ct" / f"art{k}.dcm", 2.0 * k, 10 * k, k + 1, SeriesInstanceUID="1.2.3.7")
+    for k in range(4):
+        write_slice(study / "ct" / f"ven{k}.dcm", 2.0 * k, 10 * k, k + 1, SeriesInstanceUID="1.2.3.8")
+    win = new_window(qtbot)
+    assert win.files.open_folder(study, ["lesion"])
+    wait_loaded(qtbot, win)
+    assert len(win.document.project.images) == 7
+    status = win.statusBar().currentMessage()
+    assert "skipped" not in status, status
+    assert (
+        "over 7 images" in status
+        and "ct: 2 DICOM series, one volume each: ct#series=1: SeriesNumber 5" in status
+    ), status
+    assert "(3 files from art0.dcm" in status
+
+    win = open_main_window(qtbot, make_project(tmp_path / "other"))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(study)))
+    win.image_list.act_add_folder.trigger()
+    qtbot.waitUntil(lambda: len(win.document.project.images) == 10, timeout=10000)
+    text = win.image_list.message.text()
+    assert "Added 7 images" in text and "skipped" not in text, text
+    assert "which is which is in the details" in text
+    assert "2 DICOM series, one volume each" in win.image_list.message.detailedText()
+    dismiss(win, qtbot)

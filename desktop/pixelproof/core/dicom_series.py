@@ -139,11 +139,18 @@ class FolderScan:
                 yield number, None, group
 
 
+class SeriesNote(str):
+    """A note that says how a folder's series are listed (which ``series=K`` or ``phase=J`` is which), sent
+    through the same ``skip`` callback as skipped files but skipping none: the app does not count it as a
+    file skipped."""
+
+
 def series_notes(folder: Path, scan: FolderScan) -> dict[int, str]:
     """{K (1-based place of a series in ``scan``): what the user is told}: for a series split into
-    phases, which volume is which; for one not stacked, which files share a position."""
+    phases, which volume is which; for one not stacked, which files share a position; and under 0, for a
+    folder of several series, which ``series=K`` is which."""
     several = len(scan.series) > 1
-    notes = {}
+    notes: dict[int, str] = {0: SeriesNote(_several_series_note(folder, scan))} if several else {}
     for k, group in enumerate(scan.series, start=1):
         if group.conflict:
             notes[k] = group.conflict
@@ -155,12 +162,33 @@ def series_notes(folder: Path, scan: FolderScan) -> dict[int, str]:
             )
             if len(group.phases) > NOTED_PHASES:  # 2,000 phases made a note of 100 KB
                 listed += f"; and {len(group.phases) - NOTED_PHASES:,} more"
-            notes[k] = (
+            notes[k] = SeriesNote(
                 f"{folder}: the DICOM series (SeriesNumber {group.number}) holds {len(group.phases)} "
                 f"volumes at the same positions, told apart by {group.split_by}; listed one volume each: "
                 f"{listed}"
             )
     return notes
+
+
+def _several_series_note(folder: Path, scan: FolderScan) -> str:
+    """Which ``series=K`` is which: K is the series' place in the folder (by SeriesNumber, then UID), not
+    its SeriesNumber, and two series of a study often share one (an arterial and a venous phase exported
+    as series of their own, no SeriesDescription): their SeriesNumber, files and span say which is which."""
+
+    def span(group: Series) -> str:
+        known = [p for p in group.positions if p is not None]
+        return f", {min(known):g} to {max(known):g} mm" if len(known) == len(group.positions) else ""
+
+    listed = "; ".join(
+        f"{folder.name}#series={k}: "
+        + (f"SeriesNumber {group.number}" if group.number else "no SeriesNumber")
+        + f" ({len(group.files)} files from {group.files[0].name}{span(group)})"
+        + (f", {len(group.phases)} phases" if group.phases else ", not stacked" if group.conflict else "")
+        for k, group in enumerate(scan.series[:NOTED_PHASES], start=1)
+    )
+    if len(scan.series) > NOTED_PHASES:
+        listed += f"; and {len(scan.series) - NOTED_PHASES:,} more"
+    return f"{folder}: {len(scan.series)} DICOM series, one volume each: {listed}"
 
 
 def scan_folder(folder: Path, files: Iterable[Path] | None = None) -> FolderScan:

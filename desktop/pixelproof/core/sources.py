@@ -462,6 +462,8 @@ def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None])
     except (OSError, dicom.DicomError):
         pass  # a folder that cannot be listed cannot be read back as a series either
     notes = dicom_series.series_notes(parent, whole)  # phases listed, files at one position reported
+    if 0 in notes and any(f in given for group in whole.series for f in group.files):
+        skip(notes[0])  # which series=K is which
     for k, group in enumerate(whole.series, start=1):
         if k in notes and any(f in given for f in group.files):
             skip(notes[k])

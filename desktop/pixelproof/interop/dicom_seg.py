@@ -45,6 +45,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.formats import Format, Option
 from pixelproof.interop.image_guard import check_not_image
 from pixelproof.interop.seg_codes import KEY, segment_codes, segment_descriptions
+from pixelproof.interop.seg_sources import with_empty_type2
 from pixelproof.interop.stems import free_name
 
 SEG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.66.4"
@@ -274,7 +275,7 @@ def write_dicom_seg(
         slices = _unique_slices(claimed)
         counts["duplicate"] += len(claimed) - len(slices)
         try:
-            datasets = [read_dataset(f) for f in dict.fromkeys(f for _, f, _ in slices)]
+            datasets = with_empty_type2([read_dataset(f) for f in dict.fromkeys(f for _, f, _ in slices)])
             depth = frame_count(datasets[0])
             if depth > 1:  # a multi-frame object: highdicom takes a plane for each of its frames
                 _check_frames(datasets[0], key)

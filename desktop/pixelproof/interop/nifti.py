@@ -75,6 +75,7 @@ from pixelproof.interop.nifti_series import (
     slice_name,
     volume_name,
 )
+from pixelproof.interop.nifti_series_fit import series_by_geometry
 from pixelproof.interop.panoptic import add_id_objects
 from pixelproof.interop.stems import free_name
 
@@ -193,11 +194,15 @@ def _read_volume(
         series, why = find_series(label_file, *series_dirs)
         if why:
             raise VolumeError(why)
-        if series is not None:  # the voxels in the series' order: slice k is the k-th file, rows x columns
-            check_slice_count(labels)
+        check_slice_count(labels)  # from the header, before a voxel is decoded or a record made
+        data, note = None, None
+        if series is None and series_dirs[1]:  # named after no series: the one under --image-dir it fits
+            series, data, note = series_by_geometry(labels, series_dirs[0], series_dirs[2])
+        elif series is not None:  # the voxels in the series' order: slice k is the k-th file, rows x columns
             data, note = on_series(labels, series)
-            if note:
-                report(note)
+        if note:
+            report(note)
+        if series is not None and data is not None:
             name = rel_name(series.source, base)
             name = name if name != "." else f"../{series.source.name}"  # the labels lie in the series folder
             _add_slices(

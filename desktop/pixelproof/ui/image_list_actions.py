@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from pixelproof.core.dicom_series import SeriesNote
 from pixelproof.core.edits.images import AddImages, RelocateImages
 from pixelproof.core.export_mark import exports_note
 from pixelproof.core.image_folder import find_moved, images_to_add
@@ -102,8 +103,13 @@ class ImageListActions(QObject):
         if found.exports:  # said through skip too, once a folder: not counted as a file below
             names = ", ".join(e.folder.name for e in found.exports)
             lines.append(f"Not searched: {names} (add its files, or the folder itself, to take them).")
-        if len(skipped) > len(found.exports):
-            lines.append(f"{plural(len(skipped) - len(found.exports), 'file')} skipped (see the details).")
+        listed = sum(isinstance(m, SeriesNote) for m in skipped)  # skip nothing: which series=K is which
+        if len(skipped) - listed > len(found.exports):
+            lines.append(
+                f"{plural(len(skipped) - listed - len(found.exports), 'file')} skipped (see the details)."
+            )
+        if listed:
+            lines.append("Several DICOM series or phases in a folder: which is which is in the details.")
         details = [f"already in the project: {p}" for p in found.already] + skipped
         self._tell("Add images", "\n".join(lines), details)
         return bool(found.images)

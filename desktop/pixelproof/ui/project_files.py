@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from pixelproof.core.autosave import read_info
 from pixelproof.core.coco import ProjectConflictError, ProjectFormatError, ProjectSaveError
+from pixelproof.core.dicom_series import SeriesNote
 from pixelproof.core.export_mark import SkippedExport, exports_note
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.lock import read_lock
@@ -204,10 +205,14 @@ class ProjectFiles(QObject):
             return
         self._show(Document(project, untitled=True))  # project.path: where relative names point from
         others = [m for m in skipped if not any(m == str(e) for e in exports)]  # each export: said above
+        listed = [m for m in others if isinstance(m, SeriesNote)]  # which series=K / phase=J is which
+        others = [m for m in others if not isinstance(m, SeriesNote)]
         n, k = len(project.images), len(others)
         # the first reason says what to do (a file name to rename, a broken file); the count says how many
         first = others[0].removeprefix(f"{folder}{os.sep}") if others else ""
         note = f"; {k} file{'s' if k != 1 else ''} skipped, first: {first}" if others else ""
+        if listed and not others:  # a note skips nothing: said as it is, not counted as a file skipped
+            note = "; " + listed[0].removeprefix(f"{folder}{os.sep}")
         self.shell.status(f"New project over {plural(n, 'image')} in {folder}{left_out}{note}", 15000)
 
     def _document_shown(self, doc: Document | None) -> None:
