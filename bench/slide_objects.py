@@ -9,10 +9,10 @@ neighbours), alternating with its reference in the same process:
 
 - reading: ``FORMATS["geojson"].read`` + the COCO write, as ``convert`` does (``bench.convert``'s section)
   against ``orjson`` parsing the file and dumping the outlines, no checks.
-- showing: ``CanvasView._show_image`` of the imported image in the main window (1366x768, offscreen): an
-  item per polygon with its tag, the box layer, the selection, the fit, against the floor of an
-  item-per-polygon canvas: one bare ``QGraphicsPathItem`` a cell (its outline, no tag, no colour) added to
-  a fresh scene.
+- showing: ``CanvasView._show_image`` of the imported image in the main window (1366x768, offscreen): the
+  polygons in the box layer (``polygon_layer``) with their tags, the selection, the fit, against the floor
+  of an item-per-polygon canvas: one bare ``QGraphicsPathItem`` a cell (its outline, no tag, no colour)
+  added to a fresh scene.
 """
 
 from __future__ import annotations

@@ -27,8 +27,6 @@ def test_a_resized_file_opens_with_its_objects_in_the_declared_frame(qtbot, tmp_
     assert (win.canvas.loaded.width, win.canvas.loaded.height) == (80, 60)
     assert any("is 80x60 px but the project says 40x30" in m for m in messages), messages
     assert win.canvas.image_size() == (30, 40)
-    item = win.canvas.made_item(1)
-    assert item is not None
-    r = item.sceneBoundingRect()
+    r = win.canvas.box_layer.boxes[1].outline().boundingRect()  # the layer draws the polygon
     assert (round(r.center().x()), round(r.center().y())) == (12, 10)  # where the project has it
     assert win.document.project.images[1].width == 40  # opening changed nothing

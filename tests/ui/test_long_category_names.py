@@ -55,6 +55,7 @@ def test_canvas_tags_stay_one_short_line(qtbot, named) -> None:  # type: ignore[
     for cid in (1, 2):
         w, h = sizes[cid]
         assert w <= TAG_MAX_WIDTH + 8 and h == one_line, (cid, w, h)
+    win.document.set_selection([20, 21])  # the polygons: each gets its item, with its own tag
     qtbot.waitUntil(lambda: len([i for i in win.canvas.scene().items() if isinstance(i, LabelItem)]) >= 2)
     for item in (i for i in win.canvas.scene().items() if isinstance(i, LabelItem)):
         r = item.rect()

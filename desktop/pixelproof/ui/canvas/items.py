@@ -302,14 +302,7 @@ class PolygonItem(AnnotationItemMixin, QGraphicsPathItem):
         self._init_common(ann, image_size, show)
 
     def sync_shape(self, ann: Annotation) -> None:
-        path = QPainterPath()
-        path.setFillRule(Qt.FillRule.WindingFill)
-        for poly in ann.segmentation or []:
-            pts = [QPointF(poly[i], poly[i + 1]) for i in range(0, len(poly) - 1, 2)]
-            if len(pts) >= 2:
-                path.addPolygon(QPolygonF(pts))
-                path.closeSubpath()
-        self.setPath(path)
+        self.setPath(polygon_path(ann.segmentation or []))
 
     def outline_path(self) -> QPainterPath:
         return self.mapToScene(self.path())
@@ -322,6 +315,18 @@ class PolygonItem(AnnotationItemMixin, QGraphicsPathItem):
     def low_anchor(self, ann: Annotation) -> tuple[float, float]:
         """The bottom vertex (the leftmost of ties), as ``label_anchor`` the top one."""
         return end_point(ann.segmentation or [], top=False) or super().low_anchor(ann)
+
+
+def polygon_path(polygons: list[list[float]]) -> QPainterPath:
+    """The outline of flat [x0, y0, x1, y1, ...] polygons as a polygon is drawn (item or layer)."""
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.WindingFill)
+    for poly in polygons:
+        pts = [QPointF(poly[i], poly[i + 1]) for i in range(0, len(poly) - 1, 2)]
+        if len(pts) >= 2:
+            path.addPolygon(QPolygonF(pts))
+            path.closeSubpath()
+    return path
 
 
 class MaskItem(AnnotationItemMixin, QGraphicsItem):

@@ -12,6 +12,9 @@ the others with the selected look, the ``SelectedTags`` item its tag above the o
 which ``handle_at`` hit-tests (select all of 5,000 boxes made 5,000 items and 40,000 handles, ~2 s).
 
 Tags of the layer's boxes are drawn by the ``TagLayer`` (``tag_tiles``) from cached screen-sized tiles.
+
+Untouched polygons are entries of the layer too (``polygon_layer``: a ``LayerPolygon`` is a box with its
+outline), drawn by its ``PolygonLayer`` part under the boxes; a selected polygon has its own item.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from itertools import compress
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPixmap, QTransform
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.geometry import HANDLES
@@ -84,7 +87,8 @@ class LazyItems(dict):
 
 
 class _Box:
-    __slots__ = ("category_id", "h", "look", "score", "tag", "w", "x", "y")
+    __slots__ = ("category_id", "h", "look", "low_x", "score", "tag", "top_x", "w", "x", "y")
+    as_rect = True  # drawn by ``paint_boxes`` (a ``LayerPolygon`` by ``PolygonLayer``)
 
     def __init__(self, ann: Annotation) -> None:
         self.x, self.y, self.w, self.h = (float(v) for v in ann.bbox)
@@ -92,6 +96,27 @@ class _Box:
         self.score = display_score(ann)
         self.look = review_look(ann)  # drawn as a label, a pending prediction or a rejected object
         self.tag = tag_suffix(ann)  # what its tag says after the name: formatted once, not at each repaint
+        self.top_x = self.low_x = self.x  # where its tag starts above and below it
+
+    def outline(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(QRectF(self.x, self.y, self.w, self.h))
+        return path
+
+    def hits(self, point: QPointF, margin: float) -> bool:
+        return True  # its box is its shape
+
+    def touches(self, rect: QRectF) -> bool:
+        return True
+
+
+def _entry(ann: Annotation) -> _Box:
+    """The layer's entry for ``ann``: a box, or a polygon (``polygon_layer``)."""
+    if ann.kind == "polygon":
+        from pixelproof.ui.canvas.polygon_layer import LayerPolygon  # (imports this module)
+
+        return LayerPolygon(ann)
+    return _Box(ann)
 
 
 class BoxLayer(QGraphicsItem):
@@ -116,13 +141,16 @@ class BoxLayer(QGraphicsItem):
         self.chosen = SelectedBoxes(self)
         self.chosen_tags = SelectedTags(self)
         self.handles = SelectedHandles(self)
+        from pixelproof.ui.canvas.polygon_layer import PolygonLayer  # (imports this module)
+
+        self.polygons = PolygonLayer(self)
         self.setZValue(Z_BY_KIND["box"])
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
     def parts(self) -> tuple[QGraphicsItem, ...]:
         """The items the canvas adds to its scene: the layer, its tags, its selected boxes, their tags and
         handles."""
-        return self, self.tags, self.chosen, self.chosen_tags, self.handles
+        return self, self.polygons, self.tags, self.chosen, self.chosen_tags, self.handles
 
     def _redraw_chosen(self) -> None:
         self.chosen.update()
@@ -131,12 +159,12 @@ class BoxLayer(QGraphicsItem):
 
     # -- content ---------------------------------------------------------------------------------
     def add(self, ann: Annotation) -> None:
-        box = _Box(ann)
+        box = _entry(ann)
         self.boxes[ann.id] = box
         self._changed([box])
 
     def add_many(self, anns: Iterable[Annotation]) -> None:
-        new = {a.id: _Box(a) for a in anns}
+        new = {a.id: _entry(a) for a in anns}
         self.boxes.update(new)
         self._changed(list(new.values()))
 
@@ -154,7 +182,7 @@ class BoxLayer(QGraphicsItem):
 
     def update_box(self, ann: Annotation) -> None:
         old = self.boxes.get(ann.id)
-        box = _Box(ann)
+        box = _entry(ann)
         self.boxes[ann.id] = box
         self._changed([box] if old is None else [old, box])
 
@@ -208,6 +236,7 @@ class BoxLayer(QGraphicsItem):
         self._styles = self._groups = self._chosen_groups = self._arrays = self._selected_mask = None
         self.tags.invalidate()
         self.update()
+        self.polygons.changed()
         self._redraw_chosen()
 
     def _changed(self, boxes: list[_Box]) -> None:
@@ -219,6 +248,7 @@ class BoxLayer(QGraphicsItem):
         self._bounds = QRectF()
         self.tags.invalidate(boxes)
         self.update()
+        self.polygons.changed()
         self._redraw_chosen()
 
     # -- filters and geometry --------------------------------------------------------------------
@@ -275,7 +305,9 @@ class BoxLayer(QGraphicsItem):
         hit = shown & (b[:, 0] - margin <= x) & (x <= b[:, 2] + margin)
         hit &= (b[:, 1] - margin <= y) & (y <= b[:, 3] + margin)
         idx = np.flatnonzero(hit)
-        if not len(idx):
+        entries = list(self.boxes.values()) if len(idx) else []
+        idx = idx[[entries[k].hits(point, margin) for k in idx.tolist()]] if len(idx) else idx
+        if not len(idx):  # a polygon only inside its outline (``LayerPolygon``), not all over its box
             return None
         if selected:
             chosen = idx[np.isin(ids[idx], np.fromiter(selected, dtype=np.int64, count=len(selected)))]
@@ -289,7 +321,8 @@ class BoxLayer(QGraphicsItem):
         ids, b, shown, _ = self.arrays()
         hit = shown & (b[:, 0] <= rect.right()) & (b[:, 2] >= rect.left())
         hit &= (b[:, 1] <= rect.bottom()) & (b[:, 3] >= rect.top())
-        return ids[hit].tolist()
+        entries = list(self.boxes.values())
+        return [int(ids[k]) for k in np.flatnonzero(hit).tolist() if entries[k].touches(rect)]
 
     def boundingRect(self) -> QRectF:
         if self._bounds.isNull() and self.boxes:
@@ -328,7 +361,7 @@ class BoxLayer(QGraphicsItem):
         if self._styles is None:
             by_style: dict[tuple[int, bool], list[int]] = {}
             for k, box in enumerate(self.boxes.values()):
-                if self.shown(box):
+                if box.as_rect and self.shown(box):
                     by_style.setdefault((box.category_id, box.look), []).append(k)
             xyxy = self.arrays()[1]
             boxes = list(self.boxes.values()) if by_style else []

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QPainterPath
 
 from pixelproof.ui.canvas.items import AnnotationItemMixin
@@ -57,15 +57,14 @@ def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
     layer = view.box_layer
     if ann_id is not None and layer is not None and ann_id in layer.boxes:
         box = layer.boxes[ann_id]
-        path = QPainterPath()
-        path.addRect(QRectF(box.x, box.y, box.w, box.h))
+        path = box.outline()  # a box's rectangle, a polygon's outline
         cat = layer.category(box.category_id)
         named = view.show_labels and cat is not None and ann_id not in layer.selected
         below = layer.tags.side_of(ann_id) == BELOW  # where its own tag is (``tag_layout``)
-        at = QPointF(box.x, box.y + box.h if below else box.y)
+        at = QPointF(box.low_x, box.y + box.h) if below else QPointF(box.top_x, box.y)
         text = tag_text(cat.name, box.tag) if named and cat else ""
         z = view.scale_xy[0]  # across: clear of the image's right edge, as its own tag (``edge_shift``)
-        shift = float(edge_shift(round(box.x * z), round(mark.tag.width_for(text)), view.image_size()[1], z))
+        shift = float(edge_shift(round(at.x() * z), round(mark.tag.width_for(text)), view.image_size()[1], z))
         tag = (text, at, below, shift) if named and cat else None  # as its own tag reads
         if not _shows(mark, ann_id, tag):
             mark.show_on(ann_id, path, category_color(cat), tag)

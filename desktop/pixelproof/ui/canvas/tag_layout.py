@@ -449,8 +449,11 @@ def relayout(view: CanvasView) -> None:
     )
     chosen = view.tag_placement.chosen
     if layer is not None:
-        idx, x, top, bottom, h = picked if picked is not None else (np.zeros(0, np.int64), *[np.zeros(0)] * 4)
+        idx, x, x_low, top, bottom, h = (
+            picked if picked is not None else (np.zeros(0, np.int64), *[np.zeros(0)] * 5)
+        )
         side = chosen[: len(idx)]  # the layer's candidates come first
+        x = np.where(side == BELOW, x_low, x)
         layer.tags.set_layout(scale, idx, side, x, np.where(side == BELOW, bottom, top - h))
     for item, side in zip(items, chosen[len(chosen) - n_items :].tolist(), strict=True):
         _settle(item, side, shifts[item.ann_id])
@@ -509,6 +512,7 @@ def _gather_layer(
     and may show ``near`` the window as candidates (before the items'). Returns (indices into ``arrays()``,
     x, top, bottom, tag height) of those candidates, screen pixels as the ``TagLayer`` rounds them."""
     from pixelproof.ui.canvas.hit_test import handle_sides, handle_spots, shown_handles
+    from pixelproof.ui.canvas.polygon_layer import tag_xs
 
     if not layer.tags.enabled or not layer.boxes:
         return None
@@ -520,6 +524,9 @@ def _gather_layer(
     zoom, zoom_y = scale
     x = np.round(xyxy[:, 0] * zoom)
     x = x - edge_shift(x, w, image_w, zoom)  # clear of the image's right edge (``SelectedTags`` too)
+    top_x, low_x = tag_xs(layer)  # a polygon's tag at its top (bottom) vertex, as its item's
+    xa, xb = (np.round(v * zoom) for v in (top_x, low_x))
+    xa, xb = xa - edge_shift(xa, w, image_w, zoom), xb - edge_shift(xb, w, image_w, zoom)
     top, bottom = np.round(xyxy[:, 1] * zoom_y), np.round(xyxy[:, 3] * zoom_y)
     x0, y0, x1, y1 = near
     near_box = (x < x1) & (np.round(xyxy[:, 2] * zoom) + 2 * HANDLE_SIZE > x0) & (top - 3 * h < y1)
@@ -538,11 +545,11 @@ def _gather_layer(
         gathered.fixed.append(handle_rects(spots, shown_handles(spots), handle_sides(spots)))
     fit = tag_fits((xyxy[:, 2] - xyxy[:, 0]) * zoom, fit_w) & layer.tags.unselected
     idx = np.flatnonzero(shown & ~layer.selected_mask() & fit & near_box)
-    xi, wi, hi, ti, bi = x[idx], w[idx], h[idx], top[idx], bottom[idx]
+    xi, xl, wi, hi, ti, bi = xa[idx], xb[idx], w[idx], h[idx], top[idx], bottom[idx]
     above = np.stack([xi, ti - hi, xi + wi, ti], axis=1)
-    below = np.stack([xi, bi, xi + wi, bi + hi], axis=1)
+    below = np.stack([xl, bi, xl + wi, bi + hi], axis=1)
     gathered.slots.append(np.stack([above, below], axis=1))
     b = xyxy[idx]
     gathered.ids.append(layer.arrays()[0][idx])
     gathered.areas.append((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
-    return idx, xi, ti, bi, hi
+    return idx, xi, xl, ti, bi, hi

@@ -29,6 +29,7 @@ from pixelproof.ui.canvas.orientation import OrientationMarks, patient_of
 from pixelproof.ui.canvas.overview import Overview
 from pixelproof.ui.canvas.pinned_tags import PinnedTags
 from pixelproof.ui.canvas.pixels import ShownPixels
+from pixelproof.ui.canvas.polygon_layer import LAYER_KINDS, follow_selection
 from pixelproof.ui.canvas.reveal import DrawnCategories, reveal_selection
 from pixelproof.ui.canvas.show_filter import ShowFilter
 from pixelproof.ui.canvas.still_pointer import StillPointer
@@ -86,7 +87,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         self.placeholder: PlaceholderItem | None = None
         self.shown_path: Path | None = None  # the file the current image is read from
         self.loaded: LoadedImage | None = None
-        # the items made so far; box annotations stay in ``box_layer`` until something looks them up
+        # the items made so far; boxes and polygons stay in ``box_layer`` until something looks them up
         self.items_by_id: dict[int, AnnotationItemMixin] = LazyItems(self._materialize, self._in_layer)
         self.box_layer: BoxLayer | None = None
         # this canvas's display settings, its own window's (``set_hidden_categories``, ``set_fill_opacity``,
@@ -199,7 +200,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         self._set_scene_rect(rec.width, rec.height)
         boxes = []
         for ann in (anns := doc.project.annotations_of(image_id)):
-            if ann.kind == "box":
+            if ann.kind in LAYER_KINDS:
                 boxes.append(ann)
             else:
                 self._add_item(ann)
@@ -247,7 +248,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         return self.document.project.categories.get(ann.category_id)
 
     def _add_item(self, ann: Annotation) -> None:
-        if ann.kind == "box" and self.box_layer is not None:
+        if ann.kind in LAYER_KINDS and self.box_layer is not None:
             self.box_layer.add(ann)
             return
         self._make_item(ann)
@@ -264,7 +265,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         return self.box_layer is not None and ann_id in self.box_layer.boxes
 
     def _materialize(self, ann_id: int) -> AnnotationItemMixin | None:
-        """The box's own item (handles, drag previews), made the first time anything asks for it."""
+        """The box's or polygon's own item (handles, drag previews), made the first time anything asks."""
         ann = self.document.project.annotations.get(ann_id) if self.document is not None else None
         if ann is None or not self.box_layer.remove(ann_id):
             return None
@@ -297,7 +298,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         self._drawn.changed(ann)
         if self.hover is not None and self.hover.ann_id == ann_id:
             stacking.mark_hovered(self, None)  # moved or reshaped: marked again once the edit is out
-        if self._in_layer(ann_id) and ann.kind == "box":
+        if self._in_layer(ann_id) and ann.kind in LAYER_KINDS:
             self.box_layer.update_box(ann)
             return
         item = self.items_by_id.get(ann_id)
@@ -322,9 +323,11 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
 
     def _on_selection(self) -> None:
         """Selected boxes of the layer stay there (it draws them selected, with handles): select all of
-        thousands of boxes makes no item. Nothing is selected out of sight (``reveal_selection``)."""
+        thousands of boxes makes no item; a selected polygon has its item (its vertex handles). Nothing is
+        selected out of sight (``reveal_selection``)."""
         reveal_selection(self)
         sel = set(self.document.selection) if self.document else set()
+        follow_selection(self, sel)  # a selected polygon has its own item, an unselected one none
         if self.box_layer is not None:
             self.box_layer.set_selected(sel)
         for ann_id, item in self.items_by_id.items():

@@ -1,0 +1,145 @@
+"""Polygons drawn in bulk until someone touches them, as the box layer's boxes (``layers``).
+
+A slide's imported cells are 20,000 polygons: an item each, with its tag, cost ~12x one bare path item a
+cell to put on the canvas. So an untouched polygon is an entry of the ``BoxLayer`` (``LayerPolygon``: its
+bounding box for hit-testing, tags - ``TagLayer``, ``tag_layout`` - and the rubber band, plus its outline),
+and ``PolygonLayer`` draws every such polygon with one path per (category, review look) style, built once
+and again only when the layer's set or the display settings change. It sits at a polygon item's height:
+under the boxes, as before. Anything that looks a polygon up (``LazyItems``) - selecting it, a drag, an
+edit - turns it into its own ``PolygonItem`` with its vertex handles, as today.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QPainter, QPainterPath
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from pixelproof.core.geometry import end_point
+from pixelproof.core.model import Annotation
+from pixelproof.ui.canvas.items import Z_BY_KIND, polygon_path
+from pixelproof.ui.canvas.layers import BoxLayer, _Box
+
+if TYPE_CHECKING:
+    from pixelproof.ui.canvas.view import CanvasView
+from pixelproof.ui.canvas.looks import category_color, fill_brush, outline_pen
+
+LAYER_KINDS = ("box", "polygon")  # the kinds of annotation the layer draws until they get an item
+
+
+class LayerPolygon(_Box):
+    """A polygon of the layer: its box (``_Box``), its outline as its item draws it, and where its tag
+    sits above and below (its top and bottom vertex, as ``PolygonItem``'s)."""
+
+    __slots__ = ("path",)
+    as_rect = False
+
+    def __init__(self, ann: Annotation) -> None:
+        super().__init__(ann)
+        self.path = polygon_path(ann.segmentation or [])
+        top = end_point(ann.segmentation or [], top=True)
+        low = end_point(ann.segmentation or [], top=False)
+        self.top_x = top[0] if top is not None else self.x
+        self.low_x = low[0] if low is not None else self.x
+
+    def outline(self) -> QPainterPath:
+        return self.path
+
+    def hits(self, point: QPointF, margin: float) -> bool:
+        """Inside the outline, or within ``margin`` of it (as the item's shape with its outline)."""
+        if self.path.contains(point):
+            return True
+        near = QRectF(point.x() - margin, point.y() - margin, 2 * margin, 2 * margin)
+        return self.path.intersects(near)
+
+    def touches(self, rect: QRectF) -> bool:
+        return self.path.intersects(rect)
+
+
+class PolygonLayer(QGraphicsItem):
+    """The ``BoxLayer``'s polygons, drawn with one path per (category, review look) style at a polygon
+    item's height (a selected polygon has its own item: it is never drawn here)."""
+
+    def __init__(self, layer: BoxLayer) -> None:
+        super().__init__()
+        self.layer = layer
+        self._paths: list[tuple[int, str, QPainterPath]] | None = None
+        self.setZValue(Z_BY_KIND["polygon"])
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def changed(self) -> None:
+        """The layer's polygons or the display settings changed: the paths are built again when drawn."""
+        self._paths = None
+        self.prepareGeometryChange()
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self.layer.boundingRect()
+
+    def style_paths(self) -> list[tuple[int, str, QPainterPath]]:
+        """(category id, review look, every shown polygon of that style as one path), in drawing order."""
+        if self._paths is None:
+            by_style: dict[tuple[int, str], QPainterPath] = {}
+            for entry in self.layer.boxes.values():
+                if isinstance(entry, LayerPolygon) and self.layer.shown(entry):
+                    path = by_style.get((entry.category_id, entry.look))
+                    if path is None:
+                        path = by_style[entry.category_id, entry.look] = QPainterPath()
+                        path.setFillRule(Qt.FillRule.WindingFill)
+                    path.addPath(entry.path)
+            self._paths = [(cat, look, path) for (cat, look), path in by_style.items()]
+        return self._paths
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        for cat_id, look, path in self.style_paths():
+            color = category_color(self.layer.category(cat_id))
+            brush = fill_brush(color, False, look)
+            c = brush.color()
+            c.setAlphaF(c.alphaF() * self.layer.show_filter.fill_opacity)  # as ``_apply_look``
+            brush.setColor(c)
+            painter.setPen(outline_pen(color, False, look))
+            painter.setBrush(brush)
+            painter.drawPath(path)
+
+
+def tag_xs(layer: BoxLayer) -> tuple[np.ndarray, np.ndarray]:
+    """Per entry of ``layer.arrays()``: where its tag starts above it and below it (image pixels): a box's
+    left edge, a polygon's top and bottom vertex (``PolygonItem.label_anchor``)."""
+    arrays = layer.arrays()
+    cached = getattr(layer, "_tag_xs", None)
+    if cached is None or cached[0] is not arrays:
+        n = len(layer.boxes)
+        top = np.fromiter((b.top_x for b in layer.boxes.values()), dtype=np.float64, count=n)
+        low = np.fromiter((b.low_x for b in layer.boxes.values()), dtype=np.float64, count=n)
+        cached = layer._tag_xs = (arrays, top, low)  # type: ignore[attr-defined]
+    return cached[1], cached[2]
+
+
+def follow_selection(view: CanvasView, selected: set[int]) -> None:
+    """Give each selected polygon of the layer its item (vertex handles, drags: ``LazyItems``), and put an
+    unselected polygon's item back in the layer, in its place: a polygon item left over it after a click
+    was drawn above every polygon of the layer (over those it used to be under), and a slide's cells
+    clicked one by one each kept an item."""
+    layer = view.box_layer
+    doc = view.document
+    if layer is None or doc is None:
+        return
+    for ann_id in [i for i in selected if isinstance(layer.boxes.get(i), LayerPolygon)]:
+        view.items_by_id.get(ann_id)
+    back = []
+    for ann_id, item in list(view.items_by_id.items()):
+        ann = doc.project.annotations.get(ann_id)
+        if ann_id in selected or item.kind != "polygon" or ann is None or ann.kind != "polygon":
+            continue
+        dict.pop(view.items_by_id, ann_id)
+        if item.scene() is not None:  # type: ignore[attr-defined]
+            item.scene().removeItem(item)  # type: ignore[attr-defined]
+        back.append(ann)
+    if back:
+        layer.add_many(back)
+        layer.reorder(doc.project.annotation_ids_of(view.image_id), [a.id for a in back])

@@ -1,0 +1,103 @@
+"""Polygons drawn by the layer (``polygon_layer``) until something touches them: a click inside one (not
+just inside its box) selects it and gives it its item, a vertex drag edits it and Ctrl+Z undoes it, hiding
+its category hides it, and the layer paints it in its category's colour."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.model import Annotation
+from pixelproof.ui.canvas.items import PolygonItem
+from pixelproof.ui.canvas.looks import category_color
+from tests.ui.conftest import hover, make_project, open_main_window
+from tests.ui.test_hidden_categories import set_shown
+from tests.ui.test_workbench import click, drag, key, view_point
+
+TRIANGLE = [60.0, 40.0, 200.0, 40.0, 60.0, 180.0]  # its box's bottom-right half lies off it
+INSIDE, OFF_IN_BOX = (80.0, 60.0), (180.0, 160.0)
+TRI, OTHER = 1, 2
+
+
+@pytest.fixture
+def layered(qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
+    """A cat triangle and a dog square (polygons, in the layer), at 200 %, select tool on."""
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    project = load_project(path)
+    project.add_annotation(Annotation(TRI, 1, 1, [60.0, 40.0, 140.0, 140.0], [TRIANGLE], 9800.0))
+    square = [230.0, 60.0, 290.0, 60.0, 290.0, 120.0, 230.0, 120.0]
+    project.add_annotation(Annotation(OTHER, 1, 2, [230.0, 60.0, 60.0, 60.0], [square], 3600.0))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(2.0)
+    win.canvas.centerOn(QPointF(160, 110))
+    key(win, Qt.Key.Key_V)
+    hover(win, view_point(win, 300, 220))
+    yield win
+    win.document.undo_stack.setClean()
+
+
+def colour_at(win, x: float, y: float) -> tuple[int, int, int]:
+    c = win.canvas.viewport().grab().toImage().pixelColor(view_point(win, x, y))
+    return c.red(), c.green(), c.blue()
+
+
+def bare(win, x: float, y: float) -> tuple[int, int, int]:
+    """The image's own colour there: the polygons' layer taken off for a moment."""
+    part = win.canvas.box_layer.polygons
+    part.hide()
+    try:
+        return colour_at(win, x, y)
+    finally:
+        part.show()
+
+
+def test_the_layer_draws_untouched_polygons_without_items(layered) -> None:
+    win = layered
+    assert win.canvas.made_item(TRI) is None and win.canvas.made_item(OTHER) is None
+    assert TRI in win.canvas.box_layer.boxes
+    assert colour_at(win, *INSIDE) != bare(win, *INSIDE)  # the fill, on the triangle only
+    assert colour_at(win, *OFF_IN_BOX) == bare(win, *OFF_IN_BOX)
+    cat = category_color(win.document.project.categories[1])
+    edge = colour_at(win, 130, 40)  # the top edge: the outline in the category's colour
+    assert edge == (cat.red(), cat.green(), cat.blue())
+
+
+def test_a_click_inside_selects_it_not_one_in_its_box_off_it(layered) -> None:
+    win = layered
+    click(win, view_point(win, *OFF_IN_BOX))
+    assert win.document.selection == []
+    click(win, view_point(win, *INSIDE))
+    assert win.document.selection == [TRI]
+    assert isinstance(win.canvas.made_item(TRI), PolygonItem)  # its item, with its vertex handles
+    key(win, Qt.Key.Key_Escape)  # unselected: back in the layer, drawn as before
+    assert win.canvas.made_item(TRI) is None and TRI in win.canvas.box_layer.boxes
+
+
+def test_dragging_a_vertex_edits_it_and_ctrl_z_undoes(layered) -> None:
+    win = layered
+    click(win, view_point(win, *INSIDE))
+    assert win.document.selection == [TRI]
+    drag(win, view_point(win, 200, 40), view_point(win, 220, 30))
+    seg = win.document.project.annotations[TRI].segmentation[0]
+    assert seg != TRIANGLE and (round(seg[2]), round(seg[3])) == (220, 30)
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert win.document.project.annotations[TRI].segmentation == [TRIANGLE]
+    key(win, Qt.Key.Key_Escape)
+    click(win, view_point(win, 215, 36))  # in the dragged-out corner: no longer the triangle
+    assert win.document.selection == []
+
+
+def test_hiding_its_category_hides_it(layered) -> None:
+    win = layered
+    plain = bare(win, *INSIDE)
+    assert colour_at(win, *INSIDE) != plain
+    set_shown(win, "cat", False)
+    assert colour_at(win, *INSIDE) == plain
+    click(win, view_point(win, *INSIDE))
+    assert win.document.selection == []
+    set_shown(win, "cat", True)
+    assert colour_at(win, *INSIDE) != plain
