@@ -73,3 +73,24 @@ def test_the_autosave_keeps_time_on_a_clean_project(window, qtbot) -> None:  # t
     assert _on_disk(autosave_path_for(doc.path)) == {"1": 9.0}
     doc.save()  # saved: nothing left for an autosave
     assert not doc.autosave() and not autosave_path_for(doc.path).exists()
+
+
+def test_a_read_only_project_file_is_not_replaced_for_the_time_spent_viewing_it(
+    window, qtbot, no_prompts
+) -> None:  # type: ignore[no-untyped-def]
+    """A project file made read-only (a reference kept safe, a shared file) was replaced silently, the save
+    renaming over it, by merely looking at its images; and the autosave of that time asked to be recovered
+    on every later open."""
+    doc = window.document
+    path = doc.path
+    before = path.read_bytes()
+    path.chmod(0o444)
+    try:
+        _view_first_image_for(window, qtbot, 7.0)
+        assert doc.autosave()  # the autosave timer fired meanwhile
+        window.close()
+        assert no_prompts == []
+        assert path.read_bytes() == before
+        assert not autosave_path_for(path).exists()
+    finally:
+        path.chmod(0o644)

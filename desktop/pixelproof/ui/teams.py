@@ -9,6 +9,8 @@ Installed by the main window with ``TeamsActions(shell)``; the work is ``core.sp
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -378,6 +380,10 @@ class TimeRecorder(QObject):
 
         if doc is None or not doc.time_unsaved or doc.is_modified() or doc.untitled:
             return
+        if read_only(doc.path):  # kept safe by its owner: a save would rename over it unasked
+            doc.discard_autosave()  # time only: else offered as a recovery on every open
+            self.shell.status(f"Time spent on its images not saved: {doc.path} is read-only", 0)
+            return
         try:
             doc.save()
         except ProjectSaveError as e:  # a ProjectConflictError too: someone else's save stands
@@ -554,3 +560,13 @@ class TeamsActions(QObject):
         self.job = job
         job.start()
         return job
+
+
+def read_only(path: Path) -> bool:
+    """Whether the file has no write permission for this user (any user, for root, whom ``os.access`` lets
+    write anything); a file that cannot be looked at is not."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)) or not os.access(path, os.W_OK)
