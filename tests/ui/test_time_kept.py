@@ -3,12 +3,17 @@ the file silently when the project is left, and in the autosave meanwhile."""
 
 from __future__ import annotations
 
+import json
+import os
+import socket
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 
+from pixelproof.core import lock
 from pixelproof.core.coco import load_project
 from pixelproof.core.history import current_author
+from pixelproof.ui import dialogs
 from pixelproof.ui.document import autosave_path_for
 from tests.ui.conftest import make_project, settle
 from tests.ui.test_time_recorder import _clock
@@ -94,3 +99,27 @@ def test_a_read_only_project_file_is_not_replaced_for_the_time_spent_viewing_it(
         assert not autosave_path_for(path).exists()
     finally:
         path.chmod(0o644)
+
+
+def test_a_project_another_app_has_open_is_not_written_for_time_spent_viewing_it(
+    window, qtbot, no_prompts, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Opened anyway while another PixelProof has it open ("if both save, the second save is refused"):
+    merely looking at it saved the file, so the other app's next save was refused as a conflict, and its
+    time-only autosave replaced the other app's (the same file beside the project), the crash copy of
+    that app's unsaved edits."""
+    path = make_project(tmp_path / "shared")
+    theirs = autosave_path_for(path)
+    theirs.write_bytes(b"their unsaved edits")
+    os.utime(theirs, (1, 1))  # older than the file: not offered as a recovery here
+    holder = {"user": "ana", "host": socket.gethostname(), "pid": os.getppid(), "since": "2024-01-01 10:00"}
+    lock.lock_path(path).write_text(json.dumps(holder))  # a live process that is not this one
+    monkeypatch.setattr(dialogs, "ask_open_locked", lambda *a: True)
+    before = path.read_bytes()
+    assert window.open_path(path)
+    qtbot.waitUntil(lambda: window.document.current_image_id == 1)
+    _view_first_image_for(window, qtbot, 7.0)
+    assert not window.document.autosave()
+    window.close()
+    assert no_prompts == []
+    assert path.read_bytes() == before and theirs.read_bytes() == b"their unsaved edits"

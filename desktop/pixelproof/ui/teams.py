@@ -380,6 +380,9 @@ class TimeRecorder(QObject):
 
         if doc is None or not doc.time_unsaved or doc.is_modified() or doc.untitled:
             return
+        if doc.shared:  # another app has it open: a save would make that app's next save a conflict
+            self.shell.status("Time spent on its images not saved: the project is open in another app too", 0)
+            return
         if read_only(doc.path):  # kept safe by its owner: a save would rename over it unasked
             doc.discard_autosave()  # time only: else offered as a recovery on every open
             self.shell.status(f"Time spent on its images not saved: {doc.path} is read-only", 0)
