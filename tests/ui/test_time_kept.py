@@ -123,3 +123,28 @@ def test_a_project_another_app_has_open_is_not_written_for_time_spent_viewing_it
     window.close()
     assert no_prompts == []
     assert path.read_bytes() == before and theirs.read_bytes() == b"their unsaved edits"
+
+
+def test_a_project_on_a_read_only_mount_only_viewed_does_not_warn_of_failed_autosaves(
+    window, qtbot, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Time alone made the autosave timer write for a project never edited; where nothing can be written
+    (a dataset on a read-only share) the status bar said "Autosave failed" at every tick."""
+    import errno
+
+    from pixelproof.ui import document
+
+    def refuse(*_a: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(document, "write_autosave", refuse)
+    doc = window.document
+    _view_first_image_for(window, qtbot, 7.0)
+    window.statusBar().clearMessage()
+    assert not doc.autosave()
+    assert "Autosave failed" not in window.statusBar().currentMessage()
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # an edit: then it says so
+    assert doc.is_modified() and not doc.autosave()
+    assert "Autosave failed" in window.statusBar().currentMessage()
+    doc.undo_stack.setClean()

@@ -231,7 +231,8 @@ class Document(QObject):
             target.parent.mkdir(parents=True, exist_ok=True)
             write_autosave(target, self.project, None if self.untitled else self.project.file_state)
         except (ProjectSaveError, OSError) as e:
-            self.autosaveFailed.emit(str(e))
+            if self.is_modified():  # time alone (a project only viewed, on a read-only share): no warning
+                self.autosaveFailed.emit(str(e))
             return False
         self.autosaved.emit(str(target))
         return True
