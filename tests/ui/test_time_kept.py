@@ -148,3 +148,37 @@ def test_a_project_on_a_read_only_mount_only_viewed_does_not_warn_of_failed_auto
     assert doc.is_modified() and not doc.autosave()
     assert "Autosave failed" in window.statusBar().currentMessage()
     doc.undo_stack.setClean()
+
+
+def test_a_new_project_only_viewed_leaves_no_recovery_behind(window, qtbot, no_prompts, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A folder opened as a new project and only looked at: its time-only autosave (in the recovery folder)
+    stayed when the window closed, so the next start offered to recover a project nobody made."""
+    from tests.ui.test_autosave_recovery import open_new_project
+
+    make_project(tmp_path / "data")
+    doc = open_new_project(qtbot, window, tmp_path / "data" / "images")
+    assert doc.untitled and not doc.is_modified()
+    _view_first_image_for(window, qtbot, 7.0)
+    assert doc.autosave()
+    recovery = doc.autosave_path()
+    assert recovery is not None and recovery.exists()
+    window.close()
+    assert no_prompts == []
+    assert not recovery.exists()
+
+
+def test_time_not_saved_over_another_writers_save_leaves_no_recovery_of_the_older_file(
+    window, qtbot, no_prompts
+) -> None:  # type: ignore[no-untyped-def]
+    """The file saved by someone else meanwhile: the time is not saved over it, and its autosave (the file
+    as this app opened it, plus the time) was then offered at the next open as unsaved work, whose recovery
+    would put the older version back over the other writer's."""
+    doc = window.document
+    path = doc.path
+    _view_first_image_for(window, qtbot, 7.0)
+    assert doc.autosave()
+    theirs = path.read_bytes().replace(b"{", b"{ ", 1)  # another writer's save
+    path.write_bytes(theirs)
+    window.close()
+    assert no_prompts == []
+    assert path.read_bytes() == theirs and not autosave_path_for(path).exists()

@@ -375,21 +375,27 @@ class TimeRecorder(QObject):
     def keep_time(self, doc: Any) -> None:
         """Save ``doc`` silently when the time spent is all it has unsaved (a project file with no unsaved
         edit): leaving it would lose that time, and a question would nag about a project only viewed. A
-        file changed on disk since it was opened is not overwritten for it (said on the status bar)."""
+        file changed on disk since it was opened is not overwritten for it (said on the status bar). Time
+        that cannot be saved goes with its autosave: kept, it would be offered as work to recover (a new
+        project nobody made, a file's older version over the one another writer saved)."""
         from pixelproof.core.coco import ProjectSaveError
 
-        if doc is None or not doc.time_unsaved or doc.is_modified() or doc.untitled:
+        if doc is None or not doc.time_unsaved or doc.is_modified():
             return
         if doc.shared:  # another app has it open: a save would make that app's next save a conflict
             self.shell.status("Time spent on its images not saved: the project is open in another app too", 0)
+            return  # and the autosave beside it is that app's
+        if doc.untitled:  # never saved: nowhere to keep it
+            doc.discard_autosave()
             return
         if read_only(doc.path):  # kept safe by its owner: a save would rename over it unasked
-            doc.discard_autosave()  # time only: else offered as a recovery on every open
+            doc.discard_autosave()
             self.shell.status(f"Time spent on its images not saved: {doc.path} is read-only", 0)
             return
         try:
             doc.save()
         except ProjectSaveError as e:  # a ProjectConflictError too: someone else's save stands
+            doc.discard_autosave()
             self.shell.status(f"Time spent on its images not saved: {e}", 0)
 
     def flush(self) -> None:
