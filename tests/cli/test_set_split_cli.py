@@ -50,3 +50,11 @@ def test_unknown_split_no_match_and_output_file(tmp_path: Path, capsys) -> None:
     other = tmp_path / "other.json"
     assert main(["set-split", str(path), "test", "-o", str(other)]) == 0
     assert set(splits(other).values()) == {"test"} and set(splits(path).values()) == {None}
+
+
+def test_a_project_without_images_says_so_not_that_none_matches_none(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "empty.json"
+    save_project(Project(), path)
+    assert main(["set-split", str(path), "val"]) == 1
+    err = capsys.readouterr().err
+    assert "has no images" in err and "None" not in err

@@ -40,3 +40,19 @@ def test_over_the_pixel_limit_the_header_still_gives_the_size(tmp_path: Path, mo
     _slide(path, 2048, 16)
     monkeypatch.setattr(limits, "max_pixels", lambda: 1_000_000)  # the slide is 4 Mpx: a real one's 5 Gpx
     assert image_size(path) == (2048, 2048)
+
+
+def test_a_subifd_that_is_no_level_leaves_the_plain_pages_as_levels(tmp_path: Path) -> None:
+    """The base's SubIFD is a stripped thumbnail, not a level; its levels are the plain pages after it (as
+    before SubIFDs were looked at, which then hid them: one level, too large to decode)."""
+    y, x = np.mgrid[0:2048, 0:2048]
+    full = ((x // 7 + y // 5) % 251).astype(np.uint8)
+    quarter = full[::4, ::4].copy()
+    path = tmp_path / "slide.tif"
+    with tifffile.TiffWriter(path) as tw:
+        tw.write(full, tile=(256, 256), compression="zlib", subifds=1)
+        tw.write(full[::32, ::32].copy(), subfiletype=1)  # a stripped thumbnail
+        tw.write(quarter, tile=(256, 256), compression="zlib")
+    pyr = open_pyramid(path)
+    assert [(lv.width, lv.height) for lv in pyr.levels] == [(2048, 2048), (512, 512)]
+    assert np.array_equal(pyr.levels[1].region(0, 512, 0, 512), quarter)

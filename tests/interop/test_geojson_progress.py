@@ -76,3 +76,22 @@ def test_a_streamed_file_is_busy_not_stuck(tmp_path: Path, monkeypatch: pytest.M
         == 40
     )
     assert calls == [(0, 0)]  # a busy bar: how many is known at the file's end only
+
+
+def test_cancel_stops_inside_a_streamed_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file of 64 MB or more, the slowest to read, called its progress once, at its start: the app's
+    Cancel (raised from the progress callback) then waited for the file's end."""
+    from pixelproof.interop import geojson_stream
+
+    monkeypatch.setattr(geojson_stream, "STREAM_BYTES", 0)
+    file = _export(tmp_path, "slide1", 3000)
+    calls: list[tuple[int, int]] = []
+
+    def step(done: int, total: int) -> None:
+        calls.append((done, total))
+        if len(calls) > 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        read_geojson(file, progress=step)
+    assert set(calls) == {(0, 0)}  # busy throughout

@@ -105,3 +105,22 @@ def test_the_headers_say_how_each_figure_is_averaged(qtbot, tmp_path, no_prompts
     assert "summed over the image's classes" in tip("fp", "FP (field")
     window.document.undo_stack.setClean()
     window.close()
+
+
+def test_copied_rows_guard_a_file_name_a_spreadsheet_would_run(qtbot, tmp_path, no_prompts) -> None:
+    """The rows are copied for a spreadsheet: a file name such as ``=HYPERLINK(...)`` pasted there became a
+    live formula, which the CSV the same menu saves guards (``safe_csv``)."""
+    window = open_window(qtbot, install_demo(tmp_path / "demo"))
+    view = window.review.view
+    enter_review(qtbot, window)
+    table = view.images.image_table
+    view.images.image_model.rows[0]["file_name"] = '=HYPERLINK("http://x","a").png'
+    row = table.model().mapFromSource(view.images.image_model.index(0, 0)).row()
+    QTest.mouseClick(table.viewport(), LEFT, pos=table.visualRect(table.model().index(row, 0)).center())
+    settle()
+    QGuiApplication.clipboard().clear()
+    QTest.keyClick(table, Qt.Key.Key_C, CTRL)
+    lines = QGuiApplication.clipboard().text().splitlines()
+    assert lines[1].split("\t")[0] == '\'=HYPERLINK("http://x","a").png'
+    window.document.undo_stack.setClean()
+    window.close()

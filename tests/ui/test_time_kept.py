@@ -3,12 +3,17 @@ the file silently when the project is left, and in the autosave meanwhile."""
 
 from __future__ import annotations
 
+import json
+import os
+import socket
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 
+from pixelproof.core import lock
 from pixelproof.core.coco import load_project
 from pixelproof.core.history import current_author
+from pixelproof.ui import dialogs
 from pixelproof.ui.document import autosave_path_for
 from tests.ui.conftest import make_project, settle
 from tests.ui.test_time_recorder import _clock
@@ -73,3 +78,107 @@ def test_the_autosave_keeps_time_on_a_clean_project(window, qtbot) -> None:  # t
     assert _on_disk(autosave_path_for(doc.path)) == {"1": 9.0}
     doc.save()  # saved: nothing left for an autosave
     assert not doc.autosave() and not autosave_path_for(doc.path).exists()
+
+
+def test_a_read_only_project_file_is_not_replaced_for_the_time_spent_viewing_it(
+    window, qtbot, no_prompts
+) -> None:  # type: ignore[no-untyped-def]
+    """A project file made read-only (a reference kept safe, a shared file) was replaced silently, the save
+    renaming over it, by merely looking at its images; and the autosave of that time asked to be recovered
+    on every later open."""
+    doc = window.document
+    path = doc.path
+    before = path.read_bytes()
+    path.chmod(0o444)
+    try:
+        _view_first_image_for(window, qtbot, 7.0)
+        assert doc.autosave()  # the autosave timer fired meanwhile
+        window.close()
+        assert no_prompts == []
+        assert path.read_bytes() == before
+        assert not autosave_path_for(path).exists()
+    finally:
+        path.chmod(0o644)
+
+
+def test_a_project_another_app_has_open_is_not_written_for_time_spent_viewing_it(
+    window, qtbot, no_prompts, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Opened anyway while another PixelProof has it open ("if both save, the second save is refused"):
+    merely looking at it saved the file, so the other app's next save was refused as a conflict, and its
+    time-only autosave replaced the other app's (the same file beside the project), the crash copy of
+    that app's unsaved edits."""
+    path = make_project(tmp_path / "shared")
+    theirs = autosave_path_for(path)
+    theirs.write_bytes(b"their unsaved edits")
+    os.utime(theirs, (1, 1))  # older than the file: not offered as a recovery here
+    holder = {"user": "ana", "host": socket.gethostname(), "pid": os.getppid(), "since": "2024-01-01 10:00"}
+    lock.lock_path(path).write_text(json.dumps(holder))  # a live process that is not this one
+    monkeypatch.setattr(dialogs, "ask_open_locked", lambda *a: True)
+    before = path.read_bytes()
+    assert window.open_path(path)
+    qtbot.waitUntil(lambda: window.document.current_image_id == 1)
+    _view_first_image_for(window, qtbot, 7.0)
+    assert not window.document.autosave()
+    window.close()
+    assert no_prompts == []
+    assert path.read_bytes() == before and theirs.read_bytes() == b"their unsaved edits"
+
+
+def test_a_project_on_a_read_only_mount_only_viewed_does_not_warn_of_failed_autosaves(
+    window, qtbot, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Time alone made the autosave timer write for a project never edited; where nothing can be written
+    (a dataset on a read-only share) the status bar said "Autosave failed" at every tick."""
+    import errno
+
+    from pixelproof.ui import document
+
+    def refuse(*_a: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(document, "write_autosave", refuse)
+    doc = window.document
+    _view_first_image_for(window, qtbot, 7.0)
+    window.statusBar().clearMessage()
+    assert not doc.autosave()
+    assert "Autosave failed" not in window.statusBar().currentMessage()
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # an edit: then it says so
+    assert doc.is_modified() and not doc.autosave()
+    assert "Autosave failed" in window.statusBar().currentMessage()
+    doc.undo_stack.setClean()
+
+
+def test_a_new_project_only_viewed_leaves_no_recovery_behind(window, qtbot, no_prompts, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A folder opened as a new project and only looked at: its time-only autosave (in the recovery folder)
+    stayed when the window closed, so the next start offered to recover a project nobody made."""
+    from tests.ui.test_autosave_recovery import open_new_project
+
+    make_project(tmp_path / "data")
+    doc = open_new_project(qtbot, window, tmp_path / "data" / "images")
+    assert doc.untitled and not doc.is_modified()
+    _view_first_image_for(window, qtbot, 7.0)
+    assert doc.autosave()
+    recovery = doc.autosave_path()
+    assert recovery is not None and recovery.exists()
+    window.close()
+    assert no_prompts == []
+    assert not recovery.exists()
+
+
+def test_time_not_saved_over_another_writers_save_leaves_no_recovery_of_the_older_file(
+    window, qtbot, no_prompts
+) -> None:  # type: ignore[no-untyped-def]
+    """The file saved by someone else meanwhile: the time is not saved over it, and its autosave (the file
+    as this app opened it, plus the time) was then offered at the next open as unsaved work, whose recovery
+    would put the older version back over the other writer's."""
+    doc = window.document
+    path = doc.path
+    _view_first_image_for(window, qtbot, 7.0)
+    assert doc.autosave()
+    theirs = path.read_bytes().replace(b"{", b"{ ", 1)  # another writer's save
+    path.write_bytes(theirs)
+    window.close()
+    assert no_prompts == []
+    assert path.read_bytes() == theirs and not autosave_path_for(path).exists()

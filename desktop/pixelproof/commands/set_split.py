@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     images = select_images(project, args.images)
     if not images:
-        error(f"{args.project}: no image matches {args.images!r}")
+        said = f"no image matches {args.images!r}" if args.images else "has no images"
+        error(f"{args.project}: {said}")
         return 1
     ids = [im.id for im in images if split_of(im) != split or (split is None and _stored(im))]
     edit = SetImageSplit(ids, split) if ids else None

@@ -20,9 +20,11 @@ def plain_page_levels(tif: Any, base: Any) -> list[Any]:
     pages = tif.pages
     if not isinstance(base.index, int):  # a page of a SubIFD tree, not of the file's chain
         return []
-    if base.subifds:
-        return subifd_levels(tif, base)
-    levels: list[Any] = []
+    if base.subifds:  # levels there; when none is (a thumbnail, a mask), the pages after it may be
+        levels = subifd_levels(tif, base)
+        if levels:
+            return levels
+    levels = []
     for k in range(base.index + 1, min(len(pages), base.index + 1 + MAX_PLAIN_PAGES)):
         page = pages[k]
         page = page.aspage() if hasattr(page, "aspage") else page  # a frame: its own tags

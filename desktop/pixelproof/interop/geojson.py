@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -252,8 +252,8 @@ def _read_file(
     reading = _FileReading(file, image, target)
     if isinstance(features, list) and progress is not None:
         features = with_progress(features, len(features), progress)
-    elif progress is not None:
-        progress(0, 0)  # streamed: how many is known at its end only
+    elif progress is not None:  # streamed: how many is known at its end only
+        features = _busy(features, progress)
     with build.record(image, report):
         try:
             for i, feature in enumerate(features):
@@ -262,6 +262,16 @@ def _read_file(
         except geojson_stream.Changed as e:
             report.skip("files", str(e))
         reading.finish()
+
+
+def _busy(features: Iterable[Any], progress: ProgressCallback, every: int = 1000) -> Iterator[Any]:
+    """``features``, saying "busy" (0 of 0) at the start and every ``every`` of them: the app's Cancel is
+    raised from the progress callback, so a streamed file (the largest) must call it as it goes."""
+    progress(0, 0)
+    for k, feature in enumerate(features, start=1):
+        yield feature
+        if k % every == 0:
+            progress(0, 0)
 
 
 class _FileReading:

@@ -103,6 +103,9 @@ class Document(QObject):
         # time spent recorded since the last save (``ui.teams.TimeRecorder``): no undo step, so it leaves
         # the document clean (viewing images never asks "save changes?"), yet autosaves and saves keep it
         self.time_unsaved = False
+        # opened while another live process held its lock: its file and autosave (the same file beside it)
+        # are that app's too, so time spent viewing is written to neither
+        self.shared = False
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self.autosave_timer.timeout.connect(self.autosave)
@@ -219,16 +222,17 @@ class Document(QObject):
 
     def autosave(self) -> bool:
         """Write the autosave if modified or time spent was recorded since the save (never the project
-        file itself): a crash then loses neither."""
+        file itself): a crash then loses neither. Not for time alone on a ``shared`` project."""
         target = self.autosave_path()
-        if target is None or not (self.is_modified() or self.time_unsaved):
+        if target is None or not (self.is_modified() or (self.time_unsaved and not self.shared)):
             return False
         self.aboutToSave.emit()
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             write_autosave(target, self.project, None if self.untitled else self.project.file_state)
         except (ProjectSaveError, OSError) as e:
-            self.autosaveFailed.emit(str(e))
+            if self.is_modified():  # time alone (a project only viewed, on a read-only share): no warning
+                self.autosaveFailed.emit(str(e))
             return False
         self.autosaved.emit(str(target))
         return True

@@ -123,6 +123,7 @@ class ProjectFiles(QObject):
         if reload and mine is not None:
             mine.undo_stack.setClean()  # the user chose to discard these edits
             mine.discard_autosave()
+        doc.shared = in_use
         doc.hold_lock(Path(os.path.abspath(path)), force=True)
         self._show(doc)
         self._add_recent(Path(path))

@@ -9,6 +9,8 @@ Installed by the main window with ``TeamsActions(shell)``; the work is ``core.sp
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -373,14 +375,27 @@ class TimeRecorder(QObject):
     def keep_time(self, doc: Any) -> None:
         """Save ``doc`` silently when the time spent is all it has unsaved (a project file with no unsaved
         edit): leaving it would lose that time, and a question would nag about a project only viewed. A
-        file changed on disk since it was opened is not overwritten for it (said on the status bar)."""
+        file changed on disk since it was opened is not overwritten for it (said on the status bar). Time
+        that cannot be saved goes with its autosave: kept, it would be offered as work to recover (a new
+        project nobody made, a file's older version over the one another writer saved)."""
         from pixelproof.core.coco import ProjectSaveError
 
-        if doc is None or not doc.time_unsaved or doc.is_modified() or doc.untitled:
+        if doc is None or not doc.time_unsaved or doc.is_modified():
+            return
+        if doc.shared:  # another app has it open: a save would make that app's next save a conflict
+            self.shell.status("Time spent on its images not saved: the project is open in another app too", 0)
+            return  # and the autosave beside it is that app's
+        if doc.untitled:  # never saved: nowhere to keep it
+            doc.discard_autosave()
+            return
+        if read_only(doc.path):  # kept safe by its owner: a save would rename over it unasked
+            doc.discard_autosave()
+            self.shell.status(f"Time spent on its images not saved: {doc.path} is read-only", 0)
             return
         try:
             doc.save()
         except ProjectSaveError as e:  # a ProjectConflictError too: someone else's save stands
+            doc.discard_autosave()
             self.shell.status(f"Time spent on its images not saved: {e}", 0)
 
     def flush(self) -> None:
@@ -554,3 +569,13 @@ class TeamsActions(QObject):
         self.job = job
         job.start()
         return job
+
+
+def read_only(path: Path) -> bool:
+    """Whether the file has no write permission for this user (any user, for root, whom ``os.access`` lets
+    write anything); a file that cannot be looked at is not."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)) or not os.access(path, os.W_OK)

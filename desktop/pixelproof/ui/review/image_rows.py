@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QTableView
 
 from pixelproof.core.errors import error_text
 from pixelproof.core.report_images import image_csv_row, write_images_csv
+from pixelproof.core.safe_csv import cell
 from pixelproof.ui import dialogs
 from pixelproof.ui.review.tables import ImageTableModel, image_decision
 
@@ -52,15 +53,16 @@ class ImageRows(QObject):
 
     def rows_text(self, rows: list[dict[str, Any]]) -> str:
         """``rows`` as the table shows them, its visible columns in their order, tab-separated under a
-        header line; the Image column with the whole file name (the cell may be cut)."""
+        header line; the Image column with the whole file name (the cell may be cut), formula-guarded."""
         header, proxy = self.table.horizontalHeader(), self.table.model()
         columns = [header.logicalIndex(v) for v in range(header.count())]
         columns = [c for c in columns if not self.table.isColumnHidden(c)]
         lines = ["\t".join(str(proxy.headerData(c, Qt.Orientation.Horizontal)) for c in columns)]
         for row in rows:
             source = self.model.row_of(row["image_id"])
-            cells = [
-                row["file_name"] if c == 0 else str(self.model.index(source, c).data() or "") for c in columns
+            cells = [  # a file name a spreadsheet would run as a formula: guarded as the CSV guards it
+                cell(row["file_name"]) if c == 0 else str(self.model.index(source, c).data() or "")
+                for c in columns
             ]
             lines.append("\t".join(cells))
         return "\n".join(lines)
