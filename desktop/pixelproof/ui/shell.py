@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.ui.shortcuts import VIEW_CONTEXT
+from pixelproof.ui.status_message import LONG_MS, is_cut
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
@@ -115,7 +116,12 @@ class Shell(QObject):
 
     # -- status, actions, menus, tool bars ---------------------------------------------------------
     def status(self, text: str, msecs: int = 4000) -> None:
-        self._window.statusBar().showMessage(text, msecs)
+        """``text`` on the status bar for ``msecs`` (0: until the next); one cut by the readouts stays
+        ``status_message.LONG_MS`` at least, whole in the bar's tooltip meanwhile."""
+        bar = self._window.statusBar()
+        if msecs and is_cut(bar, text):
+            msecs = max(msecs, LONG_MS)
+        bar.showMessage(text, msecs)
 
     def add_action(self, action: QAction) -> None:
         """Make ``action``'s shortcut work anywhere in the window (even with the menu bar hidden)."""

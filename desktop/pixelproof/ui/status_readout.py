@@ -18,6 +18,7 @@ from pixelproof.core.patient_space import position_text
 from pixelproof.core.window_level import width_level
 from pixelproof.ui.canvas.aspect import zoom_text
 from pixelproof.ui.status_labels import HintLabel, ImageLabel, Readout
+from pixelproof.ui.status_message import MessageTip
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
@@ -64,6 +65,7 @@ class StatusReadout(QObject):
         self.target_label = HintLabel("What a click or drag of the current tool will draw into")
         self.target_label.setObjectName("toolTarget")
         bar.addWidget(self.target_label, 1)
+        self.message_tip = MessageTip(bar)  # a message cut by the readouts: whole in the bar's tooltip
         self.pos_label.setToolTip(POS_TIP)
         self.value_label.setToolTip(VALUE_TIP)
         self.window_label.setToolTip("Display window (black – white); right-drag or Ctrl+L to change")
