@@ -153,7 +153,8 @@ class StatusReadout(QObject):
         if self._in_view(source):
             text = zoom_text(source.scale_xy)
             self.zoom_label.setText(text)
-            self.zoom_label.setToolTip(ZOOM_TIP + (ZOOM_ASPECT_TIP if "×" in text else ""))
+            aspect = ZOOM_ASPECT_TIP + source.aspect_note if "×" in text else ""
+            self.zoom_label.setToolTip(ZOOM_TIP + aspect)
 
     def _follow_view(self, *_: object) -> None:
         """Another central view: the zoom and window of its images (none for a view not watched)."""

@@ -19,7 +19,10 @@ from PySide6.QtGui import QAction, QTransform
 from pixelproof.core.qa_objects import spacing_value
 from pixelproof.ui.settings import settings
 
-MAX_STRETCH = 32.0  # a ratio beyond (a 1 x 100 mm pixel: a header's slip) is drawn at this ratio
+# a ratio beyond (a 0.01 x 5 mm pixel: a header's slip) is drawn at this ratio, and the zoom's tooltip says
+# so. Thick slabs are real: 0.4 mm pixels reformatted over 20 mm slices are 50x. A stretch is the view's
+# transform only (no array is upsampled; tiles are drawn clipped to the window), so 100 costs as 2 does
+MAX_STRETCH = 100.0
 SQUARE = 1e-3  # spacings this close (0.7 vs 0.7000001 mm, a rounding in the header) are square
 
 KEY = "view/physical_aspect"
@@ -79,6 +82,12 @@ class StretchedScale:
     panes: a ``QGraphicsView`` mixin)."""
 
     stretch: Scale = SQUARE_PIXELS  # the shown image's pixels' aspect (``stretch_of``)
+    pixel_spacing: object = None  # the shown image's (row, col mm), as its record holds it
+
+    @property
+    def aspect_note(self) -> str:
+        """What the zoom's tooltip adds when the pixels' ratio is drawn capped (``capped_note``)."""
+        return capped_note(self.pixel_spacing, self.stretch)
 
     @property
     def zoom(self) -> float:
@@ -104,6 +113,23 @@ def stretch_of(pixel_spacing: object) -> Scale:
         return SQUARE_PIXELS
     ratio = min(max(ratio, 1 / MAX_STRETCH), MAX_STRETCH)
     return (1.0, ratio) if ratio > 1 else (1 / ratio, 1.0)
+
+
+def capped_note(pixel_spacing: object, stretch: Scale) -> str:
+    """'' unless ``stretch`` draws the pixels of this ``pixel_spacing`` at ``MAX_STRETCH`` rather than their
+    true ratio: then what is drawn and what is true (``drawn 100× taller, true ratio 250×``)."""
+    spacing = spacing_value(pixel_spacing)
+    drawn = max(stretch)
+    if spacing is None or drawn <= 1.0 or min(spacing) <= 0:
+        return ""
+    true = max(spacing) / min(spacing)
+    if true <= drawn * (1 + SQUARE):
+        return ""
+    way = "taller" if stretch[1] > stretch[0] else "wider"
+    return (
+        f"\nPixels drawn {drawn:.0f}× {way}, true ratio {true:.0f}× ({spacing[0]:g} × {spacing[1]:g} mm): a "
+        f"ratio over {MAX_STRETCH:.0f} is drawn at {MAX_STRETCH:.0f}"
+    )
 
 
 def scaled(zoom: float, stretch: Scale) -> QTransform:

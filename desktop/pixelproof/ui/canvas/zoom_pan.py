@@ -30,6 +30,7 @@ class ZoomAndPan(StretchedScale):
         if pixel_spacing is None and self.document is not None:
             rec = self.document.project.images.get(self.image_id)
             pixel_spacing = rec.extra.get("pixel_spacing") if rec is not None else None
+        self.pixel_spacing = pixel_spacing  # the zoom's tooltip says when its ratio is drawn capped
         stretch = stretch_of(pixel_spacing)
         if stretch == self.stretch:
             return
