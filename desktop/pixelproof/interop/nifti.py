@@ -119,6 +119,7 @@ def read_nifti(
     for label_file in with_progress(files, len(files), progress):
         if (
             image_dir is not None
+            and root.is_dir()  # a file named is labels, though it lies beside the series folders
             and _same_dir(label_file.parent, image_dir)
             and not holds_series(image_dir, known)
         ):

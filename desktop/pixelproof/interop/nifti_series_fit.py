@@ -19,6 +19,7 @@ import numpy as np
 
 from pixelproof.core.dicom import DicomError
 from pixelproof.core.dicom_series import DicomSeries, open_series, scan_folder
+from pixelproof.core.model import Project
 from pixelproof.core.volumes import NiftiVolume, VolumeError
 from pixelproof.interop.nifti_series import holds_series, on_series, volume_name
 
@@ -86,3 +87,23 @@ def series_by_geometry(
             f"{unnamed}, and none of the {looked} series under {where} fits its size and geometry; {own}",
         )
     return None, None, None
+
+
+def series_home(project: Project) -> Path | None:
+    """The folder holding ``project``'s DICOM series (the folder of its one series, or the folder its
+    series folders share): where the review view matches a reference label map named after no series (as
+    ``qa --image-dir`` does, the app knowing where its images are); None when no image is a series' slice."""
+    bases = {image.file_name.partition("#")[0] for image in project.images.values() if "#" in image.file_name}
+    root = project.path.parent if project.path is not None else None
+    folders = []
+    for base in sorted(bases):
+        p = Path(base)
+        p = p if p.is_absolute() or root is None else root / p
+        if p.is_dir():  # a series folder (a NIfTI volume's slices name a file)
+            folders.append(p)
+    if not folders:
+        return None
+    try:
+        return Path(os.path.commonpath(folders))
+    except ValueError:  # folders on two drives
+        return None

@@ -37,12 +37,15 @@ def load_reference(
     on_problem: ProblemCallback | None = None,
     progress: ProgressCallback | None = None,
     options: Mapping[str, Any] | None = None,
+    series_home: Path | None = None,
 ) -> Reference:
     """Read ``path`` as format ``fmt`` (auto-detected when None); raises ``ReferenceLoadError``.
 
     The candidate's categories name the values of a semantic mask folder that has no class map.
     ``options`` are reader options (name -> value, ``qa --one-based no``); one the format read does not
-    declare is ignored with a problem line saying so, as ``convert`` does.
+    declare is ignored with a problem line saying so, as ``convert`` does. ``series_home``: the folder of the
+    candidate's DICOM series (``nifti_series_fit.series_home``), where NIfTI labels are looked for their
+    series as under ``--image-dir`` (unless that is given): the app's reference has no command line.
     """
     p = Path(path)
     if not p.exists():
@@ -76,6 +79,10 @@ def load_reference(
         chosen_options = found.pick_options("read", given)
     except ValueError as e:
         raise ReferenceLoadError([f"{p}: {e}"]) from None
+    home = series_home is not None and not (p.is_dir() and p.resolve() == series_home.resolve())
+    if home and found.name == "nifti" and chosen_options.get("image_dir") is None:  # (a folder of the
+        # series and the labels beside them: as it was, its labels are no images to leave out)
+        chosen_options["image_dir"] = series_home
     for name in given.keys() - chosen_options.keys():
         chosen.append(f"--{name.replace('_', '-')} does not apply to {found.name} reference {p}; ignored")
         if on_problem is not None:

@@ -18,6 +18,7 @@ from pixelproof.core.qa_cache import ScoreCache
 from pixelproof.core.qa_objects import ImagePair, annotations_placed, placed_or_raise
 from pixelproof.core.qa_volumes import first_differences
 from pixelproof.core.references import Reference
+from pixelproof.interop.nifti_series_fit import series_home
 from pixelproof.interop.references import ReferenceLoadError, load_reference, reference_stamp
 
 FILL_ALPHA = 90
@@ -80,7 +81,9 @@ def score(
         )  # only the file changed: said in the status bar
         if not path.exists():
             raise ReferenceLoadError([f"{path}: no such file or folder"])
-        reference, cache, previous = load_reference(path, candidate, fmt), ScoreCache(), None
+        home = series_home(candidate)  # a label map named after no series: put on the one it fits
+        reference = load_reference(path, candidate, fmt, series_home=home)
+        cache, previous = ScoreCache(), None
 
     def progress(pairs, total):  # type: ignore[no-untyped-def]
         job.report(0, total)
