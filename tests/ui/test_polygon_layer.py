@@ -101,3 +101,25 @@ def test_hiding_its_category_hides_it(layered) -> None:
     assert win.document.selection == []
     set_shown(win, "cat", True)
     assert colour_at(win, *INSIDE) != plain
+
+
+def test_overlapping_polygons_of_a_category_each_fill_their_overlap(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """Two cells of a category overlapping, one drawn clockwise and one not (as imports give them): their
+    overlap is filled by both, as two items filled it - not a hole (one path, winding fill) nor once."""
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    project = load_project(path)
+    clockwise = [40.0, 40.0, 120.0, 40.0, 120.0, 120.0, 40.0, 120.0]
+    counter = [80.0, 80.0, 80.0, 160.0, 160.0, 160.0, 160.0, 80.0]
+    project.add_annotation(Annotation(1, 1, 1, [40.0, 40.0, 80.0, 80.0], [clockwise], 6400.0))
+    project.add_annotation(Annotation(2, 1, 1, [80.0, 80.0, 80.0, 80.0], [counter], 6400.0))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(1.0)
+    win.canvas.centerOn(QPointF(160, 120))
+    hover(win, view_point(win, 300, 220))
+    one, both = colour_at(win, 60, 60), colour_at(win, 100, 100)
+    key(win, Qt.Key.Key_H)  # View > Show Annotations off: the image alone
+    assert colour_at(win, 60, 60)[0] == colour_at(win, 100, 100)[0] == 0  # no red in the image there
+    assert 0 < one[0] < both[0]  # the category's fill once, then twice over
