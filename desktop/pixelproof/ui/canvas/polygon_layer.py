@@ -60,18 +60,21 @@ class LayerPolygon(_Box):
 
 
 class PolygonLayer(QGraphicsItem):
-    """The ``BoxLayer``'s polygons, drawn with one path per (category, review look) style at a polygon
-    item's height (a selected polygon has its own item: it is never drawn here)."""
+    """The ``BoxLayer``'s polygons, drawn with one pen and brush per (category, review look) style at a
+    polygon item's height (a selected polygon has its own item: it is never drawn here). Each polygon is
+    drawn on its own, as its item drew it: one path of a style's polygons, winding fill, left a hole where
+    a clockwise and an anticlockwise one overlap and filled an overlap once, where two items darken it."""
 
     def __init__(self, layer: BoxLayer) -> None:
         super().__init__()
         self.layer = layer
-        self._paths: list[tuple[int, str, QPainterPath]] | None = None
+        self._paths: list[tuple[int, str, list[QPainterPath], np.ndarray]] | None = None
         self.setZValue(Z_BY_KIND["polygon"])
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
     def changed(self) -> None:
-        """The layer's polygons or the display settings changed: the paths are built again when drawn."""
+        """The layer's polygons or the display settings changed: the styles are grouped again when drawn."""
         self._paths = None
         self.prepareGeometryChange()
         self.update()
@@ -79,24 +82,33 @@ class PolygonLayer(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self.layer.boundingRect()
 
-    def style_paths(self) -> list[tuple[int, str, QPainterPath]]:
-        """(category id, review look, every shown polygon of that style as one path), in drawing order."""
+    def style_paths(self) -> list[tuple[int, str, list[QPainterPath], np.ndarray]]:
+        """(category id, review look, the shown polygons of that style, their boxes as x0 y0 x1 y1), in
+        drawing order."""
         if self._paths is None:
-            by_style: dict[tuple[int, str], QPainterPath] = {}
-            for entry in self.layer.boxes.values():
+            by_style: dict[tuple[int, str], list[int]] = {}
+            entries = list(self.layer.boxes.values())
+            for k, entry in enumerate(entries):
                 if isinstance(entry, LayerPolygon) and self.layer.shown(entry):
-                    path = by_style.get((entry.category_id, entry.look))
-                    if path is None:
-                        path = by_style[entry.category_id, entry.look] = QPainterPath()
-                        path.setFillRule(Qt.FillRule.WindingFill)
-                    path.addPath(entry.path)
-            self._paths = [(cat, look, path) for (cat, look), path in by_style.items()]
+                    by_style.setdefault((entry.category_id, entry.look), []).append(k)
+            xyxy = self.layer.arrays()[1] if by_style else None
+            self._paths = [
+                (cat, look, [entries[k].path for k in idx], xyxy[np.array(idx, dtype=np.int64)])  # type: ignore[index]
+                for (cat, look), idx in by_style.items()
+            ]
         return self._paths
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        for cat_id, look, path in self.style_paths():
+        exposed = option.exposedRect
+        m = 4.0 / (abs(painter.worldTransform().m11()) or 1.0)  # the cosmetic outline past the box (4 px)
+        for cat_id, look, paths, xyxy in self.style_paths():
+            near = (xyxy[:, 0] - m <= exposed.right()) & (xyxy[:, 2] + m >= exposed.left())
+            near &= (xyxy[:, 1] - m <= exposed.bottom()) & (xyxy[:, 3] + m >= exposed.top())
+            drawn = np.flatnonzero(near).tolist()
+            if not drawn:
+                continue
             color = category_color(self.layer.category(cat_id))
             brush = fill_brush(color, False, look)
             c = brush.color()
@@ -104,7 +116,9 @@ class PolygonLayer(QGraphicsItem):
             brush.setColor(c)
             painter.setPen(outline_pen(color, False, look))
             painter.setBrush(brush)
-            painter.drawPath(path)
+            draw = painter.drawPath
+            for k in drawn:
+                draw(paths[k])
 
 
 def tag_xs(layer: BoxLayer) -> tuple[np.ndarray, np.ndarray]:
