@@ -123,3 +123,33 @@ def test_overlapping_polygons_of_a_category_each_fill_their_overlap(
     key(win, Qt.Key.Key_H)  # View > Show Annotations off: the image alone
     assert colour_at(win, 60, 60)[0] == colour_at(win, 100, 100)[0] == 0  # no red in the image there
     assert 0 < one[0] < both[0]  # the category's fill once, then twice over
+
+
+def test_polygons_stack_in_their_order_whatever_their_category_after_an_undone_delete(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """A cat, a dog over it and a cat over the dog: the last cat's outline across the dog is drawn over the
+    dog's fill, as their items stacked (not the cats together, then the dogs), also once the dog is
+    deleted and put back with Ctrl+Z."""
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    project = load_project(path)
+    for ann_id, cat, (x, y) in ((1, 1, (20, 20)), (2, 2, (60, 60)), (3, 1, (100, 100))):
+        square = [x, y, x + 80.0, y, x + 80.0, y + 80.0, x, y + 80.0]
+        project.add_annotation(Annotation(ann_id, 1, cat, [x, y, 80.0, 80.0], [square], 6400.0))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(1.0)
+    win.canvas.centerOn(QPointF(160, 120))
+    key(win, Qt.Key.Key_V)
+    hover(win, view_point(win, 300, 220))
+    cat = category_color(win.document.project.categories[1])
+    assert colour_at(win, 160, 100) == (cat.red(), cat.green(), cat.blue())  # its top edge off the dog
+    assert colour_at(win, 120, 100) == (cat.red(), cat.green(), cat.blue())  # and across the dog
+    click(win, view_point(win, 80, 130))
+    assert win.document.selection == [2]
+    key(win, Qt.Key.Key_Delete)
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    key(win, Qt.Key.Key_Escape)
+    assert win.canvas.made_item(2) is None  # back in the layer, under the last cat
+    assert colour_at(win, 120, 100) == (cat.red(), cat.green(), cat.blue())
+    win.document.undo_stack.setClean()
