@@ -3,8 +3,9 @@
 A slide's imported cells are 20,000 polygons: an item each, with its tag, cost ~12x one bare path item a
 cell to put on the canvas. So an untouched polygon is an entry of the ``BoxLayer`` (``LayerPolygon``: its
 bounding box for hit-testing, tags - ``TagLayer``, ``tag_layout`` - and the rubber band, plus its outline),
-and ``PolygonLayer`` draws every such polygon with one path per (category, review look) style, built once
-and again only when the layer's set or the display settings change. It sits at a polygon item's height:
+and ``PolygonLayer`` draws every such polygon in the layer's order, one pen and brush per run of a
+(category, review look) style, the runs grouped once and again only when the layer's set or the display
+settings change. It sits at a polygon item's height:
 under the boxes, as before. Anything that looks a polygon up (``LazyItems``) - selecting it, a drag, an
 edit - turns it into its own ``PolygonItem`` with its vertex handles, as today.
 """
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QPainter, QPainterPath
+from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.geometry import end_point
@@ -60,15 +61,16 @@ class LayerPolygon(_Box):
 
 
 class PolygonLayer(QGraphicsItem):
-    """The ``BoxLayer``'s polygons, drawn with one pen and brush per (category, review look) style at a
-    polygon item's height (a selected polygon has its own item: it is never drawn here). Each polygon is
-    drawn on its own, as its item drew it: one path of a style's polygons, winding fill, left a hole where
-    a clockwise and an anticlockwise one overlap and filled an overlap once, where two items darken it."""
+    """The ``BoxLayer``'s polygons at a polygon item's height, in the layer's order, with one pen and brush
+    per (category, review look) style (a selected polygon has its own item: it is never drawn here). Each
+    polygon is drawn on its own, as its item drew it: one path of a style's polygons, winding fill, left a
+    hole where a clockwise and an anticlockwise one overlap and filled an overlap once, where two items
+    darken it; and drawing a style's polygons together put a dog between two cats over the last cat."""
 
     def __init__(self, layer: BoxLayer) -> None:
         super().__init__()
         self.layer = layer
-        self._paths: list[tuple[int, str, list[QPainterPath], np.ndarray]] | None = None
+        self._paths: tuple[list[tuple[int, str]], list[QPainterPath], np.ndarray, np.ndarray] | None = None
         self.setZValue(Z_BY_KIND["polygon"])
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
@@ -82,43 +84,51 @@ class PolygonLayer(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self.layer.boundingRect()
 
-    def style_paths(self) -> list[tuple[int, str, list[QPainterPath], np.ndarray]]:
-        """(category id, review look, the shown polygons of that style, their boxes as x0 y0 x1 y1), in
-        drawing order."""
+    def style_paths(self) -> tuple[list[tuple[int, str]], list[QPainterPath], np.ndarray, np.ndarray]:
+        """The shown polygons in drawing order (the layer's, as their items were stacked: a dog between two
+        cats under the last cat): (the (category id, review look) styles, the polygons, each one's style as
+        an index into the styles, their boxes as x0 y0 x1 y1)."""
         if self._paths is None:
-            by_style: dict[tuple[int, str], list[int]] = {}
-            entries = list(self.layer.boxes.values())
-            for k, entry in enumerate(entries):
+            styles: dict[tuple[int, str], int] = {}
+            paths: list[QPainterPath] = []
+            style_of: list[int] = []
+            picked: list[int] = []
+            for k, entry in enumerate(self.layer.boxes.values()):
                 if isinstance(entry, LayerPolygon) and self.layer.shown(entry):
-                    by_style.setdefault((entry.category_id, entry.look), []).append(k)
-            xyxy = self.layer.arrays()[1] if by_style else None
-            self._paths = [
-                (cat, look, [entries[k].path for k in idx], xyxy[np.array(idx, dtype=np.int64)])  # type: ignore[index]
-                for (cat, look), idx in by_style.items()
-            ]
+                    paths.append(entry.path)
+                    style_of.append(styles.setdefault((entry.category_id, entry.look), len(styles)))
+                    picked.append(k)
+            xyxy = self.layer.arrays()[1][np.array(picked, dtype=np.int64)] if picked else np.zeros((0, 4))
+            self._paths = (list(styles), paths, np.array(style_of, dtype=np.int64), xyxy)
         return self._paths
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
+        styles, paths, style_of, xyxy = self.style_paths()
         exposed = option.exposedRect
         m = 4.0 / (abs(painter.worldTransform().m11()) or 1.0)  # the cosmetic outline past the box (4 px)
-        for cat_id, look, paths, xyxy in self.style_paths():
-            near = (xyxy[:, 0] - m <= exposed.right()) & (xyxy[:, 2] + m >= exposed.left())
-            near &= (xyxy[:, 1] - m <= exposed.bottom()) & (xyxy[:, 3] + m >= exposed.top())
-            drawn = np.flatnonzero(near).tolist()
-            if not drawn:
-                continue
-            color = category_color(self.layer.category(cat_id))
-            brush = fill_brush(color, False, look)
-            c = brush.color()
-            c.setAlphaF(c.alphaF() * self.layer.show_filter.fill_opacity)  # as ``_apply_look``
-            brush.setColor(c)
-            painter.setPen(outline_pen(color, False, look))
-            painter.setBrush(brush)
-            draw = painter.drawPath
-            for k in drawn:
-                draw(paths[k])
+        near = (xyxy[:, 0] - m <= exposed.right()) & (xyxy[:, 2] + m >= exposed.left())
+        near &= (xyxy[:, 1] - m <= exposed.bottom()) & (xyxy[:, 3] + m >= exposed.top())
+        drawn = np.flatnonzero(near)
+        looks: list[tuple[QPen, QBrush] | None] = [None] * len(styles)
+        draw = painter.drawPath
+        current = -1
+        for k, style in zip(drawn.tolist(), style_of[drawn].tolist(), strict=True):
+            if style != current:
+                current = style
+                look = looks[style]
+                if look is None:
+                    cat_id, name = styles[style]
+                    color = category_color(self.layer.category(cat_id))
+                    brush = fill_brush(color, False, name)
+                    c = brush.color()
+                    c.setAlphaF(c.alphaF() * self.layer.show_filter.fill_opacity)  # as ``_apply_look``
+                    brush.setColor(c)
+                    look = looks[style] = (outline_pen(color, False, name), brush)
+                painter.setPen(look[0])
+                painter.setBrush(look[1])
+            draw(paths[k])
 
 
 def tag_xs(layer: BoxLayer) -> tuple[np.ndarray, np.ndarray]:
