@@ -153,3 +153,25 @@ def test_polygons_stack_in_their_order_whatever_their_category_after_an_undone_d
     assert win.canvas.made_item(2) is None  # back in the layer, under the last cat
     assert colour_at(win, 120, 100) == (cat.red(), cat.green(), cat.blue())
     win.document.undo_stack.setClean()
+
+
+def test_a_polygon_whose_stored_bbox_is_stale_is_drawn_and_taken_where_it_is(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """An import's bbox that is not its polygon's (the lint's bbox_matches says so, and leaves it): zoomed in
+    on the polygon, far from that box, it is drawn and a click in it takes it, as its item did."""
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    project = load_project(path)
+    square = [200.0, 140.0, 260.0, 140.0, 260.0, 200.0, 200.0, 200.0]
+    project.add_annotation(Annotation(1, 1, 1, [20.0, 20.0, 30.0, 30.0], [square], 3600.0))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(3.0)
+    win.canvas.centerOn(QPointF(230, 170))
+    key(win, Qt.Key.Key_V)
+    hover(win, view_point(win, 190, 130))
+    assert colour_at(win, 230, 170) != bare(win, 230, 170)
+    cat = category_color(win.document.project.categories[1])
+    assert colour_at(win, 230, 140) == (cat.red(), cat.green(), cat.blue())
+    click(win, view_point(win, 230, 170))
+    assert win.document.selection == [1]
