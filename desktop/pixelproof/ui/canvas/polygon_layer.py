@@ -32,8 +32,9 @@ LAYER_KINDS = ("box", "polygon")  # the kinds of annotation the layer draws unti
 
 
 class LayerPolygon(_Box):
-    """A polygon of the layer: its box (``_Box``), its outline as its item draws it, and where its tag
-    sits above and below (its top and bottom vertex, as ``PolygonItem``'s)."""
+    """A polygon of the layer: its box (``_Box``: its outline's bounds, not the stored bbox), its outline as
+    its item draws it, and where its tag sits above and below (its top and bottom vertex, as
+    ``PolygonItem``'s)."""
 
     __slots__ = ("path",)
     as_rect = False
@@ -41,6 +42,11 @@ class LayerPolygon(_Box):
     def __init__(self, ann: Annotation) -> None:
         super().__init__(ann)
         self.path = polygon_path(ann.segmentation or [])
+        # where its outline is, as its item's bounds: by a stale stored bbox (an import's, which lint's
+        # bbox_matches flags) it was not drawn nor taken by a click zoomed in on it
+        if not self.path.isEmpty():
+            r = self.path.boundingRect()
+            self.x, self.y, self.w, self.h = r.x(), r.y(), r.width(), r.height()
         top = end_point(ann.segmentation or [], top=True)
         low = end_point(ann.segmentation or [], top=False)
         self.top_x = top[0] if top is not None else self.x
