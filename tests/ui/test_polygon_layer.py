@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
@@ -175,3 +176,32 @@ def test_a_polygon_whose_stored_bbox_is_stale_is_drawn_and_taken_where_it_is(
     assert colour_at(win, 230, 140) == (cat.red(), cat.green(), cat.blue())
     click(win, view_point(win, 230, 170))
     assert win.document.selection == [1]
+
+
+def test_a_selected_box_the_problems_fix_makes_a_polygon_is_a_selected_polygon(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """The rules allow cats as polygons only: the Problems panel's fix (Shift+F) turns the selected cat box
+    into a polygon, which shows as a selected polygon (its item, its vertex handles), not as a layer box's
+    entry left selected with a box's resize handles around it."""
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    project = load_project(path)
+    project.app["rules"] = {"classes": {"cat": {"kinds": ["polygon"]}}}
+    project.add_annotation(Annotation(1, 1, 1, [100.0, 60.0, 60.0, 60.0], None, 3600.0))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    panel = win.panels["problemsDock"]
+    before = panel.result
+    QTest.keyClick(win, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: panel.result is not before and not panel.runner.running, timeout=20000)
+    rect = panel.table.visualRect(panel.proxy.index(0, 1))
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert win.document.selection == [1]
+    win.canvas.setFocus()
+    QTest.keyClick(win, Qt.Key.Key_F, Qt.KeyboardModifier.ShiftModifier)
+    assert win.document.project.annotations[1].kind == "polygon"
+    assert win.document.selection == [1]
+    item = win.canvas.made_item(1)
+    assert isinstance(item, PolygonItem) and item.is_selected_look
+    assert not win.canvas.box_layer.selected  # no box handles drawn by the layer
+    win.document.undo_stack.setClean()
