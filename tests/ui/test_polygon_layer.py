@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
@@ -101,3 +102,106 @@ def test_hiding_its_category_hides_it(layered) -> None:
     assert win.document.selection == []
     set_shown(win, "cat", True)
     assert colour_at(win, *INSIDE) != plain
+
+
+def test_overlapping_polygons_of_a_category_each_fill_their_overlap(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """Two cells of a category overlapping, one drawn clockwise and one not (as imports give them): their
+    overlap is filled by both, as two items filled it - not a hole (one path, winding fill) nor once."""
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    project = load_project(path)
+    clockwise = [40.0, 40.0, 120.0, 40.0, 120.0, 120.0, 40.0, 120.0]
+    counter = [80.0, 80.0, 80.0, 160.0, 160.0, 160.0, 160.0, 80.0]
+    project.add_annotation(Annotation(1, 1, 1, [40.0, 40.0, 80.0, 80.0], [clockwise], 6400.0))
+    project.add_annotation(Annotation(2, 1, 1, [80.0, 80.0, 80.0, 80.0], [counter], 6400.0))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(1.0)
+    win.canvas.centerOn(QPointF(160, 120))
+    hover(win, view_point(win, 300, 220))
+    one, both = colour_at(win, 60, 60), colour_at(win, 100, 100)
+    key(win, Qt.Key.Key_H)  # View > Show Annotations off: the image alone
+    assert colour_at(win, 60, 60)[0] == colour_at(win, 100, 100)[0] == 0  # no red in the image there
+    assert 0 < one[0] < both[0]  # the category's fill once, then twice over
+
+
+def test_polygons_stack_in_their_order_whatever_their_category_after_an_undone_delete(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """A cat, a dog over it and a cat over the dog: the last cat's outline across the dog is drawn over the
+    dog's fill, as their items stacked (not the cats together, then the dogs), also once the dog is
+    deleted and put back with Ctrl+Z."""
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    project = load_project(path)
+    for ann_id, cat, (x, y) in ((1, 1, (20, 20)), (2, 2, (60, 60)), (3, 1, (100, 100))):
+        square = [x, y, x + 80.0, y, x + 80.0, y + 80.0, x, y + 80.0]
+        project.add_annotation(Annotation(ann_id, 1, cat, [x, y, 80.0, 80.0], [square], 6400.0))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(1.0)
+    win.canvas.centerOn(QPointF(160, 120))
+    key(win, Qt.Key.Key_V)
+    hover(win, view_point(win, 300, 220))
+    cat = category_color(win.document.project.categories[1])
+    assert colour_at(win, 160, 100) == (cat.red(), cat.green(), cat.blue())  # its top edge off the dog
+    assert colour_at(win, 120, 100) == (cat.red(), cat.green(), cat.blue())  # and across the dog
+    click(win, view_point(win, 80, 130))
+    assert win.document.selection == [2]
+    key(win, Qt.Key.Key_Delete)
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    key(win, Qt.Key.Key_Escape)
+    assert win.canvas.made_item(2) is None  # back in the layer, under the last cat
+    assert colour_at(win, 120, 100) == (cat.red(), cat.green(), cat.blue())
+    win.document.undo_stack.setClean()
+
+
+def test_a_polygon_whose_stored_bbox_is_stale_is_drawn_and_taken_where_it_is(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """An import's bbox that is not its polygon's (the lint's bbox_matches says so, and leaves it): zoomed in
+    on the polygon, far from that box, it is drawn and a click in it takes it, as its item did."""
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    project = load_project(path)
+    square = [200.0, 140.0, 260.0, 140.0, 260.0, 200.0, 200.0, 200.0]
+    project.add_annotation(Annotation(1, 1, 1, [20.0, 20.0, 30.0, 30.0], [square], 3600.0))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(3.0)
+    win.canvas.centerOn(QPointF(230, 170))
+    key(win, Qt.Key.Key_V)
+    hover(win, view_point(win, 190, 130))
+    assert colour_at(win, 230, 170) != bare(win, 230, 170)
+    cat = category_color(win.document.project.categories[1])
+    assert colour_at(win, 230, 140) == (cat.red(), cat.green(), cat.blue())
+    click(win, view_point(win, 230, 170))
+    assert win.document.selection == [1]
+
+
+def test_a_selected_box_the_problems_fix_makes_a_polygon_is_a_selected_polygon(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """The rules allow cats as polygons only: the Problems panel's fix (Shift+F) turns the selected cat box
+    into a polygon, which shows as a selected polygon (its item, its vertex handles), not as a layer box's
+    entry left selected with a box's resize handles around it."""
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    project = load_project(path)
+    project.app["rules"] = {"classes": {"cat": {"kinds": ["polygon"]}}}
+    project.add_annotation(Annotation(1, 1, 1, [100.0, 60.0, 60.0, 60.0], None, 3600.0))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    panel = win.panels["problemsDock"]
+    before = panel.result
+    QTest.keyClick(win, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: panel.result is not before and not panel.runner.running, timeout=20000)
+    rect = panel.table.visualRect(panel.proxy.index(0, 1))
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert win.document.selection == [1]
+    win.canvas.setFocus()
+    QTest.keyClick(win, Qt.Key.Key_F, Qt.KeyboardModifier.ShiftModifier)
+    assert win.document.project.annotations[1].kind == "polygon"
+    assert win.document.selection == [1]
+    item = win.canvas.made_item(1)
+    assert isinstance(item, PolygonItem) and item.is_selected_look
+    assert not win.canvas.box_layer.selected  # no box handles drawn by the layer
+    win.document.undo_stack.setClean()

@@ -3,8 +3,9 @@
 A slide's imported cells are 20,000 polygons: an item each, with its tag, cost ~12x one bare path item a
 cell to put on the canvas. So an untouched polygon is an entry of the ``BoxLayer`` (``LayerPolygon``: its
 bounding box for hit-testing, tags - ``TagLayer``, ``tag_layout`` - and the rubber band, plus its outline),
-and ``PolygonLayer`` draws every such polygon with one path per (category, review look) style, built once
-and again only when the layer's set or the display settings change. It sits at a polygon item's height:
+and ``PolygonLayer`` draws every such polygon in the layer's order, one pen and brush per run of a
+(category, review look) style, the runs grouped once and again only when the layer's set or the display
+settings change. It sits at a polygon item's height:
 under the boxes, as before. Anything that looks a polygon up (``LazyItems``) - selecting it, a drag, an
 edit - turns it into its own ``PolygonItem`` with its vertex handles, as today.
 """
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QPainter, QPainterPath
+from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.geometry import end_point
@@ -31,8 +32,9 @@ LAYER_KINDS = ("box", "polygon")  # the kinds of annotation the layer draws unti
 
 
 class LayerPolygon(_Box):
-    """A polygon of the layer: its box (``_Box``), its outline as its item draws it, and where its tag
-    sits above and below (its top and bottom vertex, as ``PolygonItem``'s)."""
+    """A polygon of the layer: its box (``_Box``: its outline's bounds, not the stored bbox), its outline as
+    its item draws it, and where its tag sits above and below (its top and bottom vertex, as
+    ``PolygonItem``'s)."""
 
     __slots__ = ("path",)
     as_rect = False
@@ -40,6 +42,11 @@ class LayerPolygon(_Box):
     def __init__(self, ann: Annotation) -> None:
         super().__init__(ann)
         self.path = polygon_path(ann.segmentation or [])
+        # where its outline is, as its item's bounds: by a stale stored bbox (an import's, which lint's
+        # bbox_matches flags) it was not drawn nor taken by a click zoomed in on it
+        if not self.path.isEmpty():
+            r = self.path.boundingRect()
+            self.x, self.y, self.w, self.h = r.x(), r.y(), r.width(), r.height()
         top = end_point(ann.segmentation or [], top=True)
         low = end_point(ann.segmentation or [], top=False)
         self.top_x = top[0] if top is not None else self.x
@@ -60,18 +67,22 @@ class LayerPolygon(_Box):
 
 
 class PolygonLayer(QGraphicsItem):
-    """The ``BoxLayer``'s polygons, drawn with one path per (category, review look) style at a polygon
-    item's height (a selected polygon has its own item: it is never drawn here)."""
+    """The ``BoxLayer``'s polygons at a polygon item's height, in the layer's order, with one pen and brush
+    per (category, review look) style (a selected polygon has its own item: it is never drawn here). Each
+    polygon is drawn on its own, as its item drew it: one path of a style's polygons, winding fill, left a
+    hole where a clockwise and an anticlockwise one overlap and filled an overlap once, where two items
+    darken it; and drawing a style's polygons together put a dog between two cats over the last cat."""
 
     def __init__(self, layer: BoxLayer) -> None:
         super().__init__()
         self.layer = layer
-        self._paths: list[tuple[int, str, QPainterPath]] | None = None
+        self._paths: tuple[list[tuple[int, str]], list[QPainterPath], np.ndarray, np.ndarray] | None = None
         self.setZValue(Z_BY_KIND["polygon"])
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
     def changed(self) -> None:
-        """The layer's polygons or the display settings changed: the paths are built again when drawn."""
+        """The layer's polygons or the display settings changed: the styles are grouped again when drawn."""
         self._paths = None
         self.prepareGeometryChange()
         self.update()
@@ -79,32 +90,51 @@ class PolygonLayer(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self.layer.boundingRect()
 
-    def style_paths(self) -> list[tuple[int, str, QPainterPath]]:
-        """(category id, review look, every shown polygon of that style as one path), in drawing order."""
+    def style_paths(self) -> tuple[list[tuple[int, str]], list[QPainterPath], np.ndarray, np.ndarray]:
+        """The shown polygons in drawing order (the layer's, as their items were stacked: a dog between two
+        cats under the last cat): (the (category id, review look) styles, the polygons, each one's style as
+        an index into the styles, their boxes as x0 y0 x1 y1)."""
         if self._paths is None:
-            by_style: dict[tuple[int, str], QPainterPath] = {}
-            for entry in self.layer.boxes.values():
+            styles: dict[tuple[int, str], int] = {}
+            paths: list[QPainterPath] = []
+            style_of: list[int] = []
+            picked: list[int] = []
+            for k, entry in enumerate(self.layer.boxes.values()):
                 if isinstance(entry, LayerPolygon) and self.layer.shown(entry):
-                    path = by_style.get((entry.category_id, entry.look))
-                    if path is None:
-                        path = by_style[entry.category_id, entry.look] = QPainterPath()
-                        path.setFillRule(Qt.FillRule.WindingFill)
-                    path.addPath(entry.path)
-            self._paths = [(cat, look, path) for (cat, look), path in by_style.items()]
+                    paths.append(entry.path)
+                    style_of.append(styles.setdefault((entry.category_id, entry.look), len(styles)))
+                    picked.append(k)
+            xyxy = self.layer.arrays()[1][np.array(picked, dtype=np.int64)] if picked else np.zeros((0, 4))
+            self._paths = (list(styles), paths, np.array(style_of, dtype=np.int64), xyxy)
         return self._paths
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        for cat_id, look, path in self.style_paths():
-            color = category_color(self.layer.category(cat_id))
-            brush = fill_brush(color, False, look)
-            c = brush.color()
-            c.setAlphaF(c.alphaF() * self.layer.show_filter.fill_opacity)  # as ``_apply_look``
-            brush.setColor(c)
-            painter.setPen(outline_pen(color, False, look))
-            painter.setBrush(brush)
-            painter.drawPath(path)
+        styles, paths, style_of, xyxy = self.style_paths()
+        exposed = option.exposedRect
+        m = 4.0 / (abs(painter.worldTransform().m11()) or 1.0)  # the cosmetic outline past the box (4 px)
+        near = (xyxy[:, 0] - m <= exposed.right()) & (xyxy[:, 2] + m >= exposed.left())
+        near &= (xyxy[:, 1] - m <= exposed.bottom()) & (xyxy[:, 3] + m >= exposed.top())
+        drawn = np.flatnonzero(near)
+        looks: list[tuple[QPen, QBrush] | None] = [None] * len(styles)
+        draw = painter.drawPath
+        current = -1
+        for k, style in zip(drawn.tolist(), style_of[drawn].tolist(), strict=True):
+            if style != current:
+                current = style
+                look = looks[style]
+                if look is None:
+                    cat_id, name = styles[style]
+                    color = category_color(self.layer.category(cat_id))
+                    brush = fill_brush(color, False, name)
+                    c = brush.color()
+                    c.setAlphaF(c.alphaF() * self.layer.show_filter.fill_opacity)  # as ``_apply_look``
+                    brush.setColor(c)
+                    look = looks[style] = (outline_pen(color, False, name), brush)
+                painter.setPen(look[0])
+                painter.setBrush(look[1])
+            draw(paths[k])
 
 
 def tag_xs(layer: BoxLayer) -> tuple[np.ndarray, np.ndarray]:

@@ -300,7 +300,8 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
             stacking.mark_hovered(self, None)  # moved or reshaped: marked again once the edit is out
         if self._in_layer(ann_id) and ann.kind in LAYER_KINDS:
             self.box_layer.update_box(ann)
-            return
+            if ann.kind == "box" or not self.document.is_selected(ann_id):
+                return  # a selected box that became a polygon gets its item (``follow_selection``), below
         item = self.items_by_id.get(ann_id)
         if item is not None and item.kind == ann.kind:
             item.sync(ann, self._category(ann), self.show_labels)
