@@ -299,7 +299,8 @@ class ProjectFiles(QObject):
         doc = self.shell.document
         if doc is None or not doc.is_modified():
             return True
-        answer = dialogs.ask_save_changes(self.shell.widget, doc.display_name)
+        doc.aboutToAsk.emit()  # the time spent so far is recorded: the question says whether it is lost
+        answer = dialogs.ask_save_changes(self.shell.widget, doc.display_name, doc.time_unsaved)
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
         if answer == QMessageBox.StandardButton.Discard:
