@@ -209,3 +209,30 @@ def test_time_not_saved_over_another_writers_save_leaves_no_recovery_of_the_olde
     window.close()
     assert no_prompts == []
     assert path.read_bytes() == theirs and not autosave_path_for(path).exists()
+
+
+def test_reload_after_a_conflict_drops_the_time_with_the_edits(window, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+S, the file changed on disk, "Reload (discard mine)": the discarded document kept its time as
+    unsaved, so leaving it tried to save that time over the file just reloaded (refused as a conflict, and
+    said so on the status bar) - time the user had just chosen to give up with the edits."""
+    from tests.ui.test_two_writers import click_in_next_message_box, someone_else_saves
+
+    mine = window.document
+    path = mine.path
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # Mark as Done: an edit
+    _view_first_image_for(window, qtbot, 6.0)
+    assert mine.time_unsaved
+    someone_else_saves(path)
+    theirs = path.read_bytes()
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(said.append)
+    saves: list[bool] = []
+    mine.aboutToSave.connect(lambda: saves.append(True))  # a save of this document begins
+    seen: list[str] = []
+    click_in_next_message_box(qtbot, "Reload (discard mine)", seen)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert seen and window.document is not mine
+    assert not mine.time_unsaved and saves == [True]  # the user's Ctrl+S only, none once discarded
+    assert not any("Time spent" in m for m in said)
+    assert path.read_bytes() == theirs and not autosave_path_for(path).exists()
