@@ -58,3 +58,17 @@ def test_a_project_without_images_says_so_not_that_none_matches_none(tmp_path: P
     assert main(["set-split", str(path), "val"]) == 1
     err = capsys.readouterr().err
     assert "has no images" in err and "None" not in err
+
+
+def test_an_image_named_like_a_glob_is_named_by_its_exact_name(tmp_path: Path, capsys) -> None:
+    p = Project()
+    for i, name in enumerate(["img[1].png", "img1.png", "img[2].png"], 1):
+        p.add_image(ImageRecord(i, name, 8, 6))
+    path = tmp_path / "p.json"
+    save_project(p, path)
+    assert main(["set-split", str(path), "test", "--images", "img[1].png"]) == 0
+    # the literal image, and img1.png which the glob reading names too; never img[2].png
+    assert splits(path) == {"img[1].png": "test", "img1.png": "test", "img[2].png": None}
+    assert main(["set-split", str(path), "val", "--images", "img[3].png"]) == 1
+    err = capsys.readouterr().err
+    assert "no image matches 'img[3].png'" in err and "an exact file name or relative path, or a glob" in err

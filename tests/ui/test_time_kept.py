@@ -67,6 +67,33 @@ def test_unsaved_edits_keep_their_question_and_discard_drops_the_time_with_them(
     _view_first_image_for(window, qtbot, 5.0)
     window.close()  # no_prompts answers Discard
     assert len(no_prompts) == 1 and path.read_bytes() == before
+    assert TIME_GOES in no_prompts[0][1]  # and the question said the time goes with Discard
+
+
+TIME_GOES = "Discard also drops the time spent on its images since the last save"
+
+
+def test_the_question_speaks_of_time_only_when_some_is_unsaved(window, qtbot, no_prompts) -> None:  # type: ignore[no-untyped-def]
+    _clock(window)  # no time passes: the visit is under a second, nothing recorded
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # Mark as Done: an edit
+    window.act_close.trigger()  # File > Close Project; no_prompts answers Discard
+    assert len(no_prompts) == 1
+    assert "Save the changes" in no_prompts[0][1] and "time" not in no_prompts[0][1]
+
+
+def test_the_visit_in_progress_counts_as_unsaved_time_in_the_question(window, qtbot, no_prompts) -> None:  # type: ignore[no-untyped-def]
+    """Closing the project from the image being viewed: its visit is recorded when the document is left,
+    after the question, so the question asked with the time unrecorded said nothing of the time it drops."""
+    doc = window.document
+    now = _clock(window)
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # Mark as Done: an edit
+    settle()
+    assert not doc.time_unsaved
+    now[0] += 7.0  # still on image 1
+    window.act_close.trigger()
+    assert len(no_prompts) == 1 and TIME_GOES in no_prompts[0][1]
 
 
 def test_the_autosave_keeps_time_on_a_clean_project(window, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -181,4 +208,31 @@ def test_time_not_saved_over_another_writers_save_leaves_no_recovery_of_the_olde
     path.write_bytes(theirs)
     window.close()
     assert no_prompts == []
+    assert path.read_bytes() == theirs and not autosave_path_for(path).exists()
+
+
+def test_reload_after_a_conflict_drops_the_time_with_the_edits(window, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+S, the file changed on disk, "Reload (discard mine)": the discarded document kept its time as
+    unsaved, so leaving it tried to save that time over the file just reloaded (refused as a conflict, and
+    said so on the status bar) - time the user had just chosen to give up with the edits."""
+    from tests.ui.test_two_writers import click_in_next_message_box, someone_else_saves
+
+    mine = window.document
+    path = mine.path
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # Mark as Done: an edit
+    _view_first_image_for(window, qtbot, 6.0)
+    assert mine.time_unsaved
+    someone_else_saves(path)
+    theirs = path.read_bytes()
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(said.append)
+    saves: list[bool] = []
+    mine.aboutToSave.connect(lambda: saves.append(True))  # a save of this document begins
+    seen: list[str] = []
+    click_in_next_message_box(qtbot, "Reload (discard mine)", seen)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert seen and window.document is not mine
+    assert not mine.time_unsaved and saves == [True]  # the user's Ctrl+S only, none once discarded
+    assert not any("Time spent" in m for m in said)
     assert path.read_bytes() == theirs and not autosave_path_for(path).exists()

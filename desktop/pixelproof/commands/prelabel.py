@@ -36,6 +36,7 @@ from pixelproof.core.coco import (
 )
 from pixelproof.core.edits.model_mapping import RememberMapping
 from pixelproof.core.errors import error_text
+from pixelproof.core.image_glob import GLOB_FORMS
 from pixelproof.core.lock import acquire_lock, release_lock
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.wording import plural
@@ -82,7 +83,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="class names, one a line (index = label id), for models without a card or metadata",
     )
-    p.add_argument("--images", metavar="GLOB", help="only images whose file name matches, e.g. 'val/*.jpg'")
+    p.add_argument(
+        "--images",
+        metavar="GLOB",
+        help="only these images: an exact file name (or base name), else a glob on either, e.g. 'val/*.jpg'",
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -404,7 +409,8 @@ def _images(project: Project, args: argparse.Namespace) -> tuple[list[ImageRecor
         which = f" match {args.images!r}" if args.images else ""
         if args.unlabeled_only and select_images(project, args.images, unlabeled_only=False):
             return [], ALL_LABELED
-        return [], f"no images to pre-label{which}{' without objects' if args.unlabeled_only else ''}"
+        forms = f" (--images takes {GLOB_FORMS})" if args.images else ""
+        return [], f"no images to pre-label{which}{' without objects' if args.unlabeled_only else ''}{forms}"
     if args.from_boxes:
         wanted = {im.id for im in images}
         images = [im for im in images if box_annotations(project, im.id)]

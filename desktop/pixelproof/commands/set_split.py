@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from pixelproof.commands._common import add_examples, apply_and_save, error, load_or_report
+from pixelproof.core.image_glob import GLOB_FORMS
 from pixelproof.core.wording import plural
 
 
@@ -21,7 +22,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--images",
         metavar="GLOB",
-        help="only images whose file name (or base name) matches, e.g. 'night/*' (default: every image)",
+        help="only these images: an exact file name (or base name), else a glob on either, e.g. 'night/*' "
+        "(default: every image)",
     )
     p.add_argument("-o", "--output", metavar="OUT", help="write here (default: update PROJECT)")
     p.add_argument("--author", metavar="NAME", help="who sets it (history; default: the user identity)")
@@ -49,7 +51,11 @@ def run(args: argparse.Namespace) -> int:
         return 1
     images = select_images(project, args.images)
     if not images:
-        said = f"no image matches {args.images!r}" if args.images else "has no images"
+        said = (
+            f"no image matches {args.images!r} (--images takes {GLOB_FORMS})"
+            if args.images
+            else "has no images"
+        )
         error(f"{args.project}: {said}")
         return 1
     ids = [im.id for im in images if split_of(im) != split or (split is None and _stored(im))]

@@ -12,7 +12,6 @@ lacks become new categories named as the model names them, unless ``only_existin
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ import numpy as np
 from pixelproof.core.batch import job_timestamp
 from pixelproof.core.category_colors import default_color
 from pixelproof.core.edits import AddPredictions
+from pixelproof.core.image_glob import name_matches
 from pixelproof.core.imageio import ImageReadError, read_image
 from pixelproof.core.labels import SKIPPED_OVERLAPPING
 from pixelproof.core.limits import NAME_IN_TEXT, RLE_ORIGIN
@@ -409,18 +409,14 @@ def is_unlabeled(project: Project, image_id: int) -> bool:
 def select_images(
     project: Project, pattern: str | None = None, *, unlabeled_only: bool = False
 ) -> list[ImageRecord]:
-    """Images in id order whose ``file_name`` (or its base name) matches the glob ``pattern``; with
-    ``unlabeled_only``, only images without any object (``is_unlabeled``)."""
+    """Images in id order that ``pattern`` names (``image_glob.name_matches``: the exact file name or base
+    name, else a glob on either); with ``unlabeled_only``, only images without any object."""
     images = [project.images[i] for i in sorted(project.images)]
     if unlabeled_only:
         images = [im for im in images if is_unlabeled(project, im.id)]
     if not pattern:
         return images
-    return [
-        im
-        for im in images
-        if fnmatch.fnmatch(im.file_name, pattern) or fnmatch.fnmatch(Path(im.file_name).name, pattern)
-    ]
+    return [im for im in images if name_matches(im.file_name, pattern)]
 
 
 def path_window(path: str | Path, pixels: Any) -> tuple[float, float] | None:

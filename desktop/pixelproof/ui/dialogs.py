@@ -80,12 +80,14 @@ def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
     return buttons
 
 
-def ask_save_changes(parent: QWidget | None, name: str) -> QMessageBox.StandardButton:
-    """Save / Discard / Cancel before the project is closed."""
+def ask_save_changes(parent: QWidget | None, name: str, time_too: bool = False) -> QMessageBox.StandardButton:
+    """Save / Discard / Cancel before the project is closed. ``time_too``: time spent on its images is
+    unsaved as well, and Discard drops it with the edits (said, as it is no edit the user sees)."""
+    time = "\n\nDiscard also drops the time spent on its images since the last save." if time_too else ""
     return QMessageBox.question(
         parent,
         "Unsaved changes",
-        f"Save the changes to {name} before closing it?",
+        f"Save the changes to {name} before closing it?{time}",
         QMessageBox.StandardButton.Save
         | QMessageBox.StandardButton.Discard
         | QMessageBox.StandardButton.Cancel,

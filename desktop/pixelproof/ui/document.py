@@ -78,6 +78,10 @@ class Document(QObject):
     autosaveFailed = Signal(str)  # reason
     # a save (or autosave) is about to write the project: work held for later goes in now (time spent)
     aboutToSave = Signal()
+    # about to be left (the user asked whether to save first, or its changes given up on a reload): time
+    # spent so far is recorded now, so the question can say whether Discard drops any (``time_unsaved``)
+    # and a reload can drop it all
+    aboutToLeave = Signal()
 
     def __init__(self, project: Project, parent: QObject | None = None, untitled: bool = False) -> None:
         super().__init__(parent)

@@ -122,6 +122,8 @@ class ProjectFiles(QObject):
         mine = self.shell.document
         if reload and mine is not None:
             mine.undo_stack.setClean()  # the user chose to discard these edits
+            mine.aboutToLeave.emit()  # and the time spent with them: recorded now, then dropped, so leaving
+            mine.time_unsaved = False  # it does not try to save it over the file just reloaded
             mine.discard_autosave()
         doc.shared = in_use
         doc.hold_lock(Path(os.path.abspath(path)), force=True)
@@ -299,7 +301,8 @@ class ProjectFiles(QObject):
         doc = self.shell.document
         if doc is None or not doc.is_modified():
             return True
-        answer = dialogs.ask_save_changes(self.shell.widget, doc.display_name)
+        doc.aboutToLeave.emit()  # the time spent so far is recorded: the question says whether it is lost
+        answer = dialogs.ask_save_changes(self.shell.widget, doc.display_name, doc.time_unsaved)
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
         if answer == QMessageBox.StandardButton.Discard:

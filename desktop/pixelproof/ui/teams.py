@@ -299,7 +299,8 @@ class TimeRecorder(QObject):
     minutes. It is no undo step and does not make the project modified (a project only viewed never asks
     to be saved), so when the project is left with no unsaved edit (window closed, project closed or
     another opened) the time is saved to its file silently; with unsaved edits, the question about them
-    covers it (Save keeps it, Discard drops it with them).
+    covers it (Save keeps it, Discard drops it with them, as the question then says: the visit so far is
+    recorded before it asks, ``Document.aboutToLeave``).
 
     Leaving an image measures the visit there and then but applies its edit once the event that changed
     the image is over: a table whose current row a filter or a removal moved changes the image in the
@@ -336,10 +337,12 @@ class TimeRecorder(QObject):
         if self.doc is not None:
             self.doc.currentImageChanged.disconnect(self._image_changed)
             self.doc.aboutToSave.disconnect(self.apply_pending)
+            self.doc.aboutToLeave.disconnect(self.flush)
         self.doc = doc
         if doc is not None:
             doc.currentImageChanged.connect(self._image_changed)
             doc.aboutToSave.connect(self.apply_pending)
+            doc.aboutToLeave.connect(self.flush)
             self._image_changed(doc.current_image_id)
 
     def _image_changed(self, image_id: int) -> None:
