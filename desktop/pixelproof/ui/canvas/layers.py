@@ -14,7 +14,8 @@ which ``handle_at`` hit-tests (select all of 5,000 boxes made 5,000 items and 40
 Tags of the layer's boxes are drawn by the ``TagLayer`` (``tag_tiles``) from cached screen-sized tiles.
 
 Untouched polygons are entries of the layer too (``polygon_layer``: a ``LayerPolygon`` is a box with its
-outline), drawn by its ``PolygonLayer`` part under the boxes; a selected polygon has its own item.
+outline), drawn by its ``PolygonLayer`` part under the boxes; a selected polygon has its own item, unless
+many are: ``SelectedPolygons`` draws those (no resize handles: ``handle_at``, ``SelectedHandles`` skip them).
 """
 
 from __future__ import annotations
@@ -150,12 +151,14 @@ class BoxLayer(QGraphicsItem):
     def parts(self) -> tuple[QGraphicsItem, ...]:
         """The items the canvas adds to its scene: the layer, its tags, its selected boxes, their tags and
         handles."""
-        return self, self.polygons, self.tags, self.chosen, self.chosen_tags, self.handles
+        p = self.polygons
+        return self, p, p.chosen, self.tags, self.chosen, self.chosen_tags, self.handles
 
     def _redraw_chosen(self) -> None:
-        self.chosen.update()
-        self.chosen_tags.update()
-        self.handles.update()
+        for (
+            part
+        ) in self.parts():  # the polygons' part too: it leaves the selected ones to ``polygons.chosen``
+            part.update()
 
     # -- content ---------------------------------------------------------------------------------
     def add(self, ann: Annotation) -> None:
@@ -205,7 +208,7 @@ class BoxLayer(QGraphicsItem):
             self.tags.invalidate([self.boxes[i] for i in flipped] if few else None, redraw=not few)
             if few:
                 for area in self._marked_areas(flipped):
-                    for part in (self, self.chosen, self.chosen_tags, self.handles):
+                    for part in self.parts():
                         part.update(area)
             else:
                 self.update()
@@ -372,16 +375,18 @@ class BoxLayer(QGraphicsItem):
                 self._styles.append((cat_id, look, idx, rects, xyxy[idx]))
         return self._styles
 
-    def selected_mask(self) -> np.ndarray:
-        """Which of ``arrays()``' boxes are selected."""
+    def selected_mask(self, handled: bool = False) -> np.ndarray:
+        """Which of ``arrays()``' boxes are selected (``handled``: with resize handles, not polygons)."""
         if self._selected_mask is None:
             ids = self.arrays()[0]
             if not self.selected:
-                self._selected_mask = np.zeros(len(ids), dtype=bool)
+                self._selected_mask = self._handled = np.zeros(len(ids), dtype=bool)
             else:
                 chosen = np.fromiter(self.selected, dtype=np.int64, count=len(self.selected))
                 self._selected_mask = np.isin(ids, chosen)
-        return self._selected_mask
+                rects = np.fromiter((b.as_rect for b in self.boxes.values()), dtype=bool, count=len(ids))
+                self._handled = self._selected_mask & rects
+        return self._handled if handled else self._selected_mask
 
     def handle_at(self, view_pos: QPointF, to_view: QTransform) -> tuple[int, str, float] | None:
         """(id, handle name, distance from its spot in view pixels) of the selected shown box's resize handle
@@ -391,7 +396,7 @@ class BoxLayer(QGraphicsItem):
         if not self.selected:
             return None
         ids, xyxy, shown, _ = self.arrays()
-        pick = np.flatnonzero(shown & self.selected_mask())
+        pick = np.flatnonzero(shown & self.selected_mask(handled=True))
         if not len(pick):
             return None
         spots = handle_spots(xyxy[pick], to_view)  # (n, 8, 2)
@@ -454,6 +459,7 @@ class SelectedBoxes(QGraphicsItem):
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             self.layer.chosen_tags.setPos(self.pos())
             self.layer.handles.setPos(self.pos())
+            self.layer.polygons.chosen.setPos(self.pos())
         return super().itemChange(change, value)
 
     def paint(
@@ -507,18 +513,18 @@ class SelectedTags(QGraphicsItem):
         ids, xyxy, shown, _ = self.layer.arrays()
         codes = self.layer.tag_codes()
         idx = np.flatnonzero(shown & self.layer.selected_mask())
-        tag_x = np.round(xyxy[idx, 0] * zoom)
+        under = np.isin(ids[idx], np.fromiter(self.layer.tags.chosen_below, np.int64))
+        tops, lows = self.layer.polygons.tag_xs()  # a polygon's tag at its top (bottom) vertex, as its item's
+        tag_x = np.round(np.where(under, lows[idx], tops[idx]) * zoom)
         kinds, which = np.unique(codes[idx], return_inverse=True)  # one size per tag text
         size = np.array([self.layer.tags.tag_size(int(c)) for c in kinds], np.float64).reshape(-1, 2)
         widths, heights = size[which.reshape(-1), 0], size[which.reshape(-1), 1]
         tag_x = tag_x - edge_shift(tag_x, widths, self.layer.tags.image_width, zoom)  # as ``tag_layout``
         # over the handles (as an item's): the bottom of the tag above the box, or its top under the box
         # (``tag_layout``: above, it would cover another selected box's)
-        under = np.isin(ids[idx], np.fromiter(self.layer.tags.chosen_below, np.int64))
+        lift = np.where(self.layer.selected_mask(handled=True)[idx], SELECTED_TAG_LIFT, 0)  # a polygon: none
         tag_y = np.where(
-            under,
-            np.round(xyxy[idx, 3] * zoom_y) + SELECTED_TAG_LIFT,
-            np.round(xyxy[idx, 1] * zoom_y) - SELECTED_TAG_LIFT - heights,
+            under, np.round(xyxy[idx, 3] * zoom_y) + lift, np.round(xyxy[idx, 1] * zoom_y) - lift - heights
         )
         return ids[idx], codes[idx], tag_x, tag_y
 
@@ -551,7 +557,7 @@ class SelectedHandles(QGraphicsItem):
         s = HANDLE_SIZE
         seen = t.mapRect(option.exposedRect).adjusted(-s, -s, s, s)
         _, xyxy, shown, cats = self.layer.arrays()
-        idx = np.flatnonzero(shown & self.layer.selected_mask())
+        idx = np.flatnonzero(shown & self.layer.selected_mask(handled=True))
         spots = handle_spots(xyxy[idx], t)  # where ``HandleItem`` puts its rectangle
         near = (spots[..., 0] >= seen.left()) & (spots[..., 0] <= seen.right())
         near &= (spots[..., 1] >= seen.top()) & (spots[..., 1] <= seen.bottom())

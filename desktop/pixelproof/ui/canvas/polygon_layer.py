@@ -8,6 +8,11 @@ and ``PolygonLayer`` draws every such polygon in the layer's order, one pen and 
 settings change. It sits at a polygon item's height:
 under the boxes, as before. Anything that looks a polygon up (``LazyItems``) - selecting it, a drag, an
 edit - turns it into its own ``PolygonItem`` with its vertex handles, as today.
+
+Selecting many polygons does not (``MANY_SELECTED``): select all of 10,000 made 10,000 items and their
+vertex handles (~3.9 s), which help nobody on thousands. They stay in the layer and ``SelectedPolygons``
+draws them with the selected look at a selected item's height (no resize handles: ``SelectedHandles`` is
+the boxes'); a drag moves it as ``SelectedBoxes``, and a tool that looks one up still gets its item.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.geometry import end_point
 from pixelproof.core.model import Annotation
-from pixelproof.ui.canvas.items import Z_BY_KIND, polygon_path
+from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED, polygon_path
 from pixelproof.ui.canvas.layers import BoxLayer, _Box
 
 if TYPE_CHECKING:
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
 from pixelproof.ui.canvas.looks import category_color, fill_brush, outline_pen
 
 LAYER_KINDS = ("box", "polygon")  # the kinds of annotation the layer draws until they get an item
+MANY_SELECTED = 64  # more selected polygons than this stay in the layer (``SelectedPolygons``), no items
 
 
 class LayerPolygon(_Box):
@@ -68,7 +74,7 @@ class LayerPolygon(_Box):
 
 class PolygonLayer(QGraphicsItem):
     """The ``BoxLayer``'s polygons at a polygon item's height, in the layer's order, with one pen and brush
-    per (category, review look) style (a selected polygon has its own item: it is never drawn here). Each
+    per (category, review look) style (a selected one is ``SelectedPolygons``', or has its own item). Each
     polygon is drawn on its own, as its item drew it: one path of a style's polygons, winding fill, left a
     hole where a clockwise and an anticlockwise one overlap and filled an overlap once, where two items
     darken it; and drawing a style's polygons together put a dog between two cats over the last cat."""
@@ -76,7 +82,14 @@ class PolygonLayer(QGraphicsItem):
     def __init__(self, layer: BoxLayer) -> None:
         super().__init__()
         self.layer = layer
-        self._paths: tuple[list[tuple[int, str]], list[QPainterPath], np.ndarray, np.ndarray] | None = None
+        self._paths: (
+            tuple[list[tuple[int, str]], list[QPainterPath], np.ndarray, np.ndarray, np.ndarray] | None
+        )
+        self._paths = None
+        self.keep_selected = (
+            False  # many selected: they stay here (``follow_selection``), drawn by ``chosen``
+        )
+        self.chosen = SelectedPolygons(self)
         self.setZValue(Z_BY_KIND["polygon"])
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
@@ -85,15 +98,20 @@ class PolygonLayer(QGraphicsItem):
         """The layer's polygons or the display settings changed: the styles are grouped again when drawn."""
         self._paths = None
         self.prepareGeometryChange()
+        self.chosen.prepareGeometryChange()
         self.update()
+        self.chosen.update()
 
     def boundingRect(self) -> QRectF:
         return self.layer.boundingRect()
 
-    def style_paths(self) -> tuple[list[tuple[int, str]], list[QPainterPath], np.ndarray, np.ndarray]:
+    def style_paths(
+        self,
+    ) -> tuple[list[tuple[int, str]], list[QPainterPath], np.ndarray, np.ndarray, np.ndarray]:
         """The shown polygons in drawing order (the layer's, as their items were stacked: a dog between two
         cats under the last cat): (the (category id, review look) styles, the polygons, each one's style as
-        an index into the styles, their boxes as x0 y0 x1 y1)."""
+        an index into the styles, their boxes as x0 y0 x1 y1, their indices into ``arrays()``). Made once
+        for the layer's set: a selection only picks from them (``paint_polygons``)."""
         if self._paths is None:
             styles: dict[tuple[int, str], int] = {}
             paths: list[QPainterPath] = []
@@ -104,18 +122,31 @@ class PolygonLayer(QGraphicsItem):
                     paths.append(entry.path)
                     style_of.append(styles.setdefault((entry.category_id, entry.look), len(styles)))
                     picked.append(k)
-            xyxy = self.layer.arrays()[1][np.array(picked, dtype=np.int64)] if picked else np.zeros((0, 4))
-            self._paths = (list(styles), paths, np.array(style_of, dtype=np.int64), xyxy)
+            where = np.array(picked, dtype=np.int64)
+            xyxy = self.layer.arrays()[1][where] if picked else np.zeros((0, 4))
+            self._paths = (list(styles), paths, np.array(style_of, dtype=np.int64), xyxy, where)
         return self._paths
+
+    def tag_xs(self) -> tuple[np.ndarray, np.ndarray]:
+        """``tag_xs`` of the layer: where each entry's tag starts above and below it (``SelectedTags``)."""
+        return tag_xs(self.layer)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        styles, paths, style_of, xyxy = self.style_paths()
-        exposed = option.exposedRect
+        self.paint_polygons(painter, option.exposedRect, selected=False)
+
+    def paint_polygons(self, painter: QPainter, exposed: QRectF, selected: bool) -> None:
+        """Draw the shown polygons, the selected ones (as a selected ``PolygonItem``) or the others."""
+        if selected and not self.layer.selected:
+            return
+        styles, paths, style_of, xyxy, where = self.style_paths()
         m = 4.0 / (abs(painter.worldTransform().m11()) or 1.0)  # the cosmetic outline past the box (4 px)
         near = (xyxy[:, 0] - m <= exposed.right()) & (xyxy[:, 2] + m >= exposed.left())
         near &= (xyxy[:, 1] - m <= exposed.bottom()) & (xyxy[:, 3] + m >= exposed.top())
+        if self.layer.selected:
+            chosen = self.layer.selected_mask()[where]
+            near &= chosen if selected else ~chosen
         drawn = np.flatnonzero(near)
         looks: list[tuple[QPen, QBrush] | None] = [None] * len(styles)
         draw = painter.drawPath
@@ -127,14 +158,34 @@ class PolygonLayer(QGraphicsItem):
                 if look is None:
                     cat_id, name = styles[style]
                     color = category_color(self.layer.category(cat_id))
-                    brush = fill_brush(color, False, name)
+                    brush = fill_brush(color, selected, name)
                     c = brush.color()
                     c.setAlphaF(c.alphaF() * self.layer.show_filter.fill_opacity)  # as ``_apply_look``
                     brush.setColor(c)
-                    look = looks[style] = (outline_pen(color, False, name), brush)
+                    look = looks[style] = (outline_pen(color, selected, name), brush)
                 painter.setPen(look[0])
                 painter.setBrush(look[1])
             draw(paths[k])
+
+
+class SelectedPolygons(QGraphicsItem):
+    """The selected polygons of the layer (many: ``MANY_SELECTED``), at a selected ``PolygonItem``'s height
+    and with its look. ``SelectedBoxes`` moves it along in a drag's preview."""
+
+    def __init__(self, polygons: PolygonLayer) -> None:
+        super().__init__()
+        self.polygons = polygons
+        self.setZValue(Z_BY_KIND["polygon"] + Z_SELECTED)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+
+    def boundingRect(self) -> QRectF:
+        return self.polygons.layer.boundingRect()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        self.polygons.paint_polygons(painter, option.exposedRect, selected=True)
 
 
 def tag_xs(layer: BoxLayer) -> tuple[np.ndarray, np.ndarray]:
@@ -150,21 +201,36 @@ def tag_xs(layer: BoxLayer) -> tuple[np.ndarray, np.ndarray]:
     return cached[1], cached[2]
 
 
+def gets_item(view: CanvasView, ann_id: int) -> bool:
+    """Whether polygon ``ann_id`` has its own item while selected: unless many are (``follow_selection``)."""
+    layer = view.box_layer
+    return view.document.is_selected(ann_id) and not (layer is not None and layer.polygons.keep_selected)
+
+
 def follow_selection(view: CanvasView, selected: set[int]) -> None:
-    """Give each selected polygon of the layer its item (vertex handles, drags: ``LazyItems``), and put an
-    unselected polygon's item back in the layer, in its place: a polygon item left over it after a click
-    was drawn above every polygon of the layer (over those it used to be under), and a slide's cells
-    clicked one by one each kept an item."""
+    """Give each selected polygon of the layer its item (vertex handles, drags: ``LazyItems``) - unless more
+    than ``MANY_SELECTED`` are: then they stay in the layer, drawn selected - and put the item of an
+    unselected polygon (or of any, when many are selected) back in the layer, in its place: a polygon item
+    left over it after a click was drawn above every polygon of the layer (over those it used to be
+    under), and a slide's cells clicked one by one each kept an item."""
     layer = view.box_layer
     doc = view.document
     if layer is None or doc is None:
         return
-    for ann_id in [i for i in selected if isinstance(layer.boxes.get(i), LayerPolygon)]:
+    anns = doc.project.annotations
+    polygons = [i for i in selected if (a := anns.get(i)) is not None and a.kind == "polygon"]
+    many = layer.polygons.keep_selected = len(polygons) > MANY_SELECTED
+    for ann_id in [] if many else [i for i in polygons if isinstance(layer.boxes.get(i), LayerPolygon)]:
         view.items_by_id.get(ann_id)
     back = []
     for ann_id, item in list(view.items_by_id.items()):
-        ann = doc.project.annotations.get(ann_id)
-        if ann_id in selected or item.kind != "polygon" or ann is None or ann.kind != "polygon":
+        ann = anns.get(ann_id)
+        if (
+            (ann_id in selected and not many)
+            or item.kind != "polygon"
+            or ann is None
+            or ann.kind != "polygon"
+        ):
             continue
         dict.pop(view.items_by_id, ann_id)
         if item.scene() is not None:  # type: ignore[attr-defined]

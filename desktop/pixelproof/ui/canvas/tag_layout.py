@@ -533,15 +533,16 @@ def _gather_layer(
     near_box &= bottom + 3 * h > y0  # its tag (lifted) and handles may reach in
     sel = shown & layer.selected_mask() & near_box
     if sel.any():  # their tags placed first (``relayout``), lifted over the handles above and below
-        lift = SELECTED_TAG_LIFT
         s = np.flatnonzero(sel)
-        over = np.stack([x[s], top[s] - lift - h[s], x[s] + w[s], top[s] - lift], axis=1)
-        under = np.stack([x[s], bottom[s] + lift, x[s] + w[s], bottom[s] + lift + h[s]], axis=1)
+        lift = np.where(layer.selected_mask(handled=True)[s], SELECTED_TAG_LIFT, 0)  # a polygon: no handles
+        over = np.stack([xa[s], top[s] - lift - h[s], xa[s] + w[s], top[s] - lift], axis=1)  # as an item's
+        under = np.stack([xb[s], bottom[s] + lift, xb[s] + w[s], bottom[s] + lift + h[s]], axis=1)
         gathered.chosen_slots.append(np.stack([over, under], axis=1))
         b = xyxy[s]
         gathered.chosen_areas.append((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
         gathered.chosen_ids.append(layer.arrays()[0][s])
-        spots = handle_spots(xyxy[s], QTransform.fromScale(zoom, zoom_y))
+        boxed = xyxy[sel & layer.selected_mask(handled=True)]  # a polygon of the layer has no resize handles
+        spots = handle_spots(boxed, QTransform.fromScale(zoom, zoom_y))
         gathered.fixed.append(handle_rects(spots, shown_handles(spots), handle_sides(spots)))
     fit = tag_fits((xyxy[:, 2] - xyxy[:, 0]) * zoom, fit_w) & layer.tags.unselected
     idx = np.flatnonzero(shown & ~layer.selected_mask() & fit & near_box)

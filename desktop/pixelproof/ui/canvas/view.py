@@ -29,7 +29,7 @@ from pixelproof.ui.canvas.orientation import OrientationMarks, patient_of
 from pixelproof.ui.canvas.overview import Overview
 from pixelproof.ui.canvas.pinned_tags import PinnedTags
 from pixelproof.ui.canvas.pixels import ShownPixels
-from pixelproof.ui.canvas.polygon_layer import LAYER_KINDS, follow_selection
+from pixelproof.ui.canvas.polygon_layer import LAYER_KINDS, follow_selection, gets_item
 from pixelproof.ui.canvas.reveal import DrawnCategories, reveal_selection
 from pixelproof.ui.canvas.show_filter import ShowFilter
 from pixelproof.ui.canvas.still_pointer import StillPointer
@@ -300,7 +300,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
             stacking.mark_hovered(self, None)  # moved or reshaped: marked again once the edit is out
         if self._in_layer(ann_id) and ann.kind in LAYER_KINDS:
             self.box_layer.update_box(ann)
-            if ann.kind == "box" or not self.document.is_selected(ann_id):
+            if ann.kind == "box" or not gets_item(self, ann_id):
                 return  # a selected box that became a polygon gets its item (``follow_selection``), below
         item = self.items_by_id.get(ann_id)
         if item is not None and item.kind == ann.kind:
