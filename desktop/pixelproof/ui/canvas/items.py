@@ -147,13 +147,14 @@ class AnnotationItemMixin:
 
     def refit_marks(self) -> None:
         """Show the tag if the object is, and it is selected or wide enough on screen (``tag_fits``) and
-        not left out by ``tag_layout`` (a crowd): the canvas asks again at each zoom (a box's handles too)."""
+        not left out by ``tag_layout`` (a crowd; a selected one only when many are): the canvas asks again at
+        each zoom (a box's handles too)."""
         label = self._label
         if label is None:
             return
         zoom = self._zoom()
         width = self.boundingRect().width() * zoom  # type: ignore[attr-defined]
-        room = self._selected_look or (bool(tag_fits(width, label.fit_width)) and not label.crowded)
+        room = not label.crowded and (self._selected_look or bool(tag_fits(width, label.fit_width)))
         label.setVisible(self.isVisible() and room)  # type: ignore[attr-defined]
 
     def _zoom(self) -> float:

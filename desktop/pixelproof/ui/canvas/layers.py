@@ -512,7 +512,9 @@ class SelectedTags(QGraphicsItem):
         zoom, zoom_y = scale
         ids, xyxy, shown, _ = self.layer.arrays()
         codes = self.layer.tag_codes()
-        idx = np.flatnonzero(shown & self.layer.selected_mask())
+        idx = np.flatnonzero(
+            shown & self.layer.selected_mask() & ~np.isin(ids, list(self.layer.tags.chosen_out))
+        )
         under = np.isin(ids[idx], np.fromiter(self.layer.tags.chosen_below, np.int64))
         tops, lows = self.layer.polygons.tag_xs()  # a polygon's tag at its top (bottom) vertex, as its item's
         tag_x = np.round(np.where(under, lows[idx], tops[idx]) * zoom)

@@ -364,6 +364,7 @@ def flush(view: CanvasView, changed: bool = False) -> bool:
 def relayout(view: CanvasView) -> None:
     """Place the tags of the box layer's boxes and of the items at the view's zoom (module docstring)."""
     from pixelproof.ui.canvas.hit_test import handle_sides, handle_spots, shown_handles
+    from pixelproof.ui.canvas.polygon_layer import MANY_SELECTED
 
     scale = view.scale_xy  # across and down: pixels need not be square (``aspect``)
     zoom, zoom_y = scale
@@ -430,17 +431,24 @@ def relayout(view: CanvasView) -> None:
     doc = view.document
     in_order = np.array(doc.project.annotation_ids_of(view.image_id) if doc is not None else [], np.int64)
     # the selected objects' tags first, among themselves and the handles: above, else below (clear of the
-    # handles there too), else above all the same (what was picked is always named)
+    # handles there too), else above all the same (what was picked is always named) - unless many are
+    # (``MANY_SELECTED``: Select All on a slide's cells named every one, covering the picture): then one
+    # with no room is left out, as an unselected one
     sel_slots, sel_areas, sel_ids = _joined(gathered.chosen_slots, gathered.chosen_areas, gathered.chosen_ids)
     sel_side = place_tags(
         sel_slots, _by_priority(in_order, sel_ids, sel_areas), np.concatenate(gathered.fixed)
     )
-    sel_side[sel_side == LEFT_OUT] = ABOVE
-    gathered.fixed.append(sel_slots[np.arange(len(sel_slots)), sel_side].reshape(-1, 4))
+    if len(sel_ids) <= MANY_SELECTED:
+        sel_side[sel_side == LEFT_OUT] = ABOVE
+    named = np.flatnonzero(sel_side != LEFT_OUT)
+    gathered.fixed.append(sel_slots[named, sel_side[named]].reshape(-1, 4))
     n_layer_chosen = len(sel_ids) - len(chosen_items)  # the layer's come first
     if layer is not None:
-        below = sel_ids[:n_layer_chosen][sel_side[:n_layer_chosen] == BELOW]
-        layer.tags.set_chosen_below(set(below.tolist()))
+        sides = sel_side[:n_layer_chosen]
+        layer.tags.set_chosen_sides(
+            set(sel_ids[:n_layer_chosen][sides == BELOW].tolist()),
+            set(sel_ids[:n_layer_chosen][sides == LEFT_OUT].tolist()),
+        )
     for item, side in zip(chosen_items, sel_side[n_layer_chosen:].tolist(), strict=True):
         _settle(item, side, shifts[item.ann_id])
     slots, areas, ids = _joined(gathered.slots, gathered.areas, gathered.ids)

@@ -44,6 +44,7 @@ class TagLayer(QGraphicsItem):
         self._placed: dict[Scale, tuple[np.ndarray, ...]] = {}
         self._sides: dict[int, int] = {}
         self.chosen_below: set[int] = set()  # selected boxes whose tag ``SelectedTags`` draws under the box
+        self.chosen_out: set[int] = set()  # selected boxes whose tag it leaves out (many selected, no room)
         self.laid_out = False  # False: the layer changed since the last layout (``relayout`` asks again)
         self.relayout: Callable[[], None] = lambda: None  # the canvas's ``flush_tags``
         self.on_change: Callable[[], None] = lambda: None  # the canvas's ``tags_changed``
@@ -120,11 +121,12 @@ class TagLayer(QGraphicsItem):
         for key in [k for k in self._tiles if k[0] == zoom and k[1:] in hit]:
             del self._tiles[key]
 
-    def set_chosen_below(self, ids: set[int]) -> None:
+    def set_chosen_sides(self, below: set[int], out: set[int]) -> None:
         """The selected boxes whose tag goes under the box (``tag_layout``: above, it would cover another
-        selected one's); ``SelectedTags`` draws them again where they changed."""
-        if ids != self.chosen_below:
-            self.chosen_below = ids
+        selected one's) and those whose tag is left out (many selected, no room); ``SelectedTags`` draws
+        them again where they changed."""
+        if (below, out) != (self.chosen_below, self.chosen_out):
+            self.chosen_below, self.chosen_out = below, out
             self.layer.chosen_tags.update()
 
     def is_laid_out(self, zoom: Scale) -> bool:
