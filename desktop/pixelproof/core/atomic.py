@@ -96,6 +96,16 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
 # atomic output
 
 
+def read_only(path: str | os.PathLike[str]) -> bool:
+    """Whether the file has no write permission for this user (any user, for root, whom ``os.access`` lets
+    write anything); a file that cannot be looked at is not."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)) or not os.access(path, os.W_OK)
+
+
 def write_target(path: str | os.PathLike[str]) -> Path:
     """The file a write of ``path`` really replaces: a symlink's target (resolved once), else ``path``."""
     p = Path(os.path.abspath(path))

@@ -9,8 +9,6 @@ Installed by the main window with ``TeamsActions(shell)``; the work is ``core.sp
 from __future__ import annotations
 
 import json
-import os
-import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -381,6 +379,7 @@ class TimeRecorder(QObject):
         file changed on disk since it was opened is not overwritten for it (said on the status bar). Time
         that cannot be saved goes with its autosave: kept, it would be offered as work to recover (a new
         project nobody made, a file's older version over the one another writer saved)."""
+        from pixelproof.core.atomic import read_only
         from pixelproof.core.coco import ProjectSaveError
 
         if doc is None or not doc.time_unsaved or doc.is_modified():
@@ -572,13 +571,3 @@ class TeamsActions(QObject):
         self.job = job
         job.start()
         return job
-
-
-def read_only(path: Path) -> bool:
-    """Whether the file has no write permission for this user (any user, for root, whom ``os.access`` lets
-    write anything); a file that cannot be looked at is not."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return not (mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)) or not os.access(path, os.W_OK)
