@@ -36,6 +36,7 @@ from pixelproof.ui.icons import TOOLBAR_SIZE, icon
 from pixelproof.ui.image_list_actions import ImageListActions
 from pixelproof.ui.interop_dialogs import InteropActions
 from pixelproof.ui.masks_menu import MasksMenu
+from pixelproof.ui.object_steps import ObjectSteps
 from pixelproof.ui.panels import PANEL_CLASSES, Panel
 from pixelproof.ui.project_files import ProjectFiles
 from pixelproof.ui.review import ReviewMode
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         for pane in self.review.view.panes:
             self.readout.watch(pane)  # the cursor's pixel over the review panes, as over the canvas
         self.clipboard = ClipboardActions(self.shell)  # Edit > Copy, Paste, Duplicate
+        self.object_steps = ObjectSteps(self.shell)  # Edit > Select Next / Previous Object (S / Shift+S)
         self.image_list = ImageListActions(self.shell)  # File > Add Images, Locate Missing Images
         self.interop = InteropActions(self.shell)  # File > Import / Export
         self.teams = TeamsActions(self.shell)  # File > Split / Merge, Review > Annotators Side by Side

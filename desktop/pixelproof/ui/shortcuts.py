@@ -125,6 +125,11 @@ DEFAULTS: list[Shortcut] = [
     _("edit.duplicate", "Dupl&icate", ("Ctrl+D",), "labeling"),
     _("edit.delete", "&Delete", ("Del", "Backspace"), "labeling"),
     _("edit.select_all", "Select &All", (Std.SelectAll,), "labeling"),
+    # CVAT's Tab / Shift+Tab (Tab goes through the panels here): one object after the other, to give each a
+    # class (1-9), accept or reject it (K / J), delete or nudge it without leaving the canvas
+    _("edit.next_object", "Select &Next Object", ("S",), "labeling",
+      note="of the image, in the Annotations list's order, round from the last to the first; CVAT's Tab"),
+    _("edit.previous_object", "Select Pre&vious Object", ("Shift+S",), "labeling", note="CVAT's Shift+Tab"),
     _("edit.category", "Choose Category 1-9", tuple("123456789"), "labeling", editable=False),
     _("edit.preferences", "&Preferences…", ("Ctrl+,",)),
     # View

@@ -117,12 +117,42 @@ class PredictionReview(QGroupBox):
         self.document.push(RemoveAnnotations([a.id for a in anns], f"Reject {what}"))
 
     def accept_selected(self) -> None:
+        """K: keep the selected predictions, then select the next one shown (``_select_next``)."""
         anns = self.selected_pending()
+        after = self._pending_after(anns)
         self._accept(anns, _count(len(anns)))
+        self._select_next(after, "accepted")
 
     def reject_selected(self) -> None:
+        """J: delete the selected predictions, then select the next one shown."""
         anns = self.selected_pending()
+        after = self._pending_after(anns)
         self._reject(anns, _count(len(anns)))
+        self._select_next(after, "rejected")
+
+    def _pending_after(self, decided: list[Annotation]) -> list[int]:
+        """The shown pending predictions not in ``decided``, in the image's order starting after the last
+        of them (round to the first): the queue K and J walk, as the Problems panel's fix goes on to the
+        next problem. A keyboard reviewer decides one after the other without a click between."""
+        if not decided:
+            return []
+        gone = {a.id for a in decided}
+        order = [a.id for a in self.shown_pending()]
+        last = max((n for n, i in enumerate(order) if i in gone), default=-1)
+        return [i for i in order[last + 1 :] + order[: last + 1] if i not in gone]
+
+    def _select_next(self, queue: list[int], done: str) -> None:
+        doc = self.document
+        if doc is None or not queue:
+            return
+        left = [a.id for a in self.shown_pending()]
+        following = next((i for i in queue if i in left), None)
+        if following is None:
+            return
+        doc.set_selection([following])
+        self.message.emit(
+            f"Prediction {done}; the next is selected: #{following} ({_count(len(left))} left on the image)"
+        )
 
     def shown_pending(self) -> list[Annotation]:
         """The pending predictions on this image the Show slider does not hide (a prediction without a

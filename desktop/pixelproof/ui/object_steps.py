@@ -1,0 +1,84 @@
+"""Edit > Select Next Object (S) / Select Previous Object (Shift+S): the objects of the shown image one after
+the other from the keyboard, as CVAT's Tab / Shift+Tab cycles its objects (Tab here goes through the panels,
+for people who do not use a mouse). With an object selected, a digit key sets its class, K / J accept or
+reject it, Del deletes it and the arrows nudge it: a labeler checks an image object by object without
+leaving the canvas. The order is the Annotations panel's; what the canvas does not draw (a hidden
+category, a proposal under the Model panel's Show slider, everything while H hides the objects) is passed
+over, as a click or Select All passes it over. An object out of the view is brought into it, the zoom kept.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QRectF
+
+from pixelproof.core.model import Annotation
+from pixelproof.core.names import shown_name
+from pixelproof.ui.shortcuts import make_action
+
+if TYPE_CHECKING:
+    from pixelproof.ui.shell import Shell
+
+
+class ObjectSteps(QObject):
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell)
+        self.shell = shell
+        w = shell.widget
+        self.act_next = make_action(
+            "edit.next_object", w, lambda: self.step(1), tip="Select the next object of the image"
+        )
+        self.act_previous = make_action(
+            "edit.previous_object", w, lambda: self.step(-1), tip="Select the previous object of the image"
+        )
+        actions = [self.act_next, self.act_previous]
+        for act in actions:
+            shell.add_action(act)
+        edit_menu = next(m for m in shell.menus if m.title().replace("&", "") == "Edit")
+        items = edit_menu.actions()
+        at = next(i for i, a in enumerate(items) if a.property("shortcut_id") == "edit.select_all")
+        edit_menu.insertActions(items[at + 1] if at + 1 < len(items) else None, actions)
+
+    def shown_objects(self) -> list[Annotation]:
+        """The objects of the shown image the canvas draws, in the image's (the Annotations panel's) order."""
+        doc, canvas = self.shell.document, self.shell.canvas
+        if doc is None or doc.current_image_id == -1:
+            return []
+        drawn = canvas.show_filter.shows_annotation
+        return [a for a in doc.project.annotations_of(doc.current_image_id) if drawn(a)]
+
+    def step(self, step: int) -> None:
+        """Select the object after (``step`` 1) the last selected one, or before (-1) the first; from the
+        last back to the first (and the other way): a round of the image, as CVAT's Tab goes."""
+        doc = self.shell.document
+        objects = self.shown_objects()
+        if doc is None or not objects:
+            some = (
+                doc is not None
+                and doc.current_image_id != -1
+                and doc.project.annotations_of(doc.current_image_id)
+            )
+            self.shell.status("No object shown to select" if some else "No object on this image", 2500)
+            return
+        ids = [a.id for a in objects]
+        chosen = [n for n, i in enumerate(ids) if i in set(doc.selection)]
+        if not chosen:
+            at = 0 if step > 0 else len(ids) - 1
+        else:
+            at = (chosen[-1] + 1 if step > 0 else chosen[0] - 1) % len(ids)
+        ann = objects[at]
+        doc.set_selection([ann.id])
+        self._bring_into_view(ann)
+        cat = doc.project.categories.get(ann.category_id)
+        name = shown_name(cat.name) if cat is not None else "no category"
+        self.shell.status(f"#{ann.id} {name}: object {at + 1} of {len(ids)}", 2500)
+
+    def _bring_into_view(self, ann: Annotation) -> None:
+        """Centre the view on ``ann`` when it is not wholly in it (zoomed in); the zoom stays."""
+        canvas = self.shell.canvas
+        x, y, w, h = ann.bbox
+        seen = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+        area = QRectF(x, y, max(w, 1.0), max(h, 1.0))
+        if not seen.contains(area):
+            canvas.center_on(area.center())
