@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QComboBox, QSpinBox
+from PySide6.QtWidgets import QApplication, QComboBox, QSpinBox, QTabBar
 
 from tests.ui.test_workbench import draw_box, set_zoom
 
@@ -92,6 +92,27 @@ def test_esc_in_a_panel_or_tool_bar_gives_the_keys_back_to_the_canvas(qtbot, win
     doc.set_selection([box])  # (a click on a row may select another object; the box is what is wanted)
     before = list(doc.project.annotations[box].bbox)
     QTest.keyClick(widget, Qt.Key.Key_Escape)
+    assert window.canvas.hasFocus(), type(QApplication.focusWidget()).__name__
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)
+    assert doc.project.annotations[box].bbox[0] == pytest.approx(before[0] + 1)
+
+
+def test_esc_on_the_tabs_of_stacked_docks_gives_the_keys_back(qtbot, window) -> None:
+    """Tab stops on the tabs of the docks stacked in one place (Properties / History / Model), which belong
+    to the window, not to a dock: Esc there did nothing, the one place Tab reaches that kept the keys."""
+    doc = window.document
+    set_zoom(window, 1.0)
+    box = draw_box(window, 40, 30, 120, 90)
+    QTest.keyClick(window.canvas, Qt.Key.Key_V)
+    for _ in range(60):  # Tab from the canvas through the docks and tool bars to the dock tabs
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        if isinstance(QApplication.focusWidget(), QTabBar):
+            break
+    tabs = QApplication.focusWidget()
+    assert isinstance(tabs, QTabBar) and tabs.parentWidget() is window
+    doc.set_selection([box])
+    before = list(doc.project.annotations[box].bbox)
+    QTest.keyClick(tabs, Qt.Key.Key_Escape)
     assert window.canvas.hasFocus(), type(QApplication.focusWidget()).__name__
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)
     assert doc.project.annotations[box].bbox[0] == pytest.approx(before[0] + 1)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QScrollArea,
     QStackedWidget,
+    QTabBar,
     QToolBar,
     QWidget,
 )
@@ -225,6 +226,10 @@ class Shell(QObject):
                 return False
         elif event.key() != Qt.Key.Key_Escape:
             return False
+        if isinstance(focus, QTabBar) and focus.parentWidget() is self._window:
+            return (
+                True  # the tabs of docks stacked in one place (Properties / History / Model): Tab stops there
+            )
         part = focus
         while part is not None and not isinstance(part, QDockWidget | QToolBar):
             part = part.parentWidget()
