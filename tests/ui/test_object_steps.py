@@ -4,6 +4,7 @@ K / J on a prediction go on to the next pending one, so a model's proposals are 
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication
@@ -89,3 +90,23 @@ def test_k_and_j_go_on_to_the_next_pending_prediction(qtbot, window) -> None:
     key(window, Qt.Key.Key_K)  # the last: none left, nothing else is picked
     assert doc.project.annotations[p[2]].review == "accepted"
     assert doc.selection == [p[2]]
+
+
+def test_z_zooms_to_the_selected_object(qtbot, window) -> None:
+    """A speck stepped to with S is read at a zoom that shows it (as a double-click on its Annotations row
+    zooms there), without a mouse."""
+    doc = window.document
+    (small,) = boxes(window, [(1, [250, 180, 6, 6])])
+    window.canvas.fit()
+    fit = window.canvas.zoom
+    doc.set_selection([])
+    key(window, Qt.Key.Key_Z)  # nothing selected: nothing moves
+    assert window.canvas.zoom == pytest.approx(fit)
+    key(window, Qt.Key.Key_S)
+    assert doc.selection == [small]
+    key(window, Qt.Key.Key_Z)
+    assert window.canvas.zoom > 2 * fit
+    seen = window.canvas.mapToScene(window.canvas.viewport().rect()).boundingRect()
+    assert seen.contains(QRectF(250, 180, 6, 6))
+    view_menu = next(m for m in window.shell.menus if m.title().replace("&", "") == "View")
+    assert "view.zoom_selection" in {a.property("shortcut_id") for a in view_menu.actions()}

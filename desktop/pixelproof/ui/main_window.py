@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         for pane in self.review.view.panes:
             self.readout.watch(pane)  # the cursor's pixel over the review panes, as over the canvas
         self.clipboard = ClipboardActions(self.shell)  # Edit > Copy, Paste, Duplicate
-        self.object_steps = ObjectSteps(self.shell)  # Edit > Select Next / Previous Object (S / Shift+S)
+        self.object_steps = ObjectSteps(self.shell)  # S / Shift+S step objects, Z zooms to them
         self.image_list = ImageListActions(self.shell)  # File > Add Images, Locate Missing Images
         self.interop = InteropActions(self.shell)  # File > Import / Export
         self.teams = TeamsActions(self.shell)  # File > Split / Merge, Review > Annotators Side by Side

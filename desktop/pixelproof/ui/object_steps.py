@@ -1,10 +1,11 @@
 """Edit > Select Next Object (S) / Select Previous Object (Shift+S): the objects of the shown image one after
 the other from the keyboard, as CVAT's Tab / Shift+Tab cycles its objects (Tab here goes through the panels,
-for people who do not use a mouse). With an object selected, a digit key sets its class, K / J accept or
-reject it, Del deletes it and the arrows nudge it: a labeler checks an image object by object without
-leaving the canvas. The order is the Annotations panel's; what the canvas does not draw (a hidden
-category, a proposal under the Model panel's Show slider, everything while H hides the objects) is passed
-over, as a click or Select All passes it over. An object out of the view is brought into it, the zoom kept.
+for people who do not use a mouse); View > Zoom to Selection (Z) shows the one stepped to up close. With an
+object selected, a digit key sets its class, K / J accept or reject it, Del deletes it and the arrows nudge
+it: a labeler checks an image object by object without leaving the canvas. The order is the Annotations
+panel's; what the canvas does not draw (a hidden category, a proposal under the Model panel's Show slider,
+everything while H hides the objects) is passed over, as a click or Select All passes it over. An object out
+of the view is brought into it, the zoom kept.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRectF
+from PySide6.QtGui import QAction
 
 from pixelproof.core.model import Annotation
 from pixelproof.core.names import shown_name
@@ -32,13 +34,13 @@ class ObjectSteps(QObject):
         self.act_previous = make_action(
             "edit.previous_object", w, lambda: self.step(-1), tip="Select the previous object of the image"
         )
-        actions = [self.act_next, self.act_previous]
-        for act in actions:
+        self.act_zoom = make_action(
+            "view.zoom_selection", w, self.zoom_to_selection, tip="Zoom to the selected objects"
+        )
+        for act in (self.act_next, self.act_previous, self.act_zoom):
             shell.add_action(act)
-        edit_menu = next(m for m in shell.menus if m.title().replace("&", "") == "Edit")
-        items = edit_menu.actions()
-        at = next(i for i, a in enumerate(items) if a.property("shortcut_id") == "edit.select_all")
-        edit_menu.insertActions(items[at + 1] if at + 1 < len(items) else None, actions)
+        _insert_after(shell, "Edit", "edit.select_all", [self.act_next, self.act_previous])
+        _insert_after(shell, "View", "view.actual_pixels", [self.act_zoom])
 
     def shown_objects(self) -> list[Annotation]:
         """The objects of the shown image the canvas draws, in the image's (the Annotations panel's) order."""
@@ -74,6 +76,22 @@ class ObjectSteps(QObject):
         name = shown_name(cat.name) if cat is not None else "no category"
         self.shell.status(f"#{ann.id} {name}: object {at + 1} of {len(ids)}", 2500)
 
+    def zoom_to_selection(self) -> None:
+        """Z: the selected objects shown with their surroundings (``CanvasView.zoom_to``, as a double-click
+        on an Annotations row); a speck of a defect stepped to with S is read at a zoom that shows it."""
+        doc, canvas = self.shell.document, self.shell.canvas
+        if doc is None or doc.current_image_id == -1:
+            return
+        anns = [a for a in doc.selected_annotations() if a.image_id == doc.current_image_id]
+        if not anns:
+            self.shell.status("Nothing selected to zoom to (S selects the next object)", 2500)
+            return
+        area = QRectF()
+        for a in anns:
+            x, y, w, h = a.bbox
+            area = area.united(QRectF(x, y, max(w, 1.0), max(h, 1.0)))
+        canvas.zoom_to(area)
+
     def _bring_into_view(self, ann: Annotation) -> None:
         """Centre the view on ``ann`` when it is not wholly in it (zoomed in); the zoom stays."""
         canvas = self.shell.canvas
@@ -82,3 +100,11 @@ class ObjectSteps(QObject):
         area = QRectF(x, y, max(w, 1.0), max(h, 1.0))
         if not seen.contains(area):
             canvas.center_on(area.center())
+
+
+def _insert_after(shell: Shell, menu: str, after_id: str, actions: list[QAction]) -> None:
+    """``actions`` in menu ``menu`` just below the action of registry id ``after_id``."""
+    found = next(m for m in shell.menus if m.title().replace("&", "") == menu)
+    items = found.actions()
+    at = next(i for i, a in enumerate(items) if a.property("shortcut_id") == after_id)
+    found.insertActions(items[at + 1] if at + 1 < len(items) else None, actions)

@@ -137,6 +137,9 @@ DEFAULTS: list[Shortcut] = [
     _("view.zoom_in", "Zoom &In", ("Ctrl+=", "Ctrl++")),
     _("view.zoom_out", "Zoom &Out", ("Ctrl+-",)),
     _("view.actual_pixels", "&Actual Pixels", ("Ctrl+1",)),
+    # the Annotations panel's double-click on a row, from the keys: a defect of a few pixels stepped to with S
+    _("view.zoom_selection", "&Zoom to Selection", ("Z",), "labeling",
+      note="the selected objects with their surroundings, as a double-click on an Annotations row"),
     _("view.keep_zoom", "&Keep Zoom When Changing Image", ("Ctrl+K",)),
     _("view.physical_aspect", "Pi&xels at Physical Aspect", ("Ctrl+Shift+A",),
       note="on: pixels that are not square, a CT's coronal slice's, drawn to scale by pixel_spacing"),
