@@ -45,8 +45,8 @@ class ObjectSteps(QObject):
     def shown_objects(self) -> list[Annotation]:
         """The objects of the shown image the canvas draws, in the image's (the Annotations panel's) order."""
         doc, canvas = self.shell.document, self.shell.canvas
-        if doc is None or doc.current_image_id == -1:
-            return []
+        if doc is None or doc.current_image_id == -1 or self.shell.current_view() is not canvas:
+            return []  # (Annotators Side by Side, a labeling view too, shows no canvas to select on)
         drawn = canvas.show_filter.shows_annotation
         return [a for a in doc.project.annotations_of(doc.current_image_id) if drawn(a)]
 
@@ -64,7 +64,8 @@ class ObjectSteps(QObject):
             self.shell.status("No object shown to select" if some else "No object on this image", 2500)
             return
         ids = [a.id for a in objects]
-        chosen = [n for n, i in enumerate(ids) if i in set(doc.selection)]
+        selected = set(doc.selection)
+        chosen = [n for n, i in enumerate(ids) if i in selected]
         if not chosen:
             at = 0 if step > 0 else len(ids) - 1
         else:
@@ -80,7 +81,7 @@ class ObjectSteps(QObject):
         """Z: the selected objects shown with their surroundings (``CanvasView.zoom_to``, as a double-click
         on an Annotations row); a speck of a defect stepped to with S is read at a zoom that shows it."""
         doc, canvas = self.shell.document, self.shell.canvas
-        if doc is None or doc.current_image_id == -1:
+        if doc is None or doc.current_image_id == -1 or self.shell.current_view() is not canvas:
             return
         anns = [a for a in doc.selected_annotations() if a.image_id == doc.current_image_id]
         if not anns:
