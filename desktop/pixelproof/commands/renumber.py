@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.in_place and same_file(target, source):
         error(f"{args.output}: is {args.project} itself; give --in-place to renumber it in place")
         return 1
-    if refuse_outputs(None if args.in_place else target, projects=True) or refuse_outputs(args.map_out):
+    if refuse_outputs(target, projects=True) or refuse_outputs(args.map_out):  # in place: read-only?
         return 1
     if args.map_out and any(same_file(Path(args.map_out), p) for p in (source, target)):
         error(f"{args.map_out}: would overwrite the project; choose another --map-out")

@@ -9,12 +9,16 @@ temporary. Used for projects, reports and the files batch jobs stream into. It a
 - names its temporary ``.<name>.<host>.<pid>.<token>.tmp`` so ``clean_stale_temporaries`` can tell a
   leftover of a killed write from a write in progress;
 - with ``unchanged`` (a ``FileState``), refuses with ``FileConflictError`` to replace a file that someone
-  else changed since it was read (mtime + size + SHA-256; the hash decides).
+  else changed since it was read (mtime + size + SHA-256; the hash decides);
+- refuses with ``ReadOnlyFileError`` to replace a file this user may not write (``read_only``): the rename
+  needs only the folder's permission, so it would undo what its owner did to keep it safe, where a plain
+  write (``cp``, a text editor) is refused.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -43,6 +47,20 @@ class FileConflictError(OSError):
         super().__init__(
             f"{path} was changed on disk since it was opened (by another window or program); not overwritten"
         )
+
+
+READ_ONLY = "file is read-only (no write permission)"
+
+
+class ReadOnlyFileError(PermissionError):
+    """An existing file this user may not write was not replaced (see ``read_only``). ``path`` names it."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        super().__init__(errno.EACCES, READ_ONLY, str(path))
+
+    def __str__(self) -> str:
+        return f"{self.path}: {READ_ONLY}; save as another file"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -163,7 +181,8 @@ def atomic_output(
     With ``backup``, ``<name>.bak`` becomes the previous version only once the new file is in place: a
     failure at any step leaves both the file and its old backup as they were. With ``unchanged``, the
     file is replaced only if it still is as that state says (hashed while the new content is written,
-    then its stat checked again just before the rename), else ``FileConflictError``. Raises ``OSError``.
+    then its stat checked again just before the rename), else ``FileConflictError``. A file this user may
+    not write is not replaced: ``ReadOnlyFileError``. Raises ``OSError``.
     """
     real = write_target(target)
     folder = real.parent
@@ -175,6 +194,8 @@ def atomic_output(
         # os.replace would put a file in place of a FIFO a reader waits on, or of a device (as root,
         # /dev/null itself)
         raise OSError(f"{target}: is {file_kind(like.st_mode)}, not a file to replace; nothing written")
+    if like is not None and read_only(real):
+        raise ReadOnlyFileError(target)
     seen = _Background(lambda: FileState.of(unchanged.path)) if unchanged is not None else None
     fd, tmp_name = _open_temp(real, like)
     tmp: Path | None = tmp_name

@@ -23,8 +23,10 @@ from pixelproof.core import history
 from pixelproof.core.atomic import (
     FileConflictError,
     FileState,
+    ReadOnlyFileError,
     atomic_output,
     clean_stale_temporaries,
+    read_only,
     same_file,
     write_target,
 )
@@ -489,7 +491,7 @@ def check_save_target(target: Path, *, project_file: bool = False) -> None:
 
 def check_output_path(target: str | os.PathLike[str]) -> None:
     """``ProjectSaveError`` naming ``target`` when no file can be written there: it is a folder, or the
-    folder it would go in does not exist (or is a file). Outputs are checked with it before a job runs."""
+    folder it would go in does not exist (or is a file), or it is read-only. Checked before a job runs."""
     path = write_target(target)
     if path.is_dir():
         raise ProjectSaveError(f"{target}: is a folder, not a file to write")
@@ -499,6 +501,8 @@ def check_output_path(target: str | os.PathLike[str]) -> None:
         raise ProjectSaveError(f"{target}: the folder {parent} {state}")
     if not os.access(parent, os.W_OK | os.X_OK):  # every write makes a temporary file there first
         raise ProjectSaveError(f"{target}: cannot write in the folder {parent} (permission denied)")
+    if read_only(path):
+        raise ProjectSaveError(str(ReadOnlyFileError(target)))
 
 
 def _same_bytes(state: FileState, digest: _Hasher) -> bool:

@@ -150,17 +150,34 @@ def ask_recover_new_project(parent: QWidget | None, info: AutosaveInfo | None, f
     return "discard" if answer == QMessageBox.StandardButton.Discard else "later"
 
 
-def ask_conflict(parent: QWidget | None, path: object) -> str:
-    """The project file changed on disk since it was opened: "save_as", "reload", "overwrite" or "cancel"."""
+def ask_save_read_only(parent: QWidget | None, path: object) -> bool:
+    """Ctrl+S on a project file with no write permission (kept safe by its owner): save as another file?
+    As a text editor asks; Cancel keeps the changes open, unsaved."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Project file is read-only")
+    box.setText(f"<b>{escape(str(path))}</b><br>is read-only (no write permission): it is not replaced.")
+    box.setInformativeText("Save your changes as another file? Cancel keeps them open, unsaved.")
+    save_as = box.addButton("Save As…", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(save_as)
+    box.exec()
+    return box.clickedButton() is save_as
+
+
+def ask_conflict(parent: QWidget | None, path: object, time_too: bool = False) -> str:
+    """The project file changed on disk since it was opened: "save_as", "reload", "overwrite" or "cancel".
+    ``time_too``: time spent on its images is unsaved as well (Reload drops it with the edits)."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("Project changed on disk")
     box.setText(
         f"<b>{escape(str(path))}</b><br>was changed by another window or program since you opened it."
     )
+    mine = "your unsaved changes and time spent on its images" if time_too else "your unsaved changes"
     box.setInformativeText(
-        "Save your version under another name, reload the file from disk (your unsaved changes are "
-        "discarded), or overwrite the other changes with yours."
+        f"Save your version under another name, reload the file from disk ({mine} are discarded), or "
+        "overwrite the other changes with yours."
     )
     buttons = {
         box.addButton("Save As…", QMessageBox.ButtonRole.AcceptRole): "save_as",

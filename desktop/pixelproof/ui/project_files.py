@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
+from pixelproof.core.atomic import read_only
 from pixelproof.core.autosave import read_info
 from pixelproof.core.coco import ProjectConflictError, ProjectFormatError, ProjectSaveError
 from pixelproof.core.dicom_series import SeriesNote
@@ -253,6 +254,8 @@ class ProjectFiles(QObject):
             return False
         if doc.untitled:
             return self.save_as()
+        if read_only(doc.path):  # the save refuses it too; asked first, with the way out, as an editor does
+            return dialogs.ask_save_read_only(self.shell.widget, doc.path) and self.save_as()
         return self._save_to(None)
 
     def save_as(self) -> bool:
@@ -287,7 +290,7 @@ class ProjectFiles(QObject):
 
     def _resolve_conflict(self, on_disk: Path, path: Path | None) -> bool:
         """The file changed on disk since it was opened: Save as…, Reload (discard mine) or Overwrite."""
-        choice = dialogs.ask_conflict(self.shell.widget, on_disk)
+        choice = dialogs.ask_conflict(self.shell.widget, on_disk, self.shell.document.time_unsaved)
         if choice == "save_as":
             return self.save_as()
         if choice == "overwrite":

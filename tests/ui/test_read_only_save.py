@@ -1,0 +1,99 @@
+"""Ctrl+S on a project file with no write permission: asked, as a text editor asks, whether to save as
+another file (it used to be replaced all the same: the atomic save renames over it); Cancel keeps the edits
+open and unsaved. And the conflict question says time spent is lost with a Reload."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
+
+from pixelproof.core.coco import load_project
+from tests.ui.test_time_kept import _view_first_image_for
+from tests.ui.test_two_writers import click_in_next_message_box, someone_else_saves
+from tests.ui.test_workbench import draw_box, key, set_zoom
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+
+
+def _ctrl_s(window) -> None:  # type: ignore[no-untyped-def]
+    key(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_ctrl_s_on_a_read_only_project_cancelled_keeps_the_edits_and_the_file(
+    window, project_file: Path, qtbot, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    chosen: list[object] = []
+
+    def save_dialog(*args: object, **kwargs: object) -> tuple[str, str]:
+        chosen.append(args)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_dialog))
+    set_zoom(window, 1.0)
+    draw_box(window, 40, 30, 120, 90)
+    before = project_file.read_bytes()
+    project_file.chmod(0o444)
+    seen: list[str] = []
+    click_in_next_message_box(qtbot, "Cancel", seen)
+    _ctrl_s(window)
+    assert len(seen) == 1 and str(project_file) in seen[0] and "is read-only" in seen[0]
+    assert chosen == []  # Cancel: no file dialog either
+    doc = window.document
+    assert doc.is_modified() and len(doc.project.annotations) == 1
+    assert project_file.read_bytes() == before and os.stat(project_file).st_mode & 0o777 == 0o444
+    assert window.isWindowModified()
+
+
+def test_ctrl_s_on_a_read_only_project_saves_as_another_file(
+    window, project_file: Path, qtbot, monkeypatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    copy = tmp_path / "mine.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(copy), "")))
+    set_zoom(window, 1.0)
+    draw_box(window, 40, 30, 120, 90)
+    before = project_file.read_bytes()
+    project_file.chmod(0o444)
+    seen: list[str] = []
+    click_in_next_message_box(qtbot, "Save As…", seen)
+    _ctrl_s(window)
+    assert len(seen) == 1
+    doc = window.document
+    assert not doc.is_modified() and doc.path == copy
+    assert len(load_project(copy).annotations) == 1
+    assert project_file.read_bytes() == before
+
+
+def _answer_next_box(qtbot, label: str, texts: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Once the modal box is up, note its text and informative text, then click ``label``."""
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, click)
+            return
+        texts.append(box.text() + "\n" + box.informativeText())
+        button = next(b for b in box.findChildren(QPushButton) if b.text() == label)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, click)
+
+
+@pytest.mark.parametrize("time_spent", [True, False])
+def test_the_conflict_question_says_whether_reload_drops_unsaved_time_spent(
+    window, project_file: Path, qtbot, time_spent: bool
+) -> None:  # type: ignore[no-untyped-def]
+    if time_spent:
+        _view_first_image_for(window, qtbot, 9.0)  # then on image 2
+    set_zoom(window, 1.0)
+    draw_box(window, 40, 30, 120, 90)
+    someone_else_saves(project_file)
+    texts: list[str] = []
+    _answer_next_box(qtbot, "Cancel", texts)
+    _ctrl_s(window)
+    assert len(texts) == 1 and "changed by another window" in texts[0]
+    assert ("time spent on its images are discarded" in texts[0]) == time_spent
+    assert window.document.is_modified() and window.document.time_unsaved == time_spent
