@@ -61,7 +61,7 @@ def read_datumaro(
         root = src
         files = sorted((src / "annotations").glob("*.json")) or sorted(src.glob("*.json"))
         if not files:
-            raise ValueError(f"{src}: no annotations/*.json (a Datumaro export's subsets) in this folder")
+            raise ValueError("no annotations/*.json (a Datumaro export's subsets) in this folder")
     report = Reporter(on_problem)
     build = Builder(folder_project(root))
     for file in files:
