@@ -84,3 +84,29 @@ def test_items_without_size_and_bad_labels_are_reported(tmp_path: Path) -> None:
     assert "annotations[1] (polygon): points must be a list of finite numbers" in result.problems[2]
     (ann,) = result.project.annotations.values()
     assert ann.app_extra["occluded"] == 1 and ann.app_extra["attributes"] == {"color": "red"}
+
+
+def test_a_kept_annotation_nested_too_deep_is_reported_not_kept(tmp_path: Path) -> None:
+    """A kept shape must save again: one nested past the project's JSON depth limit is skipped, said."""
+    deep: object = 1
+    for _ in range(200):
+        deep = [deep]
+    doc = {
+        "categories": {"label": {"labels": [{"name": "car", "parent": ""}]}},
+        "items": [
+            {
+                "id": "a",
+                "image": {"path": "a.png", "size": [4, 5]},
+                "annotations": [
+                    {"type": "points", "label_id": 0, "points": [1, 1], "attributes": {"d": deep}}
+                ],
+            }
+        ],
+    }
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "annotations" / "default.json").write_text(json.dumps(doc))
+    result = read_datumaro(tmp_path)
+    (image,) = result.project.images.values()
+    assert "annotations" not in image.extra["pixelproof"]["datumaro"]
+    assert result.skipped["invalid"] == 1
+    assert any("annotations[0] (points)" in p for p in result.problems)

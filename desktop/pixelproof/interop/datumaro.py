@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core import masks as core_masks
-from pixelproof.core.limits import LimitError, short_repr
+from pixelproof.core.limits import LimitError, check_json_depth, short_repr
 from pixelproof.interop._util import (
     UNCLASSIFIED,
     Builder,
@@ -222,6 +222,11 @@ def _read_annotation(
             return
         label = labels[label_id]
     if kind not in AREA_TYPES:
+        try:
+            check_json_depth(ann, f"{file}: {at} ({kind})")  # kept, it must save again
+        except LimitError as e:
+            report.skip("invalid", f"{e}; skipped")
+            return
         image.extra.setdefault("pixelproof", {}).setdefault("datumaro", {}).setdefault(
             "annotations", []
         ).append(ann)
