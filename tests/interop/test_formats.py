@@ -246,4 +246,4 @@ def test_readme_format_table_has_every_format_and_its_declared_losses() -> None:
     assert builtin <= rows.keys()
     for name in builtin:
         assert rows[name][-1] == FORMATS[name].lost_on_export, name
-        assert (rows[name][2] == "— (nothing consumes written v2 parquet)") == (FORMATS[name].writer is None)
+        assert rows[name][2].startswith("— (") == (FORMATS[name].writer is None)

@@ -55,6 +55,9 @@ def read_coco(
     that are missing (a QA reference needs only the annotations, so it turns this off)."""
     src = Path(path)
     report = Reporter(on_problem)
+    if src.is_dir() and (found := _coco_file_in(src)) is not None:
+        src = found
+        report(f"{path}: read {src} (the folder's COCO file)")
     skipped: Counter[str] = Counter()
     try:
         data = read_json(src)
@@ -257,8 +260,31 @@ def write_coco(
     return warnings
 
 
+def coco_files_in(folder: Path) -> list[Path]:
+    """The COCO instances files of an export folder: ``annotations/instances_*.json`` (CVAT's COCO 1.0
+    export, ``instances_default.json`` + ``images/``; Datumaro's and COCO's own layout), else the folder's
+    own ``.json`` files that look like COCO."""
+    found = sorted((folder / "annotations").glob("instances_*.json"))
+    return [f for f in found or sorted(folder.glob("*.json")) if looks_like_coco(f)]
+
+
+def _coco_file_in(folder: Path) -> Path | None:
+    """The one COCO file of ``folder`` (None when it holds none: reading the folder then says it is no
+    file, and the caller names the format it looks like); a ``ValueError`` naming them when it holds
+    several (one file is read at a time: each split is its own file)."""
+    found = coco_files_in(folder)
+    if len(found) <= 1:
+        return found[0] if found else None
+    names = ", ".join(str(f.relative_to(folder)) for f in found[:10])
+    raise ValueError(f"{len(found)} COCO files ({names}); give one of them (each split is its own file)")
+
+
 def looks_like_coco(path: Path) -> bool:
-    """A .json file with COCO's ``images`` list (and no LabelMe ``shapes``) near its start."""
+    """A .json file with COCO's ``images`` list (and no LabelMe ``shapes``) near its start, or a folder
+    with one such file in ``annotations/`` (a CVAT or Datumaro COCO export)."""
+    if path.is_dir():  # not the folder's own .json files: a project saved inside another dataset
+        found = sorted((path / "annotations").glob("instances_*.json"))
+        return len(found) == 1 and looks_like_coco(found[0])
     if not (path.is_file() and path.suffix.lower() == ".json"):
         return False
     head = sniff(path)

@@ -82,6 +82,7 @@ BUILTIN_MODULES = (
     "pixelproof.interop.kitti",
     "pixelproof.interop.openimages",
     "pixelproof.interop.cvat",
+    "pixelproof.interop.datumaro",
     "pixelproof.interop.labelstudio",
     "pixelproof.interop.geojson",
     "pixelproof.interop.mvtec",

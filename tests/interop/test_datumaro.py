@@ -1,0 +1,112 @@
+"""Datumaro JSON (CVAT's "Datumaro 1.0" export) read from Datumaro's own test datasets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from pixelproof.interop.datumaro import read_datumaro
+from pixelproof.interop.formats import detect_format
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "datumaro_dataset"
+
+
+def test_diverse_export_objects_attributes_and_drawing_order() -> None:
+    """train.json's item 100: a box with no label, a box with a score, a mask (RLE smaller than the
+    image, so placed at its top-left corner), each kept with its attributes and z_order, in z order."""
+    assert detect_format(DATA / "diverse").name == "datumaro"
+    result = read_datumaro(DATA / "diverse")
+    project = result.project
+    image = next(im for im in project.images.values() if im.file_name == "images/train/100.jpg")
+    assert project.image_path(image).is_file()
+    assert (image.width, image.height) == (6, 10)  # Datumaro's size is [height, width]
+    assert image.extra["pixelproof"]["split"] == "train"
+    anns = project.annotations_of(image.id)
+    assert [project.categories[a.category_id].name for a in anns] == ["Unclassified", "cat4", "cat3"]
+    assert [a.app_extra["z_order"] for a in anns] == [0, 1, 2]
+    assert anns[0].bbox == [5.0, 6.0, 7.0, 8.0] and anns[0].app_extra["group_id"] == 5
+    assert anns[0].app_extra["attributes"] == {"a": 1.5, "b": "text"}
+    assert anns[1].app_extra["attributes"] == {"score": 1.0}
+    want = np.zeros((10, 6), bool)
+    want[:2, :3] = True
+    assert np.array_equal(anns[2].mask(10, 6), want)
+    assert project.category_by_name("cat1").color == "#800000"  # the mask colour map's
+
+
+def test_shapes_without_area_are_counted_named_and_kept() -> None:
+    """captions, an image label, points and a skeleton are no objects: one line per file names each."""
+    problems = read_datumaro(DATA / "diverse").problems
+    line = next(p for p in problems if "enclose no area" in p)
+    assert "train.json: 2 caption, 1 label, 1 points" in line
+    assert "items[0] ('100'): annotations[5]" in line
+    result = read_datumaro(DATA / "with_skeleton")
+    (image,) = result.project.images.values()
+    (kept,) = image.extra["pixelproof"]["datumaro"]["annotations"]
+    assert kept["type"] == "skeleton" and len(kept["points"]) == 9
+    assert any("1 skeleton enclose no area" in p for p in result.problems)
+    # a skeleton's part labels are no categories
+    assert [c.name for c in result.project.categories.values()] == ["skeleton-label"]
+
+
+def test_items_without_size_and_bad_labels_are_reported(tmp_path: Path) -> None:
+    problems = read_datumaro(DATA / "diverse").problems
+    assert any(
+        "val.json: items[0] ('2'): no image size and no image file found; skipped with its 2" in p
+        for p in problems
+    )
+    doc = {
+        "categories": {"label": {"labels": [{"name": "car", "parent": ""}]}},
+        "items": [
+            {
+                "id": "a",
+                "image": {"path": "a.png", "size": [4, 5]},
+                "annotations": [
+                    {"type": "bbox", "label_id": 3, "bbox": [0, 0, 1, 1]},
+                    {"type": "polygon", "label_id": 0, "points": [0, 0, "x", 1]},
+                    {
+                        "type": "polygon",
+                        "label_id": 0,
+                        "points": [0, 0, 4, 0, 4, 3],
+                        "attributes": {"occluded": True, "color": "red"},
+                    },
+                ],
+            }
+        ],
+    }
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "annotations" / "default.json").write_text(json.dumps(doc))
+    result = read_datumaro(tmp_path)
+    assert (
+        "annotations[0] (bbox): label_id 3 is not in the label list (1 labels); skipped" in result.problems[1]
+    )
+    assert "annotations[1] (polygon): points must be a list of finite numbers" in result.problems[2]
+    (ann,) = result.project.annotations.values()
+    assert ann.app_extra["occluded"] == 1 and ann.app_extra["attributes"] == {"color": "red"}
+
+
+def test_a_kept_annotation_nested_too_deep_is_reported_not_kept(tmp_path: Path) -> None:
+    """A kept shape must save again: one nested past the project's JSON depth limit is skipped, said."""
+    deep: object = 1
+    for _ in range(200):
+        deep = [deep]
+    doc = {
+        "categories": {"label": {"labels": [{"name": "car", "parent": ""}]}},
+        "items": [
+            {
+                "id": "a",
+                "image": {"path": "a.png", "size": [4, 5]},
+                "annotations": [
+                    {"type": "points", "label_id": 0, "points": [1, 1], "attributes": {"d": deep}}
+                ],
+            }
+        ],
+    }
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "annotations" / "default.json").write_text(json.dumps(doc))
+    result = read_datumaro(tmp_path)
+    (image,) = result.project.images.values()
+    assert "annotations" not in image.extra["pixelproof"]["datumaro"]
+    assert result.skipped["invalid"] == 1
+    assert any("annotations[0] (points)" in p for p in result.problems)
