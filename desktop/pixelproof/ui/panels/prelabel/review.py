@@ -11,10 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSlider, QWidget
 
-from pixelproof.core.edits import Compound, Edit, RemoveAnnotations, ReplaceAnnotations
-from pixelproof.core.edits.box_masks import accept_into_boxes, linked_box
-from pixelproof.core.geometry import clone
-from pixelproof.core.labels import set_review
+from pixelproof.core.edits.prediction_review import accept_predictions, reject_predictions
 from pixelproof.core.model import Annotation, is_pending_prediction
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.prelabel.batch import text_button
@@ -94,27 +91,13 @@ class PredictionReview(QGroupBox):
         if not anns or self.document is None:
             self.message.emit("No pending predictions there (predictions are dashed)")
             return
-        project = self.document.project
-        into_box: dict[int, int] = {}  # box id -> the mask made from it (detect, then segment)
-        after = []
-        for a in anns:
-            box = linked_box(project, a) if a.kind != "box" else None
-            if box is not None and box.id not in into_box:
-                into_box[box.id] = a.id
-                continue
-            b = clone(a)
-            set_review(b, "accepted")
-            after.append(b)
-        parts: list[Edit] = [ReplaceAnnotations(after, f"Accept {what}")] if after else []
-        if into_box:  # the box becomes the mask, keeping its id, author and category
-            parts.append(accept_into_boxes(project, into_box.values()))
-        self.document.push(parts[0] if len(parts) == 1 else Compound(parts, f"Accept {what}"))
+        self.document.push(accept_predictions(self.document.project, anns, f"Accept {what}"))
 
     def _reject(self, anns: list[Annotation], what: str) -> None:
         if not anns or self.document is None:
             self.message.emit("No pending predictions there (predictions are dashed)")
             return
-        self.document.push(RemoveAnnotations([a.id for a in anns], f"Reject {what}"))
+        self.document.push(reject_predictions(anns, f"Reject {what}"))
 
     def accept_selected(self) -> None:
         anns = self.selected_pending()
