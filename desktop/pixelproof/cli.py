@@ -30,6 +30,7 @@ COMMANDS = {
     "qa": "qa",
     "backends": "backends",
     "prelabel": "prelabel",
+    "predictions": "predictions",
     "convert": "convert",
     "split": "split",
     "merge": "merge",

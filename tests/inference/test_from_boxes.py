@@ -86,3 +86,17 @@ def test_failure_lines_name_each_box_then_count_the_rest() -> None:
         "... and 2 more boxes not outlined",
     ]
     assert len(failure_lines(failures)) == 4
+
+
+def test_a_mask_scores_no_more_than_the_pending_detection_it_was_made_from() -> None:
+    """GrabCut scores each mask 1.0: the mask of a 0.30 detection read 1.00, so a score cut (the Show
+    slider, Accept All in Project, ``predictions accept --min-score``) kept and accepted it, and
+    accepting it turned the 0.30 box into an accepted mask. A box a person drew keeps the mask's score."""
+    image = np.zeros((60, 80, 3), np.uint8)
+    image[15:45, 20:60] = (200, 180, 40)
+    src = "model:yolo-onnx/yolo11n.onnx@8.4.190"
+    weak = Annotation(1, 1, 1, [15.0, 10.0, 50.0, 40.0], score=0.3, source=src, review="pending")
+    drawn = Annotation(2, 1, 1, [15.0, 10.0, 50.0, 40.0], source="manual")
+    kept = Annotation(3, 1, 1, [15.0, 10.0, 50.0, 40.0], score=0.3, source=src, review="accepted")
+    results = segment_boxes(GrabCutBackend(), image, [weak, drawn, kept])
+    assert [round(p.score, 2) for _, p, _ in results] == [0.3, 1.0, 1.0]

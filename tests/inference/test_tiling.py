@@ -193,3 +193,21 @@ def test_a_plane_of_a_pyramidal_stack_is_read_tile_by_tile(tmp_path: Path) -> No
         np.testing.assert_array_equal(regions.read(3000, 100, 512, 700), plane[100:800, 3000:3512])
     finally:
         limits.set_max_pixels(None)
+
+
+def test_a_box_a_tile_edge_cuts_is_dropped_when_it_matches_what_its_tile_saw_of_a_whole_box() -> None:
+    """Shown half a cup at a tile's edge, a detector draws a box for the half that is taller than the cup
+    (it guesses the rest): 29% of it sticks out of the cup's box and its IoU with it is 0.42, so neither
+    NMS nor "lies inside" caught it, and yolo11n on a 20x6 shelf of cups in 640-px tiles kept 8
+    such halves as extra cups. Compared with the cup as its own tile saw it, it is that cup. A
+    neighbour touching the cup, seen whole by both tiles, stays one box."""
+    from pixelproof.inference.tiling import merge_tiles
+
+    tile_a, tile_b = (0, 0, 200, 200), (100, 0, 200, 200)
+    cup = Prediction("cup", 0.8, [170.0, 50.0, 60.0, 40.0])  # x 170..230: whole in tile B
+    half = Prediction("cup", 0.9, [170.0, 42.0, 30.0, 56.0])  # tile A's view, cut at x = 200
+    left = Prediction("cup", 0.7, [110.0, 50.0, 60.0, 40.0])  # touches the cup at x = 170
+    right = Prediction("cup", 0.6, [230.0, 50.0, 50.0, 40.0])  # touches the cup's right side, tile B only
+    merged = merge_tiles([(tile_a, [half, left]), (tile_b, [cup, left, right])])
+    assert sorted(p.bbox[0] for p in merged) == [110.0, 170.0, 230.0]
+    assert [p.bbox for p in merged if p.bbox[0] == 170.0] == [cup.bbox]

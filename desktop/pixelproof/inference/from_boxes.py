@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pixelproof.core.edits.box_masks import FROM_BOX
-from pixelproof.core.model import Annotation, Project
+from pixelproof.core.model import Annotation, Project, is_pending_prediction
 from pixelproof.inference.base import Backend, BackendError, Prediction, Prompt, predict_safely
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "box_annotations",
     "empty_box_reason",
     "failure_lines",
+    "mask_score",
     "more_failures_line",
     "none_outlined",
     "segment_boxes",
@@ -91,6 +92,17 @@ def empty_box_reason(bbox: Sequence[float], height: int, width: int) -> str:
     return ""
 
 
+def mask_score(box: Annotation, score: float) -> float:
+    """The score of a mask made from ``box``: no more than the box's own while the box is a model's
+    detection still pending. GrabCut scores every mask 1.0, so the mask of a 0.30 detection read 1.00:
+    the Show slider kept it in view with its box hidden, and Accept All Predictions in Project (or
+    ``pixelproof predictions accept --min-score``) accepted it, turning the unwanted box into a mask. A
+    box a person drew or accepted is a label: its mask keeps the backend's score."""
+    if box.score is not None and is_pending_prediction(box):
+        return min(float(score), float(box.score))
+    return float(score)
+
+
 def segment_boxes(
     backend: Backend, pixels: np.ndarray, boxes: list[Annotation]
 ) -> list[tuple[Annotation, Prediction | None, str]]:
@@ -118,5 +130,7 @@ def segment_boxes(
             out.append((box, None, str(e)))
             continue
         best = max(preds, key=lambda p: p.score, default=None)
+        if best is not None:
+            best.score = mask_score(box, best.score)
         out.append((box, best, "" if best is not None else NO_MASK))
     return out

@@ -225,16 +225,34 @@ def _intersect(a: Rect, b: Rect) -> Rect | None:
     return (x0, y0, x1 - x0, y1 - y0) if x1 > x0 and y1 > y0 else None
 
 
-def _inside_another(k: int, keep: list[int], boxes: np.ndarray, cls: np.ndarray, share: float = 0.9) -> bool:
-    """A cut box lying (``share`` of its area) inside another kept box of its class: a piece of it."""
+def _piece_of_another(
+    k: int,
+    keep: list[int],
+    boxes: np.ndarray,
+    cls: np.ndarray,
+    tile: Rect,
+    match_iou: float,
+    share: float = 0.9,
+) -> bool:
+    """A cut box that is a piece of a larger kept box of its class: it lies (``share`` of its area)
+    inside it, or it matches (IoU >= ``match_iou``) the part of it that its own tile saw. A detector
+    shown half a cup draws a box for the half, often taller or wider than the cup's (it guesses the rest):
+    compared with the whole cup its IoU is low and it sticks out, yet it is the cup as that tile saw it."""
     x1, y1, x2, y2 = boxes[k]
     area = max((x2 - x1) * (y2 - y1), 1e-9)
+    tx1, ty1, tx2, ty2 = tile[0], tile[1], tile[0] + tile[2], tile[1] + tile[3]
     for j in keep:
         if j == k or cls[j] != cls[k]:
             continue
         a1, b1, a2, b2 = boxes[j]
+        if (a2 - a1) * (b2 - b1) <= area:
+            continue
         inter = max(0.0, min(x2, a2) - max(x1, a1)) * max(0.0, min(y2, b2) - max(y1, b1))
-        if inter / area >= share and (a2 - a1) * (b2 - b1) > area:
+        if inter / area >= share:
+            return True
+        c1, d1, c2, d2 = max(a1, tx1), max(b1, ty1), min(a2, tx2), min(b2, ty2)  # j as k's tile saw it
+        seen = max(0.0, c2 - c1) * max(0.0, d2 - d1)
+        if seen > 0 and inter / (area + seen - inter) >= match_iou:
             return True
     return False
 
@@ -308,10 +326,12 @@ def merge_tiles(
     (``piece_share`` of its pixels) inside a larger mask of its class from another tile (a model may
     split the sliver it sees at a tile's edge in several, each under the band IoU). Boxes (no mask):
     class-aware NMS at ``match_iou``, boxes seen whole (not touching an inner tile edge) ranked before cut
-    ones; a cut box lying inside a larger kept box of its class is a piece of that object and is dropped."""
+    ones; a cut box lying inside a larger kept box of its class, or matching (IoU >= ``match_iou``) the
+    part of it its own tile saw, is a piece of that object and is dropped."""
     masked: list[Prediction] = []
     by_tile: list[list[int]] = []  # indices into ``masked`` per tile
     boxed: list[Prediction] = []
+    boxed_tile: list[Rect] = []  # the tile each box came from
     whole: list[bool] = []  # a box that does not touch its tile's inner edges: the object was seen whole
     width = max((r[0] + r[2] for r, _ in per_tile), default=0)
     height = max((r[1] + r[3] for r, _ in per_tile), default=0)
@@ -320,6 +340,7 @@ def merge_tiles(
         for p in preds:
             if p.mask is None:
                 boxed.append(p)
+                boxed_tile.append(rect)
                 whole.append(not _touches_inner_edge(p.bbox, rect, width, height))
             else:
                 by_tile[-1].append(len(masked))
@@ -376,5 +397,9 @@ def merge_tiles(
         priority = np.empty(len(boxed))
         priority[order] = np.arange(len(boxed))
         keep = [int(k) for k in nms(boxes + cls[:, None] * span, priority, match_iou)]
-        out += [boxed[k] for k in keep if whole[k] or not _inside_another(k, keep, boxes, cls)]
+        out += [
+            boxed[k]
+            for k in keep
+            if whole[k] or not _piece_of_another(k, keep, boxes, cls, boxed_tile[k], match_iou)
+        ]
     return out

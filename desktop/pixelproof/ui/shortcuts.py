@@ -220,6 +220,8 @@ DEFAULTS: list[Shortcut] = [
     _("model.reject_all", "Reject All on I&mage", ("Shift+J",), "labeling"),
     _("model.reject_below", "Reject &Below Score", ("Ctrl+Shift+J",), "labeling"),
     _("model.accept_project", "Accept All Predictions in Pr&oject", ("Ctrl+Shift+K",), "labeling"),
+    _("model.reject_below_project", "Reject Below Score in Projec&t", ("Ctrl+Alt+J",), "labeling"),
+    _("model.reject_category_project", "Reject A&ll of a Class in Project", ("Alt+Shift+J",), "labeling"),
     # Problems (the Problems panel: lint's triage queue)
     _("lint.run", "F&ind Problems", ("F6",)),
     _("lint.cancel", "&Cancel Finding Problems", ("Shift+F6",)),

@@ -146,6 +146,7 @@ class PrelabelPanel(Panel):
             (doc.currentImageChanged, self.schedule_refresh),
             (doc.imagesChanged, self.schedule_refresh),
             (doc.selectionChanged, self.review.update_selection),  # the rest does not follow it
+            (doc.currentCategoryChanged, self.schedule_refresh),  # the menu names the category
             (doc.annotationAdded, self.schedule_refresh),
             (doc.annotationRemoved, self.schedule_refresh),
             (doc.annotationChanged, self.schedule_refresh),

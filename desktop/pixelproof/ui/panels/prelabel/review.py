@@ -11,10 +11,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSlider, QWidget
 
-from pixelproof.core.edits import Compound, Edit, RemoveAnnotations, ReplaceAnnotations
-from pixelproof.core.edits.box_masks import accept_into_boxes, linked_box
-from pixelproof.core.geometry import clone
-from pixelproof.core.labels import set_review
+from pixelproof.core.edits.prediction_review import (
+    accept_predictions,
+    pending_predictions,
+    reject_predictions,
+)
 from pixelproof.core.model import Annotation, is_pending_prediction
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.prelabel.batch import text_button
@@ -55,8 +56,21 @@ class PredictionReview(QGroupBox):
         self.act_reject_below = a(
             "model.reject_below", self.reject_below, "Predictions on this image scoring below the slider"
         )
+        self.act_reject_below_project = a(
+            "model.reject_below_project",
+            self.reject_below_in_project,
+            "Every pending prediction in the project scoring below the Show slider, on every image (one "
+            "undo step)",
+        )
+        self.act_reject_category = a(
+            "model.reject_category_project",
+            self.reject_category_in_project,
+            "Every pending prediction of the current category (the toolbar's), on every image: a class "
+            "the model should not propose, as a COCO model's dining table under a shelf (one undo step)",
+        )
         self.actions_list = [self.act_accept, self.act_reject, self.act_accept_all, self.act_reject_all,
-                             self.act_reject_below, self.act_accept_project]  # fmt: skip
+                             self.act_reject_below, self.act_accept_project, self.act_reject_below_project,
+                             self.act_reject_category]  # fmt: skip
         self.score_slider = QSlider(Qt.Orientation.Horizontal)
         self.score_slider.setObjectName("scoreFilter")
         self.score_slider.setRange(0, 100)
@@ -94,27 +108,13 @@ class PredictionReview(QGroupBox):
         if not anns or self.document is None:
             self.message.emit("No pending predictions there (predictions are dashed)")
             return
-        project = self.document.project
-        into_box: dict[int, int] = {}  # box id -> the mask made from it (detect, then segment)
-        after = []
-        for a in anns:
-            box = linked_box(project, a) if a.kind != "box" else None
-            if box is not None and box.id not in into_box:
-                into_box[box.id] = a.id
-                continue
-            b = clone(a)
-            set_review(b, "accepted")
-            after.append(b)
-        parts: list[Edit] = [ReplaceAnnotations(after, f"Accept {what}")] if after else []
-        if into_box:  # the box becomes the mask, keeping its id, author and category
-            parts.append(accept_into_boxes(project, into_box.values()))
-        self.document.push(parts[0] if len(parts) == 1 else Compound(parts, f"Accept {what}"))
+        self.document.push(accept_predictions(self.document.project, anns, f"Accept {what}"))
 
     def _reject(self, anns: list[Annotation], what: str) -> None:
         if not anns or self.document is None:
             self.message.emit("No pending predictions there (predictions are dashed)")
             return
-        self.document.push(RemoveAnnotations([a.id for a in anns], f"Reject {what}"))
+        self.document.push(reject_predictions(anns, f"Reject {what}"))
 
     def accept_selected(self) -> None:
         """K: keep the selected predictions, then select the next one shown (``_select_next``)."""
@@ -188,6 +188,47 @@ class PredictionReview(QGroupBox):
             " · Ctrl+Z undoes"
         )
 
+    def _reject_in_project(self, anns: list[Annotation], what: str, nothing: str) -> None:
+        """Reject ``anns`` (on any image) as one undo step and say how many on how many images."""
+        if self.document is None:
+            return
+        if not anns:
+            self.message.emit(nothing)
+            return
+        images = len({a.image_id for a in anns})
+        self._reject(anns, f"{what} in the project")
+        self.message.emit(
+            f"Rejected {what} on {images} image{'s' if images != 1 else ''} (deleted) · Ctrl+Z undoes"
+        )
+
+    def reject_below_in_project(self) -> None:
+        """Reject, on every image, the pending predictions scoring below the slider: after Accept All
+        in Project, those left below the cut would otherwise need a visit to each image."""
+        if self.document is None:
+            return
+        cut = self.score_cut()
+        anns = pending_predictions(self.document.project, below=cut)
+        self._reject_in_project(
+            anns,
+            f"{_count(len(anns))} below {cut:.2f}",
+            f"No pending predictions below {cut:.2f} in the project",
+        )
+
+    def reject_category_in_project(self) -> None:
+        """Reject, on every image, the pending predictions of the current category: a class the model
+        proposes and the project does not want (mapping it to *ignore* only stops the next run)."""
+        doc = self.document
+        if doc is None:
+            return
+        cat = doc.project.categories.get(doc.current_category_id)
+        if cat is None:
+            self.message.emit("No current category: choose one in the toolbar or the Categories panel")
+            return
+        anns = pending_predictions(doc.project, category_ids={cat.id})
+        self._reject_in_project(
+            anns, f"{_count(len(anns))} of {cat.name}", f"No pending {cat.name} predictions in the project"
+        )
+
     def reject_all(self) -> None:
         anns = self.pending_on_image()
         self._reject(anns, f"all {_count(len(anns))} on the image")
@@ -222,5 +263,12 @@ class PredictionReview(QGroupBox):
         self.act_reject_all.setEnabled(bool(pending))
         self.act_reject_below.setEnabled(bool(below))
         self.act_accept_project.setEnabled(self.document is not None)  # (says so when nothing is pending)
+        self.act_reject_below_project.setEnabled(self.document is not None)
+        self.act_reject_below_project.setText(f"Reject Below {self.score_cut():.2f} in Projec&t")
+        doc = self.document
+        cat = doc.project.categories.get(doc.current_category_id) if doc is not None else None
+        self.act_reject_category.setEnabled(cat is not None)
+        named = cat.name.replace("&", "&&") if cat is not None else "of the Current Category"
+        self.act_reject_category.setText(f"Reject A&ll {named} Predictions in Project")
         text = f"{len(pending)} pending on this image" if pending else ""
         self.pending_label.setText(text + (f" · {len(below)} hidden" if below else ""))
