@@ -15,7 +15,7 @@ from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import PolygonItem
 from pixelproof.ui.canvas.polygon_layer import MANY_SELECTED
 from tests.ui.conftest import hover, make_project, open_main_window
-from tests.ui.test_workbench import drag, key, view_point
+from tests.ui.test_workbench import click, drag, key, view_point
 
 COLS, ROWS = 20, 10
 N = COLS * ROWS
@@ -118,3 +118,17 @@ def test_dragging_all_selected_polygons_moves_them_without_an_item_each(diamonds
     assert win.canvas.box_layer.polygons.chosen.pos() == QPointF(0, 0)  # drawn once, where they went
     key(win, Qt.Key.Key_Z, CTRL)
     assert {i: list(a.segmentation[0]) for i, a in anns.items()} == before
+
+
+def test_the_status_bar_says_many_selected_polygons_have_no_vertex_handles(diamonds) -> None:
+    win = diamonds
+    line = win.readout.target_label
+    x, y = corner(TARGET)
+    click(win, view_point(win, x + 10, y + 10))
+    assert win.document.selection == [TARGET] and line.whole == ""  # one: its vertex handles show
+    key(win, Qt.Key.Key_A, CTRL)
+    text = line.whole
+    assert f"{N} polygons selected" in text and "without vertex handles" in text
+    assert f"more than {MANY_SELECTED}" in text
+    key(win, Qt.Key.Key_Escape)
+    assert line.whole == ""

@@ -22,13 +22,14 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 @pytest.fixture(params=["polygon", "box"])
 def crowd(request, qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
-    """200 objects 10 px wide, 12 px apart at 100 %: each tag is wider than the room between them."""
+    """200 objects 30 px wide (wide enough for their tags, ``tag_fits``) and 10 high, 12 px apart at 100 %:
+    each tag is wider than the room between them."""
     path = make_project(tmp_path, n_images=1, size=(320, 640))
     project = load_project(path)
     for ann_id in range(1, N + 1):
         x, y = 10.0 + ((ann_id - 1) % COLS) * 12.0, 10.0 + ((ann_id - 1) // COLS) * 12.0
-        seg = [[x + 5, y, x + 10, y + 5, x + 5, y + 10, x, y + 5]] if request.param == "polygon" else []
-        project.add_annotation(Annotation(ann_id, 1, 1 + ann_id % 2, [x, y, 10.0, 10.0], seg, 50.0))
+        seg = [[x + 15, y, x + 30, y + 5, x + 15, y + 10, x, y + 5]] if request.param == "polygon" else []
+        project.add_annotation(Annotation(ann_id, 1, 1 + ann_id % 2, [x, y, 30.0, 10.0], seg, 150.0))
     save_project(project, path)
     win = open_main_window(qtbot, path)
     win.canvas.set_zoom(1.0)

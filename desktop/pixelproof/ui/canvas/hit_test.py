@@ -46,7 +46,7 @@ def annotation_at(view: CanvasView, view_pos: QPoint) -> tuple[int | None, str |
     if not candidates:
         return None, None
     picked = set(selected)
-    return min(candidates, key=lambda c: (c[0] not in picked, c[1]))[0], None  # the first of equals
+    return min(candidates, key=lambda c: (c[0] not in picked, c[1]))[0], None  # the first (topmost) of equals
 
 
 def handle_at(view: CanvasView, at: QPointF, hits: list[QGraphicsItem]) -> tuple[int, str] | None:

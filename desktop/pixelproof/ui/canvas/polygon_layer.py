@@ -210,9 +210,10 @@ def gets_item(view: CanvasView, ann_id: int) -> bool:
 def follow_selection(view: CanvasView, selected: set[int]) -> None:
     """Give each selected polygon of the layer its item (vertex handles, drags: ``LazyItems``) - unless more
     than ``MANY_SELECTED`` are: then they stay in the layer, drawn selected - and put the item of an
-    unselected polygon (or of any, when many are selected) back in the layer, in its place: a polygon item
-    left over it after a click was drawn above every polygon of the layer (over those it used to be
-    under), and a slide's cells clicked one by one each kept an item."""
+    unselected polygon or box (or of any polygon, when many are selected) back in the layer, in its place:
+    an item left over it after a click or a resize was drawn above every object of the layer (over those it
+    used to be under, a later box's outline hidden under it), and a slide's cells clicked one by one each
+    kept an item. A selected box keeps an item a tool made (a resize under way)."""
     layer = view.box_layer
     doc = view.document
     if layer is None or doc is None:
@@ -226,11 +227,13 @@ def follow_selection(view: CanvasView, selected: set[int]) -> None:
     for ann_id, item in list(view.items_by_id.items()):
         ann = anns.get(ann_id)
         if (
-            (ann_id in selected and not many)
-            or item.kind != "polygon"
-            or ann is None
-            or ann.kind != "polygon"
+            ann is None
+            or ann.kind not in LAYER_KINDS
+            or item.kind != ann.kind
+            or ann.image_id != view.image_id
         ):
+            continue
+        if ann_id in selected and (ann.kind == "box" or not many):
             continue
         dict.pop(view.items_by_id, ann_id)
         if item.scene() is not None:  # type: ignore[attr-defined]

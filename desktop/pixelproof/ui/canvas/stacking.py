@@ -50,7 +50,7 @@ def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
     selected), or take it off. Only the old and the new object's area is repainted.
 
     A selected object has its own tag, lifted over its handles: the mark's, at the anchor, drew the name a
-    second time lower, under the handles."""
+    second time lower, under the handles - unless many are selected and its tag was left out (no room)."""
     mark = view.hover
     if mark is None:
         return
@@ -59,7 +59,8 @@ def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
         box = layer.boxes[ann_id]
         path = box.outline()  # a box's rectangle, a polygon's outline
         cat = layer.category(box.category_id)
-        named = view.show_labels and cat is not None and ann_id not in layer.selected
+        own = ann_id in layer.selected and ann_id not in layer.tags.chosen_out  # thinned out: not drawn
+        named = view.show_labels and cat is not None and not own
         below = layer.tags.side_of(ann_id) == BELOW  # where its own tag is (``tag_layout``)
         at = QPointF(box.low_x, box.y + box.h) if below else QPointF(box.top_x, box.y)
         text = tag_text(cat.name, box.tag) if named and cat else ""
@@ -77,7 +78,7 @@ def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
     label = item._label
     tag = (
         (label.text.text(), label.pos(), label.below, label.shift)
-        if label is not None and not item.is_selected_look
+        if label is not None and (not item.is_selected_look or label.crowded)
         else None
     )
     if not _shows(mark, ann_id, tag):

@@ -1,19 +1,19 @@
 """Category tags that do not cover each other.
 
 Thinning by width (``marks.tag_fits``) left a crowd of boxes each wide enough for its tag with the tags
-overlapping, each cut by the next: unreadable. ``relayout`` places every tag the thinning leaves, at each
-zoom and after each change (``CanvasView.flush_tags``). What stays where it is: the selected objects' tags
-(lifted over their handles) and their handles - what the user picked is always named. Then the larger
-objects' tags first (in a crowd the big object is what is seen first; of equal ones, the one drawn on
-top): a tag sits above its object's top-left corner as before; where that would cover a tag or handle
-already placed, below its object (under its bottom-left corner, a polygon's or mask's lowest point); where
-that is taken too it is left out, and the pointer on the object shows it. Either spot is moved left to end at
-the image's right edge where it would run past it (``marks.edge_shift``; a function of the zoom only, so a pan
-changes no spot). The order does not depend on the
-zoom, so zooming does not swap which of two objects keeps its spot. In a pile (objects stacked on one spot:
-more than ``MAX_TRIES`` tags whose spots above and below fall in the same two cells of the grid) only the
-first ``MAX_TRIES`` of that order are tried and the others are left out without trying: a few dozen tags
-fit there at most, and trying 20,000 took 0.1 s at each zoom step.
+overlapping, each cut by the next: unreadable. ``relayout`` places every tag the thinning leaves, at each zoom
+and after each change (``CanvasView.flush_tags``). What stays where it is: the selected objects' tags (lifted
+over their handles) and their handles - what the user picked is always named (of more than ``MANY_SELECTED``,
+those that fit and have room, as any other: Select All at fit zoom named every one). Then the larger objects'
+tags first (in a crowd the big object is what is seen first; of equal ones, the one drawn on top): a tag sits
+above its object's top-left corner as before; where that would cover a tag or handle already placed, below its
+object (under its bottom-left corner, a polygon's or mask's lowest point); where that is taken too it is left
+out, and the pointer on the object shows it. Either spot is moved left to end at the image's right edge where
+it would run past it (``marks.edge_shift``; a function of the zoom only, so a pan changes no spot). The order
+does not depend on the zoom, so zooming does not swap which of two objects keeps its spot. In a pile (objects
+stacked on one spot: more than ``MAX_TRIES`` tags whose spots above and below fall in the same two cells of
+the grid) only the first ``MAX_TRIES`` of that order are tried and the others are left out without trying: a
+few dozen tags fit there at most, and trying 20,000 took 0.1 s at each zoom step.
 
 With the tags of unselected objects off (View > Labels on Selected Objects Only: a slide's cells, each with
 room at a high zoom, were each named) none of them is a candidate: only the selected objects' tags are
@@ -344,6 +344,7 @@ class _Tags:
         self.chosen_slots: list[np.ndarray] = []  # the selected objects' tags: (n, 2, 4), lifted
         self.chosen_areas: list[np.ndarray] = []
         self.chosen_ids: list[np.ndarray] = []
+        self.chosen_fits: list[np.ndarray] = []  # whether each selected one is wide enough (``tag_fits``)
 
 
 def flush(view: CanvasView, changed: bool = False) -> bool:
@@ -404,6 +405,7 @@ def relayout(view: CanvasView) -> None:
             shape = item.outline_path().boundingRect()
             gathered.chosen_areas.append(np.array([shape.width() * shape.height()]))
             gathered.chosen_ids.append(np.array([item.ann_id]))
+            gathered.chosen_fits.append(np.array([tag_fits(bounds.width() * zoom, label.fit_width)], bool))
             chosen_items.append(item)
             shown = [hd for hd in item.handles() if hd.isVisible()]
             if shown:
@@ -433,11 +435,13 @@ def relayout(view: CanvasView) -> None:
     # the selected objects' tags first, among themselves and the handles: above, else below (clear of the
     # handles there too), else above all the same (what was picked is always named) - unless many are
     # (``MANY_SELECTED``: Select All on a slide's cells named every one, covering the picture): then one
-    # with no room is left out, as an unselected one
+    # with no room, or narrower than its tag (``tag_fits``), is left out, as an unselected one
     sel_slots, sel_areas, sel_ids = _joined(gathered.chosen_slots, gathered.chosen_areas, gathered.chosen_ids)
-    sel_side = place_tags(
-        sel_slots, _by_priority(in_order, sel_ids, sel_areas), np.concatenate(gathered.fixed)
-    )
+    sel_order = _by_priority(in_order, sel_ids, sel_areas)
+    if len(sel_ids) > MANY_SELECTED:
+        fits = np.concatenate(gathered.chosen_fits) if gathered.chosen_fits else np.zeros(0, bool)
+        sel_order = sel_order[fits[sel_order]]
+    sel_side = place_tags(sel_slots, sel_order, np.concatenate(gathered.fixed))
     if len(sel_ids) <= MANY_SELECTED:
         sel_side[sel_side == LEFT_OUT] = ABOVE
     named = np.flatnonzero(sel_side != LEFT_OUT)
@@ -549,6 +553,7 @@ def _gather_layer(
         b = xyxy[s]
         gathered.chosen_areas.append((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
         gathered.chosen_ids.append(layer.arrays()[0][s])
+        gathered.chosen_fits.append(tag_fits((xyxy[s, 2] - xyxy[s, 0]) * zoom, fit_w[s]))
         boxed = xyxy[sel & layer.selected_mask(handled=True)]  # a polygon of the layer has no resize handles
         spots = handle_spots(boxed, QTransform.fromScale(zoom, zoom_y))
         gathered.fixed.append(handle_rects(spots, shown_handles(spots), handle_sides(spots)))

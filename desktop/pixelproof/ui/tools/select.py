@@ -20,6 +20,7 @@ from pixelproof.core.geometry import (
 )
 from pixelproof.ui.canvas.items import BoxItem
 from pixelproof.ui.canvas.marks import HANDLE_CURSORS
+from pixelproof.ui.canvas.polygon_layer import MANY_SELECTED
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import NUDGE_KEYS, Tool
 
@@ -43,6 +44,21 @@ class SelectTool(Tool):
         self._target: int | None = None
         self._band: QGraphicsRectItem | None = None
         self._band_base: list[int] = []
+
+    def target_text(self) -> str:
+        """With more than ``MANY_SELECTED`` polygons selected, that they show no vertex handles and how to get
+        them back: Select All on a page of polygons took every one's handles away unsaid."""
+        doc = self.document
+        if doc is None or len(doc.selection) <= MANY_SELECTED:
+            return ""
+        anns = doc.project.annotations
+        n = sum(1 for i in doc.selection if (a := anns.get(i)) is not None and a.kind == "polygon")
+        if n <= MANY_SELECTED:
+            return ""
+        return (
+            f"Select: {n} polygons selected, shown without vertex handles (more than {MANY_SELECTED}); "
+            f"select {MANY_SELECTED} or fewer to drag their vertices"
+        )
 
     # -- mouse -----------------------------------------------------------------------------------
     def press(self, e: ToolEvent) -> None:
