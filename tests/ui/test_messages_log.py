@@ -81,3 +81,25 @@ def test_the_window_says_things_on_its_status_bar_only_through_shell_status() ->
         if "showMessage(" in line
     ]
     assert direct == []
+
+
+def test_what_the_window_says_as_it_closes_is_kept_and_its_log_closes_with_it(
+    window, qtbot, no_prompts
+) -> None:  # type: ignore[no-untyped-def]
+    """Time spent on a read-only project is not saved at close, said on a status bar nobody sees any more:
+    the log keeps it, the close goes through, and the log's window does not outlive the main window."""
+    from tests.ui.test_time_kept import _view_first_image_for
+
+    path = window.document.path
+    path.chmod(0o444)
+    try:
+        log = window.messages.show_window()
+        _view_first_image_for(window, qtbot, 7.0)
+        window.close()
+        settle()
+    finally:
+        path.chmod(0o644)
+    assert not window.isVisible() and not log.isVisible()
+    last = window.shell.messages.messages[-1]
+    assert last.kind == "warning" and "Time spent on its images not saved" in last.text
+    assert rows(window)[-1].endswith(f"[warning] {last.text}")

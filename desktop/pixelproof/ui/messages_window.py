@@ -147,7 +147,9 @@ class MessagesActions(QObject):
         view = next(m for m in shell.menus if m.title().replace("&", "") == "View")
         view.addSeparator()
         view.addAction(self.act_messages)
-        shell.status_bar.installEventFilter(self)
+        self._bar, self._main = shell.status_bar, shell.widget  # as they were: compared while they go
+        self._bar.installEventFilter(self)
+        self._main.installEventFilter(self)  # the window closed: its log goes with it
 
     def show_window(self) -> MessagesWindow:
         if self.window is None:
@@ -158,14 +160,18 @@ class MessagesActions(QObject):
         return self.window
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """A click on the bar's message (left of the readouts) while one shows: the log, where it stays."""
-        if (
-            watched is self.shell.status_bar
+        """A click on the bar's message (left of the readouts) while one shows: the log, where it stays.
+        The window closed (hidden, not minimized): the log's window closes too, left open it outlived it."""
+        if watched is self._main and event.type() == QEvent.Type.Hide:
+            if self.window is not None and not self._main.isVisible():
+                self.window.close()
+        elif (
+            watched is self._bar
             and event.type() == QEvent.Type.MouseButtonRelease
             and isinstance(event, QMouseEvent)
             and event.button() == Qt.MouseButton.LeftButton
-            and self.shell.status_bar.currentMessage()
-            and event.position().x() < message_room(self.shell.status_bar)
+            and self._bar.currentMessage()
+            and event.position().x() < message_room(self._bar)
         ):
             self.show_window()
         return False
