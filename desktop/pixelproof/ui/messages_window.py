@@ -6,8 +6,8 @@ room. A click on the status bar's message opens it too."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QMouseEvent
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QIcon, QKeyEvent, QKeySequence, QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -79,6 +79,10 @@ class MessagesWindow(QDialog):
         self.setWindowTitle("Messages")
         self.shell = shell
         self.list = MessageList(self)
+        self.list.setIconSize(QSize(16, 16))
+        blank = QPixmap(self.list.iconSize())
+        blank.fill(Qt.GlobalColor.transparent)
+        self._blank = QIcon(blank)
         self.empty = QLabel(EMPTY, self)
         self.empty.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -103,6 +107,8 @@ class MessagesWindow(QDialog):
         item.setData(Qt.ItemDataRole.UserRole, message)
         if message.kind in ICONS:
             item.setIcon(self.style().standardIcon(ICONS[message.kind]))
+        else:  # room of an icon: the times stay in one column
+            item.setIcon(self._blank)
         self.list.addItem(item)
 
     def _logged(self, message: Message) -> None:
