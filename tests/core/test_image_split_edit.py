@@ -59,3 +59,11 @@ def test_unknown_split_and_missing_image_are_refused_untouched() -> None:
     with pytest.raises(ValueError, match="image 9 does not exist"):
         SetImageSplit([1, 9], "test").apply(p)
     assert saved(p) == before
+
+
+def test_a_cvat_subset_default_read_before_splits_were_kept_is_no_split() -> None:
+    """A project saved before the CVAT reader kept splits holds only the subset: ``default`` is CVAT's
+    "no subset", not a split named default; Train is train."""
+    none = ImageRecord(1, "a.png", 8, 6, extra={"pixelproof": {"cvat": {"subset": "default"}}})
+    train = ImageRecord(2, "b.png", 8, 6, extra={"pixelproof": {"cvat": {"subset": "Train"}}})
+    assert split_of(none) is None and split_of(train) == "train"

@@ -574,3 +574,30 @@ def test_a_coordinate_far_outside_the_image_is_said_so_not_called_not_finite(
     assert problem.startswith(f"{xml}: image 0 (a.png): <{shape.split()[0][1:]}> 1 (car): ")
     assert says in problem and "the image (6 x 5); allowed " in problem
     assert not result.project.annotations and result.skipped == {"invalid": 1}
+
+
+def test_the_default_subset_is_no_split(tmp_path: Path) -> None:
+    """CVAT names the subset of images put in none ``default`` (a project's task without one): it is no
+    split, where Train stays train and its writer puts no subset back."""
+    import shutil
+
+    root = tmp_path / "export_project"
+    shutil.copytree(DATA / "export_project", root)
+    (root / "images" / "Train").rename(root / "images" / "default")
+    xml = root / "annotations.xml"
+    xml.write_text(xml.read_text(encoding="utf-8").replace('subset="Train"', 'subset="default"'), "utf-8")
+    project = read_cvat(root).project
+    splits = {im.file_name: im.extra["pixelproof"].get("split") for im in project.images.values()}
+    assert splits["images/default/img0.jpg"] is None and splits["images/default/img1.jpg"] is None
+    assert splits["images/Test/img0.jpg"] == "test" and splits["images/Validation/img1.jpg"] == "val"
+    assert all(project.image_path(im).is_file() for im in project.images.values())  # under images/default/
+    write_cvat(project, tmp_path / "out")
+    written = ET.parse(tmp_path / "out" / "annotations.xml").getroot().iter("image")
+    assert sorted(n.get("subset", "") for n in written) == [
+        "",
+        "",
+        "Test",
+        "Test",
+        "Validation",
+        "Validation",
+    ]

@@ -110,3 +110,13 @@ def test_a_kept_annotation_nested_too_deep_is_reported_not_kept(tmp_path: Path) 
     assert "annotations" not in image.extra["pixelproof"]["datumaro"]
     assert result.skipped["invalid"] == 1
     assert any("annotations[0] (points)" in p for p in result.problems)
+
+
+def test_the_default_subset_is_no_split() -> None:
+    """annotations/default.json holds the items Datumaro (and CVAT's Datumaro export) put in no subset:
+    they get no split, where train.json's stay train."""
+    project = read_datumaro(DATA / "diverse").project
+    by_name = {im.file_name: im.extra["pixelproof"] for im in project.images.values()}
+    assert by_name["images/default/43.qq"]["datumaro"]["subset"] == "default"  # kept as read
+    assert "split" not in by_name["images/default/43.qq"]
+    assert by_name["images/train/100.jpg"]["split"] == "train"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint
 
-from pixelproof.ui.status_message import is_cut
+from pixelproof.ui.status_message import CLICK_HINT, is_cut
 from tests.ui.conftest import open_main_window, settle, tooltip_of
 
 TAIL = "3 series left out: scout (1 slice), dose report (no pixels), ct_thin (1.0 mm, 412 slices)"
@@ -24,7 +24,7 @@ def test_a_message_cut_by_the_readouts_is_whole_in_the_bar_tooltip(qtbot) -> Non
     assert bar.fontMetrics().horizontalAdvance(LONG) > bar.width()  # it cannot be drawn whole
     assert is_cut(bar, LONG) and not is_cut(bar, "Saved")  # a cut one stays LONG_MS at least
     tip = tooltip_of(qtbot, bar, QPoint(40, bar.height() // 2), TAIL)
-    assert tip == LONG
+    assert tip == f"{LONG}\n\n{CLICK_HINT}"  # and where every message is kept
     bar.clearMessage()
     settle()
     assert bar.toolTip() == ""  # no stale message over the tool's hint

@@ -21,6 +21,7 @@ ALIASES = {
     "test": "test",
     "testing": "test",  # KITTI
 }
+NO_SUBSET = "default"  # CVAT's and Datumaro's subset of the items put in none
 
 
 def canonical(name: Any) -> str | None:
@@ -31,11 +32,17 @@ def canonical(name: Any) -> str | None:
     return ALIASES.get(name.strip().casefold(), name)
 
 
+def subset_split(subset: Any) -> Any:
+    """A CVAT or Datumaro subset as the split it names: ``default`` is theirs for "no subset" (a task
+    exported outside a project, ``annotations/default.json``), so no split; any other as given."""
+    return None if isinstance(subset, str) and subset.strip() == NO_SUBSET else subset
+
+
 def split_of(image: ImageRecord) -> str | None:
     """The image's canonical split: its ``pixelproof.split``, else the CVAT subset it was read with (a
-    project saved before the CVAT reader set the split), None when it has neither."""
+    project saved before the CVAT reader set the split; ``default``: none), None when it has neither."""
     app = _as_dict(image.extra.get("pixelproof"))
-    return canonical(app.get("split")) or canonical(_as_dict(app.get("cvat")).get("subset"))
+    return canonical(app.get("split")) or canonical(subset_split(_as_dict(app.get("cvat")).get("subset")))
 
 
 def _as_dict(value: Any) -> dict:

@@ -28,6 +28,7 @@ from pixelproof.core.coordinate_limits import check_coordinates
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_image_size, short_repr
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.split_names import subset_split
 from pixelproof.interop._util import (
     UNCLASSIFIED,
     Builder,
@@ -214,7 +215,8 @@ def _read_image(
     cvat = {key: node.get(key) for key in ("id", "subset", "task_id") if node.get(key) is not None}
     if cvat:
         extra["cvat"] = cvat
-    set_split(extra, node.get("subset"))  # Train, Validation... as train, val: the split other formats write
+    # Train, Validation... as train, val: the split other formats write; "default" (no subset) as none
+    set_split(extra, subset_split(node.get("subset")))
     try:
         image = build.image(
             rel_name(file, root), width, height, where=where, **({"pixelproof": extra} if extra else {})

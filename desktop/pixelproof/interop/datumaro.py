@@ -24,6 +24,7 @@ import numpy as np
 
 from pixelproof.core import masks as core_masks
 from pixelproof.core.limits import LimitError, check_json_depth, short_repr
+from pixelproof.core.split_names import subset_split
 from pixelproof.interop._util import (
     UNCLASSIFIED,
     Builder,
@@ -182,7 +183,7 @@ def _read_item(
     extra: dict[str, Any] = {"datumaro": {"id": item.get("id"), "subset": subset}}
     if item.get("attr"):
         extra["datumaro"]["attr"] = item["attr"]
-    set_split(extra, subset)
+    set_split(extra, subset_split(subset))  # annotations/default.json: items in no subset, so no split
     try:
         image = build.image(name, width, height, where=where, pixelproof=extra)
     except LimitError as e:

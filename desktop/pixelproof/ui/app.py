@@ -147,7 +147,7 @@ def show_main_window(path: Path | None = None, categories: list[str] | None = No
         if path is not None and not recovered:
             window.open_path(path, categories)
         elif path is not None:
-            window.statusBar().showMessage(f"{path} not opened: the recovered project is open", 10000)
+            window.shell.status(f"{path} not opened: the recovered project is open", 10000, "warning")
         if os.environ.get("PIXELPROOF_EXIT_AFTER_FIRST_PAINT") == "1":
             _exit_after_next_paint(QApplication.instance(), window)
 

@@ -207,7 +207,9 @@ class ChannelsMenu(QObject):
             lambda d, t: self.shell.status(f"Images with channels {shown}: {d:,} / {t:,} files")
         )
         job.finished.connect(lambda ids: self._kind_found(doc, ids, entry, shown))
-        job.failed.connect(lambda why: self.shell.status(f"Display settings not saved: {why}", 8000))
+        job.failed.connect(
+            lambda why: self.shell.status(f"Display settings not saved: {why}", 8000, "warning")
+        )
         for signal in (job.finished, job.failed, job.cancelled):
             signal.connect(lambda *_: setattr(self, "kind_job", None))
         job.start()

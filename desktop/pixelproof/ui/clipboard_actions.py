@@ -107,11 +107,13 @@ class ClipboardActions(QObject):
             dialogs.show_error(self.shell.widget, verb, str(e))
             return
         except ValueError as e:  # a category gone (PasteRefused), a mask over the pixel limit
-            self.shell.status(f"{verb}: {e}", 10000)
+            self.shell.status(f"{verb}: {e}", 10000, "warning")
             return
         anns, outside = pasted.annotations, f"outside this {image.width} x {image.height} image"
         if not anns:
-            self.shell.status(f"Nothing pasted: the copied {_objects(pasted.left_out)} lie {outside}", 10000)
+            self.shell.status(
+                f"Nothing pasted: the copied {_objects(pasted.left_out)} lie {outside}", 10000, "warning"
+            )
             return
         hidden = hidden_now(canvas)
         doc.push(AddAnnotations(anns, f"{verb} {_objects(len(anns))}"))  # the canvas shows their categories

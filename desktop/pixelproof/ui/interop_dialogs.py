@@ -381,6 +381,9 @@ class InteropActions(QObject):
             shell.status("Import cancelled", 4000)
             return False
         if outcome.error is not None:
+            shell.status(
+                f"Not imported: {path} could not be read as {fmt.title}: {outcome.error}", 10000, "error"
+            )
             dialogs.show_error(
                 shell.widget, "Cannot import", f"{path}\n\ncould not be read as {fmt.title}: {outcome.error}"
             )
@@ -422,7 +425,9 @@ class InteropActions(QObject):
             n = len(problems)
             headline += f"\n{n} problem{'s' if n != 1 else ''}:" if n else ""
             self._show_report("Import report", headline, problems)
-        shell.status(summary, 10000)
+        left = [f"skipped {skipped}"] if skipped else []
+        left += [plural(len(problems), "problem") + " (Import report)"] if problems else []
+        shell.status("; ".join([summary, *left]), 10000, "warning" if left else "info")
         return True
 
     # -- export ----------------------------------------------------------------------------------
@@ -462,6 +467,7 @@ class InteropActions(QObject):
             shell.status(f"Export cancelled: {out} may hold part of the files", 8000)
             return None
         if outcome.error is not None:
+            shell.status(f"Not exported: {out} could not be written: {outcome.error}", 10000, "error")
             dialogs.show_error(
                 shell.widget, "Cannot export", f"{out}\n\ncould not be written: {outcome.error}"
             )
@@ -477,7 +483,8 @@ class InteropActions(QObject):
         if warnings:
             n = len(warnings)
             self._show_report("Export warnings", f"{summary}.\n{n} warning{'s' if n != 1 else ''}:", warnings)
-        shell.status(summary, 10000)
+        left = f"; {plural(len(warnings), 'warning')} (Export warnings)" if warnings else ""
+        shell.status(summary + left, 10000, "warning" if warnings else "info")
         return warnings
 
     def _show_report(self, title: str, headline: str, lines: list[str]) -> None:

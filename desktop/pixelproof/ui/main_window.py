@@ -36,6 +36,7 @@ from pixelproof.ui.icons import TOOLBAR_SIZE, icon
 from pixelproof.ui.image_list_actions import ImageListActions
 from pixelproof.ui.interop_dialogs import InteropActions
 from pixelproof.ui.masks_menu import MasksMenu
+from pixelproof.ui.messages_window import MessagesActions
 from pixelproof.ui.object_steps import ObjectSteps
 from pixelproof.ui.panels import PANEL_CLASSES, Panel
 from pixelproof.ui.project_files import ProjectFiles
@@ -104,7 +105,8 @@ class MainWindow(QMainWindow):
         self.teams = TeamsActions(self.shell)  # File > Split / Merge, Review > Annotators Side by Side
         self.teams.view.paneAdded.connect(self.readout.watch)  # its panes' cursor, zoom and window too
         self.slices = SliceActions(self.shell)  # Volume menu (PgUp / PgDn, window presets), Slices bar
-        self.canvas.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.messages = MessagesActions(self.shell)  # View > Messages…: the status messages, kept
+        self.canvas.message.connect(lambda m: self.shell.status(m, 6000))
         self.canvas.hugeImage.connect(self._ask_huge_image)
         self.canvas.windowChanged.connect(self._update_actions)
         self.canvas.imageShown.connect(self._update_actions)
@@ -390,7 +392,7 @@ class MainWindow(QMainWindow):
         ]
 
     def _autosave_failed(self, reason: str) -> None:
-        self.statusBar().showMessage(f"Autosave failed: {reason}", 10000)
+        self.shell.status(f"Autosave failed: {reason}", 10000, "warning")
 
     def _update_title(self, *_: object) -> None:
         doc = self.document
@@ -498,7 +500,7 @@ class MainWindow(QMainWindow):
         ids = doc.image_ids()
         done = f"{doc.project.done_count(ids)} of {len(ids)} images done"
         where = "" if listed is None else f" in the Images filter's list ({images.filter_summary()})"
-        self.statusBar().showMessage(f"No other image left to do{where}: {done}", 4000)
+        self.shell.status(f"No other image left to do{where}: {done}", 4000)
 
     def preferences(self) -> None:
         from pixelproof.ui.preferences import PreferencesDialog
@@ -536,7 +538,7 @@ class MainWindow(QMainWindow):
             ids = doc.image_ids()
             where = "" if listed is None else f" the Images filter shows ({images.filter_summary()})"
             last = f"Last image{where}: {doc.project.done_count(ids)} of {len(ids)} images done"
-            self.statusBar().showMessage(last if step > 0 else f"First image{where}", 4000)
+            self.shell.status(last if step > 0 else f"First image{where}", 4000)
 
     def _ask_huge_image(self, image_id: int, info: object) -> None:
         """A plain image over the pixel limit: its memory estimate, and open downsampled or not."""
@@ -559,7 +561,7 @@ class MainWindow(QMainWindow):
             return
         settings().setValue(PIXEL_LIMIT_KEY, "" if value is None else str(value))
         set_max_pixels(value)
-        self.statusBar().showMessage(f"Images of up to {max_pixels():,} pixels are decoded at once", 6000)
+        self.shell.status(f"Images of up to {max_pixels():,} pixels are decoded at once", 6000)
 
     # -- view ------------------------------------------------------------------------------------
     def _set_keep_zoom(self, on: bool) -> None:

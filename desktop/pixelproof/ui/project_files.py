@@ -282,6 +282,7 @@ class ProjectFiles(QObject):
             return self._resolve_conflict(e.path, path)
         except ProjectSaveError as e:
             message = f"{e}\n\nThe project is still open with your changes."
+            self.shell.status(f"Not saved: {e}", 10000, "error")  # kept in the log after the dialog
             dialogs.show_error(self.shell.widget, "Could not save", message)
             return False
         self._add_recent(target)

@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
     QMenu,
     QScrollArea,
     QStackedWidget,
+    QStatusBar,
     QTabBar,
     QToolBar,
     QWidget,
 )
 
+from pixelproof.core.message_log import MessageLog
 from pixelproof.ui.shortcuts import VIEW_CONTEXT
 from pixelproof.ui.status_message import LONG_MS, is_cut
 
@@ -66,6 +68,7 @@ class Shell(QObject):
     closing = Signal()
     viewChanged = Signal(object)  # the central view now shown (the canvas or one given to add_view)
     readingFolderChanged = Signal(str)  # ``reading_folder``
+    messageLogged = Signal(object)  # a core.message_log.Message ``status`` kept in ``messages``
 
     def __init__(
         self,
@@ -82,6 +85,7 @@ class Shell(QObject):
         self.document: Document | None = None
         self.reading_folder = ""  # a folder a new project is being read from in the background, else ''
         self.menus: list[QMenu] = []  # menu-bar order: what Help > Shortcuts lists
+        self.messages = MessageLog()  # every status message of the session: View > Messages…
         self._open_document = open_document
         self.choose_tool = choose_tool
         self.selected_image_ids = selected_image_ids  # the Images panel's selection (several), else []
@@ -116,13 +120,22 @@ class Shell(QObject):
         return self._open_document(doc)
 
     # -- status, actions, menus, tool bars ---------------------------------------------------------
-    def status(self, text: str, msecs: int = 4000) -> None:
+    def status(self, text: str, msecs: int = 4000, kind: str = "info") -> None:
         """``text`` on the status bar for ``msecs`` (0: until the next); one cut by the readouts stays
-        ``status_message.LONG_MS`` at least, whole in the bar's tooltip meanwhile."""
-        bar = self._window.statusBar()
+        ``status_message.LONG_MS`` at least, whole in the bar's tooltip meanwhile. Every message is kept in
+        ``messages`` with its ``kind`` (info, warning, error): View > Messages… lists them after the bar
+        moved on. The window's one way to say something on its status bar."""
+        bar = self.status_bar
         if msecs and is_cut(bar, text):
             msecs = max(msecs, LONG_MS)
         bar.showMessage(text, msecs)
+        message = self.messages.add(text, kind)
+        if message is not None:
+            self.messageLogged.emit(message)
+
+    @property
+    def status_bar(self) -> QStatusBar:
+        return self._window.statusBar()
 
     def add_action(self, action: QAction) -> None:
         """Make ``action``'s shortcut work anywhere in the window (even with the menu bar hidden)."""

@@ -158,6 +158,9 @@ DEFAULTS: list[Shortcut] = [
       note="off: none drawn, to see the image under them; drawing shows them again"),
     _("view.window_level", "&Window / Level…", ("Ctrl+L",)),
     _("view.auto_window", "A&uto Window / Level", ("Ctrl+Shift+L",)),
+    # the session's status messages, kept (QGIS's Log Messages panel has no default key either)
+    _("view.messages", "&Messages…", note="every status bar message of the session, with its time; "
+      "a click on the status bar's message opens them too"),
     # Tools (one per tool class: tool.<name>)
     _("tool.select", "&Select / Edit", ("V",), "labeling"),
     _("tool.box", "&Box", ("B",), "labeling"),

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QStatusBar
 
 LONG_MS = 30000  # a cut message shows at least this long: time to find it and rest the pointer on it
+CLICK_HINT = "Click: every message of the session (View > Messages…)"  # ``ui.messages_window``
 MARGIN = 16  # the bar's own padding and the size grip's room, left of the readouts
 
 
@@ -36,4 +37,4 @@ class MessageTip(QObject):
         bar.messageChanged.connect(self._follow)
 
     def _follow(self, text: str) -> None:
-        self.bar.setToolTip(text)
+        self.bar.setToolTip(f"{text}\n\n{CLICK_HINT}" if text else "")

@@ -385,20 +385,22 @@ class TimeRecorder(QObject):
         if doc is None or not doc.time_unsaved or doc.is_modified():
             return
         if doc.shared:  # another app has it open: a save would make that app's next save a conflict
-            self.shell.status("Time spent on its images not saved: the project is open in another app too", 0)
+            self.shell.status(
+                "Time spent on its images not saved: the project is open in another app too", 0, "warning"
+            )
             return  # and the autosave beside it is that app's
         if doc.untitled:  # never saved: nowhere to keep it
             doc.discard_autosave()
             return
         if read_only(doc.path):  # kept safe by its owner: a save would rename over it unasked
             doc.discard_autosave()
-            self.shell.status(f"Time spent on its images not saved: {doc.path} is read-only", 0)
+            self.shell.status(f"Time spent on its images not saved: {doc.path} is read-only", 0, "warning")
             return
         try:
             doc.save()
         except ProjectSaveError as e:  # a ProjectConflictError too: someone else's save stands
             doc.discard_autosave()
-            self.shell.status(f"Time spent on its images not saved: {e}", 0)
+            self.shell.status(f"Time spent on its images not saved: {e}", 0, "warning")
 
     def flush(self) -> None:
         """Record the visit to the current image so far, and every visit held, now."""

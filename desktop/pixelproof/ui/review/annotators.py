@@ -413,7 +413,7 @@ class AnnotatorsView(QObject):
 
     def _consensus_failed(self, job: Job, reason: str) -> None:
         if self._consensus_over(job):
-            self.shell.status(f"Consensus not worked out: {reason}", 0)
+            self.shell.status(f"Consensus not worked out: {reason}", 0, "warning")
 
     def accept(self) -> None:
         doc = self.shell.document

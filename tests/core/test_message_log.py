@@ -1,0 +1,34 @@
+"""The session's kept status messages (View > Messages…): bounded, oldest first, copied one line each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pixelproof.core.message_log import MessageLog, as_text
+
+
+def test_the_log_keeps_the_last_messages_oldest_first() -> None:
+    log = MessageLog(limit=3)
+    for n in range(5):
+        log.add(f"message {n}")
+    assert [m.text for m in log.messages] == ["message 2", "message 3", "message 4"]
+    log.clear()
+    assert len(log) == 0
+
+
+def test_a_cleared_bar_is_no_message_and_an_unknown_kind_is_info() -> None:
+    log = MessageLog()
+    assert log.add("") is None and log.add("   ") is None
+    assert log.add("Saved", kind="shout").kind == "info"
+    assert log.add("Not saved", kind="error").kind == "error"
+    assert len(log) == 2
+
+
+def test_copied_text_has_the_time_and_the_kind_of_a_warning_or_error() -> None:
+    log = MessageLog()
+    at = datetime(2026, 1, 2, 13, 4, 5)
+    log.add("Saved /p.json", time=at)
+    log.add("Imported 2 images; skipped 1 point", "warning", at)
+    assert as_text(log.messages) == (
+        "13:04:05  Saved /p.json\n13:04:05  [warning] Imported 2 images; skipped 1 point"
+    )
