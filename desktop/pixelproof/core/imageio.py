@@ -108,9 +108,14 @@ def _pillow_open(source: str | os.PathLike[str] | IO[bytes]) -> Any:
 
     if not isinstance(source, str | os.PathLike):
         return Image.open(source)
+    from PIL import UnidentifiedImageError
+
     fp = _CappedReader(source)
     try:
         im = Image.open(fp)
+    except UnidentifiedImageError:  # Pillow's own words name our reader object: "<_CappedReader name=3>"
+        fp.close()
+        raise UnidentifiedImageError("unknown format or corrupt header") from None
     except BaseException:
         fp.close()
         raise
