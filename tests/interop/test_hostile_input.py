@@ -143,6 +143,34 @@ def test_labelme_image_data_bomb_is_refused(tmp_path: Path) -> None:
     assert result.project.images == {}
 
 
+def test_labelme_image_paths_no_file_can_have_skip_one_file_not_the_import(tmp_path: Path) -> None:
+    """With --extract-images, an ``imagePath`` holding NUL (``open`` raised ValueError) or a name too long
+    for the file system (OSError) aborted the whole import ("error: <folder>: embedded null byte"); now
+    each is one message naming its JSON, and the other files import."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(buf, "PNG")
+    data = base64.b64encode(buf.getvalue()).decode()
+    names = {"nul": "a\0b.png", "long": "x" * 300 + ".png", "good": "good.png"}
+    for stem, image_path in names.items():
+        d = {"shapes": [_poly("cat")], "imagePath": image_path, "imageData": data}
+        (tmp_path / f"{stem}.json").write_text(json.dumps(d))
+    out = tmp_path / "out"
+    result = read_labelme(tmp_path, extract_images=out)
+    assert result.problems == [
+        f"{tmp_path / 'long.json'}: embedded image {names['long']} cannot be written to {out} "
+        f"([Errno 36] File name too long: '{out / names['long']}'); not extracted",
+        f"{tmp_path / 'nul.json'}: imagePath 'a\\x00b.png': file name holds a NUL character, which no file "
+        "name can; skipped",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["good.png"]
+    assert sorted(i.file_name for i in result.project.images.values()) == ["out/good.png", names["long"]]
+
+
 def _yolo(folder: Path, lines: dict[str, str], yaml_text: str | None = None) -> Path:
     for stem, text in lines.items():
         _image(folder / "images" / "train" / f"{stem}.png")
