@@ -182,6 +182,26 @@ def _yolo(folder: Path, lines: dict[str, str], yaml_text: str | None = None) -> 
     return folder
 
 
+def test_a_yolo_label_file_that_is_a_fifo_or_folder_is_named_not_taken_as_background(tmp_path: Path) -> None:
+    """A FIFO or a folder where a label file is: the image was kept "without a label file" as
+    background and marked Done, as if checked and empty; now it is named and the image stays To do."""
+    import os
+
+    src = _yolo(tmp_path / "y", {"a": "0 0.5 0.5 0.2 0.2\n"})
+    for stem in ("b", "c"):
+        _image(src / "images" / "train" / f"{stem}.png")
+    os.mkfifo(src / "labels" / "train" / "b.txt")
+    (src / "labels" / "train" / "c.txt").mkdir()
+    result = read_yolo(src)
+    assert result.problems == [
+        f"{src / 'labels' / 'train' / n}: not a regular file (a FIFO, device, socket, folder or broken "
+        "link); its image is imported without labels, not marked Done"
+        for n in ("b.txt", "c.txt")
+    ]
+    assert result.unrecorded == []
+    assert len(result.project.images) == 3 and len(result.project.annotations) == 1
+
+
 def test_yolo_nan_inf_and_huge_classes(tmp_path: Path) -> None:
     src = _yolo(
         tmp_path / "y",
