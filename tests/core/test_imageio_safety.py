@@ -286,3 +286,28 @@ def test_exif_orientation_as_pillow_applies_it(tmp_path: Path, orientation: int)
     np.testing.assert_array_equal(read_image(path, apply_exif=False), pixels)  # projects of format 1
     assert image_size(path, apply_exif=False) == (10, 6)
     assert imageio.exif_orientation(path) == orientation
+
+
+def test_a_tiff_of_thousands_of_series_is_parsed_in_linear_time(tmp_path: Path, monkeypatch) -> None:
+    """tifffile compared each series with every later one (looking for pyramid levels), and each generic
+    page with every earlier one of its size: a 3 MB TIFF of 15,000 pages held ``image_size`` ~50 s. Past
+    the bounds (lowered here so the files stay small) the series are left apart, and a file of many pages
+    of no known layout is its first page; the image read is the first page, as before."""
+    from pixelproof.core import tiff_guard
+
+    tifffile = tiff_guard.import_tifffile()
+    monkeypatch.setattr(tiff_guard, "MAX_PYRAMID_SERIES", 4)
+    monkeypatch.setattr(tiff_guard, "MAX_GENERIC_PAGES", 8)
+    shaped, generic = tmp_path / "shaped.tif", tmp_path / "generic.tif"
+    with tifffile.TiffWriter(shaped) as w:  # one "shaped" series a page: 8x8, 4x4 (its reduced level) ...
+        for i in range(20):
+            w.write(np.full((8 >> i % 2, 8 >> i % 2), i, np.uint8), contiguous=False, subfiletype=i % 2)
+    with tifffile.TiffWriter(generic) as w:  # pages of alternating sizes, no layout metadata
+        for i in range(20):
+            w.write(np.full((3 + i % 2, 5), i + 1, np.uint8), metadata=None)
+    with tifffile.TiffFile(shaped) as tif:
+        assert len(tif.series) == 20 and len(tif.series[0].levels) == 1  # not paired as levels
+    with tifffile.TiffFile(generic) as tif:
+        assert [s.shape for s in tif.series] == [(3, 5)] and len(tif.series[0].pages) == 1
+    assert image_size(shaped) == (8, 8) and read_image(shaped).max() == 0
+    assert image_size(generic) == (5, 3) and (read_image(generic) == 1).all()

@@ -195,6 +195,24 @@ def test_a_mask_damaged_inside_its_data_is_reported(tmp_path: Path) -> None:
     assert [a.area for a in result.project.annotations.values()] == [50]
 
 
+def test_a_mask_that_is_no_image_is_reported_in_plain_words(tmp_path: Path) -> None:
+    """An empty mask file, or a symlink to a text file: Pillow's message named PixelProof's own reader
+    object ("cannot identify image file <_CappedReader name=3>"); now it says what is wrong."""
+    import os
+
+    _two_images_one_mask(tmp_path)
+    (tmp_path / "masks" / "b.png").write_bytes(b"")
+    text = tmp_path / "notes.txt"
+    text.write_text("root:x:0:0\n")
+    _image(tmp_path / "images" / "c.jpg")
+    os.symlink(text, tmp_path / "masks" / "c.png")
+    problems = read_masks(tmp_path, mode="semantic").problems
+    assert problems == [
+        f"{tmp_path / 'masks' / n}: not a readable PNG (unknown format or corrupt header); skipped"
+        for n in ("b.png", "c.png")
+    ]
+
+
 def test_voc_digits_int_cannot_read_and_an_unusable_encoding_are_reported(tmp_path: Path) -> None:
     """``<difficult>²</difficult>`` ("²" is a digit to ``isdigit``, not to ``int``) and an XML declaration
     naming an encoding Python lacks escaped ``read_voc`` as ValueError / LookupError."""

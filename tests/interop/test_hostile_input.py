@@ -143,6 +143,34 @@ def test_labelme_image_data_bomb_is_refused(tmp_path: Path) -> None:
     assert result.project.images == {}
 
 
+def test_labelme_image_paths_no_file_can_have_skip_one_file_not_the_import(tmp_path: Path) -> None:
+    """With --extract-images, an ``imagePath`` holding NUL (``open`` raised ValueError) or a name too long
+    for the file system (OSError) aborted the whole import ("error: <folder>: embedded null byte"); now
+    each is one message naming its JSON, and the other files import."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(buf, "PNG")
+    data = base64.b64encode(buf.getvalue()).decode()
+    names = {"nul": "a\0b.png", "long": "x" * 300 + ".png", "good": "good.png"}
+    for stem, image_path in names.items():
+        d = {"shapes": [_poly("cat")], "imagePath": image_path, "imageData": data}
+        (tmp_path / f"{stem}.json").write_text(json.dumps(d))
+    out = tmp_path / "out"
+    result = read_labelme(tmp_path, extract_images=out)
+    assert result.problems == [
+        f"{tmp_path / 'long.json'}: embedded image {names['long']} cannot be written to {out} "
+        f"([Errno 36] File name too long: '{out / names['long']}'); not extracted",
+        f"{tmp_path / 'nul.json'}: imagePath 'a\\x00b.png': file name holds a NUL character, which no file "
+        "name can; skipped",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["good.png"]
+    assert sorted(i.file_name for i in result.project.images.values()) == ["out/good.png", names["long"]]
+
+
 def _yolo(folder: Path, lines: dict[str, str], yaml_text: str | None = None) -> Path:
     for stem, text in lines.items():
         _image(folder / "images" / "train" / f"{stem}.png")
@@ -152,6 +180,26 @@ def _yolo(folder: Path, lines: dict[str, str], yaml_text: str | None = None) -> 
         yaml_text or "train: images/train\nval: images/train\nnames: [cat, dog]\n"
     )
     return folder
+
+
+def test_a_yolo_label_file_that_is_a_fifo_or_folder_is_named_not_taken_as_background(tmp_path: Path) -> None:
+    """A FIFO or a folder where a label file is: the image was kept "without a label file" as
+    background and marked Done, as if checked and empty; now it is named and the image stays To do."""
+    import os
+
+    src = _yolo(tmp_path / "y", {"a": "0 0.5 0.5 0.2 0.2\n"})
+    for stem in ("b", "c"):
+        _image(src / "images" / "train" / f"{stem}.png")
+    os.mkfifo(src / "labels" / "train" / "b.txt")
+    (src / "labels" / "train" / "c.txt").mkdir()
+    result = read_yolo(src)
+    assert result.problems == [
+        f"{src / 'labels' / 'train' / n}: not a regular file (a FIFO, device, socket, folder or broken "
+        "link); its image is imported without labels, not marked Done"
+        for n in ("b.txt", "c.txt")
+    ]
+    assert result.unrecorded == []
+    assert len(result.project.images) == 3 and len(result.project.annotations) == 1
 
 
 def test_yolo_nan_inf_and_huge_classes(tmp_path: Path) -> None:

@@ -171,7 +171,9 @@ def channel_layout(tif: Any) -> Layout | None:
     with it, as it is to read channel pages stored otherwise than the first) or that does not parse,
     channels the file lacks, or more than 16 channel pages (their first page alone would be read as the
     image)."""
-    import tifffile
+    from pixelproof.core.tiff_guard import import_tifffile
+
+    tifffile = import_tifffile()
 
     where = str(getattr(tif.filehandle, "path", "") or "TIFF")
     if getattr(tif, "is_ome", False) and "series" not in vars(tif):  # a made series was checked before
@@ -236,7 +238,9 @@ Named = tuple[list[str], list[tuple[int, int, int] | None]]
 
 def _ome_channels(tif: Any, n: int) -> Named | None:
     """Names and colours of the first OME image's channels (tifffile's ``xml2dict``), when it lists n."""
-    import tifffile
+    from pixelproof.core.tiff_guard import import_tifffile
+
+    tifffile = import_tifffile()
 
     if not getattr(tif, "is_ome", False) or not tif.ome_metadata:
         return None

@@ -108,9 +108,14 @@ def _pillow_open(source: str | os.PathLike[str] | IO[bytes]) -> Any:
 
     if not isinstance(source, str | os.PathLike):
         return Image.open(source)
+    from PIL import UnidentifiedImageError
+
     fp = _CappedReader(source)
     try:
         im = Image.open(fp)
+    except UnidentifiedImageError:  # Pillow's own words name our reader object: "<_CappedReader name=3>"
+        fp.close()
+        raise UnidentifiedImageError("unknown format or corrupt header") from None
     except BaseException:
         fp.close()
         raise
@@ -196,7 +201,9 @@ def _header(p: Path) -> tuple[int, int, int] | None:
         pass
     if p.suffix.lower() in (".tif", ".tiff"):
         try:
-            import tifffile
+            from pixelproof.core.tiff_guard import import_tifffile
+
+            tifffile = import_tifffile()
 
             with tifffile.TiffFile(p) as tif:
                 page = tif.pages.first  # its own size: a planar page's shape starts with its samples
@@ -327,7 +334,9 @@ def _tifffile_reads(p: Path, raw: np.ndarray) -> bool:
     GB), for more than 4 samples a pixel (a hyperspectral cube: not an image this reads) and for a JPEG
     strip or tile of more than ``MAX_JPEG_SCANS`` scans (``check_jpeg_scans``; ``raw``: the file)."""
     try:
-        import tifffile
+        from pixelproof.core.tiff_guard import import_tifffile
+
+        tifffile = import_tifffile()
 
         with tifffile.TiffFile(p) as tif:
             page = tif.pages.first
@@ -367,7 +376,9 @@ def _read_channels(p: Path, raw: np.ndarray, limit: bool = True) -> tuple[np.nda
     ``raw``: the file's bytes), None for any other TIFF. Every page is checked before decoding, and with
     ``limit`` the bytes of its channels against those of an RGB image at the pixel limit. A channel page
     is read in its own layout (``channel_pages``): tifffile cuts a later one into its first's tiles."""
-    import tifffile
+    from pixelproof.core.tiff_guard import import_tifffile
+
+    tifffile = import_tifffile()
 
     from pixelproof.core.channels import (
         ChannelError,
@@ -496,7 +507,9 @@ def _read_tiff(p: Path) -> np.ndarray | None:
     cannot decode (float64, odd sample layouts) or alters (``_tifffile_reads``). Only the first page,
     as OpenCV and ``_header`` read it: the file's series may stack thousands of pages into one array."""
     try:
-        import tifffile
+        from pixelproof.core.tiff_guard import import_tifffile
+
+        tifffile = import_tifffile()
 
         with tifffile.TiffFile(p) as tif:
             page = tif.pages.first

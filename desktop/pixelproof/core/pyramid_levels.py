@@ -69,7 +69,9 @@ def subifd_levels(tif: Any, base: Any) -> list[Any]:
     them as levels only at half the size of the one before, so a slide whose reduced levels (in SubIFDs,
     as OME-TIFF and bfconvert write them) are 1/4 or 1/16 of it read as one 70,000^2 level, refused as
     too large to decode. [] when none is (or they cannot be read)."""
-    import tifffile
+    from pixelproof.core.tiff_guard import import_tifffile
+
+    tifffile = import_tifffile()
 
     levels: list[Any] = []
     try:

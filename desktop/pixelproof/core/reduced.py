@@ -192,7 +192,9 @@ def _read_jpeg_reduced(info: HugeImage, k: int) -> np.ndarray:
 
 
 def _read_tiff_reduced(path: Path, k: int) -> np.ndarray:
-    import tifffile
+    from pixelproof.core.tiff_guard import import_tifffile
+
+    tifffile = import_tifffile()
 
     full = tifffile.memmap(path, page=0, mode="r")  # uncompressed: the first page, paged in band by band
     h, w = full.shape[:2]

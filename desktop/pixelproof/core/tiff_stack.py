@@ -180,7 +180,9 @@ class StackLayout:
             if len(data) != count * dtype.itemsize:
                 raise VolumeError(f"{where}: the file ends before the plane does")
             return np.frombuffer(data, dtype).astype(self.dtype.newbyteorder("=")).reshape(shape)
-        import tifffile
+        from pixelproof.core.tiff_guard import import_tifffile
+
+        tifffile = import_tifffile()
 
         from pixelproof.core.imageio import ImageReadError, check_tiff_page
 
@@ -246,7 +248,9 @@ def parse_stack(path: str | os.PathLike[str]) -> Any:
     ``_reparse_verdict``) is not made again either: such a file opens with no series (its first page the
     image, as when tifffile refuses it) or the channels' error is raised at once, as is ``check_ome``'s
     (which reads every page's size)."""
-    import tifffile
+    from pixelproof.core.tiff_guard import import_tifffile
+
+    tifffile = import_tifffile()
 
     from pixelproof.core.channels import check_ome
 
@@ -339,7 +343,9 @@ def _reparse_verdict(tif: Any) -> str | Exception | None:
 
 def _first_page(where: str) -> Any:
     """The file open in tifffile with no series (its readers take its first page), not parsed again."""
-    import tifffile
+    from pixelproof.core.tiff_guard import import_tifffile
+
+    tifffile = import_tifffile()
 
     tif = tifffile.TiffFile(where)
     tif.series = []  # tifffile's cached property, made: no reader makes it (nor checks its OME-XML) again
@@ -425,7 +431,9 @@ def _read_layout(p: Path, tif: Any) -> StackLayout | None:
 
 def _colour(page: Any, samples: int) -> bool:
     """Whether a page's samples are a colour picture (RGB(A), grey + alpha), not channels."""
-    import tifffile
+    from pixelproof.core.tiff_guard import import_tifffile
+
+    tifffile = import_tifffile()
 
     rgb = page.photometric in (tifffile.PHOTOMETRIC.RGB, tifffile.PHOTOMETRIC.YCBCR) and samples <= 4
     return rgb or (samples == 2 and any(int(e) in (1, 2) for e in page.extrasamples))

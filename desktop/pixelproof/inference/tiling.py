@@ -106,7 +106,9 @@ def open_regions(
         return LevelRegions(plane.levels[0])
     if p.suffix.lower() in (".tif", ".tiff"):
         try:
-            import tifffile
+            from pixelproof.core.tiff_guard import import_tifffile
+
+            tifffile = import_tifffile()
 
             from pixelproof.core.channels import channel_layout
             from pixelproof.core.tiff_stack import parse_stack

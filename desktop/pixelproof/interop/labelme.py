@@ -133,6 +133,11 @@ def _read_file(file: Path, root: Path, build: Builder, report: Reporter, extract
     if not isinstance(image_path, str) or not image_path:
         report.skip("files", f"{file}: no imagePath; skipped")
         return
+    try:  # before it names a file to look for or extract to: open() raises on NUL
+        limits.check_text(image_path, f"{file}: imagePath {short_repr(image_path)}", "file name")
+    except LimitError as e:
+        report.skip("files", f"{e}; skipped")
+        return
     width, height = data.get("imageWidth"), data.get("imageHeight")
     embedded = data.get("imageData")
     if embedded is not None and not isinstance(embedded, str):

@@ -89,6 +89,9 @@ def extract_image(file: Path, embedded: Any, image_path: str, folder: Path, repo
             if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
                 return target  # extracted before (a second run): the same image
             continue
+        except (OSError, ValueError) as e:  # a name too long for the file system, a read-only folder
+            report(f"{file}: embedded image {name} cannot be written to {folder} ({e}); not extracted")
+            return None
         if n > 1:
             report(f"{file}: embedded image {name} extracted as {target.name} ({name} is another image)")
         return target

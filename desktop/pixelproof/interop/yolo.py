@@ -87,6 +87,12 @@ def read_yolo(
         if label_file.is_file():  # none: To do (Ultralytics trains it as background; README)
             with build.record(image, report):
                 _read_labels(label_file, image, names, build, report)
+        elif is_file(label_file, os.path.lexists):  # a FIFO, folder or broken link: not "no objects"
+            report.skip(
+                "files",
+                f"{label_file}: not a regular file (a FIFO, device, socket, folder or broken link); "
+                "its image is imported without labels, not marked Done",
+            )
         else:
             unrecorded.append(image.id)
     for orphan in _orphan_labels(root, used_labels):
