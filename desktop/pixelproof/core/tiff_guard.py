@@ -23,7 +23,10 @@ def import_tifffile() -> Any:
     import tifffile
     import tifffile.tifffile as impl
 
-    pyramidize = impl.pyramidize_series
+    pyramidize = getattr(impl, "pyramidize_series", None)
+    generic = getattr(getattr(impl, "TiffFile", None), "_series_generic", None)
+    if pyramidize is None or generic is None:
+        return tifffile  # another tifffile release: read unbounded rather than not at all
 
     @functools.wraps(pyramidize)
     def bounded(series: list[Any], /, **kwargs: Any) -> None:
@@ -31,7 +34,6 @@ def import_tifffile() -> Any:
             pyramidize(series, **kwargs)
 
     impl.pyramidize_series = bounded
-    generic = impl.TiffFile._series_generic
 
     @functools.wraps(generic)
     def first_page_of_many(self: Any) -> list[Any] | None:
