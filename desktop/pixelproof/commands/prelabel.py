@@ -58,7 +58,7 @@ from pixelproof.inference.class_mapping import (
     respelt,
     unknown_class,
 )
-from pixelproof.inference.from_boxes import box_annotations, more_failures_line
+from pixelproof.inference.from_boxes import box_annotations, more_failures_line, no_mask_count
 from pixelproof.inference.registry import get_backend
 from pixelproof.inference.tiling import AUTO_TILE_START, DEFAULT_OVERLAP, Tiling
 
@@ -372,7 +372,7 @@ def _run_job(
             if result.speckles
             else ""
         )
-        + (f", {_boxes(boxes)} not outlined" if boxes else "")
+        + _not_outlined(boxes, no_mask_count(f for _, f in result.box_failures))
         + (f", {tiled} pre-labeled in tiles (too big for the model's memory)" if tiled else "")
         + (f", {len(result.failures)} failed" if result.failures else "")
     )
@@ -381,6 +381,17 @@ def _run_job(
 
 def _boxes(n: int) -> str:
     return f"{n} box{'es' if n != 1 else ''}"
+
+
+def _not_outlined(boxes: int, empty: int) -> str:
+    """The summary's words for the ``boxes`` that got no mask, ``empty`` of them outlined as an empty mask
+    (named above; a rerun tries them again and finds the same: no failure, nothing new was possible)."""
+    words = [f"{_boxes(boxes - empty)} not outlined"] if boxes > empty else []
+    if empty:
+        words.append(
+            f"{_boxes(empty)} gave no mask (redraw {'them' if empty > 1 else 'it'} or outline by hand)"
+        )
+    return "".join(f", {w}" for w in words)
 
 
 def _usage_error(args: argparse.Namespace, shard_size: int | None) -> str:
