@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections import Counter
 from functools import partial
 from pathlib import Path
 
@@ -51,6 +52,7 @@ from pixelproof.inference.apply import (
 )
 from pixelproof.inference.base import Backend, BackendError
 from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, lanes_allowed, propose_batch
+from pixelproof.inference.class_filter import ClassFilter, ignored_line, keeps_none
 from pixelproof.inference.class_mapping import (
     effective_mapping,
     mapping_key,
@@ -248,6 +250,11 @@ def run(args: argparse.Namespace) -> int:
         error(f"--category {args.category!r}: the project has no such category")
         return 2
     mapping = effective_mapping(project, backend, mapping, current, chosen=bool(args.category))
+    if args.only_existing and not args.from_boxes:  # said before the model runs, as the app does
+        names = frozenset(c.name for c in project.categories.values())
+        if why := keeps_none(classes, ClassFilter(mapping, True, names)):
+            error(f"--only-existing: nothing to pre-label: {why}{_none_hint(names)}")
+            return 2
     job = partial(_prelabel, args, project, images, spec, backend, mapping, options, tiling)
     if args.output or project.path is None:
         return job()  # the project is only read
@@ -331,7 +338,8 @@ def _run_job(
             project, todo, mapper, executor, spec=spec, backend=backend, path_map=options.path_map,
             tiling=tiling, overlap=args.overlap, from_boxes=args.from_boxes, on_progress=feed_bar(bar),
         )  # fmt: skip
-        account = partial(_account, result, bar=bar, failed=failed)
+        left_out: Counter[str] = Counter()  # per model class, the predictions dropped (what to map)
+        account = partial(_account, result, bar=bar, failed=failed, left_out=left_out)
         out = Path(args.output) if args.output else project.path  # as given, in the summary
         try:
             if shards is not None:
@@ -357,6 +365,12 @@ def _run_job(
     tiled = len(result.auto_tiled) + (shards.kept_tiled if shards is not None else 0)
     if len(result.box_failures) > BOX_LINES:  # the first ones were named as they came
         warn(more_failures_line(len(result.box_failures) - BOX_LINES))
+    if left_out:  # "235 left out" alone does not say which classes, nor what to do
+        why = "not one of the project's categories" if args.only_existing else "ignored by the mapping"
+        hint = (
+            _none_hint(frozenset(c.name for c in project.categories.values())) if args.only_existing else ""
+        )
+        warn(f"left out, {why}: {ignored_line(left_out)}{hint}")
     for line in mapper.problems:  # a model class named past what PixelProof makes: kept whole, said
         warn(line)
     new = f", new categories: {', '.join(map(shown, result.new_categories))}" if result.new_categories else ""
@@ -377,6 +391,12 @@ def _run_job(
         + (f", {len(result.failures)} failed" if result.failures else "")
     )
     return 1 if result.succeeded == 0 else 0
+
+
+def _none_hint(categories: frozenset[str]) -> str:
+    """What to do when ``--only-existing`` keeps no class: a project without categories has none to keep."""
+    none = " (the project has no categories)" if not categories else ""
+    return f"{none}; map classes with --map CLASS=CATEGORY, or run without --only-existing to add them"
 
 
 def _boxes(n: int) -> str:
@@ -455,8 +475,11 @@ def _account(
     *,
     bar: ProgressBar,
     failed: FailureLines,
+    left_out: Counter[str] | None = None,
 ) -> None:
     if isinstance(proposal, Proposal):
+        if left_out is not None:
+            left_out.update(proposal.ignored_classes)
         result.annotations += len(proposal.annotations)
         result.ignored += proposal.ignored
         result.skipped += proposal.skipped
