@@ -62,7 +62,7 @@ from pixelproof.inference.class_mapping import (
 )
 from pixelproof.inference.from_boxes import box_annotations, more_failures_line, no_mask_count
 from pixelproof.inference.registry import get_backend
-from pixelproof.inference.tiling import AUTO_TILE_START, DEFAULT_OVERLAP, Tiling
+from pixelproof.inference.tiling import AUTO_TILE_START, DEFAULT_OVERLAP, Tiling, cut_extent, cut_warning
 
 ALL_OUTLINED = "nothing to do: every box already has a mask made from it"
 ALL_LABELED = "nothing to do: every image has objects (--unlabeled-only)"
@@ -339,7 +339,8 @@ def _run_job(
             tiling=tiling, overlap=args.overlap, from_boxes=args.from_boxes, on_progress=feed_bar(bar),
         )  # fmt: skip
         left_out: Counter[str] = Counter()  # per model class, the predictions dropped (what to map)
-        account = partial(_account, result, bar=bar, failed=failed, left_out=left_out)
+        cut = [0.0]  # with --tile: the largest object no tile held whole (``cut_extent``)
+        account = partial(_account, result, bar=bar, failed=failed, left_out=left_out, tiling=tiling, cut=cut)
         out = Path(args.output) if args.output else project.path  # as given, in the summary
         try:
             if shards is not None:
@@ -365,6 +366,8 @@ def _run_job(
     tiled = len(result.auto_tiled) + (shards.kept_tiled if shards is not None else 0)
     if len(result.box_failures) > BOX_LINES:  # the first ones were named as they came
         warn(more_failures_line(len(result.box_failures) - BOX_LINES))
+    if tiling is not None and (cut_line := cut_warning(cut[0], tiling)):  # once, after the run
+        warn(cut_line)
     if left_out:  # "235 left out" alone does not say which classes, nor what to do
         why = "not one of the project's categories" if args.only_existing else "ignored by the mapping"
         hint = (
@@ -476,8 +479,13 @@ def _account(
     bar: ProgressBar,
     failed: FailureLines,
     left_out: Counter[str] | None = None,
+    tiling: Tiling | None = None,
+    cut: list[float] | None = None,
 ) -> None:
     if isinstance(proposal, Proposal):
+        if tiling is not None and cut is not None:
+            boxes = (a.bbox for a in proposal.annotations)
+            cut[0] = max(cut[0], cut_extent(boxes, image.width, image.height, tiling))
         if left_out is not None:
             left_out.update(proposal.ignored_classes)
         result.annotations += len(proposal.annotations)
