@@ -339,7 +339,7 @@ def _run_job(
             tiling=tiling, overlap=args.overlap, from_boxes=args.from_boxes, on_progress=feed_bar(bar),
         )  # fmt: skip
         left_out: Counter[str] = Counter()  # per model class, the predictions dropped (what to map)
-        cut = [0.0]  # with --tile: the largest object no tile held whole (``cut_extent``)
+        cut = [0.0]  # with --tile: the largest box no tile held whole (``cut_extent``)
         account = partial(_account, result, bar=bar, failed=failed, left_out=left_out, tiling=tiling, cut=cut)
         out = Path(args.output) if args.output else project.path  # as given, in the summary
         try:
@@ -368,12 +368,10 @@ def _run_job(
         warn(more_failures_line(len(result.box_failures) - BOX_LINES))
     if tiling is not None and (cut_line := cut_warning(cut[0], tiling)):  # once, after the run
         warn(cut_line)
-    if left_out:  # "235 left out" alone does not say which classes, nor what to do
-        why = "not one of the project's categories" if args.only_existing else "ignored by the mapping"
-        hint = (
-            _none_hint(frozenset(c.name for c in project.categories.values())) if args.only_existing else ""
-        )
-        warn(f"left out, {why}: {ignored_line(left_out)}{hint}")
+    lacking = {c: n for c, n in left_out.items() if mapping.get(c, c) is not None}  # not those --map drops
+    if args.only_existing and lacking:  # "235 left out" alone does not say which classes, nor what to do
+        names = frozenset(c.name for c in project.categories.values())
+        warn(f"left out, not one of the project's categories: {ignored_line(lacking)}{_none_hint(names)}")
     for line in mapper.problems:  # a model class named past what PixelProof makes: kept whole, said
         warn(line)
     new = f", new categories: {', '.join(map(shown, result.new_categories))}" if result.new_categories else ""
@@ -484,7 +482,8 @@ def _account(
 ) -> None:
     if isinstance(proposal, Proposal):
         if tiling is not None and cut is not None:
-            boxes = (a.bbox for a in proposal.annotations)
+            # boxes only: a mask is joined across the seams by its pixels in the band, whatever its size
+            boxes = (a.bbox for a in proposal.annotations if a.kind == "box")
             cut[0] = max(cut[0], cut_extent(boxes, image.width, image.height, tiling))
         if left_out is not None:
             left_out.update(proposal.ignored_classes)
