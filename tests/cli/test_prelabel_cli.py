@@ -76,6 +76,32 @@ def test_only_existing_and_images_glob_in_place(capsys, yolo_project: Path, shar
     assert (yolo_project.parent / "project.json.bak").exists()  # saved in place through save_project
 
 
+def test_only_existing_says_why_predictions_are_left_out(capsys, tmp_path: Path, shared_models: Path) -> None:
+    """On a project without categories every prediction was dropped with only "235 left out": the run is
+    now refused before the model runs, saying why and what to do; a run that keeps some classes names
+    the classes it left out."""
+    model = shared_models / "yolo11n.onnx"
+    bare = make_project(tmp_path / "bare", {"astronaut.png": data.astronaut()})
+    code, _, err = run(
+        capsys, "prelabel", bare, "--backend", "yolo-onnx", "--model", model, "--only-existing"
+    )
+    assert code == 2
+    assert (
+        "--only-existing: nothing to pre-label: none of the model's 80 classes is one of the project's "
+        "categories (the project has no categories); map classes with --map CLASS=CATEGORY, or run "
+        "without --only-existing to add them"
+    ) in err
+    assert load_project(bare).annotations == {}
+    cats = make_project(tmp_path / "cats", {"astronaut.png": data.astronaut()}, ["cat"])
+    code, out, err = run(
+        capsys, "prelabel", cats, "--backend", "yolo-onnx", "--model", model, "--only-existing"
+    )
+    assert code == 0, err
+    assert "left out (class ignored by the mapping" in out
+    assert "warning: left out, not one of the project's categories: person " in err
+    assert "; map classes with --map CLASS=CATEGORY, or run without --only-existing" in err
+
+
 def test_threshold_backend_with_options(capsys, tmp_path: Path) -> None:
     path = make_project(tmp_path / "c", {"coins.png": data.coins()})
     code, _, err = run(

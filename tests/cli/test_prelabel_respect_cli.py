@@ -289,3 +289,20 @@ def test_from_boxes_with_every_box_outlined_has_nothing_to_do(capsys, tmp_path: 
     code, out, err = run(capsys, *args, "-o", copy)
     assert code == 0 and f"{copy}: nothing to do" in out, err
     assert load_project(copy).annotations.keys() == load_project(path).annotations.keys()
+
+
+def test_boxes_that_give_no_mask_are_named_and_fail_no_image_even_on_a_rerun(capsys, tmp_path: Path) -> None:
+    """A box on plain background gets an empty mask; rerunning tried it again, found nothing again and
+    printed "0/1 images pre-labeled, 1 failed", exit 1, when nothing new was possible. The box is named
+    (image, id), the image is pre-labeled and the exit status is 0, on the first run and the rerun."""
+    project_file = disk_project(tmp_path / "p")
+    project = load_project(project_file)
+    project.add_annotation(Annotation(7, 1, 1, [165.0, 120.0, 60.0, 60.0], None, 3600.0))  # background only
+    save_project(project, project_file)
+    for first in (True, False):
+        code, out, err = run(capsys, "prelabel", project_file, "--backend", "grabcut", "--from-boxes")
+        assert code == 0, err
+        assert "disk.png: annotation 7 (disk): mask empty (the backend found nothing in the box)" in err
+        added = "1 annotation added" if first else "0 annotations added"
+        assert f"1/1 images pre-labeled, {added}, 1 box gave no mask (redraw it or outline by hand)" in out
+        assert "failed" not in out and "not outlined" not in out

@@ -76,3 +76,38 @@ def test_tiled_prelabel_joins_objects_across_seams(capsys, tmp_path: Path, layou
         capsys, "prelabel", project_file, "--backend", "threshold", "--tile", "160", "--overlap", "1.5"
     )
     assert code == 2 and "--overlap must be in 0..0.9" in err
+
+
+def test_boxes_wider_than_the_overlap_cut_by_tile_edges_are_warned_once(
+    capsys, tmp_path: Path, shared_models: Path
+) -> None:
+    """yolo11n in 256-px tiles overlapping by 0.1 (26 px) on the astronaut: no tile sees her whole, and
+    nothing said the overlap was too small for the objects. A warning after the run says how wide the
+    cut boxes were and what to use. Masks are joined by their pixels in the band whatever their size:
+    no warning for them (the discs above, the bars here)."""
+    pytest.importorskip("onnxruntime")
+    import tifffile
+    from skimage import data
+
+    from tests.cli.test_prelabel_cli import make_project
+
+    project_file = make_project(tmp_path / "p", {"astronaut.png": data.astronaut()})
+    model = shared_models / "yolo11n.onnx"
+    args = ["prelabel", project_file, "--backend", "yolo-onnx", "--model", model, "--tile", "256"]
+    code, _, err = run(capsys, *args, "--overlap", "0.1", "--score-threshold", "0.5")
+    assert code == 0, err
+    assert err.count("cut by tile edges") == 1, err
+    assert "cut by tile edges; an overlap of 0.1*256 = 26 px is smaller: use " in err
+    assert "--tile " in err.split("cut by tile edges")[1]
+
+    h, w = 200, 700
+    pixels = np.full((h, w), 30, np.uint8)
+    pixels[40:60, 70:220] = 220  # across the seam at x = 128..160
+    tifffile.imwrite(tmp_path / "bars.tif", pixels)
+    project = new_project([])
+    project.add_image(ImageRecord(1, "bars.tif", w, h))
+    bars = save_project(project, tmp_path / "bars.json")
+    code, _, err = run(
+        capsys, "prelabel", bars, "--backend", "threshold", "--tile", "160", "--overlap", "0.2"
+    )
+    assert code == 0 and "cut by tile edges" not in err, err

@@ -211,3 +211,19 @@ def test_a_box_a_tile_edge_cuts_is_dropped_when_it_matches_what_its_tile_saw_of_
     merged = merge_tiles([(tile_a, [half, left]), (tile_b, [cup, left, right])])
     assert sorted(p.bbox[0] for p in merged) == [110.0, 170.0, 230.0]
     assert [p.bbox for p in merged if p.bbox[0] == 170.0] == [cup.bbox]
+
+
+def test_cut_extent_and_its_warning() -> None:
+    """Objects no tile held clear of its inner edges, measured across the edge that cut them; the
+    warning asks for an overlap that would hold them (or a larger tile when none under 0.9 would)."""
+    from pixelproof.inference.tiling import cut_extent, cut_warning
+
+    tiling = Tiling(400, 0.1)  # 1000 px wide: tiles at x 0, 300, 600; seams x 300..400, 600..700
+    assert cut_extent([[10, 10, 200, 50], [420, 10, 150, 50]], 1000, 300, tiling) == 0.0  # each whole
+    assert cut_extent([[250, 10, 180, 50], [10, 10, 50, 290]], 1000, 300, tiling) == 180.0
+    assert cut_warning(180.0, tiling) == (
+        "objects up to 180 px wide were cut by tile edges; an overlap of 0.1*400 = 40 px is smaller: "
+        "use --overlap 0.45 or --tile 1800"
+    )
+    assert cut_warning(40.0, tiling) == ""
+    assert cut_warning(300.0, Tiling(256, 0.0)).endswith("use --tile 1500 --overlap 0.2")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections import Counter
 from functools import partial
 from pathlib import Path
 
@@ -51,6 +52,7 @@ from pixelproof.inference.apply import (
 )
 from pixelproof.inference.base import Backend, BackendError
 from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, lanes_allowed, propose_batch
+from pixelproof.inference.class_filter import ClassFilter, ignored_line, keeps_none
 from pixelproof.inference.class_mapping import (
     effective_mapping,
     mapping_key,
@@ -58,9 +60,9 @@ from pixelproof.inference.class_mapping import (
     respelt,
     unknown_class,
 )
-from pixelproof.inference.from_boxes import box_annotations, more_failures_line
+from pixelproof.inference.from_boxes import box_annotations, more_failures_line, no_mask_count
 from pixelproof.inference.registry import get_backend
-from pixelproof.inference.tiling import AUTO_TILE_START, DEFAULT_OVERLAP, Tiling
+from pixelproof.inference.tiling import AUTO_TILE_START, DEFAULT_OVERLAP, Tiling, cut_extent, cut_warning
 
 ALL_OUTLINED = "nothing to do: every box already has a mask made from it"
 ALL_LABELED = "nothing to do: every image has objects (--unlabeled-only)"
@@ -248,6 +250,11 @@ def run(args: argparse.Namespace) -> int:
         error(f"--category {args.category!r}: the project has no such category")
         return 2
     mapping = effective_mapping(project, backend, mapping, current, chosen=bool(args.category))
+    if args.only_existing and not args.from_boxes:  # said before the model runs, as the app does
+        names = frozenset(c.name for c in project.categories.values())
+        if why := keeps_none(classes, ClassFilter(mapping, True, names)):
+            error(f"--only-existing: nothing to pre-label: {why}{_none_hint(names)}")
+            return 2
     job = partial(_prelabel, args, project, images, spec, backend, mapping, options, tiling)
     if args.output or project.path is None:
         return job()  # the project is only read
@@ -331,7 +338,9 @@ def _run_job(
             project, todo, mapper, executor, spec=spec, backend=backend, path_map=options.path_map,
             tiling=tiling, overlap=args.overlap, from_boxes=args.from_boxes, on_progress=feed_bar(bar),
         )  # fmt: skip
-        account = partial(_account, result, bar=bar, failed=failed)
+        left_out: Counter[str] = Counter()  # per model class, the predictions dropped (what to map)
+        cut = [0.0]  # with --tile: the largest box no tile held whole (``cut_extent``)
+        account = partial(_account, result, bar=bar, failed=failed, left_out=left_out, tiling=tiling, cut=cut)
         out = Path(args.output) if args.output else project.path  # as given, in the summary
         try:
             if shards is not None:
@@ -357,6 +366,12 @@ def _run_job(
     tiled = len(result.auto_tiled) + (shards.kept_tiled if shards is not None else 0)
     if len(result.box_failures) > BOX_LINES:  # the first ones were named as they came
         warn(more_failures_line(len(result.box_failures) - BOX_LINES))
+    if tiling is not None and (cut_line := cut_warning(cut[0], tiling)):  # once, after the run
+        warn(cut_line)
+    lacking = {c: n for c, n in left_out.items() if mapping.get(c, c) is not None}  # not those --map drops
+    if args.only_existing and lacking:  # "235 left out" alone does not say which classes, nor what to do
+        names = frozenset(c.name for c in project.categories.values())
+        warn(f"left out, not one of the project's categories: {ignored_line(lacking)}{_none_hint(names)}")
     for line in mapper.problems:  # a model class named past what PixelProof makes: kept whole, said
         warn(line)
     new = f", new categories: {', '.join(map(shown, result.new_categories))}" if result.new_categories else ""
@@ -372,15 +387,32 @@ def _run_job(
             if result.speckles
             else ""
         )
-        + (f", {_boxes(boxes)} not outlined" if boxes else "")
+        + _not_outlined(boxes, no_mask_count(f for _, f in result.box_failures))
         + (f", {tiled} pre-labeled in tiles (too big for the model's memory)" if tiled else "")
         + (f", {len(result.failures)} failed" if result.failures else "")
     )
     return 1 if result.succeeded == 0 else 0
 
 
+def _none_hint(categories: frozenset[str]) -> str:
+    """What to do when ``--only-existing`` keeps no class: a project without categories has none to keep."""
+    none = " (the project has no categories)" if not categories else ""
+    return f"{none}; map classes with --map CLASS=CATEGORY, or run without --only-existing to add them"
+
+
 def _boxes(n: int) -> str:
     return f"{n} box{'es' if n != 1 else ''}"
+
+
+def _not_outlined(boxes: int, empty: int) -> str:
+    """The summary's words for the ``boxes`` that got no mask, ``empty`` of them outlined as an empty mask
+    (named above; a rerun tries them again and finds the same: no failure, nothing new was possible)."""
+    words = [f"{_boxes(boxes - empty)} not outlined"] if boxes > empty else []
+    if empty:
+        words.append(
+            f"{_boxes(empty)} gave no mask (redraw {'them' if empty > 1 else 'it'} or outline by hand)"
+        )
+    return "".join(f", {w}" for w in words)
 
 
 def _usage_error(args: argparse.Namespace, shard_size: int | None) -> str:
@@ -444,8 +476,17 @@ def _account(
     *,
     bar: ProgressBar,
     failed: FailureLines,
+    left_out: Counter[str] | None = None,
+    tiling: Tiling | None = None,
+    cut: list[float] | None = None,
 ) -> None:
     if isinstance(proposal, Proposal):
+        if tiling is not None and cut is not None:
+            # boxes only: a mask is joined across the seams by its pixels in the band, whatever its size
+            boxes = (a.bbox for a in proposal.annotations if a.kind == "box")
+            cut[0] = max(cut[0], cut_extent(boxes, image.width, image.height, tiling))
+        if left_out is not None:
+            left_out.update(proposal.ignored_classes)
         result.annotations += len(proposal.annotations)
         result.ignored += proposal.ignored
         result.skipped += proposal.skipped

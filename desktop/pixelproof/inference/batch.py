@@ -42,7 +42,7 @@ from pixelproof.inference.apply import (
 )
 from pixelproof.inference.base import Backend, BackendError
 from pixelproof.inference.class_filter import ClassFilter, refused_classes
-from pixelproof.inference.from_boxes import box_annotations, none_outlined, segment_boxes
+from pixelproof.inference.from_boxes import box_annotations, none_outlined, refused, segment_boxes
 from pixelproof.inference.registry import backend_class, get_backend
 from pixelproof.inference.tiling import DEFAULT_OVERLAP, AutoTiled, Tiling, predict_fitting, predict_tiled
 
@@ -342,7 +342,7 @@ def propose_batch(
                 yield image, result.reason
                 continue
             proposal = mapper.adopt(image, *result)
-            if from_boxes and not proposal.annotations and proposal.box_failures:
+            if from_boxes and not proposal.annotations and refused(proposal.box_failures):
                 yield image, none_outlined(proposal.box_failures)  # say why, not "0 annotations added"
             else:
                 yield image, proposal

@@ -22,7 +22,9 @@ __all__ = [
     "failure_lines",
     "mask_score",
     "more_failures_line",
+    "no_mask_count",
     "none_outlined",
+    "refused",
     "segment_boxes",
 ]
 
@@ -58,6 +60,19 @@ class BoxFailure:
     def described(self) -> str:
         """``annotation <id> (<category>): <reason>``."""
         return f"annotation {self.annotation_id} ({self.category}): {self.reason}"
+
+
+def refused(failures: Sequence[BoxFailure]) -> bool:
+    """Whether some box could not be outlined at all (empty, outside the picture, refused by the
+    backend): a fault to fix, so an image whose every box failed so is a failed image. A box the backend
+    outlined as an empty mask is a result, not a fault: its image is pre-labeled (with no mask for it),
+    and a rerun that finds nothing again is no failure either."""
+    return any(f.reason != NO_MASK for f in failures)
+
+
+def no_mask_count(failures: Iterable[BoxFailure]) -> int:
+    """How many of ``failures`` are boxes the backend outlined as an empty mask."""
+    return sum(1 for f in failures if f.reason == NO_MASK)
 
 
 def none_outlined(failures: Sequence[BoxFailure]) -> str:

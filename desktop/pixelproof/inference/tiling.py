@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -162,6 +162,43 @@ def predict_tiled(
         if on_tile is not None:
             on_tile(i + 1, len(rects))
     return merge_tiles(per_tile, tiling.match_iou)
+
+
+def cut_extent(bboxes: Iterable[Sequence[float]], width: int, height: int, tiling: Tiling) -> float:
+    """The largest size (px), across the edge that cut them, of the objects no tile of ``tiling`` held
+    whole (clear of its inner edges, as ``merge_tiles`` judges a box): each tile saw a piece of them,
+    joined across the seams or kept as a piece (0.0 when every object fitted in a tile). An object no
+    larger than the overlap always fits in one: a cut one says the overlap is too small for it."""
+    rects = tile_rects(width, height, tiling)
+    columns = {(tx, tx + tw) for tx, _, tw, _ in rects}  # the tiles are a grid: columns x rows
+    rows = {(ty, ty + th) for _, ty, _, th in rects}
+    worst = 0.0
+
+    def inside(lo: float, hi: float, a: int, b: int, end: int) -> bool:  # clear of the inner edges
+        return (a == 0 or lo > a + 1) and (b == end or hi < b - 1)
+
+    for x, y, w, h in bboxes:
+        if not any(inside(x, x + w, a, b, width) for a, b in columns):  # cut by a vertical edge
+            worst = max(worst, float(w))
+        if not any(inside(y, y + h, a, b, height) for a, b in rows):  # by a horizontal one
+            worst = max(worst, float(h))
+    return worst
+
+
+def cut_warning(extent: float, tiling: Tiling) -> str:
+    """What to change when objects up to ``extent`` px were cut by tile edges ("" when the overlap band
+    is no smaller than them): a larger ``--overlap`` when one under 0.9 fits them, else a larger tile."""
+    band = round(tiling.size * tiling.overlap)
+    if extent <= band:
+        return ""
+    what = f"objects up to {extent:.0f} px wide were cut by tile edges; an overlap of "
+    what += f"{tiling.overlap:g}*{tiling.size}"
+    need = math.ceil(100 * extent / tiling.size) / 100
+    fix = f"--overlap {need:g}" if need < 0.9 else ""
+    overlap = tiling.overlap or DEFAULT_OVERLAP  # no overlap at all: a larger tile needs one too
+    bigger = f"--tile {math.ceil(extent / overlap)}" + ("" if tiling.overlap else f" --overlap {overlap:g}")
+    fix = f"{fix} or {bigger}" if fix else bigger
+    return f"{what} = {band} px is smaller: use {fix}"
 
 
 @dataclass(frozen=True, slots=True)
