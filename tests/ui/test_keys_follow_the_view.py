@@ -229,25 +229,28 @@ def test_h_hides_every_annotation_and_shows_them_again(qtbot, window) -> None:
     win = window
     set_zoom(win, 1.0)
     first = draw_box(win, 40, 30, 120, 90)
-    item = win.canvas.items_by_id[first]
-    assert item.isVisible() and first in win.document.selection
+
+    def shown(ann_id: int) -> bool:  # looked up each time: a deselected box's item goes back in the layer
+        return win.canvas.items_by_id[ann_id].isVisible()
+
+    assert shown(first) and first in win.document.selection
     QTest.keyClick(win.canvas, Qt.Key.Key_H)
     assert not win.act_show_annotations.isChecked()
-    assert not item.isVisible() and win.document.selection == []  # nothing selected out of sight
+    assert not shown(first) and win.document.selection == []  # nothing selected out of sight
     QTest.keyClick(win.canvas, Qt.Key.Key_A, CTRL)  # select all: only what is shown
     assert win.document.selection == []
     win.document.set_selection([first])  # an Annotations panel pick (or an undo's focus): looking for it
-    assert win.act_show_annotations.isChecked() and item.isVisible()
+    assert win.act_show_annotations.isChecked() and shown(first)
     assert win.document.selection == [first]
     QTest.keyClick(win.canvas, Qt.Key.Key_H)
     second = draw_box(win, 150, 120, 200, 170)  # drawing while hidden shows them again
     assert win.act_show_annotations.isChecked()
-    assert item.isVisible() and win.canvas.items_by_id[second].isVisible()
+    assert shown(first) and shown(second)
     assert "shown again" in win.statusBar().currentMessage()
     QTest.keyClick(win.canvas, Qt.Key.Key_H)
-    assert not item.isVisible()
+    assert not shown(first)
     QTest.keyClick(win.canvas, Qt.Key.Key_H)  # and H again shows them
-    assert win.act_show_annotations.isChecked() and item.isVisible()
+    assert win.act_show_annotations.isChecked() and shown(first)
 
 
 def test_hidden_annotations_say_so_in_the_status_bar(qtbot, window) -> None:
