@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.model import Annotation
 from pixelproof.ui.shortcuts import REGISTRY
-from tests.ui.test_workbench import key
+from tests.ui.test_workbench import click, key, view_point
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 
@@ -110,3 +110,57 @@ def test_z_zooms_to_the_selected_object(qtbot, window) -> None:
     assert seen.contains(QRectF(250, 180, 6, 6))
     view_menu = next(m for m in window.shell.menus if m.title().replace("&", "") == "View")
     assert "view.zoom_selection" in {a.property("shortcut_id") for a in view_menu.actions()}
+
+
+def test_s_mid_outline_leaves_the_selection_and_the_polygon_alone(qtbot, window) -> None:
+    """S pressed while a polygon is half drawn: the object drawn before stays selected (1-9, K / J act on
+    it, not on one the labeler cannot see being picked) and the outline goes on to be closed."""
+    doc = window.document
+    first, other = boxes(window, [(1, [10, 10, 20, 20]), (1, [60, 10, 20, 20])])
+    doc.set_selection([first])
+    key(window, Qt.Key.Key_P)
+    for x, y in [(150, 100), (200, 100), (200, 150)]:
+        click(window, view_point(window, x, y))
+    assert window.canvas.tool.busy()
+    key(window, Qt.Key.Key_S)
+    assert doc.selection == [first]
+    key(window, Qt.Key.Key_S, SHIFT)
+    assert doc.selection == [first]
+    assert "Finish the drawing" in window.statusBar().currentMessage()
+    before = set(doc.project.annotations)
+    key(window, Qt.Key.Key_Return)  # the outline was not lost: Enter closes it
+    (drawn,) = set(doc.project.annotations) - before
+    assert len(doc.project.annotations[drawn].segmentation[0]) == 6
+    doc.set_selection([])
+    key(window, Qt.Key.Key_S)  # drawing done: S steps again
+    assert doc.selection == [first]
+    assert other in ids_on_image(window)
+
+
+def test_q_toggles_the_selected_objects_occluded_flag_as_one_undo_step(qtbot, window) -> None:
+    """CVAT's Q: the object stepped to marked occluded without the Properties panel; again, cleared."""
+    doc = window.document
+    a, b = boxes(window, [(1, [10, 10, 20, 20]), (1, [60, 10, 20, 20])])
+    window.canvas.setFocus()
+    doc.set_selection([])
+    key(window, Qt.Key.Key_Q)  # nothing selected: nothing changes
+    assert not any("occluded" in x.app_extra for x in doc.project.annotations.values())
+    key(window, Qt.Key.Key_S)
+    assert doc.selection == [a]
+    depth = doc.undo_stack.index()
+    key(window, Qt.Key.Key_Q)
+    assert doc.project.annotations[a].app_extra["occluded"] == 1
+    assert "occluded" not in doc.project.annotations[b].app_extra
+    assert doc.undo_stack.index() == depth + 1
+    assert "occluded on" in window.statusBar().currentMessage()
+    key(window, Qt.Key.Key_Q)
+    assert doc.project.annotations[a].app_extra["occluded"] == 0
+    assert "occluded off" in window.statusBar().currentMessage()
+    doc.undo_stack.undo()
+    assert doc.project.annotations[a].app_extra["occluded"] == 1
+    doc.set_selection([a, b])  # one of two occluded: Q marks both, as the mixed checkbox does
+    key(window, Qt.Key.Key_Q)
+    assert [doc.project.annotations[i].app_extra["occluded"] for i in (a, b)] == [1, 1]
+    assert doc.selection == [a, b]
+    edit_menu = next(m for m in window.shell.menus if m.title().replace("&", "") == "Edit")
+    assert "edit.occluded" in {x.property("shortcut_id") for x in edit_menu.actions()}

@@ -5,7 +5,8 @@ object selected, a digit key sets its class, K / J accept or reject it, Del dele
 it: a labeler checks an image object by object without leaving the canvas. The order is the Annotations
 panel's; what the canvas does not draw (a hidden category, a proposal under the Model panel's Show slider,
 everything while H hides the objects) is passed over, as a click or Select All passes it over. An object out
-of the view is brought into it, the zoom kept.
+of the view is brought into it, the zoom kept. S does nothing while a drawing is in progress (a polygon's
+outline); Z does, as the wheel zooms then.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtGui import QAction
 
 from pixelproof.core.model import Annotation
 from pixelproof.core.names import shown_name
+from pixelproof.ui.object_flags import ObjectFlags
 from pixelproof.ui.shortcuts import make_action
 
 if TYPE_CHECKING:
@@ -39,8 +41,12 @@ class ObjectSteps(QObject):
         )
         for act in (self.act_next, self.act_previous, self.act_zoom):
             shell.add_action(act)
-        _insert_after(shell, "Edit", "edit.select_all", [self.act_next, self.act_previous])
-        _insert_after(shell, "View", "view.actual_pixels", [self.act_zoom])
+        # Q marks the object stepped to occluded: its item beside S / Shift+S
+        self.flags = ObjectFlags(shell)
+        insert_after(
+            shell, "Edit", "edit.select_all", [self.act_next, self.act_previous, self.flags.act_occluded]
+        )
+        insert_after(shell, "View", "view.actual_pixels", [self.act_zoom])
 
     def shown_objects(self) -> list[Annotation]:
         """The objects of the shown image the canvas draws, in the image's (the Annotations panel's) order."""
@@ -53,7 +59,12 @@ class ObjectSteps(QObject):
     def step(self, step: int) -> None:
         """Select the object after (``step`` 1) the last selected one, or before (-1) the first; from the
         last back to the first (and the other way): a round of the image, as CVAT's Tab goes."""
-        doc = self.shell.document
+        doc, tool = self.shell.document, self.shell.canvas.tool
+        if tool is not None and tool.busy():
+            # a polygon half drawn: the selection moving under it (and K / J, 1-9 then acting on another
+            # object than the one the labeler sees being drawn) is not what S meant mid-outline
+            self.shell.status("Finish the drawing (Enter) or cancel it (Esc) before selecting another object")
+            return
         objects = self.shown_objects()
         if doc is None or not objects:
             some = (
@@ -103,7 +114,7 @@ class ObjectSteps(QObject):
             canvas.center_on(area.center())
 
 
-def _insert_after(shell: Shell, menu: str, after_id: str, actions: list[QAction]) -> None:
+def insert_after(shell: Shell, menu: str, after_id: str, actions: list[QAction]) -> None:
     """``actions`` in menu ``menu`` just below the action of registry id ``after_id``."""
     found = next(m for m in shell.menus if m.title().replace("&", "") == menu)
     items = found.actions()

@@ -130,6 +130,9 @@ DEFAULTS: list[Shortcut] = [
     _("edit.next_object", "Select &Next Object", ("S",), "labeling",
       note="of the image, in the Annotations list's order, round from the last to the first; CVAT's Tab"),
     _("edit.previous_object", "Select Pre&vious Object", ("Shift+S",), "labeling", note="CVAT's Shift+Tab"),
+    # CVAT's Q: the object stepped to with S marked as partly behind another without leaving the canvas
+    _("edit.occluded", "&Occluded", ("Q",), "labeling",
+      note="the selected objects' occluded flag on, or off when all have it; CVAT's Q"),
     _("edit.category", "Choose Category 1-9", tuple("123456789"), "labeling", editable=False),
     _("edit.preferences", "&Preferences…", ("Ctrl+,",)),
     # View

@@ -169,6 +169,7 @@ class AttributeForm(QObject):
             return box
         if spec.input_type in ("select", "radio"):
             combo = QComboBox()
+            combo.setAccessibleName(spec.name)  # said by its value alone otherwise
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(6)  # a long value must not widen the dock
             combo.activated.connect(lambda index: send(combo.itemData(index)))

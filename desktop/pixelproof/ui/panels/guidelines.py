@@ -94,6 +94,7 @@ class GuidelinesPanel(Panel):
         self.examples_area.hide()  # shown when the category has examples
         self.edit_button = QPushButton("Edit…")
         self.edit_button.setToolTip("Change the description, guideline and examples of this category")
+        self.edit_button.setAccessibleName("Edit guideline")  # "Edit…" said alone: edit what?
         self.edit_button.clicked.connect(self.edit)
         # Edit… beside the name, not below everything: the dock is short on a 768-px screen and the
         # empty-guideline hint points at the button

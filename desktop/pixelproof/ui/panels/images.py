@@ -295,9 +295,12 @@ class ImagesPanel(Panel):
         for s in IMAGE_STATES:
             self.status.addItem(swatch(STATUS_COLORS[s], 10), STATUS_LABELS[s], s)
         self.status.setToolTip("Status of the current image")
+        # a combo box is said by its value alone ("In progress"): named, and on Linux by its label (a buddy)
+        self.status.setAccessibleName("Image status")
         self.status.activated.connect(lambda i: self.set_status(self.status.itemData(i)))
         row = QHBoxLayout()
-        row.addWidget(QLabel("Status:"))
+        row.addWidget(status_label := QLabel("Status:"))
+        status_label.setBuddy(self.status)
         row.addWidget(self.status, 1)
         self.summary = QLabel()
         self.summary.setStyleSheet("color: palette(placeholder-text);")

@@ -68,6 +68,7 @@ class ClassMapping(QTableWidget):
             self.setItem(r, 0, item)
             want = mapping.get(name, name)
             combo = QComboBox()
+            combo.setAccessibleName(f"Category for {shown_name(name)}")  # said by its value alone otherwise
             if self.only_existing:  # no "+ new": the row's choice kept (unchecked, it is a new one again)
                 if want is not None and want not in categories:
                     combo.addItem(DROPPED, NEW + want)

@@ -108,7 +108,7 @@ class ProblemsPanel(Panel):
 
     # -- widgets -----------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.source = combo_box("lintSource")
+        self.source = combo_box("lintSource", "Compare with")
         for key, text in SOURCES.items():
             self.source.addItem(text, key)
         self.source.setToolTip("What the labels are compared with, besides rules and class statistics")
@@ -167,8 +167,8 @@ class ProblemsPanel(Panel):
 
     def _build_filters(self) -> None:
         """Kind, class, lowest score, show dismissed: above the table (``self.listing``)."""
-        self.kind_filter = combo_box("lintKindFilter")
-        self.class_filter = combo_box("lintClassFilter")
+        self.kind_filter = combo_box("lintKindFilter", "Kind of problem")
+        self.class_filter = combo_box("lintClassFilter", "Class")
         self.min_score = QDoubleSpinBox()
         self.min_score.setObjectName("lintMinScore")
         self.min_score.setAccessibleName("Minimum score")

@@ -79,10 +79,12 @@ def wrapped_label(name: str, text: str = "", fitted: bool = False) -> QLabel:
     return label
 
 
-def combo_box(name: str) -> QComboBox:
-    """A combo box that may be narrower than its longest entry (docks are narrow)."""
+def combo_box(name: str, said: str) -> QComboBox:
+    """A combo box that may be narrower than its longest entry (docks are narrow), ``said`` its name for a
+    screen reader (which says a combo box by its value alone: "All kinds")."""
     combo = QComboBox()
     combo.setObjectName(name)
+    combo.setAccessibleName(said)
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(6)
     return combo
