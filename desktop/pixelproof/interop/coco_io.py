@@ -55,8 +55,20 @@ def read_coco(
     that are missing (a QA reference needs only the annotations, so it turns this off)."""
     src = Path(path)
     report = Reporter(on_problem)
-    if src.is_dir() and (found := _coco_file_in(src)) is not None:
-        src = found
+    files = coco_files_in(src) if src.is_dir() else []
+    if len(files) > 1:  # an export of several splits, one file each: one project, each image its split
+        from pixelproof.interop.coco_splits import read_coco_splits
+
+        return read_coco_splits(
+            src,
+            files,
+            remap_categories=remap_categories,
+            check_images=check_images,
+            on_problem=on_problem,
+            progress=progress,
+        )
+    if files:
+        src = files[0]
         report(f"{path}: read {src} (the folder's COCO file)")
     skipped: Counter[str] = Counter()
     try:
@@ -268,23 +280,12 @@ def coco_files_in(folder: Path) -> list[Path]:
     return [f for f in found or sorted(folder.glob("*.json")) if looks_like_coco(f)]
 
 
-def _coco_file_in(folder: Path) -> Path | None:
-    """The one COCO file of ``folder`` (None when it holds none: reading the folder then says it is no
-    file, and the caller names the format it looks like); a ``ValueError`` naming them when it holds
-    several (one file is read at a time: each split is its own file)."""
-    found = coco_files_in(folder)
-    if len(found) <= 1:
-        return found[0] if found else None
-    names = ", ".join(str(f.relative_to(folder)) for f in found[:10])
-    raise ValueError(f"{len(found)} COCO files ({names}); give one of them (each split is its own file)")
-
-
 def looks_like_coco(path: Path) -> bool:
     """A .json file with COCO's ``images`` list (and no LabelMe ``shapes``) near its start, or a folder
-    with one such file in ``annotations/`` (a CVAT or Datumaro COCO export)."""
+    with such files in ``annotations/`` (a CVAT or Datumaro COCO export, one file per split)."""
     if path.is_dir():  # not the folder's own .json files: a project saved inside another dataset
         found = sorted((path / "annotations").glob("instances_*.json"))
-        return len(found) == 1 and looks_like_coco(found[0])
+        return any(looks_like_coco(f) for f in found)
     if not (path.is_file() and path.suffix.lower() == ".json"):
         return False
     head = sniff(path)
