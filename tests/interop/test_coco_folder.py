@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from pixelproof.core.split_names import split_of
 from pixelproof.interop import read_coco, write_coco
 from pixelproof.interop.formats import detect_format
@@ -141,3 +143,30 @@ def test_the_default_subset_is_no_split(tmp_path: Path) -> None:
         ("images/default/b.jpg", ""),
         ("images/train/a.jpg", "train"),
     ]
+
+
+def test_a_roboflow_coco_export_reads_each_split_folder(tmp_path: Path) -> None:
+    """Roboflow's COCO export: ``<split>/_annotations.coco.json`` beside its pictures (``valid`` is val);
+    the sample's files laid out so."""
+    src = tmp_path / "rf"
+    for split, theirs in (("train", "train"), ("valid", "val")):
+        (src / split).mkdir(parents=True)
+        shutil.copy(DATA / "annotations" / f"instances_{theirs}.json", src / split / "_annotations.coco.json")
+        for picture in (DATA / "images" / theirs).iterdir():
+            shutil.copy(picture, src / split / picture.name)
+    assert detect_format(src).name == "coco"
+    project = read_coco(src).project
+    assert sorted((i.file_name, split_of(i)) for i in project.images.values()) == [
+        ("train/a.jpg", "train"),
+        ("valid/b.jpg", "val"),
+    ]
+    assert all(project.image_path(i).is_file() for i in project.images.values())
+    assert len(project.annotations) == 3
+
+
+def test_several_coco_files_of_no_export_layout_are_not_joined(tmp_path: Path) -> None:
+    """Two COCO files side by side may be two versions of one dataset, not splits: the reader names them."""
+    for name in ("a.json", "b.json"):
+        shutil.copy(DATA / "annotations" / "instances_val.json", tmp_path / name)
+    with pytest.raises(ValueError, match=r"2 COCO files \(a.json, b.json\); give one of them"):
+        read_coco(tmp_path)

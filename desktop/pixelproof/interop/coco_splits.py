@@ -1,7 +1,8 @@
 """A COCO export folder of several splits read as one project.
 
 CVAT's and Datumaro's COCO exports of a project with subsets, and COCO's own layout, hold one
-``annotations/instances_<split>.json`` per split with the pictures in ``images/<split>/``. Each file is read
+``annotations/instances_<split>.json`` per split with the pictures in ``images/<split>/``; Roboflow's, one
+``<split>/_annotations.coco.json`` beside its pictures. Each file is read
 by the one COCO reader (``coco_io.read_coco``), then joined: each image keeps its file's split (as the
 Datumaro reader keeps a subset; ``instances_default.json`` is no split), categories are one per name (a
 later file's ids are mapped onto the first's, said when a name has other ids or supercategories), and the
@@ -31,10 +32,14 @@ from pixelproof.interop._util import (
 from pixelproof.interop.splits import set_split
 
 PREFIX = "instances_"
+ROBOFLOW_FILE = "_annotations.coco.json"  # coco_io's: each split's file in Roboflow's COCO export
 
 
 def split_of_file(file: Path) -> str:
-    """The split a COCO file holds: ``instances_val.json`` -> ``val``; else its stem."""
+    """The split a COCO file holds: ``instances_val.json`` -> ``val``, Roboflow's
+    ``valid/_annotations.coco.json`` -> ``valid`` (read as ``val``); else its stem."""
+    if file.name == ROBOFLOW_FILE:
+        return file.parent.name
     stem = file.stem
     return stem[len(PREFIX) :] if stem.startswith(PREFIX) and len(stem) > len(PREFIX) else stem
 
@@ -50,7 +55,7 @@ def read_coco_splits(
 ) -> ImportResult:
     """Read each of ``files`` (the COCO files of export folder ``folder``) and join them into one project
     whose image names resolve against ``folder``."""
-    from pixelproof.interop.coco_io import _remap, read_coco
+    from pixelproof.interop.coco_io import _remap, read_coco  # (coco_io reads a folder with this module)
 
     report = Reporter(on_problem)
     names = [rel_name(f, folder) for f in files]
