@@ -7,9 +7,11 @@ part), the mask colour map (``categories.mask.colormap``: the labels' colours) a
 ``polygon`` (flat points), ``mask`` (COCO RLE of the image, ``rle.size`` = [height, width]) and
 ``ellipse`` (its box's corners, made a 64-point polygon) are objects; ``attributes``, ``z_order``,
 ``group`` and ``id`` are kept in the object's extras (``occluded`` as the CVAT reader keeps it), and an
-image's objects come in drawing order (a higher ``z_order`` on top). The other annotation types
-(``label``, ``points``, ``polyline``, ``skeleton``, ``caption``, ``cuboid_3d``, ...) enclose no area:
-each is counted, named by item and index in one line per file, and kept in the image's extras.
+image's objects come in drawing order (a higher ``z_order`` on top). Polygons of one label in one non-zero
+``group`` are one object, as the CVAT reader joins a ``group_id``'s (``grouped_parts``). The other
+annotation types (``label``, ``points``, ``polyline``, ``skeleton``, ``caption``, ``cuboid_3d``, ...)
+enclose no area: each is counted, named by item and index in one line per file, and kept in the image's
+extras.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, sniff
+from pixelproof.interop.grouped_parts import join_grouped_polygons
 from pixelproof.interop.labelme import circle_polygon
 from pixelproof.interop.splits import set_split
 
@@ -193,6 +196,7 @@ def _read_item(
         order = sorted(range(len(anns)), key=lambda n: _z(anns[n]))
         for n in order:
             _read_annotation(file, f"{place}: annotations[{n}]", anns[n], image, labels, build, report, kept)
+    join_grouped_polygons(build.project, image, own=("datumaro_id",))  # CVAT's one object of parts
 
 
 def _z(ann: dict[str, Any]) -> int:
