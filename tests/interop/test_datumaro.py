@@ -188,3 +188,26 @@ def test_polygons_of_one_label_in_one_group_are_one_object_as_the_cvat_reader_re
         f'<image id="0" name="100.jpg" width="6" height="10">{polygons}</image></annotations>'
     )
     assert _polygon_objects(read_cvat(xml).project) == want
+
+
+def test_label_zero_black_is_a_background_colour_only(tmp_path: Path) -> None:
+    """Datumaro's colour map gives label 0 black whatever it is: the diverse export's ``cat0`` (a class
+    with objects) takes its palette colour instead, so it is seen on the canvas; a label 0 named
+    ``background`` keeps black; a label the map lacks has its palette colour."""
+    import shutil
+
+    from pixelproof.core.category_colors import default_color
+
+    project = read_datumaro(DATA / "diverse").project
+    assert project.category_by_name("cat0").color == default_color(1)
+    assert project.category_by_name("cat1").color == "#800000"
+    src = tmp_path / "diverse"
+    shutil.copytree(DATA / "diverse", src)
+    for file in (src / "annotations").glob("*.json"):
+        doc = json.loads(file.read_text())
+        doc["categories"]["label"]["labels"][0]["name"] = "Background"
+        doc["categories"]["mask"]["colormap"] = doc["categories"]["mask"]["colormap"][:4]  # no cat4
+        file.write_text(json.dumps(doc))
+    project = read_datumaro(src).project
+    assert project.category_by_name("Background").color == "#000000"
+    assert project.category_by_name("cat4").color == default_color(5)
