@@ -170,3 +170,18 @@ def test_several_coco_files_of_no_export_layout_are_not_joined(tmp_path: Path) -
         shutil.copy(DATA / "annotations" / "instances_val.json", tmp_path / name)
     with pytest.raises(ValueError, match=r"2 COCO files \(a.json, b.json\); give one of them"):
         read_coco(tmp_path)
+
+
+def test_one_picture_listed_by_two_splits_is_said(tmp_path: Path) -> None:
+    """Both files name ``a.jpg`` and the export keeps all pictures in ``images/``: one file in two splits
+    (a leak between them), two records said."""
+    src = _variant(tmp_path)
+    (src / "images" / "train" / "a.jpg").rename(src / "images" / "a.jpg")
+    shutil.rmtree(src / "images" / "train")
+    shutil.rmtree(src / "images" / "val")
+    result = read_coco(src)
+    val = src / "annotations" / "instances_val.json"
+    assert f"{val}: 1 image(s) listed by another split too: images/a.jpg (also in instances_train.json)" in (
+        result.problems
+    )
+    assert sorted(split_of(i) for i in result.project.images.values()) == ["train", "val"]
