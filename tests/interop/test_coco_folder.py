@@ -185,3 +185,18 @@ def test_one_picture_listed_by_two_splits_is_said(tmp_path: Path) -> None:
         result.problems
     )
     assert sorted(split_of(i) for i in result.project.images.values()) == ["train", "val"]
+
+
+def test_splits_pixelproof_wrote_keep_each_image_status_with_its_new_id(tmp_path: Path) -> None:
+    """Each split's file saved by PixelProof with an image Done: the val image renumbered keeps its own."""
+    src = _variant(tmp_path)
+    for split, status in (("train", "done"), ("val", "in_progress")):
+        file = src / "annotations" / f"instances_{split}.json"
+        project = read_coco(file).project
+        project.set_image_status(5, status)
+        write_coco(project, file)
+    project = read_coco(src).project
+    assert {split_of(i): project.image_status(i.id) for i in project.images.values()} == {
+        "train": "done",
+        "val": "in_progress",
+    }

@@ -7,7 +7,8 @@ by the one COCO reader (``coco_io.read_coco``), then joined: each image keeps it
 Datumaro reader keeps a subset; ``instances_default.json`` is no split), categories are one per name (a
 later file's ids are mapped onto the first's, said when a name has other ids or supercategories), and the
 image and object ids each file starts again from are kept apart (a later file's colliding ids renumbered,
-said). An image the folder lacks is named ``images/<split>/<name>`` so two splits' ``a.jpg`` stay two.
+said). An image the folder lacks is named ``images/<split>/<name>`` so two splits' ``a.jpg`` stay two. Files
+PixelProof wrote keep their per-image maps (status, review, time spent) under the images' new ids.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from pixelproof.core.image_folder import on_disk
-from pixelproof.core.model import LAST_ANNOTATION_ID, LAST_CATEGORY_ID, LAST_IMAGE_ID, Category, Project
+from pixelproof.core.image_maps import IMAGE_MAPS
+from pixelproof.core.model import (
+    LAST_ANNOTATION_ID,
+    LAST_CATEGORY_ID,
+    LAST_IMAGE_ID,
+    Category,
+    Project,
+    id_key,
+)
 from pixelproof.core.split_names import subset_split
 from pixelproof.interop._util import (
     ImportResult,
@@ -32,6 +41,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.splits import set_split
 
 PREFIX = "instances_"
+ID_MARKS = (LAST_ANNOTATION_ID, LAST_IMAGE_ID, LAST_CATEGORY_ID)
 ROBOFLOW_FILE = "_annotations.coco.json"  # coco_io's: each split's file in Roboflow's COCO export
 
 
@@ -67,10 +77,14 @@ def read_coco_splits(
     skipped: Counter[str] = Counter()
     first_file: dict[str, tuple[str, Category]] = {}  # category name -> (file, its category)
     named: dict[str, str] = {}  # image file name -> the file that listed it first
+    marks: dict[str, int] = {}
     for file in files:
         part = read_coco(file, check_images=check_images, on_problem=report, progress=progress)
         skipped += part.skipped
+        for key in ID_MARKS:
+            marks[key] = max(marks.get(key, 0), part.project.issued(key))
         _join(merged, part.project, file, folder, check_images, first_file, named, report)
+    merged.keep_given_out(marks)  # an id a file's removed image, class or object had stays given out
     if remap_categories:
         _remap(merged)
     return ImportResult(merged, report.problems, skipped)
@@ -95,7 +109,6 @@ def _join(
     moved_images: list[int] = []
     new_image_ids = merged.id_counter(LAST_IMAGE_ID, above=max(part.images, default=0))
     twice: list[str] = []
-    status = part.app.get("image_status") if isinstance(part.app.get("image_status"), dict) else {}
     for image in list(part.images.values()):
         old = image.id
         if old in merged.images or merged.was_given_out(LAST_IMAGE_ID, old):
@@ -109,8 +122,6 @@ def _join(
         app = image.extra.get("pixelproof")
         image.extra["pixelproof"] = set_split(dict(app) if isinstance(app, dict) else {}, subset_split(split))
         merged.add_image(image)
-        if str(old) in status:
-            merged.image_status_map()[str(image.id)] = status[str(old)]
     moved_anns: list[int] = []
     new_ann_ids = merged.id_counter(LAST_ANNOTATION_ID, above=max(part.annotations, default=0))
     for ann in list(part.annotations.values()):
@@ -121,6 +132,7 @@ def _join(
         ann.image_id = image_ids[ann.image_id]
         ann.category_id = cat_ids[ann.category_id]
         merged.add_annotation(ann)
+    _join_app(merged, part, image_ids, file, report)
     if moved_images:
         report(
             f"{file}: {len(moved_images)} image id(s) also in an earlier file "
@@ -133,6 +145,25 @@ def _join(
         )
     if twice:
         report(f"{file}: {len(twice)} image(s) listed by another split too: {listed(twice)}")
+
+
+def _join_app(
+    merged: Project, part: Project, image_ids: dict[int, int], file: Path, report: Reporter
+) -> None:
+    """A PixelProof project's own keys (a file PixelProof wrote): the per-image maps with the images' new
+    ids; any other key as the first file holding it has it, a later file's other value said, not read."""
+    for key, value in part.app.items():
+        if key in IMAGE_MAPS and isinstance(value, dict):
+            entries = merged.app.setdefault(key, {})
+            for k, v in value.items():
+                if (old := id_key(k)) in image_ids:
+                    entries[str(image_ids[old])] = v
+        elif key in ("format", *ID_MARKS):
+            continue  # the merged project's own
+        elif key not in merged.app:
+            merged.app[key] = value
+        elif merged.app[key] != value:
+            report(f"{file}: pixelproof.{key} is not the earlier file's; the earlier one kept")
 
 
 def _join_categories(
