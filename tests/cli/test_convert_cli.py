@@ -162,3 +162,15 @@ def test_without_from_the_input_format_is_recognised_and_said(tmp_path: Path, ca
     err = capsys.readouterr().err
     assert f"{tmp_path / 'notes'}: not recognised as any readable format" in err and "--from FMT" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_coco_export_of_two_splits_converts_to_yolo_splits(tmp_path: Path) -> None:
+    """Datumaro's coco_instances (instances_train.json + instances_val.json): one convert, each image in
+    its split's folders of the YOLO dataset."""
+    src = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "coco_dataset" / "coco_instances"
+    out = tmp_path / "yolo"
+    assert main(["convert", str(src), str(out), "--to", "yolo", "--task", "detect"]) == 0
+    assert (out / "images" / "train" / "a.jpg").is_file() and (out / "images" / "val" / "b.jpg").is_file()
+    assert len((out / "labels" / "val" / "b.txt").read_text().splitlines()) == 2
+    yaml = (out / "data.yaml").read_text()
+    assert "train: images/train" in yaml and "val: images/val" in yaml

@@ -120,3 +120,94 @@ def test_the_default_subset_is_no_split() -> None:
     assert by_name["images/default/43.qq"]["datumaro"]["subset"] == "default"  # kept as read
     assert "split" not in by_name["images/default/43.qq"]
     assert by_name["images/train/100.jpg"]["split"] == "train"
+
+
+def _grouped_polygons() -> list[dict]:
+    """Polygons for train.json's item 100 as a CVAT project exports them to Datumaro (``occluded`` in
+    the attributes, ``z_order`` 0, a ``group`` per object): two parts of ``cat1`` in group 3, a ``cat2``
+    polygon in that group, an occluded ``cat1`` polygon in it, and an ungrouped ``cat1`` polygon."""
+    shapes = [  # (id, label, group, occluded, points)
+        (20, 1, 3, False, [0.0, 0.0, 2.0, 0.0, 2.0, 2.0]),
+        (21, 1, 3, False, [3.0, 4.0, 5.0, 4.0, 5.0, 8.0]),
+        (22, 2, 3, False, [0.0, 5.0, 2.0, 5.0, 2.0, 9.0]),
+        (23, 1, 3, True, [1.0, 1.0, 4.0, 1.0, 4.0, 3.0]),
+        (24, 1, 0, False, [0.0, 6.0, 3.0, 6.0, 3.0, 9.0]),
+    ]
+    return [
+        {"id": i, "type": "polygon", "attributes": {"occluded": occ}, "group": g, "label_id": label,
+         "points": pts, "z_order": 0}
+        for i, label, g, occ, pts in shapes
+    ]  # fmt: skip
+
+
+def _cvat_points(flat: list[float]) -> str:
+    return ";".join(f"{x},{y}" for x, y in zip(flat[::2], flat[1::2], strict=True))
+
+
+def _polygon_objects(project) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
+    """(label, group, number of parts) of each polygon object, sorted."""
+    return sorted(
+        (project.categories[a.category_id].name, a.app_extra.get("group_id", 0), len(a.segmentation))
+        for a in project.annotations.values()
+        if a.kind == "polygon" and project.categories[a.category_id].name in ("cat1", "cat2")
+    )
+
+
+def test_polygons_of_one_label_in_one_group_are_one_object_as_the_cvat_reader_reads_them(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    from pixelproof.interop.cvat import read_cvat
+
+    src = tmp_path / "diverse"
+    shutil.copytree(DATA / "diverse", src)
+    train = src / "annotations" / "train.json"
+    doc = json.loads(train.read_text())
+    item = next(it for it in doc["items"] if it["id"] == "100")
+    item["annotations"] = _grouped_polygons()
+    train.write_text(json.dumps(doc))
+    project = read_datumaro(src).project
+    want = [("cat1", 0, 1), ("cat1", 3, 1), ("cat1", 3, 2), ("cat2", 3, 1)]
+    assert _polygon_objects(project) == want
+    joined = next(a for a in project.annotations.values() if len(a.segmentation or []) == 2)
+    assert joined.app_extra["datumaro_id"] == 20 and joined.bbox == [0.0, 0.0, 5.0, 8.0]
+    # the same shapes in CVAT's XML (group_id) read by the CVAT reader: the same objects
+    names = ["cat0", "cat1", "cat2"]
+    polygons = "".join(
+        f'<polygon label="{names[a["label_id"]]}" occluded="{int(a["attributes"]["occluded"])}" z_order="0"'
+        + (f' group_id="{a["group"]}"' if a["group"] else "")
+        + f' points="{_cvat_points(a["points"])}"/>'
+        for a in _grouped_polygons()
+    )  # fmt: skip
+    labels = "".join(f"<label><name>{n}</name></label>" for n in names)
+    xml = tmp_path / "cvat" / "annotations.xml"
+    xml.parent.mkdir()
+    xml.write_text(
+        f"<annotations><version>1.1</version><meta><task><labels>{labels}</labels></task></meta>"
+        f'<image id="0" name="100.jpg" width="6" height="10">{polygons}</image></annotations>'
+    )
+    assert _polygon_objects(read_cvat(xml).project) == want
+
+
+def test_label_zero_black_is_a_background_colour_only(tmp_path: Path) -> None:
+    """Datumaro's colour map gives label 0 black whatever it is: the diverse export's ``cat0`` (a class
+    with objects) takes its palette colour instead, so it is seen on the canvas; a label 0 named
+    ``background`` keeps black; a label the map lacks has its palette colour."""
+    import shutil
+
+    from pixelproof.core.category_colors import default_color
+
+    project = read_datumaro(DATA / "diverse").project
+    assert project.category_by_name("cat0").color == default_color(1)
+    assert project.category_by_name("cat1").color == "#800000"
+    src = tmp_path / "diverse"
+    shutil.copytree(DATA / "diverse", src)
+    for file in (src / "annotations").glob("*.json"):
+        doc = json.loads(file.read_text())
+        doc["categories"]["label"]["labels"][0]["name"] = "Background"
+        doc["categories"]["mask"]["colormap"] = doc["categories"]["mask"]["colormap"][:4]  # no cat4
+        file.write_text(json.dumps(doc))
+    project = read_datumaro(src).project
+    assert project.category_by_name("Background").color == "#000000"
+    assert project.category_by_name("cat4").color == default_color(5)

@@ -39,6 +39,7 @@ from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image, unclaimed
 from pixelproof.interop.stems import unique_stems
 
+ROBOFLOW_FILE = "_annotations.coco.json"
 _LOCATION = re.compile(r"^(images|annotations|categories)\[(\d+)\]")
 
 
@@ -55,8 +56,23 @@ def read_coco(
     that are missing (a QA reference needs only the annotations, so it turns this off)."""
     src = Path(path)
     report = Reporter(on_problem)
-    if src.is_dir() and (found := _coco_file_in(src)) is not None:
-        src = found
+    files = coco_files_in(src) if src.is_dir() else []
+    if len(files) > 1 and not set(files) <= set(split_files(src)):
+        names = ", ".join(str(f.relative_to(src)) for f in files[:10])
+        raise ValueError(f"{len(files)} COCO files ({names}); give one of them")
+    if len(files) > 1:  # an export of several splits, one file each: one project, each image its split
+        from pixelproof.interop.coco_splits import read_coco_splits
+
+        return read_coco_splits(
+            src,
+            files,
+            remap_categories=remap_categories,
+            check_images=check_images,
+            on_problem=on_problem,
+            progress=progress,
+        )
+    if files:
+        src = files[0]
         report(f"{path}: read {src} (the folder's COCO file)")
     skipped: Counter[str] = Counter()
     try:
@@ -264,27 +280,23 @@ def coco_files_in(folder: Path) -> list[Path]:
     """The COCO instances files of an export folder: ``annotations/instances_*.json`` (CVAT's COCO 1.0
     export, ``instances_default.json`` + ``images/``; Datumaro's and COCO's own layout), else the folder's
     own ``.json`` files that look like COCO."""
-    found = sorted((folder / "annotations").glob("instances_*.json"))
+    found = split_files(folder)
     return [f for f in found or sorted(folder.glob("*.json")) if looks_like_coco(f)]
 
 
-def _coco_file_in(folder: Path) -> Path | None:
-    """The one COCO file of ``folder`` (None when it holds none: reading the folder then says it is no
-    file, and the caller names the format it looks like); a ``ValueError`` naming them when it holds
-    several (one file is read at a time: each split is its own file)."""
-    found = coco_files_in(folder)
-    if len(found) <= 1:
-        return found[0] if found else None
-    names = ", ".join(str(f.relative_to(folder)) for f in found[:10])
-    raise ValueError(f"{len(found)} COCO files ({names}); give one of them (each split is its own file)")
+def split_files(folder: Path) -> list[Path]:
+    """An export's files of one split each: ``annotations/instances_<split>.json``, else Roboflow's
+    ``<split>/_annotations.coco.json`` (its images beside it)."""
+    found = sorted((folder / "annotations").glob("instances_*.json"))
+    return found or sorted(folder.glob(f"*/{ROBOFLOW_FILE}"))
 
 
 def looks_like_coco(path: Path) -> bool:
     """A .json file with COCO's ``images`` list (and no LabelMe ``shapes``) near its start, or a folder
-    with one such file in ``annotations/`` (a CVAT or Datumaro COCO export)."""
+    with such files in ``annotations/`` (a CVAT or Datumaro COCO export, one file per split) or Roboflow's
+    ``<split>/_annotations.coco.json``."""
     if path.is_dir():  # not the folder's own .json files: a project saved inside another dataset
-        found = sorted((path / "annotations").glob("instances_*.json"))
-        return len(found) == 1 and looks_like_coco(found[0])
+        return any(looks_like_coco(f) for f in split_files(path))
     if not (path.is_file() and path.suffix.lower() == ".json"):
         return False
     head = sniff(path)

@@ -14,7 +14,6 @@ without a class. ``<track>`` (CVAT for video) is reported and skipped.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import xml.etree.ElementTree as ET
@@ -23,11 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core import masks as core_masks
 from pixelproof.core.coordinate_limits import check_coordinates
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_image_size, short_repr
-from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.model import ImageRecord
 from pixelproof.core.split_names import subset_split
 from pixelproof.interop._util import (
     UNCLASSIFIED,
@@ -46,6 +44,7 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.cvat_writer import ATTRIBUTE_SPEC, KEPT_SHAPES, write_cvat
 from pixelproof.interop.formats import Format, images_option, sniff
+from pixelproof.interop.grouped_parts import join_grouped_polygons
 from pixelproof.interop.labelme import circle_polygon
 from pixelproof.interop.splits import set_split
 
@@ -234,26 +233,7 @@ def _read_image(
     shapes = sorted(enumerate(node), key=lambda n_shape: small_int(n_shape[1].get("z_order")) or 0)
     for n, shape in shapes:
         _read_shape(xml, f"{place}: <{shape.tag}> {n + 1}", shape, image, build, report, notes)
-    _join_grouped_polygons(build.project, image)
-
-
-def _join_grouped_polygons(project: Project, image: ImageRecord) -> None:
-    """Polygons of one label in one group are the parts of one object (as LabelMe groups shapes, and as
-    the writer splits a multi-part polygon), when nothing else tells them apart: a part with its own
-    ``occluded``, ``z_order``, attributes or source stays an object of its own (joined, it took the
-    first part's, and the export wrote them on every part)."""
-    first: dict[tuple[int, int, str], Annotation] = {}
-    for a in project.annotations_of(image.id):
-        group = a.app_extra.get("group_id")
-        if a.kind != "polygon" or group is None:
-            continue
-        same = json.dumps(a.app_extra, sort_keys=True)
-        head = first.setdefault((a.category_id, group, same), a)
-        if head is not a:
-            polys = [*head.segmentation, *a.segmentation]
-            box = core_masks.polygons_bbox(polys)
-            head.set_geometry(polys, box, core_masks.segmentation_area(polys, box, image.height, image.width))
-            project.remove_annotation(a.id)
+    join_grouped_polygons(build.project, image)
 
 
 def _attributes(shape: ET.Element) -> dict[str, str]:

@@ -1,14 +1,15 @@
 """Datumaro JSON (CVAT's "Datumaro 1.0" export, ``datum export -f datumaro``): ``annotations/<subset>.json``
 with ``images/<subset>/<path>`` (older exports: ``images/<path>``).
 
-A file holds the label list (``categories.label.labels``, a label with a ``parent`` being a skeleton's
-part), the mask colour map (``categories.mask.colormap``: the labels' colours) and ``items``, each with its
-``image`` (``path`` and ``size`` = [height, width]) and ``annotations``. ``bbox`` ([x, y, w, h]),
-``polygon`` (flat points), ``mask`` (COCO RLE of the image, ``rle.size`` = [height, width]) and
-``ellipse`` (its box's corners, made a 64-point polygon) are objects; ``attributes``, ``z_order``,
+A file holds the label list (``categories.label.labels``, a label with a ``parent`` being a skeleton's part),
+the mask colour map (``categories.mask.colormap``: the labels' colours, black only for a background) and
+``items``, each with its ``image`` (``path`` and ``size`` = [height, width]) and ``annotations``. ``bbox``
+([x, y, w, h]), ``polygon`` (flat points), ``mask`` (COCO RLE of the image, ``rle.size`` = [height, width])
+and ``ellipse`` (its box's corners, made a 64-point polygon) are objects; ``attributes``, ``z_order``,
 ``group`` and ``id`` are kept in the object's extras (``occluded`` as the CVAT reader keeps it), and an
-image's objects come in drawing order (a higher ``z_order`` on top). The other annotation types
-(``label``, ``points``, ``polyline``, ``skeleton``, ``caption``, ``cuboid_3d``, ...) enclose no area:
+image's objects come in drawing order (a higher ``z_order`` on top). Polygons of one label in one non-zero
+``group`` are one object, as the CVAT reader joins a ``group_id``'s (``grouped_parts``). The other annotation
+types (``label``, ``points``, ``polyline``, ``skeleton``, ``caption``, ``cuboid_3d``, ...) enclose no area:
 each is counted, named by item and index in one line per file, and kept in the image's extras.
 """
 
@@ -41,10 +42,13 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, sniff
+from pixelproof.interop.grouped_parts import join_grouped_polygons
 from pixelproof.interop.labelme import circle_polygon
 from pixelproof.interop.splits import set_split
 
 AREA_TYPES = ("bbox", "polygon", "mask", "ellipse")
+# the names whose black in the mask colour map is meant: any other class drawn black would not be seen
+BACKGROUND_NAMES = ("background", "_background_")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
 
@@ -111,8 +115,9 @@ def _read_file(
 
 
 def _labels(categories: dict[str, Any], build: Builder) -> list[str | None]:
-    """The label names by ``label_id``, each a category (with its colour from the mask colour map) but a
-    skeleton's parts (a label with a ``parent``), which are no objects of their own."""
+    """The label names by ``label_id``, each a category (with its colour from the mask colour map; black,
+    which Datumaro gives label 0 whatever it is, only for a background; else, and with none, its default
+    palette colour) but a skeleton's parts (a label with a ``parent``), which are no objects of their own."""
     names: list[str | None] = []
     for label in as_dict(categories.get("label")).get("labels") or []:
         label = as_dict(label)
@@ -129,8 +134,11 @@ def _labels(categories: dict[str, Any], build: Builder) -> list[str | None]:
         if not (isinstance(index, int) and 0 <= index < len(names) and all(isinstance(v, int) for v in rgb)):
             continue
         cat = build.project.category_by_name(names[index] or "")
-        if cat is not None and all(0 <= v <= 255 for v in rgb):
-            cat.color = "#{:02x}{:02x}{:02x}".format(*rgb)
+        if cat is None or not all(0 <= v <= 255 for v in rgb):
+            continue
+        if rgb == [0, 0, 0] and cat.name.strip().casefold() not in BACKGROUND_NAMES:
+            continue  # Datumaro gives label 0 black, background's colour: a class keeps its palette one
+        cat.color = "#{:02x}{:02x}{:02x}".format(*rgb)
     return names
 
 
@@ -193,6 +201,7 @@ def _read_item(
         order = sorted(range(len(anns)), key=lambda n: _z(anns[n]))
         for n in order:
             _read_annotation(file, f"{place}: annotations[{n}]", anns[n], image, labels, build, report, kept)
+    join_grouped_polygons(build.project, image, own=("datumaro_id",))  # CVAT's one object of parts
 
 
 def _z(ann: dict[str, Any]) -> int:

@@ -1,0 +1,215 @@
+"""A COCO export folder of several splits read as one project.
+
+CVAT's and Datumaro's COCO exports of a project with subsets, and COCO's own layout, hold one
+``annotations/instances_<split>.json`` per split with the pictures in ``images/<split>/``; Roboflow's, one
+``<split>/_annotations.coco.json`` beside its pictures. Each file is read
+by the one COCO reader (``coco_io.read_coco``), then joined: each image keeps its file's split (as the
+Datumaro reader keeps a subset; ``instances_default.json`` is no split), categories are one per name (a
+later file's ids are mapped onto the first's, said when a name has other ids or supercategories), and the
+image and object ids each file starts again from are kept apart (a later file's colliding ids renumbered,
+said). An image the folder lacks is named ``images/<split>/<name>`` so two splits' ``a.jpg`` stay two. Files
+PixelProof wrote keep their per-image maps (status, review, time spent) under the images' new ids.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from pixelproof.core.image_folder import on_disk
+from pixelproof.core.image_maps import IMAGE_MAPS
+from pixelproof.core.model import (
+    LAST_ANNOTATION_ID,
+    LAST_CATEGORY_ID,
+    LAST_IMAGE_ID,
+    Category,
+    Project,
+    id_key,
+)
+from pixelproof.core.split_names import subset_split
+from pixelproof.interop._util import (
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    folder_project,
+    listed,
+    rel_name,
+)
+from pixelproof.interop.splits import set_split
+
+PREFIX = "instances_"
+ID_MARKS = (LAST_ANNOTATION_ID, LAST_IMAGE_ID, LAST_CATEGORY_ID)
+ROBOFLOW_FILE = "_annotations.coco.json"  # coco_io's: each split's file in Roboflow's COCO export
+
+
+def split_of_file(file: Path) -> str:
+    """The split a COCO file holds: ``instances_val.json`` -> ``val``, Roboflow's
+    ``valid/_annotations.coco.json`` -> ``valid`` (read as ``val``); else its stem."""
+    if file.name == ROBOFLOW_FILE:
+        return file.parent.name
+    stem = file.stem
+    return stem[len(PREFIX) :] if stem.startswith(PREFIX) and len(stem) > len(PREFIX) else stem
+
+
+def read_coco_splits(
+    folder: Path,
+    files: list[Path],
+    *,
+    remap_categories: bool = False,
+    check_images: bool = True,
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Read each of ``files`` (the COCO files of export folder ``folder``) and join them into one project
+    whose image names resolve against ``folder``."""
+    from pixelproof.interop.coco_io import _remap, read_coco  # (coco_io reads a folder with this module)
+
+    report = Reporter(on_problem)
+    names = [rel_name(f, folder) for f in files]
+    report(
+        f"{folder}: read {len(files)} COCO files ({', '.join(names)}) as one project; "
+        "each image's split is its file's"
+    )
+    merged = folder_project(folder)
+    skipped: Counter[str] = Counter()
+    first_file: dict[str, tuple[str, Category]] = {}  # category name -> (file, its category)
+    named: dict[str, str] = {}  # image file name -> the file that listed it first
+    marks: dict[str, int] = {}
+    for file in files:
+        part = read_coco(file, check_images=check_images, on_problem=report, progress=progress)
+        skipped += part.skipped
+        for key in ID_MARKS:
+            marks[key] = max(marks.get(key, 0), part.project.issued(key))
+        _join(merged, part.project, file, folder, check_images, first_file, named, report)
+    merged.keep_given_out(marks)  # an id a file's removed image, class or object had stays given out
+    if remap_categories:
+        _remap(merged)
+    return ImportResult(merged, report.problems, skipped)
+
+
+def _join(
+    merged: Project,
+    part: Project,
+    file: Path,
+    folder: Path,
+    check_images: bool,
+    first_file: dict[str, tuple[str, Category]],
+    named: dict[str, str],
+    report: Reporter,
+) -> None:
+    """Add one file's project to ``merged`` (see the module)."""
+    split = split_of_file(file)
+    cat_ids = _join_categories(merged, part, file, first_file, report)
+    if not merged.extra:
+        merged.extra = dict(part.extra)  # info, licenses: the first file's
+    image_ids: dict[int, int] = {}
+    moved_images: list[int] = []
+    new_image_ids = merged.id_counter(LAST_IMAGE_ID, above=max(part.images, default=0))
+    twice: list[str] = []
+    for image in list(part.images.values()):
+        old = image.id
+        if old in merged.images or merged.was_given_out(LAST_IMAGE_ID, old):
+            image.id = new_image_ids.take()
+            moved_images.append(old)
+        image_ids[old] = image.id
+        image.file_name = _name(part, image, folder, split, check_images)
+        if image.file_name in named:
+            twice.append(f"{image.file_name} (also in {named[image.file_name]})")
+        named.setdefault(image.file_name, file.name)
+        app = image.extra.get("pixelproof")
+        image.extra["pixelproof"] = set_split(dict(app) if isinstance(app, dict) else {}, subset_split(split))
+        merged.add_image(image)
+    moved_anns: list[int] = []
+    new_ann_ids = merged.id_counter(LAST_ANNOTATION_ID, above=max(part.annotations, default=0))
+    for ann in list(part.annotations.values()):
+        old = ann.id
+        if old in merged.annotations or merged.was_given_out(LAST_ANNOTATION_ID, old):
+            ann.id = new_ann_ids.take()
+            moved_anns.append(old)
+        ann.image_id = image_ids[ann.image_id]
+        ann.category_id = cat_ids[ann.category_id]
+        merged.add_annotation(ann)
+    _join_app(merged, part, image_ids, file, report)
+    if moved_images:
+        report(
+            f"{file}: {len(moved_images)} image id(s) also in an earlier file "
+            f"({listed([str(i) for i in moved_images])}) given new ids"
+        )
+    if moved_anns:
+        report(
+            f"{file}: {len(moved_anns)} annotation id(s) also in an earlier file "
+            f"({listed([str(i) for i in moved_anns])}) given new ids"
+        )
+    if twice:
+        report(f"{file}: {len(twice)} image(s) listed by another split too: {listed(twice)}")
+
+
+def _join_app(
+    merged: Project, part: Project, image_ids: dict[int, int], file: Path, report: Reporter
+) -> None:
+    """A PixelProof project's own keys (a file PixelProof wrote): the per-image maps with the images' new
+    ids; any other key as the first file holding it has it, a later file's other value said, not read."""
+    for key, value in part.app.items():
+        if key in IMAGE_MAPS and isinstance(value, dict):
+            entries = merged.app.setdefault(key, {})
+            for k, v in value.items():
+                if (old := id_key(k)) in image_ids:
+                    entries[str(image_ids[old])] = v
+        elif key in ("format", *ID_MARKS):
+            continue  # the merged project's own
+        elif key not in merged.app:
+            merged.app[key] = value
+        elif merged.app[key] != value:
+            report(f"{file}: pixelproof.{key} is not the earlier file's; the earlier one kept")
+
+
+def _join_categories(
+    merged: Project, part: Project, file: Path, first_file: dict[str, tuple[str, Category]], report: Reporter
+) -> dict[int, int]:
+    """The file's category ids -> the merged project's: one category per name, the first file's id kept."""
+    ids: dict[int, int] = {}
+    new_ids = merged.id_counter(LAST_CATEGORY_ID, above=max(part.categories, default=0))
+    for cat in part.categories.values():
+        known = first_file.get(cat.name)
+        if known is not None:
+            where, have = known
+            ids[cat.id] = have.id
+            if cat.id != _original_id(have):
+                report(
+                    f"{file}: category {cat.name!r} has id {cat.id} here but {_original_id(have)} in "
+                    f"{where}; read as one category (id {have.id})"
+                )
+            if (cat.supercategory or "") != (have.supercategory or ""):
+                report(
+                    f"{file}: category {cat.name!r} has supercategory {cat.supercategory!r} here but "
+                    f"{have.supercategory!r} in {where}; {have.supercategory!r} kept"
+                )
+            continue
+        old = cat.id
+        if not merged.category_id_free(old):
+            cat.id = new_ids.take()
+            cat.extra.setdefault("original_id", old)
+        ids[old] = cat.id
+        merged.add_category(cat)
+        first_file[cat.name] = (file.name, cat)
+    return ids
+
+
+def _original_id(cat: Category) -> Any:
+    return cat.extra.get("original_id", cat.id)
+
+
+def _name(part: Project, image: Any, folder: Path, split: str, check_images: bool) -> str:
+    """The image's name relative to the export folder: where the COCO reader found it, else (missing, or
+    not looked for) ``images/<split>/<name>`` beside ``annotations/``, the place CVAT and Datumaro put it."""
+    if os.path.isabs(image.file_name):
+        return image.file_name
+    where, _ = on_disk(part, image)
+    if check_images and os.path.exists(where):
+        return rel_name(part.image_path(image), folder)
+    base = Path(os.path.abspath(part.path)).parent if part.path is not None else folder
+    home = folder / "images" / split if base.name == "annotations" else base
+    return rel_name(home / image.file_name, folder)
