@@ -200,3 +200,15 @@ def test_splits_pixelproof_wrote_keep_each_image_status_with_its_new_id(tmp_path
         "train": "done",
         "val": "in_progress",
     }
+
+
+def test_an_export_of_one_named_split_keeps_the_split(tmp_path: Path) -> None:
+    """CVAT's export of a task in a project's Train subset holds annotations/instances_train.json alone: its
+    images are the train split, as when the export also held val (the one file was read without a split)."""
+    src = tmp_path / "export"
+    shutil.copytree(DATA, src)
+    (src / "annotations" / "instances_val.json").unlink()
+    shutil.rmtree(src / "images" / "val")
+    project = read_coco(src).project
+    assert [(i.file_name, split_of(i)) for i in project.images.values()] == [("images/train/a.jpg", "train")]
+    assert all(project.image_path(i).is_file() for i in project.images.values())

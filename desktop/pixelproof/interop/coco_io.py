@@ -60,7 +60,7 @@ def read_coco(
     if len(files) > 1 and not set(files) <= set(split_files(src)):
         names = ", ".join(str(f.relative_to(src)) for f in files[:10])
         raise ValueError(f"{len(files)} COCO files ({names}); give one of them")
-    if len(files) > 1:  # an export of several splits, one file each: one project, each image its split
+    if len(files) > 1 or _one_named_split(src, files):  # an export's splits: each image its file's split
         from pixelproof.interop.coco_splits import read_coco_splits
 
         return read_coco_splits(
@@ -274,6 +274,17 @@ def write_coco(
             f"(another export's?), e.g. {renamed[0]}"
         )
     return warnings
+
+
+def _one_named_split(folder: Path, files: list[Path]) -> bool:
+    """An export folder of one split file naming a split (``instances_train.json``; not CVAT's
+    ``instances_default.json``, no split): read as the splits of an export are, the split kept."""
+    from pixelproof.core.split_names import subset_split
+    from pixelproof.interop.coco_splits import split_of_file
+
+    return (
+        len(files) == 1 and files == split_files(folder) and subset_split(split_of_file(files[0])) is not None
+    )
 
 
 def coco_files_in(folder: Path) -> list[Path]:
