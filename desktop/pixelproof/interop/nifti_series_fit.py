@@ -50,17 +50,16 @@ class Searched:
         return f"{said}; {self.cut}" if self.cut else said
 
 
-def _candidates(folders: list[Path], known: dict[Path, bool]) -> Searched:
-    """The named folders and their subfolders down to ``MAX_DEPTH`` levels that hold a DICOM series
-    (PATIENT/STUDY/SERIES/*.dcm), in name order. Bounded: hidden and symlinked folders are not entered (no
-    loop), the walk stops past ``MAX_FOLDERS`` folders or ``MAX_ENTRIES`` entries (said in ``cut``), and
-    only regular files are read (``scan_folder``: a FIFO is never opened)."""
-    out = Searched()
+def _walk(folders: list[Path], out: Searched) -> list[tuple[Path, bool]]:
+    """(folder, holds a regular file) for the named folders and their subfolders down to ``MAX_DEPTH``
+    levels, in name order. Bounded: hidden and symlinked folders are not entered (no loop), the walk stops
+    past ``MAX_FOLDERS`` folders or ``MAX_ENTRIES`` entries (said in ``out.cut``); ``out.listed`` counts
+    the folders listed."""
     entries = 0
-    found: list[Path] = []
+    found: list[tuple[Path, bool]] = []
     for base in folders:
         stack = [(base, 0)]
-        while stack:
+        while stack and not out.cut:
             folder, depth = stack.pop()
             if out.listed >= MAX_FOLDERS or entries >= MAX_ENTRIES:
                 out.cut = f"stopped after {out.listed} folders and {entries} entries (the search's limit)"
@@ -82,13 +81,33 @@ def _candidates(folders: list[Path], known: dict[Path, bool]) -> Searched:
                         files = True
                 except OSError:
                     continue
-            if files and holds_series(folder, known):
-                found.append(folder)
+            found.append((folder, files))
             stack += [(s, depth + 1) for s in sorted(subs, reverse=True)]
-        if out.cut:
-            break
+    return found
+
+
+def _candidates(folders: list[Path], known: dict[Path, bool]) -> Searched:
+    """The folders ``_walk`` finds that hold a DICOM series (PATIENT/STUDY/SERIES/*.dcm), in name order;
+    only regular files are read (``scan_folder``: a FIFO is never opened)."""
+    out = Searched()
+    found = [f for f, files in _walk(folders, out) if files and holds_series(f, known)]
     out.series = sorted(dict.fromkeys(found), key=lambda p: p.parts)
     return out
+
+
+def series_stamp(home: Path | None) -> tuple:
+    """The folders a label map is fitted in under ``home`` as they are now, from stats alone: each one's
+    modification time (a series added, removed or renamed changes its parent's). Another stamp: a
+    reference read with ``home`` is read again (the review view's ``read_key``)."""
+    if home is None:
+        return ()
+    stamps = []
+    for folder, _ in _walk([home], Searched()):
+        try:
+            stamps.append((os.fspath(folder), folder.stat().st_mtime_ns))
+        except OSError:
+            continue
+    return tuple(stamps)
 
 
 def series_by_geometry(
