@@ -32,7 +32,7 @@ from pixelproof.core.json_nesting import Nesting
 from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.sources import image_meta_extra
-from pixelproof.interop import geojson_cells, geojson_stream
+from pixelproof.interop import geojson_cells, geojson_plane, geojson_stream
 from pixelproof.interop._util import (
     UNCLASSIFIED,
     Builder,
@@ -283,6 +283,7 @@ class _FileReading:
         self.no_area: dict[str, list[str]] = {}
         self.nuclei_kept = 0
         self.ids: set[str] = set()
+        self.off_plane: dict[str, int] = {}  # "z=3, t=0" -> features read from that plane of QuPath's
 
     def feature(self, feature: Any, where: str) -> None:
         if not isinstance(feature, dict):
@@ -318,6 +319,8 @@ class _FileReading:
             limits.check_text(name, f"{where}.properties.classification", "name")
             fields = self.fields(feature, props, where)
             void = void or fields["app_extra"].pop("void", None) is True
+            if plane := geojson_plane.read_plane(geometry, gwhere, self.report):  # written back to QuPath
+                fields["app_extra"].setdefault(QUPATH_KEY, {})[geojson_plane.PLANE_KEY] = plane
             if nucleus is not None and (kept := geojson_cells.other_shape(*other, self.report)):
                 qupath = fields["app_extra"].setdefault(QUPATH_KEY, {})  # written back beside it
                 qupath[geojson_cells.OTHER_KEY[self.cell_shape]] = kept
@@ -327,6 +330,9 @@ class _FileReading:
                 self.colored.add(cat.id)
             added = add_object(parts, self.image, cat.id, fields, where, self.build, self.report)
             geojson_cells.mark_imported(added, self.image)
+            if geojson_plane.off_first(plane):
+                text = geojson_plane.plane_text(plane)  # type: ignore[arg-type]
+                self.off_plane[text] = self.off_plane.get(text, 0) + 1
         except ValueError as e:  # LimitError too
             self.report.skip("invalid", f"{e}; skipped")
 
@@ -400,6 +406,8 @@ class _FileReading:
                 f"{len(p)} {kind} ({listed(p, 3)})" for kind, p in sorted(self.no_area.items())
             )
             self.report(f"{self.file}: skipped geometries that enclose no area: {counts}")
+        if self.off_plane:
+            self.report(geojson_plane.off_plane_note(self.file, self.image.file_name, self.off_plane))
         if self.nuclei_kept:
             self.report(
                 f"{self.file}: {self.nuclei_kept} cell(s): the cell boundary is read, its nucleusGeometry "

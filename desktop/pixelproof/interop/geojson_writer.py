@@ -22,7 +22,7 @@ from pixelproof.core import annotation_pixels
 from pixelproof.core import masks as core_masks
 from pixelproof.core.limits import RLE_ORIGIN, LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
-from pixelproof.interop import geojson_cells
+from pixelproof.interop import geojson_cells, geojson_plane
 from pixelproof.interop._util import (
     UNCLASSIFIED,
     ProgressCallback,
@@ -31,6 +31,7 @@ from pixelproof.interop._util import (
     fresh,
     with_progress,
 )
+from pixelproof.interop.geojson_plane import on_plane
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.stems import unique_stems
 
@@ -174,9 +175,10 @@ def _feature(
         ours["void"] = True
     if ours:
         props["pixelproof"] = ours
-    feature = {"type": "Feature", "id": feature_id(a, image), "geometry": shapes.geometry}
+    plane = geojson_plane.kept_plane(qupath)  # the z-slice / time point QuPath drew it on, kept
+    feature = {"type": "Feature", "id": feature_id(a, image), "geometry": on_plane(shapes.geometry, plane)}
     if shapes.nucleus is not None:
-        feature["nucleusGeometry"] = shapes.nucleus
+        feature["nucleusGeometry"] = on_plane(shapes.nucleus, plane)
     feature["properties"] = props
     return feature
 

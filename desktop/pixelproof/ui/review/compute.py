@@ -18,7 +18,7 @@ from pixelproof.core.qa_cache import ScoreCache
 from pixelproof.core.qa_objects import ImagePair, annotations_placed, placed_or_raise
 from pixelproof.core.qa_volumes import first_differences
 from pixelproof.core.references import Reference
-from pixelproof.interop.nifti_series_fit import series_home
+from pixelproof.interop.nifti_series_fit import series_home, series_stamp
 from pixelproof.interop.references import ReferenceLoadError, load_reference, reference_stamp
 
 FILL_ALPHA = 90
@@ -48,9 +48,14 @@ class Scored:
 
 def read_key(path: Path, fmt: str | None, candidate: Project) -> tuple:
     """What reading a reference depends on: its path, what is there on disk (``reference_stamp``: a file
-    changed since, by a colleague or another tool, is read again at the next refresh), the format named and
-    the candidate's category names (a mask folder's values are named by them)."""
-    return path, reference_stamp(path), fmt, {k: c.name for k, c in candidate.categories.items()}
+    changed since, by a colleague or another tool, is read again at the next refresh), the format named,
+    the candidate's category names (a mask folder's values are named by them), and the folder of the
+    candidate's DICOM series with its subfolders as they are (``series_home``, ``series_stamp``: a NIfTI
+    label map is fitted to a series there; images relocated to another series folder, or a series added
+    beside, read it again)."""
+    home = series_home(candidate)
+    cats = {k: c.name for k, c in candidate.categories.items()}
+    return path, reference_stamp(path), fmt, cats, home, series_stamp(home)
 
 
 def score(
@@ -81,7 +86,7 @@ def score(
         )  # only the file changed: said in the status bar
         if not path.exists():
             raise ReferenceLoadError([f"{path}: no such file or folder"])
-        home = series_home(candidate)  # a label map named after no series: put on the one it fits
+        home = key[4]  # ``series_home``: a label map named after no series is put on the one it fits
         reference = load_reference(path, candidate, fmt, series_home=home)
         cache, previous = ScoreCache(), None
 
