@@ -4,7 +4,7 @@ Switching to an image with thousands of boxes must not build thousands of QGraph
 creation was most of the first paint), and a full repaint must not pay one Python call per tag. So a box
 starts in the ``BoxLayer``: one item that keeps every untouched box in arrays and draws them with one
 ``drawRects`` per (category, review look) style. The canvas turns a box into its own ``BoxItem`` - drag
-previews, its own tag - the moment anything looks it up (``LazyItems``), e.g. when a tool drags it.
+previews, its own tag - the moment anything looks it up (``lazy_items.LazyItems``), e.g. when a tool drags it.
 
 Selecting does not: a selected layer box stays in the layer and the ``SelectedBoxes`` item draws it above
 the others with the selected look, the ``SelectedTags`` item its tag above the others' (as a selected
@@ -33,7 +33,7 @@ from pixelproof.core.geometry import HANDLES
 from pixelproof.core.model import Annotation, Category
 from pixelproof.ui.canvas.aspect import Scale
 from pixelproof.ui.canvas.hit_test import grabbable, handle_sides, handle_spots, shown_handles
-from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED, AnnotationItemMixin
+from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED
 from pixelproof.ui.canvas.looks import (
     category_color,
     display_score,
@@ -54,37 +54,6 @@ from pixelproof.ui.canvas.show_filter import ShowFilter
 from pixelproof.ui.canvas.tag_tiles import TAG_TILE, TagLayer
 
 HIT_MARGIN = 1.0  # image pixels around a box that still hit it (its outline)
-
-
-class LazyItems(dict):
-    """``canvas.items_by_id``: the annotation items made so far, plus the boxes still in the layer.
-
-    ``in`` is true for both; ``[]`` and ``get`` make the item of a layer box on first use (``make``);
-    iterating gives the items made so far only (the layer redraws its own boxes).
-    """
-
-    def __init__(self, make: Callable[[int], AnnotationItemMixin | None], pending: Callable[[int], bool]):
-        super().__init__()
-        self._make = make
-        self._pending = pending
-
-    def __contains__(self, ann_id: object) -> bool:
-        return dict.__contains__(self, ann_id) or self._pending(ann_id)  # type: ignore[arg-type]
-
-    def __getitem__(self, ann_id: int) -> AnnotationItemMixin:
-        try:
-            return dict.__getitem__(self, ann_id)
-        except KeyError:
-            item = self._make(ann_id) if self._pending(ann_id) else None
-            if item is None:
-                raise
-            return item
-
-    def get(self, ann_id: int, default=None):  # type: ignore[override]
-        try:
-            return self[ann_id]
-        except KeyError:
-            return default
 
 
 class _Box:

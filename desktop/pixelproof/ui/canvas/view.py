@@ -23,7 +23,8 @@ from pixelproof.ui.canvas.display_controls import DisplayControls
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
 from pixelproof.ui.canvas.image_view import setup_image_view, wheel_zoom_factor
 from pixelproof.ui.canvas.items import AnnotationItemMixin, make_item
-from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
+from pixelproof.ui.canvas.layers import BoxLayer
+from pixelproof.ui.canvas.lazy_items import LazyItems
 from pixelproof.ui.canvas.marks import HoverMark
 from pixelproof.ui.canvas.orientation import OrientationMarks, patient_of
 from pixelproof.ui.canvas.overview import Overview
