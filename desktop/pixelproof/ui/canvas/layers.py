@@ -57,11 +57,12 @@ HIT_MARGIN = 1.0  # image pixels around a box that still hit it (its outline)
 
 
 class _Box:
-    __slots__ = ("category_id", "h", "look", "low_x", "score", "tag", "top_x", "w", "x", "y")
+    __slots__ = ("ann_id", "category_id", "h", "look", "low_x", "score", "tag", "top_x", "w", "x", "y")
     as_rect = True  # drawn by ``paint_boxes`` (a ``LayerPolygon`` by ``PolygonLayer``)
 
     def __init__(self, ann: Annotation) -> None:
         self.x, self.y, self.w, self.h = (float(v) for v in ann.bbox)
+        self.ann_id = ann.id  # (View > Hide Selected Objects hides it alone)
         self.category_id = ann.category_id
         self.score = display_score(ann)
         self.look = review_look(ann)  # drawn as a label, a pending prediction or a rejected object
@@ -223,7 +224,7 @@ class BoxLayer(QGraphicsItem):
 
     # -- filters and geometry --------------------------------------------------------------------
     def shown(self, box: _Box) -> bool:
-        return self.show_filter.shows(box.category_id, box.score)
+        return self.show_filter.shows(box.category_id, box.score, box.ann_id)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(ids, boxes as x0 y0 x1 y1, shown, category ids) of the layer, in drawing order."""

@@ -50,6 +50,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
     windowChanged = Signal(float, float)
     message = Signal(str)  # short status-bar notes
     annotationsShown = Signal(bool)  # every annotation drawn (True) or none (``set_show_annotations``)
+    objectsHidden = Signal(int)  # how many objects Shift+H hides one by one (``set_hidden_objects``)
     toolChanged = Signal()
     hintChanged = Signal()  # the tool's status-bar line (``Tool.target_text``) changed, e.g. a measurement
     hugeImage = Signal(object, object)  # image id, core.reduced.HugeImage: over the pixel limit, ask the user
