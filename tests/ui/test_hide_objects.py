@@ -75,6 +75,7 @@ def test_shift_h_hides_the_selected_box_a_click_there_takes_what_is_under_and_sh
     key(win, Qt.Key.Key_Escape)
     hide(win, *IN_SMALL)
     assert win.document.selection == []  # what is out of sight is not selected (Del, the arrows)
+    assert win.statusBar().currentMessage() == "1 object hidden: Alt+Shift+H shows it again"
     assert colour_at(win, *IN_SMALL) != shown  # only the big box's fill there now
     assert pick(win, *IN_SMALL) == [BIG]  # the object under it
     assert badge(win) == "1 object hidden"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from pixelproof.ui.shortcuts import make_action
+from pixelproof.ui.shortcuts import REGISTRY, make_action
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
@@ -64,7 +64,10 @@ class ObjectVisibility(QObject):
             return
         n = len(doc.selection)
         canvas.set_hidden_objects(canvas.show_filter.objects | set(doc.selection))
-        self.shell.status(f"{n} object{'s' if n > 1 else ''} hidden: Alt+Shift+H shows them again", 4000)
+        how = REGISTRY.text("view.show_objects") or "View > Show Hidden Objects"  # the keys in force
+        self.shell.status(
+            f"{n} object{'s' if n > 1 else ''} hidden: {how} shows {'them' if n > 1 else 'it'} again"
+        )
 
     def show_all(self) -> None:
         n = len(self.hidden_ids())
