@@ -19,6 +19,7 @@ from PySide6.QtGui import QAction
 from pixelproof.core.model import Annotation
 from pixelproof.core.names import shown_name
 from pixelproof.ui.object_flags import ObjectFlags
+from pixelproof.ui.object_visibility import ObjectVisibility
 from pixelproof.ui.shortcuts import make_action
 
 if TYPE_CHECKING:
@@ -47,6 +48,9 @@ class ObjectSteps(QObject):
             shell, "Edit", "edit.select_all", [self.act_next, self.act_previous, self.flags.act_occluded]
         )
         insert_after(shell, "View", "view.actual_pixels", [self.act_zoom])
+        self.visibility = ObjectVisibility(
+            shell
+        )  # Shift+H hides the selected objects, Alt+Shift+H shows them
 
     def shown_objects(self) -> list[Annotation]:
         """The objects of the shown image the canvas draws, in the image's (the Annotations panel's) order."""

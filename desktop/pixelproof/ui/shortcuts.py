@@ -159,6 +159,11 @@ DEFAULTS: list[Shortcut] = [
     # no default key for it): drawing shows them again
     _("view.annotations", "&Show Annotations", ("H",), "labeling",
       note="off: none drawn, to see the image under them; drawing shows them again"),
+    # CVAT's H hides the selected object (H here hides them all): to see or draw what is under one
+    _("view.hide_objects", "&Hide Selected Objects", ("Shift+H",), "labeling",
+      note="for the session, kept across images; picking one in the Annotations panel shows it again"),
+    _("view.show_objects", "Show Hidde&n Objects", ("Alt+Shift+H",), "labeling",
+      note="every object Shift+H hid, on every image"),
     _("view.window_level", "&Window / Level…", ("Ctrl+L",)),
     _("view.auto_window", "A&uto Window / Level", ("Ctrl+Shift+L",)),
     # the session's status messages, kept (QGIS's Log Messages panel has no default key either)

@@ -58,7 +58,6 @@ class StatusReadout(QObject):
         self.hidden_label = QLabel("Annotations hidden (H)")  # else the work looks gone, the reason in a menu
         self.hidden_label.setObjectName("annotationsHidden")
         self.hidden_label.setStyleSheet("font-weight: bold")
-        self.hidden_label.setToolTip("View > Show Annotations is off: none is drawn. H shows them again")
         self.hidden_label.hide()
         bar.addPermanentWidget(self.hidden_label)
         # what the tool draws into: left of the readouts, the widest text, the first cut (with …)
@@ -86,6 +85,7 @@ class StatusReadout(QObject):
         canvas.toolChanged.connect(self.show_target)
         canvas.hintChanged.connect(self.show_target)
         canvas.annotationsShown.connect(self._show_hidden)
+        canvas.objectsHidden.connect(self._show_hidden)
         shell.viewChanged.connect(self._show_hidden)  # the review view's panes draw their own
         shell.viewChanged.connect(self.show_target)  # the review view has no labeling tool
         shell.viewChanged.connect(self._follow_view)
@@ -136,10 +136,19 @@ class StatusReadout(QObject):
             self._source = self.canvas
 
     def _show_hidden(self, *_: object) -> None:
-        """The badge while H hides the labeling canvas's annotations, there only, a project open."""
-        hidden = not self.canvas.show_filter.annotations and self.shell.document is not None
+        """The badge while H hides the labeling canvas's annotations (or Shift+H some objects), there only,
+        a project open."""
+        doc, show = self.shell.document, self.canvas.show_filter
+        hidden = not show.annotations and doc is not None
+        objects = sum(i in doc.project.annotations for i in show.objects) if doc is not None else 0
         was = self.hidden_label.isVisibleTo(self.hidden_label.parentWidget())
-        self.hidden_label.setVisible(hidden and self._in_view(self.canvas))
+        if hidden or not objects:
+            self.hidden_label.setText("Annotations hidden (H)")
+            self.hidden_label.setToolTip("View > Show Annotations is off: none is drawn. H shows them again")
+        else:
+            self.hidden_label.setText(f"{objects} object{'s' if objects > 1 else ''} hidden")
+            self.hidden_label.setToolTip("Hidden one by one (Shift+H): View > Show Hidden Objects shows them")
+        self.hidden_label.setVisible((hidden or objects > 0) and self._in_view(self.canvas))
         if hidden and not was and self._in_view(self.canvas):
             self.shell.status("Annotations hidden: H shows them again", 6000)
 

@@ -1,7 +1,7 @@
 """What the canvas shows of a window's display settings (the Model panel's Show slider, Masks > Show
-Categories, H, the Masks toolbar's opacity): each setter changes the view's ``show_filter`` and re-applies
-it. A part of ``CanvasView`` (as ``zoom_pan.ZoomAndPan``), which gives what it uses (``show_filter``,
-``refresh_display``, ``annotationsShown``, ``message``)."""
+Categories, H, Shift+H, the Masks toolbar's opacity): each setter changes the view's ``show_filter`` and
+re-applies it. A part of ``CanvasView`` (as ``zoom_pan.ZoomAndPan``), which gives what it uses
+(``show_filter``, ``refresh_display``, ``annotationsShown``, ``objectsHidden``, ``message``)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ class DisplayControls:
 
     show_filter: Any
     annotationsShown: Any
+    objectsHidden: Any
     message: Any
     refresh_display: Any
 
@@ -38,6 +39,16 @@ class DisplayControls:
             self.show_filter.annotations = on
             self.refresh_display()
             self.annotationsShown.emit(on)
+
+    def set_hidden_objects(self, ann_ids: Iterable[int]) -> None:
+        """Hide the objects ``ann_ids`` here, one by one (View > Hide Selected Objects, Shift+H), the others
+        shown: to see or draw what is under them. What is hidden leaves the selection
+        (``refresh_display``)."""
+        hidden = set(ann_ids)
+        if hidden != self.show_filter.objects:
+            self.show_filter.objects = hidden
+            self.refresh_display()
+            self.objectsHidden.emit(len(hidden))
 
     def set_fill_opacity(self, opacity: float) -> None:
         """Scale the fills drawn here by ``opacity`` 0..1 (0: outlines only; its window's Masks toolbar)."""

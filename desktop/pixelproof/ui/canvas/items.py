@@ -105,8 +105,8 @@ class AnnotationItemMixin:
         self._apply_look()
 
     def shown(self) -> bool:
-        """Whether the display filters (hidden categories, prediction score) let this item show."""
-        return self.show_filter.shows(self.category_id, self._prediction_score)
+        """Whether the display filters (hidden categories or objects, prediction score) let it show."""
+        return self.show_filter.shows(self.category_id, self._prediction_score, self.ann_id)
 
     def sync_shape(self, ann: Annotation) -> None:
         raise NotImplementedError

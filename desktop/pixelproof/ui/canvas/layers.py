@@ -4,7 +4,7 @@ Switching to an image with thousands of boxes must not build thousands of QGraph
 creation was most of the first paint), and a full repaint must not pay one Python call per tag. So a box
 starts in the ``BoxLayer``: one item that keeps every untouched box in arrays and draws them with one
 ``drawRects`` per (category, review look) style. The canvas turns a box into its own ``BoxItem`` - drag
-previews, its own tag - the moment anything looks it up (``LazyItems``), e.g. when a tool drags it.
+previews, its own tag - the moment anything looks it up (``lazy_items.LazyItems``), e.g. when a tool drags it.
 
 Selecting does not: a selected layer box stays in the layer and the ``SelectedBoxes`` item draws it above
 the others with the selected look, the ``SelectedTags`` item its tag above the others' (as a selected
@@ -33,7 +33,7 @@ from pixelproof.core.geometry import HANDLES
 from pixelproof.core.model import Annotation, Category
 from pixelproof.ui.canvas.aspect import Scale
 from pixelproof.ui.canvas.hit_test import grabbable, handle_sides, handle_spots, shown_handles
-from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED, AnnotationItemMixin
+from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED
 from pixelproof.ui.canvas.looks import (
     category_color,
     display_score,
@@ -56,43 +56,13 @@ from pixelproof.ui.canvas.tag_tiles import TAG_TILE, TagLayer
 HIT_MARGIN = 1.0  # image pixels around a box that still hit it (its outline)
 
 
-class LazyItems(dict):
-    """``canvas.items_by_id``: the annotation items made so far, plus the boxes still in the layer.
-
-    ``in`` is true for both; ``[]`` and ``get`` make the item of a layer box on first use (``make``);
-    iterating gives the items made so far only (the layer redraws its own boxes).
-    """
-
-    def __init__(self, make: Callable[[int], AnnotationItemMixin | None], pending: Callable[[int], bool]):
-        super().__init__()
-        self._make = make
-        self._pending = pending
-
-    def __contains__(self, ann_id: object) -> bool:
-        return dict.__contains__(self, ann_id) or self._pending(ann_id)  # type: ignore[arg-type]
-
-    def __getitem__(self, ann_id: int) -> AnnotationItemMixin:
-        try:
-            return dict.__getitem__(self, ann_id)
-        except KeyError:
-            item = self._make(ann_id) if self._pending(ann_id) else None
-            if item is None:
-                raise
-            return item
-
-    def get(self, ann_id: int, default=None):  # type: ignore[override]
-        try:
-            return self[ann_id]
-        except KeyError:
-            return default
-
-
 class _Box:
-    __slots__ = ("category_id", "h", "look", "low_x", "score", "tag", "top_x", "w", "x", "y")
+    __slots__ = ("ann_id", "category_id", "h", "look", "low_x", "score", "tag", "top_x", "w", "x", "y")
     as_rect = True  # drawn by ``paint_boxes`` (a ``LayerPolygon`` by ``PolygonLayer``)
 
     def __init__(self, ann: Annotation) -> None:
         self.x, self.y, self.w, self.h = (float(v) for v in ann.bbox)
+        self.ann_id = ann.id  # (View > Hide Selected Objects hides it alone)
         self.category_id = ann.category_id
         self.score = display_score(ann)
         self.look = review_look(ann)  # drawn as a label, a pending prediction or a rejected object
@@ -254,7 +224,7 @@ class BoxLayer(QGraphicsItem):
 
     # -- filters and geometry --------------------------------------------------------------------
     def shown(self, box: _Box) -> bool:
-        return self.show_filter.shows(box.category_id, box.score)
+        return self.show_filter.shows(box.category_id, box.score, box.ann_id)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(ids, boxes as x0 y0 x1 y1, shown, category ids) of the layer, in drawing order."""

@@ -21,8 +21,9 @@ shows it again.
 
 Nor is anything selected out of sight (``reveal_selection``): a click, a band and Select All pick only what
 is shown, but picking a row in the Annotations panel is looking for that object, and an undo or redo selects
-its step's objects, so their hidden categories are shown again; what stays hidden (a proposal under the
-Model panel's Show slider) leaves the selection, so the arrow keys and Delete act only on what is seen.
+its step's objects, so their hidden categories are shown again, and an object hidden by itself (Shift+H);
+what stays hidden (a proposal under the Model panel's Show slider) leaves the selection, so the arrow keys
+and Delete act only on what is seen.
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ class DrawnCategories:
 
 
 def reveal_selection(canvas: CanvasView) -> None:
-    """Show the hidden categories of selected objects (an Annotations panel pick, an undo's focus); drop
+    """Show the selected objects hidden one by one and the hidden categories of selected objects (an
+    Annotations panel pick, an undo's focus); drop
     from the selection what is still not drawn (a proposal under the score slider)."""
     doc = canvas.document
     if doc is None or not doc.selection:
@@ -93,7 +95,14 @@ def reveal_selection(canvas: CanvasView) -> None:
     unseen = [anns[i] for i in doc.selection if not drawn(anns[i])]
     if not unseen:
         return
+    objects = canvas.show_filter.objects
+    back = objects.intersection(a.id for a in unseen)
+    objects -= back  # before any refresh (``reveal_categories``'s): it would drop them from the selection
     shown = canvas.reveal_categories(a.category_id for a in unseen)
+    if back:
+        canvas.refresh_display()
+        canvas.objectsHidden.emit(len(objects))
+        canvas.message.emit(f"{len(back)} hidden object{'s' if len(back) > 1 else ''} shown again (selected)")
     if shown:
         cats = doc.project.categories
         names = ", ".join(cats[c].name if c in cats else str(c) for c in shown)

@@ -23,7 +23,8 @@ from pixelproof.ui.canvas.display_controls import DisplayControls
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
 from pixelproof.ui.canvas.image_view import setup_image_view, wheel_zoom_factor
 from pixelproof.ui.canvas.items import AnnotationItemMixin, make_item
-from pixelproof.ui.canvas.layers import BoxLayer, LazyItems
+from pixelproof.ui.canvas.layers import BoxLayer
+from pixelproof.ui.canvas.lazy_items import LazyItems
 from pixelproof.ui.canvas.marks import HoverMark
 from pixelproof.ui.canvas.orientation import OrientationMarks, patient_of
 from pixelproof.ui.canvas.overview import Overview
@@ -49,6 +50,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
     windowChanged = Signal(float, float)
     message = Signal(str)  # short status-bar notes
     annotationsShown = Signal(bool)  # every annotation drawn (True) or none (``set_show_annotations``)
+    objectsHidden = Signal(int)  # how many objects Shift+H hides one by one (``set_hidden_objects``)
     toolChanged = Signal()
     hintChanged = Signal()  # the tool's status-bar line (``Tool.target_text``) changed, e.g. a measurement
     hugeImage = Signal(object, object)  # image id, core.reduced.HugeImage: over the pixel limit, ask the user

@@ -83,6 +83,7 @@ class AnnotationsPanel(Panel):
         self.list.itemSelectionChanged.connect(self._selection_from_list)
         self.list.itemDoubleClicked.connect(self._zoom_to_row)
         self.canvas: CanvasView | None = None  # ``install``: the view a double-clicked row zooms to
+        self._hidden_marked: set[int] = set()  # the objects whose rows say "(hidden)" (``_mark_hidden``)
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -150,7 +151,8 @@ class AnnotationsPanel(Panel):
     def _fill(self, item: QListWidgetItem, ann: Annotation) -> None:
         doc = self.document
         cat = doc.project.categories.get(ann.category_id)
-        item.setText(describe(doc, ann))
+        hidden = self.canvas is not None and ann.id in self.canvas.show_filter.objects
+        item.setText(describe(doc, ann) + ("  (hidden)" if hidden else ""))  # Shift+H; a pick shows it again
         item.setIcon(swatch(category_color(cat)))
         item.setData(Qt.ItemDataRole.UserRole, ann.id)
         source = source_text(ann, doc.project.images.get(ann.image_id), edits=False)  # no decode a row
@@ -158,7 +160,10 @@ class AnnotationsPanel(Panel):
         if ann.note:
             tip.append(f"note: {note_preview(ann.note)}")
         item.setToolTip(as_text("\n".join(tip)))  # the source and note come from a file
-        item.setForeground(muted_text() if ann.review == "rejected" else item.foreground())
+        if ann.review == "rejected" or hidden:
+            item.setForeground(muted_text())
+        else:
+            item.setData(Qt.ItemDataRole.ForegroundRole, None)  # the theme's (accepted after a rejection)
 
     def _structure_changed(self, image_id: int, ann_id: int) -> None:
         """An annotation of the current image came or went: queue its row (not a rebuild of all rows, which
@@ -216,6 +221,13 @@ class AnnotationsPanel(Panel):
         if item is not None and self.document is not None:
             self._fill(item, self.document.project.annotations[ann_id])
 
+    def _mark_hidden(self, *_: object) -> None:
+        """Objects hidden or shown one by one (Shift+H): their rows say so (only those that changed)."""
+        now = set(self.canvas.show_filter.objects) if self.canvas is not None else set()
+        flipped, self._hidden_marked = now ^ self._hidden_marked, now
+        for ann_id in flipped:
+            self._changed(-1, ann_id)
+
     def _selection_from_doc(self) -> None:
         """Select the document's selection as runs of consecutive rows, in one call: selecting row by row
         re-merges the whole selection each time (5,000 rows took 25 s). The rows are found from the selected
@@ -254,6 +266,7 @@ class AnnotationsPanel(Panel):
         self.canvas = shell.canvas
         self.canvas.toolChanged.connect(self._show_empty)  # the hint says how the tool in hand draws
         self.canvas.hintChanged.connect(self._tool_hint_changed)  # or what it lacks (the assist tool's model)
+        self.canvas.objectsHidden.connect(self._mark_hidden)
         self._show_empty()
 
     def _zoom_to_row(self, item: QListWidgetItem) -> None:

@@ -1,0 +1,89 @@
+"""View > Hide Selected Objects (Shift+H) / Show Hidden Objects (Alt+Shift+H): single objects out of sight, as
+CVAT's H hides the selected object (H here hides every object: View > Show Annotations). A labeler hides a
+big object to see or draw what is under it, then shows it again.
+
+Hiding is view state of the window's canvas (``ShowFilter.objects``): not saved in the project, not an undo
+step; kept per object while other images are shown, forgotten when another project is opened. A hidden object
+is drawn nowhere on the canvas and is passed over by a click, a band, Select All and S / Shift+S; picking it
+in the Annotations panel (or an undo selecting it) shows it again (``canvas.reveal.reveal_selection``). The
+Annotations panel marks its row, the status bar says how many are hidden. The review views are unaffected.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from pixelproof.ui.shortcuts import REGISTRY, make_action
+
+if TYPE_CHECKING:
+    from pixelproof.ui.shell import Shell
+
+SHOW_TEXT = "Show Hidde&n Objects"
+
+
+class ObjectVisibility(QObject):
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell)
+        self.shell = shell
+        w, canvas = shell.widget, shell.canvas
+        self.act_hide = make_action(
+            "view.hide_objects",
+            w,
+            self.hide_selected,
+            tip="Hide the selected objects to see what is under them",
+        )
+        self.act_show = make_action(
+            "view.show_objects", w, self.show_all, tip="Show the objects hidden one by one again"
+        )
+        for act in (self.act_hide, self.act_show):
+            shell.add_action(act)
+        from pixelproof.ui.object_steps import insert_after  # (it makes this part)
+
+        insert_after(shell, "View", "view.annotations", [self.act_hide, self.act_show])
+        canvas.objectsHidden.connect(self._count)
+        self._doc = shell.document
+        shell.documentChanged.connect(self._follow_document)
+        self._count()
+
+    def hidden_ids(self) -> set[int]:
+        """The objects of the open project hidden one by one (one deleted since is not counted)."""
+        doc = self.shell.document
+        if doc is None:
+            return set()
+        anns = doc.project.annotations
+        return {i for i in self.shell.canvas.show_filter.objects if i in anns}
+
+    def hide_selected(self) -> None:
+        doc, canvas = self.shell.document, self.shell.canvas
+        if doc is None or self.shell.current_view() is not canvas:
+            return
+        if not doc.selection:
+            self.shell.status("Select the objects to hide first (Shift+H hides the selected objects)", 3000)
+            return
+        n = len(doc.selection)
+        canvas.set_hidden_objects(canvas.show_filter.objects | set(doc.selection))
+        how = REGISTRY.text("view.show_objects") or "View > Show Hidden Objects"  # the keys in force
+        self.shell.status(
+            f"{n} object{'s' if n > 1 else ''} hidden: {how} shows {'them' if n > 1 else 'it'} again"
+        )
+
+    def show_all(self) -> None:
+        n = len(self.hidden_ids())
+        self.shell.canvas.set_hidden_objects(())
+        if n:
+            self.shell.status(f"{n} hidden object{'s' if n > 1 else ''} shown again", 3000)
+
+    def _follow_document(self, doc) -> None:  # type: ignore[no-untyped-def]
+        """Another project (or none): its ids name other objects, so nothing of the last one stays hidden."""
+        if doc is not self._doc:
+            self._doc = doc
+            self.shell.canvas.set_hidden_objects(())
+        self._count()
+
+    def _count(self, *_: object) -> None:
+        n = len(self.hidden_ids())
+        _, tab, key = self.act_show.text().partition("\t")  # (a key the menu names after a tab: kept)
+        self.act_show.setText(f"{SHOW_TEXT} ({n}){tab}{key}" if n else f"{SHOW_TEXT}{tab}{key}")
+        self.act_show.setEnabled(n > 0)
