@@ -435,6 +435,8 @@ def _nifti_entries(f: Path, skip: Callable[[str], None]) -> list[ImageEntry]:
     except VolumeError as e:
         skip(f"{e}; skipped")
         return []
+    for note in volume.notes:  # nibabel's fixes of its header (zero voxel sizes read as 1)
+        skip(note)
     if volume.channels > 1:
         skip(
             f"{f}: a 4D volume of {volume.channels} channels; the slices of channel 0 are listed "
