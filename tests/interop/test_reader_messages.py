@@ -12,8 +12,9 @@ import pytest
 from PIL import Image
 
 from pixelproof.core import limits
-from pixelproof.interop import read_labelme, read_voc, read_yolo
+from pixelproof.interop import read_coco, read_labelme, read_voc, read_yolo
 from pixelproof.interop._util import SAID_PER_FILE
+from pixelproof.interop.cvat import read_cvat
 from pixelproof.interop.geojson import read_geojson
 from tests.interop.test_bad_input import _image, _labelme
 from tests.interop.test_hostile_input import _yolo
@@ -153,3 +154,27 @@ def test_many_bad_labelme_shapes_are_counted_after_five(tmp_path: Path) -> None:
     )
     assert result.problems[6] == f"... and 3 more skipped shapes in {file}"
     assert result.skipped["invalid"] == 8 and len(result.problems) == 7
+
+
+def test_many_cvat_points_and_bad_boxes_are_counted_after_five(tmp_path: Path) -> None:
+    _image(tmp_path / "a.png", 6, 5)
+    shapes = '<points label="p" points="1,1"/>' * 9 + '<box label="x" xtl="nan" ytl="0" xbr="2" ybr="2"/>' * 6
+    xml = tmp_path / "a.xml"
+    xml.write_text(
+        f'<annotations><image id="0" name="a.png" width="6" height="5">{shapes}</image></annotations>'
+    )
+    result = read_cvat(xml)
+    assert len(result.problems) == 12
+    assert result.problems[10] == f"... and 4 more shapes without area in {xml}"
+    assert result.problems[11] == f"... and 1 more skipped shapes in {xml}"
+    assert result.skipped["points"] == 9 and result.skipped["invalid"] == 6
+
+
+def test_many_coco_images_not_found_are_counted_after_five(tmp_path: Path) -> None:
+    images = [{"id": i, "file_name": f"gone{i}.png", "width": 4, "height": 3} for i in range(1, 9)]
+    src = tmp_path / "coco.json"
+    src.write_text(json.dumps({"images": images, "annotations": [], "categories": []}))
+    result = read_coco(src)
+    assert len(result.problems) == 6 and len(result.project.images) == 8
+    assert result.problems[0].startswith(f"{src}: image 1: file gone1.png not found")
+    assert result.problems[-1] == f"... and 3 more images not found in {src}"
