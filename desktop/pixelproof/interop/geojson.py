@@ -101,6 +101,7 @@ def read_geojson(
             _read_file(file, root, images, _Target(build, report, cell_shape, colored), per_feature)
         except LimitError as e:
             report.skip("files", f"{e}; skipped")
+        report.summarise(file)
     return ImportResult(project, report.problems, report.skipped)
 
 
@@ -266,7 +267,6 @@ def _read_file(
         except geojson_stream.Changed as e:
             report.skip("files", str(e))
         reading.finish()
-        report.summarise(file)
 
 
 def _busy(features: Iterable[Any], progress: ProgressCallback, every: int = 1000) -> Iterator[Any]:

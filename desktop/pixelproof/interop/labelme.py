@@ -108,6 +108,7 @@ def read_labelme(
             _read_file(file, root, build, report, extract)
         except LimitError as e:
             report.skip("files", f"{e}; skipped")
+        report.summarise(file)
     return ImportResult(project, report.problems, report.skipped)
 
 
@@ -204,7 +205,6 @@ def _read_shapes(file: Path, shapes: list, image: ImageRecord, build: Builder, r
         report(f"{file}: skipped shapes that enclose no area: {counts}")
     for members in groups.values():
         _add_object(file, members, image, build, report)
-    report.summarise(file)
 
 
 def _skip(report: Reporter, message: str) -> None:
