@@ -20,7 +20,7 @@ import numpy as np
 
 from pixelproof.core.export_mark import MARKER, SkippedExport, is_export, skipped_export
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError
-from pixelproof.core.limits import max_pixels
+from pixelproof.core.limits import LimitError, check_image_size, max_pixels
 from pixelproof.core.paths import RelativeNames
 from pixelproof.core.volume_cache import cached
 from pixelproof.core.volumes import (
@@ -384,7 +384,7 @@ def image_entries(
     for done, f in enumerate(candidates, start=1):
         stack = _stack_entries(f, skip) if f.suffix.lower() in (".tif", ".tiff") else None
         if is_nifti(f):
-            entries += _nifti_entries(f, skip)
+            entries += _decodable(_nifti_entries(f, skip), skip)
         elif stack is not None:
             entries += stack
         elif f.suffix.lower() in (".tif", ".tiff", ".svs") or not looks_like_dicom(f):
@@ -399,9 +399,26 @@ def image_entries(
         if progress is not None:
             progress(done, len(candidates))
     for parent, dicom_files in dicom_by_folder.items():
-        entries += _dicom_entries(parent, dicom_files, skip)
+        entries += _decodable(_dicom_entries(parent, dicom_files, skip), skip)
     entries.sort(key=lambda e: (os.fspath(e.path), e.fragment))
     return entries
+
+
+def _decodable(entries: list[ImageEntry], skip: Callable[[str], None]) -> list[ImageEntry]:
+    """The slices and frames of ``entries`` within ``limits.max_pixels()``: a PNG over it is refused at
+    ``new`` from its header, and a 65535 x 65535 DICOM or NIfTI slice was listed, to fail when opened.
+    Refused in the PNG's words, once a file or series (not once a slice)."""
+    kept, said = [], set()
+    for entry in entries:
+        try:
+            check_image_size(entry.width, entry.height, os.fspath(entry.path))
+        except LimitError as e:
+            if entry.path not in said:
+                said.add(entry.path)
+                skip(f"{e}; skipped")
+            continue
+        kept.append(entry)
+    return kept
 
 
 def image_meta_extra(path: Path) -> dict[str, Any]:
@@ -418,6 +435,8 @@ def _nifti_entries(f: Path, skip: Callable[[str], None]) -> list[ImageEntry]:
     except VolumeError as e:
         skip(f"{e}; skipped")
         return []
+    for note in volume.notes:  # nibabel's fixes of its header (zero voxel sizes read as 1)
+        skip(note)
     if volume.channels > 1:
         skip(
             f"{f}: a 4D volume of {volume.channels} channels; the slices of channel 0 are listed "

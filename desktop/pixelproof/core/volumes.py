@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pixelproof.core.nibabel_notes import nibabel_notes
 from pixelproof.core.nifti_modality import nifti_modality
 from pixelproof.core.patient_space import nifti_placed
 from pixelproof.core.volume_cache import cached
@@ -383,7 +384,8 @@ class NiftiVolume(Volume):
         if axis not in AXES:
             raise VolumeError(f"{path}: unknown slice axis {axis!r} (x, y or z)")
         try:
-            img = nib.load(os.fspath(path))
+            with nibabel_notes(path) as self.notes:  # nibabel's fixes of the header, said naming the file
+                img = nib.load(os.fspath(path))
             shape = tuple(int(s) for s in img.shape)
             if not 2 <= len(shape) <= 4 or min(shape) <= 0:
                 raise VolumeError(f"{path}: a NIfTI volume must be 2D, 3D or 4D, got shape {shape}")

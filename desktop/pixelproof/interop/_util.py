@@ -69,6 +69,9 @@ class ImportResult:
     unrecorded: list[int] = field(default_factory=list)
 
 
+SAID_PER_FILE = 5  # problems of one kind named in one file; the rest are counted in one line
+
+
 class Reporter:
     """Collects problems and passes each one on at once; ``skipped`` counts what was left out."""
 
@@ -76,6 +79,25 @@ class Reporter:
         self.problems: list[str] = []
         self.skipped: Counter[str] = Counter()
         self._callback = on_problem
+        self._often: Counter[str] = Counter()
+
+    def often(self, noun: str, message: str, kind: str | None = None) -> None:
+        """A problem a file may have once per object (200,000 unclosed rings printed 200,001 lines): the
+        first ``SAID_PER_FILE`` of each ``noun`` are said, the rest counted for ``summarise`` to say in one
+        line. ``kind``: also counted in ``skipped`` as ``skip`` counts (every one, said or not)."""
+        self._often[noun] += 1
+        if kind is not None:
+            self.skipped[kind] += 1
+        if self._often[noun] <= SAID_PER_FILE:
+            self(message)
+
+    def summarise(self, file: Any) -> None:
+        """Say how many problems ``often`` left unsaid since the last call, one line a noun, naming
+        ``file`` (call it at the end of each file read)."""
+        for noun, n in sorted(self._often.items()):
+            if n > SAID_PER_FILE:
+                self(f"... and {n - SAID_PER_FILE:,} more {noun} in {file}")
+        self._often.clear()
 
     def __call__(self, message: str) -> None:
         self.problems.append(message)
@@ -442,6 +464,19 @@ def outside_root_warning(src: Path, done: str) -> str:
     return (
         f"{src}: outside the dataset folder it was imported from; not {done}: move it into that folder and "
         "import again (the command line's --allow-outside-root accepts it)"
+    )
+
+
+def linked_outside(file: Path, root: Path) -> str | None:
+    """Why an annotation file a reader found in the dataset folder ``root`` is not read: a symlink (or a
+    linked folder on its way) to a file outside that folder, say ``/etc/passwd`` (its lines would be
+    echoed back in the messages about them); None to read it. The command line's --allow-outside-root
+    reads it."""
+    if limits.outside_root_allowed() or limits.is_inside(os.path.realpath(file), os.path.realpath(root)):
+        return None
+    return (
+        f"{file}: a link to a file outside the dataset folder {root}; not read (the command line's "
+        "--allow-outside-root reads it)"
     )
 
 

@@ -112,15 +112,17 @@ def read_coco(
         except ProjectFormatError as e:
             drop: dict[str, set[int]] = {}
             for problem in e.problems:
-                report(f"{src}: {problem}; skipped")
+                report.often("skipped entries", f"{src}: {problem}; skipped")
                 m = _LOCATION.match(problem)
                 if m:
                     drop.setdefault(m.group(1), set()).add(int(m.group(2)))
             if not drop:
+                report.summarise(src)
                 return ImportResult(_empty(src), report.problems, Counter(files=1))
             for key, idx in drop.items():
                 skipped[key] += len(idx)
                 data[key] = [v for i, v in enumerate(data.get(key) or []) if i not in idx]
+    report.summarise(src)
     if project is None:
         return ImportResult(_empty(src), report.problems, skipped + Counter(files=1))
     project.path = Path(os.path.abspath(src))
@@ -135,15 +137,19 @@ def read_coco(
         present = os.path.exists if ref is not None else os.path.isfile  # False on ENAMETOOLONG, no raise
         if present(where) or os.path.isabs(name):
             if not present(where):
-                report(f"{src}: image {image.id}: file {image.file_name} not found")
+                report.often("images not found", f"{src}: image {image.id}: file {image.file_name} not found")
             continue
         found = next((d for d in folders if present(d / name)), None)
         if found is None:
             looked = ", ".join(str(d) for d in [src.parent, *folders])
-            report(f"{src}: image {image.id}: file {image.file_name} not found (looked in {looked})")
+            report.often(
+                "images not found",
+                f"{src}: image {image.id}: file {image.file_name} not found (looked in {looked})",
+            )
             continue
         image.file_name = rel_name(found / name, src.parent) + fragment
         moved[found] += 1
+    report.summarise(src)
     for folder, n in moved.items():
         report(f"{src}: {n} image(s) found in {folder} (the usual COCO layout); their names now lead there")
     root = dataset_root(src)

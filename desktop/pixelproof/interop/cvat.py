@@ -95,6 +95,7 @@ def read_cvat(
     notes = _Notes()
     for k, node in enumerate(with_progress(images, len(images), progress)):
         _read_image(xml, k, node, root, build, report, notes)
+    report.summarise(xml)
     notes.report(xml, report)
     return ImportResult(project, report.problems, report.skipped)
 
@@ -270,24 +271,28 @@ def _read_shape(
     shown = label or "no label"
     if shape.tag in KEPT_SHAPES:
         if _nesting(shape) > MAX_KEPT_NESTING:
-            report.skip(
-                shape.tag, f"{where} ({shown}): nested more than {MAX_KEPT_NESTING} elements deep; skipped"
+            report.often(
+                "skipped shapes",
+                f"{where} ({shown}): nested more than {MAX_KEPT_NESTING} elements deep; skipped",
+                shape.tag,
             )
             return
         app = image.extra.setdefault("pixelproof", {}).setdefault("cvat", {})
         app.setdefault("shapes", []).append(_kept(shape))
         if shape.tag != "tag":
-            report.skip(
-                shape.tag, f"{where} ({shown}): encloses no area; kept in the image extras, not an object"
+            report.often(
+                "shapes without area",
+                f"{where} ({shown}): encloses no area; kept in the image extras, not an object",
+                shape.tag,
             )
         return
     if shape.tag not in AREA_SHAPES:
-        report.skip(shape.tag, f"{where}: unknown element; skipped")
+        report.often("skipped shapes", f"{where}: unknown element; skipped", shape.tag)
         return
     try:
         geometry = _geometry(shape, image)
     except (ValueError, TypeError) as e:
-        report.skip("invalid", f"{where} ({shown}): {e}; skipped")
+        report.often("skipped shapes", f"{where} ({shown}): {e}; skipped", "invalid")
         return
     app_extra: dict[str, Any] = {}
     for key in ("occluded", "z_order", "group_id"):
@@ -305,7 +310,7 @@ def _read_shape(
         category = build.category(label or UNCLASSIFIED)
         build.annotation(image, category.id, app_extra=app_extra, where=f"{where} ({shown})", **geometry)
     except LimitError as e:  # coordinates far outside the image
-        report.skip("invalid", f"{e}; skipped")
+        report.often("skipped shapes", f"{e}; skipped", "invalid")
         return
     if shape.tag == "ellipse" or (shape.tag == "box" and "polygons" in geometry):
         notes.turned[shape.tag].append(at)

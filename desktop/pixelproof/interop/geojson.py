@@ -41,6 +41,7 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
+    linked_outside,
     listed,
     rel_name,
     with_progress,
@@ -93,10 +94,14 @@ def read_geojson(
     # one file (a slide's export: seconds to minutes) is followed feature by feature, not as 0 of 1 file
     per_feature = progress if len(files) == 1 else None
     for file in with_progress(files, len(files), None if per_feature else progress):
+        if file is not src and (outside := linked_outside(file, root)):
+            report.skip("files", outside)
+            continue
         try:
             _read_file(file, root, images, _Target(build, report, cell_shape, colored), per_feature)
         except LimitError as e:
             report.skip("files", f"{e}; skipped")
+        report.summarise(file)
     return ImportResult(project, report.problems, report.skipped)
 
 
@@ -287,15 +292,20 @@ class _FileReading:
 
     def feature(self, feature: Any, where: str) -> None:
         if not isinstance(feature, dict):
-            self.report.skip(
-                "invalid", f"{where}: expected a Feature object, got {short_repr(feature)}; skipped"
+            self.report.often(
+                "skipped features",
+                f"{where}: expected a Feature object, got {short_repr(feature)}; skipped",
+                "invalid",
             )
             return
         props = feature.get("properties")
         if props is None:
             props = {}
         elif not isinstance(props, dict):
-            self.report(f"{where}.properties: expected an object, got {short_repr(props)}; ignored")
+            self.report.often(
+                "ignored properties",
+                f"{where}.properties: expected an object, got {short_repr(props)}; ignored",
+            )
             props = {}
         geometry, gwhere = feature.get("geometry"), f"{where}.geometry"
         nucleus = feature.get("nucleusGeometry", props.get("nucleusGeometry"))
@@ -305,8 +315,10 @@ class _FileReading:
         elif nucleus is not None:
             self.nuclei_kept += 1
         if not isinstance(geometry, dict):
-            self.report.skip(
-                "invalid", f"{gwhere}: expected a geometry object, got {short_repr(geometry)}; skipped"
+            self.report.often(
+                "skipped features",
+                f"{gwhere}: expected a geometry object, got {short_repr(geometry)}; skipped",
+                "invalid",
             )
             return
         try:
@@ -334,7 +346,7 @@ class _FileReading:
                 text = geojson_plane.plane_text(plane)  # type: ignore[arg-type]
                 self.off_plane[text] = self.off_plane.get(text, 0) + 1
         except ValueError as e:  # LimitError too
-            self.report.skip("invalid", f"{e}; skipped")
+            self.report.often("skipped features", f"{e}; skipped", "invalid")
 
     def parts(self, geometry: dict, where: str, nested: bool) -> list[Part]:
         """The polygons of a geometry (rings checked); [] for one without area (noted for the file)."""

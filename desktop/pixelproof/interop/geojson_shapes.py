@@ -56,7 +56,9 @@ def _ring(value: Any, where: str, report: Reporter) -> np.ndarray:
         pts = _positions(value, where)
     closed = bool((pts[0] == pts[-1]).all()) and len(pts) > 1
     if not closed:
-        report(f"{where}: ring not closed (its last position is not its first); closed")
+        report.often(
+            "unclosed rings", f"{where}: ring not closed (its last position is not its first); closed"
+        )
         pts = np.vstack([pts, pts[:1]])
     if len(pts) < 4:
         raise ValueError(

@@ -43,6 +43,8 @@ from pixelproof.interop._util import (
     fresh,
     group_id,
     is_file,
+    linked_outside,
+    listed,
     loads_json,
     one_line,
     rel_name,
@@ -99,10 +101,14 @@ def read_labelme(
         build.category(name)
     extract = Path(extract_images) if extract_images else None
     for file in with_progress(files, len(files), progress):
+        if file is not src and (outside := linked_outside(file, root)):
+            report.skip("files", outside)
+            continue
         try:
             _read_file(file, root, build, report, extract)
         except LimitError as e:
             report.skip("files", f"{e}; skipped")
+        report.summarise(file)
     return ImportResult(project, report.problems, report.skipped)
 
 
@@ -178,7 +184,7 @@ def _read_shapes(file: Path, shapes: list, image: ImageRecord, build: Builder, r
     not_area: dict[str, list[int]] = {}
     for i, shape in enumerate(shapes):
         if not isinstance(shape, dict) or not isinstance(shape.get("label"), str):
-            report.skip("invalid", f"{file}: shapes[{i}]: expected an object with a 'label'; skipped")
+            _skip(report, f"{file}: shapes[{i}]: expected an object with a 'label'; skipped")
             continue
         kind = shape.get("shape_type") or "polygon"
         if kind not in AREA_SHAPES:
@@ -186,21 +192,24 @@ def _read_shapes(file: Path, shapes: list, image: ImageRecord, build: Builder, r
             continue
         gid = shape.get("group_id")
         if gid is not None and (isinstance(gid, bool) or not isinstance(gid, int | str)):
-            report.skip(
-                "invalid", f"{file}: shapes[{i}].group_id: expected a number, got {short_repr(gid)}; skipped"
-            )
+            _skip(report, f"{file}: shapes[{i}].group_id: expected a number, got {short_repr(gid)}; skipped")
             continue
         key = (shape["label"], gid) if gid is not None else ("", "#", i)
         groups.setdefault(key, []).append((i, shape))
     if not_area:
         report.skipped.update({kind: len(at) for kind, at in not_area.items()})
         counts = ", ".join(
-            f"{len(at)} {kind} ({', '.join(f'shapes[{i}]' for i in at)})"
+            f"{len(at)} {kind} ({listed([f'shapes[{i}]' for i in at])})"
             for kind, at in sorted(not_area.items())
         )
         report(f"{file}: skipped shapes that enclose no area: {counts}")
     for members in groups.values():
         _add_object(file, members, image, build, report)
+
+
+def _skip(report: Reporter, message: str) -> None:
+    """A shape left out: said for the first few of a file, counted after (``Reporter.often``)."""
+    report.often("skipped shapes", message, "invalid")
 
 
 def _points(shape: dict) -> np.ndarray | None:
@@ -230,16 +239,16 @@ def _add_object(
         where = f"{file}: shapes[{i}] ({shape['label']}, {kind})"
         pts = _points(shape)
         if pts is None:
-            report.skip("invalid", f"{where}: 'points' must be a list of [x, y] pairs; skipped")
+            _skip(report, f"{where}: 'points' must be a list of [x, y] pairs; skipped")
             continue
         if kind == "polygon":
             if len(pts) < 3:
-                report.skip("invalid", f"{where}: a polygon needs at least 3 points, got {len(pts)}; skipped")
+                _skip(report, f"{where}: a polygon needs at least 3 points, got {len(pts)}; skipped")
                 continue
             polygons.append(pts.reshape(-1).tolist())
         elif kind in TURNED_RECTANGLES:
             if len(pts) != 4:
-                report.skip("invalid", f"{where}: expected 4 points, got {len(pts)}; skipped")
+                _skip(report, f"{where}: expected 4 points, got {len(pts)}; skipped")
                 continue
             polygons.append(pts.reshape(-1).tolist())
         elif kind == "rectangle" and len(pts) == 4:  # X-AnyLabeling writes a rectangle's 4 corners
@@ -250,9 +259,11 @@ def _add_object(
                 boxes.append(box)
         elif kind == "rectangle" or kind == "circle":
             if len(pts) != 2:
-                report.skip("invalid", f"{where}: expected 2 points, got {len(pts)}; skipped")
+                _skip(report, f"{where}: expected 2 points, got {len(pts)}; skipped")
                 continue
-            if kind == "circle":
+            if kind == "circle" and (pts[0] == pts[1]).all():
+                _skip(report, f"{where}: its centre and rim are one point (a circle of radius 0); skipped")
+            elif kind == "circle":
                 polygons.append(circle_polygon(pts[0], pts[1]))
             else:
                 (x1, y1), (x2, y2) = np.sort(pts, axis=0)
@@ -261,10 +272,10 @@ def _add_object(
             try:
                 piece = _mask_piece(shape, pts, h, w, where)
             except LimitError as e:
-                report.skip("invalid", f"{e}; skipped")
+                _skip(report, f"{e}; skipped")
                 continue
             if piece is None:
-                report.skip("invalid", f"{where}: 'mask' is not a base64 PNG inside its 2 points; skipped")
+                _skip(report, f"{where}: 'mask' is not a base64 PNG inside its 2 points; skipped")
                 continue
             pieces.append(piece)
     if not (polygons or boxes or pieces):
@@ -288,7 +299,7 @@ def _add_object(
             ann = build.annotation(image, cat.id, bbox=boxes[0], where=where, **fields)
         ann.area = kept_area(area_in_file, ann)
     except LimitError as e:
-        report.skip("invalid", f"{e}; skipped")
+        _skip(report, f"{e}; skipped")
 
 
 def _corner_box(pts: np.ndarray) -> list[float] | None:

@@ -34,6 +34,7 @@ from pixelproof.core import masks as core_masks
 from pixelproof.core.dicom_series import open_series
 from pixelproof.core.limits import LimitError, check_image_size, check_text
 from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.nibabel_notes import nibabel_notes
 from pixelproof.core.sources import check_slice
 from pixelproof.core.volumes import (
     NiftiVolume,
@@ -183,6 +184,8 @@ def _read_volume(
     report: Reporter,
 ) -> None:
     labels = open_nifti(label_file, axis)
+    for note in labels.notes:  # nibabel's fixes of its header, named
+        report(note)
     if labels.channels > 1:
         raise VolumeError(f"{label_file}: a label volume must be 3D, this one has {labels.channels} channels")
     image_file = image_files.get(volume_stem(label_file.name))
@@ -212,6 +215,8 @@ def _read_volume(
             return
     if image_file is not None:
         image = open_nifti(image_file, axis)
+        for note in image.notes:
+            report(note)
         if (image.depth, image.height, image.width) != (labels.depth, labels.height, labels.width):
             raise VolumeError(
                 f"{label_file}: {labels.width}x{labels.height}x{labels.depth} labels but its image "
@@ -508,7 +513,8 @@ def _source_image(nib: Any, volume: NiftiVolume, canonical: np.ndarray) -> Any:
     back = ornt_transform(axcodes2ornt(("R", "A", "S")), volume.ornt)
     data = np.ascontiguousarray(apply_orientation(canonical, back))
     data = data.reshape(volume.file_shape[:3])  # a 2D image's labels are 2D too
-    source = nib.load(os.fspath(volume.source))
+    with nibabel_notes(volume.source):  # said when the volume was opened
+        source = nib.load(os.fspath(volume.source))
     header = source.header.copy()
     return type(source)(data, volume.original_affine, header=header)
 

@@ -29,6 +29,7 @@ from pixelproof.interop._util import (
     fresh,
     group_id,
     is_file,
+    linked_outside,
     rel_name,
     small_int,
     with_progress,
@@ -60,6 +61,9 @@ def read_voc(
     report = Reporter(on_problem)
     build = Builder(project)
     for file in with_progress(files, len(files), progress):
+        if file is not src and (outside := linked_outside(file, root)):
+            report.skip("files", outside)
+            continue
         try:
             _read_file(file, root, one_based, build, report)
         except LimitError as e:

@@ -33,6 +33,7 @@ from pixelproof.interop._util import (
     folder_project,
     fresh,
     is_file,
+    linked_outside,
     one_line,
     rel_name,
     with_progress,
@@ -84,7 +85,9 @@ def read_yolo(
         except (ImageReadError, LimitError) as e:
             report.skip("images", f"{e}; skipped")
             continue
-        if label_file.is_file():  # none: To do (Ultralytics trains it as background; README)
+        if label_file.is_file() and (outside := linked_outside(label_file, root)):
+            report.skip("files", f"{outside}; its image is imported without labels")
+        elif label_file.is_file():  # none: To do (Ultralytics trains it as background; README)
             with build.record(image, report):
                 _read_labels(label_file, image, names, build, report)
         elif is_file(label_file, os.path.lexists):  # a FIFO, folder or broken link: not "no objects"
@@ -293,6 +296,10 @@ def _read_labels(
     except OSError as e:
         report.skip("files", f"{file}: cannot read ({e.strerror or e}); skipped")
         return
+
+    def skip(message: str) -> None:  # one line a bad line, for the first few of a file (``often``)
+        report.often("skipped lines", f"{message}; line skipped", "lines")
+
     for lineno, line in enumerate(text.splitlines(), 1):
         parts = line.split()
         if not parts:
@@ -301,38 +308,32 @@ def _read_labels(
         try:
             nums = [float(p) for p in parts]
         except ValueError:
-            report.skip("lines", f"{where}: expected numbers, got {short_repr(line.strip())}; line skipped")
+            skip(f"{where}: expected numbers, got {short_repr(line.strip())}")
             continue
         bad = next((p for p, v in zip(parts, nums, strict=True) if not math.isfinite(v)), None)
         if bad is not None:
-            report.skip("lines", f"{where}: expected finite numbers, got {bad}; line skipped")
+            skip(f"{where}: expected finite numbers, got {short_repr(bad)}")
             continue
         cls, coords = nums[0], nums[1:]
         if cls != int(cls) or not 0 <= cls < MAX_CLASSES:
-            report.skip(
-                "lines", f"{where}: class must be a non-negative integer, got {parts[0]}; line skipped"
-            )
+            skip(f"{where}: class must be a non-negative integer, got {short_repr(parts[0])}")
             continue
         score = None
         if len(coords) == 5:  # predictions files: class cx cy w h confidence
             score, coords = coords[4], coords[:4]
         if not (len(coords) == 4 or (len(coords) >= 6 and len(coords) % 2 == 0)):
-            report.skip(
-                "lines",
+            skip(
                 f"{where}: expected 5 numbers (class cx cy w h) or a class and at least 3 x y pairs, "
-                f"got {len(parts)} numbers; line skipped",
+                f"got {len(parts)} numbers"
             )
             continue
         lo, hi = min(coords), max(coords)
         if lo < -_EPS or hi > 1 + _EPS:
-            bad_value = hi if hi > 1 + _EPS else lo
-            report.skip(
-                "lines", f"{where}: coordinates must be normalised to 0..1, got {bad_value:g}; line skipped"
-            )
+            skip(f"{where}: coordinates must be normalised to 0..1, got {hi if hi > 1 + _EPS else lo:g}")
             continue
         idx = int(cls)
         if names is not None and idx >= len(names):
-            report.skip("lines", f"{where}: class {idx} is not in names (0..{len(names) - 1}); line skipped")
+            skip(f"{where}: class {idx} is not in names (0..{len(names) - 1})")
             continue
         fields: dict[str, Any] = {"score": score} if score is not None else {}
         try:
@@ -345,7 +346,8 @@ def _read_labels(
                 xy = np.asarray(coords, dtype=np.float64).reshape(-1, 2) * (w, h)
                 build.annotation(image, cat.id, polygons=[xy.reshape(-1).tolist()], where=where, **fields)
         except LimitError as e:
-            report.skip("lines", f"{e}; line skipped")
+            skip(str(e))
+    report.summarise(file)
 
 
 # ------------------------------------------------------------------------------------------------
