@@ -351,7 +351,7 @@ class InteropActions(QObject):
         self.shell = shell
         self.dialog: _FormatDialog | None = None  # the open Import/Export dialog (tests fill it)
         self.report: dialogs.ReportDialog | None = None  # the last problems/warnings report
-        import_tip = "Open LabelMe, YOLO, VOC, mask folders or COCO as a new project"
+        import_tip = "Open a COCO, CVAT, Datumaro, YOLO, LabelMe, VOC or masks dataset as a new project"
         self.act_import = make_action("file.import", shell.widget, self.import_dialog, tip=import_tip)
         export_tip = "Write the project as COCO, LabelMe, YOLO, VOC or masks"
         self.act_export = make_action("file.export", shell.widget, self.export_dialog, tip=export_tip)
