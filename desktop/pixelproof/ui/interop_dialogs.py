@@ -43,6 +43,7 @@ from pixelproof.interop.formats import ACCEPT_ALL, EXPORT_OPTION_NAMES, EXPORT_O
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
 from pixelproof.ui.format_options import FormatOptionsForm, with_browse
+from pixelproof.ui.import_input import FOLDER_SPLITS, Recognised, file_and_folder_row, pick_input
 from pixelproof.ui.import_words import dialog_words
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
@@ -70,7 +71,7 @@ class _FormatDialog(QDialog):
         super().__init__(parent)
         self.format_combo = QComboBox()
         self.path_edit = QLineEdit()
-        self.path_row = with_browse(self.path_edit, self.browse)
+        self.path_row = self._path_row()
         self.stack = QStackedWidget()
         self.forms: dict[str, FormatOptionsForm] = {}  # generated from each format's declared options
         for fmt in FORMATS.values():
@@ -119,6 +120,9 @@ class _FormatDialog(QDialog):
 
     def browse(self) -> None:
         raise NotImplementedError
+
+    def _path_row(self) -> QWidget:
+        return with_browse(self.path_edit, self.browse)
 
     def _format_changed(self, *_: object) -> None:
         current = self.forms[self.format.name]
@@ -171,24 +175,28 @@ class ImportDialog(_FormatDialog):
         self.ok_button.setText("Import")
         self.path_edit.setText(str(settings().value("interop/import_path", "")))
 
-    def browse(self) -> None:
-        fmt = self.format
-        start = self.path_edit.text().strip()
-        if fmt.input_is_file:
-            path, _ = QFileDialog.getOpenFileName(
-                self, f"Import {fmt.title}", start, "JSON (*.json);;All (*)"
-            )
-        else:
-            path = QFileDialog.getExistingDirectory(self, f"Import {fmt.title}", start)
-        if path:
-            self.path_edit.setText(path)
+    def _path_row(self) -> QWidget:
+        self.recognised = Recognised()
+        return file_and_folder_row(self.path_edit, lambda: self.browse(), lambda: self.browse(folder=True))
+
+    def browse(self, folder: bool = False) -> None:
+        """Pick a file or a folder; the Format follows what the pick looks like (said in the note)."""
+        path = pick_input(self, self.format, self.path_edit.text().strip(), folder)
+        if not path:
+            return
+        formats = self.recognised.pick(path)
+        self.path_edit.setText(path)
+        if formats and self.format not in formats:
+            self.set_format(formats[0].name)
 
     def _update(self, *_: object) -> None:
         super()._update()
         fmt = self.format
+        said = self.recognised.note(self.path_edit.text().strip(), fmt)
         self.set_note(
-            "The annotations open as a new, unsaved project."
-            + ("" if fmt.input_is_file else " A single file (e.g. data.yaml or one JSON/XML) also works.")
+            (said + "\n" if said else "")
+            + "The annotations open as a new, unsaved project. Pick a file or a folder"
+            + FOLDER_SPLITS.get(fmt.name, ".")
         )
 
     def accept(self) -> None:
@@ -343,7 +351,7 @@ class InteropActions(QObject):
         self.shell = shell
         self.dialog: _FormatDialog | None = None  # the open Import/Export dialog (tests fill it)
         self.report: dialogs.ReportDialog | None = None  # the last problems/warnings report
-        import_tip = "Open LabelMe, YOLO, VOC, mask folders or COCO as a new project"
+        import_tip = "Open a COCO, CVAT, Datumaro, YOLO, LabelMe, VOC or masks dataset as a new project"
         self.act_import = make_action("file.import", shell.widget, self.import_dialog, tip=import_tip)
         export_tip = "Write the project as COCO, LabelMe, YOLO, VOC or masks"
         self.act_export = make_action("file.export", shell.widget, self.export_dialog, tip=export_tip)

@@ -1,0 +1,86 @@
+"""The Import dialog's Input row: a File… and a Folder… button, whatever the format, and the format a picked
+path looks like.
+
+Every reader takes a file or a folder (a COCO export folder - CVAT's ``annotations/instances_<split>.json``
+beside ``images/``, Roboflow's ``<split>/_annotations.coco.json`` - as well as one COCO JSON; YOLO's
+``data.yaml`` as well as its folder), but one Browse… button chose by the format's main kind, so an unzipped
+CVAT COCO export could only be typed in. A picked path is recognised (``detect_formats``, the code behind
+``convert``'s guess) and the Format set to what it looks like, said in the note, so a user need not know
+which of the formats a tool's export is before picking it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
+
+from pixelproof.interop.formats import Format, detect_formats
+
+# how an export folder's files give each image its split, said under the Input row (the readers' own rule)
+FOLDER_SPLITS = {
+    "coco": " (an export folder: each annotations/instances_<split>.json holds that split's images).",
+    "datumaro": " (an export folder: each annotations/<subset>.json holds that split's images).",
+}
+
+
+def file_and_folder_row(
+    edit: QLineEdit, pick_file: Callable[[], None], pick_folder: Callable[[], None]
+) -> QWidget:
+    """``edit`` with File… and Folder… buttons to its right (the row's ``file_button``/``folder_button``)."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(edit, 1)
+    for name, text, tip, slot in (
+        ("file_button", "File…", "Pick one file (a COCO or Label Studio JSON, YOLO's data.yaml…)", pick_file),
+        (
+            "folder_button",
+            "Folder…",
+            "Pick a dataset or export folder (an unzipped CVAT export…)",
+            pick_folder,
+        ),
+    ):
+        button = QPushButton(text)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        layout.addWidget(button)
+        row.setProperty(name, button)
+    return row
+
+
+def pick_input(parent: QWidget, fmt: Format, start: str, folder: bool) -> str:
+    """A file or a folder to import as ``fmt``, chosen in Qt's dialog ("" when cancelled)."""
+    if folder:
+        return QFileDialog.getExistingDirectory(parent, f"Import {fmt.title}: a folder", start)
+    filters = "JSON (*.json);;All files (*)" if fmt.input_is_file else "All files (*)"
+    path, _ = QFileDialog.getOpenFileName(parent, f"Import {fmt.title}: a file", start, filters)
+    return path
+
+
+class Recognised:
+    """The formats a picked path looks like, kept while the path is the one picked (detection reads files:
+    done once per pick, not on every key typed)."""
+
+    def __init__(self) -> None:
+        self.path = ""
+        self.formats: list[Format] = []
+
+    def pick(self, path: str) -> list[Format]:
+        self.path = path
+        self.formats = detect_formats(Path(path))
+        return self.formats
+
+    def note(self, typed: str, fmt: Format) -> str:
+        """What the note says of the path in the box as ``fmt``: "" when it is not the picked one."""
+        if not self.path or typed != self.path:
+            return ""
+        name = Path(self.path).name or self.path
+        if fmt in self.formats:
+            others = [f.title for f in self.formats if f is not fmt]
+            also = f" (it may also be {', '.join(others)}: choose it under Format)" if others else ""
+            return f"{name} looks like {fmt.title}{also}."
+        if self.formats:
+            return f"{name} looks like {self.formats[0].title}, not {fmt.title}: choose it under Format."
+        return f"{name} is not recognised as any format: check Format before importing."
