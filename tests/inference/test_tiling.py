@@ -227,3 +227,12 @@ def test_cut_extent_and_its_warning() -> None:
     )
     assert cut_warning(40.0, tiling) == ""
     assert cut_warning(300.0, Tiling(256, 0.0)).endswith("use --tile 1500 --overlap 0.2")
+
+
+def test_the_cut_warning_in_the_app_names_the_model_panel_settings() -> None:
+    """The app words the same advice with the Model panel's fields, never a command-line flag."""
+    from pixelproof.inference.tiling import APP_WORDS, cut_warning
+
+    assert cut_warning(180.0, Tiling(400, 0.1), APP_WORDS).endswith("use overlap 0.45 or Tiles 1800 px")
+    assert cut_warning(300.0, Tiling(256, 0.0), APP_WORDS).endswith("use Tiles 1500 px with overlap 0.2")
+    assert cut_warning(40.0, Tiling(400, 0.1), APP_WORDS) == ""

@@ -108,6 +108,16 @@ class TooBig(TileSpy):
         return [Prediction("thing", 0.9, [4, 4, 10, 10])]
 
 
+class EdgeSpy(TileSpy):
+    """One box as wide as each picture it is given: in tiles, every inner tile's box is cut by its edges."""
+
+    name = "edgespy"
+
+    def predict(self, image, prompt=None):
+        TileSpy.seen.append(image.shape[:2])
+        return [Prediction("thing", 0.9, [0, 4, image.shape[1], 10])]
+
+
 @pytest.fixture
 def fake_backends(monkeypatch: pytest.MonkeyPatch) -> None:
     real = inference.discover
@@ -115,7 +125,7 @@ def fake_backends(monkeypatch: pytest.MonkeyPatch) -> None:
     def discover():
         fakes = [
             BackendInfo(c.name, f"tests:{c.__name__}", None, c)
-            for c in (SlowBackend, FlakyBackend, ScoredBackend, TileSpy, TooBig)
+            for c in (SlowBackend, FlakyBackend, ScoredBackend, TileSpy, TooBig, EdgeSpy)
         ]
         return sorted(real() + fakes, key=lambda i: i.name)
 

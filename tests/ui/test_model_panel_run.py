@@ -124,6 +124,7 @@ def test_tiles_of_the_size_chosen(qtbot, demo) -> None:
     assert len(rects) >= 9 and sorted(TileSpy.seen) == sorted((h, w) for _x, _y, w, h in rects)
     got = sorted((a.bbox[0], a.bbox[1]) for a in predictions(doc, 3))
     assert got == sorted((x + 4.0, y + 4.0) for x, y, _w, _h in rects)  # each box in image coordinates
+    assert "cut by tile edges" not in panel.batch.summary_label.text()  # each box well inside its tile
 
     tick(qtbot, run.tiles)  # off: the whole picture at once
     TileSpy.seen = []
@@ -132,6 +133,34 @@ def test_tiles_of_the_size_chosen(qtbot, demo) -> None:
     key(win, Qt.Key.Key_M)
     wait_batch(qtbot, panel)
     assert TileSpy.seen == [(rec.height, rec.width)]
+
+
+def test_boxes_cut_by_tile_edges_are_said_after_a_tiled_run(qtbot, demo) -> None:
+    """Boxes wider than the overlap band cut by tile edges: the summary and the status bar say so once,
+    naming the panel's settings that would hold them (the CLI's warning, in the app's words)."""
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "edgespy")
+    go_to(qtbot, win, 3)  # camera, 512 x 512: nothing labeled
+    run = panel.run_options
+    tick(qtbot, run.tiles)
+    type_into(run.tile_size, "128")
+    type_into(run.overlap, "0.25")
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    summary = panel.batch.summary_label.text()
+    assert predictions(doc, 3)
+    assert "were cut by tile edges; an overlap of 0.25*128 = 32 px is smaller: " in summary, summary
+    assert "use Tiles 512 px" in summary and "--" not in summary, summary
+    assert summary.count("cut by tile edges") == 1
+    assert "cut by tile edges" in win.statusBar().currentMessage()
+
+    tick(qtbot, run.tiles)  # off: the whole picture at once, no tile edge to cut anything
+    key(win, Qt.Key.Key_Z, CTRL)
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    assert predictions(doc, 3) and "cut by tile edges" not in panel.batch.summary_label.text()
 
 
 def test_a_picture_too_big_for_the_model_memory_is_pre_labeled_in_tiles(qtbot, demo, monkeypatch) -> None:

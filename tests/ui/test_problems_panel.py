@@ -521,7 +521,10 @@ def test_a_model_that_knows_none_of_the_classes_says_so(qtbot, zebra_backend, wi
     qtbot.waitUntil(lambda: "class the project has" in panel.summary.text(), timeout=20000)
     qtbot.waitUntil(lambda: not panel.runner.running, timeout=5000)
     text = panel.summary.text()
-    assert "none of the model's 3 prediction(s)" in text and "Class mapping in the Model panel" in text
+    assert (
+        "none of the model's 3 predictions is of a class" in text
+        and "Class mapping in the Model panel" in text
+    )
     assert win.statusBar().currentMessage() == text
     assert rows(panel) == before
     # mapped as the message says: the zebras are read as cats

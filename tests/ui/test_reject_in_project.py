@@ -65,3 +65,43 @@ def test_reject_a_category_then_below_the_slider_on_every_image(qtbot, demo) -> 
     click_in_model_menu(qtbot, win, panel, below)  # nothing left below: said, nothing done
     assert "No pending predictions below 0.60 in the project" in win.statusBar().currentMessage()
     assert len(predictions(doc)) == 3
+
+
+def test_reject_below_in_project_is_greyed_while_the_slider_shows_everything(qtbot, demo) -> None:
+    """At Show 0.00 no prediction can score below the cut: the menu item shows the cut, disabled, and
+    neither a click nor Ctrl+Alt+J does anything; raising the slider enables it, lowering it back greys it."""
+    win, doc = demo, demo.document
+    panel = choose(qtbot, win, "scored")  # 0.2, 0.5 and 0.9
+    go_to(qtbot, win, 2)
+    key(win, Qt.Key.Key_M)
+    wait_batch(qtbot, panel)
+    assert len(predictions(doc, 2)) == 3
+    slider, below = panel.review.score_slider, panel.review.act_reject_below_project
+    assert slider.value() == 0
+    assert below.text().replace("&", "") == "Reject Below 0.00 in Project" and not below.isEnabled()
+    bar, menu = win.menuBar(), panel.menu
+    QTest.mouseClick(bar, LEFT, pos=bar.actionGeometry(menu.menuAction()).center())
+    qtbot.waitUntil(menu.isVisible)
+    assert below in menu.actions() and not below.isEnabled()
+    said = win.statusBar().currentMessage()
+    QTest.mouseClick(menu, LEFT, pos=menu.actionGeometry(below).center())  # greyed: nothing happens
+    settle()
+    assert win.statusBar().currentMessage() == said and len(predictions(doc, 2)) == 3
+    QTest.keyClick(menu, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not menu.isVisible())
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    assert "No pending predictions below" not in win.statusBar().currentMessage()
+
+    slider.setFocus()
+    QTest.keyClick(slider, Qt.Key.Key_PageUp)  # Show >= 0.10: the item can reject something
+    qtbot.waitUntil(lambda: below.isEnabled() and "0.10" in below.text())
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    assert "No pending predictions below 0.10 in the project" in win.statusBar().currentMessage()
+    slider.setFocus()
+    QTest.keyClick(slider, Qt.Key.Key_PageDown)  # back to 0.00
+    qtbot.waitUntil(lambda: not below.isEnabled() and "0.00" in below.text())
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    assert len(predictions(doc, 2)) == 3

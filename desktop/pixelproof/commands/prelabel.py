@@ -62,7 +62,7 @@ from pixelproof.inference.class_mapping import (
 )
 from pixelproof.inference.from_boxes import box_annotations, more_failures_line, no_mask_count
 from pixelproof.inference.registry import get_backend
-from pixelproof.inference.tiling import AUTO_TILE_START, DEFAULT_OVERLAP, Tiling, cut_extent, cut_warning
+from pixelproof.inference.tiling import AUTO_TILE_START, DEFAULT_OVERLAP, Tiling, boxes_cut, cut_warning
 
 ALL_OUTLINED = "nothing to do: every box already has a mask made from it"
 ALL_LABELED = "nothing to do: every image has objects (--unlabeled-only)"
@@ -482,9 +482,7 @@ def _account(
 ) -> None:
     if isinstance(proposal, Proposal):
         if tiling is not None and cut is not None:
-            # boxes only: a mask is joined across the seams by its pixels in the band, whatever its size
-            boxes = (a.bbox for a in proposal.annotations if a.kind == "box")
-            cut[0] = max(cut[0], cut_extent(boxes, image.width, image.height, tiling))
+            cut[0] = max(cut[0], boxes_cut(proposal.annotations, image.width, image.height, tiling))
         if left_out is not None:
             left_out.update(proposal.ignored_classes)
         result.annotations += len(proposal.annotations)

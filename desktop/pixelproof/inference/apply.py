@@ -37,7 +37,7 @@ from pixelproof.core.model import (
 )
 from pixelproof.core.names import category_name_problem, shown_name
 from pixelproof.inference.base import Backend, Prediction
-from pixelproof.inference.class_filter import ClassFilter, refused_classes
+from pixelproof.inference.class_filter import ClassFilter, none_of_the_models, refused_classes
 from pixelproof.inference.existing import ExistingObjects, Repeat
 from pixelproof.inference.existing import Shape as ExistingShape
 from pixelproof.inference.from_boxes import FROM_BOX, NO_MASK, BoxFailure, box_annotations
@@ -592,5 +592,5 @@ def knows_none(predictions: dict[int, list[Annotation]], ignored: int) -> str:
     the project's classes (not a model that saw nothing); "" when some are usable. The caller says how to
     map the classes (the CLI's ``--map``, the app's Model panel)."""
     if ignored and not any(predictions.values()):
-        return f"none of the model's {ignored} prediction(s) is of a class the project has"
+        return none_of_the_models(ignored, "prediction", "of a class the project has")
     return ""

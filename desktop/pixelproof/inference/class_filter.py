@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.names import shown_name
+from pixelproof.core.wording import plural
 from pixelproof.inference.base import Prediction
 
 
@@ -61,4 +62,12 @@ def keeps_none(classes: Iterable[str], keep: ClassFilter) -> str:
     names = list(classes)
     if not names or not keep.only_existing or any(keep(c) for c in names):
         return ""
-    return f"none of the model's {len(names)} classes is one of the project's categories"
+    return none_of_the_models(len(names), "class", "one of the project's categories")
+
+
+def none_of_the_models(n: int, noun: str, what: str) -> str:
+    """ "none of the model's 3 classes is ``what``", or for one "the model's one class is not ``what``"
+    (never "none of the model's 1 classes"): the CLI and the app word it alike."""
+    if n == 1:
+        return f"the model's one {noun} is not {what}"
+    return f"none of the model's {plural(n, noun)} is {what}"

@@ -185,18 +185,40 @@ def cut_extent(bboxes: Iterable[Sequence[float]], width: int, height: int, tilin
     return worst
 
 
-def cut_warning(extent: float, tiling: Tiling) -> str:
+def boxes_cut(annotations: Iterable[Any], width: int, height: int, tiling: Tiling) -> float:
+    """``cut_extent`` of a run's kept objects on one ``width`` x ``height`` picture, boxes only: a mask is
+    joined across the seams by its pixels in the band, whatever its size (the CLI and the app alike)."""
+    return cut_extent((a.bbox for a in annotations if a.kind == "box"), width, height, tiling)
+
+
+@dataclass(frozen=True, slots=True)
+class CutFixWords:
+    """How a cut warning names the settings to change: the CLI's flags, or the app's Model panel fields."""
+
+    overlap: str = "--overlap {}"
+    tile: str = "--tile {}"
+    tile_and_overlap: str = "--tile {} --overlap {}"  # a tile size, then the overlap it needs
+
+
+CLI_WORDS = CutFixWords()
+APP_WORDS = CutFixWords("overlap {}", "Tiles {} px", "Tiles {} px with overlap {}")
+
+
+def cut_warning(extent: float, tiling: Tiling, words: CutFixWords = CLI_WORDS) -> str:
     """What to change when objects up to ``extent`` px were cut by tile edges ("" when the overlap band
-    is no smaller than them): a larger ``--overlap`` when one under 0.9 fits them, else a larger tile."""
+    is no smaller than them): a larger overlap when one under 0.9 fits them, else a larger tile."""
     band = round(tiling.size * tiling.overlap)
     if extent <= band:
         return ""
     what = f"objects up to {extent:.0f} px wide were cut by tile edges; an overlap of "
     what += f"{tiling.overlap:g}*{tiling.size}"
     need = math.ceil(100 * extent / tiling.size) / 100
-    fix = f"--overlap {need:g}" if need < 0.9 else ""
+    fix = words.overlap.format(f"{need:g}") if need < 0.9 else ""
     overlap = tiling.overlap or DEFAULT_OVERLAP  # no overlap at all: a larger tile needs one too
-    bigger = f"--tile {math.ceil(extent / overlap)}" + ("" if tiling.overlap else f" --overlap {overlap:g}")
+    size = math.ceil(extent / overlap)
+    bigger = (
+        words.tile.format(size) if tiling.overlap else words.tile_and_overlap.format(size, f"{overlap:g}")
+    )
     fix = f"{fix} or {bigger}" if fix else bigger
     return f"{what} = {band} px is smaller: use {fix}"
 

@@ -36,6 +36,7 @@ from pixelproof.inference.base import Backend
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.inference.class_filter import ignored_line
 from pixelproof.inference.rebase import Rebaser
+from pixelproof.inference.tiling import APP_WORDS, Tiling, boxes_cut, cut_warning
 from pixelproof.interop.formats import ACCEPT_ALL
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.prelabel.run_options import RunSettings
@@ -101,6 +102,8 @@ class Batch:
     auto_tiled: list[str] = field(default_factory=list)  # "file: too big for ...; pre-labeled in N-px tiles"
     names_kept: list[str] = field(default_factory=list)  # new categories' names kept whole (apply.name_kept)
     stopped: str = ""  # why the run stopped itself (no object id left on the live project)
+    tiling: Tiling | None = None  # the tiles asked for (Tiles checked), else None
+    cut: float = 0.0  # with tiling: the largest kept box no tile held whole (``boxes_cut``)
 
     @property
     def total(self) -> int:
@@ -174,7 +177,7 @@ class BatchRunner(QWidget):
                         snap.remove_annotation(a.id)
         batch = Batch(
             doc, list(image_ids), Rebaser(snap), threading.Event(), backend.name, from_boxes=from_boxes,
-            only_existing=run.only_existing,
+            only_existing=run.only_existing, tiling=None if from_boxes else run.tiling,
         )  # fmt: skip
         self.batch = batch
         self.problems.clear()
@@ -193,7 +196,7 @@ class BatchRunner(QWidget):
                 batch.cancel,
                 spec,
                 skip_existing=run.skip_existing,
-                tiling=None if from_boxes else run.tiling,
+                tiling=batch.tiling,
                 overlap=run.overlap,
                 from_boxes=from_boxes,
                 only_existing=run.only_existing,
@@ -255,6 +258,10 @@ class BatchRunner(QWidget):
                 batch.auto_tiled.append(line)
                 self._add_problem(line, image_id, TILED_COLOR)
                 self.message.emit(line)
+            if batch.tiling is not None:  # said once, in the summary, as the CLI warns after its run
+                batch.cut = max(
+                    batch.cut, boxes_cut(proposal.annotations, rec.width, rec.height, batch.tiling)
+                )
             if proposal.annotations:
                 n = len(proposal.annotations)
                 what = "Outline boxes of" if batch.from_boxes else "Pre-label"
@@ -327,6 +334,8 @@ class BatchRunner(QWidget):
             n = len(batch.auto_tiled)
             text += f"; {n} image{'s' if n != 1 else ''} pre-labeled in tiles, too big for the model's memory"
             text += " (listed below)"
+        if batch.tiling is not None and (cut_line := cut_warning(batch.cut, batch.tiling, APP_WORDS)):
+            text += f"; {cut_line}"
         if batch.names_kept:
             n = len(batch.names_kept)
             text += f"; {n} model class name{'s' if n != 1 else ''} kept whole, past what PixelProof names a"

@@ -263,7 +263,8 @@ class PredictionReview(QGroupBox):
         self.act_reject_all.setEnabled(bool(pending))
         self.act_reject_below.setEnabled(bool(below))
         self.act_accept_project.setEnabled(self.document is not None)  # (says so when nothing is pending)
-        self.act_reject_below_project.setEnabled(self.document is not None)
+        # nothing scores below 0.00: the menu still shows the cut, greyed, rather than say so when clicked
+        self.act_reject_below_project.setEnabled(self.document is not None and self.score_cut() > 0)
         self.act_reject_below_project.setText(f"Reject Below {self.score_cut():.2f} in Projec&t")
         doc = self.document
         cat = doc.project.categories.get(doc.current_category_id) if doc is not None else None
