@@ -1,4 +1,5 @@
-"""Images dock: every image of the project with its status and annotation count; a filter box (the query
+"""Images dock: every image of the project with its status, annotation count and split (a column shown
+once an image has one); a filter box (the query
 language of ``core.image_query``: "cat", "class:cat objects>5 -status:done"); the status of the current
 image can be set here (or from the Image menu). Selecting a row shows the image."""
 
@@ -27,6 +28,7 @@ from pixelproof.core.conditions import FilterError
 from pixelproof.core.edits import Compound, SetImageStatus
 from pixelproof.core.image_query import ImageFacts, ImageQuery, parse_image_query
 from pixelproof.core.model import DONE_STATES, IMAGE_STATES, STATUS_LABELS
+from pixelproof.core.split_names import split_of
 from pixelproof.core.wording import plural
 from pixelproof.ui.cell_text import WholeWordsDelegate
 from pixelproof.ui.dialogs import as_text
@@ -42,6 +44,7 @@ from pixelproof.ui.panels.object_counts import count_text
 NAME_CHARS = 20  # a file name this long shows whole at the panel's default width
 NAME_LEAST_CHARS = 12  # the Image column's least room ("cat_0001.png" whole): the status's text gives way
 COUNT_SAMPLE_ROWS = 1000  # first rows sizing the Objects column on load (ResizeToContents read so many)
+SPLIT_MOST_CHARS = 10  # the Split column's most room: a longer custom split name is cut (whole in the tip)
 READ_AHEAD_PAUSE_MS = 150  # the typing pause after which a new filter's list is read ahead (once a word)
 FILTER_HELP = (
     "Terms separated by spaces; every term must match:\n"
@@ -95,6 +98,8 @@ class ImagesPanel(Panel):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)  # sized by _fit_columns
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(ImagesModel.SPLIT, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnHidden(ImagesModel.SPLIT, True)  # until an image has a split (``_fit_split``)
         header.setHighlightSections(False)
         self._probe = QStandardItemModel(1, 1, self)  # a cell measured by what it would show
         self._fit_timer = QTimer(self)
@@ -121,6 +126,7 @@ class ImagesPanel(Panel):
         self._updating_rows = False  # see _update_rows
         self._counts: dict[int, None] = {}  # images whose object count changed, see _count_changed
         self._done: set[int] = set()  # images marked done or reviewed, kept as statuses change
+        self._splits: dict[int, str] = {}  # image -> its split, for the images that have one
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(0)
@@ -182,6 +188,8 @@ class ImagesPanel(Panel):
         self.model.reset(doc)
         status = doc.project.image_status if doc is not None else None
         self._done = {i for i in self.model.ids if status(i) in DONE_STATES} if status is not None else set()
+        images = doc.project.images if doc is not None else {}
+        self._splits = {i: s for i, rec in images.items() if rec.extra and (s := split_of(rec))}
         self._fit_columns()
         self._select_current()
         self._update_summary()
@@ -222,7 +230,7 @@ class ImagesPanel(Panel):
         header.resizeSection(2, header_need(self.table, 2))
         self._widen_counts(self._count_texts(self.model.ids[:COUNT_SAMPLE_ROWS]))
         self._widen_counts(self._counts_in_sight())
-        self._fit_status()
+        self._fit_split()
 
     def _fit_status(self) -> None:
         """Status as wide as its widest label where the names keep ``NAME_LEAST_CHARS`` characters beside
@@ -233,11 +241,24 @@ class ImagesPanel(Panel):
             return  # not measured yet
         header = self.table.horizontalHeader()
         least_name = NAME_LEAST_CHARS * self.table.fontMetrics().horizontalAdvance("x") + TEXT_MARGIN
-        spare = self.table.viewport().width() - header.sectionSize(2) - least_name
+        split = 0 if header.isSectionHidden(ImagesModel.SPLIT) else header.sectionSize(ImagesModel.SPLIT)
+        spare = self.table.viewport().width() - header.sectionSize(2) - split - least_name
         least = max(header_need(self.table, 1), self._cell_width("…", swatch(STATUS_COLORS["todo"], 10)))
         width = min(self._status_need, max(least, spare))
         if header.sectionSize(1) != width:
             header.resizeSection(1, width)
+
+    def _fit_split(self) -> None:
+        """The Split column only while an image of the project has a split (a project without keeps its
+        names' room), as wide as its title or widest split name, at most ``SPLIT_MOST_CHARS``."""
+        column = ImagesModel.SPLIT
+        self.table.setColumnHidden(column, not self._splits)
+        if self._splits:
+            most = SPLIT_MOST_CHARS * self.table.fontMetrics().averageCharWidth() + TEXT_MARGIN
+            cells = max(map(self._cell_width, set(self._splits.values())))
+            width = max(header_need(self.table, column), min(cells, most))
+            self.table.horizontalHeader().resizeSection(column, width)
+        self._fit_status()
 
     def _count_texts(self, image_ids: Iterable[int]) -> set[str]:
         """The Objects cells of ``image_ids``, each text once."""
@@ -361,9 +382,24 @@ class ImagesPanel(Panel):
         if doc is not None and image_id in doc.project.images:
             done = doc.project.image_status(image_id) in DONE_STATES
             (self._done.add if done else self._done.discard)(image_id)
+            self._split_changed(image_id, split_of(doc.project.images[image_id]))
         self._update_rows(image_id)
         self._update_summary()
         self._update_note()
+
+    def _split_changed(self, image_id: int, split: str | None) -> None:
+        """Keep ``_splits``; the column shows, hides or widens when the project's splits change (a split
+        set or cleared from the context menu, or undone), not at each change of a row."""
+        before = self._splits.get(image_id)
+        if split == before:
+            return
+        names = set(self._splits.values())
+        if split is None:
+            del self._splits[image_id]
+        else:
+            self._splits[image_id] = split
+        if bool(self._splits) != bool(names) or (split is not None and split not in names):
+            self._fit_split()
 
     def _count_changed(self, image_id: int, _ann_id: int) -> None:
         """An object came or went: its image's count is redrawn once per event-loop turn, not per object

@@ -1,4 +1,4 @@
-"""The Images panel's table model: a row per image (its name, status and object count), the filter's
+"""The Images panel's table model: a row per image (its name, status, object count and split), the filter's
 proxy over it, and the rows it shows as the list D / A walk (``ListedImages``). Qt only; what an image is
 comes from the project, what the filter means from ``core.image_query``."""
 
@@ -24,10 +24,12 @@ COUNT_TIP = (
     "Objects of the image (void regions left out); +N: model predictions pending review (dashed on the "
     "canvas, not objects until accepted). Filter: objects>0, predictions>0"
 )
+SPLIT_TIP = "Dataset split of the image (right-click rows to set it). Filter: split:val, split:none"
 
 
 class ImagesModel(QAbstractTableModel):
-    COLUMNS = ("Image", "Status", "Objects")
+    COLUMNS = ("Image", "Status", "Objects", "Split")  # Split hidden while no image has one (the panel)
+    SPLIT = 3
 
     def __init__(self) -> None:
         super().__init__()
@@ -64,8 +66,8 @@ class ImagesModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.COLUMNS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole and section == 2:
-            return COUNT_TIP
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return {2: COUNT_TIP, self.SPLIT: SPLIT_TIP}.get(section)
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -82,6 +84,8 @@ class ImagesModel(QAbstractTableModel):
                 return self.doc.shown_file_name(image_id)
             if col == 1:
                 return STATUS_LABELS.get(status, status)
+            if col == self.SPLIT:
+                return split_of(rec) or ""
             return count_text(*self.doc.project.object_counts(image_id))
         if role == Qt.ItemDataRole.DecorationRole and col == 1:
             return swatch(STATUS_COLORS.get(status, "#9e9e9e"), 10)
@@ -89,7 +93,7 @@ class ImagesModel(QAbstractTableModel):
             return count_tip(*self.doc.project.object_counts(image_id))
         if role == Qt.ItemDataRole.ToolTipRole:  # the whole path (status, split): the cell may be cut
             shown = f"\n{STATUS_LABELS.get(status, status)}" if col == 1 else ""
-            shown += f"\nSplit: {split}" if (split := split_of(rec)) else ""  # no column: seldom set
+            shown += f"\nSplit: {split}" if (split := split_of(rec)) else ""  # its column may be cut
             return as_text(f"{self.doc.project.image_path(rec)}\n{rec.width} x {rec.height} px{shown}")
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
