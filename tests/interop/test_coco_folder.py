@@ -25,7 +25,7 @@ def test_a_cvat_coco_export_folder_reads_its_one_file_with_attributes_and_crowd_
     shutil.copy(DATA / "images" / "val" / "b.jpg", tmp_path / "images" / "b.jpg")
     assert detect_format(tmp_path).name == "coco"
     result = read_coco(tmp_path)
-    assert "read " in result.problems[0] and "instances_default.json" in result.problems[0]
+    assert "read " in result.notes[0] and "instances_default.json" in result.notes[0]
     project = result.project
     (image,) = project.images.values()
     assert project.image_path(image).is_file()
@@ -39,10 +39,11 @@ def test_a_folder_of_several_splits_is_one_project_with_each_image_in_its_split(
     assert detect_format(DATA).name == "coco"
     result = read_coco(DATA)
     project = result.project
-    assert result.problems[0] == (
+    assert result.notes[0] == (  # information, no problem: the app and convert count only problems
         f"{DATA}: read 2 COCO files (annotations/instances_train.json, annotations/instances_val.json) "
         "as one project; each image's split is its file's"
     )
+    assert len(result.notes) == 3 and all("their names now lead there" in n for n in result.notes[1:])
     by_name = {i.file_name: i for i in project.images.values()}
     assert set(by_name) == {"images/train/a.jpg", "images/val/b.jpg"}
     assert all(project.image_path(i).is_file() for i in by_name.values())
@@ -54,6 +55,7 @@ def test_a_folder_of_several_splits_is_one_project_with_each_image_in_its_split(
         f"{DATA / 'annotations' / 'instances_val.json'}: 1 annotation id(s) also in an earlier file (1) "
         "given new ids" in result.problems
     )
+    assert len(result.problems) == 1
     objects = {(project.image(a.image_id).file_name, project.category(a.category_id).name, a.kind)
                for a in project.annotations.values()}  # fmt: skip
     assert objects == {

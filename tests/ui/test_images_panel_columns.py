@@ -19,7 +19,7 @@ from pixelproof.core.edits import AddAnnotations, SetImageStatus
 from pixelproof.core.edits.images import RecordTime
 from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS, Annotation, ImageRecord
 from pixelproof.ui.fitted_table import header_need
-from pixelproof.ui.panels.images import ImagesModel
+from pixelproof.ui.panels.images_model import ImagesModel
 from tests.ui.conftest import open_main_window
 
 FAR_ROW = 1500  # past the rows sized on opening and out of sight

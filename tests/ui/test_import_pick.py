@@ -73,10 +73,15 @@ def test_a_cvat_coco_export_folder_is_picked_recognised_and_opens_with_its_split
     assert len(project.images) == 2 and len(project.annotations) == 3
     report = win.interop.report
     assert report is not None and report.isVisible()
-    assert any("as one project; each image's split is its file's" in line for line in report.lines)
+    # how the export was read is said as notes, not counted as problems: the renumbered ids are the one
+    assert any(line.startswith("Note: ") and "as one project; each image's split is its file's" in line
+               for line in report.lines)  # fmt: skip
+    assert sum("their names now lead there" in line for line in report.lines) == 2
     assert any(
         "instances_val.json: 1 annotation id(s) also in an earlier file" in line for line in report.lines
     )
+    assert report.headline.text().endswith("\n1 problem and 3 notes:"), report.headline.text()
+    assert "; 1 problem (Import report)" in win.statusBar().currentMessage()  # it said 4
     panel = win.panels["imagesDock"]
     _type(panel, "split:train")
     assert _shown(panel) == ["a.jpg"]

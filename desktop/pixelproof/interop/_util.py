@@ -57,9 +57,19 @@ def project_name(project: Project) -> str:
     return path.parent.name if path.name == VIRTUAL_PROJECT_NAME else path.stem
 
 
+class Note(str):
+    """A reader's line of information, not a problem ("read 2 COCO files ... as one project"): passed to
+    ``on_problem`` as problems are, so the CLI prints it as it comes and a reader reading with another's
+    ``Reporter`` (the COCO splits reader) keeps it as a note; counted as no problem (the app's status, the
+    CLI's summary)."""
+
+    __slots__ = ()
+
+
 @dataclass
 class ImportResult:
-    """What a reader made: the project, every problem (one line each) and counts of what it left out."""
+    """What a reader made: the project, every problem (one line each), counts of what it left out and its
+    notes (lines of information: what it read how, no problem)."""
 
     project: Project
     problems: list[str] = field(default_factory=list)
@@ -67,16 +77,19 @@ class ImportResult:
     semantic: bool = False  # objects are per-class unions (semantic masks): QA scores no instances
     # images the source has no record of (YOLO: no label file), which that format may mean as backgrounds
     unrecorded: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 SAID_PER_FILE = 5  # problems of one kind named in one file; the rest are counted in one line
 
 
 class Reporter:
-    """Collects problems and passes each one on at once; ``skipped`` counts what was left out."""
+    """Collects problems and passes each one on at once; ``skipped`` counts what was left out; ``notes``
+    are the lines of information (``note``, a ``Note`` passed on by another reader)."""
 
     def __init__(self, on_problem: ProblemCallback | None) -> None:
         self.problems: list[str] = []
+        self.notes: list[str] = []
         self.skipped: Counter[str] = Counter()
         self._callback = on_problem
         self._often: Counter[str] = Counter()
@@ -100,9 +113,13 @@ class Reporter:
         self._often.clear()
 
     def __call__(self, message: str) -> None:
-        self.problems.append(message)
+        (self.notes if isinstance(message, Note) else self.problems).append(message)
         if self._callback is not None:
             self._callback(message)
+
+    def note(self, message: str) -> None:
+        """Say a line of information (how something was read), no problem."""
+        self(Note(message))
 
     def skip(self, kind: str, message: str) -> None:
         """Report a problem that left one thing out, counted under ``kind`` (files, lines, masks ...)."""

@@ -73,7 +73,7 @@ def read_coco(
         )
     if files:
         src = files[0]
-        report(f"{path}: read {src} (the folder's COCO file)")
+        report.note(f"{path}: read {src} (the folder's COCO file)")
     skipped: Counter[str] = Counter()
     try:
         data = read_json(src)
@@ -151,11 +151,13 @@ def read_coco(
         moved[found] += 1
     report.summarise(src)
     for folder, n in moved.items():
-        report(f"{src}: {n} image(s) found in {folder} (the usual COCO layout); their names now lead there")
+        report.note(
+            f"{src}: {n} image(s) found in {folder} (the usual COCO layout); their names now lead there"
+        )
     root = dataset_root(src)
     for image in project.images.values():  # exports copy or link none of these unless allowed
         mark_outside_root(image, project.image_path(image), root)
-    return ImportResult(project, report.problems, skipped)
+    return ImportResult(project, report.problems, skipped, notes=report.notes)
 
 
 def _rename_duplicates(data: dict[str, Any], report: Reporter) -> None:

@@ -69,7 +69,7 @@ def read_coco_splits(
 
     report = Reporter(on_problem)
     names = [rel_name(f, folder) for f in files]
-    report(
+    report.note(
         f"{folder}: read {len(files)} COCO files ({', '.join(names)}) as one project; "
         "each image's split is its file's"
     )
@@ -87,7 +87,7 @@ def read_coco_splits(
     merged.keep_given_out(marks)  # an id a file's removed image, class or object had stays given out
     if remap_categories:
         _remap(merged)
-    return ImportResult(merged, report.problems, skipped)
+    return ImportResult(merged, report.problems, skipped, notes=report.notes)
 
 
 def _join(

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from pixelproof import __version__
 from pixelproof.core.autosave import AutosaveInfo
 from pixelproof.core.coco import ProjectFormatError, ProjectSaveError
+from pixelproof.interop._util import Note
 from pixelproof.ui.jobs import Job
 from pixelproof.ui.shortcuts import key_glyph
 
@@ -458,7 +459,9 @@ def run_job(parent: QWidget, label: str, work: Callable[..., Any]) -> JobOutcome
             box.setMaximum(max(total, 0))
         box.setValue(min(done, total))
 
-    def on_problem(_message: object) -> None:
+    def on_problem(message: object) -> None:
+        if isinstance(message, Note):
+            return  # a reader's line of information: no problem
         problems[0] += 1
         box.setLabelText(f"{label}\n{problems[0]} problem{'s' if problems[0] != 1 else ''} so far")
 

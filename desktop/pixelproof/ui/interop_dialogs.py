@@ -398,6 +398,7 @@ class InteropActions(QObject):
             return False
         result: ImportResult = outcome.result
         problems = [dialog_words(p, fmt.read_options) for p in result.problems]  # not convert's flags
+        notes = [dialog_words(p, fmt.read_options) for p in result.notes]  # how it was read: no problem
         project = result.project
         # read as the wrong format? (a YOLO folder as COCO JSON: "is a folder, not a file to read")
         hint = another_format_hint(path, fmt, "choose it under Format") if not project.annotations else ""
@@ -427,12 +428,13 @@ class InteropActions(QObject):
             f"{plural(len(project.categories), 'category')} from {path}"
         )
         skipped = ", ".join(f"{n} {k}" for k, n in sorted(result.skipped.items()))
-        if problems or skipped or hint:
+        if problems or skipped or hint or notes:
             headline = summary + (f".\nSkipped: {skipped}." if skipped else ".")
             headline += f"\nNo annotations read as {fmt.title}: {hint}." if hint else ""
-            n = len(problems)
-            headline += f"\n{n} problem{'s' if n != 1 else ''}:" if n else ""
-            self._show_report("Import report", headline, problems)
+            said = [plural(len(problems), "problem")] if problems else []
+            said += [plural(len(notes), "note")] if notes else []
+            headline += f"\n{' and '.join(said)}:" if said else ""
+            self._show_report("Import report", headline, [*problems, *(f"Note: {n}" for n in notes)])
         left = [f"skipped {skipped}"] if skipped else []
         left += [plural(len(problems), "problem") + " (Import report)"] if problems else []
         shell.status("; ".join([summary, *left]), 10000, "warning" if left else "info")

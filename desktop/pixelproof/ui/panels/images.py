@@ -1,25 +1,15 @@
-"""Images dock: every image of the project with its status and annotation count; a filter box (the query
+"""Images dock: every image of the project with its status, annotation count and split (a column shown
+once an image has one); a filter box (the query
 language of ``core.image_query``: "cat", "class:cat objects>5 -status:done"); the status of the current
 image can be set here (or from the Image menu). Selecting a row shows the image."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
-from typing import overload
+from collections.abc import Iterable
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QColor, QStandardItemModel
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -48,12 +38,13 @@ from pixelproof.ui.fitted_table import header_need
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.image_split_menu import add_split_actions
-from pixelproof.ui.panels.object_counts import count_text, count_tip
+from pixelproof.ui.panels.images_model import STATUS_COLORS, ImagesModel, ImagesProxy, ListedImages
+from pixelproof.ui.panels.object_counts import count_text
 
-STATUS_COLORS = {"todo": "#9e9e9e", "in_progress": "#f5a623", "done": "#3cb44b", "reviewed": "#4363d8"}
 NAME_CHARS = 20  # a file name this long shows whole at the panel's default width
 NAME_LEAST_CHARS = 12  # the Image column's least room ("cat_0001.png" whole): the status's text gives way
 COUNT_SAMPLE_ROWS = 1000  # first rows sizing the Objects column on load (ResizeToContents read so many)
+SPLIT_MOST_CHARS = 10  # the Split column's most room: a longer custom split name is cut (whole in the tip)
 READ_AHEAD_PAUSE_MS = 150  # the typing pause after which a new filter's list is read ahead (once a word)
 FILTER_HELP = (
     "Terms separated by spaces; every term must match:\n"
@@ -65,153 +56,6 @@ FILTER_HELP = (
     "  objects:0, objects>5, predictions>0 (pending predictions); = != < <= > >=\n"
     "  -term: images the term does not match (-class:cat)"
 )
-
-
-COUNT_TIP = (
-    "Objects of the image (void regions left out); +N: model predictions pending review (dashed on the "
-    "canvas, not objects until accepted). Filter: objects>0, predictions>0"
-)
-
-
-class ImagesModel(QAbstractTableModel):
-    COLUMNS = ("Image", "Status", "Objects")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.doc: Document | None = None
-        self.ids: list[int] = []
-        self._row: dict[int, int] = {}
-
-    def reset(self, doc: Document | None) -> None:
-        self.beginResetModel()
-        self.doc = doc
-        self.ids = doc.image_ids() if doc is not None else []
-        self._row = {i: n for n, i in enumerate(self.ids)}
-        self.endResetModel()
-
-    def row_of(self, image_id: int) -> int:
-        return self._row.get(image_id, -1)
-
-    def image_changed(self, image_id: int, columns: tuple[int, int] = (0, len(COLUMNS) - 1)) -> None:
-        r = self.row_of(image_id)
-        if r >= 0:
-            self.dataChanged.emit(self.index(r, columns[0]), self.index(r, columns[1]))
-
-    def count_changed(self, image_id: int) -> None:
-        """Only the Objects cell: an added or removed annotation changes nothing else of the row."""
-        col = self.COLUMNS.index("Objects")
-        self.image_changed(image_id, (col, col))
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.ids)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole and section == 2:
-            return COUNT_TIP
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if self.doc is None or not index.isValid():
-            return None
-        image_id = self.ids[index.row()]
-        rec = self.doc.project.images.get(image_id)
-        if rec is None:
-            return None
-        col = index.column()
-        status = self.doc.project.image_status(image_id)
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return self.doc.shown_file_name(image_id)
-            if col == 1:
-                return STATUS_LABELS.get(status, status)
-            return count_text(*self.doc.project.object_counts(image_id))
-        if role == Qt.ItemDataRole.DecorationRole and col == 1:
-            return swatch(STATUS_COLORS.get(status, "#9e9e9e"), 10)
-        if role == Qt.ItemDataRole.ToolTipRole and col == 2:
-            return count_tip(*self.doc.project.object_counts(image_id))
-        if role == Qt.ItemDataRole.ToolTipRole:  # the whole path (status, split): the cell may be cut
-            shown = f"\n{STATUS_LABELS.get(status, status)}" if col == 1 else ""
-            shown += f"\nSplit: {split}" if (split := split_of(rec)) else ""  # no column: seldom set
-            return as_text(f"{self.doc.project.image_path(rec)}\n{rec.width} x {rec.height} px{shown}")
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if (
-            role == Qt.ItemDataRole.ForegroundRole
-            and col == 2
-            and not self.doc.project.object_counts(image_id)[0]
-        ):
-            return QColor(128, 128, 128)  # nothing labelled (model proposals at most)
-        if role == Qt.ItemDataRole.UserRole:
-            return image_id
-        return None
-
-
-class ImagesProxy(QSortFilterProxyModel):
-    """Shows the rows ``query`` accepts. It reads ``facts``, not the model's cells: a cell is a Python
-    call through Qt, and the facts keep what was read of an image's objects between keystrokes."""
-
-    def __init__(self, model: ImagesModel, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setSourceModel(model)
-        self.images = model
-        self.query = ImageQuery()
-        self.facts: ImageFacts | None = None
-
-    def set_query(self, query: ImageQuery) -> None:
-        self.beginFilterChange()
-        self.query = query
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
-        if not self.query or self.facts is None:
-            return True
-        return self.query(self.facts, self.images.ids[source_row])
-
-
-class ListedImages(Sequence[int]):
-    """The images the filter shows, in the table's order, read from the table as asked: D / A and the
-    read-ahead want the shown image's neighbours (``core.image_order`` asks ``row_of``), and listing every
-    row first mapped each one through Qt from Python (~0.3 s at each D and after each pause in typing over
-    100,000 images). Read it at once: it follows the filter, it is no copy."""
-
-    def __init__(self, model: ImagesModel, proxy: ImagesProxy) -> None:
-        self._model, self._proxy = model, proxy
-
-    def __len__(self) -> int:
-        return self._proxy.rowCount()
-
-    @overload
-    def __getitem__(self, row: int) -> int: ...
-    @overload
-    def __getitem__(self, row: slice) -> list[int]: ...
-    def __getitem__(self, row: int | slice) -> int | list[int]:
-        if isinstance(row, slice):
-            return [self[r] for r in range(*row.indices(len(self)))]
-        n = len(self)
-        if not -n <= row < n:
-            raise IndexError(row)
-        source = self._proxy.mapToSource(self._proxy.index(row % n, 0))
-        return self._model.ids[source.row()]
-
-    def row_of(self, image_id: int) -> int | None:
-        """The image's row in the table, None when the filter hides it (or it is no image here)."""
-        row = self._model.row_of(image_id)
-        index = self._proxy.mapFromSource(self._model.index(row, 0)) if row >= 0 else None
-        return index.row() if index is not None and index.isValid() else None
-
-    def __contains__(self, image_id: object) -> bool:
-        return isinstance(image_id, int) and self.row_of(image_id) is not None
-
-    def index(self, image_id: object, start: int = 0, stop: int | None = None) -> int:
-        row = self.row_of(image_id) if isinstance(image_id, int) else None
-        if row is None or row < start or (stop is not None and row >= stop):
-            raise ValueError(f"{image_id} is not listed")
-        return row
 
 
 class ImagesPanel(Panel):
@@ -254,6 +98,8 @@ class ImagesPanel(Panel):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)  # sized by _fit_columns
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(ImagesModel.SPLIT, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnHidden(ImagesModel.SPLIT, True)  # until an image has a split (``_fit_split``)
         header.setHighlightSections(False)
         self._probe = QStandardItemModel(1, 1, self)  # a cell measured by what it would show
         self._fit_timer = QTimer(self)
@@ -280,6 +126,7 @@ class ImagesPanel(Panel):
         self._updating_rows = False  # see _update_rows
         self._counts: dict[int, None] = {}  # images whose object count changed, see _count_changed
         self._done: set[int] = set()  # images marked done or reviewed, kept as statuses change
+        self._splits: dict[int, str] = {}  # image -> its split, for the images that have one
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(0)
@@ -341,6 +188,8 @@ class ImagesPanel(Panel):
         self.model.reset(doc)
         status = doc.project.image_status if doc is not None else None
         self._done = {i for i in self.model.ids if status(i) in DONE_STATES} if status is not None else set()
+        images = doc.project.images if doc is not None else {}
+        self._splits = {i: s for i, rec in images.items() if rec.extra and (s := split_of(rec))}
         self._fit_columns()
         self._select_current()
         self._update_summary()
@@ -381,7 +230,7 @@ class ImagesPanel(Panel):
         header.resizeSection(2, header_need(self.table, 2))
         self._widen_counts(self._count_texts(self.model.ids[:COUNT_SAMPLE_ROWS]))
         self._widen_counts(self._counts_in_sight())
-        self._fit_status()
+        self._fit_split()
 
     def _fit_status(self) -> None:
         """Status as wide as its widest label where the names keep ``NAME_LEAST_CHARS`` characters beside
@@ -392,11 +241,24 @@ class ImagesPanel(Panel):
             return  # not measured yet
         header = self.table.horizontalHeader()
         least_name = NAME_LEAST_CHARS * self.table.fontMetrics().horizontalAdvance("x") + TEXT_MARGIN
-        spare = self.table.viewport().width() - header.sectionSize(2) - least_name
+        split = 0 if header.isSectionHidden(ImagesModel.SPLIT) else header.sectionSize(ImagesModel.SPLIT)
+        spare = self.table.viewport().width() - header.sectionSize(2) - split - least_name
         least = max(header_need(self.table, 1), self._cell_width("…", swatch(STATUS_COLORS["todo"], 10)))
         width = min(self._status_need, max(least, spare))
         if header.sectionSize(1) != width:
             header.resizeSection(1, width)
+
+    def _fit_split(self) -> None:
+        """The Split column only while an image of the project has a split (a project without keeps its
+        names' room), as wide as its title or widest split name, at most ``SPLIT_MOST_CHARS``."""
+        column = ImagesModel.SPLIT
+        self.table.setColumnHidden(column, not self._splits)
+        if self._splits:
+            most = SPLIT_MOST_CHARS * self.table.fontMetrics().averageCharWidth() + TEXT_MARGIN
+            cells = max(map(self._cell_width, set(self._splits.values())))
+            width = max(header_need(self.table, column), min(cells, most))
+            self.table.horizontalHeader().resizeSection(column, width)
+        self._fit_status()
 
     def _count_texts(self, image_ids: Iterable[int]) -> set[str]:
         """The Objects cells of ``image_ids``, each text once."""
@@ -520,9 +382,24 @@ class ImagesPanel(Panel):
         if doc is not None and image_id in doc.project.images:
             done = doc.project.image_status(image_id) in DONE_STATES
             (self._done.add if done else self._done.discard)(image_id)
+            self._split_changed(image_id, split_of(doc.project.images[image_id]))
         self._update_rows(image_id)
         self._update_summary()
         self._update_note()
+
+    def _split_changed(self, image_id: int, split: str | None) -> None:
+        """Keep ``_splits``; the column shows, hides or widens when the project's splits change (a split
+        set or cleared from the context menu, or undone), not at each change of a row."""
+        before = self._splits.get(image_id)
+        if split == before:
+            return
+        names = set(self._splits.values())
+        if split is None:
+            del self._splits[image_id]
+        else:
+            self._splits[image_id] = split
+        if bool(self._splits) != bool(names) or (split is not None and split not in names):
+            self._fit_split()
 
     def _count_changed(self, image_id: int, _ann_id: int) -> None:
         """An object came or went: its image's count is redrawn once per event-loop turn, not per object

@@ -1,0 +1,83 @@
+"""The Images panel shows each image's dataset split in a Split column once an image of the project has
+one (a project without splits keeps its three columns and its names' room); the column follows a split
+set from the context menu, and its undo, at once."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.ui.panels.images_model import ImagesModel
+from tests.ui.conftest import make_project, open_main_window, settle
+from tests.ui.test_images_bulk_status import choose_from_context_menu, row_point
+
+LEFT = Qt.MouseButton.LeftButton
+CTRL = Qt.KeyboardModifier.ControlModifier
+SPLIT = ImagesModel.SPLIT
+
+
+def shown_column(table, row: int, column: int) -> str:  # type: ignore[no-untyped-def]
+    """The text of a cell the table shows (a hidden column shows nothing)."""
+    if table.isColumnHidden(column) or table.columnWidth(column) == 0:
+        return ""
+    return str(table.model().index(row, column).data())
+
+
+def names_keep_their_room(table) -> None:  # type: ignore[no-untyped-def]
+    """Twelve characters of a name beside the other columns, no sideways scroll bar."""
+    assert table.columnWidth(0) >= 12 * table.fontMetrics().horizontalAdvance("x")
+    assert table.horizontalHeader().length() <= table.viewport().width()
+
+
+def test_a_split_set_from_the_menu_shows_in_its_column_and_undo_hides_it(qtbot, tmp_path, no_prompts) -> None:
+    win = open_main_window(qtbot, make_project(tmp_path, n_images=4))
+    settle()
+    doc, table = win.document, win.panels["imagesDock"].table
+    header = table.horizontalHeader()
+    assert table.isColumnHidden(SPLIT)  # no split in the project: Image, Status, Objects
+    assert [header.isSectionHidden(c) for c in range(3)] == [False] * 3
+    QTest.mouseClick(table.viewport(), LEFT, pos=row_point(table, 1))
+    QTest.mouseClick(table.viewport(), LEFT, Qt.KeyboardModifier.ShiftModifier, row_point(table, 2))
+    choose_from_context_menu(qtbot, table, 1, "Set 2 images to val")
+    settle()
+    assert not table.isColumnHidden(SPLIT)
+    assert table.model().headerData(SPLIT, Qt.Orientation.Horizontal) == "Split"
+    assert [shown_column(table, r, SPLIT) for r in range(4)] == ["", "val", "val", ""]
+    fm = table.fontMetrics()
+    assert table.columnWidth(SPLIT) >= fm.horizontalAdvance("Split")  # title and names whole
+    names_keep_their_room(table)
+    choose_from_context_menu(qtbot, table, 3, "Set split to train")  # one row, the others keep theirs
+    settle()
+    assert [shown_column(table, r, SPLIT) for r in range(4)] == ["", "val", "val", "train"]
+    win.activateWindow()  # the closed context menu was the active window: the keys go to the window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_Z, CTRL)
+    settle()
+    assert [shown_column(table, r, SPLIT) for r in range(4)] == ["", "val", "val", ""]
+    QTest.keyClick(win.canvas, Qt.Key.Key_Z, CTRL)
+    settle()
+    assert table.isColumnHidden(SPLIT)  # the last split undone: the column goes with it
+    QTest.keyClick(win.canvas, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    settle()
+    assert [shown_column(table, r, SPLIT) for r in range(4)] == ["", "val", "val", ""]
+    doc.undo_stack.setClean()
+
+
+def test_a_project_opened_with_splits_shows_them(qtbot, tmp_path, no_prompts) -> None:
+    path = make_project(tmp_path, n_images=3)
+    project = load_project(path)
+    project.images[1].extra["pixelproof"] = {"split": "training"}  # read as train
+    project.images[3].extra["pixelproof"] = {"cvat": {"subset": "Validation"}}  # a CVAT subset: val
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    settle()
+    table = win.panels["imagesDock"].table
+    assert [shown_column(table, r, SPLIT) for r in range(3)] == ["train", "", "val"]
+    names_keep_their_room(table)
+    # the split filter and the column agree
+    QTest.keyClicks(win.panels["imagesDock"].filter, "split:val")
+    settle()
+    assert table.model().rowCount() == 1 and shown_column(table, 0, SPLIT) == "val"
