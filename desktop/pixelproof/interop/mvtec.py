@@ -308,7 +308,7 @@ def _folder_stems(
     project: Project, places: dict[int, tuple[str, str, str, list[Annotation]]]
 ) -> dict[int, str]:
     """Image id -> its file stem, unique (ignoring case) in its image folder ``<object>/<split>/<defect>/``
-    and, with a mask, in ``<object>/ground_truth/<defect>/`` - not in the whole project: MVTec AD numbers
+    and, with a mask, in its mask folder (``_mask_folder``) - not in the whole project: MVTec AD numbers
     every defect folder's images from ``000``, and a dataset written back keeps its names. A stem taken
     twice there is ``<stem>_<image id>`` in both, else the first free ``<stem>_<image id>_<n>``."""
 
