@@ -1,5 +1,6 @@
 """MVTec AD layout: ``<object>/{train,test}/<defect>/<name>.png`` and
-``<object>/ground_truth/<defect>/<name>_mask.png``.
+``<object>/ground_truth/<defect>/<name>_mask.png``; MVTec AD 2 keeps its ground truth inside the public test
+split, ``<object>/test_public/ground_truth/bad/<name>_mask.png``, and is read and written so.
 
 The category of a defect is ``<object>/<defect>`` (a ``crack`` of pill is not a ``crack`` of hazelnut). A
 mask file holds every defective pixel of its image, so it becomes **one object per mask file** (separate
@@ -45,6 +46,7 @@ from pixelproof.interop.stems import file_stem
 
 GOOD = "good"
 GROUND_TRUTH = "ground_truth"
+AD2_TEST = "test_public"  # MVTec AD 2's split whose ground truth lies inside it
 
 
 def read_mvtec(
@@ -68,17 +70,25 @@ def read_mvtec(
     work: list[tuple[Path, str, str, Path]] = []
     for obj in objects:
         for split in sorted(d for d in obj.iterdir() if d.is_dir() and d.name != GROUND_TRUTH):
-            for defect in sorted(d for d in split.iterdir() if d.is_dir()):
-                files = sorted(
-                    p for p in defect.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
+            # a split's own ground_truth (MVTec AD 2's test_public) holds masks, not a defect's images
+            for defect in sorted(d for d in split.iterdir() if d.is_dir() and d.name != GROUND_TRUTH):
+                work += [(obj, split.name, defect.name, f) for f in _images_in(defect)]
+            if loose := _images_in(split):  # MVTec AD 2's test_private: no defect folder, no ground truth
+                report.skip(
+                    "images",
+                    f"{split}: {len(loose)} image(s) in no <defect>/ folder ({loose[0].name}"
+                    f"{', ...' if len(loose) > 1 else ''}), as MVTec AD 2's private test sets; not imported",
                 )
-                work += [(obj, split.name, defect.name, f) for f in files]
     used: set[Path] = set()
     for obj, split, defect, file in with_progress(work, len(work), progress):
         _read_image(obj, split, defect, file, root, build, report, used)
     for obj in objects:
         _report_unused_masks(obj, used, report)
     return ImportResult(project, report.problems, report.skipped)
+
+
+def _images_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
 
 
 def _is_object(folder: Path) -> bool:
@@ -89,8 +99,8 @@ def _is_object(folder: Path) -> bool:
 
 def _report_unused_masks(obj: Path, used: set[Path], report: Reporter) -> None:
     """Masks no image took: nothing a reader does not import goes unsaid."""
-    gt = obj / GROUND_TRUTH
-    for mask in sorted(gt.glob("*/*")) if gt.is_dir() else []:
+    masks = [*obj.glob(f"{GROUND_TRUTH}/*/*"), *obj.glob(f"*/{GROUND_TRUTH}/*/*")]  # AD 2: in its split
+    for mask in sorted(masks):
         if mask in used or mask.suffix.lower() not in IMAGE_SUFFIXES or not mask.is_file():
             continue
         defect = mask.parent.name
@@ -113,9 +123,10 @@ def _read_image(
     used: set[Path],
 ) -> None:
     mvtec = {"object": obj.name}  # the defect only where no object says it (``_defect_unsaid``)
-    candidates = (
-        obj / GROUND_TRUTH / defect / f"{file.stem}_mask.png",
-        obj / GROUND_TRUTH / defect / file.name,
+    candidates = tuple(
+        gt / defect / name
+        for gt in (obj / GROUND_TRUTH, obj / split / GROUND_TRUTH)  # MVTec AD, AD 2 (in test_public)
+        for name in (f"{file.stem}_mask.png", file.name)
     )
     mask_file = None if defect == GOOD else next((m for m in candidates if m.exists()), None)
     if mask_file is not None:
@@ -237,7 +248,7 @@ def write_mvtec(
         else:
             counts["missing"] += 1
         if anns:
-            items.append((image, anns, f"{obj}/{GROUND_TRUTH}/{defect}/{stems[image.id]}_mask.png"))
+            items.append((image, anns, f"{_mask_folder(obj, split, defect)}/{stems[image.id]}_mask.png"))
     root = worker_path(str(out)) if worker_path else str(out)
     for _ in draw_per_image(_write_mask, root, items, executor=executor, progress=progress):
         pass
@@ -297,13 +308,15 @@ def _folder_stems(
     project: Project, places: dict[int, tuple[str, str, str, list[Annotation]]]
 ) -> dict[int, str]:
     """Image id -> its file stem, unique (ignoring case) in its image folder ``<object>/<split>/<defect>/``
-    and, with a mask, in ``<object>/ground_truth/<defect>/`` - not in the whole project: MVTec AD numbers
+    and, with a mask, in its mask folder (``_mask_folder``) - not in the whole project: MVTec AD numbers
     every defect folder's images from ``000``, and a dataset written back keeps its names. A stem taken
     twice there is ``<stem>_<image id>`` in both, else the first free ``<stem>_<image id>_<n>``."""
 
     def spaces(image_id: int) -> list[tuple[str, ...]]:
         obj, split, defect, anns = places[image_id]
-        folders = [("images", obj, split, defect)] + ([("masks", obj, defect)] if anns else [])
+        folders = [("images", obj, split, defect)] + (
+            [("masks", _mask_folder(obj, split, defect))] if anns else []
+        )
         return [tuple(part.casefold() for part in folder) for folder in folders]
 
     want = {i: file_stem(project.images[i].file_name) for i in places}
@@ -326,6 +339,12 @@ def _folder_stems(
             taken.setdefault(space, set()).add(made.casefold())
         out[i] = made
     return out
+
+
+def _mask_folder(obj: str, split: str, defect: str) -> str:
+    """Where an image's mask goes: ``<object>/ground_truth/<defect>``, in MVTec AD 2's public test split
+    inside it (``<object>/test_public/ground_truth/<defect>``), so a dataset read so is written back so."""
+    return f"{obj}/{split}/{GROUND_TRUTH}/{defect}" if split == AD2_TEST else f"{obj}/{GROUND_TRUTH}/{defect}"
 
 
 def _write_mask(root: str, image: ImageRecord, anns: list[Annotation], name: str) -> None:

@@ -284,6 +284,8 @@ DEFAULTS: list[Shortcut] = [
             takes=(*ARROWS, *(f"Shift+{k}" for k in ARROWS))),
     gesture("canvas.cancel", "Cancel the drawing in progress, or clear the selection", "Esc", takes=("Esc",)),
     gesture("canvas.brush_size", "Brush size", "Shift+wheel"),
+    gesture("canvas.brush_line", "Straight line from where the last stroke ended, into its mask",
+            "Brush / eraser: Shift+click"),
     gesture("review.center", "Centre the three views on an object", "Review: click an object row"),
     gesture("review.pan", "Pan all three views / fit the image", "Review: drag / double-click"),
     gesture("review.window_level", "Window / level of all three views (kept for the volume's slices)",

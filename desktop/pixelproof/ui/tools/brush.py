@@ -80,7 +80,10 @@ def centre_of(e: ToolEvent, width: int) -> tuple[int, int]:
 class BrushTool(Tool):
     name = "brush"
     icon = "tool-brush"
-    tooltip = "Paint a mask: drag; [ ] or Shift+wheel change the size; paints the selected mask or a new one"
+    tooltip = (
+        "Paint a mask: drag; Shift+click: a straight line from the last stroke's end; [ ] or Shift+wheel"
+        " change the size; paints the selected mask or a new one"
+    )
     cursor = Qt.CursorShape.CrossCursor
     erase = False
 
@@ -99,6 +102,9 @@ class BrushTool(Tool):
         # the dense mask of the last edited annotation, reused while its RLE is unchanged
         self._session: tuple[int, int, dict, np.ndarray] | None = None
         self._others: tuple[tuple, annotation_pixels.OthersMask] | None = None
+        # where the last stroke ended: (image id, the mask it painted, its last dab's centre) - Shift+click
+        # goes on from there in a straight line
+        self._line_end: tuple[int, int, tuple[int, int]] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
     def activate(self) -> None:
@@ -210,10 +216,31 @@ class BrushTool(Tool):
         return self._others[1]
 
     # -- mouse -------------------------------------------------------------------------------------
+    def _line_start(self, e: ToolEvent) -> tuple[Annotation, tuple[int, int]] | None:
+        """Shift+press: the mask the last stroke on this image painted (or erased) and where it ended, so
+        the stroke starts there and a crack is two clicks, as Photoshop and GIMP draw a straight line.
+        None without Shift, Ctrl held (a separate part), or when that mask is gone."""
+        mods = e.modifiers
+        end = self._line_end
+        if not mods & Qt.KeyboardModifier.ShiftModifier or mods & Qt.KeyboardModifier.ControlModifier:
+            return None
+        if end is None or end[0] != self.canvas.image_id:
+            return None
+        ann = self.document.project.annotations.get(end[1])
+        if ann is None or ann.kind != "mask" or ann.image_id != end[0]:
+            return None
+        return ann, end[2]
+
     def press(self, e: ToolEvent) -> None:
         if self.document is None or self._stroke is not None:
             return
-        ann, is_new = self._target(e)
+        line = self._line_start(e)
+        if line is not None:
+            ann, is_new = line[0], False
+            if self.selected_mask() is not ann:
+                self.document.set_selection([ann.id])
+        else:
+            ann, is_new = self._target(e)
         if ann is None:
             return
         mask = self._dense(ann, is_new)
@@ -228,6 +255,8 @@ class BrushTool(Tool):
             self.canvas.add_overlay(item)  # type: ignore[arg-type]
             self._temp_item = item  # type: ignore[assignment]
         self._item = item  # type: ignore[assignment]
+        if line is not None:
+            self._paint_to(line[1])
         self._paint_to(centre_of(e, self._stroke.width))
 
     def _paint_to(self, p: tuple[int, int]) -> None:
@@ -271,6 +300,8 @@ class BrushTool(Tool):
         self._end_stroke()
         self._place_ring()  # at the width chosen during the stroke, if one was
         if patch is None:
+            if not is_new:  # a click on pixels already painted: the next Shift+click goes on from it
+                self._line_end = (self.canvas.image_id, ann.id, p)
             self._resync()
             return
         doc = self.document
@@ -283,6 +314,7 @@ class BrushTool(Tool):
         self.push_paint(ann, patch, text, is_new=is_new)
         now = doc.project.annotations.get(ann.id)  # None: the stroke erased every pixel, the object went
         self._session = None if now is None else (self.canvas.image_id, ann.id, now.segmentation, mask)
+        self._line_end = None if now is None else (self.canvas.image_id, ann.id, p)
 
     def _end_stroke(self) -> None:
         if self._temp_item is not None:
@@ -337,6 +369,7 @@ class EraserTool(BrushTool):
     name = "eraser"
     icon = "tool-eraser"
     tooltip = (
-        "Erase from the selected mask (none selected: the one the drag starts on); [ ] or Shift+wheel size"
+        "Erase from the selected mask (none selected: the one the drag starts on); Shift+click: a straight"
+        " line from the last stroke's end; [ ] or Shift+wheel size"
     )
     erase = True
