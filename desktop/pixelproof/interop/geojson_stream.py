@@ -35,7 +35,10 @@ STREAM_BYTES = 64 * 2**20  # files this large or larger are streamed; smaller on
 CHUNK = 2**20  # bytes read at a time
 _NEAR_END = 32  # characters: a value ending this close to the text read so far may go on (a number)
 _WS = re.compile(r"[ \t\n\r]*")
-_LONG_NUMBER = re.compile(r"[0-9]{19}")  # an integer orjson reads otherwise than json (a float past 64 bits)
+# 19 digits in a row may be an integer orjson reads otherwise than json (a float past 64 bits): found by
+# mapping digits to "0" and the rest to " " (bytes.translate, several times faster than a regex search)
+_DIGITS = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
+_LONG_RUN = b"0" * 19
 _DECODER = json.JSONDecoder()
 _BOM = codecs.BOM_UTF8
 
@@ -177,7 +180,7 @@ class _Text:
         while end - self.dropped > len(self.buf) and not self.eof:
             self.more(end - self.dropped - len(self.buf))
         text = self.buf[self.pos : end - self.dropped]
-        if not _LONG_NUMBER.search(text):
+        if _LONG_RUN not in text.encode("utf-8", "surrogatepass").translate(_DIGITS):
             try:
                 value = orjson.loads(text)
             except orjson.JSONDecodeError:  # NaN, an unpaired surrogate escape, a changed file: json's word
