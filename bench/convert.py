@@ -256,8 +256,9 @@ def openimages_reference(root: Path, out: Path) -> None:
         json.dump(rows, fh)
 
 
-def make_geojson(root: Path, n_cells: int, seed: int = 3) -> None:
-    """``slide.geojson`` (a FeatureCollection of cells, as QuPath 0.4 exports them) beside ``slide.tif``."""
+def make_geojson(root: Path, n_cells: int, seed: int = 3, corners: tuple[int, int] = (12, 25)) -> None:
+    """``slide.geojson`` (a FeatureCollection of cells, as QuPath 0.4 exports them) beside ``slide.tif``;
+    each cell's outline of ``corners`` (low, high + 1) corners, its nucleus of half as many."""
     import orjson
     import tifffile
 
@@ -276,10 +277,11 @@ def make_geojson(root: Path, n_cells: int, seed: int = 3) -> None:
     names += ["Cytoplasm: Eosin OD mean", "Nucleus/Cell area ratio"]
     features = []
     for i, (cx, cy) in enumerate(rng.uniform((100, 100), (w - 100, h - 100), (n_cells, 2))):
-        angles = np.linspace(0, 2 * np.pi, int(rng.integers(12, 25)), endpoint=False)
+        n = int(rng.integers(*corners))
         r = rng.uniform(4, 8)
         rings = []
-        for scale in (r, r / 2):
+        for scale, k in ((r, n), (r / 2, n if corners == (12, 25) else max(8, n // 2))):
+            angles = np.linspace(0, 2 * np.pi, k, endpoint=False)
             ring = np.stack([cx + scale * np.cos(angles), cy + scale * np.sin(angles)], 1).round(1).tolist()
             rings.append([*ring, ring[0]])
         name, color = classes[i % 3]

@@ -47,7 +47,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option, sniff
-from pixelproof.interop.geojson_shapes import Part, add_object, check_vertices, polygon_part
+from pixelproof.interop.geojson_shapes import Part, add_object, check_vertices, plain_outline, polygon_part
 from pixelproof.interop.geojson_writer import (
     APP_FIELDS,
     QUPATH_KEY,
@@ -208,9 +208,9 @@ def _file_features(file: Path) -> tuple[Iterable[Any], str] | None:
     if file.stat().st_size >= geojson_stream.STREAM_BYTES:
         shape = geojson_stream.check(file)
         if shape.top == "list":
-            return geojson_stream.features(file, 0, shape.stamp), ""
+            return geojson_stream.features(file, 0, shape.stamp, shape.ends), ""
         if shape.top == "object" and shape.kind == "FeatureCollection" and shape.array is not None:
-            return geojson_stream.features(file, shape.array, shape.stamp), "features"
+            return geojson_stream.features(file, shape.array, shape.stamp, shape.ends), "features"
         if shape.top != "object" or (
             shape.kind != "Feature" and shape.kind not in AREA_TYPES + NO_AREA_TYPES
         ):
@@ -259,7 +259,7 @@ def _read_file(
         features = with_progress(features, len(features), progress)
     elif progress is not None:  # streamed: how many is known at its end only
         features = _busy(features, progress)
-    with build.record(image, report):
+    with build.record(image, report), build.areas_in_bulk(image):  # a slide's cells measured in bulk
         try:
             for i, feature in enumerate(features):
                 at = f"{place}[{i}]" if place in ("features", "") else place  # a lone Feature, a geometry
@@ -322,8 +322,9 @@ class _FileReading:
             )
             return
         try:
-            parts = self.parts(geometry, gwhere, nested=False)
-            if not parts:
+            outline = plain_outline(geometry)  # a slide's cells: no arrays made
+            parts = [] if outline is not None else self.parts(geometry, gwhere, nested=False)
+            if outline is None and not parts:
                 return
             name, color, void = _classification(
                 props.get("classification"), f"{where}.properties.classification"
@@ -340,7 +341,10 @@ class _FileReading:
             if color is not None and cat.id not in self.colored:
                 cat.color = color
                 self.colored.add(cat.id)
-            added = add_object(parts, self.image, cat.id, fields, where, self.build, self.report)
+            if outline is not None:  # as add_object adds the polygon of one ring
+                added = self.build.annotation(self.image, cat.id, polygons=outline, where=where, **fields)
+            else:
+                added = add_object(parts, self.image, cat.id, fields, where, self.build, self.report)
             geojson_cells.mark_imported(added, self.image)
             if geojson_plane.off_first(plane):
                 text = geojson_plane.plane_text(plane)  # type: ignore[arg-type]

@@ -29,13 +29,12 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core import limits
 from pixelproof.core.annotation_pixels import annotation_crop
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.core.precision import raster_cell
 from pixelproof.interop._util import Reporter
-from pixelproof.interop.geojson_shapes import Part, check_vertices, parts_crop, polygon_part
+from pixelproof.interop.geojson_shapes import Part, check_vertices, parts_crop, plain_polygon, polygon_part
 
 SHAPE_KEY = "shape_at_import"  # in the ``qupath`` extras: the fingerprint of the shape as imported
 OTHER_KEY = {"cell": "nucleus", "nucleus": "cell"}  # the object read as -> the key of its other shape
@@ -49,7 +48,7 @@ def other_shape(geometry: Any, where: str, report: Reporter) -> Polygons | None:
     when it is not a Polygon or MultiPolygon QuPath can read back."""
     kind = geometry.get("type") if isinstance(geometry, dict) else None
     coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
-    if kind == "Polygon" and (plain := _plain_polygon(coords)) is not None:
+    if kind == "Polygon" and (plain := plain_polygon(coords)) is not None:
         return plain
     try:
         if kind == "Polygon":
@@ -63,20 +62,6 @@ def other_shape(geometry: Any, where: str, report: Reporter) -> Polygons | None:
         report(f"{e}; the cell is read without it")
         return None
     return [[ring[:-1].reshape(-1).tolist() for ring in (outer, *holes)] for outer, holes in parts]
-
-
-def _plain_polygon(coords: Any) -> Polygons | None:
-    """A Polygon of one closed ring of finite [x, y] numbers, what QuPath writes for a nucleus, taken
-    without arrays (a slide's million cells); None for anything else, which ``polygon_part`` checks."""
-    ring = coords[0] if type(coords) is list and len(coords) == 1 else None
-    if type(ring) is not list or not 4 <= len(ring) <= limits.MAX_VERTICES or ring[0] != ring[-1]:
-        return None
-    if set(map(type, ring)) != {list} or set(map(len, ring)) != {2}:
-        return None
-    flat = list(chain.from_iterable(ring[:-1]))
-    if not set(map(type, flat)) <= {float, int} or not limits.surely_finite(flat):
-        return None
-    return [[flat]]
 
 
 def mark_imported(a: Annotation, image: ImageRecord) -> None:

@@ -48,6 +48,29 @@ def polygon_part(rings: Any, where: str, report: Reporter) -> Part:
     return out[0], out[1:]
 
 
+def plain_polygon(coords: Any) -> list[list[list[float]]] | None:
+    """A Polygon of one closed ring of finite [x, y] numbers (what QuPath writes for a cell and its nucleus)
+    as ``[[flat x, y values, not closed]]``, ``polygon_part``'s ring taken without arrays (a slide's million
+    cells); None for anything else, which ``polygon_part`` checks."""
+    ring = coords[0] if type(coords) is list and len(coords) == 1 else None
+    if type(ring) is not list or not 4 <= len(ring) <= limits.MAX_VERTICES or ring[0] != ring[-1]:
+        return None
+    if set(map(type, ring)) != {list} or set(map(len, ring)) != {2}:
+        return None
+    flat = list(chain.from_iterable(ring[:-1]))
+    if not set(map(type, flat)) <= {float, int} or not limits.surely_finite(flat):
+        return None
+    return [[flat]]
+
+
+def plain_outline(geometry: dict) -> list[list[float]] | None:
+    """A Polygon of one plain closed ring (``plain_polygon``) as the polygons ``add_object`` adds for it;
+    None for anything else, and for a ring of 4 corners (it may be a rectangle: a box), which ``parts``
+    and ``add_object`` read."""
+    found = plain_polygon(geometry.get("coordinates")) if geometry.get("type") == "Polygon" else None
+    return found[0] if found is not None and len(found[0][0]) != 8 else None
+
+
 def _ring(value: Any, where: str, report: Reporter) -> np.ndarray:
     """A linear ring as an n x 2 float array, closed. Not closed (GeoJSON requires the first position
     again at the end; pycocotools closes a ring anyway): closed and said. Fewer than 3 corners: refused."""
