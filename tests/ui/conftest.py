@@ -299,7 +299,7 @@ def tooltip_of(qtbot, widget, pos, want: str = "") -> str:  # type: ignore[no-un
         return QToolTip.isVisible() and want in QToolTip.text()
 
     try:
-        qtbot.waitUntil(shown, timeout=2000)
+        qtbot.waitUntil(shown, timeout=10000)
     except qtbot.TimeoutError:  # Qt's hover timer did not fire (seen only in loaded parallel CI runs):
         # deliver what it sends, the help event at the pointer, so the widget's own tooltip is what shows
         QApplication.sendEvent(widget, QHelpEvent(QEvent.Type.ToolTip, pos, widget.mapToGlobal(pos)))

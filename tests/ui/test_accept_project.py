@@ -66,7 +66,7 @@ def test_a_prediction_a_reviewer_rejected_is_not_accepted_by_accept_all(qtbot, d
     turned_down = clone(max(predictions(doc, image), key=lambda a: a.score))
     turned_down.review = "rejected"
     doc.push(ReplaceAnnotations([turned_down], "Reject Object"))  # as the review view's Reject Object
-    qtbot.waitUntil(lambda: "2 pending on this image" in panel.review.pending_label.text(), timeout=2000)
+    qtbot.waitUntil(lambda: "2 pending on this image" in panel.review.pending_label.text(), timeout=10000)
     win.canvas.setFocus()
     key(win, Qt.Key.Key_K, Qt.KeyboardModifier.ShiftModifier)  # Accept All on Image
     assert doc.project.annotations[turned_down.id].review == "rejected"

@@ -382,7 +382,7 @@ def test_an_ampersand_in_an_attributes_name_is_shown_and_makes_no_shortcut(
     shown = QCheckBox("R&&D")
     shown.setChecked(True)
     labels = [w for w in props.fields.findChildren(QLabel) if w.buddy() is plate]
-    qtbot.waitUntil(lambda: any(w.isVisible() for w in labels), timeout=3000)  # once the form is laid out
+    qtbot.waitUntil(lambda: any(w.isVisible() for w in labels), timeout=10000)  # once the form is laid out
     label = next(w for w in labels if w.isVisible())
     literal = QLabel("&&Kennzeichen")
     literal.setBuddy(plate)

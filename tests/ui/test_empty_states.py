@@ -91,14 +91,14 @@ def test_the_hint_is_hidden_while_a_dialog_is_up(qtbot, window, tmp_path: Path) 
         dialog = QApplication.activeModalWidget()
         seen["dialog"] = type(dialog).__name__
         with contextlib.suppress(TimeoutError):  # said below
-            qtbot.waitUntil(lambda: not label.isVisible(), timeout=2000)
+            qtbot.waitUntil(lambda: not label.isVisible(), timeout=10000)
         seen["hint shown"] = label.isVisible()
         QTest.keyClick(dialog, Qt.Key.Key_Escape)  # cancel: no project made
 
     QTimer.singleShot(0, while_asked)
     assert not window.files.open_folder(tmp_path)  # asks the categories first
     assert seen == {"dialog": "CategoriesDialog", "hint shown": False}
-    qtbot.waitUntil(label.isVisible, timeout=2000)  # still no project: the hint is back
+    qtbot.waitUntil(label.isVisible, timeout=10000)  # still no project: the hint is back
 
 
 def test_the_hint_says_the_folder_is_being_read_until_the_new_project_is_up(

@@ -128,17 +128,17 @@ def test_a_long_note_leaves_the_options_readable(qtbot, tmp_path: Path) -> None:
     combo = dlg.format_combo
     combo.setFocus()
     for _ in range(combo.count()):  # every format by keys: each form with the note it brings
-        qtbot.waitUntil(lambda: not _squeezed_rows(dlg), timeout=2000)
+        qtbot.waitUntil(lambda: not _squeezed_rows(dlg), timeout=10000)
         assert "6 pending objects" in dlg.note.text() or dlg.format.holds_predictions
         qtbot.keyClick(combo, Qt.Key.Key_Down)
     dlg.set_format("yolo")
     choice = dlg.forms["yolo"].widgets["pending"]
     choice.setFocus()
-    qtbot.waitUntil(lambda: not _squeezed_rows(dlg), timeout=2000)
+    qtbot.waitUntil(lambda: not _squeezed_rows(dlg), timeout=10000)
     tall = dlg.height()
     qtbot.keyClick(choice, Qt.Key.Key_Down)  # Write them as labels: nothing left out, no note
     assert dlg.note.text() == "" or "pending" not in dlg.note.text()
-    qtbot.waitUntil(lambda: dlg.height() < tall, timeout=2000)
+    qtbot.waitUntil(lambda: dlg.height() < tall, timeout=10000)
     assert not _squeezed_rows(dlg)
 
 

@@ -156,7 +156,7 @@ def test_16bit_image_window_level_and_raw_pixel_value(qtbot, tmp_path: Path, no_
     set_zoom(win, 4.0, center=(20, 10))
     hover(win, view_point(win, 20.5, 10.5))
     # the readout is throttled to one per 30 ms, so it may land a moment after the move
-    qtbot.waitUntil(lambda: win.pos_label.text() == "x 20, y 10", timeout=2000)
+    qtbot.waitUntil(lambda: win.pos_label.text() == "x 20, y 10", timeout=10000)
     assert win.value_label.text() == "value 3120 (16-bit)"
     assert win.window_label.text().startswith("W ") and "  L " in win.window_label.text()
     # right drag to the right widens the window; the stored pixels do not change

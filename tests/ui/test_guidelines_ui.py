@@ -13,7 +13,7 @@ pytestmark = pytest.mark.gui
 
 def _click_category(qtbot, window, name: str) -> None:  # type: ignore[no-untyped-def]
     tree = window.panels["categoriesDock"].tree
-    qtbot.waitUntil(lambda: bool(tree.findItems(name, Qt.MatchFlag.MatchExactly, 0)), timeout=3000)
+    qtbot.waitUntil(lambda: bool(tree.findItems(name, Qt.MatchFlag.MatchExactly, 0)), timeout=10000)
     item = tree.findItems(name, Qt.MatchFlag.MatchExactly, 0)[0]
     rect = tree.visualItemRect(item)
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -27,14 +27,14 @@ def test_guidelines_panel_follows_the_category_and_edits_are_undoable(qtbot, win
     doc.push(edit)
     panel = window.panels["guidelinesDock"]
     _click_category(qtbot, window, "dog")
-    qtbot.waitUntil(lambda: "Canis familiaris" in panel.description.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "Canis familiaris" in panel.description.text(), timeout=10000)
     assert "Dogs" in panel.browser.toPlainText() and "whole body" in panel.browser.toPlainText()
     tree = window.panels["categoriesDock"].tree
     item = tree.findItems("dog", Qt.MatchFlag.MatchExactly, 0)[0]
     assert "Canis familiaris" in item.toolTip(0) and "Dogs" in item.toolTip(0)
 
     _click_category(qtbot, window, "cat")
-    qtbot.waitUntil(lambda: "No description" in panel.description.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "No description" in panel.description.text(), timeout=10000)
 
     def fill_dialog() -> None:
         dialog = QApplication.activeModalWidget()
@@ -48,13 +48,13 @@ def test_guidelines_panel_follows_the_category_and_edits_are_undoable(qtbot, win
 
     QTimer.singleShot(0, fill_dialog)
     qtbot.mouseClick(panel.edit_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "Felis catus" in panel.description.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "Felis catus" in panel.description.text(), timeout=10000)
     cat = doc.project.category_by_name("cat")
     assert taxonomy.info(cat) == {"description": "Felis catus", "guideline": "Ears included"}
     window.activateWindow()  # the dialog had the focus; Ctrl+Z is a window shortcut
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=10000)
     qtbot.keyClick(window.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: "No description" in panel.description.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "No description" in panel.description.text(), timeout=10000)
     assert taxonomy.info(doc.project.category_by_name("cat")) == {}
 
 

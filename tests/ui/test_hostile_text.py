@@ -56,7 +56,7 @@ def test_a_guideline_never_loads_the_images_it_names(qtbot, window, probe) -> No
     doc.push(taxonomy.describe_category(doc.project, "cat", guideline=guide))
     panel = window.panels["guidelinesDock"]
     doc.set_current_category(doc.project.category_by_name("cat").id)
-    qtbot.waitUntil(lambda: "Cats" in panel.browser.toPlainText(), timeout=3000)
+    qtbot.waitUntil(lambda: "Cats" in panel.browser.toPlainText(), timeout=10000)
     assert not shows_probe(panel.browser.viewport())
 
 
@@ -77,7 +77,7 @@ def test_tooltips_show_names_as_text(qtbot, window, probe) -> None:  # type: ign
     assert any(hostile in (t or "") for t in tips) or any("&lt;img" in (t or "") for t in tips)
     assert not any(tooltip_shows_probe(qtbot, t) for t in tips if t)
     panel = window.panels["guidelinesDock"]
-    qtbot.waitUntil(lambda: panel.examples_row.count() > 1, timeout=3000)
+    qtbot.waitUntil(lambda: panel.examples_row.count() > 1, timeout=10000)
     caption = panel.examples_row.itemAt(0).widget().toolTip()
     assert not tooltip_shows_probe(qtbot, caption)
 
@@ -120,7 +120,7 @@ def test_an_objects_source_shows_as_text(qtbot, window, probe) -> None:  # type:
     doc.project.add_annotation(ann)
     doc.set_selection([500])
     props = window.panels["propertiesDock"]
-    qtbot.waitUntil(lambda: not props.fields.isHidden() and "img" in props.source.text(), timeout=3000)
+    qtbot.waitUntil(lambda: not props.fields.isHidden() and "img" in props.source.text(), timeout=10000)
     assert not shows_probe(props.source)
 
 
@@ -144,7 +144,7 @@ def test_annotator_names_show_as_text_in_the_side_by_side_view(qtbot, window, pr
     doc.project.app["overlap_annotators"] = {"1": names}
     view = window.teams.view
     view.action.trigger()  # Review > Annotators Side by Side
-    qtbot.waitUntil(lambda: len(view.panes) == 3, timeout=3000)
+    qtbot.waitUntil(lambda: len(view.panes) == 3, timeout=10000)
     assert sorted(p.title for p in view.panes[:2]) == sorted(names)
     labels = [w for w in view.widget.findChildren(QLabel) if "img" in w.text()]
     assert labels and view.widget.isVisible()
@@ -220,7 +220,7 @@ plain</values></attribute>
     win.docks["propertiesDock"].raise_()
     win.document.set_selection([ann.id])
     props = win.panels["propertiesDock"]
-    qtbot.waitUntil(lambda: not props.fields.isHidden(), timeout=3000)
+    qtbot.waitUntil(lambda: not props.fields.isHidden(), timeout=10000)
     tips: list[tuple[str, str]] = []  # (where, text)
     for w in win.findChildren(QWidget):
         where = f"{type(w).__name__} {w.objectName()}"

@@ -33,11 +33,11 @@ def test_making_a_class_void_redraws_the_objects_cells_at_once(qtbot, window) ->
     void = copy.deepcopy(doc.project.categories[1])
     void.app_extra["void"] = True
     doc.push(ReplaceCategory(void, "Make cat void"))
-    qtbot.waitUntil(lambda: 1 in redrawn, timeout=2000)
+    qtbot.waitUntil(lambda: 1 in redrawn, timeout=10000)
     assert cells()[1] == "0"
     ctrl, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
     for keys in ((Qt.Key.Key_Z, ctrl), (Qt.Key.Key_Z, ctrl | shift)):
         redrawn.clear()
         QTest.keyClick(window.canvas, *keys)  # undo, then redo: the cells follow each
-        qtbot.waitUntil(lambda: 1 in redrawn, timeout=2000)
+        qtbot.waitUntil(lambda: 1 in redrawn, timeout=10000)
     assert cells()[1] == "0"

@@ -69,9 +69,9 @@ def test_quit_and_close_have_the_keys_the_table_gives_on_every_platform(qtbot, w
     assert REGISTRY.text("file.close").split(" / ")[0] == "Ctrl+W" and REGISTRY.text("file.quit") == "Ctrl+Q"
     assert window.document.path is not None
     QTest.keyClick(window.canvas, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.document is None, timeout=3000)  # no project open
+    qtbot.waitUntil(lambda: window.document is None, timeout=10000)  # no project open
     QTest.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
 
 
 def test_a_box_labeling_pass_needs_no_panel(qtbot, window) -> None:

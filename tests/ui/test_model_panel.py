@@ -198,7 +198,7 @@ def button(panel, act) -> QToolButton:
 
 def press(qtbot, panel, act) -> None:
     b = button(panel, act)
-    qtbot.waitUntil(b.isEnabled, timeout=3000)  # the panel updates on the next event-loop turn
+    qtbot.waitUntil(b.isEnabled, timeout=10000)  # the panel updates on the next event-loop turn
     qtbot.mouseClick(b, LEFT)
 
 
@@ -305,7 +305,7 @@ def test_accept_and_reject_predictions(qtbot, demo) -> None:
     press(qtbot, panel, panel.review.act_reject_all)
     left = predictions(doc, 3)
     assert [a.id for a in left] == [big[0].id]  # the accepted one stays
-    qtbot.waitUntil(lambda: not button(panel, panel.review.act_reject_all).isEnabled(), timeout=3000)
+    qtbot.waitUntil(lambda: not button(panel, panel.review.act_reject_all).isEnabled(), timeout=10000)
     key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo "reject all": one step
     assert len(predictions(doc, 3)) == len(preds) - 1
     press(qtbot, panel, panel.review.act_accept_all)
@@ -449,7 +449,7 @@ def test_closing_the_window_cancels_the_batch(qtbot, demo) -> None:
     qtbot.waitUntil(lambda: panel.batch.progress.value() >= 1, timeout=10000)
     batch = panel.batch.batch
     win.close()
-    qtbot.waitUntil(lambda: batch.cancel.is_set(), timeout=2000)
+    qtbot.waitUntil(lambda: batch.cancel.is_set(), timeout=10000)
     assert panel.session.wait(2000)  # only the image in progress is finished
     assert batch.done < batch.total
 
@@ -519,7 +519,7 @@ def test_a_model_that_fails_to_load_keeps_the_working_one(qtbot, demo, shared_mo
     assert panel.session.backend is working
     assert edit.text() == str(good)
     assert str(settings().value("model/yolo-onnx/model_path", "")) == str(good)
-    qtbot.waitUntil(panel.act_prelabel.isEnabled, timeout=3000)
+    qtbot.waitUntil(panel.act_prelabel.isEnabled, timeout=10000)
 
 
 # -- assist tool -------------------------------------------------------------------------------------
@@ -665,7 +665,7 @@ def test_accepting_a_mask_made_from_a_box_turns_the_box_into_it(qtbot, demo) -> 
     steps = doc.undo_stack.count()
     key(win, Qt.Key.Key_V)
     QTest.mouseClick(win.canvas.viewport(), LEFT, NOMOD, view_point(win, 200, 160))
-    qtbot.waitUntil(lambda: [a.id for a in panel.review.selected_pending()] == [901], timeout=3000)
+    qtbot.waitUntil(lambda: [a.id for a in panel.review.selected_pending()] == [901], timeout=10000)
     press(qtbot, panel, panel.review.act_accept)
     assert 901 not in doc.project.annotations
     box = doc.project.annotations[900]

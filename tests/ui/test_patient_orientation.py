@@ -95,7 +95,7 @@ def test_the_position_under_the_cursor_is_where_nibabel_puts_the_voxel_shown(qtb
         code = int(win.canvas.pixel_value(x, y))
         ras = apply_affine(PSR, (code // 10000, code // 100 % 100, code % 100))
         want = f"x {x}, y {y}   {position_text(ras)}"
-        qtbot.waitUntil(lambda want=want: win.pos_label.text() == want, timeout=2000)
+        qtbot.waitUntil(lambda want=want: win.pos_label.text() == want, timeout=10000)
     assert "RAS" in win.pos_label.toolTip()
     win.close()
 
@@ -151,7 +151,7 @@ def test_no_letters_and_in_slice_millimetres_where_nothing_places_the_image(qtbo
     win.canvas.set_zoom(8.0)
     win.canvas.centerOn(QPointF(10, 10))
     hover(win, win.canvas.mapFromScene(QPointF(12.5, 7.5)))
-    qtbot.waitUntil(lambda: "mm" in win.pos_label.text(), timeout=2000)
+    qtbot.waitUntil(lambda: "mm" in win.pos_label.text(), timeout=10000)
     assert win.pos_label.text() == "x 12, y 7 (10.0, 6.0 mm)"  # (12 + 0.5) x 0.8, (7 + 0.5) x 0.8
     win.close()
 
@@ -163,6 +163,6 @@ def test_a_nifti_ct_named_by_its_sidecar_reads_hounsfield_units(qtbot, tmp_path,
 
     win = open_images(qtbot, tmp_path, make)
     hover(win, win.canvas.mapFromScene(QPointF(3.5, 3.5)))
-    qtbot.waitUntil(lambda: win.value_label.text() != "", timeout=2000)
+    qtbot.waitUntil(lambda: win.value_label.text() != "", timeout=10000)
     assert win.value_label.text() == "value -800 HU"
     win.close()

@@ -57,7 +57,7 @@ def test_checked_only_existing_classes_are_added(qtbot, demo, shared_models: Pat
     key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the predictions
     key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the removal
     key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the choice: the box follows undo
-    qtbot.waitUntil(lambda: not box.isChecked(), timeout=3000)
+    qtbot.waitUntil(lambda: not box.isChecked(), timeout=10000)
     assert ONLY_EXISTING not in doc.project.app
 
 
@@ -98,7 +98,7 @@ def test_checked_the_class_mapping_offers_no_new_category(qtbot, demo, shared_mo
     table = panel.mapping
     assert table.combo("dining table").currentText() == "+ new “dining table”"
     click(qtbot, panel.only_existing)
-    qtbot.waitUntil(lambda: table.combo("dining table").currentText() == "(dropped)", timeout=3000)
+    qtbot.waitUntil(lambda: table.combo("dining table").currentText() == "(dropped)", timeout=10000)
     combos = [table.cellWidget(r, 1) for r in range(table.rowCount())]
     offered = [c.itemText(i) for c in combos for i in range(c.count())]
     assert len(combos) == 80 and not [t for t in offered if t.startswith("+ new")]
@@ -110,4 +110,6 @@ def test_checked_the_class_mapping_offers_no_new_category(qtbot, demo, shared_mo
     assert tooltip_of(qtbot, table_row, table_row.rect().center(), tip) == tip
     assert table.values()["dining table"] == "dining table"  # kept: a new category when unchecked
     click(qtbot, panel.only_existing)
-    qtbot.waitUntil(lambda: table.combo("dining table").currentText() == "+ new “dining table”", timeout=3000)
+    qtbot.waitUntil(
+        lambda: table.combo("dining table").currentText() == "+ new “dining table”", timeout=10000
+    )

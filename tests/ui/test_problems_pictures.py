@@ -89,7 +89,7 @@ def test_compare_pictures_lists_the_copy_and_shows_it(qtbot, win) -> None:
     score = dup.score
     doc.push(AddAnnotations([Annotation(9, 1, 2, [150.0, 100.0, 40.0, 40.0], None, 1600.0)]))
     qtbot.waitUntil(
-        lambda: any(p.kind == "duplicate_picture" and p.score > score for p in problems(panel)), timeout=3000
+        lambda: any(p.kind == "duplicate_picture" and p.score > score for p in problems(panel)), timeout=10000
     )
     (again,) = [p for p in problems(panel) if p.kind == "duplicate_picture"]
     assert "labelled differently (dog 0 vs 1)" in again.message

@@ -38,7 +38,7 @@ def test_an_imported_cell_says_where_it_came_from_and_a_drawn_box_that_it_was_dr
     win.canvas.setFocus()
     QTest.keyClick(win.canvas, Qt.Key.Key_V)
     click(win, 75.125, 40.5)  # the third cell's centre
-    qtbot.waitUntil(lambda: props.source.isVisible() and props.source.text() == IMPORTED, timeout=3000)
+    qtbot.waitUntil(lambda: props.source.isVisible() and props.source.text() == IMPORTED, timeout=10000)
     cell = win.document.selected_annotations()[0]
     assert props.source.toolTip().startswith("Where the object came from")
     rows = win.panels["annotationsDock"].list
@@ -50,11 +50,11 @@ def test_an_imported_cell_says_where_it_came_from_and_a_drawn_box_that_it_was_dr
     QTest.keyPress(win.canvas, Qt.Key.Key_Right)
     QTest.keyRelease(win.canvas, Qt.Key.Key_Right)
     assert win.document.project.annotations[cell.id].bbox[0] == cell.bbox[0] + 1
-    qtbot.waitUntil(lambda: props.source.text() == IMPORTED + ", shape edited since", timeout=3000)
+    qtbot.waitUntil(lambda: props.source.text() == IMPORTED + ", shape edited since", timeout=10000)
     # a box drawn here
     before = set(win.document.project.annotations)
     drawn = draw_box(win, 2.0, 50.0, 12.0, 62.0)
     assert drawn not in before and win.document.selection == [drawn]
-    qtbot.waitUntil(lambda: props.source.text() == "drawn in PixelProof", timeout=3000)
+    qtbot.waitUntil(lambda: props.source.text() == "drawn in PixelProof", timeout=10000)
     win.document.undo_stack.setClean()
     win.close()

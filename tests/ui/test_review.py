@@ -282,7 +282,7 @@ def test_pane_titles_stay_after_a_pan(qtbot, window) -> None:
         act()
         for pane, spy in zip(panes, spies, strict=True):
             title = QRegion(pane.title_rect())
-            qtbot.waitUntil(lambda s=spy, t=title: t.subtracted(s.region).isEmpty(), timeout=2000)
+            qtbot.waitUntil(lambda s=spy, t=title: t.subtracted(s.region).isEmpty(), timeout=10000)
             pane.viewport().removeEventFilter(spy)
 
     def drag() -> None:

@@ -34,7 +34,7 @@ def assert_fits(qtbot, table, review_words: set[str]) -> None:  # type: ignore[n
     header = table.horizontalHeader()
     assert header.length() <= table.viewport().width(), (header.length(), table.viewport().width())
     # the columns fit: the scroll bar goes when Qt's view updates its geometry (a timer after a resize)
-    qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible(), timeout=2000)
+    qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible(), timeout=10000)
     for col in range(header.count()):
         if not table.isColumnHidden(col):
             assert header_reads_whole(table, col), (col, table.columnWidth(col))

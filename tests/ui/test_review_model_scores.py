@@ -384,7 +384,7 @@ def test_a_cell_click_after_a_while_on_an_image_it_does_not_list_lists_its_image
         assert set(images_panel.listed_ids()) == ids, cell
         assert view.image_id in ids
         app = win.document.project.app  # the visit was recorded on the way, once the click was over
-        qtbot.waitUntil(lambda: str(shown) in app.get("time_spent", {}), timeout=3000)
+        qtbot.waitUntil(lambda: str(shown) in app.get("time_spent", {}), timeout=10000)
         assert set(images_panel.listed_ids()) == ids
     finally:
         if win.document is not None:

@@ -56,7 +56,7 @@ def pane_letters(pane) -> dict[str, str]:  # type: ignore[no-untyped-def]
 def read_at(qtbot, win, view, x: int, y: int, want: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     """Move the mouse over pixel (x, y) of ``view``; the status bar's position and value then."""
     hover(win, view.mapFromScene(QPointF(x + 0.5, y + 0.5)), view)
-    qtbot.waitUntil(lambda: win.pos_label.text() == want, timeout=2000)
+    qtbot.waitUntil(lambda: win.pos_label.text() == want, timeout=10000)
     return win.pos_label.text(), win.value_label.text()
 
 

@@ -36,7 +36,7 @@ def test_status_bar_zoom_and_window_follow_the_shown_view(qtbot, tmp_path, no_pr
         pane = view.cand_pane
         assert pane.loaded is not None and pane.loaded.needs_window
         assert pane.loaded.window != (0.0, 4.0)  # the panes' own pixels, windowed their own way
-        qtbot.waitUntil(lambda: win.window_label.text() == window_text(pane.loaded), timeout=2000)
+        qtbot.waitUntil(lambda: win.window_label.text() == window_text(pane.loaded), timeout=10000)
         assert win.readout.zoom_label.text() == f"{pane.zoom * 100:.0f}%" != "2654%"
         assert win.window_label.text() != on_canvas[1]
         before = pane.zoom

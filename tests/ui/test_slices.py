@@ -90,7 +90,7 @@ def test_ct_preset_from_the_menu_and_millimetres_in_the_status_bar(qtbot, volume
     win.canvas.centerOn(QPointF(10, 10))
     point = win.canvas.mapFromScene(QPointF(12.5, 7.5))
     hover(win, point)
-    qtbot.waitUntil(lambda: "mm" in win.pos_label.text(), timeout=2000)
+    qtbot.waitUntil(lambda: "mm" in win.pos_label.text(), timeout=10000)
     # the patient position (RAS) of the voxel shown there: axial columns run R to L, rows A to P
     r, a, s = np.diag([0.8, 0.8, 2.5]) @ [30 - 1 - 12, 20 - 1 - 7, 4]
     assert (
@@ -110,7 +110,7 @@ def test_ct_values_read_as_hounsfield_units(qtbot, tmp_path: Path, no_prompts) -
     save_project(project_from_folder(tmp_path / "data", tmp_path / "p.json"), tmp_path / "p.json")
     win = open_main_window(qtbot, tmp_path / "p.json")
     hover(win, win.canvas.mapFromScene(QPointF(64.5, 64.5)))
-    qtbot.waitUntil(lambda: "HU" in win.value_label.text(), timeout=2000)
+    qtbot.waitUntil(lambda: "HU" in win.value_label.text(), timeout=10000)
     hu = int(win.canvas.pixel_value(64, 64))
     assert win.value_label.text() == f"value {hu} HU" and "mm" in win.pos_label.text()
     win.close()

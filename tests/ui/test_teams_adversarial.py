@@ -20,7 +20,7 @@ pytestmark = pytest.mark.gui
 
 def _activate(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     window.activateWindow()  # a modal dialog had the focus; the window's shortcuts need it active
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=10000)
 
 
 def _back_button(view) -> QPushButton:  # type: ignore[no-untyped-def]
@@ -178,7 +178,7 @@ def test_a_link_in_a_guideline_does_not_replace_it(qtbot, window, tmp_path, monk
     panel = window.panels["guidelinesDock"]
     _click_category(qtbot, window, "dog")
     browser = panel.browser
-    qtbot.waitUntil(lambda: "Dogs" in browser.toPlainText(), timeout=3000)
+    qtbot.waitUntil(lambda: "Dogs" in browser.toPlainText(), timeout=10000)
     for text in ("the notes", "the wiki"):
         rect = browser.cursorRect(browser.document().find(text))
         qtbot.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=rect.center() - QPoint(10, 0))
@@ -223,7 +223,7 @@ def test_annotators_view_open_during_a_big_merge_refreshes_once_and_follows_colo
     qtbot.mouseClick(panel.buttons["color"], Qt.MouseButton.LeftButton)
     assert window.document.project.category_by_name("cat").color == "#00ff00"
     qtbot.waitUntil(
-        lambda: view.overlays_ready() and tuple(view.overlays[0][100, 120]) == (0, 255, 0, 120), timeout=3000
+        lambda: view.overlays_ready() and tuple(view.overlays[0][100, 120]) == (0, 255, 0, 120), timeout=10000
     )
 
 

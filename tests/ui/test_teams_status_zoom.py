@@ -32,7 +32,7 @@ def test_side_by_side_panes_show_their_zoom_and_window(qtbot, project_file, no_p
         qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
         pane = view.panes[0]
         qtbot.waitUntil(lambda: all(p.loaded is not None for p in view.panes), timeout=5000)
-        qtbot.waitUntil(lambda: zoom.text() == f"{pane.zoom * 100:.0f}%", timeout=2000)
+        qtbot.waitUntil(lambda: zoom.text() == f"{pane.zoom * 100:.0f}%", timeout=10000)
         assert zoom.text() != "2654%"
         assert win.window_label.text() == shown_window(pane)
         before = pane.zoom

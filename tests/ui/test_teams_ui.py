@@ -142,14 +142,14 @@ def test_your_name_and_time_spent_per_image(qtbot, window, monkeypatch) -> None:
     first = window.document.current_image_id
     now[0] += 12.0
     window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=10000)
     qtbot.keyClick(window.canvas, Qt.Key.Key_D)  # next image
-    qtbot.waitUntil(lambda: window.document.current_image_id != first, timeout=3000)
+    qtbot.waitUntil(lambda: window.document.current_image_id != first, timeout=10000)
     now[0] += 5000.0  # away from the desk: counts 10 minutes
     qtbot.keyClick(window.canvas, Qt.Key.Key_A)
-    qtbot.waitUntil(lambda: window.document.current_image_id == first, timeout=3000)
+    qtbot.waitUntil(lambda: window.document.current_image_id == first, timeout=10000)
     app = window.document.project.app  # each visit's time is applied once the key's event is over
-    qtbot.waitUntil(lambda: len(app.get("time_spent", {})) == 2, timeout=3000)
+    qtbot.waitUntil(lambda: len(app.get("time_spent", {})) == 2, timeout=10000)
     spent = app["time_spent"]
     assert spent[str(first)] == {"Dana": 12.0}
     assert list(spent[str(window.document.project.images[first + 1].id)].values()) == [600.0]
