@@ -123,7 +123,7 @@ def test_cancel_of_a_coco_export_keeps_the_previous_file(
 ) -> None:
     """Cancel pressed in the progress dialog while the images are copied: the COCO file already there is
     left as it was (it is written in one step at the end), the status says so."""
-    import time
+    import threading
 
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
@@ -138,23 +138,28 @@ def test_cancel_of_a_coco_export_keeps_the_previous_file(
     win = new_window(qtbot)
     assert win.open_path(path)
     real = coco_io.image_exists
+    pressed = threading.Event()
 
-    def slow(src):
-        time.sleep(0.3)
+    def slow(src):  # the copy is still at its first image when Cancel is pressed, however loaded the machine
+        pressed.wait(30)
         return real(src)
 
     def press_cancel() -> None:
-        box = next(
+        boxes = [
             w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog) and w.isVisible()
-        )
-        qtbot.mouseClick(box.findChild(QPushButton), Qt.MouseButton.LeftButton)
+        ]
+        if not boxes:  # the export has not started yet: look again on a later turn
+            QTimer.singleShot(20, press_cancel)
+            return
+        qtbot.mouseClick(boxes[0].findChild(QPushButton), Qt.MouseButton.LeftButton)
+        pressed.set()
 
     monkeypatch.setattr(coco_io, "image_exists", slow)
     win.interop.act_export.trigger()
     dlg = win.interop.dialog
     images = dlg.forms["coco"].widgets["images"]
     images.setCurrentIndex(images.findData("copy"))
-    QTimer.singleShot(400, press_cancel)
+    QTimer.singleShot(0, press_cancel)
     fill_and_ok(qtbot, dlg, "coco", out)
     assert errors == [] and out.read_bytes() == before
     assert "Export cancelled" in win.statusBar().currentMessage()
