@@ -450,7 +450,7 @@ def test_closing_the_window_cancels_the_batch(qtbot, demo) -> None:
     batch = panel.batch.batch
     win.close()
     qtbot.waitUntil(lambda: batch.cancel.is_set(), timeout=10000)
-    assert panel.session.wait(2000)  # only the image in progress is finished
+    assert panel.session.wait()  # it ends (no limit on how soon: a loaded machine stalls any thread)
     assert batch.done < batch.total
 
 
