@@ -207,8 +207,8 @@ def test_ctrl_1_shows_the_finer_axis_pixel_for_pixel(qtbot, open_on, tmp_path) -
     c.centerOn(QPointF(100, 50))
     v = c.viewportTransform().map(QPointF(100.5, 50.5))
     hover(win, QPoint(int(v.x()), int(v.y())))  # the screen pixel holding the pixel's centre
-    qtbot.wait(100)
-    assert win.pos_label.text() == "x 100, y 50 (100.5, 25.2 mm)"
+    want = "x 100, y 50 (100.5, 25.2 mm)"
+    qtbot.waitUntil(lambda: win.pos_label.text() == want, timeout=10000)  # a throttled readout: a timer
 
 
 def test_review_panes_draw_the_physical_aspect_linked(qtbot, tmp_path, no_prompts) -> None:
