@@ -28,6 +28,7 @@ from pixelproof.core.batch import (
     SerialExecutor,
     ThreadExecutor,
     WorkerLost,
+    available_cores,
     job_timestamp,
     make_executor,
     run_batch,
@@ -58,22 +59,26 @@ def test_serial_and_local_pool_give_the_same_results_in_order() -> None:
     serial = list(run_batch(batch_tasks.square, CONTEXT, ITEMS, SerialExecutor()))
     assert _values(serial) == _expected()
     progress: list[Progress] = []
+    share = max(1, available_cores() // 2)  # CI's machine may have another number of cores than this one
     with PoolExecutor(2) as pool:
-        assert pool.threads == 1  # 2 workers x 1 thread on this 2-core machine (<= cores in general)
+        assert pool.threads == share  # 2 workers x half the cores each (1 on a 2-core machine)
         pooled = list(
             run_batch(batch_tasks.square, CONTEXT, ITEMS, pool, chunk_size=3, on_progress=progress.append)
         )
-        started = set(pool._pool._processes)  # type: ignore[union-attr]
+        warm, started = pool._pool, set(pool._pool._processes)  # type: ignore[union-attr]
     assert _values(pooled) == _expected()
     _check_loaded_once(pooled, processes=2)
-    assert {r[4] for _, r in pooled if not isinstance(r, Failed)} == {1}  # worker_threads() in the workers
+    assert {r[4] for _, r in pooled if not isinstance(r, Failed)} == {share}  # worker_threads() there
     assert progress[0].done == 0 and progress[-1].done == len(ITEMS) and progress[-1].failed == 1
     assert all(a.done <= b.done for a, b in itertools.pairwise(progress))
-    # the next job finds the processes started and the model loaded (the app's second Pre-label all)
+    # the next job finds the processes started and the model loaded (the app's second Pre-label all); the
+    # pool starts workers on demand, so it may add one now, but none of the first may be gone
     with PoolExecutor(2) as pool:
+        assert pool._pool is warm
         again = list(run_batch(batch_tasks.square, CONTEXT, ITEMS, pool, chunk_size=3))
+        live = set(pool._pool._processes)  # type: ignore[union-attr]
     _check_loaded_once(again, processes=2)
-    assert {r[2] for _, r in again if not isinstance(r, Failed)} <= started
+    assert started <= live and {r[2] for _, r in again if not isinstance(r, Failed)} <= live
 
 
 def test_a_worker_killed_mid_job_is_replaced_and_its_tasks_rerun(tmp_path: Path) -> None:
