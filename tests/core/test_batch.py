@@ -375,7 +375,8 @@ def test_workers_end_when_the_process_that_started_them_is_killed() -> None:
     try:
         assert parent.stdout is not None
         workers = [int(pid) for pid in parent.stdout.readline().split()]
-        assert len(workers) == 2 and not any(_gone(pid) for pid in workers), "no workers: proves nothing"
+        # (1 or 2: the pool starts its second worker only when no started one is idle at a submit)
+        assert workers and not any(_gone(pid) for pid in workers), "no workers: proves nothing"
         parent.kill()
         parent.wait()
         deadline = time.monotonic() + 60  # a bound for a loaded machine, not a speed requirement
