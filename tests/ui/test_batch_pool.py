@@ -26,6 +26,7 @@ def test_prelabel_all_on_a_large_project_uses_worker_processes(
     qtbot, window, project_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(executors, "LARGE_JOB_IMAGES", 2)
+    monkeypatch.setattr(executors, "available_cores", lambda: 2)  # one worker per core: 2 on any runner
     doc = window.document
     panel = choose(qtbot, window, "threshold")
     steps = doc.undo_stack.count()

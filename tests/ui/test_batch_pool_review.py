@@ -22,9 +22,11 @@ LEFT = Qt.MouseButton.LeftButton
 
 @pytest.fixture
 def large(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A job of 2+ images is large; the pool starts cold (no warm workers from an earlier test)."""
+    """A job of 2+ images is large, on a machine of 2 cores (a large job takes one worker per core: on a
+    1-core runner it would run serially); the pool starts cold (no warm workers from an earlier test)."""
     executors.release_pools()
     monkeypatch.setattr(executors, "LARGE_JOB_IMAGES", 2)
+    monkeypatch.setattr(executors, "available_cores", lambda: 2)
 
 
 def test_review_qa_runs_on_worker_processes_and_cancel_stops_them(
