@@ -122,7 +122,9 @@ def test_merge_dialog_then_annotators_view_consensus_and_accept(qtbot, window, p
 def test_your_name_and_time_spent_per_image(qtbot, window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtWidgets import QLineEdit
 
-    monkeypatch.delenv("PIXELPROOF_AUTHOR", raising=False)
+    # no author yet; set (not deleted) so the name the app puts in os.environ is undone after the test:
+    # delenv of an absent variable records nothing to restore, and "Dana" leaked into later tests
+    monkeypatch.setenv("PIXELPROOF_AUTHOR", "")
 
     def type_name(dialog) -> None:  # type: ignore[no-untyped-def]
         line = dialog.findChild(QLineEdit)
