@@ -49,9 +49,8 @@ def test_status_bar_zoom_and_window_follow_the_shown_view(qtbot, tmp_path, no_pr
         # the image moves on in review: the canvas loads it behind the panes, and does not show through
         view.step_image(1) or view.step_image(-1)
         qtbot.waitUntil(lambda: not canvas.is_loading and pane.loaded is not None, timeout=10000)
-        qtbot.wait(50)
+        qtbot.waitUntil(lambda: win.window_label.text() == window_text(pane.loaded), timeout=10000)
         assert win.readout.zoom_label.text() == f"{pane.zoom * 100:.0f}%"
-        assert win.window_label.text() == window_text(pane.loaded)
         assert shown_in_review[0] != "2654%"
         # back to the canvas: its own zoom and window again
         QTest.keyClick(view.ref_pane, Qt.Key.Key_Tab, CTRL)
