@@ -16,7 +16,7 @@ from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.merge import Shard, merge_shards
 from pixelproof.core.model import Annotation
 from pixelproof.core.split import split_project
-from tests.ui.conftest import open_main_window
+from tests.ui.conftest import open_main_window, settle
 
 pytestmark = pytest.mark.gui
 
@@ -55,7 +55,7 @@ def test_a_long_annotator_name_leaves_every_pane_its_share_at_1366x768(
     view = win.teams.view
     assert [p.title for p in view.panes] == ["ann", "bob", "cy", "dee", long, "disagreement"]
     qtbot.waitUntil(lambda: all(p.isVisible() for p in view.panes))
-    qtbot.wait(200)  # the layout settles
+    settle()  # the layout settles: queued layout requests, turns of the event loop (not 200 ms)
     widths = [p.width() for p in view.panes]
     assert max(widths) <= 1.5 * min(widths), widths
     assert win.width() <= 1366
