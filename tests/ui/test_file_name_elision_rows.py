@@ -53,7 +53,7 @@ def test_rows_sharing_a_prefix_and_suffix_keep_the_part_that_differs(qtbot, tmp_
     try:
         win.resize(1366, 768)
         wait_loaded(qtbot, win)
-        QTest.qWait(50)
+        settle()  # the layout: turns of the event loop, not ms
         panel = win.panels["imagesDock"]
         distinct(shown_by_file(panel.table, lambda n: n.split("#")[0]))
         enter_review(qtbot, win)

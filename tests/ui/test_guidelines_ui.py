@@ -7,6 +7,7 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPlainTextEdit, QScrollArea
 
 from pixelproof.core import taxonomy
+from tests.ui.conftest import settle
 
 pytestmark = pytest.mark.gui
 
@@ -108,13 +109,12 @@ def test_edit_button_is_in_sight_on_a_laptop_screen(qtbot, window) -> None:  # t
     """The panel's hint says "Edit… adds one": at 1366x768 the button must show without scrolling the
     short dock (an empty examples strip used to push it out of sight)."""
     from PySide6.QtCore import QRect
-    from PySide6.QtTest import QTest
 
     panel = window.panels["guidelinesDock"]
     area = window.docks["guidelinesDock"].widget()
     for width, height in ((1366, 740), (1200, 800)):
         window.resize(width, height)
-        QTest.qWait(50)
+        settle()  # the layout: turns of the event loop, not ms
         button = panel.edit_button
         assert button.isVisible() and button.isEnabled()
         top_left = button.mapTo(area.viewport(), button.rect().topLeft())
@@ -179,7 +179,7 @@ def test_the_empty_guideline_text_is_whole_in_the_1366x768_dock(qtbot, tmp_path,
         qtbot.waitUntil(lambda: win.width() == 1366)
         panel = win.panels["guidelinesDock"]
         qtbot.waitUntil(lambda: "No guideline yet" in panel.empty.text())
-        qtbot.wait(50)  # the layout settles
+        settle()  # the layout settles
         shown = [w for w in (panel.empty, panel.browser) if w.isVisible()]
         assert shown == [panel.empty]
         empty = panel.empty

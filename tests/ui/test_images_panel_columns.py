@@ -147,16 +147,16 @@ def test_at_1366_the_names_get_the_room_the_status_and_count_titles_do_not_need(
     need what their titles need as drawn (``fitted_table.header_need``, as every fitted table) and
     their cells; the names the rest."""
     from PySide6.QtCore import QSize
-    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QStyle
 
     from tests.ui.conftest import header_option, header_reads_whole
+    from tests.ui.conftest import settle as settle_layout
     from tests.ui.test_review_volumes import shown_text
 
     win = open_main_window(qtbot, long_named_project(tmp_path))
     try:
         win.resize(1366, 768)
-        QTest.qWait(50)
+        settle_layout()  # the layout: turns of the event loop, not ms
         panel = win.panels["imagesDock"]
         table, proxy, header = panel.table, panel.proxy, panel.table.horizontalHeader()
         rows = range(proxy.rowCount())

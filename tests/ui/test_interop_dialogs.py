@@ -15,7 +15,7 @@ from PIL import Image
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton
 
-from tests.ui.conftest import click_button, wait_loaded
+from tests.ui.conftest import click_button, settle, wait_loaded
 
 W, H = 120, 90
 
@@ -377,7 +377,6 @@ def test_export_choice_picked_with_the_keyboard_reaches_the_writer(
 def test_the_options_box_is_as_tall_as_the_chosen_formats_options(qtbot) -> None:
     """The options stack was as tall as the format with the most options: COCO's one check box sat in a
     box with a blank band under it; switching formats resizes the dialog to the new form."""
-    from PySide6.QtTest import QTest
 
     from pixelproof.interop import FORMATS
     from pixelproof.ui.interop_dialogs import ImportDialog
@@ -388,7 +387,7 @@ def test_the_options_box_is_as_tall_as_the_chosen_formats_options(qtbot) -> None
     for name in ("coco", most, "coco"):
         dlg.set_format(name)
         dlg.show()
-        QTest.qWait(20)
+        settle()  # the layout: turns of the event loop, not ms
         form = dlg.forms[name]
         assert dlg.stack.height() <= form.sizeHint().height() + 4, (name, dlg.stack.height())
         assert dlg.height() <= dlg.sizeHint().height() + 4 and dlg.height() <= 740, name

@@ -19,7 +19,7 @@ from pixelproof.inference import registry as inference
 from pixelproof.inference.base import Backend, Prediction
 from pixelproof.inference.registry import BackendInfo
 from pixelproof.ui.panels.problems.rules_dialog import HEADERS
-from tests.ui.conftest import header_reads_whole, make_project
+from tests.ui.conftest import header_reads_whole, make_project, settle
 
 LEFT = Qt.MouseButton.LeftButton
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -415,7 +415,7 @@ def test_on_a_laptop_screen_every_column_reads_whole(qtbot, win, size) -> None:
     list now reads whole, without a horizontal scroll bar."""
     win.resize(*size)
     panel = find(qtbot, win)
-    QTest.qWait(50)
+    settle()  # the layout: turns of the event loop, not ms
     table = panel.table
     assert table.viewport().width() < 560  # the narrow case this is about
     fm = table.fontMetrics()

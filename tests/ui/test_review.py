@@ -16,7 +16,7 @@ from pixelproof.core.demo import install_demo
 from pixelproof.core.qa import run_qa
 from pixelproof.interop.references import load_reference
 from pixelproof.ui.review.filter import FilterError, parse_filter
-from tests.ui.conftest import wait_loaded
+from tests.ui.conftest import settle, wait_loaded
 
 LEFT = Qt.MouseButton.LeftButton
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -670,7 +670,7 @@ def test_at_1366_the_note_hint_reads_whole_and_names_the_keys(qtbot, window) -> 
 
     window.resize(1366, 740)
     enter_review(qtbot, window)
-    QTest.qWait(50)
+    settle()  # the layout: turns of the event loop, not ms
     d = window.review.view.decision
     note = d.note_edit
     inner = note.width() - 2 * note.fontMetrics().averageCharWidth() - 8  # frame and text margins

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
+from tests.ui.conftest import settle
 from tests.ui.test_review_splitter import drag_handle
 from tests.ui.test_review_volumes import review_at_1366
 
@@ -37,14 +37,14 @@ def test_the_per_class_heading_of_slices_stays_on_one_line(qtbot, tmp_path, no_p
     with review_at_1366(qtbot, tmp_path, names) as win:
         view = win.review.view
         heading = view.images.class_heading
-        QTest.qWait(50)
+        settle()  # the layout: turns of the event loop, not ms
         assert heading.isVisible() and "slices" in shown_plain(heading)
         assert one_line(heading), (heading.height(), shown_plain(heading), heading.width())
         assert "…" not in shown_plain(heading)  # whole at 1366x768
         whole = shown_plain(heading)
         drag_handle(view.splitter, 420 - view.splitter.sizes()[0])  # a reviewer wants bigger panes
         qtbot.waitUntil(lambda: view.splitter.sizes()[0] <= 430)
-        QTest.qWait(50)
+        settle()  # the layout: turns of the event loop, not ms
         assert one_line(heading), (heading.height(), shown_plain(heading), heading.width())
         if shown_plain(heading) != whole:  # cut: the tooltip says it whole
             assert shown_plain(heading).endswith("…") and whole in heading.toolTip()

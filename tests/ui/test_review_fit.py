@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 
 from pixelproof.core.demo import install_demo
-from tests.ui.conftest import header_reads_whole, wait_loaded
+from tests.ui.conftest import header_reads_whole, settle, wait_loaded
 from tests.ui.test_review import enter_review, open_window, table_click
 
 LEFT = Qt.MouseButton.LeftButton
@@ -58,7 +58,7 @@ def test_on_a_laptop_screen_the_images_table_fits_its_pane(qtbot, window, size) 
     qtbot.mouseClick(decision.reject_image_button, LEFT)  # the worst image: rejected
     table_click(table, 1)
     qtbot.mouseClick(decision.accept_image_button, LEFT)
-    QTest.qWait(50)
+    settle()  # the layout: turns of the event loop, not ms
     proxy = view.images.image_proxy
     review = proxy.columnCount() - 1
     words = {str(proxy.index(r, review).data()) for r in range(proxy.rowCount())} - {""}
@@ -78,7 +78,7 @@ def test_a_column_switched_on_from_the_header_menu_takes_room_from_the_names(qtb
     enter_review(qtbot, window)
     table = window.review.view.images.image_table
     header = table.horizontalHeader()
-    QTest.qWait(50)
+    settle()  # the layout: turns of the event loop, not ms
     before = table.columnWidth(0)
     tp = window.review.view.images.image_model.column_of("tp")
     assert table.isColumnHidden(tp)
@@ -94,7 +94,7 @@ def test_a_column_switched_on_from_the_header_menu_takes_room_from_the_names(qtb
         pos = QPoint(header.sectionViewportPosition(1) + 5, header.height() // 2)
         at = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, header.viewport().mapToGlobal(pos))
         QApplication.sendEvent(header.viewport(), at)
-        QTest.qWait(50)
+        settle()  # the layout: turns of the event loop, not ms
         assert table.isColumnHidden(tp) != shown
         assert_fits(qtbot, table, set())
         if shown:
@@ -118,7 +118,7 @@ def test_at_1280x720_the_class_and_object_tables_fit_too(qtbot, window, scored) 
         qtbot.waitUntil(lambda: window.review.view.no_reference.isVisible(), timeout=5000)
     else:
         enter_review(qtbot, window)
-    QTest.qWait(50)
+    settle()  # the layout: turns of the event loop, not ms
     view = window.review.view
     for table in (view.images.image_table, view.images.class_table, view.object_table):
         assert_fits(qtbot, table, set())

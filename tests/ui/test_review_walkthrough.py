@@ -15,6 +15,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QTableView
 
 from pixelproof.core.demo import install_demo
+from tests.ui.conftest import settle
 from tests.ui.test_review import enter_review, header_click, image_ids, open_window, table_click, wait_image
 from tests.ui.test_review_units import add_images, edit
 
@@ -81,14 +82,14 @@ def test_the_all_classes_row_is_in_sight_at_1366x768_under_a_banner(qtbot, tmp_p
         enter_review(qtbot, win)
         view = win.review.view
         assert len(view.header.banner.text().splitlines()) >= 4
-        QTest.qWait(50)
+        settle()  # the layout: turns of the event loop, not ms
         table, row = summary_cells(view.images)
         assert in_sight(table, row), "the summary row is hidden"
         names = [r["category"] for r in view.images.class_model.rows]
         assert names[-1] == "all classes" and len(names) >= 8
         classes = view.images.class_table
         wheel(classes.viewport(), -5)
-        QTest.qWait(20)
+        settle()  # the layout: turns of the event loop, not ms
         assert in_sight(*summary_cells(view.images))
         wheel(classes.viewport(), 5)
         assert in_sight(*summary_cells(view.images))
