@@ -18,7 +18,7 @@ from pixelproof.core import masks
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.model import Annotation
-from tests.ui.conftest import make_project, run_at_scale, wait_loaded
+from tests.ui.conftest import make_project, run_at_scale, settle, wait_loaded
 from tests.ui.test_workbench import LEFT, NOMOD, click, drag, key, view_point
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
@@ -537,7 +537,7 @@ def test_resizing_one_box_of_a_selection_keeps_the_selection(labeled, select_all
 def pick_row(win, ann_id: int) -> None:  # type: ignore[no-untyped-def]
     """Click ``ann_id``'s row in the Annotations panel."""
     panel = win.panels["annotationsDock"]
-    QTest.qWait(10)  # the panel refreshes on the next event-loop turn
+    settle()  # the panel refreshes on the next event-loop turn
     lst = panel.list
     row = next(r for r in range(lst.count()) if lst.item(r).data(Qt.ItemDataRole.UserRole) == ann_id)
     QTest.mouseClick(lst.viewport(), LEFT, NOMOD, lst.visualItemRect(lst.item(row)).center())

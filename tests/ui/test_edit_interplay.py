@@ -11,7 +11,7 @@ from pixelproof.core import masks
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.model import Annotation
 from tests.core.test_mask_edit import reference_stroke
-from tests.ui.conftest import wait_loaded
+from tests.ui.conftest import settle, wait_loaded
 from tests.ui.test_images_filter import _shown, _type
 from tests.ui.test_mask_tools import CTRL, paint, pixels, set_view
 from tests.ui.test_workbench import click, draw_box, key, view_point
@@ -31,23 +31,23 @@ def test_paste_shows_its_image_under_a_class_query_and_undo_hides_it(qtbot, wind
     key(window, Qt.Key.Key_D)  # before the query: D walks the list it leaves (img0 only)
     wait_loaded(qtbot, window)
     _type(panel, "class:cat")
-    QTest.qWait(10)
+    settle()
     assert _shown(panel) == ["img0.png"]
     window.canvas.setFocus()
     key(window, Qt.Key.Key_V, CTRL)
-    QTest.qWait(10)
+    settle()
     assert _shown(panel) == ["img0.png", "img1.png"]
     key(window, Qt.Key.Key_2)  # the pasted copy (selected) becomes a dog
-    QTest.qWait(10)
+    settle()
     assert _shown(panel) == ["img0.png"]
     key(window, Qt.Key.Key_Z, CTRL)
-    QTest.qWait(10)
+    settle()
     assert _shown(panel) == ["img0.png", "img1.png"]
     key(window, Qt.Key.Key_Z, CTRL)
-    QTest.qWait(10)
+    settle()
     assert _shown(panel) == ["img0.png"]
     key(window, Qt.Key.Key_Y, CTRL)
-    QTest.qWait(10)
+    settle()
     assert _shown(panel) == ["img0.png", "img1.png"]
 
 

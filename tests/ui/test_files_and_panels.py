@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from pixelproof.core.coco import ProjectSaveError, load_project, new_project, save_project
 from pixelproof.core.model import Annotation, ImageRecord
-from tests.ui.conftest import click_button, click_item, hover, make_project, wait_loaded
+from tests.ui.conftest import click_button, click_item, hover, make_project, settle, wait_loaded
 from tests.ui.test_workbench import draw_box, key, set_zoom, view_point
 
 
@@ -177,7 +177,7 @@ def test_annotation_list_and_canvas_share_the_selection(window) -> None:
     a = draw_box(window, 20, 20, 60, 60)
     b = draw_box(window, 100, 20, 140, 60)
     panel = window.panels["annotationsDock"]
-    QTest.qWait(10)  # the panel refreshes on the next event-loop turn
+    settle()  # the panel refreshes on the next event-loop turn
     assert [it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()] == [b]
     rect = panel.list.visualItemRect(panel.list.item(0))
     QTest.mouseClick(
@@ -212,7 +212,7 @@ def test_panels_update_only_the_rows_an_edit_touches(window) -> None:
         return [cats.tree.topLevelItem(n) for n in range(cats.tree.topLevelItemCount())]
 
     doc.push(AddAnnotations([box(i) for i in range(4)]))
-    QTest.qWait(10)
+    settle()
     before, before_cats = rows(), cat_rows()
     assert ids() == [100, 101, 102, 103] and [r.text(2) for r in before_cats] == ["4", "0"]
     assert images.model.data(images.model.index(0, 2)) == "4"
@@ -220,7 +220,7 @@ def test_panels_update_only_the_rows_an_edit_touches(window) -> None:
     edited = clone(doc.project.annotations[101])
     edited.category_id, edited.review = 2, "rejected"
     doc.push(ReplaceAnnotations([edited]))
-    QTest.qWait(10)
+    settle()
     assert all(a is b for a, b in zip(rows(), before, strict=True))
     assert rows()[1].text() == "#101  dog  ·  box  ✗"
     assert all(a is b for a, b in zip(cat_rows(), before_cats, strict=True))
@@ -228,14 +228,14 @@ def test_panels_update_only_the_rows_an_edit_touches(window) -> None:
 
     doc.push(AddAnnotations([box(4, 2)]))
     doc.set_selection([104])
-    QTest.qWait(10)
+    settle()
     assert all(a is b for a, b in zip(rows()[:4], before, strict=True)) and ids()[4] == 104
     assert [it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()] == [104]
     assert [r.text(2) for r in cat_rows()] == ["3", "2"]
     assert images.model.data(images.model.index(0, 2)) == "5"
 
     doc.push(RemoveAnnotations([102, 104]))
-    QTest.qWait(10)
+    settle()
     assert ids() == [100, 101, 103] and rows() == [before[0], before[1], before[3]]
     assert doc.selection == [] and panel.list.selectedItems() == []
     assert [r.text(2) for r in cat_rows()] == ["2", "1"]
@@ -250,11 +250,11 @@ def test_panels_update_only_the_rows_an_edit_touches(window) -> None:
     # a burst larger than the panel queues is one rebuild, with the same result
     many = [box(10 + i) for i in range(annotations_panel.MAX_PENDING + 5)]
     doc.push(AddAnnotations(many))
-    QTest.qWait(10)
+    settle()
     assert ids() == [a.id for a in doc.project.annotations_of(1)] and len(ids()) == 3 + len(many)
     doc.undo_stack.undo()
     doc.undo_stack.undo()  # the removal comes back in its places, as a rebuild puts it too
-    QTest.qWait(10)
+    settle()
     assert ids() == [a.id for a in doc.project.annotations_of(1)] == [100, 101, 102, 103, 104]
     assert [r.text(2) for r in cat_rows()] == ["3", "2"]
     cats.refresh()  # the incremental counts equal a recount
@@ -265,7 +265,7 @@ def test_properties_panel_edits_review_and_note_undoably(qtbot, window) -> None:
     set_zoom(window, 1.0)
     ann_id = draw_box(window, 20, 20, 60, 60)
     props = window.panels["propertiesDock"]
-    QTest.qWait(10)
+    settle()
     assert not props.fields.isHidden() and props.hint.isHidden()
     assert props.source.text() == "drawn in PixelProof"
     assert props.review.currentIndex() == 0 and props.review.itemData(2) == "accepted"

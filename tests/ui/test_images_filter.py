@@ -38,7 +38,7 @@ def test_typing_queries_shows_the_matching_rows(window) -> None:
     doc, panel = window.document, window.panels["imagesDock"]
     doc.push(AddAnnotations([_box(doc, 1, 1), _box(doc, 1, 2, 1)]))
     doc.push(AddAnnotations([_box(doc, 3, 2), _box(doc, 3, 2, 1, source="model:yolo", review="pending")]))
-    QTest.qWait(10)
+    settle()
 
     for text, rows in (
         ("class:cat", ["img0.png"]),
@@ -88,26 +88,26 @@ def test_rows_follow_edits_while_a_query_is_shown(window) -> None:
     assert _shown(panel) == []
     cat = _box(doc, 3, 1)
     doc.push(AddAnnotations([cat]))
-    QTest.qWait(10)
+    settle()
     assert _shown(panel) == ["img2.png"] and panel.filter_note.text() == "1 of 3 images"
     dog = copy.deepcopy(doc.project.annotations[cat.id])
     dog.category_id = 2
     doc.push(ReplaceAnnotations([dog]))
-    QTest.qWait(10)
+    settle()
     assert _shown(panel) == []
     doc.undo_stack.undo()
-    QTest.qWait(10)
+    settle()
     assert _shown(panel) == ["img2.png"]
     doc.undo_stack.undo()
-    QTest.qWait(10)
+    settle()
     assert _shown(panel) == []
 
     doc.push(AddAnnotations([_box(doc, 2, 1)]))
-    QTest.qWait(10)
+    settle()
     kitten = copy.deepcopy(doc.project.categories[1])
     kitten.name = "kitten"
     doc.push(ReplaceCategory(kitten))
-    QTest.qWait(10)
+    settle()
     assert "no class “cat”" in panel.filter_note.text()  # the query names a class that is gone
     _type(panel, "class:kitten")
     assert _shown(panel) == ["img1.png"]

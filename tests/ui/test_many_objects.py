@@ -5,10 +5,10 @@ the classes (counted; speed itself is for ``bench``)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
 
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.model import Annotation
+from tests.ui.conftest import settle
 from tests.ui.test_workbench import key
 
 N = 300
@@ -24,7 +24,7 @@ def test_selecting_every_object_updates_the_annotation_list_in_one_step(window) 
     ``setSelected`` re-merges the whole selection: 5,000 rows took 25 s)."""
     doc = window.document
     doc.push(AddAnnotations(boxes(N)))
-    QTest.qWait(10)
+    settle()
     doc.set_selection([])  # the added objects came selected
     panel = window.panels["annotationsDock"]
     assert panel.list.count() == N and not panel.list.selectedItems()
@@ -32,7 +32,7 @@ def test_selecting_every_object_updates_the_annotation_list_in_one_step(window) 
     panel.list.selectionModel().selectionChanged.connect(lambda *_: steps.append(1))
 
     key(window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    QTest.qWait(10)
+    settle()
     assert len(doc.selection) == N
     assert {it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()} == set(doc.selection)
     assert len(steps) <= 2
@@ -48,11 +48,11 @@ def test_selecting_every_object_updates_the_annotation_list_in_one_step(window) 
     cells: list[int] = []  # the Images panel's count cell: once per burst, not once per object
     images.model.dataChanged.connect(lambda a, b, *_: cells.append(a.row()))
     key(window, Qt.Key.Key_Delete)
-    QTest.qWait(10)
+    settle()
     assert panel.list.count() == N - len(every_third) and not panel.list.selectedItems()
     assert images.model.data(images.model.index(0, 2)) == str(N - len(every_third)) and len(cells) <= 2
     doc.undo_stack.undo()
-    QTest.qWait(10)
+    settle()
     assert {it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()} == set(every_third)
     assert images.model.data(images.model.index(0, 2)) == str(N) and len(cells) <= 4
 
@@ -64,7 +64,7 @@ def test_select_all_delete_and_undo_keep_canvas_and_panels_in_step(window) -> No
     tooltip, two writes for each of the two rows."""
     doc, canvas = window.document, window.canvas
     doc.push(AddAnnotations(boxes(N)))
-    QTest.qWait(10)
+    settle()
     doc.set_selection([])
     panel = window.panels["annotationsDock"]
     cats = window.panels["categoriesDock"]
@@ -79,16 +79,16 @@ def test_select_all_delete_and_undo_keep_canvas_and_panels_in_step(window) -> No
         return [cats.tree.topLevelItem(n).text(2) for n in range(cats.tree.topLevelItemCount())]
 
     key(window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    QTest.qWait(10)
+    settle()
     assert sorted(doc.selection) == ids and canvas.box_layer.selected == set(ids)
     assert not dict.keys(canvas.items_by_id)
     key(window, Qt.Key.Key_Delete)
-    QTest.qWait(10)
+    settle()
     assert listed() == [] and doc.selection == [] and not canvas.box_layer.boxes
     assert not canvas.box_layer.selected and counts() == ["0", "0"] and len(writes) <= 4
     writes.clear()
     key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    QTest.qWait(10)
+    settle()
     assert listed() == ids and sorted(doc.selection) == ids
     assert sorted(it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()) == ids
     assert sorted(canvas.box_layer.boxes) == ids and canvas.box_layer.selected == set(ids)
@@ -110,19 +110,19 @@ def test_an_edit_of_every_selected_object_reads_the_selection_a_few_times(window
 
     doc = window.document
     doc.push(AddAnnotations(boxes(N)))
-    QTest.qWait(10)
+    settle()
     key(window, Qt.Key.Key_V)
     key(window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    QTest.qWait(10)
+    settle()
     reads: list[int] = []
     real = Document.selection.fget
     monkeypatch.setattr(Document, "selection", property(lambda self: reads.append(1) or real(self)))
     before = {a.id: a.bbox[0] for a in boxes(N)}
     key(window, Qt.Key.Key_Right)
-    QTest.qWait(10)
+    settle()
     assert all(doc.project.annotations[i].bbox[0] == x + 1 for i, x in before.items())
     doc.undo_stack.undo()
-    QTest.qWait(10)
+    settle()
     assert all(doc.project.annotations[i].bbox[0] == x for i, x in before.items())
     assert len(reads) < 30, len(reads)
 
@@ -137,7 +137,7 @@ def test_the_images_filter_reads_one_value_per_image(window, monkeypatch) -> Non
         real = getattr(project, name)
         monkeypatch.setattr(project, name, lambda i, real=real, name=name: asked.append(name) or real(i))
     window.document.set_current_image(3)
-    QTest.qWait(10)
+    settle()
     for text, shown in (("img", 3), ("img1", 1), ("to do", 3), ("", 3)):
         asked.clear()
         panel.filter.setText(text)
