@@ -12,15 +12,11 @@ from PySide6.QtTest import QTest
 
 from tests.core.test_pyramid import HALF_SPLIT, write_svs
 from tests.ui.conftest import open_main_window
-from tests.ui.test_large_images import one_image_project, shown
+from tests.ui.test_large_images import one_image_project, paint_all_tiles, shown
 
 
 def settle(qtbot, canvas) -> None:
-    for _ in range(20):
-        canvas.viewport().grab()
-        qtbot.wait(5)
-        if not canvas.image_item._refine_pending:
-            break
+    paint_all_tiles(qtbot, canvas)
 
 
 def test_a_corrupt_tile_is_drawn_from_the_overview_and_named_in_the_status_bar(
