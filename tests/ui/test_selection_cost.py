@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
-from tests.ui.conftest import make_project, open_main_window
+from tests.ui.conftest import make_project, open_main_window, settle
 from tests.ui.test_workbench import click, key, view_point
 
 PITCH, SIDE = 16, 12  # a grid of 12-px boxes, 16 px apart
@@ -72,13 +72,13 @@ def test_a_click_selects_its_row_reading_only_the_rows_that_change(grid) -> None
     visible = panel.list.visualItemRect(panel.list.item(2))
     assert panel.list.viewport().rect().intersects(visible)  # the first selected row is scrolled to
     key(win, Qt.Key.Key_Delete)  # rows 3 and 1400 go; the rows after them move up
-    QTest.qWait(10)
+    settle()
     assert panel.list.count() == n - 2
     click(win, centre(win, 1401))
     assert listed_selection(win) == [1401]
     assert panel.list.row(panel.list.selectedItems()[0]) == 1398  # 1401 moved up two rows
     win.document.undo_stack.undo()  # both back in their places, selected
-    QTest.qWait(10)
+    settle()
     assert panel.list.count() == n and listed_selection(win) == [3, 1400]
     role = Qt.ItemDataRole.UserRole
     assert [panel.list.item(r).data(role) for r in (2, 3, 1399, 1400)] == [3, 4, 1400, 1401]
@@ -117,8 +117,7 @@ def test_a_click_repaints_what_it_changes(grid) -> None:
     win.canvas.centerOn(QPointF(160, 100))
     click(win, centre(win, 360))  # the first selection gives the canvas its focus frame, fills the
     key(win, Qt.Key.Key_Escape)  # Properties panel: the window's layout may repaint it whole
-    QTest.qWait(20)
-    QApplication.processEvents()
+    settle()
     repainted: list[float] = []
     real_paint = win.canvas.box_layer.paint
 
@@ -166,7 +165,7 @@ def test_a_wheel_burst_places_the_tags_once_before_its_frame(grid, monkeypatch) 
     win = grid
     win.canvas.set_zoom(2.0)
     win.canvas.centerOn(QPointF(200, 120))
-    QTest.qWait(20)
+    settle()
     at = centre(win, 263)
     hover(win, at)
     assert win.canvas.hover.ann_id == 263
@@ -195,18 +194,18 @@ def test_accept_and_reject_follow_a_click_without_counting_the_pending(grid, mon
     proposal = clone(doc.project.annotations[40])
     proposal.source, proposal.score = "model:test", 0.9
     doc.push(ReplaceAnnotations([proposal], "make a proposal"))
-    QTest.qWait(20)
+    settle()
     review = win.panels["modelDock"].review
     counted: list[int] = []
     real = review.pending_on_image
     monkeypatch.setattr(review, "pending_on_image", lambda: counted.append(1) or real())
     for clicked, on in ((40, True), (41, False), (40, True)):
         click(win, centre(win, clicked))
-        QTest.qWait(5)
+        settle()
         assert doc.selection == [clicked]
         assert review.act_accept.isEnabled() == on and review.act_reject.isEnabled() == on
     key(win, Qt.Key.Key_Escape)
-    QTest.qWait(5)
+    settle()
     assert not review.act_accept.isEnabled() and not review.act_reject.isEnabled()
     assert counted == []
     assert "1 pending" in review.pending_label.text()
