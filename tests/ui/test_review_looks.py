@@ -19,7 +19,7 @@ from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.looks import REJECTED_COLOR, category_color
 from pixelproof.ui.canvas.marks import SELECTED_TAG_LIFT
-from tests.ui.conftest import make_project, open_main_window
+from tests.ui.conftest import make_project, open_main_window, settle
 from tests.ui.test_prediction_tags import layer_tag
 from tests.ui.test_workbench import key, view_point
 
@@ -238,7 +238,7 @@ def test_the_categories_panel_counts_pending_predictions_apart(qtbot, reviewed) 
     rows = [cats.tree.topLevelItem(n) for n in range(cats.tree.topLevelItemCount())]
 
     def counts() -> list[str]:
-        QTest.qWait(1)  # the rows are written once the edit's signals are over
+        settle()  # the rows are written once the edit's signals are over
         return [r.text(2) for r in rows]
 
     # cat: the accepted box, the manual box, the pending box; dog: the rejected box, the pending polygon
@@ -336,7 +336,7 @@ def test_the_selected_objects_tags_do_not_cover_one_another(qtbot, narrow) -> No
     QTest.mouseClick(win.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier,
                      view_point(win, 465, 340))  # fmt: skip
     assert sorted(win.document.selection) == [20, 21]
-    qtbot.wait(20)
+    settle()
     h = QFontMetrics(QFont()).height() + 2
     lift = SELECTED_TAG_LIFT
     _, tag_w = name_and_tag_widths()

@@ -14,7 +14,7 @@ from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.marks import SELECTED_TAG_LIFT
-from tests.ui.conftest import hover, make_project, open_main_window
+from tests.ui.conftest import hover, make_project, open_main_window, settle
 from tests.ui.test_prediction_tags import near
 
 W = 1600  # image pixels: at fit zoom the image fills the window's width
@@ -34,7 +34,7 @@ def edge(qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
     save_project(project, path)
     win = open_main_window(qtbot, path)
     win.canvas.fit()
-    qtbot.wait(1)  # the tags are placed before the next frame
+    settle()  # the tags are placed before the next frame
     yield win
     win.document.undo_stack.setClean()
 
@@ -106,7 +106,7 @@ def test_the_selected_and_the_hovered_box_tag_at_the_right_edge_show_whole(edge,
     assert image_right - 2 <= shown.right() <= image_right + 0.5  # where its own tag is: ending at the edge
     QTest.mouseClick(win.canvas.viewport(), Qt.MouseButton.LeftButton, pos=inside)
     assert win.canvas.box_layer.selected == {1}
-    qtbot.wait(1)
+    settle()
     hover(win, win.canvas.viewportTransform().map(QPointF(900, 300)).toPoint())  # off it: its own tag shows
     left, right = tag_run(win, 1, QPointF(1290, 60 - SELECTED_TAG_LIFT / win.canvas.zoom))
     assert right - left + 1 >= whole_width(LONG) - 1

@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, QRect, Qt
 from pixelproof.core import masks
 from pixelproof.core.coco import load_project, new_category, save_project
 from pixelproof.core.model import Annotation
-from tests.ui.conftest import hover, make_project, open_main_window
+from tests.ui.conftest import hover, make_project, open_main_window, settle
 from tests.ui.test_workbench import click, key, view_point
 
 # three overlapping rectangles (x, y, w, h), file order 1, 2, 3; all three overlap around (140, 120)
@@ -63,7 +63,7 @@ def picture(win, qtbot):  # type: ignore[no-untyped-def]
     """The canvas around the three objects, nothing selected, the cursor off them."""
     key(win, Qt.Key.Key_Escape)
     hover(win, view_point(win, 300, 20))
-    qtbot.wait(1)  # the panel's queued rows
+    settle()  # the panel's queued rows
     a, b = view_point(win, 30, 30), view_point(win, 250, 210)
     return win.canvas.viewport().grab(QRect(a, b)).toImage()
 
@@ -81,7 +81,7 @@ def delete_and_undo(win, qtbot, ids: list[int]) -> None:
     assert sorted(win.document.selection) == sorted(ids)
     key(win, Qt.Key.Key_Delete)
     assert not set(ids) & set(win.document.project.annotations)
-    qtbot.wait(1)
+    settle()
     key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert set(ids) <= set(win.document.project.annotations)
 
@@ -100,7 +100,7 @@ def test_undo_of_a_delete_puts_objects_back_in_their_row_and_under_their_neighbo
     # redo takes them away again, undo brings them back in place again
     key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert not set(ids) & set(win.document.project.annotations)
-    qtbot.wait(1)
+    settle()
     key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     again = picture(win, qtbot)
     assert rows(win) == before_rows

@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest
 from pixelproof.core import masks
 from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.model import Annotation, ImageRecord
-from tests.ui.conftest import hover, wait_loaded
+from tests.ui.conftest import hover, settle, wait_loaded
 from tests.ui.test_files_and_panels import new_window
 from tests.ui.test_workbench import click, draw_box, key, set_zoom, view_point
 
@@ -58,7 +58,7 @@ def test_polygon_being_drawn_has_a_contrasting_outline_over_a_mask(qtbot, tmp_pa
     click(win, view_point(win, 40, 80))
     click(win, view_point(win, 160, 80))
     hover(win, view_point(win, 160, 120))
-    qtbot.wait(50)
+    settle()
     shot = win.canvas.viewport().grab().toImage()
     mid = view_point(win, 100, 80)
     column = [luminance(shot.pixelColor(mid.x(), mid.y() + dy)) for dy in range(-6, 7)]
