@@ -119,14 +119,14 @@ def test_settings_saved_to_the_project_since_replace_ones_own_and_say_so(
         win.close()
     project = load_project(project_file)
     settings = {"names": ["DAPI", "FITC", "TRITC"], "shown": [True] * 3, "ranges": {"1": [0, 2500]}}
-    project.app["channel_display"] = {"1": {**settings, "updated": "2031-05-01T09:00:00Z", "author": "lead"}}
+    project.app["channel_display"] = {"1": {**settings, "updated": "2099-05-01T09:00:00Z", "author": "lead"}}
     save_project(project)
 
     again = open_main_window(qtbot, project_file)
     try:
         assert again.canvas.loaded.channels.ranges[1].tolist() == [0, 2500]
         assert again.statusBar().currentMessage() == (
-            "cells.ome.tif: display settings saved to the project by lead 2031-05-01T09:00:00Z replace yours"
+            "cells.ome.tif: display settings saved to the project by lead 2099-05-01T09:00:00Z replace yours"
         )
     finally:
         again.document.undo_stack.setClean()
