@@ -8,7 +8,10 @@ Datumaro reader keeps a subset; ``instances_default.json`` is no split), categor
 later file's ids are mapped onto the first's, said when a name has other ids or supercategories), and the
 image and object ids each file starts again from are kept apart (a later file's colliding ids renumbered,
 said). An image the folder lacks is named ``images/<split>/<name>`` so two splits' ``a.jpg`` stay two. Files
-PixelProof wrote keep their per-image maps (status, review, time spent) under the images' new ids.
+PixelProof wrote keep their per-image maps (status, review, time spent) under the images' new ids, and
+their objects' links (``from_box``, ``consensus_of``) and "not a problem" decisions under the objects' new
+ids (``core.renumber``'s rewriting): each file's links name its own objects, so one naming none of them
+(another split's, or a deleted one) is removed and said rather than left naming whatever took that id.
 """
 
 from __future__ import annotations
