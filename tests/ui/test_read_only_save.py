@@ -97,3 +97,21 @@ def test_the_conflict_question_says_whether_reload_drops_unsaved_time_spent(
     assert len(texts) == 1 and "changed by another window" in texts[0]
     assert ("time spent on its images are discarded" in texts[0]) == time_spent
     assert window.document.is_modified() and window.document.time_unsaved == time_spent
+
+
+def test_ctrl_s_keeps_a_read_only_backup_and_the_status_bar_says_so(
+    window, project_file: Path, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    """The save is made (a backup is no reason to leave the edits unsaved); the .bak is not replaced."""
+    set_zoom(window, 1.0)
+    draw_box(window, 40, 30, 120, 90)
+    bak = project_file.with_name(project_file.name + ".bak")
+    bak.write_bytes(b'{"images": [], "annotations": [], "categories": []}\n')
+    bak.chmod(0o444)
+    before = bak.read_bytes()
+    _ctrl_s(window)
+    assert not window.document.is_modified()
+    assert len(load_project(project_file).annotations) == 1
+    assert bak.read_bytes() == before and os.stat(bak).st_mode & 0o777 == 0o444
+    said = window.statusBar().currentMessage()
+    assert said.startswith(f"Saved {project_file}; {bak}: read-only (no write permission), so kept as it was")

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _renumber(args: argparse.Namespace, source: Path, target: Path) -> int:
     from pixelproof.core import history
-    from pixelproof.core.atomic import atomic_output, backup_path
+    from pixelproof.core.atomic import READ_ONLY, atomic_output, backup_path, kept_backup
     from pixelproof.core.coco import ProjectSaveError, atomic_write, save_project
     from pixelproof.core.errors import error_text
     from pixelproof.core.renumber import KINDS, RenumberError, renumber
@@ -90,6 +90,12 @@ def _renumber(args: argparse.Namespace, source: Path, target: Path) -> int:
             error(f"{args.project}: cannot renumber: {problem}")
         return 1
     new = done.project
+    if args.in_place and done.ids_changed and (bak := kept_backup(source)) is not None:
+        error(  # the old numbering would be lost: what shards split before now merge into
+            f"{bak}: {READ_ONLY}; renumber --in-place keeps the project as it was there (to merge "
+            "shards split before now into); give it write permission, or renumber to -o NEW"
+        )
+        return 1
     log, log_to = history.sidecar(source), history.sidecar(target)
     carried = _log_to_carry(log, log_to, args.in_place)
     if carried is False:

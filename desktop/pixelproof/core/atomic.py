@@ -12,7 +12,8 @@ temporary. Used for projects, reports and the files batch jobs stream into. It a
   else changed since it was read (mtime + size + SHA-256; the hash decides);
 - refuses with ``ReadOnlyFileError`` to replace a file this user may not write (``read_only``): the rename
   needs only the folder's permission, so it would undo what its owner did to keep it safe, where a plain
-  write (``cp``, a text editor) is refused.
+  write (``cp``, a text editor) is refused. A read-only ``<name>.bak`` is kept by the same rule
+  (``kept_backup``): the save goes on (a backup is no reason to lose the edits), its callers say so.
 """
 
 from __future__ import annotations
@@ -142,6 +143,26 @@ def backup_path(path: str | os.PathLike[str]) -> Path:
     )
 
 
+def kept_backup(path: str | os.PathLike[str]) -> Path | None:
+    """The backup of ``path`` a save keeps as it is instead of replacing it with the version it replaces:
+    ``<name>.bak`` when it exists and this user may not write it (``read_only``, the rule that keeps a
+    read-only file from being replaced); None when a save replaces it (or makes it)."""
+    bak = backup_path(path)
+    return bak if os.path.lexists(bak) and read_only(bak) else None
+
+
+def kept_backup_note(path: str | os.PathLike[str]) -> str:
+    """What a save of ``path`` says of a backup it kept (``kept_backup``), the app and the CLI alike; ""
+    when it has none to say."""
+    bak = kept_backup(path)
+    if bak is None:
+        return ""
+    return (
+        f"{bak}: read-only (no write permission), so kept as it was; it is not the version this save "
+        "replaced. Give it write permission (chmod u+w) for saves to keep a backup again"
+    )
+
+
 def host_tag() -> str:
     """This host's name as it appears in temporary file names."""
     return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
@@ -179,7 +200,8 @@ def atomic_output(
     ends without an exception (any exception, KeyboardInterrupt included, removes it and re-raises).
 
     With ``backup``, ``<name>.bak`` becomes the previous version only once the new file is in place: a
-    failure at any step leaves both the file and its old backup as they were. With ``unchanged``, the
+    failure at any step leaves both the file and its old backup as they were; a read-only backup is kept
+    as it is (``kept_backup``), the file still written. With ``unchanged``, the
     file is replaced only if it still is as that state says (hashed while the new content is written,
     then its stat checked again just before the rename), else ``FileConflictError``. A file this user may
     not write is not replaced: ``ReadOnlyFileError``. Raises ``OSError``.
@@ -208,7 +230,7 @@ def atomic_output(
             os.fsync(f.fileno())
         if unchanged is not None and _differs(unchanged, seen.result()):
             raise FileConflictError(Path(target))
-        if backup and like is not None:
+        if backup and like is not None and kept_backup(real) is None:
             bak_tmp = _snapshot(real)
         os.replace(tmp_name, real)
         tmp = None

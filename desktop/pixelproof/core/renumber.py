@@ -28,7 +28,6 @@ from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
     LAST_CATEGORY_ID,
     LAST_IMAGE_ID,
-    Annotation,
     Project,
     id_key,
     utc_now,
@@ -129,7 +128,8 @@ def renumber(project: Project) -> Renumbered:
             app[key] = _rekeyed(entries, images, f"pixelproof.{key}", removed)
     lint = app.get("lint")
     if isinstance(lint, dict) and isinstance(lint.get("dismissed"), list):
-        lint["dismissed"] = _decisions(project, lint["dismissed"], maps, removed)
+        owners = {a.id: a.image_id for a in project.annotations.values()}
+        lint["dismissed"] = renumbered_decisions(lint["dismissed"], owners, images, anns, removed)
     lowered = False
     for key, kind in MARKS.items():
         top = len(maps[kind])
@@ -153,7 +153,7 @@ def renumber(project: Project) -> Renumbered:
         app=app,
     )
     for a in project.annotations.values():
-        extra = _links(a, anns, removed)
+        extra = renumbered_links(a.app_extra, anns, removed)
         out.add_annotation(
             replace(
                 a,
@@ -204,13 +204,18 @@ def _rekeyed(entries: dict[str, Any], images: dict[int, int], where: str, remove
     return out
 
 
-def _decisions(
-    project: Project, keys: list[Any], maps: dict[str, dict[int, int]], removed: Counter[str]
+def renumbered_decisions(
+    keys: list[Any],
+    owners: dict[int, int],
+    images: dict[int, int],
+    anns: dict[int, int],
+    removed: Counter[str],
 ) -> list[Any]:
     """``lint.dismissed`` keys (``core.lint.problems.Problem.key``: ``kind|image|object[+object]``,
-    ``kind|image|-``, ``missing_object|image|class@box``) in the new ids. A key naming an image or object
-    no longer in the project, or an object on another image, is removed (counted); one that is no key of
-    that form names nothing and is kept."""
+    ``kind|image|-``, ``missing_object|image|class@box``) in the new ids (``images``, ``anns``: old -> new;
+    ``owners``: each object's old id -> its image's old id). A key naming an image or object not in these
+    maps, or an object on another image, is removed (counted); one that is no key of that form names
+    nothing and is kept. Renumbering and reading several COCO split files as one (``coco_splits``) use it."""
     out = []
     for key in keys:
         parts = key.split("|") if isinstance(key, str) else []
@@ -226,22 +231,24 @@ def _decisions(
             if None in ids:
                 out.append(key)
                 continue
-            objects = [project.annotations.get(i) for i in ids]  # type: ignore[arg-type]
-            ok = all(a is not None and a.image_id == image for a in objects)
-            new_tail = "+".join(str(maps["annotations"][a.id]) for a in objects) if ok else None  # type: ignore[union-attr]
-        if image not in maps["images"] or new_tail is None:
+            ok = all(i in anns and owners.get(i) == image for i in ids)  # type: ignore[operator]
+            new_tail = "+".join(str(anns[i]) for i in ids) if ok else None  # type: ignore[index]
+        if image not in images or new_tail is None:
             removed["pixelproof.lint.dismissed"] += 1
             continue
-        out.append(f"{kind}|{maps['images'][image]}|{new_tail}")
+        out.append(f"{kind}|{images[image]}|{new_tail}")
     return out
 
 
-def _links(a: Annotation, anns: dict[int, int], removed: Counter[str]) -> dict[str, Any]:
-    """``a``'s app extras with the objects it names (``from_box``: the box a mask was made from;
-    ``consensus_of``: the annotators' objects a consensus summarises) in the new ids. A link to an object no
-    longer there is removed (counted): a ``from_box`` then names no box, as it did (the mask is an ordinary
-    one, ``linked_box``); ``consensus_of`` keeps the others (an accepted consensus: none)."""
-    extra = copy.deepcopy(a.app_extra)
+def renumbered_links(
+    app_extra: dict[str, Any], anns: dict[int, int], removed: Counter[str]
+) -> dict[str, Any]:
+    """A copy of an object's app extras with the objects it names (``from_box``: the box a mask was made
+    from; ``consensus_of``: the annotators' objects a consensus summarises) in the new ids (``anns``: old ->
+    new). A link to an object not in ``anns`` is removed (counted): a ``from_box`` then names no box, as it
+    did (the mask is an ordinary one, ``linked_box``); ``consensus_of`` keeps the others (an accepted
+    consensus: none). Renumbering and reading several COCO split files as one (``coco_splits``) use it."""
+    extra = copy.deepcopy(app_extra)
     box = extra.get(FROM_BOX)
     if type(box) is int:
         if box in anns:

@@ -509,7 +509,7 @@ OUTSIDE_ROOT = "outside_root"
 
 def outside_root_warning(src: Path, done: str) -> str:
     """Why ``src`` was not ``done`` (copied or linked, embedded) and what to do, for the app and the CLI
-    alike (the app has no --allow-outside-root of its own)."""
+    alike (the app's Import dialog says its check box for it instead: ``ui.import_words``)."""
     return (
         f"{src}: outside the dataset folder it was imported from; not {done}: move it into that folder and "
         "import again (the command line's --allow-outside-root accepts it)"

@@ -8,7 +8,10 @@ Datumaro reader keeps a subset; ``instances_default.json`` is no split), categor
 later file's ids are mapped onto the first's, said when a name has other ids or supercategories), and the
 image and object ids each file starts again from are kept apart (a later file's colliding ids renumbered,
 said). An image the folder lacks is named ``images/<split>/<name>`` so two splits' ``a.jpg`` stay two. Files
-PixelProof wrote keep their per-image maps (status, review, time spent) under the images' new ids.
+PixelProof wrote keep their per-image maps (status, review, time spent) under the images' new ids, and
+their objects' links (``from_box``, ``consensus_of``) and "not a problem" decisions under the objects' new
+ids (``core.renumber``'s rewriting): each file's links name its own objects, so one naming none of them
+(another split's, or a deleted one) is removed and said rather than left naming whatever took that id.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pixelproof.core.model import (
     Project,
     id_key,
 )
+from pixelproof.core.renumber import renumbered_decisions, renumbered_links
 from pixelproof.core.split_names import subset_split
 from pixelproof.interop._util import (
     ImportResult,
@@ -124,15 +128,22 @@ def _join(
         merged.add_image(image)
     moved_anns: list[int] = []
     new_ann_ids = merged.id_counter(LAST_ANNOTATION_ID, above=max(part.annotations, default=0))
+    owners = {a.id: a.image_id for a in part.annotations.values()}  # in the file's ids, for its decisions
+    ann_ids: dict[int, int] = {}
     for ann in list(part.annotations.values()):
         old = ann.id
         if old in merged.annotations or merged.was_given_out(LAST_ANNOTATION_ID, old):
             ann.id = new_ann_ids.take()
             moved_anns.append(old)
+        ann_ids[old] = ann.id
         ann.image_id = image_ids[ann.image_id]
         ann.category_id = cat_ids[ann.category_id]
         merged.add_annotation(ann)
+    removed: Counter[str] = Counter()
+    for ann in part.annotations.values():  # links name the file's own objects: in their new ids
+        ann.app_extra = renumbered_links(ann.app_extra, ann_ids, removed)
     _join_app(merged, part, image_ids, file, report)
+    _join_decisions(merged, part, owners, image_ids, ann_ids, removed)
     if moved_images:
         report(
             f"{file}: {len(moved_images)} image id(s) also in an earlier file "
@@ -145,6 +156,13 @@ def _join(
         )
     if twice:
         report(f"{file}: {len(twice)} image(s) listed by another split too: {listed(twice)}")
+    if removed:
+        places = ", ".join(f"{n} {where}" for where, n in sorted(removed.items()))
+        report(
+            f"{file}: {sum(removed.values())} reference(s) to objects or images not in this file removed "
+            f"({places}): each file's links name its own objects, so another split's (or a deleted) "
+            "one cannot be told apart from the object that took its id"
+        )
 
 
 def _join_app(
@@ -158,12 +176,36 @@ def _join_app(
             for k, v in value.items():
                 if (old := id_key(k)) in image_ids:
                     entries[str(image_ids[old])] = v
-        elif key in ("format", *ID_MARKS):
-            continue  # the merged project's own
+        elif key in ("format", "lint", *ID_MARKS):
+            continue  # the merged project's own; the decisions: _join_decisions
         elif key not in merged.app:
             merged.app[key] = value
         elif merged.app[key] != value:
             report(f"{file}: pixelproof.{key} is not the earlier file's; the earlier one kept")
+
+
+def _join_decisions(
+    merged: Project,
+    part: Project,
+    owners: dict[int, int],
+    image_ids: dict[int, int],
+    ann_ids: dict[int, int],
+    removed: Counter[str],
+) -> None:
+    """The file's "not a problem" decisions (``pixelproof.lint.dismissed``) added to the merged project's in
+    the new ids (``renumber``'s rule: one naming no image or object of this file is removed, counted); the
+    file's other ``lint`` keys as the first file holding them has them."""
+    lint = part.app.get("lint")
+    if not isinstance(lint, dict):
+        return
+    have = merged.app.setdefault("lint", {})
+    for key, value in lint.items():
+        if key == "dismissed" and isinstance(value, list):
+            keys = renumbered_decisions(value, owners, image_ids, ann_ids, removed)
+            old = have.get("dismissed")
+            have["dismissed"] = list(dict.fromkeys([*(old if isinstance(old, list) else []), *keys]))
+        else:
+            have.setdefault(key, value)
 
 
 def _join_categories(

@@ -11,11 +11,13 @@ which of the formats a tool's export is before picking it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
+from pixelproof.core import limits
 from pixelproof.interop.formats import Format, detect_formats
 
 # how an export folder's files give each image its split, said under the Input row (the readers' own rule)
@@ -23,6 +25,35 @@ FOLDER_SPLITS = {
     "coco": " (an export folder: each annotations/instances_<split>.json holds that split's images).",
     "datumaro": " (an export folder: each annotations/<subset>.json holds that split's images).",
 }
+
+
+# the check box that is the command line's --allow-outside-root for one import (readers say to tick it)
+OUTSIDE_LABEL = "Read files linked outside the dataset folder"
+OUTSIDE_FLAG = "the command line's --allow-outside-root"  # how readers say it (or the flag alone)
+
+
+def outside_root_box() -> QCheckBox:
+    """Off at every opening (never remembered): a link to a file outside the dataset (``/etc/passwd``) is
+    not read, so its lines are not echoed back in the import report, unless the user says so this time."""
+    box = QCheckBox(OUTSIDE_LABEL)
+    box.setObjectName("allow_outside_root")
+    box.setToolTip(
+        "Label files (or a labels folder) that are links to a place outside the folder picked are skipped "
+        "and named in the report, so a link cannot make an import show another file. Tick to read them "
+        "this once, e.g. labels/ linked to another disk."
+    )
+    return box
+
+
+@contextlib.contextmanager
+def outside_root_allowed(allowed: bool) -> Iterator[None]:
+    """``limits.set_outside_root_allowed(allowed)`` while one import reads, then back as it was."""
+    before = limits.outside_root_allowed()
+    limits.set_outside_root_allowed(allowed)
+    try:
+        yield
+    finally:
+        limits.set_outside_root_allowed(before)
 
 
 def file_and_folder_row(

@@ -8,12 +8,17 @@ import re
 from collections.abc import Iterable
 
 from pixelproof.interop.formats import Option
+from pixelproof.ui.import_input import OUTSIDE_FLAG, OUTSIDE_LABEL
 
 
 def dialog_words(text: str, options: Iterable[Option]) -> str:
     """``text`` with each read option's flag (``--cell-shape nucleus``, ``--image-dir``) named as the Import
     dialog shows it (``the Import dialog's Cells: Nucleus (nucleusGeometry, ...)``, ``the Import dialog's
-    Images folder``); other flags, and an option without a label, stay as they are."""
+    Images folder``; ``--allow-outside-root``: its check box); other flags, and an option without a label,
+    stay as they are."""
+    text = re.sub(
+        f"(?:{re.escape(OUTSIDE_FLAG)}|--allow-outside-root)", f"the Import dialog's {OUTSIDE_LABEL}", text
+    )
     for opt in options:
         if not opt.label:
             continue

@@ -43,7 +43,14 @@ from pixelproof.interop.formats import ACCEPT_ALL, EXPORT_OPTION_NAMES, EXPORT_O
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
 from pixelproof.ui.format_options import FormatOptionsForm, with_browse
-from pixelproof.ui.import_input import FOLDER_SPLITS, Recognised, file_and_folder_row, pick_input
+from pixelproof.ui.import_input import (
+    FOLDER_SPLITS,
+    Recognised,
+    file_and_folder_row,
+    outside_root_allowed,
+    outside_root_box,
+    pick_input,
+)
 from pixelproof.ui.import_words import dialog_words
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
@@ -173,6 +180,10 @@ class ImportDialog(_FormatDialog):
         super().__init__(parent)
         self.setWindowTitle("Import annotations")
         self.ok_button.setText("Import")
+        self.allow_outside = outside_root_box()
+        layout = self.layout()
+        layout.insertWidget(layout.indexOf(self.note), self.allow_outside)  # under Options: any format
+        self._fit_height()  # the base fitted the dialog to its rows without this one
         self.path_edit.setText(str(settings().value("interop/import_path", "")))
 
     def _path_row(self) -> QWidget:
@@ -368,22 +379,29 @@ class InteropActions(QObject):
     def import_dialog(self) -> ImportDialog:
         """Show the dialog (window-modal, not blocking); OK starts the import."""
         dlg = ImportDialog(self.shell.widget)
-        dlg.accepted.connect(lambda: self.run_import(dlg.format.name, dlg.path(), dlg.options()))
+        dlg.accepted.connect(
+            lambda: self.run_import(
+                dlg.format.name, dlg.path(), dlg.options(), allow_outside_root=dlg.allow_outside.isChecked()
+            )
+        )
         dlg.finished.connect(dlg.deleteLater)
         self.dialog = dlg
         dlg.open()
         return dlg
 
-    def run_import(self, fmt_name: str, path: Path, options: dict[str, Any]) -> bool:
+    def run_import(
+        self, fmt_name: str, path: Path, options: dict[str, Any], allow_outside_root: bool = False
+    ) -> bool:
         """Read ``path`` in the background, then (after the unsaved-changes question, asked only once the
-        read succeeded so a failed import costs nothing) open it as a new, unsaved project."""
+        read succeeded so a failed import costs nothing) open it as a new, unsaved project.
+        ``allow_outside_root``: the dialog's check box, the CLI's ``--allow-outside-root`` for this read."""
         shell = self.shell
         fmt = FORMATS[fmt_name]
         path = Path(path)
         outcome = dialogs.run_job(
             shell.widget,
             f"Reading {fmt.title} from {path.name}…",
-            lambda progress, on_problem: fmt.read(path, progress=progress, on_problem=on_problem, **options),
+            lambda progress, on_problem: _read(fmt, path, progress, on_problem, options, allow_outside_root),
         )
         if outcome.cancelled:
             shell.status("Import cancelled", 4000)
@@ -503,6 +521,11 @@ class InteropActions(QObject):
             self.report.deleteLater()
         self.report = dialogs.ReportDialog(title, headline, lines, self.shell.widget)
         self.report.show()
+
+
+def _read(fmt: Format, path: Path, progress: Any, on_problem: Any, options: dict, allow: bool) -> Any:
+    with outside_root_allowed(allow):
+        return fmt.read(path, progress=progress, on_problem=on_problem, **options)
 
 
 def _untitled_path(project: Project, source: Path) -> Path:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from pixelproof.core.atomic import read_only
+from pixelproof.core.atomic import kept_backup_note, read_only
 from pixelproof.core.autosave import read_info
 from pixelproof.core.coco import ProjectConflictError, ProjectFormatError, ProjectSaveError
 from pixelproof.core.dicom_series import SeriesNote
@@ -286,7 +286,10 @@ class ProjectFiles(QObject):
             dialogs.show_error(self.shell.widget, "Could not save", message)
             return False
         self._add_recent(target)
-        self.shell.status(f"Saved {target}", 4000)
+        if note := kept_backup_note(target):  # saved, but its read-only backup is an older version
+            self.shell.status(f"Saved {target}; {note}", 10000, "warning")
+        else:
+            self.shell.status(f"Saved {target}", 4000)
         return True
 
     def _resolve_conflict(self, on_disk: Path, path: Path | None) -> bool:
