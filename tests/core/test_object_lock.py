@@ -116,9 +116,11 @@ def test_painting_a_locked_mask_is_refused_and_a_new_mask_over_it_leaves_it_alon
     erase = edits.paint_edit(p.annotations[2], mask_edit.Patch(rect, before, np.zeros((6, 6), bool)), "Erase")
     with pytest.raises(LockedError):
         erase.apply(p)
-    # masks overlap freely here: a new object painted over it takes pixels of its own, none of the locked one's
+    # masks overlap freely: a new object painted over it takes pixels of its own, none of the locked one's
     new = edits.new_mask_annotation(p, 1, 2)
-    edits.PaintMask(new, mask_edit.Patch(rect, np.zeros((6, 6), bool), np.ones((6, 6), bool)), is_new=True).apply(p)
+    edits.PaintMask(
+        new, mask_edit.Patch(rect, np.zeros((6, 6), bool), np.ones((6, 6), bool)), is_new=True
+    ).apply(p)
     assert p.annotations[new.id].area == 36
     assert p.annotations[2].segmentation == locked_pixels
     assert locked_among(p, [1, 2, new.id]) == [2]

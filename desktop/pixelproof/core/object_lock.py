@@ -1,13 +1,13 @@
 """Locked objects (CVAT's lock): ``"pixelproof": {"locked": true}`` on an annotation keeps its shape, class
-and existence as they are. A reviewer locks the objects checked so far and edits the rest without nudging
+and existence as they are. A reviewer locks the objects checked so far and edits the rest without changing
 one by mistake (a drag that grabbed the wrong box, a Delete on a selection that held it, a brush stroke).
 
-The rule lives at the edit layer (``core.edits``), so the app and every command keep it alike: an edit that
-would move, resize, reshape, repaint, reclassify or delete a locked object is refused with a ``LockedError`` (a ValueError) that
-names the object, before it changes anything. What the lock leaves free: the object's review state, note,
-CVAT attributes and occluded flag, and unlocking it (an edit that changes nothing but the flag). Only
-``true`` locks (as ``void``): an absent key - every file written before - is unlocked. Unlocking removes
-the key, so lock + unlock gives the file back byte for byte.
+The rule lives at the edit layer (``core.edits``), so the app and every command keep it alike: an edit
+that would move, resize, reshape, repaint, reclassify or delete a locked object is refused with a
+``LockedError`` (a ValueError) naming the object, before it changes anything. What the lock leaves free:
+the object's review state, note, CVAT attributes and occluded flag, and unlocking it (an edit that changes
+nothing but the flag). Only ``true`` locks (as ``void``): an absent key - every file written before - is
+unlocked. Unlocking removes the key, so lock + unlock gives the file back byte for byte.
 """
 
 from __future__ import annotations

@@ -188,7 +188,9 @@ class SetCategory(Edit):
         anns = project.annotations
         missing = [i for i in self.ids if i not in anns]
         require(not missing, f"annotation {missing[:1]} does not exist")
-        require_unlocked(project, (i for i in self.ids if anns[i].category_id != self.category_id), "reclassify")
+        require_unlocked(
+            project, (i for i in self.ids if anns[i].category_id != self.category_id), "reclassify"
+        )
         self._before = ([anns[i].category_id for i in self.ids], [anns[i].updated for i in self.ids])
         self._attributes = _moved_attributes(project, self.ids, self.category_id)
         after = {aid: new for aid, (_, new) in self._attributes.items()}

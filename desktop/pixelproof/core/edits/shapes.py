@@ -28,8 +28,8 @@ from pixelproof.core.edits.base import (
 )
 from pixelproof.core.geometry import clone
 from pixelproof.core.limits import RLE_ORIGIN
-from pixelproof.core.object_lock import require_unlocked
 from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, Project, utc_now
+from pixelproof.core.object_lock import require_unlocked
 from pixelproof.core.sparse_mask import is_huge, origin_of, patch_cropped
 
 
