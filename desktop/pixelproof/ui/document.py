@@ -29,6 +29,7 @@ from pixelproof.core.coco import ProjectFormatError, ProjectSaveError, load_proj
 from pixelproof.core.edits import Changes, Edit
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.names import base_file_name, distinct_file_names
+from pixelproof.core.object_lock import LockedError
 from pixelproof.ui.settings import recovery_dir
 from pixelproof.ui.undo import UndoEdit
 
@@ -65,6 +66,7 @@ class Document(QObject):
     # every signal of one edit (applied or reverted) is out: a receiver finishes work it gathered per object
     # (the canvas restacks the objects an undo put back between others)
     editAnnounced = Signal()
+    editRefused = Signal(object)  # the ``LockedError`` of an edit refused on a locked object (not pushed)
     categoriesChanged = Signal()
     imageStatusChanged = Signal(object)  # image_id (status or whole-image review decision)
     imagesChanged = Signal()  # the image list: images added (a merge, Add Images) or removed, or relocated
@@ -268,8 +270,23 @@ class Document(QObject):
     # -- edits -----------------------------------------------------------------------------------
     def push(self, edit: Edit, merge: str | None = None) -> None:
         """Apply a core edit and make it undoable: the only way the UI changes the Project. ``merge`` names
-        a kind of gesture whose consecutive steps on the same objects are one undo step ("nudge")."""
-        self.undo_stack.push(UndoEdit(self, edit, merge))
+        a kind of gesture whose consecutive steps on the same objects are one undo step ("nudge").
+
+        An edit the project refuses is not pushed: one refused for a locked object is announced
+        (``editRefused``: the status bar says which and how to unlock it) and its objects redrawn as they
+        are (a drag preview goes back); any other ValueError is raised, as before."""
+        step = UndoEdit(self, edit, merge)
+        self.undo_stack.push(step)
+        refused = step.refused
+        if refused is None:
+            return
+        if not isinstance(refused, LockedError):
+            raise refused
+        anns = self.project.annotations
+        for i in dict.fromkeys([*(edit.focus or []), refused.annotation_id]):
+            if (a := anns.get(i)) is not None:
+                self.annotationChanged.emit(a.image_id, i)
+        self.editRefused.emit(refused)
 
     # -- view state (not saved, not undoable) ----------------------------------------------------
     def image_ids(self) -> list[int]:

@@ -1,7 +1,14 @@
-"""Edit > Occluded (Q): CVAT's Q, the selected objects' occluded flag on or off from the keyboard, as a
-labeler stepping through the objects with S marks the ones partly behind another without going to the
-Properties panel's checkbox. One undoable edit, through the same core change as that checkbox
-(``core.cvat_attributes.with_occluded``); the status bar says the new state."""
+"""Edit > Occluded (Q) and Edit > Lock (Alt+L): per-object flags from the keyboard, as CVAT's Q and L.
+
+Q: the selected objects' occluded flag on or off, as a labeler stepping through the objects with S marks the
+ones partly behind another without going to the Properties panel's checkbox (the same core change,
+``core.cvat_attributes.with_occluded``).
+
+Alt+L (CVAT's L; L here is Show Labels): the selected objects locked or unlocked (``core.object_lock``). A
+locked object stays visible and selectable, but the core edits refuse to move, resize, reshape, paint,
+reclassify or delete it, so no view and no command can; the canvas shows it without handles, and a refused
+gesture (Delete, a drag, a stroke) leaves it as it is and says in the status bar which object is locked and
+which key unlocks it. Each toggle is one undoable edit; the status bar says the new state."""
 
 from __future__ import annotations
 
@@ -11,9 +18,11 @@ from PySide6.QtCore import QObject
 
 from pixelproof.core.cvat_attributes import is_occluded, with_occluded
 from pixelproof.core.edits import ReplaceAnnotations
-from pixelproof.ui.shortcuts import make_action
+from pixelproof.core.object_lock import LockedError, is_locked, with_locked
+from pixelproof.ui.shortcuts import REGISTRY, make_action
 
 if TYPE_CHECKING:
+    from pixelproof.ui.document import Document
     from pixelproof.ui.shell import Shell
 
 
@@ -27,20 +36,58 @@ class ObjectFlags(QObject):
             self.toggle_occluded,
             tip="Mark the selected objects occluded (partly hidden behind another), or clear the mark",
         )
-        shell.add_action(self.act_occluded)  # (put in the Edit menu by ``ObjectSteps``, after S / Shift+S)
+        self.act_lock = make_action(
+            "edit.lock",
+            shell.widget,
+            self.toggle_lock,
+            tip="Lock the selected objects against moving, reshaping, painting and deleting, or unlock them",
+        )
+        # (put in the Edit menu by ``ObjectSteps``, after S / Shift+S)
+        for act in (self.act_occluded, self.act_lock):
+            shell.add_action(act)
+        self._doc: Document | None = None
+        shell.documentChanged.connect(self._follow_document)
+        self._follow_document(shell.document)
 
     def toggle_occluded(self) -> None:
         """All selected objects occluded: clear the flag on all; otherwise set it on all (as a checkbox
         showing several objects' mixed state checks them all)."""
+        self._toggle("occluded", is_occluded, with_occluded, ("Set occluded", "Clear occluded"))
+
+    def toggle_lock(self) -> None:
+        """All selected objects locked: unlock all; otherwise lock all (one undo step, ``updated`` kept: the
+        objects themselves do not change)."""
+        self._toggle("lock", is_locked, with_locked, ("Lock", "Unlock"), touch=False)
+
+    def _toggle(self, what, has, with_flag, labels: tuple[str, str], touch: bool = True) -> None:  # type: ignore[no-untyped-def]
         doc = self.shell.document
         anns = doc.selected_annotations() if doc is not None else []
         if doc is None or not anns:
-            self.shell.status("Nothing selected to mark occluded (S selects the next object)", 2500)
+            self.shell.status(f"Nothing selected to {what} (S selects the next object)", 2500)
             return
-        on = not all(is_occluded(a) for a in anns)
-        changed = [b for a in anns if (b := with_occluded(a, on)) is not None]
-        edit = ReplaceAnnotations(changed, "Set occluded" if on else "Clear occluded")
+        on = not all(has(a) for a in anns)
+        changed = [b for a in anns if (b := with_flag(a, on)) is not None]
+        edit = ReplaceAnnotations(changed, labels[0] if on else labels[1], touch=touch)
         edit.focus = edit.revert_focus = [a.id for a in anns]  # the selection stays, undone too
         doc.push(edit)
-        what = f"#{anns[0].id}" if len(anns) == 1 else f"{len(anns)} objects"
-        self.shell.status(f"{what}: occluded {'on' if on else 'off'}", 2500)
+        who = f"#{anns[0].id}" if len(anns) == 1 else f"{len(anns)} objects"
+        if what == "lock":
+            self.shell.status(f"{who} {'locked' if on else 'unlocked'}", 2500)
+        else:
+            self.shell.status(f"{who}: occluded {'on' if on else 'off'}", 2500)
+
+    def _follow_document(self, doc: Document | None) -> None:
+        if doc is self._doc:
+            return
+        if self._doc is not None:
+            self._doc.editRefused.disconnect(self._refused)
+        self._doc = doc
+        if doc is not None:
+            doc.editRefused.connect(self._refused)
+
+    def _refused(self, error: LockedError) -> None:
+        """A gesture refused on a locked object: which, and the keys that unlock it."""
+        key = REGISTRY.text("edit.lock") or "Edit > Lock"
+        self.shell.status(
+            f"#{error.annotation_id} is locked: unlock it ({key}) to {error.doing} it", 4000, kind="warning"
+        )

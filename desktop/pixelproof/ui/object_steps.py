@@ -42,11 +42,10 @@ class ObjectSteps(QObject):
         )
         for act in (self.act_next, self.act_previous, self.act_zoom):
             shell.add_action(act)
-        # Q marks the object stepped to occluded: its item beside S / Shift+S
+        # Q marks the object stepped to occluded, Alt+L locks it: their items beside S / Shift+S
         self.flags = ObjectFlags(shell)
-        insert_after(
-            shell, "Edit", "edit.select_all", [self.act_next, self.act_previous, self.flags.act_occluded]
-        )
+        steps = [self.act_next, self.act_previous, self.flags.act_occluded, self.flags.act_lock]
+        insert_after(shell, "Edit", "edit.select_all", steps)
         insert_after(shell, "View", "view.actual_pixels", [self.act_zoom])
         self.visibility = ObjectVisibility(
             shell

@@ -133,6 +133,11 @@ DEFAULTS: list[Shortcut] = [
     # CVAT's Q: the object stepped to with S marked as partly behind another without leaving the canvas
     _("edit.occluded", "&Occluded", ("Q",), "labeling",
       note="the selected objects' occluded flag on, or off when all have it; CVAT's Q"),
+    # CVAT's L (L here is Show Labels, Ctrl+Shift+L Auto Window / Level): objects checked kept from a stray
+    # drag, Delete or brush stroke; Alt+L, as no menu title has the mnemonic L
+    _("edit.lock", "&Lock", ("Alt+L",), "labeling",
+      note="the selected objects locked (not moved, resized, reshaped, painted, reclassified or deleted), "
+      "or unlocked when all are; CVAT's L"),
     _("edit.category", "Choose Category 1-9", tuple("123456789"), "labeling", editable=False),
     _("edit.preferences", "&Preferences…", ("Ctrl+,",)),
     # View

@@ -34,11 +34,21 @@ class UndoEdit(QUndoCommand):
         self._follow_up: Edit | None = None  # what the edit set off: an image starts ("in progress")
         self._done = False  # applied once: a later redo is the user's, and shows the image it changes
         self._image: int | None = None  # the one image the first apply changed (None: several, or none)
+        self.refused: ValueError | None = None  # why the first apply refused the edit (it is then dropped)
 
     def redo(self) -> None:
         if self._done:
             self.doc.show_step_image(self._image)
-        changes = [self.doc.apply_edit(self.edit)]
+        try:
+            changes = [self.doc.apply_edit(self.edit)]
+        except ValueError as e:
+            if self._done:
+                raise
+            # refused before it changed anything (a locked object, the project changed meanwhile): obsolete,
+            # the stack drops it instead of keeping a step that never happened (``Document.push`` says why)
+            self.refused = e
+            self.setObsolete(True)
+            return
         self._follow_up = self.doc.started_images(changes[0])
         if self._follow_up is not None:
             changes.append(self.doc.apply_edit(self._follow_up))
@@ -66,7 +76,7 @@ class UndoEdit(QUndoCommand):
         return _MERGE_IDS.get(self.merge, -1)
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, UndoEdit) or other.merge != self.merge:
+        if not isinstance(other, UndoEdit) or other.merge != self.merge or other.refused is not None:
             return False
         merge_with = getattr(self.edit, "merge_with", None)
         return merge_with is not None and merge_with(other.edit)

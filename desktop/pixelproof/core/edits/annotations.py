@@ -22,6 +22,7 @@ from pixelproof.core.geometry import clone
 from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.model import Annotation, Project, utc_now
 from pixelproof.core.names import shown_name
+from pixelproof.core.object_lock import require_kept, require_unlocked
 
 
 def check_addable(project: Project, anns: list[Annotation], new_categories: Iterable[int] = ()) -> None:
@@ -90,6 +91,7 @@ class RemoveAnnotations(Edit):
     def apply(self, project: Project) -> Changes:
         missing = [i for i in self.ids if i not in project.annotations]
         require(not missing, f"annotation {missing[:1]} does not exist")
+        require_unlocked(project, self.ids, "delete")
         wanted = set(self.ids)
         self._runs, order = runs_out(project.annotations, wanted)  # one pass: file order, where runs stood
         self._removed = [project.annotations[i] for i in order]
@@ -141,6 +143,7 @@ class ReplaceAnnotations(Edit):
                 a.category_id in project.categories,
                 f"annotation {a.id}: category {a.category_id} does not exist",
             )
+        require_kept(project, self.after)
         self._before = [project.annotations[a.id] for a in self.after]
         for a in self._before:
             a.forget_pixels()
@@ -185,6 +188,9 @@ class SetCategory(Edit):
         anns = project.annotations
         missing = [i for i in self.ids if i not in anns]
         require(not missing, f"annotation {missing[:1]} does not exist")
+        require_unlocked(
+            project, (i for i in self.ids if anns[i].category_id != self.category_id), "reclassify"
+        )
         self._before = ([anns[i].category_id for i in self.ids], [anns[i].updated for i in self.ids])
         self._attributes = _moved_attributes(project, self.ids, self.category_id)
         after = {aid: new for aid, (_, new) in self._attributes.items()}

@@ -29,6 +29,7 @@ from pixelproof.core.edits.base import (
 from pixelproof.core.geometry import clone
 from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, Project, utc_now
+from pixelproof.core.object_lock import require_unlocked
 from pixelproof.core.sparse_mask import is_huge, origin_of, patch_cropped
 
 
@@ -91,6 +92,7 @@ class PaintMask(Edit):
             changes.annotation(ANNOTATION_ADDED, ann.image_id, ann.id)
         else:
             require(ann.id in project.annotations, f"annotation {ann.id} does not exist")
+            require_unlocked(project, [ann.id], "paint")
             self._replace(project, forward=True)
             changes.annotation(ANNOTATION_CHANGED, ann.image_id, ann.id)
         self._done = True

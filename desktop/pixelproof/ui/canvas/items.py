@@ -27,6 +27,7 @@ from pixelproof.core import mask_edit, masks
 from pixelproof.core.geometry import HANDLES, end_point, handle_spot, row_start
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category
+from pixelproof.core.object_lock import is_locked
 from pixelproof.core.sparse_mask import origin_of
 from pixelproof.ui.canvas.looks import (
     PENDING,
@@ -79,6 +80,7 @@ class AnnotationItemMixin:
         self._label_at = QPointF()
         self._label_low_at = QPointF()
         self._selected_look = False
+        self.locked = False
         self._color = QColor()
         self.setZValue(Z_BY_KIND.get(self.kind, 1.0))  # type: ignore[attr-defined]
         # position changes reach ``itemChange``: the tag follows a move preview
@@ -90,6 +92,7 @@ class AnnotationItemMixin:
         self.category_id = ann.category_id
         self._prediction_score = display_score(ann)
         self._look = review_look(ann)
+        self.locked = is_locked(ann)  # no handles: its shape cannot change (``core.object_lock``)
         self.setPos(0, 0)  # type: ignore[attr-defined]
         self.sync_shape(ann)
         self._apply_look()
@@ -243,13 +246,14 @@ class BoxItem(AnnotationItemMixin, QGraphicsRectItem):
 
     def _apply_look(self) -> None:
         super()._apply_look()
-        if self._selected_look and not self._handles:
+        handled = self._selected_look and not self.locked
+        if handled and not self._handles:
             self._handles = [HandleItem(self, name, self._color) for name in HANDLES]
             if self.scene() is not None:
                 for h in self._handles:
                     self.scene().addItem(h)
             self._place_handles()
-        elif not self._selected_look and self._handles:
+        elif not handled and self._handles:
             for h in self._handles:
                 if h.scene() is not None:
                     h.scene().removeItem(h)

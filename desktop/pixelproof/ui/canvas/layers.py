@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.geometry import HANDLES
 from pixelproof.core.model import Annotation, Category
+from pixelproof.core.object_lock import is_locked
 from pixelproof.ui.canvas.aspect import Scale
 from pixelproof.ui.canvas.hit_test import grabbable, handle_sides, handle_spots, shown_handles
 from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED
@@ -57,7 +58,20 @@ HIT_MARGIN = 1.0  # image pixels around a box that still hit it (its outline)
 
 
 class _Box:
-    __slots__ = ("ann_id", "category_id", "h", "look", "low_x", "score", "tag", "top_x", "w", "x", "y")
+    __slots__ = (
+        "ann_id",
+        "category_id",
+        "h",
+        "locked",
+        "look",
+        "low_x",
+        "score",
+        "tag",
+        "top_x",
+        "w",
+        "x",
+        "y",
+    )
     as_rect = True  # drawn by ``paint_boxes`` (a ``LayerPolygon`` by ``PolygonLayer``)
 
     def __init__(self, ann: Annotation) -> None:
@@ -68,6 +82,7 @@ class _Box:
         self.look = review_look(ann)  # drawn as a label, a pending prediction or a rejected object
         self.tag = tag_suffix(ann)  # what its tag says after the name: formatted once, not at each repaint
         self.top_x = self.low_x = self.x  # where its tag starts above and below it
+        self.locked = is_locked(ann)  # selected, it shows no resize handles (``selected_mask``)
 
     def outline(self) -> QPainterPath:
         path = QPainterPath()
@@ -345,7 +360,8 @@ class BoxLayer(QGraphicsItem):
         return self._styles
 
     def selected_mask(self, handled: bool = False) -> np.ndarray:
-        """Which of ``arrays()``' boxes are selected (``handled``: with resize handles, not polygons)."""
+        """Which of ``arrays()``' boxes are selected (``handled``: with resize handles, not polygons nor
+        locked boxes)."""
         if self._selected_mask is None:
             ids = self.arrays()[0]
             if not self.selected:
@@ -353,7 +369,9 @@ class BoxLayer(QGraphicsItem):
             else:
                 chosen = np.fromiter(self.selected, dtype=np.int64, count=len(self.selected))
                 self._selected_mask = np.isin(ids, chosen)
-                rects = np.fromiter((b.as_rect for b in self.boxes.values()), dtype=bool, count=len(ids))
+                rects = np.fromiter(
+                    (b.as_rect and not b.locked for b in self.boxes.values()), dtype=bool, count=len(ids)
+                )
                 self._handled = self._selected_mask & rects
         return self._handled if handled else self._selected_mask
 

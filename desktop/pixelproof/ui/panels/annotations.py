@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidge
 from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Annotation
 from pixelproof.core.names import shown_name
+from pixelproof.core.object_lock import is_locked
 from pixelproof.interop.provenance import source_text
 from pixelproof.ui.canvas.looks import category_color, score_text
 from pixelproof.ui.dialogs import as_text
@@ -152,13 +153,20 @@ class AnnotationsPanel(Panel):
         doc = self.document
         cat = doc.project.categories.get(ann.category_id)
         hidden = self.canvas is not None and ann.id in self.canvas.show_filter.objects
-        item.setText(describe(doc, ann) + ("  (hidden)" if hidden else ""))  # Shift+H; a pick shows it again
+        locked = is_locked(ann)  # Alt+L: kept from moves, strokes and Delete
+        marks = ("  (locked)" if locked else "") + (
+            "  (hidden)" if hidden else ""
+        )  # Shift+H; a pick shows it
+        item.setText(describe(doc, ann) + marks)
         item.setIcon(swatch(category_color(cat)))
         item.setData(Qt.ItemDataRole.UserRole, ann.id)
         source = source_text(ann, doc.project.images.get(ann.image_id), edits=False)  # no decode a row
         tip = [f"source: {source}", f"review: {ann.review or 'not reviewed'}"]
         if ann.note:
             tip.append(f"note: {note_preview(ann.note)}")
+        if locked:
+            unlock = REGISTRY.text("edit.lock") or "Edit > Lock"
+            tip.append(f"locked: not moved, reshaped, painted, reclassified or deleted ({unlock} unlocks it)")
         item.setToolTip(as_text("\n".join(tip)))  # the source and note come from a file
         if ann.review == "rejected" or hidden:
             item.setForeground(muted_text())

@@ -22,9 +22,11 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 from pixelproof.core import annotation_pixels, paint
 from pixelproof.core.edits import new_mask_annotation
 from pixelproof.core.model import Annotation, Category
+from pixelproof.core.object_lock import is_locked
 from pixelproof.core.sparse_mask import origin_of
 from pixelproof.ui.canvas.items import MaskItem, make_item
 from pixelproof.ui.canvas.tool_event import ToolEvent
+from pixelproof.ui.shortcuts import REGISTRY
 from pixelproof.ui.tools.base import Tool
 from pixelproof.ui.tools.paint_options import OPTIONS
 
@@ -242,6 +244,11 @@ class BrushTool(Tool):
         else:
             ann, is_new = self._target(e)
         if ann is None:
+            return
+        if not is_new and is_locked(ann):  # refused by the edit anyway: not a stroke painted for nothing
+            key = REGISTRY.text("edit.lock") or "Edit > Lock"
+            what = "erase from" if self.erase else "paint"
+            self.canvas.message.emit(f"{self.describe(ann)} is locked: unlock it ({key}) to {what} it")
             return
         mask = self._dense(ann, is_new)
         self._stroke = paint.Stroke(

@@ -24,6 +24,7 @@ from pixelproof.core.edits import AddAnnotations, ReplaceAnnotations
 from pixelproof.core.geometry import clamp_delta, clone, translated
 from pixelproof.core.lint.shapes import polygon_degenerate, polygon_points
 from pixelproof.core.model import Annotation
+from pixelproof.core.object_lock import is_locked
 from pixelproof.ui.canvas.items import PolygonItem
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.tool_event import ToolEvent
@@ -167,7 +168,8 @@ class PolygonTool(Tool):
         if doc is None:
             return None
         sel = [a for a in doc.selected_annotations() if a.image_id == self.canvas.image_id]
-        return sel[0] if len(sel) == 1 and sel[0].kind == "polygon" else None
+        # a locked one is not edited (no vertex handles, no part added): a click draws a new polygon
+        return sel[0] if len(sel) == 1 and sel[0].kind == "polygon" and not is_locked(sel[0]) else None
 
     def _color(self) -> QColor:
         doc = self.document

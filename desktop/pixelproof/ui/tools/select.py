@@ -1,6 +1,8 @@
 """Select / edit tool: click selects (Shift- or Ctrl-click toggles), dragging on empty space draws a
 rubber band, dragging a selected object moves the whole selection, dragging a handle resizes a box; arrow
-keys nudge by 1 px (Shift: 10 px), Esc clears the selection. Each finished gesture is one undoable command."""
+keys nudge by 1 px (Shift: 10 px), Esc clears the selection. Each finished gesture is one undoable command.
+A selection holding a locked object (``core.object_lock``) is not dragged: it stays, and the status bar says
+which object is locked; a locked box shows no handles."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from pixelproof.core.geometry import (
     union_bbox,
     with_box,
 )
+from pixelproof.core.object_lock import LockedError, locked_among
 from pixelproof.ui.canvas.items import BoxItem
 from pixelproof.ui.canvas.marks import HANDLE_CURSORS
 from pixelproof.ui.canvas.polygon_layer import MANY_SELECTED
@@ -38,7 +41,7 @@ class SelectTool(Tool):
 
     def __init__(self, canvas) -> None:
         super().__init__(canvas)
-        self._mode: str | None = None  # "move" | "resize" | "band" | "pending-move"
+        self._mode: str | None = None  # "move" | "resize" | "band" | "pending-move" | "held" (locked)
         self._press: ToolEvent | None = None
         self._handle: str | None = None
         self._target: int | None = None
@@ -94,7 +97,9 @@ class SelectTool(Tool):
         d = e.view_pos - self._press.view_pos
         far = max(abs(d.x()), abs(d.y())) >= DRAG_THRESHOLD_PX
         if self._mode == "pending-move" and far:
-            self._mode = "move"
+            locked = locked_among(self.document.project, self.document.selection)
+            self._mode = "move" if not locked else "held"
+            self._target = locked[0] if locked else None
         if self._mode == "move":
             dx, dy = self._move_delta(e)
             self.canvas.preview_move(self.document.selection, dx, dy)
@@ -138,6 +143,10 @@ class SelectTool(Tool):
                 doc.push(edit)
             else:
                 self._reset_items()
+        elif mode == "held":  # a drag of a selection holding a locked object: nothing moved, it is said why
+            ann = doc.project.annotations.get(self._target)
+            if ann is not None:
+                doc.editRefused.emit(LockedError(ann, "move"))
         elif mode == "pending-move":
             # a plain click on an object of a multiple selection selects just that object
             ann_id, _ = self.canvas.annotation_at(e.view_pos)

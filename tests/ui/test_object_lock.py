@@ -1,0 +1,117 @@
+"""Edit > Lock (Alt+L; CVAT's L), by real keys and mouse drags (``ui.object_flags``, ``core.object_lock``): a
+locked box shows no handles, a drag leaves it where it is and Delete leaves it there, each saying why in the
+status bar with no undo step; the Annotations panel marks its row; unlocking lets it move again, and the lock
+itself is one undo step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from pixelproof.core import masks
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.model import Annotation
+from pixelproof.core.object_lock import is_locked
+from tests.ui.conftest import hover, make_project, settle
+from tests.ui.test_workbench import click, drag, key, view_point
+
+BOX, OTHER, MASK = 1, 2, 3
+ALT, CTRL = Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ControlModifier
+IN_BOX, IN_MASK = (80.0, 80.0), (270.0, 180.0)
+
+
+@pytest.fixture
+def win(tmp_path: Path, open_on):  # type: ignore[no-untyped-def]
+    """A cat box, a dog box and a dog mask at 100 %, the select tool on, the box selected."""
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    p = load_project(path)
+    p.add_annotation(Annotation(BOX, 1, 1, [40.0, 40.0, 80.0, 80.0], area=6400.0))
+    p.add_annotation(Annotation(OTHER, 1, 2, [180.0, 20.0, 40.0, 40.0], area=1600.0))
+    m = np.zeros((240, 320), dtype=bool)
+    m[150:210, 240:300] = True
+    p.add_annotation(Annotation(MASK, 1, 2, masks.bbox(m), masks.encode(m), float(m.sum())))
+    save_project(p, path)
+    w = open_on(path)
+    w.canvas.set_zoom(1.0)
+    w.canvas.centerOn(QPointF(160, 120))
+    key(w, Qt.Key.Key_V)
+    hover(w, view_point(w, 310, 230))
+    click(w, view_point(w, *IN_BOX))
+    assert w.document.selection == [BOX]
+    return w
+
+
+def box(win) -> list[float]:  # type: ignore[no-untyped-def]
+    return list(win.document.project.annotations[BOX].bbox)
+
+
+def row_text(win, ann_id: int) -> str:  # type: ignore[no-untyped-def]
+    panel = win.panels["annotationsDock"]
+    rows = [panel.list.item(r) for r in range(panel.list.count())]
+    return next(r for r in rows if r.text().startswith(f"#{ann_id} ")).text()
+
+
+def test_a_locked_box_is_not_dragged_nor_deleted_unlocked_it_moves_and_undo_takes_the_lock_back(win) -> None:
+    doc = win.document
+    start = box(win)
+    assert win.canvas.annotation_at(view_point(win, 40, 40)) == (BOX, "tl")  # its corner handle
+    key(win, Qt.Key.Key_L, ALT)
+    assert is_locked(doc.project.annotations[BOX])
+    assert win.statusBar().currentMessage() == f"#{BOX} locked"
+    assert doc.undo_stack.count() == 1 and doc.undo_stack.undoText() == "Lock"
+    settle()
+    assert row_text(win, BOX).endswith("(locked)") and not row_text(win, OTHER).endswith("(locked)")
+    assert win.canvas.annotation_at(view_point(win, 40, 40))[1] is None  # no corner handle to take
+    drag(win, view_point(win, *IN_BOX), view_point(win, 110, 100))
+    settle()
+    assert box(win) == start
+    assert win.statusBar().currentMessage() == f"#{BOX} is locked: unlock it (Alt+L) to move it"
+    key(win, Qt.Key.Key_Delete)
+    assert BOX in doc.project.annotations
+    assert win.statusBar().currentMessage() == f"#{BOX} is locked: unlock it (Alt+L) to delete it"
+    key(win, Qt.Key.Key_Right)  # a nudge: refused too, no step kept
+    assert box(win) == start and doc.undo_stack.count() == 1
+    key(win, Qt.Key.Key_L, ALT)  # all selected locked: unlock
+    assert not is_locked(doc.project.annotations[BOX])
+    drag(win, view_point(win, *IN_BOX), view_point(win, 110, 100))
+    assert box(win) == [start[0] + 30, start[1] + 20, start[2], start[3]]
+    key(win, Qt.Key.Key_Z, CTRL)  # the move
+    key(win, Qt.Key.Key_Z, CTRL)  # the unlock
+    assert is_locked(doc.project.annotations[BOX]) and box(win) == start
+    key(win, Qt.Key.Key_Z, CTRL)  # the lock
+    assert not is_locked(doc.project.annotations[BOX]) and doc.undo_stack.isClean()
+    settle()
+    assert not row_text(win, BOX).endswith("(locked)")
+
+
+def test_a_selection_holding_a_locked_object_is_deleted_as_a_whole_or_not_at_all(win) -> None:
+    doc = win.document
+    key(win, Qt.Key.Key_L, ALT)
+    click(win, view_point(win, 200, 40), Qt.KeyboardModifier.ShiftModifier)
+    assert sorted(doc.selection) == [BOX, OTHER]
+    key(win, Qt.Key.Key_Delete)
+    assert {BOX, OTHER} <= set(doc.project.annotations) and doc.undo_stack.count() == 1
+    key(win, Qt.Key.Key_L, ALT)  # one of two locked: Alt+L locks both
+    assert all(is_locked(doc.project.annotations[i]) for i in (BOX, OTHER))
+
+
+def test_the_brush_does_not_paint_into_a_locked_mask(win) -> None:
+    doc = win.document
+    click(win, view_point(win, *IN_MASK))
+    key(win, Qt.Key.Key_L, ALT)
+    before = doc.project.annotations[MASK].segmentation
+    key(win, Qt.Key.Key_R)
+    drag(win, view_point(win, 265, 175), view_point(win, 290, 200))
+    settle()
+    assert doc.project.annotations[MASK].segmentation == before
+    assert "is locked: unlock it (Alt+L) to paint it" in win.statusBar().currentMessage()
+    assert doc.undo_stack.count() == 1
+
+
+def test_lock_is_in_the_edit_menu_after_occluded(win) -> None:
+    edit_menu = next(m for m in win.menus if m.title().replace("&", "") == "Edit")
+    ids = [a.property("shortcut_id") for a in edit_menu.actions()]
+    assert ids.index("edit.lock") == ids.index("edit.occluded") + 1
