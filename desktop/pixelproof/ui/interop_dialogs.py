@@ -43,7 +43,13 @@ from pixelproof.interop.formats import ACCEPT_ALL, EXPORT_OPTION_NAMES, EXPORT_O
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
 from pixelproof.ui.format_options import FormatOptionsForm, with_browse
-from pixelproof.ui.import_input import FOLDER_SPLITS, Recognised, file_and_folder_row, pick_input
+from pixelproof.ui.import_input import (
+    FOLDER_SPLITS,
+    DetectOnEdit,
+    Recognised,
+    file_and_folder_row,
+    pick_input,
+)
 from pixelproof.ui.import_words import dialog_words
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
@@ -177,6 +183,7 @@ class ImportDialog(_FormatDialog):
 
     def _path_row(self) -> QWidget:
         self.recognised = Recognised()
+        DetectOnEdit(self.path_edit).detected.connect(self._typed_found)
         return file_and_folder_row(self.path_edit, lambda: self.browse(), lambda: self.browse(folder=True))
 
     def browse(self, folder: bool = False) -> None:
@@ -186,8 +193,16 @@ class ImportDialog(_FormatDialog):
             return
         formats = self.recognised.pick(path)
         self.path_edit.setText(path)
+        self._follow(formats)
+
+    def _typed_found(self, path: str, formats: list[Format]) -> None:
+        """A typed or pasted path was recognised: as a picked one, the Format follows, said in the note."""
+        self._follow(self.recognised.found(path, formats))
+
+    def _follow(self, formats: list[Format]) -> None:
         if formats and self.format not in formats:
             self.set_format(formats[0].name)
+        self._update()
 
     def _update(self, *_: object) -> None:
         super()._update()
