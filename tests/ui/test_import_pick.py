@@ -154,3 +154,23 @@ def test_a_typed_path_is_recognised_as_a_picked_one(qtbot, tmp_path: Path, no_pr
     assert dlg.note.text().startswith("typed_export looks like COCO JSON.")
     _import(qtbot, win, dlg)
     assert errors == [] and len(win.document.project.images) == 2
+
+
+def test_a_format_chosen_after_typing_is_kept(qtbot, tmp_path: Path, no_prompts) -> None:  # type: ignore[no-untyped-def]
+    """The user typed a path, then chose a Format before the typing was recognised: the choice stays,
+    the note says what the path looks like."""
+    export = tmp_path / "typed_export"
+    shutil.copytree(DATA / "coco_dataset" / "coco_instances", export)
+    win = new_window(qtbot)
+    dlg = _open_import(qtbot, win, "coco")
+    dlg.path_edit.setFocus()
+    qtbot.keyClicks(dlg.path_edit, str(export))
+    dlg.format_combo.setFocus()
+    qtbot.keyClick(dlg.format_combo, Qt.Key.Key_Down)  # the next format, chosen by the user
+    chosen = dlg.format
+    assert chosen.name != "coco"
+    qtbot.waitUntil(
+        lambda: dlg.note.text().startswith("typed_export looks like COCO JSON, not"), timeout=5000
+    )
+    assert dlg.format is chosen
+    dlg.reject()

@@ -183,6 +183,9 @@ class ImportDialog(_FormatDialog):
 
     def _path_row(self) -> QWidget:
         self.recognised = Recognised()
+        self._format_chosen = False  # the user chose a Format since typing the path: detection keeps it
+        self.path_edit.textEdited.connect(lambda _text: setattr(self, "_format_chosen", False))
+        self.format_combo.activated.connect(lambda _index: setattr(self, "_format_chosen", True))
         DetectOnEdit(self.path_edit).detected.connect(self._typed_found)
         return file_and_folder_row(self.path_edit, lambda: self.browse(), lambda: self.browse(folder=True))
 
@@ -196,8 +199,10 @@ class ImportDialog(_FormatDialog):
         self._follow(formats)
 
     def _typed_found(self, path: str, formats: list[Format]) -> None:
-        """A typed or pasted path was recognised: as a picked one, the Format follows, said in the note."""
-        self._follow(self.recognised.found(path, formats))
+        """A typed or pasted path was recognised: as a picked one, the Format follows (unless the user chose
+        one since typing it: the note then says what it looks like), said in the note."""
+        self.recognised.found(path, formats)
+        self._follow([] if self._format_chosen else formats)
 
     def _follow(self, formats: list[Format]) -> None:
         if formats and self.format not in formats:
