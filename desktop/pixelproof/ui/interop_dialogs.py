@@ -12,6 +12,7 @@ Installed by the main window with ``InteropActions(shell)`` (``ui.shell``).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.image_folder import holding_folder, image_folders
 from pixelproof.core.limits import LimitError, check_output_not_input
+from pixelproof.core.message_log import report_lines
 from pixelproof.core.model import Project
 from pixelproof.core.overlap_versions import WRITTEN, versions_note
 from pixelproof.core.wording import plural
@@ -458,6 +460,7 @@ class InteropActions(QObject):
         left = [f"skipped {skipped}"] if skipped else []
         left += [plural(len(problems), "problem") + " (Import report)"] if problems else []
         shell.status("; ".join([summary, *left]), 10000, "warning" if left else "info")
+        self._log_report("Import report", problems, notes)
         return True
 
     # -- export ----------------------------------------------------------------------------------
@@ -515,7 +518,15 @@ class InteropActions(QObject):
             self._show_report("Export warnings", f"{summary}.\n{n} warning{'s' if n != 1 else ''}:", warnings)
         left = f"; {plural(len(warnings), 'warning')} (Export warnings)" if warnings else ""
         shell.status(summary + left, 10000, "warning" if warnings else "info")
+        self._log_report("Export warnings", warnings)
         return warnings
+
+    def _log_report(self, title: str, problems: list[str], notes: Iterable[str] = ()) -> None:
+        """The report's lines in View > Messages… after its summary (``report_lines``: bounded)."""
+        for line in report_lines(title, problems):
+            self.shell.log(line, "warning")
+        for line in report_lines(title, [f"Note: {n}" for n in notes]):
+            self.shell.log(line)
 
     def _show_report(self, title: str, headline: str, lines: list[str]) -> None:
         if self.report is not None:
