@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pixelproof.core.message_log import MessageLog, as_text
+from pixelproof.core.message_log import LIMIT, REPORT_MOST, MessageLog, as_text, report_lines
 
 
 def test_the_log_keeps_the_last_messages_oldest_first() -> None:
@@ -32,3 +32,15 @@ def test_copied_text_has_the_time_and_the_kind_of_a_warning_or_error() -> None:
     assert as_text(log.messages) == (
         "13:04:05  Saved /p.json\n13:04:05  [warning] Imported 2 images; skipped 1 point"
     )
+
+
+def test_a_reports_lines_name_it_and_a_long_report_is_cut_to_a_bounded_count() -> None:
+    assert report_lines("Import report", ["a.json: shape 2: a point, skipped"]) == [
+        "Import report: a.json: shape 2: a point, skipped"
+    ]
+    lines = [f"f{i}.json: unreadable" for i in range(100_000)]
+    kept = report_lines("Import report", lines, most=100)
+    assert len(kept) == 101 and kept[99] == "Import report: f99.json: unreadable"
+    assert kept[-1] == "Import report: … and 99,900 more, not kept here (the report lists them all)"
+    # the log's cap stays: a big report keeps far fewer lines than the session's limit
+    assert REPORT_MOST < LIMIT // 2

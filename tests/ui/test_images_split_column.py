@@ -4,12 +4,14 @@ set from the context menu, and its undo, at once."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.ui.panels.images_model import ImagesModel
+from pixelproof.ui.panels.images_width import MIN_CANVAS
 from tests.ui.conftest import make_project, open_main_window, settle
 from tests.ui.test_images_bulk_status import choose_from_context_menu, row_point
 
@@ -81,3 +83,56 @@ def test_a_project_opened_with_splits_shows_them(qtbot, tmp_path, no_prompts) ->
     QTest.keyClicks(win.panels["imagesDock"].filter, "split:val")
     settle()
     assert table.model().rowCount() == 1 and shown_column(table, 0, SPLIT) == "val"
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_the_dock_grows_by_the_split_column_and_gives_it_back(qtbot, tmp_path, no_prompts, size) -> None:  # type: ignore[no-untyped-def]
+    """At the default layout the Split column takes its room from the window, not the names (the dock
+    was sized for three columns: the names lost the Split column's width); undone, the room goes back."""
+    win = open_main_window(qtbot, make_project(tmp_path, n_images=4))
+    win.resize(*size)
+    settle()
+    panel, dock, table = win.panels["imagesDock"], win.docks["imagesDock"], win.panels["imagesDock"].table
+    names, width, canvas = table.columnWidth(0), dock.width(), win.centralWidget().width()
+    QTest.mouseClick(table.viewport(), LEFT, pos=row_point(table, 1))
+    choose_from_context_menu(qtbot, table, 1, "Set split to val")
+    qtbot.waitUntil(lambda: dock.width() > width)
+    settle()
+    assert not table.isColumnHidden(SPLIT) and shown_column(table, 1, SPLIT) == "val"
+    header = table.horizontalHeader()
+    assert header.sectionViewportPosition(SPLIT) + table.columnWidth(SPLIT) <= table.viewport().width()
+    assert table.columnWidth(0) == names  # the names kept their room: the dock grew by the column
+    assert dock.width() == width + table.columnWidth(SPLIT) == panel.preferred_width()
+    assert win.centralWidget().width() >= min(canvas - table.columnWidth(SPLIT), canvas) >= MIN_CANVAS
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_Z, CTRL)  # the split undone: the column and its room go
+    qtbot.waitUntil(lambda: dock.width() == width)
+    assert table.isColumnHidden(SPLIT) and table.columnWidth(0) == names
+    win.document.undo_stack.setClean()
+
+
+def test_a_narrow_window_keeps_its_canvas_and_a_dragged_dock_its_width(qtbot, tmp_path, no_prompts) -> None:  # type: ignore[no-untyped-def]
+    win = open_main_window(qtbot, make_project(tmp_path, n_images=4))
+    win.resize(1024, 768)
+    settle()
+    dock, table = win.docks["imagesDock"], win.panels["imagesDock"].table
+    width = dock.width()
+    QTest.mouseClick(table.viewport(), LEFT, pos=row_point(table, 1))
+    choose_from_context_menu(qtbot, table, 1, "Set split to train")
+    settle(20)
+    assert not table.isColumnHidden(SPLIT) and dock.width() == width  # no room to give: names give way
+    names_keep_their_room(table)
+    win.resize(1366, 768)
+    settle()
+    win.resizeDocks([dock], [width + 60], Qt.Orientation.Horizontal)  # the user's width
+    settle()
+    dragged = dock.width()
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_Z, CTRL)
+    settle(20)
+    assert table.isColumnHidden(SPLIT) and dock.width() == dragged
+    win.document.undo_stack.setClean()

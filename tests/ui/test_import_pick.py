@@ -131,3 +131,46 @@ def test_file_still_picks_one_coco_json_and_an_unknown_folder_keeps_the_format(
     assert dlg.note.text().startswith("instances_train.json looks like COCO JSON.")
     _import(qtbot, win, dlg)
     assert errors == [] and len(win.document.project.images) == 1
+
+
+def test_a_typed_path_is_recognised_as_a_picked_one(qtbot, tmp_path: Path, no_prompts, errors) -> None:  # type: ignore[no-untyped-def]
+    """Typed or pasted into the Input field (no File… or Folder…), the path is recognised once the keys
+    rest: the Format follows and the note says so, as for a pick; a half-typed path is said nothing of."""
+    export = tmp_path / "typed_export"
+    shutil.copytree(DATA / "coco_dataset" / "coco_instances", export)
+    win = new_window(qtbot)
+    dlg = _open_import(qtbot, win, "yolo")
+    dlg.path_edit.setFocus()
+    qtbot.keyClicks(dlg.path_edit, str(tmp_path / "typ"))  # not a path yet
+    qtbot.keyClick(dlg.path_edit, Qt.Key.Key_Tab)  # the field left (editingFinished): detected at once
+    qtbot.waitUntil(lambda: not dlg.path_edit.hasFocus())
+    settle()
+    assert dlg.format.name == "yolo" and "looks like" not in dlg.note.text()
+    dlg.path_edit.setFocus()
+    dlg.path_edit.end(False)
+    qtbot.keyClicks(dlg.path_edit, "ed_export")  # typed on: detected once the keys rest
+    qtbot.waitUntil(lambda: dlg.format.name == "coco", timeout=5000)
+    assert dlg.path_edit.text() == str(export)
+    assert dlg.note.text().startswith("typed_export looks like COCO JSON.")
+    _import(qtbot, win, dlg)
+    assert errors == [] and len(win.document.project.images) == 2
+
+
+def test_a_format_chosen_after_typing_is_kept(qtbot, tmp_path: Path, no_prompts) -> None:  # type: ignore[no-untyped-def]
+    """The user typed a path, then chose a Format before the typing was recognised: the choice stays,
+    the note says what the path looks like."""
+    export = tmp_path / "typed_export"
+    shutil.copytree(DATA / "coco_dataset" / "coco_instances", export)
+    win = new_window(qtbot)
+    dlg = _open_import(qtbot, win, "coco")
+    dlg.path_edit.setFocus()
+    qtbot.keyClicks(dlg.path_edit, str(export))
+    dlg.format_combo.setFocus()
+    qtbot.keyClick(dlg.format_combo, Qt.Key.Key_Down)  # the next format, chosen by the user
+    chosen = dlg.format
+    assert chosen.name != "coco"
+    qtbot.waitUntil(
+        lambda: dlg.note.text().startswith("typed_export looks like COCO JSON, not"), timeout=5000
+    )
+    assert dlg.format is chosen
+    dlg.reject()

@@ -27,6 +27,8 @@ def test_an_import_warning_and_a_refused_save_are_listed_after_the_bar_cleared(
     import_through_dialog(
         qtbot, win, "labelme", make_labelme_folder(tmp_path / "lm")
     )  # b.json's point skipped
+    report = win.interop.report.lines  # b.json's point, located
+    assert report and any("b.json" in line for line in report)
     win.interop.report.close()
     blocker = tmp_path / "a file"
     blocker.write_text("not a folder")
@@ -38,8 +40,12 @@ def test_an_import_warning_and_a_refused_save_are_listed_after_the_bar_cleared(
     next(a for a in view.actions() if a.text().startswith("&Messages…")).trigger()
     log = win.messages.window
     qtbot.waitUntil(log.isVisible)
-    imported, refused = rows(win)[-2:]  # newest at the bottom
+    shown = rows(win)
+    imported, refused = next(r for r in shown if "Imported 2 images" in r), shown[-1]  # newest at the bottom
     assert "[warning] Imported 2 images, 4 annotations" in imported and "skipped 1 point" in imported
+    # the report's lines follow its summary, each found after the report was closed
+    after = shown[shown.index(imported) + 1 : -1]
+    assert [r.split("  ", 1)[1] for r in after] == [f"[warning] Import report: {line}" for line in report]
     assert "[error] Not saved: " in refused and "a file" in refused
     # Ctrl+C copies the selected row, Copy All every one
     log.list.setFocus()
@@ -47,7 +53,7 @@ def test_an_import_warning_and_a_refused_save_are_listed_after_the_bar_cleared(
     qtbot.keyClick(log.list, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.clipboard().text() == refused
     click_button(log.copy_button)
-    assert QApplication.clipboard().text().splitlines()[-2:] == [imported, refused]
+    assert QApplication.clipboard().text().splitlines()[-len(after) - 2 :] == [imported, *after, refused]
     # a message said while the window is open shows at once; Clear empties the log
     click_button(log.clear_button)
     assert rows(win) == [] and len(win.shell.messages) == 0 and log.empty.isVisible()

@@ -12,6 +12,7 @@ from datetime import datetime
 
 KINDS = ("info", "warning", "error")
 LIMIT = 500  # a long session's messages: enough to look back over, never a growing memory
+REPORT_MOST = 100  # a report's lines kept (an import's skipped files): its 100,000 never push the rest out
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,14 @@ class MessageLog:
 def as_text(messages: Iterable[Message]) -> str:
     """Messages as the clipboard gets them: one line each (a message of several lines keeps them)."""
     return "\n".join(m.line() for m in messages)
+
+
+def report_lines(title: str, lines: list[str], most: int = REPORT_MOST) -> list[str]:
+    """A report's lines (an import's located problems) as log messages, each naming the report: a report
+    window is closed and gone, the log keeps them for the session. At most ``most`` (a fifth of ``LIMIT``),
+    then one line saying how many more the report had, so one big report cannot push out the session's
+    other messages."""
+    kept = [f"{title}: {line}" for line in lines[:most]]
+    if len(lines) > most:
+        kept.append(f"{title}: … and {len(lines) - most:,} more, not kept here (the report lists them all)")
+    return kept

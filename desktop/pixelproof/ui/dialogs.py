@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFontMetrics, QGuiApplication, QKeySequence
+from PySide6.QtGui import QFontMetrics, QKeySequence
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
     QDialog,
@@ -38,6 +38,7 @@ from pixelproof import __version__
 from pixelproof.core.autosave import AutosaveInfo
 from pixelproof.core.coco import ProjectFormatError, ProjectSaveError
 from pixelproof.interop._util import Note
+from pixelproof.ui.copy_rows import to_clipboard
 from pixelproof.ui.jobs import Job
 from pixelproof.ui.shortcuts import key_glyph
 
@@ -431,7 +432,7 @@ class ReportDialog(QDialog):
         self.resize(760, 420)
 
     def copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.headline.text() + "\n" + "\n".join(self.lines))
+        to_clipboard(self.headline.text() + "\n" + "\n".join(self.lines))
 
 
 @dataclass

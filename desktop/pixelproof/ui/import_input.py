@@ -15,10 +15,14 @@ import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from pixelproof.core import limits
 from pixelproof.interop.formats import Format, detect_formats
+from pixelproof.ui.jobs import Job
+
+TYPED_REST_MS = 400  # a typed or pasted path is detected once the keys rest this long (or on Enter / Tab)
 
 # how an export folder's files give each image its split, said under the Input row (the readers' own rule)
 FOLDER_SPLITS = {
@@ -91,17 +95,20 @@ def pick_input(parent: QWidget, fmt: Format, start: str, folder: bool) -> str:
 
 
 class Recognised:
-    """The formats a picked path looks like, kept while the path is the one picked (detection reads files:
-    done once per pick, not on every key typed)."""
+    """The formats a picked or typed path looks like, kept while the path is that one (detection reads
+    files: done once per pick, or once a typed path rests, not on every key typed)."""
 
     def __init__(self) -> None:
         self.path = ""
         self.formats: list[Format] = []
 
     def pick(self, path: str) -> list[Format]:
-        self.path = path
-        self.formats = detect_formats(Path(path))
-        return self.formats
+        return self.found(path, detect_formats(Path(path)))
+
+    def found(self, path: str, formats: list[Format]) -> list[Format]:
+        """``path`` looks like ``formats`` (detected off the UI thread: ``DetectOnEdit``)."""
+        self.path, self.formats = path, formats
+        return formats
 
     def note(self, typed: str, fmt: Format) -> str:
         """What the note says of the path in the box as ``fmt``: "" when it is not the picked one."""
@@ -115,3 +122,42 @@ class Recognised:
         if self.formats:
             return f"{name} looks like {self.formats[0].title}, not {fmt.title}: choose it under Format."
         return f"{name} is not recognised as any format: check Format before importing."
+
+
+class DetectOnEdit(QObject):
+    """A path typed or pasted into ``edit`` is recognised as a picked one is, once the typing rests
+    (``TYPED_REST_MS``) or the field is left, on a worker thread: the sniffing lists a folder (the masks
+    and LabelMe tests glob it, a network drive may be slow), which must not freeze the dialog.
+    ``detected(path, formats)`` comes back on the UI thread, only while the field still holds ``path``."""
+
+    detected = Signal(str, list)
+
+    def __init__(self, edit: QLineEdit) -> None:
+        super().__init__(edit)
+        self.edit = edit
+        self.done = ""  # the last text detected (or being detected): not read again
+        self.timer = QTimer(self, singleShot=True, interval=TYPED_REST_MS)
+        self.timer.timeout.connect(self.detect)
+        edit.textEdited.connect(lambda _text: self.timer.start())  # the user's keys, not setText
+        edit.editingFinished.connect(self.detect)
+
+    def detect(self) -> None:
+        self.timer.stop()
+        typed = self.edit.text().strip()
+        if not typed or typed == self.done:
+            return
+        self.done = typed
+        path = Path(typed).expanduser()
+
+        def sniff(_job: Job) -> list[Format] | None:
+            return detect_formats(path) if path.exists() else None  # half typed: nothing said yet
+
+        job = Job(sniff, self)
+        job.finished.connect(lambda formats: self._found(typed, formats))
+        job.start()
+
+    def _found(self, typed: str, formats: list[Format] | None) -> None:
+        if formats is None:
+            self.done = ""  # typed again once it exists (the folder made meanwhile): read then
+        elif self.edit.text().strip() == typed:  # else the user typed on: that text is detected in turn
+            self.detected.emit(typed, formats)

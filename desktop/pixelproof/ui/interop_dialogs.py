@@ -12,6 +12,7 @@ Installed by the main window with ``InteropActions(shell)`` (``ui.shell``).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.image_folder import holding_folder, image_folders
 from pixelproof.core.limits import LimitError, check_output_not_input
+from pixelproof.core.message_log import report_lines
 from pixelproof.core.model import Project
 from pixelproof.core.overlap_versions import WRITTEN, versions_note
 from pixelproof.core.wording import plural
@@ -45,6 +47,7 @@ from pixelproof.ui.document import Document
 from pixelproof.ui.format_options import FormatOptionsForm, with_browse
 from pixelproof.ui.import_input import (
     FOLDER_SPLITS,
+    DetectOnEdit,
     Recognised,
     file_and_folder_row,
     outside_root_allowed,
@@ -188,6 +191,10 @@ class ImportDialog(_FormatDialog):
 
     def _path_row(self) -> QWidget:
         self.recognised = Recognised()
+        self._format_chosen = False  # the user chose a Format since typing the path: detection keeps it
+        self.path_edit.textEdited.connect(lambda _text: setattr(self, "_format_chosen", False))
+        self.format_combo.activated.connect(lambda _index: setattr(self, "_format_chosen", True))
+        DetectOnEdit(self.path_edit).detected.connect(self._typed_found)
         return file_and_folder_row(self.path_edit, lambda: self.browse(), lambda: self.browse(folder=True))
 
     def browse(self, folder: bool = False) -> None:
@@ -197,8 +204,18 @@ class ImportDialog(_FormatDialog):
             return
         formats = self.recognised.pick(path)
         self.path_edit.setText(path)
+        self._follow(formats)
+
+    def _typed_found(self, path: str, formats: list[Format]) -> None:
+        """A typed or pasted path was recognised: as a picked one, the Format follows (unless the user chose
+        one since typing it: the note then says what it looks like), said in the note."""
+        self.recognised.found(path, formats)
+        self._follow([] if self._format_chosen else formats)
+
+    def _follow(self, formats: list[Format]) -> None:
         if formats and self.format not in formats:
             self.set_format(formats[0].name)
+        self._update()
 
     def _update(self, *_: object) -> None:
         super()._update()
@@ -456,6 +473,7 @@ class InteropActions(QObject):
         left = [f"skipped {skipped}"] if skipped else []
         left += [plural(len(problems), "problem") + " (Import report)"] if problems else []
         shell.status("; ".join([summary, *left]), 10000, "warning" if left else "info")
+        self._log_report("Import report", problems, notes)
         return True
 
     # -- export ----------------------------------------------------------------------------------
@@ -513,7 +531,15 @@ class InteropActions(QObject):
             self._show_report("Export warnings", f"{summary}.\n{n} warning{'s' if n != 1 else ''}:", warnings)
         left = f"; {plural(len(warnings), 'warning')} (Export warnings)" if warnings else ""
         shell.status(summary + left, 10000, "warning" if warnings else "info")
+        self._log_report("Export warnings", warnings)
         return warnings
+
+    def _log_report(self, title: str, problems: list[str], notes: Iterable[str] = ()) -> None:
+        """The report's lines in View > Messages… after its summary (``report_lines``: bounded)."""
+        for line in report_lines(title, problems):
+            self.shell.log(line, "warning")
+        for line in report_lines(title, [f"Note: {n}" for n in notes]):
+            self.shell.log(line)
 
     def _show_report(self, title: str, headline: str, lines: list[str]) -> None:
         if self.report is not None:

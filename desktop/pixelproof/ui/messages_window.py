@@ -7,7 +7,7 @@ room. A click on the status bar's message opens it too."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QKeyEvent, QKeySequence, QMouseEvent, QPixmap
+from PySide6.QtGui import QIcon, QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.message_log import Message, as_text
+from pixelproof.ui.copy_rows import copy_key, to_clipboard
 from pixelproof.ui.shell import Shell
 from pixelproof.ui.shortcuts import make_action
 from pixelproof.ui.status_message import message_room
@@ -42,6 +43,7 @@ class MessageList(QListWidget):
         self.setWordWrap(True)
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        copy_key(self, self.copy)  # the list's copy, not a window action's
 
     def selected_messages(self) -> list[Message]:
         rows = sorted(self.row(item) for item in self.selectedItems())
@@ -50,23 +52,7 @@ class MessageList(QListWidget):
     def copy(self) -> None:
         messages = self.selected_messages()
         if messages:
-            QGuiApplication.clipboard().setText(as_text(messages))
-
-    def event(self, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.ShortcutOverride
-            and isinstance(event, QKeyEvent)
-            and event.matches(QKeySequence.StandardKey.Copy)
-        ):
-            event.accept()  # the list's copy, not a window action's
-            return True
-        return super().event(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.matches(QKeySequence.StandardKey.Copy):
-            self.copy()
-            return
-        super().keyPressEvent(event)
+            to_clipboard(as_text(messages))
 
 
 class MessagesWindow(QDialog):
@@ -127,7 +113,7 @@ class MessagesWindow(QDialog):
         self.clear_button.setEnabled(self.list.count() > 0)
 
     def copy_all(self) -> None:
-        QGuiApplication.clipboard().setText(as_text(self.shell.messages.messages))
+        to_clipboard(as_text(self.shell.messages.messages))
 
     def clear(self) -> None:
         self.shell.messages.clear()

@@ -6,8 +6,10 @@ followed)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QContextMenuEvent, QFontMetrics, QGuiApplication, QResizeEvent
+from PySide6.QtGui import QContextMenuEvent, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy
+
+from pixelproof.ui.copy_rows import to_clipboard
 
 
 class OneLineLabel(QLabel):
@@ -35,7 +37,7 @@ class OneLineLabel(QLabel):
 
     def copy_all(self) -> None:
         """The whole line to the clipboard, the part cut off included."""
-        QGuiApplication.clipboard().setText(self.whole)
+        to_clipboard(self.whole)
 
     def minimumSizeHint(self) -> QSize:
         return QSize(0, super().minimumSizeHint().height())
@@ -49,7 +51,7 @@ class OneLineLabel(QLabel):
             super().contextMenuEvent(event)
             return
         menu = QMenu(self)
-        copy = menu.addAction("Copy", lambda: QGuiApplication.clipboard().setText(self.selectedText()))
+        copy = menu.addAction("Copy", lambda: to_clipboard(self.selectedText()))
         copy.setEnabled(self.hasSelectedText())
         menu.addAction("Copy All", self.copy_all)
         menu.exec(event.globalPos())

@@ -129,6 +129,11 @@ class Shell(QObject):
         if msecs and is_cut(bar, text):
             msecs = max(msecs, LONG_MS)
         bar.showMessage(text, msecs)
+        self.log(text, kind)
+
+    def log(self, text: str, kind: str = "info") -> None:
+        """Keep ``text`` in View > Messages… without showing it on the bar: a report's lines (an import's
+        skipped files), each too many or too long for it, found there after the report was closed."""
         message = self.messages.add(text, kind)
         if message is not None:
             self.messageLogged.emit(message)

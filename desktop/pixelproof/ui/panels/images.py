@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItemModel
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QMenu,
     QStyleOptionViewItem,
     QTableView,
@@ -39,7 +41,11 @@ from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.image_split_menu import add_split_actions
 from pixelproof.ui.panels.images_model import STATUS_COLORS, ImagesModel, ImagesProxy, ListedImages
+from pixelproof.ui.panels.images_width import DockFollowsPanel
 from pixelproof.ui.panels.object_counts import count_text
+
+if TYPE_CHECKING:
+    from pixelproof.ui.shell import Shell
 
 NAME_CHARS = 20  # a file name this long shows whole at the panel's default width
 NAME_LEAST_CHARS = 12  # the Image column's least room ("cat_0001.png" whole): the status's text gives way
@@ -67,6 +73,7 @@ class ImagesPanel(Panel):
     object_name = "imagesDock"
     area = Qt.DockWidgetArea.LeftDockWidgetArea
     listedChanged = Signal()
+    widthWanted = Signal(int, int)  # ``preferred_width`` before, after: the Split column came or went
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +134,7 @@ class ImagesPanel(Panel):
         self._counts: dict[int, None] = {}  # images whose object count changed, see _count_changed
         self._done: set[int] = set()  # images marked done or reviewed, kept as statuses change
         self._splits: dict[int, str] = {}  # image -> its split, for the images that have one
+        self._split_room = 0  # px the Split column takes (0: hidden), in ``preferred_width``
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(0)
@@ -167,7 +175,12 @@ class ImagesPanel(Panel):
         status = max(fm.horizontalAdvance(t) for t in STATUS_LABELS.values()) + 10 + 24  # swatch, padding
         count = fm.horizontalAdvance(self.model.COLUMNS[2]) + 16
         scroll = self.table.verticalScrollBar().sizeHint().width()
-        return fm.averageCharWidth() * NAME_CHARS + 12 + status + count + scroll + 16
+        return fm.averageCharWidth() * NAME_CHARS + 12 + status + count + scroll + 16 + self._split_room
+
+    def install(self, shell: Shell) -> None:
+        """The dock grows by the Split column when it shows (``images_width``)."""
+        if isinstance(shell.widget, QMainWindow):
+            self.widthWanted.connect(DockFollowsPanel(shell.widget, self).wanted)
 
     def bind(self, doc: Document) -> list:
         return [
@@ -258,6 +271,11 @@ class ImagesPanel(Panel):
             cells = max(map(self._cell_width, set(self._splits.values())))
             width = max(header_need(self.table, column), min(cells, most))
             self.table.horizontalHeader().resizeSection(column, width)
+        room = self.table.columnWidth(column) if self._splits else 0
+        if room != self._split_room:
+            before = self.preferred_width()
+            self._split_room = room
+            self.widthWanted.emit(before, self.preferred_width())
         self._fit_status()
 
     def _count_texts(self, image_ids: Iterable[int]) -> set[str]:

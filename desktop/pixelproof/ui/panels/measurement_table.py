@@ -8,8 +8,8 @@ had: what a spreadsheet takes."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtCore import QPoint, QSize, Qt
+from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.interop.geojson import Measured
+from pixelproof.ui.copy_rows import copy_key, to_clipboard
 
 MIN_ROWS = 2  # shown at least, however short the dock (1366x768: the fields leave ~4 rows): the rest scroll
 KEPT_TIP = "Kept from QuPath's GeoJSON and written back on export (not edited here)"
@@ -60,6 +61,8 @@ class MeasurementTable(QTableWidget):
         self.setToolTip(KEPT_TIP)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
+        # Ctrl+C copies the rows, Ctrl+A selects them all, not the objects (the window's Copy, Select All)
+        copy_key(self, self.copy, claim=(QKeySequence.StandardKey.SelectAll,))
         self.rows: list[Measured] = []
         self.stale: set[str] = set()
 
@@ -111,29 +114,7 @@ class MeasurementTable(QTableWidget):
         return "\n".join(f"{self.rows[r].name}\t{self.rows[r].exact}" for r in rows)
 
     def copy(self, every: bool = False) -> None:
-        text = self.copied_text(every)
-        if text:
-            QGuiApplication.clipboard().setText(text)
-
-    def event(self, event: QEvent) -> bool:
-        """Ctrl+C here copies the rows, Ctrl+A selects them all, not the objects (the window's Copy and
-        Select All)."""
-        if (
-            event.type() == QEvent.Type.ShortcutOverride
-            and isinstance(event, QKeyEvent)
-            and any(
-                event.matches(k) for k in (QKeySequence.StandardKey.Copy, QKeySequence.StandardKey.SelectAll)
-            )
-        ):
-            event.accept()
-            return True
-        return super().event(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.matches(QKeySequence.StandardKey.Copy):
-            self.copy()
-            return
-        super().keyPressEvent(event)
+        to_clipboard(self.copied_text(every))
 
     def _menu(self, at: QPoint) -> None:
         menu = QMenu(self)

@@ -12,14 +12,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QTableView
 
 from pixelproof.core.errors import error_text
 from pixelproof.core.report_images import image_csv_row, write_images_csv
 from pixelproof.core.safe_csv import cell
 from pixelproof.ui import dialogs
+from pixelproof.ui.copy_rows import copy_key, to_clipboard
 from pixelproof.ui.review.tables import ImageTableModel, image_decision
 
 CSV_NAME = "review-images.csv"  # the name offered, in the project's folder
@@ -37,7 +38,7 @@ class ImageRows(QObject):
         self.menu: QMenu | None = None  # the open context menu (kept: it pops up without blocking)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._menu)
-        table.installEventFilter(self)
+        copy_key(table, self.copy_selected)  # its selected rows, not the window's Copy (objects)
 
     # -- rows ---------------------------------------------------------------------------------------
     def shown_rows(self) -> list[dict[str, Any]]:
@@ -71,13 +72,13 @@ class ImageRows(QObject):
     def copy_names(self) -> None:
         names = [r["file_name"] for r in self.shown_rows()]
         if names:
-            QGuiApplication.clipboard().setText("\n".join(names) + "\n")
+            to_clipboard("\n".join(names) + "\n")
             self.said.emit(f"Copied the file names of {_images(len(names))}")
 
     def copy_selected(self) -> None:
         rows = self.selected_rows()
         if rows:
-            QGuiApplication.clipboard().setText(self.rows_text(rows) + "\n")
+            to_clipboard(self.rows_text(rows) + "\n")
             self.said.emit(f"Copied the rows of {_images(len(rows))}")
 
     def save_shown(self) -> None:
@@ -123,21 +124,6 @@ class ImageRows(QObject):
         rows.setEnabled(selected > 0)
         save.setEnabled(shown > 0)
         menu.popup(self.table.viewport().mapToGlobal(at))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Ctrl+C in the table copies its selected rows, not the window's Copy (objects)."""
-        if (
-            watched is self.table
-            and isinstance(event, QKeyEvent)
-            and event.matches(QKeySequence.StandardKey.Copy)
-        ):
-            if event.type() == QEvent.Type.ShortcutOverride:
-                event.accept()
-                return True
-            if event.type() == QEvent.Type.KeyPress:
-                self.copy_selected()
-                return True
-        return super().eventFilter(watched, event)
 
 
 def _images(n: int) -> str:
