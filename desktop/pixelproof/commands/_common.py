@@ -323,7 +323,13 @@ def apply_and_save(project: Project, edit: Any, *, tool: str, author: str | None
             return None, project.path
         changes = None
     else:
-        changes = edit.apply(project)
+        from pixelproof.core.object_lock import LockedError
+
+        try:
+            changes = edit.apply(project)
+        except LockedError as e:  # every edit refuses a locked object before it changes anything
+            error(f"{project.path}: {e}; nothing changed (the app's Edit > Lock, Alt+L, unlocks it)")
+            return None
         history.note(project, tool=tool, author=history.current_author(author), edit=edit.label)
     try:
         out = save_project(project, output)
