@@ -25,6 +25,7 @@ import orjson
 
 from pixelproof.core.coco_dump import annotation_to_dict
 from pixelproof.core.merge_geometry import geometry_differs
+from pixelproof.core.merge_locks import keep_locked
 from pixelproof.core.model import IMAGE_STATES, Annotation, ImageRecord
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, is_consensus
 from pixelproof.core.split import copy_annotation
@@ -134,6 +135,7 @@ def merge_image(
     is kept tagged, for the next shards to join. The image record kept is the base's (the first shard's
     without a base); a shard's copy giving it another geometry is reported (``ImageMerge.geometry``)."""
     m = _merge_versions(file_name, base, versions, shard_names, annotators, overlap, named)
+    keep_locked(file_name, base, m, [shard_names[v.shard] for v in versions])
     kept = m.image
     source = next((v for v in versions if v.image is kept), None)
     from_base = base is not None and kept is base.image
