@@ -116,8 +116,8 @@ def run(args: argparse.Namespace) -> int:
     saved = apply_and_save(project, edit, tool="consensus", author=args.author, output=args.output)
     if saved is None:
         return 1
-    changes, out = saved
-    print(shown(f"{out}: {message}; {len(changes.annotation_ids())} objects touched"))
+    touched = len(saved[0].annotation_ids())
+    print(shown(f"{args.output or args.project}: {message}; {touched} objects touched"))  # named as typed
     for said in (dropped, pending):
         if said:
             print(shown(said))
