@@ -21,11 +21,11 @@ def test_by_default_a_tie_is_proposed_and_accept_leaves_it_pending(tmp_path: Pat
     path = _saved(tmp_path)
     assert main(["consensus", str(path), "--method", "majority"]) == 0
     out = capsys.readouterr().out
-    assert "2 pending consensus objects on 1 images" in out
+    assert "2 pending consensus objects on 1 image" in out
     assert "1 object drawn by exactly half of them kept pending" in out
     assert main(["consensus", str(path), "--accept"]) == 0
     out = capsys.readouterr().out
-    assert "consensus accepted on 1 images" in out
+    assert "consensus accepted on 1 image" in out
     assert "1 object drawn by half of the annotators (a tie) left pending" in out
     assert "deleted with the versions" not in out  # nothing the annotators drew is lost
     anns = sorted(load_project(path).annotations.values(), key=lambda a: a.bbox[0])
@@ -39,7 +39,7 @@ def test_by_default_a_tie_is_proposed_and_accept_leaves_it_pending(tmp_path: Pat
 def test_ties_drop_leaves_the_lone_object_out_and_accept_deletes_it(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     path = _saved(tmp_path)
     assert main(["consensus", str(path), "--ties", "drop"]) == 0
-    assert "1 pending consensus objects" in capsys.readouterr().out
+    assert "1 pending consensus object on 1 image" in capsys.readouterr().out
     assert main(["consensus", str(path), "--accept"]) == 0
     assert "1 object of the annotators no consensus object keeps" in capsys.readouterr().out
     assert [a.review for a in load_project(path).annotations.values()] == ["accepted"]

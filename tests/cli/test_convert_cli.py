@@ -33,6 +33,33 @@ def test_labelme_to_coco_reports_skipped_shapes(shared_fixtures: Path, tmp_path:
     assert project.image_path(image).resolve() == (src / "primitives.jpg").resolve()
 
 
+def test_a_coco_output_over_a_project_keeps_the_previous_one_as_bak(
+    shared_fixtures: Path, tmp_path: Path
+) -> None:
+    """README's first and third convert examples both write project.json: the second replaced the first
+    with no .bak, though a project's save keeps one (README, The project file)."""
+    out = tmp_path / "project.json"
+    assert (
+        main(
+            [
+                "convert",
+                str(shared_fixtures / "labelme" / "primitives"),
+                str(out),
+                "--from",
+                "labelme",
+                "--to",
+                "coco",
+            ]
+        )
+        == 3
+    )
+    first = out.read_bytes()
+    src = shared_fixtures / "labelme" / "instance_segmentation" / "data_annotated"
+    assert main(["convert", str(src), str(out), "--from", "labelme", "--to", "coco"]) == 0
+    assert out.with_name("project.json.bak").read_bytes() == first
+    assert len(load_project(out).images) == 3
+
+
 def test_yolo_problems_one_line_each_rest_converted(tmp_path: Path, capsys) -> None:
     src = tmp_path / "yolo"
     (src / "labels").mkdir(parents=True)

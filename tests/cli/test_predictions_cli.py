@@ -80,3 +80,21 @@ def test_a_category_the_project_lacks_is_refused_with_the_nearest_name(tmp_path:
     assert main(["predictions", str(path), "accept", "--min-score", "60"]) == 2
     assert "--min-score 60.0: a score is between 0 and 1" in capsys.readouterr().err
     assert path.read_bytes() == before
+
+
+def test_the_project_is_named_as_typed_not_made_absolute(tmp_path: Path, capsys, monkeypatch) -> None:
+    """README's `pixelproof predictions shelf.json reject ...` printed `/home/me/shelf.json: 2 predictions
+    ...` where README (and prelabel, before it) says `shelf.json: ...`; set-split and taxonomy too."""
+    make(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["predictions", "shelf.json", "reject", "--category", "dining table"]) == 0
+    assert capsys.readouterr().out.startswith("shelf.json: 2 predictions rejected (deleted) on 2 images")
+    assert main(["predictions", "shelf.json", "accept", "--min-score", "0.99", "-o", "out.json"]) == 0
+    assert capsys.readouterr().out.startswith("out.json: 1 prediction accepted on 1 image")
+    assert main(["set-split", "shelf.json", "val"]) == 0
+    assert capsys.readouterr().out.startswith("shelf.json: 2 images set to val")
+    assert main(["taxonomy", "rename", "shelf.json", "cup", "mug"]) == 0
+    assert capsys.readouterr().out == "shelf.json: Rename class cup to mug\n"
+    assert main(["taxonomy", "export", "shelf.json", "-o", "t.yaml"]) == 0
+    assert main(["taxonomy", "apply", "t.yaml", "shelf.json", "-o", "b.json"]) == 0
+    assert capsys.readouterr().out.endswith("b.json: Apply taxonomy; 0 categories added, 0 updated\n")

@@ -96,3 +96,19 @@ def test_every_option_of_a_command_is_in_its_row(command: str) -> None:
         assert any(re.search(re.escape(s) + r"(?![\w-])", row) for s in action.option_strings), (
             f"README's Command line table does not name `{command} {action.option_strings[-1]}`"
         )
+
+
+BENCH = re.compile(r"python -m bench ([\w-]+)((?: +--?[\w-]+(?: +[\w.]+)?)*)")
+
+
+def test_every_bench_readme_names_exists_with_its_options() -> None:
+    """README's figures come from `python -m bench NAME [--opt V]`: a bench renamed, or an option it no
+    longer takes, would leave a newcomer a command that fails (exit 2: `NAME is one of: ...`)."""
+    root = Path(__file__).resolve().parents[2] / "bench"
+    named = [(n, o) for n, o in BENCH.findall(README.replace("\n", " ")) if n != "NAME"]  # Layout's usage
+    assert len({name for name, _ in named}) >= 10  # the pattern still finds README's benches
+    for name, options in named:
+        source = root / f"{name}.py"
+        assert source.is_file(), f"README: `python -m bench {name}`: there is no bench/{name}.py"
+        for flag in FLAG.findall(options):
+            assert f'"{flag}"' in source.read_text(encoding="utf-8"), f"README: bench {name} has no {flag}"

@@ -36,6 +36,7 @@ def test_split_then_merge_round_trip(tmp_path: Path, capsys) -> None:  # type: i
     assert sorted(p.name for p in out.iterdir()) == names
     manifest = json.loads((out / "lead-manifest.json").read_text())
     assert len(manifest["overlap"]) == 4 and len(manifest["honeypots"]["images"]) == 1
+    assert "4 overlap images (each to 2 annotators), 1 honeypot; manifest" in capsys.readouterr().out
     ann = load_project(out / "ann.json")
     first = next(iter(ann.images.values()))
     assert (out / first.file_name).resolve().parent == (tmp_path / "images").resolve()  # paths still resolve
@@ -62,7 +63,7 @@ def test_split_then_merge_round_trip(tmp_path: Path, capsys) -> None:  # type: i
     assert [a.author for a in result.annotations.values() if a.author] == ["ann"]
     data = json.loads(report.read_text())
     assert data["conflicts"] == [] and data["stats"]["honeypots_left_out"] == 1
-    assert "1 honeypots left out, 0 conflicts" in capsys.readouterr().out
+    assert "1 honeypot left out, 0 conflicts" in capsys.readouterr().out
 
 
 def test_merge_reports_conflicts_with_exit_3(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

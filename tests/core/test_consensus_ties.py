@@ -92,7 +92,7 @@ def test_ties_drop_leaves_them_out_as_before(tmp_path: Path) -> None:
     edit, summary = consensus_edit(project, "majority", ties="drop")
     edit.apply(project)
     assert (summary["objects"], summary["half"], summary["minority"]) == (1, 0, 1)
-    assert "1 objects drawn by half or fewer of the annotators left out" in summary_line(summary)
+    assert "1 object drawn by half or fewer of the annotators left out" in summary_line(summary)
     assert dropped_by_accept(project) == {1: 1}
     with pytest.raises(ValueError, match="ties 'keep'"):
         consensus_edit(project, "majority", ties="keep")

@@ -58,3 +58,18 @@ def test_an_image_moved_to_another_split_leaves_no_copy_in_its_old_one(images: s
     assert (
         sorted(im.extra["pixelproof"]["split"] for im in back.images.values()) == ["train"] * 2 + ["val"] * 2
     )
+
+
+def test_a_validation_share_too_small_for_the_images_says_how_many_it_needs(tmp_path: Path) -> None:
+    """README's `--to yolo --val-fraction 0.2` on three images wrote no validation split and told the user
+    to use --val-fraction, which they had: it says now that 0.2 needs five images to hold one out."""
+    project = new_project(["a"])
+    project.path = tmp_path / "project.json"
+    for i in range(1, 4):
+        Image.fromarray(np.full((6, 8, 3), i, np.uint8)).save(tmp_path / f"im{i}.png")
+        project.add_image(ImageRecord(i, f"im{i}.png", 8, 6))
+    (split,) = [w for w in write_yolo(project, tmp_path / "a", val_fraction=0.2) if "validation split" in w]
+    assert "(--val-fraction) of 0.2 needs at least 5 images without a split of their own" in split
+    assert not [w for w in write_yolo(project, tmp_path / "b", val_fraction=0.34) if "validation split" in w]
+    (split,) = [w for w in write_yolo(project, tmp_path / "c") if "validation split" in w]
+    assert "a Validation share above 0, --val-fraction on the command line" in split

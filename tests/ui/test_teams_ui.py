@@ -104,7 +104,7 @@ def test_merge_dialog_then_annotators_view_consensus_and_accept(qtbot, window, p
     qtbot.waitUntil(lambda: view.consensus_job is None, timeout=5000)  # worked out in the background
     said = window.statusBar().currentMessage()
     assert said.startswith(
-        "1 pending consensus objects on 3 images (0 objects drawn by fewer than half"
+        "1 pending consensus object on 3 images (0 objects drawn by fewer than half"
     ) and said.endswith("; review them, then Accept Consensus")
     consensus = [a for a in doc.project.annotations_of(1) if (a.source or "").startswith("consensus:")]
     assert len(consensus) == 1 and consensus[0].review == "pending"

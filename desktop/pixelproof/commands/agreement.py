@@ -157,7 +157,7 @@ def _print(data: dict) -> None:
     from pixelproof.core.scorecards import hd95_shown
 
     s = data["summary"]
-    print(f"{data['images']} overlap images, raters: {', '.join(map(shown, data['raters']))}")
+    print(f"{plural(data['images'], 'overlap image')}, raters: {', '.join(map(shown, data['raters']))}")
     print(
         f"Dice {_f(s['dice'])}  IoU {_f(s['iou'])}  F1 {_f(s['f1'])}  Fleiss' kappa {_f(s['fleiss_kappa'])}  "
         f"Krippendorff's alpha {_f(s['krippendorff_alpha'])}  ({s['units']} objects, "

@@ -20,6 +20,7 @@ from pixelproof.commands._common import (
     refuse_outputs,
     shown,
 )
+from pixelproof.core.wording import plural
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -102,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         marked, held = consensus_marks(project), versions_side_by_side(project)
         # an image accepted before whose tie objects still wait for a decision is not accepted again
         done = sum(has_consensus(project, i, marked) and (i in marked or i in held) for i in project.images)
-        message = f"consensus accepted on {done} images"
+        message = f"consensus accepted on {plural(done, 'image')}"
     else:
         edit, summary = consensus_edit(project, args.method, args.iou_threshold, ties=args.ties)
         if summary["images"] == 0 and not summary["skipped"]:
@@ -116,8 +117,10 @@ def run(args: argparse.Namespace) -> int:
     saved = apply_and_save(project, edit, tool="consensus", author=args.author, output=args.output)
     if saved is None:
         return 1
-    changes, out = saved
-    print(shown(f"{out}: {message}; {len(changes.annotation_ids())} objects touched"))
+    touched = len(saved[0].annotation_ids())
+    print(
+        shown(f"{args.output or args.project}: {message}; {plural(touched, 'object')} touched")
+    )  # named as typed
     for said in (dropped, pending):
         if said:
             print(shown(said))

@@ -150,8 +150,8 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{shown(out)}: {plural(s['images'], 'image')}, {plural(s['annotations'], 'annotation')}, "
         f"{plural(s['categories'], 'category')} from {plural(s['shards'], 'shard')}; "
-        f"{s['overlap_images']} overlap images kept side by side, "
-        f"{s['honeypots_left_out']} honeypots left out, {s['conflicts']} conflicts"
+        f"{plural(s['overlap_images'], 'overlap image')} kept side by side, "
+        f"{plural(s['honeypots_left_out'], 'honeypot')} left out, {plural(s['conflicts'], 'conflict')}"
     )
     for old, new, who in result.renamed_files:
         print(shown(renamed_text(old, new, who)))

@@ -108,10 +108,12 @@ def run(args: argparse.Namespace) -> int:
     left = len(pending_predictions(project))  # after the edit: what the project still has to decide
     tail = f"; {plural(left, 'prediction')} still pending in the project" if left else ""
     if not chosen:
-        print(f"{saved[1]}: no pending prediction matches; nothing {done.split()[0]}{tail}")
+        print(
+            f"{args.output or args.project}: no pending prediction matches; nothing {done.split()[0]}{tail}"
+        )
     else:
         boxes = ""
         if args.action == "accept" and into_boxes:
             boxes = f" ({plural(into_boxes, 'mask')} made from boxes took the box's place, its id kept)"
-        print(f"{saved[1]}: {what} {done} on {plural(images, 'image')}{boxes}{tail}")
+        print(f"{args.output or args.project}: {what} {done} on {plural(images, 'image')}{boxes}{tail}")
     return 0

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     what = "no split" if split is None else split
     same = len(images) - len(ids)
     print(
-        f"{saved[1]}: {plural(len(ids), 'image')} set to {what}"
+        f"{args.output or args.project}: {plural(len(ids), 'image')} set to {what}"
         + (f" ({same} already {'without one' if split is None else 'there'})" if same else "")
     )
     return 0

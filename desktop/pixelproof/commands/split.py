@@ -93,8 +93,8 @@ def run(args: argparse.Namespace) -> int:
     for name, shard in result.shards.items():
         print(f"{targets[name]}: {plural(len(shard.images), 'image')}")
     print(
-        f"{len(result.overlap)} overlap images (each to {result.manifest['overlap_copies']} annotators), "
-        f"{len(result.honeypots)} honeypots; "
+        f"{plural(len(result.overlap), 'overlap image')} (each to {result.manifest['overlap_copies']} "
+        f"annotators), {plural(len(result.honeypots), 'honeypot')}; "
         f"manifest (keep it, do not hand it out): {manifest_path}"
     )
     return 0

@@ -131,7 +131,7 @@ def _edit(project, args: argparse.Namespace):  # type: ignore[no-untyped-def]
         return taxonomy.delete_category(project, args.category, args.reassign), ""
     if a == "apply":
         plan = taxonomy.apply_taxonomy(project, taxonomy.read_taxonomy(args.taxonomy))
-        note = f"added {len(plan.added)}, updated {len(plan.updated)} categories"
+        note = f"{plural(len(plan.added), 'category')} added, {len(plan.updated)} updated"
         if plan.not_in_taxonomy:
             note += f"; not in the taxonomy (kept): {', '.join(plan.not_in_taxonomy)}"
         return plan.edit, note
@@ -150,7 +150,7 @@ def _save(project, edit, note: str, args: argparse.Namespace) -> int:  # type: i
     saved = apply_and_save(project, edit, tool="taxonomy", author=args.author, output=args.output)
     if saved is None:
         return 1
-    print(shown(f"{saved[1]}: {edit.label}" + (f"; {note}" if note else "")))
+    print(shown(f"{args.output or args.project}: {edit.label}" + (f"; {note}" if note else "")))
     return 0
 
 

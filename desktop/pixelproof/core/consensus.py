@@ -302,7 +302,7 @@ def waiting_note(summary: dict[str, Any]) -> str:
 def summary_line(summary: dict[str, Any]) -> str:
     """What ``consensus_edit`` did, in one line (the CLI prints it, the app's status bar shows it)."""
     fewer = "fewer than half" if summary.get("tie_rule", "drop") == "pending" else "half or fewer"
-    notes = [f"{summary['minority']} objects drawn by {fewer} of the annotators left out"]
+    notes = [f"{plural(summary['minority'], 'object')} drawn by {fewer} of the annotators left out"]
     if summary.get("half"):
         notes.append(
             f"{plural(summary['half'], 'object')} drawn by exactly half of them kept pending for you to "
@@ -311,12 +311,12 @@ def summary_line(summary: dict[str, Any]) -> str:
     if summary.get("ties"):
         notes.append(f"{summary['ties']} with a class tie (named in their note)")
     if summary["skipped"]:
-        notes.append(f"{len(summary['skipped'])} images already have a consensus")
+        n = len(summary["skipped"])
+        notes.append(f"{plural(n, 'image')} already {'has' if n == 1 else 'have'} a consensus")
     if summary.get("waiting"):
         notes.append(waiting_note(summary))
-    return (
-        f"{summary['objects']} pending consensus objects on {summary['images']} images ({'; '.join(notes)})"
-    )
+    objects = plural(summary["objects"], "pending consensus object")
+    return f"{objects} on {plural(summary['images'], 'image')} ({'; '.join(notes)})"
 
 
 def has_consensus(project: Project, image_id: int, marked: dict[int, str] | None = None) -> bool:

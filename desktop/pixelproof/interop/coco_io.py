@@ -273,7 +273,7 @@ def write_coco(
     doc["images"] = list(by_id.values())
     copy = project_from_dict(doc)
     copy.path = out
-    atomic_write(out, dumps_project(copy))
+    atomic_write(out, dumps_project(copy), backup=True)  # README's two converts to project.json: .bak
     if missing:
         warnings.append(f"{missing} image file(s) not found, so not copied")
     if renamed:

@@ -422,7 +422,7 @@ def write_yolo(
         label.parent.mkdir(parents=True, exist_ok=True)
         fresh(label).write_text("".join(f"{ln}\n" for ln in lines), encoding="utf-8")
     used = sorted(set(splits.values()), key=SPLITS.index)
-    _write_yaml(out, used, [c.name for c in cats], warnings)
+    _write_yaml(out, used, [c.name for c in cats], warnings, val_fraction)
     fresh(out / "classes.txt").write_text("".join(f"{one_line(c.name)}\n" for c in cats), encoding="utf-8")
     if any(one_line(c.name) != c.name for c in cats):
         warnings.append(
@@ -474,7 +474,7 @@ def _assign_splits(images: list[ImageRecord], val_fraction: float, warnings: lis
     return out
 
 
-def _write_yaml(out: Path, splits: list[str], names: list[str], warnings: list[str]) -> None:
+def _write_yaml(out: Path, splits: list[str], names: list[str], warnings: list[str], share: float) -> None:
     """data.yaml without ``path:``: Ultralytics then takes the dataset root from the YAML file's own
     folder, so the dataset can be moved or shared as it is (a relative ``path:`` would be read against
     Ultralytics' datasets folder instead)."""
@@ -486,10 +486,13 @@ def _write_yaml(out: Path, splits: list[str], names: list[str], warnings: list[s
         warnings.append("no training split: data.yaml's train points at the validation images")
     if "val" not in splits:
         lines.append("val: images/train")
-        warnings.append(
-            "no validation split: data.yaml's val points at the training images (a Validation share above 0,"
-            " --val-fraction on the command line, holds some images out)"
+        why = (  # README's `--val-fraction 0.2` on 3 images was told to use --val-fraction
+            f"a Validation share (--val-fraction) of {share:g} needs at least {math.ceil(1 / share)} images"
+            " without a split of their own to hold one out"
+            if share
+            else "a Validation share above 0, --val-fraction on the command line, holds some images out"
         )
+        warnings.append(f"no validation split: data.yaml's val points at the training images ({why})")
     lines.append("names:")
     lines += [f"  {i}: {_yaml_str(n)}" for i, n in enumerate(names)]
     fresh(out / "data.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
