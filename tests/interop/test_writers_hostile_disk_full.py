@@ -54,10 +54,8 @@ def _project(folder: Path, big: str) -> Path:
         count = 300 if (big == "labels" and name == "b.png") else 2
         for k in range(count):
             x = 1 + (k % 10)
-            anns.append({
-                "id": len(anns) + 1, "image_id": i, "category_id": 1, "bbox": [x, 1, 4, 4], "area": 10, "iscrowd": 0,
-                "segmentation": [[x, 1, x + 4, 1, x + 4, 5, x, 5.5]],
-            })  # fmt: skip
+            ann = {"id": len(anns) + 1, "image_id": i, "category_id": 1, "bbox": [x, 1, 4, 4], "area": 10}
+            anns.append({**ann, "iscrowd": 0, "segmentation": [[x, 1, x + 4, 1, x + 4, 5, x, 5.5]]})
     doc = {"images": images, "categories": [{"id": 1, "name": "thing"}], "annotations": anns}
     (folder / "project.json").write_text(json.dumps(doc))
     return folder / "project.json"
