@@ -123,3 +123,13 @@ def test_a_file_named_near_the_limit_is_still_written_whole(tmp_path: Path) -> N
         f.write(b"<x/>")
     assert target.read_bytes() == b"<x/>"
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_a_fifo_planted_where_a_label_file_goes_is_refused_by_name_not_waited_on(tmp_path: Path) -> None:
+    """Opened for writing, a FIFO without a reader blocks the export for ever."""
+    project = _project(tmp_path / "in", "labels")
+    (tmp_path / "out" / "labels" / "train").mkdir(parents=True)
+    os.mkfifo(tmp_path / "out" / "labels" / "train" / "a.txt")
+    said = _export(project, "yolo", tmp_path / "out")
+    assert "STOPPED" in said and "a.txt" in said and "FIFO" in said, said

@@ -481,7 +481,7 @@ def fresh_output(path: Path, *, text: bool = False, newline: str | None = None) 
         with atomic_output(check_not_image(path), text=text, newline=newline, sync=False) as f:
             yield f
     except OSError as e:
-        if e.filename is None:  # a write's "No space left on device" names no file: say which
+        if e.filename is None and e.errno is not None:  # a write's "No space left on device" names none
             raise OSError(e.errno, e.strerror, str(path)) from e
         raise
 
