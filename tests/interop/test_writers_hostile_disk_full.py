@@ -75,7 +75,19 @@ def _files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-FOLDER_FORMATS = ["yolo", "voc", "labelme", "cvat", "masks", "kitti", "openimages", "geojson", "labelstudio"]
+FOLDER_FORMATS = [
+    "yolo",
+    "voc",
+    "labelme",
+    "cvat",
+    "masks",
+    "kitti",
+    "openimages",
+    "geojson",
+    "labelstudio",
+    "cityscapes",
+]
+FOLDER_FORMATS += ["mvtec", "coco-panoptic"]
 
 
 @pytest.mark.parametrize("big", ["picture", "labels"])
