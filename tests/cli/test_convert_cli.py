@@ -158,19 +158,22 @@ def test_a_full_disk_while_copying_names_the_file_being_written(
     tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``--images copy`` onto a full disk said ``<source image>: no space left on device``, blaming the
-    disk the images are on; the copy's OSError names both files and the second is the one written."""
+    disk the images are on, then (written through a temporary) no file at all: a write's OSError names
+    none. The copy being written is named, and no part of it is left."""
     import errno
     import shutil
 
     def full(src, dst, *args, **kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device", str(src), None, str(dst))
+        dst.write(b"\x89PNG part")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(shutil, "copy2", full)
+    monkeypatch.setattr(shutil, "copyfileobj", full)
     out = tmp_path / "out"
     args = [str(tmp_path / "src" / "project.json"), str(out), "--from", "coco", "--to", "yolo"]
     assert main(["convert", *args, "--images", "copy"]) == 1
     err = capsys.readouterr().err.splitlines()[-1]
     assert str(out / "images") in err and "no space left on device" in err
+    assert not [p for p in (out / "images").rglob("*") if p.is_file()]
 
 
 def test_without_from_the_input_format_is_recognised_and_said(tmp_path: Path, capsys) -> None:

@@ -168,10 +168,21 @@ def host_tag() -> str:
     return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
 
 
+NAME_BYTES = 255  # a file name's most bytes on the usual file systems (ext4, NTFS, APFS)
+
+
+def _name_room(name: str, room: int) -> str:
+    """``name`` cut to ``room`` UTF-8 bytes: a temporary for a file named near the limit (an export's
+    200-byte stem) must itself be a name the file system takes."""
+    raw = name.encode("utf-8", "surrogateescape")
+    return name if len(raw) <= room else raw[:room].decode("utf-8", "ignore")
+
+
 def _open_temp(target: Path, like: os.stat_result | None) -> tuple[int, Path]:
     """A new temporary file beside ``target`` with the permission bits and group of ``like`` (the file
     it will replace) or, for a new file, those the umask gives."""
-    tmp = target.with_name(f".{target.name}.{host_tag()}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    tail = f".{host_tag()}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    tmp = target.with_name(f".{_name_room(target.name, NAME_BYTES - 1 - len(tail))}{tail}")
     mode = 0o600 if like is not None else 0o666  # the kernel applies the umask to 0o666
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
     if like is not None:
@@ -195,6 +206,7 @@ def atomic_output(
     text: bool = False,
     newline: str | None = None,
     unchanged: FileState | None = None,
+    sync: bool = True,
 ) -> Iterator[IO[Any]]:
     """Yield a file to write ``target``'s new content into; it replaces ``target`` only when the block
     ends without an exception (any exception, KeyboardInterrupt included, removes it and re-raises).
@@ -204,7 +216,9 @@ def atomic_output(
     as it is (``kept_backup``), the file still written. With ``unchanged``, the
     file is replaced only if it still is as that state says (hashed while the new content is written,
     then its stat checked again just before the rename), else ``FileConflictError``. A file this user may
-    not write is not replaced: ``ReadOnlyFileError``. Raises ``OSError``.
+    not write is not replaced: ``ReadOnlyFileError``. ``sync`` False skips the fsyncs: for the many small
+    files of a folder export, whole or absent after an error or Ctrl+C (not after a power cut), where an
+    fsync each would cost more than the writing. Raises ``OSError``.
     """
     real = write_target(target)
     folder = real.parent
@@ -227,7 +241,8 @@ def atomic_output(
         with os.fdopen(fd, mode, encoding="utf-8" if text else None, newline=newline) as f:
             yield f
             f.flush()
-            os.fsync(f.fileno())
+            if sync:
+                os.fsync(f.fileno())
         if unchanged is not None and _differs(unchanged, seen.result()):
             raise FileConflictError(Path(target))
         if backup and like is not None and kept_backup(real) is None:
@@ -238,7 +253,8 @@ def atomic_output(
             with contextlib.suppress(OSError):  # the write itself succeeded; a stale .bak is no failure
                 os.replace(bak_tmp, backup_path(real))
                 bak_tmp = None
-        fsync_folder(folder)
+        if sync:
+            fsync_folder(folder)
     finally:
         for leftover in (tmp, bak_tmp):
             if leftover is not None:

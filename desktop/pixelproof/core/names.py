@@ -101,6 +101,19 @@ def distinct_file_names(file_names: Mapping[int, str]) -> dict[int, str]:
     return out
 
 
+_DEVICES = frozenset(
+    ["con", "prn", "aux", "nul"]
+    + [f"{d}{n}" for d in ("com", "lpt") for n in [*"123456789", "\u00b9", "\u00b2", "\u00b3"]]
+)
+
+
+def windows_device(name: str) -> bool:
+    """Whether Windows takes a file called ``name`` for a device (``CON``, ``nul.json``, ``com1.d_000``: any
+    case, with or without an extension, blanks before it): writing ``CON.json`` there writes to the console
+    and the file is never made. A name PixelProof makes a file of must not be one."""
+    return name.split(".", 1)[0].rstrip(" ").casefold() in _DEVICES
+
+
 def category_name_problem(name: str) -> str | None:
     """Why PixelProof would not make a category called ``name`` (None: it would): over
     ``MAX_CATEGORY_NAME`` characters, or holding a character that is not shown (``shown_name``)."""

@@ -29,6 +29,7 @@ from pixelproof.core.model import (
     ImageRecord,
     Project,
 )
+from pixelproof.core.names import windows_device
 from pixelproof.core.paths import RelativeNames
 from pixelproof.core.shard_match import FILES_AT_SPLIT, files_at_split
 
@@ -95,6 +96,10 @@ def check_annotator_names(names: list[str]) -> None:
             raise SplitError(
                 f"annotator name {n!r}: use 1-64 letters, digits, '.', '_' or '-', "
                 "starting with a letter or digit"
+            )
+        if windows_device(n):
+            raise SplitError(
+                f"annotator name {n!r}: Windows keeps it for a device ({n}.json would be no file)"
             )
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:

@@ -24,6 +24,7 @@ from pixelproof.core.atomic import write_target
 from pixelproof.core.coco import ProjectFormatError, atomic_write, project_from_dict, read_json
 from pixelproof.core.limits import LimitError, open_regular
 from pixelproof.core.model import Project, utc_now
+from pixelproof.core.names import windows_device
 
 _TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 INDEX = "tags.json"
@@ -63,6 +64,8 @@ def check_tag_name(name: str) -> None:
         raise VersionError(
             f"tag {name!r}: use 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit"
         )
+    if windows_device(name):
+        raise VersionError(f"tag {name!r}: Windows keeps it for a device (a file of that name would be none)")
 
 
 def list_tags(project_path: str | os.PathLike[str]) -> list[Tag]:

@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import numpy as np
 
 from pixelproof.core import limits, mask_edit, rle_codec
 from pixelproof.core import masks as core_masks
 from pixelproof.core.annotation_pixels import crop_geometry
+from pixelproof.core.atomic import atomic_output, read_only
 from pixelproof.core.category_colors import default_color
 from pixelproof.core.coordinate_limits import check_coordinates, check_polygon_work
 from pixelproof.core.model import (
@@ -465,6 +466,30 @@ def fresh(path: Path) -> Path:
     if path.is_symlink() or path.is_file():
         check_not_image(path).unlink()
     return path
+
+
+@contextmanager
+def fresh_output(path: Path, *, text: bool = False, newline: str | None = None) -> Iterator[IO[Any]]:
+    """A file to write ``path``'s content into, put in place only once it is whole: an export stopped by a
+    full disk, Ctrl+C or an error leaves no cut-short label file, mask or copy that reads as complete (a
+    YOLO file missing its last lines has silently lost objects), and the file an earlier export wrote
+    there stays until then. A link there is replaced, never written through (``fresh``). Not fsynced
+    (``atomic_output``'s ``sync``): a folder export writes thousands of these."""
+    if path.is_symlink() or read_only(path):
+        fresh(path)  # a link is replaced, never written through; a read-only file too, as before
+    try:
+        with atomic_output(check_not_image(path), text=text, newline=newline, sync=False) as f:
+            yield f
+    except OSError as e:
+        if e.filename is None and e.errno is not None:  # a write's "No space left on device" names none
+            raise OSError(e.errno, e.strerror, str(path)) from e
+        raise
+
+
+def write_fresh(path: Path, data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8) as ``path``, whole or not at all (``fresh_output``)."""
+    with fresh_output(path) as f:
+        f.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def path_part(value: str, default: str) -> str:

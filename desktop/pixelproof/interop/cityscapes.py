@@ -38,12 +38,13 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
-    fresh,
+    fresh_output,
     is_file,
     loads_json,
     path_part,
     rel_name,
     with_progress,
+    write_fresh,
 )
 from pixelproof.interop.cityscapes_labels import BY_ID, BY_NAME, BY_TRAIN_ID, LABELS, Label
 from pixelproof.interop.formats import Format, Option, images_option
@@ -462,10 +463,12 @@ def _write_ground_truth(
         "imgWidth": image.width,
         "objects": _json_objects(categories, anns, image, counts),
     }
-    fresh(gt / f"{prefix}_gtFine_polygons.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    write_fresh(gt / f"{prefix}_gtFine_polygons.json", json.dumps(doc, indent=1))
     label_png, instance_png = paint_ids(anns, image, ids, _has_instances, counts, multiplier=1000)
-    Image.fromarray(label_png).save(fresh(gt / f"{prefix}_gtFine_labelIds.png"), format="PNG")
-    Image.fromarray(instance_png).save(fresh(gt / f"{prefix}_gtFine_instanceIds.png"), format="PNG")
+    with fresh_output(gt / f"{prefix}_gtFine_labelIds.png") as f:
+        Image.fromarray(label_png).save(f, format="PNG")
+    with fresh_output(gt / f"{prefix}_gtFine_instanceIds.png") as f:
+        Image.fromarray(instance_png).save(f, format="PNG")
     return dict(counts)
 
 

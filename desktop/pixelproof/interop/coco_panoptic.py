@@ -38,11 +38,12 @@ from pixelproof.interop._util import (
     Reporter,
     check_image_mode,
     folder_project,
-    fresh,
+    fresh_output,
     is_file,
     listed,
     rel_name,
     with_progress,
+    write_fresh,
 )
 from pixelproof.interop.coco_io import dataset_root, image_folders, looks_like_panoptic_json
 from pixelproof.interop.formats import Format, images_option
@@ -406,7 +407,7 @@ def write_coco_panoptic(
             "annotations": annotations.get(f"panoptic_{split}", []),
             "categories": categories,
         }
-        fresh(ann_dir / f"panoptic_{split}.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
+        write_fresh(ann_dir / f"panoptic_{split}.json", json.dumps(doc, indent=1))
     return warnings + _warnings(counts)
 
 
@@ -482,7 +483,8 @@ def _draw_png(
         )
     target = Path(ann_root) / folder
     target.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(id2rgb(lut[owner]), "RGB").save(fresh(target / png_name), format="PNG")
+    with fresh_output(target / png_name) as f:
+        Image.fromarray(id2rgb(lut[owner]), "RGB").save(f, format="PNG")
     return segments, dict(counts)
 
 

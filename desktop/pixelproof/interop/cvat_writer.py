@@ -26,7 +26,7 @@ from pixelproof.interop._util import (
     ProgressCallback,
     as_dict,
     check_image_mode,
-    fresh,
+    fresh_output,
     is_file,
     project_name,
     rel_name,
@@ -117,7 +117,8 @@ def write_cvat(
             _write_kept(node, kept, counts)
     counts["xml"] += make_valid_xml(doc)
     ET.indent(doc)
-    ET.ElementTree(doc).write(fresh(out / "annotations.xml"), encoding="utf-8", xml_declaration=True)
+    with fresh_output(out / "annotations.xml") as f:
+        ET.ElementTree(doc).write(f, encoding="utf-8", xml_declaration=True)
     messages = {
         "missing": "image file(s) not found; only their annotations were written",
         "void": "void region(s) written as ordinary labels (CVAT has no void)",

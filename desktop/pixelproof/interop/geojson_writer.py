@@ -28,8 +28,8 @@ from pixelproof.interop._util import (
     ProgressCallback,
     as_dict,
     check_image_mode,
-    fresh,
     with_progress,
+    write_fresh,
 )
 from pixelproof.interop.geojson_plane import on_plane
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
@@ -102,7 +102,7 @@ def write_geojson(
             data = orjson.dumps(doc)
         except orjson.JSONEncodeError:  # an integer past 64 bits in an extra: Python's writer takes it
             data = json.dumps(doc, allow_nan=False, separators=(",", ":")).encode("utf-8")
-        fresh(out / f"{stems[image.id]}.geojson").write_bytes(data)
+        write_fresh(out / f"{stems[image.id]}.geojson", data)
     notes = {
         "missing": "image file(s) not found; their GeoJSON was written without the image",
         "as box": "mask(s) over the pixel limit to trace, written as their box",

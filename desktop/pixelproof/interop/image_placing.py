@@ -16,7 +16,7 @@ from pixelproof.core.declared_size import turn_for
 from pixelproof.core.imageio import ImageReadError, exif_orientation, image_size, read_image
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.volumes import expected_identity
-from pixelproof.interop._util import is_file, outside_root_warning, refused_outside
+from pixelproof.interop._util import fresh_output, is_file, outside_root_warning, refused_outside, write_fresh
 from pixelproof.interop.image_guard import check_not_image
 
 
@@ -73,10 +73,10 @@ def place_image(
         data = _encoded(pixels, dst.suffix)
         if data is None:
             return f"{src}: could not encode the image; it was not written"
-        dst.write_bytes(data)
+        write_fresh(dst, data)
         return None
     if mode == "copy":
-        shutil.copy2(src, dst)
+        _copy(src, dst)
         return None
     try:
         os.link(src, dst)  # a hard link survives moving the dataset folder
@@ -87,8 +87,15 @@ def place_image(
         os.symlink(os.path.abspath(src), dst)
         return None
     except OSError:
-        shutil.copy2(src, dst)
+        _copy(src, dst)
         return f"{dst}: could not link to {src}; copied instead"
+
+
+def _copy(src: Path, dst: Path) -> None:
+    """``shutil.copy2`` whole or not at all: a copy a full disk cut short must not stay as the picture."""
+    with open(src, "rb") as fin, fresh_output(dst) as fout:
+        shutil.copyfileobj(fin, fout, 1 << 20)
+    shutil.copystat(src, dst)
 
 
 def unclaimed(dst: Path, src: Path, mode: str, apply_exif: bool = True) -> Path:

@@ -30,10 +30,11 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
-    fresh,
+    fresh_output,
     is_file,
     rel_name,
     with_progress,
+    write_fresh,
 )
 from pixelproof.interop.cityscapes import class_category
 from pixelproof.interop.cityscapes_labels import BY_ID, LABELS
@@ -322,13 +323,15 @@ def _write_labels(
     counts: Counter[str] = Counter()
     if task == "detect":
         lines = [_label_line(categories, a, counts) for a in anns]
-        fresh(base / "label_2" / f"{stem}.txt").write_text("".join(lines), encoding="utf-8")
+        write_fresh(base / "label_2" / f"{stem}.txt", "".join(lines))
     else:
         semantic, instance = paint_ids(
             anns, image, class_ids, _has_instances, counts, multiplier=256, stuff_multiplied=True
         )
-        Image.fromarray(semantic).save(fresh(base / "semantic" / f"{stem}.png"), format="PNG")
-        Image.fromarray(instance).save(fresh(base / "instance" / f"{stem}.png"), format="PNG")
+        with fresh_output(base / "semantic" / f"{stem}.png") as f:
+            Image.fromarray(semantic).save(f, format="PNG")
+        with fresh_output(base / "instance" / f"{stem}.png") as f:
+            Image.fromarray(instance).save(f, format="PNG")
     return dict(counts)
 
 

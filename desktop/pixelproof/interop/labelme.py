@@ -40,7 +40,6 @@ from pixelproof.interop._util import (
     Reporter,
     check_image_mode,
     folder_project,
-    fresh,
     group_id,
     is_file,
     linked_outside,
@@ -49,6 +48,7 @@ from pixelproof.interop._util import (
     one_line,
     rel_name,
     with_progress,
+    write_fresh,
 )
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
@@ -434,7 +434,7 @@ def write_labelme(
         doc = _image_doc(image, project.annotations_of(image.id), names, image_path, void, warnings)
         if image_data and (data := embeddable(src, image, warnings, project.applies_exif)) is not None:
             doc["imageData"] = base64.b64encode(data).decode("ascii")
-        fresh(out / f"{stems[image.id]}.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+        write_fresh(out / f"{stems[image.id]}.json", json.dumps(doc, indent=2))
     if missing:
         warnings.append(f"{missing} image file(s) not found; their JSON was written without the image")
     ordered = [
@@ -449,7 +449,7 @@ def write_labelme(
             f"category name(s) {left} are not one line of text: left out of labels.txt (one name a line; "
             "their objects keep them)"
         )
-    fresh(out / "labels.txt").write_text("\n".join([*_RESERVED_LABELS, *lines]) + "\n", encoding="utf-8")
+    write_fresh(out / "labels.txt", "\n".join([*_RESERVED_LABELS, *lines]) + "\n")
     return warnings + not_written(project, _RESERVED_LABELS)
 
 

@@ -25,7 +25,13 @@ from pixelproof.core.category_keys import key_of
 from pixelproof.core.limits import LimitError, check_image_size, short_repr
 from pixelproof.core.model import DONE_STATES, Annotation, ImageRecord, Project, is_pending_prediction
 from pixelproof.interop import labelstudio_rle
-from pixelproof.interop._util import ProgressCallback, as_dict, fresh, with_progress
+from pixelproof.interop._util import (
+    ProgressCallback,
+    as_dict,
+    fresh_output,
+    with_progress,
+    write_fresh,
+)
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.labelstudio_hotkeys import SAID_AT_MOST
 from pixelproof.interop.safe_xml import XML_NAME, make_valid_xml
@@ -100,11 +106,12 @@ def write_labelstudio(
         if pending:
             task["predictions"] = pending
         tasks.append(task)
-    fresh(out / TASKS_NAME).write_bytes(orjson.dumps(tasks))  # compact: a brush RLE is thousands of numbers
+    write_fresh(out / TASKS_NAME, orjson.dumps(tasks))  # compact: a brush RLE is thousands of numbers
     config = _config(project, kept_seen, warnings)
     counts["xml"] += make_valid_xml(config)
     ET.indent(config)
-    ET.ElementTree(config).write(fresh(out / CONFIG_NAME), encoding="utf-8")
+    with fresh_output(out / CONFIG_NAME) as f:
+        ET.ElementTree(config).write(f, encoding="utf-8")
     messages = {
         "missing": "image file(s) not found; only their tasks were written",
         "void": "void region(s) written as ordinary labels (Label Studio has no void)",

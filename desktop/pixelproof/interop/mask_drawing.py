@@ -19,7 +19,7 @@ from PIL import Image
 
 from pixelproof.core import annotation_pixels, limits, mask_edit
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
-from pixelproof.interop._util import fresh
+from pixelproof.interop._util import fresh_output
 from pixelproof.interop.label_maps import class_value, voc_colormap
 from pixelproof.interop.masks_folder import VOID, VOID_16
 
@@ -52,7 +52,8 @@ def draw_mask(
         png.putpalette(voc_colormap().reshape(-1).tolist())
     else:
         png = Image.fromarray(ids)
-    png.save(fresh(Path(context.masks_dir) / mask_name), format="PNG")  # "...png" has no suffix for PIL
+    with fresh_output(Path(context.masks_dir) / mask_name) as f:  # "...png" has no suffix for PIL
+        png.save(f, format="PNG")
     return names, dict(counts)
 
 

@@ -41,12 +41,13 @@ from pixelproof.interop._util import (
     check_image_mode,
     csv_rows,
     folder_project,
-    fresh,
+    fresh_output,
     is_file,
     one_line,
     rel_name,
     small_int,
     with_progress,
+    write_fresh,
 )
 from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
@@ -453,9 +454,7 @@ def write_masks(
         counts.update(image_counts)
         if mode == "instance":
             instance_map[mask_name] = names
-    fresh(out / "classes.txt").write_text(
-        "\n".join(["_background_", *[one_line(c.name) for c in cats]]) + "\n", "utf-8"
-    )
+    write_fresh(out / "classes.txt", "\n".join(["_background_", *[one_line(c.name) for c in cats]]) + "\n")
     if any(one_line(c.name) != c.name for c in cats):
         exact = "; instances.json has them exactly" if mode == "instance" else ""
         warnings.append(
@@ -463,9 +462,9 @@ def write_masks(
             f"line (breaks as spaces, trimmed, empty as _){exact}"
         )
     if mode == "instance":
-        fresh(out / "instances.json").write_text(json.dumps(instance_map, indent=1), encoding="utf-8")
+        write_fresh(out / "instances.json", json.dumps(instance_map, indent=1))
     if listing:
-        with open(fresh(out / "images.csv"), "w", newline="", encoding="utf-8") as f:
+        with fresh_output(out / "images.csv", text=True, newline="") as f:
             safe_csv.write_table(f, ["mask", "image"], listing)
     messages = {
         "missing": "image file(s) not found; only their masks were written",

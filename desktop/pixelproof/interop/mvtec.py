@@ -31,7 +31,7 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
-    fresh,
+    fresh_output,
     is_file,
     path_part,
     rel_name,
@@ -355,7 +355,8 @@ def _write_mask(root: str, image: ImageRecord, anns: list[Annotation], name: str
         paint(mask, a, True)
     target = Path(root) / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(mask.astype(np.uint8) * 255).save(fresh(target), format="PNG")
+    with fresh_output(target) as f:
+        Image.fromarray(mask.astype(np.uint8) * 255).save(f, format="PNG")
 
 
 def looks_like_mvtec(path: Path) -> bool:

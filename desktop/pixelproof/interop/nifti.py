@@ -57,11 +57,11 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
-    fresh,
     is_file,
     one_line,
     rel_name,
     with_progress,
+    write_fresh,
 )
 from pixelproof.interop.formats import Format, Option
 from pixelproof.interop.image_guard import check_not_image
@@ -539,7 +539,7 @@ def _write_classes(project: Project, path: Path) -> None:
     top = max(by_id, default=0)
     # one line per id (a name with a line break would shift every later class); no name: a blank line
     lines = ["background", *[one_line(by_id[i]) if i in by_id else "" for i in range(1, top + 1)]]
-    fresh(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_fresh(path, "\n".join(lines) + "\n")
 
 
 def looks_like_nifti(path: Path) -> bool:

@@ -15,7 +15,7 @@ from PIL import Image
 from pixelproof.core import masks as core_masks
 from pixelproof.core import safe_csv
 from pixelproof.core.model import Annotation, ImageRecord, Project
-from pixelproof.interop._util import ProgressCallback, as_dict, fresh, is_file
+from pixelproof.interop._util import ProgressCallback, as_dict, fresh_output, is_file
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.per_image import draw_per_image
 from pixelproof.interop.splits import folder_name, spelled
@@ -222,7 +222,8 @@ def _write_object(
     table["masks"].add(mask_name)
     (out / "masks" / split).mkdir(parents=True, exist_ok=True)
     pixels = core_masks.annotation_mask(a, image.height, image.width)  # not kept on the object
-    Image.fromarray(pixels).save(fresh(out / "masks" / split / mask_name), format="PNG")
+    with fresh_output(out / "masks" / split / mask_name) as f:
+        Image.fromarray(pixels).save(f, format="PNG")
     table["object-segmentation"].append(
         [
             mask_name,
@@ -246,17 +247,13 @@ def _box_ok(box: Any) -> bool:
 
 
 def _write_tables(out: Path, project: Project, mids: dict[int, str], tables: dict) -> None:
-    with open(fresh(out / "annotations" / "class-descriptions.csv"), "w", newline="", encoding="utf-8") as f:
+    with fresh_output(out / "annotations" / "class-descriptions.csv", text=True, newline="") as f:
         rows = ([mids[c.id], c.name] for c in project.categories.values() if not c.void)
         safe_csv.write_table(f, ["LabelName", "DisplayName"], rows)
     header = {"bbox": BOX_COLUMNS, "object-segmentation": MASK_COLUMNS, "human-imagelabels": LABEL_COLUMNS}
     for split, by_kind in tables.items():
         for kind, rows in by_kind.items():
             if rows or kind == "bbox":
-                with open(
-                    fresh(out / "annotations" / f"{split}-annotations-{kind}.csv"),
-                    "w",
-                    newline="",
-                    encoding="utf-8",
-                ) as f:
+                table = out / "annotations" / f"{split}-annotations-{kind}.csv"
+                with fresh_output(table, text=True, newline="") as f:
                     safe_csv.write_table(f, header[kind], rows)

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.names import windows_device
 
 STEM_BYTES = 200  # a longer stem is cut (file systems allow 255 bytes a name, with room for suffixes)
 
@@ -63,10 +64,6 @@ def free_name(taken: set[str], stem: str, suffix: str = "") -> str:
 
 # Not in a file name on Windows (and ``[]``: readers glob for a stem), nor control characters.
 _NOT_PORTABLE = re.compile(r'[<>:"/\\|?*\[\]\x00-\x1f\x7f]')
-_DEVICES = frozenset(
-    ["con", "prn", "aux", "nul"]
-    + [f"{d}{n}" for d in ("com", "lpt") for n in [*"123456789", "\u00b9", "\u00b2", "\u00b3"]]
-)
 
 
 @functools.lru_cache(maxsize=65536)  # a dataset's folder names repeat image after image
@@ -79,8 +76,7 @@ def _portable(folder: str) -> str:
 
 def _not_device(name: str) -> str:
     """``name``, with ``_`` in front when Windows takes it for a device (``nul.d_000.png`` is ``NUL``)."""
-    head = name.split(".", 1)[0].rstrip(" ")
-    return f"_{name}" if head.casefold() in _DEVICES else name
+    return f"_{name}" if windows_device(name) else name
 
 
 def _folders(file_name: str) -> list[str]:

@@ -26,7 +26,7 @@ from pixelproof.interop._util import (
     Reporter,
     check_image_mode,
     folder_project,
-    fresh,
+    fresh_output,
     group_id,
     is_file,
     linked_outside,
@@ -251,7 +251,8 @@ def write_voc(
         root = _image_xml(image, src, filename, anns, names, one_based, dropped)
         changed += make_valid_xml(root) + len(dropped)
         ET.indent(root)
-        ET.ElementTree(root).write(fresh(out / "Annotations" / f"{stems[image.id]}.xml"), encoding="utf-8")
+        with fresh_output(out / "Annotations" / f"{stems[image.id]}.xml") as f:
+            ET.ElementTree(root).write(f, encoding="utf-8")
     if shapes:
         warnings.append(f"{shapes} polygon/mask object(s) written as bounding boxes (VOC XML holds boxes)")
     if rounded:

@@ -37,9 +37,9 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
-    fresh,
     rel_name,
     with_progress,
+    write_fresh,
 )
 from pixelproof.interop.formats import Format, Option
 from pixelproof.interop.panoptic import add_id_objects, read_id_png
@@ -362,7 +362,7 @@ class _Frames:
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 if Path(os.path.realpath(self.out)) not in Path(os.path.realpath(dst.parent)).parents:
                     raise OSError(f"a link leads out of {self.out}")  # a segment folder the dataset linked
-                fresh(dst).write_bytes(data)  # never through a link already there
+                write_fresh(dst, data)  # never through a link already there
             except OSError as e:  # a segment name too long for the file system, a file in the way ...
                 self.report(f"{where}: cannot write {dst} ({e.strerror or e}); its JPEG is not extracted")
 

@@ -37,6 +37,7 @@ from pixelproof.interop._util import (
     one_line,
     rel_name,
     with_progress,
+    write_fresh,
 )
 from pixelproof.interop.formats import Format, Option, image_names, images_option
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
@@ -420,10 +421,10 @@ def write_yolo(
             grown_images.append(image.id)
         label = out / "labels" / split / label_name
         label.parent.mkdir(parents=True, exist_ok=True)
-        fresh(label).write_text("".join(f"{ln}\n" for ln in lines), encoding="utf-8")
+        write_fresh(label, "".join(f"{ln}\n" for ln in lines))
     used = sorted(set(splits.values()), key=SPLITS.index)
     _write_yaml(out, used, [c.name for c in cats], warnings, val_fraction)
-    fresh(out / "classes.txt").write_text("".join(f"{one_line(c.name)}\n" for c in cats), encoding="utf-8")
+    write_fresh(out / "classes.txt", "".join(f"{one_line(c.name)}\n" for c in cats))
     if any(one_line(c.name) != c.name for c in cats):
         warnings.append(
             "category name(s) with line breaks, blanks around them or empty written to classes.txt as one "
@@ -495,7 +496,7 @@ def _write_yaml(out: Path, splits: list[str], names: list[str], warnings: list[s
         warnings.append(f"no validation split: data.yaml's val points at the training images ({why})")
     lines.append("names:")
     lines += [f"  {i}: {_yaml_str(n)}" for i, n in enumerate(names)]
-    fresh(out / "data.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_fresh(out / "data.yaml", "\n".join(lines) + "\n")
 
 
 def _yaml_str(text: str) -> str:
