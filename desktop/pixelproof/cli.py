@@ -44,6 +44,8 @@ COMMANDS = {
     "consensus": "consensus",
     "renumber": "renumber",
     "set-split": "set_split",
+    "lock": "lock",
+    "unlock": "unlock",
 }
 
 

@@ -310,6 +310,27 @@ class ProgressBar:
         self.close()
 
 
+def category_ids_or_report(project: Project, where: str, names: list[str] | None) -> set[int] | bool | None:
+    """The ids of the categories ``names`` (``--category NAME``, repeatable) - None when none is given -,
+    or False after an error line naming the nearest category when ``project`` (read from ``where``)
+    lacks one (a usage error, exit 2)."""
+    import difflib
+
+    if not names:
+        return None
+    ids = set()
+    for name in names:
+        cat = project.category_by_name(name)
+        if cat is None:
+            have = sorted(c.name for c in project.categories.values())
+            close = difflib.get_close_matches(name, have, 1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (it has: {', '.join(have) or 'none'})"
+            error(f"{where}: no category {name!r}{hint}")
+            return False
+        ids.add(cat.id)
+    return ids
+
+
 def apply_and_save(project: Project, edit: Any, *, tool: str, author: str | None, output: str | None) -> Any:
     """Apply a core edit, note it in the change log (tool, author, label) and save to ``output`` (default:
     the project itself). Returns the edit's Changes and where it was saved, or None after an error line.

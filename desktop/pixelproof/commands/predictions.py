@@ -8,9 +8,14 @@ project lacks or a score out of 0..1."""
 from __future__ import annotations
 
 import argparse
-import difflib
 
-from pixelproof.commands._common import add_examples, apply_and_save, error, load_or_report
+from pixelproof.commands._common import (
+    add_examples,
+    apply_and_save,
+    category_ids_or_report,
+    error,
+    load_or_report,
+)
 from pixelproof.core.image_glob import GLOB_FORMS
 from pixelproof.core.wording import plural
 
@@ -66,20 +71,9 @@ def run(args: argparse.Namespace) -> int:
     project = load_or_report(args.project)
     if project is None:
         return 1
-    category_ids = None
-    if args.category:
-        category_ids = set()
-        for name in args.category:
-            cat = project.category_by_name(name)
-            if cat is None:
-                names = sorted(c.name for c in project.categories.values())
-                close = difflib.get_close_matches(name, names, 1)
-                hint = (
-                    f"; did you mean {close[0]!r}?" if close else f" (it has: {', '.join(names) or 'none'})"
-                )
-                error(f"{args.project}: no category {name!r}{hint}")
-                return 2
-            category_ids.add(cat.id)
+    category_ids = category_ids_or_report(project, args.project, args.category)
+    if category_ids is False:
+        return 2
     image_ids = None
     if args.images:
         image_ids = {im.id for im in select_images(project, args.images)}

@@ -41,6 +41,7 @@ import numpy as np
 
 from pixelproof.core import metrics, reliability, rle_codec
 from pixelproof.core.agreement import Member, cluster_objects, raters_from_merged
+from pixelproof.core.consensus_locks import locked_object, unlock_replaced
 from pixelproof.core.edits import (
     AddAnnotations,
     Compound,
@@ -131,7 +132,7 @@ def consensus_image(
             tied = [c for c, k in labels.items() if k == max(labels.values())]
             notes = [f"drawn by {support} of {n} annotators"] if half else []
             notes += [f"class tie: {', '.join(tied)}"] if len(tied) > 1 else []
-            found = _unit_shape(unit, chosen, n, None if half else staple, half)
+            found = locked_object(chosen, n) or _unit_shape(unit, chosen, n, None if half else staple, half)
             if found is None:
                 continue
             result.ties += len(tied) > 1
@@ -339,6 +340,7 @@ def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Ed
     listed = overlap_annotators(project)
     drop: list[int] = []
     keep: list[Annotation] = []
+    kept_consensus: list[Annotation] = []  # kept consensus objects (locked ones replace locked copies)
     accepted: list[int] = []
     for image_id in project.images:
         anns = project.annotations_of(image_id)
@@ -350,12 +352,18 @@ def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Ed
         for a in consensus:
             if a.review == "rejected":
                 drop.append(a.id)
-            elif a.review != "accepted" and not is_tie(a):
-                b = clone(a)
-                b.review = "accepted"
-                keep.append(b)
+            else:
+                kept_consensus.append(a)
+                if a.review != "accepted" and not is_tie(a):
+                    b = clone(a)
+                    b.review = "accepted"
+                    keep.append(b)
     if keep:
         parts.append(ReplaceAnnotations(keep, "Accept consensus"))
+    of = {a.id: list(a.app_extra.get(CONSENSUS_OF) or ()) for a in kept_consensus}
+    unlocked = unlock_replaced(project, kept_consensus, of)
+    if unlocked:  # copies of a locked object the consensus object is: unlocked, then deleted with the rest
+        parts.append(ReplaceAnnotations(unlocked, "Accept consensus", touch=False))
     if drop:
         parts.append(RemoveAnnotations(drop))
     if any(i in marked for i in accepted):

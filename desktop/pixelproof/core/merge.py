@@ -65,6 +65,8 @@ CONFLICT_TYPES = (
     "image_size_mismatch",
     "annotation_id_collision",
     "image_id_collision",
+    "edited_in_base_and_shard",
+    "locked_in_base",
 )
 
 

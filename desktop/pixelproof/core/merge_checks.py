@@ -21,8 +21,8 @@ class MergeError(ValueError):
 
 def check_distinct(shards: list[Shard], paths: Sequence[str | os.PathLike[str]] | None = None) -> None:
     """``MergeError`` when one file is given twice (``paths``: where the shards were read from), or two
-    shards are one annotator's of one split: each overlap image would hold that annotator's version twice,
-    and agreement would compare it with itself."""
+    shards are one annotator's, of one split or of two: each image both hold would hold that annotator's
+    version twice, and agreement would compare it with itself (consensus count one annotator twice)."""
     seen: dict[Any, int] = {}
     names = [str(p) for p in paths] if paths is not None else [s.name for s in shards]
     for k, shard in enumerate(shards):
@@ -36,13 +36,25 @@ def check_distinct(shards: list[Shard], paths: Sequence[str | os.PathLike[str]] 
             )
         if shard.annotator is None:
             continue
-        key = (shard.annotator, shard.split)
-        if key in seen:
+        j = seen.get(shard.annotator)
+        if j is not None and shards[j].split == shard.split:
             raise MergeError(
-                f"{names[seen[key]]} and {names[k]} are two shards of {shard.annotator} (one split): "
+                f"{names[j]} and {names[k]} are two shards of {shard.annotator} (one split): "
                 "give each annotator's shard once"
             )
-        seen[key] = k
+        if j is not None:  # two splits' shards: both versions of an image would be tagged as one annotator's
+            raise MergeError(
+                f"{names[j]} and {names[k]} are two shards of {shard.annotator} from different splits "
+                f"({_split_text(shards[j].split)} and {_split_text(shard.split)}): where both hold an image, "
+                f"both versions would count as {shard.annotator}'s, and agreement and consensus would see "
+                "one annotator twice. Merge the shards of one split (with that split's manifest) and leave "
+                "the other split's out, or merge each split's shards into a project of its own"
+            )
+        seen[shard.annotator] = k
+
+
+def _split_text(split: str | None) -> str:
+    return f"split {split}" if split is not None else "a split that records no id"
 
 
 def check_split(

@@ -1,0 +1,100 @@
+"""``pixelproof lock`` / ``unlock``: a lead locks the objects checked so far from a script (before a split,
+after an automated check), selecting them as ``predictions`` does; one logged, undoable edit; what changed
+is printed; and a selector naming nothing, an id the project lacks or a misspelt class changes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pixelproof.cli import main
+from pixelproof.core.coco import load_project, new_project, save_project
+from pixelproof.core.history import sidecar
+from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.core.object_lock import is_locked
+
+
+def make(tmp_path: Path) -> Path:
+    p = new_project(["car", "person"])
+    p.add_image(ImageRecord(1, "night/a.png", 60, 40))
+    p.add_image(ImageRecord(2, "day/b.png", 60, 40))
+    for aid, image, cat in [(1, 1, 1), (2, 1, 2), (3, 2, 1), (4, 2, 2), (5, 1, 1)]:
+        p.add_annotation(Annotation(aid, image, cat, [1.0, 1.0, 10.0, 10.0], area=100.0))
+    path = tmp_path / "p.json"
+    save_project(p, path)
+    return path
+
+
+def read_log(path: Path) -> list[dict]:
+    log = sidecar(path)
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def locked(path: Path) -> set[int]:
+    return {a.id for a in load_project(path).annotations.values() if is_locked(a)}
+
+
+def test_lock_by_ids_images_and_category_then_unlock(tmp_path: Path, capsys) -> None:
+    path = make(tmp_path)
+    updated = {a.id: a.updated for a in load_project(path).annotations.values()}
+    assert main(["lock", str(path), "--ids", "3,5", "--author", "lead"]) == 0
+    assert "locked 2 objects (#3, #5) on 2 images" in capsys.readouterr().out
+    assert locked(path) == {3, 5}
+    assert {a.id: a.updated for a in load_project(path).annotations.values()} == updated  # flags only
+    log = read_log(path)
+    assert (
+        log[-1]["tool"] == "lock" and log[-1]["edits"] == ["Lock 2 objects"] and log[-1]["author"] == "lead"
+    )
+    # every selector given narrows: the cars on night/ images; #5 was locked already
+    assert main(["lock", str(path), "--images", "night/*", "--category", "car"]) == 0
+    out = capsys.readouterr().out
+    assert "locked 1 object (#1) on 1 image; 1 object locked already (#5)" in out
+    assert locked(path) == {1, 3, 5}
+    # an id outside the other selectors is left alone, and said
+    assert main(["unlock", str(path), "--ids", "1,3", "--category", "car", "--images", "a.png"]) == 0
+    out = capsys.readouterr().out
+    assert "unlocked 1 object (#1) on 1 image; #3 not on the images or of the categories asked" in out
+    assert locked(path) == {3, 5}
+    out_path = tmp_path / "out.json"
+    assert main(["unlock", str(path), "--images", "*", "-o", str(out_path)]) == 0
+    assert locked(out_path) == set() and locked(path) == {3, 5}
+    # unlocking removes the key: the file as it was before any lock
+    data = json.loads(out_path.read_text())
+    assert all("pixelproof" not in a or "locked" not in a["pixelproof"] for a in data["annotations"])
+
+
+def test_nothing_to_change_writes_nothing(tmp_path: Path, capsys) -> None:
+    path = make(tmp_path)
+    before, log = path.read_bytes(), sidecar(path).read_bytes()
+    assert main(["unlock", str(path), "--ids", "2"]) == 0
+    assert "nothing unlocked; 1 object unlocked already (#2)" in capsys.readouterr().out
+    assert path.read_bytes() == before and sidecar(path).read_bytes() == log
+
+
+def test_bad_selection_changes_nothing(tmp_path: Path, capsys) -> None:
+    path = make(tmp_path)
+    before = path.read_bytes()
+    assert main(["lock", str(path)]) == 2
+    assert "say which objects: --ids, --images or --category" in capsys.readouterr().err
+    assert main(["lock", str(path), "--ids", "2,9,11"]) == 1
+    assert "p.json: no annotation #9, #11; nothing changed" in capsys.readouterr().err
+    assert main(["lock", str(path), "--category", "persn"]) == 2
+    assert "no category 'persn'; did you mean 'person'?" in capsys.readouterr().err
+    assert main(["lock", str(path), "--images", "dusk/*"]) == 1
+    assert "no image matches 'dusk/*'" in capsys.readouterr().err
+    try:
+        main(["lock", str(path), "--ids", "two"])
+    except SystemExit as e:
+        assert e.code == 2
+    assert "expected annotation ids like 3,5, got 'two'" in capsys.readouterr().err
+    assert path.read_bytes() == before
+
+
+def test_a_locked_object_then_refuses_a_command_edit(tmp_path: Path, capsys) -> None:
+    path = make(tmp_path)
+    assert main(["lock", str(path), "--ids", "2"]) == 0
+    capsys.readouterr()
+    assert main(["taxonomy", "delete", str(path), "person", "--delete-objects"]) == 1
+    assert "annotation 2 is locked" in capsys.readouterr().err
+    assert main(["unlock", str(path), "--ids", "2"]) == 0
+    assert main(["taxonomy", "delete", str(path), "person", "--delete-objects"]) == 0
