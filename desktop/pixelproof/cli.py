@@ -182,9 +182,13 @@ def _main(argv: list[str]) -> int:
         return run_self_test()
     if args.command is None:
         return run_gui([])
+    from pixelproof.commands._common import warn
+    from pixelproof.core.atomic import say_kept_backups
     from pixelproof.core.batch.executors import BatchSetupError
     from pixelproof.core.model import IdsExhausted
 
+    # every save keeping a read-only .bak says so (the app says it in its own words)
+    say_kept_backups(None if args.command in GUI_COMMANDS else warn)
     try:
         with contextlib.nullcontext() if args.command in GUI_COMMANDS else stop_signals_unwind():
             code = int(args.run(args) or 0)
@@ -201,6 +205,8 @@ def _main(argv: list[str]) -> int:
     except BrokenPipeError:  # stdout's reader went away (`| head`): quietly, like a tool killed by SIGPIPE
         _drop_stdout()
         return EXIT_BROKEN_PIPE
+    finally:
+        say_kept_backups(None)
 
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool killed by it

@@ -70,3 +70,10 @@ def test_the_ties_box_choice_is_kept_for_the_next_window(qtbot, project_file, no
     third = open_main_window(qtbot, path)
     assert third.teams.view.ties.currentData() == "pending"
     third.close()
+
+
+def test_the_annotators_line_says_one_annotator_in_the_singular() -> None:
+    from pixelproof.ui.review.annotators import share_text
+
+    assert share_text(1, None, 1) == "1 annotator; no annotator labelled this image"
+    assert share_text(1, 0.5, 1).startswith("1 annotator; they differ on 50%")

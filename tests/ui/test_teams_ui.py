@@ -418,3 +418,16 @@ def test_merge_report_says_a_shard_gave_another_pixel_spacing_and_the_projects_i
     assert line in _plain(said[0])
     assert doc.project.images[iid].extra["pixel_spacing"] == [0.8, 0.8]
     assert window.teams.last_report["geometry_differs"][0]["shard"] == "ann"
+
+
+def test_the_merge_report_says_one_overlap_image_in_the_singular(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel
+
+    from pixelproof.ui.teams import ConflictDialog
+
+    stats = {"shards": 2, "images": 1, "annotations": 1, "overlap_images": 1, "honeypots_left_out": 1}
+    dialog = ConflictDialog({"stats": {**stats, "conflicts": 1}, "conflicts": []})
+    qtbot.addWidget(dialog)
+    text = dialog.findChild(QLabel).text()
+    assert "2 shards: 1 image, 1 object; 1 overlap image keeps each annotator's version;" in text
+    assert "1 honeypot left out; <b>1 conflict</b>." in text

@@ -336,7 +336,6 @@ def apply_and_save(project: Project, edit: Any, *, tool: str, author: str | None
     the project itself). Returns the edit's Changes and where it was saved, or None after an error line.
     Without an edit (nothing to change), only ``output`` is written, the project as it is."""
     from pixelproof.core import history
-    from pixelproof.core.atomic import kept_backup_note
     from pixelproof.core.coco import ProjectSaveError, save_project
 
     if edit is None:
@@ -357,6 +356,4 @@ def apply_and_save(project: Project, edit: Any, *, tool: str, author: str | None
     except ProjectSaveError as e:
         error(str(e))
         return None
-    if note := kept_backup_note(out):
-        warn(note)
-    return changes, out
+    return changes, out  # a read-only backup kept is said by the save itself (cli: say_kept_backups)

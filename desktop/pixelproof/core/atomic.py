@@ -13,7 +13,8 @@ temporary. Used for projects, reports and the files batch jobs stream into. It a
 - refuses with ``ReadOnlyFileError`` to replace a file this user may not write (``read_only``): the rename
   needs only the folder's permission, so it would undo what its owner did to keep it safe, where a plain
   write (``cp``, a text editor) is refused. A read-only ``<name>.bak`` is kept by the same rule
-  (``kept_backup``): the save goes on (a backup is no reason to lose the edits), its callers say so.
+  (``kept_backup``): the save goes on (a backup is no reason to lose the edits), and says so
+  (``say_kept_backups``: the CLI's warning line, whatever command saved; the app says it itself).
 """
 
 from __future__ import annotations
@@ -163,6 +164,16 @@ def kept_backup_note(path: str | os.PathLike[str]) -> str:
     )
 
 
+_kept_backup_said: list[Callable[[str], None]] = []  # the CLI's warning line (``say_kept_backups``)
+
+
+def say_kept_backups(say: Callable[[str], None] | None) -> None:
+    """Have every save that keeps a read-only backup (``atomic_output(backup=True)``: a project, a COCO
+    export) pass ``kept_backup_note`` to ``say``, whatever command saved: the CLI prints it as a warning
+    line. The app says it itself after its save (``ui.project_files``); None stops it."""
+    _kept_backup_said[:] = [say] if say is not None else []
+
+
 def host_tag() -> str:
     """This host's name as it appears in temporary file names."""
     return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
@@ -245,10 +256,13 @@ def atomic_output(
                 os.fsync(f.fileno())
         if unchanged is not None and _differs(unchanged, seen.result()):
             raise FileConflictError(Path(target))
-        if backup and like is not None and kept_backup(real) is None:
+        kept = backup and like is not None and kept_backup(real) is not None
+        if backup and like is not None and not kept:
             bak_tmp = _snapshot(real)
         os.replace(tmp_name, real)
         tmp = None
+        for say in _kept_backup_said if kept else ():
+            say(kept_backup_note(target))
         if bak_tmp is not None:
             with contextlib.suppress(OSError):  # the write itself succeeded; a stale .bak is no failure
                 os.replace(bak_tmp, backup_path(real))

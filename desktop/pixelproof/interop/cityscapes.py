@@ -435,6 +435,8 @@ def write_cityscapes(
         "holes": "mask(s) with holes: Cityscapes polygons cannot hold holes, so the holes are filled",
         "parts": "object(s) in several parts written as one polygon per part",
         "boxes": "box-only object(s) written as 4-corner polygons",
+        "void": "void region(s) outside the Cityscapes table given label id 0 (unlabeled, ignored in "
+        "training and evaluation) in the PNGs",
         "shared_id": "categor(ies) with objects past the 8-bit label ids share id 255 in the PNGs",
         "no_instance": "object(s) written to instanceIds as their class alone: a class id of 65 or "
         "more (categories outside the table) or more than 999 objects of a class in an image",
@@ -572,6 +574,7 @@ FORMAT = Format(
         "holes (filled, unless later objects cover them), several parts (one object each), boxes "
         "(become polygons), pixels of objects hidden by later ones; in the PNGs, categories "
         "outside the table get ids from 34 (read back from the PNGs as `label_<id>`); the void flag of "
-        "categories that are not ignore labels of the table"
+        "categories that are not ignore labels of the table (their regions are 0, `unlabeled`, in the PNGs, "
+        "ignored in training and evaluation; a warning says how many; the JSON keeps their names)"
     ),
 )

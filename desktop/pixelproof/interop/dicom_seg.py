@@ -47,6 +47,7 @@ from pixelproof.interop.image_guard import check_not_image
 from pixelproof.interop.seg_codes import KEY, segment_codes, segment_descriptions
 from pixelproof.interop.seg_sources import with_empty_type2
 from pixelproof.interop.stems import free_name
+from pixelproof.interop.void_regions import without_void
 
 SEG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.66.4"
 SEG_SOP_CLASSES = (SEG_SOP_CLASS, "1.2.840.10008.5.1.4.1.1.66.7")  # binary/fractional, label map
@@ -248,6 +249,7 @@ def write_dicom_seg(
     """``out_dir/<source>_seg.dcm`` per DICOM source with masks; returns warnings."""
     hd = _highdicom()
     out = Path(out_dir)
+    project, void_note = without_void(project, "DICOM SEG")
     used = {a.category_id for a in project.annotations.values()}
     cats = sorted((c for c in project.categories.values() if c.id in used), key=lambda c: c.id)
     if len(cats) >= 65536:  # SEG numbers segments with 16 bits; every frame of a segment is written
@@ -306,8 +308,7 @@ def write_dicom_seg(
         "size": "slice record(s) with objects whose size differs from their DICOM source's were left out",
         "duplicate": "image record(s) naming a slice another record names: their masks were merged",
     }
-    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
-    return warnings
+    return [*void_note, *warnings, *(f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k])]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -570,7 +571,7 @@ FORMAT = Format(
     # standard requires
     lost_on_export=(
         "images that are not DICOM; multi-frame objects without per-frame positions or with frames at one "
-        "position (a cine)"
+        "position (a cine); void regions (left out, a warning says how many: a SEG has no regions to ignore)"
     ),
 )
 

@@ -294,6 +294,8 @@ def write_kitti(
         "missing": "image file(s) not found; only their labels were written",
         "shapes": "polygon/mask object(s) written as their bounding boxes (KITTI detection holds boxes)",
         "unknown": "categor(ies) not in the Cityscapes table: given label ids from 34 on in the PNGs",
+        "void": "void region(s) outside the Cityscapes table given label id 0 (unlabeled, ignored in "
+        "training and evaluation) in the PNGs",
         "shared_id": "categor(ies) with objects past the 8-bit label ids share id 255 in the PNGs",
         "no_instance": "object(s) written to instance/ as their class alone (class x 256): a class id of "
         "255 or more, or more than 255 objects of a class in an image",

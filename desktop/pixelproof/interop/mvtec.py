@@ -43,6 +43,7 @@ from pixelproof.interop.mask_drawing import paint
 from pixelproof.interop.per_image import draw_per_image
 from pixelproof.interop.splits import set_split, spelled
 from pixelproof.interop.stems import file_stem
+from pixelproof.interop.void_regions import without_void
 
 GOOD = "good"
 GROUND_TRUTH = "ground_truth"
@@ -212,7 +213,7 @@ def write_mvtec(
     if images not in ("copy", "link"):
         raise ValueError(f"images: MVTec AD needs its own folders: expected copy or link, got {images!r}")
     out = Path(out_dir)
-    warnings: list[str] = []
+    project, warnings = without_void(project, "MVTec AD")
     counts: Counter[str] = Counter()
     places: dict[int, tuple[str, str, str, list[Annotation]]] = {}
     to_train = _good_to_train(project, good_train_fraction)
@@ -387,6 +388,6 @@ FORMAT = Format(
     parallel_writer=True,
     lost_on_export=(
         "several objects of an image (one mask), a second category in an image (merged into the first), boxes"
-        " (filled), void regions, the crowd flag, scores, review state, notes"
+        " (filled), void regions (a warning says how many), the crowd flag, scores, review state, notes"
     ),
 )

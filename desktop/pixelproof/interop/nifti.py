@@ -79,6 +79,7 @@ from pixelproof.interop.nifti_series import (
 from pixelproof.interop.nifti_series_fit import series_by_geometry
 from pixelproof.interop.panoptic import add_id_objects
 from pixelproof.interop.stems import free_name
+from pixelproof.interop.void_regions import without_void
 
 MAX_CLASS_ID = 65535
 CHECK_CHUNK_VOXELS = 1 << 20  # voxels checked at once (whole z-slices): bounds the temporaries of the check
@@ -363,7 +364,7 @@ def write_nifti(
     nib = import_nibabel()
     out = Path(out_dir)
     counts: Counter[str] = Counter()
-    warnings: list[str] = []
+    project, warnings = without_void(project, "NIfTI")
     volumes: dict[tuple[str, str, int], list[tuple[int, int]]] = defaultdict(list)  # -> (image id, index)
     series: dict[tuple[str, int, int], list[tuple[int, int]]] = defaultdict(list)  # folder, series, phase
     for image in project.images.values():
@@ -591,5 +592,6 @@ FORMAT = Format(
     suffixes=(".nii", ".nii.gz"),
     lost_on_export="images that are not slices of a NIfTI volume or a DICOM series (single DICOM files, "
     "multi-frame objects, plain images); overlapping objects (the later wins); instances (voxel value = "
-    "class id)",
+    "class id); void regions (left out, a warning says how many: a voxel value of their own would be a "
+    "class)",
 )

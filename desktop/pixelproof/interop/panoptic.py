@@ -236,13 +236,18 @@ def table_ids(
     project: Project, table: Mapping[str, int], counts: Counter[str], first_free: int = 34
 ) -> dict[int, int]:
     """Category id -> class id of a fixed label table; names outside it are numbered from ``first_free``
-    (counted under "unknown" when used). The ids stop at 254 (an 8-bit label PNG); later categories share
-    255 (counted under "shared_id" when used: they cannot be told apart in the PNGs)."""
+    (counted under "unknown" when used); a void category outside it gets 0, Cityscapes' ``unlabeled``, which
+    evaluation and training ignore (counted under "void": a class of its own would be trained as objects).
+    The ids stop at 254 (an 8-bit label PNG); later categories share 255 (counted under "shared_id" when
+    used: they cannot be told apart in the PNGs)."""
     out: dict[int, int] = {}
     next_id = first_free
     for cat in sorted(project.categories.values(), key=lambda c: c.id):
         if cat.name in table:
             out[cat.id] = table[cat.name]
+        elif cat.void:
+            out[cat.id] = 0
+            counts["void"] += sum(1 for _ in project.annotations_with_category(cat.id))
         else:
             used = any(True for _ in project.annotations_with_category(cat.id))
             counts["unknown"] += used

@@ -38,6 +38,7 @@ from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.safe_xml import XML_NAME, check_category_names, make_valid_xml, xml_text
 from pixelproof.interop.stems import unique_stems
+from pixelproof.interop.void_regions import without_void
 
 _FLAGS = ("difficult", "truncated", "occluded")
 
@@ -227,12 +228,12 @@ def write_voc(
     only names of categories with objects are checked, VOC keeping no others.
     """
     check_image_mode(images)
+    project, warnings = without_void(project, "VOC XML")
     used = {a.category_id for a in project.annotations.values()}
     cats = [c for c in project.categories.values() if c.id in used]
     check_category_names(cats, "VOC XML", str(Path(out_dir) / "Annotations" / "*.xml"))
     out = Path(out_dir)
     (out / "Annotations").mkdir(parents=True, exist_ok=True)
-    warnings: list[str] = []
     stems = unique_stems(project)
     names = {c.id: c.name for c in project.categories.values()}
     shapes = rounded = changed = 0
@@ -372,7 +373,7 @@ FORMAT = Format(
     detect=looks_like_voc,
     suffixes=(".xml",),
     lost_on_export=(
-        "shapes (written as their boxes), sub-pixel box corners, the void flag; the crowd flag, scores, "
-        "review state, notes"
+        "shapes (written as their boxes), sub-pixel box corners, void regions (left out, a warning says how "
+        "many: VOC XML has no regions to ignore); the crowd flag, scores, review state, notes"
     ),
 )

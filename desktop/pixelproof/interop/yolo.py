@@ -43,6 +43,7 @@ from pixelproof.interop.formats import Format, Option, image_names, images_optio
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.splits import names, spelled
 from pixelproof.interop.stems import unique_stems
+from pixelproof.interop.void_regions import without_void
 from pixelproof.interop.yolo_raster import GROWTH, ultralytics_changed
 
 SPLITS = CANONICAL  # the keys of data.yaml that name images
@@ -378,11 +379,11 @@ def write_yolo(
         raise ValueError(f"val_fraction: expected a share from 0 to below 1, got {val_fraction!r}")
     if images not in ("copy", "link"):
         raise ValueError(f"images: YOLO needs its own images/ folder: expected copy or link, got {images!r}")
+    project, warnings = without_void(project, "YOLO")
     if task == "auto":
         task = "segment" if any(a.kind != "box" for a in project.annotations.values()) else "detect"
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    warnings: list[str] = []
     counts: Counter[str] = Counter()
     cats = sorted(project.categories.values(), key=lambda c: c.id)
     index = {c.id: i for i, c in enumerate(cats)}
@@ -592,8 +593,9 @@ FORMAT = Format(
     suffixes=(".yaml", ".yml"),
     lost_on_export=(
         "holes (filled, with a warning), several parts (one line each), everything but boxes in detect; parts"
-        " outside the image (clipped); the crowd flag, scores, review state, notes, the void flag; the"
-        " exact width of thin and tiny masks as Ultralytics reads them (it fills the polygons at whole"
-        " pixels, taking in their outline: a 2 px scratch trains as about 3.5 px; a warning names them)"
+        " outside the image (clipped); the crowd flag, scores, review state, notes; void regions (left out, a"
+        " warning says how many: YOLO would train them as a class); the exact width of thin and tiny masks as"
+        " Ultralytics reads them (it fills the polygons at whole pixels, taking in their outline: a 2 px"
+        " scratch trains as about 3.5 px; a warning names them)"
     ),
 )

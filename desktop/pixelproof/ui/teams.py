@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.merge_decisions import dropped_text
+from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text, ok_cancel
 from pixelproof.ui.fitted_table import ContentColumns
 from pixelproof.ui.jobs import Job
@@ -195,9 +196,11 @@ class ConflictDialog(QDialog):
         self.inputs = list(inputs)
         s = report["stats"]
         summary = QLabel(
-            f"Merged {s['shards']} shards: {s['images']} images, {s['annotations']} objects; "
-            f"{s['overlap_images']} overlap images keep each annotator's version; "
-            f"{s['honeypots_left_out']} honeypots left out; <b>{s['conflicts']} conflicts</b>."
+            f"Merged {plural(s['shards'], 'shard')}: {plural(s['images'], 'image')}, "
+            f"{plural(s['annotations'], 'object')}; {plural(s['overlap_images'], 'overlap image')} "
+            f"{'keeps' if s['overlap_images'] == 1 else 'keep'} each annotator's version; "
+            f"{plural(s['honeypots_left_out'], 'honeypot')} left out; "
+            f"<b>{plural(s['conflicts'], 'conflict')}</b>."
             + (f" {dropped}." if (dropped := dropped_text(s.get("dismissed_dropped", 0))) else "")
             + _renamed_html(report.get("renamed_files", []), report.get("relocated_files", []))
             + _geometry_html(report.get("geometry_differs", []))
@@ -508,8 +511,10 @@ class TeamsActions(QObject):
                 save_project(shard, out / f"{name}.json")
             manifest = out / MANIFEST_NAME
             atomic_write(manifest, json.dumps(result.manifest, indent=1, ensure_ascii=False).encode() + b"\n")
-            return (f"{len(result.shards)} shards in {out}; {len(result.overlap)} overlap images, "
-                    f"{len(result.honeypots)} honeypots; keep {manifest.name}: it lists them")  # fmt: skip
+            return (f"{plural(len(result.shards), 'shard')} in {out}; "
+                    f"{plural(len(result.overlap), 'overlap image')}, "
+                    f"{plural(len(result.honeypots), 'honeypot')}; "
+                    f"keep {manifest.name}: it lists them")  # fmt: skip
 
         job = Job(work, self, expected=(SplitError, ProjectFormatError, ProjectSaveError, OSError))
         job.finished.connect(lambda text: QMessageBox.information(self.shell.widget, "Split", as_text(text)))

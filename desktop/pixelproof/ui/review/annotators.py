@@ -43,6 +43,7 @@ from pixelproof.core.consensus import (
 )
 from pixelproof.core.limits import LimitError
 from pixelproof.core.volumes import expected_identity
+from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.jobs import Job
 from pixelproof.ui.review.consensus_ties import TieButtons, remember_ties_box
@@ -80,10 +81,10 @@ def compute_layers(
 def share_text(n: int, share: float | None, scale: int) -> str:
     """The line above the panes once the layers are there."""
     if share is None:
-        return f"{n} annotators; no annotator labelled this image"
+        return f"{plural(n, 'annotator')}; no annotator labelled this image"
     shown = f"{share:.1%}" if 0 < share < 0.01 else f"{share:.0%}"  # a few pixels are not "0%"
     reduced = f"; drawn at 1/{scale} of the image's resolution" if scale > 1 else ""
-    return f"{n} annotators; they differ on {shown} of the labelled pixels {LEGEND}{reduced}"
+    return f"{plural(n, 'annotator')}; they differ on {shown} of the labelled pixels {LEGEND}{reduced}"
 
 
 class NameLabel(QLabel):
@@ -300,7 +301,7 @@ class AnnotatorsView(QObject):
         image = snapshot.images[image_id]
         for pane in self.panes:
             pane.set_size(image.height, image.width, "loading…", image)
-        self._set_info(f"{len(members)} annotators; computing where they differ…")
+        self._set_info(f"{plural(len(members), 'annotator')}; computing where they differ…")
         self._cancel_layers()  # the previous image's, if still running
         if image_id != self.consensus_image:  # another image shown (D / A): the consensus stops too
             self._cancel_consensus()

@@ -1,0 +1,80 @@
+"""Void regions (LabelMe's ``__ignore__``) in exports: a format with regions to ignore keeps them, one
+without (YOLO, VOC XML) leaves them out and says how many - a class of them would be trained as objects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pixelproof.core.model import Annotation, Category, Project
+from pixelproof.interop.formats import FORMATS
+
+
+@pytest.fixture
+def ignore_project(shared_fixtures: Path) -> Project:
+    """LabelMe's instance segmentation example: 2 ``__ignore__`` regions on 2 of its images."""
+    project = (
+        FORMATS["labelme"].read(shared_fixtures / "labelme/instance_segmentation/data_annotated").project
+    )
+    assert sum(map(project.is_void, project.annotations.values())) == 2
+    return project
+
+
+@pytest.mark.parametrize("task", ["detect", "segment"])
+def test_yolo_leaves_void_regions_out_and_says_so(ignore_project: Project, tmp_path: Path, task: str) -> None:
+    out = tmp_path / "yolo"
+    warnings = FORMATS["yolo"].write(ignore_project, out, task=task)
+    assert "2 void regions on 2 images left out (__ignore__: YOLO has no regions to ignore" in "\n".join(
+        warnings
+    )
+    classes = (out / "classes.txt").read_text().split("\n")
+    assert "__ignore__" not in classes and "__ignore__" not in (out / "data.yaml").read_text()
+    lines = [ln for f in (out / "labels").rglob("*.txt") for ln in f.read_text().splitlines()]
+    objects = sum(not ignore_project.is_void(a) for a in ignore_project.annotations.values())
+    parts = sum(
+        len(a.segmentation) - 1
+        for a in ignore_project.annotations.values()
+        if task == "segment" and isinstance(a.segmentation, list) and not ignore_project.is_void(a)
+    )
+    assert len(lines) == objects + parts  # no line for a void region
+    assert max(int(ln.split()[0]) for ln in lines) < len([c for c in classes if c])
+
+
+def test_voc_leaves_void_regions_out_and_says_so(ignore_project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "voc"
+    warnings = FORMATS["voc"].write(ignore_project, out)
+    assert any(w.startswith("2 void regions on 2 images left out (__ignore__: VOC XML") for w in warnings)
+    assert not any("__ignore__" in f.read_text() for f in (out / "Annotations").glob("*.xml"))
+    back = FORMATS["voc"].read(out).project
+    assert len(back.annotations) == len(ignore_project.annotations) - 2
+
+
+def test_labelme_and_masks_keep_void_regions(ignore_project: Project, tmp_path: Path) -> None:
+    for name, options in (("labelme", {}), ("masks", {"mode": "semantic"})):
+        FORMATS[name].write(ignore_project, tmp_path / name, **options)
+        back = FORMATS[name].read(tmp_path / name).project
+        assert sum(map(back.is_void, back.annotations.values())) == 2, name
+
+
+def test_cityscapes_pngs_give_a_void_region_unlabeled(tmp_path: Path) -> None:
+    """A void category outside the Cityscapes table is id 0 (``unlabeled``, ignored) in labelIds, not 34."""
+    (tmp_path / "a.png").parent.mkdir(exist_ok=True)
+    Image.fromarray(np.zeros((20, 30, 3), np.uint8)).save(tmp_path / "a.png")
+    project = Project(path=tmp_path / "project.json")
+    from pixelproof.core.model import ImageRecord
+
+    project.add_image(ImageRecord(1, "a.png", 30, 20))
+    project.add_category(Category(1, "car"))
+    project.add_category(Category(2, "__ignore__", app_extra={"void": True}))
+    project.add_annotation(Annotation(1, 1, 1, [0.0, 0.0, 10.0, 10.0], None, 100.0))
+    project.add_annotation(Annotation(2, 1, 2, [15.0, 5.0, 10.0, 10.0], None, 100.0))
+    warnings = FORMATS["cityscapes"].write(project, tmp_path / "cs")
+    assert any(
+        w.startswith("1 void region(s) outside the Cityscapes table given label id 0") for w in warnings
+    )
+    ids = np.asarray(Image.open(next((tmp_path / "cs").rglob("*_labelIds.png"))))
+    assert ids[5, 5] == 26  # car
+    assert ids[10, 20] == 0 and not (ids >= 34).any()
