@@ -481,8 +481,7 @@ def _write_yaml(out: Path, splits: list[str], names: list[str], warnings: list[s
     folder, so the dataset can be moved or shared as it is (a relative ``path:`` would be read against
     Ultralytics' datasets folder instead)."""
     lines = ["# Ultralytics YOLO dataset written by PixelProof (root: this file's folder)"]
-    for split in splits:
-        lines.append(f"{split}: images/{split}")
+    lines += [f"{split}: images/{split}" for split in splits]
     if "train" not in splits:
         lines.append(f"train: images/{splits[0] if splits else 'train'}")
         warnings.append("no training split: data.yaml's train points at the validation images")
@@ -495,8 +494,7 @@ def _write_yaml(out: Path, splits: list[str], names: list[str], warnings: list[s
             else "a Validation share above 0, --val-fraction on the command line, holds some images out"
         )
         warnings.append(f"no validation split: data.yaml's val points at the training images ({why})")
-    lines.append("names:")
-    lines += [f"  {i}: {_yaml_str(n)}" for i, n in enumerate(names)]
+    lines += ["names:", *(f"  {i}: {_yaml_str(n)}" for i, n in enumerate(names))]
     write_fresh(out / "data.yaml", "\n".join(lines) + "\n")
 
 
