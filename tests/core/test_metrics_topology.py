@@ -157,14 +157,20 @@ def test_a_single_pixel_is_its_own_centreline() -> None:
     assert measured(dot, dot) == 1.0
 
 
-def test_too_thick_to_thin_is_not_computed_with_its_reason() -> None:
-    """A filled region takes a pass per layer: over the budget it is not thinned, and says why."""
-    square = np.zeros((202, 202), dtype=bool)
-    square[1:-1, 1:-1] = True
+def test_no_thin_structure_or_too_costly_is_not_computed_with_its_reason() -> None:
+    """A filled region takes a thinning pass per layer for no topology: deeper than ``THIN_DEPTH`` it is
+    not thinned; nor are masks whose thinning would pass the budget. Each says why."""
+    square = np.zeros((40, 40), dtype=bool)
+    square[1:-1, 1:-1] = True  # depth 19: a 37 x 37 square fits
     parts = [Placed.from_full(square)]
-    skipped = centrelines(parts, parts, budget=1_000_000)
-    assert isinstance(skipped, str) and "too thick" in skipped
+    thick = centrelines(parts, [Placed.from_full(crack(3, 10))])
+    assert isinstance(thick, str) and "not a thin structure (a 37 x 37 px square" in thick
+    assert "none wider than 31 x 31" in thick
     c = compare(square, square)
-    c.centrelines = skipped
-    assert math.isnan(c.cldice) and c.reason("cldice") == skipped
-    assert isinstance(centrelines(parts, parts), Centrelines)  # the default budget thins it
+    c.centrelines = thick
+    assert math.isnan(c.cldice) and c.reason("cldice") == thick
+    assert isinstance(centrelines(parts, parts, max_depth=19), Centrelines)
+    line = [Placed.from_full(crack(3, 10))]
+    costly = centrelines(line, line, budget=1000)
+    assert isinstance(costly, str) and "too large to thin" in costly
+    assert isinstance(centrelines(line, line), Centrelines)

@@ -20,9 +20,10 @@ skeletons of its 8-connected pieces, and framing a piece with zeros changes noth
 background either way): the objects' crops are grouped as ``metrics_parts`` groups them (boxes grown by
 a pixel that overlap) and each group is thinned on its own box, never the frame of a class spread over a
 slide. Thinning takes one pass over the box per layer it peels (about 5 ns a pixel a pass: a filled
-3,500 x 3,400 region is 1,700 passes and 100 s): a class row whose thinning would cost more than
-``SKELETON_BUDGET`` pixel-passes is not computed (its reason says so) - clDice is a figure for thin
-structures, whose few passes cost milliseconds.
+3,500 x 3,400 region is 1,700 passes and 100 s; ellipses 30-120 px across were a third of a QA run's
+time): clDice is a figure for thin structures (cracks, scratches, vessels), measured on a class row when
+no piece of either mask is deeper than ``THIN_DEPTH`` (no 33 x 33 px square fits inside) and the thinning
+costs at most ``SKELETON_BUDGET`` pixel-passes; otherwise it is not computed and its reason says why.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ from pixelproof.core.metrics_parts import clusters
 if TYPE_CHECKING:
     from pixelproof.core.metrics import MaskComparison, Placed
 
+#: the deepest a mask's pixel may be (chessboard distance to the background) for clDice to be measured:
+#: a thin structure, up to 32 px across; a filled blob takes a thinning pass per layer for no topology
+THIN_DEPTH = 16
 #: pixel-passes of thinning a class row may cost (~5 ns each: about 1.5 s), counted before any is done
 SKELETON_BUDGET = 300_000_000
 
@@ -87,23 +91,33 @@ def skeleton(mask: np.ndarray) -> np.ndarray:
 
 
 def centrelines(
-    ref_parts: list[Placed], cand_parts: list[Placed], budget: int = SKELETON_BUDGET
+    ref_parts: list[Placed],
+    cand_parts: list[Placed],
+    *,
+    max_depth: int = THIN_DEPTH,
+    budget: int = SKELETON_BUDGET,
 ) -> Centrelines | str:
     """The ``Centrelines`` of the masks the parts make up (``metrics.merge`` of each side), thinned group
-    by group; a str saying why not when the thinning would cost more than ``budget`` pixel-passes."""
+    by group; a str saying why not when a piece is deeper than ``max_depth`` (no thin structure) or the
+    thinning would cost more than ``budget`` pixel-passes."""
     ref_parts = [p for p in ref_parts if not p.is_empty]
     cand_parts = [p for p in cand_parts if not p.is_empty]
     if not ref_parts or not cand_parts:
         return "one mask empty"  # clDice 0 (both: n/a) without thinning anything
-    groups = []
+    groups = _groups(ref_parts, cand_parts)
     cost = 0
-    for a, b in _groups(ref_parts, cand_parts):
-        passes = max(_passes(a), _passes(b))
-        cost += a.size * passes
-        groups.append((a, b))
+    for a, b in groups:
+        depth = max(_depth(a), _depth(b))
+        if depth > max_depth:
+            fits, most = 2 * depth - 1, 2 * max_depth - 1
+            return (
+                f"not computed: not a thin structure (a {fits} x {fits} px square fits inside a mask; "
+                f"clDice is measured when none wider than {most} x {most} does)"
+            )
+        cost += a.size * (depth + 1)
     if cost > budget:
         million = f"{cost / 1e6:.0f} M pixel-passes, limit {budget / 1e6:.0f} M"
-        return f"not computed: masks too thick to thin ({million})"
+        return f"not computed: masks too large to thin ({million})"
     ref = ref_inside = cand = cand_inside = 0
     for a, b in groups:
         sa, sb = skeleton(a), skeleton(b)
@@ -114,12 +128,12 @@ def centrelines(
     return Centrelines(ref, ref_inside, cand, cand_inside)
 
 
-def _passes(m: np.ndarray) -> int:
-    """About how many passes thinning ``m`` takes: its thickest piece's chessboard depth (a ring of zeros
-    around ``m`` is assumed: ``_groups`` frames each group)."""
+def _depth(m: np.ndarray) -> int:
+    """The chessboard distance of ``m``'s deepest pixel to the background (a ring of zeros around ``m`` is
+    assumed: ``_groups`` frames each group): Zhang's thinning peels about one layer a pass."""
     if not m.any():
         return 0
-    return int(cv2.distanceTransform(m.view(np.uint8), cv2.DIST_C, 3).max()) + 1
+    return int(cv2.distanceTransform(m.view(np.uint8), cv2.DIST_C, 3).max())
 
 
 def _groups(ref_parts: list[Placed], cand_parts: list[Placed]) -> list[tuple[np.ndarray, np.ndarray]]:
