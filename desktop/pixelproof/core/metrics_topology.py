@@ -104,17 +104,24 @@ def centrelines(
     cand_parts = [p for p in cand_parts if not p.is_empty]
     if not ref_parts or not cand_parts:
         return "one mask empty"  # clDice 0 (both: n/a) without thinning anything
-    groups = _groups(ref_parts, cand_parts)
+    # a piece is at least as deep as any part of it: the first blob says so, before any merging
+    deepest = 0
+    for p in ref_parts + cand_parts:
+        deepest = max(deepest, _depth(np.pad(p.mask, 1)))
+        if deepest > max_depth:
+            break
+    groups = _groups(ref_parts, cand_parts) if deepest <= max_depth else []
     cost = 0
     for a, b in groups:
         depth = max(_depth(a), _depth(b))
-        if depth > max_depth:
-            fits, most = 2 * depth - 1, 2 * max_depth - 1
-            return (
-                f"not computed: not a thin structure (a {fits} x {fits} px square fits inside a mask; "
-                f"clDice is measured when none wider than {most} x {most} does)"
-            )
+        deepest = max(deepest, depth)
         cost += a.size * (depth + 1)
+    if deepest > max_depth:
+        fits, most = 2 * deepest - 1, 2 * max_depth - 1
+        return (
+            f"not computed: not a thin structure (a {fits} x {fits} px square fits inside a mask; "
+            f"clDice is measured when none wider than {most} x {most} does)"
+        )
     if cost > budget:
         million = f"{cost / 1e6:.0f} M pixel-passes, limit {budget / 1e6:.0f} M"
         return f"not computed: masks too large to thin ({million})"
