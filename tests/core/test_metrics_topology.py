@@ -92,7 +92,7 @@ def test_broken_vessel_drops_cldice_a_thicker_one_does_not() -> None:
     drops; a vessel cut in two loses the centreline of the gap."""
     ref = vessel()
     thick = vessel(width=9)
-    assert compare(ref, thick).dice < 0.8
+    assert round(compare(ref, thick).dice, 2) == 0.77  # README's figure
     assert measured(ref, thick) == oracle(thick, ref) == 1.0
     broken = vessel(gap=(40, 70))
     got = measured(ref, broken)
