@@ -470,6 +470,7 @@ def test_shortcuts_dialog_lists_review_keys(window) -> None:
         ("Dice < 0.9", [("dice", "<", 0.9)]),
         ("hd95>=5 and FP > 0", [("hd95", ">=", 5.0), ("fp", ">", 0.0)]),
         ("Boundary IoU <= .5, wrong class != 0", [("boundary_iou", "<=", 0.5), ("wrong_class", "!=", 0.0)]),
+        ("clDice < 0.8 and centreline dice > 0.1", [("cldice", "<", 0.8), ("cldice", ">", 0.1)]),
         ("", []),
     ],
 )

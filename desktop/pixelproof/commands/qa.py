@@ -272,7 +272,7 @@ def _print_summary(data: dict[str, Any]) -> None:
         f"images {s['images']}  unmatched: reference {len(un['reference'])}, candidate {len(un['candidate'])}"
         + missed_note(s)
     )
-    cols = ["dice", "iou", "hd95", "assd", "nsd", "boundary_iou", "precision", "recall", "pq"]
+    cols = ["dice", "iou", "hd95", "assd", "nsd", "boundary_iou", "cldice", "precision", "recall", "pq"]
     _print_table([*data["per_class"], {**s, "category": "(all)"}], cols)
     print(
         f"n/a (both empty) rows: {s['n_both_empty']}; one mask empty: {s['n_one_empty']}"

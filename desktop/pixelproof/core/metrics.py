@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import cv2
 import numpy as np
@@ -44,10 +44,8 @@ DistanceMethod = Literal["auto", "edt", "kdtree"]
 
 @dataclass(slots=True)
 class Placed:
-    """A boolean crop of an image-sized mask: ``mask`` covers rows ``y0..y0+h`` and columns ``x0..x0+w``.
-
-    Keeps per-object work proportional to the object, not to the image.
-    """
+    """A boolean crop of an image-sized mask (rows ``y0..y0+h``, columns ``x0..x0+w``): per-object work
+    proportional to the object, not to the image."""
 
     mask: np.ndarray
     y0: int = 0
@@ -172,6 +170,7 @@ class MaskComparison:
     biou_d: int = 1
     diagonal: float = math.nan  # image diagonal in ``unit``, stands in for +inf in means
     unit: str = "px"
+    centrelines: Any = None  # clDice's ``metrics_topology.Centrelines``, a str: why not measured
     # 95th percentiles as computed, with the distance sets they are of: a report reads every figure of
     # a row several times (tables, means, worst images), np.percentile is ~50 us a call
     _p95: tuple[np.ndarray, np.ndarray, tuple[float, float, float]] | None = field(
@@ -293,14 +292,19 @@ class MaskComparison:
         """Boundary IoU (Cheng et al. 2021) with band width ``biou_d`` pixels."""
         return self.biou_inter / self.biou_union if self.biou_union else math.nan
 
+    @property
+    def cldice(self) -> float:
+        """Centreline Dice (Shit et al. 2021): ``metrics_topology.cldice``."""
+        from pixelproof.core.metrics_topology import cldice
+
+        return cldice(self)
+
     def reason(self, name: str) -> str | None:
         """Why figure ``name`` is not a finite number (None when it is)."""
         value = getattr(self, name)
-        if math.isnan(value):
-            return BOTH_EMPTY
-        if math.isinf(value):
-            return ONE_EMPTY
-        return None
+        if math.isnan(value):  # a clDice not measured says why (``metrics_topology.centrelines``)
+            return BOTH_EMPTY if self.both_empty or name != "cldice" else self.centrelines or "not computed"
+        return ONE_EMPTY if math.isinf(value) else None
 
 
 def band_width(image_shape: tuple[int, int], ratio: float = 0.02) -> int:

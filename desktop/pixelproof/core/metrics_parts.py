@@ -120,6 +120,19 @@ class ClassMasks(Mapping[str, tuple[Placed, Placed]]):
         return len(self._parts)
 
 
+def clusters(boxes: np.ndarray) -> list[np.ndarray]:
+    """Indices of the boxes ([n, 4] y0, x0, y1, x1) of each cluster: boxes that, grown by a pixel,
+    overlap (pixels of two clusters are never 8-neighbours), each cluster's in ascending order."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
+    grown = np.c_[boxes[:, 1] - 1, boxes[:, 0] - 1, boxes[:, 3] + 1, boxes[:, 2] + 1].astype(np.float64)
+    i, j = matching.overlapping_within(grown)
+    n = len(boxes)
+    _, label = connected_components(sparse.coo_array((np.ones(i.size), (i, j)), shape=(n, n)), directed=False)
+    return np.split(np.argsort(label, kind="stable"), np.flatnonzero(np.diff(np.sort(label))) + 1)
+
+
 def _clustered(
     parts: list[Placed],
     n_ref: int,
@@ -130,18 +143,10 @@ def _clustered(
     the image, row-major, (band intersection, band union), the frame (y0, x0, h, w) ``compare`` would
     take: both sides' pixels' box and a ring of zeros). A cluster of at most one part a side takes them
     from ``shapes``."""
-    from scipy import sparse
-    from scipy.sparse.csgraph import connected_components
-
-    grown = np.c_[boxes[:, 1] - 1, boxes[:, 0] - 1, boxes[:, 3] + 1, boxes[:, 2] + 1].astype(np.float64)
-    i, j = matching.overlapping_within(grown)
-    n = len(parts)
-    graph = sparse.coo_array((np.ones(i.size), (i, j)), shape=(n, n))
-    _, label = connected_components(graph, directed=False)
     tp = fp = fn = inter = union = 0
     edges: tuple[list[np.ndarray], list[np.ndarray]] = ([_NO_EDGE], [_NO_EDGE])  # a side may have none
     tight = []
-    for members in np.split(np.argsort(label, kind="stable"), np.flatnonzero(np.diff(np.sort(label))) + 1):
+    for members in clusters(boxes):
         ks = members.tolist()
         refs, cands = [k for k in ks if k < n_ref], [k for k in ks if k >= n_ref]
         if len(refs) <= 1 and len(cands) <= 1:  # no merge: each part's own shape

@@ -27,6 +27,7 @@ from pixelproof.core.geometry import pair_box
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
 from pixelproof.core.metrics_parts import ClassMasks, compare_parts
 from pixelproof.core.metrics_shapes import Shapes, compare_shapes
+from pixelproof.core.metrics_topology import centrelines
 from pixelproof.core.model import Project
 from pixelproof.core.qa_categories import (
     candidate_only,
@@ -328,6 +329,8 @@ def score_image(
         masks.add(cat, parts_r, parts_c)
         # compare(*masks[cat]), without the whole frame of a class spread thin over a large image
         comparison = compare_parts(parts_r, parts_c, shape, nsd_tau=opt.tau(cat), merged=masks.of(cat), **kw)  # type: ignore[arg-type]
+        if opt.boundary_metrics:  # clDice of the class's masks, thinned cluster by cluster
+            comparison.centrelines = centrelines(parts_r, parts_c)
         rows.append(
             ImageClassRow(
                 category=cat,

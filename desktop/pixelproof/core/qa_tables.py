@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from pixelproof.core.qa import ImageClassRow, ImageScore, QAResult
 
 DISTANCE_FIELDS = ("hd", "hd95", "hd95_pooled", "hd95_mean", "assd", "masd")
-FIGURE_FIELDS = ("iou", "dice", *DISTANCE_FIELDS, "nsd", "boundary_iou")
+FIGURE_FIELDS = ("iou", "dice", *DISTANCE_FIELDS, "nsd", "boundary_iou", "cldice")
+#: figures of the image x class rows only, not of the object rows (clDice: thinning every object costs)
+CLASS_ONLY_FIELDS = ("cldice",)
 COUNT_FIELDS = ("tp", "fp", "fn", "wrong_class", "ignored_in_crowd", "crowd_regions", "cand_crowd_regions")
 INSTANCE_FIELDS = ("precision", "recall", "f1", "pq", "sq", "rq", "mean_matched_iou", "mean_matched_dice")
 #: figures in the image's unit (mm with a pixel spacing, else px; NSD through its tolerance): a mean over

@@ -42,6 +42,7 @@ IMAGE_COLUMNS = (
     "masd",
     "nsd",
     "boundary_iou",
+    "cldice",
     "unit",
     "tp",
     "fp",

@@ -30,6 +30,7 @@ METRICS: dict[str, str] = {
     "masd": "MASD",
     "nsd": "NSD",
     "boundary_iou": "Boundary IoU",
+    "cldice": "clDice",
     "pq": "PQ",
     "sq": "SQ",
     "rq": "RQ",
@@ -43,7 +44,8 @@ METRICS: dict[str, str] = {
     "mean_matched_iou": "Mean matched IoU",
     "mean_matched_dice": "Mean matched Dice",
 }
-ALIASES = {"boundaryiou": "boundary_iou", "biou": "boundary_iou", "wrongclass": "wrong_class",
+ALIASES = {"boundaryiou": "boundary_iou", "biou": "boundary_iou", "centrelinedice": "cldice",
+           "centerlinedice": "cldice", "wrongclass": "wrong_class",
            "missed": "fn", "extra": "fp", "matched": "tp"}  # fmt: skip
 _CONDITION = re.compile(
     rf"^\s*(?P<name>[A-Za-z][A-Za-z0-9 _\-]*?)\s*(?P<op>{OPERATOR_PATTERN})\s*"

@@ -177,6 +177,10 @@ class ImageTableModel(QAbstractTableModel):
             tip = f"{METRICS[name]} (field “{name}”): {how_averaged(name)}; {worse}"
             if name in DISTANCE_FIELDS:
                 tip += "; in mm for an image with a pixel_spacing, else in px (each cell says which)"
+            if name == "cldice":
+                tip += (
+                    "; thin structures only (cracks, vessels: no 33 x 33 px square fits in a mask), else n/a"
+                )
             return tip
         return None
 
