@@ -331,6 +331,21 @@ def category_ids_or_report(project: Project, where: str, names: list[str] | None
     return ids
 
 
+def image_ids_or_report(project: Project, where: str, images: str | None) -> set[int] | bool | None:
+    """The ids of the images ``--images GLOB`` names - None when it is not given -, or False after an error
+    line saying which forms it takes when no image matches (exit 1)."""
+    from pixelproof.core.image_glob import GLOB_FORMS
+    from pixelproof.inference.apply import select_images
+
+    if not images:
+        return None
+    ids = {im.id for im in select_images(project, images)}
+    if not ids:
+        error(f"{where}: no image matches {images!r} (--images takes {GLOB_FORMS})")
+        return False
+    return ids
+
+
 def apply_and_save(project: Project, edit: Any, *, tool: str, author: str | None, output: str | None) -> Any:
     """Apply a core edit, note it in the change log (tool, author, label) and save to ``output`` (default:
     the project itself). Returns the edit's Changes and where it was saved, or None after an error line.

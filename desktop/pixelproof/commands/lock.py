@@ -15,9 +15,9 @@ from pixelproof.commands._common import (
     apply_and_save,
     category_ids_or_report,
     error,
+    image_ids_or_report,
     load_or_report,
 )
-from pixelproof.core.image_glob import GLOB_FORMS
 from pixelproof.core.wording import plural
 
 SHOWN_IDS = 10  # ids named in the summary line; the rest counted
@@ -88,7 +88,6 @@ def id_list(ids: list[int]) -> str:
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core.edits import ReplaceAnnotations
     from pixelproof.core.object_lock import is_locked, with_locked
-    from pixelproof.inference.apply import select_images
 
     verb = "lock" if args.locked else "unlock"
     if not (args.ids or args.images or args.category):
@@ -106,12 +105,9 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         error(f"{args.project}: no annotation {id_list(missing)}; nothing changed")
         return 1
-    image_ids = None
-    if args.images:
-        image_ids = {im.id for im in select_images(project, args.images)}
-        if not image_ids:
-            error(f"{args.project}: no image matches {args.images!r} (--images takes {GLOB_FORMS})")
-            return 1
+    image_ids = image_ids_or_report(project, args.project, args.images)
+    if image_ids is False:
+        return 1
     pool = [anns[i] for i in wanted_ids] if args.ids else anns.values()
     chosen = [
         a

@@ -14,9 +14,9 @@ from pixelproof.commands._common import (
     apply_and_save,
     category_ids_or_report,
     error,
+    image_ids_or_report,
     load_or_report,
 )
-from pixelproof.core.image_glob import GLOB_FORMS
 from pixelproof.core.wording import plural
 
 
@@ -62,7 +62,6 @@ def run(args: argparse.Namespace) -> int:
         pending_predictions,
         reject_predictions,
     )
-    from pixelproof.inference.apply import select_images
 
     for flag, value in (("--min-score", args.min_score), ("--below", args.below)):
         if value is not None and not 0.0 <= value <= 1.0:
@@ -74,12 +73,9 @@ def run(args: argparse.Namespace) -> int:
     category_ids = category_ids_or_report(project, args.project, args.category)
     if category_ids is False:
         return 2
-    image_ids = None
-    if args.images:
-        image_ids = {im.id for im in select_images(project, args.images)}
-        if not image_ids:
-            error(f"{args.project}: no image matches {args.images!r} (--images takes {GLOB_FORMS})")
-            return 1
+    image_ids = image_ids_or_report(project, args.project, args.images)
+    if image_ids is False:
+        return 1
     chosen = pending_predictions(
         project, min_score=args.min_score, below=args.below, category_ids=category_ids, image_ids=image_ids
     )
