@@ -115,3 +115,29 @@ def test_lock_is_in_the_edit_menu_after_occluded(win) -> None:
     edit_menu = next(m for m in win.menus if m.title().replace("&", "") == "Edit")
     ids = [a.property("shortcut_id") for a in edit_menu.actions()]
     assert ids.index("edit.lock") == ids.index("edit.occluded") + 1
+
+
+def test_the_edit_menu_checks_lock_and_occluded_as_the_selection_has_them(win) -> None:
+    """The entries show the selection's state (all selected have it: checked), following the selection and
+    undo; one clicked with nothing selected stays unchecked."""
+    edit_menu = next(m for m in win.menus if m.title().replace("&", "") == "Edit")
+    acts = {a.property("shortcut_id"): a for a in edit_menu.actions()}
+    lock, occluded = acts["edit.lock"], acts["edit.occluded"]
+    assert lock.isCheckable() and occluded.isCheckable()
+    assert not lock.isChecked() and not occluded.isChecked()
+    key(win, Qt.Key.Key_L, ALT)
+    assert lock.isChecked() and not occluded.isChecked()
+    key(win, Qt.Key.Key_Q)
+    assert lock.isChecked() and occluded.isChecked()
+    click(win, view_point(win, 200, 40), Qt.KeyboardModifier.ShiftModifier)  # with an unlocked one: mixed
+    assert win.document.selection == [BOX, OTHER] and not lock.isChecked() and not occluded.isChecked()
+    click(win, view_point(win, *IN_BOX))
+    assert lock.isChecked()
+    key(win, Qt.Key.Key_Z, CTRL)  # the occluded mark undone, then the lock
+    assert lock.isChecked() and not occluded.isChecked()
+    key(win, Qt.Key.Key_Z, CTRL)
+    assert not lock.isChecked()
+    click(win, view_point(win, 150, 200))  # empty image: nothing selected
+    assert win.document.selection == []
+    lock.trigger()  # from the menu: nothing to lock, the mark does not stay
+    assert not lock.isChecked() and win.statusBar().currentMessage().startswith("Nothing selected to lock")
