@@ -16,6 +16,7 @@ from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
 from pixelproof.core.object_lock import is_locked
 from tests.ui.conftest import hover, make_project, settle
+from tests.ui.test_prediction_tags import layer_tag
 from tests.ui.test_workbench import click, drag, key, view_point
 
 BOX, OTHER, MASK = 1, 2, 3
@@ -141,3 +142,18 @@ def test_the_edit_menu_checks_lock_and_occluded_as_the_selection_has_them(win) -
     assert win.document.selection == []
     lock.trigger()  # from the menu: nothing to lock, the mark does not stay
     assert not lock.isChecked() and win.statusBar().currentMessage().startswith("Nothing selected to lock")
+
+
+def test_a_locked_objects_tag_on_the_canvas_says_locked_until_unlocked(win) -> None:
+    """The canvas, not only the Annotations panel, says why the object shows no handles (a box's tag drawn
+    by the box layer, a mask's by its item)."""
+    key(win, Qt.Key.Key_L, ALT)
+    assert layer_tag(win, BOX).endswith(" · locked") and not layer_tag(win, OTHER).endswith("locked")
+    click(win, view_point(win, *IN_MASK))
+    key(win, Qt.Key.Key_L, ALT)
+    assert win.canvas.items_by_id[MASK]._label.text.text().endswith(" · locked")
+    key(win, Qt.Key.Key_L, ALT)
+    assert not win.canvas.items_by_id[MASK]._label.text.text().endswith("locked")
+    click(win, view_point(win, *IN_BOX))
+    key(win, Qt.Key.Key_L, ALT)
+    assert not layer_tag(win, BOX).endswith("locked")
