@@ -80,4 +80,4 @@ def test_label_file_without_its_image_is_reported_and_convert_says_so(tmp_path: 
     assert main(["convert", str(data), str(tmp_path / "p.json"), "--from", "yolo", "--to", "coco"]) == 3
     captured = capsys.readouterr()
     assert "Annotations/1.txt: no image for this label file" in captured.err
-    assert "0 annotations" in captured.out and "skipped 1 files" in captured.out
+    assert "0 annotations" in captured.out and "skipped 1 file\n" in captured.out

@@ -16,6 +16,7 @@ from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
 from pixelproof.core.object_lock import is_locked
 from tests.ui.conftest import hover, make_project, settle
+from tests.ui.test_prediction_tags import layer_tag
 from tests.ui.test_workbench import click, drag, key, view_point
 
 BOX, OTHER, MASK = 1, 2, 3
@@ -115,3 +116,44 @@ def test_lock_is_in_the_edit_menu_after_occluded(win) -> None:
     edit_menu = next(m for m in win.menus if m.title().replace("&", "") == "Edit")
     ids = [a.property("shortcut_id") for a in edit_menu.actions()]
     assert ids.index("edit.lock") == ids.index("edit.occluded") + 1
+
+
+def test_the_edit_menu_checks_lock_and_occluded_as_the_selection_has_them(win) -> None:
+    """The entries show the selection's state (all selected have it: checked), following the selection and
+    undo; one clicked with nothing selected stays unchecked."""
+    edit_menu = next(m for m in win.menus if m.title().replace("&", "") == "Edit")
+    acts = {a.property("shortcut_id"): a for a in edit_menu.actions()}
+    lock, occluded = acts["edit.lock"], acts["edit.occluded"]
+    assert lock.isCheckable() and occluded.isCheckable()
+    assert not lock.isChecked() and not occluded.isChecked()
+    key(win, Qt.Key.Key_L, ALT)
+    assert lock.isChecked() and not occluded.isChecked()
+    key(win, Qt.Key.Key_Q)
+    assert lock.isChecked() and occluded.isChecked()
+    click(win, view_point(win, 200, 40), Qt.KeyboardModifier.ShiftModifier)  # with an unlocked one: mixed
+    assert win.document.selection == [BOX, OTHER] and not lock.isChecked() and not occluded.isChecked()
+    click(win, view_point(win, *IN_BOX))
+    assert lock.isChecked()
+    key(win, Qt.Key.Key_Z, CTRL)  # the occluded mark undone, then the lock
+    assert lock.isChecked() and not occluded.isChecked()
+    key(win, Qt.Key.Key_Z, CTRL)
+    assert not lock.isChecked()
+    click(win, view_point(win, 150, 200))  # empty image: nothing selected
+    assert win.document.selection == []
+    lock.trigger()  # from the menu: nothing to lock, the mark does not stay
+    assert not lock.isChecked() and win.statusBar().currentMessage().startswith("Nothing selected to lock")
+
+
+def test_a_locked_objects_tag_on_the_canvas_says_locked_until_unlocked(win) -> None:
+    """The canvas, not only the Annotations panel, says why the object shows no handles (a box's tag drawn
+    by the box layer, a mask's by its item)."""
+    key(win, Qt.Key.Key_L, ALT)
+    assert layer_tag(win, BOX).endswith(" · locked") and not layer_tag(win, OTHER).endswith("locked")
+    click(win, view_point(win, *IN_MASK))
+    key(win, Qt.Key.Key_L, ALT)
+    assert win.canvas.items_by_id[MASK]._label.text.text().endswith(" · locked")
+    key(win, Qt.Key.Key_L, ALT)
+    assert not win.canvas.items_by_id[MASK]._label.text.text().endswith("locked")
+    click(win, view_point(win, *IN_BOX))
+    key(win, Qt.Key.Key_L, ALT)
+    assert not layer_tag(win, BOX).endswith("locked")

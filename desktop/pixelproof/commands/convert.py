@@ -19,7 +19,7 @@ from pixelproof.commands._batch import add_batch_arguments, announce, batch_opti
 from pixelproof.commands._common import ProgressBar, add_examples, error, print_capped, warn
 from pixelproof.commands._format_options import WRITTEN_OPTIONS, add_option_flags, chosen_options
 from pixelproof.core.errors import error_text
-from pixelproof.core.wording import plural
+from pixelproof.core.wording import plural, skipped_counts
 
 # why a format's writer runs in this process whatever --workers says (docs/scaling.md, "convert")
 ONE_PROCESS = (
@@ -224,7 +224,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     bar.close()
     print_capped([f"pixelproof: warning: {w}" for w in warnings])  # a line per image: a screenful at most
-    skipped = ", ".join(f"{n} {k}" for k, n in sorted(result.skipped.items()))
+    skipped = skipped_counts(result.skipped)
     n_images, n_objects, n_void = left.written(project)
     print(
         f"{args.output}: {plural(n_images, 'image')}, {plural(n_objects, 'annotation')}"

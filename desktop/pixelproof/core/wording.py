@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 def plural(n: int, word: str, many: str | None = None) -> str:
     """``n`` and ``word``, in the plural unless ``n`` is 1: "1 category", "3 categories", "0 boxes";
@@ -16,3 +18,19 @@ def plural(n: int, word: str, many: str | None = None) -> str:
         else:
             many = word + "s"
     return f"{n} {many}"
+
+
+def skipped_counts(skipped: Mapping[str, int]) -> str:
+    """What a read left out, by kind, as the import report, the status bar and ``convert`` say it: "1 file,
+    3 boxes, 2 invalid". Readers count under a plural kind ("files", "boxes", "categories"); one of a kind
+    is said in the singular ("1 files" read as a typo). A kind that is no plural noun is kept as it is."""
+    parts = []
+    for kind, n in sorted(skipped.items()):
+        if n == 1 and kind.endswith("ies"):
+            kind = kind[:-3] + "y"
+        elif n == 1 and kind.endswith(("xes", "ches", "shes")):
+            kind = kind[:-2]
+        elif n == 1 and kind.endswith("s") and not kind.endswith("ss"):
+            kind = kind[:-1]
+        parts.append(f"{n} {kind}")
+    return ", ".join(parts)

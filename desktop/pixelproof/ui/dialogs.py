@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFontMetrics, QKeySequence
+from PySide6.QtGui import QFontMetrics, QKeySequence, QTextOption
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
     QDialog,
@@ -419,7 +419,10 @@ class ReportDialog(QDialog):
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text = QPlainTextEdit("\n".join(lines))
         self.text.setReadOnly(True)
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # wrapped to the window, a long path too (at a slash, or anywhere): unwrapped, a problem under a deep
+        # folder showed its path and hid behind a horizontal scroll bar what was wrong with the file
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.text.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.lines = list(lines)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.copy_button = buttons.addButton("Copy All", QDialogButtonBox.ButtonRole.ActionRole)

@@ -38,7 +38,7 @@ from pixelproof.core.limits import LimitError, check_output_not_input
 from pixelproof.core.message_log import report_lines
 from pixelproof.core.model import Project
 from pixelproof.core.overlap_versions import WRITTEN, versions_note
-from pixelproof.core.wording import plural
+from pixelproof.core.wording import plural, skipped_counts
 from pixelproof.interop import FORMATS, Format, ImportResult, project_name
 from pixelproof.interop.format_guess import another_format_hint
 from pixelproof.interop.formats import ACCEPT_ALL, EXPORT_OPTION_NAMES, EXPORT_OPTIONS, LeftOut, image_names
@@ -462,7 +462,7 @@ class InteropActions(QObject):
             f"{plural(len(project.annotations), 'annotation')} and "
             f"{plural(len(project.categories), 'category')} from {path}"
         )
-        skipped = ", ".join(f"{n} {k}" for k, n in sorted(result.skipped.items()))
+        skipped = skipped_counts(result.skipped)
         if problems or skipped or hint or notes:
             headline = summary + (f".\nSkipped: {skipped}." if skipped else ".")
             headline += f"\nNo annotations read as {fmt.title}: {hint}." if hint else ""

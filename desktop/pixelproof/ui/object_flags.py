@@ -8,7 +8,11 @@ Alt+L (CVAT's L; L here is Show Labels): the selected objects locked or unlocked
 locked object stays visible and selectable, but the core edits refuse to move, resize, reshape, paint,
 reclassify or delete it, so no view and no command can; the canvas shows it without handles, and a refused
 gesture (Delete, a drag, a stroke) leaves it as it is and says in the status bar which object is locked and
-which key unlocks it. Each toggle is one undoable edit; the status bar says the new state."""
+which key unlocks it. Each toggle is one undoable edit; the status bar says the new state.
+
+Both menu entries are check marks showing the selection's state (checked when every selected object has the
+flag, as the toggle then clears it), so Edit > Lock on a locked object reads as such rather than as an
+offer to lock it again; they follow the selection, its edits and their undo."""
 
 from __future__ import annotations
 
@@ -35,12 +39,14 @@ class ObjectFlags(QObject):
             shell.widget,
             self.toggle_occluded,
             tip="Mark the selected objects occluded (partly hidden behind another), or clear the mark",
+            checkable=True,
         )
         self.act_lock = make_action(
             "edit.lock",
             shell.widget,
             self.toggle_lock,
             tip="Lock the selected objects against moving, reshaping, painting and deleting, or unlock them",
+            checkable=True,
         )
         # (put in the Edit menu by ``ObjectSteps``, after S / Shift+S)
         for act in (self.act_occluded, self.act_lock):
@@ -63,6 +69,7 @@ class ObjectFlags(QObject):
         doc = self.shell.document
         anns = doc.selected_annotations() if doc is not None else []
         if doc is None or not anns:
+            self._show_state()  # the click ticked the box: nothing changed, so it goes back
             self.shell.status(f"Nothing selected to {what} (S selects the next object)", 2500)
             return
         on = not all(has(a) for a in anns)
@@ -81,9 +88,20 @@ class ObjectFlags(QObject):
             return
         if self._doc is not None:
             self._doc.editRefused.disconnect(self._refused)
+            self._doc.selectionChanged.disconnect(self._show_state)
+            self._doc.editAnnounced.disconnect(self._show_state)
         self._doc = doc
         if doc is not None:
             doc.editRefused.connect(self._refused)
+            doc.selectionChanged.connect(self._show_state)
+            doc.editAnnounced.connect(self._show_state)  # a toggle, its undo, a paste over the selection
+        self._show_state()
+
+    def _show_state(self) -> None:
+        """Each entry checked when every selected object has its flag (what its toggle would clear)."""
+        anns = self._doc.selected_annotations() if self._doc is not None else []
+        self.act_occluded.setChecked(bool(anns) and all(is_occluded(a) for a in anns))
+        self.act_lock.setChecked(bool(anns) and all(is_locked(a) for a in anns))
 
     def _refused(self, error: LockedError) -> None:
         """A gesture refused on a locked object: which, and the keys that unlock it."""

@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor, QPen
 
 from pixelproof.core.category_colors import shown_color
 from pixelproof.core.model import Annotation, Category, is_pending, is_pending_prediction, is_rejected
+from pixelproof.core.object_lock import is_locked
 
 FILL_ALPHA = 40
 # a pending prediction's outline: dash and gap in pen widths (cosmetic: screen pixels at any zoom), flat
@@ -23,6 +24,9 @@ LABEL, PENDING, REJECTED = "", "pending", "rejected"
 # apart from green and blue for the colour-blind), whatever its category's colour
 REJECTED_COLOR = QColor(213, 94, 0)
 REJECTED_TAG = "· rejected"  # after the category name on its tag
+# after the name (and score) of a locked object's tag (Edit > Lock): the canvas says why it shows no handles
+# and will not move, as the Annotations panel's "(locked)" does, without looking away from the object
+LOCKED_TAG = "· locked"
 
 
 def review_look(ann: Annotation) -> str:
@@ -72,10 +76,14 @@ def score_text(score: float) -> str:
 def tag_suffix(ann: Annotation) -> str:
     """What a tag says after the category name: a pending prediction's score (formatted once, when the
     object is read, not at each repaint), ``REJECTED_TAG`` for a rejected object; "" for anything else, a
-    model's object accepted or without a score (no made-up 1.00)."""
+    model's object accepted or without a score (no made-up 1.00). Then ``LOCKED_TAG`` for a locked one."""
     if is_rejected(ann):
-        return REJECTED_TAG
-    return score_text(ann.score) if ann.score is not None and is_pending_prediction(ann) else ""
+        state = REJECTED_TAG
+    else:
+        state = score_text(ann.score) if ann.score is not None and is_pending_prediction(ann) else ""
+    if is_locked(ann):
+        state = f"{state} {LOCKED_TAG}" if state else LOCKED_TAG
+    return state
 
 
 def tag_text(name: str, score: str) -> str:

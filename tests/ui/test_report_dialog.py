@@ -1,0 +1,29 @@
+"""The import / export report (``dialogs.ReportDialog``) wraps its lines to the window: a problem under a deep
+folder showed only its path, what was wrong past a horizontal scroll bar."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+
+from pixelproof.ui.dialogs import ReportDialog
+from tests.ui.conftest import settle
+
+DEEP = "/data/" + "/".join(f"annotations_from_the_field_team_{i}" for i in range(6))
+
+
+def test_a_long_problem_line_wraps_so_its_end_is_in_view(qtbot) -> None:  # type: ignore[no-untyped-def]
+    lines = [
+        f"{DEEP}/frame_000123.json: shapes[0]: a polygon needs at least 3 points, got 1; skipped",
+        "short",
+    ]
+    dlg = ReportDialog("Import report", "Imported 1 image.\n1 problem:", lines)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    settle()
+    assert dlg.text.horizontalScrollBar().maximum() == 0
+    first = dlg.text.document().firstBlock()
+    assert first.layout().lineCount() > 1  # the path itself broken (no spaces in it), then the reason
+    assert first.layout().lineAt(0).naturalTextWidth() <= dlg.text.viewport().width()
+    dlg.copy_button.click()  # copied as read: one line per problem, no wrapping in it
+    assert QApplication.clipboard().text().endswith("\n".join(lines))
