@@ -111,3 +111,31 @@ def test_an_imported_over_long_name_is_kept_whole_and_reported(tmp_path: Path) -
     assert sorted(c.name for c in load_project(out).categories.values()) == names
     coco = COCO(str(out))
     assert sorted(c["name"] for c in coco.loadCats(coco.getCatIds())) == names
+
+
+def test_a_labelme_shape_with_no_label_keeps_its_object_and_the_import_says_its_class_has_no_name(
+    tmp_path: Path,
+) -> None:
+    """A LabelMe shape saved with an empty (or blank) label made a class called "" that no list, menu or
+    export could name, and nothing said so: the object is kept (dropping it would lose a drawn outline),
+    and the report names the file and says the class has no name; typing such a name is refused."""
+    from PIL import Image
+
+    Image.new("RGB", (20, 20)).save(tmp_path / "a.png")
+    tri = [[1, 1], [9, 1], [9, 9]]
+    shapes = [
+        {"label": label, "points": tri, "shape_type": "polygon", "flags": {}} for label in ("", "  ", "ok")
+    ]
+    doc = {"version": "5.0.1", "flags": {}, "shapes": shapes, "imagePath": "a.png", "imageData": None}
+    (tmp_path / "a.json").write_text(json.dumps({**doc, "imageHeight": 20, "imageWidth": 20}))
+    fmt = detect_format(tmp_path)
+    assert fmt is not None and fmt.name == "labelme"
+    result = fmt.read(tmp_path)
+    assert len(result.project.annotations) == 3
+    said = [p for p in result.problems if "category" in p]
+    assert len(said) == 2, result.problems
+    assert any("“” is empty" in p for p in said) and any("“  ” is blank" in p for p in said)
+    assert all(str(tmp_path) in p for p in said)
+    for name in ("", "   "):
+        with pytest.raises(LimitError):
+            check_category_name(name, "Add category")

@@ -116,7 +116,10 @@ def windows_device(name: str) -> bool:
 
 def category_name_problem(name: str) -> str | None:
     """Why PixelProof would not make a category called ``name`` (None: it would): over
-    ``MAX_CATEGORY_NAME`` characters, or holding a character that is not shown (``shown_name``)."""
+    ``MAX_CATEGORY_NAME`` characters, empty or only blanks (a LabelMe shape saved with no label: a class
+    no list, menu or export could name), or holding a character that is not shown (``shown_name``)."""
+    if not name.strip():
+        return "is blank: a class needs a visible name" if name else "is empty: a class needs a name"
     if len(name) > MAX_CATEGORY_NAME:
         return f"is {len(name):,} characters long (a name made in PixelProof has at most {MAX_CATEGORY_NAME})"
     bad = next((c for c in name if _unseen(c)), None)
