@@ -81,3 +81,26 @@ def test_qa_reports_cldice(tmp_path, capsys) -> None:
         images = {r["file_name"]: r for r in csv.DictReader(fh)}
     assert float(images["a.png"]["cldice"]) == 1.0  # mean over a.png's classes with a value: the crack
     assert "clDice" in (tmp_path / "r.html").read_text() or "cldice" in (tmp_path / "r.html").read_text()
+
+
+def test_boxes_have_no_cldice_and_say_why(tmp_path) -> None:
+    """A box is a filled rectangle, not a drawn structure: a class row with a box (on either side) is not
+    thinned (every 20 x 20 box of a box project was, a fifth of its QA run), its reason says so; a mask row
+    of the same images still has its clDice."""
+    ref_crack, cand_crack = canvas(crack(4, 10)), canvas(crack(4, 11))
+    ref, cand = (
+        project([(1, 1, ref_crack)], tmp_path / "ref.json"),
+        project([(1, 1, cand_crack)], tmp_path / "cand.json"),
+    )
+    for path, x in ((ref, 200), (cand, 203)):  # a 20 x 20 box of class "vessel" on each side
+        doc = json.loads(path.read_text())
+        box = {"id": 9, "image_id": 1, "category_id": 2, "bbox": [x, 20, 20, 20], "area": 400, "iscrowd": 0}
+        doc["annotations"].append({**box, "segmentation": []})
+        path.write_text(json.dumps(doc))
+    out = tmp_path / "r.json"
+    assert main(["qa", str(ref), str(cand), "--json", str(out)]) == 0
+    rows = {(r["file_name"], r["category"]): r for r in json.loads(out.read_text())["per_image"]}
+    assert rows["a.png", "vessel"]["dice"] > 0.8
+    assert rows["a.png", "vessel"]["cldice"] is None
+    assert rows["a.png", "vessel"]["cldice_reason"].startswith("not computed: boxes have no centreline")
+    assert rows["a.png", "crack"]["cldice"] == 1.0

@@ -97,14 +97,18 @@ def centrelines(
     *,
     max_depth: int = THIN_DEPTH,
     budget: int = SKELETON_BUDGET,
+    boxes: bool = False,
 ) -> Centrelines | str:
     """The ``Centrelines`` of the masks the parts make up (``metrics.merge`` of each side), thinned group
-    by group; a str saying why not when a piece is deeper than ``max_depth`` (no thin structure) or the
-    thinning would cost more than ``budget`` pixel-passes."""
+    by group; a str saying why not when a piece is deeper than ``max_depth`` (no thin structure), the
+    thinning would cost more than ``budget`` pixel-passes, or ``boxes``: some object is a box (a filled
+    rectangle has no drawn centreline; thinning every box was a fifth of a QA run of box projects)."""
     ref_parts = [p for p in ref_parts if not p.is_empty]
     cand_parts = [p for p in cand_parts if not p.is_empty]
     if not ref_parts or not cand_parts:
         return "one mask empty"  # clDice 0 (both: n/a) without thinning anything
+    if boxes:
+        return "not computed: boxes have no centreline (clDice compares masks and polygons)"
     # a piece is at least as deep as any part of it: the first blob says so, before any merging
     deepest = 0
     for p in ref_parts + cand_parts:

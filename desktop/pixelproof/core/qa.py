@@ -330,7 +330,8 @@ def score_image(
         # compare(*masks[cat]), without the whole frame of a class spread thin over a large image
         comparison = compare_parts(parts_r, parts_c, shape, nsd_tau=opt.tau(cat), merged=masks.of(cat), **kw)  # type: ignore[arg-type]
         if opt.boundary_metrics:  # clDice of the class's masks, thinned cluster by cluster
-            comparison.centrelines = centrelines(parts_r, parts_c)
+            boxes = any(o.is_box for o in (*by_r.get(cat, ()), *by_c.get(cat, ())))
+            comparison.centrelines = centrelines(parts_r, parts_c, boxes=boxes)
         rows.append(
             ImageClassRow(
                 category=cat,
@@ -400,8 +401,7 @@ def _match_objects(
         best_r.update(zip(map(id, rs), matching.best_ious(m, axis=1), strict=True))
         best_c.update(zip(map(id, cs), matching.best_ious(m, axis=0), strict=True))
         pairs = matching.match(m, threshold)
-        mi = {i for i, _ in pairs}
-        mj = {j for _, j in pairs}
+        mi, mj = {i for i, _ in pairs}, {j for _, j in pairs}
         for (i, j), iou in zip(pairs, matching.pair_ious(m, pairs), strict=True):
             objects.append(_pair_row(base, "match", rs[i], cs[j], iou, cmp))
             counts.setdefault(cat, InstanceCounts())
