@@ -116,10 +116,7 @@ def windows_device(name: str) -> bool:
 
 def category_name_problem(name: str) -> str | None:
     """Why PixelProof would not make a category called ``name`` (None: it would): over
-    ``MAX_CATEGORY_NAME`` characters, empty or only blanks (a LabelMe shape saved with no label: a class
-    no list, menu or export could name), or holding a character that is not shown (``shown_name``)."""
-    if not name.strip():
-        return "is blank: a class needs a visible name" if name else "is empty: a class needs a name"
+    ``MAX_CATEGORY_NAME`` characters, or holding a character that is not shown (``shown_name``)."""
     if len(name) > MAX_CATEGORY_NAME:
         return f"is {len(name):,} characters long (a name made in PixelProof has at most {MAX_CATEGORY_NAME})"
     bad = next((c for c in name if _unseen(c)), None)
@@ -132,6 +129,15 @@ def category_name_problem(name: str) -> str | None:
     else:
         what = "a control character"
     return f"holds {what} ({_escaped(bad)}); a name is one line of visible text"
+
+
+def blank_name_problem(name: str) -> str | None:
+    """Why an imported class is said to have no name (None: it has one): empty or only blanks, as a LabelMe
+    shape saved with no label. Kept all the same (COCO files from other tools name one "", a taxonomy
+    carries it), but no list, menu or export can name it."""
+    if name.strip():
+        return None
+    return "is blank: a class needs a visible name" if name else "is empty: a class needs a name"
 
 
 def check_category_name(name: str, where: str = "") -> None:

@@ -584,11 +584,11 @@ def report_category_names(result: Any, path: Any, on_problem: Any = None) -> Non
     the name shortened. The name is kept whole: it is how the dataset's other files and tools name the
     class (a cut one would part from them on export, two cut alike would merge); the app shows it
     shortened on one line (``limits.shown_name``)."""
-    from pixelproof.core.names import category_name_problem, shown_name
+    from pixelproof.core.names import blank_name_problem, category_name_problem, shown_name
 
     project, problems = getattr(result, "project", None), getattr(result, "problems", None)
     for cat in project.categories.values() if project is not None and problems is not None else ():
-        problem = category_name_problem(cat.name)
+        problem = category_name_problem(cat.name) or blank_name_problem(cat.name)
         if problem is None:
             continue
         line = f"{path}: category “{shown_name(cat.name, 60)}” {problem}; kept whole as the file has it"
