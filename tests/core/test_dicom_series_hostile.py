@@ -96,3 +96,29 @@ def test_slice_names_spelled_with_other_digits_name_no_slice(fragment: str) -> N
     assert parse_slice_ref(f"CT#{fragment}") is None
     ascii_fragment = "".join(str(int(c)) if c.isdigit() else c for c in fragment)
     assert parse_slice_ref(f"CT#{ascii_fragment}") is not None
+
+
+def test_a_header_only_file_in_a_series_folder_is_skipped_naming_it_not_stacked_as_a_slice(
+    tmp_path: Path,
+) -> None:
+    """A copy saved without its pixels (pydicom's stop_before_pixels, an anonymiser that strips them) at
+    a position past the series was stacked as its last slice: a slice that could never be shown, its gap
+    counted in the series' span."""
+    from pixelproof.core.sources import scan_images
+
+    folder = tmp_path / "ct"
+    files = [write_slice(folder / f"{name}.dcm", 2.5 * z, 10 * z, z + 1) for z, name in enumerate("qxb")]
+    header_only = write_slice(folder / "h.dcm", 20.0, 0, 9)
+    ds = pydicom.dcmread(header_only)
+    del ds.PixelData
+    ds.save_as(header_only)
+    skipped: list[str] = []
+    entries = scan_images(folder, skipped.append)
+    assert [e.file_name(tmp_path) for e in entries] == ["ct#z=000", "ct#z=001", "ct#z=002"]
+    (group,) = scan_folder(folder).series
+    assert group.files == files
+    assert [m for m in skipped if "h.dcm" in m] == [
+        f"{header_only}: the DICOM file holds no image (no Pixel Data); skipped"
+    ]
+    for z, f in enumerate(files):
+        assert np.array_equal(read_image(Path(f"{folder}#z={z:03d}")), expected_pixels(f))

@@ -139,21 +139,47 @@ def check_deflated(path: str | os.PathLike[str]) -> None:
         )
 
 
+PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})  # Pixel Data, Float / Double Float Pixel Data
+
+
 def read_dataset(
     path: str | os.PathLike[str], pixels: bool = False, tags: tuple[str, ...] | None = None
 ) -> Any:
     """The parsed file (without its pixel data unless ``pixels``; only ``tags`` when given); raises
     ``DicomError``."""
+    return _read(Path(path), pixels, tags, None)
+
+
+def read_header(path: str | os.PathLike[str], tags: tuple[str, ...] | None = None) -> tuple[Any, bool]:
+    """The file's header (only ``tags`` when given) and whether pixel data follows it, found where the
+    read stops, without reading the pixels: a header-only copy in a series folder is no slice."""
+    seen: list[int] = []
+    ds = _read(Path(path), False, tags, seen)
+    return ds, bool(seen)
+
+
+def _read(p: Path, pixels: bool, tags: tuple[str, ...] | None, seen: list[int] | None) -> Any:
     from pixelproof.core.limits import LimitError, check_regular_file
 
     pydicom = import_pydicom()
-    p = Path(path)
+
+    def at_pixels(tag: int, vr: str | None, length: int) -> bool:  # pydicom's stop_before_pixels, noted
+        if tag in PIXEL_TAGS:
+            seen.append(tag)  # type: ignore[union-attr]
+            return True
+        return False
+
     try:
         check_regular_file(p, str(p))  # a FIFO or device would block the read
         check_deflated(p)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # pydicom warns about every odd value; errors are raised
-            ds = pydicom.dcmread(os.fspath(p), stop_before_pixels=not pixels, specific_tags=tags)
+            if seen is None:
+                ds = pydicom.dcmread(os.fspath(p), stop_before_pixels=not pixels, specific_tags=tags)
+            else:
+                wanted = [pydicom.tag.Tag(t) for t in tags] if tags else None
+                with open(p, "rb") as fp:
+                    ds = pydicom.filereader.read_partial(fp, at_pixels, specific_tags=wanted)
     except FileNotFoundError:
         raise DicomError(f"{p}: DICOM file not found") from None
     except IsADirectoryError:
