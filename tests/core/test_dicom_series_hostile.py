@@ -122,3 +122,24 @@ def test_a_header_only_file_in_a_series_folder_is_skipped_naming_it_not_stacked_
     ]
     for z, f in enumerate(files):
         assert np.array_equal(read_image(Path(f"{folder}#z={z:03d}")), expected_pixels(f))
+
+
+def test_a_series_without_positions_whose_instance_numbers_repeat_is_said_not_silently_name_ordered(
+    tmp_path: Path,
+) -> None:
+    """Without ImagePositionPatient only InstanceNumber orders a series; two files of one number were
+    stacked by file name with nothing said, a slice order nothing promises."""
+    folder = tmp_path / "mr"
+    for name, inst in [("b", 2), ("a", 2), ("c", 1)]:
+        write_slice(folder / f"{name}.dcm", 0.0, inst, inst, ImagePositionPatient=None)
+    scan = scan_folder(folder)
+    assert [f.name for f in scan.series[0].files] == ["c.dcm", "a.dcm", "b.dcm"]
+    (note,) = series_notes(folder, scan).values()
+    assert note.startswith(
+        f"{folder}: the DICOM series (SeriesNumber 5) has files without ImagePositionPatient"
+    )
+    assert "2 files share a number (InstanceNumber 2: a.dcm, b.dcm)" in note
+    assert "check the slices" in note
+    # numbered apart, the same files say nothing
+    write_slice(folder / "b.dcm", 0.0, 3, 3, ImagePositionPatient=None)
+    assert series_notes(folder, scan_folder(folder)) == {}

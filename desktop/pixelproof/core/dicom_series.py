@@ -107,6 +107,7 @@ class Series:
     conflict: str = ""  # why the series is not stacked: files at one position that nothing tells apart
     group: Series | None = field(default=None, repr=False, compare=False)  # a phase's whole series
     geometries: list[PatientGeometry | None] = field(default_factory=list)  # each file's place in the patient
+    order_note: str = ""  # a series without positions whose InstanceNumbers do not order it: why not
 
     def identity(self, index: int) -> dict[str, Any]:
         """What a slice record keeps of file ``index``: its SOPInstanceUID; without one, name and size."""
@@ -155,6 +156,10 @@ def series_notes(folder: Path, scan: FolderScan) -> dict[int, str]:
     for k, group in enumerate(scan.series, start=1):
         if group.conflict:
             notes[k] = group.conflict
+        elif group.order_note:
+            notes[k] = SeriesNote(
+                f"{folder}: the DICOM series (SeriesNumber {group.number}) {group.order_note}"
+            )
         elif group.phases:
             prefix = f"{folder.name}#series={k}&" if several else f"{folder.name}#"
             listed = "; ".join(
@@ -259,7 +264,27 @@ def _make_series(uid: str, rows: int, cols: int, members: list[tuple[Path, Any]]
     sizes = [_file_size(f) for f in files]
     series = Series(uid, number, files, positions, (rows, cols), meta, offsets, uids, windows, sizes)
     series.geometries = [patient_geometry(k[4]) for k in keyed]
+    if any(k[0] is None for k in keyed):
+        series.order_note = _order_note([(k[1], k[2]) for k in keyed])
     return series
+
+
+def _order_note(instances: list[tuple[int, str]]) -> str:
+    """Why InstanceNumber does not order a series without positions: files that share one (0: none), then
+    stacked by file name, which is no slice order a scanner promises; "" when every number differs."""
+    counts = Counter(n for n, _ in instances)
+    shared = [(n, name) for n, name in instances if counts[n] > 1]
+    if not shared:
+        return ""
+    n = shared[0][0]
+    names = [name for m, name in shared if m == n]
+    what = "no InstanceNumber" if n == 0 else f"InstanceNumber {n}"
+    listed = ", ".join(names[:3]) + (f" and {len(names) - 3:,} more" if len(names) > 3 else "")
+    return (
+        f"has files without ImagePositionPatient, so it is stacked by InstanceNumber, and {len(shared):,} "
+        f"files share a number ({what}: {listed}): those are stacked in file-name order, which may not be "
+        "their slice order; check the slices"
+    )
 
 
 def _split_phases(group: Series, members: list[tuple[Path, Any]]) -> None:
