@@ -143,3 +143,20 @@ def test_a_series_without_positions_whose_instance_numbers_repeat_is_said_not_si
     # numbered apart, the same files say nothing
     write_slice(folder / "b.dcm", 0.0, 3, 3, ImagePositionPatient=None)
     assert series_notes(folder, scan_folder(folder)) == {}
+
+
+def test_a_file_cut_short_in_a_series_folder_is_skipped_saying_how_short(tmp_path: Path) -> None:
+    """An interrupted copy keeps its header and part of its pixels: it was stacked as a slice whose read
+    then failed calling its plain transfer syntax undecodable; the scan finds it from the element's length
+    and the file's size, reading no pixels."""
+    from pixelproof.core.sources import scan_images
+
+    folder = tmp_path / "ct"
+    files = [write_slice(folder / f"s{z}.dcm", 2.5 * z, 10 * z, z + 1) for z in range(3)]
+    cut = write_slice(folder / "s3.dcm", 7.5, 30, 4)
+    cut.write_bytes(cut.read_bytes()[:-10])  # 32 bytes of pixels, 22 there
+    skipped: list[str] = []
+    entries = scan_images(folder, skipped.append)
+    assert [e.file_name(tmp_path) for e in entries] == ["ct#z=000", "ct#z=001", "ct#z=002"]
+    assert skipped == [f"{cut}: the file is cut short: its Pixel Data takes 32 bytes, 22 are there; skipped"]
+    assert scan_folder(folder).series[0].files == files

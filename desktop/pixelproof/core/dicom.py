@@ -139,6 +139,7 @@ def check_deflated(path: str | os.PathLike[str]) -> None:
         )
 
 
+UNDEFINED_LENGTH = 0xFFFFFFFF  # encapsulated (compressed) pixel data: its length is its fragments'
 PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})  # Pixel Data, Float / Double Float Pixel Data
 
 
@@ -150,22 +151,39 @@ def read_dataset(
     return _read(Path(path), pixels, tags, None)
 
 
-def read_header(path: str | os.PathLike[str], tags: tuple[str, ...] | None = None) -> tuple[Any, bool]:
-    """The file's header (only ``tags`` when given) and whether pixel data follows it, found where the
-    read stops, without reading the pixels: a header-only copy in a series folder is no slice."""
-    seen: list[int] = []
-    ds = _read(Path(path), False, tags, seen)
-    return ds, bool(seen)
+def read_header(path: str | os.PathLike[str], tags: tuple[str, ...] | None = None) -> tuple[Any, str]:
+    """The file's header (only ``tags`` when given) and what is wrong with its pixel data ("" when nothing
+    is), found where the read stops, without reading the pixels: a header-only copy, or a file cut short
+    by an interrupted copy, in a series folder is no slice."""
+    seen: list[tuple[int, int]] = []  # (length, offset) of the pixel data element's value
+    p = Path(path)
+    ds = _read(p, False, tags, seen)
+    if not seen:
+        return ds, "the DICOM file holds no image (no Pixel Data)"
+    length, offset = seen[0]
+    deflated = str(get_tag(getattr(ds, "file_meta", {}), "TransferSyntaxUID", "")) == DEFLATED_TS
+    if length != UNDEFINED_LENGTH and offset >= 0 and not deflated:  # a deflated file's offset is inflated
+        try:
+            there = p.stat().st_size - offset
+        except OSError:
+            return ds, ""
+        if there < length:
+            return (
+                ds,
+                f"the file is cut short: its Pixel Data takes {length:,} bytes, {max(there, 0):,} are there",
+            )
+    return ds, ""
 
 
-def _read(p: Path, pixels: bool, tags: tuple[str, ...] | None, seen: list[int] | None) -> Any:
+def _read(p: Path, pixels: bool, tags: tuple[str, ...] | None, seen: list[tuple[int, int]] | None) -> Any:
     from pixelproof.core.limits import LimitError, check_regular_file
 
     pydicom = import_pydicom()
+    handle: list[Any] = []
 
     def at_pixels(tag: int, vr: str | None, length: int) -> bool:  # pydicom's stop_before_pixels, noted
-        if tag in PIXEL_TAGS:
-            seen.append(tag)  # type: ignore[union-attr]
+        if tag in PIXEL_TAGS:  # called with the file at the element's value
+            seen.append((length, handle[0].tell() if handle else -1))  # type: ignore[union-attr]
             return True
         return False
 
@@ -179,6 +197,7 @@ def _read(p: Path, pixels: bool, tags: tuple[str, ...] | None, seen: list[int] |
             else:
                 wanted = [pydicom.tag.Tag(t) for t in tags] if tags else None
                 with open(p, "rb") as fp:
+                    handle.append(fp)
                     ds = pydicom.filereader.read_partial(fp, at_pixels, specific_tags=wanted)
     except FileNotFoundError:
         raise DicomError(f"{p}: DICOM file not found") from None

@@ -209,15 +209,15 @@ def scan_folder(folder: Path, files: Iterable[Path] | None = None) -> FolderScan
     problems: list[str] = []
     for f in files:
         try:
-            ds, has_pixels = read_header(f, tags=SCAN_TAGS)
+            ds, pixel_problem = read_header(f, tags=SCAN_TAGS)
         except DicomError as e:
             problems.append(str(e))
             continue
         if "Rows" not in ds or "Columns" not in ds:
             problems.append(f"{f}: DICOM file without an image (e.g. a report or DICOMDIR); skipped")
             continue
-        if not has_pixels:  # a header-only copy: it was stacked as a slice that could never be shown
-            problems.append(f"{f}: the DICOM file holds no image (no Pixel Data); skipped")
+        if pixel_problem:  # a header-only copy or a cut file: it was stacked as a slice never shown
+            problems.append(f"{f}: {pixel_problem}; skipped")
             continue
         try:
             rows, cols = image_size_of(ds, f)
