@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from pixelproof.cli import main
-from pixelproof.interop.format_guess import another_format_hint
+from pixelproof.interop.format_guess import a_title, another_format_hint
 from pixelproof.interop.formats import FORMATS
 
 
@@ -35,7 +35,7 @@ def _labelme(root: Path) -> Path:
 def test_the_hint_names_the_format_the_dataset_looks_like(tmp_path: Path) -> None:
     yolo = _yolo(tmp_path / "y")
     hint = another_format_hint(yolo, FORMATS["coco"])
-    assert hint == "it looks like YOLO dataset (Ultralytics) (--from yolo)"
+    assert hint == "it looks like a YOLO dataset (Ultralytics) (--from yolo)"
     assert another_format_hint(yolo, FORMATS["yolo"]) == ""  # its own format: nothing to say
     assert another_format_hint(tmp_path / "nothing", FORMATS["coco"]) == ""
 
@@ -47,11 +47,23 @@ def test_convert_from_the_wrong_format_names_the_right_one(
     assert main(["convert", str(yolo), str(tmp_path / "p.json"), "--from", "coco", "--to", "coco"]) == 1
     err = capsys.readouterr().err
     assert (
-        "nothing to convert (no images found as coco); it looks like YOLO dataset (Ultralytics) (--from yolo)"
-        in err
+        "nothing to convert (no images found as coco); it looks like a YOLO dataset (Ultralytics) "
+        "(--from yolo)" in err
     )
     labelme = _labelme(tmp_path / "lm")  # its pictures read as a YOLO dataset without labels
     code = main(["convert", str(labelme), str(tmp_path / "q.json"), "--from", "yolo", "--to", "coco"])
     err = capsys.readouterr().err
-    assert "no annotations read as yolo; it looks like LabelMe folder (--from labelme)" in err
+    assert "no annotations read as yolo; it looks like a LabelMe folder (--from labelme)" in err
     assert code == 0  # the pictures are read all the same, as before
+
+
+def test_every_format_is_named_with_its_article() -> None:
+    """'looks like LabelMe folder' read as a slip: each format has its own phrase, with "a" or "an"."""
+    from pixelproof.interop.formats import readable
+
+    for fmt in readable():
+        assert a_title(fmt).startswith(("a ", "an ")), fmt.name
+        assert fmt.title.split(" ")[0].split("(")[0] in a_title(fmt) or fmt.name == "nifti", fmt.name
+    assert a_title(FORMATS["mvtec"]) == "an MVTec AD folder"
+    assert a_title(FORMATS["labelme"]) == "a LabelMe folder"
+    assert a_title(FORMATS["coco"]) == "a COCO JSON file"

@@ -11,6 +11,7 @@ from PIL import Image
 
 from pixelproof.core import masks
 from pixelproof.core.coco import read_json
+from pixelproof.core.wording import skipped_counts
 from pixelproof.interop.labelme import read_labelme
 from pixelproof.interop.voc import read_voc
 
@@ -110,10 +111,13 @@ def test_boxes_match_labelme_voc_xml(labelme_dir: Path) -> None:
 def test_primitives_skipped_shapes_reported_by_type(labelme_dir: Path) -> None:
     problems: list[str] = []
     result = read_labelme(labelme_dir / "primitives" / "primitives.json", on_problem=problems.append)
-    assert result.skipped == {"line": 1, "point": 1, "linestrip": 1}
+    assert result.skipped == {"line shapes": 1, "point shapes": 1, "linestrip shapes": 1}
+    # the import report's "Skipped:" line reads as English, not "1 line, 1 linestrip, 1 point"
+    assert skipped_counts(result.skipped) == "1 line shape, 1 linestrip shape, 1 point shape"
     assert problems == result.problems
     assert len(problems) == 1 and "primitives.json" in problems[0]
-    assert "1 line" in problems[0] and "1 point" in problems[0] and "1 linestrip" in problems[0]
+    assert "1 line shape (" in problems[0] and "1 point shape (" in problems[0]
+    assert "1 linestrip shape (" in problems[0]
     kinds = sorted(a.kind for a in result.project.annotations.values())
     assert kinds == ["box", "box", "mask", "polygon", "polygon"]
     circle = next(a for a in result.project.annotations.values() if a.app_extra == {} and a.area == 8108.0)

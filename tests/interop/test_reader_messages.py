@@ -148,7 +148,7 @@ def test_many_bad_labelme_shapes_are_counted_after_five(tmp_path: Path) -> None:
     result = read_labelme(tmp_path)
     file = tmp_path / "a.json"
     assert result.problems[0] == (
-        f"{file}: skipped shapes that enclose no area: 30 point (shapes[8]; shapes[9]; shapes[10]; "
+        f"{file}: skipped shapes that enclose no area: 30 point shapes (shapes[8]; shapes[9]; shapes[10]; "
         "shapes[11]; "
         "shapes[12] and 25 more)"
     )

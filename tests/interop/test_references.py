@@ -159,7 +159,7 @@ def test_a_folder_that_looks_like_two_formats_says_which_one_was_read(tmp_path):
     ref = load_reference(tmp_path, on_problem=heard.append)
     assert ref.kind == "semantic masks" and len(ref.project.images) == 1
     said = (
-        f"{tmp_path}: read as Cityscapes (gtFine); it also looks like Open Images (V6/V7 CSV): "
+        f"{tmp_path}: read as Cityscapes (gtFine); it also looks like an Open Images dataset (V6/V7 CSV): "
         "name the format to read with --ref-format"
     )
     assert ref.problems[0] == said and heard[0] == said

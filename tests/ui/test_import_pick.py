@@ -65,7 +65,7 @@ def test_a_cvat_coco_export_folder_is_picked_recognised_and_opens_with_its_split
     assert _pick(qtbot, dlg, monkeypatch, folder=export) == ["folder"]
     assert dlg.path_edit.text() == str(export)
     assert dlg.format.name == "coco"  # the Format follows the folder
-    assert dlg.note.text().startswith("task_export looks like COCO JSON.")
+    assert dlg.note.text().startswith("task_export looks like a COCO JSON file.")
     assert "annotations/instances_<split>.json" in dlg.note.text()
     _import(qtbot, win, dlg)
     assert errors == []
@@ -100,9 +100,11 @@ def test_a_datumaro_folder_picked_while_coco_is_chosen_is_read_as_datumaro(
     dlg = _open_import(qtbot, win, "coco")
     assert _pick(qtbot, dlg, monkeypatch, folder=export) == ["folder"]
     assert dlg.format.name == "datumaro"
-    assert dlg.note.text().startswith("with_skeleton looks like Datumaro JSON.")
+    assert dlg.note.text().startswith("with_skeleton looks like a Datumaro JSON export.")
     dlg.set_format("coco")  # chosen back by hand: the note says what the folder looks like
-    assert dlg.note.text().startswith("with_skeleton looks like Datumaro JSON, not COCO JSON: choose it")
+    assert dlg.note.text().startswith(
+        "with_skeleton looks like a Datumaro JSON export, not a COCO JSON file: choose it"
+    )
     dlg.set_format("datumaro")
     _import(qtbot, win, dlg)
     assert errors == [] and len(win.document.project.images) == 1
@@ -124,11 +126,11 @@ def test_file_still_picks_one_coco_json_and_an_unknown_folder_keeps_the_format(
     one = export / "annotations" / "instances_train.json"
     assert _pick(qtbot, dlg, monkeypatch, file=one) == ["file"]
     assert dlg.path_edit.text() == str(one) and dlg.format.name == "coco"
-    assert dlg.note.text().startswith("instances_train.json looks like COCO JSON.")
+    assert dlg.note.text().startswith("instances_train.json looks like a COCO JSON file.")
     qtbot.keyClicks(dlg.path_edit, "x")  # typed over: the note no longer speaks of the pick
     assert "looks like" not in dlg.note.text()
     qtbot.keyClick(dlg.path_edit, Qt.Key.Key_Backspace)
-    assert dlg.note.text().startswith("instances_train.json looks like COCO JSON.")
+    assert dlg.note.text().startswith("instances_train.json looks like a COCO JSON file.")
     _import(qtbot, win, dlg)
     assert errors == [] and len(win.document.project.images) == 1
 
@@ -151,7 +153,7 @@ def test_a_typed_path_is_recognised_as_a_picked_one(qtbot, tmp_path: Path, no_pr
     qtbot.keyClicks(dlg.path_edit, "ed_export")  # typed on: detected once the keys rest
     qtbot.waitUntil(lambda: dlg.format.name == "coco", timeout=5000)
     assert dlg.path_edit.text() == str(export)
-    assert dlg.note.text().startswith("typed_export looks like COCO JSON.")
+    assert dlg.note.text().startswith("typed_export looks like a COCO JSON file.")
     _import(qtbot, win, dlg)
     assert errors == [] and len(win.document.project.images) == 2
 
@@ -170,7 +172,7 @@ def test_a_format_chosen_after_typing_is_kept(qtbot, tmp_path: Path, no_prompts)
     chosen = dlg.format
     assert chosen.name != "coco"
     qtbot.waitUntil(
-        lambda: dlg.note.text().startswith("typed_export looks like COCO JSON, not"), timeout=5000
+        lambda: dlg.note.text().startswith("typed_export looks like a COCO JSON file, not"), timeout=5000
     )
     assert dlg.format is chosen
     dlg.reject()

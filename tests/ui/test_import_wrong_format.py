@@ -18,7 +18,7 @@ def test_the_nothing_imported_message_names_the_format_it_looks_like(
     title, text = errors[-1]
     assert title == "Nothing imported"
     assert (
-        "holds no images as COCO JSON: it looks like YOLO dataset (Ultralytics) (choose it under Format)."
+        "holds no images as COCO JSON: it looks like a YOLO dataset (Ultralytics) (choose it under Format)."
         in text
     )
     assert win.document is None
@@ -33,6 +33,6 @@ def test_pictures_without_a_label_say_the_format_they_look_like(
     report = win.interop.report
     assert report.isVisible()
     assert (
-        "No annotations read as YOLO dataset (Ultralytics): it looks like LabelMe folder"
+        "No annotations read as YOLO dataset (Ultralytics): it looks like a LabelMe folder"
         in report.headline.text()
     )

@@ -10,12 +10,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QTextDocumentFragment
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from pixelproof.core import masks
 from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.edits import set_category
 from pixelproof.core.model import Annotation
 from pixelproof.core.object_lock import is_locked
 from tests.ui.conftest import hover, make_project, settle
+from tests.ui.test_channel_project import tick
+from tests.ui.test_guidelines_ui import _click_category
 from tests.ui.test_prediction_tags import layer_tag
 from tests.ui.test_workbench import click, drag, key, view_point
 
@@ -157,3 +162,72 @@ def test_a_locked_objects_tag_on_the_canvas_says_locked_until_unlocked(win) -> N
     click(win, view_point(win, *IN_BOX))
     key(win, Qt.Key.Key_L, ALT)
     assert not layer_tag(win, BOX).endswith("locked")
+
+
+def test_the_properties_panels_locked_box_locks_as_alt_l_does_and_keeps_the_class_from_change(
+    win, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    """The Locked box shows the selection's lock and toggles it through Alt+L's edit (one undo step, the
+    status bar saying so); a locked object's category is not offered for change."""
+    doc, panel = win.document, win.panels["propertiesDock"]
+    settle()
+    assert panel.locked.isVisible() and not panel.locked.isChecked() and panel.category.isEnabled()
+    tick(qtbot, panel.locked)
+    assert is_locked(doc.project.annotations[BOX])
+    assert doc.undo_stack.count() == 1 and doc.undo_stack.undoText() == "Lock"
+    assert win.statusBar().currentMessage() == f"#{BOX} locked"
+    settle()
+    assert panel.locked.isChecked() and not panel.category.isEnabled()
+    assert "unlock it (Alt+L)" in panel.category.toolTip()
+    key(win, Qt.Key.Key_L, ALT)  # the key unlocks what the box locked, and the box follows
+    settle()
+    assert not is_locked(doc.project.annotations[BOX])
+    assert not panel.locked.isChecked() and panel.category.isEnabled()
+    key(win, Qt.Key.Key_L, ALT)
+    settle()
+    assert panel.locked.isChecked()
+    tick(qtbot, panel.locked)  # checked: the click unlocks
+    settle()
+    assert not is_locked(doc.project.annotations[BOX]) and not panel.locked.isChecked()
+    assert doc.undo_stack.undoText() == "Unlock" and doc.undo_stack.count() == 4
+    key(win, Qt.Key.Key_Z, CTRL)
+    settle()
+    assert is_locked(doc.project.annotations[BOX]) and panel.locked.isChecked()
+    click(win, view_point(win, 200, 40), Qt.KeyboardModifier.ShiftModifier)  # + an unlocked one: partly
+    settle()
+    assert panel.locked.checkState() == Qt.CheckState.PartiallyChecked and not panel.category.isEnabled()
+    tick(qtbot, panel.locked)  # a mixed selection is locked whole
+    settle()
+    assert all(is_locked(doc.project.annotations[i]) for i in (BOX, OTHER)) and panel.locked.isChecked()
+
+
+def test_deleting_or_merging_a_class_with_a_locked_object_names_it_and_says_how_to_unlock(
+    win, qtbot, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Refused before any question, naming the class, how many of its objects are locked and the keys (or
+    command) that unlock them; the project as it was."""
+    doc, panel = win.document, win.panels["categoriesDock"]
+    key(win, Qt.Key.Key_L, ALT)
+    said: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        QMessageBox, "information", staticmethod(lambda _parent, title, text, *_: said.append((title, text)))
+    )
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *_: pytest.fail("asked before refusing")))
+    _click_category(qtbot, win, "cat")
+    qtbot.mouseClick(panel.buttons["delete"], Qt.MouseButton.LeftButton)
+    assert len(said) == 1 and said[0][0] == "Delete category"
+    text = QTextDocumentFragment.fromHtml(said[0][1]).toPlainText()
+    assert text.startswith(
+        "Cannot delete class 'cat' and its objects: it has 1 locked object; unlock it first.\n"
+    )
+    assert "press Alt+L (Edit > Lock)" in text and text.endswith("pixelproof unlock PROJECT --category cat")
+    assert [c.name for c in doc.project.categories.values()] == ["cat", "dog"]
+    assert BOX in doc.project.annotations and doc.undo_stack.count() == 1
+    click(win, view_point(win, 200, 40))
+    doc.push(set_category(doc.project, [OTHER], 1))
+    key(win, Qt.Key.Key_L, ALT)  # a second cat object locked: "2 locked objects"
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *_: ("dog", True)))
+    panel.taxonomy_menu.act_merge.trigger()  # its entry in the row's context menu
+    text = QTextDocumentFragment.fromHtml(said[1][1]).toPlainText()
+    assert text.startswith("Cannot merge class 'cat' into 'dog': it has 2 locked objects; unlock them first.")
+    assert "To unlock them: select them" in text

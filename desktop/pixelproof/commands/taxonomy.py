@@ -7,6 +7,7 @@ same ``core.edits`` edit the app makes, and the change log records it.
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 
 from pixelproof.commands._common import (
@@ -107,6 +108,10 @@ def run(args: argparse.Namespace) -> int:
         edit, note = _edit(project, args)
     except IdsExhausted:
         raise  # the CLI's usage exit (2), as every command's
+    except taxonomy.ClassLockedError as e:  # how to unlock them, as a command to copy
+        command = f"pixelproof unlock {shlex.quote(args.project)} --category {shlex.quote(e.name)}"
+        error(shown(f"{args.project}: {e.problems[0]}: {command}"))
+        return 1
     except (taxonomy.TaxonomyError, ValueError, OSError) as e:
         problems = e.problems if isinstance(e, taxonomy.TaxonomyError) else [error_text(e)]
         for p in problems:

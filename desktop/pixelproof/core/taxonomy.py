@@ -38,6 +38,8 @@ from pixelproof.core.geometry import clone
 from pixelproof.core.limits import MAX_CLASSES, NAME_IN_TEXT, LimitError
 from pixelproof.core.model import LAST_CATEGORY_ID, Category, Project
 from pixelproof.core.names import check_category_name, shown_name
+from pixelproof.core.object_lock import locked_among
+from pixelproof.core.wording import plural
 
 FORMAT = 1
 INFO_KEYS = ("description", "guideline", "examples")
@@ -54,6 +56,25 @@ class TaxonomyError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = list(problems)
         super().__init__("; ".join(self.problems))
+
+
+class ClassLockedError(TaxonomyError):
+    """A class merged or deleted while some of its objects are locked (``core.object_lock``: the change
+    would reclassify or delete them, which the edit refuses anyway): said before anything is built, naming
+    the class and how many of its objects are locked; ``name`` and ``locked`` let the app and the CLI each
+    add how to unlock them (Alt+L; ``pixelproof unlock PROJECT --category NAME``)."""
+
+    def __init__(self, name: str, locked: int, doing: str) -> None:
+        self.name, self.locked = name, locked
+        them = "it" if locked == 1 else "them"
+        super().__init__([f"cannot {doing}: it has {plural(locked, 'locked object')}; unlock {them} first"])
+
+
+def _require_unlocked_class(project: Project, category: Category, doing: str) -> None:
+    """Refuse (``ClassLockedError``) a merge or delete of ``category`` while any of its objects is locked."""
+    locked = locked_among(project, [a.id for a in project.annotations_with_category(category.id)])
+    if locked:
+        raise ClassLockedError(category.name, len(locked), doing)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -387,6 +408,7 @@ def merge_categories(project: Project, source: str, target: str, label: str | No
     src, dst = _category(project, source), _category(project, target)
     if src.id == dst.id:
         raise TaxonomyError([f"cannot merge {source!r} into itself"])
+    _require_unlocked_class(project, src, f"merge class {_n(source)!r} into {_n(target)!r}")
     ids = [a.id for a in project.annotations_with_category(src.id)]
     moved = set_category(project, ids, dst.id)
     parts: list[Edit] = ([moved] if moved is not None else []) + [RemoveCategory(src.id)]
@@ -430,10 +452,13 @@ def split_category(project: Project, name: str, first: str, second: str) -> tupl
 def delete_category(project: Project, name: str, reassign_to: str | None) -> Edit:
     """Delete a class: its objects go to ``reassign_to``, or (None) are deleted with it."""
     if reassign_to is not None:
+        doing = f"delete class {_n(name)!r} (its objects to {_n(reassign_to)!r})"
+        _require_unlocked_class(project, _category(project, name), doing)
         return merge_categories(
             project, name, reassign_to, f"Delete class {_n(name)} (objects to {_n(reassign_to)})"
         )
     cat = _category(project, name)
+    _require_unlocked_class(project, cat, f"delete class {_n(name)!r} and its objects")
     label = f"Delete class {_n(name)} and its objects"
     edit = RemoveCategory(cat.id, label)
     mappings = retarget_mappings(project, name, None)  # its model classes are ignored from now on

@@ -32,6 +32,7 @@ from pixelproof.core.imageio import (
 )
 from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.wording import plural
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -197,9 +198,10 @@ def _read_shapes(file: Path, shapes: list, image: ImageRecord, build: Builder, r
         key = (shape["label"], gid) if gid is not None else ("", "#", i)
         groups.setdefault(key, []).append((i, shape))
     if not_area:
-        report.skipped.update({kind: len(at) for kind, at in not_area.items()})
+        # counted as "line shapes" (the report's "Skipped: 2 line shapes, 1 point shape"), not "2 line"
+        report.skipped.update({f"{kind} shapes": len(at) for kind, at in not_area.items()})
         counts = ", ".join(
-            f"{len(at)} {kind} ({listed([f'shapes[{i}]' for i in at])})"
+            f"{plural(len(at), f'{kind} shape')} ({listed([f'shapes[{i}]' for i in at])})"
             for kind, at in sorted(not_area.items())
         )
         report(f"{file}: skipped shapes that enclose no area: {counts}")

@@ -18,6 +18,7 @@ from typing import Any
 from pixelproof.core.model import Project
 from pixelproof.core.references import Reference
 from pixelproof.interop._util import ProblemCallback, ProgressCallback
+from pixelproof.interop.format_guess import a_title
 from pixelproof.interop.formats import FORMATS, detect_formats, readable
 
 
@@ -63,7 +64,7 @@ def load_reference(
                 [f"{p}: not recognised as any readable format ({names}); name one with --ref-format"]
             )
         if len(matches) > 1:
-            others = ", ".join(f.title for f in matches[1:])
+            others = " or ".join(a_title(f) for f in matches[1:])
             chosen.append(
                 f"{p}: read as {found.title}; it also looks like {others}: name the format to read with "
                 "--ref-format"

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFontMetrics, QKeySequence, QTextOption
+from PySide6.QtGui import QFontMetrics, QKeySequence, QTextBlockFormat, QTextCursor, QTextOption
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QProgressDialog,
     QPushButton,
     QStyle,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -407,6 +407,21 @@ class WindowLevelDialog(QDialog):
             self.canvas.set_window(lo, hi)
 
 
+def set_apart(edit: QTextEdit) -> None:
+    """Each line of ``edit`` (one report line, a block) set apart from the next: wrapped lines under its
+    first (a hanging indent) and a gap after it. Wrapped flush and packed, a problem's second line read as
+    the next problem. One format for the whole document (a bullet list took minutes for 50,000 lines)."""
+    fm = QFontMetrics(edit.font())
+    indent = 2 * fm.horizontalAdvance("M")
+    fmt = QTextBlockFormat()
+    fmt.setLeftMargin(indent)
+    fmt.setTextIndent(-indent)
+    fmt.setBottomMargin(max(3, fm.height() // 3))
+    cursor = QTextCursor(edit.document())
+    cursor.select(QTextCursor.SelectionType.Document)
+    cursor.mergeBlockFormat(fmt)
+
+
 class ReportDialog(QDialog):
     """Problems or warnings, one per line, selectable and copyable; non-modal so the user can keep it open
     while fixing the project."""
@@ -417,12 +432,15 @@ class ReportDialog(QDialog):
         self.headline = QLabel(headline)
         self.headline.setWordWrap(True)
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.text = QPlainTextEdit("\n".join(lines))
+        self.text = QTextEdit()
         self.text.setReadOnly(True)
+        self.text.setAcceptRichText(False)
+        self.text.setPlainText("\n".join(lines))
         # wrapped to the window, a long path too (at a slash, or anywhere): unwrapped, a problem under a deep
         # folder showed its path and hid behind a horizontal scroll bar what was wrong with the file
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.text.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
         self.text.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        set_apart(self.text)
         self.lines = list(lines)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.copy_button = buttons.addButton("Copy All", QDialogButtonBox.ButtonRole.ActionRole)

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from pixelproof.core import limits
+from pixelproof.interop.format_guess import a_title
 from pixelproof.interop.formats import Format, detect_formats
 from pixelproof.ui.jobs import Job
 
@@ -116,11 +117,13 @@ class Recognised:
             return ""
         name = Path(self.path).name or self.path
         if fmt in self.formats:
-            others = [f.title for f in self.formats if f is not fmt]
-            also = f" (it may also be {', '.join(others)}: choose it under Format)" if others else ""
-            return f"{name} looks like {fmt.title}{also}."
+            others = [a_title(f) for f in self.formats if f is not fmt]
+            also = f" (it may also be {' or '.join(others)}: choose it under Format)" if others else ""
+            return f"{name} looks like {a_title(fmt)}{also}."
         if self.formats:
-            return f"{name} looks like {self.formats[0].title}, not {fmt.title}: choose it under Format."
+            return (
+                f"{name} looks like {a_title(self.formats[0])}, not {a_title(fmt)}: choose it under Format."
+            )
         return f"{name} is not recognised as any format: check Format before importing."
 
 

@@ -30,6 +30,32 @@ if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
 
 
+# flag -> (has it, the object with it set or cleared, undo labels (set, clear), whether ``updated`` changes)
+FLAGS = {
+    "occluded": (is_occluded, with_occluded, ("Set occluded", "Clear occluded"), True),
+    "lock": (is_locked, with_locked, ("Lock", "Unlock"), False),
+}
+
+
+def toggle_flag(doc: Document | None, what: str) -> str | None:
+    """Set flag ``what`` ("occluded", "lock") on every selected object, or clear it when all have it, as
+    one undoable edit that keeps the selection (its undo too): Q, Alt+L and the Properties panel's Locked
+    box alike. Returns what the status bar says (``#3 locked``); None when nothing is selected."""
+    anns = doc.selected_annotations() if doc is not None else []
+    if doc is None or not anns:
+        return None
+    has, with_flag, labels, touch = FLAGS[what]
+    on = not all(has(a) for a in anns)
+    changed = [b for a in anns if (b := with_flag(a, on)) is not None]
+    edit = ReplaceAnnotations(changed, labels[0] if on else labels[1], touch=touch)
+    edit.focus = edit.revert_focus = [a.id for a in anns]  # the selection stays, undone too
+    doc.push(edit)
+    who = f"#{anns[0].id}" if len(anns) == 1 else f"{len(anns)} objects"
+    if what == "lock":
+        return f"{who} {'locked' if on else 'unlocked'}"
+    return f"{who}: occluded {'on' if on else 'off'}"
+
+
 class ObjectFlags(QObject):
     def __init__(self, shell: Shell) -> None:
         super().__init__(shell)
@@ -58,30 +84,20 @@ class ObjectFlags(QObject):
     def toggle_occluded(self) -> None:
         """All selected objects occluded: clear the flag on all; otherwise set it on all (as a checkbox
         showing several objects' mixed state checks them all)."""
-        self._toggle("occluded", is_occluded, with_occluded, ("Set occluded", "Clear occluded"))
+        self._toggle("occluded")
 
     def toggle_lock(self) -> None:
         """All selected objects locked: unlock all; otherwise lock all (one undo step, ``updated`` kept: the
         objects themselves do not change)."""
-        self._toggle("lock", is_locked, with_locked, ("Lock", "Unlock"), touch=False)
+        self._toggle("lock")
 
-    def _toggle(self, what, has, with_flag, labels: tuple[str, str], touch: bool = True) -> None:  # type: ignore[no-untyped-def]
-        doc = self.shell.document
-        anns = doc.selected_annotations() if doc is not None else []
-        if doc is None or not anns:
+    def _toggle(self, what: str) -> None:
+        said = toggle_flag(self.shell.document, what)
+        if said is None:
             self._show_state()  # the click ticked the box: nothing changed, so it goes back
             self.shell.status(f"Nothing selected to {what} (S selects the next object)", 2500)
-            return
-        on = not all(has(a) for a in anns)
-        changed = [b for a in anns if (b := with_flag(a, on)) is not None]
-        edit = ReplaceAnnotations(changed, labels[0] if on else labels[1], touch=touch)
-        edit.focus = edit.revert_focus = [a.id for a in anns]  # the selection stays, undone too
-        doc.push(edit)
-        who = f"#{anns[0].id}" if len(anns) == 1 else f"{len(anns)} objects"
-        if what == "lock":
-            self.shell.status(f"{who} {'locked' if on else 'unlocked'}", 2500)
         else:
-            self.shell.status(f"{who}: occluded {'on' if on else 'off'}", 2500)
+            self.shell.status(said, 2500)
 
     def _follow_document(self, doc: Document | None) -> None:
         if doc is self._doc:

@@ -37,7 +37,7 @@ from pixelproof.ui.icons import icon, swatch
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.guidelines import tooltip
 from pixelproof.ui.panels.object_counts import count_text, count_tip
-from pixelproof.ui.panels.taxonomy_menu import TaxonomyMenu
+from pixelproof.ui.panels.taxonomy_menu import TaxonomyMenu, refused_text
 
 COUNT_TIP = (
     "Objects of the category in the project; +N: its model predictions pending review (dashed on the "
@@ -281,6 +281,11 @@ class CategoriesPanel(Panel):
         doc = self.document
         if cat is None or doc is None:
             return
+        try:  # refused before asking: a class with locked objects (said with how to unlock them)
+            edit = delete_category(doc.project, cat.name, None)
+        except TaxonomyError as e:
+            QMessageBox.information(self, "Delete category", as_text(refused_text(e)))
+            return
         used = sum(1 for _ in doc.project.annotations_with_category(cat.id))
         if used:
             answer = QMessageBox.warning(
@@ -295,4 +300,4 @@ class CategoriesPanel(Panel):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        doc.push(delete_category(doc.project, cat.name, None))
+        doc.push(edit)

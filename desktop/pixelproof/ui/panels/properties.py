@@ -4,8 +4,11 @@ shown, a change applies to all). Every change is one undoable command."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -23,6 +26,7 @@ from pixelproof.core.labels import set_review
 from pixelproof.core.limits import MAX_NOTE, note_preview
 from pixelproof.core.model import REVIEW_STATES
 from pixelproof.core.names import shown_name
+from pixelproof.core.object_lock import is_locked
 from pixelproof.core.qa_objects import image_spacing
 from pixelproof.interop.geojson import shown_qupath
 from pixelproof.interop.geojson_cells import stale_measurements
@@ -33,10 +37,15 @@ from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
+from pixelproof.ui.object_flags import toggle_flag
 from pixelproof.ui.one_line import OneLineLabel
 from pixelproof.ui.panels.attribute_form import AttributeForm
 from pixelproof.ui.panels.base import Panel, esc_reverts
 from pixelproof.ui.panels.measurement_table import KEPT_TIP, MeasurementTable
+from pixelproof.ui.shortcuts import REGISTRY
+
+if TYPE_CHECKING:
+    from pixelproof.ui.shell import Shell
 
 MIXED = "(several)"
 
@@ -114,6 +123,11 @@ class PropertiesPanel(Panel):
         self.form.addRow("Box", self.geometry_label)
         self.area_label = QLabel()
         self.form.addRow("Area", self.area_label)
+        # Edit > Lock (Alt+L) as a box: the same toggle, one undo step; a locked object's class is not
+        # offered for change (the edit would be refused)
+        self.locked = QCheckBox("Locked")
+        self.locked.clicked.connect(self._lock_clicked)
+        self.form.addRow("Lock", self.locked)
         self.form.addRow("Source", self.source)
         self.form.addRow("Score", self.score)
         self.form.addRow("Review", self.review)
@@ -161,6 +175,10 @@ class PropertiesPanel(Panel):
         )
         layout.addWidget(self.image_results)
         layout.addStretch(1)
+        self._shell: Shell | None = None
+
+    def install(self, shell: Shell) -> None:
+        self._shell = shell  # the Locked box says what it did in the status bar, as Alt+L
 
     def bind(self, doc: Document) -> list:
         return [
@@ -212,6 +230,7 @@ class PropertiesPanel(Panel):
             self.category.setCurrentIndex(self.category.findData(cid))
         self.category.blockSignals(False)
 
+        self._show_lock(anns)
         self.kind.setText(str(common([a.kind for a in anns])))
         images = {a.image_id for a in anns}
         image = doc.project.images.get(images.pop()) if len(images) == 1 else None
@@ -256,6 +275,41 @@ class PropertiesPanel(Panel):
         )
         self.note_long.setVisible(long)
         self.clear_note.setVisible(long)
+
+    def _show_lock(self, anns: list) -> None:
+        """The Locked box as Edit > Lock's check mark (all selected locked: checked; some: partly) and the
+        class choice off while any selected object is locked."""
+        key = REGISTRY.text("edit.lock") or "Edit > Lock"
+        n = sum(1 for a in anns if is_locked(a))
+        self.locked.blockSignals(True)
+        self.locked.setTristate(0 < n < len(anns))
+        self.locked.setCheckState(
+            Qt.CheckState.Unchecked
+            if n == 0
+            else Qt.CheckState.Checked
+            if n == len(anns)
+            else Qt.CheckState.PartiallyChecked
+        )
+        self.locked.blockSignals(False)
+        self.locked.setToolTip(
+            f"Locked ({key}): not moved, resized, reshaped, painted, reclassified or deleted; its review "
+            "state, note and attributes stay free"
+        )
+        self.category.setEnabled(n == 0)
+        self.category.setToolTip(
+            ""
+            if n == 0
+            else f"Locked: unlock it ({key}) to change its category"
+            if len(anns) == 1
+            else f"{n} of these objects are locked: unlock them ({key}) to change their category"
+        )
+
+    def _lock_clicked(self) -> None:
+        """Alt+L's toggle: all selected locked, unlock them; otherwise lock them all."""
+        said = toggle_flag(self.document, "lock")
+        if said is not None and self._shell is not None:
+            self._shell.status(said, 2500)
+        self.schedule_refresh()  # the box shows the objects' state, not where the click left it
 
     def _show_qupath(self, anns: list) -> None:
         """One object's QuPath fields (several objects' measurements side by side would mean nothing)."""

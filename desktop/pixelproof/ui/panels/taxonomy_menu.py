@@ -4,6 +4,7 @@ the change log records it on the next save."""
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt
@@ -15,9 +16,25 @@ from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.model import IdsExhausted
 from pixelproof.core.names import shown_name
 from pixelproof.ui.dialogs import as_text, show_error
+from pixelproof.ui.shortcuts import REGISTRY
 
 if TYPE_CHECKING:
     from pixelproof.ui.panels.categories import CategoriesPanel
+
+
+def refused_text(e: taxonomy.TaxonomyError) -> str:
+    """What the app says of a refused class change; of one refused for locked objects, also how to unlock
+    them here (Alt+L on them) and from a script."""
+    text = "\n".join(e.problems)
+    if not isinstance(e, taxonomy.ClassLockedError):
+        return text
+    key = REGISTRY.text("edit.lock") or "Edit > Lock"
+    them = "it" if e.locked == 1 else "them"
+    return (
+        f"{text[:1].upper()}{text[1:]}.\n\nTo unlock {them}: select {them} (the Annotations panel marks a "
+        f"locked object “(locked)”) and press {key} (Edit > Lock), or run\n"
+        f"pixelproof unlock PROJECT --category {shlex.quote(shown_name(e.name, NAME_IN_TEXT))}"
+    )
 
 
 class TaxonomyMenu:
@@ -67,7 +84,7 @@ class TaxonomyMenu:
         try:
             edit = make()
         except taxonomy.TaxonomyError as e:
-            QMessageBox.information(self.panel, "Categories", as_text("\n".join(e.problems)))
+            QMessageBox.information(self.panel, "Categories", as_text(refused_text(e)))
             return
         except IdsExhausted as e:
             show_error(self.panel, "Categories", str(e))
