@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 
 from pixelproof.core.qa_tables import has_problem, problem_key
 from pixelproof.core.wording import plural
@@ -20,6 +21,30 @@ if TYPE_CHECKING:
 
 class ReviewNavigation:
     """Image and object steps of ``ReviewView`` (``self`` is the view)."""
+
+    def keep_keys_out_of_fields(self: ReviewView) -> None:
+        """Esc in the note field, and Esc or Enter in the filter box, give the keys back to the table they
+        serve (as Esc in a dock gives them to the canvas): D, W, . and O typed into the field otherwise."""
+        self.decision.note_edit.installEventFilter(self)
+        self.images.filter_edit.installEventFilter(self)
+
+    def eventFilter(self: ReviewView, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return False
+        keys = [Qt.Key.Key_Escape]
+        if watched is self.images.filter_edit:
+            keys += [Qt.Key.Key_Return, Qt.Key.Key_Enter]  # the filter has taken what was typed
+            table = self.images.image_table
+        elif watched is self.decision.note_edit:
+            table = self.object_table  # the note stays for the next decision
+        else:
+            return False
+        if event.key() not in keys:
+            return False
+        table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return True
 
     def select_image(self: ReviewView, image_id: int) -> None:
         """Make ``image_id`` (candidate id) the current row (if it is scored and not filtered out)."""

@@ -114,6 +114,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         self._stale_timer.setSingleShot(True)
         self._stale_timer.setInterval(400)
         self._stale_timer.timeout.connect(self._rerun_if_stale)
+        self.keep_keys_out_of_fields()
         self._update_buttons()
 
     def _build_right(self, keys: Callable[[], list[QKeySequence]]) -> QWidget:
@@ -541,7 +542,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
             doc.push(ReviewDecision(doc.project, self.image_id, decision, note, [row.cand_id]))
             what = f"Object {row.cand_id}"
             self._next_object()
-        self.decision.note_edit.clear()
+        self.decision.note_edit.setText("")  # no history: Ctrl+Z here then undoes the decision
         self.object_model.refresh()
         self.images.image_model.image_changed(self.image_id)
         self._update_buttons()
