@@ -98,3 +98,28 @@ def test_esc_or_enter_in_the_filter_gives_the_keys_back_to_the_images(qtbot, win
     key(Qt.Key.Key_D)
     qtbot.waitUntil(lambda: view.image_id == shown[1], timeout=10000)
     assert edit.text() == "Dice < 0.99"
+
+
+def test_tab_never_stops_out_of_sight_in_the_review_view(window) -> None:
+    """Tab round the review view: every stop is on screen, in the window. The labeling view's stacked
+    docks' tab bar, emptied when the review view hid them, was a stop off the window (the focus vanished;
+    the next key did nothing a reviewer could see); back in the labeling view it is a stop again."""
+    view = window.review.view
+    view.images.image_table.setFocus()
+    settle()
+    stops = []
+    for _ in range(40):
+        key(Qt.Key.Key_Tab)
+        w = QApplication.focusWidget()
+        stops.append(w)
+        at = w.mapTo(window, w.rect().topLeft())
+        assert window.rect().contains(at), f"{type(w).__name__} {w.accessibleName()!r} at {at}"
+    assert view.object_table in stops and view.decision.note_edit in stops
+    key(Qt.Key.Key_Tab, CTRL)  # back to labeling
+    window.canvas.setFocus()
+    settle()
+    seen = set()
+    for _ in range(40):
+        key(Qt.Key.Key_Tab)
+        seen.add(type(QApplication.focusWidget()).__name__)
+    assert "QTabBar" in seen
