@@ -58,9 +58,8 @@ class ReviewNavigation:
         if self.scored is None or self.preview.active or self.images.image_model.rowCount() == 0:
             return False
         if self.images.image_proxy.rowCount() == 0:
-            self.statusMessage.emit(
-                f"No image to go to: the filter shows 0 of {self.images.image_model.rowCount()} images"
-            )
+            total = plural(self.images.image_model.rowCount(), "image")
+            self.statusMessage.emit(f"No image to go to: the filter shows 0 of {total}")
             return True
         order = self.document.image_ids() if self.document is not None else []
         if not self.images.step(self.image_id, step, order):
@@ -127,7 +126,7 @@ class ReviewNavigation:
             where = "after this one" if step > 0 and self.image_id in ids else "before this one"
             where = where if self.image_id in ids else "left"
             shown, total = self.images.image_proxy.rowCount(), self.images.image_model.rowCount()
-            filtered = f"; the filter shows {shown} of {total} images" if shown < total else ""
+            filtered = f"; the filter shows {shown} of {plural(total, 'image')}" if shown < total else ""
             self.statusMessage.emit(f"No image with a problem {where} to review ({len(ids)} with a problem, "
                                     f"those decided as a whole passed over{filtered})")  # fmt: skip
             return

@@ -290,7 +290,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         self.header.progress.setRange(0, max(total, 1))
         self.header.progress.setValue(done)
         where = f" · {self.where}" if self.where else ""
-        self.header.progress.setFormat(f"{done} / {total} images{where}")
+        self.header.progress.setFormat(f"{done} / {plural(total, 'image')}{where}")
 
     def _on_message(self, message: object) -> None:
         if isinstance(message, tuple) and message[0] == "where":  # a large project: on worker processes
