@@ -4,6 +4,7 @@ gives the keys back to a table, so the next D, W, . or O acts on the review, not
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from pixelproof.core.demo import install_demo
+from pixelproof.core.edits import AddAnnotations
 from tests.ui.conftest import settle
 from tests.ui.test_review import enter_review, open_window, wait_image
 
@@ -123,3 +125,32 @@ def test_tab_never_stops_out_of_sight_in_the_review_view(window) -> None:
         key(Qt.Key.Key_Tab)
         seen.add(type(QApplication.focusWidget()).__name__)
     assert "QTabBar" in seen
+
+
+def test_period_and_ctrl_enter_in_turn_decide_every_problem_object(qtbot, window) -> None:
+    """. then Ctrl+Enter, again and again, on an image with three extra objects side by side: each is
+    decided, and no matched object. A decision moves on to the next row (the next extra), and . went on
+    from there, past it: the second extra was skipped and the third Ctrl+Enter accepted a match unseen."""
+    doc, view = window.document, window.review.view
+    extra = next(r for r in view.object_model.rows if r.status == "fp")
+    twins = []
+    for n in range(2):  # two more extra coins beside the first
+        twin = copy.deepcopy(doc.project.annotations[extra.cand_id])
+        twin.id = doc.project.next_annotation_id() + n
+        twins.append(twin)
+    doc.push(AddAnnotations(twins))
+    qtbot.waitUntil(lambda: sum(r.status == "fp" for r in view.object_model.rows) == 3, timeout=10000)
+    wait_image(qtbot, view)
+    extras = {r.cand_id for r in view.object_model.rows if r.status == "fp"}
+    accepted = {a.id for a in doc.project.annotations.values() if a.review == "accepted"}  # the demo's
+    view.object_table.setFocus()
+    settle()
+    said = []
+    for _ in range(3):
+        key(Qt.Key.Key_Period)
+        said.append(window.statusBar().currentMessage())
+        key(Qt.Key.Key_Return, CTRL)
+        qtbot.waitUntil(lambda: view.job is None, timeout=10000)
+    decided = {a.id for a in doc.project.annotations.values() if a.review == "accepted"} - accepted
+    assert decided == extras
+    assert said == [f"Problem object {n} of 4: extra (FP)" for n in (2, 3, 4)]

@@ -80,18 +80,24 @@ class ReviewNavigation:
         )
 
     def _next_object(self: ReviewView) -> None:
+        """A decision moves on to the next row, so Ctrl+Enter after Ctrl+Enter decides the rows in turn."""
         index = self.object_table.currentIndex()
         if index.isValid() and index.row() + 1 < self.object_model.rowCount():
             self.object_table.setCurrentIndex(self.object_model.index(index.row() + 1, 0))
+            self._advanced_to = index.row() + 1
 
     def step_problem(self: ReviewView, step: int) -> None:
         """. / ,: the next (previous) missed, extra or wrong-class object of the image after (before) the
-        current row of the Objects table, in its order; the first (last) with no row current. At the end
+        current row of the Objects table, in its order; the first (last) with no row current. After a
+        decision moved on to the next row, . starts at that row (it is the next one to look at). At the end
         the status bar says so and the row stays. The focus stays where it is (a note being typed)."""
         rows = self.object_model.rows
         problems = [n for n, r in enumerate(rows) if r.status not in ("match", "ignored")]
         index = self.object_table.currentIndex()
         at = index.row() if index.isValid() else (-1 if step > 0 else len(rows))
+        if step > 0 and at == self._advanced_to:
+            at -= 1  # a decision moved on to this row: . names it, else ". Ctrl+Enter" skipped every other
+        self._advanced_to = -1
         ahead = [n for n in problems if n > at] if step > 0 else [n for n in problems if n < at][::-1]
         if not ahead:
             where = "after" if step > 0 else "before"

@@ -83,6 +83,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         self.outline = False
         self._first_result = True
         self._center_on_select = True
+        self._advanced_to = -1  # the object row a decision moved on to (``step_problem``)
         self.loader = ImageLoader(self, cache_size=3)
         self.loader.loaded.connect(self._on_image_loaded)
         self.loader.failed.connect(self._on_image_failed)
@@ -488,6 +489,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
     # -- objects ---------------------------------------------------------------------------------
     def _object_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.object_model.rows[current.row()] if current.isValid() else None
+        self._advanced_to = -1
         for p in self.panes:
             p.set_focus_box(row.bbox if row is not None else None)
         if row is not None and self._center_on_select:
