@@ -267,7 +267,7 @@ def test_m_prelabels_current_image_with_threshold(qtbot, demo) -> None:
         assert a.source.startswith("model:threshold/builtin@") and a.score == 1.0 and a.review == "pending"
         assert pen_style(win.canvas.items_by_id[a.id]) == Qt.PenStyle.CustomDashLine  # looks.PENDING_DASHES
     assert doc.undo_stack.count() == steps + 1 and len(doc.project.categories) == cats
-    assert "1 of 1 images" in panel.batch.summary_label.text()
+    assert "1 of 1 image" in panel.batch.summary_label.text()
 
 
 def test_accept_and_reject_predictions(qtbot, demo) -> None:

@@ -97,7 +97,7 @@ def test_run_buttons_and_only_existing_in_sight_at_1366x768(qtbot, open_on, tmp_
     qtbot.waitUntil(
         lambda: not panel.is_running() and len(win.document.project.annotations) > before, timeout=20000
     )
-    assert panel.batch.summary_label.isVisible() and "1 of 1 images" in panel.batch.summary_label.text()
+    assert panel.batch.summary_label.isVisible() and "1 of 1 image" in panel.batch.summary_label.text()
 
 
 def test_options_toggle_shows_hides_and_is_remembered(qtbot, open_on, tmp_path) -> None:

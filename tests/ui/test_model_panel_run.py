@@ -186,7 +186,7 @@ def test_a_picture_too_big_for_the_model_memory_is_pre_labeled_in_tiles(qtbot, d
     problems = panel.batch.problems
     assert problems.isVisible() and [problems.item(i).text() for i in range(problems.count())] == [line]
     summary = panel.batch.summary_label.text()
-    assert summary.startswith("Pre-labeled 1 of 1 images")
+    assert summary.startswith("Pre-labeled 1 of 1 image")
     assert "1 image pre-labeled in tiles, too big for the model's memory" in summary
     assert "failed" not in summary
 
@@ -269,7 +269,7 @@ def test_m_on_a_selected_box_outlines_it(qtbot, synthetic) -> None:
     assert win.canvas.tool.name == "select"  # not the assist tool: there was a box to outline
     masks_made = predictions(doc)
     assert len(masks_made) == 1 and doc.undo_stack.count() == steps + 1
-    assert panel.batch.summary_label.text() == "Outlined the boxes of 1 of 1 images: 1 mask"
+    assert panel.batch.summary_label.text() == "Outlined the boxes of 1 of 1 image: 1 mask"
     mask = masks_made[0]
     assert mask.app_extra[FROM_BOX] == 50 and mask.category_id == 1 and mask.review == "pending"
     m = mask.mask(240, 320)
@@ -284,7 +284,7 @@ def test_m_on_a_selected_box_outlines_it(qtbot, synthetic) -> None:
     wait_batch(qtbot, panel)
     made = predictions(doc)
     assert [a.app_extra.get(FROM_BOX) for a in made if a.review == "pending"] == [51]
-    assert "Outlined the boxes of 1 of 1 images: 1 mask" in panel.batch.summary_label.text()
+    assert "Outlined the boxes of 1 of 1 image: 1 mask" in panel.batch.summary_label.text()
 
 
 def test_m_on_boxes_that_cannot_be_outlined_says_which_and_why(qtbot, synthetic) -> None:
@@ -305,7 +305,7 @@ def test_m_on_boxes_that_cannot_be_outlined_says_which_and_why(qtbot, synthetic)
     assert [a.app_extra[FROM_BOX] for a in predictions(doc)] == [50]
     why = "images/disc.png: annotation 52 (blob): the box is empty (0 x 30 px)"
     summary = panel.batch.summary_label.text()
-    assert summary == f"Outlined the boxes of 1 of 1 images: 1 mask; not outlined: {why}"
+    assert summary == f"Outlined the boxes of 1 of 1 image: 1 mask; not outlined: {why}"
     assert [panel.batch.problems.item(i).text() for i in range(panel.batch.problems.count())] == [why]
 
     doc.set_selection([53])

@@ -23,6 +23,7 @@ from pixelproof.core import channel_display as shared
 from pixelproof.core.edits import SetChannelDisplay
 from pixelproof.core.history import current_author
 from pixelproof.core.view_memory import file_key, most_recent_first
+from pixelproof.core.wording import plural
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.jobs import Job
 from pixelproof.ui.settings import json_value, settings
@@ -222,7 +223,7 @@ class ChannelsMenu(QObject):
         if key is not None and self.canvas.image_id in ids:
             self._forget_own(key)
         n = len(ids)
-        what = f"{n} image{'s' if n != 1 else ''}"
+        what = f"{plural(n, 'image')}"
         doc.push(SetChannelDisplay({i: entry for i in ids}, f"Save display settings to {what}"))
         self.shell.status(f"Display settings saved to the project for {what} with channels {shown}", 8000)
 

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject
 from pixelproof.core import clipboard
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.model import IdsExhausted
+from pixelproof.core.wording import plural
 from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.reveal import hidden_now
 from pixelproof.ui.shortcuts import make_action
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 
 def _objects(n: int) -> str:
-    return f"{n} object{'s' if n != 1 else ''}"
+    return f"{plural(n, 'object')}"
 
 
 class ClipboardActions(QObject):

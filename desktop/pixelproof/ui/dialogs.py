@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from pixelproof import __version__
 from pixelproof.core.autosave import AutosaveInfo
 from pixelproof.core.coco import ProjectFormatError, ProjectSaveError
+from pixelproof.core.wording import plural
 from pixelproof.interop._util import Note
 from pixelproof.ui.copy_rows import to_clipboard
 from pixelproof.ui.jobs import Job
@@ -59,9 +60,7 @@ def show_format_error(parent: QWidget | None, error: ProjectFormatError) -> None
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle("Cannot open project")
-    box.setText(
-        f"<b>{escape(error.path)}</b><br>is not a valid project file ({n} problem{'s' if n != 1 else ''})."
-    )
+    box.setText(f"<b>{escape(error.path)}</b><br>is not a valid project file ({plural(n, 'problem')}).")
     shown = error.problems[:MAX_LISTED]
     more = f"\n… and {n - MAX_LISTED} more (see Show Details)" if n > MAX_LISTED else ""
     box.setInformativeText(as_text("\n".join(shown) + more))
@@ -134,7 +133,7 @@ def ask_recover_new_project(parent: QWidget | None, info: AutosaveInfo | None, f
     if info is not None:
         where = f" over {info.project.parent}" if info.project is not None else ""
         n = info.images
-        what = f"A new project{where} ({n} image{'s' if n != 1 else ''}, autosaved {info.saved})"
+        what = f"A new project{where} ({plural(n, 'image')}, autosaved {info.saved})"
     else:
         what = f"A new project ({file})"
     answer = QMessageBox.question(
@@ -485,7 +484,7 @@ def run_job(parent: QWidget, label: str, work: Callable[..., Any]) -> JobOutcome
         if isinstance(message, Note):
             return  # a reader's line of information: no problem
         problems[0] += 1
-        box.setLabelText(f"{label}\n{problems[0]} problem{'s' if problems[0] != 1 else ''} so far")
+        box.setLabelText(f"{label}\n{plural(problems[0], 'problem')} so far")
 
     def on_cancel() -> None:
         job.cancel()

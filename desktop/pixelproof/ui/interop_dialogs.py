@@ -528,7 +528,7 @@ class InteropActions(QObject):
         )
         if warnings:
             n = len(warnings)
-            self._show_report("Export warnings", f"{summary}.\n{n} warning{'s' if n != 1 else ''}:", warnings)
+            self._show_report("Export warnings", f"{summary}.\n{plural(n, 'warning')}:", warnings)
         left = f"; {plural(len(warnings), 'warning')} (Export warnings)" if warnings else ""
         shell.status(summary + left, 10000, "warning" if warnings else "info")
         self._log_report("Export warnings", warnings)

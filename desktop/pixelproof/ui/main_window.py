@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core import edits
 from pixelproof.core.model import IMAGE_STATES
+from pixelproof.core.wording import plural
 from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.aspect import aspect_action
 from pixelproof.ui.canvas.image_view import ZOOM_STEP
@@ -498,7 +499,7 @@ class MainWindow(QMainWindow):
             doc.set_current_image(image_id)
             return
         ids = doc.image_ids()
-        done = f"{doc.project.done_count(ids)} of {len(ids)} images done"
+        done = f"{doc.project.done_count(ids)} of {plural(len(ids), 'image')} done"
         where = "" if listed is None else f" in the Images filter's list ({images.filter_summary()})"
         self.shell.status(f"No other image left to do{where}: {done}", 4000)
 
@@ -537,7 +538,7 @@ class MainWindow(QMainWindow):
         if doc is not None and not doc.step_image(step, listed):
             ids = doc.image_ids()
             where = "" if listed is None else f" the Images filter shows ({images.filter_summary()})"
-            last = f"Last image{where}: {doc.project.done_count(ids)} of {len(ids)} images done"
+            last = f"Last image{where}: {doc.project.done_count(ids)} of {plural(len(ids), 'image')} done"
             self.shell.status(last if step > 0 else f"First image{where}", 4000)
 
     def _ask_huge_image(self, image_id: int, info: object) -> None:

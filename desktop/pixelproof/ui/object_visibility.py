@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
+from pixelproof.core.wording import plural
 from pixelproof.ui.shortcuts import REGISTRY, make_action
 
 if TYPE_CHECKING:
@@ -65,15 +66,13 @@ class ObjectVisibility(QObject):
         n = len(doc.selection)
         canvas.set_hidden_objects(canvas.show_filter.objects | set(doc.selection))
         how = REGISTRY.text("view.show_objects") or "View > Show Hidden Objects"  # the keys in force
-        self.shell.status(
-            f"{n} object{'s' if n > 1 else ''} hidden: {how} shows {'them' if n > 1 else 'it'} again"
-        )
+        self.shell.status(f"{plural(n, 'object')} hidden: {how} shows {'them' if n > 1 else 'it'} again")
 
     def show_all(self) -> None:
         n = len(self.hidden_ids())
         self.shell.canvas.set_hidden_objects(())
         if n:
-            self.shell.status(f"{n} hidden object{'s' if n > 1 else ''} shown again", 3000)
+            self.shell.status(f"{plural(n, 'hidden object')} shown again", 3000)
 
     def _follow_document(self, doc) -> None:  # type: ignore[no-untyped-def]
         """Another project (or none): its ids name other objects, so nothing of the last one stays hidden."""

@@ -214,7 +214,7 @@ class ProjectFiles(QObject):
         n, k = len(project.images), len(others)
         # the first reason says what to do (a file name to rename, a broken file); the count says how many
         first = others[0].removeprefix(f"{folder}{os.sep}") if others else ""
-        note = f"; {k} file{'s' if k != 1 else ''} skipped, first: {first}" if others else ""
+        note = f"; {plural(k, 'file')} skipped, first: {first}" if others else ""
         if listed and not others:  # a note skips nothing: said as it is, not counted as a file skipped
             note = "; " + listed[0].removeprefix(f"{folder}{os.sep}")
         self.shell.status(f"New project over {plural(n, 'image')} in {folder}{left_out}{note}", 15000)

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pixelproof.core.wording import plural
+
 
 def run_self_test() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -85,7 +87,7 @@ class _SelfTest:
             raise RuntimeError(f"{project_file}: could not be opened")
         self.state["project_file"] = project_file
         project = window.document.project
-        return f"{len(project.images)} images, {len(project.annotations)} annotations"
+        return f"{plural(len(project.images), 'image')}, {plural(len(project.annotations), 'annotation')}"
 
     def draw_box(self) -> str:
         from PySide6.QtCore import QEvent, QPointF, Qt
@@ -140,7 +142,7 @@ class _SelfTest:
         if missing:
             raise RuntimeError(f"image paths broken after save-as: {missing[:3]}")
         self.state["saved"] = reloaded
-        return f"{target.name}: {len(reloaded.annotations)} annotations"
+        return f"{target.name}: {plural(len(reloaded.annotations), 'annotation')}"
 
     def qa(self) -> str:
         from pixelproof.core.coco import load_project
@@ -154,7 +156,7 @@ class _SelfTest:
         dice = coins[0].value("dice") if coins else float("nan")
         if not 0.5 < dice < 1.0:
             raise RuntimeError(f"coins Dice {dice} outside the expected range (deliberate mistakes)")
-        return f"{len(result.per_image)} image/class rows, coins Dice {dice:.3f}"
+        return f"{plural(len(result.per_image), 'image/class row')}, coins Dice {dice:.3f}"
 
     def prelabel(self) -> str:
         from pixelproof.core.edits import AddAnnotations
@@ -175,7 +177,7 @@ class _SelfTest:
         if len(proposal.annotations) + proposal.skipped < 10:
             raise RuntimeError(f"only {len(proposal.annotations) + proposal.skipped} coins found")
         if proposal.skipped < 10:  # the demo's coins are labeled: predictions must not repeat them
-            raise RuntimeError(f"only {proposal.skipped} predictions recognised as already labeled")
+            raise RuntimeError(f"only {plural(proposal.skipped, 'prediction')} recognised as already labeled")
         doc.push(AddAnnotations(proposal.annotations, "Pre-label"))
         pending = [a for a in doc.project.annotations_of(image.id) if a.review == "pending" and a.score]
         return (

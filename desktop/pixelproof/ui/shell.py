@@ -215,10 +215,20 @@ class Shell(QObject):
         for w in self._window.findChildren(QDockWidget) + self._window.findChildren(QToolBar):
             if w.parent() is self._window and w.objectName() != "mainToolbar":
                 w.hide()
+        self._dock_tabs_take_focus(False)
         return state
 
     def restore_side_parts(self, state: QByteArray) -> None:
         self._window.restoreState(state)
+        self._dock_tabs_take_focus(True)
+
+    def _dock_tabs_take_focus(self, on: bool) -> None:
+        """The tabs of stacked docks a Tab stop or not. With their docks hidden Qt moves the emptied bar off
+        screen but keeps it shown (a hide is undone at the next layout): Tab stopped there, out of sight."""
+        policy = Qt.FocusPolicy.TabFocus if on else Qt.FocusPolicy.NoFocus
+        for bar in self._window.findChildren(QTabBar):
+            if bar.parentWidget() is self._window:
+                bar.setFocusPolicy(policy)
 
     def is_visible(self) -> bool:
         return self._window.isVisible()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 
 from pixelproof.core.patient_space import position_text
 from pixelproof.core.window_level import width_level
+from pixelproof.core.wording import plural
 from pixelproof.ui.canvas.aspect import zoom_text
 from pixelproof.ui.status_labels import HintLabel, ImageLabel, Readout
 from pixelproof.ui.status_message import MessageTip
@@ -146,7 +147,7 @@ class StatusReadout(QObject):
             self.hidden_label.setText("Annotations hidden (H)")
             self.hidden_label.setToolTip("View > Show Annotations is off: none is drawn. H shows them again")
         else:
-            self.hidden_label.setText(f"{objects} object{'s' if objects > 1 else ''} hidden")
+            self.hidden_label.setText(f"{plural(objects, 'object')} hidden")
             self.hidden_label.setToolTip("Hidden one by one (Shift+H): View > Show Hidden Objects shows them")
         self.hidden_label.setVisible((hidden or objects > 0) and self._in_view(self.canvas))
         if hidden and not was and self._in_view(self.canvas):

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from pixelproof.core.model import Annotation
 from pixelproof.core.names import shown_name
+from pixelproof.core.wording import plural
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
@@ -102,7 +103,7 @@ def reveal_selection(canvas: CanvasView) -> None:
     if back:
         canvas.refresh_display()
         canvas.objectsHidden.emit(len(objects))
-        canvas.message.emit(f"{len(back)} hidden object{'s' if len(back) > 1 else ''} shown again (selected)")
+        canvas.message.emit(f"{plural(len(back), 'hidden object')} shown again (selected)")
     if shown:
         cats = doc.project.categories
         names = ", ".join(cats[c].name if c in cats else str(c) for c in shown)

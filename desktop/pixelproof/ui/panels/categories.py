@@ -29,6 +29,7 @@ from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Category, IdsExhausted, is_pending_prediction
 from pixelproof.core.names import check_category_name, shown_name
 from pixelproof.core.taxonomy import TaxonomyError, delete_category, info, rename_category
+from pixelproof.core.wording import plural
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.dialogs import as_text, show_error
 from pixelproof.ui.document import Document
@@ -292,7 +293,7 @@ class CategoriesPanel(Panel):
                 self,
                 "Delete category",
                 as_text(
-                    f"“{shown_name(cat.name)}” is used by {used} annotation{'s' if used != 1 else ''}. "
+                    f"“{shown_name(cat.name)}” is used by {plural(used, 'annotation')}. "
                     "Delete the category and those annotations?\n\nYou can undo this."
                 ),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,

@@ -371,7 +371,7 @@ class ImagesPanel(Panel):
         if self._filter_error:  # the note says what is wrong until the text changes
             return
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.filter_note.setText(f"{shown} of {total} image{'s' if total != 1 else ''}")
+        self.filter_note.setText(f"{shown} of {plural(total, 'image')}")
         self.filter_note.setToolTip("")
         self.filter_note.setVisible(bool(self.proxy.query))
 

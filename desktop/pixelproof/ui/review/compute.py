@@ -18,6 +18,7 @@ from pixelproof.core.qa_cache import ScoreCache
 from pixelproof.core.qa_objects import ImagePair, annotations_placed, placed_or_raise
 from pixelproof.core.qa_volumes import first_differences
 from pixelproof.core.references import Reference
+from pixelproof.core.wording import plural
 from pixelproof.interop.nifti_series_fit import series_home, series_stamp
 from pixelproof.interop.references import ReferenceLoadError, load_reference, reference_stamp
 
@@ -229,7 +230,7 @@ def result_notes(result: qa.QAResult) -> str | None:
         n = len(result.unmatched_reference)
         said = f"{n} reference image{' has' if n == 1 else 's have'} no candidate image"
         missed = sum(c.fn for c in result.missed.values())
-        said += f" (their {missed} object(s) counted as missed)" if missed else ""
+        said += f" (their {plural(missed, 'object')} counted as missed)" if missed else ""
         notes.append(f"{said}: {_named(result.unmatched_reference, NAMED)}")
     if result.unmatched_candidate:
         n = len(result.unmatched_candidate)
@@ -238,7 +239,7 @@ def result_notes(result: qa.QAResult) -> str | None:
     notes += result.problems[:SHOWN_PROBLEMS]
     hidden = len(result.problems) - SHOWN_PROBLEMS
     if hidden > 0:
-        notes.append(f"… and {hidden} more warning{'s' if hidden > 1 else ''} (hover here for every one)")
+        notes.append(f"… and {plural(hidden, 'more warning')} (hover here for every one)")
     return "\n".join(notes) if notes else None
 
 
@@ -253,7 +254,7 @@ def banner_tip(result: qa.QAResult) -> str | None:
         parts.append(
             "\n".join(
                 [
-                    f"All {len(problems)} warnings:",
+                    f"All {plural(len(problems), 'warning')}:",
                     *problems[:TIP_NAMED],
                     *(more if len(problems) > TIP_NAMED else []),
                 ]

@@ -9,6 +9,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from pixelproof.core.wording import plural
+
 BINS = 20  # 0.05 wide over [0, 1]
 
 
@@ -49,7 +51,7 @@ class DiceHistogram(QWidget):
 
     def title(self) -> str:
         n = int(self.values.size)
-        title = f"Per-image Dice · {n} image{'s' if n != 1 else ''}"
+        title = f"Per-image Dice · {plural(n, 'image')}"
         return title + (f" · {self.n_na} n/a (both empty)" if self.n_na else "")
 
     def _describe(self) -> None:

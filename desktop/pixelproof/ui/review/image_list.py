@@ -39,6 +39,7 @@ from pixelproof.core.image_order import step_listed
 from pixelproof.core.qa import QAResult
 from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS
 from pixelproof.core.volumes import parse_slice_ref
+from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.file_names import FileNameDelegate, file_part
 from pixelproof.ui.fitted_table import CELL_PADDING, FittedTable
@@ -386,7 +387,7 @@ class ImageList(QWidget):
         self.filter_edit.setToolTip(FILTER_TIP)
         self._refilter(conditions, only)
         shown, total = self.image_proxy.rowCount(), self.image_model.rowCount()
-        note = f"{shown} of {total} images" if conditions or only is not None else ""
+        note = f"{shown} of {plural(total, 'image')}" if conditions or only is not None else ""
         for unit in dict.fromkeys(c.unit for c in conditions if c.unit):
             other: dict[str, int] = {}
             for row in rows:
@@ -468,7 +469,7 @@ class ImageList(QWidget):
         order = "descending" if header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder else "ascending"
         sort = f", sorted by {by} ({order})" if by else ""
         shown, total = self.image_proxy.rowCount(), self.image_model.rowCount()
-        filtered = f", {shown} of {total} images shown by the filter" if shown < total else ""
+        filtered = f", {shown} of {plural(total, 'image')} shown by the filter" if shown < total else ""
         return f"{'Last' if step > 0 else 'First'} image of the Images table{sort}{filtered}"
 
     def _column_menu(self, pos) -> None:  # type: ignore[no-untyped-def]

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QTableView
 from pixelproof.core.errors import error_text
 from pixelproof.core.report_images import image_csv_row, write_images_csv
 from pixelproof.core.safe_csv import cell
+from pixelproof.core.wording import plural
 from pixelproof.ui import dialogs
 from pixelproof.ui.copy_rows import copy_key, to_clipboard
 from pixelproof.ui.review.tables import ImageTableModel, image_decision
@@ -114,12 +115,12 @@ class ImageRows(QObject):
             self.menu.deleteLater()
         menu = self.menu = QMenu(self.table)
         menu.setObjectName("reviewImagesMenu")
-        names = menu.addAction(f"Copy {shown} File Name{'s' if shown != 1 else ''}", self.copy_names)
+        names = menu.addAction(f"Copy {plural(shown, 'File Name')}", self.copy_names)
         names.setToolTip("The file names of the images the filter shows, in the table's order, one a line")
         key = QKeySequence(QKeySequence.StandardKey.Copy).toString(QKeySequence.SequenceFormat.NativeText)
         rows = menu.addAction(f"Copy Selected Rows\t{key}", self.copy_selected)  # the key: the table's own
         menu.addSeparator()
-        save = menu.addAction(f"Save {shown} Shown Row{'s' if shown != 1 else ''} as CSV…", self.save_shown)
+        save = menu.addAction(f"Save {plural(shown, 'Shown Row')} as CSV…", self.save_shown)
         names.setEnabled(shown > 0)
         rows.setEnabled(selected > 0)
         save.setEnabled(shown > 0)
@@ -127,4 +128,4 @@ class ImageRows(QObject):
 
 
 def _images(n: int) -> str:
-    return f"{n} image{'s' if n != 1 else ''}"
+    return plural(n, "image")

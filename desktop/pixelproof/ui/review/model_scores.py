@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from pixelproof.core.names import shown_name
 from pixelproof.core.qa_difference import DIFF_AGREE, DIFF_COLORS, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS
 from pixelproof.core.report_ap import SUMMARY_NAMES, TYPE_NAMES, figure, iou_types, map_text
+from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.fitted_table import content_need
 from pixelproof.ui.review.parts import table
@@ -131,7 +132,8 @@ class ModelScores(QWidget):
             self.chosen = was
             if self.dialog is not None:
                 self.dialog.cell_note.setText(
-                    f"That cell's {lacking} missed object(s) are on reference images the candidate lacks, "
+                    f"That cell's {plural(lacking, 'missed object')} {'is' if lacking == 1 else 'are'} on "
+                    "reference images the candidate lacks, "
                     "which the Images table cannot list: it stays as it is."
                     if lacking
                     else "That cell counts no objects: the Images table stays as it is."

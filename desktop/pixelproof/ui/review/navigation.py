@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 
 from pixelproof.core.qa_tables import has_problem, problem_key
 from pixelproof.core.wording import plural
@@ -21,6 +22,30 @@ if TYPE_CHECKING:
 class ReviewNavigation:
     """Image and object steps of ``ReviewView`` (``self`` is the view)."""
 
+    def keep_keys_out_of_fields(self: ReviewView) -> None:
+        """Esc in the note field, and Esc or Enter in the filter box, give the keys back to the table they
+        serve (as Esc in a dock gives them to the canvas): D, W, . and O typed into the field otherwise."""
+        self.decision.note_edit.installEventFilter(self)
+        self.images.filter_edit.installEventFilter(self)
+
+    def eventFilter(self: ReviewView, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return False
+        keys = [Qt.Key.Key_Escape]
+        if watched is self.images.filter_edit:
+            keys += [Qt.Key.Key_Return, Qt.Key.Key_Enter]  # the filter has taken what was typed
+            table = self.images.image_table
+        elif watched is self.decision.note_edit:
+            table = self.object_table  # the note stays for the next decision
+        else:
+            return False
+        if event.key() not in keys:
+            return False
+        table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return True
+
     def select_image(self: ReviewView, image_id: int) -> None:
         """Make ``image_id`` (candidate id) the current row (if it is scored and not filtered out)."""
         self.images.select_image(image_id)
@@ -33,9 +58,8 @@ class ReviewNavigation:
         if self.scored is None or self.preview.active or self.images.image_model.rowCount() == 0:
             return False
         if self.images.image_proxy.rowCount() == 0:
-            self.statusMessage.emit(
-                f"No image to go to: the filter shows 0 of {self.images.image_model.rowCount()} images"
-            )
+            total = plural(self.images.image_model.rowCount(), "image")
+            self.statusMessage.emit(f"No image to go to: the filter shows 0 of {total}")
             return True
         order = self.document.image_ids() if self.document is not None else []
         if not self.images.step(self.image_id, step, order):
@@ -56,18 +80,24 @@ class ReviewNavigation:
         )
 
     def _next_object(self: ReviewView) -> None:
+        """A decision moves on to the next row, so Ctrl+Enter after Ctrl+Enter decides the rows in turn."""
         index = self.object_table.currentIndex()
         if index.isValid() and index.row() + 1 < self.object_model.rowCount():
             self.object_table.setCurrentIndex(self.object_model.index(index.row() + 1, 0))
+            self._advanced_to = index.row() + 1
 
     def step_problem(self: ReviewView, step: int) -> None:
         """. / ,: the next (previous) missed, extra or wrong-class object of the image after (before) the
-        current row of the Objects table, in its order; the first (last) with no row current. At the end
+        current row of the Objects table, in its order; the first (last) with no row current. After a
+        decision moved on to the next row, . starts at that row (it is the next one to look at). At the end
         the status bar says so and the row stays. The focus stays where it is (a note being typed)."""
         rows = self.object_model.rows
         problems = [n for n, r in enumerate(rows) if r.status not in ("match", "ignored")]
         index = self.object_table.currentIndex()
         at = index.row() if index.isValid() else (-1 if step > 0 else len(rows))
+        if step > 0 and at == self._advanced_to:
+            at -= 1  # a decision moved on to this row: . names it, else ". Ctrl+Enter" skipped every other
+        self._advanced_to = -1
         ahead = [n for n in problems if n > at] if step > 0 else [n for n in problems if n < at][::-1]
         if not ahead:
             where = "after" if step > 0 else "before"
@@ -102,7 +132,7 @@ class ReviewNavigation:
             where = "after this one" if step > 0 and self.image_id in ids else "before this one"
             where = where if self.image_id in ids else "left"
             shown, total = self.images.image_proxy.rowCount(), self.images.image_model.rowCount()
-            filtered = f"; the filter shows {shown} of {total} images" if shown < total else ""
+            filtered = f"; the filter shows {shown} of {plural(total, 'image')}" if shown < total else ""
             self.statusMessage.emit(f"No image with a problem {where} to review ({len(ids)} with a problem, "
                                     f"those decided as a whole passed over{filtered})")  # fmt: skip
             return

@@ -265,16 +265,27 @@ class ObjectList(QWidget):
 
 class NoteEdit(QLineEdit):
     """The note field. The review keys (Ctrl+Enter, Ctrl+Backspace, with or without Shift) act even while
-    typing here: a line edit would otherwise take Ctrl+Backspace as "delete the previous word"."""
+    typing here: a line edit would otherwise take Ctrl+Backspace as "delete the previous word". Undo and
+    Redo act on the project once the field has nothing of its own to undo (a decision empties it with no
+    history): a reviewer who decided from here and pressed Ctrl+Z got the note back, the decision kept."""
 
     def __init__(self, keys: Callable[[], list[QKeySequence]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.keys = keys  # read when a key comes: the user may rebind them (ui.shortcuts)
 
+    def _passed_on(self) -> list[QKeySequence]:
+        """The keys this field leaves to the window now: the decisions', and Undo / Redo when it has none."""
+        keys = list(self.keys())
+        if not self.isUndoAvailable():
+            keys += REGISTRY.sequences("edit.undo")
+        if not self.isRedoAvailable():
+            keys += REGISTRY.sequences("edit.redo")
+        return keys
+
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
             seq = QKeySequence(event.keyCombination())
-            if any(seq.matches(k) == QKeySequence.SequenceMatch.ExactMatch for k in self.keys()):
+            if any(seq.matches(k) == QKeySequence.SequenceMatch.ExactMatch for k in self._passed_on()):
                 event.ignore()
                 return False
         return super().event(event)

@@ -24,6 +24,7 @@ from pixelproof.core.qa import DISTANCE_FIELDS, ObjectRow, QAResult
 from pixelproof.core.qa_difference import DIFF_COLORS, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS
 from pixelproof.core.qa_objects import finest_pixel_mm
 from pixelproof.core.report_images import how_averaged
+from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.review.filter import METRICS, Condition, matches
@@ -252,8 +253,8 @@ class ImageTableModel(QAbstractTableModel):
         # as short as the column's words ("✓2 ✗1"): a wider column would take the names' room at 1280 px
         text = " ".join(w for w, n in ((f"✓{accepted}", accepted), (f"✗{rejected}", rejected)) if n)
         tip = (
-            f"{accepted} accepted, {rejected} rejected of its {len(anns)} objects; no decision on the whole "
-            "image (Ctrl+Shift+Enter / Ctrl+Shift+Backspace)"
+            f"{accepted} accepted, {rejected} rejected of its {plural(len(anns), 'object')}; no decision on "
+            "the whole image (Ctrl+Shift+Enter / Ctrl+Shift+Backspace)"
         )
         return text, tip
 

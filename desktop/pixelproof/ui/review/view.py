@@ -83,6 +83,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         self.outline = False
         self._first_result = True
         self._center_on_select = True
+        self._advanced_to = -1  # the object row a decision moved on to (``step_problem``)
         self.loader = ImageLoader(self, cache_size=3)
         self.loader.loaded.connect(self._on_image_loaded)
         self.loader.failed.connect(self._on_image_failed)
@@ -114,6 +115,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         self._stale_timer.setSingleShot(True)
         self._stale_timer.setInterval(400)
         self._stale_timer.timeout.connect(self._rerun_if_stale)
+        self.keep_keys_out_of_fields()
         self._update_buttons()
 
     def _build_right(self, keys: Callable[[], list[QKeySequence]]) -> QWidget:
@@ -289,7 +291,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         self.header.progress.setRange(0, max(total, 1))
         self.header.progress.setValue(done)
         where = f" · {self.where}" if self.where else ""
-        self.header.progress.setFormat(f"{done} / {total} images{where}")
+        self.header.progress.setFormat(f"{done} / {plural(total, 'image')}{where}")
 
     def _on_message(self, message: object) -> None:
         if isinstance(message, tuple) and message[0] == "where":  # a large project: on worker processes
@@ -487,6 +489,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
     # -- objects ---------------------------------------------------------------------------------
     def _object_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.object_model.rows[current.row()] if current.isValid() else None
+        self._advanced_to = -1
         for p in self.panes:
             p.set_focus_box(row.bbox if row is not None else None)
         if row is not None and self._center_on_select:
@@ -541,7 +544,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
             doc.push(ReviewDecision(doc.project, self.image_id, decision, note, [row.cand_id]))
             what = f"Object {row.cand_id}"
             self._next_object()
-        self.decision.note_edit.clear()
+        self.decision.note_edit.setText("")  # no history: Ctrl+Z here then undoes the decision
         self.object_model.refresh()
         self.images.image_model.image_changed(self.image_id)
         self._update_buttons()

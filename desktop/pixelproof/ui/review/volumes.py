@@ -20,6 +20,7 @@ from pixelproof.core.names import base_file_name, shown_name
 from pixelproof.core.qa import QAResult
 from pixelproof.core.qa_volumes import VolumeRow, drawn_classes, drawn_rows
 from pixelproof.core.report import volume_classes
+from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.fitted_table import FittedTable
 from pixelproof.ui.review.tables import SORT_ROLE, format_value
@@ -106,7 +107,7 @@ class VolumeTableModel(QAbstractTableModel):
                 return base_file_name(row.volume)
             if role == Qt.ItemDataRole.ToolTipRole:
                 return as_text(
-                    f"{row.volume}: {row.slices} slices scored together in 3D; {spacing_text(row)}"
+                    f"{row.volume}: {plural(row.slices, 'slice')} scored together in 3D; {spacing_text(row)}"
                 )
             return None
         if name == "category":
@@ -154,9 +155,9 @@ class VolumeTableModel(QAbstractTableModel):
                 return f"mean, {self.volumes} vol."  # 'mean of 3 volumes' was cut at 1366x768
             if role == Qt.ItemDataRole.ToolTipRole:
                 return as_text(
-                    f"mean of {self.volumes} volumes: {shown_name(mean['category'])}'s mean of each 3D "
-                    f"figure over the "
-                    f"{mean['n_rows']} volumes scored (pixelproof qa's per_volume_class)"
+                    f"mean of {plural(self.volumes, 'volume')}: {shown_name(mean['category'])}'s mean of "
+                    f"each 3D figure over the "
+                    f"{plural(mean['n_rows'], 'volume')} scored (pixelproof qa's per_volume_class)"
                 )
             return None
         if name == "category":
@@ -179,7 +180,7 @@ class VolumeTableModel(QAbstractTableModel):
                 )
             return " | ".join(texts)
         if role == Qt.ItemDataRole.ToolTipRole:
-            said = [f"mean over {mean['n_rows']} volumes (3D)"]
+            said = [f"mean over {plural(mean['n_rows'], 'volume')} (3D)"]
             if v is None:
                 said.insert(0, str(mean.get(f"{name}_reason", "n/a")))
             inf = mean.get(f"{name}_inf_replaced", 0)

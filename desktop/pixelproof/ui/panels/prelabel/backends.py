@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.wording import plural
 from pixelproof.inference.base import Backend, BackendError, model_info_lines
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.ui.collapsible import CollapsibleSection
@@ -346,7 +347,7 @@ class BackendChooser(QWidget):
         if ok:
             self._working = (backend, fields)
             n = len(backend.categories())
-            classes = f" · {n} class{'es' if n != 1 else ''}" if n else ""
+            classes = f" · {plural(n, 'class')}" if n else ""
             hint = " · click/drag with the assist tool" if backend.kind == "interactive" else ""
             self._set_state(f"✓ Ready · {backend.kind}{classes}{hint}")
         else:

@@ -296,7 +296,7 @@ class BatchRunner(QWidget):
         n = batch.skipped + batch.duplicates
         skipped = f" · {n} skipped" if n else ""
         self.eta_label.setText(
-            f"{rate:.2f} images/s · ETA {format_eta(eta)} · {batch.added} objects{skipped}"
+            f"{rate:.2f} images/s · ETA {format_eta(eta)} · {plural(batch.added, 'object')}{skipped}"
         )
 
     def _batch_done(self, batch: Batch, cancelled: bool) -> None:
@@ -307,13 +307,13 @@ class BatchRunner(QWidget):
         failed = len(batch.failures)
         verb = "Outlined the boxes of" if batch.from_boxes else "Pre-labeled"
         if batch.stopped:
-            text = f"Stopped after {batch.done} of {batch.total} images"
+            text = f"Stopped after {batch.done} of {plural(batch.total, 'image')}"
         elif cancelled:
-            text = f"Cancelled after {batch.done} of {batch.total} images"
+            text = f"Cancelled after {batch.done} of {plural(batch.total, 'image')}"
         else:
-            text = f"{verb} {batch.done - failed} of {batch.total} images"
+            text = f"{verb} {batch.done - failed} of {plural(batch.total, 'image')}"
         noun = "mask" if batch.from_boxes else "prediction"
-        text += f": {batch.added} {noun}{'s' if batch.added != 1 else ''}"
+        text += f": {plural(batch.added, noun)}"
         if batch.new_categories:
             text += f", {plural(batch.new_categories, 'new category')}"
         if batch.ignored:
@@ -325,23 +325,23 @@ class BatchRunner(QWidget):
             )
         text += skipped_words(batch.skipped, batch.duplicates)
         if batch.speckles:
-            text += f", {batch.speckles} speckles under the model's min_area dropped"
+            text += f", {plural(batch.speckles, 'speckle')} under the model's min_area dropped"
         if len(batch.box_failures) == 1:  # M on one box, or one of many: the reason, where it is read
             text += f"; not outlined: {batch.box_failures[0]}"
         elif batch.box_failures:
-            text += f"; {len(batch.box_failures)} boxes not outlined (listed below)"
+            text += f"; {plural(len(batch.box_failures), 'box')} not outlined (listed below)"
         if batch.auto_tiled:
             n = len(batch.auto_tiled)
-            text += f"; {n} image{'s' if n != 1 else ''} pre-labeled in tiles, too big for the model's memory"
+            text += f"; {plural(n, 'image')} pre-labeled in tiles, too big for the model's memory"
             text += " (listed below)"
         if batch.tiling is not None and (cut_line := cut_warning(batch.cut, batch.tiling, APP_WORDS)):
             text += f"; {cut_line}"
         if batch.names_kept:
             n = len(batch.names_kept)
-            text += f"; {n} model class name{'s' if n != 1 else ''} kept whole, past what PixelProof names a"
+            text += f"; {plural(n, 'model class name')} kept whole, past what PixelProof names a"
             text += " category (listed below)"
         if failed:
-            text += f"; {failed} image{'s' if failed != 1 else ''} failed (listed below)"
+            text += f"; {plural(failed, 'image')} failed (listed below)"
         if batch.stopped:
             text += f"; the others not pre-labeled: {batch.stopped}"
         if (

@@ -17,12 +17,13 @@ from pixelproof.core.edits.prediction_review import (
     reject_predictions,
 )
 from pixelproof.core.model import Annotation, is_pending_prediction
+from pixelproof.core.wording import plural
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.prelabel.batch import text_button
 
 
 def _count(n: int) -> str:
-    return f"{n} prediction{'s' if n != 1 else ''}"
+    return f"{plural(n, 'prediction')}"
 
 
 class PredictionReview(QGroupBox):
@@ -183,10 +184,7 @@ class PredictionReview(QGroupBox):
             return
         images = len({a.image_id for a in shown})
         self._accept(shown, f"all {_count(len(shown))} in the project")
-        self.message.emit(
-            f"Accepted {_count(len(shown))} on {images} image{'s' if images != 1 else ''}{left}"
-            " · Ctrl+Z undoes"
-        )
+        self.message.emit(f"Accepted {_count(len(shown))} on {plural(images, 'image')}{left} · Ctrl+Z undoes")
 
     def _reject_in_project(self, anns: list[Annotation], what: str, nothing: str) -> None:
         """Reject ``anns`` (on any image) as one undo step and say how many on how many images."""
@@ -197,9 +195,7 @@ class PredictionReview(QGroupBox):
             return
         images = len({a.image_id for a in anns})
         self._reject(anns, f"{what} in the project")
-        self.message.emit(
-            f"Rejected {what} on {images} image{'s' if images != 1 else ''} (deleted) · Ctrl+Z undoes"
-        )
+        self.message.emit(f"Rejected {what} on {plural(images, 'image')} (deleted) · Ctrl+Z undoes")
 
     def reject_below_in_project(self) -> None:
         """Reject, on every image, the pending predictions scoring below the slider: after Accept All

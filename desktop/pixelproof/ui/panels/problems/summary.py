@@ -24,17 +24,18 @@ def run_summary(
     """Counts (and the results file the predictions came from), the predictions left out, the model's
     classes the project lacks (named: what to map), what pending predictions pre-labeled skipping the
     labelled objects cannot judge, unread pictures."""
-    model = "no model" if result.predictions is None else f"{result.predictions} predictions"
+    model = "no model" if result.predictions is None else plural(result.predictions, "prediction")
     if results_file and result.predictions is not None:
         model += f" from {results_file}"
-    text = f"{shown} shown of {total} found ({dismissed} not a problem) in {result.images} images, {model}."
+    images = plural(result.images, "image")
+    text = f"{shown} shown of {total} found ({dismissed} not a problem) in {images}, {model}."
     if note := unconfident_note(result.options, "“confident” under Rules…"):  # first: why a kind is empty
         text += f" {note[0].upper()}{note[1:].replace('_', ' ')}."  # (kinds spelt as the Kind column does)
     if left_out:
         text += f" {len(left_out)} left out: {left_out[0]}{', …' if len(left_out) > 1 else ''}."
     if ignored:  # named, as `lint --backend` names them
         text += (
-            f" {sum(ignored.values())} predictions of classes the project lacks ignored: "
+            f" {plural(sum(ignored.values()), 'prediction')} of classes the project lacks ignored: "
             f"{ignored_line(ignored)} (map them under Class mapping in the Model panel)."
         )
     if (skipped := result.options.get("predictions_skipped_overlapping")) is not None:

@@ -1,0 +1,46 @@
+"""Counts shown with a noun say it in the singular for one ("1 image", not "1 images"): the app's texts
+go through ``core.wording.plural``, the one helper the CLI uses too."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+import pixelproof.ui
+from tests.ui.conftest import make_project, open_main_window, settle
+
+
+def test_the_last_image_of_a_one_image_project_says_1_image(qtbot, tmp_path: Path, no_prompts) -> None:
+    """D on the only image of a project, G (done and next), then Shift+G (the next not done): the status
+    bar counts 1 image, not "0 of 1 images done"."""
+    win = open_main_window(qtbot, make_project(tmp_path, n_images=1))
+    try:
+        win.canvas.setFocus()
+        QTest.keyClick(win.canvas, Qt.Key.Key_D)
+        settle()
+        assert win.statusBar().currentMessage() == "Last image: 0 of 1 image done"
+        QTest.keyClick(win.canvas, Qt.Key.Key_G)
+        settle()
+        assert win.statusBar().currentMessage() == "Last image: 1 of 1 image done"
+        QTest.keyClick(win.canvas, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)
+        settle()
+        assert win.statusBar().currentMessage() == "No other image left to do: 1 of 1 image done"
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
+
+
+def test_no_count_in_the_app_is_pluralised_by_hand() -> None:
+    """No f-string of the app adds its own "s" to a counted noun (``{n} image{'s' if n != 1 else ''}``):
+    each did it its own way, and some not at all ("1 images", "1 slices", "object(s)")."""
+    by_hand = re.compile(r"""\{['"]e?s['"] if [^}]*\}""")
+    found = [
+        f"{path.name}:{n}: {line.strip()}"
+        for path in Path(pixelproof.ui.__file__).parent.rglob("*.py")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if by_hand.search(line)
+    ]
+    assert found == []
