@@ -78,3 +78,16 @@ def test_cityscapes_pngs_give_a_void_region_unlabeled(tmp_path: Path) -> None:
     ids = np.asarray(Image.open(next((tmp_path / "cs").rglob("*_labelIds.png"))))
     assert ids[5, 5] == 26  # car
     assert ids[10, 20] == 0 and not (ids >= 34).any()
+
+
+def test_cityscapes_round_trip_keeps_a_void_category_void(ignore_project: Project, tmp_path: Path) -> None:
+    """``__ignore__`` is no Cityscapes label: its regions are 0 (``unlabeled``) in the PNGs and keep their
+    name in the JSON, which says they are void, so the polygons read back as void regions, not a class."""
+    FORMATS["cityscapes"].write(ignore_project, tmp_path / "cs")
+    back = FORMATS["cityscapes"].read(tmp_path / "cs", mode="polygons").project
+    ignore = back.category_by_name("__ignore__")
+    assert ignore is not None and ignore.void
+    assert sum(map(back.is_void, back.annotations.values())) == 2
+    assert not any(c.void for c in back.categories.values() if c.name != "__ignore__")
+    semantic = FORMATS["cityscapes"].read(tmp_path / "cs", mode="semantic").project
+    assert {c.name for c in semantic.categories.values() if c.void} == {"unlabeled"}
