@@ -39,13 +39,17 @@ def test_shapes_without_area_are_counted_named_and_kept() -> None:
     """captions, an image label, points and a skeleton are no objects: one line per file names each."""
     problems = read_datumaro(DATA / "diverse").problems
     line = next(p for p in problems if "enclose no area" in p)
-    assert "train.json: 2 caption, 1 label, 1 points" in line
+    said = "2 caption annotations, 1 label annotation, 1 points annotation"
+    assert f"train.json: kept in the image extras, not as objects (they enclose no area): {said} (" in line
     assert "items[0] ('100'): annotations[5]" in line
     result = read_datumaro(DATA / "with_skeleton")
     (image,) = result.project.images.values()
     (kept,) = image.extra["pixelproof"]["datumaro"]["annotations"]
     assert kept["type"] == "skeleton" and len(kept["points"]) == 9
-    assert any("1 skeleton enclose no area" in p for p in result.problems)
+    assert any(
+        p.endswith("(they enclose no area): 1 skeleton annotation (items[0] ('100'): annotations[0])")
+        for p in result.problems
+    )
     # a skeleton's part labels are no categories
     assert [c.name for c in result.project.categories.values()] == ["skeleton-label"]
 

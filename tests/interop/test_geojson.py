@@ -18,6 +18,7 @@ shapely_geometry = pytest.importorskip("shapely.geometry")
 
 from pixelproof.core.coco import new_project  # noqa: E402
 from pixelproof.core.model import Annotation, ImageRecord, Project  # noqa: E402
+from pixelproof.core.wording import skipped_counts  # noqa: E402
 from pixelproof.interop.formats import FORMATS, detect_format  # noqa: E402
 from pixelproof.interop.geojson import read_geojson  # noqa: E402
 from pixelproof.interop.geojson_writer import write_geojson  # noqa: E402
@@ -79,7 +80,8 @@ def test_qupath_04_feature_collection(tmp_path: Path) -> None:
     measured = {"Nucleus: Area": 16.0, "Cell: Area": 100.0, "DAB: Mean": None}
     assert cell.app_extra["qupath"]["measurements"] == measured
     assert cell.bbox == [44.0, 30.0, 10.0, 10.0]  # the cell's boundary, not its nucleus
-    assert any("features[5]" in p and "Point" in p for p in result.problems)
+    assert any("enclose no area: 1 Point geometry (features[5]" in p for p in result.problems)
+    assert "1 Point geometry" in skipped_counts(result.skipped)  # the summary says what it was, as LabelMe
     assert any("1 cell(s)" in p and "nucleusGeometry" in p for p in result.problems)
     nuclei = read_geojson(root, cell_shape="nucleus").project
     assert _by_name(nuclei, "slide_v04")[3][1].bbox == [47.0, 33.0, 4.0, 4.0]

@@ -36,13 +36,7 @@ from pixelproof.core.channel_display import check_display_map
 from pixelproof.core.coco_dump import ProjectSaveError, dumps_project
 from pixelproof.core.coco_rules import read_annotations
 from pixelproof.core.coco_values import MISSING, check_id, typename
-from pixelproof.core.limits import (
-    ID_MAX,
-    MAX_SIDE,
-    LimitError,
-    check_json_depth,
-    short_repr,
-)
+from pixelproof.core.limits import ID_MAX, MAX_SIDE, LimitError, check_json_depth, short_repr
 from pixelproof.core.migration import migrate
 from pixelproof.core.model import (
     FORMAT_VERSION,
@@ -57,6 +51,7 @@ from pixelproof.core.model import (
 from pixelproof.core.paths import RelativeNames, is_absolute_name
 from pixelproof.core.project_json import ProjectFormatError, parse_json, read_bytes
 from pixelproof.core.project_json import read_json as read_json  # the project file's one API: here too
+from pixelproof.core.void_crowd import own_crowd_flags
 
 _IMG_KEYS = {"id", "file_name", "width", "height"}
 _CAT_KEYS = {"id", "name", "supercategory", "pixelproof"}
@@ -222,6 +217,7 @@ def project_from_dict(data: Any, source: str | os.PathLike[str] = "<memory>") ->
         raise ProjectFormatError(source, problems)
     project = Project(images=images, categories=categories, annotations=annotations, extra=extra, app=app)
     project.loaded_format = app.get("format", 1) if "pixelproof" in data else None
+    own_crowd_flags(project)  # a COCO export's void regions: crowd regions in the file
     if app.get("format") != FORMAT_VERSION:
         migrate(project)
     return project

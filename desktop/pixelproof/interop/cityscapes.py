@@ -344,14 +344,19 @@ def _add_polygon_object(
     app_extra: dict[str, Any] = {"cityscapes": extra} if extra else {}
     fields: dict[str, Any] = {"iscrowd": int(crowd)}
     ours = obj.get("pixelproof")
+    void = False  # a void category outside the table, as written here (``__ignore__``; its PNG id is 0)
     if isinstance(ours, dict):
         for key, value in ours.items():
             if key in ("score", "source", "review", "note", "author", "updated", "iscrowd"):
                 fields[key] = value
+            elif key == "void":
+                void = value is True
             else:
                 app_extra.setdefault(key, value)
     try:  # a label that is not UTF-8 (an unpaired surrogate Python's json reads): that object alone
         cat_id = label_category(build, name)
+        if void:
+            build.category(name, void=True)
     except LimitError as e:  # its message quotes the label escaped: it cannot be printed as it is
         report.skip("objects", f"{gt}: objects[{k}]: label {e.message}; skipped")
         return
@@ -499,6 +504,8 @@ def _json_objects(
         )
         if a.iscrowd and not split_group(label)[1]:  # no ``<name>group`` label says it
             ours["iscrowd"] = a.iscrowd
+        if cat.void and cat.name not in BY_NAME:  # its PNG id is 0 (unlabeled): the JSON says it is void
+            ours["void"] = True
         for poly in _polygons(a, image, top, k, counts):
             obj: dict[str, Any] = {"label": label, "polygon": poly, **extra}
             if ours:
@@ -573,8 +580,9 @@ FORMAT = Format(
     lost_on_export=(
         "holes (filled, unless later objects cover them), several parts (one object each), boxes "
         "(become polygons), pixels of objects hidden by later ones; in the PNGs, categories "
-        "outside the table get ids from 34 (read back from the PNGs as `label_<id>`); the void flag of "
-        "categories that are not ignore labels of the table (their regions are 0, `unlabeled`, in the PNGs, "
-        "ignored in training and evaluation; a warning says how many; the JSON keeps their names)"
+        "outside the table get ids from 34 (read back from the PNGs as `label_<id>`), and void categories "
+        "that are not ignore labels of the table (`__ignore__`) id 0, `unlabeled` (ignored in training and "
+        "evaluation; a warning says how many; the JSON keeps their names and marks them void, so "
+        "the polygons read back as void `__ignore__` objects, the PNGs as `unlabeled`)"
     ),
 )

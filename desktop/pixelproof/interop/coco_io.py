@@ -3,7 +3,8 @@
 Other tools' COCO files carry any ids (0-based, gaps), ``segmentation: []`` on boxes, and the odd broken
 object; reading drops what cannot be repaired (each problem reported with its JSON location) instead of
 refusing the whole file, and can renumber categories 1..n. Writing keeps PixelProof's extras (they are
-harmless to other readers) and can copy or link the images next to the new file.
+harmless to other readers), writes void regions as crowd regions (``core.void_crowd``: trainers ignore
+them) and can copy or link the images next to the new file.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from pixelproof.core.coco import (
 from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.image_folder import on_disk
 from pixelproof.core.model import Project
+from pixelproof.core.void_crowd import void_as_crowd
+from pixelproof.core.wording import plural
 from pixelproof.interop._util import (
     ImportResult,
     ProblemCallback,
@@ -273,6 +276,12 @@ def write_coco(
     doc["images"] = list(by_id.values())
     copy = project_from_dict(doc)
     copy.path = out
+    if crowd := void_as_crowd(copy):
+        names = ", ".join(sorted(copy.categories[c].name for c in copy.void_category_ids()))
+        warnings.append(
+            f"{plural(crowd, 'void region')} ({names}) written with iscrowd 1, COCO's mark of a region to "
+            "ignore: trainers and COCOeval ignore them, so they are not learnt as a class"
+        )
     atomic_write(out, dumps_project(copy), backup=True)  # README's two converts to project.json: .bak
     if missing:
         warnings.append(f"{missing} image file(s) not found, so not copied")

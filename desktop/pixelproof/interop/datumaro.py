@@ -26,6 +26,7 @@ import numpy as np
 from pixelproof.core import masks as core_masks
 from pixelproof.core.limits import LimitError, check_json_depth, short_repr
 from pixelproof.core.split_names import subset_split
+from pixelproof.core.wording import plural
 from pixelproof.interop._util import (
     UNCLASSIFIED,
     Builder,
@@ -106,11 +107,11 @@ def _read_file(
         )
     if kept:
         counts = Counter({t: len(v) for t, v in kept.items()})
-        said = ", ".join(f"{n} {t}" for t, n in sorted(counts.items()))
+        said = ", ".join(f"{plural(n, f'{t} annotation')}" for t, n in sorted(counts.items()))
         places = [p for v in kept.values() for p in v]
-        report(
-            f"{file}: {said} enclose no area (PixelProof has no such objects); kept in the image extras, "
-            f"not objects: {listed(places)}"
+        report(  # "1 skeleton annotation", as LabelMe's "1 line shape"
+            f"{file}: kept in the image extras, not as objects (they enclose no area): {said} "
+            f"({listed(places)})"
         )
 
 

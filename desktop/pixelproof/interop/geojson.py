@@ -32,6 +32,7 @@ from pixelproof.core.json_nesting import Nesting
 from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.sources import image_meta_extra
+from pixelproof.core.wording import plural
 from pixelproof.interop import geojson_cells, geojson_plane, geojson_stream
 from pixelproof.interop._util import (
     UNCLASSIFIED,
@@ -415,11 +416,12 @@ class _FileReading:
         return fields
 
     def finish(self) -> None:
-        for kind, places in sorted(self.no_area.items()):
-            self.report.skipped[kind] += len(places)
+        for kind, places in sorted(self.no_area.items()):  # "1 Point geometry", as LabelMe's "1 line shape"
+            self.report.skipped[f"{kind} geometries"] += len(places)
         if self.no_area:
-            counts = "; ".join(
-                f"{len(p)} {kind} ({listed(p, 3)})" for kind, p in sorted(self.no_area.items())
+            counts = ", ".join(
+                f"{plural(len(p), f'{kind} geometry')} ({listed(p, 3)})"
+                for kind, p in sorted(self.no_area.items())
             )
             self.report(f"{self.file}: skipped geometries that enclose no area: {counts}")
         if self.off_plane:
