@@ -20,7 +20,7 @@ import pytest
 from skimage import data
 
 from pixelproof.cli import main
-from pixelproof.core.batch import DaskExecutor, Failed, available_cores, executors, run_batch
+from pixelproof.core.batch import DaskExecutor, Failed, available_cores, executors, run_batch, worker
 from pixelproof.core.coco import load_project, save_project
 from tests.cli.test_prelabel_cli import make_project
 from tests.core import batch_tasks
@@ -39,6 +39,18 @@ def coin_pictures(n: int, side: int = 96) -> dict[str, np.ndarray]:
     }
 
 
+def _keep_thread_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Dask worker in this process (``processes=False``) sets this process's threads (``set_threads``:
+    a global and the BLAS/OpenMP variables); they are put back after the test so later tests on this
+    pytest worker see the machine's own."""
+    for name in worker._THREAD_VARIABLES:
+        was = os.environ.get(name)
+        monkeypatch.setenv(name, was or "1")  # records the variable as it was, absent too, for the undo
+        if was is None:
+            monkeypatch.delenv(name)
+    monkeypatch.setattr(worker, "_threads", worker._threads)
+
+
 @pytest.fixture
 def coins_project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "p", coin_pictures(14))
@@ -50,7 +62,11 @@ def test_prelabel_qa_and_lint_outputs_are_byte_identical_serially_on_two_workers
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    from pixelproof.commands import _batch
+
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # one timestamp per job, fixed for the comparison
+    # --workers 2 runs two processes on any runner: a one-core CI machine caps it at 1 (in this process)
+    monkeypatch.setattr(_batch, "available_cores", lambda: max(2, available_cores()))
     folder = coins_project.parent
     # a third of the images labeled already: the workers must skip predictions repeating those labels
     assert main(["prelabel", str(coins_project), *THRESHOLD, "--images", "c00[0-4].png"]) == 0
@@ -395,6 +411,7 @@ def test_a_scheduler_lost_during_the_job_stops_it_with_a_message_and_writes_noth
     distributed = pytest.importorskip("distributed")
     from pixelproof.commands import prelabel
 
+    _keep_thread_settings(monkeypatch)  # the cluster's worker is a thread of this process
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     project = make_project(tmp_path / "p", coin_pictures(8))
     before = project.read_bytes()

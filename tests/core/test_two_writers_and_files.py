@@ -154,6 +154,31 @@ def test_stale_temporaries_are_cleaned_on_save(tmp_path: Path) -> None:
     assert {running.name, fresh_other_host.name, unrelated.name} <= left
 
 
+@posix_only
+def test_a_write_into_a_folder_sweeps_only_dead_writers_temporaries_of_this_host(tmp_path: Path) -> None:
+    """Any file's temporary a gone process of this host left, whatever file it was for; not a live one's,
+    another host's, a folder or a file merely named alike (a pid in other digits, no token)."""
+    host, dead = atomic.host_tag(), _dead_pid()
+    gone = [
+        tmp_path / f".a.txt.{host}.{dead}.0123abcd.tmp",
+        tmp_path / f".v.nii.gz.{host}.{dead}.0123abcd.tmp.nii.gz",
+    ]
+    stay = [
+        tmp_path / f".a.txt.{host}.{os.getpid()}.0123abcd.tmp",  # this process: a write in progress
+        tmp_path / f".a.txt.other-{host}.{dead}.0123abcd.tmp",
+        tmp_path / f".a.txt.{host}.{dead}.tmp",  # no token: not a name atomic_output gives
+        tmp_path / f".a.txt.{host}.\u00b2.0123abcd.tmp",
+        tmp_path / "a.txt.tmp",
+    ]
+    for p in gone + stay:
+        p.write_bytes(b"x")
+    folder = tmp_path / f".b.txt.{host}.{dead}.89abcdef.tmp"
+    folder.mkdir()
+    with atomic.atomic_output(tmp_path / "report.csv") as f:
+        f.write(b"new")
+    assert {p.name for p in tmp_path.iterdir()} == {p.name for p in stay} | {folder.name, "report.csv"}
+
+
 def test_lock_names_its_holder_and_is_released(tmp_path: Path) -> None:
     path = write(tmp_path / "p.json", valid_doc())
     assert lock.acquire_lock(path) is None

@@ -279,6 +279,16 @@ def settle(turns: int = 10) -> None:
         QApplication.processEvents()
 
 
+def jobs_ended() -> None:
+    """Wait until the thread pool's jobs have ended, then deliver what they queued (results, repaints): to
+    check that a cancelled or stale job changes nothing. A fixed ``qWait`` may end before the job does on
+    a loaded machine, where the check then passes without checking anything (or the job lands later)."""
+    from PySide6.QtCore import QThreadPool
+
+    assert QThreadPool.globalInstance().waitForDone(30000), "a background job still runs after 30 s"
+    settle()
+
+
 def tooltip_of(qtbot, widget, pos, want: str = "") -> str:  # type: ignore[no-untyped-def]
     """Rest the pointer on ``widget`` at ``pos`` as a user does and return the tooltip Qt shows. Qt shows
     tooltips only in the active window, so the window is made active first (under a loaded parallel run a
@@ -291,7 +301,7 @@ def tooltip_of(qtbot, widget, pos, want: str = "") -> str:  # type: ignore[no-un
 
     window = widget.window()
     window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.waitUntil(window.isActiveWindow, timeout=10000)
     QTest.mouseMove(window, window.rect().bottomRight())  # from elsewhere: an Enter, then the rest
     QTest.mouseMove(widget, pos)
 
@@ -303,7 +313,7 @@ def tooltip_of(qtbot, widget, pos, want: str = "") -> str:  # type: ignore[no-un
     except qtbot.TimeoutError:  # Qt's hover timer did not fire (seen only in loaded parallel CI runs):
         # deliver what it sends, the help event at the pointer, so the widget's own tooltip is what shows
         QApplication.sendEvent(widget, QHelpEvent(QEvent.Type.ToolTip, pos, widget.mapToGlobal(pos)))
-        qtbot.waitUntil(shown, timeout=5000)
+        qtbot.waitUntil(shown, timeout=10000)
     return QToolTip.text()
 
 

@@ -104,16 +104,16 @@ def test_alt_letters_open_the_menus_and_pick_the_items(qtbot, window) -> None:
     for title in ("Model", "Review", "View", "Masks"):
         letter = mnemonic(titles[title].text())
         QTest.keyClick(window, Qt.Key(ord(letter.upper())), ALT)
-        qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None)
+        qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None, timeout=10000)
         assert QApplication.activePopupWidget() is titles[title].menu(), title
         QTest.keyClick(QApplication.activePopupWidget(), Qt.Key.Key_Escape)
-        qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None)
+        qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=10000)
         QTest.keyClick(window, Qt.Key.Key_Escape)  # leave the menu bar
     brush = window.tool_actions["brush"]
     QTest.keyClick(window, Qt.Key(ord(mnemonic(titles["Tools"].text()).upper())), ALT)
-    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is titles["Tools"].menu())
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is titles["Tools"].menu(), timeout=10000)
     QTest.keyClick(QApplication.activePopupWidget(), Qt.Key(ord(mnemonic(brush.text()).upper())))
-    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=10000)
     assert window.canvas.tool.name == "brush"
 
 
@@ -155,7 +155,9 @@ def test_tab_walks_the_docks_on_screen_and_comes_back_to_the_canvas(qtbot, windo
     draw_box(window, 40, 30, 120, 90)  # Annotations and Properties show their controls
     docks = window.findChildren(QDockWidget)
     for name in ("annotationsDock", "propertiesDock"):
-        qtbot.waitUntil(lambda n=name: reachable(window.docks[n]))  # panels refresh on the next turn
+        qtbot.waitUntil(
+            lambda n=name: reachable(window.docks[n]), timeout=10000
+        )  # panels refresh on the next turn
     shown = {d.objectName() for d in docks if reachable(d)}
     assert {"imagesDock", "categoriesDock", "annotationsDock", "propertiesDock"} <= shown
     behind = {d.objectName() for d in docks if d.isVisible() and d.visibleRegion().isEmpty()}
@@ -178,7 +180,7 @@ def test_tab_leaves_the_tables_of_dialogs(qtbot, window) -> None:
         dlg.show()
         dlg.activateWindow()
         dlg.table.setFocus()
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is dlg.table)  # noqa: B023
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is dlg.table, timeout=10000)  # noqa: B023
         QTest.keyClick(dlg.table, Qt.Key.Key_Tab)
         focus = QApplication.focusWidget()
         assert focus is not dlg.table and dlg.isAncestorOf(focus), type(dlg).__name__
@@ -213,7 +215,7 @@ def test_every_control_tab_reaches_has_a_name(qtbot, window) -> None:
     Category drop-downs by their value alone ("In progress", "cat (1)"), Guidelines' button as "Edit…"."""
     set_zoom(window, 1.0)
     draw_box(window, 40, 30, 120, 90)  # Annotations and Properties show their controls
-    qtbot.waitUntil(lambda: reachable(window.docks["propertiesDock"]))
+    qtbot.waitUntil(lambda: reachable(window.docks["propertiesDock"]), timeout=10000)
     assert unnamed_stops(window) == []
     for combo, said in (
         (window.panels["imagesDock"].status, "Status:"),
@@ -223,7 +225,7 @@ def test_every_control_tab_reaches_has_a_name(qtbot, window) -> None:
     for name in ("historyDock", "modelDock", "problemsDock", "guidelinesDock"):  # behind a tab or hidden
         window.docks[name].show()
         window.docks[name].raise_()
-        qtbot.waitUntil(lambda n=name: reachable(window.docks[n]))
+        qtbot.waitUntil(lambda n=name: reachable(window.docks[n]), timeout=10000)
         assert unnamed_stops(window.docks[name]) == [], name
     edit = window.panels["guidelinesDock"].edit_button
     assert edit.text() == "Edit…" and "guideline" in accessible_name(edit).lower()
@@ -304,7 +306,7 @@ def test_preferences_by_keyboard_only_and_the_focus_comes_back_to_the_canvas(qtb
         # the window's focus goes back to the canvas (offscreen Qt does not activate the window again)
         assert window.focusWidget() is window.canvas
         window.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is window.canvas)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is window.canvas, timeout=10000)
         QTest.keyClick(window.canvas, Qt.Key.Key_F9)
         assert window.document.current_image_id == 2
     finally:
@@ -325,7 +327,7 @@ def test_the_image_views_show_when_they_have_the_keyboard_focus(qtbot, window) -
     highlight = canvas.palette().color(canvas.palette().ColorRole.Highlight).name()
     first = tab_stops(canvas)[0]
     first.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is first)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is first, timeout=10000)
     away = edge_colours(canvas)
     QTest.keyClick(first, Qt.Key.Key_Backtab, SHIFT)  # back to the canvas, by keyboard
     assert QApplication.focusWidget() is canvas

@@ -20,7 +20,7 @@ def small_screen(qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-
     win = open_main_window(qtbot, make_project(tmp_path, n_images=1))  # an image without objects
     win.resize(1366, 768)
     win.docks["modelDock"].raise_()  # a tab beside Properties and History
-    qtbot.waitUntil(lambda: win.width() == 1366)
+    qtbot.waitUntil(lambda: win.width() == 1366, timeout=10000)
     yield win
     win.document.undo_stack.setClean()
 
@@ -46,7 +46,7 @@ def test_assist_not_ready_and_loading_fit_in_two_lines(qtbot, small_screen, tmp_
     win.canvas.setFocus()
     qtbot.keyClick(win.canvas, Qt.Key.Key_I)  # the assist tool
     assert win.canvas.tool.name == "assist"
-    qtbot.waitUntil(lambda: "ready" in win.panels["annotationsDock"].empty.text())
+    qtbot.waitUntil(lambda: "ready" in win.panels["annotationsDock"].empty.text(), timeout=10000)
     assert assist_lines(win) <= 2, win.panels["annotationsDock"].empty.text()
     assert 1 <= lines(state) <= 2, state.text()
     assert state.text() == whole or whole in state.toolTip()  # cut: the whole of it in the tooltip
@@ -57,12 +57,14 @@ def test_assist_not_ready_and_loading_fit_in_two_lines(qtbot, small_screen, tmp_
     panel.session.submit(lambda _report: gate.wait(10))  # the one worker is busy: the load waits
     try:
         panel.backends.set_model_path(broken)
-        qtbot.waitUntil(lambda: "loading" in win.panels["annotationsDock"].empty.text())
+        qtbot.waitUntil(lambda: "loading" in win.panels["annotationsDock"].empty.text(), timeout=10000)
         assert assist_lines(win) <= 2, win.panels["annotationsDock"].empty.text()
         assert lines(state) <= 2, state.text()
     finally:
         gate.set()
-    qtbot.waitUntil(lambda: panel.session.is_idle() and panel.backends.status_text.startswith("✗"))
+    qtbot.waitUntil(
+        lambda: panel.session.is_idle() and panel.backends.status_text.startswith("✗"), timeout=10000
+    )
     whole = panel.backends.status_text
     assert 1 <= lines(state) <= 2, state.text()
     assert state.text() == whole or whole in state.toolTip()

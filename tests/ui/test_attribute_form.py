@@ -64,9 +64,11 @@ def _click_object(qtbot, window, x: float, y: float) -> None:  # type: ignore[no
     at: QPoint = window.canvas.mapFromScene(x, y)
     QTest.mouseClick(window.canvas.viewport(), LEFT, NOMOD, at)
     doc = window.document
-    qtbot.waitUntil(lambda: len(doc.selection) == 1)
+    qtbot.waitUntil(lambda: len(doc.selection) == 1, timeout=10000)
     props = window.panels["propertiesDock"]
-    qtbot.waitUntil(lambda: props.cvat._ids == tuple(doc.selection))  # the panel refreshes on a timer
+    qtbot.waitUntil(
+        lambda: props.cvat._ids == tuple(doc.selection), timeout=10000
+    )  # the panel refreshes on a timer
 
 
 def _attrs(window, n: int) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -79,7 +81,7 @@ def _key(window, key, modifier=NOMOD) -> None:  # type: ignore[no-untyped-def]
 
 def _settled(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     props = window.panels["propertiesDock"]
-    qtbot.waitUntil(lambda: not props._refresh_timer.isActive())
+    qtbot.waitUntil(lambda: not props._refresh_timer.isActive(), timeout=10000)
 
 
 def _typed_into_the_first(qtbot, tmp_path: Path, field: str, text: str):  # type: ignore[no-untyped-def]
@@ -113,7 +115,9 @@ def test_each_attribute_is_a_field_of_its_type_and_a_click_is_one_undo_step(
     assert (doors.minimum(), doors.maximum(), doors.singleStep()) == (2, 5, 1)
     assert isinstance(plate, QLineEdit) and plate.text() == "AB 123"
     # shown once the dock raised in _open is laid out (a first run in a fresh process may take a turn)
-    qtbot.waitUntil(lambda: props.cvat.occluded.isVisible() and all(w.isVisible() for w in fields.values()))
+    qtbot.waitUntil(
+        lambda: props.cvat.occluded.isVisible() and all(w.isVisible() for w in fields.values()), timeout=10000
+    )
     assert props.cvat.occluded.isChecked()
 
     QTest.mouseClick(parked, LEFT)
@@ -177,7 +181,7 @@ def test_several_objects_show_what_they_share_and_a_value_set_goes_to_all(
     doc = window.document
     _click_object(qtbot, window, 50, 45)
     _key(window, Qt.Key.Key_A, CTRL)
-    qtbot.waitUntil(lambda: len(props.cvat._ids) == 2)
+    qtbot.waitUntil(lambda: len(props.cvat._ids) == 2, timeout=10000)
     color, parked, doors, plate = props.cvat.fields.values()
     assert color.currentIndex() == -1 and color.placeholderText() == "(several)"
     assert parked.checkState() == Qt.CheckState.PartiallyChecked
@@ -212,7 +216,7 @@ def test_a_new_object_has_its_labels_defaults_and_a_category_change_keeps_what_c
     doc = window.document
     new = draw_box(window, 30, 90, 90, 140)  # in car, the current category
     doc.set_selection([new])
-    qtbot.waitUntil(lambda: props.cvat._ids == (new,))
+    qtbot.waitUntil(lambda: props.cvat._ids == (new,), timeout=10000)
     color, parked, doors, plate = props.cvat.fields.values()
     assert (color.currentText(), parked.isChecked(), doors.value(), plate.text()) == ("red", False, 4, "")
     assert not props.cvat.occluded.isChecked()
@@ -226,11 +230,11 @@ def test_a_new_object_has_its_labels_defaults_and_a_category_change_keeps_what_c
     first = next(iter(doc.project.annotations.values()))
     assert doc.project.categories[first.category_id].name == "person"
     assert "attributes" not in first.app_extra  # dropped, as CVAT does
-    qtbot.waitUntil(lambda: props.cvat.fields == {})
+    qtbot.waitUntil(lambda: props.cvat.fields == {}, timeout=10000)
     assert props.cvat.occluded.isVisible()  # a CVAT object still
     _key(window, Qt.Key.Key_Z, CTRL)
     assert _attrs(window, 0)["plate"] == "AB 123"
-    qtbot.waitUntil(lambda: list(props.cvat.fields) == ["color", "parked", "doors", "plate"])
+    qtbot.waitUntil(lambda: list(props.cvat.fields) == ["color", "parked", "doors", "plate"], timeout=10000)
 
     write_cvat(doc.project, tmp_path / "out", images="keep")
     back = read_cvat(tmp_path / "out").project
@@ -270,7 +274,7 @@ def test_text_typed_goes_to_the_object_it_was_typed_for(qtbot, tmp_path, no_prom
     props = window.panels["propertiesDock"]
     doc = window.document
     doc.set_selection([second])  # a script or a shortcut moves the selection, the focus stays
-    qtbot.waitUntil(lambda: props.cvat._ids == (second,))
+    qtbot.waitUntil(lambda: props.cvat._ids == (second,), timeout=10000)
     assert _attrs(window, 0)["plate"] == "ZZ 1"
     assert _attrs(window, 1)["plate"] == "" and plate.text() == ""
     assert doc.selection == [second]
@@ -288,7 +292,7 @@ def test_a_review_state_set_on_several_objects_keeps_them_all_selected(qtbot, tm
     state = next(iter(doc.project.annotations.values())).review
     assert state is not None
     _key(window, Qt.Key.Key_A, CTRL)
-    qtbot.waitUntil(lambda: len(props.cvat._ids) == 2)
+    qtbot.waitUntil(lambda: len(props.cvat._ids) == 2, timeout=10000)
     props.review.setFocus()
     props.review.setCurrentIndex(-1)
     QTest.keyClick(props.review, Qt.Key.Key_Down)  # from mixed to "not reviewed", then to the state
@@ -304,7 +308,7 @@ def test_a_number_typed_goes_to_the_object_it_was_typed_for(qtbot, tmp_path, no_
     props = window.panels["propertiesDock"]
     doc = window.document
     doc.set_selection([second])  # a script or a shortcut moves the selection, the focus stays
-    qtbot.waitUntil(lambda: props.cvat._ids == (second,))
+    qtbot.waitUntil(lambda: props.cvat._ids == (second,), timeout=10000)
     assert [_attrs(window, n)["doors"] for n in (0, 1)] == ["3", "2"]
     assert doc.selection == [second] and line.text() == "2"
 
@@ -319,7 +323,7 @@ def test_return_before_the_panel_follows_the_selection_keeps_the_new_selection(
     doc = window.document
     doc.set_selection([second])
     QTest.keyClick(plate, Qt.Key.Key_Return)  # before the panel's refresh
-    qtbot.waitUntil(lambda: props.cvat._ids == (second,))
+    qtbot.waitUntil(lambda: props.cvat._ids == (second,), timeout=10000)
     assert [_attrs(window, n)["plate"] for n in (0, 1)] == ["QQ 7", ""]
     assert doc.selection == [second] and plate.text() == ""
 
@@ -344,7 +348,9 @@ def test_long_attribute_names_and_ranges_stay_inside_a_laptop_dock(qtbot, tmp_pa
     _settled(qtbot, window)
     props = window.panels["propertiesDock"]
     view = props.parentWidget()  # the dock's scroll area's viewport
-    qtbot.waitUntil(lambda: props.height() > view.height())  # it scrolls: a scroll bar takes some width
+    qtbot.waitUntil(
+        lambda: props.height() > view.height(), timeout=10000
+    )  # it scrolls: a scroll bar takes some width
     shown = [props.category, props.cvat.occluded, props.note, *props.cvat.fields.values()]
     for widget in shown:
         right = widget.mapTo(view, widget.rect().topRight()).x()

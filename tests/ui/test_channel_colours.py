@@ -24,7 +24,7 @@ TEAL = (0, 128, 128)
 def pick(qtbot, dlg, row: int, color: tuple[int, int, int] | None) -> QColorDialog:  # type: ignore[no-untyped-def]
     """Click the row's colour button; in the picker set ``color`` and click OK (None: click Cancel)."""
     QTest.mouseClick(dlg.rows[row].colour, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dlg.picker is not None and dlg.picker.isVisible())
+    qtbot.waitUntil(lambda: dlg.picker is not None and dlg.picker.isVisible(), timeout=10000)
     picker = dlg.picker
     assert picker.testOption(QColorDialog.ColorDialogOption.DontUseNativeDialog)
     buttons = picker.findChild(QDialogButtonBox)
@@ -34,7 +34,7 @@ def pick(qtbot, dlg, row: int, color: tuple[int, int, int] | None) -> QColorDial
     else:
         picker.setCurrentColor(QColor(*color))
         QTest.mouseClick(buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not picker.isVisible())
+    qtbot.waitUntil(lambda: not picker.isVisible(), timeout=10000)
     return picker
 
 

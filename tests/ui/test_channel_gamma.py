@@ -83,7 +83,7 @@ def test_gamma_is_reached_by_tab_after_the_channels_and_steps_without_jumping_at
     win = open_cells(qtbot, tmp_path)
     try:
         dlg = open_dialog(qtbot, win)
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is dlg.rows[0].check)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is dlg.rows[0].check, timeout=10000)
         stops = tab_stops(dlg.rows[0].check)
         last = stops.index(dlg.rows[-1].high)
         assert stops[last + 1 : last + 4] == [dlg.gamma_slider, dlg.gamma_box, dlg.reset]

@@ -51,7 +51,7 @@ def look_at_block(qtbot, win) -> None:  # type: ignore[no-untyped-def]
 def back_to_canvas(qtbot, win) -> None:  # type: ignore[no-untyped-def]
     """The user goes back from the Brightness / Contrast window to the main window's canvas."""
     win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow)
+    qtbot.waitUntil(win.isActiveWindow, timeout=10000)
     win.canvas.setFocus()
 
 
@@ -75,8 +75,11 @@ def test_channel_settings_stay_while_paging_through_the_planes_of_a_z_stack(
 
         back_to_canvas(qtbot, win)
         QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)
-        qtbot.waitUntil(lambda: name(win) == "data/cells.ome.tif#z=001" and win.canvas.image_item is not None)
-        qtbot.waitUntil(lambda: not win.canvas.is_loading)
+        qtbot.waitUntil(
+            lambda: name(win) == "data/cells.ome.tif#z=001" and win.canvas.image_item is not None,
+            timeout=10000,
+        )
+        qtbot.waitUntil(lambda: not win.canvas.is_loading, timeout=10000)
         composite = win.canvas.loaded.channels
         assert composite.visible == [True, True, False]
         assert composite.ranges[1].tolist() == [0, 4000]
@@ -89,15 +92,21 @@ def test_channel_settings_stay_while_paging_through_the_planes_of_a_z_stack(
         ]
 
         win.slices.slider.setValue(3)  # the slider too, and back to a plane seen before
-        qtbot.waitUntil(lambda: name(win) == "data/cells.ome.tif#z=003" and not win.canvas.is_loading)
+        qtbot.waitUntil(
+            lambda: name(win) == "data/cells.ome.tif#z=003" and not win.canvas.is_loading, timeout=10000
+        )
         assert win.canvas.loaded.channels.visible == [True, True, False]
         QTest.keyClick(dlg.rows[1].auto, Qt.Key.Key_Space)  # FITC back to automatic on this plane...
         back_to_canvas(qtbot, win)
         QTest.keyClick(win.canvas, Qt.Key.Key_PageUp)
-        qtbot.waitUntil(lambda: name(win) == "data/cells.ome.tif#z=002" and not win.canvas.is_loading)
+        qtbot.waitUntil(
+            lambda: name(win) == "data/cells.ome.tif#z=002" and not win.canvas.is_loading, timeout=10000
+        )
         assert win.canvas.loaded.channels.ranges[1].tolist() == [0, 1000]  # ...and on the next one
         QTest.keyClick(win.canvas, Qt.Key.Key_PageUp)  # a plane the loader kept since FITC was at 4000
-        qtbot.waitUntil(lambda: name(win) == "data/cells.ome.tif#z=001" and not win.canvas.is_loading)
+        qtbot.waitUntil(
+            lambda: name(win) == "data/cells.ome.tif#z=001" and not win.canvas.is_loading, timeout=10000
+        )
         assert win.canvas.loaded.channels.ranges[1].tolist() == [0, 1000]
         assert win.canvas.loaded.channels.visible == [True, True, False]
         look_at_block(qtbot, win)
@@ -105,9 +114,13 @@ def test_channel_settings_stay_while_paging_through_the_planes_of_a_z_stack(
         QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)
 
         QTest.keyClick(win.canvas, Qt.Key.Key_D)  # the last plane, then another file: its own settings
-        qtbot.waitUntil(lambda: name(win) == "data/cells.ome.tif#z=003" and not win.canvas.is_loading)
+        qtbot.waitUntil(
+            lambda: name(win) == "data/cells.ome.tif#z=003" and not win.canvas.is_loading, timeout=10000
+        )
         QTest.keyClick(win.canvas, Qt.Key.Key_D)
-        qtbot.waitUntil(lambda: name(win) == "data/other.ome.tif" and not win.canvas.is_loading)
+        qtbot.waitUntil(
+            lambda: name(win) == "data/other.ome.tif" and not win.canvas.is_loading, timeout=10000
+        )
         assert win.canvas.loaded.channels.visible == [True, True, True]
         assert win.canvas.loaded.channels.ranges.tolist() == [[0, 1000]] * 3
     finally:
@@ -206,15 +219,15 @@ def test_a_new_project_keeps_the_settings_for_its_planes_before_and_after_it_is_
         click_channel(qtbot, win, "FITC")
         back_to_canvas(qtbot, win)
         QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)
-        qtbot.waitUntil(lambda: name(win).endswith("#z=001") and not win.canvas.is_loading)
+        qtbot.waitUntil(lambda: name(win).endswith("#z=001") and not win.canvas.is_loading, timeout=10000)
         assert win.canvas.loaded.channels.visible == [True, False, True]
         target = tmp_path / "elsewhere" / "labels.json"
         target.parent.mkdir()
         monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
         QTest.keyClick(win.canvas, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-        qtbot.waitUntil(target.exists)
+        qtbot.waitUntil(target.exists, timeout=10000)
         QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)  # saved under a name of its own: still kept
-        qtbot.waitUntil(lambda: name(win).endswith("#z=002") and not win.canvas.is_loading)
+        qtbot.waitUntil(lambda: name(win).endswith("#z=002") and not win.canvas.is_loading, timeout=10000)
         assert win.canvas.loaded.channels.visible == [True, False, True]
     finally:
         win.document.undo_stack.setClean()
@@ -230,13 +243,17 @@ def test_page_keys_in_the_brightness_contrast_window_step_the_planes_not_the_ran
     try:
         dlg = open_dialog(qtbot, win)
         type_into(dlg.rows[1].high, "4000")
-        qtbot.waitUntil(dlg.isActiveWindow)
+        qtbot.waitUntil(dlg.isActiveWindow, timeout=10000)
         QTest.keyClick(dlg.rows[1].high, Qt.Key.Key_PageDown)
-        qtbot.waitUntil(lambda: name(win) == "data/cells.ome.tif#z=001" and not win.canvas.is_loading)
+        qtbot.waitUntil(
+            lambda: name(win) == "data/cells.ome.tif#z=001" and not win.canvas.is_loading, timeout=10000
+        )
         assert win.canvas.loaded.channels.ranges[1].tolist() == [0, 4000]
         assert dlg.rows[1].high.value() == 4000
         QTest.keyClick(dlg.rows[0].low_slider, Qt.Key.Key_PageUp)  # a slider's page step alike
-        qtbot.waitUntil(lambda: name(win) == "data/cells.ome.tif#z=000" and not win.canvas.is_loading)
+        qtbot.waitUntil(
+            lambda: name(win) == "data/cells.ome.tif#z=000" and not win.canvas.is_loading, timeout=10000
+        )
         assert win.canvas.loaded.channels.ranges[0].tolist() == [0, 1000]
         QTest.keyClick(dlg.rows[1].high, Qt.Key.Key_Up)  # the arrow keys still step the value
         assert win.canvas.loaded.channels.ranges[1].tolist() == [0, 4001]
@@ -257,15 +274,19 @@ def test_the_focus_stays_on_its_control_when_pgdn_in_the_brightness_contrast_win
     try:
         dlg = open_dialog(qtbot, win)
         type_into(dlg.rows[1].high, "4000")
-        qtbot.waitUntil(dlg.isActiveWindow)
+        qtbot.waitUntil(dlg.isActiveWindow, timeout=10000)
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageDown)
-        qtbot.waitUntil(lambda: name(win) == "data/cells.ome.tif#z=001" and not win.canvas.is_loading)
+        qtbot.waitUntil(
+            lambda: name(win) == "data/cells.ome.tif#z=001" and not win.canvas.is_loading, timeout=10000
+        )
         assert QApplication.focusWidget() is dlg.rows[1].high
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Up)
         assert win.canvas.loaded.channels.ranges[1].tolist() == [0, 4001]
         dlg.rows[0].low_slider.setFocus()
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageUp)
-        qtbot.waitUntil(lambda: name(win) == "data/cells.ome.tif#z=000" and not win.canvas.is_loading)
+        qtbot.waitUntil(
+            lambda: name(win) == "data/cells.ome.tif#z=000" and not win.canvas.is_loading, timeout=10000
+        )
         assert QApplication.focusWidget() is dlg.rows[0].low_slider
     finally:
         win.document.undo_stack.setClean()

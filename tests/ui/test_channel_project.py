@@ -46,7 +46,7 @@ def another_machine(tmp_path: Path, name: str) -> None:
 
 def back_to_canvas(qtbot, win) -> None:  # type: ignore[no-untyped-def]
     win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow)
+    qtbot.waitUntil(win.isActiveWindow, timeout=10000)
     win.canvas.setFocus()
 
 
@@ -71,7 +71,7 @@ def test_a_range_saved_to_the_project_is_what_a_reviewer_with_fresh_settings_see
         QTest.keyClick(win.canvas, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)  # redone
         assert win.canvas.loaded.channels.ranges[1].tolist() == [0, 2500]
         QTest.keyClick(win.canvas, Qt.Key.Key_S, CTRL)
-        qtbot.waitUntil(stack.isClean)
+        qtbot.waitUntil(stack.isClean, timeout=10000)
     finally:
         win.document.undo_stack.setClean()
         win.close()
@@ -179,7 +179,7 @@ def test_save_to_all_images_of_this_kind_sets_the_images_whose_files_have_the_sa
         back_to_canvas(qtbot, win)
         click_channel(qtbot, win, "Save Display Settings to All Images of This Kind")
         stack = win.document.undo_stack
-        qtbot.waitUntil(lambda: stack.count() == 1)
+        qtbot.waitUntil(lambda: stack.count() == 1, timeout=10000)
         assert stack.undoText() == "Save display settings to 2 images"
         saved = win.document.project.app["channel_display"]
         names = {win.document.project.images[int(k)].file_name for k in saved}
@@ -187,8 +187,10 @@ def test_save_to_all_images_of_this_kind_sets_the_images_whose_files_have_the_sa
         assert "with channels DAPI, FITC, TRITC" in win.statusBar().currentMessage()
         back_to_canvas(qtbot, win)  # the menu gone, the main window active again before its key (CI s19-3)
         QTest.keyClick(win.canvas, Qt.Key.Key_D)  # the pyramid: shown with the saved range
-        qtbot.waitUntil(lambda: win.document.current_image.file_name == "data/b.ome.tif")
-        qtbot.waitUntil(lambda: win.canvas.image_item is not None and not win.canvas.is_loading)
+        qtbot.waitUntil(lambda: win.document.current_image.file_name == "data/b.ome.tif", timeout=10000)
+        qtbot.waitUntil(
+            lambda: win.canvas.image_item is not None and not win.canvas.is_loading, timeout=10000
+        )
         assert win.canvas.loaded.channels.ranges[1].tolist() == [0, 2500]
         assert pixel(qtbot, win) == FITC_2500
     finally:

@@ -43,7 +43,9 @@ def open_dialog(qtbot, win):  # type: ignore[no-untyped-def]
     """Shift+C on the canvas, as a QuPath user presses it."""
     win.canvas.setFocus()
     QTest.keyClick(win.canvas.viewport(), Qt.Key.Key_C, SHIFT)
-    qtbot.waitUntil(lambda: win.channels_menu.dialog is not None and win.channels_menu.dialog.isVisible())
+    qtbot.waitUntil(
+        lambda: win.channels_menu.dialog is not None and win.channels_menu.dialog.isVisible(), timeout=10000
+    )
     return win.channels_menu.dialog
 
 
@@ -137,7 +139,7 @@ def test_every_control_of_the_dialog_is_reached_by_tab_and_has_a_name(
 ) -> None:
     win = open_cells(qtbot, tmp_path)
     dlg = open_dialog(qtbot, win)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is dlg.rows[0].check)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dlg.rows[0].check, timeout=10000)
     stops = tab_stops(dlg.rows[0].check)
     for row in dlg.rows:
         for w in (row.check, row.colour, row.auto, row.low_slider, row.low, row.high_slider, row.high):
@@ -148,9 +150,9 @@ def test_every_control_of_the_dialog_is_reached_by_tab_and_has_a_name(
     assert len(set(names)) == len(names)  # each says which channel it is for
     assert "FITC maximum" in names and "Auto range TRITC" in names and "DAPI colour" in names
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)  # Esc closes it
-    qtbot.waitUntil(lambda: not dlg.isVisible())
+    qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=10000)
     click_channel(qtbot, win, "&Brightness / Contrast…")  # the menu item opens it again
-    qtbot.waitUntil(dlg.isVisible)
+    qtbot.waitUntil(dlg.isVisible, timeout=10000)
     assert len(dlg.rows) == 3
     win.close()
 
@@ -173,10 +175,10 @@ def test_ranges_follow_the_image_stay_while_it_is_loaded_and_never_reach_the_pro
     dlg.resize(620, 520)  # the user's size stays while the window follows the images
 
     win.step_image(1)  # the grey image: the window says so, no rows
-    qtbot.waitUntil(lambda: win.canvas.image_id == 2 and win.canvas.image_item is not None)
+    qtbot.waitUntil(lambda: win.canvas.image_id == 2 and win.canvas.image_item is not None, timeout=10000)
     assert dlg.rows == [] and "not a multichannel image" in dlg.info.text()
     win.step_image(-1)  # back: the same image (still loaded) with its range
-    qtbot.waitUntil(lambda: win.canvas.image_id == 1 and win.canvas.image_item is not None)
+    qtbot.waitUntil(lambda: win.canvas.image_id == 1 and win.canvas.image_item is not None, timeout=10000)
     assert win.canvas.loaded.channels is composite
     assert [r.check.text() for r in dlg.rows] == ["DAPI", "FITC", "TRITC"] and dlg.rows[
         1

@@ -30,7 +30,7 @@ def read_out(qtbot, win, x: int, y: int) -> str:  # type: ignore[no-untyped-def]
     label = win.readout.value_label
     label.clear()
     hover(win, win.canvas.mapFromScene(QPointF(x + 0.5, y + 0.5)))
-    qtbot.waitUntil(lambda: label.text() != "")
+    qtbot.waitUntil(lambda: label.text() != "", timeout=10000)
     return label.text()
 
 
@@ -45,14 +45,16 @@ def test_sixteen_channel_values_are_shown_whole_and_the_rest_counted(
     win = open_main_window(qtbot, one_image_project(tmp_path, "panel.ome.tif", 160, 128))
     try:
         win.resize(1366, 768)
-        qtbot.waitUntil(lambda: win.width() == 1366)
+        qtbot.waitUntil(lambda: win.width() == 1366, timeout=10000)
         text = read_out(qtbot, win, 40, 30)
         label = win.readout.value_label
         shown = entries(text)
         assert 2 <= len(shown) < 16
         assert shown == {NAMES[i]: int(planes[i, 30, 40]) for i in range(len(shown))}  # whole, in order
         assert text.endswith(f"+{16 - len(shown)} more (16-bit)")
-        qtbot.waitUntil(lambda: label.fontMetrics().horizontalAdvance(text) <= label.width())  # all of it
+        qtbot.waitUntil(
+            lambda: label.fontMetrics().horizontalAdvance(text) <= label.width(), timeout=10000
+        )  # all of it
         assert label.toolTip().startswith(" ".join(f"{n} {planes[i, 30, 40]}" for i, n in enumerate(NAMES)))
 
         win.canvas.setFocus()
@@ -60,7 +62,9 @@ def test_sixteen_channel_values_are_shown_whole_and_the_rest_counted(
         read_out(qtbot, win, 40, 30)
         hint = win.readout.target_label
         assert hint.whole
-        qtbot.waitUntil(lambda: hint.fontMetrics().horizontalAdvance(hint.whole) <= hint.width())
+        qtbot.waitUntil(
+            lambda: hint.fontMetrics().horizontalAdvance(hint.whole) <= hint.width(), timeout=10000
+        )
         assert hint.text() == hint.whole  # not cut: the values left it its room
 
         for i in range(16):  # a pathologist looking at two markers: their values, whatever the width

@@ -51,7 +51,7 @@ def open_menu(qtbot, menu: QMenu, parent: QMenu | None, win) -> None:  # type: i
         QTest.mouseClick(
             parent, Qt.MouseButton.LeftButton, pos=parent.actionGeometry(menu.menuAction()).center()
         )
-    qtbot.waitUntil(menu.isVisible)
+    qtbot.waitUntil(menu.isVisible, timeout=10000)
 
 
 def click_channel(qtbot, win, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -62,7 +62,7 @@ def click_channel(qtbot, win, name: str) -> None:  # type: ignore[no-untyped-def
     open_menu(qtbot, channels, image_menu, win)
     act = next(a for a in channels.actions() if a.text() == name)
     QTest.mouseClick(channels, Qt.MouseButton.LeftButton, pos=channels.actionGeometry(act).center())
-    qtbot.waitUntil(lambda: not image_menu.isVisible() and not channels.isVisible())
+    qtbot.waitUntil(lambda: not image_menu.isVisible() and not channels.isVisible(), timeout=10000)
 
 
 @pytest.mark.parametrize("pyramid", [False, True], ids=["plain", "pyramid"])
@@ -92,7 +92,7 @@ def test_hiding_a_channel_in_the_menu_drops_it_from_the_canvas(
 
     # each channel's raw value under the cursor, by name
     hover(win, canvas.mapFromScene(QPointF(250.5, 110.5)))  # inside the block, whatever the rounding
-    qtbot.waitUntil(lambda: win.readout.pos_label.text().startswith("x 25"))
+    qtbot.waitUntil(lambda: win.readout.pos_label.text().startswith("x 25"), timeout=10000)
     assert win.readout.value_label.text() == "DAPI 200 FITC 1000 TRITC 400 (16-bit)"
     win.close()
 

@@ -38,7 +38,7 @@ def test_all_ties_are_decided_in_one_undo_step_and_the_buttons_count_them(
     assert n >= 1
     assert button.text() == f"{verb} All Ties ({n})" and button.isEnabled()
     qtbot.mouseClick(view.accept_button, Qt.MouseButton.LeftButton)  # consensus accepted: ties stay
-    qtbot.waitUntil(lambda: button.text() == f"{verb} All Ties ({n})")
+    qtbot.waitUntil(lambda: button.text() == f"{verb} All Ties ({n})", timeout=10000)
     steps = doc.undo_stack.count()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert [a.review for a in _ties(doc)] == [decision] * n
@@ -48,7 +48,7 @@ def test_all_ties_are_decided_in_one_undo_step_and_the_buttons_count_them(
     view.images.setFocus()
     qtbot.keyClick(view.images, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert [a.review for a in _ties(doc)] == ["pending"] * n
-    qtbot.waitUntil(lambda: button.text() == f"{verb} All Ties ({n})" and button.isEnabled())
+    qtbot.waitUntil(lambda: button.text() == f"{verb} All Ties ({n})" and button.isEnabled(), timeout=10000)
     win.close()
 
 

@@ -81,7 +81,7 @@ def test_categories_key_and_objects_fit_their_titles_and_counts(qtbot, tmp_path,
     try:
         win.resize(1366, 768)
         tree = win.panels["categoriesDock"].tree
-        qtbot.waitUntil(lambda: tree.topLevelItemCount() == 2)
+        qtbot.waitUntil(lambda: tree.topLevelItemCount() == 2, timeout=10000)
         settle()
         assert_fitted(tree, (1, 2))
         assert in_sight(tree, 2) and tree.horizontalScrollBar().maximum() == 0
@@ -91,7 +91,7 @@ def test_categories_key_and_objects_fit_their_titles_and_counts(qtbot, tmp_path,
             for k in range(2000)
         ]
         win.document.push(AddAnnotations(boxes))
-        qtbot.waitUntil(lambda: tree.topLevelItem(1).text(2) == "1000 +1000")
+        qtbot.waitUntil(lambda: tree.topLevelItem(1).text(2) == "1000 +1000", timeout=10000)
         settle()
         assert tree.header().sectionSize(2) > width  # the count is wider than the title
         assert_fitted(tree, (1, 2))
@@ -251,10 +251,10 @@ def test_the_lint_rules_columns_fit_and_a_long_class_name_leaves_them_in_sight(
         rect = table.visualRect(table.model().index(0, kinds))
         QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         QTest.keyClick(table, Qt.Key.Key_F2)
-        qtbot.waitUntil(lambda: table.state() == table.State.EditingState)
+        qtbot.waitUntil(lambda: table.state() == table.State.EditingState, timeout=10000)
         QTest.keyClicks(QApplication.focusWidget(), "box, polygon, mask")
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: table.item(0, kinds).text() == "box, polygon, mask")
+        qtbot.waitUntil(lambda: table.item(0, kinds).text() == "box, polygon, mask", timeout=10000)
         settle()
         assert table.columnWidth(kinds) > width
         assert_fitted(table, range(table.columnCount()))

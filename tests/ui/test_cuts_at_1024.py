@@ -23,12 +23,12 @@ def demo_1024(qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def
     """The demo in a 1024x768 window, its problems found (F6)."""
     win = open_main_window(qtbot, install_demo(tmp_path / "demo"))
     win.resize(1024, 768)
-    qtbot.waitUntil(lambda: (win.width(), win.height()) == (1024, 768))
+    qtbot.waitUntil(lambda: (win.width(), win.height()) == (1024, 768), timeout=10000)
     panel = win.panels["problemsDock"]
     win.canvas.setFocus()
     QTest.keyClick(win.canvas, Qt.Key.Key_F6)
     qtbot.waitUntil(lambda: win.docks["problemsDock"].isVisible() and not panel.runner.running, timeout=20000)
-    qtbot.waitUntil(lambda: panel.proxy.rowCount() > 0)
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() > 0, timeout=10000)
     settle()
     yield win
     panel.cancel()

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
 
 from pixelproof.core import masks
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.model import Annotation
 from tests.core.test_mask_edit import reference_stroke
-from tests.ui.conftest import settle, wait_loaded
+from tests.ui.conftest import jobs_ended, settle, wait_loaded
 from tests.ui.test_images_filter import _shown, _type
 from tests.ui.test_mask_tools import CTRL, paint, pixels, set_view
 from tests.ui.test_workbench import click, draw_box, key, view_point
@@ -141,7 +140,7 @@ def test_an_undo_while_the_annotators_layers_are_worked_out_shows_the_undone_sta
     assert 2001 in doc.project.annotations
     release.set()
     qtbot.waitUntil(view.overlays_ready, timeout=10000)
-    QTest.qWait(50)
+    jobs_ended()
     qtbot.waitUntil(view.overlays_ready, timeout=10000)
     raced, info = [o.copy() for o in view.overlays], view.info.text()
     assert raced[1][..., 3].any()  # bob's pane shows his disc again

@@ -46,11 +46,11 @@ def test_a_project_without_images_says_how_to_add_some(qtbot, tmp_path: Path, no
     label = hint_of(win)
     assert label.isVisible() and "Open Project" in label.text()  # first start
     assert win.open_path(path)
-    qtbot.waitUntil(lambda: "Add Images" in label.text())
+    qtbot.waitUntil(lambda: "Add Images" in label.text(), timeout=10000)
     assert label.isVisible() and REGISTRY.text("file.add_images") in label.text()
     cv2.imwrite(str(tmp_path / "a.png"), np.zeros((20, 30, 3), np.uint8))
     assert win.image_list.add_images([tmp_path / "a.png"])
-    qtbot.waitUntil(lambda: not label.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: not label.isVisible(), timeout=10000)
     win.document.undo_stack.setClean()
     win.close()
 

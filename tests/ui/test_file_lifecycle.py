@@ -71,7 +71,7 @@ def click_recent(qtbot, win, path: Path, before_click=lambda: None):  # type: ig
     up); returns its action."""
     menu = win.files.recent_menu
     menu.popup(win.mapToGlobal(win.rect().center()))
-    qtbot.waitUntil(menu.isVisible)
+    qtbot.waitUntil(menu.isVisible, timeout=10000)
     act = next(a for a in menu.actions() if tip_text(a.toolTip()) == str(path.resolve()))
     before_click()
     if act.isEnabled():
@@ -201,7 +201,7 @@ def click_file_menu(qtbot, win, text: str) -> None:  # type: ignore[no-untyped-d
     """File > ``text``, clicked with the mouse in the popped-up File menu."""
     menu = next(m for m in win.menus if m.objectName() == "fileMenu")
     menu.popup(win.mapToGlobal(win.rect().center()))
-    qtbot.waitUntil(menu.isVisible)
+    qtbot.waitUntil(menu.isVisible, timeout=10000)
     act = next(a for a in menu.actions() if a.text().replace("&", "") == text)
     qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(act).center())
 

@@ -270,7 +270,7 @@ def test_properties_panel_edits_review_and_note_undoably(qtbot, window) -> None:
     assert props.source.text() == "drawn in PixelProof"
     assert props.review.currentIndex() == 0 and props.review.itemData(2) == "accepted"
     qtbot.mouseClick(props.review, Qt.MouseButton.LeftButton)  # opens the list of review states
-    qtbot.waitUntil(props.review.view().isVisible)
+    qtbot.waitUntil(props.review.view().isVisible, timeout=10000)
     for k in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Return):  # Not reviewed, Pending, Accepted
         qtbot.keyClick(props.review.view(), k)
     qtbot.mouseClick(props.note, Qt.MouseButton.LeftButton)
@@ -291,7 +291,7 @@ def _two_boxes_typing_a_note_on_the_first(window, qtbot) -> tuple[int, int]:  # 
     b = draw_box(window, 100, 20, 140, 60)
     props = window.panels["propertiesDock"]
     window.document.set_selection([a])
-    qtbot.waitUntil(lambda: props.heading.text() == f"Object #{a}")
+    qtbot.waitUntil(lambda: props.heading.text() == f"Object #{a}", timeout=10000)
     QTest.mouseClick(props.note, Qt.MouseButton.LeftButton)
     QTest.keyClicks(props.note, "scratch on a")
     return a, b
@@ -305,7 +305,7 @@ def test_a_note_typed_then_the_selection_changing_under_the_field_goes_to_its_ob
     doc, props = window.document, window.panels["propertiesDock"]
     assert props.note.hasFocus()
     doc.set_selection([b])  # the focus stays in the field
-    qtbot.waitUntil(lambda: props.heading.text() == f"Object #{b}")
+    qtbot.waitUntil(lambda: props.heading.text() == f"Object #{b}", timeout=10000)
     assert props.note.text() == ""  # b's (none), not a's typing
     QTest.keyClick(props.note, Qt.Key.Key_Return)
     assert doc.project.annotations[b].note is None
@@ -322,7 +322,7 @@ def test_a_note_typed_then_return_before_the_panel_follows_the_selection_goes_to
     doc, props = window.document, window.panels["propertiesDock"]
     doc.set_selection([b])  # the focus stays in the field; the panel has not followed yet
     QTest.keyClick(props.note, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: props.heading.text() == f"Object #{b}")
+    qtbot.waitUntil(lambda: props.heading.text() == f"Object #{b}", timeout=10000)
     assert doc.project.annotations[b].note is None
     assert doc.project.annotations[a].note == "scratch on a"
     assert doc.selection == [b]  # the selection made since stays
@@ -348,7 +348,7 @@ def test_categories_add_and_delete_with_confirmation_and_undo(qtbot, window, mon
         return QMessageBox.StandardButton.Yes
 
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(warning))
-    qtbot.waitUntil(lambda: panel.tree.topLevelItemCount() == 3)  # the panel lists bird
+    qtbot.waitUntil(lambda: panel.tree.topLevelItemCount() == 3, timeout=10000)  # the panel lists bird
     click_item(panel.tree, panel.tree.topLevelItem(2))
     click_button(panel.buttons["delete"])
     assert warned and "1 annotation" in warned[0]
@@ -381,7 +381,7 @@ def test_a_category_added_in_the_panel_never_takes_the_id_of_one_undone_or_delet
     fish = doc.project.category_by_name("fish").id
     assert fish == bird + 1
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: QMessageBox.StandardButton.Yes))
-    qtbot.waitUntil(lambda: panel.tree.topLevelItemCount() == 3)  # the panel lists fish
+    qtbot.waitUntil(lambda: panel.tree.topLevelItemCount() == 3, timeout=10000)  # the panel lists fish
     click_item(panel.tree, panel.tree.topLevelItem(2))
     click_button(panel.buttons["delete"])
     assert fish not in doc.project.categories
@@ -394,7 +394,7 @@ def test_image_status_from_the_panel_and_filter(qtbot, window) -> None:
     assert panel.status.currentText() == "To do"
     qtbot.mouseClick(panel.status, Qt.MouseButton.LeftButton)  # opens the list of states
     popup = panel.status.view()
-    qtbot.waitUntil(popup.isVisible)
+    qtbot.waitUntil(popup.isVisible, timeout=10000)
     for k in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Return):  # To do, In progress, Done: chosen
         qtbot.keyClick(popup, k)
     assert not popup.isVisible()

@@ -190,7 +190,7 @@ def test_a_first_project_from_a_folder_of_photos(qtbot, tmp_path: Path, monkeypa
         win.activateWindow()
     press(win, Qt.Key.Key_Tab, CTRL)
     view = win.review.view
-    qtbot.waitUntil(lambda: view.no_reference.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: view.no_reference.isVisible(), timeout=10000)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(ref_path), "")))
     QTest.mouseClick(view.no_reference.project_button, LEFT)
     qtbot.waitUntil(lambda: view.scored is not None and view.job is None, timeout=20000)
@@ -206,7 +206,7 @@ def test_a_first_project_from_a_folder_of_photos(qtbot, tmp_path: Path, monkeypa
     col = view.images.image_model.column_of("hd95")
     row = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == "astronaut.jpg")
     QTest.mouseClick(images.viewport(), LEFT, NOMOD, images.visualRect(proxy.index(row, 0)).center())
-    qtbot.waitUntil(lambda: [r.status for r in view.object_model.rows] == ["match"], timeout=5000)
+    qtbot.waitUntil(lambda: [r.status for r in view.object_model.rows] == ["match"], timeout=10000)
     image_hd95 = proxy.index(row, col).data()
     model = view.object_model
     object_hd95 = model.index(0, OBJECT_COLUMNS.index("HD95")).data()

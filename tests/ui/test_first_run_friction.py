@@ -184,7 +184,7 @@ def test_a_category_swatch_reads_on_the_selection_highlight(qtbot, window, shade
     draw_box(window, 40, 40, 120, 100)  # a cat box, selected: its row in Annotations is highlighted
     panel = window.panels["annotationsDock"]
     lst = panel.list
-    qtbot.waitUntil(lambda: lst.count() == 1 and lst.item(0).isSelected())
+    qtbot.waitUntil(lambda: lst.count() == 1 and lst.item(0).isSelected(), timeout=10000)
     lst.setFocus()  # the Active highlight
     assert decoration_contrast(lst, lst.indexFromItem(lst.item(0)), highlight) >= 3
     tree = window.panels["categoriesDock"].tree
@@ -220,7 +220,7 @@ def test_properties_write_a_polygons_box_in_one_decimal_pixels(qtbot, window) ->
     key(window, Qt.Key.Key_Return)
     (ann,) = doc.project.annotations.values()
     label = window.panels["propertiesDock"].geometry_label
-    qtbot.waitUntil(lambda: label.text() != "")
+    qtbot.waitUntil(lambda: label.text() != "", timeout=10000)
     numbers = re.findall(r"-?\d+(?:\.\d+)?", label.text())
     assert len(numbers) == 4 and all(re.fullmatch(r"-?\d+\.\d", n) for n in numbers), label.text()
     assert [float(n) for n in numbers] == pytest.approx(ann.bbox, abs=0.0501)  # rounded, not cut

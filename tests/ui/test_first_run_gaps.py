@@ -73,10 +73,12 @@ def test_an_export_to_the_suggested_folder_is_not_added_back_with_the_images_fol
     doc = win.document
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(folder)))
     win.image_list.act_add_folder.trigger()
-    qtbot.waitUntil(lambda: win.image_list.message is not None and win.image_list.message.isVisible())
+    qtbot.waitUntil(
+        lambda: win.image_list.message is not None and win.image_list.message.isVisible(), timeout=10000
+    )
     assert len(doc.project.images) == 3
     QTest.mouseClick(win.image_list.message.button(QMessageBox.StandardButton.Ok), LEFT)
-    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=10000)
     win.close()
 
 
@@ -96,7 +98,7 @@ def test_the_toolbar_new_project_button_starts_a_project_from_a_folder_at_1366x7
     folder = image_folder(tmp_path)
     win = new_window(qtbot)
     win.resize(1366, 768)
-    qtbot.waitUntil(lambda: win.width() == 1366)
+    qtbot.waitUntil(lambda: win.width() == 1366, timeout=10000)
     every = [a for a in win.toolbar.actions() if not a.isSeparator() and a.isVisible()]
     for act in every:  # all of the toolbar fits: none is pushed into the extension (») menu
         button = win.toolbar.widgetForAction(act)

@@ -176,9 +176,9 @@ def test_the_empty_guideline_text_is_whole_in_the_1366x768_dock(qtbot, tmp_path,
     win = open_main_window(qtbot, install_demo(tmp_path / "demo"))
     try:
         win.resize(1366, 768)
-        qtbot.waitUntil(lambda: win.width() == 1366)
+        qtbot.waitUntil(lambda: win.width() == 1366, timeout=10000)
         panel = win.panels["guidelinesDock"]
-        qtbot.waitUntil(lambda: "No guideline yet" in panel.empty.text())
+        qtbot.waitUntil(lambda: "No guideline yet" in panel.empty.text(), timeout=10000)
         settle()  # the layout settles
         shown = [w for w in (panel.empty, panel.browser) if w.isVisible()]
         assert shown == [panel.empty]

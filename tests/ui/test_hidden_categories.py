@@ -72,7 +72,7 @@ def test_the_properties_category_field_into_a_hidden_category_shows_it_again(qtb
     box = draw_box(window, 20, 20, 80, 70)  # a cat, selected
     set_shown(window, "dog", False)
     props = window.panels["propertiesDock"]
-    qtbot.waitUntil(lambda: props.heading.text() == f"Object #{box}")
+    qtbot.waitUntil(lambda: props.heading.text() == f"Object #{box}", timeout=10000)
     props.category.setFocus()
     QTest.keyClick(props.category, Qt.Key.Key_Down)  # cat -> dog
     assert window.document.project.annotations[box].category_id == DOG
@@ -320,7 +320,7 @@ def test_a_class_merge_into_a_hidden_class_shows_it_for_objects_on_images_not_sh
 
     set_shown(window, "dog", False)
     window.activateWindow()
-    qtbot.waitUntil(lambda: window.isActiveWindow())
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=10000)
     window.canvas.setFocus()
     key(window, Qt.Key.Key_Z, CTRL)  # undo: a cat again, cat shown; dog stays hidden
     assert doc.project.annotations[on_second.id].category_id == CAT

@@ -36,7 +36,7 @@ def test_empty_state_hints_reach_4_5_to_1_in_both_themes(qtbot, window, mode) ->
     from pixelproof.ui.theme import theme
 
     annotations, properties = window.panels["annotationsDock"], window.panels["propertiesDock"]
-    qtbot.waitUntil(annotations.empty.isVisible)
+    qtbot.waitUntil(annotations.empty.isVisible, timeout=10000)
     assert properties.hint.isVisible()
     try:
         window.theme_actions[mode].trigger()

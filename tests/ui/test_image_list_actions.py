@@ -24,7 +24,7 @@ def dismiss(win, qtbot) -> None:  # type: ignore[no-untyped-def]
     box = win.image_list.message
     QTest.mouseClick(box.button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     assert not box.isVisible()
-    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=10000)
     with qtbot.waitActive(win):
         win.activateWindow()
     assert QApplication.activeWindow() is win
@@ -58,13 +58,13 @@ def test_add_images_and_a_folder_each_one_undo_step(qtbot, tmp_path, monkeypatch
     qtbot.waitUntil(lambda: len(doc.project.images) == 4, timeout=10000)
     assert doc.project.images[4].file_name == "week2/new.png"
     assert (doc.project.images[4].width, doc.project.images[4].height) == (64, 48)
-    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 4)
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 4, timeout=10000)
     text = win.image_list.message.text()
     assert "Added 1 image" in text and "1 already in the project" in text
     dismiss(win, qtbot)
     undo(win, qtbot)
     assert dumps_project(doc.project) == before
-    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 3)
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 3, timeout=10000)
     redo(win, qtbot)
     assert len(doc.project.images) == 4
     picture(tmp_path / "week3" / "a.png")
@@ -129,7 +129,7 @@ def test_undo_of_an_add_while_the_added_image_is_shown(qtbot, tmp_path, monkeypa
     QTest.keyClick(win, Qt.Key.Key_I, CTRL | Qt.KeyboardModifier.ShiftModifier)  # File > Add Images…
     qtbot.waitUntil(lambda: len(doc.project.images) == 4, timeout=10000)
     dismiss(win, qtbot)
-    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 4)
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 4, timeout=10000)
     assert panel.summary.text().startswith("4 images")
     row = panel.table.visualRect(panel.proxy.index(3, 0))
     QTest.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=row.center())
@@ -138,10 +138,10 @@ def test_undo_of_an_add_while_the_added_image_is_shown(qtbot, tmp_path, monkeypa
     undo(win, qtbot)
     assert sorted(doc.project.images) == [1, 2, 3] and doc.current_image_id in (1, 2, 3)
     qtbot.waitUntil(lambda: canvas.image_item is not None and canvas.loaded.width == 320, timeout=10000)
-    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 3)
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 3, timeout=10000)
     assert panel.summary.text().startswith("3 images")
     redo(win, qtbot)
-    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 4)
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 4, timeout=10000)
     assert doc.project.images[4].file_name == "week2/new.png"
 
 
@@ -172,7 +172,9 @@ def test_an_export_inside_the_images_folder_is_not_added_and_is_counted(
         QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(tmp_path / "images"))
     )
     QTest.keyClick(win, Qt.Key.Key_I, CTRL | Qt.KeyboardModifier.AltModifier)  # File > Add Image Folder…
-    qtbot.waitUntil(lambda: win.image_list.message is not None and win.image_list.message.isVisible())
+    qtbot.waitUntil(
+        lambda: win.image_list.message is not None and win.image_list.message.isVisible(), timeout=10000
+    )
     assert [im.file_name for im in doc.project.images.values()][3:] == ["images/new.png"]
     text = win.image_list.message.text()
     assert f"{held} files of 1 PixelProof export left out" in text, text

@@ -9,6 +9,8 @@ import shiboken6
 from PIL import Image
 from PySide6.QtCore import QThreadPool
 
+from tests.ui.conftest import settle
+
 
 def test_a_load_running_when_its_loader_is_deleted_emits_through_a_live_object(qtbot, tmp_path: Path) -> None:
     """A prefetch may still run when the window (and its loader) is deleted: the signals object it emits
@@ -23,7 +25,7 @@ def test_a_load_running_when_its_loader_is_deleted_emits_through_a_live_object(q
     shiboken6.delete(loader)  # what closing the window does to its children
     assert shiboken6.isValid(signals)
     assert QThreadPool.globalInstance().waitForDone(10000)
-    qtbot.wait(10)  # the queued 'loaded' finds no receiver and is dropped
+    settle()  # the queued 'loaded' finds no receiver and is dropped
     assert shiboken6.isValid(signals)
 
 

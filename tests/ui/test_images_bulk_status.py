@@ -36,7 +36,7 @@ def choose_from_context_menu(qtbot, table, row: int, wanted: str) -> list[str]: 
     pos = row_point(table, row)
     event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, table.viewport().mapToGlobal(pos))
     QApplication.sendEvent(table.viewport(), event)
-    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=10000)
     return texts
 
 
@@ -77,5 +77,5 @@ def test_keys_move_the_current_image_and_collapse_the_selection(qtbot, tmp_path,
     assert panel.selected_image_ids() == [1, 2, 3]
     win.canvas.setFocus()
     QTest.keyClick(win.canvas, Qt.Key.Key_D)
-    qtbot.waitUntil(lambda: win.document.current_image_id == 4)
+    qtbot.waitUntil(lambda: win.document.current_image_id == 4, timeout=10000)
     assert panel.selected_image_ids() == [4]

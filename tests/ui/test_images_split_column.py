@@ -54,7 +54,7 @@ def test_a_split_set_from_the_menu_shows_in_its_column_and_undo_hides_it(qtbot, 
     settle()
     assert [shown_column(table, r, SPLIT) for r in range(4)] == ["", "val", "val", "train"]
     win.activateWindow()  # the closed context menu was the active window: the keys go to the window
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=10000)
     win.canvas.setFocus()
     QTest.keyClick(win.canvas, Qt.Key.Key_Z, CTRL)
     settle()
@@ -96,7 +96,7 @@ def test_the_dock_grows_by_the_split_column_and_gives_it_back(qtbot, tmp_path, n
     names, width, canvas = table.columnWidth(0), dock.width(), win.centralWidget().width()
     QTest.mouseClick(table.viewport(), LEFT, pos=row_point(table, 1))
     choose_from_context_menu(qtbot, table, 1, "Set split to val")
-    qtbot.waitUntil(lambda: dock.width() > width)
+    qtbot.waitUntil(lambda: dock.width() > width, timeout=10000)
     settle()
     assert not table.isColumnHidden(SPLIT) and shown_column(table, 1, SPLIT) == "val"
     header = table.horizontalHeader()
@@ -105,10 +105,10 @@ def test_the_dock_grows_by_the_split_column_and_gives_it_back(qtbot, tmp_path, n
     assert dock.width() == width + table.columnWidth(SPLIT) == panel.preferred_width()
     assert win.centralWidget().width() >= min(canvas - table.columnWidth(SPLIT), canvas) >= MIN_CANVAS
     win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=10000)
     win.canvas.setFocus()
     QTest.keyClick(win.canvas, Qt.Key.Key_Z, CTRL)  # the split undone: the column and its room go
-    qtbot.waitUntil(lambda: dock.width() == width)
+    qtbot.waitUntil(lambda: dock.width() == width, timeout=10000)
     assert table.isColumnHidden(SPLIT) and table.columnWidth(0) == names
     win.document.undo_stack.setClean()
 
@@ -130,7 +130,7 @@ def test_a_narrow_window_keeps_its_canvas_and_a_dragged_dock_its_width(qtbot, tm
     settle()
     dragged = dock.width()
     win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=10000)
     win.canvas.setFocus()
     QTest.keyClick(win.canvas, Qt.Key.Key_Z, CTRL)
     settle(20)

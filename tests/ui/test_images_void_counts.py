@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from pixelproof.core.edits import AddAnnotations, ReplaceCategory
+from tests.ui.conftest import settle
 from tests.ui.test_images_filter import _box
 
 
@@ -16,7 +17,7 @@ def test_making_a_class_void_redraws_the_objects_cells_at_once(qtbot, window) ->
     doc, panel = window.document, window.panels["imagesDock"]
     doc.push(AddAnnotations([_box(doc, 1, 1), _box(doc, 1, 1, 1)]))  # two cats on img0
     doc.push(AddAnnotations([_box(doc, 2, 2)]))  # a dog on img1
-    qtbot.wait(50)
+    settle()  # the pushes' count redraws are behind us
     model = panel.model
     col = model.COLUMNS.index("Objects")
     redrawn: list[int] = []

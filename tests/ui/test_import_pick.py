@@ -145,13 +145,13 @@ def test_a_typed_path_is_recognised_as_a_picked_one(qtbot, tmp_path: Path, no_pr
     dlg.path_edit.setFocus()
     qtbot.keyClicks(dlg.path_edit, str(tmp_path / "typ"))  # not a path yet
     qtbot.keyClick(dlg.path_edit, Qt.Key.Key_Tab)  # the field left (editingFinished): detected at once
-    qtbot.waitUntil(lambda: not dlg.path_edit.hasFocus())
+    qtbot.waitUntil(lambda: not dlg.path_edit.hasFocus(), timeout=10000)
     settle()
     assert dlg.format.name == "yolo" and "looks like" not in dlg.note.text()
     dlg.path_edit.setFocus()
     dlg.path_edit.end(False)
     qtbot.keyClicks(dlg.path_edit, "ed_export")  # typed on: detected once the keys rest
-    qtbot.waitUntil(lambda: dlg.format.name == "coco", timeout=5000)
+    qtbot.waitUntil(lambda: dlg.format.name == "coco", timeout=10000)
     assert dlg.path_edit.text() == str(export)
     assert dlg.note.text().startswith("typed_export looks like a COCO JSON file.")
     _import(qtbot, win, dlg)
@@ -172,7 +172,7 @@ def test_a_format_chosen_after_typing_is_kept(qtbot, tmp_path: Path, no_prompts)
     chosen = dlg.format
     assert chosen.name != "coco"
     qtbot.waitUntil(
-        lambda: dlg.note.text().startswith("typed_export looks like a COCO JSON file, not"), timeout=5000
+        lambda: dlg.note.text().startswith("typed_export looks like a COCO JSON file, not"), timeout=10000
     )
     assert dlg.format is chosen
     dlg.reject()

@@ -39,8 +39,8 @@ def test_a_cvat_objects_attributes_show_in_properties(qtbot, tmp_path: Path, no_
     props = window.panels["propertiesDock"]
     doc = window.document
     _click(window, 50, 45)
-    qtbot.waitUntil(lambda: [a.bbox[0] for a in doc.selected_annotations()] == [20.0])
-    qtbot.waitUntil(lambda: not props.fields.isHidden())
+    qtbot.waitUntil(lambda: [a.bbox[0] for a in doc.selected_annotations()] == [20.0], timeout=10000)
+    qtbot.waitUntil(lambda: not props.fields.isHidden(), timeout=10000)
     # the label declares none (no <meta> in the file): kept on the read-only line; Occluded is a checkbox
     assert props.cvat.kept.whole == "z 2 · group 4 · color: green · parked: true"  # shown cut to the dock
     assert props.form.isRowVisible(props.cvat.kept) and props.cvat.fields == {}
@@ -48,8 +48,10 @@ def test_a_cvat_objects_attributes_show_in_properties(qtbot, tmp_path: Path, no_
     assert not props.cvat.occluded.isHidden() and props.cvat.occluded.isChecked()
     assert props.form.labelForField(props.cvat.kept).text() == "CVAT"
     _click(window, 150, 45)  # an object with none: the row is hidden
-    qtbot.waitUntil(lambda: [a.bbox[0] for a in doc.selected_annotations()] == [120.0])
-    qtbot.waitUntil(lambda: not props.form.isRowVisible(props.cvat.kept))  # refreshed on a timer
+    qtbot.waitUntil(lambda: [a.bbox[0] for a in doc.selected_annotations()] == [120.0], timeout=10000)
+    qtbot.waitUntil(
+        lambda: not props.form.isRowVisible(props.cvat.kept), timeout=10000
+    )  # refreshed on a timer
     assert not props.cvat.occluded.isHidden() and not props.cvat.occluded.isChecked()
 
 
@@ -83,7 +85,7 @@ def test_a_kept_value_of_several_lines_stays_on_one_line(qtbot, tmp_path: Path, 
     props = window.panels["propertiesDock"]
     _click(window, 50, 45)
     kept = props.cvat.kept
-    qtbot.waitUntil(lambda: props.form.isRowVisible(kept) and kept.whole != "")
+    qtbot.waitUntil(lambda: props.form.isRowVisible(kept) and kept.whole != "", timeout=10000)
     assert kept.whole == "z 2 · group 4 · color: dark\ngreen · parked: true"
     shown = kept.text()
     assert "\n" not in shown and kept.whole.replace("\n", "↵").startswith(shown.removesuffix("…")), shown
@@ -114,8 +116,12 @@ def test_x_anylabeling_attributes_are_not_called_cvat(qtbot, tmp_path: Path, no_
     set_zoom(window, 1.0)
     props = window.panels["propertiesDock"]
     _click(window, 50, 45)
-    qtbot.waitUntil(lambda: [a.bbox[0] for a in window.document.selected_annotations()] == [20.0])
-    qtbot.waitUntil(lambda: not props.fields.isHidden() and props.form.isRowVisible(props.cvat.kept))
+    qtbot.waitUntil(
+        lambda: [a.bbox[0] for a in window.document.selected_annotations()] == [20.0], timeout=10000
+    )
+    qtbot.waitUntil(
+        lambda: not props.fields.isHidden() and props.form.isRowVisible(props.cvat.kept), timeout=10000
+    )
     assert props.cvat.kept.whole == "group 3 · color: red"
     assert props.form.labelForField(props.cvat.kept).text() == "Attributes"
     assert props.cvat.occluded.isHidden()  # CVAT's flag only for CVAT's objects

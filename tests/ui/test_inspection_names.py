@@ -51,7 +51,7 @@ def test_category_box_shows_the_whole_defect_name(qtbot, inspection) -> None:  #
     win.canvas.setFocus()
     for key, name in ((Qt.Key.Key_3, DEFECTS[2]), (Qt.Key.Key_1, DEFECTS[0])):
         qtbot.keyClick(win.canvas, key)
-        qtbot.waitUntil(lambda name=name: combo.currentText().startswith(name))
+        qtbot.waitUntil(lambda name=name: combo.currentText().startswith(name), timeout=10000)
         assert _shown_whole(combo), (combo.currentText(), combo.width())
 
 
@@ -98,6 +98,6 @@ def test_images_list_tells_numbered_files_apart_and_filters_by_folder(qtbot, num
     ]
     assert win.readout.image_label.name == "contamination/000.png"
     qtbot.keyClicks(panel.filter, "dent")  # what the list shows is what the filter finds
-    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 2)
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 2, timeout=10000)
     qtbot.keyClick(win.canvas, Qt.Key.Key_D)
-    qtbot.waitUntil(lambda: win.readout.image_label.name == "dent/000.png")
+    qtbot.waitUntil(lambda: win.readout.image_label.name == "dent/000.png", timeout=10000)

@@ -59,7 +59,7 @@ def test_review_images_table_tells_numbered_files_apart(qtbot, window) -> None: 
         assert model.index(r, 0).data() == window.document.shown_file_name(image_id)
     view = window.review.view
     view.select_image(2)
-    qtbot.waitUntil(lambda: "Objects of dent/000.png<" in view.object_title.text())
+    qtbot.waitUntil(lambda: "Objects of dent/000.png<" in view.object_title.text(), timeout=10000)
 
 
 def test_problems_table_tells_numbered_files_apart(qtbot, problems_window) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from PIL import Image
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton
 
-from tests.ui.conftest import click_button, settle, wait_loaded
+from tests.ui.conftest import click_button, jobs_ended, settle, wait_loaded
 
 W, H = 120, 90
 
@@ -271,8 +271,8 @@ def test_cancel_stops_the_job_and_returns(qtbot, tmp_path: Path) -> None:
     assert outcome.cancelled and outcome.result is None and outcome.error is None
     assert 0 < len(steps) < 1000
     n = len(steps)
-    qtbot.wait(50)
-    assert len(steps) == n  # the worker has really stopped
+    jobs_ended()
+    assert len(steps) == n  # the worker had really stopped
 
 
 def test_job_errors_are_reported_not_raised(qtbot) -> None:

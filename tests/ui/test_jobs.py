@@ -178,7 +178,7 @@ def test_a_job_whose_parent_goes_while_it_runs_ends_quietly(qtbot) -> None:  # t
     assert started.wait(10)
     del job
     parent.deleteLater()
-    qtbot.waitUntil(lambda: not shiboken6.isValid(parent), timeout=5000)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(parent), timeout=10000)
     release.set()
     assert QThreadPool.globalInstance().waitForDone(10000)
     QApplication.sendPostedEvents()  # what the worker sent comes back: nothing to deliver it to

@@ -19,13 +19,13 @@ NOMOD = Qt.KeyboardModifier.NoModifier
 def click_into(qtbot, widget) -> None:  # type: ignore[no-untyped-def]
     """A real click on ``widget`` (near its top): the focus goes there as a user's click gives it (a
     drop-down's list, which the click opens, closed again with Esc)."""
-    qtbot.waitUntil(widget.isVisible)
+    qtbot.waitUntil(widget.isVisible, timeout=10000)
     QTest.mouseClick(widget, Qt.MouseButton.LeftButton, NOMOD, QPoint(widget.width() // 2, 8))
     if isinstance(widget, QComboBox):
-        qtbot.waitUntil(widget.view().isVisible)
+        qtbot.waitUntil(widget.view().isVisible, timeout=10000)
         QTest.keyClick(widget.view(), Qt.Key.Key_Escape)
-        qtbot.waitUntil(lambda: not widget.view().isVisible())
-    qtbot.waitUntil(widget.hasFocus)
+        qtbot.waitUntil(lambda: not widget.view().isVisible(), timeout=10000)
+    qtbot.waitUntil(widget.hasFocus, timeout=10000)
 
 
 def note_field(qtbot, window):  # type: ignore[no-untyped-def]
@@ -33,7 +33,7 @@ def note_field(qtbot, window):  # type: ignore[no-untyped-def]
     box = draw_box(window, 40, 30, 120, 90)
     QTest.keyClick(window.canvas, Qt.Key.Key_V)  # the select tool: the arrows nudge the selection
     note = window.panels["propertiesDock"].note
-    qtbot.waitUntil(note.isVisible)  # the panel follows the selection on the next turn
+    qtbot.waitUntil(note.isVisible, timeout=10000)  # the panel follows the selection on the next turn
     click_into(qtbot, note)
     return box, note
 
@@ -164,7 +164,7 @@ def test_help_shortcuts_finds_an_action_or_a_key_as_typed(qtbot, window, monkeyp
     QTest.keyClick(window.canvas, Qt.Key.Key_F1)
     (dlg,) = shown
     dlg.show()
-    qtbot.waitUntil(dlg.filter_edit.hasFocus)  # typing goes to the find field at once
+    qtbot.waitUntil(dlg.filter_edit.hasFocus, timeout=10000)  # typing goes to the find field at once
 
     def listed() -> dict[str, str]:
         t = dlg.table
@@ -363,7 +363,7 @@ def test_help_shortcuts_answers_a_cvat_user(qtbot, window, monkeypatch) -> None:
     QTest.keyClick(window.canvas, Qt.Key.Key_F1)
     (dlg,) = shown
     dlg.show()
-    qtbot.waitUntil(dlg.filter_edit.hasFocus)
+    qtbot.waitUntil(dlg.filter_edit.hasFocus, timeout=10000)
 
     def listed() -> dict[str, str]:
         t = dlg.table

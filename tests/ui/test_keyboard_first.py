@@ -104,7 +104,9 @@ def test_a_box_labeling_pass_needs_no_panel(qtbot, window) -> None:
     accept_all = next(
         a for a in window.findChildren(QAction) if a.property("shortcut_id") == "model.accept_all"
     )
-    qtbot.waitUntil(accept_all.isEnabled)  # the Model panel follows the document on the next turn
+    qtbot.waitUntil(
+        accept_all.isEnabled, timeout=10000
+    )  # the Model panel follows the document on the next turn
     key(window, Qt.Key.Key_K, SHIFT)  # accept all on the image
     assert [doc.project.annotations[900 + i].review for i in range(2)] == ["accepted", "accepted"]
     key(window, Qt.Key.Key_G)  # done, and the next image

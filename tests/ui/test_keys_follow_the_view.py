@@ -111,7 +111,9 @@ def test_the_images_read_ahead_are_the_listed_ones_d_and_a_go_to(qtbot, tmp_path
     asked.clear()
     key(win, Qt.Key.Key_D)
     assert doc.current_image_id == 5 and asked == [name[4]]  # not 6; 4 is in the loader's cache already
-    qtbot.waitUntil(lambda: not win.canvas.loader.is_busy())  # no read left running past the test
+    qtbot.waitUntil(
+        lambda: not win.canvas.loader.is_busy(), timeout=10000
+    )  # no read left running past the test
     win.close()
 
 
@@ -124,7 +126,9 @@ def test_typing_a_filter_reads_ahead_the_image_d_goes_to_next(qtbot, tmp_path, n
     doc, panel = win.document, win.panels["imagesDock"]
     for image_id in (2, 3):
         doc.project.image_status_map()[str(image_id)] = "done"
-    qtbot.waitUntil(lambda: not win.canvas.loader.is_busy())  # image 1 and its read-ahead (image 2)
+    qtbot.waitUntil(
+        lambda: not win.canvas.loader.is_busy(), timeout=10000
+    )  # image 1 and its read-ahead (image 2)
     asked: list[str] = []
     real = win.canvas.loader.prefetch
     win.canvas.loader.prefetch = lambda path, *a, **k: (asked.append(Path(path).name), real(path, *a, **k))
@@ -132,14 +136,18 @@ def test_typing_a_filter_reads_ahead_the_image_d_goes_to_next(qtbot, tmp_path, n
     QTest.mouseClick(panel.filter, Qt.MouseButton.LeftButton)
     QTest.keyClicks(panel.filter, "status:todo")
     assert listed(panel) == [1, 4, 5, 6] and doc.current_image_id == 1
-    qtbot.waitUntil(lambda: bool(asked))
+    qtbot.waitUntil(lambda: bool(asked), timeout=10000)
     assert asked == [name[4]]  # the next listed image (1 is the first: nothing before it), read once
-    qtbot.waitUntil(lambda: Path(doc.project.image_path(doc.project.images[4])) in win.canvas.loader._cache)
+    qtbot.waitUntil(
+        lambda: Path(doc.project.image_path(doc.project.images[4])) in win.canvas.loader._cache, timeout=10000
+    )
     asked.clear()
     QTest.keyClick(panel.filter, Qt.Key.Key_Escape)
     key(win, Qt.Key.Key_D)
     assert doc.current_image_id == 4
-    qtbot.waitUntil(lambda: not win.canvas.loader.is_busy())  # no read left running past the test
+    qtbot.waitUntil(
+        lambda: not win.canvas.loader.is_busy(), timeout=10000
+    )  # no read left running past the test
     win.close()
 
 
@@ -152,14 +160,16 @@ def test_the_read_ahead_and_d_read_the_neighbours_not_every_listed_row(qtbot, tm
     doc = win.document
     for image_id in (1, 3, 40):
         doc.project.image_status_map()[str(image_id)] = "done"
-    qtbot.waitUntil(lambda: not win.canvas.loader.is_busy())
+    qtbot.waitUntil(lambda: not win.canvas.loader.is_busy(), timeout=10000)
     asked: list[str] = []
     real = win.canvas.loader.prefetch
     win.canvas.loader.prefetch = lambda path, *a, **k: (asked.append(Path(path).name), real(path, *a, **k))
     name = {i: Path(doc.project.image_path(doc.project.images[i])).name for i in doc.image_ids()}
     with python_calls("mapToSource") as rows_read:  # rows mapped through the proxy one at a time
         walk_the_list(win, qtbot, asked, name, rows_read)
-    qtbot.waitUntil(lambda: not win.canvas.loader.is_busy())  # no read left running past the test
+    qtbot.waitUntil(
+        lambda: not win.canvas.loader.is_busy(), timeout=10000
+    )  # no read left running past the test
     win.close()
 
 
@@ -168,7 +178,7 @@ def walk_the_list(win, qtbot, asked: list[str], name: dict[int, str], rows_read:
     doc, panel = win.document, win.panels["imagesDock"]
     QTest.mouseClick(panel.filter, Qt.MouseButton.LeftButton)
     QTest.keyClicks(panel.filter, "status:todo")
-    qtbot.waitUntil(lambda: bool(asked))
+    qtbot.waitUntil(lambda: bool(asked), timeout=10000)
     assert asked == [name[2]]  # 1 is hidden: D goes to 2, the first listed after it; nothing listed before
     assert panel.proxy.rowCount() == 37 and len(rows_read) <= 2, rows_read
     QTest.keyClick(panel.filter, Qt.Key.Key_Escape)
@@ -380,7 +390,7 @@ def test_a_narrow_filter_over_a_hidden_image_reads_ahead_without_a_row_asked_per
     win = open_main_window(qtbot, make_project(tmp_path, n_images=60, size=(24, 32)))
     doc, panel = win.document, win.panels["imagesDock"]
     doc.set_current_image(30)
-    qtbot.waitUntil(lambda: not win.canvas.loader.is_busy())
+    qtbot.waitUntil(lambda: not win.canvas.loader.is_busy(), timeout=10000)
     asked: list[str] = []
     real = win.canvas.loader.prefetch
     win.canvas.loader.prefetch = lambda path, *a, **k: (asked.append(Path(path).name), real(path, *a, **k))
@@ -397,5 +407,5 @@ def test_a_narrow_filter_over_a_hidden_image_reads_ahead_without_a_row_asked_per
     QTest.keyClick(panel.filter, Qt.Key.Key_Escape)
     key(win, Qt.Key.Key_D)
     assert doc.current_image_id == 30  # nothing listed: D stays, saying so
-    qtbot.waitUntil(lambda: not win.canvas.loader.is_busy())
+    qtbot.waitUntil(lambda: not win.canvas.loader.is_busy(), timeout=10000)
     win.close()

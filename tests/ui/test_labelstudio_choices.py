@@ -39,7 +39,7 @@ def test_an_images_choices_show_in_properties_for_that_image_only(qtbot, tmp_pat
 
     window = open_main_window(qtbot, tmp_path / "project.json")
     props = window.panels["propertiesDock"]
-    qtbot.waitUntil(lambda: props.image_results.isVisible())
+    qtbot.waitUntil(lambda: props.image_results.isVisible(), timeout=10000)
     text = props.image_results.text()
     assert "weather: Rainy, Night" in text and "comment: blurry corner" in text and "quality: 4" in text
     assert props.image_results.textFormat() == Qt.TextFormat.PlainText  # text from a file: never rich
@@ -47,6 +47,8 @@ def test_an_images_choices_show_in_properties_for_that_image_only(qtbot, tmp_pat
     QTest.keyClick(window, Qt.Key.Key_D)  # the next image has none
     wait_loaded(qtbot, window)
     assert window.document.current_image_id == 2
-    qtbot.waitUntil(lambda: not props.image_results.isVisible())
+    qtbot.waitUntil(lambda: not props.image_results.isVisible(), timeout=10000)
     QTest.keyClick(window, Qt.Key.Key_A)
-    qtbot.waitUntil(lambda: props.image_results.isVisible() and "Rainy" in props.image_results.text())
+    qtbot.waitUntil(
+        lambda: props.image_results.isVisible() and "Rainy" in props.image_results.text(), timeout=10000
+    )

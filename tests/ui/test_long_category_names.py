@@ -56,7 +56,9 @@ def test_canvas_tags_stay_one_short_line(qtbot, named) -> None:  # type: ignore[
         w, h = sizes[cid]
         assert w <= TAG_MAX_WIDTH + 8 and h == one_line, (cid, w, h)
     win.document.set_selection([20, 21])  # the polygons: each gets its item, with its own tag
-    qtbot.waitUntil(lambda: len([i for i in win.canvas.scene().items() if isinstance(i, LabelItem)]) >= 2)
+    qtbot.waitUntil(
+        lambda: len([i for i in win.canvas.scene().items() if isinstance(i, LabelItem)]) >= 2, timeout=10000
+    )
     for item in (i for i in win.canvas.scene().items() if isinstance(i, LabelItem)):
         r = item.rect()
         assert r.width() <= TAG_MAX_WIDTH + 8 and r.height() <= one_line + 1, (item.text.text()[:40], r)
@@ -73,7 +75,7 @@ def test_lists_and_boxes_show_the_names_on_one_short_line(qtbot, named) -> None:
     assert all(shown_ok(combo.itemText(i)) for i in range(combo.count()))
     win.document.set_selection([10])
     props = win.panels["propertiesDock"]
-    qtbot.waitUntil(lambda: props.category.count() == 3)
+    qtbot.waitUntil(lambda: props.category.count() == 3, timeout=10000)
     assert all(shown_ok(props.category.itemText(i)) for i in range(props.category.count()))
     rows = win.panels["annotationsDock"].list
     assert rows.count() == 4 and all(shown_ok(rows.item(i).text()) for i in range(rows.count()))

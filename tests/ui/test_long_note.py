@@ -37,7 +37,7 @@ def test_a_10000_character_note_shows_cut_and_saves_whole(qtbot, tmp_path, no_pr
         doc.set_current_image(doc.project.annotations[first].image_id)
         panel = win.panels["annotationsDock"]
         lst = panel.list
-        qtbot.waitUntil(lambda: lst.count() > 0)
+        qtbot.waitUntil(lambda: lst.count() > 0, timeout=10000)
         row = next(k for k in range(lst.count()) if lst.item(k).data(Qt.ItemDataRole.UserRole) == first)
         tip = lst.item(row).toolTip()
         assert len(tip) < 1_000 and "10,000 characters" in tip and OBJECT_NOTE[:100] in tip
@@ -45,7 +45,7 @@ def test_a_10000_character_note_shows_cut_and_saves_whole(qtbot, tmp_path, no_pr
         assert doc.selection == [first]
         props = win.panels["propertiesDock"]
         field = props.note
-        qtbot.waitUntil(field.isReadOnly)  # the panel refreshes once the selection settles
+        qtbot.waitUntil(field.isReadOnly, timeout=10000)  # the panel refreshes once the selection settles
         assert field.isReadOnly() and len(field.text()) < 1_000 and field.text().startswith(OBJECT_NOTE[:100])
         assert props.note_long.isVisible() and "10,000 characters" in props.note_long.text()
         assert f"{MAX_NOTE:,}" in props.note_long.text() and props.clear_note.isVisible()
@@ -59,18 +59,18 @@ def test_a_10000_character_note_shows_cut_and_saves_whole(qtbot, tmp_path, no_pr
 
         enter_review(qtbot, win)  # the review's cells, tooltips and decision line show the start only
         view = win.review.view
-        qtbot.waitUntil(lambda: view.object_model.rowCount() > 0)
+        qtbot.waitUntil(lambda: view.object_model.rowCount() > 0, timeout=10000)
         images = view.images.image_model
         for r in range(images.rowCount()):
             for c in range(images.columnCount()):
                 tip = images.index(r, c).data(Qt.ItemDataRole.ToolTipRole)
                 assert tip is None or len(tip) < 2_000
         doc.set_current_image(cell_id)
-        qtbot.waitUntil(lambda: "This image" in view.decision.image_decision_label.text())
+        qtbot.waitUntil(lambda: "This image" in view.decision.image_decision_label.text(), timeout=10000)
         line = view.decision.image_decision_label.text()
         assert len(line) < 1_000 and "9,015 characters" in line
         doc.set_current_image(doc.project.annotations[first].image_id)
-        qtbot.waitUntil(lambda: any(r.cand_id == first for r in view.object_model.rows))
+        qtbot.waitUntil(lambda: any(r.cand_id == first for r in view.object_model.rows), timeout=10000)
         k = next(i for i, r in enumerate(view.object_model.rows) if r.cand_id == first)
         for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             shown = [view.object_model.index(k, c).data(role) for c in range(view.object_model.columnCount())]
@@ -80,19 +80,19 @@ def test_a_10000_character_note_shows_cut_and_saves_whole(qtbot, tmp_path, no_pr
         assert doc.project.annotations[first].review == "accepted"
         assert doc.project.annotations[first].note == OBJECT_NOTE
         QTest.keyClick(view.object_table, Qt.Key.Key_S, CTRL)
-        qtbot.waitUntil(lambda: doc.undo_stack.isClean())
+        qtbot.waitUntil(lambda: doc.undo_stack.isClean(), timeout=10000)
         assert _saved_notes(project_file, first, cell_id) == (OBJECT_NOTE, IMAGE_NOTE)
 
         QTest.keyClick(view.object_table, Qt.Key.Key_Tab, CTRL)  # back to labelling: Clear note drops it
         doc.set_selection([first])
-        qtbot.waitUntil(lambda: props.clear_note.isVisible())
+        qtbot.waitUntil(lambda: props.clear_note.isVisible(), timeout=10000)
         QTest.mouseClick(props.clear_note, LEFT)
         assert doc.project.annotations[first].note is None
-        qtbot.waitUntil(lambda: not field.isReadOnly())
+        qtbot.waitUntil(lambda: not field.isReadOnly(), timeout=10000)
         assert field.text() == "" and not props.note_long.isVisible() and not props.clear_note.isVisible()
         doc.undo_stack.undo()
         assert doc.project.annotations[first].note == OBJECT_NOTE
-        qtbot.waitUntil(field.isReadOnly)
+        qtbot.waitUntil(field.isReadOnly, timeout=10000)
     finally:
         win.document.undo_stack.setClean()
         win.close()
@@ -107,7 +107,7 @@ def test_the_properties_note_field_takes_at_most_max_note_characters(qtbot, tmp_
         doc.set_current_image(doc.project.annotations[first].image_id)
         doc.set_selection([first])
         field = win.panels["propertiesDock"].note
-        qtbot.waitUntil(lambda: field.text() == "short")
+        qtbot.waitUntil(lambda: field.text() == "short", timeout=10000)
         QTest.mouseClick(field, LEFT, NOMOD)
         QTest.keyClick(field, Qt.Key.Key_A, CTRL)
         QTest.keyClicks(field, "y" * (MAX_NOTE + 5))

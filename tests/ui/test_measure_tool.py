@@ -113,7 +113,7 @@ def test_another_image_or_tool_clears_it(win, qtbot) -> None:
     drag(win, at(win, 20, 30), at(win, 60, 60))
     assert "mm" in status(win)
     QTest.keyClick(win.canvas, Qt.Key.Key_D)  # next image
-    qtbot.waitUntil(lambda: win.canvas.image_id == 2 and win.canvas.image_item is not None)
+    qtbot.waitUntil(lambda: win.canvas.image_id == 2 and win.canvas.image_item is not None, timeout=10000)
     assert win.canvas.tool.measured is None and labels_on_canvas(win) == []
     assert status(win).startswith("Measure: drag") and "no pixel spacing" in status(win)
     # an image without spacing measures in pixels only

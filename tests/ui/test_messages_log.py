@@ -39,7 +39,7 @@ def test_an_import_warning_and_a_refused_save_are_listed_after_the_bar_cleared(
     view = next(a for a in win.menuBar().actions() if a.text() == "&View").menu()
     next(a for a in view.actions() if a.text().startswith("&Messages…")).trigger()
     log = win.messages.window
-    qtbot.waitUntil(log.isVisible)
+    qtbot.waitUntil(log.isVisible, timeout=10000)
     shown = rows(win)
     imported, refused = next(r for r in shown if "Imported 2 images" in r), shown[-1]  # newest at the bottom
     assert "[warning] Imported 2 images, 4 annotations" in imported and "skipped 1 point" in imported

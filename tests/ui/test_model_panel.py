@@ -244,7 +244,8 @@ def test_m_prelabels_current_image_with_threshold(qtbot, demo) -> None:
     QTest.keyClicks(edit, "coin")
     QTest.keyClick(edit, Qt.Key.Key_Return)
     qtbot.waitUntil(
-        lambda: getattr(panel.session.backend, "category", "") == "coin" and panel.session.is_idle()
+        lambda: getattr(panel.session.backend, "category", "") == "coin" and panel.session.is_idle(),
+        timeout=10000,
     )
     assert panel.mapping.values() == {"coin": "coin"}  # mapped onto the existing category by name
     assert doc.current_image_id == 1

@@ -50,7 +50,7 @@ def model_dock(qtbot, open_on, tmp_path):  # type: ignore[no-untyped-def]
     """The demo in a 1366x768 window, the Model tab raised, the threshold backend ready."""
     win = open_on(install_demo(tmp_path / "demo"))
     win.resize(1366, 768)
-    qtbot.waitUntil(lambda: (win.width(), win.height()) == (1366, 768))
+    qtbot.waitUntil(lambda: (win.width(), win.height()) == (1366, 768), timeout=10000)
     dock = win.docks["modelDock"]
     dock.show()
     dock.raise_()
@@ -106,11 +106,11 @@ def test_options_toggle_shows_hides_and_is_remembered(qtbot, open_on, tmp_path) 
     toggle, edit = form.section.toggle, form.option_edits["min_area"]
     assert not edit.isVisible()
     QTest.mouseClick(toggle, LEFT)
-    qtbot.waitUntil(edit.isVisible)
+    qtbot.waitUntil(edit.isVisible, timeout=10000)
     QTest.keyClicks(edit, "50")
     assert toggle.text() == "Options (1 of 7 set)"  # seen while folded
     QTest.mouseClick(toggle, LEFT)
-    qtbot.waitUntil(lambda: not edit.isVisible())
+    qtbot.waitUntil(lambda: not edit.isVisible(), timeout=10000)
     assert toggle.text() == "Options (1 of 7 set)"
     QTest.mouseClick(toggle, LEFT)  # left open: open again when the backend is chosen again
     panel.backends.choose_backend("grabcut")
@@ -129,7 +129,7 @@ def test_options_open_by_themselves_when_the_reason_names_one(
     assert not form.options_box.isVisible()
     panel.backends.choose_backend("needslabels")
     qtbot.waitUntil(lambda: "labels_file" in panel.backends.status_text, timeout=15000)
-    qtbot.waitUntil(lambda: form.option_edits["labels_file"].isVisible())
+    qtbot.waitUntil(lambda: form.option_edits["labels_file"].isVisible(), timeout=10000)
     panel.backends.choose_backend("threshold")  # not remembered as the user's choice
     qtbot.waitUntil(lambda: panel.backends.status_text.startswith("✓"), timeout=15000)
     assert not form.options_box.isVisible()

@@ -60,7 +60,7 @@ def test_opening_a_folder_asks_for_categories_and_refuses_repeated_names(qtbot, 
     when_modal(answer)
     assert win.open_path(image_folder(tmp_path))
     wait_loaded(qtbot, win)
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is not dialogs[0])  # closed and gone
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is not dialogs[0], timeout=10000)  # closed and gone
     with qtbot.waitActive(win):  # offscreen Qt does not give the activation back after a dialog
         win.activateWindow()
     assert seen["default"] == "object" and "'cat' is given twice" in seen["problem"]
@@ -89,7 +89,7 @@ def test_without_categories_drawing_makes_one_and_the_hint_says_so(qtbot, tmp_pa
     doc = win.document
     assert doc.project.categories == {}
     hint = win.panels["annotationsDock"].empty
-    qtbot.waitUntil(lambda: hint.isVisible())
+    qtbot.waitUntil(lambda: hint.isVisible(), timeout=10000)
     assert "Press B and drag" in hint.text() and "“object”" in hint.text()
     set_zoom(win, 1.0)
     ann = doc.project.annotations[draw_box(win, 10, 10, 60, 50)]  # not refused
@@ -176,6 +176,6 @@ def test_recovery_question_comes_after_the_first_paint(qtbot, project_file: Path
     win = show_main_window(project_file)
     qtbot.addWidget(win)
     assert asked == [] and win.document is None  # nothing opened before the window painted
-    qtbot.waitUntil(lambda: win.document is not None)
+    qtbot.waitUntil(lambda: win.document is not None, timeout=10000)
     assert asked == [True]
     QApplication.instance().removeEventFilter(seen)

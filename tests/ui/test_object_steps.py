@@ -79,7 +79,7 @@ def test_k_and_j_go_on_to_the_next_pending_prediction(qtbot, window) -> None:
     accept = next(
         a for a in window.findChildren(QAction) if a.property("shortcut_id") == "model.accept_selected"
     )
-    qtbot.waitUntil(accept.isEnabled)  # the Model panel follows the document on the next turn
+    qtbot.waitUntil(accept.isEnabled, timeout=10000)  # the Model panel follows the document on the next turn
     doc.set_selection([p[0]])
     key(window, Qt.Key.Key_K)
     assert doc.project.annotations[p[0]].review == "accepted"

@@ -35,7 +35,7 @@ def square_pixels_after():  # type: ignore[no-untyped-def]
 def zoom_in(qtbot, win, times: int = 3) -> None:  # type: ignore[no-untyped-def]
     for _ in range(times):
         QTest.keyClick(win.canvas, Qt.Key.Key_Equal, CTRL)  # View > Zoom In
-    qtbot.waitUntil(win.canvas.overview.isVisible)
+    qtbot.waitUntil(win.canvas.overview.isVisible, timeout=10000)
 
 
 def seen_centre(canvas) -> QPointF:  # type: ignore[no-untyped-def]
@@ -97,7 +97,7 @@ def test_shown_zoomed_in_hidden_at_fit_its_outline_the_view_after_zoom_and_pan(
     zoom_in(qtbot, win, 2)  # and a zoom
     assert_outline_is_the_view(c)
     c.resize(c.width() - 150, c.height() - 100)  # and the window's size
-    qtbot.waitUntil(lambda: ov.geometry().right() == c.viewport().geometry().right() - MARGIN)
+    qtbot.waitUntil(lambda: ov.geometry().right() == c.viewport().geometry().right() - MARGIN, timeout=10000)
     assert_outline_is_the_view(c)
     QTest.keyClick(c, Qt.Key.Key_0, CTRL)  # View > Fit Image
     assert not ov.isVisible()
@@ -212,7 +212,7 @@ def test_a_slides_thumbnail_is_its_overview_and_decodes_no_tile(open_on, qtbot, 
     c, ov = win.canvas, win.canvas.overview
     assert c.loaded.lazy
     c.set_zoom(0.5)
-    qtbot.waitUntil(ov.isVisible)
+    qtbot.waitUntil(ov.isVisible, timeout=10000)
     decoded = c.image_item.tiles_converted
     shot = ov.grab().toImage()
     assert c.image_item.tiles_converted == decoded  # drawn from the overview only
@@ -338,7 +338,7 @@ def test_a_tag_under_the_overview_is_kept_beside_it(open_on, qtbot, tmp_path) ->
         def beside_it(left: float = left) -> bool:
             return c.pinned.rect_of(1) is not None and c.pinned.rect_of(1).left() < left
 
-        qtbot.waitUntil(beside_it)
+        qtbot.waitUntil(beside_it, timeout=10000)
         kept = c.pinned.rect_of(1)
         assert not kept.intersects(QRectF(covered)), (kept, covered)
         assert QRectF(vp).contains(kept)
@@ -349,4 +349,4 @@ def test_a_tag_under_the_overview_is_kept_beside_it(open_on, qtbot, tmp_path) ->
     # panned so the box is wholly under the overview: nothing of it in sight, no tag kept for it
     middle_drag(c, QPoint(covered.right() - 5, covered.bottom() - 5) - c.mapFromScene(QPointF(1000, 700)))
     c.viewport().grab()
-    qtbot.waitUntil(lambda: c.pinned.rect_of(1) is None)
+    qtbot.waitUntil(lambda: c.pinned.rect_of(1) is None, timeout=10000)

@@ -78,7 +78,7 @@ def test_axial_sagittal_and_coronal_niftis_read_their_sides_whatever_their_stora
         assert edges_drawn(win) == AXIAL, name
     before = win.canvas.viewport().size()
     win.resize(1366, 700)  # a window resized with the image shown: the letters keep to the edges
-    qtbot.waitUntil(lambda: win.canvas.viewport().size() != before)
+    qtbot.waitUntil(lambda: win.canvas.viewport().size() != before, timeout=10000)
     assert edges_drawn(win) == AXIAL
     zoomed_before = win.canvas.orientation_marks.letter_rects()
     win.canvas.set_zoom(6.0)  # letters stay at the edges, their size the screen's

@@ -42,15 +42,15 @@ def test_the_pointer_and_its_readout_follow_a_dock_change_without_a_mouse_move(q
     start = vp.rect().center()
     qtbot.mouseMove(vp, start + QPoint(9, 7))  # a move (one to where the last test left the mouse is none)
     qtbot.mouseMove(vp, start)
-    qtbot.waitUntil(lambda: win.readout.pos_label.text() == under(canvas, start))
+    qtbot.waitUntil(lambda: win.readout.pos_label.text() == under(canvas, start), timeout=10000)
     assert canvas.pointer_at == start
     mouse = vp.mapToGlobal(start)  # where the mouse is, and stays
 
     before = canvas.mapToGlobal(QPoint(0, 0)), canvas.size()
     change(win)
-    qtbot.waitUntil(lambda: (canvas.mapToGlobal(QPoint(0, 0)), canvas.size()) != before)
+    qtbot.waitUntil(lambda: (canvas.mapToGlobal(QPoint(0, 0)), canvas.size()) != before, timeout=10000)
     now = vp.mapFromGlobal(mouse)
     assert now != start  # the canvas moved under the pointer
-    qtbot.waitUntil(lambda: canvas.pointer_at == now)
-    qtbot.waitUntil(lambda: win.readout.pos_label.text() == under(canvas, now))
+    qtbot.waitUntil(lambda: canvas.pointer_at == now, timeout=10000)
+    qtbot.waitUntil(lambda: win.readout.pos_label.text() == under(canvas, now), timeout=10000)
     assert under(canvas, now) != under(canvas, start)

@@ -173,9 +173,11 @@ def test_the_properties_panel_names_no_shape_once_nothing_is_selected(window, qt
     panel = window.findChild(PropertiesPanel)
     set_view(window, 2.0)
     draw_polygon(window, [(40, 40), (120, 40), (120, 100), (40, 100)], close_with="enter")
-    qtbot.waitUntil(lambda: panel.kind.text() == "polygon")  # the panel refreshes once events settle
+    qtbot.waitUntil(
+        lambda: panel.kind.text() == "polygon", timeout=10000
+    )  # the panel refreshes once events settle
     assert panel.kind.isVisibleTo(panel)
     key(window, Qt.Key.Key_Escape)
     assert window.document.selection == []
-    qtbot.waitUntil(lambda: panel.hint.isVisibleTo(panel))
+    qtbot.waitUntil(lambda: panel.hint.isVisibleTo(panel), timeout=10000)
     assert not panel.kind.isVisibleTo(panel)

@@ -50,7 +50,7 @@ def accept_selected(win, qtbot, every: bool = False) -> None:
     does on the next turn)."""
     name = "model.accept_all" if every else "model.accept_selected"
     act = next(a for a in win.findChildren(QAction) if a.property("shortcut_id") == name)
-    qtbot.waitUntil(act.isEnabled)
+    qtbot.waitUntil(act.isEnabled, timeout=10000)
     key(win, Qt.Key.Key_K, Qt.KeyboardModifier.ShiftModifier if every else Qt.KeyboardModifier.NoModifier)
 
 

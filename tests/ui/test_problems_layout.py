@@ -15,7 +15,7 @@ LEFT, NOMOD = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
 
 def laptop(qtbot, win) -> None:  # type: ignore[no-untyped-def]
     win.resize(1366, 768)
-    qtbot.waitUntil(lambda: win.height() == 768 and win.width() == 1366)
+    qtbot.waitUntil(lambda: win.height() == 768 and win.width() == 1366, timeout=10000)
 
 
 def open_problems(qtbot, win) -> None:  # type: ignore[no-untyped-def]
@@ -23,7 +23,7 @@ def open_problems(qtbot, win) -> None:  # type: ignore[no-untyped-def]
     win.canvas.setFocus()
     QTest.keyClick(win.canvas, Qt.Key.Key_F6)
     dock = win.docks["problemsDock"]
-    qtbot.waitUntil(lambda: dock.isVisible() and not win.panels["problemsDock"].runner.running)
+    qtbot.waitUntil(lambda: dock.isVisible() and not win.panels["problemsDock"].runner.running, timeout=10000)
     settle()  # the window sizes the dock once shown (``window_geometry.FirstHeight``, queued)
 
 
@@ -37,13 +37,13 @@ def test_f6_at_1366x768_leaves_the_canvas_most_of_the_height(qtbot, problems_win
     laptop(qtbot, win)
     open_problems(qtbot, win)
     dock = win.docks["problemsDock"]
-    qtbot.waitUntil(lambda: dock.height() <= 0.31 * win.height())  # sized once laid out
+    qtbot.waitUntil(lambda: dock.height() <= 0.31 * win.height(), timeout=10000)  # sized once laid out
     assert win.canvas.height() >= 0.55 * win.height(), (win.canvas.height(), dock.height())
     assert rows_in_sight(win) >= 4
     # closed and opened again in this window: the same height
     height = dock.height()
     dock.close()
-    qtbot.waitUntil(lambda: not dock.isVisible())
+    qtbot.waitUntil(lambda: not dock.isVisible(), timeout=10000)
     open_problems(qtbot, win)
     assert dock.height() == height
 
@@ -84,7 +84,7 @@ def test_a_height_the_user_dragged_is_kept_in_the_next_window(qtbot, problems_wi
     finally:
         panel = again.panels["problemsDock"]
         panel.cancel()
-        qtbot.waitUntil(lambda: not panel.runner.running)
+        qtbot.waitUntil(lambda: not panel.runner.running, timeout=10000)
         again.close()
 
 
@@ -129,17 +129,17 @@ def test_a_narrower_window_puts_the_filters_back_in_two_rows(qtbot, problems_win
     laptop(qtbot, win)
     open_problems(qtbot, win)
     panel = win.panels["problemsDock"]
-    qtbot.waitUntil(lambda: one_row(panel))  # 1366 px: one row, Rules… beside Compare pictures
+    qtbot.waitUntil(lambda: one_row(panel), timeout=10000)  # 1366 px: one row, Rules… beside Compare pictures
     assert not cut_widgets(win)
     for width, height in ((1024, 768), (1000, 700)):
         win.resize(width, height)
-        qtbot.waitUntil(lambda w=width, h=height: (win.width(), win.height()) == (w, h))
-        qtbot.waitUntil(lambda: not one_row(panel))
+        qtbot.waitUntil(lambda w=width, h=height: (win.width(), win.height()) == (w, h), timeout=10000)
+        qtbot.waitUntil(lambda: not one_row(panel), timeout=10000)
         settle()
         assert not cut_widgets(win), cut_widgets(win)
         assert panel.arrangement.wide  # still beside the list: a wide dock under the image
     laptop(qtbot, win)  # and back: one row again
-    qtbot.waitUntil(lambda: one_row(panel))
+    qtbot.waitUntil(lambda: one_row(panel), timeout=10000)
     settle()
     assert not cut_widgets(win), cut_widgets(win)
 
@@ -167,11 +167,11 @@ def test_a_side_dock_dragged_wider_takes_the_room_and_the_filters_go_in_two_rows
     laptop(qtbot, win)
     open_problems(qtbot, win)
     panel = win.panels["problemsDock"]
-    qtbot.waitUntil(lambda: one_row(panel))
+    qtbot.waitUntil(lambda: one_row(panel), timeout=10000)
     left, right = win.docks["imagesDock"], win.docks["propertiesDock"]
     before, right_before = left.width(), right.width()
     side_separator_drag(win, 130)
-    qtbot.waitUntil(lambda: not one_row(panel))
+    qtbot.waitUntil(lambda: not one_row(panel), timeout=10000)
     settle()
     assert left.width() >= before + 125, (before, left.width())
     assert right.width() == right_before
@@ -186,16 +186,16 @@ def test_docked_at_a_side_the_panel_stacks_its_parts(qtbot, problems_window) -> 
     laptop(qtbot, win)
     open_problems(qtbot, win)
     panel, dock = win.panels["problemsDock"], win.docks["problemsDock"]
-    qtbot.waitUntil(lambda: one_row(panel))
+    qtbot.waitUntil(lambda: one_row(panel), timeout=10000)
     win.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)  # what dropping it there does
     win.resizeDocks([dock], [340], Qt.Orientation.Horizontal)  # as the separator's drag does
-    qtbot.waitUntil(lambda: dock.width() == 340 and not one_row(panel))
+    qtbot.waitUntil(lambda: dock.width() == 340 and not one_row(panel), timeout=10000)
     settle()
     assert not panel.arrangement.wide and not panel.arrangement.side.isVisible()
     tops = [w.mapTo(panel, QPoint()).y() for w in (panel.head, panel.listing, panel.foot)]
     assert tops == sorted(tops)
     assert not cut_widgets(win, scrolls=True), cut_widgets(win, scrolls=True)
     win.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)  # back under the image: wide again
-    qtbot.waitUntil(lambda: panel.arrangement.wide)
+    qtbot.waitUntil(lambda: panel.arrangement.wide, timeout=10000)
     settle()
     assert not cut_widgets(win, scrolls=True), cut_widgets(win, scrolls=True)

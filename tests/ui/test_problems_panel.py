@@ -519,7 +519,7 @@ def test_a_model_that_knows_none_of_the_classes_says_so(qtbot, zebra_backend, wi
     panel.source.setCurrentIndex(panel.source.findData("model"))
     key(win, Qt.Key.Key_F6)
     qtbot.waitUntil(lambda: "class the project has" in panel.summary.text(), timeout=20000)
-    qtbot.waitUntil(lambda: not panel.runner.running, timeout=5000)
+    qtbot.waitUntil(lambda: not panel.runner.running, timeout=10000)
     text = panel.summary.text()
     assert (
         "none of the model's 3 predictions is of a class" in text

@@ -66,10 +66,10 @@ def pick_again(qtbot, panel) -> None:  # type: ignore[no-untyped-def]
     combo = panel.source
     qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
     view = combo.view()
-    qtbot.waitUntil(view.isVisible)
+    qtbot.waitUntil(view.isVisible, timeout=10000)
     assert view.currentIndex().row() == combo.currentIndex()
     QTest.keyClick(view, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not view.isVisible())
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=10000)
 
 
 def find(qtbot, win, panel) -> None:  # type: ignore[no-untyped-def]

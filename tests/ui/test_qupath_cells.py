@@ -79,8 +79,8 @@ def test_a_qupath_cell_export_shows_its_classes_and_a_cells_measurements(
     props = window.panels["propertiesDock"]
     k = 38 * 3 + 5  # the cell at (92, 60), an immune cell
     _click(window, 12 + 16 * 5, 12 + 16 * 3)
-    qtbot.waitUntil(lambda: len(doc.selected_annotations()) == 1)
-    qtbot.waitUntil(lambda: not props.fields.isHidden())
+    qtbot.waitUntil(lambda: len(doc.selected_annotations()) == 1, timeout=10000)
+    qtbot.waitUntil(lambda: not props.fields.isHidden(), timeout=10000)
     (cell,) = doc.selected_annotations()
     assert doc.project.categories[cell.category_id].name == list(CLASSES)[k % 3]
     assert props.form.isRowVisible(props.qupath) and props.qupath.whole == "cell"
@@ -93,7 +93,7 @@ def test_a_qupath_cell_export_shows_its_classes_and_a_cells_measurements(
         ("DAB", "NaN"),
     ]
     doc.set_selection(list(doc.project.annotations)[:2])  # two cells: whose measurements? none shown
-    qtbot.waitUntil(lambda: not props.form.isRowVisible(props.qupath) and table.isHidden())
+    qtbot.waitUntil(lambda: not props.form.isRowVisible(props.qupath) and table.isHidden(), timeout=10000)
     assert props.stale.isHidden()
 
 
@@ -133,14 +133,14 @@ def test_a_cells_many_measurements_scroll_in_a_table_no_wider_than_the_panel_and
     doc = window.document
     props = window.panels["propertiesDock"]
     dock = window.docks["propertiesDock"]
-    qtbot.waitUntil(lambda: dock.width() > 0)
+    qtbot.waitUntil(lambda: dock.width() > 0, timeout=10000)
     width = dock.width()
     rows = window.panels["annotationsDock"].list
-    qtbot.waitUntil(lambda: rows.count() == 1)
+    qtbot.waitUntil(lambda: rows.count() == 1, timeout=10000)
     at = rows.visualItemRect(rows.item(0)).center()
     QTest.mouseClick(rows.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
     table = props.measurements
-    qtbot.waitUntil(lambda: len(doc.selected_annotations()) == 1 and table.isVisible())
+    qtbot.waitUntil(lambda: len(doc.selected_annotations()) == 1 and table.isVisible(), timeout=10000)
     assert table.rowCount() == len(values) == 34
     names = [table.item(r, 0).text() for r in range(table.rowCount())]
     assert names == list(values)  # as the file had them
@@ -176,7 +176,7 @@ def test_a_cells_many_measurements_scroll_in_a_table_no_wider_than_the_panel_and
     # the export leaves out are greyed, the others as they were (checked against a real export)
     window.canvas.setFocus()
     QTest.keyClick(window.canvas, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
-    qtbot.waitUntil(lambda: props.stale.isVisible())
+    qtbot.waitUntil(lambda: props.stale.isVisible(), timeout=10000)
     grey = table.palette().color(QPalette.ColorRole.PlaceholderText)
     greyed = {
         table.item(r, 0).text() for r in range(table.rowCount()) if table.item(r, 0).foreground() == grey
@@ -209,11 +209,11 @@ def test_a_slide_cells_measurements_scroll_in_the_table_not_the_panel_at_1366x76
     window.resize(1366, 768)
     props = window.panels["propertiesDock"]
     rows = window.panels["annotationsDock"].list
-    qtbot.waitUntil(lambda: rows.count() == 1)
+    qtbot.waitUntil(lambda: rows.count() == 1, timeout=10000)
     at = rows.visualItemRect(rows.item(0)).center()
     QTest.mouseClick(rows.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
     table = props.measurements
-    qtbot.waitUntil(lambda: table.isVisible() and "µm" in props.geometry_label.text())
+    qtbot.waitUntil(lambda: table.isVisible() and "µm" in props.geometry_label.text(), timeout=10000)
     QApplication.processEvents()  # the scroll area updates its bars on the layout request posted
     area = props.parentWidget().parentWidget()
     assert isinstance(area, QScrollArea) and not area.verticalScrollBar().isVisible()

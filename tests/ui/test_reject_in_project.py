@@ -20,10 +20,10 @@ def click_in_model_menu(qtbot, win, panel, act) -> None:  # type: ignore[no-unty
     """Open the Model menu with the mouse and click ``act`` in it."""
     bar, menu = win.menuBar(), panel.menu
     QTest.mouseClick(bar, LEFT, pos=bar.actionGeometry(menu.menuAction()).center())
-    qtbot.waitUntil(menu.isVisible)
+    qtbot.waitUntil(menu.isVisible, timeout=10000)
     assert act.isEnabled(), act.text()
     QTest.mouseClick(menu, LEFT, pos=menu.actionGeometry(act).center())
-    qtbot.waitUntil(lambda: not menu.isVisible())
+    qtbot.waitUntil(lambda: not menu.isVisible(), timeout=10000)
 
 
 def test_reject_a_category_then_below_the_slider_on_every_image(qtbot, demo) -> None:
@@ -41,7 +41,9 @@ def test_reject_a_category_then_below_the_slider_on_every_image(qtbot, demo) -> 
     doc.set_current_category(first)
     name = doc.project.categories[first].name
     act = panel.review.act_reject_category
-    qtbot.waitUntil(lambda: act.text().replace("&", "") == f"Reject All {name} Predictions in Project")
+    qtbot.waitUntil(
+        lambda: act.text().replace("&", "") == f"Reject All {name} Predictions in Project", timeout=10000
+    )
     steps = doc.undo_stack.count()
     click_in_model_menu(qtbot, win, panel, act)
     assert {(a.image_id, a.category_id) for a in predictions(doc)} == {(4, second)}
@@ -57,7 +59,7 @@ def test_reject_a_category_then_below_the_slider_on_every_image(qtbot, demo) -> 
     for _ in range(6):
         QTest.keyClick(slider, Qt.Key.Key_PageUp)  # Show >= 0.60
     below = panel.review.act_reject_below_project
-    qtbot.waitUntil(lambda: below.text().replace("&", "") == "Reject Below 0.60 in Project")
+    qtbot.waitUntil(lambda: below.text().replace("&", "") == "Reject Below 0.60 in Project", timeout=10000)
     click_in_model_menu(qtbot, win, panel, below)
     assert sorted((a.image_id, a.score) for a in predictions(doc)) == [(2, 0.9), (3, 0.9), (4, 0.9)]
     assert labels <= set(doc.project.annotations)
@@ -81,27 +83,27 @@ def test_reject_below_in_project_is_greyed_while_the_slider_shows_everything(qtb
     assert below.text().replace("&", "") == "Reject Below 0.00 in Project" and not below.isEnabled()
     bar, menu = win.menuBar(), panel.menu
     QTest.mouseClick(bar, LEFT, pos=bar.actionGeometry(menu.menuAction()).center())
-    qtbot.waitUntil(menu.isVisible)
+    qtbot.waitUntil(menu.isVisible, timeout=10000)
     assert below in menu.actions() and not below.isEnabled()
     said = win.statusBar().currentMessage()
     QTest.mouseClick(menu, LEFT, pos=menu.actionGeometry(below).center())  # greyed: nothing happens
     settle()
     assert win.statusBar().currentMessage() == said and len(predictions(doc, 2)) == 3
     QTest.keyClick(menu, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: not menu.isVisible())
+    qtbot.waitUntil(lambda: not menu.isVisible(), timeout=10000)
     win.canvas.setFocus()
     key(win, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
     assert "No pending predictions below" not in win.statusBar().currentMessage()
 
     slider.setFocus()
     QTest.keyClick(slider, Qt.Key.Key_PageUp)  # Show >= 0.10: the item can reject something
-    qtbot.waitUntil(lambda: below.isEnabled() and "0.10" in below.text())
+    qtbot.waitUntil(lambda: below.isEnabled() and "0.10" in below.text(), timeout=10000)
     win.canvas.setFocus()
     key(win, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
     assert "No pending predictions below 0.10 in the project" in win.statusBar().currentMessage()
     slider.setFocus()
     QTest.keyClick(slider, Qt.Key.Key_PageDown)  # back to 0.00
-    qtbot.waitUntil(lambda: not below.isEnabled() and "0.00" in below.text())
+    qtbot.waitUntil(lambda: not below.isEnabled() and "0.00" in below.text(), timeout=10000)
     win.canvas.setFocus()
     key(win, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
     assert len(predictions(doc, 2)) == 3

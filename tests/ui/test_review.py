@@ -16,7 +16,7 @@ from pixelproof.core.demo import install_demo
 from pixelproof.core.qa import run_qa
 from pixelproof.interop.references import load_reference
 from pixelproof.ui.review.filter import FilterError, parse_filter
-from tests.ui.conftest import settle, wait_loaded
+from tests.ui.conftest import jobs_ended, settle, wait_loaded
 
 LEFT = Qt.MouseButton.LeftButton
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -275,7 +275,7 @@ def test_pane_titles_stay_after_a_pan(qtbot, window) -> None:
     panes = [view.ref_pane, view.cand_pane, view.diff_pane]
 
     def titles_painted_after(act) -> None:
-        qtbot.wait(100)  # earlier paints are behind us
+        jobs_ended()  # earlier paints are behind us
         spies = [Painted() for _ in panes]
         for pane, spy in zip(panes, spies, strict=True):
             pane.viewport().installEventFilter(spy)
@@ -329,7 +329,7 @@ def test_whole_image_decision_undo_and_outline(qtbot, window) -> None:
     filled = view.diff_pane.overlay.image.copy()
     QTest.keyClick(view.object_table, Qt.Key.Key_O)
     assert view.outline and view.header.outline_box.isChecked()
-    qtbot.waitUntil(lambda: view.overlays_ready() and view.diff_pane.overlay.image != filled, timeout=5000)
+    qtbot.waitUntil(lambda: view.overlays_ready() and view.diff_pane.overlay.image != filled, timeout=10000)
     outlined = view.diff_pane.overlay.image
 
     def coloured(img) -> int:
@@ -398,7 +398,7 @@ def test_no_reference_shows_the_candidate_and_a_call_to_choose_one(qtbot, window
     QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
     view = win.review.view
     card = view.no_reference
-    qtbot.waitUntil(lambda: card.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: card.isVisible(), timeout=10000)
     assert not view.ref_pane.isVisible() and not view.diff_pane.isVisible() and view.cand_pane.isVisible()
     assert not view.header.banner.isVisible()
     label = view.header.reference_label  # plain text (a file name): no markup shown as characters
@@ -700,7 +700,7 @@ def test_run_qa_without_a_reference_is_greyed_out_until_one_is_chosen(
     win.canvas.setFocus()
     QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
     view = win.review.view
-    qtbot.waitUntil(lambda: view.no_reference.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: view.no_reference.isVisible(), timeout=10000)
     run = view.header.run_button
     assert not run.isEnabled() and "reference" in run.toolTip().lower()
     chosen = str(demo.parent / "reference.json")
@@ -716,7 +716,7 @@ def test_run_qa_without_a_reference_is_greyed_out_until_one_is_chosen(
         lambda: view.scored is not None and view.scored is not scored and view.job is None, timeout=10000
     )
     QTest.keyClick(win, Qt.Key.Key_Z, CTRL)  # the reference undone: greyed out again
-    qtbot.waitUntil(lambda: view.no_reference.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: view.no_reference.isVisible(), timeout=10000)
     assert not run.isEnabled()
 
 
@@ -735,5 +735,5 @@ def test_the_review_view_does_not_show_the_labeling_tools_hint(qtbot, window) ->
     qtbot.waitUntil(lambda: view.isVisible() and view.job is None, timeout=10000)
     assert target.whole == ""
     QTest.keyClick(QApplication.focusWidget() or win, Qt.Key.Key_Tab, CTRL)
-    qtbot.waitUntil(lambda: win.canvas.isVisible())
+    qtbot.waitUntil(lambda: win.canvas.isVisible(), timeout=10000)
     assert target.whole.startswith("Box:")

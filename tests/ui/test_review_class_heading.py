@@ -43,7 +43,7 @@ def test_the_per_class_heading_of_slices_stays_on_one_line(qtbot, tmp_path, no_p
         assert "…" not in shown_plain(heading)  # whole at 1366x768
         whole = shown_plain(heading)
         drag_handle(view.splitter, 420 - view.splitter.sizes()[0])  # a reviewer wants bigger panes
-        qtbot.waitUntil(lambda: view.splitter.sizes()[0] <= 430)
+        qtbot.waitUntil(lambda: view.splitter.sizes()[0] <= 430, timeout=10000)
         settle()  # the layout: turns of the event loop, not ms
         assert one_line(heading), (heading.height(), shown_plain(heading), heading.width())
         if shown_plain(heading) != whole:  # cut: the tooltip says it whole

@@ -115,7 +115,7 @@ def test_at_1280x720_the_class_and_object_tables_fit_too(qtbot, window, scored) 
         window.document.push(SetReference(None))
         window.canvas.setFocus()
         QTest.keyClick(window.canvas, Qt.Key.Key_Tab, CTRL)
-        qtbot.waitUntil(lambda: window.review.view.no_reference.isVisible(), timeout=5000)
+        qtbot.waitUntil(lambda: window.review.view.no_reference.isVisible(), timeout=10000)
     else:
         enter_review(qtbot, window)
     settle()  # the layout: turns of the event loop, not ms

@@ -22,7 +22,7 @@ def open_menu(qtbot, table) -> QMenu:  # type: ignore[no-untyped-def]
     pos = table.visualRect(table.model().index(0, 0)).center()
     event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, table.viewport().mapToGlobal(pos))
     QApplication.sendEvent(table.viewport(), event)
-    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu))
+    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu), timeout=10000)
     return QApplication.activePopupWidget()
 
 
@@ -30,7 +30,7 @@ def click(qtbot, menu: QMenu, starts: str) -> None:  # type: ignore[no-untyped-d
     (act,) = [a for a in menu.actions() if a.text().startswith(starts)]
     assert act.isEnabled()
     QTest.mouseClick(menu, LEFT, pos=menu.actionGeometry(act).center())
-    qtbot.waitUntil(lambda: not menu.isVisible())
+    qtbot.waitUntil(lambda: not menu.isVisible(), timeout=10000)
     settle()
 
 

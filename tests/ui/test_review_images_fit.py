@@ -213,6 +213,7 @@ def test_at_1366_the_review_column_reads_whole_as_its_counts_grow(qtbot, tmp_pat
             "no wider than the column: no growth"
         )
         qtbot.waitUntil(
-            lambda: fm.horizontalAdvance(grown) + cell_padding(table) <= header.sectionSize(review)
+            lambda: fm.horizontalAdvance(grown) + cell_padding(table) <= header.sectionSize(review),
+            timeout=10000,
         )
         assert_review_whole()

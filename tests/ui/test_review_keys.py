@@ -212,7 +212,7 @@ def test_the_punctuation_keys_read_in_the_review_menu(qtbot, window) -> None:
     menu = window.review.menu
     by_id = {a.property("shortcut_id"): a for a in menu.actions()}
     QTest.mouseClick(window.menuBar(), LEFT, pos=window.menuBar().actionGeometry(menu.menuAction()).center())
-    qtbot.waitUntil(menu.isVisible)
+    qtbot.waitUntil(menu.isVisible, timeout=10000)
     fm = menu.fontMetrics()
     letter = fm.horizontalAdvance(menu_key_column(menu, by_id["review.next_worst"]))  # "W"
     for id, glyph in (("review.next_problem", "."), ("review.previous_problem", ",")):

@@ -42,11 +42,11 @@ def test_a_long_class_name_leaves_iou_dice_hd95_and_review_in_sight(qtbot, tmp_p
         view = win.review.view
         view.select_image(next(i for i, p in view.scored.pairs.items() if p.file_name.endswith("coins.png")))
         table = view.object_table
-        qtbot.waitUntil(lambda: table.model().rowCount() > 20)
+        qtbot.waitUntil(lambda: table.model().rowCount() > 20, timeout=10000)
         header = table.horizontalHeader()
         last = header.count() - 1
         # the columns are fitted on a later turn of the event loop (under load: not the next one)
-        qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible())
+        qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible(), timeout=10000)
         right = header.sectionViewportPosition(last) + header.sectionSize(last)
         assert right <= table.viewport().width(), (right, table.viewport().width())
         assert not table.horizontalScrollBar().isVisible()
@@ -59,7 +59,7 @@ def test_a_long_class_name_leaves_iou_dice_hd95_and_review_in_sight(qtbot, tmp_p
         table_click(table, 0, cat)
         rect = table.visualRect(table.model().index(0, cat))
         QTest.mouseMove(table.viewport(), rect.center())
-        qtbot.waitUntil(lambda: QToolTip.isVisible() and LONG in QToolTip.text(), timeout=5000)
+        qtbot.waitUntil(lambda: QToolTip.isVisible() and LONG in QToolTip.text(), timeout=10000)
     finally:
         win.document.undo_stack.setClean()
         win.close()
@@ -103,7 +103,7 @@ def test_a_10000_character_or_two_line_class_shows_on_one_short_line_in_the_revi
         view = win.review.view
         view.select_image(next(i for i, p in view.scored.pairs.items() if p.file_name.endswith("coins.png")))
         model = view.object_table.model()
-        qtbot.waitUntil(lambda: model.rowCount() > 20)
+        qtbot.waitUntil(lambda: model.rowCount() > 20, timeout=10000)
         titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
         cat = titles.index("Category")
         for r in range(model.rowCount()):
@@ -112,7 +112,7 @@ def test_a_10000_character_or_two_line_class_shows_on_one_short_line_in_the_revi
             tip = index.data(Qt.ItemDataRole.ToolTipRole)
             assert len(tip) <= 2 * NAME_SHOWN + 200 and HUGE not in tip, tip[:60]
         classes = view.images.class_model
-        qtbot.waitUntil(lambda: classes.rowCount() > 2)
+        qtbot.waitUntil(lambda: classes.rowCount() > 2, timeout=10000)
         names = [classes.index(r, 0).data() for r in range(classes.rowCount())]
         assert "first line\\nsecond line" in names, names
         assert all(one_short_line(n, NAME_SHOWN + 1) for n in names), [str(n)[:40] for n in names]

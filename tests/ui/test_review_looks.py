@@ -144,7 +144,7 @@ def test_a_rejected_prediction_is_drawn_rejected_not_pending(qtbot, reviewed) ->
     it is outlined solid in the rejected colour, struck out by diagonal lines, its tag says rejected; the
     pending box beside it keeps its dashes and score, the accepted one its category's solid outline."""
     win = reviewed
-    qtbot.waitUntil(lambda: win.canvas.box_layer.tags.is_laid_out(win.canvas.scale_xy))
+    qtbot.waitUntil(lambda: win.canvas.box_layer.tags.is_laid_out(win.canvas.scale_xy), timeout=10000)
     assert layer_tag(win, REJECTED) == "dog · rejected"
     assert layer_tag(win, PENDING_BOX) == "cat 0.30" and layer_tag(win, ACCEPTED) == "cat"
     cat = category_color(win.document.project.categories[1])
@@ -168,7 +168,7 @@ def test_a_rejected_prediction_is_not_pending_to_the_show_slider_nor_the_panel(q
     still what Select All takes."""
     win = reviewed
     review = win.panels["modelDock"].review
-    qtbot.waitUntil(lambda: review.pending_label.text().startswith("2 pending"))
+    qtbot.waitUntil(lambda: review.pending_label.text().startswith("2 pending"), timeout=10000)
     raise_slider(win, 5)
     assert selectable(win) == {ACCEPTED, REJECTED, MANUAL}
     assert review.pending_label.text() == "2 pending on this image · 2 hidden"
@@ -217,14 +217,14 @@ def test_the_images_panel_counts_pending_predictions_apart(qtbot, reviewed) -> N
         QTest.mouseClick(panel.filter, Qt.MouseButton.LeftButton)
         QTest.keyClick(panel.filter, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
         QTest.keyClicks(panel.filter, text)
-        qtbot.waitUntil(lambda rows=rows: model.rowCount() == rows)
+        qtbot.waitUntil(lambda rows=rows: model.rowCount() == rows, timeout=10000)
     QTest.keyClick(panel.filter, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     QTest.keyClick(panel.filter, Qt.Key.Key_Backspace)
     accept = win.panels["modelDock"].review.act_accept_all
-    qtbot.waitUntil(accept.isEnabled)
+    qtbot.waitUntil(accept.isEnabled, timeout=10000)
     win.canvas.setFocus()
     key(win, Qt.Key.Key_K, Qt.KeyboardModifier.ShiftModifier)
-    qtbot.waitUntil(lambda: model.index(0, 2).data() == "5")
+    qtbot.waitUntil(lambda: model.index(0, 2).data() == "5", timeout=10000)
     assert "pending" not in model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole)
 
 
@@ -299,7 +299,7 @@ def narrow(qtbot, tmp_path: Path, no_prompts):
     win = open_main_window(qtbot, path)
     win.canvas.set_zoom(1.0)
     win.canvas.centerOn(QPointF(320, 240))
-    qtbot.waitUntil(lambda: win.canvas.box_layer.tags.is_laid_out(win.canvas.scale_xy))
+    qtbot.waitUntil(lambda: win.canvas.box_layer.tags.is_laid_out(win.canvas.scale_xy), timeout=10000)
     yield win
     win.document.undo_stack.setClean()
     win.close()

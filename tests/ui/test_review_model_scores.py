@@ -40,7 +40,7 @@ def _dialog(qtbot) -> ModelDialog:
         found[:] = [w for w in QApplication.topLevelWidgets() if isinstance(w, ModelDialog) and w.isVisible()]
         return bool(found)
 
-    qtbot.waitUntil(shown, timeout=5000)
+    qtbot.waitUntil(shown, timeout=10000)
     return found[0]
 
 
@@ -84,7 +84,7 @@ def test_map_and_confusion_dialog_show_the_core_figures(qtbot, tmp_path, no_prom
         else:
             assert not dialog.ap_tables
         QTest.keyClick(dialog, Qt.Key.Key_Escape)
-        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
     finally:
         if win.document is not None:
             win.document.undo_stack.setClean()
@@ -132,7 +132,7 @@ def test_the_confusion_matrix_is_the_first_tab_and_alt_keys_switch(qtbot, tmp_pa
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=5000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=10000)
     if not scores:
         assert _tabs(dialog) == ["Confusion matrix", "AP"]
         assert "no scores" in dialog.tabs.widget(1).text()
@@ -329,15 +329,15 @@ def test_a_matrix_cell_clicked_or_entered_lists_its_images_and_show_all_clears(q
         # the dialog's Show all images (Alt+I), then the bar's button
         assert dialog.show_all.isEnabled()
         dialog.activateWindow()  # Alt+I is the dialog's while it is the active window
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=5000)
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=10000)
         QTest.keyClick(table, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # a mnemonic's animated click
-        qtbot.waitUntil(lambda: set(images_panel.listed_ids()) == every, timeout=5000)
+        qtbot.waitUntil(lambda: set(images_panel.listed_ids()) == every, timeout=10000)
         assert not images_panel.cell_bar.isVisible()
         assert not dialog.show_all.isEnabled()
         qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=_cell_point(table, *diagonal))
         assert set(images_panel.listed_ids()) == set(images[diagonal[0]][diagonal[1]])
         QTest.keyClick(dialog, Qt.Key.Key_Escape)
-        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
         assert images_panel.cell_bar.isVisible()  # the list stays as chosen, the bar says how to undo it
         before = view.scored
         qtbot.mouseClick(view.header.run_button, Qt.MouseButton.LeftButton)  # a re-run keeps the cell

@@ -22,7 +22,7 @@ def test_typing_past_the_note_limit_stops_there_and_says_so(qtbot, tmp_path, no_
         note = view.decision.note_edit
         assert f"{MAX_NOTE:,} characters" in note.toolTip()
         assert not view.decision.note_full.isVisible()
-        qtbot.waitUntil(lambda: view.object_model.rowCount() > 0)
+        qtbot.waitUntil(lambda: view.object_model.rowCount() > 0, timeout=10000)
         row = next(k for k, r in enumerate(view.object_model.rows) if r.cand_id is not None)
         table_click(view.object_table, row)
         cand_id = view.object_model.rows[row].cand_id

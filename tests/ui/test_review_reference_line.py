@@ -41,6 +41,6 @@ def test_a_long_reference_name_is_cut_not_widening_the_window(qtbot, window, tmp
     label = view.header.reference_label
     assert label.whole.startswith(f"objects in {long_name}, read as COCO JSON")
     window.resize(1366, 768)
-    qtbot.waitUntil(lambda: window.width() == 1366)
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=10000)
     assert label.is_cut() and label.text().endswith("…")
     assert window.minimumSizeHint().width() <= 1366

@@ -13,6 +13,7 @@ from PySide6.QtTest import QTest
 from pixelproof.core import qa_batch
 from pixelproof.core.qa import run_qa
 from pixelproof.interop.references import load_reference
+from tests.ui.conftest import jobs_ended
 from tests.ui.test_review import CTRL, LEFT, column_values, demo, enter_review, image_ids, window  # noqa: F401
 
 
@@ -117,7 +118,8 @@ def test_a_reference_changed_on_disk_is_read_again_on_the_way_back(qtbot, window
     QTest.keyClick(view.images.image_table, Qt.Key.Key_Tab, CTRL)  # to the labeling view and back
     scored.clear()
     QTest.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL)
-    qtbot.wait(300)
+    qtbot.waitUntil(lambda: not view._stale_timer.isActive(), timeout=10000)  # a due rescore has started
+    jobs_ended()
     assert view.scored is first and scored == []
     QTest.keyClick(view.images.image_table, Qt.Key.Key_Tab, CTRL)
     ref = demo.parent / "reference.json"

@@ -60,7 +60,7 @@ def test_review_panes_draw_reduced_layers_over_the_whole_image(qtbot, tmp_path: 
         box = view.header.outline_box
         qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(6, box.height() // 2))
         assert view.outline
-        qtbot.waitUntil(view.overlays_ready)
+        qtbot.waitUntil(view.overlays_ready, timeout=10000)
         s = layer_scale(H, W)
         for pane in view.panes:
             rect = pane.overlay.boundingRect()

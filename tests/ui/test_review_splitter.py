@@ -37,18 +37,18 @@ def test_the_left_pane_grows_with_the_window_and_keeps_a_dragged_split(qtbot, tm
         win.resize(1366, 768)
         enter_review(qtbot, win)
         view = win.review.view
-        qtbot.waitUntil(lambda: view.splitter.width() > 1300)
+        qtbot.waitUntil(lambda: view.splitter.width() > 1300, timeout=10000)
         narrow = view.splitter.sizes()[0]
         assert narrow >= 480
         win.resize(1920, 1080)
-        qtbot.waitUntil(lambda: view.splitter.width() > 1850)
+        qtbot.waitUntil(lambda: view.splitter.width() > 1850, timeout=10000)
         wide = view.splitter.sizes()[0]
         assert wide > narrow + 100 and left_share(view) >= 0.3, (narrow, wide)
         drag_handle(view.splitter, -150)  # the user wants bigger panes
         dragged = left_share(view)
         assert view.splitter.sizes()[0] < wide - 100
         win.resize(1600, 900)
-        qtbot.waitUntil(lambda: view.splitter.width() < 1650)
+        qtbot.waitUntil(lambda: view.splitter.width() < 1650, timeout=10000)
         assert abs(left_share(view) - dragged) < 0.01
     finally:
         win.document.undo_stack.setClean()
@@ -58,7 +58,7 @@ def test_the_left_pane_grows_with_the_window_and_keeps_a_dragged_split(qtbot, tm
         again.resize(1920, 1080)
         enter_review(qtbot, again)
         view = again.review.view
-        qtbot.waitUntil(lambda: view.splitter.width() > 1850)
+        qtbot.waitUntil(lambda: view.splitter.width() > 1850, timeout=10000)
         assert abs(left_share(view) - dragged) < 0.01
     finally:
         again.document.undo_stack.setClean()
@@ -78,7 +78,7 @@ def test_a_damaged_saved_share_leaves_the_default(qtbot, tmp_path, no_prompts) -
             win.resize(1920, 1080)
             enter_review(qtbot, win)
             view = win.review.view
-            qtbot.waitUntil(lambda v=view: v.splitter.width() > 1850)
+            qtbot.waitUntil(lambda v=view: v.splitter.width() > 1850, timeout=10000)
             assert not view.splitter.dragged and abs(left_share(view) - 0.36) < 0.01, bad
         finally:
             win.document.undo_stack.setClean()

@@ -32,7 +32,7 @@ def edit(path: Path, spaced: str | None = None, emptied: str | None = None, spac
 def hover_tip(qtbot, table, index) -> str:
     table.scrollTo(index)
     QTest.mouseMove(table.viewport(), table.visualRect(index).center())
-    qtbot.waitUntil(QToolTip.isVisible, timeout=5000)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=10000)
     return QToolTip.text()
 
 
@@ -90,7 +90,7 @@ def test_mixed_units_and_an_empty_candidate_read_as_such(qtbot, tmp_path, no_pro
             next(i for i, p in view.scored.pairs.items() if p.file_name.endswith("chelsea.jpg"))
         )
         objects = view.object_table.model()
-        qtbot.waitUntil(lambda: objects.rowCount() > 0)
+        qtbot.waitUntil(lambda: objects.rowCount() > 0, timeout=10000)
         assert measured(objects) and all(t.endswith(" µm") for t in measured(objects))
     finally:
         win.document.undo_stack.setClean()
@@ -109,7 +109,7 @@ def test_one_unit_is_on_every_distance(qtbot, tmp_path, no_prompts) -> None:
         classes = view.images.class_model
         assert all(classes.index(r, 2).data().endswith(" px") for r in range(classes.rowCount()))
         objects = view.object_table.model()
-        qtbot.waitUntil(lambda: objects.rowCount() > 0)
+        qtbot.waitUntil(lambda: objects.rowCount() > 0, timeout=10000)
         assert measured(objects) and all(t.endswith(" px") for t in measured(objects))
     finally:
         win.document.undo_stack.setClean()
@@ -145,7 +145,7 @@ def test_the_banner_names_the_images_that_could_not_be_paired(qtbot, tmp_path, n
         assert cand.endswith("and 3 more")
         assert "only-in-ref.png" in next(line for line in lines if "no candidate image" in line)
         QTest.mouseMove(banner, banner.rect().center())
-        qtbot.waitUntil(lambda: QToolTip.isVisible() and "new4.png" in QToolTip.text(), timeout=5000)
+        qtbot.waitUntil(lambda: QToolTip.isVisible() and "new4.png" in QToolTip.text(), timeout=10000)
         tip = QToolTip.text()
         assert all(name.replace("<", "&lt;").replace(">", "&gt;") in tip for name in extra[:1])
         assert all(name in tip for name in [*extra[1:], "images/only-in-ref.png"])
@@ -179,7 +179,7 @@ def test_a_ct_distance_under_1_mm_reads_in_mm_a_slide_one_in_um(qtbot, tmp_path,
             next(i for i, p in view.scored.pairs.items() if p.file_name.endswith("chelsea.jpg"))
         )
         objects = view.object_table.model()
-        qtbot.waitUntil(lambda: objects.rowCount() > 0)
+        qtbot.waitUntil(lambda: objects.rowCount() > 0, timeout=10000)
         assert measured(objects) and all(re.fullmatch(r"\d+\.\d\d mm", t) for t in measured(objects))
     finally:
         win.document.undo_stack.setClean()

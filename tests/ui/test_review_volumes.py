@@ -148,7 +148,7 @@ def test_volume_rows_are_the_cli_s_3d_figures_and_a_click_goes_to_the_first_diff
         table = view.images.class_table
         index = table.model().mapFromSource(hd95)
         QTest.mouseMove(table.viewport(), table.visualRect(index).center())
-        qtbot.waitUntil(QToolTip.isVisible, timeout=5000)
+        qtbot.waitUntil(QToolTip.isVisible, timeout=10000)
         tip = QToolTip.text()
         assert tip.startswith("*") and "diagonal" in tip and "not measured" in tip and "3D" in tip
         # a click on a volume row: its first slice where the two readers differ in that class

@@ -126,7 +126,7 @@ def test_the_banner_folds_to_one_line_by_keyboard_and_unfolds_for_new_warnings(
         toggle = QApplication.focusWidget()
         assert toggle is banner.toggle_button, toggle
         QTest.keyClick(toggle, Qt.Key.Key_Space)
-        qtbot.waitUntil(lambda: banner.height() < tall / 2)
+        qtbot.waitUntil(lambda: banner.height() < tall / 2, timeout=10000)
         assert f"{len(lines) - 1} more" in toggle.text()
         one = banner.fontMetrics().height()
         assert banner.height() <= one + 24, banner.height()

@@ -71,7 +71,7 @@ def step(qtbot, win, key: Qt.Key) -> int:  # type: ignore[no-untyped-def]
     before = view.image_id
     view.ref_pane.setFocus()
     QTest.keyClick(view.ref_pane, key)
-    qtbot.waitUntil(lambda: view.image_id != before, timeout=5000)
+    qtbot.waitUntil(lambda: view.image_id != before, timeout=10000)
     wait_image(qtbot, view)
     settle()
     return view.image_id

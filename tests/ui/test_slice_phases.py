@@ -45,7 +45,7 @@ def status(win) -> str:  # type: ignore[no-untyped-def]
 def press(qtbot, win, key: Qt.Key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
     # the window active first: offscreen, a closed menu's activation can arrive late and take the keys
     win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow)
+    qtbot.waitUntil(win.isActiveWindow, timeout=10000)
     QTest.keyClick(win.canvas, key, modifiers)
     wait_loaded(qtbot, win)
 
@@ -128,7 +128,7 @@ def test_ctrl_page_keys_step_through_the_time_points_of_a_z_stack_keeping_its_ch
         click_channel(qtbot, win, "FITC")  # hidden on time point 0
         win.canvas.set_zoom(4.0)
         win.canvas.centerOn(QPointF(8, 16))
-        qtbot.waitUntil(lambda: shown(win, 30.5, 2.5) == (0, 0, 255))
+        qtbot.waitUntil(lambda: shown(win, 30.5, 2.5) == (0, 0, 255), timeout=10000)
         win.canvas.setFocus()
         for t, blue in ((1, 64), (2, 128)):
             press(qtbot, win, Qt.Key.Key_PageDown, CTRL)
@@ -142,9 +142,11 @@ def test_ctrl_page_keys_step_through_the_time_points_of_a_z_stack_keeping_its_ch
         press(qtbot, win, Qt.Key.Key_PageDown, CTRL)
         assert name(win) == "data/live.ome.tif#t=002&z=002" and status(win) == "Last time point (3 of 3)"
         dlg = open_dialog(qtbot, win)  # from the Brightness / Contrast window too
-        qtbot.waitUntil(dlg.isActiveWindow)
+        qtbot.waitUntil(dlg.isActiveWindow, timeout=10000)
         QTest.keyClick(dlg.rows[1].high, Qt.Key.Key_PageUp, CTRL)
-        qtbot.waitUntil(lambda: name(win) == "data/live.ome.tif#t=001&z=002" and not win.canvas.is_loading)
+        qtbot.waitUntil(
+            lambda: name(win) == "data/live.ome.tif#t=001&z=002" and not win.canvas.is_loading, timeout=10000
+        )
         assert dlg.rows[1].high.value() == 1000  # not stepped by the key
         dlg.close()
         win.document.set_current_image(ids["data/stack.ome.tif#z=001"])  # a z-stack of no time points
@@ -172,7 +174,7 @@ def test_the_slice_and_time_point_readout_shows_at_1366_px(qtbot, tmp_path: Path
         wait_loaded(qtbot, win)
         label, slider = win.slices.slice_label, win.slices.slider
         assert label.text().strip() == "40 / 40   time point 3 / 3"
-        qtbot.waitUntil(lambda: label.isVisible() and slider.isVisible())
+        qtbot.waitUntil(lambda: label.isVisible() and slider.isVisible(), timeout=10000)
         for widget in (label, slider):  # whole, inside the window
             at = widget.mapTo(win, widget.rect().topLeft())
             assert at.x() >= 0 and at.x() + widget.width() <= win.width(), (widget, at.x(), widget.width())
@@ -211,7 +213,7 @@ def test_a_layout_saved_before_the_slices_bar_moved_gets_it_on_the_main_row(
     win = open_main_window(qtbot, tmp_path / "p.json")
 
     def rows(w) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-        qtbot.waitUntil(w.slices.toolbar.isVisible)
+        qtbot.waitUntil(w.slices.toolbar.isVisible, timeout=10000)
         return w.slices.toolbar.geometry().center().y(), w.toolbar.geometry().center().y()
 
     try:
@@ -221,7 +223,7 @@ def test_a_layout_saved_before_the_slices_bar_moved_gets_it_on_the_main_row(
         wait_loaded(qtbot, win)
         slices_y, main_y = rows(win)
         assert slices_y == main_y
-        qtbot.waitUntil(win.slices.slice_label.isVisible)  # not in the overflow menu
+        qtbot.waitUntil(win.slices.slice_label.isVisible, timeout=10000)  # not in the overflow menu
         # the user moves it back to the second row: the layout saved now keeps it there
         win.removeToolBar(win.slices.toolbar)
         win.addToolBar(top, win.slices.toolbar)

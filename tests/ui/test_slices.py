@@ -79,7 +79,7 @@ def test_ct_preset_from_the_menu_and_millimetres_in_the_status_bar(qtbot, volume
     menu = win.findChild(type(win.menuBar().actions()[0].menu()), "volumeMenu")
     preset = win.slices.preset_actions[0]  # CT soft tissue
     menu.popup(win.mapToGlobal(QPoint(20, 20)))
-    qtbot.waitUntil(menu.isVisible)
+    qtbot.waitUntil(menu.isVisible, timeout=10000)
     QTest.mouseClick(
         menu, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, menu.actionGeometry(preset).center()
     )
@@ -224,7 +224,7 @@ def test_page_keys_step_through_a_multichannel_z_stack_and_its_channels_toggle(
         win.canvas.centerOn(QPointF(24, 8))
         assert shown(win, 2.5, 2.5) == (0, 0, 128) and shown(win, 30.5, 2.5) == (255, 255, 255)
         click_channel(qtbot, win, "DAPI")
-        qtbot.waitUntil(lambda: shown(win, 30.5, 2.5) == (255, 255, 0))
+        qtbot.waitUntil(lambda: shown(win, 30.5, 2.5) == (255, 255, 0), timeout=10000)
         assert shown(win, 2.5, 2.5) == (0, 0, 0)
     finally:
         win.document.undo_stack.setClean()

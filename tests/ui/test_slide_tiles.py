@@ -50,10 +50,10 @@ def test_a_corrupt_tile_is_drawn_from_the_overview_and_named_in_the_status_bar(
     # the status bar's value readout under the cursor: none over the broken tile, the value elsewhere
     vp = canvas.viewport()
     QTest.mouseMove(vp, canvas.mapFromScene(QPointF(300.5, 20.5)))
-    qtbot.waitUntil(lambda: win.readout.pos_label.text().startswith("x 300, y 20"))
-    qtbot.waitUntil(lambda: win.readout.value_label.text() == "value 120")
+    qtbot.waitUntil(lambda: win.readout.pos_label.text().startswith("x 300, y 20"), timeout=10000)
+    qtbot.waitUntil(lambda: win.readout.value_label.text() == "value 120", timeout=10000)
     QTest.mouseMove(vp, canvas.mapFromScene(QPointF(350.5, 20.5)))
-    qtbot.waitUntil(lambda: win.readout.pos_label.text().startswith("x 350, y 20"))
+    qtbot.waitUntil(lambda: win.readout.pos_label.text().startswith("x 350, y 20"), timeout=10000)
     assert win.readout.value_label.text() == ""
     win.close()
 

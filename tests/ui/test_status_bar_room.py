@@ -41,7 +41,7 @@ def open_at_1366(qtbot, tmp_path: Path, make) -> object:  # type: ignore[no-unty
     save_project(project, tmp_path / "p.json")
     win = open_main_window(qtbot, tmp_path / "p.json")
     win.resize(1366, 768)
-    qtbot.waitUntil(lambda: win.width() == 1366)
+    qtbot.waitUntil(lambda: win.width() == 1366, timeout=10000)
     wait_loaded(qtbot, win)
     win.canvas.setFocus()
     QTest.keyClick(win.canvas, Qt.Key.Key_F)  # the wand: the longest hint without a selection
@@ -54,16 +54,16 @@ def read_at(qtbot, win, x: int, y: int, zoom: float) -> None:  # type: ignore[no
     canvas.centerOn(QPointF(x + 0.5, y + 0.5))
     win.readout.pos_label.clear()
     hover(win, canvas.mapFromScene(QPointF(x + 0.5, y + 0.5)))
-    qtbot.waitUntil(lambda: win.readout.pos_label.text().startswith(f"x {x}, y {y}"))
-    qtbot.waitUntil(lambda: win.readout.value_label.text() != "")
+    qtbot.waitUntil(lambda: win.readout.pos_label.text().startswith(f"x {x}, y {y}"), timeout=10000)
+    qtbot.waitUntil(lambda: win.readout.value_label.text() != "", timeout=10000)
 
 
 def check_room(qtbot, win) -> None:  # type: ignore[no-untyped-def]
     r = win.readout
     win.statusBar().clearMessage()  # the "Opened" message's time is up: the hint is shown again
-    qtbot.waitUntil(r.target_label.isVisible)
+    qtbot.waitUntil(r.target_label.isVisible, timeout=10000)
     readouts = (r.pos_label, r.value_label, r.zoom_label, r.window_label)
-    qtbot.waitUntil(lambda: all(whole(w) for w in readouts))
+    qtbot.waitUntil(lambda: all(whole(w) for w in readouts), timeout=10000)
     hint = r.target_label
     assert hint.whole.startswith("Wand: fills a new “liver_segment")
     shown = hint.text()

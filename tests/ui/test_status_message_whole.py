@@ -16,7 +16,7 @@ LONG = "New project over 96 images in /data/study/2024-03-11_CT_chest_abdomen_co
 def test_a_message_cut_by_the_readouts_is_whole_in_the_bar_tooltip(qtbot) -> None:  # type: ignore[no-untyped-def]
     win = open_main_window(qtbot)
     win.resize(1366, 768)
-    qtbot.waitUntil(lambda: win.width() == 1366)
+    qtbot.waitUntil(lambda: win.width() == 1366, timeout=10000)
     bar = win.statusBar()
     win.shell.status(LONG, 15000)
     settle()

@@ -56,7 +56,7 @@ def shown_at(canvas, x: float, y: float) -> tuple[int, int, int]:  # type: ignor
 
 def pinned_rect(qtbot, canvas, ann_id: int) -> QRectF:  # type: ignore[no-untyped-def]
     canvas.viewport().grab()  # a frame: the tags a zoom moved are placed before it
-    qtbot.waitUntil(lambda: canvas.pinned.rect_of(ann_id) is not None)
+    qtbot.waitUntil(lambda: canvas.pinned.rect_of(ann_id) is not None, timeout=10000)
     return canvas.pinned.rect_of(ann_id)
 
 

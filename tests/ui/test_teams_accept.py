@@ -17,7 +17,7 @@ def _side_by_side(qtbot, project_file):  # type: ignore[no-untyped-def]
     """ann's and bob's versions merged, the Annotators view open on the first image: (window, image id)."""
     win = open_main_window(qtbot, merged_project(project_file, ["ann", "bob"]))
     qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
-    qtbot.waitUntil(win.teams.view.overlays_ready, timeout=5000)
+    qtbot.waitUntil(win.teams.view.overlays_ready, timeout=10000)
     return win, win.teams.view.images.currentData()
 
 
@@ -69,7 +69,7 @@ def test_by_default_what_one_of_two_annotators_drew_is_proposed_and_stays_pendin
     assert "no consensus object keeps" not in said
     back = next(b for b in view.widget.findChildren(QPushButton) if b.text() == "Back to Labeling")
     qtbot.mouseClick(back, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: left.id in win.canvas.items_by_id, timeout=5000)
+    qtbot.waitUntil(lambda: left.id in win.canvas.items_by_id, timeout=10000)
     item = win.canvas.items_by_id[left.id]  # a proposal, drawn as a model's: dashed until decided
     assert (item.pen() if hasattr(item, "pen") else item._pen).style() == Qt.PenStyle.CustomDashLine
     win.close()
@@ -79,10 +79,10 @@ def test_the_ties_box_leaves_the_image_name_whole_at_1024(qtbot, project_file, n
     """Beside the image box, the Ties box squeezed it to 'images/i' (and pushed the right dock out)."""
     win = open_main_window(qtbot, merged_project(project_file, ["ann", "bob"]))
     win.resize(1024, 768)
-    qtbot.waitUntil(lambda: (win.width(), win.height()) == (1024, 768))
+    qtbot.waitUntil(lambda: (win.width(), win.height()) == (1024, 768), timeout=10000)
     view = win.teams.view
     qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
-    qtbot.waitUntil(view.overlays_ready, timeout=5000)
+    qtbot.waitUntil(view.overlays_ready, timeout=10000)
     box = view.images
     assert box.fontMetrics().horizontalAdvance(box.currentText()) < box.width() - 30  # the arrow's room
     assert view.ties.isVisible() and view.ties.width() >= view.ties.sizeHint().width()

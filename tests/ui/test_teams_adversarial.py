@@ -39,11 +39,11 @@ def test_accept_or_consensus_that_change_nothing_leave_no_undo_step(qtbot, windo
     assert "Consensus first" in window.statusBar().currentMessage()
     assert len(view.panes) == 4  # the annotators' versions are all still there
     qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=5000)  # worked out in the background
+    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=10000)  # worked out in the background
     assert doc.undo_stack.count() == steps + 1
     # a second press: every image has its consensus already, nothing to add
     qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=5000)  # worked out in the background
+    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=10000)  # worked out in the background
     assert doc.undo_stack.count() == steps + 1
     said = window.statusBar().currentMessage()
     assert "already have a consensus" in said and "review them" not in said
@@ -211,7 +211,7 @@ def test_annotators_view_open_during_a_big_merge_refreshes_once_and_follows_colo
     real = view.refresh
     monkeypatch.setattr(view, "refresh", lambda: (refreshes.append(1), real()))
     merge(qtbot, window, paths)
-    qtbot.waitUntil(lambda: len(view.panes) == 4, timeout=5000)
+    qtbot.waitUntil(lambda: len(view.panes) == 4, timeout=10000)
     assert len(refreshes) <= 2, len(refreshes)  # was one per merged object (303), each redrawing everything
     # the colour of cat changed in the Categories panel: the annotators' versions are drawn in it
     _activate(qtbot, window)

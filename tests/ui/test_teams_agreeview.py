@@ -16,7 +16,7 @@ from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.merge import Shard, merge_shards
 from pixelproof.core.model import Annotation
 from pixelproof.core.split import split_project
-from tests.ui.conftest import open_main_window, settle
+from tests.ui.conftest import jobs_ended, open_main_window, settle
 
 pytestmark = pytest.mark.gui
 
@@ -54,7 +54,7 @@ def test_a_long_annotator_name_leaves_every_pane_its_share_at_1366x768(
     qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
     view = win.teams.view
     assert [p.title for p in view.panes] == ["ann", "bob", "cy", "dee", long, "disagreement"]
-    qtbot.waitUntil(lambda: all(p.isVisible() for p in view.panes))
+    qtbot.waitUntil(lambda: all(p.isVisible() for p in view.panes), timeout=10000)
     settle()  # the layout settles: queued layout requests, turns of the event loop (not 200 ms)
     widths = [p.width() for p in view.panes]
     assert max(widths) <= 1.5 * min(widths), widths
@@ -121,7 +121,7 @@ def test_next_and_previous_image_keys_step_through_the_overlap_images_shown(
     assert [p.title for p in view.panes] == ["ann", "bob", "cy", "disagreement"]
     qtbot.keyClick(view.panes[0], Qt.Key.Key_D)
     assert view.images.currentData() == 3
-    qtbot.waitUntil(view.overlays_ready, timeout=5000)
+    qtbot.waitUntil(view.overlays_ready, timeout=10000)
     assert (view.overlays[0][..., 3] > 0).any()  # ann's disc there
     qtbot.keyClick(view.panes[0], Qt.Key.Key_A)
     assert doc.current_image_id == 2 and view.images.currentData() == 2
@@ -237,7 +237,7 @@ def test_moving_on_cancels_the_comparison_and_consensus_works_meanwhile(
     view.panes[0].setFocus()
     qtbot.keyClick(view.panes[0], Qt.Key.Key_D)
     assert first.is_cancelled() and view.images.currentData() == 2
-    qtbot.waitUntil(view.overlays_ready, timeout=5000)
+    qtbot.waitUntil(view.overlays_ready, timeout=10000)
     # image 2: ann and bob discs 7 px apart, cy nothing; the share is counted here independently
     a, b = disc_mask(240, 320, 120), disc_mask(240, 320, 127)
     labels = np.stack([a * 1, b * 2, np.zeros_like(a, int)])  # ann: cat, bob: dog
@@ -246,7 +246,7 @@ def test_moving_on_cancels_the_comparison_and_consensus_works_meanwhile(
     assert f"differ on {differ.sum() / labelled.sum():.0%} of the labelled pixels" in view.info.text()
     assert view.scale == 1 and view.overlays[0].shape == (240, 320, 4)
     release.set()
-    qtbot.wait(200)  # the cancelled job ends: nothing of it is drawn
+    jobs_ended()  # the cancelled job ends: nothing of it is drawn
     assert view.images.currentData() == 2 and view.overlays[0].shape == (240, 320, 4)
     # back to image 1, its comparison held again: Consensus and Accept Consensus act meanwhile
     release.clear()
@@ -258,10 +258,10 @@ def test_moving_on_cancels_the_comparison_and_consensus_works_meanwhile(
     running = view.overlay_job
     qtbot.mouseClick(view.accept_button, Qt.MouseButton.LeftButton)
     assert not any("annotator" in a.app_extra for a in doc.project.annotations_of(1))
-    qtbot.waitUntil(lambda: view.images.findData(1) < 0, timeout=5000)  # no longer an overlap image
+    qtbot.waitUntil(lambda: view.images.findData(1) < 0, timeout=10000)  # no longer an overlap image
     assert running is not None and running.is_cancelled()
     release.set()
-    qtbot.waitUntil(view.overlays_ready, timeout=5000)
+    qtbot.waitUntil(view.overlays_ready, timeout=10000)
     doc.undo_stack.setClean()
     win.close()
 
@@ -300,8 +300,8 @@ def test_an_image_load_failing_after_moving_on_leaves_the_panes_alone(
     assert view.images.currentData() == 2
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)  # image 1's panes go
     release.set()
-    qtbot.waitUntil(lambda: not first_load.running, timeout=5000)  # its failure came back
-    qtbot.waitUntil(lambda: all(isinstance(p.image_item, ImageItem) for p in view.panes), timeout=5000)
+    qtbot.waitUntil(lambda: not first_load.running, timeout=10000)  # its failure came back
+    qtbot.waitUntil(lambda: all(isinstance(p.image_item, ImageItem) for p in view.panes), timeout=10000)
     assert view.images.currentData() == 2
     doc.undo_stack.setClean()
     win.close()
@@ -316,7 +316,7 @@ def test_an_image_nobody_labelled_says_so(qtbot, project_file, no_prompts) -> No
     view.panes[0].setFocus()
     qtbot.keyClick(view.panes[0], Qt.Key.Key_D)
     assert view.images.currentData() == 2
-    qtbot.waitUntil(view.overlays_ready, timeout=5000)
+    qtbot.waitUntil(view.overlays_ready, timeout=10000)
     assert view.info.text() == "3 annotators; no annotator labelled this image"
     assert all(not (o[..., 3] > 0).any() for o in view.overlays)
     win.document.undo_stack.setClean()
@@ -339,7 +339,7 @@ def test_a_comparison_that_fails_says_why_and_a_small_share_is_not_rounded_to_ze
     win = open_main_window(qtbot, merged_project(project_file, ["ann", "bob"]))
     view = win.teams.view
     qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
-    qtbot.waitUntil(lambda: view.overlay_job is None, timeout=5000)
+    qtbot.waitUntil(lambda: view.overlay_job is None, timeout=10000)
     assert view.info.text() == (
         "Cannot compare the annotators' versions: "
         "annotation 7: mask box 90000 x 90000 is over the pixel limit"
@@ -400,7 +400,7 @@ def test_consensus_is_worked_out_off_the_ui_thread_pushed_as_one_undo_step(
     doc, view = win.document, win.teams.view
     original = _project_json(doc.project)
     qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
-    qtbot.waitUntil(view.overlays_ready, timeout=5000)
+    qtbot.waitUntil(view.overlays_ready, timeout=10000)
     qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
     assert view.consensus_job is not None and "computing consensus…" in view.info.text()
     assert not view.consensus_button.isEnabled() and not view.accept_button.isEnabled()
@@ -434,7 +434,7 @@ def test_moving_to_another_image_cancels_the_consensus(qtbot, project_file, no_p
     assert view.images.currentData() == 2 and job.is_cancelled() and view.consensus_job is None
     assert view.consensus_button.isEnabled() and "computing consensus" not in view.info.text()
     held.release.set()
-    qtbot.wait(300)  # the job ends: nothing of it is pushed
+    jobs_ended()  # the job ends: nothing of it is pushed
     assert len(held.calls) == 1 and doc.undo_stack.count() == 0
     assert not any((a.source or "").startswith("consensus:") for a in doc.project.annotations.values())
     qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)

@@ -31,7 +31,7 @@ def test_side_by_side_panes_show_their_zoom_and_window(qtbot, project_file, no_p
         assert zoom.text() == "2654%"
         qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
         pane = view.panes[0]
-        qtbot.waitUntil(lambda: all(p.loaded is not None for p in view.panes), timeout=5000)
+        qtbot.waitUntil(lambda: all(p.loaded is not None for p in view.panes), timeout=10000)
         qtbot.waitUntil(lambda: zoom.text() == f"{pane.zoom * 100:.0f}%", timeout=10000)
         assert zoom.text() != "2654%"
         assert win.window_label.text() == shown_window(pane)
@@ -44,7 +44,7 @@ def test_side_by_side_panes_show_their_zoom_and_window(qtbot, project_file, no_p
         qtbot.keyClick(view.panes[0], Qt.Key.Key_D)  # the next image: new panes, watched too
         assert doc.current_image_id == 2
         QApplication.sendPostedEvents(None, 0)  # the old panes deleted: nothing reads them any more
-        qtbot.waitUntil(lambda: all(p.loaded is not None for p in view.panes), timeout=5000)
+        qtbot.waitUntil(lambda: all(p.loaded is not None for p in view.panes), timeout=10000)
         wheel(view.panes[0].viewport(), -2)
         assert zoom.text() == f"{view.panes[0].zoom * 100:.0f}%"
         assert win.window_label.text() == shown_window(view.panes[0])
@@ -54,7 +54,7 @@ def test_side_by_side_panes_show_their_zoom_and_window(qtbot, project_file, no_p
         assert zoom.text() == f"{win.canvas.zoom * 100:.0f}%"
         qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)  # again: the deleted panes are not read
         QApplication.sendPostedEvents(None, 0)
-        qtbot.waitUntil(lambda: all(p.loaded is not None for p in view.panes), timeout=5000)
+        qtbot.waitUntil(lambda: all(p.loaded is not None for p in view.panes), timeout=10000)
         wheel(view.panes[1].viewport(), 1)
         assert zoom.text() == f"{view.panes[1].zoom * 100:.0f}%" != f"{win.canvas.zoom * 100:.0f}%"
         assert win.window_label.text() == shown_window(view.panes[1])

@@ -70,7 +70,7 @@ def _merge_with_report(qtbot, window, paths) -> tuple[str, int]:  # type: ignore
 
     _answer_modal(qtbot, fill_merge)
     window.teams.act_merge.trigger()
-    qtbot.waitUntil(lambda: window.teams.job is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.teams.job is not None, timeout=10000)
     _answer_modal(qtbot, close_report)
     qtbot.waitUntil(lambda: bool(said), timeout=20000)
     return said[0]
@@ -95,13 +95,13 @@ def test_merge_dialog_then_annotators_view_consensus_and_accept(qtbot, window, p
     view = teams.view
     assert window.shell.current_view() is view.widget
     assert [p.title for p in view.panes] == ["ann", "bob", "cy", "disagreement"]
-    qtbot.waitUntil(view.overlays_ready, timeout=5000)
+    qtbot.waitUntil(view.overlays_ready, timeout=10000)
     heat = view.overlays[-1]
     assert (heat[..., 3] > 0).any()
     assert "differ on" in view.info.text()
 
     qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=5000)  # worked out in the background
+    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=10000)  # worked out in the background
     said = window.statusBar().currentMessage()
     assert said.startswith(
         "1 pending consensus object on 3 images (0 objects drawn by fewer than half"

@@ -34,7 +34,7 @@ def merge(qtbot, window, paths: list[str]) -> None:  # type: ignore[no-untyped-d
 
     _answer_modal(qtbot, fill)
     teams.act_merge.trigger()
-    qtbot.waitUntil(lambda: teams.job is not None, timeout=5000)
+    qtbot.waitUntil(lambda: teams.job is not None, timeout=10000)
     _answer_modal(qtbot, close_report)
     qtbot.waitUntil(lambda: bool(closed), timeout=20000)
 
@@ -50,7 +50,7 @@ def test_images_a_merge_brings_are_listed_and_its_undo_removes_them(qtbot, windo
     assert table.model().rowCount() == 3
     merge(qtbot, window, paths)
     assert len(doc.project.images) == 4
-    qtbot.waitUntil(lambda: table.model().rowCount() == 4, timeout=5000)
+    qtbot.waitUntil(lambda: table.model().rowCount() == 4, timeout=10000)
     names = [table.model().index(r, 0).data() for r in range(4)]
     row = next(r for r, n in enumerate(names) if "extra" in n)
     rect = table.visualRect(table.model().index(row, 0))
@@ -60,7 +60,7 @@ def test_images_a_merge_brings_are_listed_and_its_undo_removes_them(qtbot, windo
     assert window.readout.image_label.text().endswith("/ 4")
     doc.undo_stack.undo()  # the merge
     assert len(doc.project.images) == 3 and doc.current_image_id in doc.project.images
-    qtbot.waitUntil(lambda: table.model().rowCount() == 3, timeout=5000)
+    qtbot.waitUntil(lambda: table.model().rowCount() == 3, timeout=10000)
     assert window.readout.image_label.text().endswith("/ 3")
 
 

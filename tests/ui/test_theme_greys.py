@@ -41,6 +41,6 @@ def test_a_review_tables_na_value_reads_on_its_rows_in_both_themes(themed, mode)
 def test_the_canvas_empty_hint_reads_in_both_themes(qtbot, themed, mode) -> None:
     themed.theme_actions[mode].trigger()
     hint = themed.canvas.viewport().findChild(QLabel, "emptyHint")
-    qtbot.waitUntil(hint.isVisible)
+    qtbot.waitUntil(hint.isVisible, timeout=10000)
     ratio = drawn_contrast(themed.canvas.viewport(), hint)
     assert ratio >= 4.5, (mode, round(ratio, 2))

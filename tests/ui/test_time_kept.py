@@ -144,7 +144,7 @@ def test_a_project_another_app_has_open_is_not_written_for_time_spent_viewing_it
     monkeypatch.setattr(dialogs, "ask_open_locked", lambda *a: True)
     before = path.read_bytes()
     assert window.open_path(path)
-    qtbot.waitUntil(lambda: window.document.current_image_id == 1)
+    qtbot.waitUntil(lambda: window.document.current_image_id == 1, timeout=10000)
     _view_first_image_for(window, qtbot, 7.0)
     assert not window.document.autosave()
     window.close()

@@ -74,7 +74,7 @@ def test_the_empty_annotations_hint_follows_the_active_tool_and_its_key(qtbot, w
     from pixelproof.ui.shortcuts import REGISTRY
 
     hint = window.panels["annotationsDock"].empty
-    qtbot.waitUntil(hint.isVisible)
+    qtbot.waitUntil(hint.isVisible, timeout=10000)
     assert "Press B and drag to draw a box" in hint.text()  # the select tool draws nothing
     said = {}
     for k, name in [
@@ -104,10 +104,10 @@ def test_the_empty_annotations_hint_follows_the_active_tool_and_its_key(qtbot, w
     before = set(window.document.project.annotations)
     stroke(window, [vp_at(window, 40, 40), vp_at(window, 80, 70), vp_at(window, 120, 90)])
     only_new(window, before)
-    qtbot.waitUntil(lambda: not hint.isVisible())
+    qtbot.waitUntil(lambda: not hint.isVisible(), timeout=10000)
     key(window, Qt.Key.Key_R)
     key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(hint.isVisible)
+    qtbot.waitUntil(hint.isVisible, timeout=10000)
     assert hint.text() == said["brush"]
 
 
@@ -182,7 +182,7 @@ def test_the_assist_hint_says_what_is_missing_as_the_status_line_does(qtbot, tmp
     win = open_main_window(qtbot, install_demo(tmp_path / "demo"))
     try:
         win.resize(1366, 768)
-        qtbot.waitUntil(lambda: win.width() == 1366)
+        qtbot.waitUntil(lambda: win.width() == 1366, timeout=10000)
         doc = win.document
         (empty,) = [i for i, im in doc.project.images.items() if not doc.project.annotations_of(i)][:1]
         doc.set_current_image(empty)
@@ -190,7 +190,7 @@ def test_the_assist_hint_says_what_is_missing_as_the_status_line_does(qtbot, tmp
         hint, line = win.panels["annotationsDock"].empty, win.readout.target_label
         key(win, Qt.Key.Key_I)
         assert win.canvas.tool.name == "assist"
-        qtbot.waitUntil(hint.isVisible)
+        qtbot.waitUntil(hint.isVisible, timeout=10000)
         status = line.whole
         assert status.startswith("Assist: ") and "Model panel" in status
         text = hint.text()

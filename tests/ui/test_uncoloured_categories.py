@@ -74,7 +74,7 @@ def test_every_view_shows_a_class_in_the_categories_panel_colour(qtbot, plain_co
         v = win.canvas.mapFromScene(QPointF(x + w / 2, y + h / 2))
         qtbot.mouseClick(win.canvas.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(v.x(), v.y()))
         combo = win.panels["propertiesDock"].category
-        qtbot.waitUntil(lambda: combo.currentText() == "dog")
+        qtbot.waitUntil(lambda: combo.currentText() == "dog", timeout=10000)
         assert icon_rgb(combo.itemIcon(combo.currentIndex())) == dog
     finally:
         win.document.undo_stack.setClean()

@@ -115,7 +115,7 @@ def test_the_rows_stay_in_order_after_reopening_the_image(three, qtbot) -> None:
     before = picture(win, qtbot)
     key(win, Qt.Key.Key_D)
     key(win, Qt.Key.Key_A)
-    qtbot.waitUntil(lambda: win.canvas.image_item is not None and win.canvas.image_id == 1)
+    qtbot.waitUntil(lambda: win.canvas.image_item is not None and win.canvas.image_id == 1, timeout=10000)
     win.canvas.set_zoom(2.0)
     win.canvas.centerOn(QPointF(140, 120))
     assert rows(win) == [1, 2, 3]

@@ -51,7 +51,7 @@ def test_opening_the_dialog_keeps_a_window_reaching_below_an_unsigned_images_ran
     QTimer.singleShot(0, look)
     win.canvas.setFocus()
     qtbot.keyClick(win.canvas, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: "typed" in seen, timeout=5000)
+    qtbot.waitUntil(lambda: "typed" in seen, timeout=10000)
     assert seen["boxes"] == (-100.0, 699.0)
     assert seen["window"] == (-100.0, 699.0)
     assert seen["typed"] == pytest.approx((-300.0, 699.0))

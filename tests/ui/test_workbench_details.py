@@ -109,7 +109,7 @@ def test_properties_area_with_thousands_and_mm2_and_drawn_objects_not_pending(
     set_zoom(win, 2.0, center=(100, 80))
     key(win, Qt.Key.Key_V)
     click(win, view_point(win, 100, 80))  # the mask: 140 x 180 = 25,200 px
-    qtbot.waitUntil(lambda: panel.area_label.text() != "")
+    qtbot.waitUntil(lambda: panel.area_label.text() != "", timeout=10000)
     assert panel.area_label.text() == "25,200 px (3,150 mm²)"  # 0.5 x 0.25 mm per pixel
     assert panel.review.currentData() is None and "not reviewed" in panel.review.currentText()
     assert "review: not reviewed" in win.panels["annotationsDock"].list.item(0).toolTip()
@@ -134,7 +134,7 @@ def test_properties_of_a_slide_object_read_in_microns(qtbot, tmp_path, no_prompt
     set_zoom(win, 2.0, center=(100, 80))
     key(win, Qt.Key.Key_V)
     click(win, view_point(win, 100, 80))  # the mask: 180 x 140 = 25,200 px
-    qtbot.waitUntil(lambda: panel.area_label.text() != "")
+    qtbot.waitUntil(lambda: panel.area_label.text() != "", timeout=10000)
     assert panel.area_label.text() == "25,200 px (1,575 µm²)"  # 25,200 x 0.0625 µm²
     assert panel.geometry_label.text() == "x 10.0, y 10.0, 180.0 × 140.0 px (45.0 × 35.0 µm)"
     win.document.undo_stack.setClean()

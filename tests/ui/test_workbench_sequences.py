@@ -80,7 +80,7 @@ def test_enter_in_the_note_of_several_objects_keeps_their_different_notes(qtbot,
 
     def write_note(ann_id: int, text: str) -> None:
         doc.set_selection([ann_id])
-        qtbot.waitUntil(lambda: props.heading.text() == f"Object #{ann_id}")
+        qtbot.waitUntil(lambda: props.heading.text() == f"Object #{ann_id}", timeout=10000)
         QTest.mouseClick(props.note, Qt.MouseButton.LeftButton)
         props.note.selectAll()
         QTest.keyClicks(props.note, text)
@@ -91,7 +91,7 @@ def test_enter_in_the_note_of_several_objects_keeps_their_different_notes(qtbot,
     window.canvas.setFocus()
     key(window, Qt.Key.Key_V)
     key(window, Qt.Key.Key_A, CTRL)
-    qtbot.waitUntil(lambda: props.heading.text() == "2 objects")
+    qtbot.waitUntil(lambda: props.heading.text() == "2 objects", timeout=10000)
     assert props.note.text() == "" and props.note.placeholderText() == "(several)"
     steps = doc.undo_stack.count()
     QTest.mouseClick(props.note, Qt.MouseButton.LeftButton)

@@ -6,8 +6,10 @@ temporary. Used for projects, reports and the files batch jobs stream into. It a
 
 - writes *through* a symlink (the link stays a link, its target gets the new content);
 - keeps the replaced file's permission bits and group (a new file gets the umask's, as any program's);
-- names its temporary ``.<name>.<host>.<pid>.<token>.tmp`` so ``clean_stale_temporaries`` can tell a
-  leftover of a killed write from a write in progress;
+- names its temporary ``.<name>.<host>.<pid>.<token>.tmp`` so a leftover of a killed write can be told
+  from a write in progress: the first write into a folder (again after a minute) removes the leftovers
+  of this host's processes that are gone (``sweep_dead_writers``), and a project's open or save those of
+  its own file (``clean_stale_temporaries``, which also takes any hour-old one);
 - with ``unchanged`` (a ``FileState``), refuses with ``FileConflictError`` to replace a file that someone
   else changed since it was read (mtime + size + SHA-256; the hash decides);
 - refuses with ``ReadOnlyFileError`` to replace a file this user may not write (``read_only``): the rename
@@ -189,10 +191,10 @@ def _name_room(name: str, room: int) -> str:
     return name if len(raw) <= room else raw[:room].decode("utf-8", "ignore")
 
 
-def _open_temp(target: Path, like: os.stat_result | None) -> tuple[int, Path]:
+def _open_temp(target: Path, like: os.stat_result | None, suffix: str = "") -> tuple[int, Path]:
     """A new temporary file beside ``target`` with the permission bits and group of ``like`` (the file
-    it will replace) or, for a new file, those the umask gives."""
-    tail = f".{host_tag()}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    it will replace) or, for a new file, those the umask gives; ``suffix`` after ``.tmp``."""
+    tail = f".{host_tag()}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}{suffix}"
     tmp = target.with_name(f".{_name_room(target.name, NAME_BYTES - 1 - len(tail))}{tail}")
     mode = 0o600 if like is not None else 0o666  # the kernel applies the umask to 0o666
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
@@ -244,6 +246,7 @@ def atomic_output(
     if like is not None and read_only(real):
         raise ReadOnlyFileError(target)
     seen = _Background(lambda: FileState.of(unchanged.path)) if unchanged is not None else None
+    _sweep_now_and_then(folder)
     fd, tmp_name = _open_temp(real, like)
     tmp: Path | None = tmp_name
     bak_tmp: Path | None = None
@@ -274,6 +277,25 @@ def atomic_output(
             if leftover is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(leftover)
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str], *, suffix: str = "") -> Iterator[Path]:
+    """A temporary file's path beside ``target`` for a library that writes by file name (nibabel picks
+    its format by the name's ``suffix``, ``.nii.gz``), renamed over ``target`` when the block ends without
+    an exception and removed otherwise. Named as ``atomic_output``'s temporaries (``suffix`` after
+    ``.tmp``), so a killed write's is removed as theirs are. A link at ``target`` is replaced, not written
+    through; no fsync, backup or conflict check. Raises ``OSError``."""
+    real = Path(os.path.abspath(target))
+    _sweep_now_and_then(real.parent)
+    fd, tmp = _open_temp(real, None, suffix)
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, real)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def _differs(expected: FileState, seen: FileState | None) -> bool:
@@ -385,14 +407,23 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+# .<file name>.<host>.<pid>.<token>.tmp[.ext[.ext]] (host_tag: no dots; ASCII digits: '²' is no pid)
+_TEMP_NAME = re.compile(
+    r"\.(?P<file>.+)\.(?P<host>[A-Za-z0-9-]{1,40})\.(?P<pid>[0-9]{1,10})\.[0-9a-f]{8}"
+    + re.escape(TEMP_SUFFIX)
+    + r"(?:\.[A-Za-z0-9]{1,8}){0,2}",
+    re.ASCII,
+)
+
+
+def _dead_writers(name: str) -> bool:
+    """``name`` is a temporary made by a process of this host that is gone (killed mid-write)."""
+    m = _TEMP_NAME.fullmatch(name)
+    return m is not None and m["host"] == host_tag() and not pid_alive(int(m["pid"]))
+
+
 def _temp_is_stale(name: str, mtime: float, now: float) -> bool:
-    if now - mtime > STALE_AFTER_S:
-        return True
-    parts = name[: -len(TEMP_SUFFIX)].split(".")  # .<file name>.<host>.<pid>.<token>.tmp
-    pid = parts[-2] if len(parts) >= 4 and parts[-3] == host_tag() else ""
-    if pid.isascii() and pid.isdigit() and len(pid) <= 10:  # '²' passes isdigit, not int()
-        return not pid_alive(int(pid))
-    return False
+    return now - mtime > STALE_AFTER_S or _dead_writers(name)
 
 
 def clean_stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
@@ -411,7 +442,7 @@ def clean_stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
         return []
     for entry in entries:
         name = entry.name
-        if not (name.startswith(prefix) and name.endswith(TEMP_SUFFIX)):
+        if not (name.startswith(prefix) and (name.endswith(TEMP_SUFFIX) or _TEMP_NAME.fullmatch(name))):
             continue
         try:
             st = entry.stat(follow_symlinks=False)
@@ -422,3 +453,41 @@ def clean_stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
             continue
         removed.append(Path(entry.path))
     return removed
+
+
+SWEEP_EVERY_S = 60.0  # a folder written again and again (an export's thousands of files) is swept once
+_swept: dict[str, float] = {}  # folder -> when this process last swept it (time.monotonic)
+
+
+def sweep_dead_writers(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove from ``folder`` the temporaries of writes killed outright (SIGKILL, a crash, the machine
+    going down: no clean-up ran), whatever file they were for: those a process of this host made that is
+    gone. Never a live process's (a write in progress) nor another host's (its processes cannot be
+    asked: a shared folder). Returns what it removed; a folder it cannot read is left alone."""
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        if not _dead_writers(entry.name):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _sweep_now_and_then(folder: Path) -> None:
+    """``sweep_dead_writers`` before a write into ``folder``: the first time this process writes there,
+    and again when a minute has passed (a long-running app writes the same folder later)."""
+    key, now = os.fspath(folder), time.monotonic()
+    last = _swept.get(key)
+    if last is not None and now - last < SWEEP_EVERY_S:
+        return
+    _swept[key] = now
+    sweep_dead_writers(folder)

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core import masks as core_masks
+from pixelproof.core.atomic import atomic_path
 from pixelproof.core.dicom_series import open_series
 from pixelproof.core.limits import LimitError, check_image_size, check_text
 from pixelproof.core.model import ImageRecord, Project
@@ -526,13 +527,8 @@ def _store(nib: Any, img: Any, target: Path) -> None:
     img.header.set_slope_inter(1.0, 0.0)
     img.header["cal_min"], img.header["cal_max"] = 0, 0
     check_not_image(target)
-    tmp = target.with_name(f".{target.name}.tmp.nii.gz")
-    try:
+    with atomic_path(target, suffix=".nii.gz") as tmp:  # nibabel writes by name, gzipped for .gz
         nib.save(img, os.fspath(tmp))
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _write_classes(project: Project, path: Path) -> None:
