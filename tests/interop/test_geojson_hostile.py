@@ -240,3 +240,21 @@ def test_a_category_of_no_name_is_written_as_one_its_reader_takes(tmp_path: Path
     names = {c.id: c.name for c in result.project.categories.values()}
     back = sorted((a.bbox[2], names[a.category_id]) for a in result.project.annotations.values())
     assert back == [(6.0, "Unclassified"), (7.0, "cat"), (8.0, "Unclassified")]
+
+
+def test_a_class_only_refused_objects_had_is_not_made(tmp_path: Path) -> None:
+    far = [[[0, 0], [1e9, 0], [5, 5], [0, 0]]]  # refused: too far outside the image
+    text = _collection(
+        _feature(far, classification={"name": "Necrosis", "color": [50, 50, 50]}),
+        _feature(far),  # no class: it would have made "Unclassified"
+        _feature(SQUARE, classification={"name": "Tumor", "color": [200, 0, 0]}),
+        _feature(far, classification={"name": "Tumor", "color": [9, 9, 9]}),  # Tumor holds an object
+    )
+    Image.fromarray(np.zeros((30, 40), np.uint8)).save(tmp_path / "slide.png")
+    (tmp_path / "slide.geojson").write_text(text)
+    result = read_geojson(tmp_path)
+    assert sum("too far outside" in p for p in result.problems) == 3
+    cats = {c.name: c for c in result.project.categories.values()}
+    assert sorted(cats) == ["Tumor", "Unclassified"]  # the first square has no class
+    assert cats["Tumor"].color == "#c80000"
+    assert len(result.project.annotations) == 2

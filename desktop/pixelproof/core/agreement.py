@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core import metrics, reliability
+from pixelproof.core import reliability
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.merge import Shard
 from pixelproof.core.model import Annotation, ImageRecord, Project
@@ -219,17 +219,13 @@ def image_agreement(file_name: str, members: list[Member], iou_threshold: float 
 
 def _class_patterns(objects: list[list[ImageObject]], shape: tuple[int, int]) -> dict[str, Counter]:
     """Per class, the STAPLE decision patterns of this image's raters (positions in ``objects``) with
-    pixel counts; the image outside the union box counts as all-background."""
+    pixel counts over the whole image, counted in tiles (a slide's nuclei span it)."""
     out: dict[str, Counter] = {}
     for cat in sorted({o.category for objs in objects for o in objs}):
-        placed = [metrics.merge([o.placed for o in objs if o.category == cat]) for objs in objects]
-        box = metrics.union_box(placed)
-        if box is None:
+        crops = [[o.placed for o in objs if o.category == cat and not o.placed.is_empty] for objs in objects]
+        if not any(crops):
             continue
-        y0, x0, y1, x1 = box
-        frames = [p.in_frame(y0, x0, y1 - y0, x1 - x0) for p in placed]
-        outside = shape[0] * shape[1] - (y1 - y0) * (x1 - x0)
-        patterns, counts, _ = reliability.decision_patterns(frames, extra_background=outside)
+        patterns, counts = reliability.placed_decision_patterns(crops, shape)
         out[cat] = Counter(
             {tuple(int(v) for v in p): float(n) for p, n in zip(patterns, counts, strict=True)}
         )

@@ -86,14 +86,10 @@ class ImageConsensus:
 
 def _staple(objects: list[list[ImageObject]], shape: tuple[int, int]) -> reliability.StapleResult | None:
     """STAPLE of the annotators' masks of all these objects (None when there are none)."""
-    placed = [metrics.merge([o.placed for o in objs]) for objs in objects]
-    box = metrics.union_box(placed)
-    if box is None:
+    crops = [[o.placed for o in objs if not o.placed.is_empty] for objs in objects]
+    if not any(crops):
         return None
-    y0, x0, y1, x1 = box
-    frames = [p.in_frame(y0, x0, y1 - y0, x1 - x0) for p in placed]
-    outside = shape[0] * shape[1] - (y1 - y0) * (x1 - x0)
-    return reliability.staple(*reliability.decision_patterns(frames, extra_background=outside)[:2])
+    return reliability.staple(*reliability.placed_decision_patterns(crops, shape))
 
 
 def consensus_image(

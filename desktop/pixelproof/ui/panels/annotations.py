@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QRectF, QSize, Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Annotation
@@ -38,6 +46,19 @@ def describe(doc: Document, ann: Annotation) -> str:
     text = "  ·  ".join(parts)
     mark = REVIEW_MARKS.get(ann.review or "")
     return f"#{ann.id}  {text}" + (f"  {mark}" if mark else "")
+
+
+def row_matches(ann_id: int, text: str, query: str) -> bool:
+    """Whether a row passes the Annotations filter: every word of ``query`` is in the row's text (case
+    ignored), a word ``#N`` naming the object's id exactly (``#25`` is not ``#2508``, which lint names)."""
+    low = text.lower()
+    for word in query.lower().split():
+        if word.startswith("#") and word[1:].isdigit():
+            if int(word[1:]) != ann_id:
+                return False
+        elif word not in low:
+            return False
+    return True
 
 
 # how each drawing tool starts an object (the empty list's hint); a tool not here (select, eraser, measure)
@@ -83,6 +104,12 @@ class AnnotationsPanel(Panel):
         self.list.setIconSize(QSize(12, 12))
         self.list.itemSelectionChanged.connect(self._selection_from_list)
         self.list.itemDoubleClicked.connect(self._zoom_to_row)
+        self.filter = QLineEdit()  # a slide's thousands of nuclei: find #2508 or "necrosis mask"
+        self.filter.setPlaceholderText("Filter: #id, class, kind… (Enter: go to the first)")
+        self.filter.setAccessibleName("Filter annotations")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._apply_filter)
+        self.filter.returnPressed.connect(self._go_to_first_shown)
         self.canvas: CanvasView | None = None  # ``install``: the view a double-clicked row zooms to
         self._hidden_marked: set[int] = set()  # the objects whose rows say "(hidden)" (``_mark_hidden``)
         self.empty = QLabel()
@@ -91,6 +118,7 @@ class AnnotationsPanel(Panel):
         self.empty.setStyleSheet("color: palette(placeholder-text);")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.filter)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty, 1)
         self._items: dict[int, QListWidgetItem] = {}
@@ -127,6 +155,7 @@ class AnnotationsPanel(Panel):
                 self.list.addItem(item)
                 self._items[ann.id] = item
         self.list.blockSignals(False)
+        self._apply_filter()
         self._show_empty()
         self._selection_from_doc()
 
@@ -141,6 +170,7 @@ class AnnotationsPanel(Panel):
         doc = self.document
         has = bool(self._items)
         self.list.setVisible(has)
+        self.filter.setVisible(has)
         self.empty.setVisible(not has and doc is not None and doc.current_image_id != -1)
         if doc is not None and not has:
             tool = self.canvas.tool if self.canvas is not None else None
@@ -211,6 +241,8 @@ class AnnotationsPanel(Panel):
         if new:
             self._insert_in_order(new)
         self.list.blockSignals(False)
+        if new and self.filter.text().strip():
+            self._apply_filter()
         self._show_empty()
         self._selection_from_doc()
 
@@ -228,6 +260,26 @@ class AnnotationsPanel(Panel):
         item = self._items.get(ann_id)
         if item is not None and self.document is not None:
             self._fill(item, self.document.project.annotations[ann_id])
+            query = self.filter.text()
+            if query.strip():  # a class changed: the row may leave or join the filter
+                item.setHidden(not row_matches(ann_id, item.text(), query))
+
+    def _apply_filter(self, *_: object) -> None:
+        """Hide the rows the filter leaves out (the objects stay on the canvas: it filters the list)."""
+        query = self.filter.text()
+        role = Qt.ItemDataRole.UserRole
+        for r in range(self.list.count()):
+            item = self.list.item(r)
+            item.setHidden(bool(query.strip()) and not row_matches(item.data(role), item.text(), query))
+
+    def _go_to_first_shown(self) -> None:
+        """Enter in the filter: select the first row it shows and zoom to its object."""
+        for r in range(self.list.count()):
+            item = self.list.item(r)
+            if not item.isHidden():
+                self.list.setCurrentItem(item)  # selects it: the canvas follows
+                self._zoom_to_row(item)
+                return
 
     def _mark_hidden(self, *_: object) -> None:
         """Objects hidden or shown one by one (Shift+H): their rows say so (only those that changed)."""
