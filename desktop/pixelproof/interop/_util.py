@@ -6,7 +6,6 @@ handed to ``on_problem`` as it happens (so a GUI or CLI can show it live) and co
 
 from __future__ import annotations
 
-import csv
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -201,9 +200,8 @@ class Builder:
         self._later: tuple[ImageRecord, list[tuple[Annotation, list[float]]]] | None = None  # areas_in_bulk
 
     def category(self, name: str, cat_id: int | None = None, *, void: bool = False) -> Category:
-        """The category called ``name``; created when new, with ``cat_id`` when free (``category_id_free``)
-        else the next id. ``void`` flags it as a void category (``pixelproof.void``: its objects are regions
-        to ignore)."""
+        """The category called ``name``; made when new, with ``cat_id`` when free, else the next id.
+        ``void`` flags it (``pixelproof.void``: its objects are regions to ignore)."""
         cat = self._by_name.get(name)
         if cat is None:
             limits.check_text(name, "category", "name")
@@ -214,6 +212,14 @@ class Builder:
         if void:
             cat.app_extra["void"] = True
         return cat
+
+    def drop_unused(self, cat: Category, image: ImageRecord) -> bool:
+        """Remove ``cat``, made for an object then refused, when no object of ``image`` has it."""
+        used = any(a.category_id == cat.id for a in self.project.annotations_of(image.id))
+        if not used:
+            self.project.categories.pop(cat.id, None)
+            self._by_name.pop(cat.name, None)
+        return not used
 
     def order_categories(self) -> None:
         """Put the categories in id order, each with the default colour of its place. For readers whose
@@ -418,30 +424,6 @@ def group_id(ann: Annotation) -> int | str | None:
     extras may hold a list or an object there, which a writer cannot use as a key."""
     group = ann.app_extra.get("group_id")
     return group if isinstance(group, int | str) and not isinstance(group, bool) else None
-
-
-def csv_rows(file: Path, report: Reporter) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line, row by column name) of a small CSV table beside a dataset (``images.csv``, ``classes.csv``):
-    a BOM (what Excel writes) is not part of the first column's name, bytes that are not UTF-8 are
-    replaced, and a row the csv module refuses (a cell over its 128 KB limit) is reported with its line
-    and ends the file."""
-    with file.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
-        reader = csv.DictReader(fh)
-        try:
-            for row in reader:
-                yield reader.line_num, row
-        except csv.Error as e:
-            line = reader.reader.line_num  # the DictReader's own is the last row it gave
-            report(f"{file}:{line}: not a readable CSV row ({e}); the rest of the file skipped")
-
-
-def csv_columns(file: Path) -> list[str]:
-    """The header of a CSV table (as ``csv_rows`` reads it); [] when there is none or it is unreadable."""
-    with file.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
-        try:
-            return next(csv.reader(fh), [])
-        except csv.Error:
-            return []
 
 
 def small_int(text: str | None) -> int | None:

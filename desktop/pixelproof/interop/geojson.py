@@ -30,7 +30,7 @@ from pixelproof.core import limits
 from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
 from pixelproof.core.json_nesting import Nesting
 from pixelproof.core.limits import LimitError, short_repr
-from pixelproof.core.model import Category, ImageRecord
+from pixelproof.core.model import ImageRecord
 from pixelproof.core.sources import image_meta_extra
 from pixelproof.core.wording import plural
 from pixelproof.interop import geojson_cells, geojson_plane, geojson_stream
@@ -339,8 +339,7 @@ class _FileReading:
             if nucleus is not None and (kept := geojson_cells.other_shape(*other, self.report)):
                 qupath = fields["app_extra"].setdefault(QUPATH_KEY, {})  # written back beside it
                 qupath[geojson_cells.OTHER_KEY[self.cell_shape]] = kept
-            project = self.build.project
-            fresh = all(c.name != name for c in project.categories.values())
+            fresh = self.build.project.category_by_name(name) is None
             cat = self.build.category(name, void=void)
             if color is not None and cat.id not in self.colored:
                 cat.color = color
@@ -355,14 +354,9 @@ class _FileReading:
                 self.off_plane[text] = self.off_plane.get(text, 0) + 1
         except ValueError as e:  # LimitError too
             self.report.often("skipped features", f"{e}; skipped", "invalid")
-            if fresh and cat is not None:  # a class only a refused object had is no class of the slide
-                self._drop_if_empty(cat)
-
-    def _drop_if_empty(self, cat: Category) -> None:
-        if all(a.category_id != cat.id for a in self.build.project.annotations_of(self.image.id)):
-            self.build.project.categories.pop(cat.id, None)
-            self.build._by_name.pop(cat.name, None)  # Builder has no remover (_util.py at 600 lines)
-            self.colored.discard(cat.id)
+            # a class only a refused object had is no class of the slide
+            if fresh and cat is not None and self.build.drop_unused(cat, self.image):
+                self.colored.discard(cat.id)
 
     def parts(self, geometry: dict, where: str, nested: bool) -> list[Part]:
         """The polygons of a geometry (rings checked); [] for one without area (noted for the file)."""

@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.interop._util import Reporter, csv_columns, csv_rows, small_int
+from pixelproof.interop._util import Reporter, small_int
+from pixelproof.interop.csv_tables import csv_columns, csv_rows
 
 LIST_FILES = ("classes.txt", "labels.txt", "class_names.txt")
 TABLE_FILES = ("classes.json", "class_map.json", "classes.csv", "class_map.csv")

@@ -39,7 +39,6 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     check_image_mode,
-    csv_rows,
     folder_project,
     fresh_output,
     is_file,
@@ -49,6 +48,7 @@ from pixelproof.interop._util import (
     with_progress,
     write_fresh,
 )
+from pixelproof.interop.csv_tables import csv_rows
 from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.label_maps import (
