@@ -95,6 +95,6 @@ def test_a_locked_object_then_refuses_a_command_edit(tmp_path: Path, capsys) -> 
     assert main(["lock", str(path), "--ids", "2"]) == 0
     capsys.readouterr()
     assert main(["taxonomy", "delete", str(path), "person", "--delete-objects"]) == 1
-    assert "annotation 2 is locked" in capsys.readouterr().err
+    assert "cannot delete class 'person' and its objects: it has 1 locked object;" in capsys.readouterr().err
     assert main(["unlock", str(path), "--ids", "2"]) == 0
     assert main(["taxonomy", "delete", str(path), "person", "--delete-objects"]) == 0
