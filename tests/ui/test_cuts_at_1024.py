@@ -105,9 +105,10 @@ def test_help_shortcuts_keys_column_is_as_wide_as_a_key(qtbot, demo_1024) -> Non
         for r in range(table.rowCount())
         for key in table.item(r, 0).text().split(" / ")
     )
-    keys, actions = table.columnWidth(0), table.columnWidth(1)
+    keys, actions, where = table.columnWidth(0), table.columnWidth(1), table.columnWidth(2)
     assert keys < longest_row and keys <= longest_key + bold.horizontalAdvance(" /") + 24, (keys, longest_key)
-    assert keys + actions >= table.viewport().width() - 1 and actions > 1.8 * keys  # the actions get the room
+    assert keys + actions + where >= table.viewport().width() - 1 and actions > 1.8 * keys  # actions: room
+    assert _keys_cut(table, 2) == []  # "labeling view" whole
     assert _keys_cut(table, 0) == []  # every key whole: two keys of a row wrap between them
     wrapped = next(
         r for r in range(table.rowCount()) if bold.horizontalAdvance(table.item(r, 0).text()) > keys

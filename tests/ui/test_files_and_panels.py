@@ -411,7 +411,7 @@ def test_shortcuts_dialog_lists_the_key_map(window) -> None:
     from pixelproof.ui import dialogs
     from pixelproof.ui.shortcuts import REGISTRY
 
-    rows = dict((what, keys) for keys, what in REGISTRY.rows())
+    rows = {what: keys for keys, what, _ in REGISTRY.rows()}
     assert rows["Save"] == "Ctrl+S"
     nxt, prev = REGISTRY.get("image.next").described, REGISTRY.get("image.previous").described
     assert rows[nxt] == "D" and rows[prev] == "A"
@@ -420,7 +420,7 @@ def test_shortcuts_dialog_lists_the_key_map(window) -> None:
     assert rows["Box"] == "B" and rows["Select / Edit"] == "V"
     assert "Del" in rows["Delete"] and "Backspace" in rows["Delete"]
     assert rows["Fit Image"] == "Ctrl+0"
-    assert any(k.startswith("Space") for k in dict(REGISTRY.rows()))
+    assert any(k.startswith("Space") for k, _, _ in REGISTRY.rows())
     dlg = dialogs.ShortcutsDialog(REGISTRY.rows(), window)
     assert dlg.table.rowCount() > 20
 

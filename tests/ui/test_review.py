@@ -450,7 +450,7 @@ def test_review_opens_on_the_current_image_and_sorting_does_not_move_it(qtbot, w
 def test_shortcuts_dialog_lists_review_keys(window) -> None:
     from pixelproof.ui.shortcuts import REGISTRY
 
-    rows = dict((what, keys) for keys, what in REGISTRY.rows())
+    rows = {what: keys for keys, what, _ in REGISTRY.rows()}
     assert "Ctrl+Tab" in rows["Review View"]
     assert "Ctrl+Backspace" in rows["Reject Object"]
     assert "Ctrl+Return" in rows["Accept Object"]

@@ -222,7 +222,7 @@ def test_the_punctuation_keys_read_in_the_review_menu(qtbot, window) -> None:
         assert glyph in shown and fm.horizontalAdvance(shown) > 2 * letter, shown
         assert shown in REGISTRY.text(id) and shown in act.toolTip()
         assert "\t" not in act.iconText() and "\t" not in act.toolTip()
-        rows = dict((what, keys) for keys, what in REGISTRY.rows())
+        rows = {what: keys for keys, what, _ in REGISTRY.rows()}
         assert shown in rows[REGISTRY.get(id).described]
     menu.close()
     try:

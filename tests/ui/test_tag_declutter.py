@@ -112,7 +112,7 @@ def test_the_l_action_says_where_names_are_shown(two) -> None:
     assert view.activeAction() is win.act_labels
     said = win.statusBar().currentMessage()
     view.close()
-    for text in (said, win.act_labels.toolTip(), dict(REGISTRY.rows())["L"]):
+    for text in (said, win.act_labels.toolTip(), {k: w for k, w, _ in REGISTRY.rows()}["L"]):
         assert "fit" in text and "hover" in text and "selected" in text, text
 
 

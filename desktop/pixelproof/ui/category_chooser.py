@@ -15,7 +15,7 @@ from pixelproof.core.names import shown_name
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.icons import swatch
-from pixelproof.ui.shortcuts import REGISTRY, plain
+from pixelproof.ui.shortcuts import REGISTRY, WORKS_IN, plain
 
 if TYPE_CHECKING:
     from pixelproof.ui.document import Document
@@ -40,6 +40,7 @@ class CategoryChooser(QObject):
         self.combo.setToolTip("Category of new objects (keys 1-9 also set it for the selection)")
         # said by its value alone ("cat (1)") otherwise: named, and on Linux by the label beside it (a buddy)
         self.combo.setAccessibleName("Category of new objects")
+        self.combo.setProperty(WORKS_IN, "labeling")  # no Tab stop in the review view (Shell)
         self.combo.activated.connect(self._combo_chosen)
         label = QLabel(" Category ")
         label.setBuddy(self.combo)

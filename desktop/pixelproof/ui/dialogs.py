@@ -14,6 +14,7 @@ from PySide6.QtCore import QEventLoop, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFontMetrics, QKeySequence, QTextBlockFormat, QTextCursor, QTextOption
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -41,7 +42,7 @@ from pixelproof.core.wording import plural
 from pixelproof.interop._util import Note
 from pixelproof.ui.copy_rows import to_clipboard
 from pixelproof.ui.jobs import Job
-from pixelproof.ui.shortcuts import key_glyph
+from pixelproof.ui.shortcuts import Shortcut, key_glyph
 
 MAX_LISTED = 12
 
@@ -305,36 +306,56 @@ def hide_unmatched_rows(table: QTableWidget, text: str) -> int:
     return kept
 
 
+def exec_giving_keys_back(dialog: QDialog) -> int:
+    """Run ``dialog``, then give the keys back to the widget that had them in its window. Closed (Esc),
+    a modal dialog left no window active where nothing (a window manager) activates its parent: the focus
+    was nowhere, and the next key - D, a review key - did nothing."""
+    had = QApplication.focusWidget()
+    owner = dialog.parentWidget().window() if dialog.parentWidget() is not None else None
+    result = dialog.exec()
+    if owner is not None and owner.isVisible():
+        owner.activateWindow()
+        if had is not None and had.window() is owner and had.isVisible():
+            had.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+    return result
+
+
 class ShortcutsDialog(QDialog):
     """Help > Shortcuts: the key map, from the shortcut registry (``ui.shortcuts``) with the user's keys."""
 
-    def __init__(self, rows: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+    def __init__(self, rows: list[tuple[str, str, Shortcut]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard and mouse shortcuts")
         self.filter_edit = QLineEdit()  # a hundred rows: typing "accept" or "shift+k" finds them
         self.filter_edit.setPlaceholderText("Find an action or a key…")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setAccessibleName("Find an action or a key")
-        self.table = QTableWidget(len(rows), 2)
+        self.table = QTableWidget(len(rows), 3)
         self.no_match = QLabel()  # an empty table alone reads as broken
         self.no_match.hide()
         self.filter_edit.textChanged.connect(self._filter)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
-        self.table.setHorizontalHeaderLabels(["Keys", "Action"])
+        # Where: a review key pressed in the labeling view does nothing, and the list said so nowhere
+        self.table.setHorizontalHeaderLabels(["Keys", "Action", "Where"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
-        for r, (keys, what) in enumerate(rows):
+        for r, (keys, what, entry) in enumerate(rows):
             k = QTableWidgetItem(keys)
             f = k.font()
             f.setBold(True)
             k.setFont(f)
             self.table.setItem(r, 0, k)
             self.table.setItem(r, 1, QTableWidgetItem(what))
+            where, more = entry.where
+            cell = QTableWidgetItem(where)
+            cell.setToolTip(more)
+            self.table.setItem(r, 2, cell)
         self.table.setItemDelegateForColumn(0, KeysDelegate(self.table))
         fit_column_to_every_row(self.table, 0, lambda keys: keys_as_drawn(keys).split(" "))
+        fit_column_to_every_row(self.table, 2)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         # each row as tall as its action wrapped: a long one ('Labels on Selected Objects Only (on: ...)')
         # was cut after two lines, with no tooltip
@@ -345,9 +366,11 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.no_match)
         layout.addWidget(self.table)
-        layout.addWidget(QLabel("Change any key in Edit > Preferences (“—”: no key yet)."))
+        layout.addWidget(
+            QLabel("Change any key in Edit > Preferences (“—”: no key yet). Ctrl+Tab switches views.")
+        )
         layout.addWidget(buttons)
-        self.resize(560, 640)
+        self.resize(660, 640)
         self.filter_edit.setFocus()
 
     def _filter(self, text: str) -> None:

@@ -506,7 +506,7 @@ class MainWindow(QMainWindow):
     def preferences(self) -> None:
         from pixelproof.ui.preferences import PreferencesDialog
 
-        PreferencesDialog(self).exec()
+        dialogs.exec_giving_keys_back(PreferencesDialog(self))
 
     def _undo(self) -> None:
         """Ctrl+Z: a drawing in progress is taken back first (a polygon's last vertex, a stroke), and only
@@ -574,10 +574,10 @@ class MainWindow(QMainWindow):
 
     def window_level_dialog(self) -> None:
         if self.canvas.loaded is not None:
-            dialogs.WindowLevelDialog(self.canvas, self).exec()
+            dialogs.exec_giving_keys_back(dialogs.WindowLevelDialog(self.canvas, self))
 
     def show_shortcuts(self) -> None:
-        dialogs.ShortcutsDialog(REGISTRY.rows(), self).exec()
+        dialogs.exec_giving_keys_back(dialogs.ShortcutsDialog(REGISTRY.rows(), self))
 
     def about(self) -> None:
         dialogs.show_about(self)

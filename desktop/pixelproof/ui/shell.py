@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.message_log import MessageLog
-from pixelproof.ui.shortcuts import VIEW_CONTEXT
+from pixelproof.ui.shortcuts import VIEW_CONTEXT, WORKS_IN
 from pixelproof.ui.status_message import LONG_MS, is_cut
 
 if TYPE_CHECKING:
@@ -196,8 +196,22 @@ class Shell(QObject):
         shown = widget if widget is not None else self.canvas
         self._views.setCurrentWidget(shown)
         self._window.setProperty(VIEW_CONTEXT, self._contexts.get(shown, "window"))
+        self._tab_stops_follow(self._contexts.get(shown, "window"))
         self._show_selection()
         self.viewChanged.emit(self._views.currentWidget())
+
+    def _tab_stops_follow(self, context: str) -> None:
+        """A control marked as working in one view (``WORKS_IN``: the main tool bar's Category box, for
+        the labeling view) is no Tab stop while another is shown, and one again when its view is back:
+        in the review view Tab stopped on a Category box that does nothing there."""
+        for w in self._window.findChildren(QWidget):
+            works_in = w.property(WORKS_IN)
+            if works_in is None:
+                continue
+            if w.property("tab_policy") is None:  # its own policy, given back
+                w.setProperty("tab_policy", w.focusPolicy())
+            on = works_in == context or context == "window"
+            w.setFocusPolicy(w.property("tab_policy") if on else Qt.FocusPolicy.NoFocus)
 
     def _show_selection(self) -> None:
         """The document's selection exists only while the canvas shows it (``Document.set_selection``)."""

@@ -34,6 +34,20 @@ Std = QKeySequence.StandardKey
 Keys = tuple[str | QKeySequence.StandardKey, ...]
 CONTEXTS = ("window", "labeling", "review", "canvas")
 VIEW_CONTEXT = "shortcut_context"  # a window's property: the context of the central view it shows
+WORKS_IN = "works_in"  # a control's property: the one view it works in (no Tab stop in another: Shell)
+# where a context's keys act, as Help > Shortcuts says it (its Where column, and the cell's tooltip):
+# README's table names the context itself
+WHERE = {
+    "window": ("anywhere", "In every view"),
+    "labeling": (
+        "labeling view",
+        "Only while the labeling view (or Annotators Side by Side) is shown: "
+        "in the review view it does nothing",
+    ),
+    "review": ("review view", "Only in the review view (Ctrl+Tab): in the labeling view it does nothing"),
+    "canvas": ("canvas", "On the canvas, by the tool in hand or a gesture (cannot be changed)"),
+}
+REVIEW_PANES = ("review view", "On the review view's three image panes (cannot be changed)")
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,14 @@ class Shortcut:
     def described(self) -> str:
         """Its name and, when it has one, its note: what Help > Shortcuts and README's table say."""
         return f"{self.label} ({self.note})" if self.note else self.label
+
+    @property
+    def where(self) -> tuple[str, str]:
+        """Where its keys act, in words, and a sentence more (Help > Shortcuts' Where column); a gesture
+        of the review view's panes says so, not "canvas"."""
+        if self.context == "canvas" and self.id.startswith("review."):
+            return REVIEW_PANES
+        return WHERE[self.context]
 
     def default_sequences(self) -> list[QKeySequence]:
         """A standard key gives its platform's main binding (as ``QKeySequence(StandardKey)`` does)."""
@@ -467,14 +489,14 @@ class ShortcutRegistry(QObject):
         action.setText(f"{name}\t{shown}" if named else name)
         describe(action, action.property("tip_text") or "")
 
-    def rows(self) -> list[tuple[str, str]]:
-        """(keys, what) for Help > Shortcuts: every action (those the user left without a key too, as "—"),
-        then the gestures."""
+    def rows(self) -> list[tuple[str, str, Shortcut]]:
+        """(keys, what, entry) for Help > Shortcuts: every action (those the user left without a key too, as
+        "—"), then the gestures; the entry says where they act (``Shortcut.where``)."""
         rows = [
-            (self.text(e.id) or "—", e.described) for e in self._entries.values() if e.context != "canvas"
+            (self.text(e.id) or "—", e.described, e) for e in self._entries.values() if e.context != "canvas"
         ]
         return rows + [
-            (self.text(e.id), e.described) for e in self._entries.values() if e.context == "canvas"
+            (self.text(e.id), e.described, e) for e in self._entries.values() if e.context == "canvas"
         ]
 
     def markdown_table(self) -> str:
