@@ -285,6 +285,9 @@ DEFAULTS: list[Shortcut] = [
             "Click", "Shift+click", "Ctrl+click"),
     gesture("canvas.rubber_band", "Select with a rubber band", "Drag on empty canvas"),
     gesture("canvas.resize", "Resize a box", "Drag a handle"),
+    # LabelMe's edit mode and CVAT reshape a polygon where it is selected: V as P does
+    gesture("canvas.vertex", "Reshape the selected polygon (V or P): move a vertex, add one, delete one",
+            "Drag a vertex", "Drag an edge (V), click an edge (P)", "Right-click a vertex"),
     gesture("canvas.nudge", "Move the selection by 1 px / 10 px (every tool)", "Arrows", "Shift+arrows",
             takes=(*ARROWS, *(f"Shift+{k}" for k in ARROWS))),
     gesture("canvas.cancel", "Cancel the drawing in progress, or clear the selection", "Esc", takes=("Esc",)),

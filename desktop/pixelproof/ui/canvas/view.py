@@ -290,6 +290,8 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         stacking.restack(self, added)
         self.flush_tags()
         stacking.rehover(self)  # what a click at the still pointer takes now
+        if self.tool is not None:
+            self.tool.follow()  # e.g. the selected polygon's vertex handles where an undo put its vertices
 
     def _on_changed(self, image_id: int, ann_id: int) -> None:
         ann = self.document.project.annotations[ann_id]
@@ -337,6 +339,8 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
             item.set_selected_look(ann_id in sel)
         tag_layout.flush(self, True)  # the selected objects' tags and handles first
         stacking.rehover(self)  # the selection first: a click at the still pointer may take another
+        if self.tool is not None:
+            self.tool.follow()
 
     def made_item(self, ann_id: int) -> AnnotationItemMixin | None:
         """The item of ``ann_id`` if it has one, without making one for a box of the layer."""

@@ -412,6 +412,11 @@ class PolygonTool(Tool):
     def activate(self) -> None:
         self._sync_handles()
 
+    def follow(self) -> None:
+        """The selected polygon's handles follow a pick in a panel or an undo at once, not the next move."""
+        if not self.busy():
+            self._sync_handles()
+
     def deactivate(self) -> None:
         super().deactivate()
         self._clear_handles()
