@@ -52,6 +52,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
     annotationsShown = Signal(bool)  # every annotation drawn (True) or none (``set_show_annotations``)
     objectsHidden = Signal(int)  # how many objects Shift+H hides one by one (``set_hidden_objects``)
     toolChanged = Signal()
+    objectMenuAsked = Signal(object)  # a right click (no drag) at this viewport point: ``ui.object_menu``
     hintChanged = Signal()  # the tool's status-bar line (``Tool.target_text``) changed, e.g. a measurement
     hugeImage = Signal(object, object)  # image id, core.reduced.HugeImage: over the pixel limit, ask the user
 
@@ -75,7 +76,6 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
             "The current image and its annotations; Help > Shortcuts lists the keys"
         )
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
-
         self.document: Document | None = None
         # the image list D / A walk (the window's Images panel, as filtered; None: file order): read ahead
         self.listed_images: Callable[[], Sequence[int] | None] = lambda: None
@@ -114,7 +114,8 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         StillPointer(self)  # where a resting pointer is again after docks move the canvas
         self._pan_from: QPoint | None = None
         self._space_down = False
-        self.window_drag = WindowDrag(self.set_window)  # right drag = window / level
+        # right drag = window / level; a right click: the objects' menu (``ui.object_menu``)
+        self.window_drag = WindowDrag(self.set_window, self.objectMenuAsked.emit)
         self._fitted = True  # refit on resize until the user zooms
         self._kept_window = KeptWindow()  # a window set by hand stays for the slices of its series
         physical_aspect().changed.connect(self.aspect_switched)  # View > Pixels at Physical Aspect
@@ -524,7 +525,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
             self._pan_from = None
             self._restore_cursor()
             return
-        if btn == Qt.MouseButton.RightButton and self.window_drag.stop():
+        if btn == Qt.MouseButton.RightButton and self.window_drag.stop(event.position().toPoint()):
             return
         if btn == Qt.MouseButton.LeftButton and self.tool is not None and self.image_id != -1:
             self.tool.release(self._tool_event(event))
