@@ -129,3 +129,26 @@ def test_with_two_objects_selected_a_drag_from_a_vertex_moves_them_whole(square)
     assert win.document.selection == [POLY, OTHER] and handles_at(win) == []
     drag(win, view_point(win, 120, 120), view_point(win, 130, 120))
     assert outline(win) == [x + d for x, d in zip(SQUARE, [10.0, 0.0] * 4, strict=True)]
+
+
+def test_a_drag_from_the_middle_of_a_tiny_polygon_moves_it_from_outside_a_vertex(qtbot, tmp_path, no_prompts):  # type: ignore[no-untyped-def]
+    """A defect 6 px across at 100 %: every press on it was within reach of a vertex, so a drag from its
+    middle bent it; inside, a vertex is taken only nearer than the middle (as a small box's handles)."""
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    project = load_project(path)
+    tiny = [100.0, 100.0, 106.0, 100.0, 106.0, 106.0, 100.0, 106.0]
+    project.add_annotation(Annotation(POLY, 1, 1, [100.0, 100.0, 6.0, 6.0], [tiny], 36.0))
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(1.0)
+    win.canvas.centerOn(QPointF(160, 120))
+    key(win, Qt.Key.Key_V)
+    click(win, view_point(win, 103, 103))
+    assert win.document.selection == [POLY] and len(handles_at(win)) == 4
+    drag(win, view_point(win, 103, 103), view_point(win, 123, 113))
+    assert outline(win) == [x + d for x, d in zip(tiny, [20.0, 10.0] * 4, strict=True)]
+    assert win.document.undo_stack.undoText() == "Move"
+    # from just outside a corner, the vertex still moves alone
+    drag(win, view_point(win, 128, 118), view_point(win, 140, 130))
+    assert outline(win)[4:6] == [140.0, 130.0] and win.document.undo_stack.undoText() == "Move vertex"
+    win.document.undo_stack.setClean()

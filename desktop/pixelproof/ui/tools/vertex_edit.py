@@ -85,18 +85,29 @@ def _segment_distance(p: QPointF, a: QPointF, b: QPointF) -> tuple[float, float]
 
 def polygon_hit(canvas: CanvasView, ann: Annotation, e: ToolEvent) -> Hit | None:
     """What of polygon ``ann`` is under the pointer: ("vertex", part, index, None), ("edge", part,
-    insert-at index, image point) or ("inside", -1, -1, None); within ``HIT_PX`` screen pixels."""
+    insert-at index, image point) or ("inside", -1, -1, None); within ``HIT_PX`` screen pixels. Inside the
+    polygon a vertex or an edge is taken only nearer than the centre of its box (as a box's handles,
+    ``hit_test.grabbable``): on a defect a few screen pixels wide every press was on a vertex, and a drag
+    from its middle bent it instead of moving it."""
 
     def view(x: float, y: float) -> QPointF:
         return QPointF(canvas.mapFromScene(QPointF(x, y)))
 
     p = QPointF(e.view_pos)
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.WindingFill)
+    for poly in ann.segmentation:
+        path.addPolygon(QPolygonF([QPointF(x, y) for x, y in points_of(poly)]))
+        path.closeSubpath()
+    inside = path.contains(e.pos)
+    centre = view(*path.boundingRect().center().toTuple())
+    reach = math.hypot(centre.x() - p.x(), centre.y() - p.y()) if inside else math.inf
     best: tuple[float, int, int] | None = None
     for pi, poly in enumerate(ann.segmentation):
         for vi, (x, y) in enumerate(points_of(poly)):
             v = view(x, y)
             d = math.hypot(v.x() - p.x(), v.y() - p.y())
-            if d <= HIT_PX and (best is None or d < best[0]):
+            if d <= HIT_PX and d < reach and (best is None or d < best[0]):
                 best = (d, pi, vi)
     if best is not None:
         return "vertex", best[1], best[2], None
@@ -106,21 +117,14 @@ def polygon_hit(canvas: CanvasView, ann: Annotation, e: ToolEvent) -> Hit | None
         for vi in range(len(pts)):
             a, b = pts[vi], pts[(vi + 1) % len(pts)]
             d, t = _segment_distance(p, view(*a), view(*b))
-            if d <= HIT_PX and (edge is None or d < edge[0]):
+            if d <= HIT_PX and d < reach and (edge is None or d < edge[0]):
                 edge = (d, pi, vi, t)
     if edge is not None:
         _, pi, vi, t = edge
         pts = points_of(ann.segmentation[pi])
         (ax, ay), (bx, by) = pts[vi], pts[(vi + 1) % len(pts)]
         return "edge", pi, vi + 1, QPointF(ax + t * (bx - ax), ay + t * (by - ay))
-    path = QPainterPath()
-    path.setFillRule(Qt.FillRule.WindingFill)
-    for poly in ann.segmentation:
-        path.addPolygon(QPolygonF([QPointF(x, y) for x, y in points_of(poly)]))
-        path.closeSubpath()
-    if path.contains(e.pos):
-        return "inside", -1, -1, None
-    return None
+    return ("inside", -1, -1, None) if inside else None
 
 
 class VertexHandles:
