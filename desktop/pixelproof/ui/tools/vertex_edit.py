@@ -155,8 +155,8 @@ class VertexHandles:
     def sync(self, ann: Annotation | None, polygons: Polygons) -> None:
         """Handles on ``polygons`` (``ann``'s outline, or the one being dragged), in its category's colour."""
         key = (ann.id if ann else None, str(polygons))
-        if key == self._key:
-            return
+        if key == self._key and all(shiboken6.isValid(h) and h.scene() is not None for h in self.items):
+            return  # (an image shown again clears the scene, handles and all: they are made again)
         self.clear()
         self._key = key
         color = QColor(255, 255, 255)
