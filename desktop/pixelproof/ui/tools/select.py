@@ -75,13 +75,14 @@ class SelectTool(Tool):
         self.last_menu: QMenu | None = None  # the vertex menu shown last (tests trigger its actions)
 
     def target_text(self) -> str:
-        """With more than ``MANY_SELECTED`` polygons selected, that they show no vertex handles and how to get
-        them back: Select All on a page of polygons took every one's handles away unsaid."""
+        """One polygon selected: how its vertices are edited here (LabelMe users look in V). With more
+        than ``MANY_SELECTED`` polygons selected, that they show no vertex handles and how to get them back:
+        Select All on a page of polygons took every one's handles away unsaid."""
         doc = self.document
         if (ann := self._edited_polygon()) is not None:
             return (
                 f"Select: {self.describe(ann)}: drag a vertex to move it, drag its edge to add one, "
-                "right-click a vertex to delete it, drag inside to move the polygon"
+                "right-click a vertex to delete it"
             )
         if doc is None or len(doc.selection) <= MANY_SELECTED:
             return ""
