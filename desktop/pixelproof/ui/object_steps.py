@@ -19,6 +19,7 @@ from PySide6.QtGui import QAction
 from pixelproof.core.model import Annotation
 from pixelproof.core.names import shown_name
 from pixelproof.ui.object_flags import ObjectFlags
+from pixelproof.ui.object_menu import ObjectMenu
 from pixelproof.ui.object_visibility import ObjectVisibility
 from pixelproof.ui.shortcuts import make_action
 
@@ -50,6 +51,7 @@ class ObjectSteps(QObject):
         self.visibility = ObjectVisibility(
             shell
         )  # Shift+H hides the selected objects, Alt+Shift+H shows them
+        self.menu = ObjectMenu(shell)  # a right click on the canvas: these actions, Copy, Delete... there
 
     def shown_objects(self) -> list[Annotation]:
         """The objects of the shown image the canvas draws, in the image's (the Annotations panel's) order."""

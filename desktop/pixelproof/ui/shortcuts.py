@@ -303,10 +303,16 @@ DEFAULTS: list[Shortcut] = [
             "Preferences > Mouse wheel on a volume slice: Step slices", "Wheel on a slice"),
     gesture("canvas.pan", "Pan", "Space + drag", "Middle drag", takes=("Space",)),
     gesture("canvas.window_level", "Window / level (right: wider, up: brighter)", "Right drag"),
+    # LabelMe's and CVAT's canvas menu: a right click (no drag) on an object selects it and offers its actions
+    gesture("canvas.object_menu", "The object's menu: Set Category, Copy, Paste, Duplicate, Lock, Occluded, "
+            "Hide, Zoom to Selection, Delete (the object under the pointer selected first)", "Right-click"),
     gesture("canvas.select", "Select / add to or remove from the selection",
             "Click", "Shift+click", "Ctrl+click"),
     gesture("canvas.rubber_band", "Select with a rubber band", "Drag on empty canvas"),
     gesture("canvas.resize", "Resize a box", "Drag a handle"),
+    # LabelMe's edit mode and CVAT reshape a polygon where it is selected: V as P does
+    gesture("canvas.vertex", "Reshape the selected polygon (V or P): move a vertex, add one, delete one",
+            "Drag a vertex", "Drag an edge (V), click an edge (P)", "Right-click a vertex"),
     gesture("canvas.nudge", "Move the selection by 1 px / 10 px (every tool)", "Arrows", "Shift+arrows",
             takes=(*ARROWS, *(f"Shift+{k}" for k in ARROWS))),
     gesture("canvas.cancel", "Cancel the drawing in progress, or clear the selection", "Esc", takes=("Esc",)),

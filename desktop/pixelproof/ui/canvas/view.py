@@ -52,6 +52,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
     annotationsShown = Signal(bool)  # every annotation drawn (True) or none (``set_show_annotations``)
     objectsHidden = Signal(int)  # how many objects Shift+H hides one by one (``set_hidden_objects``)
     toolChanged = Signal()
+    objectMenuAsked = Signal(object)  # a right click (no drag) at this viewport point: ``ui.object_menu``
     hintChanged = Signal()  # the tool's status-bar line (``Tool.target_text``) changed, e.g. a measurement
     hugeImage = Signal(object, object)  # image id, core.reduced.HugeImage: over the pixel limit, ask the user
 
@@ -75,7 +76,6 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
             "The current image and its annotations; Help > Shortcuts lists the keys"
         )
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
-
         self.document: Document | None = None
         # the image list D / A walk (the window's Images panel, as filtered; None: file order): read ahead
         self.listed_images: Callable[[], Sequence[int] | None] = lambda: None
@@ -114,7 +114,8 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         StillPointer(self)  # where a resting pointer is again after docks move the canvas
         self._pan_from: QPoint | None = None
         self._space_down = False
-        self.window_drag = WindowDrag(self.set_window)  # right drag = window / level
+        # right drag = window / level; a right click: the objects' menu (``ui.object_menu``)
+        self.window_drag = WindowDrag(self.set_window, self.objectMenuAsked.emit)
         self._fitted = True  # refit on resize until the user zooms
         self._kept_window = KeptWindow()  # a window set by hand stays for the slices of its series
         physical_aspect().changed.connect(self.aspect_switched)  # View > Pixels at Physical Aspect
@@ -290,6 +291,8 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         stacking.restack(self, added)
         self.flush_tags()
         stacking.rehover(self)  # what a click at the still pointer takes now
+        if self.tool is not None:
+            self.tool.follow()  # e.g. the selected polygon's vertex handles where an undo put its vertices
 
     def _on_changed(self, image_id: int, ann_id: int) -> None:
         ann = self.document.project.annotations[ann_id]
@@ -337,6 +340,8 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
             item.set_selected_look(ann_id in sel)
         tag_layout.flush(self, True)  # the selected objects' tags and handles first
         stacking.rehover(self)  # the selection first: a click at the still pointer may take another
+        if self.tool is not None:
+            self.tool.follow()
 
     def made_item(self, ann_id: int) -> AnnotationItemMixin | None:
         """The item of ``ann_id`` if it has one, without making one for a box of the layer."""
@@ -520,7 +525,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
             self._pan_from = None
             self._restore_cursor()
             return
-        if btn == Qt.MouseButton.RightButton and self.window_drag.stop():
+        if btn == Qt.MouseButton.RightButton and self.window_drag.stop(event.position().toPoint()):
             return
         if btn == Qt.MouseButton.LeftButton and self.tool is not None and self.image_id != -1:
             self.tool.release(self._tool_event(event))

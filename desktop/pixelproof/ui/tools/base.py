@@ -179,6 +179,10 @@ class Tool(QObject):
         self.cancel()
         return True
 
+    def follow(self) -> None:
+        """The selection or the objects changed (an edit, an undo, a pick in a panel): a tool that marks
+        the selection on the canvas (the select tool's vertex handles) follows."""
+
     def activate(self) -> None:
         """The tool was chosen."""
 

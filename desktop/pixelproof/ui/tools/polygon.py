@@ -16,39 +16,33 @@ import math
 
 import shiboken6
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QKeyEvent, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QMenu
+from PySide6.QtGui import QColor, QKeyEvent, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QMenu
 
 from pixelproof.core import masks
 from pixelproof.core.edits import AddAnnotations, ReplaceAnnotations
-from pixelproof.core.geometry import clamp_delta, clone, translated
-from pixelproof.core.lint.shapes import polygon_degenerate, polygon_points
+from pixelproof.core.geometry import clamp_delta, translated
 from pixelproof.core.model import Annotation
 from pixelproof.core.object_lock import is_locked
-from pixelproof.ui.canvas.items import PolygonItem
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
-
-HIT_PX = 7  # screen pixels: how close counts as "on" a vertex or an edge
-VERTEX_PX = 8.0
-DRAG_PX = 3
-
-Polygons = list[list[float]]
-
-
-class VertexHandle(QGraphicsRectItem):
-    """A square a fixed number of screen pixels wide on a polygon vertex."""
-
-    def __init__(self, color: QColor, first: bool = False) -> None:
-        s = VERTEX_PX + (2 if first else 0)
-        super().__init__(-s / 2, -s / 2, s, s)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        pen = QPen(color.darker(170), 1)
-        pen.setCosmetic(True)
-        self.setPen(pen)
-        self.setBrush(color if first else QColor(255, 255, 255))
+from pixelproof.ui.tools.vertex_edit import (
+    DRAG_PX,
+    HIT_PX,
+    Hit,
+    Polygons,
+    VertexHandle,
+    VertexHandles,
+    degenerate,
+    delete_vertex,
+    flat,
+    polygon_hit,
+    preview_polygons,
+    replace_polygons,
+    vertex_menu,
+    with_polygons,
+)
 
 
 class ContrastPath(QGraphicsPathItem):
@@ -77,41 +71,6 @@ class ContrastPath(QGraphicsPathItem):
             painter.drawPath(self.path())
 
 
-def points_of(poly: list[float]) -> list[tuple[float, float]]:
-    return [(poly[i], poly[i + 1]) for i in range(0, len(poly) - 1, 2)]
-
-
-def flat(points: list[tuple[float, float]]) -> list[float]:
-    return [round(float(v), 2) for p in points for v in p]
-
-
-def with_polygons(ann: Annotation, polygons: Polygons, height: int, width: int) -> Annotation:
-    """A clone of ``ann`` with new polygons (bbox and area recomputed as pycocotools would)."""
-    out = clone(ann)
-    out.set_geometry(
-        polygons, masks.polygons_bbox(polygons), masks.segmentation_area(polygons, [], height, width)
-    )
-    return out
-
-
-def degenerate(polygons: Polygons) -> str | None:
-    """Why an outline would make a zero-area part (which lint calls invalid), None when every part is fine."""
-    for poly in polygons:
-        defect = polygon_degenerate(polygon_points(poly))
-        if defect is not None:
-            return f"a polygon needs 3 vertices not on one line ({defect})"
-    return None
-
-
-def _segment_distance(p: QPointF, a: QPointF, b: QPointF) -> tuple[float, float]:
-    """Distance from ``p`` to segment ``ab`` and the position (0..1) of the closest point."""
-    dx, dy = b.x() - a.x(), b.y() - a.y()
-    d2 = dx * dx + dy * dy
-    t = 0.0 if d2 == 0 else max(0.0, min(1.0, ((p.x() - a.x()) * dx + (p.y() - a.y()) * dy) / d2))
-    cx, cy = a.x() + t * dx, a.y() + t * dy
-    return math.hypot(p.x() - cx, p.y() - cy), t
-
-
 class PolygonTool(Tool):
     name = "polygon"
     icon = "tool-polygon"
@@ -128,8 +87,7 @@ class PolygonTool(Tool):
         self._preview: QGraphicsPathItem | None = None
         self._first_handle: VertexHandle | None = None
         self._cursor: tuple[float, float] | None = None
-        self._handles: list[VertexHandle] = []
-        self._handles_key: tuple | None = None
+        self._handles = VertexHandles(canvas)
         # editing gesture: mode "vertex" | "move", the annotation, working polygons, part/vertex index
         self._mode: str | None = None
         self._edit_id: int | None = None
@@ -188,63 +146,13 @@ class PolygonTool(Tool):
         ann = self._selected_polygon()
         if polygons is None:
             polygons = ann.segmentation if ann is not None and not self._points else []
-        key = (ann.id if ann else None, str(polygons))
-        if key == self._handles_key:
-            return
-        self._handles_key = key
-        for h in self._handles:
-            self._remove(h)
-        self._handles = []
-        color = QColor(255, 255, 255)
-        if ann is not None:
-            cat = self.document.project.categories.get(ann.category_id)
-            color = QColor(cat.color) if cat is not None and cat.color else color
-        for poly in polygons:
-            for x, y in points_of(poly):
-                h = VertexHandle(color)
-                h.setPos(x, y)
-                self.canvas.add_overlay(h)
-                self._handles.append(h)
+        self._handles.sync(ann, polygons)
 
     def _clear_handles(self) -> None:
-        for h in self._handles:
-            self._remove(h)
-        self._handles = []
-        self._handles_key = None
+        self._handles.clear()
 
-    def _hit(self, ann: Annotation, e: ToolEvent) -> tuple[str, int, int, QPointF | None] | None:
-        """What of the selected polygon is under the cursor: ("vertex", part, index, None),
-        ("edge", part, insert-at index, image point) or ("inside", -1, -1, None)."""
-        p = QPointF(e.view_pos)
-        best: tuple[float, int, int] | None = None
-        for pi, poly in enumerate(ann.segmentation):
-            for vi, (x, y) in enumerate(points_of(poly)):
-                d = math.hypot(self._view(x, y).x() - p.x(), self._view(x, y).y() - p.y())
-                if d <= HIT_PX and (best is None or d < best[0]):
-                    best = (d, pi, vi)
-        if best is not None:
-            return "vertex", best[1], best[2], None
-        edge: tuple[float, int, int, float] | None = None
-        for pi, poly in enumerate(ann.segmentation):
-            pts = points_of(poly)
-            for vi in range(len(pts)):
-                a, b = pts[vi], pts[(vi + 1) % len(pts)]
-                d, t = _segment_distance(p, self._view(*a), self._view(*b))
-                if d <= HIT_PX and (edge is None or d < edge[0]):
-                    edge = (d, pi, vi, t)
-        if edge is not None:
-            _, pi, vi, t = edge
-            pts = points_of(ann.segmentation[pi])
-            (ax, ay), (bx, by) = pts[vi], pts[(vi + 1) % len(pts)]
-            return "edge", pi, vi + 1, QPointF(ax + t * (bx - ax), ay + t * (by - ay))
-        path = QPainterPath()
-        path.setFillRule(Qt.FillRule.WindingFill)
-        for poly in ann.segmentation:
-            path.addPolygon(QPolygonF([QPointF(x, y) for x, y in points_of(poly)]))
-            path.closeSubpath()
-        if path.contains(e.pos):
-            return "inside", -1, -1, None
-        return None
+    def _hit(self, ann: Annotation, e: ToolEvent) -> Hit | None:
+        return polygon_hit(self.canvas, ann, e)
 
     # -- drawing ---------------------------------------------------------------------------------
     def _update_preview(self) -> None:
@@ -330,49 +238,13 @@ class PolygonTool(Tool):
 
     # -- editing ---------------------------------------------------------------------------------
     def _show_work(self) -> None:
-        item = self.canvas.items_by_id.get(self._edit_id)
         ann = self.document.project.annotations.get(self._edit_id)
-        if isinstance(item, PolygonItem) and ann is not None:
-            preview = clone(ann)
-            preview.segmentation = self._work
-            item.sync_shape(preview)
+        if ann is not None:
+            preview_polygons(self.canvas, ann, self._work)
         self._sync_handles(self._work)
 
     def _commit(self, polygons: Polygons, text: str) -> None:
-        doc = self.document
-        ann = doc.project.annotations[self._edit_id]
-        h, w = self._size()
-        doc.push(ReplaceAnnotations([with_polygons(ann, polygons, h, w)], text))
-
-    def _delete_vertex(self, ann_id: int, part: int, index: int) -> bool:
-        """Remove one vertex (a part with 3 vertices goes as a whole, unless it is the only one)."""
-        doc = self.document
-        ann = doc.project.annotations[ann_id]
-        polygons = [list(p) for p in ann.segmentation]
-        if len(polygons[part]) // 2 > 3:
-            del polygons[part][2 * index : 2 * index + 2]
-            text = "Delete vertex"
-        elif len(polygons) > 1:
-            del polygons[part]
-            text = "Delete polygon part"
-        else:
-            self.canvas.message.emit("A polygon needs 3 vertices; Del deletes the whole object")
-            return False
-        defect = degenerate(polygons)
-        if defect is not None:
-            self.canvas.message.emit(f"Vertex not deleted: {defect}")
-            return False
-        self._edit_id = ann_id
-        self._commit(polygons, text)
-        self._edit_id = None
-        return True
-
-    def _delete_part(self, ann_id: int, part: int) -> None:
-        ann = self.document.project.annotations[ann_id]
-        if len(ann.segmentation) > 1:
-            self._edit_id = ann_id
-            self._commit([p for i, p in enumerate(ann.segmentation) if i != part], "Delete polygon part")
-            self._edit_id = None
+        replace_polygons(self, self._edit_id, polygons, text)
 
     # -- events ------------------------------------------------------------------------------------
     def press(self, e: ToolEvent) -> None:
@@ -394,7 +266,7 @@ class PolygonTool(Tool):
         if hit is not None and not ctrl:
             kind, part, index, point = hit
             if kind == "vertex" and e.modifiers & Qt.KeyboardModifier.ShiftModifier:
-                self._delete_vertex(ann.id, part, index)
+                delete_vertex(self, ann.id, part, index)
                 self._sync_handles()
                 return
             self._edit_id, self._press, self._moved = ann.id, e, False
@@ -490,20 +362,9 @@ class PolygonTool(Tool):
         ann = self._selected_polygon()
         if ann is None or self._points:
             return False
-        hit = self._hit(ann, e)
-        if hit is None or hit[0] != "vertex":
+        menu = vertex_menu(self, ann, e, self._sync_handles)
+        if menu is None:
             return False
-        _, part, index, _ = hit
-        menu = QMenu(self.canvas)
-        menu.setObjectName("polygonVertexMenu")
-        menu.addAction(
-            "Delete Vertex", lambda: (self._delete_vertex(ann.id, part, index), self._sync_handles())
-        )
-        act = menu.addAction(
-            "Delete Polygon Part", lambda: (self._delete_part(ann.id, part), self._sync_handles())
-        )
-        act.setEnabled(len(ann.segmentation) > 1)
-        menu.popup(self.canvas.viewport().mapToGlobal(e.view_pos))
         self.last_menu = menu
         return True
 
@@ -551,6 +412,11 @@ class PolygonTool(Tool):
     def activate(self) -> None:
         self._sync_handles()
 
+    def follow(self) -> None:
+        """The selected polygon's handles follow a pick in a panel or an undo at once, not the next move."""
+        if not self.busy():
+            self._sync_handles()
+
     def deactivate(self) -> None:
         super().deactivate()
         self._clear_handles()
@@ -562,5 +428,4 @@ class PolygonTool(Tool):
         self._mode = None
         self._edit_id = None
         self._press = None
-        self._handles_key = None
         self._clear_handles()  # the image may change: handles are rebuilt on the next move

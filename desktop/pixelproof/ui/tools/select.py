@@ -1,6 +1,9 @@
 """Select / edit tool: click selects (Shift- or Ctrl-click toggles), dragging on empty space draws a
 rubber band, dragging a selected object moves the whole selection, dragging a handle resizes a box; arrow
 keys nudge by 1 px (Shift: 10 px), Esc clears the selection. Each finished gesture is one undoable command.
+One selected polygon shows its vertex handles, as in LabelMe's edit mode and CVAT: drag a vertex to move it,
+drag from its edge to pull a new vertex out there, right-click a vertex to delete it (``vertex_edit``, as the
+polygon tool); a click on them only selects, as before.
 A selection holding a locked object (``core.object_lock``) is not dragged: it stays, and the status bar says
 which object is locked; a locked box shows no handles."""
 
@@ -8,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QPen
-from PySide6.QtWidgets import QGraphicsRectItem
+from PySide6.QtWidgets import QGraphicsRectItem, QMenu
 
 from pixelproof.core.edits import ReplaceAnnotations
 from pixelproof.core.geometry import (
@@ -20,38 +23,67 @@ from pixelproof.core.geometry import (
     union_bbox,
     with_box,
 )
-from pixelproof.core.object_lock import LockedError, locked_among
+from pixelproof.core.model import Annotation
+from pixelproof.core.object_lock import LockedError, is_locked, locked_among
 from pixelproof.ui.canvas.items import BoxItem
 from pixelproof.ui.canvas.marks import HANDLE_CURSORS
 from pixelproof.ui.canvas.polygon_layer import MANY_SELECTED
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import NUDGE_KEYS, Tool
+from pixelproof.ui.tools.vertex_edit import (
+    Polygons,
+    VertexHandles,
+    degenerate,
+    polygon_hit,
+    preview_polygons,
+    replace_polygons,
+    vertex_menu,
+)
 
 DRAG_THRESHOLD_PX = 3
 # either toggles an object in or out of the selection and makes a band add to it: Shift here from the start,
 # Ctrl as in LabelMe, CVAT and file managers (no other use of Ctrl+click in this tool)
 TOGGLE_MODIFIERS = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier
+# over the selected polygon's vertex (drag moves it) and edge (drag pulls a new vertex out)
+VERTEX_CURSORS = {"vertex": Qt.CursorShape.SizeAllCursor, "edge": Qt.CursorShape.CrossCursor}
 
 
 class SelectTool(Tool):
     name = "select"
     icon = "tool-select"
-    tooltip = "Select, move and resize: click, Shift- or Ctrl-click, drag a band; arrows nudge"
+    tooltip = (
+        "Select, move and resize: click, Shift- or Ctrl-click, drag a band; arrows nudge; "
+        "on a selected polygon drag a vertex, drag an edge to add one, right-click a vertex to delete it"
+    )
     cursor = Qt.CursorShape.ArrowCursor
 
     def __init__(self, canvas) -> None:
         super().__init__(canvas)
-        self._mode: str | None = None  # "move" | "resize" | "band" | "pending-move" | "held" (locked)
+        # "move" | "resize" | "band" | "pending-move" | "held" (locked) | "vertex" | "edge" (a press on the
+        # selected polygon's vertex or edge: a drag moves the vertex, or pulls a new one out of the edge)
+        self._mode: str | None = None
         self._press: ToolEvent | None = None
         self._handle: str | None = None
         self._target: int | None = None
         self._band: QGraphicsRectItem | None = None
         self._band_base: list[int] = []
+        self._vertices = VertexHandles(canvas)
+        self._work: Polygons = []  # the polygon's outline as a vertex drag leaves it
+        self._vertex: tuple[int, int] = (-1, -1)  # (part, index) of the vertex dragged or inserted
+        self._edge_point: tuple[float, float] | None = None  # where a drag from the edge inserts one
+        self._dragging = False  # the vertex gesture went past the drag threshold
+        self.last_menu: QMenu | None = None  # the vertex menu shown last (tests trigger its actions)
 
     def target_text(self) -> str:
-        """With more than ``MANY_SELECTED`` polygons selected, that they show no vertex handles and how to get
-        them back: Select All on a page of polygons took every one's handles away unsaid."""
+        """One polygon selected: how its vertices are edited here (LabelMe users look in V). With more
+        than ``MANY_SELECTED`` polygons selected, that they show no vertex handles and how to get them back:
+        Select All on a page of polygons took every one's handles away unsaid."""
         doc = self.document
+        if (ann := self._edited_polygon()) is not None:
+            return (
+                f"Select: {self.describe(ann)}: drag a vertex to move it, drag its edge to add one, "
+                "right-click a vertex to delete it"
+            )
         if doc is None or len(doc.selection) <= MANY_SELECTED:
             return ""
         anns = doc.project.annotations
@@ -72,6 +104,8 @@ class SelectTool(Tool):
         self.canvas.set_hovered(None)  # a drag would leave it behind; the release marks what is there
         ann_id, handle = self.canvas.annotation_at(e.view_pos)
         toggle = bool(e.modifiers & TOGGLE_MODIFIERS)
+        if not toggle and self._press_vertex(e):
+            return
         if handle is not None and ann_id is not None and not toggle:
             self._mode, self._handle, self._target = "resize", handle, ann_id
             return
@@ -96,6 +130,9 @@ class SelectTool(Tool):
             return
         d = e.view_pos - self._press.view_pos
         far = max(abs(d.x()), abs(d.y())) >= DRAG_THRESHOLD_PX
+        if self._mode in ("vertex", "edge"):
+            self._drag_vertex(e, far)
+            return
         if self._mode == "pending-move" and far:
             locked = locked_among(self.document.project, self.document.selection)
             self._mode = "move" if not locked else "held"
@@ -143,6 +180,8 @@ class SelectTool(Tool):
                 doc.push(edit)
             else:
                 self._reset_items()
+        elif mode in ("vertex", "edge"):
+            self._release_vertex(mode)
         elif mode == "held":  # a drag of a selection holding a locked object: nothing moved, it is said why
             ann = doc.project.annotations.get(self._target)
             if ann is not None:
@@ -174,12 +213,21 @@ class SelectTool(Tool):
         """Show what a press here would take: a handle's cursor, and the object outlined (the same
         ``annotation_at`` as the press, so the mark never names another object than the click picks)."""
         ann_id, handle = self.canvas.annotation_at(e.view_pos)
-        self.canvas.viewport().setCursor(HANDLE_CURSORS.get(handle, self.cursor))
+        cursor = HANDLE_CURSORS.get(handle, self.cursor)
+        polygon = self._edited_polygon()
+        hit = polygon_hit(self.canvas, polygon, e) if polygon is not None else None
+        if hit is not None and hit[0] in VERTEX_CURSORS and not e.modifiers & TOGGLE_MODIFIERS:
+            cursor = VERTEX_CURSORS[hit[0]]
+        self.canvas.viewport().setCursor(cursor)
         self.canvas.set_hovered(ann_id, e.view_pos)
 
     def deactivate(self) -> None:
         super().deactivate()
+        self._vertices.clear()
         self.canvas.set_hovered(None)  # the drawing tools pick nothing
+
+    def activate(self) -> None:
+        self.follow()
 
     def _reset_items(self) -> None:
         doc = self.document
@@ -189,10 +237,12 @@ class SelectTool(Tool):
 
     def busy(self) -> bool:
         """A drag is under way (moving, resizing, a rubber band): Ctrl+Z takes back that drag only."""
-        return self._mode in ("move", "resize", "band")
+        return self._mode in ("move", "resize", "band") or (
+            self._mode in ("vertex", "edge") and self._dragging
+        )
 
     def cancel(self) -> None:
-        if self._mode in ("move", "resize"):
+        if self._mode in ("move", "resize") or (self._mode in ("vertex", "edge") and self._dragging):
             self._reset_items()
         if self._band is not None:
             self.canvas.remove_overlay(self._band)
@@ -201,6 +251,85 @@ class SelectTool(Tool):
         self._press = None
         self._target = None
         self._handle = None
+        self._dragging = False
+        self._edge_point = None
+        self.follow()  # the handles of the outline as stored (a vertex drag cancelled)
+
+    # -- the selected polygon's vertices ------------------------------------------------------------
+    def _edited_polygon(self) -> Annotation | None:
+        """The polygon whose vertices show handles: the one object selected, if it is an unlocked polygon of
+        the shown image (a locked one cannot change shape; several selected move together)."""
+        doc = self.document
+        if doc is None or len(doc.selection) != 1:
+            return None
+        ann = doc.project.annotations.get(doc.selection[0])
+        if ann is None or ann.kind != "polygon" or ann.image_id != self.canvas.image_id or is_locked(ann):
+            return None
+        return ann
+
+    def follow(self) -> None:
+        """Handles on the selected polygon's vertices as stored (the selection or the polygon changed)."""
+        if self._mode in ("vertex", "edge") and self._dragging:
+            return
+        ann = self._edited_polygon()
+        self._vertices.sync(ann, ann.segmentation if ann is not None else [])
+
+    def _press_vertex(self, e: ToolEvent) -> bool:
+        """A press on a vertex or an edge of the selected polygon: the start of a vertex gesture."""
+        ann = self._edited_polygon()
+        hit = polygon_hit(self.canvas, ann, e) if ann is not None else None
+        if hit is None or hit[0] not in ("vertex", "edge"):
+            return False
+        kind, part, index, point = hit
+        self._mode, self._target, self._vertex, self._dragging = kind, ann.id, (part, index), False
+        self._work = [list(p) for p in ann.segmentation]
+        self._edge_point = (point.x(), point.y()) if point is not None else None
+        return True
+
+    def _clamped(self, x: float, y: float) -> list[float]:
+        h, w = self.canvas.image_size()
+        return [round(min(max(x, 0.0), w), 2), round(min(max(y, 0.0), h), 2)]
+
+    def _drag_vertex(self, e: ToolEvent, far: bool) -> None:
+        """The dragged vertex follows the pointer (from the drag threshold on; a drag from the edge first
+        inserts the vertex where the press was)."""
+        if not self._dragging and not far:
+            return
+        part, index = self._vertex
+        if not self._dragging and self._mode == "edge" and self._edge_point is not None:
+            self._work[part][2 * index : 2 * index] = self._clamped(*self._edge_point)
+        self._dragging = True
+        self._work[part][2 * index : 2 * index + 2] = self._clamped(e.pos.x(), e.pos.y())
+        ann = self.document.project.annotations.get(self._target)
+        if ann is not None:
+            preview_polygons(self.canvas, ann, self._work)
+            self._vertices.sync(ann, self._work)
+
+    def _release_vertex(self, mode: str) -> None:
+        """The vertex dragged stored (one undo step); one that would flatten a part is refused, saying so.
+        A click without a drag changes nothing (it selected the polygon, as it did)."""
+        ann = self.document.project.annotations.get(self._target)
+        if not self._dragging or ann is None:
+            return
+        defect = degenerate(self._work)
+        if defect is not None:
+            self.canvas.message.emit(f"Vertex not moved: {defect}")
+            self._reset_items()
+            return
+        if self._work != ann.segmentation:
+            replace_polygons(self, ann.id, self._work, "Insert vertex" if mode == "edge" else "Move vertex")
+
+    def context_menu(self, e: ToolEvent) -> bool:
+        """Right-click on a vertex of the selected polygon: a menu to delete it (or its part), as the
+        polygon tool's; elsewhere the canvas's right drag (window / level)."""
+        ann = self._edited_polygon()
+        if ann is None or self._mode is not None:
+            return False
+        menu = vertex_menu(self, ann, e, self.follow)
+        if menu is None:
+            return False
+        self.last_menu = menu
+        return True
 
     # -- keys ------------------------------------------------------------------------------------
     def key_press(self, event: QKeyEvent) -> bool:
