@@ -160,7 +160,8 @@ def read_coco(
     report.summarise(src)
     for folder, n in moved.items():
         report.note(
-            f"{src}: {n} image(s) found in {folder} (the usual COCO layout); their names now lead there"
+            f"{src}: {plural(n, 'image')} found in {folder} (the usual COCO layout); their names "
+            "now lead there"
         )
     root = dataset_root(src)
     for image in project.images.values():  # exports copy or link none of these unless allowed
@@ -290,10 +291,11 @@ def write_coco(
     boxes_as_outlines(copy)  # pycocotools and torchvision read a segmentation on every object
     atomic_write(out, dumps_project(copy), backup=True)  # README's two converts to project.json: .bak
     if missing:
-        warnings.append(f"{missing} image file(s) not found, so not copied")
+        warnings.append(f"{plural(missing, 'image file')} not found, so not copied")
     if renamed:
         warnings.append(
-            f"{len(renamed)} image(s) named apart from other pictures already in {out.parent / 'images'} "
+            f"{plural(len(renamed), 'image')} named apart from other pictures already in "
+            f"{out.parent / 'images'} "
             f"(another export's?), e.g. {renamed[0]}"
         )
     return warnings
