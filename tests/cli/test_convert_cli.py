@@ -79,7 +79,7 @@ def test_yolo_problems_one_line_each_rest_converted(tmp_path: Path, capsys) -> N
     assert err[1].startswith(f"{src / 'labels' / 'a.txt'}:2: coordinates must be normalised")
     # a.txt's lines were all skipped: its image is no checked negative (To do), so it is left out, said
     assert "1 image left out as not labelled yet" in err[2] and "images/a.png" in err[2]
-    assert err[3] == "pixelproof: warning: 1 box(es) rounded to whole pixels"
+    assert err[3] == "pixelproof: warning: 1 box rounded to whole pixels"
     xml = (out / "Annotations" / "b.xml").read_text()
     # 30x20 image, box x 7.5..22.5, y 5..15 -> whole pixels 8..23 (half up), VOC's 1-based xmin/ymin
     assert "<xmin>9</xmin>" in xml and "<xmax>23</xmax>" in xml and "<ymin>6</ymin>" in xml
@@ -125,7 +125,7 @@ def test_console_entry_runs_convert_as_subprocess(tmp_path: Path) -> None:
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "2 images, 5 annotations, 3 categories" in proc.stdout
-    assert "box-only object(s) written as filled boxes" in proc.stderr
+    assert "box-only objects written as filled boxes" in proc.stderr
     assert sorted(p.name for p in (out / "masks").iterdir()) == ["a.png", "b.png"]
 
 

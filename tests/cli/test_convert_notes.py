@@ -20,6 +20,6 @@ def test_notes_are_printed_but_not_counted_as_problems(tmp_path: Path, capsys) -
     captured = capsys.readouterr()
     assert "as one project; each image's split is its file's" in captured.err  # still said
     assert captured.err.count("their names now lead there") == 2
-    assert "1 annotation id(s) also in an earlier file" in captured.err
+    assert "1 annotation id also in an earlier file" in captured.err
     summary = captured.out.strip().splitlines()[-1]
-    assert summary.endswith("; 1 problem(s)"), summary  # 4 before: the three notes counted
+    assert summary.endswith("; 1 problem"), summary  # 4 before: the three notes counted

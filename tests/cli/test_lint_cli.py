@@ -14,6 +14,7 @@ from pixelproof.cli import main
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.lint.fixes import fingerprint
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.wording import plural
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
@@ -43,7 +44,7 @@ def test_clean_project_exits_0(capsys, tmp_path: Path) -> None:
     path = make(tmp_path, box(1, [10, 10, 50, 50]))
     code, out, err = run(capsys, "lint", path)
     assert code == 0, err
-    assert "1 image, 1 object, no model: 0 problem(s) with score >= 0.5" in out
+    assert "1 image, 1 object, no model: 0 problems with score >= 0.5" in out
 
 
 def test_problems_exit_1_with_summary_and_reports(capsys, tmp_path: Path) -> None:
@@ -54,7 +55,7 @@ def test_problems_exit_1_with_summary_and_reports(capsys, tmp_path: Path) -> Non
     j, c, h = tmp_path / "r.json", tmp_path / "r.csv", tmp_path / "r.html"
     code, out, err = run(capsys, "lint", path, "--json", j, "--csv", c, "--html", h)
     assert code == 1, err
-    assert "2 problem(s)" in out and "duplicate" in out and "tiny" in out and "cat 1" in out
+    assert "2 problems" in out and "duplicate" in out and "tiny" in out and "cat 1" in out
     doc = json.loads(j.read_text())
     assert [p["kind"] for p in doc["problems"]] == ["duplicate", "tiny"]
     assert doc["problems"][0]["fix"] == {
@@ -279,9 +280,9 @@ def test_pictures_find_the_same_picture_under_another_name(capsys, tmp_path: Pat
 def test_the_picture_kind_without_pictures_is_a_usage_error(capsys, tmp_path: Path) -> None:
     path = make(tmp_path, box(1, [10, 10, 50, 50]), picture=True)
     code, _, err = run(capsys, "lint", path, "--kinds", "duplicate_picture")
-    assert code == 2 and "duplicate_picture need(s) --pictures (it reads every picture)" in err
+    assert code == 2 and "--pictures (it reads every picture) is needed for duplicate_picture" in err
     code, _, err = run(capsys, "lint", path, "--kinds", "tiny,image_size_mismatch")
-    assert code == 2 and "image_size_mismatch need(s) --pictures" in err
+    assert code == 2 and "--pictures (it reads every picture) is needed for image_size_mismatch" in err
 
 
 def test_pictures_with_kinds_that_do_not_use_them_is_a_usage_error(capsys, tmp_path: Path) -> None:
@@ -383,7 +384,9 @@ def test_ignored_model_classes_are_named_with_their_counts(
     assert code in (0, 1), err
     (line,) = [ln for ln in err.splitlines() if "classes the project does not have" in ln]
     listed = ", ".join(f"{name} {n}" for name, n in sorted(expected.items(), key=lambda kv: (-kv[1], kv[0])))
-    assert f"{sum(expected.values())} prediction(s) of classes the project does not have were ignored" in line
+    assert (
+        f"{plural(sum(expected.values()), 'prediction')} of classes the project does not have ignored" in line
+    )
     assert listed in line and "--map" in line
     assert json.loads(j.read_text())["options"]["predictions_ignored_by_class"] == dict(expected)
 

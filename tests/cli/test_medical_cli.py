@@ -125,7 +125,7 @@ def test_qa_of_volume_slices_reports_3d_rows(tmp_path: Path, capsys) -> None:
     out = tmp_path / "qa.json"
     assert main(["qa", str(tmp_path / "ref.json"), str(tmp_path / "cand.json"), "--json", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "per volume (3D, 1 volume(s)), means over volumes:" in printed
+    assert "per volume (3D, 1 volume), means over volumes:" in printed
     (row,) = json.loads(out.read_text())["per_volume"]
     organ = printed.split("means over volumes:")[1].splitlines()[2].split()
     assert (

@@ -164,7 +164,7 @@ def test_failing_images_are_reported_and_the_batch_continues(capsys, tmp_path: P
         (["--backend", "nope"], "unknown backend 'nope'"),
         (["--backend", "grabcut"], "grabcut is interactive"),
         (["--backend", "threshold", "--model", "x.onnx"], "threshold: takes no model file"),
-        (["--backend", "threshold", "--option", "colour=red"], "unknown option(s) colour"),
+        (["--backend", "threshold", "--option", "colour=red"], "1 unknown option (colour)"),
         (["--backend", "threshold", "--images", "*.jpg"], "no images to pre-label match '*.jpg'"),
         (["--backend", "threshold", "--map", "x"], "expected model_name=category"),
     ],

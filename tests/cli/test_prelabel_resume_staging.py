@@ -248,9 +248,7 @@ def test_a_part_recorded_with_other_than_the_images_its_file_holds_is_refused(
     capsys.readouterr()
     assert main(_argv(project, out) if sharded else _argv_one(project, out)) == 1
     err = capsys.readouterr().err
-    assert (
-        "(pixelproof-parts.jsonl: part 1 recorded as of 1 image, its file part-00001.json holds 2" in err
-    ), err
+    assert "(pixelproof-parts.jsonl: part 1 recorded as of 1 image, 2 in 1 file (part-00001.json)" in err, err
     assert f"remove {staging} to start over" in err, err
     assert predicted == [] and not out.exists()
     assert {p.name: p.read_bytes() for p in staging.iterdir()} == kept

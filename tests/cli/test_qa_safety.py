@@ -41,7 +41,7 @@ def test_every_mask_of_the_wrong_size_is_an_error_not_a_zero(tmp_path, capsys) -
     cand = candidate(tmp_path / "cand.json")
     assert main(["qa", str(ref), str(cand)]) == 1
     err = capsys.readouterr().err
-    assert "nothing comparable was scored: all 2 matched image(s) were skipped" in err
+    assert "nothing comparable was scored: 2 matched images, all skipped" in err
     assert "reference is 40x30, candidate 64x48" in err
 
 
@@ -61,7 +61,7 @@ def test_a_folder_of_photos_is_not_a_reference(tmp_path, capsys) -> None:
     assert sum("looks like a photo, not a label mask" in line for line in err) == 20  # capped
     assert any("... and 6 more like these" in line for line in err)
     assert any("no images found" in line for line in err)
-    assert err[-1].endswith("does not look like a folder of label masks (26 picture(s))")
+    assert err[-1].endswith("does not look like a folder of label masks (26 pictures)")
 
 
 def test_label_masks_do_not_look_like_photos() -> None:
@@ -123,7 +123,7 @@ def default_limit():
 
 
 def test_projects_without_objects_are_not_said_to_be_skipped(tmp_path, capsys) -> None:
-    """Two projects over the same image, neither with an object: qa said "all 1 matched image(s) were
+    """Two projects over the same image, neither with an object: qa said "all 1 matched image were
     skipped", though nothing was skipped; it says there is nothing to score (exit 1 as before)."""
     p = Project()
     p.add_category(Category(1, "cat"))

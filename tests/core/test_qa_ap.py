@@ -259,7 +259,7 @@ def test_ap_is_not_computed_without_scores_on_every_candidate_object(tmp_path, s
     ref_file.write_text(json.dumps(ref))
     cand_file.write_text(json.dumps(cand))
     result = run_qa(coco.load_project(ref_file), coco.load_project(cand_file))
-    assert not result.ap["computed"] and "2 candidate object(s)" in result.ap["reason"], result.ap
+    assert not result.ap["computed"] and "2 candidate objects" in result.ap["reason"], result.ap
     for a in cand["annotations"]:
         a.pop("score", None)
     cand_file.write_text(json.dumps(cand))

@@ -13,6 +13,7 @@ from pixelproof.core import coco
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.qa import QAResult, run_qa
 from pixelproof.core.qa_tables import StreamedRows
+from pixelproof.core.wording import plural
 from tests.core.test_qa_ap import candidate_data, check_against_cocoeval, reference_data
 
 
@@ -83,7 +84,7 @@ def test_the_html_report_says_the_lacking_images_objects_count_as_missed(tmp_pat
     result = run_qa(coco.load_project(tmp_path / "ref.json"), coco.load_project(tmp_path / "cand.json"))
     data = to_dict(result, "ref.json", "cand.json")
     n = data["summary"]["unmatched_reference_objects"]
-    assert n > 0 and f" {n} reference object(s) counted as missed" in missed_note(data["summary"])
+    assert n > 0 and f" {plural(n, 'reference object')} counted as missed" in missed_note(data["summary"])
     write_html(data, tmp_path / "qa.html", result)
     assert missed_note(data["summary"]) in (tmp_path / "qa.html").read_text()
 

@@ -52,7 +52,7 @@ def test_a_card_saved_with_a_bom_reads(tmp_path: Path) -> None:
 def test_a_misspelt_card_key_is_refused_not_ignored(tmp_path: Path) -> None:
     """'backgroud': null was ignored: background stayed class 0 and that class made no objects."""
     (tmp_path / "m.onnx.json").write_text(json.dumps({"classes": ["a", "b"], "backgroud": None}))
-    with pytest.raises(ModelLoadError, match=r"m\.onnx\.json: unknown key\(s\) backgroud; known: "):
+    with pytest.raises(ModelLoadError, match=r"m\.onnx\.json: 1 unknown key \(backgroud\); known: "):
         read_card(tmp_path / "m.onnx")
 
 

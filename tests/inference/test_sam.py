@@ -82,7 +82,9 @@ def test_errors_are_clear(sam: SamOnnxBackend, tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError, match="this is a SAM decoder"):  # as both
         b.configure(model_path=tmp_path / "tiny_decoder.onnx", decoder_path=tmp_path / "tiny_decoder.onnx")
     not_decoder = constant_model(tmp_path / "nd.onnx", {"output0": np.zeros((1, 2), np.float32)})
-    with pytest.raises(ModelLoadError, match="not a SAM decoder: missing input"):
+    with pytest.raises(
+        ModelLoadError, match="not a SAM decoder: 2 missing inputs: point_coords, point_labels"
+    ):
         b.configure(model_path=tmp_path / "tiny_encoder.onnx", decoder_path=not_decoder)
     junk = tmp_path / "junk_encoder.onnx"
     junk.write_bytes(b"\x00garbage")

@@ -97,7 +97,7 @@ def test_unfed_decoder_inputs_are_refused_at_load(tmp_path: Path, tiny: Path) ->
     onnx.save(model, str(hq))
     b = SamOnnxBackend()
     with pytest.raises(
-        ModelLoadError, match=r"hq_decoder.onnx: decoder input\(s\) interm_embeddings not fed"
+        ModelLoadError, match=r"hq_decoder.onnx: 1 decoder input \(interm_embeddings\) not fed"
     ):
         b.configure(model_path=tiny / "tiny_sam_encoder.onnx", decoder_path=hq)
     assert not b.ready()[0] and "interm_embeddings" in b.ready()[1]

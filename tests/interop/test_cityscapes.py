@@ -156,7 +156,7 @@ def test_polygon_json_keeps_the_visible_part_of_each_object(tmp_path: Path) -> N
     gt = tmp_path / "gtFine" / "val" / "aachen" / "aachen_000000_000019_gtFine_polygons.json"
     assert result.problems == [
         f"{gt}: objects[6] (car): 'polygon' needs at least 3 [x, y] points of finite numbers; skipped",
-        f"{gt}: 1 object(s) marked deleted skipped (objects[3])",
+        f"{gt}: 1 object marked deleted skipped (objects[3])",
         f"{gt}: objects[4] (bicycle): hidden by later objects; skipped",
     ]
     assert result.skipped == {"objects": 2, "deleted": 1}
@@ -243,11 +243,11 @@ def test_coco_cityscapes_coco_round_trip(sample_project: Project, tmp_path: Path
     warnings = write_cityscapes(sample_project, tmp_path / "cs")
     assert sorted(warnings) == sorted(
         [
-            "2 categor(ies) not in the Cityscapes table: given label ids from 34 on in the PNGs "
+            "2 categories not in the Cityscapes table: given label ids from 34 on in the PNGs "
             "(names kept in the JSON)",
-            "1 mask(s) with holes: Cityscapes polygons cannot hold holes, so the holes are filled",
-            "1 object(s) in several parts written as one polygon per part",
-            "2 box-only object(s) written as 4-corner polygons",
+            "1 mask with holes: Cityscapes polygons cannot hold holes, so the holes are filled",
+            "1 object in several parts written as one polygon per part",
+            "2 box-only objects written as 4-corner polygons",
         ]
     )
     gt = tmp_path / "cs" / "gtFine" / "train" / "default"

@@ -52,7 +52,7 @@ def test_a_folder_of_several_splits_is_one_project_with_each_image_in_its_split(
     # both files' first object is id 1: the val file's is renumbered, said, and each stays on its image
     assert len(project.annotations) == 3
     assert (
-        f"{DATA / 'annotations' / 'instances_val.json'}: 1 annotation id(s) also in an earlier file (1) "
+        f"{DATA / 'annotations' / 'instances_val.json'}: 1 annotation id also in an earlier file (1) "
         "given new ids" in result.problems
     )
     assert len(result.problems) == 1
@@ -109,7 +109,7 @@ def test_splits_merge_categories_by_name_and_keep_colliding_images_apart(tmp_pat
     ]
     assert len(
         {i.id for i in images}
-    ) == 2 and f"{val}: 1 image id(s) also in an earlier file (5) given new ids" in (result.problems)
+    ) == 2 and f"{val}: 1 image id also in an earlier file (5) given new ids" in (result.problems)
     val_image = images[1]
     assert sorted(project.category(a.category_id).name for a in project.annotations_of(val_image.id)) == [
         "a",
@@ -183,7 +183,7 @@ def test_one_picture_listed_by_two_splits_is_said(tmp_path: Path) -> None:
     shutil.rmtree(src / "images" / "val")
     result = read_coco(src)
     val = src / "annotations" / "instances_val.json"
-    assert f"{val}: 1 image(s) listed by another split too: images/a.jpg (also in instances_train.json)" in (
+    assert f"{val}: 1 image listed by another split too: images/a.jpg (also in instances_train.json)" in (
         result.problems
     )
     assert sorted(split_of(i) for i in result.project.images.values()) == ["train", "val"]

@@ -25,7 +25,7 @@ def test_standard_layout_finds_the_images(tmp_path: Path) -> None:
     assert image.file_name == "../images/val/b.jpg" and project.image_path(image).is_file()
     folder = DATA / "images" / "val"
     assert result.notes == [  # how it was read: information, no problem
-        f"{src}: 1 image(s) found in {folder} (the usual COCO layout); their names now lead there"
+        f"{src}: 1 image found in {folder} (the usual COCO layout); their names now lead there"
     ]
     assert result.problems == []
     # written elsewhere, the image is still found (names made relative to the new file)

@@ -14,6 +14,7 @@ from PIL import Image
 from pixelproof.cli import main
 from pixelproof.core.coco import new_project
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.wording import plural
 from pixelproof.interop.coco_io import read_coco
 from pixelproof.interop.coco_panoptic import read_coco_panoptic, write_coco_panoptic
 from pixelproof.interop.formats import FORMATS, detect_format
@@ -95,7 +96,7 @@ def test_datumaro_sample_reads_as_datumaro_reads_it_and_its_disagreements_are_sa
     train, val = (str(DATA / "annotations" / f"panoptic_{s}.json") for s in ("train", "val"))
     assert result.problems == [
         f"{train}: annotations[0] (a.png): the PNG is 5 x 5 but image images/train/a.jpg is 10 x 5; its 1 "
-        "segment(s) skipped",
+        "segment skipped",
         f"{val}: annotations[0] (b.png): area or bbox other than the PNG's pixels: segments_info[0] (id 7): "
         "bbox [0.0, 0.0, 1.0, 9.0] (pixels [0, 0, 2, 10]); segments_info[1] (id 20): bbox [2.0, 0.0, 1.0, "
         "9.0] (pixels [2, 0, 2, 10]); the pixels are read",
@@ -164,13 +165,13 @@ def test_pixel_round_trip_without_pycocotools(tmp_path: Path) -> None:
     assert (
         len(partly) == 2
         and (
-            "2 object(s) partly covered by later ones: panoptic segments cannot overlap, so each of the "
-            f"{lost} shared pixel(s) went to the later object (higher id)"
+            "2 objects partly covered by later ones: panoptic segments cannot overlap, so "
+            f"{plural(lost, 'shared pixel', thousands=True)} went to the later object (higher id)"
         )
         in warnings
     )
-    assert any("1 object(s) wholly covered by later ones: not written" in w for w in warnings), warnings
-    assert any("1 box-only object(s) written as filled boxes" in w for w in warnings), warnings
+    assert any("1 object wholly covered by later ones: not written" in w for w in warnings), warnings
+    assert any("1 box-only object written as filled boxes" in w for w in warnings), warnings
     docs = {
         s: json.loads((out / "annotations" / f"panoptic_{s}.json").read_text()) for s in ("default", "val")
     }
@@ -315,15 +316,15 @@ def test_every_disagreement_is_said_with_its_place_and_the_rest_is_read(tmp_path
         "unlabelled); skipped",
         f"{f}: annotations[0] (b.png): segments_info[5] (id 22): category_id 9 is not in categories; skipped",
         f"{f}: annotations[0] (b.png): segments_info[6]: id None is no segment id",
-        f"{f}: annotations[0] (b.png): 1 id(s) in the PNG that no segments_info lists: 99; their pixels are "
+        f"{f}: annotations[0] (b.png): 1 id in the PNG that no segments_info lists: 99; their pixels are "
         "no object",
         f"{f}: annotations[0] (b.png): area or bbox other than the PNG's pixels: segments_info[2] (id 20): "
         "area 5 (pixels 20); the pixels are read",
         f"{f}: annotations[1]: a second annotation of image 1 (also annotations[0]); skipped",
         f"{f}: annotations[2] (grey.png): {root / 'annotations/panoptic_val/grey.png'} not readable "
-        "(L image: expected RGB-encoded segment ids (id = R + 256 G + 256^2 B)); its 1 segment(s) skipped",
+        "(L image: expected RGB-encoded segment ids (id = R + 256 G + 256^2 B)); its 1 segment skipped",
         f"{f}: annotations[3] (small.png): the PNG is 3 x 3 but image images/val/b.jpg is 5 x 10; its 1 "
-        "segment(s) skipped",
+        "segment skipped",
         f"{f}: annotations[4] (bad.png): {root / 'annotations/panoptic_val/bad.png'} not readable",
         f"{f}: annotations[5]: file_name '../../../b.png' leads out of {root / 'annotations/panoptic_val'}; "
         "skipped",
@@ -370,9 +371,7 @@ def test_scattered_ids_are_refused_as_other_id_maps_are(tmp_path: Path) -> None:
     (root / "annotations" / "panoptic_val.json").write_text(json.dumps(doc))
     result = read_coco_panoptic(root)
     assert result.project.annotations == {} and result.skipped["annotations"] == 1
-    assert any(
-        "times (at most 256): not a label map; its 600 segment(s) skipped" in p for p in result.problems
-    )
+    assert any("times (at most 256): not a label map; its 600 segments skipped" in p for p in result.problems)
 
 
 def test_the_distinct_ids_are_numpys_unique() -> None:
@@ -436,7 +435,7 @@ def test_a_png_of_a_million_ids_is_refused_before_any_per_id_work(
     assert distinct > panoptic.MAX_ID_VALUES
     said = [p for p in result.problems if "many.png" in p]
     assert len(said) == 1 and f"{distinct:,} distinct values" in said[0], said
-    assert f"at most {panoptic.MAX_ID_VALUES:,}" in said[0] and "its 1 segment(s) skipped" in said[0]
+    assert f"at most {panoptic.MAX_ID_VALUES:,}" in said[0] and "its 1 segment skipped" in said[0]
     assert max(boxes_of) <= panoptic.MAX_ID_VALUES  # no box looked for past the limit
     (fine,) = result.project.annotations.values()  # the other image read
     assert fine.image_id == 2
@@ -460,8 +459,8 @@ def test_void_regions_and_a_bad_split_are_said(tmp_path: Path) -> None:
     project.add_annotation(Annotation(99, 1, void.id, [0.0, 0.0, 3.0, 3.0], None, 9.0))
     project.images[2].extra["pixelproof"] = {"split": "../x"}
     warnings = write_coco_panoptic(project, tmp_path / "out")
-    assert "1 void region(s) left unlabelled (id 0): a panoptic PNG holds no void class" in warnings
-    assert any("1 image(s) whose split is no plain folder name" in w for w in warnings)
+    assert "1 void region left unlabelled (id 0): a panoptic PNG holds no void class" in warnings
+    assert any("1 image whose split is no plain folder name" in w for w in warnings)
     assert sorted(p.name for p in (tmp_path / "out" / "annotations").glob("*.json")) == [
         "panoptic_default.json"
     ]

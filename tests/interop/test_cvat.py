@@ -75,7 +75,7 @@ def test_datumaro_task_export_unlabeled_shapes_are_kept_as_unclassified(tmp_path
     assert project.categories[polygon.category_id].name == "Unclassified"
     assert polygon.segmentation == [points] and polygon.app_extra == {"z_order": 1}
     assert (
-        f"{xml}: 1 shape(s) with no label imported into the category 'Unclassified': "
+        f"{xml}: 1 shape with no label imported into the category 'Unclassified': "
         "image 1 (img1.jpg): <polygon> 1" in result.problems
     )
     assert f"{xml}: image 0 (img0.jpg): <polyline> 2 (no label): encloses no area" in "".join(result.problems)
@@ -229,7 +229,7 @@ def test_video_tracks_are_reported_by_id_and_label(tmp_path: Path) -> None:
     )
     result = read_cvat(tmp_path)
     assert len(result.project.annotations) == 1 and result.skipped == {"tracks": 1}
-    assert any("<track> element(s)" in p and "id 7 (person)" in p for p in result.problems)
+    assert any("1 <track> element (CVAT for video)" in p and "id 7 (person)" in p for p in result.problems)
 
 
 def test_shapes_and_sizes_over_the_limits_are_reported_with_their_element(tmp_path: Path) -> None:
@@ -469,7 +469,7 @@ def test_rotated_boxes_and_ellipses_made_polygons_are_said_once_per_file(tmp_pat
     assert sorted(kinds) == ["box", "box", "polygon", "polygon"] and not result.skipped
     turned = [p for p in result.problems if "as polygons" in p]
     assert turned == [
-        f"{xml}: 1 rotated box(es) and 1 ellipse(s) imported as polygons (PixelProof's boxes are upright "
+        f"{xml}: 1 rotated box and 1 ellipse imported as polygons (PixelProof's boxes are upright "
         "and it draws no ellipses; written back to CVAT as polygons): image 0 (a.png): <box> 1; "
         "image 0 (a.png): <ellipse> 3"
     ]

@@ -83,7 +83,7 @@ def test_not_a_seg_and_missing_sources_are_reported(ct_project, tmp_path: Path) 
     project, study, _ = ct_project
     write_dicom_seg(project, tmp_path / "elsewhere")
     result = read_dicom_seg(tmp_path / "elsewhere", image_dir=tmp_path / "nothing_here")
-    assert any("4 source image(s) not found" in p for p in result.problems)
+    assert any("4 source images not found" in p for p in result.problems)
     assert not result.project.images
     with pytest.raises(ValueError, match="no DICOM Segmentation"):
         read_dicom_seg(study / "CT2")

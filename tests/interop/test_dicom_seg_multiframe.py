@@ -337,7 +337,7 @@ def test_a_frame_the_object_does_not_have_is_told_apart_and_the_others_written(m
     label_frames(project, {9: [1]})
     warnings = write_dicom_seg(project, tmp_path / "seg")
     assert warnings == [
-        "1 slice record(s) name a slice their DICOM series folder does not have, a frame their multi-frame "
+        "1 slice record naming a slice their DICOM series folder does not have, a frame their multi-frame "
         "DICOM object does not have, or a folder that is no readable series: left out"
     ]
     seg = hd.seg.segread(tmp_path / "seg" / "scan_seg.dcm")

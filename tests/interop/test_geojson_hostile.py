@@ -211,7 +211,7 @@ def test_the_writer_keeps_hostile_names_inside_its_folder(tmp_path: Path) -> Non
     written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     assert all(out in (tmp_path / p).parents for p in written), written
     assert len([p for p in written if p.suffix == ".geojson"]) == 3
-    assert any("3 image file(s) not found" in w for w in warnings)
+    assert any("3 image files not found" in w for w in warnings)
     back = read_geojson(out, image_dir=tmp_path / "nowhere").problems
     assert len(back) == 3 and all("no image named" in p for p in back)
 

@@ -47,7 +47,7 @@ def test_a_features_plane_is_kept_said_and_written_back(tmp_path: Path) -> None:
     anns = sorted(result.project.annotations.values(), key=lambda a: a.id)
     assert [a.app_extra["qupath"].get("plane") for a in anns] == [Z3, None, None, T1, None]
     (note,) = [p for p in result.problems if "another plane" in p]
-    assert str(root / "slide_v04.geojson") in note and "2 feature(s) lie on another plane" in note
+    assert str(root / "slide_v04.geojson") in note and "2 features on another plane" in note
     assert "z=2, t=1: 1; z=3, t=0: 1" in note and "slide_v04.png is read as one 2-D image" in note
     save_project(result.project, tmp_path / "p.json")  # kept in the project as saved
     write_geojson(load_project(tmp_path / "p.json"), tmp_path / "out", images="keep")

@@ -150,8 +150,8 @@ def test_coco_kitti_coco_detect_keeps_boxes_and_3d(sample_project: Project, tmp_
     }
     warnings = write_kitti(sample_project, tmp_path / "k", task="detect")
     assert warnings == [
-        "3 polygon/mask object(s) written as their bounding boxes (KITTI detection holds boxes)",
-        "1 category name(s) with spaces written with underscores (KITTI types are one word)",
+        "3 polygon/mask objects written as their bounding boxes (KITTI detection holds boxes)",
+        "1 category name with spaces written with underscores (KITTI types are one word)",
     ]
     line = (tmp_path / "k" / "training" / "label_2" / "a.txt").read_text().splitlines()[0]
     assert line == "cat 0.50 2 1.25 2.00 3.00 22.00 13.00 1.50 1.60 3.90 1.00 2.00 30.00 -0.50"
@@ -173,7 +173,7 @@ def test_coco_kitti_coco_detect_keeps_boxes_and_3d(sample_project: Project, tmp_
 
 def test_coco_kitti_coco_segment_pixel_exact(sample_project: Project, tmp_path: Path) -> None:
     warnings = write_kitti(sample_project, tmp_path / "k")  # auto: the project has shapes
-    assert warnings == ["2 categor(ies) not in the Cityscapes table: given label ids from 34 on in the PNGs"]
+    assert warnings == ["2 categories not in the Cityscapes table: given label ids from 34 on in the PNGs"]
     inst = np.asarray(Image.open(tmp_path / "k" / "training" / "instance" / "a.png"))
     assert sorted(np.unique(inst).tolist()) == [0, 19 * 256, 34 * 256 + 1, 35 * 256 + 1]
     result = read_kitti(tmp_path / "k")
@@ -286,7 +286,7 @@ def test_void_regions_are_written_as_dontcare_in_detect(sample_project: Project,
         Annotation(sample_project.next_annotation_id(), 1, void.id, [60.0, 40.0, 5.0, 5.0])
     )
     warnings = write_kitti(sample_project, tmp_path / "k", task="detect")
-    assert any("1 void region(s) written as DontCare" in w for w in warnings)
+    assert any("1 void region written as DontCare" in w for w in warnings)
     line = (tmp_path / "k" / "training" / "label_2" / "a.txt").read_text().splitlines()[-1]
     assert line.startswith("DontCare 0.00 0 -10.00 60.00 40.00 65.00 45.00 ")
     back = read_kitti(tmp_path / "k").project

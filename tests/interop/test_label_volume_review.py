@@ -14,6 +14,7 @@ import pytest
 from pixelproof.core import masks
 from pixelproof.core.category_colors import default_color
 from pixelproof.core.model import Annotation
+from pixelproof.core.wording import plural
 from pixelproof.interop.dicom_seg import read_dicom_seg, write_dicom_seg
 from pixelproof.interop.nifti import read_nifti, write_nifti
 from tests.interop.test_dicom_seg import add, ct_project  # noqa: F401 (the fixture)
@@ -76,7 +77,8 @@ def test_overlap_warning_counts_only_voxels_whose_class_it_decides(tmp_path: Pat
     decided = stroke & spine.mask(h, w)  # over the liver the class is the same: nothing is decided there
     assert decided.any() and (stroke & liver.mask(h, w)).any()
     assert warnings == [
-        f"{int(decided.sum())} voxel(s) where objects overlap: each keeps the later object's class"
+        f"{plural(int(decided.sum()), 'voxel', thousands=True)} where objects overlap: each keeps "
+        "the later object's class"
     ]
     written = np.asanyarray(nib.load(tmp_path / "out" / "ct.nii.gz").dataobj)
     changed = np.argwhere(written != labels)

@@ -95,7 +95,7 @@ def test_rotated_boxes_are_the_converters_corners(tmp_path: Path) -> None:
         w, h = r["original_width"], r["original_height"]
         corners = convert_annotation_to_yolo_obb({**r["value"], "original_width": w, "original_height": h})
         assert np.allclose(np.reshape(a.segmentation[0], (4, 2)), np.array(corners) * (w, h))
-    assert sum("25 rotated box(es) imported as 4-corner polygons" in p for p in result.problems) == 1
+    assert sum("25 rotated boxes imported as 4-corner polygons" in p for p in result.problems) == 1
 
 
 def test_polygons_match_the_converters_coco(tmp_path: Path) -> None:

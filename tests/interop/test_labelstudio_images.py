@@ -53,7 +53,7 @@ def test_uploads_are_found_in_label_studios_own_media_folder(
     first = project.images[1]
     assert project.image_path(first).resolve() == reference.resolve()
     assert (first.width, first.height) == (200, 100)
-    assert any("1 task image(s) found in Label Studio's upload folder" in p for p in result.problems)
+    assert any("1 task image found in Label Studio's upload folder" in p for p in result.problems)
     assert not project.image_path(project.images[2]).exists()  # a URL leaving the folder leads nowhere
 
     monkeypatch.setenv("LABEL_STUDIO_BASE_DATA_DIR", str(tmp_path / "elsewhere"))  # as Label Studio reads it

@@ -88,9 +88,9 @@ def test_labelmap_txt_void_colour_and_unknown_colours(tmp_path: Path) -> None:
     Image.fromarray(rgb).save(tmp_path / "masks" / "x.png")
     result = read_masks(tmp_path)
     assert result.problems == [
-        f"{tmp_path / 'masks' / 'x.png'}: 1 pixel(s) of colours not in {tmp_path / 'labelmap.txt'}; "
+        f"{tmp_path / 'masks' / 'x.png'}: 1 pixel of colours not in {tmp_path / 'labelmap.txt'}; "
         "read as background",
-        f"{tmp_path}: no images/ or JPEGImages/ folder and no images.csv: 1 mask(s) imported under their "
+        f"{tmp_path}: no images/ or JPEGImages/ folder and no images.csv: 1 mask imported under their "
         "own name and size",
     ]
     project = result.project
@@ -138,7 +138,7 @@ def test_colour_maps_saved_with_a_bom_are_read(tmp_path: Path) -> None:
         (root / name).write_text(text, encoding="utf-8-sig")
         result = read_masks(root)
         (problem,) = result.problems  # the only one: no photos beside the masks
-        assert problem.endswith("1 mask(s) imported under their own name and size"), name
+        assert problem.endswith("1 mask imported under their own name and size"), name
         project = result.project
         got = sorted((project.categories[a.category_id].name, a.area) for a in project.annotations.values())
         assert got == [("cat", 11.0), ("dog", 12.0), ("void", 1.0)], name

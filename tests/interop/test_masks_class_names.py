@@ -94,4 +94,4 @@ def test_instances_the_class_map_lists_but_the_mask_lacks_are_reported(tmp_path:
     assert result.project.categories[a.category_id].name == "cat" and a.bbox == [1.0, 1.0, 2.0, 2.0]
     file = tmp_path / "masks" / "a.png"
     assert f"{file}: instance 4 has no class in the class map; skipped" in result.problems
-    assert f"{file}: instance(s) 2, 3 of the class map have no pixel in the mask" in result.problems
+    assert f"{file}: 2 instances of the class map (2, 3) without a pixel in the mask" in result.problems

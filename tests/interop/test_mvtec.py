@@ -109,8 +109,8 @@ def test_round_trip_keeps_the_dataset_s_file_names(tmp_path: Path) -> None:
 def test_other_projects_merge_into_one_mask_with_warnings(sample_project: Project, tmp_path: Path) -> None:
     warnings = write_mvtec(sample_project, tmp_path / "mv")
     assert warnings == [
-        "2 image(s) with several objects: one mask each (MVTec AD has one mask per image)",
-        "3 object(s) of another category merged into their image's first defect",
+        "2 images with several objects: one mask each (MVTec AD has one mask per image)",
+        "3 objects of another category merged into their image's first defect",
         "no defect-free image in train/good for object: MVTec AD's models and Anomalib learn what good looks "
         "like from it; images without a split go to test, so give the defect-free ones a share of train "
         "(--good-train-fraction, the Export dialog's Defect-free to train)",

@@ -152,7 +152,7 @@ def test_project_to_nifti_and_back_gives_the_same_masks(tmp_path: Path, iop) -> 
     project, folder, drawn = series_project(tmp_path, iop, second_class=True)
     warnings = write_nifti(project, tmp_path / "out")
     # slice 1: the organ's rows 1-2, columns 1-6 under the lesion's rows 2-4, columns 5-8: 2 voxels
-    assert warnings == ["2 voxel(s) where objects overlap: each keeps the later object's class"]
+    assert warnings == ["2 voxels where objects overlap: each keeps the later object's class"]
     result = read_nifti(tmp_path / "out", image_dir=folder.parent)
     assert result.problems == []
     back = result.project

@@ -119,7 +119,7 @@ def test_an_all_black_mask_is_said_and_skipped_not_an_empty_object(tmp_path: Pat
 def test_coco_openimages_coco_round_trip(sample_project: Project, tmp_path: Path) -> None:
     sample_project.annotations[1].iscrowd = 1
     warnings = write_openimages(sample_project, tmp_path / "oi")
-    assert warnings == ["2 polygon object(s) written as mask PNGs (Open Images holds masks)"]
+    assert warnings == ["2 polygon objects written as mask PNGs (Open Images holds masks)"]
     assert (tmp_path / "oi" / "images" / "train" / "a.png").is_file()
     result = read_openimages(tmp_path / "oi")
     assert result.problems == []

@@ -113,7 +113,7 @@ def test_coco_yolo_coco_detect_keeps_boxes_and_splits(sample_project: Project, t
 @pytest.mark.parametrize("images", ["link", "keep"])
 def test_coco_masks_coco_instance_pixel_exact(sample_project: Project, tmp_path: Path, images: str) -> None:
     warnings = write_masks(sample_project, tmp_path / "masks", images=images)
-    assert warnings == ["2 box-only object(s) written as filled boxes"]
+    assert warnings == ["2 box-only objects written as filled boxes"]
     result = read_masks(tmp_path / "masks")
     assert result.problems == []
     back = _via_coco(result.project, tmp_path)
@@ -178,7 +178,7 @@ def test_masks_16bit_when_more_than_255_objects(tmp_path: Path) -> None:
         m[k // 20, (k % 20) * 2] = True
         project.add_annotation(Annotation(k + 1, 1, 1, masks.bbox(m), masks.encode(m), 1.0))
     warnings = write_masks(project, tmp_path / "out")
-    assert "1 mask(s) written as 16-bit PNGs (more than 254 ids)" in warnings
+    assert "1 mask written as 16-bit PNGs (more than 254 ids)" in warnings
     assert Image.open(tmp_path / "out" / "masks" / "dots.png").mode.startswith("I")
     back = read_masks(tmp_path / "out").project
     assert len(back.annotations) == 300
@@ -188,7 +188,7 @@ def test_masks_16bit_when_more_than_255_objects(tmp_path: Path) -> None:
 def test_coco_voc_coco(sample_project: Project, tmp_path: Path) -> None:
     sample_project.annotations[1].app_extra["difficult"] = 1
     warnings = write_voc(sample_project, tmp_path / "voc", images="copy")
-    assert "3 polygon/mask object(s) written as bounding boxes (VOC XML holds boxes)" in warnings
+    assert "3 polygon/mask objects written as bounding boxes (VOC XML holds boxes)" in warnings
     assert (tmp_path / "voc" / "JPEGImages" / "b.jpg").is_file()
     result = read_voc(tmp_path / "voc")
     assert result.problems == []

@@ -135,7 +135,7 @@ def test_a_cvat_subset_keeps_its_own_spelling_and_a_user_subset_is_said_in_yolo(
     ]
     assert written == subsets  # as the source spelt them
     warnings = write_yolo(project, tmp_path / "yolo")
-    assert any("2 image(s)" in w and "'Extra'" in w and "'../up'" in w and "train" in w for w in warnings), (
+    assert any("2 images" in w and "'Extra'" in w and "'../up'" in w and "train" in w for w in warnings), (
         warnings
     )
     found = _ultralytics_splits(tmp_path / "yolo" / "data.yaml")
@@ -192,7 +192,7 @@ def _project_with_splits(folder: Path, splits: list[str | None]) -> Project:
 def test_kitti_writes_test_images_to_testing_and_reads_training_as_train(tmp_path: Path) -> None:
     project = _project_with_splits(tmp_path / "src", ["train", "val", "test", None])
     warnings = write_kitti(project, tmp_path / "kitti", task="detect")
-    assert any("1 image(s)" in w and "'val'" in w and "training" in w for w in warnings), warnings
+    assert any("1 image" in w and "'val'" in w and "training" in w for w in warnings), warnings
     assert sorted(p.name for p in (tmp_path / "kitti" / "testing" / "image_2").iterdir()) == ["im3.png"]
     assert (tmp_path / "kitti" / "testing" / "label_2" / "im3.txt").is_file()
     back = read_kitti(tmp_path / "kitti").project
@@ -202,7 +202,7 @@ def test_kitti_writes_test_images_to_testing_and_reads_training_as_train(tmp_pat
 def test_mvtec_writes_val_as_validation_and_says_defects_in_train(tmp_path: Path) -> None:
     project = _project_with_splits(tmp_path / "src", ["train", "val", "test"])
     warnings = write_mvtec(project, tmp_path / "mv")
-    assert any("1 image(s) with defects in train" in w for w in warnings), warnings
+    assert any("1 image with defects in train" in w for w in warnings), warnings
     assert sorted(p.name for p in (tmp_path / "mv" / "object").iterdir()) == [
         "ground_truth",
         "test",

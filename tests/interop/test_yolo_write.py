@@ -28,7 +28,7 @@ def test_boxes_leaving_the_image_are_clipped_to_it_with_a_warning(task: str, tmp
     for n, box in enumerate(boxes, start=1):
         project.add_annotation(Annotation(n, 1, 1, list(box), None, box[2] * box[3]))
     warnings = write_yolo(project, tmp_path / "yolo", task=task)
-    assert any("2 object(s) reaching outside the image clipped to it" in w for w in warnings)
+    assert any("2 objects reaching outside the image clipped to it" in w for w in warnings)
     back = read_yolo(tmp_path / "yolo").project
     got = [a.bbox for a in sorted(back.annotations.values(), key=lambda a: a.id)]
     for bbox, want in zip(got, boxes.values(), strict=True):

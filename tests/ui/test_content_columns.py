@@ -123,7 +123,7 @@ def merge_report() -> dict:
             "edited_in_base_and_shard",
             DEEP,
             f"{DEEP}: changed in the base since the split and in ann; the shard's version is kept, the "
-            "base's 3 object(s) it replaces are in the report (left_out_objects)",
+            "base's 3 objects it replaces listed in the report (left_out_objects)",
         ),
     ]
     stats = {"shards": 2, "images": 10, "annotations": 40, "overlap_images": 2, "honeypots_left_out": 0}

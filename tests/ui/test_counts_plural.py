@@ -1,15 +1,14 @@
 """Counts shown with a noun say it in the singular for one ("1 image", not "1 images"): the app's texts
-go through ``core.wording.plural``, the one helper the CLI uses too."""
+go through ``core.wording.plural``, the one helper the CLI uses too (tests/core/test_wording.py checks
+that no string of the program counts by hand or with "(s)")."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-import pixelproof.ui
 from tests.ui.conftest import make_project, open_main_window, settle
 
 
@@ -31,16 +30,3 @@ def test_the_last_image_of_a_one_image_project_says_1_image(qtbot, tmp_path: Pat
     finally:
         win.document.undo_stack.setClean()
         win.close()
-
-
-def test_no_count_in_the_app_is_pluralised_by_hand() -> None:
-    """No f-string of the app adds its own "s" to a counted noun (``{n} image{'s' if n != 1 else ''}``):
-    each did it its own way, and some not at all ("1 images", "1 slices", "object(s)")."""
-    by_hand = re.compile(r"""\{['"]e?s['"] if [^}]*\}""")
-    found = [
-        f"{path.name}:{n}: {line.strip()}"
-        for path in Path(pixelproof.ui.__file__).parent.rglob("*.py")
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if by_hand.search(line)
-    ]
-    assert found == []

@@ -77,9 +77,7 @@ def test_a_cvat_coco_export_folder_is_picked_recognised_and_opens_with_its_split
     assert any(line.startswith("Note: ") and "as one project; each image's split is its file's" in line
                for line in report.lines)  # fmt: skip
     assert sum("their names now lead there" in line for line in report.lines) == 2
-    assert any(
-        "instances_val.json: 1 annotation id(s) also in an earlier file" in line for line in report.lines
-    )
+    assert any("instances_val.json: 1 annotation id also in an earlier file" in line for line in report.lines)
     assert report.headline.text().endswith("\n1 problem and 3 notes:"), report.headline.text()
     assert "; 1 problem (Import report)" in win.statusBar().currentMessage()  # it said 4
     panel = win.panels["imagesDock"]

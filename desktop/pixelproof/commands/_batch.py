@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from pixelproof.commands._common import ProgressBar, positive_int, warn
 from pixelproof.core.batch import BatchOptions, Executor, PathMap, Progress, available_cores
+from pixelproof.core.wording import plural
 
 
 class PathMapAction(argparse.Action):
@@ -93,12 +94,8 @@ def capped_workers(workers: int | None) -> int | None:
     cores = available_cores()
     if workers is None or workers <= cores:
         return workers
-    warn(f"--workers {workers}: this machine has {_count(cores, 'core')}; running {_count(cores, 'worker')}")
+    warn(f"--workers {workers}: this machine has {plural(cores, 'core')}; running {plural(cores, 'worker')}")
     return cores
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 def announce(executor: Executor) -> None:

@@ -12,6 +12,7 @@ from typing import Any, TextIO, TypeVar
 
 from pixelproof.core.coco import ProjectFormatError, load_project
 from pixelproof.core.model import Project
+from pixelproof.core.wording import plural
 
 T = TypeVar("T")
 
@@ -81,7 +82,7 @@ class FailureLines:
             _say(f"pixelproof: ... and {whole} more like these", bar)
         counted = list(self.rest.items())
         for message, n in counted[: self.limit]:
-            _say(f"{self.prefix}... and {n} more image{'s' if n != 1 else ''}: {message}", bar)
+            _say(f"{self.prefix}... and {plural(n, 'more image')}: {message}", bar)
         others = counted[self.limit :]
         if others:
             n = sum(count for _, count in others)

@@ -213,13 +213,13 @@ def _print_images(data: dict) -> None:
     if not rows:
         return
     print(
-        f"{len(rows)} image{'s' if len(rows) != 1 else ''} where the annotators differ, worst first "
+        f"{plural(len(rows), 'image')} where the annotators differ, worst first "
         "(mean Dice over the classes either drew; unmatched: objects with no object of their class on the "
         "other side):"
     )
     for r in rows[:PRINTED_IMAGES]:
         n = r["unmatched"]
-        objects = f"{n} object{'s' if n != 1 else ''} unmatched" if n else "objects matched"
+        objects = f"{plural(n, 'object')} unmatched" if n else "objects matched"
         name, pair = shown(short_file_name(r["file_name"], 60)), shown(r["pair"])
         print(f"  {name:<40} {pair:<16} Dice {_f(r['dice'])}  {objects}; differ in: {shown(r['classes'])}")
     if len(rows) > PRINTED_IMAGES:

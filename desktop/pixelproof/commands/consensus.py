@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         if edit is None:  # nothing to decide: say so, write nothing
             error(f"{args.project}: no pending object drawn by half of the annotators (a tie) to decide")
             return 1
-        message = f"{n} tie object{'s' if n != 1 else ''} {decision}"
+        message = f"{plural(n, 'tie object')} {decision}"
     elif args.accept:
         dropped = dropped_text(project, dropped_by_accept(project))  # read before the edit deletes them
         pending = ties_text(ties_left_pending(project))

@@ -230,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
         f"{args.output}: {plural(n_images, 'image')}, {plural(n_objects, 'annotation')}"
         + (f" (+{n_void} void regions)" if n_void else "")
         + f", {plural(len(project.categories), 'category')}"
-        + (f"; {len(result.problems)} problem(s)" if result.problems else "")
+        + (f"; {plural(len(result.problems), 'problem')}" if result.problems else "")
         + (f"; skipped {skipped}" if skipped else "")
     )
     return 3 if result.skipped else 0  # converted, but not all of it: each loss is on stderr

@@ -112,13 +112,14 @@ def _usage(args: argparse.Namespace) -> str | None:
     if args.kinds:
         unknown = [k for k in _kinds(args) if k not in KINDS]
         if unknown:
-            return f"--kinds: unknown kind(s) {', '.join(unknown)}; known: {', '.join(KINDS)}"
+            said = f"{plural(len(unknown), 'unknown kind')} ({', '.join(unknown)})"
+            return f"--kinds: {said}; known: {', '.join(KINDS)}"
         modelled = [k for k in _kinds(args) if k in MODEL_KINDS]
         if modelled and not (args.backend or args.predictions):
-            return f"--kinds: {', '.join(modelled)} need(s) a model (--backend or --predictions)"
+            return f"--kinds: a model (--backend or --predictions) is needed for {', '.join(modelled)}"
         pictured = [k for k in _kinds(args) if k in PICTURE_KINDS]
         if pictured and not args.pictures:
-            return f"--kinds: {', '.join(pictured)} need(s) --pictures (it reads every picture)"
+            return f"--kinds: --pictures (it reads every picture) is needed for {', '.join(pictured)}"
         if args.pictures and not pictured:  # as --model without --backend
             return (
                 f"--pictures reads pictures for {' and '.join(PICTURE_KINDS)} alone, which --kinds leaves "
@@ -327,11 +328,11 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
         return False
     if classes:  # named, the most frequent first: what to map
         warn(
-            f"{sum(classes.values())} prediction(s) of classes the project does not have were ignored: "
+            f"{plural(sum(classes.values()), 'prediction')} of classes the project does not have ignored: "
             f"{ignored_line(classes)} (use --map)"
         )
     if ignored > sum(classes.values()):
-        warn(f"{ignored - sum(classes.values())} prediction(s) with an empty shape were ignored")
+        warn(f"{plural(ignored - sum(classes.values()), 'prediction')} with an empty shape ignored")
     return preds, {
         "backend": backend.source,
         "prediction_failures": len(failures),
@@ -346,7 +347,7 @@ def _print_summary(data: dict[str, Any]) -> None:
     model = "no model" if s["predictions"] is None else f"{s['predictions']} predictions"
     print(
         f"{plural(s['images'], 'image')}, {plural(s['objects'], 'object')}, {model}: "
-        f"{s['problems']} problem(s) with score >= "
+        f"{plural(s['problems'], 'problem')} with score >= "
         f"{data['options']['min_score']:g}" + (f" ({s['dismissed']} dismissed)" if s["dismissed"] else "")
     )
     if not s["by_kind"]:

@@ -400,17 +400,13 @@ def _none_hint(categories: frozenset[str]) -> str:
     return f"{none}; map classes with --map CLASS=CATEGORY, or run without --only-existing to add them"
 
 
-def _boxes(n: int) -> str:
-    return f"{n} box{'es' if n != 1 else ''}"
-
-
 def _not_outlined(boxes: int, empty: int) -> str:
     """The summary's words for the ``boxes`` that got no mask, ``empty`` of them outlined as an empty mask
     (named above; a rerun tries them again and finds the same: no failure, nothing new was possible)."""
-    words = [f"{_boxes(boxes - empty)} not outlined"] if boxes > empty else []
+    words = [f"{plural(boxes - empty, 'box')} not outlined"] if boxes > empty else []
     if empty:
         words.append(
-            f"{_boxes(empty)} gave no mask (redraw {'them' if empty > 1 else 'it'} or outline by hand)"
+            f"{plural(empty, 'box')} gave no mask (redraw {'them' if empty > 1 else 'it'} or outline by hand)"
         )
     return "".join(f", {w}" for w in words)
 

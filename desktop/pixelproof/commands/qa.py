@@ -26,6 +26,7 @@ from pixelproof.commands._common import (
 )
 from pixelproof.commands._format_options import add_option_flags, given_options
 from pixelproof.core.errors import error_text
+from pixelproof.core.wording import plural
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -145,7 +146,10 @@ def run(args: argparse.Namespace) -> int:
         print(shown(e.problems[-1]), file=sys.stderr)  # the conclusion, never capped away
         pictures = sum("looks like a photo" in p or "RGB mask and no colour map" in p for p in e.problems)
         if pictures:
-            error(f"{args.reference}: does not look like a folder of label masks ({pictures} picture(s))")
+            error(
+                f"{args.reference}: does not look like a folder of label masks "
+                f"({plural(pictures, 'picture')})"
+            )
         return 1
     outputs = [args.json, args.csv, args.images_csv, args.class_csv, args.objects_csv, args.html]
     if refuse_image_outputs(outputs, [candidate, reference.project]):
@@ -207,7 +211,9 @@ def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
     scored = result.streamed.overall.n_rows if result.streamed is not None else len(result.per_image)
     if not scored:  # every matched image was skipped: a Dice of 0 would be a lie
         first = f" (first: {result.problems[0]})" if result.problems else ""
-        error(f"nothing comparable was scored: all {len(result.pairs)} matched image(s) were skipped{first}")
+        error(
+            f"nothing comparable was scored: {plural(len(result.pairs), 'matched image')}, all skipped{first}"
+        )
         return 1
     data = report.to_dict(result, str(args.reference), str(args.candidate))
     try:
@@ -282,7 +288,7 @@ def _print_summary(data: dict[str, Any]) -> None:
         print("distances: images with a pixel_spacing in mm, the others in px, averaged apart (by unit)")
     if data.get("per_volume_class"):
         vols = len({r["volume"] for r in data["per_volume"]})
-        print(f"per volume (3D, {vols} volume(s)), means over volumes:")
+        print(f"per volume (3D, {plural(vols, 'volume')}), means over volumes:")
         drawn = drawn_classes(data["per_volume_class"])  # the JSON has every class's means, n/a or not
         _print_table(drawn, ["dice", "iou", "hd", "hd95", "assd", "nsd"])
     from pixelproof.core.report_ap import ap_lines, score_threshold_line
@@ -309,7 +315,7 @@ def _print_worst(result: Any) -> None:
         print(f"no image with a problem ({fine_text(result.instance_scored)}, or n/a)")
         return
     print(
-        f"{with_problem} image{'s' if with_problem != 1 else ''} with a problem, worst first by mean Dice "
+        f"{plural(with_problem, 'image')} with a problem, worst first by mean Dice "
         f"({scored - with_problem} of {scored} images had none):"
     )
     for row in result.worst_images(PRINTED_IMAGES):

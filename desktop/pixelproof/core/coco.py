@@ -30,6 +30,7 @@ from pixelproof.core.atomic import (
     same_file,
     write_target,
 )
+from pixelproof.core.box_outline import own_box_segmentations
 from pixelproof.core.category_colors import default_color, is_color
 from pixelproof.core.channel_display import KEY as DISPLAY_KEY
 from pixelproof.core.channel_display import check_display_map
@@ -218,6 +219,7 @@ def project_from_dict(data: Any, source: str | os.PathLike[str] = "<memory>") ->
     project = Project(images=images, categories=categories, annotations=annotations, extra=extra, app=app)
     project.loaded_format = app.get("format", 1) if "pixelproof" in data else None
     own_crowd_flags(project)  # a COCO export's void regions: crowd regions in the file
+    own_box_segmentations(project)  # its box-only objects: their box's outline in the file
     if app.get("format") != FORMAT_VERSION:
         migrate(project)
     return project

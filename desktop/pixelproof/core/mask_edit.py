@@ -23,6 +23,7 @@ from pixelproof.core.limits import check_image_size
 from pixelproof.core.rle_codec import counts_string
 from pixelproof.core.rle_strings import rle_counts
 from pixelproof.core.sparse_mask import check_whole_mask, replace_rect_runs
+from pixelproof.core.wording import plural
 
 if TYPE_CHECKING:
     from pixelproof.core.annotation_pixels import OthersMask
@@ -266,13 +267,16 @@ class PolygonConversion:
         """What the user should hear before converting; None when nothing is lost."""
         problems = []
         if self.holes:
-            problems.append(f"{self.holes} hole(s) would be filled (COCO polygons cannot hold holes)")
+            problems.append(f"{plural(self.holes, 'hole')} would be filled (COCO polygons cannot hold holes)")
         if self.dropped:
-            problems.append(f"{self.dropped} thin diagonal sliver(s) would be dropped")
+            problems.append(f"{plural(self.dropped, 'thin diagonal sliver')} would be dropped")
         if self.parts > 1:
             problems.append(f"{self.parts} disjoint islands become parts of one polygon annotation")
         if self.pixels_lost or self.pixels_added:
-            problems.append(f"{self.pixels_lost} pixel(s) lost, {self.pixels_added} pixel(s) added")
+            problems.append(
+                f"{plural(self.pixels_lost, 'pixel', thousands=True)} lost, "
+                f"{plural(self.pixels_added, 'pixel', thousands=True)} added"
+            )
         if not problems and self.lossless:
             return None
         return "; ".join(problems)

@@ -104,10 +104,15 @@ def polygons_cropped(
     return polygons_to_rle(shifted, y1 - y0, x1 - x0), [x0, y0]
 
 
+def box_polygon(bbox: list[float]) -> list[list[float]]:
+    """[x, y, w, h] -> the box's outline as COCO polygons: the shape a box's pixels are rasterized from."""
+    x, y, w, h = bbox
+    return [[x, y, x + w, y, x + w, y + h, x, y + h]]
+
+
 def box_to_mask(bbox: list[float], height: int, width: int) -> np.ndarray:
     """[x, y, w, h] -> mask through the box's polygon (pycocotools rasterization)."""
-    x, y, w, h = bbox
-    return polygons_to_mask([[x, y, x + w, y, x + w, y + h, x, y + h]], height, width)
+    return polygons_to_mask(box_polygon(bbox), height, width)
 
 
 def annotation_mask(ann: Annotation, height: int, width: int) -> np.ndarray:

@@ -15,6 +15,7 @@ import orjson
 
 from pixelproof.core.model import Annotation, Project, id_key
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY
+from pixelproof.core.wording import plural
 
 
 @dataclass(slots=True)
@@ -63,9 +64,10 @@ def dropped_text(n: int) -> str:
     """The merge's line on the decisions it dropped (CLI and app alike); "" for none."""
     if not n:
         return ""
+    decisions = plural(n, '"not a problem" decision')
     return (
-        f'{n} "not a problem" decision(s) dropped: their object is not in the merged project (deleted, or '
-        "changed in the version kept); find problems again to review them"
+        f"{decisions} dropped: their object is not in the merged project (deleted, or changed in the version "
+        "kept); find problems again to review them"
     )
 
 

@@ -29,6 +29,7 @@ from pixelproof.core.merge_locks import keep_locked
 from pixelproof.core.model import IMAGE_STATES, Annotation, ImageRecord
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, is_consensus
 from pixelproof.core.split import copy_annotation
+from pixelproof.core.wording import plural
 
 
 @dataclass(slots=True)
@@ -286,7 +287,7 @@ def _base_edits_replaced(
         Conflict(
             "edited_in_base_and_shard",
             f"{file_name}: changed in the base since the split and in {', '.join(names)}; the shard's "
-            f"version is kept, the base's {len(dropped)} object(s) it replaces are in the report "
+            f"version is kept, the base's {plural(len(dropped), 'object')} it replaces listed in the report "
             "(left_out_objects)",
             file_name,
             names,

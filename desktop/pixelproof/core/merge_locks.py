@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from pixelproof.core.coco_dump import annotation_to_dict
 from pixelproof.core.object_lock import is_locked
 from pixelproof.core.split import copy_annotation
+from pixelproof.core.wording import plural
 
 if TYPE_CHECKING:
     from pixelproof.core.merge_image import ImageMerge, Version
@@ -66,8 +67,9 @@ def keep_locked(file_name: str, base: Version | None, m: ImageMerge, shards: lis
     m.conflicts.append(
         Conflict(
             "locked_in_base",
-            f"{file_name}: {', '.join(shards)} {' and '.join(said)}, locked in the base; the base's locked "
-            "object(s) kept (unlock them in the project, then merge again, to take the shard's)",
+            f"{file_name}: {', '.join(shards)} {' and '.join(said)}, locked in the base; the base's "
+            f"{plural(len(changed) + len(deleted), 'locked object')} kept (unlock them in the "
+            "project, then merge again, to take the shard's)",
             file_name,
             list(shards),
             {"annotation_ids": changed + deleted},

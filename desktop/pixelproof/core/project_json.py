@@ -16,6 +16,7 @@ import orjson
 
 from pixelproof.core.json_lines import parse_by_lines
 from pixelproof.core.limits import MAX_JSON_DEPTH, LimitError, open_regular
+from pixelproof.core.wording import plural
 
 
 class ProjectFormatError(Exception):
@@ -25,7 +26,7 @@ class ProjectFormatError(Exception):
         self.path = str(path)
         self.problems = list(problems)
         n = len(self.problems)
-        head = f"{self.path}: {n} problem{'s' if n != 1 else ''}"
+        head = f"{self.path}: {plural(n, 'problem')}"
         super().__init__(head + "".join(f"\n  {p}" for p in self.problems))
 
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from pixelproof.core import matching, metrics
 from pixelproof.core.qa_objects import VECTOR_BATCH, VECTOR_PAIRS, ImageObject, box_array
+from pixelproof.core.wording import plural
 
 IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)  # COCOeval's iouThrs
 RECALL_POINTS = np.linspace(0.0, 1.0, 101)  # COCOeval's recThrs
@@ -333,7 +334,8 @@ class ApCollector:
             return {"computed": False, "reason": "the candidate's objects carry no scores"}
         if self.unscored:
             why = (
-                f"{self.unscored} candidate object(s) in {self.unscored_images} image(s) have no score; "
+                f"{plural(self.unscored, 'candidate object')} in "
+                f"{plural(self.unscored_images, 'image')} without a score; "
                 "AP needs a score on every candidate object"
             )
             return {"computed": False, "reason": why}

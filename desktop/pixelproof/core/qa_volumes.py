@@ -22,6 +22,7 @@ from pixelproof.core import metrics_3d
 from pixelproof.core.metrics import BOTH_EMPTY, InstanceCounts, MaskComparison, Placed
 from pixelproof.core.qa_objects import mm_text, pair_spacing
 from pixelproof.core.volumes import SliceRef, parse_slice_ref
+from pixelproof.core.wording import plural
 
 if TYPE_CHECKING:
     from pixelproof.core.model import ImageRecord
@@ -276,7 +277,9 @@ def _geometry(
     indexes = np.array([s.index for s in items], dtype=np.float64)
     gaps = int(indexes[-1] - indexes[0] + 1) - len(items)
     if gaps:
-        problems.append(f"{name}: {gaps} slice(s) between the first and last are not paired; skipped in 3D")
+        problems.append(
+            f"{name}: {plural(gaps, 'slice')} between the first and last not paired; skipped in 3D"
+        )
     spacings = {s.spacing for s in items}
     positions = np.array([s.position if s.position is not None else math.nan for s in items])
     spacing = next(iter(spacings)) if len(spacings) == 1 else None

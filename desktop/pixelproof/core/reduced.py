@@ -26,6 +26,7 @@ import numpy as np
 
 from pixelproof.core.imageio import ImageReadError, orient
 from pixelproof.core.limits import max_pixels
+from pixelproof.core.wording import plural
 
 PYRAMID_OVERHEAD = 4 / 3  # the display keeps halvings of the image: 1 + 1/4 + 1/16 + ...
 _BAND_ROWS = 1024  # rows of a memory-mapped TIFF averaged at a time
@@ -72,7 +73,7 @@ class HugeImage:
 
     def describe(self, k: int) -> str:
         w, h = self.reduced_size(k)
-        depth = f"{8 * self.sample_bytes}-bit, {self.channels} channel{'s' if self.channels > 1 else ''}"
+        depth = f"{8 * self.sample_bytes}-bit, {plural(self.channels, 'channel')}"
         reading = (
             ""
             if self.low_memory

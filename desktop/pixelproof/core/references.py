@@ -17,6 +17,7 @@ import numpy as np
 
 from pixelproof.core.labels import images_rejected, is_label
 from pixelproof.core.model import ImageRecord, Project, is_pending
+from pixelproof.core.wording import plural
 
 if TYPE_CHECKING:
     from pixelproof.core.qa_objects import ImagePair
@@ -111,19 +112,20 @@ def scorable_pairs(pairs: list[ImagePair], reference: Project) -> tuple[list[Ima
     if rejected_images:
         n = len(rejected_images)
         problems.append(
-            f"{n} reference image{'s' if n != 1 else ''} rejected in review (every object rejected, or the "
+            f"{plural(n, 'reference image')} rejected in review (every object rejected, or the "
             f"image as a whole: its labels wrong or missing) not scored: {_named(rejected_images, False)}"
         )
     if unseen:
         problems.append(
-            f"{len(unseen)} reference image(s) not labelled yet (no objects, or only pending or rejected "
+            f"{plural(len(unseen), 'reference image')} not labelled yet (no objects, or only "
+            "pending or rejected "
             f"ones; not marked Done or Reviewed) not scored: {_named(unseen, False)}"
         )
     return kept, problems
 
 
 def _objects(n: int) -> str:
-    return f"{n} reference object{'s' if n != 1 else ''}"
+    return plural(n, "reference object")
 
 
 def _named(names: list[str], counted: bool = True) -> str:
@@ -131,7 +133,7 @@ def _named(names: list[str], counted: bool = True) -> str:
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     if not counted:
         return shown
-    return f"{len(names)} image{'s' if len(names) != 1 else ''}: {shown}"
+    return f"{plural(len(names), 'image')}: {shown}"
 
 
 def void_mask(project: Project, image: ImageRecord) -> np.ndarray | None:

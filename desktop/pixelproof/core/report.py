@@ -47,6 +47,7 @@ from pixelproof.core.report_ap import (
     score_threshold_line,
 )
 from pixelproof.core.report_cards import objects_caption, worst_heading
+from pixelproof.core.wording import plural
 
 CONVENTIONS = {
     "dice_iou": "per class and image on the union of the class's masks; both empty = n/a (NaN, left out of "
@@ -517,7 +518,7 @@ def write_html(
         parts.append(f"<p>{html.escape(line)}</p>")
     if s.get("hd_inf_replaced"):
         parts.append(
-            f"<p><b>Note:</b> {s['hd_inf_replaced']} distance value(s) were +inf (one mask empty) and are "
+            f"<p><b>Note:</b> {plural(s['hd_inf_replaced'], 'distance value')} of +inf (one mask empty) "
             "replaced by the image diagonal in the means.</p>"
         )
     pc = data["per_class"]

@@ -13,6 +13,7 @@ from pixelproof.core import safe_csv
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.names import shown_name
 from pixelproof.core.qa_ap import IOU_TYPES, STAT_NAMES
+from pixelproof.core.wording import plural
 
 SUMMARY_NAMES = ("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100")
 CLASS_NAMES = ("AP", "AP50", "AP75", "AR100")
@@ -45,7 +46,8 @@ def score_threshold_line(data: dict[str, Any]) -> str | None:
     if threshold is None:
         return None
     return (
-        f"score threshold {threshold}: {data['options']['below_score_threshold']} candidate object(s) "
+        f"score threshold {threshold}: "
+        f"{plural(data['options']['below_score_threshold'], 'candidate object')} "
         "scoring under it left out of the matching, precision, recall and F1; AP below is on every scored "
         "object"
     )
@@ -306,4 +308,4 @@ def missed_note(summary: dict[str, Any]) -> str:
     """After the unmatched images, what their reference objects counted as (``qa_unmatched``), or nothing:
     the terminal's and the HTML page's one text."""
     n = summary.get("unmatched_reference_objects") or 0
-    return f"; their {n} reference object(s) counted as missed (fn, AP)" if n else ""
+    return f"; their {plural(n, 'reference object')} counted as missed (fn, AP)" if n else ""

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
+def plural(n: int, word: str, many: str | None = None, *, thousands: bool = False) -> str:
     """``n`` and ``word``, in the plural unless ``n`` is 1: "1 category", "3 categories", "0 boxes";
-    ``many`` for a plural the rules below do not make."""
+    ``many`` for a plural the rules below do not make. ``thousands`` groups a count that may be large,
+    pixels or voxels, as the other big numbers of a message are: "12,345 pixels"."""
+    count = f"{n:,}" if thousands else f"{n}"
     if n == 1:
-        return f"{n} {word}"
+        return f"{count} {word}"
     if many is None:
         if word.endswith("y") and word[-2:-1] not in tuple("aeiou"):
             many = word[:-1] + "ies"
@@ -17,7 +19,15 @@ def plural(n: int, word: str, many: str | None = None) -> str:
             many = word + "es"
         else:
             many = word + "s"
-    return f"{n} {many}"
+    return f"{count} {many}"
+
+
+def noted_counts(counts: Mapping[str, int], notes: Mapping[str, tuple[str, str]]) -> list[str]:
+    """A writer's warnings: each count of ``counts`` that ``notes`` names (key -> noun, what is said of
+    them) and that is not 0, through ``plural`` ("1 image file not found", "2,048 pixels where ...")."""
+    return [
+        f"{plural(counts[k], noun, thousands=True)} {said}" for k, (noun, said) in notes.items() if counts[k]
+    ]
 
 
 def skipped_counts(skipped: Mapping[str, int]) -> str:

@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from pixelproof.core.wording import plural
 from pixelproof.inference import arena
 
 KINDS = ("detect", "segment", "interactive")
@@ -166,7 +167,10 @@ class Backend:
         unknown = sorted(set(values) - set(self.options))
         if unknown:
             known = ", ".join(sorted(self.options)) or "none"
-            raise BackendError(f"{self.name}: unknown option(s) {', '.join(unknown)}; known: {known}")
+            raise BackendError(
+                f"{self.name}: {plural(len(unknown), 'unknown option')} "
+                f"({', '.join(unknown)}); known: {known}"
+            )
         for key, value in values.items():
             if value is None:
                 continue

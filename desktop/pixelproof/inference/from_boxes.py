@@ -12,6 +12,7 @@ import numpy as np
 
 from pixelproof.core.edits.box_masks import FROM_BOX
 from pixelproof.core.model import Annotation, Project, is_pending_prediction
+from pixelproof.core.wording import plural
 from pixelproof.inference.base import Backend, BackendError, Prediction, Prompt, predict_safely
 
 __all__ = [
@@ -78,7 +79,7 @@ def no_mask_count(failures: Iterable[BoxFailure]) -> int:
 def none_outlined(failures: Sequence[BoxFailure]) -> str:
     """Why an image whose every box failed has no mask: its first box named, and how many more."""
     rest = len(failures) - 1
-    more = f" (and {rest} more box{'es' if rest != 1 else ''})" if rest else ""
+    more = f" (and {plural(rest, 'more box')})" if rest else ""
     return f"no box outlined: {failures[0].described()}{more}"
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core.limits import MAX_CLASSES, short_repr
+from pixelproof.core.wording import plural
 from pixelproof.inference.base import ModelLoadError
 
 FAMILIES = ("torchvision-detection", "torchvision-mask-rcnn", "semantic", "ultralytics")
@@ -97,7 +98,11 @@ def _recipe(card: Path, value: Any) -> InputRecipe:
         raise _fail(card, "input", f"expected an object with size, mean, std, scale, got {value!r}")
     unknown = sorted(set(value) - {"size", "mean", "std", "scale"})
     if unknown:
-        raise _fail(card, "input", f"unknown key(s) {', '.join(unknown)}; known: size, mean, std, scale")
+        raise _fail(
+            card,
+            "input",
+            f"{plural(len(unknown), 'unknown key')} ({', '.join(unknown)}); known: size, mean, std, scale",
+        )
     recipe = InputRecipe()
     size = value.get("size")
     if size is not None:
@@ -160,7 +165,10 @@ def read_card(model: Path) -> ModelCard:
         raise ModelLoadError(f"{path}: model card must be a JSON object")
     unknown = sorted(set(data) - set(CARD_KEYS))
     if unknown:  # a misspelt key ("backgroud") would be ignored and its default taken silently
-        raise ModelLoadError(f"{path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(CARD_KEYS)}")
+        raise ModelLoadError(
+            f"{path}: {plural(len(unknown), 'unknown key')} "
+            f"({', '.join(unknown)}); known: {', '.join(CARD_KEYS)}"
+        )
     card = ModelCard(path=path)
     family = data.get("family")
     if family is not None:

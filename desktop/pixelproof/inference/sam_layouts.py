@@ -19,6 +19,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from pixelproof.core.wording import plural
 from pixelproof.inference.base import ModelLoadError, check_model_input, check_picture_input
 from pixelproof.inference.onnx_torchvision import pil_resize
 
@@ -102,14 +103,17 @@ def detect_layout(encoder: Any, decoder: Any, encoder_path: Path, decoder_path: 
     missing = [n for n in ("point_coords", "point_labels") if n not in dec_in]
     if missing:
         raise ModelLoadError(
-            f"{decoder_path}: not a SAM decoder: missing input(s) {', '.join(missing)} "
-            f"(has {', '.join(dec_in)})"
+            f"{decoder_path}: not a SAM decoder: {plural(len(missing), 'missing input')}: "
+            f"{', '.join(missing)} (has {', '.join(dec_in)})"
         )
     embedding = tuple(n for n in dec_in if n in out_names)
     unfed = [n for n in dec_in if n not in PROMPT_INPUTS and n not in out_names]
     if unfed or not embedding:
+        what = "the decoder input for the image embedding"
+        if unfed:
+            what = f"{plural(len(unfed), 'decoder input')} ({', '.join(unfed)})"
         raise ModelLoadError(
-            f"{decoder_path}: decoder input(s) {', '.join(unfed) or 'for the image embedding'} not fed by "
+            f"{decoder_path}: {what} not fed by "
             f"this backend (the encoder outputs {', '.join(out_names)}); SAM-HQ's interm_embeddings and "
             "SAM 2 decoders paired with another encoder are not supported"
         )

@@ -31,6 +31,7 @@ from pixelproof.core import masks as core_masks
 from pixelproof.core.coordinate_limits import check_coordinates, check_polygon_work
 from pixelproof.core.limits import RLE_ORIGIN, LimitError, check_image_size
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -314,7 +315,7 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
     if deleted:
         report.skipped["deleted"] += len(deleted)
         at = ", ".join(f"objects[{k}]" for k in deleted)
-        report(f"{gt}: {len(deleted)} object(s) marked deleted skipped ({at})")
+        report(f"{gt}: {plural(len(deleted), 'object')} marked deleted skipped ({at})")
     for item in drawn:
         if item is not None:
             _add_polygon_object(gt, item, owner, image, build, report)
@@ -434,21 +435,32 @@ def write_cityscapes(
     ):
         counts.update(image_counts)
     messages = {
-        "missing": "image file(s) not found; only their ground truth was written",
-        "unknown": "categor(ies) not in the Cityscapes table: given label ids from 34 on in the PNGs "
-        "(names kept in the JSON)",
-        "holes": "mask(s) with holes: Cityscapes polygons cannot hold holes, so the holes are filled",
-        "parts": "object(s) in several parts written as one polygon per part",
-        "boxes": "box-only object(s) written as 4-corner polygons",
-        "void": "void region(s) outside the Cityscapes table given label id 0 (unlabeled, ignored in "
-        "training and evaluation) in the PNGs",
-        "shared_id": "categor(ies) with objects past the 8-bit label ids share id 255 in the PNGs",
-        "no_instance": "object(s) written to instanceIds as their class alone: a class id of 65 or "
-        "more (categories outside the table) or more than 999 objects of a class in an image",
-        "renamed": "city name(s) that are no single folder name (path separators, '..') written with '_'",
-        "split": "image(s) whose split is no plain folder name (such as ../x) written to train",
+        "missing": ("image file", "not found; only their ground truth was written"),
+        "unknown": (
+            "category",
+            "not in the Cityscapes table: given label ids from 34 on in the PNGs (names kept in the JSON)",
+        ),
+        "holes": ("mask", "with holes: Cityscapes polygons cannot hold holes, so the holes are filled"),
+        "parts": ("object", "in several parts written as one polygon per part"),
+        "boxes": ("box-only object", "written as 4-corner polygons"),
+        "void": (
+            "void region",
+            "outside the Cityscapes table given label id 0 (unlabeled, ignored in "
+            "training and evaluation) in the PNGs",
+        ),
+        "shared_id": (
+            "category",
+            "with objects past the 8-bit label ids given the shared id 255 in the PNGs",
+        ),
+        "no_instance": (
+            "object",
+            "written to instanceIds as their class alone: a class id of 65 or "
+            "more (categories outside the table) or more than 999 objects of a class in an image",
+        ),
+        "renamed": ("city name", "that are no single folder name (path separators, '..') written with '_'"),
+        "split": ("image", "whose split is no plain folder name (such as ../x) written to train"),
     }
-    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    warnings += noted_counts(counts, messages)
     return warnings
 
 

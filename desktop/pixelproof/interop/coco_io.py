@@ -4,7 +4,8 @@ Other tools' COCO files carry any ids (0-based, gaps), ``segmentation: []`` on b
 object; reading drops what cannot be repaired (each problem reported with its JSON location) instead of
 refusing the whole file, and can renumber categories 1..n. Writing keeps PixelProof's extras (they are
 harmless to other readers), writes void regions as crowd regions (``core.void_crowd``: trainers ignore
-them) and can copy or link the images next to the new file.
+them) and box-only objects with their box's outline as segmentation (``core.box_outline``: pycocotools
+and torchvision read one on every object), and can copy or link the images next to the new file.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from pixelproof.core.box_outline import boxes_as_outlines
 from pixelproof.core.coco import (
     ProjectFormatError,
     atomic_write,
@@ -129,6 +131,9 @@ def read_coco(
     if project is None:
         return ImportResult(_empty(src), report.problems, skipped + Counter(files=1))
     project.path = Path(os.path.abspath(src))
+    for ann in project.annotations.values():
+        if ann.segmentation == []:  # an export's box read from `[]` (core.box_outline): box-only, as above
+            ann.segmentation = None
     if remap_categories:
         _remap(project)
     images = list(project.images.values()) if check_images else []
@@ -155,7 +160,8 @@ def read_coco(
     report.summarise(src)
     for folder, n in moved.items():
         report.note(
-            f"{src}: {n} image(s) found in {folder} (the usual COCO layout); their names now lead there"
+            f"{src}: {plural(n, 'image')} found in {folder} (the usual COCO layout); their names "
+            "now lead there"
         )
     root = dataset_root(src)
     for image in project.images.values():  # exports copy or link none of these unless allowed
@@ -282,12 +288,14 @@ def write_coco(
             f"{plural(crowd, 'void region')} ({names}) written with iscrowd 1, COCO's mark of a region to "
             "ignore: trainers and COCOeval ignore them, so they are not learnt as a class"
         )
+    boxes_as_outlines(copy)  # pycocotools and torchvision read a segmentation on every object
     atomic_write(out, dumps_project(copy), backup=True)  # README's two converts to project.json: .bak
     if missing:
-        warnings.append(f"{missing} image file(s) not found, so not copied")
+        warnings.append(f"{plural(missing, 'image file')} not found, so not copied")
     if renamed:
         warnings.append(
-            f"{len(renamed)} image(s) named apart from other pictures already in {out.parent / 'images'} "
+            f"{plural(len(renamed), 'image')} named apart from other pictures already in "
+            f"{out.parent / 'images'} "
             f"(another export's?), e.g. {renamed[0]}"
         )
     return warnings

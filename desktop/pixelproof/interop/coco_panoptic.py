@@ -30,6 +30,7 @@ from scipy import ndimage
 from pixelproof.core.coco import ProjectFormatError, read_json
 from pixelproof.core.limits import LimitError, is_inside, short_repr
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -257,7 +258,7 @@ def _segments(
     report: Reporter,
 ) -> None:
     """The segments of one PNG, each the mask of its id; what the JSON and the pixels disagree on, said."""
-    n = f"its {len(infos)} segment(s) skipped"
+    n = f"its {plural(len(infos), 'segment')} skipped"
     try:
         ids = read_rgb_ids(png, str(png))
     except (OSError, ValueError) as e:
@@ -317,7 +318,7 @@ def _segments(
     unlisted = [v for v in regions.values() if v and v not in seen]
     if unlisted:
         report(
-            f"{where}: {len(unlisted)} id(s) in the PNG that no segments_info lists: "
+            f"{where}: {plural(len(unlisted), 'id')} in the PNG that no segments_info lists: "
             f"{listed([str(v) for v in unlisted])}; their pixels are no object"
         )
         report.skipped["regions"] += len(unlisted)
@@ -428,16 +429,20 @@ def _category(cat: Category) -> dict[str, Any]:
 
 def _warnings(counts: Counter[str]) -> list[str]:
     messages = {
-        "covered": f"object(s) partly covered by later ones: panoptic segments cannot overlap, so each of "
-        f"the {counts['covered_px']} shared pixel(s) went to the later object (higher id)",
-        "hidden": "object(s) wholly covered by later ones: not written (a segment needs a pixel)",
-        "empty": "object(s) with no pixel inside their image: not written",
-        "boxes": "box-only object(s) written as filled boxes",
-        "void": "void region(s) left unlabelled (id 0): a panoptic PNG holds no void class",
-        "missing": "image file(s) not found; only their PNG and entries were written",
-        "split": f"image(s) whose split is no plain folder name (such as ../x) written to {NO_SPLIT}",
+        "covered": (
+            "object",
+            "partly covered by later ones: panoptic segments cannot overlap, so "
+            f"{plural(counts['covered_px'], 'shared pixel', thousands=True)} went to the later object "
+            "(higher id)",
+        ),
+        "hidden": ("object", "wholly covered by later ones: not written (a segment needs a pixel)"),
+        "empty": ("object", "with no pixel inside their image: not written"),
+        "boxes": ("box-only object", "written as filled boxes"),
+        "void": ("void region", "left unlabelled (id 0): a panoptic PNG holds no void class"),
+        "missing": ("image file", "not found; only their PNG and entries were written"),
+        "split": ("image", f"whose split is no plain folder name (such as ../x) written to {NO_SPLIT}"),
     }
-    return [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    return noted_counts(counts, messages)
 
 
 def _draw_png(

@@ -33,6 +33,7 @@ from pixelproof.core.model import (
 )
 from pixelproof.core.renumber import renumbered_decisions, renumbered_links
 from pixelproof.core.split_names import subset_split
+from pixelproof.core.wording import plural
 from pixelproof.interop._util import (
     ImportResult,
     ProblemCallback,
@@ -146,20 +147,21 @@ def _join(
     _join_decisions(merged, part, owners, image_ids, ann_ids, removed)
     if moved_images:
         report(
-            f"{file}: {len(moved_images)} image id(s) also in an earlier file "
+            f"{file}: {plural(len(moved_images), 'image id')} also in an earlier file "
             f"({listed([str(i) for i in moved_images])}) given new ids"
         )
     if moved_anns:
         report(
-            f"{file}: {len(moved_anns)} annotation id(s) also in an earlier file "
+            f"{file}: {plural(len(moved_anns), 'annotation id')} also in an earlier file "
             f"({listed([str(i) for i in moved_anns])}) given new ids"
         )
     if twice:
-        report(f"{file}: {len(twice)} image(s) listed by another split too: {listed(twice)}")
+        report(f"{file}: {plural(len(twice), 'image')} listed by another split too: {listed(twice)}")
     if removed:
         places = ", ".join(f"{n} {where}" for where, n in sorted(removed.items()))
         report(
-            f"{file}: {sum(removed.values())} reference(s) to objects or images not in this file removed "
+            f"{file}: {plural(sum(removed.values()), 'reference')} to objects or images not in this "
+            "file removed "
             f"({places}): each file's links name its own objects, so another split's (or a deleted) "
             "one cannot be told apart from the object that took its id"
         )

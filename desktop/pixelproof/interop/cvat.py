@@ -27,6 +27,7 @@ from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_image_size, short_repr
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.split_names import subset_split
+from pixelproof.core.wording import plural
 from pixelproof.interop._util import (
     UNCLASSIFIED,
     Builder,
@@ -88,7 +89,7 @@ def read_cvat(
         ids = ", ".join(f"id {t.get('id', '?')} ({t.get('label', '?')})" for t in tracks[:20])
         more = f" and {len(tracks) - 20} more" if len(tracks) > 20 else ""
         report(
-            f"{xml}: {len(tracks)} <track> element(s) (CVAT for video) skipped: {ids}{more}; "
+            f"{xml}: {plural(len(tracks), '<track> element')} (CVAT for video) skipped: {ids}{more}; "
             "export as CVAT for images"
         )
     images = doc.findall("image")
@@ -120,13 +121,14 @@ class _Notes:
         boxes, ellipses = self.turned["box"], self.turned["ellipse"]
         if boxes or ellipses:
             report(
-                f"{xml}: {len(boxes)} rotated box(es) and {len(ellipses)} ellipse(s) imported as polygons "
+                f"{xml}: {plural(len(boxes), 'rotated box')} and {plural(len(ellipses), 'ellipse')} "
+                "imported as polygons "
                 "(PixelProof's boxes are upright and it draws no ellipses; written back to CVAT as "
                 f"polygons): {listed(boxes + ellipses)}"
             )
         if self.unlabeled:
             report(
-                f"{xml}: {len(self.unlabeled)} shape(s) with no label imported into the category "
+                f"{xml}: {plural(len(self.unlabeled), 'shape')} with no label imported into the category "
                 f"{UNCLASSIFIED!r}: {listed(self.unlabeled)}"
             )
 

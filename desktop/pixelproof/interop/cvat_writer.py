@@ -22,6 +22,7 @@ from pixelproof.core.cvat_attributes import (
 )
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.wording import noted_counts
 from pixelproof.interop._util import (
     ProgressCallback,
     as_dict,
@@ -120,13 +121,16 @@ def write_cvat(
     with fresh_output(out / "annotations.xml") as f:
         ET.ElementTree(doc).write(f, encoding="utf-8", xml_declaration=True)
     messages = {
-        "missing": "image file(s) not found; only their annotations were written",
-        "void": "void region(s) written as ordinary labels (CVAT has no void)",
-        "kept": "kept shape(s) in the image extras that are not CVAT shapes left out",
-        "xml": "text(s) with characters XML cannot hold (control characters) written with U+FFFD, or "
-        "extras whose key is no XML name left out",
+        "missing": ("image file", "not found; only their annotations were written"),
+        "void": ("void region", "written as ordinary labels (CVAT has no void)"),
+        "kept": ("kept shape", "in the image extras that are not CVAT shapes left out"),
+        "xml": (
+            "text",
+            "with characters XML cannot hold (control characters) written with U+FFFD, or "
+            "extras whose key is no XML name left out",
+        ),
     }
-    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    warnings += noted_counts(counts, messages)
     return warnings
 
 

@@ -183,7 +183,8 @@ def _read_item(
         except ImageReadError:
             report.skip(
                 "images",
-                f"{where}: no image size and no image file found; skipped with its {len(anns)} annotation(s)",
+                f"{where}: no image size and no image file found; skipped with its "
+                f"{plural(len(anns), 'annotation')}",
             )
             return
     name = rel_name(image_file, root) if image_file is not None else f"{item.get('id')}"

@@ -31,6 +31,7 @@ from pixelproof.core.dicom_series import scan_folder
 from pixelproof.core.limits import LimitError, check_image_size, max_pixels
 from pixelproof.core.model import Project
 from pixelproof.core.volumes import SLICE_UID, SliceRef, VolumeError, expected_identity, parse_slice_ref
+from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -241,10 +242,7 @@ def _seg_target(out: Path, key: str, taken: set[str]) -> Path:
 
 
 def write_dicom_seg(
-    project: Project,
-    out_dir: str | os.PathLike[str],
-    *,
-    progress: ProgressCallback | None = None,
+    project: Project, out_dir: str | os.PathLike[str], *, progress: ProgressCallback | None = None
 ) -> list[str]:
     """``out_dir/<source>_seg.dcm`` per DICOM source with masks; returns warnings."""
     hd = _highdicom()
@@ -300,15 +298,18 @@ def write_dicom_seg(
             seg.save_as(f)
         counts["written"] += 1
     messages = {
-        "not_dicom": "image(s) are not DICOM and were left out (use nifti or masks)",
-        "unmatched": "slice record(s) name a slice their DICOM series folder does not have, a frame their "
-        "multi-frame DICOM object does not have, or a folder that is no readable series: left out",
-        "empty": "DICOM source(s) without any mask: no SEG written for them",
-        "boxes": "box-only object(s) written as filled boxes",
-        "size": "slice record(s) with objects whose size differs from their DICOM source's were left out",
-        "duplicate": "image record(s) naming a slice another record names: their masks were merged",
+        "not_dicom": ("image", "not DICOM: left out (use nifti or masks)"),
+        "unmatched": (
+            "slice record",
+            "naming a slice their DICOM series folder does not have, a frame their "
+            "multi-frame DICOM object does not have, or a folder that is no readable series: left out",
+        ),
+        "empty": ("DICOM source", "without any mask: no SEG written for them"),
+        "boxes": ("box-only object", "written as filled boxes"),
+        "size": ("slice record", "with objects whose size differs from their DICOM source's: left out"),
+        "duplicate": ("image record", "naming a slice another record names: their masks were merged"),
     }
-    return [*void_note, *warnings, *(f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k])]
+    return [*void_note, *warnings, *noted_counts(counts, messages)]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -389,7 +390,7 @@ def read_dicom_seg(
         found = [u for u in uids if u in index]
         if len(found) < len(uids):
             where = ", ".join(map(str, search))
-            report(f"{f}: {len(uids) - len(found)} source image(s) not found under {where}")
+            report(f"{f}: {plural(len(uids) - len(found), 'source image')} not found under {where}")
         if not found:
             report.skipped["files"] += 1
             continue

@@ -433,7 +433,8 @@ class _FileReading:
             self.report(geojson_plane.off_plane_note(self.file, self.image.file_name, self.off_plane))
         if self.nuclei_kept:
             self.report(
-                f"{self.file}: {self.nuclei_kept} cell(s): the cell boundary is read, its nucleusGeometry "
+                f"{self.file}: {plural(self.nuclei_kept, 'cell', thousands=True)}: the cell "
+                "boundary is read, its nucleusGeometry "
                 "kept to write back to QuPath (--cell-shape nucleus reads the nuclei instead)"
             )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pixelproof.core.limits import short_repr
+from pixelproof.core.wording import plural
 from pixelproof.interop._util import Reporter
 
 PLANE_KEY = "plane"  # in an object's QuPath extras, as QuPath names it
@@ -70,7 +71,8 @@ def off_plane_note(file: object, image: str, planes: dict[str, int]) -> str:
     listed = "; ".join(f"{k}: {v}" for k, v in sorted(planes.items())[:5])
     more = f"; and {len(planes) - 5} more planes" if len(planes) > 5 else ""
     return (
-        f"{file}: {n} feature(s) lie on another plane than the first (z=0, t=0) of QuPath's multi-plane "
+        f"{file}: {plural(n, 'feature', thousands=True)} on another plane than the first (z=0, t=0) "
+        "of QuPath's multi-plane "
         f"image ({listed}{more}); {image} is read as one 2-D image, so they are shown on it together; each "
         "keeps its plane, written back in a GeoJSON export"
     )

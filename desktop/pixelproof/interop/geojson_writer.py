@@ -22,6 +22,7 @@ from pixelproof.core import annotation_pixels
 from pixelproof.core import masks as core_masks
 from pixelproof.core.limits import RLE_ORIGIN, LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.wording import noted_counts
 from pixelproof.interop import geojson_cells, geojson_plane
 from pixelproof.interop._util import (
     UNCLASSIFIED,
@@ -104,15 +105,21 @@ def write_geojson(
             data = json.dumps(doc, allow_nan=False, separators=(",", ":")).encode("utf-8")
         write_fresh(out / f"{stems[image.id]}.geojson", data)
     notes = {
-        "missing": "image file(s) not found; their GeoJSON was written without the image",
-        "as box": "mask(s) over the pixel limit to trace, written as their box",
-        "no outline": "object(s) with no outline (polygons of fewer than 3 points, empty masks) left out",
-        "stale": "object(s) edited since they came from QuPath written without the measurements of the "
-        "shape changed (QuPath computes them again: Analyze > Calculate features)",
-        "outside": "cell(s) whose edited shape no longer holds its nucleus (or lies in its cell) written as "
-        "that shape alone",
+        "missing": ("image file", "not found; their GeoJSON was written without the image"),
+        "as box": ("mask", "over the pixel limit to trace, written as their box"),
+        "no outline": ("object", "with no outline (polygons of fewer than 3 points, empty masks) left out"),
+        "stale": (
+            "object",
+            "edited since they came from QuPath written without the measurements of the "
+            "shape changed (QuPath computes them again: Analyze > Calculate features)",
+        ),
+        "outside": (
+            "cell",
+            "whose edited shape no longer holds its nucleus (or lies in its cell) written as "
+            "that shape alone",
+        ),
     }
-    warnings += [f"{counts[k]} {text}" for k, text in notes.items() if counts[k]]
+    warnings += noted_counts(counts, notes)
     return warnings
 
 

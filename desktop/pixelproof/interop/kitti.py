@@ -23,6 +23,7 @@ from PIL import Image
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -291,21 +292,31 @@ def write_kitti(
     for image_counts in drawn:
         counts.update(image_counts)
     messages = {
-        "missing": "image file(s) not found; only their labels were written",
-        "shapes": "polygon/mask object(s) written as their bounding boxes (KITTI detection holds boxes)",
-        "unknown": "categor(ies) not in the Cityscapes table: given label ids from 34 on in the PNGs",
-        "void": "void region(s) outside the Cityscapes table given label id 0 (unlabeled, ignored in "
-        "training and evaluation) in the PNGs",
-        "shared_id": "categor(ies) with objects past the 8-bit label ids share id 255 in the PNGs",
-        "no_instance": "object(s) written to instance/ as their class alone (class x 256): a class id of "
-        "255 or more, or more than 255 objects of a class in an image",
-        "spaces": "category name(s) with spaces written with underscores (KITTI types are one word)",
-        "dontcare": "void region(s) written as DontCare (KITTI's regions to ignore; read back as DontCare)",
+        "missing": ("image file", "not found; only their labels were written"),
+        "shapes": ("polygon/mask object", "written as their bounding boxes (KITTI detection holds boxes)"),
+        "unknown": ("category", "not in the Cityscapes table: given label ids from 34 on in the PNGs"),
+        "void": (
+            "void region",
+            "outside the Cityscapes table given label id 0 (unlabeled, ignored in "
+            "training and evaluation) in the PNGs",
+        ),
+        "shared_id": (
+            "category",
+            "with objects past the 8-bit label ids given the shared id 255 in the PNGs",
+        ),
+        "no_instance": (
+            "object",
+            "written to instance/ as their class alone (class x 256): a class id of "
+            "255 or more, or more than 255 objects of a class in an image",
+        ),
+        "spaces": ("category name", "with spaces written with underscores (KITTI types are one word)"),
+        "dontcare": ("void region", "written as DontCare (KITTI's regions to ignore; read back as DontCare)"),
     }
-    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    warnings += noted_counts(counts, messages)
     if others:
         warnings.append(
-            f"{others.total()} image(s) of split(s) {names(others)} written to training/ (KITTI has training "
+            f"{plural(others.total(), 'image')} of {plural(len(others), 'split')} {names(others)} "
+            "written to training/ (KITTI has training "
             "and testing only)"
         )
     return warnings

@@ -438,17 +438,20 @@ def write_labelme(
             doc["imageData"] = base64.b64encode(data).decode("ascii")
         write_fresh(out / f"{stems[image.id]}.json", json.dumps(doc, indent=2))
     if missing:
-        warnings.append(f"{missing} image file(s) not found; their JSON was written without the image")
+        warnings.append(
+            f"{plural(missing, 'image file')} not found; their JSON was written without the image"
+        )
     ordered = [
         c.name
         for c in sorted(project.categories.values(), key=lambda c: c.id)
         if c.name not in _RESERVED_LABELS
     ]
     lines = [n for n in ordered if one_line(n) == n]
-    if len(lines) < len(ordered):
-        left = ", ".join(short_repr(n) for n in ordered if one_line(n) != n)
+    if odd := [n for n in ordered if one_line(n) != n]:
+        left = ", ".join(map(short_repr, odd))
         warnings.append(
-            f"category name(s) {left} are not one line of text: left out of labels.txt (one name a line; "
+            f"{plural(len(odd), 'category name')} not one line of text ({left}): left out of "
+            "labels.txt (one name a line; "
             "their objects keep them)"
         )
     write_fresh(out / "labels.txt", "\n".join([*_RESERVED_LABELS, *lines]) + "\n")

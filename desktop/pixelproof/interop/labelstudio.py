@@ -38,6 +38,7 @@ from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_text, short_repr
 from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.core.split_names import canonical
+from pixelproof.core.wording import plural
 from pixelproof.interop import labelstudio_rle
 from pixelproof.interop._util import (
     Builder,
@@ -149,7 +150,7 @@ class _Notes:
     def report(self, file: Path, report: Reporter) -> None:
         if self.rotated:
             report(
-                f"{file}: {len(self.rotated)} rotated box(es) imported as 4-corner polygons "
+                f"{file}: {plural(len(self.rotated), 'rotated box')} imported as 4-corner polygons "
                 f"(PixelProof boxes are upright): {listed(self.rotated)}"
             )
         if self.kept:
@@ -209,11 +210,12 @@ def _read_task(
             if len(regions) < len(_results(pred)):
                 left = len(_results(pred)) - len(regions)
                 report.skip(
-                    "results", f"{where}: {left} prediction result(s) that are no regions not imported"
+                    "results",
+                    f"{where}: {plural(left, 'prediction result')} that are no regions not imported",
                 )
     elif isinstance(preds, list) and preds:
         report.skip(
-            "predictions", f"{where}: {len(preds)} prediction(s) not imported (the task is annotated)"
+            "predictions", f"{where}: {plural(len(preds), 'prediction')} not imported (the task is annotated)"
         )
     size = _size(where, file, results, report)
     if size is None:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.model import Category
 from pixelproof.core.name_fold import fold
+from pixelproof.core.wording import plural
 from pixelproof.interop._util import Builder, Reporter, as_dict, is_file
 from pixelproof.interop.labelstudio_hotkeys import bound_keys, give_keys
 from pixelproof.interop.labelstudio_writer import CONFIG_KEY, KEPT_TAGS
@@ -204,7 +205,8 @@ class ImageFinder:
         missing = [u for u in urls if self.find(u)[1] is None]
         if self.from_media:
             report(
-                f"{where}: {len(self.from_media)} task image(s) found in Label Studio's upload folder "
+                f"{where}: {plural(len(self.from_media), 'task image')} found in Label Studio's "
+                "upload folder "
                 f"{labelstudio_media() / 'upload'} (the Images folder was left empty)"
             )
         if not missing:

@@ -24,6 +24,7 @@ from pixelproof.core.category_colors import default_color
 from pixelproof.core.category_keys import key_of
 from pixelproof.core.limits import LimitError, check_image_size, short_repr
 from pixelproof.core.model import DONE_STATES, Annotation, ImageRecord, Project, is_pending_prediction
+from pixelproof.core.wording import noted_counts
 from pixelproof.interop import labelstudio_rle
 from pixelproof.interop._util import (
     ProgressCallback,
@@ -113,14 +114,14 @@ def write_labelstudio(
     with fresh_output(out / CONFIG_NAME) as f:
         ET.ElementTree(config).write(f, encoding="utf-8")
     messages = {
-        "missing": "image file(s) not found; only their tasks were written",
-        "void": "void region(s) written as ordinary labels (Label Studio has no void)",
-        "crowd": "crowd object(s) written as ordinary objects (Label Studio has no crowd flag)",
-        "empty": "mask(s) without a pixel left out",
-        "kept": "kept result(s) in the image extras that Label Studio cannot take left out",
-        "xml": "text(s) of label_config.xml with characters XML cannot hold written with U+FFFD",
+        "missing": ("image file", "not found; only their tasks were written"),
+        "void": ("void region", "written as ordinary labels (Label Studio has no void)"),
+        "crowd": ("crowd object", "written as ordinary objects (Label Studio has no crowd flag)"),
+        "empty": ("mask", "without a pixel left out"),
+        "kept": ("kept result", "in the image extras that Label Studio cannot take left out"),
+        "xml": ("text", "of label_config.xml with characters XML cannot hold written with U+FFFD"),
     }
-    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    warnings += noted_counts(counts, messages)
     return warnings
 
 

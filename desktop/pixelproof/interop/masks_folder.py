@@ -32,6 +32,7 @@ from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, image_si
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.safe_csv import read_cell
+from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -123,7 +124,8 @@ def read_masks(
             report.skip("masks", f"{e}; skipped")
     if no_image and not (finder.folders or finder.listed):
         report(
-            f"{root}: no images/ or JPEGImages/ folder and no images.csv: {no_image} mask(s) imported under "
+            f"{root}: no images/ or JPEGImages/ folder and no images.csv: "
+            f"{plural(no_image, 'mask')} imported under "
             "their own name and size"
         )
     return ImportResult(project, report.problems, report.skipped, semantic=layout.mode == "semantic")
@@ -258,7 +260,8 @@ def _read_png(file: Path, report: Reporter, colors: ColorMap | None = None) -> n
                     return None
                 if unknown:
                     report(
-                        f"{file}: {unknown} pixel(s) of colours not in {colors.source}; read as background"
+                        f"{file}: {plural(unknown, 'pixel', thousands=True)} of colours not in "
+                        f"{colors.source}; read as background"
                     )
                 return ids.astype(np.uint8) if ids.max(initial=0) <= 255 else ids.astype(np.uint16)
             if im.mode in ("RGB", "RGBA"):
@@ -367,7 +370,10 @@ def _instances(
     void = _void_value(ids)
     regions = IdRegions(ids, str(file))
     if absent := [k for k in classes if small_int(k) not in regions]:
-        report(f"{file}: instance(s) {', '.join(absent)} of the class map have no pixel in the mask")
+        report(
+            f"{file}: {plural(len(absent), 'instance')} of the class map ({', '.join(absent)}) "
+            "without a pixel in the mask"
+        )
     for value, crop in regions:
         if value == 0:
             continue
@@ -455,10 +461,11 @@ def write_masks(
         if mode == "instance":
             instance_map[mask_name] = names
     write_fresh(out / "classes.txt", "\n".join(["_background_", *[one_line(c.name) for c in cats]]) + "\n")
-    if any(one_line(c.name) != c.name for c in cats):
+    if odd := [c for c in cats if one_line(c.name) != c.name]:
         exact = "; instances.json has them exactly" if mode == "instance" else ""
         warnings.append(
-            "category name(s) with line breaks, blanks around them or empty written to classes.txt as one "
+            f"{plural(len(odd), 'category name')} with line breaks, blanks around them or empty "
+            "written to classes.txt as one "
             f"line (breaks as spaces, trimmed, empty as _){exact}"
         )
     if mode == "instance":
@@ -467,13 +474,13 @@ def write_masks(
         with fresh_output(out / "images.csv", text=True, newline="") as f:
             safe_csv.write_table(f, ["mask", "image"], listing)
     messages = {
-        "missing": "image file(s) not found; only their masks were written",
-        "boxes": "box-only object(s) written as filled boxes",
-        "overlap": "pixel(s) where objects overlap: each pixel keeps the later object",
-        "merged": "object(s) merged into another of the same class (semantic masks hold no instances)",
-        "16bit": "mask(s) written as 16-bit PNGs (more than 254 ids)",
+        "missing": ("image file", "not found; only their masks were written"),
+        "boxes": ("box-only object", "written as filled boxes"),
+        "overlap": ("pixel", "where objects overlap: each pixel keeps the later object"),
+        "merged": ("object", "merged into another of the same class (semantic masks hold no instances)"),
+        "16bit": ("mask", "written as 16-bit PNGs (more than 254 ids)"),
     }
-    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    warnings += noted_counts(counts, messages)
     return warnings
 
 

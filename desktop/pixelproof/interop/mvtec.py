@@ -24,6 +24,7 @@ from PIL import Image
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, open_pillow
 from pixelproof.core.limits import LimitError, check_image_size
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -77,7 +78,7 @@ def read_mvtec(
             if loose := _images_in(split):  # MVTec AD 2's test_private: no defect folder, no ground truth
                 report.skip(
                     "images",
-                    f"{split}: {len(loose)} image(s) in no <defect>/ folder ({loose[0].name}"
+                    f"{split}: {plural(len(loose), 'image')} in no <defect>/ folder ({loose[0].name}"
                     f"{', ...' if len(loose) > 1 else ''}), as MVTec AD 2's private test sets; not imported",
                 )
     used: set[Path] = set()
@@ -254,15 +255,21 @@ def write_mvtec(
     for _ in draw_per_image(_write_mask, root, items, executor=executor, progress=progress):
         pass
     messages = {
-        "missing": "image file(s) not found; only their masks were written",
-        "objects": "image(s) with several objects: one mask each (MVTec AD has one mask per image)",
-        "merged": "object(s) of another category merged into their image's first defect",
-        "renamed": "image(s) whose object, split or defect name is no single folder name (path "
-        "separators, '..') written with '_' (a split named ground_truth as test)",
-        "train_defects": "image(s) with defects in train: MVTec AD's train holds defect-free images only "
-        "(models learn what good looks like from it; defects belong in test)",
+        "missing": ("image file", "not found; only their masks were written"),
+        "objects": ("image", "with several objects: one mask each (MVTec AD has one mask per image)"),
+        "merged": ("object", "of another category merged into their image's first defect"),
+        "renamed": (
+            "image",
+            "whose object, split or defect name is no single folder name (path "
+            "separators, '..') written with '_' (a split named ground_truth as test)",
+        ),
+        "train_defects": (
+            "image",
+            "with defects in train: MVTec AD's train holds defect-free images only "
+            "(models learn what good looks like from it; defects belong in test)",
+        ),
     }
-    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    warnings += noted_counts(counts, messages)
     objects = {obj for obj, _, _, _ in places.values()}
     trained = {obj for obj, split, defect, _ in places.values() if split == "train" and defect == GOOD}
     if objects - trained:

@@ -51,6 +51,7 @@ from pixelproof.core.volumes import (
     parse_slice_ref,
     volume_stem,
 )
+from pixelproof.core.wording import noted_counts
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -407,13 +408,15 @@ def write_nifti(
         counts["volumes"] += 1
     _write_classes(project, out / "classes.txt")
     messages = {
-        "not_nifti": "image(s) are not slices of a NIfTI volume or a DICOM series and were left out (use "
-        "dicom-seg or masks)",
-        "boxes": "box-only object(s) written as filled boxes",
-        "overlap": "voxel(s) where objects overlap: each keeps the later object's class",
-        "size": "slice(s) whose record size differs from the volume's were left out",
+        "not_nifti": (
+            "image",
+            "not slices of a NIfTI volume or a DICOM series: left out (use dicom-seg or masks)",
+        ),
+        "boxes": ("box-only object", "written as filled boxes"),
+        "overlap": ("voxel", "where objects overlap: each keeps the later object's class"),
+        "size": ("slice", "whose record size differs from the volume's: left out"),
     }
-    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    warnings += noted_counts(counts, messages)
     return warnings
 
 

@@ -23,6 +23,7 @@ from pixelproof.core.dicom import DicomError
 from pixelproof.core.dicom_series import DicomSeries, open_series, scan_folder
 from pixelproof.core.model import Project
 from pixelproof.core.volumes import NiftiVolume, VolumeError
+from pixelproof.core.wording import plural
 from pixelproof.interop.nifti_series import holds_series, on_series, volume_name
 
 NAMED_FITS = 5  # series a message names when several fit
@@ -44,9 +45,7 @@ class Searched:
 
     def text(self) -> str:
         """What was searched, for a message: "searched 3 folders, up to 4 levels down"."""
-        said = (
-            f"searched {self.listed} folder{'s' if self.listed != 1 else ''}, up to {MAX_DEPTH} levels down"
-        )
+        said = f"searched {plural(self.listed, 'folder')}, up to {MAX_DEPTH} levels down"
         return f"{said}; {self.cut}" if self.cut else said
 
 

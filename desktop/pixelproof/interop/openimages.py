@@ -229,7 +229,10 @@ def _checked_rows(
         try:
             missing = [c for c in needed if c not in (reader.fieldnames or [])]
             if missing:
-                report.skip("files", f"{file}: missing column(s) {', '.join(missing)}; file skipped")
+                report.skip(
+                    "files",
+                    f"{file}: {plural(len(missing), 'missing column')} ({', '.join(missing)}); file skipped",
+                )
                 return
             for row in reader:
                 where = f"{file}:{reader.line_num}"

@@ -15,6 +15,7 @@ from PIL import Image
 from pixelproof.core import masks as core_masks
 from pixelproof.core import safe_csv
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.wording import noted_counts
 from pixelproof.interop._util import ProgressCallback, as_dict, fresh_output, is_file
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.per_image import draw_per_image
@@ -131,12 +132,12 @@ def write_openimages(
             tables[split][name] += table_rows
     _write_tables(out, project, mids, tables)
     messages = {
-        "missing": "image file(s) not found; only their annotations were written",
-        "void": "void region(s) left out (Open Images has no void)",
-        "split": "image(s) whose split is no plain folder name (such as ../x) written to train",
-        "shapes": "polygon object(s) written as mask PNGs (Open Images holds masks)",
+        "missing": ("image file", "not found; only their annotations were written"),
+        "void": ("void region", "left out (Open Images has no void)"),
+        "split": ("image", "whose split is no plain folder name (such as ../x) written to train"),
+        "shapes": ("polygon object", "written as mask PNGs (Open Images holds masks)"),
     }
-    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    warnings += noted_counts(counts, messages)
     return warnings
 
 

@@ -18,6 +18,7 @@ from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.reduced import inspect_huge
 from pixelproof.core.sources import kind_of
+from pixelproof.core.wording import plural
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -151,7 +152,7 @@ def _read_objects(
                 part_extra = {"group_id": k + 1, "part_of": _text(obj, "name")}
                 _add_box(part, image, one_based, build, report, f"{where} part {n + 1}", part_extra)
         elif parts:
-            report.skip("invalid", f"{where}: its {len(parts)} <part> box(es) skipped with it")
+            report.skip("invalid", f"{where}: its {plural(len(parts), '<part> box')} skipped with it")
 
 
 def _object_extras(obj: ET.Element) -> dict[str, Any]:
@@ -255,12 +256,15 @@ def write_voc(
         with fresh_output(out / "Annotations" / f"{stems[image.id]}.xml") as f:
             ET.ElementTree(root).write(f, encoding="utf-8")
     if shapes:
-        warnings.append(f"{shapes} polygon/mask object(s) written as bounding boxes (VOC XML holds boxes)")
+        warnings.append(
+            f"{plural(shapes, 'polygon/mask object')} written as bounding boxes (VOC XML holds boxes)"
+        )
     if rounded:
-        warnings.append(f"{rounded} box(es) rounded to whole pixels")
+        warnings.append(f"{plural(rounded, 'box')} rounded to whole pixels")
     if changed:
         warnings.append(
-            f"{changed} text(s) with characters XML cannot hold (control characters) written with U+FFFD, "
+            f"{plural(changed, 'text')} with characters XML cannot hold (control characters) "
+            "written with U+FFFD, "
             "or actions whose name is no XML name left out"
         )
     return warnings

@@ -23,7 +23,9 @@ def without_void(project: Project, title: str) -> tuple[Project, list[str]]:
         del kept.categories[cid]
     names = ", ".join(sorted(project.categories[c].name for c in void))
     if not gone:
-        return kept, [f"void categor(ies) {names} left out ({title} has no regions to ignore)"]
+        return kept, [
+            f"{plural(len(void), 'void category')} ({names}) left out ({title} has no regions to ignore)"
+        ]
     images = len({a.image_id for a in gone})
     return kept, [
         f"{plural(len(gone), 'void region')} on {plural(images, 'image')} left out ({names}: {title} has no "

@@ -29,6 +29,7 @@ from typing import Any
 from pixelproof.core.imageio import open_pillow
 from pixelproof.core.limits import LimitError, check_regular_file, short_repr
 from pixelproof.core.model import ImageRecord
+from pixelproof.core.wording import plural
 from pixelproof.interop import parquet_cells
 from pixelproof.interop._util import (
     Builder,
@@ -120,7 +121,9 @@ def read_waymo(
         needed = {"camera_image": (*KEY, IMAGE_COL), "camera_box": (*KEY, *BOX_COLS),
                   "camera_segmentation": (*KEY, *SEG_COLS)}[component]  # fmt: skip
         if missing := [c for c in needed if c not in columns]:
-            report.skip("files", f"{file}: no column(s) {', '.join(missing)}; skipped")
+            report.skip(
+                "files", f"{file}: {plural(len(missing), 'missing column')} ({', '.join(missing)}); skipped"
+            )
             continue
         optional = (
             f"{BOX}.difficulty_level.detection",
@@ -136,7 +139,8 @@ def read_waymo(
             else:
                 _add_segmentation(row, frames, build, report, where)
     if frames.assumed:
-        report(f"{root}: no camera_image component for {frames.assumed} frame(s): sizes are the cameras' "
+        report(f"{root}: no camera_image component for {plural(frames.assumed, 'frame')}: sizes are "
+               "the cameras' "
                "published ones")  # fmt: skip
     if out is None and files["camera_image"]:
         report(f"{root}: camera JPEGs not extracted (give --image-dir DIR to write them)")

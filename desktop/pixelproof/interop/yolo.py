@@ -23,7 +23,7 @@ from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
 from pixelproof.core.limits import MAX_CLASSES, LimitError, is_inside, lexical_path, read_yaml, short_repr
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.split_names import CANONICAL, canonical
-from pixelproof.core.wording import plural
+from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -426,22 +426,22 @@ def write_yolo(
     used = sorted(set(splits.values()), key=SPLITS.index)
     _write_yaml(out, used, [c.name for c in cats], warnings, val_fraction)
     write_fresh(out / "classes.txt", "".join(f"{one_line(c.name)}\n" for c in cats))
-    if any(one_line(c.name) != c.name for c in cats):
+    if odd := [c for c in cats if one_line(c.name) != c.name]:
         warnings.append(
-            "category name(s) with line breaks, blanks around them or empty written to classes.txt as one "
+            f"{plural(len(odd), 'category name')} with line breaks, blanks around them or empty "
+            "written to classes.txt as one "
             "line (breaks as spaces, trimmed, empty as _); data.yaml has them exactly"
         )
     messages = {
-        "missing": "image file(s) not found; only their labels were written",
-        "holes": "mask(s) with holes: YOLO polygons cannot hold holes, so the holes are filled",
-        "parts": "object(s) in several parts written as one line per part (YOLO has one polygon per line)",
-        "dropped": "thin diagonal mask sliver(s) that no polygon can represent were dropped",
-        "boxes": "box-only object(s) written as 4-corner polygons in a segment dataset (task detect writes"
-        " every object as a box)",
-        "shapes": "polygon/mask object(s) written as their bounding boxes (detect task)",
-        "clipped": "object(s) reaching outside the image clipped to it (YOLO coordinates are 0..1)",
+        "missing": ("image file", "not found; only their labels were written"),
+        "holes": ("mask", "with holes: YOLO polygons cannot hold holes, so the holes are filled"),
+        "parts": ("object", "in several parts written as one line per part (YOLO has one polygon per line)"),
+        "dropped": ("thin diagonal mask sliver", "dropped (no polygon can represent one)"),
+        "boxes": ("box-only object", "written as 4-corner polygons (task segment; task detect writes boxes)"),
+        "shapes": ("polygon/mask object", "written as their bounding boxes (detect task)"),
+        "clipped": ("object", "reaching outside the image clipped to it (YOLO coordinates are 0..1)"),
     }
-    warnings += [f"{counts[k]} {msg}" for k, msg in messages.items() if counts[k]]
+    warnings += noted_counts(counts, messages)
     if counts["grown"]:
         warnings.append(
             f"{plural(counts['grown'], 'mask')} on {plural(len(grown_images), 'image')} change by more "
@@ -470,7 +470,8 @@ def _assign_splits(images: list[ImageRecord], val_fraction: float, warnings: lis
         out[image.id] = split
     if others:
         warnings.append(
-            f"{others.total()} image(s) of split(s) {names(others)} written to train (or val, by the "
+            f"{plural(others.total(), 'image')} of {plural(len(others), 'split')} {names(others)} "
+            "written to train (or val, by the "
             "Validation share) as images without a split: data.yaml names train, val and test only"
         )
     return out

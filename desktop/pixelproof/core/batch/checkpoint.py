@@ -335,12 +335,12 @@ def _check_held(
     """``ResumeRefused`` when a part's files (as written: their digests) hold other than its images."""
     held = {name: n for name in part["files"] if (n := images_held(folder / name)) is not None}
     if (total := sum(held.values())) != part["images"]:
-        where = (
-            f"its file {', '.join(held)} hold{'s' if len(held) == 1 else ''}" if held else "its files hold"
-        )
+        found = f"{total} in its files"
+        if held:
+            found = f"{total} in {plural(len(held), 'file')} ({', '.join(held)})"
         raise ResumeRefused(
             f"{folder}: kept parts without a manifest as PixelProof writes it ({JOURNAL}: part {place} "
-            f"recorded as of {plural(part['images'], 'image')}, {where} {total}); remove {folder} to "
+            f"recorded as of {plural(part['images'], 'image')}, {found}); remove {folder} to "
             "start over"
         )
 

@@ -29,6 +29,7 @@ from pixelproof.core.batch.worker import (
     run_in_lane,
     run_on_dask_worker,
 )
+from pixelproof.core.wording import plural
 
 Task = Callable[[Any, list], list]  # task(context, items) -> one result per item
 
@@ -160,7 +161,7 @@ class ThreadExecutor(Executor):
         self._token = object()
 
     def describe(self) -> str:
-        return f"{self.slots} threads x {self.threads} core(s) in this process"
+        return f"{self.slots} threads x {plural(self.threads, 'core')} in this process"
 
     def chunk_size(self, items: int, seconds_per_item: float | None = None) -> int:
         return 1  # progress and Cancel after every picture, as serially
@@ -312,7 +313,7 @@ class PoolExecutor(Executor):
         self._start()
 
     def describe(self) -> str:
-        return f"{self.slots} local worker processes x {self.threads} thread(s)"
+        return f"{self.slots} local worker processes x {plural(self.threads, 'thread')}"
 
     def _start(self) -> None:
         self._pool = _take_pool(self.slots, self.threads)
@@ -433,7 +434,7 @@ class DaskExecutor(Executor):
         if not self.machines:  # Dask queues the tasks (an adaptive cluster starts workers for them)
             waits = "the job waits for them to join (Ctrl+C stops it)"
             return f"Dask cluster {self.address}: no workers yet; {waits}"
-        return f"Dask cluster {self.address}: {self.slots} task slots on {self.machines} machine(s)"
+        return f"Dask cluster {self.address}: {self.slots} task slots on {plural(self.machines, 'machine')}"
 
     def submit(self, task: Task, context: Any, items: list) -> Any:
         return self._client.submit(run_on_dask_worker, task, self.host_slots, context, items, pure=False)

@@ -45,7 +45,7 @@ class Progress:
     total: int
     failed: int
     elapsed: float  # seconds since the job started
-    where: str  # "serial", "2 local worker processes x 1 thread(s)", "Dask cluster ..."
+    where: str  # "serial", "2 local worker processes x 1 thread", "Dask cluster ..."
 
     @property
     def rate(self) -> float:

@@ -23,6 +23,7 @@ from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.model import Annotation, Project, utc_now
 from pixelproof.core.names import shown_name
 from pixelproof.core.object_lock import require_kept, require_unlocked
+from pixelproof.core.wording import plural
 
 
 def check_addable(project: Project, anns: list[Annotation], new_categories: Iterable[int] = ()) -> None:
@@ -78,7 +79,7 @@ class RemoveAnnotations(Edit):
     def __init__(self, ids: Iterable[int], label: str | None = None) -> None:
         self.ids = list(dict.fromkeys(ids))
         n = len(self.ids)
-        self.label = label or f"Delete {n} annotation{'s' if n != 1 else ''}"
+        self.label = label or f"Delete {plural(n, 'annotation')}"
         self._removed: list[Annotation] | None = None
         self._runs: list[tuple[int, int]] = []  # (place among the objects kept, count): in the file order
         self._image_runs: dict[int, list[tuple[int, int]]] = {}  # the same in each image's list

@@ -12,6 +12,7 @@ from pixelproof.core.geometry import clone
 from pixelproof.core.labels import set_review
 from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.model import Annotation, Project
+from pixelproof.core.wording import plural
 
 FROM_BOX = "from_box"  # annotation app extra: the id of the box annotation a mask was made from
 
@@ -51,6 +52,6 @@ def accept_into_boxes(project: Project, prediction_ids: Iterable[int]) -> Compou
         boxes.append(after)
         removed.append(pid)
     n = len(boxes)
-    label = f"Accept {n} mask{'s' if n != 1 else ''} into {'its box' if n == 1 else 'their boxes'}"
+    label = f"Accept {plural(n, 'mask')} into {'its box' if n == 1 else 'their boxes'}"
     return Compound([ReplaceAnnotations(boxes, label), RemoveAnnotations(removed, label)], label,
                     focus=[b.id for b in boxes])  # fmt: skip

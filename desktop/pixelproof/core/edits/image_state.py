@@ -26,6 +26,7 @@ from pixelproof.core.labels import set_review
 from pixelproof.core.limits import MAX_NOTE, LimitError, short_repr
 from pixelproof.core.model import IMAGE_STATES, REVIEW_STATES, Project, utc_now
 from pixelproof.core.overlap_versions import CONSENSUS_KEY, OVERLAP_KEY
+from pixelproof.core.wording import plural
 
 _UNSET = object()
 
@@ -136,7 +137,7 @@ class SetChannelDisplay(_AppMapEntries):
     def __init__(self, values: dict[int, dict[str, Any] | None], label: str = "") -> None:
         super().__init__(values)
         n = len(values)
-        self.label = label or f"Save display settings of {n} image{'s' if n != 1 else ''} to the project"
+        self.label = label or f"Save display settings of {plural(n, 'image')} to the project"
 
 
 class SetReference(Edit):
@@ -195,9 +196,7 @@ class ReviewDecision(Compound):
         if len(note) > MAX_NOTE:  # the app's field stops there; a script or command gets this
             where = f"image {image_id} ({project.images[image_id].file_name})"
             if not whole:
-                where += (
-                    f", object{'s' if len(ids) > 1 else ''} {short_repr(ids) if len(ids) > 1 else ids[0]}"
-                )
+                where += f", objects {short_repr(ids)}" if len(ids) > 1 else f", object {ids[0]}"
             raise LimitError(
                 where,
                 f"a review note holds at most {MAX_NOTE:,} characters; this one has {len(note):,} "

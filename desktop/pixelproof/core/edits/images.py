@@ -21,6 +21,7 @@ from pixelproof.core.edits.base import (
 )
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.shard_match import COPY, FILES_AT_SPLIT
+from pixelproof.core.wording import plural
 
 
 class AddImages(Edit):
@@ -30,7 +31,7 @@ class AddImages(Edit):
     def __init__(self, images: Iterable[ImageRecord], label: str | None = None) -> None:
         self.images = [replace(im, extra=dict(im.extra)) for im in images]
         n = len(self.images)
-        self.label = label or f"Add {n} image{'s' if n != 1 else ''}"
+        self.label = label or f"Add {plural(n, 'image')}"
         self._done: bool | None = None  # after apply: whether the project had an image_status map
 
     def apply(self, project: Project) -> Changes:
@@ -76,7 +77,7 @@ class RelocateImages(Edit):
         self.copies = {iid: c for iid, c in (copies or {}).items() if iid in self.names}
         self._copies_before: dict[int, object] = {}
         n = len(self.names)
-        self.label = label or f"Relocate {n} image{'s' if n != 1 else ''}"
+        self.label = label or f"Relocate {plural(n, 'image')}"
         self._before: dict[int, str] | None = None
         self._examples: list[tuple[int, object]] = []  # category id, its examples list before
 

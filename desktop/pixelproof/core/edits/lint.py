@@ -11,6 +11,7 @@ from pixelproof.core.edits.base import IMAGE, Change, Changes, Edit, applied, re
 from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.model import Project
 from pixelproof.core.names import shown_name
+from pixelproof.core.wording import plural
 
 _UNSET = object()
 
@@ -62,9 +63,7 @@ class DismissProblems(Edit):
         self.dismiss = dismiss
         self.image_id = image_id
         n = len(keys)
-        self.label = (
-            f"{'Not a problem' if dismiss else 'A problem again'}: {n} problem{'s' if n != 1 else ''}"
-        )
+        self.label = f"{'Not a problem' if dismiss else 'A problem again'}: {plural(n, 'problem')}"
         self._before: tuple | None = None
 
     def apply(self, project: Project) -> Changes:

@@ -147,11 +147,6 @@ def placed_geometry(kind: str, placed: Placed, height: int, width: int) -> Geome
     return polygon_geometry(polygons, height, width) if polygons else None
 
 
-def box_polygon(bbox: list[float]) -> list[list[float]]:
-    x, y, w, h = (float(v) for v in bbox)
-    return [[x, y, x + w, y, x + w, y + h, x, y + h]]
-
-
 def describe(fix: dict[str, Any] | None, categories: dict[int, str] | None = None) -> str:
     """What applying ``fix`` does, for a person ("set its box to x 10.0, y 20.0, 30.0 × 40.0 px")."""
     if not fix:

@@ -14,6 +14,7 @@ from pixelproof.core.lint.problems import excess_score
 from pixelproof.core.metrics import Placed
 from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.core.qa_objects import annotations_placed, placed_or_raise
+from pixelproof.core.wording import plural
 
 
 def one_mask_per_image(image: ImageRecord) -> bool:
@@ -67,18 +68,20 @@ def fragments(o: CheckedObject, image: ImageRecord, emit: Emit, others: Sequence
         score = max(score, excess_score(max(gaps[i] for i in far), far_limit, above=True))
     said = []
     if far:
-        said.append(f"{len(far)} island(s) up to {max(gaps[i] for i in far):.0f} px from the main body")
+        said.append(
+            f"{plural(len(far), 'island')} up to {max(gaps[i] for i in far):.0f} px from the main body"
+        )
     if specks:
-        said.append(f"{len(specks)} speck(s) < {speckle:g} px")
+        said.append(f"{plural(len(specks), 'speck')} < {speckle:g} px")
     if small_holes:
-        said.append(f"{len(small_holes)} pinhole(s) < {speckle:g} px")
+        said.append(f"{plural(len(small_holes), 'pinhole')} < {speckle:g} px")
     fix = _fragment_fix(o, image, pieces, main, dropped, separate, speckle)
     emit(
         "fragmented_mask",
         score,
         o,
         f"{o.name} {o.kind} is fragmented: {'; '.join(said)}"
-        + (f" (fix: split off {len(separate)} island(s) as new objects)" if separate else ""),
+        + (f" (fix: split off {plural(len(separate), 'island')} as new objects)" if separate else ""),
         fix,
         figures={"islands_far": len(far), "specks": len(specks), "pinholes": len(small_holes)},
     )

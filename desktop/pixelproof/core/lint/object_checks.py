@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from pixelproof.core import masks
 from pixelproof.core.geometry import clamp_polygons, clip_box
 from pixelproof.core.lint import fixes, shapes
 from pixelproof.core.lint.facts import CheckedObject, Emit
@@ -90,7 +91,9 @@ def kind_allowed(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
 def _convert_fix(o: CheckedObject, target: str, image: ImageRecord) -> dict | None:
     H, W = image.height, image.width
     if o.kind == "box" and target == "polygon":
-        return fixes.set_segmentation(o.ann.id, fixes.polygon_geometry(fixes.box_polygon(o.ann.bbox), H, W))
+        return fixes.set_segmentation(
+            o.ann.id, fixes.polygon_geometry(masks.box_polygon([float(v) for v in o.ann.bbox]), H, W)
+        )
     geometry = fixes.placed_geometry(target, o.pixels(), H, W)
     return fixes.set_segmentation(o.ann.id, geometry) if geometry else None
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from pixelproof.core.lint.facts import Context, ImageFacts
 from pixelproof.core.lint.problems import Problem
+from pixelproof.core.wording import plural
 
 SUPPORT_IOU = 0.1  # a prediction of any class and any score overlapping the label this much supports it
 CAP = 0.6  # the highest score: below the ObjectLab findings of a confident model (README)
@@ -51,7 +52,8 @@ def unsupported_labels(
                 name,
                 objects[aid].bbox if aid in objects else boxes.lab_boxes[i].tolist(),
                 f"no prediction of any class overlaps this {name} (best box IoU {support[i]:.2f}), while the "
-                f"model sees {seen} object(s) on the image with scores up to {best_score:.2f}: look whether "
+                f"model sees {plural(seen, 'object')} on the image with scores up to "
+                f"{best_score:.2f}: look whether "
                 "anything is there",
                 None,
                 figures={"support_iou": float(support[i]), "best_prediction_score": best_score},

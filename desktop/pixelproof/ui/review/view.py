@@ -77,7 +77,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         self.stale = False
         self.error: str | None = None
         self.job: Job | None = None
-        self.where = ""  # "2 local worker processes x 1 thread(s)" while QA runs on a pool
+        self.where = ""  # "2 local worker processes x 1 thread" while QA runs on a pool
         self.overlay_job: Job | None = None
         self.image_id = -1
         self.outline = False

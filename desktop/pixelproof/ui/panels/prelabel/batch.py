@@ -85,7 +85,7 @@ class Batch:
     rebaser: Rebaser
     cancel: threading.Event
     backend: str
-    where: str = ""  # "2 local worker processes x 1 thread(s)" when the batch runs on a pool
+    where: str = ""  # "2 local worker processes x 1 thread" when the batch runs on a pool
     started: float = field(default_factory=time.monotonic)
     from_boxes: bool = False  # detect, then segment: outlining box annotations
     done: int = 0
