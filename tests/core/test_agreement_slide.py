@@ -63,3 +63,57 @@ def test_agreement_on_nuclei_at_a_slides_corners_holds_no_slide_sized_array(tmp_
     assert staple["r0"]["sensitivity"] == pytest.approx(staple["r1"]["sensitivity"])
     assert 0.9 < staple["r0"]["sensitivity"] < 1.0
     assert staple["r0"]["specificity"] > 0.99999
+
+
+def _spread_raters(tmp_path: Path, width: int, height: int, step: int) -> list[Rater]:
+    """Two raters' nuclei of two classes over the whole image: the second shifted, some missed, one
+    class swapped, and touching pairs (clusters of several objects a side)."""
+    raters = []
+    for k in range(2):
+        p = new_project(["nucleus", "lymphocyte"])
+        p.path = tmp_path / f"s{k}.json"
+        p.add_image(ImageRecord(1, "slide.tif", width, height))
+        aid = 0
+        for n, (y, x) in enumerate(
+            (y, x) for y in range(5, height - 40, step) for x in range(5, width - 40, step)
+        ):
+            if k == 1 and n % 7 == 3:  # missed by the second rater
+                continue
+            cat = 1 + (n % 3 == 0) if not (k == 1 and n % 11 == 5) else 2 - (n % 3 == 0)
+            for dx in (0, 13) if n % 5 == 0 else (0,):  # two touching nuclei: one cluster
+                aid += 1
+                a = _nucleus(aid, x + dx + k * (n % 4), y + k * (n % 2))
+                a.category_id = cat
+                p.add_annotation(a)
+        raters.append(Rater(f"s{k}", p))
+    return raters
+
+
+def test_agreement_per_class_figures_cluster_by_cluster_equal_the_whole_class_masks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pixelproof.core import metrics_parts
+
+    raters = _spread_raters(tmp_path, 900, 700, 60)
+    clustered = run_agreement(raters).to_dict()
+    monkeypatch.setattr(metrics_parts, "SPARSE_FRAME", 1 << 40)  # every class compared on its whole frame
+    whole = run_agreement(raters).to_dict()
+    assert clustered == whole
+    assert {r["category"] for r in whole["per_image"]} == {"nucleus", "lymphocyte"}
+    assert all(r["fp"] + r["fn"] for r in whole["per_image"])  # something to get wrong
+    assert all(0.3 < r["dice"] < 1.0 for r in whole["per_image"])
+
+
+def test_agreement_per_class_scoring_of_nuclei_over_a_slide_holds_no_slide_sized_mask(tmp_path: Path) -> None:
+    # 6000 x 4000: each class's union a side was a 24,000,000-pixel frame (3 GB on a 20,000 x 15,000 slide)
+    run_agreement(_spread_raters(tmp_path, 1500, 1000, 150))  # modules imported on first use: not counted
+    raters = _spread_raters(tmp_path, 6000, 4000, 150)
+    tracemalloc.start()
+    try:
+        data = run_agreement(raters).to_dict()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 * 2**20, f"peak {peak / 2**20:.0f} MB"
+    assert {c["category"] for c in data["per_class"]} == {"nucleus", "lymphocyte"}
+    assert 0.3 < data["summary"]["dice"] < 1.0

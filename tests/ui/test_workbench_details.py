@@ -141,7 +141,7 @@ def test_properties_of_a_slide_object_read_in_microns(qtbot, tmp_path, no_prompt
 
 
 def test_area_text() -> None:
-    from pixelproof.ui.panels.properties import area_text
+    from pixelproof.core.measure import pixel_area_text as area_text
 
     assert area_text(1702450, None) == "1,702,450 px"
     assert area_text(12.5, None) == "12.5 px"

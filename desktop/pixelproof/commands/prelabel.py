@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections import Counter
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -62,7 +63,14 @@ from pixelproof.inference.class_mapping import (
 )
 from pixelproof.inference.from_boxes import box_annotations, more_failures_line, no_mask_count
 from pixelproof.inference.registry import get_backend
-from pixelproof.inference.tiling import AUTO_TILE_START, DEFAULT_OVERLAP, Tiling, boxes_cut, cut_warning
+from pixelproof.inference.tiling import (
+    AUTO_TILE_START,
+    DEFAULT_OVERLAP,
+    Tiling,
+    boxes_cut,
+    cut_warning,
+    tile_rects,
+)
 
 ALL_OUTLINED = "nothing to do: every box already has a mask made from it"
 ALL_LABELED = "nothing to do: every image has objects (--unlabeled-only)"
@@ -333,10 +341,15 @@ def _run_job(
     failed = FailureLines("error")  # the first images named, the rest counted per message
     # thousands of new objects (a semantic model's components) and none in a cycle: the collector's
     # passes over the growing project would only cost time, and stall the lanes (it holds the GIL)
-    with executor, ProgressBar(f"pre-labeling ({backend.name})") as bar, gc_paused():
+    tiles = sum(len(tile_rects(im.width, im.height, tiling)) for im in todo) if tiling is not None else 0
+    by_tile = tiles > 0 and executor.in_process  # a slide is one image: its bar counts its tiles
+    label = f"pre-labeling ({backend.name})"
+    with executor, ProgressBar(label, unit="tiles" if by_tile else "images") as bar, gc_paused():
         proposals = propose_batch(
             project, todo, mapper, executor, spec=spec, backend=backend, path_map=options.path_map,
-            tiling=tiling, overlap=args.overlap, from_boxes=args.from_boxes, on_progress=feed_bar(bar),
+            tiling=tiling, overlap=args.overlap, from_boxes=args.from_boxes,
+            on_progress=None if by_tile else feed_bar(bar),
+            on_tile=_tile_counter(bar, tiles) if by_tile else None,
         )  # fmt: skip
         left_out: Counter[str] = Counter()  # per model class, the predictions dropped (what to map)
         cut = [0.0]  # with --tile: the largest box no tile held whole (``cut_extent``)
@@ -391,7 +404,39 @@ def _run_job(
         + (f", {tiled} pre-labeled in tiles (too big for the model's memory)" if tiled else "")
         + (f", {len(result.failures)} failed" if result.failures else "")
     )
+    if result.succeeded and not result.annotations:  # "0 annotations added" after minutes: say why
+        warn(nothing_found_line(result, backend, tiles))
     return 1 if result.succeeded == 0 else 0
+
+
+def _tile_counter(bar: ProgressBar, total: int) -> Callable[[int, int], None]:
+    """``on_tile`` feeding the bar the run's tiles done so far (tiled runs go one picture at a time)."""
+    done = [0]
+
+    def tile_done(_tile: int, _of: int) -> None:
+        done[0] += 1
+        bar(done[0], total)
+
+    return tile_done
+
+
+def nothing_found_line(result: PrelabelReport, backend: Backend, tiles: int = 0) -> str:
+    """Why a run that read its pictures added no object, from what it counted: every prediction left out
+    (class, repeat of an object) or under ``min_area``, else the backend found nothing (its hint)."""
+    where = plural(tiles, "tile") if tiles else plural(result.succeeded, "image")
+    why = []
+    if result.ignored:
+        why.append(f"{result.ignored} predictions of classes left out")
+    if result.skipped or result.duplicates:
+        repeats = result.skipped + result.duplicates
+        why.append(f"{repeats} predictions repeating an object (--keep-overlapping keeps them)")
+    if result.speckles:
+        least = getattr(backend, "min_area", "?")
+        why.append(f"{plural(result.speckles, 'region')} under min_area {least} px dropped")
+    if why:
+        return f"0 objects added in {where}: all were left out: {'; '.join(why)}"
+    hint = backend.nothing_found()
+    return f"0 objects in {where}: the {backend.name} backend found nothing{f' ({hint})' if hint else ''}"
 
 
 def _none_hint(categories: frozenset[str]) -> str:

@@ -85,6 +85,15 @@ def area_text(mm2: float) -> str:
     return f"{mm2:,.2f} mm²" if mm2 < 100 else f"{mm2:,.0f} mm²"
 
 
+def pixel_area_text(pixels: float, spacing: tuple[float, float] | None = None) -> str:
+    """``1,702,450 px``, and the area in mm² (µm² under 1 mm²: ``area_text``) when the image has a pixel
+    spacing (``[row, col]`` mm): ``341 px (21.3 µm²)``, as the Properties panel and lint give an area."""
+    text = f"{pixels:,.0f} px" if float(pixels).is_integer() else f"{pixels:,.1f} px"
+    if spacing is not None:
+        text += f" ({area_text(pixels * spacing[0] * spacing[1])})"
+    return text
+
+
 def inside(x0: float, y0: float, dx: float, dy: float, width: int, height: int) -> tuple[float, float]:
     """(dx, dy) from (x0, y0), a point in the ``width`` x ``height`` image, shortened along its own
     direction so its end stays on the image (a constrained diagonal keeps its 45°, unlike clamping x and

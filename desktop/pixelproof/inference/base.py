@@ -160,6 +160,10 @@ class Backend:
         # across calls, so a batch reports them (the difference around its own calls), never silently
         self.speckles_dropped = 0
 
+    def nothing_found(self) -> str:
+        """What to try when a run of this backend found no object at all (the summary's hint; "" none)."""
+        return ""
+
     # -- configuration -------------------------------------------------------------------------------
     def configure(self, **values: Any) -> None:
         """Set options by name; raises ``BackendError`` (``ModelLoadError`` for model files) with a

@@ -153,6 +153,7 @@ class PrelabelContext:
     apply_exif: bool = True  # the project's ``applies_exif``: images seen as their EXIF orientation says
     overlap: float = DEFAULT_OVERLAP  # untiled runs: the tiles' overlap for a picture too big for the model
     ahead: ReadAhead | None = None  # serial runs: the next picture decoded while the model runs
+    on_tile: Callable[[int, int], None] | None = None  # in-process tiled runs: (tile done, tiles) per picture
     # in-process runs: ``backend`` serves the first lane that asks (or the serial run); the others load theirs
     _owner: Any = field(default=None, init=False, repr=False)
     _loaded: Cached | None = field(default=None, init=False, repr=False)
@@ -160,7 +161,15 @@ class PrelabelContext:
 
     def __getstate__(self) -> dict[str, Any]:  # a loaded model never travels to a worker
         state = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        return {**state, "backend": None, "ahead": None, "_owner": None, "_loaded": None, "_claim": None}
+        return {
+            **state,
+            "backend": None,
+            "ahead": None,
+            "on_tile": None,
+            "_owner": None,
+            "_loaded": None,
+            "_claim": None,
+        }
 
     def model(self) -> Cached:
         """The model for a task here: the caller's loaded ``backend`` for the serial run or the first
@@ -263,7 +272,7 @@ def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -
             return shapes, 0, Skipped(), 0, failed, None, {}
         before = model.value.speckles_dropped
         if context.tiling is not None:
-            predictions = predict_tiled(model.value, pixels, context.tiling)
+            predictions = predict_tiled(model.value, pixels, context.tiling, on_tile=context.on_tile)
         else:
             predictions, tiled = predict_fitting(model.value, pixels, context.overlap)
         speckles = model.value.speckles_dropped - before
@@ -296,6 +305,7 @@ def propose_batch(
     from_boxes: bool = False,
     on_progress: Callable[[Progress], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    on_tile: Callable[[int, int], None] | None = None,
 ) -> Iterator[tuple[ImageRecord, Proposal | str]]:
     """(image, Proposal) or (image, reason it failed) for each image, in image order, whatever ran them.
     ``backend`` (already loaded) serves a serial executor, and one lane of a ``ThreadExecutor``; the
@@ -303,7 +313,9 @@ def propose_batch(
     The project is not modified; a proposal's ids count on the earlier ones being applied. Predictions
     repeating an object are skipped as ``mapper.skip_existing`` says; ``from_boxes``: the (interactive)
     backend outlines each box annotation without a mask made from it instead. Untiled, a picture too big
-    for the model's memory is pre-labeled in tiles overlapping by ``overlap`` (``Proposal.auto_tiled``)."""
+    for the model's memory is pre-labeled in tiles overlapping by ``overlap`` (``Proposal.auto_tiled``).
+    ``on_tile(done, tiles)``: with ``tiling``, each tile of a picture done, when the run is in this process
+    (a slide of a hundred tiles is one item to ``on_progress``: minutes without a sign)."""
     paths = path_map or PathMap()
     if not executor.in_process or backend is None:
         if spec is None:
@@ -316,6 +328,7 @@ def propose_batch(
     context = PrelabelContext(
         spec, mapper.class_filter(), backend, tiling, skip_iou, from_boxes, project.applies_exif, overlap
     )
+    context.on_tile = on_tile if executor.in_process else None
 
     def item(im: ImageRecord) -> Item:
         path = worker_path(project, im, paths)

@@ -190,6 +190,14 @@ class ThresholdBackend(Backend):
     def categories(self) -> list[str]:
         return [self.category]
 
+    def nothing_found(self) -> str:
+        level = "the Otsu level" if self.threshold == "otsu" else f"threshold {self.threshold:g}"
+        side = {"auto": "set apart from the background by", "bright": "above", "dark": "at or below"}
+        return (
+            f"no region {side[self.polarity]} {level}; try --option threshold=LEVEL, polarity=dark|bright "
+            "or background_radius=R"
+        )
+
     def foreground(self, image: np.ndarray) -> np.ndarray:
         """Boolean mask of all object pixels (before splitting into instances)."""
         from scipy import ndimage as ndi
@@ -252,6 +260,7 @@ class ThresholdBackend(Backend):
                 continue
             local = labels[sl] == sl_index
             if np.count_nonzero(local) < max(1, self.min_area):
+                self.speckles_dropped += 1  # said by the run's summary (all of them: the cause of 0 objects)
                 continue
             mask = np.zeros(fg.shape, bool)
             mask[sl] = local

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -158,10 +158,27 @@ def predict_tiled(
             break
         x, y, w, h = rect
         found = predict_safely(backend, regions.read(x, y, w, h), offset=(x, y))
-        per_tile.append((rect, [p.with_mask() for p in found]))  # merging works on the pixels
+        per_tile.append((rect, [tight_mask(p.with_mask()) for p in found]))  # merging works on the pixels
         if on_tile is not None:
             on_tile(i + 1, len(rects))
     return merge_tiles(per_tile, tiling.match_iou)
+
+
+def tight_mask(p: Prediction) -> Prediction:
+    """``p`` with its mask cut to the box of its pixels (``offset`` moved to match): a backend's mask of
+    one object is often tile-sized (the threshold backend's is), and a slide's tiles were all kept for the
+    merge, 4 MB an object at 2048 px: a slide's 3,000 nuclei held 12 GB."""
+    m = p.mask
+    if m is None or m.ndim != 2:
+        return p
+    rows, cols = np.flatnonzero(m.any(axis=1)), np.flatnonzero(m.any(axis=0))
+    if not rows.size:
+        rows = cols = np.zeros(1, np.intp)  # an empty mask: one pixel of nothing, where it began
+    y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    if (y0, x0, y1, x1) == (0, 0, *m.shape):
+        return p
+    crop = np.ascontiguousarray(m[y0:y1, x0:x1], dtype=bool)
+    return replace(p, mask=crop, offset=(p.offset[0] + x0, p.offset[1] + y0))
 
 
 def cut_extent(bboxes: Iterable[Sequence[float]], width: int, height: int, tiling: Tiling) -> float:

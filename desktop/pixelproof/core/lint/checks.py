@@ -29,6 +29,7 @@ from pixelproof.core.lint.pairs import duplicates, overlaps
 from pixelproof.core.lint.problems import Problem
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY
+from pixelproof.core.qa_objects import image_spacing
 
 __all__ = ["Context", "ImageFacts", "ImageWork", "ObjectFacts", "collect"]
 
@@ -49,7 +50,7 @@ def collect(work: ImageWork, ctx: Context) -> ImageFacts:
     """Rule checks and per-object figures of one image."""
     ctx = ctx.judging(work.predictions)
     image = work.image
-    out = ImageFacts(image.id, image.file_name, image.width, image.height)
+    out = ImageFacts(image.id, image.file_name, image.width, image.height, spacing=image_spacing(image))
     emit = Emit(ctx, image, out)
     checks = [check for kinds, check in OBJECT_CHECKS if ctx.wants(*kinds)]
     objs = []

@@ -30,6 +30,7 @@ from pixelproof.core.lint.predictions import skipped_overlapping, unconfident
 from pixelproof.core.lint.problems import KINDS, MODEL_KINDS, PICTURE_KINDS, Problem, sort_key, z_score
 from pixelproof.core.lint.rules import Rules, rules_of
 from pixelproof.core.lint.unsupported import unsupported_labels
+from pixelproof.core.measure import pixel_area_text
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.qa_objects import annotation_placed
 from pixelproof.core.sparse_mask import origin_of
@@ -186,7 +187,8 @@ def _outlier_problem(
 ) -> Problem:
     typical, actual = math.exp(spread.median), math.exp(value)
     if kind == "size_outlier":
-        msg = f"{name} area {actual:.0f} px is {actual / typical:.2g}x the class median {typical:.0f} px"
+        area, median = (pixel_area_text(round(v), facts.spacing) for v in (actual, typical))
+        msg = f"{name} area {area} is {actual / typical:.2g}x the class median {median}"
     elif kind == "aspect_outlier":
         msg = f"{name} aspect (w/h) {actual:.2f} is far from the class median {typical:.2f}"
     else:

@@ -101,6 +101,7 @@ class ImageFacts:
     min_similarity: float = 1.0
     min_prediction_score: float = 1.0
     marked: str | None = None  # its status when done or reviewed (``unlabeled_image`` counts them)
+    spacing: tuple[float, float] | None = None  # pixel size (row, column) mm: areas said in µm² / mm² too
 
 
 class CheckedObject:

@@ -11,9 +11,10 @@ from pixelproof.core.lint import fixes, shapes
 from pixelproof.core.lint.facts import CheckedObject, Emit
 from pixelproof.core.lint.problems import excess_score
 from pixelproof.core.lint.rules import Size
+from pixelproof.core.measure import area_text
 from pixelproof.core.metrics import box_iou
 from pixelproof.core.model import Annotation, ImageRecord
-from pixelproof.core.qa_objects import annotation_placed
+from pixelproof.core.qa_objects import annotation_placed, image_spacing
 
 
 def roughness(o: CheckedObject) -> float:
@@ -191,23 +192,44 @@ def size_limits(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
             px = limit.pixels(extent)
             large.append((excess_score(value, px, above=True), f"{name} {value:g} > {px:g}"))
     unit = "px" if o.kind == "box" else "px (pixels of its shape)"
+    spacing = image_spacing(image)
     if small:
         thin = "" if fix else "; long and thin, not a speck: no delete offered"
+        said = (
+            f"{', '.join(t for _, t in small)} {unit}{_area_in_units(area, r.min_area, W * H, '<', spacing)}"
+        )
         emit(
             "tiny",
             max(s for s, _ in small),
             o,
-            f"{o.name} {o.kind} is below the class minimum: {', '.join(t for _, t in small)} {unit}{thin}",
+            f"{o.name} {o.kind} is below the class minimum: {said}{thin}",
             fix,
         )
     if large:
+        said = (
+            f"{', '.join(t for _, t in large)} {unit}{_area_in_units(area, r.max_area, W * H, '>', spacing)}"
+        )
         emit(
             "box_too_large",
             max(s for s, _ in large),
             o,
-            f"{o.name} {o.kind} is above the class maximum: {', '.join(t for _, t in large)} {unit}",
+            f"{o.name} {o.kind} is above the class maximum: {said}",
             None,
         )
+
+
+def _area_in_units(
+    area: float, limit: Size | None, extent: float, sign: str, spacing: tuple[float, float] | None
+) -> str:
+    """``; area 21.3 µm² < 62.5 µm²`` when the image's pixel size is known and the area passes ``limit``
+    (a slide's object said in px only: 12546485 px is how large?), else ""."""
+    if spacing is None or limit is None:
+        return ""
+    px = limit.pixels(extent)
+    if not (area < px if sign == "<" else area > px):
+        return ""
+    mm2 = spacing[0] * spacing[1]
+    return f"; area {area_text(area * mm2)} {sign} {area_text(px * mm2)}"
 
 
 def _below(limits: list[tuple[str, float, Size | None, float]]) -> list[tuple[float, str]]:

@@ -8,8 +8,10 @@ import numpy as np
 from pixelproof.core.lint import fixes, shapes
 from pixelproof.core.lint.facts import CheckedObject, Context, Emit
 from pixelproof.core.matching import overlapping
+from pixelproof.core.measure import pixel_area_text
 from pixelproof.core.metrics import placed_iou
 from pixelproof.core.model import ImageRecord
+from pixelproof.core.qa_objects import image_spacing
 
 
 def duplicates(objs: list[CheckedObject], ctx: Context, emit: Emit) -> None:
@@ -120,7 +122,8 @@ def overlaps(objs: list[CheckedObject], image: ImageRecord, emit: Emit) -> None:
             touch_min = b.rules.threshold("touch_min_px") or 1.0
             if c.overlap > 0:
                 score = 0.5 + 0.5 * min(1.0, 4 * c.overlap / smaller)
-                msg = f"{b.name} overlaps {a.name} (annotation {a.ann.id}) by {c.overlap} px"
+                by = pixel_area_text(c.overlap, image_spacing(image))
+                msg = f"{b.name} overlaps {a.name} (annotation {a.ann.id}) by {by}"
                 cut = shapes.without(pb, pa, border=True)
             elif c.touch >= touch_min:
                 score = 0.5 + 0.25 * min(1.0, c.touch / (5 * touch_min))

@@ -53,15 +53,6 @@ MIXED = "(several)"
 NOT_REVIEWED = "—  not reviewed"
 
 
-def area_text(pixels: float, spacing: tuple[float, float] | None) -> str:
-    """``1,702,450 px``, and the area in mm² (µm² under 1 mm²: ``measure.area_text``) when the image has a
-    pixel spacing (``[row, col]`` mm)."""
-    text = f"{pixels:,.0f} px" if float(pixels).is_integer() else f"{pixels:,.1f} px"
-    if spacing is not None:
-        text += f" ({measure.area_text(pixels * spacing[0] * spacing[1])})"
-    return text
-
-
 class PropertiesPanel(Panel):
     title = "Properties"
     object_name = "propertiesDock"
@@ -238,7 +229,7 @@ class PropertiesPanel(Panel):
         # one decimal throughout: "521.74 × 600" mixed precisions (a polygon's box is fractional, a box
         # drawn at 100 % whole); sub-pixel is what a polygon vertex or a zoomed-in box may hold
         self.geometry_label.setText(measure.box_text(anns[0].bbox, spacing) if len(anns) == 1 else MIXED)
-        area = area_text(sum(a.area for a in anns), spacing)
+        area = measure.pixel_area_text(sum(a.area for a in anns), spacing)
         self.area_label.setText(area if len(anns) == 1 else f"{area} in all")
         # where each came from; whether an imported shape was edited since only for one object (a mask's
         # costs a decode: a selection of a slide's cells would wait on thousands)
