@@ -14,6 +14,7 @@ from pixelproof.core.measure import (
     format_length,
     inside,
     length_text,
+    size_text,
 )
 from pixelproof.core.metrics import image_diagonal
 from pixelproof.core.model import ImageRecord
@@ -124,3 +125,10 @@ def test_a_box_equal_in_pixels_is_equal_in_um() -> None:
         "9.4 × 9.4 px (2.4 × 2.4 µm)"
     )
     assert box_text([0, 0, 180, 140], (0.00025, 0.00025)) == "x 0.0, y 0.0, 180.0 × 140.0 px (45.0 × 35.0 µm)"
+
+
+def test_a_box_size_reads_as_its_box_text_ends() -> None:
+    """The live readout while a box is drawn says its sides as the Properties panel does, unit and all."""
+    assert size_text(180, 140) == "180.0 × 140.0 px"
+    assert size_text(100, 40, (0.5, 0.25)) == "100.0 × 40.0 px (25.00 × 20.00 mm)"  # row, column spacing
+    assert box_text([0, 0, 180, 140], (0.00025, 0.00025)).endswith(size_text(180, 140, (0.00025, 0.00025)))

@@ -29,3 +29,31 @@ def test_a_message_cut_by_the_readouts_is_whole_in_the_bar_tooltip(qtbot) -> Non
     settle()
     assert bar.toolTip() == ""  # no stale message over the tool's hint
     win.close()
+
+
+OPENED = "Opened /home/radiologist/projects/2024/abdomen_ct_liver_segments_review_round_2/project.json"
+
+
+def test_a_message_cut_only_while_the_window_opened_narrow_leaves_at_its_own_time(
+    qtbot, project_file
+) -> None:  # type: ignore[no-untyped-def]
+    """ "Opened <path>" was measured while the window was still opening narrow, judged cut and kept 30 s
+    over the tool's hint at 1366 px, where it reads whole: whether it is cut is judged when its time is up."""
+    win = open_main_window(qtbot, project_file)
+    bar = win.statusBar()
+    win.resize(640, 768)
+    qtbot.waitUntil(lambda: win.width() == 640, timeout=10000)
+    settle()
+    win.shell.status(OPENED, 300)
+    assert is_cut(bar, OPENED)  # as the window opens
+    win.resize(1366, 768)
+    qtbot.waitUntil(lambda: win.width() == 1366, timeout=10000)
+    settle()
+    assert not is_cut(bar, OPENED)
+    qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=10000)  # not LONG_MS (30 s)
+    qtbot.waitUntil(win.readout.target_label.isVisible, timeout=10000)  # the tool's hint again
+    win.shell.status(LONG, 300)  # cut at the width it shows in: kept, time to rest the pointer on it
+    qtbot.waitUntil(lambda: win.shell.message_time.kept, timeout=10000)
+    assert bar.currentMessage() == LONG
+    win.document.undo_stack.setClean()
+    win.close()

@@ -66,7 +66,13 @@ def box_text(bbox: list[float], spacing: tuple[float, float] | None = None) -> s
     """``x 10.0, y 10.0, 180.0 × 140.0 px`` (a box as the Properties panel and lint's fixes say it), and
     its sides in µm or mm (one unit, the larger side's) when the image has a pixel spacing."""
     x, y, w, h = bbox
-    text = f"x {x:.1f}, y {y:.1f}, {w:.1f} × {h:.1f} px"
+    return f"x {x:.1f}, y {y:.1f}, {size_text(w, h, spacing)}"
+
+
+def size_text(w: float, h: float, spacing: tuple[float, float] | None = None) -> str:
+    """``180.0 × 140.0 px (45.0 × 35.0 µm)``: a box's sides, as ``box_text`` ends and as the live readout
+    says them while a box is drawn or resized; the physical part only with a pixel spacing."""
+    text = f"{w:.1f} × {h:.1f} px"
     if spacing is not None:
         # from the sides as the px shows them: a 9.39 x 9.41 px nucleus at 0.25 µm read "9.4 x 9.4 px
         # (2.3 x 2.4 µm)", two equal sides in pixels unequal in µm

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.message_log import MessageLog
 from pixelproof.ui.shortcuts import VIEW_CONTEXT, WORKS_IN
-from pixelproof.ui.status_message import LONG_MS, is_cut
+from pixelproof.ui.status_message import MessageTime
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
@@ -86,6 +86,7 @@ class Shell(QObject):
         self.reading_folder = ""  # a folder a new project is being read from in the background, else ''
         self.menus: list[QMenu] = []  # menu-bar order: what Help > Shortcuts lists
         self.messages = MessageLog()  # every status message of the session: View > Messages…
+        self.message_time: MessageTime | None = None  # made with the status bar, at the first message
         self._open_document = open_document
         self.choose_tool = choose_tool
         self.selected_image_ids = selected_image_ids  # the Images panel's selection (several), else []
@@ -121,14 +122,13 @@ class Shell(QObject):
 
     # -- status, actions, menus, tool bars ---------------------------------------------------------
     def status(self, text: str, msecs: int = 4000, kind: str = "info") -> None:
-        """``text`` on the status bar for ``msecs`` (0: until the next); one cut by the readouts stays
-        ``status_message.LONG_MS`` at least, whole in the bar's tooltip meanwhile. Every message is kept in
-        ``messages`` with its ``kind`` (info, warning, error): View > Messages… lists them after the bar
-        moved on. The window's one way to say something on its status bar."""
-        bar = self.status_bar
-        if msecs and is_cut(bar, text):
-            msecs = max(msecs, LONG_MS)
-        bar.showMessage(text, msecs)
+        """``text`` on the status bar for ``msecs`` (0: until the next); one still cut by the readouts when
+        they are up stays ``status_message.LONG_MS`` at least, whole in the bar's tooltip meanwhile. Every
+        message is kept in ``messages`` with its ``kind`` (info, warning, error): View > Messages… lists
+        them after the bar moved on. The window's one way to say something on its status bar."""
+        if self.message_time is None:
+            self.message_time = MessageTime(self.status_bar)
+        self.message_time.show(text, msecs)
         self.log(text, kind)
 
     def log(self, text: str, kind: str = "info") -> None:

@@ -2,11 +2,13 @@
 the first permanent readout: the DICOM series notes New Project from Folder gives (which series, which were
 left out and why) ran past 1366 px and could not be read anywhere. While a message shows, the bar's tooltip
 (resting the pointer on the message) holds its whole text; a message that is cut stays ``LONG_MS`` at least
-(``Shell.status``), time to rest the pointer on it."""
+(``MessageTime``), time to rest the pointer on it. Whether it is cut is judged when its own time is up, at
+the bar's width then: "Opened <path>" shown while the window was still opening narrow was judged cut and
+hid the tool's hint 30 s at 1366 px, where it reads whole."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QElapsedTimer, QObject, QTimer
 from PySide6.QtWidgets import QStatusBar
 
 LONG_MS = 30000  # a cut message shows at least this long: time to find it and rest the pointer on it
@@ -38,3 +40,43 @@ class MessageTip(QObject):
 
     def _follow(self, text: str) -> None:
         self.bar.setToolTip(f"{text}\n\n{CLICK_HINT}" if text else "")
+
+
+class MessageTime(QObject):
+    """How long a message hides the tool's hint (a status bar message covers the bar's left widgets):
+    its own ``msecs``, then ``LONG_MS`` from its start only if it is cut at the bar's width then."""
+
+    def __init__(self, bar: QStatusBar) -> None:
+        super().__init__(bar)
+        self.bar = bar
+        self.text = ""
+        self.msecs = 0
+        self.kept = False  # its own time is up and it stays, cut: time to rest the pointer on it
+        self._clock = QElapsedTimer()
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self._time_up)
+        bar.messageChanged.connect(self._follow)
+
+    def show(self, text: str, msecs: int) -> None:
+        """``text`` for ``msecs`` (0: until the next message), longer if it is cut when they are up."""
+        self.text, self.msecs, self.kept = text, msecs, False
+        self.bar.showMessage(text)  # no timeout of the bar's own: ours decides when it goes
+        self._clock.start()
+        if msecs:
+            self.timer.start(msecs)
+
+    def _follow(self, text: str) -> None:
+        if text != self.text:  # another message, or cleared: our timing no longer applies
+            self.timer.stop()
+            self.text, self.kept = "", False
+
+    def _time_up(self) -> None:
+        if self.bar.currentMessage() != self.text:
+            return
+        left = LONG_MS - self._clock.elapsed()
+        if not self.kept and left > 0 and is_cut(self.bar, self.text):
+            self.kept = True
+            self.timer.start(int(left))
+            return
+        self.bar.clearMessage()

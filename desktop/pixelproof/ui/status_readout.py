@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QTimer
+from PySide6.QtCore import QEvent, QObject, QPointF, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from pixelproof.core.patient_space import position_text
@@ -49,6 +49,7 @@ PATIENT_TIP = (
 class StatusReadout(QObject):
     def __init__(self, bar: QStatusBar, shell: Shell) -> None:
         super().__init__(bar)
+        self.bar = bar
         self.shell = shell
         self.canvas: CanvasView = shell.canvas
         self.pos_label = Readout(floor=110)  # the readouts are always whole (status_labels)
@@ -84,7 +85,9 @@ class StatusReadout(QObject):
         canvas.imageShown.connect(lambda _id: self.show_image())
         canvas.imageShown.connect(lambda _id: self.show_target())
         canvas.toolChanged.connect(self.show_target)
-        canvas.hintChanged.connect(self.show_target)
+        canvas.hintChanged.connect(self._follow_gesture)
+        self._before_press = ""  # the message shown at the last press on the canvas
+        canvas.viewport().installEventFilter(self)
         canvas.annotationsShown.connect(self._show_hidden)
         canvas.objectsHidden.connect(self._show_hidden)
         shell.viewChanged.connect(self._show_hidden)  # the review view's panes draw their own
@@ -119,6 +122,22 @@ class StatusReadout(QObject):
         labeling = self.shell.current_view() is self.canvas
         show = tool is not None and doc is not None and self.canvas.image_id != -1 and labeling
         self.target_label.set_line(tool.target_text() if show else "")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Note the message shown when a gesture on the canvas begins (``_follow_gesture``)."""
+        if event.type() == QEvent.Type.MouseButtonPress:
+            self._before_press = self.bar.currentMessage()
+        return False
+
+    def _follow_gesture(self) -> None:
+        """The tool's line changed. Mid-gesture it reads what is being drawn (a box's sides, a length):
+        that wins over a message shown before the gesture, which would cover it (the message stays in
+        View > Messages…); one the gesture itself gave (a hidden category shown again) stays."""
+        self.show_target()
+        tool, message = self.canvas.tool, self.bar.currentMessage()
+        busy = tool is not None and tool.busy() and bool(self.target_label.whole)
+        if busy and message and message == self._before_press:
+            self.bar.clearMessage()
 
     def watch(self, source: PixelSource) -> None:
         """Read the cursor over another view of the images too (the review view's panes): its pixel's

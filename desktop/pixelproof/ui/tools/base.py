@@ -14,6 +14,7 @@ from pixelproof.core.edits import AddCategory, RemoveAnnotations, ReplaceAnnotat
 from pixelproof.core.geometry import clamp_delta, translated, union_bbox
 from pixelproof.core.model import IdsExhausted
 from pixelproof.core.names import shown_name
+from pixelproof.core.qa_objects import image_spacing
 from pixelproof.ui import dialogs
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
 
@@ -160,6 +161,13 @@ class Tool(QObject):
         if cat is None and doc is not None and doc.project.categories:
             cat = next(iter(doc.project.categories.values()))
         return f"“{shown_name(cat.name)}”" if cat is not None else f"“{DEFAULT_CATEGORY}”"
+
+    def spacing(self) -> tuple[float, float] | None:
+        """The shown image's pixel spacing (row, column) in mm, as the status bar's position uses it: a
+        length or a box's sides are said in mm (µm) too with it."""
+        doc = self.document
+        image = doc.project.images.get(self.canvas.image_id) if doc is not None else None
+        return image_spacing(image) if image is not None else None
 
     def busy(self) -> bool:
         """A gesture is in progress (Esc cancels it rather than clearing the selection)."""

@@ -1,5 +1,7 @@
 """Box tool: press, drag, release draws a box of the current category. Esc cancels while dragging; a drag
-shorter than a few screen pixels or under one image pixel wide is taken as a slip and ignored."""
+shorter than a few screen pixels or under one image pixel wide is taken as a slip and ignored. While the
+drag lasts the status bar's tool line reads the box's width × height in image pixels (and in mm or µm with
+a pixel spacing), as LabelMe and CVAT users look for while drawing."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from PySide6.QtWidgets import QGraphicsRectItem
 
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.geometry import normalized_box, snap_box
+from pixelproof.core.measure import size_text
 from pixelproof.core.model import Annotation, Category
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.tool_event import ToolEvent
@@ -31,6 +34,7 @@ class BoxTool(Tool):
         self._category: tuple[Category, bool] | None = (
             None  # the box's, and whether it is added at the release
         )
+        self._size: tuple[float, float] | None = None  # the dragged box's width and height, read live
 
     def press(self, e: ToolEvent) -> None:
         doc = self.document
@@ -63,6 +67,8 @@ class BoxTool(Tool):
             return
         x, y, w, h = self._box(e)
         self._preview.setRect(QRectF(x, y, w, h))
+        self._size = (w, h)
+        self.canvas.hintChanged.emit()  # the status bar's line reads the size as it changes
 
     def release(self, e: ToolEvent) -> None:
         if self._start is None:
@@ -100,9 +106,16 @@ class BoxTool(Tool):
         self._preview = None
         self._start = None
         self._category = None
+        if self._size is not None:
+            self._size = None
+            self.canvas.hintChanged.emit()  # the line says what a drag does again
 
     def busy(self) -> bool:
         return self._start is not None
 
     def target_text(self) -> str:
+        if self._size is not None:
+            return (
+                f"Box: {size_text(*self._size, self.spacing())} new {self.category_name()} box; Esc cancels"
+            )
         return f"Box: drag to draw a new {self.category_name()} box"

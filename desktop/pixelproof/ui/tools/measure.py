@@ -12,7 +12,6 @@ from PySide6.QtGui import QBrush, QColor, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsRectItem, QGraphicsSimpleTextItem
 
 from pixelproof.core.measure import Distance, constrain, distance, format_length, inside
-from pixelproof.core.qa_objects import image_spacing
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
 
@@ -71,7 +70,7 @@ class MeasureTool(Tool):
         dx, dy = inside(start.x(), start.y(), dx, dy, w, h)
         end = QPointF(start.x() + dx, start.y() + dy)
         self._line.setLine(QLineF(start, end))
-        self.measured = distance(start.x(), start.y(), end.x(), end.y(), self._spacing())
+        self.measured = distance(start.x(), start.y(), end.x(), end.y(), self.spacing())
         self._text.setText(format_length(self.measured))
         pad = 3
         r = self._text.boundingRect()
@@ -92,12 +91,6 @@ class MeasureTool(Tool):
         drag = e.view_pos - self._start_view
         if max(abs(drag.x()), abs(drag.y())) < MIN_DRAG_SCREEN_PX:
             self.cancel()  # a click: clears what was measured
-
-    def _spacing(self) -> tuple[float, float] | None:
-        """The shown image's pixel spacing (row, column) in mm, as the status bar's position uses it."""
-        doc = self.document
-        image = doc.project.images.get(self.canvas.image_id) if doc is not None else None
-        return image_spacing(image) if image is not None else None
 
     def cancel(self) -> None:
         """Esc, another image, another tool, undo / redo: the measurement goes (it is no annotation)."""
@@ -126,5 +119,5 @@ class MeasureTool(Tool):
         if self.measured is not None:
             d = self.measured
             return f"Measure: {format_length(d)} · Δx {abs(d.dx):.1f}, Δy {abs(d.dy):.1f} px"
-        unit = "mm and px" if self._spacing() is not None else "px (no pixel spacing)"
+        unit = "mm and px" if self.spacing() is not None else "px (no pixel spacing)"
         return f"Measure: drag from point to point for a distance in {unit}; Shift: 0°/45°/90°"

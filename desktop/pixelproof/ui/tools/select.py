@@ -1,9 +1,10 @@
 """Select / edit tool: click selects (Shift- or Ctrl-click toggles), dragging on empty space draws a
-rubber band, dragging a selected object moves the whole selection, dragging a handle resizes a box; arrow
-keys nudge by 1 px (Shift: 10 px), Esc clears the selection. Each finished gesture is one undoable command.
-One selected polygon shows its vertex handles, as in LabelMe's edit mode and CVAT: drag a vertex to move it,
-drag from its edge to pull a new vertex out there, right-click a vertex to delete it (``vertex_edit``, as the
-polygon tool); a click on them only selects, as before.
+rubber band, dragging a selected object moves the whole selection, dragging a handle resizes a box (the
+status bar reading its sides live); arrow keys nudge by 1 px (Shift: 10 px), Esc clears the selection.
+Each finished gesture is one undoable command. One selected polygon shows its vertex handles, as in
+LabelMe's edit mode and CVAT: drag a vertex to move it, drag from its edge to pull a new vertex out there,
+right-click a vertex to delete it (``vertex_edit``, as the polygon tool); a click on them only selects, as
+before.
 A selection holding a locked object (``core.object_lock``) is not dragged: it stays, and the status bar says
 which object is locked; a locked box shows no handles."""
 
@@ -23,6 +24,7 @@ from pixelproof.core.geometry import (
     union_bbox,
     with_box,
 )
+from pixelproof.core.measure import size_text
 from pixelproof.core.model import Annotation
 from pixelproof.core.object_lock import LockedError, is_locked, locked_among
 from pixelproof.ui.canvas.items import BoxItem
@@ -73,12 +75,15 @@ class SelectTool(Tool):
         self._edge_point: tuple[float, float] | None = None  # where a drag from the edge inserts one
         self._dragging = False  # the vertex gesture went past the drag threshold
         self.last_menu: QMenu | None = None  # the vertex menu shown last (tests trigger its actions)
+        self._size: tuple[float, float] | None = None  # a box being resized: its sides, read live
 
     def target_text(self) -> str:
         """One polygon selected: how its vertices are edited here (LabelMe users look in V). With more
         than ``MANY_SELECTED`` polygons selected, that they show no vertex handles and how to get them back:
         Select All on a page of polygons took every one's handles away unsaid."""
         doc = self.document
+        if self._size is not None:  # as the box tool reads a box being drawn
+            return f"Select: resizing to {size_text(*self._size, self.spacing())}; Esc cancels"
         if (ann := self._edited_polygon()) is not None:
             return (
                 f"Select: {self.describe(ann)}: drag a vertex to move it, drag its edge to add one, "
@@ -143,7 +148,10 @@ class SelectTool(Tool):
         elif self._mode == "resize":
             item = self.canvas.items_by_id.get(self._target)
             if isinstance(item, BoxItem):
-                item.preview_box(self._resized_box(e))
+                box = self._resized_box(e)
+                item.preview_box(box)
+                self._size = (box[2], box[3])
+                self.canvas.hintChanged.emit()  # the status bar's line reads the size as it changes
         elif self._mode == "band" and far:
             rect = QRectF(self._press.pos, e.pos).normalized()
             if self._band is None:
@@ -253,6 +261,9 @@ class SelectTool(Tool):
         self._handle = None
         self._dragging = False
         self._edge_point = None
+        if self._size is not None:
+            self._size = None
+            self.canvas.hintChanged.emit()
         self.follow()  # the handles of the outline as stored (a vertex drag cancelled)
 
     # -- the selected polygon's vertices ------------------------------------------------------------
