@@ -47,6 +47,7 @@ from pixelproof.core.report_ap import (
     score_threshold_line,
 )
 from pixelproof.core.report_cards import objects_caption, worst_heading
+from pixelproof.core.report_columns import with_reasons
 from pixelproof.core.wording import plural
 
 CONVENTIONS = {
@@ -275,7 +276,7 @@ def write_json(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
 
 def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """The per_image table (one row per image and category); empty cells for null values. The rows are
-    read twice (a ``Spool`` from disk): the columns are every key any row has."""
+    read twice (a ``Spool`` from disk): the columns are every key any row has, ``report_columns``'s way."""
     decided = {r["image_id"]: r for r in data.get("image_reviews", [])}
 
     def rows() -> Iterator[dict[str, Any]]:  # each with its image's decision, if one was made
@@ -283,9 +284,7 @@ def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
             d = decided.get(r["image_id"], {})
             yield {**r, "image_review": d.get("review"), "image_review_note": d.get("note")}
 
-    fields: list[str] = []
-    for r in rows():
-        fields += [k for k in r if k not in fields]
+    fields = with_reasons(k for r in rows() for k in r)  # the same columns on every run
     with atomic_output(path, text=True, newline="") as fh:
         header = fields or ["file_name", "category"]
         safe_csv.write_table(fh, header, ([r.get(k) for k in header] for r in rows()))
