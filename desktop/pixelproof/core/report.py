@@ -69,8 +69,9 @@ CONVENTIONS = {
     "each mask (1-px zero padding, d erosions with a 3x3 kernel), IoU of the bands",
     "cldice": "Shit et al. 2021, per class and image (not per object): Tprec = |S_P & V_L| / |S_P|, Tsens = "
     "|S_L & V_P| / |S_L|, S = skimage skeletonize (Zhang) of mask V, clDice = 2 Tprec Tsens / (Tprec + "
-    "Tsens); both empty n/a, one empty 0, neither centreline inside the other mask 0; not computed when "
-    "thinning would cost over 300 M pixel-passes (thick masks)",
+    "Tsens); both empty n/a, one empty 0, neither centreline inside the other mask 0; not computed (n/a, "
+    "one side empty or not) for boxes, masks a 33 x 33 px square fits in (no thin structure) or thinning "
+    "over 300 M pixel-passes",
     "empty": "one mask empty: distances are +inf (null, reason 'one mask empty'), replaced by the image "
     "diagonal in means (counted in <field>_inf_replaced); both empty: n/a",
     "instances": "per class, Hungarian assignment on 1 - IoU, a pair counts when IoU > iou_threshold; "
