@@ -53,7 +53,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--nsd-tau", type=float, default=2.0, metavar="TAU", help="NSD tolerance (px, or mm; default 2)"
     )
-    p.add_argument("--both-empty-as-one", action="store_true", help="count both-empty as Dice = IoU = 1")
+    p.add_argument(
+        "--both-empty-as-one",
+        action="store_true",
+        help="count a class both sides left empty as Dice = IoU = 1 (clDice and the boundary figures "
+        "stay n/a: see README)",
+    )
     p.add_argument(
         "--score-threshold",
         type=float,
