@@ -12,9 +12,10 @@ Zhang's thinning, as the authors' reference code ``cldice_metric/cldice.py``).
 
 Empty cases follow Dice (``metrics.MaskComparison``): both masks empty is n/a (NaN, reason "both empty");
 one mask empty is 0 when that mask is a thin structure (a blob or a box missed is not measured, as when
-both sides have one: a 0 there would pull a class never measured down to clDice 0); neither centreline inside the other mask (Tprec = Tsens = 0) is 0, where the reference
-code divides 0 by 0. Zhang's thinning never removes a piece's last pixel, so a non-empty mask has a
-non-empty skeleton; should one come out empty all the same, the mask stands for its own centreline.
+both sides have one: a 0 there would pull a class never measured down to clDice 0); neither centreline
+inside the other mask (Tprec = Tsens = 0) is 0, where the reference code divides 0 by 0. Zhang's thinning
+never removes a piece's last pixel, so a non-empty mask has a non-empty skeleton; should one come out
+empty all the same, the mask stands for its own centreline.
 
 Zhang's thinning decides each pixel from its 8 neighbours, so a mask's skeleton is the union of the
 skeletons of its 8-connected pieces, and framing a piece with zeros changes nothing (its border pixels see
