@@ -105,10 +105,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _f(v: Any, reason: str | None = None) -> str:
+    from pixelproof.core.report_numbers import figure_text
+
     if v is None:
         return "inf" if reason == "one mask empty" else "n/a"
     if isinstance(v, float):
-        return f"{v:.4f}" if math.isfinite(v) else str(v)
+        return figure_text(v) if math.isfinite(v) else str(v)
     return str(v)
 
 

@@ -48,6 +48,7 @@ from pixelproof.core.report_ap import (
 )
 from pixelproof.core.report_cards import objects_caption, worst_heading
 from pixelproof.core.report_columns import with_reasons
+from pixelproof.core.report_numbers import figure_text
 from pixelproof.core.wording import plural
 
 CONVENTIONS = {
@@ -307,7 +308,7 @@ def _fmt(v: Any, reason: str | None = None) -> str:
             return "∞ (one mask empty)"
         return f"n/a ({reason})" if reason else "n/a"
     if isinstance(v, float):
-        return f"{v:.4f}" if abs(v) < 1000 else f"{v:.1f}"
+        return figure_text(v)  # as the printed summary
     return html_text(v) if isinstance(v, str) else html.escape(str(v))
 
 
@@ -563,7 +564,7 @@ def write_html(
         for row in cards:
             pair = pairs[row["file_name"]]
             dice = row["dice"]
-            label = f"Dice {dice:.3f}" if math.isfinite(dice) else "Dice n/a (both empty)"
+            label = f"Dice {figure_text(dice)}" if math.isfinite(dice) else "Dice n/a (both empty)"
             label += objects_caption(objects.get(row["file_name"], []))
             try:
                 png = base64.b64encode(qa_difference.thumbnail_png(pair, reference, candidate)).decode(
