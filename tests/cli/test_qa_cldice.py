@@ -104,3 +104,33 @@ def test_boxes_have_no_cldice_and_say_why(tmp_path) -> None:
     assert rows["a.png", "vessel"]["cldice"] is None
     assert rows["a.png", "vessel"]["cldice_reason"].startswith("not computed: boxes have no centreline")
     assert rows["a.png", "crack"]["cldice"] == 1.0
+
+
+def test_a_blob_missed_has_no_cldice_of_0(tmp_path) -> None:
+    """clDice is measured on thin structures only: a blob class drawn on both sides is n/a (not a thin
+    structure), and so is its row where one side left it out (it was 0, as for a crack missed, so the
+    class's mean clDice, and the summary's, read 0.0000 from the misses alone). A box missed likewise."""
+    blob = np.zeros(SHAPE, dtype=bool)
+    blob[60:140, 200:300] = True  # 80 px deep: no thin structure
+    ref_crack = canvas(crack(4, 10))
+    ref = project([(1, 3, blob), (2, 3, blob), (2, 1, ref_crack)], tmp_path / "ref.json")
+    cand = project([(1, 3, blob)], tmp_path / "cand.json")  # the blob and the crack of b.png missed
+    for path, image in ((ref, 1), (ref, 2), (cand, 1)):  # a 20 x 20 box of class "vessel": missed on b.png
+        doc = json.loads(path.read_text())
+        box = {"image_id": image, "category_id": 2, "bbox": [20, 20, 20, 20], "area": 400, "iscrowd": 0}
+        doc["annotations"].append({**box, "id": 10 + image, "segmentation": []})
+        path.write_text(json.dumps(doc))
+    out = tmp_path / "r.json"
+    assert main(["qa", str(ref), str(cand), "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    rows = {(r["file_name"], r["category"]): r for r in data["per_image"]}
+    missed = rows["b.png", "blob"]
+    assert missed["status"] == "candidate empty" and missed["dice"] == 0.0
+    assert missed["cldice"] is None
+    assert missed["cldice_reason"].startswith("not computed: not a thin structure (a 79 x 79")
+    assert rows["b.png", "vessel"]["cldice"] is None
+    assert rows["b.png", "vessel"]["cldice_reason"].startswith("not computed: boxes have no centreline")
+    assert rows["b.png", "crack"]["cldice"] == 0.0  # a thin structure missed: 0, as Dice
+    per_class = {r["category"]: r for r in data["per_class"]}
+    assert per_class["blob"]["cldice"] is None and per_class["vessel"]["cldice"] is None
+    assert data["summary"]["cldice"] == 0.0  # the crack's miss alone

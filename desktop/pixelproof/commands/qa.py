@@ -53,13 +53,27 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--nsd-tau", type=float, default=2.0, metavar="TAU", help="NSD tolerance (px, or mm; default 2)"
     )
-    p.add_argument("--both-empty-as-one", action="store_true", help="count both-empty as Dice = IoU = 1")
+    p.add_argument(
+        "--both-empty-as-one",
+        action="store_true",
+        help="count a class both sides left empty as Dice = IoU = 1 (clDice and the boundary figures "
+        "stay n/a: see README)",
+    )
     p.add_argument(
         "--score-threshold",
         type=float,
         metavar="S",
         help="leave candidate objects scoring under S out of the matching and the per-class figures "
         "(precision, recall, F1 at S); AP stays computed on every scored object (default: all kept)",
+    )
+    p.add_argument(
+        "--fail-under",
+        action="append",
+        default=[],
+        metavar="METRIC=V",
+        help="exit 3 (after writing the reports) when the summary's METRIC is under V or n/a: a CI gate; "
+        "METRIC one of dice, iou, nsd, boundary_iou, cldice, precision, recall, f1, pq, sq, rq, "
+        "mean_matched_iou, mean_matched_dice; repeat for several",
     )
     p.add_argument("--json", metavar="F", help="write the full result as JSON (documented in README)")
     p.add_argument("--csv", metavar="F", help="write the per-image table as CSV")
@@ -81,7 +95,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_batch_arguments(p)
     add_examples(
         p,
-        "pixelproof qa reference.json candidate.json --json qa.json --html qa.html",
+        "pixelproof qa reference.json candidate.json --json qa.json --html qa.html \\\n"
+        "    --fail-under dice=0.9 --fail-under recall=0.8",
         "pixelproof qa masks/ candidate.json --ref-format masks --csv rows.csv",
         "pixelproof qa labelsTr/ candidate.json",
         "pixelproof qa VOC/ candidate.json --ref-format voc --one-based no",
@@ -90,10 +105,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _f(v: Any, reason: str | None = None) -> str:
+    from pixelproof.core.report_numbers import figure_text
+
     if v is None:
         return "inf" if reason == "one mask empty" else "n/a"
     if isinstance(v, float):
-        return f"{v:.4f}" if math.isfinite(v) else str(v)
+        return figure_text(v) if math.isfinite(v) else str(v)
     return str(v)
 
 
@@ -103,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.overlap_versions import versions_note
     from pixelproof.core.qa import QAOptions, run_qa
     from pixelproof.core.qa_batch import SECONDS_PER_PAIR
+    from pixelproof.core.qa_gate import parse_bound
     from pixelproof.interop.references import ReferenceLoadError, load_reference
 
     batch = batch_options(args)
@@ -113,6 +131,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.score_threshold is not None and not math.isfinite(args.score_threshold):
         error(f"--score-threshold must be a finite number, got {args.score_threshold}")
+        return 2
+    try:
+        args.bounds = [parse_bound(text) for text in args.fail_under]
+    except ValueError as e:
+        error(str(e))
         return 2
     try:  # a report never writes over what it scores
         for option in ("json", "csv", "images_csv", "class_csv", "objects_csv", "html"):
@@ -235,6 +258,21 @@ def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
         return 1
     _print_summary(data)
     _print_worst(result)
+    return _gate(args.bounds, data["summary"])
+
+
+def _gate(bounds: list[Any], summary: dict[str, Any]) -> int:
+    """``--fail-under``: 3 when the summary misses a bound, each miss on its own stderr line."""
+    from pixelproof.core.qa_gate import unmet
+
+    if not bounds:
+        return 0
+    missed = unmet(bounds, summary)
+    for message in missed:
+        error(message)
+    if missed:
+        return 3
+    print("--fail-under: every bound met: " + ", ".join(b.met_text(summary) for b in bounds))
     return 0
 
 

@@ -11,9 +11,11 @@ with V_L, V_P the reference and candidate masks and S their skeletons (``skimage
 Zhang's thinning, as the authors' reference code ``cldice_metric/cldice.py``).
 
 Empty cases follow Dice (``metrics.MaskComparison``): both masks empty is n/a (NaN, reason "both empty");
-one mask empty is 0; neither centreline inside the other mask (Tprec = Tsens = 0) is 0, where the reference
-code divides 0 by 0. Zhang's thinning never removes a piece's last pixel, so a non-empty mask has a
-non-empty skeleton; should one come out empty all the same, the mask stands for its own centreline.
+one mask empty is 0 when that mask is a thin structure (a blob or a box missed is not measured, as when
+both sides have one: a 0 there would pull a class never measured down to clDice 0); neither centreline
+inside the other mask (Tprec = Tsens = 0) is 0, where the reference code divides 0 by 0. Zhang's thinning
+never removes a piece's last pixel, so a non-empty mask has a non-empty skeleton; should one come out
+empty all the same, the mask stands for its own centreline.
 
 Zhang's thinning decides each pixel from its 8 neighbours, so a mask's skeleton is the union of the
 skeletons of its 8-connected pieces, and framing a piece with zeros changes nothing (its border pixels see
@@ -46,6 +48,8 @@ THIN_DEPTH = 16
 #: pixel-passes of thinning a class row may cost, counted before any is done: 5 ns each for a filled
 #: square, up to 30 ns for a 1024 x 1024 tangle of thin lines (1.5-9 s); a 3,504 x 2,336 fundus image is 110 M
 SKELETON_BUDGET = 300_000_000
+#: ``centrelines`` of a thin structure on one side only: clDice 0, as Dice
+ONE_EMPTY = "one mask empty"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +79,12 @@ class Centrelines:
 
 
 def cldice(c: MaskComparison) -> float:
-    """clDice of a comparison: NaN when both masks are empty or it was not measured, 0 with one empty."""
+    """clDice of a comparison: NaN when both masks are empty or it was not measured, 0 with one empty
+    (a thin structure missed; not a blob or a box missed, which ``centrelines`` says are not measured)."""
     if c.both_empty:
         return math.nan
     if c.one_empty:
-        return 0.0
+        return 0.0 if c.centrelines == ONE_EMPTY else math.nan
     return c.centrelines.cldice if isinstance(c.centrelines, Centrelines) else math.nan
 
 
@@ -105,9 +110,7 @@ def centrelines(
     rectangle has no drawn centreline; thinning every box was a fifth of a QA run of box projects)."""
     ref_parts = [p for p in ref_parts if not p.is_empty]
     cand_parts = [p for p in cand_parts if not p.is_empty]
-    if not ref_parts or not cand_parts:
-        return "one mask empty"  # clDice 0 (both: n/a) without thinning anything
-    if boxes:
+    if boxes and (ref_parts or cand_parts):
         return "not computed: boxes have no centreline (clDice compares masks and polygons)"
     # a piece is at least as deep as any part of it: the first blob says so, before any merging
     deepest = 0
@@ -115,6 +118,8 @@ def centrelines(
         deepest = max(deepest, _depth(np.pad(p.mask, 1)))
         if deepest > max_depth:
             break
+    if deepest <= max_depth and (not ref_parts or not cand_parts):
+        return ONE_EMPTY  # clDice 0 (both: n/a) without thinning anything; a blob missed is not thin: n/a
     groups = _groups(ref_parts, cand_parts) if deepest <= max_depth else []
     cost = 0
     for a, b in groups:

@@ -47,6 +47,8 @@ from pixelproof.core.report_ap import (
     score_threshold_line,
 )
 from pixelproof.core.report_cards import objects_caption, worst_heading
+from pixelproof.core.report_columns import with_reasons
+from pixelproof.core.report_numbers import figure_text
 from pixelproof.core.wording import plural
 
 CONVENTIONS = {
@@ -68,8 +70,9 @@ CONVENTIONS = {
     "each mask (1-px zero padding, d erosions with a 3x3 kernel), IoU of the bands",
     "cldice": "Shit et al. 2021, per class and image (not per object): Tprec = |S_P & V_L| / |S_P|, Tsens = "
     "|S_L & V_P| / |S_L|, S = skimage skeletonize (Zhang) of mask V, clDice = 2 Tprec Tsens / (Tprec + "
-    "Tsens); both empty n/a, one empty 0, neither centreline inside the other mask 0; not computed when "
-    "thinning would cost over 300 M pixel-passes (thick masks)",
+    "Tsens); both empty n/a, one empty 0, neither centreline inside the other mask 0; not computed (n/a, "
+    "one side empty or not) for boxes, masks a 33 x 33 px square fits in (no thin structure) or thinning "
+    "over 300 M pixel-passes",
     "empty": "one mask empty: distances are +inf (null, reason 'one mask empty'), replaced by the image "
     "diagonal in means (counted in <field>_inf_replaced); both empty: n/a",
     "instances": "per class, Hungarian assignment on 1 - IoU, a pair counts when IoU > iou_threshold; "
@@ -275,7 +278,7 @@ def write_json(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
 
 def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """The per_image table (one row per image and category); empty cells for null values. The rows are
-    read twice (a ``Spool`` from disk): the columns are every key any row has."""
+    read twice (a ``Spool`` from disk): the columns are every key any row has, ``report_columns``'s way."""
     decided = {r["image_id"]: r for r in data.get("image_reviews", [])}
 
     def rows() -> Iterator[dict[str, Any]]:  # each with its image's decision, if one was made
@@ -283,9 +286,7 @@ def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
             d = decided.get(r["image_id"], {})
             yield {**r, "image_review": d.get("review"), "image_review_note": d.get("note")}
 
-    fields: list[str] = []
-    for r in rows():
-        fields += [k for k in r if k not in fields]
+    fields = with_reasons(k for r in rows() for k in r)  # the same columns on every run
     with atomic_output(path, text=True, newline="") as fh:
         header = fields or ["file_name", "category"]
         safe_csv.write_table(fh, header, ([r.get(k) for k in header] for r in rows()))
@@ -307,7 +308,7 @@ def _fmt(v: Any, reason: str | None = None) -> str:
             return "∞ (one mask empty)"
         return f"n/a ({reason})" if reason else "n/a"
     if isinstance(v, float):
-        return f"{v:.4f}" if abs(v) < 1000 else f"{v:.1f}"
+        return figure_text(v)  # as the printed summary
     return html_text(v) if isinstance(v, str) else html.escape(str(v))
 
 
@@ -563,7 +564,7 @@ def write_html(
         for row in cards:
             pair = pairs[row["file_name"]]
             dice = row["dice"]
-            label = f"Dice {dice:.3f}" if math.isfinite(dice) else "Dice n/a (both empty)"
+            label = f"Dice {figure_text(dice)}" if math.isfinite(dice) else "Dice n/a (both empty)"
             label += objects_caption(objects.get(row["file_name"], []))
             try:
                 png = base64.b64encode(qa_difference.thumbnail_png(pair, reference, candidate)).decode(

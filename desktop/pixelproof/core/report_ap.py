@@ -13,6 +13,7 @@ from pixelproof.core import safe_csv
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.names import shown_name
 from pixelproof.core.qa_ap import IOU_TYPES, STAT_NAMES
+from pixelproof.core.report_columns import with_reasons
 from pixelproof.core.wording import plural
 
 SUMMARY_NAMES = ("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100")
@@ -235,9 +236,7 @@ def write_class_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
                 row["n_reference"] = figures.get("n_reference", "")
             row.update({f"{t}_{n}": figures.get(n) for n in STAT_NAMES})
         rows.append(row)
-    fields: list[str] = ["category"]
-    for r in rows:
-        fields += [k for k in r if k not in fields]
+    fields = with_reasons(["category", *(k for r in rows for k in r)])  # the same columns on every run
     with atomic_output(path, text=True, newline="") as fh:
         safe_csv.write_table(fh, fields, ([r.get(k) for k in fields] for r in rows))
 
