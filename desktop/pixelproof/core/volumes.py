@@ -39,6 +39,7 @@ import numpy as np
 
 from pixelproof.core.nibabel_notes import nibabel_notes
 from pixelproof.core.nifti_modality import nifti_modality
+from pixelproof.core.nifti_size import nifti_cut_short
 from pixelproof.core.patient_space import nifti_placed
 from pixelproof.core.volume_cache import cached
 
@@ -386,6 +387,9 @@ class NiftiVolume(Volume):
         try:
             with nibabel_notes(path) as self.notes:  # nibabel's fixes of the header, said naming the file
                 img = nib.load(os.fspath(path))
+            cut = nifti_cut_short(path, img)  # listed at scan time, failing only when read
+            if cut:
+                raise VolumeError(f"{path}: {cut}")
             shape = tuple(int(s) for s in img.shape)
             if not 2 <= len(shape) <= 4 or min(shape) <= 0:
                 raise VolumeError(f"{path}: a NIfTI volume must be 2D, 3D or 4D, got shape {shape}")

@@ -17,6 +17,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from pixelproof import __version__
+from pixelproof.ui.dialog_focus import give_keys_back_after_dialogs
 from pixelproof.ui.main_thread_gc import collect_on_gui_thread
 from pixelproof.ui.settings import APPLICATION, ORGANIZATION, settings
 from pixelproof.ui.theme import STYLESHEET, Theme
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 
 def create_app(argv: list[str] | None = None) -> QApplication:
     """The QApplication (reused when one exists, as under pytest-qt), with style, theme and names set,
-    and Python's cyclic garbage collection moved to the GUI thread (ui/main_thread_gc.py)."""
+    Python's cyclic garbage collection moved to the GUI thread (ui/main_thread_gc.py), and every dialog
+    giving the keys back to its window when it closes (ui/dialog_focus.py)."""
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
     QCoreApplication.setApplicationVersion(__version__)
@@ -39,6 +41,7 @@ def create_app(argv: list[str] | None = None) -> QApplication:
         app.pixelproof_theme.apply(str(settings().value("theme", "system")))  # type: ignore[attr-defined]
     QGuiApplication.setDesktopFileName("pixelproof")
     collect_on_gui_thread(app)
+    give_keys_back_after_dialogs(app)
     return app  # type: ignore[return-value]
 
 

@@ -14,7 +14,6 @@ from PySide6.QtCore import QEventLoop, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFontMetrics, QKeySequence, QTextBlockFormat, QTextCursor, QTextOption
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -304,20 +303,6 @@ def hide_unmatched_rows(table: QTableWidget, text: str) -> int:
         table.setRowHidden(row, bool(needle) and not found)
         kept += not table.isRowHidden(row)
     return kept
-
-
-def exec_giving_keys_back(dialog: QDialog) -> int:
-    """Run ``dialog``, then give the keys back to the widget that had them in its window. Closed (Esc),
-    a modal dialog left no window active where nothing (a window manager) activates its parent: the focus
-    was nowhere, and the next key - D, a review key - did nothing."""
-    had = QApplication.focusWidget()
-    owner = dialog.parentWidget().window() if dialog.parentWidget() is not None else None
-    result = dialog.exec()
-    if owner is not None and owner.isVisible():
-        owner.activateWindow()
-        if had is not None and had.window() is owner and had.isVisible():
-            had.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
-    return result
 
 
 class ShortcutsDialog(QDialog):

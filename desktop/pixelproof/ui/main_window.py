@@ -506,7 +506,7 @@ class MainWindow(QMainWindow):
     def preferences(self) -> None:
         from pixelproof.ui.preferences import PreferencesDialog
 
-        dialogs.exec_giving_keys_back(PreferencesDialog(self))
+        PreferencesDialog(self).exec()
 
     def _undo(self) -> None:
         """Ctrl+Z: a drawing in progress is taken back first (a polygon's last vertex, a stroke), and only
@@ -574,10 +574,10 @@ class MainWindow(QMainWindow):
 
     def window_level_dialog(self) -> None:
         if self.canvas.loaded is not None:
-            dialogs.exec_giving_keys_back(dialogs.WindowLevelDialog(self.canvas, self))
+            dialogs.WindowLevelDialog(self.canvas, self).exec()
 
     def show_shortcuts(self) -> None:
-        dialogs.exec_giving_keys_back(dialogs.ShortcutsDialog(REGISTRY.rows(), self))
+        dialogs.ShortcutsDialog(REGISTRY.rows(), self).exec()
 
     def about(self) -> None:
         dialogs.show_about(self)
