@@ -76,7 +76,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "mean_matched_iou, mean_matched_dice; repeat for several",
     )
     p.add_argument("--json", metavar="F", help="write the full result as JSON (documented in README)")
-    p.add_argument("--csv", metavar="F", help="write the per-image table as CSV")
+    p.add_argument("--csv", metavar="F", help="write the per image and class table as CSV")
     p.add_argument(
         "--images-csv",
         metavar="F",
@@ -209,7 +209,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _stream(args: argparse.Namespace) -> Any:
     """Where a run keeps its rows: spooled in the first report's folder (none without a report); the
-    object rows only for the reports that show them (the JSON's per_object, the HTML's Review decisions)."""
+    object rows only for the reports that show them (the JSON's per_object, the HTML's Review decisions),
+    the image rows for --images-csv and the JSON's images."""
     from pathlib import Path
 
     from pixelproof.core.qa_tables import StreamedRows
@@ -218,7 +219,7 @@ def _stream(args: argparse.Namespace) -> Any:
     outputs = [f for f in reports if f]
     folder = Path(outputs[0]).absolute().parent if outputs else None
     objects = bool(args.json or args.html or args.objects_csv)
-    return StreamedRows(folder, objects=objects, images=bool(args.images_csv))
+    return StreamedRows(folder, objects=objects, images=bool(args.images_csv or args.json))
 
 
 def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
