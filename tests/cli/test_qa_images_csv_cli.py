@@ -111,3 +111,21 @@ def test_json_images_are_the_images_csv_rows_with_reasons(tmp_path: Path, capsys
     assert main([*args, "--json", str(alone / "qa.json")]) == 0
     assert json.loads((alone / "qa.json").read_text())["images"] == images
     assert sorted(p.name for p in alone.iterdir()) == ["qa.json"]
+
+
+def test_both_empty_rows_are_said_as_counted_under_both_empty_as_one(tmp_path: Path, capsys) -> None:
+    """``--both-empty-as-one`` counts a both-empty row as Dice = IoU = 1; the summary line still called
+    those rows n/a."""
+    demo = install_demo(tmp_path / "demo")
+    args = ["qa", str(demo.parent / "reference.json"), str(demo)]
+    capsys.readouterr()
+    reports = ["--json", str(tmp_path / "qa.json"), "--html", str(tmp_path / "qa.html")]
+    assert main([*args, "--both-empty-as-one", *reports]) == 0
+    as_one = capsys.readouterr().out
+    n = json.loads((tmp_path / "qa.json").read_text())["summary"]["n_both_empty"]
+    assert n > 0
+    assert f"both empty, counted as Dice = IoU = 1: {n} rows;" in as_one and "n/a (both" not in as_one
+    page = (tmp_path / "qa.html").read_text(encoding="utf-8")
+    assert f"both empty, counted as Dice = IoU = 1: {n} rows;" in page
+    assert main(args) == 0
+    assert f"n/a (both empty): {n} rows;" in capsys.readouterr().out  # without the flag: n/a, as before

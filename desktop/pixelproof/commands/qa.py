@@ -310,6 +310,7 @@ def _print_table(rows: list[dict[str, Any]], cols: list[str]) -> None:
 def _print_summary(data: dict[str, Any]) -> None:
     from pixelproof.core.qa_volumes import drawn_classes
     from pixelproof.core.report_ap import missed_note
+    from pixelproof.core.report_numbers import both_empty_text
 
     s = data["summary"]
     un = data["unmatched_images"]
@@ -319,8 +320,9 @@ def _print_summary(data: dict[str, Any]) -> None:
     )
     cols = ["dice", "iou", "hd95", "assd", "nsd", "boundary_iou", "cldice", "precision", "recall", "pq"]
     _print_table([*data["per_class"], {**s, "category": "(all)"}], cols)
+    both = both_empty_text(s["n_both_empty"], data["options"]["both_empty_as_one"])
     print(
-        f"n/a (both empty) rows: {s['n_both_empty']}; one mask empty: {s['n_one_empty']}"
+        f"{both}; one mask empty: {s['n_one_empty']}"
         + (" (* +inf replaced by the image diagonal in means)" if s.get("hd_inf_replaced") else "")
     )
     if s.get("unit") == "mixed":

@@ -49,7 +49,7 @@ from pixelproof.core.report_ap import (
 )
 from pixelproof.core.report_cards import objects_caption, worst_heading
 from pixelproof.core.report_columns import with_reasons
-from pixelproof.core.report_numbers import figure_text
+from pixelproof.core.report_numbers import both_empty_text, figure_text
 from pixelproof.core.wording import plural
 
 CONVENTIONS = {
@@ -514,7 +514,8 @@ def write_html(
         options_html(data["options"]),
         "<h2>Summary</h2>",
         html_table(unit_rows([s], "unit"), _SUMMARY_COLUMNS),
-        f"<p>Rows (image x category): {s['n_rows']}; n/a (both empty): {s['n_both_empty']}; "
+        f"<p>Rows (image x category): {s['n_rows']}; "
+        f"{both_empty_text(s['n_both_empty'], data['options']['both_empty_as_one'])}; "
         f"one mask empty: {s['n_one_empty']}.</p>",
     ]
     if line := score_threshold_line(data):  # its precision and recall are the model's at that score
