@@ -55,3 +55,31 @@ def test_csv_columns_do_not_depend_on_which_figures_are_null(tmp_path: Path, cap
             assert table[table.index(name) + 1] == f"{name}_reason"  # each figure's reason right after it
         assert len(table) == len(set(table))
     assert rows[:3] == ["file_name", "image_id", "category"] and classes[0] == "category"
+
+
+def images_table(tmp_path: Path, name: str, candidate: list[tuple[int, np.ndarray]]) -> list[list[str]]:
+    ref = project(tmp_path / "ref.json", [(1, crack(4, 10)), (2, crack(4, 20))])
+    cand = project(tmp_path / f"{name}.json", candidate)
+    images = tmp_path / f"{name}_images.csv"
+    assert main(["qa", str(ref), str(cand), "--images-csv", str(images)]) == 0
+    with open(images, newline="", encoding="utf-8") as fh:
+        return list(csv.reader(fh))
+
+
+def test_images_csv_columns_say_why_a_cell_is_empty_and_do_not_depend_on_the_data(tmp_path: Path) -> None:
+    """``--images-csv`` had no reason column: an empty precision cell could be n/a for want of a candidate
+    object or a figure never written. Same rule as ``--csv``: every nullable figure, then its reason."""
+    measured = images_table(tmp_path, "shifted", [(1, crack(4, 11)), (2, crack(4, 21))])
+    missed = images_table(tmp_path, "missed", [(1, crack(4, 11))])  # b.png: no candidate object
+    header = measured[0]
+    assert missed[0] == header and len(header) == len(set(header))
+    for name in ("dice", "iou", "pq", "precision", "recall", "hd95", "nsd", "cldice", "tp", "fp"):
+        assert header[header.index(name) + 1] == f"{name}_reason"
+    assert "file_name_reason" not in header and "n_classes_reason" not in header
+    a, b = (dict(zip(header, row, strict=True)) for row in missed[1:])
+    assert (a["file_name"], b["file_name"]) == ("a.png", "b.png")
+    assert a["precision"] and a["precision_reason"] == ""  # measured: the reason cell empty
+    assert b["precision"] == "" and b["precision_reason"] == "no candidate object"
+    assert float(b["pq"]) == 0.0 and b["pq_reason"] == ""  # a miss: PQ 0, measured
+    assert b["sq"] == "" and b["sq_reason"] == "no object matched"
+    assert float(b["dice"]) == 0.0 and b["dice_reason"] == ""

@@ -94,3 +94,15 @@ def test_json_writer_is_json_dumps_with_spooled_lists(tmp_path: Path) -> None:
         empty.close()
     report.write_json({}, tmp_path / "empty.json")
     assert (tmp_path / "empty.json").read_text() == "{}\n"
+
+
+def test_streamed_json_images_are_read_from_disk_and_equal_the_in_memory_ones(tmp_path: Path) -> None:
+    """The JSON's one-row-per-image ``images`` of a streamed run are spooled rows, never a list in memory,
+    and are the in-memory run's rows."""
+    ref, cand = scenes()
+    in_memory = report.to_dict(run_qa(ref, cand))
+    with StreamedRows(tmp_path) as stream:
+        data = report.to_dict(run_qa(ref, cand, stream=stream))
+        assert not isinstance(data["images"], list)
+        assert len(data["images"]) == len(in_memory["images"]) == WORST_KEPT + 5
+        assert list(data["images"]) == in_memory["images"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import math
 
-from pixelproof.core.report_images import IMAGE_COLUMNS, image_csv_row, write_images_csv
+from pixelproof.core.report_images import IMAGE_CSV_COLUMNS, image_csv_row, write_images_csv
 
 
 def test_semantic_rows_leave_counts_empty_and_keep_the_problem_rule(tmp_path) -> None:
@@ -20,8 +20,10 @@ def test_semantic_rows_leave_counts_empty_and_keep_the_problem_rule(tmp_path) ->
     n = write_images_csv(rows, path, [{"image_id": 3, "review": "rejected", "note": "redo"}])
     with open(path, newline="", encoding="utf-8") as fh:
         read = list(csv.DictReader(fh))
-    assert n == 2 and list(read[0]) == list(IMAGE_COLUMNS)
+    assert n == 2 and list(read[0]) == list(IMAGE_CSV_COLUMNS)
     assert read[0]["file_name"] == "'=ct#z=001"  # never a formula in a spreadsheet
     assert float(read[0]["iou"]) == 1 / 3 and read[0]["fp"] == "" and read[0]["pq"] == ""
+    assert read[0]["fp_reason"] == read[0]["pq_reason"] == "semantic reference"  # why the cells are empty
+    assert read[0]["dice_reason"] == ""  # measured
     assert (read[0]["image_review"], read[0]["image_review_note"]) == ("rejected", "redo")
     assert read[1]["image_review"] == ""

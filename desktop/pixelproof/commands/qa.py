@@ -76,7 +76,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "mean_matched_iou, mean_matched_dice; repeat for several",
     )
     p.add_argument("--json", metavar="F", help="write the full result as JSON (documented in README)")
-    p.add_argument("--csv", metavar="F", help="write the per-image table as CSV")
+    p.add_argument("--csv", metavar="F", help="write the per image and class table as CSV")
     p.add_argument(
         "--images-csv",
         metavar="F",
@@ -209,7 +209,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _stream(args: argparse.Namespace) -> Any:
     """Where a run keeps its rows: spooled in the first report's folder (none without a report); the
-    object rows only for the reports that show them (the JSON's per_object, the HTML's Review decisions)."""
+    object rows only for the reports that show them (the JSON's per_object, the HTML's Review decisions),
+    the image rows for --images-csv and the JSON's images."""
     from pathlib import Path
 
     from pixelproof.core.qa_tables import StreamedRows
@@ -218,7 +219,7 @@ def _stream(args: argparse.Namespace) -> Any:
     outputs = [f for f in reports if f]
     folder = Path(outputs[0]).absolute().parent if outputs else None
     objects = bool(args.json or args.html or args.objects_csv)
-    return StreamedRows(folder, objects=objects, images=bool(args.images_csv))
+    return StreamedRows(folder, objects=objects, images=bool(args.images_csv or args.json))
 
 
 def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
@@ -309,6 +310,7 @@ def _print_table(rows: list[dict[str, Any]], cols: list[str]) -> None:
 def _print_summary(data: dict[str, Any]) -> None:
     from pixelproof.core.qa_volumes import drawn_classes
     from pixelproof.core.report_ap import missed_note
+    from pixelproof.core.report_numbers import both_empty_text
 
     s = data["summary"]
     un = data["unmatched_images"]
@@ -318,8 +320,9 @@ def _print_summary(data: dict[str, Any]) -> None:
     )
     cols = ["dice", "iou", "hd95", "assd", "nsd", "boundary_iou", "cldice", "precision", "recall", "pq"]
     _print_table([*data["per_class"], {**s, "category": "(all)"}], cols)
+    both = both_empty_text(s["n_both_empty"], data["options"]["both_empty_as_one"])
     print(
-        f"n/a (both empty) rows: {s['n_both_empty']}; one mask empty: {s['n_one_empty']}"
+        f"{both}; one mask empty: {s['n_one_empty']}"
         + (" (* +inf replaced by the image diagonal in means)" if s.get("hd_inf_replaced") else "")
     )
     if s.get("unit") == "mixed":

@@ -15,7 +15,7 @@ import heapq
 import json
 import math
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -269,12 +269,27 @@ class Spool:
         self._file.close()
 
 
+class SpoolView:
+    """A ``Spool``'s items each passed through ``fn`` as they are read back: rows on disk given a field
+    or two at report time (the JSON's ``images`` with their decisions), never all in memory."""
+
+    def __init__(self, spool: Spool, fn: Callable[[Any], Any]) -> None:
+        self._spool, self._fn = spool, fn
+
+    def __len__(self) -> int:
+        return len(self._spool)
+
+    def __iter__(self) -> Iterator[Any]:
+        return map(self._fn, self._spool)
+
+
 class StreamedRows:
     """What a streamed QA run keeps: per-class and overall ``RunningAggregate``, the worst images, and
     (with a ``folder``) the report rows in ``Spool`` files there; without one the rows are dropped.
-    ``images``: the Images table's rows too (``report_images.image_csv_row``), for ``--images-csv``."""
+    ``images``: the Images table's rows too (``report_images.image_csv_row``), for ``--images-csv`` and
+    the JSON's ``images``."""
 
-    def __init__(self, folder: str | Path | None = None, objects: bool = True, images: bool = False) -> None:
+    def __init__(self, folder: str | Path | None = None, objects: bool = True, images: bool = True) -> None:
         self.by_class: dict[str, RunningAggregate] = {}
         self.overall = RunningAggregate()
         self._worst: list[tuple[tuple[int, float, int], int, dict[str, Any]]] = []  # max-heap by negation

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core import qa, qa_difference, safe_csv
+from pixelproof.core import qa, qa_difference, report_images, safe_csv
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.limits import NAME_SHOWN, LimitError, cut_note
 from pixelproof.core.names import short_file_name
@@ -36,6 +36,7 @@ from pixelproof.core.qa_tables import (
     DISTANCE_UNITS,
     UNIT_FIELDS,
     Spool,
+    SpoolView,
     image_counts,
 )
 from pixelproof.core.qa_volumes import VOLUME_FIELDS, VolumeRow, drawn_classes, drawn_row_dicts
@@ -48,7 +49,7 @@ from pixelproof.core.report_ap import (
 )
 from pixelproof.core.report_cards import objects_caption, worst_heading
 from pixelproof.core.report_columns import with_reasons
-from pixelproof.core.report_numbers import figure_text
+from pixelproof.core.report_numbers import both_empty_text, figure_text
 from pixelproof.core.wording import plural
 
 CONVENTIONS = {
@@ -216,7 +217,7 @@ def volume_classes(result: QAResult) -> list[dict[str, Any]]:
 
 
 def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[str, Any]:
-    """The whole result as JSON-ready data: summary, per_class, per_image, per_object, unmatched_images."""
+    """The whole result as JSON-ready data: summary, per_class, per_image, images, per_object, ..."""
     o = result.options
     return {
         "reference": reference,
@@ -235,7 +236,8 @@ def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[
         "conventions": CONVENTIONS,
         "summary": _agg_dict(result.summary(), result.instance_scored),
         "per_class": [_agg_dict(c, result.instance_scored) for c in result.per_class()],
-        "per_image": _rows(result, "image"),
+        "per_image": _rows(result, "image"),  # per image and class: the name kept for readers of it
+        "images": report_images.json_image_rows(result, result.image_reviews),  # one row per image
         "per_object": _rows(result, "object"),
         "per_volume": [volume_row_dict(r) for r in result.per_volume],
         "per_volume_class": volume_classes(result),
@@ -261,12 +263,12 @@ def _rows(result: QAResult, which: str) -> list[dict[str, Any]] | Spool:
 
 def write_json(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """``json.dumps(data, indent=1)`` byte for byte, written as it goes: a top-level list may be a
-    ``Spool`` (rows on disk), so a report of any size is never held in memory whole."""
+    ``Spool`` or ``SpoolView`` (rows on disk), so a report of any size is never held in memory whole."""
     with atomic_output(path, text=True) as fh:
         fh.write("{")
         for i, (key, value) in enumerate(data.items()):
             fh.write(("\n " if i == 0 else ",\n ") + json.dumps(key) + ": ")
-            if isinstance(value, Spool):
+            if isinstance(value, Spool | SpoolView):
                 for n, item in enumerate(value):
                     fh.write("[\n  " if n == 0 else ",\n  ")
                     fh.write(json.dumps(item, indent=1, allow_nan=False).replace("\n", "\n  "))
@@ -512,7 +514,8 @@ def write_html(
         options_html(data["options"]),
         "<h2>Summary</h2>",
         html_table(unit_rows([s], "unit"), _SUMMARY_COLUMNS),
-        f"<p>Rows (image x category): {s['n_rows']}; n/a (both empty): {s['n_both_empty']}; "
+        f"<p>Rows (image x category): {s['n_rows']}; "
+        f"{both_empty_text(s['n_both_empty'], data['options']['both_empty_as_one'])}; "
         f"one mask empty: {s['n_one_empty']}.</p>",
     ]
     if line := score_threshold_line(data):  # its precision and recall are the model's at that score
