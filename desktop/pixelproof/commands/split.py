@@ -20,7 +20,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("project", help="project .json to split")
     p.add_argument("--annotators", required=True, metavar="A,B,C", help="annotator names, comma-separated")
-    p.add_argument("--overlap", type=float, default=0.1, metavar="F", help="share of images labelled twice")
+    p.add_argument(
+        "--overlap",
+        type=float,
+        default=0.1,
+        metavar="F",
+        help="share of images labelled by several annotators (--overlap-copies)",
+    )
     p.add_argument(
         "--overlap-copies", type=int, default=2, metavar="N", help="annotators per overlap image (default 2)"
     )
