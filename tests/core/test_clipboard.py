@@ -216,3 +216,11 @@ def test_a_paste_is_one_undoable_edit() -> None:
     assert set(p.annotations) == {1, got.annotations[0].id}
     edit.revert(p)
     assert p.annotations == before
+
+
+def test_a_pasted_copy_of_a_locked_object_is_unlocked_and_the_original_stays_locked() -> None:
+    """The lock says a reviewer checked that object where it is; its copy elsewhere is unchecked."""
+    p = project_with((H, W), (H, W))
+    p.add_annotation(Annotation(1, 1, 1, [10.0, 10.0, 20.0, 20.0], area=400.0, app_extra={"locked": True}))
+    (copy,) = paste(copy_annotations(p, 1, [1]), p, 2).annotations
+    assert "locked" not in copy.app_extra and p.annotations[1].app_extra == {"locked": True}

@@ -192,19 +192,24 @@ def test_edit_menu_lists_the_actions_enabled_when_they_can_act(window) -> None:
         "Cop&y",
         "Pa&ste",
         "Dupl&icate",
+        "Propa&gate…",
+        "&Keep Previous Objects",
         "&Delete",
     ]
     clip = window.clipboard
+    propagate = clip.propagation.act_propagate
     assert (
         not clip.act_copy.isEnabled()
         and not clip.act_paste.isEnabled()
         and not clip.act_duplicate.isEnabled()
+        and not propagate.isEnabled()
     )
     set_zoom(window, 1.0)
     draw_box(window, 20, 20, 60, 60)
     assert clip.act_copy.isEnabled() and clip.act_duplicate.isEnabled() and not clip.act_paste.isEnabled()
+    assert propagate.isEnabled()
     key(window, Qt.Key.Key_Escape)  # nothing selected
-    assert not clip.act_copy.isEnabled()
+    assert not clip.act_copy.isEnabled() and not propagate.isEnabled()
 
 
 def test_pasting_a_hidden_category_shows_it_again(window) -> None:

@@ -8,9 +8,11 @@ from, by name in another; one that cannot be found refuses the whole paste (:cla
 no category is created behind the user's back, and no object is silently dropped for its category.
 
 A copy is a new manual object: new id, ``source`` "manual", no review state, score or author (the change
-log records who pasted), a fresh ``updated``; it keeps its category, crowd flag, note and attributes
-(extra fields), but not the provenance keys that describe the original (``rle_origin`` is worked out
-anew, the consensus / annotator tags of merges).
+log records who pasted), a fresh ``updated``, unlocked (a lock says a reviewer checked that object where it
+is; the copy elsewhere is unchecked); it keeps its category, crowd flag, note and attributes (extra
+fields), but not the provenance keys that describe the original (``rle_origin`` is worked out anew, the
+consensus / annotator tags of merges). Edit > Propagate and Keep Previous Objects make the same copies
+(``core.propagate``).
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from typing import Any
 
 from pixelproof.core.geometry import clone, placed_on
 from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, Project
+from pixelproof.core.object_lock import LOCKED
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, CONSENSUS_OF
 
-_PROVENANCE = (ANNOTATOR_KEY, CONSENSUS_OF)  # pixelproof keys of merges a copy does not inherit
+# pixelproof keys a copy does not inherit: the provenance of merges, the lock of the original
+_NOT_COPIED = (ANNOTATOR_KEY, CONSENSUS_OF, LOCKED)
 
 
 class PasteRefused(ValueError):
@@ -65,6 +69,14 @@ def copy_annotations(project: Project, image_id: int, ids: list[int]) -> Clipboa
 def paste(clip: Clipboard, project: Project, image_id: int) -> Pasted:
     """New objects for image ``image_id`` of ``project`` from ``clip`` (see the module docstring); raises
     :class:`PasteRefused` when a category cannot be found."""
+    pasted = placed_copies(clip, project, image_id)
+    give_ids(project, pasted.annotations)
+    return pasted
+
+
+def placed_copies(clip: Clipboard, project: Project, image_id: int) -> Pasted:
+    """:func:`paste` without the ids (each 0): for a caller that places copies on several images and gives
+    them ids at once (``give_ids``), as ``new_ids`` hands out the same ids until they are added."""
     categories = _categories(clip, project)
     target = project.images[image_id].size
     out: list[Annotation] = []
@@ -74,16 +86,22 @@ def paste(clip: Clipboard, project: Project, image_id: int) -> Pasted:
         if placed is None:
             left_out += 1
             continue
+        placed.id = 0
         placed.image_id = image_id
         placed.category_id = categories[ann.category_id]
         placed.source, placed.review, placed.score, placed.author = "manual", None, None, None
-        for key in _PROVENANCE:  # (``rle_origin``: placed_on sets it when the target image needs it)
+        for key in _NOT_COPIED:  # (``rle_origin``: placed_on sets it when the target image needs it)
             placed.app_extra.pop(key, None)
         placed.touch()
         out.append(placed)
-    for placed, new_id in zip(out, project.new_ids(LAST_ANNOTATION_ID, len(out)), strict=True):
-        placed.id = new_id  # raises IdsExhausted when they do not all fit: nothing pasted
     return Pasted(out, left_out)
+
+
+def give_ids(project: Project, anns: list[Annotation]) -> None:
+    """New object ids for ``anns`` (copies not yet added); raises IdsExhausted when they do not all fit,
+    before any is given: nothing is pasted."""
+    for placed, new_id in zip(anns, project.new_ids(LAST_ANNOTATION_ID, len(anns)), strict=True):
+        placed.id = new_id
 
 
 def _categories(clip: Clipboard, project: Project) -> dict[int, int]:

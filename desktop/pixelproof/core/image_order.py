@@ -83,6 +83,15 @@ def step_listed(order: Sequence[int], listed: Sequence[int], current: int, step:
     return listed[i] if i is not None and 0 <= i < len(listed) else None
 
 
+def row_after(order: Sequence[int], listed: Sequence[int], current: int) -> int | None:
+    """The index in ``listed`` of the image ``step_listed`` steps to forward from ``current``: where the
+    images after it start (Edit > Propagate's). None past the list's end."""
+    row_of = _rows(listed)
+    i = row_of(current)
+    i = i + 1 if i is not None else _listed_from(order, listed, row_of, current, 1)
+    return i if i is not None and i < len(listed) else None
+
+
 def next_unfinished(
     order: Sequence[int], listed: Sequence[int], current: int, unfinished: Callable[[int], bool]
 ) -> int | None:

@@ -20,6 +20,7 @@ from pixelproof.core.model import IdsExhausted
 from pixelproof.core.wording import plural
 from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.reveal import hidden_now
+from pixelproof.ui.propagate_actions import PropagateActions
 from pixelproof.ui.shortcuts import make_action
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class ClipboardActions(QObject):
         shell.add_edit_actions(actions)
         for act in actions:
             shell.add_action(act)
+        self.propagation = PropagateActions(shell)  # Edit > Propagate… (Ctrl+B), Keep Previous Objects
         shell.documentChanged.connect(self._document_changed)
         shell.viewChanged.connect(self._update)
         self._document_changed(shell.document)

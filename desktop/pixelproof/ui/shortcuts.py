@@ -145,6 +145,11 @@ DEFAULTS: list[Shortcut] = [
     _("edit.copy", "Cop&y", ("Ctrl+C",), "labeling"),
     _("edit.paste", "Pa&ste", ("Ctrl+V",), "labeling"),
     _("edit.duplicate", "Dupl&icate", ("Ctrl+D",), "labeling"),
+    # CVAT's Ctrl+B and LabelMe's Keep Previous Annotation (Ctrl+P): a sequence's objects carried on
+    _("edit.propagate", "Propa&gate…", ("Ctrl+B",), "labeling",
+      note="copies of the selected objects on the next images of the Images list; CVAT's Ctrl+B"),
+    _("edit.keep_previous", "&Keep Previous Objects", ("Ctrl+P",), "labeling",
+      note="on: the next image, with no objects, gets the previous image's; LabelMe's Ctrl+P"),
     _("edit.delete", "&Delete", ("Del", "Backspace"), "labeling"),
     _("edit.select_all", "Select &All", (Std.SelectAll,), "labeling"),
     # CVAT's Tab / Shift+Tab (Tab goes through the panels here): one object after the other, to give each a
