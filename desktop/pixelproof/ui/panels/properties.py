@@ -114,11 +114,11 @@ class PropertiesPanel(Panel):
         self.form.addRow("Box", self.geometry_label)
         self.area_label = QLabel()
         self.form.addRow("Area", self.area_label)
-        # Edit > Lock (Alt+L) as a box: the same toggle, one undo step; a locked object's class is not
-        # offered for change (the edit would be refused)
+        # Edit > Lock (Alt+L) as a box beside the heading (a row of its own pushed a cell's measurements
+        # off a 1366x768 dock): the same toggle, one undo step; a locked object's class is not offered for
+        # change (the edit would be refused)
         self.locked = QCheckBox("Locked")
         self.locked.clicked.connect(self._lock_clicked)
-        self.form.addRow("Lock", self.locked)
         self.form.addRow("Source", self.source)
         self.form.addRow("Score", self.score)
         self.form.addRow("Review", self.review)
@@ -140,6 +140,7 @@ class PropertiesPanel(Panel):
         self.kind.setToolTip("Shape")
         top.addWidget(self.kind, 1)
         top.addWidget(self.cvat.occluded)
+        top.addWidget(self.locked)
         layout.addLayout(top)
         layout.addWidget(self.fields)
         layout.addWidget(self.hint)
@@ -200,6 +201,7 @@ class PropertiesPanel(Panel):
         self.hint.setVisible(not anns)
         self.heading.setVisible(bool(anns))
         self.kind.setVisible(bool(anns))  # the shape beside the heading: none without a selection
+        self.locked.setVisible(bool(anns))  # beside the heading: nothing to lock without a selection
         self._show_qupath(anns)
         if not anns:
             self.cvat.show_for(doc, [])
