@@ -158,7 +158,7 @@ def test_recreated_objects_are_measured_only_where_their_extents_overlap(monkeyp
     re-labeled image of 10,000 objects was 10**8 pairs. Same IoUs as measuring every pair."""
     from pycocotools import mask as mask_utils
 
-    from pixelproof.core import diff, metrics
+    from pixelproof.core import diff, metrics_overlap
     from pixelproof.core.annotation_pixels import annotation_rle
 
     image = ImageRecord(1, "a.png", 64, 48)
@@ -170,8 +170,8 @@ def test_recreated_objects_are_measured_only_where_their_extents_overlap(monkeyp
         a.bbox = [a.bbox[0] + 1, *a.bbox[1:]]
     news += [mask_annotation(2000, 1, 2, disc(30, 30, 12, 64, 48))]  # across many
     calls = []
-    box_iou, iou = metrics.box_iou, mask_utils.iou
-    monkeypatch.setattr(metrics, "box_iou", lambda a, b: calls.append(1) or box_iou(a, b))
+    box_iou, iou = metrics_overlap.box_iou, mask_utils.iou
+    monkeypatch.setattr(metrics_overlap, "box_iou", lambda a, b: calls.append(1) or box_iou(a, b))
     monkeypatch.setattr(mask_utils, "iou", lambda d, g, c: calls.append(len(d) * len(g)) or iou(d, g, c))
     got = diff.iou_pairs(olds, news, image, image).toarray()
     measured = sum(calls)

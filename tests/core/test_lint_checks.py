@@ -188,7 +188,7 @@ def test_duplicates_are_measured_only_on_pairs_whose_boxes_overlap(monkeypatch) 
     """The box IoU of every pair was n x n matrices: a pre-labeled image of 10,000 objects built
     gigabytes for its duplicate check. Same problems as the pairwise definition, no n x n arrays."""
     from pixelproof.core.lint import pairs
-    from pixelproof.core.metrics import box_iou, placed_iou
+    from pixelproof.core.metrics_overlap import box_iou, placed_iou
 
     anns = [box(k + 1, [10.0 * (k % 20), 10.0 * (k // 20), 4, 4]) for k in range(200)]
     anns += [box(300 + k, [10.0 * k + 0.05, 0, 4, 4]) for k in range(0, 20, 3)]  # duplicates

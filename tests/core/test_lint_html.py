@@ -14,7 +14,7 @@ import pytest
 import skimage.data
 from PIL import Image
 
-from pixelproof.core import report as qa_report
+from pixelproof.core import report_html
 from pixelproof.core.lint import lint_project, parse_rules
 from pixelproof.core.lint import report as lint_report
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
@@ -124,7 +124,7 @@ def _td_rules(css: str) -> list[str]:
 def test_cells_holding_notes_and_names_wrap_anywhere(tmp_path: Path) -> None:
     """A 400-character class name without spaces made the lint page's tables as wide; QA's page likewise
     with a long note. Both pages' cells now break such text anywhere."""
-    for css in (lint_report._CSS, qa_report.REPORT_CSS):
+    for css in (lint_report._CSS, report_html.REPORT_CSS):
         assert any("overflow-wrap:anywhere" in body for body in _td_rules(css)), css
     name = "x" * 400
     project = one_image(tmp_path, [Annotation(1, 1, 1, [5.0, 5.0, 1.0, 1.0], None, 1.0)], (name,))

@@ -16,12 +16,11 @@ from pixelproof.core.metrics import (
     InstanceCounts,
     Placed,
     band_width,
-    box_iou,
     compare,
     directed_distances,
     percentile95,
-    placed_iou,
 )
+from pixelproof.core.metrics_overlap import box_iou, placed_iou
 from pixelproof.core.qa_objects import annotation_placed, rle_placed
 
 # ------------------------------------------------------------------------------------------------

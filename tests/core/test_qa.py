@@ -371,8 +371,8 @@ def test_one_image_of_ten_thousand_objects_is_matched_without_a_full_table():
     pairs stays far below, same-class pass and wrong-class pass alike; the rows are the expected ones."""
     import tracemalloc
 
-    from pixelproof.core import qa
     from pixelproof.core.metrics import InstanceCounts
+    from pixelproof.core.qa_object_matching import match_objects
     from pixelproof.core.qa_objects import image_objects
 
     ref, cand = nuclei_projects()
@@ -384,7 +384,7 @@ def test_one_image_of_ten_thousand_objects_is_matched_without_a_full_table():
     try:
         before = tracemalloc.get_traced_memory()[0]
         # no boundary figures (cmp): the matching alone is measured here
-        objects = qa._match_objects(base, refs, cands, ["cat", "dog"], counts, 0.5, lambda *_: None)
+        objects = match_objects(base, refs, cands, ["cat", "dog"], counts, 0.5, lambda *_: None)
         peak = tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()
@@ -480,7 +480,7 @@ def test_objects_are_matched_in_the_classes_of_the_image_not_in_every_class(monk
     """Each image ran the matching (sparse tables, assignment) for every class of the projects: 1,000 classes
     made QA take half a second an image with ten objects. Classes with no object on the image are skipped;
     their rows (both empty) stay, as the conventions want."""
-    from pixelproof.core import qa
+    from pixelproof.core import qa_object_matching as matching
 
     cats = [f"c{k}" for k in range(300)]
     images = ("a.png", "b.png", "c.png")
@@ -492,8 +492,8 @@ def test_objects_are_matched_in_the_classes_of_the_image_not_in_every_class(monk
     ref = make_project(objects, images=images, cats=cats)
     cand = make_project(objects[:-1], images=images, cats=cats)  # one missed on c.png
     calls = []
-    real = qa.iou_pairs
-    monkeypatch.setattr(qa, "iou_pairs", lambda a, b: calls.append((len(a), len(b))) or real(a, b))
+    real = matching.iou_pairs
+    monkeypatch.setattr(matching, "iou_pairs", lambda a, b: calls.append((len(a), len(b))) or real(a, b))
     res = run_qa(ref, cand)
     assert len(calls) <= len(images) * (2 + 1)  # the classes present, and the wrong-class pass
     assert [(r.status, r.file_name, r.category) for r in res.per_object] == [

@@ -1,7 +1,7 @@
 """QA's fast paths against plain reference computations on seeded random scenes: box IoUs many at a
-time (``metrics.box_ious``), the IoU table of box and mask pairs (``qa_objects.iou_pairs``), and the class
-rows of a class spread thin over a large image (``metrics_parts.compare_parts``), which must all give
-exactly what the straightforward whole-image computation gives."""
+time (``metrics_overlap.box_ious``), the IoU table of box and mask pairs (``qa_objects.iou_pairs``), and
+the class rows of a class spread thin over a large image (``metrics_parts.compare_parts``), which must all
+give exactly what the straightforward whole-image computation gives."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from scipy import ndimage
 from scipy.optimize import linear_sum_assignment
 
-from pixelproof.core import masks, metrics, metrics_parts, qa_objects
+from pixelproof.core import masks, metrics, metrics_overlap, metrics_parts, qa_objects
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.qa import QAOptions, score_image
 from pixelproof.core.qa_objects import pair_images
@@ -27,10 +27,10 @@ def test_box_ious_are_box_iou_bit_for_bit() -> None:
     a[::13, 3] = -3.0  # a negative height
     b[::17, 0] = np.nan
     a[::19, 2] = np.inf
-    want_iou = [metrics.box_iou(x, y) for x, y in zip(a, b, strict=True)]
-    want_cover = [metrics.box_cover(x, y) for x, y in zip(a, b, strict=True)]
-    np.testing.assert_array_equal(metrics.box_ious(a, b), want_iou)  # NaN where the scalar gives NaN
-    np.testing.assert_array_equal(metrics.box_covers(a, b), want_cover)
+    want_iou = [metrics_overlap.box_iou(x, y) for x, y in zip(a, b, strict=True)]
+    want_cover = [metrics_overlap.box_cover(x, y) for x, y in zip(a, b, strict=True)]
+    np.testing.assert_array_equal(metrics_overlap.box_ious(a, b), want_iou)  # NaN where the scalar gives NaN
+    np.testing.assert_array_equal(metrics_overlap.box_covers(a, b), want_cover)
 
 
 def _scene(seed: int, shape=(900, 1200), n=150, cats=("a", "b")) -> tuple[Project, Project]:

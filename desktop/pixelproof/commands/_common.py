@@ -30,7 +30,7 @@ def shown(text: object) -> str:
     from such names - safe to print on a terminal: each character that could start a line, move the
     cursor or reverse what follows written escaped as ``repr`` writes it (``\\n``, ``\\x1b``,
     ``\\u202e``); everything else (accents, CJK, emoji) as is. The HTML reports isolate names in
-    ``<bdi>`` instead (``core.report.html_text``)."""
+    ``<bdi>`` instead (``core.report_html.html_text``)."""
     return str(text).translate(_ESCAPES)
 
 

@@ -298,7 +298,7 @@ def _cells(row: dict[str, Any], cols: list[str]) -> str:
 
 
 def _print_table(rows: list[dict[str, Any]], cols: list[str]) -> None:
-    from pixelproof.core.report import unit_rows
+    from pixelproof.core.report_html import unit_rows
 
     print(f"{'category':<20}{'unit':<12}" + "".join(f"{c:>13}" for c in cols))
     for row in unit_rows(rows, "category"):

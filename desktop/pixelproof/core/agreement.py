@@ -511,7 +511,7 @@ def write_html(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """The agreement report as one self-contained HTML page (tables and bar charts, no scripts)."""
     from pixelproof.core.agreement_annotators import per_annotator_html
     from pixelproof.core.agreement_images import differing_html
-    from pixelproof.core.report import REPORT_CSS, html_table, html_text, svg_bars
+    from pixelproof.core.report_html import REPORT_CSS, html_table, html_text, svg_bars
 
     s = data["summary"]
     pairs = [{**p, "pair": f"{p['a']} / {p['b']}"} for p in data["pairs"]]

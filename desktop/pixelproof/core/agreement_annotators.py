@@ -108,7 +108,7 @@ COLUMNS += ["consensus_images", "consensus_dice", "consensus_iou"]
 
 def per_annotator_html(data: dict[str, Any]) -> list[str]:
     """The per-annotator table and its bar chart for the agreement page."""
-    from pixelproof.core.report import html_table, svg_bars
+    from pixelproof.core.report_html import html_table, svg_bars
 
     rows = data.get("per_annotator") or []
     if not rows:

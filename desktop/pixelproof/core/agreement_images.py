@@ -52,7 +52,7 @@ def _mean(values: Any) -> float | None:
 def differing_html(data: dict[str, Any]) -> list[str]:
     """The images where the annotators differ, worst first (``agreement_images``), names cut as QA's."""
     from pixelproof.core.names import short_file_name
-    from pixelproof.core.report import html_table
+    from pixelproof.core.report_html import html_table
 
     rows = differing_images(data.get("per_image", []))
     if not rows:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from pixelproof.core import matching, metrics
+from pixelproof.core import matching, metrics_overlap
 from pixelproof.core.annotation_pixels import annotation_crop, annotation_rle
 from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.model import Annotation, ImageRecord, Project
@@ -111,7 +111,7 @@ def iou_pairs(
             if a.kind == "box" or news[j].kind == "box":
                 rows.append(i)
                 cols.append(j)
-                ious.append(metrics.box_iou(a.bbox, news[j].bbox))
+                ious.append(metrics_overlap.box_iou(a.bbox, news[j].bbox))
             elif same_size:
                 shaped.append(j)
         if shaped:

@@ -29,12 +29,12 @@ from pixelproof.core.metrics import (
     MaskComparison,
     Placed,
     _eroded_away,
-    _placed_overlap,
     band_width,
     compare,
     image_diagonal,
     merge,
 )
+from pixelproof.core.metrics_overlap import placed_overlap
 from pixelproof.core.metrics_shapes import _NO_EDGE, Shapes, edge_distances
 
 #: frames of fewer pixels are compared whole (dense work there costs milliseconds)
@@ -158,7 +158,7 @@ def _clustered_counts(parts: list[Placed], n_ref: int, boxes: np.ndarray) -> tup
         refs, cands = [k for k in ks if k < n_ref], [k for k in ks if k >= n_ref]
         if len(refs) <= 1 and len(cands) <= 1:  # no merge: the crops themselves
             a, b = (parts[side[0]] if side else None for side in (refs, cands))
-            both = _placed_overlap(a, b) if a is not None and b is not None else 0
+            both = placed_overlap(a, b) if a is not None and b is not None else 0
             area_a, area_b = (0 if p is None else p.area for p in (a, b))
         else:
             ma, mb, _, _ = _cluster_masks(parts, n_ref, boxes, members)
@@ -186,10 +186,10 @@ def _clustered(
         refs, cands = [k for k in ks if k < n_ref], [k for k in ks if k >= n_ref]
         if len(refs) <= 1 and len(cands) <= 1:  # no merge: each part's own shape
             a, b = (shapes.of(parts[side[0]]) if side else None for side in (refs, cands))
-            both = _placed_overlap(a.placed, b.placed) if a and b else 0
+            both = placed_overlap(a.placed, b.placed) if a and b else 0
             band = 0
             if a and b:
-                band = both if a.band_is_mask and b.band_is_mask else _placed_overlap(a.band, b.band)
+                band = both if a.band_is_mask and b.band_is_mask else placed_overlap(a.band, b.band)
             area_a, area_b = (s.area if s else 0 for s in (a, b))
             band_a, band_b = (s.band_area if s else 0 for s in (a, b))
             tp, fp, fn = tp + both, fp + area_b - both, fn + area_a - both

@@ -26,12 +26,12 @@ from pixelproof.core.metrics import (
     MaskComparison,
     Placed,
     _eroded_away,
-    _placed_overlap,
     band_width,
     directed_distances,
     image_diagonal,
     nearest_distances,
 )
+from pixelproof.core.metrics_overlap import placed_overlap
 
 _NO_EDGE = np.zeros((0, 2), dtype=np.int64)
 
@@ -153,7 +153,7 @@ def compare_shapes(
         return MaskComparison(0, 0, 0, **base)
     box = tuple(f(v) for f, v in zip((min, min, max, max), zip(*boxes, strict=True), strict=True))
     a, b = shapes.of(ref), shapes.of(cand)
-    tp = _placed_overlap(ref, cand) if a.area and b.area else 0
+    tp = placed_overlap(ref, cand) if a.area and b.area else 0
     out = MaskComparison(tp, b.area - tp, a.area - tp, **base)
     if not distances:
         return out
@@ -164,6 +164,6 @@ def compare_shapes(
     if a.band_is_mask and b.band_is_mask:
         out.biou_inter = tp
     else:
-        out.biou_inter = _placed_overlap(a.band, b.band) if a.band_area and b.band_area else 0
+        out.biou_inter = placed_overlap(a.band, b.band) if a.band_area and b.band_area else 0
     out.biou_union = a.band_area + b.band_area - out.biou_inter
     return out

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core import matching, metrics
+from pixelproof.core import matching, metrics_overlap
 from pixelproof.core.qa_objects import VECTOR_BATCH, VECTOR_PAIRS, ImageObject, box_array
 from pixelproof.core.wording import plural
 
@@ -101,18 +101,18 @@ def coco_ious(dts: Sequence[ImageObject], gts: Sequence[ImageObject], iou_type: 
         dt_boxes, gt_boxes = box_array(dts), box_array(gts)
         for k in range(0, rows.size, VECTOR_BATCH):
             r, c, cr = rows[k : k + VECTOR_BATCH], cols[k : k + VECTOR_BATCH], crowd[k : k + VECTOR_BATCH]
-            out[r[~cr], c[~cr]] = metrics.box_ious(dt_boxes[r[~cr]], gt_boxes[c[~cr]])
-            out[r[cr], c[cr]] = metrics.box_covers(dt_boxes[r[cr]], gt_boxes[c[cr]])
+            out[r[~cr], c[~cr]] = metrics_overlap.box_ious(dt_boxes[r[~cr]], gt_boxes[c[~cr]])
+            out[r[cr], c[cr]] = metrics_overlap.box_covers(dt_boxes[r[cr]], gt_boxes[c[cr]])
         return out
     for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
         d, g = dts[i], gts[j]
         if iou_type == "bbox":
-            f = metrics.box_cover if g.ann.iscrowd else metrics.box_iou
+            f = metrics_overlap.box_cover if g.ann.iscrowd else metrics_overlap.box_iou
             out[i, j] = f(d.ann.bbox, g.ann.bbox)
         elif g.ann.iscrowd:
-            out[i, j] = metrics.placed_cover(d.placed, g.placed)
+            out[i, j] = metrics_overlap.placed_cover(d.placed, g.placed)
         else:
-            v = metrics.placed_iou(d.placed, g.placed)
+            v = metrics_overlap.placed_iou(d.placed, g.placed)
             out[i, j] = 0.0 if np.isnan(v) else v
     return out
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from pixelproof.core import limits, matching, metrics, rle_codec, rle_strings, sparse_mask
+from pixelproof.core import limits, matching, metrics, metrics_overlap, rle_codec, rle_strings, sparse_mask
 from pixelproof.core.image_pairing import ImagePair as ImagePair
 from pixelproof.core.image_pairing import pair_images as pair_images
 from pixelproof.core.metrics import Placed
@@ -440,14 +440,14 @@ def category_name(project: Project, ann: Annotation) -> str:
 def pair_iou(a: ImageObject, b: ImageObject) -> float:
     """Mask IoU, or box IoU when either object is a box (DESIGN.md §6)."""
     if a.is_box or b.is_box:
-        return metrics.box_iou(a.ann.bbox, b.ann.bbox)
+        return metrics_overlap.box_iou(a.ann.bbox, b.ann.bbox)
     if a.placed.mask.size == 0 or b.placed.mask.size == 0:
         return 0.0
     if a.placed.x1 <= b.placed.x0 or b.placed.x1 <= a.placed.x0:
         return 0.0
     if a.placed.y1 <= b.placed.y0 or b.placed.y1 <= a.placed.y0:
         return 0.0
-    v = metrics.placed_iou(a.placed, b.placed)
+    v = metrics_overlap.placed_iou(a.placed, b.placed)
     return 0.0 if math.isnan(v) else v
 
 
@@ -455,8 +455,8 @@ def crowd_cover(cand: ImageObject, region: ImageObject) -> float:
     """How much of ``cand`` lies in the crowd ``region``: intersection / the candidate's own area (COCO's
     IoU with a crowd object); boxes when either is a box, as ``pair_iou``."""
     if cand.is_box or region.is_box:
-        return metrics.box_cover(cand.ann.bbox, region.ann.bbox)
-    return metrics.placed_cover(cand.placed, region.placed)
+        return metrics_overlap.box_cover(cand.ann.bbox, region.ann.bbox)
+    return metrics_overlap.placed_cover(cand.placed, region.placed)
 
 
 def crowd_covers(cands: list[ImageObject], regions: list[ImageObject]) -> list[tuple[float, int]]:
@@ -476,8 +476,9 @@ def iou_pairs(refs: list[ImageObject], cands: list[ImageObject]) -> sparray:
     """``pair_iou`` of the reference x candidate pairs with IoU > 0 as a sparse table
     (``matching.pair_table``, what ``matching.match`` reads): measured only for pairs whose extents
     overlap, and never laid out densely, so an image of 10,000 objects is neither 10**8 measurements
-    (minutes per image) nor an 800 MB table. Box pairs are measured ``metrics.box_ious`` at a time, the
-    same values (a stack of 3,000 equal boxes, 9,000,000 pairs, took 90 s one Python call each)."""
+    (minutes per image) nor an 800 MB table. Box pairs are measured ``metrics_overlap.box_ious`` at a
+    time, the same values (a stack of 3,000 equal boxes, 9,000,000 pairs, took 90 s one Python call
+    each)."""
     rows = cols = np.zeros(0, dtype=np.int64)
     if refs and cands:
         rows, cols = matching.overlapping_pairs(_extents(refs), _extents(cands))
@@ -490,7 +491,7 @@ def iou_pairs(refs: list[ImageObject], cands: list[ImageObject]) -> sparray:
         at = np.flatnonzero(boxed)
         for k in range(0, at.size, VECTOR_BATCH):  # a batch at a time: 9,000,000 pairs are no 1 GB
             part = at[k : k + VECTOR_BATCH]
-            ious[part] = metrics.box_ious(ref_boxes[rows[part]], cand_boxes[cols[part]])
+            ious[part] = metrics_overlap.box_ious(ref_boxes[rows[part]], cand_boxes[cols[part]])
     else:
         boxed[:] = False  # few: measured one by one below
     for k in np.flatnonzero(~boxed).tolist():
@@ -498,7 +499,7 @@ def iou_pairs(refs: list[ImageObject], cands: list[ImageObject]) -> sparray:
     return matching.pair_table(rows, cols, ious, (len(refs), len(cands)))
 
 
-#: box pairs measured with ``metrics.box_ious`` from this many on (fewer: numpy's call overhead on a
+#: box pairs measured with ``metrics_overlap.box_ious`` from this many on (fewer: numpy's call overhead on a
 #: handful of pairs costs more than the Python calls, as in COCO AP's matching)
 VECTOR_PAIRS = 64
 VECTOR_BATCH = 1 << 20

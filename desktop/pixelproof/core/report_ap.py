@@ -14,6 +14,7 @@ from pixelproof.core.atomic import atomic_output
 from pixelproof.core.names import shown_name
 from pixelproof.core.qa_ap import IOU_TYPES, STAT_NAMES
 from pixelproof.core.report_columns import with_reasons
+from pixelproof.core.report_html import html_name
 from pixelproof.core.wording import plural
 
 SUMMARY_NAMES = ("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100")
@@ -115,8 +116,6 @@ def confusion_lines(confusion: dict[str, Any], width: int = 80) -> list[str]:
 
 def ap_html(data: dict[str, Any]) -> list[str]:
     """The HTML report's section: AP tables per IoU type and the confusion matrix."""
-    from pixelproof.core.report import html_name  # the report imports this module
-
     ap = data.get("ap") or {}
     parts = ["<h2>Model: COCO AP and class confusion</h2>"]
     if not ap.get("computed"):
@@ -173,8 +172,6 @@ def pr_curves_html(ap: dict[str, Any], iou_type: str) -> list[str]:
     """Each class's precision-recall curve (``pr_curve``: COCOeval's interpolated precision at the 101
     recall points) as a small inline SVG, IoU 0.50 solid and 0.75 dashed, with the score thresholds that
     reach a few recalls: what FiftyOne's ``plot_pr_curves`` shows, offline."""
-    from pixelproof.core.report import html_name  # the report imports this module
-
     recalls = ap.get("recall_points") or []
     rows = [r for r in ap[iou_type]["per_class"] if r.get("pr_curve")]
     if not rows or not recalls:

@@ -7,23 +7,18 @@ Ultralytics looks for them: the image path with its last ``images`` folder repla
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import re
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from pixelproof.core import annotation_pixels, limits
-from pixelproof.core import masks as core_masks
+from pixelproof.core import limits
 from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
 from pixelproof.core.limits import MAX_CLASSES, LimitError, is_inside, lexical_path, read_yaml, short_repr
-from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.model import ImageRecord
 from pixelproof.core.split_names import CANONICAL, canonical
-from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -31,20 +26,13 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
-    fresh,
     is_file,
     linked_outside,
-    one_line,
     rel_name,
     with_progress,
-    write_fresh,
 )
-from pixelproof.interop.formats import Format, Option, image_names, images_option
-from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
-from pixelproof.interop.splits import names, spelled
-from pixelproof.interop.stems import unique_stems
-from pixelproof.interop.void_regions import without_void
-from pixelproof.interop.yolo_raster import GROWTH, ultralytics_changed
+from pixelproof.interop.formats import Format, Option, images_option
+from pixelproof.interop.yolo_writer import write_yolo
 
 SPLITS = CANONICAL  # the keys of data.yaml that name images
 _CLASS_FILES = ("classes.txt", "obj.names", "labels/classes.txt")
@@ -350,205 +338,6 @@ def _read_labels(
         except LimitError as e:
             skip(str(e))
     report.summarise(file)
-
-
-# ------------------------------------------------------------------------------------------------
-# writing
-
-
-def write_yolo(
-    project: Project,
-    out_dir: str | os.PathLike[str],
-    *,
-    task: str = "auto",
-    images: str = "link",
-    val_fraction: float = 0.0,
-    progress: ProgressCallback | None = None,
-) -> list[str]:
-    """Write an Ultralytics dataset (``data.yaml``, ``images/<split>``, ``labels/<split>``); returns warnings.
-
-    ``task`` "detect" writes boxes, "segment" polygons ("auto": segment when any object has a shape).
-    Splits come from each image's split (train, val or test as any reader names them: CVAT's Validation,
-    Open Images' validation, KITTI's testing; ``interop.splits``), else every n-th image goes to val when
-    ``val_fraction`` > 0, else all to train. ``images`` is "link" (hard link, else symlink, else
-    copy) or "copy": Ultralytics finds labels only beside an ``images`` folder.
-    """
-    if task not in ("auto", "detect", "segment"):
-        raise ValueError(f"task: expected auto, detect or segment, got {task!r}")
-    if not 0.0 <= val_fraction < 1.0:  # NaN fails too; 1 would leave no training images
-        raise ValueError(f"val_fraction: expected a share from 0 to below 1, got {val_fraction!r}")
-    if images not in ("copy", "link"):
-        raise ValueError(f"images: YOLO needs its own images/ folder: expected copy or link, got {images!r}")
-    project, warnings = without_void(project, "YOLO")
-    if task == "auto":
-        task = "segment" if any(a.kind != "box" for a in project.annotations.values()) else "detect"
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    counts: Counter[str] = Counter()
-    cats = sorted(project.categories.values(), key=lambda c: c.id)
-    index = {c.id: i for i, c in enumerate(cats)}
-    stems = unique_stems(project)
-    ordered = sorted(project.images.values(), key=lambda im: im.id)
-    splits = _assign_splits(ordered, val_fraction, warnings)
-    grown_images: list[int] = []
-    for image in with_progress(ordered, len(ordered), progress):
-        split = splits[image.id]
-        src = project.image_path(image)
-        picture, label_name = stems[image.id] + image_suffix(src), f"{stems[image.id]}.txt"
-        for other in SPLITS:  # an earlier export's copy in another split: training on validation images
-            if other != split:
-                fresh(out / "images" / other / picture)
-                fresh(out / "labels" / other / label_name)
-        if image_exists(src):
-            placed = place_image(
-                src,
-                out / "images" / split / picture,
-                images,
-                image,
-                project.applies_exif,
-            )
-            if placed is not None:
-                warnings.append(placed)
-        else:
-            counts["missing"] += 1
-        lines, grown_before = [], counts["grown"]
-        for a in sorted(project.annotations_of(image.id), key=lambda a: a.id):
-            try:
-                lines += _lines(a, index[a.category_id], image, task, counts)
-            except LimitError as e:  # a mask whose box is over the pixel limit: its box is written
-                warnings.append(f"{e}; written as its box")
-                lines += _box_line(a, index[a.category_id], image, task, counts)
-        if counts["grown"] > grown_before:
-            grown_images.append(image.id)
-        label = out / "labels" / split / label_name
-        label.parent.mkdir(parents=True, exist_ok=True)
-        write_fresh(label, "".join(f"{ln}\n" for ln in lines))
-    used = sorted(set(splits.values()), key=SPLITS.index)
-    _write_yaml(out, used, [c.name for c in cats], warnings, val_fraction)
-    write_fresh(out / "classes.txt", "".join(f"{one_line(c.name)}\n" for c in cats))
-    if odd := [c for c in cats if one_line(c.name) != c.name]:
-        warnings.append(
-            f"{plural(len(odd), 'category name')} with line breaks, blanks around them or empty "
-            "written to classes.txt as one "
-            "line (breaks as spaces, trimmed, empty as _); data.yaml has them exactly"
-        )
-    messages = {
-        "missing": ("image file", "not found; only their labels were written"),
-        "holes": ("mask", "with holes: YOLO polygons cannot hold holes, so the holes are filled"),
-        "parts": ("object", "in several parts written as one line per part (YOLO has one polygon per line)"),
-        "dropped": ("thin diagonal mask sliver", "dropped (no polygon can represent one)"),
-        "boxes": ("box-only object", "written as 4-corner polygons (task segment; task detect writes boxes)"),
-        "shapes": ("polygon/mask object", "written as their bounding boxes (detect task)"),
-        "clipped": ("object", "reaching outside the image clipped to it (YOLO coordinates are 0..1)"),
-    }
-    warnings += noted_counts(counts, messages)
-    if counts["grown"]:
-        warnings.append(
-            f"{plural(counts['grown'], 'mask')} on {plural(len(grown_images), 'image')} change by more "
-            f"than {GROWTH:.0%} of their pixels when Ultralytics reads them: "
-            f"{image_names(project, grown_images)}; its polygon2mask fills each polygon at whole pixels "
-            "with cv2.fillPoly, which adds the pixels on the outline (a column to the right, a row below), "
-            "so a thin or tiny defect trains wider (a 2 px scratch as about 3.5 px); the polygons are exact "
-            "as pycocotools reads them (COCO, pixelproof qa). For exact pixels export COCO (RLE masks) or "
-            "masks"
-        )
-    return warnings
-
-
-def _assign_splits(images: list[ImageRecord], val_fraction: float, warnings: list[str]) -> dict[int, str]:
-    """Image id -> train, val or test: the image's own split (a CVAT Validation, a KITTI testing...: see
-    ``interop.splits``), else every n-th to val by ``val_fraction``, else train. A split data.yaml cannot
-    name (a user's CVAT subset) is said, and its images go where images without a split go."""
-    out = {}
-    others: Counter[str] = Counter()
-    for i, image in enumerate(images):
-        split = spelled(image, "yolo")
-        if split not in SPLITS:
-            others.update([split] if split else [])
-            to_val = val_fraction > 0 and int((i + 1) * val_fraction) > int(i * val_fraction)
-            split = "val" if to_val else "train"
-        out[image.id] = split
-    if others:
-        warnings.append(
-            f"{plural(others.total(), 'image')} of {plural(len(others), 'split')} {names(others)} "
-            "written to train (or val, by the "
-            "Validation share) as images without a split: data.yaml names train, val and test only"
-        )
-    return out
-
-
-def _write_yaml(out: Path, splits: list[str], names: list[str], warnings: list[str], share: float) -> None:
-    """data.yaml without ``path:``: Ultralytics then takes the dataset root from the YAML file's own
-    folder, so the dataset can be moved or shared as it is (a relative ``path:`` would be read against
-    Ultralytics' datasets folder instead)."""
-    lines = ["# Ultralytics YOLO dataset written by PixelProof (root: this file's folder)"]
-    lines += [f"{split}: images/{split}" for split in splits]
-    if "train" not in splits:
-        lines.append(f"train: images/{splits[0] if splits else 'train'}")
-        warnings.append("no training split: data.yaml's train points at the validation images")
-    if "val" not in splits:
-        lines.append("val: images/train")
-        why = (  # README's `--val-fraction 0.2` on 3 images was told to use --val-fraction
-            f"a Validation share (--val-fraction) of {share:g} needs at least {math.ceil(1 / share)} images"
-            " without a split of their own to hold one out"
-            if share
-            else "a Validation share above 0, --val-fraction on the command line, holds some images out"
-        )
-        warnings.append(f"no validation split: data.yaml's val points at the training images ({why})")
-    lines += ["names:", *(f"  {i}: {_yaml_str(n)}" for i, n in enumerate(names))]
-    write_fresh(out / "data.yaml", "\n".join(lines) + "\n")
-
-
-def _yaml_str(text: str) -> str:
-    """A YAML double-quoted scalar in ASCII: JSON's escapes, characters beyond U+FFFF as ``\\U`` (YAML
-    reads no surrogate pairs: ``json.dumps``'s ``\\ud83d\\ude00`` for an emoji made the whole data.yaml
-    unreadable, so the classes fell back to classes.txt)."""
-    return re.sub(
-        r"[^\x20-\x7e]",
-        lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) < 0x10000 else f"\\U{ord(m[0]):08x}",
-        json.dumps(text, ensure_ascii=False),
-    )
-
-
-def _fmt(values: Any) -> str:
-    return " ".join(f"{min(max(float(v), 0.0), 1.0):.6f}" for v in values)
-
-
-def _box_line(a: Annotation, cls: int, image: ImageRecord, task: str, counts: Counter[str]) -> list[str]:
-    """The object's box: 4 corners in a segment dataset, ``cx cy w h`` in a detect one."""
-    w, h = image.width, image.height
-    x, y, bw, bh = a.bbox
-    # the part inside the image: clamping cx, cy, w and h one by one moved a box whose centre is outside
-    x0, y0, x1, y1 = max(x, 0.0), max(y, 0.0), min(x + bw, w), min(y + bh, h)
-    counts["clipped"] += (x0, y0, x1, y1) != (x, y, x + bw, y + bh)
-    if task == "segment":
-        counts["boxes"] += 1
-        return [f"{cls} {_fmt(np.array([x0, y0, x1, y0, x1, y1, x0, y1]) / ([w, h] * 4))}"]
-    if a.kind != "box":
-        counts["shapes"] += 1
-    return [f"{cls} {_fmt([(x0 + x1) / 2 / w, (y0 + y1) / 2 / h, (x1 - x0) / w, (y1 - y0) / h])}"]
-
-
-def _lines(a: Annotation, cls: int, image: ImageRecord, task: str, counts: Counter[str]) -> list[str]:
-    w, h = image.width, image.height
-    if task == "detect" or a.kind == "box":
-        return _box_line(a, cls, image, task, counts)
-    if a.kind == "polygon":
-        polygons = [p for p in a.segmentation if len(p) >= 6]
-    else:
-        where = f"{image.file_name}: annotation {a.id}"
-        found = annotation_pixels.annotation_crop(a, h, w, where)  # its box only, never an image-sized array
-        traced = core_masks.mask_to_polygons(found[1] if found else np.zeros((1, 1), bool))
-        x0, y0 = found[0][:2] if found else (0, 0)
-        polygons = [[v + (x0 if i % 2 == 0 else y0) for i, v in enumerate(p)] for p in traced.polygons]
-        counts["holes"] += traced.holes > 0
-        counts["dropped"] += traced.dropped > 0
-        if found and ultralytics_changed(polygons, found[1], x0, y0, w, h) > GROWTH:
-            counts["grown"] += 1
-    counts["parts"] += len(polygons) > 1
-    scaled = [np.asarray(p, dtype=np.float64) / ([w, h] * (len(p) // 2)) for p in polygons]
-    counts["clipped"] += any(((s < 0) | (s > 1)).any() for s in scaled)  # _fmt clamps each point
-    return [f"{cls} {_fmt(s)}" for s in scaled]
 
 
 def looks_like_yolo(path: Path) -> bool:

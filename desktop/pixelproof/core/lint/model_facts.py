@@ -10,7 +10,8 @@ import numpy as np
 
 from pixelproof.core.lint.facts import CheckedObject, Context, ImageFacts
 from pixelproof.core.lint.objectlab import ImageBoxes, badloc_match, box_iou, image_min_similarity, matrices
-from pixelproof.core.metrics import placed_iou, subtract
+from pixelproof.core.metrics import subtract
+from pixelproof.core.metrics_overlap import placed_iou
 from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY
 from pixelproof.core.qa_objects import annotations_placed, placed_or_raise

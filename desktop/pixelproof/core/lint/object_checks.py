@@ -12,7 +12,7 @@ from pixelproof.core.lint.facts import CheckedObject, Emit
 from pixelproof.core.lint.problems import excess_score
 from pixelproof.core.lint.rules import Size
 from pixelproof.core.measure import area_text
-from pixelproof.core.metrics import box_iou
+from pixelproof.core.metrics_overlap import box_iou
 from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.core.qa_objects import annotation_placed, image_spacing
 

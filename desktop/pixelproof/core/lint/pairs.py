@@ -9,7 +9,7 @@ from pixelproof.core.lint import fixes, shapes
 from pixelproof.core.lint.facts import CheckedObject, Context, Emit
 from pixelproof.core.matching import overlapping
 from pixelproof.core.measure import pixel_area_text
-from pixelproof.core.metrics import placed_iou
+from pixelproof.core.metrics_overlap import placed_iou
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.qa_objects import image_spacing
 

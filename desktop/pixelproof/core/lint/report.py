@@ -18,7 +18,7 @@ from pixelproof.core.lint.engine import LintResult
 from pixelproof.core.lint.problems import KINDS
 from pixelproof.core.model import Project
 from pixelproof.core.names import short_file_name
-from pixelproof.core.report import html_text
+from pixelproof.core.report_html import html_text
 
 CSV_FIELDS = ["kind", "score", "image_id", "file_name", "annotation_id", "category", "bbox", "message", "fix"]
 

@@ -1,0 +1,156 @@
+"""Step 3's problems from a model's predictions (ObjectLab's scores, ``engine.finish``): missing objects,
+partial, oversized and badly located boxes, wrong classes, each with the fix that takes the model's
+box, shape or class."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from pixelproof.core.geometry import clip_box
+from pixelproof.core.limits import RLE_ORIGIN
+from pixelproof.core.lint import fixes
+from pixelproof.core.lint import objectlab as ol
+from pixelproof.core.lint.checks import Context, ImageFacts, ObjectFacts
+from pixelproof.core.lint.model_facts import other_overlap
+from pixelproof.core.lint.problems import Problem
+from pixelproof.core.model import Annotation
+from pixelproof.core.qa_objects import annotation_placed
+from pixelproof.core.sparse_mask import origin_of
+
+
+def model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[Problem]:
+    out: list[Problem] = []
+    boxes, preds = facts.boxes, facts.predictions
+    assert boxes is not None
+    objects = {o.annotation_id: o for o in facts.objects}
+    names = ctx.categories
+
+    def problem(
+        kind: str,
+        quality: float,
+        aid: int | None,
+        cid: int,
+        bbox: list[float],
+        msg: str,
+        fix: dict | None,
+        model_box: list[float] | None = None,
+        **fig: float,
+    ) -> None:
+        if kind in ctx.kinds:
+            out.append(
+                Problem(
+                    kind,
+                    1.0 - float(quality),
+                    facts.image_id,
+                    facts.file_name,
+                    aid,
+                    names.get(cid, str(cid)),
+                    bbox,
+                    msg,
+                    fix,
+                    figures={"quality": float(quality), **fig},
+                    model_bbox=model_box,
+                )
+            )
+
+    for j, q in enumerate(s.overlooked):
+        if math.isnan(q):
+            continue
+        p = preds[j]
+        problem(
+            "missing_object",
+            q,
+            None,
+            p.category_id,
+            [float(v) for v in p.bbox],
+            f"the model sees a {names.get(p.category_id)} here (score {p.score:.2f}) that no label covers",
+            fixes.add(p, facts.width, facts.height),
+            prediction_score=float(p.score or 0.0),
+        )
+    for i, aid in enumerate(facts.label_ids):
+        cid = int(boxes.lab_labels[i])
+        bbox = objects[aid].bbox if aid in objects else boxes.lab_boxes[i].tolist()
+        j = int(s.badloc_pred[i])
+        if j >= 0 and s.badloc[i] < 1.0:
+            cover = (ctx.class_rules.get(cid) or ctx.rules.for_class("")).threshold("cover") or 0.9
+            kind, msg = box_location(boxes.lab_boxes[i], boxes.pred_boxes[j], cover)
+            p = preds[j]
+            msg = f"{names.get(cid)} {msg} (model score {p.score:.2f})"
+            fix = location_fix(facts, objects.get(aid), aid, p)
+            if kind != "bad_location" and (other := other_overlap(facts, i, j, ctx)) >= 0.1:  # a shift
+                msg += f"; it also overlaps another {names.get(cid)} the model sees (box IoU {other:.2f}): "
+                msg += "shifted?"
+                fix = None  # which object is its own is unknown: the matched box may be a neighbour's
+            problem(
+                kind,
+                s.badloc[i],
+                aid,
+                cid,
+                bbox,
+                msg,
+                fix,
+                list(p.bbox),
+                prediction_score=float(p.score or 0),
+            )
+        j = int(s.swap_pred[i])
+        if j >= 0 and s.swap[i] < 1.0:
+            p = preds[j]
+            other = names.get(p.category_id, str(p.category_id))
+            problem(
+                "wrong_class",
+                s.swap[i],
+                aid,
+                cid,
+                bbox,
+                f"labelled {names.get(cid)}, the model sees a {other} here (score {p.score:.2f})",
+                fixes.set_category(aid, p.category_id, other),
+                list(p.bbox),
+                prediction_score=float(p.score or 0.0),
+            )
+    return out
+
+
+def box_location(label: np.ndarray, pred: np.ndarray, cover: float) -> tuple[str, str]:
+    """partial_box / oversized_box / bad_location from how the label box and the prediction nest."""
+    iw = max(0.0, min(label[2], pred[2]) - max(label[0], pred[0]))
+    ih = max(0.0, min(label[3], pred[3]) - max(label[1], pred[1]))
+    inter = iw * ih
+    la = max((label[2] - label[0]) * (label[3] - label[1]), 1e-12)
+    pa = max((pred[2] - pred[0]) * (pred[3] - pred[1]), 1e-12)
+    if inter / la >= cover and la < pa:
+        return "partial_box", f"covers only {la / pa:.0%} of the object the model sees"
+    if inter / pa >= cover and pa < la:
+        return "oversized_box", f"box is {la / pa:.1f}x the object the model sees inside it"
+    return (
+        "bad_location",
+        f"is shifted from the object the model sees (box IoU {inter / (la + pa - inter):.2f})",
+    )
+
+
+def location_fix(facts: ImageFacts, o: ObjectFacts | None, aid: int, pred: Annotation) -> dict | None:
+    """A box takes the prediction's box; a shape takes the prediction's shape (in its own kind), or, when
+    the model gives only a box, no automatic fix (the outline must be redrawn; the box is shown)."""
+    if o is None or o.kind == "box":
+        clipped = clip_box(pred.bbox, facts.width, facts.height)
+        return None if clipped is None else fixes.set_bbox(aid, clipped)
+    return shape_fix(facts, o, pred)
+
+
+def shape_fix(facts: ImageFacts, o: ObjectFacts, pred: Annotation) -> dict | None:
+    """Replace a polygon or mask by the prediction's shape, converted to the label's kind."""
+    if pred.kind == "box":
+        return None
+    if pred.kind == o.kind:
+        geometry = {
+            "segmentation": pred.segmentation,
+            "bbox": [float(v) for v in pred.bbox],
+            "area": float(pred.area),
+        }
+        if origin_of(pred) is not None:  # a mask stored cropped: the fix places it where the model put it
+            geometry[RLE_ORIGIN] = origin_of(pred)
+    else:
+        pixels = annotation_placed(pred, facts.height, facts.width)
+        geometry = fixes.placed_geometry(o.kind, pixels, facts.height, facts.width)  # type: ignore[assignment]
+    return fixes.set_segmentation(o.annotation_id, geometry) if geometry else None
