@@ -264,10 +264,10 @@ class ThresholdBackend(Backend):
             # the object's box of pixels at its offset, never a picture-sized array per object: a 2048-px
             # tile's 4 MB for each of its hundreds of nuclei was most of a tiled slide's time
             local = labels[sl] == sl_index
-            if np.count_nonzero(local) < max(1, self.min_area):
-                self.speckles_dropped += 1  # said by the run's summary (all of them: the cause of 0 objects)
-                continue
             (y0, y1), (x0, x1) = (sl[0].start, sl[0].stop), (sl[1].start, sl[1].stop)
+            if np.count_nonzero(local) < max(1, self.min_area):
+                self.drop_speckle(x0, y0)  # said by the run's summary (all of them: the cause of 0 objects)
+                continue
             bbox = [float(x0), float(y0), float(x1 - x0), float(y1 - y0)]  # find_objects' box is tight
             out.append(Prediction(self.category, 1.0, bbox, mask=local, offset=(x0, y0)))
         return out
