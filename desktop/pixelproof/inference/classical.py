@@ -200,7 +200,6 @@ class ThresholdBackend(Backend):
 
     def foreground(self, image: np.ndarray) -> np.ndarray:
         """Boolean mask of all object pixels (before splitting into instances)."""
-        from scipy import ndimage as ndi
 
         gray = _gray(image)
         bright = self.polarity == "bright"
@@ -219,7 +218,7 @@ class ThresholdBackend(Backend):
         if bright is None:
             bright = self._objects_are_bright(gray, level)
         fg = gray > level if bright else gray <= level
-        return ndi.binary_fill_holes(fg)
+        return masks.fill_holes(fg)
 
     def _level(self, gray: np.ndarray) -> float:
         if self.threshold == "otsu":
