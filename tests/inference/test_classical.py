@@ -61,11 +61,13 @@ def test_threshold_on_coins() -> None:
     b = ThresholdBackend()
     b.configure(category="coin", background_radius=60, min_area=100)
     preds = b.predict(data.coins())
-    union = np.zeros(data.coins().shape, bool)
+    h, w = data.coins().shape
+    union = np.zeros((h, w), bool)
     for p in preds:
-        assert not (union & p.mask).any()  # instances do not overlap
-        union |= p.mask
-        assert p.category == "coin" and p.mask.sum() >= 100
+        placed = p.full_mask(h, w)
+        assert not (union & placed).any()  # instances do not overlap
+        union |= placed
+        assert p.category == "coin" and placed.sum() >= 100
     assert iou(union, coins_reference()) >= 0.9
     assert 20 <= len(preds) <= 30  # 24 coins
 
@@ -80,10 +82,28 @@ def test_threshold_splits_touching_discs_and_filters_small() -> None:
     b.configure(min_area=50, min_distance=15)
     preds = b.predict(img)
     assert len(preds) == 2
-    centres = sorted(ndi.center_of_mass(p.mask)[1] for p in preds)
+    centres = sorted(ndi.center_of_mass(p.full_mask(120, 200))[1] for p in preds)
     assert centres[0] == pytest.approx(60, abs=5) and centres[1] == pytest.approx(115, abs=5)
     b.configure(threshold=100, polarity="bright")  # manual threshold, wrong polarity: the background
     assert sum(p.mask.sum() for p in b.predict(img)) > img.size / 2
+
+
+def test_threshold_masks_are_each_objects_box_at_its_offset() -> None:
+    """Each object's mask is its box of pixels placed at ``offset`` (not a picture-sized array per object:
+    a 2048-px tile's hundreds of nuclei made 4 MB each), its bbox that box, and the pixels where they were."""
+    yy, xx = np.mgrid[:300, :400]
+    discs = [(60, 50, 20), (250, 80, 25), (150, 220, 30), (330, 240, 15)]  # x, y, r
+    img = np.full((300, 400), 30, np.uint8)
+    for x, y, r in discs:
+        img[(xx - x) ** 2 + (yy - y) ** 2 <= r**2] = 200
+    b = ThresholdBackend()
+    b.configure(split=False)
+    preds = sorted(b.predict(img), key=lambda p: p.bbox[0])
+    assert len(preds) == len(discs)
+    for p, (x, y, r) in zip(preds, sorted(discs), strict=True):
+        assert p.offset == (x - r, y - r) and p.mask.shape == (2 * r + 1, 2 * r + 1)
+        assert p.bbox == [float(x - r), float(y - r), 2.0 * r + 1, 2.0 * r + 1]
+        assert np.array_equal(p.full_mask(300, 400), (xx - x) ** 2 + (yy - y) ** 2 <= r**2)
     with pytest.raises(BackendError, match="polarity"):
         b.configure(polarity="up")
     with pytest.raises(BackendError, match="unknown option"):
@@ -147,3 +167,22 @@ def test_grabcut_works_on_a_crop_around_the_box_not_the_whole_picture(
     assert preds[0].mask.shape == (400, 1000)
     assert iou(preds[0].mask, whole) > 0.5
     assert not preds[0].mask[:, :633].any() and not preds[0].mask[:, 832:].any()
+
+
+def test_threshold_distances_order_as_scipys() -> None:
+    """The watershed's relief (OpenCV's exact transform, float32) equals scipy's distances cast to float32
+    on blobs of any size, so the peaks and the split are scipy's; with no background at all (OpenCV gives
+    a huge constant) it is scipy's own."""
+    import cv2
+
+    from pixelproof.inference.classical import _distance
+
+    rng = np.random.default_rng(3)
+    fg = np.zeros((400, 500), np.uint8)
+    for _ in range(40):
+        centre = (int(rng.integers(0, 500)), int(rng.integers(0, 400)))
+        cv2.circle(fg, centre, int(rng.integers(1, 80)), 1, -1)
+    fg = fg.astype(bool) & (rng.random(fg.shape) > 0.01)  # pinholes: many local minima
+    assert np.array_equal(_distance(fg), ndi.distance_transform_edt(fg).astype(np.float32))
+    whole = np.ones((30, 40), bool)
+    assert np.array_equal(_distance(whole), ndi.distance_transform_edt(whole))

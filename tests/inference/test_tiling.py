@@ -265,3 +265,30 @@ def test_tiled_masks_are_kept_as_their_objects_pixels_not_tile_sized() -> None:
     got = sorted((p.offset[1] + p.mask.shape[0] // 2, p.offset[0] + p.mask.shape[1] // 2) for p in found)
     assert got == sorted(centres)
     assert all(p.mask.shape == (21, 21) and p.mask.sum() == 317 for p in found)
+
+
+def test_a_speckle_two_tiles_saw_is_counted_once() -> None:
+    """Speckles dropped under ``min_area`` are counted by the tile whose own part (overlaps split at their
+    middle) they begin in: one in an overlap band, in the corner four tiles share, or cut by a tile's edge
+    (the next tile saw it whole) counts 1, as on the untiled picture."""
+    from pixelproof.inference.classical import ThresholdBackend
+
+    pixels = np.full((300, 400), 30, np.uint8)
+    specks = [
+        (50, 120, 3),  # y, x, width: in the band of the first two columns (x 116..127)
+        (120, 120, 3),  # in the corner four tiles share
+        (60, 126, 4),  # cut by the first column's right edge (x 128): the second saw it whole
+        (20, 300, 3),  # in the last column's wide overlap (x 272..359)
+        (20, 20, 3),  # in one tile only
+    ]
+    for y, x, w in specks:
+        pixels[y : y + 3, x : x + w] = 220
+    backend = ThresholdBackend()
+    backend.configure(threshold=100, polarity="bright")
+    assert predict_tiled(backend, ArrayRegions(pixels), Tiling(128, 0.1)) == []
+    assert len(tile_rects(400, 300, Tiling(128, 0.1))) == 12
+    assert backend.speckles_dropped == len(specks)
+    assert backend.speckle_sites is None  # recorded for the tiled run only
+    whole = ThresholdBackend()
+    whole.configure(threshold=100, polarity="bright")
+    assert whole.predict(pixels) == [] and whole.speckles_dropped == len(specks)

@@ -159,6 +159,15 @@ class Backend:
         # masks ``predict`` dropped so far for being under the backend's ``min_area`` (speckles): counted
         # across calls, so a batch reports them (the difference around its own calls), never silently
         self.speckles_dropped = 0
+        # a tiled run sets a list here: where each speckle ``drop_speckle`` counted begins (x, y in the
+        # picture ``predict`` got), so one two overlapping tiles both saw is counted once (``predict_tiled``)
+        self.speckle_sites: list[tuple[int, int]] | None = None
+
+    def drop_speckle(self, x: int, y: int) -> None:
+        """Count a mask dropped under ``min_area`` whose box begins at (x, y) (recorded when asked)."""
+        self.speckles_dropped += 1
+        if self.speckle_sites is not None:
+            self.speckle_sites.append((x, y))
 
     def nothing_found(self) -> str:
         """What to try when a run of this backend found no object at all (the summary's hint; "" none)."""

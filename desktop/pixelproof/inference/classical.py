@@ -41,6 +41,22 @@ def _gray(image: np.ndarray) -> np.ndarray:
     return _gray8(image)
 
 
+EXACT_DISTANCE = 2048.0  # float32 keeps the order of every sqrt(n) under it (n < 4,197,200)
+
+
+def _distance(fg: np.ndarray) -> np.ndarray:
+    """Each object pixel's Euclidean distance to the background (the watershed's relief): OpenCV's exact
+    transform (a 2048-px tile in ~0.1 s, scipy's takes ~0.6 s), in float32, which orders and ties the
+    distances as scipy's float64 does while all are under ``EXACT_DISTANCE``; else (an object that large,
+    or no background at all) scipy's, so the peaks and the split are the same either way."""
+    from scipy import ndimage as ndi
+
+    dist = cv2.distanceTransform(fg.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    if dist.size and float(dist.max()) < EXACT_DISTANCE:
+        return dist
+    return ndi.distance_transform_edt(fg)
+
+
 def _positive_int(name: str, value: Any, minimum: int = 0) -> int:
     v = parse_int(name, value)
     if v < minimum:
@@ -200,7 +216,6 @@ class ThresholdBackend(Backend):
 
     def foreground(self, image: np.ndarray) -> np.ndarray:
         """Boolean mask of all object pixels (before splitting into instances)."""
-        from scipy import ndimage as ndi
 
         gray = _gray(image)
         bright = self.polarity == "bright"
@@ -219,7 +234,7 @@ class ThresholdBackend(Backend):
         if bright is None:
             bright = self._objects_are_bright(gray, level)
         fg = gray > level if bright else gray <= level
-        return ndi.binary_fill_holes(fg)
+        return masks.fill_holes(fg)
 
     def _level(self, gray: np.ndarray) -> float:
         if self.threshold == "otsu":
@@ -244,27 +259,32 @@ class ThresholdBackend(Backend):
             from skimage.feature import peak_local_max
             from skimage.segmentation import watershed
 
-            dist = ndi.distance_transform_edt(fg)
+            dist = _distance(fg)
             peaks = peak_local_max(dist, min_distance=self.min_distance, labels=labels, exclude_border=False)
             markers = np.zeros(fg.shape, np.int32)
             markers[tuple(peaks.T)] = np.arange(1, len(peaks) + 1)
-            # components without a peak (tiny or flat) keep one marker so they are not lost
+            # components without a peak (tiny or flat) keep one marker so they are not lost: at their
+            # first pixel in raster order, looked for in the component's box, not the whole picture
             missing = np.setdiff1d(np.arange(1, n + 1), np.unique(labels[markers > 0]))
+            boxes = ndi.find_objects(labels) if missing.size else []
             for i, comp in enumerate(missing, start=len(peaks) + 1):
-                ys, xs = np.nonzero(labels == comp)
-                markers[ys[0], xs[0]] = i
+                sl = boxes[comp - 1]
+                ys, xs = np.nonzero(labels[sl] == comp)
+                markers[sl[0].start + ys[0], sl[1].start + xs[0]] = i
             labels = watershed(-dist, markers, mask=fg)
         out: list[Prediction] = []
         for sl_index, sl in enumerate(ndi.find_objects(labels), start=1):
             if sl is None:
                 continue
+            # the object's box of pixels at its offset, never a picture-sized array per object: a 2048-px
+            # tile's 4 MB for each of its hundreds of nuclei was most of a tiled slide's time
             local = labels[sl] == sl_index
+            (y0, y1), (x0, x1) = (sl[0].start, sl[0].stop), (sl[1].start, sl[1].stop)
             if np.count_nonzero(local) < max(1, self.min_area):
-                self.speckles_dropped += 1  # said by the run's summary (all of them: the cause of 0 objects)
+                self.drop_speckle(x0, y0)  # said by the run's summary (all of them: the cause of 0 objects)
                 continue
-            mask = np.zeros(fg.shape, bool)
-            mask[sl] = local
-            out.append(Prediction(self.category, 1.0, masks.bbox(mask), mask=mask))
+            bbox = [float(x0), float(y0), float(x1 - x0), float(y1 - y0)]  # find_objects' box is tight
+            out.append(Prediction(self.category, 1.0, bbox, mask=local, offset=(x0, y0)))
         return out
 
 
