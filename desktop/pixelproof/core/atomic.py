@@ -434,19 +434,29 @@ def clean_stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
     """
     real = write_target(path)
     prefix = f".{real.name}."  # also matches .<name>.autosave.* and .<name>.bak.tmp
-    removed = []
     now = time.time()
+
+    def stale(entry: os.DirEntry) -> bool:
+        name = entry.name
+        if not (name.startswith(prefix) and (name.endswith(TEMP_SUFFIX) or _TEMP_NAME.fullmatch(name))):
+            return False
+        st = entry.stat(follow_symlinks=False)
+        return stat.S_ISREG(st.st_mode) and _temp_is_stale(name, st.st_mtime, now)
+
+    return _remove_files(real.parent, stale)
+
+
+def _remove_files(folder: str | os.PathLike[str], pick: Callable[[os.DirEntry], bool]) -> list[Path]:
+    """Unlink the entries of ``folder`` that ``pick`` chooses; one that vanishes or cannot be removed
+    (or a folder that cannot be read) is passed over. Returns what was removed."""
+    removed = []
     try:
-        entries = list(os.scandir(real.parent))
+        entries = list(os.scandir(folder))
     except OSError:
         return []
     for entry in entries:
-        name = entry.name
-        if not (name.startswith(prefix) and (name.endswith(TEMP_SUFFIX) or _TEMP_NAME.fullmatch(name))):
-            continue
         try:
-            st = entry.stat(follow_symlinks=False)
-            if not stat.S_ISREG(st.st_mode) or not _temp_is_stale(name, st.st_mtime, now):
+            if not pick(entry):
                 continue
             os.unlink(entry.path)
         except OSError:
@@ -464,22 +474,7 @@ def sweep_dead_writers(folder: str | os.PathLike[str]) -> list[Path]:
     going down: no clean-up ran), whatever file they were for: those a process of this host made that is
     gone. Never a live process's (a write in progress) nor another host's (its processes cannot be
     asked: a shared folder). Returns what it removed; a folder it cannot read is left alone."""
-    removed = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return []
-    for entry in entries:
-        if not _dead_writers(entry.name):
-            continue
-        try:
-            if not entry.is_file(follow_symlinks=False):
-                continue
-            os.unlink(entry.path)
-        except OSError:
-            continue
-        removed.append(Path(entry.path))
-    return removed
+    return _remove_files(folder, lambda e: _dead_writers(e.name) and e.is_file(follow_symlinks=False))
 
 
 def _sweep_now_and_then(folder: Path) -> None:
