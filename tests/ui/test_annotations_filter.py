@@ -30,7 +30,7 @@ def shown(panel) -> list[int]:  # type: ignore[no-untyped-def]
 def test_filter_by_id_class_and_enter_goes_to_the_object(qtbot, tmp_path: Path, no_prompts) -> None:  # type: ignore[no-untyped-def]
     win = open_main_window(qtbot, _project(tmp_path))
     panel = win.panels["annotationsDock"]
-    qtbot.waitUntil(lambda: panel.list.count() == 31)
+    qtbot.waitUntil(lambda: panel.list.count() == 31, timeout=10000)
     assert panel.filter.isVisible()
     qtbot.keyClicks(panel.filter, "#25")
     assert shown(panel) == [25]

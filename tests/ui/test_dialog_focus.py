@@ -5,13 +5,14 @@ with a key, and checks the next key acts on the main window."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from pixelproof.core.demo import install_demo
 from tests.ui.conftest import click_button, settle
@@ -26,12 +27,18 @@ def close_with(qtbot, opener: Callable[[], object], close_key: Qt.Key, on_open=N
     runs, then ``close_key`` is pressed on its focus widget. Returns its class name and title (it may be
     deleted once closed)."""
     main = QApplication.activeWindow()
+    assert main is not None, "no active window to open the dialog from"
     seen: list = []
+    deadline = time.monotonic() + 10
 
     def drive() -> None:
         dlg = QApplication.activeWindow()
         if dlg is None or dlg is main or not dlg.isVisible():  # not open (or not active) yet
-            QTimer.singleShot(20, drive)
+            if time.monotonic() < deadline:
+                QTimer.singleShot(20, drive)
+            else:  # never became active: fail, and close what opened so a blocking opener returns
+                seen.extend([("", ""), AssertionError("no dialog became the active window in 10 s")])
+                close_dialogs_over(main)
             return
         seen.append((type(dlg).__name__, dlg.windowTitle()))
         try:
@@ -51,6 +58,13 @@ def close_with(qtbot, opener: Callable[[], object], close_key: Qt.Key, on_open=N
     if len(seen) > 1:
         raise seen[1]
     return seen[0]
+
+
+def close_dialogs_over(main) -> None:  # type: ignore[no-untyped-def]
+    """Close every visible dialog but ``main``: none is left open (and modal) for the next test."""
+    for w in QApplication.topLevelWidgets():
+        if w is not main and isinstance(w, QDialog) and w.isVisible():
+            w.reject()
 
 
 def next_key(k: Qt.Key) -> None:

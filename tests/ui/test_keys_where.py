@@ -4,6 +4,7 @@ there, and closing Help with Esc gives the keys back to the widget that had them
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -38,11 +39,16 @@ def key(k: Qt.Key, mod: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) ->
 def help_by_f1(qtbot, on_open) -> None:  # type: ignore[no-untyped-def]
     """F1 on the focus widget; ``on_open(dialog)`` runs in Help > Shortcuts, which Esc then closes."""
     seen: list = []
+    deadline = time.monotonic() + 10
 
     def drive() -> None:
         dlg = QApplication.activeModalWidget()
         if dlg is None or QApplication.activeWindow() is not dlg:  # not open (or not active) yet
-            QTimer.singleShot(20, drive)
+            if time.monotonic() < deadline:
+                QTimer.singleShot(20, drive)
+            elif dlg is not None:  # open, never active: fail, and close it so the F1 press returns
+                seen.extend([dlg, AssertionError("Help never became the active window in 10 s")])
+                dlg.reject()
             return
         seen.append(dlg)
         try:
