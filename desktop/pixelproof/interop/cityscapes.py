@@ -47,7 +47,7 @@ from pixelproof.interop._util import (
     with_progress,
     write_fresh,
 )
-from pixelproof.interop.cityscapes_labels import BY_ID, BY_NAME, BY_TRAIN_ID, LABELS, Label
+from pixelproof.interop.cityscapes_labels import BY_ID, BY_NAME, BY_TRAIN_ID, LABELS, PNG_ID_NOTES, Label
 from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.mask_drawing import paint, paint_ids
@@ -443,15 +443,7 @@ def write_cityscapes(
         "holes": ("mask", "with holes: Cityscapes polygons cannot hold holes, so the holes are filled"),
         "parts": ("object", "in several parts written as one polygon per part"),
         "boxes": ("box-only object", "written as 4-corner polygons"),
-        "void": (
-            "void region",
-            "outside the Cityscapes table given label id 0 (unlabeled, ignored in "
-            "training and evaluation) in the PNGs",
-        ),
-        "shared_id": (
-            "category",
-            "with objects past the 8-bit label ids given the shared id 255 in the PNGs",
-        ),
+        **PNG_ID_NOTES,
         "no_instance": (
             "object",
             "written to instanceIds as their class alone: a class id of 65 or "

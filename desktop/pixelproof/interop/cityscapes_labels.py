@@ -59,3 +59,14 @@ LABELS = (
 BY_NAME = {lb.name: lb for lb in LABELS}
 BY_ID = {lb.id: lb for lb in LABELS if lb.id >= 0}
 BY_TRAIN_ID = {lb.train_id: lb for lb in LABELS if 0 <= lb.train_id < 255}
+
+#: export warnings of the writers that draw Cityscapes label-id PNGs (Cityscapes, KITTI segment): what
+#: a category outside this table or past the 8-bit ids became there, as ``noted_counts`` entries
+PNG_ID_NOTES = {
+    "void": (
+        "void region",
+        "outside the Cityscapes table given label id 0 (unlabeled, ignored in training and evaluation) "
+        "in the PNGs",
+    ),
+    "shared_id": ("category", "with objects past the 8-bit label ids given the shared id 255 in the PNGs"),
+}

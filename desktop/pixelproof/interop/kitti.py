@@ -38,7 +38,7 @@ from pixelproof.interop._util import (
     write_fresh,
 )
 from pixelproof.interop.cityscapes import class_category
-from pixelproof.interop.cityscapes_labels import BY_ID, LABELS
+from pixelproof.interop.cityscapes_labels import BY_ID, LABELS, PNG_ID_NOTES
 from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.mask_drawing import paint_ids
@@ -295,15 +295,7 @@ def write_kitti(
         "missing": ("image file", "not found; only their labels were written"),
         "shapes": ("polygon/mask object", "written as their bounding boxes (KITTI detection holds boxes)"),
         "unknown": ("category", "not in the Cityscapes table: given label ids from 34 on in the PNGs"),
-        "void": (
-            "void region",
-            "outside the Cityscapes table given label id 0 (unlabeled, ignored in "
-            "training and evaluation) in the PNGs",
-        ),
-        "shared_id": (
-            "category",
-            "with objects past the 8-bit label ids given the shared id 255 in the PNGs",
-        ),
+        **PNG_ID_NOTES,
         "no_instance": (
             "object",
             "written to instance/ as their class alone (class x 256): a class id of "
