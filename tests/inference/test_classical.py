@@ -167,22 +167,3 @@ def test_grabcut_works_on_a_crop_around_the_box_not_the_whole_picture(
     assert preds[0].mask.shape == (400, 1000)
     assert iou(preds[0].mask, whole) > 0.5
     assert not preds[0].mask[:, :633].any() and not preds[0].mask[:, 832:].any()
-
-
-def test_threshold_distances_order_as_scipys() -> None:
-    """The watershed's relief (OpenCV's exact transform, float32) equals scipy's distances cast to float32
-    on blobs of any size, so the peaks and the split are scipy's; with no background at all (OpenCV gives
-    a huge constant) it is scipy's own."""
-    import cv2
-
-    from pixelproof.inference.classical import _distance
-
-    rng = np.random.default_rng(3)
-    fg = np.zeros((400, 500), np.uint8)
-    for _ in range(40):
-        centre = (int(rng.integers(0, 500)), int(rng.integers(0, 400)))
-        cv2.circle(fg, centre, int(rng.integers(1, 80)), 1, -1)
-    fg = fg.astype(bool) & (rng.random(fg.shape) > 0.01)  # pinholes: many local minima
-    assert np.array_equal(_distance(fg), ndi.distance_transform_edt(fg).astype(np.float32))
-    whole = np.ones((30, 40), bool)
-    assert np.array_equal(_distance(whole), ndi.distance_transform_edt(whole))

@@ -41,22 +41,6 @@ def _gray(image: np.ndarray) -> np.ndarray:
     return _gray8(image)
 
 
-EXACT_DISTANCE = 2048.0  # float32 keeps the order of every sqrt(n) under it (n < 4,197,200)
-
-
-def _distance(fg: np.ndarray) -> np.ndarray:
-    """Each object pixel's Euclidean distance to the background (the watershed's relief): OpenCV's exact
-    transform (a 2048-px tile in ~0.1 s, scipy's takes ~0.6 s), in float32, which orders and ties the
-    distances as scipy's float64 does while all are under ``EXACT_DISTANCE``; else (an object that large,
-    or no background at all) scipy's, so the peaks and the split are the same either way."""
-    from scipy import ndimage as ndi
-
-    dist = cv2.distanceTransform(fg.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
-    if dist.size and float(dist.max()) < EXACT_DISTANCE:
-        return dist
-    return ndi.distance_transform_edt(fg)
-
-
 def _positive_int(name: str, value: Any, minimum: int = 0) -> int:
     v = parse_int(name, value)
     if v < minimum:
@@ -259,7 +243,7 @@ class ThresholdBackend(Backend):
             from skimage.feature import peak_local_max
             from skimage.segmentation import watershed
 
-            dist = _distance(fg)
+            dist = ndi.distance_transform_edt(fg)
             peaks = peak_local_max(dist, min_distance=self.min_distance, labels=labels, exclude_border=False)
             markers = np.zeros(fg.shape, np.int32)
             markers[tuple(peaks.T)] = np.arange(1, len(peaks) + 1)
