@@ -15,8 +15,8 @@ neighbours; OpenCV on one thread on every side), the same tiles on every side:
   plus filling holes and merging across the seams), then ``split=true`` (the default: the command above).
 - before: the same runs as the backend made them until this bench was written: each object's mask
   tile-sized (a picture-sized array per object, its box found on it, then ``tiling.tight_mask`` cutting it
-  down again), holes filled and distances measured by scipy (``binary_fill_holes``,
-  ``distance_transform_edt``; the same pixels as ours): the before/after figure is ``before / ours``.
+  down again), holes filled by scipy (``binary_fill_holes``; the same pixels as ours): the before/after
+  figure is ``before / ours``.
 """
 
 from __future__ import annotations
@@ -66,22 +66,21 @@ def bare_tiles(pixels: np.ndarray, rects: list[tuple[int, int, int, int]], min_a
 
 
 def tile_sized(backend_class: type) -> type:
-    """``backend_class`` as the threshold backend was before: each mask tile-sized, holes filled and
-    distances measured by scipy (``binary_fill_holes``, ``distance_transform_edt``)."""
+    """``backend_class`` as the threshold backend was before: each mask tile-sized, holes filled by scipy
+    (``binary_fill_holes``)."""
     from scipy import ndimage
 
     from pixelproof.core import masks
-    from pixelproof.inference import classical
     from pixelproof.inference.base import Prediction
 
     class TileSized(backend_class):  # type: ignore[misc, valid-type]
         def predict(self, image: np.ndarray, prompt: Any = None) -> list[Prediction]:
-            now = masks.fill_holes, classical._distance
-            masks.fill_holes, classical._distance = ndimage.binary_fill_holes, ndimage.distance_transform_edt
+            now = masks.fill_holes
+            masks.fill_holes = ndimage.binary_fill_holes
             try:
                 found = super().predict(image, prompt)
             finally:
-                masks.fill_holes, classical._distance = now
+                masks.fill_holes = now
             h, w = image.shape[:2]
             out = []
             for p in found:
