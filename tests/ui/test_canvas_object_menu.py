@@ -90,3 +90,18 @@ def test_a_right_drag_is_window_level_and_opens_no_menu_a_jittery_click_keeps_th
     window.object_steps.menu.last_menu = None
     right_click(window, view_point(window, 100, 100), jitter=QPoint(60, 0))  # a drag: wider window
     assert tuple(canvas.loaded.window) != before and window.object_steps.menu.last_menu is None
+
+
+def test_on_empty_canvas_with_nothing_selected_it_offers_paste_not_the_selection_actions(window) -> None:
+    set_zoom(window, 1.0)
+    draw_box(window, 20, 20, 80, 80)
+    key(window, Qt.Key.Key_V)
+    key(window, Qt.Key.Key_Escape)  # nothing selected
+    assert window.document.selection == []
+    right_click(window, view_point(window, 150, 150))  # no object there
+    menu = shown_menu(window)
+    assert menu is not None and window.document.selection == []
+    texts = {x.text().replace("&", "") for x in menu.actions() if not x.isSeparator()}
+    assert "Paste" in texts
+    assert not texts & {"Set Category", "Lock", "Occluded", "Hide Selected Objects", "Delete"}
+    menu.close()

@@ -61,7 +61,7 @@ class ObjectMenu(QObject):
         )
         if categories is not None and doc.selection:
             menu.addAction(categories)
-        for group in GROUPS:
+        for group in GROUPS if doc.selection else GROUPS[:1]:  # no selection: Paste (Copy ... greyed)
             present = [by_id[i] for i in group if i in by_id]
             if present:
                 if not menu.isEmpty():
