@@ -78,15 +78,18 @@ def test_a_click_on_the_status_bar_message_opens_the_log(window, qtbot) -> None:
 
 def test_the_window_says_things_on_its_status_bar_only_through_shell_status() -> None:
     """The log keeps every message because there is one way to show one: a direct ``showMessage`` would
-    show a message the log never sees."""
+    show a message the log never sees. ``Shell.status`` times its messages with ``MessageTime`` (the one
+    other caller), which only ``Shell.status`` uses."""
     direct = [
         f"{f.relative_to(DESKTOP)}:{n}"
         for f in DESKTOP.rglob("*.py")
-        if f.name != "shell.py"
+        if f.name not in ("shell.py", "status_message.py")
         for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1)
         if "showMessage(" in line
     ]
     assert direct == []
+    timed = [f.name for f in DESKTOP.rglob("*.py") if "MessageTime(" in f.read_text(encoding="utf-8")]
+    assert sorted(timed) == ["shell.py", "status_message.py"]  # made by the shell (and defined) only
 
 
 def test_what_the_window_says_as_it_closes_is_kept_and_its_log_closes_with_it(
