@@ -136,7 +136,7 @@ def clusters(boxes: np.ndarray) -> list[np.ndarray]:
     return np.split(np.argsort(label, kind="stable"), np.flatnonzero(np.diff(np.sort(label))) + 1)
 
 
-def _cluster_masks(
+def cluster_masks(
     parts: list[Placed], n_ref: int, boxes: np.ndarray, members: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, int, int]:
     """A cluster's reference and candidate masks on its box grown by a ring of zeros, and the box's
@@ -161,7 +161,7 @@ def _clustered_counts(parts: list[Placed], n_ref: int, boxes: np.ndarray) -> tup
             both = placed_overlap(a, b) if a is not None and b is not None else 0
             area_a, area_b = (0 if p is None else p.area for p in (a, b))
         else:
-            ma, mb, _, _ = _cluster_masks(parts, n_ref, boxes, members)
+            ma, mb, _, _ = cluster_masks(parts, n_ref, boxes, members)
             both = int(np.count_nonzero(ma & mb))
             area_a, area_b = int(np.count_nonzero(ma)), int(np.count_nonzero(mb))
         tp, fp, fn = tp + both, fp + area_b - both, fn + area_a - both
@@ -199,7 +199,7 @@ def _clustered(
                     edges[side].append(s.edge)
                     tight.append(s.tight())
             continue
-        a, b, y0, x0 = _cluster_masks(parts, n_ref, boxes, members)
+        a, b, y0, x0 = cluster_masks(parts, n_ref, boxes, members)
         both = int(np.count_nonzero(a & b))
         tp, fp, fn = tp + both, fp + int(np.count_nonzero(b)) - both, fn + int(np.count_nonzero(a)) - both
         either = a | b

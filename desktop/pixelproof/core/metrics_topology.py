@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from pixelproof.core.metrics_parts import clusters
+from pixelproof.core.metrics_parts import cluster_masks, clusters
 
 if TYPE_CHECKING:
     from pixelproof.core.metrics import MaskComparison, Placed
@@ -163,11 +163,6 @@ def _groups(ref_parts: list[Placed], cand_parts: list[Placed]) -> list[tuple[np.
     n_ref = len(ref_parts)
     out = []
     for members in clusters(boxes):
-        y0, x0 = int(boxes[members, 0].min()) - 1, int(boxes[members, 1].min()) - 1
-        h, w = int(boxes[members, 2].max()) + 1 - y0, int(boxes[members, 3].max()) + 1 - x0
-        a, b = np.zeros((h, w), dtype=bool), np.zeros((h, w), dtype=bool)
-        for k in members.tolist():
-            p = parts[k]
-            (a if k < n_ref else b)[p.y0 - y0 : p.y1 - y0, p.x0 - x0 : p.x1 - x0] |= p.mask
+        a, b, _, _ = cluster_masks(parts, n_ref, boxes, members)
         out.append((a, b))
     return out
