@@ -422,3 +422,24 @@ def test_pending_predictions_of_a_prelabel_that_skipped_the_labelled_objects(
         assert not [p for p in doc["problems"] if p["kind"] == "bad_location"]
     if not keep:
         assert "--backend NAME --model FILE" in err and "--keep-overlapping" in err
+
+
+def test_a_predictions_file_over_a_megabyte_is_read(capsys, tmp_path: Path) -> None:
+    """The project loader refuses a big file starting with ``[`` from its first bytes; that check was
+    made for every JSON read, so a COCO results file over 1 MB (any real model's) could not be read."""
+    path = make(tmp_path, box(1, [10, 10, 100, 100]))
+    preds = tmp_path / "preds.json"
+    far = {"image_id": 1, "category_id": 1, "bbox": [400, 400, 50, 50], "score": 0.1}
+    near = {"image_id": 1, "category_id": 1, "bbox": [10, 10, 200, 200], "score": 0.97}
+    text = json.dumps([near] + [far] * 20_000)
+    assert len(text) > 1 << 20
+    preds.write_text(text, encoding="utf-8")
+    j = tmp_path / "r.json"
+    code, _out, err = run(capsys, "lint", path, "--predictions", preds, "--json", j)
+    assert code == 1, err
+    assert {p["kind"] for p in json.loads(j.read_text())["problems"]} == {"partial_box"}
+    with preds.open("wb") as f:
+        f.truncate(4 << 20)  # zeros: refused from the first bytes, as a project file would be
+    code, _out, err = run(capsys, "lint", path, "--predictions", preds)
+    assert code == 3
+    assert "not a JSON file: it starts with byte 0x00 at line 1 column 1, not with '{' or '['" in err

@@ -33,18 +33,20 @@ class ProjectFormatError(Exception):
 def read_json(path: str | os.PathLike[str]) -> Any:
     """Parse a JSON file; errors become a ``ProjectFormatError`` naming the file and the position."""
     p = Path(path)
-    return parse_json(read_bytes(p)[0], p)
+    return parse_json(read_bytes(p, lists=True)[0], p)
 
 
-def read_bytes(p: Path) -> tuple[bytes, os.stat_result]:
+def read_bytes(p: Path, *, lists: bool = False) -> tuple[bytes, os.stat_result]:
     """The file's bytes and its stat, both of the one file opened (a concurrent rename cannot mix them).
 
-    FIFOs, devices and folders are refused without blocking on them (``limits.open_regular``).
+    FIFOs, devices and folders are refused without blocking on them (``limits.open_regular``). A big
+    file whose first bytes show it is no JSON object is refused before it is read; ``lists`` lets a
+    JSON list through (a COCO results file is one: only a project must be an object).
     """
     try:
         with open_regular(p, "") as f:
             if os.fstat(f.fileno()).st_size > _HEAD_BYTES:  # a big file that is no project: said at once
-                _check_head(p, f.read(_HEAD_BYTES))
+                _check_head(p, f.read(_HEAD_BYTES), lists)
                 f.seek(0)
             return f.read(), os.fstat(f.fileno())
     except LimitError as e:
@@ -62,11 +64,11 @@ def read_bytes(p: Path) -> tuple[bytes, os.stat_result]:
 _HEAD_BYTES = 1 << 20
 
 
-def _check_head(p: Path, head: bytes) -> None:
+def _check_head(p: Path, head: bytes, lists: bool) -> None:
     """``ProjectFormatError`` when the first bytes of a big file show it is no JSON object, before the
     whole file is read, hashed and parsed (2 GB of zeros took 29 s and 6 GB of memory to refuse)."""
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
-    if not text or text[:1] == b"{":
+    if not text or text[:1] == b"{" or (lists and text[:1] == b"["):
         return
     if text[:1] == b"[":
         raise ProjectFormatError(p, ["top level: expected a JSON object, got a list"])
@@ -74,6 +76,8 @@ def _check_head(p: Path, head: bytes) -> None:
     line = head.count(b"\n", 0, at) + 1
     column = at - (head.rfind(b"\n", 0, at) + 1) + 1
     where = f"byte 0x{text[0]:02x} at line {line} column {column}"
+    if lists:
+        raise ProjectFormatError(p, [f"not a JSON file: it starts with {where}, not with '{{' or '['"])
     raise ProjectFormatError(p, [f"not a project file: it starts with {where}, not with '{{'"])
 
 
