@@ -40,6 +40,19 @@ def background_work_finished():  # type: ignore[no-untyped-def]
     QThreadPool.globalInstance().waitForDone(30000)
 
 
+@pytest.fixture(autouse=True)
+def no_menu_left_open():  # type: ignore[no-untyped-def]
+    """A menu a failed check left open is closed: a popup takes the next test's mouse and keys."""
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(5):  # a submenu over its menu: one popup at a time
+        popup = QApplication.activePopupWidget()
+        if popup is None:
+            break
+        popup.close()
+
+
 def make_project(folder: Path, n_images: int = 3, size: tuple[int, int] = (240, 320)) -> Path:
     """A project over ``n_images`` gradient images (h x w) with categories cat (1) and dog (2)."""
     (folder / "images").mkdir(parents=True, exist_ok=True)

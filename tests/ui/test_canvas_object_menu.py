@@ -5,7 +5,6 @@ mouse events on the canvas of the real main window."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -13,19 +12,6 @@ from tests.ui.test_workbench import draw_box, key, set_zoom, view_point
 
 RIGHT = Qt.MouseButton.RightButton
 NOMOD = Qt.KeyboardModifier.NoModifier
-
-
-@pytest.fixture(autouse=True)
-def no_menu_left_open():  # type: ignore[no-untyped-def]
-    """A menu a failed check left open is closed: a popup takes the next test's mouse and keys."""
-    yield
-    from PySide6.QtWidgets import QApplication
-
-    for _ in range(5):  # a submenu over its menu: one popup at a time
-        popup = QApplication.activePopupWidget()
-        if popup is None:
-            break
-        popup.close()
 
 
 def right_click(win, at: QPoint, jitter: QPoint | None = None) -> None:  # type: ignore[no-untyped-def]

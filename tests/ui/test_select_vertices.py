@@ -22,19 +22,6 @@ POLY, OTHER = 1, 2
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-@pytest.fixture(autouse=True)
-def no_menu_left_open():  # type: ignore[no-untyped-def]
-    """A menu a failed check left open is closed: a popup takes the next test's mouse and keys."""
-    yield
-    from PySide6.QtWidgets import QApplication
-
-    for _ in range(5):  # a submenu over its menu: one popup at a time
-        popup = QApplication.activePopupWidget()
-        if popup is None:
-            break
-        popup.close()
-
-
 @pytest.fixture
 def square(qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
     """A cat square polygon and a dog box, at 200 %, the select tool on, the square selected by a click."""
