@@ -142,5 +142,5 @@ def _object_checks(
     if o.shaped and ctx.wants("jagged_contour"):
         facts.log_roughness = math.log(roughness(o))
     if o.shaped and ctx.wants("fragmented_mask"):
-        fragments(o, image, emit, [p for p in on_image if p is not o])
+        fragments(o, image, emit, on_image)  # o is of its own class: never taken for its occluder
     return facts

@@ -131,10 +131,16 @@ def finish(
     return problems, scores
 
 
-def per_prediction(boxes: ol.ImageBoxes, ctx: Context, name: str) -> np.ndarray:
-    """A threshold of ObjectLab per prediction: its class's (a class entry may override any threshold)."""
-    rules = {c: ctx.class_rules.get(c) or ctx.rules.for_class("") for c in set(boxes.pred_labels.tolist())}
-    return np.array([rules[c].threshold(name) or 0.0 for c in boxes.pred_labels.tolist()], dtype=np.float64)
+def per_prediction(boxes: ol.ImageBoxes, ctx: Context, name: str, at: np.ndarray | None = None) -> np.ndarray:
+    """A threshold of ObjectLab per prediction (those ``at``, default all): its class's (a class entry
+    may override any threshold). Looked up once per class: called per label, a slide tile's 10,000
+    predictions made it the whole run's cost."""
+    labels = boxes.pred_labels if at is None else boxes.pred_labels[at]
+    classes, inverse = np.unique(labels, return_inverse=True)
+    values = [
+        (ctx.class_rules.get(c) or ctx.rules.for_class("")).threshold(name) or 0.0 for c in classes.tolist()
+    ]
+    return np.asarray(values, dtype=np.float64)[inverse.reshape(-1)]
 
 
 def _outliers(facts: ImageFacts, o: ObjectFacts, figures: DatasetFigures, ctx: Context) -> list[Problem]:

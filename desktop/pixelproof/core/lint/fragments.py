@@ -96,8 +96,20 @@ def _not_occluded(
     limit: float,
 ) -> list[int]:
     """The far islands not joined to the main body through objects of other classes (an object of the
-    same class between them is two objects drawn as one, not an occlusion)."""
-    between = [p.pixels() for p in others if p.ann.category_id != o.ann.category_id and not p.ann.iscrowd]
+    same class between them is two objects drawn as one, not an occlusion; ``o`` itself is of its class).
+    Only objects near ``o``'s box are rasterised: a slide tile has thousands on the image."""
+    x, y, w, h = o.ann.bbox
+    pad = int(limit) + 2  # ``shapes.bridged`` looks no farther than the pieces' frame grown by limit + 1
+    between = [
+        p.pixels()
+        for p in others
+        if p.ann.category_id != o.ann.category_id
+        and not p.ann.iscrowd
+        and p.ann.bbox[0] < x + w + pad
+        and x - pad < p.ann.bbox[0] + p.ann.bbox[2]
+        and p.ann.bbox[1] < y + h + pad
+        and y - pad < p.ann.bbox[1] + p.ann.bbox[3]
+    ]
     if not between:
         return far
 

@@ -107,8 +107,8 @@ def other_overlap(facts: ImageFacts, label: int, matched: int, ctx: Context) -> 
 
     boxes, m = facts.boxes, facts.mats
     assert boxes is not None and m is not None
-    low = per_prediction(boxes, ctx, "min_prediction_score")
     pick = (m.rows == label) & (m.cols != matched)
     cols = m.cols[pick]
-    ok = (boxes.pred_labels[cols] == boxes.lab_labels[label]) & (boxes.pred_probs[cols] > low[cols])
+    low = per_prediction(boxes, ctx, "min_prediction_score", cols)
+    ok = (boxes.pred_labels[cols] == boxes.lab_labels[label]) & (boxes.pred_probs[cols] > low)
     return float(m.iou[pick][ok].max()) if ok.any() else 0.0
