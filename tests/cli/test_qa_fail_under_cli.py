@@ -65,8 +65,8 @@ def test_an_na_figure_fails_its_bound(demo, capsys) -> None:
 @pytest.mark.parametrize(
     ("bound", "said"),
     [
-        ("hd95=3", "'hd95' cannot be gated; one of: dice, iou"),
-        ("dice", "--fail-under takes METRIC=VALUE (e.g. dice=0.9), got 'dice'"),
+        ("volume=3", "'volume' cannot be gated; one of: dice, iou"),
+        ("dice", "--fail-under takes METRIC=VALUE or METRIC:CLASS=VALUE (e.g. dice=0.9), got 'dice'"),
         ("dice=high", "--fail-under dice=high: 'high' is not a number"),
         ("dice=1.5", "--fail-under dice=1.5: dice is between 0 and 1, got 1.5"),
         ("dice=nan", "dice is between 0 and 1, got nan"),

@@ -70,10 +70,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--fail-under",
         action="append",
         default=[],
-        metavar="METRIC=V",
-        help="exit 3 (after writing the reports) when the summary's METRIC is under V or n/a: a CI gate; "
-        "METRIC one of dice, iou, nsd, boundary_iou, cldice, precision, recall, f1, pq, sq, rq, "
-        "mean_matched_iou, mean_matched_dice; repeat for several",
+        metavar="METRIC[:CLASS]=V",
+        help="exit 3 (after writing the reports) when the summary's METRIC (or CLASS's, split at the first "
+        "':' and the last '=') is under V or n/a: a CI gate; METRIC one of dice, iou, nsd, boundary_iou, "
+        "cldice, precision, recall, f1, pq, sq, rq, mean_matched_iou, mean_matched_dice; repeat for several",
+    )
+    p.add_argument(
+        "--fail-over",
+        action="append",
+        default=[],
+        metavar="METRIC[:CLASS]=V",
+        help="exit 3 as --fail-under does, when a figure where lower is better is over V or n/a: hd, hd95, "
+        "hd95_pooled, hd95_mean, assd, masd (V in the rows' unit; 5mm or 5px asks that unit), fp, fn, "
+        "wrong_class",
     )
     p.add_argument("--json", metavar="F", help="write the full result as JSON (documented in README)")
     p.add_argument("--csv", metavar="F", help="write the per image and class table as CSV")
@@ -96,7 +105,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_examples(
         p,
         "pixelproof qa reference.json candidate.json --json qa.json --html qa.html \\\n"
-        "    --fail-under dice=0.9 --fail-under recall=0.8",
+        "    --fail-under dice=0.9 --fail-under recall=0.8 \\\n"
+        "    --fail-under 'dice:red blood cell=0.8' --fail-over hd95=5",
         "pixelproof qa masks/ candidate.json --ref-format masks --csv rows.csv",
         "pixelproof qa labelsTr/ candidate.json",
         "pixelproof qa VOC/ candidate.json --ref-format voc --one-based no",
@@ -120,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.overlap_versions import versions_note
     from pixelproof.core.qa import QAOptions, run_qa
     from pixelproof.core.qa_batch import SECONDS_PER_PAIR
-    from pixelproof.core.qa_gate import parse_bound
+    from pixelproof.core.qa_gate import class_names, parse_bound, unknown_classes
     from pixelproof.interop.references import ReferenceLoadError, load_reference
 
     batch = batch_options(args)
@@ -134,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         args.bounds = [parse_bound(text) for text in args.fail_under]
+        args.bounds += [parse_bound(text, under=False) for text in args.fail_over]
     except ValueError as e:
         error(str(e))
         return 2
@@ -174,6 +185,9 @@ def run(args: argparse.Namespace) -> int:
                 f"({plural(pictures, 'picture')})"
             )
         return 1
+    if unknown := unknown_classes(args.bounds, class_names(reference.project, candidate)):
+        error(unknown)  # before scoring: a typo costs no run
+        return 2
     outputs = [args.json, args.csv, args.images_csv, args.class_csv, args.objects_csv, args.html]
     if refuse_image_outputs(outputs, [candidate, reference.project]):
         return 2
@@ -259,21 +273,24 @@ def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
         return 1
     _print_summary(data)
     _print_worst(result)
-    return _gate(args.bounds, data["summary"])
+    return _gate(args.bounds, data["summary"], data["per_class"])
 
 
-def _gate(bounds: list[Any], summary: dict[str, Any]) -> int:
-    """``--fail-under``: 3 when the summary misses a bound, each miss on its own stderr line."""
-    from pixelproof.core.qa_gate import unmet
+def _gate(bounds: list[Any], summary: dict[str, Any], per_class: list[dict[str, Any]]) -> int:
+    """``--fail-under``, ``--fail-over``: 3 when a figure misses a bound, each miss on its own stderr
+    line."""
+    from pixelproof.core.qa_gate import OPTION, unmet
 
     if not bounds:
         return 0
-    missed = unmet(bounds, summary)
+    missed = unmet(bounds, summary, per_class)
     for message in missed:
         error(message)
     if missed:
         return 3
-    print("--fail-under: every bound met: " + ", ".join(b.met_text(summary) for b in bounds))
+    options = ", ".join(dict.fromkeys(OPTION[b.under] for b in bounds))
+    met = ", ".join(b.met_text(summary, per_class) for b in bounds)
+    print(f"{options}: every bound met: {met}")
     return 0
 
 

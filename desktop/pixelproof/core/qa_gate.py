@@ -1,19 +1,30 @@
-"""QA as a CI gate: ``qa --fail-under dice=0.9`` fails the run (exit 3) when a figure of the summary, the
-``(all)`` row every report shows, is under its bound.
+"""QA as a CI gate: ``qa --fail-under dice=0.9`` fails the run (exit 3) when a figure is under its bound,
+``--fail-over hd95=5`` when a figure is over it; ``dice:nucleus=0.8`` bounds one class's figure instead of
+the summary's (the ``(all)`` row every report shows).
 
-Only figures where higher is better and 1 is perfect are gated (Dice, IoU, NSD, Boundary IoU, clDice and
-the object figures): a bound on a distance would read the other way round, and a distance's unit (mm or
-px) differs between datasets. A figure that is n/a (no row measured it, or a semantic reference has no
-objects) fails its bound: a gate that passes on nothing measured would pass a broken pipeline.
+Each figure reads one way only: a lower bound on a figure where higher is better (Dice, IoU, NSD, Boundary
+IoU, clDice, the object figures), an upper bound on one where lower is better (the distances, and the
+counts of missed, extra and wrong-class objects). A bound the wrong way round would pass the worst runs, so
+it is refused, naming the option that fits. A distance is in its rows' unit (mm, px); ``hd95=5mm`` also
+asks that unit, so a dataset that lost its pixel spacing does not pass a bound meant in mm.
+
+A figure that is n/a (no row measured it, a semantic reference has no objects, a class has no objects on
+either side, units mixed) fails its bound with the reason: a gate that passes on nothing measured would pass
+a broken pipeline. ``BOUND`` splits on the last ``=`` (a number never holds one) and the first ``:`` (no
+metric name does), so a class name may hold ``=``, ``:`` and spaces (quoted for the shell).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-#: the summary figures a bound may be put on: ratios in [0, 1], higher better
+from pixelproof.core.model import Project
+from pixelproof.core.qa_categories import category_pairing, name_key
+
+#: the figures a lower bound (``--fail-under``) may be put on: ratios in [0, 1], higher better
 GATED = (
     "dice",
     "iou",
@@ -29,54 +40,160 @@ GATED = (
     "mean_matched_iou",
     "mean_matched_dice",
 )
+#: distances (in their rows' unit), lower better: ``--fail-over``; qa_tables.DISTANCE_FIELDS
+DISTANCES = ("hd", "hd95", "hd95_pooled", "hd95_mean", "assd", "masd")
+#: the figures an upper bound (``--fail-over``) may be put on: distances and object error counts
+GATED_OVER = (*DISTANCES, "fp", "fn", "wrong_class")
+UNITS = ("mm", "px", "voxel")  # qa_tables.DISTANCE_UNITS
+OPTION = {True: "--fail-under", False: "--fail-over"}  # by Bound.under
+LISTED_CLASSES = 40  # class names an unknown-class error lists; the rest are counted
 
 
 @dataclass(frozen=True, slots=True)
 class Bound:
-    """The least value ``metric`` of the summary may have, as given (``dice=0.9``)."""
+    """A bound on ``metric`` of the summary, or of class ``category``'s row: the least value it may have
+    (``under``, ``--fail-under``) or the most (``--fail-over``); ``given`` is the bound as typed (said back
+    as typed), ``unit`` the unit a distance bound asks (None: the rows' own)."""
 
     metric: str
-    least: float
-    given: str  # the bound as typed, said back as typed
+    limit: float
+    given: str
+    under: bool = True
+    category: str | None = None
+    unit: str | None = None
 
-    def check(self, summary: dict[str, Any]) -> str | None:
-        """Why the summary (a report's ``summary`` dict: null and ``<field>_reason`` for n/a) misses this
-        bound, or None when it meets it."""
-        value = summary.get(self.metric)
-        if not isinstance(value, int | float) or not math.isfinite(value):
-            reason = summary.get(f"{self.metric}_reason") or "n/a"
-            return f"{self.metric} is n/a ({reason}), so not at least {self.given} (--fail-under)"
-        if value >= self.least:
+    def _what(self, row: dict[str, Any] | None) -> str:
+        """The figure's name, with its class's as the report spells it (as typed when it has no row)."""
+        if self.category is None:
+            return self.metric
+        return f"class {(row or {}).get('category', self.category)!r}: {self.metric}"
+
+    def check(self, summary: dict[str, Any], per_class: Iterable[dict[str, Any]] = ()) -> str | None:
+        """Why the figure misses this bound, or None when it meets it. ``summary`` and ``per_class`` are a
+        report's (null and ``<field>_reason`` for n/a; ``category`` names a class's row)."""
+        option = OPTION[self.under]
+        row, why = (summary, None) if self.category is None else class_row(self.category, per_class)
+        value = None if row is None else row.get(self.metric)
+        if row is None or not isinstance(value, int | float) or not math.isfinite(value):
+            reason = why or (row or {}).get(f"{self.metric}_reason") or "n/a"
+            least = "at least" if self.under else "at most"
+            return f"{self._what(row)} is n/a ({reason}), so not {least} {self.given} ({option})"
+        unit = row.get("unit")
+        if self.unit is not None and unit != self.unit:
+            return (
+                f"{self._what(row)} is in {unit or 'no unit'}, the bound {self.given} in {self.unit}: not "
+                f"comparable ({option})"
+            )
+        if value >= self.limit if self.under else value <= self.limit:
             return None
-        shown = f"{value:.4f}"
-        if float(shown) >= self.least:  # rounded up to the bound: the digits that miss it
-            shown = repr(float(value))
-        return f"{self.metric} {shown} is under {self.given} (--fail-under)"
+        unit = unit if self.metric in DISTANCES else None
+        rounded = round(value, 4)
+        onto = rounded >= self.limit if self.under else rounded <= self.limit  # printed, it would meet it
+        shown = _figure(value, unit, exact=onto)  # then every digit
+        return f"{self._what(row)} {shown} is {'under' if self.under else 'over'} {self.given} ({option})"
 
-    def met_text(self, summary: dict[str, Any]) -> str:
-        return f"{self.metric} {summary[self.metric]:.4f} >= {self.given}"
+    def met_text(self, summary: dict[str, Any], per_class: Iterable[dict[str, Any]] = ()) -> str:
+        row = summary if self.category is None else class_row(self.category, per_class)[0] or {}
+        text = _figure(row[self.metric], row.get("unit") if self.metric in DISTANCES else None)
+        return f"{self._what(row)} {text} {'>=' if self.under else '<='} {self.given}"
 
 
-def parse_bound(text: str) -> Bound:
-    """``METRIC=VALUE`` as a ``Bound``; ValueError with a message naming what is wrong."""
-    name, sep, value = text.partition("=")
-    metric = name.strip().lower()
+def _figure(value: float, unit: str | None, exact: bool = False) -> str:
+    """A figure as a bound's message says it: a count whole, a ratio or distance to 4 places (``exact``:
+    every digit), a distance with its unit."""
+    text = repr(float(value)) if exact else f"{value:.4f}"
+    return (str(value) if isinstance(value, int) else text) + (f" {unit}" if unit in UNITS else "")
+
+
+def parse_bound(text: str, under: bool = True) -> Bound:
+    """``METRIC[:CLASS]=VALUE`` of ``--fail-under`` (``under``) or ``--fail-over`` as a ``Bound``;
+    ValueError with a message naming what is wrong (a bound the wrong way round names the option that
+    fits)."""
+    option = OPTION[under]
+    name, sep, value = text.rpartition("=")
+    metric, colon, category = name.partition(":")
+    metric = metric.strip().lower()
+    example = "dice=0.9" if under else "hd95=5"
     if not sep or not metric:
-        raise ValueError(f"--fail-under takes METRIC=VALUE (e.g. dice=0.9), got {text!r}")
-    if metric not in GATED:
+        raise ValueError(f"{option} takes METRIC=VALUE or METRIC:CLASS=VALUE (e.g. {example}), got {text!r}")
+    if colon and not category:
+        raise ValueError(f"{option} {text}: no class after ':' (METRIC:CLASS=VALUE)")
+    own, other = (GATED, GATED_OVER) if under else (GATED_OVER, GATED)
+    if metric in other:
+        better = "lower is better" if under else "higher is better"
         raise ValueError(
-            f"--fail-under: {metric!r} cannot be gated; one of: {', '.join(GATED)} (figures where 1 is "
-            "perfect; distances such as hd95 are not: their unit differs between datasets)"
+            f"{option} {text}: for {metric} {better}, so a bound the other way would pass the worst runs; "
+            f"use {OPTION[not under]} {text.strip()}"
         )
+    if metric not in own:
+        raise ValueError(f"{option}: {metric!r} cannot be gated; one of: {', '.join(own)}")
+    number, unit = value.strip(), None
+    for u in UNITS if metric in DISTANCES else ():
+        if number.lower().endswith(u):
+            number, unit = number[: -len(u)].strip(), u
+            break
     try:
-        least = float(value)
+        limit = float(number)
     except ValueError:
-        raise ValueError(f"--fail-under {text}: {value!r} is not a number") from None
-    if not 0 <= least <= 1:  # also NaN
-        raise ValueError(f"--fail-under {text}: {metric} is between 0 and 1, got {value}")
-    return Bound(metric, least, value.strip())
+        raise ValueError(f"{option} {text}: {value!r} is not a number") from None
+    if under and not 0 <= limit <= 1:  # also NaN
+        raise ValueError(f"{option} {text}: {metric} is between 0 and 1, got {value}")
+    if not under and not (math.isfinite(limit) and limit >= 0):
+        raise ValueError(f"{option} {text}: {metric} is a finite number >= 0, got {value}")
+    return Bound(metric, limit, value.strip(), under, category if colon else None, unit)
 
 
-def unmet(bounds: list[Bound], summary: dict[str, Any]) -> list[str]:
-    """One message per bound the summary misses, in the order given."""
-    return [m for b in bounds if (m := b.check(summary)) is not None]
+def find_class(name: str, names: Iterable[str]) -> str | None:
+    """The class of ``names`` a bound's ``name`` means: spelt exactly, else the one spelt otherwise only
+    in case, spaces, ``_`` or ``-`` (QA pairs such spellings: ``qa_categories``); None when none or
+    several."""
+    names = list(names)
+    if name in names:
+        return name
+    alike = [n for n in names if name_key(n) == name_key(name)]
+    return alike[0] if len(alike) == 1 else None
+
+
+def class_row(name: str, per_class: Iterable[dict[str, Any]]) -> tuple[dict[str, Any] | None, str | None]:
+    """Class ``name``'s row of a report's ``per_class``, or None and why it has none."""
+    rows = {r["category"]: r for r in per_class}
+    found = find_class(name, rows)
+    return (rows[found], None) if found is not None else (None, "no objects of it on either side")
+
+
+def class_names(reference: Project, candidate: Project) -> list[str]:
+    """The classes a per-class bound may name, before scoring: both projects' (non-void) categories, a
+    reference's respelling of a candidate's class under the candidate's name, as QA scores it."""
+
+    def names(p: Project) -> set[str]:
+        return {c.name for c in p.categories.values() if not c.void}
+
+    renamed, _ = category_pairing(names(reference), names(candidate))
+    return sorted(names(candidate) | {renamed.get(n, n) for n in names(reference)})
+
+
+def unknown_classes(bounds: Iterable[Bound], names: Iterable[str]) -> str | None:
+    """A usage error for the first bound whose class is none of ``names`` (the categories of the two
+    projects), listing them; None when every class is known. Checked before scoring."""
+    names = sorted(set(names))
+    for b in bounds:
+        if b.category is None or find_class(b.category, names) is not None:
+            continue
+        said = f"{OPTION[b.under]} {b.metric}:{b.category}={b.given}"
+        alike = [n for n in names if name_key(n) == name_key(b.category)]
+        if alike:  # "CAT" where both "Cat" and "cat" are classes
+            spelt = ", ".join(repr(n) for n in alike)
+            return f"{said}: {b.category!r} could be any of {spelt}; spell one exactly"
+        listed = ", ".join(repr(n) for n in names[:LISTED_CLASSES])
+        more = len(names) - LISTED_CLASSES
+        listed += f" and {more} more" if more > 0 else ""
+        return f"{said}: no class {b.category!r} in either project; the classes: {listed or 'none'}"
+    return None
+
+
+def unmet(
+    bounds: list[Bound], summary: dict[str, Any], per_class: Iterable[dict[str, Any]] = ()
+) -> list[str]:
+    """One message per bound the summary (or a class's row of ``per_class``) misses, in the order given."""
+    rows = list(per_class)
+    return [m for b in bounds if (m := b.check(summary, rows)) is not None]
