@@ -90,3 +90,33 @@ def test_slice_geometry_only_in_the_candidate_is_warned_on_stderr_and_in_the_jso
         "distances use the candidate's"
     )
     assert f"pixelproof: warning: {line}" in err.splitlines() and line in data["problems"]
+
+
+def test_wide_image_distances_stay_a_column_apart(capsys, tmp_path: Path) -> None:
+    """On an 8192x1024 line scan a 3 px pit missed on one image makes the HD95 mean half the diagonal:
+    ``4127.8760 px*`` is 13 characters and ran into the figure before it (``4127.8760 px*4127.8760 px*``:
+    the column is 13 wide). Each figure ends under its column's name, a space before it."""
+
+    def project(boxes: list[tuple[int, list[float]]]) -> dict:
+        return {
+            "images": [{"id": i, "file_name": f"scan{i}.tif", "width": 8192, "height": 1024} for i in (1, 2)],
+            "categories": [{"id": 1, "name": "pit"}],
+            "annotations": [
+                {"id": n, "image_id": i, "category_id": 1, "bbox": b, "area": b[2] * b[3], "iscrowd": 0}
+                for n, (i, b) in enumerate(boxes, start=1)
+            ],
+        }
+
+    pits = [(1, [10.0, 10.0, 3.0, 3.0]), (2, [8100.0, 1000.0, 3.0, 3.0])]
+    (tmp_path / "ref.json").write_text(json.dumps(project(pits)))
+    (tmp_path / "cand.json").write_text(json.dumps(project(pits[:1])))  # scan2's pit missed: HD95 ∞ there
+    capsys.readouterr()
+    assert main(["qa", str(tmp_path / "ref.json"), str(tmp_path / "cand.json")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line for line in lines if line.startswith("category"))
+    row = next(line for line in lines if line.startswith("pit"))
+    fields = row.split()
+    assert fields[4:6] == [fields[4], "px*"] and float(fields[4]) > 1000  # hd95 alone, then its unit
+    for name in ("dice", "iou", "hd95", "assd", "nsd", "pq"):
+        end = header.index(f" {name}") + len(name) + 1
+        assert row[end - 1] != " " and (end == len(row) or row[end] == " "), name

@@ -88,6 +88,25 @@ def test_threshold_splits_touching_discs_and_filters_small() -> None:
     assert sum(p.mask.sum() for p in b.predict(img)) > img.size / 2
 
 
+def test_threshold_keeps_a_thin_scratch_and_a_bar_whole() -> None:
+    """An object of even width has a flat ridge of equal distance along its middle: a peak every
+    ``min_distance`` px on it cut a 15x2 scratch on a 16-bit line-scan image into three objects (5, 7 and
+    4 px long), a 40x10 bar into several. Each is one object; touching discs are still two (above)."""
+    img = np.full((60, 400), 20000, np.uint16)
+    img[20:22, 100:115] = 40000  # a scratch 15x2
+    img[30:40, 200:240] = 40000  # a bar 40x10
+    img[50, 300:303] = 40000  # a 3x1 speck: kept whole too
+    b = ThresholdBackend()
+    b.configure(threshold=30000, polarity="bright", min_area=3)
+    preds = sorted(b.predict(img), key=lambda p: p.bbox[0])
+    assert [p.bbox for p in preds] == [
+        [100.0, 20.0, 15.0, 2.0],
+        [200.0, 30.0, 40.0, 10.0],
+        [300.0, 50.0, 3.0, 1.0],
+    ]
+    assert [int(p.mask.sum()) for p in preds] == [30, 400, 3]
+
+
 def test_threshold_masks_are_each_objects_box_at_its_offset() -> None:
     """Each object's mask is its box of pixels placed at ``offset`` (not a picture-sized array per object:
     a 2048-px tile's hundreds of nuclei made 4 MB each), its bbox that box, and the pixels where they were."""

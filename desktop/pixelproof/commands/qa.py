@@ -294,7 +294,7 @@ def _gate(bounds: list[Any], summary: dict[str, Any], per_class: list[dict[str, 
     return 0
 
 
-def _cells(row: dict[str, Any], cols: list[str]) -> str:
+def _cells(row: dict[str, Any], cols: list[str]) -> list[str]:
     """A summary line's figures: distances with their unit and a * when a mean counts an ∞ (one mask empty)
     as the image diagonal; "by unit" for a mean of rows in mm and px (their own lines follow)."""
     from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS
@@ -310,18 +310,23 @@ def _cells(row: dict[str, Any], cols: list[str]) -> str:
             text = _f(v, reason)
             if c in DISTANCE_FIELDS and isinstance(v, float) and row.get("unit") in DISTANCE_UNITS:
                 text += " " + row["unit"] + ("*" if row.get(f"{c}_inf_replaced") else "")
-        out.append(f"{text:>13}")
-    return "".join(out)
+        out.append(text)
+    return out
 
 
 def _print_table(rows: list[dict[str, Any]], cols: list[str]) -> None:
+    """Columns 13 wide, wider where a figure needs it, always a space apart: a distance of a wide image
+    (``2752.3887 px*`` on an 8192 px line scan) ran into the column before it."""
     from pixelproof.core.report_html import unit_rows
 
-    print(f"{'category':<20}{'unit':<12}" + "".join(f"{c:>13}" for c in cols))
-    for row in unit_rows(rows, "category"):
+    lines = [(row, _cells(row, cols)) for row in unit_rows(rows, "category")]
+    widths = [max([13, len(c) + 1] + [len(cells[i]) + 1 for _, cells in lines]) for i, c in enumerate(cols)]
+    print(f"{'category':<20}{'unit':<12}" + "".join(f"{c:>{w}}" for c, w in zip(cols, widths, strict=True)))
+    for row, cells in lines:
         unit = row.get("unit_label") or row.get("unit") or ""
         name = f"{shown(row['category'])[:19]:<20}" if row["category"] else " " * 20
-        print(f"{name}{unit:<12}{_cells(row, cols)}".rstrip())
+        figures = "".join(f"{t:>{w}}" for t, w in zip(cells, widths, strict=True))
+        print(f"{name}{unit:<12}{figures}".rstrip())
 
 
 def _print_summary(data: dict[str, Any]) -> None:

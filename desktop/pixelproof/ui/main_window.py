@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         self.act_delete = a("edit.delete", self.delete_selection, "delete", "Delete the selected objects")
         self.act_select_all = a("edit.select_all", self.select_all)
         self.act_fit = a("view.fit", self.canvas.fit, "zoom-fit", "Whole image in the window")
+        self.act_fill = a("view.fill", self.canvas.fill, tip="A line scan's height across the window")
         self.act_zoom_in = a("view.zoom_in", lambda: self.canvas.zoom_by(ZOOM_STEP), "zoom-in")
         self.act_zoom_out = a("view.zoom_out", lambda: self.canvas.zoom_by(1 / ZOOM_STEP), "zoom-out")
         self.act_zoom_1 = a("view.actual_pixels", lambda: self.canvas.set_zoom(1.0))
@@ -232,7 +233,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.act_preferences)
         m = mb.addMenu("&View")
-        m.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_zoom_1])
+        m.addActions([self.act_fit, self.act_fill, self.act_zoom_in, self.act_zoom_out, self.act_zoom_1])
         m.addSeparator()
         m.addActions([self.act_keep_zoom, self.act_aspect, self.act_overview, self.act_labels,
                       self.act_labels_selected, self.act_show_annotations])  # fmt: skip

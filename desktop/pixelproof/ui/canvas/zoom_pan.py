@@ -1,8 +1,8 @@
-"""The canvas's zoom and pan: fit, a zoom kept at a point, zoom to an object with its surroundings, a pan
-by pixels; pixels that are not square drawn at their physical aspect (``aspect``: the zoom is the finer
-axis's). A part of ``CanvasView`` (as ``pixels.ShownPixels``), which gives what it uses (``hover``,
-``items_by_id``, ``tags_changed``, ``zoomChanged``, ``_fitted``, ``image_size``, ``document``,
-``image_id``)."""
+"""The canvas's zoom and pan: fit, fill (a line scan's height across the window), a zoom kept at a point,
+zoom to an object with its surroundings, a pan by pixels; pixels that are not square drawn at their
+physical aspect (``aspect``: the zoom is the finer axis's). A part of ``CanvasView`` (as
+``pixels.ShownPixels``), which gives what it uses (``hover``, ``items_by_id``, ``tags_changed``,
+``zoomChanged``, ``_fitted``, ``image_size``, ``document``, ``image_id``)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pixelproof.ui.canvas.image_view import clamp_zoom, keep_at, zoom_to_fit
 
 ZOOM_TO_MAX = 4.0  # ``zoom_to``: beyond this a small object's pixels hide what surrounds it
 ZOOM_TO_CONTEXT = 3.0  # ``zoom_to``: the area takes at most a third of the view
+FIT_MARGIN = 12  # screen pixels between a fitted (or filled) image and the window's edge
 
 
 class ZoomAndPan(StretchedScale):
@@ -54,10 +55,30 @@ class ZoomAndPan(StretchedScale):
         if r.isEmpty():
             return
         sx, sy = self.stretch
-        self._apply_zoom(zoom_to_fit(self, r.width() * sx, r.height() * sy, margin=12))
+        self._apply_zoom(zoom_to_fit(self, r.width() * sx, r.height() * sy, margin=FIT_MARGIN))
         self.centerOn(r.center())
         self._fitted = True
         stacking.rehover(self)  # another spot of the image under a pointer that rests
+
+    def fill(self) -> None:
+        """The image's narrow side across the window, from its start (View > Fill Window, Ctrl+9): a line
+        scan of 8192x1024 fitted whole is a strip of 8% zoom, 85 px high in a 1366x768 window, where a
+        3 px scratch is no pixel at all. Filled, it is the window's height, its left end at the left edge;
+        the wheel, a pan or the overview go along it. An image of the window's shape is fitted."""
+        r = self.image_rect()
+        if r.isEmpty():
+            return
+        sx, sy = self.stretch
+        w, h = r.width() * sx, r.height() * sy
+        vp, m = self.viewport().rect(), FIT_MARGIN
+        z = clamp_zoom(max((vp.width() - 2 * m) / w, (vp.height() - 2 * m) / h))
+        self._apply_zoom(z)
+        if w / (vp.width() - 2 * m) >= h / (vp.height() - 2 * m):  # wide: its left end, centred up and down
+            keep_at(self, QPointF(r.left(), r.center().y()), QPoint(m, vp.center().y()))
+        else:  # tall: its top end, centred across
+            keep_at(self, QPointF(r.center().x(), r.top()), QPoint(vp.center().x(), m))
+        self._fitted = False
+        stacking.rehover(self)
 
     def zoom_to(self, area: QRectF) -> None:
         """Show ``area`` (scene) with its surroundings: it takes at most a third of the view, at most 400%
