@@ -66,6 +66,7 @@ CONFLICT_TYPES = (
     "annotation_id_collision",
     "image_id_collision",
     "edited_in_base_and_shard",
+    "base_state_unknown",
     "locked_in_base",
 )
 
@@ -368,6 +369,8 @@ def _version(
     at_split = at_split.get(str(image.id)) if isinstance(at_split, dict) else None
     dealt = info.get("status_at_split") if isinstance(info, dict) else None
     dealt = dealt.get(str(image.id)) if isinstance(dealt, dict) else None
+    # a split's shard (annotator, split id) that records no at_split at all: split before it was recorded
+    unknown = isinstance(info, dict) and isinstance(info.get("split"), str) and "at_split" not in info
     return Version(
         shard,
         image,
@@ -380,6 +383,7 @@ def _version(
         split_names or None,
         dealt if isinstance(dealt, str) else None,
         display,
+        unknown,
     )
 
 
