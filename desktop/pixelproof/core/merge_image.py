@@ -294,8 +294,8 @@ def _base_edits_replaced(
         conflict = Conflict(
             "base_state_unknown",
             f"{file_name}: the {'version' if len(names) == 1 else 'versions'} of {', '.join(names)} "
-            f"{'replaces' if len(names) == 1 else 'replace'} the base's {plural(len(dropped), 'object')}, and "
-            "the shard records nothing of what the image held when split (split by an earlier version of "
+            f"{'replaces' if len(names) == 1 else 'replace'} the base's {plural(len(dropped), 'object')}, "
+            "and the shard records nothing of what the image held when split (split by an earlier version of "
             "PixelProof): the lead may have changed them since; the shard's version is kept, the base's "
             "objects it replaces listed in the report (left_out_objects)",
             file_name,

@@ -36,7 +36,11 @@ class ConflictDialog(QDialog):
     of ``inputs``: the open project, the shards, the manifest)."""
 
     def __init__(
-        self, report: dict[str, Any], parent: QWidget | None = None, inputs: Sequence[str | Path | None] = ()
+        self,
+        report: dict[str, Any],
+        parent: QWidget | None = None,
+        inputs: Sequence[str | Path | None] = (),
+        left_out_file: str | Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Merge report")
@@ -50,6 +54,7 @@ class ConflictDialog(QDialog):
             f"{plural(s['honeypots_left_out'], 'honeypot')} left out; "
             f"<b>{plural(s['conflicts'], 'conflict')}</b>."
             + (f" {dropped}." if (dropped := dropped_text(s.get("dismissed_dropped", 0))) else "")
+            + _left_out_html(len(report.get("left_out_objects", [])), left_out_file)
             + _renamed_html(report.get("renamed_files", []), report.get("relocated_files", []))
             + _geometry_html(report.get("geometry_differs", []))
         )
@@ -98,6 +103,23 @@ class ConflictDialog(QDialog):
                 fh.write(json.dumps(self.report, indent=1, ensure_ascii=False) + "\n")
         except (LimitError, OSError) as e:
             QMessageBox.warning(self, "Save merge report", as_text(f"Cannot save the report: {e}"))
+
+
+def _left_out_html(count: int, written: str | Path | None) -> str:
+    """The objects a conflict left out of the project (the base's objects a shard's version replaced, a
+    mis-sized copy's), as ``pixelproof merge`` says them: where they were written, or that only the report
+    holds them - closed unsaved, they were in no file once the merge could no longer be undone."""
+    from html import escape
+
+    if not count:
+        return ""
+    what = (
+        f" <b>{plural(count, 'object')} left out of the project</b> (the base's objects a shard's version "
+        "replaced, or a copy's of another size): "
+    )
+    if written is not None:
+        return what + f"written to {escape(str(written))} (left_out_objects)."
+    return what + "in no file yet: Save Report… keeps them (Edit > Undo brings the base's back)."
 
 
 def _renamed_html(renamed: list[dict[str, str]], relocated: list[dict[str, str]], most: int = 8) -> str:

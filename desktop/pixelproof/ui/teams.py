@@ -174,6 +174,24 @@ class MergeDialog(QDialog):
         return [self.shards.item(i).text() for i in range(self.shards.count())]
 
 
+def _write_left_out(report: dict[str, Any], project: Path | None, inputs: list[Any]) -> Path | None:
+    """The merge report beside the project when the merge left objects out (as ``pixelproof merge`` writes
+    it without ``--report``), so they are in a file whatever the dialog's Save Report…; None when none were
+    left out, the project was never saved, or the file cannot be written (the dialog then says so)."""
+    from pixelproof.core.atomic import atomic_output
+    from pixelproof.core.merge_lines import left_out_report_path
+
+    if not report.get("left_out_objects") or project is None:
+        return None
+    try:
+        path = left_out_report_path(project, inputs)
+        with atomic_output(path, text=True) as fh:  # whole or not at all, as every report
+            fh.write(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    except OSError:
+        return None
+    return path
+
+
 IDENTITY_KEY = "team/author"
 MAX_VISIT_S = 600.0  # a visit longer than this counts as this (the user went away)
 
@@ -334,6 +352,7 @@ class TeamsActions(QObject):
             review_menu.addSeparator()
             review_menu.addAction(self.view.action)
         self.last_report: dict[str, Any] | None = None
+        self.left_out_file: Path | None = None  # where the last merge wrote the objects it left out
         shell.documentChanged.connect(self._update)
         self._update()
 
@@ -464,8 +483,10 @@ class TeamsActions(QObject):
                 )
                 return
             self.last_report = report
+            inputs = [doc.path, *paths, manifest_path]
+            self.left_out_file = _write_left_out(report, doc.path, inputs)
             if show_report:
-                ConflictDialog(report, self.shell.widget, [doc.path, *paths, manifest_path]).exec()
+                ConflictDialog(report, self.shell.widget, inputs, self.left_out_file).exec()
 
         job = Job(work, self, expected=(ProjectFormatError, MergeError, OSError))
         job.finished.connect(done)
