@@ -464,3 +464,4 @@ def test_app_merge_writes_the_objects_it_left_out_beside_the_project(qtbot, wind
     assert "1 object left out of the project" in text and f"written to {written}" in text
     assert lead_box.id not in doc.project.annotations  # ann's version is the image's
     assert window.teams.left_out_file == written
+    assert doc.undo_stack.undoText() == "Merge 2 shards of ann, bob"  # whose, in Edit > Undo and the log

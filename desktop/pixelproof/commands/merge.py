@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
             # app), rather than replacing that work with this merge's copy of the project as read
             result.project.file_state = base.file_state
     history.note(
-        result.project, tool="merge", author=history.current_author(args.author), edit="Merge shards"
+        result.project, tool="merge", author=history.current_author(args.author), edit=result.label()
     )
     report_path = args.report
     try:

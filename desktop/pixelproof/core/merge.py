@@ -55,6 +55,7 @@ from pixelproof.core.shard_match import (
     renamed_in_shard,
 )
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
+from pixelproof.core.wording import plural
 
 CONFLICT_TYPES = (
     "edited_in_two_shards",
@@ -111,6 +112,15 @@ class MergeResult:
     # moved since: ``shard_match.moved_away``), not a copy
     moved_files: set[tuple[str, str, str]] = field(default_factory=set)
     geometry_differs: list[dict[str, Any]] = field(default_factory=list)  # ``merge_geometry``'s rows
+    shard_names: list[str] = field(default_factory=list)  # whose shards, in the order given
+
+    def label(self) -> str:
+        """The merge's undo step and change-log line: whose shards came in, so ``pixelproof log`` says who
+        (the entry's author is the lead who merged them)."""
+        names = ", ".join(self.shard_names[:8])  # batch jobs' part files can be hundreds
+        more = len(self.shard_names) - 8
+        names += f" and {more} more" if more > 0 else ""
+        return f"Merge {plural(len(self.shard_names), 'shard')}" + (f" of {names}" if names else "")
 
     def report(self) -> dict[str, Any]:
         """The JSON conflict report (documented in README)."""
@@ -501,7 +511,9 @@ def _assemble(
         "honeypots_left_out": len(left_hp),
         "conflicts": len(conflicts),
     }
-    return MergeResult(project, conflicts, left_out, overlap_images, left_hp, stats)
+    result = MergeResult(project, conflicts, left_out, overlap_images, left_hp, stats)
+    result.shard_names = [s.name for s in shards]
+    return result
 
 
 def _image_ids(
