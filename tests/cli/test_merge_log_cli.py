@@ -30,3 +30,12 @@ def test_the_merge_log_entry_names_the_annotators(tmp_path: Path, capsys, monkey
     first, second = capsys.readouterr().out.splitlines()[:2]
     assert " lead [merge] " in first
     assert second.strip() == "Merge 2 shards of bob, ann"
+
+
+def test_the_log_says_one_image_in_the_singular(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    project = make_project(tmp_path, 3)
+    save_project(project)
+    assert main(["lock", str(project.path), "--ids", "1", "--author", "lead"]) == 0
+    capsys.readouterr()
+    assert main(["log", str(project.path), "-n", "1"]) == 0
+    assert "objects in 1 image\n" in capsys.readouterr().out  # was "in 1 images"
