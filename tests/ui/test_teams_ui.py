@@ -431,3 +431,37 @@ def test_the_merge_report_says_one_overlap_image_in_the_singular(qtbot) -> None:
     text = dialog.findChild(QLabel).text()
     assert "2 shards: 1 image, 1 object; 1 overlap image keeps each annotator's version;" in text
     assert "1 honeypot left out; <b>1 conflict</b>." in text
+
+
+def test_app_merge_writes_the_objects_it_left_out_beside_the_project(qtbot, window, project_file) -> None:  # type: ignore[no-untyped-def]
+    """Before: the objects a conflict left out (here the lead's box, drawn on an image after the split, that
+    the annotator's version replaced) were only in the report dialog: closed without Save Report… and the
+    project saved, they were in no file - where `pixelproof merge` writes them beside the merged project."""
+    import json
+
+    from pixelproof.core.edits import AddAnnotations
+
+    result = split_project(load_project(project_file), ["ann", "bob"], overlap=0.0)
+    ann = result.shards["ann"]
+    iid = sorted(ann.images)[0]
+    doc = window.document
+    lead_box = Annotation(doc.project.next_annotation_id(), iid, 1, [5.0, 5.0, 20.0, 20.0], None, 400.0)
+    doc.push(AddAnnotations([lead_box]))  # the lead labels the image after handing out the shards
+    ann.add_annotation(Annotation(ann.next_annotation_id(), iid, 2, [60.0, 60.0, 10.0, 10.0], None, 100.0))
+    paths = []
+    for name, shard in result.shards.items():
+        save_project(shard, project_file.parent / f"{name}.json")
+        paths.append(project_file.parent / f"{name}.json")
+
+    text, rows = _merge_with_report(qtbot, window, paths)
+    assert rows == 1
+    written = project_file.parent / "project.merge-report.json"
+    assert written.is_file()
+    report = json.loads(written.read_text(encoding="utf-8"))
+    assert [c["type"] for c in report["conflicts"]] == ["edited_in_base_and_shard"]
+    (left_out,) = report["left_out_objects"]
+    assert left_out["id"] == lead_box.id and left_out["bbox"] == [5.0, 5.0, 20.0, 20.0]
+    assert "1 object left out of the project" in text and f"written to {written}" in text
+    assert lead_box.id not in doc.project.annotations  # ann's version is the image's
+    assert window.teams.left_out_file == written
+    assert doc.undo_stack.undoText() == "Merge 2 shards of ann, bob"  # whose, in Edit > Undo and the log

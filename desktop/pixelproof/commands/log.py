@@ -6,6 +6,7 @@ import argparse
 import json
 
 from pixelproof.commands._common import error, load_or_report, positive_int, shown, warn
+from pixelproof.core.wording import plural
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -57,7 +58,7 @@ def _line(e: dict, tags: list[str]) -> str:
         parts.append("NOT COMMITTED (the save failed or was interrupted)")
     parts.append(
         f"+{t.get('added', 0)} -{t.get('removed', 0)} ~{t.get('changed', 0)} objects "
-        f"in {len(e.get('per_image', {}))} images"
+        f"in {plural(len(e.get('per_image', {})), 'image')}"
     )
     images = e.get("images", {})
     if images.get("added") or images.get("removed"):

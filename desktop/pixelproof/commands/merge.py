@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.merge_checks import MergeError, check_distinct, check_lineage, check_split
     from pixelproof.core.merge_decisions import dropped_text
     from pixelproof.core.merge_geometry import geometry_lines
+    from pixelproof.core.merge_lines import left_out_report_path
 
     batch = batch_options(args)
     if refuse_outputs(args.output, projects=True) or refuse_outputs(args.report):
@@ -128,12 +129,12 @@ def run(args: argparse.Namespace) -> int:
             # app), rather than replacing that work with this merge's copy of the project as read
             result.project.file_state = base.file_state
     history.note(
-        result.project, tool="merge", author=history.current_author(args.author), edit="Merge shards"
+        result.project, tool="merge", author=history.current_author(args.author), edit=result.label()
     )
     report_path = args.report
     try:
         if not report_path and result.left_out:  # else the objects it left out would be nowhere
-            report_path = str(_unasked_report(out, others))
+            report_path = str(left_out_report_path(out, others))
         save_project(result.project, out)
         if report_path:
             with atomic_output(report_path, text=True) as fh:  # whole or not at all, as every report
@@ -176,19 +177,6 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_CONFLICTS if result.conflicts else 0
-
-
-def _unasked_report(out: Path, taken: list[Path]) -> Path:
-    """Where the report goes when objects were left out and no ``--report`` was given: beside the merged
-    project, never over an input or an earlier report."""
-    from pixelproof.core.limits import same_file
-
-    stem = out.with_suffix("") if out.suffix.lower() == ".json" else out
-    for n in range(1, 10_000):
-        candidate = Path(f"{stem}.merge-report{'' if n == 1 else f'-{n}'}.json")
-        if not candidate.exists() and not any(same_file(candidate, t) for t in taken):
-            return candidate
-    raise OSError(f"{stem}.merge-report*.json: no free name for the merge report")
 
 
 def _no_ids_left(e: IdsExhausted, inputs: list[str], out: str) -> str:

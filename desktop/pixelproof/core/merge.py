@@ -55,6 +55,7 @@ from pixelproof.core.shard_match import (
     renamed_in_shard,
 )
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
+from pixelproof.core.wording import plural
 
 CONFLICT_TYPES = (
     "edited_in_two_shards",
@@ -66,6 +67,7 @@ CONFLICT_TYPES = (
     "annotation_id_collision",
     "image_id_collision",
     "edited_in_base_and_shard",
+    "base_state_unknown",
     "locked_in_base",
 )
 
@@ -110,6 +112,15 @@ class MergeResult:
     # moved since: ``shard_match.moved_away``), not a copy
     moved_files: set[tuple[str, str, str]] = field(default_factory=set)
     geometry_differs: list[dict[str, Any]] = field(default_factory=list)  # ``merge_geometry``'s rows
+    shard_names: list[str] = field(default_factory=list)  # whose shards, in the order given
+
+    def label(self) -> str:
+        """The merge's undo step and change-log line: whose shards came in, so ``pixelproof log`` says who
+        (the entry's author is the lead who merged them)."""
+        names = ", ".join(self.shard_names[:8])  # batch jobs' part files can be hundreds
+        more = len(self.shard_names) - 8
+        names += f" and {more} more" if more > 0 else ""
+        return f"Merge {plural(len(self.shard_names), 'shard')}" + (f" of {names}" if names else "")
 
     def report(self) -> dict[str, Any]:
         """The JSON conflict report (documented in README)."""
@@ -368,6 +379,8 @@ def _version(
     at_split = at_split.get(str(image.id)) if isinstance(at_split, dict) else None
     dealt = info.get("status_at_split") if isinstance(info, dict) else None
     dealt = dealt.get(str(image.id)) if isinstance(dealt, dict) else None
+    # a split's shard (annotator, split id) that records no at_split at all: split before it was recorded
+    unknown = isinstance(info, dict) and isinstance(info.get("split"), str) and "at_split" not in info
     return Version(
         shard,
         image,
@@ -380,6 +393,7 @@ def _version(
         split_names or None,
         dealt if isinstance(dealt, str) else None,
         display,
+        unknown,
     )
 
 
@@ -497,7 +511,9 @@ def _assemble(
         "honeypots_left_out": len(left_hp),
         "conflicts": len(conflicts),
     }
-    return MergeResult(project, conflicts, left_out, overlap_images, left_hp, stats)
+    result = MergeResult(project, conflicts, left_out, overlap_images, left_hp, stats)
+    result.shard_names = [s.name for s in shards]
+    return result
 
 
 def _image_ids(

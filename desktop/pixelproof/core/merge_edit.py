@@ -82,7 +82,7 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
     changed_time = {iid: s for iid, s in time_spent_by_image(merged).items() if s != before.get(iid)}
     if changed_time:  # what the shards' annotators recorded (RecordTime), as the CLI's merge saves it
         parts.append(SetTimeSpent(changed_time))
-    return Compound(parts, f"Merge {result.stats['shards']} shards", focus=[a.id for a in added] or None)
+    return Compound(parts, result.label(), focus=[a.id for a in added] or None)
 
 
 def _changed(now: dict[int, Any], before: dict[int, Any], merged: Project) -> dict[int, Any]:

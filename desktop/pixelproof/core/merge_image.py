@@ -65,6 +65,9 @@ class Version:
     split_names: dict[str, str] | None = None  # classes the lead renamed since the split: new -> old name
     status_at_split: str | None = None  # a shard's: the image's status as dealt out (None: unknown)
     display: dict[str, Any] | None = None  # its project's ``channel_display`` entry (display settings)
+    # a shard of a split that recorded no ``at_split`` (PixelProof before 2026-12-04): whether the base
+    # changed since the split cannot be told, so the base's objects its version replaces are reported
+    split_unknown: bool = False
 
     def as_split(self, objects: list[tuple[Annotation, str]]) -> list[tuple[Annotation, str]]:
         """``objects`` with the class names the split gave them, to compare with ``at_split``: a class the
@@ -197,7 +200,8 @@ def _merge_versions(
             edited = [
                 (v, k)
                 for v, k in edited
-                if v.at_split is None or Counter(_stamped(v, k, base_keys, annotators[v.shard])) != whole
+                if (v.at_split is None and not v.split_unknown)
+                or Counter(_stamped(v, k, base_keys, annotators[v.shard])) != whole
             ]
         # the objects only (their keys, the id in each: one per object); a copy whose objects equal the
         # base's is no edit of them, whatever its status: that is merged on its own (``_status_set``)
@@ -278,13 +282,27 @@ def _base_edits_replaced(
     the shards' versions replace it: a conflict, and each base object no version keeps goes to the
     report's ``left_out_objects`` - nothing of the lead's work is dropped silently."""
     split = next((v for v in versions if v.at_split is not None), None)
-    if base is None or split is None or image_fingerprint(split.as_split(base.objects)) == split.at_split:
+    if base is None:
+        return
+    unknown = split is None and any(v.split_unknown for v in versions)
+    if not unknown and (split is None or image_fingerprint(split.as_split(base.objects)) == split.at_split):
         return
     dropped = [(a, c) for a, c in base.objects if content_key(a, c) not in kept]
     if not dropped:
         return
-    conflicts.append(
-        Conflict(
+    if unknown:  # an old split's shard: its copy may be the annotator's edit or the image as dealt out
+        conflict = Conflict(
+            "base_state_unknown",
+            f"{file_name}: the {'version' if len(names) == 1 else 'versions'} of {', '.join(names)} "
+            f"{'replaces' if len(names) == 1 else 'replace'} the base's {plural(len(dropped), 'object')}, "
+            "and the shard records nothing of what the image held when split (split by an earlier version of "
+            "PixelProof): the lead may have changed them since; the shard's version is kept, the base's "
+            "objects it replaces listed in the report (left_out_objects)",
+            file_name,
+            names,
+        )
+    else:
+        conflict = Conflict(
             "edited_in_base_and_shard",
             f"{file_name}: changed in the base since the split and in {', '.join(names)}; the shard's "
             f"version is kept, the base's {plural(len(dropped), 'object')} it replaces listed in the report "
@@ -292,7 +310,7 @@ def _base_edits_replaced(
             file_name,
             names,
         )
-    )
+    conflicts.append(conflict)
     left_out += [{"shard": "base", "file_name": file_name, **annotation_to_dict(a)} for a, _ in dropped]
 
 

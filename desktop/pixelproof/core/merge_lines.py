@@ -3,6 +3,8 @@ shows it): the report rows of ``MergeResult.report`` in words."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +58,19 @@ def relocated_lines(relocated: list[dict[str, Any]], most: int = 1) -> list[str]
             f"({shown}{more}){also}; merged under the project's names"
         )
     return lines
+
+
+def left_out_report_path(out: str | os.PathLike[str], taken: Sequence[str | os.PathLike[str] | None]) -> Path:
+    """Where the report goes when a merge left objects out and no report was asked for (``merge`` without
+    ``--report``, the app's Merge Shards…): beside the merged project, ``<stem>.merge-report.json`` (then
+    ``-2``, ``-3``…), never over one of ``taken`` (the inputs) nor an earlier report - else the objects it
+    left out would be nowhere."""
+    from pixelproof.core.limits import same_file
+
+    out = Path(out)
+    stem = out.with_suffix("") if out.suffix.lower() == ".json" else out
+    for n in range(1, 10_000):
+        candidate = Path(f"{stem}.merge-report{'' if n == 1 else f'-{n}'}.json")
+        if not candidate.exists() and not any(t is not None and same_file(candidate, t) for t in taken):
+            return candidate
+    raise OSError(f"{stem}.merge-report*.json: no free name for the merge report")

@@ -9,36 +9,30 @@ Installed by the main window with ``TeamsActions(shell)``; the work is ``core.sp
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QMessageBox,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from pixelproof.core.merge_decisions import dropped_text
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text, ok_cancel
-from pixelproof.ui.fitted_table import ContentColumns
 from pixelproof.ui.jobs import Job
+from pixelproof.ui.merge_report import ConflictDialog
 from pixelproof.ui.shortcuts import make_action
 
 if TYPE_CHECKING:
@@ -180,101 +174,22 @@ class MergeDialog(QDialog):
         return [self.shards.item(i).text() for i in range(self.shards.count())]
 
 
-WRAPPED_ROWS = 500  # conflicts whose messages the merge report wraps onto the lines they take
+def _write_left_out(report: dict[str, Any], project: Path | None, inputs: list[Any]) -> Path | None:
+    """The merge report beside the project when the merge left objects out (as ``pixelproof merge`` writes
+    it without ``--report``), so they are in a file whatever the dialog's Save Report…; None when none were
+    left out, the project was never saved, or the file cannot be written (the dialog then says so)."""
+    from pixelproof.core.atomic import atomic_output
+    from pixelproof.core.merge_lines import left_out_report_path
 
-
-class ConflictDialog(QDialog):
-    """What a merge did and every conflict, by type; Save Report… writes the JSON report (never over one
-    of ``inputs``: the open project, the shards, the manifest)."""
-
-    def __init__(
-        self, report: dict[str, Any], parent: QWidget | None = None, inputs: Sequence[str | Path | None] = ()
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Merge report")
-        self.report = report
-        self.inputs = list(inputs)
-        s = report["stats"]
-        summary = QLabel(
-            f"Merged {plural(s['shards'], 'shard')}: {plural(s['images'], 'image')}, "
-            f"{plural(s['annotations'], 'object')}; {plural(s['overlap_images'], 'overlap image')} "
-            f"{'keeps' if s['overlap_images'] == 1 else 'keep'} each annotator's version; "
-            f"{plural(s['honeypots_left_out'], 'honeypot')} left out; "
-            f"<b>{plural(s['conflicts'], 'conflict')}</b>."
-            + (f" {dropped}." if (dropped := dropped_text(s.get("dismissed_dropped", 0))) else "")
-            + _renamed_html(report.get("renamed_files", []), report.get("relocated_files", []))
-            + _geometry_html(report.get("geometry_differs", []))
-        )
-        summary.setWordWrap(True)
-        self.table = QTableWidget(len(report["conflicts"]), 3)
-        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
-        self.table.setHorizontalHeaderLabels(["Type", "Image", "What happened"])
-        for row, c in enumerate(report["conflicts"]):
-            for col, text in enumerate((c["type"], c.get("file_name", ""), c["message"])):
-                item = QTableWidgetItem(text)
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                if col and text:
-                    item.setToolTip(text)  # whole, where a long path or message is cut
-                self.table.setItem(row, col, item)
-        # Type and Image as wide as their titles and cells (ResizeToContents measured the titles bold and
-        # left Image Qt's 100 px: `IMG_202404…`), a long path cut in its middle at 40 % of the table;
-        # what happened the rest, wrapped onto as many lines as it takes (rows measured at each resize:
-        # 4,000 took 1.3 s, so past WRAPPED_ROWS one line each, whole in the tooltip and the saved report)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.table.setWordWrap(True)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        if self.table.rowCount() <= WRAPPED_ROWS:
-            self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.columns = ContentColumns(self.table, (0, 1), most={1: 0.4})
-        save = QPushButton("Save Report…")
-        save.clicked.connect(self.save)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        buttons.addButton(save, QDialogButtonBox.ButtonRole.ActionRole)
-        layout = QVBoxLayout(self)
-        layout.addWidget(summary)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(buttons)
-        self.resize(820, 420)
-
-    def save(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save merge report", "merge-report.json", "JSON (*.json)")
-        if not path:
-            return
-        from pixelproof.core.atomic import atomic_output
-        from pixelproof.core.limits import LimitError, check_output_not_input
-
-        try:
-            check_output_not_input(path, self.inputs, "")
-            with atomic_output(path, text=True) as fh:  # whole or not at all, as every report
-                fh.write(json.dumps(self.report, indent=1, ensure_ascii=False) + "\n")
-        except (LimitError, OSError) as e:
-            QMessageBox.warning(self, "Save merge report", as_text(f"Cannot save the report: {e}"))
-
-
-def _renamed_html(renamed: list[dict[str, str]], relocated: list[dict[str, str]], most: int = 8) -> str:
-    """The lines ``pixelproof merge`` prints for files annotators renamed, one per line (the first ``most``:
-    the saved report lists every one), and for shards relocated to copies of the images (one per shard),
-    escaped for the summary's rich text."""
-    from html import escape
-
-    from pixelproof.core.merge import relocated_lines, renamed_text
-
-    lines = [escape(renamed_text(r["file_name"], r["renamed_to"], r["shard"])) for r in renamed[:most]]
-    if len(renamed) > most:
-        lines.append(f"… and {len(renamed) - most} more (Save Report… lists them)")
-    lines += [escape(line) for line in relocated_lines(relocated)]  # a line per shard
-    return "".join(f"<br>{line}" for line in lines)
-
-
-def _geometry_html(rows: list[dict[str, Any]]) -> str:
-    """The warnings ``pixelproof merge`` prints for shards that gave an image another pixel spacing (or
-    slice position) than the base, whose the project kept, escaped for the summary's rich text."""
-    from html import escape
-
-    from pixelproof.core.merge_geometry import geometry_lines
-
-    return "".join(f"<br>⚠ {escape(line)}" for line in geometry_lines(rows))
+    if not report.get("left_out_objects") or project is None:
+        return None
+    try:
+        path = left_out_report_path(project, inputs)
+        with atomic_output(path, text=True) as fh:  # whole or not at all, as every report
+            fh.write(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    except OSError:
+        return None
+    return path
 
 
 IDENTITY_KEY = "team/author"
@@ -437,6 +352,7 @@ class TeamsActions(QObject):
             review_menu.addSeparator()
             review_menu.addAction(self.view.action)
         self.last_report: dict[str, Any] | None = None
+        self.left_out_file: Path | None = None  # where the last merge wrote the objects it left out
         shell.documentChanged.connect(self._update)
         self._update()
 
@@ -567,8 +483,10 @@ class TeamsActions(QObject):
                 )
                 return
             self.last_report = report
+            inputs = [doc.path, *paths, manifest_path]
+            self.left_out_file = _write_left_out(report, doc.path, inputs)
             if show_report:
-                ConflictDialog(report, self.shell.widget, [doc.path, *paths, manifest_path]).exec()
+                ConflictDialog(report, self.shell.widget, inputs, self.left_out_file).exec()
 
         job = Job(work, self, expected=(ProjectFormatError, MergeError, OSError))
         job.finished.connect(done)
