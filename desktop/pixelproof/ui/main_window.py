@@ -37,6 +37,7 @@ from pixelproof.ui.icons import TOOLBAR_SIZE, icon
 from pixelproof.ui.image_list_actions import ImageListActions
 from pixelproof.ui.interop_dialogs import InteropActions
 from pixelproof.ui.masks_menu import MasksMenu
+from pixelproof.ui.menu_text import with_mnemonics
 from pixelproof.ui.messages_window import MessagesActions
 from pixelproof.ui.object_steps import ObjectSteps
 from pixelproof.ui.panels import PANEL_CLASSES, Panel
@@ -44,7 +45,7 @@ from pixelproof.ui.project_files import ProjectFiles
 from pixelproof.ui.review import ReviewMode
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shell import Shell, behind_a_tab, scrollable
-from pixelproof.ui.shortcuts import REGISTRY, describe, make_action, plain, with_mnemonics
+from pixelproof.ui.shortcuts import REGISTRY, describe, make_action, plain
 from pixelproof.ui.slices import SliceActions
 from pixelproof.ui.status_readout import StatusReadout
 from pixelproof.ui.tag_actions import save_tag_actions, tag_actions

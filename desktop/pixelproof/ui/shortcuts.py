@@ -553,23 +553,6 @@ def plain(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def with_mnemonics(texts: list[str]) -> list[str]:
-    """Menu texts of plain ``texts`` with an Alt+letter each, none shared: a word's first letter if free,
-    else any free letter (dock titles: Problems after Properties gets P&roblems)."""
-    taken: set[str] = set()
-    out = []
-    for text in texts:
-        starts = [i for i, c in enumerate(text) if c.isalnum() and (i == 0 or not text[i - 1].isalnum())]
-        rest = [i for i, c in enumerate(text) if c.isalnum()]
-        at = next((i for i in starts + rest if text[i].lower() not in taken), None)
-        if at is None:
-            out.append(plain(text))
-            continue
-        taken.add(text[at].lower())
-        out.append(plain(text[:at]) + "&" + plain(text[at:]))
-    return out
-
-
 def make_action(
     id: str,
     parent: QObject,
