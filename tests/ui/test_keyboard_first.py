@@ -22,7 +22,8 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 ACCEPT_ALL = "model.accept_all"
 # rare and harmless to reach through the menu; View > Messages… opens with a click on the status bar's message
 # too, and the keys its peers have elsewhere are taken here (VS Code's Ctrl+Shift+U is IBus's Unicode entry)
-WITHOUT_KEY = {"image.pixel_limit", "help.about", "view.messages"}
+# the History panel's (Alt+Shift+H shows hidden objects) and the Problems panel's (F6 shows it) toggles too
+WITHOUT_KEY = {"image.pixel_limit", "help.about", "view.messages", "panels.history", "panels.problems"}
 
 
 def menu_actions(actions: list[QAction]) -> list[QAction]:

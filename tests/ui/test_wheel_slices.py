@@ -1,4 +1,4 @@
-"""Edit > Preferences > "Mouse wheel on a volume slice": Zoom (the default, as LabelMe and CVAT) or Step
+"""Edit > Preferences > "Mouse wheel on a volume slice": as other images (the default: zoom, as CVAT) or Step
 slices (as 3D Slicer, ITK-SNAP, OHIF and PACS viewers). With Step slices a wheel notch over a slice goes one
 slice as PgDn / PgUp do, in 3D Slicer's direction (its wheel forward is IncrementSlice: the slice offset up
 the patient, toward S on an axial slice), Ctrl+wheel zooms, Shift+wheel stays the brush size, and the
@@ -40,7 +40,7 @@ def choose_step_slices(win) -> None:  # type: ignore[no-untyped-def]
     """Through the Preferences dialog: the combo box, an arrow key, Close."""
     dialog = PreferencesDialog(win)
     combo = dialog.findChild(QComboBox, "wheelOnVolume")
-    assert combo.currentText() == "Zoom"  # the default
+    assert combo.currentText() == "As other images"  # the default
     combo.setFocus()
     QTest.keyClick(combo, Qt.Key.Key_Down)
     assert combo.currentText() == "Step slices"

@@ -37,14 +37,16 @@ from pixelproof.ui.icons import TOOLBAR_SIZE, icon
 from pixelproof.ui.image_list_actions import ImageListActions
 from pixelproof.ui.interop_dialogs import InteropActions
 from pixelproof.ui.masks_menu import MasksMenu
+from pixelproof.ui.menu_text import with_mnemonics
 from pixelproof.ui.messages_window import MessagesActions
 from pixelproof.ui.object_steps import ObjectSteps
+from pixelproof.ui.panel_actions import fill_panels_menu
 from pixelproof.ui.panels import PANEL_CLASSES, Panel
 from pixelproof.ui.project_files import ProjectFiles
 from pixelproof.ui.review import ReviewMode
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shell import Shell, behind_a_tab, scrollable
-from pixelproof.ui.shortcuts import REGISTRY, describe, make_action, plain, with_mnemonics
+from pixelproof.ui.shortcuts import REGISTRY, describe, make_action, plain
 from pixelproof.ui.slices import SliceActions
 from pixelproof.ui.status_readout import StatusReadout
 from pixelproof.ui.tag_actions import save_tag_actions, tag_actions
@@ -241,9 +243,7 @@ class MainWindow(QMainWindow):
         m.addActions([self.act_window, self.act_auto_window])
         m.addSeparator()
         m.addMenu("&Theme").addActions(list(self.theme_actions.values()))
-        self.panels_menu = m.addMenu("&Panels")
-        for dock in self.docks.values():
-            self.panels_menu.addAction(dock.toggleViewAction())
+        self.panels_menu = m.addMenu("&Panels")  # the docks' items: ``fill_panels_menu``
         mb.addMenu("&Tools").addActions(list(self.tool_actions.values()))
         m = mb.addMenu("&Image")
         m.addActions([self.act_next, self.act_prev])
@@ -276,11 +276,7 @@ class MainWindow(QMainWindow):
         self.categories = CategoryChooser(self.shell, self.category_menu, tb)  # digit keys, Category box
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
         self.toolbar = tb
-        self.panels_menu.addSeparator()
-        self.panels_menu.addAction(tb.toggleViewAction())
-        shown = [a for a in self.panels_menu.actions() if not a.isSeparator()]  # the docks' titles
-        for act, text in zip(shown, with_mnemonics([a.text() for a in shown]), strict=True):
-            act.setText(text)
+        fill_panels_menu(self.panels_menu, self.docks, tb)  # View > Panels, keyed from the registry
 
     def _refresh_icons(self, _dark: bool = False) -> None:
         for act in self.findChildren(QAction):

@@ -1,5 +1,5 @@
-"""Edit > Preferences: what the mouse wheel does on a volume's slice (``wheel_mode``) and the keys of every
-action, from the one shortcut registry (``ui.shortcuts``).
+"""Edit > Preferences: what the mouse wheel does, over any image and on a volume's slice (``wheel_mode``),
+and the keys of every action, from the one shortcut registry (``ui.shortcuts``).
 
 A change applies at once to every open window and is kept in the settings (``REGISTRY.set_keys``); a key
 that another action already uses, or that opens a menu (Alt+F: File), is refused with a message naming
@@ -7,6 +7,8 @@ that action or menu, so no key ever does two things.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -31,31 +33,37 @@ from PySide6.QtWidgets import (
 
 from pixelproof.ui.dialogs import fit_column_to_every_row, hide_unmatched_rows
 from pixelproof.ui.shortcuts import REGISTRY
-from pixelproof.ui.wheel_mode import CHOICES, LABEL, TIP, set_wheel_mode, wheel_steps_slices
+from pixelproof.ui.wheel_mode import (
+    CANVAS_CHOICES,
+    CANVAS_LABEL,
+    CANVAS_TIP,
+    CHOICES,
+    LABEL,
+    TIP,
+    set_canvas_wheel,
+    set_wheel_mode,
+    wheel_scrolls,
+    wheel_steps_slices,
+)
 
 NO_KEY = "—"
 
 
 class PreferencesDialog(QDialog):
-    """The wheel's setting; a table of the actions and their keys; below it the chosen action's key
+    """The wheel's settings; a table of the actions and their keys; below it the chosen action's key
     editor."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
-        self.wheel_box = QComboBox()
-        self.wheel_box.setObjectName("wheelOnVolume")
-        for mode, text in CHOICES:
-            self.wheel_box.addItem(text, mode)
-        self.wheel_box.setCurrentIndex(1 if wheel_steps_slices() else 0)
-        self.wheel_box.setToolTip(TIP)
-        self.wheel_box.currentIndexChanged.connect(lambda _i: set_wheel_mode(self.wheel_box.currentData()))
-        wheel_label = QLabel(LABEL.replace("wheel", "&wheel", 1))
-        wheel_label.setBuddy(self.wheel_box)
-        wheel_row = QHBoxLayout()
-        wheel_row.addWidget(wheel_label)
-        wheel_row.addWidget(self.wheel_box)
-        wheel_row.addStretch(1)
+        self.canvas_wheel_box, canvas_wheel_row = choice_row(
+            "wheelMode", CANVAS_LABEL.replace("wheel", "w&heel", 1), CANVAS_CHOICES, wheel_scrolls(),
+            CANVAS_TIP, set_canvas_wheel,
+        )  # fmt: skip
+        self.wheel_box, wheel_row = choice_row(
+            "wheelOnVolume", LABEL.replace("wheel", "&wheel", 1), CHOICES, wheel_steps_slices(), TIP,
+            set_wheel_mode,
+        )  # fmt: skip
         keys_heading = QLabel("<b>Keyboard shortcuts</b>")
         self.entries = [e for e in REGISTRY.entries() if e.editable]
         self.filter_edit = QLineEdit()
@@ -100,7 +108,7 @@ class PreferencesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         note = QLabel(
             "Keys change at once in every window and are remembered. Mouse gestures and 1-9 are fixed, but "
-            "for the wheel on a volume's slice below."
+            "for the wheel's settings below."
         )
         note.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -111,6 +119,7 @@ class PreferencesDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(note)
         layout.addWidget(QLabel("<b>Mouse</b>"))
+        layout.addLayout(canvas_wheel_row)
         layout.addLayout(wheel_row)
         layout.addWidget(buttons)
         self._fill_keys()
@@ -198,3 +207,29 @@ class PreferencesDialog(QDialog):
             shown = [r for r in range(self.table.rowCount()) if not self.table.isRowHidden(r)]
             if shown:
                 self.table.setCurrentCell(shown[0], 0)
+
+
+def choice_row(
+    name: str,
+    label: str,
+    choices: tuple[tuple[str, str], ...],
+    second: bool,
+    tip: str,
+    keep: Callable[[str], None],
+) -> tuple[QComboBox, QHBoxLayout]:
+    """A wheel setting's row: its label (with an Alt+letter) and a combo box of ``choices`` (value, text),
+    on the second when ``second``; a choice is kept at once with ``keep(value)``."""
+    box = QComboBox()
+    box.setObjectName(name)
+    for mode, text in choices:
+        box.addItem(text, mode)
+    box.setCurrentIndex(1 if second else 0)
+    box.setToolTip(tip)
+    box.currentIndexChanged.connect(lambda _i: keep(box.currentData()))
+    shown = QLabel(label)
+    shown.setBuddy(box)
+    row = QHBoxLayout()
+    row.addWidget(shown)
+    row.addWidget(box)
+    row.addStretch(1)
+    return box, row

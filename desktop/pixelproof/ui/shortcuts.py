@@ -205,6 +205,16 @@ DEFAULTS: list[Shortcut] = [
     # the session's status messages, kept (QGIS's Log Messages panel has no default key either)
     _("view.messages", "&Messages…", note="every status bar message of the session, with its time; "
       "a click on the status bar's message opens them too"),
+    # View > Panels: each dock's own show / hide item (``panel_actions``), keyed as "Alt+Shift+its initial";
+    # the labeling view's docks only: the review view hides them (Qt Creator's Alt+digit are image states)
+    _("panels.images", "Show / Hide &Images Panel", ("Alt+Shift+I",), "labeling"),
+    _("panels.categories", "Show / Hide &Categories Panel", ("Alt+Shift+C",), "labeling"),
+    _("panels.annotations", "Show / Hide &Annotations Panel", ("Alt+Shift+A",), "labeling"),
+    _("panels.properties", "Show / Hide &Properties Panel", ("Alt+Shift+P",), "labeling"),
+    _("panels.history", "Show / Hide &History Panel", (), "labeling"),
+    _("panels.guidelines", "Show / Hide &Guidelines Panel", ("Alt+Shift+G",), "labeling"),
+    _("panels.model", "Show / Hide &Model Panel", ("Alt+Shift+M",), "labeling"),
+    _("panels.problems", "Show / Hide P&roblems Panel", (), "labeling", note="F6 shows it too"),
     # Tools (one per tool class: tool.<name>)
     _("tool.select", "&Select / Edit", ("V",), "labeling"),
     _("tool.box", "&Box", ("B",), "labeling"),
@@ -306,8 +316,11 @@ DEFAULTS: list[Shortcut] = [
     _("help.shortcuts", "&Shortcuts…", ("Ctrl+/", "F1")),
     _("help.about", "&About PixelProof"),
     # Mouse gestures and keys a tool handles itself (listed, not rebindable)
-    gesture("canvas.zoom", "Zoom in / out at the cursor (Ctrl+wheel on a volume's slice with Step slices)",
-            "Wheel"),
+    gesture("canvas.zoom", "Zoom in / out at the cursor (Ctrl+wheel with Edit > Preferences > Mouse wheel: "
+            "Scroll, or on a volume's slice with Step slices)", "Wheel", "Ctrl+wheel"),
+    # LabelMe's wheel: it scrolls, Shift sideways, Ctrl zooms
+    gesture("canvas.wheel_scroll", "Scroll up / down, left / right (a touchpad's swipe too), with Edit > "
+            "Preferences > Mouse wheel: Scroll (LabelMe)", "Wheel", "Shift+wheel"),
     gesture("canvas.wheel_slices", "Next / previous slice of a volume (away from you: next), with Edit > "
             "Preferences > Mouse wheel on a volume slice: Step slices", "Wheel on a slice"),
     gesture("canvas.pan", "Pan", "Space + drag", "Middle drag", takes=("Space",)),
@@ -325,7 +338,8 @@ DEFAULTS: list[Shortcut] = [
     gesture("canvas.nudge", "Move the selection by 1 px / 10 px (every tool)", "Arrows", "Shift+arrows",
             takes=(*ARROWS, *(f"Shift+{k}" for k in ARROWS))),
     gesture("canvas.cancel", "Cancel the drawing in progress, or clear the selection", "Esc", takes=("Esc",)),
-    gesture("canvas.brush_size", "Brush size", "Shift+wheel"),
+    gesture("canvas.brush_size", "Brush size (brush and eraser, whatever the Mouse wheel setting)",
+            "Shift+wheel"),
     gesture("canvas.brush_line", "Straight line from where the last stroke ended, into its mask",
             "Brush / eraser: Shift+click"),
     gesture("review.center", "Centre the three views on an object", "Review: click an object row"),
@@ -555,23 +569,6 @@ def describe(act: QAction, tip: str = "") -> None:
 def plain(text: str) -> str:
     """User text (a category, a file name) as a menu shows it literally: "R&D" is not R, underlined D."""
     return text.replace("&", "&&")
-
-
-def with_mnemonics(texts: list[str]) -> list[str]:
-    """Menu texts of plain ``texts`` with an Alt+letter each, none shared: a word's first letter if free,
-    else any free letter (dock titles: Problems after Properties gets P&roblems)."""
-    taken: set[str] = set()
-    out = []
-    for text in texts:
-        starts = [i for i, c in enumerate(text) if c.isalnum() and (i == 0 or not text[i - 1].isalnum())]
-        rest = [i for i, c in enumerate(text) if c.isalnum()]
-        at = next((i for i in starts + rest if text[i].lower() not in taken), None)
-        if at is None:
-            out.append(plain(text))
-            continue
-        taken.add(text[at].lower())
-        out.append(plain(text[:at]) + "&" + plain(text[at:]))
-    return out
 
 
 def make_action(

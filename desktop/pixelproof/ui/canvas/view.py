@@ -1,8 +1,8 @@
 """CanvasView: shows the Document's current image and its annotations, zooms and pans, and hands mouse and
 key events (in scene = image-pixel coordinates) to the active tool.
 
-Navigation belongs to the view so every tool gets it for free: wheel = zoom at the cursor, Space+drag or
-middle drag = pan, right drag = window/level, Ctrl+0 / Ctrl+= / Ctrl+- through ``fit``/``zoom_by``.
+Navigation belongs to the view so every tool gets it for free: wheel = zoom at the cursor or scroll
+(``wheel_mode``), Space+drag or middle drag = pan, right drag = window/level, Ctrl+0 / Ctrl+= / Ctrl+-.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pixelproof.ui.canvas import hit_test, stacking, tag_layout
 from pixelproof.ui.canvas.aspect import physical_aspect
 from pixelproof.ui.canvas.display_controls import DisplayControls
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
-from pixelproof.ui.canvas.image_view import setup_image_view, wheel_zoom_factor
+from pixelproof.ui.canvas.image_view import setup_image_view
 from pixelproof.ui.canvas.items import AnnotationItemMixin, make_item
 from pixelproof.ui.canvas.layers import BoxLayer
 from pixelproof.ui.canvas.lazy_items import LazyItems
@@ -38,6 +38,7 @@ from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.canvas.window_drag import WindowDrag
 from pixelproof.ui.canvas.zoom_pan import ZoomAndPan
 from pixelproof.ui.document import Document
+from pixelproof.ui.wheel_mode import wheel_navigates
 from pixelproof.ui.workers import ImageLoader, LoadedImage
 
 
@@ -472,8 +473,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         if self.tool is not None and self.tool.wheel(event):  # e.g. Shift+wheel = brush size
             event.accept()
             return
-        if (factor := wheel_zoom_factor(event)) is not None:
-            self.zoom_by(factor, event.position().toPoint())
+        if wheel_navigates(self, event):  # zoom at the cursor, or scroll as LabelMe (Preferences)
             event.accept()
 
     # -- events to the tool ----------------------------------------------------------------------

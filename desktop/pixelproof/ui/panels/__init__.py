@@ -1,6 +1,7 @@
 """Dock panels, one module each. A panel is a QWidget with ``title``, ``object_name`` (the dock's name
 in saved window layouts), ``area`` and ``set_document(doc | None)``; ``PANEL_CLASSES`` is the list the
-main window turns into docks — adding a dock = a module + one line there."""
+main window turns into docks — adding a dock = a module + one line there, and its View > Panels item's
+entry ``panels.<name>`` in the shortcut registry (``ui.panel_actions``)."""
 
 from __future__ import annotations
 

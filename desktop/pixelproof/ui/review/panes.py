@@ -2,12 +2,13 @@
 
 Each pane is a light QGraphicsView over the canvas's tiled ``ImageItem`` (the same loaded pixels, shared),
 an RGBA overlay (masks of one side, or the difference codes) and a dashed box around the object in focus.
-Navigation is the canvas's: wheel zooms at the cursor, drag (left or middle) pans, right drag sets the
-window / level of all three (``WindowDrag``, the canvas's gesture), Ctrl+0 / Ctrl+= / Ctrl+-
-fit and zoom when a pane has the focus; a click without a drag picks the object under the cursor. A slice
-placed in the patient shows the canvas's orientation letters (``canvas.orientation``), and the pixel under
-the cursor goes to the status bar as the canvas's does (``cursorMoved``, ``loaded``, ``pixel_value``), and so
-do its zoom and display window while the review view is shown (``zoomChanged``, ``windowChanged``).
+Navigation is the canvas's: wheel zooms at the cursor (or scrolls: ``wheel_mode``), drag (left or middle)
+pans, right drag sets the window / level of all three (``WindowDrag``, the canvas's gesture), Ctrl+0 /
+Ctrl+= / Ctrl+- fit and zoom when a pane has the focus; a click without a drag picks the object under the
+cursor. A slice placed in the patient shows the canvas's orientation letters (``canvas.orientation``), and
+the pixel under the cursor goes to the status bar as the canvas's does (``cursorMoved``, ``loaded``,
+``pixel_value``), and so do its zoom and display window while the review view is shown (``zoomChanged``,
+``windowChanged``).
 """
 
 from __future__ import annotations
@@ -51,12 +52,12 @@ from pixelproof.ui.canvas.image_view import (
     clamp_zoom,
     keep_at,
     setup_image_view,
-    wheel_zoom_factor,
     zoom_to_fit,
 )
 from pixelproof.ui.canvas.orientation import OrientationMarks, patient_of
 from pixelproof.ui.canvas.window_drag import WindowDrag
 from pixelproof.ui.shortcuts import REGISTRY
+from pixelproof.ui.wheel_mode import wheel_navigates
 from pixelproof.ui.workers import LoadedImage
 
 if TYPE_CHECKING:
@@ -291,9 +292,18 @@ class ReviewPane(StretchedScale, QGraphicsView):
         elif self.group is not None:
             self.group.follow(self)
 
+    def image_rect(self) -> QRectF:
+        h, w = self.image_size
+        return QRectF(0, 0, w, h)
+
+    def pan_by(self, dx: int, dy: int) -> None:
+        """Move the picture ``dx``, ``dy`` screen pixels (a drag, a scroll); the linked panes follow."""
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - dx)
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() - dy)
+        self.fitted = False
+
     def wheelEvent(self, event: QWheelEvent) -> None:
-        if (factor := wheel_zoom_factor(event)) is not None:
-            self.zoom_by(factor, event.position().toPoint())
+        wheel_navigates(self, event)  # zoom at the cursor, or scroll: the canvas's setting (Preferences)
         event.accept()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -320,9 +330,7 @@ class ReviewPane(StretchedScale, QGraphicsView):
         self._dragged = True
         d = p - self._last
         self._last = p
-        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - d.x())
-        self.verticalScrollBar().setValue(self.verticalScrollBar().value() - d.y())
-        self.fitted = False
+        self.pan_by(d.x(), d.y())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.RightButton and self.window_drag.stop():
