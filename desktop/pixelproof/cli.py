@@ -96,6 +96,18 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def parse_command_line(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``parser.parse_args``, but an option the subcommand does not take is refused with that subcommand's
+    usage (``pixelproof qa: error: unrecognized arguments: --bogus``): argparse hands a subparser's leftover
+    arguments back to the top-level parser, whose usage is the app's, not the command's."""
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        commands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        command = commands[0].choices.get(args.command) if commands and args.command else None
+        (command or parser).error(f"unrecognized arguments: {' '.join(extras)}")
+    return args
+
+
 def add_max_pixels_option(parser: argparse.ArgumentParser) -> None:
     """``--max-pixels N``: decode images of up to N pixels at once (core.limits; default 2**28)."""
     from pixelproof.core.limits import ENV_MAX_PIXELS, parse_pixel_count
@@ -171,7 +183,7 @@ def _main(argv: list[str]) -> int:
         args, qt_args = parser.parse_known_args(argv)
         args.qt_args = qt_args
     else:
-        args = parser.parse_args(argv)
+        args = parse_command_line(parser, argv)
     if getattr(args, "max_pixels", None) is not None:
         from pixelproof.core.limits import set_max_pixels
 

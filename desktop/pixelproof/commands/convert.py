@@ -1,4 +1,5 @@
-"""``pixelproof convert INPUT OUTPUT --from FMT --to FMT``: between any formats of ``pixelproof.interop``.
+"""``pixelproof convert INPUT OUTPUT --from FMT --to FMT`` (or ``-o OUTPUT``): between any formats of
+``pixelproof.interop``.
 
 The formats and their option flags are generated from the declarations in ``interop/formats.py``: an option
 ``extract_images`` of a reader is the flag ``--extract-images``; a flag goes to every side (reader of
@@ -42,7 +43,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("input", help="file or folder to read")
-    p.add_argument("output", help="file (coco) or folder to write")
+    p.add_argument("output", nargs="?", help="file (coco) or folder to write (or give it as -o OUTPUT)")
+    p.add_argument(
+        "-o",
+        "--output",
+        dest="output_option",
+        metavar="OUTPUT",
+        help="OUTPUT as an option, as new/add take it",
+    )
     p.add_argument(
         "--from",
         dest="src_format",
@@ -86,7 +94,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "pixelproof convert VOC2012/ project.json --from masks --to coco --mode voc",
         "pixelproof convert project.json out/ --from coco --to yolo --changed-since v1",
     )
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, usage_error=p.error)
+
+
+def _output(args: argparse.Namespace) -> str:
+    """OUTPUT, given after INPUT or as ``-o``; given both ways, or neither, is a usage error (exit 2 with
+    convert's usage): which of two different paths was meant cannot be guessed."""
+    if args.output is not None and args.output_option is not None:
+        args.usage_error(
+            f"OUTPUT given twice: {args.output!r} after INPUT and {args.output_option!r} as -o/--output; "
+            "give one"
+        )
+    output = args.output if args.output is not None else args.output_option
+    if output is None:
+        args.usage_error("the following arguments are required: output (after INPUT, or as -o OUTPUT)")
+    return output
 
 
 def _changed_since(project: Any, args: argparse.Namespace) -> Any:
@@ -135,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.interop.format_guess import another_format_hint
     from pixelproof.interop.formats import EXPORT_OPTION_NAMES, FORMATS, all_options
 
+    args.output = _output(args)
     batch = batch_options(args)
     if not os.path.exists(args.input):
         error(f"{args.input}: not found")

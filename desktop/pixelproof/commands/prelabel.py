@@ -51,7 +51,7 @@ from pixelproof.inference.apply import (
     select_images,
     skipped_words,
 )
-from pixelproof.inference.base import Backend, BackendError
+from pixelproof.inference.base import Backend, BackendError, specks_note
 from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, lanes_allowed, propose_batch
 from pixelproof.inference.class_filter import ClassFilter, ignored_line, keeps_none
 from pixelproof.inference.class_mapping import (
@@ -406,6 +406,8 @@ def _run_job(
     )
     if result.succeeded and not result.annotations:  # "0 annotations added" after minutes: say why
         warn(nothing_found_line(result, backend, tiles))
+    elif note := specks_note(backend, result.annotations, result.speckles):  # a level cutting into noise
+        warn(note)
     return 1 if result.succeeded == 0 else 0
 
 

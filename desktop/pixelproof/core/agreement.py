@@ -43,6 +43,7 @@ from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, versions_side_by_side
 from pixelproof.core.paths import RelativeNames
 from pixelproof.core.qa import QAOptions, score_image
+from pixelproof.core.qa_near_misses import near_ious, near_miss_note
 from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects, iou_pairs, spacing_warning
 from pixelproof.core.shard_match import RenamedTwins, another_picture, copied_from
 from pixelproof.core.split import image_key
@@ -95,6 +96,7 @@ class ImageAgreement:
     units: list[Unit]
     patterns: dict[str, Counter[tuple[int, ...]]] = field(default_factory=dict)  # class -> STAPLE patterns
     pixels: int = 0  # height x width: a class nobody drew here is that many all-background pixels
+    near_ious: list[float] = field(default_factory=list)  # unpaired objects near one (qa_near_misses)
 
 
 def raters_from_shards(shards: list[Shard]) -> list[Rater]:
@@ -195,6 +197,7 @@ def image_agreement(file_name: str, members: list[Member], iou_threshold: float 
     """Agreement figures of one image (see the module docstring). Pure: reads its arguments only."""
     options = QAOptions(iou_threshold=iou_threshold, boundary_metrics=False)
     rows: list[PairRow] = []
+    near: list[float] = []
     shape = (members[0].image.height, members[0].image.width)
     objects = [image_objects(m.project, m.image, shape) for m in members]  # decoded once each
     for (a, ma), (b, mb) in itertools.combinations(enumerate(members), 2):
@@ -202,6 +205,7 @@ def image_agreement(file_name: str, members: list[Member], iou_threshold: float 
         score = score_image(
             pair, ma.project, mb.project, options, objects=(objects[a], objects[b]), crowd=False
         )
+        near += near_ious(score.objects)
         for r in score.rows:
             c = r.instances
             rows.append(
@@ -214,7 +218,9 @@ def image_agreement(file_name: str, members: list[Member], iou_threshold: float 
         for unit in cluster_objects(objects, iou_threshold)
     ]
     patterns = _class_patterns(objects, shape)
-    return ImageAgreement(file_name, [m.rater for m in members], rows, units, patterns, shape[0] * shape[1])
+    return ImageAgreement(
+        file_name, [m.rater for m in members], rows, units, patterns, shape[0] * shape[1], near
+    )
 
 
 def _class_patterns(objects: list[list[ImageObject]], shape: tuple[int, int]) -> dict[str, Counter]:
@@ -496,7 +502,13 @@ def run_agreement(
             problems.append(f"{items[index][0]}: could not be compared: {found.reason}")
         else:
             results.append(found)
-    return AgreementResult([r.name for r in raters], results, problems, iou_threshold)
+    near = [v for found in results for v in found.near_ious]
+    note = near_miss_note(
+        near, iou_threshold, "pixelproof agreement", ("object of one rater", "objects of one rater")
+    )
+    return AgreementResult(
+        [r.name for r in raters], results, problems + ([note] if note else []), iou_threshold
+    )
 
 
 def _hd95_per_unit(card: dict[str, Any]) -> dict[str, Any]:

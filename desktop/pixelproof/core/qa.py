@@ -353,9 +353,11 @@ def run_qa(
     from pixelproof.core.batch import BatchCancelled, SerialExecutor
     from pixelproof.core.qa_ap import ApCollector
     from pixelproof.core.qa_batch import score_pairs
+    from pixelproof.core.qa_near_misses import near_ious, near_miss_note
     from pixelproof.core.qa_volumes import VolumeCollector
 
     volumes, detections = VolumeCollector(categories), ApCollector(categories)
+    near: list[float] = []  # missed objects' IoU with an extra one of their class (qa_near_misses)
     same_size, left_out = scorable_pairs(pairs, whole)
     result.problems += left_out + unit_warning(same_size)
     scores: Iterable = score_pairs(
@@ -378,12 +380,14 @@ def run_qa(
             result.below_score += score.below_score
             volumes.add(score)
             detections.add(score)
+            near += near_ious(score.objects)
     except BatchCancelled:
         pass  # the rows done so far
     if ref.instance_scored:  # every object of a reference image the candidate lacks is missed, as COCOeval
         from pixelproof.core.qa_unmatched import count_unmatched_reference
 
         result.missed = count_unmatched_reference(ref, whole, pairs, detections, result.problems, cache)
+    result.problems += [n for n in [near_miss_note(near, opt.iou_threshold, "pixelproof qa")] if n]
     result.per_volume = volumes.score(opt, result.problems)
     result.ap, result.confusion = detections.ap(ref.instance_scored), detections.confusion()
     result.confusion_images = detections.confusion_images()

@@ -46,6 +46,9 @@ class ObjectRow:
     review: str | None = None  # the candidate annotation's decision (accepted, rejected, pending) and note
     note: str | None = None
     score: float | None = None  # the candidate object's (a model's confidence), None for a missed one
+    #: for "fn": its best IoU (0 < IoU <= the threshold) with an extra ("fp") object of its class, 0 when it
+    #: overlaps none: a near miss, say a 3x3 pit drawn 5x5 (``qa_near_misses`` counts them for a hint)
+    near_iou: float = 0.0
 
     def value(self, name: str) -> float:
         if name == "iou":
@@ -145,12 +148,13 @@ def match_objects(
     codes: dict[str, int] = {}
     r_cat = np.array([codes.setdefault(o.category, len(codes)) for o in left_r], dtype=np.int64)
     c_cat = np.array([codes.setdefault(o.category, len(codes)) for o in left_c], dtype=np.int64)
-    m = iou_pairs(left_r, left_c).tocoo()
-    across = r_cat[m.row] != c_cat[m.col]  # same-class leftovers did not match in the first pass
-    m = matching.pair_table(m.row[across], m.col[across], m.data[across], m.shape)
+    left = iou_pairs(left_r, left_c).tocoo()
+    across = r_cat[left.row] != c_cat[left.col]  # same-class leftovers did not match in the first pass
+    m = matching.pair_table(left.row[across], left.col[across], left.data[across], left.shape)
     wrong = matching.match(m, threshold)
     wi = {i for i, _ in wrong}
     wj = {j for _, j in wrong}
+    near = _near_ious(left, ~across, wi, wj)
     for (i, j), iou in zip(wrong, matching.pair_ious(m, wrong), strict=True):
         row = pair_row(base, "wrong_class", left_r[i], left_c[j], iou, cmp)
         objects.append(row)
@@ -163,6 +167,7 @@ def match_objects(
         counts[r.category].fn += 1
         row = single_row(base, "fn", r, cmp)
         row.best_iou = best_r.get(id(r), 0.0)
+        row.near_iou = near[i]
         objects.append(row)
     for j, c in enumerate(left_c):
         if j in wj:
@@ -172,6 +177,20 @@ def match_objects(
         row.best_iou = best_c.get(id(c), 0.0)
         objects.append(row)
     return objects
+
+
+def _near_ious(left, same, paired_r: set[int], paired_c: set[int]) -> list[float]:  # type: ignore[no-untyped-def]
+    """Each leftover reference object's best IoU with a leftover candidate of its class that stays extra
+    (``same``: the same-class pairs of ``left``, the sparse pairs already measured; none is above the
+    threshold, or the first pass would have paired it)."""
+    keep = same.copy()
+    if paired_r:
+        keep &= ~np.isin(left.row, list(paired_r))
+    if paired_c:
+        keep &= ~np.isin(left.col, list(paired_c))
+    best = np.zeros(left.shape[0])
+    np.maximum.at(best, left.row[keep], left.data[keep])
+    return best.tolist()
 
 
 def pair_row(base: dict, status: str, r: ImageObject, c: ImageObject, iou: float, cmp) -> ObjectRow:  # type: ignore[no-untyped-def]

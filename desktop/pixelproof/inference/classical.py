@@ -174,6 +174,7 @@ class ThresholdBackend(Backend):
         self.min_distance = 7
         self.background_radius = 0
         self.split = True
+        self.last_level: tuple[float, float, float] | None = None  # (level, min, max) of the last image
 
     def _set_threshold(self, value: Any) -> None:
         if isinstance(value, str) and value.strip().lower() == "otsu":
@@ -215,6 +216,17 @@ class ThresholdBackend(Backend):
             "or background_radius=R"
         )
 
+    def specks_hint(self) -> str:
+        seen = self.last_level
+        level = "the Otsu level" if self.threshold == "otsu" else f"threshold {self.threshold:g}"
+        if seen and self.threshold == "otsu":
+            level += f" {round(seen[0], 1):g}"
+        used = f" (on values {seen[1]:g}..{seen[2]:g} in the last image)" if seen else ""
+        return (
+            f"{level}{used} cuts background noise into specks; set one between the background and the "
+            "defects with --option threshold=VALUE (in the image's stored values), or background_radius=R"
+        )
+
     def foreground(self, image: np.ndarray) -> np.ndarray:
         """Boolean mask of all object pixels (before splitting into instances)."""
 
@@ -232,6 +244,10 @@ class ThresholdBackend(Backend):
             gray = cv2.subtract(gray, bg) if bright else cv2.subtract(bg, gray)
             bright = True
         level = self._level(gray)
+        # the level on the image's own values, said by ``specks_hint`` (not on a background-subtracted one)
+        self.last_level = (
+            (level, float(gray.min()), float(gray.max())) if self.background_radius <= 0 else None
+        )
         if bright is None:
             bright = self._objects_are_bright(gray, level)
         fg = gray > level if bright else gray <= level

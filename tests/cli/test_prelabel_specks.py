@@ -1,0 +1,55 @@
+"""The threshold backend's Otsu level on a mostly-background 16-bit defect image cuts the noise into specks:
+the run says so when the specks dropped outnumber the objects kept ten to one, and what to set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pixelproof.core.coco import load_project
+from tests.cli.test_prelabel_cli import make_project, run
+
+
+def _line_scan(noise: float) -> np.ndarray:
+    """16-bit background around 1000 with ``noise`` (std), and 12 defects of 8x8 px at 1300."""
+    rng = np.random.default_rng(0)
+    img = rng.normal(1000, noise, (200, 600))
+    for k in range(12):
+        y, x = 20 + (k % 4) * 45, 30 + (k // 4) * 200
+        img[y : y + 8, x : x + 8] = 1300
+    return np.clip(img, 0, 65535).astype(np.uint16)
+
+
+def test_otsu_on_background_noise_suggests_a_threshold(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = make_project(tmp_path / "p", {"scan.png": _line_scan(40)})
+    code, _, err = run(capsys, "prelabel", path, "--backend", "threshold")
+    assert code == 0, err
+    kept = len(load_project(path).annotations)
+    notes = [line for line in err.splitlines() if "specks dropped against" in line]
+    assert len(notes) == 1, err
+    assert (
+        f"against {kept:,} objects kept: the Otsu level 1002.8 (on values 820..1300 in the last image) "
+        in notes[0]
+    )
+    assert "cuts background noise into specks" in notes[0]
+    assert "--option threshold=VALUE" in notes[0]
+    # the level it suggests setting finds the 12 defects, and says nothing more
+    again = make_project(tmp_path / "q", {"scan.png": _line_scan(40)})
+    code, _, err = run(capsys, "prelabel", again, "--backend", "threshold", "--option", "threshold=1200")
+    assert code == 0, err
+    assert len(load_project(again).annotations) == 12
+    assert "specks dropped against" not in err
+
+
+def test_a_few_specks_beside_the_objects_are_not_said(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = make_project(tmp_path / "p", {"scan.png": _line_scan(2)})
+    code, _, err = run(capsys, "prelabel", path, "--backend", "threshold")
+    assert code == 0, err
+    assert len(load_project(path).annotations) == 12
+    assert "specks dropped against" not in err
