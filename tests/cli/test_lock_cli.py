@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from pixelproof.cli import main
 from pixelproof.core.coco import load_project, new_project, save_project
 from pixelproof.core.history import sidecar
@@ -75,7 +77,7 @@ def test_bad_selection_changes_nothing(tmp_path: Path, capsys) -> None:
     path = make(tmp_path)
     before = path.read_bytes()
     assert main(["lock", str(path)]) == 2
-    assert "say which objects: --ids, --images or --category" in capsys.readouterr().err
+    assert "say which objects: --ids, --images, --category or --status" in capsys.readouterr().err
     assert main(["lock", str(path), "--ids", "2,9,11"]) == 1
     assert "p.json: no annotation #9, #11; nothing changed" in capsys.readouterr().err
     assert main(["lock", str(path), "--category", "persn"]) == 2
@@ -98,3 +100,39 @@ def test_a_locked_object_then_refuses_a_command_edit(tmp_path: Path, capsys) -> 
     assert "cannot delete class 'person' and its objects: it has 1 locked object;" in capsys.readouterr().err
     assert main(["unlock", str(path), "--ids", "2"]) == 0
     assert main(["taxonomy", "delete", str(path), "person", "--delete-objects"]) == 0
+
+
+def test_lock_and_unlock_by_image_status(tmp_path: Path, capsys) -> None:
+    """A lead locks every object of the images approved (reviewed) in one go, and unlocks them alike."""
+    path = make(tmp_path)
+    p = load_project(path)
+    p.add_image(ImageRecord(3, "day/c.png", 60, 40))
+    p.add_annotation(Annotation(6, 3, 2, [1.0, 1.0, 10.0, 10.0], area=100.0))
+    p.set_image_status(1, "reviewed")
+    p.set_image_status(3, "reviewed")
+    p.set_image_status(2, "done")
+    save_project(p, path)
+    capsys.readouterr()
+    assert main(["lock", str(path), "--status", "reviewed"]) == 0
+    assert "locked 4 objects (#1, #2, #5, #6) on 2 images" in capsys.readouterr().out
+    assert locked(path) == {1, 2, 5, 6}
+    assert read_log(path)[-1]["edits"] == ["Lock 4 objects"]
+    # with the other selectors, narrowing: the people on reviewed images under day/
+    assert (
+        main(["unlock", str(path), "--status", "reviewed", "--images", "day/*", "--category", "person"]) == 0
+    )
+    assert "unlocked 1 object (#6) on 1 image" in capsys.readouterr().out
+    assert locked(path) == {1, 2, 5}
+    # several statuses; an image with no status recorded is todo: none here
+    assert main(["lock", str(path), "--status", "done", "--status", "reviewed"]) == 0
+    assert locked(path) == {1, 2, 3, 4, 5, 6}
+    assert main(["unlock", str(path), "--status", "todo"]) == 0
+    assert "nothing unlocked (no object matches)" in capsys.readouterr().out
+    # a status that is none of the image states is a usage error, naming them; nothing changed
+    before = path.read_bytes()
+    with pytest.raises(SystemExit) as exit_:
+        main(["lock", str(path), "--status", "approved"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'approved'" in err and "reviewed" in err
+    assert path.read_bytes() == before

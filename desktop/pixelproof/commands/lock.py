@@ -1,8 +1,10 @@
-"""``pixelproof lock|unlock PROJECT [--ids 3,5] [--images GLOB] [--category NAME ...] [-o OUT]``: lock the
+"""``pixelproof lock|unlock PROJECT [--ids 3,5] [--images GLOB] [--category NAME ...] [--status S ...]
+[-o OUT]``: lock the
 objects a lead has checked (``core.object_lock``), or unlock them, without the app - before a ``split``, so
 every annotator's shard carries the locks, or from a script after an automated check. The objects are those
 every selector given names (ids, images as ``predictions --images`` and ``set-split --images`` take them,
-categories as ``predictions --category``); the change is one logged edit, as the app's Edit > Lock (Alt+L),
+categories as ``predictions --category``, images by their status: ``--status reviewed`` locks every object of
+the images a lead approved); the change is one logged edit, as the app's Edit > Lock (Alt+L),
 keeping each object's ``updated`` time. Exit 0 done (or nothing to change), 1 on errors (a project that
 cannot be read or saved, ids or images it lacks), 2 on usage errors (no selector, a category it lacks)."""
 
@@ -18,6 +20,7 @@ from pixelproof.commands._common import (
     image_ids_or_report,
     load_or_report,
 )
+from pixelproof.core.model import IMAGE_STATES
 from pixelproof.core.wording import plural
 
 SHOWN_IDS = 10  # ids named in the summary line; the rest counted
@@ -57,6 +60,13 @@ def add_lock_parser(sub: argparse._SubParsersAction, *, locked: bool) -> None:
         metavar="NAME",
         help="the objects of this category (repeat for several)",
     )
+    p.add_argument(
+        "--status",
+        action="append",
+        choices=IMAGE_STATES,
+        metavar="STATUS",
+        help=f"the objects on images of this status ({', '.join(IMAGE_STATES)}; repeat for several)",
+    )
     p.add_argument("-o", "--output", metavar="OUT", help="write here (default: update PROJECT)")
     p.add_argument("--author", metavar="NAME", help=f"who {verb}s (history; default: the user identity)")
     add_examples(
@@ -64,6 +74,7 @@ def add_lock_parser(sub: argparse._SubParsersAction, *, locked: bool) -> None:
         f"pixelproof {verb} project.json --ids 3,5",
         f"pixelproof {verb} project.json --images 'night/*' --category car",
         f"pixelproof {verb} project.json --images '*' -o checked.json",
+        f"pixelproof {verb} project.json --status reviewed",
     )
     p.set_defaults(run=run, locked=locked)
 
@@ -90,8 +101,8 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.object_lock import is_locked, with_locked
 
     verb = "lock" if args.locked else "unlock"
-    if not (args.ids or args.images or args.category):
-        error(f"{verb}: say which objects: --ids, --images or --category (--images '*' for all)")
+    if not (args.ids or args.images or args.category or args.status):
+        error(f"{verb}: say which objects: --ids, --images, --category or --status (--images '*' for all)")
         return 2
     project = load_or_report(args.project)
     if project is None:
@@ -108,6 +119,9 @@ def run(args: argparse.Namespace) -> int:
     image_ids = image_ids_or_report(project, args.project, args.images)
     if image_ids is False:
         return 1
+    if args.status:  # the images of these statuses (among those --images names, when given)
+        of_status = {i for i in project.images if project.image_status(i) in args.status}
+        image_ids = of_status if image_ids is None else image_ids & of_status
     pool = [anns[i] for i in wanted_ids] if args.ids else anns.values()
     chosen = [
         a

@@ -28,6 +28,7 @@ from pixelproof.core.merge_lines import renamed_text as renamed_text
 from pixelproof.core.merge_maps import image_reviews as image_reviews
 from pixelproof.core.merge_maps import merged_review, merged_time
 from pixelproof.core.merge_maps import time_spent_by_image as time_spent_by_image
+from pixelproof.core.merge_outside import off_shard, report_outside, set_aside
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
     LAST_CATEGORY_ID,
@@ -69,6 +70,7 @@ CONFLICT_TYPES = (
     "edited_in_base_and_shard",
     "base_state_unknown",
     "locked_in_base",
+    "edited_outside_shard",
 )
 
 
@@ -189,6 +191,7 @@ def merge_shards(
             order.append(key)
             base_versions[key] = _version(base, im, -1, {c.id: c.name for c in base.categories.values()})
     versions: dict[str, list[Version]] = {}
+    outside: dict[str, list[Version]] = {}  # versions of shards not dealt the image (``merge_outside``)
     display: dict[str, str] = dict(base_keys)
     renamed_files: list[tuple[str, str, str]] = []  # files annotators renamed: (base's name, shard's, shard)
     relocated: list[tuple[str, str, str]] = []  # shards pointed at copies: (merged name, shard's name, shard)
@@ -259,8 +262,10 @@ def merge_shards(
                 relocated.append((display[key], copy, names[k]))
                 if away:
                     moved_files.add(relocated[-1])
-            versions.setdefault(key, []).append(_version(p, im, k, cat_maps[k], renamed[k]))
+            version = _version(p, im, k, cat_maps[k], renamed[k])
+            (outside if off_shard(p, im) else versions).setdefault(key, []).append(version)
 
+    strays = set_aside(outside, versions, base_versions)
     todo = [key for key in order if versions.get(key)]
     items = [
         (
@@ -291,6 +296,9 @@ def merge_shards(
             m.time_spent = merged_time(vs + ([b] if b is not None else []))
             m.review = merged_review(([b] if b is not None else []) + vs)
             m.display = merged_review(([b] if b is not None else []) + vs, "display")
+        if key in strays:
+            owners = list(dict.fromkeys(names[v.shard] for v in vs))
+            report_outside(display[key], m, strays[key], owners, names)
         merged.append((key, m, b))
     result = _assemble(merged, shards, base, categories, conflicts, left_hp, names, set(removed))
     if base is not None:  # the base's ids stay given out: an object an annotator deleted too
@@ -435,6 +443,7 @@ def _assemble(
     used: set[int] = set()
     left_out: list[dict[str, Any]] = []
     overlap_images: dict[str, list[str]] = {}
+    edited_in_two = 0
     renumbered_copies = 0
     status_map: dict[str, str] = {}
     time_map: dict[str, dict[str, float]] = {}
@@ -456,7 +465,9 @@ def _assemble(
             display_map[str(iid)] = m.display
         conflicts.extend(m.conflicts)
         left_out.extend(m.left_out)
-        if m.tagged:
+        if m.tagged and any(c.type == "edited_in_two_shards" for c in m.conflicts):
+            edited_in_two += 1  # versions side by side for a conflict: no overlap image of the split
+        elif m.tagged:
             overlap_images[im.file_name] = m.tagged
         if m.raters:
             raters_map[str(iid)] = m.raters
@@ -506,6 +517,7 @@ def _assemble(
         "annotations": len(project.annotations),
         "categories": len(project.categories),
         "overlap_images": len(overlap_images),
+        "edited_in_two_shards": edited_in_two,
         "renumbered_overlap_copies": renumbered_copies,
         "outdated_consensus_objects": dropped,
         "honeypots_left_out": len(left_hp),

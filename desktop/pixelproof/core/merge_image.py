@@ -335,7 +335,7 @@ def _untagged_key(a: Annotation, category: str) -> bytes:
     )
 
 
-def _rating(objects: Iterable[tuple[Annotation, str] | tuple[Annotation, str, bool]]) -> Counter[bytes]:
+def rating(objects: Iterable[tuple[Annotation, str] | tuple[Annotation, str, bool]]) -> Counter[bytes]:
     """An annotator's version of an image, whatever the ids its objects took (overlap copies are
     renumbered when merged) and the author merging stamped on them (an object dealt out, kept, takes its
     annotator's name once another version took its id): to tell the version a base holds from a new one."""
@@ -370,7 +370,7 @@ def _join_held(
             obj, cat, _ = _own(a, c, key, dict.fromkeys(base_ids, 0), set(), annotators[v.shard])
             obj.app_extra[ANNOTATOR_KEY] = who
             mine.append((obj, cat, a.id in base_ids.get(key, ())))
-        if who not in held or _rating(mine) != _rating(held[who]):
+        if who not in held or rating(mine) != rating(held[who]):
             joined[who] = mine
     if not joined:
         return None

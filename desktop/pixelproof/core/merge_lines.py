@@ -74,3 +74,13 @@ def left_out_report_path(out: str | os.PathLike[str], taken: Sequence[str | os.P
         if not candidate.exists() and not any(t is not None and same_file(candidate, t) for t in taken):
             return candidate
     raise OSError(f"{stem}.merge-report*.json: no free name for the merge report")
+
+
+def conflicts_side_by_side(stats: dict[str, Any]) -> str:
+    """The images whose versions were kept side by side for a conflict (``edited_in_two_shards``), in
+    words, or "": they are no overlap images of the split, so the summary counts them apart (the CLI prints
+    it, the app's report shows it)."""
+    n = stats.get("edited_in_two_shards", 0)
+    if not isinstance(n, int) or n <= 0:
+        return ""
+    return f"{plural(n, 'image')} edited in two shards (not an overlap image) kept side by side, a conflict"

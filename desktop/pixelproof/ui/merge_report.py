@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.merge_decisions import dropped_text
+from pixelproof.core.merge_lines import conflicts_side_by_side
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.fitted_table import ContentColumns
@@ -51,7 +52,8 @@ class ConflictDialog(QDialog):
             f"Merged {plural(s['shards'], 'shard')}: {plural(s['images'], 'image')}, "
             f"{plural(s['annotations'], 'object')}; {plural(s['overlap_images'], 'overlap image')} "
             f"{'keeps' if s['overlap_images'] == 1 else 'keep'} each annotator's version; "
-            f"{plural(s['honeypots_left_out'], 'honeypot')} left out; "
+            + (f"{two}; " if (two := conflicts_side_by_side(s)) else "")
+            + f"{plural(s['honeypots_left_out'], 'honeypot')} left out; "
             f"<b>{plural(s['conflicts'], 'conflict')}</b>."
             + (f" {dropped}." if (dropped := dropped_text(s.get("dismissed_dropped", 0))) else "")
             + _left_out_html(len(report.get("left_out_objects", [])), left_out_file)

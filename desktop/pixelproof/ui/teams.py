@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDoubleSpinBox,
     QFileDialog,
@@ -139,14 +141,34 @@ class SplitDialog(QDialog):
 
 
 class MergeDialog(QDialog):
-    """The shard files to merge into the open project, and the lead's manifest (optional)."""
+    """The shard files to merge into the open project, and the lead's manifest (optional). A shard added
+    by mistake leaves the list with Remove or the Delete key (Backspace too, as on macOS)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Merge Shards")
         self.shards = QListWidget()
+        self.shards.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         add = QPushButton("Add Shards…")
         add.clicked.connect(self._add)
+        self.remove = QPushButton("Remove")
+        self.remove.setToolTip("Take the selected shards off the list (Delete)")
+        self.remove.setEnabled(False)
+        self.remove.clicked.connect(self._remove)
+        self.shards.itemSelectionChanged.connect(
+            lambda: self.remove.setEnabled(bool(self.shards.selectedItems()))
+        )
+        delete = QAction("Remove", self.shards)
+        delete.setShortcuts(
+            [QKeySequence(QKeySequence.StandardKey.Delete), QKeySequence(Qt.Key.Key_Backspace)]
+        )
+        delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the list's: never a line edit's
+        delete.triggered.connect(self._remove)
+        self.shards.addAction(delete)
+        row = QHBoxLayout()
+        row.addWidget(add)
+        row.addWidget(self.remove)
+        row.addStretch(1)
         self.manifest = QLineEdit()
         self.manifest.setPlaceholderText("optional: lead-manifest.json (honeypots are left out)")
         form = QFormLayout()
@@ -155,7 +177,7 @@ class MergeDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Shards (the annotators' project files):"))
         layout.addWidget(self.shards, 1)
-        layout.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(row)
         layout.addLayout(form)
         layout.addWidget(buttons)
         self.resize(560, 360)
@@ -164,6 +186,18 @@ class MergeDialog(QDialog):
         paths, _ = QFileDialog.getOpenFileNames(self, "Shards", "", "Projects (*.json)")
         for p in paths:
             self.shards.addItem(p)
+
+    def _remove(self) -> None:
+        """Take the selected shards off the list; the one after them (else before) is selected, so Delete
+        again removes the next."""
+        rows = sorted((self.shards.row(i) for i in self.shards.selectedItems()), reverse=True)
+        if not rows:
+            return
+        for r in rows:
+            self.shards.takeItem(r)
+        if self.shards.count():
+            self.shards.setCurrentRow(min(rows[-1], self.shards.count() - 1))
+        self.shards.setFocus()
 
     def _pick_manifest(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Manifest", "", "Manifest (*.json)")
