@@ -170,9 +170,8 @@ DEFAULTS: list[Shortcut] = [
     # View
     _("view.fit", "&Fit Image", ("Ctrl+0",)),
     # a line scan (8192x1024) fitted whole is a strip a few % high: its height across the window instead
-    _("view.fill", "Fill &Window", ("Ctrl+9",),
-      note="the image's narrow side across the window, from its left (or top) end: a line scan at a zoom "
-      "where its defects show; pan along it"),
+    _("view.fill", "Fill Window (Narrow Sid&e)", ("Ctrl+9",),
+      note="from its left (or top) end: a line scan shown at a zoom where its defects show; pan along it"),
     _("view.zoom_in", "Zoom &In", ("Ctrl+=", "Ctrl++")),
     _("view.zoom_out", "Zoom &Out", ("Ctrl+-",)),
     _("view.actual_pixels", "&Actual Pixels", ("Ctrl+1",)),
