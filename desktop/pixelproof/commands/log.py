@@ -1,11 +1,14 @@
-"""``pixelproof log PROJECT [--json] [-n N]``: the project's change log, newest first (issue 16)."""
+"""``pixelproof log PROJECT [--json] [-n N] [--since T] [--until T] [--by-user] [--by-day]``: the project's
+change log, newest first (issue 16), or who did what (``core.history_users``)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 
-from pixelproof.commands._common import error, load_or_report, positive_int, shown, warn
+from pixelproof.commands._common import add_examples, error, load_or_report, positive_int, shown, warn
+from pixelproof.core.history_users import Row, Span, in_span, parse_time, summarise
 from pixelproof.core.wording import plural
 
 
@@ -13,8 +16,40 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("log", help="the project's change log (<name>.history.jsonl), newest first")
     p.add_argument("project", help="project .json")
     p.add_argument("-n", type=positive_int, metavar="N", help="only the N newest entries")
-    p.add_argument("--json", action="store_true", help="print the entries as a JSON list")
+    p.add_argument("--json", action="store_true", help="print the entries (or rows) as a JSON list")
+    p.add_argument(
+        "--since", type=_since, metavar="T", help="only entries from T on (a day 2026-03-01 or a UTC time)"
+    )
+    p.add_argument("--until", type=_until, metavar="T", help="only entries up to T (a day is included whole)")
+    p.add_argument(
+        "--by-user",
+        action="store_true",
+        help="per author: entries, objects added / changed / removed, review decisions, images touched, "
+        "first and last time",
+    )
+    p.add_argument(
+        "--by-day", action="store_true", help="the same totals per UTC day (with --by-user: per both)"
+    )
+    add_examples(
+        p,
+        "pixelproof log project.json --by-user",
+        "pixelproof log project.json --by-user --by-day --since 2026-03-01",
+    )
     p.set_defaults(run=run)
+
+
+def _since(text: str) -> datetime:
+    try:
+        return parse_time(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _until(text: str) -> datetime:
+    try:
+        return parse_time(text, end=True)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,8 +74,13 @@ def run(args: argparse.Namespace) -> int:
         tags = {}
     if not entries and not args.json:
         print(f"{args.project}: no history yet")
+    entries, unreadable = in_span(entries, Span(args.since, args.until))
+    if unreadable:
+        warn(f"{args.project}: {plural(unreadable, 'entry', 'entries')} without a readable time (left out)")
     if args.n is not None:
         entries = entries[: args.n]
+    if args.by_user or args.by_day:
+        return _totals(entries, args)
     if args.json:
         print(json.dumps(entries, indent=1, ensure_ascii=False))
         return 0
@@ -78,3 +118,43 @@ def _line(e: dict, tags: list[str]) -> str:
         listed = "; ".join(edits[:5]) + (f"; ... ({len(edits)} edits)" if len(edits) > 5 else "")
         line += f"\n    {shown(listed)}"
     return line
+
+
+_COLUMNS = ("entries", "added", "changed", "removed", "reviewed", "images")
+
+
+def _totals(entries: list[dict], args: argparse.Namespace) -> int:
+    """``--by-user`` / ``--by-day``: one row per author and/or day."""
+    rows, uncommitted = summarise(entries, by_user=args.by_user, by_day=args.by_day)
+    if uncommitted:
+        left = plural(uncommitted, "entry", "entries")
+        warn(f"{args.project}: {left} not committed (a failed save; left out)")
+    if args.json:
+        print(json.dumps([r.as_json() for r in rows], indent=1, ensure_ascii=False))
+        return 0
+    if not rows:
+        if entries:  # (no history at all was said already)
+            print(f"{args.project}: no committed entries")
+        elif args.since or args.until:
+            print(f"{args.project}: no entries in that range")
+        return 0
+    keys = [k for k, on in (("user", args.by_user), ("day", args.by_day)) if on]
+    table = [[*keys, *_COLUMNS, "first", "last", "tools"]] + [_cells(r, keys) for r in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]) - 1)]
+    for line in table:
+        cells = [
+            c.ljust(w) if i < len(keys) else c.rjust(w)
+            for i, (c, w) in enumerate(zip(line[:-1], widths, strict=True))
+        ]
+        print("  ".join([*cells, line[-1]]))
+    return 0
+
+
+def _cells(r: Row, keys: list[str]) -> list[str]:
+    j = r.as_json()
+    tools = ", ".join(f"{t} {n}" for t, n in j["tools"].items())
+    return (
+        [shown(j[k]) for k in keys]
+        + [str(j[c]) for c in _COLUMNS]
+        + [j["first"] or "?", j["last"] or "?", shown(tools)]
+    )
