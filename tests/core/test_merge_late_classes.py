@@ -20,12 +20,17 @@ def test_a_late_shard_is_not_missing_the_classes_added_since_its_split(tmp_path:
     image = next(iter(ann.images.values()))
     ann.add_annotation(box_annotation(ann.next_annotation_id(), image.id, fish.id, [2, 2, 6, 6]))
     bob.categories[2].name = "hound"  # bob renames "dog"
+    for a in list(bob.annotations_with_category(3)):  # and deletes "bird" with its objects
+        bob.remove_annotation(a.id)
+    bob.remove_category(3)
     first = merge_shards([Shard.of(ann, "ann")], base=base, manifest=result.manifest)
     assert [c.type for c in first.conflicts] == ["category_added"]
     first.project.add_category(Category(first.project.next_category_id(), "eel"))  # the lead adds one
     late = merge_shards([Shard.of(bob, "bob")], base=first.project, manifest=result.manifest)
     missing = [c for c in late.conflicts if c.type == "category_missing"]
-    assert [c.data["names"] for c in missing] == [["dog"]]  # dealt out and renamed; not fish, not eel
+    # dealt out and deleted; not fish, not eel, not "dog" (renamed: said once, as category_renamed)
+    assert [c.data["names"] for c in missing] == [["bird"]]
+    assert [c.data["expected"] for c in late.conflicts if c.type == "category_renamed"] == ["dog"]
     again = merge_shards([Shard.of(ann, "ann")], base=late.project, manifest=result.manifest)
     assert not [c for c in again.conflicts if c.type == "category_missing"]  # not hound
 

@@ -46,6 +46,7 @@ def merge_categories(
         if p is reference:
             continue
         shard_names = {c.name for c in p.categories.values()}
+        renamed_here: set[str] = set()  # the merged names this shard renamed: said once, not missing too
         for c in p.categories.values():
             old = ref_by_id.get(c.id)
             dealt = base is not None and (shard.at_split or {}).get(c.id) == c.name  # not the annotator's
@@ -60,6 +61,7 @@ def merge_categories(
             elif c.name in by_name:
                 continue
             elif old is not None and old not in shard_names:
+                renamed_here.add(old)
                 conflicts.append(
                     Conflict(
                         "category_renamed",
@@ -82,7 +84,9 @@ def merge_categories(
         missing = [
             c.name
             for c in out[: len(ref_by_id)]
-            if c.name not in merged_names and _dealt(shard.at_split if base is not None else None, c)
+            if c.name not in merged_names
+            and c.name not in renamed_here
+            and _dealt(shard.at_split if base is not None else None, c)
         ]
         if missing:
             conflicts.append(

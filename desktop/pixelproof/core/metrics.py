@@ -28,6 +28,9 @@ import numpy as np
 
 BOTH_EMPTY = "both empty"
 ONE_EMPTY = "one mask empty"
+NOT_MEASURED = "not computed"  # boundary metrics off: pixel counts only
+#: the figures a comparison of pixel counts only (``measured`` False) leaves unknown
+BOUNDARY_FIGURES = ("hd", "hd95", "hd95_pooled", "hd95_mean", "assd", "masd", "nsd", "boundary_iou", "cldice")
 REF_EMPTY = "reference empty"
 CAND_EMPTY = "candidate empty"
 
@@ -154,7 +157,9 @@ class MaskComparison:
 
     ``d_ref`` holds, for each reference boundary pixel, the distance to the nearest candidate boundary
     pixel (``d_cand`` the other way), in ``unit``. With one mask empty they are empty and the distance
-    figures are +inf; with both empty every figure is NaN ("n/a").
+    figures are +inf; with both empty every figure is NaN ("n/a"). ``measured`` False: a comparison of pixel
+    counts only (``compare(distances=False)``, as agreement runs QA), its boundary figures NaN, "not
+    computed", never reduced from the empty distance sets.
     """
 
     tp: int
@@ -170,6 +175,7 @@ class MaskComparison:
     biou_d: int = 1
     diagonal: float = math.nan  # image diagonal in ``unit``, stands in for +inf in means
     unit: str = "px"
+    measured: bool = True  # boundaries measured: False leaves the distances, NSD and Boundary IoU unknown
     centrelines: Any = None  # clDice's ``metrics_topology.Centrelines``, a str: why not measured
     # 95th percentiles as computed, with the distance sets they are of: a report reads every figure of
     # a row several times (tables, means, worst images), np.percentile is ~50 us a call
@@ -217,7 +223,7 @@ class MaskComparison:
 
     # -- boundary distances -----------------------------------------------------------------------
     def _dist(self, fn) -> float:  # type: ignore[no-untyped-def]
-        if self.both_empty:
+        if self.both_empty or not self.measured:
             return math.nan
         if self.one_empty:
             return math.inf
@@ -231,7 +237,7 @@ class MaskComparison:
     @property
     def hd95_directed(self) -> tuple[float, float]:
         """95th percentiles (linear interpolation) of reference->candidate and candidate->reference."""
-        if self.both_empty:
+        if self.both_empty or not self.measured:
             return (math.nan, math.nan)
         if self.one_empty:
             return (math.inf, math.inf)
@@ -279,7 +285,7 @@ class MaskComparison:
     @property
     def nsd(self) -> float:
         """Normalised surface distance at ``nsd_tau``: boundary pixels within tau of the other (d <= tau)."""
-        if self.both_empty:
+        if self.both_empty or not self.measured:
             return math.nan
         total = self.n_boundary_ref + self.n_boundary_cand
         if self.one_empty or total == 0:
@@ -290,7 +296,7 @@ class MaskComparison:
     @property
     def boundary_iou(self) -> float:
         """Boundary IoU (Cheng et al. 2021) with band width ``biou_d`` pixels."""
-        return self.biou_inter / self.biou_union if self.biou_union else math.nan
+        return self.biou_inter / self.biou_union if self.biou_union and self.measured else math.nan
 
     @property
     def cldice(self) -> float:
@@ -302,6 +308,8 @@ class MaskComparison:
     def reason(self, name: str) -> str | None:
         """Why figure ``name`` is not a finite number (None when it is)."""
         value = getattr(self, name)
+        if math.isnan(value) and not self.measured and not self.both_empty and name in BOUNDARY_FIGURES:
+            return NOT_MEASURED
         if math.isnan(value):  # a clDice not measured says why (``metrics_topology.centrelines``)
             return BOTH_EMPTY if self.both_empty or name != "cldice" else self.centrelines or "not computed"
         return ONE_EMPTY if math.isinf(value) else None
@@ -356,6 +364,7 @@ def compare(
     b = cand.in_frame(y0, x0, h, w)
     result = counted(a, b, base)
     if not distances:
+        result.measured = False
         return result
     ba, bb = _eroded_away(a, _CROSS), _eroded_away(b, _CROSS)
     result.n_boundary_ref = int(np.count_nonzero(ba))

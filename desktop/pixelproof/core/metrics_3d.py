@@ -75,6 +75,7 @@ def compare_volume(
         b[k - z0] = cand[k].in_frame(y0, x0, h, w)
     result = counted(a, b, base)
     if not distances:
+        result.measured = False
         return result
     from scipy import ndimage
 

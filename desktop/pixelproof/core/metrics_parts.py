@@ -81,7 +81,9 @@ def compare_parts(
     diagonal = image_diagonal(image_shape, spacing)
     if not distances:  # pixel counts only (agreement): still cluster by cluster, no slide-sized union a side
         counts = _clustered_counts(parts, len(ref_parts), boxes)
-        return MaskComparison(*counts, nsd_tau=nsd_tau, biou_d=d, diagonal=diagonal, unit=unit)
+        return MaskComparison(
+            *counts, nsd_tau=nsd_tau, biou_d=d, diagonal=diagonal, unit=unit, measured=False
+        )
     shapes = (shapes or Shapes()).for_band(d)
     counts, boundaries, band, frame_box = _clustered(parts, len(ref_parts), boxes, shapes)
     out = MaskComparison(*counts, nsd_tau=nsd_tau, biou_d=d, diagonal=diagonal, unit=unit)

@@ -156,6 +156,7 @@ def compare_shapes(
     tp = placed_overlap(ref, cand) if a.area and b.area else 0
     out = MaskComparison(tp, b.area - tp, a.area - tp, **base)
     if not distances:
+        out.measured = False
         return out
     out.n_boundary_ref, out.n_boundary_cand = len(a.edge), len(b.edge)
     if a.area and b.area:  # compare's frame: both crops' box and a ring of zeros

@@ -306,6 +306,7 @@ def run_qa(
     on_progress: Callable[[Any], None] | None = None,
     stream: StreamedRows | None = None,
     cache: ScoreCache | None = None,
+    near_miss_command: str | None = "pixelproof qa",
 ) -> QAResult:
     """Score ``candidate`` against ``reference`` (a ``Project`` or a ``references.Reference``).
 
@@ -318,6 +319,8 @@ def run_qa(
     however many images; the reports come out the same).
     A reference category spelt otherwise than one of the candidate's (case, spaces) is scored under the
     candidate's name (``qa_categories``) on a copy, ``QAResult.reference``: draw that one to pair them too.
+    ``near_miss_command``: the command the near-miss note tells to run with another ``--iou-threshold``;
+    None says the threshold alone (the review view, where no command can be given).
     """
     from pixelproof.core.references import Reference, labels_only, scorable_pairs
 
@@ -387,7 +390,7 @@ def run_qa(
         from pixelproof.core.qa_unmatched import count_unmatched_reference
 
         result.missed = count_unmatched_reference(ref, whole, pairs, detections, result.problems, cache)
-    result.problems += [n for n in [near_miss_note(near, opt.iou_threshold, "pixelproof qa")] if n]
+    result.problems += [n for n in [near_miss_note(near, opt.iou_threshold, near_miss_command)] if n]
     result.per_volume = volumes.score(opt, result.problems)
     result.ap, result.confusion = detections.ap(ref.instance_scored), detections.confusion()
     result.confusion_images = detections.confusion_images()

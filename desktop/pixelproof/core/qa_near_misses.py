@@ -38,11 +38,12 @@ def suggested_threshold(ious: list[float]) -> float | None:
 
 
 def near_miss_note(
-    ious: list[float], threshold: float, command: str, missed: tuple[str, str] = ("missed object", "")
+    ious: list[float], threshold: float, command: str | None, missed: tuple[str, str] = ("missed object", "")
 ) -> str:
     """One line for a run (empty without near misses): how many, their IoUs, and a threshold that would pair
-    them (``command`` names where to give it: ``pixelproof qa``); ``missed``: one such object and, where
-    ``plural`` does not make it, many."""
+    them (``command`` names where to give it: ``pixelproof qa``; None, as the app's review view, which has
+    no such setting, says the threshold alone); ``missed``: one such object and, where ``plural`` does not
+    make it, many."""
     if not ious:
         return ""
     n = len(ious)
@@ -63,4 +64,5 @@ def near_miss_note(
         return f"{text}; a threshold of {FLOOR:g} or more would not pair {'it' if n == 1 else 'them'}"
     paired = sum(v > t for v in ious)
     them = "it" if n == 1 else f"up to {paired} of them"  # one-to-one: an extra object pairs once
-    return f"{text}: `{command} --iou-threshold {t:g}` would pair {them}"
+    given = f"`{command} --iou-threshold {t:g}`" if command else f"an IoU threshold of {t:g}"
+    return f"{text}: {given} would pair {them}"

@@ -32,6 +32,11 @@ from pixelproof.inference import arena
 KINDS = ("detect", "segment", "interactive")
 
 
+#: where a backend's hint says an option is set, before its ``name=VALUE``: the CLI's flag, the app's form
+CLI_OPTIONS = "with --option"
+APP_OPTIONS = "in the Model panel's Options:"
+
+
 class BackendError(Exception):
     """Anything a backend cannot do, as one message fit for a dialog or one CLI line."""
 
@@ -173,8 +178,9 @@ class Backend:
         """What to try when a run of this backend found no object at all (the summary's hint; "" none)."""
         return ""
 
-    def specks_hint(self) -> str:
-        """What to try when the specks it dropped vastly outnumber the objects it kept (``specks_note``)."""
+    def specks_hint(self, set_with: str = CLI_OPTIONS) -> str:
+        """What to try when the specks it dropped vastly outnumber the objects it kept (``specks_note``);
+        ``set_with`` says where an option is set (``CLI_OPTIONS``, ``APP_OPTIONS``) before ``name=VALUE``."""
         return ""
 
     # -- configuration -------------------------------------------------------------------------------
@@ -575,11 +581,12 @@ SPECKS_PER_OBJECT = 10  # specks dropped per object kept from which a run says t
 SPECKS_AT_LEAST = 100  # ... and at least this many: a few specks beside a few objects are no sign
 
 
-def specks_note(backend: Backend, kept: int, dropped: int) -> str:
+def specks_note(backend: Backend, kept: int, dropped: int, set_with: str = CLI_OPTIONS) -> str:
     """One line when the specks ``backend`` dropped under ``min_area`` outnumber the objects kept ten to one
     (at least 100): its level cut background noise into specks (a mostly-background defect image at the
-    Otsu level: 1,540 objects, 34,643 specks), with what to set; "" otherwise, or when it has no hint."""
+    Otsu level: 1,540 objects, 34,643 specks), with what to set (``set_with``: where, CLI or app); ""
+    otherwise, or when it has no hint."""
     if kept <= 0 or dropped < max(SPECKS_AT_LEAST, SPECKS_PER_OBJECT * kept):
         return ""
-    hint = backend.specks_hint()
+    hint = backend.specks_hint(set_with)
     return f"{dropped:,} specks dropped against {kept:,} objects kept: {hint}" if hint else ""

@@ -15,6 +15,7 @@ import numpy as np
 
 from pixelproof.core import masks
 from pixelproof.inference.base import (
+    CLI_OPTIONS,
     Backend,
     BackendError,
     ModelLoadError,
@@ -216,7 +217,7 @@ class ThresholdBackend(Backend):
             "or background_radius=R"
         )
 
-    def specks_hint(self) -> str:
+    def specks_hint(self, set_with: str = CLI_OPTIONS) -> str:
         seen = self.last_level
         level = "the Otsu level" if self.threshold == "otsu" else f"threshold {self.threshold:g}"
         if seen and self.threshold == "otsu":
@@ -224,7 +225,7 @@ class ThresholdBackend(Backend):
         used = f" (on values {seen[1]:g}..{seen[2]:g} in the last image)" if seen else ""
         return (
             f"{level}{used} cuts background noise into specks; set one between the background and the "
-            "defects with --option threshold=VALUE (in the image's stored values), or background_radius=R"
+            f"defects {set_with} threshold=VALUE (in the image's stored values), or background_radius=R"
         )
 
     def foreground(self, image: np.ndarray) -> np.ndarray:

@@ -111,6 +111,7 @@ def score(
         cancelled=job.is_cancelled,
         executor=executor_for,
         cache=cache,
+        near_miss_command=None,  # no command here: the note says the threshold alone
     )
     job.check()
     objects: dict[str, list[ObjectRow]] = {}

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from pixelproof.core.model import IdsExhausted
 from pixelproof.core.wording import plural
 from pixelproof.inference.apply import LEFT_OUT, skipped_words
-from pixelproof.inference.base import Backend
+from pixelproof.inference.base import APP_OPTIONS, Backend, specks_note
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.inference.class_filter import ignored_line
 from pixelproof.inference.rebase import Rebaser
@@ -94,6 +94,7 @@ class Batch:
     duplicates: int = 0  # predictions repeating another prediction of the run
     ignored: int = 0  # predictions left out: ignored class, not in the project, empty shape
     speckles: int = 0  # masks the backend dropped under its min_area
+    model: Backend | None = None  # the backend run, for its hint when its specks outnumber the objects
     new_categories: int = 0  # made for model classes the project lacked
     only_existing: bool = False  # the run kept to the project's categories
     ignored_classes: Counter[str] = field(default_factory=Counter)  # per model class, predictions left out
@@ -177,7 +178,7 @@ class BatchRunner(QWidget):
                         snap.remove_annotation(a.id)
         batch = Batch(
             doc, list(image_ids), Rebaser(snap), threading.Event(), backend.name, from_boxes=from_boxes,
-            only_existing=run.only_existing, tiling=None if from_boxes else run.tiling,
+            only_existing=run.only_existing, tiling=None if from_boxes else run.tiling, model=backend,
         )  # fmt: skip
         self.batch = batch
         self.problems.clear()
@@ -326,6 +327,10 @@ class BatchRunner(QWidget):
         text += skipped_words(batch.skipped, batch.duplicates)
         if batch.speckles:
             text += f", {plural(batch.speckles, 'speckle')} under the model's min_area dropped"
+        if batch.model is not None and (
+            note := specks_note(batch.model, batch.added, batch.speckles, APP_OPTIONS)
+        ):
+            text += f"; {note}"  # a level cutting into background noise: what to set, as the CLI warns
         if len(batch.box_failures) == 1:  # M on one box, or one of many: the reason, where it is read
             text += f"; not outlined: {batch.box_failures[0]}"
         elif batch.box_failures:
