@@ -166,7 +166,7 @@ for _ in range(repeat):
     scene = QGraphicsScene()
     t = time.perf_counter()
     for ann in anns:
-        scene.addItem(make_item(ann, cats.get(ann.category_id), size, True))
+        scene.addItem(make_item(ann, cats.get(ann.category_id), size, True, canvas.show_filter))
     one_each.append(time.perf_counter() - t)
     scene.clear()
 out["switch"] = statistics.median(switch)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 
+import cv2
 import numpy as np
 import pytest
 
@@ -68,7 +69,7 @@ def test_gamma_one_renders_without_a_power(monkeypatch: pytest.MonkeyPatch) -> N
     def no_power(*_a, **_k):
         raise AssertionError("a power taken at gamma 1")
 
-    monkeypatch.setattr(composite_module.cv2, "pow", no_power)
+    monkeypatch.setattr(cv2, "pow", no_power)  # the module composite imports where it takes the power
     monkeypatch.setattr(composite_module.np, "power", no_power)
     planes = random_planes()
     c = Composite(CHANNELS, np.array([[0, 1000]] * 3, np.float64))

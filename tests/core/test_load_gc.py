@@ -71,3 +71,22 @@ def test_garbage_in_cycles_is_collected_not_frozen(
     finally:
         if enabled:
             gc.enable()
+
+
+def test_loading_a_project_imports_neither_opencv_nor_pycocotools() -> None:
+    """``load_project`` in a fresh process (``pixelproof validate``, ``bench load_save``) pulled in OpenCV
+    and pycocotools through the box outline and composite modules: some 35 MB more resident before any
+    file was read, past the load's memory target."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(repo / "desktop"), str(repo)])}
+    code = (
+        "import sys\nfrom pixelproof.core.coco import load_project, save_project\n"
+        "print(sorted(m for m in ('cv2', 'pycocotools') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -93,3 +93,32 @@ def test_a_tag_stays_in_the_window_when_a_wheel_zoom_puts_its_corner_out(qtbot, 
     vp.grab()
     assert canvas.pinned.rect_of(1) is None and canvas.pinned.rect_of(2) is None
     assert shown_at(canvas, 1, 1) != cat
+
+
+def test_a_copy_that_changes_repaints_its_own_area_not_every_copys(qtbot, big_objects, monkeypatch) -> None:
+    """A selection click moved one copy among a window edge's many; the whole area of the copies (the
+    window, at 1:1 on a crowd) was repainted at each click."""
+    from pixelproof.ui.canvas import pinned_tags
+
+    canvas = big_objects.canvas
+    pinned = canvas.pinned
+    t = canvas.viewportTransform()
+    dx, dy = round(t.dx()), round(t.dy())
+    pm = canvas.box_layer.tags.pixmap("cat", category_color(big_objects.document.project.categories[1]))
+    copies = [(1, 0.0, 0.0, pm), (2, 50.0, 40.0, pm), (3, 150.0, 120.0, pm)]  # viewport pixels
+    monkeypatch.setattr(pinned_tags, "cut_tags", lambda view, dx_, dy_: list(copies))
+    pinned.refresh()
+    areas: list[tuple] = []
+    monkeypatch.setattr(pinned, "update", lambda *rect: areas.append(rect))
+    copies[1] = (2, 60.0, 40.0, pm)  # one copy moves, inside the others' bounds
+    pinned.refresh()
+    assert [(i, x + dx, y + dy) for i, x, y, _ in pinned.pinned] == [(i, x, y) for i, x, y, _ in copies]
+    size = pm.deviceIndependentSize()
+    zx, zy = canvas.scale_xy
+    expected = [
+        QRectF((x - dx - 1) / zx, (40.0 - dy - 1) / zy, (size.width() + 2) / zx, (size.height() + 2) / zy)
+        for x in (50.0, 60.0)
+    ]
+    assert areas == [(r,) for r in expected]  # the copy's old and new places only
+    pinned.refresh()
+    assert len(areas) == 2  # nothing changed: nothing repainted

@@ -4,7 +4,7 @@ A project writes a box-only object without ``segmentation``; CVAT and Datumaro w
 read by the trainers' own code: pycocotools' ``annToRLE`` / ``annToMask`` / ``showAnns`` raise KeyError on
 the first and IndexError on the second (``frPyObjects([])``), and so does torchvision's detection
 reference (``ConvertCocoPolysToMask`` reads every object's ``segmentation``). The export therefore writes
-the box's 4 corners as a polygon (``masks.box_polygon``): pycocotools rasterizes it to the very pixels the
+the box's 4 corners as a polygon (``box_polygon``): pycocotools rasterizes it to the very pixels the
 app shows for the box. The object's own segmentation (none, or ``[]`` as read from another tool) is kept
 in its ``pixelproof`` extras (``"segmentation": null``) and given back when the file is read, while the
 polygon is still the box's outline, so the export is still the same project: a box stays a box. An
@@ -14,11 +14,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pixelproof.core.masks import box_polygon
 from pixelproof.core.model import Project
 
 KEY = "segmentation"  # in an object's ``pixelproof`` extras: its own segmentation, the file's its box's
 _SLACK = 0.002  # px: the file's corners and box are each rounded to 1/1000 px (core.precision)
+
+
+def box_polygon(bbox: list[float]) -> list[list[float]]:
+    """[x, y, w, h] -> the box's outline as COCO polygons: the shape a box's pixels are rasterized from
+    (``masks`` rasterizes it; it lives here so reading a project needs neither OpenCV nor pycocotools)."""
+    x, y, w, h = bbox
+    return [[x, y, x + w, y, x + w, y + h, x, y + h]]
 
 
 def boxes_as_outlines(project: Project) -> int:

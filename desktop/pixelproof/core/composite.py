@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import cv2
 import numpy as np
 
 GAMMA_MIN, GAMMA_MAX = 0.1, 5.0  # the view's gamma (QuPath's Brightness / Contrast slider)
@@ -219,6 +218,8 @@ class Composite:
         np.clip(x, 0.0, 1.0, out=x)
         gamma = self.gamma
         if gamma != 1.0:
+            import cv2  # here: reading a project (core.coco -> channels -> here) needs no OpenCV
+
             x = np.ascontiguousarray(x)  # shown channels picked out: astype kept their strides
             cv2.pow(x, gamma, x)  # in place, on the (pixels, shown channels) plane of 0..1 values
         rgb = x @ np.array([channels[i].color for i in shown], ftype)

@@ -16,6 +16,7 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from pixelproof.core import coordinate_limits, limits, rle_codec
+from pixelproof.core.box_outline import box_polygon
 from pixelproof.core.limits import RLE_ORIGIN
 
 if TYPE_CHECKING:
@@ -102,12 +103,6 @@ def polygons_cropped(
         q[0::2], q[1::2] = [v - x0 for v in q[0::2]], [v - y0 for v in q[1::2]]
         shifted.append(q)
     return polygons_to_rle(shifted, y1 - y0, x1 - x0), [x0, y0]
-
-
-def box_polygon(bbox: list[float]) -> list[list[float]]:
-    """[x, y, w, h] -> the box's outline as COCO polygons: the shape a box's pixels are rasterized from."""
-    x, y, w, h = bbox
-    return [[x, y, x + w, y, x + w, y + h, x, y + h]]
 
 
 def box_to_mask(bbox: list[float], height: int, width: int) -> np.ndarray:

@@ -60,6 +60,8 @@ def edge_shift(x, width, image_width, zoom):  # type: ignore[no-untyped-def]
     the scene's origin) moves to end at the image's right edge at ``zoom``: a box at the right edge (fit
     zoom: the window's edge) showed 'object · rejec', cut. At most its width, so it stays beside its
     object; 0 for one inside. Numbers or numpy arrays (``tag_layout`` places the box layer's at once)."""
+    if isinstance(x, (int, float)) and isinstance(width, (int, float)):  # an item's tag: no numpy per call
+        return min(max(x + width - math.floor(image_width * zoom), 0.0), width)
     return np.clip(x + width - np.floor(image_width * zoom), 0.0, width)
 
 

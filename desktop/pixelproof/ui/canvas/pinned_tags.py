@@ -22,6 +22,7 @@ from pixelproof.ui.canvas.marks import Z_HANDLE, Z_SELECTED_LABEL
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.aspect import Scale
     from pixelproof.ui.canvas.marks import LabelItem
+    from pixelproof.ui.canvas.tag_tiles import TagLayer
     from pixelproof.ui.canvas.view import CanvasView
 
 Z_PINNED = (Z_SELECTED_LABEL + Z_HANDLE) / 2  # over the tags they copy, under the handles (grabs stay seen)
@@ -54,14 +55,22 @@ class PinnedTags(QGraphicsItem):
         pinned = [(i, x - dx, y - dy, pm) for i, x, y, pm in cut_tags(view, dx, dy)]
         if pinned == self.pinned and zoom == self.zoom:
             return
+        bounds = QRectF()
+        for entry in pinned:
+            bounds = bounds.united(_area(entry, zoom))
+        if zoom == self.zoom and bounds == self._bounds:
+            # only the copies that came or went are repainted: a click that changes one tag among a window
+            # edge's many repainted the whole window (the copies' bounds) at every selection change
+            old, new = set(map(_key, self.pinned)), set(map(_key, pinned))
+            changed = [e for e in self.pinned if _key(e) not in new] + [
+                e for e in pinned if _key(e) not in old
+            ]
+            self.pinned = pinned
+            for entry in changed:
+                self.update(_area(entry, zoom))
+            return
         self.prepareGeometryChange()
         self.pinned, self.zoom = pinned, zoom
-        bounds = QRectF()
-        for _, x, y, pm in pinned:
-            size = pm.deviceIndependentSize()
-            zx, zy = zoom
-            r = QRectF((x - 1) / zx, (y - 1) / zy, (size.width() + 2) / zx, (size.height() + 2) / zy)
-            bounds = bounds.united(r)
         self._bounds = bounds
         self.update()
 
@@ -85,6 +94,39 @@ class PinnedTags(QGraphicsItem):
         for _, x, y, pm in self.pinned:
             painter.drawPixmap(QPointF(x + dx, y + dy), pm)
         painter.restore()
+
+
+def _key(entry: tuple[int, float, float, QPixmap]) -> tuple[int, float, float, int]:
+    """A copy as compared between refreshes: its object, place and pixmap (the tag's cached pixmap)."""
+    i, x, y, pm = entry
+    return i, x, y, pm.cacheKey()
+
+
+def _area(entry: tuple[int, float, float, QPixmap], zoom: Scale) -> QRectF:
+    """Where a copy is drawn, in the item's (scene) coordinates, with a pixel's margin around it."""
+    _, x, y, pm = entry
+    size = pm.deviceIndependentSize()
+    zx, zy = zoom
+    return QRectF((x - 1) / zx, (y - 1) / zy, (size.width() + 2) / zx, (size.height() + 2) / zy)
+
+
+def _surely_whole(
+    tags: TagLayer, codes: np.ndarray, x: np.ndarray, y: np.ndarray, window: QRectF, corner: QRectF
+) -> np.ndarray:
+    """Which tags (``codes`` at ``x``, ``y``) lie strictly inside ``window`` and strictly clear of
+    ``corner``: ``kept`` would leave them, so only the others are looked at one by one (a window at 1:1
+    shows hundreds of tags, each made a rectangle and tested in Python at every click)."""
+    kinds, which = np.unique(codes, return_inverse=True)
+    sizes = [tags.tag_of(int(c)).deviceIndependentSize() for c in kinds.tolist()]
+    w = np.array([s.width() for s in sizes], dtype=np.float64).reshape(-1)[which.reshape(-1)]
+    h = np.array([s.height() for s in sizes], dtype=np.float64).reshape(-1)[which.reshape(-1)]
+    whole = (w > 0) & (h > 0) & (x > window.left()) & (x + w < window.right())
+    whole &= (y > window.top()) & (y + h < window.bottom())
+    if not corner.isEmpty():
+        whole &= (
+            (x + w < corner.left()) | (x > corner.right()) | (y + h < corner.top()) | (y > corner.bottom())
+        )
+    return whole
 
 
 def clamp_into(tag: QRectF, window: QRectF) -> tuple[float, float]:
@@ -156,7 +198,10 @@ def cut_tags(view: CanvasView, dx: int, dy: int) -> list[tuple[int, float, float
         s_x, s_y = s_x + round(moved.x() * zoom[0]), s_y + round(moved.y() * zoom[1])
         for t_ids, t_codes, t_x, t_y in ((p_ids, p_codes, p_x, p_y), (s_ids, s_codes, s_x, s_y)):
             x, y = t_x + dx, t_y + dy
-            for k in np.flatnonzero(np.isin(t_ids, seen_ids)).tolist():
+            check = np.isin(t_ids, seen_ids)
+            if check.any():  # a tag surely whole in the window and clear of the overview needs no copy
+                check &= ~_surely_whole(tags, t_codes, x, y, window, corner)
+            for k in np.flatnonzero(check).tolist():
                 pm = tags.tag_of(int(t_codes[k]))
                 size = pm.deviceIndependentSize()
                 rect = QRectF(float(x[k]), float(y[k]), size.width(), size.height())

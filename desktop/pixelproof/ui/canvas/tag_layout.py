@@ -420,11 +420,11 @@ def relayout(view: CanvasView) -> None:
         if not tag_fits(bounds.width() * zoom, label.fit_width):
             _settle(item, ABOVE, shift)
             continue
-        slots = np.array([[[ax, ay - h, ax + w, ay], [lx, ly, lx + w, ly + h]]])
-        if not _within(slots, near).any():
+        above, below = (ax, ay - h, ax + w, ay), (lx, ly, lx + w, ly + h)
+        if not (_meets(above, near) or _meets(below, near)):  # no numpy per item
             _settle(item, LEFT_OUT, shift)  # out of sight: placed when a pan comes near
             continue
-        gathered.slots.append(slots)
+        gathered.slots.append(np.array([[above, below]]))
         shape = item.outline_path().boundingRect()  # as the layer's box: no outline's width
         gathered.areas.append(np.array([shape.width() * shape.height()]))
         gathered.ids.append(np.array([item.ann_id]))
@@ -510,11 +510,10 @@ def _settle(item: AnnotationItemMixin, side: int, shifts: tuple[float, float]) -
         item._place_companions()
 
 
-def _within(slots: np.ndarray, near: tuple[float, float, float, float]) -> np.ndarray:
-    """(n,): which of n tags (``slots`` (n, k, 4)) may show in ``near`` (x0 y0 x1 y1) in any of its slots."""
+def _meets(slot: tuple[float, float, float, float], near: tuple[float, float, float, float]) -> bool:
+    """Whether a tag's ``slot`` (x0 y0 x1 y1) may show in ``near`` (plain floats: one test per item)."""
     x0, y0, x1, y1 = near
-    s = slots
-    return ((s[..., 0] < x1) & (s[..., 2] > x0) & (s[..., 1] < y1) & (s[..., 3] > y0)).any(axis=1)
+    return slot[0] < x1 and slot[2] > x0 and slot[1] < y1 and slot[3] > y0
 
 
 def _gather_layer(
