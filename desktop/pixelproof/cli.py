@@ -46,6 +46,7 @@ COMMANDS = {
     "set-split": "set_split",
     "lock": "lock",
     "unlock": "unlock",
+    "restore": "restore",
 }
 
 

@@ -166,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
             shown(
                 f"{plural(len(result.left_out), 'object')} the merged project does not hold (replaced "
                 f"base objects, a mis-sized copy's) kept in {report_path} under left_out_objects "
-                "(no --report given)"
+                f"(no --report given); `pixelproof restore {out} {report_path}` brings them back"
             ),
             file=sys.stderr,
         )

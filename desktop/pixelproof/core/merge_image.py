@@ -103,6 +103,21 @@ class ImageMerge:
     geometry: list[dict[str, Any]] = field(default_factory=list)  # ``merge_geometry.geometry_differs``
 
 
+def left_out_entry(
+    shard: str, file_name: str, a: Annotation, category: str, image: ImageRecord
+) -> dict[str, Any]:
+    """One row of the report's ``left_out_objects``: the object as saved, where it came from, its class by
+    name (each shard numbers classes its own way) and the size of the image it was drawn on, so ``restore``
+    can bring it back into the merged project, or tell that it does not fit there."""
+    return {
+        "shard": shard,
+        "file_name": file_name,
+        **annotation_to_dict(a),
+        "category": category,
+        "image_size": [image.width, image.height],
+    }
+
+
 def content_key(ann: Annotation, category: str) -> bytes:
     """Everything that makes an object what it is, with the category by name: equal keys = same object."""
     d = annotation_to_dict(ann)
@@ -311,7 +326,7 @@ def _base_edits_replaced(
             names,
         )
     conflicts.append(conflict)
-    left_out += [{"shard": "base", "file_name": file_name, **annotation_to_dict(a)} for a, _ in dropped]
+    left_out += [left_out_entry("base", file_name, a, c, base.image) for a, c in dropped]
 
 
 def _held_versions(base: Version | None) -> dict[str, list[tuple[Annotation, str]]] | None:
@@ -423,7 +438,7 @@ def _same_size(
                 [name],
             )
         )
-        left_out += [{"shard": name, "file_name": file_name, **annotation_to_dict(a)} for a, _ in v.objects]
+        left_out += [left_out_entry(name, file_name, a, c, v.image) for a, c in v.objects]
     return usable, conflicts, left_out
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pixelproof.core.coco_dump import annotation_to_dict
 from pixelproof.core.object_lock import is_locked
 from pixelproof.core.split import copy_annotation
 from pixelproof.core.wording import plural
@@ -33,7 +32,7 @@ def _kept_as_is(a: Annotation, cat: str, b: Annotation, base_cat: str) -> bool:
 
 def keep_locked(file_name: str, base: Version | None, m: ImageMerge, shards: list[str]) -> None:
     """Put back, in ``m``, each object ``base`` holds locked that the merged version changed or dropped."""
-    from pixelproof.core.merge_image import Conflict
+    from pixelproof.core.merge_image import Conflict, left_out_entry
 
     if base is None or m.tagged:
         return
@@ -49,7 +48,7 @@ def keep_locked(file_name: str, base: Version | None, m: ImageMerge, shards: lis
             a, cat, _ = m.objects[i]
             if _kept_as_is(a, cat, b, c):
                 continue
-            m.left_out.append({"shard": ", ".join(shards), "file_name": file_name, **annotation_to_dict(a)})
+            m.left_out.append(left_out_entry(", ".join(shards), file_name, a, cat, m.image))
             m.objects[i] = (copy_annotation(b), c, True)
             changed.append(b.id)
         else:

@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from pixelproof.core.coco_dump import annotation_to_dict
-from pixelproof.core.merge_image import Conflict, rating
+from pixelproof.core.merge_image import Conflict, left_out_entry, rating
 from pixelproof.core.wording import plural
 
 if TYPE_CHECKING:
@@ -62,11 +61,11 @@ def report_outside(
             if extra[key] > 0:
                 extra[key] -= 1
             else:
-                out.append(o[0])
+                out.append(o)
         if not out:
             continue  # nothing the merged image does not hold (added, left empty): no edit of it
         who = names[v.shard]
-        m.left_out += [{"shard": who, "file_name": file_name, **annotation_to_dict(a)} for a in out]
+        m.left_out += [left_out_entry(who, file_name, a, c, v.image) for a, c in out]
         m.conflicts.append(
             Conflict(
                 "edited_outside_shard",
