@@ -114,3 +114,25 @@ def test_a_fifo_named_as_a_report_is_refused_before_the_run(
     assert err.strip() == f"pixelproof: error: {pipe}: is a FIFO (named pipe), not a file to write"
     assert not (tmp_path / "r.json").exists()  # nothing written: the run never started
     assert stat.S_ISFIFO(os.stat(pipe).st_mode)  # the pipe left as it is
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["qa", "{p}", "{p}", "--json", ""],
+        ["qa", "{p}", "{p}", "--csv", "{out}", "--html", ""],
+        ["lint", "{p}", "--json", ""],
+        ["agreement", "{p}", "{p}", "--json", ""],
+    ],
+)
+def test_an_empty_report_name_is_said_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """``--json "$OUT"`` with OUT unset: the error named "." (or the current folder) as a folder, not the
+    empty name given."""
+    p = scored_project(tmp_path / "p.json", "cat")
+    out = tmp_path / "r.csv"
+    code, err = run(capsys, *[a.format(p=p, out=out) for a in argv])
+    assert code in (1, 2)
+    assert "output file name is empty" in err and ".:" not in err, err
+    assert not out.exists()
