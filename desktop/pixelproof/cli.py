@@ -100,13 +100,41 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def parse_command_line(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
     """``parser.parse_args``, but an option the subcommand does not take is refused with that subcommand's
     usage (``pixelproof qa: error: unrecognized arguments: --bogus``): argparse hands a subparser's leftover
-    arguments back to the top-level parser, whose usage is the app's, not the command's."""
+    arguments back to the top-level parser, whose usage is the app's, not the command's.
+
+    An optional positional (convert's OUTPUT, diff's NEW) after an option (``convert in.json --to yolo
+    out/``) is one of those leftovers too: argparse gives the optional positional nothing as it takes the
+    one before it, so the path came back unrecognized. It takes the leftover here, as a required one would."""
     args, extras = parser.parse_known_args(argv)
+    commands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    command = commands[0].choices.get(args.command) if commands and args.command else None
+    if extras and command is not None:
+        extras = _fill_optional_positionals(command, args, extras)
     if extras:
-        commands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-        command = commands[0].choices.get(args.command) if commands and args.command else None
         (command or parser).error(f"unrecognized arguments: {' '.join(extras)}")
     return args
+
+
+def _fill_optional_positionals(
+    command: argparse.ArgumentParser, args: argparse.Namespace, extras: list[str]
+) -> list[str]:
+    """The ``nargs="?"`` positionals of ``command`` left empty take the leftover arguments that are not
+    options, in order; the leftovers none took, returned."""
+    empty = [
+        a
+        for a in command._actions
+        if not a.option_strings
+        and a.nargs == "?"
+        and a.type is None
+        and getattr(args, a.dest, None) == a.default
+    ]
+    left = []
+    for text in extras:
+        if empty and not text.startswith("-"):
+            setattr(args, empty.pop(0).dest, text)
+        else:
+            left.append(text)
+    return left
 
 
 def add_max_pixels_option(parser: argparse.ArgumentParser) -> None:

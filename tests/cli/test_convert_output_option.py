@@ -3,6 +3,7 @@ refused with that subcommand's usage, not the app's."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,36 @@ def test_an_unknown_option_of_the_app_itself_keeps_the_apps_usage(capsys: pytest
     err = capsys.readouterr().err
     assert err.startswith("usage: pixelproof [PATH]")
     assert "pixelproof: error: unrecognized arguments: --bogus" in err
+
+
+@pytest.mark.usefixtures("sample_project")
+def test_output_after_an_option_is_still_the_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``convert IN --to yolo OUT`` (an option between the two paths) worked while OUTPUT was required; made
+    optional for ``-o``, argparse gave it nothing and refused OUT as an unrecognized argument."""
+    src = str(tmp_path / "src" / "project.json")
+    out = tmp_path / "yolo"
+    assert main(["convert", src, "--to", "yolo", str(out)]) == 0
+    assert f"{out}: 2 images" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as e:  # a third path is still refused, by convert
+        main(["convert", src, "--to", "yolo", str(out), str(tmp_path / "more")])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith(f"pixelproof convert: error: unrecognized arguments: {tmp_path / 'more'}")
+    with pytest.raises(SystemExit) as e:  # and OUT after an option and -o too: given twice
+        main(["convert", src, "--to", "yolo", str(tmp_path / "a"), "-o", str(tmp_path / "b")])
+    assert e.value.code == 2
+    assert "OUTPUT given twice" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_diffs_new_after_an_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """diff's NEW (optional: ``diff PROJECT --at TAG`` has none) after an option is NEW, not refused."""
+    from pixelproof.core.coco import new_project, save_project
+
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    save_project(new_project(["cat"]), old)
+    save_project(new_project(["cat", "dog"]), new)
+    assert main(["diff", str(old), "--json", str(new)]) == 0
+    assert json.loads(capsys.readouterr().out)["categories"]["added"] == ["dog"]

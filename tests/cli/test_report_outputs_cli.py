@@ -3,7 +3,9 @@ from, never two reports in one file, and a bad option is one message, never a tr
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -94,3 +96,43 @@ def test_merge_report_over_the_base_project_is_refused(
     assert code == 1 and "--report" in err and "base.json" in err
     assert base.read_bytes() == before
     assert not (tmp_path / "out.json").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@pytest.mark.parametrize("command", ["qa", "lint"])
+def test_a_fifo_named_as_a_report_is_refused_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """A FIFO (or a device) as ``--csv`` passed the check before the run; after the whole run the write
+    refused it, with the ``--json`` before it written and the others not (exit 1)."""
+    p = scored_project(tmp_path / "p.json", "cat")
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    inputs = [p, p] if command == "qa" else [p]
+    code, err = run(capsys, command, *inputs, "--json", tmp_path / "r.json", "--csv", pipe)
+    assert code == 2, err
+    assert err.strip() == f"pixelproof: error: {pipe}: is a FIFO (named pipe), not a file to write"
+    assert not (tmp_path / "r.json").exists()  # nothing written: the run never started
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode)  # the pipe left as it is
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["qa", "{p}", "{p}", "--json", ""],
+        ["qa", "{p}", "{p}", "--csv", "{out}", "--html", ""],
+        ["lint", "{p}", "--json", ""],
+        ["agreement", "{p}", "{p}", "--json", ""],
+    ],
+)
+def test_an_empty_report_name_is_said_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """``--json "$OUT"`` with OUT unset: the error named "." (or the current folder) as a folder, not the
+    empty name given."""
+    p = scored_project(tmp_path / "p.json", "cat")
+    out = tmp_path / "r.csv"
+    code, err = run(capsys, *[a.format(p=p, out=out) for a in argv])
+    assert code in (1, 2)
+    assert "output file name is empty" in err and ".:" not in err, err
+    assert not out.exists()

@@ -181,13 +181,16 @@ def bad_iou_threshold(value: float) -> bool:
 def refuse_outputs(*outputs: str | os.PathLike[str] | None, projects: bool = False) -> bool:
     """Check output files before any work is done, so a mistyped path does not cost the run nor leave
     some outputs written and others not: True, after one error line naming the path, when one is a
-    folder or lies in a folder that does not exist; with ``projects``, also when it is an existing file
-    that is not a project (a picture, a text file: never overwritten), or when two name one file (the
-    second would replace the first). None entries are skipped."""
+    folder or lies in a folder that does not exist, or is empty (an unset variable); with ``projects``,
+    also when it is an existing file that is not a project (a picture, a text file: never overwritten),
+    or when two name one file (the second would replace the first). None entries are skipped."""
     from pixelproof.core.coco import ProjectSaveError, check_output_path, check_save_target
     from pixelproof.core.limits import same_file
 
     check = check_save_target if projects else check_output_path
+    if any(o is not None and not os.fspath(o) for o in outputs):  # Path("") is ".", said as a folder
+        error("an output file name is empty (an unset variable in the command line?); nothing written")
+        return True
     given = [Path(o) for o in outputs if o is not None]
     for k, output in enumerate(given):
         try:

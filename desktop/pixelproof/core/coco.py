@@ -37,7 +37,7 @@ from pixelproof.core.channel_display import check_display_map
 from pixelproof.core.coco_dump import ProjectSaveError, dumps_project
 from pixelproof.core.coco_rules import read_annotations
 from pixelproof.core.coco_values import MISSING, check_id, typename
-from pixelproof.core.limits import ID_MAX, MAX_SIDE, LimitError, check_json_depth, short_repr
+from pixelproof.core.limits import ID_MAX, MAX_SIDE, LimitError, check_json_depth, not_a_file, short_repr
 from pixelproof.core.migration import migrate
 from pixelproof.core.model import (
     FORMAT_VERSION,
@@ -488,11 +488,11 @@ def check_save_target(target: Path, *, project_file: bool = False) -> None:
 
 
 def check_output_path(target: str | os.PathLike[str]) -> None:
-    """``ProjectSaveError`` naming ``target`` when no file can be written there: it is a folder, or the
-    folder it would go in does not exist (or is a file), or it is read-only. Checked before a job runs."""
+    """``ProjectSaveError`` naming ``target`` when no file can be written there: it is a folder (a FIFO, a
+    device), or its folder does not exist (or is a file), or it is read-only. Checked before a job runs."""
     path = write_target(target)
-    if path.is_dir():
-        raise ProjectSaveError(f"{target}: is a folder, not a file to write")
+    if (kind := not_a_file(path)) is not None:  # a FIFO, a device: atomic_output's refusal came after the run
+        raise ProjectSaveError(f"{target}: is {kind}, not a file to write")
     parent = path.parent
     if not parent.is_dir():
         state = "is not a folder" if parent.exists() else "does not exist"

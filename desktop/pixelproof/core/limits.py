@@ -463,6 +463,16 @@ def file_kind(mode: int) -> str:
     return "not a regular file"
 
 
+def not_a_file(path: str | os.PathLike[str]) -> str | None:
+    """What ``path`` is (``file_kind``) when it exists and is not a regular file, else None (a file, or
+    nothing there yet): an output checked before a run, not refused once the run is done."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    return None if stat.S_ISREG(mode) else file_kind(mode)
+
+
 def check_regular_file(
     path: str | os.PathLike[str], where: str | None = None, allow_dir: bool = False
 ) -> os.stat_result:

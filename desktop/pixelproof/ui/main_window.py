@@ -44,7 +44,7 @@ from pixelproof.ui.panel_actions import fill_panels_menu
 from pixelproof.ui.panels import PANEL_CLASSES, Panel
 from pixelproof.ui.project_files import ProjectFiles
 from pixelproof.ui.review import ReviewMode
-from pixelproof.ui.settings import settings
+from pixelproof.ui.settings import number_value, settings
 from pixelproof.ui.shell import Shell, behind_a_tab, scrollable
 from pixelproof.ui.shortcuts import REGISTRY, describe, make_action, plain
 from pixelproof.ui.slices import SliceActions
@@ -297,7 +297,7 @@ class MainWindow(QMainWindow):
         self.problems_height = FirstHeight(self, self.docks["problemsDock"], sized)
         if not restored:
             self._default_layout()
-        elif s.value("window/layout", 1, type=int) < LAYOUT:
+        elif number_value(s.value("window/layout"), 1, 0, 2**31) < LAYOUT:
             self._update_layout()
         self.act_keep_zoom.setChecked(s.value("view/keep_zoom", False, type=bool))
         self.canvas.keep_zoom = self.act_keep_zoom.isChecked()
@@ -367,7 +367,7 @@ class MainWindow(QMainWindow):
             panel.set_document(doc)
         self.shell.document = doc  # the features read it while the document is being shown
         if doc is not None and doc.current_image_id == -1 and doc.project.images:
-            last = settings().value(_last_image_key(doc), -1, type=int) if doc.path else -1
+            last = number_value(settings().value(_last_image_key(doc)), -1, -1, 2**63) if doc.path else -1
             doc.set_current_image(last if last in doc.project.images else doc.image_ids()[0])
         self._update_title()
         self._update_actions()

@@ -4,6 +4,7 @@ and the app's data folder (recovery files of new projects)."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,24 @@ def json_value(raw: object, default: Any = None) -> Any:
         return json.loads(raw)
     except (ValueError, RecursionError):  # ValueError: also an integer of more digits than int() takes
         return default
+
+
+def number_value(raw: object, default: float, least: float, most: float) -> Any:
+    """A number kept in the settings, as ``default``'s type (int or float); ``default`` when the value is
+    damaged (a hand edit): not a number, NaN, infinite, out of ``least``..``most``, or a fraction where a
+    whole number is kept. QSettings' own ``value(key, type=int)`` raised on "nan" or "1e999" (the window
+    never opened) and gave 0 for any other text (a 16-px tile, an IoU of 0 that skips every overlap)."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        return default
+    try:
+        number = float(raw)
+    except (ValueError, OverflowError):
+        return default
+    if not (math.isfinite(number) and least <= number <= most):
+        return default
+    if isinstance(default, int):
+        return int(number) if number.is_integer() else default
+    return number
 
 
 def recovery_dir() -> Path:

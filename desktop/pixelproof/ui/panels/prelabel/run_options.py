@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from pixelproof.inference.apply import SKIP_EXISTING_IOU
 from pixelproof.inference.tiling import DEFAULT_OVERLAP, Tiling
 from pixelproof.ui.panels.base import scroll_safe
-from pixelproof.ui.settings import settings
+from pixelproof.ui.settings import number_value, settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ class RunOptions(QGroupBox):
         self.skip_iou.setRange(0.0, 1.0)
         self.skip_iou.setSingleStep(0.05)
         self.skip_iou.setDecimals(2)
-        self.skip_iou.setValue(s.value("model/skip_iou", SKIP_EXISTING_IOU, type=float))
+        self.skip_iou.setValue(number_value(s.value("model/skip_iou"), SKIP_EXISTING_IOU, 0.0, 1.0))
         self.unlabeled = QCheckBox("All images: unlabeled only")
         self.unlabeled.setObjectName("unlabeledOnly")
         self.unlabeled.setToolTip("Images that have any object are left out of Pre-label all")
@@ -71,13 +71,13 @@ class RunOptions(QGroupBox):
         self.tile_size.setRange(16, 65536)
         self.tile_size.setSingleStep(256)
         self.tile_size.setToolTip("Tile size in pixels (square tiles)")
-        self.tile_size.setValue(s.value("model/tile_size", 1024, type=int))
+        self.tile_size.setValue(number_value(s.value("model/tile_size"), 1024, 16, 65536))
         self.overlap = QDoubleSpinBox()
         self.overlap.setObjectName("tileOverlap")
         self.overlap.setRange(0.0, 0.85)
         self.overlap.setSingleStep(0.05)
         self.overlap.setDecimals(2)
-        self.overlap.setValue(s.value("model/tile_overlap", DEFAULT_OVERLAP, type=float))
+        self.overlap.setValue(number_value(s.value("model/tile_overlap"), DEFAULT_OVERLAP, 0.0, 0.85))
         self.overlap.setToolTip(
             "Overlap between tiles, as a fraction of the tile size; also for a picture too big for the "
             "model's memory, which is pre-labeled in tiles without Tiles checked (and listed below)"
