@@ -28,6 +28,7 @@ from pixelproof.core.lint.object_checks import (
 from pixelproof.core.lint.pairs import duplicates, overlaps
 from pixelproof.core.lint.problems import Problem
 from pixelproof.core.model import ImageRecord
+from pixelproof.core.object_types import object_type
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY
 from pixelproof.core.qa_objects import image_spacing
 
@@ -127,7 +128,9 @@ def _object_checks(
     checks: list[Callable],
     on_image: list[CheckedObject],
 ) -> ObjectFacts:
-    facts = ObjectFacts(o.ann.id, o.ann.category_id, list(o.ann.bbox), kind=o.kind)
+    facts = ObjectFacts(
+        o.ann.id, o.ann.category_id, list(o.ann.bbox), kind=o.kind, object_type=object_type(o.ann.app_extra)
+    )
     for check in checks:
         if not o.ann.iscrowd or check in CROWD_CHECKS:
             check(o, image, emit)

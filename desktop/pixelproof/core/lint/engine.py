@@ -31,6 +31,7 @@ from pixelproof.core.lint.rules import Rules, rules_of
 from pixelproof.core.lint.unsupported import unsupported_labels
 from pixelproof.core.measure import pixel_area_text
 from pixelproof.core.model import Annotation, Project
+from pixelproof.core.object_types import type_words
 
 FEATURES = ("log_area", "log_aspect", "log_roughness", "dice")
 _FEATURE_KIND = {
@@ -43,7 +44,7 @@ _FEATURE_KIND = {
 
 @dataclass(frozen=True, slots=True)
 class Spread:
-    """Median and MAD of one figure over a class's objects."""
+    """Median and MAD of one figure over a class's objects (of one QuPath object type)."""
 
     median: float
     mad: float
@@ -64,7 +65,8 @@ class Spread:
 class DatasetFigures:
     """The dataset-wide figures of step 2."""
 
-    spreads: dict[tuple[str, int], Spread] = field(default_factory=dict)  # (feature, category id)
+    # (feature, category id, QuPath objectType): a class's hand-drawn regions and its detected cells apart
+    spreads: dict[tuple[str, int, str], Spread] = field(default_factory=dict)
     pooled: dict[str, Spread] = field(default_factory=dict)  # feature over every class
     min_similarity: float = 1.0
     min_prediction_score: float = 1.0
@@ -74,7 +76,7 @@ class DatasetFigures:
 
 def dataset_figures(facts: Iterable[ImageFacts]) -> DatasetFigures:
     """Step 2: class distributions and ObjectLab's dataset-wide minimums, from every image's facts."""
-    values: dict[tuple[str, int], list[float]] = defaultdict(list)
+    values: dict[tuple[str, int, str], list[float]] = defaultdict(list)
     min_sims, min_scores = [], []
     marked = marked_empty = 0
     for f in facts:
@@ -84,12 +86,12 @@ def dataset_figures(facts: Iterable[ImageFacts]) -> DatasetFigures:
             for name in FEATURES:
                 v = getattr(o, name)
                 if not math.isnan(v):
-                    values[(name, o.category_id)].append(v)
+                    values[(name, o.category_id, o.object_type)].append(v)
         if f.boxes is not None:
             min_sims.append(f.min_similarity)
             min_scores.append(f.min_prediction_score)
     pooled: dict[str, list[float]] = defaultdict(list)
-    for (name, _), vs in values.items():
+    for (name, _, _), vs in values.items():
         pooled[name] += vs
     return DatasetFigures(
         {k: Spread.of(v) for k, v in values.items()},
@@ -154,7 +156,7 @@ def _outliers(facts: ImageFacts, o: ObjectFacts, figures: DatasetFigures, ctx: C
         value = getattr(o, feature)
         if kind not in ctx.kinds or math.isnan(value):
             continue
-        spread = figures.spreads.get((feature, o.category_id))
+        spread = figures.spreads.get((feature, o.category_id, o.object_type))
         if spread is None or spread.n < need:
             if feature != "dice":
                 continue
@@ -189,14 +191,15 @@ def _outlier_problem(
     limit: float,
 ) -> Problem:
     typical, actual = math.exp(spread.median), math.exp(value)
+    said = name + type_words(o.object_type)  # "Tumor (QuPath cell)": compared with the class's cells only
     if kind == "size_outlier":
         area, median = (pixel_area_text(round(v), facts.spacing) for v in (actual, typical))
-        msg = f"{name} area {area} is {actual / typical:.2g}x the class median {median}"
+        msg = f"{said} area {area} is {actual / typical:.2g}x the class median {median}"
     elif kind == "aspect_outlier":
-        msg = f"{name} aspect (w/h) {actual:.2f} is far from the class median {typical:.2f}"
+        msg = f"{said} aspect (w/h) {actual:.2f} is far from the class median {typical:.2f}"
     else:
         msg = (
-            f"{name} contour roughness {actual:.2f} (perimeter / hull perimeter); class median {typical:.2f}"
+            f"{said} contour roughness {actual:.2f} (perimeter / hull perimeter); class median {typical:.2f}"
         )
     return Problem(
         kind,
@@ -225,7 +228,8 @@ def _mask_problem(
         o.annotation_id,
         name,
         o.bbox,
-        f"{name} mask agrees poorly with the model's (Dice {dice:.2f}{typical}); fix: take the model's mask",
+        f"{name}{type_words(o.object_type)} mask agrees poorly with the model's (Dice {dice:.2f}{typical}); "
+        "fix: take the model's mask",
         shape_fix(facts, o, pred),
         figures={"dice": dice, "prediction_score": pred.score if pred.score is not None else math.nan},
     )

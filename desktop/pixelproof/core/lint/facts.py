@@ -82,6 +82,7 @@ class ObjectFacts:
     dice: float = math.nan  # with the model's mask of the matched prediction
     dice_pred: int = -1  # index of that prediction
     kind: str = "box"  # geometry kind: box, polygon or mask
+    object_type: str = ""  # QuPath's objectType ("" = none): the class's figures are per type
 
 
 @dataclass(slots=True)

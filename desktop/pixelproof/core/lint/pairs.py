@@ -11,6 +11,7 @@ from pixelproof.core.matching import overlapping
 from pixelproof.core.measure import pixel_area_text
 from pixelproof.core.metrics_overlap import placed_iou
 from pixelproof.core.model import ImageRecord
+from pixelproof.core.object_types import nests, object_type
 from pixelproof.core.qa_objects import image_spacing
 
 
@@ -102,7 +103,8 @@ def _boxes_near(a: list[float], b: list[float]) -> bool:
 
 
 def overlaps(objs: list[CheckedObject], image: ImageRecord, emit: Emit) -> None:
-    """Countable masks must be separated: no shared pixels, no contact without a background gap."""
+    """Countable masks must be separated: no shared pixels, no contact without a background gap. A QuPath
+    region and the detections inside it are nested by design (``object_types.nests``), not an overlap."""
     shaped = sorted(
         (o for o in objs if o.shaped and o.rules.countable and o.area() > 0), key=lambda o: o.ann.id
     )
@@ -111,10 +113,12 @@ def overlaps(objs: list[CheckedObject], image: ImageRecord, emit: Emit) -> None:
     # only pairs whose boxes, grown by 2 px (a superset of "within a pixel"), overlap: not every pair
     x, y, w, h = np.array([o.tight() for o in shaped], dtype=np.float64).T
     grown = np.c_[x - 2, y - 2, x + w + 2, y + h + 2]
+    types = [object_type(o.ann.app_extra) for o in shaped]
     for i, near in overlapping(grown, grown):
         a = shaped[i]
-        for b in (shaped[j] for j in near[near > i].tolist()):
-            if not _boxes_near(a.tight(), b.tight()):
+        for j in near[near > i].tolist():
+            b = shaped[j]
+            if nests(types[i], types[j]) or not _boxes_near(a.tight(), b.tight()):
                 continue
             pa, pb = a.pixels(), b.pixels()
             c = shapes.contact(pa, pb)
