@@ -144,9 +144,13 @@ def ridge_markers(dist: np.ndarray, fg: np.ndarray, peaks: np.ndarray) -> np.nda
 
     flat = fg & (dist == ndi.maximum_filter(dist, size=3))
     ridges, _ = ndi.label(flat, structure=np.ones((3, 3), bool))
-    with_peak = np.unique(ridges[tuple(peaks.T)]) if len(peaks) else np.zeros(0, np.int32)
-    with_peak = with_peak[with_peak > 0]
-    return np.where(np.isin(ridges, with_peak), ridges, 0).astype(np.int32)
+    at_peaks = ridges[tuple(peaks.T)] if len(peaks) else np.zeros(0, np.int32)
+    _, first = np.unique(at_peaks, return_index=True)
+    order = at_peaks[np.sort(first)]  # numbered in the peaks' order, as one marker a peak was: the
+    order = order[order > 0]  # objects come out in the order they always did
+    lut = np.zeros(int(ridges.max()) + 1, np.int32)
+    lut[order] = np.arange(1, len(order) + 1, dtype=np.int32)
+    return lut[ridges]
 
 
 class ThresholdBackend(Backend):
