@@ -13,7 +13,7 @@ import pytest
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.merge import Shard, merge_shards
-from pixelproof.core.merge_restore import RestoreRefused, restore_left_out
+from pixelproof.core.merge_restore import RestoreRefused, left_out_reasons, restore_left_out
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.object_lock import with_locked
 from pixelproof.core.split import split_project
@@ -156,3 +156,21 @@ def test_replace_never_removes_a_locked_object(tmp_path: Path) -> None:
     done.edit.apply(merged)  # type: ignore[union-attr]
     assert locked_id in merged.annotations
     assert [a.bbox for a in done.objects] == [rows[0]["bbox"]]
+
+
+def test_each_left_out_object_says_why_from_the_conflict_of_its_image(tmp_path: Path) -> None:
+    """The rows record no reason: the app's list of them takes it from the conflict that left them out."""
+    _, report, _, _ = _outsider_merge(tmp_path)
+    assert left_out_reasons(report) == ["the image was not dealt to bob"]
+    for folder in ("b", "c"):
+        (tmp_path / folder).mkdir()
+    _, locked, _, ids = _base_edited_merge(tmp_path / "c", lock=True)
+    keys = [(r["shard"], r["id"]) for r in locked["left_out_objects"]]
+    why = dict(zip(keys, left_out_reasons(locked), strict=True))
+    assert why[("ann", ids[0])] == "ann changed an object locked in the base"
+    _, report, _, _ = _base_edited_merge(tmp_path / "b", lock=False)
+    assert left_out_reasons(report) == ["the base's, replaced by ann's version"] * 2
+    row = dict(report["left_out_objects"][0], shard="cy")  # a shard no conflict of its image names
+    report["left_out_objects"] += [row, "junk"]
+    assert left_out_reasons(report)[2:] == ["", ""]
+    assert left_out_reasons({"conflicts": []}) == []

@@ -433,12 +433,9 @@ def test_the_merge_report_says_one_overlap_image_in_the_singular(qtbot) -> None:
     assert "1 honeypot left out; <b>1 conflict</b>." in text
 
 
-def test_app_merge_writes_the_objects_it_left_out_beside_the_project(qtbot, window, project_file) -> None:  # type: ignore[no-untyped-def]
-    """Before: the objects a conflict left out (here the lead's box, drawn on an image after the split, that
-    the annotator's version replaced) were only in the report dialog: closed without Save Report… and the
-    project saved, they were in no file - where `pixelproof merge` writes them beside the merged project."""
-    import json
-
+def left_out_shards(window, project_file: Path) -> tuple[list[Path], Annotation]:  # type: ignore[no-untyped-def]
+    """Shards whose merge leaves an object out: the lead draws a box (returned) on an image after the split,
+    and its annotator changes the image too, so the merge keeps the annotator's version."""
     from pixelproof.core.edits import AddAnnotations
 
     result = split_project(load_project(project_file), ["ann", "bob"], overlap=0.0)
@@ -452,7 +449,17 @@ def test_app_merge_writes_the_objects_it_left_out_beside_the_project(qtbot, wind
     for name, shard in result.shards.items():
         save_project(shard, project_file.parent / f"{name}.json")
         paths.append(project_file.parent / f"{name}.json")
+    return paths, lead_box
 
+
+def test_app_merge_writes_the_objects_it_left_out_beside_the_project(qtbot, window, project_file) -> None:  # type: ignore[no-untyped-def]
+    """Before: the objects a conflict left out (here the lead's box, drawn on an image after the split, that
+    the annotator's version replaced) were only in the report dialog: closed without Save Report… and the
+    project saved, they were in no file - where `pixelproof merge` writes them beside the merged project."""
+    import json
+
+    doc = window.document
+    paths, lead_box = left_out_shards(window, project_file)
     text, rows = _merge_with_report(qtbot, window, paths)
     assert rows == 1
     written = project_file.parent / "project.merge-report.json"

@@ -57,6 +57,49 @@ def left_out_rows(report: Any, name: str) -> list[Any]:
     return rows
 
 
+# why a conflict of each type left objects out, as the app's list of them says it (``who``: the shards the
+# conflict names; ``shard``: the row's)
+_WHY = {
+    "edited_in_base_and_shard": "the base's, replaced by {who}'s version",
+    "base_state_unknown": "the base's, replaced by {who}'s version (a split of an earlier PixelProof)",
+    "image_size_mismatch": "{shard}'s copy is another size",
+    "locked_in_base": "{shard} changed an object locked in the base",
+    "edited_outside_shard": "the image was not dealt to {shard}",
+}
+_BASE_REPLACED = ("edited_in_base_and_shard", "base_state_unknown")  # conflicts that left the base's out
+
+
+def left_out_reasons(report: Any) -> list[str]:
+    """Why each of the report's left-out objects was left out, one per row ("" where no conflict tells):
+    the conflict of its image that left it out (the rows record no reason of their own; the base's rows
+    go with the conflicts that replaced the base, a shard's with those naming that shard)."""
+    rows = report.get(KEY) if isinstance(report, dict) else None
+    conflicts = report.get("conflicts") if isinstance(report, dict) else None
+    if not isinstance(rows, list):
+        return []
+    by_image: dict[str, list[dict[str, Any]]] = {}
+    for c in conflicts if isinstance(conflicts, list) else ():
+        if isinstance(c, dict) and c.get("type") in _WHY and isinstance(c.get("file_name"), str):
+            by_image.setdefault(c["file_name"], []).append(c)
+    out = []
+    for e in rows:
+        e = e if isinstance(e, dict) else {}
+        shard = str(e.get("shard", ""))
+        mine = set(shard.split(", "))
+        found = next(
+            (
+                c
+                for c in by_image.get(str(e.get("file_name")), [])
+                if (shard == "base") == (c["type"] in _BASE_REPLACED)
+                and (shard == "base" or mine & set(map(str, c.get("shards") or [])))
+            ),
+            None,
+        )
+        who = ", ".join(map(str, found.get("shards") or [])) if found else ""
+        out.append(_WHY[found["type"]].format(who=who or "a shard", shard=shard) if found else "")
+    return out
+
+
 def restore_label(report_name: str, shards: Counter[str]) -> str:
     """The undo step and change-log line: how many objects, from which report, of which shards."""
     n = sum(shards.values())

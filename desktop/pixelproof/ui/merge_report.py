@@ -1,12 +1,13 @@
 """The app's merge report (File > Merge Shards…): what the merge did and every conflict, by type, with Save
-Report…; the objects a conflict left out of the project are said, and where they were written."""
+Report…; the objects a conflict left out of the project are said, where they were written, and listed to
+restore (``restore_left_out.LeftOutPanel``)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -29,12 +31,17 @@ from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.fitted_table import ContentColumns
 
+if TYPE_CHECKING:
+    from pixelproof.ui.restore_left_out import LeftOutPanel
+    from pixelproof.ui.shell import Shell
+
 WRAPPED_ROWS = 500  # conflicts whose messages the merge report wraps onto the lines they take
 
 
 class ConflictDialog(QDialog):
     """What a merge did and every conflict, by type; Save Report… writes the JSON report (never over one
-    of ``inputs``: the open project, the shards, the manifest)."""
+    of ``inputs``: the open project, the shards, the manifest). With ``shell``, the objects the merge left
+    out are listed below the conflicts, to restore into its open project."""
 
     def __init__(
         self,
@@ -42,6 +49,7 @@ class ConflictDialog(QDialog):
         parent: QWidget | None = None,
         inputs: Sequence[str | Path | None] = (),
         left_out_file: str | Path | None = None,
+        shell: Shell | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Merge report")
@@ -88,9 +96,21 @@ class ConflictDialog(QDialog):
         buttons.addButton(save, QDialogButtonBox.ButtonRole.ActionRole)
         layout = QVBoxLayout(self)
         layout.addWidget(summary)
-        layout.addWidget(self.table, 1)
+        self.left_out: LeftOutPanel | None = None
+        if shell is not None and report.get("left_out_objects"):
+            from pixelproof.ui.restore_left_out import LeftOutPanel, report_name
+
+            name = report_name(Path(left_out_file) if left_out_file is not None else None)
+            self.left_out = LeftOutPanel(shell, report, name, self)
+            split = QSplitter(Qt.Orientation.Vertical)
+            split.setChildrenCollapsible(False)
+            split.addWidget(self.table)
+            split.addWidget(self.left_out)
+            layout.addWidget(split, 1)
+        else:
+            layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        self.resize(820, 420)
+        self.resize(820, 420 if self.left_out is None else 600)
 
     def save(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save merge report", "merge-report.json", "JSON (*.json)")

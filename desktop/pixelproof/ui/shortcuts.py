@@ -310,6 +310,7 @@ DEFAULTS: list[Shortcut] = [
     # Teams
     _("teams.split", "S&plit for Annotators…", ("Ctrl+Alt+T",)),
     _("teams.merge", "&Merge Shards…", ("Ctrl+Alt+M",)),
+    _("teams.restore", "Res&tore Left-Out Objects…", ("Ctrl+Alt+U",)),
     _("teams.name", "&Your Name…", ("Ctrl+Alt+N",)),  # Alt+F, N is New Project
     # Help
     _("help.shortcuts", "&Shortcuts…", ("Ctrl+/", "F1")),

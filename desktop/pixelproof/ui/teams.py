@@ -361,7 +361,8 @@ class TimeRecorder(QObject):
 
 
 class TeamsActions(QObject):
-    """File > Split for Annotators… and File > Merge Shards…; Review > Annotators Side by Side."""
+    """File > Split for Annotators…, File > Merge Shards… and File > Restore Left-Out Objects…; Review >
+    Annotators Side by Side."""
 
     def __init__(self, shell: Shell) -> None:
         super().__init__(shell)
@@ -369,13 +370,19 @@ class TeamsActions(QObject):
         self.job: Job | None = None
         self.act_split = make_action("teams.split", self, self.split)
         self.act_merge = make_action("teams.merge", self, self.merge)
+        self.act_restore = make_action(
+            "teams.restore",
+            self,
+            self.restore,
+            tip="Bring back objects a merge left out, from its saved report (.merge-report.json)",
+        )
         self.act_name = make_action(
             "teams.name",
             self,
             self.ask_name,
             tip="Who you are in the change log and in the time spent per image",
         )
-        shell.add_file_actions([self.act_split, self.act_merge, self.act_name])
+        shell.add_file_actions([self.act_split, self.act_merge, self.act_restore, self.act_name])
         apply_identity()
         self.timer = TimeRecorder(shell)
         from pixelproof.ui.review.annotators import AnnotatorsView
@@ -394,6 +401,15 @@ class TeamsActions(QObject):
         has = self.shell.document is not None
         self.act_split.setEnabled(has)
         self.act_merge.setEnabled(has)
+        self.act_restore.setEnabled(has)
+
+    def restore(self) -> None:
+        """File > Restore Left-Out Objects…: a saved merge report's left-out objects, to restore."""
+        from pixelproof.ui.restore_left_out import open_report
+
+        dialog = open_report(self.shell)
+        if dialog is not None:
+            dialog.exec()
 
     def ask_name(self) -> None:
         from PySide6.QtWidgets import QInputDialog
@@ -520,7 +536,7 @@ class TeamsActions(QObject):
             inputs = [doc.path, *paths, manifest_path]
             self.left_out_file = _write_left_out(report, doc.path, inputs)
             if show_report:
-                ConflictDialog(report, self.shell.widget, inputs, self.left_out_file).exec()
+                ConflictDialog(report, self.shell.widget, inputs, self.left_out_file, self.shell).exec()
 
         job = Job(work, self, expected=(ProjectFormatError, MergeError, OSError))
         job.finished.connect(done)
