@@ -457,3 +457,42 @@ def test_brush_rle_with_colours_and_damaged_streams(tmp_path: Path) -> None:
             assert str(e)
         else:
             assert mask.shape == (30, 40)
+
+
+@pytest.mark.parametrize(
+    ("export", "config"),
+    [("data.json", "label_config.xml"), ("data_polygons.json", "label_config_polygons.xml")],
+)
+def test_json_min_export_reads_as_its_json_export(export: str, config: str, tmp_path: Path) -> None:
+    """Label Studio's JSON-MIN (written here by its own converter from the real exports) was read as tasks
+    with no data.image, every record skipped: now each record is an annotation of its task, the same
+    objects as the JSON export gives, the format said, and detected without --from."""
+    from label_studio_converter import Converter
+
+    logging.disable(logging.WARNING)
+    try:
+        Converter(str(DATA / config), str(tmp_path)).convert_to_json_min(
+            str(DATA / export), str(tmp_path / "min"), is_dir=False
+        )
+    finally:
+        logging.disable(logging.NOTSET)
+    shutil.copy(DATA / config, tmp_path / "min" / "label_config.xml")
+    shutil.copy(DATA / config, tmp_path / "label_config.xml")
+    shutil.copy(DATA / export, tmp_path / "tasks.json")
+    min_file = tmp_path / "min" / "result.json"
+    assert detect_format(min_file) is FMT
+    said: list[str] = []
+    got = read_labelstudio(min_file, on_problem=said.append).project
+    want = read_labelstudio(tmp_path / "tasks.json").project
+
+    def objects(project: Project) -> list[tuple]:
+        names = {c.id: c.name for c in project.categories.values()}
+        return sorted(
+            (Path(project.image(a.image_id).file_name).name, names[a.category_id], tuple(np.round(a.bbox, 3)))
+            for a in project.annotations.values()
+        )
+
+    assert objects(got) and objects(got) == objects(want)
+    assert [got.image_status(i) for i in got.images] == [want.image_status(i) for i in want.images]
+    assert any("JSON-MIN" in s for s in said)
+    assert not any("no data.image" in s for s in said)

@@ -56,6 +56,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.labelme import circle_polygon
 from pixelproof.interop.labelstudio_inputs import ImageFinder, Labels, read_config
+from pixelproof.interop.labelstudio_min import is_json_min, tasks_from_min
 from pixelproof.interop.labelstudio_writer import CONFIG_NAME, TASKS_NAME, write_labelstudio
 
 AREA_TYPES = ("rectanglelabels", "polygonlabels", "ellipselabels", "brushlabels")
@@ -105,6 +106,13 @@ def read_labelstudio(
     if not isinstance(tasks, list):
         report.skip("files", f"{file}: not a Label Studio export (expected a list of tasks); skipped")
         return ImportResult(project, report.problems, report.skipped)
+    if is_json_min(tasks):
+        tasks, untyped = tasks_from_min(tasks, image_key)
+        report(
+            f"{file}: read as Label Studio's JSON-MIN export (one record per annotation), which holds no "
+            "predictions, cancelled annotations or polygon parts; export as JSON to keep them"
+            + (f"; keys not read: {', '.join(untyped)}" if untyped else "")
+        )
     urls = [as_dict(as_dict(t).get("data")).get(image_key) for t in tasks]
     images.report_lookup(str(file), [u.strip() for u in urls if isinstance(u, str) and u.strip()], report)
     notes = _Notes(labels)
@@ -488,10 +496,12 @@ def _join_parts(build: Builder, image: ImageRecord, made: dict[str, Annotation],
 
 
 def looks_like_labelstudio(path: Path) -> bool:
-    """A JSON list of tasks with ``data`` and ``annotations`` or ``predictions`` near its start (or a folder
-    holding ``tasks.json``)."""
+    """A JSON list of tasks with ``data`` and ``annotations`` or ``predictions`` near its start, or of
+    JSON-MIN records (``annotation_id``, ``annotator``), or a folder holding ``tasks.json``."""
     file = path / TASKS_NAME if path.is_dir() else path
     head = sniff(file).lstrip()
+    if head[:1] == b"[" and b'"annotation_id"' in head and b'"annotator"' in head:
+        return True  # JSON-MIN: flat records, one per annotation
     return head[:1] == b"[" and b'"data"' in head and (b'"annotations"' in head or b'"predictions"' in head)
 
 
