@@ -9,7 +9,7 @@ on export to CVAT; ``tag`` (image-level labels) likewise. ``occluded``, ``z_orde
 ``source`` and the ``<attribute>`` values are kept in the annotation's extras; polygons of one label
 sharing a ``group_id`` are the parts of one object. A shape with no label (``label=""``, Datumaro's way to
 write an annotation without one) is an object of ``Unclassified``, as the GeoJSON reader names objects
-without a class. ``<track>`` (CVAT for video) is reported and skipped.
+without a class. ``<track>`` (CVAT for video): each shape on its frame (:mod:`cvat_tracks`).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from pixelproof.interop._util import (
     small_int,
     with_progress,
 )
+from pixelproof.interop.cvat_tracks import frames_of_tracks
 from pixelproof.interop.cvat_writer import ATTRIBUTE_SPEC, KEPT_SHAPES, write_cvat
 from pixelproof.interop.formats import Format, images_option, sniff
 from pixelproof.interop.grouped_parts import join_grouped_polygons
@@ -84,15 +85,23 @@ def read_cvat(
         return ImportResult(project, report.problems, report.skipped)
     _labels(doc, build)
     tracks = doc.findall("track")
-    if tracks:
+    frames, n_shapes = frames_of_tracks(doc, root) if tracks else ([], 0)
+    if tracks and frames:
+        report(
+            f"{xml}: {plural(len(tracks), '<track> element')} (CVAT for video) read as "
+            f"{plural(n_shapes, 'shape')} on {plural(len(frames), 'frame')} (frame_000000 images, the shapes "
+            'with outside="1" left out); which shapes were one track is not kept, and an export writes '
+            "CVAT for images"
+        )
+    elif tracks:
         report.skipped["tracks"] += len(tracks)
         ids = ", ".join(f"id {t.get('id', '?')} ({t.get('label', '?')})" for t in tracks[:20])
         more = f" and {len(tracks) - 20} more" if len(tracks) > 20 else ""
         report(
             f"{xml}: {plural(len(tracks), '<track> element')} (CVAT for video) skipped: {ids}{more}; "
-            "export as CVAT for images"
+            "the file gives no frame size (original_size): export as CVAT for images"
         )
-    images = doc.findall("image")
+    images = doc.findall("image") + frames
     notes = _Notes()
     for k, node in enumerate(with_progress(images, len(images), progress)):
         _read_image(xml, k, node, root, build, report, notes)
