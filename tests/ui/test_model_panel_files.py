@@ -233,3 +233,4 @@ def test_a_model_that_cannot_load_shows_what_is_wrong_not_its_folder(qtbot, demo
     assert shown.startswith("✗ best.pt: not an ONNX model: this is a PyTorch checkpoint"), shown
     assert str(folder) not in shown
     assert label.toolTip() == text  # the whole reason, folder and all
+    assert panel.backends.combo.currentText() == "onnx — the model did not load"  # not "no model file chosen"

@@ -379,6 +379,9 @@ class BackendChooser(QWidget):
             return
         self.session.set_backend(None)
         self._show_found(None)
+        row = self.row()
+        if row is not None:  # the list said "no model file chosen" beside a file that failed to load
+            self._label_item(self.combo.currentIndex(), row.kind, False, "the model did not load")
         self._set_state(f"✗ {reason}", error=True)
         self.configured.emit()
 
