@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import sys
+import zipfile
 from pathlib import Path
 
 import cv2
@@ -174,6 +175,27 @@ def test_usage_errors(capsys, tmp_path: Path, args: list[str], message: str) -> 
     code, _, err = run(capsys, "prelabel", path, *args)
     assert code != 0
     assert message in err
+    assert load_project(path).annotations == {}
+
+
+def test_a_pytorch_checkpoint_or_a_cut_short_export_is_one_line_saying_what_to_do(
+    capsys, tmp_path: Path
+) -> None:
+    """The files an ML engineer picks by mistake: the .pt beside the export, a copy cut short. Both were
+    'does not parse as ONNX'; now each line says which it is and what to do, and nothing is written."""
+    path = make_project(tmp_path / "b", {"a.png": data.coins()})
+    pt = tmp_path / "best.pt"
+    with zipfile.ZipFile(pt, "w") as z:  # torch.save's layout
+        z.writestr("best/data.pkl", b"\x80\x02}q\x00.")
+    code, _, err = run(capsys, "prelabel", path, "--backend", "yolo-onnx", "--model", pt)
+    assert code == 1 and err.count("\n") == 1, err
+    assert err.startswith(f"pixelproof: error: {pt}: not an ONNX model: this is a PyTorch checkpoint"), err
+    assert "yolo export model=best.pt format=onnx" in err
+    whole = constant_model(tmp_path / "m.onnx", {"output0": np.zeros((1, 84, 40), np.float32)}).read_bytes()
+    cut = tmp_path / "cut.onnx"
+    cut.write_bytes(whole[: len(whole) // 2])
+    code, _, err = run(capsys, "prelabel", path, "--backend", "onnx", "--model", cut)
+    assert code == 1 and f"{cut}: the file starts as an ONNX model but does not parse: it is cut short" in err
     assert load_project(path).annotations == {}
 
 

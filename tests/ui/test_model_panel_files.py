@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,25 @@ def test_yolo_onnx_shows_what_it_found_as_the_onnx_backend_does(
     assert shown["yolo-onnx"] == shown["onnx"]
     text = shown["yolo-onnx"][0]
     assert "model: ultralytics" in text and "classes: ONNX metadata 'names'" in text, text
+
+
+def test_a_model_that_cannot_load_shows_what_is_wrong_not_its_folder(qtbot, demo, tmp_path: Path) -> None:
+    """The state line has two lines; the reason started with the model's whole path, so at 1366x768 a
+    PyTorch checkpoint chosen for its export showed '✗ /home/.../weights/best.pt: not an ONNX m…' and
+    never what to do. The folder (in the Model field already, and in the tooltip) is left out of it."""
+    pytest.importorskip("onnxruntime")
+    panel = choose(qtbot, demo, "onnx")
+    demo.resize(1366, 768)
+    folder = tmp_path / "experiments" / "shelf_products_yolo11n_finetune_2024_11_03" / "weights"
+    folder.mkdir(parents=True)
+    pt = folder / "best.pt"
+    with zipfile.ZipFile(pt, "w") as z:  # torch.save's layout
+        z.writestr("best/data.pkl", b"\x80\x02}q\x00.")
+    text = enter_model(qtbot, panel, pt)
+    assert text.startswith(f"✗ {pt}: not an ONNX model: this is a PyTorch checkpoint"), text
+    label = panel.backends.state_label
+    shown = label.text()
+    assert shown.startswith("✗ best.pt: not an ONNX model: this is a PyTorch checkpoint"), shown
+    assert str(folder) not in shown
+    assert label.toolTip() == text  # the whole reason, folder and all
+    assert panel.backends.combo.currentText() == "onnx — the model did not load"  # not "no model file chosen"

@@ -28,6 +28,7 @@ import numpy as np
 
 from pixelproof.core.wording import plural
 from pixelproof.inference import arena
+from pixelproof.inference.onnx_load_errors import not_onnx_reason, too_new_reason
 
 KINDS = ("detect", "segment", "interactive")
 
@@ -572,7 +573,9 @@ def open_onnx_session(path: str | Path, what: str = "ONNX model", threads: int =
     except Exception as e:
         text = str(e)
         if "INVALID_PROTOBUF" in text or "Protobuf parsing failed" in text:
-            raise ModelLoadError(f"{p}: not an ONNX model (the file does not parse as ONNX)") from None
+            raise ModelLoadError(f"{p}: {not_onnx_reason(p)}") from None
+        if too_new := too_new_reason(text):
+            raise ModelLoadError(f"{p}: {too_new}") from None
         reason = text.split("\n", 1)[0].replace("[ONNXRuntimeError] : ", "")
         raise ModelLoadError(f"{p}: onnxruntime cannot load this {what}: {reason}") from None
 

@@ -309,6 +309,17 @@ def detect_family(inputs: list[Any], outputs: list[Any], metadata: dict[str, str
             return Detected(family, seen, [f"family {family} (from outputs: {what})"])
         if rank == 4 and any(r == 4 for r in out_ranks):
             return Detected("semantic", seen, ["family semantic (from a [1,C,H,W] logits output)"])
+    if len(inputs) > 1:  # a card cannot help: every family here is fed one picture
+        raise ModelLoadError(
+            f"the model takes {len(inputs)} inputs ({', '.join(i.name for i in inputs)}); the onnx backend "
+            "feeds one picture: export it with the picture as its only input (the others as constants)"
+        )
+    if outputs and all(len(_shape(o)) == 2 for o in outputs) and "int" not in outputs[0].type:
+        raise ModelLoadError(  # [1,1000]: a score per class for the whole picture; a card cannot help
+            f"this looks like an image classifier ({seen}): one score per class for the whole picture, "
+            "no boxes or masks to pre-label with; use a detection or segmentation model "
+            "(see `pixelproof backends` and the README's Model families)"
+        )
     raise ModelLoadError(
         f"cannot tell the model family from its graph ({seen}); write a model card "
         f'(<model>.json with "family": one of {", ".join(FAMILIES)})'

@@ -102,10 +102,13 @@ class FewLinesLabel(QLabel):
         self.setWordWrap(True)
         self.lines = lines
         self.whole = text
+        self.tip = text
         self._show()
 
-    def set_line(self, text: str) -> None:
+    def set_line(self, text: str, tip: str = "") -> None:
+        """Show ``text``; the tooltip gives ``tip`` (default: ``text``) when what is shown is less."""
         self.whole = text
+        self.tip = tip or text
         self._show()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -116,4 +119,4 @@ class FewLinesLabel(QLabel):
         shown = elide_lines(self.whole, self.fontMetrics(), self.contentsRect().width(), self.lines)
         if shown != self.text():
             self.setText(shown)
-        self.setToolTip(self.whole if shown != self.whole else "")
+        self.setToolTip(self.tip if shown != self.tip else "")
