@@ -553,3 +553,23 @@ def test_merge_reads_past_hand_edited_ids_that_are_digits_but_no_numbers(tmp_pat
                  "-o", str(tmp_path / "m.json")])  # fmt: skip
     assert code == 0, capsys.readouterr().err
     assert len(load_project(tmp_path / "m.json").images) == len(load_project(project).images)
+
+
+def test_a_large_merge_runs_in_this_process_unless_workers_are_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Shipping an image's versions to a worker process and its merge back costs more than merging it:
+    a merge of >= 200 images (a large job for the other batch commands) starts no pool by default."""
+    from pixelproof.core.batch import executors
+
+    monkeypatch.setattr(executors, "available_cores", lambda: 2)  # a pool would be chosen on any runner
+    monkeypatch.setattr(executors, "PoolExecutor", lambda *a, **k: pytest.fail("a worker pool was started"))
+    shards = []
+    for prefix in ("a", "b"):
+        (tmp_path / prefix).mkdir()
+        shard = make_project(tmp_path / prefix, 110, prefix=prefix)
+        save_project(shard)
+        shards.append(str(shard.path))
+    assert main(["merge", *shards, "-o", str(tmp_path / "merged.json")]) == 3  # ids collide: reported
+    assert "running on" not in capsys.readouterr().err
+    assert len(load_project(tmp_path / "merged.json").images) == 220

@@ -245,6 +245,13 @@ def test_executor_choice_path_map_and_job_timestamp(monkeypatch: pytest.MonkeyPa
     assert isinstance(big, PoolExecutor) and big.slots == 2
     big.close()
     assert isinstance(make_executor(1, workers=4), SerialExecutor)  # never more processes than images
+    from pixelproof.core.batch import executors
+
+    monkeypatch.setattr(executors, "available_cores", lambda: 2)
+    assert isinstance(make_executor(5000, light=True), SerialExecutor)  # shipping costs more than the work
+    asked = make_executor(5000, light=True, workers=2)  # --workers 2 still spreads it
+    assert isinstance(asked, PoolExecutor) and asked.slots == 2
+    asked.close()
     assert multiprocessing.get_start_method(allow_none=True) in (None, "fork", "spawn", "forkserver")
 
     paths = PathMap.parse(["/data=/mnt/d", "/data/big=/fast", "C:\\img=/win"])

@@ -31,8 +31,12 @@ class PathMapAction(argparse.Action):
         setattr(namespace, self.dest, items)
 
 
-def add_batch_arguments(p: argparse.ArgumentParser, shards: bool = False, error_code: int = 1) -> None:
-    """The options of DESIGN.md §7 for batch commands (``shards``: also ``--shard-size``).
+def add_batch_arguments(
+    p: argparse.ArgumentParser, shards: bool = False, error_code: int = 1, light: bool = False
+) -> None:
+    """The options of DESIGN.md §7 for batch commands (``shards``: also ``--shard-size``; ``light``: the
+    command's per-image work is cheaper than shipping it to a worker, so ``--workers`` defaults to 1,
+    ``core.batch.make_executor``).
     ``error_code``: the command's exit code when its executor cannot start or go on (``BatchSetupError``,
     reported by ``cli.main`` when it stops a job under way)."""
     p.set_defaults(batch_error_code=error_code)
@@ -42,7 +46,10 @@ def add_batch_arguments(p: argparse.ArgumentParser, shards: bool = False, error_
         "--workers",
         type=positive_int,
         metavar="N",
-        help="local worker processes (default: every core for a large job of >= 200 images or >= 10 s, "
+        help="local worker processes (default: 1 = in this process: sending an image to a worker costs more "
+        "than the work on it)"
+        if light
+        else "local worker processes (default: every core for a large job of >= 200 images or >= 10 s, "
         "else 1 = in this process)",
     )
     where.add_argument(

@@ -40,7 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--manifest", metavar="F", help="the lead's manifest from split: honeypots are left out")
     p.add_argument("--report", metavar="F", help="write the conflict report as JSON")
     p.add_argument("--author", metavar="NAME", help="who merges (history; default: the user identity)")
-    add_batch_arguments(p)
+    add_batch_arguments(p, light=True)
     p.set_defaults(run=run)
 
 
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         error(str(e))
         return 1
     try:
-        executor = batch.executor(sum(len(p.images) for p in projects), 0.002)
+        executor = batch.executor(sum(len(p.images) for p in projects), 0.002, light=True)
     except BatchSetupError as e:
         error(str(e))
         return 1

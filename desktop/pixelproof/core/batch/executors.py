@@ -547,13 +547,18 @@ def make_executor(
     scheduler: str | None = None,
     seconds_per_item: float | None = None,
     lanes: bool = False,
+    light: bool = False,
 ) -> Executor:
     """The executor for a job of ``items`` images: Dask when a scheduler is given, else ``workers``
     local processes (default: every core for a large job, serial for a small one, or with ``lanes`` and
     two cores or more two threads in this process: for tasks that release the GIL, such as a model's);
-    never more processes than images."""
+    never more processes than images. ``light``: an item's work costs less than sending it to a worker
+    process and back (merge: ~0.2 ms to merge an image of 20 objects, ~0.8 ms to pickle and unpickle its
+    versions and its result), so the default is this process however large the job."""
     if scheduler:
         return DaskExecutor(scheduler)
+    if workers is None and light:
+        workers = 1
     if workers is None:
         large = is_large_job(items, seconds_per_item)
         if lanes and not large and items >= 2 and available_cores() >= 2:

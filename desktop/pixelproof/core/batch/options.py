@@ -85,8 +85,10 @@ class BatchOptions:
     path_map: PathMap = field(default_factory=PathMap)
     shard_size: int | None = None  # write per-shard projects of this many images (prelabel, lint)
 
-    def executor(self, items: int, seconds_per_item: float | None = None, lanes: bool = False) -> Executor:
-        """A new executor for ``items`` images (``lanes``: see ``make_executor``); raises
+    def executor(
+        self, items: int, seconds_per_item: float | None = None, lanes: bool = False, light: bool = False
+    ) -> Executor:
+        """A new executor for ``items`` images (``lanes``, ``light``: see ``make_executor``); raises
         ``BatchSetupError`` (a line for the user)."""
         return make_executor(
             items,
@@ -94,6 +96,7 @@ class BatchOptions:
             scheduler=self.scheduler,
             seconds_per_item=seconds_per_item,
             lanes=lanes,
+            light=light,
         )
 
 
