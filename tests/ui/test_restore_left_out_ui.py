@@ -132,3 +132,46 @@ def test_a_saved_report_opens_from_the_file_menu_with_replace_and_another_projec
     chosen[0] = str(project_file)  # a project, no merge report
     window.teams.act_restore.trigger()
     assert len(errors) == 2 and f"{project_file}: not a merge report" in errors[1][1], errors
+
+
+def test_a_second_restore_of_a_row_adds_no_copy_until_ctrl_z_takes_the_first_back(
+    qtbot, window, project_file
+) -> None:  # type: ignore[no-untyped-def]
+    """Before: Restore Selected clicked twice on the same row added the object twice. A restored row says
+    what it became and a second click skips it, saying so; Ctrl+Z in the list's window takes the restore
+    back and the row can be restored again."""
+    doc = window.document
+    paths, lead_box = left_out_shards(window, project_file)
+    image_id = lead_box.image_id
+    seen: dict[str, object] = {}
+
+    def restored() -> list[int]:
+        return [a.id for a in doc.project.annotations_of(image_id) if a.bbox == [5.0, 5.0, 20.0, 20.0]]
+
+    def restore_twice(dialog) -> None:  # type: ignore[no-untyped-def]
+        panel = dialog.left_out
+        table = panel.table
+        _click_row(table, 0)
+        click_button(panel.restore_button)
+        [first] = restored()
+        seen["first"] = first
+        seen["marked"] = table.item(0, 3).text()
+        click_button(panel.restore_button)  # the same row, again
+        seen["twice"] = restored()
+        seen["said"] = panel.said.text()
+        QTest.keyClick(table, Qt.Key.Key_Z, CTRL)  # the restore taken back, the dialog still up
+        seen["undone"] = restored()
+        seen["unmarked"] = table.item(0, 3).text()
+        _click_row(table, 0)
+        click_button(panel.restore_button)  # restorable again
+        seen["again"] = restored()
+
+    _merge(qtbot, window, paths, restore_twice)
+    first = seen["first"]
+    assert seen["marked"] == f"restored as #{first} (the base's, replaced by ann's version)"
+    assert seen["twice"] == [first]  # no copy
+    said = "project.merge-report.json: left_out_objects[0]: already restored in this window"
+    assert seen["said"] == f"Nothing restored\nskipped: {said}: #{first}", seen["said"]
+    assert seen["undone"] == [] and seen["unmarked"] == "the base's, replaced by ann's version"
+    assert len(seen["again"]) == 1  # type: ignore[arg-type]
+    assert doc.undo_stack.undoText() == "Restore 1 left-out object from project.merge-report.json (base 1)"

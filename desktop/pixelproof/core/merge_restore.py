@@ -41,6 +41,7 @@ class Restored:
 
     edit: Edit | None
     objects: list[Annotation] = field(default_factory=list)  # as added, with their new ids
+    rows: list[int] = field(default_factory=list)  # the report row of each of ``objects``
     shards: Counter[str] = field(default_factory=Counter)  # objects restored per shard (or "base")
     created: list[str] = field(default_factory=list)  # classes the project lacked, created
     by_id: list[int] = field(default_factory=list)  # report rows whose class was taken by id (no name)
@@ -186,6 +187,7 @@ def restore_left_out(
         e = entries[i]
         a.id = new_id
         out.objects.append(a)
+        out.rows.append(i)
         out.shards[str(e.get("shard", "?"))] += 1
         old = project.annotations.get(e.get("id")) if isinstance(e.get("id"), int) else None
         if replace and old is not None and old.image_id == a.image_id and old.id not in removed:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,12 +35,15 @@ if TYPE_CHECKING:
 
 TITLE = "Restore Left-Out Objects"
 SHOWN_SKIPPED = 5  # skipped objects named in the dialog; the rest counted
+_UNDO_REDO = ("edit.undo", "edit.redo")  # the window's actions whose keys work in the list's window too
 
 
 class LeftOutPanel(QWidget):
     """The report's left-out objects, one a row, with Replace and Restore Selected; what was restored (or
     why nothing was) is said below the list and on the status bar. ``report_name`` names the report in
-    the undo step, the change log and every message."""
+    the undo step, the change log and every message. A row restored says "restored as #id" and is skipped
+    by a later Restore Selected while that object is in the project (a second click adds no copy); once
+    it is gone (Ctrl+Z of the restore, or deleted), the row can be restored again."""
 
     def __init__(self, shell: Shell, report: dict[str, Any], report_name: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -49,7 +53,9 @@ class LeftOutPanel(QWidget):
         self.report = report
         self.report_name = report_name
         rows = report.get(KEY) if isinstance(report.get(KEY), list) else []
-        why = left_out_reasons(report)
+        self.why = why = left_out_reasons(report)
+        self.restored: dict[int, int] = {}  # report row -> the id it was restored as, in this window
+        self._doc = shell.document  # the project the restored ids are of
         self.table = QTableWidget(len(rows), 4)
         self.table.setTabKeyNavigation(False)
         self.table.setHorizontalHeaderLabels(["Image", "Shard", "Class", "Why left out"])
@@ -92,6 +98,12 @@ class LeftOutPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
         layout.addWidget(self.said)
+        if self._doc is not None:  # a bound method: Qt drops the connection with the panel
+            self._doc.undo_stack.indexChanged.connect(self.mark_restored)
+        # the window's Edit > Undo / Redo (their keys) here too: "Ctrl+Z takes it back" in this modal window
+        self.addActions(
+            [a for a in shell.widget.findChildren(QAction) if a.property("shortcut_id") in _UNDO_REDO]
+        )
 
     def selected_rows(self) -> list[int]:
         return sorted({i.row() for i in self.table.selectedIndexes()})
@@ -99,12 +111,15 @@ class LeftOutPanel(QWidget):
     def restore(self) -> None:
         """Restore the selected rows into the open project as one undo step and say what was done; a
         refused report is said naming it, and nothing changes."""
-        from pixelproof.core.merge_restore import RestoreRefused, restore_left_out
+        from pixelproof.core.merge_restore import KEY, RestoreRefused, restore_left_out
         from pixelproof.core.model import IdsExhausted
 
         doc, rows = self.shell.document, self.selected_rows()
         if doc is None or not rows:
             return
+        self.mark_restored()
+        again = [r for r in rows if r in self.restored]
+        rows = [r for r in rows if r not in self.restored]
         try:
             done = restore_left_out(
                 doc.project, self.report, self.report_name, rows=rows, replace=self.replace.isChecked()
@@ -112,6 +127,8 @@ class LeftOutPanel(QWidget):
         except (RestoreRefused, IdsExhausted) as e:
             dialogs.show_error(self, TITLE, f"{e}; nothing restored")
             return
+        at = f"{self.report_name}: {KEY}"
+        done.skipped[:0] = [f"{at}[{r}]: already restored in this window: #{self.restored[r]}" for r in again]
         skipped = "".join(f"\nskipped: {s}" for s in done.skipped[:SHOWN_SKIPPED])
         if len(done.skipped) > SHOWN_SKIPPED:
             skipped += f"\n{len(done.skipped) - SHOWN_SKIPPED} more skipped"
@@ -126,6 +143,8 @@ class LeftOutPanel(QWidget):
         if any(a.id not in doc.project.annotations for a in done.objects):
             self._say("Nothing restored: the project refused the edit", "warning")  # a locked object
             return
+        self.restored.update(zip(done.rows, (a.id for a in done.objects), strict=True))
+        self.mark_restored()
         text = f"{done.edit.label}, as {', '.join(f'#{a.id}' for a in done.objects)} (Ctrl+Z takes it back)"
         if done.created:
             text += f"; classes the project lacked, created: {', '.join(done.created)}"
@@ -134,6 +153,25 @@ class LeftOutPanel(QWidget):
         if done.locked:
             text += f"; kept (locked: never removed): {', '.join(f'#{i}' for i in done.locked)}"
         self._say(text + skipped, "warning" if done.skipped else "info")
+
+    def mark_restored(self, *_: object) -> None:
+        """Forget the rows whose restored object is no longer in the project (the restore undone, or the
+        object deleted): restorable again; the others say "restored as #id" in their Why column."""
+        doc = self._doc
+        present = doc.project.annotations if doc is not None and doc is self.shell.document else {}
+        self.restored = {r: i for r, i in self.restored.items() if i in present}
+        for r, why in enumerate(self.why):
+            item = self.table.item(r, 3)
+            if item is None:
+                continue
+            text = (
+                f"restored as #{self.restored[r]}" + (f" ({why})" if why else "")
+                if r in self.restored
+                else why
+            )
+            if item.text() != text:
+                item.setText(text)
+                item.setToolTip(text)
 
     def _say(self, text: str, kind: str) -> None:
         self.said.setText(text)
