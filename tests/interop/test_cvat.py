@@ -87,6 +87,40 @@ def test_datumaro_task_export_unlabeled_shapes_are_kept_as_unclassified(tmp_path
     assert back.categories[again.category_id].name == "Unclassified" and again.segmentation == [points]
 
 
+def _labels_and_shapes(xml: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """The label list of a written ``annotations.xml`` and each shape of its images as (tag, label)."""
+    root = ET.parse(xml).getroot()
+    names = [label.findtext("name") or "" for label in root.iterfind("meta/task/labels/label")]
+    return names, [(s.tag, s.get("label", "")) for image in root.iter("image") for s in image]
+
+
+def test_shapes_without_a_label_are_written_under_one_listed_label(tmp_path: Path) -> None:
+    """Before: a polyline or points with no label was written back with ``label=""``, a label not in the
+    label list (CVAT refuses such a file), while the unlabeled polygon went under ``Unclassified``. Every
+    shape without a label is now written under ``Unclassified``, which the label list holds, also when
+    no object of the project is of that class."""
+    result = read_cvat(DATA / "export_task" / "train.xml")
+    write_cvat(result.project, tmp_path / "cvat")
+    names, shapes = _labels_and_shapes(tmp_path / "cvat" / "annotations.xml")
+    assert ("polyline", "Unclassified") in shapes and ("polygon", "Unclassified") in shapes
+    assert names.count("Unclassified") == 1 and all(label in names for _, label in shapes), (names, shapes)
+    back = read_cvat(tmp_path / "cvat").project
+    kept = [s for im in back.images.values() for s in im.extra["pixelproof"]["cvat"].get("shapes", [])]
+    assert {s["tag"]: s["attrib"]["label"] for s in kept}["polyline"] == "Unclassified"
+
+    # only kept shapes lack a label (no Unclassified category): the label list still names it, once
+    project = result.project
+    for a in [a for a in project.annotations.values() if a.kind == "polygon"]:
+        project.remove_annotation(a.id)
+    del project.categories[next(c.id for c in project.categories.values() if c.name == "Unclassified")]
+    image = next(iter(project.images.values()))
+    image.extra["pixelproof"]["cvat"]["shapes"].append({"tag": "points", "attrib": {"label": " "}})
+    write_cvat(project, tmp_path / "again")
+    names, shapes = _labels_and_shapes(tmp_path / "again" / "annotations.xml")
+    assert names.count("Unclassified") == 1 and all(label in names for _, label in shapes), (names, shapes)
+    assert ("points", "Unclassified") in shapes
+
+
 def test_mask_rle_as_cvat_writes_it(tmp_path: Path) -> None:
     """CVAT's writer: rle of the box [left, right] x [top, bottom] (width = right - left + 1), row-major,
     starting with a run of 0s."""
@@ -362,7 +396,10 @@ def test_skeleton_parts_are_no_categories_and_are_written_back(tmp_path: Path) -
     back = read_cvat(tmp_path / "cvat").project
     assert [c.name for c in back.categories.values()] == [c.name for c in project.categories.values()]
     for mine, theirs in zip(project.images.values(), back.images.values(), strict=True):
-        assert mine.extra["pixelproof"]["cvat"]["shapes"] == theirs.extra["pixelproof"]["cvat"]["shapes"]
+        shapes = mine.extra["pixelproof"]["cvat"]["shapes"]
+        for shape in shapes:  # a shape with no label comes back under the listed label Unclassified
+            shape["attrib"]["label"] = shape["attrib"].get("label") or "Unclassified"
+        assert shapes == theirs.extra["pixelproof"]["cvat"]["shapes"]
 
 
 @pytest.mark.parametrize(

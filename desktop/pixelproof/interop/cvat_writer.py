@@ -24,6 +24,7 @@ from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.wording import noted_counts
 from pixelproof.interop._util import (
+    UNCLASSIFIED,
     ProgressCallback,
     as_dict,
     check_image_mode,
@@ -78,7 +79,7 @@ def write_cvat(
     counts: Counter[str] = Counter()
     doc = ET.Element("annotations")
     ET.SubElement(doc, "version").text = "1.1"
-    _meta(doc, project)
+    _meta(doc, project, _kept_labels(project))
     stems = _stems_by_folder(project)
     specs = {cid: declared_attributes(cat) for cid, cat in project.categories.items()}
     for k, image in enumerate(with_progress(list(project.images.values()), len(project.images), progress)):
@@ -161,7 +162,26 @@ def _stems_by_folder(project: Project) -> dict[int, str]:
     return stems
 
 
-def _meta(doc: ET.Element, project: Project) -> None:
+def _kept_label(kept: dict[str, Any]) -> str:
+    """The label a kept shape (a polyline, points, a tag...) is written with: its own, trimmed, or
+    ``Unclassified`` when it has none, as the reader files a polygon without one."""
+    return str(as_dict(kept.get("attrib")).get("label", "")).strip() or UNCLASSIFIED
+
+
+def _kept_labels(project: Project) -> list[str]:
+    """The labels kept shapes are written with that no category is named (``Unclassified`` for a shape
+    without a label, a class renamed since): declared in the label list too, so every shape's label is."""
+    names = {cat.name for cat in project.categories.values()}
+    out: dict[str, None] = {}
+    for image in project.images.values():
+        shapes = as_dict(as_dict(image.extra.get("pixelproof")).get("cvat")).get("shapes")
+        for kept in shapes if isinstance(shapes, list) else []:
+            if isinstance(kept, dict) and (label := _kept_label(kept)) not in names:
+                out[label] = None
+    return list(out)
+
+
+def _meta(doc: ET.Element, project: Project, extra_labels: list[str]) -> None:
     task = ET.SubElement(ET.SubElement(doc, "meta"), "task")
     ET.SubElement(task, "name").text = project_name(project) or "pixelproof"
     ET.SubElement(task, "size").text = str(len(project.images))
@@ -193,6 +213,10 @@ def _meta(doc: ET.Element, project: Project) -> None:
             ET.SubElement(sub, "type").text = str(part.get("type") or "points")
             ET.SubElement(sub, "attributes")
             ET.SubElement(sub, "parent").text = cat.name
+    for name in extra_labels:
+        label = ET.SubElement(labels, "label")
+        ET.SubElement(label, "name").text = name
+        ET.SubElement(label, "attributes")
 
 
 def _attributes(node: ET.Element, declared: Any, seen: dict[str, None]) -> None:
@@ -299,19 +323,22 @@ def _whole(a: Annotation, key: str) -> int | None:
     return value if type(value) is int else None
 
 
-def _write_kept(node: ET.Element, kept: Any, counts: Counter[str]) -> None:
-    """A shape kept from a CVAT file, written back; one that is not a CVAT shape (a made-up tag would be
-    a way to put any element into the file) is counted and left out."""
+def _write_kept(node: ET.Element, kept: Any, counts: Counter[str], part: bool = False) -> None:
+    """A shape kept from a CVAT file, written back (a whole shape with the label ``_kept_label`` names,
+    a skeleton's ``part`` with its own); one that is not a CVAT shape (a made-up tag would be a way to put
+    any element into the file) is counted and left out."""
     if not isinstance(kept, dict) or kept.get("tag", "points") not in KEPT_SHAPES:
         counts["kept"] += 1
         return
     attrib = {str(k): str(v) for k, v in as_dict(kept.get("attrib")).items()}
+    if not part:
+        attrib["label"] = _kept_label(kept)
     shape = ET.SubElement(node, kept.get("tag", "points"), attrib)
     for name, value in as_dict(kept.get("attributes")).items():
         ET.SubElement(shape, "attribute", name=str(name)).text = str(value)
     children = kept.get("children")
     for child in children if isinstance(children, list) else []:
-        _write_kept(shape, child, counts)
+        _write_kept(shape, child, counts, part=True)
 
 
 def _f(v: float) -> str:
