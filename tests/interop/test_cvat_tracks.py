@@ -44,3 +44,28 @@ def test_video_tracks_are_shapes_on_their_frames(tmp_path: Path) -> None:
     [box2] = again.annotations.values()
     assert list(box2.bbox) == [3.0, 4.0, 7.0, 1.0]
     assert [_shapes(i) for i in again.images.values()] == [_shapes(i) for i in frames.values()]
+
+
+def test_a_track_shape_without_a_frame_number_is_said_where_it_is(tmp_path: Path) -> None:
+    """Before: a track shape whose ``frame`` is no number was dropped without a word, where every other
+    shape skipped is said. It is now said naming the track and the shape's place, and counted."""
+    xml = tmp_path / "annotations.xml"
+    xml.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><annotations><version>1.1</version><meta><task>'
+        "<original_size><width>25</width><height>20</height></original_size></task></meta>"
+        '<track id="7" label="car">'
+        '<box frame="x1" outside="0" xtl="1" ytl="1" xbr="5" ybr="5"/>'
+        '<box frame="2" outside="0" xtl="1" ytl="1" xbr="5" ybr="5"/>'
+        '<box outside="0" xtl="1" ytl="1" xbr="5" ybr="5"/>'
+        '<box frame="-3" outside="0" xtl="1" ytl="1" xbr="5" ybr="5"/>'
+        "</track></annotations>",
+        encoding="utf-8",
+    )
+    said: list[str] = []
+    result = read_cvat(xml, on_problem=said.append)
+    assert [Path(i.file_name).name for i in result.project.images.values()] == ["frame_000002.png"]
+    assert len(result.project.annotations) == 1
+    assert f"{xml}: <track> 7 (car): <box> 1: frame 'x1' is no frame number; skipped" in said, said
+    assert f"{xml}: <track> 7 (car): <box> 3: no frame; skipped" in said
+    assert f"{xml}: <track> 7 (car): <box> 4: frame '-3' is no frame number; skipped" in said
+    assert result.skipped["invalid"] == 3

@@ -85,7 +85,7 @@ def read_cvat(
         return ImportResult(project, report.problems, report.skipped)
     _labels(doc, build)
     tracks = doc.findall("track")
-    frames, n_shapes = frames_of_tracks(doc, root) if tracks else ([], 0)
+    frames, n_shapes = frames_of_tracks(doc, root, xml, report) if tracks else ([], 0)
     if tracks and frames:
         report(
             f"{xml}: {plural(len(tracks), '<track> element')} (CVAT for video) read as "

@@ -6,7 +6,8 @@ CVAT writes a track's shape on every frame it is on (keyframes and the interpola
 object left the view and is no shape. Each frame becomes an ``<image>`` named as CVAT names the frames of
 a video export (``frame_000010.png`` in ``images/``; the extension is the one found there, else ``png``)
 of the task's ``original_size``; a skeleton track's points are its part tracks' points on that frame.
-The track's identity across frames is not kept (PixelProof objects are one image's).
+The track's identity across frames is not kept (PixelProof objects are one image's). A shape whose
+``frame`` is no frame number (a whole number from 0) is skipped and said, naming its track and place.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from pixelproof.interop._util import is_file
+from pixelproof.core.limits import short_repr
+from pixelproof.interop._util import Reporter, is_file
 
 _FRAME_KEYS = ("frame", "outside", "keyframe")
 
@@ -47,9 +49,12 @@ def _on_frame(shape: ET.Element, label: str, source: str | None, group: str | No
     return made
 
 
-def frames_of_tracks(doc: ET.Element, root: Path) -> tuple[list[ET.Element], int]:
+def frames_of_tracks(
+    doc: ET.Element, root: Path, xml: Path, report: Reporter
+) -> tuple[list[ET.Element], int]:
     """The ``<image>`` elements of the frames the file's tracks are on, in frame order, and how many
-    shapes they hold; none when the file gives no frame size (then the tracks stay skipped)."""
+    shapes they hold; none when the file gives no frame size (then the tracks stay skipped). A shape
+    without a frame number is said to ``report`` (``xml: <track> 3 (car): <box> 2``) and skipped."""
     size = _size(doc)
     if size is None:
         return [], 0
@@ -57,12 +62,15 @@ def frames_of_tracks(doc: ET.Element, root: Path) -> tuple[list[ET.Element], int
     count = 0
     for track in doc.findall("track"):
         label, source, group = track.get("label", ""), track.get("source"), track.get("group_id")
-        for shape in track:
+        for n, shape in enumerate(track):
             if shape.tag in ("track", "attribute") or shape.get("outside") == "1":
                 continue
-            try:
-                frame = int(shape.get("frame", ""))
-            except ValueError:
+            value = shape.get("frame")
+            frame = int(value) if value is not None and value.strip().isdecimal() else None
+            if frame is None:
+                at = f"{xml}: <track> {track.get('id', '?')} ({label or 'no label'}): <{shape.tag}> {n + 1}"
+                said = "no frame" if value is None else f"frame {short_repr(value)} is no frame number"
+                report.often("skipped shapes", f"{at}: {said}; skipped", "invalid")
                 continue
             made = _on_frame(shape, label, source, group)
             if shape.tag == "skeleton":
