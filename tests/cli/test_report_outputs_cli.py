@@ -136,3 +136,37 @@ def test_an_empty_report_name_is_said_empty(
     assert code in (1, 2)
     assert "output file name is empty" in err and ".:" not in err, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["lock", "{p}", "--images", "*", "-o", ""],
+        ["unlock", "{p}", "--images", "*", "-o", ""],
+        ["set-split", "{p}", "val", "-o", ""],
+        ["predictions", "{p}", "accept", "-o", ""],
+        ["restore", "{p}", "{p}", "-o", ""],
+        ["convert", "{p}", "--to", "coco", "-o", ""],
+        ["convert", "{p}", "--to", "yolo", "-o", ""],
+        ["prelabel", "{p}", "--backend", "threshold", "--option", "category=cat", "-o", ""],
+    ],
+)
+def test_an_empty_project_output_name_is_said_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    """``-o "$OUT"`` with OUT unset: lock, set-split, predictions, restore said the current folder was a
+    folder ("/home/me: is a folder"), convert to a folder format wrote into it, and prelabel took the empty
+    name for no -o and wrote over the project. Each now says the name is empty, before any work."""
+    p = scored_project(tmp_path / "p.json", "cat")
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    before, files = p.read_bytes(), sorted(os.listdir(tmp_path))
+    code, err = run(capsys, *[a.format(p=p) for a in argv])
+    assert code == 1, err
+    assert err.strip() == (
+        "pixelproof: error: an output file name is empty (an unset variable in the command line?); "
+        "nothing written"
+    )
+    assert p.read_bytes() == before and sorted(os.listdir(tmp_path)) == files
+    assert os.listdir(here) == []

@@ -178,6 +178,17 @@ def bad_iou_threshold(value: float) -> bool:
     return True
 
 
+def refuse_empty_outputs(*outputs: str | os.PathLike[str] | None) -> bool:
+    """True, after one error line, when an output name given is empty (``-o "$OUT"`` with OUT unset):
+    ``Path("")`` is the current folder, which would be said as a folder, or written into, instead. For
+    an output that may be a file or a folder (convert, prelabel's shards); ``refuse_outputs`` checks
+    this first. None entries (not given) are skipped."""
+    if any(o is not None and not os.fspath(o) for o in outputs):
+        error("an output file name is empty (an unset variable in the command line?); nothing written")
+        return True
+    return False
+
+
 def refuse_outputs(*outputs: str | os.PathLike[str] | None, projects: bool = False) -> bool:
     """Check output files before any work is done, so a mistyped path does not cost the run nor leave
     some outputs written and others not: True, after one error line naming the path, when one is a
@@ -188,8 +199,7 @@ def refuse_outputs(*outputs: str | os.PathLike[str] | None, projects: bool = Fal
     from pixelproof.core.limits import same_file
 
     check = check_save_target if projects else check_output_path
-    if any(o is not None and not os.fspath(o) for o in outputs):  # Path("") is ".", said as a folder
-        error("an output file name is empty (an unset variable in the command line?); nothing written")
+    if refuse_empty_outputs(*outputs):
         return True
     given = [Path(o) for o in outputs if o is not None]
     for k, output in enumerate(given):

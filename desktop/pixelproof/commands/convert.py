@@ -17,7 +17,14 @@ import sys
 from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
-from pixelproof.commands._common import ProgressBar, add_examples, error, print_capped, warn
+from pixelproof.commands._common import (
+    ProgressBar,
+    add_examples,
+    error,
+    print_capped,
+    refuse_empty_outputs,
+    warn,
+)
 from pixelproof.commands._format_options import WRITTEN_OPTIONS, add_option_flags, chosen_options
 from pixelproof.core.errors import error_text
 from pixelproof.core.wording import plural, skipped_counts
@@ -158,6 +165,8 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.interop.formats import EXPORT_OPTION_NAMES, FORMATS, all_options
 
     args.output = _output(args)
+    if refuse_empty_outputs(args.output):  # "" is the current folder: written into, or said a folder
+        return 1
     batch = batch_options(args)
     if not os.path.exists(args.input):
         error(f"{args.input}: not found")

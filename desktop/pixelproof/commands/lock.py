@@ -19,6 +19,7 @@ from pixelproof.commands._common import (
     error,
     image_ids_or_report,
     load_or_report,
+    refuse_outputs,
 )
 from pixelproof.core.model import IMAGE_STATES
 from pixelproof.core.wording import plural
@@ -104,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
     if not (args.ids or args.images or args.category or args.status):
         error(f"{verb}: say which objects: --ids, --images, --category or --status (--images '*' for all)")
         return 2
+    if refuse_outputs(args.output, projects=True):  # before the project is read
+        return 1
     project = load_or_report(args.project)
     if project is None:
         return 1

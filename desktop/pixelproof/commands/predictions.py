@@ -16,6 +16,7 @@ from pixelproof.commands._common import (
     error,
     image_ids_or_report,
     load_or_report,
+    refuse_outputs,
 )
 from pixelproof.core.wording import plural
 
@@ -67,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
         if value is not None and not 0.0 <= value <= 1.0:
             error(f"{flag} {value}: a score is between 0 and 1")
             return 2
+    if refuse_outputs(args.output, projects=True):  # before the project is read
+        return 1
     project = load_or_report(args.project)
     if project is None:
         return 1

@@ -16,6 +16,7 @@ from pixelproof.commands._common import (
     add_examples,
     error,
     load_or_report,
+    refuse_empty_outputs,
     shown,
     warn,
 )
@@ -217,6 +218,8 @@ def run(args: argparse.Namespace) -> int:
     if usage:
         error(usage)
         return 2
+    if refuse_empty_outputs(args.output):  # "" would be taken for no -o: the project written over
+        return 1
     project = load_or_report(args.project)
     if project is None:
         return 1

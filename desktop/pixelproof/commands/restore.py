@@ -19,6 +19,7 @@ from pixelproof.commands._common import (
     error,
     load_or_report,
     print_problems,
+    refuse_outputs,
     shown,
     warn,
 )
@@ -63,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.model import IdsExhausted
     from pixelproof.core.project_json import ProjectFormatError, read_json
 
+    if refuse_outputs(args.output, projects=True):  # before anything is read
+        return 1
     try:
         report = read_json(args.report)
     except ProjectFormatError as e:

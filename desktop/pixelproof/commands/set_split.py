@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from pixelproof.commands._common import add_examples, apply_and_save, error, load_or_report
+from pixelproof.commands._common import add_examples, apply_and_save, error, load_or_report, refuse_outputs
 from pixelproof.core.image_glob import GLOB_FORMS
 from pixelproof.core.wording import plural
 
@@ -46,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         error(str(e))
         return 2
+    if refuse_outputs(args.output, projects=True):  # before the project is read
+        return 1
     project = load_or_report(args.project)
     if project is None:
         return 1
