@@ -19,16 +19,10 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core.id_marks import LAST_ANNOTATION_ID, LAST_IMAGE_ID, RENUMBER_HINT
 from pixelproof.core.image_maps import IMAGE_MAPS, images_only
 from pixelproof.core.limits import ID_MAX
-from pixelproof.core.model import (
-    LAST_ANNOTATION_ID,
-    LAST_IMAGE_ID,
-    RENUMBER_HINT,
-    Annotation,
-    ImageRecord,
-    Project,
-)
+from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.names import windows_device
 from pixelproof.core.paths import RelativeNames
 from pixelproof.core.shard_match import FILES_AT_SPLIT, files_at_split
