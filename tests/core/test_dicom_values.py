@@ -112,7 +112,7 @@ def test_a_big_endian_file_gives_the_values_and_model_input_of_its_little_endian
     model saw another picture than for the same image stored little-endian."""
     from pydicom.uid import ExplicitVRBigEndian
 
-    from pixelproof.inference.base import as_rgb8
+    from pixelproof.inference.rgb8_input import as_rgb8
 
     stored = (np.arange(64, dtype=np.uint16) * 1000).reshape(8, 8)
     attrs = dict(PixelRepresentation=0, BitsStored=16, HighBit=15, RescaleSlope=None, RescaleIntercept=None)

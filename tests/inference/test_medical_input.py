@@ -14,8 +14,9 @@ from pixelproof.core.coco import new_project
 from pixelproof.core.imageio import to_display8
 from pixelproof.core.model import ImageRecord
 from pixelproof.inference.apply import prelabel_project
-from pixelproof.inference.base import Backend, Prediction, Prompt, as_rgb8
+from pixelproof.inference.base import Backend, Prediction, Prompt
 from pixelproof.inference.classical import ThresholdBackend
+from pixelproof.inference.rgb8_input import as_rgb8
 
 
 class Recorder(Backend):

@@ -65,7 +65,7 @@ def test_the_assist_tool_gives_a_model_a_monochrome1_picture_inverted_as_the_vie
     an RGB model (SAM) saw the negative of the picture the user clicked on."""
     import numpy as np
 
-    from pixelproof.inference.base import as_rgb8
+    from pixelproof.inference.rgb8_input import as_rgb8
     from pixelproof.interop.image_placing import _new_pixels
 
     path = _ct(

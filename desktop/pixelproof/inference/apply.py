@@ -424,7 +424,7 @@ def path_window(path: str | Path, pixels: Any) -> tuple[float, float] | None:
     region reader): the file's own VOI window (DICOM), else None (``as_rgb8``'s default mapping);
     reversed for MONOCHROME1, shown inverted (``shown_window``)."""
     from pixelproof.core.sources import image_meta
-    from pixelproof.inference.base import shown_window
+    from pixelproof.inference.rgb8_input import shown_window
 
     try:
         meta = image_meta(path)

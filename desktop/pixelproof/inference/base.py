@@ -8,10 +8,10 @@ What ``prepare``/``predict`` receive: the image as ``core.imageio.read_image`` r
 HxW (gray) or HxWx3/4 (RGB/RGBA) with the file's dtype, one of uint8, uint16, int16, int32, float32
 (float64 from some TIFFs). Medical images are values after the modality LUT: CT in Hounsfield units
 (int16/int32, negative for air and fat), MR and NIfTI as stored or scaled (float32 when scl_slope is set).
-A model trained on 8-bit RGB gets its input from ``as_rgb8(image, self.display_window)``: the caller sets
-``display_window`` (low, high) before ``prepare``/``predict`` to what the user sees (the view's window
-for an interactive backend, the file's own VOI window for a batch; reversed for MONOCHROME1, shown
-inverted), so such a model sees the picture on the screen; ``None`` maps uint16 by its top byte and
+A model trained on 8-bit RGB gets its input from ``as_rgb8(image, self.display_window)`` (``rgb8_input``):
+the caller sets ``display_window`` (low, high) before ``prepare``/``predict`` to what the user sees (the
+view's window for an interactive backend, the file's own VOI window for a batch; reversed for MONOCHROME1,
+shown inverted), so such a model sees the picture on the screen; ``None`` maps uint16 by its top byte and
 other types by their 0.5-99.5 percentiles. A backend that works on values (thresholds in HU, a CT model
 taking HU) uses ``image`` directly.
 """
@@ -29,6 +29,9 @@ import numpy as np
 from pixelproof.core.wording import plural
 from pixelproof.inference import arena
 from pixelproof.inference.onnx_load_errors import not_onnx_reason, too_new_reason
+
+# the backend contract tells a backend to call ``as_rgb8``, and plugins import it from here
+from pixelproof.inference.rgb8_input import as_rgb8  # noqa: F401
 
 KINDS = ("detect", "segment", "interactive")
 
@@ -411,44 +414,6 @@ def _check_numbers(backend: Backend, predictions: list[Prediction]) -> None:
             f"{values[int(np.argmax(outside)), 4]:g}) for {int(np.count_nonzero(outside))} of "
             f"{len(predictions)} objects: scores must be probabilities"
         )
-
-
-def as_rgb8(image: np.ndarray, window: tuple[float, float] | None = None) -> np.ndarray:
-    """HxWx3 uint8 RGB view of any image ``read_image`` returns (gray, RGBA, 16-bit, signed, float), because
-    models are trained on 8-bit RGB. ``window`` (low, high) maps linearly to 0..255, as the display does
-    (high below low: inverted, ``shown_window``); without one, 8-bit stays, uint16 keeps its top byte and
-    others their percentiles."""
-    if window is not None and window[0] > window[1]:  # as the display inverts: 255 - the picture
-        return 255 - as_rgb8(image, (window[1], window[0]))
-    img = image
-    if img.dtype != np.uint8 or window not in (None, (0.0, 255.0)):
-        if window is None and img.dtype == np.uint16:
-            img = (img >> 8).astype(np.uint8)  # as cv2.imread(IMREAD_COLOR) converts 16-bit
-        else:
-            from pixelproof.core.imageio import to_display8
-
-            img = to_display8(img, window)
-    if img.ndim == 2:
-        img = np.repeat(img[:, :, None], 3, axis=2)
-    elif img.shape[2] == 1:
-        img = np.repeat(img, 3, axis=2)
-    elif img.shape[2] == 4:
-        img = img[:, :, :3]
-    return img
-
-
-def shown_window(
-    image: np.ndarray, window: tuple[float, float] | None, invert: bool
-) -> tuple[float, float] | None:
-    """The ``display_window`` that gives a model ``image`` as the screen shows it through ``window``: a
-    MONOCHROME1 picture (``invert``) is shown inverted, so its window comes reversed, (high, low), which
-    ``as_rgb8`` maps inverted (without a window: the display's, 8-bit's full range or the percentiles)."""
-    if not invert:
-        return window
-    from pixelproof.core.imageio import auto_window
-
-    lo, hi = window if window is not None else auto_window(image)
-    return (hi, lo)
 
 
 def parse_int(what: str, value: Any) -> int:

@@ -22,11 +22,11 @@ from pixelproof.inference.base import (
     Prediction,
     Prompt,
     PromptError,
-    as_rgb8,
     check_file,
     parse_bool,
     parse_int,
 )
+from pixelproof.inference.rgb8_input import as_rgb8
 
 
 def _gray8(image: np.ndarray, window: tuple[float, float] | None = None) -> np.ndarray:

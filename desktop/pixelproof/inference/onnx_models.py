@@ -19,7 +19,6 @@ from pixelproof.inference.base import (
     OnnxBackend,
     Prediction,
     Prompt,
-    as_rgb8,
     check_model_input,
     check_picture_input,
     open_onnx_session,
@@ -43,6 +42,7 @@ from pixelproof.inference.onnx_torchvision import (
     semantic_input,
     semantic_predictions,
 )
+from pixelproof.inference.rgb8_input import as_rgb8
 
 DEFAULT_SCORE = {
     "torchvision-detection": 0.5,

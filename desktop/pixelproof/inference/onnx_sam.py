@@ -25,10 +25,10 @@ from pixelproof.inference.base import (
     Prediction,
     Prompt,
     PromptError,
-    as_rgb8,
     open_onnx_session,
     parse_int,
 )
+from pixelproof.inference.rgb8_input import as_rgb8
 from pixelproof.inference.sam_layouts import (
     PIXEL_MEAN,
     PIXEL_STD,

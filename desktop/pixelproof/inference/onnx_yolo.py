@@ -24,7 +24,6 @@ from pixelproof.inference.base import (
     OnnxBackend,
     Prediction,
     Prompt,
-    as_rgb8,
     box_xyxy_to_xywh,
     check_model_input,
     open_onnx_session,
@@ -33,6 +32,7 @@ from pixelproof.inference.base import (
     parse_int,
 )
 from pixelproof.inference.model_card import detect_family, parse_names
+from pixelproof.inference.rgb8_input import as_rgb8
 
 PAD_VALUE = 114
 MAX_WH = 7680  # Ultralytics' class offset for class-aware NMS

@@ -255,7 +255,7 @@ class AssistTool(Tool):
     def _window(self) -> tuple[float, float] | None:
         """The view's window/level (what the user sees; None for an 8-bit picture shown as stored), reversed
         for a MONOCHROME1 picture, which the view shows inverted (``shown_window``)."""
-        from pixelproof.inference.base import shown_window
+        from pixelproof.inference.rgb8_input import shown_window
 
         loaded = self.canvas.loaded
         if loaded is None:
