@@ -47,7 +47,16 @@ from pixelproof.interop._util import (
     with_progress,
     write_fresh,
 )
-from pixelproof.interop.cityscapes_labels import BY_ID, BY_NAME, BY_TRAIN_ID, LABELS, PNG_ID_NOTES, Label
+from pixelproof.interop.cityscapes_labels import (
+    BY_ID,
+    BY_NAME,
+    BY_TRAIN_ID,
+    LABELS,
+    PNG_ID_NOTES,
+    Label,
+    has_instances,
+    split_group,
+)
 from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.mask_drawing import paint, paint_ids
@@ -82,19 +91,6 @@ def label_category(build: Builder, name: str, table: dict[str, Label] = BY_NAME)
         cat.color = "#{:02x}{:02x}{:02x}".format(*label.color)
         cat.app_extra["cityscapes"] = {"id": label.id, "trainId": label.train_id, "category": label.category}
     return cat.id
-
-
-def _has_instances(label_id: int) -> bool:
-    """Instance ids for labels with instances, and for ids outside the table (unknown categories)."""
-    label = BY_ID.get(label_id)
-    return label is None or label.has_instances
-
-
-def split_group(name: str) -> tuple[str, bool]:
-    """``cargroup`` -> (``car``, True): a crowd of its base label; names in the table stay as they are."""
-    if name not in BY_NAME and name.endswith("group") and name[: -len("group")] in BY_NAME:
-        return name[: -len("group")], True
-    return name, False
 
 
 class _Frame:
@@ -475,7 +471,7 @@ def _write_ground_truth(
         "objects": _json_objects(categories, anns, image, counts),
     }
     write_fresh(gt / f"{prefix}_gtFine_polygons.json", json.dumps(doc, indent=1))
-    label_png, instance_png = paint_ids(anns, image, ids, _has_instances, counts, multiplier=1000)
+    label_png, instance_png = paint_ids(anns, image, ids, has_instances, counts, multiplier=1000)
     with fresh_output(gt / f"{prefix}_gtFine_labelIds.png") as f:
         Image.fromarray(label_png).save(f, format="PNG")
     with fresh_output(gt / f"{prefix}_gtFine_instanceIds.png") as f:

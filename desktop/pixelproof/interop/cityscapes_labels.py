@@ -1,6 +1,6 @@
 """Cityscapes' official label table (cityscapesScripts' ``helpers/labels.py``: name, id, train id, category,
 has instances, ignore in eval, colour), read and written by ``interop.cityscapes`` and used by KITTI's
-semantic PNGs, which share it."""
+semantic PNGs, which share it; with the lookups both need (which ids carry instances, ``*group`` labels)."""
 
 from __future__ import annotations
 
@@ -70,3 +70,16 @@ PNG_ID_NOTES = {
     ),
     "shared_id": ("category", "with objects past the 8-bit label ids given the shared id 255 in the PNGs"),
 }
+
+
+def has_instances(label_id: int) -> bool:
+    """Instance ids for labels with instances, and for ids outside the table (unknown categories)."""
+    label = BY_ID.get(label_id)
+    return label is None or label.has_instances
+
+
+def split_group(name: str) -> tuple[str, bool]:
+    """``cargroup`` -> (``car``, True): a crowd of its base label; names in the table stay as they are."""
+    if name not in BY_NAME and name.endswith("group") and name[: -len("group")] in BY_NAME:
+        return name[: -len("group")], True
+    return name, False

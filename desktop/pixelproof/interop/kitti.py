@@ -38,7 +38,7 @@ from pixelproof.interop._util import (
     write_fresh,
 )
 from pixelproof.interop.cityscapes import class_category
-from pixelproof.interop.cityscapes_labels import BY_ID, LABELS, PNG_ID_NOTES
+from pixelproof.interop.cityscapes_labels import LABELS, PNG_ID_NOTES, has_instances
 from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.mask_drawing import paint_ids
@@ -331,18 +331,13 @@ def _write_labels(
         write_fresh(base / "label_2" / f"{stem}.txt", "".join(lines))
     else:
         semantic, instance = paint_ids(
-            anns, image, class_ids, _has_instances, counts, multiplier=256, stuff_multiplied=True
+            anns, image, class_ids, has_instances, counts, multiplier=256, stuff_multiplied=True
         )
         with fresh_output(base / "semantic" / f"{stem}.png") as f:
             Image.fromarray(semantic).save(f, format="PNG")
         with fresh_output(base / "instance" / f"{stem}.png") as f:
             Image.fromarray(instance).save(f, format="PNG")
     return dict(counts)
-
-
-def _has_instances(label_id: int) -> bool:
-    label = BY_ID.get(label_id)
-    return label is None or label.has_instances
 
 
 def _label_line(categories: dict[int, Category], a: Annotation, counts: Counter[str]) -> str:
