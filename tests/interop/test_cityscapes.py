@@ -18,8 +18,9 @@ import pixelproof
 from pixelproof.cli import main
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Project
-from pixelproof.interop.cityscapes import read_cityscapes, write_cityscapes
+from pixelproof.interop.cityscapes import read_cityscapes
 from pixelproof.interop.cityscapes_labels import BY_NAME, LABELS
+from pixelproof.interop.cityscapes_writer import write_cityscapes
 from pixelproof.interop.formats import detect_format
 from pixelproof.interop.panoptic import crop_raster
 from tests.bombs import short_idat_png

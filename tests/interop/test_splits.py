@@ -15,7 +15,8 @@ from PIL import Image
 
 from pixelproof.core.coco import new_project
 from pixelproof.core.model import Annotation, ImageRecord, Project
-from pixelproof.interop.cityscapes import read_cityscapes, write_cityscapes
+from pixelproof.interop.cityscapes import read_cityscapes
+from pixelproof.interop.cityscapes_writer import write_cityscapes
 from pixelproof.interop.cvat import read_cvat, write_cvat
 from pixelproof.interop.kitti import read_kitti, write_kitti
 from pixelproof.interop.labelstudio import read_labelstudio

@@ -180,7 +180,7 @@ def test_many_objects_on_a_large_image_export_in_a_small_process(tmp_path: Path,
 
 def test_cityscapes_hole_check_still_sees_later_objects(tmp_path: Path) -> None:
     """The covered-by-later-objects test of a mask's holes, now from one index array."""
-    from pixelproof.interop.cityscapes import write_cityscapes
+    from pixelproof.interop.cityscapes_writer import write_cityscapes
 
     ring = np.zeros((20, 20), bool)
     ring[2:12, 2:12] = True
@@ -234,7 +234,7 @@ def test_instances_that_do_not_fit_the_id_png_are_counted(
 ) -> None:
     """KITTI holds 255 instances of a class (class x 256 + n), Cityscapes 999 (class x 1000 + n): the
     rest were written as the class alone without a word."""
-    from pixelproof.interop.cityscapes import write_cityscapes
+    from pixelproof.interop.cityscapes_writer import write_cityscapes
     from pixelproof.interop.kitti import write_kitti
 
     project = project_from_dict(
@@ -253,7 +253,7 @@ def test_instances_that_do_not_fit_the_id_png_are_counted(
 def test_categories_past_the_8_bit_label_ids_are_counted(tmp_path: Path, fmt: str) -> None:
     """Names outside the Cityscapes table get ids 34..254; the rest all become 255 in the label PNG, which
     was silent. 230 used categories: 221 fit, 9 share 255 (one more, without objects, is not counted)."""
-    from pixelproof.interop.cityscapes import write_cityscapes
+    from pixelproof.interop.cityscapes_writer import write_cityscapes
     from pixelproof.interop.kitti import write_kitti
 
     project = project_from_dict(
