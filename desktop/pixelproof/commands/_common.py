@@ -195,8 +195,9 @@ def refuse_outputs(*outputs: str | os.PathLike[str] | None, projects: bool = Fal
     folder or lies in a folder that does not exist, or is empty (an unset variable); with ``projects``,
     also when it is an existing file that is not a project (a picture, a text file: never overwritten),
     or when two name one file (the second would replace the first). None entries are skipped."""
-    from pixelproof.core.coco import ProjectSaveError, check_output_path, check_save_target
+    from pixelproof.core.coco import ProjectSaveError
     from pixelproof.core.limits import same_file
+    from pixelproof.core.save_targets import check_output_path, check_save_target
 
     check = check_save_target if projects else check_output_path
     if refuse_empty_outputs(*outputs):

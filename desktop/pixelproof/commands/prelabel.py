@@ -32,8 +32,6 @@ from pixelproof.core.batch.checkpoint import staging_folder
 from pixelproof.core.coco import (
     ProjectConflictError,
     ProjectSaveError,
-    check_output_path,
-    check_save_target,
     gc_paused,
     save_project,
 )
@@ -42,6 +40,7 @@ from pixelproof.core.errors import error_text
 from pixelproof.core.image_glob import GLOB_FORMS
 from pixelproof.core.lock import acquire_lock, release_lock
 from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.save_targets import check_output_path, check_save_target
 from pixelproof.core.wording import plural
 from pixelproof.inference.apply import (
     LEFT_OUT,

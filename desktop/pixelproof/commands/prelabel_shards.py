@@ -32,12 +32,13 @@ from pixelproof.core.batch.checkpoint import (
     source_stamp,
     staging_folder,
 )
-from pixelproof.core.coco import ProjectSaveError, check_output_path, load_project, save_project
+from pixelproof.core.coco import ProjectSaveError, load_project, save_project
 from pixelproof.core.errors import error_text
 from pixelproof.core.limits import LimitError
 from pixelproof.core.lock import acquire_lock, lock_path, release_lock
 from pixelproof.core.model import Category, ImageRecord, Project
 from pixelproof.core.project_json import ProjectFormatError, read_json
+from pixelproof.core.save_targets import check_output_path
 from pixelproof.core.wording import plural
 from pixelproof.inference.apply import PredictionMapper, PrelabelReport, Proposal
 from pixelproof.inference.batch import BackendSpec, worker_path

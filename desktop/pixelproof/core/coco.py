@@ -13,7 +13,6 @@ import contextlib
 import gc
 import hashlib
 import os
-import stat
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,10 +22,8 @@ from pixelproof.core import history
 from pixelproof.core.atomic import (
     FileConflictError,
     FileState,
-    ReadOnlyFileError,
     atomic_output,
     clean_stale_temporaries,
-    read_only,
     same_file,
     write_target,
 )
@@ -37,7 +34,7 @@ from pixelproof.core.channel_display import check_display_map
 from pixelproof.core.coco_dump import ProjectSaveError, dumps_project
 from pixelproof.core.coco_rules import read_annotations
 from pixelproof.core.coco_values import MISSING, check_id, typename
-from pixelproof.core.limits import ID_MAX, MAX_SIDE, LimitError, check_json_depth, not_a_file, short_repr
+from pixelproof.core.limits import ID_MAX, MAX_SIDE, LimitError, check_json_depth, short_repr
 from pixelproof.core.migration import migrate
 from pixelproof.core.model import (
     FORMAT_VERSION,
@@ -52,6 +49,7 @@ from pixelproof.core.model import (
 from pixelproof.core.paths import RelativeNames, is_absolute_name
 from pixelproof.core.project_json import ProjectFormatError, parse_json, read_bytes
 from pixelproof.core.project_json import read_json as read_json  # the project file's one API: here too
+from pixelproof.core.save_targets import check_save_target, foreign_keys
 from pixelproof.core.void_crowd import own_crowd_flags
 
 _IMG_KEYS = {"id", "file_name", "width", "height"}
@@ -74,18 +72,6 @@ class ProjectConflictError(ProjectSaveError):
 # reading
 
 
-def _foreign_keys(data: Any) -> str:
-    """The keys of a JSON object with keys but none of COCO's lists (another tool's file: LabelMe, VIA, a
-    package.json), "" for anything else: what is no project, to open or to write over. ``{}`` is one."""
-    if (
-        isinstance(data, dict)
-        and set(data) - {"pixelproof"}
-        and not set(data) & {"images", "annotations", "categories"}
-    ):
-        return ", ".join(list(data)[:5]) + (", ..." if len(data) > 5 else "")
-    return ""
-
-
 def _check_coco(p: Path, data: Any) -> None:
     """``ProjectFormatError`` for a JSON object with keys but none of COCO's lists: another tool's file
     (LabelMe, VIA), which would otherwise open as an empty project. ``{}`` is an empty project. A split's
@@ -98,7 +84,7 @@ def _check_coco(p: Path, data: Any) -> None:
                 "as --manifest to merge or agreement (in the app: Merge Shards' Manifest field)"
             ],
         )
-    if keys := _foreign_keys(data):
+    if keys := foreign_keys(data):
         raise ProjectFormatError(
             p,
             [
@@ -439,68 +425,6 @@ def save_project(
     project.ids_in_file = project.ids_given_out()
     history.committed(project)
     return target
-
-
-FOREIGN_CHECK_BYTES = 4 << 20  # JSON up to this size is parsed to see it is a project (< 0.1 s)
-PROJECT_KEYS = (b'"images"', b'"annotations"', b'"categories"')  # in the head: taken for a project
-
-
-def check_save_target(target: Path, *, project_file: bool = False) -> None:
-    """``ProjectSaveError`` when ``target`` is a file that is not a project (``save_project`` checks it;
-    a long job checks it first too): a project is written over a project (or an empty file or a new
-    name), never over a picture, a system file or another tool's JSON (a package.json, a LabelMe file:
-    the keys ``_check_coco`` refuses to open) that a mistyped ``-o`` names (the backup would keep one copy
-    of it, the next save none). JSON whose first 4 KB name none of COCO's lists is parsed to tell, up to
-    ``FOREIGN_CHECK_BYTES`` (a bigger one is taken for a project, as before), not when ``project_file``
-    (the file the project was loaded from); JSON that does not parse may be a damaged project, and is
-    replaced (its .bak keeps it). A
-    folder, or a name in a folder that does not exist, is refused too (see :func:`check_output_path`)."""
-    check_output_path(target)
-    try:  # non-blocking: a FIFO is not waited on
-        fd = os.open(write_target(target), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return  # a new file, or one atomic_write reports
-    with os.fdopen(fd, "rb") as f:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            return  # atomic_write says what is wrong with it
-        head = f.read(4096)
-        text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
-        if text and not text.startswith(b"{"):
-            raise ProjectSaveError(f"{target}: exists and is not a project file (JSON); not overwritten")
-        if (
-            project_file
-            or not text
-            or st.st_size > FOREIGN_CHECK_BYTES
-            or any(k in head for k in PROJECT_KEYS)
-        ):
-            return  # a project as PixelProof and COCO tools write it names its lists first
-        raw = head + f.read(FOREIGN_CHECK_BYTES)
-    try:
-        keys = _foreign_keys(parse_json(raw, target))
-    except ProjectFormatError:
-        return
-    if keys:
-        raise ProjectSaveError(
-            f"{target}: exists and is not a project file (JSON with no images, annotations or categories; "
-            f"its keys: {keys}); not overwritten"
-        )
-
-
-def check_output_path(target: str | os.PathLike[str]) -> None:
-    """``ProjectSaveError`` naming ``target`` when no file can be written there: it is a folder (a FIFO, a
-    device), or its folder does not exist (or is a file), or it is read-only. Checked before a job runs."""
-    path = write_target(target)
-    if (kind := not_a_file(path)) is not None:  # a FIFO, a device: atomic_output's refusal came after the run
-        raise ProjectSaveError(f"{target}: is {kind}, not a file to write")
-    parent = path.parent
-    if not parent.is_dir():
-        state = "is not a folder" if parent.exists() else "does not exist"
-        raise ProjectSaveError(f"{target}: the folder {parent} {state}")
-    if not os.access(parent, os.W_OK | os.X_OK):  # every write makes a temporary file there first
-        raise ProjectSaveError(f"{target}: cannot write in the folder {parent} (permission denied)")
-    if read_only(path):
-        raise ProjectSaveError(str(ReadOnlyFileError(target)))
 
 
 def _same_bytes(state: FileState, digest: _Hasher) -> bool:

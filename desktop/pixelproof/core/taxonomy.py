@@ -209,7 +209,8 @@ def write_taxonomy(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """JSON, or YAML when the name ends in .yaml / .yml (written atomically). ``ProjectSaveError`` when
     ``path`` cannot be written, or is an existing file that is not a taxonomy: a project, a data.yaml,
     a picture a mistyped name points at is never overwritten (there is no backup of it)."""
-    from pixelproof.core.coco import ProjectSaveError, atomic_write, check_output_path
+    from pixelproof.core.coco import ProjectSaveError, atomic_write
+    from pixelproof.core.save_targets import check_output_path
 
     p = Path(path)
     check_output_path(p)

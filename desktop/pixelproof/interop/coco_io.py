@@ -20,7 +20,6 @@ from pixelproof.core.box_outline import boxes_as_outlines
 from pixelproof.core.coco import (
     ProjectFormatError,
     atomic_write,
-    check_save_target,
     dumps_project,
     project_from_dict,
     read_json,
@@ -28,6 +27,7 @@ from pixelproof.core.coco import (
 from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.image_folder import on_disk
 from pixelproof.core.model import Project
+from pixelproof.core.save_targets import check_save_target
 from pixelproof.core.void_crowd import void_as_crowd
 from pixelproof.core.wording import plural
 from pixelproof.interop._util import (

@@ -1,0 +1,89 @@
+"""Where a project (or an export) may be written: never over a file that is not a project, into a folder
+that does not exist or a read-only file. ``core.coco.save_project`` checks it, and so do the commands that
+run a long job before they save, so a mistyped ``-o`` fails at once. Split out of ``core.coco``.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from pixelproof.core.atomic import ReadOnlyFileError, read_only, write_target
+from pixelproof.core.coco_dump import ProjectSaveError
+from pixelproof.core.limits import not_a_file
+from pixelproof.core.project_json import ProjectFormatError, parse_json
+
+FOREIGN_CHECK_BYTES = 4 << 20  # JSON up to this size is parsed to see it is a project (< 0.1 s)
+PROJECT_KEYS = (b'"images"', b'"annotations"', b'"categories"')  # in the head: taken for a project
+
+
+def check_save_target(target: Path, *, project_file: bool = False) -> None:
+    """``ProjectSaveError`` when ``target`` is a file that is not a project (``save_project`` checks it;
+    a long job checks it first too): a project is written over a project (or an empty file or a new
+    name), never over a picture, a system file or another tool's JSON (a package.json, a LabelMe file:
+    the keys ``_check_coco`` refuses to open) that a mistyped ``-o`` names (the backup would keep one copy
+    of it, the next save none). JSON whose first 4 KB name none of COCO's lists is parsed to tell, up to
+    ``FOREIGN_CHECK_BYTES`` (a bigger one is taken for a project, as before), not when ``project_file``
+    (the file the project was loaded from); JSON that does not parse may be a damaged project, and is
+    replaced (its .bak keeps it). A
+    folder, or a name in a folder that does not exist, is refused too (see :func:`check_output_path`)."""
+    check_output_path(target)
+    try:  # non-blocking: a FIFO is not waited on
+        fd = os.open(write_target(target), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return  # a new file, or one atomic_write reports
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return  # atomic_write says what is wrong with it
+        head = f.read(4096)
+        text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+        if text and not text.startswith(b"{"):
+            raise ProjectSaveError(f"{target}: exists and is not a project file (JSON); not overwritten")
+        if (
+            project_file
+            or not text
+            or st.st_size > FOREIGN_CHECK_BYTES
+            or any(k in head for k in PROJECT_KEYS)
+        ):
+            return  # a project as PixelProof and COCO tools write it names its lists first
+        raw = head + f.read(FOREIGN_CHECK_BYTES)
+    try:
+        keys = foreign_keys(parse_json(raw, target))
+    except ProjectFormatError:
+        return
+    if keys:
+        raise ProjectSaveError(
+            f"{target}: exists and is not a project file (JSON with no images, annotations or categories; "
+            f"its keys: {keys}); not overwritten"
+        )
+
+
+def check_output_path(target: str | os.PathLike[str]) -> None:
+    """``ProjectSaveError`` naming ``target`` when no file can be written there: it is a folder (a FIFO, a
+    device), or its folder does not exist (or is a file), or it is read-only. Checked before a job runs."""
+    path = write_target(target)
+    if (kind := not_a_file(path)) is not None:  # a FIFO, a device: atomic_output's refusal came after the run
+        raise ProjectSaveError(f"{target}: is {kind}, not a file to write")
+    parent = path.parent
+    if not parent.is_dir():
+        state = "is not a folder" if parent.exists() else "does not exist"
+        raise ProjectSaveError(f"{target}: the folder {parent} {state}")
+    if not os.access(parent, os.W_OK | os.X_OK):  # every write makes a temporary file there first
+        raise ProjectSaveError(f"{target}: cannot write in the folder {parent} (permission denied)")
+    if read_only(path):
+        raise ProjectSaveError(str(ReadOnlyFileError(target)))
+
+
+def foreign_keys(data: Any) -> str:
+    """The keys of a JSON object with keys but none of COCO's lists (another tool's file: LabelMe, VIA, a
+    package.json), "" for anything else: what is no project, to open or to write over. ``{}`` is one."""
+    if (
+        isinstance(data, dict)
+        and set(data) - {"pixelproof"}
+        and not set(data) & {"images", "annotations", "categories"}
+    ):
+        return ", ".join(list(data)[:5]) + (", ..." if len(data) > 5 else "")
+    return ""
