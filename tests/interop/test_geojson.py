@@ -302,7 +302,7 @@ def test_a_derived_class_is_written_as_quPaths_names(tmp_path: Path) -> None:
 def test_measurement_text_reads_as_qupaths_table_and_stays_close_to_the_value() -> None:
     """Values as QuPath's measurement table shows them: up to 4 decimals, significant digits under 1,
     never an exponent for a slide's areas (µm² of a whole annotation), NaN for a null."""
-    from pixelproof.interop.geojson import measurement_text
+    from pixelproof.interop.qupath_measurements import measurement_text
 
     rng = np.random.default_rng(3)
     values = np.concatenate([10.0 ** rng.uniform(-6, 14, 300), -(10.0 ** rng.uniform(-6, 14, 100))])

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixelproof.interop.geojson import Measured
+from pixelproof.interop.qupath_measurements import Measured
 from pixelproof.ui.copy_rows import copy_key, to_clipboard
 
 MIN_ROWS = 2  # shown at least, however short the dock (1366x768: the fields leave ~4 rows): the rest scroll

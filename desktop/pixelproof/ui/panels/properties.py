@@ -28,11 +28,11 @@ from pixelproof.core.model import REVIEW_STATES
 from pixelproof.core.names import shown_name
 from pixelproof.core.object_lock import is_locked
 from pixelproof.core.qa_objects import image_spacing
-from pixelproof.interop.geojson import shown_qupath
 from pixelproof.interop.geojson_cells import stale_measurements
 from pixelproof.interop.labelstudio_inputs import kept_results
 from pixelproof.interop.provenance import TIP as SOURCE_TIP
 from pixelproof.interop.provenance import source_text
+from pixelproof.interop.qupath_measurements import shown_qupath
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
