@@ -16,7 +16,8 @@ from pixelproof.core.category_colors import default_color
 from pixelproof.core.model import Annotation
 from pixelproof.core.wording import plural
 from pixelproof.interop.dicom_seg import read_dicom_seg, write_dicom_seg
-from pixelproof.interop.nifti import read_nifti, write_nifti
+from pixelproof.interop.nifti import read_nifti
+from pixelproof.interop.nifti_writer import write_nifti
 from tests.interop.test_dicom_seg import add, ct_project  # noqa: F401 (the fixture)
 
 # as ITK / Slicer write a CT: LPS storage (x and y columns negative in RAS), 0.7 x 0.7 x 2.5 mm

@@ -14,7 +14,8 @@ import pytest
 
 from pixelproof.core.imageio import read_image
 from pixelproof.core.volumes import oriented_slice
-from pixelproof.interop.nifti import read_nifti, write_nifti
+from pixelproof.interop.nifti import read_nifti
+from pixelproof.interop.nifti_writer import write_nifti
 
 # stored LPS-like (x and y flipped against RAS) with anisotropic voxels, as scanners often write
 AFFINE = np.array([[-0.9, 0, 0, 100.0], [0, -0.9, 0, 120.0], [0, 0, 2.5, -40.0], [0, 0, 0, 1]])

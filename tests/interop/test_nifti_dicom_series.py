@@ -22,7 +22,8 @@ from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.volume_cache import clear_cache
-from pixelproof.interop.nifti import read_nifti, write_nifti
+from pixelproof.interop.nifti import read_nifti
+from pixelproof.interop.nifti_writer import write_nifti
 
 sitk = pytest.importorskip("SimpleITK")
 

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from pixelproof.interop import nifti_series_fit
-from pixelproof.interop.nifti import read_nifti, write_nifti
+from pixelproof.interop.nifti import read_nifti
+from pixelproof.interop.nifti_writer import write_nifti
 from tests.interop.test_nifti_dicom_series import (
     CORONAL,
     DEPTH,

@@ -10,8 +10,8 @@ import pytest
 
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.volume_cache import clear_cache
-from pixelproof.interop.nifti import write_nifti
 from pixelproof.interop.nifti_series_fit import series_home
+from pixelproof.interop.nifti_writer import write_nifti
 from pixelproof.interop.references import load_reference
 from tests.interop.test_nifti_dicom_series import CORONAL, DEPTH, OBLIQUE, draw, write_series
 

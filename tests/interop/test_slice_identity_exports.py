@@ -73,7 +73,7 @@ def test_dicom_seg_export_references_no_file_a_record_was_not_made_from(tmp_path
 
 
 def test_nifti_export_refuses_a_volume_whose_shape_changed(tmp_path: Path) -> None:
-    from pixelproof.interop.nifti import write_nifti
+    from pixelproof.interop.nifti_writer import write_nifti
 
     path = tmp_path / "data" / "ct.nii.gz"
     path.parent.mkdir()

@@ -11,8 +11,8 @@ import pytest
 
 from pixelproof.core.coco import save_project
 from pixelproof.core.volume_cache import clear_cache
-from pixelproof.interop.nifti import write_nifti
 from pixelproof.interop.nifti_series_fit import series_home
+from pixelproof.interop.nifti_writer import write_nifti
 from tests.interop.test_nifti_dicom_series import DEPTH, OBLIQUE, series_project, write_series
 
 

@@ -15,7 +15,7 @@ from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.qa import QAOptions
 from pixelproof.core.volume_cache import clear_cache
-from pixelproof.interop.nifti import write_nifti
+from pixelproof.interop.nifti_writer import write_nifti
 from pixelproof.ui.review import compute
 from tests.interop.test_nifti_dicom_series import CORONAL, OBLIQUE, draw, write_series
 from tests.ui.test_review_respelt import _Job
