@@ -15,7 +15,8 @@ from PIL import Image
 
 from pixelproof.cli import main
 from pixelproof.interop.formats import FORMATS
-from pixelproof.interop.labelme import read_labelme, write_labelme
+from pixelproof.interop.labelme import read_labelme
+from pixelproof.interop.labelme_writer import write_labelme
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "labelme"
 TUTORIAL = DATA / "tutorial" / "apc2016_obj3.json"

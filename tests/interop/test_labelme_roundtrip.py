@@ -8,7 +8,8 @@ import shutil
 from pathlib import Path
 
 from pixelproof.interop.coco_io import read_coco
-from pixelproof.interop.labelme import read_labelme, write_labelme
+from pixelproof.interop.labelme import read_labelme
+from pixelproof.interop.labelme_writer import write_labelme
 
 FIXTURE = Path("/work/shared/fixtures/labelme/instance_segmentation/data_dataset_coco")
 

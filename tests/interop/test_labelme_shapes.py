@@ -17,7 +17,8 @@ from PIL import Image
 from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.imageio import image_size
 from pixelproof.core.model import ImageRecord
-from pixelproof.interop.labelme import read_labelme, write_labelme
+from pixelproof.interop.labelme import read_labelme
+from pixelproof.interop.labelme_writer import write_labelme
 
 DICOM = Path(__file__).resolve().parents[1] / "data" / "pydicom-data" / "JPEG-LL.dcm"
 CORNERS = [[20.0, 10.0], [40.0, 20.0], [35.0, 30.0], [15.0, 20.0]]  # a turned rectangle

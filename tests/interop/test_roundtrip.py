@@ -9,7 +9,8 @@ import pytest
 
 from pixelproof.core.model import Annotation, Project
 from pixelproof.interop import read_coco, write_coco
-from pixelproof.interop.labelme import read_labelme, write_labelme
+from pixelproof.interop.labelme import read_labelme
+from pixelproof.interop.labelme_writer import write_labelme
 from pixelproof.interop.masks_folder import read_masks, write_masks
 from pixelproof.interop.voc import read_voc, write_voc
 from pixelproof.interop.yolo import read_yolo, write_yolo

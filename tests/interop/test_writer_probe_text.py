@@ -21,7 +21,8 @@ from pixelproof.core.coco import project_from_dict
 from pixelproof.core.model import Project
 from pixelproof.interop.coco_io import read_coco
 from pixelproof.interop.cvat import read_cvat, write_cvat
-from pixelproof.interop.labelme import read_labelme, write_labelme
+from pixelproof.interop.labelme import read_labelme
+from pixelproof.interop.labelme_writer import write_labelme
 from pixelproof.interop.openimages import read_openimages, write_openimages
 from pixelproof.interop.stems import unique_stems
 from pixelproof.interop.voc import read_voc, write_voc

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pixelproof.interop._util import ImportResult, project_name
 from pixelproof.interop.coco_io import read_coco, write_coco
 from pixelproof.interop.formats import FORMATS, Format, Option, detect_format, register
-from pixelproof.interop.labelme import read_labelme, write_labelme
+from pixelproof.interop.labelme import read_labelme
+from pixelproof.interop.labelme_writer import write_labelme
 from pixelproof.interop.masks_folder import read_masks, write_masks
 from pixelproof.interop.voc import read_voc, write_voc
 from pixelproof.interop.yolo import read_yolo, write_yolo
