@@ -18,7 +18,7 @@ from pixelproof.core.edits.box_masks import FROM_BOX
 from pixelproof.core.edits.model_mapping import remembered
 from pixelproof.core.model import Annotation
 from pixelproof.inference import arena
-from pixelproof.inference.apply import SKIPPED_DUPLICATES, SKIPPED_EXISTING
+from pixelproof.inference.prelabel_report import SKIPPED_DUPLICATES, SKIPPED_EXISTING
 from pixelproof.inference.tiling import Tiling, tile_rects
 from tests.ui.test_model_panel import (
     DISC,

@@ -42,15 +42,7 @@ from pixelproof.core.lock import acquire_lock, release_lock
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.save_targets import check_output_path, check_save_target
 from pixelproof.core.wording import plural
-from pixelproof.inference.apply import (
-    LEFT_OUT,
-    SKIP_EXISTING_IOU,
-    PredictionMapper,
-    PrelabelReport,
-    Proposal,
-    select_images,
-    skipped_words,
-)
+from pixelproof.inference.apply import SKIP_EXISTING_IOU, PredictionMapper, Proposal, select_images
 from pixelproof.inference.base import Backend, BackendError, specks_note
 from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, lanes_allowed, propose_batch
 from pixelproof.inference.class_filter import ClassFilter, ignored_line, keeps_none
@@ -62,6 +54,7 @@ from pixelproof.inference.class_mapping import (
     unknown_class,
 )
 from pixelproof.inference.from_boxes import box_annotations, more_failures_line, no_mask_count
+from pixelproof.inference.prelabel_report import LEFT_OUT, PrelabelReport, skipped_words
 from pixelproof.inference.registry import get_backend
 from pixelproof.inference.tiling import (
     AUTO_TILE_START,

@@ -40,8 +40,9 @@ from pixelproof.core.model import Category, ImageRecord, Project
 from pixelproof.core.project_json import ProjectFormatError, read_json
 from pixelproof.core.save_targets import check_output_path
 from pixelproof.core.wording import plural
-from pixelproof.inference.apply import PredictionMapper, PrelabelReport, Proposal
+from pixelproof.inference.apply import PredictionMapper, Proposal
 from pixelproof.inference.batch import BackendSpec, worker_path
+from pixelproof.inference.prelabel_report import PrelabelReport
 
 _COUNTS = (
     "annotations",

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -42,36 +42,10 @@ from pixelproof.inference.existing import ExistingObjects, Repeat
 from pixelproof.inference.existing import Shape as ExistingShape
 from pixelproof.inference.from_boxes import FROM_BOX, NO_MASK, BoxFailure, box_annotations
 from pixelproof.inference.prediction_geometry import Geometry, prediction_geometries, prediction_geometry
+from pixelproof.inference.prelabel_report import NO_SKIPS, PrelabelReport, Skipped
 from pixelproof.inference.tiling import DEFAULT_OVERLAP, AutoTiled, RegionReader, Tiling, open_regions
 
-# what a run's summary says of the predictions it did not add (``Proposal.ignored``), CLI and app alike
-LEFT_OUT = "left out (class ignored by the mapping, not in the project, or an empty shape)"
 SKIP_EXISTING_IOU = 0.5  # default: a prediction overlapping an object of its category above this is skipped
-# how a run's summary names its two kinds of skipped predictions, CLI and app alike
-SKIPPED_EXISTING = "skipped: repeat an existing object"
-SKIPPED_DUPLICATES = "skipped: repeat another prediction of this run"
-# a resumed ``--shard-size`` job's parts kept by a version that counted both kinds as one (before 5b9b337)
-SKIPPED_UNSPLIT = "skipped in parts kept from before repeats were told apart (an object or a prediction)"
-
-
-class Skipped(NamedTuple):
-    """The predictions of an image skipped for repeating an object it had (``existing``), and those
-    skipped for repeating another prediction of the run kept before them (``duplicates``: a second NMS,
-    nothing to do with what was labeled)."""
-
-    existing: int = 0
-    duplicates: int = 0
-
-
-NO_SKIPS = Skipped()
-
-
-def skipped_words(existing: int, duplicates: int, unsplit: int = 0) -> str:
-    """ ", N skipped: repeat an existing object, M skipped: repeat another prediction of this run", each
-    part only when there are some; ``unsplit``: skipped in kept parts that did not tell the two apart."""
-    kinds = ((existing, SKIPPED_EXISTING), (duplicates, SKIPPED_DUPLICATES), (unsplit, SKIPPED_UNSPLIT))
-    parts = [f"{n} {what}" for n, what in kinds if n]
-    return "".join(f", {p}" for p in parts)
 
 
 @dataclass(slots=True)
@@ -376,27 +350,6 @@ class PredictionMapper:
 
 
 # -- whole project -----------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class PrelabelReport:
-    images: int = 0
-    annotations: int = 0
-    new_categories: list[str] = field(default_factory=list)
-    name_problems: list[str] = field(default_factory=list)  # new categories' names kept whole (name_kept)
-    ignored: int = 0
-    skipped: int = 0  # predictions repeating an object the image already had
-    duplicates: int = 0  # predictions repeating another prediction of the run
-    # either of the two, in a resumed job's parts kept by a version that counted them as one (``skipped``)
-    skipped_unsplit: int = 0
-    speckles: int = 0  # masks the backend dropped under its ``min_area``
-    failures: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
-    box_failures: list[tuple[str, BoxFailure]] = field(default_factory=list)  # (file name, box) no mask
-    auto_tiled: list[tuple[str, AutoTiled]] = field(default_factory=list)  # (file name, tiles): too big
-
-    @property
-    def succeeded(self) -> int:
-        return self.images - len(self.failures)
 
 
 def is_unlabeled(project: Project, image_id: int) -> bool:

@@ -31,7 +31,6 @@ from pixelproof.inference.apply import (
     PredictionMapper,
     Proposal,
     Shape,
-    Skipped,
     box_shapes,
     existing_objects,
     image_objects,
@@ -43,6 +42,7 @@ from pixelproof.inference.apply import (
 from pixelproof.inference.base import Backend, BackendError
 from pixelproof.inference.class_filter import ClassFilter, refused_classes
 from pixelproof.inference.from_boxes import box_annotations, none_outlined, refused, segment_boxes
+from pixelproof.inference.prelabel_report import Skipped
 from pixelproof.inference.registry import backend_class, get_backend
 from pixelproof.inference.tiling import DEFAULT_OVERLAP, AutoTiled, Tiling, predict_fitting, predict_tiled
 

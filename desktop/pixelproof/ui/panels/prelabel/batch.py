@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.model import IdsExhausted
 from pixelproof.core.wording import plural
-from pixelproof.inference.apply import LEFT_OUT, skipped_words
 from pixelproof.inference.base import APP_OPTIONS, Backend, specks_note
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.inference.class_filter import ignored_line
+from pixelproof.inference.prelabel_report import LEFT_OUT, skipped_words
 from pixelproof.inference.rebase import Rebaser
 from pixelproof.inference.tiling import APP_WORDS, Tiling, boxes_cut, cut_warning
 from pixelproof.interop.formats import ACCEPT_ALL
