@@ -121,7 +121,7 @@ def test_a_honeypot_scorecard_over_mm_and_px_keeps_one_hd95_per_unit(tmp_path) -
     """A scorecard's HD95 was null when some honeypots had a pixel_spacing and some not, with no figure
     left anywhere and 'n/a' on the agreement page: each unit's mean HD95 is now kept (hd95_by_unit) and
     shown with its unit."""
-    from pixelproof.core.agreement import write_html
+    from pixelproof.core.agreement_html import write_html
     from pixelproof.core.scorecards import honeypot_scorecards
 
     ref, cand = projects()

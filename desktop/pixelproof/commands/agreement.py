@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             report.write_json(data, args.json)
         if args.html:
-            from pixelproof.core.agreement import write_html
+            from pixelproof.core.agreement_html import write_html
 
             write_html(data, args.html)
     except OSError as e:
