@@ -160,3 +160,15 @@ def yolo_end2end(path: Path, names: dict[int, str], score: float = 0.7) -> Path:
     rows = np.zeros((1, 4, 6), np.float32)
     rows[0, 0] = [160, 0, 480, 640, score, 0]
     return constant_model(path, {"output0": rows}, metadata={"names": repr(names)})
+
+
+def yolo_unnamed(path: Path, classes: int = 3, metadata: dict[str, str] | None = None) -> Path:
+    """A raw Ultralytics-shaped detector ``[1, 4+classes, 2]`` on a 64x64 input with no class names in its
+    metadata (an export whose names were stripped, or another tool's): it finds class 2 at (10..30, 10..30)
+    and class 0 at (30..50, 30..50)."""
+    out = np.zeros((1, 4 + classes, 2), np.float32)
+    out[0, :4, 0] = [20, 20, 20, 20]
+    out[0, :4, 1] = [40, 40, 20, 20]
+    out[0, 4 + 2, 0] = 0.9
+    out[0, 4 + 0, 1] = 0.8
+    return constant_model(path, {"output0": out}, input_shape=(1, 3, 64, 64), metadata=metadata)

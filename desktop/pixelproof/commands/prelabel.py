@@ -54,6 +54,7 @@ from pixelproof.inference.class_mapping import (
     unknown_class,
 )
 from pixelproof.inference.from_boxes import box_annotations, more_failures_line, no_mask_count
+from pixelproof.inference.model_card import id_named_note
 from pixelproof.inference.prelabel_report import LEFT_OUT, PrelabelReport, skipped_words
 from pixelproof.inference.registry import get_backend
 from pixelproof.inference.tiling import (
@@ -399,6 +400,8 @@ def _run_job(
         + (f", {tiled} pre-labeled in tiles (too big for the model's memory)" if tiled else "")
         + (f", {len(result.failures)} failed" if result.failures else "")
     )
+    if note := id_named_note(backend, result.new_categories):  # class0 .. class79: once, with how to name
+        warn(note)
     if result.succeeded and not result.annotations:  # "0 annotations added" after minutes: say why
         warn(nothing_found_line(result, backend, tiles))
     elif note := specks_note(backend, result.annotations, result.speckles):  # a level cutting into noise

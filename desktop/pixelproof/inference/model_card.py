@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -210,6 +211,35 @@ def read_classes_file(path: str | Path) -> list[str]:
     if "" in names:
         raise ModelLoadError(f"{p}: line {names.index('') + 1} is blank; line n names class id n")
     return _classes(p, "classes", names)
+
+
+_ID_NAME = re.compile(r"class_?\d+")  # an unnamed class: yolo-onnx's class<id>, onnx's class_<id>
+NO_NAMES = "none known"  # how ``classes_from`` begins when a model's classes are named from their ids
+
+
+def classes_count_error(source: Path | None, names: int, model: Path, known: int) -> ModelLoadError:
+    """A card's or classes file's names that do not count the model's classes: written for another model."""
+    return ModelLoadError(f"{source}: classes: {names} names, but the model {model.name} has {known} classes")
+
+
+def id_named_note(backend: Any, new_categories: list[str], cli: bool = True) -> str:
+    """One line when categories this run created are named from class ids (``class0``, ``class_3``): the
+    model named no classes (no names file, card or metadata), and a project of ``class32`` means nothing to
+    whoever reviews it; how to name them (``cli``: the flag, else the Model panel's option). "" otherwise."""
+    info = backend.model_info() if hasattr(backend, "model_info") else None
+    if not info or not str(info.get("classes_from", "")).startswith(NO_NAMES):
+        return ""
+    made = sorted({c for c in new_categories if _ID_NAME.fullmatch(c)}, key=lambda c: int(c[5:].lstrip("_")))
+    if not made:
+        return ""
+    shown = ", ".join(made[:5]) + (f" and {len(made) - 5} more" if len(made) > 5 else "")
+    how = "--classes FILE" if cli else "classes_file in the Model panel's Options"
+    card = ' or a model card <model>.json with "classes"' if getattr(backend, "reads_card", False) else ""
+    rename = "pixelproof taxonomy rename" if cli else "the Categories panel"
+    return (
+        f"{plural(len(made), 'new category')} named from class ids ({shown}): the model names no classes; "
+        f"name them with {how} (one name a line, line n = class id n){card}, or rename them ({rename})"
+    )
 
 
 NOT_LITERAL = object()  # what _literal gives for text that is neither JSON nor a Python literal

@@ -26,9 +26,11 @@ from pixelproof.inference.base import (
     parse_int,
 )
 from pixelproof.inference.model_card import (
+    NO_NAMES,
     Detected,
     InputRecipe,
     ModelCard,
+    classes_count_error,
     detect_family,
     metadata_classes,
     read_card,
@@ -71,6 +73,7 @@ class OnnxModelBackend(OnnxBackend):
     name = "onnx"
     kind = "detect"
     needs_model = True
+    reads_card = True  # <model>.json beside the model (``model_card``): its family and class names
     options: ClassVar[dict[str, str]] = {
         "model_path": "ONNX model: torchvision detection / Mask R-CNN, semantic segmentation or Ultralytics "
         "(a model card <model>.json beside it names the family and classes)",
@@ -199,7 +202,7 @@ class OnnxModelBackend(OnnxBackend):
         elif from_meta is not None:
             self.classes, self.classes_from = from_meta, f"ONNX metadata '{key}'"
         else:
-            self.classes, self.classes_from = [], "none known: class_<id>"
+            self.classes, self.classes_from = [], f"{NO_NAMES}: class_<id>"
             detected.assumptions.append("class names class_<id> (no card, no metadata, no classes file)")
         if card.background_given:
             self.background = card.background
@@ -328,10 +331,7 @@ class OnnxModelBackend(OnnxBackend):
         if named:
             known = len(delegate.names)  # from the model's metadata or its output rows
             if known and len(self.classes) != known:  # a card or classes file for another model
-                raise ModelLoadError(
-                    f"{self.classes_source}: classes: {len(self.classes)} names, but the model {path.name} "
-                    f"has {known} classes"
-                )
+                raise classes_count_error(self.classes_source, len(self.classes), path, known)
             delegate.names = dict(enumerate(self.classes))
         known = len(delegate.names)
         if self.background is not None and known and self.background >= known:

@@ -38,6 +38,7 @@ from pixelproof.inference.sam_layouts import (
     detect_layout,
     encoder_input,
     is_sam_decoder,
+    not_sam_reason,
     prompt_scale,
     resized_shape,
     upscale_logits,
@@ -110,11 +111,12 @@ class SamOnnxBackend(OnnxBackend):
                     self._error = str(e)
                     raise
                 decoder_given = is_sam_decoder(session)
+                other = "" if decoder_given else not_sam_reason(session, encoder_path)
                 del session
                 self._error = (
                     decoder_as_encoder(encoder_path)
                     if decoder_given
-                    else f"{encoder_path}: choose the decoder too (decoder_path)"
+                    else other or f"{encoder_path}: choose the decoder too (decoder_path)"
                 )
                 raise ModelLoadError(self._error)
             decoder = guess

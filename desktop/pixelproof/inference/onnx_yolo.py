@@ -31,7 +31,13 @@ from pixelproof.inference.base import (
     parse_fraction,
     parse_int,
 )
-from pixelproof.inference.model_card import detect_family, parse_names
+from pixelproof.inference.model_card import (
+    NO_NAMES,
+    classes_count_error,
+    detect_family,
+    parse_names,
+    read_classes_file,
+)
 from pixelproof.inference.rgb8_input import as_rgb8
 
 PAD_VALUE = 114
@@ -229,7 +235,7 @@ def _found(
     if "names" in meta:
         classes_from = "ONNX metadata 'names'"
     else:
-        classes_from = "none known: class<id>"
+        classes_from = f"{NO_NAMES}: class<id>"
         assumed.append("class names class<id> (no 'names' in the ONNX metadata)")
     shape = inputs[0].shape
     if _dim(shape[2]) is None or _dim(shape[3]) is None:
@@ -252,6 +258,8 @@ class YoloOnnxBackend(OnnxBackend):
     needs_model = True
     options: ClassVar[dict[str, str]] = {
         "model_path": "Ultralytics YOLO .onnx export (detect or segment; raw or nms=True)",
+        "classes_file": "class names, one a line (line n = class id n); overrides the metadata's names "
+        "(as the onnx backend reads it)",
         "score_threshold": "minimum confidence (default 0.25, as Ultralytics)",
         "iou_threshold": "NMS IoU threshold (default 0.7, as Ultralytics)",
         "max_det": "maximum detections per image (default 300)",
@@ -268,6 +276,7 @@ class YoloOnnxBackend(OnnxBackend):
         self.session: Any = None
         self.names: dict[int, str] = {}
         self.background: int | None = None  # a class id that makes no objects (the onnx backend's card)
+        self.classes_file: Path | None = None
         self.end2end = False
         self.input_name = ""
         self.input_hw = (640, 640)
@@ -290,6 +299,14 @@ class YoloOnnxBackend(OnnxBackend):
 
     def _set_agnostic(self, value: Any) -> None:
         self.agnostic = parse_bool("yolo-onnx: agnostic", value)
+
+    def _set_classes_file(self, value: Any) -> None:
+        """Names for an export without them (or other names): read as the onnx backend reads them, now, so
+        a missing or malformed file is said with its name; a model loaded already takes them."""
+        self.classes_file = Path(value) if value else None
+        read_classes_file(self.classes_file) if self.classes_file else None
+        if self.model_path is not None:
+            self._set_model_path(self.model_path)
 
     def _set_model_path(self, value: Any) -> None:
         self.session = None
@@ -359,6 +376,14 @@ class YoloOnnxBackend(OnnxBackend):
         found = _found(inputs, outputs, meta, (h, w), e2e, flagged_e2e, nm)
         if not names and raw:
             names = {i: f"class{i}" for i in range(d1 - 4 - nm)}
+        if self.classes_file is not None:  # checked against the metadata's names or the output rows
+            listed = read_classes_file(self.classes_file)
+            if names and len(listed) != len(names):  # a names file for another model
+                raise classes_count_error(self.classes_file, len(listed), path, len(names))
+            names = dict(enumerate(listed))
+            layout, family_from, _, assumed = found
+            assumed = [a for a in assumed if not a.startswith("class names")]
+            found = layout, family_from, f"file {self.classes_file}", assumed
         try:
             canvas, tensor = np.empty((h, w, 3), np.uint8), np.empty((1, 3, h, w), np.float32)
         except MemoryError:  # an input within the pixel limit, but not in this machine's memory

@@ -21,6 +21,7 @@ import numpy as np
 
 from pixelproof.core.wording import plural
 from pixelproof.inference.base import ModelLoadError, check_model_input, check_picture_input
+from pixelproof.inference.model_card import detect_family
 from pixelproof.inference.onnx_torchvision import pil_resize
 
 PIXEL_MEAN = np.array([123.675, 116.28, 103.53], np.float32)
@@ -80,12 +81,64 @@ def decoder_as_encoder(path: Path) -> str:
     )
 
 
+# what a model that labels pictures is, and the backend that reads it (``model_card.detect_family``'s words)
+_LABELING = {
+    "ultralytics": ("an Ultralytics YOLO export", "yolo-onnx (or onnx)"),
+    "torchvision-detection": ("a torchvision detector", "onnx"),
+    "torchvision-mask-rcnn": ("a Mask R-CNN", "onnx"),
+    "semantic": ("a semantic segmentation model", "onnx"),
+}
+
+
+def not_sam_reason(session: Any, path: Path, part: str = "encoder") -> str:
+    """Why a model chosen as a SAM ``part`` is no SAM part at all (``looks_like``); "" when it may be one."""
+    looks = looks_like(session)
+    return f"{path}: not a SAM {part}: {looks}" if looks else ""
+
+
+def looks_like(session: Any) -> str:
+    """What a model that is no SAM part looks like from its inputs and outputs (a YOLO detector, a torchvision
+    detector, a segmenter, a classifier) and the backend that reads it; "" when it may be a SAM part (a SAM
+    encoder or decoder, or a graph no family reads). A YOLO export's square [1,3,640,640] input passes for
+    an encoder's, so the family decides, not the input."""
+    ins, outs = session.get_inputs(), session.get_outputs()
+    meta = dict(session.get_modelmeta().custom_metadata_map or {})
+    try:
+        family = detect_family(ins, outs, meta).family
+    except ModelLoadError as e:  # a SAM encoder or decoder (refused as such), or no family at all
+        if "image classifier" not in str(e):
+            return ""
+        what, backend = "an image classifier (a score per class for the whole picture)", ""
+    else:
+        if family == "semantic" and not _same_size_logits(ins, outs):  # a SAM embedding is 1/16 the input
+            return ""
+        what, backend = _LABELING[family]
+    seen = ", ".join(f"{i.name} {list(i.shape or [])}" for i in ins)
+    seen += " -> " + ", ".join(f"{o.name} {list(o.shape or [])}" for o in outs)
+    use = (
+        f"choose the {backend} backend for it"
+        if backend
+        else "no backend pre-labels with it: use a detection or segmentation model"
+    )
+    return f"this looks like {what}: {seen}; {use}"
+
+
+def _same_size_logits(ins: list[Any], outs: list[Any]) -> bool:
+    """A semantic model's logits are at its input's size (or any size); a SAM encoder's embedding is not."""
+    shape_in, shape_out = list(ins[0].shape or []), list(outs[0].shape or [])
+    if len(shape_in) != 4 or len(shape_out) != 4:
+        return False
+    return all(not _side(o) or o == i for i, o in zip(shape_in[2:], shape_out[2:], strict=True))
+
+
 def detect_layout(encoder: Any, decoder: Any, encoder_path: Path, decoder_path: Path) -> SamLayout:
     """The layout of an encoder/decoder session pair; ``ModelLoadError`` naming the file and the input
     or output that does not fit, e.g. SAM-HQ's ``interm_embeddings`` that this backend does not feed."""
     ins = encoder.get_inputs()
     if is_sam_decoder(encoder):
         raise ModelLoadError(decoder_as_encoder(encoder_path))
+    if why := not_sam_reason(encoder, encoder_path):
+        raise ModelLoadError(why)
     shape = list(ins[0].shape or []) if len(ins) == 1 else []
     out_names = tuple(o.name for o in encoder.get_outputs())
     if len(shape) == 3 and _side(shape[2]) == 3:
@@ -102,9 +155,10 @@ def detect_layout(encoder: Any, decoder: Any, encoder_path: Path, decoder_path: 
     dec_in = {i.name: i for i in decoder.get_inputs()}
     missing = [n for n in ("point_coords", "point_labels") if n not in dec_in]
     if missing:
+        looks = looks_like(decoder)
         raise ModelLoadError(
             f"{decoder_path}: not a SAM decoder: {plural(len(missing), 'missing input')}: "
-            f"{', '.join(missing)} (has {', '.join(dec_in)})"
+            f"{', '.join(missing)} (has {', '.join(dec_in)}){f'; {looks}' if looks else ''}"
         )
     embedding = tuple(n for n in dec_in if n in out_names)
     unfed = [n for n in dec_in if n not in PROMPT_INPUTS and n not in out_names]

@@ -73,9 +73,12 @@ def show_error(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.critical(parent, title, as_text(text))
 
 
-def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
-    """The OK / Cancel row of a dialog, wired to its accept / reject (add it to the dialog's layout)."""
+def ok_cancel(dialog: QDialog, ok_text: str = "") -> QDialogButtonBox:
+    """The OK / Cancel row of a dialog, wired to its accept / reject (add it to the dialog's layout).
+    ``ok_text``: the OK button named for what it does ("Merge"), as Import and Export name theirs."""
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    if ok_text:
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons

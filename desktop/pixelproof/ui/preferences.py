@@ -75,6 +75,9 @@ class PreferencesDialog(QDialog):
         self.table.setObjectName("shortcutTable")
         self.table.setHorizontalHeaderLabels(["Action", "Keys"])
         self.table.verticalHeader().hide()
+        # rows as tall as their text, as in Help > Shortcuts: the style's default (30 px) showed 12 of the
+        # ~150 actions in a dialog that fits a 1366x768 screen
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

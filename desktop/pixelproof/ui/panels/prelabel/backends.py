@@ -169,14 +169,12 @@ class OptionsForm(QWidget):
         self.threshold_spin.setValue(value)
         self.threshold_spin.blockSignals(False)
 
-    def _without_folders(self, text: str) -> str:
+    def without_folders(self, text: str) -> str:
         """``text`` with the folders of the form's files left out (the fields show them; the tooltip keeps
         them): a reason starts with the model's path, which filled the state's two lines at 1366x768 and
         hid what was wrong with the file."""
         files = [
-            str(v)
-            for k, v in self.options.values(with_threshold=False).items()
-            if k.endswith(("_path", "_file"))
+            str(v) for k, v in self.values(with_threshold=False).items() if k.endswith(("_path", "_file"))
         ]
         for value in files:
             for form in (value, os.path.abspath(os.path.expanduser(value))):
@@ -467,27 +465,11 @@ class BackendChooser(QWidget):
 
     def _set_state(self, text: str, error: bool = False) -> None:
         self.status_text = text
-        self.state_label.set_line(self._without_folders(text), text)
+        self.state_label.set_line(self.options.without_folders(text), text)
         red = readable(ERROR_RED, self.palette().color(QPalette.ColorRole.Window), ratio=4.5)
         self.state_label.setStyleSheet(f"color: {red.name()};" if error else "")
         if error:
             self.options.reveal(text)
-
-    def _without_folders(self, text: str) -> str:
-        """``text`` with the folders of the form's files left out (the fields show them; the tooltip keeps
-        them): a reason starts with the model's path, which filled the state's two lines at 1366x768 and
-        hid what was wrong with the file."""
-        files = [
-            str(v)
-            for k, v in self.options.values(with_threshold=False).items()
-            if k.endswith(("_path", "_file"))
-        ]
-        for value in files:
-            for form in (value, os.path.abspath(os.path.expanduser(value))):
-                folder = os.path.dirname(form)
-                if folder and folder != os.sep:
-                    text = text.replace(folder + os.sep, "")
-        return text
 
     def set_frozen(self, frozen: bool) -> None:
         self.combo.setEnabled(not frozen and bool(self.rows))

@@ -34,6 +34,7 @@ from pixelproof.core.wording import plural
 from pixelproof.inference.base import APP_OPTIONS, Backend, specks_note
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.inference.class_filter import ignored_line
+from pixelproof.inference.model_card import id_named_note
 from pixelproof.inference.prelabel_report import LEFT_OUT, skipped_words
 from pixelproof.inference.rebase import Rebaser
 from pixelproof.inference.tiling import APP_WORDS, Tiling, boxes_cut, cut_warning
@@ -95,7 +96,7 @@ class Batch:
     ignored: int = 0  # predictions left out: ignored class, not in the project, empty shape
     speckles: int = 0  # masks the backend dropped under its min_area
     model: Backend | None = None  # the backend run, for its hint when its specks outnumber the objects
-    new_categories: int = 0  # made for model classes the project lacked
+    new_categories: list[str] = field(default_factory=list)  # made for model classes the project lacked
     only_existing: bool = False  # the run kept to the project's categories
     ignored_classes: Counter[str] = field(default_factory=Counter)  # per model class, predictions left out
     failures: list[tuple[int, str, str]] = field(default_factory=list)  # image id, file, reason
@@ -248,7 +249,7 @@ class BatchRunner(QWidget):
             batch.duplicates += proposal.duplicates
             batch.ignored += proposal.ignored
             batch.speckles += proposal.speckles
-            batch.new_categories += len(proposal.categories)
+            batch.new_categories += [c.name for c in proposal.categories]
             batch.ignored_classes.update(proposal.ignored_classes)
             for failure in proposal.box_failures:  # which box got no mask, and why
                 line = failure.line(rec.file_name)
@@ -316,7 +317,7 @@ class BatchRunner(QWidget):
         noun = "mask" if batch.from_boxes else "prediction"
         text += f": {plural(batch.added, noun)}"
         if batch.new_categories:
-            text += f", {plural(batch.new_categories, 'new category')}"
+            text += f", {plural(len(batch.new_categories), 'new category')}"
         if batch.ignored:
             text += f", {batch.ignored} {LEFT_OUT}"
         if batch.only_existing and not batch.added and batch.ignored_classes:  # not a model that saw nothing
@@ -331,6 +332,8 @@ class BatchRunner(QWidget):
             note := specks_note(batch.model, batch.added, batch.speckles, APP_OPTIONS)
         ):
             text += f"; {note}"  # a level cutting into background noise: what to set, as the CLI warns
+        if batch.model is not None and (note := id_named_note(batch.model, batch.new_categories, cli=False)):
+            text += f"; {note}"  # class0 .. class79 made: how to name them, as the CLI warns
         if len(batch.box_failures) == 1:  # M on one box, or one of many: the reason, where it is read
             text += f"; not outlined: {batch.box_failures[0]}"
         elif batch.box_failures:

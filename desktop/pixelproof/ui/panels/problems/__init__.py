@@ -129,7 +129,7 @@ class ProblemsPanel(Panel):
         self.pictures.setChecked(settings().value(PICTURES_SETTING, False, type=bool))
         self.pictures.toggled.connect(lambda on: settings().setValue(PICTURES_SETTING, on))
         run_row = QHBoxLayout()  # two buttons: with Rules… a third, the row set the side's width
-        run_row.addWidget(action_button(self.act_run, "Find problems"), 2)
+        run_row.addWidget(action_button(self.act_run, "Find Problems"), 2)
         run_row.addWidget(action_button(self.act_cancel, "Cancel"), 1)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
@@ -146,7 +146,7 @@ class ProblemsPanel(Panel):
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         buttons = QHBoxLayout()
         buttons.addWidget(action_button(self.act_fix, "Fix", keys=True))
-        buttons.addWidget(action_button(self.act_dismiss, "Not a problem", keys=True))
+        buttons.addWidget(action_button(self.act_dismiss, "Not a Problem", keys=True))
 
         self.pictures_row = QHBoxLayout()  # wide: Rules… beside it (``layout``)
         self.pictures_row.addWidget(self.pictures, 1)
