@@ -34,6 +34,7 @@ from pixelproof.ui.canvas.polygon_layer import LAYER_KINDS, follow_selection, ge
 from pixelproof.ui.canvas.reveal import DrawnCategories, reveal_selection
 from pixelproof.ui.canvas.show_filter import ShowFilter
 from pixelproof.ui.canvas.still_pointer import StillPointer
+from pixelproof.ui.canvas.tag_items import ItemSpots
 from pixelproof.ui.canvas.tag_schedule import TagSchedule
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.canvas.window_drag import WindowDrag
@@ -109,6 +110,7 @@ class CanvasView(TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphic
         self._tags_dirty = False  # the tags are placed again at the next ``flush_tags``
         self.tag_region: QRectF | None = None  # where they were placed (``tag_layout``)
         self.tag_placement: tag_layout.Placement | None = None  # and how: the next layout starts from it
+        self.tag_spots = ItemSpots()  # each item's tag as measured for the layout, until it changes
         self.keep_zoom = False
         self.tool = None  # ui.tools.base.Tool
         self.pointer_at: QPoint | None = None  # over the viewport (None: left it): a brush's ring goes there
@@ -287,11 +289,10 @@ class CanvasView(TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphic
             self._added.append(ann_id)
 
     def _restack(self) -> None:
-        """Stack what the edit just made added where the image's order puts it (``stacking.restack``), and
-        place the tags again (``flush_tags``)."""
+        """Stack what the edit just made added where the image's order puts it (``stacking.restack``). The
+        tags are placed once, by the selection the undo step sets next, else before the next frame."""
         added, self._added = self._added, []
         stacking.restack(self, added)
-        self.flush_tags()
         stacking.rehover(self)  # what a click at the still pointer takes now
         if self.tool is not None:
             self.tool.follow()  # e.g. the selected polygon's vertex handles where an undo put its vertices
