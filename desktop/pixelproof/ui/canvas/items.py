@@ -71,6 +71,7 @@ class AnnotationItemMixin:
     _label_low_at: QPointF  # where its top-left goes when placed below the object (``tag_layout``)
     _selected_look: bool
     _color: QColor
+    tag_stamp = 0  # counts the changes of what its tag's layout reads (``tag_items.ItemSpots``)
 
     def _init_common(self, ann: Annotation, image_size: tuple[int, int], show: ShowFilter) -> None:
         self.ann_id = ann.id
@@ -134,6 +135,7 @@ class AnnotationItemMixin:
     def _place_companions(self) -> None:
         """Put the top-level tag and handles at their anchors as the item is now shown (moved, hidden,
         raised when selected)."""
+        self.tag_stamp += 1  # moved, reshaped, retagged, shown, hidden, (un)selected: measured again
         for h in self.handles():  # shown by ``refit_marks``
             h.setPos(self.mapToScene(h.anchor))  # type: ignore[attr-defined]
         label = self._label

@@ -364,12 +364,9 @@ def flush(view: CanvasView, changed: bool = False) -> bool:
 
 def relayout(view: CanvasView) -> None:
     """Place the tags of the box layer's boxes and of the items at the view's zoom (module docstring)."""
-    from pixelproof.ui.canvas.hit_test import handle_sides, handle_spots, shown_handles
     from pixelproof.ui.canvas.polygon_layer import MANY_SELECTED
 
     scale = view.scale_xy  # across and down: pixels need not be square (``aspect``)
-    zoom, zoom_y = scale
-    to_screen = QTransform.fromScale(zoom, zoom_y)
     v = visible(view)
     region = v.adjusted(-v.width() * REACH, -v.height() * REACH, v.width() * REACH, v.height() * REACH)
     view.tag_region = region
@@ -380,44 +377,30 @@ def relayout(view: CanvasView) -> None:
     picked = _gather_layer(layer, scale, gathered, near, image_w) if layer is not None else None
     items, chosen_items = [], []
     shifts: dict[int, tuple[float, float]] = {}  # an item's tag's ``edge_shift`` above and below
-    for item in view.items_by_id.values():  # made items only
-        label = item._label
-        if label is None:
-            continue
+    made = [item for item in view.items_by_id.values() if item._label is not None]  # made items only
+    view.tag_spots.forget({item.ann_id for item in made})
+    for item in made:
         if not item.isVisible():  # type: ignore[attr-defined]
             continue
-        w, h = label.rect().width(), label.rect().height()
-        a = item.mapToScene(item._label_at)  # type: ignore[attr-defined]
-        ax, ay = a.x() * zoom, a.y() * zoom_y
-        low = item.mapToScene(item._label_low_at)  # type: ignore[attr-defined]
-        lx, ly = low.x() * zoom, low.y() * zoom_y
-        shift = shifts[item.ann_id] = (
-            float(edge_shift(ax, w, image_w, zoom)),
-            float(edge_shift(lx, w, image_w, zoom)),
-        )
-        ax, lx = ax - shift[0], lx - shift[1]  # clear of the image's right edge
-        bounds = item.boundingRect()  # type: ignore[attr-defined]  # ``refit_marks``' width
-        if item.is_selected_look:
-            lift = SELECTED_TAG_LIFT if item.handles() else 0.0
+        t = view.tag_spots.of(item, scale, image_w, view.tags_unselected)  # measured again if it changed
+        shift = shifts[item.ann_id] = t.shifts
+        ax, ay, lx, ly, w, h = t.ax, t.ay, t.lx, t.ly, t.w, t.h  # clear of the image's right edge
+        if t.selected:
+            lift = t.lift
             gathered.chosen_slots.append(
                 np.array([[[ax, ay - lift - h, ax + w, ay - lift], [lx, ly + lift, lx + w, ly + lift + h]]])
             )
-            shape = item.outline_path().boundingRect()
-            gathered.chosen_areas.append(np.array([shape.width() * shape.height()]))
+            gathered.chosen_areas.append(np.array([t.area]))
             gathered.chosen_ids.append(np.array([item.ann_id]))
-            gathered.chosen_fits.append(np.array([tag_fits(bounds.width() * zoom, label.fit_width)], bool))
+            gathered.chosen_fits.append(np.array([t.fits], bool))
             chosen_items.append(item)
-            shown = [hd for hd in item.handles() if hd.isVisible()]
-            if shown:
-                r = item.mapRectToScene(item.rect())  # type: ignore[attr-defined]
-                spots = handle_spots(np.array([[r.left(), r.top(), r.right(), r.bottom()]]), to_screen)
-                rects = handle_rects(spots, shown_handles(spots), handle_sides(spots))
-                gathered.fixed.append(rects)
+            if t.handles is not None:
+                gathered.fixed.append(t.handles)
             continue
         if not view.tags_unselected:  # only the selected objects' (and the hovered one's: its mark)
             _settle(item, LEFT_OUT, shift)
             continue
-        if not tag_fits(bounds.width() * zoom, label.fit_width):
+        if not t.fits:
             _settle(item, ABOVE, shift)
             continue
         above, below = (ax, ay - h, ax + w, ay), (lx, ly, lx + w, ly + h)
@@ -425,8 +408,7 @@ def relayout(view: CanvasView) -> None:
             _settle(item, LEFT_OUT, shift)  # out of sight: placed when a pan comes near
             continue
         gathered.slots.append(np.array([[above, below]]))
-        shape = item.outline_path().boundingRect()  # as the layer's box: no outline's width
-        gathered.areas.append(np.array([shape.width() * shape.height()]))
+        gathered.areas.append(np.array([t.area]))
         gathered.ids.append(np.array([item.ann_id]))
         items.append(item)
     n_items = len(items)

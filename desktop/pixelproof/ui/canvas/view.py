@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
@@ -34,6 +34,8 @@ from pixelproof.ui.canvas.polygon_layer import LAYER_KINDS, follow_selection, ge
 from pixelproof.ui.canvas.reveal import DrawnCategories, reveal_selection
 from pixelproof.ui.canvas.show_filter import ShowFilter
 from pixelproof.ui.canvas.still_pointer import StillPointer
+from pixelproof.ui.canvas.tag_items import ItemSpots
+from pixelproof.ui.canvas.tag_schedule import TagSchedule
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.canvas.window_drag import WindowDrag
 from pixelproof.ui.canvas.zoom_pan import ZoomAndPan
@@ -42,7 +44,7 @@ from pixelproof.ui.wheel_mode import wheel_navigates
 from pixelproof.ui.workers import ImageLoader, LoadedImage
 
 
-class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
+class CanvasView(TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
     """The central widget: one image, its annotations, and the active tool."""
 
     cursorMoved = Signal(object)  # QPointF in image pixels, or None when off the image
@@ -108,6 +110,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         self._tags_dirty = False  # the tags are placed again at the next ``flush_tags``
         self.tag_region: QRectF | None = None  # where they were placed (``tag_layout``)
         self.tag_placement: tag_layout.Placement | None = None  # and how: the next layout starts from it
+        self.tag_spots = ItemSpots()  # each item's tag as measured for the layout, until it changes
         self.keep_zoom = False
         self.tool = None  # ui.tools.base.Tool
         self.pointer_at: QPoint | None = None  # over the viewport (None: left it): a brush's ring goes there
@@ -286,11 +289,10 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
             self._added.append(ann_id)
 
     def _restack(self) -> None:
-        """Stack what the edit just made added where the image's order puts it (``stacking.restack``), and
-        place the tags again (``flush_tags``)."""
+        """Stack what the edit just made added where the image's order puts it (``stacking.restack``). The
+        tags are placed once, by the selection the undo step sets next, else before the next frame."""
         added, self._added = self._added, []
         stacking.restack(self, added)
-        self.flush_tags()
         stacking.rehover(self)  # what a click at the still pointer takes now
         if self.tool is not None:
             self.tool.follow()  # e.g. the selected polygon's vertex handles where an undo put its vertices
@@ -433,27 +435,7 @@ class CanvasView(ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
         if item.scene() is self._scene:
             self._scene.removeItem(item)
 
-    # -- zoom and pan: ``ZoomAndPan``; the tags placed again after a zoom ------------------------
-    def tags_changed(self) -> None:
-        """The objects, the selection or the zoom changed: the tags are placed again (``tag_layout``) at the
-        next ``flush_tags`` - the end of the edit, or the next turn of the event loop (one for a batch)."""
-        if not self._tags_dirty:
-            self._tags_dirty = True
-            QTimer.singleShot(0, self, self.flush_tags)  # not after the canvas is gone
-
-    def flush_tags(self) -> None:
-        """Place the tags now if anything changed (``tag_layout.flush``); the hover mark's tag goes where
-        the object's own tag now is."""
-        if tag_layout.flush(self) and self.hover is not None and self.hover.ann_id is not None:
-            stacking.mark_hovered(self, self.hover.ann_id)
-            self.pin_tags()
-
-    def pin_tags(self) -> None:
-        """Keep the cut tags of the objects in the window inside its edge (``PinnedTags``), as the tags,
-        the pan, the zoom or the window's size are now."""
-        if self.pinned is not None:
-            self.pinned.refresh()
-
+    # -- zoom and pan: ``ZoomAndPan``; the tags placed again: ``TagSchedule`` --------------------
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         """The picture moved under the pointer (a pan, a scroll bar, a zoom): the mark is asked again there
         (``stacking.rehover``), as after an edit; it stayed on what the last mouse move had found."""
