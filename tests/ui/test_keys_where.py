@@ -170,3 +170,42 @@ def test_tab_in_the_review_view_passes_the_labeling_controls(qtbot, window) -> N
     key(Qt.Key.Key_Tab, CTRL)  # back to labeling
     assert not window.review.active
     assert combo in tab_round(window.canvas)
+
+
+def test_preferences_says_where_each_key_acts_as_help_does(qtbot, window) -> None:
+    """Edit > Preferences listed Action | Keys only, so a review key rebound there looked dead in the
+    labeling view; Help > Shortcuts says where each key acts. Preferences now has the same Where column,
+    with the same words and tooltip, and its find field finds the review view's keys by "review view"."""
+    from pixelproof.ui.preferences import PreferencesDialog
+
+    dlg = PreferencesDialog(window)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    t = dlg.table
+    assert [t.horizontalHeaderItem(c).text() for c in range(t.columnCount())] == ["Action", "Keys", "Where"]
+
+    def shown() -> dict[str, tuple[str, str, str]]:
+        return {
+            t.item(r, 0).text(): (t.item(r, 1).text(), t.item(r, 2).text(), t.item(r, 2).toolTip())
+            for r in range(t.rowCount())
+            if not t.isRowHidden(r)
+        }
+
+    rows = shown()
+    editable = [e for e in REGISTRY.entries() if e.editable]
+    assert len(rows) == len(editable)
+    for entry in editable:  # every row, in Help's words and tooltip
+        assert rows[entry.label][1:] == entry.where, entry.id
+    assert rows[REGISTRY.get("image.done_next").label][1] == "labeling view"
+    assert rows[REGISTRY.get("review.next_problem").label][1] == "review view"
+    assert rows["Save"][1] == "anywhere"
+    assert "does nothing" in rows[REGISTRY.get("review.note").label][2]
+    # the Where column is whole beside the keys: not squeezed out of a dialog that fits a laptop
+    widest = max(t.fontMetrics().horizontalAdvance(t.item(r, 2).text()) for r in range(t.rowCount()))
+    assert t.columnWidth(2) >= widest
+    assert t.horizontalHeader().sectionViewportPosition(2) + t.columnWidth(2) <= t.viewport().width()
+    QTest.keyClicks(dlg.filter_edit, "review view")  # the find field reads the Where column too
+    review = {e.label for e in editable if e.where[0] == "review view"}
+    assert review <= set(shown()) and len(review) >= 10
+    assert REGISTRY.get("image.done_next").label not in shown()

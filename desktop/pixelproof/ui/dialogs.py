@@ -279,6 +279,15 @@ def keys_as_drawn(keys: str) -> str:
     return keys.replace(KEYS_BETWEEN, "\u00a0/ ")
 
 
+def where_item(entry: Shortcut) -> QTableWidgetItem:
+    """A Where cell of a shortcut list (Help > Shortcuts, Edit > Preferences): where the action's keys act,
+    and the sentence more as its tooltip, so both lists say it alike."""
+    where, more = entry.where
+    cell = QTableWidgetItem(where)
+    cell.setToolTip(more)
+    return cell
+
+
 class KeysDelegate(QStyledItemDelegate):
     """Help > Shortcuts' Keys column: a cell of several keys wraps between them (``keys_as_drawn``), so
     the column is as wide as its longest key: fitted to its longest row (Accept Image's two keys), it was
@@ -337,10 +346,7 @@ class ShortcutsDialog(QDialog):
             k.setFont(f)
             self.table.setItem(r, 0, k)
             self.table.setItem(r, 1, QTableWidgetItem(what))
-            where, more = entry.where
-            cell = QTableWidgetItem(where)
-            cell.setToolTip(more)
-            self.table.setItem(r, 2, cell)
+            self.table.setItem(r, 2, where_item(entry))
         self.table.setItemDelegateForColumn(0, KeysDelegate(self.table))
         fit_column_to_every_row(self.table, 0, lambda keys: keys_as_drawn(keys).split(" "))
         fit_column_to_every_row(self.table, 2)

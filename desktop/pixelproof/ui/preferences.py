@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixelproof.ui.dialogs import fit_column_to_every_row, hide_unmatched_rows
+from pixelproof.ui.dialogs import fit_column_to_every_row, hide_unmatched_rows, where_item
 from pixelproof.ui.shortcuts import REGISTRY
 from pixelproof.ui.wheel_mode import (
     CANVAS_CHOICES,
@@ -70,10 +70,11 @@ class PreferencesDialog(QDialog):
         self.filter_edit.setPlaceholderText("Find an action or a key…")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter)
-        self.table = QTableWidget(len(self.entries), 2)
+        self.table = QTableWidget(len(self.entries), 3)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.table.setObjectName("shortcutTable")
-        self.table.setHorizontalHeaderLabels(["Action", "Keys"])
+        # Where, as Help > Shortcuts says it: a review key looked dead in the labeling view
+        self.table.setHorizontalHeaderLabels(["Action", "Keys", "Where"])
         self.table.verticalHeader().hide()
         # rows as tall as their text, as in Help > Shortcuts: the style's default (30 px) showed 12 of the
         # ~150 actions in a dialog that fits a 1366x768 screen
@@ -89,6 +90,8 @@ class PreferencesDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, entry.id)
             self.table.setItem(row, 0, item)
             self.table.setItem(row, 1, QTableWidgetItem())
+            self.table.setItem(row, 2, where_item(entry))
+        fit_column_to_every_row(self.table, 2)
         self.table.currentCellChanged.connect(lambda *_: self._show_chosen())
 
         self.chosen = QLabel("Choose an action above")
