@@ -65,7 +65,7 @@ def test_two_reports_in_one_file_are_refused(
     out, alias = tmp_path / "report.out", tmp_path / "sub" / ".." / "report.out"
     args = [a.format(p=p, q=q, out=out, alias=alias) for a in argv]
     code, err = run(capsys, *args)
-    assert code in (1, 2) and "report.out" in err and "same file" in err
+    assert code == 2 and "report.out" in err and "same file" in err  # a usage error, agreement's too
     assert not out.exists()
 
 
@@ -80,7 +80,7 @@ def test_a_report_over_an_image_of_the_project_is_refused(
     shutil.copy(p, q)
     inputs = {"qa": [p, p], "lint": [p], "agreement": [p, q]}[command]
     code, err = run(capsys, command, *inputs, "--html", image)
-    assert code in (1, 2) and str(image) in err and "image" in err
+    assert code == 2 and str(image) in err and "image" in err  # agreement exited 1 where qa and lint 2
     assert image.read_bytes() == before
 
 
@@ -99,21 +99,45 @@ def test_merge_report_over_the_base_project_is_refused(
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
-@pytest.mark.parametrize("command", ["qa", "lint"])
+@pytest.mark.parametrize("command", ["qa", "lint", "agreement"])
 def test_a_fifo_named_as_a_report_is_refused_before_the_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
     """A FIFO (or a device) as ``--csv`` passed the check before the run; after the whole run the write
-    refused it, with the ``--json`` before it written and the others not (exit 1)."""
+    refused it, with the ``--json`` before it written and the others not (exit 1). Agreement (no
+    ``--csv``: its ``--html``) refused it before the run, but with exit 1 where qa and lint say 2."""
     p = scored_project(tmp_path / "p.json", "cat")
+    q = tmp_path / "q.json"
+    shutil.copy(p, q)
     pipe = tmp_path / "pipe.csv"
     os.mkfifo(pipe)
-    inputs = [p, p] if command == "qa" else [p]
-    code, err = run(capsys, command, *inputs, "--json", tmp_path / "r.json", "--csv", pipe)
+    inputs = {"qa": [p, p], "lint": [p], "agreement": [p, q]}[command]
+    last = "--html" if command == "agreement" else "--csv"
+    code, err = run(capsys, command, *inputs, "--json", tmp_path / "r.json", last, pipe)
     assert code == 2, err
     assert err.strip() == f"pixelproof: error: {pipe}: is a FIFO (named pipe), not a file to write"
     assert not (tmp_path / "r.json").exists()  # nothing written: the run never started
     assert stat.S_ISFIFO(os.stat(pipe).st_mode)  # the pipe left as it is
+
+
+@pytest.mark.parametrize("command", ["qa", "lint", "agreement"])
+@pytest.mark.parametrize("where", ["folder", "missing folder"])
+def test_a_report_path_that_cannot_be_written_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, where: str
+) -> None:
+    """``agreement --json DIR`` (or a path in no folder) exited 1 where ``qa`` and ``lint`` exit 2 for
+    the same refusal before any work: a usage error, exit 2, in all three, nothing written."""
+    p = scored_project(tmp_path / "p.json", "cat")
+    q = tmp_path / "q.json"
+    shutil.copy(p, q)
+    (tmp_path / "out").mkdir()
+    bad = tmp_path / "out" if where == "folder" else tmp_path / "nowhere" / "r.json"
+    inputs = {"qa": [p, p], "lint": [p], "agreement": [p, q]}[command]
+    before = sorted(os.listdir(tmp_path))
+    code, err = run(capsys, command, *inputs, "--html", tmp_path / "r.html", "--json", bad)
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and str(bad) in err and "Traceback" not in err
+    assert sorted(os.listdir(tmp_path)) == before and os.listdir(tmp_path / "out") == []
 
 
 @pytest.mark.parametrize(
@@ -133,7 +157,7 @@ def test_an_empty_report_name_is_said_empty(
     p = scored_project(tmp_path / "p.json", "cat")
     out = tmp_path / "r.csv"
     code, err = run(capsys, *[a.format(p=p, out=out) for a in argv])
-    assert code in (1, 2)
+    assert code == 2, err
     assert "output file name is empty" in err and ".:" not in err, err
     assert not out.exists()
 

@@ -64,8 +64,10 @@ def run(args: argparse.Namespace) -> int:
         if out and any(same_file(Path(out), src) for src in inputs):  # links, case-insensitive disks
             error(f"{out}: would overwrite an input; choose another file")
             return 1
+    # a report path that cannot be written (a folder, a bad path, an image of a shard) is a usage error,
+    # exit 2, as in qa and lint
     if refuse_outputs(args.json, args.html):
-        return 1
+        return 2
     projects = []
     for path in args.shards:
         p = load_or_report(path)
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
         projects.append(p)
     if refuse_image_outputs([args.json, args.html], projects):
-        return 1
+        return 2
     shards = [Shard.of(p, Path(path).stem) for path, p in zip(args.shards, projects, strict=True)]
     manifest = None
     if args.manifest:
