@@ -189,8 +189,9 @@ def test_recreated_objects_are_measured_only_where_their_extents_overlap(monkeyp
 
 def test_edited_objects_are_measured_in_one_sweep_an_image_with_the_same_ious(monkeypatch) -> None:
     """Objects kept under their id but edited were measured one pair at a time, each pair its own sweep
-    and table: 10,000 edited nuclei were 10,000 sweeps. Now one an image, and each IoU is still the one
-    of measuring that pair alone."""
+    and table: 10,000 edited nuclei were 10,000 sweeps; then one sweep and table an image, of which only
+    the diagonal was read. Now each pair is measured alone with no sweep, and each IoU is still the one
+    ``iou_pairs`` gives that pair."""
     from pixelproof.core import diff, matching
 
     image = ImageRecord(1, "a.png", 64, 48)
@@ -215,7 +216,7 @@ def test_edited_objects_are_measured_in_one_sweep_an_image_with_the_same_ious(mo
     edited = {a.id for a, b in zip(olds, news, strict=True) if not diff._same_geometry(a, b, image, image)}
     assert {c.old_id: c.iou for c in changes} == {k: want[k] for k in edited}
     assert want[103] == 0.0 and 0 < want[101] < 1 and len(changes) > 10
-    assert len(sweeps) == 1
+    assert sweeps == []  # no table of every overlapping pair for the diagonal of it
 
 
 def test_a_renamed_class_is_a_rename_not_a_new_class_nor_changed_objects(tmp_path: Path) -> None:
