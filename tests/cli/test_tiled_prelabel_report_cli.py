@@ -74,3 +74,40 @@ def test_a_run_whose_regions_are_all_under_min_area_says_so(
     assert "3 speckles under 30 px dropped (min_area)" in out.out
     assert "0 objects added in 12 tiles: all were left out: 3 regions under min_area 30 px dropped" in out.err
     assert not load_project(project).annotations
+
+
+def test_a_tiled_run_on_worker_processes_counts_tiles_too_and_writes_what_a_serial_run_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --workers the bar counted images: three slides sat at 0/3 for minutes. The workers tell of
+    each tile they finish; the project is the serial run's, byte for byte."""
+    from pixelproof.commands import _batch
+
+    tifffile = pytest.importorskip("tifffile")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # one timestamp per job, fixed for the comparison
+    # --workers 2 runs two processes on any runner: a one-core CI machine caps it at 1 (in this process)
+    monkeypatch.setattr(_batch, "available_cores", lambda: 2)
+    project = new_project([])
+    for i, x in enumerate((40, 250), start=1):
+        pixels = np.full((300, 400), 30, np.uint8)
+        pixels[40:80, x : x + 50] = 220
+        tifffile.imwrite(tmp_path / f"slide{i}.tif", pixels, tile=(64, 64), compression="zlib")
+        project.add_image(ImageRecord(i, f"slide{i}.tif", 400, 300))
+    path = save_project(project, tmp_path / "project.json")
+    written = {}
+    for workers in ("1", "2"):
+        terminal = Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        out = tmp_path / f"workers{workers}.json"
+        assert _prelabel(path, "--workers", workers, "-o", str(out)) == 0
+        written[workers] = out.read_bytes()
+        frames = [
+            f.strip() for f in terminal.getvalue().replace("\n", "\r").split("\r") if "pre-labeling" in f
+        ]
+        # 4 x 3 tiles a slide, counted as the workers tell of them
+        assert ("running on 2 local worker processes" in terminal.getvalue()) == (workers == "2")
+        assert all("tiles/s" in f for f in frames) and "] 24/24  " in frames[-1], frames
+        counts = [int(f.split("] ")[1].split("/")[0]) for f in frames]
+        assert counts == sorted(counts), frames
+    assert written["2"] == written["1"]
+    assert len(load_project(tmp_path / "workers2.json").annotations) == 2

@@ -46,3 +46,14 @@ def meet(context: dict[str, Any], items: list[int]) -> list[Any]:
 
     context["barrier"].wait()
     return [(x, threading.current_thread().name) for x in items]
+
+
+def parts_then_die_once(context: dict[str, Any], items: list[int]) -> list[Any]:
+    """``die_once``, telling of two parts done per item (a slide's tiles) as it goes."""
+    from pixelproof.core.batch.parts import report_part
+
+    for x in items:
+        report_part()
+        die_once(context, [x])
+        report_part()
+    return [x * x for x in items]

@@ -27,7 +27,7 @@ from pixelproof.commands.prelabel_shards import (
     write_shards,
 )
 from pixelproof.core import history
-from pixelproof.core.batch import BatchOptions, BatchSetupError
+from pixelproof.core.batch import BatchOptions, BatchSetupError, Progress
 from pixelproof.core.batch.checkpoint import staging_folder
 from pixelproof.core.coco import (
     ProjectConflictError,
@@ -338,14 +338,23 @@ def _run_job(
     # thousands of new objects (a semantic model's components) and none in a cycle: the collector's
     # passes over the growing project would only cost time, and stall the lanes (it holds the GIL)
     tiles = sum(len(tile_rects(im.width, im.height, tiling)) for im in todo) if tiling is not None else 0
-    by_tile = tiles > 0 and executor.in_process  # a slide is one image: its bar counts its tiles
+    # a slide is one image: its bar counts its tiles, here or as local worker processes tell of them
+    by_tile = tiles > 0 and (executor.in_process or executor.reports_parts)
+    if tiles and not by_tile:  # a Dask cluster's workers say nothing until an image is done
+        warn(f"{plural(tiles, 'tile')} in all; the progress counts images: tiles are counted only in this "
+             "process or with --workers")  # fmt: skip
     label = f"pre-labeling ({backend.name})"
     with executor, ProgressBar(label, unit="tiles" if by_tile else "images") as bar, gc_paused():
+        if not by_tile:
+            feed, on_tile = feed_bar(bar), None
+        elif executor.in_process:
+            feed, on_tile = None, _tile_counter(bar, tiles)
+        else:
+            feed, on_tile = _tile_feed(bar, tiles), None
         proposals = propose_batch(
             project, todo, mapper, executor, spec=spec, backend=backend, path_map=options.path_map,
             tiling=tiling, overlap=args.overlap, from_boxes=args.from_boxes,
-            on_progress=None if by_tile else feed_bar(bar),
-            on_tile=_tile_counter(bar, tiles) if by_tile else None,
+            on_progress=feed, on_tile=on_tile,
         )  # fmt: skip
         left_out: Counter[str] = Counter()  # per model class, the predictions dropped (what to map)
         cut = [0.0]  # with --tile: the largest box no tile held whole (``cut_extent``)
@@ -418,6 +427,15 @@ def _tile_counter(bar: ProgressBar, total: int) -> Callable[[int, int], None]:
         bar(done[0], total)
 
     return tile_done
+
+
+def _tile_feed(bar: ProgressBar, total: int) -> Callable[[Progress], None]:
+    """``on_progress`` feeding the bar the tiles local worker processes told of (``Progress.parts``)."""
+
+    def feed(p: Progress) -> None:
+        bar(min(p.parts, total), total)
+
+    return feed
 
 
 def nothing_found_line(result: PrelabelReport, backend: Backend, tiles: int = 0) -> str:

@@ -20,6 +20,7 @@ from functools import partial
 from typing import Any
 
 from pixelproof.core.batch import Executor, Failed, PathMap, Progress, cached, run_batch
+from pixelproof.core.batch.parts import report_part
 from pixelproof.core.batch.worker import Cached, lane_key
 from pixelproof.core.imageio import ImageReadError
 from pixelproof.core.model import Annotation, ImageRecord, Project
@@ -272,7 +273,8 @@ def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -
             return shapes, 0, Skipped(), 0, failed, None, {}
         before = model.value.speckles_dropped
         if context.tiling is not None:
-            predictions = predict_tiled(model.value, pixels, context.tiling, on_tile=context.on_tile)
+            on_tile = context.on_tile if context.on_tile is not None else _tell_tile
+            predictions = predict_tiled(model.value, pixels, context.tiling, on_tile=on_tile)
         else:
             predictions, tiled = predict_fitting(model.value, pixels, context.overlap)
         speckles = model.value.speckles_dropped - before
@@ -283,6 +285,11 @@ def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -
     existing = existing_objects(item.objects, h, w)
     shapes = to_shapes(predictions, h, w, context.keep, existing, context.skip_iou)
     return (*shapes, speckles, [], tiled, refused)
+
+
+def _tell_tile(_done: int, _tiles: int) -> None:
+    """A tile done on a worker process: told to the job's progress (``parts``)."""
+    report_part()
 
 
 def worker_path(project: Project, image: ImageRecord, paths: PathMap) -> str:
@@ -315,7 +322,8 @@ def propose_batch(
     backend outlines each box annotation without a mask made from it instead. Untiled, a picture too big
     for the model's memory is pre-labeled in tiles overlapping by ``overlap`` (``Proposal.auto_tiled``).
     ``on_tile(done, tiles)``: with ``tiling``, each tile of a picture done, when the run is in this process
-    (a slide of a hundred tiles is one item to ``on_progress``: minutes without a sign)."""
+    (a slide of a hundred tiles is one item to ``on_progress``: minutes without a sign); on local worker
+    processes (``executor.reports_parts``) the tiles done are ``Progress.parts`` instead."""
     paths = path_map or PathMap()
     if not executor.in_process or backend is None:
         if spec is None:

@@ -16,12 +16,14 @@ import multiprocessing
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable, Collection
 from concurrent import futures
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import wait as multiprocess_wait
 from typing import Any
 
+from pixelproof.core.batch.parts import PartCounter, run_reporting
 from pixelproof.core.batch.worker import (
     available_cores,
     forget_lanes,
@@ -70,6 +72,8 @@ class Executor:
     precise_blame = False
     #: tasks submitted per slot: 2 keeps a worker busy while its next task travels
     in_flight_per_slot = 2
+    #: ``parts`` counts what tasks tell of with ``parts.report_part`` (a slide's tiles) as they go
+    reports_parts = False
 
     def __init__(self, slots: int = 1, threads: int | None = None) -> None:
         self.slots = max(1, slots)  # tasks that can run at once
@@ -95,6 +99,10 @@ class Executor:
     def result(self, handle: Any) -> list:
         """The task's results; raises ``WorkerLost`` or the task's own exception."""
         raise NotImplementedError
+
+    def parts(self) -> int:
+        """Parts of items (a slide's tiles) its tasks told of so far, when ``reports_parts``."""
+        return 0
 
     def recover(self) -> None:
         """Make the executor usable again after ``WorkerLost`` (a new pool)."""
@@ -189,6 +197,8 @@ class ThreadExecutor(Executor):
 _Shape = tuple[int, int]  # (workers, threads)
 _pools: dict[_Shape, futures.ProcessPoolExecutor] = {}  # warm pools no job is using
 _busy: set[futures.ProcessPoolExecutor] = set()  # pools a job holds (never handed to a second job)
+# each pool's queue its processes tell of parts done on (``parts``)
+_channels: weakref.WeakKeyDictionary[futures.ProcessPoolExecutor, Any] = weakref.WeakKeyDictionary()
 _pools_lock = threading.Lock()
 STOP_SECONDS = 5.0  # how long stopped workers get to end (after SIGTERM, then after SIGKILL)
 
@@ -203,12 +213,15 @@ def _take_pool(workers: int, threads: int) -> futures.ProcessPoolExecutor:
         _stop_pool(pool)
         pool = None
     if pool is None:
+        spawn = multiprocessing.get_context("spawn")
+        channel = spawn.Queue()
         pool = futures.ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=spawn,
             initializer=init_worker,
-            initargs=(threads, 1 / max(1, workers)),
+            initargs=(threads, 1 / max(1, workers), channel),
         )
+        _channels[pool] = channel
     with _pools_lock:
         _busy.add(pool)
     return pool
@@ -305,11 +318,14 @@ class PoolExecutor(Executor):
 
     kind = "local pool"
     loses_all_on_crash = True
+    reports_parts = True
 
     def __init__(self, workers: int, threads: int | None = None) -> None:
         cores = available_cores()
         super().__init__(workers, threads if threads is not None else max(1, cores // max(1, workers)))
         self._pool: futures.ProcessPoolExecutor | None = None
+        self._counter = PartCounter()
+        self._tags: dict[Any, tuple[int, int]] = {}  # handle -> its task's tag
         self._start()
 
     def describe(self) -> str:
@@ -320,30 +336,44 @@ class PoolExecutor(Executor):
 
     def submit(self, task: Task, context: Any, items: list) -> Any:
         assert self._pool is not None, "the pool is closed"
+        tag = self._counter.tag()
         try:
-            return self._pool.submit(task, context, items)
+            handle = self._pool.submit(run_reporting, tag, task, context, items)
         except BrokenProcessPool as e:  # a worker died since the last wait: report it like the others
             failed: futures.Future = futures.Future()
             failed.set_exception(e)
-            return failed
+            handle = failed
+        self._tags[handle] = tag
+        return handle
 
     def wait(self, handles: Collection[Any], timeout: float) -> Collection[Any]:
         done, _ = futures.wait(handles, timeout=timeout, return_when=futures.FIRST_COMPLETED)
         return done
 
     def result(self, handle: Any) -> list:
+        tag = self._tags.pop(handle)
         try:
-            return handle.result()
+            results, parts = handle.result()
         except BrokenProcessPool as e:
+            self._counter.lost(tag)
             raise WorkerLost(str(e)) from e
+        self._counter.finished(tag, parts)
+        return results
+
+    def parts(self) -> int:
+        return self._counter.total(_channels.get(self._pool) if self._pool is not None else None)
 
     def recover(self) -> None:
+        for tag in self._tags.values():  # every task in flight went with the pool: its items are redone
+            self._counter.lost(tag)
+        self._tags.clear()
         self._stop(kill=True)
         self._start()
 
     def discard(self, handles: Collection[Any]) -> None:
         for handle in handles:
             handle.cancel()
+            self._tags.pop(handle, None)
 
     def close(self, cancel: bool = False) -> None:
         self._stop(kill=cancel)

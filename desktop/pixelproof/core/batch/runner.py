@@ -46,6 +46,7 @@ class Progress:
     failed: int
     elapsed: float  # seconds since the job started
     where: str  # "serial", "2 local worker processes x 1 thread", "Dask cluster ..."
+    parts: int = 0  # parts of items done (a slide's tiles), when the executor ``reports_parts``
 
     @property
     def rate(self) -> float:
@@ -128,12 +129,14 @@ class _State:
         self.done = self.failed = 0
         self.crashes = 0  # worker deaths since a task last finished
         self.started = time.monotonic()
+        self.parts = self.parts_before = executor.parts()  # the executor may have run earlier passes
 
     def report(self) -> None:
         if self.on_progress is not None:
             elapsed = time.monotonic() - self.started
             where = self.executor.describe()
-            self.on_progress(Progress(self.done, self.total, self.failed, elapsed, where))
+            parts = self.parts - self.parts_before
+            self.on_progress(Progress(self.done, self.total, self.failed, elapsed, where, parts))
 
     def fill(self, fresh: Iterator[_Chunk]) -> None:
         """Submit tasks until ``limit`` are in flight or waiting; suspects go alone."""
@@ -178,7 +181,8 @@ class _State:
                 )
         for chunk, culprit in lost:
             self._requeue(chunk, culprit)
-        if self.done != before:
+        parts, self.parts = self.parts, self.executor.parts()  # after the results: their counts are exact
+        if self.done != before or self.parts != parts:
             self.report()
 
     def _take(self, finished: Collection[Any]) -> list[tuple[_Chunk, bool]]:

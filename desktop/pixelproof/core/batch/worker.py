@@ -18,6 +18,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pixelproof.core.batch.parts import init_channel
+
 CACHE_ENTRIES = 4  # models kept per worker; a long-lived Dask worker serving many jobs drops the oldest
 
 # environment variables read by BLAS / OpenMP runtimes when they load
@@ -61,10 +63,11 @@ def memory_share() -> float:
     return _memory_share
 
 
-def init_worker(threads: int, share: float = 1.0) -> None:
+def init_worker(threads: int, share: float = 1.0, channel: Any = None) -> None:
     """Set up a local pool process: ``threads`` for its libraries, its ``share`` of the models' memory,
-    and Ctrl+C left to the parent (a terminal sends SIGINT to the whole process group; the parent stops
-    the workers itself)."""
+    its pool's ``channel`` for progress within an item (``parts``), and Ctrl+C left to the parent (a
+    terminal sends SIGINT to the whole process group; the parent stops the workers itself)."""
+    init_channel(channel)
     set_threads(threads)
     set_memory_share(share)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
