@@ -223,6 +223,34 @@ def test_path_map_is_for_a_cluster_a_local_run_reads_the_paths_as_they_are(
     assert mapped.read_bytes() == plain.read_bytes()
 
 
+def test_a_tiled_run_on_a_cluster_says_its_progress_counts_images_and_writes_what_a_serial_run_writes(
+    tmp_path: Path, dask_cluster: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Local worker processes tell of each tile; a cluster's workers cannot: the run says its bar counts
+    images, not a silent 0/3 over slides."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project = make_project(tmp_path / "p", coin_pictures(3))
+    tiled = [*THRESHOLD, "--tile", "64", "--overlap", "0.1"]
+    plain, cluster = tmp_path / "plain.json", tmp_path / "cluster.json"
+    assert main(["prelabel", str(project), *tiled, "--workers", "1", "-o", str(plain)]) == 0
+    assert "progress counts images" not in capsys.readouterr().err
+    argv = [
+        "prelabel",
+        str(project),
+        *tiled,
+        "--scheduler",
+        dask_cluster.scheduler_address,
+        "-o",
+        str(cluster),
+    ]
+    assert main(argv) == 0
+    assert (
+        "pixelproof: warning: 12 tiles in all; the progress counts images: tiles are counted only in this "
+        "process or with --workers" in capsys.readouterr().err
+    )
+    assert cluster.read_bytes() == plain.read_bytes()
+
+
 def test_convert_to_a_relative_folder_on_a_cluster_writes_it_where_this_process_sees_it(
     dask_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
