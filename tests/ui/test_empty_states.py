@@ -155,3 +155,26 @@ def test_the_hint_says_the_folder_is_being_read_until_the_new_project_is_up(
         window.activateWindow()
     QTest.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # closed: no read going on
     assert window.document is None and label.isVisible() and "No project open" in label.text()
+
+
+def test_a_first_start_shows_the_panels_as_close_project_leaves_them(qtbot, no_prompts) -> None:
+    """At a first start (no project ever open) the panels showed their widgets as built: Properties read
+    CVAT, QuPath, Box, Area... with an Occluded and a Locked box and nothing selected, the Images panel's
+    Status box offered "To do" and Guidelines' Edit… was clickable, none with a project to act on; they
+    are the empty, disabled panels Close Project leaves."""
+    from PySide6.QtWidgets import QApplication
+
+    win = open_main_window(qtbot)
+    try:
+        assert win.document is None
+        props = win.panels["propertiesDock"]
+        assert props.hint.isVisible()  # "Select an object to see and edit its properties."
+        for field in (props.fields, props.cvat.occluded, props.locked):
+            assert not field.isVisible()
+        status = win.panels["imagesDock"].status
+        assert not status.isEnabled() and status.currentText() == ""
+        QTest.mouseClick(status, Qt.MouseButton.LeftButton)  # a newcomer tries it: no list of states opens
+        assert QApplication.activePopupWidget() is None
+        assert not win.panels["guidelinesDock"].edit_button.isEnabled()
+    finally:
+        win.close()

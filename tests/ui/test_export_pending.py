@@ -167,3 +167,32 @@ def test_the_app_says_how_to_export_the_pending_objects_in_its_own_words(
     assert "Pending objects: Write them as labels" in pending
     unlabeled = next(line for line in lines if "not labelled yet" in line)
     assert "Unlabelled images: Write them as images without objects" in unlabeled, unlabeled
+
+
+def test_a_first_export_says_why_images_without_objects_are_written(
+    qtbot, window, tmp_path: Path, errors
+) -> None:
+    """A new project, nothing marked Done: the dialog offered *Unlabelled images: Leave out* and said
+    nothing, then wrote every image, the ones nobody labelled as empty (negative) examples. It now says
+    why they are written and that marking the finished images Done leaves the others out."""
+    from PySide6.QtTest import QTest
+
+    QTest.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)  # File > Export
+    dlg = window.interop.dialog
+    assert dlg is not None and dlg.isVisible() and dlg.options()["unlabeled"] == "skip"
+    note = dlg.note.text()
+    assert "No image is marked Done or Reviewed" in note and dlg.note.isVisible()
+    assert "every image is written, 3 images without objects among them" in note and "img2.png" in note
+    assert "Mark the finished images Done (Alt+3)" in note
+    choice = dlg.forms[dlg.format.name].widgets["unlabeled"]
+    choice.setFocus()
+    qtbot.keyClick(choice, Qt.Key.Key_Down)  # Write them as images without objects: nothing to explain
+    assert dlg.options()["unlabeled"] == "keep" and "No image is marked" not in dlg.note.text()
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+    window.canvas.setFocus()
+    QTest.keyClick(window.canvas, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # img0: Done
+    QTest.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    note = window.interop.dialog.note.text()
+    assert "No image is marked" not in note and "2 images not labelled yet" in note
+    window.interop.dialog.reject()
+    assert errors == []

@@ -448,6 +448,14 @@ class Project:
         status line count them so."""
         return sum(self.image_status(i) in DONE_STATES for i in image_ids)
 
+    def tells_unlabeled(self) -> bool:
+        """Whether an image without objects can be told checked (Done or Reviewed) from not labelled yet:
+        some image is marked so, or a model pre-labelled the project (``unlabeled_image_ids``)."""
+        status = self.app.get("image_status", {})
+        return any(s in DONE_STATES for s in status.values()) or any(
+            (a.source or "").startswith("model:") for a in self.annotations.values()
+        )
+
     def unlabeled_image_ids(self, leaving_out: Callable[[Annotation], bool] | None = None) -> list[int]:
         """Images nobody has labelled yet: no objects (``object_count``: a void region, a region to ignore,
         labels nothing) and not marked Done or Reviewed, in a project that marks some image so (the marks
@@ -458,9 +466,7 @@ class Project:
         objects an export leaves out (pending ones, ``is_pending``), which label nothing either; an image
         whose objects were all such proposals was not labelled, marks in the project or not."""
         status = self.app.get("image_status", {})
-        marked = any(s in DONE_STATES for s in status.values()) or any(
-            (a.source or "").startswith("model:") for a in self.annotations.values()
-        )
+        marked = self.tells_unlabeled()
         if not marked and leaving_out is None:
             return []
         void = self.void_category_ids()

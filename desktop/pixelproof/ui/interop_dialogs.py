@@ -56,7 +56,7 @@ from pixelproof.ui.import_input import (
 )
 from pixelproof.ui.import_words import dialog_words
 from pixelproof.ui.settings import settings
-from pixelproof.ui.shortcuts import make_action
+from pixelproof.ui.shortcuts import REGISTRY, make_action
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
@@ -272,6 +272,10 @@ class ExportDialog(_FormatDialog):
             self._left[key] = self.format.left_out(self.project, **chosen)
         return self._left[key]
 
+    def _leaves_out_unlabeled(self) -> bool:
+        choice = self.forms[self.format.name].widgets.get("unlabeled")
+        return isinstance(choice, QComboBox) and choice.currentData() == "skip"
+
     def suggested_path(self) -> str:
         """Beside the project file, unless that is inside the images' folder (a new project from a folder is
         saved in it): then beside that folder, so that adding it again (File > Add Image Folder, ``pixelproof
@@ -328,6 +332,16 @@ class ExportDialog(_FormatDialog):
                 + f", not marked Done or Reviewed) will be left out: {image_names(self.project, left.images)}"
                 " (Unlabelled images: Write them as images without objects)."
             )
+        elif self._leaves_out_unlabeled() and not self.project.tells_unlabeled():
+            # "Leave out" chosen, yet all written: say why, or a first export's empty images surprise
+            empty = [i for i in self.project.images if self.project.object_count(i) == 0]
+            if empty:
+                text += (
+                    f"\nNo image is marked Done or Reviewed, so an image without objects cannot be told from "
+                    f"one not labelled yet: every image is written, {plural(len(empty), 'image')} without "
+                    f"objects among them ({image_names(self.project, empty)}). Mark the finished images Done "
+                    f"({REGISTRY.text('image.done')}) and the others are left out."
+                )
         if left.objects:
             text += (
                 f"\n{plural(len(left.objects), 'pending object')} (not reviewed yet) will be left out, on "

@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.masks_menu = MasksMenu(self.shell)  # Masks menu + mask tools / display toolbar
         for panel in self.panels.values():
             panel.install(self.shell)  # e.g. the Model menu: M, pre-label all, accept / reject
+            panel.refresh()  # a first start shows what Close Project leaves, not the empty widgets as built
         self.review = ReviewMode(self.shell)  # review view (Ctrl+Tab) + Review menu
         for pane in self.review.view.panes:
             self.readout.watch(pane)  # the cursor's pixel over the review panes, as over the canvas
