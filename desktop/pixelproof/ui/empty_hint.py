@@ -78,6 +78,7 @@ class EmptyHint(QObject):
                 "<p><b>No project open</b></p>"
                 f"<p>Label a folder of images: {_item('file.open_folder')}<br>"
                 f"Open a project: {_item('file.open')}</p>"
+                f"<p>New here? Try the demo: {_item('help.demo', 'Help')}</p>"
             )
         elif not doc.project.images:
             text = (

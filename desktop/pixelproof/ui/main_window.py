@@ -32,6 +32,7 @@ from pixelproof.ui.canvas.view import CanvasView
 from pixelproof.ui.category_chooser import CategoryChooser
 from pixelproof.ui.channels_menu import ChannelsMenu
 from pixelproof.ui.clipboard_actions import ClipboardActions
+from pixelproof.ui.demo_action import DemoAction
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import TOOLBAR_SIZE, icon
 from pixelproof.ui.image_list_actions import ImageListActions
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self.teams.view.paneAdded.connect(self.readout.watch)  # its panes' cursor, zoom and window too
         self.slices = SliceActions(self.shell)  # Volume menu (PgUp / PgDn, window presets), Slices bar
         self.messages = MessagesActions(self.shell)  # View > Messages…: the status messages, kept
+        self.demo = DemoAction(self.shell, self.files.open_project)  # Help > Open Demo Project
         self.canvas.message.connect(lambda m: self.shell.status(m, 6000))
         self.canvas.hugeImage.connect(self._ask_huge_image)
         self.canvas.windowChanged.connect(self._update_actions)

@@ -313,6 +313,8 @@ DEFAULTS: list[Shortcut] = [
     _("teams.restore", "Res&tore Left-Out Objects…", ("Ctrl+Alt+U",)),
     _("teams.name", "&Your Name…", ("Ctrl+Alt+N",)),  # Alt+F, N is New Project
     # Help
+    _("help.demo", "Open &Demo Project", ("Ctrl+Shift+D",),
+      note="the bundled demo, copied to your data folder as pixelproof demo does; your edits kept"),
     _("help.shortcuts", "&Shortcuts…", ("Ctrl+/", "F1")),
     _("help.about", "&About PixelProof"),
     # Mouse gestures and keys a tool handles itself (listed, not rebindable)
