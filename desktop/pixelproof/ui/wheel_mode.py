@@ -46,9 +46,14 @@ def wheel_steps_slices() -> bool:
 
 def set_wheel_mode(mode: str) -> None:
     """``ZOOM`` or ``SLICES`` on a volume's slice, kept at once: every window reads it at its next turn."""
-    if mode not in (ZOOM, SLICES):
-        raise ValueError(f"wheel mode must be {ZOOM!r} or {SLICES!r}, got {mode!r}")
-    settings().setValue(KEY, mode)
+    _keep(KEY, mode, (ZOOM, SLICES), "wheel mode")
+
+
+def _keep(key: str, mode: str, allowed: tuple[str, str], what: str) -> None:
+    """One of a wheel setting's two ``allowed`` values kept under ``key``; any other refused."""
+    if mode not in allowed:
+        raise ValueError(f"{what} must be {allowed[0]!r} or {allowed[1]!r}, got {mode!r}")
+    settings().setValue(key, mode)
 
 
 def wheel_scrolls() -> bool:
@@ -58,9 +63,7 @@ def wheel_scrolls() -> bool:
 
 def set_canvas_wheel(mode: str) -> None:
     """``ZOOM`` or ``SCROLL``, kept at once: every window reads it at its next wheel turn."""
-    if mode not in (ZOOM, SCROLL):
-        raise ValueError(f"mouse wheel must be {ZOOM!r} or {SCROLL!r}, got {mode!r}")
-    settings().setValue(CANVAS_KEY, mode)
+    _keep(CANVAS_KEY, mode, (ZOOM, SCROLL), "mouse wheel")
 
 
 class WheelTarget(Protocol):
