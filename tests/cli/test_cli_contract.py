@@ -176,6 +176,6 @@ def test_agreement_report_never_overwrites_the_manifest(
     capsys.readouterr()
     for option in ("--json", "--html"):
         args = ["agreement", str(shards / "a.json"), str(shards / "b.json"), "--manifest", str(manifest)]
-        assert main([*args, option, str(manifest)]) == 1
+        assert main([*args, option, str(manifest)]) == 2  # a usage error, as in qa and lint
         assert "would overwrite an input" in _one_error_line(capsys.readouterr().err)
         assert manifest.read_bytes() == before

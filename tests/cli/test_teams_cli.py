@@ -507,14 +507,14 @@ def test_merge_and_agreement_refuse_an_output_that_is_a_shard_by_another_name(
     alias = tmp_path / "alias.json"
     link(shard, alias)
     pair = [str(shard), str(shards / "b.json")]
-    for args in (
-        ["agreement", *pair, "--json", str(alias)],
-        ["agreement", *pair, "--html", str(alias)],
-        ["merge", *pair, "-o", str(alias)],
-        ["merge", *pair, "-o", str(tmp_path / "m.json"), "--report", str(alias)],
+    for args, code in (
+        (["agreement", *pair, "--json", str(alias)], 2),  # a report path refused: exit 2, as in qa and lint
+        (["agreement", *pair, "--html", str(alias)], 2),
+        (["merge", *pair, "-o", str(alias)], 1),
+        (["merge", *pair, "-o", str(tmp_path / "m.json"), "--report", str(alias)], 1),
     ):
         capsys.readouterr()
-        assert main(args) == 1, args
+        assert main(args) == code, args
         assert "would overwrite an input" in capsys.readouterr().err
     assert not (tmp_path / "m.json").exists()
 

@@ -59,11 +59,12 @@ def run(args: argparse.Namespace) -> int:
     if bad_iou_threshold(args.iou_threshold):
         return 2
     # the reports never overwrite what they are made from: shards, the lead's manifest, the reference
+    # (a usage error, exit 2, as every other refused report path here and in qa and lint)
     inputs = [Path(s) for s in [*args.shards, args.manifest, args.reference] if s]
     for out in (args.json, args.html):
         if out and any(same_file(Path(out), src) for src in inputs):  # links, case-insensitive disks
             error(f"{out}: would overwrite an input; choose another file")
-            return 1
+            return 2
     # a report path that cannot be written (a folder, a bad path, an image of a shard) is a usage error,
     # exit 2, as in qa and lint
     if refuse_outputs(args.json, args.html):
