@@ -6,11 +6,11 @@ A job is a module-level task ``task(context, items) -> results`` run by ``run_ba
 runs them. See docs/scaling.md.
 """
 
+from pixelproof.core.batch.dask_executor import DaskExecutor
 from pixelproof.core.batch.executors import (
     LARGE_JOB_IMAGES,
     LARGE_JOB_SECONDS,
     BatchSetupError,
-    DaskExecutor,
     Executor,
     PoolExecutor,
     SerialExecutor,
