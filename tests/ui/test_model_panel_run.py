@@ -117,11 +117,15 @@ def test_tiles_of_the_size_chosen(qtbot, demo) -> None:
     type_into(run.tile_size, "128")
     type_into(run.overlap, "0.25")
     TileSpy.seen = []
+    bar, shown = panel.batch.progress, []  # the progress as it went: a picture is many tiles, counted
+    bar.valueChanged.connect(lambda v: shown.append((v, bar.maximum(), bar.format())))
     win.canvas.setFocus()
     key(win, Qt.Key.Key_M)
     wait_batch(qtbot, panel)
     rects = tile_rects(rec.width, rec.height, Tiling(128, 0.25))
     assert len(rects) >= 9 and sorted(TileSpy.seen) == sorted((h, w) for _x, _y, w, h in rects)
+    counts = [v for v, top, form in shown if top == len(rects) and form.startswith("%v / %m tiles")]
+    assert counts[-1] == len(rects) and len(set(counts)) >= len(rects) // 2, shown  # tile by tile
     got = sorted((a.bbox[0], a.bbox[1]) for a in predictions(doc, 3))
     assert got == sorted((x + 4.0, y + 4.0) for x, y, _w, _h in rects)  # each box in image coordinates
     assert "cut by tile edges" not in panel.batch.summary_label.text()  # each box well inside its tile
@@ -377,3 +381,20 @@ def test_two_models_called_best_onnx_each_show_their_own_mapping(qtbot, tmp_path
         assert panel.mapping.values() == {"dog": "dog", "coin": "coin"}
     finally:
         close_window(win)
+
+
+def test_tiles_told_of_by_worker_processes_are_reported_as_they_change() -> None:
+    """On local worker processes the tiles done come as the job's ``Progress.parts`` (they may go down:
+    a dead worker's tiles leave the count); each change is reported once, nothing when unchanged."""
+    from types import SimpleNamespace
+
+    from pixelproof.ui.panels.prelabel.session import _tile_reports
+
+    said: list[object] = []
+    pool = SimpleNamespace(in_process=False, reports_parts=True)
+    on_tile, on_progress = _tile_reports(said.append, pool)
+    assert on_tile is None and on_progress is not None
+    for parts in (0, 3, 3, 5, 2):
+        on_progress(SimpleNamespace(parts=parts))
+    assert said == [("tiles", -1, 0), ("tiles", -1, 3), ("tiles", -1, 5), ("tiles", -1, 2)]
+    assert _tile_reports(said.append, SimpleNamespace(in_process=False, reports_parts=False)) == (None, None)

@@ -37,7 +37,7 @@ from pixelproof.inference.class_filter import ignored_line
 from pixelproof.inference.model_card import id_named_note
 from pixelproof.inference.prelabel_report import LEFT_OUT, skipped_words
 from pixelproof.inference.rebase import Rebaser
-from pixelproof.inference.tiling import APP_WORDS, Tiling, boxes_cut, cut_warning
+from pixelproof.inference.tiling import APP_WORDS, Tiling, boxes_cut, cut_warning, tile_rects
 from pixelproof.interop.formats import ACCEPT_ALL
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.prelabel.run_options import RunSettings
@@ -106,6 +106,8 @@ class Batch:
     stopped: str = ""  # why the run stopped itself (no object id left on the live project)
     tiling: Tiling | None = None  # the tiles asked for (Tiles checked), else None
     cut: float = 0.0  # with tiling: the largest kept box no tile held whole (``boxes_cut``)
+    tiles: int = 0  # with tiling: the tiles of every image, which the progress counts
+    tiles_done: int = 0
 
     @property
     def total(self) -> int:
@@ -181,6 +183,12 @@ class BatchRunner(QWidget):
             doc, list(image_ids), Rebaser(snap), threading.Event(), backend.name, from_boxes=from_boxes,
             only_existing=run.only_existing, tiling=None if from_boxes else run.tiling, model=backend,
         )  # fmt: skip
+        if batch.tiling is not None:  # a slide is one image: the progress counts its tiles
+            batch.tiles = sum(
+                len(tile_rects(im.width, im.height, batch.tiling))
+                for im in map(snap.images.get, image_ids)
+                if im
+            )
         self.batch = batch
         self.problems.clear()
         self.problems.hide()
@@ -234,6 +242,10 @@ class BatchRunner(QWidget):
             batch.names_kept.append(line)
             self._add_problem(line, image_id, TILED_COLOR)
             return
+        if kind == "tiles":  # with tiling: the tiles done so far
+            batch.tiles_done = min(int(payload[2]), batch.tiles)  # type: ignore[index]
+            self._show_batch_progress(batch)
+            return
         if kind == "stopped":  # the run found no object id left: it ends there, the summary says why
             batch.stopped = str(payload[2])  # type: ignore[index]
             return
@@ -285,20 +297,23 @@ class BatchRunner(QWidget):
         self.problems.show()
 
     def _show_batch_progress(self, batch: Batch) -> None:
-        self.progress.setRange(0, batch.total)
-        self.progress.setValue(batch.done)
+        unit, total, done = (
+            ("tiles", batch.tiles, batch.tiles_done) if batch.tiles else ("images", batch.total, batch.done)
+        )
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
         where = f" · {batch.where}" if batch.where else ""
-        self.progress.setFormat(f"%v / %m images · {batch.backend}{where}")
-        if batch.done == 0:
+        self.progress.setFormat(f"%v / %m {unit} · {batch.backend}{where}")
+        if done == 0:
             self.eta_label.setText("Starting…")
             return
         elapsed = time.monotonic() - batch.started
-        eta = elapsed / batch.done * (batch.total - batch.done)
-        rate = batch.done / elapsed if elapsed > 0 else 0.0
+        eta = elapsed / done * (total - done)
+        rate = done / elapsed if elapsed > 0 else 0.0
         n = batch.skipped + batch.duplicates
         skipped = f" · {n} skipped" if n else ""
         self.eta_label.setText(
-            f"{rate:.2f} images/s · ETA {format_eta(eta)} · {plural(batch.added, 'object')}{skipped}"
+            f"{rate:.2f} {unit}/s · ETA {format_eta(eta)} · {plural(batch.added, 'object')}{skipped}"
         )
 
     def _batch_done(self, batch: Batch, cancelled: bool) -> None:

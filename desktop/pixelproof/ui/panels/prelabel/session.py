@@ -165,6 +165,8 @@ def propose_in_worker(
     reports ``("done", image_id, Proposal)`` or ``("failed", image_id, file_name, reason)`` per image (the
     first preceded by ``("name", image_id, line)`` per model class name its proposal keeps whole), and
     ``("stopped", -1, reason)`` when no object id is left for the next image's objects (the run ends there).
+    With ``tiling``, the tiles done so far as ``("tiles", -1, n)``: a slide is one image of a hundred tiles,
+    minutes without a sign otherwise (as the CLI's bar counts them).
     A large job (``core.batch.is_large_job``) with a ``spec`` runs on local worker processes, one per
     core (reported first as ``("where", description)``), a small one on two lanes (threads) when there
     are two cores; the UI thread stays free either way. Returns True when cancelled; the images in flight
@@ -185,10 +187,11 @@ def propose_in_worker(
     if not executor.in_process:
         report(("where", executor.describe()))
     said = 0  # mapper.problems already reported
+    on_tile, on_progress = _tile_reports(report, executor) if tiling is not None else (None, None)
     with executor:
         results = propose_batch(
             snap, todo, mapper, executor, spec=spec, backend=backend, cancelled=cancel.is_set,
-            tiling=tiling, overlap=overlap, from_boxes=from_boxes,
+            tiling=tiling, overlap=overlap, from_boxes=from_boxes, on_tile=on_tile, on_progress=on_progress,
         )  # fmt: skip
         try:
             for image, result in results:
@@ -207,3 +210,27 @@ def propose_in_worker(
             report(("stopped", -1, str(e)))
             return False
     return cancel.is_set()
+
+
+def _tile_reports(report: Report, executor: Any) -> tuple[Callable | None, Callable | None]:
+    """``(on_tile, on_progress)`` reporting the tiles done: counted here when the run is in this process,
+    else as the worker processes tell of them (``Progress.parts``: a dead worker's tiles leave the count
+    and come back as they are redone)."""
+    if executor.in_process:
+        done = [0]
+
+        def tile_done(_tile: int, _of: int) -> None:
+            done[0] += 1
+            report(("tiles", -1, done[0]))
+
+        return tile_done, None
+    if executor.reports_parts:
+        last = [-1]
+
+        def parts(progress: Any) -> None:
+            if progress.parts != last[0]:
+                last[0] = progress.parts
+                report(("tiles", -1, progress.parts))
+
+        return None, parts
+    return None, None
