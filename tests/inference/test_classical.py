@@ -31,11 +31,12 @@ def test_grabcut_box_gives_the_object() -> None:
     img, truth = synthetic_object()
     b = GrabCutBackend()
     (pred,) = b.predict(img, Prompt(box=(50, 40, 160, 120)))
-    assert pred.category == "object" and pred.mask.shape == truth.shape
-    assert iou(pred.mask, truth) >= 0.9
+    h, w = truth.shape
+    assert pred.category == "object" and iou(pred.full_mask(h, w), truth) >= 0.9
     # a negative point inside the box removes that part, a positive one keeps it
     (pred2,) = b.predict(img, Prompt(points=((130, 100), (205, 100)), labels=(1, 0), box=(50, 40, 160, 120)))
-    assert pred2.mask[100, 130] and not pred2.mask[100, 205]
+    mask2 = pred2.full_mask(h, w)
+    assert mask2[100, 130] and not mask2[100, 205]
 
 
 def test_grabcut_needs_a_box() -> None:
@@ -183,6 +184,9 @@ def test_grabcut_works_on_a_crop_around_the_box_not_the_whole_picture(
     assert seen == [(279 + 17 - 123, 815 + 17 - 633, 3)]
     whole = np.zeros(shelf.shape[:2], bool)
     whole[100:300, 600:860] = truth
-    assert preds[0].mask.shape == (400, 1000)
-    assert iou(preds[0].mask, whole) > 0.5
-    assert not preds[0].mask[:, :633].any() and not preds[0].mask[:, 832:].any()
+    # the mask holds its own box of pixels, placed by its offset (not a picture's worth per box)
+    (x, y, bw, bh), mask = preds[0].bbox, preds[0].mask
+    assert mask.shape == (bh, bw) and preds[0].offset == (x, y) and mask[0].any() and mask[:, 0].any()
+    assert mask.size < 0.1 * whole.size
+    placed = preds[0].full_mask(400, 1000)
+    assert iou(placed, whole) > 0.5 and not placed[:, :633].any() and not placed[:, 832:].any()

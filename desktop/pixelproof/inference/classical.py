@@ -127,9 +127,16 @@ class GrabCutBackend(Backend):
         local = (seed == cv2.GC_FGD) | (seed == cv2.GC_PR_FGD)
         if not local.any():
             return []
-        mask = np.zeros((h, w), bool)
-        mask[cy0:cy1, cx0:cx1] = local
-        return [Prediction(self.category, 1.0, masks.bbox(mask), mask=mask)]
+        # the mask's own box of pixels, placed by ``offset``: a shelf of 200 boxes on a 50-megapixel
+        # photo holds 200 small masks, not 200 pictures' worth (10 GB)
+        bx, by, bw, bh = (int(v) for v in masks.bbox(local))
+        crop = np.ascontiguousarray(local[by : by + bh, bx : bx + bw])
+        ox, oy = cx0 + bx, cy0 + by
+        return [
+            Prediction(
+                self.category, 1.0, [float(ox), float(oy), float(bw), float(bh)], crop, offset=(ox, oy)
+            )
+        ]
 
 
 def ridge_markers(dist: np.ndarray, fg: np.ndarray, peaks: np.ndarray) -> np.ndarray:
