@@ -190,3 +190,25 @@ def test_grabcut_works_on_a_crop_around_the_box_not_the_whole_picture(
     assert mask.size < 0.1 * whole.size
     placed = preds[0].full_mask(400, 1000)
     assert iou(placed, whole) > 0.5 and not placed[:, :633].any() and not placed[:, 832:].any()
+
+
+def test_grabcut_converts_a_gray_picture_once_for_all_its_boxes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outlining many boxes of one gray (or 16-bit) picture makes its 8-bit RGB once, not once a box (a
+    whole slide's worth each time); another picture or another window is converted again."""
+    from pixelproof.inference import classical
+
+    obj, truth = synthetic_object()
+    gray = np.ascontiguousarray(obj[:, :, 0])
+    made: list[tuple[int, ...]] = []
+    real = classical.as_rgb8
+    monkeypatch.setattr(classical, "as_rgb8", lambda im, w=None: (made.append(im.shape), real(im, w))[1])
+    b = GrabCutBackend()
+    first = b.predict(gray, Prompt(box=(50, 40, 160, 120)))
+    for box in ((40, 30, 180, 140), (60, 50, 140, 100)):
+        b.predict(gray, Prompt(box=box))
+    assert made == [gray.shape]
+    assert iou(first[0].full_mask(*truth.shape), truth) >= 0.8
+    b.predict(gray.copy(), Prompt(box=(50, 40, 160, 120)))
+    b.display_window = (0.0, 128.0)
+    b.predict(gray.copy(), Prompt(box=(50, 40, 160, 120)))
+    assert len(made) == 3

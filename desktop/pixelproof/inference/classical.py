@@ -83,6 +83,7 @@ class GrabCutBackend(Backend):
         self.category = "object"
         self.iterations = 5
         self.point_radius = 3
+        self._shown: tuple[np.ndarray, Any, np.ndarray] | None = None  # (picture, window, its 8-bit RGB)
 
     def _set_iterations(self, value: Any) -> None:
         self.iterations = _positive_int("grabcut: iterations", value, 1)
@@ -92,6 +93,14 @@ class GrabCutBackend(Backend):
 
     def categories(self) -> list[str]:
         return [self.category]
+
+    def _rgb8(self, image: np.ndarray) -> np.ndarray:
+        """``as_rgb8`` of the picture, made once for the boxes of one picture (a gray or 16-bit slide
+        converted whole per box cost its size each time)."""
+        shown = self._shown
+        if shown is None or shown[0] is not image or shown[1] != self.display_window:
+            shown = self._shown = (image, self.display_window, as_rgb8(image, self.display_window))
+        return shown[2]
 
     def predict(self, image: np.ndarray, prompt: Prompt | None = None) -> list[Prediction]:
         if prompt is None or prompt.box is None:
@@ -108,7 +117,7 @@ class GrabCutBackend(Backend):
         cx0, cy0, cx1, cy1 = crop_around(
             (x0, y0, x1, y1), [(round(px), round(py)) for px, py in prompt.points], w, h, self.point_radius
         )
-        rgb = as_rgb8(image, self.display_window)  # the whole picture's percentiles, as the display's
+        rgb = self._rgb8(image)  # the whole picture's percentiles, as the display's
         bgr = np.ascontiguousarray(rgb[cy0:cy1, cx0:cx1, ::-1])
         seed = np.full((cy1 - cy0, cx1 - cx0), cv2.GC_BGD, np.uint8)
         seed[y0 - cy0 : y1 - cy0, x0 - cx0 : x1 - cx0] = cv2.GC_PR_FGD
