@@ -78,7 +78,9 @@ def test_import_names_slices_after_the_image_volume(brats: Path) -> None:
     assert read_image(project.image_path(image)).shape == (image.height, image.width)
 
 
-def test_labels_tr_named_alone_takes_its_names_from_the_dataset_json_beside_it(brats: Path) -> None:
+def test_labels_tr_named_alone_takes_its_names_from_the_dataset_json_beside_it(
+    brats: Path, monkeypatch
+) -> None:
     """``pixelproof qa labelsTr/ candidate.json`` (README's example) read the classes as "class 1" ... and
     scored Dice 0 against the candidate the whole dataset's import named from dataset.json."""
     whole = read_nifti(brats).project
@@ -86,6 +88,8 @@ def test_labels_tr_named_alone_takes_its_names_from_the_dataset_json_beside_it(b
     for named in (brats / "labelsTr", brats / "labelsTr" / "BRATS_001.nii.gz"):
         result = read_nifti(named)
         assert {c.id: c.name for c in result.project.categories.values()} == expected, named
+    monkeypatch.chdir(brats / "labelsTr")  # ``qa . candidate.json`` in it: the parent of "." is "."
+    assert {c.id: c.name for c in read_nifti(".").project.categories.values()} == expected
     reference = load_reference(brats / "labelsTr", whole)
     assert {c.name for c in reference.project.categories.values()} == set(expected.values())
 

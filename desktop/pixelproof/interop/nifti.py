@@ -47,6 +47,7 @@ from pixelproof.interop._util import (
     ProblemCallback,
     ProgressCallback,
     Reporter,
+    folder_above,
     folder_project,
     rel_name,
     with_progress,
@@ -98,12 +99,12 @@ def read_nifti(
     folders = [base, files[0].parent]
     # labelsTr/ (or one file of it) named on its own: the Decathlon / nnU-Net dataset.json lies beside it, one
     # level up; without it the classes read as "class 1" and score Dice 0 against a candidate naming them
-    folders += [f.parent for f in folders if f.name in LABEL_FOLDERS]
+    folders += [folder_above(f) for f in folders if Path(os.path.abspath(f)).name in LABEL_FOLDERS]
     names = _class_names(Path(classes) if classes else None, folders, report)
     project = folder_project(base)
     build = Builder(project)
     image_files = _image_volumes(image_dir) if image_dir is not None else {}
-    series_dirs = [image_dir] if image_dir is not None else [base, base.parent]
+    series_dirs = [image_dir] if image_dir is not None else [base, folder_above(base)]
     known: dict[Path, bool] = {}  # folder -> holds a DICOM series (scanned once an import)
     for label_file in with_progress(files, len(files), progress):
         if (
