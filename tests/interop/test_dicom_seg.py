@@ -175,3 +175,51 @@ def test_a_seg_is_written_over_sources_that_lack_type2_patient_and_study_attribu
     pixels = seg.get_pixels_by_source_instance(uids, segment_numbers=[1], combine_segments=False)
     for k in range(4):
         np.testing.assert_array_equal(pixels[k, :, :, 0], drawn[f"study/CT2#z={k:03d}"][1])
+
+
+def test_a_seg_read_from_inside_its_folder_finds_its_sources_in_the_parent(
+    ct_project, tmp_path: Path, monkeypatch
+) -> None:
+    """``cd study/seg; pixelproof convert ct_seg.dcm ...``: the parent of ``.`` was ``.``, so the series
+    beside the SEG's folder was never searched and the message said ``not found under ., .``."""
+    project, study, _ = ct_project
+    write_dicom_seg(project, study / "seg")
+    (seg_file,) = (study / "seg").iterdir()
+    monkeypatch.chdir(study / "seg")
+    result = read_dicom_seg(seg_file.name)
+    assert result.problems == [] and len(result.project.images) == 4
+    monkeypatch.chdir(tmp_path)
+    lost = read_dicom_seg(Path("study/seg") / seg_file.name, image_dir="study/seg")
+    assert lost.problems == [
+        f"{Path('study/seg') / seg_file.name}: 4 source images not found under study/seg"
+    ]
+    alone = tmp_path / "a" / "alone"
+    alone.mkdir(parents=True)
+    (alone / seg_file.name).write_bytes(seg_file.read_bytes())
+    monkeypatch.chdir(alone)
+    assert read_dicom_seg(seg_file.name).problems == [
+        f"{seg_file.name}: 4 source images not found under {tmp_path / 'a'} "
+        "(name the folder of its source series with --image-dir)"
+    ]
+
+
+def test_qa_finds_the_sources_of_a_seg_saved_apart_in_the_candidates_series(
+    ct_project, tmp_path: Path
+) -> None:
+    """A SEG 3D Slicer exported to a folder of its own is scored against the candidate whose series it
+    segments (the review view has no --image-dir to name them)."""
+    from pixelproof.interop.references import load_reference
+
+    project, _, drawn = ct_project
+    write_dicom_seg(project, tmp_path / "slicer" / "exports")
+    (seg_file,) = (tmp_path / "slicer" / "exports").iterdir()
+    reference = load_reference(seg_file, project)
+    assert reference.problems == []
+    names = {im.file_name.rsplit("/", 1)[-1] for im in reference.project.images.values()}
+    assert names == {f"CT2#z={k:03d}" for k in range(4)}
+    ref = reference.project
+    for image in ref.images.values():
+        mask = next(a for a in ref.annotations_of(image.id) if ref.categories[a.category_id].name == "liver")
+        np.testing.assert_array_equal(
+            mask.mask(image.height, image.width), drawn["study/" + image.file_name.rsplit("/", 1)[-1]][1]
+        )

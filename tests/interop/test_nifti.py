@@ -16,6 +16,7 @@ from pixelproof.core.imageio import read_image
 from pixelproof.core.volumes import oriented_slice
 from pixelproof.interop.nifti import read_nifti
 from pixelproof.interop.nifti_writer import write_nifti
+from pixelproof.interop.references import load_reference
 
 # stored LPS-like (x and y flipped against RAS) with anisotropic voxels, as scanners often write
 AFFINE = np.array([[-0.9, 0, 0, 100.0], [0, -0.9, 0, 120.0], [0, 0, 2.5, -40.0], [0, 0, 0, 1]])
@@ -75,6 +76,22 @@ def test_import_names_slices_after_the_image_volume(brats: Path) -> None:
     # the slice images read back from the image volume (channel 0 of the 4D MR)
     project.path = brats / "p.json"
     assert read_image(project.image_path(image)).shape == (image.height, image.width)
+
+
+def test_labels_tr_named_alone_takes_its_names_from_the_dataset_json_beside_it(
+    brats: Path, monkeypatch
+) -> None:
+    """``pixelproof qa labelsTr/ candidate.json`` (README's example) read the classes as "class 1" ... and
+    scored Dice 0 against the candidate the whole dataset's import named from dataset.json."""
+    whole = read_nifti(brats).project
+    expected = {1: "necrosis", 2: "edema", 4: "enhancing tumour"}
+    for named in (brats / "labelsTr", brats / "labelsTr" / "BRATS_001.nii.gz"):
+        result = read_nifti(named)
+        assert {c.id: c.name for c in result.project.categories.values()} == expected, named
+    monkeypatch.chdir(brats / "labelsTr")  # ``qa . candidate.json`` in it: the parent of "." is "."
+    assert {c.id: c.name for c in read_nifti(".").project.categories.values()} == expected
+    reference = load_reference(brats / "labelsTr", whole)
+    assert {c.name for c in reference.project.categories.values()} == set(expected.values())
 
 
 def test_export_lands_on_the_source_voxels(brats: Path, tmp_path: Path) -> None:

@@ -52,6 +52,7 @@ from pixelproof.core.volumes import (
     check_slice_count,
     identity_text,
 )
+from pixelproof.core.wording import plural
 
 NOTED_PHASES = 10  # phases a note lists by name
 SAME_POSITION_MM = 0.01  # two slices nearer than this along the normal lie at one position (Slicer's epsilon)
@@ -173,7 +174,39 @@ def series_notes(folder: Path, scan: FolderScan) -> dict[int, str]:
                 f"volumes at the same positions, told apart by {group.split_by}; listed one volume each: "
                 f"{listed}"
             )
+        if not group.conflict:
+            uneven = next(filter(None, map(_spacing_note, group.phases or [group])), "")
+            if uneven:
+                where = f"{folder}: the DICOM series (SeriesNumber {group.number})"
+                notes[k] = SeriesNote(f"{notes[k]}; {uneven}" if k in notes else f"{where} {uneven}")
     return notes
+
+
+SPACING_TOLERANCE = 0.01  # of the usual step (and at least 0.01 mm): slices this far off it are uneven
+
+
+def _spacing_note(series: Series) -> str:
+    """What says a series' slices are not evenly spaced (a file lost from the series, a re-export that
+    left a gap, slices of two spacings), naming the two files of the step farthest from the usual (median)
+    one, as 3D Slicer warns of it on loading; "" when they are even, or when files have no position."""
+    if len(series.positions) < 3 or any(p is None for p in series.positions):
+        return ""
+    steps = np.diff(np.asarray(series.positions, float))
+    usual = float(np.median(steps))
+    off = np.abs(steps - usual)
+    if not usual > 0 or not off.max() > max(0.01, SPACING_TOLERANCE * usual):
+        return ""
+    i = int(np.argmax(off))
+    missing = round(steps[i] / usual) - 1
+    guess = f" ({plural(missing, 'slice')} missing?)" if missing >= 1 and steps[i] > 1.5 * usual else ""
+    more = int((off > max(0.01, SPACING_TOLERANCE * usual)).sum()) - 1
+    others = f", and {plural(more, 'other step')} off it" if more else ""
+    phase = f"{series.label}: " if series.label else ""
+    return (
+        f"{phase}is unevenly spaced: its slices lie {usual:g} mm apart, but {steps[i]:g} mm between "
+        f"{series.files[i].name} and {series.files[i + 1].name}{guess}{others}; each slice is placed at its "
+        "own position (the 3D QA and the status bar's mm); check that no file was lost"
+    )
 
 
 def _several_series_note(folder: Path, scan: FolderScan) -> str:

@@ -156,6 +156,12 @@ def rel_name(path: Path, root: Path) -> str:
     return rel.replace(os.sep, "/")
 
 
+def folder_above(path: Path) -> Path:
+    """The folder holding ``path``, also for ``.`` and ``..`` (whose ``Path.parent`` is ``.``: a reader run
+    inside the labels' or the SEG's folder searched "that folder and its parent" as that folder twice)."""
+    return path.parent if path.name not in ("", "..") else Path(os.path.abspath(path)).parent
+
+
 def folder_project(root: Path) -> Project:
     """An empty project whose relative image names resolve against ``root``."""
     project = Project()

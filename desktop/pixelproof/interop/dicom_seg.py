@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from pixelproof.interop._util import (
     ProblemCallback,
     ProgressCallback,
     Reporter,
+    folder_above,
     folder_project,
     is_file,
     rel_name,
@@ -356,10 +358,14 @@ def read_dicom_seg(
     path: str | os.PathLike[str],
     *,
     image_dir: str | os.PathLike[str] | None = None,
+    also_under: Sequence[Path] = (),
     on_problem: ProblemCallback | None = None,
     progress: ProgressCallback | None = None,
 ) -> ImportResult:
-    """Import DICOM SEG files as masks on their source images (see the module docstring)."""
+    """Import DICOM SEG files as masks on their source images (see the module docstring).
+
+    ``also_under``: folders searched for the sources besides ``image_dir`` (or its default): QA's candidate's
+    own series, so a SEG saved apart from its series (3D Slicer's export folder) finds them."""
     hd = _highdicom()
     root = Path(path)
     report = Reporter(on_problem)
@@ -372,7 +378,7 @@ def read_dicom_seg(
         raise ValueError(f"{root}: not found")
     if not files:
         raise ValueError(f"{root}: no DICOM Segmentation objects found")
-    search = [Path(image_dir)] if image_dir else [base, base.parent]
+    search = _outermost([Path(image_dir)] if image_dir else [base, folder_above(base)], also_under)
     index = _index_sources(search, report)
     project = folder_project(base)
     build = Builder(project)
@@ -390,7 +396,10 @@ def read_dicom_seg(
         found = [u for u in uids if u in index]
         if len(found) < len(uids):
             where = ", ".join(map(str, search))
-            report(f"{f}: {plural(len(uids) - len(found), 'source image')} not found under {where}")
+            report(
+                f"{f}: {plural(len(uids) - len(found), 'source image')} not found under {where}"
+                + ("" if image_dir else " (name the folder of its source series with --image-dir)")
+            )
         if not found:
             report.skipped["files"] += 1
             continue
@@ -422,6 +431,18 @@ def read_dicom_seg(
             report.skip("files", f"{f}: cannot read its frames: {type(e).__name__}: {e}; file skipped")
     build.order_categories()
     return ImportResult(project, report.problems, report.skipped, semantic=True)
+
+
+def _outermost(folders: list[Path], more: Sequence[Path]) -> list[Path]:
+    """``folders`` and ``more`` without one that lies in another (the SEG's folder is in its parent: it was
+    searched, and named in the message, twice: ``not found under ., .``), in their order."""
+    kept: list[tuple[Path, Path]] = []
+    for folder in [*folders, *more]:
+        real = folder.resolve()
+        if not any(real == k or k in real.parents for _, k in kept):
+            kept = [(f, k) for f, k in kept if real not in k.parents]
+            kept.append((folder, real))
+    return [f for f, _ in kept]
 
 
 def _is_seg(path: Path) -> bool:

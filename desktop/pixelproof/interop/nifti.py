@@ -5,7 +5,8 @@ Segmentation Decathlon / nnU-Net layout). Each label volume becomes one semantic
 slice, on image records named after the matching image volume (``imagesTr/case.nii.gz#z=012``, found by
 stem, nnU-Net's ``case_0000.nii.gz`` too) or, without one, after the label volume itself. Class names come
 from ``--classes`` or a ``classes.txt`` beside the labels (line n = class id n, line 0 the background; blank
-lines name nothing), else from the dataset's ``dataset.json`` ``labels``, else ``class <id>``. A label
+lines name nothing), else from the dataset's ``dataset.json`` ``labels`` (beside ``labelsTr/`` also when that
+folder or a file of it is named), else ``class <id>``. A label
 file without an image volume is read onto the DICOM series it labels (``nifti_series.find_series``: the
 series folder its stem names, ``ct.nii.gz`` -> ``ct/``, or a folder that is one series), its voxels turned
 to the series' axes and its affine checked against the series' geometry; one of another size or place is
@@ -46,6 +47,7 @@ from pixelproof.interop._util import (
     ProblemCallback,
     ProgressCallback,
     Reporter,
+    folder_above,
     folder_project,
     rel_name,
     with_progress,
@@ -63,6 +65,7 @@ from pixelproof.interop.nifti_series_fit import series_by_geometry
 from pixelproof.interop.nifti_writer import MAX_CLASS_ID, write_nifti
 from pixelproof.interop.panoptic import add_id_objects
 
+LABEL_FOLDERS = ("labelsTr", "labelsTs")  # the Decathlon / nnU-Net label folders, dataset.json one level up
 CHECK_CHUNK_VOXELS = 1 << 20  # voxels checked at once (whole z-slices): bounds the temporaries of the check
 
 
@@ -93,11 +96,15 @@ def read_nifti(
         raise ValueError(f"{root}: not found")
     if not files:
         raise ValueError(f"{root}: no NIfTI label volumes (.nii, .nii.gz) found")
-    names = _class_names(Path(classes) if classes else None, [base, files[0].parent], report)
+    folders = [base, files[0].parent]
+    # labelsTr/ (or one file of it) named on its own: the Decathlon / nnU-Net dataset.json lies beside it, one
+    # level up; without it the classes read as "class 1" and score Dice 0 against a candidate naming them
+    folders += [folder_above(f) for f in folders if Path(os.path.abspath(f)).name in LABEL_FOLDERS]
+    names = _class_names(Path(classes) if classes else None, folders, report)
     project = folder_project(base)
     build = Builder(project)
     image_files = _image_volumes(image_dir) if image_dir is not None else {}
-    series_dirs = [image_dir] if image_dir is not None else [base, base.parent]
+    series_dirs = [image_dir] if image_dir is not None else [base, folder_above(base)]
     known: dict[Path, bool] = {}  # folder -> holds a DICOM series (scanned once an import)
     for label_file in with_progress(files, len(files), progress):
         if (

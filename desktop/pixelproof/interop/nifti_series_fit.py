@@ -162,18 +162,25 @@ def series_by_geometry(
     return None, None, f"{unnamed}, and no DICOM series was found under {where} ({searched.text()}); {own}"
 
 
-def series_home(project: Project) -> Path | None:
-    """The folder holding ``project``'s DICOM series (the folder of its one series, or the folder its
-    series folders share): where the review view matches a reference label map named after no series (as
-    ``qa --image-dir`` does, the app knowing where its images are); None when no image is a series' slice."""
+def series_folders(project: Project) -> list[Path]:
+    """The folders of ``project``'s DICOM series (a NIfTI volume's or a multi-frame object's slices name a
+    file), sorted."""
     bases = {image.file_name.partition("#")[0] for image in project.images.values() if "#" in image.file_name}
     root = project.path.parent if project.path is not None else None
     folders = []
     for base in sorted(bases):
         p = Path(base)
         p = p if p.is_absolute() or root is None else root / p
-        if p.is_dir():  # a series folder (a NIfTI volume's slices name a file)
+        if p.is_dir():
             folders.append(p)
+    return folders
+
+
+def series_home(project: Project) -> Path | None:
+    """The folder holding ``project``'s DICOM series (the folder of its one series, or the folder its
+    series folders share): where the review view matches a reference label map named after no series (as
+    ``qa --image-dir`` does, the app knowing where its images are); None when no image is a series' slice."""
+    folders = series_folders(project)
     if not folders:
         return None
     try:

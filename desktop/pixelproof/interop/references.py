@@ -20,6 +20,7 @@ from pixelproof.core.references import Reference
 from pixelproof.interop._util import ProblemCallback, ProgressCallback
 from pixelproof.interop.format_guess import a_title
 from pixelproof.interop.formats import FORMATS, detect_formats, readable
+from pixelproof.interop.nifti_series_fit import series_folders
 
 
 class ReferenceLoadError(Exception):
@@ -92,6 +93,8 @@ def load_reference(
     extra = {}
     if "check_images" in params:
         extra["check_images"] = False  # QA needs the annotations, not the pictures
+    if "also_under" in params and candidate is not None:  # a SEG saved apart from the candidate's series
+        extra["also_under"] = series_folders(candidate)
     if "class_names" in params and candidate is not None:
         extra["class_names"] = {c.id: c.name for c in candidate.categories.values()}
     try:

@@ -1,0 +1,48 @@
+"""A series with a slice lost (or of two spacings) is said when a project is made over it, naming the two
+files of the gap, as 3D Slicer warns on loading: its slices were listed as if nothing were missing, and
+the reader scrolled past the gap without a word."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pixelproof.core.dicom_series import SeriesNote
+from pixelproof.core.image_folder import project_from_folder
+from tests.core.test_dicom import _ct
+
+
+def _series(folder: Path, positions: list[float], **attrs: object) -> None:
+    for k, z in enumerate(positions):
+        _ct(folder / f"im{k}.dcm", ImagePositionPatient=[0, 0, z], InstanceNumber=k + 1, **attrs)
+
+
+def _notes(folder: Path, tmp_path: Path) -> list[str]:
+    said: list[str] = []
+    project = project_from_folder(folder, tmp_path / "p.json", on_skip=said.append)
+    assert project.images  # a note skips nothing
+    return said
+
+
+def test_a_series_with_a_slice_lost_names_the_gap(tmp_path: Path) -> None:
+    _series(tmp_path / "ct", [0, 2.5, 5, 10, 12.5])  # the slice at 7.5 mm was lost
+    (note,) = _notes(tmp_path / "ct", tmp_path)
+    assert isinstance(note, SeriesNote)  # not counted as a file skipped
+    assert note == (
+        f"{tmp_path / 'ct'}: the DICOM series (SeriesNumber 0) is unevenly spaced: its slices lie 2.5 mm "
+        "apart, but 5 mm between im2.dcm and im3.dcm (1 slice missing?); each slice is placed at its own "
+        "position (the 3D QA and the status bar's mm); check that no file was lost"
+    )
+
+
+def test_two_spacings_and_several_gaps_are_counted(tmp_path: Path) -> None:
+    _series(tmp_path / "ct", [0, 2.5, 5, 7.5, 8.5, 9.5, 17])
+    (note,) = _notes(tmp_path / "ct", tmp_path)
+    assert "but 7.5 mm between im5.dcm and im6.dcm (2 slices missing?), and 2 other steps off it;" in note
+
+
+def test_even_series_and_rounding_say_nothing(tmp_path: Path) -> None:
+    _series(tmp_path / "even", [0, 1.25, 2.5, 3.75001, 5])  # a DS rounding is no gap
+    _series(tmp_path / "falling", [10, 7.5, 5, 2.5])
+    _series(tmp_path / "two", [0, 5])
+    for name in ("even", "falling", "two"):
+        assert _notes(tmp_path / name, tmp_path) == [], name
