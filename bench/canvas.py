@@ -28,7 +28,8 @@ Backs README's "Canvas speed" figures (Using the app), which are lines this prin
     a click cost before was not measured by this bench, so the figure is given as a share of that frame
     (an update of every object, as a click was, costs at least one). Then the part of the click that places
     the tags again (``tag_layout.relayout``, from the layout before) beside placing every tag from nothing in
-    the same state, as each click did before (at 1:1 most of a click: ~7,000 tags around the window).
+    the same state, as each click did before (at 1:1 most of a click: ~7,000 tags around the window), and
+    the part that finds the copies of the tags cut by the window's edge (``PinnedTags.refresh``).
 
 Every measurement runs in its own subprocess, offscreen (``QT_QPA_PLATFORM=offscreen``), in ``--rounds``
 alternating rounds (ours, LabelMe defaults, LabelMe labels); figures are medians; the machine's load average
@@ -204,6 +205,15 @@ def timed_relayout(view):
     laid.append(time.perf_counter() - t)
 
 tag_layout.relayout = timed_relayout
+from pixelproof.ui.canvas.pinned_tags import PinnedTags
+pinned, refresh = [], PinnedTags.refresh
+
+def timed_refresh(self):  # the cut tags' copies kept in the window found again (``PinnedTags``)
+    t = time.perf_counter()
+    refresh(self)
+    pinned.append(time.perf_counter() - t)
+
+PinnedTags.refresh = timed_refresh
 
 def idle():
     for _ in range(4):
@@ -229,14 +239,15 @@ def targets():  # two boxes a click in the window's middle area picks, a few box
 def measure():
     idle()
     (a, pa), (b, pb) = targets()
-    times, layouts = [], []
+    times, layouts, pins = [], [], []
     for k in range(2 + 2 * repeat):
-        t, n = time.perf_counter(), len(laid)
+        t, n, m = time.perf_counter(), len(laid), len(pinned)
         QTest.mouseClick(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pb if k % 2 else pa)
         idle()
         if k >= 2:
             times.append(time.perf_counter() - t)
             layouts.append(sum(laid[n:]))
+            pins.append(sum(pinned[m:]))
     assert win.document.selection == [b if k % 2 else a]
     frames, whole = [], []
     for _ in range(repeat):
@@ -247,14 +258,14 @@ def measure():
         t = time.perf_counter()
         relayout(canvas)
         whole.append(time.perf_counter() - t)
-    return [statistics.median(v) for v in (times, frames, layouts, whole)]
+    return [statistics.median(v) for v in (times, frames, layouts, whole, pins)]
 
 out = {"objects": len(win.document.project.annotations_of(1))}
 canvas.fit()
-out["select_fit"], out["frame_fit"], out["layout_fit"], out["whole_fit"] = measure()
+out["select_fit"], out["frame_fit"], out["layout_fit"], out["whole_fit"], out["pinned_fit"] = measure()
 canvas.set_zoom(1.0)
 canvas.centerOn(canvas.image_rect().center())
-out["select_100"], out["frame_100"], out["layout_100"], out["whole_100"] = measure()
+out["select_100"], out["frame_100"], out["layout_100"], out["whole_100"], out["pinned_100"] = measure()
 print(json.dumps(out))
 win.document.undo_stack.setClean()
 """
@@ -525,6 +536,8 @@ def _selection_change(args: argparse.Namespace, folder: Path, settings: Path) ->
         layout, whole = _med(runs, f"layout_{key}"), _med(runs, f"whole_{key}")
         print(f"            of it the tags placed again:  {layout * 1e3:6.1f} ms vs every tag placed from "
               f"nothing (as before) {whole * 1e3:6.1f} ms -> {layout / whole:.2f}x of it")  # fmt: skip
+        pins = _med(runs, f"pinned_{key}")
+        print(f"            of it the cut tags' copies kept in the window found: {pins * 1e3:6.1f} ms")
 
 
 def _load_average() -> str:

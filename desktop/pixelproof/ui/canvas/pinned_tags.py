@@ -12,17 +12,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.ui.canvas.marks import Z_HANDLE, Z_SELECTED_LABEL
+from pixelproof.ui.canvas.tag_cuts import Cut, LayerCuts, kept
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.aspect import Scale
     from pixelproof.ui.canvas.marks import LabelItem
-    from pixelproof.ui.canvas.tag_tiles import TagLayer
     from pixelproof.ui.canvas.view import CanvasView
 
 Z_PINNED = (Z_SELECTED_LABEL + Z_HANDLE) / 2  # over the tags they copy, under the handles (grabs stay seen)
@@ -37,10 +36,11 @@ class PinnedTags(QGraphicsItem):
         self.view = view
         self.zoom: Scale = (0.0, 0.0)  # the view's scale across and down they were placed at
         # (object id, x, y in screen pixels from the scene's origin as ``TagLayer`` places tags, pixmap)
-        self.pinned: list[tuple[int, float, float, QPixmap]] = []
+        self.pinned: list[Cut] = []
         self._bounds = QRectF()
         self.setZValue(Z_PINNED)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # a click goes to the object under it
+        self.cuts = LayerCuts()  # the box layer's cut tags, searched again only when they may have changed
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -96,13 +96,13 @@ class PinnedTags(QGraphicsItem):
         painter.restore()
 
 
-def _key(entry: tuple[int, float, float, QPixmap]) -> tuple[int, float, float, int]:
+def _key(entry: Cut) -> tuple[int, float, float, int]:
     """A copy as compared between refreshes: its object, place and pixmap (the tag's cached pixmap)."""
     i, x, y, pm = entry
     return i, x, y, pm.cacheKey()
 
 
-def _area(entry: tuple[int, float, float, QPixmap], zoom: Scale) -> QRectF:
+def _area(entry: Cut, zoom: Scale) -> QRectF:
     """Where a copy is drawn, in the item's (scene) coordinates, with a pixel's margin around it."""
     _, x, y, pm = entry
     size = pm.deviceIndependentSize()
@@ -110,54 +110,7 @@ def _area(entry: tuple[int, float, float, QPixmap], zoom: Scale) -> QRectF:
     return QRectF((x - 1) / zx, (y - 1) / zy, (size.width() + 2) / zx, (size.height() + 2) / zy)
 
 
-def _surely_whole(
-    tags: TagLayer, codes: np.ndarray, x: np.ndarray, y: np.ndarray, window: QRectF, corner: QRectF
-) -> np.ndarray:
-    """Which tags (``codes`` at ``x``, ``y``) lie strictly inside ``window`` and strictly clear of
-    ``corner``: ``kept`` would leave them, so only the others are looked at one by one (a window at 1:1
-    shows hundreds of tags, each made a rectangle and tested in Python at every click)."""
-    kinds, which = np.unique(codes, return_inverse=True)
-    sizes = [tags.tag_of(int(c)).deviceIndependentSize() for c in kinds.tolist()]
-    w = np.array([s.width() for s in sizes], dtype=np.float64).reshape(-1)[which.reshape(-1)]
-    h = np.array([s.height() for s in sizes], dtype=np.float64).reshape(-1)[which.reshape(-1)]
-    whole = (w > 0) & (h > 0) & (x > window.left()) & (x + w < window.right())
-    whole &= (y > window.top()) & (y + h < window.bottom())
-    if not corner.isEmpty():
-        whole &= (
-            (x + w < corner.left()) | (x > corner.right()) | (y + h < corner.top()) | (y > corner.bottom())
-        )
-    return whole
-
-
-def clamp_into(tag: QRectF, window: QRectF) -> tuple[float, float]:
-    """The top-left corner of ``tag`` moved the least to lie inside ``window`` (at its left/top edge where
-    it is wider or higher than the window)."""
-    x, y, w, h = tag.x(), tag.y(), tag.width(), tag.height()
-    x = min(max(x, window.left()), window.right() - w) if w <= window.width() else window.left()
-    y = min(max(y, window.top()), window.bottom() - h) if h <= window.height() else window.top()
-    return x, y
-
-
-def clear_of(tag: QRectF, corner: QRectF, window: QRectF, drawn: QRectF) -> tuple[float, float]:
-    """The top-left corner of ``tag`` (inside ``window``) moved clear of ``corner``, the overview in the
-    window's bottom-right corner: left of it or above it, where the window has room. ``drawn``: where the
-    tag itself is drawn; showing only beside the overview (or only above it), the copy goes that way and so
-    covers what shows of it; else the shorter way."""
-    x, y = tag.x(), tag.y()
-    if not tag.intersects(corner):
-        return x, y
-    left, up = corner.left() - tag.width(), corner.top() - tag.height()
-    ways = {"left": (x - left, (left, y))} if left >= window.left() else {}
-    if up >= window.top():
-        ways["up"] = (y - up, (x, up))
-    beside, above = drawn.top() >= corner.top(), drawn.left() >= corner.left()
-    way = "left" if beside and not above else "up" if above and not beside else ""
-    if way in ways:
-        return ways[way][1]
-    return min(ways.values())[1] if ways else (x, y)
-
-
-def cut_tags(view: CanvasView, dx: int, dy: int) -> list[tuple[int, float, float, QPixmap]]:
+def cut_tags(view: CanvasView, dx: int, dy: int) -> list[Cut]:
     """(object id, x, y, pixmap): the tags shown now that are not wholly in the window (or are under the
     overview) while their object is in it (not wholly under the overview), moved inside and clear of the
     overview (viewport pixels; ``dx``, ``dy``: where the scene's origin is in the window, as the tags are
@@ -169,44 +122,14 @@ def cut_tags(view: CanvasView, dx: int, dy: int) -> list[tuple[int, float, float
     covered = view.overview.covered()
     corner = QRectF(covered) if covered is not None else QRectF()
 
-    def kept(rect: QRectF) -> tuple[float, float] | None:
-        """Where the copy of ``rect`` goes, None when the tag shows whole."""
-        if window.contains(rect) and not rect.intersects(corner):
-            return None
-        x, y = clamp_into(rect, window)
-        return clear_of(QRectF(x, y, rect.width(), rect.height()), corner, window, rect)
-
     def in_sight(shape: QRectF) -> bool:
         """An object shows in the window, not only under the overview."""
         seen = shape.intersected(window)
         return not seen.isEmpty() and not corner.contains(seen)
 
-    zoom = view.scale_xy  # across and down: pixels need not be square (``aspect``)
+    cuts = view.pinned.cuts if view.pinned is not None else LayerCuts()
+    out = list(cuts.find(layer, view.scale_xy, dx, dy, window, corner))  # across and down (``aspect``)
     tags = layer.tags
-    out: list[tuple[int, float, float, QPixmap]] = []
-    if tags.enabled and layer.boxes:
-        ids, xyxy, shown, _ = layer.arrays()
-        screen = np.round(xyxy * np.array([*zoom, *zoom])) + np.array([dx, dy, dx, dy])
-        seen = shown & (screen[:, 0] < window.right()) & (screen[:, 2] > window.left())
-        seen &= (screen[:, 1] < window.bottom()) & (screen[:, 3] > window.top())
-        if not corner.isEmpty():  # not wholly under the overview
-            seen &= (screen[:, 0] < corner.left()) | (screen[:, 1] < corner.top())
-        seen_ids = ids[seen]
-        p_ids, p_x, p_y, p_codes = tags.placed(zoom)
-        s_ids, s_codes, s_x, s_y = layer.chosen_tags.spots(zoom) if layer.selected else (np.zeros(0),) * 4
-        moved = layer.chosen_tags.pos()  # a drag's preview moves them along
-        s_x, s_y = s_x + round(moved.x() * zoom[0]), s_y + round(moved.y() * zoom[1])
-        for t_ids, t_codes, t_x, t_y in ((p_ids, p_codes, p_x, p_y), (s_ids, s_codes, s_x, s_y)):
-            x, y = t_x + dx, t_y + dy
-            check = np.isin(t_ids, seen_ids)
-            if check.any():  # a tag surely whole in the window and clear of the overview needs no copy
-                check &= ~_surely_whole(tags, t_codes, x, y, window, corner)
-            for k in np.flatnonzero(check).tolist():
-                pm = tags.tag_of(int(t_codes[k]))
-                size = pm.deviceIndependentSize()
-                rect = QRectF(float(x[k]), float(y[k]), size.width(), size.height())
-                if (spot := kept(rect)) is not None:
-                    out.append((int(t_ids[k]), *spot, pm))
     labels: list[tuple[int, LabelItem, QRectF]] = []
     for item in view.items_by_id.values():  # made items only
         label = item._label
@@ -221,6 +144,6 @@ def cut_tags(view: CanvasView, dx: int, dy: int) -> list[tuple[int, float, float
             continue
         at = t.map(label.scenePos())
         rect = label.rect().translated(round(at.x()), round(at.y()))
-        if (spot := kept(rect)) is not None:
+        if (spot := kept(rect, window, corner)) is not None:
             out.append((ann_id, *spot, tags.pixmap(label.text.text(), label.brush().color())))
     return out
