@@ -138,6 +138,7 @@ class ToolOptionsBar:
         for group, actions in self._groups.items():
             for act in actions:
                 act.setVisible(shown[group])
+        self.toolbar.layout().activate()  # shown at once, not at the next event loop turn
 
 
 def _button(action: QAction) -> QToolButton:
