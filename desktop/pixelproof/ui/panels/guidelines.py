@@ -29,8 +29,8 @@ from pixelproof.ui.panels.base import Panel
 THUMB = 96  # example crops are shown at most this many pixels on their long side
 # the panel's one grey line when there is nothing to show
 NO_GUIDELINE = "No guideline yet. Edit… adds one (Markdown)."
-NO_PROJECT = "No project open: the current category's guideline shows here."
-NO_CATEGORY = "No category chosen: pick one in the Categories panel to see its guideline."
+NO_PROJECT = "No project open: no guidelines to show."
+NO_CATEGORY = "Choose a category to see its guideline."
 
 
 def tooltip(name: str, info: dict) -> str:
