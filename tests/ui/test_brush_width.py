@@ -59,6 +59,7 @@ def type_width(win, text: str) -> None:
 
 
 def test_the_toolbar_says_the_width_and_keys_and_shift_wheel_step_it(window) -> None:
+    QTest.keyClick(window.canvas, Qt.Key.Key_R)  # the brush: the tool options bar shows its width
     box = width_box(window)
     label = box.parentWidget().findChildren(QLabel)
     assert any(lb.text().strip() == "Brush" for lb in label)

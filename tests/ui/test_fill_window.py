@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import tifffile
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from pixelproof.core.coco import new_project, save_project
@@ -64,3 +64,93 @@ def test_fill_window_on_a_tall_scan_starts_at_its_top(tmp_path: Path, open_on) -
     assert top_right.x() - top_left.x() >= vp.width() - 2 * FIT_MARGIN - 2
     view = next(a.menu() for a in win.menuBar().actions() if a.text() == "&View")
     assert win.act_fill in view.actions()
+
+
+def scans_project(folder: Path, sizes: list[tuple[int, int]]) -> Path:
+    """Scans of these (h, w), dark with a bright pit each, one image each, in file order."""
+    project = new_project(["pit"])
+    for i, (h, w) in enumerate(sizes, 1):
+        img = np.full((h, w), 20000, np.uint16)
+        img[h // 2 - 1 : h // 2 + 2, 40:43] = 60000
+        tifffile.imwrite(folder / f"scan{i}.tif", img)
+        project.add_image(ImageRecord(i, f"scan{i}.tif", w, h))
+    save_project(project, folder / "project.json")
+    return folder / "project.json"
+
+
+def filled(c) -> bool:  # type: ignore[no-untyped-def]
+    """The shown (wide) image's height across the window, its left end at the left edge."""
+    h = c.image_size()[0]
+    vp = c.viewport().rect()
+    top_left, bottom_left = c.mapFromScene(QPointF(0, 0)), c.mapFromScene(QPointF(0, h))
+    return top_left.x() == FIT_MARGIN and bottom_left.y() - top_left.y() >= vp.height() - 2 * FIT_MARGIN - 2
+
+
+def drag_along(c) -> None:  # type: ignore[no-untyped-def]
+    """A real middle-button drag 300 px to the left: the strip pans toward its right end."""
+    vp, mid = c.viewport(), Qt.MouseButton.MiddleButton
+    start = QPoint(vp.width() // 2, vp.height() // 2)
+    QTest.mousePress(vp, mid, Qt.KeyboardModifier.NoModifier, start)
+    for step in range(1, 11):
+        QTest.mouseMove(vp, start + QPoint(-30 * step, 0))
+    QTest.mouseRelease(vp, mid, Qt.KeyboardModifier.NoModifier, start + QPoint(-300, 0))
+    settle()
+
+
+def next_image(win, qtbot, k=Qt.Key.Key_D) -> None:  # type: ignore[no-untyped-def]
+    QTest.keyClick(win.canvas, k)
+    qtbot.waitUntil(lambda: win.canvas.image_item is not None and not win.canvas.is_loading, timeout=20000)
+    settle()
+
+
+def test_fill_window_stays_the_mode_across_d_and_a_until_a_zoom_by_hand(
+    tmp_path: Path, open_on, qtbot
+) -> None:
+    """As Fit: chosen once, each next image opens filled (at its own height, from its own left end), even
+    after a pan along the strip; a zoom by hand ends it, and the next image is fitted again."""
+    win = open_on(scans_project(tmp_path, [(512, 8192), (400, 6000), (512, 8192)]))
+    c = win.canvas
+    QTest.keyClick(c, Qt.Key.Key_9, CTRL)
+    settle()
+    assert filled(c)
+    drag_along(c)  # a middle-button pan along the strip
+    assert not filled(c)
+    next_image(win, qtbot)
+    assert win.document.current_image_id == 2
+    assert filled(c)  # its own height (another zoom than the first's), from its left end
+    next_image(win, qtbot, Qt.Key.Key_A)
+    assert filled(c)
+    win.resize(1000, 700)  # a resize fills the window again, as it fits a fitted image again
+    settle()
+    assert filled(c)
+    QTest.keyClick(c, Qt.Key.Key_Equal, CTRL)  # a zoom by hand: the mode ends
+    settle()
+    assert not filled(c)
+    next_image(win, qtbot)
+    assert not filled(c) and c.zoom < 0.15  # fitted whole again
+    QTest.keyClick(c, Qt.Key.Key_0, CTRL)
+    settle()
+    next_image(win, qtbot)
+    shown = c.zoom
+    QTest.keyClick(c, Qt.Key.Key_0, CTRL)
+    settle()
+    assert c.zoom == shown  # Fit stays Fit too
+
+
+def test_fill_window_with_keep_zoom_fills_each_image_until_zoomed_by_hand(
+    tmp_path: Path, open_on, qtbot
+) -> None:
+    """Keep Zoom (Ctrl+K) keeps a zoom set by hand; a Fill Window chosen since fills the next image."""
+    win = open_on(scans_project(tmp_path, [(512, 8192), (400, 6000), (512, 8192)]))
+    c = win.canvas
+    QTest.keyClick(c, Qt.Key.Key_K, CTRL)
+    assert win.act_keep_zoom.isChecked()
+    QTest.keyClick(c, Qt.Key.Key_9, CTRL)
+    settle()
+    next_image(win, qtbot)
+    assert filled(c)
+    QTest.keyClick(c, Qt.Key.Key_Equal, CTRL)
+    settle()
+    zoom = c.zoom
+    next_image(win, qtbot)
+    assert c.zoom == zoom and not filled(c)  # the zoom by hand kept

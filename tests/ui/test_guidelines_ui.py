@@ -193,3 +193,30 @@ def test_the_empty_guideline_text_is_whole_in_the_1366x768_dock(qtbot, tmp_path,
         assert not panel.browser.verticalScrollBar().isVisible()
     finally:
         close_window(win)
+
+
+def test_with_no_project_the_panel_says_so_in_one_line_not_an_empty_box(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    """With no project open (a first start, after Close Project) the panel showed an empty text box under a
+    dead Edit… button; it says in one grey line what it will show, as the other panels do, and shows the
+    category's guideline again once a project is open."""
+    from PySide6.QtTest import QTest
+
+    from tests.ui.conftest import open_main_window
+
+    panel = window.panels["guidelinesDock"]
+    assert panel.heading.isVisible() and panel.edit_button.isVisible()
+    QTest.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # File > Close Project
+    settle()
+    assert window.document is None
+    shown = [w for w in (panel.heading, panel.description, panel.browser, panel.edit_button, panel.empty)
+             if w.isVisible()]  # fmt: skip
+    assert shown == [panel.empty] and "No project open" in panel.empty.text()
+    one_line = panel.empty.fontMetrics().height()
+    assert panel.empty.heightForWidth(panel.empty.width()) <= min(panel.empty.height(), 1.5 * one_line)
+    first = open_main_window(qtbot)  # a first start says the same
+    try:
+        hint = first.panels["guidelinesDock"].empty
+        assert hint.isVisible() and "No project open" in hint.text()
+        assert not first.panels["guidelinesDock"].browser.isVisible()
+    finally:
+        first.close()

@@ -85,7 +85,8 @@ def test_esc_in_a_panel_or_tool_bar_gives_the_keys_back_to_the_canvas(qtbot, win
     doc = window.document
     set_zoom(window, 1.0)
     box = draw_box(window, 40, 30, 120, 90)
-    QTest.keyClick(window.canvas, Qt.Key.Key_V)
+    # the brush's width is in the tool options bar while the brush is in hand
+    QTest.keyClick(window.canvas, Qt.Key.Key_R if which == "brush size" else Qt.Key.Key_V)
     widget = panel_widget(window, which)
     assert widget is not None
     click_into(qtbot, widget)
@@ -144,6 +145,7 @@ def test_the_arrows_move_the_selection_in_every_tool(qtbot, window, tool) -> Non
 
 
 def test_enter_in_the_brush_size_sets_it_and_gives_the_keys_back(qtbot, window) -> None:
+    QTest.keyClick(window.canvas, Qt.Key.Key_R)  # the brush: the tool options bar shows its width
     width = window.findChild(QSpinBox, "brushWidth")
     click_into(qtbot, width)
     width.lineEdit().selectAll()

@@ -39,6 +39,7 @@ def restarted() -> None:
 
 def test_the_width_set_by_the_box_and_keys_comes_back_in_a_new_window(open_on, project_file) -> None:
     first = open_on(project_file)
+    QTest.keyClick(first.canvas, Qt.Key.Key_R)  # the brush: the bar shows its width
     box = width_box(first)
     QTest.mouseClick(box.lineEdit(), LEFT)
     box.lineEdit().selectAll()
@@ -75,14 +76,14 @@ def test_a_damaged_setting_gives_the_default_or_the_nearest_width(
 def test_the_wand_options_and_preserve_others_come_back_in_a_new_window(open_on, project_file) -> None:
     first = open_on(project_file)
     masks = first.masks_menu
+    QTest.keyClick(first.canvas, Qt.Key.Key_F)  # the wand: the bar shows its options
     box = first.findChild(QSpinBox, "wandTolerance")
     QTest.mouseClick(box.lineEdit(), LEFT)
     box.lineEdit().selectAll()
     QTest.keyClicks(box.lineEdit(), "40")
     QTest.keyClick(box.lineEdit(), Qt.Key.Key_Return)
-    toolbar = masks.toolbar
     for act in (masks.act_eight, masks.act_floating, masks.act_preserve):
-        QTest.mouseClick(toolbar.widgetForAction(act), LEFT)
+        QTest.mouseClick(masks.options_bar.button_for(act), LEFT)
     assert (OPTIONS.tolerance, OPTIONS.connectivity, OPTIONS.fixed_range, OPTIONS.preserve_others) == (
         40.0,
         8,

@@ -104,15 +104,16 @@ def test_toolbar_toggles_look_checked_and_say_their_state(qtbot, two_blocks) -> 
 
     win = two_blocks
     menu = win.masks_menu
-    toolbar = menu.toolbar
+    # the wand (its tool button): the tool options bar shows its three toggles
+    qtbot.mouseClick(win.toolbar.widgetForAction(win.tool_actions["fill"]), Qt.MouseButton.LeftButton)
     cases = [
         (menu.act_preserve, "Preserve others: off", "Preserve others: on", lambda: OPTIONS.preserve_others),
         (menu.act_eight, "Wand: 4-connected", "Wand: 8-connected", lambda: OPTIONS.connectivity == 8),
         (menu.act_floating, "Wand: fixed range", "Wand: floating range", lambda: not OPTIONS.fixed_range),
     ]
     for act, off_text, on_text, is_on in cases:
-        button = toolbar.widgetForAction(act)
-        assert button.isCheckable() and not button.isChecked() and not is_on()
+        button = menu.options_bar.button_for(act)
+        assert button.isVisible() and button.isCheckable() and not button.isChecked() and not is_on()
         assert button.text() == off_text
         off_look = button.grab().toImage()
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

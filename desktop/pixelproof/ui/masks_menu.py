@@ -1,10 +1,11 @@
-"""The Masks menu and toolbar: conversions (all undoable), the mask tools' options and the annotation display
-(opacity, outline-only, per-category visibility). The fill opacity and Outline only are saved with the
-window's view settings when it closes and come back in the next window (``save_settings`` /
-``restore_settings``, called by the main window beside its own); what is hidden stays per project and
-session, as View > Show Annotations: hidden at start-up, objects would go unseen. The mask tools' options
-(brush width, wand tolerance / 8-connectivity / floating range, Preserve others) are kept at each change
-(``tools.kept_options``), so the next window and the next session use them.
+"""The Masks menu and the tool options bar (``ui.tool_options``, shown per tool): conversions (all
+undoable), the mask tools' options and the annotation display (opacity, outline-only, per-category
+visibility). The fill opacity and Outline only are saved with the window's view settings when it closes
+and come back in the next window (``save_settings`` / ``restore_settings``, called by the main window
+beside its own); what is hidden stays per project and session, as View > Show Annotations: hidden at
+start-up, objects would go unseen. The mask tools' options (brush width, wand tolerance / 8-connectivity /
+floating range, Preserve others) are kept at each change (``tools.kept_options``), so the next window and
+the next session use them.
 
 Installed by the main window with ``MasksMenu(shell)`` (``ui.shell``); every edit here is a
 ``core.edits`` one pushed on the Document, like the tools'.
@@ -14,28 +15,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QLabel,
-    QMenu,
-    QMessageBox,
-    QSlider,
-    QSpinBox,
-    QToolBar,
-    QToolButton,
-)
+from PySide6.QtWidgets import QMenu, QMessageBox, QToolBar
 
 from pixelproof.core import edits, mask_edit
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, IdsExhausted
 from pixelproof.core.names import shown_name
-from pixelproof.core.paint import MAX_WIDTH
 from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.shortcuts import make_action, plain
+from pixelproof.ui.tool_options import ToolOptionsBar
 from pixelproof.ui.tools.kept_options import remember_options
 from pixelproof.ui.tools.paint_options import OPTIONS
 
@@ -130,56 +122,20 @@ class MasksMenu(QObject):
         return act
 
     def _make_toolbar(self) -> QToolBar:
-        tb = QToolBar("Mask tools", self.shell.widget)
-        tb.setObjectName("maskToolbar")
-        tb.addWidget(QLabel(" Brush "))
-        self.width_box = QSpinBox()
-        self.width_box.setObjectName("brushWidth")
-        self.width_box.setAccessibleName("Brush width")
-        self.width_box.setRange(1, MAX_WIDTH)
-        self.width_box.setSuffix(" px")
-        self.width_box.setToolTip(
-            "Brush width: a dot or a stroke is this many pixels across (2 px paints 2-px lines; an even "
-            "width is centred on the pixel corner nearest the pointer). [ / ] or Shift+wheel"
+        bar = ToolOptionsBar(
+            self.shell.widget,
+            {a.property("shortcut_id"): a for a in (self.act_preserve, self.act_eight, self.act_floating)},
+            self.act_outline_only,
+            self.categories_menu,
+            self.opacity,
+            self.set_opacity,
         )
-        self.width_box.valueChanged.connect(lambda v: OPTIONS.set(width=v))
-        tb.addWidget(self.width_box)
-        tb.addAction(self.act_preserve)
-        tb.addSeparator()
-        tb.addWidget(QLabel(" Wand tolerance "))
-        self.tolerance_box = QSpinBox()
-        self.tolerance_box.setObjectName("wandTolerance")
-        self.tolerance_box.setAccessibleName("Wand tolerance")
-        self.tolerance_box.setRange(0, 255)
-        self.tolerance_box.setToolTip(
-            "Largest difference per channel the wand accepts, in display levels (0-255 across the shown "
-            "window: on 16-bit and float images it follows the window / level)"
-        )
-        self.tolerance_box.valueChanged.connect(lambda v: OPTIONS.set(tolerance=float(v)))
-        tb.addWidget(self.tolerance_box)
-        tb.addActions([self.act_eight, self.act_floating])
-        tb.addSeparator()
-        tb.addWidget(QLabel(" Opacity "))
-        self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
-        self.opacity_slider.setObjectName("maskOpacity")
-        self.opacity_slider.setAccessibleName("Opacity")
-        self.opacity_slider.setRange(0, 100)
-        self.opacity_slider.setValue(self.opacity)
-        self.opacity_slider.setFixedWidth(110)
-        self.opacity_slider.setToolTip("Opacity of the fills of all annotations")
-        self.opacity_slider.valueChanged.connect(self.set_opacity)
-        tb.addWidget(self.opacity_slider)
-        self.outline_box = QCheckBox("Outline only")
-        self.outline_box.toggled.connect(self.act_outline_only.setChecked)
-        self.act_outline_only.toggled.connect(self.outline_box.setChecked)
-        tb.addWidget(self.outline_box)
-        button = QToolButton()
-        button.setText("Categories")
-        button.setToolTip("Show or hide the annotations of each category")
-        button.setMenu(self.categories_menu)
-        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        tb.addWidget(button)
-        return tb
+        self.options_bar = bar
+        self.width_box, self.tolerance_box = bar.width_box, bar.tolerance_box
+        self.opacity_slider, self.outline_box = bar.opacity_slider, bar.outline_box
+        canvas = self.shell.canvas
+        canvas.toolChanged.connect(lambda: bar.show_for(canvas.tool.name if canvas.tool is not None else ""))
+        return bar.toolbar
 
     def _show_options(self) -> None:
         """Widgets follow the shared options (changed by keys, wheel or another window)."""

@@ -120,7 +120,8 @@ class CanvasView(TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphic
         self._space_down = False
         # right drag = window / level; a right click: the objects' menu (``ui.object_menu``)
         self.window_drag = WindowDrag(self.set_window, self.objectMenuAsked.emit)
-        self._fitted = True  # refit on resize until the user zooms
+        self._fitted = True  # refit on resize until the user zooms or pans
+        self.zoom_mode = "fit"  # or "fill": how D / A show the next image ('': zoomed by hand; ``zoom_pan``)
         self._kept_window = KeptWindow()  # a window set by hand stays for the slices of its series
         physical_aspect().changed.connect(self.aspect_switched)  # View > Pixels at Physical Aspect
 
@@ -216,10 +217,12 @@ class CanvasView(TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphic
         self._on_selection()
         self.follow_aspect(rec.extra.get("pixel_spacing"), refit=False)  # its pixels' aspect, fitted below
         if keep:
+            mode = self.zoom_mode  # a Fill Window panned along stays the mode without Keep Zoom
             self.set_zoom(zoom)
             self.centerOn(center)
+            self.zoom_mode = mode
         else:
-            self.fit()
+            self.apply_zoom_mode()
         path = self.shown_path = doc.project.image_path(rec)
         cached = self.loader.request(
             image_id, path, self._reduce.get(Path(path)), expected_identity(rec.extra)
@@ -448,7 +451,7 @@ class CanvasView(TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphic
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._fitted:
-            self.fit()
+            self.apply_zoom_mode()
         self.pin_tags()
 
     def wheelEvent(self, event: QWheelEvent) -> None:

@@ -2,7 +2,12 @@
 zoom to an object with its surroundings, a pan by pixels; pixels that are not square drawn at their
 physical aspect (``aspect``: the zoom is the finer axis's). A part of ``CanvasView`` (as
 ``pixels.ShownPixels``), which gives what it uses (``hover``, ``items_by_id``, ``tags_changed``,
-``zoomChanged``, ``_fitted``, ``image_size``, ``document``, ``image_id``)."""
+``zoomChanged``, ``_fitted``, ``zoom_mode``, ``image_size``, ``document``, ``image_id``).
+
+The zoom mode the user chose, Fit (Ctrl+0) or Fill Window (Ctrl+9), is ``zoom_mode``: each image D / A open
+is shown that way, until a zoom by hand (the wheel, Ctrl+=, Ctrl+1) ends it ('': the image fitted, or kept
+at the same zoom and position with Keep Zoom When Changing Image). ``_fitted``: nothing moved since the mode
+was applied, so a resize applies it again."""
 
 from __future__ import annotations
 
@@ -40,7 +45,7 @@ class ZoomAndPan(StretchedScale):
         if not refit:
             return
         if self._fitted:
-            self.fit()
+            self.apply_zoom_mode()
         else:
             self._apply_zoom(zoom)
             self.centerOn(center)
@@ -57,7 +62,7 @@ class ZoomAndPan(StretchedScale):
         sx, sy = self.stretch
         self._apply_zoom(zoom_to_fit(self, r.width() * sx, r.height() * sy, margin=FIT_MARGIN))
         self.centerOn(r.center())
-        self._fitted = True
+        self._fitted, self.zoom_mode = True, "fit"
         stacking.rehover(self)  # another spot of the image under a pointer that rests
 
     def fill(self) -> None:
@@ -77,8 +82,15 @@ class ZoomAndPan(StretchedScale):
             keep_at(self, QPointF(r.left(), r.center().y()), QPoint(m, vp.center().y()))
         else:  # tall: its top end, centred across
             keep_at(self, QPointF(r.center().x(), r.top()), QPoint(vp.center().x(), m))
-        self._fitted = False
+        self._fitted, self.zoom_mode = True, "fill"
         stacking.rehover(self)
+
+    def apply_zoom_mode(self) -> None:
+        """The image filled (Fill Window chosen and no zoom by hand since), else fitted."""
+        if self.zoom_mode == "fill":
+            self.fill()
+        else:
+            self.fit()
 
     def zoom_to(self, area: QRectF) -> None:
         """Show ``area`` (scene) with its surroundings: it takes at most a third of the view, at most 400%
@@ -104,7 +116,7 @@ class ZoomAndPan(StretchedScale):
         before = self.mapToScene(anchor)
         self._apply_zoom(clamp_zoom(z))
         keep_at(self, before, anchor)
-        self._fitted = False
+        self._fitted, self.zoom_mode = False, ""
         stacking.rehover(self)
 
     def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:

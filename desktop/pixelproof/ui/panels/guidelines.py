@@ -27,6 +27,10 @@ from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel
 
 THUMB = 96  # example crops are shown at most this many pixels on their long side
+# the panel's one grey line when there is nothing to show
+NO_GUIDELINE = "No guideline yet. Edit… adds one (Markdown)."
+NO_PROJECT = "No project open: no guidelines to show."
+NO_CATEGORY = "Choose a category to see its guideline."
 
 
 def tooltip(name: str, info: dict) -> str:
@@ -79,7 +83,7 @@ class GuidelinesPanel(Panel):
         self.browser.anchorClicked.connect(open_web_link)
         # no guideline: one line of hint, not an empty text box (whose frame and margins did not fit the
         # ~75 px a 1366x768 screen leaves the dock, and it showed a scroll bar)
-        self.empty = QLabel("No guideline yet. Edit… adds one (Markdown).")
+        self.empty = QLabel(NO_GUIDELINE)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.empty.setStyleSheet("color: palette(placeholder-text); font-style: italic;")
@@ -131,13 +135,17 @@ class GuidelinesPanel(Panel):
                 item.widget().deleteLater()
         self._pixmaps = []
         self.examples_area.setVisible(bool(cat is not None and taxonomy.info(cat).get("examples")))
-        if cat is None:
-            self.heading.setText("<i>No category chosen</i>")
+        for part in (self.heading, self.description, self.edit_button):
+            part.setVisible(cat is not None)
+        if cat is None:  # one grey line that says why, not an empty text box under an unusable Edit…
+            self.heading.clear()
             self.description.clear()
             self.browser.clear()
-            self.browser.show()
-            self.empty.hide()
+            self.browser.hide()
+            self.empty.setText(NO_PROJECT if self.document is None else NO_CATEGORY)
+            self.empty.show()
             return
+        self.empty.setText(NO_GUIDELINE)
         info = taxonomy.info(cat)
         self.heading.setText(f"<b>{_escape(shown_name(cat.name))}</b>")
         self.description.setText(_escape(info.get("description", "")) or "<i>No description</i>")

@@ -1,0 +1,150 @@
+"""The tool options bar (the second tool bar row): the options of the tool in hand and nothing else, as an
+image editor's or CVAT's — the width for the brush and the eraser, the wand's tolerance, connectivity and
+range for the magic wand, Preserve others for both painting tools, a grey line for a tool without options
+— then, at the row's right end where they stay put, the annotation display (fill opacity, Outline only,
+Show Categories), which every tool needs. It follows the tool chosen by key, menu or tool button
+(``CanvasView.toolChanged``). Hiding an option here hides only its tool bar widget: its menu item and its
+key ([ / ], Masks > ...) keep working in every tool.
+
+Built by ``MasksMenu``, which owns the actions and the display state this bar shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QLabel,
+    QMenu,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
+
+from pixelproof.core.paint import MAX_WIDTH
+from pixelproof.ui.shortcuts import REGISTRY
+from pixelproof.ui.tools.paint_options import OPTIONS
+
+# which tools show which group of options
+WIDTH_TOOLS = ("brush", "eraser")
+WAND_TOOLS = ("fill",)
+PRESERVE_TOOLS = ("brush", "fill")  # the eraser takes pixels away: nothing of another object to keep
+# what a tool without options here says instead (its name and this)
+ELSEWHERE = {"assist": "model and settings in the Model panel"}
+
+
+class ToolOptionsBar:
+    """The "Tool options" tool bar of a main window (see the module's docstring)."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        toggles: dict[str, QAction],
+        outline_action: QAction,
+        categories_menu: QMenu,
+        opacity: int,
+        set_opacity: Callable[[int], None],
+    ) -> None:
+        tb = self.toolbar = QToolBar("Tool options", parent)
+        tb.setObjectName("maskToolbar")  # the name a saved window layout knows it by
+        # the width: brush and eraser
+        self.width_label = QLabel(" Brush ")
+        self.width_box = QSpinBox()
+        self.width_box.setObjectName("brushWidth")
+        self.width_box.setAccessibleName("Brush width")
+        self.width_box.setRange(1, MAX_WIDTH)
+        self.width_box.setSuffix(" px")
+        self.width_box.setToolTip(
+            "Brush width: a dot or a stroke is this many pixels across (2 px paints 2-px lines; an even "
+            "width is centred on the pixel corner nearest the pointer). [ / ] or Shift+wheel"
+        )
+        self.width_box.valueChanged.connect(lambda v: OPTIONS.set(width=v))
+        # the wand's
+        self.tolerance_box = QSpinBox()
+        self.tolerance_box.setObjectName("wandTolerance")
+        self.tolerance_box.setAccessibleName("Wand tolerance")
+        self.tolerance_box.setRange(0, 255)
+        self.tolerance_box.setToolTip(
+            "Largest difference per channel the wand accepts, in display levels (0-255 across the shown "
+            "window: on 16-bit and float images it follows the window / level)"
+        )
+        self.tolerance_box.valueChanged.connect(lambda v: OPTIONS.set(tolerance=float(v)))
+        # a tool without options says so (a bar that lost every widget looked broken)
+        self.hint = QLabel()
+        self.hint.setObjectName("toolOptionsHint")
+        self.hint.setStyleSheet("color: palette(placeholder-text);")
+        self._buttons = {id: _button(act) for id, act in toggles.items()}
+        add = tb.addWidget
+        self._groups: dict[str, list[QAction]] = {
+            "width": [add(self.width_label), add(self.width_box)],
+            "wand": [
+                add(QLabel(" Wand tolerance ")),
+                add(self.tolerance_box),
+                add(self._buttons["masks.wand_8"]),
+                add(self._buttons["masks.wand_floating"]),
+            ],
+            "preserve": [add(self._buttons["masks.preserve_others"])],
+            "hint": [add(self.hint)],
+        }
+        spacer = QWidget()  # the display controls at the right end: they do not move with the tool
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        add(spacer)
+        add(QLabel(" Opacity "))
+        self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
+        self.opacity_slider.setObjectName("maskOpacity")
+        self.opacity_slider.setAccessibleName("Opacity")
+        self.opacity_slider.setRange(0, 100)
+        self.opacity_slider.setValue(opacity)
+        self.opacity_slider.setFixedWidth(110)
+        self.opacity_slider.setToolTip("Opacity of the fills of all annotations")
+        self.opacity_slider.valueChanged.connect(set_opacity)
+        add(self.opacity_slider)
+        self.outline_box = QCheckBox("Outline only")
+        self.outline_box.toggled.connect(outline_action.setChecked)
+        outline_action.toggled.connect(self.outline_box.setChecked)
+        add(self.outline_box)
+        button = QToolButton()
+        button.setText("Categories")
+        button.setToolTip("Show or hide the annotations of each category")
+        button.setMenu(categories_menu)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        add(button)
+        self.tool = ""
+        self.show_for("")
+
+    def button_for(self, action: QAction) -> QToolButton:
+        """The bar's button of a toggle (Preserve others, the wand's two)."""
+        return self._buttons[action.property("shortcut_id")]
+
+    def show_for(self, tool: str) -> None:
+        """Show the options of ``tool`` (a tool's ``name``; '' for none) and hide the others'."""
+        self.tool = tool
+        shown = {
+            "width": tool in WIDTH_TOOLS,
+            "wand": tool in WAND_TOOLS,
+            "preserve": tool in PRESERVE_TOOLS,
+        }
+        shown["hint"] = bool(tool) and not any(shown.values())
+        self.width_label.setText(" Eraser " if tool == "eraser" else " Brush ")
+        if shown["hint"]:
+            name = REGISTRY.get(f"tool.{tool}").text.replace("&", "")  # "&Box": the menu's mnemonic
+            self.hint.setText(f" {name}: {ELSEWHERE.get(tool, 'no options')}")
+        for group, actions in self._groups.items():
+            for act in actions:
+                act.setVisible(shown[group])
+        self.toolbar.layout().activate()  # shown at once, not at the next event loop turn
+
+
+def _button(action: QAction) -> QToolButton:
+    """A tool bar button of ``action`` (its text says its state): hiding it leaves the action, its menu item
+    and its key as they are, where hiding the action would take them away."""
+    button = QToolButton()
+    button.setDefaultAction(action)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    return button
