@@ -26,6 +26,7 @@ import orjson
 from pixelproof.core.coco_dump import annotation_to_dict
 from pixelproof.core.merge_geometry import geometry_differs
 from pixelproof.core.merge_locks import keep_locked
+from pixelproof.core.merge_objects import Side, merge_by_object
 from pixelproof.core.model import IMAGE_STATES, Annotation, ImageRecord
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, is_consensus
 from pixelproof.core.split import copy_annotation
@@ -101,6 +102,7 @@ class ImageMerge:
     outdated: int | None = None  # versions joined a base's: its consensus no longer holds (None: not so);
     # how many of its pending consensus objects were dropped
     geometry: list[dict[str, Any]] = field(default_factory=list)  # ``merge_geometry.geometry_differs``
+    by_object: bool = False  # edited in several shards, merged object by object (``merge_objects``)
 
 
 def left_out_entry(
@@ -242,14 +244,30 @@ def _merge_versions(
             image = v.image if base is None else ref
             return ImageMerge(image, objects, v.status, [], conflicts, left_out, raters=v.raters or [])
     names = [shard_names[v.shard] for v, _ in side_by_side]
+    clashes: list[int] = []
+    if not overlap and base is not None and from_split_state(base, [v for v, _ in side_by_side]):
+        sides = [Side(shard_names[v.shard], annotators[v.shard], v.objects, k) for v, k in side_by_side]
+        by_object = merge_by_object(base.objects, [content_key(a, c) for a, c in base.objects], sides)
+        if by_object.objects is not None:  # the shards changed different objects: each change is taken
+            status = _status_set(usable, base) or base.status  # set in one shard, as dealt in the other
+            return ImageMerge(ref, by_object.objects, status, [], conflicts, left_out, by_object=True)
+        clashes = by_object.clashes
     if not overlap:
+        clash = (
+            f"; {'object' if len(clashes) == 1 else 'objects'} {', '.join(map(str, clashes))} changed in "
+            "two of them differently (or changed in one, deleted in another), so they cannot be merged "
+            "object by object"
+            if clashes
+            else ""
+        )
         conflicts.append(
             Conflict(
                 "edited_in_two_shards",
-                f"{file_name}: edited differently in {', '.join(names)} (not an overlap image); "
+                f"{file_name}: edited differently in {', '.join(names)} (not an overlap image){clash}; "
                 "every version is kept, tagged with its annotator, for review",
                 file_name,
                 names,
+                {"objects": clashes} if clashes else {},
             )
         )
     kept = {k for _, keys in side_by_side for k in keys}
@@ -260,6 +278,16 @@ def _merge_versions(
     status = min((v.status for v, _ in side_by_side), key=_status_rank, default=None)
     raters = list(dict.fromkeys(annotators[v.shard] or shard_names[v.shard] for v, _ in side_by_side))
     return ImageMerge(ref, objects, status, names, conflicts, left_out, raters=raters)
+
+
+def from_split_state(base: Version, versions: list[Version]) -> bool:
+    """Whether the base still holds what the split dealt each of ``versions`` (each records it: an
+    ``at_split``): the state the annotators started from is known, so their edits can be merged object by
+    object (``merge_objects``). A copy that records no split, a split's of an earlier PixelProof, or a base
+    the lead changed since cannot tell what each annotator changed."""
+    return all(
+        v.at_split is not None and image_fingerprint(v.as_split(base.objects)) == v.at_split for v in versions
+    )
 
 
 def _status_set(versions: list[Version], base: Version) -> str | None:
