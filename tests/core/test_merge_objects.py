@@ -56,6 +56,10 @@ def test_two_shards_changing_different_objects_merge_object_by_object(tmp_path: 
     assert result.stats["merged_by_object"] == 1 and result.stats["edited_in_two_shards"] == 0
     for i in set(base.images) - {IMAGE}:  # the other images are as they were
         assert _by_id(merged, i) == _by_id(base, i)
+    # the same shards merged again into the merged project: it holds their work already, nothing changes
+    again = _merge(shards, merged)
+    assert again.conflicts == [] and again.left_out == []
+    assert dumps_project(again.project) == dumps_project(merged)
 
     # no known base: without --into, or a base the lead changed since the split: both versions side by side
     alone = _merge(shards, None)

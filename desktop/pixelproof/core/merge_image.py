@@ -26,7 +26,7 @@ import orjson
 from pixelproof.core.coco_dump import annotation_to_dict
 from pixelproof.core.merge_geometry import geometry_differs
 from pixelproof.core.merge_locks import keep_locked
-from pixelproof.core.merge_objects import Side, merge_by_object
+from pixelproof.core.merge_objects import Side, dealt_out, merge_by_object
 from pixelproof.core.model import IMAGE_STATES, Annotation, ImageRecord
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, is_consensus
 from pixelproof.core.split import copy_annotation
@@ -252,6 +252,10 @@ def _merge_versions(
             status = _status_set(usable, base) or base.status  # set in one shard, as dealt in the other
             return ImageMerge(ref, by_object.objects, status, [], conflicts, left_out, by_object=True)
         clashes = by_object.clashes
+    elif not overlap and base is not None and _merged_before(base, side_by_side, shard_names, annotators):
+        status = _status_set(usable, base) or base.status  # these shards, merged object by object before
+        objects = [(copy_annotation(a), c, True) for a, c in base.objects]
+        return ImageMerge(ref, objects, status, [], conflicts, left_out, raters=base.raters or [])
     if not overlap:
         clash = (
             f"; {'object' if len(clashes) == 1 else 'objects'} {', '.join(map(str, clashes))} changed in "
@@ -288,6 +292,26 @@ def from_split_state(base: Version, versions: list[Version]) -> bool:
     return all(
         v.at_split is not None and image_fingerprint(v.as_split(base.objects)) == v.at_split for v in versions
     )
+
+
+def _merged_before(
+    base: Version,
+    side_by_side: list[tuple[Version, list[bytes]]],
+    shard_names: list[str],
+    annotators: list[str | None],
+) -> bool:
+    """Whether the base holds these versions merged object by object already (the same shards merged
+    again): a state dealt out worked back from them (``merge_objects.dealt_out``) matches every shard's
+    ``at_split`` and merges them into just what the base holds. Else they would be a conflict now."""
+    if any(v.at_split is None for v, _ in side_by_side):
+        return False
+    sides = [Side(shard_names[v.shard], annotators[v.shard], v.objects, k) for v, k in side_by_side]
+    held = [content_key(a, c) for a, c in base.objects]
+    guess = dealt_out(base.objects, held, sides, content_key)
+    if guess is None or any(image_fingerprint(v.as_split(guess)) != v.at_split for v, _ in side_by_side):
+        return False
+    again = merge_by_object(guess, [content_key(a, c) for a, c in guess], sides).objects
+    return again is not None and Counter(content_key(a, c) for a, c, _ in again) == Counter(held)
 
 
 def _status_set(versions: list[Version], base: Version) -> str | None:

@@ -16,6 +16,7 @@ the shards were given, so the same shards merge to the same bytes in any order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pixelproof.core.model import Annotation
@@ -94,3 +95,42 @@ def merge_by_object(
     for side, mine in zip(sides, theirs, strict=True):
         objects += [(_stamped(a, side.annotator), c, False) for i, (a, c, _) in mine.items() if i not in base]
     return ObjectMerge(objects, [])
+
+
+def dealt_out(
+    base_objects: list[tuple[Annotation, str]],
+    base_keys: list[bytes],
+    sides: list[Side],
+    key: Callable[[Annotation, str], bytes],
+) -> list[tuple[Annotation, str]] | None:
+    """What the split dealt out, worked back from a base that merged ``sides`` object by object before
+    (the same shards merged again) and from the sides: per object, the side's that the base does not hold
+    as changed by it; one the base holds as every side does, unchanged; one the base lacks, the sides'
+    that kept it (another deleted it). A guess (None: it cannot be one), to be checked by the caller
+    against each shard's ``at_split`` and by merging again (``key``: ``merge_image.content_key``)."""
+    base = _by_id(base_objects, base_keys)
+    theirs = [_by_id(s.objects, s.keys) for s in sides]
+    if len(base) != len(base_objects) or any(
+        len(t) != len(s.objects) for t, s in zip(theirs, sides, strict=True)
+    ):
+        return None
+    out: list[tuple[Annotation, str]] = []
+    for i in dict.fromkeys([*base, *(i for t in theirs for i in t)]):
+        held = [(s, t[i]) for s, t in zip(sides, theirs, strict=True) if i in t]
+        if not held:  # the base holds an object no shard has: the lead's, since the split
+            return None
+        if i not in base:  # deleted in one shard, kept in the others
+            if len({k for _, (_, _, k) in held}) != 1:
+                return None
+            out.append(held[0][1][:2])
+            continue
+        now = base[i][2]
+        old = [h for s, h in held if h[2] != now and key(_stamped(h[0], s.annotator), h[1]) != now]
+        if len({k for _, _, k in old}) > 1:
+            return None
+        if old:  # the base holds another shard's change of it
+            out.append(old[0][:2])
+        elif any(k == now for _, (_, _, k) in held):  # left alone
+            out.append(base[i][:2])
+        # else added in a shard (or changed alike in every one: the check tells)
+    return out
