@@ -3,7 +3,9 @@ the base and in each shard, so any worker can compute it (``merge.merge_shards``
 
 Versions equal to each other (or to the base) merge trivially; one edited version wins. When several
 versions differ, every version is kept, each object tagged with its annotator (``pixelproof.annotator``)
-until a consensus is accepted: a conflict (``edited_in_two_shards``) but on an overlap image. On an overlap
+until a consensus is accepted: a conflict (``edited_in_two_shards``) but on an overlap image - unless the
+base holds what the split dealt out and the shards changed different objects: merged object by object
+(``merge_objects``). On an overlap
 image every version is kept so, equal or empty ones too (each is a rating), and
 ``pixelproof.overlap_annotators`` lists the annotators whose versions it holds; with a manifest naming it,
 one annotator's version alone is kept tagged too, for the next shards to join. A base that holds versions
