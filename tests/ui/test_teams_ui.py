@@ -433,6 +433,21 @@ def test_the_merge_report_says_one_overlap_image_in_the_singular(qtbot) -> None:
     assert "1 honeypot left out; <b>1 conflict</b>." in text
 
 
+def test_the_merge_report_says_how_many_images_merged_object_by_object(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel
+
+    from pixelproof.ui.teams import ConflictDialog
+
+    stats = {"shards": 4, "images": 9, "annotations": 20, "overlap_images": 0, "honeypots_left_out": 0}
+    dialog = ConflictDialog({"stats": {**stats, "merged_by_object": 3, "conflicts": 0}, "conflicts": []})
+    qtbot.addWidget(dialog)
+    text = dialog.findChild(QLabel).text()
+    assert (
+        "keep each annotator's version; 3 images edited in two shards merged object by object; 0 honeypots"
+        in text
+    )
+
+
 def left_out_shards(window, project_file: Path) -> tuple[list[Path], Annotation]:  # type: ignore[no-untyped-def]
     """Shards whose merge leaves an object out: the lead draws a box (returned) on an image after the split,
     and its annotator changes the image too, so the merge keeps the annotator's version."""

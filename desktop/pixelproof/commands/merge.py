@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.merge_checks import MergeError, check_distinct, check_lineage, check_split
     from pixelproof.core.merge_decisions import dropped_text
     from pixelproof.core.merge_geometry import geometry_lines
-    from pixelproof.core.merge_lines import conflicts_side_by_side, left_out_report_path
+    from pixelproof.core.merge_lines import conflicts_side_by_side, left_out_report_path, merged_by_object
 
     batch = batch_options(args)
     if refuse_outputs(args.output, projects=True) or refuse_outputs(args.report):
@@ -153,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
         f"{plural(s['categories'], 'category')} from {plural(s['shards'], 'shard')}; "
         f"{plural(s['overlap_images'], 'overlap image')} kept side by side, "
         + (f"{two}, " if (two := conflicts_side_by_side(s)) else "")
+        + (f"{joined}, " if (joined := merged_by_object(s)) else "")
         + f"{plural(s['honeypots_left_out'], 'honeypot')} left out, {plural(s['conflicts'], 'conflict')}"
     )
     for old, new, who in result.renamed_files:

@@ -444,6 +444,7 @@ def _assemble(
     left_out: list[dict[str, Any]] = []
     overlap_images: dict[str, list[str]] = {}
     edited_in_two = 0
+    by_object = 0  # images edited in several shards, merged object by object (``merge_objects``)
     renumbered_copies = 0
     status_map: dict[str, str] = {}
     time_map: dict[str, dict[str, float]] = {}
@@ -469,6 +470,7 @@ def _assemble(
             edited_in_two += 1  # versions side by side for a conflict: no overlap image of the split
         elif m.tagged:
             overlap_images[im.file_name] = m.tagged
+        by_object += m.by_object
         if m.raters:
             raters_map[str(iid)] = m.raters
         if m.outdated is not None:
@@ -518,6 +520,7 @@ def _assemble(
         "categories": len(project.categories),
         "overlap_images": len(overlap_images),
         "edited_in_two_shards": edited_in_two,
+        "merged_by_object": by_object,
         "renumbered_overlap_copies": renumbered_copies,
         "outdated_consensus_objects": dropped,
         "honeypots_left_out": len(left_hp),

@@ -3,7 +3,9 @@ the base and in each shard, so any worker can compute it (``merge.merge_shards``
 
 Versions equal to each other (or to the base) merge trivially; one edited version wins. When several
 versions differ, every version is kept, each object tagged with its annotator (``pixelproof.annotator``)
-until a consensus is accepted: a conflict (``edited_in_two_shards``) but on an overlap image. On an overlap
+until a consensus is accepted: a conflict (``edited_in_two_shards``) but on an overlap image - unless the
+base holds what the split dealt out and the shards changed different objects: merged object by object
+(``merge_objects``). On an overlap
 image every version is kept so, equal or empty ones too (each is a rating), and
 ``pixelproof.overlap_annotators`` lists the annotators whose versions it holds; with a manifest naming it,
 one annotator's version alone is kept tagged too, for the next shards to join. A base that holds versions
@@ -26,6 +28,7 @@ import orjson
 from pixelproof.core.coco_dump import annotation_to_dict
 from pixelproof.core.merge_geometry import geometry_differs
 from pixelproof.core.merge_locks import keep_locked
+from pixelproof.core.merge_objects import Side, dealt_out, merge_by_object
 from pixelproof.core.model import IMAGE_STATES, Annotation, ImageRecord
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, is_consensus
 from pixelproof.core.split import copy_annotation
@@ -101,6 +104,7 @@ class ImageMerge:
     outdated: int | None = None  # versions joined a base's: its consensus no longer holds (None: not so);
     # how many of its pending consensus objects were dropped
     geometry: list[dict[str, Any]] = field(default_factory=list)  # ``merge_geometry.geometry_differs``
+    by_object: bool = False  # edited in several shards, merged object by object (``merge_objects``)
 
 
 def left_out_entry(
@@ -242,14 +246,34 @@ def _merge_versions(
             image = v.image if base is None else ref
             return ImageMerge(image, objects, v.status, [], conflicts, left_out, raters=v.raters or [])
     names = [shard_names[v.shard] for v, _ in side_by_side]
+    clashes: list[int] = []
+    if not overlap and base is not None and from_split_state(base, [v for v, _ in side_by_side]):
+        sides = [Side(shard_names[v.shard], annotators[v.shard], v.objects, k) for v, k in side_by_side]
+        by_object = merge_by_object(base.objects, [content_key(a, c) for a, c in base.objects], sides)
+        if by_object.objects is not None:  # the shards changed different objects: each change is taken
+            status = _status_set(usable, base) or base.status  # set in one shard, as dealt in the other
+            return ImageMerge(ref, by_object.objects, status, [], conflicts, left_out, by_object=True)
+        clashes = by_object.clashes
+    elif not overlap and base is not None and _merged_before(base, side_by_side, shard_names, annotators):
+        status = _status_set(usable, base) or base.status  # these shards, merged object by object before
+        objects = [(copy_annotation(a), c, True) for a, c in base.objects]
+        return ImageMerge(ref, objects, status, [], conflicts, left_out, raters=base.raters or [])
     if not overlap:
+        clash = (
+            f"; {'object' if len(clashes) == 1 else 'objects'} {', '.join(map(str, clashes))} changed in "
+            "two of them differently (or changed in one, deleted in another), so they cannot be merged "
+            "object by object"
+            if clashes
+            else ""
+        )
         conflicts.append(
             Conflict(
                 "edited_in_two_shards",
-                f"{file_name}: edited differently in {', '.join(names)} (not an overlap image); "
+                f"{file_name}: edited differently in {', '.join(names)} (not an overlap image){clash}; "
                 "every version is kept, tagged with its annotator, for review",
                 file_name,
                 names,
+                {"objects": clashes} if clashes else {},
             )
         )
     kept = {k for _, keys in side_by_side for k in keys}
@@ -260,6 +284,36 @@ def _merge_versions(
     status = min((v.status for v, _ in side_by_side), key=_status_rank, default=None)
     raters = list(dict.fromkeys(annotators[v.shard] or shard_names[v.shard] for v, _ in side_by_side))
     return ImageMerge(ref, objects, status, names, conflicts, left_out, raters=raters)
+
+
+def from_split_state(base: Version, versions: list[Version]) -> bool:
+    """Whether the base still holds what the split dealt each of ``versions`` (each records it: an
+    ``at_split``): the state the annotators started from is known, so their edits can be merged object by
+    object (``merge_objects``). A copy that records no split, a split's of an earlier PixelProof, or a base
+    the lead changed since cannot tell what each annotator changed."""
+    return all(
+        v.at_split is not None and image_fingerprint(v.as_split(base.objects)) == v.at_split for v in versions
+    )
+
+
+def _merged_before(
+    base: Version,
+    side_by_side: list[tuple[Version, list[bytes]]],
+    shard_names: list[str],
+    annotators: list[str | None],
+) -> bool:
+    """Whether the base holds these versions merged object by object already (the same shards merged
+    again): a state dealt out worked back from them (``merge_objects.dealt_out``) matches every shard's
+    ``at_split`` and merges them into just what the base holds. Else they would be a conflict now."""
+    if any(v.at_split is None for v, _ in side_by_side):
+        return False
+    sides = [Side(shard_names[v.shard], annotators[v.shard], v.objects, k) for v, k in side_by_side]
+    held = [content_key(a, c) for a, c in base.objects]
+    guess = dealt_out(base.objects, held, sides, content_key)
+    if guess is None or any(image_fingerprint(v.as_split(guess)) != v.at_split for v, _ in side_by_side):
+        return False
+    again = merge_by_object(guess, [content_key(a, c) for a, c in guess], sides).objects
+    return again is not None and Counter(content_key(a, c) for a, c, _ in again) == Counter(held)
 
 
 def _status_set(versions: list[Version], base: Version) -> str | None:

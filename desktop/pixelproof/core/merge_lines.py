@@ -84,3 +84,12 @@ def conflicts_side_by_side(stats: dict[str, Any]) -> str:
     if not isinstance(n, int) or n <= 0:
         return ""
     return f"{plural(n, 'image')} edited in two shards (not an overlap image) kept side by side, a conflict"
+
+
+def merged_by_object(stats: dict[str, Any]) -> str:
+    """The images several shards edited that merged object by object (``merge_objects``: each changed
+    other objects), in words, or "" (the CLI prints it, the app's report shows it)."""
+    n = stats.get("merged_by_object", 0)
+    if not isinstance(n, int) or n <= 0:
+        return ""
+    return f"{plural(n, 'image')} edited in two shards merged object by object"

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.merge_decisions import dropped_text
-from pixelproof.core.merge_lines import conflicts_side_by_side
+from pixelproof.core.merge_lines import conflicts_side_by_side, merged_by_object
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.fitted_table import ContentColumns
@@ -61,6 +61,7 @@ class ConflictDialog(QDialog):
             f"{plural(s['annotations'], 'object')}; {plural(s['overlap_images'], 'overlap image')} "
             f"{'keeps' if s['overlap_images'] == 1 else 'keep'} each annotator's version; "
             + (f"{two}; " if (two := conflicts_side_by_side(s)) else "")
+            + (f"{joined}; " if (joined := merged_by_object(s)) else "")
             + f"{plural(s['honeypots_left_out'], 'honeypot')} left out; "
             f"<b>{plural(s['conflicts'], 'conflict')}</b>."
             + (f" {dropped}." if (dropped := dropped_text(s.get("dismissed_dropped", 0))) else "")
