@@ -18,6 +18,7 @@ from pixelproof.core.coco_rules import read_annotations
 from pixelproof.core.geometry import clip_box
 from pixelproof.core.labels import SKIPPED_OVERLAPPING
 from pixelproof.core.limits import RLE_ORIGIN
+from pixelproof.core.lint.prediction_checks import image_names, misread
 from pixelproof.core.model import Annotation, Project
 
 
@@ -35,17 +36,29 @@ def parse_predictions(
     """COCO results -> predictions per image, plus one located problem per entry left out.
 
     Entries are validated like project annotations (same reader); an entry without a finite ``score``
-    in 0..1, or with an image or category the project lacks, is left out and reported.
+    in 0..1, or with an image or category the project lacks, is left out and reported. An image may be
+    given by its file name, base name or stem. A file whose boxes or class ids are written another way
+    (``prediction_checks.misread``) is refused: ``PredictionsError``.
     """
     if not isinstance(items, list):
         raise PredictionsError([f"{where}: expected a list of COCO results, got {type(items).__name__}"])
     problems: list[str] = []
     usable: list[dict] = []
     positions: list[int] = []
+    names: dict[str, int] | None = None
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             problems.append(f"{where}[{i}]: expected an object, got {type(item).__name__}")
             continue
+        if isinstance(name := item.get("image_id"), str):  # a file name or stem (Ultralytics' on a dataset)
+            names = image_names(project) if names is None else names
+            if name not in names:
+                problems.append(
+                    f"{where}[{i}].image_id: {name!r} is neither an image id nor the file name of one "
+                    "image of the project"
+                )
+                continue
+            item = {**item, "image_id": names[name]}
         score = item.get("score")
         if isinstance(score, bool) or not isinstance(score, int | float) or not (0.0 <= float(score) <= 1.0):
             problems.append(f"{where}[{i}].score: expected a number in 0..1, got {score!r}")
@@ -78,6 +91,8 @@ def parse_predictions(
             )
             continue
         out[ann.image_id].append(ann)
+    if reason := misread(out, project, where):
+        raise PredictionsError([reason])
     return out, problems
 
 
