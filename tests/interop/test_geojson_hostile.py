@@ -258,3 +258,14 @@ def test_a_class_only_refused_objects_had_is_not_made(tmp_path: Path) -> None:
     assert sorted(cats) == ["Tumor", "Unclassified"]  # the first square has no class
     assert cats["Tumor"].color == "#c80000"
     assert len(result.project.annotations) == 2
+
+
+def test_collections_in_a_list_are_read_each_feature_at_its_place(tmp_path: Path) -> None:
+    """``json.dump([collection])`` (a script's export of one slide, or of several collections) read its
+    collection as a Feature without a geometry: nothing read, ``[0].geometry: expected a geometry``."""
+    bad = {"type": "Feature", "geometry": None, "properties": {}}
+    second = {"type": "FeatureCollection", "features": [_feature(SQUARE), bad]}
+    problems, objects = _read(tmp_path, json.dumps([json.loads(_collection()), second]))
+    assert len(objects) == 2
+    at = "[1].features[1].geometry"
+    assert problems == [f"{tmp_path / 'slide.geojson'}: {at}: expected a geometry object, got None; skipped"]

@@ -1,18 +1,19 @@
 """QuPath GeoJSON: one file per image, ``<image stem>.geojson``, as QuPath's "Export as GeoJSON" and its
 scripts (``exportObjectsToGeoJson``) write it.
 
-A file holds a FeatureCollection, a bare list of Features (QuPath 0.2 and ``exportObjectsToGeoJson``
-without ``"FEATURE_COLLECTION"``), a single Feature or a bare geometry. Coordinates are pixels of the
-full-resolution image, origin at the top-left corner of its top-left pixel: PixelProof's own convention, so
-they are used as they are. A Polygon or MultiPolygon is one object: an axis-aligned rectangle (QuPath's
-rectangle tool) a box, rings without holes COCO polygons, rings with holes a mask (each part its outer ring
-minus its own holes, so an island inside a hole stays). Points and lines enclose no area: skipped and
-reported by type and place. The classification (0.4's ``{"name", "color": [r, g, b]}``, ``"names"`` of a
-derived class joined as QuPath shows them, 0.2's packed ``colorRGB``) is the category and its colour;
-unclassified objects go to ``Unclassified`` (QuPath's word for them), ``Ignore*`` (QuPath's class for
-regions to ignore) is a void category. QuPath's own fields (id, objectType, name, isLocked, colour,
-measurements, metadata) are kept in the object's ``qupath`` extras, so the writer gives them back. A file
-of ``geojson_stream.STREAM_BYTES`` (64 MB) or more, a whole slide's cells, is read a feature at a time.
+A file holds a FeatureCollection, a bare list of Features (QuPath 0.2 and ``exportObjectsToGeoJson`` without
+``"FEATURE_COLLECTION"``; a list of FeatureCollections too), a single Feature or a bare geometry.
+Coordinates are pixels of the full-resolution image, origin at the top-left corner of its top-left pixel:
+PixelProof's own convention, so they are used as they are. A Polygon or MultiPolygon is one object: an
+axis-aligned rectangle (QuPath's rectangle tool) a box, rings without holes COCO polygons, rings with holes
+a mask (each part its outer ring minus its own holes, so an island inside a hole stays). Points and lines
+enclose no area: skipped and reported by type and place. The classification (0.4's ``{"name", "color":
+[r, g, b]}``, ``"names"`` of a derived class joined as QuPath shows them, 0.2's packed ``colorRGB``) is the
+category and its colour; unclassified objects go to ``Unclassified`` (QuPath's word for them), ``Ignore*``
+(QuPath's class for regions to ignore) is a void category. QuPath's own fields (id, objectType, name,
+isLocked, colour, measurements, metadata) are kept in the object's ``qupath`` extras, so the writer gives
+them back. A file of ``geojson_stream.STREAM_BYTES`` (64 MB) or more, a whole slide's cells, is read a
+feature at a time.
 """
 
 from __future__ import annotations
@@ -298,6 +299,11 @@ class _FileReading:
                 f"{where}: expected a Feature object, got {short_repr(feature)}; skipped",
                 "invalid",
             )
+            return
+        members = feature.get("features")
+        if feature.get("type") == "FeatureCollection" and isinstance(members, list):
+            for k, member in enumerate(members):  # a list of collections (json.dump([collection])): read
+                self.feature(member, f"{where}.features[{k}]")  # each's features, at their place
             return
         props = feature.get("properties")
         if props is None:
