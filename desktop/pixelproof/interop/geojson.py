@@ -291,6 +291,8 @@ class _FileReading:
         self.nuclei_kept = 0
         self.ids: set[str] = set()
         self.off_plane: dict[str, int] = {}  # "z=3, t=0" -> features read from that plane of QuPath's
+        self.added = self.outside = 0  # objects read, and those wholly off the image (another slide's?)
+        self.outside_at: list[str] = []  # the first few of them
 
     def feature(self, feature: Any, where: str) -> None:
         if not isinstance(feature, dict):
@@ -355,6 +357,11 @@ class _FileReading:
             else:
                 added = add_object(parts, self.image, cat.id, fields, where, self.build, self.report)
             geojson_cells.mark_imported(added, self.image)
+            self.added += 1
+            if _off_image(added.bbox, self.image):
+                self.outside += 1
+                if len(self.outside_at) < 3:
+                    self.outside_at.append(where.removeprefix(f"{self.file}: "))
             if geojson_plane.off_first(plane):
                 text = geojson_plane.plane_text(plane)  # type: ignore[arg-type]
                 self.off_plane[text] = self.off_plane.get(text, 0) + 1
@@ -435,6 +442,13 @@ class _FileReading:
                 for kind, p in sorted(self.no_area.items())
             )
             self.report(f"{self.file}: skipped geometries that enclose no area: {counts}")
+        if self.outside:
+            image, first = self.image, ", ".join(self.outside_at) + (", ..." if self.outside > 3 else "")
+            self.report(
+                f"{self.file}: {self.outside:,} of {plural(self.added, 'object', thousands=True)} lie wholly "
+                f"outside its image {image.file_name} ({image.width}x{image.height} px): {first}; "
+                "is it the export of another slide? Kept; the problem finder's out_of_bounds names each"
+            )
         if self.off_plane:
             self.report(geojson_plane.off_plane_note(self.file, self.image.file_name, self.off_plane))
         if self.nuclei_kept:
@@ -443,6 +457,12 @@ class _FileReading:
                 "boundary is read, its nucleusGeometry "
                 "kept to write back to QuPath (--cell-shape nucleus reads the nuclei instead)"
             )
+
+
+def _off_image(bbox: list[float], image: ImageRecord) -> bool:
+    """Whether a box [x, y, w, h] has no point inside the image (touching its edge from outside is off)."""
+    x, y, w, h = bbox
+    return x >= image.width or y >= image.height or x + w <= 0 or y + h <= 0
 
 
 def _classification(value: Any, where: str) -> tuple[str, str | None, bool]:
