@@ -7,7 +7,7 @@ import pytest
 
 from pixelproof.core import masks
 from pixelproof.core.coco import dumps_project
-from pixelproof.core.lint import LintOptions, lint_project, parse_rules
+from pixelproof.core.lint import LintOptions, lint_project, parse_rules, shapes
 from pixelproof.core.lint.apply import FixError, fix_edit
 from pixelproof.core.lint.fixes import describe, fingerprint
 from pixelproof.core.lint.shapes import mask_pieces, polygon_defect, self_intersects
@@ -581,3 +581,49 @@ def test_a_fix_applied_twice_is_refused_the_second_time() -> None:
     assert len(p.annotations) == 2
     with pytest.raises(FixError, match="already"):
         fix_edit(p, add)  # a second identical object would be a duplicate
+
+
+def _star(rng: np.random.Generator, n: int) -> np.ndarray:
+    """A simple ring of n vertices (sorted angles, random radii): no edge crosses another."""
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False) + rng.uniform(0, 0.1 / n, n)
+    r = rng.uniform(90, 100, n)
+    return np.stack([200 + r * np.cos(t), 200 + r * np.sin(t)], axis=1)
+
+
+def test_a_long_rings_sweep_finds_what_testing_every_pair_finds() -> None:
+    rng = np.random.default_rng(7)
+    found = []
+    for k in range(12):
+        ring = _star(rng, 1100 + k)
+        if k % 3:  # swap a few vertices: some of these rings cross themselves, some still do not
+            for _ in range(k % 4):
+                i, j = rng.integers(0, len(ring), 2)
+                ring[[i, j]] = ring[[j, i]]
+        if k == 11:  # touching itself at one vertex, no crossing
+            ring[600] = ring[10]
+        a, b = ring, np.roll(ring, -1, axis=0)
+        ii, jj = shapes._edge_pairs(len(ring))
+        every_pair = shapes._pairs_meet(a, b, b - a, np.minimum(a, b), np.maximum(a, b), ii, jj)
+        assert self_intersects(ring) == every_pair
+        found.append(every_pair)
+    assert any(found) and not all(found)
+
+
+def test_a_slide_regions_million_vertices_are_not_paired_every_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A QuPath annotation of 2,000,000 vertices took 23 GB and minutes (the OOM killer ended lint):
+    every edge was paired with every other. The sweep pairs an edge only with the edges its x range meets."""
+    n = 20_000
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    ring = np.stack([2000 + 1500 * np.cos(t), 2000 + 1500 * np.sin(t)], axis=1)
+    tested = []
+    pairs_meet = shapes._pairs_meet
+
+    def counted(a, b, d, lo, hi, ii, jj):  # type: ignore[no-untyped-def]
+        tested.append(len(ii))
+        assert sum(tested) <= 20 * n, "paired far more edges than overlap"
+        return pairs_meet(a, b, d, lo, hi, ii, jj)
+
+    monkeypatch.setattr(shapes, "_pairs_meet", counted)
+    assert not self_intersects(ring)
+    ring[[100, 12_000]] = ring[[12_000, 100]]
+    assert self_intersects(ring)

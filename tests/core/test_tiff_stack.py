@@ -239,6 +239,28 @@ def test_a_file_of_several_images_lists_the_first_and_says_so(tmp_path: Path) ->
     assert any("plate.ome.tif: 2 images (series); the planes of the first are listed" in s for s in skipped)
 
 
+def test_an_ome_tiff_of_several_slide_scenes_lists_the_first_and_says_so(tmp_path: Path) -> None:
+    """A slide converted from CZI or VSI: one OME Image a scene, each a tiled pyramid. Its first scene was
+    listed without a word (the note was a stack's), the other tissue sections never labelled; a plain
+    pyramid's reduced levels, which tifffile also lists as series, are no images."""
+    rgb = np.full((256, 384, 3), 120, np.uint8)
+    with tifffile.TiffWriter(tmp_path / "scenes.ome.tif", ome=True) as tw:
+        for scene in (rgb, rgb[:200, :300]):
+            tw.write(scene, tile=(128, 128), photometric="rgb", subifds=1, metadata={"axes": "YXS"})
+            tw.write(scene[::2, ::2], tile=(128, 128), photometric="rgb", subfiletype=1)
+    with tifffile.TiffWriter(tmp_path / "levels.tif") as tw:  # its levels as plain pages: 2 series
+        tw.write(rgb, tile=(128, 128), photometric="rgb")
+        tw.write(rgb[::2, ::2], tile=(128, 128), photometric="rgb", subfiletype=1)
+    entries, skipped = scan(tmp_path)
+    assert list(entries) == ["levels.tif", "scenes.ome.tif"]
+    assert [s.split(": ", 1)[1] for s in skipped] == [
+        "2 images (OME series: a slide's scenes, its label or macro); the first (384x256) is listed, the "
+        "others not (QuPath opens each as an image of its own: to label one, write it to a file of its own, "
+        "as bfconvert -series N does)"
+    ]
+    assert skipped[0].startswith(str(tmp_path / "scenes.ome.tif"))
+
+
 def test_an_ome_stack_declaring_millions_of_planes_is_refused_before_tifffile_lists_them(
     tmp_path: Path, monkeypatch
 ) -> None:

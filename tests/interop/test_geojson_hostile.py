@@ -258,3 +258,36 @@ def test_a_class_only_refused_objects_had_is_not_made(tmp_path: Path) -> None:
     assert sorted(cats) == ["Tumor", "Unclassified"]  # the first square has no class
     assert cats["Tumor"].color == "#c80000"
     assert len(result.project.annotations) == 2
+
+
+def test_collections_in_a_list_are_read_each_feature_at_its_place(tmp_path: Path) -> None:
+    """``json.dump([collection])`` (a script's export of one slide, or of several collections) read its
+    collection as a Feature without a geometry: nothing read, ``[0].geometry: expected a geometry``."""
+    bad = {"type": "Feature", "geometry": None, "properties": {}}
+    second = {"type": "FeatureCollection", "features": [_feature(SQUARE), bad]}
+    problems, objects = _read(tmp_path, json.dumps([json.loads(_collection()), second]))
+    assert len(objects) == 2
+    at = "[1].features[1].geometry"
+    assert problems == [f"{tmp_path / 'slide.geojson'}: {at}: expected a geometry object, got None; skipped"]
+
+
+def test_objects_wholly_off_the_image_are_counted_in_one_line(tmp_path: Path) -> None:
+    """A 40 x 30 image's export holding cells at x 100+ (another slide's, matched by its name) was read
+    without a word: each object lay off the image, seen only as blank objects in the app."""
+    away = [_feature([[[x, 5], [x + 8, 5], [x + 4, 12], [x, 5]]]) for x in (100, 200, 300, 400)]
+    edge = _feature([[[40, 0], [48, 0], [44, 9], [40, 0]]])  # touching the right edge from outside: off
+    inside_partly = _feature([[[35, 0], [48, 0], [44, 9], [35, 0]]])
+    problems, objects = _read(tmp_path, _collection(*away, edge, inside_partly))
+    assert len(objects) == 7  # kept: nothing is lost, the problem finder names each
+    assert problems == [
+        f"{tmp_path / 'slide.geojson'}: 5 of 7 objects lie wholly outside its image slide.png (40x30 px): "
+        "features[1], features[2], features[3], ...; is it the export of another slide? Kept; the problem "
+        "finder's out_of_bounds names each"
+    ]
+
+
+def test_objects_on_the_image_are_not_said_to_be_off_it(tmp_path: Path) -> None:
+    corner = _feature([[[0, 0], [1, 0], [1, 1], [0, 0]]])
+    far_corner = _feature([[[39, 29], [40, 29], [40, 30], [39, 29]]])
+    problems, objects = _read(tmp_path, _collection(corner, far_corner))
+    assert len(objects) == 3 and problems == []

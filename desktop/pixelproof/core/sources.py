@@ -368,6 +368,7 @@ def image_entries(
 ) -> list[ImageEntry]:
     """Image entries of ``files`` (regular files), sorted: non-images and unreadable images are reported
     through ``skip``; the DICOM files of one folder form its series."""
+    from pixelproof.core import tiff_stack
     from pixelproof.core.dicom import looks_like_dicom
     from pixelproof.core.imageio import image_size, is_image_file
     from pixelproof.core.nifti_modality import sidecar_path
@@ -394,6 +395,12 @@ def image_entries(
                 skip(f"{e}; skipped")
             else:
                 entries.append(ImageEntry(f, "", w, h, image_meta_extra(f)))
+                if f.suffix.lower() in (".tif", ".tiff") and (n := tiff_stack.ome_images(f)) > 1:
+                    skip(
+                        f"{f}: {n} images (OME series: a slide's scenes, its label or macro); the first "
+                        f"({w}x{h}) is listed, the others not (QuPath opens each as an image of its own: "
+                        "to label one, write it to a file of its own, as bfconvert -series N does)"
+                    )
         else:
             dicom_by_folder.setdefault(f.parent, []).append(f)
         if progress is not None:

@@ -516,3 +516,20 @@ def stack_volumes(path: str | os.PathLike[str]) -> list[TiffStack] | None:
     if layout.times == 1:
         return [open_stack(path, "z")]
     return [open_stack(path, "z", t) for t in range(layout.times)]
+
+
+def ome_images(path: str | os.PathLike[str]) -> int:
+    """How many images an OME-TIFF holds (its OME Image elements, tifffile's series: the scenes of a
+    slide converted from CZI or VSI, a label and a macro image); 1 for any other TIFF, whose further
+    series are its own reduced levels or an SVS's thumbnail, and for one that cannot be read."""
+    from pixelproof.core.channels import check_ome
+    from pixelproof.core.tiff_guard import import_tifffile
+
+    try:
+        with import_tifffile().TiffFile(os.fspath(path)) as tif:
+            if not tif.is_ome:
+                return 1
+            check_ome(tif, os.fspath(path))  # the XML's cost bounded before its series are built
+            return max(1, len(tif.series))
+    except Exception:  # a damaged file or XML past the limits: listing it has said what is wrong
+        return 1

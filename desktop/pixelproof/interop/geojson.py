@@ -1,18 +1,19 @@
 """QuPath GeoJSON: one file per image, ``<image stem>.geojson``, as QuPath's "Export as GeoJSON" and its
 scripts (``exportObjectsToGeoJson``) write it.
 
-A file holds a FeatureCollection, a bare list of Features (QuPath 0.2 and ``exportObjectsToGeoJson``
-without ``"FEATURE_COLLECTION"``), a single Feature or a bare geometry. Coordinates are pixels of the
-full-resolution image, origin at the top-left corner of its top-left pixel: PixelProof's own convention, so
-they are used as they are. A Polygon or MultiPolygon is one object: an axis-aligned rectangle (QuPath's
-rectangle tool) a box, rings without holes COCO polygons, rings with holes a mask (each part its outer ring
-minus its own holes, so an island inside a hole stays). Points and lines enclose no area: skipped and
-reported by type and place. The classification (0.4's ``{"name", "color": [r, g, b]}``, ``"names"`` of a
-derived class joined as QuPath shows them, 0.2's packed ``colorRGB``) is the category and its colour;
-unclassified objects go to ``Unclassified`` (QuPath's word for them), ``Ignore*`` (QuPath's class for
-regions to ignore) is a void category. QuPath's own fields (id, objectType, name, isLocked, colour,
-measurements, metadata) are kept in the object's ``qupath`` extras, so the writer gives them back. A file
-of ``geojson_stream.STREAM_BYTES`` (64 MB) or more, a whole slide's cells, is read a feature at a time.
+A file holds a FeatureCollection, a bare list of Features (QuPath 0.2 and ``exportObjectsToGeoJson`` without
+``"FEATURE_COLLECTION"``; a list of FeatureCollections too), a single Feature or a bare geometry.
+Coordinates are pixels of the full-resolution image, origin at the top-left corner of its top-left pixel:
+PixelProof's own convention, so they are used as they are. A Polygon or MultiPolygon is one object: an
+axis-aligned rectangle (QuPath's rectangle tool) a box, rings without holes COCO polygons, rings with holes
+a mask (each part its outer ring minus its own holes, so an island inside a hole stays). Points and lines
+enclose no area: skipped and reported by type and place. The classification (0.4's ``{"name", "color":
+[r, g, b]}``, ``"names"`` of a derived class joined as QuPath shows them, 0.2's packed ``colorRGB``) is the
+category and its colour; unclassified objects go to ``Unclassified`` (QuPath's word for them), ``Ignore*``
+(QuPath's class for regions to ignore) is a void category. QuPath's own fields (id, objectType, name,
+isLocked, colour, measurements, metadata) are kept in the object's ``qupath`` extras, so the writer gives
+them back. A file of ``geojson_stream.STREAM_BYTES`` (64 MB) or more, a whole slide's cells, is read a
+feature at a time.
 """
 
 from __future__ import annotations
@@ -290,6 +291,8 @@ class _FileReading:
         self.nuclei_kept = 0
         self.ids: set[str] = set()
         self.off_plane: dict[str, int] = {}  # "z=3, t=0" -> features read from that plane of QuPath's
+        self.added = self.outside = 0  # objects read, and those wholly off the image (another slide's?)
+        self.outside_at: list[str] = []  # the first few of them
 
     def feature(self, feature: Any, where: str) -> None:
         if not isinstance(feature, dict):
@@ -298,6 +301,11 @@ class _FileReading:
                 f"{where}: expected a Feature object, got {short_repr(feature)}; skipped",
                 "invalid",
             )
+            return
+        members = feature.get("features")
+        if feature.get("type") == "FeatureCollection" and isinstance(members, list):
+            for k, member in enumerate(members):  # a list of collections (json.dump([collection])): read
+                self.feature(member, f"{where}.features[{k}]")  # each's features, at their place
             return
         props = feature.get("properties")
         if props is None:
@@ -349,6 +357,11 @@ class _FileReading:
             else:
                 added = add_object(parts, self.image, cat.id, fields, where, self.build, self.report)
             geojson_cells.mark_imported(added, self.image)
+            self.added += 1
+            if _off_image(added.bbox, self.image):
+                self.outside += 1
+                if len(self.outside_at) < 3:
+                    self.outside_at.append(where.removeprefix(f"{self.file}: "))
             if geojson_plane.off_first(plane):
                 text = geojson_plane.plane_text(plane)  # type: ignore[arg-type]
                 self.off_plane[text] = self.off_plane.get(text, 0) + 1
@@ -429,6 +442,13 @@ class _FileReading:
                 for kind, p in sorted(self.no_area.items())
             )
             self.report(f"{self.file}: skipped geometries that enclose no area: {counts}")
+        if self.outside:
+            image, first = self.image, ", ".join(self.outside_at) + (", ..." if self.outside > 3 else "")
+            self.report(
+                f"{self.file}: {self.outside:,} of {plural(self.added, 'object', thousands=True)} lie wholly "
+                f"outside its image {image.file_name} ({image.width}x{image.height} px): {first}; "
+                "is it the export of another slide? Kept; the problem finder's out_of_bounds names each"
+            )
         if self.off_plane:
             self.report(geojson_plane.off_plane_note(self.file, self.image.file_name, self.off_plane))
         if self.nuclei_kept:
@@ -437,6 +457,12 @@ class _FileReading:
                 "boundary is read, its nucleusGeometry "
                 "kept to write back to QuPath (--cell-shape nucleus reads the nuclei instead)"
             )
+
+
+def _off_image(bbox: list[float], image: ImageRecord) -> bool:
+    """Whether a box [x, y, w, h] has no point inside the image (touching its edge from outside is off)."""
+    x, y, w, h = bbox
+    return x >= image.width or y >= image.height or x + w <= 0 or y + h <= 0
 
 
 def _classification(value: Any, where: str) -> tuple[str, str | None, bool]:
