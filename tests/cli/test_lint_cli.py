@@ -174,6 +174,21 @@ def test_a_model_never_confident_is_said_with_the_option_to_lower(capsys, tmp_pa
     assert code == 1 and "missing_object" in out and "confident score" not in err
 
 
+def test_an_empty_results_file_is_said_not_linted_as_if_no_model_was_given(capsys, tmp_path: Path) -> None:
+    """``[]`` (a model run on another split, or at too high a threshold) finds nothing with the model's
+    checks: said once on stderr and in the JSON report's options, not left to a "0 predictions" count."""
+    path = make(tmp_path, box(1, [10, 10, 100, 100]))
+    preds = tmp_path / "preds.json"
+    preds.write_text("[]", encoding="utf-8")
+    j = tmp_path / "r.json"
+    code, out, err = run(capsys, "lint", path, "--predictions", preds, "--json", j)
+    assert code == 0 and "0 predictions" in out
+    assert "the model gave no prediction on any image: missing_object and wrong_class can find nothing" in err
+    assert json.loads(j.read_text())["options"]["unconfident"]["predictions"] == 0
+    code, out, err = run(capsys, "lint", path)  # no model asked for: nothing to say
+    assert code == 0 and "prediction" not in err
+
+
 def test_pending_predictions_as_the_model(capsys, tmp_path: Path) -> None:
     pred = box(2, [300, 300, 80, 80])
     pred.score, pred.source, pred.review = 0.99, "model:yolo-onnx/x@1", "pending"

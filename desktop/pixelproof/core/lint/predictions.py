@@ -207,16 +207,20 @@ def unconfident(
     """``{"predictions", "highest", "confident"}`` when no prediction reaches the lowest ``confident`` score
     of the rules (the dataset's, a class's own): ``NEED_CONFIDENT`` then find nothing, whatever the labels
     (ObjectLab's 0.95 is rarely reached by a small model such as yolo11n). None when one does, without a
-    model, or when those kinds are not asked for."""
-    scores = [p.score for preds in (predictions or {}).values() for p in preds if p.score is not None]
-    if not scores or not any(k in kinds for k in NEED_CONFIDENT):
+    model, or when those kinds are not asked for. A model that gave no prediction at all (an empty results
+    file, another split's) is said the same way: ``{"predictions": 0, "highest": None, ...}``."""
+    if predictions is None or not any(k in kinds for k in NEED_CONFIDENT):
+        return None
+    scores = [p.score for preds in predictions.values() for p in preds if p.score is not None]
+    if not scores and any(predictions.values()):  # predictions without scores: nothing to say of them
         return None
     entries = [rules.default, *rules.classes.values()]
     own = [e["confident"] for e in entries if isinstance(e.get("confident"), int | float)]
     confident = min([rules.threshold("confident"), *own])
-    if max(scores) >= confident:
+    if scores and max(scores) >= confident:
         return None
-    return {"predictions": len(scores), "highest": round(max(scores), 4), "confident": confident}
+    highest = round(max(scores), 4) if scores else None
+    return {"predictions": len(scores), "highest": highest, "confident": confident}
 
 
 def unconfident_note(options: dict[str, Any], how: str) -> str | None:
@@ -225,6 +229,11 @@ def unconfident_note(options: dict[str, Any], how: str) -> str | None:
     info = options.get("unconfident")
     if not info:
         return None
+    if not info["predictions"]:  # an empty results file runs as if there were no model: said, not silent
+        return (
+            f"the model gave no prediction on any image: {' and '.join(NEED_CONFIDENT)} can find nothing; "
+            "was it run on these images (not another split), with a score threshold low enough?"
+        )
     return (
         f"no prediction reaches the confident score {info['confident']:g} (the highest of "
         f"{info['predictions']} is {info['highest']:.3g}): {' and '.join(NEED_CONFIDENT)} can find nothing; "
