@@ -400,16 +400,18 @@ def test_a_png_of_a_million_ids_is_refused_before_any_per_id_work(
     660 MB for 2**20 ids, 10 GB for a 4096 x 4096 one's 2**24. ``IdRegions`` refuses more distinct values
     than ``MAX_ID_VALUES`` from the sorted values alone, before any box is found; that image's segments
     alone are skipped, said with the count."""
+    from scipy import ndimage  # panoptic imports it when used (not at app start-up)
+
     from pixelproof.interop import panoptic
 
     boxes_of: list[int] = []
-    find_objects = panoptic.ndimage.find_objects
+    find_objects = ndimage.find_objects
 
     def counted(labels, max_label=0):  # type: ignore[no-untyped-def]
         boxes_of.append(int(max_label))
         return find_objects(labels, max_label)
 
-    monkeypatch.setattr(panoptic.ndimage, "find_objects", counted)
+    monkeypatch.setattr(ndimage, "find_objects", counted)
     root = tmp_path / "ds"
     pngs = root / "annotations" / "panoptic_val"
     pngs.mkdir(parents=True)

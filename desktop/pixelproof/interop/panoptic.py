@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 from pycocotools import mask as mask_utils
-from scipy import ndimage
 
 from pixelproof.core.imageio import open_pillow
 from pixelproof.core.limits import LimitError
@@ -94,6 +93,8 @@ class IdRegions:
     any box) and for values scattered over the picture (``_check_cover``)."""
 
     def __init__(self, ids: np.ndarray, where: str = "") -> None:
+        from scipy import ndimage  # here: File > Import's module list loads at app start-up, scipy need not
+
         ids = native_ids(ids)
         self.shape = ids.shape
         self.found: dict[int, tuple[tuple[slice, slice], int]] = {}  # value -> (box, label), ascending

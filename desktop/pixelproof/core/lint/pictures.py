@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import scipy.fft
 from PIL import Image
 
 from pixelproof.core.declared_size import SizeMismatch, size_cause
@@ -65,6 +64,8 @@ def _gray32(pixels: np.ndarray) -> np.ndarray:
 
 
 def _dct_hash(gray: np.ndarray) -> int:
+    import scipy.fft  # here: the canvas tools import core.lint at app start-up, scipy loads when used
+
     # scipy.fft: imagehash's scipy.fftpack runs the same pocketfft, and the bundle leaves fftpack out
     dct = scipy.fft.dct(scipy.fft.dct(gray, axis=0), axis=1)
     low = dct[:8, :8]
