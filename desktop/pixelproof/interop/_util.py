@@ -529,12 +529,15 @@ def outside_root_warning(src: Path, done: str) -> str:
     )
 
 
-def linked_outside(file: Path, root: Path) -> str | None:
+def linked_outside(file: Path, root: Path, real_root: str | None = None) -> str | None:
     """Why an annotation file a reader found in the dataset folder ``root`` is not read: a symlink (or a
     linked folder on its way) to a file outside that folder, say ``/etc/passwd`` (its lines would be
     echoed back in the messages about them); None to read it. The command line's --allow-outside-root
-    reads it."""
-    if limits.outside_root_allowed() or limits.is_inside(os.path.realpath(file), os.path.realpath(root)):
+    reads it. ``real_root``: ``os.path.realpath(root)``, resolved once by a reader going through
+    thousands of files (a path's every folder is looked up)."""
+    if limits.outside_root_allowed():
+        return None
+    if limits.is_inside(os.path.realpath(file), real_root or os.path.realpath(root)):
         return None
     return (
         f"{file}: a link to a file outside the dataset folder {root}; not read (the command line's "

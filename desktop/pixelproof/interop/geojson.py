@@ -95,8 +95,9 @@ def read_geojson(
     colored: set[int] = set()  # categories whose colour a file gave (the first one it met)
     # one file (a slide's export: seconds to minutes) is followed feature by feature, not as 0 of 1 file
     per_feature = progress if len(files) == 1 else None
+    real_root = os.path.realpath(root)  # once, not per file
     for file in with_progress(files, len(files), None if per_feature else progress):
-        if file is not src and (outside := linked_outside(file, root)):
+        if file is not src and (outside := linked_outside(file, root, real_root)):
             report.skip("files", outside)
             continue
         try:

@@ -83,8 +83,9 @@ def read_labelme(
     for name in _label_list(root, report):
         build.category(name)
     extract = Path(extract_images) if extract_images else None
+    real_root = os.path.realpath(root)  # once, not per file
     for file in with_progress(files, len(files), progress):
-        if file is not src and (outside := linked_outside(file, root)):
+        if file is not src and (outside := linked_outside(file, root, real_root)):
             report.skip("files", outside)
             continue
         try:

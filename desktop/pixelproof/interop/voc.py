@@ -62,8 +62,9 @@ def read_voc(
     project = folder_project(root)
     report = Reporter(on_problem)
     build = Builder(project)
+    real_root = os.path.realpath(root)  # once, not per file
     for file in with_progress(files, len(files), progress):
-        if file is not src and (outside := linked_outside(file, root)):
+        if file is not src and (outside := linked_outside(file, root, real_root)):
             report.skip("files", outside)
             continue
         try:

@@ -65,6 +65,7 @@ def read_yolo(
     images = _image_list(config, root, yaml_file, report)
     used_labels: set[Path] = set()
     unrecorded: list[int] = []
+    real_root = os.path.realpath(root)  # once, not per file
     for image_file, split in with_progress(images, len(images), progress):
         label_file = find_label_file(image_file)
         used_labels.add(lexical_path(label_file))
@@ -75,7 +76,7 @@ def read_yolo(
         except (ImageReadError, LimitError) as e:
             report.skip("images", f"{e}; skipped")
             continue
-        if label_file.is_file() and (outside := linked_outside(label_file, root)):
+        if label_file.is_file() and (outside := linked_outside(label_file, root, real_root)):
             report.skip("files", f"{outside}; its image is imported without labels")
         elif label_file.is_file():  # none: To do (Ultralytics trains it as background; README)
             with build.record(image, report):
