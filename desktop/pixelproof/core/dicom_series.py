@@ -325,7 +325,8 @@ def _split_phases(group: Series, members: list[tuple[Path, Any]]) -> None:
     of them that vary, together) puts them in as many volumes as the most files at one position, each
     position once a volume; else, when files share a position, ``group.conflict``. Without positions
     (placed by InstanceNumber) nothing can be told: the series stays one volume, as before."""
-    positions = [p for _, ds in members if (p := slice_position(ds)) is not None]
+    placed = dict(zip(group.files, group.positions, strict=True))  # found once, by ``_make_series``
+    positions = [p for f, _ in members if (p := placed[f]) is not None]
     if len(positions) < len(members):
         return
     order = sorted(range(len(members)), key=lambda i: positions[i])
