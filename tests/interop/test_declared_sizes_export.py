@@ -4,9 +4,12 @@ the stored pixels, every box in the wrong place, and no word of it at export."""
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from pixelproof.core.imageio import image_size
@@ -51,3 +54,27 @@ def test_an_export_says_which_files_are_not_the_size_the_project_declares(tmp_pa
     warnings = FORMATS["coco"].write(project, tmp_path / "out.json")
     (line,) = [w for w in warnings if "not the size" in w]
     assert "p.jpg" in line and "40x80" in line and "80x40" in line and "validate --images" in line
+
+
+def test_a_conversion_reads_each_header_once_and_again_when_the_file_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Import checks the declared sizes, then the export checks them again: the second check reuses the
+    headers read while the files stay as they were (a 20,000-file LabelMe conversion opened each twice);
+    a file replaced in between (another size) is read again and said."""
+    from pixelproof.core import declared_size
+
+    _voc_on_a_turned_photo(tmp_path / "voc")
+    photo = tmp_path / "voc" / "JPEGImages" / "p.jpg"
+    os.utime(photo, (time.time() - 60, time.time() - 60))  # a dataset's file, not one written just now
+    opened: list[str] = []
+    real = declared_size.image_size
+    monkeypatch.setattr(declared_size, "image_size", lambda p, *a: (opened.append(p), real(p, *a))[1])
+    project = FORMATS["voc"].read(tmp_path / "voc").project
+    (line,) = [w for w in FORMATS["coco"].write(project, tmp_path / "out.json") if "not the size" in w]
+    assert len(opened) == 1 and "40x80" in line
+    Image.fromarray(np.zeros((40, 80, 3), np.uint8)).save(photo)  # the size declared, no EXIF turn
+    assert not [w for w in FORMATS["coco"].write(project, tmp_path / "out2.json") if "not the size" in w]
+    assert len(opened) == 2
+    FORMATS["coco"].write(project, tmp_path / "out3.json")  # just written: read each time, never trusted
+    assert len(opened) == 3

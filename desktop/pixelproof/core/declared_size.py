@@ -13,6 +13,8 @@ A missing file is only listed (readers say so themselves); volume slices are the
 from __future__ import annotations
 
 import os
+import stat
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -134,6 +136,31 @@ def check_sizes(
     return out
 
 
+# headers read, by (path, EXIF applied): (the file's stat stamp, its size), so an import's check and the
+# export's after it (a conversion) read each header once; a file changed since (time, size, inode) is
+# read again
+_HEADERS: dict[tuple[str, bool], tuple[tuple[int, int, int, int], Size]] = {}
+HEADERS_KEPT = 200_000  # entries at most (~40 MB); the cache starts again past it
+# a file modified this recently is read every time: a rewrite within the file system's clock tick (a
+# BMP of 40x80 over one of 80x40: same length) would keep its time stamp ("racy" entries, as git says)
+RECENT_NS = 2_000_000_000
+
+
+def _header_size(path: str, st: os.stat_result, apply_exif: bool) -> Size:
+    """``image_size(path, apply_exif)``, once while the file stays as ``st`` says."""
+    if time.time_ns() - st.st_mtime_ns < RECENT_NS:
+        return image_size(path, apply_exif)
+    stamp = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev)
+    kept = _HEADERS.get((path, apply_exif))
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    size = image_size(path, apply_exif)
+    if len(_HEADERS) >= HEADERS_KEPT:
+        _HEADERS.clear()
+    _HEADERS[(path, apply_exif)] = (stamp, size)
+    return size
+
+
 def _check_one(
     project: Project, image: ImageRecord, apply_exif: bool, sizes: dict[str, Size | None], out: SizeCheck
 ) -> None:
@@ -141,12 +168,16 @@ def _check_one(
     if parse_slice_ref(image.file_name) is not None:
         out.not_checked += 1
         return
-    if not os.path.isfile(path):  # also a FIFO or a device: never opened
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        st = None
+    if st is None or not stat.S_ISREG(st.st_mode):  # also a FIFO or a device: never opened
         out.missing.append(path)
         return
     if path not in sizes:
         try:
-            sizes[path] = image_size(path, apply_exif)
+            sizes[path] = _header_size(path, st, apply_exif)
         except ImageTooLargeError:  # its size is known to be over the limit: the app says so on opening
             sizes[path] = None
         except ImageReadError as e:
