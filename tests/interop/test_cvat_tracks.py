@@ -160,3 +160,18 @@ def test_track_ids_come_back_from_the_cvat_export(tmp_path: Path) -> None:
     got = sorted((a.image_id, a.extra["track_id"], a.bbox[0]) for a in again.annotations.values())
     assert got == [(1, 4, 1.0), (2, 4, 3.0), (2, 7, 1.0)]
     assert all("cvat_attrib" not in a.app_extra for a in again.annotations.values())
+
+
+def test_an_annotations_only_video_export_says_the_missing_frames_in_a_few_lines(tmp_path: Path) -> None:
+    """Exported without *Save images*, a video task's XML names frames no folder holds: each was said in a
+    line of its own (a 3,000-frame video, 3,000 lines). The first few are named, the rest counted."""
+    tracks = '<track id="0" label="car">' + "".join(_box(f) for f in range(40)) + "</track>"
+    src = _video_export(tmp_path / "cvat", 40, tracks)
+    for f in (src / "images").iterdir():
+        f.unlink()
+    said: list[str] = []
+    project = read_cvat(src, on_problem=said.append).project
+    assert len(project.images) == 40 and len(project.annotations) == 40
+    missing = [s for s in said if "image file not found" in s]
+    assert len(missing) == 5 and "image 0 (frame_000000.png)" in missing[0]
+    assert f"... and 35 more images without their file in {src / 'annotations.xml'}" in said, said

@@ -222,7 +222,10 @@ def _read_image(
             report.skip("images", f"{where}: {size} and the image cannot be read; skipped")
             return
     if not is_file(file):
-        report(f"{where}: image file not found; imported with the size in the XML")
+        # an annotations-only export of a video task: one line a frame was thousands
+        report.often(
+            "images without their file", f"{where}: image file not found; imported with the size in the XML"
+        )
     extra: dict[str, Any] = {}
     cvat = {key: node.get(key) for key in ("id", "subset", "task_id") if node.get(key) is not None}
     if cvat:
