@@ -58,3 +58,19 @@ def test_hidden_folders_and_files_are_left_out_and_said(tmp_path: Path) -> None:
         [".thumbnails", os.path.join("sub", ".ipynb_checkpoints"), "._a.png"]
     )
     assert all("hidden" in m for m in said)
+
+
+def test_frames_are_numbered_in_number_order_not_text_order(tmp_path: Path) -> None:
+    """Frames extracted as ffmpeg's ``frame_%d.jpg`` have no leading zeros: listed as text, frame_10 came
+    after frame_1 and before frame_2, so D (and Propagate's "next images") jumped about the video. Each
+    name is now read as a file browser shows it, digits as numbers, folder by folder."""
+    frames = tmp_path / "video"
+    (frames / "cam10").mkdir(parents=True)
+    (frames / "cam9").mkdir()
+    for n in (1, 2, 3, 9, 10, 11, 20):
+        Image.fromarray(np.zeros((4, 6), np.uint8)).save(frames / "cam9" / f"frame_{n}.jpg")
+    Image.fromarray(np.zeros((4, 6), np.uint8)).save(frames / "cam10" / "frame_1.jpg")
+    project = project_from_folder(frames, tmp_path / "p.json")
+    names = [i.file_name for i in sorted(project.images.values(), key=lambda i: i.id)]
+    want = [f"video/cam9/frame_{n}.jpg" for n in (1, 2, 3, 9, 10, 11, 20)] + ["video/cam10/frame_1.jpg"]
+    assert names == want

@@ -137,3 +137,21 @@ def test_keep_previous_fills_only_an_empty_unfinished_image_with_the_labelers_ob
     done.edit.apply(p)
     assert keep_previous(p, 1, 2, todo) is None  # it has objects now
     assert keep_previous(p, 3, 4, todo) is None  # nothing to carry from an empty image
+
+
+def test_a_video_objects_track_id_goes_with_its_copies_but_never_twice_on_one_frame() -> None:
+    """Before: a copy kept ``track_id`` whatever the image, so Duplicate (or a Propagate onto a frame the
+    track is on already, the object moved) put two objects of one track on a frame - a COCO video file
+    no reader takes. Now the copy on another frame is the same object (it keeps the id), the copy beside
+    an object of its track is a new object (no track id)."""
+    p = project_with((100, 120), (100, 120), (100, 120))
+    p.add_annotation(Annotation(1, 1, 1, [10.0, 10.0, 20.0, 20.0], area=400.0, extra={"track_id": 4}))
+    p.add_annotation(Annotation(2, 3, 1, [60.0, 10.0, 20.0, 20.0], area=400.0, extra={"track_id": 4}))
+    p.add_annotation(Annotation(3, 3, 1, [0.0, 0.0, 5.0, 5.0], area=25.0, extra={"track_id": [1]}))
+    done = propagate(p, 1, [1], [2, 3])
+    done.edit.apply(p)
+    on = {a.image_id: a.extra for a in done.edit.annotations}
+    assert on == {2: {"track_id": 4}, 3: {}}
+    (dup,) = paste(copy_annotations(p, 1, [1]), p, 1).annotations  # Edit > Duplicate
+    assert dup.extra == {}
+    assert p.annotations[1].extra == {"track_id": 4}  # the original keeps it

@@ -4,8 +4,13 @@ CVAT importer reads it; tracks were skipped whole, so a video task came in empty
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from PIL import Image
+
+from pixelproof.core.coco import load_project
+from pixelproof.interop.coco_io import write_coco
 from pixelproof.interop.cvat import read_cvat, write_cvat
 
 VIDEO = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "cvat_dataset" / "for_video"
@@ -69,3 +74,104 @@ def test_a_track_shape_without_a_frame_number_is_said_where_it_is(tmp_path: Path
     assert f"{xml}: <track> 7 (car): <box> 3: no frame; skipped" in said
     assert f"{xml}: <track> 7 (car): <box> 4: frame '-3' is no frame number; skipped" in said
     assert result.skipped["invalid"] == 3
+
+
+def _video_export(folder: Path, frames: int, tracks: str, suffix: str = ".jpg") -> Path:
+    """A CVAT for video export as an annotator unzips it: ``annotations.xml`` and ``images/frame_*``."""
+    (folder / "images").mkdir(parents=True)
+    for f in range(frames):
+        Image.new("RGB", (32, 24), (f * 8, 0, 0)).save(folder / "images" / f"frame_{f:06d}{suffix}")
+    (folder / "annotations.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?><annotations><version>1.1</version><meta><task>'
+        f"<size>{frames}</size><mode>interpolation</mode><start_frame>0</start_frame>"
+        "<labels><label><name>car</name></label></labels>"
+        "<original_size><width>32</width><height>24</height></original_size></task></meta>"
+        f"{tracks}</annotations>",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def _box(frame: int, outside: int = 0, x: int = 1) -> str:
+    return f'<box frame="{frame}" outside="{outside}" keyframe="1" xtl="{x}" ytl="2" xbr="{x + 5}" ybr="9"/>'
+
+
+def test_each_object_keeps_its_track_id_and_every_frame_on_disk_comes_in(tmp_path: Path) -> None:
+    """Before: which objects were one track was lost (a COCO export of a video task had no track_id, and
+    Propagate's copies none either), and the frames no track was on (the object left the view, frames not
+    labeled yet) were not images of the project: D jumped over them, nothing could be drawn there. A frame
+    missing from a folder of JPEGs was named ``.png``."""
+    # car 4 leaves after frame 1 and comes back on 4 (keyframes written out of order); car 9 on frame 2;
+    # the XML counts 7 frames, the folder holds 6
+    tracks = (
+        f'<track id="4" label="car">{_box(4, x=9)}{_box(0)}{_box(1, x=2)}{_box(2, outside=1)}'
+        f"{_box(6)}</track>"
+        f'<track id="9" label="car">{_box(2, x=20)}{_box(3, outside=1, x=20)}</track>'
+    )
+    src = _video_export(tmp_path / "cvat", 6, tracks)
+    said: list[str] = []
+    project = read_cvat(src, on_problem=said.append).project
+    names = [Path(i.file_name).name for i in project.images.values()]
+    assert names == [f"frame_{f:06d}.jpg" for f in range(7)]  # 6 on disk; 6 only in the XML, named .jpg
+    by_frame = {
+        Path(project.image(a.image_id).file_name).name[6:12]: (a.extra.get("track_id"), a.bbox[0])
+        for a in project.annotations.values()
+    }
+    assert sorted(by_frame.items()) == [
+        ("000000", (4, 1.0)),
+        ("000001", (4, 2.0)),
+        ("000002", (9, 20.0)),
+        ("000004", (4, 9.0)),
+        ("000006", (4, 1.0)),
+    ]
+    assert all("cvat_attrib" not in a.app_extra for a in project.annotations.values())
+    assert any("each object keeps its track's id as track_id" in s for s in said), said
+
+    # COCO has the track_id on each object, and reads it back
+    write_coco(project, tmp_path / "out.json")
+    written = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert sorted(a["track_id"] for a in written["annotations"]) == [4, 4, 4, 4, 9]
+    again = load_project(tmp_path / "out.json")
+    assert sorted(a.extra["track_id"] for a in again.annotations.values()) == [4, 4, 4, 4, 9]
+
+
+def test_track_ids_used_twice_are_said(tmp_path: Path) -> None:
+    """Two exports joined by hand can hold two ``<track id="3">``: their objects would share a track_id that
+    a COCO video reader takes for one object. Said in one line naming the id."""
+    tracks = f'<track id="3" label="car">{_box(0)}</track><track id="3" label="car">{_box(0, x=20)}</track>'
+    src = _video_export(tmp_path / "cvat", 1, tracks)
+    said: list[str] = []
+    read_cvat(src, on_problem=said.append)
+    assert any("<track> ids used more than once: '3' (2 tracks)" in s for s in said), said
+
+
+def test_track_ids_come_back_from_the_cvat_export(tmp_path: Path) -> None:
+    """The CVAT export (CVAT for images, which has no ``<track>``) writes each object's track id as the
+    shape's ``track_id``; read back, the objects have it again (it was lost on the way through CVAT XML)."""
+    tracks = (
+        f'<track id="4" label="car">{_box(0)}{_box(1, x=3)}</track>'
+        f'<track id="7" label="car">{_box(1)}</track>'
+    )
+    project = read_cvat(_video_export(tmp_path / "cvat", 2, tracks)).project
+    write_cvat(project, tmp_path / "out")
+    xml = (tmp_path / "out" / "annotations.xml").read_text(encoding="utf-8")
+    assert xml.count('track_id="4"') == 2 and xml.count('track_id="7"') == 1
+    again = read_cvat(tmp_path / "out").project
+    got = sorted((a.image_id, a.extra["track_id"], a.bbox[0]) for a in again.annotations.values())
+    assert got == [(1, 4, 1.0), (2, 4, 3.0), (2, 7, 1.0)]
+    assert all("cvat_attrib" not in a.app_extra for a in again.annotations.values())
+
+
+def test_an_annotations_only_video_export_says_the_missing_frames_in_a_few_lines(tmp_path: Path) -> None:
+    """Exported without *Save images*, a video task's XML names frames no folder holds: each was said in a
+    line of its own (a 3,000-frame video, 3,000 lines). The first few are named, the rest counted."""
+    tracks = '<track id="0" label="car">' + "".join(_box(f) for f in range(40)) + "</track>"
+    src = _video_export(tmp_path / "cvat", 40, tracks)
+    for f in (src / "images").iterdir():
+        f.unlink()
+    said: list[str] = []
+    project = read_cvat(src, on_problem=said.append).project
+    assert len(project.images) == 40 and len(project.annotations) == 40
+    missing = [s for s in said if "image file not found" in s]
+    assert len(missing) == 5 and "image 0 (frame_000000.png)" in missing[0]
+    assert f"... and 35 more images without their file in {src / 'annotations.xml'}" in said, said

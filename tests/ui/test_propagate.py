@@ -168,3 +168,57 @@ def test_ctrl_b_follows_the_images_list_as_its_filter_shows_it(qtbot, frames) ->
     dog = [(2, [100.0, 60.0, 50.0, 40.0])]
     assert boxes(win, 3) == dog and boxes(win, 5) == dog
     assert boxes(win, 2) == [] and len(doc.project.annotations_of(4)) == 1
+
+
+def test_a_cvat_video_track_steps_onto_its_empty_frames_and_ctrl_b_keeps_its_track_id(
+    qtbot, tmp_path: Path, open_on
+) -> None:
+    """A CVAT for video export whose car leaves the view after frame 1: frames 2 and 3 hold no shape.
+    Before, they were no images of the project (D went from frame 1 to nothing, Ctrl+B had no next frame
+    to copy to) and the copies had no track id. Now D walks every frame on disk and Ctrl+B's copies keep
+    the car's track_id; Ctrl+D's copy beside the car is another object (no track id)."""
+    from PIL import Image
+
+    from pixelproof.interop.cvat import read_cvat
+
+    src = tmp_path / "cvat"
+    (src / "images").mkdir(parents=True)
+    for f in range(4):
+        Image.new("RGB", (160, 120), (40, 40, 40)).save(src / "images" / f"frame_{f:06d}.jpg")
+    box = '<box frame="{}" outside="{}" keyframe="1" xtl="20" ytl="20" xbr="60" ybr="50"/>'
+    (src / "annotations.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?><annotations><version>1.1</version><meta><task>'
+        "<labels><label><name>car</name></label></labels>"
+        "<original_size><width>160</width><height>120</height></original_size></task></meta>"
+        f'<track id="4" label="car">{box.format(0, 0)}{box.format(1, 0)}{box.format(2, 1)}</track>'
+        "</annotations>",
+        encoding="utf-8",
+    )
+    project = read_cvat(src).project
+    project.path = src / "video.json"  # beside annotations.xml: the file names are relative to it
+    save_project(project, project.path)
+    win = open_on(project.path)
+    doc = win.document
+    set_zoom(win, 1.0)
+    assert [Path(i.file_name).name for i in doc.project.images.values()] == [
+        f"frame_{f:06d}.jpg" for f in range(4)
+    ]
+    key(win, Qt.Key.Key_D)
+    qtbot.waitUntil(lambda: doc.current_image_id == 2, timeout=10000)  # frame 1
+    wait_loaded(qtbot, win)
+    key(win, Qt.Key.Key_V)
+    click(win, view_point(win, 40, 35))
+    (car,) = doc.selection
+    assert doc.project.annotations[car].extra == {"track_id": 4}
+    seen: list = []
+    answer_count(qtbot, 2, seen)
+    key(win, Qt.Key.Key_B, CTRL)
+    assert seen == [2]  # frames 2 and 3 follow
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=10000)
+    copies = [a for i in (3, 4) for a in doc.project.annotations_of(i)]
+    assert [(a.bbox, a.extra) for a in copies] == [([20.0, 20.0, 40.0, 30.0], {"track_id": 4})] * 2
+    key(win, Qt.Key.Key_D, CTRL)  # Duplicate on frame 1: a second object, not a second car 4
+    settle()
+    (dup,) = [a for a in doc.project.annotations_of(2) if a.id != car]
+    assert dup.extra == {}

@@ -12,7 +12,9 @@ log records who pasted), a fresh ``updated``, unlocked (a lock says a reviewer c
 is; the copy elsewhere is unchecked); it keeps its category, crowd flag, note and attributes (extra
 fields), but not the provenance keys that describe the original (``rle_origin`` is worked out anew, the
 consensus / annotator tags of merges). Edit > Propagate and Keep Previous Objects make the same copies
-(``core.propagate``).
+(``core.propagate``). A video object's ``track_id`` goes with its copy onto another frame (the same object
+there), but not onto an image already holding an object of that track (Duplicate, a paste back): one
+object per track on a frame, as COCO video readers and CVAT take it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, Project
 from pixelproof.core.object_lock import LOCKED
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, CONSENSUS_OF
 
+# a video object's track (CVAT for video, COCO video files): one object of a track per image
+TRACK_ID = "track_id"
 # pixelproof keys a copy does not inherit: the provenance of merges, the lock of the original
 _NOT_COPIED = (ANNOTATOR_KEY, CONSENSUS_OF, LOCKED)
 
@@ -79,6 +83,7 @@ def placed_copies(clip: Clipboard, project: Project, image_id: int) -> Pasted:
     them ids at once (``give_ids``), as ``new_ids`` hands out the same ids until they are added."""
     categories = _categories(clip, project)
     target = project.images[image_id].size
+    tracks_there = {_track(a) for a in project.annotations_of(image_id)} - {None}
     out: list[Annotation] = []
     left_out = 0
     for ann in clip.annotations:
@@ -92,9 +97,17 @@ def placed_copies(clip: Clipboard, project: Project, image_id: int) -> Pasted:
         placed.source, placed.review, placed.score, placed.author = "manual", None, None, None
         for key in _NOT_COPIED:  # (``rle_origin``: placed_on sets it when the target image needs it)
             placed.app_extra.pop(key, None)
+        if _track(placed) in tracks_there:  # that track's object is on the image already
+            placed.extra.pop(TRACK_ID)
         placed.touch()
         out.append(placed)
     return Pasted(out, left_out)
+
+
+def _track(ann: Annotation) -> int | str | None:
+    """The object's track id; None when it has none (or a value no track id is: a list from a file)."""
+    value = ann.extra.get(TRACK_ID)
+    return value if isinstance(value, (int, str)) else None
 
 
 def give_ids(project: Project, anns: list[Annotation]) -> None:

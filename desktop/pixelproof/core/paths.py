@@ -7,6 +7,7 @@ from __future__ import annotations
 import ntpath
 import os
 import re
+from pathlib import PurePath
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
@@ -66,3 +67,9 @@ def natural_key(text: str) -> tuple:
     ``img10`` (case ignored, then text order for ties)."""
     parts = _DIGITS.split(text.casefold())  # text, digits, text, ...: ints and strs never meet
     return tuple(int(p) if i % 2 else p for i, p in enumerate(parts)), text
+
+
+def file_order_key(path: str | os.PathLike[str]) -> tuple:
+    """The order a folder's images are listed and numbered in (and D walks): folder by folder, each name
+    by :func:`natural_key`, so ``frame_2.jpg`` (ffmpeg's ``frame_%d``) comes before ``frame_10.jpg``."""
+    return tuple(natural_key(part) for part in PurePath(path).parts)

@@ -21,7 +21,7 @@ import numpy as np
 from pixelproof.core.export_mark import MARKER, SkippedExport, is_export, skipped_export
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError
 from pixelproof.core.limits import LimitError, check_image_size, max_pixels
-from pixelproof.core.paths import RelativeNames
+from pixelproof.core.paths import RelativeNames, file_order_key
 from pixelproof.core.volume_cache import cached
 from pixelproof.core.volumes import (
     ImageMeta,
@@ -359,7 +359,7 @@ def folder_files(
                     files.append(p)
             elif not p.is_dir():
                 skip(f"{p}: not a regular file (a FIFO, device, socket or broken link); skipped")
-    files.sort()
+    files.sort(key=file_order_key)  # frame_2 before frame_10
     return files
 
 
@@ -407,7 +407,7 @@ def image_entries(
             progress(done, len(candidates))
     for parent, dicom_files in dicom_by_folder.items():
         entries += _decodable(_dicom_entries(parent, dicom_files, skip), skip)
-    entries.sort(key=lambda e: (os.fspath(e.path), e.fragment))
+    entries.sort(key=lambda e: (file_order_key(e.path), e.fragment))
     return entries
 
 

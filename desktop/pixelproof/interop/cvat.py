@@ -43,7 +43,7 @@ from pixelproof.interop._util import (
     small_int,
     with_progress,
 )
-from pixelproof.interop.cvat_tracks import frames_of_tracks
+from pixelproof.interop.cvat_tracks import TRACK_ID, frames_of_tracks
 from pixelproof.interop.cvat_writer import ATTRIBUTE_SPEC, KEPT_SHAPES, write_cvat
 from pixelproof.interop.formats import Format, images_option, sniff
 from pixelproof.interop.grouped_parts import join_grouped_polygons
@@ -90,8 +90,9 @@ def read_cvat(
         report(
             f"{xml}: {plural(len(tracks), '<track> element')} (CVAT for video) read as "
             f"{plural(n_shapes, 'shape')} on {plural(len(frames), 'frame')} (frame_000000 images, the shapes "
-            'with outside="1" left out); which shapes were one track is not kept, and an export writes '
-            "CVAT for images"
+            'with outside="1" left out, the frames in images/ without any as empty images); each object '
+            "keeps its track's id as track_id (written to COCO and LabelMe), and an export writes CVAT for "
+            "images, which has no tracks"
         )
     elif tracks:
         report.skipped["tracks"] += len(tracks)
@@ -221,7 +222,10 @@ def _read_image(
             report.skip("images", f"{where}: {size} and the image cannot be read; skipped")
             return
     if not is_file(file):
-        report(f"{where}: image file not found; imported with the size in the XML")
+        # an annotations-only export of a video task: one line a frame was thousands
+        report.often(
+            "images without their file", f"{where}: image file not found; imported with the size in the XML"
+        )
     extra: dict[str, Any] = {}
     cvat = {key: node.get(key) for key in ("id", "subset", "task_id") if node.get(key) is not None}
     if cvat:
@@ -313,13 +317,18 @@ def _read_shape(
     if shape.get("source"):
         app_extra["cvat_source"] = shape.get("source")
     extra_attrib = {k: v for k, v in shape.attrib.items() if k not in _COMMON and k not in _GEOMETRY_KEYS}
+    fields: dict[str, Any] = {}
+    if (track := extra_attrib.pop(TRACK_ID, "").strip()).isdecimal() and len(track) < 10:
+        fields["extra"] = {TRACK_ID: int(track)}  # the object's own field, as a COCO file's track_id
     if extra_attrib:
         app_extra["cvat_attrib"] = extra_attrib
     if attrs := _attributes(shape):
         app_extra["attributes"] = attrs
     try:
         category = build.category(label or UNCLASSIFIED)
-        build.annotation(image, category.id, app_extra=app_extra, where=f"{where} ({shown})", **geometry)
+        build.annotation(
+            image, category.id, app_extra=app_extra, where=f"{where} ({shown})", **fields, **geometry
+        )
     except LimitError as e:  # coordinates far outside the image
         report.often("skipped shapes", f"{e}; skipped", "invalid")
         return

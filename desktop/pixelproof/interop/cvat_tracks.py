@@ -6,19 +6,27 @@ CVAT writes a track's shape on every frame it is on (keyframes and the interpola
 object left the view and is no shape. Each frame becomes an ``<image>`` named as CVAT names the frames of
 a video export (``frame_000010.png`` in ``images/``; the extension is the one found there, else ``png``)
 of the task's ``original_size``; a skeleton track's points are its part tracks' points on that frame.
-The track's identity across frames is not kept (PixelProof objects are one image's). A shape whose
-``frame`` is no frame number (a whole number from 0) is skipped and said, naming its track and place.
+Each object keeps its track's id as ``track_id`` (the key COCO video datasets and Datumaro give it), so a
+COCO or LabelMe export says which objects were one track, and Propagate's copies keep it. The frames in
+``images/`` that no track is on (the object left the view, or none was labeled there yet) come in as
+empty images, so D steps through every frame of the video. A shape whose ``frame`` is no frame number (a
+whole number from 0) is skipped and said, naming its track and place.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
 
+from pixelproof.core.clipboard import TRACK_ID  # the object's own field, and the shape's XML attribute
 from pixelproof.core.limits import short_repr
 from pixelproof.interop._util import Reporter, is_file
 
 _FRAME_KEYS = ("frame", "outside", "keyframe")
+_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+_FRAME_FILE = re.compile(r"frame_([0-9]{6,9})(\.[A-Za-z]+)")
 
 
 def _size(doc: ET.Element) -> tuple[str, str] | None:
@@ -29,18 +37,39 @@ def _size(doc: ET.Element) -> tuple[str, str] | None:
     return None
 
 
-def _frame_name(root: Path, frame: int) -> str:
-    stem = f"frame_{frame:06d}"
-    for suffix in (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"):
-        if is_file(root / "images" / (stem + suffix)):
-            return stem + suffix
-    return stem + ".png"
+def frame_files(root: Path) -> dict[int, str]:
+    """The frames of a video export in ``images/`` (``frame_000010.jpg``), by frame number."""
+    folder = root / "images"
+    try:
+        names = [e.name for e in folder.iterdir()] if folder.is_dir() else []
+    except OSError:
+        return {}
+    found: dict[int, str] = {}
+    for name in sorted(names):
+        m = _FRAME_FILE.fullmatch(name)
+        if m and m.group(2).lower() in _SUFFIXES and is_file(folder / name):
+            found.setdefault(int(m.group(1)), name)
+    return found
 
 
-def _on_frame(shape: ET.Element, label: str, source: str | None, group: str | None) -> ET.Element:
-    """A track's shape as a CVAT for images shape: no frame keys, the track's label, source and group."""
+def _frame_name(on_disk: dict[int, str], frame: int) -> str:
+    """The frame's file in ``images/``; for one not there, CVAT's name with the extension the frames
+    there have (a frame missing from a folder of JPEGs is ``.jpg``, not ``.png``), else ``.png``."""
+    if frame in on_disk:
+        return on_disk[frame]
+    suffixes = Counter(Path(n).suffix for n in on_disk.values())
+    return f"frame_{frame:06d}" + (suffixes.most_common(1)[0][0] if suffixes else ".png")
+
+
+def _on_frame(
+    shape: ET.Element, label: str, source: str | None, group: str | None, track: str | None = None
+) -> ET.Element:
+    """A track's shape as a CVAT for images shape: no frame keys, the track's label, source and group,
+    and its ``track_id``."""
     made = ET.Element(shape.tag, {k: v for k, v in shape.attrib.items() if k not in _FRAME_KEYS})
     made.set("label", label)
+    if track is not None:
+        made.set(TRACK_ID, track)
     if source is not None and "source" not in made.attrib:
         made.set("source", source)
     if group not in (None, "0") and "group_id" not in made.attrib:
@@ -52,16 +81,22 @@ def _on_frame(shape: ET.Element, label: str, source: str | None, group: str | No
 def frames_of_tracks(
     doc: ET.Element, root: Path, xml: Path, report: Reporter
 ) -> tuple[list[ET.Element], int]:
-    """The ``<image>`` elements of the frames the file's tracks are on, in frame order, and how many
-    shapes they hold; none when the file gives no frame size (then the tracks stay skipped). A shape
-    without a frame number is said to ``report`` (``xml: <track> 3 (car): <box> 2``) and skipped."""
+    """The ``<image>`` elements of the frames the file's tracks are on and of the other frames in
+    ``images/``, in frame order, and how many shapes they hold; none when the file gives no frame size
+    (then the tracks stay skipped). A shape without a frame number is said to ``report``
+    (``xml: <track> 3 (car): <box> 2``) and skipped; so are track ids used by more than one track."""
     size = _size(doc)
     if size is None:
         return [], 0
+    on_disk = frame_files(root)
     frames: dict[int, ET.Element] = {}
     count = 0
-    for track in doc.findall("track"):
+    tracks = doc.findall("track")
+    _say_repeated_ids(tracks, xml, report)
+    for track in tracks:
         label, source, group = track.get("label", ""), track.get("source"), track.get("group_id")
+        track_id = track.get("id", "").strip()
+        track_id = track_id if track_id.isdecimal() else None
         for n, shape in enumerate(track):
             if shape.tag in ("track", "attribute") or shape.get("outside") == "1":
                 continue
@@ -72,17 +107,34 @@ def frames_of_tracks(
                 said = "no frame" if value is None else f"frame {short_repr(value)} is no frame number"
                 report.often("skipped shapes", f"{at}: {said}; skipped", "invalid")
                 continue
-            made = _on_frame(shape, label, source, group)
+            made = _on_frame(shape, label, source, group, track_id)
             if shape.tag == "skeleton":
                 for part in track.findall("track"):
                     for point in part:
                         if point.get("frame") == shape.get("frame") and point.get("outside") != "1":
                             made.append(_on_frame(point, part.get("label", ""), part.get("source"), None))
             if frame not in frames:
-                name = _frame_name(root, frame)
-                frames[frame] = ET.Element(
-                    "image", {"id": str(frame), "name": name, "width": size[0], "height": size[1]}
-                )
+                frames[frame] = _frame(frame, _frame_name(on_disk, frame), size)
             frames[frame].append(made)
             count += 1
+    for frame, name in on_disk.items():  # the frames no track is on
+        if frame not in frames:
+            frames[frame] = _frame(frame, name, size)
     return [frames[f] for f in sorted(frames)], count
+
+
+def _frame(frame: int, name: str, size: tuple[str, str]) -> ET.Element:
+    return ET.Element("image", {"id": str(frame), "name": name, "width": size[0], "height": size[1]})
+
+
+def _say_repeated_ids(tracks: list[ET.Element], xml: Path, report: Reporter) -> None:
+    """One line naming the track ids more than one ``<track>`` has (files joined by hand): CVAT numbers a
+    task's tracks apart, so their objects, which share the ``track_id``, were likely not one track."""
+    counts = Counter(t.get("id", "").strip() for t in tracks if t.get("id", "").strip())
+    repeated = [f"{short_repr(i)} ({n} tracks)" for i, n in counts.items() if n > 1]
+    if repeated:
+        shown = ", ".join(repeated[:10]) + (f" and {len(repeated) - 10} more" if len(repeated) > 10 else "")
+        report(
+            f"{xml}: <track> ids used more than once: {shown}; their objects share the track_id "
+            "(check them before exporting: a COCO video reader takes them for one object)"
+        )

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core import annotation_pixels
+from pixelproof.core.clipboard import TRACK_ID
 from pixelproof.core.cvat_attributes import (
     AttributeSpec,
     declared_attributes,
@@ -293,6 +294,9 @@ def _write_annotation(
             )
     if group is not None:
         attrib["group_id"] = str(group)
+    track = a.extra.get(TRACK_ID)  # a video's track (CVAT for video, a COCO video file): read back here
+    if type(track) is int and track >= 0:
+        attrib[TRACK_ID] = str(track)
     # extra attributes add to the shape, never replace its label or geometry
     attrib.update(
         {str(k): str(v) for k, v in as_dict(a.app_extra.get("cvat_attrib")).items() if k not in attrib}
