@@ -234,6 +234,17 @@ def test_out_of_bounds_and_its_clip_fix() -> None:
     assert kinds(p) == []
 
 
+def test_a_shape_wholly_outside_the_image_is_out_of_bounds_not_also_tiny() -> None:
+    """A QuPath export of another slide: its polygons lie off this image, so their pixels inside it are
+    none; out_of_bounds says so with the delete fix, not also "tiny: length 0, area 0"."""
+    p = project(
+        poly(1, [250, 50, 290, 50, 290, 90, 250, 90]), poly(2, [-60, -50, -20, -50, -20, -10, -60, -10])
+    )
+    assert sorted(kinds(p)) == [("out_of_bounds", 1), ("out_of_bounds", 2)]
+    p = project(poly(1, [198, 50, 240, 50, 240, 51, 198, 51]))  # a sliver partly inside: still tiny too
+    assert sorted(kinds(p)) == [("out_of_bounds", 1), ("tiny", 1)]
+
+
 def test_touching_the_border_only_where_forbidden() -> None:
     p = project(box(1, [0, 10, 40, 20]), box(2, [50, 10, 40, 20]), box(3, [0, 10, 40, 20], cid=2, image=2))
     assert kinds(p, {"classes": {"cat": {"border": False}}}) == [("touches_border", 1)]

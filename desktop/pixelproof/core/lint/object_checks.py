@@ -172,10 +172,14 @@ def size_limits(o: CheckedObject, image: ImageRecord, emit: Emit) -> None:
     deletion."""
     if o.kind == "polygon" and all(shapes.polygon_degenerate(r) for r in o.rings()):
         return  # nothing but degenerate parts: an invalid_polygon, not a tiny object
+    W, H = image.width, image.height
+    if o.kind == "polygon":
+        vx, vy, vw, vh = o.vertex_box()
+        if vx >= W or vy >= H or vx + vw <= 0 or vy + vh <= 0:
+            return  # wholly off the image (another slide's export): out_of_bounds says it, not "tiny"
     r = o.rules
     w, h = o.tight()[2:]
     area = o.area()
-    W, H = image.width, image.height
     fix: dict | None = fixes.delete(o.ann.id)
     if o.kind == "box":
         small = _below([("width", w, r.min_width, W), ("height", h, r.min_height, H)])
