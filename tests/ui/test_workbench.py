@@ -298,3 +298,22 @@ def test_reopening_a_project_returns_to_the_last_image(window, project_file: Pat
     assert window.open_path(project_file)
     assert window.document.current_image_id == 3
     wait_loaded(qtbot, window)
+
+
+def test_moving_and_resizing_a_tracked_box_keeps_its_track_id(window) -> None:
+    """A box of a CVAT video track drifts and is fixed by hand: the moved and the resized box are still
+    that track's (``track_id`` is how the export writes them back as one object)."""
+    set_zoom(window, 2.0)
+    doc = window.document
+    ann_id = draw_box(window, 40, 30, 120, 90)
+    doc.project.annotations[ann_id].extra["track_id"] = 7  # as the CVAT video reader gives it
+    key(window, Qt.Key.Key_V)
+    drag(window, view_point(window, 80, 60), view_point(window, 90, 65))
+    moved = doc.project.annotations[ann_id]
+    assert [round(v) for v in moved.bbox[:2]] == [50, 35] and moved.extra.get("track_id") == 7
+    br = view_point(window, moved.bbox[0] + moved.bbox[2], moved.bbox[1] + moved.bbox[3])
+    drag(window, br, br + QPoint(40, 20))
+    resized = doc.project.annotations[ann_id]
+    assert resized.bbox[2] > moved.bbox[2] and resized.extra.get("track_id") == 7
+    key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.project.annotations[ann_id].extra.get("track_id") == 7
