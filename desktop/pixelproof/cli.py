@@ -263,25 +263,56 @@ def _drop_stdout() -> None:
         pass
 
 
-def no_display() -> bool:
-    """True where Qt would abort for want of a display (X11/Wayland systems with neither set and no
-    other platform plugin chosen), so we can say so before Qt starts."""
+def display_problem() -> str | None:
+    """Why Qt would abort for want of a display (X11/Wayland systems), said before Qt starts; None when
+    it may start. A DISPLAY naming no X server that lets this user in (a stale one after the session
+    ended, an ssh login without X forwarding, another user's) is one: Qt aborted there, dumping core."""
     if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
-        return False
+        return None
     platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0].strip()
+    display, wayland = os.environ.get("DISPLAY"), os.environ.get("WAYLAND_DISPLAY")
     if platform.startswith("wayland"):
-        return not os.environ.get("WAYLAND_DISPLAY")
-    if platform == "xcb":
-        return not os.environ.get("DISPLAY")
-    if platform:
-        return False  # offscreen, minimal, vnc, eglfs ... need no display
-    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        return None if wayland else NO_DISPLAY
+    if platform not in ("", "xcb"):
+        return None  # offscreen, minimal, vnc, eglfs ... need no display
+    if not display:
+        return NO_DISPLAY if platform == "xcb" or not wayland else None
+    if platform == "" and wayland:
+        return None  # Qt may take the Wayland one
+    if not _x_server_answers(display):
+        return (
+            f"cannot open the display {display} (DISPLAY): no X server there lets this user in "
+            "(set DISPLAY to your session's, or use --self-test/offscreen)"
+        )
+    return None
+
+
+def _x_server_answers(display: str) -> bool:
+    """Whether an X server at ``display`` accepts a connection, asked through libxcb as Qt's X11 plugin
+    asks (an unknown answer, libxcb not loadable, is left to Qt)."""
+    import ctypes
+
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return True
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_connection_has_error.restype = ctypes.c_int
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    connection = xcb.xcb_connect(os.fsencode(display), None)
+    try:
+        return xcb.xcb_connection_has_error(connection) == 0
+    finally:
+        xcb.xcb_disconnect(connection)
 
 
 def run_gui(argv: list[str]) -> int:
     """The app (``pixelproof [PATH]``, ``pixelproof demo``); exit 2 at once when there is no display."""
-    if no_display():
-        print(f"pixelproof: error: {NO_DISPLAY}", file=sys.stderr)
+    problem = display_problem()
+    if problem is not None:
+        print(f"pixelproof: error: {problem}", file=sys.stderr)
         return 2
     try:
         from pixelproof.ui.app import run_app

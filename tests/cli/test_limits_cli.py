@@ -3,6 +3,7 @@ a clear exit 2 without a display (item 19)."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import subprocess
 import sys
@@ -67,6 +68,40 @@ def test_no_display_says_so_and_exits_2(tmp_path: Path, argv: list[str]) -> None
     assert done.returncode == 2
     assert f"pixelproof: error: {NO_DISPLAY}" in done.stderr
     assert "xcb" not in done.stderr and "Aborted" not in done.stderr
+
+
+def _libxcb_loads() -> bool:
+    try:
+        ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 display check")
+@pytest.mark.skipif(not _libxcb_loads(), reason="without libxcb, Qt's X11 plugin cannot load at all")
+@pytest.mark.parametrize("argv", [[], ["demo", "--dir", "DEMO"]])
+def test_a_display_no_x_server_answers_says_so_and_exits_2(tmp_path: Path, argv: list[str]) -> None:
+    """A DISPLAY left from a session that ended (or an ssh login without X forwarding) made Qt abort,
+    dumping core (``qt.qpa.xcb: could not connect to display``, exit 134); now one line names it."""
+    number = next(n for n in range(5791, 5891) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["DISPLAY"] = f":{number}"
+    argv = [str(tmp_path / "demo") if a == "DEMO" else a for a in argv]
+    done = subprocess.run(
+        [sys.executable, "-m", "pixelproof", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        f"pixelproof: error: cannot open the display :{number} (DISPLAY): no X server there lets this "
+        "user in (set DISPLAY to your session's, or use --self-test/offscreen)"
+    )
+    assert "qt.qpa" not in done.stderr
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="address-space limit (RLIMIT_AS)")

@@ -150,7 +150,10 @@ def test_an_image_named_in_another_encoding_is_skipped_so_the_project_saves(tmp_
     skipped: list[str] = []
     p = project_from_folder(images, tmp_path / "p.json", on_skip=skipped.append)
     assert [im.file_name for im in p.images.values()] == ["data/ok.png"]
-    assert len(skipped) == 1 and "caf\udce9.png: file name is not UTF-8" in skipped[0]
+    # named as ``ls -b`` shows it (the message said ``caf\udce9.png``, a name no one sees anywhere else)
+    assert skipped == [
+        f"{images}/caf\\xe9.png: file name is not UTF-8 text (character 9): rename the file; skipped"
+    ]
     save_project(p, tmp_path / "p.json")
     assert "data/ok.png" in (tmp_path / "p.json").read_text()
 

@@ -335,3 +335,19 @@ def test_a_fifo_named_as_the_output_is_refused_and_kept(tmp_path: Path) -> None:
         f.write(b"<html>")
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temporary left
+
+
+@posix_only
+def test_the_change_log_gets_the_umask_mode_as_the_project_does(tmp_path: Path) -> None:
+    """A group sharing a folder (umask 002) could open a project made there by another member and not
+    save it: its change log was made 0o644 whatever the umask, so the append before each save was
+    refused (``could not write the change log ...: Permission denied``)."""
+    project = load_project(write(tmp_path / "p.json", valid_doc()))
+    next(iter(project.categories.values())).name = "renamed"  # a change: the save logs it
+    old = os.umask(0o002)
+    try:
+        save_project(project, tmp_path / "new.json")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "new.json").st_mode) == 0o664
+    assert stat.S_IMODE(os.stat(tmp_path / "new.history.jsonl").st_mode) == 0o664

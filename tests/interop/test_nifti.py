@@ -192,7 +192,7 @@ def test_a_label_file_whose_name_is_not_utf8_is_skipped_alone(tmp_path: Path) ->
     os.rename(root / "tmp.nii.gz", os.fsencode(root) + b"/caf\xe9.nii.gz")
     result = read_nifti(root)
     assert result.problems == [
-        "caf\udce9.nii.gz#z=000: file name is not UTF-8 text (character 4): rename the file; skipped"
+        "caf\\xe9.nii.gz#z=000: file name is not UTF-8 text (character 4): rename the file; skipped"
     ]
     assert result.skipped["volumes"] == 1
     assert [im.file_name for im in result.project.images.values()] == ["ok.nii.gz#z=000", "ok.nii.gz#z=001"]

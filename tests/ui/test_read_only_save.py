@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
 
 from pixelproof.core.coco import load_project
+from tests.ui.conftest import wait_loaded
 from tests.ui.test_time_kept import _view_first_image_for
 from tests.ui.test_two_writers import click_in_next_message_box, someone_else_saves
 from tests.ui.test_workbench import draw_box, key, set_zoom
@@ -115,3 +116,51 @@ def test_ctrl_s_keeps_a_read_only_backup_and_the_status_bar_says_so(
     assert bak.read_bytes() == before and os.stat(bak).st_mode & 0o777 == 0o444
     said = window.statusBar().currentMessage()
     assert said.startswith(f"Saved {project_file}; {bak}: read-only (no write permission), so kept as it was")
+
+
+def test_a_read_only_project_says_so_when_opened(window, project_file: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """On a read-only share the first word of it came at Ctrl+S, after the work; now opening says it."""
+    window.statusBar().clearMessage()
+    project_file.chmod(0o444)
+    assert window.files.open_project(project_file)
+    wait_loaded(qtbot, window)
+    said = window.shell.messages.messages[-1]
+    assert said.kind == "warning"
+    assert said.text == (
+        f"Opened {project_file} read-only (no write permission): save your changes as another file "
+        "(File > Save As)"
+    )
+    project_file.chmod(0o644)
+    assert window.files.open_project(project_file)
+    assert window.shell.messages.messages[-1].text == f"Opened {project_file}"
+
+
+def test_an_autosave_failing_for_the_same_reason_is_said_once(window, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A project edited in a folder nobody may write in (a read-only share) said "Autosave failed" on the
+    status bar every minute as long as the edits stayed open; now once, and again only after an autosave
+    went through or for another reason."""
+    import errno
+
+    from pixelproof.ui import document
+
+    real = document.write_autosave
+
+    def refuse(target: Path, *_a: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system", str(target))
+
+    monkeypatch.setattr(document, "write_autosave", refuse)
+    set_zoom(window, 1.0)
+    draw_box(window, 40, 30, 120, 90)
+    doc = window.document
+
+    def failures() -> list[str]:
+        return [m.text for m in window.shell.messages.messages if m.text.startswith("Autosave failed")]
+
+    assert not doc.autosave() and not doc.autosave() and not doc.autosave()
+    assert len(failures()) == 1 and str(doc.autosave_path()) in failures()[0]
+    monkeypatch.setattr(document, "write_autosave", real)
+    assert doc.autosave()
+    monkeypatch.setattr(document, "write_autosave", refuse)
+    assert not doc.autosave()
+    assert len(failures()) == 2
+    doc.undo_stack.setClean()

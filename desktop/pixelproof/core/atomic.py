@@ -348,9 +348,11 @@ def append_line(path: str | os.PathLike[str], line: bytes) -> None:
     folder then fsynced too): what a log or journal written a line at a time needs. A last line an
     earlier append left without its newline (cut short by a crash) is ended first, so this one is not
     glued to it; a write cut short here (a full disk takes part of the line, then refuses the rest) is
-    taken back. Raises OSError."""
+    taken back. A new file gets the umask's permission bits, as a saved project does: a change log
+    made 0o644 whatever the umask was one the group sharing the project's folder could not append to,
+    so their saves were refused. Raises OSError."""
     made = not os.path.lexists(path)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)  # the kernel applies the umask
     try:
         start = os.fstat(fd).st_size
         if start:

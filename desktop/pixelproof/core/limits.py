@@ -70,6 +70,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import reprlib
 import stat
 from collections.abc import Iterable, Iterator
@@ -322,13 +323,17 @@ def check_text(text: str, where: str, what: str = "text") -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as e:
-        if what == "file name":  # ``where`` names the file
-            raise LimitError(
-                where, f"file name is not UTF-8 text (character {e.start + 1}): rename the file"
-            ) from None
+        if what == "file name":  # ``where`` names the file (its bytes not UTF-8 shown as ``ls -b`` does)
+            message = f"file name is not UTF-8 text (character {e.start + 1}): rename the file"
+            raise LimitError(escaped_bytes(where), message) from None
         raise LimitError(
             where, f"{what} is not UTF-8 text (character {e.start + 1} of {short_repr(text)})"
         ) from None
+
+
+def escaped_bytes(name: str) -> str:
+    r"""``name``'s undecoded bytes (lone surrogates, ``\udcff``) as ``\xff``, as ``ls -b`` shows them."""
+    return re.sub("[\udc80-\udcff]", lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", name)
 
 
 _SCALARS = {float, int, bool, type(None)}

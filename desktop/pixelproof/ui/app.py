@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pixelproof import __version__
 from pixelproof.ui.dialog_focus import give_keys_back_after_dialogs
 from pixelproof.ui.main_thread_gc import collect_on_gui_thread
-from pixelproof.ui.settings import APPLICATION, ORGANIZATION, settings
+from pixelproof.ui.settings import APPLICATION, ORGANIZATION, settings, settings_problem
 from pixelproof.ui.theme import STYLESHEET, Theme
 
 if TYPE_CHECKING:
@@ -151,6 +151,9 @@ def show_main_window(path: Path | None = None, categories: list[str] | None = No
             window.open_path(path, categories)
         elif path is not None:
             window.shell.status(f"{path} not opened: the recovered project is open", 10000, "warning")
+        if (problem := settings_problem()) is not None:  # said once, here, and on stderr
+            print(f"pixelproof: warning: {problem}", file=sys.stderr)
+            window.shell.status(problem, 15000, "warning")
         if os.environ.get("PIXELPROOF_EXIT_AFTER_FIRST_PAINT") == "1":
             _exit_after_next_paint(QApplication.instance(), window)
 

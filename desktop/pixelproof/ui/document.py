@@ -112,6 +112,8 @@ class Document(QObject):
         # opened while another live process held its lock: its file and autosave (the same file beside it)
         # are that app's too, so time spent viewing is written to neither
         self.shared = False
+        # the reason of the last autosave failure said (None after a success): said once, not each minute
+        self.autosave_failure: str | None = None
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self.autosave_timer.timeout.connect(self.autosave)
@@ -237,9 +239,13 @@ class Document(QObject):
             target.parent.mkdir(parents=True, exist_ok=True)
             write_autosave(target, self.project, None if self.untitled else self.project.file_state)
         except (ProjectSaveError, OSError) as e:
-            if self.is_modified():  # time alone (a project only viewed, on a read-only share): no warning
+            # time alone (a project only viewed, on a read-only share): no warning; the same failure (a
+            # read-only folder) is said once, not again each minute while the edits stay open
+            if self.is_modified() and str(e) != self.autosave_failure:
+                self.autosave_failure = str(e)
                 self.autosaveFailed.emit(str(e))
             return False
+        self.autosave_failure = None
         self.autosaved.emit(str(target))
         return True
 

@@ -133,7 +133,15 @@ class ProjectFiles(QObject):
         note = ""
         if doc.project.loaded_format != FORMAT_VERSION:  # an older file: say what it keeps, what a save does
             note = f" - format {format_note(doc.project)}"
-        self.shell.status(f"Opened {path}{note}", 8000 if note else 4000)
+        if read_only(path):  # said at once, not first at Ctrl+S: a read-only share, a file kept safe
+            self.shell.status(
+                f"Opened {path} read-only (no write permission): save your changes as another file "
+                f"(File > Save As){note}",
+                10000,
+                "warning",
+            )
+        else:
+            self.shell.status(f"Opened {path}{note}", 8000 if note else 4000)
         return True
 
     def offer_recovery(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,22 @@ APPLICATION = "PixelProof"
 def settings() -> QSettings:
     """The app's settings (INI file in the user's config folder; tests point it at a temp folder)."""
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
+
+
+def settings_problem() -> str | None:
+    """Why the settings cannot be saved (their file, or a folder to hold it, cannot be written: a read-only
+    or missing ``$XDG_CONFIG_HOME``, ``HOME`` unset or read-only), naming the file; None when they can.
+    The app says it once at start: every later write of a setting then fails silently, as QSettings
+    does, instead of the app stopping or asking each time."""
+    s = settings()
+    if s.isWritable():
+        return None
+    path = Path(s.fileName())
+    home = "" if os.environ.get("HOME") else " (HOME is not set)"
+    return (
+        f"Settings cannot be saved: {path} cannot be written{home}; layout, recent projects and "
+        "preferences last this session only (set XDG_CONFIG_HOME to a folder you may write in)"
+    )
 
 
 def json_value(raw: object, default: Any = None) -> Any:
