@@ -74,3 +74,27 @@ def test_frames_are_numbered_in_number_order_not_text_order(tmp_path: Path) -> N
     names = [i.file_name for i in sorted(project.images.values(), key=lambda i: i.id)]
     want = [f"video/cam9/frame_{n}.jpg" for n in (1, 2, 3, 9, 10, 11, 20)] + ["video/cam10/frame_1.jpg"]
     assert names == want
+
+
+def test_a_project_saved_among_its_images_is_not_said_nor_are_its_log_and_backup(tmp_path: Path) -> None:
+    """``new imgs -o imgs/project.json --force`` again, or ``add`` of the folder the project lives in: its
+    change log and backup are PixelProof's own files, not "not an image, skipped"; any other file is."""
+    from pixelproof.core.coco import save_project
+    from pixelproof.core.image_folder import images_to_add
+
+    for i in range(2):
+        Image.fromarray(np.zeros((20, 30, 3), np.uint8)).save(tmp_path / f"a{i}.png")
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    own = tmp_path / "project.json"
+    said: list[str] = []
+    project = project_from_folder(tmp_path, own, on_skip=said.append)
+    save_project(project, own)
+    (tmp_path / "project.json.bak").write_bytes(own.read_bytes())  # as a save over an older one keeps it
+    (tmp_path / "project.history.jsonl").write_text("", encoding="utf-8")
+    for scan in (
+        lambda: project_from_folder(tmp_path, own, on_skip=said.append),
+        lambda: images_to_add(project, [tmp_path], said.append),
+    ):
+        said.clear()
+        scan()
+        assert said == [f"{tmp_path / 'notes.txt'}: not an image, skipped"], said

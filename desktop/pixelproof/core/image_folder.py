@@ -65,8 +65,8 @@ def project_from_folder(
     project = new_project(list(categories))
     project.path = project_file
     skip = on_skip or (lambda _message: None)
-    own = project_file.resolve()
-    entries = scan_images(image_dir, skip, lambda p: p.resolve() == own, progress, on_export)
+    own = own_files(project_file)
+    entries = scan_images(image_dir, skip, lambda p: p.resolve() in own, progress, on_export)
     for record in _records(project, entries, skip):  # ids 1..n, in file (and slice) order
         project.add_image(record)
     return project
@@ -138,6 +138,17 @@ class Additions:
     exports: list[SkippedExport] = field(default_factory=list)  # PixelProof exports in folders, not searched
 
 
+def own_files(project_file: str | os.PathLike[str]) -> set[Path]:
+    """The project file and the files PixelProof keeps beside it (change log, backup, lock), resolved: a
+    project saved in its images' folder is not listed as "not an image" in it, nor are they."""
+    from pixelproof.core.atomic import backup_path
+    from pixelproof.core.history import sidecar
+    from pixelproof.core.lock import lock_path
+
+    path = Path(project_file)
+    return {p.resolve() for p in (path, sidecar(path), backup_path(path), lock_path(path))}
+
+
 def images_to_add(
     project: Project,
     paths: Iterable[str | os.PathLike[str]],
@@ -150,7 +161,7 @@ def images_to_add(
     or the same slice of a volume, is there already. Ids go on from ``next_image_id`` (never a removed
     image's); names are relative to the project file's folder. Files left out are reported through
     ``on_skip``; a PixelProof export below a folder given is not searched (``Additions.exports``)."""
-    own = Path(project.path).resolve() if project.path is not None else None
+    own = own_files(project.path) if project.path is not None else set()
     additions = Additions()
     files: list[Path] = []
     for p in map(Path, paths):
@@ -163,7 +174,7 @@ def images_to_add(
             on_skip(f"{p}: {e.strerror or e}; skipped")
             continue
         if stat.S_ISDIR(mode):
-            files += folder_files(p, on_skip, lambda f: f.resolve() == own, additions.exports.append)
+            files += folder_files(p, on_skip, lambda f: f.resolve() in own, additions.exports.append)
         elif stat.S_ISREG(mode):
             files.append(p)
         else:
