@@ -52,12 +52,10 @@ def test_max_pixels_refuses_then_allows(tmp_path: Path, capsys: pytest.CaptureFi
     assert info.value.code == 2
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland display check")
-@pytest.mark.parametrize("argv", [[], ["demo", "--dir", "DEMO"]])
-def test_no_display_says_so_and_exits_2(tmp_path: Path, argv: list[str]) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+def _start_app(tmp_path: Path, argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``pixelproof ARGV`` in a process of its own (``DEMO`` in ARGV: a demo folder under tmp_path)."""
     argv = [str(tmp_path / "demo") if a == "DEMO" else a for a in argv]
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "pixelproof", *argv],
         capture_output=True,
         text=True,
@@ -65,6 +63,13 @@ def test_no_display_says_so_and_exits_2(tmp_path: Path, argv: list[str]) -> None
         cwd=REPO,
         timeout=60,
     )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland display check")
+@pytest.mark.parametrize("argv", [[], ["demo", "--dir", "DEMO"]])
+def test_no_display_says_so_and_exits_2(tmp_path: Path, argv: list[str]) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = _start_app(tmp_path, argv, env)
     assert done.returncode == 2
     assert f"pixelproof: error: {NO_DISPLAY}" in done.stderr
     assert "xcb" not in done.stderr and "Aborted" not in done.stderr
@@ -87,15 +92,7 @@ def test_a_display_no_x_server_answers_says_so_and_exits_2(tmp_path: Path, argv:
     number = next(n for n in range(5791, 5891) if not Path(f"/tmp/.X11-unix/X{n}").exists())
     env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env["DISPLAY"] = f":{number}"
-    argv = [str(tmp_path / "demo") if a == "DEMO" else a for a in argv]
-    done = subprocess.run(
-        [sys.executable, "-m", "pixelproof", *argv],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=60,
-    )
+    done = _start_app(tmp_path, argv, env)
     assert done.returncode == 2, done.stderr
     assert done.stderr.splitlines()[-1] == (
         f"pixelproof: error: cannot open the display :{number} (DISPLAY): no X server there lets this "
