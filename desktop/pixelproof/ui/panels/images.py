@@ -178,7 +178,9 @@ class ImagesPanel(Panel):
         return fm.averageCharWidth() * NAME_CHARS + 12 + status + count + scroll + 16 + self._split_room
 
     def install(self, shell: Shell) -> None:
-        """The dock grows by the Split column when it shows (``images_width``)."""
+        """The dock grows by the Split column when it shows (``images_width``); a status picked in its box
+        leaves the next key to the canvas."""
+        shell.keys_back_after_choice(self.status)
         if isinstance(shell.widget, QMainWindow):
             self.widthWanted.connect(DockFollowsPanel(shell.widget, self).wanted)
 
