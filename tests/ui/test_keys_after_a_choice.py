@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox
 
@@ -66,3 +67,41 @@ def test_a_cvat_attribute_chosen_leaves_the_keys_to_the_canvas(qtbot, tmp_path, 
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Up)
     assert _attrs(window, 0)["color"] == "green"
     window.document.undo_stack.setClean()
+
+
+def test_ctrl_f_finds_an_image_and_enter_shows_it(qtbot, tmp_path, no_prompts) -> None:
+    """Looking for one photo of 400 by name took the mouse to the Images filter and again to its row: Enter
+    in the filter kept the image shown, so the keys went back to the canvas on the wrong photo. Ctrl+F (the
+    Images panel shown if it was hidden) selects the filter's text, and Enter shows the first image listed
+    (the one shown stays when it is listed), the keys back on the canvas for the next B or D."""
+    from tests.ui.conftest import make_project, open_main_window
+
+    win = open_main_window(qtbot, make_project(tmp_path, n_images=6))
+    doc, images = win.document, win.panels["imagesDock"]
+    win.canvas.setFocus()
+    QTest.keyClick(
+        win.canvas, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert not images.filter.isVisible()  # the Images panel hidden
+    QTest.keyClick(win.canvas, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert images.filter.isVisible() and images.filter.hasFocus()
+    QTest.keyClicks(images.filter, "img4")
+    QTest.keyClick(images.filter, Qt.Key.Key_Return)
+    assert doc.current_image_id == 5 and win.canvas.hasFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert images.filter.selectedText() == "img4"  # typed over
+    QTest.keyClicks(images.filter, "status:todo")
+    QTest.keyClick(images.filter, Qt.Key.Key_Return)
+    assert doc.current_image_id == 5  # listed: kept, not sent back to the first image to do
+    QTest.keyClick(win.canvas, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(images.filter, "nothing-like-it")
+    QTest.keyClick(images.filter, Qt.Key.Key_Return)
+    assert doc.current_image_id == 5 and win.canvas.hasFocus()  # no match: nowhere else to go
+    QTest.keyClick(win.canvas, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(images.filter, "img1")
+    QTest.keyClick(images.filter, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)  # keypad Enter too
+    assert doc.current_image_id == 2 and win.canvas.hasFocus()
+    find = next(a for a in win.findChildren(QAction) if a.property("shortcut_id") == "image.find")
+    image_menu = next(m for m in win.menus if m.title().replace("&", "") == "Image")
+    assert find in image_menu.actions() and find.shortcut().toString() == "Ctrl+F"
+    win.document.undo_stack.setClean()
