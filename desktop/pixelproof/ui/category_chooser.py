@@ -42,6 +42,7 @@ class CategoryChooser(QObject):
         self.combo.setAccessibleName("Category of new objects")
         self.combo.setProperty(WORKS_IN, "labeling")  # no Tab stop in the review view (Shell)
         self.combo.activated.connect(self._combo_chosen)
+        shell.keys_back_after_choice(self.combo)  # the next key is the canvas's (B, an arrow)
         label = QLabel(" Category ")
         label.setBuddy(self.combo)
         toolbar.addWidget(label)
@@ -99,7 +100,6 @@ class CategoryChooser(QObject):
         if self.shell.document is not None:
             self.shell.document.set_current_category(self.combo.itemData(index))
             self._tell_tool()
-            self.shell.canvas.setFocus()
 
     def _tell_tool(self) -> bool:
         """Whether the category went to the new object the tool is drawing (see ``Tool.category_chosen``)."""

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
+    QComboBox,
     QDockWidget,
     QFrame,
     QLineEdit,
@@ -251,9 +252,20 @@ class Shell(QObject):
         if watched is self._window and event.type() == QEvent.Type.Close:
             self.closing.emit()
         elif watched is self._window and isinstance(event, QKeyEvent) and self._hands_back(event):
-            self.current_view().setFocus(Qt.FocusReason.OtherFocusReason)
+            self.keys_back()
             return True
         return False
+
+    def keys_back(self, *_: object) -> None:
+        """The keys go back to the central view (the canvas, or the review view)."""
+        self.current_view().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def keys_back_after_choice(self, *combos: QComboBox) -> None:
+        """A choice made in these drop-downs gives the keys back to the central view, as Enter in a field
+        does: a labeler who picked a box's class in Properties with the mouse pressed Up to nudge the box,
+        and the box's class changed back instead (the drop-down kept the keys)."""
+        for combo in combos:
+            combo.activated.connect(self.keys_back)
 
     def _hands_back(self, event: QKeyEvent) -> bool:
         """Esc, or Enter in a field, that a control of a dock or tool bar left unused (a drop-down's open list

@@ -231,6 +231,8 @@ DEFAULTS: list[Shortcut] = [
       "the next row of its Images table, as sorted and filtered; CVAT's F, next frame"),
     _("image.previous", "&Previous Image", ("A",), note="the one above in the Images list; review view: "
       "the row above in its Images table; CVAT's D, previous frame"),
+    _("image.find", "&Find Image…", ("Ctrl+F",), "labeling", note="types in the Images panel's filter: a "
+      "name or a query; Enter shows the first image listed, unless the one shown is listed"),
     _("image.done_next", "Mark &Done and Next Image", ("G",), "labeling"),
     # CVAT's and Label Studio's "next unlabelled": the next image marked To Do or In Progress
     _("image.next_unfinished", "Ne&xt Image Not Done", ("Shift+G",), "labeling"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -80,6 +80,8 @@ class AttributeForm(QObject):
     """Rows put into the Properties panel's form under the category (``first_row``), so they line up with
     its other rows; ``occluded`` is placed by the panel (beside its heading) and ``kept`` is a row of its
     own there."""
+
+    choiceMade = Signal()  # a value picked in a drop-down: the panel gives the keys back to the canvas
 
     def __init__(self, form: QFormLayout, first_row: int, parent: QWidget) -> None:
         super().__init__(parent)
@@ -173,6 +175,7 @@ class AttributeForm(QObject):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(6)  # a long value must not widen the dock
             combo.activated.connect(lambda index: send(combo.itemData(index)))
+            combo.activated.connect(self.choiceMade)
             scroll_safe(combo)
             return combo
         if spec.input_type == "number" and spec.number is not None:

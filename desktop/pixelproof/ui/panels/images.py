@@ -14,6 +14,7 @@ from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -43,6 +44,7 @@ from pixelproof.ui.panels.image_split_menu import add_split_actions
 from pixelproof.ui.panels.images_model import STATUS_COLORS, ImagesModel, ImagesProxy, ListedImages
 from pixelproof.ui.panels.images_width import DockFollowsPanel
 from pixelproof.ui.panels.object_counts import count_text
+from pixelproof.ui.shortcuts import make_action
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
@@ -85,6 +87,7 @@ class ImagesPanel(Panel):
         self.filter.setToolTip(FILTER_HELP)
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._filter_changed)
+        self.filter.returnPressed.connect(self._show_first_listed)  # then the window gives the keys back
         self.filter_note = QLabel()  # "3 of 120 images", or what is wrong with the query
         self.filter_note.setWordWrap(True)
         self.filter_note.hide()
@@ -178,7 +181,17 @@ class ImagesPanel(Panel):
         return fm.averageCharWidth() * NAME_CHARS + 12 + status + count + scroll + 16 + self._split_room
 
     def install(self, shell: Shell) -> None:
-        """The dock grows by the Split column when it shows (``images_width``)."""
+        """The dock grows by the Split column when it shows (``images_width``); a status picked in its box
+        leaves the next key to the canvas."""
+        shell.keys_back_after_choice(self.status)
+        act = make_action(
+            "image.find", shell.widget, self.find, tip="Type a name or a query in the Images filter"
+        )
+        shell.add_action(act)
+        for menu in shell.menus:  # Image > Find Image…, under Next / Previous Image
+            ids = [a.property("shortcut_id") for a in menu.actions()]
+            if "image.previous" in ids[:-1]:
+                menu.insertAction(menu.actions()[ids.index("image.previous") + 1], act)
         if isinstance(shell.widget, QMainWindow):
             self.widthWanted.connect(DockFollowsPanel(shell.widget, self).wanted)
 
@@ -318,6 +331,29 @@ class ImagesPanel(Panel):
         elif not index.isValid():  # filtered out: no other row may look current (a click must go there)
             self.table.selectionModel().clear()
         self.status.setCurrentIndex(IMAGE_STATES.index(doc.project.image_status(doc.current_image_id)))
+
+    def find(self) -> None:
+        """Ctrl+F: the filter's text selected to type over (its dock shown first); Enter shows the image."""
+        dock = self.parentWidget()
+        while dock is not None and not isinstance(dock, QDockWidget):
+            dock = dock.parentWidget()
+        if dock is not None:
+            dock.show()
+            dock.raise_()  # in front of the docks stacked with it
+        self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter.selectAll()
+
+    def _show_first_listed(self) -> None:
+        """Enter in the filter: the first image it lists is shown, as in a file list's search, unless the one
+        shown is listed (`status:todo` typed on an image to do keeps it). A query that cannot be read (the
+        list as the last readable one showed it) or that lists nothing shows no other image."""
+        doc = self.document
+        if doc is None or self._filter_error or not self.proxy.query or self.proxy.rowCount() == 0:
+            return
+        row = self.model.row_of(doc.current_image_id)
+        if row >= 0 and self.proxy.mapFromSource(self.model.index(row, 0)).isValid():
+            return
+        doc.set_current_image(self.proxy.index(0, 0).data(Qt.ItemDataRole.UserRole))
 
     def listed_image_ids(self) -> ListedImages | None:
         """The images the filter shows, in the table's order: what D / A and Shift+G walk (a labeler

@@ -171,6 +171,8 @@ class PropertiesPanel(Panel):
 
     def install(self, shell: Shell) -> None:
         self._shell = shell  # the Locked box says what it did in the status bar, as Alt+L
+        shell.keys_back_after_choice(self.category, self.review)  # Up nudges the box, not its class
+        self.cvat.choiceMade.connect(shell.keys_back)
 
     def bind(self, doc: Document) -> list:
         return [
