@@ -219,3 +219,17 @@ def test_a_class_missing_from_the_reference_says_the_objects_the_score_threshold
         "category 'cake' is not in the reference: its 3 candidate objects are left out, scoring under the "
         "score threshold 0.9"
     ), cake
+
+
+def test_an_empty_candidate_is_said_not_only_scored_zero() -> None:
+    """A candidate with no object (the wrong file sent, the project not saved) scored Dice 0 everywhere
+    with no problem said: its classes are all defined, so no class was "not in the candidate"."""
+    ref = make_project(
+        [("a.png", "cat", disc(20, 20, 8)), ("a.png", "dog", disc(40, 60, 6)), ("a.png", "dog", [2, 2, 5, 5])]
+    )
+    result = run_qa(ref, make_project([]))
+    assert result.problems[0] == (
+        "the candidate has no objects: all 3 reference objects count as missed (FN), every Dice 0 "
+        "(is it the right file, saved?)"
+    )
+    assert run_qa(make_project([]), make_project([])).problems == []  # both empty: nothing to say

@@ -44,7 +44,8 @@ def test_ctrl_z_in_the_note_undoes_the_decision_made_from_it(window) -> None:
     decision kept); Ctrl+Shift+Z makes it again. Text typed since is the field's own to undo first."""
     view = window.review.view
     view.object_table.setFocus()
-    key(Qt.Key.Key_Period)  # the first problem object: the demo's extra coin
+    key(Qt.Key.Key_Period)  # the first problem object: the demo's missed coin
+    key(Qt.Key.Key_Period)  # the next: its extra coin
     row = view.current_object()
     assert row is not None and row.cand_id is not None
     anns = window.document.project.annotations
@@ -146,11 +147,62 @@ def test_period_and_ctrl_enter_in_turn_decide_every_problem_object(qtbot, window
     view.object_table.setFocus()
     settle()
     said = []
-    for _ in range(3):
+    for _ in range(4):  # the missed coin first: Ctrl+Enter has no candidate object to decide there
         key(Qt.Key.Key_Period)
         said.append(window.shell.messages.messages[-1].text)  # kept: the bar's 4 s may be up
         key(Qt.Key.Key_Return, CTRL)
         qtbot.waitUntil(lambda: view.job is None, timeout=10000)
     decided = {a.id for a in doc.project.annotations.values() if a.review == "accepted"} - accepted
     assert decided == extras
-    assert said == [f"Problem object {n} of 4: extra (FP)" for n in (2, 3, 4)]
+    assert said == ["Problem object 1 of 4: missed (FN)"] + [
+        f"Problem object {n} of 4: extra (FP)" for n in (2, 3, 4)
+    ]
+
+
+def test_on_a_missed_row_the_decision_box_says_why_the_object_keys_do_nothing(window) -> None:
+    """. onto a missed object (the reference's coin the candidate lacks): Accept / Reject Object are greyed
+    and Ctrl+Enter did nothing, with nothing said (the status line meant for it came from a key its
+    greyed action never passed on). The box says what to do instead, with the keys, in sight at 1366x768;
+    on the next row, an extra object the keys decide, it is gone."""
+    view = window.review.view
+    assert view.scored.pairs[view.image_id].file_name == "images/coins.png"  # the demo opens on it
+    view.object_table.setFocus()
+    missed = [n for n, r in enumerate(view.object_model.rows) if r.status == "fn"]
+    assert missed, "the demo's coins.png has a missed coin"
+    key(Qt.Key.Key_Period)
+    assert view.object_table.currentIndex().row() == missed[0]
+    line = view.decision.image_decision_label
+    assert not view.decision.accept_object_button.isEnabled()
+    assert line.isVisible() and line.text() == (
+        "A missed object has no candidate annotation to accept or reject: reject the image "
+        "(Ctrl+Shift+Backspace), or draw it in the labeling view (Ctrl+Tab)"
+    )
+    assert line.visibleRegion().boundingRect().height() >= line.heightForWidth(line.width())  # not cut
+    before = {a.id: a.review for a in window.document.project.annotations.values()}
+    key(Qt.Key.Key_Return, CTRL)
+    assert {a.id: a.review for a in window.document.project.annotations.values()} == before
+    key(Qt.Key.Key_Period)  # on to a problem the keys can decide
+    row = view.current_object()
+    assert row is not None and row.cand_id is not None and view.decision.accept_object_button.isEnabled()
+    assert line.text() == ""
+
+
+def test_the_first_problem_object_is_not_skipped_when_the_objects_table_takes_the_focus(window) -> None:
+    """Tab (or Esc from the note) into the Objects table makes its first row current, unselected: the
+    first . went on from it to the second problem, so the first one, always a missed or extra object at
+    the top of the table, was never walked to. . now starts at the first, and , from there says none is
+    before it."""
+    view = window.review.view
+    assert [r.status for r in view.object_model.rows][:2] == ["fn", "fp"]  # the demo's coins.png
+    view.images.image_table.setFocus()
+    settle()
+    key(Qt.Key.Key_Tab)  # the Images table -> the Objects table
+    while QApplication.focusWidget() is not view.object_table:
+        key(Qt.Key.Key_Tab)
+    key(Qt.Key.Key_Period)
+    assert view.object_table.currentIndex().row() == 0
+    assert window.shell.messages.messages[-1].text == "Problem object 1 of 2: missed (FN)"
+    key(Qt.Key.Key_Comma)
+    assert view.object_table.currentIndex().row() == 0
+    key(Qt.Key.Key_Period)
+    assert view.object_table.currentIndex().row() == 1

@@ -74,7 +74,8 @@ def paired_reference(reference: Reference, candidate: Project) -> tuple[Referenc
     ``_``, ``-``) named as the candidate's - a copy, ``reference`` itself when nothing is renamed - and one
     line per renaming, per ambiguous spelling left unpaired and per used class the candidate lacks (a
     class the reference lacks is said after scoring, ``candidate_only_notes``, by what its objects
-    counted as)."""
+    counted as); first, a candidate with no object at all against a reference with some (every figure 0
+    and nothing else said: the wrong file, or a project not saved)."""
     project = reference.project
     ref_names, cand_names = _names(project), _names(candidate)
     renamed, ambiguous = category_pairing(ref_names, cand_names)
@@ -96,7 +97,15 @@ def paired_reference(reference: Reference, candidate: Project) -> tuple[Referenc
             for k, c in project.categories.items()
         }
         reference = replace(reference, project=project)
-    for name, n in sorted(_counts(project).items()):
+    counts = _counts(project)
+    if counts and not _counts(candidate):  # the wrong file sent, or the project not saved: said first
+        n = sum(counts.values())
+        notes.insert(
+            0,
+            f"the candidate has no objects: {'its' if n == 1 else 'all'} {plural(n, 'reference object')} "
+            f"{'counts' if n == 1 else 'count'} as missed (FN), every Dice 0 (is it the right file, saved?)",
+        )
+    for name, n in sorted(counts.items()):
         if name not in cand_names:
             notes.append(
                 f"category {name!r} is not in the candidate: its {plural(n, 'reference object')} "

@@ -94,7 +94,10 @@ class ReviewNavigation:
         rows = self.object_model.rows
         problems = [n for n, r in enumerate(rows) if r.status not in ("match", "ignored")]
         index = self.object_table.currentIndex()
-        at = index.row() if index.isValid() else (-1 if step > 0 else len(rows))
+        # a current row not selected is none: the table makes its first row current, unselected, when it
+        # takes the focus (Tab, Esc from the note), and . then skipped it, always a problem when any is
+        picked = index.isValid() and self.object_table.selectionModel().isRowSelected(index.row())
+        at = index.row() if picked else (-1 if step > 0 else len(rows))
         if step > 0 and at == self._advanced_to:
             at -= 1  # a decision moved on to this row: . names it, else ". Ctrl+Enter" skipped every other
         self._advanced_to = -1

@@ -330,6 +330,18 @@ class DecisionBox(QWidget):
         layout.addWidget(self.image_decision_label)
         layout.addStretch(1)
 
+    @staticmethod
+    def missed_hint() -> str:
+        """Why Accept / Reject Object are greyed on a missed row (its keys did nothing, unsaid): there is
+        no candidate annotation to mark. Names the keys the user has now."""
+        reject, back = REGISTRY.text("review.reject_image"), REGISTRY.text("review.toggle")
+        return (
+            "A missed object has no candidate annotation to accept or reject: reject the image"
+            + (f" ({reject})" if reject else "")
+            + ", or draw it in the labeling view"
+            + (f" ({back})" if back else "")
+        )
+
     def _note_length(self, text: str) -> None:
         """Say the note is full when it is: the editor takes no more, silently otherwise."""
         self.note_full.setVisible(len(text) >= MAX_NOTE)

@@ -536,10 +536,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
             row = self.current_object()
             if row is None or not self.can_decide_object():
                 if row is not None and row.cand_id is None:
-                    self.statusMessage.emit(
-                        "A missed object has no candidate annotation to mark: reject the image, or draw it "
-                        "in the labeling view (Ctrl+Tab)"
-                    )
+                    self.statusMessage.emit(self.decision.missed_hint())
                 return False
             doc.push(ReviewDecision(doc.project, self.image_id, decision, note, [row.cand_id]))
             what = f"Object {row.cand_id}"
@@ -567,5 +564,8 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
             if isinstance(entry, dict) and entry.get("review"):
                 note = f" — “{escape(note_preview(str(entry['note'])))}”" if entry.get("note") else ""
                 text = f"This image: <b>{escape(str(entry['review']))}</b>{note}"
+        row = self.current_object()
+        if img and row is not None and row.cand_id is None:  # a missed row: why the object keys do nothing
+            text = "<br>".join(t for t in (text, escape(self.decision.missed_hint())) if t)
         self.decision.image_decision_label.setText(text)
         self.decisionsChanged.emit()
