@@ -663,6 +663,36 @@ def test_a_reference_change_while_labeling_does_not_move_the_labeling_view(qtbot
     assert doc.current_image_id == cell, f"the labeling view left {doc_image}"
 
 
+def test_ctrl_tab_from_an_image_the_reference_lacks_shows_another_and_leaves_labeling_there(
+    qtbot, demo: Path, no_prompts
+) -> None:
+    """Labeling an image the reference does not hold, Ctrl+Tab showed the worst image and silently moved
+    the labeling view there; now the status bar says the image is not scored and Ctrl+Tab goes back to it.
+    A row picked by hand in the review view still moves the labeling view with it."""
+    data = json.loads((demo.parent / "reference.json").read_text())
+    cell = next(i["id"] for i in data["images"] if i["file_name"].endswith("cell.png"))
+    data["images"] = [i for i in data["images"] if i["id"] != cell]
+    data["annotations"] = [a for a in data["annotations"] if a["image_id"] != cell]
+    (demo.parent / "reference.json").write_text(json.dumps(data))
+    win = open_window(qtbot, demo)
+    doc, view = win.document, win.review.view
+    while doc.current_image_id != cell:
+        QTest.keyClick(win.canvas, Qt.Key.Key_A if doc.current_image_id > cell else Qt.Key.Key_D)
+    enter_review(qtbot, win)
+    assert view.image_id not in (-1, cell)
+    assert "cell.png is not scored (see the banner)" in win.statusBar().currentMessage()
+    assert doc.current_image_id == cell
+    QTest.keyClick(view.images.image_table, Qt.Key.Key_Tab, CTRL)  # back to labeling: where it was
+    assert not win.review.active and doc.current_image_id == cell
+    enter_review(qtbot, win)
+    shown = view.image_id
+    QTest.keyClick(view.images.image_table, Qt.Key.Key_Down)  # a row picked by hand: labeling follows
+    qtbot.waitUntil(lambda: view.image_id != shown, timeout=10000)
+    assert doc.current_image_id == view.image_id
+    doc.undo_stack.setClean()
+    win.close()
+
+
 def test_at_1366_the_note_hint_reads_whole_and_names_the_keys(qtbot, window) -> None:
     """The note's placeholder ("Note (optional), then Ctrl+Enter accept / Ctrl+Backspace reject") was cut
     at "Ctrl+Backspa…" on a 1366-px screen; the keys are in its tooltip and the buttons' now, as the user

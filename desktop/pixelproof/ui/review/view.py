@@ -80,6 +80,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         self.where = ""  # "2 local worker processes x 1 thread" while QA runs on a pool
         self.overlay_job: Job | None = None
         self.image_id = -1
+        self._shown_for_user = True  # False while an image is shown in place of an unscored one
         self.outline = False
         self._first_result = True
         self._center_on_select = True
@@ -341,14 +342,24 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         # the user's image stays current (the worst-Dice order does not move them): the labeling view's (the
         # review view keeps it in step; after an edit there it is the image just edited), else the image
         # shown before; the top row only when neither was scored
-        self.select_image(self.document.current_image_id)
-        if self.image_id == -1:
-            self.select_image(keep)
-        if self.image_id == -1:
-            self.images.select_row(0)
+        labeling = self.document.current_image_id
+        self.select_image(labeling)
+        unscored = self.image_id == -1 and labeling in self.document.project.images
+        self._shown_for_user = not unscored  # an image shown in its place leaves the labeling view's alone
+        try:
+            if self.image_id == -1:
+                self.select_image(keep)
+            if self.image_id == -1:
+                self.images.select_row(0)
+        finally:
+            self._shown_for_user = True
         self._filter_changed(self.images.filter_edit.text())  # its count, of the new rows
         self._first_result = False
-        self.statusMessage.emit(scored_message(scored))
+        said = scored_message(scored)
+        if unscored and self.image_id != -1:  # the labeling view stays on it (Ctrl+Tab goes back there)
+            name = self.document.shown_file_name(labeling)
+            said = f"{name} is not scored (see the banner), shown here: the image listed first; {said}"
+        self.statusMessage.emit(said)
         if self.stale and self.isVisible():  # edited while it ran: score what that changed too
             self._stale_timer.start()
 
@@ -425,8 +436,8 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         cached = self.loader.request(image_id, path, expect=expect)
         if cached is not None:
             self._on_image_loaded(image_id, cached)
-        if self.isVisible():  # a run ending while the labeling view is shown must not move it
-            doc.set_current_image(image_id)
+        if self.isVisible() and self._shown_for_user:  # a run ending while the labeling view is shown
+            doc.set_current_image(image_id)  # must not move it, nor the image shown for an unscored one
         self._update_buttons()
 
     def _on_image_loaded(self, image_id: object, image: LoadedImage) -> None:
