@@ -72,6 +72,26 @@ def test_taxonomy_changes_refuse_what_would_lose_or_clash(tmp_path: Path) -> Non
         taxonomy.split_category(p, "dog", "a", "a")
 
 
+def test_a_name_that_is_another_class_but_for_case_or_has_blanks_around_it_is_refused(tmp_path: Path) -> None:
+    """QA pairs classes and the image filter finds them without case, and CVAT's and LabelMe's readers
+    strip a name: 'Dog' beside 'dog', or ' cow ', made two classes here that are one (or another) there."""
+    p = make_project(tmp_path, 2)
+    with pytest.raises(TaxonomyError, match="exists already \\(as 'dog'"):
+        taxonomy.rename_category(p, "cat", "DOG")
+    with pytest.raises(TaxonomyError, match="exists already \\(as 'dog'"):
+        taxonomy.split_category(p, "cat", "cat", "Dog")
+    with pytest.raises(TaxonomyError, match="differ in more than case"):
+        taxonomy.split_category(p, "cat", "Cow", "cow")
+    with pytest.raises(TaxonomyError, match="blanks around it; give it as 'cow'"):
+        taxonomy.rename_category(p, "cat", " cow ")
+    assert _names(p) == ["cat", "dog", "bird"]
+    with pytest.raises(TaxonomyError, match="did you mean 'dog'"):  # not a list of names shown alike
+        taxonomy.merge_categories(p, "cat", "Dog ")
+    edit = taxonomy.rename_category(p, "cat", "Cat")  # its own name in other case: a rename
+    _undo_restores(p, edit)
+    assert _names(p) == ["Cat", "dog", "bird"]
+
+
 def test_export_then_apply_to_another_project_embeds_example_crops(tmp_path: Path) -> None:
     src = make_project(tmp_path, 2)
     (tmp_path / "images").mkdir()

@@ -37,6 +37,7 @@ from pixelproof.core.edits.model_mapping import retarget_mappings
 from pixelproof.core.geometry import clone
 from pixelproof.core.limits import MAX_CLASSES, NAME_IN_TEXT, LimitError
 from pixelproof.core.model import LAST_CATEGORY_ID, Category, Project
+from pixelproof.core.name_fold import fold
 from pixelproof.core.names import check_category_name, shown_name
 from pixelproof.core.object_lock import locked_among
 from pixelproof.core.wording import plural
@@ -359,6 +360,9 @@ def apply_taxonomy(project: Project, data: dict[str, Any]) -> TaxonomyPlan:
 def _category(project: Project, name: str) -> Category:
     c = project.category_by_name(name)
     if c is None:
+        near = [x.name for x in project.categories.values() if fold(x.name.strip()) == fold(name.strip())]
+        if near:  # ' car ' or 'Car' for 'car': the list below would show them alike
+            raise TaxonomyError([f"no category {name!r}; did you mean {' or '.join(map(repr, near))}?"])
         known = ", ".join(x.name for x in project.categories.values())
         raise TaxonomyError([f"no category {name!r} (categories: {known})"])
     return c
@@ -372,13 +376,29 @@ def _made_name_problem(name: str) -> str | None:
     return None
 
 
-def _free_name(project: Project, name: str) -> None:
+def name_taken(project: Project, name: str, own_id: int | None = None) -> Category | None:
+    """The other category (not ``own_id``) whose name is ``name`` but for case (``name_fold``): QA pairs
+    classes, and the image filter's ``class:`` finds them, without case, and a folder named after each
+    (MVTec) is one folder on Windows and macOS; so 'Cat' beside 'cat' would be one class there, two here."""
+    wanted = fold(name)
+    return next((c for c in project.categories.values() if c.id != own_id and fold(c.name) == wanted), None)
+
+
+def _free_name(project: Project, name: str, own_id: int | None = None) -> None:
+    """A name a rename or split gives a class: visible, one line, no blanks around it (the app trims
+    them; CVAT's and LabelMe's readers strip them, so ' car ' would come back as another class), and no
+    other class's but for case (``name_taken``)."""
     if not name.strip():
         raise TaxonomyError(["a category name cannot be empty"])
+    if name != name.strip():
+        raise TaxonomyError([f"category name {name!r} has blanks around it; give it as {name.strip()!r}"])
     if (problem := _made_name_problem(name)) is not None:
         raise TaxonomyError([problem])
-    if project.category_by_name(name) is not None:
-        raise TaxonomyError([f"a category {name!r} exists already (merge into it instead)"])
+    if (other := name_taken(project, name, own_id)) is not None:
+        same = (
+            "" if other.name == name else f" (as {other.name!r}: names differing only in case are one class)"
+        )
+        raise TaxonomyError([f"a category {name!r} exists already{same}; merge into it instead"])
 
 
 def _n(name: str) -> str:
@@ -389,7 +409,7 @@ def _n(name: str) -> str:
 
 def rename_category(project: Project, old: str, new: str) -> Edit:
     cat = _category(project, old)
-    _free_name(project, new)
+    _free_name(project, new, cat.id)
     after = copy.deepcopy(cat)
     after.name = new
     label = f"Rename class {_n(old)} to {_n(new)}"
@@ -426,8 +446,12 @@ def split_category(project: Project, name: str, first: str, second: str) -> tupl
     if first == second:
         raise TaxonomyError(["the two parts of a split need different names"])
     if first != name:
-        _free_name(project, first)
+        _free_name(project, first, cat.id)
     _free_name(project, second)
+    if fold(first) == fold(second):
+        raise TaxonomyError(
+            [f"the two parts of a split need names that differ in more than case ({first!r}, {second!r})"]
+        )
     parts: list[Edit] = []
     if first != name:
         renamed = copy.deepcopy(cat)

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.coco import new_category
 from pixelproof.core.edits import AddCategory, ReplaceCategory
-from pixelproof.core.limits import LimitError
+from pixelproof.core.limits import NAME_IN_TEXT, LimitError
 from pixelproof.core.model import Category, IdsExhausted, is_pending_prediction
 from pixelproof.core.names import check_category_name, shown_name
-from pixelproof.core.taxonomy import TaxonomyError, delete_category, info, rename_category
+from pixelproof.core.taxonomy import TaxonomyError, delete_category, info, name_taken, rename_category
 from pixelproof.core.wording import plural
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.dialogs import as_text, show_error
@@ -229,9 +229,11 @@ class CategoriesPanel(Panel):
         name = name.strip()
         if not ok or not name:
             return
-        if doc.project.category_by_name(name) is not None:
+        if (other := name_taken(doc.project, name)) is not None:  # 'Cat' beside 'cat' too: one class to QA
             QMessageBox.information(
-                self, "Add category", as_text(f"There is already a category named “{shown_name(name)}”.")
+                self,
+                "Add category",
+                as_text(f"There is already a category named “{shown_name(other.name)}”."),
             )
             return
         try:
@@ -275,7 +277,7 @@ class CategoriesPanel(Panel):
             return
         after = copy.deepcopy(cat)
         after.color = color.name()
-        doc.push(ReplaceCategory(after, f"Recolour category {cat.name}"))
+        doc.push(ReplaceCategory(after, f"Recolour category {shown_name(cat.name, NAME_IN_TEXT)}"))
 
     def delete(self) -> None:
         cat = self._current()
