@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from pixelproof.core.coco import new_project
-from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.core.model import Annotation, Category, ImageRecord
 from pixelproof.interop.yolo import read_yolo, write_yolo
 
 
@@ -73,3 +73,25 @@ def test_a_validation_share_too_small_for_the_images_says_how_many_it_needs(tmp_
     assert not [w for w in write_yolo(project, tmp_path / "b", val_fraction=0.34) if "validation split" in w]
     (split,) = [w for w in write_yolo(project, tmp_path / "c") if "validation split" in w]
     assert "a Validation share above 0, --val-fraction on the command line" in split
+
+
+def test_an_export_over_an_earlier_one_says_which_class_indices_moved(tmp_path: Path) -> None:
+    """YOLO class indices are the categories' in id order: a class merged away since the last export
+    shifted every later index, and a model trained on that export read the new labels as other classes,
+    unsaid. A class renamed in place or added at the end moves no index and is not warned about."""
+    from pixelproof.core import taxonomy
+
+    Image.fromarray(np.zeros((60, 80, 3), np.uint8)).save(tmp_path / "x.png")
+    project = new_project(["cat", "kitten", "dog", "bird"])
+    project.path = tmp_path / "project.json"
+    project.add_image(ImageRecord(1, "x.png", 80, 60))
+    project.add_annotation(Annotation(1, 1, 3, [10.0, 10.0, 20.0, 20.0], None, 400.0))
+    out = tmp_path / "yolo"
+    assert not any("indices" in w for w in write_yolo(project, out))
+    taxonomy.rename_category(project, "bird", "songbird").apply(project)
+    project.add_category(Category(9, "fish"))
+    assert not any("indices" in w for w in write_yolo(project, out))
+    taxonomy.merge_categories(project, "kitten", "cat").apply(project)
+    moved = [w for w in write_yolo(project, out) if "indices" in w]
+    assert len(moved) == 1 and "'dog' 2 -> 1; 'songbird' 3 -> 2; 'fish' 4 -> 3" in moved[0]
+    assert read_yolo(out).project.categories[2].name == "dog"  # written all the same, as data.yaml says

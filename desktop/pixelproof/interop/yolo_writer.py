@@ -170,7 +170,41 @@ def _write_yaml(out: Path, splits: list[str], names: list[str], warnings: list[s
         )
         warnings.append(f"no validation split: data.yaml's val points at the training images ({why})")
     lines += ["names:", *(f"  {i}: {_yaml_str(n)}" for i, n in enumerate(names))]
+    if (shifted := _shifted_classes(out / "data.yaml", names)) is not None:
+        warnings.append(shifted)
     write_fresh(out / "data.yaml", "\n".join(lines) + "\n")
+
+
+def _shifted_classes(path: Path, names: list[str]) -> str | None:
+    """What an export over an earlier one changes in the class indices (None: nothing, or no readable
+    data.yaml there): indices are the categories' in id order, so a class deleted or merged since shifts
+    every later one, and a model trained on the earlier export, or its data.yaml kept elsewhere, reads
+    the new labels as other classes without a word."""
+    from pixelproof.core.limits import read_yaml
+
+    try:
+        before = read_yaml(path).get("names") if path.is_file() else None
+    except (OSError, ValueError, AttributeError):  # not ours to judge: it is replaced all the same
+        return None
+    if isinstance(before, dict):
+        before = (
+            [before[k] for k in sorted(before) if isinstance(k, int)]
+            if all(isinstance(k, int) for k in before)
+            else None
+        )
+    if not isinstance(before, list):
+        return None
+    now = {n: i for i, n in reversed(list(enumerate(names)))}
+    moved = [(i, str(n), now[str(n)]) for i, n in enumerate(before) if now.get(str(n), i) != i]
+    if not moved:  # a class added at the end, or renamed in place: no label means another class
+        return None
+    said = "; ".join(f"{one_line(n)!r} {i} -> {j}" for i, n, j in moved[:5])
+    more = f" and {len(moved) - 5} more" if len(moved) > 5 else ""
+    return (
+        f"{path}: class indices moved since the export it replaces ({said}{more}; a class deleted or "
+        "merged since shifts every later one): a model trained on the earlier export reads these labels "
+        "as other classes; retrain it, or map its class indices by name"
+    )
 
 
 def _yaml_str(text: str) -> str:
