@@ -163,7 +163,7 @@ _DEVICES = {"con", "prn", "aux", "nul", *(f"{d}{n}" for d in ("com", "lpt") for 
         ("v1. ", "v1_001"),
         (".hidden", "hidden_001"),
         ("..", "__001"),
-        ("x\\y", "x_y_001"),
+        ("x\\y", "y_001"),  # a backslash separates folders, as Windows wrote it: y tells it apart
     ],
 )
 def test_folder_names_made_part_of_a_file_name_are_safe_on_windows(folder: str, want: str) -> None:

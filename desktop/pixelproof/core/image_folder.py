@@ -255,8 +255,10 @@ def name_parts(name: str) -> tuple[str, ...]:
     return tuple(p for p in name.split("/") if p not in ("", ".", ".."))
 
 
-def _tail(a: tuple[str, ...], b: tuple[str, ...]) -> int:
-    """How many last components ``a`` and ``b`` share."""
+def _tail(a: tuple[str, ...], b: tuple[str, ...], *, fold: bool = False) -> int:
+    """How many last components ``a`` and ``b`` share (``fold``: ignoring case)."""
+    if fold:
+        a, b = tuple(p.casefold() for p in a), tuple(p.casefold() for p in b)
     n = 0
     while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
         n += 1
@@ -283,7 +285,9 @@ def find_moved(
     """New ``file_name``s for the images whose file is missing, found under ``folder`` (searched as a new
     project's folder is): the file whose path below ``folder`` ends with the most of the image's stored
     path (``../old/cats/a.png`` takes ``x/cats/a.png`` over ``y/a.png``; names compared in one Unicode
-    form). Files the project has already are not candidates. Returns ({image id: new name}, what is still
+    form; a name found in no case but another, as a Windows or Mac disk renames it, compared ignoring
+    case). Files the project has already are not candidates; a symlinked folder is not searched, and is
+    named where an image is not found. Returns ({image id: new name}, what is still
     missing and why): a tie is ambiguous; a file of another size (header), one two images claim alike, and
     a volume lacking some of the image's slices are refused. Volume slices keep their ``#...`` suffix and
     move with their volume or not at all; images whose file exists are never touched."""
@@ -293,10 +297,19 @@ def find_moved(
     if not missing:
         return {}, []
     by_name: dict[str, set[tuple[str, ...]]] = {}
-    for f in folder_files(root, lambda _m: None, search_exports=True):  # an imported export's images too
+    by_fold: dict[str, set[tuple[str, ...]]] = {}  # a name renamed in case only (a Windows or Mac disk)
+    linked: list[str] = []  # symlinked folders, not searched: named where an image is not found
+
+    def skipped(message: str) -> None:
+        if ": a symlinked folder" in message:
+            linked.append(message.split(": a symlinked folder")[0])
+
+    for f in folder_files(root, skipped, search_exports=True):  # an imported export's images too
         parts = f.relative_to(root).parts
         for k in range(1, len(parts) + 1):  # the folders too: a DICOM series is one
-            by_name.setdefault(unicodedata.normalize("NFC", parts[k - 1]), set()).add(parts[:k])
+            name = unicodedata.normalize("NFC", parts[k - 1])
+            by_name.setdefault(name, set()).add(parts[:k])
+            by_fold.setdefault(name.casefold(), set()).add(parts[:k])
     have = {_identity(*on_disk(project, im))[0] for im in project.images.values()}  # the files it uses
     chosen: dict[int, tuple[Path, str, int]] = {}  # image id: file, fragment, tail length
     problems: list[StillMissing] = []
@@ -307,18 +320,25 @@ def find_moved(
         fragment = im.file_name[len(ref.source) :] if ref is not None else ""
         plain = ref is None  # a plain image is a file; a slice's volume may be a series folder
         scored, taken = [], []
-        for c in by_name.get(stored[-1], set()) if stored else ():
+        candidates = by_name.get(stored[-1], set()) if stored else set()
+        fold = bool(stored) and not candidates  # none of its exact name: one renamed in case only
+        if fold:
+            candidates = by_fold.get(stored[-1].casefold(), set())
+        for c in candidates:
             path = root.joinpath(*c)
             if plain and not path.is_file():
                 continue
             if _identity(path, None)[0] in have:
                 taken.append(path)
             else:
-                scored.append((_tail(stored, name_parts("/".join(c))), c))
+                scored.append((_tail(stored, name_parts("/".join(c)), fold=fold), c))
         best = max((n for n, _c in scored), default=0)
         tops = sorted(c for n, c in scored if n == best)
         if not tops:
             why = f"{im.file_name}: not found under {root}"
+            if linked:  # os.walk does not follow them (a link back up would loop)
+                shown = ", ".join(linked[:3]) + (", ..." if len(linked) > 3 else "")
+                why += f" (symlinked folders not searched: {shown}; give the folder one links to)"
             if taken:
                 why = f"{im.file_name}: {min(taken)} is another image of the project already; not relocated"
             problems.append(StillMissing(im.id, "refused" if taken else "not found", why))

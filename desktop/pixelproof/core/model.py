@@ -26,6 +26,7 @@ from pixelproof.core.id_marks import (  # noqa: F401
     NewIds,
 )
 from pixelproof.core.limits import ID_MAX, ID_MIN
+from pixelproof.core.paths import stored_path
 
 if TYPE_CHECKING:
     from pixelproof.core.atomic import FileState
@@ -287,11 +288,9 @@ class Project:
         return (a for a in self.annotations.values() if a.category_id == category_id)
 
     def image_path(self, image: ImageRecord) -> Path:
-        """Where the image file is: relative names resolve against the project file's folder."""
-        p = Path(image.file_name)
-        if p.is_absolute() or self.path is None:
-            return p
-        return self.path.parent / p
+        """Where the image file is: relative names resolve against the project file's folder (one written
+        on Windows with backslashes too, ``core.paths.stored_path``)."""
+        return stored_path(image.file_name, None if self.path is None else self.path.parent)
 
     # -- ids -------------------------------------------------------------------------------------
     def new_ids(self, key: str, count: int = 1, *, above: int = 0) -> range:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ntpath
 import os
 import re
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
@@ -17,6 +17,20 @@ def is_absolute_name(name: str) -> bool:
     drive or UNC path (``C:/data/a.png``, ``//server/share``, with either slash) wherever it is read, or a
     URL. Such a name is kept as written when the project moves; the others are relative to its folder."""
     return os.path.isabs(name) or bool(ntpath.splitdrive(name)[0]) or bool(_URL.match(name))
+
+
+def stored_path(name: str, folder: Path | None) -> Path:
+    """Where a stored image name leads from the project's ``folder``. A relative name written on Windows
+    (``images\\a.png``, by another tool or by hand) leads to ``images/a.png`` here too when no file is
+    named with the backslash itself (a legal character in a POSIX name), so a project saved on Windows
+    opens on Linux and macOS with its images; a drive or UNC name stays as written (``relocate`` it)."""
+    p = Path(name)
+    path = p if p.is_absolute() or folder is None else folder / p
+    if os.sep == "\\" or "\\" not in name or name.startswith("\\") or is_absolute_name(name):
+        return path
+    slashed = Path(name.replace("\\", "/"))
+    other = slashed if folder is None else folder / slashed
+    return other if not os.path.lexists(path) and os.path.lexists(other) else path
 
 
 def _inside(rel: str) -> bool:

@@ -27,8 +27,8 @@ def _stem(file_name: str) -> str:
     from pixelproof.core.volumes import parse_slice_ref, volume_stem
 
     ref = parse_slice_ref(file_name)
-    if ref is None:
-        return Path(file_name).stem
+    if ref is None:  # a name written on Windows (``images\a.png``) is ``a`` too, not ``images\a``
+        return Path(file_name.replace("\\", "/")).stem
     parts = [volume_stem(ref.source)] + [k + v for k, v in ref.volume_parts()]
     return "_".join([*parts, f"{ref.axis}{ref.index:03d}"])
 
@@ -85,7 +85,7 @@ def _folders(file_name: str) -> list[str]:
 
     ref = parse_slice_ref(file_name)
     source = ref.source if ref is not None else file_name
-    parts = [p for p in source.split("/") if p not in ("", ".")]
+    parts = [p for p in source.replace("\\", "/").split("/") if p not in ("", ".")]
     return [_portable(p) for p in parts[:-1]]
 
 
