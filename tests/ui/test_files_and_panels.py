@@ -126,6 +126,7 @@ def test_missing_and_unreadable_images_show_a_placeholder(qtbot, tmp_path: Path,
         lambda: win.canvas.placeholder is not None and win.canvas.placeholder.error, timeout=20000
     )
     assert "not found" in win.canvas.placeholder.message
+    assert "Moved? File > Locate Missing Images… (Ctrl+Alt+L) finds it" in win.canvas.placeholder.message
     # the app keeps working on the placeholder: boxes can be drawn at the recorded size
     set_zoom(win, 1.0)
     draw_box(win, 40, 30, 120, 90)

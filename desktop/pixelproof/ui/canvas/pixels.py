@@ -73,7 +73,13 @@ class ShownPixels:
     def _on_failed(self, image_id: object, reason: str) -> None:
         if image_id != self.image_id or self.placeholder is None:
             return
-        self.placeholder.set_message(f"Cannot show this image\n\n{reason}", error=True)
+        hint = ""
+        if reason.endswith("image file not found"):  # moved or renamed: where to point the project at it
+            from pixelproof.ui.shortcuts import REGISTRY
+
+            keys = REGISTRY.text("file.locate_images")
+            hint = f"\n\nMoved? File > Locate Missing Images…{f' ({keys})' if keys else ''} finds it"
+        self.placeholder.set_message(f"Cannot show this image\n\n{reason}{hint}", error=True)
         self.message.emit(reason)
         self.imageShown.emit(self.image_id)
 
