@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel
 
 from pixelproof.core.coco import save_project
 from pixelproof.core.image_folder import project_from_folder
-from tests.ui.conftest import hover, open_main_window, wait_loaded
+from tests.ui.conftest import hover, open_main_window, settle, wait_loaded
 
 CATEGORY = "liver_segment_IVb_with_portal_vein_branch"  # a long name makes the wand's hint long
 
@@ -104,6 +104,34 @@ def test_photo_readouts_are_whole_and_the_hint_gives_way(qtbot, tmp_path: Path, 
         read_at(qtbot, win, 2345, 1789, 8.0)
         assert win.readout.value_label.text().startswith("R ")
         check_room(qtbot, win)
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
+
+
+def test_a_short_file_name_is_shown_whole_beside_the_readouts(qtbot, tmp_path: Path, no_prompts) -> None:
+    """``a0.png`` (its file missing, the message said) was shown "a…g" with room to spare: the label asked
+    for the room of its cut text, a pixel short of the whole name's."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for i in range(2):
+        cv2.imwrite(str(data / f"a{i}.png"), np.full((200, 300, 3), 120, np.uint8))
+    project = project_from_folder(data, tmp_path / "p.json", [CATEGORY])
+    save_project(project, tmp_path / "p.json")
+    (data / "a0.png").unlink()
+    win = open_main_window(qtbot)
+    try:
+        win.resize(1366, 768)
+        assert win.open_path(tmp_path / "p.json")
+        qtbot.waitUntil(
+            lambda: win.canvas.placeholder is not None and win.canvas.placeholder.error, timeout=10000
+        )
+        win.statusBar().clearMessage()
+        image = win.readout.image_label
+        qtbot.waitUntil(lambda: image.text().endswith("300×200 · 1 / 2"), timeout=10000)
+        settle()  # the status bar's layout after the message
+        assert image.text() == "a0.png · 300×200 · 1 / 2", (image.text(), image.width())
+        assert whole(image) and not image.toolTip()
     finally:
         win.document.undo_stack.setClean()
         win.close()

@@ -73,7 +73,11 @@ class ImageLabel(QLabel):
         return self.name + self.rest
 
     def sizeHint(self) -> QSize:
-        return QSize(self._width(self.whole()), super().sizeHint().height())
+        # the name and the rest measured apart, as ``_show`` measures them, and a 2-px slack: ``_extra`` is
+        # read off QLabel's hint for the text shown, which rounds a pixel apart for a cut name and a whole
+        # one, so the room asked for while cut was a pixel short of the whole name ("a0.png" shown "a…g")
+        name = self.fontMetrics().horizontalAdvance(self.name)
+        return QSize(name + self._width(self.rest) + 2, super().sizeHint().height())
 
     def minimumSizeHint(self) -> QSize:
         name = min(self.fontMetrics().horizontalAdvance(self.name), NAME_FLOOR)
