@@ -248,27 +248,42 @@ def render_at(win, ratio: float) -> QImage:
     return img
 
 
-def run_at_scale(scale: float, script: str, *args: str) -> str:
+def run_at_scale(scale: float, script: str, *args: str, screen: tuple[int, int] | None = None) -> str:
     """Run ``script`` (Python) in a fresh process whose Qt scales the screen by ``scale`` (QT_SCALE_FACTOR,
     as on a 150 / 200 % laptop; the tests' own QApplication cannot change its scale) and return its output.
-    The script gets ``args`` in ``sys.argv[1:]``."""
+    The script gets ``args`` in ``sys.argv[1:]``. ``screen``: the screen's size in device pixels (e.g.
+    1366x768, which at 1.25 is a 1093x614 screen for the widgets), else the offscreen platform's 800x800."""
+    import json
     import os
     import subprocess
     import sys
+    import tempfile
 
     import pixelproof
 
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR=str(scale))
+    platform, path = "offscreen", ""
+    if screen is not None:
+        w, h = screen
+        config = {"screens": [{"name": "laptop", "x": 0, "y": 0, "width": w, "height": h, "dpr": 1}]}
+        fd, path = tempfile.mkstemp(suffix=".json", prefix="pixelproof-screen-")
+        with os.fdopen(fd, "w") as out:
+            json.dump(config, out)
+        platform = f"offscreen:configfile={path}"
+    env = dict(os.environ, QT_QPA_PLATFORM=platform, QT_SCALE_FACTOR=str(scale))
     here = str(Path(pixelproof.__file__).parents[1])  # the code under test, not another install
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [here, env.get("PYTHONPATH")]))
-    done = subprocess.run(
-        [sys.executable, "-c", script, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        if path:
+            os.unlink(path)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 

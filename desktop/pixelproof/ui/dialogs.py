@@ -42,6 +42,7 @@ from pixelproof.interop._util import Note
 from pixelproof.ui.copy_rows import to_clipboard
 from pixelproof.ui.jobs import Job
 from pixelproof.ui.shortcuts import Shortcut, key_glyph
+from pixelproof.ui.window_geometry import resize_within_screen
 
 MAX_LISTED = 12
 
@@ -364,7 +365,7 @@ class ShortcutsDialog(QDialog):
             QLabel("Change any key in Edit > Preferences (“—”: no key yet). Ctrl+Tab switches views.")
         )
         layout.addWidget(buttons)
-        self.resize(660, 640)
+        resize_within_screen(self, 660, 640)
         self.filter_edit.setFocus()
 
     def _filter(self, text: str) -> None:

@@ -30,6 +30,7 @@ from pixelproof.core.merge_lines import conflicts_side_by_side, merged_by_object
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.fitted_table import ContentColumns
+from pixelproof.ui.window_geometry import resize_within_screen
 
 if TYPE_CHECKING:
     from pixelproof.ui.restore_left_out import LeftOutPanel
@@ -111,7 +112,7 @@ class ConflictDialog(QDialog):
         else:
             layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        self.resize(820, 420 if self.left_out is None else 600)
+        resize_within_screen(self, 820, 420 if self.left_out is None else 600)
 
     def save(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save merge report", "merge-report.json", "JSON (*.json)")

@@ -45,6 +45,7 @@ from pixelproof.ui.wheel_mode import (
     wheel_scrolls,
     wheel_steps_slices,
 )
+from pixelproof.ui.window_geometry import resize_within_screen
 
 NO_KEY = "—"
 
@@ -130,7 +131,7 @@ class PreferencesDialog(QDialog):
         layout.addWidget(buttons)
         self._fill_keys()
         self.table.setCurrentCell(0, 0)
-        self.resize(620, 640)
+        resize_within_screen(self, 620, 640)
 
     def current_id(self) -> str | None:
         item = self.table.item(self.table.currentRow(), 0)

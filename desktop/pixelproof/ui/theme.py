@@ -97,7 +97,9 @@ def _light_palette() -> QPalette:
     return _hints_readable(p)
 
 
-# a menu button's arrow sits right of its text (Fusion drew it over the last letters)
+# a menu button's arrow sits right of its text (Fusion drew it over the last letters); a checked icon-only
+# button (the tool in hand) is framed in the highlight on the base colour: filled with the highlight, the
+# icons' accent strokes (the box tool's rectangle, the brush's tip) vanished into it
 STYLESHEET = """
 QMainWindow::separator { width: 4px; height: 4px; }
 QDockWidget { font-weight: 600; }
@@ -106,6 +108,9 @@ QDockWidget::title { padding: 5px 8px; }
 QToolBar { spacing: 2px; padding: 3px; border: none; }
 QToolBar QToolButton { padding: 3px; border-radius: 4px; }
 QToolBar QToolButton:checked { background: palette(highlight); color: palette(highlighted-text); }
+QToolBar QToolButton[toolButtonStyle="0"]:checked {
+    background: palette(base); border: 2px solid palette(highlight); padding: 1px;
+}
 QStatusBar QLabel { padding: 0 8px; }
 QToolButton[popupMode="2"] { padding-left: 6px; padding-right: 18px; }
 QToolButton[popupMode="2"]::menu-indicator {

@@ -88,3 +88,17 @@ class FirstHeight(QObject):
         title = dock.height() - content.height()
         want = max(panel.minimumSizeHint().height() + title, int(self.share * window.height()))
         window.resizeDocks([dock], [want], Qt.Orientation.Vertical)
+
+
+def resize_within_screen(widget: QWidget, width: int, height: int) -> None:
+    """Resize ``widget`` (a dialog) to ``width`` x ``height``, or less where its screen's free area is
+    smaller with the window's frame, never under its layout's minimum. A size fixed in pixels outgrew a
+    1366x768 laptop at 125 % (a 1093x614 screen): Preferences' Close button was off the screen's edge."""
+    parent = widget.parentWidget()
+    screen = widget.screen() if parent is None else parent.screen()
+    if screen is None:
+        widget.resize(width, height)
+        return
+    area = screen.availableGeometry()
+    room = QSize(area.width() - 2 * BORDER, area.height() - TITLE - BORDER)
+    widget.resize(QSize(width, height).boundedTo(room).expandedTo(widget.minimumSizeHint()))

@@ -33,6 +33,7 @@ from pixelproof.core.names import shown_name
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.fitted_table import ContentColumns
+from pixelproof.ui.window_geometry import resize_within_screen
 
 DEFAULT_ROW = "(every class)"
 NAME_CHARS = 14  # a class name's room the per-class table keeps, however many columns it shows
@@ -169,7 +170,7 @@ class RulesDialog(QDialog):
         layout.addWidget(self.problems)
         layout.addWidget(self.buttons)
         self.table.itemChanged.connect(self._validate)
-        self.resize(900, 620)
+        resize_within_screen(self, 900, 620)
         self._validate()
 
     # -- table <-> document ------------------------------------------------------------------------
