@@ -230,6 +230,7 @@ def test_the_lint_rules_columns_fit_and_a_long_class_name_leaves_them_in_sight(
         win.resize(1366, 768)
         dialog = RulesDialog(win.document, win)
         qtbot.addWidget(dialog)
+        dialog.resize(900, 620)  # its size on a 1366x768 screen (opened within the offscreen one: 800x600)
         with qtbot.waitActive(dialog):
             dialog.show()
             dialog.activateWindow()
