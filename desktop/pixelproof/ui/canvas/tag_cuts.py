@@ -19,15 +19,6 @@ if TYPE_CHECKING:
 Cut = tuple[int, float, float, QPixmap]  # object id, where its copy goes (viewport pixels), the tag
 
 
-def clamp_into(tag: QRectF, window: QRectF) -> tuple[float, float]:
-    """The top-left corner of ``tag`` moved the least to lie inside ``window`` (at its left/top edge where
-    it is wider or higher than the window)."""
-    x, y, w, h = tag.x(), tag.y(), tag.width(), tag.height()
-    x = min(max(x, window.left()), window.right() - w) if w <= window.width() else window.left()
-    y = min(max(y, window.top()), window.bottom() - h) if h <= window.height() else window.top()
-    return x, y
-
-
 def clear_of(tag: QRectF, corner: QRectF, window: QRectF, drawn: QRectF) -> tuple[float, float]:
     """The top-left corner of ``tag`` (inside ``window``) moved clear of ``corner``, the overview in the
     window's bottom-right corner: left of it or above it, where the window has room. ``drawn``: where the
@@ -49,11 +40,10 @@ def clear_of(tag: QRectF, corner: QRectF, window: QRectF, drawn: QRectF) -> tupl
 
 def kept(rect: QRectF, window: QRectF, corner: QRectF) -> tuple[float, float] | None:
     """Where the copy of the tag drawn at ``rect`` goes (inside ``window``, clear of ``corner``), None when
-    the tag shows whole."""
-    if window.contains(rect) and not rect.intersects(corner):
-        return None
-    x, y = clamp_into(rect, window)
-    return clear_of(QRectF(x, y, rect.width(), rect.height()), corner, window, rect)
+    the tag shows whole: ``kept_all`` of one tag (an item's, not the layer's)."""
+    one = [np.array([v], np.float64) for v in (rect.x(), rect.y(), rect.width(), rect.height())]
+    need, cx, cy = kept_all(*one, window, corner)
+    return (float(cx[0]), float(cy[0])) if need[0] else None
 
 
 def _meets(x: np.ndarray, y: np.ndarray, w: np.ndarray, h: np.ndarray, rect: QRectF) -> np.ndarray:
@@ -75,7 +65,9 @@ def kept_all(
     x: np.ndarray, y: np.ndarray, w: np.ndarray, h: np.ndarray, window: QRectF, corner: QRectF
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``kept`` of each tag (top-left ``x``, ``y``, size ``w``, ``h``) at once: (which need a copy, and
-    where each copy goes). Only a copy that would lie over ``corner`` is moved in Python (a few)."""
+    where each copy goes): moved the least to lie inside the window (at its left/top edge where wider or
+    higher than it), then clear of ``corner``; only a copy that would lie over ``corner`` is moved in Python
+    (a few)."""
     inside = (w != 0) & (h != 0) & (x >= window.left()) & (x + w <= window.right())
     inside &= (y >= window.top()) & (y + h <= window.bottom())
     need = ~(inside & ~_meets(x, y, w, h, corner))
