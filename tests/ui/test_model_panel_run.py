@@ -381,20 +381,3 @@ def test_two_models_called_best_onnx_each_show_their_own_mapping(qtbot, tmp_path
         assert panel.mapping.values() == {"dog": "dog", "coin": "coin"}
     finally:
         close_window(win)
-
-
-def test_tiles_told_of_by_worker_processes_are_reported_as_they_change() -> None:
-    """On local worker processes the tiles done come as the job's ``Progress.parts`` (they may go down:
-    a dead worker's tiles leave the count); each change is reported once, nothing when unchanged."""
-    from types import SimpleNamespace
-
-    from pixelproof.ui.panels.prelabel.session import _tile_reports
-
-    said: list[object] = []
-    pool = SimpleNamespace(in_process=False, reports_parts=True)
-    on_tile, on_progress = _tile_reports(said.append, pool)
-    assert on_tile is None and on_progress is not None
-    for parts in (0, 3, 3, 5, 2):
-        on_progress(SimpleNamespace(parts=parts))
-    assert said == [("tiles", -1, 0), ("tiles", -1, 3), ("tiles", -1, 5), ("tiles", -1, 2)]
-    assert _tile_reports(said.append, SimpleNamespace(in_process=False, reports_parts=False)) == (None, None)

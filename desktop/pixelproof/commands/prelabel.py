@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 from collections import Counter
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from pixelproof.commands.prelabel_shards import (
     write_shards,
 )
 from pixelproof.core import history
-from pixelproof.core.batch import BatchOptions, BatchSetupError, Progress
+from pixelproof.core.batch import BatchOptions, BatchSetupError
 from pixelproof.core.batch.checkpoint import staging_folder
 from pixelproof.core.coco import (
     ProjectConflictError,
@@ -44,7 +43,13 @@ from pixelproof.core.save_targets import check_output_path, check_save_target
 from pixelproof.core.wording import plural
 from pixelproof.inference.apply import SKIP_EXISTING_IOU, PredictionMapper, Proposal, select_images
 from pixelproof.inference.base import Backend, BackendError, specks_note
-from pixelproof.inference.batch import SECONDS_PER_IMAGE, BackendSpec, lanes_allowed, propose_batch
+from pixelproof.inference.batch import (
+    SECONDS_PER_IMAGE,
+    BackendSpec,
+    lanes_allowed,
+    propose_batch,
+    tile_counts,
+)
 from pixelproof.inference.class_filter import ClassFilter, ignored_line, keeps_none
 from pixelproof.inference.class_mapping import (
     effective_mapping,
@@ -347,10 +352,8 @@ def _run_job(
     with executor, ProgressBar(label, unit="tiles" if by_tile else "images") as bar, gc_paused():
         if not by_tile:
             feed, on_tile = feed_bar(bar), None
-        elif executor.in_process:
-            feed, on_tile = None, _tile_counter(bar, tiles)
         else:
-            feed, on_tile = _tile_feed(bar, tiles), None
+            on_tile, feed = tile_counts(executor, lambda done: bar(min(done, tiles), tiles))
         proposals = propose_batch(
             project, todo, mapper, executor, spec=spec, backend=backend, path_map=options.path_map,
             tiling=tiling, overlap=args.overlap, from_boxes=args.from_boxes,
@@ -416,26 +419,6 @@ def _run_job(
     elif note := specks_note(backend, result.annotations, result.speckles):  # a level cutting into noise
         warn(note)
     return 1 if result.succeeded == 0 else 0
-
-
-def _tile_counter(bar: ProgressBar, total: int) -> Callable[[int, int], None]:
-    """``on_tile`` feeding the bar the run's tiles done so far (tiled runs go one picture at a time)."""
-    done = [0]
-
-    def tile_done(_tile: int, _of: int) -> None:
-        done[0] += 1
-        bar(done[0], total)
-
-    return tile_done
-
-
-def _tile_feed(bar: ProgressBar, total: int) -> Callable[[Progress], None]:
-    """``on_progress`` feeding the bar the tiles local worker processes told of (``Progress.parts``)."""
-
-    def feed(p: Progress) -> None:
-        bar(min(p.parts, total), total)
-
-    return feed
 
 
 def nothing_found_line(result: PrelabelReport, backend: Backend, tiles: int = 0) -> str:

@@ -292,6 +292,33 @@ def _tell_tile(_done: int, _tiles: int) -> None:
     report_part()
 
 
+def tile_counts(
+    executor: Executor, tell: Callable[[int], None]
+) -> tuple[Callable[[int, int], None] | None, Callable[[Progress], None] | None]:
+    """``(on_tile, on_progress)`` for ``propose_batch`` telling ``tell`` the run's tiles done so far, each
+    time the count changes: counted here when the run is in this process, else as local worker processes
+    tell of them (``Progress.parts``: a dead worker's tiles leave the count and come back as redone). A
+    Dask cluster's workers tell of none: ``(None, None)``. The CLI's bar and the Model panel's both."""
+    if executor.in_process:
+        done = [0]
+
+        def tile_done(_tile: int, _of: int) -> None:
+            done[0] += 1
+            tell(done[0])
+
+        return tile_done, None
+    if executor.reports_parts:
+        last = [-1]
+
+        def parts(progress: Progress) -> None:
+            if progress.parts != last[0]:
+                last[0] = progress.parts
+                tell(progress.parts)
+
+        return None, parts
+    return None, None
+
+
 def worker_path(project: Project, image: ImageRecord, paths: PathMap) -> str:
     """Where a worker reads ``image``'s picture: its path in the project, mapped as ``paths`` (``--path-map``)
     says. A name absolute on another system (``C:\\data\\a.png``) is kept as written, for a map to find."""

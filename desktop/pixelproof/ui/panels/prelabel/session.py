@@ -173,7 +173,7 @@ def propose_in_worker(
     when Cancel was pressed are dropped."""
     from pixelproof.core.batch import BatchCancelled, Executor, SerialExecutor, make_executor
     from pixelproof.inference.batch import SECONDS_PER_IMAGE as SPI
-    from pixelproof.inference.batch import lanes_allowed, propose_batch
+    from pixelproof.inference.batch import lanes_allowed, propose_batch, tile_counts
 
     mapper = PredictionMapper(
         snap, backend.source, mapping=mapping, skip_existing=skip_existing, only_existing=only_existing
@@ -187,7 +187,8 @@ def propose_in_worker(
     if not executor.in_process:
         report(("where", executor.describe()))
     said = 0  # mapper.problems already reported
-    on_tile, on_progress = _tile_reports(report, executor) if tiling is not None else (None, None)
+    tell = (lambda done: report(("tiles", -1, done))) if tiling is not None else None
+    on_tile, on_progress = tile_counts(executor, tell) if tell is not None else (None, None)
     with executor:
         results = propose_batch(
             snap, todo, mapper, executor, spec=spec, backend=backend, cancelled=cancel.is_set,
@@ -210,27 +211,3 @@ def propose_in_worker(
             report(("stopped", -1, str(e)))
             return False
     return cancel.is_set()
-
-
-def _tile_reports(report: Report, executor: Any) -> tuple[Callable | None, Callable | None]:
-    """``(on_tile, on_progress)`` reporting the tiles done: counted here when the run is in this process,
-    else as the worker processes tell of them (``Progress.parts``: a dead worker's tiles leave the count
-    and come back as they are redone)."""
-    if executor.in_process:
-        done = [0]
-
-        def tile_done(_tile: int, _of: int) -> None:
-            done[0] += 1
-            report(("tiles", -1, done[0]))
-
-        return tile_done, None
-    if executor.reports_parts:
-        last = [-1]
-
-        def parts(progress: Any) -> None:
-            if progress.parts != last[0]:
-                last[0] = progress.parts
-                report(("tiles", -1, progress.parts))
-
-        return None, parts
-    return None, None
