@@ -146,6 +146,23 @@ class Prediction:
         return out
 
 
+def crop_prediction(
+    category: str, score: float, mask: np.ndarray, origin: tuple[int, int] = (0, 0)
+) -> Prediction | None:
+    """A prediction holding only its mask's box (``offset`` says where it sits, ``origin`` where ``mask``
+    does): a few hundred objects of a big image then cost their own pixels, not an image each. None for an
+    empty mask."""
+    from pixelproof.core.mask_edit import true_rect  # (cv2, pycocotools: not at this module's import)
+
+    rect = true_rect(mask)
+    if rect is None:
+        return None
+    x, y, w, h = rect
+    crop = np.ascontiguousarray(mask[y : y + h, x : x + w])
+    ox, oy = origin[0] + x, origin[1] + y
+    return Prediction(category, score, [float(ox), float(oy), float(w), float(h)], mask=crop, offset=(ox, oy))
+
+
 class Backend:
     """Base class of every backend. Subclasses set the class attributes and implement ``predict``.
 

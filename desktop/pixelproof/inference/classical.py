@@ -23,6 +23,7 @@ from pixelproof.inference.base import (
     Prompt,
     PromptError,
     check_file,
+    crop_prediction,
     parse_bool,
     parse_int,
 )
@@ -134,18 +135,10 @@ class GrabCutBackend(Backend):
         except cv2.error as e:  # e.g. every pixel seeded as one class
             raise BackendError(f"grabcut: {e.err or e}") from None
         local = (seed == cv2.GC_FGD) | (seed == cv2.GC_PR_FGD)
-        if not local.any():
-            return []
         # the mask's own box of pixels, placed by ``offset``: a shelf of 200 boxes on a 50-megapixel
         # photo holds 200 small masks, not 200 pictures' worth (10 GB)
-        bx, by, bw, bh = (int(v) for v in masks.bbox(local))
-        crop = np.ascontiguousarray(local[by : by + bh, bx : bx + bw])
-        ox, oy = cx0 + bx, cy0 + by
-        return [
-            Prediction(
-                self.category, 1.0, [float(ox), float(oy), float(bw), float(bh)], crop, offset=(ox, oy)
-            )
-        ]
+        found = crop_prediction(self.category, 1.0, local, origin=(cx0, cy0))
+        return [found] if found is not None else []
 
 
 def ridge_markers(dist: np.ndarray, fg: np.ndarray, peaks: np.ndarray) -> np.ndarray:

@@ -16,8 +16,7 @@ import cv2
 import numpy as np
 
 from pixelproof.core import rle_codec
-from pixelproof.core.mask_edit import true_rect
-from pixelproof.inference.base import ModelLoadError, Prediction, box_xyxy_to_xywh
+from pixelproof.inference.base import ModelLoadError, Prediction, box_xyxy_to_xywh, crop_prediction
 from pixelproof.inference.model_card import InputRecipe
 
 ROLE_NAMES = {
@@ -83,20 +82,6 @@ def bind_detection_outputs(outputs: list[Any], where: str) -> DetectionBinding:
 
 def class_name(classes: list[str], label: int) -> str:
     return classes[label] if 0 <= label < len(classes) else f"class_{label}"
-
-
-def crop_prediction(
-    category: str, score: float, mask: np.ndarray, origin: tuple[int, int] = (0, 0)
-) -> Prediction | None:
-    """A prediction holding only its mask's box (``offset`` says where it sits): a few hundred objects
-    of a big image then cost their own pixels, not an image each."""
-    rect = true_rect(mask)
-    if rect is None:
-        return None
-    x, y, w, h = rect
-    crop = np.ascontiguousarray(mask[y : y + h, x : x + w])
-    ox, oy = origin[0] + x, origin[1] + y
-    return Prediction(category, score, [float(ox), float(oy), float(w), float(h)], mask=crop, offset=(ox, oy))
 
 
 def detection_predictions(
