@@ -248,7 +248,7 @@ def _merge_versions(
     names = [shard_names[v.shard] for v, _ in side_by_side]
     clashes: list[int] = []
     if not overlap and base is not None and from_split_state(base, [v for v, _ in side_by_side]):
-        sides = [Side(shard_names[v.shard], annotators[v.shard], v.objects, k) for v, k in side_by_side]
+        sides = _sides(side_by_side, shard_names, annotators)
         by_object = merge_by_object(base.objects, [content_key(a, c) for a, c in base.objects], sides)
         if by_object.objects is not None:  # the shards changed different objects: each change is taken
             status = _status_set(usable, base) or base.status  # set in one shard, as dealt in the other
@@ -296,6 +296,13 @@ def from_split_state(base: Version, versions: list[Version]) -> bool:
     )
 
 
+def _sides(
+    side_by_side: list[tuple[Version, list[bytes]]], shard_names: list[str], annotators: list[str | None]
+) -> list[Side]:
+    """Each differing version as ``merge_objects`` takes it: its shard, annotator, objects and their keys."""
+    return [Side(shard_names[v.shard], annotators[v.shard], v.objects, k) for v, k in side_by_side]
+
+
 def _merged_before(
     base: Version,
     side_by_side: list[tuple[Version, list[bytes]]],
@@ -307,7 +314,7 @@ def _merged_before(
     ``at_split`` and merges them into just what the base holds. Else they would be a conflict now."""
     if any(v.at_split is None for v, _ in side_by_side):
         return False
-    sides = [Side(shard_names[v.shard], annotators[v.shard], v.objects, k) for v, k in side_by_side]
+    sides = _sides(side_by_side, shard_names, annotators)
     held = [content_key(a, c) for a, c in base.objects]
     guess = dealt_out(base.objects, held, sides, content_key)
     if guess is None or any(image_fingerprint(v.as_split(guess)) != v.at_split for v, _ in side_by_side):
