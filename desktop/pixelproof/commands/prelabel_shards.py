@@ -315,24 +315,10 @@ def job_inputs(
     inputs: dict[str, Any] = {
         "PixelProof version": __version__,
         "the project file": file_digest(project.path),
-        "--backend": spec.name,
     }
-    named: set[str] = set()
-    for key, value in spec.values:
-        flag = {
-            "model_path": "--model",
-            "classes_file": "--classes",
-            "score_threshold": "--score-threshold",
-        }.get(key, f"--option {key}")
-        if key.endswith(("_path", "_file")) and isinstance(value, str):
-            inputs[flag], labels[flag] = _digest(value), f"{flag} {value}"
-            named.add(value)
-        else:
-            inputs[flag] = value
-    for name in spec.files():  # model cards, files a backend finds by name
-        if name not in named:
-            inputs[f"file {Path(name).name}"] = _digest(name)
-            labels[f"file {Path(name).name}"] = name
+    spec_inputs, spec_labels = spec.inputs()
+    inputs |= spec_inputs
+    labels |= spec_labels
     image_list = json.dumps([[im.id, im.file_name, im.width, im.height] for im in images]).encode()
     inputs |= {
         "--images": args.images,
@@ -351,13 +337,6 @@ def job_inputs(
     if whole:  # absent from the shards' manifests: equal to theirs (None) there
         inputs[ONE_PROJECT] = size
     return inputs, labels
-
-
-def _digest(path: str) -> str | None:
-    try:
-        return file_digest(path)
-    except OSError:  # not there (a model without a card): its absence is what is compared
-        return None
 
 
 def write_shards(

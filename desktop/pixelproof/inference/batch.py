@@ -20,9 +20,11 @@ from functools import partial
 from typing import Any
 
 from pixelproof.core.batch import Executor, Failed, PathMap, Progress, cached, run_batch
+from pixelproof.core.batch.checkpoint import file_digest
 from pixelproof.core.batch.parts import report_part
 from pixelproof.core.batch.worker import Cached, lane_key
 from pixelproof.core.imageio import ImageReadError
+from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.paths import is_absolute_name
 from pixelproof.core.volumes import expected_identity
@@ -134,10 +136,54 @@ class BackendSpec:
             stamps.append((name, st.st_size, st.st_mtime_ns, st.st_ino))
         return tuple(stamps)
 
+    def inputs(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """What a run's result depends on of this backend, as a job's inputs compare it (``core.batch.
+        checkpoint``: the CLI's kept parts, the app's interrupted "Pre-label all"): its name, its options,
+        each file by content (a model copied elsewhere is the same model; one missing: None), keyed by
+        ``prelabel``'s flags; and how to name each file in a message (with its path)."""
+        labels: dict[str, str] = {}
+        inputs: dict[str, Any] = {"--backend": self.name}
+        named: set[str] = set()
+        for key, value in self.values:
+            flag = _FLAGS.get(key, f"--option {key}")
+            if key.endswith(("_path", "_file")) and isinstance(value, str):
+                inputs[flag], labels[flag] = _digest(value), f"{flag} {value}"
+                named.add(value)
+            else:
+                inputs[flag] = value
+        for name in self.files():  # model cards, files a backend finds by name
+            if name not in named:
+                inputs[f"file {os.path.basename(name)}"] = _digest(name)
+                labels[f"file {os.path.basename(name)}"] = name
+        return inputs, labels
+
     def cache_key(self) -> tuple:
         """The spec plus its files' stamps: a model file replaced on disk, or its card written or changed,
         is loaded again."""
         return ("backend", self.name, self.values, self.stamps())
+
+
+_FLAGS = {"model_path": "--model", "classes_file": "--classes", "score_threshold": "--score-threshold"}
+_digests: dict[tuple[str, int, int, int], str] = {}  # a file's (path, size, mtime, inode) -> its digest
+_digests_lock = threading.Lock()
+
+
+def _digest(path: str) -> str | None:
+    """``file_digest`` of a file, once per version of it in this process (the app asks at each "Pre-label
+    all": a model of gigabytes is not read again); None when it is not there (a model without a card)."""
+    try:
+        st = os.stat(path)
+        version = (os.path.abspath(path), st.st_size, st.st_mtime_ns, st.st_ino)
+        with _digests_lock:
+            known = _digests.get(version)
+        digest = known or file_digest(path)
+    except LimitError:  # a FIFO or device named as a model: refused, as reading it would block
+        raise
+    except (OSError, ValueError):  # ValueError: a NUL in a typed path
+        return None
+    with _digests_lock:
+        _digests[version] = digest
+    return digest
 
 
 @dataclass

@@ -138,13 +138,12 @@ class Checkpoint:
             return made
         kept = _read(folder, valid_state or (lambda _: True))
         then = kept["inputs"]
-        if differences := [k for k in dict.fromkeys([*then, *inputs]) if then.get(k) != inputs.get(k)]:
+        if said := differences(then, inputs, labels):
             if not kept["parts"]:  # a job killed before its first part (OOM, SIGKILL): nothing to lose
                 made = cls(folder, inputs, dict(job))
                 made.remove_unrecorded()
                 made._rewrite()
                 return made
-            said = [_difference((labels or {}).get(k, k), then.get(k), inputs.get(k)) for k in differences]
             raise ResumeRefused(
                 f"{folder}: the kept parts of an interrupted run were made with other settings "
                 f"({'; '.join(said)}); run the command as it was to finish that job, or remove {folder} "
@@ -393,6 +392,15 @@ def _intact(path: Path, size: int, digest: str) -> bool:
         return check_regular_file(path).st_size == size and file_digest(path) == digest
     except OSError:
         return False
+
+
+def differences(then: dict[str, Any], now: dict[str, Any], labels: dict[str, str] | None = None) -> list[str]:
+    """How a job's ``now`` inputs differ from those it was started with, one phrase per key (named as
+    ``labels`` says; a file by its digest: "changed"), for a run that cannot take up the kept work: the
+    CLI's kept parts, the Model panel's interrupted "Pre-label all" (``core.edits.prelabel_run``)."""
+    now = json.loads(json.dumps(now))  # as a manifest or a project file holds them (tuples are lists)
+    keys = [k for k in dict.fromkeys([*then, *now]) if then.get(k) != now.get(k)]
+    return [_difference((labels or {}).get(k, k), then.get(k), now.get(k)) for k in keys]
 
 
 def _difference(key: str, then: Any, now: Any) -> str:
