@@ -405,7 +405,7 @@ def test_batch_is_one_undo_step_per_image(qtbot, demo) -> None:
     assert len({a.image_id for a in predictions(doc)}) == 1
 
 
-def test_cancel_running_batch_keeps_ui_responsive(qtbot, demo) -> None:
+def test_cancel_running_batch_keeps_ui_responsive(qtbot, demo, monkeypatch) -> None:
     win, doc = demo, demo.document
     panel = choose(qtbot, win, "slow")
     steps = doc.undo_stack.count()
@@ -438,9 +438,16 @@ def test_cancel_running_batch_keeps_ui_responsive(qtbot, demo) -> None:
     # the gaps themselves: a loaded 2-core machine stalls any thread now and then.
     assert SlowBackend.threads and threading.get_ident() not in SlowBackend.threads
     assert len(gaps) >= 5, f"the timer fired {len(gaps)} times during the batch"
-    press(qtbot, panel, panel.act_prelabel_all)  # and it can run again
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []  # it can run again: on the images not done (test_prelabel_resume)
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.Yes
+    )
+    press(qtbot, panel, panel.act_prelabel_all)
     wait_batch(qtbot, panel)
-    assert len({a.image_id for a in predictions(doc)}) == 10
+    assert asked == ["Continue pre-labeling?"]
+    assert sorted(a.image_id for a in predictions(doc)) == doc.image_ids()  # each image once
 
 
 def test_closing_the_window_cancels_the_batch(qtbot, demo) -> None:

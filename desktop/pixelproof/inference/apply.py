@@ -22,7 +22,7 @@ import numpy as np
 
 from pixelproof.core.batch import job_timestamp
 from pixelproof.core.category_colors import default_color
-from pixelproof.core.edits import AddPredictions
+from pixelproof.core.edits import AddPredictions, Edit
 from pixelproof.core.image_glob import name_matches
 from pixelproof.core.imageio import ImageReadError, read_image
 from pixelproof.core.labels import SKIPPED_OVERLAPPING
@@ -64,9 +64,10 @@ class Proposal:
     box_failures: list[BoxFailure] = field(default_factory=list)  # from-boxes: boxes that got no mask
     auto_tiled: AutoTiled | None = None  # too big for the model's memory: pre-labeled in these tiles
 
-    def edit(self, label: str = "Pre-label") -> AddPredictions:
-        """The edit that adds this proposal (categories first), for the CLI and the app's undo stack."""
-        return AddPredictions(self.categories, self.annotations, label)
+    def edit(self, label: str = "Pre-label", then: Edit | None = None) -> AddPredictions:
+        """The edit that adds this proposal (categories first), for the CLI and the app's undo stack;
+        ``then`` made in the same step."""
+        return AddPredictions(self.categories, self.annotations, label, then)
 
 
 @dataclass(frozen=True, slots=True)

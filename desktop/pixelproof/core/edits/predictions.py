@@ -16,11 +16,16 @@ class AddPredictions(Compound):
     to images the user is not looking at, so a viewer leaves the selection alone."""
 
     def __init__(
-        self, categories: Iterable[Category], annotations: Iterable[Annotation], label: str = "Pre-label"
+        self,
+        categories: Iterable[Category],
+        annotations: Iterable[Annotation],
+        label: str = "Pre-label",
+        then: Edit | None = None,
     ) -> None:
+        """``then``: an edit made in the same step (the app's "Pre-label all" marks its images done)."""
         self.categories = [AddCategory(c) for c in categories]
         self.additions = AddAnnotations(annotations)
-        parts: list[Edit] = [*self.categories, self.additions]
+        parts: list[Edit] = [*self.categories, self.additions, *([then] if then is not None else [])]
         super().__init__(parts, label, focus=None)
 
     @property

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QMenu, QVBoxLayout
 
 from pixelproof.core.edits.model_mapping import RememberMapping
 from pixelproof.core.edits.prelabel_choice import SetOnlyExisting, only_existing
+from pixelproof.core.edits.prelabel_run import plan_run
 from pixelproof.core.model import IdsExhausted
 from pixelproof.inference.apply import is_unlabeled
 from pixelproof.inference.base import Backend
@@ -35,6 +36,7 @@ from pixelproof.ui.panels.base import Panel, scroll_safe
 from pixelproof.ui.panels.prelabel.backends import BackendChooser
 from pixelproof.ui.panels.prelabel.batch import ONLY_EXISTING_HINT, BatchRunner, text_button
 from pixelproof.ui.panels.prelabel.mapping import ClassMapping
+from pixelproof.ui.panels.prelabel.resume import ask_continue, changed_note, new_token, run_inputs
 from pixelproof.ui.panels.prelabel.review import PredictionReview
 from pixelproof.ui.panels.prelabel.run_options import RunOptions
 from pixelproof.ui.panels.prelabel.session import ModelSession
@@ -278,13 +280,20 @@ class PrelabelPanel(Panel):
             if not ids:
                 self._message("Every image has objects (Run: unlabeled images only)")
                 return
-        self.start_batch(ids)
+        self.start_batch(ids, resumable=True)
 
     def start_batch(
-        self, image_ids: list[int], from_boxes: bool = False, box_ids: list[int] | None = None
+        self,
+        image_ids: list[int],
+        from_boxes: bool = False,
+        box_ids: list[int] | None = None,
+        resumable: bool = False,
     ) -> bool:
         """Pre-label ``image_ids`` in the worker; each image's result becomes one undo step on arrival.
-        ``from_boxes``: an interactive backend outlines the boxes (only ``box_ids`` when given)."""
+        ``from_boxes``: an interactive backend outlines the boxes (only ``box_ids`` when given).
+        ``resumable`` ("Pre-label all"): each image is marked done in the project as its result lands,
+        and the images an unfinished run of the same model and options did are offered to be left out
+        (``resume``)."""
         doc = self.document
         if doc is None or not image_ids:
             return False
@@ -313,7 +322,19 @@ class PrelabelPanel(Panel):
                 self.batch.summary_label.setText(text)
                 self._message(text)
                 return False
-        self.batch.start(doc, list(image_ids), backend, mapping, spec, run, from_boxes, box_ids)
+        todo, mark, note = list(image_ids), None, ""
+        if resumable and spec is not None and not from_boxes:
+            inputs, labels = run_inputs(spec, mapping, run)
+            plan = plan_run(doc.project, todo, inputs, new_token(), labels)
+            if plan.done:
+                chosen = ask_continue(self, plan)
+                if chosen is None:
+                    return False
+                plan = chosen
+            todo, mark, note = plan.todo, plan.mark, changed_note(plan)
+        self.batch.start(doc, todo, backend, mapping, spec, run, from_boxes, box_ids, mark, note)
+        if note:
+            self._message(note)
         return True
 
     def cancel_batch(self) -> None:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.edits.prelabel_run import MarkPrelabeled, RunMark
 from pixelproof.core.model import IdsExhausted
 from pixelproof.core.wording import plural
 from pixelproof.inference.base import APP_OPTIONS, Backend, specks_note
@@ -108,6 +109,9 @@ class Batch:
     cut: float = 0.0  # with tiling: the largest kept box no tile held whole (``boxes_cut``)
     tiles: int = 0  # with tiling: the tiles of every image, which the progress counts
     tiles_done: int = 0
+    mark: RunMark | None = None  # "Pre-label all": the run each image's step marks it done in
+    unmarked: list[int] = field(default_factory=list)  # done with nothing found: marked with the next step
+    note: str = ""  # said before the summary: why an unfinished run was not continued
 
     @property
     def total(self) -> int:
@@ -167,11 +171,14 @@ class BatchRunner(QWidget):
         run: RunSettings | None = None,
         from_boxes: bool = False,
         box_ids: Collection[int] | None = None,
+        mark: RunMark | None = None,
+        note: str = "",
     ) -> None:
         """Pre-label ``image_ids`` of ``doc`` in the session's worker, as ``run`` says; with ``spec`` (the
         backend as worker processes rebuild it) a large job runs on local worker processes.
         ``from_boxes``: the (interactive) backend outlines the box annotations instead — only ``box_ids``
-        when given (the worker's snapshot then holds no other box, so no other is prompted)."""
+        when given (the worker's snapshot then holds no other box, so no other is prompted). ``mark``:
+        each image whose result lands is marked done in that run (``core.edits.prelabel_run``)."""
         run = run or RunSettings()
         snap = doc.project.snapshot(image_ids)
         if box_ids is not None:
@@ -182,6 +189,7 @@ class BatchRunner(QWidget):
         batch = Batch(
             doc, list(image_ids), Rebaser(snap), threading.Event(), backend.name, from_boxes=from_boxes,
             only_existing=run.only_existing, tiling=None if from_boxes else run.tiling, model=backend,
+            mark=mark, note=note,
         )  # fmt: skip
         if batch.tiling is not None:  # a slide is one image: the progress counts its tiles
             batch.tiles = sum(
@@ -192,7 +200,7 @@ class BatchRunner(QWidget):
         self.batch = batch
         self.problems.clear()
         self.problems.hide()
-        self.summary_label.clear()
+        self.summary_label.setText(note)
         self.session.set_batch_running(True)
         self._show_progress(True)
         self._show_batch_progress(batch)
@@ -279,8 +287,12 @@ class BatchRunner(QWidget):
             if proposal.annotations:
                 n = len(proposal.annotations)
                 what = "Outline boxes of" if batch.from_boxes else "Pre-label"
-                doc.push(proposal.edit(f"{what} {Path(rec.file_name).name} ({n})"))
+                doc.push(
+                    proposal.edit(f"{what} {Path(rec.file_name).name} ({n})", self._marked(batch, image_id))
+                )
                 batch.added += n
+            elif batch.mark is not None:  # no undo step of its own: marked with the next image's
+                batch.unmarked.append(image_id)
         elif kind == "failed":
             file_name, reason = payload[2], payload[3]  # type: ignore[index]
             batch.failures.append((image_id, file_name, reason))
@@ -288,6 +300,16 @@ class BatchRunner(QWidget):
             self.message.emit(f"Pre-labeling {file_name} failed: {reason} — going on")
         batch.done += 1
         self._show_batch_progress(batch)
+
+    @staticmethod
+    def _marked(batch: Batch, image_id: int | None = None) -> MarkPrelabeled | None:
+        """The edit marking ``image_id`` and the images found empty before it done in the batch's run."""
+        if batch.mark is None:
+            return None
+        ids = [*batch.unmarked, *([image_id] if image_id is not None else [])]
+        batch.unmarked = []
+        what = f"nothing found on {plural(len(ids), 'image')}" if image_id is None else "mark done"
+        return MarkPrelabeled(batch.mark, ids, f"Pre-label: {what}") if ids else None
 
     def _add_problem(self, text: str, image_id: int, color: str = FAILED_COLOR) -> None:
         item = QListWidgetItem(text)
@@ -321,6 +343,8 @@ class BatchRunner(QWidget):
             self.batch = None
         self.last_batch = batch
         self._show_progress(False)
+        if batch.doc is self.document and (mark := self._marked(batch)) is not None:
+            batch.doc.push(mark)  # the last images, empty: marked done (a closed document's are not)
         failed = len(batch.failures)
         verb = "Outlined the boxes of" if batch.from_boxes else "Pre-labeled"
         if batch.stopped:
@@ -371,6 +395,8 @@ class BatchRunner(QWidget):
             batch.added and batch.total > 1
         ):  # said where they appear, not first at the export that leaves them out
             text += f". They are pending until accepted (exports leave them out): K, Shift+K or {ACCEPT_ALL}"
+        if batch.note:
+            text = f"{batch.note}. {text}"
         self.summary_label.setText(text)
         self.message.emit(text)
         self.session.set_batch_running(False)

@@ -1,0 +1,102 @@
+"""The record of the app's "Pre-label all" kept in the project (core.edits.prelabel_run): images marked
+done with their step, undone with it, saved with the project; a run continued only with the same inputs,
+each change named otherwise. No Qt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pixelproof.core.batch.checkpoint import differences
+from pixelproof.core.coco import load_project, new_project, save_project
+from pixelproof.core.edits.prelabel_run import RUN, MarkPrelabeled, RunMark, plan_run, run_record
+from pixelproof.core.model import ImageRecord, Project
+from pixelproof.inference.batch import BackendSpec
+
+INPUTS = {"--backend": "slow", "--model": "sha256:aa", "--score-threshold": 0.25}
+
+
+def project(n: int = 5) -> Project:
+    p = new_project(["thing"])
+    for i in range(1, n + 1):
+        p.add_image(ImageRecord(i, f"im{i}.png", 32, 32))
+    return p
+
+
+def test_marks_go_with_their_step_and_undo_restores_the_record_exactly() -> None:
+    p = project()
+    p.app[RUN] = {"run": "old", "inputs": {"--backend": "x"}, "images": [1, 2], "done": [1]}
+    before = {**p.app[RUN]}
+    mark = RunMark("new", INPUTS, (1, 2, 3, 4, 5))
+    first, second = MarkPrelabeled(mark, [1]), MarkPrelabeled(mark, [2, 3, 2])
+    first.apply(p)  # a new run: the old record goes
+    assert run_record(p) == {"run": "new", "inputs": INPUTS, "images": [1, 2, 3, 4, 5], "done": [1]}
+    second.apply(p)
+    assert p.app[RUN]["done"] == [1, 2, 3]  # each image once
+    MarkPrelabeled(mark, [3]).apply(p)  # marked again (a redo, a file edited): never twice
+    assert p.app[RUN]["done"] == [1, 2, 3]
+    second.revert(p)
+    assert p.app[RUN]["done"] == [1]
+    second.apply(p)  # redo
+    assert p.app[RUN]["done"] == [1, 2, 3]
+    second.revert(p)
+    first.revert(p)
+    assert p.app[RUN] == before
+    p.app.pop(RUN)
+    first.apply(p)
+    first.revert(p)
+    assert RUN not in p.app
+
+
+def test_an_unfinished_run_with_the_same_inputs_is_continued_on_the_images_not_done() -> None:
+    p = project()
+    assert plan_run(p, [1, 2, 3, 4, 5], INPUTS, "t1").todo == [1, 2, 3, 4, 5]  # no record: a new run
+    inputs = {**INPUTS, "--option size": (640, 480)}  # a tuple in memory, a list in the file
+    mark = RunMark("t1", inputs, (1, 2, 3, 4, 5))
+    MarkPrelabeled(mark, [1, 3]).apply(p)
+    plan = plan_run(p, [1, 2, 3, 4, 5], dict(inputs), "t2")
+    assert (plan.todo, plan.done, plan.changed) == ([2, 4, 5], 2, [])
+    assert plan.mark.run == "t1" and plan.mark.images == (1, 2, 3, 4, 5)  # the same run goes on
+    again = plan.anew()  # "run all again": a new run of every image
+    assert (again.todo, again.mark.run, again.done) == ([1, 2, 3, 4, 5], "t2", 0)
+    assert plan_run(p, [2, 4], INPUTS, "t3").todo == [2, 4]  # none of them done: a run of its own
+    MarkPrelabeled(plan.mark, [2, 4, 5]).apply(p)  # finished: nothing to continue
+    assert plan_run(p, [1, 2, 3, 4, 5], INPUTS, "t4").todo == [1, 2, 3, 4, 5]
+
+
+def test_other_inputs_start_anew_naming_each_change() -> None:
+    p = project()
+    MarkPrelabeled(RunMark("t1", INPUTS, (1, 2, 3, 4, 5)), [1, 2]).apply(p)
+    other = {**INPUTS, "--model": "sha256:bb", "--score-threshold": 0.5}
+    labels = {"--model": "the model file m.onnx", "--score-threshold": "the minimum score"}
+    plan = plan_run(p, [1, 2, 3, 4, 5], other, "t2", labels)
+    assert plan.todo == [1, 2, 3, 4, 5] and plan.mark.run == "t2" and plan.done == 0
+    assert plan.changed == ["the model file m.onnx changed", "the minimum score: 0.25 then, 0.5 now"]
+    assert plan.was == (2, 5)
+
+
+def test_a_malformed_record_starts_a_new_run() -> None:
+    p = project()
+    for bad in ("x", {"run": 1}, {"run": "t", "inputs": {}, "images": [1], "done": ["1"]}):
+        p.app[RUN] = bad
+        assert run_record(p) is None
+        assert plan_run(p, [1, 2], INPUTS, "t").todo == [1, 2]
+
+
+def test_the_record_is_saved_and_read_with_the_project(tmp_path: Path) -> None:
+    p = project()
+    MarkPrelabeled(RunMark("t1", INPUTS, (1, 2, 3, 4, 5)), [4, 1]).apply(p)
+    save_project(p, tmp_path / "p.json")
+    plan = plan_run(load_project(tmp_path / "p.json"), [1, 2, 3, 4, 5], INPUTS, "t2")
+    assert (plan.todo, plan.done, plan.mark.run) == ([2, 3, 5], 2, "t1")
+
+
+def test_a_model_file_is_compared_by_content(tmp_path: Path) -> None:
+    model = tmp_path / "m.onnx"
+    model.write_bytes(b"one")
+    spec = BackendSpec("onnx", (("model_path", str(model)), ("score_threshold", 0.3)))
+    then, labels = spec.inputs()
+    assert then["--model"].startswith("sha256:") and labels["--model"] == f"--model {model}"
+    assert then["file m.onnx.json"] is None  # no card: its absence is what is compared
+    assert differences(then, spec.inputs()[0]) == []
+    model.write_bytes(b"other")  # replaced under the same name: another model
+    assert differences(then, spec.inputs()[0], labels) == [f"--model {model} changed"]
