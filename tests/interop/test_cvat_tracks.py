@@ -42,7 +42,7 @@ def test_video_tracks_are_shapes_on_their_frames(tmp_path: Path) -> None:
     assert not result.skipped.get("tracks")
     assert any("4 <track> elements (CVAT for video) read as 6 shapes on 3 frames" in s for s in said)
 
-    # back to CVAT (for images): the same frames, box and kept shapes
+    # back to CVAT (as tracks: see test_cvat_video_export.py): the same frames, box and kept shapes
     write_cvat(project, tmp_path / "out")
     again = read_cvat(tmp_path / "out").project
     assert [Path(i.file_name).name for i in again.images.values()] == list(frames)
@@ -146,15 +146,17 @@ def test_track_ids_used_twice_are_said(tmp_path: Path) -> None:
 
 
 def test_track_ids_come_back_from_the_cvat_export(tmp_path: Path) -> None:
-    """The CVAT export (CVAT for images, which has no ``<track>``) writes each object's track id as the
-    shape's ``track_id``; read back, the objects have it again (it was lost on the way through CVAT XML)."""
+    """The CVAT for images export (``tracks="no"``; it has no ``<track>``) writes each object's track id
+    as the shape's ``track_id``; read back, the objects have it again (it was lost on the way through CVAT
+    XML)."""
     tracks = (
         f'<track id="4" label="car">{_box(0)}{_box(1, x=3)}</track>'
         f'<track id="7" label="car">{_box(1)}</track>'
     )
     project = read_cvat(_video_export(tmp_path / "cvat", 2, tracks)).project
-    write_cvat(project, tmp_path / "out")
+    write_cvat(project, tmp_path / "out", tracks="no")
     xml = (tmp_path / "out" / "annotations.xml").read_text(encoding="utf-8")
+    assert "<track" not in xml and "<mode>annotation</mode>" in xml
     assert xml.count('track_id="4"') == 2 and xml.count('track_id="7"') == 1
     again = read_cvat(tmp_path / "out").project
     got = sorted((a.image_id, a.extra["track_id"], a.bbox[0]) for a in again.annotations.values())

@@ -44,8 +44,8 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.cvat_tracks import TRACK_ID, frames_of_tracks
-from pixelproof.interop.cvat_writer import ATTRIBUTE_SPEC, KEPT_SHAPES, write_cvat
-from pixelproof.interop.formats import Format, images_option, sniff
+from pixelproof.interop.cvat_writer import ATTRIBUTE_SPEC, KEPT_SHAPES, TRACK_CHOICES, write_cvat
+from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.grouped_parts import join_grouped_polygons
 from pixelproof.interop.labelme import circle_polygon
 from pixelproof.interop.splits import set_split
@@ -91,8 +91,8 @@ def read_cvat(
             f"{xml}: {plural(len(tracks), '<track> element')} (CVAT for video) read as "
             f"{plural(n_shapes, 'shape')} on {plural(len(frames), 'frame')} (frame_000000 images, the shapes "
             'with outside="1" left out, the frames in images/ without any as empty images); each object '
-            "keeps its track's id as track_id (written to COCO and LabelMe), and an export writes CVAT for "
-            "images, which has no tracks"
+            "keeps its track's id as track_id (written to COCO and LabelMe, and as tracks again by the CVAT "
+            "export)"
         )
     elif tracks:
         report.skipped["tracks"] += len(tracks)
@@ -454,7 +454,18 @@ FORMAT = Format(
     reader=read_cvat,
     declares_sizes=True,
     writer=write_cvat,
-    write_options=(images_option("into images/", "names point at the originals"),),
+    write_options=(
+        images_option("into images/", "names point at the originals"),
+        Option(
+            "tracks",
+            "choice",
+            "CVAT for video <track> elements (auto: when an object has a track_id, as a video task read "
+            "from CVAT or a COCO video file), or CVAT for images",
+            "auto",
+            choices=TRACK_CHOICES,
+            label="Tracks",
+        ),
+    ),
     detect=looks_like_cvat,
     suffixes=(".xml",),
     lost_on_export=(

@@ -26,7 +26,7 @@ from pixelproof.interop._util import Reporter, is_file
 
 _FRAME_KEYS = ("frame", "outside", "keyframe")
 _SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
-_FRAME_FILE = re.compile(r"frame_([0-9]{6,9})(\.[A-Za-z]+)")
+FRAME_FILE = re.compile(r"frame_([0-9]{6,9})(\.[A-Za-z]+)")
 
 
 def _size(doc: ET.Element) -> tuple[str, str] | None:
@@ -46,7 +46,7 @@ def frame_files(root: Path) -> dict[int, str]:
         return {}
     found: dict[int, str] = {}
     for name in sorted(names):
-        m = _FRAME_FILE.fullmatch(name)
+        m = FRAME_FILE.fullmatch(name)
         if m and m.group(2).lower() in _SUFFIXES and is_file(folder / name):
             found.setdefault(int(m.group(1)), name)
     return found

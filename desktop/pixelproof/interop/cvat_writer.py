@@ -35,6 +35,7 @@ from pixelproof.interop._util import (
     rel_name,
     with_progress,
 )
+from pixelproof.interop.cvat_video_writer import frame_numbers, has_tracks, video_meta, write_tracks
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.safe_xml import check_category_names, make_valid_xml, xml_text
 from pixelproof.interop.splits import folder_name, spelled
@@ -45,6 +46,12 @@ from pixelproof.interop.stems import unique_stems
 KEPT_SHAPES = ("polyline", "points", "skeleton", "cuboid", "tag")
 # what a label's <attribute> declares, in CVAT's order; kept in the category's ``cvat`` extras
 ATTRIBUTE_SPEC = ("name", "mutable", "input_type", "default_value", "values")
+# the ``tracks`` write option: CVAT for video's <track> elements, or CVAT for images
+TRACK_CHOICES = {
+    "auto": "Tracks when an object has a track_id",
+    "yes": "CVAT for video (tracks)",
+    "no": "CVAT for images (track_id as an attribute)",
+}
 
 
 def encode_mask(mask: np.ndarray) -> tuple[list[int], int, int, int, int]:
@@ -66,13 +73,19 @@ def write_cvat(
     out_dir: str | os.PathLike[str],
     *,
     images: str = "link",
+    tracks: str = "auto",
     progress: ProgressCallback | None = None,
 ) -> list[str]:
     """``annotations.xml`` (CVAT for images 1.1) and the images in ``images/`` ("keep": names point at the
     originals, relative to the output); returns warnings. A category name the reader would give back
     changed (blank, blanks around it) is refused first (``CategoryNameError``): the label list holds
-    every category."""
+    every category. ``tracks``: "yes" writes CVAT for video 1.1 (``cvat_video_writer``: ``<track>``
+    elements, the images as ``images/frame_000010.png``), "auto" does so when an object has a
+    ``track_id`` (a video task read from CVAT, a COCO video file), "no" never; images of more than one
+    size are written as CVAT for images, with a warning (a video has one frame size)."""
     check_image_mode(images)
+    if tracks not in TRACK_CHOICES:
+        raise ValueError(f"tracks must be one of {', '.join(TRACK_CHOICES)}, got {tracks!r}")
     check_category_names(project.categories.values(), "CVAT XML", str(Path(out_dir) / "annotations.xml"))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -81,13 +94,26 @@ def write_cvat(
     doc = ET.Element("annotations")
     ET.SubElement(doc, "version").text = "1.1"
     _meta(doc, project, _kept_labels(project))
+    frames = _video_frames(project, tracks, warnings)
+    if frames is not None and images == "keep":
+        warnings.append(
+            "images kept in place: CVAT for video names no image files, it finds a video's frames as "
+            "images/frame_000010.png (export with images link or copy to have them there)"
+        )
+    task = doc.find("meta/task")
+    if frames is not None and task is not None:
+        first = next(iter(project.images.values()), None)
+        video_meta(task, list(frames.values()), (first.width, first.height) if first else (0, 0))
+    on_frames: list[tuple[int, ET.Element]] = []
     stems = _stems_by_folder(project)
     specs = {cid: declared_attributes(cat) for cid, cat in project.categories.items()}
     for k, image in enumerate(with_progress(list(project.images.values()), len(project.images), progress)):
         src = project.image_path(image)
-        subset = _subset(image)
+        subset = "" if frames is not None else _subset(image)
         # the name as XML can hold it, and the copy under that same name so the two still meet
         name = xml_text(rel_name(src, out) if images == "keep" else stems[image.id] + src.suffix)
+        if frames is not None:  # named as CVAT names a video's frames, which the reader finds them by
+            name = f"frame_{frames[image.id]:06d}{src.suffix.lower() or '.png'}"
         if images != "keep":
             if is_file(src):
                 dst = out / "images" / _folder(subset) / name
@@ -95,7 +121,8 @@ def write_cvat(
                     warnings.append(placed)
             else:
                 counts["missing"] += 1
-        node = ET.SubElement(doc, "image", id=str(k), name=name)
+        # for a video, a scratch element: the image's shapes, gathered into tracks below
+        node = ET.SubElement(doc, "image", id=str(k), name=name) if frames is None else ET.Element("image")
         if subset:
             node.set("subset", subset)
         node.attrib.update(width=str(image.width), height=str(image.height))
@@ -118,6 +145,10 @@ def write_cvat(
         shapes = as_dict(app.get("cvat")).get("shapes")
         for kept in shapes if isinstance(shapes, list) else []:
             _write_kept(node, kept, counts)
+        if frames is not None:
+            on_frames += [(frames[image.id], shape) for shape in node]
+    if frames is not None:
+        write_tracks(doc, on_frames, sorted(frames.values()), counts)
     counts["xml"] += make_valid_xml(doc)
     ET.indent(doc)
     with fresh_output(out / "annotations.xml") as f:
@@ -126,6 +157,12 @@ def write_cvat(
         "missing": ("image file", "not found; only their annotations were written"),
         "void": ("void region", "written as ordinary labels (CVAT has no void)"),
         "kept": ("kept shape", "in the image extras that are not CVAT shapes left out"),
+        "tags": ("tag", "(image-level label) left out: CVAT for video has no tags"),
+        "split": (
+            "shape",
+            "written as a track of its own: its track_id's track already has another label or kind of "
+            "shape, or a shape on that frame (a polygon object's other parts)",
+        ),
         "xml": (
             "text",
             "with characters XML cannot hold (control characters) written with U+FFFD, or "
@@ -134,6 +171,20 @@ def write_cvat(
     }
     warnings += noted_counts(counts, messages)
     return warnings
+
+
+def _video_frames(project: Project, tracks: str, warnings: list[str]) -> dict[int, int] | None:
+    """Image id -> frame number when the export is CVAT for video (``tracks``), else None."""
+    if tracks == "no" or not project.images or (tracks == "auto" and not has_tracks(project)):
+        return None
+    sizes = {(i.width, i.height) for i in project.images.values()}
+    if len(sizes) > 1:
+        warnings.append(
+            f"images of {len(sizes)} sizes: written as CVAT for images with each object's track_id, not as "
+            "CVAT for video tracks (a video task has one frame size)"
+        )
+        return None
+    return frame_numbers(project)
 
 
 def _subset(image: ImageRecord) -> str:

@@ -1,0 +1,161 @@
+"""CVAT for video 1.1 ``<track>`` elements for the CVAT export, so a video task's tracks survive a round
+trip through PixelProof (CVAT for images has no tracks: CVAT read each frame's shapes apart).
+
+The shapes are the ones the CVAT for images writer makes for each image (``cvat_writer``); here they are
+gathered by their ``track_id`` into tracks as CVAT writes them: ``<track id label source>`` holding one
+shape a frame it is on, each a keyframe (PixelProof's geometry on every frame, not CVAT's interpolation of
+it), and an ``outside="1"`` keyframe on the frame after each run of frames it is on, unless that is past
+the last frame. A shape without a track (an object drawn in PixelProof, a COCO image's) becomes a track of
+its own on its frame, as CVAT's own video export writes a task's standalone shapes. A skeleton's parts
+are part tracks inside its track, as the reader (``cvat_tracks``) takes them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import PurePath
+
+from pixelproof.core.clipboard import TRACK_ID
+from pixelproof.core.model import Project
+from pixelproof.core.paths import file_order_key
+from pixelproof.interop.cvat_tracks import FRAME_FILE
+
+_ON_TRACK = ("label", "source", "group_id", TRACK_ID)  # the track's, not each shape's
+Shape = tuple[int, ET.Element]  # (frame, the shape as the images writer made it)
+
+
+def has_tracks(project: Project) -> bool:
+    """Whether an object, or a shape kept from a CVAT file, has a ``track_id``: then ``tracks="auto"``
+    writes CVAT for video."""
+    if any(type(a.extra.get(TRACK_ID)) is int for a in project.annotations.values()):
+        return True
+    for image in project.images.values():
+        app = image.extra.get("pixelproof")
+        cvat = app.get("cvat") if isinstance(app, dict) else None
+        shapes = cvat.get("shapes") if isinstance(cvat, dict) else None
+        for kept in shapes if isinstance(shapes, list) else []:
+            attrib = kept.get("attrib") if isinstance(kept, dict) else None
+            if isinstance(attrib, dict) and str(attrib.get(TRACK_ID, "")).strip().isdecimal():
+                return True
+    return False
+
+
+def frame_numbers(project: Project) -> dict[int, int]:
+    """Image id -> frame number: the number in the name when every image is named as CVAT names a
+    video's frames (``frame_000010.png``, what the reader makes), each number once; else the image's place
+    in file order (0, 1, ...), the order D walks."""
+    images = sorted(project.images.values(), key=lambda i: file_order_key(i.file_name))
+    named: dict[int, int] = {}
+    for image in images:
+        m = FRAME_FILE.fullmatch(PurePath(image.file_name).name)
+        if m is None:
+            break
+        named[image.id] = int(m.group(1))
+    else:
+        if len(set(named.values())) == len(named):
+            return named
+    return {image.id: k for k, image in enumerate(images)}
+
+
+def frame_step(frames: list[int]) -> int:
+    """The step between the task's frames (CVAT's ``frame_filter`` ``step=3``): the greatest common
+    divisor of the gaps, 1 for one frame."""
+    return max(math.gcd(*(b - a for a, b in itertools.pairwise(sorted(set(frames))))), 1)
+
+
+def video_meta(task: ET.Element, frames: list[int], size: tuple[int, int]) -> None:
+    """The fields CVAT for video adds to the task: ``interpolation`` mode, the frame range and step, and
+    the one frame size (``original_size``, which the reader needs to place the tracks)."""
+    task.find("mode").text = "interpolation"  # type: ignore[union-attr]
+    at = list(task).index(task.find("mode")) + 1  # type: ignore[arg-type]
+    step = frame_step(frames)
+    for k, (tag, text) in enumerate(
+        (
+            ("start_frame", str(min(frames, default=0))),
+            ("stop_frame", str(max(frames, default=0))),
+            ("frame_filter", f"step={step}" if step > 1 else ""),
+        )
+    ):
+        node = ET.Element(tag)
+        node.text = text
+        task.insert(at + k, node)
+    original = ET.SubElement(task, "original_size")
+    ET.SubElement(original, "width").text = str(size[0])
+    ET.SubElement(original, "height").text = str(size[1])
+
+
+def write_tracks(doc: ET.Element, shapes: list[Shape], frames: list[int], counts: Counter[str]) -> None:
+    """``<track>`` elements in ``doc`` for the shapes, by ``track_id``. One track holds one label and one
+    kind of shape, once a frame: another label or kind under the same id goes to a track of its own with a
+    new id, and so does a second shape on one frame (a polygon object's second part), counted in
+    ``counts["split"]``; tags (CVAT for video has none) in ``counts["tags"]``."""
+    step, stop = frame_step(frames), max(frames, default=0)
+    tracks: dict[int, list[list[Shape]]] = {}
+    alone: list[Shape] = []
+    for frame, shape in shapes:
+        if shape.tag == "tag":
+            counts["tags"] += 1
+            continue
+        value = shape.get(TRACK_ID, "").strip()
+        if not (value.isdecimal() and len(value) < 10):
+            alone.append((frame, shape))
+            continue
+        runs = tracks.setdefault(int(value), [])
+        run = next((r for r in runs if _same_kind(r[0][1], shape)), None)
+        if run is None:
+            runs.append([(frame, shape)])
+        elif any(f == frame for f, _ in run):
+            counts["split"] += 1
+            alone.append((frame, shape))
+        else:
+            run.append((frame, shape))
+    fresh = itertools.count(max(tracks, default=-1) + 1)
+    out: list[tuple[int, list[Shape]]] = []
+    for track_id, runs in tracks.items():
+        out.append((track_id, runs[0]))
+        counts["split"] += sum(len(r) for r in runs[1:])
+        out += [(next(fresh), r) for r in runs[1:]]
+    out += [(next(fresh), [one]) for one in sorted(alone, key=lambda fs: fs[0])]  # in frame order
+    for track_id, run in sorted(out, key=lambda t: t[0]):
+        _track(doc, track_id, run, step, stop)
+
+
+def _same_kind(a: ET.Element, b: ET.Element) -> bool:
+    return a.tag == b.tag and a.get("label") == b.get("label")
+
+
+def _track(parent: ET.Element, track_id: int, run: list[Shape], step: int, stop: int) -> None:
+    """One ``<track>``: a keyframe a frame, then ``outside`` on the frame after each run of frames."""
+    run = sorted(run, key=lambda fs: fs[0])
+    first = run[0][1]
+    attrib = {"id": str(track_id), "label": first.get("label", "")}
+    if first.get("source"):
+        attrib["source"] = first.get("source", "")
+    if first.get("group_id"):
+        attrib["group_id"] = first.get("group_id", "")
+    track = ET.SubElement(parent, "track", attrib)
+    on = {frame for frame, _ in run}
+    parts: dict[str, list[Shape]] = {}
+    for frame, shape in run:
+        _keyframe(track, frame, shape, outside=False)
+        if frame + step <= stop and frame + step not in on:
+            _keyframe(track, frame + step, shape, outside=True)
+        for part in shape:
+            if part.tag != "attribute":
+                parts.setdefault(part.get("label", ""), []).append((frame, part))
+    for k, part_run in enumerate(parts.values()):  # a skeleton's points, a track each
+        _track(track, k, part_run, step, stop)
+
+
+def _keyframe(track: ET.Element, frame: int, shape: ET.Element, outside: bool) -> None:
+    """A track's shape in CVAT's order of attributes: frame, keyframe, outside, occluded, geometry,
+    z_order; its ``<attribute>`` values (a skeleton's parts go to part tracks)."""
+    attrib = {"frame": str(frame), "keyframe": "1", "outside": "1" if outside else "0"}
+    attrib["occluded"] = shape.get("occluded", "0")
+    attrib.update({k: v for k, v in shape.attrib.items() if k not in (*_ON_TRACK, "occluded", "z_order")})
+    attrib["z_order"] = shape.get("z_order", "0")
+    made = ET.SubElement(track, shape.tag, attrib)
+    made.extend(child for child in shape if child.tag == "attribute")
