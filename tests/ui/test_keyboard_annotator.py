@@ -380,3 +380,36 @@ def test_help_shortcuts_answers_a_cvat_user(qtbot, window, monkeypatch) -> None:
         assert found["A"].startswith("Previous Image") and "CVAT's D" in found["A"]
         assert found["F"].startswith("Fill (Magic Wand)") and "CVAT" in found["F"]
     QTest.keyClick(dlg.filter_edit, Qt.Key.Key_Escape)
+
+
+def tab_to(window, widget) -> None:  # type: ignore[no-untyped-def]
+    """Tab from the canvas until ``widget`` has the keys, as a user reaches a tool bar's control."""
+    window.canvas.setFocus()
+    for _ in range(80):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        if QApplication.focusWidget() is widget:
+            return
+    raise AssertionError(f"Tab never reached {widget}")
+
+
+def test_digit_in_the_category_box_picks_the_class_and_gives_the_keys_back(qtbot, window) -> None:
+    """Tab stops on the tool bar's Category box; a digit typed there picks the class, as on the canvas,
+    and the keys go back to the canvas: Up then changed the box's class back (the box kept the keys)."""
+    combo, doc = window.categories.combo, window.document
+    tab_to(window, combo)
+    QTest.keyClick(combo, Qt.Key.Key_2)
+    assert doc.current_category_id == doc.category_for_key("2").id
+    qtbot.waitUntil(window.canvas.hasFocus, timeout=10000)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Up)  # the canvas's (a nudge), not the box's
+    assert doc.current_category_id == doc.category_for_key("2").id
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_B)
+    assert window.canvas.tool.name == "box" and window.canvas.hasFocus()
+
+
+def test_a_digit_no_class_has_gives_the_keys_back_from_the_category_box(qtbot, window) -> None:
+    combo, doc = window.categories.combo, window.document
+    before = doc.current_category_id
+    tab_to(window, combo)
+    QTest.keyClick(combo, Qt.Key.Key_7)  # two classes: 7 picks none, on the canvas as here
+    assert doc.current_category_id == before
+    qtbot.waitUntil(window.canvas.hasFocus, timeout=10000)

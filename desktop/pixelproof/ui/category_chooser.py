@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QToolBar
 
 from pixelproof.core import edits
@@ -43,6 +43,7 @@ class CategoryChooser(QObject):
         self.combo.setProperty(WORKS_IN, "labeling")  # no Tab stop in the review view (Shell)
         self.combo.activated.connect(self._combo_chosen)
         shell.keys_back_after_choice(self.combo)  # the next key is the canvas's (B, an arrow)
+        self.combo.installEventFilter(self)  # a digit no category has: the keys go back all the same
         label = QLabel(" Category ")
         label.setBuddy(self.combo)
         toolbar.addWidget(label)
@@ -96,6 +97,21 @@ class CategoryChooser(QObject):
         combo.setEnabled(combo.count() > 0)
         combo.blockSignals(False)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A digit typed in the Category box (Tab stops there) that no category has: not a search of the
+        box's names (on the canvas it picks nothing either); the keys go back to the canvas. A digit a
+        category has never gets here: its action takes it (``choose``)."""
+        if (
+            watched is self.combo
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            and event.text().isdigit()
+        ):
+            self.shell.keys_back()
+            return True
+        return False
+
     def _combo_chosen(self, index: int) -> None:
         if self.shell.document is not None:
             self.shell.document.set_current_category(self.combo.itemData(index))
@@ -113,6 +129,8 @@ class CategoryChooser(QObject):
         if doc is None:
             return
         doc.set_current_category(category_id)
+        if self.combo.hasFocus():  # typed in the Category box: the next key (B, an arrow) is the canvas's,
+            self.shell.keys_back()  # as after a pick in its list; it kept them, and Down changed the class
         name = doc.project.categories[category_id].name
         if self._tell_tool():
             self.shell.status(f"Category: {name}, for the object being drawn", 2500)

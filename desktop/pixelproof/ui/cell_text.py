@@ -92,3 +92,21 @@ class WholeWordsDelegate(QStyledItemDelegate):
         QStyledItemDelegate.initStyleOption(self, opt, index)
         style = opt.widget.style() if opt.widget is not None else QApplication.style()
         return style.sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), opt.widget)
+
+
+class LabelOrIconDelegate(WholeWordsDelegate):
+    """A column of labels beside their icons (the Images panel's status swatches) that shows the icons
+    alone while ``icon_only`` (set by whoever sizes the column: too narrow for every label whole). Cut to
+    fit, "Done" read "D…" and "To do" "To…" at 1024x576: letters that say less than the colour beside them;
+    the label is in the tooltip."""
+
+    icon_only = False
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        if not self.icon_only:
+            super().initStyleOption(option, index)
+            return
+        QStyledItemDelegate.initStyleOption(self, option, index)
+        option.text = ""

@@ -265,16 +265,28 @@ class FittedTable(QTableView):
         and up to 1000 more: ``content_need``)."""
         return max(self.header_need(col), self.sizeHintForColumn(col))
 
-    def fit_columns(self) -> None:
+    def shown_columns(self) -> list[int]:
         header = self.horizontalHeader()
-        shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
-        if self._needs is None or len(self._needs) != header.count():
-            self._needs = [self.column_need(c) if c in shown else 0 for c in range(header.count())]
+        return [c for c in range(header.count()) if not header.isSectionHidden(c)]
+
+    def measured_needs(self) -> list[int]:
+        """What each shown column needs (``column_need``; a hidden one 0), measured once with the rows."""
+        count, shown = self.horizontalHeader().count(), self.shown_columns()
+        if self._needs is None or len(self._needs) != count:
+            self._needs = [self.column_need(c) if c in shown else 0 for c in range(count)]
+        return self._needs
+
+    def shared_widths(self, needs: Sequence[int], shown: Collection[int]) -> list[int]:
+        """The widths ``share_widths`` gives the ``shown`` columns needing ``needs`` in the viewport."""
         flexible = [c for c in self.flexible if c in shown]
         floors = {c: self.header_need(c) for c in self.keep_headers if c in shown}
         for c, px in self.column_floors().items():
             if c in shown:
                 floors[c] = max(floors.get(c, 0), px)
-        for col, width in enumerate(share_widths(self._needs, self.viewport().width(), flexible, floors)):
+        return share_widths(needs, self.viewport().width(), flexible, floors)
+
+    def fit_columns(self) -> None:
+        header, shown = self.horizontalHeader(), self.shown_columns()
+        for col, width in enumerate(self.shared_widths(self.measured_needs(), shown)):
             if col in shown and header.sectionSize(col) != width:
                 header.resizeSection(col, width)

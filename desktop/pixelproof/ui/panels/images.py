@@ -33,7 +33,7 @@ from pixelproof.core.image_query import ImageFacts, ImageQuery, parse_image_quer
 from pixelproof.core.model import DONE_STATES, IMAGE_STATES, STATUS_LABELS
 from pixelproof.core.split_names import split_of
 from pixelproof.core.wording import plural
-from pixelproof.ui.cell_text import WholeWordsDelegate
+from pixelproof.ui.cell_text import LabelOrIconDelegate
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.file_names import TEXT_MARGIN, FileNameDelegate
@@ -129,7 +129,8 @@ class ImagesPanel(Panel):
             signal.connect(lambda *_: self._in_sight_timer.start())  # not start(msec) with a signal's int
         self.table.installEventFilter(self)
         self.table.setItemDelegateForColumn(0, FileNameDelegate(self.table))
-        self.table.setItemDelegateForColumn(1, WholeWordsDelegate(self.table))  # "In…" beside its swatch
+        self._status_cells = LabelOrIconDelegate(self.table)  # the swatch alone when a label would be cut
+        self.table.setItemDelegateForColumn(1, self._status_cells)
         self._status_need = 0  # px: the widest status label (``_fit_columns``)
         self.table.viewport().installEventFilter(self)  # its width shared again (``_fit_status``)
         self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
@@ -260,19 +261,24 @@ class ImagesPanel(Panel):
 
     def _fit_status(self) -> None:
         """Status as wide as its widest label where the names keep ``NAME_LEAST_CHARS`` characters beside
-        it, else narrower, down to its title (its labels cut after a word, "In…", beside their swatch; the
-        whole in the tooltip). In a 1024-px window with the Problems panel open the Images dock is ~220 px
-        wide: the names had 58 px ("c…a.png" for camera.png) beside a whole "In progress"."""
+        it, else as wide as its title, the swatches shown alone (``LabelOrIconDelegate``: "D…" for Done
+        said less than the colour; the label in the tooltip). In a 1024-px window with the Problems panel
+        open the Images dock is ~220 px wide: the names had 58 px ("c…a.png" for camera.png) beside a
+        whole "In progress"."""
         if not self._status_need:
             return  # not measured yet
         header = self.table.horizontalHeader()
         least_name = NAME_LEAST_CHARS * self.table.fontMetrics().horizontalAdvance("x") + TEXT_MARGIN
         split = 0 if header.isSectionHidden(ImagesModel.SPLIT) else header.sectionSize(ImagesModel.SPLIT)
         spare = self.table.viewport().width() - header.sectionSize(2) - split - least_name
-        least = max(header_need(self.table, 1), self._cell_width("…", swatch(STATUS_COLORS["todo"], 10)))
-        width = min(self._status_need, max(least, spare))
+        least = max(header_need(self.table, 1), self._cell_width("", swatch(STATUS_COLORS["todo"], 10)))
+        width = self._status_need if spare >= self._status_need else least
+        icon_only = width < self._status_need
         if header.sectionSize(1) != width:
             header.resizeSection(1, width)
+        if self._status_cells.icon_only != icon_only:
+            self._status_cells.icon_only = icon_only
+            self.table.viewport().update()
 
     def _fit_split(self) -> None:
         """The Split column only while an image of the project has a split (a project without keeps its

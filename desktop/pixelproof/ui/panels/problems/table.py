@@ -121,7 +121,8 @@ class ProblemsModel(QAbstractTableModel):
             return p
         if role == Qt.ItemDataRole.ToolTipRole:  # the Kind and Class cells are cut at a word's end
             named = f"\nClass: {p.category}" if p.category else ""
-            return as_text(f"{p.message}\n\n{kind_tip(p.kind)}{named}\n{p.file_name}")
+            thing = "" if p.annotation_id is None else f"\nObject: #{p.annotation_id}"  # given way: here
+            return as_text(f"{p.message}\n\n{kind_tip(p.kind)}{named}\n{p.file_name}{thing}")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if p.key in self.dismissed:
@@ -203,12 +204,18 @@ class ProblemsTable(FittedTable):
     stretching columns cut "aspect outlier" and "motorcycle.jpg" in a 1280-px window while Class kept
     room for a long class name nobody had. Short of room (a 1024-px window), Kind and Class are cut after
     a whole word ("aspect…", never "asp…ier") and keep their first words' width at least (a class of one
-    word whole, up to ``WORD_CHARS`` characters); the file names give up the rest, cut in the middle."""
+    word whole, up to ``WORD_CHARS`` characters); the file names give up the rest, cut in the middle, and
+    shorter still (1024x576), Object gives way to them (``fit_columns``)."""
 
     FLEXIBLE = (1, 2, 3)  # Kind, Class, Image
     WORDS = (1, 2)  # Kind, Class: cut at a word's end
     WORD_CHARS = 14  # a first word longer than this many characters may be cut (the table would scroll)
+    IMAGE, OBJECT = 3, 4
+    NAME_CHARS = 12  # the file names keep this many characters ("motorcycle.jpg" whole) ...
+    # ... or the Object column gives way (its id is in the row's tooltip): at 1024x576 it kept "#24" whole
+    # beside "co…ng" for coins.png, and the object a problem is about is selected on the canvas anyway
     _word_floors: dict[int, int] | None = None  # measured again with the rows (``refit``)
+    _object_need: int | None = None  # the Object column's need, kept while it has given way
 
     def __init__(self) -> None:
         super().__init__(self.FLEXIBLE)
@@ -217,7 +224,23 @@ class ProblemsTable(FittedTable):
 
     def refit(self) -> None:
         self._word_floors = None
+        self._object_need = None
         super().refit()
+
+    def fit_columns(self) -> None:
+        """The columns fitted with the Object column shown while the file names then keep
+        ``NAME_CHARS`` characters (or their whole need), hidden otherwise."""
+        shown = set(self.shown_columns()) | {self.OBJECT}
+        needs = list(self.measured_needs())
+        if self._object_need is None:
+            self._object_need = self.column_need(self.OBJECT)
+        needs[self.OBJECT] = self._object_need
+        least = self.NAME_CHARS * self.fontMetrics().horizontalAdvance("x") + CELL_PADDING
+        give_way = self.shared_widths(needs, shown)[self.IMAGE] < min(needs[self.IMAGE], least)
+        if give_way != self.isColumnHidden(self.OBJECT):
+            self.setColumnHidden(self.OBJECT, give_way)
+            self._needs = None  # measured again for the columns now shown
+        super().fit_columns()
 
     def column_floors(self) -> dict[int, int]:
         """Kind and Class no narrower than the widest of their texts cut after a first word
