@@ -458,3 +458,15 @@ def test_a_predictions_file_over_a_megabyte_is_read(capsys, tmp_path: Path) -> N
     code, _out, err = run(capsys, "lint", path, "--predictions", preds)
     assert code == 3
     assert "not a JSON file: it starts with byte 0x00 at line 1 column 1, not with '{' or '['" in err
+
+
+def test_pending_without_pending_predictions_says_so(capsys, tmp_path: Path) -> None:
+    """`--predictions pending` on a project with none pending (never pre-labeled, or every prediction
+    decided) says that, not "was the model run on these images", which names no model the user gave."""
+    path = make(tmp_path, box(1, [10, 10, 50, 50]))
+    code, _, err = run(capsys, "lint", path, "--predictions", "pending")
+    assert code == 0, err
+    assert (
+        "the project has no pending model predictions: missing_object and wrong_class can find nothing" in err
+    )
+    assert "was it run on these images" not in err

@@ -136,3 +136,14 @@ def test_lock_and_unlock_by_image_status(tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert "invalid choice: 'approved'" in err and "reviewed" in err
     assert path.read_bytes() == before
+
+
+def test_lock_names_the_project_as_typed(tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The line starts with the path the user typed, as README shows (`p.json: locked ...`) and as
+    set-split and predictions print it, not the absolute path the save resolved."""
+    make(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["lock", "p.json", "--ids", "3,5"]) == 0
+    assert capsys.readouterr().out.startswith("p.json: locked 2 objects (#3, #5) on 2 images")
+    assert main(["unlock", "p.json", "--ids", "3", "-o", "out.json"]) == 0
+    assert capsys.readouterr().out.startswith("out.json: unlocked 1 object (#3) on 1 image")

@@ -66,3 +66,11 @@ def test_restore_refuses_another_projects_report_and_changes_nothing(tmp_path: P
         "other.json: not a merge report (no 'left_out_objects' list); nothing restored"
         in capsys.readouterr().err
     )
+
+
+def test_restore_names_the_project_as_typed(tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`merged.json: Restore ...`, the name typed, as the other editing commands print it."""
+    _, _, name = _merged_with_left_out(tmp_path, capsys)
+    monkeypatch.chdir(tmp_path)
+    assert main(["restore", "merged.json", "merged.merge-report.json", "--image", name]) == 0
+    assert capsys.readouterr().out.startswith("merged.json: Restore 1 left-out object")

@@ -218,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
         )
     from pixelproof.core.lint.predictions import unconfident_note
 
-    if note := unconfident_note(result.options, "--confident"):
+    if note := unconfident_note(result.options, "--confident", pending=args.predictions == "pending"):
         warn(note)
     _print_summary(data)
     return EXIT_PROBLEMS if result.problems else EXIT_CLEAN

@@ -150,12 +150,13 @@ def run(args: argparse.Namespace) -> int:
         were = "they were" if len(aside) > 1 else "it was"
         notes.append(f"{id_list(aside)} not on the images or of the categories asked: left as {were}")
     tail = f"; {'; '.join(notes)}" if notes else ""
+    named = args.output or args.project  # named as typed, as set-split and predictions name it
     if not changed:
-        print(f"{saved[1]}: nothing {done}{' (no object matches)' if not chosen else ''}{tail}")
+        print(f"{named}: nothing {done}{' (no object matches)' if not chosen else ''}{tail}")
     else:
         images = len({b.image_id for b in changed})
         print(
-            f"{saved[1]}: {done} {plural(len(changed), 'object')} ({id_list([b.id for b in changed])}) "
+            f"{named}: {done} {plural(len(changed), 'object')} ({id_list([b.id for b in changed])}) "
             f"on {plural(images, 'image')}{tail}"
         )
     return 0

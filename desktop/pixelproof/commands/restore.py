@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     saved = apply_and_save(project, done.edit, tool="restore", author=args.author, output=args.output)
     if saved is None:
         return 1
-    out = saved[1]
+    out = args.output or args.project  # named as typed, as the other editing commands name it
     if done.edit is None:
         print(shown(f"{args.report}: nothing restored into {out}"))
         return 0
