@@ -7,7 +7,7 @@ import pytest
 
 from pixelproof.core import masks
 from pixelproof.core.coco import dumps_project
-from pixelproof.core.lint import LintOptions, lint_project, parse_rules, shapes
+from pixelproof.core.lint import LintOptions, RulesError, lint_project, parse_rules, shapes
 from pixelproof.core.lint.apply import FixError, fix_edit
 from pixelproof.core.lint.fixes import describe, fingerprint
 from pixelproof.core.lint.shapes import mask_pieces, polygon_defect, self_intersects
@@ -136,7 +136,47 @@ def test_duplicates_and_class_conflicts() -> None:
         "expects": stamp_of(p, 2),
     }
     assert dup.score == pytest.approx(40 * 39.5 / (40 * 40.5))
-    assert kinds(p, {"thresholds": {"duplicate_iou": 0.99}}) == [("class_conflict", 4)]
+    # a pair under a raised limit is a near duplicate now (one of a class only), not nothing
+    raised = {"thresholds": {"duplicate_iou": 0.99}}
+    assert sorted(kinds(p, raised)) == [("class_conflict", 4), ("near_duplicate", 2), ("near_duplicate", 8)]
+    off = {"thresholds": {"duplicate_iou": 0.99, "near_duplicate_iou": 0.99}}
+    assert kinds(p, off) == [("class_conflict", 4)]
+
+
+def test_near_duplicates_between_near_duplicate_iou_and_duplicate_iou() -> None:
+    """Two boxes or masks of one class at IoU 0.90..0.95 were not reported at all: below duplicate_iou
+    (0.95) they are a near duplicate, scored under every duplicate, reported once with the pair's IoU."""
+    p = project(
+        box(1, [10, 10, 40, 40]),
+        box(2, [12, 10, 40, 40]),  # box IoU 38/42 = 0.905
+        box(3, [100, 10, 40, 40]),
+        box(4, [106, 10, 40, 40], cid=2),  # another class at 0.739
+        box(5, [100, 50, 40, 40]),
+        box(6, [105, 50, 40, 40]),  # IoU 35/45 = 0.778 < 0.85: two objects
+        mask(7, rect(60, 90, 10, 40)),
+        mask(8, rect(60, 90, 12, 40)),  # pixel IoU 28/30 = 0.933
+        box(9, [150, 60, 40, 30], cid=2),
+        box(10, [152, 60, 40, 30], cid=1),  # two classes at 0.905: not a near duplicate
+    )
+    found = {x.annotation_id: x for x in lint_project(p).problems}
+    assert sorted((x.kind, a) for a, x in found.items()) == [("near_duplicate", 2), ("near_duplicate", 8)]
+    near = found[2]
+    assert near.related_id == 1 and near.figures["iou"] == pytest.approx(38 / 42)
+    assert "IoU 0.905" in near.message and near.fix is not None and near.fix["action"] == "delete"
+    assert found[8].figures["iou"] == pytest.approx(28 / 30)
+    assert 0.5 < near.score < found[8].score < 0.95  # closer to a duplicate scores higher, under it
+    assert near.to_dict()["figures"]["iou"] == pytest.approx(38 / 42)
+    # a class may set its own; the stronger kind wins: at duplicate_iou 0.9 the pair is a duplicate only
+    assert kinds(p, {"classes": {"cat": {"near_duplicate_iou": 0.92}}}) == [("near_duplicate", 8)]
+    lower = sorted(kinds(p, {"thresholds": {"duplicate_iou": 0.9}}))
+    assert lower == [("class_conflict", 10), ("duplicate", 2), ("duplicate", 8)]
+    assert kinds(p, kinds=frozenset({"duplicate"})) == []
+    assert sorted(kinds(p, kinds=frozenset({"near_duplicate"}))) == [
+        ("near_duplicate", 2),
+        ("near_duplicate", 8),
+    ]
+    with pytest.raises(RulesError, match=r"thresholds.near_duplicate_iou: expected a number in 0..1"):
+        parse_rules({"thresholds": {"near_duplicate_iou": 1.5}})
 
 
 def test_annotators_versions_of_an_overlap_image_are_not_duplicates_of_each_other() -> None:
