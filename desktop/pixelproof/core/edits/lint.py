@@ -127,15 +127,34 @@ class SetLintRules(_AppValue):
         self.label = "Edit lint rules"
 
 
-def rename_rules(project: Project, old: str, new: str) -> Edit | None:
+def move_rules(project: Project, old: str, new: str) -> Edit | None:
     """The edit that moves class ``old``'s lint rules to ``new`` (rules are stored by class name), for a
-    class renamed; None when ``old`` has none, or ``new`` has rules of its own (those are kept)."""
+    class renamed, or merged into ``new`` (a delete that gives its objects to ``new`` is one). An entry
+    ``new`` has already keeps its own keys and takes ``old``'s only for the keys it does not set (its
+    limits were chosen for it); the label names the keys kept. None when ``old`` has no rules."""
     rules = project.app.get("rules")
     classes = rules.get("classes") if isinstance(rules, dict) else None
-    if not isinstance(classes, dict) or old not in classes or new in classes:
+    if not isinstance(classes, dict) or old not in classes or old == new:
         return None
-    edit = SetLintRules({**rules, "classes": {new if k == old else k: v for k, v in classes.items()}})
-    edit.label = f"Move the lint rules of {shown_name(old, NAME_IN_TEXT)} to {shown_name(new, NAME_IN_TEXT)}"
+    moved, own = classes[old], classes.get(new)
+    kept: list[str] = []
+    if isinstance(moved, dict) and isinstance(own, dict):
+        kept = [k for k in own if k in moved and moved[k] != own[k]]
+        entry: Any = {**moved, **own}
+    else:  # no entry yet, or one that is no object (the rules' check names it): not mixed
+        entry = moved if new not in classes else own
+    out: dict[str, Any] = {}
+    for name, value in classes.items():  # ``new`` where it stood, else where ``old`` stood
+        if name == old:
+            if new not in classes:
+                out[new] = entry
+        else:
+            out[name] = entry if name == new else value
+    edit = SetLintRules({**rules, "classes": out})
+    old_n, new_n = shown_name(old, NAME_IN_TEXT), shown_name(new, NAME_IN_TEXT)
+    edit.label = f"Move the lint rules of {old_n} to {new_n}" + (
+        f" ({new_n} keeps its own {', '.join(kept)})" if kept else ""
+    )
     return edit
 
 
