@@ -458,3 +458,16 @@ def test_a_predictions_file_over_a_megabyte_is_read(capsys, tmp_path: Path) -> N
     code, _out, err = run(capsys, "lint", path, "--predictions", preds)
     assert code == 3
     assert "not a JSON file: it starts with byte 0x00 at line 1 column 1, not with '{' or '['" in err
+
+
+def test_an_empty_class_is_said_for_the_project(capsys, tmp_path: Path) -> None:
+    """A class no object has is a problem of no image: the terminal names "(project)", the JSON image null."""
+    boxes = [box(k + 1, [40.0 * (k % 10), 40.0 * (k // 10), 30, 30]) for k in range(20)]
+    path = make(tmp_path, *boxes)
+    j = tmp_path / "r.json"
+    code, out, err = run(capsys, "lint", path, "--json", j)
+    assert code == 1, err
+    assert "empty_class                  1  cat 1" in out
+    assert "empty_class          (project): class cat has no objects in the project" in out
+    (problem,) = json.loads(j.read_text())["problems"]
+    assert (problem["kind"], problem["image_id"], problem["category"]) == ("empty_class", None, "cat")

@@ -31,6 +31,12 @@ def project(*anns: Annotation, status: str | None = None) -> Project:
     return p
 
 
+def cats_only(p: Project) -> Project:
+    """``p`` without its class dog (none of its objects are dogs): many cats and no dog is ``empty_class``."""
+    p.remove_category(2)
+    return p
+
+
 def box(aid: int, bbox: list[float], cid: int = 1, image: int = 1) -> Annotation:
     return Annotation(aid, image, cid, [float(v) for v in bbox], None, bbox[2] * bbox[3])
 
@@ -432,7 +438,7 @@ def test_unseparated_overlap_looks_only_at_masks_whose_boxes_are_near(monkeypatc
 
 def marked_done(labelled: int, empty: int, status: str = "done") -> Project:
     """``labelled`` images with one box, then ``empty`` images without objects, all marked ``status``."""
-    p = project()
+    p = cats_only(project())
     p.remove_image(2)
     for i in range(1, labelled + empty + 1):
         if i > 1:
@@ -500,7 +506,7 @@ def test_outliers_need_enough_objects_of_the_class() -> None:
     anns = [box(k, [5 * k % 180, 10, 10 + k % 3, 10], image=1) for k in range(1, 25)]
     anns.append(box(99, [10, 40, 60, 50]))  # 30x the area, aspect 1.2
     anns.append(box(98, [100, 70, 40, 4]))  # aspect 10
-    p = project(*anns)
+    p = cats_only(project(*anns))
     assert sorted(kinds(p)) == [("aspect_outlier", 98), ("size_outlier", 99)]
     assert kinds(p, {"thresholds": {"outlier_min_objects": 30}}) == []
     assert kinds(p, kinds=frozenset({"size_outlier"})) == [("size_outlier", 99)]
@@ -512,7 +518,7 @@ def test_jagged_contour_against_the_class() -> None:
     for k in range(22):
         cx, cy, r = 12 + (k % 11) * 17, 25 + (k // 11) * 45, 7 + k % 3
         anns.append(mask(k + 1, (xx - cx) ** 2 + (yy - cy) ** 2 <= r * r))
-    p = project(*anns)
+    p = cats_only(project(*anns))
     assert kinds(p) == []
     m = jagged(p.annotations[5].mask(H, W), amplitude=2)
     p.annotations[5].set_geometry(masks.encode(m), masks.bbox(m), float(m.sum()))
@@ -553,6 +559,7 @@ def test_rejected_objects_are_not_labels() -> None:
 
 def test_void_regions_are_not_objects() -> None:
     p = marked_done(40, 1)
+    p.add_category(Category(2, "dog"))
     p.add_annotation(box(50, [10, 10, 30, 20], cid=2))
     p.add_annotation(box(51, [0, 0, 1, 1], cid=2, image=41))
     p.categories[2].app_extra["void"] = True
