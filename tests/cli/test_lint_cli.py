@@ -470,3 +470,16 @@ def test_pending_without_pending_predictions_says_so(capsys, tmp_path: Path) -> 
         "the project has no pending model predictions: missing_object and wrong_class can find nothing" in err
     )
     assert "was it run on these images" not in err
+
+
+def test_an_empty_class_is_said_for_the_project(capsys, tmp_path: Path) -> None:
+    """A class no object has is a problem of no image: the terminal names "(project)", the JSON image null."""
+    boxes = [box(k + 1, [40.0 * (k % 10), 40.0 * (k // 10), 30, 30]) for k in range(20)]
+    path = make(tmp_path, *boxes)
+    j = tmp_path / "r.json"
+    code, out, err = run(capsys, "lint", path, "--json", j)
+    assert code == 1, err
+    assert "empty_class                  1  cat 1" in out
+    assert "empty_class          (project): class cat has no objects in the project" in out
+    (problem,) = json.loads(j.read_text())["problems"]
+    assert (problem["kind"], problem["image_id"], problem["category"]) == ("empty_class", None, "cat")

@@ -197,6 +197,19 @@ def test_tag_diff_at_and_checkout(tmp_path: Path, capsys) -> None:  # type: igno
     assert "give OLD and NEW" in capsys.readouterr().err
 
 
+def test_taxonomy_merge_says_where_the_lint_rules_went(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A merge carries the source's lint rules into the target (its own keys kept) and says so."""
+    project = tmp_path / "p.json"
+    p = make_project(tmp_path, 1)
+    p.app["rules"] = {"classes": {"cat": {"min_area": 40, "border": False}, "dog": {"min_area": 90}}}
+    save_project(p, project)
+    assert main(["taxonomy", "merge", str(project), "cat", "dog"]) == 0
+    out = capsys.readouterr().out
+    assert "Merge class cat into dog; Move the lint rules of cat to dog (dog keeps its own min_area)" in out
+    rules = load_project(project).app["rules"]
+    assert rules == {"classes": {"dog": {"min_area": 90, "border": False}}}
+
+
 def test_taxonomy_commands_and_the_log(tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("PIXELPROOF_AUTHOR", "lead")
     project, _ = _setup(tmp_path)

@@ -7,7 +7,7 @@ import pytest
 
 from pixelproof.core import masks
 from pixelproof.core.coco import dumps_project
-from pixelproof.core.lint import LintOptions, lint_project, parse_rules, shapes
+from pixelproof.core.lint import LintOptions, RulesError, lint_project, parse_rules, shapes
 from pixelproof.core.lint.apply import FixError, fix_edit
 from pixelproof.core.lint.fixes import describe, fingerprint
 from pixelproof.core.lint.shapes import mask_pieces, polygon_defect, self_intersects
@@ -28,6 +28,12 @@ def project(*anns: Annotation, status: str | None = None) -> Project:
         p.add_annotation(a)
     if status:
         p.set_image_status(2, status)
+    return p
+
+
+def cats_only(p: Project) -> Project:
+    """``p`` without its class dog (none of its objects are dogs): many cats and no dog is ``empty_class``."""
+    p.remove_category(2)
     return p
 
 
@@ -136,7 +142,47 @@ def test_duplicates_and_class_conflicts() -> None:
         "expects": stamp_of(p, 2),
     }
     assert dup.score == pytest.approx(40 * 39.5 / (40 * 40.5))
-    assert kinds(p, {"thresholds": {"duplicate_iou": 0.99}}) == [("class_conflict", 4)]
+    # a pair under a raised limit is a near duplicate now (one of a class only), not nothing
+    raised = {"thresholds": {"duplicate_iou": 0.99}}
+    assert sorted(kinds(p, raised)) == [("class_conflict", 4), ("near_duplicate", 2), ("near_duplicate", 8)]
+    off = {"thresholds": {"duplicate_iou": 0.99, "near_duplicate_iou": 0.99}}
+    assert kinds(p, off) == [("class_conflict", 4)]
+
+
+def test_near_duplicates_between_near_duplicate_iou_and_duplicate_iou() -> None:
+    """Two boxes or masks of one class at IoU 0.90..0.95 were not reported at all: below duplicate_iou
+    (0.95) they are a near duplicate, scored under every duplicate, reported once with the pair's IoU."""
+    p = project(
+        box(1, [10, 10, 40, 40]),
+        box(2, [12, 10, 40, 40]),  # box IoU 38/42 = 0.905
+        box(3, [100, 10, 40, 40]),
+        box(4, [106, 10, 40, 40], cid=2),  # another class at 0.739
+        box(5, [100, 50, 40, 40]),
+        box(6, [105, 50, 40, 40]),  # IoU 35/45 = 0.778 < 0.85: two objects
+        mask(7, rect(60, 90, 10, 40)),
+        mask(8, rect(60, 90, 12, 40)),  # pixel IoU 28/30 = 0.933
+        box(9, [150, 60, 40, 30], cid=2),
+        box(10, [152, 60, 40, 30], cid=1),  # two classes at 0.905: not a near duplicate
+    )
+    found = {x.annotation_id: x for x in lint_project(p).problems}
+    assert sorted((x.kind, a) for a, x in found.items()) == [("near_duplicate", 2), ("near_duplicate", 8)]
+    near = found[2]
+    assert near.related_id == 1 and near.figures["iou"] == pytest.approx(38 / 42)
+    assert "IoU 0.905" in near.message and near.fix is not None and near.fix["action"] == "delete"
+    assert found[8].figures["iou"] == pytest.approx(28 / 30)
+    assert 0.5 < near.score < found[8].score < 0.95  # closer to a duplicate scores higher, under it
+    assert near.to_dict()["figures"]["iou"] == pytest.approx(38 / 42)
+    # a class may set its own; the stronger kind wins: at duplicate_iou 0.9 the pair is a duplicate only
+    assert kinds(p, {"classes": {"cat": {"near_duplicate_iou": 0.92}}}) == [("near_duplicate", 8)]
+    lower = sorted(kinds(p, {"thresholds": {"duplicate_iou": 0.9}}))
+    assert lower == [("class_conflict", 10), ("duplicate", 2), ("duplicate", 8)]
+    assert kinds(p, kinds=frozenset({"duplicate"})) == []
+    assert sorted(kinds(p, kinds=frozenset({"near_duplicate"}))) == [
+        ("near_duplicate", 2),
+        ("near_duplicate", 8),
+    ]
+    with pytest.raises(RulesError, match=r"thresholds.near_duplicate_iou: expected a number in 0..1"):
+        parse_rules({"thresholds": {"near_duplicate_iou": 1.5}})
 
 
 def test_annotators_versions_of_an_overlap_image_are_not_duplicates_of_each_other() -> None:
@@ -392,7 +438,7 @@ def test_unseparated_overlap_looks_only_at_masks_whose_boxes_are_near(monkeypatc
 
 def marked_done(labelled: int, empty: int, status: str = "done") -> Project:
     """``labelled`` images with one box, then ``empty`` images without objects, all marked ``status``."""
-    p = project()
+    p = cats_only(project())
     p.remove_image(2)
     for i in range(1, labelled + empty + 1):
         if i > 1:
@@ -460,7 +506,7 @@ def test_outliers_need_enough_objects_of_the_class() -> None:
     anns = [box(k, [5 * k % 180, 10, 10 + k % 3, 10], image=1) for k in range(1, 25)]
     anns.append(box(99, [10, 40, 60, 50]))  # 30x the area, aspect 1.2
     anns.append(box(98, [100, 70, 40, 4]))  # aspect 10
-    p = project(*anns)
+    p = cats_only(project(*anns))
     assert sorted(kinds(p)) == [("aspect_outlier", 98), ("size_outlier", 99)]
     assert kinds(p, {"thresholds": {"outlier_min_objects": 30}}) == []
     assert kinds(p, kinds=frozenset({"size_outlier"})) == [("size_outlier", 99)]
@@ -472,7 +518,7 @@ def test_jagged_contour_against_the_class() -> None:
     for k in range(22):
         cx, cy, r = 12 + (k % 11) * 17, 25 + (k // 11) * 45, 7 + k % 3
         anns.append(mask(k + 1, (xx - cx) ** 2 + (yy - cy) ** 2 <= r * r))
-    p = project(*anns)
+    p = cats_only(project(*anns))
     assert kinds(p) == []
     m = jagged(p.annotations[5].mask(H, W), amplitude=2)
     p.annotations[5].set_geometry(masks.encode(m), masks.bbox(m), float(m.sum()))
@@ -513,6 +559,7 @@ def test_rejected_objects_are_not_labels() -> None:
 
 def test_void_regions_are_not_objects() -> None:
     p = marked_done(40, 1)
+    p.add_category(Category(2, "dog"))
     p.add_annotation(box(50, [10, 10, 30, 20], cid=2))
     p.add_annotation(box(51, [0, 0, 1, 1], cid=2, image=41))
     p.categories[2].app_extra["void"] = True

@@ -11,6 +11,7 @@ from PIL import Image
 
 from pixelproof.core import taxonomy
 from pixelproof.core.coco import dumps_project, load_project, save_project
+from pixelproof.core.edits.lint import SetLintRules
 from pixelproof.core.model import Category
 from pixelproof.core.taxonomy import TaxonomyError
 from tests.core.teams_data import make_project
@@ -235,6 +236,51 @@ def test_a_renamed_class_keeps_its_lint_rules(tmp_path: Path) -> None:
     _undo_restores(p, taxonomy.split_category(p, "bird", "songbird", "raptor")[0])
     assert list(p.app["rules"]["classes"]) == ["feline", "songbird"]
     assert rules_of(p.app).for_class("songbird") == bird != rules_of(p.app).for_class("raptor")
+
+
+def test_a_merged_class_s_lint_rules_go_to_the_target_whose_own_keys_win(tmp_path: Path) -> None:
+    """A merge deleted the source with its rules left under a name no class has: its objects, now the
+    target's, were checked without them. The target keeps what it sets and takes the rest, in the merge's
+    one undo step; a delete that gives its objects to a class is a merge."""
+    from pixelproof.core.lint.rules import Size, rules_of
+
+    p = make_project(tmp_path, 2)
+    p.app["rules"] = {
+        "classes": {
+            "cat": {"min_area": 40, "kinds": ["box"], "countable": True},
+            "dog": {"min_area": 90, "border": False},
+        }
+    }
+    merge = taxonomy.merge_categories(p, "cat", "dog")
+    assert taxonomy.rules_note(merge) == "Move the lint rules of cat to dog (dog keeps its own min_area)"
+    _undo_restores(p, merge)
+    assert p.app["rules"]["classes"] == {
+        "dog": {"min_area": 90, "kinds": ["box"], "countable": True, "border": False}
+    }
+    dog = rules_of(p.app).for_class("dog")
+    assert (dog.min_area, dog.kinds, dog.countable, dog.border) == (Size(90), ("box",), True, False)
+    # into a class without rules: the source's whole entry, under the target's name
+    q = make_project(tmp_path, 2, name="q.json")
+    q.app["rules"] = {"thresholds": {"outlier_z": 3}, "classes": {"cat": {"min_area": 40}}}
+    edit = taxonomy.delete_category(q, "cat", "bird")
+    assert taxonomy.rules_note(edit) == "Move the lint rules of cat to bird"
+    _undo_restores(q, edit)
+    assert q.app["rules"] == {"thresholds": {"outlier_z": 3}, "classes": {"bird": {"min_area": 40}}}
+    # a class without rules merged: the rules are left as they are
+    edit = taxonomy.merge_categories(q, "dog", "bird")
+    assert taxonomy.rules_note(edit) == "" and not any(isinstance(e, SetLintRules) for e in edit.parts)
+
+
+def test_a_rename_onto_a_name_with_rules_of_its_own_combines_them(tmp_path: Path) -> None:
+    """Rules written for a name no class has yet (ahead of a rename) kept theirs and the renamed class's
+    own were left behind under the old name, unused; now the entry under the new name keeps its keys and
+    takes the others."""
+    p = make_project(tmp_path, 2)
+    p.app["rules"] = {"classes": {"cat": {"min_area": 40, "kinds": ["box"]}, "feline": {"min_area": 9}}}
+    edit = taxonomy.rename_category(p, "cat", "feline")
+    _undo_restores(p, edit)
+    assert p.app["rules"]["classes"] == {"feline": {"min_area": 9, "kinds": ["box"]}}
+    assert taxonomy.rules_note(edit) == "Move the lint rules of cat to feline (feline keeps its own min_area)"
 
 
 def test_a_renamed_class_keeps_its_not_a_problem_decisions_on_missing_objects(tmp_path: Path) -> None:

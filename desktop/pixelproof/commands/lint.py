@@ -343,6 +343,8 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
 
 
 def _print_summary(data: dict[str, Any]) -> None:
+    from pixelproof.core.lint.problems import PROJECT_WIDE
+
     s = data["summary"]
     model = "no model" if s["predictions"] is None else f"{s['predictions']} predictions"
     print(
@@ -359,4 +361,6 @@ def _print_summary(data: dict[str, Any]) -> None:
     print("worst:")
     for p in data["problems"][:10]:
         ann = "" if p["annotation_id"] is None else f" #{p['annotation_id']}"
-        print(shown(f"  {p['score']:.2f} {p['kind']:<20} {p['file_name']}{ann}: {p['message']}"))
+        print(
+            shown(f"  {p['score']:.2f} {p['kind']:<20} {p['file_name'] or PROJECT_WIDE}{ann}: {p['message']}")
+        )

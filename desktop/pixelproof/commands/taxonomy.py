@@ -126,14 +126,17 @@ def _edit(project, args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     a = args.action
     if a == "rename":
-        return taxonomy.rename_category(project, args.old, args.new), ""
+        edit = taxonomy.rename_category(project, args.old, args.new)
+        return edit, taxonomy.rules_note(edit)
     if a == "merge":
-        return taxonomy.merge_categories(project, args.source, args.target), ""
+        edit = taxonomy.merge_categories(project, args.source, args.target)
+        return edit, taxonomy.rules_note(edit)
     if a == "split":
         edit, ids = taxonomy.split_category(project, args.category, args.first, args.second)
         return edit, f"{len(ids)} objects of {args.first} set to pending review (move those of {args.second})"
     if a == "delete":
-        return taxonomy.delete_category(project, args.category, args.reassign), ""
+        edit = taxonomy.delete_category(project, args.category, args.reassign)
+        return edit, taxonomy.rules_note(edit)
     if a == "apply":
         plan = taxonomy.apply_taxonomy(project, taxonomy.read_taxonomy(args.taxonomy))
         note = f"{plural(len(plan.added), 'category')} added, {len(plan.updated)} updated"

@@ -32,7 +32,7 @@ from pixelproof.core.edits import (
     ReplaceCategory,
     set_category,
 )
-from pixelproof.core.edits.lint import rename_dismissed, rename_rules
+from pixelproof.core.edits.lint import SetLintRules, move_rules, rename_dismissed
 from pixelproof.core.edits.model_mapping import retarget_mappings
 from pixelproof.core.geometry import clone
 from pixelproof.core.limits import MAX_CLASSES, NAME_IN_TEXT, LimitError
@@ -420,7 +420,7 @@ def rename_category(project: Project, old: str, new: str) -> Edit:
 def _renamed_elsewhere(project: Project, old: str, new: str) -> list[Edit]:
     """What else names class ``old`` and follows its rename: remembered model mappings, lint rules, "not
     a problem" decisions on missing objects."""
-    found = (retarget_mappings(project, old, new), rename_rules(project, old, new))
+    found = (retarget_mappings(project, old, new), move_rules(project, old, new))
     return [e for e in (*found, rename_dismissed(project, old, new)) if e is not None]
 
 
@@ -433,9 +433,17 @@ def merge_categories(project: Project, source: str, target: str, label: str | No
     ids = [a.id for a in project.annotations_with_category(src.id)]
     moved = set_category(project, ids, dst.id)
     parts: list[Edit] = ([moved] if moved is not None else []) + [RemoveCategory(src.id)]
-    mappings = retarget_mappings(project, source, target)
-    parts += [mappings] if mappings is not None else []
+    # what names the source follows it: remembered model mappings, lint rules (the target's own kept)
+    found = (retarget_mappings(project, source, target), move_rules(project, source, target))
+    parts += [e for e in found if e is not None]
     return Compound(parts, label or f"Merge class {_n(source)} into {_n(target)}", focus=ids or None)
+
+
+def rules_note(edit: Edit) -> str:
+    """What a rename or merge did to lint rules (the label of its rules part), for the CLI to say; ""
+    when the class had none."""
+    parts = edit.parts if isinstance(edit, Compound) else [edit]
+    return next((p.label for p in parts if isinstance(p, SetLintRules)), "")
 
 
 def split_category(project: Project, name: str, first: str, second: str) -> tuple[Edit, list[int]]:

@@ -58,10 +58,12 @@ class DismissProblems(Edit):
     It changes the stored list in place and keeps the keys it added or took out (with their places) only:
     two copies of every decision per press were 90 kB with 5,000 decisions stored."""
 
-    def __init__(self, project: Project, keys: list[str], dismiss: bool = True, image_id: int = -1) -> None:
+    def __init__(
+        self, project: Project, keys: list[str], dismiss: bool = True, image_id: int | None = -1
+    ) -> None:
         self.keys = list(dict.fromkeys(keys))
         self.dismiss = dismiss
-        self.image_id = image_id
+        self.image_id = -1 if image_id is None else image_id  # None: a problem of no image (empty_class)
         n = len(keys)
         self.label = f"{'Not a problem' if dismiss else 'A problem again'}: {plural(n, 'problem')}"
         self._before: tuple | None = None
@@ -127,22 +129,42 @@ class SetLintRules(_AppValue):
         self.label = "Edit lint rules"
 
 
-def rename_rules(project: Project, old: str, new: str) -> Edit | None:
+def move_rules(project: Project, old: str, new: str) -> Edit | None:
     """The edit that moves class ``old``'s lint rules to ``new`` (rules are stored by class name), for a
-    class renamed; None when ``old`` has none, or ``new`` has rules of its own (those are kept)."""
+    class renamed, or merged into ``new`` (a delete that gives its objects to ``new`` is one). An entry
+    ``new`` has already keeps its own keys and takes ``old``'s only for the keys it does not set (its
+    limits were chosen for it); the label names the keys kept. None when ``old`` has no rules."""
     rules = project.app.get("rules")
     classes = rules.get("classes") if isinstance(rules, dict) else None
-    if not isinstance(classes, dict) or old not in classes or new in classes:
+    if not isinstance(classes, dict) or old not in classes or old == new:
         return None
-    edit = SetLintRules({**rules, "classes": {new if k == old else k: v for k, v in classes.items()}})
-    edit.label = f"Move the lint rules of {shown_name(old, NAME_IN_TEXT)} to {shown_name(new, NAME_IN_TEXT)}"
+    moved, own = classes[old], classes.get(new)
+    kept: list[str] = []
+    if isinstance(moved, dict) and isinstance(own, dict):
+        kept = [k for k in own if k in moved and moved[k] != own[k]]
+        entry: Any = {**moved, **own}
+    else:  # no entry yet, or one that is no object (the rules' check names it): not mixed
+        entry = moved if new not in classes else own
+    out: dict[str, Any] = {}
+    for name, value in classes.items():  # ``new`` where it stood, else where ``old`` stood
+        if name == old:
+            if new not in classes:
+                out[new] = entry
+        else:
+            out[name] = entry if name == new else value
+    edit = SetLintRules({**rules, "classes": out})
+    old_n, new_n = shown_name(old, NAME_IN_TEXT), shown_name(new, NAME_IN_TEXT)
+    edit.label = f"Move the lint rules of {old_n} to {new_n}" + (
+        f" ({new_n} keeps its own {', '.join(kept)})" if kept else ""
+    )
     return edit
 
 
 def rename_dismissed(project: Project, old: str, new: str) -> Edit | None:
     """The edit that moves "not a problem" decisions on missing objects of class ``old`` to ``new``
-    (their keys name the class: ``missing_object|image|class@x,y,w,h``, there is no object id); None when
-    there are none. Decisions on objects are by id and need nothing."""
+    (their keys name the class: ``missing_object|image|class@x,y,w,h``, there is no object id), and on the
+    class being empty (``empty_class|-|class``); None when there are none. Decisions on objects are by
+    id and need nothing."""
     lint = project.app.get("lint")
     keys = lint.get("dismissed") if isinstance(lint, dict) else None
     if not isinstance(keys, list):
@@ -152,11 +174,13 @@ def rename_dismissed(project: Project, old: str, new: str) -> Edit | None:
         return None
     edit = SetLintState({**lint, "dismissed": moved})
     old, new = shown_name(old, NAME_IN_TEXT), shown_name(new, NAME_IN_TEXT)  # the label's, one short line
-    edit.label = f"Move the decisions on missing {old} objects to {new}"
+    edit.label = f'Move the "not a problem" decisions naming {old} to {new}'
     return edit
 
 
 def _renamed_key(key: str, old: str, new: str) -> str:
+    if key == f"empty_class|-|{old}":  # a problem of the project, named by its class (``Problem.key``)
+        return f"empty_class|-|{new}"
     kind, sep, rest = key.partition("|")
     image, sep2, tail = rest.partition("|")
     name, at, box = tail.rpartition("@")  # the box has no @; a class name may

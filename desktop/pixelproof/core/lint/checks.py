@@ -66,7 +66,7 @@ def collect(work: ImageWork, ctx: Context) -> ImageFacts:
             raise LimitError(f"annotation {o.ann.id}", e.message) from None
     scored = [o for o in objs if not o.ann.iscrowd]
     for version in _versions(scored):  # annotators' versions of an overlap image are not pairs
-        if ctx.wants("duplicate", "class_conflict"):
+        if ctx.wants("duplicate", "near_duplicate", "class_conflict"):
             duplicates(version, ctx, emit)
         if ctx.wants("unseparated_overlap"):
             overlaps(version, image, emit)

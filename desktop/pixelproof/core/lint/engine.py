@@ -23,6 +23,7 @@ from pixelproof.core.limits import LimitError
 from pixelproof.core.lint import fixes
 from pixelproof.core.lint import objectlab as ol
 from pixelproof.core.lint.checks import Context, ImageFacts, ImageWork, ObjectFacts, collect, unlabeled_image
+from pixelproof.core.lint.classes import empty_classes
 from pixelproof.core.lint.model_problems import model_problems, shape_fix
 from pixelproof.core.lint.pictures import Match, Pictures, matches, picture_problem, size_problem
 from pixelproof.core.lint.predictions import skipped_overlapping, unconfident
@@ -345,6 +346,10 @@ class Rechecker:
             found.append(p)
         return found, scores
 
+    def dataset(self, project: Project) -> list[Problem]:
+        """The problems of the project as a whole (``empty_class``) now: an edit anywhere may change them."""
+        return empty_classes(project, self.context.kinds)
+
     def partners(self, image_id: int) -> set[int]:
         """The images whose ``duplicate_picture`` names ``image_id``: an edit of it changes theirs."""
         return {i for i, m in self.pictures.items() if m.other == image_id}
@@ -445,6 +450,7 @@ def lint_project(
             problems.append(p)
     shown = pictures.shown if pictures and "image_size_mismatch" in kinds else {}
     problems += [p for f in facts if (p := size_problem(project, f.image_id, shown.get(f.image_id)))]
+    problems += empty_classes(project, kinds)  # of the project as a whole: no image
     kept = [p for p in problems if p.score >= options.min_score]
     listed = [p for p in kept if p.key not in options.dismissed]
     listed.sort(key=sort_key)

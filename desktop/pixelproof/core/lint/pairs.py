@@ -1,5 +1,6 @@
-"""Checks on pairs of objects of one image: duplicates and class conflicts (IoU at the limit), and
-countable masks that overlap or touch without a background gap."""
+"""Checks on pairs of objects of one image: duplicates and class conflicts (IoU at the limit), near
+duplicates (one class, IoU between ``near_duplicate_iou`` and the limit), and countable masks that overlap
+or touch without a background gap."""
 
 from __future__ import annotations
 
@@ -52,21 +53,38 @@ def _duplicate_pair(
     objs: list[CheckedObject], i: int, j: int, inter: float, box_iou: float, pix: np.ndarray, emit: Emit
 ) -> None:
     """One pair of objects whose boxes intersect by ``inter`` (their pixels' boxes between two shapes): a
-    duplicate or class conflict when their IoU (``box_iou`` when either is a box) reaches the limit."""
+    duplicate or class conflict when their IoU (``box_iou`` when either is a box) reaches the limit, a
+    near duplicate when two of one class reach ``near_duplicate_iou`` only. A pair is reported once."""
     a, b = objs[i], objs[j]
     if a.ann.id > b.ann.id:
         a, b = b, a
     limit = b.rules.threshold("duplicate_iou") or 0.95
+    same = a.ann.category_id == b.ann.category_id
+    near = b.rules.threshold("near_duplicate_iou") if same and "near_duplicate" in emit.ctx.kinds else None
+    floor = limit if near is None else min(limit, near)
     if not (a.shaped and b.shaped):
         iou = box_iou
     else:
-        # pixel IoU <= box intersection / larger pixel count: skip pairs that cannot reach the limit
-        if inter / max(pix[i], pix[j], 1.0) < limit:
+        # pixel IoU <= box intersection / larger pixel count: skip pairs that cannot reach the floor
+        if inter / max(pix[i], pix[j], 1.0) < floor:
             return
         iou = placed_iou(a.pixels(), b.pixels())
-    if not iou >= limit:
+    if not iou >= floor:
         return
-    same = a.ann.category_id == b.ann.category_id
+    if iou < limit:  # near is set and below the limit: the weaker kind, scored under every duplicate
+        assert near is not None
+        emit(
+            "near_duplicate",
+            0.5 + 0.45 * (iou - near) / max(limit - near, 1e-9),
+            b,
+            f"{b.name} nearly duplicates annotation {a.ann.id} (IoU {iou:.3f}): one object drawn twice, or "
+            "two objects no detector tells apart",
+            fixes.delete(b.ann.id),
+            related=a.ann.id,
+            bbox=_union(a.ann.bbox, b.ann.bbox),
+            figures={"iou": iou},
+        )
+        return
     kind = "duplicate" if same else "class_conflict"
     msg = (
         f"{b.name} duplicates annotation {a.ann.id} (IoU {iou:.3f})"

@@ -14,6 +14,8 @@ from typing import Any
 # kind -> one line for help texts and the HTML report
 RULE_KINDS: dict[str, str] = {
     "duplicate": "two objects of one class cover the same thing (IoU at or above duplicate_iou)",
+    "near_duplicate": "two objects of one class overlap almost as much (IoU from near_duplicate_iou to "
+    "duplicate_iou)",
     "class_conflict": "two objects of different classes cover the same thing",
     "tiny": "smaller than the class's minimum: a box's width or height, a shape's length or area",
     "box_too_large": "larger than the class's maximum width, height or area",
@@ -29,6 +31,7 @@ RULE_KINDS: dict[str, str] = {
     "unseparated_overlap": "masks of countable objects overlap or touch with no boundary between them",
     "unlabeled_image": "an image marked done or reviewed without objects, where few such images are",
     "duplicate_image": "the image's file is listed again under another id (QA and diff pair images by file)",
+    "empty_class": "a class no object of the project has (never labelled, or emptied by a merge or a delete)",
 }
 MODEL_KINDS: dict[str, str] = {
     "missing_object": "a confident prediction that no label covers (ObjectLab: overlooked)",
@@ -46,15 +49,17 @@ PICTURE_KINDS: dict[str, str] = {
     "image_size_mismatch": "the picture is not the size its record declares (resized, EXIF-turned, another)",
 }
 KINDS: dict[str, str] = {**RULE_KINDS, **MODEL_KINDS, **PICTURE_KINDS}
+PROJECT_WIDE = "(project)"  # where a problem of no image (``Problem.image_id`` None) is, as reports say it
 
 
 @dataclass(slots=True)
 class Problem:
-    """One suspected label error. ``related_id`` is the other annotation of a pair (duplicates, overlaps)."""
+    """One suspected label error. ``related_id`` is the other annotation of a pair (duplicates, overlaps).
+    ``image_id`` None (``file_name`` ""): a problem of the project as a whole (``empty_class``)."""
 
     kind: str
     score: float
-    image_id: int
+    image_id: int | None
     file_name: str
     annotation_id: int | None
     category: str | None
@@ -70,6 +75,8 @@ class Problem:
         """Stable identity across runs, used to store "not a problem" decisions in the project."""
         if self.annotation_id is not None:
             tail = f"{self.annotation_id}" + (f"+{self.related_id}" if self.related_id is not None else "")
+        elif self.image_id is None:  # of the project: named by its class (empty_class)
+            return f"{self.kind}|-|{self.category}"
         elif self.kind == "missing_object":
             tail = f"{self.category}@" + ",".join(str(round(v)) for v in self.bbox)
         else:
@@ -108,7 +115,13 @@ def _json_number(v: float) -> float | None:
 
 def sort_key(p: Problem) -> tuple:
     """Worst first; ties broken by image, annotation and kind so every run lists the same order."""
-    return (-p.score, p.image_id, -1 if p.annotation_id is None else p.annotation_id, p.kind, p.key)
+    return (
+        -p.score,
+        -1 if p.image_id is None else p.image_id,
+        -1 if p.annotation_id is None else p.annotation_id,
+        p.kind,
+        p.key,
+    )
 
 
 def z_score(z: float, limit: float) -> float:

@@ -15,7 +15,7 @@ import numpy as np
 from pixelproof.core import safe_csv
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.lint.engine import LintResult
-from pixelproof.core.lint.problems import KINDS
+from pixelproof.core.lint.problems import KINDS, PROJECT_WIDE
 from pixelproof.core.model import Project
 from pixelproof.core.names import short_file_name
 from pixelproof.core.report_html import html_text
@@ -116,9 +116,10 @@ def write_html(
             )
         action = (p.get("fix") or {}).get("action", "none")
         ann = "" if p["annotation_id"] is None else f" #{p['annotation_id']}"
+        where = short_file_name(p["file_name"] or PROJECT_WIDE)  # a problem of no image: the project's
         parts.append(
             f"<figure{PAIR if partner else ''}>{img}<span class='kind'>{p['kind']}</span> {p['score']:.2f} · "
-            f"{html_text(p['category'] or '')}{ann}<br>{html_text(short_file_name(p['file_name']))}<br>"
+            f"{html_text(p['category'] or '')}{ann}<br>{html_text(where)}<br>"
             f"{html_text(p['message'])}<br><i>fix: {html.escape(action)}</i></figure>"
         )
     parts.append("</div></body></html>")

@@ -26,6 +26,10 @@ GEOMETRY_KINDS = ("box", "polygon", "mask")
 # name -> (default, help). None = no limit / not set.
 THRESHOLDS: dict[str, tuple[float | None, str]] = {
     "duplicate_iou": (0.95, "IoU at or above which two objects are a duplicate / class conflict"),
+    "near_duplicate_iou": (
+        0.85,
+        "IoU at or above which two objects of one class are a near duplicate (at duplicate_iou or more: off)",
+    ),
     "bbox_tolerance": (1.0, "px a stored bbox may differ from the tight box of its shape"),
     "outlier_z": (3.5, "robust z (0.6745 (x - median) / MAD) beyond which a value is an outlier"),
     "outlier_min_objects": (20, "objects a class needs before its own distribution is trusted"),
@@ -39,6 +43,16 @@ THRESHOLDS: dict[str, tuple[float | None, str]] = {
     "min_mask_dice": (None, "Dice with the model's mask below which low_mask_agreement always flags"),
     "near_picture_bits": (6, "pHash bits (of 64) two pictures may differ by to be near copies (0..16)"),
 }
+
+# the thresholds that are shares (IoU, scores, Dice): 0..1
+UNIT_THRESHOLDS = (
+    "duplicate_iou",
+    "near_duplicate_iou",
+    "confident",
+    "min_prediction_score",
+    "cover",
+    "min_mask_dice",
+)
 
 CLASS_KEYS: dict[str, str] = {
     "min_width": "size",
@@ -210,7 +224,7 @@ def _threshold(key: str, value: Any, where: str, err: Any) -> Any:
     if v is None or v < 0:
         err(f"{where}: expected a non-negative number, got {value!r}")
         return _BAD
-    if key in ("duplicate_iou", "confident", "min_prediction_score", "cover", "min_mask_dice") and v > 1:
+    if key in UNIT_THRESHOLDS and v > 1:
         err(f"{where}: expected a number in 0..1, got {value!r}")
         return _BAD
     if key == "near_picture_bits" and (v > 16 or not v.is_integer()):

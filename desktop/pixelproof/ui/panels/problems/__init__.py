@@ -284,13 +284,14 @@ class ProblemsPanel(Panel):
             (doc.imageStatusChanged, self._touched),
             (doc.categoriesChanged, self._categories_changed),
             (doc.currentImageChanged, self._image_shown),
+            (doc.undo_stack.indexChanged, self._sync_dismissed),  # X on empty_class: no image's signal
         ]
 
     def refresh(self) -> None:
         self._sync_dismissed()
         self._update_actions()
 
-    def _sync_dismissed(self) -> None:
+    def _sync_dismissed(self, *_: object) -> None:
         """The project's "not a problem" keys (an edit, its undo or a redo may change them)."""
         doc = self.document
         keys = dismissed_keys(doc.project) if doc is not None else frozenset()
@@ -394,6 +395,7 @@ class ProblemsPanel(Panel):
                 continue
             found, _ = result.rechecker.image(doc.project, iid)
             self.model.replace_image(iid, [p for p in found if p.score >= floor])
+        self.model.replace_image(None, [p for p in result.rechecker.dataset(doc.project) if p.score >= floor])
         self._fill_filters()
         self._update_summary()
         if current is not None:

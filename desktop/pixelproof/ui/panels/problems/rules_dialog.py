@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.edits import SetLintRules
 from pixelproof.core.lint import RulesError, parse_rules
-from pixelproof.core.lint.rules import CLASS_KEYS, DEFAULT_CLASS_RULES, THRESHOLDS
+from pixelproof.core.lint.rules import CLASS_KEYS, DEFAULT_CLASS_RULES, THRESHOLDS, UNIT_THRESHOLDS
 from pixelproof.core.names import shown_name
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
@@ -122,12 +122,7 @@ class RulesDialog(QDialog):
             # a count (20 objects, 16 px, 6 bits) reads "20", not "20.000"; a fraction a file set is kept
             whole = type(default) is int and (not isinstance(value, float) or value.is_integer())
             spin.setDecimals(0 if whole else 3)
-            spin.setRange(
-                0.0,
-                1.0
-                if key in ("duplicate_iou", "confident", "min_prediction_score", "cover", "min_mask_dice")
-                else 1e6,
-            )
+            spin.setRange(0.0, 1.0 if key in UNIT_THRESHOLDS else 1e6)
             spin.setSingleStep(0.05 if spin.maximum() == 1.0 else 1.0)
             spin.setValue(float(value) if isinstance(value, int | float) else float(default or 0.0))
             spin.setToolTip(help_text)

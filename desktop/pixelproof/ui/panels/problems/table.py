@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QStyle
 
 from pixelproof.core.lint import KINDS, Problem
+from pixelproof.core.lint.problems import PROJECT_WIDE
 from pixelproof.core.names import base_file_name
 from pixelproof.core.paths import natural_key
 from pixelproof.ui.cell_text import WholeWordsDelegate, shortest_words
@@ -59,7 +60,9 @@ class ProblemsModel(QAbstractTableModel):
         return {str(self.data(self.index(r, col))) for r in rows.values()}
 
     def image_name(self, p: Problem) -> str:
-        """The Image column's text of ``p``."""
+        """The Image column's text of ``p`` ("(project)" for a problem of the project as a whole)."""
+        if p.image_id is None:
+            return PROJECT_WIDE
         shown = self.shown(p.image_id) if self.shown is not None else None
         return base_file_name(p.file_name) if shown is None else shown
 
@@ -68,8 +71,9 @@ class ProblemsModel(QAbstractTableModel):
         self.problems = list(problems)
         self.endResetModel()
 
-    def replace_image(self, image_id: int, problems: list[Problem]) -> None:
-        """Swap one image's problems (after an edit) without resetting the rest of the table."""
+    def replace_image(self, image_id: int | None, problems: list[Problem]) -> None:
+        """Swap one image's problems (after an edit) without resetting the rest of the table; None: the
+        project's own (``empty_class``)."""
         keep = [p for p in self.problems if p.image_id != image_id]
         if len(keep) == len(self.problems) and not problems:
             return
