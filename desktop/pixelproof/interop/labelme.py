@@ -4,7 +4,9 @@ LabelMe points are used as they are (no half-pixel shift), as LabelMe's own ``la
 imported polygon rasterizes exactly as in LabelMe's COCO export. Shapes with the same ``label`` and
 ``group_id`` are one object. A turned rectangle (LabelMe 7's ``oriented_rectangle``, X-AnyLabeling's
 ``rotation``: its 4 corners) is a polygon; X-AnyLabeling's ``rectangle`` of 4 corners is a box. Shapes that
-enclose no area (line, linestrip, point, ...) are skipped and counted.
+enclose no area (line, linestrip, point, ...) are no objects: counted as skipped, and kept with their image
+(``pixelproof.labelme_shapes``) for a LabelMe export to write back, as are the file's keys LabelMe does not
+know (its ``otherData``, ``pixelproof.labelme_keys``), so a LabelMe colleague gets them back.
 """
 
 from __future__ import annotations
@@ -59,6 +61,10 @@ CIRCLE_POINTS = 64
 TURNED_RECTANGLES = ("oriented_rectangle", "rotation")
 AREA_SHAPES = ("polygon", "rectangle", "circle", "mask", *TURNED_RECTANGLES)
 _LABEL_FILES = ("labels.txt", "classes.txt")
+# the keys LabelMe writes at a file's top level; any other is its ``otherData``, which it keeps on a save
+LABELME_FILE_KEYS = frozenset(
+    ["version", "flags", "shapes", "imagePath", "imageData", "imageHeight", "imageWidth", "pixelproof"]
+)
 
 
 def read_labelme(
@@ -67,12 +73,15 @@ def read_labelme(
     on_problem: ProblemCallback | None = None,
     progress: ProgressCallback | None = None,
     extract_images: str | os.PathLike[str] | None = None,
+    labels: str | os.PathLike[str] | None = None,
 ) -> ImportResult:
     """Import a LabelMe folder (searched recursively) or one LabelMe JSON file.
 
     Images that exist only as embedded ``imageData`` are written to ``extract_images`` when given;
     otherwise, like images that are missing altogether, they are reported and the image is kept with the
     size the JSON records. An ``imagePath`` outside the folder is flagged (``_util.mark_outside_root``).
+    ``labels``: the category order, as ``labelme2coco --labels`` takes it (LabelMe's examples keep
+    ``labels.txt`` beside the JSON folder, not in it); else ``labels.txt`` in the folder, if there.
     """
     src = Path(path)
     root = src.parent if src.is_file() else src
@@ -80,7 +89,7 @@ def read_labelme(
     project = folder_project(root)
     report = Reporter(on_problem)
     build = Builder(project)
-    for name in _label_list(root, report):
+    for name in _label_list(root, report, Path(labels) if labels else None):
         build.category(name)
     extract = Path(extract_images) if extract_images else None
     real_root = os.path.realpath(root)  # once, not per file
@@ -96,10 +105,13 @@ def read_labelme(
     return ImportResult(project, report.problems, report.skipped)
 
 
-def _label_list(root: Path, report: Reporter) -> list[str]:
-    """Category order from a ``labels.txt`` as LabelMe's scripts use it (reserved names dropped)."""
-    for name in _LABEL_FILES:
-        f = root / name
+def _label_list(root: Path, report: Reporter, given: Path | None = None) -> list[str]:
+    """Category order from a ``labels.txt`` as LabelMe's scripts use it (reserved names dropped): the
+    ``given`` one, else the folder's."""
+    if given is not None and not given.is_file():
+        report(f"{given}: no such labels file; categories come from the shapes")
+        return []
+    for f in [given] if given is not None else [root / name for name in _LABEL_FILES]:
         if f.is_file():
             try:
                 lines = [ln.strip() for ln in f.read_text(encoding="utf-8").splitlines()]
@@ -157,14 +169,23 @@ def _read_file(file: Path, root: Path, build: Builder, report: Reporter, extract
         extra["pixelproof"] = dict(app)
     if isinstance(data.get("flags"), dict) and data["flags"]:
         extra.setdefault("pixelproof", {})["flags"] = data["flags"]
+    if other := {k: v for k, v in data.items() if k not in LABELME_FILE_KEYS}:
+        extra.setdefault("pixelproof", {})["labelme_keys"] = other  # written back as LabelMe keeps them
     where = f"{file}: imagePath {image_path}"
     image = build.image(rel_name(image_file, root), width, height, where=where, chosen=chosen, **extra)
     with build.record(image, report):
-        _read_shapes(file, data["shapes"], image, build, report)
+        kept = _read_shapes(file, data["shapes"], image, build, report)
+    if kept:  # no objects, but the LabelMe colleague's lines and points: written back on export
+        limits.check_json_depth(kept, where)
+        image.extra.setdefault("pixelproof", {})["labelme_shapes"] = kept
 
 
-def _read_shapes(file: Path, shapes: list, image: ImageRecord, build: Builder, report: Reporter) -> None:
+def _read_shapes(
+    file: Path, shapes: list, image: ImageRecord, build: Builder, report: Reporter
+) -> list[dict]:
+    """Add the objects of ``shapes``; returns the shapes that enclose no area (kept with the image)."""
     groups: dict[Any, list[tuple[int, dict]]] = {}
+    kept: list[dict] = []
     not_area: dict[str, list[int]] = {}
     for i, shape in enumerate(shapes):
         if not isinstance(shape, dict) or not isinstance(shape.get("label"), str):
@@ -173,6 +194,7 @@ def _read_shapes(file: Path, shapes: list, image: ImageRecord, build: Builder, r
         kind = shape.get("shape_type") or "polygon"
         if kind not in AREA_SHAPES:
             not_area.setdefault(str(kind), []).append(i)
+            kept.append(shape)
             continue
         gid = shape.get("group_id")
         if gid is not None and (isinstance(gid, bool) or not isinstance(gid, int | str)):
@@ -187,9 +209,13 @@ def _read_shapes(file: Path, shapes: list, image: ImageRecord, build: Builder, r
             f"{plural(len(at), f'{kind} shape')} ({listed([f'shapes[{i}]' for i in at])})"
             for kind, at in sorted(not_area.items())
         )
-        report(f"{file}: skipped shapes that enclose no area: {counts}")
+        report(
+            f"{file}: skipped shapes that enclose no area: {counts} (no objects here; kept with the "
+            "image and written back by a LabelMe export)"
+        )
     for members in groups.values():
         _add_object(file, members, image, build, report)
+    return kept
 
 
 def _skip(report: Reporter, message: str) -> None:
@@ -396,6 +422,15 @@ FORMAT = Format(
             "write images stored only as imageData in the JSON files into this folder",
             None,
             label="Extract embedded images to",
+        ),
+        Option(
+            "labels",
+            "file",
+            "category order, one name a line, as labelme2coco --labels takes it (__ignore__ and "
+            "_background_ lines make no category, so ids match labelme2coco's)",
+            None,
+            label="Labels file",
+            empty="labels.txt in the folder, if there",
         ),
     ),
     write_options=(

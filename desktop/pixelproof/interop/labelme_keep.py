@@ -113,6 +113,11 @@ def object_fields(members: list[tuple[int, dict]]) -> dict[str, Any]:
         from_file = take_file_keys(shape, ours)
         if from_file and "extra" not in fields:
             fields["extra"] = from_file
+        # keys LabelMe does not know (its shape's ``other_data``, another tool's): LabelMe keeps them on a
+        # save, and so does a round trip here
+        unknown = {k: v for k, v in shape.items() if k not in SHAPE_KEYS and k not in from_file}
+        if unknown and "labelme_keys" not in app_extra:
+            app_extra["labelme_keys"] = unknown
         if shape.get("flags") and "flags" not in app_extra:
             app_extra["flags"] = shape["flags"]
         if shape.get("description") and "description" not in app_extra:

@@ -37,7 +37,7 @@ from pixelproof.interop.stems import unique_stems
 LABELME_VERSION = "5.5.0"
 # app_extra keys LabelMe holds itself, and rle_origin (it places a COCO RLE stored cropped; shapes written
 # here are in the image's frame)
-_NOT_EXTRAS = ("flags", "description", "group_id", limits.RLE_ORIGIN)
+_NOT_EXTRAS = ("flags", "description", "group_id", "labelme_keys", limits.RLE_ORIGIN)
 RESERVED_LABELS = ("__ignore__", "_background_")  # first in labels.txt; the reader takes neither for a class
 IGNORE_LABEL = "__ignore__"  # LabelMe's void label (255 in labelme2voc's PNGs)
 
@@ -140,12 +140,16 @@ def _image_doc(
         from_file, kept = file_keys(a, "attributes" in base)
         kept.update(area_kept(a, image.height, image.width))
         base, ours = {**base, **from_file}, {**ours, **kept}
+        base.update(_unknown_keys(a.app_extra.get("labelme_keys"), base))
         if ours:
             base["pixelproof"] = ours
         for points, kind, mask in _shape_geometry(a, image, warnings):
             shapes.append({**base, "points": points, "shape_type": kind, "mask": mask})
     app = dict(without_mark(image.extra.get("pixelproof")) or {})  # where the project's objects came from
     flags = app.pop("flags", {})
+    other, kept_shapes = app.pop("labelme_keys", None), app.pop("labelme_shapes", None)
+    if isinstance(kept_shapes, list):  # lines, line strips, points read from LabelMe: no objects here
+        shapes.extend(s for s in kept_shapes if isinstance(s, dict))
     doc: dict[str, Any] = {
         "version": LABELME_VERSION,
         "flags": flags,
@@ -155,9 +159,18 @@ def _image_doc(
         "imageHeight": image.height,
         "imageWidth": image.width,
     }
+    doc.update(_unknown_keys(other, doc))
     if app:
         doc["pixelproof"] = app
     return doc
+
+
+def _unknown_keys(kept: Any, written: dict) -> dict[str, Any]:
+    """The keys LabelMe did not know that a file or shape held (read into ``labelme_keys``), to write
+    back as LabelMe keeps them; never one over a key written already."""
+    if not isinstance(kept, dict):
+        return {}
+    return {k: v for k, v in kept.items() if isinstance(k, str) and k not in written and k != "pixelproof"}
 
 
 def _shape_fields(ours: dict[str, Any]) -> dict[str, Any]:
