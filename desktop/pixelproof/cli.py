@@ -65,7 +65,9 @@ APP_HELP = """opening the app (no COMMAND):
 _TOP_LEVEL_FLAGS = ("-h", "--help", "--version", "--self-test")
 # subcommands that decode images or masks: they take --max-pixels (core.limits)
 IMAGE_COMMANDS = ("new", "add", "relocate", "qa", "prelabel", "convert", "lint", "agreement", "demo", "open")
-NO_DISPLAY = "no display found (set DISPLAY or use --self-test/offscreen)"
+# what to do without a display: Qt's offscreen platform (the window drawn into memory, never shown)
+WITHOUT_DISPLAY = "or run without one: QT_QPA_PLATFORM=offscreen, or --self-test to check the install"
+NO_DISPLAY = f"no display found (set DISPLAY, {WITHOUT_DISPLAY})"
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -282,7 +284,7 @@ def display_problem() -> str | None:
     if not _x_server_answers(display):
         return (
             f"cannot open the display {display} (DISPLAY): no X server there lets this user in "
-            "(set DISPLAY to your session's, or use --self-test/offscreen)"
+            f"(set DISPLAY to your session's, {WITHOUT_DISPLAY})"
         )
     return None
 

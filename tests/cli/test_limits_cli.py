@@ -73,6 +73,19 @@ def test_no_display_says_so_and_exits_2(tmp_path: Path, argv: list[str]) -> None
     assert done.returncode == 2
     assert f"pixelproof: error: {NO_DISPLAY}" in done.stderr
     assert "xcb" not in done.stderr and "Aborted" not in done.stderr
+    # "offscreen" alone did not say what to set: the line names the variable, and doing so is enough
+    assert "QT_QPA_PLATFORM=offscreen" in NO_DISPLAY and "--self-test" in NO_DISPLAY
+
+
+def test_the_no_display_advice_works(monkeypatch: pytest.MonkeyPatch) -> None:
+    """QT_QPA_PLATFORM=offscreen, as the no-display line says, lets the app start without a display."""
+    from pixelproof.cli import display_problem
+
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    assert display_problem() in (NO_DISPLAY, None)  # None: not an X11/Wayland system
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert display_problem() is None
 
 
 def _libxcb_loads() -> bool:
@@ -96,7 +109,8 @@ def test_a_display_no_x_server_answers_says_so_and_exits_2(tmp_path: Path, argv:
     assert done.returncode == 2, done.stderr
     assert done.stderr.splitlines()[-1] == (
         f"pixelproof: error: cannot open the display :{number} (DISPLAY): no X server there lets this "
-        "user in (set DISPLAY to your session's, or use --self-test/offscreen)"
+        "user in (set DISPLAY to your session's, or run without one: QT_QPA_PLATFORM=offscreen, or "
+        "--self-test to check the install)"
     )
     assert "qt.qpa" not in done.stderr
 

@@ -147,3 +147,20 @@ def test_lock_names_the_project_as_typed(tmp_path: Path, capsys, monkeypatch) ->
     assert capsys.readouterr().out.startswith("p.json: locked 2 objects (#3, #5) on 2 images")
     assert main(["unlock", "p.json", "--ids", "3", "-o", "out.json"]) == 0
     assert capsys.readouterr().out.startswith("out.json: unlocked 1 object (#3) on 1 image")
+
+
+def test_nothing_to_change_still_writes_the_output_asked_for_and_says_so(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """README said nothing is written when nothing changes, yet ``-o OUT`` was written, unsaid. OUT was
+    asked for (the next step of a script reads it): it holds the project as it is, and the line says so;
+    the project itself is not written."""
+    path = make(tmp_path)
+    before, log = path.read_bytes(), sidecar(path).read_bytes()
+    out = tmp_path / "out.json"
+    assert main(["unlock", str(path), "--ids", "2", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert said == f"{out}: nothing unlocked; 1 object unlocked already (#2); written, the project as it is\n"
+    assert load_project(out).annotations.keys() == load_project(path).annotations.keys()
+    assert path.read_bytes() == before and sidecar(path).read_bytes() == log
+    assert main(["lock", str(path), "--status", "reviewed"]) == 0
+    assert capsys.readouterr().out == f"{path}: nothing locked (no object matches)\n"
+    assert path.read_bytes() == before

@@ -192,12 +192,12 @@ def test_qa_of_semantic_label_volumes_that_differ_lists_the_worst_slices(tmp_pat
     printed = capsys.readouterr().out
     assert project.images[dropped.image_id].file_name in printed
     # no object was matched, so no count is said: it printed 'nan missed, nan extra, nan wrong class'
-    worst_lines = printed.split("with a problem, worst first")[1].splitlines()[1:]
+    worst_lines = printed.split("a problem, worst first")[1].splitlines()[1:]
     line = next(x for x in worst_lines if project.images[dropped.image_id].file_name in x)
     assert "nan" not in line and "missed" not in line and "objects matched" not in line
     # nor do the summaries of the images with none claim objects were matched
     page = (tmp_path / "q.html").read_text()
-    assert "images scored had none (Dice 1 in every class, or nothing drawn on either side: n/a)" in page
+    assert "images: Dice 1 in every class, or nothing drawn on either side (n/a)." in page
     assert "every object matched" not in page
 
 

@@ -317,3 +317,43 @@ def test_a_project_another_process_is_writing_is_refused_before_the_job(
     assert len(seen) == 1 and seen[0] is not None and seen[0].is_me()  # type: ignore[attr-defined]
     assert not lock_path(project).exists()  # given back when the run ends
     assert len(load_project(project).annotations) > 0
+
+
+def test_prelabel_names_its_outputs_as_typed(capsys, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The summary of a sharded run, and of a run with nothing to do written to ``-o``, named the absolute
+    path the save resolved; every other command names a file as the user typed it."""
+    make_project(tmp_path / "s", {"a.png": data.coins(), "b.png": data.coins()})
+    monkeypatch.chdir(tmp_path / "s")
+    code, out, err = run(
+        capsys, "prelabel", "project.json", "--backend", "threshold", "--shard-size", "1", "-o", "parts"
+    )
+    assert code == 0, err
+    assert out.startswith("parts: 2/2 images pre-labeled, ")
+    code, out, err = run(
+        capsys,
+        "prelabel",
+        "parts/part-00001.json",
+        "--backend",
+        "threshold",
+        "--unlabeled-only",
+        "-o",
+        "same.json",
+    )
+    assert code == 0, err
+    assert out.startswith("same.json: ") and Path("same.json").is_file()
+
+
+def test_a_sharded_job_refused_names_its_output_as_typed(capsys, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Another live job writing ``-o OUT``: the refusal names OUT as typed (it named the absolute path)."""
+    from pixelproof.core.lock import lock_path
+
+    make_project(tmp_path / "s", {"a.png": data.coins()})
+    monkeypatch.chdir(tmp_path / "s")
+    holder = {"user": "other", "host": socket.gethostname(), "pid": os.getppid(), "since": "2026-01-01 10:00"}
+    lock_path(Path("parts")).write_text(json.dumps(holder))
+    code, _, err = run(
+        capsys, "prelabel", "project.json", "--backend", "threshold", "--shard-size", "1", "-o", "parts"
+    )
+    assert code == 1
+    assert err.startswith("pixelproof: error: parts: being written by other on ")
+    assert f"remove {lock_path(Path('parts'))})" in err  # the lock file: where it is, to remove it by hand

@@ -54,7 +54,7 @@ def test_images_csv_has_one_row_per_image_with_the_json_figures(tmp_path: Path, 
         assert row["problem"] == str(bad)
         problems += bad
     assert 0 < problems < len(rows)  # the demo has perfect and n/a images too
-    assert f"{problems} images with a problem" in printed
+    assert f"{problems} of {len(rows)} images scored have a problem" in printed
 
 
 def test_images_csv_alone_writes_the_file(tmp_path: Path) -> None:

@@ -65,14 +65,16 @@ def test_the_html_cards_and_the_summary_name_only_the_images_with_a_problem(tmp_
     fine = scored - len(expected)
     assert f"{len(expected)} images with a problem" in page
     assert (
-        f"{fine} of {scored} images scored had none (Dice 1 in every class and every object matched" in page
+        f"{len(expected)} of {scored} images scored have a problem. The other {fine} images: Dice 1 in every "
+        "class and every object matched, or no object on either side (n/a)." in page
     )
     assert "n/a (both empty)" not in "".join(re.findall(r"<figcaption>.*?</figcaption>", page, re.S))
     # the terminal: the same images, worst first, each with its mean Dice
     lines = printed.splitlines()
-    head = next(n for n, line in enumerate(lines) if "images with a problem" in line)
-    assert lines[head].startswith(f"{len(expected)} images with a problem, worst first")
-    assert f"{fine} of {scored} images had none" in lines[head]
+    head = next(n for n, line in enumerate(lines) if "have a problem" in line)
+    # it said "7 images with a problem ... (3 of 10 images had none)": now the share, plainly
+    share = f"{len(expected)} of {scored} images scored have a problem"
+    assert lines[head] == f"{share}, worst first by mean Dice:"
     listed = lines[head + 1 : head + 1 + min(10, len(expected))]
     for line, (name, dice, _) in zip(listed, expected, strict=True):
         assert line.split()[0] == name and f"Dice {dice:.4f}" in line, line

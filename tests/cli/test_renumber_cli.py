@@ -147,3 +147,22 @@ def test_the_refusal_names_the_file_to_merge_old_shards_into(
     assert main(["merge", str(shard), "--into", str(old), "-o", str(merged)]) == 1
     err = capsys.readouterr().err
     assert str(bak) not in err and "into the project it was split from (before renumbering)" in err
+
+
+def test_renumber_names_the_files_as_typed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`renumber p.json -o renumbered.json` said `(copied to /tmp/x/renumbered.json)`: the absolute path
+    the save resolved, where every other command names a file as the user typed it."""
+    rich_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["renumber", "p.json", "-o", "renumbered.json"]) == 0
+    assert capsys.readouterr().out.startswith("renumbered.json: renumbered from 1: ")
+    assert main(["renumber", "renumbered.json", "-o", "again.json"]) == 0
+    assert capsys.readouterr().out == (
+        "renumbered.json: ids already run from 1 in file order; nothing to renumber (copied to again.json)\n"
+    )
+    assert main(["renumber", "again.json", "--in-place"]) == 0
+    assert (
+        capsys.readouterr().out == "again.json: ids already run from 1 in file order; nothing to renumber\n"
+    )

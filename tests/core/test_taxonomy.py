@@ -351,3 +351,49 @@ def test_export_never_overwrites_a_file_that_is_not_a_taxonomy(tmp_path: Path, n
     data["categories"][0]["description"] = "again"
     taxonomy.write_taxonomy(data, tmp_path / "tax.yaml")
     assert taxonomy.read_taxonomy(tmp_path / "tax.yaml") == data
+
+
+def test_a_class_deleted_with_its_objects_takes_its_lint_rules_with_it(tmp_path: Path) -> None:
+    """Deleting a class and its objects left its rules under a name no class has (applying again to a
+    class made later under that name); they go in the same undo step, the others' kept."""
+    p = make_project(tmp_path, 2)
+    p.app["rules"] = {
+        "thresholds": {"outlier_z": 3},
+        "classes": {"cat": {"min_area": 40}, "dog": {"min_area": 90}},
+    }
+    edit = taxonomy.delete_category(p, "cat", None)
+    assert taxonomy.rules_note(edit) == "Remove the lint rules of cat"
+    _undo_restores(p, edit)
+    assert "cat" not in _names(p)
+    assert p.app["rules"] == {"thresholds": {"outlier_z": 3}, "classes": {"dog": {"min_area": 90}}}
+    edit.revert(p)  # one undo brings back the class, its objects and its rules
+    assert "cat" in _names(p) and p.app["rules"]["classes"]["cat"] == {"min_area": 40}
+    edit.apply(p)
+    _undo_restores(p, taxonomy.delete_category(p, "dog", None))  # the last class with rules: none left
+    assert p.app["rules"] == {"thresholds": {"outlier_z": 3}}
+    # a class without rules deleted: the rules are left as they are
+    edit = taxonomy.delete_category(p, "bird", None)
+    assert taxonomy.rules_note(edit) == "" and not any(
+        isinstance(e, SetLintRules) for e in getattr(edit, "parts", [edit])
+    )
+
+
+def test_a_merged_class_s_not_a_problem_decisions_go_to_the_target_as_a_rename_s_do(tmp_path: Path) -> None:
+    """A rename moved the "not a problem" decisions naming the class (its missing objects, its being
+    empty); a merge left them under the source's name, so the same findings, now the target's, were listed
+    again. They follow the merge in its undo step; a decision the target has already is kept once."""
+    from pixelproof.core.lint import dismissed_keys
+    from pixelproof.core.lint.problems import Problem
+
+    p = make_project(tmp_path, 2)
+    missing = Problem("missing_object", 0.9, 1, "a.png", None, "cat", [10, 12, 5, 6], "m")
+    other = Problem("duplicate", 0.9, 1, "a.png", 3, "cat", [0, 0, 1, 1], "d", related_id=4)
+    keys = [missing.key, "empty_class|-|cat", other.key, "empty_class|-|dog"]
+    p.app["lint"] = {"dismissed": keys, "mine": 1}
+    merge = taxonomy.merge_categories(p, "cat", "dog")
+    _undo_restores(p, merge)
+    missing.category = "dog"
+    assert p.app["lint"]["dismissed"] == [missing.key, "empty_class|-|dog", other.key]
+    assert dismissed_keys(p) == {missing.key, "empty_class|-|dog", other.key} and p.app["lint"]["mine"] == 1
+    merge.revert(p)
+    assert p.app["lint"]["dismissed"] == keys

@@ -236,6 +236,20 @@ def test_pending_predictions_pre_labeled_skipping_labels_say_what_they_cannot_ju
     assert "skipping" not in find(qtbot, win, "pending").summary.text()
 
 
+def test_no_pending_predictions_says_to_pre_label_first(qtbot, win) -> None:
+    """With the project's pending predictions as the source and none pending, the line under the list
+    asked whether the model "was run on these images"; it says, as `lint --predictions pending` does, that
+    the project has none and to pre-label it first (or choose another source)."""
+    win.document.project.annotations[5].review = "accepted"  # decided: nothing pending any more
+    text = find(qtbot, win, "pending").summary.text()
+    assert (
+        "The project has no pending model predictions: missing object and wrong class can find nothing"
+        in text
+    )
+    assert "pre-label it first, or choose “+ the Model panel's backend” or “+ a results file…” above" in text
+    assert "was it run on these images" not in text and "--backend" not in text
+
+
 class SlowDetector(Backend):
     """A dog box per image, once ``gate`` is open: a test closes it to press Cancel mid-run."""
 

@@ -14,6 +14,7 @@ def test_self_test_passes_in_a_fresh_process() -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "self test passed" in proc.stdout
+    assert "propagateSizeHints" not in proc.stderr  # Qt's offscreen notice puzzled a newcomer: not said
     for step in ("draw a box", "save to a temporary folder", "QA", "pre-label with the threshold"):
         assert f"ok    {step}" in proc.stdout
 
@@ -32,3 +33,19 @@ def test_a_failing_step_is_reported_and_exits_1(
     assert "FAIL  QA: candidate vs reference: RuntimeError: reference went missing" in out
     assert "ok    pre-label with the threshold backend" in out  # later steps still run
     assert "self test FAILED" in out
+
+
+def test_only_the_offscreen_notice_is_silenced(qapp, capfd: pytest.CaptureFixture[str]) -> None:
+    """The self test drops Qt's "does not support propagateSizeHints()" line, and nothing else Qt says."""
+    from PySide6.QtCore import QMessageLogContext, QtMsgType
+
+    from pixelproof.ui.self_test import _without_offscreen_noise
+
+    context = QMessageLogContext()
+    _without_offscreen_noise(
+        QtMsgType.QtWarningMsg, context, "This plugin does not support propagateSizeHints()"
+    )
+    _without_offscreen_noise(
+        QtMsgType.QtWarningMsg, context, "QPainter::begin: Paint device returned engine == 0"
+    )
+    assert capfd.readouterr().err == "QPainter::begin: Paint device returned engine == 0\n"

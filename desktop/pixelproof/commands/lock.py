@@ -151,8 +151,11 @@ def run(args: argparse.Namespace) -> int:
         notes.append(f"{id_list(aside)} not on the images or of the categories asked: left as {were}")
     tail = f"; {'; '.join(notes)}" if notes else ""
     named = args.output or args.project  # named as typed, as set-split and predictions name it
-    if not changed:
-        print(f"{named}: nothing {done}{' (no object matches)' if not chosen else ''}{tail}")
+    if (
+        not changed
+    ):  # -o OUT asked for OUT: it is written all the same (the project as it is); in place, nothing
+        copy = "; written, the project as it is" if args.output else ""
+        print(f"{named}: nothing {done}{' (no object matches)' if not chosen else ''}{tail}{copy}")
     else:
         images = len({b.image_id for b in changed})
         print(

@@ -366,8 +366,7 @@ def _run_job(
         try:
             if shards is not None:
                 edit = f"Pre-label with {args.backend}"
-                written = write_shards(project, proposals, shards, account, len(images), edit)
-                out = out if shards.whole else written
+                write_shards(project, proposals, shards, account, len(images), edit)  # into -o OUT: as typed
             else:
                 for image, proposal in proposals:
                     account(image, proposal)
@@ -498,15 +497,13 @@ def _nothing_to_do(project: Project, args: argparse.Namespace, shard_size: int |
     """Exit 0 and say so, as ``add`` of images all there already: ``-o OUT`` gets the project as it is (the
     next step of a pipeline finds it); in place, or into shards (only pre-labeled images go there),
     nothing is written."""
-    out = project.path
+    out = args.output or project.path  # as typed
     if args.output and not shard_size:
         try:
-            out = save_project(project, Path(args.output))
+            save_project(project, Path(args.output))
         except (ProjectSaveError, OSError) as e:
             error(error_text(e))
             return 1
-    elif shard_size:
-        out = Path(args.output)
     print(f"{out}: {why}{'; nothing written' if shard_size else ''}")
     return 0
 

@@ -99,12 +99,13 @@ class ShardJob:
         ``paths``: the run's ``--path-map`` (the pictures' stamps are of the files its workers read)."""
         paths = paths or PathMap()
         assert project.path is not None
-        target = Path(args.output).absolute() if args.output else Path(project.path).absolute()
+        named = Path(args.output or project.path)  # as typed, in what is said
+        target = named.absolute()
         holder = acquire_lock(target)
         if holder is not None:
             raise ShardsRefused(
-                f"{target}: being written by {holder.describe()}; wait for it (if that job is gone, its node "
-                f"ended it: remove {lock_path(target)})"
+                f"{named}: being written by {holder.describe()}; wait for it (if that job is gone, its node "
+                f"ended it: remove {lock_path(named)})"
             )
         try:
             inputs, labels = job_inputs(args, project, images, spec, mapping, size, whole)

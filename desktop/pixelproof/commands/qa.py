@@ -371,16 +371,13 @@ def _print_worst(result: Any) -> None:
     lead looks next (a perfect or n/a image is only counted)."""
     from pixelproof.core.names import short_file_name
     from pixelproof.core.qa_tables import image_counts
-    from pixelproof.core.report_cards import fine_text
+    from pixelproof.core.report_cards import fine_text, problem_share
 
     scored, with_problem = image_counts(result)
     if not with_problem:
         print(f"no image with a problem ({fine_text(result.instance_scored)}, or n/a)")
         return
-    print(
-        f"{plural(with_problem, 'image')} with a problem, worst first by mean Dice "
-        f"({scored - with_problem} of {scored} images had none):"
-    )
+    print(f"{problem_share(with_problem, scored)}, worst first by mean Dice:")
     for row in result.worst_images(PRINTED_IMAGES):
         wrong = row["wrong_class"]  # also counted in fn and fp (COCO's way): said once here, per object
         counts = [(row["fn"] - wrong, "missed"), (row["fp"] - wrong, "extra"), (wrong, "wrong class")]

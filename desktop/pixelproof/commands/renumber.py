@@ -111,13 +111,15 @@ def _renumber(args: argparse.Namespace, source: Path, target: Path) -> int:
             written_map = True
         if isinstance(carried, bytes):
             atomic_write(log_to, carried)
-        out = save_project(new, None if args.in_place else target)
+        save_project(new, None if args.in_place else target)
     except (ProjectSaveError, OSError) as e:
         error(error_text(e))
         if written_map:  # it would describe a renumbering that did not happen
             Path(args.map_out).unlink(missing_ok=True)
         return 1
-    print(shown(_summary(done, args.project, out, args.in_place)))
+    print(
+        shown(_summary(done, args.project, args.output))
+    )  # files named as typed, as every command names them
     if args.in_place and done.ids_changed:  # the old numbering: what shards split before now merge into
         bak = shown(str(backup_path(source)))
         print(f"{bak} holds the project as it was until its next save: merge shards split before now into it")
@@ -143,12 +145,13 @@ def _log_to_carry(log: Path, log_to: Path, in_place: bool) -> bytes | bool | Non
     return None if there == old else False
 
 
-def _summary(done: Renumbered, project: str, out: Path, in_place: bool) -> str:
-    """One line: how many ids of each kind changed, the marks, the references removed."""
+def _summary(done: Renumbered, project: str, output: str | None) -> str:
+    """One line: how many ids of each kind changed, the marks, the references removed. ``project`` and
+    ``output`` (None: in place) as the user typed them."""
     removed = sum(done.removed.values())
-    where = project if in_place else str(out)
+    where = output or project
     if not done.ids_changed and not removed:
-        copy = "" if in_place else f" (copied to {out})"
+        copy = f" (copied to {output})" if output else ""
         return f"{project}: ids already run from 1 in file order; nothing to renumber{copy}"
     words = {"images": "image", "categories": "category", "annotations": "object"}
     parts = [f"{done.changed(k)} of {plural(len(done.maps[k]), words[k] + ' id')}" for k in words]

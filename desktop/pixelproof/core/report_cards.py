@@ -12,6 +12,7 @@ import html
 from typing import Any
 
 from pixelproof.core.names import shown_name
+from pixelproof.core.wording import plural
 
 SHOWN_IDS = 8  # per class and kind on a card; the rest are counted (every one in --json per_object)
 
@@ -59,6 +60,15 @@ def fine_text(instance_scored: bool = True) -> str:
     return "Dice 1 in every class" + (" and every object matched" if instance_scored else "")
 
 
+def problem_share(with_problem: int, scored: int) -> str:
+    """How many of the images scored have a problem, said plainly (``7 of 10 images scored have a
+    problem``, ``all 3 images scored have a problem``): the count the worst images are listed under."""
+    verb = "has" if with_problem == 1 else "have"
+    if with_problem < scored:
+        return f"{with_problem} of {plural(scored, 'image')} scored {verb} a problem"
+    return f"{'the image' if scored == 1 else f'all {scored} images'} scored {verb} a problem"
+
+
 def worst_heading(shown: int, scored: int, with_problem: int, instance_scored: bool = True) -> str:
     """The cards' heading: only images with a problem get one (a perfect or n/a image has nothing to
     look at), so it says how many had none; the cards are the worst ``shown`` of ``with_problem``."""
@@ -70,8 +80,11 @@ def worst_heading(shown: int, scored: int, with_problem: int, instance_scored: b
             f"or {empty} (n/a).</p>"
         )
     head = f"the {shown} worst of {with_problem}" if shown < with_problem else str(with_problem)
+    share = problem_share(with_problem, scored)
+    others = (
+        f" The other {plural(fine, 'image')}: {fine_text(instance_scored)}, or {empty} (n/a)." if fine else ""
+    )
     return (
         f"<h2>{head[0].upper()}{head[1:]} images with a problem, worst first (mean Dice)</h2>"
-        f"<p>{fine} of {scored} images scored had none ({fine_text(instance_scored)}, "
-        f"or {empty}: n/a).</p>"
+        f"<p>{share[0].upper()}{share[1:]}.{others}</p>"
     )

@@ -32,7 +32,7 @@ from pixelproof.core.edits import (
     ReplaceCategory,
     set_category,
 )
-from pixelproof.core.edits.lint import SetLintRules, move_rules, rename_dismissed
+from pixelproof.core.edits.lint import SetLintRules, drop_rules, move_rules, rename_dismissed
 from pixelproof.core.edits.model_mapping import retarget_mappings
 from pixelproof.core.geometry import clone
 from pixelproof.core.limits import MAX_CLASSES, NAME_IN_TEXT, LimitError
@@ -418,8 +418,9 @@ def rename_category(project: Project, old: str, new: str) -> Edit:
 
 
 def _renamed_elsewhere(project: Project, old: str, new: str) -> list[Edit]:
-    """What else names class ``old`` and follows its rename: remembered model mappings, lint rules, "not
-    a problem" decisions on missing objects."""
+    """What else names class ``old`` and follows its rename or merge into ``new``: remembered model
+    mappings, lint rules, "not a problem" decisions naming the class (its missing objects, its being
+    empty)."""
     found = (retarget_mappings(project, old, new), move_rules(project, old, new))
     return [e for e in (*found, rename_dismissed(project, old, new)) if e is not None]
 
@@ -433,14 +434,12 @@ def merge_categories(project: Project, source: str, target: str, label: str | No
     ids = [a.id for a in project.annotations_with_category(src.id)]
     moved = set_category(project, ids, dst.id)
     parts: list[Edit] = ([moved] if moved is not None else []) + [RemoveCategory(src.id)]
-    # what names the source follows it: remembered model mappings, lint rules (the target's own kept)
-    found = (retarget_mappings(project, source, target), move_rules(project, source, target))
-    parts += [e for e in found if e is not None]
+    parts += _renamed_elsewhere(project, source, target)  # as a rename (the target's own rules kept)
     return Compound(parts, label or f"Merge class {_n(source)} into {_n(target)}", focus=ids or None)
 
 
 def rules_note(edit: Edit) -> str:
-    """What a rename or merge did to lint rules (the label of its rules part), for the CLI to say; ""
+    """What a rename, merge or delete did to lint rules (the label of its rules part), for the CLI to say; ""
     when the class had none."""
     parts = edit.parts if isinstance(edit, Compound) else [edit]
     return next((p.label for p in parts if isinstance(p, SetLintRules)), "")
@@ -494,8 +493,9 @@ def delete_category(project: Project, name: str, reassign_to: str | None) -> Edi
     _require_unlocked_class(project, cat, f"delete class {_n(name)!r} and its objects")
     label = f"Delete class {_n(name)} and its objects"
     edit = RemoveCategory(cat.id, label)
-    mappings = retarget_mappings(project, name, None)  # its model classes are ignored from now on
-    return edit if mappings is None else Compound([edit, mappings], label, focus=edit.focus)
+    # its model classes are ignored from now on; its lint rules go (no class has its name any more)
+    found = [e for e in (retarget_mappings(project, name, None), drop_rules(project, name)) if e is not None]
+    return Compound([edit, *found], label, focus=edit.focus) if found else edit
 
 
 def describe_category(project: Project, name: str, **values: Any) -> Edit:

@@ -160,16 +160,39 @@ def move_rules(project: Project, old: str, new: str) -> Edit | None:
     return edit
 
 
+def drop_rules(project: Project, name: str) -> Edit | None:
+    """The edit that removes class ``name``'s lint rules, for a class deleted with its objects: left, they
+    would sit under a name no class has, and apply again to a class made later under that name. None when
+    it has none."""
+    rules = project.app.get("rules")
+    classes = rules.get("classes") if isinstance(rules, dict) else None
+    if not isinstance(classes, dict) or name not in classes:
+        return None
+    kept = {k: v for k, v in classes.items() if k != name}
+    rest = {k: v for k, v in rules.items() if k != "classes"}
+    edit = SetLintRules({**rest, "classes": kept} if kept else rest)  # nothing left: no rules at all
+    edit.label = f"Remove the lint rules of {shown_name(name, NAME_IN_TEXT)}"
+    return edit
+
+
 def rename_dismissed(project: Project, old: str, new: str) -> Edit | None:
     """The edit that moves "not a problem" decisions on missing objects of class ``old`` to ``new``
     (their keys name the class: ``missing_object|image|class@x,y,w,h``, there is no object id), and on the
-    class being empty (``empty_class|-|class``); None when there are none. Decisions on objects are by
-    id and need nothing."""
+    class being empty (``empty_class|-|class``), for a class renamed or merged into ``new``; None when
+    there are none. A key ``new`` has already is kept once. Decisions on objects are by id and need
+    nothing."""
     lint = project.app.get("lint")
     keys = lint.get("dismissed") if isinstance(lint, dict) else None
     if not isinstance(keys, list):
         return None
-    moved = [_renamed_key(k, old, new) if isinstance(k, str) else k for k in keys]
+    moved, seen = [], set()
+    for key in keys:
+        if isinstance(key, str):
+            key = _renamed_key(key, old, new)
+            if key in seen:  # ``new``'s own decision on the same finding (a merge's)
+                continue
+            seen.add(key)
+        moved.append(key)
     if moved == keys:
         return None
     edit = SetLintState({**lint, "dismissed": moved})

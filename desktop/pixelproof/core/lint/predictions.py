@@ -223,17 +223,24 @@ def unconfident(
     return {"predictions": len(scores), "highest": highest, "confident": confident}
 
 
-def unconfident_note(options: dict[str, Any], how: str, *, pending: bool = False) -> str | None:
+def unconfident_note(
+    options: dict[str, Any],
+    how: str,
+    *,
+    pending: bool = False,
+    other: str = "give a model (--backend and --model) or a results file",
+) -> str | None:
     """What ``unconfident`` found, said; ``how``: where the threshold is set (``--confident``, the Rules
     dialog's "confident"); ``pending``: the predictions are the project's own pending ones, so none means
-    nothing was pre-labeled (or all was decided), not a model run on other images."""
+    nothing was pre-labeled (or all was decided), not a model run on other images; ``other``: how to give
+    predictions another way (the command's options, the app's sources)."""
     info = options.get("unconfident")
     if not info:
         return None
     if not info["predictions"] and pending:
         return (
             f"the project has no pending model predictions: {' and '.join(NEED_CONFIDENT)} can find nothing; "
-            "pre-label it first, or give a model (--backend and --model) or a results file"
+            f"pre-label it first, or {other}"
         )
     if not info["predictions"]:  # an empty results file runs as if there were no model: said, not silent
         return (

@@ -556,6 +556,7 @@ class ProblemsPanel(Panel):
                 self.runner.left_out,
                 self.runner.ignored_classes,
                 self.runner.results_name,
+                self.runner.source,
             )
         )
 

@@ -55,6 +55,7 @@ class LintRunner(QObject):
         self._job: Job | None = None
         self.left_out: list[str] = []  # predictions (pending or a file's) the last run could not use, and why
         self.results_name = ""  # the results file the last run read ("" for the other sources)
+        self.source = ""  # the last run's (a key of SOURCES): the summary says what its absence means
         self.ignored_classes: dict[str, int] = {}  # the model's predictions of classes the project lacks
         self.pictures = False  # compare the pictures too (PICTURE_KINDS): reads every picture
 
@@ -95,6 +96,7 @@ class LintRunner(QObject):
         self.left_out = []
         self.ignored_classes = {}
         self.results_name = Path(results).name if source == "file" and results else ""
+        self.source = source
         if backend is None:
             preds = None
             if source == "pending":

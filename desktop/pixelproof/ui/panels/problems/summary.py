@@ -20,17 +20,23 @@ def run_summary(
     left_out: Sequence[str],
     ignored: Mapping[str, int],
     results_file: str = "",
+    source: str = "",
 ) -> str:
     """Counts (and the results file the predictions came from), the predictions left out, the model's
     classes the project lacks (named: what to map), what pending predictions pre-labeled skipping the
-    labelled objects cannot judge, unread pictures."""
+    labelled objects cannot judge, unread pictures. ``source``: the run's (``runner.SOURCES``); "pending"
+    with none pending says to pre-label, not to check what the model was run on."""
     model = "no model" if result.predictions is None else plural(result.predictions, "prediction")
     if results_file and result.predictions is not None:
         model += f" from {results_file}"
     images = plural(result.images, "image")
     text = f"{shown} shown of {total} found ({dismissed} not a problem) in {images}, {model}."
-    if note := unconfident_note(result.options, "“confident” under Rules…"):  # first: why a kind is empty
-        text += f" {note[0].upper()}{note[1:].replace('_', ' ')}."  # (kinds spelt as the Kind column does)
+    # first: why a kind is empty (kinds spelt as the Kind column spells them)
+    other = "choose “+ the Model panel's backend” or “+ a results file…” above"
+    if note := unconfident_note(
+        result.options, "“confident” under Rules…", pending=source == "pending", other=other
+    ):
+        text += f" {note[0].upper()}{note[1:].replace('_', ' ')}."
     if left_out:
         text += f" {len(left_out)} left out: {left_out[0]}{', …' if len(left_out) > 1 else ''}."
     if ignored:  # named, as `lint --backend` names them
