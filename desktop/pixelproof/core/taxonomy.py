@@ -417,12 +417,12 @@ def rename_category(project: Project, old: str, new: str) -> Edit:
     return parts[0] if len(parts) == 1 else Compound(parts, label, focus=parts[0].focus)
 
 
-def _renamed_elsewhere(project: Project, old: str, new: str) -> list[Edit]:
+def _renamed_elsewhere(project: Project, old: str, new: str, merged: bool = False) -> list[Edit]:
     """What else names class ``old`` and follows its rename or merge into ``new``: remembered model
     mappings, lint rules, "not a problem" decisions naming the class (its missing objects, its being
     empty)."""
     found = (retarget_mappings(project, old, new), move_rules(project, old, new))
-    return [e for e in (*found, rename_dismissed(project, old, new)) if e is not None]
+    return [e for e in (*found, rename_dismissed(project, old, new, merged)) if e is not None]
 
 
 def merge_categories(project: Project, source: str, target: str, label: str | None = None) -> Edit:
@@ -434,7 +434,7 @@ def merge_categories(project: Project, source: str, target: str, label: str | No
     ids = [a.id for a in project.annotations_with_category(src.id)]
     moved = set_category(project, ids, dst.id)
     parts: list[Edit] = ([moved] if moved is not None else []) + [RemoveCategory(src.id)]
-    parts += _renamed_elsewhere(project, source, target)  # as a rename (the target's own rules kept)
+    parts += _renamed_elsewhere(project, source, target, merged=True)  # as a rename, the target's rules kept
     return Compound(parts, label or f"Merge class {_n(source)} into {_n(target)}", focus=ids or None)
 
 

@@ -175,18 +175,21 @@ def drop_rules(project: Project, name: str) -> Edit | None:
     return edit
 
 
-def rename_dismissed(project: Project, old: str, new: str) -> Edit | None:
+def rename_dismissed(project: Project, old: str, new: str, merged: bool = False) -> Edit | None:
     """The edit that moves "not a problem" decisions on missing objects of class ``old`` to ``new``
     (their keys name the class: ``missing_object|image|class@x,y,w,h``, there is no object id), and on the
     class being empty (``empty_class|-|class``), for a class renamed or merged into ``new``; None when
     there are none. A key ``new`` has already is kept once. Decisions on objects are by id and need
-    nothing."""
+    nothing. A merged class's being empty is dropped, not moved: it said nothing of ``new``'s objects,
+    and moved it would hide ``new`` becoming empty."""
     lint = project.app.get("lint")
     keys = lint.get("dismissed") if isinstance(lint, dict) else None
     if not isinstance(keys, list):
         return None
     moved, seen = [], set()
     for key in keys:
+        if merged and key == f"empty_class|-|{old}":
+            continue
         if isinstance(key, str):
             key = _renamed_key(key, old, new)
             if key in seen:  # ``new``'s own decision on the same finding (a merge's)
