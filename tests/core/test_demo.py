@@ -61,3 +61,25 @@ def test_demo_files_are_what_a_save_writes_in_the_current_format(tmp_path: Path)
         assert all(exif_orientation(project.image_path(im)) == 1 for im in project.images.values())
         save_project(project, path)
         assert path.read_bytes() == written, name
+
+
+def test_install_never_removes_a_folder_that_is_no_demo_copy(tmp_path: Path) -> None:
+    """Before: ``install_demo(DIR)`` (``pixelproof demo --dir DIR``) deleted everything in DIR when it held no
+    project.json, and with ``fresh`` whatever project DIR held."""
+    import pytest
+
+    mine = tmp_path / "notes.txt"
+    mine.write_text("keep me")
+    with pytest.raises(FileExistsError, match="not a copy of the demo; nothing removed"):
+        install_demo(tmp_path)
+    (tmp_path / "project.json").write_text("{}")  # the user's own project, not the demo
+    with pytest.raises(FileExistsError):
+        install_demo(tmp_path, fresh=True)
+    assert mine.read_text() == "keep me"
+    assert (tmp_path / "project.json").read_text() == "{}"
+
+
+def test_install_into_an_empty_existing_folder(tmp_path: Path) -> None:
+    target = tmp_path / "demo"
+    target.mkdir()
+    assert load_project(install_demo(target)).images
