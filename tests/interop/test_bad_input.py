@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from pixelproof.interop.labelme import read_labelme
@@ -245,3 +246,13 @@ def test_class_maps_saved_with_a_bom_name_their_first_class_cleanly(tmp_path: Pa
     table.write_text("\ufeffid,class\n0,background\n3,dog\n", "utf-8")
     assert read_class_map(tmp_path, table, problems.append).names == {0: "background", 3: "dog"}
     assert problems == []
+
+
+@pytest.mark.parametrize("name", ["labelme", "yolo", "voc", "masks", "coco"])
+def test_reading_a_path_that_does_not_exist_says_so(tmp_path: Path, name: str) -> None:
+    """Before: from Python, ``FORMATS["labelme"].read("typo")`` gave an empty project and no word (only
+    the CLI checked the path first)."""
+    from pixelproof.interop import FORMATS
+
+    with pytest.raises(FileNotFoundError, match="typo: not found"):
+        FORMATS[name].read(tmp_path / "typo")

@@ -53,6 +53,7 @@ Adding a format
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -291,6 +292,8 @@ class Format:
         size (``declares_sizes``)."""
         if self.reader is None:
             raise ValueError(f"{self.title} cannot be read")
+        if isinstance(path, (str, os.PathLike)) and not os.path.lexists(path):  # else: an empty project,
+            raise FileNotFoundError(f"{os.fspath(path)}: not found")  # "0 images" with no reason given
         with gc_paused():
             result = self.reader(path, **kwargs)
         from pixelproof.interop._util import report_category_names
