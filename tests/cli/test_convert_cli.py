@@ -24,7 +24,8 @@ def test_labelme_to_coco_reports_skipped_shapes(shared_fixtures: Path, tmp_path:
     err = captured.err.splitlines()
     assert err == [
         f"{src / 'primitives.json'}: skipped shapes that enclose no area: "
-        "1 line shape (shapes[4]), 1 linestrip shape (shapes[6]), 1 point shape (shapes[5])"
+        "1 line shape (shapes[4]), 1 linestrip shape (shapes[6]), 1 point shape (shapes[5]) "
+        "(no objects here; kept with the image and written back by a LabelMe export)"
     ]
     assert "\r" not in captured.err  # no progress bar when stderr is not a terminal
     assert "1 image, 5 annotations" in captured.out

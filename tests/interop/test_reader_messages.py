@@ -150,7 +150,7 @@ def test_many_bad_labelme_shapes_are_counted_after_five(tmp_path: Path) -> None:
     assert result.problems[0] == (
         f"{file}: skipped shapes that enclose no area: 30 point shapes (shapes[8]; shapes[9]; shapes[10]; "
         "shapes[11]; "
-        "shapes[12] and 25 more)"
+        "shapes[12] and 25 more) (no objects here; kept with the image and written back by a LabelMe export)"
     )
     assert result.problems[6] == f"... and 3 more skipped shapes in {file}"
     assert result.skipped["invalid"] == 8 and len(result.problems) == 7
