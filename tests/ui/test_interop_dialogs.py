@@ -328,9 +328,9 @@ def test_dialog_forms_are_generated_from_the_format_declarations(qtbot, tmp_path
                 checked += 1
             defaults = {o.name: o.default for o in declared if o.type not in ("folder", "file", "text")}
             assert form.values() == defaults, name  # empty fields are left out: the function's default
-    # every declared option of the 16 formats, both ways, and the 15 writers' "Unlabelled images",
-    # "Pending objects" and "Rejected objects"
-    assert checked == 38 + 15 * 3
+    # every declared option of the 16 formats, both ways (CVAT's tracks and LabelMe's labels among them),
+    # and the 15 writers' "Unlabelled images", "Pending objects" and "Rejected objects"
+    assert checked == 40 + 15 * 3
 
 
 def test_options_set_by_clicks_reach_the_reader(qtbot, no_prompts, errors) -> None:
