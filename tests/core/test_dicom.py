@@ -498,3 +498,28 @@ def test_a_linear_exact_window_maps_as_pydicom_maps_it(tmp_path: Path) -> None:
         expected = apply_voi_lut(apply_modality_lut(ds.pixel_array, ds), ds)
         expected = (expected - expected.min()) / (expected.max() - expected.min()) * 255
         assert np.abs(to_display8(values, window).astype(float) - expected).max() <= 1
+
+
+def test_sequences_nested_thousands_deep_are_one_line_not_a_recursion_error(tmp_path: Path) -> None:
+    """pydicom reads a sequence of undefined length by recursion: 5,000 nested in a 90 KB file raised a
+    RecursionError out of `pixelproof new` (and the DICOM SEG reader's check of each file). Now the file
+    is skipped with its name and the reason, and the folder's other images come in."""
+    import struct
+
+    from pixelproof.interop.dicom_seg import read_dicom_seg
+
+    good = _ct(tmp_path / "good.dcm")
+    raw = _ct(tmp_path / "tmp.dcm").read_bytes()
+    (tmp_path / "tmp.dcm").unlink()
+    at = raw.index(b"\x20\x00\x0e\x00UI")  # (0020,000E), after group 8: (0008,1140) goes before it
+    level = b"\x08\x00\x40\x11SQ\0\0\xff\xff\xff\xff" + struct.pack("<HHI", 0xFFFE, 0xE000, 0xFFFFFFFF)
+    end = struct.pack("<HHI", 0xFFFE, 0xE00D, 0) + struct.pack("<HHI", 0xFFFE, 0xE0DD, 0)
+    (tmp_path / "deep.dcm").write_bytes(raw[:at] + level * 5_000 + end * 5_000 + raw[at:])
+    skipped: list[str] = []
+    entries = scan_images(tmp_path, skipped.append)
+    assert [Path(e.path).name for e in entries] == [good.name]
+    assert skipped == [
+        f"{tmp_path / 'deep.dcm'}: cannot read the DICOM file: its sequences are nested too deeply; skipped"
+    ]
+    with pytest.raises(ValueError, match="no DICOM Segmentation objects found"):
+        read_dicom_seg(tmp_path)

@@ -137,12 +137,30 @@ def test_hostile_rules_and_predictions_files_are_refused(tmp_path: Path) -> None
     with pytest.raises(PredictionsError, match="not a file to read"):
         read_predictions(tmp_path / "fifo.json", small_project())
     (tmp_path / "big.yaml").write_bytes(b"#" * (2 << 20))
-    with pytest.raises(RulesError, match="not a rules file"):
+    with pytest.raises(RulesError, match="larger than 1,048,576 bytes"):
         load_rules_file(tmp_path / "big.yaml")
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
     with pytest.raises(PredictionsError):
         read_predictions(deep, small_project())
+
+
+def test_deep_or_huge_rules_are_one_short_line_each(tmp_path: Path) -> None:
+    """YAML rules of 200,000 nested brackets hung lint (PyYAML's time grows with the cube of the nesting),
+    3,000 raised a RecursionError; a 400 KB value or class name was quoted whole in the problem."""
+    (tmp_path / "deep.yaml").write_text("classes: " + "[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    with pytest.raises(RulesError) as e:
+        load_rules_file(tmp_path / "deep.yaml")
+    assert e.value.problems == [
+        f"{tmp_path / 'deep.yaml'}: YAML nested 200000 levels deep (at most 100 are read)"
+    ]
+    name, value = "n" * 400_000, "x" * 400_000
+    (tmp_path / "big.yaml").write_text(f"classes:\n  ? {name}\n  : {{min_area: '{value}'}}\n", "utf-8")
+    with pytest.raises(RulesError) as e:
+        load_rules_file(tmp_path / "big.yaml")
+    [problem] = e.value.problems
+    assert problem.startswith(f"{tmp_path / 'big.yaml'}: rules.classes.{'n' * 60}….min_area: expected pixels")
+    assert len(problem) < 300 + len(str(tmp_path))
 
 
 def test_rules_live_in_the_project_and_survive_save(tmp_path: Path) -> None:

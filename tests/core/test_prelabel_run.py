@@ -100,3 +100,16 @@ def test_a_model_file_is_compared_by_content(tmp_path: Path) -> None:
     assert differences(then, spec.inputs()[0]) == []
     model.write_bytes(b"other")  # replaced under the same name: another model
     assert differences(then, spec.inputs()[0], labels) == [f"--model {model} changed"]
+
+
+def test_a_record_of_thousands_of_odd_inputs_is_named_in_a_line() -> None:
+    """A hand-edited or hostile record of 20,000 inputs (one named by a 100,000-character key) was named
+    in full in the app's note, megabytes of text in one label: the first ten are named, the rest counted."""
+    p = project()
+    inputs = {"x" * 100_000: 1, **{f"--option k{i}": i for i in range(20_000)}}
+    p.app[RUN] = {"run": "old", "inputs": inputs, "images": [1, 2], "done": [1]}
+    plan = plan_run(p, [1, 2], INPUTS, "t2")
+    assert plan.was == (1, 2) and len(plan.changed) == 11
+    assert plan.changed[0] == "x" * 297 + "...: 1 then, not given now"
+    assert plan.changed[-1] == "and 19,994 more"  # 20,004 differ: the record's 20,001 and INPUTS' 3
+    assert sum(map(len, plan.changed)) < 1_000

@@ -256,3 +256,30 @@ def test_reading_a_path_that_does_not_exist_says_so(tmp_path: Path, name: str) -
 
     with pytest.raises(FileNotFoundError, match="typo: not found"):
         FORMATS[name].read(tmp_path / "typo")
+
+
+def test_class_maps_nested_too_deeply_are_named_and_the_masks_still_read(tmp_path: Path) -> None:
+    """A class map, per-file map or colour map of 100,000 nested lists raised a RecursionError out of
+    ``json.loads``: a traceback instead of a line naming the file. A BOM'd JSON map still reads."""
+    from pixelproof.interop.label_maps import read_class_map, read_color_map, sidecar_map
+
+    deep = "[" * 100_000 + "]" * 100_000
+    _two_images_one_mask(tmp_path)
+    for name in ("classes.json", "instances.json", "dataset_meta.json", "masks/a.json"):
+        (tmp_path / name).write_text(deep)
+    problems: list[str] = []
+    assert read_class_map(tmp_path, None, problems.append).names is None
+    assert sidecar_map(tmp_path / "masks" / "a.png", problems.append) is None
+    assert read_color_map(tmp_path, problems.append) is None
+    assert [p.split(":")[0] for p in problems] == [
+        str(tmp_path / "classes.json"),
+        str(tmp_path / "instances.json"),
+        str(tmp_path / "masks" / "a.json"),
+        str(tmp_path),  # the colour map's line names the folder of its three candidates
+    ]
+    for name in ("instances.json", "masks/a.json", "dataset_meta.json"):
+        (tmp_path / name).unlink()
+    (tmp_path / "classes.json").write_text('\ufeff{"1": "cat"}', "utf-8")
+    result = read_masks(tmp_path, on_problem=problems.append)
+    assert [c.name for c in result.project.categories.values()] == ["cat"]
+    assert len(result.project.annotations) == 1

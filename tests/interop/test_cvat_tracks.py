@@ -177,3 +177,37 @@ def test_an_annotations_only_video_export_says_the_missing_frames_in_a_few_lines
     missing = [s for s in said if "image file not found" in s]
     assert len(missing) == 5 and "image 0 (frame_000000.png)" in missing[0]
     assert f"... and 35 more images without their file in {src / 'annotations.xml'}" in said, said
+
+
+def test_a_long_skeleton_track_looks_its_parts_up_once(tmp_path: Path) -> None:
+    """Each skeleton shape looked its points up by a scan of every part track: a 10 MB file of 100,000
+    frames did not finish in an hour (frames x points). Counted here, not timed: the reads of the parts'
+    ``frame`` attribute. The parts each frame gets are unchanged."""
+    import xml.etree.ElementTree as ET
+
+    from pixelproof.interop._util import Reporter
+    from pixelproof.interop.cvat_tracks import frames_of_tracks
+
+    reads = []
+
+    class Counted(ET.Element):
+        def get(self, key, default=None):
+            reads.append(key)
+            return super().get(key, default)
+
+    n = 300
+    skeletons = "".join(f'<skeleton frame="{i}" keyframe="1" outside="0"/>' for i in range(n))
+    tips = "".join(f'<points frame="{i}" outside="{int(i == 7)}" points="{i},1"/>' for i in range(n))
+    xml = (
+        "<annotations><meta><task><original_size><width>9</width><height>9</height></original_size>"
+        f'</task></meta><track id="0" label="hand">{skeletons}<track id="1" label="tip">{tips}</track>'
+        "</track></annotations>"
+    )
+    parser = ET.XMLParser(target=ET.TreeBuilder(element_factory=Counted))
+    parser.feed(xml)
+    doc = parser.close()
+    images, count = frames_of_tracks(doc, tmp_path, tmp_path / "annotations.xml", Reporter(None))
+    assert count == n and len(images) == n
+    parts = [[p.get("points") for p in image.find("skeleton")] for image in images]
+    assert parts[6:9] == [["6,1"], [], ["8,1"]]  # an outside point is on no frame
+    assert len(reads) < 20 * n, f"{len(reads):,} attribute reads for {n} frames"

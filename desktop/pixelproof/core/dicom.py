@@ -209,6 +209,8 @@ def _read(p: Path, pixels: bool, tags: tuple[str, ...] | None, seen: list[tuple[
         raise DicomError(f"{p}: not a DICOM file ({e})") from None
     except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError, OverflowError) as e:
         raise DicomError(f"{p}: cannot read the DICOM file: {type(e).__name__}: {e}") from None
+    except RecursionError:  # pydicom reads nested sequences by recursion: thousands deep stopped `new`
+        raise DicomError(f"{p}: cannot read the DICOM file: its sequences are nested too deeply") from None
     if pixels and "PixelData" not in ds and "FloatPixelData" not in ds and "DoubleFloatPixelData" not in ds:
         raise DicomError(f"{p}: the DICOM file holds no image (no Pixel Data)")
     return ds

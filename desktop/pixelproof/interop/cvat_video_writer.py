@@ -94,6 +94,7 @@ def write_tracks(doc: ET.Element, shapes: list[Shape], frames: list[int], counts
     ``counts["split"]``; tags (CVAT for video has none) in ``counts["tags"]``."""
     step, stop = frame_step(frames), max(frames, default=0)
     tracks: dict[int, list[list[Shape]]] = {}
+    by_kind: dict[tuple[int, str, str | None], tuple[list[Shape], set[int]]] = {}  # a run and its frames
     alone: list[Shape] = []
     for frame, shape in shapes:
         if shape.tag == "tag":
@@ -103,15 +104,17 @@ def write_tracks(doc: ET.Element, shapes: list[Shape], frames: list[int], counts
         if not (value.isdecimal() and len(value) < 10):
             alone.append((frame, shape))
             continue
-        runs = tracks.setdefault(int(value), [])
-        run = next((r for r in runs if _same_kind(r[0][1], shape)), None)
-        if run is None:
-            runs.append([(frame, shape)])
-        elif any(f == frame for f, _ in run):
+        key = (int(value), shape.tag, shape.get("label"))  # looked up, not searched: a track of 50,000
+        found = by_kind.get(key)  # frames was 50,000 x 50,000 steps (minutes) when each was scanned
+        if found is None:
+            by_kind[key] = ([(frame, shape)], {frame})
+            tracks.setdefault(key[0], []).append(by_kind[key][0])
+        elif frame in found[1]:
             counts["split"] += 1
             alone.append((frame, shape))
         else:
-            run.append((frame, shape))
+            found[0].append((frame, shape))
+            found[1].add(frame)
     fresh = itertools.count(max(tracks, default=-1) + 1)
     out: list[tuple[int, list[Shape]]] = []
     for track_id, runs in tracks.items():
@@ -121,10 +124,6 @@ def write_tracks(doc: ET.Element, shapes: list[Shape], frames: list[int], counts
     out += [(next(fresh), [one]) for one in sorted(alone, key=lambda fs: fs[0])]  # in frame order
     for track_id, run in sorted(out, key=lambda t: t[0]):
         _track(doc, track_id, run, step, stop)
-
-
-def _same_kind(a: ET.Element, b: ET.Element) -> bool:
-    return a.tag == b.tag and a.get("label") == b.get("label")
 
 
 def _track(parent: ET.Element, track_id: int, run: list[Shape], step: int, stop: int) -> None:

@@ -13,14 +13,13 @@ One reader for every dialect met in the wild, so ``convert``, ``qa`` and the rev
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from pixelproof.interop._util import Reporter, small_int
+from pixelproof.interop._util import Reporter, loads_json, small_int
 from pixelproof.interop.csv_tables import csv_columns, csv_rows
 
 LIST_FILES = ("classes.txt", "labels.txt", "class_names.txt")
@@ -113,7 +112,7 @@ def read_class_map(root: Path, given: Path | None, report: Reporter) -> ClassMap
 def _read_one(f: Path, out: ClassMap, report: Reporter) -> None:
     try:
         if f.suffix.lower() == ".json":
-            data = json.loads(f.read_text(encoding="utf-8-sig"))
+            data = _read_json(f)
             if isinstance(data, dict) and isinstance(data.get("instances"), dict):
                 out.instances.update(_per_file(data["instances"], f, report))
             elif isinstance(data, dict):
@@ -130,6 +129,12 @@ def _read_one(f: Path, out: ClassMap, report: Reporter) -> None:
             out.names = dict(enumerate(_lines(f)))
     except (ValueError, TypeError, OSError, UnicodeDecodeError) as e:
         report(f"{f}: cannot read the class map ({e}); ignored")
+
+
+def _read_json(f: Path) -> Any:
+    """A class or colour map's JSON; a ValueError (which the callers report, naming the file) also for
+    nesting too deep to parse: ``json.loads`` raised a RecursionError there, a traceback for the user."""
+    return loads_json(f.read_bytes())
 
 
 def _lines(f: Path) -> list[str]:
@@ -163,7 +168,7 @@ def _per_file(data: dict, f: Path, report: Reporter) -> dict[str, dict[str, Any]
 
 def _instances_json(f: Path, report: Reporter) -> dict[str, dict[str, Any]]:
     try:
-        data = json.loads(f.read_text(encoding="utf-8-sig"))
+        data = _read_json(f)
     except (ValueError, OSError, UnicodeDecodeError) as e:
         report(f"{f}: not readable JSON ({e}); ignored")
         return {}
@@ -190,7 +195,7 @@ def sidecar_map(mask: Path, report: Reporter) -> dict[str, Any] | None:
     if not side.is_file():
         return None
     try:
-        data = json.loads(side.read_text(encoding="utf-8-sig"))
+        data = _read_json(side)
         return {str(k): v for k, v in data.items()}
     except (ValueError, AttributeError, OSError, UnicodeDecodeError):
         report(f"{side}: expected {{instance: class}}; ignored")
@@ -204,7 +209,7 @@ def has_instance_map(root: Path, mask_dir: Path) -> bool:
     for name in ("classes.json", "class_map.json"):
         try:
             found = root / name
-            data = json.loads(found.read_text(encoding="utf-8-sig")) if found.is_file() else None
+            data = _read_json(found) if found.is_file() else None
         except (ValueError, OSError, UnicodeDecodeError):
             data = None
         if isinstance(data, dict) and isinstance(data.get("instances"), dict):
@@ -287,7 +292,7 @@ def read_color_map(root: Path, report: Reporter) -> ColorMap | None:
     (``name:r,g,b:parts:actions``, Datumaro's VOC) or ``label_colors.txt`` (``r g b<TAB>name``, CamVid)."""
     try:
         if (root / "dataset_meta.json").is_file():
-            meta = json.loads((root / "dataset_meta.json").read_text(encoding="utf-8-sig"))
+            meta = _read_json(root / "dataset_meta.json")
             labels = {int(k): str(v) for k, v in meta["label_map"].items()}
             colors = [tuple(int(c) for c in rgb) for rgb in meta["segmentation_colors"]]
             entries = [(labels.get(i, f"class_{i}"), rgb) for i, rgb in enumerate(colors)]

@@ -394,13 +394,24 @@ def _intact(path: Path, size: int, digest: str) -> bool:
         return False
 
 
+MAX_SAID = 10  # differences named; the rest counted
+
+
 def differences(then: dict[str, Any], now: dict[str, Any], labels: dict[str, str] | None = None) -> list[str]:
     """How a job's ``now`` inputs differ from those it was started with, one phrase per key (named as
     ``labels`` says; a file by its digest: "changed"), for a run that cannot take up the kept work: the
     CLI's kept parts, the Model panel's interrupted "Pre-label all" (``core.edits.prelabel_run``)."""
     now = json.loads(json.dumps(now))  # as a manifest or a project file holds them (tuples are lists)
     keys = [k for k in dict.fromkeys([*then, *now]) if then.get(k) != now.get(k)]
-    return [_difference((labels or {}).get(k, k), then.get(k), now.get(k)) for k in keys]
+    said = [_difference(_key((labels or {}).get(k, k)), then.get(k), now.get(k)) for k in keys[:MAX_SAID]]
+    if len(keys) > MAX_SAID:  # a hand-edited record of thousands of keys: a line, not a page of them
+        said.append(f"and {len(keys) - MAX_SAID:,} more")
+    return said
+
+
+def _key(name: str) -> str:
+    """A setting's name as said: whole up to 300 characters (a model's path), else cut."""
+    return name if len(name) <= 300 else name[:297] + "..."
 
 
 def _difference(key: str, then: Any, now: Any) -> str:
