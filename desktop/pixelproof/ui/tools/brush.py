@@ -135,6 +135,12 @@ class BrushTool(Tool):
         self._ring = None
         self._last_pos = self._last_centre = None
 
+    def pointer_left(self) -> None:
+        """Off the canvas the ring goes, as Photoshop's and QuPath's brush cursor: left at the window's edge
+        it marked a spot the pointer had left. A stroke in progress keeps it (the drag comes back)."""
+        if self._stroke is None:
+            self._drop_ring()
+
     def _width(self) -> int:
         """The stroke's width while one is painted (a size key pressed meanwhile acts on the next), else the
         chosen one."""
