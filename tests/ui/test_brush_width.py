@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QSpinBox
@@ -153,3 +153,35 @@ def test_the_ring_outlines_the_pixels_a_click_paints(window) -> None:
         outline = ring.mapToScene(ring.path().boundingRect()).boundingRect()
         assert outline == QRectF(xs.min(), ys.min(), width, width), (width, outline)
         window.document.undo_stack.undo()
+
+
+def rings(win) -> list:
+    """The brush rings shown on the canvas."""
+    from pixelproof.ui.tools.brush import BrushRing
+
+    return [i for i in win.canvas.scene().items() if isinstance(i, BrushRing) and i.isVisible()]
+
+
+def test_the_ring_goes_when_the_pointer_leaves_the_canvas_and_comes_back_with_it(window) -> None:
+    """As Photoshop's and QuPath's brush cursor: a ring left at the canvas's edge marked a spot the pointer
+    had left for a panel; during a stroke it stays (the drag comes back)."""
+    window.canvas.set_zoom(4.0)
+    window.canvas.centerOn(QPointF(100, 100))
+    QTest.keyClick(window.canvas, Qt.Key.Key_R)
+    hover(window, vp_at(window, 100.5, 100.5))
+    assert len(rings(window)) == 1
+    QApplication.sendEvent(window.canvas.viewport(), QEvent(QEvent.Type.Leave))  # to the Annotations panel
+    assert rings(window) == []
+    OPTIONS.step_width(+1)  # ] or the toolbar's box while away: no ring at the old spot
+    assert rings(window) == []
+    hover(window, vp_at(window, 90.5, 90.5))
+    assert len(rings(window)) == 1
+    # mid-stroke, a drag out of the canvas and back keeps the ring
+    vp = window.canvas.viewport()
+    QTest.mousePress(vp, LEFT, NOMOD, vp_at(window, 90.5, 90.5))
+    QApplication.sendEvent(vp, QEvent(QEvent.Type.Leave))
+    assert len(rings(window)) == 1
+    QTest.mouseMove(vp, vp_at(window, 110.5, 95.5))
+    QTest.mouseRelease(vp, LEFT, NOMOD, vp_at(window, 110.5, 95.5))
+    assert len(rings(window)) == 1
+    window.document.undo_stack.undo()

@@ -346,6 +346,9 @@ DEFAULTS: list[Shortcut] = [
             "Shift+wheel"),
     gesture("canvas.brush_line", "Straight line from where the last stroke ended, into its mask",
             "Brush / eraser: Shift+click"),
+    # QuPath's brush erases with Alt held: a slip taken back without E and R
+    gesture("canvas.brush_erase", "Erase with the brush (as the eraser: the selected mask, else the one the "
+            "drag starts on)", "Brush: Alt+drag"),
     gesture("review.center", "Centre the three views on an object", "Review: click an object row"),
     gesture("review.pan", "Pan all three views / fit the image", "Review: drag / double-click"),
     gesture("review.window_level", "Window / level of all three views (kept for the volume's slices)",

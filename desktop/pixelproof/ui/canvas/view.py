@@ -523,6 +523,8 @@ class CanvasView(TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphic
         if event.type() == QEvent.Type.Leave:  # the cursor left the image area (maybe not the view)
             self.pointer_at = None
             self.set_hovered(None)
+            if self.tool is not None:
+                self.tool.pointer_left()
         elif event.type() == QEvent.Type.Paint and self._tags_dirty:
             self.flush_tags()  # the tags a zoom or pan moved, placed once per frame (a wheel burst) before it
         return super().viewportEvent(event)

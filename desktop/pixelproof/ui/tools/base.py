@@ -201,6 +201,10 @@ class Tool(QObject):
     def cancel(self) -> None:
         """Abandon the gesture in progress (Esc, image change, tool change) without any edit."""
 
+    def pointer_left(self) -> None:
+        """The pointer left the canvas (to a panel, the toolbar): what follows it (the brush ring) goes,
+        until it is back."""
+
     def press(self, e: ToolEvent) -> None:
         pass
 

@@ -6,7 +6,8 @@ paints the segment from the previous position (continuous at any speed) and the 
 that rectangle. On release the stroke becomes one ``PaintMask`` edit holding only the changed
 rectangle. The brush size is a width in pixels (``core.paint``: an odd width is centred on the pixel under
 the pointer, an even one on the nearest pixel corner); a ring under the cursor outlines the pixels a click
-paints; ``[`` / ``]`` and Shift+wheel step the width.
+paints; ``[`` / ``]`` and Shift+wheel step the width. Alt+drag with the brush erases, as QuPath's brush
+does, without a switch to the eraser and back.
 """
 
 from __future__ import annotations
@@ -83,8 +84,8 @@ class BrushTool(Tool):
     name = "brush"
     icon = "tool-brush"
     tooltip = (
-        "Paint a mask: drag; Shift+click: a straight line from the last stroke's end; [ ] or Shift+wheel"
-        " change the size; paints the selected mask or a new one"
+        "Paint a mask: drag; Alt+drag: erase; Shift+click: a straight line from the last stroke's end; [ ] or"
+        " Shift+wheel change the size; paints the selected mask or a new one"
     )
     cursor = Qt.CursorShape.CrossCursor
     erase = False
@@ -97,6 +98,7 @@ class BrushTool(Tool):
         self._stroke: paint.Stroke | None = None
         self._ann: Annotation | None = None  # target of the stroke in progress
         self._is_new = False
+        self._erasing = False  # the stroke in progress erases (the eraser, or Alt held at the brush's press)
         self._category: Category | None = None  # a new mask's
         self._adds_category = False  # ``_category`` is not in the project yet (it had none)
         self._item: MaskItem | None = None
@@ -133,6 +135,12 @@ class BrushTool(Tool):
         self._ring = None
         self._last_pos = self._last_centre = None
 
+    def pointer_left(self) -> None:
+        """Off the canvas the ring goes, as Photoshop's and QuPath's brush cursor: left at the window's edge
+        it marked a spot the pointer had left. A stroke in progress keeps it (the drag comes back)."""
+        if self._stroke is None:
+            self._drop_ring()
+
     def _width(self) -> int:
         """The stroke's width while one is painted (a size key pressed meanwhile acts on the next), else the
         chosen one."""
@@ -151,13 +159,19 @@ class BrushTool(Tool):
         self._ring.place(self._last_centre, width)
 
     # -- target ------------------------------------------------------------------------------------
+    def erases(self, e: ToolEvent) -> bool:
+        """Whether a stroke pressed with ``e`` erases: the eraser's always; the brush's with Alt held
+        (QuPath's brush erases with Alt; CVAT and Photoshop need another tool), so a slip over the edge is
+        taken back without E and R."""
+        return self.erase or bool(e.modifiers & Qt.KeyboardModifier.AltModifier)
+
     def _target(self, e: ToolEvent) -> tuple[Annotation | None, bool]:
-        """The eraser: the selected mask, else (none selected) the mask the stroke starts on, selected. The
+        """Erasing: the selected mask, else (none selected) the mask the stroke starts on, selected. The
         brush: the selected mask when the first dab touches it or Ctrl is held (a separate part), else a
         new mask of the current category."""
         doc = self.document
         selected = self.selected_mask()
-        if self.erase:
+        if self.erases(e):
             if selected is None:
                 selected = self.mask_under(e)
                 if selected is None:
@@ -187,8 +201,9 @@ class BrushTool(Tool):
             )
         new = f"a new {self.category_name()} mask"
         if mask is None:
-            return f"Brush: paints {new}"
-        return f"Brush: paints into {self.describe(mask)} (Ctrl: a separate part); away from it: {new}"
+            return f"Brush: paints {new} (Alt: erases)"
+        into = f"Brush: paints into {self.describe(mask)} (Ctrl: a separate part; Alt: erases)"
+        return f"{into}; away from it: {new}"
 
     def _dense(self, ann: Annotation, is_new: bool) -> np.ndarray:
         h, w = self.canvas.image_size()
@@ -208,7 +223,7 @@ class BrushTool(Tool):
     def _others_mask(self, ann: Annotation) -> annotation_pixels.OthersMask | None:
         """Preserve others: the other annotations' union, decoded lazily per dab (a dense union of
         hundreds of masks on a big image would block the first press for ~0.2 s)."""
-        if self.erase or not OPTIONS.preserve_others:
+        if self._erasing or not OPTIONS.preserve_others:
             return None
         others = [a for a in self.document.project.annotations_of(self.canvas.image_id) if a.id != ann.id]
         key = tuple((a.id, a.kind, tuple(a.bbox), a.area) for a in others)
@@ -245,15 +260,15 @@ class BrushTool(Tool):
             ann, is_new = self._target(e)
         if ann is None:
             return
+        erase = self.erases(e)
         if not is_new and is_locked(ann):  # refused by the edit anyway: not a stroke painted for nothing
             key = REGISTRY.text("edit.lock") or "Edit > Lock"
-            what = "erase from" if self.erase else "paint"
+            what = "erase from" if erase else "paint"
             self.canvas.message.emit(f"{self.describe(ann)} is locked: unlock it ({key}) to {what} it")
             return
+        self._erasing = erase
         mask = self._dense(ann, is_new)
-        self._stroke = paint.Stroke(
-            mask, width=OPTIONS.width, erase=self.erase, others=self._others_mask(ann)
-        )
+        self._stroke = paint.Stroke(mask, width=OPTIONS.width, erase=erase, others=self._others_mask(ann))
         self._ann, self._is_new = ann, is_new
         item = self.canvas.items_by_id.get(ann.id)
         if is_new or not isinstance(item, MaskItem):
@@ -317,7 +332,7 @@ class BrushTool(Tool):
             if category_id is None:
                 return
             ann = new_mask_annotation(doc.project, self.canvas.image_id, category_id)
-        text = "Erase" if self.erase else "Brush stroke"
+        text = "Erase" if stroke.erase else "Brush stroke"
         self.push_paint(ann, patch, text, is_new=is_new)
         now = doc.project.annotations.get(ann.id)  # None: the stroke erased every pixel, the object went
         self._session = None if now is None else (self.canvas.image_id, ann.id, now.segmentation, mask)
