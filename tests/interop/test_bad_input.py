@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -194,6 +195,21 @@ def test_a_mask_damaged_inside_its_data_is_reported(tmp_path: Path) -> None:
     assert len(result.problems) == 1
     assert result.problems[0].startswith(f"{tmp_path / 'masks' / 'b.png'}: not a readable PNG (damaged")
     assert [a.area for a in result.project.annotations.values()] == [50]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_or_broken_link_named_as_a_mask_is_said_and_never_opened(tmp_path: Path) -> None:
+    """A FIFO or a dangling symlink named ``*.png`` in the masks folder was left out without a word; the
+    FIFO must not be opened (reading one blocks for good)."""
+    _two_images_one_mask(tmp_path)
+    fifo, broken = tmp_path / "masks" / "b.png", tmp_path / "masks" / "c.png"
+    os.mkfifo(fifo)
+    broken.symlink_to(tmp_path / "gone.png")
+    result = read_masks(tmp_path, mode="semantic")
+    said = "not a regular file (a FIFO, device, socket or broken link); skipped"
+    assert result.problems == [f"{fifo}: {said}", f"{broken}: {said}"]
+    assert result.skipped == {"masks": 2}
+    assert [a.area for a in result.project.annotations.values()] == [50]  # a.png still read
 
 
 def test_a_mask_that_is_no_image_is_reported_in_plain_words(tmp_path: Path) -> None:

@@ -215,3 +215,36 @@ def test_label_zero_black_is_a_background_colour_only(tmp_path: Path) -> None:
     project = read_datumaro(src).project
     assert project.category_by_name("Background").color == "#000000"
     assert project.category_by_name("cat4").color == default_color(5)
+
+
+def test_items_of_one_id_in_a_subset_are_one_image_with_the_annotations_of_both(tmp_path: Path) -> None:
+    """Two items of one id (two exports' items joined by hand) became two images of one file, exported as
+    ``d.png`` and ``d_2.png``, without a word. Datumaro keeps only the last item of an id; here the
+    annotations of both are kept on one image (each item's groups its own), said naming both items; an
+    item of the same id naming another size stays an image of its own, said too."""
+
+    def item(name: str, size: list[int], x: int) -> dict:
+        polygon = {"type": "polygon", "label_id": 0, "group": 1, "points": [x, 0, x + 2, 0, x + 2, 2]}
+        return {"id": name, "image": {"path": f"{name}.png", "size": size}, "annotations": [polygon]}
+
+    doc = {
+        "categories": {"label": {"labels": [{"name": "car", "parent": ""}]}},
+        "items": [item("d", [4, 8], 0), item("e", [4, 8], 0), item("d", [4, 8], 4), item("e", [5, 8], 4)],
+    }
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "annotations" / "default.json").write_text(json.dumps(doc))
+    result = read_datumaro(tmp_path)
+    file = tmp_path / "annotations" / "default.json"
+    images = sorted((im.file_name, im.height) for im in result.project.images.values())
+    assert images == [("images/default/d.png", 4), ("images/default/e.png", 4), ("images/default/e.png", 5)]
+    (d,) = [im for im in result.project.images.values() if im.file_name.endswith("d.png")]
+    objects = result.project.annotations_of(d.id)
+    assert sorted(a.bbox[0] for a in objects) == [0.0, 4.0]  # two objects: group 1 of each item, not joined
+    said = [p for p in result.problems if "the same id" in p]
+    assert said[0] == (
+        f"{file}: items[2] ('d'): the same id as items[0] in subset 'default' (Datumaro keeps only the "
+        "last); one image images/default/d.png, with the annotations of both"
+    )
+    assert said[1].startswith(f"{file}: items[3] ('e'): the same id as items[1] in subset 'default'")
+    assert "another size (8x5, not 8x4); imported as an image of its own" in said[1]
+    assert len(said) == 2

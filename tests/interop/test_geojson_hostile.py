@@ -291,3 +291,25 @@ def test_objects_on_the_image_are_not_said_to_be_off_it(tmp_path: Path) -> None:
     far_corner = _feature([[[39, 29], [40, 29], [40, 30], [39, 29]]])
     problems, objects = _read(tmp_path, _collection(corner, far_corner))
     assert len(objects) == 3 and problems == []
+
+
+def test_features_of_one_id_are_kept_and_said_naming_the_id_and_both_places(tmp_path: Path) -> None:
+    """A second feature of an id (two exports' features joined by hand) lost that id without a word. Each
+    is kept as an object; one line names the id and the features; the later is written back with an id
+    of its own, so the ids QuPath reads stay unique."""
+    a, b = "0f3c9e7a-1111-4c2b-9d3e-5a6b7c8d9e0f", "0f3c9e7a-2222-4c2b-9d3e-5a6b7c8d9e0f"
+    features = [_feature(SQUARE), _feature(SQUARE), _feature(SQUARE), _feature(SQUARE)]
+    for f, fid in zip(features, [a, b, a, a], strict=True):
+        f["id"] = fid
+    problems, objects = _read(tmp_path, json.dumps({"type": "FeatureCollection", "features": features}))
+    assert len(objects) == 4
+    assert problems == [
+        f"{tmp_path / 'slide.geojson'}: 2 features with the id of an earlier one, each kept as an object of "
+        f"its own (written back with an id of its own): '{a}' (features[0], features[2]); "
+        f"'{a}' (features[0], features[3])"
+    ]
+    result = read_geojson(tmp_path)
+    result.project.path = tmp_path / "p.json"
+    write_geojson(result.project, tmp_path / "out")
+    ids = [f["id"] for f in json.loads((tmp_path / "out" / "slide.geojson").read_text())["features"]]
+    assert ids[:2] == [a, b] and len(set(ids)) == 4

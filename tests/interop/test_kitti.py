@@ -347,3 +347,21 @@ def test_a_label_file_that_cannot_be_read_is_reported_and_the_others_read(tmp_pa
     assert len(result.project.annotations) == 1  # the readable file's box
     (bad_image,) = [im for im in result.project.images.values() if im.file_name == "image_2/bad.png"]
     assert result.project.image_status(bad_image.id) != "done"  # not taken for an image labelled empty
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_or_broken_link_in_label_2_or_semantic_is_said_and_never_opened(tmp_path: Path) -> None:
+    """A FIFO or a dangling symlink named as a label file or a semantic PNG was left out without a word;
+    the FIFO must not be opened (reading one blocks for good)."""
+    _one_label(tmp_path, "Car 0 0 0 1 1 5 5 1 1 1 1 1 1 1\n")
+    fifo, broken = tmp_path / "label_2" / "y.txt", tmp_path / "label_2" / "z.txt"
+    os.mkfifo(fifo)
+    broken.symlink_to(tmp_path / "gone.txt")
+    (tmp_path / "semantic").mkdir()
+    os.mkfifo(tmp_path / "semantic" / "x.png")
+    result = read_kitti(tmp_path)
+    said = "not a regular file (a FIFO, device, socket or broken link); skipped"
+    for path in (fifo, broken, tmp_path / "semantic" / "x.png"):
+        assert f"{path}: {said}" in result.problems
+    assert result.skipped == {"files": 3}
+    assert len(result.project.annotations) == 1  # x.txt's box

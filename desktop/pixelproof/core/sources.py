@@ -11,6 +11,7 @@ Heavy libraries (pydicom, nibabel, tifffile) load only when a file needs them.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -312,6 +313,23 @@ def scan_images(
     return image_entries(folder_files(folder, skip, exclude, on_export), skip, progress)
 
 
+def listed_file(p: Path, skip: Callable[[str], None]) -> bool:
+    """Whether ``p``, found listing a folder, is a regular file to read (symlinks followed). Anything else
+    but a folder - a FIFO, device, socket or broken link - is said through ``skip``, naming it, and never
+    opened (a FIFO blocks the read for good); a folder is False unsaid (the caller searches or refuses it)."""
+    try:
+        mode = os.stat(p).st_mode
+    except FileNotFoundError:  # a broken link (or gone since the listing)
+        mode = None
+    except OSError as e:  # a name too long, a loop of links: the OS's reason
+        skip(f"{p}: {(e.strerror or str(e)).lower()}; skipped")
+        return False
+    if mode is not None and (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        return stat.S_ISREG(mode)
+    skip(f"{p}: not a regular file (a FIFO, device, socket or broken link); skipped")
+    return False
+
+
 def folder_files(
     folder: Path,
     skip: Callable[[str], None],
@@ -354,11 +372,8 @@ def folder_files(
                 continue
             if n.startswith("."):  # .DS_Store, macOS's ._photo.jpg resource forks
                 skip(f"{p}: a hidden file, skipped")
-            elif p.is_file():
-                if not (exclude and exclude(p)):
-                    files.append(p)
-            elif not p.is_dir():
-                skip(f"{p}: not a regular file (a FIFO, device, socket or broken link); skipped")
+            elif listed_file(p, skip) and not (exclude and exclude(p)):
+                files.append(p)
     files.sort(key=file_order_key)  # frame_2 before frame_10
     return files
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from pixelproof.core import masks as core_masks
 from pixelproof.core.limits import LimitError, check_json_depth, short_repr
+from pixelproof.core.model import ImageRecord
 from pixelproof.core.split_names import subset_split
 from pixelproof.core.wording import plural
 from pixelproof.interop._util import (
@@ -36,6 +37,7 @@ from pixelproof.interop._util import (
     Reporter,
     as_dict,
     folder_project,
+    group_id,
     is_file,
     listed,
     loads_json,
@@ -90,21 +92,18 @@ def _read_file(
     labels = _labels(as_dict(doc.get("categories")), build)
     items = doc["items"]
     kept: dict[str, list[str]] = {}
+    seen: dict[str, tuple[str, ImageRecord]] = {}  # an item id -> the first item of it and its image
     for k, item in enumerate(with_progress(items, len(items), progress)):
         if not isinstance(item, dict):
             report.skip("images", f"{file}: items[{k}]: not an object; skipped")
             continue
-        _read_item(
-            file,
-            f"items[{k}] ({short_repr(item.get('id'))})",
-            item,
-            subset,
-            root,
-            labels,
-            build,
-            report,
-            kept,
-        )
+        item_id = item.get("id")
+        key = str(item_id) if isinstance(item_id, str | int) and not isinstance(item_id, bool) else None
+        place = f"items[{k}] ({short_repr(item_id)})"
+        first = seen.get(key) if key is not None else None
+        image = _read_item(file, place, item, subset, root, labels, build, report, kept, first)
+        if key is not None and first is None and image is not None:
+            seen[key] = (f"items[{k}]", image)
     if kept:
         counts = Counter({t: len(v) for t, v in kept.items()})
         said = ", ".join(f"{plural(n, f'{t} annotation')}" for t, n in sorted(counts.items()))
@@ -166,7 +165,11 @@ def _read_item(
     build: Builder,
     report: Reporter,
     kept: dict[str, list[str]],
-) -> None:
+    first: tuple[str, ImageRecord] | None = None,
+) -> ImageRecord | None:
+    """The item's image with its annotations. ``first``: an earlier item of the same id in this subset
+    (where, its image): Datumaro keeps only the last of them; here the annotations of both are kept, on one
+    image when both name the same image file, size and ``attr``, else on a second image, said either way."""
     where = f"{file}: {place}"
     anns = [a for a in item.get("annotations") or [] if isinstance(a, dict)]
     image_file = _image_file(root, subset, item)
@@ -186,7 +189,7 @@ def _read_item(
                 f"{where}: no image size and no image file found; skipped with its "
                 f"{plural(len(anns), 'annotation')}",
             )
-            return
+            return None
     name = rel_name(image_file, root) if image_file is not None else f"{item.get('id')}"
     if image_file is None or not is_file(image_file):
         report(f"{where}: image file {name} not found; imported with the size in the JSON")
@@ -194,16 +197,48 @@ def _read_item(
     if item.get("attr"):
         extra["datumaro"]["attr"] = item["attr"]
     set_split(extra, subset_split(subset))  # annotations/default.json: items in no subset, so no split
-    try:
-        image = build.image(name, width, height, where=where, pixelproof=extra)
-    except LimitError as e:
-        report.skip("images", f"{e}; skipped")
-        return
+    shift = 0  # added to the groups of an item merged into an earlier one's image: its own groups
+    differs = _differs(first[1], name, width, height, extra) if first is not None else ""
+    if first is not None and not differs:
+        image = first[1]
+        shift = max(
+            [0, *(g for a in build.project.annotations_of(image.id) if isinstance(g := group_id(a), int))]
+        )
+        report(
+            f"{where}: the same id as {first[0]} in subset {subset!r} (Datumaro keeps only the last); "
+            f"one image {name}, with the annotations of both"
+        )
+    else:
+        try:
+            image = build.image(name, width, height, where=where, pixelproof=extra)
+        except LimitError as e:
+            report.skip("images", f"{e}; skipped")
+            return None
+        if first is not None:
+            report(
+                f"{where}: the same id as {first[0]} in subset {subset!r} (Datumaro keeps only the last), "
+                f"but {differs}; imported as an image of its own"
+            )
     with build.record(image, report):
         order = sorted(range(len(anns)), key=lambda n: _z(anns[n]))
         for n in order:
-            _read_annotation(file, f"{place}: annotations[{n}]", anns[n], image, labels, build, report, kept)
+            at = f"{place}: annotations[{n}]"
+            _read_annotation(file, at, anns[n], image, labels, build, report, kept, shift)
     join_grouped_polygons(build.project, image, own=("datumaro_id",))  # CVAT's one object of parts
+    return image
+
+
+def _differs(image: ImageRecord, name: str, width: int, height: int, extra: dict[str, Any]) -> str:
+    """How an item's image is not ``image`` (another file, size or item ``attr``); "" when it is."""
+    if image.file_name != name:
+        return f"another image ({name}, not {image.file_name})"
+    if (image.width, image.height) != (width, height):
+        return f"another size ({width}x{height}, not {image.width}x{image.height})"
+    if as_dict(image.extra.get("pixelproof")).get("datumaro", {}).get("attr") != extra["datumaro"].get(
+        "attr"
+    ):
+        return "another attr"
+    return ""
 
 
 def _z(ann: dict[str, Any]) -> int:
@@ -220,6 +255,7 @@ def _read_annotation(
     build: Builder,
     report: Reporter,
     kept: dict[str, list[str]],
+    shift: int = 0,
 ) -> None:
     kind = str(ann.get("type") or "?")
     label_id = ann.get("label_id")
@@ -258,7 +294,7 @@ def _read_annotation(
     if "z_order" in ann and _z(ann) == ann["z_order"]:
         app_extra["z_order"] = ann["z_order"]
     if isinstance(ann.get("group"), int) and ann["group"]:
-        app_extra["group_id"] = ann["group"]
+        app_extra["group_id"] = ann["group"] + shift
     if ann.get("id") is not None:
         app_extra["datumaro_id"] = ann["id"]
     try:

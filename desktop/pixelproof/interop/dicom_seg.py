@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,14 @@ import numpy as np
 
 from pixelproof.core import masks as core_masks
 from pixelproof.core.atomic import atomic_output
-from pixelproof.core.dicom import DicomError, check_deflated, frame_count, looks_like_dicom, read_dataset
+from pixelproof.core.dicom import (
+    DICOM_SUFFIXES,
+    DicomError,
+    check_deflated,
+    frame_count,
+    looks_like_dicom,
+    read_dataset,
+)
 from pixelproof.core.dicom_series import scan_folder
 from pixelproof.core.limits import LimitError, check_image_size
 from pixelproof.core.model import Project
@@ -321,27 +329,34 @@ def write_dicom_seg(
 def _index_sources(folders: list[Path], report: Reporter) -> dict[str, tuple[Path, str, int]]:
     """SOPInstanceUID -> (path on disk, fragment, frames) for every DICOM image under ``folders``, named
     as ``pixelproof new`` names them (series slices ``CT#z=003``, single files ``scan.dcm``); a multi-frame
-    object's frames are named by ``_frame_name`` from their count (SEG objects are no sources)."""
+    object's frames are named by ``_frame_name`` from their count (SEG objects are no sources). A file left
+    out is named: a FIFO or broken link named ``*.dcm``, one that cannot be read, one gone since the listing;
+    a series slice's UID is the one its scanned header holds (read once: a file removed since is no
+    matter)."""
     from pixelproof.core.dicom_series import DicomSeries
-    from pixelproof.core.sources import volume_entries
+    from pixelproof.core.sources import listed_file, volume_entries
 
+    said = partial(report.skip, "files")
     by_parent: dict[Path, list[Path]] = defaultdict(list)
     for folder in folders:
         for f in sorted(folder.rglob("*")):
-            if f.is_file() and looks_like_dicom(f):
+            regular = listed_file(f, said) if f.suffix.lower() in DICOM_SUFFIXES else is_file(f)
+            if regular and looks_like_dicom(f):
                 by_parent[f.parent].append(f)
     index: dict[str, tuple[Path, str, int]] = {}
     for parent, files in by_parent.items():
         scan = scan_folder(parent, files)
+        for problem in scan.problems:  # as ``new`` says them
+            said(problem if problem.endswith("skipped") else f"{problem}; skipped")
         for number, phase, series in scan.volumes():
             entries = volume_entries(DicomSeries(parent, series, number, phase), parent, number, phase=phase)
-            for f, entry in zip(series.files, entries, strict=True):
-                uid = str(read_dataset(f).get("SOPInstanceUID", ""))
+            for uid, entry in zip(series.uids, entries, strict=True):
                 index.setdefault(uid, (parent, entry.fragment, 1))
         for f in scan.singles:
             try:
                 ds = read_dataset(f)
-            except DicomError:
+            except DicomError as e:  # gone or changed since the scan read its header
+                said(f"{e}; skipped")
                 continue
             if str(ds.get("SOPClassUID", "")) not in SEG_SOP_CLASSES:
                 index.setdefault(str(ds.get("SOPInstanceUID", "")), (f, "", frame_count(ds)))

@@ -290,7 +290,8 @@ class _FileReading:
         self.cell_shape, self.colored = target.cell_shape, target.colored
         self.no_area: dict[str, list[str]] = {}
         self.nuclei_kept = 0
-        self.ids: set[str] = set()
+        self.ids: dict[str, str] = {}  # a feature id -> the place of the first feature of it
+        self.same_id: list[str] = []  # "'<id>' (features[0], features[3])": a later feature of an id
         self.off_plane: dict[str, int] = {}  # "z=3, t=0" -> features read from that plane of QuPath's
         self.added = self.outside = 0  # objects read, and those wholly off the image (another slide's?)
         self.outside_at: list[str] = []  # the first few of them
@@ -409,9 +410,12 @@ class _FileReading:
         """The object's fields: QuPath's own under ``qupath``, PixelProof's (``pixelproof``) as LabelMe's."""
         qupath: dict[str, Any] = {}
         fid = feature.get("id")
-        if isinstance(fid, str) and fid and fid not in self.ids and not fid.startswith("Path"):
-            self.ids.add(fid)  # 0.4's UUID; 0.2 put the object's class name there
-            qupath["id"] = fid
+        if isinstance(fid, str) and fid and not fid.startswith("Path"):  # 0.2 put the object's class there
+            at = where.removeprefix(f"{self.file}: ")
+            if (first := self.ids.setdefault(fid, at)) == at:  # 0.4's UUID
+                qupath["id"] = fid
+            else:  # kept, without it: an export gives it an id of its own, so QuPath's stay unique
+                self.same_id.append(f"{short_repr(fid)} ({first}, {at})")
         kind = props.get("objectType", props.get("object_type"))
         if kind is None and isinstance(fid, str) and fid.startswith("Path") and fid.endswith("Object"):
             kind = {
@@ -443,6 +447,12 @@ class _FileReading:
                 for kind, p in sorted(self.no_area.items())
             )
             self.report(f"{self.file}: skipped geometries that enclose no area: {counts}")
+        if self.same_id:
+            self.report(
+                f"{self.file}: {plural(len(self.same_id), 'feature', thousands=True)} with the id of an "
+                f"earlier one, each kept as an object of its own (written back with an id of its own): "
+                f"{listed(self.same_id, 3)}"
+            )
         if self.outside:
             image, first = self.image, ", ".join(self.outside_at) + (", ..." if self.outside > 3 else "")
             self.report(

@@ -14,6 +14,7 @@ import math
 import os
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from PIL import Image
 from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.sources import listed_file
 from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import (
     Builder,
@@ -78,7 +80,8 @@ def read_kitti(
         for layer, pattern in (("label_2", "*.txt"), ("instance", "*.png"), ("semantic", "*.png")):
             if layer == "semantic" and (split_dir / "instance").is_dir():
                 continue  # instance PNGs hold the same classes and the instances too
-            work += [(split_dir, layer, f) for f in sorted((split_dir / layer).glob(pattern)) if f.is_file()]
+            found = sorted((split_dir / layer).glob(pattern))  # a FIFO is said, never opened
+            work += [(split_dir, layer, f) for f in found if listed_file(f, partial(report.skip, "files"))]
     if not work:
         report(f"{root}: no label_2/*.txt, instance/*.png or semantic/*.png found")
     images: dict[tuple[Path, str], ImageRecord] = {}

@@ -22,6 +22,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, image_si
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.safe_csv import read_cell
+from pixelproof.core.sources import listed_file
 from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import (
     Builder,
@@ -97,9 +99,8 @@ def read_masks(
     layout = _Layout(root, mode, report)
     cmap = _class_map(root, layout, classes, class_names, build, report)
     finder = _ImageFinder(root, [Path(image_dir)] if image_dir else layout.image_dirs, report)
-    files = sorted(
-        p for d in layout.mask_dirs for p in d.rglob("*") if p.suffix.lower() == ".png" and p.is_file()
-    )
+    named = sorted(p for d in layout.mask_dirs for p in d.rglob("*") if p.suffix.lower() == ".png")
+    files = [p for p in named if listed_file(p, partial(report.skip, "masks"))]  # FIFOs never opened
     if not files:
         report(f"{', '.join(map(str, layout.mask_dirs))}: no PNG masks found")
     no_image = 0
