@@ -24,6 +24,7 @@ from pixelproof.core.names import shown_name
 from pixelproof.core.qa_objects import image_spacing
 from pixelproof.ui import dialogs
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
+from pixelproof.ui.tools.paint_options import OPTIONS
 
 if TYPE_CHECKING:
     from pixelproof.core.mask_edit import Patch
@@ -50,6 +51,7 @@ class Tool(QObject):
     icon: ClassVar[str] = ""  # resources/icons/<icon>.svg
     tooltip: ClassVar[str] = ""  # one line: what it does and how
     cursor: ClassVar[Qt.CursorShape] = Qt.CursorShape.ArrowCursor
+    sized: ClassVar[bool] = False  # [ / ] and Shift+wheel on the canvas step its size (``step_size``)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every tool's event handlers refuse a new object, class or mask whose id would pass 2**63 - 1
@@ -244,8 +246,22 @@ class Tool(QObject):
         pass
 
     def wheel(self, event: QWheelEvent) -> bool:
-        """Return True when the wheel event was used (the canvas zooms otherwise)."""
-        return False
+        """Return True when the wheel event was used (the canvas zooms otherwise): Shift+wheel steps the
+        size of a ``sized`` tool (plain wheel stays zoom)."""
+        if not self.sized or not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            return False
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if delta:
+            self.step_size(1 if delta > 0 else -1)
+        return True
+
+    def step_size(self, direction: int) -> None:
+        """[ / ] (Masks > Brush Smaller / Larger, in every tool) and a ``sized`` tool's Shift+wheel: the
+        brush width one step up (``direction > 0``) or down, said in the status bar as the toolbar's box
+        shows it; the wand steps its tolerance instead (``FillTool``)."""
+        OPTIONS.step_width(direction)
+        brush = "Eraser" if self.name == "eraser" else "Brush"  # one width: the toolbar box's name for it
+        self.canvas.message.emit(f"{brush} width: {OPTIONS.width} px ([ / ] or Shift+wheel)")
 
     def context_menu(self, e: ToolEvent) -> bool:
         """Right press: return True when the tool showed a menu (the canvas does window/level otherwise)."""
@@ -266,6 +282,9 @@ class Tool(QObject):
             return True
         if event.key() in NUDGE_KEYS and not self.busy():
             self.nudge(event)
+            return True
+        if self.sized and event.key() in (Qt.Key.Key_BracketLeft, Qt.Key.Key_BracketRight):
+            self.step_size(1 if event.key() == Qt.Key.Key_BracketRight else -1)
             return True
         return False
 
