@@ -127,3 +127,17 @@ def test_size_steps_are_single_pixels_up_to_10_then_proportional() -> None:
     assert pnt.step_width(17, +1) == 18 and pnt.step_width(17, -1) == 16  # a typed size between steps
     assert pnt.step_width(1, -1) == 1 and pnt.step_width(pnt.MAX_WIDTH, +1) == pnt.MAX_WIDTH
     assert pnt.clamp_width(0) == 1 and pnt.clamp_width(10**6) == pnt.MAX_WIDTH
+
+
+def test_wand_tolerance_steps_are_single_levels_up_to_10_then_round_numbers_to_255() -> None:
+    """[ / ] with the wand in hand: each step undone by the other key, stopping at 0 and 255."""
+    up = [0]
+    while (nxt := pnt.step_tolerance(up[-1], +1)) != up[-1]:
+        up.append(nxt)
+    assert up[:11] == list(range(11)) and up[-1] == pnt.MAX_TOLERANCE == 255 and 16 in up
+    down = [up[-1]]
+    while (nxt := pnt.step_tolerance(down[-1], -1)) != down[-1]:
+        down.append(nxt)
+    assert down == up[::-1]
+    assert pnt.step_tolerance(17.5, -1) == 16 and pnt.step_tolerance(17.5, +1) == 20  # a kept value between
+    assert pnt.step_tolerance(300, -1) == 224 and pnt.step_tolerance(-5, +1) == 1  # out of range: clamped

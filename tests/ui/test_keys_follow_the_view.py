@@ -353,7 +353,7 @@ def test_a_bare_symbol_finds_the_chords_ending_in_it(qtbot, window, monkeypatch)
         for keys in rows.values():  # each row found has a key that is the symbol or ends in it
             shown = [key_glyph(k) for k in keys.split(" / ")]  # "Comma (,)" is the key ","
             assert any(k == symbol or k.endswith("+" + symbol) for k in shown), (symbol, keys)
-    assert found("[") == {"Brush Smaller": "["}
+    assert found("[") == {"Brush Smaller (wand in hand: its tolerance down)": "["}
     # a key too small to read alone is shown named, "Period (.)", and found by itself all the same
     period = {what.split(" (")[0]: keys for what, keys in found(".").items()}
     assert period["Next Problem Object"] == "Period (.)"

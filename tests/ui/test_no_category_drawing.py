@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from tests.ui.conftest import open_main_window
-from tests.ui.test_mask_tools import click, key, set_view, stroke, vp_at
+from tests.ui.test_mask_tools import click, draw_polygon, key, set_view, stroke, vp_at
 
 
 @pytest.fixture
@@ -90,3 +90,55 @@ def test_a_click_or_a_drag_outside_the_image_with_the_box_tool_creates_no_catego
     (cat,) = win.document.project.categories.values()
     (box,) = win.document.project.annotations.values()
     assert cat.name == "object" and box.category_id == cat.id
+
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def one_step_both_ways(win, label: str) -> None:  # type: ignore[no-untyped-def]
+    """The first object and the category "object" made for it are one undo step: the Edit menu names the
+    drawing, one Ctrl+Z takes back both, Ctrl+Shift+Z (and Ctrl+Y) brings back both."""
+    doc = win.document
+    (cat,) = doc.project.categories.values()
+    (ann,) = doc.project.annotations.values()
+    assert cat.name == "object" and ann.category_id == cat.id
+    assert doc.undo_stack.count() == 1 and win.act_undo.text() == f"&Undo {label}"
+    assert doc.current_category_id == cat.id
+    key(win, Qt.Key.Key_Z, CTRL)
+    assert not doc.project.annotations and not doc.project.categories
+    assert not win.act_undo.isEnabled() and win.act_redo.text() == f"&Redo {label}"
+    key(win, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert list(doc.project.categories) == [cat.id] and list(doc.project.annotations) == [ann.id]
+    assert doc.project.annotations[ann.id].category_id == cat.id
+    key(win, Qt.Key.Key_Z, CTRL)
+    assert not doc.project.annotations and not doc.project.categories
+    key(win, Qt.Key.Key_Y, CTRL)
+    assert list(doc.project.categories) == [cat.id] and list(doc.project.annotations) == [ann.id]
+
+
+def test_the_first_box_and_its_category_are_one_undo_step(bare_window) -> None:
+    win = bare_window
+    key(win, Qt.Key.Key_B)
+    stroke(win, [vp_at(win, 20, 20), vp_at(win, 50, 40), vp_at(win, 80, 70)])
+    one_step_both_ways(win, "Draw box")
+
+
+def test_the_first_brush_stroke_and_its_category_are_one_undo_step(bare_window) -> None:
+    win = bare_window
+    key(win, Qt.Key.Key_R)
+    stroke(win, [vp_at(win, 60, 60), vp_at(win, 90, 70)])
+    one_step_both_ways(win, "Brush stroke")
+
+
+def test_the_first_polygon_and_its_category_are_one_undo_step(bare_window) -> None:
+    win = bare_window
+    draw_polygon(win, [(20, 20), (120, 30), (90, 110)])
+    one_step_both_ways(win, "Draw polygon")
+
+
+def test_the_first_wand_fill_and_its_category_are_one_undo_step(qtbot, bare_window) -> None:
+    win = bare_window
+    key(win, Qt.Key.Key_F)
+    click(win, vp_at(win, 60, 60))
+    qtbot.waitUntil(lambda: bool(win.document.project.annotations), timeout=10000)
+    one_step_both_ways(win, "Wand fill")

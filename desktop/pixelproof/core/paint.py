@@ -75,6 +75,24 @@ def step_width(width: int, direction: int) -> int:
     return next((s for s in reversed(WIDTH_STEPS) if s < w), w)
 
 
+MAX_TOLERANCE = 255  # the wand's: display levels across the shown window
+# [ / ] and Shift+wheel with the wand in hand: 1 level a step up to 10, then about 15-25 % on round numbers
+TOLERANCE_STEPS = (
+    *range(0, 11),
+    *(12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, MAX_TOLERANCE),
+)
+
+
+def step_tolerance(tolerance: float, direction: int) -> int:
+    """The next wand tolerance on ``TOLERANCE_STEPS`` above (``direction > 0``) or below ``tolerance``
+    (clamped to 0..255 first); one between two steps (typed, kept from a setting) goes to the neighbouring
+    one, as ``step_width`` does."""
+    t = min(max(float(tolerance), 0.0), float(MAX_TOLERANCE))
+    if direction > 0:
+        return next((s for s in TOLERANCE_STEPS if s > t), MAX_TOLERANCE)
+    return next((s for s in reversed(TOLERANCE_STEPS) if s < t), 0)
+
+
 def brush_centre(x: float, y: float, width: int) -> tuple[int, int]:
     """Where a brush of ``width`` is centred with the pointer at image point ``(x, y)``: the pixel under it
     (odd widths) or the pixel corner nearest it (even widths), the corner named by the pixel right of and

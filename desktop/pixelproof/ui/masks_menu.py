@@ -66,8 +66,9 @@ class MasksMenu(QObject):
         self.act_merge = a("masks.merge", self.merge, "Union of the selected objects (one category)")
         self.act_split = a("masks.split", self.split, "One object per connected part")
         self.act_fill_holes = a("masks.fill_holes", self.fill_holes, "Fill the enclosed holes of a mask")
-        self.act_smaller = a("masks.brush_smaller", lambda: OPTIONS.step_width(-1), "Or Shift+wheel")
-        self.act_larger = a("masks.brush_larger", lambda: OPTIONS.step_width(1), "Or Shift+wheel")
+        tip = "Or Shift+wheel; with the wand in hand, its tolerance"
+        self.act_smaller = a("masks.brush_smaller", lambda: self._step_size(-1), tip)
+        self.act_larger = a("masks.brush_larger", lambda: self._step_size(1), tip)
         self.act_preserve = a(
             "masks.preserve_others", lambda on: OPTIONS.set(preserve_others=bool(on)),
             "Brush and fill paint only where no other annotation is", toggled=True,
@@ -136,6 +137,15 @@ class MasksMenu(QObject):
         canvas = self.shell.canvas
         canvas.toolChanged.connect(lambda: bar.show_for(canvas.tool.name if canvas.tool is not None else ""))
         return bar.toolbar
+
+    def _step_size(self, direction: int) -> None:
+        """[ / ]: the tool in hand steps its size (``Tool.step_size``: the wand its tolerance, any other
+        the brush width)."""
+        tool = self.shell.canvas.tool
+        if tool is not None:
+            tool.step_size(direction)
+        else:
+            OPTIONS.step_width(direction)
 
     def _show_options(self) -> None:
         """Widgets follow the shared options (changed by keys, wheel or another window)."""

@@ -262,8 +262,8 @@ DEFAULTS: list[Shortcut] = [
     _("masks.merge", "Mer&ge Masks", ("Ctrl+G",), "labeling"),
     _("masks.split", "&Split into Islands", ("Ctrl+Shift+G",), "labeling"),
     _("masks.fill_holes", "&Fill Holes", ("Ctrl+H",), "labeling"),
-    _("masks.brush_smaller", "Brush Smalle&r", ("[",), "labeling"),
-    _("masks.brush_larger", "Brush &Larger", ("]",), "labeling"),
+    _("masks.brush_smaller", "Brush Smalle&r", ("[",), "labeling", note="wand in hand: its tolerance down"),
+    _("masks.brush_larger", "Brush &Larger", ("]",), "labeling", note="wand in hand: its tolerance up"),
     _("masks.preserve_others", "Pr&eserve Other Annotations", ("Shift+P",), "labeling"),
     _("masks.wand_8", "Wand: &8-connected", ("Ctrl+8",), "labeling"),
     _("masks.wand_floating", "Wand: Floa&ting Range", ("Ctrl+Shift+F",), "labeling"),
@@ -342,8 +342,8 @@ DEFAULTS: list[Shortcut] = [
     gesture("canvas.nudge", "Move the selection by 1 px / 10 px (every tool)", "Arrows", "Shift+arrows",
             takes=(*ARROWS, *(f"Shift+{k}" for k in ARROWS))),
     gesture("canvas.cancel", "Cancel the drawing in progress, or clear the selection", "Esc", takes=("Esc",)),
-    gesture("canvas.brush_size", "Brush size (brush and eraser, whatever the Mouse wheel setting)",
-            "Shift+wheel"),
+    gesture("canvas.brush_size", "Brush size (brush and eraser) or the wand's tolerance (wand), whatever the "
+            "Mouse wheel setting", "Shift+wheel"),
     gesture("canvas.brush_line", "Straight line from where the last stroke ended, into its mask",
             "Brush / eraser: Shift+click"),
     # QuPath's brush erases with Alt held: a slip taken back without E and R

@@ -72,7 +72,7 @@ class ToolOptionsBar:
         self.tolerance_box.setRange(0, 255)
         self.tolerance_box.setToolTip(
             "Largest difference per channel the wand accepts, in display levels (0-255 across the shown "
-            "window: on 16-bit and float images it follows the window / level)"
+            "window: on 16-bit and float images it follows the window / level). [ / ] or Shift+wheel"
         )
         self.tolerance_box.valueChanged.connect(lambda v: OPTIONS.set(tolerance=float(v)))
         # a tool without options says so (a bar that lost every widget looked broken)

@@ -428,7 +428,8 @@ class AssistTool(Tool):
         if doc is None or not self.shapes or backend is None:
             return
         next_id = doc.project.next_annotation_id(len(self.shapes))  # before a class is added for them
-        if not self.ensure_category():
+        category_id = self.ensure_category()
+        if category_id is None:
             return
         now = utc_now()
         anns = []
@@ -437,7 +438,7 @@ class AssistTool(Tool):
                 Annotation(
                     id=next_id + i,
                     image_id=self.canvas.image_id,
-                    category_id=doc.current_category_id,
+                    category_id=category_id,
                     bbox=[float(v) for v in s.bbox],
                     segmentation=s.segmentation,
                     area=s.area,
@@ -448,7 +449,7 @@ class AssistTool(Tool):
                 )
             )
         self.cancel()
-        doc.push(AddAnnotations(anns, f"Assist: {backend.name}"))
+        self.push(AddAnnotations(anns, f"Assist: {backend.name}"))
 
     def cancel(self) -> None:
         """Esc / image change / tool change: drop the prompt and its preview; late answers are ignored."""

@@ -10,13 +10,21 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeyEvent, QWheelEvent
 
 from pixelproof.core.coco import new_category
-from pixelproof.core.edits import AddCategory, RemoveAnnotations, ReplaceAnnotations, paint_edit
+from pixelproof.core.edits import (
+    AddCategory,
+    Compound,
+    Edit,
+    RemoveAnnotations,
+    ReplaceAnnotations,
+    paint_edit,
+)
 from pixelproof.core.geometry import clamp_delta, translated, union_bbox
 from pixelproof.core.model import IdsExhausted
 from pixelproof.core.names import shown_name
 from pixelproof.core.qa_objects import image_spacing
 from pixelproof.ui import dialogs
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
+from pixelproof.ui.tools.paint_options import OPTIONS
 
 if TYPE_CHECKING:
     from pixelproof.core.mask_edit import Patch
@@ -43,6 +51,7 @@ class Tool(QObject):
     icon: ClassVar[str] = ""  # resources/icons/<icon>.svg
     tooltip: ClassVar[str] = ""  # one line: what it does and how
     cursor: ClassVar[Qt.CursorShape] = Qt.CursorShape.ArrowCursor
+    sized: ClassVar[bool] = False  # [ / ] and Shift+wheel on the canvas step its size (``step_size``)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every tool's event handlers refuse a new object, class or mask whose id would pass 2**63 - 1
@@ -55,16 +64,18 @@ class Tool(QObject):
     def __init__(self, canvas: CanvasView) -> None:
         super().__init__(canvas)
         self.canvas = canvas
+        self._drawn_category: tuple[Document, AddCategory] | None = None  # to add with the drawing (``push``)
 
     @property
     def document(self) -> Document | None:
         return self.canvas.document
 
-    def ensure_category(self) -> bool:
-        """Make sure new objects have a category: the current one, else the first; a project without any
-        gets one named "object" (an undoable edit) to rename later, so drawing is never refused."""
+    def ensure_category(self) -> int | None:
+        """The category id new objects get: the current one, else the first; a project without any gets one
+        named "object" to rename later, so drawing is never refused - added with what is drawn (``push``),
+        one undo step. None without a document."""
         category = self.category_to_draw()
-        return category is not None and self.add_drawn_category(category, self.adds(category)) is not None
+        return None if category is None else self.add_drawn_category(category, self.adds(category))
 
     def adds(self, category: Category) -> bool:
         """Whether ``category`` (from ``category_to_draw``) is a new one, not in the project yet."""
@@ -88,10 +99,12 @@ class Tool(QObject):
         return new_category(doc.project, DEFAULT_CATEGORY)
 
     def add_drawn_category(self, category: Category, adds: bool) -> int | None:
-        """The id of ``category`` (from ``category_to_draw``) in the project; when it ``adds`` a new one (see
-        ``adds``, asked when the drawing began), adding it first: one undo step, made current. None when the
+        """The id of ``category`` (from ``category_to_draw``) for the object about to be drawn; when it
+        ``adds`` a new one (see ``adds``, asked when the drawing began), the next ``push`` adds it with the
+        drawing, in the same undo step (one Ctrl+Z takes back both), and makes it current. None when the
         document is gone. Its id taken meanwhile (a box drawn while a wand fill ran) by a category of its
         name: that one; by another (the Categories panel): a fresh "object"."""
+        self._drawn_category = None
         doc = self.document
         if doc is None:
             return None
@@ -102,12 +115,27 @@ class Tool(QObject):
             if cats[category.id].name == category.name:
                 return category.id
             category = new_category(doc.project, DEFAULT_CATEGORY)
-        doc.push(AddCategory(category))
-        doc.set_current_category(category.id)
-        self.canvas.message.emit(
-            f"New category “{DEFAULT_CATEGORY}” for what you draw: rename it in the Categories panel"
-        )
+        self._drawn_category = (doc, AddCategory(category))
         return category.id
+
+    def push(self, edit: Edit) -> None:
+        """Push what a gesture drew: every drawing tool's one way to the undo stack. The category
+        ``add_drawn_category`` made for it goes first in the same undo step, named as the drawing (the first
+        object of a project without categories: one Ctrl+Z, one Ctrl+Shift+Z for both)."""
+        doc = self.document
+        pending, self._drawn_category = self._drawn_category, None
+        if doc is None:
+            return
+        if pending is None or pending[0] is not doc:
+            doc.push(edit)
+            return
+        added = pending[1].category
+        doc.push(Compound([pending[1], edit], edit.label, focus=edit.focus))
+        if added.id in doc.project.categories:
+            doc.set_current_category(added.id)
+            self.canvas.message.emit(
+                f"New category “{DEFAULT_CATEGORY}” for what you draw: rename it in the Categories panel"
+            )
 
     def _show_current_category(self) -> None:
         """What is drawn is seen: a category hidden in Masks > Categories is shown again when drawn with
@@ -122,7 +150,7 @@ class Tool(QObject):
         edit = paint_edit(ann, patch, label, is_new=is_new, after_rle=after_rle)
         if isinstance(edit, RemoveAnnotations):
             self.canvas.message.emit(f"{self.describe(ann)}: no pixel left, deleted (Ctrl+Z brings it back)")
-        self.document.push(edit)
+        self.push(edit)
 
     def target_text(self) -> str:
         """The status bar's line saying what the tool will draw into ("" when it draws nothing)."""
@@ -218,8 +246,22 @@ class Tool(QObject):
         pass
 
     def wheel(self, event: QWheelEvent) -> bool:
-        """Return True when the wheel event was used (the canvas zooms otherwise)."""
-        return False
+        """Return True when the wheel event was used (the canvas zooms otherwise): Shift+wheel steps the
+        size of a ``sized`` tool (plain wheel stays zoom)."""
+        if not self.sized or not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            return False
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if delta:
+            self.step_size(1 if delta > 0 else -1)
+        return True
+
+    def step_size(self, direction: int) -> None:
+        """[ / ] (Masks > Brush Smaller / Larger, in every tool) and a ``sized`` tool's Shift+wheel: the
+        brush width one step up (``direction > 0``) or down, said in the status bar as the toolbar's box
+        shows it; the wand steps its tolerance instead (``FillTool``)."""
+        OPTIONS.step_width(direction)
+        brush = "Eraser" if self.name == "eraser" else "Brush"  # one width: the toolbar box's name for it
+        self.canvas.message.emit(f"{brush} width: {OPTIONS.width} px ([ / ] or Shift+wheel)")
 
     def context_menu(self, e: ToolEvent) -> bool:
         """Right press: return True when the tool showed a menu (the canvas does window/level otherwise)."""
@@ -240,6 +282,9 @@ class Tool(QObject):
             return True
         if event.key() in NUDGE_KEYS and not self.busy():
             self.nudge(event)
+            return True
+        if self.sized and event.key() in (Qt.Key.Key_BracketLeft, Qt.Key.Key_BracketRight):
+            self.step_size(1 if event.key() == Qt.Key.Key_BracketRight else -1)
             return True
         return False
 
@@ -268,6 +313,7 @@ def refusing_when_ids_run_out(handler: Callable[..., Any]) -> Callable[..., Any]
         try:
             return handler(self, *args)
         except IdsExhausted as e:
+            self._drawn_category = None  # nothing drawn: no category either
             self.cancel()
             dialogs.show_error(self.canvas.window(), "Nothing added", str(e))
             return True  # the event was used

@@ -98,7 +98,7 @@ class BoxTool(Tool):
             source="manual",
         )
         ann.touch()
-        doc.push(AddAnnotations([ann], "Draw box"))
+        self.push(AddAnnotations([ann], "Draw box"))
 
     def cancel(self) -> None:
         if self._preview is not None:

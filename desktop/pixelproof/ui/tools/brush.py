@@ -17,7 +17,7 @@ import math
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QKeyEvent, QPainterPath, QPen, QPolygonF, QWheelEvent
+from PySide6.QtGui import QColor, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from pixelproof.core import annotation_pixels, paint
@@ -88,6 +88,7 @@ class BrushTool(Tool):
         " Shift+wheel change the size; paints the selected mask or a new one"
     )
     cursor = Qt.CursorShape.CrossCursor
+    sized = True  # [ / ], Shift+wheel: the width
     erase = False
 
     def __init__(self, canvas) -> None:
@@ -366,25 +367,6 @@ class BrushTool(Tool):
                 patch.revert(stroke.mask)  # the dense mask matches the annotation again
             self._end_stroke()
             self._resync()
-
-    # -- size ----------------------------------------------------------------------------------------
-    def key_press(self, event: QKeyEvent) -> bool:
-        if event.key() == Qt.Key.Key_BracketLeft:
-            OPTIONS.step_width(-1)
-            return True
-        if event.key() == Qt.Key.Key_BracketRight:
-            OPTIONS.step_width(+1)
-            return True
-        return super().key_press(event)
-
-    def wheel(self, event: QWheelEvent) -> bool:
-        """Shift+wheel: brush size (plain wheel stays zoom)."""
-        if not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            return False
-        delta = event.angleDelta().y() or event.angleDelta().x()
-        if delta:
-            OPTIONS.step_width(1 if delta > 0 else -1)
-        return True
 
 
 class EraserTool(BrushTool):

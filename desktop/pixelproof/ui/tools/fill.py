@@ -118,8 +118,12 @@ def _compute(
 class FillTool(Tool):
     name = "fill"
     icon = "tool-fill"
-    tooltip = "Magic wand: click adds the similar-colour region to the mask, Shift+click subtracts it"
+    tooltip = (
+        "Magic wand: click adds the similar-colour region to the mask, Shift+click subtracts it; [ ] or"
+        " Shift+wheel change the tolerance"
+    )
     cursor = Qt.CursorShape.PointingHandCursor
+    sized = True  # [ / ], Shift+wheel: the tolerance
 
     def __init__(self, canvas) -> None:
         super().__init__(canvas)
@@ -250,6 +254,13 @@ class FillTool(Tool):
             target = now[click.target_id]
         text = "Wand subtract" if click.subtract else "Wand fill"
         self.push_paint(target, patch, text, is_new=is_new, after_rle=after)
+
+    def step_size(self, direction: int) -> None:
+        """[ / ] and Shift+wheel with the wand in hand: its tolerance one step (the brush width is the
+        wand's to leave alone: no width is seen while the wand is in hand), said in the status bar as the
+        toolbar's box shows it."""
+        OPTIONS.step_tolerance(direction)
+        self.canvas.message.emit(f"Wand tolerance: {OPTIONS.tolerance:g} ([ / ] or Shift+wheel)")
 
     def target_text(self) -> str:
         mask = self.selected_mask()

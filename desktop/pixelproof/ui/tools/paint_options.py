@@ -11,7 +11,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pixelproof.core.paint import clamp_width, step_width
+from pixelproof.core.paint import clamp_width, step_tolerance, step_width
 
 
 @dataclass
@@ -46,6 +46,11 @@ class PaintOptions:
     def step_width(self, direction: int) -> None:
         """[ and ], Shift+wheel: 1 px steps up to 10 px, then about 15 % (``core.paint.WIDTH_STEPS``)."""
         self.set(width=step_width(self.width, direction))
+
+    def step_tolerance(self, direction: int) -> None:
+        """[ and ], Shift+wheel with the wand in hand: 1 level steps up to 10, then on round numbers
+        (``core.paint.TOLERANCE_STEPS``)."""
+        self.set(tolerance=float(step_tolerance(self.tolerance, direction)))
 
     def listen(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` after each change; a method is held weakly (dropped with its object)."""

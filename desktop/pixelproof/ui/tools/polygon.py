@@ -198,19 +198,20 @@ class PolygonTool(Tool):
             )
             return
         ann_id = doc.project.next_annotation_id()  # before a class is added for it: refused, nothing added
-        if not self.ensure_category():
+        category_id = self.ensure_category()
+        if category_id is None:
             return
         ann = Annotation(
             id=ann_id,
             image_id=self.canvas.image_id,
-            category_id=doc.current_category_id,
+            category_id=category_id,
             bbox=masks.polygons_bbox([poly]),
             segmentation=[poly],
             area=masks.segmentation_area([poly], [], h, w),
             source="manual",
         )
         ann.touch()
-        doc.push(AddAnnotations([ann], "Draw polygon"))
+        self.push(AddAnnotations([ann], "Draw polygon"))
         self._sync_handles()
 
     def category_chosen(self) -> bool:
