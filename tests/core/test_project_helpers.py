@@ -219,3 +219,14 @@ def test_a_dcm2niix_sidecar_is_not_called_a_skipped_file(tmp_path: Path) -> None
     assert len(p.images) == 4
     assert len(skipped) == 1 and "notes.json: not an image" in skipped[0]
     assert nifti_modality(images / "ct.nii.gz") == "CT" and nifti_modality(images / "mr.nii") == "MR"
+
+
+def test_a_project_shows_as_one_line_of_counts(tmp_path: Path) -> None:
+    """A notebook shows a project by its repr: it was the dataclass's, every image and object in it."""
+    p = Project(path=tmp_path / "p.json")
+    p.add_category(Category(1, "cat"))
+    for i in range(50):
+        p.add_image(ImageRecord(i + 1, f"{i}.png", 8, 8))
+        p.add_annotation(Annotation(i + 1, i + 1, 1, [0, 0, 2, 2], None, 4.0))
+    assert repr(p) == "<Project 'p.json': 50 images, 1 categories, 50 annotations>"
+    assert repr(Project()) == "<Project unsaved: 0 images, 0 categories, 0 annotations>"

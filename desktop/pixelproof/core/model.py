@@ -198,7 +198,7 @@ def _annotation_key(a: Annotation) -> tuple:
     )
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Project:
     """A COCO instances file in memory, with indexes for the lookups the app makes all the time.
 
@@ -222,6 +222,12 @@ class Project:
 
     def __post_init__(self) -> None:
         self._reindex()
+
+    def __repr__(self) -> str:
+        """One line: a notebook showing a project printed every image and object in it."""
+        where = repr(self.path.name) if self.path is not None else "unsaved"
+        counts = f"{len(self.images)} images, {len(self.categories)} categories"
+        return f"<Project {where}: {counts}, {len(self.annotations)} annotations>"
 
     def _reindex(self) -> None:
         self._by_image = {i: {} for i in self.images}
