@@ -53,6 +53,8 @@ def test_what_pixelproof_made_says_who_made_it_and_a_foreign_file_says_it_is_not
     assert source_text(ann, image) == "model: threshold/otsu@1"
     ann.source = "consensus:majority"
     assert source_text(ann, image) == "consensus: majority"
+    ann.source = "interpolation:shape-based"  # Edit > Fill Between Slices
+    assert source_text(ann, image) == "interpolated: shape-based"
     ann.source = "semi-auto"  # a value another tool wrote: as written
     assert source_text(ann, image) == "semi-auto"
 

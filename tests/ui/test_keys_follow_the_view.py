@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from pixelproof.ui.shortcuts import key_glyph
+from pixelproof.ui.key_names import key_glyph
 from tests.ui.conftest import make_project, open_main_window
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier

@@ -25,7 +25,7 @@ from pixelproof.core.volumes import SliceRef, parse_slice_ref
 from pixelproof.core.wording import plural
 
 if TYPE_CHECKING:
-    from pixelproof.core.model import ImageRecord
+    from pixelproof.core.model import ImageRecord, Project
     from pixelproof.core.qa import ImageScore, QAOptions, QAResult
     from pixelproof.core.qa_objects import ImagePair
 
@@ -38,6 +38,21 @@ def volume_name(ref: SliceRef) -> str:
     parts = [f"{k}={v}" for k, v in ref.volume_parts()]
     parts += [f"axis={ref.axis}"] if ref.axis != "z" else []
     return ref.source + ("#" + "&".join(parts) if parts else "")
+
+
+def volume_index(project: Project) -> dict[int, tuple[str, list[int]]]:
+    """Image id -> (its volume, the volume's image ids in slice order), for every slice in the project."""
+    by_volume: dict[str, list[tuple[int, int]]] = {}
+    for image in project.images.values():
+        ref = parse_slice_ref(image.file_name)
+        if ref is not None:
+            by_volume.setdefault(volume_name(ref), []).append((ref.index, image.id))
+    out: dict[int, tuple[str, list[int]]] = {}
+    for name, slices in by_volume.items():
+        ids = [image_id for _, image_id in sorted(slices)]
+        for image_id in ids:
+            out[image_id] = (name, ids)
+    return out
 
 
 @dataclass(slots=True)

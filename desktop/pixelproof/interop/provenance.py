@@ -1,7 +1,8 @@
 """Where an object came from, in words (the Properties panel's Source, the Annotations panel's tooltips).
 
 ``Annotation.source`` says who made an object: ``manual`` (drawn, painted, pasted in PixelProof),
-``model:NAME`` (a model's prediction, pre-labelling), ``consensus:METHOD`` (made from annotators' objects).
+``model:NAME`` (a model's prediction, pre-labelling), ``consensus:METHOD`` (made from annotators' objects),
+``interpolation:METHOD`` (Edit > Fill Between Slices, ``core.slice_fill``).
 An object read from another tool's file has none: the file says nothing of it, and showing "manual" for a
 cell QuPath detected, or a box a YOLO file gave, told the user it was drawn here. So every reader's images
 are marked with what was read (``Format.read``): ``pixelproof.imported`` in the image's extras,
@@ -29,8 +30,9 @@ DRAWN = "drawn in PixelProof"
 NOT_RECORDED = "not recorded"
 TIP = (
     "Where the object came from: drawn in PixelProof (by hand: drawn, painted, pasted); model: the model "
-    "that proposed it; imported: the format and the file or folder it was read from (and whether its shape "
-    "was edited since, where the file let PixelProof tell); not recorded: the project file gives no source "
+    "that proposed it; interpolated: Fill Between Slices made it from the painted slices around it; "
+    "imported: the format and the file or folder it was read from (and whether its shape was edited since, "
+    "where the file let PixelProof tell); not recorded: the project file gives no source "
     "(an object from another tool's file opened as a project, or imported before PixelProof marked imports)"
 )
 
@@ -70,7 +72,11 @@ def source_text(ann: Annotation, image: ImageRecord | None, edits: bool = True) 
     source = ann.source
     if source == "manual":
         return DRAWN
-    for prefix, word in (("model:", "model"), ("consensus:", "consensus")):
+    for prefix, word in (
+        ("model:", "model"),
+        ("consensus:", "consensus"),
+        ("interpolation:", "interpolated"),
+    ):
         if source is not None and source.startswith(prefix):
             return f"{word}: {source[len(prefix) :] or '?'}"
     if source:  # another value a file gave: as written

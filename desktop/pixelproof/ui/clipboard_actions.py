@@ -22,6 +22,7 @@ from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.reveal import hidden_now
 from pixelproof.ui.propagate_actions import PropagateActions
 from pixelproof.ui.shortcuts import make_action
+from pixelproof.ui.slice_fill_actions import SliceFillActions
 
 if TYPE_CHECKING:
     from pixelproof.ui.document import Document
@@ -50,6 +51,7 @@ class ClipboardActions(QObject):
         for act in actions:
             shell.add_action(act)
         self.propagation = PropagateActions(shell)  # Edit > Propagate… (Ctrl+B), Keep Previous Objects
+        self.slice_fill = SliceFillActions(shell)  # Edit > Fill Between Slices (3D Slicer's)
         shell.documentChanged.connect(self._document_changed)
         shell.viewChanged.connect(self._update)
         self._document_changed(shell.document)

@@ -41,7 +41,8 @@ from pixelproof.core.wording import plural
 from pixelproof.interop._util import Note
 from pixelproof.ui.copy_rows import to_clipboard
 from pixelproof.ui.jobs import Job
-from pixelproof.ui.shortcuts import Shortcut, key_glyph
+from pixelproof.ui.key_names import key_glyph
+from pixelproof.ui.shortcuts import Shortcut
 from pixelproof.ui.window_geometry import resize_within_screen
 
 MAX_LISTED = 12
@@ -250,7 +251,7 @@ def typed_key(text: str) -> set[str] | None:
 def key_matches(key: str, typed: set[str]) -> bool:
     """Whether ``key`` (one key as shown, lower case) is the ``typed_key``; a typed symbol (``+``, ``-``,
     ``[``) is also found ending a chord: + finds Ctrl++, where a letter finds only itself (not Ctrl+H); a
-    key shown named, "period (.)", is its glyph (``shortcuts.key_glyph``)."""
+    key shown named, "period (.)", is its glyph (``key_names.key_glyph``)."""
     key = key_glyph(key)
     return key in typed or any(len(t) == 1 and not t.isalnum() and key.endswith("+" + t) for t in typed)
 

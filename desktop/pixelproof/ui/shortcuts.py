@@ -28,6 +28,7 @@ import shiboken6
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 
+from pixelproof.ui.key_names import key_label
 from pixelproof.ui.settings import json_value, settings
 
 Std = QKeySequence.StandardKey
@@ -97,28 +98,6 @@ def portable(seq: QKeySequence) -> str:
     return seq.toString(QKeySequence.SequenceFormat.PortableText)
 
 
-# lone punctuation keys too small to read in a menu's shortcut column, named there and in the key lists:
-# "." and "," (the next / previous problem object) were specks of 3-4 px beside "W"
-KEY_NAMES = {".": "Period", ",": "Comma", "'": "Apostrophe", "`": "Backtick", ";": "Semicolon"}
-
-
-def key_label(seq: QKeySequence) -> str:
-    """A key for a person to read: its native text, a lone punctuation key named beside its glyph
-    ("Period (.)"); with a modifier ("Ctrl+,") it reads as it is."""
-    text = seq.toString(QKeySequence.SequenceFormat.NativeText)
-    name = KEY_NAMES.get(text)
-    return f"{name} ({text})" if name else text
-
-
-def key_glyph(label: str) -> str:
-    """The key a ``key_label`` names ("Period (.)" -> ".", any case: a find field lower-cases it); any
-    other key text as it is."""
-    for glyph, name in KEY_NAMES.items():
-        if label.lower() == f"{name} ({glyph})".lower():
-            return glyph
-    return label
-
-
 ARROWS = ("Left", "Right", "Up", "Down")
 
 
@@ -150,6 +129,8 @@ DEFAULTS: list[Shortcut] = [
       note="copies of the selected objects on the next images of the Images list; CVAT's Ctrl+B"),
     _("edit.keep_previous", "&Keep Previous Objects", ("Ctrl+P",), "labeling",
       note="on: the next image, with no objects, gets the previous image's; LabelMe's Ctrl+P"),
+    _("edit.fill_between_slices", "Fill &Between Slices", (), "labeling", note="the selected object's class "
+      "on the volume's slices between two painted ones; 3D Slicer's Fill between slices"),
     _("edit.delete", "&Delete", ("Del", "Backspace"), "labeling"),
     _("edit.select_all", "Select &All", (Std.SelectAll,), "labeling"),
     # CVAT's Tab / Shift+Tab (Tab goes through the panels here): one object after the other, to give each a

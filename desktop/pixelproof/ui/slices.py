@@ -16,15 +16,13 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QLabel, QMenu, QSlider, QToolBar
 
 from pixelproof.core.phases import PhaseIndex
-from pixelproof.core.qa_volumes import volume_name
-from pixelproof.core.volumes import parse_slice_ref
+from pixelproof.core.qa_volumes import volume_index
 from pixelproof.core.window_level import preset_window
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.shortcuts import make_action
 from pixelproof.ui.wheel_mode import wheel_steps_slices
 
 if TYPE_CHECKING:
-    from pixelproof.core.model import Project
     from pixelproof.ui.document import Document
     from pixelproof.ui.shell import Shell
 
@@ -38,21 +36,6 @@ CT_PRESETS = (
     ("view.preset_brain", 80, 40),
     ("view.preset_liver", 150, 90),
 )
-
-
-def volume_index(project: Project) -> dict[int, tuple[str, list[int]]]:
-    """Image id -> (its volume, the volume's image ids in slice order), for every slice in the project."""
-    by_volume: dict[str, list[tuple[int, int]]] = {}
-    for image in project.images.values():
-        ref = parse_slice_ref(image.file_name)
-        if ref is not None:
-            by_volume.setdefault(volume_name(ref), []).append((ref.index, image.id))
-    out: dict[int, tuple[str, list[int]]] = {}
-    for name, slices in by_volume.items():
-        ids = [image_id for _, image_id in sorted(slices)]
-        for image_id in ids:
-            out[image_id] = (name, ids)
-    return out
 
 
 class SliceActions(QObject):
