@@ -55,6 +55,7 @@ from pixelproof.ui.teams import TeamsActions
 from pixelproof.ui.theme import THEMES, theme
 from pixelproof.ui.tools import TOOL_CLASSES, Tool
 from pixelproof.ui.window_geometry import PROBLEMS_SIZED, FirstHeight, place_window
+from pixelproof.ui.window_state import Workspace, default_layout, update_layout
 
 
 class MainWindow(QMainWindow):
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         self.canvas.windowChanged.connect(self._update_actions)
         self.canvas.imageShown.connect(self._update_actions)
         theme().changed.connect(self._refresh_icons)
+        self.workspace = Workspace(self, self.panels_menu.parent())  # View > Reset Layout: caught first
         self._restore_settings()
         self._update_actions()
 
@@ -299,9 +301,10 @@ class MainWindow(QMainWindow):
         sized = restored and s.value(PROBLEMS_SIZED, False, type=bool)  # older layouts: sized once
         self.problems_height = FirstHeight(self, self.docks["problemsDock"], sized)
         if not restored:
-            self._default_layout()
+            default_layout(self)
         elif number_value(s.value("window/layout"), 1, 0, 2**31) < LAYOUT:
-            self._update_layout()
+            update_layout(self)
+        self.workspace.restore(s)  # the tables' sorts
         self.act_keep_zoom.setChecked(s.value("view/keep_zoom", False, type=bool))
         self.canvas.keep_zoom = self.act_keep_zoom.isChecked()
         self.masks_menu.restore_settings(s)  # fill opacity, Outline only
@@ -310,41 +313,13 @@ class MainWindow(QMainWindow):
         last = str(s.value("tools/last", "select"))
         self.choose_tool(last if last in self.tools else "select")
 
-    def _update_layout(self) -> None:
-        """A layout saved by an older version, where restoreState put it: what moved since moved once (the
-        Slices bar to the main tool bar's row, from the end of the second row, where its readout went into
-        the overflow menu at 1366 px), unless the user had taken it off the top rows."""
-        bar, top = self.slices.toolbar, Qt.ToolBarArea.TopToolBarArea
-        if self.toolBarArea(bar) == top and not bar.isFloating() and not self.toolBarBreak(bar):
-            shown = not bar.isHidden()
-            self.removeToolBar(bar)  # which hides it
-            self.shell.add_toolbar(bar, first_row=True)
-            bar.setVisible(shown)
-
-    def _default_layout(self) -> None:
-        d = self.docks
-        self.splitDockWidget(d["imagesDock"], d["categoriesDock"], Qt.Orientation.Vertical)
-        self.splitDockWidget(d["annotationsDock"], d["propertiesDock"], Qt.Orientation.Vertical)
-        self.tabifyDockWidget(d["propertiesDock"], d["historyDock"])
-        self.tabifyDockWidget(d["propertiesDock"], d["modelDock"])
-        d["propertiesDock"].raise_()
-        d["problemsDock"].hide()  # Problems > Find Problems (F6) shows it
-        images_width = max(300, self.panels["imagesDock"].preferred_width())
-        self.resizeDocks(
-            [d["imagesDock"], d["annotationsDock"]], [images_width, 320], Qt.Orientation.Horizontal
-        )
-        self.resizeDocks([d["imagesDock"], d["categoriesDock"]], [560, 300], Qt.Orientation.Vertical)
-        right = [d[name] for name in ("annotationsDock", "propertiesDock", "guidelinesDock") if name in d]
-        # the tabbed Properties / History / Model group gets the most height: the Model panel's form is the
-        # tallest (on a 1366x768 screen it would otherwise get a third of the column)
-        self.resizeDocks(right, [300, 520, 160][: len(right)], Qt.Orientation.Vertical)
-
     def _save_settings(self) -> None:
         s = settings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
         s.setValue("window/layout", LAYOUT)
         s.setValue(PROBLEMS_SIZED, self.problems_height.sized)
+        self.workspace.save(s)
         s.setValue("view/keep_zoom", self.act_keep_zoom.isChecked())
         save_tag_actions(s, self.act_labels, self.act_labels_selected)
         self.masks_menu.save_settings(s)

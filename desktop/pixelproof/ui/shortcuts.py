@@ -185,6 +185,7 @@ DEFAULTS: list[Shortcut] = [
     # the session's status messages, kept (QGIS's Log Messages panel has no default key either)
     _("view.messages", "&Messages…", note="every status bar message of the session, with its time; "
       "a click on the status bar's message opens them too"),
+    _("view.reset_layout", "&Reset Layout", note="every panel and tool bar back in its first place"),
     # View > Panels: each dock's own show / hide item (``panel_actions``), keyed as "Alt+Shift+its initial";
     # the labeling view's docks only: the review view hides them (Qt Creator's Alt+digit are image states)
     _("panels.images", "Show / Hide &Images Panel", ("Alt+Shift+I",), "labeling"),

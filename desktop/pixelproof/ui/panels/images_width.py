@@ -1,5 +1,5 @@
 """The Images dock's width follows its Split column: the column appears once an image of the project has a
-split, and the dock had been sized (``MainWindow._default_layout``, ``ImagesPanel.preferred_width``) for
+split, and the dock had been sized (``window_state.default_layout``, ``ImagesPanel.preferred_width``) for
 Image, Status and Objects alone, so the split took its room from the file names (a 1366 px window's names
 lost a sixth of theirs). A dock at the width it was given grows by the column when it shows and gives it
 back when it hides; a width the user dragged is theirs and stays, and the canvas keeps ``MIN_CANVAS``
@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
-LEAST_DOCK = 300  # px: the default layout's least Images dock width (``MainWindow._default_layout``)
+LEAST_DOCK = 300  # px: the default layout's least Images dock width (``window_state.default_layout``)
 MIN_CANVAS = 600  # px the canvas keeps when the dock grows
 SLACK = 4  # px: a dock this near the width it was given is taken as untouched
 

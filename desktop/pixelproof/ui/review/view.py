@@ -83,6 +83,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         self._shown_for_user = True  # False while an image is shown in place of an unscored one
         self.outline = False
         self._first_result = True
+        self.worst_first = True  # the first result sorts the images worst Dice first (not a kept sort)
         self._center_on_select = True
         self._advanced_to = -1  # the object row a decision moved on to (``step_problem``)
         self.loader = ImageLoader(self, cache_size=3)
@@ -334,7 +335,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         )
         self.images.set_result(result)
         self.images.histogram.set_values([r["dice"] for r in scored.image_table])
-        if self._first_result:
+        if self._first_result and self.worst_first:
             self.images.image_table.sortByColumn(
                 self.images.image_model.column_of("dice"), Qt.SortOrder.AscendingOrder
             )
