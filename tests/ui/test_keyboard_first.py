@@ -31,6 +31,7 @@ WITHOUT_KEY = {
     "panels.history",
     "panels.problems",
     "edit.fill_between_slices",
+    "view.reset_layout",
 }
 
 
