@@ -24,6 +24,7 @@ def shown(win) -> set[str]:  # type: ignore[no-untyped-def]
         "floating": bar.button_for(win.masks_menu.act_floating),
         "preserve": bar.button_for(win.masks_menu.act_preserve),
         "hint": bar.hint,
+        "guides": bar.guides_box,
     }
     return {name for name, widget in parts.items() if widget.isVisible()}
 
@@ -32,7 +33,7 @@ def test_the_bar_shows_the_options_of_the_tool_chosen_by_key(window) -> None:
     bar, c = window.masks_menu.options_bar, window.canvas
     slider_x = []
     for key, want in [
-        (Qt.Key.Key_B, {"hint"}),
+        (Qt.Key.Key_B, {"guides"}),
         (Qt.Key.Key_R, {"width", "preserve"}),
         (Qt.Key.Key_E, {"width"}),
         (Qt.Key.Key_F, {"tolerance", "8-connected", "floating", "preserve"}),
@@ -46,8 +47,8 @@ def test_the_bar_shows_the_options_of_the_tool_chosen_by_key(window) -> None:
         assert slider.isVisible() and bar.outline_box.isVisible()
         slider_x.append(slider.mapTo(window, slider.rect().topLeft()).x())
     assert len(set(slider_x)) == 1, slider_x
-    QTest.keyClick(c, Qt.Key.Key_B)
-    assert bar.hint.text().strip() == "Box: no options"
+    QTest.keyClick(c, Qt.Key.Key_P)
+    assert bar.hint.text().strip() == "Polygon: no options"
     QTest.keyClick(c, Qt.Key.Key_E)
     assert bar.width_label.text().strip() == "Eraser"  # the width it shows is the eraser's
     QTest.keyClick(c, Qt.Key.Key_R)

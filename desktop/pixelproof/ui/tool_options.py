@@ -1,6 +1,7 @@
 """The tool options bar (the second tool bar row): the options of the tool in hand and nothing else, as an
 image editor's or CVAT's — the width for the brush and the eraser, the wand's tolerance, connectivity and
-range for the magic wand, Preserve others for both painting tools, a grey line for a tool without options
+range for the magic wand, Preserve others for both painting tools, Guide lines for the box tool, a grey line
+for a tool without options
 — then, at the row's right end where they stay put, the annotation display (fill opacity, Outline only,
 Show Categories), which every tool needs. It follows the tool chosen by key, menu or tool button
 (``CanvasView.toolChanged``). Hiding an option here hides only its tool bar widget: its menu item and its
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.paint import MAX_WIDTH
+from pixelproof.ui.canvas.guide_lines import GUIDES
 from pixelproof.ui.shortcuts import REGISTRY
 from pixelproof.ui.tools.paint_options import OPTIONS
 
@@ -35,6 +37,7 @@ from pixelproof.ui.tools.paint_options import OPTIONS
 WIDTH_TOOLS = ("brush", "eraser")
 WAND_TOOLS = ("fill",)
 PRESERVE_TOOLS = ("brush", "fill")  # the eraser takes pixels away: nothing of another object to keep
+GUIDE_TOOLS = ("box",)
 # what a tool without options here says instead (its name and this)
 ELSEWHERE = {"assist": "model and settings in the Model panel"}
 
@@ -80,6 +83,13 @@ class ToolOptionsBar:
         self.hint.setObjectName("toolOptionsHint")
         self.hint.setStyleSheet("color: palette(placeholder-text);")
         self._buttons = {id: _button(act) for id, act in toggles.items()}
+        # the box tool's guide lines across the image (kept in the settings; read here for each window)
+        GUIDES.load()
+        self.guides_box = QCheckBox("Guide lines")
+        self.guides_box.setObjectName("boxGuides")
+        self.guides_box.setToolTip("Lines across the image through the pointer while drawing boxes (B)")
+        self.guides_box.setChecked(GUIDES.on)
+        self.guides_box.toggled.connect(GUIDES.set)
         add = tb.addWidget
         self._groups: dict[str, list[QAction]] = {
             "width": [add(self.width_label), add(self.width_box)],
@@ -90,6 +100,7 @@ class ToolOptionsBar:
                 add(self._buttons["masks.wand_floating"]),
             ],
             "preserve": [add(self._buttons["masks.preserve_others"])],
+            "guides": [add(self.guides_box)],
             "hint": [add(self.hint)],
         }
         spacer = QWidget()  # the display controls at the right end: they do not move with the tool
@@ -129,6 +140,7 @@ class ToolOptionsBar:
             "width": tool in WIDTH_TOOLS,
             "wand": tool in WAND_TOOLS,
             "preserve": tool in PRESERVE_TOOLS,
+            "guides": tool in GUIDE_TOOLS,
         }
         shown["hint"] = bool(tool) and not any(shown.values())
         self.width_label.setText(" Eraser " if tool == "eraser" else " Brush ")

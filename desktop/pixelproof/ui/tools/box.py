@@ -1,18 +1,20 @@
 """Box tool: press, drag, release draws a box of the current category. Esc cancels while dragging; a drag
 shorter than a few screen pixels or under one image pixel wide is taken as a slip and ignored. While the
 drag lasts the status bar's tool line reads the box's width × height in image pixels (and in mm or µm with
-a pixel spacing), as LabelMe and CVAT users look for while drawing."""
+a pixel spacing), as LabelMe and CVAT users look for while drawing. Guide lines across the image follow the
+pointer while the tool is in hand (``canvas.guide_lines``; the Tool options bar turns them off)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.geometry import normalized_box, snap_box
 from pixelproof.core.measure import size_text
 from pixelproof.core.model import Annotation, Category
+from pixelproof.ui.canvas.guide_lines import GUIDES, GuideLines
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
@@ -35,6 +37,7 @@ class BoxTool(Tool):
             None  # the box's, and whether it is added at the release
         )
         self._size: tuple[float, float] | None = None  # the dragged box's width and height, read live
+        self._guides = GuideLines(canvas)
 
     def press(self, e: ToolEvent) -> None:
         doc = self.document
@@ -62,7 +65,40 @@ class BoxTool(Tool):
         box = normalized_box(self._start.x(), self._start.y(), e.pos.x(), e.pos.y())
         return snap_box(box, w, h)
 
+    def _show_guides(self, pos: QPointF) -> None:
+        """The guide lines through ``pos``: over the image, or anywhere while a box is dragged (then on the
+        image's edge, where the box's corner stops); none off the image between drags, or when turned off."""
+        rect = self.canvas.image_rect()
+        if (
+            GUIDES.on
+            and self.canvas.image_item is not None
+            and (self._start is not None or rect.contains(pos))
+        ):
+            self._guides.show_at(pos, rect)
+        else:
+            self._guides.hide()
+
+    def _guides_at_pointer(self) -> None:
+        """The lines where the pointer rests (B pressed over the canvas, Esc): shown before it moves."""
+        at = self.canvas.pointer_at
+        if at is not None:
+            self._show_guides(self.canvas.mapToScene(at))
+
+    def activate(self) -> None:
+        self._guides_at_pointer()
+
+    def key_press(self, event: QKeyEvent) -> bool:
+        used = super().key_press(event)
+        if event.key() == Qt.Key.Key_Escape:
+            self._guides_at_pointer()
+        return used
+
+    def pointer_left(self) -> None:
+        if self._start is None:  # a drag goes on outside the canvas: the lines stay on the image's edge
+            self._guides.hide()
+
     def move(self, e: ToolEvent) -> None:
+        self._show_guides(e.pos)
         if self._start is None or self._preview is None:
             return
         x, y, w, h = self._box(e)
@@ -77,6 +113,7 @@ class BoxTool(Tool):
         drag = e.view_pos - self._start_view
         category = self._category
         self.cancel()
+        self._show_guides(e.pos)
         if max(abs(drag.x()), abs(drag.y())) < MIN_DRAG_SCREEN_PX or box[2] < 1 or box[3] < 1:
             return  # a click or a slip, not a box
         doc = self.document
@@ -101,6 +138,7 @@ class BoxTool(Tool):
         self.push(AddAnnotations([ann], "Draw box"))
 
     def cancel(self) -> None:
+        self._guides.hide()  # before an image change clears the scene; the next move shows them again
         if self._preview is not None:
             self.canvas.remove_overlay(self._preview)
         self._preview = None
