@@ -181,6 +181,8 @@ class CanvasView(TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphic
         center = self.mapToScene(self.viewport().rect().center())
         zoom = self.zoom
         if self.tool is not None:
+            if self.image_id not in (-1, image_id):
+                self.tool.leave_image()  # a half-drawn polygon is closed on its image, not lost
             self.tool.cancel()
         resting = self.hover_at  # the pointer stays: the new image's object there is marked at once
         self._clear()

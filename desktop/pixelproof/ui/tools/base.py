@@ -226,6 +226,10 @@ class Tool(QObject):
         """Another tool was chosen: drop any half-done work."""
         self.cancel()
 
+    def leave_image(self) -> None:
+        """Another image is about to be shown (the canvas still shows this one): a tool finishes here what
+        it would lose otherwise (the polygon tool's outline). ``cancel`` follows."""
+
     def cancel(self) -> None:
         """Abandon the gesture in progress (Esc, image change, tool change) without any edit."""
 

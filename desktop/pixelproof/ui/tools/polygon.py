@@ -6,7 +6,8 @@ the new outline as another part of the selected polygon annotation.
 
 Editing the selected polygon annotation (the one just drawn is selected): drag a vertex; click an edge to
 insert a vertex there (and drag it); Shift+click a vertex, or right-click it for a menu, to delete it; drag
-inside to move the whole polygon (a click inside starts a new polygon there, as a click anywhere else).
+inside to move the whole polygon (a click inside starts a new polygon there, as a click anywhere else);
+Alt+click deletes a vertex too (CVAT's). Leaving the image mid-outline closes it there (``leave_image``).
 Every part of a multi-part annotation is kept; each gesture is one undo step.
 """
 
@@ -28,12 +29,14 @@ from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
 from pixelproof.ui.tools.vertex_edit import (
+    DELETE_MODIFIERS,
     DRAG_PX,
     HIT_PX,
     Hit,
     Polygons,
     VertexHandle,
     VertexHandles,
+    crossing_note,
     degenerate,
     delete_vertex,
     flat,
@@ -196,6 +199,8 @@ class PolygonTool(Tool):
             doc.push(
                 ReplaceAnnotations([with_polygons(ann, [*ann.segmentation, poly], h, w)], "Add polygon part")
             )
+            if (note := crossing_note([poly], "the new part")) is not None:
+                self.canvas.message.emit(f"{self.describe(ann)}: {note}")
             return
         ann_id = doc.project.next_annotation_id()  # before a class is added for it: refused, nothing added
         category_id = self.ensure_category()
@@ -213,6 +218,9 @@ class PolygonTool(Tool):
         ann.touch()
         self.push(AddAnnotations([ann], "Draw polygon"))
         self._sync_handles()
+        note = crossing_note([poly])
+        if note is not None and ann_id in doc.project.annotations:
+            self.canvas.message.emit(f"{self.describe(ann)}: {note}")
 
     def category_chosen(self) -> bool:
         """A category chosen while a new polygon is drawn is the polygon's: its outline takes its colour."""
@@ -266,7 +274,7 @@ class PolygonTool(Tool):
         ctrl = bool(e.modifiers & Qt.KeyboardModifier.ControlModifier)
         if hit is not None and not ctrl:
             kind, part, index, point = hit
-            if kind == "vertex" and e.modifiers & Qt.KeyboardModifier.ShiftModifier:
+            if kind == "vertex" and e.modifiers & (Qt.KeyboardModifier.ShiftModifier | DELETE_MODIFIERS):
                 delete_vertex(self, ann.id, part, index)
                 self._sync_handles()
                 return
@@ -295,8 +303,12 @@ class PolygonTool(Tool):
 
     def move(self, e: ToolEvent) -> None:
         if self._points:
-            self._cursor = self._clamp(e.pos)
+            # on the first vertex the line snaps to it and the vertex is marked: a click there closes
+            hot = len(self._points) > 2 and self._near_first(e)
+            self._cursor = self._points[0] if hot else self._clamp(e.pos)
             self._update_preview()
+            if self._first_handle is not None:
+                self._first_handle.set_hot(hot)
             return
         if self._mode is None:
             self._sync_handles()
@@ -418,7 +430,34 @@ class PolygonTool(Tool):
         if not self.busy():
             self._sync_handles()
 
+    def leave_image(self) -> None:
+        """Another image is shown while an outline is drawn: it is closed on its own image (one undo step),
+        as Enter would, and said; one too short to close is dropped, and said - never lost silently."""
+        self._finish_outline("before leaving it (Ctrl+Z there takes it back)", "on {where}")
+
+    def _finish_outline(self, then: str, where_text: str) -> None:
+        if not self._points or self.document is None:
+            return
+        rec = self.document.project.images.get(self.canvas.image_id)
+        where = where_text.format(where=rec.file_name if rec is not None else "its image")
+        defect = degenerate([flat(self._points)])
+        if defect is not None:
+            n = len(self._points)
+            vertices = f"{n} {'vertex' if n == 1 else 'vertices'}"
+            self.canvas.message.emit(
+                " ".join(filter(None, ["Polygon of", vertices, where, f"dropped: {defect}"]))
+            )
+            return
+        before = set(self.document.project.annotations)
+        self._close()
+        added = [a for i, a in self.document.project.annotations.items() if i not in before]
+        what = self.describe(added[0]) if added else "The polygon being drawn"
+        self.canvas.message.emit(" ".join(filter(None, [what, "closed", where, then])))
+
     def deactivate(self) -> None:
+        """Another tool chosen mid-outline (B, R, V...): the outline is closed first, as on leaving the
+        image."""
+        self._finish_outline("on choosing another tool (Ctrl+Z takes it back)", "")
         super().deactivate()
         self._clear_handles()
 

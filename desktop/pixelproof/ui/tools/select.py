@@ -33,9 +33,11 @@ from pixelproof.ui.canvas.polygon_layer import MANY_SELECTED
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import NUDGE_KEYS, Tool
 from pixelproof.ui.tools.vertex_edit import (
+    DELETE_MODIFIERS,
     Polygons,
     VertexHandles,
     degenerate,
+    delete_vertex,
     polygon_hit,
     preview_polygons,
     replace_polygons,
@@ -292,6 +294,10 @@ class SelectTool(Tool):
         if hit is None or hit[0] not in ("vertex", "edge"):
             return False
         kind, part, index, point = hit
+        if kind == "vertex" and e.modifiers & DELETE_MODIFIERS:  # Alt+click deletes it, as in CVAT
+            delete_vertex(self, ann.id, part, index)
+            self.follow()
+            return True
         self._mode, self._target, self._vertex, self._dragging = kind, ann.id, (part, index), False
         self._work = [list(p) for p in ann.segmentation]
         self._edge_point = (point.x(), point.y()) if point is not None else None

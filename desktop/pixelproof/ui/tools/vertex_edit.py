@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QMenu
 from pixelproof.core import masks
 from pixelproof.core.edits import ReplaceAnnotations
 from pixelproof.core.geometry import clone
-from pixelproof.core.lint.shapes import polygon_degenerate, polygon_points
+from pixelproof.core.lint.shapes import polygon_degenerate, polygon_points, self_intersects
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.items import PolygonItem
 from pixelproof.ui.canvas.tool_event import ToolEvent
@@ -47,6 +47,21 @@ class VertexHandle(QGraphicsRectItem):
         pen.setCosmetic(True)
         self.setPen(pen)
         self.setBrush(color if first else QColor(255, 255, 255))
+        self.hot = False
+
+    def set_hot(self, hot: bool) -> None:
+        """Marked as what a click closes on (the first vertex with the pointer on it), as LabelMe and CVAT
+        enlarge it: half as large again, in a white outline."""
+        if hot == self.hot:
+            return
+        self.hot = hot
+        self.setScale(1.6 if hot else 1.0)
+        pen = QPen(QColor(255, 255, 255) if hot else self.brush().color().darker(170), 2 if hot else 1)
+        pen.setCosmetic(True)
+        self.setPen(pen)
+
+
+DELETE_MODIFIERS = Qt.KeyboardModifier.AltModifier  # Alt+click on a vertex deletes it, as in CVAT
 
 
 def points_of(poly: list[float]) -> list[tuple[float, float]]:
@@ -73,6 +88,21 @@ def degenerate(polygons: Polygons) -> str | None:
         if defect is not None:
             return f"a polygon needs 3 vertices not on one line ({defect})"
     return None
+
+
+def crossing_note(polygons: Polygons, what: str = "") -> str | None:
+    """What to say of an outline that crosses itself, None when no part does. Such a polygon is kept (COCO
+    allows it, and LabelMe and CVAT store it), but pycocotools fills it by the even-odd rule - an area the
+    outline goes round twice, as a star's middle, is left out - and the problem finder calls it invalid.
+    ``what`` names the outline ("the new part"; default: "its outline", or the part crossing)."""
+    parts = [i for i, poly in enumerate(polygons) if self_intersects(polygon_points(poly))]
+    if not parts:
+        return None
+    which = what or (f"part {parts[0] + 1}" if len(polygons) > 1 else "its outline")
+    return (
+        f"{which} crosses itself: kept as drawn, but COCO's pycocotools leaves out what the outline goes "
+        "round twice and the problem finder names it (invalid polygon); Ctrl+Z takes it back"
+    )
 
 
 def _on_screen(canvas: CanvasView, poly: list[float]) -> np.ndarray:
@@ -184,6 +214,9 @@ def replace_polygons(tool: Tool, ann_id: int, polygons: Polygons, text: str) -> 
     doc = tool.document
     h, w = tool.canvas.image_size()
     doc.push(ReplaceAnnotations([with_polygons(doc.project.annotations[ann_id], polygons, h, w)], text))
+    note = crossing_note(polygons)
+    if note is not None and ann_id in doc.project.annotations:
+        tool.canvas.message.emit(f"{tool.describe(doc.project.annotations[ann_id])}: {note}")
 
 
 def delete_vertex(tool: Tool, ann_id: int, part: int, index: int) -> bool:
