@@ -69,3 +69,17 @@ def test_the_check_finds_a_missing_heading_and_file() -> None:
 def test_every_link_goes_somewhere(name: str) -> None:
     file = ROOT / name
     assert broken_links(file.read_text(encoding="utf-8"), file.parent) == [], f"{name}: links to nothing"
+
+
+def test_the_contents_list_every_section_in_order() -> None:
+    """README's Contents is how a reader finds a section: one added (Using PixelProof from Python) and not
+    listed is as good as missing. Its links are the `##` headings' anchors, in the file's order."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    contents = re.search(r"^Contents:\n\n((?:- \[.*\n)+)", text, re.M)
+    assert contents is not None, "README lost its Contents list"
+    listed = re.findall(r"\]\(#([^)]+)\)", contents.group(1))
+    sections = [
+        re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-")
+        for h in re.findall(r"^## (.*?)\s*$", _prose(text), re.M)
+    ]
+    assert listed == sections
