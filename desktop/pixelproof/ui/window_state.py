@@ -9,22 +9,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QTableView
+from PySide6.QtWidgets import QMainWindow, QMenu, QTableView
 
 from pixelproof.ui.settings import json_value
 from pixelproof.ui.shortcuts import make_action
 
-if TYPE_CHECKING:
-    from pixelproof.ui.main_window import MainWindow
-
+# ``window`` below is the app's main window, given by it (features name no MainWindow: tests/test_layers.py):
+# what is read of it beyond QMainWindow's own is its ``docks``, ``panels``, ``slices``, ``shell``,
+# ``panels_menu`` and ``review``.
 SORT_KEY = "tables/{}_sort"  # {"column": its title, "descending": bool}
 
 
-def default_layout(window: MainWindow) -> None:
+def default_layout(window: QMainWindow) -> None:
     """The first run's arrangement: Images over Categories on the left, Annotations over the tabbed
     Properties / History / Model group on the right, Problems hidden until F6."""
     d = window.docks
@@ -45,7 +44,7 @@ def default_layout(window: MainWindow) -> None:
     window.resizeDocks(right, [300, 520, 160][: len(right)], Qt.Orientation.Vertical)
 
 
-def update_layout(window: MainWindow) -> None:
+def update_layout(window: QMainWindow) -> None:
     """A layout saved by an older version, where restoreState put it: what moved since moved once (the
     Slices bar to the main tool bar's row, from the end of the second row, where its readout went into the
     overflow menu at 1366 px), unless the user had taken it off the top rows."""
@@ -87,7 +86,7 @@ class Workspace:
     tool bar is in the window and before the saved layout is restored: the arrangement it then has (each
     dock docked and shown in its own area, each tool bar in its place) is the one a reset goes back to."""
 
-    def __init__(self, window: MainWindow, view_menu: QMenu) -> None:
+    def __init__(self, window: QMainWindow, view_menu: QMenu) -> None:
         self.window = window
         self.pristine = window.saveState()
         self.act_reset: QAction = make_action("view.reset_layout", window, self.reset)
