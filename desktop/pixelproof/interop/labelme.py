@@ -85,7 +85,7 @@ def read_labelme(
     """
     src = Path(path)
     root = src.parent if src.is_file() else src
-    files = [src] if src.is_file() else sorted(p for p in src.rglob("*.json") if p.is_file())
+    files = [src] if src.is_file() else labelme_files(src)
     project = folder_project(root)
     report = Reporter(on_problem)
     build = Builder(project)
@@ -103,6 +103,20 @@ def read_labelme(
             report.skip("files", f"{e}; skipped")
         report.summarise(file)
     return ImportResult(project, report.problems, report.skipped)
+
+
+def labelme_files(folder: Path) -> list[Path]:
+    """The JSON files a LabelMe folder import reads (searched recursively): what "N images" counts."""
+    return sorted(p for p in folder.rglob("*.json") if p.is_file())
+
+
+def labels_file_near(folder: Path) -> Path | None:
+    """The category list LabelMe's scripts would be given for ``folder``: its own ``labels.txt`` (or
+    ``classes.txt``), else a ``labels.txt`` one level up, where LabelMe's examples keep it; else None."""
+    for f in [*(folder / name for name in _LABEL_FILES), folder.parent / "labels.txt"]:
+        if f.is_file():
+            return f
+    return None
 
 
 def _label_list(root: Path, report: Reporter, given: Path | None = None) -> list[str]:

@@ -196,6 +196,30 @@ def ask_conflict(parent: QWidget | None, path: object, time_too: bool = False) -
     return buttons.get(box.clickedButton(), "cancel")
 
 
+def ask_import_labelme(parent: QWidget | None, folder: Path, n_files: int, labels: str) -> str:
+    """A folder opened as images holds LabelMe JSON files: "import" its labels, "images" only (as any
+    folder of images) or "cancel". ``labels``: where the category order would come from, in words."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("LabelMe annotations found")
+    box.setText(
+        f"<b>{escape(str(folder))}</b><br>This folder holds LabelMe annotations for "
+        f"{plural(n_files, 'image')}. Import them?"
+    )
+    box.setInformativeText(
+        f"Import reads the labels as File > Import does (LabelMe folder; {labels}); the JSON files are "
+        "never changed. Images only starts a project over the pictures alone, with categories you name."
+    )
+    buttons = {
+        box.addButton("Import", QMessageBox.ButtonRole.AcceptRole): "import",
+        box.addButton("Images only", QMessageBox.ButtonRole.ActionRole): "images",
+        box.addButton(QMessageBox.StandardButton.Cancel): "cancel",
+    }
+    box.setDefaultButton(next(iter(buttons)))
+    box.exec()
+    return buttons.get(box.clickedButton(), "cancel")
+
+
 def ask_pixel_limit(parent: QWidget | None, current: str) -> tuple[str, bool]:
     """The new pixel limit as typed (e.g. 300M, 1G, 2**30; empty: back to the default) and OK/Cancel."""
     from PySide6.QtWidgets import QInputDialog

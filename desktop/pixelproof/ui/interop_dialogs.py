@@ -421,11 +421,18 @@ class InteropActions(QObject):
         return dlg
 
     def run_import(
-        self, fmt_name: str, path: Path, options: dict[str, Any], allow_outside_root: bool = False
+        self,
+        fmt_name: str,
+        path: Path,
+        options: dict[str, Any],
+        allow_outside_root: bool = False,
+        project_file: Path | None = None,
     ) -> bool:
         """Read ``path`` in the background, then (after the unsaved-changes question, asked only once the
         read succeeded so a failed import costs nothing) open it as a new, unsaved project.
-        ``allow_outside_root``: the dialog's check box, the CLI's ``--allow-outside-root`` for this read."""
+        ``allow_outside_root``: the dialog's check box, the CLI's ``--allow-outside-root`` for this read.
+        ``project_file``: where Save puts it (a LabelMe folder opened as a folder: its ``project.json``, as
+        New Project from Folder); else ``_untitled_path``'s name."""
         shell = self.shell
         fmt = FORMATS[fmt_name]
         path = Path(path)
@@ -463,7 +470,7 @@ class InteropActions(QObject):
                 + (f"\n\n{detail}" if detail else ""),
             )
             return False
-        project.path = _untitled_path(project, path)
+        project.path = project_file or _untitled_path(project, path)
         doc = Document(project, untitled=True)
         doc.import_source = path
         doc.undo_stack.resetClean()  # it exists only in memory: closing it asks first

@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         self.object_steps = ObjectSteps(self.shell)  # S / Shift+S step objects, Z zooms to them
         self.image_list = ImageListActions(self.shell)  # File > Add Images, Locate Missing Images
         self.interop = InteropActions(self.shell)  # File > Import / Export
+        self.files.run_import = self.interop.run_import  # a LabelMe folder opened as a folder: its labels
         self.teams = TeamsActions(self.shell)  # File > Split / Merge, Review > Annotators Side by Side
         self.teams.view.paneAdded.connect(self.readout.watch)  # its panes' cursor, zoom and window too
         self.slices = SliceActions(self.shell)  # Volume menu (PgUp / PgDn, window presets), Slices bar

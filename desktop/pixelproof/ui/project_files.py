@@ -22,6 +22,8 @@ from pixelproof.core.lock import read_lock
 from pixelproof.core.migration import format_note
 from pixelproof.core.model import FORMAT_VERSION, Project
 from pixelproof.core.wording import plural
+from pixelproof.interop import FORMATS
+from pixelproof.interop.labelme import labelme_files, labels_file_near
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document, recoverable_new_projects
 from pixelproof.ui.jobs import Job
@@ -40,6 +42,8 @@ class ProjectFiles(QObject):
         super().__init__(shell)
         self.shell = shell
         self._show = show
+        # File > Import's reading (InteropActions.run_import, set by the window): a LabelMe folder's labels
+        self.run_import: Callable[..., bool] | None = None
         self._folder_job: Job | None = None  # reading a folder of images (open_folder)
         parent = shell.widget
         self.act_open = make_action("file.open", parent, self.open_dialog, tip="Open a project file (.json)")
@@ -181,6 +185,9 @@ class ProjectFiles(QObject):
             return False
         folder = Path(folder).resolve()
         if categories is None:
+            offered = self._offer_labelme(folder)
+            if offered is not None:
+                return offered
             categories = ask_categories(self.shell.widget, str(folder))
             if categories is None:
                 return False
@@ -203,6 +210,23 @@ class ProjectFiles(QObject):
         job.failed.connect(lambda reason: self._folder_failed(job, reason))
         job.start()
         return True
+
+    def _offer_labelme(self, folder: Path) -> bool | None:
+        """A folder with LabelMe JSON files beside its pictures: asked whether to import their labels, read
+        as File > Import reads them (a ``labels.txt`` in the folder or one level up gives the category
+        order, as ``labelme2coco --labels``); saved as New Project from Folder saves, ``project.json`` in
+        the folder. None: not a LabelMe folder, or the user chose Images only."""
+        if self.run_import is None or not FORMATS["labelme"].looks_like(folder):
+            return None
+        labels = labels_file_near(folder)
+        order = f"category order from {labels}" if labels else "categories from the shapes"
+        n = len(labelme_files(folder))
+        choice = dialogs.ask_import_labelme(self.shell.widget, folder, n, order)
+        if choice != "import":
+            return None if choice == "images" else False
+        self._show(None)  # unsaved changes were dealt with above: the import must not ask again
+        options = {"labels": labels} if labels else {}
+        return self.run_import("labelme", folder, options, project_file=folder / "project.json")
 
     def _folder_read(
         self, job: Job, folder: Path, project: Project, skipped: list[str], exports: list[SkippedExport]

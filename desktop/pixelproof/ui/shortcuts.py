@@ -197,9 +197,10 @@ DEFAULTS: list[Shortcut] = [
     _("panels.model", "Show / Hide &Model Panel", ("Alt+Shift+M",), "labeling"),
     _("panels.problems", "Show / Hide P&roblems Panel", (), "labeling", note="F6 shows it too"),
     # Tools (one per tool class: tool.<name>)
-    _("tool.select", "&Select / Edit", ("V",), "labeling"),
-    _("tool.box", "&Box", ("B",), "labeling"),
-    _("tool.polygon", "&Polygon", ("P",), "labeling"),
+    # second keys: LabelMe's edit mode (Ctrl+J), create rectangle (Ctrl+R) and create polygon (Ctrl+N)
+    _("tool.select", "&Select / Edit", ("V", "Ctrl+J"), "labeling"),
+    _("tool.box", "&Box", ("B", "Ctrl+R"), "labeling"),
+    _("tool.polygon", "&Polygon", ("P", "Ctrl+N"), "labeling"),
     _("tool.brush", "B&rush", ("R",), "labeling"),
     _("tool.eraser", "&Eraser", ("E",), "labeling"),
     _("tool.fill", "&Fill (Magic Wand)", ("F",), "labeling", note="not CVAT's next frame: that is D here"),

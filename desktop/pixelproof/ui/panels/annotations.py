@@ -26,7 +26,7 @@ from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
 from pixelproof.ui.panels.base import Panel
-from pixelproof.ui.shortcuts import REGISTRY
+from pixelproof.ui.shortcuts import REGISTRY, key_label
 from pixelproof.ui.theme import muted_text
 
 if TYPE_CHECKING:
@@ -83,7 +83,8 @@ def empty_hint(doc: Document, tool: str | None = None, missing: str = "") -> str
             return f"No annotations on this image yet.\n{how}{missing}."
         hint = f"No annotations on this image yet.\n{how}{TOOL_HINTS[tool]}"
     else:
-        key = REGISTRY.text("tool.box") or "the Box tool"
+        first = REGISTRY.sequences("tool.box")[:1]  # its main key (B), not LabelMe's second (Ctrl+R) too
+        key = key_label(first[0]) if first else "the Box tool"
         hint = f"No annotations on this image yet.\nPress {key} and {TOOL_HINTS['box']}"
     if not doc.project.categories:
         return hint + f" (the first object adds the category “{DEFAULT_CATEGORY}”, to rename or keep)."
