@@ -13,7 +13,6 @@ and ``score``; its review is "accepted" — the user looked at the preview and p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,95 +20,36 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPixmapItem, QGraphicsRectItem
 
-from pixelproof.core import masks
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.geometry import normalized_box, snap_box
 from pixelproof.core.model import Annotation, utc_now
-from pixelproof.inference.base import Backend, Prompt, PromptError, predict_safely
+from pixelproof.inference.base import Backend, Prompt, PromptError
+from pixelproof.ui.tools.assist_shapes import (
+    PREVIEW_RGBA,
+    Shape,
+    predict_shapes,
+    prepare_shown,
+    preserving_others,
+)
 from pixelproof.ui.tools.base import Tool, refusing_when_ids_run_out
+from pixelproof.ui.tools.paint_options import OPTIONS
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.tool_event import ToolEvent
     from pixelproof.ui.panels.prelabel.session import ModelSession
 
 MIN_DRAG_SCREEN_PX = 4
-PREVIEW_RGBA = (255, 200, 0, 110)  # amber: not a category colour, so a preview is never taken for a label
-
-
-@dataclass(slots=True)
-class Shape:
-    """One predicted object, encoded in the worker: COCO geometry plus a tinted crop for the preview."""
-
-    category: str
-    score: float
-    segmentation: dict | list | None
-    bbox: list[float]
-    area: float
-    rgba: np.ndarray | None  # premultiplied BGRA crop of the mask, or None for a box
-    origin: tuple[int, int]
-
-
-def prepare_shown(backend: Backend, image: np.ndarray, window: tuple[float, float] | None) -> None:
-    """Run in the worker: ``prepare`` the picture as the view shows it (``window``: its window/level, None
-    for an 8-bit picture), as the backend contract asks of an interactive caller."""
-    backend.display_window = window
-    backend.prepare(image)
-
-
-def predict_shapes(
-    backend: Backend,
-    image: np.ndarray,
-    prompt: Prompt,
-    prepare: bool,
-    window: tuple[float, float] | None = None,
-) -> list[Shape]:
-    """Run in the worker: (prepare,) predict and encode, so the UI thread only wraps arrays; the backend
-    sees the picture through the view's ``window`` (a 16-bit or float picture as it is on screen)."""
-    backend.display_window = window
-    if prepare:
-        backend.prepare(image)
-    h, w = image.shape[:2]
-    out = []
-    for p in predict_safely(backend, image, prompt):
-        if p.mask is not None:
-            m = p.full_mask(h, w)
-            if not m.any():
-                continue
-            x, y, bw, bh = (int(v) for v in masks.bbox(m))
-            crop = m[y : y + bh, x : x + bw]
-            rgba = np.zeros((bh, bw, 4), np.uint8)
-            r, g, b, a = PREVIEW_RGBA
-            rgba[crop] = (b * a // 255, g * a // 255, r * a // 255, a)
-            out.append(
-                Shape(
-                    p.category,
-                    float(p.score),
-                    masks.encode(m),
-                    [x, y, bw, bh],
-                    float(masks.area(m)),
-                    rgba,
-                    (x, y),
-                )
-            )
-        elif p.polygon:
-            seg = [[float(v) for v in poly] for poly in p.polygon if len(poly) >= 6]
-            if seg:
-                area = masks.segmentation_area(seg, [0, 0, 0, 0], h, w)
-                out.append(
-                    Shape(p.category, float(p.score), seg, masks.polygons_bbox(seg), area, None, (0, 0))
-                )
-        else:
-            box = snap_box(list(p.bbox), w, h)
-            if box[2] > 0 and box[3] > 0:
-                out.append(Shape(p.category, float(p.score), None, box, box[2] * box[3], None, (0, 0)))
-    return out
+NEGATIVE = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier  # + click: a negative point
+UNDO_POINT_KEYS = (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
 
 
 class AssistTool(Tool):
     name = "assist"
     icon = "tool-assist"
-    tooltip = "Interactive model: click = + point, right click = − point, drag = box; Enter adds, Esc drops"
-    cursor = Qt.CursorShape.CrossCursor
+    tooltip = (
+        "Interactive model: click = + point, right click (or Shift/Alt+click) = − point, drag = box; "
+        "Backspace undoes the last, Enter adds, Esc drops"
+    )
 
     def __init__(self, canvas) -> None:
         super().__init__(canvas)
@@ -129,6 +69,8 @@ class AssistTool(Tool):
         self._overlays: list[QGraphicsItem] = []
         self._bound_session: ModelSession | None = None
         self._bound_canvas = False
+        self._history: list[tuple[list, list, list[float] | None]] = []  # the prompt before each change
+        self._warming = 0  # prepare jobs (SAM's encoder) queued or running: the busy cursor and tool line
         self.error = ""  # the last backend message (also shown in the status bar)
 
     @property
@@ -167,6 +109,8 @@ class AssistTool(Tool):
         backend = s.interactive_backend() if s is not None else None
         if s is not None and s.loading:
             return f"{s.loading} is loading (see the Model panel)"
+        if backend is None and s is not None and s.failed:
+            return f"{s.failed[0]} did not load (the Model panel says why)"
         if backend is None:
             return "no interactive model - choose one in the Model panel"
         if not backend.ready()[0]:  # why: in the Model panel (two lines there, the whole in its tooltip)
@@ -180,9 +124,12 @@ class AssistTool(Tool):
         missing = self.missing()
         if missing:
             return f"Assist: {missing}"
+        name = self.session.interactive_backend().name
+        if self._warming:
+            return f"Assist ({name}): reading the picture (the model's encoder)… clicks are answered after it"
         return (
-            f"Assist ({self.session.interactive_backend().name}): drag a box around the object, click a "
-            "point on it, right click a point off it; Enter adds the outline, Esc drops it"
+            f"Assist ({name}): drag a box around the object, click a point on it, right click a point off "
+            "it; Backspace undoes the last, Enter adds the outline, Esc drops it"
         )
 
     def _backend(self, say: bool = True) -> Backend | None:
@@ -192,6 +139,16 @@ class AssistTool(Tool):
             if say and s is not None and s.loading:
                 self.canvas.message.emit(
                     f"Assist: {s.loading} is loading; click again once the Model panel says Ready"
+                )
+            elif say and backend is None and s is not None and s.failed:
+                name, reason = s.failed
+                self.canvas.message.emit(
+                    f"Assist: {name} did not load: {reason}; choose another model file in the Model panel"
+                )
+            elif say and backend is not None:
+                reason = backend.ready()[1]
+                self.canvas.message.emit(
+                    f"Assist: {backend.name} is not ready: {reason}; see the Model panel"
                 )
             elif say:
                 self.canvas.message.emit("Assist: choose an interactive backend in the Model panel")
@@ -217,7 +174,29 @@ class AssistTool(Tool):
         if self._prepared == key:
             return
         self._prepared = key
-        self.session.submit(lambda _r: prepare_shown(backend, pixels, window), None, self._failed_prepare)
+        self._set_warming(+1)
+        self.session.submit(
+            lambda _r: prepare_shown(backend, pixels, window),
+            lambda _result: self._set_warming(-1),
+            self._failed_prepare,
+        )
+
+    @property  # type: ignore[override]
+    def cursor(self) -> Qt.CursorShape:
+        """A cross; busy (arrow and hourglass: clicks still work) while the encoder reads the picture."""
+        return Qt.CursorShape.BusyCursor if self._warming else Qt.CursorShape.CrossCursor
+
+    def _set_warming(self, step: int) -> None:
+        """The encoder runs (or waits) for a picture: a busy cursor over the canvas and the tool line say so;
+        the window stays usable (the work is in the model worker)."""
+        self._warming = max(0, self._warming + step)
+        if self.canvas.tool is self:
+            if self.canvas.viewport().cursor().shape() in (
+                Qt.CursorShape.CrossCursor,
+                Qt.CursorShape.BusyCursor,
+            ):
+                self.canvas.viewport().setCursor(self.cursor)  # not over a pan's hand
+            self.canvas.hintChanged.emit()
 
     def _pixels(self, say: bool = True) -> np.ndarray | None:
         """The picture's pixels if the model can take them: loaded, whole in memory and of the size the
@@ -266,6 +245,7 @@ class AssistTool(Tool):
         )
 
     def _failed_prepare(self, reason: str) -> None:
+        self._set_warming(-1)
         self._prepared = None
         self._show_error(reason)
 
@@ -305,10 +285,11 @@ class AssistTool(Tool):
         if dragged:
             if box[2] < 1 or box[3] < 1:
                 return
-            self.box = box
         else:
-            self._add_point(e.pos, 1)
+            self._add_point(e.pos, 0 if e.modifiers & NEGATIVE else 1)  # Shift/Alt+click: as a right click
             return
+        self._remember()
+        self.box = box
         self._prompt_changed()
 
     def context_menu(self, e: ToolEvent) -> bool:
@@ -322,14 +303,45 @@ class AssistTool(Tool):
         h, w = self.canvas.image_size()
         if not (0 <= pos.x() < w and 0 <= pos.y() < h):
             return
+        self._remember()
         self.points.append((pos.x(), pos.y()))
         self.labels.append(label)
         self._prompt_changed()
+
+    def _remember(self) -> None:
+        """Before a point or a box is added: the prompt as it was, for Backspace / Ctrl+Z."""
+        self._history.append((list(self.points), list(self.labels), self.box))
+
+    def undo_prompt(self) -> None:
+        """Backspace / Ctrl+Z while prompting: the last point (or box) goes, the preview follows (the
+        decoder only: the picture's embedding is kept); the first one gone drops the prompt, as Esc."""
+        if not self._history:
+            self.cancel()
+            return
+        self.points, self.labels, self.box = self._history.pop()
+        if self.has_prompt():
+            self._prompt_changed()
+        else:
+            self.cancel()
+
+    def undo_gesture(self) -> bool:
+        """Ctrl+Z while prompting takes back the last point or box, not the whole prompt (nor an edit)."""
+        if not self.has_prompt():
+            return False
+        self.undo_prompt()
+        return True
+
+    def wants_key(self, event: QKeyEvent) -> bool:
+        """Backspace while prompting undoes a point instead of deleting the selected object."""
+        return self.has_prompt() and event.key() in UNDO_POINT_KEYS
 
     def key_press(self, event: QKeyEvent) -> bool:
         k = event.key()
         if k in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.accept()
+            return True
+        if k in UNDO_POINT_KEYS and self.has_prompt():
+            self.undo_prompt()
             return True
         return super().key_press(event)  # Esc: drop the prompt, else deselect
 
@@ -427,13 +439,22 @@ class AssistTool(Tool):
         doc, backend = self.document, self.session.backend if self.session else None
         if doc is None or not self.shapes or backend is None:
             return
-        next_id = doc.project.next_annotation_id(len(self.shapes))  # before a class is added for them
+        shapes = self.shapes
+        if OPTIONS.preserve_others:  # as the brush and the wand: only pixels no other object has
+            h, w = self.canvas.image_size()
+            shapes = preserving_others(shapes, doc.project.annotations_of(self.canvas.image_id), h, w)
+            if not shapes:
+                self.canvas.message.emit(
+                    "Assist: every pixel of it is another object's (Preserve others, Shift+P): nothing added"
+                )
+                return
+        next_id = doc.project.next_annotation_id(len(shapes))  # before a class is added for them
         category_id = self.ensure_category()
         if category_id is None:
             return
         now = utc_now()
         anns = []
-        for i, s in enumerate(self.shapes):
+        for i, s in enumerate(shapes):
             anns.append(
                 Annotation(
                     id=next_id + i,
@@ -456,6 +477,7 @@ class AssistTool(Tool):
         self._request += 1
         self._accept_when_ready = False
         self.points, self.labels, self.box, self.shapes = [], [], None, []
+        self._history = []
         self._start = None
         if self._rubber is not None:
             self.canvas.remove_overlay(self._rubber)

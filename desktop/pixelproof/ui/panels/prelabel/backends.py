@@ -375,9 +375,10 @@ class BackendChooser(QWidget):
         self.message.emit(reason)
         if self._keep_working(f"✗ {reason}"):
             return
-        self.session.set_backend(None)
-        self._show_found(None)
         row = self.row()
+        name = row.info.name if row is not None else "the model"
+        self.session.set_backend(None, failed=(name, self.options.without_folders(reason)))
+        self._show_found(None)
         if row is not None:  # the list said "no model file chosen" beside a file that failed to load
             self._label_item(self.combo.currentIndex(), row.kind, False, "the model did not load")
         self._set_state(f"✗ {reason}", error=True)

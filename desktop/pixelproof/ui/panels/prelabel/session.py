@@ -39,12 +39,17 @@ class ModelSession(QObject):
         self._running: set[Job] = set()
         self.backend: inference.Backend | None = None
         self.loading = ""  # the backend being loaded, by name ("" when none): what the tools say meanwhile
+        # (backend name, why) when the chosen backend's model did not load: the assist tool says it at a click
+        self.failed: tuple[str, str] | None = None
         self.batch_running = False
         # the Model panel's: load the model again when its files changed on disk; the message, or ""
         self.reloader: Callable[[], str] | None = None
 
-    def set_backend(self, backend: inference.Backend | None, loading: str = "") -> None:
-        self.backend, self.loading = backend, loading
+    def set_backend(
+        self, backend: inference.Backend | None, loading: str = "", failed: tuple[str, str] | None = None
+    ) -> None:
+        """The backend tools use now (None while ``loading`` one, or when one ``failed`` to load: why)."""
+        self.backend, self.loading, self.failed = backend, loading, failed
         self.changed.emit()
 
     def set_batch_running(self, running: bool) -> None:

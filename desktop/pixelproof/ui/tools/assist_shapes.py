@@ -1,0 +1,114 @@
+"""The assist tool's answers, computed in the model worker (no Qt): a backend's predictions as preview
+shapes, and the shapes cut to the pixels no other object has when *Preserve other annotations* is on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from pixelproof.core import masks
+from pixelproof.core.annotation_pixels import others_mask
+from pixelproof.core.geometry import snap_box
+from pixelproof.core.model import Annotation
+from pixelproof.inference.base import Backend, Prompt, predict_safely
+
+PREVIEW_RGBA = (255, 200, 0, 110)  # amber: not a category colour, so a preview is never taken for a label
+
+
+@dataclass(slots=True)
+class Shape:
+    """One predicted object, encoded in the worker: COCO geometry plus a tinted crop for the preview."""
+
+    category: str
+    score: float
+    segmentation: dict | list | None
+    bbox: list[float]
+    area: float
+    rgba: np.ndarray | None  # premultiplied BGRA crop of the mask, or None for a box
+    origin: tuple[int, int]
+
+
+def prepare_shown(backend: Backend, image: np.ndarray, window: tuple[float, float] | None) -> None:
+    """Run in the worker: ``prepare`` the picture as the view shows it (``window``: its window/level, None
+    for an 8-bit picture), as the backend contract asks of an interactive caller."""
+    backend.display_window = window
+    backend.prepare(image)
+
+
+def predict_shapes(
+    backend: Backend,
+    image: np.ndarray,
+    prompt: Prompt,
+    prepare: bool,
+    window: tuple[float, float] | None = None,
+) -> list[Shape]:
+    """Run in the worker: (prepare,) predict and encode, so the UI thread only wraps arrays; the backend
+    sees the picture through the view's ``window`` (a 16-bit or float picture as it is on screen)."""
+    backend.display_window = window
+    if prepare:
+        backend.prepare(image)
+    h, w = image.shape[:2]
+    out = []
+    for p in predict_safely(backend, image, prompt):
+        if p.mask is not None:
+            m = p.full_mask(h, w)
+            if not m.any():
+                continue
+            x, y, bw, bh = (int(v) for v in masks.bbox(m))
+            rgba = _tinted(m[y : y + bh, x : x + bw])
+            out.append(
+                Shape(
+                    p.category,
+                    float(p.score),
+                    masks.encode(m),
+                    [x, y, bw, bh],
+                    float(masks.area(m)),
+                    rgba,
+                    (x, y),
+                )
+            )
+        elif p.polygon:
+            seg = [[float(v) for v in poly] for poly in p.polygon if len(poly) >= 6]
+            if seg:
+                area = masks.segmentation_area(seg, [0, 0, 0, 0], h, w)
+                out.append(
+                    Shape(p.category, float(p.score), seg, masks.polygons_bbox(seg), area, None, (0, 0))
+                )
+        else:
+            box = snap_box(list(p.bbox), w, h)
+            if box[2] > 0 and box[3] > 0:
+                out.append(Shape(p.category, float(p.score), None, box, box[2] * box[3], None, (0, 0)))
+    return out
+
+
+def preserving_others(shapes: list[Shape], others: Iterable[Annotation], h: int, w: int) -> list[Shape]:
+    """*Preserve other annotations* (Shift+P, as the brush and the wand keep it): each mask shape without
+    the pixels of ``others``; one left with no pixel is dropped. Boxes and polygons are kept as they are
+    (their outline is the model's, not pixels to cut)."""
+    if not any(isinstance(s.segmentation, dict) for s in shapes):
+        return shapes
+    taken = others_mask(others, h, w)
+    if not taken.any():
+        return shapes
+    out = []
+    for s in shapes:
+        if not isinstance(s.segmentation, dict):
+            out.append(s)
+            continue
+        m = masks.decode(s.segmentation).astype(bool) & ~taken
+        if m.any():
+            x, y, bw, bh = (int(v) for v in masks.bbox(m))
+            rgba = _tinted(m[y : y + bh, x : x + bw])
+            seg, area = masks.encode(m), float(masks.area(m))
+            out.append(replace(s, segmentation=seg, bbox=[x, y, bw, bh], area=area, rgba=rgba, origin=(x, y)))
+    return out
+
+
+def _tinted(crop: np.ndarray) -> np.ndarray:
+    """The preview of a mask's crop: premultiplied BGRA in the preview amber."""
+    rgba = np.zeros((*crop.shape, 4), np.uint8)
+    r, g, b, a = PREVIEW_RGBA
+    rgba[crop] = (b * a // 255, g * a // 255, r * a // 255, a)
+    return rgba
