@@ -106,7 +106,7 @@ def test_qa_of_yolo_predictions_gives_cocoeval_ap(capsys, tmp_path, shared_fixtu
     assert missed == sum(1 for r in data["per_object"] if r["status"] == "fn" and r.get("cand_id") is None)
 
     # the per-class CSV: one row per class and the (all) row, QA's counts and COCO AP (null: empty cell)
-    with table.open(newline="") as fh:
+    with table.open(newline="", encoding="utf-8-sig") as fh:
         rows = {r["category"]: r for r in csv.DictReader(fh)}
     assert set(rows) == {*(c["category"] for c in data["per_class"]), "(all)"}, rows.keys()
     for c, a in zip(data["per_class"], ap["bbox"]["per_class"], strict=True):
@@ -134,7 +134,7 @@ def test_class_csv_leaves_the_per_unit_means_to_the_json(tmp_path):
     }
     out = tmp_path / "classes.csv"
     write_class_csv(data, out)
-    with out.open(newline="") as fh:
+    with out.open(newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["category"] for r in rows] == ["cat", "(all)"]
     assert rows[0]["hd95"] == "" and rows[0]["hd95_reason"].startswith("mixed units") and rows[0]["tp"] == "4"

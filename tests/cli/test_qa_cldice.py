@@ -74,10 +74,10 @@ def test_qa_reports_cldice(tmp_path, capsys) -> None:
     assert data["summary"]["cldice"] == (1.0 + 0.0 + b_vessel["cldice"]) / 3
     assert "cldice" in data["conventions"]
     assert all("cldice" not in o for o in data["per_object"])  # image x class rows only
-    with out_csv.open() as fh:
+    with out_csv.open(encoding="utf-8-sig") as fh:
         by_key = {(r["file_name"], r["category"]): r for r in csv.DictReader(fh)}
     assert float(by_key["a.png", "crack"]["cldice"]) == 1.0
-    with images_csv.open() as fh:
+    with images_csv.open(encoding="utf-8-sig") as fh:
         images = {r["file_name"]: r for r in csv.DictReader(fh)}
     assert float(images["a.png"]["cldice"]) == 1.0  # mean over a.png's classes with a value: the crack
     assert "clDice" in (tmp_path / "r.html").read_text() or "cldice" in (tmp_path / "r.html").read_text()

@@ -64,7 +64,7 @@ def test_qa_writes_reports_and_prints_summary(pair, tmp_path, capsys):
     assert data["summary"]["fn"] == 1 and data["summary"]["tp"] == 1
     assert data["summary"]["hd_inf_replaced"] == 1
     assert not math.isnan(data["summary"]["dice"])
-    rows = list(csv.DictReader(out_csv.open()))
+    rows = list(csv.DictReader(out_csv.open(encoding="utf-8-sig")))
     assert len(rows) == len(data["per_image"]) and rows[0]["file_name"]
     page = out_html.read_text()
     assert "<svg" in page and "data:image/png;base64," in page

@@ -40,7 +40,7 @@ def headers(
     assert main(["qa", str(ref), str(cand), "--csv", str(rows), "--class-csv", str(classes)]) == 0
     out = []
     for path in (rows, classes):
-        with open(path, newline="", encoding="utf-8") as fh:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
             out.append(next(csv.reader(fh)))
     return out[0], out[1]
 
@@ -62,7 +62,7 @@ def images_table(tmp_path: Path, name: str, candidate: list[tuple[int, np.ndarra
     cand = project(tmp_path / f"{name}.json", candidate)
     images = tmp_path / f"{name}_images.csv"
     assert main(["qa", str(ref), str(cand), "--images-csv", str(images)]) == 0
-    with open(images, newline="", encoding="utf-8") as fh:
+    with open(images, newline="", encoding="utf-8-sig") as fh:
         return list(csv.reader(fh))
 
 

@@ -25,7 +25,7 @@ def test_images_csv_has_one_row_per_image_with_the_json_figures(tmp_path: Path, 
     assert main(args) == 0
     printed = capsys.readouterr().out
     data = json.loads((out / "qa.json").read_text())
-    with open(out / "images.csv", newline="", encoding="utf-8") as fh:
+    with open(out / "images.csv", newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     by_image: dict[int, list[dict]] = {}
     for r in data["per_image"]:
@@ -64,7 +64,7 @@ def test_images_csv_alone_writes_the_file(tmp_path: Path) -> None:
     out.mkdir()
     target = out / "bad.csv"
     assert main(["qa", str(demo.parent / "reference.json"), str(demo), "--images-csv", str(target)]) == 0
-    with open(target, newline="", encoding="utf-8") as fh:
+    with open(target, newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 10 and rows[0]["file_name"] == "images/coins.png"
     assert sorted(p.name for p in out.iterdir()) == ["bad.csv"]
@@ -79,7 +79,7 @@ def test_json_images_are_the_images_csv_rows_with_reasons(tmp_path: Path, capsys
     args = ["qa", str(demo.parent / "reference.json"), str(demo)]
     assert main([*args, "--json", str(out / "qa.json"), "--images-csv", str(out / "images.csv")]) == 0
     data = json.loads((out / "qa.json").read_text())
-    with open(out / "images.csv", newline="", encoding="utf-8") as fh:
+    with open(out / "images.csv", newline="", encoding="utf-8-sig") as fh:
         header = next(csv.reader(fh))
         fh.seek(0)
         rows = list(csv.DictReader(fh))

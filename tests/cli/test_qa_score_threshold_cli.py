@@ -98,7 +98,7 @@ def test_objects_csv_lists_every_match_miss_and_extra(capsys, tmp_path, threshol
     flags = [] if threshold is None else ["--score-threshold", str(threshold)]
     code = main(["qa", str(ref), str(cand), "--objects-csv", str(table), *flags])
     assert code == 0, capsys.readouterr().err
-    with table.open(newline="") as fh:
+    with table.open(newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0])[:8] == [
         "file_name",

@@ -88,7 +88,7 @@ def test_reports_and_the_sort_take_a_problem_of_no_image(tmp_path: Path) -> None
     lint_report.write_json(data, tmp_path / "r.json")
     assert json.loads((tmp_path / "r.json").read_text())["problems"] == data["problems"]
     lint_report.write_csv(data, tmp_path / "r.csv")
-    rows = list(csv.DictReader((tmp_path / "r.csv").open(newline="")))
+    rows = list(csv.DictReader((tmp_path / "r.csv").open(newline="", encoding="utf-8-sig")))
     assert [r["image_id"] for r in rows if r["kind"] == "empty_class"] == [""]
     lint_report.write_html(data, tmp_path / "r.html", p, read_image=lambda _path: None)  # type: ignore[arg-type,return-value]
     html = (tmp_path / "r.html").read_text()

@@ -339,7 +339,7 @@ def test_json_csv_and_html_reports(tmp_path: Path) -> None:
     lint_report.write_json(data, tmp_path / "r.json")
     assert json.loads((tmp_path / "r.json").read_text())["summary"]["problems"] == 2
     lint_report.write_csv(data, tmp_path / "r.csv")
-    rows = list(csv.DictReader((tmp_path / "r.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader((tmp_path / "r.csv").open(encoding="utf-8-sig")))
     assert [r["kind"] for r in rows] == ["tiny", "tiny"]
     assert {r["category"] for r in rows} == {"cat", '\'=HYPERLINK("x")'}  # no formula
     assert json.loads(rows[0]["fix"])["action"] == "delete"

@@ -59,7 +59,7 @@ def test_decisions_saved_in_the_project_are_in_every_report(tmp_path) -> None:
     write_json(data, tmp_path / "qa.json")
     assert json.loads((tmp_path / "qa.json").read_text())["image_reviews"] == data["image_reviews"]
     write_csv(data, tmp_path / "qa.csv")
-    with open(tmp_path / "qa.csv", newline="") as fh:
+    with open(tmp_path / "qa.csv", newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     cell_rows = [r for r in rows if r["file_name"] == "images/cell.png"]
     assert cell_rows and all(r["image_review"] == "rejected" for r in cell_rows)

@@ -90,7 +90,7 @@ def test_reports_carry_the_unit_of_every_distance(tmp_path) -> None:
     assert {r["file_name"]: r["unit"] for r in data["per_object"]} == {"mm.png": "mm", "px1.png": "px",
                                                                        "px2.png": "px"}  # fmt: skip
     write_csv(kept, tmp_path / "rows.csv")
-    with (tmp_path / "rows.csv").open() as f:
+    with (tmp_path / "rows.csv").open(encoding="utf-8-sig") as f:
         assert {r["file_name"]: r["unit"] for r in csv.DictReader(f)}["mm.png"] == "mm"
     write_html(kept, tmp_path / "qa.html")
     page = (tmp_path / "qa.html").read_text()
@@ -107,7 +107,7 @@ def test_an_infinite_distance_is_never_written_as_a_measure(tmp_path) -> None:
     cand.remove_annotation(max(cand.annotations))
     data = to_dict(run_qa(ref, cand), "r", "c")
     write_csv(data, tmp_path / "rows.csv")
-    with (tmp_path / "rows.csv").open() as f:
+    with (tmp_path / "rows.csv").open(encoding="utf-8-sig") as f:
         row = next(r for r in csv.DictReader(f) if r["file_name"] == "px2.png")
     assert row["hd95"] == "" and row["hd95_reason"] == "one mask empty" and row["unit"] == "px"
     write_html(data, tmp_path / "qa.html")

@@ -18,7 +18,7 @@ def test_semantic_rows_leave_counts_empty_and_keep_the_problem_rule(tmp_path) ->
     assert rows[0]["fp"] is None and rows[0]["problem"] is True and rows[1]["problem"] is False
     path = tmp_path / "images.csv"
     n = write_images_csv(rows, path, [{"image_id": 3, "review": "rejected", "note": "redo"}])
-    with open(path, newline="", encoding="utf-8") as fh:
+    with open(path, newline="", encoding="utf-8-sig") as fh:
         read = list(csv.DictReader(fh))
     assert n == 2 and list(read[0]) == list(IMAGE_CSV_COLUMNS)
     assert read[0]["file_name"] == "'=ct#z=001"  # never a formula in a spreadsheet

@@ -59,7 +59,7 @@ def test_copy_and_save_what_the_filter_shows(qtbot, tmp_path, no_prompts, monkey
     target = tmp_path / "bad"  # typed without .csv: added
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
     click(qtbot, open_menu(qtbot, table), "Save ")
-    with open(tmp_path / "bad.csv", newline="", encoding="utf-8") as fh:
+    with open(tmp_path / "bad.csv", newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["file_name"] for r in rows] == want
     by_id = {r["image_id"]: r for r in view.images.image_model.rows}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ntpath
 import os
 import re
+import unicodedata
 from pathlib import Path, PurePath
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
@@ -23,14 +24,30 @@ def stored_path(name: str, folder: Path | None) -> Path:
     """Where a stored image name leads from the project's ``folder``. A relative name written on Windows
     (``images\\a.png``, by another tool or by hand) leads to ``images/a.png`` here too when no file is
     named with the backslash itself (a legal character in a POSIX name), so a project saved on Windows
-    opens on Linux and macOS with its images; a drive or UNC name stays as written (``relocate`` it)."""
+    opens on Linux and macOS with its images; a drive or UNC name stays as written (``relocate`` it). A
+    name not on disk as spelt but in the other Unicode form (``café`` as ``e`` + U+0301, as a Mac wrote the
+    files, and composed in the JSON, or the other way round) leads to the file that is there."""
     p = Path(name)
     path = p if p.is_absolute() or folder is None else folder / p
     if os.sep == "\\" or "\\" not in name or name.startswith("\\") or is_absolute_name(name):
-        return path
+        return path if name.isascii() else _other_form(path)
     slashed = Path(name.replace("\\", "/"))
     other = slashed if folder is None else folder / slashed
     return other if not os.path.lexists(path) and os.path.lexists(other) else path
+
+
+def _other_form(path: Path) -> Path:
+    """``path``, or its name composed (NFC) or decomposed (NFD) where only that one exists: Linux file
+    systems compare names byte by byte, so ``café.png`` composed does not open the decomposed file a Mac
+    copied; macOS and Windows find either."""
+    if os.path.lexists(path):
+        return path
+    text = str(path)
+    for form in ("NFC", "NFD"):
+        spelt = unicodedata.normalize(form, text)
+        if spelt != text and os.path.lexists(spelt):
+            return Path(spelt)
+    return path
 
 
 def _inside(rel: str) -> bool:

@@ -294,7 +294,7 @@ def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     fields = with_reasons(k for r in rows() for k in r)  # the same columns on every run
     with atomic_output(path, text=True, newline="") as fh:
         header = fields or ["file_name", "category"]
-        safe_csv.write_table(fh, header, ([r.get(k) for k in header] for r in rows()))
+        safe_csv.write_table(fh, header, ([r.get(k) for k in header] for r in rows()), bom=True)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -235,7 +235,7 @@ def write_class_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
         rows.append(row)
     fields = with_reasons(["category", *(k for r in rows for k in r)])  # the same columns on every run
     with atomic_output(path, text=True, newline="") as fh:
-        safe_csv.write_table(fh, fields, ([r.get(k) for k in fields] for r in rows))
+        safe_csv.write_table(fh, fields, ([r.get(k) for k in fields] for r in rows), bom=True)
 
 
 # the columns of ``write_objects_csv``, first those a relabelling list needs
@@ -254,7 +254,7 @@ def write_objects_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> Non
             yield [r.get(k) for k in (*OBJECT_COLUMNS, *OBJECT_MORE)] + list(r.get("bbox") or [None] * 4)
 
     with atomic_output(path, text=True, newline="") as fh:
-        safe_csv.write_table(fh, header, rows())
+        safe_csv.write_table(fh, header, rows(), bom=True)
 
 
 def _flag_value(v: Any) -> str:

@@ -150,7 +150,7 @@ def write_images_csv(
     decided = {d["image_id"]: d for d in decisions}
     n = 0
     with atomic_output(path, text=True, newline="") as fh:
-        writer = safe_csv.Writer(fh)
+        writer = safe_csv.Writer(fh, bom=True)
         writer.writerow(IMAGE_CSV_COLUMNS)
         for row in rows:
             full = with_decision(row, decided)

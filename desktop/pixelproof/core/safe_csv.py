@@ -41,10 +41,19 @@ def read_cell(text: str) -> str:
     return text
 
 
-class Writer:
-    """``csv.writer`` whose rows go through ``cell``."""
+# Written first in a report CSV meant for a spreadsheet: Excel opens a CSV without it in the system's code
+# page (Shift_JIS on a Japanese Windows: 画像_001 and 猫 come out as mojibake), with it as UTF-8. pandas,
+# LibreOffice and PixelProof's own readers skip it; Python's ``csv`` wants ``encoding="utf-8-sig"``.
+BOM = "\ufeff"
 
-    def __init__(self, fh: Any) -> None:
+
+class Writer:
+    """``csv.writer`` whose rows go through ``cell``; ``bom``: a report for people (``BOM``), not a format's
+    file another tool reads."""
+
+    def __init__(self, fh: Any, *, bom: bool = False) -> None:
+        if bom:
+            fh.write(BOM)
         self._writer = csv.writer(fh)
 
     def writerow(self, row: Iterable[Any]) -> None:
@@ -55,8 +64,8 @@ class Writer:
             self.writerow(row)
 
 
-def write_table(fh: Any, header: list[str], rows: Iterable[Iterable[Any]]) -> None:
-    """A header line, then ``rows``, all through ``cell``."""
-    writer = Writer(fh)
+def write_table(fh: Any, header: list[str], rows: Iterable[Iterable[Any]], *, bom: bool = False) -> None:
+    """A header line, then ``rows``, all through ``cell`` (``bom``: as ``Writer``)."""
+    writer = Writer(fh, bom=bom)
     writer.writerow(header)
     writer.writerows(rows)

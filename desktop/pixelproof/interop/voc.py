@@ -255,7 +255,7 @@ def write_voc(
         changed += make_valid_xml(root) + len(dropped)
         ET.indent(root)
         with fresh_output(out / "Annotations" / f"{stems[image.id]}.xml") as f:
-            ET.ElementTree(root).write(f, encoding="utf-8")
+            ET.ElementTree(root).write(f, encoding="utf-8", xml_declaration=True)  # says UTF-8 to any tool
     if shapes:
         warnings.append(
             f"{plural(shapes, 'polygon/mask object')} written as bounding boxes (VOC XML holds boxes)"

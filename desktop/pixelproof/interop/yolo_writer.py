@@ -207,15 +207,20 @@ def _shifted_classes(path: Path, names: list[str]) -> str | None:
     )
 
 
+# Characters data.yaml escapes although UTF-8 holds them: YAML's non-printable ones (C1 controls,
+# U+FFFE/F, lone surrogates; Ultralytics deletes them before parsing), the ones YAML takes as line breaks
+# in a quoted name (U+0085, U+2028, U+2029: folded to a space), a BOM, and bidi controls that reorder
+# what an editor shows.
+_YAML_ESCAPED = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]"
+)
+
+
 def _yaml_str(text: str) -> str:
-    """A YAML double-quoted scalar in ASCII: JSON's escapes, characters beyond U+FFFF as ``\\U`` (YAML
-    reads no surrogate pairs: ``json.dumps``'s ``\\ud83d\\ude00`` for an emoji made the whole data.yaml
-    unreadable, so the classes fell back to classes.txt)."""
-    return re.sub(
-        r"[^\x20-\x7e]",
-        lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) < 0x10000 else f"\\U{ord(m[0]):08x}",
-        json.dumps(text, ensure_ascii=False),
-    )
+    """A YAML double-quoted scalar in UTF-8, as Ultralytics writes its own data.yaml (``allow_unicode``):
+    ``猫`` and ``חתול`` stay readable, and quoting keeps ``a: b``, ``#x``, ``- x``, ``yes`` or ``null``
+    names. JSON's escapes cover quotes, backslashes and C0 controls; ``_YAML_ESCAPED`` the rest."""
+    return _YAML_ESCAPED.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(text, ensure_ascii=False))
 
 
 def _fmt(values: Any) -> str:

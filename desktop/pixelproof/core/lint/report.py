@@ -56,7 +56,8 @@ def write_json(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
 def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """One row per problem; bbox and fix as compact JSON."""
     with atomic_output(path, text=True, newline="") as fh:
-        safe_csv.write_table(fh, list(CSV_FIELDS), ([p.get(k) for k in CSV_FIELDS] for p in data["problems"]))
+        rows = ([p.get(k) for k in CSV_FIELDS] for p in data["problems"])
+        safe_csv.write_table(fh, list(CSV_FIELDS), rows, bom=True)
 
 
 # ------------------------------------------------------------------------------------------------
