@@ -79,3 +79,25 @@ def test_files_whose_ids_do_not_collide_keep_their_links_and_say_nothing(tmp_pat
     assert project.annotations[1].app_extra == {"consensus_of": [2]}
     assert project.app["lint"]["dismissed"] == ["tiny_box|5|9", "overlap|40|1+2"]
     assert not [p for p in result.problems if "not in this file removed" in p]
+
+
+def test_the_last_prelabel_runs_images_follow_their_split_and_one_run_is_joined(tmp_path: Path) -> None:
+    src = _export(tmp_path)
+    run = {"run": "r1", "inputs": {"--backend": "onnx"}}
+    train = src / "annotations" / "instances_train.json"
+    doc = json.loads(train.read_text())
+    doc["pixelproof"] = {"prelabel_run": {**run, "images": [5, 99], "done": [5, 99]}}  # 99: in no file
+    train.write_text(json.dumps(doc))
+    val = src / "annotations" / "instances_val.json"
+    doc = json.loads(val.read_text())
+    doc["images"][0]["id"] = 5  # val's image takes train's id: renumbered
+    for a in doc["annotations"]:
+        a["image_id"] = 5
+    doc["pixelproof"] = {"prelabel_run": {**run, "images": [5], "done": []}}
+    val.write_text(json.dumps(doc))
+    result = read_coco(src)
+    by_image = {i.file_name: i.id for i in result.project.images.values()}
+    train_image, val_image = by_image["images/train/a.jpg"], by_image["images/val/b.jpg"]
+    assert train_image == 5 and val_image != 5
+    assert result.project.app["prelabel_run"] == {**run, "images": [5, val_image], "done": [5]}
+    assert any("2 pixelproof.prelabel_run" in p for p in result.problems if p.startswith(str(train)))

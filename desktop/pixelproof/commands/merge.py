@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.merge_decisions import dropped_text
     from pixelproof.core.merge_geometry import geometry_lines
     from pixelproof.core.merge_lines import conflicts_side_by_side, left_out_report_path, merged_by_object
+    from pixelproof.core.run_ids import run_dropped_text
 
     batch = batch_options(args)
     if refuse_outputs(args.output, projects=True) or refuse_outputs(args.report):
@@ -173,6 +174,8 @@ def run(args: argparse.Namespace) -> int:
         )
     if dropped := dropped_text(s["dismissed_dropped"]):
         print(dropped)
+    if runs := run_dropped_text(s["prelabel_runs_dropped"]):
+        print(runs)
     if manifest is None and any(s.split for s in shards):
         print(
             "note: without --manifest, honeypot images (if any) are merged like overlap images",

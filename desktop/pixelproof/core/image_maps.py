@@ -1,5 +1,6 @@
 """The entries of the top-level ``pixelproof`` object that name images or objects by id (docs/format.md):
-the per-image maps, a shard's record of what it was dealt, lint's "not a problem" decisions. A project
+the per-image maps, a shard's record of what it was dealt, lint's "not a problem" decisions, the record of
+the last "Pre-label all" (``core.run_ids``: the images asked and done). A project
 holding some of another's images keeps the entries of its own only: a shard (``split.subset``), an export
 that leaves images or objects out (``Format.write``), where an entry of an image not in the file made it
 inconsistent and told what was left out."""
@@ -12,6 +13,7 @@ from typing import Any
 from pixelproof.core.channel_display import KEY as DISPLAY_KEY
 from pixelproof.core.model import Project, id_key
 from pixelproof.core.overlap_versions import CONSENSUS_KEY, OVERLAP_KEY
+from pixelproof.core.run_ids import only_images
 from pixelproof.core.shard_match import FILES_AT_SPLIT
 
 # top-level pixelproof maps keyed by image id
@@ -42,6 +44,7 @@ def written_app(project: Project) -> dict[str, Any]:
             k: images_only(v, project.images) if k in SHARD_MAPS and isinstance(v, dict) else v
             for k, v in shard.items()
         }
+    only_images(out, project.images.__contains__)
     lint = app.get("lint")
     if isinstance(lint, dict) and isinstance(lint.get("dismissed"), list):
         kept = [k for k in lint["dismissed"] if _names_held(k, project)]

@@ -46,6 +46,7 @@ from pixelproof.core.overlap_versions import (
     overlap_annotators,
 )
 from pixelproof.core.paths import RelativeNames, is_absolute_name
+from pixelproof.core.run_ids import merged_run
 from pixelproof.core.shard_match import (
     RenamedTwins,
     another_picture,
@@ -312,6 +313,11 @@ def merge_shards(
         mine = {old: ids[key] for old, key in placed[k].items() if key in ids}  # not honeypots
         sources.append(Source(shard.project, mine, shard.annotator or names[k]))
     result.stats["dismissed_dropped"] = carry_decisions(result.project, sources)
+    base_ids = sources[0].image_ids if base is not None else {}
+    app = base.app if base is not None else None
+    result.stats["prelabel_runs_dropped"] = merged_run(
+        result.project.app, app, base_ids, [s.project.app for s in shards]
+    )
     result.renamed_files = renamed_files
     result.relocated_files, result.moved_files = relocated, moved_files
     result.geometry_differs = [row for _, m, _ in merged for row in m.geometry]

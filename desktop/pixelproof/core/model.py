@@ -27,6 +27,7 @@ from pixelproof.core.id_marks import (  # noqa: F401
 )
 from pixelproof.core.limits import ID_MAX, ID_MIN
 from pixelproof.core.paths import stored_path
+from pixelproof.core.run_ids import only_images
 
 if TYPE_CHECKING:
     from pixelproof.core.atomic import FileState
@@ -377,12 +378,13 @@ class Project:
 
     def remove_image(self, image_id: int) -> tuple[ImageRecord, list[Annotation]]:
         """Remove an image and its annotations; returns both so an undo can put them back. Its id stays
-        given out (``LAST_IMAGE_ID``)."""
+        given out (``LAST_IMAGE_ID``) and leaves the last "Pre-label all"'s record (``core.run_ids``)."""
         anns = self.annotations_of(image_id)
         for a in anns:
             self.remove_annotation(a.id)
         self._by_image.pop(image_id, None)
         self.image_status_map().pop(str(image_id), None)
+        only_images(self.app, lambda i: i != image_id)
         image = self.images.pop(image_id)
         self._record_given_out(LAST_IMAGE_ID, image_id)
         return image, anns

@@ -1,9 +1,10 @@
 """Ids numbered again from 1 (``pixelproof renumber``): images, categories and objects get 1..N in file order,
 and every reference to them in the project follows - annotations' ``image_id`` / ``category_id``, links
-between objects (``from_box``, ``consensus_of``), the per-image maps of the top-level ``pixelproof`` object
-and the "not a problem" decisions - so nothing the project knows is lost (a LabelMe round trip, the way on
-before, dropped statuses, colours and decisions). The ``last_*_id`` marks come down to the new highest ids:
-the way on for a project whose ids reach ``ID_MAX`` (``IdsExhausted``).
+between objects (``from_box``, ``consensus_of``), the per-image maps of the top-level ``pixelproof`` object,
+the "not a problem" decisions and the images the last "Pre-label all" was asked for and did - so nothing
+the project knows is lost (a LabelMe round trip, the way on before, dropped statuses, colours and
+decisions). The ``last_*_id`` marks come down to the new highest ids: the way on for a project whose ids
+reach ``ID_MAX`` (``IdsExhausted``).
 
 The result is a new project: the ids a shard of an earlier split, a report or another tool knows name
 other things in it (or nothing). It is marked (``pixelproof.renumbered``) so merge refuses a shard split
@@ -23,6 +24,7 @@ from typing import Any
 from pixelproof.core import history
 from pixelproof.core.edits.box_masks import FROM_BOX
 from pixelproof.core.edits.model_mapping import MAPPINGS
+from pixelproof.core.edits.prelabel_choice import ONLY_EXISTING
 from pixelproof.core.image_maps import IMAGE_MAPS
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
@@ -33,6 +35,7 @@ from pixelproof.core.model import (
     utc_now,
 )
 from pixelproof.core.overlap_versions import CONSENSUS_OF
+from pixelproof.core.run_ids import RUN, run_ids
 
 RENUMBERED = "renumbered"  # top-level pixelproof: {"time", "token"} of the renumbering that made the file
 KINDS = ("images", "categories", "annotations")
@@ -46,6 +49,7 @@ ID_FREE = (
     "reference_format",
     "rules",
     MAPPINGS,
+    ONLY_EXISTING,
     "history",
     RENUMBERED,
 )
@@ -90,7 +94,7 @@ def check_renumberable(project: Project) -> list[str]:
             f"pixelproof.shard: it is a shard of a split{who}, whose ids are its base project's; merge it "
             "into its base, then renumber the merged project"
         )
-    known = {*ID_FREE, *IMAGE_MAPS, *MARKS, "lint", "shard"}
+    known = {*ID_FREE, *IMAGE_MAPS, *MARKS, "lint", "shard", RUN}
     for key in app:
         if key not in known:
             problems.append(
@@ -130,6 +134,14 @@ def renumber(project: Project) -> Renumbered:
     if isinstance(lint, dict) and isinstance(lint.get("dismissed"), list):
         owners = {a.id: a.image_id for a in project.annotations.values()}
         lint["dismissed"] = renumbered_decisions(lint["dismissed"], owners, images, anns, removed)
+    if RUN in app:  # a resume after renumbering runs the images not done, under their new ids
+        rec, lost = run_ids(app[RUN], images)
+        if lost:
+            removed[f"pixelproof.{RUN}"] += lost
+        if rec is None:
+            del app[RUN]
+        else:
+            app[RUN] = rec
     lowered = False
     for key, kind in MARKS.items():
         top = len(maps[kind])

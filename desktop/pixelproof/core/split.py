@@ -25,6 +25,7 @@ from pixelproof.core.limits import ID_MAX
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.names import windows_device
 from pixelproof.core.paths import RelativeNames
+from pixelproof.core.run_ids import RUN, only_images
 from pixelproof.core.shard_match import FILES_AT_SPLIT, files_at_split
 
 MANIFEST_FORMAT = 1
@@ -125,6 +126,7 @@ def subset(project: Project, image_ids: list[int], *, app: dict[str, Any] | None
         entries = out.app.get(key)  # per-image maps keep the subset's images only
         if isinstance(entries, dict):
             out.app[key] = images_only(entries, keep)
+    only_images(out.app, keep.__contains__)
     for i in image_ids:
         for a in project.annotations_of(i):
             out.add_annotation(copy_annotation(a))
@@ -221,6 +223,7 @@ def split_project(
             shard.add_image(copy.copy(image))
         shard.app.pop("reference", None)  # the reference may be the honeypots' source: not for annotators
         shard.app.pop("history", None)  # a shard starts a change log of its own
+        shard.app.pop(RUN, None)  # an unfinished "Pre-label all" continues in the project, not a shard
         shard.app["shard"] = {
             "annotator": name,
             "split": split_id,

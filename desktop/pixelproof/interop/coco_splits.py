@@ -32,6 +32,7 @@ from pixelproof.core.model import (
     id_key,
 )
 from pixelproof.core.renumber import renumbered_decisions, renumbered_links
+from pixelproof.core.run_ids import RUN, run_ids
 from pixelproof.core.split_names import subset_split
 from pixelproof.core.wording import plural
 from pixelproof.interop._util import (
@@ -143,7 +144,7 @@ def _join(
     removed: Counter[str] = Counter()
     for ann in part.annotations.values():  # links name the file's own objects: in their new ids
         ann.app_extra = renumbered_links(ann.app_extra, ann_ids, removed)
-    _join_app(merged, part, image_ids, file, report)
+    _join_app(merged, part, image_ids, file, report, removed)
     _join_decisions(merged, part, owners, image_ids, ann_ids, removed)
     if moved_images:
         report(
@@ -168,22 +169,57 @@ def _join(
 
 
 def _join_app(
-    merged: Project, part: Project, image_ids: dict[int, int], file: Path, report: Reporter
+    merged: Project,
+    part: Project,
+    image_ids: dict[int, int],
+    file: Path,
+    report: Reporter,
+    removed: Counter[str],
 ) -> None:
     """A PixelProof project's own keys (a file PixelProof wrote): the per-image maps with the images' new
-    ids; any other key as the first file holding it has it, a later file's other value said, not read."""
+    ids; the last "Pre-label all"'s record likewise (one naming no image of the file removed, counted),
+    joined with an earlier file's record of the same run; any other key as the first file holding it has
+    it, a later file's other value said, not read."""
     for key, value in part.app.items():
         if key in IMAGE_MAPS and isinstance(value, dict):
             entries = merged.app.setdefault(key, {})
             for k, v in value.items():
                 if (old := id_key(k)) in image_ids:
                     entries[str(image_ids[old])] = v
+        elif key == RUN:
+            _join_run(merged, value, image_ids, file, report, removed)
         elif key in ("format", "lint", *ID_MARKS):
             continue  # the merged project's own; the decisions: _join_decisions
         elif key not in merged.app:
             merged.app[key] = value
         elif merged.app[key] != value:
             report(f"{file}: pixelproof.{key} is not the earlier file's; the earlier one kept")
+
+
+def _join_run(
+    merged: Project,
+    value: Any,
+    image_ids: dict[int, int],
+    file: Path,
+    report: Reporter,
+    removed: Counter[str],
+) -> None:
+    """The file's record of the last "Pre-label all" in the images' new ids (``core.run_ids``); an export
+    of one project in splits holds the run's images of each split in each file: the same run's records
+    are joined, another run's said and not read."""
+    rec, lost = run_ids(value, image_ids)
+    if lost:
+        removed[f"pixelproof.{RUN}"] += lost
+    have = merged.app.get(RUN)
+    if rec is None:
+        return
+    if have is None:
+        merged.app[RUN] = rec
+    elif have["run"] == rec["run"] and have["inputs"] == rec["inputs"]:
+        for key in ("images", "done"):
+            have[key] = list(dict.fromkeys([*have[key], *rec[key]]))
+    else:
+        report(f"{file}: pixelproof.{RUN} is another run than the earlier file's; the earlier one kept")
 
 
 def _join_decisions(

@@ -20,6 +20,7 @@ from pixelproof.core.edits.base import (
     restore_order,
 )
 from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.run_ids import RUN, only_images
 from pixelproof.core.shard_match import COPY, FILES_AT_SPLIT
 from pixelproof.core.wording import plural
 
@@ -33,12 +34,16 @@ class AddImages(Edit):
         n = len(self.images)
         self.label = label or f"Add {plural(n, 'image')}"
         self._done: bool | None = None  # after apply: whether the project had an image_status map
+        self._run: tuple[object, list[str]] | None = None  # the run record a new id was named in, key order
 
     def apply(self, project: Project) -> Changes:
         ids = [im.id for im in self.images]
         require(len(set(ids)) == len(ids), "the same image id is added twice")
         taken = [i for i in ids if i in project.images]
         require(not taken, f"image id {taken[:1]} already exists")
+        new, before = set(ids), (copy.deepcopy(project.app.get(RUN)), list(project.app))
+        only_images(project.app, lambda i: i not in new)  # a removed image's id: the new image is not done
+        self._run = None if project.app.get(RUN) == before[0] else before
         for im in self.images:
             project.add_image(replace(im, extra=dict(im.extra)))
         self._done = "image_status" in project.app
@@ -51,6 +56,9 @@ class AddImages(Edit):
             project.remove_image(im.id)
         if not self._done and not project.app.get("image_status"):
             project.app.pop("image_status", None)  # remove_image made it; it was not there before
+        if self._run is not None:
+            project.app[RUN], order = copy.deepcopy(self._run[0]), self._run[1]
+            restore_order(project.app, order)
         return Changes(Change(IMAGE_REMOVED, image_id=im.id) for im in reversed(self.images))
 
 

@@ -22,8 +22,7 @@ from typing import Any
 from pixelproof.core.batch.checkpoint import differences
 from pixelproof.core.edits.base import Changes, Edit, applied
 from pixelproof.core.model import Project
-
-RUN = "prelabel_run"
+from pixelproof.core.run_ids import RUN, well_formed
 
 
 @dataclass(frozen=True)
@@ -39,15 +38,7 @@ def run_record(project: Project) -> dict[str, Any] | None:
     """The project's record of the last "Pre-label all"; None when there is none or it is malformed (a
     hand-edited file starts a new run, never breaks one)."""
     rec = project.app.get(RUN)
-    if not isinstance(rec, dict) or not isinstance(rec.get("run"), str):
-        return None
-    if not isinstance(rec.get("inputs"), dict):
-        return None
-    for key in ("images", "done"):
-        values = rec.get(key)
-        if not isinstance(values, list) or not all(type(v) is int for v in values):
-            return None
-    return rec
+    return rec if well_formed(rec) else None
 
 
 class MarkPrelabeled(Edit):
