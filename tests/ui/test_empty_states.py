@@ -84,7 +84,9 @@ def test_the_hint_is_hidden_while_a_dialog_is_up(qtbot, window, tmp_path: Path) 
     label = hint_of(window)
     QTest.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # File > Close Project
     assert window.document is None and label.isVisible()
-    cv2.imwrite(str(tmp_path / "a.png"), np.zeros((20, 30, 3), np.uint8))
+    folder = tmp_path / "pictures"  # not tmp_path: the project saved there would be offered first
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), np.zeros((20, 30, 3), np.uint8))
     seen: dict[str, object] = {}
 
     def while_asked() -> None:
@@ -96,7 +98,7 @@ def test_the_hint_is_hidden_while_a_dialog_is_up(qtbot, window, tmp_path: Path) 
         QTest.keyClick(dialog, Qt.Key.Key_Escape)  # cancel: no project made
 
     QTimer.singleShot(0, while_asked)
-    assert not window.files.open_folder(tmp_path)  # asks the categories first
+    assert not window.files.open_folder(folder)  # asks the categories first
     assert seen == {"dialog": "CategoriesDialog", "hint shown": False}
     qtbot.waitUntil(label.isVisible, timeout=10000)  # still no project: the hint is back
 

@@ -47,6 +47,7 @@ from pixelproof.interop._util import (
     rel_name,
     with_progress,
 )
+from pixelproof.interop.coco_io import looks_like_coco
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.labelme_image_data import locate_image
 from pixelproof.interop.labelme_keep import (
@@ -106,8 +107,16 @@ def read_labelme(
 
 
 def labelme_files(folder: Path) -> list[Path]:
-    """The JSON files a LabelMe folder import reads (searched recursively): what "N images" counts."""
-    return sorted(p for p in folder.rglob("*.json") if p.is_file())
+    """The JSON files a LabelMe folder import reads (searched recursively): what "N images" counts. Not a
+    project file (COCO's ``images`` list, no LabelMe ``shapes``): the ``project.json`` an earlier import
+    was saved as in the folder is no LabelMe file to skip, nor a COCO export kept beside the pictures."""
+    return sorted(p for p in folder.rglob("*.json") if p.is_file() and not _project_file(p))
+
+
+def _project_file(path: Path) -> bool:
+    """A COCO or PixelProof project file, not a LabelMe one: LabelMe's ``shapes`` key comes in its first
+    lines (4 KB read per LabelMe file, not the 64 KB a format sniff reads)."""
+    return b'"shapes"' not in sniff(path, 4096) and looks_like_coco(path)
 
 
 def labels_file_near(folder: Path) -> Path | None:
@@ -419,7 +428,8 @@ def looks_like_labelme(path: Path) -> bool:
         return path.suffix.lower() == ".json" and b'"shapes"' in sniff(path)
     if not path.is_dir():
         return False
-    files = sorted(path.glob("*.json"))[:3] or sorted(path.glob("*/*.json"))[:3]
+    own = [f for f in sorted(path.glob("*.json")) if not _project_file(f)]  # a project saved there
+    files = own[:3] or sorted(path.glob("*/*.json"))[:3]
     return any(b'"shapes"' in sniff(f) for f in files)
 
 

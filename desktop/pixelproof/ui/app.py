@@ -104,12 +104,17 @@ def apply_pixel_limit(option: str | None = None) -> None:
 def app_parser() -> argparse.ArgumentParser:
     """``pixelproof [PATH]``'s options (``pixelproof --help`` lists them too; a test keeps them in step)."""
     parser = argparse.ArgumentParser(prog="pixelproof", description="Open the PixelProof app.")
-    parser.add_argument("path", nargs="?", help="project .json file, or a folder of images (new project)")
+    parser.add_argument(
+        "path",
+        nargs="?",
+        help="project .json file, or a folder of images (its saved project.json, else a new project)",
+    )
     parser.add_argument("--reset-layout", action="store_true", help="forget the saved window layout")
     parser.add_argument(
         "--categories",
         metavar="A,B,...",
-        help="categories of a new project over a folder of images (without it, the app asks)",
+        help="categories of a new project over a folder of images (without it, the app asks; not used "
+        "when the folder has a saved project.json: that opens)",
     )
     parser.add_argument("--max-pixels", help="decode images of up to this many pixels at once (e.g. 1G)")
     return parser

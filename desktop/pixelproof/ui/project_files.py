@@ -17,6 +17,7 @@ from pixelproof.core.autosave import read_info
 from pixelproof.core.coco import ProjectConflictError, ProjectFormatError, ProjectSaveError
 from pixelproof.core.dicom_series import SeriesNote
 from pixelproof.core.export_mark import SkippedExport, exports_note
+from pixelproof.core.folder_project import SavedProject, free_project_file, project_file_in, saved_project
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.lock import read_lock
 from pixelproof.core.migration import format_note
@@ -27,7 +28,7 @@ from pixelproof.interop.labelme import labelme_files, labels_file_near
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document, recoverable_new_projects
 from pixelproof.ui.jobs import Job
-from pixelproof.ui.new_project import ask_categories
+from pixelproof.ui.new_project import ask_broken_project, ask_categories, ask_folder_has_project
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action, plain
 
@@ -51,7 +52,8 @@ class ProjectFiles(QObject):
             "file.open_folder",
             parent,
             self.open_folder_dialog,
-            tip="Start a new project over a folder of images (you name its categories next)",
+            tip="Start a new project over a folder of images (you name its categories next; a folder with "
+            "a saved project asks first)",
         )
         self.act_save = make_action("file.save", parent, self.save, tip="Save the project")
         self.act_save_as = make_action("file.save_as", parent, self.save_as)
@@ -93,20 +95,32 @@ class ProjectFiles(QObject):
 
     # -- opening -----------------------------------------------------------------------------------
     def open_path(self, path: Path, categories: list[str] | None = None) -> bool:
-        """A project file or a folder of images (a new, unsaved project with ``categories``; without them
-        the user is asked)."""
-        return self.open_folder(path, categories) if Path(path).is_dir() else self.open_project(path)
+        """A project file or a folder of images: the project saved in it (``FOLDER/project.json``, where
+        New Project from Folder saves) if there is one, else a new, unsaved project with ``categories``
+        (without them the user is asked)."""
+        if Path(path).is_dir():
+            return self.open_folder(path, categories, existing="open")
+        return self.open_project(path)
 
     def open_project(self, path: Path) -> bool:
         if not self.maybe_save():
             return False
         return self._open_file(path)
 
-    def _open_file(self, path: Path, reload: bool = False) -> bool:
+    def _open_file(
+        self,
+        path: Path,
+        reload: bool = False,
+        *,
+        on_broken: Callable[[ProjectFormatError], None] | None = None,
+        how: str = "",
+        warn: bool = False,
+    ) -> bool:
         """Show the project file ``path`` in place of the current document, whose unsaved changes were
         dealt with already - except on ``reload`` ("discard mine" after a conflict): those are given up
         only once ``path`` has loaded (a file another program broke must not cost them), and their
-        autosave is not offered as a recovery."""
+        autosave is not offered as a recovery. ``on_broken``: told instead of the error dialog when the
+        file does not load; ``how``: said after "Opened PATH" on the status bar (as a warning: ``warn``)."""
         parent = self.shell.widget
         holder = read_lock(path)
         in_use = holder is not None and not (holder.is_me() or holder.is_stale())
@@ -116,7 +130,7 @@ class ProjectFiles(QObject):
         try:
             doc = Document.open(path, ask_recover=ask)
         except ProjectFormatError as e:
-            dialogs.show_format_error(parent, e)
+            (on_broken or (lambda e: dialogs.show_format_error(parent, e)))(e)
             return False
         if doc.recovery_error is not None:
             problems = "\n".join(doc.recovery_error.problems[: dialogs.MAX_LISTED])
@@ -139,13 +153,15 @@ class ProjectFiles(QObject):
             note = f" - format {format_note(doc.project)}"
         if read_only(path):  # said at once, not first at Ctrl+S: a read-only share, a file kept safe
             self.shell.status(
-                f"Opened {path} read-only (no write permission): save your changes as another file "
+                f"Opened {path}{how} read-only (no write permission): save your changes as another file "
                 f"(File > Save As){note}",
                 10000,
                 "warning",
             )
+        elif warn:  # ``how`` says the command line asked for something else
+            self.shell.status(f"Opened {path}{how}{note}", 15000, "warning")
         else:
-            self.shell.status(f"Opened {path}{note}", 8000 if note else 4000)
+            self.shell.status(f"Opened {path}{how}{note}", 8000 if note or how else 4000)
         return True
 
     def offer_recovery(self) -> bool:
@@ -177,15 +193,22 @@ class ProjectFiles(QObject):
         self._show(doc)
         return True
 
-    def open_folder(self, folder: Path, categories: list[str] | None = None) -> bool:
+    def open_folder(
+        self, folder: Path, categories: list[str] | None = None, *, existing: str = "ask"
+    ) -> bool:
         """A new, unsaved project over a folder of images, with ``categories`` (None: ask the user). The
         current project is closed first (after the usual question); the image headers are read in a
-        background job, progress in the status bar."""
+        background job, progress in the status bar. A project saved in the folder (``project_file_in``)
+        is never replaced: with ``existing="open"`` (``pixelproof FOLDER``) it is opened, with "ask" (New
+        Project from Folder) the user chooses it or a new project saved under another name."""
         if not self.maybe_save():
             return False
         folder = Path(folder).resolve()
+        target = self._target_in(folder, categories, existing)
+        if isinstance(target, bool):
+            return target  # the folder's project was opened, or nothing was
         if categories is None:
-            offered = self._offer_labelme(folder)
+            offered = self._offer_labelme(folder, target)
             if offered is not None:
                 return offered
             categories = ask_categories(self.shell.widget, str(folder))
@@ -198,7 +221,6 @@ class ProjectFiles(QObject):
         names = list(categories)
 
         def read(job: Job) -> Project:
-            target = folder / "project.json"
             return project_from_folder(
                 folder, target, names, on_skip=skipped.append, progress=job.step, on_export=exports.append
             )
@@ -211,11 +233,46 @@ class ProjectFiles(QObject):
         job.start()
         return True
 
-    def _offer_labelme(self, folder: Path) -> bool | None:
+    def _target_in(self, folder: Path, categories: list[str] | None, existing: str) -> Path | bool:
+        """Where a new project over ``folder`` is saved (``project.json``, or beside a project already
+        there: ``project_2.json``), or True when the folder's saved project was opened instead, False when
+        the user chose neither. A project file that does not load is said, and never replaced."""
+        parent, here = self.shell.widget, project_file_in(folder)
+        if not os.path.lexists(here):
+            return here
+        other = free_project_file(folder)
+        if existing == "open":  # loaded once, as File > Open loads it (lock, recovery, read-only)
+            broken: list[ProjectFormatError] = []
+            how = self._saved_here_note(categories)
+            if self._open_file(here, on_broken=broken.append, how=how, warn=categories is not None):
+                return True
+            if not broken:
+                return False  # the user declined (a project open in another window)
+            found = SavedProject(here, problems=broken[0].problems or [str(broken[0])])
+        else:
+            found = saved_project(folder)
+            if found is None:  # gone meanwhile
+                return here
+            if found.loads:
+                choice = ask_folder_has_project(parent, found, other)
+                if choice == "open":
+                    return self._open_file(here, how=", the project saved in this folder")
+                return other if choice == "new" else False
+        return other if ask_broken_project(parent, found, other) else False
+
+    @staticmethod
+    def _saved_here_note(categories: list[str] | None) -> str:
+        """The status bar after "Opened FOLDER/project.json" when ``pixelproof FOLDER`` opened it."""
+        note = ", the project saved in this folder; File > New Project from Folder… over it asks first"
+        if categories is not None:
+            note += " (--categories not used: they name a new project's categories)"
+        return note
+
+    def _offer_labelme(self, folder: Path, target: Path) -> bool | None:
         """A folder with LabelMe JSON files beside its pictures: asked whether to import their labels, read
         as File > Import reads them (a ``labels.txt`` in the folder or one level up gives the category
-        order, as ``labelme2coco --labels``); saved as New Project from Folder saves, ``project.json`` in
-        the folder. None: not a LabelMe folder, or the user chose Images only."""
+        order, as ``labelme2coco --labels``); saved as New Project from Folder saves, as ``target`` (the
+        folder's ``project.json``). None: not a LabelMe folder, or the user chose Images only."""
         if self.run_import is None or not FORMATS["labelme"].looks_like(folder):
             return None
         labels = labels_file_near(folder)
@@ -226,7 +283,7 @@ class ProjectFiles(QObject):
             return None if choice == "images" else False
         self._show(None)  # unsaved changes were dealt with above: the import must not ask again
         options = {"labels": labels} if labels else {}
-        return self.run_import("labelme", folder, options, project_file=folder / "project.json")
+        return self.run_import("labelme", folder, options, project_file=target)
 
     def _folder_read(
         self, job: Job, folder: Path, project: Project, skipped: list[str], exports: list[SkippedExport]
@@ -249,6 +306,8 @@ class ProjectFiles(QObject):
         note = f"; {plural(k, 'file')} skipped, first: {first}" if others else ""
         if listed and not others:  # a note skips nothing: said as it is, not counted as a file skipped
             note = "; " + listed[0].removeprefix(f"{folder}{os.sep}")
+        if (target := Path(project.path)) != project_file_in(folder):  # beside the folder's own project
+            note += f"; saved as {target.name}, beside {project_file_in(folder).name}"
         self.shell.status(f"New project over {plural(n, 'image')} in {folder}{left_out}{note}", 15000)
 
     def _document_shown(self, doc: Document | None) -> None:
