@@ -418,7 +418,7 @@ def test_shortcuts_dialog_lists_the_key_map(window) -> None:
     assert rows[nxt] == "D" and rows[prev] == "A"
     assert nxt.startswith("Next Image (the next in the Images list as filtered; review view: ")  # its order
     assert "Images table" in nxt
-    assert rows["Box"] == "B" and rows["Select / Edit"] == "V"
+    assert rows["Box"] == "B / Ctrl+R" and rows["Select / Edit"] == "V / Ctrl+J"  # LabelMe's keys second
     assert "Del" in rows["Delete"] and "Backspace" in rows["Delete"]
     assert rows["Fit Image"] == "Ctrl+0"
     assert any(k.startswith("Space") for k, _, _ in REGISTRY.rows())
