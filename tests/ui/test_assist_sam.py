@@ -285,13 +285,13 @@ def gated_answers(monkeypatch: pytest.MonkeyPatch):
 
     gate = threading.Event()
     gate.set()
-    real = assist.predict_shapes
+    real = assist.predict_preview
 
-    def predict_shapes(*args, **kwargs):
+    def predict_preview(*args, **kwargs):
         gate.wait(30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(assist, "predict_shapes", predict_shapes)
+    monkeypatch.setattr(assist, "predict_preview", predict_preview)
     yield gate
     gate.set()
 

@@ -128,13 +128,13 @@ def test_enter_while_the_assist_preview_runs_is_refused_with_a_message_when_ids_
     p.app[LAST_ANNOTATION_ID] = ID_MAX  # another tool gave out every object id
     save_project(p)
     before = p.path.read_bytes()
-    gate, real = threading.Event(), assist.predict_shapes
+    gate, real = threading.Event(), assist.predict_preview
 
-    def predict_shapes(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def predict_preview(*args, **kwargs):  # type: ignore[no-untyped-def]
         assert gate.wait(30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(assist, "predict_shapes", predict_shapes)
+    monkeypatch.setattr(assist, "predict_preview", predict_preview)
     win = open_window(qtbot, p.path)
     try:
         doc = win.document

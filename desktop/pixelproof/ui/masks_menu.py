@@ -167,6 +167,7 @@ class MasksMenu(QObject):
                 act.setChecked(on)
                 act.blockSignals(False)
             act.setIconText(TOGGLE_TEXT[act.property("shortcut_id")][on])  # the toolbar button says the state
+        self.options_bar.show_output()
 
     # -- document and selection ------------------------------------------------------------------------
     def _on_document(self, doc) -> None:

@@ -1,7 +1,7 @@
 """The tool options bar (the second tool bar row): the options of the tool in hand and nothing else, as an
 image editor's or CVAT's — the width for the brush and the eraser, the wand's tolerance, connectivity and
-range for the magic wand, Preserve others for both painting tools, Guide lines for the box tool, a grey line
-for a tool without options
+range for the magic wand, Preserve others for both painting tools, Guide lines for the box tool, what the
+assist tool adds (the model's mask or a polygon traced from it), a grey line for a tool without options
 — then, at the row's right end where they stay put, the annotation display (fill opacity, Outline only,
 Show Categories), which every tool needs. It follows the tool chosen by key, menu or tool button
 (``CanvasView.toolChanged``). Hiding an option here hides only its tool bar widget: its menu item and its
@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QLabel,
     QMenu,
     QSizePolicy,
@@ -31,14 +32,15 @@ from PySide6.QtWidgets import (
 from pixelproof.core.paint import MAX_WIDTH
 from pixelproof.ui.canvas.guide_lines import GUIDES
 from pixelproof.ui.shortcuts import REGISTRY
-from pixelproof.ui.tools.paint_options import OPTIONS
+from pixelproof.ui.tools.paint_options import ASSIST_OUTPUTS, OPTIONS
 
 # which tools show which group of options
 WIDTH_TOOLS = ("brush", "eraser")
 WAND_TOOLS = ("fill",)
 PRESERVE_TOOLS = ("brush", "fill")  # the eraser takes pixels away: nothing of another object to keep
 GUIDE_TOOLS = ("box",)
-# what a tool without options here says instead (its name and this)
+OUTPUT_TOOLS = ("assist",)
+# what a tool without options here says instead (its name and this); said after the options it has here
 ELSEWHERE = {"assist": "model and settings in the Model panel"}
 
 
@@ -90,6 +92,17 @@ class ToolOptionsBar:
         self.guides_box.setToolTip("Lines across the image through the pointer while drawing boxes (B)")
         self.guides_box.setChecked(GUIDES.on)
         self.guides_box.toggled.connect(GUIDES.set)
+        # the assist tool's result: the model's mask, or a polygon traced as Masks > Mask -> polygon does
+        self.output_box = QComboBox()
+        self.output_box.setObjectName("assistOutput")
+        self.output_box.setAccessibleName("Assist result")
+        self.output_box.addItems([o.capitalize() for o in ASSIST_OUTPUTS])
+        self.output_box.setToolTip(
+            "What Enter adds with the assist tool (I): the model's mask, or a polygon traced from it as "
+            "Masks > Mask -> polygon does (the status bar says when the polygon loses pixels)"
+        )
+        self.output_box.currentIndexChanged.connect(lambda i: OPTIONS.set(assist_output=ASSIST_OUTPUTS[i]))
+        self.show_output()
         add = tb.addWidget
         self._groups: dict[str, list[QAction]] = {
             "width": [add(self.width_label), add(self.width_box)],
@@ -101,6 +114,7 @@ class ToolOptionsBar:
             ],
             "preserve": [add(self._buttons["masks.preserve_others"])],
             "guides": [add(self.guides_box)],
+            "output": [add(QLabel(" Result ")), add(self.output_box)],
             "hint": [add(self.hint)],
         }
         spacer = QWidget()  # the display controls at the right end: they do not move with the tool
@@ -133,6 +147,13 @@ class ToolOptionsBar:
         """The bar's button of a toggle (Preserve others, the wand's two)."""
         return self._buttons[action.property("shortcut_id")]
 
+    def show_output(self) -> None:
+        """The assist result box says ``OPTIONS.assist_output`` (``MasksMenu`` calls it at each change of
+        the options: set here, in another window, or read from the settings)."""
+        index = ASSIST_OUTPUTS.index(OPTIONS.assist_output)
+        if self.output_box.currentIndex() != index:
+            self.output_box.setCurrentIndex(index)
+
     def show_for(self, tool: str) -> None:
         """Show the options of ``tool`` (a tool's ``name``; '' for none) and hide the others'."""
         self.tool = tool
@@ -141,8 +162,9 @@ class ToolOptionsBar:
             "wand": tool in WAND_TOOLS,
             "preserve": tool in PRESERVE_TOOLS,
             "guides": tool in GUIDE_TOOLS,
+            "output": tool in OUTPUT_TOOLS,
         }
-        shown["hint"] = bool(tool) and not any(shown.values())
+        shown["hint"] = bool(tool) and (not any(shown.values()) or tool in ELSEWHERE)
         self.width_label.setText(" Eraser " if tool == "eraser" else " Brush ")
         if shown["hint"]:
             name = REGISTRY.get(f"tool.{tool}").text.replace("&", "")  # "&Box": the menu's mnemonic

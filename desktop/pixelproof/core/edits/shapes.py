@@ -215,6 +215,7 @@ def to_mask(project: Project, ids: Iterable[int]) -> Edit | None:
 
 
 def _with_polygons(ann: Annotation, polygons: list[list[float]], height: int, width: int) -> Annotation:
+    """A clone of ``ann`` whose shape is ``polygons`` (image coordinates)."""
     out = clone(ann)
     h, w = height, width
     out.set_geometry(polygons, masks.polygons_bbox(polygons), masks.segmentation_area(polygons, [], h, w))
@@ -239,6 +240,18 @@ def _with_mask(ann: Annotation, rect: mask_edit.Rect, crop, height: int, width: 
 Chooser = Callable[[Annotation, mask_edit.PolygonConversion], str]
 
 
+def traced_polygon(
+    ann: Annotation, height: int, width: int
+) -> tuple[Annotation, mask_edit.PolygonConversion] | None:
+    """Mask -> polygon of one mask annotation as Masks > Mask -> polygon's "Convert Anyway" makes it (its
+    islands parts of one polygon, holes filled): a clone with the polygons, and what they lose for the
+    caller to say; None when the mask has no pixel. The assist tool's *Polygon* result uses it too."""
+    conv = annotation_pixels.trace_annotation(ann, height, width)  # a crop where it lies
+    if not conv.polygons:
+        return None
+    return _with_polygons(ann, conv.polygons, height, width), conv
+
+
 def to_polygons(project: Project, ids: Iterable[int], choose: Chooser) -> Edit | None:
     """Mask -> polygon(s). ``choose`` is asked for every mask whose conversion is not lossless. The focus
     is the new annotations of split masks, if any, else the converted ones."""
@@ -250,14 +263,15 @@ def to_polygons(project: Project, ids: Iterable[int], choose: Chooser) -> Edit |
         if ann.kind != "mask":
             continue
         image = project.images[ann.image_id]
-        conv = annotation_pixels.trace_annotation(ann, image.height, image.width)  # a crop where it lies
-        if not conv.polygons:
+        traced = traced_polygon(ann, image.height, image.width)
+        if traced is None:
             continue
+        converted, conv = traced
         answer = "convert" if conv.lossless and conv.parts <= 1 else choose(ann, conv)
         if answer == "cancel":
             continue
         if answer != "split" or conv.parts <= 1:
-            edits.append(_with_polygons(ann, conv.polygons, image.height, image.width))
+            edits.append(converted)
             continue
         for n, poly in enumerate(conv.polygons):
             part = _with_polygons(ann, [poly], image.height, image.width)

@@ -8,7 +8,9 @@ step, Esc drops the prompt. Its key is ``I``; ``M`` picks it too when the chosen
 loaded loads them again instead, as M does (``ModelSession.reload_if_changed``).
 
 The result takes the current category (like the box and polygon tools) and keeps the model's ``source``
-and ``score``; its review is "accepted" — the user looked at the preview and pressed Enter.
+and ``score``; its review is "accepted" — the user looked at the preview and pressed Enter. It is the model's
+mask, or with *Result: Polygon* in the tool options bar that mask traced as Masks > Mask -> polygon does.
+With Preserve others on, the preview is already cut off the other objects (in the worker): what Enter adds.
 """
 
 from __future__ import annotations
@@ -21,18 +23,19 @@ from PySide6.QtGui import QColor, QImage, QKeyEvent, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPixmapItem, QGraphicsRectItem
 
 from pixelproof.core.edits import AddAnnotations
-from pixelproof.core.geometry import normalized_box, snap_box
+from pixelproof.core.geometry import clone, normalized_box, snap_box
 from pixelproof.core.model import Annotation, utc_now
 from pixelproof.inference.base import Backend, Prompt, PromptError
 from pixelproof.ui.tools.assist_shapes import (
     PREVIEW_RGBA,
+    Answer,
     Shape,
-    predict_shapes,
+    as_polygons,
+    predict_preview,
     prepare_shown,
-    preserving_others,
 )
 from pixelproof.ui.tools.base import Tool, refusing_when_ids_run_out
-from pixelproof.ui.tools.paint_options import OPTIONS
+from pixelproof.ui.tools.paint_options import OPTIONS, qt_alive
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.tool_event import ToolEvent
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 MIN_DRAG_SCREEN_PX = 4
 NEGATIVE = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier  # + click: a negative point
 UNDO_POINT_KEYS = (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
+ALL_TAKEN = "Assist: every pixel of it is another object's (Preserve others, Shift+P): nothing added"
 
 
 class AssistTool(Tool):
@@ -57,6 +61,9 @@ class AssistTool(Tool):
         self.labels: list[int] = []
         self.box: list[float] | None = None
         self.shapes: list[Shape] = []  # the preview of the latest prompt
+        self._found = 0  # shapes the model gave for it, before Preserve others cut them
+        self._cut: list | None = None  # the objects ``shapes`` were cut off (Preserve others), or None
+        self._asked_preserve = False  # Preserve others as the latest prompt was asked with
         self._request = 0  # the latest prompt's number; older answers are dropped
         self._shown = -1  # the number of the prompt ``shapes`` answer
         self._busy = False
@@ -72,6 +79,7 @@ class AssistTool(Tool):
         self._history: list[tuple[list, list, list[float] | None]] = []  # the prompt before each change
         self._warming = 0  # prepare jobs (SAM's encoder) queued or running: the busy cursor and tool line
         self.error = ""  # the last backend message (also shown in the status bar)
+        OPTIONS.listen(self._options_changed)  # held weakly: goes with the tool
 
     @property
     def session(self) -> ModelSession | None:
@@ -93,6 +101,19 @@ class AssistTool(Tool):
             return
         self._warm_up()
         if self.has_prompt() and self._shown != self._request:
+            self._ask()
+
+    def _options_changed(self) -> None:
+        """Preserve others turned on or off while prompting: the preview is asked again (the decoder only)
+        so it stays what Enter adds."""
+        if (
+            not self.has_prompt()
+            or OPTIONS.preserve_others == self._asked_preserve
+            or not qt_alive(self.canvas)
+        ):
+            return
+        if self.canvas.tool is self:
+            self._request += 1
             self._ask()
 
     def _session_changed(self) -> None:
@@ -273,6 +294,11 @@ class AssistTool(Tool):
         h, w = self.canvas.image_size()
         return snap_box(normalized_box(self._start.x(), self._start.y(), e.pos.x(), e.pos.y()), w, h)
 
+    def double_click(self, e: ToolEvent) -> None:
+        """Qt delivers a quick second click's press (a few px from the first) as a double-click: it is a
+        press like any other, so both points count."""
+        self.press(e)
+
     def release(self, e: ToolEvent) -> None:
         if self._start is None:
             return
@@ -385,22 +411,35 @@ class AssistTool(Tool):
         prepare = self._prepared != key
         self._prepared = key
         request, image_id = self._request, self.canvas.image_id
+        self._asked_preserve = OPTIONS.preserve_others
+        others = self._others() if OPTIONS.preserve_others else None
         self._busy, self._dirty = True, False
         self.session.submit(
-            lambda _r: predict_shapes(backend, pixels, prompt, prepare, window),
-            lambda shapes: self._answered(request, image_id, shapes),  # type: ignore[arg-type]
+            lambda _r: predict_preview(backend, pixels, prompt, prepare, window, others),
+            lambda answer: self._answered(request, image_id, answer),  # type: ignore[arg-type]
             lambda reason: self._answer_failed(request, reason),
         )
 
+    def _others(self) -> tuple[list, list] | None:
+        """The image's objects, for the worker to cut the preview off: the project's (to tell at Enter
+        whether they changed since) and copies (the worker reads them while the user may edit)."""
+        doc = self.document
+        if doc is None:
+            return None
+        originals = doc.project.annotations_of(self.canvas.image_id)
+        return originals, [clone(a) for a in originals]
+
     @refusing_when_ids_run_out  # an Enter pressed before the answer adds the preview here, taking ids
-    def _answered(self, request: int, image_id: int, shapes: list[Shape]) -> None:
+    def _answered(self, request: int, image_id: int, answer: Answer) -> None:
         self._busy = False
         if request == self._request and image_id == self.canvas.image_id:
-            self.shapes = shapes
+            self.shapes, self._found, self._cut = answer.shapes, answer.found, answer.cut
             self._shown = request
             self.error = ""
             self._draw_preview()
-            if not shapes:
+            if answer.found and not answer.shapes:
+                self.canvas.message.emit(ALL_TAKEN)
+            elif not answer.shapes:
                 self.canvas.message.emit("Assist: nothing found there; add points or redraw the box")
             if self._accept_when_ready:
                 self._accept_when_ready = False
@@ -437,17 +476,19 @@ class AssistTool(Tool):
                 self.canvas.message.emit("Assist: adding it when the preview is ready…")
             return
         doc, backend = self.document, self.session.backend if self.session else None
-        if doc is None or not self.shapes or backend is None:
+        if doc is None or backend is None:
             return
-        shapes = self.shapes
-        if OPTIONS.preserve_others:  # as the brush and the wand: only pixels no other object has
-            h, w = self.canvas.image_size()
-            shapes = preserving_others(shapes, doc.project.annotations_of(self.canvas.image_id), h, w)
-            if not shapes:
-                self.canvas.message.emit(
-                    "Assist: every pixel of it is another object's (Preserve others, Shift+P): nothing added"
-                )
-                return
+        if OPTIONS.preserve_others and not _same(self._cut, doc.project.annotations_of(self.canvas.image_id)):
+            self._request += 1  # objects changed since the preview: cut again (in the worker), then added
+            self._accept_when_ready = True
+            self.canvas.message.emit("Assist: adding it when the preview is ready…")
+            self._ask()
+            return
+        shapes, h, w = self.shapes, *self.canvas.image_size()
+        if not shapes:
+            if self._found:
+                self.canvas.message.emit(ALL_TAKEN)
+            return
         next_id = doc.project.next_annotation_id(len(shapes))  # before a class is added for them
         category_id = self.ensure_category()
         if category_id is None:
@@ -469,14 +510,22 @@ class AssistTool(Tool):
                     updated=now,
                 )
             )
+        losses: list[str] = []
+        if OPTIONS.assist_output == "polygon":
+            anns, losses = as_polygons(anns, h, w)
         self.cancel()
         self.push(AddAnnotations(anns, f"Assist: {backend.name}"))
+        if losses:  # the Masks menu's words for a lossy mask -> polygon
+            self.canvas.message.emit(
+                "Assist: added as a polygon, which cannot hold the mask exactly: " + "; ".join(losses)
+            )
 
     def cancel(self) -> None:
         """Esc / image change / tool change: drop the prompt and its preview; late answers are ignored."""
         self._request += 1
         self._accept_when_ready = False
         self.points, self.labels, self.box, self.shapes = [], [], None, []
+        self._found, self._cut = 0, None
         self._history = []
         self._start = None
         if self._rubber is not None:
@@ -528,3 +577,11 @@ class AssistTool(Tool):
     def _overlay(self, item: QGraphicsItem) -> None:
         self.canvas.add_overlay(item)
         self._overlays.append(item)
+
+
+def _same(cut: list | None, others: list) -> bool:
+    """Whether the preview was cut off exactly ``others`` (the same objects, none edited since: an edit
+    puts a new object in the project)."""
+    return (
+        cut is not None and len(cut) == len(others) and all(a is b for a, b in zip(cut, others, strict=True))
+    )

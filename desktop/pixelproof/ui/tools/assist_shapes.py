@@ -1,5 +1,6 @@
 """The assist tool's answers, computed in the model worker (no Qt): a backend's predictions as preview
-shapes, and the shapes cut to the pixels no other object has when *Preserve other annotations* is on."""
+shapes, cut there to the pixels no other object has when *Preserve other annotations* is on (the preview is
+what Enter adds); and the result as polygons when the tool options bar says *Polygon*."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy as np
 
 from pixelproof.core import masks
 from pixelproof.core.annotation_pixels import others_mask
+from pixelproof.core.edits.shapes import traced_polygon
 from pixelproof.core.geometry import snap_box
 from pixelproof.core.model import Annotation
 from pixelproof.inference.base import Backend, Prompt, predict_safely
@@ -81,6 +83,50 @@ def predict_shapes(
             if box[2] > 0 and box[3] > 0:
                 out.append(Shape(p.category, float(p.score), None, box, box[2] * box[3], None, (0, 0)))
     return out
+
+
+@dataclass(slots=True)
+class Answer:
+    """A prompt's preview as Enter adds it."""
+
+    shapes: list[Shape]
+    found: int  # shapes the model gave before Preserve others cut them (found, but all another object's)
+    cut: list[Annotation] | None  # the image's objects (the project's own) the shapes were cut off, or None
+
+
+def predict_preview(
+    backend: Backend,
+    image: np.ndarray,
+    prompt: Prompt,
+    prepare: bool,
+    window: tuple[float, float] | None,
+    others: tuple[list[Annotation], list[Annotation]] | None,
+) -> Answer:
+    """Run in the worker: ``predict_shapes``, then with Preserve others on (``others``: the image's
+    objects, and copies of them made in the UI thread for this thread to read) the shapes cut off them,
+    so the amber preview is what Enter adds and the UI thread does not decode the others' masks."""
+    shapes = predict_shapes(backend, image, prompt, prepare, window)
+    if others is None:
+        return Answer(shapes, len(shapes), None)
+    originals, copies = others
+    h, w = image.shape[:2]
+    return Answer(preserving_others(shapes, copies, h, w), len(shapes), originals)
+
+
+def as_polygons(anns: list[Annotation], height: int, width: int) -> tuple[list[Annotation], list[str]]:
+    """The *Polygon* result: each mask traced as Masks > Mask -> polygon traces it (``traced_polygon``),
+    and for each one the polygon cannot hold exactly, that menu's words for what it loses."""
+    out, losses = [], []
+    for ann in anns:
+        traced = traced_polygon(ann, height, width) if ann.kind == "mask" else None
+        if traced is None:
+            out.append(ann)
+            continue
+        polygon, conv = traced
+        out.append(polygon)
+        if not conv.lossless or conv.parts > 1:
+            losses.append(f"annotation {ann.id}: {conv.warning()}")
+    return out, losses
 
 
 def preserving_others(shapes: list[Shape], others: Iterable[Annotation], h: int, w: int) -> list[Shape]:

@@ -1,5 +1,6 @@
 """The mask tools' options kept in the app's settings (``ui.settings``): the brush / eraser width, the wand's
-tolerance, 8-connectivity and floating range, and Preserve others, as the user last set them (keys, the
+tolerance, 8-connectivity and floating range, Preserve others and the assist tool's output (mask or
+polygon), as the user last set them (keys, the
 toolbar, the Masks menu), are those of the next window and of the next session, as an image editor keeps
 its tool options. Each is written at each change, not when a window closes: an option set before a crash or
 a kill is kept. A damaged value (a hand edit of the settings file) is ignored and the default stays."""
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from pixelproof.core.paint import clamp_width
 from pixelproof.ui.settings import settings
-from pixelproof.ui.tools.paint_options import OPTIONS
+from pixelproof.ui.tools.paint_options import ASSIST_OUTPUTS, OPTIONS
 
 KEYS = {
     "width": "tools/brush_width",
@@ -16,6 +17,7 @@ KEYS = {
     "connectivity": "tools/wand_connectivity",
     "fixed_range": "tools/wand_fixed_range",
     "preserve_others": "tools/preserve_others",
+    "assist_output": "tools/assist_output",
 }
 KEY = KEYS["width"]
 
@@ -59,6 +61,9 @@ def saved_options() -> dict[str, object]:
         flag = _flag(store.value(KEYS[name]))
         if flag is not None:
             found[name] = flag
+    output = store.value(KEYS["assist_output"])
+    if output in ASSIST_OUTPUTS:
+        found["assist_output"] = output
     return found
 
 

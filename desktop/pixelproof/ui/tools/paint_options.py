@@ -1,4 +1,5 @@
-"""Settings shared by the mask tools (brush, eraser, fill) and the mask display, app-wide.
+"""Settings shared by the mask tools (brush, eraser, fill) and the mask display, app-wide, and the assist
+tool's output (the tool options bar shows each with its tool).
 
 A plain object with change listeners rather than a QObject so it exists before the QApplication and
 tools, toolbar widgets and tests all see one value. It holds a listener that is a method weakly: this
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 
 from pixelproof.core.paint import clamp_width, step_tolerance, step_width
 
+ASSIST_OUTPUTS = ("mask", "polygon")  # the model's mask, or it traced as the Masks menu's mask -> polygon
+
 
 @dataclass
 class PaintOptions:
@@ -21,6 +24,7 @@ class PaintOptions:
     tolerance: float = 16.0  # fill: per-channel difference in display levels (0-255 across the window)
     connectivity: int = 4  # fill: 4 or 8
     fixed_range: bool = True  # fill: compare with the seed (True) or with the neighbour (False)
+    assist_output: str = "mask"  # assist: what Enter adds, one of ASSIST_OUTPUTS
     _listeners: list[Callable[[], Callable[[], None] | None]] = field(default_factory=list, repr=False)
 
     def set(self, **values: object) -> None:
@@ -38,7 +42,7 @@ class PaintOptions:
             for ref in list(self._listeners):
                 listener = ref()
                 owner = getattr(listener, "__self__", None)
-                if listener is None or (owner is not None and not _alive(owner)):  # of a closed window
+                if listener is None or (owner is not None and not qt_alive(owner)):  # of a closed window
                     self._listeners.remove(ref)
                     continue
                 listener()
@@ -65,7 +69,7 @@ class PaintOptions:
         self._listeners[:] = [ref for ref in self._listeners if ref() != callback]
 
 
-def _alive(obj: object) -> bool:
+def qt_alive(obj: object) -> bool:
     """False for a Qt object whose C++ side is gone (its window was closed)."""
     try:
         import shiboken6
