@@ -49,6 +49,7 @@ def test_unlabeled_skip_leaves_them_out_and_says_how_many(tmp_path: Path, capsys
     err = capsys.readouterr().err
     assert "kept as background" not in err
     assert "3 images left out as not labelled yet" in err
+    assert "write them all with --unlabeled keep" in err and "unlabeled=" not in err  # convert's flag
     assert names(out) == ["a.png", "c.png"]
 
 

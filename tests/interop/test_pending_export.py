@@ -91,7 +91,7 @@ def test_pending_predictions_are_left_out_and_named(tmp_path: Path, fmt: str) ->
     assert got["mixed"] != _read_back(fmt, _keep(tmp_path, fmt, project))["mixed"]  # (MVTec: one mask)
     (note,) = [w for w in warnings if "pending objects" in w]
     assert "2 pending objects left out" in note and "mixed.png" in note and "predicted.png" in note
-    assert "--pending keep" in note
+    assert 'write them as labels with pending="keep"' in note  # a Python call: its keyword
     (unlabelled,) = [w for w in warnings if "not labelled yet" in w]
     assert "predicted.png" in unlabelled and "mixed.png" not in unlabelled
 

@@ -68,7 +68,7 @@ def test_rejected_objects_are_left_out_and_named(tmp_path: Path, fmt: str) -> No
     assert set(got) == {"labelled", "mixed"}
     assert not any(r[2] for r in got["mixed"])  # Label Studio: no prediction proposed again
     (note,) = [w for w in warnings if "rejected" in w]
-    assert "2 rejected objects left out" in note and "mixed.png" in note and "--rejected keep" in note
+    assert "2 rejected objects left out" in note and "mixed.png" in note and 'with rejected="keep"' in note
     assert "2 images left out" in note and "rejected.png" in note and "whole.png" in note
     assert not [w for w in warnings if "not labelled yet" in w], warnings
 

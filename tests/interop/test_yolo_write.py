@@ -72,7 +72,7 @@ def test_a_validation_share_too_small_for_the_images_says_how_many_it_needs(tmp_
     assert "(--val-fraction) of 0.2 needs at least 5 images without a split of their own" in split
     assert not [w for w in write_yolo(project, tmp_path / "b", val_fraction=0.34) if "validation split" in w]
     (split,) = [w for w in write_yolo(project, tmp_path / "c") if "validation split" in w]
-    assert "a Validation share above 0, --val-fraction on the command line" in split
+    assert "a Validation share (--val-fraction) above 0 holds some images out" in split
 
 
 def test_an_export_over_an_earlier_one_says_which_class_indices_moved(tmp_path: Path) -> None:

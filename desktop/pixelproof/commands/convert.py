@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.limits import LimitError, check_output_not_input, set_outside_root_allowed
     from pixelproof.core.overlap_versions import WRITTEN, versions_note
     from pixelproof.interop.format_guess import another_format_hint
-    from pixelproof.interop.formats import EXPORT_OPTION_NAMES, FORMATS, all_options
+    from pixelproof.interop.formats import CLI_WORDS, EXPORT_OPTION_NAMES, FORMATS, all_options
 
     args.output = _output(args)
     if refuse_empty_outputs(args.output):  # "" is the current folder: written into, or said a folder
@@ -249,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
     bar = ProgressBar(f"writing {args.dst_format}")
     try:
         with executor or contextlib.nullcontext():
-            warnings = dst.write(project, args.output, progress=bar, **write_opts)
+            warnings = dst.write(project, args.output, progress=bar, words=CLI_WORDS, **write_opts)  # flags
     except (OSError, ValueError, ProjectSaveError) as e:
         bar.close()
         error(f"{args.output}: {e}" if isinstance(e, ValueError) else error_text(e))

@@ -7,7 +7,8 @@ size limit.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,3 +112,22 @@ def images_option(where: str | None = None, keep: str | None = None) -> Option:
         choices={k: v for k, v in IMAGE_CHOICES.items() if k != "keep"},
         label="Image files",
     )
+
+
+def keyword_words(text: str, options: Iterable[Option]) -> str:
+    """``text`` (a writer's warning, in ``convert``'s words) with each of ``options``' flags named as the
+    keyword argument a Python caller gives: ``--unlabeled keep`` -> ``unlabeled="keep"``, ``--tracks no``
+    -> ``tracks="no"``, ``--extract-images yes`` -> ``extract_images=True``, ``--val-fraction`` ->
+    ``val_fraction``; other flags (another command's, ``validate --images``) stay as they are."""
+    for opt in options:
+
+        def named(m: re.Match[str], opt: Option = opt) -> str:
+            value = m.group(1)
+            if value and opt.type == "bool" and value in ("yes", "no"):
+                return f"{opt.name}={value == 'yes'}"
+            if value and opt.choices and value in opt.choices:
+                return f'{opt.name}="{value}"'
+            return opt.name + (f" {value}" if value else "")
+
+        text = re.sub(r"(?<![\w-])" + re.escape(opt.flag) + r"(?![\w-])(?: ([\w-]+))?", named, text)
+    return text

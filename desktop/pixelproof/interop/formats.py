@@ -66,7 +66,7 @@ from pixelproof.core.model import is_pending, is_rejected
 
 # part of a format's declaration (see "Adding a format" above): re-exported for the ~20 format modules and
 # the plugins that import them from here
-from pixelproof.interop.format_options import IMAGE_CHOICES, Option, images_option  # noqa: F401
+from pixelproof.interop.format_options import IMAGE_CHOICES, Option, images_option, keyword_words  # noqa: F401
 
 # Modules holding the built-in declarations, in menu and auto-detection order.
 BUILTIN_MODULES = (
@@ -139,8 +139,9 @@ REJECTED_OPTION = Option(
 EXPORT_OPTIONS = (UNLABELED_OPTION, PENDING_OPTION, REJECTED_OPTION)
 EXPORT_OPTION_NAMES = tuple(opt.name for opt in EXPORT_OPTIONS)
 ACCEPT_ALL = "Model > Accept All Predictions in Project"
-# how the warnings of ``LeftOut.note`` say to export what was left out: the command line's words (the app
-# passes its Export dialog's); "accept" is how a pending object becomes a label
+# how the warnings of ``LeftOut.note`` say to export what was left out: the command line's words (``convert``
+# passes them; the app its Export dialog's; a Python caller gets them as keyword arguments, ``Format.write``);
+# "accept" is how a pending object becomes a label
 CLI_WORDS = {"accept": f"accept them (in the app: {ACCEPT_ALL}) to export them"} | {
     opt.name: f"with --{opt.name} keep" for opt in EXPORT_OPTIONS
 }
@@ -370,14 +371,16 @@ class Format:
         ``pending="leave-out"`` leaves out the objects pending review, ``rejected="leave-out"`` those a
         reviewer rejected and the images they leave wrong, ``unlabeled="skip"`` the images not labelled yet
         (``left_out``; the project itself keeps them), named in the first warnings (``words``: how to export
-        them anyway, ``LeftOut.note``); the next names image files not the size the project declares."""
+        them anyway, ``LeftOut.note``); the next names image files not the size the project declares.
+        Without ``words`` (a Python caller) the warnings name the options as this method's keyword
+        arguments (``unlabeled="keep"``, ``val_fraction``); ``convert`` passes ``CLI_WORDS`` for its flags."""
         if self.writer is None:
             raise ValueError(f"{self.title} is read-only: nothing consumes files written in it")
         from pixelproof.core.image_maps import written_app
         from pixelproof.interop.declared_sizes import export_size_warning
 
         left = self.left_out(project, unlabeled=unlabeled, pending=pending, rejected=rejected)
-        notes = left.note(project, words)
+        notes = left.note(project, words or CLI_WORDS)
         written = project
         if left.all_objects or left.all_images:
             gone = set(left.all_images)
@@ -388,8 +391,11 @@ class Format:
             written.app = app
         project = unmarked(written)  # (lint's mark on pending predictions is PixelProof's own)
         sizes = export_size_warning(project, kwargs.get("images"), kwargs.get("progress"))
-        notes += [sizes] if sizes else []
-        return [*notes, *self._write(project, out_path, **kwargs)]
+        warnings = self._write(project, out_path, **kwargs)
+        if words is None:  # a Python caller: the options as keyword arguments, not convert's flags
+            options = (*EXPORT_OPTIONS, *self.write_options)
+            notes, warnings = ([keyword_words(w, options) for w in ws] for ws in (notes, warnings))
+        return [*notes, *([sizes] if sizes else []), *warnings]  # sizes: says `validate --images`, a command
 
     def _write(self, project: Any, out_path: Any, **kwargs: Any) -> list[str]:
         from pixelproof.interop.image_guard import check_not_image, guarding_images

@@ -166,7 +166,7 @@ def _write_yaml(out: Path, splits: list[str], names: list[str], warnings: list[s
             f"a Validation share (--val-fraction) of {share:g} needs at least {math.ceil(1 / share)} images"
             " without a split of their own to hold one out"
             if share
-            else "a Validation share above 0, --val-fraction on the command line, holds some images out"
+            else "a Validation share (--val-fraction) above 0 holds some images out"
         )
         warnings.append(f"no validation split: data.yaml's val points at the training images ({why})")
     lines += ["names:", *(f"  {i}: {_yaml_str(n)}" for i, n in enumerate(names))]
