@@ -6,12 +6,14 @@ load is said and left as it is."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
 
+from pixelproof.ui import project_files
 from tests.ui.conftest import wait_loaded
 from tests.ui.test_files_and_panels import new_window
 from tests.ui.test_labelme_folder_open import answer_categories, click_in_next_message_box
@@ -149,12 +151,13 @@ def menu_on(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 
 
 def test_new_project_from_folder_asks_and_open_it_opens_it(
-    qtbot, tmp_path: Path, no_prompts, save_where_suggested, menu_on
+    qtbot, tmp_path: Path, no_prompts, save_where_suggested, menu_on, monkeypatch
 ) -> None:
     folder = image_folder(tmp_path)
     win = new_window(qtbot)
     box = labelled_folder(qtbot, win, folder, save_where_suggested)
     menu_on(folder)
+    loads = count_loads(monkeypatch)
     seen: list[str] = []
     click_in_next_message_box(qtbot, "Open It", seen)
     win.files.act_open_folder.trigger()  # File > New Project from Folder…
@@ -164,6 +167,51 @@ def test_new_project_from_folder_asks_and_open_it_opens_it(
     assert (
         not doc.untitled and doc.path == folder.resolve() / "project.json" and box in doc.project.annotations
     )
+    assert loads == [folder.resolve() / "project.json"]  # loaded to ask, then shown: not read twice
+
+
+def count_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every project file ``load_project`` loads from now on, where the folder question and the document
+    call it."""
+    from pixelproof.core import coco, folder_project
+    from pixelproof.ui import document
+
+    loads: list[Path] = []
+
+    def counted(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        loads.append(Path(path))
+        return coco.load_project(path, *args, **kwargs)
+
+    for module in (folder_project, document):
+        monkeypatch.setattr(module, "load_project", counted)
+    return loads
+
+
+def test_open_it_loads_the_file_again_when_it_changed_after_the_question(
+    qtbot, tmp_path: Path, no_prompts, save_where_suggested, menu_on, monkeypatch
+) -> None:
+    """The project loaded to ask is shown only while the file is as it was: one saved meanwhile (by the
+    app in another window, a sync tool) is loaded as it is now."""
+    folder = image_folder(tmp_path)
+    win = new_window(qtbot)
+    box = labelled_folder(qtbot, win, folder, save_where_suggested)
+    menu_on(folder)
+    project_file = folder / "project.json"
+    asked = project_files.ask_folder_has_project
+
+    def ask_then_changed(*args):  # type: ignore[no-untyped-def]
+        choice = asked(*args)
+        data = json.loads(project_file.read_text(encoding="utf-8"))
+        data["annotations"] = []
+        project_file.write_text(json.dumps(data), encoding="utf-8")
+        return choice
+
+    monkeypatch.setattr(project_files, "ask_folder_has_project", ask_then_changed)
+    loads = count_loads(monkeypatch)
+    click_in_next_message_box(qtbot, "Open It", [])
+    win.files.act_open_folder.trigger()
+    wait_loaded(qtbot, win)
+    assert box not in win.document.project.annotations and len(loads) == 2
 
 
 def test_start_a_new_one_is_saved_beside_it(

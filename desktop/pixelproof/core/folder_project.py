@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pixelproof.core.coco import load_project
+from pixelproof.core.model import Project
 from pixelproof.core.project_json import ProjectFormatError
 
 PROJECT_FILE = "project.json"  # where New Project from Folder saves, and where opening a folder looks
@@ -17,12 +18,14 @@ PROJECT_FILE = "project.json"  # where New Project from Folder saves, and where 
 
 @dataclass(frozen=True)
 class SavedProject:
-    """The project file found in a folder: its image count and time, or why it does not load."""
+    """The project file found in a folder: its image count and time, or why it does not load; ``project``:
+    the project loaded to tell it, for opening it without loading it a second time (*Open It*)."""
 
     path: Path
     images: int = 0
     saved: float = 0.0  # the file's modification time (seconds since the epoch)
     problems: list[str] = field(default_factory=list)  # empty: it loads
+    project: Project | None = field(default=None, repr=False, compare=False)
 
     @property
     def loads(self) -> bool:
@@ -46,7 +49,8 @@ def saved_project(folder: str | os.PathLike[str]) -> SavedProject | None:
     except ProjectFormatError as e:
         return SavedProject(path, problems=e.problems or [str(e)])
     state = project.file_state
-    return SavedProject(path, len(project.images), state.mtime_ns / 1e9 if state is not None else 0.0)
+    saved = state.mtime_ns / 1e9 if state is not None else 0.0
+    return SavedProject(path, len(project.images), saved, project=project)
 
 
 def free_project_file(folder: str | os.PathLike[str]) -> Path:

@@ -127,12 +127,17 @@ class Document(QObject):
     # -- opening ---------------------------------------------------------------------------------
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], ask_recover: Callable[[Path], bool] | None = None
+        cls,
+        path: str | os.PathLike[str],
+        ask_recover: Callable[[Path], bool] | None = None,
+        loaded: Project | None = None,
     ) -> Document:
         """Load a project file; when its autosave holds edits the file lacks (it is newer, or the file
         changed since the edits began) and ``ask_recover(autosave, file_changed)`` agrees, load that
         instead (the document then starts modified; ``recovery_error`` says why when the autosave could
         not be read, and the file is loaded). Raises ``ProjectFormatError`` for the project file.
+        ``loaded``: ``path`` loaded already (to ask about it), taken instead of loading it again unless the
+        file changed since (a big project is not read twice).
 
         Temporaries left by saves that were killed mid-write are removed first."""
         path = Path(os.path.abspath(path))
@@ -147,7 +152,9 @@ class Document(QObject):
                 return cls._recovered(path, *read_autosave(auto))
             except ProjectFormatError as e:
                 problem = e
-        doc = cls(load_project(path))
+        if loaded is None or loaded.file_state is None or loaded.file_state.changed_since():
+            loaded = load_project(path)  # (a file changed since it was asked about is loaded as it is now)
+        doc = cls(loaded)
         doc.recovery_error = problem
         return doc
 

@@ -115,12 +115,14 @@ class ProjectFiles(QObject):
         on_broken: Callable[[ProjectFormatError], None] | None = None,
         how: str = "",
         warn: bool = False,
+        loaded: Project | None = None,
     ) -> bool:
         """Show the project file ``path`` in place of the current document, whose unsaved changes were
         dealt with already - except on ``reload`` ("discard mine" after a conflict): those are given up
         only once ``path`` has loaded (a file another program broke must not cost them), and their
         autosave is not offered as a recovery. ``on_broken``: told instead of the error dialog when the
-        file does not load; ``how``: said after "Opened PATH" on the status bar (as a warning: ``warn``)."""
+        file does not load; ``how``: said after "Opened PATH" on the status bar (as a warning: ``warn``);
+        ``loaded``: ``path`` loaded already (``Document.open``)."""
         parent = self.shell.widget
         holder = read_lock(path)
         in_use = holder is not None and not (holder.is_me() or holder.is_stale())
@@ -128,7 +130,7 @@ class ProjectFiles(QObject):
             return False
         ask = None if reload else (lambda auto, changed: dialogs.ask_recover(parent, auto.name, changed))
         try:
-            doc = Document.open(path, ask_recover=ask)
+            doc = Document.open(path, ask_recover=ask, loaded=loaded)
         except ProjectFormatError as e:
             (on_broken or (lambda e: dialogs.show_format_error(parent, e)))(e)
             return False
@@ -256,7 +258,8 @@ class ProjectFiles(QObject):
             if found.loads:
                 choice = ask_folder_has_project(parent, found, other)
                 if choice == "open":
-                    return self._open_file(here, how=", the project saved in this folder")
+                    how = ", the project saved in this folder"  # loaded once: to ask, then shown
+                    return self._open_file(here, how=how, loaded=found.project)
                 return other if choice == "new" else False
         return other if ask_broken_project(parent, found, other) else False
 
