@@ -98,3 +98,23 @@ def test_a_project_saved_among_its_images_is_not_said_nor_are_its_log_and_backup
         said.clear()
         scan()
         assert said == [f"{tmp_path / 'notes.txt'}: not an image, skipped"], said
+
+
+def test_a_new_project_beside_the_folders_project_passes_over_its_files(tmp_path: Path) -> None:
+    """New Project from Folder > Start a New One saves as ``project_2.json`` beside the folder's
+    ``project.json``: that file, its backup, change log, autosave and lock (and project_2.json's own
+    autosave) are PixelProof's, not "not an image" nor "a hidden file" in the status bar; another JSON file
+    still is."""
+    from pixelproof.core.coco import save_project
+
+    Image.fromarray(np.zeros((20, 30, 3), np.uint8)).save(tmp_path / "a.png")
+    first = tmp_path / "project.json"
+    save_project(project_from_folder(tmp_path, first), first)
+    for name in ("project.json.bak", "project.history.jsonl", "project.json.autosave", ".project.json.lock"):
+        (tmp_path / name).write_bytes(first.read_bytes())
+    (tmp_path / "project_2.json.autosave").write_text("{}", encoding="utf-8")
+    (tmp_path / "project_x.json").write_text("{}", encoding="utf-8")  # not a name PixelProof saves as
+    said: list[str] = []
+    project = project_from_folder(tmp_path, tmp_path / "project_2.json", on_skip=said.append)
+    assert [im.file_name for im in project.images.values()] == ["a.png"]
+    assert said == [f"{tmp_path / 'project_x.json'}: not an image, skipped"], said

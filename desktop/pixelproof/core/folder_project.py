@@ -6,6 +6,7 @@ another name (``project_2.json``). Whether a file is a project is what ``coco.lo
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +52,17 @@ def saved_project(folder: str | os.PathLike[str]) -> SavedProject | None:
     state = project.file_state
     saved = state.mtime_ns / 1e9 if state is not None else 0.0
     return SavedProject(path, len(project.images), saved, project=project)
+
+
+def project_files_in(folder: str | os.PathLike[str]) -> list[Path]:
+    """The project files New Project from Folder saved in ``folder`` (``project.json``, ``project_2.json``…,
+    ``free_project_file``'s names) that are there: PixelProof's own files, never a picture of the folder."""
+    first = project_file_in(folder)
+    named = re.compile(re.escape(first.stem) + r"(?:_[0-9]+)?" + re.escape(first.suffix))
+    try:
+        return sorted(Path(folder) / n for n in os.listdir(folder) if named.fullmatch(n))
+    except OSError:  # the folder's scan says why it cannot be listed
+        return []
 
 
 def free_project_file(folder: str | os.PathLike[str]) -> Path:

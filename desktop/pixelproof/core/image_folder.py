@@ -139,14 +139,21 @@ class Additions:
 
 
 def own_files(project_file: str | os.PathLike[str]) -> set[Path]:
-    """The project file and the files PixelProof keeps beside it (change log, backup, lock), resolved: a
-    project saved in its images' folder is not listed as "not an image" in it, nor are they."""
+    """The project file and the files PixelProof keeps beside it (change log, backup, autosave, lock), and
+    those of the other project files New Project from Folder saved in its folder (``project.json`` beside
+    a ``project_2.json``: ``folder_project.project_files_in``), resolved: a project saved in its images'
+    folder is not listed as "not an image" (nor as a hidden file) in it, nor are they."""
     from pixelproof.core.atomic import backup_path
+    from pixelproof.core.autosave import autosave_path_for
+    from pixelproof.core.folder_project import project_files_in
     from pixelproof.core.history import sidecar
     from pixelproof.core.lock import lock_path
 
-    path = Path(project_file)
-    return {p.resolve() for p in (path, sidecar(path), backup_path(path), lock_path(path))}
+    own = set()
+    for path in {Path(project_file), *project_files_in(Path(project_file).parent)}:
+        kept = (path, sidecar(path), backup_path(path), autosave_path_for(path), lock_path(path))
+        own |= {p.resolve() for p in kept}
+    return own
 
 
 def images_to_add(

@@ -370,6 +370,8 @@ def folder_files(
             p = here / n
             if n == MARKER:  # the export's own note, not one of its files
                 continue
+            if n.startswith(".") and exclude and exclude(p):  # a project's lock: PixelProof's own file
+                continue
             if n.startswith("."):  # .DS_Store, macOS's ._photo.jpg resource forks
                 skip(f"{p}: a hidden file, skipped")
             elif listed_file(p, skip) and not (exclude and exclude(p)):
