@@ -129,7 +129,7 @@ def test_images_only_is_a_plain_image_folder_as_before(
         QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(labelme_folder))
     )
     seen: list[str] = []
-    click_in_next_message_box(qtbot, "Images only", seen)
+    click_in_next_message_box(qtbot, "Images Only", seen)
     answer_categories("cat, dog")
     win.act_open_folder.trigger()  # File > New Project from Folder…
     assert seen and "LabelMe" in seen[0]

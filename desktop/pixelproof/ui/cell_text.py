@@ -61,7 +61,7 @@ def elide_words(text: str, metrics: QFontMetrics, width: int) -> str:
         return text
     words = text.split(" ")
     for n in range(len(words) - 1, 0, -1):
-        kept = " ".join(words[:n]).rstrip()
+        kept = " ".join(words[:n]).rstrip(" ,;:")  # "closes…", not "closes,…"
         if kept.strip() and metrics.horizontalAdvance(kept + ELLIPSIS) <= width:  # a word, not spaces
             return kept + ELLIPSIS
     return metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(width, 0))

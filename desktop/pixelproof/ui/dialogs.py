@@ -208,11 +208,11 @@ def ask_import_labelme(parent: QWidget | None, folder: Path, n_files: int, label
     )
     box.setInformativeText(
         f"Import reads the labels as File > Import does (LabelMe folder; {labels}); the JSON files are "
-        "never changed. Images only starts a project over the pictures alone, with categories you name."
+        "never changed. Images Only starts a project over the pictures alone, with categories you name."
     )
     buttons = {
         box.addButton("Import", QMessageBox.ButtonRole.AcceptRole): "import",
-        box.addButton("Images only", QMessageBox.ButtonRole.ActionRole): "images",
+        box.addButton("Images Only", QMessageBox.ButtonRole.ActionRole): "images",
         box.addButton(QMessageBox.StandardButton.Cancel): "cancel",
     }
     box.setDefaultButton(next(iter(buttons)))

@@ -64,9 +64,13 @@ class OneLineLabel(QLabel):
         """The tooltip for the line as now shown (a subclass may add the whole line to its own tip)."""
         return self.tip or (self.whole if self.is_cut() else "")
 
+    def elide(self, text: str, width: int) -> str:
+        """``text`` cut to ``width`` px with ``…`` (a subclass may cut after a whole word instead)."""
+        return self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(width, 0))
+
     def _show(self) -> None:
         flat = "↵".join(self.whole.splitlines())  # a value's line break (a CVAT note) would wrap the line
-        shown = self.fontMetrics().elidedText(flat, Qt.TextElideMode.ElideRight, max(self.room(), 0))
+        shown = self.elide(flat, self.room())
         if shown != self.text():
             self.setText(shown)
         self.setToolTip(self.tooltip_text())

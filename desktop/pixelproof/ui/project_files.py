@@ -275,7 +275,7 @@ class ProjectFiles(QObject):
         """A folder with LabelMe JSON files beside its pictures: asked whether to import their labels, read
         as File > Import reads them (a ``labels.txt`` in the folder or one level up gives the category
         order, as ``labelme2coco --labels``); saved as New Project from Folder saves, as ``target`` (the
-        folder's ``project.json``). None: not a LabelMe folder, or the user chose Images only."""
+        folder's ``project.json``). None: not a LabelMe folder, or the user chose Images Only."""
         if self.run_import is None or not FORMATS["labelme"].looks_like(folder):
             return None
         labels = labels_file_near(folder)

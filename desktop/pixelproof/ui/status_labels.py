@@ -10,6 +10,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
+from pixelproof.ui.cell_text import elide_words
 from pixelproof.ui.file_names import elide_file_name
 from pixelproof.ui.one_line import OneLineLabel
 
@@ -34,8 +35,9 @@ class Readout(QLabel):
 
 
 class HintLabel(OneLineLabel):
-    """The tool's hint (``set_line``): the room the readouts leave, cut at its end with ``…``; its tooltip
-    says what the line is, after the whole line when it is cut."""
+    """The tool's hint (``set_line``): the room the readouts leave, cut after its last whole word that fits
+    with ``…`` (``elide_words``: the polygon's hint read "Enter or a click on the first ver…" at 1024 px);
+    its tooltip says what the line is, after the whole line when it is cut."""
 
     def __init__(self, about: str) -> None:
         super().__init__()
@@ -47,6 +49,9 @@ class HintLabel(OneLineLabel):
         contentsRect still holds: the ``…`` itself was clipped), as QLabel's own size hint counts them."""
         padding = QLabel.sizeHint(self).width() - self.fontMetrics().horizontalAdvance(self.text())
         return self.width() - padding
+
+    def elide(self, text: str, width: int) -> str:
+        return elide_words(text, self.fontMetrics(), width)
 
     def tooltip_text(self) -> str:
         about = getattr(self, "about", "")  # none yet while OneLineLabel's __init__ shows the line
