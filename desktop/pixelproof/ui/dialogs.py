@@ -191,6 +191,12 @@ def ask_conflict(parent: QWidget | None, path: object, time_too: bool = False) -
         box.addButton("Overwrite", QMessageBox.ButtonRole.DestructiveRole): "overwrite",
         box.addButton(QMessageBox.StandardButton.Cancel): "cancel",
     }
+    return answer(box, buttons)
+
+
+def answer(box: QMessageBox, buttons: dict) -> str:
+    """Show ``box`` with the first of ``buttons`` (button -> its answer) the default; the answer of the
+    button clicked, "cancel" when the box is closed another way."""
     box.setDefaultButton(next(iter(buttons)))
     box.exec()
     return buttons.get(box.clickedButton(), "cancel")
@@ -215,9 +221,7 @@ def ask_import_labelme(parent: QWidget | None, folder: Path, n_files: int, label
         box.addButton("Images Only", QMessageBox.ButtonRole.ActionRole): "images",
         box.addButton(QMessageBox.StandardButton.Cancel): "cancel",
     }
-    box.setDefaultButton(next(iter(buttons)))
-    box.exec()
-    return buttons.get(box.clickedButton(), "cancel")
+    return answer(box, buttons)
 
 
 def ask_pixel_limit(parent: QWidget | None, current: str) -> tuple[str, bool]:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QMessageBox, QVBoxLayo
 from pixelproof.core.folder_project import SavedProject
 from pixelproof.core.image_folder import category_names
 from pixelproof.core.wording import plural
-from pixelproof.ui.dialogs import MAX_LISTED, as_text, ok_cancel
+from pixelproof.ui.dialogs import MAX_LISTED, answer, as_text, ok_cancel
 
 DEFAULT_CATEGORY = "object"  # what drawing in a project without categories creates, ready to rename
 
@@ -87,9 +87,7 @@ def ask_folder_has_project(parent: QWidget | None, saved: SavedProject, other: P
         box.addButton("Start a New One", QMessageBox.ButtonRole.ActionRole): "new",
         box.addButton(QMessageBox.StandardButton.Cancel): "cancel",
     }
-    box.setDefaultButton(next(iter(buttons)))
-    box.exec()
-    return buttons.get(box.clickedButton(), "cancel")
+    return answer(box, buttons)
 
 
 def ask_broken_project(parent: QWidget | None, saved: SavedProject, other: Path) -> bool:
