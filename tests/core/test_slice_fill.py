@@ -1,6 +1,8 @@
 """Fill Between Slices (core.slice_fill): shape-based interpolation of a class's masks between a volume's
 key slices - sizes and centres interpolated, slices with an object of the class and slices outside the keys
-left alone, all new objects one edit that one revert takes back."""
+left alone, all new objects one edit that one revert takes back; a second fill recomputes the masks of an
+earlier one nobody touched (a painted slice corrected since) and keeps a mask edited by hand as a key;
+slices weighted by their position in mm when every slice has one (a lost slice)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ import math
 
 import numpy as np
 
-from pixelproof.core import masks
+from pixelproof.core import mask_edit, masks
 from pixelproof.core.coco import new_project
+from pixelproof.core.edits import PaintMask, ReplaceAnnotations
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.slice_fill import BETWEEN, SOURCE, fill_between_slices, volume_slices
 
@@ -129,3 +132,81 @@ def test_one_revert_takes_every_new_object_back_exactly() -> None:
     assert len(p.annotations) == len(before.annotations) + 5
     done.edit.revert(p)
     assert p == before
+
+
+def fill(p: Project, category_id: int = 1):  # type: ignore[no-untyped-def]
+    done = fill_between_slices(p, volume_slices(p, 1), [category_id])
+    if done.edit is not None:
+        done.edit.apply(p)
+    return done
+
+
+def radius(a: Annotation) -> float:
+    return math.sqrt(a.mask(H, W).sum() / math.pi)
+
+
+def reshape(p: Project, ann_id: int, m: np.ndarray) -> None:
+    """Give object ``ann_id`` the pixels ``m`` as a brush would: same source and marks, new pixels."""
+    a = p.annotations[ann_id]
+    PaintMask(a, mask_edit.make_patch((0, 0, W, H), a.mask(H, W), m)).apply(p)
+
+
+def test_a_painted_slice_corrected_then_filled_again_gives_the_new_interpolation_between() -> None:
+    p = volume()
+    add_mask(p, 0, disc(32, 32, 10))
+    top = add_mask(p, 4, disc(32, 32, 20))
+    assert fill(p).filled == 3
+    first = {k: added(p, k)[0].id for k in (1, 2, 3)}
+    before = p.snapshot()
+    corrected = p.annotations[top]  # the painted slice 4 corrected to a radius of 10 (not by a brush)
+    m = disc(32, 32, 10)
+    after = Annotation(top, corrected.image_id, 1, masks.bbox(m), masks.encode(m), float(m.sum()))
+    ReplaceAnnotations([after]).apply(p)
+    corrected_state = p.snapshot()
+    done = fill(p)
+    assert done.edit is not None and (done.filled, done.replaced, done.keys) == (3, 3, 2)
+    assert sorted(done.removed) == sorted(first.values())
+    for k in (1, 2, 3):  # one mask each, the new interpolation: a radius of 10 throughout
+        (a,) = p.annotations_of(k + 1)
+        assert a.source == SOURCE and a.id not in first.values() and abs(radius(a) - 10) < 0.5, (k, radius(a))
+    done.edit.revert(p)  # one revert puts the earlier masks back exactly
+    assert p == corrected_state
+    done.edit.apply(p)
+    again = fill(p)  # nothing changed since: nothing to do
+    assert again.edit is None and again.unchanged == 3
+    assert before != corrected_state
+
+
+def test_an_interpolated_mask_edited_by_hand_is_kept_and_is_a_key_of_the_next_fill() -> None:
+    p = volume()
+    add_mask(p, 0, disc(32, 32, 10))
+    top = add_mask(p, 4, disc(32, 32, 20))
+    fill(p)
+    (middle,) = added(p, 2)
+    reshape(p, middle.id, disc(32, 32, 24))  # the brush keeps its source: its pixels say it was edited
+    assert p.annotations[middle.id].source == SOURCE
+    kept = p.annotations[middle.id].mask(H, W).copy()
+    reshape(p, top, disc(32, 32, 16))
+    done = fill(p)
+    assert done.edit is not None and (done.replaced, done.keys) == (2, 3)
+    assert middle.id not in done.removed and np.array_equal(p.annotations[middle.id].mask(H, W), kept)
+    (below,), (above,) = added(p, 1), added(p, 3)
+    assert below.app_extra[BETWEEN] == [0, 2] and above.app_extra[BETWEEN] == [2, 4]
+    assert abs(radius(below) - 17) < 0.6 and abs(radius(above) - 20) < 0.6, (radius(below), radius(above))
+
+
+def test_slices_are_weighted_by_their_position_in_mm_when_every_one_has_one() -> None:
+    p = new_project(["liver"])
+    for k, mm in enumerate((0.0, 1.0, 2.0, 4.0)):  # the slice between 2 and 4 mm was lost
+        p.add_image(ImageRecord(k + 1, f"ct.nii.gz#z={k:03d}", W, H, extra={"slice_position": mm}))
+    add_mask(p, 0, disc(32, 32, 10))
+    add_mask(p, 3, disc(32, 32, 26))
+    done = fill(p)
+    assert done.filled == 2
+    (a1,), (a2,) = added(p, 1), added(p, 2)
+    assert abs(radius(a1) - 14) < 0.5 and abs(radius(a2) - 18) < 0.5, (radius(a1), radius(a2))  # 1/4, 2/4
+    done.edit.revert(p)
+    del p.images[2].extra["slice_position"]  # one slice without a position: by the slices' order
+    fill(p)
+    (a1,), (a2,) = added(p, 1), added(p, 2)
+    assert abs(radius(a1) - 15.33) < 0.5 and abs(radius(a2) - 20.67) < 0.5, (radius(a1), radius(a2))

@@ -1,6 +1,8 @@
 """Edit > Fill Between Slices on the real window: a liver painted on slices 0 and 4 of a CT volume, the mask
 on slice 0 clicked, the menu item clicked - slices 1-3 get interpolated masks, the status bar counts them,
-one Ctrl+Z takes them all back; the item is greyed, saying why, on an image that is no slice."""
+one Ctrl+Z takes them all back; after the painted slice 4 is corrected, the menu item again recomputes
+slices 1-3 and one Ctrl+Z puts the earlier interpolated masks back; the item is greyed, saying why, on an
+image that is no slice."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from pixelproof.core import masks
 from pixelproof.core.coco import save_project
+from pixelproof.core.edits import ReplaceAnnotations
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.model import Annotation
 from pixelproof.core.slice_fill import SOURCE
@@ -99,6 +102,46 @@ def test_fill_between_slices_from_the_edit_menu_and_one_undo(qtbot, ct) -> None:
     assert win.act_undo.text() == "&Undo Fill Between Slices (3 slices of liver)"
     key(win, Qt.Key.Key_Z, CTRL)  # one undo takes every filled slice back
     assert set(doc.project.annotations) == before
+
+
+def test_filling_again_after_a_painted_slice_is_corrected_replaces_the_filled_masks_in_one_undo(
+    qtbot, ct
+) -> None:
+    win, ids = ct
+    doc = win.document
+    act = win.clipboard.slice_fill.act_fill
+    doc.set_current_image(ids["data/ct.nii.gz#z=000"])
+    wait_loaded(qtbot, win)
+    set_zoom(win, 8.0, (24, 24))
+    key(win, Qt.Key.Key_V)
+    click(win, view_point(win, 24.5, 24.5))
+    assert [a.id for a in doc.selected_annotations()] == [1]
+    click_in_edit_menu(qtbot, win, act)
+    settle()
+    slices = [ids[f"data/ct.nii.gz#z={k:03d}"] for k in (1, 2, 3)]
+    first = [(a.id, a.area) for i in slices for a in doc.project.annotations_of(i)]
+    assert len(first) == 3
+    m = disc(8)  # the painted slice 4 corrected: a radius of 8, as slice 0
+    doc.push(
+        ReplaceAnnotations(
+            [Annotation(2, ids["data/ct.nii.gz#z=004"], 1, masks.bbox(m), masks.encode(m), float(m.sum()))]
+        )
+    )
+    settle()
+    click(win, view_point(win, 24.5, 24.5))  # the painted mask of slice 0 selected again
+    assert [a.id for a in doc.selected_annotations()] == [1]
+    click_in_edit_menu(qtbot, win, act)
+    settle()
+    now = [a for i in slices for a in doc.project.annotations_of(i)]
+    assert len(now) == 3 and all(a.source == SOURCE for a in now)
+    assert not {a.id for a in now} & {i for i, _ in first}
+    assert all(abs(a.area - m.sum()) <= 8 for a in now)  # radius 8 throughout: the new interpolation
+    said = win.statusBar().currentMessage()
+    assert said.startswith("Filled 3 slices of liver between 2 painted slices, 3 of them again"), said
+    assert [a.id for a in doc.selected_annotations()] == [1]
+    key(win, Qt.Key.Key_Z, CTRL)  # one undo: the earlier interpolated masks back, the new ones gone
+    assert [(a.id, a.area) for i in slices for a in doc.project.annotations_of(i)] == first
+    assert doc.project.annotations[2].area == m.sum()  # the correction itself is another step
 
 
 def test_greyed_with_the_reason_on_an_image_that_is_no_slice(qtbot, ct) -> None:

@@ -155,7 +155,7 @@ class VolumeCollector:
         return rows
 
 
-def _position(record: ImageRecord) -> float | None:
+def record_position(record: ImageRecord) -> float | None:
     """The record's ``slice_position`` (mm along the stack) when it is a finite number."""
     value = record.extra.get("slice_position")
     ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
@@ -182,9 +182,9 @@ def slice_geometry(pair: ImagePair) -> tuple[float | None, tuple[float, float] |
     ``slice_geometry_one_sided`` says."""
     from_cand = []
     if "slice_position" in pair.ref.extra:
-        position = _position(pair.ref)
+        position = record_position(pair.ref)
     else:
-        position = _position(pair.cand)
+        position = record_position(pair.cand)
         from_cand += ["slice_position"] if position is not None else []
     offset = _record_offset(pair.ref)
     if offset is None:
@@ -207,7 +207,7 @@ def slice_geometry_differs(pairs: Iterable[ImagePair]) -> list[tuple[str, str, s
     amount) changes no distance and is no difference; nor is float32 rounding (of positions up to metres)."""
     out = []
     for name, items in _scored_volumes(pairs):
-        for key, read in (("slice_position", _position), ("slice_offset", _record_offset)):
+        for key, read in (("slice_position", record_position), ("slice_offset", _record_offset)):
             steps = _steps(items, read)
             if steps is None:
                 continue

@@ -76,7 +76,8 @@ class SliceFillActions(QObject):
         return list(dict.fromkeys(a.category_id for a in doc.selected_annotations()))
 
     def fill(self) -> None:
-        """Fill the empty slices between the painted ones of the selection's classes, as one undo step."""
+        """Fill the empty slices between the painted ones of the selection's classes (recomputing those an
+        earlier fill made and nobody changed since), as one undo step."""
         doc, classes = self.shell.document, self._classes()
         if doc is None or self._reason():
             return
@@ -104,18 +105,31 @@ class SliceFillActions(QObject):
         if made.edit is None:
             if made.keys < 2:
                 why = f"{names} is painted on {plural(made.keys, 'slice')} of this volume; paint it on two"
+            elif made.unchanged:
+                why = (
+                    f"the {plural(made.unchanged, 'slice')} filled earlier between the painted slices of "
+                    f"{names} already hold their interpolation"
+                )
             else:
                 why = f"no empty slice lies between the painted slices of {names}"
             self.shell.status(f"Fill Between Slices: nothing filled: {why}{notes}", 8000, "warning")
             return
-        made.edit.focus = made.edit.revert_focus = [a.id for a in doc.selected_annotations()]
+        gone = set(made.removed)  # a replaced mask that was selected: the selection keeps the others
+        made.edit.focus = [a.id for a in doc.selected_annotations() if a.id not in gone]
+        made.edit.revert_focus = [a.id for a in doc.selected_annotations()]
         try:
             doc.push(made.edit)
         except ValueError as e:  # refused by the project: nothing added
             self.shell.status(f"Fill Between Slices: {e}", 10000, "warning")
             return
+        again = ""
+        if made.replaced:  # an earlier fill's untouched masks recomputed (after a painted slice changed)
+            again = f", {made.replaced} of them again: their earlier interpolated masks replaced"
+            if made.filled < made.replaced:
+                replaced = plural(made.replaced, "slice")
+                again = f"; the earlier interpolated masks of {replaced} replaced or removed"
         self.shell.status(
             f"Filled {plural(made.filled, 'slice')} of {names} between {plural(made.keys, 'painted slice')}"
-            f" (Ctrl+Z takes them back){notes}",
+            f"{again} (Ctrl+Z takes them back){notes}",
             10000,
         )
