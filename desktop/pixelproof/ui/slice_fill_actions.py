@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from pixelproof.core import slice_fill as core
 from pixelproof.core.model import IdsExhausted
 from pixelproof.core.volumes import parse_slice_ref
 from pixelproof.core.wording import plural
@@ -81,6 +80,8 @@ class SliceFillActions(QObject):
         doc, classes = self.shell.document, self._classes()
         if doc is None or self._reason():
             return
+        from pixelproof.core import slice_fill as core  # scipy, taken at the first fill, not at start-up
+
         names = ", ".join(doc.project.categories[c].name for c in classes)
         ids = core.volume_slices(doc.project, doc.current_image_id)
         if ids is None:
