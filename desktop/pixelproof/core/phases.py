@@ -7,13 +7,12 @@ which slice of another phase is the same slice (no Qt, so it is tested without a
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pixelproof.core.dicom_series import SAME_POSITION_MM
-from pixelproof.core.volumes import SliceRef, parse_slice_ref
+from pixelproof.core.volumes import SliceRef, parse_slice_ref, record_position
 
 if TYPE_CHECKING:
     from pixelproof.core.model import Project
@@ -75,12 +74,6 @@ def phase_key(ref: SliceRef) -> tuple[int, int]:
     return (-1 if ref.phase is None else ref.phase, -1 if ref.time is None else ref.time)
 
 
-def _position(extra: Any) -> float | None:
-    value = extra.get("slice_position") if isinstance(extra, dict) else None
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    return float(value) if ok else None
-
-
 class PhaseIndex:
     """The multi-phase series of a project: for each of their images, its series' phases in order (each
     a list of slices) and which of them it is in. Images of a volume that is the only one of its series
@@ -96,7 +89,7 @@ class PhaseIndex:
                 continue
             self._refs[image.id] = ref
             phase = groups.setdefault(series_key(ref), {}).setdefault(phase_key(ref), [])
-            phase.append(PhaseSlice(image.id, ref.index, _position(image.extra)))
+            phase.append(PhaseSlice(image.id, ref.index, record_position(image)))
         self._phases: dict[tuple, list[list[PhaseSlice]]] = {}
         self._at: dict[int, tuple[tuple, int, PhaseSlice]] = {}
         for key, by_phase in groups.items():

@@ -21,7 +21,7 @@ import numpy as np
 from pixelproof.core import metrics_3d
 from pixelproof.core.metrics import BOTH_EMPTY, InstanceCounts, MaskComparison, Placed
 from pixelproof.core.qa_objects import mm_text, pair_spacing
-from pixelproof.core.volumes import SliceRef, parse_slice_ref
+from pixelproof.core.volumes import SliceRef, parse_slice_ref, record_position
 from pixelproof.core.wording import plural
 
 if TYPE_CHECKING:
@@ -153,13 +153,6 @@ class VolumeCollector:
                     )
                 )
         return rows
-
-
-def record_position(record: ImageRecord) -> float | None:
-    """The record's ``slice_position`` (mm along the stack) when it is a finite number."""
-    value = record.extra.get("slice_position")
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    return float(value) if ok else None
 
 
 def _record_offset(record: ImageRecord) -> tuple[float, float] | None:

@@ -45,8 +45,8 @@ from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.mask_edit import Rect, clip_rect, rect_union
 from pixelproof.core.model import Annotation, Project, is_rejected
 from pixelproof.core.object_lock import is_locked
-from pixelproof.core.qa_volumes import record_position, volume_index
-from pixelproof.core.volumes import parse_slice_ref
+from pixelproof.core.qa_volumes import volume_index
+from pixelproof.core.volumes import parse_slice_ref, record_position
 from pixelproof.core.wording import plural
 
 SOURCE = "interpolation:shape-based"  # the objects' ``source`` (interop.provenance words it)

@@ -138,6 +138,13 @@ def parse_slice_ref(name: str | os.PathLike[str]) -> SliceRef | None:
     )
 
 
+def record_position(record: ImageRecord) -> float | None:
+    """The record's ``slice_position`` (mm along the stack) when it is a finite number."""
+    value = record.extra.get("slice_position")
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return float(value) if ok else None
+
+
 def image_files(project: Project) -> Iterator[tuple[ImageRecord, Path]]:
     """Each file an image of ``project`` is read from: its own, and for a slice the volume it comes from.
     No output may be written over one of them."""
