@@ -20,9 +20,13 @@ from tests.ui.test_review_volumes import shown_text
 
 
 @contextlib.contextmanager
-def demo_at(qtbot, tmp_path: Path, width: int, height: int):  # type: ignore[no-untyped-def]
-    """The demo in a window of ``width`` x ``height``, its problems found (F6)."""
-    win = open_main_window(qtbot, install_demo(tmp_path / "demo"))
+def demo_at(qtbot, tmp_path: Path, width: int, height: int, edit=None):  # type: ignore[no-untyped-def]
+    """The demo in a window of ``width`` x ``height``, its problems found (F6); ``edit`` (the project
+    file) changes the project before it opens."""
+    project = install_demo(tmp_path / "demo")
+    if edit is not None:
+        edit(project)
+    win = open_main_window(qtbot, project)
     win.resize(width, height)
     qtbot.waitUntil(lambda: (win.width(), win.height()) == (width, height), timeout=10000)
     panel = win.panels["problemsDock"]

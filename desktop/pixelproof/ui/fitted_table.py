@@ -276,14 +276,19 @@ class FittedTable(QTableView):
             self._needs = [self.column_need(c) if c in shown else 0 for c in range(count)]
         return self._needs
 
-    def shared_widths(self, needs: Sequence[int], shown: Collection[int]) -> list[int]:
-        """The widths ``share_widths`` gives the ``shown`` columns needing ``needs`` in the viewport."""
-        flexible = [c for c in self.flexible if c in shown]
+    def shown_floors(self, shown: Collection[int]) -> dict[int, int]:
+        """The floors of the ``shown`` flexible columns: their headers (``keep_headers``) and
+        ``column_floors``."""
         floors = {c: self.header_need(c) for c in self.keep_headers if c in shown}
         for c, px in self.column_floors().items():
             if c in shown:
                 floors[c] = max(floors.get(c, 0), px)
-        return share_widths(needs, self.viewport().width(), flexible, floors)
+        return floors
+
+    def shared_widths(self, needs: Sequence[int], shown: Collection[int]) -> list[int]:
+        """The widths ``share_widths`` gives the ``shown`` columns needing ``needs`` in the viewport."""
+        flexible = [c for c in self.flexible if c in shown]
+        return share_widths(needs, self.viewport().width(), flexible, self.shown_floors(shown))
 
     def fit_columns(self) -> None:
         header, shown = self.horizontalHeader(), self.shown_columns()

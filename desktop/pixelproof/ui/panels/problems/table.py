@@ -3,7 +3,8 @@ kind, class, lowest score and whether dismissed problems show."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Collection, Sequence
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -19,9 +20,9 @@ from pixelproof.core.lint import KINDS, Problem
 from pixelproof.core.lint.problems import PROJECT_WIDE
 from pixelproof.core.names import base_file_name
 from pixelproof.core.paths import natural_key
-from pixelproof.ui.cell_text import WholeWordsDelegate, shortest_words
+from pixelproof.ui.cell_text import WholeWordsDelegate, drawn_width, shortest_words
 from pixelproof.ui.dialogs import as_text
-from pixelproof.ui.fitted_table import CELL_PADDING, FittedTable
+from pixelproof.ui.fitted_table import CELL_PADDING, FittedTable, share_widths
 
 Index = QModelIndex | QPersistentModelIndex
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1  # the Problem of a row
@@ -58,6 +59,12 @@ class ProblemsModel(QAbstractTableModel):
         for r, p in enumerate(self.problems):
             rows.setdefault(p.kind if col == 1 else p.category or "", r)
         return {str(self.data(self.index(r, col))) for r in rows.values()}
+
+    def short_image_names(self, most: int) -> set[str]:
+        """Every text of at most ``most`` characters the Image column shows, each once ("(project)",
+        "coins.png"): one cell per image, not one per problem."""
+        names = {self.image_name(p) for p in {p.image_id: p for p in self.problems}.values()}
+        return {n for n in names if len(n) <= most}
 
     def image_name(self, p: Problem) -> str:
         """The Image column's text of ``p`` ("(project)" for a problem of the project as a whole)."""
@@ -209,16 +216,21 @@ class ProblemsTable(FittedTable):
     room for a long class name nobody had. Short of room (a 1024-px window), Kind and Class are cut after
     a whole word ("aspect…", never "asp…ier") and keep their first words' width at least (a class of one
     word whole, up to ``WORD_CHARS`` characters); the file names give up the rest, cut in the middle, and
-    shorter still (1024x576), Object gives way to them (``fit_columns``)."""
+    shorter still (1024x576), Object gives way to them (``fit_columns``). The file names keep
+    ``IMAGE_CHARS`` characters before Class keeps more than its title: a long one-word class
+    (``unused_category_name``, its ``empty_class`` row) kept 14 characters at 1024x576 while "(project)"
+    and coins.png showed as "(pr…ct)" and "co…ng" (``shared_widths``)."""
 
     FLEXIBLE = (1, 2, 3)  # Kind, Class, Image
     WORDS = (1, 2)  # Kind, Class: cut at a word's end
+    CLASS = 2
     WORD_CHARS = 14  # a first word longer than this many characters may be cut (the table would scroll)
     IMAGE, OBJECT = 3, 4
+    IMAGE_CHARS = 10  # the file names always keep this many average characters, and a name this short whole
     NAME_CHARS = 12  # the file names keep this many characters ("motorcycle.jpg" whole) ...
     # ... or the Object column gives way (its id is in the row's tooltip): at 1024x576 it kept "#24" whole
     # beside "co…ng" for coins.png, and the object a problem is about is selected on the canvas anyway
-    _word_floors: dict[int, int] | None = None  # measured again with the rows (``refit``)
+    _floors: dict[int, int] | None = None  # Kind, Class, Image: measured again with the rows (``refit``)
     _object_need: int | None = None  # the Object column's need, kept while it has given way
 
     def __init__(self) -> None:
@@ -227,41 +239,70 @@ class ProblemsTable(FittedTable):
             self.setItemDelegateForColumn(col, WholeWordsDelegate(self))
 
     def refit(self) -> None:
-        self._word_floors = None
+        self._floors = None
         self._object_need = None
         super().refit()
 
     def fit_columns(self) -> None:
         """The columns fitted with the Object column shown while the file names then keep
-        ``NAME_CHARS`` characters (or their whole need), hidden otherwise."""
+        ``NAME_CHARS`` characters (or their whole need) and Class its first word, hidden otherwise."""
         shown = set(self.shown_columns()) | {self.OBJECT}
         needs = list(self.measured_needs())
         if self._object_need is None:
             self._object_need = self.column_need(self.OBJECT)
         needs[self.OBJECT] = self._object_need
         least = self.NAME_CHARS * self.fontMetrics().horizontalAdvance("x") + CELL_PADDING
-        give_way = self.shared_widths(needs, shown)[self.IMAGE] < min(needs[self.IMAGE], least)
+        widths = self.shared_widths(needs, shown, class_gives=False)
+        crowded = sum(widths[c] for c in shown) > self.viewport().width()  # Image below its floor
+        give_way = crowded or widths[self.IMAGE] < min(needs[self.IMAGE], least)
         if give_way != self.isColumnHidden(self.OBJECT):
             self.setColumnHidden(self.OBJECT, give_way)
             self._needs = None  # measured again for the columns now shown
         super().fit_columns()
 
+    def shared_widths(
+        self, needs: Sequence[int], shown: Collection[int], *, class_gives: bool = True
+    ) -> list[int]:
+        """The widths ``share_widths`` gives the columns; when Kind, Class and Image at their floors are
+        wider than the viewport (a long one-word class), Class gives up its first word's width, down to
+        its title's, so the file names keep theirs (``class_gives``) and nothing scrolls sideways. The
+        class is then cut inside its word; the row's tooltip names it whole."""
+        room = self.viewport().width()
+        flexible = [c for c in self.flexible if c in shown]
+        floors = self.shown_floors(shown)
+        widths = share_widths(needs, room, flexible, floors)
+        over = sum(widths[c] for c in shown) - room
+        if class_gives and over > 0 and self.CLASS in floors:
+            floors[self.CLASS] = max(self.header_need(self.CLASS), floors[self.CLASS] - over)
+            widths = share_widths(needs, room, flexible, floors)
+        return widths
+
     def column_floors(self) -> dict[int, int]:
         """Kind and Class no narrower than the widest of their texts cut after a first word
-        (``shortest_words``)."""
+        (``shortest_words``); Image no narrower than ``IMAGE_CHARS`` average characters nor than its
+        names of at most that many characters ("(project)", "coins.png" whole in any font)."""
         floors = dict(super().column_floors())
-        if self._word_floors is None:
-            model = self.model()
-            source = model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
-            fm = self.fontMetrics()
-            most = self.WORD_CHARS * fm.horizontalAdvance("x")
-            self._word_floors = {}
-            if isinstance(source, ProblemsModel):
-                for col in self.WORDS:
-                    words = (shortest_words(t, fm) for t in source.kinds_and_classes(col))
-                    self._word_floors[col] = min(max(words, default=0), most) + CELL_PADDING
-        for col, px in self._word_floors.items():
+        if self._floors is None:
+            self._floors = self.measure_floors()
+        for col, px in self._floors.items():
             floors[col] = max(floors.get(col, 0), px)
+        return floors
+
+    def measure_floors(self) -> dict[int, int]:
+        """``column_floors``' Kind, Class and Image floors, measured on the rows' texts."""
+        model = self.model()
+        source = model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
+        if not isinstance(source, ProblemsModel):
+            return {}
+        fm = self.fontMetrics()
+        most = self.WORD_CHARS * fm.horizontalAdvance("x")
+        floors = {}
+        for col in self.WORDS:
+            words = (shortest_words(t, fm) for t in source.kinds_and_classes(col))
+            floors[col] = min(max(words, default=0), most) + CELL_PADDING
+        names = (math.ceil(drawn_width(n, self.font())) for n in source.short_image_names(self.IMAGE_CHARS))
+        image = max(self.IMAGE_CHARS * fm.averageCharWidth(), max(names, default=0))
+        floors[self.IMAGE] = image + CELL_PADDING + (1 if self.showGrid() else 0)
         return floors
 
     def rows_height(self, rows: int) -> int:
