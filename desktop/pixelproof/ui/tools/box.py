@@ -19,7 +19,8 @@ from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
 
-MIN_DRAG_SCREEN_PX = 4
+MIN_DRAG_SCREEN_PX = 4  # screen pixels, whatever the zoom: a slip at low zoom is no box either
+SHORT_DRAG = "Drag farther to draw a box"  # the status bar's word when a press draws nothing
 
 
 class BoxTool(Tool):
@@ -115,7 +116,8 @@ class BoxTool(Tool):
         self.cancel()
         self._show_guides(e.pos)
         if max(abs(drag.x()), abs(drag.y())) < MIN_DRAG_SCREEN_PX or box[2] < 1 or box[3] < 1:
-            return  # a click or a slip, not a box
+            self.canvas.message.emit(SHORT_DRAG)  # a click or a slip, not a box: said, not silently dropped
+            return
         doc = self.document
         if doc is None:
             return
