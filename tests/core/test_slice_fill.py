@@ -14,7 +14,7 @@ from pixelproof.core import mask_edit, masks
 from pixelproof.core.coco import new_project
 from pixelproof.core.edits import PaintMask, ReplaceAnnotations
 from pixelproof.core.model import Annotation, ImageRecord, Project
-from pixelproof.core.slice_fill import BETWEEN, SOURCE, fill_between_slices, volume_slices
+from pixelproof.core.slice_fill import BETWEEN, SOURCE, fill_between_slices, fill_label, volume_slices
 
 H = W = 64
 
@@ -155,7 +155,8 @@ def test_a_painted_slice_corrected_then_filled_again_gives_the_new_interpolation
     p = volume()
     add_mask(p, 0, disc(32, 32, 10))
     top = add_mask(p, 4, disc(32, 32, 20))
-    assert fill(p).filled == 3
+    done = fill(p)
+    assert done.filled == 3 and done.edit.label == "Fill Between Slices (3 slices of liver)"
     first = {k: added(p, k)[0].id for k in (1, 2, 3)}
     before = p.snapshot()
     corrected = p.annotations[top]  # the painted slice 4 corrected to a radius of 10 (not by a brush)
@@ -165,6 +166,7 @@ def test_a_painted_slice_corrected_then_filled_again_gives_the_new_interpolation
     corrected_state = p.snapshot()
     done = fill(p)
     assert done.edit is not None and (done.filled, done.replaced, done.keys) == (3, 3, 2)
+    assert done.edit.label == "Fill Between Slices (3 slices of liver, 3 filled again)"  # Ctrl+Z's item
     assert sorted(done.removed) == sorted(first.values())
     for k in (1, 2, 3):  # one mask each, the new interpolation: a radius of 10 throughout
         (a,) = p.annotations_of(k + 1)
@@ -189,10 +191,25 @@ def test_an_interpolated_mask_edited_by_hand_is_kept_and_is_a_key_of_the_next_fi
     reshape(p, top, disc(32, 32, 16))
     done = fill(p)
     assert done.edit is not None and (done.replaced, done.keys) == (2, 3)
+    assert done.edit.label == "Fill Between Slices (2 slices of liver, 2 filled again)"
     assert middle.id not in done.removed and np.array_equal(p.annotations[middle.id].mask(H, W), kept)
     (below,), (above,) = added(p, 1), added(p, 3)
     assert below.app_extra[BETWEEN] == [0, 2] and above.app_extra[BETWEEN] == [2, 4]
     assert abs(radius(below) - 17) < 0.6 and abs(radius(above) - 20) < 0.6, (radius(below), radius(above))
+
+
+def test_a_refill_that_leaves_nothing_between_names_the_earlier_fills_it_removes() -> None:
+    p = volume()
+    add_mask(p, 0, disc(10, 10, 6))
+    top = add_mask(p, 2, disc(12, 12, 6))
+    assert fill(p).filled == 1
+    reshape(p, top, disc(50, 50, 6))  # the painted slice 2 moved away: the keys no longer overlap
+    done = fill(p)
+    assert (done.filled, done.replaced, done.empty) == (0, 1, 1) and added(p, 1) == []
+    assert done.edit.label == "Fill Between Slices (liver, 1 earlier fill removed)"
+    assert fill_label(3, "liver, spleen", 1, 2) == (
+        "Fill Between Slices (3 slices of liver, spleen, 1 filled again, 2 earlier fills removed)"
+    )
 
 
 def test_slices_are_weighted_by_their_position_in_mm_when_every_one_has_one() -> None:

@@ -138,6 +138,7 @@ def test_filling_again_after_a_painted_slice_is_corrected_replaces_the_filled_ma
     assert all(abs(a.area - m.sum()) <= 8 for a in now)  # radius 8 throughout: the new interpolation
     said = win.statusBar().currentMessage()
     assert said.startswith("Filled 3 slices of liver between 2 painted slices, 3 of them again"), said
+    assert win.act_undo.text() == "&Undo Fill Between Slices (3 slices of liver, 3 filled again)"
     assert [a.id for a in doc.selected_annotations()] == [1]
     key(win, Qt.Key.Key_Z, CTRL)  # one undo: the earlier interpolated masks back, the new ones gone
     assert [(a.id, a.area) for i in slices for a in doc.project.annotations_of(i)] == first

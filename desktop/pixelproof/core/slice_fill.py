@@ -91,7 +91,7 @@ def fill_between_slices(project: Project, slice_ids: Sequence[int], category_ids
     module docstring). Raises IdsExhausted when the new ids do not all fit: nothing is made."""
     made: list[Annotation] = []
     removed: list[int] = []
-    keys = empty = other_size = replaced = unchanged = 0
+    keys = empty = other_size = replaced = unchanged = cleared = 0
     classes = [c for c in dict.fromkeys(category_ids) if c in project.categories]
     for category_id in classes:
         found = _fill_class(project, list(slice_ids), category_id)
@@ -99,16 +99,29 @@ def fill_between_slices(project: Project, slice_ids: Sequence[int], category_ids
         removed += found.removed
         keys, empty, other_size = keys + found.keys, empty + found.empty, other_size + found.other_size
         replaced, unchanged = replaced + found.replaced, unchanged + found.unchanged
+        cleared += found.cleared
     if not made and not removed:
         return Filled(None, 0, 0, (), unchanged, keys, empty, other_size)
     give_ids(project, made)
     names = ", ".join(project.categories[c].name for c in classes)
-    label = f"Fill Between Slices ({plural(len(made), 'slice')} of {names})"
+    label = fill_label(len(made), names, replaced - cleared, cleared)
     parts: list[Edit] = [RemoveAnnotations(removed)] if removed else []
     parts += [AddAnnotations(made)] if made else []
     edit = parts[0] if len(parts) == 1 else Compound(parts, label)
     edit.label = label
     return Filled(edit, len(made), replaced, tuple(removed), unchanged, keys, empty, other_size)
+
+
+def fill_label(filled: int, names: str, again: int, cleared: int) -> str:
+    """The undo step's name: the new masks, and the slices whose earlier interpolated masks it replaces
+    (``again``) or removes with nothing in their place (``cleared``), so Ctrl+Z's item says a refill took
+    back earlier ones too: ``Fill Between Slices (3 slices of liver, 2 filled again)``."""
+    words = [f"{plural(filled, 'slice')} of {names}" if filled else names]
+    if again:
+        words.append(f"{again} filled again")
+    if cleared:
+        words.append(f"{plural(cleared, 'earlier fill')} removed")
+    return f"Fill Between Slices ({', '.join(words)})"
 
 
 @dataclass
@@ -122,6 +135,7 @@ class _Found:
     other_size: int = 0
     replaced: int = 0
     unchanged: int = 0
+    cleared: int = 0  # of ``replaced``: slices whose earlier masks were removed, nothing in their place
 
 
 def _fill_class(project: Project, ids: list[int], category_id: int) -> _Found:
@@ -178,6 +192,7 @@ def _settle(project: Project, out: _Found, old: list[Annotation], new: Annotatio
         out.made.append(new)
     else:
         out.empty += 1
+        out.cleared += bool(old)
 
 
 def untouched_fill(project: Project, ann: Annotation) -> bool:
