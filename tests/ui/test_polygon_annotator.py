@@ -1,7 +1,8 @@
 """The polygon tool as an annotator coming from LabelMe and CVAT expects it: the first vertex is marked and
 the line snaps to it when a click would close; Alt+click deletes a vertex (CVAT's), in P and in V; an
 outline that crosses itself is kept but said; going to another image mid-outline closes it there instead of
-losing it. Real mouse and key events on the canvas of the real main window."""
+losing it; a click just inside the image's edge puts the vertex on it. Real mouse and key events on the
+canvas of the real main window."""
 
 from __future__ import annotations
 
@@ -123,3 +124,21 @@ def test_choosing_another_tool_mid_outline_closes_it(window) -> None:
     assert said.startswith(f"#{ann_id} cat closed on choosing another tool")
     doc.undo_stack.undo()  # one step takes it back
     assert ann_id not in doc.project.annotations
+
+
+def test_a_vertex_clicked_within_4_screen_pixels_of_the_image_edge_goes_on_the_edge(window) -> None:
+    """An object the frame cuts is outlined up to the frame exactly: clicks just inside the edge (as a
+    hand lands) put the vertex on it; 5 screen pixels in, and elsewhere, the vertex stays where clicked."""
+    set_view(window, 2.0, center=(40, 40))
+    key(window, Qt.Key.Key_P)
+    before = set(window.document.project.annotations)
+    o = vp_at(window, 0, 0)
+    for d in (QPoint(3, 40), QPoint(2, 2), QPoint(60, 4), QPoint(60, 60), QPoint(5, 60)):
+        click(window, o + d)
+    key(window, Qt.Key.Key_Return)
+    left, corner, top, inner, near = vertices(window, only_new(window, before))
+    assert left[0] == 0 and abs(left[1] - 20) <= 1
+    assert corner == (0, 0)
+    assert top[1] == 0 and abs(top[0] - 30) <= 1
+    assert abs(inner[0] - 30) <= 1 and abs(inner[1] - 30) <= 1
+    assert abs(near[0] - 2.5) <= 0.5 and near[0] > 0  # 5 screen pixels in: not on the edge

@@ -7,8 +7,9 @@ the new outline as another part of the selected polygon annotation.
 Editing the selected polygon annotation (the one just drawn is selected): drag a vertex; click an edge to
 insert a vertex there (and drag it); Shift+click a vertex, or right-click it for a menu, to delete it; drag
 inside to move the whole polygon (a click inside starts a new polygon there, as a click anywhere else);
-Alt+click deletes a vertex too (CVAT's). Leaving the image mid-outline closes it there (``leave_image``).
-Every part of a multi-part annotation is kept; each gesture is one undo step.
+Alt+click deletes a vertex too (CVAT's). A vertex clicked (or dragged) within 4 screen pixels of the
+image's edge goes on the edge, as one clicked outside does. Leaving the image mid-outline closes it there
+(``leave_image``). Every part of a multi-part annotation is kept; each gesture is one undo step.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ from pixelproof.ui.tools.vertex_edit import (
     vertex_menu,
     with_polygons,
 )
+
+EDGE_SNAP_PX = 4  # screen pixels: a vertex clicked this near the image's edge goes on it
 
 
 class ContrastPath(QGraphicsPathItem):
@@ -108,6 +111,24 @@ class PolygonTool(Tool):
     def _clamp(self, p: QPointF) -> tuple[float, float]:
         h, w = self._size()
         return round(min(max(p.x(), 0.0), w), 2), round(min(max(p.y(), 0.0), h), 2)
+
+    def _vertex_at(self, p: QPointF) -> tuple[float, float]:
+        """Where a click (or a vertex drag) at ``p`` puts a vertex: on the image, and on its edge when
+        within ``EDGE_SNAP_PX`` screen pixels of it, so the outline of an object the frame cuts reaches the
+        frame exactly (a click outside lands on the edge already). Measured on the screen, as the zoom and
+        any rotation or aspect show the image."""
+        x, y = self._clamp(p)
+        h, w = self._size()
+        t = self.canvas.transform()
+        at = t.map(QPointF(x, y))
+
+        def near(edge: QPointF) -> bool:
+            d = t.map(edge) - at
+            return math.hypot(d.x(), d.y()) <= EDGE_SNAP_PX
+
+        x = 0.0 if near(QPointF(0, y)) else float(w) if near(QPointF(w, y)) else x
+        y = 0.0 if near(QPointF(x, 0)) else float(h) if near(QPointF(x, h)) else y
+        return x, y
 
     def busy(self) -> bool:
         return bool(self._points) or self._mode is not None
@@ -261,7 +282,7 @@ class PolygonTool(Tool):
         if doc is None:
             return
         if self._points:
-            point = self._clamp(e.pos)
+            point = self._vertex_at(e.pos)
             if self._near_first(e) and len(self._points) > 1:
                 self._close()
             elif point != self._points[-1]:  # a second click on the last vertex (a double-click) adds none
@@ -296,7 +317,7 @@ class PolygonTool(Tool):
         """A new outline from ``e``'s point (another part of ``add_part_to`` when given)."""
         self._add_part_to = add_part_to
         self._clear_handles()
-        self._points = [self._clamp(e.pos)]
+        self._points = [self._vertex_at(e.pos)]
         self._cursor = None
         self._update_preview()
         self.canvas.hintChanged.emit()  # the status bar says the drawing's keys
@@ -305,7 +326,7 @@ class PolygonTool(Tool):
         if self._points:
             # on the first vertex the line snaps to it and the vertex is marked: a click there closes
             hot = len(self._points) > 2 and self._near_first(e)
-            self._cursor = self._points[0] if hot else self._clamp(e.pos)
+            self._cursor = self._points[0] if hot else self._vertex_at(e.pos)
             self._update_preview()
             if self._first_handle is not None:
                 self._first_handle.set_hot(hot)
@@ -319,7 +340,7 @@ class PolygonTool(Tool):
         self._moved = True
         ann = self.document.project.annotations[self._edit_id]
         if self._mode == "vertex":
-            x, y = self._clamp(e.pos)
+            x, y = self._vertex_at(e.pos)
             self._work[self._part][2 * self._vertex : 2 * self._vertex + 2] = [x, y]
         else:
             h, w = self._size()
