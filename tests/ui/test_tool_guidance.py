@@ -159,7 +159,8 @@ def test_the_assist_tool_says_its_gestures_and_where_to_choose_a_model(qtbot, wi
     panel = window.panels["modelDock"]
     qtbot.waitUntil(lambda: panel.backends.combo.findData("grabcut") >= 0, timeout=10000)
     panel.backends.choose_backend("grabcut")
-    qtbot.waitUntil(lambda: line.whole.startswith("Assist (grabcut)"), timeout=15000)  # loaded
+    ready = "Assist (grabcut): drag"  # loaded, and its picture read (the busy line comes first)
+    qtbot.waitUntil(lambda: line.whole.startswith(ready), timeout=15000)
     text = line.whole
     for word in ("click", "right click", "drag", "box", "Enter", "Esc"):
         assert word in text, word
