@@ -114,3 +114,21 @@ def test_readme_table_names_an_options_value_as_its_help_does() -> None:
                 f"{command} {option}: README {value}, --help {action.metavar or action.dest.upper()}"
             )
     assert wrong == []
+
+
+def test_every_choice_of_an_option_is_explained_in_its_help() -> None:
+    """``consensus --method {staple,majority}`` said "for masks (default staple)": what majority does was in
+    README alone; ``--ties`` described pending and drop without naming them. Each choice (yes/no aside, a
+    switch's two sides) is named in its option's help."""
+    unexplained = {}
+    for action in _options(build_parser()):
+        shown = str(action.metavar or "")
+        choices = [str(c) for c in action.choices or (shown.split("|") if "|" in shown else [])]
+        missing = [
+            c
+            for c in choices
+            if c not in ("yes", "no") and not re.search(rf"(?<![\w-]){c}(?![\w-])", action.help)
+        ]
+        if missing:
+            unexplained[action.option_strings[-1]] = missing
+    assert unexplained == {}
