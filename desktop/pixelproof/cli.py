@@ -52,12 +52,14 @@ COMMANDS = {
 
 # what `pixelproof [PATH]` takes (ui.app.app_parser; a test checks every option of it is named here)
 APP_HELP = """opening the app (no COMMAND):
-  PATH                  a project .json, or a folder of images (a new, unsaved
+  PATH                  a project .json, or a folder of images (the project
+                        saved in it, FOLDER/project.json, else a new, unsaved
                         project); `pixelproof open PATH` for a PATH named like
                         a command
   --reset-layout        forget the saved window layout (size, docks, tool bars)
   --categories A,B,...  categories of a new project over a folder (without it,
-                        the app asks)
+                        the app asks; not used when the folder has a saved
+                        project.json: that opens)
   --max-pixels N        decode images of up to N pixels at once (e.g. 1G)
 
 `pixelproof COMMAND --help` shows a command's options."""

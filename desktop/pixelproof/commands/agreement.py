@@ -1,4 +1,4 @@
-"""``pixelproof agreement SHARDS... [--json F] [--html F]``: inter-annotator agreement (issue 16)."""
+"""``pixelproof agreement SHARDS... [--json FILE] [--html FILE]``: inter-annotator agreement (issue 16)."""
 
 from __future__ import annotations
 
@@ -33,12 +33,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("shards", nargs="+", metavar="SHARD", help="annotator projects (or one merged project)")
     add_iou_threshold(p, "objects match")
-    p.add_argument("--manifest", metavar="F", help="the lead's manifest from split (for honeypot scorecards)")
     p.add_argument(
-        "--reference", metavar="F", help="reference project of the honeypots (default: manifest's)"
+        "--manifest", metavar="FILE", help="the lead's manifest from split (for honeypot scorecards)"
     )
-    p.add_argument("--json", metavar="F", help="write the full result as JSON")
-    p.add_argument("--html", metavar="F", help="write a self-contained HTML report")
+    p.add_argument(
+        "--reference", metavar="FILE", help="reference project of the honeypots (default: manifest's)"
+    )
+    p.add_argument("--json", metavar="FILE", help="write the full result as JSON")
+    p.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
     add_batch_arguments(p)
     p.set_defaults(run=run)
 
@@ -133,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         if len(projects) == 1 and not any(card["images"] for card in data["honeypots"]):
             warn(
                 f"{args.shards[0]} holds no honeypot image (merge --manifest leaves them out): score the "
-                "annotators on them with their shards (pixelproof agreement SHARD... --manifest F)"
+                "annotators on them with their shards (pixelproof agreement SHARD... --manifest FILE)"
             )
     if not result.images and not data.get("honeypots"):
         error("no image was labelled by two annotators: nothing to compare")

@@ -27,14 +27,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("consensus", help="consensus objects on a merged project's overlap images")
     p.add_argument("project", help="merged project .json (overlap images with each annotator's version)")
     p.add_argument(
-        "--method", choices=("staple", "majority"), default="staple", help="for masks (default staple)"
+        "--method",
+        choices=("staple", "majority"),
+        default="staple",
+        metavar="staple|majority",
+        help="how masks are combined: staple (STAPLE's weighted vote, the default) or majority (the pixels "
+        "more than half of the annotators put inside)",
     )
     p.add_argument(
         "--ties",
         choices=("pending", "drop"),
         default="pending",
-        help="an object exactly half of the annotators drew (with two: one drew it alone): propose it as a "
-        "pending consensus object to decide, which --accept leaves pending (default), or leave it out",
+        metavar="pending|drop",
+        help="an object exactly half of the annotators drew (with two: one drew it alone): pending: propose "
+        "it as a pending consensus object to decide, which --accept leaves pending (the default); drop: "
+        "leave it out",
     )
     add_iou_threshold(p, "objects match")
     what = p.add_mutually_exclusive_group()
@@ -46,6 +53,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     what.add_argument(
         "--decide-ties",
         choices=("accept", "reject"),
+        metavar="accept|reject",
         help="accept or reject every object drawn by exactly half of the annotators still pending (one "
         "logged edit), before or after --accept",
     )

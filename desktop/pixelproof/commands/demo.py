@@ -13,7 +13,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--fresh", action="store_true", help="start again from the original demo (drops your edits)"
     )
-    p.add_argument("--dir", default=None, help="copy the demo here instead of the user data folder")
+    p.add_argument(
+        "--dir",
+        default=None,
+        help="copy the demo here instead of the user data folder (a DIR holding other files than a demo "
+        "copy is refused; nothing in it is removed)",
+    )
     p.set_defaults(run=run)
 
 

@@ -35,7 +35,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("project", help="project .json file")
     model = p.add_argument_group("model (optional; enables missing_object, *_box, wrong_class, ...)")
-    model.add_argument("--backend", help="run this backend on every image (see `pixelproof backends`)")
+    model.add_argument(
+        "--backend", metavar="NAME", help="run this backend on every image (see `pixelproof backends`)"
+    )
     model.add_argument("--model", metavar="FILE", help="model file for the backend")
     model.add_argument(
         "--option", action="append", default=[], metavar="KEY=VALUE", help="backend option (repeatable)"
@@ -76,13 +78,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--rules", metavar="FILE", help="rules JSON/YAML (replaces the project's pixelproof.rules)"
     )
-    p.add_argument("--kinds", metavar="K1,K2", help="only these problem kinds (see README)")
+    p.add_argument("--kinds", metavar="K1,K2", help=_kinds_help())
     p.add_argument(
         "--min-score", type=float, default=0.5, metavar="S", help="list problems scoring >= S (default 0.5)"
     )
-    p.add_argument("--json", metavar="F", help="write problems, summary and options as JSON")
-    p.add_argument("--csv", metavar="F", help="write one row per problem as CSV")
-    p.add_argument("--html", metavar="F", help="write an HTML report with crops of the worst problems")
+    p.add_argument("--json", metavar="FILE", help="write problems, summary and options as JSON")
+    p.add_argument(
+        "--csv", metavar="FILE", help="write one row per problem as CSV (UTF-8 with a BOM, for Excel)"
+    )
+    p.add_argument("--html", metavar="FILE", help="write an HTML report with crops of the worst problems")
     add_batch_arguments(p, error_code=EXIT_UNREADABLE)
     add_examples(
         p,
@@ -133,6 +137,17 @@ def _usage(args: argparse.Namespace) -> str | None:
                 + (": it runs the model on every image)" if args.backend else ")")
             )
     return None
+
+
+def _kinds_help() -> str:
+    """Every kind lint knows, from core.lint's own list: a kind added there is named here too."""
+    from pixelproof.core.lint.problems import MODEL_KINDS, PICTURE_KINDS, RULE_KINDS
+
+    return (
+        f"only these problem kinds, comma-separated: {', '.join(RULE_KINDS)}; with a model: "
+        f"{', '.join(MODEL_KINDS)}; with --pictures: {', '.join(PICTURE_KINDS)} (README: Finding label "
+        "problems)"
+    )
 
 
 def _kinds(args: argparse.Namespace) -> list[str]:

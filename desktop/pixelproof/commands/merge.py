@@ -37,8 +37,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("shards", nargs="+", metavar="SHARD", help="shard project files")
     p.add_argument("-o", "--output", required=True, metavar="PROJECT", help="merged project to write")
     p.add_argument("--into", metavar="BASE", help="merge into this project (e.g. the one that was split)")
-    p.add_argument("--manifest", metavar="F", help="the lead's manifest from split: honeypots are left out")
-    p.add_argument("--report", metavar="F", help="write the conflict report as JSON")
+    p.add_argument(
+        "--manifest", metavar="FILE", help="the lead's manifest from split: honeypots are left out"
+    )
+    p.add_argument("--report", metavar="FILE", help="write the conflict report as JSON")
     p.add_argument("--author", metavar="NAME", help="who merges (history; default: the user identity)")
     add_batch_arguments(p, light=True)
     p.set_defaults(run=run)

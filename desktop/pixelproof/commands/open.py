@@ -10,14 +10,20 @@ import argparse
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "open",
-        help="open the app on a project .json or a folder of images (a new project)",
-        description="Open the app on PATH: a project .json file, or a folder of images (a new, unsaved "
-        "project). Same as `pixelproof PATH`, but PATH may be named like a subcommand.",
+        help="open the app on a project .json or a folder of images (its saved project, else a new one)",
+        description="Open the app on PATH: a project .json file, or a folder of images (the project saved "
+        "in it, FOLDER/project.json, else a new, unsaved project). Same as `pixelproof PATH`, but PATH may "
+        "be named like a subcommand.",
     )
-    p.add_argument("path", help="project .json file, or a folder of images")
+    p.add_argument(
+        "path", help="project .json file, or a folder of images (its saved project.json, else a new project)"
+    )
     p.add_argument("--reset-layout", action="store_true", help="forget the saved window layout")
     p.add_argument(
-        "--categories", metavar="A,B,...", help="categories of a new project over a folder (else it asks)"
+        "--categories",
+        metavar="A,B,...",
+        help="categories of a new project over a folder of images (without it, the app asks; not used "
+        "when the folder has a saved project.json: that opens)",
     )
     p.set_defaults(run=run)
 

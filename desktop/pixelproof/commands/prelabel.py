@@ -84,7 +84,9 @@ PART_SIZE = 500
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("prelabel", help="add model predictions to a project (review state: pending)")
     p.add_argument("project", help="project .json file")
-    p.add_argument("--backend", required=True, help="backend name (see `pixelproof backends`)")
+    p.add_argument(
+        "--backend", required=True, metavar="NAME", help="backend name (see `pixelproof backends`)"
+    )
     p.add_argument("--model", metavar="FILE", help="model file for backends that take one")
     p.add_argument("--score-threshold", type=float, metavar="S", help="minimum confidence (0..1)")
     p.add_argument(

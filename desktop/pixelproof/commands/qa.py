@@ -84,23 +84,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "hd95_pooled, hd95_mean, assd, masd (V in the rows' unit; 5mm or 5px asks that unit), fp, fn, "
         "wrong_class",
     )
-    p.add_argument("--json", metavar="F", help="write the full result as JSON (documented in README)")
-    p.add_argument("--csv", metavar="F", help="write the per image and class table as CSV")
+    p.add_argument("--json", metavar="FILE", help="write the full result as JSON (documented in README)")
     p.add_argument(
-        "--images-csv",
-        metavar="F",
-        help="write one row per image as CSV (the review view's Images table: mean Dice, PQ, FP, FN, ..., "
-        "and whether it has a problem): the images to relabel",
+        "--csv",
+        metavar="FILE",
+        help="write the per image and class table as CSV (UTF-8 with a BOM, for Excel)",
     )
     p.add_argument(
-        "--class-csv", metavar="F", help="write the per-class table (with COCO AP per IoU type) as CSV"
+        "--images-csv",
+        metavar="FILE",
+        help="write one row per image as CSV (the review view's Images table: mean Dice, PQ, FP, FN, ..., "
+        "and whether it has a problem): the images to relabel (UTF-8 with a BOM, for Excel)",
+    )
+    p.add_argument(
+        "--class-csv",
+        metavar="FILE",
+        help="write the per-class table (with COCO AP per IoU type) as CSV (UTF-8 with a BOM, for Excel)",
     )
     p.add_argument(
         "--objects-csv",
-        metavar="F",
-        help="write one row per matched, missed (fn) and extra (fp) object as CSV (ids, classes, IoU, score)",
+        metavar="FILE",
+        help="write one row per matched, missed (fn) and extra (fp) object as CSV (ids, classes, IoU, "
+        "score; UTF-8 with a BOM, for Excel)",
     )
-    p.add_argument("--html", metavar="F", help="write a self-contained HTML report")
+    p.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
     add_batch_arguments(p)
     add_examples(
         p,

@@ -36,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for <annotator>.json files")
     p.add_argument(
         "--manifest",
-        metavar="F",
+        metavar="FILE",
         help="where the lead's manifest goes (default DIR/lead-manifest.json); do not hand it out",
     )
     p.add_argument("--author", metavar="NAME", help="who splits (history; default: the user identity)")

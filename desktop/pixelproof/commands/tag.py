@@ -1,4 +1,4 @@
-"""``pixelproof tag PROJECT NAME [-m MSG]``: store a named version beside the project (issue 16)."""
+"""``pixelproof tag PROJECT NAME [-m MESSAGE]``: store a named version beside the project (issue 16)."""
 
 from __future__ import annotations
 

@@ -68,7 +68,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     a = action("describe", "set a category's description, guideline (Markdown file) and example crops")
     a.add_argument("category", help="the category to describe")
     a.add_argument("--description", metavar="TEXT", help="one line")
-    a.add_argument("--guideline-file", metavar="F", help="Markdown file with the labelling guideline")
+    a.add_argument("--guideline-file", metavar="FILE", help="Markdown file with the labelling guideline")
     a.add_argument(
         "--example",
         action="append",

@@ -459,8 +459,8 @@ FORMAT = Format(
         Option(
             "tracks",
             "choice",
-            "CVAT for video <track> elements (auto: when an object has a track_id, as a video task read "
-            "from CVAT or a COCO video file), or CVAT for images",
+            "yes: CVAT for video (<track> elements); no: CVAT for images; auto: video when an object has a "
+            "track_id (a video task read from CVAT, a COCO video file)",
             "auto",
             choices=TRACK_CHOICES,
             label="Tracks",
