@@ -4,6 +4,7 @@ folder's saved project is said wherever opening a folder is, and an option's val
 from __future__ import annotations
 
 import argparse
+import os
 import re
 from pathlib import Path
 
@@ -132,3 +133,18 @@ def test_every_choice_of_an_option_is_explained_in_its_help() -> None:
         if missing:
             unexplained[action.option_strings[-1]] = missing
     assert unexplained == {}
+
+
+def test_building_the_parsers_leaves_the_lint_checks_unimported() -> None:
+    """`lint --help` names every kind, and every command's parser is built at each start: the kinds come
+    from ``core.lint_kinds``, not the ``core.lint`` package, whose checks took ~0.3 s of every start."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pixelproof.cli import build_parser; build_parser(); "
+        "print('pixelproof.core.lint' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "desktop")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "False"

@@ -140,8 +140,9 @@ def _usage(args: argparse.Namespace) -> str | None:
 
 
 def _kinds_help() -> str:
-    """Every kind lint knows, from core.lint's own list: a kind added there is named here too."""
-    from pixelproof.core.lint.problems import MODEL_KINDS, PICTURE_KINDS, RULE_KINDS
+    """Every kind lint knows, from its own list: a kind added there is named here too (``core.lint_kinds``,
+    light: the parser is built at every start)."""
+    from pixelproof.core.lint_kinds import MODEL_KINDS, PICTURE_KINDS, RULE_KINDS
 
     return (
         f"only these problem kinds, comma-separated: {', '.join(RULE_KINDS)}; with a model: "
