@@ -74,14 +74,19 @@ def click_in_edit_menu(qtbot, win, act) -> None:  # type: ignore[no-untyped-def]
     win.canvas.setFocus()
 
 
+def show_in_select(qtbot, win, image_id: int) -> None:  # type: ignore[no-untyped-def]
+    """``image_id`` shown at 8x the select tool in hand (a click at 24.5 picks a mask)."""
+    win.document.set_current_image(image_id)
+    wait_loaded(qtbot, win)
+    set_zoom(win, 8.0, (24, 24))
+    key(win, Qt.Key.Key_V)
+
+
 def test_fill_between_slices_from_the_edit_menu_and_one_undo(qtbot, ct) -> None:
     win, ids = ct
     doc = win.document
     act = win.clipboard.slice_fill.act_fill
-    doc.set_current_image(ids["data/ct.nii.gz#z=000"])
-    wait_loaded(qtbot, win)
-    set_zoom(win, 8.0, (24, 24))
-    key(win, Qt.Key.Key_V)
+    show_in_select(qtbot, win, ids["data/ct.nii.gz#z=000"])
     assert not act.isEnabled()  # nothing selected: no class to fill
     click(win, view_point(win, 24.5, 24.5))
     assert [a.id for a in doc.selected_annotations()] == [1]
@@ -110,10 +115,7 @@ def test_filling_again_after_a_painted_slice_is_corrected_replaces_the_filled_ma
     win, ids = ct
     doc = win.document
     act = win.clipboard.slice_fill.act_fill
-    doc.set_current_image(ids["data/ct.nii.gz#z=000"])
-    wait_loaded(qtbot, win)
-    set_zoom(win, 8.0, (24, 24))
-    key(win, Qt.Key.Key_V)
+    show_in_select(qtbot, win, ids["data/ct.nii.gz#z=000"])
     click(win, view_point(win, 24.5, 24.5))
     assert [a.id for a in doc.selected_annotations()] == [1]
     click_in_edit_menu(qtbot, win, act)
@@ -149,10 +151,7 @@ def test_greyed_with_the_reason_on_an_image_that_is_no_slice(qtbot, ct) -> None:
     win, ids = ct
     doc = win.document
     act = win.clipboard.slice_fill.act_fill
-    doc.set_current_image(ids["data/zz.png"])
-    wait_loaded(qtbot, win)
-    set_zoom(win, 8.0, (24, 24))
-    key(win, Qt.Key.Key_V)
+    show_in_select(qtbot, win, ids["data/zz.png"])
     click(win, view_point(win, 24.5, 24.5))
     assert [a.id for a in doc.selected_annotations()] == [3]
     assert not act.isEnabled()
