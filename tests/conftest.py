@@ -22,6 +22,15 @@ def shared_fixtures() -> Path:
 
 
 @pytest.fixture(scope="session")
+def labelme_dir(shared_fixtures: Path) -> Path:
+    """LabelMe's own examples (with their COCO and VOC exports), skipped with the reason when absent."""
+    path = shared_fixtures / "labelme"
+    if not path.is_dir():
+        pytest.skip(f"LabelMe fixtures not found at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
 def shared_models() -> Path:
     path = SHARED / "models"
     if not path.is_dir():

@@ -16,14 +16,6 @@ from pixelproof.interop.labelme import read_labelme
 from pixelproof.interop.voc import read_voc
 
 
-@pytest.fixture(scope="module")
-def labelme_dir(shared_fixtures: Path) -> Path:
-    path = shared_fixtures / "labelme"
-    if not path.is_dir():
-        pytest.skip(f"LabelMe fixtures not found at {path}")
-    return path
-
-
 def _iou(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a & b) / np.count_nonzero(a | b))
 

@@ -17,14 +17,6 @@ from pixelproof.interop.labelme import read_labelme
 from pixelproof.interop.labelme_writer import write_labelme
 
 
-@pytest.fixture(scope="module")
-def labelme_dir(shared_fixtures: Path) -> Path:
-    path = shared_fixtures / "labelme"
-    if not path.is_dir():
-        pytest.skip(f"LabelMe fixtures not found at {path}")
-    return path
-
-
 def test_labels_file_gives_labelme2coco_ids_and_geometry(labelme_dir: Path) -> None:
     """LabelMe's example keeps labels.txt beside data_annotated/, as ``labelme2coco --labels`` is given
     it: without the option the ids followed the order shapes came in (person 1), not labelme2coco's
