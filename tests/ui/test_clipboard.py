@@ -194,6 +194,7 @@ def test_edit_menu_lists_the_actions_enabled_when_they_can_act(window) -> None:
         "Dupl&icate",
         "Propa&gate…",
         "&Keep Previous Objects",
+        "Fill &Between Slices",
         "&Delete",
     ]
     clip = window.clipboard
