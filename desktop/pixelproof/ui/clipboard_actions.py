@@ -69,6 +69,7 @@ class ClipboardActions(QObject):
         self.act_copy.setEnabled(selected)
         self.act_duplicate.setEnabled(selected)
         self.act_paste.setEnabled(shown and self.clip is not None)
+        self.slice_fill.refresh()  # its item follows the same changes
 
     def _selected_ids(self) -> list[int]:
         doc = self.shell.document

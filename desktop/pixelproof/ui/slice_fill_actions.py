@@ -20,7 +20,6 @@ from pixelproof.ui.object_steps import insert_after
 from pixelproof.ui.shortcuts import describe, make_action
 
 if TYPE_CHECKING:
-    from pixelproof.ui.document import Document
     from pixelproof.ui.shell import Shell
 
 TIP = (
@@ -39,17 +38,10 @@ class SliceFillActions(QObject):
         self._why = ""  # why the item is greyed ("": it is not)
         insert_after(shell, "Edit", "edit.keep_previous", [self.act_fill])
         shell.add_action(self.act_fill)
-        shell.documentChanged.connect(self._document_changed)
-        shell.viewChanged.connect(self._update)
-        self._document_changed(shell.document)
 
-    def _document_changed(self, doc: Document | None) -> None:
-        if doc is not None:  # the connections go with the document
-            doc.selectionChanged.connect(self._update)
-            doc.currentImageChanged.connect(self._update)
-        self._update()
-
-    def _update(self, *_: object) -> None:
+    def refresh(self) -> None:
+        """Greyed or not, with the reason: called by ``ClipboardActions`` on the changes its own items follow
+        (the document, the view, the selection, the image shown)."""
         why = self._reason()
         self.act_fill.setEnabled(not why)
         if why != self._why:  # the tooltip and the menu's status line say why it is greyed
