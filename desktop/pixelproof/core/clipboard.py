@@ -83,7 +83,7 @@ def placed_copies(clip: Clipboard, project: Project, image_id: int) -> Pasted:
     them ids at once (``give_ids``), as ``new_ids`` hands out the same ids until they are added."""
     categories = _categories(clip, project)
     target = project.images[image_id].size
-    tracks_there = {_track(a) for a in project.annotations_of(image_id)} - {None}
+    tracks_there = {track_of(a) for a in project.annotations_of(image_id)} - {None}
     out: list[Annotation] = []
     left_out = 0
     for ann in clip.annotations:
@@ -97,14 +97,14 @@ def placed_copies(clip: Clipboard, project: Project, image_id: int) -> Pasted:
         placed.source, placed.review, placed.score, placed.author = "manual", None, None, None
         for key in _NOT_COPIED:  # (``rle_origin``: placed_on sets it when the target image needs it)
             placed.app_extra.pop(key, None)
-        if _track(placed) in tracks_there:  # that track's object is on the image already
+        if track_of(placed) in tracks_there:  # that track's object is on the image already
             placed.extra.pop(TRACK_ID)
         placed.touch()
         out.append(placed)
     return Pasted(out, left_out)
 
 
-def _track(ann: Annotation) -> int | str | None:
+def track_of(ann: Annotation) -> int | str | None:
     """The object's track id; None when it has none (or a value no track id is: a list from a file)."""
     value = ann.extra.get(TRACK_ID)
     return value if isinstance(value, (int, str)) else None

@@ -46,12 +46,11 @@ from pixelproof.core.mask_edit import Rect, clip_rect, rect_union
 from pixelproof.core.model import Annotation, Project, is_rejected
 from pixelproof.core.object_lock import is_locked
 from pixelproof.core.qa_volumes import volume_index
+from pixelproof.core.track_fill import BETWEEN, DIGEST  # the keys Fill Between Frames marks its objects with
 from pixelproof.core.volumes import parse_slice_ref, record_position
 from pixelproof.core.wording import plural
 
 SOURCE = "interpolation:shape-based"  # the objects' ``source`` (interop.provenance words it)
-BETWEEN = "interpolated_between"  # pixelproof.interpolated_between: [slice index below, slice index above]
-DIGEST = "interpolated_digest"  # pixelproof.interpolated_digest: the mask's pixels as the fill made them
 MARGIN = 2  # background pixels around the keys' joint box: the inside distances see the shapes' edges
 SHAPES = ("mask", "polygon")  # the kinds a key slice's shape is made of (a box is no outline)
 

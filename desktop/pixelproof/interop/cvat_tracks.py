@@ -15,18 +15,17 @@ whole number from 0) is skipped and said, naming its track and place.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
 from pixelproof.core.clipboard import TRACK_ID  # the object's own field, and the shape's XML attribute
 from pixelproof.core.limits import short_repr
+from pixelproof.core.track_fill import FRAME_FILE  # CVAT's name for a video's frame
 from pixelproof.interop._util import Reporter, is_file
 
 _FRAME_KEYS = ("frame", "outside", "keyframe")
 _SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
-FRAME_FILE = re.compile(r"frame_([0-9]{6,9})(\.[A-Za-z]+)")
 
 
 def _size(doc: ET.Element) -> tuple[str, str] | None:

@@ -3,9 +3,11 @@ trip through PixelProof (CVAT for images has no tracks: CVAT read each frame's s
 
 The shapes are the ones the CVAT for images writer makes for each image (``cvat_writer``); here they are
 gathered by their ``track_id`` into tracks as CVAT writes them: ``<track id label source>`` holding one
-shape a frame it is on, each a keyframe (PixelProof's geometry on every frame, not CVAT's interpolation of
-it), and an ``outside="1"`` keyframe on the frame after each run of frames it is on, unless that is past
-the last frame. A shape without a track (an object drawn in PixelProof, a COCO image's) becomes a track of
+shape a frame it is on (PixelProof's geometry on every frame, not CVAT's interpolation of it), each a
+keyframe but for the shapes Edit > Fill Between Frames interpolated that nobody changed since
+(``keyframe="0"``, as CVAT writes its own interpolated shapes), and an ``outside="1"`` keyframe on the
+frame after each run of frames it is on, unless that is past the last frame.
+A shape without a track (an object drawn in PixelProof, a COCO image's) becomes a track of
 its own on its frame, as CVAT's own video export writes a task's standalone shapes. A skeleton's parts
 are part tracks inside its track, as the reader (``cvat_tracks``) takes them.
 """
@@ -16,14 +18,13 @@ import itertools
 import math
 import xml.etree.ElementTree as ET
 from collections import Counter
-from pathlib import PurePath
 
+from pixelproof.core import track_fill
 from pixelproof.core.clipboard import TRACK_ID
 from pixelproof.core.model import Project
-from pixelproof.core.paths import file_order_key
-from pixelproof.interop.cvat_tracks import FRAME_FILE
 
 _ON_TRACK = ("label", "source", "group_id", TRACK_ID)  # the track's, not each shape's
+KEYFRAME = "keyframe"  # "0" on the shape of an object Fill Between Frames made that nobody changed since
 Shape = tuple[int, ET.Element]  # (frame, the shape as the images writer made it)
 
 
@@ -46,18 +47,9 @@ def has_tracks(project: Project) -> bool:
 def frame_numbers(project: Project) -> dict[int, int]:
     """Image id -> frame number: the number in the name when every image is named as CVAT names a
     video's frames (``frame_000010.png``, what the reader makes), each number once; else the image's place
-    in file order (0, 1, ...), the order D walks."""
-    images = sorted(project.images.values(), key=lambda i: file_order_key(i.file_name))
-    named: dict[int, int] = {}
-    for image in images:
-        m = FRAME_FILE.fullmatch(PurePath(image.file_name).name)
-        if m is None:
-            break
-        named[image.id] = int(m.group(1))
-    else:
-        if len(set(named.values())) == len(named):
-            return named
-    return {image.id: k for k, image in enumerate(images)}
+    in file order (0, 1, ...), the order D walks (``core.track_fill``, which Fill Between Frames orders
+    frames by)."""
+    return track_fill.frame_numbers(project.images.values())
 
 
 def frame_step(frames: list[int]) -> int:
@@ -152,9 +144,11 @@ def _track(parent: ET.Element, track_id: int, run: list[Shape], step: int, stop:
 def _keyframe(track: ET.Element, frame: int, shape: ET.Element, outside: bool) -> None:
     """A track's shape in CVAT's order of attributes: frame, keyframe, outside, occluded, geometry,
     z_order; its ``<attribute>`` values (a skeleton's parts go to part tracks)."""
-    attrib = {"frame": str(frame), "keyframe": "1", "outside": "1" if outside else "0"}
+    keyframe = "1" if outside else shape.get(KEYFRAME, "1")
+    attrib = {"frame": str(frame), "keyframe": keyframe, "outside": "1" if outside else "0"}
     attrib["occluded"] = shape.get("occluded", "0")
-    attrib.update({k: v for k, v in shape.attrib.items() if k not in (*_ON_TRACK, "occluded", "z_order")})
+    skip = (*_ON_TRACK, KEYFRAME, "occluded", "z_order")
+    attrib.update({k: v for k, v in shape.attrib.items() if k not in skip})
     attrib["z_order"] = shape.get("z_order", "0")
     made = ET.SubElement(track, shape.tag, attrib)
     made.extend(child for child in shape if child.tag == "attribute")

@@ -23,6 +23,7 @@ from pixelproof.core.cvat_attributes import (
 )
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.track_fill import untouched_fill
 from pixelproof.core.wording import noted_counts
 from pixelproof.interop._util import (
     UNCLASSIFIED,
@@ -35,7 +36,13 @@ from pixelproof.interop._util import (
     rel_name,
     with_progress,
 )
-from pixelproof.interop.cvat_video_writer import frame_numbers, has_tracks, video_meta, write_tracks
+from pixelproof.interop.cvat_video_writer import (
+    KEYFRAME,
+    frame_numbers,
+    has_tracks,
+    video_meta,
+    write_tracks,
+)
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.safe_xml import check_category_names, make_valid_xml, xml_text
 from pixelproof.interop.splits import folder_name, spelled
@@ -136,11 +143,18 @@ def write_cvat(
             z = _whole(a, "z_order")
             z = top if z is None else z
             top = max(top, z)
+            before = len(node)
             try:
                 _write_annotation(node, project, a, image, counts, groups, z, specs)
             except LimitError as e:  # a mask whose box is over the pixel limit: its box is written
                 warnings.append(f"{e}; written as its box")
                 _write_annotation(node, project, a, image, counts, groups, z, specs, as_box=True)
+            if (
+                frames is not None
+            ):  # a shape Fill Between Frames made, untouched since: CVAT's interpolated one
+                flag = "0" if untouched_fill(a) else "1"
+                for shape in node[before:]:
+                    shape.set(KEYFRAME, flag)
         app = as_dict(image.extra.get("pixelproof"))
         shapes = as_dict(app.get("cvat")).get("shapes")
         for kept in shapes if isinstance(shapes, list) else []:

@@ -1,0 +1,242 @@
+"""Edit > Fill Between Frames: CVAT's track mode for a video's frames (an image sequence) - a track's box
+drawn on frame 0 and frame 30, the frames between get boxes interpolated linearly, in one undo step. No Qt.
+
+The sequence is the images of the selected object's folder, in frame order: by the number in their names when
+every one is named as CVAT names a video's frames (``frame_000010.png``), else by file order (0, 1, 2, ...,
+the order D walks). A track is the objects whose ``track_id`` is the same (CVAT for video, COCO video files,
+Propagate's copies). The frames holding an object of the track are its keys, but for a frame whose only
+objects of the track are ones an earlier fill made and nobody changed since: filling again recomputes them. A
+frame strictly between two neighbouring keys that holds no object of the track gets, as CVAT interpolates a
+rectangle, the keys' ``xtl, ytl, xbr, ybr`` mixed linearly by its frame number: at frame ``f`` between keys
+at ``f0`` and ``f1``, ``p0 + (p1 - p0) * (f - f0) / (f1 - f0)``. Two polygons with the same parts of the same
+vertex counts are mixed vertex by vertex; other pairs are passed over and counted by reason (polygons of other
+vertex counts - CVAT resamples those, this does not -, a box and a polygon, masks, two classes, a frame with
+several objects of the track, a reviewer's rejected key, which is no key). Frames before the first key and
+after the last are not filled. A new shape is cut to its frame (a frame of another size).
+
+"Changed" is told by the geometry: each filled object records a digest of its class and coordinates
+(``pixelproof.interpolated_digest``); one that no longer matches, or that a reviewer accepted or rejected,
+or that is locked, is the user's now: kept, and a key like a drawn one. The CVAT for video export writes the
+untouched filled objects with ``keyframe="0"`` and every other shape as a keyframe.
+
+The new objects and the removal of the earlier ones they replace are one edit, with ``source``
+``interpolation:linear`` and ``pixelproof.interpolated_between``: the two keys' frame numbers.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import PurePath
+
+from pixelproof.core.clipboard import TRACK_ID, give_ids, track_of
+from pixelproof.core.edits import AddAnnotations, Compound, Edit, RemoveAnnotations
+from pixelproof.core.geometry import clamp_polygons, clip_box
+from pixelproof.core.masks import segmentation_area
+from pixelproof.core.model import Annotation, ImageRecord, Project, is_rejected
+from pixelproof.core.object_lock import is_locked
+from pixelproof.core.paths import file_order_key
+from pixelproof.core.wording import plural
+
+SOURCE = "interpolation:linear"  # the objects' ``source`` (interop.provenance words it)
+BETWEEN = "interpolated_between"  # pixelproof.interpolated_between: the two keys' frame (or slice) numbers
+DIGEST = "interpolated_digest"  # pixelproof.interpolated_digest: the shape as the fill made it
+FRAME_FILE = re.compile(r"frame_([0-9]{6,9})(\.[A-Za-z]+)")  # CVAT's name for a video's frame
+_KEPT = ("attributes", "occluded", "z_order")  # the key's values a filled shape repeats, as CVAT copies them
+# why the frames between two keys were passed over, as the status bar says it
+OTHER_COUNT = "polygons of other vertex counts"
+OTHER_KIND = "a box and a polygon"
+MASK = "masks (not interpolated)"
+OTHER_CLASS = "keys of two classes"
+SEVERAL = "several objects of the track on a key frame"
+
+
+@dataclass(frozen=True)
+class TrackFilled:
+    """What Fill Between Frames adds and replaces (``edit`` None: nothing) and why frames were passed over."""
+
+    edit: Edit | None
+    filled: int = 0  # frames given an object
+    replaced: int = 0  # frames whose earlier filled object was replaced
+    removed: tuple[int, ...] = ()  # the ids of those earlier objects
+    unchanged: int = 0  # frames filled earlier whose new interpolation is the object they hold
+    keys: int = 0  # key frames of the track
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> frames between keys passed over
+
+
+def frame_numbers(images: Iterable[ImageRecord]) -> dict[int, int]:
+    """Image id -> frame number: the number in the name when every image is named as CVAT names a video's
+    frames (``frame_000010.png``), each number once; else the image's place in file order (0, 1, ...)."""
+    ordered = sorted(images, key=lambda i: file_order_key(i.file_name))
+    named: dict[int, int] = {}
+    for image in ordered:
+        m = FRAME_FILE.fullmatch(PurePath(image.file_name).name)
+        if m is None:
+            break
+        named[image.id] = int(m.group(1))
+    else:
+        if len(set(named.values())) == len(named):
+            return named
+    return {image.id: k for k, image in enumerate(ordered)}
+
+
+def sequence_frames(project: Project, image_id: int) -> list[tuple[int, int]]:
+    """The (frame number, image id) of the image sequence ``image_id`` is a frame of - the images of its
+    folder -, in frame order."""
+    image = project.images.get(image_id)
+    if image is None:
+        return []
+    folder = PurePath(image.file_name).parent
+    found = frame_numbers(i for i in project.images.values() if PurePath(i.file_name).parent == folder)
+    return sorted((frame, i) for i, frame in found.items())
+
+
+def untouched_fill(ann: Annotation) -> bool:
+    """Whether ``ann`` is a shape a fill made that nobody changed since (its class and coordinates still
+    those the fill recorded, no review decision, not locked): the next fill may recompute it, and the CVAT
+    for video export writes it as no keyframe."""
+    recorded = ann.app_extra.get(DIGEST) if ann.app_extra else None
+    if ann.source != SOURCE or not isinstance(recorded, str) or ann.kind == "mask":
+        return False
+    return ann.review not in ("accepted", "rejected") and not is_locked(ann) and shape_digest(ann) == recorded
+
+
+def shape_digest(ann: Annotation) -> str:
+    """A short digest of a box's or polygon's class and coordinates (to 1/1000 pixel)."""
+    coords = [round(float(v), 3) for v in ann.bbox]
+    polygons = ann.segmentation if isinstance(ann.segmentation, list) else []
+    parts = [[round(float(v), 3) for v in p] for p in polygons if isinstance(p, list)]
+    text = repr((ann.kind, ann.category_id, coords, parts))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def fill_between_frames(project: Project, image_id: int, track: int | str) -> TrackFilled:
+    """The objects Fill Between Frames adds (and the earlier filled ones they replace) for ``track`` on the
+    image sequence of image ``image_id``, as one edit (see the module docstring). Raises IdsExhausted when
+    the new ids do not all fit: nothing is made."""
+    frames = sequence_frames(project, image_id)
+    keys: list[tuple[int, int, list[Annotation]]] = []  # (place, frame, the track's objects there)
+    earlier: dict[int, list[Annotation]] = {}  # place -> the untouched filled objects there
+    free: list[int] = []  # places with no object of the track (or only earlier filled ones)
+    for place, (_frame, image) in enumerate(frames):
+        anns = [a for a in project.annotations_of(image) if track_of(a) == track]
+        if anns and all(untouched_fill(a) for a in anns):
+            earlier[place] = anns
+            anns = []
+        if anns:
+            keys.append((place, frames[place][0], anns))
+        else:
+            free.append(place)
+    made: list[Annotation] = []
+    removed: list[int] = []
+    skipped: Counter[str] = Counter()
+    replaced = unchanged = 0
+    for (p0, f0, below), (p1, f1, above) in pairwise(keys):
+        run = [p for p in free if p0 < p < p1]
+        if not run:
+            continue
+        why = _why_not(below, above)
+        if why:
+            skipped[why] += len(run)
+            continue
+        for place in run:
+            frame, target = frames[place]
+            new = _between(project, below[0], above[0], target, (frame - f0) / (f1 - f0), [f0, f1])
+            old = earlier.get(place, [])
+            if new is not None and len(old) == 1 and _same(old[0], new):
+                unchanged += 1  # up to date: not replaced by the same shape
+                continue
+            if old:
+                replaced += 1
+                removed += [a.id for a in old]
+            if new is not None:
+                made.append(new)
+    count = len(keys)
+    if not made and not removed:
+        return TrackFilled(None, 0, 0, (), unchanged, count, dict(skipped))
+    give_ids(project, made)
+    label = fill_label(len(made), track, replaced)
+    parts: list[Edit] = [RemoveAnnotations(removed)] if removed else []
+    parts += [AddAnnotations(made)] if made else []
+    edit = parts[0] if len(parts) == 1 else Compound(parts, label)
+    edit.label = label
+    return TrackFilled(edit, len(made), replaced, tuple(removed), unchanged, count, dict(skipped))
+
+
+def _same(old: Annotation, new: Annotation) -> bool:
+    """Whether an earlier filled object is the new one (the same shape between the same keys)."""
+    return all(old.app_extra.get(k) == new.app_extra[k] for k in (DIGEST, BETWEEN))
+
+
+def fill_label(filled: int, track: int | str, again: int) -> str:
+    """The undo step's name: ``Fill Between Frames (28 frames of track 3, 2 filled again)``."""
+    words = [f"{plural(filled, 'frame')} of track {track}"]
+    if again:
+        words.append(f"{again} filled again")
+    return f"Fill Between Frames ({', '.join(words)})"
+
+
+def _why_not(below: list[Annotation], above: list[Annotation]) -> str:
+    """Why the frames between two keys get nothing ("": they are filled)."""
+    if len(below) > 1 or len(above) > 1:
+        return SEVERAL
+    a, b = below[0], above[0]
+    if is_rejected(a) or is_rejected(b):
+        return "a rejected key"
+    if a.kind == "mask" or b.kind == "mask":
+        return MASK
+    if a.kind != b.kind:
+        return OTHER_KIND
+    if a.category_id != b.category_id:
+        return OTHER_CLASS
+    if a.kind == "polygon" and _counts(a) != _counts(b):
+        return OTHER_COUNT
+    return ""
+
+
+def _counts(ann: Annotation) -> list[int]:
+    """The lengths of a polygon object's parts."""
+    return [len(p) for p in ann.segmentation] if isinstance(ann.segmentation, list) else []
+
+
+def _mix(p: list[float], q: list[float], t: float) -> list[float]:
+    return [float(a) + (float(b) - float(a)) * t for a, b in zip(p, q, strict=True)]
+
+
+def _between(
+    project: Project, a: Annotation, b: Annotation, image_id: int, t: float, between: list[int]
+) -> Annotation | None:
+    """The shape ``t`` (0..1) of the way from ``a`` to ``b`` on image ``image_id``, cut to it (None when
+    nothing of it is left there)."""
+    image = project.images[image_id]
+    if a.kind == "box":
+        x0, y0, w0, h0 = (float(v) for v in a.bbox)
+        x1, y1, w1, h1 = (float(v) for v in b.bbox)
+        xtl, ytl, xbr, ybr = _mix([x0, y0, x0 + w0, y0 + h0], [x1, y1, x1 + w1, y1 + h1], t)
+        box = clip_box([xtl, ytl, xbr - xtl, ybr - ytl], image.width, image.height)
+        if box is None or box[2] <= 0 or box[3] <= 0:
+            return None
+        segmentation, bbox = None, box
+    else:
+        pairs = zip(a.segmentation, b.segmentation, strict=True)  # type: ignore[arg-type]
+        segmentation = clamp_polygons([_mix(p, q, t) for p, q in pairs], image.width, image.height)
+        if not segmentation:
+            return None
+        xs = [v for p in segmentation for v in p[0::2]]
+        ys = [v for p in segmentation for v in p[1::2]]
+        bbox = [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)]
+    area = segmentation_area(segmentation, bbox, image.height, image.width)
+    app_extra = {k: copy.deepcopy(a.app_extra[k]) for k in _KEPT if k in a.app_extra}
+    app_extra[BETWEEN] = between
+    ann = Annotation(
+        0, image_id, a.category_id, bbox, segmentation, area, iscrowd=a.iscrowd, source=SOURCE,
+        extra={TRACK_ID: track_of(a)}, app_extra=app_extra,
+    )  # fmt: skip
+    ann.app_extra[DIGEST] = shape_digest(ann)
+    ann.touch()
+    return ann

@@ -1,0 +1,153 @@
+"""Fill Between Frames (core.track_fill): CVAT's linear interpolation of a track's boxes (and polygons of the
+same vertex counts) between its key frames, by frame number; frames holding a drawn object of the track kept,
+one edit that one revert takes back; a second fill replaces only the filled objects nobody edited since, an
+edited one is a key; the CVAT for video export writes the untouched filled shapes with keyframe="0"."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from pixelproof.core.coco import new_project
+from pixelproof.core.edits import ReplaceAnnotations
+from pixelproof.core.geometry import clone
+from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.track_fill import (
+    BETWEEN,
+    OTHER_COUNT,
+    SOURCE,
+    fill_between_frames,
+    sequence_frames,
+    untouched_fill,
+)
+from pixelproof.interop.cvat import read_cvat, write_cvat
+
+
+def video(frames: list[int], folder: str = "clip") -> Project:
+    """Frames ``clip/frame_000NNN.png`` (image id = frame + 1, added out of order) and another folder's
+    frame 5 (id 99); class car (1)."""
+    p = new_project(["car"])
+    for f in reversed(frames):
+        p.add_image(ImageRecord(f + 1, f"{folder}/frame_{f:06d}.png", 100, 80))
+    p.add_image(ImageRecord(99, "other/frame_000005.png", 100, 80))
+    return p
+
+
+def add(p: Project, frame: int, bbox: list[float], track: int = 3, **kw: object) -> int:
+    ann_id = max(p.annotations, default=0) + 1
+    p.add_annotation(Annotation(ann_id, frame + 1, 1, bbox, extra={"track_id": track}, **kw))
+    return ann_id
+
+
+def on(p: Project, frame: int) -> list[Annotation]:
+    return p.annotations_of(frame + 1)
+
+
+def test_boxes_between_two_keys_are_cvats_linear_xyxy_by_frame_number() -> None:
+    p = video([0, 10, 20, 30, 40])  # every 10th frame, as CVAT's frame_filter step=10 exports
+    add(p, 0, [0.0, 0.0, 10.0, 20.0])  # xyxy 0,0,10,20
+    add(p, 30, [30.0, 6.0, 40.0, 20.0])  # xyxy 30,6,70,26
+    add(p, 10, [50.0, 50.0, 5.0, 5.0], track=4)  # another track: no key of track 3
+    assert [f for f, _ in sequence_frames(p, 1)] == [0, 10, 20, 30, 40]
+    done = fill_between_frames(p, 1, 3)
+    assert done.filled == 2 and done.keys == 2 and done.edit is not None
+    assert done.edit.label == "Fill Between Frames (2 frames of track 3)"
+    done.edit.apply(p)
+    (a10,) = [a for a in on(p, 10) if a.extra["track_id"] == 3]
+    (a20,) = on(p, 20)
+    # xtl, ytl, xbr, ybr: 0 + 30/3, 0 + 6/3, 10 + 60/3, 20 + 6/3 -> x 10, y 2, w 20, h 20
+    assert a10.bbox == pytest.approx([10.0, 2.0, 20.0, 20.0])
+    assert a20.bbox == pytest.approx([20.0, 4.0, 30.0, 20.0])
+    assert a10.area == pytest.approx(400.0) and a10.kind == "box"
+    assert a10.source == SOURCE and a10.app_extra[BETWEEN] == [0, 30] and untouched_fill(a10)
+    assert on(p, 40) == [] and p.annotations_of(99) == []  # after the last key; another folder
+    done.edit.revert(p)
+    assert on(p, 20) == [] and len(p.annotations) == 3
+
+
+def test_a_drawn_object_of_the_track_is_a_key_and_is_never_overwritten() -> None:
+    p = video(list(range(5)))
+    add(p, 0, [0.0, 0.0, 10.0, 10.0])
+    drawn = add(p, 2, [50.0, 50.0, 10.0, 10.0])  # drawn off the line: a key, kept
+    add(p, 4, [40.0, 0.0, 10.0, 10.0])
+    done = fill_between_frames(p, 3, 3)
+    assert done.keys == 3 and done.filled == 2
+    done.edit.apply(p)  # type: ignore[union-attr]
+    assert [a.id for a in on(p, 2)] == [drawn] and p.annotations[drawn].bbox == [50.0, 50.0, 10.0, 10.0]
+    assert on(p, 1)[0].bbox == pytest.approx([25.0, 25.0, 10.0, 10.0])  # between frame 0 and the key at 2
+    assert on(p, 3)[0].bbox == pytest.approx([45.0, 25.0, 10.0, 10.0])
+
+
+def test_filling_again_replaces_untouched_fills_and_an_edited_fill_becomes_a_key() -> None:
+    p = video(list(range(5)))
+    add(p, 0, [0.0, 0.0, 10.0, 10.0])
+    last = add(p, 4, [40.0, 0.0, 10.0, 10.0])
+    fill_between_frames(p, 1, 3).edit.apply(p)  # type: ignore[union-attr]
+    again = fill_between_frames(p, 1, 3)  # nothing changed: nothing to do
+    assert again.edit is None and again.unchanged == 3
+    edited = clone(on(p, 2)[0])
+    edited.bbox = [20.0, 40.0, 10.0, 10.0]  # a person moved the middle one: a key now
+    ReplaceAnnotations([edited]).apply(p)
+    assert not untouched_fill(p.annotations[edited.id])
+    moved = clone(p.annotations[last])
+    moved.bbox = [40.0, 40.0, 10.0, 10.0]  # and the last key moved down
+    ReplaceAnnotations([moved]).apply(p)
+    before = {i: clone(a) for i, a in p.annotations.items()}
+    done = fill_between_frames(p, 1, 3)
+    assert done.keys == 3 and done.filled == 2 and done.replaced == 2
+    assert done.edit.label == "Fill Between Frames (2 frames of track 3, 2 filled again)"  # type: ignore[union-attr]
+    done.edit.apply(p)  # type: ignore[union-attr]
+    assert [a.bbox for a in on(p, 2)] == [[20.0, 40.0, 10.0, 10.0]]  # the edited one kept
+    assert on(p, 1)[0].bbox == pytest.approx([10.0, 20.0, 10.0, 10.0])  # between frame 0 and the edit
+    assert on(p, 3)[0].bbox == pytest.approx([30.0, 40.0, 10.0, 10.0])  # between the edit and frame 4
+    done.edit.revert(p)  # type: ignore[union-attr]  # one undo: the earlier fills back
+    assert {i: (a.bbox, a.source) for i, a in p.annotations.items()} == {
+        i: (a.bbox, a.source) for i, a in before.items()
+    }
+
+
+def test_polygons_of_the_same_vertex_count_are_mixed_vertex_by_vertex_others_passed_over() -> None:
+    p = video(list(range(5)))
+    square = [[0.0, 0.0, 10.0, 0.0, 10.0, 10.0, 0.0, 10.0]]
+    moved = [[20.0, 0.0, 40.0, 0.0, 40.0, 20.0, 20.0, 20.0]]
+    p.add_annotation(Annotation(1, 1, 1, [0.0, 0.0, 10.0, 10.0], square, 100.0, extra={"track_id": 3}))
+    p.add_annotation(Annotation(2, 3, 1, [20.0, 0.0, 20.0, 20.0], moved, 400.0, extra={"track_id": 3}))
+    triangle = [[0.0, 0.0, 30.0, 0.0, 30.0, 30.0]]
+    p.add_annotation(Annotation(3, 5, 1, [0.0, 0.0, 30.0, 30.0], triangle, 450.0, extra={"track_id": 3}))
+    done = fill_between_frames(p, 1, 3)
+    assert done.filled == 1 and done.skipped == {OTHER_COUNT: 1}
+    done.edit.apply(p)  # type: ignore[union-attr]
+    (mid,) = on(p, 1)
+    assert mid.segmentation == [pytest.approx([10.0, 0.0, 25.0, 0.0, 25.0, 15.0, 10.0, 15.0])]
+    assert mid.bbox == pytest.approx([10.0, 0.0, 15.0, 15.0]) and mid.kind == "polygon"
+    assert on(p, 3) == []  # square -> triangle: not interpolated
+
+
+def test_cvat_video_export_writes_untouched_fills_as_no_keyframe(tmp_path: Path) -> None:
+    p = Project(path=tmp_path / "project.json")
+    p.categories.update(new_project(["car"]).categories)
+    for f in range(4):
+        Image.new("RGB", (100, 80)).save(tmp_path / f"frame_{f:06d}.png")
+        p.add_image(ImageRecord(f + 1, f"frame_{f:06d}.png", 100, 80))
+    add(p, 0, [0.0, 0.0, 10.0, 10.0])
+    add(p, 3, [30.0, 0.0, 10.0, 10.0])
+    fill_between_frames(p, 1, 3).edit.apply(p)  # type: ignore[union-attr]
+    edited = clone(on(p, 2)[0])
+    edited.bbox = [25.0, 5.0, 10.0, 10.0]  # edited: a key again
+    ReplaceAnnotations([edited]).apply(p)
+    write_cvat(p, tmp_path / "out")
+    doc = ET.parse(tmp_path / "out" / "annotations.xml").getroot()
+    (track,) = doc.findall("track")
+    assert [(s.get("frame"), s.get("keyframe"), s.get("xtl")) for s in track] == [
+        ("0", "1", "0.00"),
+        ("1", "0", "10.00"),
+        ("2", "1", "25.00"),
+        ("3", "1", "30.00"),
+    ]
+    back = read_cvat(tmp_path / "out").project  # read back: the same boxes on the same frames
+    assert sorted((a.image_id, a.bbox[0], a.extra["track_id"]) for a in back.annotations.values()) == [
+        (i, x, 3) for i, x in zip(sorted(back.images), [0.0, 10.0, 25.0, 30.0], strict=True)
+    ]
