@@ -23,7 +23,8 @@ ACCEPT_ALL = "model.accept_all"
 # rare and harmless to reach through the menu; View > Messages… opens with a click on the status bar's message
 # too, and the keys its peers have elsewhere are taken here (VS Code's Ctrl+Shift+U is IBus's Unicode entry)
 # the History panel's (Alt+Shift+H shows hidden objects) and the Problems panel's (F6 shows it) toggles too
-# Fill Between Slices: 3D Slicer gives its effect no key either
+# Fill Between Slices: 3D Slicer gives its effect no key either; Fill Between Frames: CVAT interpolates on its
+# own, with no key to ask for it
 WITHOUT_KEY = {
     "image.pixel_limit",
     "help.about",
@@ -31,6 +32,7 @@ WITHOUT_KEY = {
     "panels.history",
     "panels.problems",
     "edit.fill_between_slices",
+    "edit.fill_between_frames",
     "view.reset_layout",
 }
 

@@ -23,6 +23,7 @@ from pixelproof.ui.canvas.reveal import hidden_now
 from pixelproof.ui.propagate_actions import PropagateActions
 from pixelproof.ui.shortcuts import make_action
 from pixelproof.ui.slice_fill_actions import SliceFillActions
+from pixelproof.ui.track_fill_actions import TrackFillActions
 
 if TYPE_CHECKING:
     from pixelproof.ui.document import Document
@@ -52,6 +53,7 @@ class ClipboardActions(QObject):
             shell.add_action(act)
         self.propagation = PropagateActions(shell)  # Edit > Propagate… (Ctrl+B), Keep Previous Objects
         self.slice_fill = SliceFillActions(shell)  # Edit > Fill Between Slices (3D Slicer's)
+        self.track_fill = TrackFillActions(shell)  # Edit > Fill Between Frames (CVAT's track mode)
         shell.documentChanged.connect(self._document_changed)
         shell.viewChanged.connect(self._update)
         self._document_changed(shell.document)
@@ -69,7 +71,8 @@ class ClipboardActions(QObject):
         self.act_copy.setEnabled(selected)
         self.act_duplicate.setEnabled(selected)
         self.act_paste.setEnabled(shown and self.clip is not None)
-        self.slice_fill.refresh()  # its item follows the same changes
+        self.slice_fill.refresh()  # their items follow the same changes
+        self.track_fill.refresh()
 
     def _selected_ids(self) -> list[int]:
         doc = self.shell.document

@@ -131,6 +131,8 @@ DEFAULTS: list[Shortcut] = [
       note="on: the next image, with no objects, gets the previous image's; LabelMe's Ctrl+P"),
     _("edit.fill_between_slices", "Fill &Between Slices", (), "labeling", note="the selected object's class "
       "on the volume's slices between two painted ones; 3D Slicer's Fill between slices"),
+    _("edit.fill_between_frames", "Fill Between &Frames", (), "labeling", note="the selected object's "
+      "track on the video's frames between two drawn ones, boxes interpolated linearly; CVAT's track mode"),
     _("edit.delete", "&Delete", ("Del", "Backspace"), "labeling"),
     _("edit.select_all", "Select &All", (Std.SelectAll,), "labeling"),
     # CVAT's Tab / Shift+Tab (Tab goes through the panels here): one object after the other, to give each a

@@ -1,0 +1,110 @@
+"""Edit > Fill Between Frames: CVAT's track mode for a video's frames - a track's box drawn on a few frames,
+the frames between filled by linear interpolation in one undo step (``core.track_fill`` interpolates; this
+module wires the menu item, greys it with the reason and says what was done).
+
+It acts on the track of the selected object, over the frames of its image sequence (the images of its
+folder). It has no default key; Edit > Preferences can give it one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from pixelproof.core import track_fill as core
+from pixelproof.core.clipboard import track_of
+from pixelproof.core.model import IdsExhausted
+from pixelproof.core.wording import plural
+from pixelproof.ui import dialogs
+from pixelproof.ui.object_steps import insert_after
+from pixelproof.ui.shortcuts import describe, make_action
+
+if TYPE_CHECKING:
+    from pixelproof.ui.shell import Shell
+
+TIP = (
+    "Fill the frames between the drawn frames of the selected object's track, as CVAT's track mode: each "
+    "frame between two drawn ones gets the box (or polygon) interpolated linearly between theirs"
+)
+NO_TRACK = "Select an object with a track_id (a video's track) to fill between its frames"
+
+
+class TrackFillActions(QObject):
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell)
+        self.shell = shell
+        self.act_fill = make_action("edit.fill_between_frames", shell.widget, self.fill, tip=TIP)
+        self._why = ""  # why the item is greyed ("": it is not)
+        insert_after(shell, "Edit", "edit.fill_between_slices", [self.act_fill])
+        shell.add_action(self.act_fill)
+
+    def refresh(self) -> None:
+        """Greyed or not, with the reason: called by ``ClipboardActions`` on the changes its own items follow
+        (the document, the view, the selection, the image shown)."""
+        why = self._reason()
+        self.act_fill.setEnabled(not why)
+        if why != self._why:  # the tooltip and the menu's status line say why it is greyed
+            self._why = why
+            describe(self.act_fill, why or TIP)
+            self.act_fill.setStatusTip(why)
+
+    def _reason(self) -> str:
+        """Why Fill Between Frames cannot act now; "" when it can."""
+        doc, shell = self.shell.document, self.shell
+        if doc is None or doc.current_image is None or shell.current_view() is not shell.canvas:
+            return "Open a frame of a video to fill between its frames"
+        return "" if self._track() is not None else NO_TRACK
+
+    def _track(self) -> int | str | None:
+        """The track of the first selected object of the shown image that has one."""
+        doc = self.shell.document
+        if doc is None:
+            return None
+        found = (track_of(a) for a in doc.selected_annotations() if a.image_id == doc.current_image_id)
+        return next((t for t in found if t is not None), None)
+
+    def fill(self) -> None:
+        """Fill the frames between the drawn ones of the selected object's track (recomputing those an
+        earlier fill made and nobody changed since), as one undo step."""
+        doc, track = self.shell.document, self._track()
+        if doc is None or track is None or self._reason():
+            return
+        if self.shell.canvas.tool is not None:
+            self.shell.canvas.tool.cancel()  # a drawing in progress is dropped, as Propagate drops it
+        try:
+            made = core.fill_between_frames(doc.project, doc.current_image_id, track)
+        except IdsExhausted as e:  # no id left for the new objects: nothing added
+            dialogs.show_error(self.shell.widget, "Fill Between Frames", str(e))
+            return
+        notes = "".join(
+            f"; {plural(n, 'frame')} passed over: {why}" for why, n in sorted(made.skipped.items())
+        )
+        if made.edit is None:
+            if made.keys < 2:
+                why = (
+                    f"track {track} is drawn on {plural(made.keys, 'frame')} of this sequence; draw it on two"
+                )
+            elif made.unchanged:
+                why = (
+                    f"the {plural(made.unchanged, 'frame')} filled earlier between the drawn frames of track "
+                    f"{track} already hold their interpolation"
+                )
+            else:
+                why = f"no empty frame lies between the drawn frames of track {track}"
+            self.shell.status(f"Fill Between Frames: nothing filled: {why}{notes}", 8000, "warning")
+            return
+        gone = set(made.removed)  # a replaced object that was selected: the selection keeps the others
+        made.edit.focus = [a.id for a in doc.selected_annotations() if a.id not in gone]
+        made.edit.revert_focus = [a.id for a in doc.selected_annotations()]
+        try:
+            doc.push(made.edit)
+        except ValueError as e:  # refused by the project: nothing added
+            self.shell.status(f"Fill Between Frames: {e}", 10000, "warning")
+            return
+        again = f", {made.replaced} of them again" if made.replaced else ""
+        self.shell.status(
+            f"Filled {plural(made.filled, 'frame')} of track {track} between "
+            f"{plural(made.keys, 'drawn frame')}{again} (Ctrl+Z takes them back){notes}",
+            10000,
+        )
