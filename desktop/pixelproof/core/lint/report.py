@@ -48,6 +48,17 @@ def to_dict(
     return data
 
 
+def flagged_images(project: Project, result: LintResult) -> Project:
+    """A project of the images with a listed problem (``--min-score`` and up, not dismissed), in the
+    project's order, with all their objects and every class: the images to relabel, for ``convert`` to
+    any format (as a FiftyOne user exports a filtered view). A problem of the whole project
+    (``empty_class``) names no image and adds none."""
+    from pixelproof.core.split import subset
+
+    flagged = {p.image_id for p in result.problems if p.image_id is not None}
+    return subset(project, [i for i in project.images if i in flagged])
+
+
 def write_json(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     with atomic_output(path, text=True) as fh:
         fh.write(json.dumps(data, indent=1, allow_nan=False) + "\n")
