@@ -222,7 +222,8 @@ def run(args: argparse.Namespace) -> int:
             except LintFailed as e:
                 error(str(e), bar)
                 return EXIT_UNREADABLE
-    data = lint_report.to_dict(result, str(args.project), model_info)
+    names = {iid: image.file_name for iid, image in project.images.items()}
+    data = lint_report.to_dict(result, str(args.project), model_info, names)
     try:
         if args.json:
             lint_report.write_json(data, args.json)

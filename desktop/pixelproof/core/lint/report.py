@@ -6,7 +6,7 @@ import base64
 import html
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,14 @@ CSV_FIELDS = ["kind", "score", "image_id", "file_name", "annotation_id", "catego
 
 
 def to_dict(
-    result: LintResult, project: str = "", extra_options: dict[str, Any] | None = None
+    result: LintResult,
+    project: str = "",
+    extra_options: dict[str, Any] | None = None,
+    file_names: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
-    """``{"problems": [...], "summary": {...}, "options": {...}}`` plus per-image ObjectLab scores."""
+    """``{"problems": [...], "summary": {...}, "options": {...}}`` plus per-image ObjectLab scores, each
+    with its image's file name when ``file_names`` gives it: a per-image score to join on the file name, as
+    the problems are (cleanlab's and FiftyOne's per-sample scores are joined so)."""
     data: dict[str, Any] = {
         "project": project,
         "problems": [p.to_dict() for p in result.problems],
@@ -36,6 +41,7 @@ def to_dict(
     if result.image_scores:
         data["objectlab"] = {
             str(iid): {
+                **({"file_name": file_names[iid]} if file_names and iid in file_names else {}),
                 "label_quality": round(s.score, 6),
                 "overlooked": round(s.overlooked_image, 6),
                 "badloc": round(s.badloc_image, 6),

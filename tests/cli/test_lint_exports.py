@@ -1,5 +1,6 @@
-"""``pixelproof lint --subset FILE``: the images with a listed problem as a project of their own, to relabel
-or convert (as a FiftyOne user exports a filtered view)."""
+"""What a FiftyOne or cleanlab user takes out of ``pixelproof lint``: the images with a listed problem as a
+project of their own (``--subset``, as one exports a filtered view), and per-image scores to join on the
+file name (``--json``'s ``objectlab``)."""
 
 from __future__ import annotations
 
@@ -77,3 +78,19 @@ def test_subset_never_replaces_what_is_not_a_project(capsys, tmp_path: Path) -> 
     assert code == 2 and "does not exist" in err
     code, _, err = run(capsys, "lint", project_file, "--subset", project_file)
     assert code == 2
+
+
+def test_per_image_scores_name_their_file(capsys, tmp_path: Path) -> None:
+    """The JSON's per-image ObjectLab scores (cleanlab's ``get_label_quality_scores``) were keyed by image id
+    alone: joining them on the file name, as the problems and the CSV give it, needed the project too."""
+    project_file = install_demo(tmp_path / "demo")
+    report = tmp_path / "lint.json"
+    code, _, err = run(
+        capsys, "lint", project_file, "--predictions", results_file(project_file), "--json", report
+    )
+    assert code == 1, err
+    scores = json.loads(report.read_text(encoding="utf-8"))["objectlab"]
+    names = {str(im.id): im.file_name for im in load_project(project_file).images.values()}
+    assert {k: v["file_name"] for k, v in scores.items()} == names
+    worst = sorted(scores.values(), key=lambda v: v["label_quality"])[:2]
+    assert {v["file_name"] for v in worst} == {"images/coins.png", "images/coffee.jpg"}
