@@ -162,10 +162,14 @@ def test_near_duplicates_between_near_duplicate_iou_and_duplicate_iou() -> None:
         mask(7, rect(60, 90, 10, 40)),
         mask(8, rect(60, 90, 12, 40)),  # pixel IoU 28/30 = 0.933
         box(9, [150, 60, 40, 30], cid=2),
-        box(10, [152, 60, 40, 30], cid=1),  # two classes at 0.905: not a near duplicate
+        box(10, [152, 60, 40, 30], cid=1),  # two classes at 0.905: a class conflict, not a near duplicate
     )
     found = {x.annotation_id: x for x in lint_project(p).problems}
-    assert sorted((x.kind, a) for a, x in found.items()) == [("near_duplicate", 2), ("near_duplicate", 8)]
+    assert sorted((x.kind, a) for a, x in found.items()) == [
+        ("class_conflict", 10),
+        ("near_duplicate", 2),
+        ("near_duplicate", 8),
+    ]
     near = found[2]
     assert near.related_id == 1 and near.figures["iou"] == pytest.approx(38 / 42)
     assert "IoU 0.905" in near.message and near.fix is not None and near.fix["action"] == "delete"
@@ -173,7 +177,10 @@ def test_near_duplicates_between_near_duplicate_iou_and_duplicate_iou() -> None:
     assert 0.5 < near.score < found[8].score < 0.95  # closer to a duplicate scores higher, under it
     assert near.to_dict()["figures"]["iou"] == pytest.approx(38 / 42)
     # a class may set its own; the stronger kind wins: at duplicate_iou 0.9 the pair is a duplicate only
-    assert kinds(p, {"classes": {"cat": {"near_duplicate_iou": 0.92}}}) == [("near_duplicate", 8)]
+    near_only = frozenset({"duplicate", "near_duplicate"})
+    assert kinds(p, {"classes": {"cat": {"near_duplicate_iou": 0.92}}}, kinds=near_only) == [
+        ("near_duplicate", 8)
+    ]
     lower = sorted(kinds(p, {"thresholds": {"duplicate_iou": 0.9}}))
     assert lower == [("class_conflict", 10), ("duplicate", 2), ("duplicate", 8)]
     assert kinds(p, kinds=frozenset({"duplicate"})) == []
@@ -183,6 +190,49 @@ def test_near_duplicates_between_near_duplicate_iou_and_duplicate_iou() -> None:
     ]
     with pytest.raises(RulesError, match=r"thresholds.near_duplicate_iou: expected a number in 0..1"):
         parse_rules({"thresholds": {"near_duplicate_iou": 1.5}})
+
+
+def test_class_conflicts_from_class_conflict_iou_under_duplicate_iou() -> None:
+    """Two objects of different classes at IoU 0.85..0.95 (one object labelled twice, once with each class)
+    were not reported at all: class_conflict fired only from duplicate_iou, and a near duplicate is of one
+    class. From class_conflict_iou (0.85) they are a class conflict, scored as a near duplicate under
+    duplicate_iou; a class that overlaps others by design raises its own value."""
+    p = project(
+        box(1, [10, 10, 40, 40]),
+        box(2, [12, 10, 40, 40], cid=2),  # box IoU 38/42 = 0.905
+        box(3, [100, 10, 40, 40]),
+        box(4, [105, 10, 40, 40], cid=2),  # IoU 35/45 = 0.778: two objects side by side
+        mask(5, rect(60, 90, 10, 40)),
+        mask(6, rect(60, 90, 12, 40), cid=2),  # pixel IoU 28/30 = 0.933
+        box(7, [150, 10, 40, 40]),
+        box(8, [150, 10, 40, 40], cid=2),  # IoU 1: scored its IoU, as before
+    )
+    found = {x.annotation_id: x for x in lint_project(p).problems}
+    assert sorted((x.kind, a) for a, x in found.items()) == [
+        ("class_conflict", 2),
+        ("class_conflict", 6),
+        ("class_conflict", 8),
+    ]
+    conflict = found[2]
+    assert conflict.related_id == 1 and conflict.figures["iou"] == pytest.approx(38 / 42)
+    assert conflict.score == pytest.approx(0.5 + 0.45 * (38 / 42 - 0.85) / 0.10)
+    assert "dog and" in conflict.message and "IoU 0.905" in conflict.message
+    assert conflict.fix is not None and conflict.fix["action"] == "delete"
+    assert found[6].figures["iou"] == pytest.approx(28 / 30)
+    assert 0.5 < conflict.score < found[6].score < 0.95 < found[8].score == pytest.approx(1.0)
+    # the kind alone, and not another kind's: a near duplicate is of one class
+    assert len(kinds(p, kinds=frozenset({"class_conflict"}))) == 3
+    assert kinds(p, kinds=frozenset({"near_duplicate", "duplicate"})) == []
+    # configurable: at duplicate_iou, only from there (as before); either class's own value raises it
+    assert kinds(p, {"thresholds": {"class_conflict_iou": 0.95}}) == [("class_conflict", 8)]
+    assert sorted(kinds(p, {"classes": {"dog": {"class_conflict_iou": 0.92}}})) == [
+        ("class_conflict", 6),
+        ("class_conflict", 8),
+    ]
+    assert kinds(p, {"classes": {"cat": {"class_conflict_iou": 1.0}}}) == [("class_conflict", 8)]
+    assert ("class_conflict", 4) in kinds(p, {"thresholds": {"class_conflict_iou": 0.7}})
+    with pytest.raises(RulesError, match=r"thresholds.class_conflict_iou: expected a number in 0..1"):
+        parse_rules({"thresholds": {"class_conflict_iou": 2}})
 
 
 def test_annotators_versions_of_an_overlap_image_are_not_duplicates_of_each_other() -> None:

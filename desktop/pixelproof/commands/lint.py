@@ -87,13 +87,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--csv", metavar="FILE", help="write one row per problem as CSV (UTF-8 with a BOM, for Excel)"
     )
     p.add_argument("--html", metavar="FILE", help="write an HTML report with crops of the worst problems")
+    p.add_argument(
+        "--subset",
+        metavar="FILE",
+        help="write a project of just the images with a listed problem (all their objects, every class), "
+        "to relabel them or `convert` them to another format",
+    )
     add_batch_arguments(p, error_code=EXIT_UNREADABLE)
     add_examples(
         p,
         "pixelproof lint project.json",
         "pixelproof lint project.json --backend yolo-onnx --model yolo11n.onnx \\\n"
         "    --confident 0.5 --html lint.html",
-        "pixelproof lint project.json --predictions results.json \\\n    --json lint.json --csv lint.csv",
+        "pixelproof lint project.json --predictions results.json \\\n"
+        "    --json lint.json --csv lint.csv --subset to-relabel.json",
         "pixelproof lint project.json --predictions pending --pictures",
     )
     p.set_defaults(run=run)
@@ -158,6 +165,7 @@ def _kinds(args: argparse.Namespace) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from pixelproof.commands._common import load_or_report
     from pixelproof.core.batch import BatchSetupError
+    from pixelproof.core.coco import ProjectSaveError
     from pixelproof.core.limits import LimitError, check_output_not_input
     from pixelproof.core.lint import LintFailed, LintOptions, dismissed_keys, lint_project
     from pixelproof.core.lint import report as lint_report
@@ -170,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
         error(problem)
         return EXIT_USAGE
     try:  # a report never writes over what it is made from
-        for option in ("json", "csv", "html"):
+        for option in ("json", "csv", "html", "subset"):
             if getattr(args, option):
                 inputs = [args.project, args.rules, args.model]
                 inputs.append(None if args.predictions == "pending" else args.predictions)
@@ -178,12 +186,14 @@ def run(args: argparse.Namespace) -> int:
     except LimitError as e:
         error(str(e))
         return EXIT_USAGE
-    if refuse_outputs(args.json, args.csv, args.html):  # before the run, not after it
+    if refuse_outputs(args.json, args.csv, args.html, args.subset):  # before the run, not after it
+        return EXIT_USAGE
+    if args.subset and refuse_outputs(args.subset, projects=True):  # a project: never over another file
         return EXIT_USAGE
     project = load_or_report(args.project)
     if project is None:
         return EXIT_UNREADABLE
-    if refuse_image_outputs([args.json, args.csv, args.html], [project]):
+    if refuse_image_outputs([args.json, args.csv, args.html, args.subset], [project]):
         return EXIT_USAGE
     rules = _rules(args, project)
     if rules is None:
@@ -212,7 +222,8 @@ def run(args: argparse.Namespace) -> int:
             except LintFailed as e:
                 error(str(e), bar)
                 return EXIT_UNREADABLE
-    data = lint_report.to_dict(result, str(args.project), model_info)
+    names = {iid: image.file_name for iid, image in project.images.items()}
+    data = lint_report.to_dict(result, str(args.project), model_info, names)
     try:
         if args.json:
             lint_report.write_json(data, args.json)
@@ -220,8 +231,13 @@ def run(args: argparse.Namespace) -> int:
             lint_report.write_csv(data, args.csv)
         if args.html:
             lint_report.write_html(data, args.html, project)
+        if args.subset:
+            _write_subset(lint_report.flagged_images(project, result), args.subset, len(project.images))
     except OSError as e:
         error(f"cannot write the report: {error_text(e)}")
+        return EXIT_UNREADABLE
+    except ProjectSaveError as e:
+        error(error_text(e))
         return EXIT_UNREADABLE
     if (skipped := result.options.get("predictions_skipped_overlapping")) is not None:
         from pixelproof.core.lint.predictions import skipped_note
@@ -238,6 +254,17 @@ def run(args: argparse.Namespace) -> int:
         warn(note)
     _print_summary(data)
     return EXIT_PROBLEMS if result.problems else EXIT_CLEAN
+
+
+def _write_subset(subset: Any, path: str, total: int) -> None:
+    """The images to relabel as a project of their own, saved as ``split`` saves a shard (image paths
+    rewritten for its folder; the change log says lint made it)."""
+    from pixelproof.core import history
+    from pixelproof.core.coco import save_project
+
+    history.note(subset, tool="lint", edit="Images with problems")
+    save_project(subset, path)
+    print(f"{shown(path)}: {len(subset.images)} of {plural(total, 'image')} (those with a problem listed)")
 
 
 def _pictures(project: Any, executor: Any, path_map: Any) -> Any:

@@ -11,7 +11,8 @@ RULE_KINDS: dict[str, str] = {
     "duplicate": "two objects of one class cover the same thing (IoU at or above duplicate_iou)",
     "near_duplicate": "two objects of one class overlap almost as much (IoU from near_duplicate_iou to "
     "duplicate_iou)",
-    "class_conflict": "two objects of different classes cover the same thing",
+    "class_conflict": "two objects of different classes cover the same thing (IoU at or above "
+    "class_conflict_iou)",
     "tiny": "smaller than the class's minimum: a box's width or height, a shape's length or area",
     "box_too_large": "larger than the class's maximum width, height or area",
     "size_outlier": "area far outside the class's own distribution",

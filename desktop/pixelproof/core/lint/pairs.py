@@ -1,6 +1,6 @@
-"""Checks on pairs of objects of one image: duplicates and class conflicts (IoU at the limit), near
-duplicates (one class, IoU between ``near_duplicate_iou`` and the limit), and countable masks that overlap
-or touch without a background gap."""
+"""Checks on pairs of objects of one image: duplicates (one class, IoU at the limit), near duplicates (one
+class, IoU between ``near_duplicate_iou`` and the limit), class conflicts (two classes, IoU from
+``class_conflict_iou``), and countable masks that overlap or touch without a background gap."""
 
 from __future__ import annotations
 
@@ -52,16 +52,23 @@ def duplicates(objs: list[CheckedObject], ctx: Context, emit: Emit) -> None:
 def _duplicate_pair(
     objs: list[CheckedObject], i: int, j: int, inter: float, box_iou: float, pix: np.ndarray, emit: Emit
 ) -> None:
-    """One pair of objects whose boxes intersect by ``inter`` (their pixels' boxes between two shapes): a
-    duplicate or class conflict when their IoU (``box_iou`` when either is a box) reaches the limit, a
-    near duplicate when two of one class reach ``near_duplicate_iou`` only. A pair is reported once."""
+    """One pair of objects whose boxes intersect by ``inter`` (their pixels' boxes between two shapes): of
+    one class, a duplicate when their IoU (``box_iou`` when either is a box) reaches the limit, a near
+    duplicate when it reaches ``near_duplicate_iou`` only; of two classes, a class conflict from
+    ``class_conflict_iou`` (the higher of the two classes': a class may overlap others by design), scored
+    as a near duplicate under the limit. A pair is reported once."""
     a, b = objs[i], objs[j]
     if a.ann.id > b.ann.id:
         a, b = b, a
     limit = b.rules.threshold("duplicate_iou") or 0.95
     same = a.ann.category_id == b.ann.category_id
-    near = b.rules.threshold("near_duplicate_iou") if same and "near_duplicate" in emit.ctx.kinds else None
-    floor = limit if near is None else min(limit, near)
+    if same:
+        near = b.rules.threshold("near_duplicate_iou") if "near_duplicate" in emit.ctx.kinds else None
+        floor = limit if near is None else min(limit, near)
+    else:
+        if "class_conflict" not in emit.ctx.kinds:
+            return
+        floor = near = max(_conflict_iou(a), _conflict_iou(b))
     if not (a.shaped and b.shaped):
         iou = box_iou
     else:
@@ -71,11 +78,12 @@ def _duplicate_pair(
         iou = placed_iou(a.pixels(), b.pixels())
     if not iou >= floor:
         return
-    if iou < limit:  # near is set and below the limit: the weaker kind, scored under every duplicate
-        assert near is not None
+    # under the limit: the weaker finding, scored 0.5 at its floor rising to 0.95 at the limit
+    score = iou if iou >= limit else 0.5 + 0.45 * (iou - floor) / max(limit - floor, 1e-9)
+    if same and iou < limit:
         emit(
             "near_duplicate",
-            0.5 + 0.45 * (iou - near) / max(limit - near, 1e-9),
+            score,
             b,
             f"{b.name} nearly duplicates annotation {a.ann.id} (IoU {iou:.3f}): one object drawn twice, or "
             "two objects no detector tells apart",
@@ -94,7 +102,7 @@ def _duplicate_pair(
     )
     emit(
         kind,
-        iou,
+        score,
         b,
         msg,
         fixes.delete(b.ann.id),
@@ -102,6 +110,11 @@ def _duplicate_pair(
         bbox=_union(a.ann.bbox, b.ann.bbox),
         figures={"iou": iou},
     )
+
+
+def _conflict_iou(o: CheckedObject) -> float:
+    value = o.rules.threshold("class_conflict_iou")
+    return 0.85 if value is None else value
 
 
 def _union(a: list[float], b: list[float]) -> list[float]:

@@ -6,7 +6,7 @@ import base64
 import html
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,14 @@ CSV_FIELDS = ["kind", "score", "image_id", "file_name", "annotation_id", "catego
 
 
 def to_dict(
-    result: LintResult, project: str = "", extra_options: dict[str, Any] | None = None
+    result: LintResult,
+    project: str = "",
+    extra_options: dict[str, Any] | None = None,
+    file_names: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
-    """``{"problems": [...], "summary": {...}, "options": {...}}`` plus per-image ObjectLab scores."""
+    """``{"problems": [...], "summary": {...}, "options": {...}}`` plus per-image ObjectLab scores, each
+    with its image's file name when ``file_names`` gives it: a per-image score to join on the file name, as
+    the problems are (cleanlab's and FiftyOne's per-sample scores are joined so)."""
     data: dict[str, Any] = {
         "project": project,
         "problems": [p.to_dict() for p in result.problems],
@@ -36,6 +41,7 @@ def to_dict(
     if result.image_scores:
         data["objectlab"] = {
             str(iid): {
+                **({"file_name": file_names[iid]} if file_names and iid in file_names else {}),
                 "label_quality": round(s.score, 6),
                 "overlooked": round(s.overlooked_image, 6),
                 "badloc": round(s.badloc_image, 6),
@@ -46,6 +52,17 @@ def to_dict(
     if result.cancelled:
         data["cancelled"] = True
     return data
+
+
+def flagged_images(project: Project, result: LintResult) -> Project:
+    """A project of the images with a listed problem (``--min-score`` and up, not dismissed), in the
+    project's order, with all their objects and every class: the images to relabel, for ``convert`` to
+    any format (as a FiftyOne user exports a filtered view). A problem of the whole project
+    (``empty_class``) names no image and adds none."""
+    from pixelproof.core.split import subset
+
+    flagged = {p.image_id for p in result.problems if p.image_id is not None}
+    return subset(project, [i for i in project.images if i in flagged])
 
 
 def write_json(data: dict[str, Any], path: str | os.PathLike[str]) -> None:

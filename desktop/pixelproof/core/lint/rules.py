@@ -27,10 +27,15 @@ GEOMETRY_KINDS = ("box", "polygon", "mask")
 
 # name -> (default, help). None = no limit / not set.
 THRESHOLDS: dict[str, tuple[float | None, str]] = {
-    "duplicate_iou": (0.95, "IoU at or above which two objects are a duplicate / class conflict"),
+    "duplicate_iou": (0.95, "IoU at or above which two objects of one class are a duplicate"),
     "near_duplicate_iou": (
         0.85,
         "IoU at or above which two objects of one class are a near duplicate (at duplicate_iou or more: off)",
+    ),
+    "class_conflict_iou": (
+        0.85,
+        "IoU at or above which two objects of different classes are a class conflict (the higher of their "
+        "classes' values)",
     ),
     "bbox_tolerance": (1.0, "px a stored bbox may differ from the tight box of its shape"),
     "outlier_z": (3.5, "robust z (0.6745 (x - median) / MAD) beyond which a value is an outlier"),
@@ -50,6 +55,7 @@ THRESHOLDS: dict[str, tuple[float | None, str]] = {
 UNIT_THRESHOLDS = (
     "duplicate_iou",
     "near_duplicate_iou",
+    "class_conflict_iou",
     "confident",
     "min_prediction_score",
     "cover",
