@@ -165,6 +165,8 @@ DEFAULTS: list[Shortcut] = [
     # QuPath's and the slide viewers' navigator: a thumbnail in the canvas's corner while zoomed in
     _("view.overview", "O&verview", ("Ctrl+Alt+O",), "labeling",
       note="the whole image in the canvas's corner while zoomed in; click or drag in it to move there"),
+    # CVAT's, LabelImg's and X-AnyLabeling's lines across the image through the pointer while B is in hand
+    _("view.box_guides", "&Box Guide Lines", ("Shift+B",), "labeling", note="with the box tool (B)"),
     _("view.labels", "Show &Labels", ("L",), "labeling",
       note="names shown where they fit on screen, and on the hovered and selected objects"),
     # a slide's thousands of cells each named at a zoom that gives them room: QuPath colours cells by
