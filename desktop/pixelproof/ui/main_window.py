@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
         self.act_keep_zoom = a("view.keep_zoom", self._set_keep_zoom, tip=keep_tip, checkable=True)
         self.act_aspect = aspect_action(a)  # app-wide: every window's canvas and review panes
         self.act_overview = overview_action(a, self.canvas.overview)  # the navigator over the canvas
-        self.act_guides = guides_action(a, self.canvas)  # the box tool's guide lines (the Tool options box too)
+        self.act_guides = guides_action(a, self.canvas)  # the box tool's lines (Shift+B)
         self.act_labels, self.act_labels_selected = tag_actions(a, self.canvas, settings())  # L, Shift+L
         shown_tip = "Off: no annotation drawn, to see the image under them (drawing shows them again)"
         self.act_show_annotations = a("view.annotations", self.canvas.set_show_annotations, tip=shown_tip,

@@ -2,7 +2,7 @@
 shorter than a few screen pixels or under one image pixel wide is taken as a slip and ignored. While the
 drag lasts the status bar's tool line reads the box's width × height in image pixels (and in mm or µm with
 a pixel spacing), as LabelMe and CVAT users look for while drawing. Guide lines across the image follow the
-pointer while the tool is in hand (``canvas.guide_lines``; View > Box Guide Lines, Shift+B, turns them off)."""
+pointer while the tool is in hand (``canvas.guide_lines``; Shift+B turns them off)."""
 
 from __future__ import annotations
 
