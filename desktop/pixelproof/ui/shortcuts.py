@@ -317,8 +317,8 @@ DEFAULTS: list[Shortcut] = [
     # LabelMe's and CVAT's canvas menu: a right click (no drag) on an object selects it and offers its actions
     gesture("canvas.object_menu", "The object's menu: Set Category, Copy, Paste, Duplicate, Lock, Occluded, "
             "Hide, Zoom to Selection, Delete (the object under the pointer selected first)", "Right-click"),
-    gesture("canvas.select", "Select / add to or remove from the selection",
-            "Click", "Shift+click", "Ctrl+click"),
+    gesture("canvas.select", "Select (click again: the next object under the pointer) / add to or remove "
+            "from the selection", "Click", "Shift+click", "Ctrl+click"),
     gesture("canvas.rubber_band", "Select with a rubber band", "Drag on empty canvas"),
     gesture("canvas.resize", "Resize a box", "Drag a handle"),
     # LabelMe's edit mode and CVAT reshape a polygon where it is selected: V as P does
