@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QGraphicsPixmapItem, QGraphicsPolygonItem
 from scipy.ndimage import binary_fill_holes
 
 from pixelproof.core.edits import AddAnnotations
@@ -168,3 +168,42 @@ def test_an_object_added_after_the_preview_is_left_out_at_enter(qtbot, sam_win, 
     added = max(doc.project.annotations.values(), key=lambda a: a.id)
     boxed = other.mask(512, 512)
     assert (whole & boxed).any() and np.array_equal(added.mask(512, 512), whole & ~boxed)
+
+
+def preview_items(tool) -> list:  # type: ignore[no-untyped-def]
+    """The answer's items the assist tool shows (its prompt's dots and box left out)."""
+    return [i for i in tool._overlays if isinstance(i, (QGraphicsPolygonItem, QGraphicsPixmapItem))]
+
+
+def test_result_polygon_previews_the_polygon_enter_adds_not_the_mask(qtbot, sam_win, refs) -> None:
+    """With Result: Polygon the preview still showed SAM's mask, the user seeing pixels where a polygon
+    with its holes filled would be added: the preview is the traced polygon (traced in the worker), the
+    mask again when Mask is chosen while prompting, and Enter adds exactly the polygon shown."""
+    win, doc = sam_win, sam_win.document
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_I)
+    tool = win.canvas.tool
+    box = win.findChild(QComboBox, "assistOutput")
+    box.setFocus()
+    QTest.keyClick(box, Qt.Key.Key_Down)
+    assert OPTIONS.assist_output == "polygon"
+    win.canvas.setFocus()
+    prompt_case(qtbot, win, refs, "astronaut/box")
+    wait_answer(qtbot, tool)
+    shown = preview_items(tool)
+    assert shown and all(isinstance(i, QGraphicsPolygonItem) for i in shown)
+    (shape,) = tool.shapes
+    corners = [[c for p in i.polygon() for c in (p.x(), p.y())] for i in shown]
+    assert corners == shape.outline
+    box.setFocus()
+    QTest.keyClick(box, Qt.Key.Key_Up)  # Mask while prompting: the mask again
+    wait_answer(qtbot, tool)
+    assert [type(i) for i in preview_items(tool)] == [QGraphicsPixmapItem]
+    QTest.keyClick(box, Qt.Key.Key_Down)
+    wait_answer(qtbot, tool)
+    again = preview_items(tool)
+    assert again and all(isinstance(i, QGraphicsPolygonItem) for i in again)
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_Return)
+    (ann,) = doc.project.annotations.values()
+    assert ann.kind == "polygon" and ann.segmentation == corners

@@ -88,3 +88,43 @@ def test_the_guide_lines_box_turns_them_off_for_the_next_window(qtbot, tmp_path:
         assert guides(again) == set()
     finally:
         again.close()
+
+
+def test_view_box_guide_lines_and_shift_b_switch_them_from_any_tool(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """The lines could be turned off only in the Tool options bar, which shows the box only with B in hand:
+    View > Box Guide Lines and its key (Shift+B) do it from any tool, the Tool options box following, the
+    lines going (or coming) at once where the pointer rests, and the next window starting as left."""
+    path = make_project(tmp_path, n_images=1)
+    win = open_main_window(qtbot, path)
+    try:
+        win.canvas.set_zoom(2.0)
+        win.canvas.centerOn(QPointF(160, 120))
+        view_menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "&View")
+        act = next(a for a in view_menu.actions() if a.property("shortcut_id") == "view.box_guides")
+        assert act is win.act_guides and act.isCheckable() and act.isChecked()
+        assert act.text().replace("&", "") == "Box Guide Lines" and act.shortcut().toString() == "Shift+B"
+        box = win.masks_menu.options_bar.guides_box
+        key(win, Qt.Key.Key_B, Qt.KeyboardModifier.ShiftModifier)  # the select tool in hand: still switched
+        assert not act.isChecked() and not box.isChecked()
+        key(win, Qt.Key.Key_B)
+        QTest.mouseMove(win.canvas.viewport(), view_point(win, 100, 80))
+        assert guides(win) == set()
+        act.trigger()  # the menu item: on again, the lines shown without a mouse move
+        assert act.isChecked() and box.isChecked()
+        assert guides(win) == {(0, 80, 320, 80), (100, 0, 100, 240)}
+        key(win, Qt.Key.Key_B, Qt.KeyboardModifier.ShiftModifier)
+        assert guides(win) == set() and not box.isChecked()
+        click_button(box)  # the Tool options box: the menu item follows it
+        assert act.isChecked() and guides(win) == {(0, 80, 320, 80), (100, 0, 100, 240)}
+        key(win, Qt.Key.Key_B, Qt.KeyboardModifier.ShiftModifier)
+        assert not act.isChecked()
+    finally:
+        win.close()
+    again = open_main_window(qtbot, path)
+    try:
+        assert not again.act_guides.isChecked()
+        assert not again.masks_menu.options_bar.guides_box.isChecked()
+    finally:
+        again.close()

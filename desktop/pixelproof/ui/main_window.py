@@ -26,6 +26,7 @@ from pixelproof.core.model import IMAGE_STATES
 from pixelproof.core.wording import plural
 from pixelproof.ui import dialogs
 from pixelproof.ui.canvas.aspect import aspect_action
+from pixelproof.ui.canvas.guide_lines import guides_action
 from pixelproof.ui.canvas.image_view import ZOOM_STEP
 from pixelproof.ui.canvas.overview import overview_action
 from pixelproof.ui.canvas.view import CanvasView
@@ -174,6 +175,7 @@ class MainWindow(QMainWindow):
         self.act_keep_zoom = a("view.keep_zoom", self._set_keep_zoom, tip=keep_tip, checkable=True)
         self.act_aspect = aspect_action(a)  # app-wide: every window's canvas and review panes
         self.act_overview = overview_action(a, self.canvas.overview)  # the navigator over the canvas
+        self.act_guides = guides_action(a, self.canvas)  # the box tool's lines (Shift+B)
         self.act_labels, self.act_labels_selected = tag_actions(a, self.canvas, settings())  # L, Shift+L
         shown_tip = "Off: no annotation drawn, to see the image under them (drawing shows them again)"
         self.act_show_annotations = a("view.annotations", self.canvas.set_show_annotations, tip=shown_tip,
@@ -243,8 +245,8 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&View")
         m.addActions([self.act_fit, self.act_fill, self.act_zoom_in, self.act_zoom_out, self.act_zoom_1])
         m.addSeparator()
-        m.addActions([self.act_keep_zoom, self.act_aspect, self.act_overview, self.act_labels,
-                      self.act_labels_selected, self.act_show_annotations])  # fmt: skip
+        m.addActions([self.act_keep_zoom, self.act_aspect, self.act_overview, self.act_guides,
+                      self.act_labels, self.act_labels_selected, self.act_show_annotations])  # fmt: skip
         m.addSeparator()
         m.addActions([self.act_window, self.act_auto_window])
         m.addSeparator()

@@ -167,6 +167,8 @@ DEFAULTS: list[Shortcut] = [
     # QuPath's and the slide viewers' navigator: a thumbnail in the canvas's corner while zoomed in
     _("view.overview", "O&verview", ("Ctrl+Alt+O",), "labeling",
       note="the whole image in the canvas's corner while zoomed in; click or drag in it to move there"),
+    # CVAT's, LabelImg's and X-AnyLabeling's lines across the image through the pointer while B is in hand
+    _("view.box_guides", "&Box Guide Lines", ("Shift+B",), "labeling", note="with the box tool (B)"),
     _("view.labels", "Show &Labels", ("L",), "labeling",
       note="names shown where they fit on screen, and on the hovered and selected objects"),
     # a slide's thousands of cells each named at a zoom that gives them room: QuPath colours cells by
@@ -317,8 +319,8 @@ DEFAULTS: list[Shortcut] = [
     # LabelMe's and CVAT's canvas menu: a right click (no drag) on an object selects it and offers its actions
     gesture("canvas.object_menu", "The object's menu: Set Category, Copy, Paste, Duplicate, Lock, Occluded, "
             "Hide, Zoom to Selection, Delete (the object under the pointer selected first)", "Right-click"),
-    gesture("canvas.select", "Select / add to or remove from the selection",
-            "Click", "Shift+click", "Ctrl+click"),
+    gesture("canvas.select", "Select (click again: the next object under the pointer) / add to or remove "
+            "from the selection", "Click", "Shift+click", "Ctrl+click"),
     gesture("canvas.rubber_band", "Select with a rubber band", "Drag on empty canvas"),
     gesture("canvas.resize", "Resize a box", "Drag a handle"),
     # LabelMe's edit mode and CVAT reshape a polygon where it is selected: V as P does

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.paint import MAX_WIDTH
-from pixelproof.ui.canvas.guide_lines import GUIDES
+from pixelproof.ui.canvas.guide_lines import GUIDES, TIP
 from pixelproof.ui.shortcuts import REGISTRY
 from pixelproof.ui.tools.paint_options import ASSIST_OUTPUTS, OPTIONS
 
@@ -85,13 +85,14 @@ class ToolOptionsBar:
         self.hint.setObjectName("toolOptionsHint")
         self.hint.setStyleSheet("color: palette(placeholder-text);")
         self._buttons = {id: _button(act) for id, act in toggles.items()}
-        # the box tool's guide lines across the image (kept in the settings; read here for each window)
+        # the box tool's guide lines across the image (kept in the settings; View > Box Guide Lines too)
         GUIDES.load()
         self.guides_box = QCheckBox("Guide lines")
         self.guides_box.setObjectName("boxGuides")
-        self.guides_box.setToolTip("Lines across the image through the pointer while drawing boxes (B)")
+        self.guides_box.setToolTip(TIP + "; View > Box Guide Lines (Shift+B)")
         self.guides_box.setChecked(GUIDES.on)
         self.guides_box.toggled.connect(GUIDES.set)
+        GUIDES.changed.connect(self.guides_box.setChecked)
         # the assist tool's result: the model's mask, or a polygon traced as Masks > Mask -> polygon does
         self.output_box = QComboBox()
         self.output_box.setObjectName("assistOutput")

@@ -49,6 +49,24 @@ def annotation_at(view: CanvasView, view_pos: QPoint) -> tuple[int | None, str |
     return min(candidates, key=lambda c: (c[0] not in picked, c[1]))[0], None  # the first (topmost) of equals
 
 
+def stack_at(view: CanvasView, view_pos: QPoint) -> list[int]:
+    """Every shown object under ``view_pos``, in the order a click goes through them when clicked again
+    (CVAT's and LabelMe's overlapping objects): smallest first, of equals the topmost drawn. The items'
+    and the box layer's alike."""
+    found: list[tuple[float, int]] = []
+    for it in view.items(view_pos):  # topmost first: a stable sort keeps it first of equals
+        while it is not None and not isinstance(it, AnnotationItemMixin):
+            it = it.parentItem()
+        if it is not None and it.ann_id not in {i for _, i in found}:
+            found.append((_area(it), it.ann_id))
+    layer = view.box_layer
+    if layer is not None:
+        ids, b, _, _ = layer.arrays()
+        for k in layer.hits_at(view.mapToScene(view_pos))[::-1].tolist():  # topmost (drawn last) first
+            found.append((float((b[k, 2] - b[k, 0]) * (b[k, 3] - b[k, 1])), int(ids[k])))
+    return [i for _, i in sorted(found, key=lambda f: f[0])]
+
+
 def handle_at(view: CanvasView, at: QPointF, hits: list[QGraphicsItem]) -> tuple[int, str] | None:
     """(id, name) of the resize handle under ``at`` (view pixels) whose spot is nearest it, of the items'
     (``HandleItem`` in ``hits``, topmost first: it wins a tie) and the layer's selected boxes'."""

@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QKeyEvent, QPen, QPixmap
-from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPixmapItem, QGraphicsRectItem
+from PySide6.QtGui import QColor, QKeyEvent, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.geometry import clone, normalized_box, snap_box
 from pixelproof.core.model import Annotation, utc_now
 from pixelproof.inference.base import Backend, Prompt, PromptError
+from pixelproof.ui.tools.assist_preview import prompt_items, shape_items
 from pixelproof.ui.tools.assist_shapes import (
     PREVIEW_RGBA,
     Answer,
@@ -63,7 +64,7 @@ class AssistTool(Tool):
         self.shapes: list[Shape] = []  # the preview of the latest prompt
         self._found = 0  # shapes the model gave for it, before Preserve others cut them
         self._cut: list | None = None  # the objects ``shapes`` were cut off (Preserve others), or None
-        self._asked_preserve = False  # Preserve others as the latest prompt was asked with
+        self._asked = (False, "mask")  # Preserve others and Result as the latest prompt was asked with
         self._request = 0  # the latest prompt's number; older answers are dropped
         self._shown = -1  # the number of the prompt ``shapes`` answer
         self._busy = False
@@ -104,13 +105,10 @@ class AssistTool(Tool):
             self._ask()
 
     def _options_changed(self) -> None:
-        """Preserve others turned on or off while prompting: the preview is asked again (the decoder only)
-        so it stays what Enter adds."""
-        if (
-            not self.has_prompt()
-            or OPTIONS.preserve_others == self._asked_preserve
-            or not qt_alive(self.canvas)
-        ):
+        """Preserve others turned on or off, or the Result changed, while prompting: the preview is asked
+        again (the decoder only; the polygon traced in the worker) so it stays what Enter adds."""
+        asked = (OPTIONS.preserve_others, OPTIONS.assist_output) == self._asked
+        if not self.has_prompt() or asked or not qt_alive(self.canvas):
             return
         if self.canvas.tool is self:
             self._request += 1
@@ -411,11 +409,12 @@ class AssistTool(Tool):
         prepare = self._prepared != key
         self._prepared = key
         request, image_id = self._request, self.canvas.image_id
-        self._asked_preserve = OPTIONS.preserve_others
+        self._asked = (OPTIONS.preserve_others, OPTIONS.assist_output)
         others = self._others() if OPTIONS.preserve_others else None
+        polygon = OPTIONS.assist_output == "polygon"
         self._busy, self._dirty = True, False
         self.session.submit(
-            lambda _r: predict_preview(backend, pixels, prompt, prepare, window, others),
+            lambda _r: predict_preview(backend, pixels, prompt, prepare, window, others, polygon),
             lambda answer: self._answered(request, image_id, answer),  # type: ignore[arg-type]
             lambda reason: self._answer_failed(request, reason),
         )
@@ -545,34 +544,13 @@ class AssistTool(Tool):
         self._draw_preview(prompt_only=True)
 
     def _draw_preview(self, prompt_only: bool = False) -> None:
+        """The answer as Enter adds it (``assist_preview``: the traced polygon with *Result: Polygon*), then
+        the prompt over it."""
         self._clear_overlays()
-        if not prompt_only:
-            for s in self.shapes:
-                if s.rgba is None:
-                    item: QGraphicsItem = QGraphicsRectItem(QRectF(*s.bbox))
-                    pen = QPen(QColor(*PREVIEW_RGBA[:3]), 2)
-                    pen.setCosmetic(True)
-                    item.setPen(pen)
-                else:
-                    h, w = s.rgba.shape[:2]
-                    fmt = QImage.Format.Format_ARGB32_Premultiplied
-                    img = QImage(s.rgba.data, w, h, int(s.rgba.strides[0]), fmt)
-                    item = QGraphicsPixmapItem(QPixmap.fromImage(img))  # copies: the array may go
-                    item.setPos(*s.origin)
-                self._overlay(item)
-        if self.box is not None:
-            rect = QGraphicsRectItem(QRectF(*self.box))
-            pen = QPen(QColor(*PREVIEW_RGBA[:3]), 1.5, Qt.PenStyle.DashLine)
-            pen.setCosmetic(True)
-            rect.setPen(pen)
-            self._overlay(rect)
-        for (x, y), label in zip(self.points, self.labels, strict=True):
-            dot = QGraphicsEllipseItem(-5, -5, 10, 10)
-            dot.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
-            dot.setBrush(QColor(40, 200, 80) if label == 1 else QColor(220, 50, 50))
-            dot.setPen(QPen(QColor(255, 255, 255), 1.5))
-            dot.setPos(x, y)
-            self._overlay(dot)
+        polygon = OPTIONS.assist_output == "polygon"
+        items = [] if prompt_only else [i for s in self.shapes for i in shape_items(s, polygon)]
+        for item in items + prompt_items(self.box, self.points, self.labels):
+            self._overlay(item)
 
     def _overlay(self, item: QGraphicsItem) -> None:
         self.canvas.add_overlay(item)

@@ -1,6 +1,7 @@
 """The assist tool's answers, computed in the model worker (no Qt): a backend's predictions as preview
 shapes, cut there to the pixels no other object has when *Preserve other annotations* is on (the preview is
-what Enter adds); and the result as polygons when the tool options bar says *Polygon*."""
+what Enter adds); and the result as polygons when the tool options bar says *Polygon*, traced in the worker
+for the preview too (``outlined``), so the preview shows the polygon Enter adds, not the mask."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ class Shape:
     area: float
     rgba: np.ndarray | None  # premultiplied BGRA crop of the mask, or None for a box
     origin: tuple[int, int]
+    outline: list[list[float]] | None = None  # *Result: Polygon*: the mask traced as Enter adds it
 
 
 def prepare_shown(backend: Backend, image: np.ndarray, window: tuple[float, float] | None) -> None:
@@ -101,16 +103,34 @@ def predict_preview(
     prepare: bool,
     window: tuple[float, float] | None,
     others: tuple[list[Annotation], list[Annotation]] | None,
+    polygon: bool = False,
 ) -> Answer:
     """Run in the worker: ``predict_shapes``, then with Preserve others on (``others``: the image's
     objects, and copies of them made in the UI thread for this thread to read) the shapes cut off them,
-    so the amber preview is what Enter adds and the UI thread does not decode the others' masks."""
+    and with *Result: Polygon* (``polygon``) each mask traced, so the amber preview is what Enter adds and
+    the UI thread does not decode the others' masks."""
     shapes = predict_shapes(backend, image, prompt, prepare, window)
-    if others is None:
-        return Answer(shapes, len(shapes), None)
-    originals, copies = others
+    found = len(shapes)
     h, w = image.shape[:2]
-    return Answer(preserving_others(shapes, copies, h, w), len(shapes), originals)
+    originals = None
+    if others is not None:
+        originals, copies = others
+        shapes = preserving_others(shapes, copies, h, w)
+    return Answer(outlined(shapes, h, w) if polygon else shapes, found, originals)
+
+
+def outlined(shapes: list[Shape], height: int, width: int) -> list[Shape]:
+    """Each mask shape with ``outline``: the polygon ``as_polygons`` will make of it at Enter (the same
+    ``traced_polygon``: islands as parts, holes filled), for the preview to draw."""
+    out = []
+    for s in shapes:
+        if isinstance(s.segmentation, dict):
+            ann = Annotation(0, 0, 0, list(s.bbox), s.segmentation, s.area)
+            traced = traced_polygon(ann, height, width)
+            if traced is not None and isinstance(traced[0].segmentation, list):
+                s = replace(s, outline=traced[0].segmentation)
+        out.append(s)
+    return out
 
 
 def as_polygons(anns: list[Annotation], height: int, width: int) -> tuple[list[Annotation], list[str]]:

@@ -2,7 +2,7 @@
 shorter than a few screen pixels or under one image pixel wide is taken as a slip and ignored. While the
 drag lasts the status bar's tool line reads the box's width × height in image pixels (and in mm or µm with
 a pixel spacing), as LabelMe and CVAT users look for while drawing. Guide lines across the image follow the
-pointer while the tool is in hand (``canvas.guide_lines``; the Tool options bar turns them off)."""
+pointer while the tool is in hand (``canvas.guide_lines``; Shift+B turns them off)."""
 
 from __future__ import annotations
 
@@ -84,6 +84,13 @@ class BoxTool(Tool):
         at = self.canvas.pointer_at
         if at is not None:
             self._show_guides(self.canvas.mapToScene(at))
+
+    def refresh_guides(self) -> None:
+        """Guide lines turned on or off (View > Box Guide Lines): shown or hidden where the pointer rests."""
+        if self.canvas.pointer_at is None:
+            self._guides.hide()
+        else:
+            self._guides_at_pointer()
 
     def activate(self) -> None:
         self._guides_at_pointer()

@@ -1,12 +1,12 @@
-"""Select / edit tool: click selects (Shift- or Ctrl-click toggles), dragging on empty space draws a
-rubber band, dragging a selected object moves the whole selection, dragging a handle resizes a box (the
-status bar reading its sides live); arrow keys nudge by 1 px (Shift: 10 px), Esc clears the selection.
-Each finished gesture is one undoable command. One selected polygon shows its vertex handles, as in
-LabelMe's edit mode and CVAT: drag a vertex to move it, drag from its edge to pull a new vertex out there,
-right-click a vertex to delete it (``vertex_edit``, as the polygon tool); a click on them only selects, as
-before.
-A selection holding a locked object (``core.object_lock``) is not dragged: it stays, and the status bar says
-which object is locked; a locked box shows no handles."""
+"""Select / edit tool: click selects (Shift- or Ctrl-click toggles), dragging on empty space draws a rubber
+band, dragging a selected object moves the whole selection, dragging a handle resizes a box (the status bar
+reading its sides live); arrow keys nudge by 1 px (Shift: 10 px), Esc clears the selection. A click again on
+the object alone selected takes the next one under the pointer, round to the first (stacked objects, as in
+CVAT and LabelMe). Each finished gesture is one undoable command. One selected polygon shows its vertex
+handles, as in LabelMe's edit mode and CVAT: drag a vertex to move it, drag from its edge to pull a new
+vertex out there, right-click a vertex to delete it (``vertex_edit``, as the polygon tool); a click on them
+only selects, as before. A selection holding a locked object (``core.object_lock``) is not dragged: it stays,
+and the status bar says which object is locked; a locked box shows no handles."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from pixelproof.core.geometry import (
 from pixelproof.core.measure import size_text
 from pixelproof.core.model import Annotation
 from pixelproof.core.object_lock import LockedError, is_locked, locked_among
+from pixelproof.ui.canvas.hit_test import stack_at
 from pixelproof.ui.canvas.items import BoxItem
 from pixelproof.ui.canvas.marks import HANDLE_CURSORS
 from pixelproof.ui.canvas.polygon_layer import MANY_SELECTED
@@ -71,6 +72,7 @@ class SelectTool(Tool):
         self._target: int | None = None
         self._band: QGraphicsRectItem | None = None
         self._band_base: list[int] = []
+        self._again: int | None = None  # the object alone selected before a press on it: a click cycles
         self._vertices = VertexHandles(canvas)
         self._work: Polygons = []  # the polygon's outline as a vertex drag leaves it
         self._vertex: tuple[int, int] = (-1, -1)  # (part, index) of the vertex dragged or inserted
@@ -124,6 +126,7 @@ class SelectTool(Tool):
                 return
             if ann_id not in sel:
                 doc.set_selection([ann_id])
+            self._again = ann_id if sel == [ann_id] else None
             self._mode = "pending-move"
             return
         self._band_base = doc.selection if toggle else []
@@ -201,8 +204,26 @@ class SelectTool(Tool):
             ann_id, _ = self.canvas.annotation_at(e.view_pos)
             if ann_id is not None and len(doc.selection) > 1:
                 doc.set_selection([ann_id])
+            elif self._again is not None and doc.selection == [self._again]:
+                self._select_next_under(e, self._again)
         self.cancel()
         self._hover(e)
+
+    def double_click(self, e: ToolEvent) -> None:
+        """Qt delivers a quick second click's press as a double-click: a press like any other, so clicking
+        again through stacked objects is not slowed to the double-click interval."""
+        self.press(e)
+
+    def _select_next_under(self, e: ToolEvent, current: int) -> None:
+        """A click again on the object alone selected takes the next one under the pointer (CVAT's and
+        LabelMe's stacked objects: a cell under another, a person behind one), round to the first;
+        the status bar says which of how many."""
+        stack = stack_at(self.canvas, e.view_pos)
+        if len(stack) < 2 or current not in stack:
+            return
+        k = (stack.index(current) + 1) % len(stack)
+        self.document.set_selection([stack[k]])
+        self.canvas.message.emit(f"Object {k + 1} of {len(stack)} here (click again for the next)")
 
     def _move_delta(self, e: ToolEvent) -> tuple[float, float]:
         """Whole-pixel move, limited so the selection stays on the image."""
