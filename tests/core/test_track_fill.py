@@ -171,3 +171,7 @@ def test_cvat_video_export_writes_untouched_fills_as_no_keyframe(tmp_path: Path)
     assert sorted((a.image_id, a.bbox[0], a.extra["track_id"]) for a in back.annotations.values()) == [
         (i, x, 3) for i, x in zip(sorted(back.images), [0.0, 10.0, 25.0, 30.0], strict=True)
     ]
+    # and the same fill: the one keyframe="0" shape (test_cvat_keyframes has more)
+    assert [untouched_fill(a) for a in sorted(back.annotations.values(), key=lambda a: a.image_id)] == [
+        False, True, False, False
+    ]  # fmt: skip
