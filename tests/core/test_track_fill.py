@@ -126,6 +126,26 @@ def test_polygons_of_the_same_vertex_count_are_mixed_vertex_by_vertex_others_pas
     assert on(p, 3) == []  # square -> triangle: not interpolated
 
 
+def test_a_gap_that_can_no_longer_be_filled_keeps_the_earlier_fills() -> None:
+    """A key edited to another vertex count: the frames between are passed over, not emptied (the CVAT
+    reader's fills of CVAT's resampled polygons are the same case)."""
+    p = video(list(range(4)))
+    square = [[0.0, 0.0, 10.0, 0.0, 10.0, 10.0, 0.0, 10.0]]
+    moved = [[30.0, 0.0, 40.0, 0.0, 40.0, 10.0, 30.0, 10.0]]
+    p.add_annotation(Annotation(1, 1, 1, [0.0, 0.0, 10.0, 10.0], square, 100.0, extra={"track_id": 3}))
+    p.add_annotation(Annotation(2, 4, 1, [30.0, 0.0, 10.0, 10.0], moved, 100.0, extra={"track_id": 3}))
+    fill_between_frames(p, 1, 3).edit.apply(p)  # type: ignore[union-attr]
+    filled = {f: clone(on(p, f)[0]) for f in (1, 2)}
+    key = clone(p.annotations[2])
+    key.segmentation = [[30.0, 0.0, 40.0, 0.0, 40.0, 10.0, 35.0, 15.0, 30.0, 10.0]]  # a fifth vertex
+    ReplaceAnnotations([key]).apply(p)
+    done = fill_between_frames(p, 1, 3)
+    assert done.edit is None and done.skipped == {OTHER_COUNT: 2} and done.removed == ()
+    assert {f: [a.segmentation for a in on(p, f)] for f in (1, 2)} == {
+        f: [a.segmentation] for f, a in filled.items()
+    }
+
+
 def test_cvat_video_export_writes_untouched_fills_as_no_keyframe(tmp_path: Path) -> None:
     p = Project(path=tmp_path / "project.json")
     p.categories.update(new_project(["car"]).categories)
@@ -151,3 +171,7 @@ def test_cvat_video_export_writes_untouched_fills_as_no_keyframe(tmp_path: Path)
     assert sorted((a.image_id, a.bbox[0], a.extra["track_id"]) for a in back.annotations.values()) == [
         (i, x, 3) for i, x in zip(sorted(back.images), [0.0, 10.0, 25.0, 30.0], strict=True)
     ]
+    # and the same fill: the one keyframe="0" shape (test_cvat_keyframes has more)
+    assert [untouched_fill(a) for a in sorted(back.annotations.values(), key=lambda a: a.image_id)] == [
+        False, True, False, False
+    ]  # fmt: skip

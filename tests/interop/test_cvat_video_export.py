@@ -60,6 +60,9 @@ def test_a_video_task_goes_back_to_cvat_as_its_tracks(tmp_path: Path) -> None:
     assert _tracks(written, frames) == _tracks(VIDEO / "annotations.xml", frames)
     doc = ET.parse(written).getroot()
     assert doc.find("image") is None
+    # every shape a keyframe: the fixture's keyframe="0" shapes are the skeleton's after its track's last
+    # keyframe (CVAT repeating it), read as ordinary shapes; a box between two keyframes keeps its
+    # keyframe="0" (test_cvat_keyframes.py, on this file with its box track keyed on 10 and 16)
     assert [s.get("keyframe") for s in doc.iter() if s.get("frame")] == ["1"] * 20
     box = doc.find("track[@id='0']")
     assert box is not None

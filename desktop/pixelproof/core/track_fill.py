@@ -11,13 +11,15 @@ rectangle, the keys' ``xtl, ytl, xbr, ybr`` mixed linearly by its frame number: 
 at ``f0`` and ``f1``, ``p0 + (p1 - p0) * (f - f0) / (f1 - f0)``. Two polygons with the same parts of the same
 vertex counts are mixed vertex by vertex; other pairs are passed over and counted by reason (polygons of other
 vertex counts - CVAT resamples those, this does not -, a box and a polygon, masks, two classes, a frame with
-several objects of the track, a reviewer's rejected key, which is no key). Frames before the first key and
-after the last are not filled. A new shape is cut to its frame (a frame of another size).
+several objects of the track, a reviewer's rejected key, which is no key): the objects already on their frames
+stay as they are (an earlier fill's, or CVAT's resampled polygons). Frames before the first key and after the
+last are not filled. A new shape is cut to its frame (a frame of another size).
 
 "Changed" is told by the geometry: each filled object records a digest of its class and coordinates
 (``pixelproof.interpolated_digest``); one that no longer matches, or that a reviewer accepted or rejected,
 or that is locked, is the user's now: kept, and a key like a drawn one. The CVAT for video export writes the
-untouched filled objects with ``keyframe="0"`` and every other shape as a keyframe.
+untouched filled objects with ``keyframe="0"`` and every other shape as a keyframe; the CVAT reader marks
+CVAT's own interpolated shapes between two keyframes as fills (``mark_interpolated``), so they stay so.
 
 The new objects and the removal of the earlier ones they replace are one edit, with ``source``
 ``interpolation:linear`` and ``pixelproof.interpolated_between``: the two keys' frame numbers.
@@ -113,6 +115,16 @@ def shape_digest(ann: Annotation) -> str:
     parts = [[round(float(v), 3) for v in p] for p in polygons if isinstance(p, list)]
     text = repr((ann.kind, ann.category_id, coords, parts))
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def mark_interpolated(ann: Annotation, between: list[int]) -> None:
+    """Mark ``ann`` a shape interpolated between the key frames ``between`` (``[f0, f1]``) with the digest of
+    its shape as it is now, as Fill Between Frames marks the ones it makes: the CVAT reader marks CVAT's own
+    interpolated shapes (``keyframe="0"``) so, until edited, the next fill may recompute them and the CVAT
+    for video export writes them with ``keyframe="0"`` again."""
+    ann.source = SOURCE
+    ann.app_extra[BETWEEN] = list(between)
+    ann.app_extra[DIGEST] = shape_digest(ann)
 
 
 def fill_between_frames(project: Project, image_id: int, track: int | str) -> TrackFilled:
@@ -232,11 +244,10 @@ def _between(
         bbox = [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)]
     area = segmentation_area(segmentation, bbox, image.height, image.width)
     app_extra = {k: copy.deepcopy(a.app_extra[k]) for k in _KEPT if k in a.app_extra}
-    app_extra[BETWEEN] = between
     ann = Annotation(
-        0, image_id, a.category_id, bbox, segmentation, area, iscrowd=a.iscrowd, source=SOURCE,
+        0, image_id, a.category_id, bbox, segmentation, area, iscrowd=a.iscrowd,
         extra={TRACK_ID: track_of(a)}, app_extra=app_extra,
     )  # fmt: skip
-    ann.app_extra[DIGEST] = shape_digest(ann)
+    mark_interpolated(ann, between)
     ann.touch()
     return ann

@@ -27,6 +27,7 @@ from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_image_size, short_repr
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.split_names import subset_split
+from pixelproof.core.track_fill import mark_interpolated
 from pixelproof.core.wording import plural
 from pixelproof.interop._util import (
     UNCLASSIFIED,
@@ -85,7 +86,8 @@ def read_cvat(
         return ImportResult(project, report.problems, report.skipped)
     _labels(doc, build)
     tracks = doc.findall("track")
-    frames, n_shapes = frames_of_tracks(doc, root, xml, report) if tracks else ([], 0)
+    notes = _Notes()
+    frames, n_shapes = frames_of_tracks(doc, root, xml, report, notes.interpolated) if tracks else ([], 0)
     if tracks and frames:
         report(
             f"{xml}: {plural(len(tracks), '<track> element')} (CVAT for video) read as "
@@ -103,7 +105,6 @@ def read_cvat(
             "the file gives no frame size (original_size): export as CVAT for images"
         )
     images = doc.findall("image") + frames
-    notes = _Notes()
     for k, node in enumerate(with_progress(images, len(images), progress)):
         _read_image(xml, k, node, root, build, report, notes)
     report.summarise(xml)
@@ -119,6 +120,8 @@ class _Notes:
         self.turned: dict[str, list[str]] = {"box": [], "ellipse": []}
         self.unlabeled: list[str] = []
         self.first_image: dict[str, str] = {}  # an image's file name -> the <image> that named it first
+        # a track's shape CVAT interpolated (keyframe="0") -> the frames of the keyframes it lies between
+        self.interpolated: dict[ET.Element, list[int]] = {}
 
     def second_record(self, file_name: str, place: str) -> str | None:
         """The ``<image>`` that named ``file_name`` before ``place`` did (``image 3 (a.png)``), if one did."""
@@ -326,12 +329,14 @@ def _read_shape(
         app_extra["attributes"] = attrs
     try:
         category = build.category(label or UNCLASSIFIED)
-        build.annotation(
+        ann = build.annotation(
             image, category.id, app_extra=app_extra, where=f"{where} ({shown})", **fields, **geometry
         )
     except LimitError as e:  # coordinates far outside the image
         report.often("skipped shapes", f"{e}; skipped", "invalid")
         return
+    if (between := notes.interpolated.get(shape)) is not None and ann.kind != "mask":
+        mark_interpolated(ann, between)  # CVAT's interpolated shape: a fill, as Fill Between Frames makes
     if shape.tag == "ellipse" or (shape.tag == "box" and "polygons" in geometry):
         notes.turned[shape.tag].append(at)
     if not label:

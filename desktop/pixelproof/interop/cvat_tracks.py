@@ -11,11 +11,17 @@ COCO or LabelMe export says which objects were one track, and Propagate's copies
 ``images/`` that no track is on (the object left the view, or none was labeled there yet) come in as
 empty images, so D steps through every frame of the video. A shape whose ``frame`` is no frame number (a
 whole number from 0) is skipped and said, naming its track and place.
+
+A ``keyframe="0"`` shape (CVAT's interpolation) between two keyframes of its track that are both on the
+frame (not ``outside``) is marked as Edit > Fill Between Frames marks its own fills (``core.track_fill``):
+the export writes it with ``keyframe="0"`` again until someone edits it, and Fill Between Frames may
+recompute it. One after the track's last keyframe, or before an ``outside`` one, is an ordinary object.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from pathlib import Path
 
@@ -78,16 +84,22 @@ def _on_frame(
 
 
 def frames_of_tracks(
-    doc: ET.Element, root: Path, xml: Path, report: Reporter
+    doc: ET.Element,
+    root: Path,
+    xml: Path,
+    report: Reporter,
+    interpolated: dict[ET.Element, list[int]] | None = None,
 ) -> tuple[list[ET.Element], int]:
     """The ``<image>`` elements of the frames the file's tracks are on and of the other frames in
     ``images/``, in frame order, and how many shapes they hold; none when the file gives no frame size
     (then the tracks stay skipped). A shape without a frame number is said to ``report``
-    (``xml: <track> 3 (car): <box> 2``) and skipped; so are track ids used by more than one track."""
+    (``xml: <track> 3 (car): <box> 2``) and skipped; so are track ids used by more than one track. Each
+    made shape CVAT interpolated between two keyframes goes into ``interpolated`` with their frames."""
     size = _size(doc)
     if size is None:
         return [], 0
     on_disk = frame_files(root)
+    interpolated = {} if interpolated is None else interpolated
     frames: dict[int, ET.Element] = {}
     count = 0
     tracks = doc.findall("track")
@@ -97,6 +109,7 @@ def frames_of_tracks(
         track_id = track.get("id", "").strip()
         track_id = track_id if track_id.isdecimal() else None
         parts: dict[str, list[tuple[ET.Element, str, str | None]]] | None = None
+        between = _between_keys(track)
         for n, shape in enumerate(track):
             if shape.tag in ("track", "attribute") or shape.get("outside") == "1":
                 continue
@@ -108,6 +121,8 @@ def frames_of_tracks(
                 report.often("skipped shapes", f"{at}: {said}; skipped", "invalid")
                 continue
             made = _on_frame(shape, label, source, group, track_id)
+            if shape in between:
+                interpolated[made] = between[shape]
             if shape.tag == "skeleton":
                 if parts is None:
                     parts = _parts_by_frame(track)
@@ -120,6 +135,29 @@ def frames_of_tracks(
         if frame not in frames:
             frames[frame] = _frame(frame, name, size)
     return [frames[f] for f in sorted(frames)], count
+
+
+def _between_keys(track: ET.Element) -> dict[ET.Element, list[int]]:
+    """The track's ``keyframe="0"`` shapes on the frame whose nearest keyframes before and after are both
+    on the frame (not ``outside``), each with those two frame numbers."""
+    keys: list[tuple[int, bool]] = []  # (frame, on the frame), in frame order
+    between: list[tuple[ET.Element, int]] = []
+    for shape in track:
+        value = shape.get("frame", "").strip()
+        if shape.tag in ("track", "attribute") or not value.isdecimal():
+            continue
+        if shape.get("keyframe") != "0":
+            keys.append((int(value), shape.get("outside") != "1"))
+        elif shape.get("outside") != "1":
+            between.append((shape, int(value)))
+    keys.sort()
+    frames = [f for f, _ in keys]
+    found: dict[ET.Element, list[int]] = {}
+    for shape, frame in between:
+        before, after = bisect_left(frames, frame), bisect_right(frames, frame)
+        if 0 < before == after < len(keys) and keys[before - 1][1] and keys[after][1]:
+            found[shape] = [frames[before - 1], frames[after]]
+    return found
 
 
 def _parts_by_frame(track: ET.Element) -> dict[str, list[tuple[ET.Element, str, str | None]]]:
