@@ -166,3 +166,32 @@ def test_the_datumaro_video_export_keeps_a_box_tracks_keyframes(tmp_path: Path) 
     # the skeleton's keyframe="0" shapes lie after its last keyframe: written as keys, as before
     given = _flags(tmp_path / "in" / "annotations.xml")
     assert written == {k: "1" if k[0] == "3" else v for k, v in given.items()}
+
+
+def test_a_groups_interpolated_parts_are_joined_into_one_fill_as_its_keyframes_are(tmp_path: Path) -> None:
+    """Two polygon tracks of one label in one group are one object on every frame, the interpolated ones
+    too (each part's own digest kept them apart: two objects on the frames between, one on the keys)."""
+    folder = tmp_path / "cvat"
+    (folder / "images").mkdir(parents=True)
+    for f in range(3):
+        Image.new("RGB", (40, 30)).save(folder / "images" / f"frame_{f:06d}.png")
+    left = _polygon(0, "0,0;5,0;5,5") + _polygon(1, "1,0;6,0;6,5", key=0) + _polygon(2, "2,0;7,0;7,5")
+    right = (
+        _polygon(0, "20,0;25,0;25,5") + _polygon(1, "21,0;26,0;26,5", key=0) + _polygon(2, "22,0;27,0;27,5")
+    )
+    tracks = "".join(
+        f'<track id="{k}" label="car" source="manual" group_id="1">{t}</track>'
+        for k, t in enumerate((left, right))
+    )
+    (folder / "annotations.xml").write_text(
+        "<annotations><version>1.1</version><meta><task><mode>interpolation</mode>"
+        "<labels><label><name>car</name></label></labels>"
+        "<original_size><width>40</width><height>30</height></original_size></task></meta>"
+        f"{tracks}</annotations>"
+    )
+    project = read_cvat(folder).project
+    by_frame = {im.file_name: project.annotations_of(im.id) for im in project.images.values()}
+    assert [len(by_frame[f"images/frame_{f:06d}.png"]) for f in range(3)] == [1, 1, 1]
+    (between,) = by_frame["images/frame_000001.png"]
+    assert len(between.segmentation) == 2
+    assert untouched_fill(between) and between.app_extra[BETWEEN] == [0, 2]

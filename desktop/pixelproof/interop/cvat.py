@@ -25,7 +25,7 @@ import numpy as np
 from pixelproof.core.coordinate_limits import check_coordinates
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_image_size, short_repr
-from pixelproof.core.model import ImageRecord
+from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.core.split_names import subset_split
 from pixelproof.core.track_fill import mark_interpolated
 from pixelproof.core.wording import plural
@@ -122,6 +122,7 @@ class _Notes:
         self.first_image: dict[str, str] = {}  # an image's file name -> the <image> that named it first
         # a track's shape CVAT interpolated (keyframe="0") -> the frames of the keyframes it lies between
         self.interpolated: dict[ET.Element, list[int]] = {}
+        self.fills: list[tuple[Annotation, list[int]]] = []  # the image's shapes to mark as fills
 
     def second_record(self, file_name: str, place: str) -> str | None:
         """The ``<image>`` that named ``file_name`` before ``place`` did (``image 3 (a.png)``), if one did."""
@@ -253,6 +254,12 @@ def _read_image(
     for n, shape in shapes:
         _read_shape(xml, f"{place}: <{shape.tag}> {n + 1}", shape, image, build, report, notes)
     join_grouped_polygons(build.project, image)
+    # CVAT's interpolated shapes: fills, as Fill Between Frames makes (a group's parts joined first: each
+    # part's own digest would have kept them apart)
+    for ann, between in notes.fills:
+        if build.project.annotations.get(ann.id) is ann:  # not joined into another part
+            mark_interpolated(ann, between)
+    notes.fills.clear()
 
 
 def _attributes(shape: ET.Element) -> dict[str, str]:
@@ -336,7 +343,7 @@ def _read_shape(
         report.often("skipped shapes", f"{e}; skipped", "invalid")
         return
     if (between := notes.interpolated.get(shape)) is not None and ann.kind != "mask":
-        mark_interpolated(ann, between)  # CVAT's interpolated shape: a fill, as Fill Between Frames makes
+        notes.fills.append((ann, between))  # marked once the image's grouped parts are joined
     if shape.tag == "ellipse" or (shape.tag == "box" and "polygons" in geometry):
         notes.turned[shape.tag].append(at)
     if not label:
