@@ -11,7 +11,10 @@ A query is terms separated by spaces; an image is shown when every term matches 
 - ``objects`` or ``predictions`` with ``: = != < <= > >=`` and a whole number (``objects:0``,
   ``objects>5``, ``predictions>0``): the two counts the table's Objects column shows (`3 +2`, void regions
   left out): the objects but the pending model predictions, and those (drawn dashed: neither accepted nor
-  rejected yet; ``Project.object_counts``).
+  rejected yet; ``Project.object_counts``);
+- ``problems`` with the same operators (``problems>0``) and ``problem:KIND`` (``problem:wrong_class``): the
+  problems the last problem-finder run holds for the image (``core.found_problems``: dismissed ones left
+  out); without a run the term is refused, saying so, rather than listing nothing.
 ``-`` before a term negates it (``-class:cat``: images without a cat); quote text that starts with ``-``
 or holds spaces or a colon to search it as it is (``"-v2"``).
 
@@ -28,13 +31,17 @@ from dataclasses import dataclass
 
 from pixelproof.core.conditions import OPERATOR_PATTERN, OPERATORS, FilterError
 from pixelproof.core.edits.image_split import split_name
+from pixelproof.core.found_problems import FoundProblems
+from pixelproof.core.lint_kinds import KINDS
 from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS, Project
 from pixelproof.core.name_fold import fold
 from pixelproof.core.names import base_file_name, distinct_file_names
 from pixelproof.core.split_names import CANONICAL, split_of
 
-TEXT_FIELDS = ("class", "author", "status", "split")
-COUNT_FIELDS = ("objects", "predictions")
+TEXT_FIELDS = ("class", "author", "status", "split", "problem")
+COUNT_FIELDS = ("objects", "predictions", "problems")
+PROBLEM_FIELDS = ("problem", "problems")  # read the problem finder's last run, not the objects
+NO_RUN = "the problem finder has not run on this project yet: Problems > Find Problems (F6) first"
 EXAMPLE = "e.g. class:cat objects>0 -status:done"
 _TERM = re.compile(
     rf"(?P<neg>-)?(?:(?P<key>[A-Za-z][A-Za-z_]*)(?P<op>{OPERATOR_PATTERN}|:))?"
@@ -124,6 +131,7 @@ class ImageQuery:
 
     tests: tuple[tuple[Test, bool], ...] = ()  # (test, negated)
     reads_objects: bool = False  # a term looks at the objects: re-check an image when they change
+    reads_problems: bool = False  # a term reads the problem finder's run: parse again when it changes
 
     def __bool__(self) -> bool:
         return bool(self.tests)
@@ -204,37 +212,63 @@ _TEXT_TESTS: dict[str, Callable[[str, Project], Test]] = {
 }
 
 
-_EXAMPLE_VALUES = {"status": "done", "split": "val", "author": "alice"}
+_EXAMPLE_VALUES = {"status": "done", "split": "val", "author": "alice", "problem": "wrong_class"}
 
 
-def _count(key: str, op: str, value: str) -> Test:
+def _count(key: str, op: str, value: str, found: FoundProblems | None = None) -> Test:
     if not (value.isascii() and value.isdigit() and len(value) <= 18):  # '²' passes isdigit, not int()
-        raise FilterError(f"“{key}{op}{value}”: {key} takes a whole number, e.g. {key}>0")
+        kind = f" (problem:{value} for a kind)" if key == "problems" and value else ""
+        raise FilterError(f"“{key}{op}{value}”: {key} takes a whole number, e.g. {key}>0{kind}")
     compare, n = OPERATORS["=" if op == ":" else op], int(value)
+    if found is not None:
+        return lambda _facts, i: compare(found.count(i), n)
     read = ImageFacts.objects if key == "objects" else ImageFacts.predictions
     return lambda facts, i: compare(read(facts, i), n)
 
 
-def _term(key: str, op: str, value: str, project: Project) -> Test:
+def _problem_kind(value: str, found: FoundProblems) -> Test:
+    """``problem:KIND``, the kind as ``lint --kinds`` names it or as the Problems panel spells it
+    (``wrong_class``, ``"wrong class"``); another name is refused with the kinds the run found, as a typo
+    would list nothing."""
+    key = _status_key(value)
+    kind = next((k for k in KINDS if _status_key(k) == key), None)
+    if kind is None:
+        near = [k for k in KINDS if key and key in _status_key(k)]
+        listed = near or sorted(found.kinds, key=list(KINDS).index)
+        names = ", ".join(listed[:8]) + (", …" if len(listed) > 8 else "")
+        where = "kinds" if near else "kinds found"
+        raise FilterError(f"no problem kind “{value}”; {where}: {names or 'none'} (lint --kinds lists all)")
+    return lambda _facts, i: found.count(i, kind) > 0
+
+
+def _term(key: str, op: str, value: str, project: Project, found: FoundProblems | None) -> Test:
     field_ = key.casefold()
+    if field_ in PROBLEM_FIELDS and found is None:
+        raise FilterError(f"“{key}{op}{value}”: {NO_RUN}")
     if field_ in COUNT_FIELDS:
-        return _count(field_, op, value)
-    if field_ not in _TEXT_TESTS:
+        return _count(field_, op, value, found if field_ == "problems" else None)
+    if field_ not in _TEXT_TESTS and field_ != "problem":
         known = ", ".join(f"{k}:" for k in (*TEXT_FIELDS, *COUNT_FIELDS))
         raise FilterError(f'unknown field “{key}”; known: {known} (quote text to search it: "{key}{op}…")')
     if op != ":":
-        raise FilterError(f"“{key}{op}{value}”: write {field_}:NAME, and -{field_}:NAME for none")
+        count = " (problems>0 counts them)" if field_ == "problem" else ""
+        raise FilterError(f"“{key}{op}{value}”: write {field_}:NAME, and -{field_}:NAME for none{count}")
     if not value:
         raise FilterError(f"“{key}:” needs a value, e.g. {field_}:{_EXAMPLE_VALUES.get(field_, 'cat')}")
+    if field_ == "problem":
+        assert found is not None
+        return _problem_kind(value, found)
     return _TEXT_TESTS[field_](value, project)
 
 
-def parse_image_query(text: str, project: Project) -> ImageQuery:
+def parse_image_query(text: str, project: Project, problems: FoundProblems | None = None) -> ImageQuery:
     """The query ``text`` means on ``project`` (class names are looked up now: parse again when the
-    categories change). Empty text: an empty query, every image shown. Raises ``FilterError``."""
+    categories change) and on ``problems``, the problem finder's last run (None: none yet; held by the
+    query: parse again when it changes). Empty text: an empty query, every image shown. Raises
+    ``FilterError``."""
     tests: list[tuple[Test, bool]] = []
     words: list[tuple[str, bool]] = []  # plain text
-    reads_objects = False
+    reads_objects = reads_problems = False
     pos, end = 0, len(text)
     while True:
         while pos < end and text[pos].isspace():
@@ -253,8 +287,9 @@ def parse_image_query(text: str, project: Project) -> ImageQuery:
         value = m["quoted"] if m["quoted"] is not None else m["bare"]
         key, negated = m["key"], m["neg"] is not None
         if key is not None:
-            tests.append((_term(key, m["op"], value, project), negated))
-            reads_objects |= key.casefold() in ("class", "author", *COUNT_FIELDS)
+            tests.append((_term(key, m["op"], value, project, problems), negated))
+            reads_objects |= key.casefold() in ("class", "author", "objects", "predictions")
+            reads_problems |= key.casefold() in PROBLEM_FIELDS
         elif value:
             words.append((value, negated))
         elif m["quoted"] is None:  # a lone "-"
@@ -262,7 +297,7 @@ def parse_image_query(text: str, project: Project) -> ImageQuery:
         pos = m.end()
     if words:
         tests.insert(0, (_plain(words, project), False))
-    return ImageQuery(tuple(tests), reads_objects)
+    return ImageQuery(tuple(tests), reads_objects, reads_problems)
 
 
 def matching_images(query: ImageQuery, facts: ImageFacts) -> list[int]:

@@ -44,6 +44,7 @@ from pixelproof.ui.messages_window import MessagesActions
 from pixelproof.ui.object_steps import ObjectSteps
 from pixelproof.ui.panel_actions import fill_panels_menu
 from pixelproof.ui.panels import PANEL_CLASSES, Panel
+from pixelproof.ui.panels.problems.image_filter import ProblemsImageFilter
 from pixelproof.ui.project_files import ProjectFiles
 from pixelproof.ui.review import ReviewMode
 from pixelproof.ui.settings import number_value, settings
@@ -142,6 +143,8 @@ class MainWindow(QMainWindow):
             self.panels[cls.object_name] = panel
             self.docks[cls.object_name] = dock
         self.panels["imagesDock"].listedChanged.connect(self.canvas.read_ahead)  # a new filter's next image
+        # the Images filter's problems>0 reads the Problems panel's list; its Filter Images to These
+        self.problem_terms = ProblemsImageFilter(self.panels["problemsDock"], self.panels["imagesDock"])
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 

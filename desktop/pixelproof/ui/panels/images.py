@@ -6,7 +6,7 @@ image can be set here (or from the Image menu). Selecting a row shows the image.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.conditions import FilterError
 from pixelproof.core.edits import Compound, SetImageStatus
+from pixelproof.core.found_problems import FoundProblems
 from pixelproof.core.image_query import ImageFacts, ImageQuery, parse_image_query
 from pixelproof.core.model import DONE_STATES, IMAGE_STATES, STATUS_LABELS
 from pixelproof.core.split_names import split_of
@@ -62,6 +63,7 @@ FILTER_HELP = (
     "  status:done (todo, in_progress, done, reviewed)\n"
     "  split:val (train, val, test; split:none: no split)\n"
     "  objects:0, objects>5, predictions>0 (pending predictions); = != < <= > >=\n"
+    "  problems>0, problem:wrong_class: in the Problems panel's last run (not dismissed)\n"
     "  -term: images the term does not match (-class:cat)"
 )
 
@@ -92,6 +94,8 @@ class ImagesPanel(Panel):
         self.filter_note.setWordWrap(True)
         self.filter_note.hide()
         self._filter_error = False
+        # the problem finder's run as the Problems panel holds it (``problems.image_filter`` sets it)
+        self.found_problems: Callable[[], FoundProblems | None] = lambda: None
         self.table = QTableView()
         self.table.setAccessibleName("Images")
         self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
@@ -340,14 +344,30 @@ class ImagesPanel(Panel):
 
     def find(self) -> None:
         """Ctrl+F: the filter's text selected to type over (its dock shown first); Enter shows the image."""
+        self._show_dock()
+        self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter.selectAll()
+
+    def _show_dock(self) -> None:
         dock = self.parentWidget()
         while dock is not None and not isinstance(dock, QDockWidget):
             dock = dock.parentWidget()
         if dock is not None:
             dock.show()
             dock.raise_()  # in front of the docks stacked with it
-        self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.filter.selectAll()
+
+    def filter_to(self, text: str) -> None:
+        """The filter set to ``text`` (the Problems panel's Filter Images to These), its dock shown, and
+        the first image it lists shown unless the one shown is listed, as Enter does."""
+        self._show_dock()
+        self.filter.setText(text)
+        self._show_first_listed()
+
+    def problems_changed(self) -> None:
+        """The problem finder's run or its list changed (a run, a fix, X): a query naming problems is
+        read again, and one refused for want of a run may now be read."""
+        if self.proxy.query.reads_problems or self._filter_error:
+            self._filter_changed(self.filter.text())
 
     def _show_first_listed(self) -> None:
         """Enter in the filter: the first image it lists is shown, as in a file list's search, unless the one
@@ -389,7 +409,8 @@ class ImagesPanel(Panel):
         """The query ``text`` means, or None after saying under the box what is wrong with it."""
         doc = self.document
         try:
-            query = parse_image_query(text, doc.project) if doc is not None else ImageQuery()
+            found = self.found_problems() if doc is not None else None
+            query = parse_image_query(text, doc.project, found) if doc is not None else ImageQuery()
         except FilterError as e:
             self._filter_error = True
             self.filter_note.setText(f"<span style='color:#d55e00'>{html.escape(str(e))}</span>")
