@@ -42,9 +42,11 @@ def start_tracks(shell: Shell, doc: Document, ids: Sequence[int]) -> None:
         return
     if _push(shell, doc, edit, "New Track"):
         tracks = [doc.project.annotations[i].extra[TRACK_ID] for i in edit.focus or []]
-        which = f"track {tracks[0]}" if len(tracks) == 1 else f"tracks {tracks[0]}-{tracks[-1]}"
+        which = (
+            f"track {tracks[0]}: put it" if len(tracks) == 1 else f"tracks {tracks[0]}-{tracks[-1]}: put each"
+        )
         shell.status(
-            f"Started {which}: put it on a later frame (Ctrl+C, Ctrl+V there and move it, or its Track in "
+            f"Started {which} on a later frame (Ctrl+C, Ctrl+V there and move it, or its Track in "
             "Properties), then Edit > Fill Between Frames",
             10000,
         )
