@@ -1,7 +1,7 @@
 """Edit > Fill Between Frames on the real window: a car's track drawn as a box on frames 0 and 3 of a video's
 frames, the box on frame 0 clicked, the menu item clicked - frames 1 and 2 get the boxes CVAT interpolates,
-the status bar counts them, one Ctrl+Z takes them all back; the item is greyed, saying why, for a box with
-no track."""
+the status bar counts them, one Ctrl+Z takes them all back; the item is greyed, saying why and how to give it
+one (New Track), for a box with no track."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pixelproof.core.coco import save_project
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.model import Annotation
 from pixelproof.core.track_fill import SOURCE
-from pixelproof.ui.track_fill_actions import NO_TRACK
+from pixelproof.ui.track_fill_actions import no_track
 from tests.ui.conftest import settle
 from tests.ui.test_slice_fill import click_in_edit_menu, show_in_select
 from tests.ui.test_workbench import click, key, view_point
@@ -82,4 +82,4 @@ def test_greyed_with_the_reason_for_a_box_without_a_track(qtbot, clip) -> None:
     click(win, view_point(win, 24.5, 24.5))
     assert [a.id for a in doc.selected_annotations()] == [3]
     assert not act.isEnabled()
-    assert NO_TRACK in act.toolTip() and act.statusTip() == NO_TRACK
+    assert no_track() in act.toolTip() and act.statusTip() == no_track()

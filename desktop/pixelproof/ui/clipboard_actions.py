@@ -23,6 +23,7 @@ from pixelproof.ui.canvas.reveal import hidden_now
 from pixelproof.ui.propagate_actions import PropagateActions
 from pixelproof.ui.shortcuts import make_action
 from pixelproof.ui.slice_fill_actions import SliceFillActions
+from pixelproof.ui.track_actions import TrackActions
 from pixelproof.ui.track_fill_actions import TrackFillActions
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class ClipboardActions(QObject):
         self.propagation = PropagateActions(shell)  # Edit > Propagate… (Ctrl+B), Keep Previous Objects
         self.slice_fill = SliceFillActions(shell)  # Edit > Fill Between Slices (3D Slicer's)
         self.track_fill = TrackFillActions(shell)  # Edit > Fill Between Frames (CVAT's track mode)
+        self.tracks = TrackActions(shell)  # Edit > New Track (T), above Fill Between Frames
         shell.documentChanged.connect(self._document_changed)
         shell.viewChanged.connect(self._update)
         self._document_changed(shell.document)
@@ -62,6 +64,7 @@ class ClipboardActions(QObject):
         if doc is not None:  # the connections go with the document
             doc.selectionChanged.connect(self._update)
             doc.currentImageChanged.connect(self._update)
+            doc.editAnnounced.connect(self.track_fill.refresh)  # a track given or taken by an edit, an undo
         self._update()
 
     def _update(self, *_: object) -> None:
@@ -73,6 +76,7 @@ class ClipboardActions(QObject):
         self.act_paste.setEnabled(shown and self.clip is not None)
         self.slice_fill.refresh()  # their items follow the same changes
         self.track_fill.refresh()
+        self.tracks.refresh()
 
     def _selected_ids(self) -> list[int]:
         doc = self.shell.document

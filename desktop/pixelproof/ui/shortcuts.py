@@ -131,6 +131,10 @@ DEFAULTS: list[Shortcut] = [
       note="on: the next image, with no objects, gets the previous image's; LabelMe's Ctrl+P"),
     _("edit.fill_between_slices", "Fill &Between Slices", (), "labeling", note="the selected object's class "
       "on the volume's slices between two painted ones; 3D Slicer's Fill between slices"),
+    # a video labelled from scratch: the drawn object starts a track that its copies and Fill Between Frames
+    # follow (CVAT draws in track mode instead); T as in track, no tool has it
+    _("edit.new_track", "New &Track", ("T",), "labeling",
+      note="the selected objects each start a track of their own (a new track_id); CVAT's track mode"),
     _("edit.fill_between_frames", "Fill Between &Frames", (), "labeling", note="the selected object's "
       "track on the video's frames between two drawn ones, boxes interpolated linearly; CVAT's track mode"),
     _("edit.delete", "&Delete", ("Del", "Backspace"), "labeling"),

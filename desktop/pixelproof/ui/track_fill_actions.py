@@ -14,11 +14,12 @@ from PySide6.QtCore import QObject
 
 from pixelproof.core import track_fill as core
 from pixelproof.core.clipboard import track_of
-from pixelproof.core.model import IdsExhausted
+from pixelproof.core.model import Annotation, IdsExhausted
 from pixelproof.core.wording import plural
 from pixelproof.ui import dialogs
 from pixelproof.ui.object_steps import insert_after
 from pixelproof.ui.shortcuts import describe, make_action
+from pixelproof.ui.track_actions import new_track_key
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
@@ -27,7 +28,15 @@ TIP = (
     "Fill the frames between the drawn frames of the selected object's track, as CVAT's track mode: each "
     "frame between two drawn ones gets the box (or polygon) interpolated linearly between theirs"
 )
-NO_TRACK = "Select an object with a track_id (a video's track) to fill between its frames"
+NO_SELECTION = "Select an object of a video's track to fill between its frames"
+
+
+def no_track() -> str:
+    """Why the item is greyed for a selected object with no track, and how to give it one."""
+    return (
+        f"The selected object has no track: {new_track_key()} starts one; put it on a later frame "
+        "(Ctrl+C, Ctrl+V there and move it, or its Track number in Properties) and fill between them"
+    )
 
 
 class TrackFillActions(QObject):
@@ -54,15 +63,21 @@ class TrackFillActions(QObject):
         doc, shell = self.shell.document, self.shell
         if doc is None or doc.current_image is None or shell.current_view() is not shell.canvas:
             return "Open a frame of a video to fill between its frames"
-        return "" if self._track() is not None else NO_TRACK
+        if self._track() is not None:
+            return ""
+        return no_track() if self._selected() else NO_SELECTION
 
     def _track(self) -> int | str | None:
         """The track of the first selected object of the shown image that has one."""
+        found = (track_of(a) for a in self._selected())
+        return next((t for t in found if t is not None), None)
+
+    def _selected(self) -> list[Annotation]:
+        """The selected objects of the shown image."""
         doc = self.shell.document
         if doc is None:
-            return None
-        found = (track_of(a) for a in doc.selected_annotations() if a.image_id == doc.current_image_id)
-        return next((t for t in found if t is not None), None)
+            return []
+        return [a for a in doc.selected_annotations() if a.image_id == doc.current_image_id]
 
     def fill(self) -> None:
         """Fill the frames between the drawn ones of the selected object's track (recomputing those an

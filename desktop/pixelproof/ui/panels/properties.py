@@ -1,6 +1,7 @@
-"""Properties dock: category (and a CVAT label's attributes, ``attribute_form``), source (where it came from:
-``interop.provenance``), score, review state and note of the selection (several objects: shared values
-shown, a change applies to all). Every change is one undoable command."""
+"""Properties dock: category (and a CVAT label's attributes, ``attribute_form``), a video's track
+(``track_field``), source (where it came from: ``interop.provenance``), score, review state and note of the
+selection (several objects: shared values shown, a change applies to all).
+Every change is one undoable command."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ from pixelproof.ui.one_line import OneLineLabel
 from pixelproof.ui.panels.attribute_form import AttributeForm
 from pixelproof.ui.panels.base import Panel, esc_reverts
 from pixelproof.ui.panels.measurement_table import KEPT_TIP, MeasurementTable
+from pixelproof.ui.panels.track_field import TrackField
 from pixelproof.ui.shortcuts import REGISTRY
 
 if TYPE_CHECKING:
@@ -119,6 +121,9 @@ class PropertiesPanel(Panel):
         # change (the edit would be refused)
         self.locked = QCheckBox("Locked")
         self.locked.clicked.connect(self._lock_clicked)
+        # a video's track (Fill Between Frames follows it): its number, typed to join one, and New Track
+        self.track = TrackField(lambda: self._shell, self)
+        self.form.addRow("Track", self.track)
         self.form.addRow("Source", self.source)
         self.form.addRow("Score", self.score)
         self.form.addRow("Review", self.review)
@@ -207,6 +212,7 @@ class PropertiesPanel(Panel):
         self._show_qupath(anns)
         if not anns:
             self.cvat.show_for(doc, [])
+            self.track.show_for(doc, [])
             return
         self.heading.setText(f"Object #{anns[0].id}" if len(anns) == 1 else f"{len(anns)} objects")
 
@@ -253,6 +259,8 @@ class PropertiesPanel(Panel):
             self.review.setCurrentIndex(idx)
         self.review.blockSignals(False)
         self.cvat.show_for(doc, anns)
+        self.track.show_for(doc, anns)
+        self.form.setRowVisible(self.track, self.track.wanted(doc, anns))
         note = common([a.note or "" for a in anns])
         self._note_mixed = note == MIXED
         long = not self._note_mixed and len(note) > MAX_NOTE

@@ -1,0 +1,103 @@
+"""Edit > New Track (T) and the Track field of Properties: how a video labelled from scratch gets the tracks
+Fill Between Frames follows (``core.tracks`` gives the ids and refuses a second object of a track on one
+image; this module wires the menu item and says what was done, or why not, in the status bar).
+
+The CVAT way, here: draw the box on frame 0, T; on frame 30 paste it (Ctrl+C, Ctrl+V: the copy keeps the
+track) and move it, or draw it and type the track's number in Properties; then Edit > Fill Between Frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from pixelproof.core import tracks as core
+from pixelproof.core.clipboard import TRACK_ID
+from pixelproof.core.edits import Edit
+from pixelproof.ui.object_steps import insert_after
+from pixelproof.ui.shortcuts import REGISTRY, make_action
+
+if TYPE_CHECKING:
+    from pixelproof.ui.document import Document
+    from pixelproof.ui.shell import Shell
+
+TIP = (
+    "Start a track with the selected object (a new track_id): put it on later frames by Copy / Paste or "
+    "Propagate (the copies keep it) or by its Track number in Properties, then Fill Between Frames"
+)
+
+
+def new_track_key() -> str:
+    """How the user reaches New Track: its key, or the menu path when it has none."""
+    keys = REGISTRY.text("edit.new_track")
+    return f"Edit > New Track ({keys})" if keys else "Edit > New Track"
+
+
+def start_tracks(shell: Shell, doc: Document, ids: Sequence[int]) -> None:
+    """Each of the objects ``ids`` starts a track of its own, as one undo step; the status bar says which."""
+    edit = core.new_tracks(doc.project, ids)
+    if edit is None:
+        return
+    if _push(shell, doc, edit, "New Track"):
+        tracks = [doc.project.annotations[i].extra[TRACK_ID] for i in edit.focus or []]
+        which = (
+            f"track {tracks[0]}: put it" if len(tracks) == 1 else f"tracks {tracks[0]}-{tracks[-1]}: put each"
+        )
+        shell.status(
+            f"Started {which} on a later frame (Ctrl+C, Ctrl+V there and move it, or its Track in "
+            "Properties), then Edit > Fill Between Frames",
+            10000,
+        )
+
+
+def join_track(shell: Shell, doc: Document, ids: Sequence[int], text: str) -> bool:
+    """Put the objects ``ids`` on the track typed as ``text`` ("" takes them off their track), one undo
+    step; a refusal (a number that is no track, the track already on that image) is said in the status bar
+    and changes nothing. Returns whether the objects hold that track now."""
+    try:
+        track = core.parse_track(text)
+        edit = core.set_track(doc.project, ids, track)
+    except core.TrackRefused as e:
+        shell.status(f"Track not set: {e}", 10000, "warning")
+        return False
+    if edit is None or not _push(shell, doc, edit, "Track"):
+        return edit is None
+    shell.status("Taken off its track" if track is None else f"On track {track}", 4000)
+    return True
+
+
+def _push(shell: Shell, doc: Document, edit: Edit, verb: str) -> bool:
+    try:
+        doc.push(edit)
+    except ValueError as e:  # refused by the project: nothing changed
+        shell.status(f"{verb}: {e}", 10000, "warning")
+        return False
+    return True
+
+
+class TrackActions(QObject):
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell)
+        self.shell = shell
+        self.act_new_track = make_action("edit.new_track", shell.widget, self.new_track, tip=TIP)
+        insert_after(shell, "Edit", "edit.fill_between_slices", [self.act_new_track])
+        shell.add_action(self.act_new_track)
+
+    def refresh(self) -> None:
+        """Enabled with an object of the shown image selected in the labeling view: called by
+        ``ClipboardActions`` on the changes its own items follow."""
+        self.act_new_track.setEnabled(bool(self._selected_ids()))
+
+    def _selected_ids(self) -> list[int]:
+        doc, shell = self.shell.document, self.shell
+        if doc is None or doc.current_image_id == -1 or shell.current_view() is not shell.canvas:
+            return []
+        return [a.id for a in doc.selected_annotations() if a.image_id == doc.current_image_id]
+
+    def new_track(self) -> None:
+        """Each selected object of the shown image starts a track of its own."""
+        doc, ids = self.shell.document, self._selected_ids()
+        if doc is not None and ids:
+            start_tracks(self.shell, doc, ids)

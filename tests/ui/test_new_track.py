@@ -1,0 +1,118 @@
+"""A video labelled from scratch gets a track on the real window, as in CVAT's track mode: a box drawn on
+frame 0 with the box tool, T (Edit > New Track) starts a track; D four times to frame 4, a box drawn there put
+on the track by typing its number in Properties (a second box on that frame refused, saying why); Edit > Fill
+Between Frames fills frames 1-3 with the interpolated boxes. Before T, Fill Between Frames is greyed saying
+how to give the box a track."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from pixelproof.core.coco import save_project
+from pixelproof.core.image_folder import project_from_folder
+from pixelproof.core.track_fill import SOURCE
+from pixelproof.ui.track_fill_actions import no_track
+from tests.ui.conftest import settle, wait_loaded
+from tests.ui.test_slice_fill import click_in_edit_menu, show_in_select
+from tests.ui.test_workbench import click, draw_box, key, view_point
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture
+def clip(tmp_path: Path, open_on):  # type: ignore[no-untyped-def]
+    """Frames frame_000000..4.png of 48x48, no object."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for f in range(5):
+        cv2.imwrite(str(data / f"frame_{f:06d}.png"), np.zeros((48, 48), np.uint8))
+    project = project_from_folder(data, tmp_path / "p.json", ["car"])
+    save_project(project, tmp_path / "p.json")
+    ids = {im.file_name: im.id for im in project.images.values()}
+    return open_on(tmp_path / "p.json"), [ids[f"data/frame_{f:06d}.png"] for f in range(5)]
+
+
+def type_track(qtbot, win, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Click the Track field of Properties, type ``text`` over what it holds, press Return."""
+    field = win.panels["propertiesDock"].track.edit
+    qtbot.waitUntil(field.isVisible, timeout=10000)
+    QTest.mouseClick(field, Qt.MouseButton.LeftButton)
+    field.selectAll()
+    QTest.keyClicks(field, text)
+    QTest.keyClick(field, Qt.Key.Key_Return)
+    settle()
+
+
+def test_a_track_started_with_t_joined_in_properties_and_filled_from_the_edit_menu(qtbot, clip) -> None:
+    win, frame = clip
+    doc = win.document
+    fill = win.clipboard.track_fill.act_fill
+    show_in_select(qtbot, win, frame[0])
+    first = draw_box(win, 8, 8, 24, 24)
+    settle()
+    assert doc.selection == [first] and not fill.isEnabled()
+    assert no_track() in fill.toolTip() and "New Track (T)" in fill.statusTip()  # how to give it one
+    field = win.panels["propertiesDock"].track
+    assert not field.isVisible()  # no track in the project: the Properties row keeps its height
+    key(win, Qt.Key.Key_T)
+    settle()
+    assert field.isVisible()
+    assert doc.project.annotations[first].extra == {"track_id": 0}
+    assert win.statusBar().currentMessage().startswith("Started track 0")
+    assert fill.isEnabled()  # the edit enabled it, the selection unchanged
+    assert win.panels["propertiesDock"].track.edit.text() == "0"
+    for _ in range(4):  # the image list's next-image key
+        key(win, Qt.Key.Key_D)
+        wait_loaded(qtbot, win)
+    assert doc.current_image_id == frame[4]
+    second = draw_box(win, 24, 8, 40, 24)
+    settle()
+    type_track(qtbot, win, "0")
+    assert doc.project.annotations[second].extra == {"track_id": 0}
+    assert win.act_undo.text() == "&Undo Set Track 0"
+    third = draw_box(win, 8, 30, 20, 44)  # another box on frame 4: track 0 has one here already
+    settle()
+    type_track(qtbot, win, "0")
+    assert doc.project.annotations[third].extra == {}
+    said = win.statusBar().currentMessage()
+    assert said.startswith(f"Track not set: track 0 already has object #{second} on data/frame_000004.png"), (
+        said
+    )
+    assert win.panels["propertiesDock"].track.edit.text() == ""  # the field shows the box's track again
+    key(win, Qt.Key.Key_V)
+    click(win, view_point(win, 32, 16))
+    assert doc.selection == [second]
+    a, b = doc.project.annotations[first].bbox, doc.project.annotations[second].bbox
+    click_in_edit_menu(qtbot, win, fill)
+    settle()
+    for k in (1, 2, 3):
+        (filled,) = doc.project.annotations_of(frame[k])
+        assert filled.source == SOURCE and filled.extra["track_id"] == 0
+        assert filled.bbox == pytest.approx([p + (q - p) * k / 4 for p, q in zip(a, b, strict=True)])
+    assert win.statusBar().currentMessage().startswith("Filled 3 frames of track 0 between 2 drawn frames")
+    key(win, Qt.Key.Key_Z, CTRL)  # one undo takes the fill back
+    assert all(not doc.project.annotations_of(frame[k]) for k in (1, 2, 3))
+
+
+def test_new_track_on_the_edit_menu_greyed_without_a_selection(qtbot, clip) -> None:
+    win, frame = clip
+    act = win.clipboard.tracks.act_new_track
+    show_in_select(qtbot, win, frame[0])
+    assert act.property("shortcut_id") == "edit.new_track" and not act.isEnabled()
+    drawn = draw_box(win, 8, 8, 24, 24)
+    settle()
+    assert act.isEnabled()
+    click_in_edit_menu(qtbot, win, act)
+    settle()
+    assert win.document.project.annotations[drawn].extra == {"track_id": 0}
+    assert win.act_undo.text() == "&Undo New Track 0"
+    key(win, Qt.Key.Key_Z, CTRL)
+    settle()
+    assert win.document.project.annotations[drawn].extra == {}
+    assert not win.clipboard.track_fill.act_fill.isEnabled()  # the undo took the track: greyed again
