@@ -43,11 +43,11 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
-    linked_outside,
     listed,
     rel_name,
     with_progress,
 )
+from pixelproof.interop.each_file import read_each_file
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.geojson_shapes import Part, add_object, check_vertices, plain_outline, polygon_part
 from pixelproof.interop.geojson_writer import (
@@ -95,16 +95,15 @@ def read_geojson(
     colored: set[int] = set()  # categories whose colour a file gave (the first one it met)
     # one file (a slide's export: seconds to minutes) is followed feature by feature, not as 0 of 1 file
     per_feature = progress if len(files) == 1 else None
-    real_root = os.path.realpath(root)  # once, not per file
-    for file in with_progress(files, len(files), None if per_feature else progress):
-        if file is not src and (outside := linked_outside(file, root, real_root)):
-            report.skip("files", outside)
-            continue
-        try:
-            _read_file(file, root, images, _Target(build, report, cell_shape, colored), per_feature)
-        except LimitError as e:
-            report.skip("files", f"{e}; skipped")
-        report.summarise(file)
+    target = _Target(build, report, cell_shape, colored)
+    read_each_file(
+        files,
+        lambda file: _read_file(file, root, images, target, per_feature),
+        src=src,
+        root=root,
+        report=report,
+        progress=None if per_feature else progress,
+    )
     return ImportResult(project, report.problems, report.skipped)
 
 

@@ -41,13 +41,12 @@ from pixelproof.interop._util import (
     Reporter,
     folder_project,
     is_file,
-    linked_outside,
     listed,
     loads_json,
     rel_name,
-    with_progress,
 )
 from pixelproof.interop.coco_io import looks_like_coco
+from pixelproof.interop.each_file import read_each_file
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.labelme_image_data import locate_image
 from pixelproof.interop.labelme_keep import (
@@ -93,16 +92,14 @@ def read_labelme(
     for name in _label_list(root, report, Path(labels) if labels else None):
         build.category(name)
     extract = Path(extract_images) if extract_images else None
-    real_root = os.path.realpath(root)  # once, not per file
-    for file in with_progress(files, len(files), progress):
-        if file is not src and (outside := linked_outside(file, root, real_root)):
-            report.skip("files", outside)
-            continue
-        try:
-            _read_file(file, root, build, report, extract)
-        except LimitError as e:
-            report.skip("files", f"{e}; skipped")
-        report.summarise(file)
+    read_each_file(
+        files,
+        lambda file: _read_file(file, root, build, report, extract),
+        src=src,
+        root=root,
+        report=report,
+        progress=progress,
+    )
     return ImportResult(project, report.problems, report.skipped)
 
 

@@ -30,11 +30,11 @@ from pixelproof.interop._util import (
     fresh_output,
     group_id,
     is_file,
-    linked_outside,
     rel_name,
     small_int,
     with_progress,
 )
+from pixelproof.interop.each_file import read_each_file
 from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.safe_xml import XML_NAME, check_category_names, make_valid_xml, xml_text
@@ -62,15 +62,14 @@ def read_voc(
     project = folder_project(root)
     report = Reporter(on_problem)
     build = Builder(project)
-    real_root = os.path.realpath(root)  # once, not per file
-    for file in with_progress(files, len(files), progress):
-        if file is not src and (outside := linked_outside(file, root, real_root)):
-            report.skip("files", outside)
-            continue
-        try:
-            _read_file(file, root, one_based, build, report)
-        except LimitError as e:
-            report.skip("files", f"{e}; skipped")
+    read_each_file(
+        files,
+        lambda file: _read_file(file, root, one_based, build, report),
+        src=src,
+        root=root,
+        report=report,
+        progress=progress,
+    )
     return ImportResult(project, report.problems, report.skipped)
 
 
