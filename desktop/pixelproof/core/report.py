@@ -18,6 +18,7 @@ from typing import Any
 from pixelproof.core import qa, qa_difference, report_images, safe_csv
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.limits import LimitError, cut_note
+from pixelproof.core.metrics import MaskComparison
 from pixelproof.core.names import short_file_name
 from pixelproof.core.qa import (
     COUNT_FIELDS,
@@ -107,6 +108,17 @@ def _put(out: dict[str, Any], name: str, value: float, reason: str | None) -> No
         out[name] = value
 
 
+def _pixel_counts(c: MaskComparison) -> dict[str, int]:
+    """A comparison's pixel counts under their JSON names: one list for a row of an image and of a volume."""
+    return {
+        "tp_px": c.tp,
+        "fp_px": c.fp,
+        "fn_px": c.fn,
+        "boundary_px_ref": c.n_boundary_ref,
+        "boundary_px_cand": c.n_boundary_cand,
+    }
+
+
 def _agg_dict(agg: dict[str, Any], instance_scored: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in agg.items():
@@ -140,15 +152,7 @@ def image_row_dict(r: ImageClassRow) -> dict[str, Any]:
         _put(out, name, r.value(name), r.reason(name))
         if name in ("iou", "dice") and r.reason(name) and out.get(name) is not None:
             out[f"{name}_reason"] = r.reason(name)
-    out.update(
-        nsd_tau=c.nsd_tau,
-        boundary_iou_d=c.biou_d,
-        tp_px=c.tp,
-        fp_px=c.fp,
-        fn_px=c.fn,
-        boundary_px_ref=c.n_boundary_ref,
-        boundary_px_cand=c.n_boundary_cand,
-    )
+    out.update(nsd_tau=c.nsd_tau, boundary_iou_d=c.biou_d, **_pixel_counts(c))
     for name in COUNT_FIELDS:
         v = r.value(name)
         _put(out, name, int(v) if math.isfinite(v) else v, r.reason(name))
@@ -194,14 +198,7 @@ def volume_row_dict(r: VolumeRow) -> dict[str, Any]:
     }
     for name in VOLUME_FIELDS:
         _put(out, name, r.value(name), r.reason(name))
-    out.update(
-        nsd_tau=c.nsd_tau,
-        tp_px=c.tp,
-        fp_px=c.fp,
-        fn_px=c.fn,
-        boundary_px_ref=c.n_boundary_ref,
-        boundary_px_cand=c.n_boundary_cand,
-    )
+    out.update(nsd_tau=c.nsd_tau, **_pixel_counts(c))
     return out
 
 
