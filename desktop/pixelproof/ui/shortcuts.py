@@ -564,6 +564,16 @@ def describe(act: QAction, tip: str = "") -> None:
     act.setToolTip(f"<b>{head}</b>" + (f"<br>{tip}" if tip else ""))
 
 
+def grey_with_reason(act: QAction, why: str, tip: str) -> None:
+    """Grey ``act`` while ``why`` says why it cannot act ("": it can); its tooltip and the menu's status line
+    say the reason (else ``tip``), so a greyed item tells how to make it work; re-described on a change."""
+    act.setEnabled(not why)
+    if why != (act.property("greyed_why") or ""):
+        act.setProperty("greyed_why", why)
+        describe(act, why or tip)
+        act.setStatusTip(why)
+
+
 def plain(text: str) -> str:
     """User text (a category, a file name) as a menu shows it literally: "R&D" is not R, underlined D."""
     return text.replace("&", "&&")

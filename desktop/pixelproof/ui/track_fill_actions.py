@@ -18,7 +18,7 @@ from pixelproof.core.model import Annotation, IdsExhausted
 from pixelproof.core.wording import plural
 from pixelproof.ui import dialogs
 from pixelproof.ui.object_steps import insert_after
-from pixelproof.ui.shortcuts import describe, make_action
+from pixelproof.ui.shortcuts import grey_with_reason, make_action
 from pixelproof.ui.track_actions import new_track_key
 
 if TYPE_CHECKING:
@@ -44,19 +44,13 @@ class TrackFillActions(QObject):
         super().__init__(shell)
         self.shell = shell
         self.act_fill = make_action("edit.fill_between_frames", shell.widget, self.fill, tip=TIP)
-        self._why = ""  # why the item is greyed ("": it is not)
         insert_after(shell, "Edit", "edit.fill_between_slices", [self.act_fill])
         shell.add_action(self.act_fill)
 
     def refresh(self) -> None:
         """Greyed or not, with the reason: called by ``ClipboardActions`` on the changes its own items follow
         (the document, the view, the selection, the image shown)."""
-        why = self._reason()
-        self.act_fill.setEnabled(not why)
-        if why != self._why:  # the tooltip and the menu's status line say why it is greyed
-            self._why = why
-            describe(self.act_fill, why or TIP)
-            self.act_fill.setStatusTip(why)
+        grey_with_reason(self.act_fill, self._reason(), TIP)
 
     def _reason(self) -> str:
         """Why Fill Between Frames cannot act now; "" when it can."""
