@@ -280,7 +280,7 @@ def write_kitti(
                 warnings.append(placed)
         else:
             counts["missing"] += 1
-        anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
+        anns = project.annotations_of(image.id)  # the stacking: the front object keeps a shared pixel
         items.append((image, anns, f"{folder}/{stems[image.id]}"))
     root = worker_path(str(out)) if worker_path else str(out)
     setup = (task, dict(project.categories), class_ids, root)
