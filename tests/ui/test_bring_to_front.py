@@ -56,12 +56,18 @@ def pick(win, at: tuple[float, float]) -> list[int]:  # type: ignore[no-untyped-
     return list(win.document.selection)
 
 
-def test_plus_brings_the_selected_object_to_the_front_and_a_click_then_takes_it(win) -> None:
+def rows(panel) -> list[int]:  # type: ignore[no-untyped-def]
+    return [panel.list.item(r).data(Qt.ItemDataRole.UserRole) for r in range(panel.list.count())]
+
+
+def test_plus_brings_the_selected_object_to_the_front_and_a_click_then_takes_it(win, qtbot) -> None:
     doc = win.document
     assert pick(win, OVERLAP) == [HIGH]  # drawn on top (it is the bigger: the smallest took LOW)
     assert pick(win, LOW_ONLY) == [LOW]
     key(win, Qt.Key.Key_Plus)
     assert doc.project.annotation_ids_of(1) == [HIGH, 3, LOW]
+    panel = win.panels["annotationsDock"]
+    qtbot.waitUntil(lambda: rows(panel) == [HIGH, 3, LOW], timeout=10000)  # its rows, back to front
     assert doc.undo_stack.undoText() == "Bring object to front" and doc.selection == [LOW]
     assert pick(win, OVERLAP) == [LOW]
     key(win, Qt.Key.Key_Z, CTRL)  # one undo step: HIGH on top again
