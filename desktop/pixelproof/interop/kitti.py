@@ -402,8 +402,8 @@ FORMAT = Format(
     parallel_writer=True,
     lost_on_export=(
         "detect: shapes (written as their boxes), box corners and scores beyond 2 decimals, the crowd flag, "
-        "names of void categories (written as `DontCare`); segment: overlapping pixels (the later wins), "
-        "names of categories outside the Cityscapes table (read back as `label_<id>`), scores; both: review "
-        "state, notes"
+        "names of void categories (written as `DontCare`); segment: overlapping pixels (the one in front "
+        "wins), names of categories outside the Cityscapes table (read back as `label_<id>`), scores; both: "
+        "review state, notes"
     ),
 )
