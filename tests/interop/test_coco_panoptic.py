@@ -165,12 +165,13 @@ def test_pixel_round_trip_without_pycocotools(tmp_path: Path) -> None:
     assert (
         len(partly) == 2
         and (
-            "2 objects partly covered by later ones: panoptic segments cannot overlap, so "
-            f"{plural(lost, 'shared pixel', thousands=True)} went to the later object (higher id)"
+            "2 objects partly covered by ones in front: panoptic segments cannot overlap, so "
+            f"{plural(lost, 'shared pixel', thousands=True)} went to the object in front "
+            "(Bring to Front / Send to Back set which)"
         )
         in warnings
     )
-    assert any("1 object wholly covered by later ones: not written" in w for w in warnings), warnings
+    assert any("1 object wholly covered by ones in front: not written" in w for w in warnings), warnings
     assert any("1 box-only object written as filled boxes" in w for w in warnings), warnings
     docs = {
         s: json.loads((out / "annotations" / f"panoptic_{s}.json").read_text()) for s in ("default", "val")

@@ -89,7 +89,7 @@ def pile(qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
 
 def test_a_pile_in_the_app_shows_a_few_tags_none_over_another(pile) -> None:
     """A few tags show around the pile, none over another; the others are left out (the pointer on an
-    object shows its name); a click picks the smallest object there and names it, and what is on screen is
+    object shows its name); a click picks the object in front there and names it, and what is on screen is
     what a full repaint shows."""
     win = pile
     layer = win.canvas.box_layer
@@ -108,7 +108,19 @@ def test_a_pile_in_the_app_shows_a_few_tags_none_over_another(pile) -> None:
         for s in shown[a + 1 :]:
             assert not (r[0] < s[2] - 1 and s[0] < r[2] - 1 and r[1] < s[3] - 1 and s[1] < r[3] - 1), (r, s)
     click(win, view_point(win, 110, 90))
-    assert win.document.selection == [1]  # the smallest there
+    (picked,) = win.document.selection  # the one in front of those whose box holds no other's there
+    boxes = {a.id: a.bbox for a in win.document.project.annotations_of(1)}
+    here = [i for i, (x, y, w, h) in boxes.items() if x <= 110 <= x + w and y <= 90 <= y + h]
+
+    def holds(i: int) -> bool:
+        x, y, w, h = boxes[i]
+        return any(
+            j != i and boxes[j] != boxes[i] and x <= bx and y <= by and bx + bw <= x + w and by + bh <= y + h
+            for j in here
+            for bx, by, bw, bh in [boxes[j]]
+        )
+
+    assert picked == max(i for i in here if not holds(i))  # drawn in id order: the highest is in front
     shown_now, fresh = on_screen(win)
     assert shown_now == fresh
 

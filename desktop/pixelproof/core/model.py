@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pixelproof.core.dict_order import put_back
+from pixelproof.core.dict_order import put_back, runs_out
 
 # the id marks and new-id rule live in core.id_marks; re-exported here, where some 35 callers import them
 from pixelproof.core.id_marks import (  # noqa: F401
@@ -438,6 +438,19 @@ class Project:
         """Move the objects last in ``annotations_of(image_id)`` (the Annotations panel's rows, the canvas's
         stacking) back to the places they were deleted from (``dict_order.put_back``): an undone deletion."""
         put_back(self._by_image.get(image_id, {}), runs)
+
+    def restack_annotations(self, image_id: int, order: list[int]) -> None:
+        """Put the objects of ``image_id`` in ``order`` (all its ids, each once): its list is the stacking,
+        back to front (the canvas's drawing, the mask exports' painting, CVAT's ``z_order``). In the file
+        they take the places its objects held, so the other images' objects do not move."""
+        mine = self._by_image.get(image_id, {})
+        if sorted(order) != sorted(mine):
+            raise ValueError(f"image {image_id}: a new stacking must name each of its objects once")
+        runs, _ = runs_out(self.annotations, set(order))
+        for i in order:  # last, in the new order, then back into the places the image's objects held
+            self.annotations[i] = self.annotations.pop(i)
+        put_back(self.annotations, runs)
+        self._by_image[image_id] = {i: mine[i] for i in order}
 
     def extend_annotations(self, anns: Iterable[Annotation]) -> None:
         for a in anns:

@@ -130,9 +130,10 @@ def _write_ground_truth(
 def _json_objects(
     categories: dict[int, Category], anns: list[Annotation], image: ImageRecord, counts: Counter[str]
 ) -> list[dict]:
-    """Objects in annotation order. A mask's holes are filled (polygons hold none); that loses nothing
-    where later objects cover the hole, as they do for the visible part of an occluded object."""
-    ordered = sorted(anns, key=lambda a: a.id)
+    """Objects in their stacking, back to front (Cityscapes draws later ones over earlier ones). A mask's
+    holes are filled (polygons hold none); that loses nothing where objects in front cover the hole, as
+    they do for the visible part of an occluded object."""
+    ordered = list(anns)
     top = _top_objects(ordered, image) if any(a.kind == "mask" for a in ordered) else None
     out = []
     for k, a in enumerate(ordered):

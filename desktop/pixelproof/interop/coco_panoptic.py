@@ -9,8 +9,9 @@ extras. What the JSON and its PNG disagree on is said with its place and never s
 id no pixel holds (skipped), PNG ids no segment lists (their pixels are no object), a duplicate id (the
 later skipped), an area or bbox other than the pixels' (the pixels are read), a PNG of another size than
 its image (its segments skipped). Writing: one PNG per image. Segments cannot overlap, so objects are
-painted in annotation id order and a later one takes the pixels it shares with an earlier one (said, as
-are the objects left no pixel); boxes and polygons are rasterized; void regions stay unlabelled (0).
+painted in their stacking (the image's order, back to front: Bring to Front / Send to Back) and the one in
+front takes the pixels it shares with one behind (said, as are the objects left no pixel); boxes and
+polygons are rasterized; void regions stay unlabelled (0).
 """
 
 from __future__ import annotations
@@ -431,11 +432,11 @@ def _warnings(counts: Counter[str]) -> list[str]:
     messages = {
         "covered": (
             "object",
-            "partly covered by later ones: panoptic segments cannot overlap, so "
-            f"{plural(counts['covered_px'], 'shared pixel', thousands=True)} went to the later object "
-            "(higher id)",
+            "partly covered by ones in front: panoptic segments cannot overlap, so "
+            f"{plural(counts['covered_px'], 'shared pixel', thousands=True)} went to the object in front "
+            "(Bring to Front / Send to Back set which)",
         ),
-        "hidden": ("object", "wholly covered by later ones: not written (a segment needs a pixel)"),
+        "hidden": ("object", "wholly covered by ones in front: not written (a segment needs a pixel)"),
         "empty": ("object", "with no pixel inside their image: not written"),
         "boxes": ("box-only object", "written as filled boxes"),
         "void": ("void region", "left unlabelled (id 0): a panoptic PNG holds no void class"),
@@ -448,12 +449,12 @@ def _warnings(counts: Counter[str]) -> list[str]:
 def _draw_png(
     setup: tuple[dict[int, Category], str], image: ImageRecord, anns: list[Annotation], where: tuple[str, str]
 ) -> tuple[list[dict], dict[str, int]]:
-    """One image's PNG (a batch task's work: see ``interop.per_image``): objects painted in id order,
+    """One image's PNG (a batch task's work: see ``interop.per_image``): objects painted back to front,
     each id's pixels then taken from the picture itself, so area and bbox are what the PNG holds."""
     categories, ann_root = setup
     folder, png_name = where
     counts: Counter[str] = Counter()
-    objects = [a for a in sorted(anns, key=lambda a: a.id) if not categories[a.category_id].void]
+    objects = [a for a in anns if not categories[a.category_id].void]  # the stacking, back to front
     counts["void"] += len(anns) - len(objects)
     if len(objects) > MAX_RGB_ID:
         raise ValueError(f"{len(objects):,} objects: a panoptic PNG holds at most {MAX_RGB_ID:,} segments")
@@ -534,8 +535,8 @@ FORMAT = Format(
     suffixes=(".json",),
     parallel_writer=True,
     lost_on_export=(
-        "pixels where objects overlap (the later wins; an object left no pixel is not written), boxes and "
-        "polygons (become masks of the same pixels), void regions (unlabelled pixels, id 0); scores, "
-        "review state, notes; an image's status beyond labelled or not (come back as Done)"
+        "pixels where objects overlap (the one in front wins; an object left no pixel is not written), "
+        "boxes and polygons (become masks of the same pixels), void regions (unlabelled pixels, id 0); "
+        "scores, review state, notes; an image's status beyond labelled or not (come back as Done)"
     ),
 )

@@ -133,16 +133,14 @@ def write_cvat(
         if subset:
             node.set("subset", subset)
         node.attrib.update(width=str(image.width), height=str(image.height))
-        anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
+        anns = project.annotations_of(image.id)  # the stacking, back to front (Bring to Front)
         # groups for split objects: new numbers, never one an object of the image already has
         groups = itertools.count(
             max((g for a in anns if (g := _whole(a, "group_id")) is not None), default=0) + 1
         )
-        top = 0  # an object without a z_order (made in PixelProof) is drawn over the ones before it
+        top: int | None = None  # the z_order of the object under the next one: none yet
         for a in anns:
-            z = _whole(a, "z_order")
-            z = top if z is None else z
-            top = max(top, z)
+            z = top = stacked_z(_whole(a, "z_order"), top)
             before = len(node)
             try:
                 _write_annotation(node, project, a, image, counts, groups, z, specs)
@@ -383,6 +381,19 @@ def cvat_source(a: Annotation) -> str:
     if a.source is None:
         return str(a.app_extra.get("cvat_source") or "manual")
     return "auto" if a.source.startswith("model:") else "manual"
+
+
+def stacked_z(kept: int | None, top: int | None) -> int:
+    """The ``z_order`` of the next object up the stacking, ``top`` that of the one under it (None: the
+    first): its own as read from CVAT while that keeps it over the ones before (a round trip writes the
+    values back), the same as the one under it for an object without one (made in PixelProof: CVAT draws
+    the later of equal ones on top), and one more when it was brought over objects of a higher ``z_order``
+    (Bring to Front)."""
+    if top is None:
+        return 0 if kept is None else kept
+    if kept is None:
+        return top
+    return kept if kept >= top else top + 1
 
 
 def _whole(a: Annotation, key: str) -> int | None:

@@ -280,7 +280,7 @@ def write_kitti(
                 warnings.append(placed)
         else:
             counts["missing"] += 1
-        anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
+        anns = project.annotations_of(image.id)  # the stacking: the front object keeps a shared pixel
         items.append((image, anns, f"{folder}/{stems[image.id]}"))
     root = worker_path(str(out)) if worker_path else str(out)
     setup = (task, dict(project.categories), class_ids, root)
@@ -402,8 +402,8 @@ FORMAT = Format(
     parallel_writer=True,
     lost_on_export=(
         "detect: shapes (written as their boxes), box corners and scores beyond 2 decimals, the crowd flag, "
-        "names of void categories (written as `DontCare`); segment: overlapping pixels (the later wins), "
-        "names of categories outside the Cityscapes table (read back as `label_<id>`), scores; both: review "
-        "state, notes"
+        "names of void categories (written as `DontCare`); segment: overlapping pixels (the one in front "
+        "wins), names of categories outside the Cityscapes table (read back as `label_<id>`), scores; both: "
+        "review state, notes"
     ),
 )

@@ -82,9 +82,10 @@ def paint_ids(
 ) -> tuple[np.ndarray, np.ndarray]:
     """A class-id image (uint8) and an instance-id image (uint16: class x multiplier + n for the n-th object
     of a class with instances; the class alone, or class x multiplier with ``stuff_multiplied``, for crowds
-    and classes without instances), painted in annotation id order so later objects lie on top (Cityscapes,
-    KITTI). Objects whose instance id does not fit (a class id of 65535 // multiplier or more, or more
-    than multiplier - 1 objects of one class) are painted as their class alone and counted under
+    and classes without instances), numbered in annotation id order and painted in ``anns``' order, the
+    stacking (``Project.annotations_of``: back to front), so the front object keeps a shared pixel
+    (Cityscapes, KITTI). Objects whose instance id does not fit (a class id of 65535 // multiplier or
+    more, or more than multiplier - 1 objects of one class) are painted as their class alone and counted under
     "no_instance"; the PNGs cannot tell them apart."""
     h, w = image.height, image.width
     limits.check_image_size(w, h, image.file_name)
@@ -92,6 +93,7 @@ def paint_ids(
     instance_png = np.zeros((h, w), dtype=np.uint16)
     per_class: Counter[int] = Counter()
     top = 65535 // multiplier
+    values: dict[int, int] = {}
     for a in sorted(anns, key=lambda a: a.id):
         cls = class_ids[a.category_id]
         if has_instances(cls) and not a.iscrowd:
@@ -103,18 +105,22 @@ def paint_ids(
                 value = cls * multiplier if stuff_multiplied else cls
         else:
             value = cls * multiplier if stuff_multiplied else cls
-        if (found := paint(label_png, a, cls)) is not None:
-            instance_png[found[0]][found[1]] = value
+        values[a.id] = value
+    for a in anns:
+        if (found := paint(label_png, a, class_ids[a.category_id])) is not None:
+            instance_png[found[0]][found[1]] = values[a.id]
     return label_png, instance_png
 
 
 def _image_ids(
     project: Project, image: ImageRecord, mode: str, class_index: dict[int, int], counts: Counter[str]
 ) -> tuple[np.ndarray, dict[str, str | int]]:
-    """One image's id array (void first, then objects by id) and, for instance masks, id -> class."""
-    anns = sorted(project.annotations_of(image.id), key=lambda a: a.id)
+    """One image's id array (void first, then the objects in their stacking, back to front: the front one
+    keeps a pixel they share) and, for instance masks, id -> class (objects numbered 1..n by id)."""
+    anns = project.annotations_of(image.id)
     void_anns = [a for a in anns if project.is_void(a)]
-    objects = [a for a in anns if not project.is_void(a)]
+    objects = sorted((a for a in anns if not project.is_void(a)), key=lambda a: a.id)
+    number = {a.id: k for k, a in enumerate(objects, start=1)}
     h, w = image.height, image.width
     limits.check_image_size(w, h, image.file_name)  # the whole mask is made at once
     n = len(objects) if mode == "instance" else len(class_index)
@@ -130,7 +136,8 @@ def _image_ids(
     covered = np.zeros((h, w), dtype=bool)
     names: dict[str, str | int] = {}
     seen_classes: set[int] = set()
-    for k, a in enumerate(objects, start=1):
+    for a in (a for a in anns if a.id in number):  # the stacking
+        k = number[a.id]
         counts["boxes"] += a.kind == "box"
         if mode == "instance":  # a name the reader would take for a class value: its value in classes.txt
             name = project.categories[a.category_id].name

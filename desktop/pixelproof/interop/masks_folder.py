@@ -411,8 +411,8 @@ def write_masks(
     instance: pixel = object number in the image (1..n in annotation id order; 8-bit palette PNG, 16-bit
     gray when n > 254). semantic: pixel = class number (line in classes.txt). Void regions are 255 (65535
     in 16-bit masks), painted first so objects keep their pixels. Boxes are filled; where objects overlap,
-    the later one wins (counted in the warnings). ``images``: "copy"/"link" into ``out_dir/images``;
-    "keep" lists the original files in ``images.csv``.
+    the one in front wins (the stacking: Bring to Front; counted in the warnings). ``images``:
+    "copy"/"link" into ``out_dir/images``; "keep" lists the original files in ``images.csv``.
 
     ``executor`` (``pixelproof.core.batch``; default: here) draws and encodes the masks, one task per chunk
     of images, each writing its own files (``worker_path`` maps the output folder for a cluster); the
@@ -477,7 +477,7 @@ def write_masks(
     messages = {
         "missing": ("image file", "not found; only their masks were written"),
         "boxes": ("box-only object", "written as filled boxes"),
-        "overlap": ("pixel", "where objects overlap: each pixel keeps the later object"),
+        "overlap": ("pixel", "where objects overlap: each pixel keeps the object in front"),
         "merged": ("object", "merged into another of the same class (semantic masks hold no instances)"),
         "16bit": ("mask", "written as 16-bit PNGs (more than 254 ids)"),
     }
@@ -545,7 +545,7 @@ FORMAT = Format(
     ),
     detect=looks_like_masks,
     lost_on_export=(
-        "pixels where objects overlap (the later wins), instances in semantic mode; boxes become filled "
-        "boxes; the crowd flag, scores, review state, notes"
+        "pixels where objects overlap (the one in front wins), instances in semantic mode; boxes become "
+        "filled boxes; the crowd flag, scores, review state, notes"
     ),
 )

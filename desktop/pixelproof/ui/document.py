@@ -63,6 +63,7 @@ class Document(QObject):
     annotationAdded = Signal(object, object)  # image_id, annotation_id
     annotationChanged = Signal(object, object)  # image_id, annotation_id
     annotationRemoved = Signal(object, object)  # image_id, annotation_id
+    annotationsRestacked = Signal(object)  # image_id: its objects' order, the stacking, changed
     # every signal of one edit (applied or reverted) is out: a receiver finishes work it gathered per object
     # (the canvas restacks the objects an undo put back between others)
     editAnnounced = Signal()
@@ -406,7 +407,13 @@ class Document(QObject):
     def changed_image(self, changes: Iterable[Changes]) -> int | None:
         """The one image whose objects or status ``changes`` touched: where an undo step happened. None
         for a step across several images (a class merge, a lint fix of the whole project) or none."""
-        kinds = (edits.ANNOTATION_ADDED, edits.ANNOTATION_CHANGED, edits.ANNOTATION_REMOVED, edits.IMAGE)
+        kinds = (
+            edits.ANNOTATION_ADDED,
+            edits.ANNOTATION_CHANGED,
+            edits.ANNOTATION_REMOVED,
+            edits.ANNOTATION_ORDER,
+            edits.IMAGE,
+        )
         images = {c.image_id for part in changes for c in part if c.kind in kinds}
         return images.pop() if len(images) == 1 else None
 
@@ -470,6 +477,8 @@ class Document(QObject):
                 self.annotationChanged.emit(image_id, ann_id)
             elif kind == edits.ANNOTATION_REMOVED:
                 self.annotationRemoved.emit(image_id, ann_id)
+            elif kind == edits.ANNOTATION_ORDER:
+                self.annotationsRestacked.emit(image_id)
             elif kind == edits.IMAGE:
                 self.imageStatusChanged.emit(image_id)
             elif kind in (edits.IMAGE_ADDED, edits.IMAGE_REMOVED, edits.IMAGE_MOVED):

@@ -20,6 +20,7 @@ from pixelproof.core.model import Annotation
 from pixelproof.core.names import shown_name
 from pixelproof.ui.object_flags import ObjectFlags
 from pixelproof.ui.object_menu import ObjectMenu
+from pixelproof.ui.object_order import ObjectOrder
 from pixelproof.ui.object_visibility import ObjectVisibility
 from pixelproof.ui.shortcuts import make_action
 
@@ -45,7 +46,9 @@ class ObjectSteps(QObject):
             shell.add_action(act)
         # Q marks the object stepped to occluded, Alt+L locks it: their items beside S / Shift+S
         self.flags = ObjectFlags(shell)
+        self.order = ObjectOrder(shell)  # + / -: Bring to Front, Send to Back
         steps = [self.act_next, self.act_previous, self.flags.act_occluded, self.flags.act_lock]
+        steps += [self.order.act_front, self.order.act_back]
         insert_after(shell, "Edit", "edit.select_all", steps)
         insert_after(shell, "View", "view.actual_pixels", [self.act_zoom])
         self.visibility = ObjectVisibility(

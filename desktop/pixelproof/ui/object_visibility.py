@@ -1,6 +1,7 @@
 """View > Hide Selected Objects (Shift+H) / Show Hidden Objects (Alt+Shift+H): single objects out of sight, as
 CVAT's H hides the selected object (H here hides every object: View > Show Annotations). A labeler hides a
-big object to see or draw what is under it, then shows it again.
+big object to see or draw what is under it, then shows it again. View > Hide Other Objects (Ctrl+Shift+H)
+hides every other object of the image, to see the selected ones alone among many overlapping.
 
 Hiding is view state of the window's canvas (``ShowFilter.objects``): not saved in the project, not an undo
 step; kept per object while other images are shown, forgotten when another project is opened. A hidden object
@@ -35,14 +36,18 @@ class ObjectVisibility(QObject):
             self.hide_selected,
             tip="Hide the selected objects to see what is under them",
         )
+        self.act_others = make_action(
+            "view.hide_others", w, self.hide_others, tip="Show only the selected objects of the image"
+        )
         self.act_show = make_action(
             "view.show_objects", w, self.show_all, tip="Show the objects hidden one by one again"
         )
-        for act in (self.act_hide, self.act_show):
+        acts = [self.act_hide, self.act_others, self.act_show]
+        for act in acts:
             shell.add_action(act)
         from pixelproof.ui.object_steps import insert_after  # (it makes this part)
 
-        insert_after(shell, "View", "view.annotations", [self.act_hide, self.act_show])
+        insert_after(shell, "View", "view.annotations", acts)
         canvas.objectsHidden.connect(self._count)
         self._doc = shell.document
         shell.documentChanged.connect(self._follow_document)
@@ -67,6 +72,22 @@ class ObjectVisibility(QObject):
         canvas.set_hidden_objects(canvas.show_filter.objects | set(doc.selection))
         how = REGISTRY.text("view.show_objects") or "View > Show Hidden Objects"  # the keys in force
         self.shell.status(f"{plural(n, 'object')} hidden: {how} shows {'them' if n > 1 else 'it'} again")
+
+    def hide_others(self) -> None:
+        """Every object of the shown image but the selected ones hidden (those hidden already stay so)."""
+        doc, canvas = self.shell.document, self.shell.canvas
+        if doc is None or self.shell.current_view() is not canvas:
+            return
+        if not doc.selection:
+            self.shell.status(
+                "Select the objects to keep in sight first (Ctrl+Shift+H hides the others)", 3000
+            )
+            return
+        kept = set(doc.selection)
+        others = {i for i in doc.project.annotation_ids_of(doc.current_image_id) if i not in kept}
+        canvas.set_hidden_objects((canvas.show_filter.objects - kept) | others)
+        how = REGISTRY.text("view.show_objects") or "View > Show Hidden Objects"
+        self.shell.status(f"{plural(len(others), 'other object')} hidden: {how} shows them again")
 
     def show_all(self) -> None:
         n = len(self.hidden_ids())

@@ -152,6 +152,11 @@ DEFAULTS: list[Shortcut] = [
     _("edit.lock", "&Lock", ("Alt+L",), "labeling",
       note="the selected objects locked (not moved, resized, reshaped, painted, reclassified or deleted), "
       "or unlocked when all are; CVAT's L"),
+    # CVAT's + / - (zoom is Ctrl+= / Ctrl+-): which of overlapping objects is drawn on top and clicked first
+    _("edit.bring_to_front", "Bring &to Front", ("+",), "labeling",
+      note="the selected objects over the others they overlap: first for a click, kept in mask exports; "
+      "CVAT's +"),
+    _("edit.send_to_back", "S&end to Back", ("-",), "labeling", note="under the others; CVAT's -"),
     _("edit.category", "Choose Category 1-9", tuple("123456789"), "labeling", editable=False),
     _("edit.preferences", "&Preferences…", ("Ctrl+,",)),
     # View
@@ -188,6 +193,8 @@ DEFAULTS: list[Shortcut] = [
       note="for the session, kept across images; picking one in the Annotations panel shows it again"),
     _("view.show_objects", "Show Hidde&n Objects", ("Alt+Shift+H",), "labeling",
       note="every object Shift+H hid, on every image"),
+    _("view.hide_others", "Hide Other Ob&jects", ("Ctrl+Shift+H",), "labeling",
+      note="every object of the image but the selected ones, as Shift+H hides them"),
     _("view.window_level", "&Window / Level…", ("Ctrl+L",)),
     _("view.auto_window", "A&uto Window / Level", ("Ctrl+Shift+L",)),
     # the session's status messages, kept (QGIS's Log Messages panel has no default key either)
@@ -322,7 +329,8 @@ DEFAULTS: list[Shortcut] = [
     gesture("canvas.window_level", "Window / level (right: wider, up: brighter)", "Right drag"),
     # LabelMe's and CVAT's canvas menu: a right click (no drag) on an object selects it and offers its actions
     gesture("canvas.object_menu", "The object's menu: Set Category, Copy, Paste, Duplicate, Lock, Occluded, "
-            "Hide, Zoom to Selection, Delete (the object under the pointer selected first)", "Right-click"),
+            "Hide, Hide Other Objects, Zoom to Selection, Bring to Front, Send to Back, Delete (the object "
+            "under the pointer selected first)", "Right-click"),
     gesture("canvas.select", "Select (click again: the next object under the pointer) / add to or remove "
             "from the selection", "Click", "Shift+click", "Ctrl+click"),
     gesture("canvas.rubber_band", "Select with a rubber band", "Drag on empty canvas"),

@@ -25,7 +25,8 @@ Rules every edit keeps (tests/core/test_edits.py checks each):
   about (a viewer selects them after apply) or is None.
 
 Kinds of change (``Change.kind``): ``annotation_added`` / ``annotation_changed`` / ``annotation_removed``
-(image_id, annotation_id), ``category`` (category_id), ``image`` (image_id: status or image review),
+(image_id, annotation_id), ``annotation_order`` (image_id: its objects restacked, Bring to Front),
+``category`` (category_id), ``image`` (image_id: status or image review),
 ``image_added`` / ``image_removed`` / ``image_moved`` (image_id: the image list, a file name), ``reference``.
 
 To add an edit: subclass :class:`Edit` (or compose existing ones in a :class:`Compound`), return the
@@ -44,6 +45,7 @@ from pixelproof.core.edits.annotations import (
 from pixelproof.core.edits.base import (
     ANNOTATION_ADDED,
     ANNOTATION_CHANGED,
+    ANNOTATION_ORDER,
     ANNOTATION_REMOVED,
     CATEGORY,
     IMAGE,
@@ -80,11 +82,13 @@ from pixelproof.core.edits.shapes import (
     to_mask,
     to_polygons,
 )
+from pixelproof.core.edits.stacking import Restack, restack
 from pixelproof.core.edits.taxonomy import AddCategory, RemoveCategory, ReorderCategories, ReplaceCategory
 
 __all__ = [
     "ANNOTATION_ADDED",
     "ANNOTATION_CHANGED",
+    "ANNOTATION_ORDER",
     "ANNOTATION_REMOVED",
     "CATEGORY",
     "IMAGE",
@@ -107,6 +111,7 @@ __all__ = [
     "ReorderCategories",
     "ReplaceAnnotations",
     "ReplaceCategory",
+    "Restack",
     "ReviewDecision",
     "SetCategory",
     "SetChannelDisplay",
@@ -123,6 +128,7 @@ __all__ = [
     "merge_masks",
     "new_mask_annotation",
     "paint_edit",
+    "restack",
     "set_category",
     "split_mask",
     "to_mask",

@@ -16,6 +16,7 @@ from pixelproof.core.model import LAST_ANNOTATION_ID, LAST_CATEGORY_ID, LAST_IMA
 ANNOTATION_ADDED = "annotation_added"
 ANNOTATION_CHANGED = "annotation_changed"
 ANNOTATION_REMOVED = "annotation_removed"
+ANNOTATION_ORDER = "annotation_order"  # an image's stacking changed (Bring to Front): its image_id only
 CATEGORY = "category"
 IMAGE = "image"
 IMAGE_ADDED = "image_added"

@@ -1,5 +1,6 @@
-"""What is under the mouse on the canvas: the resize handle whose spot is nearest, else the smallest
-object there (the selection first), and the objects a rubber band touches - over the items and the box
+"""What is under the mouse on the canvas: the resize handle whose spot is nearest, else the object in
+front there (the selection first; one inside another's box before it: ``front_first``), and the objects a
+rubber band touches - over the items and the box
 layer alike, so the select tool asks one place whatever draws an object.
 
 Handles are a fixed 9 screen pixels, so at 10 % they cover a box of a few pixels. Inside a box a press takes
@@ -18,7 +19,7 @@ from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
 from pixelproof.core.geometry import HANDLES
-from pixelproof.ui.canvas.items import AnnotationItemMixin
+from pixelproof.ui.canvas.items import Z_BY_KIND, AnnotationItemMixin
 from pixelproof.ui.canvas.marks import HANDLE_MIN, HANDLE_SHARE, HANDLE_SIZE, HandleItem
 
 if TYPE_CHECKING:
@@ -26,45 +27,62 @@ if TYPE_CHECKING:
 
 
 def annotation_at(view: CanvasView, view_pos: QPoint) -> tuple[int | None, str | None]:
-    """(annotation id, handle name) of what is under ``view_pos``: handles of the selection first,
-    then the smallest annotation there (so a box inside a bigger one can be picked)."""
+    """(annotation id, handle name) of what is under ``view_pos``: handles of the selection first, then
+    of the selected objects there the first ``stack_at`` gives, else the first of all it gives."""
     hits = view.items(view_pos)
     handle = handle_at(view, QPointF(view_pos), hits)
     if handle is not None:
         return handle
-    found: list[AnnotationItemMixin] = []
-    for it in hits:  # a tag (``LabelItem``, top-level) has no annotation parent: it picks nothing
-        while it is not None and not isinstance(it, AnnotationItemMixin):
-            it = it.parentItem()
-        if it is not None and it not in found:
-            found.append(it)
-    candidates = [(i.ann_id, _area(i)) for i in found]
-    selected = view.document.selection if view.document else []
-    if view.box_layer is not None:  # the layer's own pick by the same rule: one candidate of its boxes
-        box = view.box_layer.box_at(view.mapToScene(view_pos), selected)
-        candidates += [box] if box is not None else []
-    if not candidates:
+    stack = _stack(view, view_pos, hits)
+    if not stack:
         return None, None
+    selected = view.document.selection if view.document else []
     picked = set(selected)
-    return min(candidates, key=lambda c: (c[0] not in picked, c[1]))[0], None  # the first (topmost) of equals
+    return next((i for i in stack if i in picked), stack[0]), None
 
 
 def stack_at(view: CanvasView, view_pos: QPoint) -> list[int]:
     """Every shown object under ``view_pos``, in the order a click goes through them when clicked again
-    (CVAT's and LabelMe's overlapping objects): smallest first, of equals the topmost drawn. The items'
-    and the box layer's alike."""
-    found: list[tuple[float, int]] = []
-    for it in view.items(view_pos):  # topmost first: a stable sort keeps it first of equals
+    (CVAT's and LabelMe's overlapping objects): the one in front first (``front_first``), except that an
+    object whose box lies inside another's comes before it. The items' and the box layer's alike."""
+    return _stack(view, view_pos, view.items(view_pos))
+
+
+def _stack(view: CanvasView, view_pos: QPoint, hits: list[QGraphicsItem]) -> list[int]:
+    found: dict[int, tuple[float, int, float]] = {}  # id -> where it is drawn (``front_first``)
+    for n, it in enumerate(hits):  # topmost first
         while it is not None and not isinstance(it, AnnotationItemMixin):
             it = it.parentItem()
-        if it is not None and it.ann_id not in {i for _, i in found}:
-            found.append((_area(it), it.ann_id))
+        if it is not None and it.ann_id not in found:
+            found[it.ann_id] = (Z_BY_KIND.get(it.kind, 0.0), 1, -n)
     layer = view.box_layer
     if layer is not None:
-        ids, b, _, _ = layer.arrays()
-        for k in layer.hits_at(view.mapToScene(view_pos))[::-1].tolist():  # topmost (drawn last) first
-            found.append((float((b[k, 2] - b[k, 0]) * (b[k, 3] - b[k, 1])), int(ids[k])))
-    return [i for _, i in sorted(found, key=lambda f: f[0])]
+        ids = layer.arrays()[0]
+        entries = list(layer.boxes.values()) if len(layer.boxes) else []
+        for k in layer.hits_at(view.mapToScene(view_pos)).tolist():  # drawing order: the last on top
+            kind = "box" if entries[k].as_rect else "polygon"
+            found.setdefault(int(ids[k]), (Z_BY_KIND[kind], 0, k))
+    anns = view.document.project.annotations if view.document is not None else {}
+    return front_first({i: (anns[i].bbox, rank) for i, rank in found.items() if i in anns})
+
+
+def front_first(found: dict[int, tuple[list[float], tuple[float, int, float]]]) -> list[int]:
+    """Ids of overlapping objects in the order a click takes them: ``found`` maps each to its box (x, y, w,
+    h) and where it is drawn (its kind's level, then its place in the stacking: higher is in front). The
+    object in front first (Bring to Front / Send to Back choose it, as in CVAT and LabelMe), but an object
+    whose box lies inside another's before that one, so a small box drawn under a big one is still one
+    click away (it used to be the smallest first)."""
+    ids = list(found)
+    if len(ids) < 2:
+        return ids
+    b = np.array([found[i][0] for i in ids], dtype=float).reshape(-1, 4)
+    x0, y0, x1, y1 = b[:, 0], b[:, 1], b[:, 0] + b[:, 2], b[:, 1] + b[:, 3]
+    inside = (x0[None] >= x0[:, None]) & (y0[None] >= y0[:, None]) & (x1[None] <= x1[:, None])
+    inside &= y1[None] <= y1[:, None]  # [a, b]: b's box inside a's
+    same = (b[None] == b[:, None]).all(axis=2)
+    holds = (inside & ~same).sum(axis=1)  # how many boxes each one's box holds
+    order = sorted(range(len(ids)), key=lambda k: (holds[k], tuple(-v for v in found[ids[k]][1])))
+    return [ids[k] for k in order]
 
 
 def handle_at(view: CanvasView, at: QPointF, hits: list[QGraphicsItem]) -> tuple[int, str] | None:
@@ -158,8 +176,3 @@ def annotations_in(view: CanvasView, rect: QRectF) -> list[int]:
     if view.box_layer is not None:
         out += view.box_layer.boxes_in(rect)
     return out
-
-
-def _area(item: AnnotationItemMixin) -> float:
-    r = item.boundingRect()  # type: ignore[attr-defined]
-    return r.width() * r.height()

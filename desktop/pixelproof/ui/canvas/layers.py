@@ -21,7 +21,7 @@ many are: ``SelectedPolygons`` draws those (no resize handles: ``handle_at``, ``
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from itertools import compress
 
 import numpy as np
@@ -285,25 +285,6 @@ class BoxLayer(QGraphicsItem):
         cat_id, score = self.tag_key(code)
         cat = self.category(cat_id)
         return tag_text(cat.name if cat is not None else "", score)
-
-    def box_at(
-        self, point: QPointF, selected: Collection[int], margin: float = HIT_MARGIN
-    ) -> tuple[int, float] | None:
-        """(id, area) of the shown box under ``point`` (scene coordinates) a click takes: of the ``selected``
-        first, the smallest; of equals, the topmost drawn (a box over a polygon, a later one over an earlier
-        one) as of items. Picked here (``hit_test.annotation_at``): sorting 20,000 took ~20 ms a move."""
-        ids, b, _, _ = self.arrays()
-        idx = self.hits_at(point, margin)
-        if not len(idx):
-            return None
-        entries = list(self.boxes.values())
-        if selected:
-            chosen = idx[np.isin(ids[idx], np.fromiter(selected, dtype=np.int64, count=len(selected)))]
-            idx = chosen if len(chosen) else idx
-        areas = (b[idx, 2] - b[idx, 0]) * (b[idx, 3] - b[idx, 1])
-        ties = np.flatnonzero(areas == areas.min()).tolist()
-        k = ([k for k in ties if entries[int(idx[k])].as_rect] or ties)[-1]  # boxes are over polygons
-        return int(ids[idx[k]]), float(areas[k])
 
     def hits_at(self, point: QPointF, margin: float = HIT_MARGIN) -> np.ndarray:
         """Indices (in ``arrays``, drawing order) of the shown boxes under ``point`` (scene coordinates): a

@@ -1,6 +1,6 @@
 """Where the canvas draws an object among the others: an undone deletion back under the neighbours it was
 under, and the hover mark on the object a click would pick, asked again when that changes under a still
-pointer. The view's ``_restack`` and ``set_hovered``."""
+pointer. The view's ``_restack`` and ``set_hovered``; an image's objects restacked (Bring to Front)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,21 @@ def restack(view: CanvasView, added: list[int]) -> None:
     order = [a.id for a in doc.project.annotations_of(view.image_id)]
     if order[len(order) - len(added) :] == added:
         return
+    _stack(view, order, added)
+
+
+def follow_order(view: CanvasView) -> None:
+    """Draw the shown image's objects in their new order, the stacking (Bring to Front / Send to Back), and
+    mark again what a click at the resting pointer takes now."""
+    if view.document is not None:
+        order = view.document.project.annotation_ids_of(view.image_id)
+        _stack(view, order, order)
+        rehover(view)
+
+
+def _stack(view: CanvasView, order: list[int], added: list[int]) -> None:
+    """Stack ``added`` (ids of ``order``, the image's order) where ``order`` puts them: each one just under
+    the next one of its kind, the layer's boxes in ``order``."""
     if view.box_layer is not None:
         view.box_layer.reorder(order, added)
     moved = set(added)

@@ -150,6 +150,7 @@ class CanvasView(TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphic
             (d.annotationChanged, self._on_changed),
             (d.annotationRemoved, self._on_removed),
             (d.editAnnounced, self._restack),
+            (d.annotationsRestacked, self._restacked),
             (d.selectionChanged, self._on_selection),
             (d.categoriesChanged, self._resync_all),
             (d.imagesChanged, self._file_moved),
@@ -301,6 +302,10 @@ class CanvasView(TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphic
         stacking.rehover(self)  # what a click at the still pointer takes now
         if self.tool is not None:
             self.tool.follow()  # e.g. the selected polygon's vertex handles where an undo put its vertices
+
+    def _restacked(self, image_id: int) -> None:
+        if image_id == self.image_id:  # Bring to Front / Send to Back
+            stacking.follow_order(self)
 
     def _on_changed(self, image_id: int, ann_id: int) -> None:
         ann = self.document.project.annotations[ann_id]

@@ -137,9 +137,15 @@ class AnnotationsPanel(Panel):
             (doc.annotationAdded, self._structure_changed),
             (doc.annotationRemoved, self._structure_changed),
             (doc.annotationChanged, self._changed),
+            (doc.annotationsRestacked, self._restacked),
             (doc.categoriesChanged, self.schedule_refresh),
             (doc.selectionChanged, self._selection_from_doc),
         ]
+
+    def _restacked(self, image_id: int) -> None:
+        """Bring to Front / Send to Back: the rows are the image's objects in their stacking, back first."""
+        if self.document is not None and image_id == self.document.current_image_id:
+            self.schedule_refresh()
 
     def refresh(self) -> None:
         self._pending.clear()
