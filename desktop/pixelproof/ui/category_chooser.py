@@ -15,7 +15,8 @@ from pixelproof.core.names import shown_name
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.icons import swatch
-from pixelproof.ui.shortcuts import REGISTRY, WORKS_IN, plain
+from pixelproof.ui.shortcut_entry import WORKS_IN
+from pixelproof.ui.shortcuts import REGISTRY, plain
 
 if TYPE_CHECKING:
     from pixelproof.ui.document import Document

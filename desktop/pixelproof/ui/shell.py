@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.message_log import MessageLog
-from pixelproof.ui.shortcuts import VIEW_CONTEXT, WORKS_IN
+from pixelproof.ui.shortcut_entry import VIEW_CONTEXT, WORKS_IN
 from pixelproof.ui.status_message import MessageTime
 
 if TYPE_CHECKING:
