@@ -80,16 +80,18 @@ def test_hover_outlines_the_object_a_click_there_picks_and_only_it(crowd) -> Non
     assert marked(win, plain) == []
 
 
-def test_with_a_selection_the_hover_follows_the_selection_first_rule(crowd) -> None:
+def test_with_a_selection_the_hover_marks_what_a_click_again_takes(crowd) -> None:
     win = crowd
     click(win, view_point(win, *IN_BIG_ONLY))
     assert win.document.selection == [BIG]
     hover(win, view_point(win, *OFF))
     selected = outlines(win)
-    hover(win, view_point(win, *IN_SMALL))  # the selected BIG is what a click here takes
+    hover(win, view_point(win, *IN_BIG_ONLY))  # only the selected BIG here: a click keeps it
     assert marked(win, selected) == [BIG]
+    hover(win, view_point(win, *IN_SMALL))  # a click again on BIG here takes the next under it, SMALL
+    assert marked(win, selected) == [SMALL]
     click(win, view_point(win, *IN_SMALL))
-    assert win.document.selection == [BIG]
+    assert win.document.selection == [SMALL]
 
 
 def test_leaving_the_canvas_clears_the_mark(crowd) -> None:
@@ -144,7 +146,10 @@ def test_the_mark_follows_what_a_click_would_pick_when_it_changes_under_a_still_
     plain = outlines(win)
     click(win, view_point(win, *IN_BIG_ONLY))
     hover(win, view_point(win, *IN_SMALL))
-    assert win.canvas.hover.ann_id == BIG  # the selection first
+    assert win.canvas.hover.ann_id == SMALL  # a click again on the selected BIG takes the next here
+    click(win, view_point(win, *IN_BIG_ONLY))
+    hover(win, view_point(win, *IN_SMALL))
+    assert win.document.selection == [BIG] and win.canvas.hover.ann_id == SMALL
     key(win, Qt.Key.Key_Escape)  # nothing selected: a click here takes the smaller one
     assert win.canvas.hover.ann_id == SMALL and marked(win, plain) == [SMALL]
 
@@ -153,8 +158,9 @@ def test_the_mark_follows_what_a_click_would_pick_when_it_changes_under_a_still_
     key(win, Qt.Key.Key_Delete)
     assert SMALL not in win.document.project.annotations
     assert win.canvas.hover.ann_id == BIG  # what a click there takes now
-    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # SMALL back under the pointer, selected
-    assert win.canvas.hover.ann_id == SMALL
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # SMALL back under the pointer, selected:
+    assert win.document.selection == [SMALL]
+    assert win.canvas.hover.ann_id == BIG  # a click again on it takes the next here
 
     key(win, Qt.Key.Key_Escape)
     win.masks_menu.set_category_visible(win.document.project.annotations[SMALL].category_id, False)

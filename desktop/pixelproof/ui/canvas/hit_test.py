@@ -48,6 +48,21 @@ def stack_at(view: CanvasView, view_pos: QPoint) -> list[int]:
     return _stack(view, view_pos, view.items(view_pos))
 
 
+def click_pick(view: CanvasView, view_pos: QPoint) -> int | None:
+    """The object a click (press and release, no drag) at ``view_pos`` selects, which the hover mark shows:
+    ``annotation_at``'s, or, when that is the object alone selected and no handle of it is there, the next
+    object under the pointer (``stack_at``: a click again goes through stacked objects; a drag still moves
+    the selected one)."""
+    ann_id, handle = annotation_at(view, view_pos)
+    doc = view.document
+    if ann_id is None or handle is not None or doc is None or doc.selection != [ann_id]:
+        return ann_id
+    stack = stack_at(view, view_pos)
+    if len(stack) < 2 or ann_id not in stack:
+        return ann_id
+    return stack[(stack.index(ann_id) + 1) % len(stack)]
+
+
 def _stack(view: CanvasView, view_pos: QPoint, hits: list[QGraphicsItem]) -> list[int]:
     found: dict[int, tuple[float, int, float]] = {}  # id -> where it is drawn (``front_first``)
     for n, it in enumerate(hits):  # topmost first

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QPainterPath
 
+from pixelproof.ui.canvas import hit_test
 from pixelproof.ui.canvas.items import AnnotationItemMixin
 from pixelproof.ui.canvas.looks import category_color, tag_text
 from pixelproof.ui.canvas.marks import edge_shift
@@ -116,4 +117,4 @@ def rehover(view: CanvasView) -> None:
     next image moving the picture under it. The mark stayed on what the last move found (or went) until the
     next move, and a click took another object."""
     if view.hover_at is not None and view.hover is not None and view.document is not None:
-        mark_hovered(view, view.annotation_at(view.hover_at)[0])
+        mark_hovered(view, hit_test.click_pick(view, view.hover_at))

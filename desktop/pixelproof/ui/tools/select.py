@@ -27,7 +27,7 @@ from pixelproof.core.geometry import (
 from pixelproof.core.measure import size_text
 from pixelproof.core.model import Annotation
 from pixelproof.core.object_lock import LockedError, is_locked, locked_among
-from pixelproof.ui.canvas.hit_test import stack_at
+from pixelproof.ui.canvas.hit_test import click_pick, stack_at
 from pixelproof.ui.canvas.items import BoxItem
 from pixelproof.ui.canvas.marks import HANDLE_CURSORS
 from pixelproof.ui.canvas.polygon_layer import MANY_SELECTED
@@ -219,10 +219,11 @@ class SelectTool(Tool):
         LabelMe's stacked objects: a cell under another, a person behind one), round to the first;
         the status bar says which of how many."""
         stack = stack_at(self.canvas, e.view_pos)
-        if len(stack) < 2 or current not in stack:
+        nxt = click_pick(self.canvas, e.view_pos)
+        if nxt is None or nxt == current or nxt not in stack:
             return
-        k = (stack.index(current) + 1) % len(stack)
-        self.document.set_selection([stack[k]])
+        k = stack.index(nxt)
+        self.document.set_selection([nxt])
         self.canvas.message.emit(f"Object {k + 1} of {len(stack)} here (click again for the next)")
 
     def _move_delta(self, e: ToolEvent) -> tuple[float, float]:
@@ -243,7 +244,8 @@ class SelectTool(Tool):
     def _hover(self, e: ToolEvent) -> None:
         """Show what a press here would take: a handle's cursor, and the object outlined (the same
         ``annotation_at`` as the press, so the mark never names another object than the click picks)."""
-        ann_id, handle = self.canvas.annotation_at(e.view_pos)
+        _, handle = self.canvas.annotation_at(e.view_pos)
+        ann_id = click_pick(self.canvas, e.view_pos)  # a click again takes the next (a drag moves this one)
         cursor = HANDLE_CURSORS.get(handle, self.cursor)
         polygon = self._edited_polygon()
         hit = polygon_hit(self.canvas, polygon, e) if polygon is not None else None
