@@ -175,3 +175,36 @@ def test_cvat_video_export_writes_untouched_fills_as_no_keyframe(tmp_path: Path)
     assert [untouched_fill(a) for a in sorted(back.annotations.values(), key=lambda a: a.image_id)] == [
         False, True, False, False
     ]  # fmt: skip
+
+
+def test_more_frames_to_fill_than_the_limit_is_refused_naming_the_track_and_folder(monkeypatch) -> None:
+    """A track drawn on the first and last frame of a long video is refused, saying how many frames and
+    what to do, before any object is made (100,000 frames took ~25 s; a million would hang the window)."""
+    from pixelproof.core import track_fill
+
+    monkeypatch.setattr(track_fill, "MAX_FILLED", 3)
+    p = video([0, 1, 2, 3, 4, 5, 6])
+    add(p, 0, [0.0, 0.0, 10.0, 10.0])
+    add(p, 4, [40.0, 0.0, 10.0, 10.0])  # 3 frames between: filled
+    assert fill_between_frames(p, 1, 3).filled == 3
+    add(p, 6, [60.0, 0.0, 10.0, 10.0], track=3)
+    add(p, 0, [0.0, 40.0, 10.0, 10.0], track=4)
+    add(p, 6, [60.0, 40.0, 10.0, 10.0], track=4)  # 5 frames between
+    before = {a.id: a.bbox for a in p.annotations.values()}
+    with pytest.raises(track_fill.FillRefused) as refused:
+        fill_between_frames(p, 1, 4)
+    assert str(refused.value).startswith(
+        "track 4 has 5 frames between its drawn ones in folder clip: Fill Between Frames fills at most 3 "
+    )
+    assert {a.id: a.bbox for a in p.annotations.values()} == before
+
+
+def test_keys_on_every_other_frame_fill_each_gap() -> None:
+    """Keys on every other frame (one pass over the frames, not every key pair over every frame)."""
+    p = video(list(range(9)))
+    for f in range(0, 9, 2):
+        add(p, f, [float(f), 0.0, 10.0, 10.0])
+    done = fill_between_frames(p, 1, 3)
+    assert done.filled == 4 and done.keys == 5 and done.edit is not None
+    done.edit.apply(p)
+    assert [on(p, f)[0].bbox[0] for f in (1, 3, 5, 7)] == pytest.approx([1.0, 3.0, 5.0, 7.0])

@@ -83,7 +83,7 @@ class TrackFillActions(QObject):
             self.shell.canvas.tool.cancel()  # a drawing in progress is dropped, as Propagate drops it
         try:
             made = core.fill_between_frames(doc.project, doc.current_image_id, track)
-        except IdsExhausted as e:  # no id left for the new objects: nothing added
+        except (IdsExhausted, core.FillRefused) as e:  # no id left, or too many frames: nothing added
             dialogs.show_error(self.shell.widget, "Fill Between Frames", str(e))
             return
         notes = "".join(
