@@ -165,9 +165,9 @@ def fill_between_frames(project: Project, image_id: int, track: int | str) -> Tr
             runs.append((range(p0 + 1, p1), f0, f1, below, above))
     if (total := sum(len(r[0]) for r in runs)) > MAX_FILLED:
         raise FillRefused(
-            f"track {track} has {total:,} frames between its drawn ones in {_folder(frames, project)}: Fill "
-            f"Between Frames fills at most {MAX_FILLED:,} at once; put the later frames' objects on another "
-            "track (Properties > Track) and fill each"
+            f"track {shown_track(track)} has {total:,} frames between its drawn ones in "
+            f"{_folder(frames, project)}: Fill Between Frames fills at most {MAX_FILLED:,} at once; put the "
+            "later frames' objects on another track (Properties > Track) and fill each"
         )
     for run, f0, f1, below, above in runs:
         for place in run:
@@ -209,9 +209,15 @@ def _same(old: Annotation, new: Annotation) -> bool:
     return all(old.app_extra.get(k) == new.app_extra[k] for k in (DIGEST, BETWEEN))
 
 
+def shown_track(track: int | str) -> str:
+    """A track id as a message or an undo step's label quotes it: one line, cut after ``NAME_IN_TEXT``
+    characters (a project file's track id may be any text)."""
+    return shown_name(str(track), NAME_IN_TEXT)
+
+
 def fill_label(filled: int, track: int | str, again: int) -> str:
     """The undo step's name: ``Fill Between Frames (28 frames of track 3, 2 filled again)``."""
-    words = [f"{plural(filled, 'frame')} of track {track}"]
+    words = [f"{plural(filled, 'frame')} of track {shown_track(track)}"]
     if again:
         words.append(f"{again} filled again")
     return f"Fill Between Frames ({', '.join(words)})"
