@@ -101,3 +101,24 @@ def test_a_query_says_whether_it_reads_problems() -> None:
     assert parse_image_query("-problem:tiny", project, found).reads_problems
     assert not parse_image_query("objects>0 class:cat", project, found).reads_problems
     assert not parse_image_query("problems", project).reads_problems  # plain text: a file name
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        "problem:" + "x" * 100_000,
+        "problems>" + "9" * 100_000,
+        "problems>1e309",
+        "class:" + "y" * 100_000,
+        "z" * 100_000 + ":a",
+        '"' + "w" * 100_000,
+    ],
+)
+def test_a_pasted_page_in_a_term_is_quoted_cut_to_one_short_line(term: str) -> None:
+    """The message under the filter box quotes what was typed cut after 60 characters (a 100,000-character
+    term was quoted whole), and a number past any count is refused as no whole number."""
+    found = FoundProblems(PROBLEMS, DISMISSED, 0.5)
+    with pytest.raises(FilterError) as refused:
+        parse_image_query(term + "\nnext line", _project(), found)
+    said = str(refused.value)
+    assert len(said) < 400 and "\n" not in said, said[:300]

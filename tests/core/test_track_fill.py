@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from pixelproof.core.clipboard import track_of
 from pixelproof.core.coco import new_project
 from pixelproof.core.edits import ReplaceAnnotations
 from pixelproof.core.geometry import clone
@@ -175,3 +176,60 @@ def test_cvat_video_export_writes_untouched_fills_as_no_keyframe(tmp_path: Path)
     assert [untouched_fill(a) for a in sorted(back.annotations.values(), key=lambda a: a.image_id)] == [
         False, True, False, False
     ]  # fmt: skip
+
+
+def test_more_frames_to_fill_than_the_limit_is_refused_naming_the_track_and_folder(monkeypatch) -> None:
+    """A track drawn on the first and last frame of a long video is refused, saying how many frames and
+    what to do, before any object is made (100,000 frames took ~25 s; a million would hang the window)."""
+    from pixelproof.core import track_fill
+
+    monkeypatch.setattr(track_fill, "MAX_FILLED", 3)
+    p = video([0, 1, 2, 3, 4, 5, 6])
+    add(p, 0, [0.0, 0.0, 10.0, 10.0])
+    add(p, 4, [40.0, 0.0, 10.0, 10.0])  # 3 frames between: filled
+    assert fill_between_frames(p, 1, 3).filled == 3
+    add(p, 6, [60.0, 0.0, 10.0, 10.0], track=3)
+    add(p, 0, [0.0, 40.0, 10.0, 10.0], track=4)
+    add(p, 6, [60.0, 40.0, 10.0, 10.0], track=4)  # 5 frames between
+    before = {a.id: a.bbox for a in p.annotations.values()}
+    with pytest.raises(track_fill.FillRefused) as refused:
+        fill_between_frames(p, 1, 4)
+    assert str(refused.value).startswith(
+        "track 4 has 5 frames between its drawn ones in folder clip: Fill Between Frames fills at most 3 "
+    )
+    assert {a.id: a.bbox for a in p.annotations.values()} == before
+
+
+def test_keys_on_every_other_frame_fill_each_gap() -> None:
+    """Keys on every other frame (one pass over the frames, not every key pair over every frame)."""
+    p = video(list(range(9)))
+    for f in range(0, 9, 2):
+        add(p, f, [float(f), 0.0, 10.0, 10.0])
+    done = fill_between_frames(p, 1, 3)
+    assert done.filled == 4 and done.keys == 5 and done.edit is not None
+    done.edit.apply(p)
+    assert [on(p, f)[0].bbox[0] for f in (1, 3, 5, 7)] == pytest.approx([1.0, 3.0, 5.0, 7.0])
+
+
+@pytest.mark.parametrize("odd", [True, False, 1.0, [1], {"id": 1}])
+def test_a_track_id_of_true_false_a_float_or_a_list_from_a_file_is_no_track(odd: object) -> None:
+    """``"track_id": true`` in a project file is no track: ``true == 1`` had made its objects keys of track
+    1, so filling track 1 passed over the frame holding both."""
+    p = video([0, 1, 2, 3])
+    add(p, 0, [0.0, 0.0, 10.0, 10.0], track=1)
+    add(p, 3, [30.0, 0.0, 10.0, 10.0], track=1)
+    add(p, 1, [50.0, 50.0, 10.0, 10.0], track=odd)  # type: ignore[arg-type]
+    assert track_of(p.annotations[3]) is None
+    done = fill_between_frames(p, 1, 1)
+    assert (done.filled, done.keys) == (2, 2)
+
+
+def test_a_long_track_id_from_a_file_is_cut_in_the_undo_step_label() -> None:
+    p = video([0, 1, 2])
+    long_id = "x" * 10_000 + "\nline"
+    add(p, 0, [0.0, 0.0, 10.0, 10.0], track=long_id)  # type: ignore[arg-type]
+    add(p, 2, [20.0, 0.0, 10.0, 10.0], track=long_id)  # type: ignore[arg-type]
+    done = fill_between_frames(p, 1, long_id)
+    assert done.edit is not None and done.filled == 1
+    assert len(done.edit.label) < 120 and "\n" not in done.edit.label
+    assert done.edit.label.startswith("Fill Between Frames (1 frame of track xxx") and "…" in done.edit.label

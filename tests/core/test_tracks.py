@@ -73,6 +73,19 @@ def test_the_next_id_past_the_limit_is_the_lowest_free_one() -> None:
     assert next_track_ids(p, 2) == [1, 2]
 
 
+@pytest.mark.parametrize("odd", [-5, True, 2**63 - 1, "-3", " 7 "])
+def test_a_files_odd_track_id_never_makes_new_track_start_below_0_or_past_the_limit(odd: object) -> None:
+    """A project file's negative track id had New Track start at -4 (a track the CVAT export writes as no
+    track and the Track field refuses); true is no track; one past the limit leaves the lowest free ids."""
+    p = video()
+    add(p, 0, [0.0, 0.0, 10.0, 10.0], track_id=odd)
+    drawn = add(p, 1, [0.0, 0.0, 10.0, 10.0])
+    want = [8] if odd == " 7 " else [0]
+    assert next_track_ids(p) == want
+    edit = new_tracks(p, [drawn])
+    assert edit is not None and edit.label == f"New Track {want[0]}"
+
+
 def test_joining_a_track_refused_when_it_has_an_object_on_that_image() -> None:
     p = video()
     first = add(p, 0, [0.0, 0.0, 10.0, 10.0], track_id=3)

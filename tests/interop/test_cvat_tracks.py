@@ -70,9 +70,13 @@ def test_a_track_shape_without_a_frame_number_is_said_where_it_is(tmp_path: Path
     result = read_cvat(xml, on_problem=said.append)
     assert [Path(i.file_name).name for i in result.project.images.values()] == ["frame_000002.png"]
     assert len(result.project.annotations) == 1
-    assert f"{xml}: <track> 7 (car): <box> 1: frame 'x1' is no frame number; skipped" in said, said
+    assert (
+        f"{xml}: <track> 7 (car): <box> 1: frame 'x1' is no frame number (0 to 999,999,999); skipped" in said
+    ), said
     assert f"{xml}: <track> 7 (car): <box> 3: no frame; skipped" in said
-    assert f"{xml}: <track> 7 (car): <box> 4: frame '-3' is no frame number; skipped" in said
+    assert (
+        f"{xml}: <track> 7 (car): <box> 4: frame '-3' is no frame number (0 to 999,999,999); skipped" in said
+    )
     assert result.skipped["invalid"] == 3
 
 

@@ -83,3 +83,26 @@ def test_greyed_with_the_reason_for_a_box_without_a_track(qtbot, clip) -> None:
     assert [a.id for a in doc.selected_annotations()] == [3]
     assert not act.isEnabled()
     assert no_track() in act.toolTip() and act.statusTip() == no_track()
+
+
+def test_a_fill_of_more_frames_than_the_limit_is_refused_with_a_message(
+    qtbot, clip, errors, monkeypatch
+) -> None:
+    """Fill Between Frames over more frames than ``MAX_FILLED`` shows why in a dialog and adds nothing (it
+    was a traceback on stderr, with the window frozen while millions of objects were made)."""
+    from pixelproof.core import track_fill
+
+    monkeypatch.setattr(track_fill, "MAX_FILLED", 1)
+    win, frame = clip
+    doc = win.document
+    show_in_select(qtbot, win, frame[0])
+    click(win, view_point(win, 24.5, 24.5))
+    before, steps = set(doc.project.annotations), doc.undo_stack.count()
+    click_in_edit_menu(qtbot, win, win.clipboard.track_fill.act_fill)
+    settle()
+    assert [title for title, _ in errors] == ["Fill Between Frames"]
+    assert (
+        "track 7 has 2 frames between its drawn ones in folder data: Fill Between Frames fills at most 1 "
+        "at once; put the later frames' objects on another track (Properties &gt; Track) and fill each"
+    ) in errors[0][1]
+    assert set(doc.project.annotations) == before and doc.undo_stack.count() == steps

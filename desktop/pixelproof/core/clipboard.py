@@ -105,9 +105,10 @@ def placed_copies(clip: Clipboard, project: Project, image_id: int) -> Pasted:
 
 
 def track_of(ann: Annotation) -> int | str | None:
-    """The object's track id; None when it has none (or a value no track id is: a list from a file)."""
+    """The object's track id; None when it has none (or a value no track id is: a list, a float or
+    ``true`` from a file - ``true == 1`` had joined such objects to track 1)."""
     value = ann.extra.get(TRACK_ID)
-    return value if isinstance(value, (int, str)) else None
+    return value if isinstance(value, (int, str)) and not isinstance(value, bool) else None
 
 
 def give_ids(project: Project, anns: list[Annotation]) -> None:

@@ -32,10 +32,11 @@ from dataclasses import dataclass
 from pixelproof.core.conditions import OPERATOR_PATTERN, OPERATORS, FilterError
 from pixelproof.core.edits.image_split import split_name
 from pixelproof.core.found_problems import FoundProblems
+from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.lint_kinds import KINDS
 from pixelproof.core.model import IMAGE_STATES, STATUS_LABELS, Project
 from pixelproof.core.name_fold import fold
-from pixelproof.core.names import base_file_name, distinct_file_names
+from pixelproof.core.names import base_file_name, distinct_file_names, shown_name
 from pixelproof.core.split_names import CANONICAL, split_of
 
 TEXT_FIELDS = ("class", "author", "status", "split", "problem")
@@ -162,6 +163,12 @@ def _plain(words: list[tuple[str, bool]], project: Project) -> Test:
     return test
 
 
+def _q(typed: str) -> str:
+    """What the user typed, as a message quotes it: one line, cut after ``NAME_IN_TEXT`` characters (a
+    pasted page of text was quoted whole under the filter box)."""
+    return shown_name(typed, NAME_IN_TEXT)
+
+
 def _class(value: str, project: Project) -> Test:
     wanted = _fold(value)
     ids = frozenset(c.id for c in project.categories.values() if _fold(c.name) == wanted)
@@ -169,7 +176,7 @@ def _class(value: str, project: Project) -> Test:
         names = sorted(c.name for c in project.categories.values())
         near = [n for n in names if wanted in _fold(n)] or names
         listed = ", ".join(near[:8]) + (", …" if len(near) > 8 else "")
-        raise FilterError(f"no class “{value}” in the project; classes: {listed or 'none'}")
+        raise FilterError(f"no class “{_q(value)}” in the project; classes: {listed or 'none'}")
     return lambda facts, i: not ids.isdisjoint(facts.categories(i))
 
 
@@ -184,7 +191,7 @@ def _status(value: str, project: Project) -> Test:
         if key in (_status_key(state), _status_key(STATUS_LABELS[state])):
             status = project.image_status
             return lambda _facts, i: status(i) == state
-    raise FilterError(f"no status “{value}”; statuses: {', '.join(IMAGE_STATES)}")
+    raise FilterError(f"no status “{_q(value)}”; statuses: {', '.join(IMAGE_STATES)}")
 
 
 def _split(value: str, project: Project) -> Test:
@@ -199,7 +206,7 @@ def _split(value: str, project: Project) -> Test:
         found = [s for s in others if _fold(s) == _fold(value)]
         if not found:
             known = ", ".join((*CANONICAL, *others, "none"))
-            raise FilterError(f"no split “{value}”; splits: {known}") from None
+            raise FilterError(f"no split “{_q(value)}”; splits: {known}") from None
         wanted = found[0]
     return lambda _facts, i: split_of(images[i]) == wanted
 
@@ -217,8 +224,8 @@ _EXAMPLE_VALUES = {"status": "done", "split": "val", "author": "alice", "problem
 
 def _count(key: str, op: str, value: str, found: FoundProblems | None = None) -> Test:
     if not (value.isascii() and value.isdigit() and len(value) <= 18):  # '²' passes isdigit, not int()
-        kind = f" (problem:{value} for a kind)" if key == "problems" and value else ""
-        raise FilterError(f"“{key}{op}{value}”: {key} takes a whole number, e.g. {key}>0{kind}")
+        kind = f" (problem:{_q(value)} for a kind)" if key == "problems" and value else ""
+        raise FilterError(f"“{_q(key + op + value)}”: {key} takes a whole number, e.g. {key}>0{kind}")
     compare, n = OPERATORS["=" if op == ":" else op], int(value)
     if found is not None:
         return lambda _facts, i: compare(found.count(i), n)
@@ -237,22 +244,28 @@ def _problem_kind(value: str, found: FoundProblems) -> Test:
         listed = near or sorted(found.kinds, key=list(KINDS).index)
         names = ", ".join(listed[:8]) + (", …" if len(listed) > 8 else "")
         where = "kinds" if near else "kinds found"
-        raise FilterError(f"no problem kind “{value}”; {where}: {names or 'none'} (lint --kinds lists all)")
+        raise FilterError(
+            f"no problem kind “{_q(value)}”; {where}: {names or 'none'} (lint --kinds lists all)"
+        )
     return lambda _facts, i: found.count(i, kind) > 0
 
 
 def _term(key: str, op: str, value: str, project: Project, found: FoundProblems | None) -> Test:
     field_ = key.casefold()
     if field_ in PROBLEM_FIELDS and found is None:
-        raise FilterError(f"“{key}{op}{value}”: {NO_RUN}")
+        raise FilterError(f"“{_q(key + op + value)}”: {NO_RUN}")
     if field_ in COUNT_FIELDS:
         return _count(field_, op, value, found if field_ == "problems" else None)
     if field_ not in _TEXT_TESTS and field_ != "problem":
         known = ", ".join(f"{k}:" for k in (*TEXT_FIELDS, *COUNT_FIELDS))
-        raise FilterError(f'unknown field “{key}”; known: {known} (quote text to search it: "{key}{op}…")')
+        raise FilterError(
+            f'unknown field “{_q(key)}”; known: {known} (quote text to search it: "{_q(key)}{op}…")'
+        )
     if op != ":":
         count = " (problems>0 counts them)" if field_ == "problem" else ""
-        raise FilterError(f"“{key}{op}{value}”: write {field_}:NAME, and -{field_}:NAME for none{count}")
+        raise FilterError(
+            f"“{_q(key + op + value)}”: write {field_}:NAME, and -{field_}:NAME for none{count}"
+        )
     if not value:
         raise FilterError(f"“{key}:” needs a value, e.g. {field_}:{_EXAMPLE_VALUES.get(field_, 'cat')}")
     if field_ == "problem":
@@ -279,11 +292,10 @@ def parse_image_query(text: str, project: Project, problems: FoundProblems | Non
         assert m is not None  # every part of the pattern is optional
         typed = m[0]
         if m["quoted"] is not None and not m["close"]:
-            raise FilterError(f"“{typed}”: the quote is not closed")
+            raise FilterError(f"“{_q(typed)}”: the quote is not closed")
         if m.end() < end and not text[m.end()].isspace():
-            raise FilterError(
-                f'“{text[pos : m.end() + 1]}”: a quote starts a term or a value, e.g. class:"traffic light"'
-            )
+            typed = _q(text[pos : m.end() + 1])
+            raise FilterError(f'“{typed}”: a quote starts a term or a value, e.g. class:"traffic light"')
         value = m["quoted"] if m["quoted"] is not None else m["bare"]
         key, negated = m["key"], m["neg"] is not None
         if key is not None:

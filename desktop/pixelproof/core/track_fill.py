@@ -13,7 +13,8 @@ vertex counts are mixed vertex by vertex; other pairs are passed over and counte
 vertex counts - CVAT resamples those, this does not -, a box and a polygon, masks, two classes, a frame with
 several objects of the track, a reviewer's rejected key, which is no key): the objects already on their frames
 stay as they are (an earlier fill's, or CVAT's resampled polygons). Frames before the first key and after the
-last are not filled. A new shape is cut to its frame (a frame of another size).
+last are not filled. A new shape is cut to its frame (a frame of another size). One fill makes at most
+``MAX_FILLED`` objects: more is refused, saying so, before any is made.
 
 "Changed" is told by the geometry: each filled object records a digest of its class and coordinates
 (``pixelproof.interpolated_digest``); one that no longer matches, or that a reviewer accepted or rejected,
@@ -39,8 +40,10 @@ from pathlib import PurePath
 from pixelproof.core.clipboard import TRACK_ID, give_ids, track_of
 from pixelproof.core.edits import AddAnnotations, Compound, Edit, RemoveAnnotations
 from pixelproof.core.geometry import clamp_polygons, clip_box
+from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.masks import segmentation_area
 from pixelproof.core.model import Annotation, ImageRecord, Project, is_rejected
+from pixelproof.core.names import shown_name
 from pixelproof.core.object_lock import is_locked
 from pixelproof.core.paths import file_order_key
 from pixelproof.core.wording import plural
@@ -56,6 +59,11 @@ OTHER_KIND = "a box and a polygon"
 MASK = "masks (not interpolated)"
 OTHER_CLASS = "keys of two classes"
 SEVERAL = "several objects of the track on a key frame"
+MAX_FILLED = 100_000  # frames one fill makes objects on: 100,000 take ~25 s and ~200 MB; millions would hang
+
+
+class FillRefused(ValueError):
+    """Nothing was made; the message says why (more frames to fill than ``MAX_FILLED``) and what to do."""
 
 
 @dataclass(frozen=True)
@@ -130,11 +138,11 @@ def mark_interpolated(ann: Annotation, between: list[int]) -> None:
 def fill_between_frames(project: Project, image_id: int, track: int | str) -> TrackFilled:
     """The objects Fill Between Frames adds (and the earlier filled ones they replace) for ``track`` on the
     image sequence of image ``image_id``, as one edit (see the module docstring). Raises IdsExhausted when
-    the new ids do not all fit: nothing is made."""
+    the new ids do not all fit, :class:`FillRefused` when more than ``MAX_FILLED`` frames lie between the
+    keys: nothing is made."""
     frames = sequence_frames(project, image_id)
     keys: list[tuple[int, int, list[Annotation]]] = []  # (place, frame, the track's objects there)
     earlier: dict[int, list[Annotation]] = {}  # place -> the untouched filled objects there
-    free: list[int] = []  # places with no object of the track (or only earlier filled ones)
     for place, (_frame, image) in enumerate(frames):
         anns = [a for a in project.annotations_of(image) if track_of(a) == track]
         if anns and all(untouched_fill(a) for a in anns):
@@ -142,20 +150,26 @@ def fill_between_frames(project: Project, image_id: int, track: int | str) -> Tr
             anns = []
         if anns:
             keys.append((place, frames[place][0], anns))
-        else:
-            free.append(place)
     made: list[Annotation] = []
     removed: list[int] = []
     skipped: Counter[str] = Counter()
     replaced = unchanged = 0
+    runs = []  # every place is a key or free: the places between two neighbouring keys are all free
     for (p0, f0, below), (p1, f1, above) in pairwise(keys):
-        run = [p for p in free if p0 < p < p1]
-        if not run:
+        if p1 - p0 < 2:
             continue
         why = _why_not(below, above)
         if why:
-            skipped[why] += len(run)
-            continue
+            skipped[why] += p1 - p0 - 1
+        else:
+            runs.append((range(p0 + 1, p1), f0, f1, below, above))
+    if (total := sum(len(r[0]) for r in runs)) > MAX_FILLED:
+        raise FillRefused(
+            f"track {shown_track(track)} has {total:,} frames between its drawn ones in "
+            f"{_folder(frames, project)}: Fill Between Frames fills at most {MAX_FILLED:,} at once; put the "
+            "later frames' objects on another track (Properties > Track) and fill each"
+        )
+    for run, f0, f1, below, above in runs:
         for place in run:
             frame, target = frames[place]
             new = _between(project, below[0], above[0], target, (frame - f0) / (f1 - f0), [f0, f1])
@@ -180,14 +194,30 @@ def fill_between_frames(project: Project, image_id: int, track: int | str) -> Tr
     return TrackFilled(edit, len(made), replaced, tuple(removed), unchanged, count, dict(skipped))
 
 
+def _folder(frames: list[tuple[int, int]], project: Project) -> str:
+    """The folder of the sequence, as a message names it."""
+    folder = PurePath(project.images[frames[0][1]].file_name).parent
+    return (
+        f"folder {shown_name(str(folder), NAME_IN_TEXT)}"
+        if str(folder) != "."
+        else "the project's top folder"
+    )
+
+
 def _same(old: Annotation, new: Annotation) -> bool:
     """Whether an earlier filled object is the new one (the same shape between the same keys)."""
     return all(old.app_extra.get(k) == new.app_extra[k] for k in (DIGEST, BETWEEN))
 
 
+def shown_track(track: int | str) -> str:
+    """A track id as a message or an undo step's label quotes it: one line, cut after ``NAME_IN_TEXT``
+    characters (a project file's track id may be any text)."""
+    return shown_name(str(track), NAME_IN_TEXT)
+
+
 def fill_label(filled: int, track: int | str, again: int) -> str:
     """The undo step's name: ``Fill Between Frames (28 frames of track 3, 2 filled again)``."""
-    words = [f"{plural(filled, 'frame')} of track {track}"]
+    words = [f"{plural(filled, 'frame')} of track {shown_track(track)}"]
     if again:
         words.append(f"{again} filled again")
     return f"Fill Between Frames ({', '.join(words)})"

@@ -70,9 +70,10 @@ def as_number(value: object) -> int | None:
 
 def next_track_ids(project: Project, count: int = 1) -> list[int]:
     """``count`` track ids no object of the project has: after the greatest one, or the lowest free ones
-    when that would pass ``LIMIT``."""
+    when that would pass ``LIMIT``; never below 0 (a file's negative track id had New Track start at -4, a
+    track the exports and the Track field refuse)."""
     taken = track_ids(project)
-    start = max(taken, default=-1) + 1
+    start = max(max(taken, default=-1), -1) + 1
     if start + count <= LIMIT:
         return list(range(start, start + count))
     free = (i for i in range(LIMIT) if i not in taken)

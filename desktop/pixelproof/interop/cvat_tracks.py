@@ -10,7 +10,8 @@ Each object keeps its track's id as ``track_id`` (the key COCO video datasets an
 COCO or LabelMe export says which objects were one track, and Propagate's copies keep it. The frames in
 ``images/`` that no track is on (the object left the view, or none was labeled there yet) come in as
 empty images, so D steps through every frame of the video. A shape whose ``frame`` is no frame number (a
-whole number from 0) is skipped and said, naming its track and place.
+whole number from 0 to 999,999,999, in ASCII digits: what ``frame_NNNNNN.png`` names hold) is skipped and
+said, naming its track and place.
 
 A ``keyframe="0"`` shape (CVAT's interpolation) between two keyframes of its track that are both on the
 frame (not ``outside``) is marked as Edit > Fill Between Frames marks its own fills (``core.track_fill``):
@@ -31,6 +32,7 @@ from pixelproof.core.track_fill import FRAME_FILE  # CVAT's name for a video's f
 from pixelproof.interop._util import Reporter, is_file
 
 _FRAME_KEYS = ("frame", "outside", "keyframe")
+MAX_FRAME_DIGITS = 9  # as FRAME_FILE reads a frame's name back: a longer number would renumber the sequence
 _SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 
 
@@ -114,10 +116,14 @@ def frames_of_tracks(
             if shape.tag in ("track", "attribute") or shape.get("outside") == "1":
                 continue
             value = shape.get("frame")
-            frame = int(value) if value is not None and value.strip().isdecimal() else None
+            frame = frame_number(value)
             if frame is None:
                 at = f"{xml}: <track> {track.get('id', '?')} ({label or 'no label'}): <{shape.tag}> {n + 1}"
-                said = "no frame" if value is None else f"frame {short_repr(value)} is no frame number"
+                said = (
+                    "no frame"
+                    if value is None
+                    else f"frame {short_repr(value)} is no frame number (0 to {10**MAX_FRAME_DIGITS - 1:,})"
+                )
                 report.often("skipped shapes", f"{at}: {said}; skipped", "invalid")
                 continue
             made = _on_frame(shape, label, source, group, track_id)
@@ -137,19 +143,29 @@ def frames_of_tracks(
     return [frames[f] for f in sorted(frames)], count
 
 
+def frame_number(value: str | None) -> int | None:
+    """A shape's ``frame`` as a number; None when it is none (missing, not ASCII digits, or more than
+    ``MAX_FRAME_DIGITS`` of them: ``int()`` of 5,000 digits raised, and a frame past 2**63 made a project
+    that could not be saved)."""
+    text = (value or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= MAX_FRAME_DIGITS):
+        return None
+    return int(text)
+
+
 def _between_keys(track: ET.Element) -> dict[ET.Element, list[int]]:
     """The track's ``keyframe="0"`` shapes on the frame whose nearest keyframes before and after are both
     on the frame (not ``outside``), each with those two frame numbers."""
     keys: list[tuple[int, bool]] = []  # (frame, on the frame), in frame order
     between: list[tuple[ET.Element, int]] = []
     for shape in track:
-        value = shape.get("frame", "").strip()
-        if shape.tag in ("track", "attribute") or not value.isdecimal():
+        frame = frame_number(shape.get("frame"))
+        if shape.tag in ("track", "attribute") or frame is None:
             continue
         if shape.get("keyframe") != "0":
-            keys.append((int(value), shape.get("outside") != "1"))
+            keys.append((frame, shape.get("outside") != "1"))
         elif shape.get("outside") != "1":
-            between.append((shape, int(value)))
+            between.append((shape, frame))
     keys.sort()
     frames = [f for f, _ in keys]
     found: dict[ET.Element, list[int]] = {}

@@ -79,11 +79,12 @@ class TrackFillActions(QObject):
         doc, track = self.shell.document, self._track()
         if doc is None or track is None or self._reason():
             return
+        shown = core.shown_track(track)
         if self.shell.canvas.tool is not None:
             self.shell.canvas.tool.cancel()  # a drawing in progress is dropped, as Propagate drops it
         try:
             made = core.fill_between_frames(doc.project, doc.current_image_id, track)
-        except IdsExhausted as e:  # no id left for the new objects: nothing added
+        except (IdsExhausted, core.FillRefused) as e:  # no id left, or too many frames: nothing added
             dialogs.show_error(self.shell.widget, "Fill Between Frames", str(e))
             return
         notes = "".join(
@@ -92,15 +93,15 @@ class TrackFillActions(QObject):
         if made.edit is None:
             if made.keys < 2:
                 why = (
-                    f"track {track} is drawn on {plural(made.keys, 'frame')} of this sequence; draw it on two"
+                    f"track {shown} is drawn on {plural(made.keys, 'frame')} of this sequence; draw it on two"
                 )
             elif made.unchanged:
                 why = (
                     f"the {plural(made.unchanged, 'frame')} filled earlier between the drawn frames of track "
-                    f"{track} already hold their interpolation"
+                    f"{shown} already hold their interpolation"
                 )
             else:
-                why = f"no empty frame lies between the drawn frames of track {track}"
+                why = f"no empty frame lies between the drawn frames of track {shown}"
             self.shell.status(f"Fill Between Frames: nothing filled: {why}{notes}", 8000, "warning")
             return
         gone = set(made.removed)  # a replaced object that was selected: the selection keeps the others
@@ -113,7 +114,7 @@ class TrackFillActions(QObject):
             return
         again = f", {made.replaced} of them again" if made.replaced else ""
         self.shell.status(
-            f"Filled {plural(made.filled, 'frame')} of track {track} between "
+            f"Filled {plural(made.filled, 'frame')} of track {shown} between "
             f"{plural(made.keys, 'drawn frame')}{again} (Ctrl+Z takes them back){notes}",
             10000,
         )
