@@ -233,3 +233,17 @@ def test_a_long_track_id_from_a_file_is_cut_in_the_undo_step_label() -> None:
     assert done.edit is not None and done.filled == 1
     assert len(done.edit.label) < 120 and "\n" not in done.edit.label
     assert done.edit.label.startswith("Fill Between Frames (1 frame of track xxx") and "…" in done.edit.label
+
+
+def test_a_files_text_track_id_and_the_apps_number_are_one_track() -> None:
+    """A COCO file's ``"track_id": "3"`` on one frame and the Track field's 3 on another are track 3 for
+    Fill (New Track and the Track field already took them as one): the frames between were left empty."""
+    p = video([0, 1, 2])
+    add(p, 0, [0.0, 0.0, 10.0, 10.0], track="3")  # type: ignore[arg-type]
+    add(p, 2, [20.0, 0.0, 10.0, 10.0])
+    assert track_of(p.annotations[1]) == track_of(p.annotations[2]) == 3
+    done = fill_between_frames(p, 1, 3)
+    assert done.filled == 1 and done.edit is not None
+    done.edit.apply(p)
+    (a1,) = on(p, 1)
+    assert a1.bbox == [10.0, 0.0, 10.0, 10.0] and track_of(a1) == 3

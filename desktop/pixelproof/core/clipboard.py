@@ -105,10 +105,19 @@ def placed_copies(clip: Clipboard, project: Project, image_id: int) -> Pasted:
 
 
 def track_of(ann: Annotation) -> int | str | None:
-    """The object's track id; None when it has none (or a value no track id is: a list, a float or
-    ``true`` from a file - ``true == 1`` had joined such objects to track 1)."""
-    value = ann.extra.get(TRACK_ID)
-    return value if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+    """The object's track id (``track_value``); None when it has none."""
+    return track_value(ann.extra.get(TRACK_ID))
+
+
+def track_value(value: object) -> int | str | None:
+    """A track id as the whole number the exports write it as: an int, or a file's text of up to 9 ASCII
+    digits (CVAT's and a COCO file's ``"7"`` is track 7, the one New Track and the Track field mean); other
+    text is a track named so; None for a value no track id is (a list, a float, ``true`` from a file:
+    ``true == 1`` had joined such objects to track 1)."""
+    if isinstance(value, str):
+        digits = value.strip()
+        return int(digits) if digits.isascii() and digits.isdecimal() and len(digits) < 10 else value
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def give_ids(project: Project, anns: list[Annotation]) -> None:

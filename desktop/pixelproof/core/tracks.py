@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pixelproof.core.clipboard import TRACK_ID, track_of
+from pixelproof.core.clipboard import TRACK_ID, track_of, track_value
 from pixelproof.core.edits import ReplaceAnnotations
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation, Project
@@ -54,18 +54,9 @@ def _add(found: set[int], value: object) -> None:
 
 
 def as_number(value: object) -> int | None:
-    """A track id as the whole number the exports write it as (an int, or a string of up to 9 digits from a
-    file: CVAT's ``"7"`` is track 7); None for anything else."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if (
-        isinstance(value, str)
-        and value.strip().isdecimal()
-        and value.strip().isascii()
-        and len(value.strip()) < 10
-    ):
-        return int(value.strip())
-    return None
+    """A track id as the whole number the exports write it as (``track_value``); None for anything else."""
+    found = track_value(value)
+    return found if isinstance(found, int) else None
 
 
 def next_track_ids(project: Project, count: int = 1) -> list[int]:
