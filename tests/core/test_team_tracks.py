@@ -10,6 +10,7 @@ from pixelproof.core.edits import ReplaceAnnotations
 from pixelproof.core.edits.stacking import restack
 from pixelproof.core.geometry import clone
 from pixelproof.core.merge import Shard, merge_shards
+from pixelproof.core.merge_tracks import tracks_text
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.renumber import renumber
 from pixelproof.core.split import split_project
@@ -72,6 +73,9 @@ def test_two_annotators_new_tracks_stay_two_tracks_after_the_merge(tmp_path: Pat
         {"shard": "bob", "track_id": 5, "merged_as": 7},
     ]
     assert all(len(t) == len(set(t)) for t in tracks_by_frame(out).values())
+    assert tracks_text(result.report()["renumbered_tracks"]) == (
+        "tracks started in the shards numbered anew (track_id): ann's 5 as 6, bob's 5 as 7"
+    )
 
 
 def test_new_track_in_a_shard_never_gives_a_track_of_the_project_split(tmp_path: Path) -> None:

@@ -58,3 +58,13 @@ def _renumbered(project: Project, numbers: dict[int, int]) -> Project:
         if track in numbers:
             ann.extra[TRACK_ID] = numbers[track]
     return copy
+
+
+def tracks_text(rows: list[dict]) -> str:
+    """The merge's line on the tracks it renumbered (the report's ``renumbered_tracks``), CLI and app alike;
+    "" for none: ``tracks started in the shards numbered anew: ann's 5 as 6, bob's 5 as 7``."""
+    if not rows:
+        return ""
+    shown = [f"{r['shard']}'s {r['track_id']} as {r['merged_as']}" for r in rows[:8]]
+    more = f" and {len(rows) - 8} more" if len(rows) > 8 else ""
+    return f"tracks started in the shards numbered anew (track_id): {', '.join(shown)}{more}"
