@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.merge_decisions import dropped_text
     from pixelproof.core.merge_geometry import geometry_lines
     from pixelproof.core.merge_lines import conflicts_side_by_side, left_out_report_path, merged_by_object
+    from pixelproof.core.merge_tracks import tracks_text
     from pixelproof.core.run_ids import run_dropped_text
 
     batch = batch_options(args)
@@ -178,6 +179,8 @@ def run(args: argparse.Namespace) -> int:
         print(dropped)
     if runs := run_dropped_text(s["prelabel_runs_dropped"]):
         print(runs)
+    if tracks := tracks_text(result.report()["renumbered_tracks"]):
+        print(tracks)
     if manifest is None and any(s.split for s in shards):
         print(
             "note: without --manifest, honeypot images (if any) are merged like overlap images",

@@ -19,7 +19,7 @@ from pixelproof.core.shard_match import FILES_AT_SPLIT
 # top-level pixelproof maps keyed by image id
 IMAGE_MAPS = ("image_status", "time_spent", "image_review", OVERLAP_KEY, CONSENSUS_KEY, DISPLAY_KEY)
 # pixelproof.shard's maps keyed by image id
-SHARD_MAPS = ("at_split", FILES_AT_SPLIT, "status_at_split")
+SHARD_MAPS = ("at_split", FILES_AT_SPLIT, "status_at_split", "stacking_at_split")
 
 
 def images_only(entries: dict[str, Any], keep: Container[int]) -> dict[str, Any]:

@@ -29,6 +29,8 @@ from pixelproof.core.merge_maps import image_reviews as image_reviews
 from pixelproof.core.merge_maps import merged_review, merged_time
 from pixelproof.core.merge_maps import time_spent_by_image as time_spent_by_image
 from pixelproof.core.merge_outside import off_shard, report_outside, set_aside
+from pixelproof.core.merge_stacking import keep_restacks
+from pixelproof.core.merge_tracks import shard_tracks
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
     LAST_CATEGORY_ID,
@@ -57,6 +59,7 @@ from pixelproof.core.shard_match import (
     renamed_in_shard,
 )
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
+from pixelproof.core.track_fill import with_class
 from pixelproof.core.wording import plural
 
 CONFLICT_TYPES = (
@@ -116,6 +119,7 @@ class MergeResult:
     moved_files: set[tuple[str, str, str]] = field(default_factory=set)
     geometry_differs: list[dict[str, Any]] = field(default_factory=list)  # ``merge_geometry``'s rows
     shard_names: list[str] = field(default_factory=list)  # whose shards, in the order given
+    tracks: list[tuple[str, int, int]] = field(default_factory=list)  # (shard, new track, merged id)
 
     def label(self) -> str:
         """The merge's undo step and change-log line: whose shards came in, so ``pixelproof log`` says who
@@ -129,7 +133,7 @@ class MergeResult:
         """The JSON conflict report (documented in README)."""
         counts = Counter(c.type for c in self.conflicts)
         return {
-            "stats": self.stats,
+            "stats": {**self.stats, "tracks_renumbered": len(self.tracks)},
             "conflict_counts": dict(sorted(counts.items())),
             "conflicts": [c.to_dict() for c in self.conflicts],
             "overlap_images": self.overlap_images,
@@ -144,6 +148,7 @@ class MergeResult:
                 for name, copy, who in self.relocated_files
             ],
             "geometry_differs": self.geometry_differs,
+            "renumbered_tracks": [{"shard": s, "track_id": t, "merged_as": m} for s, t, m in self.tracks],
         }
 
 
@@ -170,6 +175,7 @@ def merge_shards(
     check_distinct(shards)
     check_split(shards, manifest)
     check_lineage(shards, base)
+    shards, tracks_moved = shard_tracks(shards, base)  # each shard's new tracks: free ids
     conflicts: list[Conflict] = []
     names = _unique_names([s.name for s in shards])
     annotators = [s.annotator for s in shards]
@@ -313,12 +319,13 @@ def merge_shards(
         mine = {old: ids[key] for old, key in placed[k].items() if key in ids}  # not honeypots
         sources.append(Source(shard.project, mine, shard.annotator or names[k]))
     result.stats["dismissed_dropped"] = carry_decisions(result.project, sources)
+    result.stats["restacked"] = keep_restacks(result.project, [(s.project, s.image_ids) for s in sources])
     base_ids = sources[0].image_ids if base is not None else {}
     app = base.app if base is not None else None
     result.stats["prelabel_runs_dropped"] = merged_run(
         result.project.app, app, base_ids, [s.project.app for s in shards]
     )
-    result.renamed_files = renamed_files
+    result.renamed_files, result.tracks = renamed_files, tracks_moved
     result.relocated_files, result.moved_files = relocated, moved_files
     result.geometry_differs = [row for _, m, _ in merged for row in m.geometry]
     return result
@@ -500,8 +507,8 @@ def _assemble(
                     )
                 aid = new_id
             used.add(aid)
-            a.id, a.image_id, a.category_id = aid, iid, cat_ids[cat]  # ``a`` is merge_image's own copy
-            project.add_annotation(a)
+            a.id, a.image_id = aid, iid  # ``a`` is merge_image's own copy; an untouched fill stays one
+            project.add_annotation(with_class(a, cat_ids[cat]))
     per_image = (
         ("image_status", status_map),
         ("time_spent", time_map),

@@ -36,6 +36,7 @@ from pixelproof.core.model import (
 )
 from pixelproof.core.overlap_versions import CONSENSUS_OF
 from pixelproof.core.run_ids import RUN, run_ids
+from pixelproof.core.track_fill import with_class
 
 RENUMBERED = "renumbered"  # top-level pixelproof: {"time", "token"} of the renumbering that made the file
 KINDS = ("images", "categories", "annotations")
@@ -166,17 +167,15 @@ def renumber(project: Project) -> Renumbered:
     )
     for a in project.annotations.values():
         extra = renumbered_links(a.app_extra, anns, removed)
-        out.add_annotation(
-            replace(
-                a,
-                id=anns[a.id],
-                image_id=images[a.image_id],
-                category_id=cats[a.category_id],
-                extra=copy.deepcopy(a.extra),
-                app_extra=extra,
-                _mask=None,
-            )
+        b = replace(
+            a,
+            id=anns[a.id],
+            image_id=images[a.image_id],
+            extra=copy.deepcopy(a.extra),
+            app_extra=extra,
+            _mask=None,
         )
+        out.add_annotation(with_class(b, cats[a.category_id]))  # an untouched fill stays one
     out.file_state = project.file_state  # saved in place: refused if the file changed since it was read
     history.capture(out)  # the change log names images and classes by name: renumbering changes none
     done = Renumbered(out, maps, removed, lowered)

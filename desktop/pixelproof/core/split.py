@@ -22,11 +22,13 @@ import numpy as np
 from pixelproof.core.id_marks import LAST_ANNOTATION_ID, LAST_IMAGE_ID, RENUMBER_HINT
 from pixelproof.core.image_maps import IMAGE_MAPS, images_only
 from pixelproof.core.limits import ID_MAX
+from pixelproof.core.merge_stacking import STACKING_AT_SPLIT, stacking_at_split
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.names import windows_device
 from pixelproof.core.paths import RelativeNames
 from pixelproof.core.run_ids import RUN, only_images
 from pixelproof.core.shard_match import FILES_AT_SPLIT, files_at_split
+from pixelproof.core.tracks import NEW_TRACKS_FROM, track_ids
 
 MANIFEST_FORMAT = 1
 # Annotation ids each shard's new objects take: annotator k's (from 0) start (k + 1) * ID_RANGE above the
@@ -214,6 +216,7 @@ def split_project(
     shards: dict[str, Project] = {}
     first_new = last + 1  # the ranges fit: checked above
     given_images = project.given_out(LAST_IMAGE_ID)  # the project's other images' ids are not the shard's
+    new_tracks = max(track_ids(project), default=-1) + 1  # a shard's tracks from here on are its own
     for k, (name, ids) in enumerate(zip(annotators, per_annotator, strict=True)):
         shard = subset(project, sorted(ids))
         shard.app[LAST_ANNOTATION_ID] = first_new - 1 + (k + 1) * ID_RANGE  # the first range: the lead's
@@ -237,6 +240,10 @@ def split_project(
             # the classes as dealt out: merge tells a class the lead renamed or removed since from one
             # the annotator renamed or added
             "categories": {str(c.id): c.name for c in shard.categories.values()},
+            # the first track id new in the shard: merge gives each shard's new tracks ids of their own
+            NEW_TRACKS_FROM: new_tracks,
+            # each image's object order as dealt out: merge keeps an annotator's Bring to Front / Send to Back
+            STACKING_AT_SPLIT: stacking_at_split(shard),
         }
         shards[name] = shard
     manifest = {

@@ -135,6 +135,17 @@ def mark_interpolated(ann: Annotation, between: list[int]) -> None:
     ann.app_extra[DIGEST] = shape_digest(ann)
 
 
+def with_class(ann: Annotation, category_id: int) -> Annotation:
+    """``ann`` given the id ``category_id`` for its class, as ``renumber`` and ``merge`` number the same
+    class again: a fill nobody touched stays one (its digest, of its class id, follows), not a key. Returns
+    ``ann``, changed in place: its ``app_extra`` a new dict, so a copy sharing the old one keeps it."""
+    fill = untouched_fill(ann)
+    ann.category_id = category_id
+    if fill:
+        ann.app_extra = {**ann.app_extra, DIGEST: shape_digest(ann)}
+    return ann
+
+
 def fill_between_frames(project: Project, image_id: int, track: int | str) -> TrackFilled:
     """The objects Fill Between Frames adds (and the earlier filled ones they replace) for ``track`` on the
     image sequence of image ``image_id``, as one edit (see the module docstring). Raises IdsExhausted when

@@ -24,6 +24,10 @@ from pixelproof.core.model import Annotation, Project
 from pixelproof.core.wording import plural
 
 LIMIT = 10**9  # track ids below it: the CVAT writer reads a track id of up to 9 digits
+# A shard's ``shard`` entry: the first track id new in it (one more than the project's highest at the split).
+# New Track in the shard starts there, and merge gives the shard's tracks from there on free ids
+# (``core.merge_tracks``): two annotators' new tracks are two tracks, not one.
+NEW_TRACKS_FROM = "new_tracks_from"
 
 
 class TrackRefused(ValueError):
@@ -59,12 +63,21 @@ def as_number(value: object) -> int | None:
     return found if isinstance(found, int) else None
 
 
+def new_tracks_from(project: Project) -> int | None:
+    """A shard's first track id new in it (``NEW_TRACKS_FROM``); None for a project that is no shard, or a
+    shard split before it was recorded."""
+    info = project.app.get("shard")
+    value = info.get(NEW_TRACKS_FROM) if isinstance(info, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < LIMIT else None
+
+
 def next_track_ids(project: Project, count: int = 1) -> list[int]:
-    """``count`` track ids no object of the project has: after the greatest one, or the lowest free ones
-    when that would pass ``LIMIT``; never below 0 (a file's negative track id had New Track start at -4, a
-    track the exports and the Track field refuse)."""
+    """``count`` track ids no object of the project has: after the greatest one (in a shard, from its
+    ``NEW_TRACKS_FROM`` on, so no id of the project split is given again), or the lowest free ones when that
+    would pass ``LIMIT``; never below 0 (a file's negative track id had New Track start at -4, a track the
+    exports and the Track field refuse)."""
     taken = track_ids(project)
-    start = max(max(taken, default=-1), -1) + 1
+    start = max(max(taken, default=-1) + 1, new_tracks_from(project) or 0, 0)
     if start + count <= LIMIT:
         return list(range(start, start + count))
     free = (i for i in range(LIMIT) if i not in taken)

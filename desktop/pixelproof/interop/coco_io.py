@@ -28,6 +28,7 @@ from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.image_folder import on_disk
 from pixelproof.core.model import Project
 from pixelproof.core.save_targets import check_save_target
+from pixelproof.core.track_fill import with_class
 from pixelproof.core.void_crowd import void_as_crowd
 from pixelproof.core.wording import plural
 from pixelproof.interop._util import (
@@ -237,7 +238,7 @@ def _remap(project: Project) -> None:
             cat.id = new
     project.categories = cats
     for ann in project.annotations.values():
-        ann.category_id = new_ids[ann.category_id]
+        with_class(ann, new_ids[ann.category_id])  # a fill of Fill Between Frames nobody touched stays one
 
 
 def write_coco(

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.merge_decisions import dropped_text
 from pixelproof.core.merge_lines import conflicts_side_by_side, merged_by_object
+from pixelproof.core.merge_tracks import tracks_text
 from pixelproof.core.run_ids import run_dropped_text
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
@@ -68,6 +69,7 @@ class ConflictDialog(QDialog):
             f"<b>{plural(s['conflicts'], 'conflict')}</b>."
             + (f" {dropped}." if (dropped := dropped_text(s.get("dismissed_dropped", 0))) else "")
             + (f" {runs}." if (runs := run_dropped_text(s.get("prelabel_runs_dropped", 0))) else "")
+            + (f" {t}." if (t := tracks_text(report.get("renumbered_tracks", []))) else "")
             + _left_out_html(len(report.get("left_out_objects", [])), left_out_file)
             + _renamed_html(report.get("renamed_files", []), report.get("relocated_files", []))
             + _geometry_html(report.get("geometry_differs", []))

@@ -1,0 +1,47 @@
+"""The stacking (an image's object order, Bring to Front / Send to Back) through a split and a merge.
+
+A restack changes no object, so the image's ``at_split`` (what it holds, in any order) says the annotator left
+it alone, and the merge kept the base's order: the annotator's Bring to Front was lost. So the split records
+each image's order as dealt out (``STACKING_AT_SPLIT``, images of two or more objects), and after the merge
+the objects dealt out that an annotator put in another order take that order in the merged image, in the
+places they hold there (objects added since, in the base or the shard, stay where the merge put them). An
+image the annotator did not restack keeps the merged order - a restack the lead made since the split too. A
+shard that records no order (split by an earlier PixelProof) is merged as before. No Qt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pixelproof.core.model import Project, id_key
+
+STACKING_AT_SPLIT = "stacking_at_split"
+
+
+def stacking_at_split(shard: Project) -> dict[str, list[int]]:
+    """Image id -> its objects' ids back to front as the shard is made: its images of two or more objects."""
+    return {str(i): ids for i in shard.images if len(ids := shard.annotation_ids_of(i)) > 1}
+
+
+def keep_restacks(project: Project, shards: Iterable[tuple[Project, dict[int, int]]]) -> int:
+    """Give ``project``'s images (the merged project) the order annotators restacked their objects dealt
+    out in; ``shards``: each shard's project and its image ids -> the merged project's. How many images."""
+    restacked = 0
+    for shard, image_ids in shards:
+        info = shard.app.get("shard")
+        record = info.get(STACKING_AT_SPLIT) if isinstance(info, dict) else None
+        for key, dealt in record.items() if isinstance(record, dict) else ():
+            image_id = id_key(key)
+            if image_id not in shard.images or image_id not in image_ids or not isinstance(dealt, list):
+                continue
+            now = [i for i in shard.annotation_ids_of(image_id) if i in set(dealt)]
+            if now == [i for i in dealt if i in set(now)]:
+                continue  # not restacked in the shard
+            merged_id = image_ids[image_id]
+            order = project.annotation_ids_of(merged_id)
+            held = [i for i in order if i in set(now)]
+            wanted = iter([i for i in now if i in set(held)])
+            after = [next(wanted) if i in set(held) else i for i in order]
+            if after != order:
+                project.restack_annotations(merged_id, after)
+                restacked += 1
+    return restacked

@@ -1,0 +1,70 @@
+"""Track ids through a merge: a track started in a shard (Edit > New Track, or a number typed from the
+shard's ``new_tracks_from`` on) is the annotator's own, not the track of that number in another shard or in
+the base. Each annotator's New Track gives the same next number (one more than the project's highest at the
+split), so two annotators labelling frames of one video get, say, track 8 each for two different cars: kept
+as they are, the merge made them one track, two objects of it on a frame when their shards overlap.
+
+So merge gives each shard's new tracks the next numbers no track of the merged project has (after the
+base's, the tracks dealt out and the shards' before), shard by shard in the order given, a shard's tracks in
+their order. Tracks below ``new_tracks_from`` - the ones the split dealt out, extended or edited in the
+shard - keep their numbers. A shard that records no ``new_tracks_from`` (split by an earlier PixelProof, a
+hand-made copy) keeps its numbers, as before. No Qt."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from pixelproof.core.clipboard import TRACK_ID, track_of
+from pixelproof.core.model import Project
+from pixelproof.core.split import subset
+from pixelproof.core.tracks import as_number, new_tracks_from, track_ids
+
+if TYPE_CHECKING:
+    from pixelproof.core.merge import Shard
+
+
+def shard_tracks(shards: list[Shard], base: Project | None) -> tuple[list[Shard], list[tuple[str, int, int]]]:
+    """``shards`` with their new tracks given free numbers (copies of the shards that have any: the
+    projects given are not changed), and what was renumbered: (shard, its number, the merged one)."""
+    taken = track_ids(base) if base is not None else set()
+    for shard in shards:
+        start = new_tracks_from(shard.project)
+        taken |= {t for t in track_ids(shard.project) if start is None or t < start}
+    following = max(taken, default=-1) + 1
+    out: list[Shard] = []
+    moved: list[tuple[str, int, int]] = []
+    for shard in shards:
+        start = new_tracks_from(shard.project)
+        own = sorted(t for t in track_ids(shard.project) if start is not None and t >= start)
+        if not own:
+            out.append(shard)
+            continue
+        numbers = {}
+        for t in own:
+            numbers[t] = following
+            moved.append((shard.name, t, following))
+            following += 1
+        out.append(replace(shard, project=_renumbered(shard.project, numbers)))
+    return out, moved
+
+
+def _renumbered(project: Project, numbers: dict[int, int]) -> Project:
+    """A copy of ``project`` (objects with their own ``extra``) with track ``t`` as ``numbers[t]`` (a fill's
+    digest is of its shape and class: an untouched fill stays one)."""
+    copy = subset(project, list(project.images))
+    for ann in copy.annotations.values():
+        track = as_number(track_of(ann))
+        if track in numbers:
+            ann.extra[TRACK_ID] = numbers[track]
+    return copy
+
+
+def tracks_text(rows: list[dict]) -> str:
+    """The merge's line on the tracks it renumbered (the report's ``renumbered_tracks``), CLI and app alike;
+    "" for none: ``tracks started in the shards numbered anew: ann's 5 as 6, bob's 5 as 7``."""
+    if not rows:
+        return ""
+    shown = [f"{r['shard']}'s {r['track_id']} as {r['merged_as']}" for r in rows[:8]]
+    more = f" and {len(rows) - 8} more" if len(rows) > 8 else ""
+    return f"tracks started in the shards numbered anew (track_id): {', '.join(shown)}{more}"
