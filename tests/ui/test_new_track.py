@@ -116,3 +116,50 @@ def test_new_track_on_the_edit_menu_greyed_without_a_selection(qtbot, clip) -> N
     settle()
     assert win.document.project.annotations[drawn].extra == {}
     assert not win.clipboard.track_fill.act_fill.isEnabled()  # the undo took the track: greyed again
+
+
+def test_properties_and_the_annotations_list_tell_a_key_frame_from_an_interpolated_one(qtbot, clip) -> None:
+    """The CVAT way on the real window: the box drawn on frame 0 (T), copied and pasted on frame 4, moved with
+    the arrows, filled from the Edit menu; picked on frame 2, the filled box reads `interpolated 0-4` in
+    Properties and `track 0 interpolated` in its Annotations row (CVAT's sidebar shows whether a shape is a
+    keyframe); an arrow key moves it and it is a key from then on; Ctrl+Z makes it interpolated again."""
+    win, frame = clip
+    doc = win.document
+    show_in_select(qtbot, win, frame[0])
+    first = draw_box(win, 8, 8, 24, 24)
+    settle()
+    key(win, Qt.Key.Key_T)
+    key(win, Qt.Key.Key_C, CTRL)
+    settle()
+    kind = win.panels["propertiesDock"].track.kind
+    assert kind.isVisible() and kind.text() == "key frame"  # the drawn box
+    rows = win.panels["annotationsDock"].list
+    assert rows.item(0).text() == f"#{first}  car  ·  box  ·  track 0 key"
+    for _ in range(4):
+        key(win, Qt.Key.Key_D)
+        wait_loaded(qtbot, win)
+    key(win, Qt.Key.Key_V, CTRL)  # the copy keeps the track
+    settle()
+    for _ in range(2):
+        key(win, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)  # 10 px right
+    settle()
+    click_in_edit_menu(qtbot, win, win.clipboard.track_fill.act_fill)
+    settle()
+    for _ in range(2):
+        key(win, Qt.Key.Key_A)
+        wait_loaded(qtbot, win)
+    assert doc.current_image_id == frame[2]
+    key(win, Qt.Key.Key_V)
+    click(win, view_point(win, 26, 16))  # the filled box, 10 px right of the first
+    settle()
+    (filled,) = doc.project.annotations_of(frame[2])
+    assert doc.selection == [filled.id]
+    assert kind.isVisible() and kind.text() == "interpolated 0-4"
+    assert "Move or resize it and it becomes a key frame" in kind.toolTip()
+    assert rows.item(0).text() == f"#{filled.id}  car  ·  box  ·  track 0 interpolated"
+    key(win, Qt.Key.Key_Right)  # moved: the user's, a key
+    settle()
+    assert kind.text() == "key frame" and rows.item(0).text().endswith("track 0 key")
+    key(win, Qt.Key.Key_Z, CTRL)
+    settle()
+    assert kind.text() == "interpolated 0-4" and rows.item(0).text().endswith("track 0 interpolated")
