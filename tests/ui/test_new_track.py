@@ -163,3 +163,23 @@ def test_properties_and_the_annotations_list_tell_a_key_frame_from_an_interpolat
     key(win, Qt.Key.Key_Z, CTRL)
     settle()
     assert kind.text() == "interpolated 0-4" and rows.item(0).text().endswith("track 0 interpolated")
+
+
+def test_the_export_summary_names_cvat_for_video_when_the_track_made_it_so(qtbot, clip, tmp_path) -> None:
+    """Ctrl+E, CVAT, Export on a clip with a track (T): the file is CVAT for video (``<track>``, interpolation
+    mode), and the status bar says so, not the format list's "CVAT for images"."""
+    from tests.ui.test_interop_dialogs import fill_and_ok
+
+    win, frame = clip
+    show_in_select(qtbot, win, frame[0])
+    draw_box(win, 8, 8, 24, 24)
+    settle()
+    key(win, Qt.Key.Key_T)
+    key(win, Qt.Key.Key_E, CTRL)
+    dlg = win.interop.dialog
+    qtbot.waitUntil(lambda: dlg is not None and dlg.isVisible(), timeout=10000)
+    fill_and_ok(qtbot, dlg, "cvat", tmp_path / "out")
+    qtbot.waitUntil(lambda: win.statusBar().currentMessage().startswith("Exported"), timeout=10000)
+    assert '<track id="0"' in (tmp_path / "out" / "annotations.xml").read_text()
+    said = win.statusBar().currentMessage()
+    assert " as CVAT for video 1.1 XML to " in said, said
