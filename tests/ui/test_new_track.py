@@ -183,3 +183,42 @@ def test_the_export_summary_names_cvat_for_video_when_the_track_made_it_so(qtbot
     assert '<track id="0"' in (tmp_path / "out" / "annotations.xml").read_text()
     said = win.statusBar().currentMessage()
     assert " as CVAT for video 1.1 XML to " in said, said
+
+
+def test_go_to_frame_shows_a_frame_by_its_number_and_d_walks_on_from_it(qtbot, clip) -> None:
+    """Image > Go to Frame…, 3 typed and Enter (CVAT's frame box): frame 3 is shown, no filter left on, so D
+    goes on to frame 4 (Find Image's filter would keep D on the one image it lists)."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.ui.test_propagate import answer_count
+
+    win, frame = clip
+    doc = win.document
+    act = win.panels["imagesDock"].go_to_frame.act
+    image_menu = next(m for m in win.menus if act in m.actions())
+    ids = [a.property("shortcut_id") for a in image_menu.actions()]
+    assert ids.index("image.go_to_frame") == ids.index("image.find") + 1  # under Find Image…
+    offered: list[int] = []
+    answer_count(qtbot, 3, offered)
+    bar = win.menuBar()
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.actionGeometry(image_menu.menuAction()).center())
+    qtbot.waitUntil(image_menu.isVisible, timeout=10000)
+    QTest.mouseClick(image_menu, Qt.MouseButton.LeftButton, pos=image_menu.actionGeometry(act).center())
+    qtbot.waitUntil(lambda: doc.current_image_id == frame[3], timeout=10000)
+    assert offered == [4]  # the frames are 0-4
+    assert win.statusBar().currentMessage() == "Frame 3: data/frame_000003.png"
+    wait_loaded(qtbot, win)
+    win.activateWindow()  # the offscreen platform leaves the closed dialog active: keys would go nowhere
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=10000)
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_D)
+    assert doc.current_image_id == frame[4]
+
+
+def test_go_to_frame_takes_the_nearest_frame_of_a_clip_with_gaps() -> None:
+    from pixelproof.ui.go_to_frame import nearest
+
+    frames = [(0, 10), (3, 11), (6, 12)]  # every 3rd frame exported
+    assert nearest(frames, 3) == (3, 11) and nearest(frames, 4) == (3, 11) and nearest(frames, 5) == (6, 12)
+    assert nearest([(0, 10), (2, 11)], 1) == (0, 10)  # the earlier of two as near
+    assert nearest(frames, 99) == (6, 12) and nearest(frames, -5) == (0, 10)
