@@ -33,6 +33,7 @@ WITHOUT_KEY = {
     "panels.problems",
     "edit.fill_between_slices",
     "edit.fill_between_frames",
+    "image.go_to_frame",
     "view.reset_layout",
 }
 

@@ -116,3 +116,109 @@ def test_new_track_on_the_edit_menu_greyed_without_a_selection(qtbot, clip) -> N
     settle()
     assert win.document.project.annotations[drawn].extra == {}
     assert not win.clipboard.track_fill.act_fill.isEnabled()  # the undo took the track: greyed again
+
+
+def test_properties_and_the_annotations_list_tell_a_key_frame_from_an_interpolated_one(qtbot, clip) -> None:
+    """The CVAT way on the real window: the box drawn on frame 0 (T), copied and pasted on frame 4, moved with
+    the arrows, filled from the Edit menu; picked on frame 2, the filled box reads `interpolated 0-4` in
+    Properties and `track 0 interpolated` in its Annotations row (CVAT's sidebar shows whether a shape is a
+    keyframe); an arrow key moves it and it is a key from then on; Ctrl+Z makes it interpolated again."""
+    win, frame = clip
+    doc = win.document
+    show_in_select(qtbot, win, frame[0])
+    first = draw_box(win, 8, 8, 24, 24)
+    settle()
+    key(win, Qt.Key.Key_T)
+    key(win, Qt.Key.Key_C, CTRL)
+    settle()
+    kind = win.panels["propertiesDock"].track.kind
+    assert kind.isVisible() and kind.text() == "key frame"  # the drawn box
+    rows = win.panels["annotationsDock"].list
+    assert rows.item(0).text() == f"#{first}  car  ·  box  ·  track 0 key"
+    for _ in range(4):
+        key(win, Qt.Key.Key_D)
+        wait_loaded(qtbot, win)
+    key(win, Qt.Key.Key_V, CTRL)  # the copy keeps the track
+    settle()
+    for _ in range(2):
+        key(win, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)  # 10 px right
+    settle()
+    click_in_edit_menu(qtbot, win, win.clipboard.track_fill.act_fill)
+    settle()
+    for _ in range(2):
+        key(win, Qt.Key.Key_A)
+        wait_loaded(qtbot, win)
+    assert doc.current_image_id == frame[2]
+    key(win, Qt.Key.Key_V)
+    click(win, view_point(win, 26, 16))  # the filled box, 10 px right of the first
+    settle()
+    (filled,) = doc.project.annotations_of(frame[2])
+    assert doc.selection == [filled.id]
+    assert kind.isVisible() and kind.text() == "interpolated 0-4"
+    assert "Move or resize it and it becomes a key frame" in kind.toolTip()
+    assert rows.item(0).text() == f"#{filled.id}  car  ·  box  ·  track 0 interpolated"
+    key(win, Qt.Key.Key_Right)  # moved: the user's, a key
+    settle()
+    assert kind.text() == "key frame" and rows.item(0).text().endswith("track 0 key")
+    key(win, Qt.Key.Key_Z, CTRL)
+    settle()
+    assert kind.text() == "interpolated 0-4" and rows.item(0).text().endswith("track 0 interpolated")
+
+
+def test_the_export_summary_names_cvat_for_video_when_the_track_made_it_so(qtbot, clip, tmp_path) -> None:
+    """Ctrl+E, CVAT, Export on a clip with a track (T): the file is CVAT for video (``<track>``, interpolation
+    mode), and the status bar says so, not the format list's "CVAT for images"."""
+    from tests.ui.test_interop_dialogs import fill_and_ok
+
+    win, frame = clip
+    show_in_select(qtbot, win, frame[0])
+    draw_box(win, 8, 8, 24, 24)
+    settle()
+    key(win, Qt.Key.Key_T)
+    key(win, Qt.Key.Key_E, CTRL)
+    dlg = win.interop.dialog
+    qtbot.waitUntil(lambda: dlg is not None and dlg.isVisible(), timeout=10000)
+    fill_and_ok(qtbot, dlg, "cvat", tmp_path / "out")
+    qtbot.waitUntil(lambda: win.statusBar().currentMessage().startswith("Exported"), timeout=10000)
+    assert '<track id="0"' in (tmp_path / "out" / "annotations.xml").read_text()
+    said = win.statusBar().currentMessage()
+    assert " as CVAT for video 1.1 XML to " in said, said
+
+
+def test_go_to_frame_shows_a_frame_by_its_number_and_d_walks_on_from_it(qtbot, clip) -> None:
+    """Image > Go to Frame…, 3 typed and Enter (CVAT's frame box): frame 3 is shown, no filter left on, so D
+    goes on to frame 4 (Find Image's filter would keep D on the one image it lists)."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.ui.test_propagate import answer_count
+
+    win, frame = clip
+    doc = win.document
+    act = win.panels["imagesDock"].go_to_frame.act
+    image_menu = next(m for m in win.menus if act in m.actions())
+    ids = [a.property("shortcut_id") for a in image_menu.actions()]
+    assert ids.index("image.go_to_frame") == ids.index("image.find") + 1  # under Find Image…
+    offered: list[int] = []
+    answer_count(qtbot, 3, offered)
+    bar = win.menuBar()
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.actionGeometry(image_menu.menuAction()).center())
+    qtbot.waitUntil(image_menu.isVisible, timeout=10000)
+    QTest.mouseClick(image_menu, Qt.MouseButton.LeftButton, pos=image_menu.actionGeometry(act).center())
+    qtbot.waitUntil(lambda: doc.current_image_id == frame[3], timeout=10000)
+    assert offered == [4]  # the frames are 0-4
+    assert win.statusBar().currentMessage() == "Frame 3: data/frame_000003.png"
+    wait_loaded(qtbot, win)
+    win.activateWindow()  # the offscreen platform leaves the closed dialog active: keys would go nowhere
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=10000)
+    win.canvas.setFocus()
+    key(win, Qt.Key.Key_D)
+    assert doc.current_image_id == frame[4]
+
+
+def test_go_to_frame_takes_the_nearest_frame_of_a_clip_with_gaps() -> None:
+    from pixelproof.ui.go_to_frame import nearest
+
+    frames = [(0, 10), (3, 11), (6, 12)]  # every 3rd frame exported
+    assert nearest(frames, 3) == (3, 11) and nearest(frames, 4) == (3, 11) and nearest(frames, 5) == (6, 12)
+    assert nearest([(0, 10), (2, 11)], 1) == (0, 10)  # the earlier of two as near
+    assert nearest(frames, 99) == (6, 12) and nearest(frames, -5) == (0, 10)

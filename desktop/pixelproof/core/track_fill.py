@@ -116,6 +116,16 @@ def untouched_fill(ann: Annotation) -> bool:
     return ann.review not in ("accepted", "rejected") and not is_locked(ann) and shape_digest(ann) == recorded
 
 
+def filled_between(ann: Annotation) -> tuple[int, int] | None:
+    """The two key frames the fill that made ``ann`` interpolated it between (``pixelproof.
+    interpolated_between``), for the Properties panel to say it; None when the object records none (a key,
+    or a project file that lost them). Whether it is still a fill is ``untouched_fill``'s."""
+    between = ann.app_extra.get(BETWEEN) if ann.app_extra else None
+    if isinstance(between, list) and len(between) == 2 and all(type(f) is int for f in between):
+        return between[0], between[1]
+    return None
+
+
 def shape_digest(ann: Annotation) -> str:
     """A short digest of a box's or polygon's class and coordinates (to 1/1000 pixel)."""
     coords = [round(float(v), 3) for v in ann.bbox]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import os
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ import numpy as np
 from pixelproof.core.coordinate_limits import check_coordinates
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_image_size, short_repr
-from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.split_names import subset_split
 from pixelproof.core.track_fill import mark_interpolated
 from pixelproof.core.wording import plural
@@ -45,7 +46,13 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.cvat_tracks import TRACK_ID, frames_of_tracks
-from pixelproof.interop.cvat_writer import ATTRIBUTE_SPEC, KEPT_SHAPES, TRACK_CHOICES, write_cvat
+from pixelproof.interop.cvat_writer import (
+    ATTRIBUTE_SPEC,
+    KEPT_SHAPES,
+    TRACK_CHOICES,
+    write_cvat,
+    writes_video,
+)
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.grouped_parts import join_grouped_polygons
 from pixelproof.interop.labelme import circle_polygon
@@ -460,9 +467,19 @@ def looks_like_cvat(path: Path) -> bool:
     return b"<annotations" in head and b"<version>" in head
 
 
+TITLE = "CVAT for images 1.1 XML"
+VIDEO_TITLE = "CVAT for video 1.1 XML"  # what the export writes when an object has a track_id
+
+
+def _written_title(project: Project, options: Mapping[str, Any]) -> str:
+    """What the export writes: CVAT for video when an object has a track_id (``tracks``), else for images."""
+    return VIDEO_TITLE if writes_video(project, options.get("tracks", "auto")) else TITLE
+
+
 FORMAT = Format(
     name="cvat",
-    title="CVAT for images 1.1 XML",
+    title=TITLE,
+    written_title=_written_title,
     reader=read_cvat,
     declares_sizes=True,
     writer=write_cvat,

@@ -185,11 +185,25 @@ def write_cvat(
     return warnings
 
 
+def writes_video(project: Project, tracks: str = "auto") -> bool:
+    """Whether the CVAT export of ``project`` is CVAT for video (``<track>`` elements): ``tracks`` asks for
+    it, or ("auto") an object has a track_id, and the images have one size (a video task's frames)."""
+    return _wants_video(project, tracks) and len(_sizes(project)) == 1
+
+
+def _wants_video(project: Project, tracks: str) -> bool:
+    return tracks != "no" and bool(project.images) and (tracks != "auto" or has_tracks(project))
+
+
+def _sizes(project: Project) -> set[tuple[int, int]]:
+    return {(i.width, i.height) for i in project.images.values()}
+
+
 def _video_frames(project: Project, tracks: str, warnings: list[str]) -> dict[int, int] | None:
     """Image id -> frame number when the export is CVAT for video (``tracks``), else None."""
-    if tracks == "no" or not project.images or (tracks == "auto" and not has_tracks(project)):
+    if not _wants_video(project, tracks):
         return None
-    sizes = {(i.width, i.height) for i in project.images.values()}
+    sizes = _sizes(project)
     if len(sizes) > 1:
         warnings.append(
             f"images of {len(sizes)} sizes: written as CVAT for images with each object's track_id, not as "

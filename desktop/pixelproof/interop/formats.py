@@ -62,7 +62,7 @@ from typing import Any
 from pixelproof.core.coco import gc_paused
 from pixelproof.core.export_mark import mark_export
 from pixelproof.core.labels import images_rejected, unmarked
-from pixelproof.core.model import is_pending, is_rejected
+from pixelproof.core.model import Project, is_pending, is_rejected
 
 # part of a format's declaration (see "Adding a format" above): re-exported for the ~20 format modules and
 # the plugins that import them from here
@@ -253,6 +253,13 @@ class Format:
     # its files hold a model's proposals as such, apart from the labels (Label Studio's ``predictions``):
     # a model's pending objects reach its writer whatever ``pending`` says, and it writes them so
     holds_predictions: bool = False
+    # what the writer writes for a project and write options, when the title cannot say it (the CVAT
+    # export is CVAT for video when an object has a track_id): the export's summary names it
+    written_title: Callable[[Project, Mapping[str, Any]], str] | None = None
+
+    def title_for(self, project: Project, options: Mapping[str, Any]) -> str:
+        """The format ``project`` is written in with ``options``, as the export's summary names it."""
+        return self.written_title(project, options) if self.written_title is not None else self.title
 
     @property
     def can_read(self) -> bool:

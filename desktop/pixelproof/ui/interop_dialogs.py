@@ -545,7 +545,7 @@ class InteropActions(QObject):
         summary = (
             f"Exported {plural(images, 'image')} and {plural(objects, 'object')}"
             + (f" (+{plural(void, 'void region')})" if void else "")
-            + f" as {fmt.title} to {out}"
+            + f" as {fmt.title_for(project, options)} to {out}"
         )
         if warnings:
             n = len(warnings)

@@ -172,6 +172,9 @@ DEFAULTS: list[Shortcut] = [
       "the row above in its Images table; CVAT's D, previous frame"),
     _("image.find", "&Find Image…", ("Ctrl+F",), "labeling", note="types in the Images panel's filter: a "
       "name or a query; Enter shows the first image listed, unless the one shown is listed"),
+    # CVAT's frame box: no default key (Ctrl+F finds by name; Preferences can give one)
+    _("image.go_to_frame", "&Go to Frame…", (), "labeling", note="of the shown image's folder, by its "
+      "number: frame_000030.png is 30, else 0, 1, ... in file order; CVAT's frame number box"),
     _("image.done_next", "Mark &Done and Next Image", ("G",), "labeling"),
     # CVAT's and Label Studio's "next unlabelled": the next image marked To Do or In Progress
     _("image.next_unfinished", "Ne&xt Image Not Done", ("Shift+G",), "labeling"),

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from pixelproof.core import tracks as core
-from pixelproof.core.clipboard import TRACK_ID
+from pixelproof.core.clipboard import TRACK_ID, track_of
 from pixelproof.core.edits import Edit
+from pixelproof.core.model import Annotation
+from pixelproof.core.track_fill import filled_between, untouched_fill
 from pixelproof.ui.object_steps import insert_after
 from pixelproof.ui.shortcuts import REGISTRY, make_action
 
@@ -33,6 +35,28 @@ def new_track_key() -> str:
     """How the user reaches New Track: its key, or the menu path when it has none."""
     keys = REGISTRY.text("edit.new_track")
     return f"Edit > New Track ({keys})" if keys else "Edit > New Track"
+
+
+KEY_TIP = (
+    "A key frame of its track (CVAT's keyframe): drawn, pasted, imported as a keyframe, or a filled box "
+    "moved or resized since. Fill Between Frames interpolates between two keys and never changes a key"
+)
+FILLED_TIP = (
+    'Interpolated by Fill Between Frames (CVAT\'s interpolated shape, exported with keyframe="0"): filling '
+    "again recomputes it. Move or resize it and it becomes a key frame the fill follows"
+)
+
+
+def frame_kind(ann: Annotation) -> tuple[str, str]:
+    """Whether an object on a track is a key frame or interpolated, in words with their tooltip, as CVAT's
+    object sidebar tells them (a moved filled box is a key from then on): ``("interpolated 0-30", ...)``,
+    ``("key frame", ...)``; ``("", "")`` for an object on no track."""
+    if track_of(ann) is None:
+        return "", ""
+    if not untouched_fill(ann):
+        return "key frame", KEY_TIP
+    between = filled_between(ann)
+    return (f"interpolated {between[0]}-{between[1]}" if between else "interpolated"), FILLED_TIP
 
 
 def start_tracks(shell: Shell, doc: Document, ids: Sequence[int]) -> None:

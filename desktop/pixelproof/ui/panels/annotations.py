@@ -15,10 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.core.clipboard import track_of
 from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Annotation
 from pixelproof.core.names import shown_name
 from pixelproof.core.object_lock import is_locked
+from pixelproof.core.track_fill import untouched_fill
 from pixelproof.interop.provenance import source_text
 from pixelproof.ui.canvas.looks import category_color, score_text
 from pixelproof.ui.dialogs import as_text
@@ -43,6 +45,9 @@ def describe(doc: Document, ann: Annotation) -> str:
     parts = [shown_name(cat.name) if cat else "?", KIND_LABELS.get(ann.kind, ann.kind)]
     if ann.score is not None:
         parts.append(score_text(ann.score))  # as the canvas tag of a pending prediction
+    track = track_of(ann)
+    if track is not None:  # a video's: "track 0 key" or "track 0 interpolated", as CVAT's sidebar shows
+        parts.append(f"track {track} {'interpolated' if untouched_fill(ann) else 'key'}")
     text = "  ·  ".join(parts)
     mark = REVIEW_MARKS.get(ann.review or "")
     return f"#{ann.id}  {text}" + (f"  {mark}" if mark else "")

@@ -39,6 +39,7 @@ from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.file_names import TEXT_MARGIN, FileNameDelegate
 from pixelproof.ui.fitted_table import header_need
+from pixelproof.ui.go_to_frame import GoToFrame
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.image_split_menu import add_split_actions
@@ -193,10 +194,12 @@ class ImagesPanel(Panel):
             "image.find", shell.widget, self.find, tip="Type a name or a query in the Images filter"
         )
         shell.add_action(act)
+        self.go_to_frame = GoToFrame(shell)  # Image > Go to Frame…, under Find Image…
         for menu in shell.menus:  # Image > Find Image…, under Next / Previous Image
             ids = [a.property("shortcut_id") for a in menu.actions()]
             if "image.previous" in ids[:-1]:
-                menu.insertAction(menu.actions()[ids.index("image.previous") + 1], act)
+                after = menu.actions()[ids.index("image.previous") + 1]
+                menu.insertActions(after, [act, self.go_to_frame.act])
         if isinstance(shell.widget, QMainWindow):
             self.widthWanted.connect(DockFollowsPanel(shell.widget, self).wanted)
 

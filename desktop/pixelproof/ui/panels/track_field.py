@@ -1,5 +1,6 @@
 """The Track row of the Properties panel: the selected objects' track (a video's, ``track_id``), a field to
-put them on a track by its number (empty: on none) and a New Track button (Edit > New Track's), each change
+put them on a track by its number (empty: on none), whether the object is a key frame of it or interpolated
+(Fill Between Frames', until moved) and a New Track button (Edit > New Track's), each change
 one undo step; shown once the project has a track (``wanted``). ``ui.track_actions`` makes the change and
 says in the status bar what was done or why it was refused (a track holds one object on an image)."""
 
@@ -9,13 +10,13 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from pixelproof.core.clipboard import track_of
 from pixelproof.core.model import Annotation
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import esc_reverts
-from pixelproof.ui.track_actions import join_track, new_track_key, start_tracks
+from pixelproof.ui.track_actions import frame_kind, join_track, new_track_key, start_tracks
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
@@ -39,6 +40,8 @@ class TrackField(QWidget):
         self.edit.setAccessibleName("Track")  # the form's label is the row's, not the field's buddy
         self.edit.editingFinished.connect(lambda: self._edited(self._ids))
         esc_reverts(self.edit)
+        self.kind = QLabel()  # "key frame" or "interpolated 0-30", as CVAT's sidebar tells a keyframe
+        self.kind.setAccessibleName("Key frame or interpolated")
         self.new = QPushButton("New Track")
         self.new.clicked.connect(self._new)
         self.new.setAccessibleName("New Track")
@@ -46,6 +49,7 @@ class TrackField(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit, 1)
+        layout.addWidget(self.kind)
         layout.addWidget(self.new)
 
     def show_for(self, doc: Document | None, anns: list[Annotation]) -> None:
@@ -80,6 +84,11 @@ class TrackField(QWidget):
         self.edit.setModified(False)
         self.edit.setText("" if one is None else str(one))
         self.edit.setPlaceholderText(MIXED if len(tracks) > 1 else NONE)
+        kinds = {frame_kind(a) for a in anns}  # several objects: said when they are alike
+        text, tip = next(iter(kinds)) if len(kinds) == 1 else ("", "")
+        self.kind.setText(text)
+        self.kind.setToolTip(tip)
+        self.kind.setVisible(bool(text))
 
     def _edited(self, ids: tuple[int, ...]) -> None:
         shell, doc = self._shell(), self._doc
