@@ -19,6 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pixelproof.core.coco import ProjectSaveError
     from pixelproof.core.history import current_author
     from pixelproof.core.versions import VersionError, list_tags, tag
 
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
                 print("\t".join(shown(v) for v in (t.name, t.time, t.author or "", t.message)))
             return 0
         t = tag(args.project, args.name, args.message, current_author(args.author), force=args.force)
-    except (VersionError, OSError) as e:
+    except (VersionError, ProjectSaveError, OSError) as e:
         error(error_text(e))
         return 1
     print(f"{args.project}: tagged {t.name} ({t.time})")

@@ -191,11 +191,17 @@ def _name_room(name: str, room: int) -> str:
     return name if len(raw) <= room else raw[:room].decode("utf-8", "ignore")
 
 
+def _temp_name(target: Path, suffix: str = "") -> Path:
+    """A fresh ``.<name>.<host>.<pid>.<token>.tmp<suffix>`` beside ``target``: the name every temporary
+    of this module has, so a killed write's is told from a write in progress and swept."""
+    tail = f".{host_tag()}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}{suffix}"
+    return target.with_name(f".{_name_room(target.name, NAME_BYTES - 1 - len(tail))}{tail}")
+
+
 def _open_temp(target: Path, like: os.stat_result | None, suffix: str = "") -> tuple[int, Path]:
     """A new temporary file beside ``target`` with the permission bits and group of ``like`` (the file
     it will replace) or, for a new file, those the umask gives; ``suffix`` after ``.tmp``."""
-    tail = f".{host_tag()}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}{suffix}"
-    tmp = target.with_name(f".{_name_room(target.name, NAME_BYTES - 1 - len(tail))}{tail}")
+    tmp = _temp_name(target, suffix)
     mode = 0o600 if like is not None else 0o666  # the kernel applies the umask to 0o666
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
     if like is not None:
@@ -272,11 +278,25 @@ def atomic_output(
                 bak_tmp = None
         if sync:
             fsync_folder(folder)
+    except OSError as e:
+        named = _naming(e, target, tmp_name)
+        if named is e:
+            raise
+        raise named from e
     finally:
         for leftover in (tmp, bak_tmp):
             if leftover is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(leftover)
+
+
+def _naming(e: OSError, target: str | os.PathLike[str], tmp: Path) -> OSError:
+    """``e`` naming ``target``, the file the user asked for, where it named no file (a write's or fsync's
+    "No space left on device") or the hidden temporary (a rename's ``.tmp -> target``): every message
+    built from it (``errors.error_text``) says which file was not written. Any other ``e`` as it is."""
+    if e.errno is None or (e.filename is not None and os.fsdecode(e.filename) != os.fspath(tmp)):
+        return e
+    return OSError(e.errno, e.strerror, os.fspath(target))
 
 
 @contextlib.contextmanager
@@ -332,15 +352,43 @@ class _Background:
 
 
 def _snapshot(target: Path) -> Path:
-    """A second name for the current file (hard link, or a copy where links are impossible)."""
-    tmp = target.with_name(f".{target.name}.bak{TEMP_SUFFIX}")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
+    """A second name for the current file (hard link, or a copy where links are impossible), a temporary
+    of its own: a copy a full disk cut short is removed, and two writers never share one."""
+    tmp = _temp_name(target)
     try:
         os.link(target, tmp)
     except OSError:
-        shutil.copy2(target, tmp)
+        try:
+            shutil.copy2(target, tmp)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
     return tmp
+
+
+@contextlib.contextmanager
+def kept_until_done(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Put ``path`` back as it was when the block fails (any exception): a step that replaces it and a
+    later step that must go with it (a tag's snapshot and the index recording its hash) stand or fall
+    together. The file is kept under a second name meanwhile (``_snapshot``); a file that was not there
+    is removed again. Raises ``OSError`` when the file cannot be kept."""
+    real = write_target(path)
+    aside = _snapshot(real) if os.path.lexists(real) else None
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(OSError):
+            if aside is not None:
+                os.replace(aside, real)
+                aside = None
+            else:
+                os.unlink(real)
+        raise
+    finally:
+        if aside is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(aside)
 
 
 def append_line(path: str | os.PathLike[str], line: bytes) -> None:

@@ -412,7 +412,7 @@ def save_project(
         if entry is not None:
             _append_history(entry)
         written = atomic_write(target, data, backup=True, unchanged=unchanged)
-    except ProjectSaveError:
+    except BaseException:  # any failure (Ctrl+C, a bug) leaves the open project as it was, paths and all
         for step in reversed(renamed):
             step()
         if entry is not None:

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from pixelproof.core import history
-from pixelproof.core.atomic import write_target
+from pixelproof.core.atomic import kept_until_done, write_target
 from pixelproof.core.coco import ProjectFormatError, atomic_write, project_from_dict, read_json
 from pixelproof.core.limits import LimitError, open_regular
 from pixelproof.core.model import Project, utc_now
@@ -129,7 +129,7 @@ def tag(
             )
     folder = versions_dir(path)
     folder.mkdir(exist_ok=True)
-    atomic_write(folder / f"{name}.json.gz", gzip.compress(raw, compresslevel=6, mtime=0))
+    snap = folder / f"{name}.json.gz"
     head = app.get("history", {}).get("head") if isinstance(app.get("history"), dict) else None
     entry = Tag(
         name,
@@ -141,7 +141,11 @@ def tag(
         head if isinstance(head, int) else None,
         len(raw),
     )
-    _write_index(path, [t for t in tags if t.name != name] + [entry])
+    # the snapshot and the index recording its hash stand or fall together: an index a full disk
+    # refused leaves a moved tag's old snapshot (which its recorded hash still matches), a new one none
+    with kept_until_done(snap):
+        atomic_write(snap, gzip.compress(raw, compresslevel=6, mtime=0))
+        _write_index(path, [t for t in tags if t.name != name] + [entry])
     return entry
 
 

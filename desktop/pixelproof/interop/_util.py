@@ -465,13 +465,8 @@ def fresh_output(path: Path, *, text: bool = False, newline: str | None = None) 
     (``atomic_output``'s ``sync``): a folder export writes thousands of these."""
     if path.is_symlink() or read_only(path):
         fresh(path)  # a link is replaced, never written through; a read-only file too, as before
-    try:
-        with atomic_output(check_not_image(path), text=text, newline=newline, sync=False) as f:
-            yield f
-    except OSError as e:
-        if e.filename is None and e.errno is not None:  # a write's "No space left on device" names none
-            raise OSError(e.errno, e.strerror, str(path)) from e
-        raise
+    with atomic_output(check_not_image(path), text=text, newline=newline, sync=False) as f:
+        yield f  # a write's "No space left on device" names ``path`` (atomic_output)
 
 
 def write_fresh(path: Path, data: str | bytes) -> None:
