@@ -195,7 +195,7 @@ def test_edit_menu_lists_the_actions_enabled_when_they_can_act(window) -> None:
         "Propa&gate…",
         "&Keep Previous Objects",
         "Fill &Between Slices",
-        "New &Track",
+        "Ne&w Track",
         "Fill Between &Frames",
         "&Delete",
     ]
