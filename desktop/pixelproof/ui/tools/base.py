@@ -171,7 +171,7 @@ class Tool(QObject):
         return sel[0] if len(sel) == 1 and sel[0].kind == "mask" else None
 
     def mask_under(self, e: ToolEvent) -> Annotation | None:
-        """The mask a click of the select tool picks at ``e`` (the smallest there), None if not a mask: what
+        """The mask a click of the select tool picks at ``e`` (in front there), None if not a mask: what
         the eraser and the wand's Shift+click work on when no mask is selected."""
         ann_id, _ = self.canvas.annotation_at(e.view_pos)
         ann = self.document.project.annotations.get(ann_id) if ann_id is not None else None
