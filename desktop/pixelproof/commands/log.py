@@ -61,7 +61,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     app = project.app.get("history")
     head = app.get("head") if isinstance(app, dict) else None
-    entries, problems = read_log(args.project, head if isinstance(head, int) else None)
+    state = project.file_state  # its digest picks the head's entry where two writers raced for a seq
+    digest = state.sha256.hex() if state is not None else None
+    entries, problems = read_log(args.project, head if isinstance(head, int) else None, digest)
     for p in problems:
         warn(p)
     try:

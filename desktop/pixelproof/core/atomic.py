@@ -391,17 +391,24 @@ def kept_until_done(path: str | os.PathLike[str]) -> Iterator[None]:
                 os.unlink(aside)
 
 
-def append_line(path: str | os.PathLike[str], line: bytes) -> None:
+def append_line(path: str | os.PathLike[str], line: bytes, unless: Callable[[], bool] | None = None) -> bool:
     """Append ``line`` (ending in a newline) to ``path`` and fsync it, the file made if need be (its
     folder then fsynced too): what a log or journal written a line at a time needs. A last line an
     earlier append left without its newline (cut short by a crash) is ended first, so this one is not
     glued to it; a write cut short here (a full disk takes part of the line, then refuses the rest) is
     taken back. A new file gets the umask's permission bits, as a saved project does: a change log
     made 0o644 whatever the umask was one the group sharing the project's folder could not append to,
-    so their saves were refused. Raises OSError."""
+    so their saves were refused. With ``unless``, the file is locked (``_lock_exclusive``: every appender
+    of this module waits for the others) and nothing is written when ``unless()`` then says so: a check
+    of the file's last line and the append that relies on it are one step for two writers. Returns
+    whether the line was written. Raises OSError."""
     made = not os.path.lexists(path)
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)  # the kernel applies the umask
     try:
+        if unless is not None:
+            _lock_exclusive(fd)
+            if unless():
+                return False
         start = os.fstat(fd).st_size
         if start:
             os.lseek(fd, start - 1, os.SEEK_SET)  # to read the last byte (O_APPEND writes at the end)
@@ -417,9 +424,30 @@ def append_line(path: str | os.PathLike[str], line: bytes) -> None:
                 os.ftruncate(fd, start)
             raise
     finally:
-        os.close(fd)
+        os.close(fd)  # which also lets go of the lock
     if made:
         fsync_folder(Path(path).parent)
+    return True
+
+
+_LOCK_AT = 1 << 40  # Windows locks bytes (mandatory): one far past any log's end, never read or written
+
+
+def _lock_exclusive(fd: int) -> None:
+    """Wait for an exclusive lock on the open file ``fd`` (released when it is closed): ``flock`` on POSIX,
+    which also keeps two threads of one process apart (each open file its own lock); ``msvcrt.locking``
+    on Windows. Where the file system has no locks (some network shares) the append goes on unlocked."""
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        with contextlib.suppress(OSError):  # LK_LOCK: retried for 10 s, then OSError
+            os.lseek(fd, _LOCK_AT, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+        return
+    with contextlib.suppress(OSError):  # ENOLCK: an NFS mount without its lock service
+        fcntl.flock(fd, fcntl.LOCK_EX)
 
 
 def fsync_folder(folder: Path) -> None:

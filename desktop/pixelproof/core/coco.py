@@ -399,18 +399,20 @@ def save_project(
         raise ProjectConflictError(target)
     entry = history.prepare(project, target)  # the change log line, appended before the file is replaced
     try:
-        with gc_paused():
-            try:
-                data = dumps_project(project)
-            except ProjectSaveError as e:  # a value no JSON can hold (see dumps_project)
-                reason = f"could not save {target}: {e}; the previous file is unchanged"
-                raise ProjectSaveError(reason) from None
-        digest = _Hasher(data)  # in a thread, while the file is written
-        if entry is None and unchanged is not None and _same_bytes(unchanged, digest):
-            project.ids_in_file = project.ids_given_out()  # the file holds them already
-            return target  # nothing to write: the file, its time and its backup stay as they are
-        if entry is not None:
-            _append_history(entry)
+        while True:
+            with gc_paused():
+                try:
+                    data = dumps_project(project)
+                except ProjectSaveError as e:  # a value no JSON can hold (see dumps_project)
+                    reason = f"could not save {target}: {e}; the previous file is unchanged"
+                    raise ProjectSaveError(reason) from None
+            digest = _Hasher(data)  # in a thread, while the file is written
+            if entry is None and unchanged is not None and _same_bytes(unchanged, digest):
+                project.ids_in_file = project.ids_given_out()  # the file holds them already
+                return target  # nothing to write: the file, its time and its backup stay as they are
+            if entry is None or _append_history(entry, digest.result().hex()):
+                break
+            history.renumber(project, entry)  # another save took its seq meanwhile (history.append)
         written = atomic_write(target, data, backup=True, unchanged=unchanged)
     except BaseException:  # any failure (Ctrl+C, a bug) leaves the open project as it was, paths and all
         for step in reversed(renamed):
@@ -441,9 +443,10 @@ def _size_changed(state: FileState) -> bool:
         return True
 
 
-def _append_history(entry: history.Pending) -> None:
+def _append_history(entry: history.Pending, file_sha256: str) -> bool:
+    """``history.append``, its failure a ``ProjectSaveError`` naming the log."""
     try:
-        history.append(entry)
+        return history.append(entry, file_sha256)
     except OSError as e:
         raise ProjectSaveError(
             f"could not write the change log {entry.path}: {e.strerror or e}; the project is unchanged"

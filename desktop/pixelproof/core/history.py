@@ -13,6 +13,12 @@ chain: each has a ``seq`` and the ``parent`` it follows, and the project file re
 (``pixelproof.history.head``). The line is appended (and fsynced) before the project file is replaced; if
 that replace then fails, the entry is not on the project's chain and ``pixelproof log`` marks it as not
 committed. Two writers: the save path's two-writer check covers the project file, and with it the chain.
+Two saves at once (two windows, the app and a command) each pick the next ``seq`` before serialising;
+the append checks under a lock that no other entry took it meanwhile, else the save numbers again
+(``append`` False, ``renumber``), so no two lines share a ``seq``. Each entry also records the SHA-256 of
+the project file it was saved with (``file``) and the one it replaced (``parent_file``): reading a log
+an older version wrote during such a race, the entry of the file on disk wins its ``seq``, never the
+refused writer's.
 
 The author comes from the user identity: the ``--author`` option, else ``PIXELPROOF_AUTHOR`` (the app sets
 it from Preferences), else the OS user.
@@ -31,7 +37,7 @@ from typing import Any
 
 import orjson
 
-from pixelproof.core.atomic import append_line, write_target
+from pixelproof.core.atomic import append_line, same_file, write_target
 from pixelproof.core.model import Annotation, Category, Project, utc_now
 
 SUFFIX = ".history.jsonl"
@@ -219,6 +225,7 @@ class Pending:
     path: Path
     entry: dict[str, Any]
     previous_app: Any
+    parent_file: str | None = None  # the SHA-256 (hex) of the file this save replaces, when known
 
 
 def prepare(project: Project, target: Path) -> Pending | None:
@@ -241,9 +248,8 @@ def prepare(project: Project, target: Path) -> Pending | None:
         return None
     previous = copy.deepcopy(project.app.get("history"))
     head = previous.get("head") if isinstance(previous, dict) else None
-    seq = max(last_seq(path), head if isinstance(head, int) else 0) + 1
     entry = {
-        "seq": seq,
+        "seq": 0,  # numbered below
         "parent": head if isinstance(head, int) else None,
         "time": utc_now(),
         "author": (base.author if base else None) or current_author(),
@@ -251,13 +257,30 @@ def prepare(project: Project, target: Path) -> Pending | None:
         "edits": list(base.edits) if base else [],
         **fields,
     }
+    state = project.file_state
+    replaced = state.sha256.hex() if state is not None and same_file(state.path, target) else None
+    pending = Pending(path, entry, previous, replaced)
+    renumber(project, pending)
+    return pending
+
+
+def renumber(project: Project, pending: Pending) -> None:
+    """Give the entry the ``seq`` after the log's last line and the head's, and point the head at it:
+    when it is prepared, and again when another writer's entry took that ``seq`` meanwhile."""
+    head = pending.entry["parent"]
+    seq = max(last_seq(pending.path), head if isinstance(head, int) else 0) + 1
+    pending.entry["seq"] = seq
     project.app["history"] = {"head": seq}
-    return Pending(path, entry, previous)
 
 
-def append(pending: Pending) -> None:
-    """Append the entry as one line and fsync it (raises OSError): ``atomic.append_line``."""
-    append_line(pending.path, orjson.dumps(pending.entry) + b"\n")
+def append(pending: Pending, file_sha256: str) -> bool:
+    """Append the entry as one line and fsync it (``atomic.append_line``), recording the SHA-256 (hex) of
+    the project bytes it goes with; False, nothing written, when the log's last line already has this
+    ``seq`` or a later one (another writer saved meanwhile: ``renumber``, serialise again, retry).
+    Raises OSError."""
+    entry = {**pending.entry, "file": file_sha256, "parent_file": pending.parent_file}
+    seq = entry["seq"]
+    return append_line(pending.path, orjson.dumps(entry) + b"\n", lambda: last_seq(pending.path) >= seq)
 
 
 def abort(project: Project, pending: Pending) -> None:
@@ -319,9 +342,10 @@ def _is_entry(e: Any) -> bool:
 
 
 def read_log(
-    project_path: str | os.PathLike[str], head: int | None
+    project_path: str | os.PathLike[str], head: int | None, file_sha256: str | None = None
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """Every entry, newest first, each with ``committed`` (on the chain from ``head``), and problems
+    """Every entry, newest first, each with ``committed`` (on the chain from ``head``; ``file_sha256``:
+    the project file's, hex, which picks the head's entry among lines sharing its ``seq``), and problems
     (unreadable lines, by line number)."""
     path = sidecar(project_path)
     entries: list[dict[str, Any]] = []
@@ -344,12 +368,27 @@ def read_log(
             problems.append(f"{path}:{n}: not a history entry (skipped)")
             continue
         entries.append(e)
-    by_seq = {e["seq"]: e for e in entries}
-    chain = set()
-    cur = head
-    while isinstance(cur, int) and cur in by_seq and cur not in chain:
-        chain.add(cur)
-        cur = by_seq[cur].get("parent")
+    by_seq: dict[int, list[dict[str, Any]]] = {}
     for e in entries:
-        e["committed"] = e["seq"] in chain
+        by_seq.setdefault(e["seq"], []).append(e)
+    chain: set[int] = set()  # ids of the entries on the chain
+    cur, digest = head, file_sha256
+    while isinstance(cur, int) and cur in by_seq:
+        e = _pick(by_seq[cur], digest)
+        if id(e) in chain:
+            break
+        chain.add(id(e))
+        cur, digest = e.get("parent"), e.get("parent_file")
+    for e in entries:
+        e["committed"] = id(e) in chain
     return entries[::-1], problems
+
+
+def _pick(same_seq: list[dict[str, Any]], digest: Any) -> dict[str, Any]:
+    """Of the lines sharing a ``seq`` (two writers raced; one's save was refused), the one whose recorded
+    project digest is ``digest``; without one that tells, the last (as logs were always read)."""
+    if len(same_seq) > 1 and isinstance(digest, str):
+        for e in same_seq:
+            if e.get("file") == digest:
+                return e
+    return same_seq[-1]
