@@ -196,6 +196,7 @@ def test_edit_menu_lists_the_actions_enabled_when_they_can_act(window) -> None:
         "&Keep Previous Objects",
         "Fill &Between Slices",
         "Ne&w Track",
+        "Track Box &Here",
         "Fill Between &Frames",
         "&Delete",
     ]

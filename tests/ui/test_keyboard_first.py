@@ -32,7 +32,6 @@ WITHOUT_KEY = {
     "panels.history",
     "panels.problems",
     "edit.fill_between_slices",
-    "edit.fill_between_frames",
     "image.go_to_frame",
     "view.reset_layout",
 }

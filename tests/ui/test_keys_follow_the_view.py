@@ -362,7 +362,10 @@ def test_a_bare_symbol_finds_the_chords_ending_in_it(qtbot, window, monkeypatch)
     prefs = PreferencesDialog(window)
     QTest.keyClicks(prefs.filter_edit, "+")
     t = prefs.table
-    assert [t.item(r, 0).text() for r in range(t.rowCount()) if not t.isRowHidden(r)] == ["Zoom In"]
+    assert [t.item(r, 0).text() for r in range(t.rowCount()) if not t.isRowHidden(r)] == [
+        "Bring to Front",
+        "Zoom In",
+    ]  # + itself, Ctrl++
     prefs.close()
 
 

@@ -24,6 +24,11 @@ CVAT's own interpolated shapes between two keyframes as fills (``mark_interpolat
 
 The new objects and the removal of the earlier ones they replace are one edit, with ``source``
 ``interpolation:linear`` and ``pixelproof.interpolated_between``: the two keys' frame numbers.
+
+Edit > Track Box Here (``track_box_here``) puts one track's object on one frame as CVAT shows a track's box on
+every frame: a key (``manual``) at the same interpolation (``shape_between``, the fill's own), a copy of the
+nearest key outside the keys, or the fill already there made a key. ``fills_out_of_date`` tells the window
+when a key's edit left the fills next to it behind, so the status bar can say that filling again follows it.
 """
 
 from __future__ import annotations
@@ -38,8 +43,8 @@ from itertools import pairwise
 from pathlib import PurePath
 
 from pixelproof.core.clipboard import TRACK_ID, give_ids, track_of
-from pixelproof.core.edits import AddAnnotations, Compound, Edit, RemoveAnnotations
-from pixelproof.core.geometry import clamp_polygons, clip_box
+from pixelproof.core.edits import AddAnnotations, Compound, Edit, RemoveAnnotations, ReplaceAnnotations
+from pixelproof.core.geometry import clamp_polygons, clip_box, clone
 from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.masks import segmentation_area
 from pixelproof.core.model import Annotation, ImageRecord, Project, is_rejected
@@ -215,6 +220,124 @@ def fill_between_frames(project: Project, image_id: int, track: int | str) -> Tr
     return TrackFilled(edit, len(made), replaced, tuple(removed), unchanged, count, dict(skipped))
 
 
+class TrackBoxRefused(ValueError):
+    """Track Box Here added nothing; the message says why (no key of the track on this sequence, a mask key,
+    a shape that lies outside the frame)."""
+
+
+INTERPOLATED, COPIED, KEYED, ALREADY = "interpolated", "copied", "keyed", "already"
+
+
+@dataclass(frozen=True)
+class TrackBox:
+    """What Track Box Here does on a frame: ``edit`` adds the track's object there as a key (``INTERPOLATED``
+    between the keys ``keys``, or ``COPIED`` from the one key ``keys``; ``why``: why not interpolated) or
+    makes the fill there a key (``KEYED``: ``keys`` the two it was filled between); None for a frame that
+    already holds a key of the track (``ALREADY``). ``ann_id`` is the track's object on the frame."""
+
+    edit: Edit | None
+    ann_id: int
+    how: str
+    frame: int
+    keys: tuple[int, ...] = ()
+    why: str = ""
+
+
+def track_box_here(project: Project, image_id: int, track: int | str) -> TrackBox:
+    """Edit > Track Box Here: the object of ``track`` on image ``image_id``, as CVAT shows a track's box on
+    every frame ready to drag - added as a key (a person's object, source ``manual``, not a fill) at the
+    linear interpolation between the track's neighbouring keys (as Fill Between Frames places it), or a copy
+    of the nearest key before the first key, after the last, or where the two keys cannot be interpolated.
+    A fill nobody touched on the frame becomes a key in place (the user means to adjust it; filling again
+    then follows it); a key already there is left as it is. One undo step. Raises :class:`TrackBoxRefused`
+    (nothing made) and IdsExhausted (no id left)."""
+    frames = sequence_frames(project, image_id)
+    place = next((p for p, (_f, i) in enumerate(frames) if i == image_id), None)
+    if place is None:
+        raise TrackBoxRefused(f"image {image_id} is not in the project")
+    frame, shown = frames[place][0], shown_track(track)
+    here = [a for a in project.annotations_of(image_id) if track_of(a) == track]
+    if here:
+        if len(here) == 1 and untouched_fill(here[0]):
+            key = clone(here[0])
+            key.source = "manual"
+            key.app_extra = {k: v for k, v in key.app_extra.items() if k not in (BETWEEN, DIGEST)}
+            edit = ReplaceAnnotations([key], f"Track Box Here (track {shown}, frame {frame} a key)")
+            return TrackBox(edit, key.id, KEYED, frame, filled_between(here[0]) or ())
+        return TrackBox(None, here[0].id, ALREADY, frame)
+    below, above = _key_near(project, frames, place, -1, track), _key_near(project, frames, place, 1, track)
+    why = _why_not(below[1], above[1]) if below and above else ""
+    if below and above and not why:
+        (f0, (a,)), (f1, (b,)) = below, above
+        new, how, keys = (
+            shape_between(project, a, b, image_id, (frame - f0) / (f1 - f0)),
+            INTERPOLATED,
+            (f0, f1),
+        )
+    else:
+        near = [k for k in (below, above) if k is not None]
+        if not near:
+            raise TrackBoxRefused(
+                f"track {shown} has no key frame in {_folder(frames, project)}: draw or paste its object on "
+                "one frame of this video first"
+            )
+        f, anns = min(near, key=lambda k: abs(k[0] - frame))  # the earlier of two as near
+        if len(anns) > 1 or anns[0].kind == "mask" or is_rejected(anns[0]):
+            what = SEVERAL if len(anns) > 1 else MASK if anns[0].kind == "mask" else "a rejected key"
+            raise TrackBoxRefused(f"track {shown}'s key on frame {f} is not copied: {what}")
+        new, how, keys = shape_between(project, anns[0], anns[0], image_id, 0.0), COPIED, (f,)
+    if new is None:
+        raise TrackBoxRefused(f"track {shown}'s {how} shape lies outside frame {frame}")
+    new.source = "manual"
+    give_ids(project, [new])
+    return TrackBox(
+        AddAnnotations([new], f"Track Box Here (track {shown}, frame {frame})"), new.id, how, frame, keys, why
+    )
+
+
+def fills_out_of_date(project: Project, image_id: int, track: int | str) -> bool:
+    """Whether Fill Between Frames would now change the nearest filled object of ``track`` on either side of
+    image ``image_id``'s frame (a key there moved, or added inside a filled run): the status bar then says
+    that filling again follows the key. Only the nearest on each side is recomputed, so a drag on a long
+    video stays quick."""
+    frames = sequence_frames(project, image_id)
+    place = next((p for p, (_f, i) in enumerate(frames) if i == image_id), None)
+    for step in (-1, 1) if place is not None else ():
+        p = place + step  # type: ignore[operator]
+        while 0 <= p < len(frames):
+            anns = [a for a in project.annotations_of(frames[p][1]) if track_of(a) == track]
+            if anns:
+                break
+            p += step
+        else:
+            continue
+        if len(anns) != 1 or not untouched_fill(anns[0]):
+            continue  # a key next to it: no fill between
+        below, above = _key_near(project, frames, p, -1, track), _key_near(project, frames, p, 1, track)
+        if below is None or above is None or _why_not(below[1], above[1]):
+            continue  # filling again leaves it as it is
+        (f0, (a,)), (f1, (b,)) = below, above
+        frame, target = frames[p]
+        new = _between(project, a, b, target, (frame - f0) / (f1 - f0), [f0, f1])
+        if new is None or not _same(anns[0], new):
+            return True
+    return False
+
+
+def _key_near(
+    project: Project, frames: list[tuple[int, int]], place: int, step: int, track: int | str
+) -> tuple[int, list[Annotation]] | None:
+    """The nearest key frame of ``track`` from ``place`` on (not counting it) going by ``step`` (-1: back),
+    with the track's objects there, as Fill Between Frames tells keys; None when there is none."""
+    p = place + step
+    while 0 <= p < len(frames):
+        anns = [a for a in project.annotations_of(frames[p][1]) if track_of(a) == track]
+        if anns and not all(untouched_fill(a) for a in anns):
+            return frames[p][0], anns
+        p += step
+    return None
+
+
 def _folder(frames: list[tuple[int, int]], project: Project) -> str:
     """The folder of the sequence, as a message names it."""
     folder = PurePath(project.images[frames[0][1]].file_name).parent
@@ -274,8 +397,21 @@ def _mix(p: list[float], q: list[float], t: float) -> list[float]:
 def _between(
     project: Project, a: Annotation, b: Annotation, image_id: int, t: float, between: list[int]
 ) -> Annotation | None:
-    """The shape ``t`` (0..1) of the way from ``a`` to ``b`` on image ``image_id``, cut to it (None when
-    nothing of it is left there)."""
+    """The shape ``t`` (0..1) of the way from ``a`` to ``b`` on image ``image_id``, cut to it, marked a fill
+    between the key frames ``between`` (None when nothing of it is left there)."""
+    ann = shape_between(project, a, b, image_id, t)
+    if ann is not None:
+        mark_interpolated(ann, between)
+    return ann
+
+
+def shape_between(
+    project: Project, a: Annotation, b: Annotation, image_id: int, t: float
+) -> Annotation | None:
+    """A new object (id 0) on image ``image_id`` of the track of ``a``: the box or polygon ``t`` (0..1) of
+    the way from ``a``'s to ``b``'s (CVAT's linear interpolation; ``t`` 0 with ``b`` ``a``: a copy of
+    ``a``), cut to the image; None when nothing of it is left there. ``a`` and ``b`` are boxes, or polygons
+    of the same vertex counts (``_why_not``)."""
     image = project.images[image_id]
     if a.kind == "box":
         x0, y0, w0, h0 = (float(v) for v in a.bbox)
@@ -299,6 +435,5 @@ def _between(
         0, image_id, a.category_id, bbox, segmentation, area, iscrowd=a.iscrowd,
         extra={TRACK_ID: track_of(a)}, app_extra=app_extra,
     )  # fmt: skip
-    mark_interpolated(ann, between)
     ann.touch()
     return ann

@@ -76,8 +76,14 @@ DEFAULTS: list[Shortcut] = [
     # follow (CVAT draws in track mode instead); T as in track, no tool has it
     _("edit.new_track", "Ne&w Track", ("T",), "labeling",
       note="the selected objects each start a track of their own (a new track_id); CVAT's track mode"),
-    _("edit.fill_between_frames", "Fill Between &Frames", (), "labeling", note="the selected object's "
-      "track on the video's frames between two drawn ones, boxes interpolated linearly; CVAT's track mode"),
+    # CVAT shows a track's box on every frame, ready to drag: Ctrl+T puts the last selected track's there as a
+    # key; Shift+T fills again after a key moved (T, Ctrl+T, Shift+T: the track keys; no tool has them)
+    _("edit.track_box_here", "Track Box &Here", ("Ctrl+T",), "labeling", note="the last selected "
+      "object's track on the frame shown, a key at its interpolated place, selected to drag; CVAT shows a "
+      "track's box on every frame"),
+    _("edit.fill_between_frames", "Fill Between &Frames", ("Shift+T",), "labeling", note="the selected "
+      "object's track on the video's frames between two drawn ones, boxes interpolated linearly; CVAT's "
+      "track mode"),
     _("edit.delete", "&Delete", ("Del", "Backspace"), "labeling"),
     _("edit.select_all", "Select &All", (Std.SelectAll,), "labeling"),
     # CVAT's Tab / Shift+Tab (Tab goes through the panels here): one object after the other, to give each a

@@ -2,8 +2,9 @@
 Fill Between Frames follows (``core.tracks`` gives the ids and refuses a second object of a track on one
 image; this module wires the menu item and says what was done, or why not, in the status bar).
 
-The CVAT way, here: draw the box on frame 0, T; on frame 30 paste it (Ctrl+C, Ctrl+V: the copy keeps the
-track) and move it, or draw it and type the track's number in Properties; then Edit > Fill Between Frames.
+The CVAT way, here: draw the box on frame 0, T; on frame 30 Ctrl+T (Track Box Here, ``ui.track_box_actions``)
+puts the track's box there to drag - or paste it (Ctrl+C, Ctrl+V: the copy keeps the track) and move it, or
+draw it and type the track's number in Properties; then Shift+T (Fill Between Frames).
 """
 
 from __future__ import annotations
@@ -69,9 +70,11 @@ def start_tracks(shell: Shell, doc: Document, ids: Sequence[int]) -> None:
         which = (
             f"track {tracks[0]}: put it" if len(tracks) == 1 else f"tracks {tracks[0]}-{tracks[-1]}: put each"
         )
+        box = REGISTRY.text("edit.track_box_here") or "Edit > Track Box Here"
+        fill = REGISTRY.text("edit.fill_between_frames") or "Edit > Fill Between Frames"
         shell.status(
-            f"Started {which} on a later frame (Ctrl+C, Ctrl+V there and move it, or its Track in "
-            "Properties), then Edit > Fill Between Frames",
+            f"Started {which} on a later frame ({box} there puts it to drag into place, or Ctrl+C, Ctrl+V "
+            f"there and move it), then {fill} fills the frames between",
             10000,
         )
 

@@ -3,7 +3,8 @@ the frames between filled by linear interpolation in one undo step (``core.track
 module wires the menu item, greys it with the reason and says what was done).
 
 It acts on the track of the selected object, over the frames of its image sequence (the images of its
-folder). It has no default key; Edit > Preferences can give it one.
+folder). Its key is Shift+T (T starts a track, Ctrl+T puts its box on the frame shown): pressed again after
+a key moved, it fills the frames around it anew.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def no_track() -> str:
     """Why the item is greyed for a selected object with no track, and how to give it one."""
     return (
         f"The selected object has no track: {new_track_key()} starts one; put it on a later frame "
-        "(Ctrl+C, Ctrl+V there and move it, or its Track number in Properties) and fill between them"
+        "(Edit > Track Box Here there, or Ctrl+C, Ctrl+V and move it) and fill between them"
     )
 
 

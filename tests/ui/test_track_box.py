@@ -1,0 +1,90 @@
+"""Edit > Track Box Here (Ctrl+T) and Fill Between Frames' key (Shift+T) on the real window, with the keys and
+the mouse: track 7's box on frame 0 clicked, D to frame 1 (none of the track there), Ctrl+T - the box is there
+at the place interpolated between frames 0 and 3, selected; dragged, Shift+T fills frame 2 between it and
+frame 3. After a key's drag next to filled frames, the status bar says Shift+T fills them again."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from pixelproof.core.track_fill import SOURCE, untouched_fill
+from pixelproof.ui.track_box_actions import no_current_track
+from tests.ui.conftest import wait_loaded
+from tests.ui.test_slice_fill import show_in_select
+from tests.ui.test_track_fill import clip  # noqa: F401 (the fixture)
+from tests.ui.test_workbench import click, drag, key, set_zoom, view_point
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def next_frame(qtbot, win) -> None:  # type: ignore[no-untyped-def]
+    """D, the next image, shown at 8x as ``show_in_select`` shows the first."""
+    key(win, Qt.Key.Key_D)
+    wait_loaded(qtbot, win)
+    set_zoom(win, 8.0, (24, 24))
+
+
+def track_objects(doc, image_id: int) -> list:  # type: ignore[no-untyped-def]
+    return [a for a in doc.project.annotations_of(image_id) if a.extra.get("track_id") == 7]
+
+
+def test_ctrl_t_puts_the_tracks_box_on_the_next_frame_to_drag_and_shift_t_refills(qtbot, clip) -> None:  # noqa: F811
+    win, frame = clip
+    doc = win.document
+    act = win.clipboard.track_box.act_box
+    show_in_select(qtbot, win, frame[0])
+    assert not act.isEnabled() and act.statusTip() == no_current_track()  # no track selected yet
+    key(win, Qt.Key.Key_T, CTRL)
+    assert track_objects(doc, frame[1]) == []
+    click(win, view_point(win, 24.5, 24.5))  # track 7's box
+    assert [a.id for a in doc.selected_annotations()] == [1] and act.isEnabled()
+    next_frame(qtbot, win)
+    assert doc.current_image_id == frame[1] and doc.selection == []  # the track is remembered
+    key(win, Qt.Key.Key_T, CTRL)
+    (box,) = track_objects(doc, frame[1])
+    assert box.bbox == pytest.approx([20.0, 12.0, 16.0, 16.0])  # a third of the way from frame 0 to 3
+    assert box.source == "manual" and not untouched_fill(box)  # a key, not a fill
+    assert doc.selection == [box.id]
+    said = win.statusBar().currentMessage()
+    assert said.startswith("Track 7's box on frame 1, a key, interpolated between its keys on frames 0 and 3")
+    assert "Shift+T fills track 7 again" in said
+    assert win.act_undo.text() == "&Undo Track Box Here (track 7, frame 1)"
+    drag(win, view_point(win, 28.0, 20.0), view_point(win, 32.0, 24.0))  # into place: 4 px right, 4 down
+    assert doc.project.annotations[box.id].bbox == pytest.approx([24.0, 16.0, 16.0, 16.0])
+    key(win, Qt.Key.Key_T, SHIFT)  # Fill Between Frames: frame 2 between the moved key and frame 3
+    (filled,) = track_objects(doc, frame[2])
+    assert filled.source == SOURCE and filled.bbox == pytest.approx([26.0, 10.0, 16.0, 16.0])
+    assert win.statusBar().currentMessage().startswith("Filled 1 frame of track 7 between 3 drawn frames")
+    for _ in range(3):  # the fill, the drag, the box: each one undo step
+        key(win, Qt.Key.Key_Z, CTRL)
+    assert track_objects(doc, frame[1]) == [] and track_objects(doc, frame[2]) == []
+
+
+def test_a_dragged_key_says_shift_t_fills_again_and_ctrl_t_makes_a_fill_a_key(qtbot, clip) -> None:  # noqa: F811
+    win, frame = clip
+    doc = win.document
+    show_in_select(qtbot, win, frame[0])
+    click(win, view_point(win, 24.5, 24.5))
+    key(win, Qt.Key.Key_T, SHIFT)
+    assert len(track_objects(doc, frame[1])) == len(track_objects(doc, frame[2])) == 1
+    next_frame(qtbot, win)
+    next_frame(qtbot, win)
+    assert doc.current_image_id == frame[2]
+    (fill,) = track_objects(doc, frame[2])
+    key(win, Qt.Key.Key_T, CTRL)  # the fill shown becomes a key, selected to drag
+    (key_now,) = track_objects(doc, frame[2])
+    assert key_now.id == fill.id and key_now.bbox == fill.bbox and not untouched_fill(key_now)
+    assert doc.selection == [fill.id]
+    assert win.statusBar().currentMessage().startswith("Track 7's box on frame 2, filled, is a key now")
+    x, y = key_now.bbox[0] + 8, key_now.bbox[1] + 8
+    drag(win, view_point(win, x, y), view_point(win, x + 4, y))
+    said = win.statusBar().currentMessage()
+    assert said == (
+        "Track 7's filled frames next to this key are from before the change: Shift+T fills track 7 again"
+    )
+    key(win, Qt.Key.Key_T, SHIFT)
+    (again,) = track_objects(doc, frame[1])
+    assert again.bbox == pytest.approx([22.0, 12.0, 16.0, 16.0])  # frame 1: half way from 16, 16 to 28, 8
+    assert "1 of them again" in win.statusBar().currentMessage()
