@@ -98,7 +98,7 @@ def test_cvat_keeps_its_own_source_beside_the_import(tmp_path: Path) -> None:
     read = FORMATS["cvat"].read(tmp_path / "cvat_task").project
     image = next(iter(read.images.values()))
     said = sorted(source_text(a, image) for a in read.annotations.values())
-    where = "imported: CVAT for images 1.1 XML (cvat_task)"
+    where = "imported: CVAT for images 1.1 XML (cvat_task)"  # the kind it was, not the list's title for both
     assert said == [f"{where}, CVAT source auto", f"{where}, CVAT source manual"]
 
 

@@ -167,7 +167,7 @@ def test_properties_and_the_annotations_list_tell_a_key_frame_from_an_interpolat
 
 def test_the_export_summary_names_cvat_for_video_when_the_track_made_it_so(qtbot, clip, tmp_path) -> None:
     """Ctrl+E, CVAT, Export on a clip with a track (T): the file is CVAT for video (``<track>``, interpolation
-    mode), and the status bar says so, not the format list's "CVAT for images"."""
+    mode), and the status bar says so, not "CVAT for images" (the format list names both kinds)."""
     from tests.ui.test_interop_dialogs import fill_and_ok
 
     win, frame = clip

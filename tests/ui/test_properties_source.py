@@ -58,3 +58,30 @@ def test_an_imported_cell_says_where_it_came_from_and_a_drawn_box_that_it_was_dr
     qtbot.waitUntil(lambda: props.source.text() == "drawn in PixelProof", timeout=10000)
     win.document.undo_stack.setClean()
     win.close()
+
+
+def test_an_object_of_a_cvat_video_task_says_cvat_for_video(
+    qtbot, tmp_path: Path, no_prompts, errors
+) -> None:
+    """File > Import of Datumaro's CVAT for video export: the format list's CVAT entry names video as well
+    as images, and the box's Source reads CVAT for video, not the "CVAT for images" a video user was told."""
+    import shutil
+
+    video = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "cvat_dataset" / "for_video"
+    shutil.copytree(video, tmp_path / "for_video")
+    win = new_window(qtbot)
+    dlg = import_through_dialog(qtbot, win, "cvat", tmp_path / "for_video")
+    assert "for images" in dlg.format_combo.currentText() and "for video" in dlg.format_combo.currentText()
+    qtbot.waitUntil(lambda: win.document is not None, timeout=10000)
+    wait_loaded(qtbot, win)
+    if win.interop.report is not None:  # what the import said (the tracks read as shapes...)
+        win.interop.report.close()
+    win.activateWindow()
+    qtbot.waitActive(win)
+    props = win.panels["propertiesDock"]
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_V)
+    click(win, 6.5, 4.5)  # track 0's box (3, 4, 7 x 1) on frame 10, the first image
+    want = "imported: CVAT for video 1.1 XML (for_video)"
+    qtbot.waitUntil(lambda: props.source.isVisible() and props.source.text() == want, timeout=10000)
+    win.close()

@@ -79,6 +79,8 @@ class ImportResult:
     # images the source has no record of (YOLO: no label file), which that format may mean as backgrounds
     unrecorded: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # which of the format's kinds of file was read (``Format.kinds``: CVAT's "images" or "video"); "" none
+    kind: str = ""
 
 
 SAID_PER_FILE = 5  # problems of one kind named in one file; the rest are counted in one line

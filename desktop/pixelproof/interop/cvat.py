@@ -1,5 +1,5 @@
-"""CVAT for images 1.1 XML (``annotations.xml`` of a task or project export, images in ``images/`` or
-``images/<subset>/``).
+"""CVAT 1.1 XML, for images and for video (``annotations.xml`` of a task or project export, images in
+``images/`` or ``images/<subset>/``).
 
 Shapes: ``box`` (``rotation`` turns it into a 4-corner polygon), ``polygon``, ``ellipse`` (a 64-point
 polygon), ``mask`` (``rle`` = comma-separated run lengths starting with a run of 0s, row-major inside the box
@@ -71,7 +71,8 @@ def read_cvat(
     on_problem: ProblemCallback | None = None,
     progress: ProgressCallback | None = None,
 ) -> ImportResult:
-    """Import a CVAT for images XML file, or the export folder holding ``annotations.xml``."""
+    """Import a CVAT 1.1 XML file (for images or for video), or the export folder holding
+    ``annotations.xml``; the result's ``kind`` says which (``file_kind``)."""
     src = Path(path)
     xml = src if src.is_file() else src / "annotations.xml"
     if not xml.is_file():
@@ -116,7 +117,7 @@ def read_cvat(
         _read_image(xml, k, node, root, build, report, notes)
     report.summarise(xml)
     notes.report(xml, report)
-    return ImportResult(project, report.problems, report.skipped)
+    return ImportResult(project, report.problems, report.skipped, kind=file_kind(doc))
 
 
 class _Notes:
@@ -467,19 +468,32 @@ def looks_like_cvat(path: Path) -> bool:
     return b"<annotations" in head and b"<version>" in head
 
 
-TITLE = "CVAT for images 1.1 XML"
-VIDEO_TITLE = "CVAT for video 1.1 XML"  # what the export writes when an object has a track_id
+# the format list's title names both kinds CVAT exports, as CVAT names them: a video task's user is not sent
+# to "for images"; an import's Source and the export's summary name the kind (``Format.title_of``)
+TITLE = "CVAT 1.1 XML (for images or for video)"
+KINDS = (("images", "CVAT for images 1.1 XML"), ("video", "CVAT for video 1.1 XML"))
 
 
-def _written_title(project: Project, options: Mapping[str, Any]) -> str:
+def file_kind(doc: ET.Element) -> str:
+    """ "video" for a CVAT for video file (``<track>`` elements, or a video task's ``interpolation`` mode and
+    no ``<image>``: an empty video task), else "images" (a video task exported as CVAT for images has
+    ``<image>`` elements: that file is for images)."""
+    if doc.find("track") is not None:
+        return "video"
+    modes = {(m.text or "").strip() for m in doc.iterfind("meta//mode")}
+    return "video" if "interpolation" in modes and doc.find("image") is None else "images"
+
+
+def _written_kind(project: Project, options: Mapping[str, Any]) -> str:
     """What the export writes: CVAT for video when an object has a track_id (``tracks``), else for images."""
-    return VIDEO_TITLE if writes_video(project, options.get("tracks", "auto")) else TITLE
+    return "video" if writes_video(project, options.get("tracks", "auto")) else "images"
 
 
 FORMAT = Format(
     name="cvat",
     title=TITLE,
-    written_title=_written_title,
+    kinds=KINDS,
+    written_kind=_written_kind,
     reader=read_cvat,
     declares_sizes=True,
     writer=write_cvat,

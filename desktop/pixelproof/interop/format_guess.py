@@ -20,7 +20,7 @@ A_TITLE = {
     "cityscapes": "a Cityscapes dataset (gtFine)",
     "kitti": "a KITTI dataset (detection, semantics)",
     "openimages": "an Open Images dataset (V6/V7 CSV)",
-    "cvat": "a CVAT for images 1.1 XML export",
+    "cvat": "a CVAT 1.1 XML export (for images or for video)",
     "datumaro": "a Datumaro JSON export",
     "labelstudio": "a Label Studio JSON file",
     "geojson": "a QuPath GeoJSON export",

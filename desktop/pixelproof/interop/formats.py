@@ -253,13 +253,22 @@ class Format:
     # its files hold a model's proposals as such, apart from the labels (Label Studio's ``predictions``):
     # a model's pending objects reach its writer whatever ``pending`` says, and it writes them so
     holds_predictions: bool = False
-    # what the writer writes for a project and write options, when the title cannot say it (the CVAT
-    # export is CVAT for video when an object has a track_id): the export's summary names it
-    written_title: Callable[[Project, Mapping[str, Any]], str] | None = None
+    # the kinds of file one format covers, each with its own title, when the title names them all (CVAT:
+    # "images" and "video", "CVAT for video 1.1 XML"): the import mark (``ImportResult.kind``) and the
+    # export's summary (``written_kind``) name the kind a file was in, so a video task is not "for images"
+    kinds: tuple[tuple[str, str], ...] = ()
+    # the kind the writer writes for a project and write options (the CVAT export is CVAT for video when
+    # an object has a track_id)
+    written_kind: Callable[[Project, Mapping[str, Any]], str] | None = None
+
+    def title_of(self, kind: object) -> str:
+        """The title of one kind of file of this format (``kinds``); the format's title for no kind or one
+        it does not have (an import mark made before kinds, or edited by hand)."""
+        return next((title for name, title in self.kinds if name == kind), self.title)
 
     def title_for(self, project: Project, options: Mapping[str, Any]) -> str:
         """The format ``project`` is written in with ``options``, as the export's summary names it."""
-        return self.written_title(project, options) if self.written_title is not None else self.title
+        return self.title_of(self.written_kind(project, options) if self.written_kind is not None else None)
 
     @property
     def can_read(self) -> bool:
@@ -308,7 +317,7 @@ class Format:
         from pixelproof.interop.provenance import mark_imported
 
         report_category_names(result, path, kwargs.get("on_problem"))
-        mark_imported(result.project.images, self.name, path)  # where its objects came from
+        mark_imported(result.project.images, self.name, path, getattr(result, "kind", ""))  # where from
         if self.declares_sizes and kwargs.get("check_images", True):
             from pixelproof.interop.declared_sizes import report_declared_sizes
 

@@ -37,24 +37,35 @@ TIP = (
 )
 
 
-def mark_imported(images: Mapping[int, ImageRecord], fmt: str, path: str | Path) -> None:
-    """Mark each image a reader made with the format ``fmt`` (its name) and the file or folder read. An
-    image marked already keeps its mark (a PixelProof project read as COCO: its objects came from there)."""
+def mark_imported(images: Mapping[int, ImageRecord], fmt: str, path: str | Path, kind: str = "") -> None:
+    """Mark each image a reader made with the format ``fmt`` (its name), the file or folder read and, for a
+    format of several kinds of file, the kind it was (``Format.kinds``: CVAT's "video"). An image marked
+    already keeps its mark (a PixelProof project read as COCO: its objects came from there)."""
     name = Path(path).name or str(path)
     for image in images.values():
         app = image.extra.setdefault("pixelproof", {})
         if isinstance(app, dict) and not isinstance(app.get(IMPORTED), dict):
-            app[IMPORTED] = {"format": fmt, "from": name}
+            app[IMPORTED] = {"format": fmt, "from": name, **({"kind": kind} if kind else {})}
+
+
+def _mark(image: ImageRecord | None) -> dict[str, Any] | None:
+    app = image.extra.get("pixelproof") if image is not None else None
+    mark = app.get(IMPORTED) if isinstance(app, dict) else None
+    return mark if isinstance(mark, dict) and isinstance(mark.get("format"), str) else None
 
 
 def imported_from(image: ImageRecord | None) -> tuple[str, str] | None:
     """(format name, file or folder name) of the image's import mark; None for an image not imported (or
     a hand-edited mark of another shape)."""
-    app = image.extra.get("pixelproof") if image is not None else None
-    mark = app.get(IMPORTED) if isinstance(app, dict) else None
-    if not isinstance(mark, dict) or not isinstance(mark.get("format"), str):
-        return None
-    return mark["format"], str(mark.get("from") or "")
+    mark = _mark(image)
+    return None if mark is None else (mark["format"], str(mark.get("from") or ""))
+
+
+def _title(mark: dict[str, Any]) -> str:
+    """The title of the format of an import mark, of the kind of file it was (a CVAT video task: "CVAT for
+    video 1.1 XML", not the format list's title for both kinds): ``Format.title_of``."""
+    found = FORMATS.get(mark["format"])
+    return found.title_of(mark.get("kind")) if found is not None else mark["format"]
 
 
 def without_mark(app: Any) -> Any:
@@ -81,12 +92,11 @@ def source_text(ann: Annotation, image: ImageRecord | None, edits: bool = True) 
             return f"{word}: {source[len(prefix) :] or '?'}"
     if source:  # another value a file gave: as written
         return source
-    mark = imported_from(image)
+    mark = _mark(image)
     if mark is None:
         return NOT_RECORDED
-    fmt, name = mark
-    found = FORMATS.get(fmt)
-    text = f"imported: {found.title if found is not None else fmt}" + (f" ({name})" if name else "")
+    name = str(mark.get("from") or "")
+    text = f"imported: {_title(mark)}" + (f" ({name})" if name else "")
     cvat = ann.app_extra.get("cvat_source")
     if isinstance(cvat, str) and cvat:
         text += f", CVAT source {cvat}"
