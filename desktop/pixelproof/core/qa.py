@@ -178,6 +178,8 @@ class QAResult:
     confusion_images: dict[tuple[int, int], list[int]] = field(default_factory=dict)
     #: per class, the reference objects on images the candidate lacks, counted as missed (``qa_unmatched``)
     missed: dict[str, InstanceCounts] = field(default_factory=dict)
+    #: multi-object tracking figures of the frame sequences when both sides have tracks (``qa_tracks``)
+    tracks: dict[str, Any] | None = None
 
     def per_class(self) -> list[dict[str, Any]]:
         """One dict per category: semantic means (NaN left out, +inf -> image diagonal) + object counts."""
@@ -394,6 +396,11 @@ def run_qa(
     result.per_volume = volumes.score(opt, result.problems)
     result.ap, result.confusion = detections.ap(ref.instance_scored), detections.confusion()
     result.confusion_images = detections.confusion_images()
+    from pixelproof.core.qa_tracks import score_tracks
+
+    result.tracks = score_tracks(
+        ref.project, candidate, pairs, opt.iou_threshold, opt.score_threshold, result.problems
+    )
     at = len(ref.problems) + len(names)
     below = under_threshold(candidate, only, opt.score_threshold)
     result.problems[at:at] = candidate_only_notes(only, detections.cells, below, opt.score_threshold)
