@@ -107,6 +107,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="write one row per matched, missed (fn) and extra (fp) object as CSV (ids, classes, IoU, "
         "score; UTF-8 with a BOM, for Excel)",
     )
+    p.add_argument(
+        "--tracks-csv",
+        metavar="FILE",
+        help="write the tracking figures (MOTA, IDF1, ID switches, ...) as CSV, a row per frame sequence and "
+        "an (all) row, when both projects have objects on tracks (UTF-8 with a BOM, for Excel)",
+    )
     p.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
     add_batch_arguments(p)
     add_examples(
@@ -156,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
         error(str(e))
         return 2
     try:  # a report never writes over what it scores
-        for option in ("json", "csv", "images_csv", "class_csv", "objects_csv", "html"):
+        for option in ("json", "csv", "images_csv", "class_csv", "objects_csv", "tracks_csv", "html"):
             if getattr(args, option):
                 said = f"--{option.replace('_', '-')}"
                 check_output_not_input(getattr(args, option), [args.reference, args.candidate], said)
@@ -164,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
         error(str(e))
         return 2
     if refuse_outputs(
-        args.json, args.csv, args.images_csv, args.class_csv, args.objects_csv, args.html
+        args.json, args.csv, args.images_csv, args.class_csv, args.objects_csv, args.tracks_csv, args.html
     ):  # before the run, not after it
         return 2
     if Path(args.candidate).is_dir():  # a dataset folder given second: the order of the two swapped
@@ -195,7 +201,8 @@ def run(args: argparse.Namespace) -> int:
     if unknown := unknown_classes(args.bounds, class_names(reference.project, candidate)):
         error(unknown)  # before scoring: a typo costs no run
         return 2
-    outputs = [args.json, args.csv, args.images_csv, args.class_csv, args.objects_csv, args.html]
+    outputs = [args.json, args.csv, args.images_csv, args.class_csv, args.objects_csv, args.tracks_csv]
+    outputs.append(args.html)
     if refuse_image_outputs(outputs, [candidate, reference.project]):
         return 2
     for name, project in ((args.reference, reference.project), (args.candidate, candidate)):
@@ -244,7 +251,7 @@ def _stream(args: argparse.Namespace) -> Any:
 
 
 def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
-    from pixelproof.core import report, report_ap, report_images
+    from pixelproof.core import qa_tracks, report, report_ap, report_images
 
     print_capped([f"pixelproof: warning: {p}" for p in result.problems])
     if not result.pairs:
@@ -273,12 +280,22 @@ def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
             report_ap.write_class_csv(data, args.class_csv)
         if args.objects_csv:
             report_ap.write_objects_csv(data, args.objects_csv)
+        if args.tracks_csv:
+            qa_tracks.write_tracks_csv(data["tracks"], args.tracks_csv)
         if args.html:
             report.write_html(data, args.html, result, result.reference, candidate)  # classes as paired
     except OSError as e:
         error(f"cannot write the report: {error_text(e)}")
         return 1
     _print_summary(data)
+    if data["tracks"]:
+        for line in qa_tracks.tracks_text(data["tracks"]):
+            print(shown(line))
+    elif args.tracks_csv:
+        warn(
+            f"{shown(args.tracks_csv)}: header only, no tracking figures "
+            "(both projects need objects on tracks)"
+        )
     _print_worst(result)
     return _gate(args.bounds, data["summary"], data["per_class"])
 

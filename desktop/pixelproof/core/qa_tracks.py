@@ -18,6 +18,7 @@ better). Overall figures come from the sequences' counts summed, as motmetrics' 
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core import safe_csv
+from pixelproof.core.atomic import atomic_output
 from pixelproof.core.clipboard import track_of
 from pixelproof.core.image_pairing import ImagePair
 from pixelproof.core.metrics_overlap import box_ious
@@ -326,3 +329,12 @@ def tracks_text(tracks: dict[str, Any], rows: int = 10) -> list[str]:
     if len(seqs) > rows:
         lines.insert(-1, f"  … and {len(seqs) - rows} more (all in --json, its tracks)")
     return lines
+
+
+def write_tracks_csv(tracks: dict[str, Any] | None, path: str | os.PathLike[str]) -> None:
+    """``--tracks-csv``: a row per sequence and the ``(all)`` row, the JSON's ``tracks`` figures (a null an
+    empty cell, its ``<name>_reason`` column says why); only the header when there are no tracks."""
+    rows = [*tracks["per_sequence"], tracks["overall"]] if tracks else []
+    fields = ["sequence", *(k for f in FIGURES for k in (f, f"{f}_reason")), *COUNTS]  # the same every run
+    with atomic_output(path, text=True, newline="") as fh:
+        safe_csv.write_table(fh, fields, ([r.get(k) for k in fields] for r in rows), bom=True)

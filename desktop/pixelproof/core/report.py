@@ -243,6 +243,7 @@ def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[
         "per_volume_class": volume_classes(result),
         "ap": result.ap,
         "confusion": result.confusion,
+        "tracks": result.tracks,  # qa_tracks: MOTA, IDF1, ... per frame sequence; None without tracks
         "image_reviews": [dict(r) for r in result.image_reviews],
         "unmatched_images": {
             "reference": list(result.unmatched_reference),
