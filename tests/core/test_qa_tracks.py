@@ -216,9 +216,14 @@ def test_frames_in_frame_order_and_one_side_without_tracks_said() -> None:
     ref, cand = project(frames, 0), project(frames, 1)
     # the images listed in another order: the frames still go by their numbers
     for p in (ref, cand):
-        p.images = dict(reversed(list(p.images.items())))
-    tracks = score_tracks(ref, cand, run_qa(ref, cand).pairs)
-    assert tracks is not None and tracks["overall"]["num_switches"] == 1
+        p.images = {i: p.images[i] for i in (4, 1, 99, 6, 2, 5, 3)}
+    pairs = run_qa(ref, cand).pairs
+    assert [p.cand.id for p in pairs][:3] != [1, 2, 3]  # the order the images are listed in
+    tracks = score_tracks(ref, cand, pairs)
+    assert tracks is not None
+    want = theirs(frames)
+    for name in NAMES:
+        assert tracks["overall"][name] == pytest.approx(want[name], abs=1e-9), name
     for ann in cand.annotations.values():
         ann.extra.pop("track_id", None)
     problems: list[str] = []

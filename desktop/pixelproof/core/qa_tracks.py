@@ -3,7 +3,7 @@ tracked / partially tracked / mostly lost) and the identity figures (IDF1, IDP, 
 overall, as py-motmetrics computes them (its ``MOTAccumulator`` and ``metrics.create()``; the tests compare
 every figure with it). No Qt.
 
-A sequence is a folder of the paired images, its frames in ``track_fill.sequence_frames`` order; the objects
+A sequence is a folder of the paired images, its frames in ``track_fill.sequence_frames``' order; the objects
 are those with a track id (``clipboard.track_of``) on either side, compared by box IoU whatever their class,
 as motmetrics compares them. Frame by frame: a reference track keeps the candidate track it had when their
 boxes still pair, then the rest are paired by a minimum-distance assignment (distance = 1 - IoU; a pair
@@ -32,8 +32,8 @@ from pixelproof.core.atomic import atomic_output
 from pixelproof.core.clipboard import track_of
 from pixelproof.core.image_pairing import ImagePair
 from pixelproof.core.metrics_overlap import box_ious
-from pixelproof.core.model import Annotation, Project
-from pixelproof.core.track_fill import sequence_frames
+from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.track_fill import frame_numbers
 from pixelproof.core.wording import plural
 
 TrackId = int | str
@@ -254,15 +254,21 @@ def score_tracks(
     object on a track. Candidate objects scoring under ``score_threshold`` are left out, as in the rest of
     QA; ``problems`` gets a line when only one side has tracks, or an image has two objects on one track."""
     notes = problems if problems is not None else []
+    if not any(track_of(a) is not None for proj in (reference, candidate) for a in proj.annotations.values()):
+        return None  # no video: nothing to say
     by_folder: dict[PurePath, list[ImagePair]] = {}
     for p in pairs:
         by_folder.setdefault(PurePath(p.cand.file_name).parent, []).append(p)
+    folder_images: dict[PurePath, list[ImageRecord]] = {}  # each folder's images, gathered once
+    for image in candidate.images.values():
+        folder_images.setdefault(PurePath(image.file_name).parent, []).append(image)
     sides = {"reference": False, "candidate": False}
     sequences: list[tuple[str, list[Frame]]] = []
     dropped: list[str] = []
     for folder, group in by_folder.items():
         by_cand = {p.cand.id: p for p in group}
-        order = [by_cand[i] for _, i in sequence_frames(candidate, group[0].cand.id) if i in by_cand]
+        numbers = frame_numbers(folder_images.get(folder, []))  # sequence_frames' rule
+        order = [by_cand[i] for _, i in sorted((f, i) for i, f in numbers.items()) if i in by_cand]
         frames: list[Frame] = []
         for p in order:
             r = _tracked(reference.annotations_of(p.ref.id), reference, None, dropped, p.file_name)
