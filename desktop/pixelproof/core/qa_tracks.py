@@ -312,6 +312,15 @@ def _row(counts: SequenceCounts) -> dict[str, Any]:
     return out
 
 
+def tracks_heading(tracks: dict[str, Any]) -> str:
+    """What the figures are of and how boxes pair: the first line of the printed section and of the HTML
+    report's, so both say it alike."""
+    return (
+        f"tracks: {plural(len(tracks['per_sequence']), 'sequence')}, box IoU >= {tracks['iou_threshold']:g}, "
+        "class-agnostic (MOTP: mean 1 - IoU)"
+    )
+
+
 def tracks_text(tracks: dict[str, Any], rows: int = 10) -> list[str]:
     """The printed tracking section: a line per sequence (the first ``rows``) and the overall line."""
 
@@ -323,8 +332,7 @@ def tracks_text(tracks: dict[str, Any], rows: int = 10) -> list[str]:
     keys += ["mostly_tracked", "partially_tracked", "mostly_lost", "num_false_positives", "num_misses"]
     seqs = tracks["per_sequence"]
     lines = [
-        f"tracks: {plural(len(seqs), 'sequence')}, box IoU >= {tracks['iou_threshold']:g}, class-agnostic "
-        "(MOTP: mean 1 - IoU)",
+        tracks_heading(tracks),
         f"{'sequence':<24}" + "".join(f"{h:>7}" for h in heads),
     ]
     shown_rows = seqs[:rows] + ([tracks["overall"]] if len(seqs) > 1 else [])

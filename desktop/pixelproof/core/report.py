@@ -35,6 +35,7 @@ from pixelproof.core.qa_tables import (
     SpoolView,
     image_counts,
 )
+from pixelproof.core.qa_tracks import COUNTS, FIGURES, tracks_heading
 from pixelproof.core.qa_volumes import VOLUME_FIELDS, VolumeRow, drawn_classes, drawn_row_dicts
 from pixelproof.core.report_ap import (
     ap_html,
@@ -364,6 +365,22 @@ def decisions_html(data: dict[str, Any]) -> list[str]:
     return parts
 
 
+TRACK_COLUMNS = ["sequence", *FIGURES, *COUNTS]  # --tracks-csv's, a null's reason in its cell
+
+
+def tracks_html(tracks: dict[str, Any] | None) -> list[str]:
+    """The tracking figures (``qa_tracks``): a row per sequence and the ``(all)`` row, as --tracks-csv
+    has them; nothing without tracks."""
+    if not tracks:
+        return []
+    rows = [
+        {**r, "sequence": short_file_name(r["sequence"])}
+        for r in [*tracks["per_sequence"], tracks["overall"]]
+    ]
+    heading = tracks_heading(tracks)
+    return ["<h2>Tracks</h2>", f"<p>{html.escape(heading)}</p>", html_table(rows, TRACK_COLUMNS)]
+
+
 def write_html(
     data: dict[str, Any],
     path: str | os.PathLike[str],
@@ -416,6 +433,7 @@ def write_html(
         parts += ["<h2>Per volume (3D)</h2>", html_table(classes, cols)]
         rows = drawn_row_dicts(data["per_volume"])
         parts.append(html_table(rows, ["volume", "category", "slices", "unit", *VOLUME_FIELDS]))
+    parts += tracks_html(data.get("tracks"))
     if result is not None and reference is not None and candidate is not None:
         legend = "".join(
             f"<span style='background:rgb{tuple(qa_difference.DIFF_COLORS[k][:3])}'>{html.escape(v)}</span>"
