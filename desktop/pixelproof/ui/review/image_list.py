@@ -1,7 +1,8 @@
 """The left side of the review view: the per-volume (3D) rows with their means over volumes pinned under
 them, the filter, the Images table, the per-class summary with its "all classes" row pinned under the class
-rows, and the Dice histogram. A confusion matrix cell picked in the model dialog keeps the Images table to
-its images (with the typed filter), a bar above the table saying which cell, its button undoing it.
+rows, a video's tracking figures (``track_figures``), and the Dice histogram. A confusion matrix cell
+picked in the model dialog keeps the Images table to its images (with the typed filter), a bar above the
+table saying which cell, its button undoing it.
 
 At 1366x768 the summary row, the last of the table, was behind its bottom edge (and ~80 px further under a
 banner of warnings): the one figure a reviewer reads first needed a scroll. The class rows now scroll in a
@@ -55,6 +56,7 @@ from pixelproof.ui.review.tables import (
     ImageFilterProxy,
     ImageTableModel,
 )
+from pixelproof.ui.review.track_figures import TrackFigures
 from pixelproof.ui.review.volumes import MAX_ROWS as VOLUME_ROWS
 from pixelproof.ui.review.volumes import VolumeMeans, VolumeSortProxy, VolumeTable, VolumeTableModel
 
@@ -298,6 +300,8 @@ class ImageList(QWidget):
         row.addWidget(self.model_scores)
         layout.addWidget(class_row)
         layout.addWidget(self.classes)
+        self.track_figures = TrackFigures()  # MOTA, IDF1, ID switches: a video's, under the all-classes row
+        layout.addWidget(self.track_figures)
         layout.addWidget(self.histogram)
         for model in (self.image_proxy, self.class_model):
             for signal in (model.modelReset, model.layoutChanged, model.rowsInserted, model.rowsRemoved):
@@ -308,6 +312,7 @@ class ImageList(QWidget):
         self.class_model.set_result(result)
         self.set_volumes(result)
         self.model_scores.set_result(result)
+        self.track_figures.set_result(result)
         self.cell = self.model_scores.cell_images()  # the cell's images in this run (the view filters)
 
     def _cell_chosen(self) -> None:
