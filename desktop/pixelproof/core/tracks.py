@@ -15,7 +15,7 @@ keep it, so New Track then Ctrl+B, or Ctrl+C / Ctrl+V onto a later frame, puts t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from pixelproof.core.clipboard import TRACK_ID, track_of, track_value
 from pixelproof.core.edits import ReplaceAnnotations
@@ -34,20 +34,27 @@ class TrackRefused(ValueError):
     """Nothing was changed; the message says why (a track already on that image, a number out of range)."""
 
 
-def track_ids(project: Project) -> set[int]:
-    """The whole-number track ids of the project: its objects' (an int, or a string of digits from a file)
-    and those of shapes kept from a CVAT file (``pixelproof.cvat.shapes``), which the CVAT export writes."""
-    found: set[int] = set()
-    for ann in project.annotations.values():
-        _add(found, track_of(ann))
+def kept_shape_tracks(project: Project) -> Iterator[object]:
+    """The ``track_id`` attributes, as the file had them, of the shapes kept from a CVAT file
+    (``pixelproof.cvat.shapes``: polylines, points, skeletons), which the CVAT export writes back."""
     for image in project.images.values():
         app = image.extra.get("pixelproof")
         cvat = app.get("cvat") if isinstance(app, dict) else None
         shapes = cvat.get("shapes") if isinstance(cvat, dict) else None
         for kept in shapes if isinstance(shapes, list) else []:
             attrib = kept.get("attrib") if isinstance(kept, dict) else None
-            if isinstance(attrib, dict):
-                _add(found, attrib.get(TRACK_ID))
+            if isinstance(attrib, dict) and TRACK_ID in attrib:
+                yield attrib[TRACK_ID]
+
+
+def track_ids(project: Project) -> set[int]:
+    """The whole-number track ids of the project: its objects' (an int, or a string of digits from a file)
+    and those of shapes kept from a CVAT file (``pixelproof.cvat.shapes``), which the CVAT export writes."""
+    found: set[int] = set()
+    for ann in project.annotations.values():
+        _add(found, track_of(ann))
+    for value in kept_shape_tracks(project):
+        _add(found, value)
     return found
 
 

@@ -22,6 +22,7 @@ from collections import Counter
 from pixelproof.core import track_fill
 from pixelproof.core.clipboard import TRACK_ID
 from pixelproof.core.model import Project
+from pixelproof.core.tracks import kept_shape_tracks
 
 _ON_TRACK = ("label", "source", "group_id", TRACK_ID)  # the track's, not each shape's
 KEYFRAME = "keyframe"  # "0" on the shape of an object Fill Between Frames made that nobody changed since
@@ -33,15 +34,7 @@ def has_tracks(project: Project) -> bool:
     writes CVAT for video."""
     if any(type(a.extra.get(TRACK_ID)) is int for a in project.annotations.values()):
         return True
-    for image in project.images.values():
-        app = image.extra.get("pixelproof")
-        cvat = app.get("cvat") if isinstance(app, dict) else None
-        shapes = cvat.get("shapes") if isinstance(cvat, dict) else None
-        for kept in shapes if isinstance(shapes, list) else []:
-            attrib = kept.get("attrib") if isinstance(kept, dict) else None
-            if isinstance(attrib, dict) and str(attrib.get(TRACK_ID, "")).strip().isdecimal():
-                return True
-    return False
+    return any(str(value).strip().isdecimal() for value in kept_shape_tracks(project))
 
 
 def frame_numbers(project: Project) -> dict[int, int]:
