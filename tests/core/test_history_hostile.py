@@ -66,7 +66,7 @@ def test_a_fifo_in_the_logs_place_is_said_not_waited_on(
     os.mkfifo(log)
     assert history.read_log(p.path, 1) == ([], [f"{log}: cannot read: is a FIFO (named pipe), not a file"])
     p.add_annotation(box_annotation(70, 1, 1, [1, 1, 2, 2]))
-    with pytest.raises(ProjectSaveError, match="could not write the change log .*: is a FIFO"):
+    with pytest.raises(ProjectSaveError, match=r"could not write the change log .*: is a FIFO"):
         save_project(p)
     assert main(["renumber", str(p.path), "-o", str(tmp_path / "new.json")]) == 1
     assert f"{log}: cannot read the change log: is a FIFO (named pipe), not a file" in capsys.readouterr().err
@@ -87,7 +87,22 @@ def test_a_symlink_in_the_logs_place_is_neither_read_nor_appended_to(tmp_path: P
     entries, problems = history.read_log(p.path, 1)
     assert entries == [] and problems == [f"{log}: cannot read: is a symbolic link, not a file of its own"]
     p.add_annotation(box_annotation(70, 1, 1, [1, 1, 2, 2]))
-    with pytest.raises(ProjectSaveError, match="could not write the change log .*: is a symbolic link"):
+    with pytest.raises(ProjectSaveError, match=r"could not write the change log .*: is a symbolic link"):
         save_project(p)
     assert elsewhere.read_bytes() == b"private\n"
     assert load_project(p.path).annotations.keys() == {1, 2}
+
+
+def test_a_log_of_many_damaged_lines_names_the_first_ones_and_counts_the_rest(tmp_path: Path) -> None:
+    """100,000 lines that are no entries were 100,000 warnings from ``pixelproof log``."""
+    p = make_project(tmp_path, 1)
+    save_project(p)
+    log = history.sidecar(p.path)
+    with open(log, "ab") as f:
+        f.write(b"junk\n" * 100_000)
+    entries, problems = history.read_log(p.path, 1)
+    assert [(e["seq"], e["committed"]) for e in entries] == [(1, True)]
+    assert problems == [
+        *(f"{log}:{n}: not a JSON line (skipped)" for n in range(2, 2 + history.PROBLEMS_NAMED)),
+        f"{log}: 99,990 more lines skipped as not history entries",
+    ]

@@ -359,6 +359,9 @@ def _is_entry(e: Any) -> bool:
     )
 
 
+PROBLEMS_NAMED = 10  # damaged lines of the log named one by one; the rest counted in one line
+
+
 def log_bytes(path: Path) -> bytes:
     """The bytes of the change log ``path``: a FIFO there is not waited on, a symlink not followed out of
     the project's folder (``atomic.open_own``; ``pixelproof log`` hung on a FIFO and printed the problems
@@ -372,7 +375,7 @@ def read_log(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Every entry, newest first, each with ``committed`` (on the chain from ``head``; ``file_sha256``:
     the project file's, hex, which picks the head's entry among lines sharing its ``seq``), and problems
-    (unreadable lines, by line number)."""
+    (unreadable lines, by line number: the first ``PROBLEMS_NAMED``, then how many more)."""
     path = sidecar(project_path)
     entries: list[dict[str, Any]] = []
     problems = []
@@ -407,6 +410,9 @@ def read_log(
         cur, digest = e.get("parent"), e.get("parent_file")
     for e in entries:
         e["committed"] = id(e) in chain
+    if len(problems) > PROBLEMS_NAMED:  # a log of a million damaged lines printed a million warnings
+        more = len(problems) - PROBLEMS_NAMED
+        problems[PROBLEMS_NAMED:] = [f"{path}: {more:,} more lines skipped as not history entries"]
     return entries[::-1], problems
 
 
