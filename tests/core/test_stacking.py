@@ -66,3 +66,16 @@ def test_a_restack_refuses_when_the_image_has_other_objects_since() -> None:
     with pytest.raises(ValueError, match="changed since"):
         edit.apply(p)
     assert dumps_project(p) == before
+
+
+def test_a_locked_object_is_restacked_as_the_lock_keeps_only_shape_class_and_existence() -> None:
+    """README's Locked objects: Bring to Front / Send to Back move a locked object (its stacking is not
+    what the lock keeps), one undo step as for any other."""
+    p = interleaved()
+    p.annotations[1].app_extra["locked"] = True
+    edit = edits.restack(p, [1], front=True)
+    assert edit is not None
+    edit.apply(p)
+    assert p.annotation_ids_of(1) == [3, 5, 1] and p.annotations[1].app_extra == {"locked": True}
+    edit.revert(p)
+    assert p.annotation_ids_of(1) == [1, 3, 5]

@@ -94,3 +94,40 @@ def test_a_cvat_round_trip_keeps_the_stacking_z_order_in_another_order_than_the_
         "cat",
         "dog",
     ]
+
+
+def test_a_z_order_cvat_cannot_hold_is_not_written(tmp_path: Path) -> None:
+    """CVAT keeps ``z_order`` in a 32-bit integer column: a hand-edited 10**17 (which the reader takes, as
+    CVAT's ``int()`` does), or one more than 2**31 - 1 for an object brought over it, made CVAT refuse the
+    task's whole import. Such a value counts as none; the top one stays 2**31 - 1, the later drawn on top."""
+    (tmp_path / "src").mkdir()
+    Image.new("RGB", (10, 4)).save(tmp_path / "src" / "a.png")
+    xml = CVAT.replace('z_order="3"', f'z_order="{2**31 - 1}"').replace('z_order="2"', 'z_order="-5"')
+    (tmp_path / "src" / "annotations.xml").write_text(
+        xml.replace('z_order="1"', f'z_order="{10**17}"'), "utf-8"
+    )
+    project = read_cvat(tmp_path / "src").project
+    names = {c.id: c.name for c in project.categories.values()}
+    (image_id,) = project.images
+    assert [names[a.category_id] for a in project.annotations_of(image_id)] == ["cow", "cat", "dog"]
+    write_cvat(project, tmp_path / "out", images="keep")
+    assert _shapes(tmp_path / "out" / "annotations.xml") == [
+        ("cow", -5),
+        ("cat", 2**31 - 1),
+        ("dog", 2**31 - 1),
+    ]
+    cow = next(a.id for a in project.annotations_of(image_id) if names[a.category_id] == "cow")
+    edits.restack(project, [cow], front=True).apply(project)  # type: ignore[union-attr]
+    write_cvat(project, tmp_path / "again", images="keep")
+    assert _shapes(tmp_path / "again" / "annotations.xml") == [
+        ("cat", 2**31 - 1),
+        ("dog", 2**31 - 1),
+        ("cow", 2**31 - 1),
+    ]
+    again = read_cvat(tmp_path / "again").project
+    labels = {c.id: c.name for c in again.categories.values()}
+    assert [labels[a.category_id] for a in again.annotations_of(next(iter(again.images)))] == [
+        "cat",
+        "dog",
+        "cow",
+    ]

@@ -97,7 +97,11 @@ def _renumber(args: argparse.Namespace, source: Path, target: Path) -> int:
         )
         return 1
     log, log_to = history.sidecar(source), history.sidecar(target)
-    carried = _log_to_carry(log, log_to, args.in_place)
+    try:
+        carried = _log_to_carry(log, log_to, args.in_place)
+    except OSError as e:  # a FIFO or a symlink where a change log is
+        error(f"{e.filename or log}: cannot read the change log: {e.strerror or e}")
+        return 1
     if carried is False:
         error(f"{log_to}: holds the change log of another project; choose another -o, or remove it")
         return 1
@@ -130,16 +134,17 @@ def _log_to_carry(log: Path, log_to: Path, in_place: bool) -> bytes | bool | Non
     """The change log to copy beside the new file (it names images and classes by name, so it is the new
     project's history too): its bytes, None when there is nothing to copy, False when another log is
     there already (it would be replaced)."""
+    from pixelproof.core import history
     from pixelproof.core.limits import same_file
 
     if in_place or same_file(log, log_to):
         return None
     try:
-        old = log.read_bytes()
+        old: bytes | None = history.log_bytes(log)
     except FileNotFoundError:
         old = None
     try:
-        there = log_to.read_bytes()
+        there = history.log_bytes(log_to)
     except FileNotFoundError:
         return old
     return None if there == old else False

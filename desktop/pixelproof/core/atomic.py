@@ -401,9 +401,11 @@ def append_line(path: str | os.PathLike[str], line: bytes, unless: Callable[[], 
     so their saves were refused. With ``unless``, the file is locked (``_lock_exclusive``: every appender
     of this module waits for the others) and nothing is written when ``unless()`` then says so: a check
     of the file's last line and the append that relies on it are one step for two writers. Returns
-    whether the line was written. Raises OSError."""
+    whether the line was written. A FIFO, device or symlink there is refused (OSError naming it): a line
+    longer than a pipe's buffer blocked the save for good, and a link put beside the project had each
+    save append to the file it names, anywhere. Raises OSError."""
     made = not os.path.lexists(path)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)  # the kernel applies the umask
+    fd = open_own(path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
     try:
         if unless is not None:
             _lock_exclusive(fd)
@@ -428,6 +430,29 @@ def append_line(path: str | os.PathLike[str], line: bytes, unless: Callable[[], 
     if made:
         fsync_folder(Path(path).parent)
     return True
+
+
+def open_own(path: str | os.PathLike[str], flags: int = os.O_RDONLY) -> int:
+    """``path`` opened with ``flags`` (``os.O_CREAT`` makes it, the umask applied) when it is a regular file
+    of its own: no symlink followed, a FIFO not waited on (the change log, a journal: files kept beside
+    the project that nobody should point elsewhere). Raises OSError whose ``strerror`` says what is there
+    instead (``FileNotFoundError`` when nothing is)."""
+    extra = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags | extra, 0o666)
+    except FileNotFoundError:
+        raise
+    except OSError as e:
+        if os.path.islink(path):
+            raise OSError(e.errno, "is a symbolic link, not a file of its own", str(path)) from e
+        raise
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, f"is {file_kind(mode)}, not a file", str(path))
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    return fd
 
 
 _LOCK_AT = 1 << 40  # Windows locks bytes (mandatory): one far past any log's end, never read or written

@@ -26,7 +26,6 @@ it from Preferences), else the OS user.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import getpass
 import os
@@ -37,7 +36,7 @@ from typing import Any
 
 import orjson
 
-from pixelproof.core.atomic import append_line, same_file, write_target
+from pixelproof.core.atomic import append_line, open_own, same_file, write_target
 from pixelproof.core.model import Annotation, Category, Project, utc_now
 
 SUFFIX = ".history.jsonl"
@@ -247,10 +246,10 @@ def prepare(project: Project, target: Path) -> Pending | None:
     if known and not changed:  # an untouched project saves as it was loaded (no entry, no new head)
         return None
     previous = copy.deepcopy(project.app.get("history"))
-    head = previous.get("head") if isinstance(previous, dict) else None
+    head = previous.get("head") if isinstance(previous, dict) and is_seq(previous.get("head")) else None
     entry = {
         "seq": 0,  # numbered below
-        "parent": head if isinstance(head, int) else None,
+        "parent": head,
         "time": utc_now(),
         "author": (base.author if base else None) or current_author(),
         "tool": (base.tool if base else None) or "manual",
@@ -268,7 +267,7 @@ def renumber(project: Project, pending: Pending) -> None:
     """Give the entry the ``seq`` after the log's last line and the head's, and point the head at it:
     when it is prepared, and again when another writer's entry took that ``seq`` meanwhile."""
     head = pending.entry["parent"]
-    seq = max(last_seq(pending.path), head if isinstance(head, int) else 0) + 1
+    seq = max(last_seq(pending.path), head if is_seq(head) else 0) + 1
     pending.entry["seq"] = seq
     project.app["history"] = {"head": seq}
 
@@ -297,27 +296,46 @@ def committed(project: Project) -> None:
     project.history.edits = []
 
 
+MAX_SEQ = 2**53 - 1  # a seq past it is a hand edit: JSON readers in doubles lose it, orjson refuses 2**64
+
+
+def is_seq(value: Any) -> bool:
+    """Whether ``value`` is a seq an entry (or the project's head) may have: a whole number 0..MAX_SEQ
+    (not true/false). A hand-edited last line's "abc" made every save raise, its 1e300 had each save
+    refused for a seq past 64 bits."""
+    return type(value) is int and 0 <= value <= MAX_SEQ
+
+
 def last_seq(path: Path) -> int:
-    """The ``seq`` of the last line of a history file (0 when there is none)."""
+    """The ``seq`` of the last line of a history file (0 when there is none, or it is no ``is_seq``, or the
+    file cannot be read: ``append`` then says why). Read from the end a block at a time, each block looked
+    at once: a last line of 100 MB without a break was copied again at each of its 1,600 blocks. A FIFO
+    is not waited on (``atomic.open_own``): a save hung on one."""
+    parts: list[bytes] = []
     try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            end = f.tell()
-            chunk = b""
-            pos = end
+        with os.fdopen(open_own(path), "rb") as f:
+            pos = f.seek(0, os.SEEK_END)
+            ended = False  # past the newlines that end the file
             while pos > 0:
                 step = min(65536, pos)
                 pos -= step
                 f.seek(pos)
-                chunk = f.read(step) + chunk
-                lines = chunk.rstrip(b"\n").split(b"\n")
-                if len(lines) > 1 or pos == 0:
-                    with contextlib.suppress(orjson.JSONDecodeError, AttributeError, TypeError):
-                        return int(orjson.loads(lines[-1]).get("seq", 0))
-                    return 0
+                block = f.read(step)
+                if not ended:
+                    block = block.rstrip(b"\n")
+                    ended = bool(block)
+                cut = block.rfind(b"\n")
+                parts.append(block[cut + 1 :])
+                if cut >= 0:
+                    break
     except OSError:
         return 0
-    return 0
+    try:
+        entry = orjson.loads(b"".join(reversed(parts)))
+    except orjson.JSONDecodeError:
+        return 0
+    seq = entry.get("seq") if isinstance(entry, dict) else None
+    return seq if is_seq(seq) else 0
 
 
 _ENTRY_FIELDS = {
@@ -332,7 +350,7 @@ _ENTRY_FIELDS = {
 
 def _is_entry(e: Any) -> bool:
     """``e`` has an entry's shape where readers rely on it (a hand-edited line may not)."""
-    if not isinstance(e, dict) or not isinstance(e.get("seq"), int):
+    if not isinstance(e, dict) or not is_seq(e.get("seq")):
         return False
     if any(k in e and not isinstance(e[k], t) for k, t in _ENTRY_FIELDS.items()):
         return False
@@ -341,17 +359,28 @@ def _is_entry(e: Any) -> bool:
     )
 
 
+PROBLEMS_NAMED = 10  # damaged lines of the log named one by one; the rest counted in one line
+
+
+def log_bytes(path: Path) -> bytes:
+    """The bytes of the change log ``path``: a FIFO there is not waited on, a symlink not followed out of
+    the project's folder (``atomic.open_own``; ``pixelproof log`` hung on a FIFO and printed the problems
+    of whatever file a link named). Raises OSError (``FileNotFoundError`` when there is none)."""
+    with os.fdopen(open_own(path), "rb") as f:
+        return f.read()
+
+
 def read_log(
     project_path: str | os.PathLike[str], head: int | None, file_sha256: str | None = None
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Every entry, newest first, each with ``committed`` (on the chain from ``head``; ``file_sha256``:
     the project file's, hex, which picks the head's entry among lines sharing its ``seq``), and problems
-    (unreadable lines, by line number)."""
+    (unreadable lines, by line number: the first ``PROBLEMS_NAMED``, then how many more)."""
     path = sidecar(project_path)
     entries: list[dict[str, Any]] = []
     problems = []
     try:
-        raw = path.read_bytes()
+        raw = log_bytes(path)
     except FileNotFoundError:
         return [], []
     except OSError as e:
@@ -381,6 +410,9 @@ def read_log(
         cur, digest = e.get("parent"), e.get("parent_file")
     for e in entries:
         e["committed"] = id(e) in chain
+    if len(problems) > PROBLEMS_NAMED:  # a log of a million damaged lines printed a million warnings
+        more = len(problems) - PROBLEMS_NAMED
+        problems[PROBLEMS_NAMED:] = [f"{path}: {more:,} more lines skipped as not history entries"]
     return entries[::-1], problems
 
 

@@ -33,14 +33,19 @@ def keep_restacks(project: Project, shards: Iterable[tuple[Project, dict[int, in
             image_id = id_key(key)
             if image_id not in shard.images or image_id not in image_ids or not isinstance(dealt, list):
                 continue
-            now = [i for i in shard.annotation_ids_of(image_id) if i in set(dealt)]
-            if now == [i for i in dealt if i in set(now)]:
+            # each set made once (100,000 objects on an image were 10**10 steps: the merge never ended);
+            # an entry that is no object id of a hand-edited shard is passed over (a list in it raised)
+            dealt = list(dict.fromkeys(i for i in dealt if type(i) is int))
+            dealt_set = set(dealt)
+            now = [i for i in shard.annotation_ids_of(image_id) if i in dealt_set]
+            now_set = set(now)
+            if now == [i for i in dealt if i in now_set]:
                 continue  # not restacked in the shard
             merged_id = image_ids[image_id]
             order = project.annotation_ids_of(merged_id)
-            held = [i for i in order if i in set(now)]
-            wanted = iter([i for i in now if i in set(held)])
-            after = [next(wanted) if i in set(held) else i for i in order]
+            held = {i for i in order if i in now_set}
+            wanted = iter([i for i in now if i in held])
+            after = [next(wanted) if i in held else i for i in order]
             if after != order:
                 project.restack_annotations(merged_id, after)
                 restacked += 1

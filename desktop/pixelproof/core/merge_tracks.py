@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from pixelproof.core.clipboard import TRACK_ID, track_of
 from pixelproof.core.model import Project
 from pixelproof.core.split import subset
-from pixelproof.core.tracks import as_number, new_tracks_from, track_ids
+from pixelproof.core.tracks import as_number, free_track_ids, new_tracks_from, track_ids
 
 if TYPE_CHECKING:
     from pixelproof.core.merge import Shard
@@ -31,20 +31,23 @@ def shard_tracks(shards: list[Shard], base: Project | None) -> tuple[list[Shard]
     for shard in shards:
         start = new_tracks_from(shard.project)
         taken |= {t for t in track_ids(shard.project) if start is None or t < start}
-    following = max(taken, default=-1) + 1
-    out: list[Shard] = []
-    moved: list[tuple[str, int, int]] = []
+    owns = []
     for shard in shards:
         start = new_tracks_from(shard.project)
-        own = sorted(t for t in track_ids(shard.project) if start is not None and t >= start)
+        owns.append(sorted(t for t in track_ids(shard.project) if start is not None and t >= start))
+    # after the greatest taken, or the lowest free ones below LIMIT: a base track 999,999,999 gave the
+    # shards' tracks ids from 10**9 on, which the CVAT export writes as no track and the Track field refuses
+    following = iter(free_track_ids(taken, sum(map(len, owns))))
+    out: list[Shard] = []
+    moved: list[tuple[str, int, int]] = []
+    for shard, own in zip(shards, owns, strict=True):
         if not own:
             out.append(shard)
             continue
         numbers = {}
         for t in own:
-            numbers[t] = following
-            moved.append((shard.name, t, following))
-            following += 1
+            numbers[t] = next(following)
+            moved.append((shard.name, t, numbers[t]))
         out.append(replace(shard, project=_renumbered(shard.project, numbers)))
     return out, moved
 

@@ -103,4 +103,16 @@ def natural_key(text: str) -> tuple:
 def file_order_key(path: str | os.PathLike[str]) -> tuple:
     """The order a folder's images are listed and numbered in (and D walks): folder by folder, each name
     by :func:`natural_key`, so ``frame_2.jpg`` (ffmpeg's ``frame_%d``) comes before ``frame_10.jpg``."""
-    return tuple(natural_key(part) for part in PurePath(path).parts)
+    return tuple(natural_key(part) for part in name_parts(path))
+
+
+_NOT_PLAIN = re.compile(r"\\|:|//|^\.?/|/\.(?:/|$)|/$|^\.?$")
+
+
+def name_parts(path: str | os.PathLike[str]) -> tuple[str, ...]:
+    """``PurePath(path).parts``, split as text for a plain relative name (``clip/frame_000001.png``: no
+    backslash, drive, ``//``, ``.`` part or slash at either end), as image ``file_name``s are: building
+    a PurePath per image made a 100,000-frame folder take 2 s to number (Go to Frame, Track Box Here)."""
+    if isinstance(path, str) and not _NOT_PLAIN.search(path):
+        return tuple(path.split("/"))
+    return PurePath(path).parts

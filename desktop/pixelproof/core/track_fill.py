@@ -50,7 +50,7 @@ from pixelproof.core.masks import segmentation_area
 from pixelproof.core.model import Annotation, ImageRecord, Project, is_rejected
 from pixelproof.core.names import shown_name
 from pixelproof.core.object_lock import is_locked
-from pixelproof.core.paths import file_order_key
+from pixelproof.core.paths import file_order_key, name_parts
 from pixelproof.core.wording import plural
 
 SOURCE = "interpolation:linear"  # the objects' ``source`` (interop.provenance words it)
@@ -86,17 +86,20 @@ class TrackFilled:
 
 def frame_numbers(images: Iterable[ImageRecord]) -> dict[int, int]:
     """Image id -> frame number: the number in the name when every image is named as CVAT names a video's
-    frames (``frame_000010.png``), each number once; else the image's place in file order (0, 1, ...)."""
-    ordered = sorted(images, key=lambda i: file_order_key(i.file_name))
+    frames (``frame_000010.png``), each number once; else the image's place in file order (0, 1, ...).
+    Sorted only for the second: 100,000 frames were sorted by name before each Track Box Here."""
+    images = list(images)
     named: dict[int, int] = {}
-    for image in ordered:
-        m = FRAME_FILE.fullmatch(PurePath(image.file_name).name)
+    for image in images:
+        parts = name_parts(image.file_name)
+        m = FRAME_FILE.fullmatch(parts[-1]) if parts else None
         if m is None:
             break
         named[image.id] = int(m.group(1))
     else:
         if len(set(named.values())) == len(named):
             return named
+    ordered = sorted(images, key=lambda i: file_order_key(i.file_name))
     return {image.id: k for k, image in enumerate(ordered)}
 
 
@@ -106,8 +109,8 @@ def sequence_frames(project: Project, image_id: int) -> list[tuple[int, int]]:
     image = project.images.get(image_id)
     if image is None:
         return []
-    folder = PurePath(image.file_name).parent
-    found = frame_numbers(i for i in project.images.values() if PurePath(i.file_name).parent == folder)
+    folder = name_parts(image.file_name)[:-1]
+    found = frame_numbers(i for i in project.images.values() if name_parts(i.file_name)[:-1] == folder)
     return sorted((frame, i) for i, frame in found.items())
 
 

@@ -83,10 +83,15 @@ def next_track_ids(project: Project, count: int = 1) -> list[int]:
     ``NEW_TRACKS_FROM`` on, so no id of the project split is given again), or the lowest free ones when that
     would pass ``LIMIT``; never below 0 (a file's negative track id had New Track start at -4, a track the
     exports and the Track field refuse)."""
-    taken = track_ids(project)
-    start = max(max(taken, default=-1) + 1, new_tracks_from(project) or 0, 0)
-    if start + count <= LIMIT:
-        return list(range(start, start + count))
+    return free_track_ids(track_ids(project), count, new_tracks_from(project) or 0)
+
+
+def free_track_ids(taken: set[int], count: int, start: int = 0) -> list[int]:
+    """``count`` track ids not in ``taken``: after its greatest (and from ``start``, never below 0), or the
+    lowest free ones when that would pass ``LIMIT`` (New Track, and a merge numbering shards' new tracks)."""
+    first = max(max(taken, default=-1) + 1, start, 0)
+    if first + count <= LIMIT:
+        return list(range(first, first + count))
     free = (i for i in range(LIMIT) if i not in taken)
     return [next(free) for _ in range(count)]
 

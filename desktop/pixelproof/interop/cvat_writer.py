@@ -397,17 +397,24 @@ def cvat_source(a: Annotation) -> str:
     return "auto" if a.source.startswith("model:") else "manual"
 
 
+Z_LIMIT = 2**31  # CVAT keeps z_order in a 32-bit integer column (PostgreSQL's integer)
+
+
 def stacked_z(kept: int | None, top: int | None) -> int:
     """The ``z_order`` of the next object up the stacking, ``top`` that of the one under it (None: the
     first): its own as read from CVAT while that keeps it over the ones before (a round trip writes the
     values back), the same as the one under it for an object without one (made in PixelProof: CVAT draws
     the later of equal ones on top), and one more when it was brought over objects of a higher ``z_order``
-    (Bring to Front)."""
+    (Bring to Front). Within CVAT's 32-bit integer column (``Shape.z_order``): a kept value outside it (a
+    hand-edited file's 10**17) counts as none, and an object brought over one at the top stays at the top
+    (equal values: the later is drawn on top) - CVAT refused the whole task's import over one such value."""
+    if kept is not None and not -Z_LIMIT <= kept < Z_LIMIT:
+        kept = None
     if top is None:
         return 0 if kept is None else kept
     if kept is None:
         return top
-    return kept if kept >= top else top + 1
+    return kept if kept >= top else min(top + 1, Z_LIMIT - 1)
 
 
 def _whole(a: Annotation, key: str) -> int | None:
