@@ -24,6 +24,7 @@ COMMANDS = {
     "info": "info",
     "new": "new",
     "add": "add",
+    "frames": "frames",
     "relocate": "relocate",
     "open": "open",
     "demo": "demo",
@@ -66,7 +67,19 @@ APP_HELP = """opening the app (no COMMAND):
 
 _TOP_LEVEL_FLAGS = ("-h", "--help", "--version", "--self-test")
 # subcommands that decode images or masks: they take --max-pixels (core.limits)
-IMAGE_COMMANDS = ("new", "add", "relocate", "qa", "prelabel", "convert", "lint", "agreement", "demo", "open")
+IMAGE_COMMANDS = (
+    "new",
+    "add",
+    "frames",
+    "relocate",
+    "qa",
+    "prelabel",
+    "convert",
+    "lint",
+    "agreement",
+    "demo",
+    "open",
+)
 # what to do without a display: Qt's offscreen platform (the window drawn into memory, never shown)
 WITHOUT_DISPLAY = "or run without one: QT_QPA_PLATFORM=offscreen, or --self-test to check the install"
 NO_DISPLAY = f"no display found (set DISPLAY, {WITHOUT_DISPLAY})"

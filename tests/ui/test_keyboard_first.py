@@ -34,6 +34,7 @@ WITHOUT_KEY = {
     "edit.fill_between_slices",
     "image.go_to_frame",
     "view.reset_layout",
+    "file.from_video",
 }
 
 

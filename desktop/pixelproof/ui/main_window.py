@@ -56,6 +56,7 @@ from pixelproof.ui.tag_actions import save_tag_actions, tag_actions
 from pixelproof.ui.teams import TeamsActions
 from pixelproof.ui.theme import THEMES, theme
 from pixelproof.ui.tools import TOOL_CLASSES, Tool
+from pixelproof.ui.video_frames_actions import VideoFramesActions
 from pixelproof.ui.window_geometry import PROBLEMS_SIZED, FirstHeight, place_window
 from pixelproof.ui.window_state import Workspace, default_layout, update_layout
 
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         )
         self.menus = self.shell.menus
         self.files = ProjectFiles(self.shell, self.set_document)
+        self.video_frames = VideoFramesActions(self.shell, self.files.open_folder, self.files.maybe_save)
         self.open_path = self.files.open_path  # what the app entry, the recent menu and tests call
         self.open_project = self.files.open_project
         self.close_project = self.files.close_project
@@ -231,7 +233,7 @@ class MainWindow(QMainWindow):
         mb, files = self.menuBar(), self.files
         m = mb.addMenu("&File")
         m.setObjectName("fileMenu")
-        m.addActions([files.act_open_folder, files.act_open])
+        m.addActions([files.act_open_folder, self.video_frames.act_from_video, files.act_open])
         m.addMenu(files.recent_menu)
         m.addSeparator()
         m.addActions([files.act_save, files.act_save_as])

@@ -47,6 +47,8 @@ DEFAULTS: list[Shortcut] = [
     # a new project is made over a folder of images: the item says "New Project", where a LabelMe or CVAT
     # user looks for it (the id stays: users' own keys are stored under it)
     _("file.open_folder", "&New Project from Folder…", ("Ctrl+Shift+O",)),
+    _("file.from_video", "New Project from &Video…", (), note="writes a video file's frames into a folder "
+      "(frame_000000.png, ... by frame number), then opens that folder as New Project from Folder does"),
     _("file.open", "&Open Project…", (Std.Open,)),
     _("file.add_images", "Add Ima&ges…", ("Ctrl+Shift+I",)),
     _("file.add_image_folder", "Add Image Fol&der…", ("Ctrl+Alt+I",)),
