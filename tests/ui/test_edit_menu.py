@@ -1,7 +1,9 @@
 """The Edit menu in sections (``ui/edit_menu.py``): with the track items it had 23 items in two long runs,
 Copy ... Fill Between Frames and Delete ... Send to Back, no line between the clipboard, the sequence and
 track items, the selection and the objects' flags and stacking. And every menu, the Edit menu the longest,
-fits a 1024x576 screen (and 1366x768 at 125 %, 614 high for the widgets) without scroll arrows."""
+fits a 1024x576 screen (and 1366x768 at 125 %, 614 high for the widgets) without scroll arrows. The View
+menu's ten toggles in a row part into the view's behaviour, what is drawn over the image, and hiding
+objects."""
 
 from __future__ import annotations
 
@@ -71,3 +73,10 @@ def test_every_menu_fits_a_small_screen_below_the_menu_bar(tmp_path, scale, scre
     room, menus = out["room"], out["menus"]
     assert menus["Edit"] > 400  # the measure is the real menu's, with all its items
     assert {t: h for t, h in menus.items() if h > room} == {}, room
+
+
+def test_view_menu_parts_the_drawn_overlays_from_hiding_objects(window) -> None:
+    view = next(m for m in window.menus if m.title() == "&View")
+    parts = sections(view)
+    assert ["Box Guide Lines", "Show Labels", "Labels on Selected Objects Only", "Show Annotations"] in parts
+    assert ["Hide Selected Objects", "Hide Other Objects", "Show Hidden Objects"] in parts

@@ -246,8 +246,9 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&View")
         m.addActions([self.act_fit, self.act_fill, self.act_zoom_in, self.act_zoom_out, self.act_zoom_1])
         m.addSeparator()
-        m.addActions([self.act_keep_zoom, self.act_aspect, self.act_overview, self.act_guides,
-                      self.act_labels, self.act_labels_selected, self.act_show_annotations])  # fmt: skip
+        m.addActions([self.act_keep_zoom, self.act_aspect, self.act_overview])
+        m.addSeparator()  # what is drawn over the image (Hide Selected Objects... follow: ObjectVisibility)
+        m.addActions([self.act_guides, self.act_labels, self.act_labels_selected, self.act_show_annotations])
         m.addSeparator()
         m.addActions([self.act_window, self.act_auto_window])
         m.addSeparator()
