@@ -188,17 +188,17 @@ def test_paste_onto_another_slice_of_a_volume(qtbot, tmp_path: Path, no_prompts)
 def test_edit_menu_lists_the_actions_enabled_when_they_can_act(window) -> None:
     edit = next(m for m in window.menus if m.title() == "&Edit")
     names = [a.text() for a in edit.actions() if a.text()]
-    assert names[names.index("Cop&y") : names.index("&Delete") + 1] == [
+    assert names[names.index("Cop&y") : names.index("Fill Between &Frames") + 1] == [
         "Cop&y",
         "Pa&ste",
         "Dupl&icate",
+        "&Delete",
         "Propa&gate…",
         "&Keep Previous Objects",
         "Fill &Between Slices",
         "Ne&w Track",
         "Track Box &Here",
         "Fill Between &Frames",
-        "&Delete",
     ]
     clip = window.clipboard
     propagate = clip.propagation.act_propagate

@@ -35,6 +35,7 @@ from pixelproof.ui.channels_menu import ChannelsMenu
 from pixelproof.ui.clipboard_actions import ClipboardActions
 from pixelproof.ui.demo_action import DemoAction
 from pixelproof.ui.document import Document
+from pixelproof.ui.edit_menu import arrange_edit_menu
 from pixelproof.ui.icons import TOOLBAR_SIZE, icon
 from pixelproof.ui.image_list_actions import ImageListActions
 from pixelproof.ui.interop_dialogs import InteropActions
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
         self.slices = SliceActions(self.shell)  # Volume menu (PgUp / PgDn, window presets), Slices bar
         self.messages = MessagesActions(self.shell)  # View > Messages…: the status messages, kept
         self.demo = DemoAction(self.shell, self.files.open_project)  # Help > Open Demo Project
+        arrange_edit_menu(self.edit_menu)  # the parts' Edit items in sections, once all are in
         self.canvas.message.connect(lambda m: self.shell.status(m, 6000))
         self.canvas.hugeImage.connect(self._ask_huge_image)
         self.canvas.windowChanged.connect(self._update_actions)
@@ -239,19 +241,16 @@ class MainWindow(QMainWindow):
         m.addActions([files.act_save, files.act_save_as])
         m.addSeparator()
         m.addActions([files.act_close, self.act_quit])
-        m = mb.addMenu("&Edit")
-        m.addActions([self.act_undo, self.act_redo])
-        m.addSeparator()
-        m.addActions([self.act_delete, self.act_select_all])
-        m.addSeparator()
+        m = self.edit_menu = mb.addMenu("&Edit")  # its order and sections: ``arrange_edit_menu``
+        m.addActions([self.act_undo, self.act_redo, self.act_delete, self.act_select_all])
         self.category_menu = m.addMenu("Set &Category")
-        m.addSeparator()
         m.addAction(self.act_preferences)
         m = mb.addMenu("&View")
         m.addActions([self.act_fit, self.act_fill, self.act_zoom_in, self.act_zoom_out, self.act_zoom_1])
         m.addSeparator()
-        m.addActions([self.act_keep_zoom, self.act_aspect, self.act_overview, self.act_guides,
-                      self.act_labels, self.act_labels_selected, self.act_show_annotations])  # fmt: skip
+        m.addActions([self.act_keep_zoom, self.act_aspect, self.act_overview])
+        m.addSeparator()  # what is drawn over the image (Hide Selected Objects... follow: ObjectVisibility)
+        m.addActions([self.act_guides, self.act_labels, self.act_labels_selected, self.act_show_annotations])
         m.addSeparator()
         m.addActions([self.act_window, self.act_auto_window])
         m.addSeparator()

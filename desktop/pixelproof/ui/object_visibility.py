@@ -48,6 +48,8 @@ class ObjectVisibility(QObject):
         from pixelproof.ui.object_steps import insert_after  # (it makes this part)
 
         insert_after(shell, "View", "view.annotations", acts)
+        view = next(m for m in shell.menus if m.title().replace("&", "") == "View")
+        view.insertSeparator(self.act_hide)  # a group of their own below Show Annotations
         canvas.objectsHidden.connect(self._count)
         self._doc = shell.document
         shell.documentChanged.connect(self._follow_document)

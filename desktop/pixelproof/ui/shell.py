@@ -163,7 +163,8 @@ class Shell(QObject):
         file_menu.insertActions(sep, actions)
 
     def add_edit_actions(self, actions: list[QAction]) -> None:
-        """Actions in the Edit menu's own section just above Delete (Copy, Paste, Duplicate)."""
+        """Actions in the Edit menu just above Delete (Copy, Paste, Duplicate); ``ui.edit_menu`` sets the
+        menu's sections once every part has added its items."""
         edit_menu = next(m for m in self.menus if m.title().replace("&", "") == "Edit")
         delete = next(a for a in edit_menu.actions() if a.property("shortcut_id") == "edit.delete")
         sep = edit_menu.insertSeparator(delete)

@@ -67,6 +67,7 @@ DEFAULTS: list[Shortcut] = [
     _("edit.copy", "Cop&y", ("Ctrl+C",), "labeling"),
     _("edit.paste", "Pa&ste", ("Ctrl+V",), "labeling"),
     _("edit.duplicate", "Dupl&icate", ("Ctrl+D",), "labeling"),
+    _("edit.delete", "&Delete", ("Del", "Backspace"), "labeling"),
     # CVAT's Ctrl+B and LabelMe's Keep Previous Annotation (Ctrl+P): a sequence's objects carried on
     _("edit.propagate", "Propa&gate…", ("Ctrl+B",), "labeling",
       note="copies of the selected objects on the next images of the Images list; CVAT's Ctrl+B"),
@@ -86,7 +87,6 @@ DEFAULTS: list[Shortcut] = [
     _("edit.fill_between_frames", "Fill Between &Frames", ("Shift+T",), "labeling", note="the selected "
       "object's track on the video's frames between two drawn ones, boxes interpolated linearly; CVAT's "
       "track mode"),
-    _("edit.delete", "&Delete", ("Del", "Backspace"), "labeling"),
     _("edit.select_all", "Select &All", (Std.SelectAll,), "labeling"),
     # CVAT's Tab / Shift+Tab (Tab goes through the panels here): one object after the other, to give each a
     # class (1-9), accept or reject it (K / J), delete or nudge it without leaving the canvas

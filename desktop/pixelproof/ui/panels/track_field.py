@@ -10,11 +10,13 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
 
 from pixelproof.core.clipboard import track_of
 from pixelproof.core.model import Annotation
 from pixelproof.ui.document import Document
+from pixelproof.ui.one_line import OneLineLabel
 from pixelproof.ui.panels.base import esc_reverts
 from pixelproof.ui.track_actions import frame_kind, join_track, new_track_key, start_tracks
 
@@ -23,6 +25,25 @@ if TYPE_CHECKING:
 
 MIXED = "(several)"
 NONE = "none"
+
+
+class KindLabel(OneLineLabel):
+    """ "key frame" / "interpolated 0-30": whole where the row has room, cut with ``…`` (the whole in the
+    tooltip) where it has not, so the row never widens the panel. At 1024x576 with the Problems panel open
+    the Properties dock is about 250 px: the row's label, field and button took 276-310 px and cut every
+    row of the panel at its right edge (Locked, Review, the New Track button itself)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QSize:  # the whole text's width (+2: eliding rounds up), so cut it grows back
+        margins = self.contentsMargins().left() + self.contentsMargins().right()
+        width = self.fontMetrics().horizontalAdvance(self.whole) + margins + 2
+        return QSize(width, super().sizeHint().height())
+
+    def tooltip_text(self) -> str:
+        return f"{self.whole}: {self.tip}" if self.is_cut() and self.tip else super().tooltip_text()
 
 
 class TrackField(QWidget):
@@ -40,7 +61,7 @@ class TrackField(QWidget):
         self.edit.setAccessibleName("Track")  # the form's label is the row's, not the field's buddy
         self.edit.editingFinished.connect(lambda: self._edited(self._ids))
         esc_reverts(self.edit)
-        self.kind = QLabel()  # "key frame" or "interpolated 0-30", as CVAT's sidebar tells a keyframe
+        self.kind = KindLabel()  # "key frame" or "interpolated 0-30", as CVAT's sidebar tells a keyframe
         self.kind.setAccessibleName("Key frame or interpolated")
         self.new = QPushButton("New Track")
         self.new.clicked.connect(self._new)
@@ -48,7 +69,7 @@ class TrackField(QWidget):
         self._tracked: tuple[weakref.ref[Document], bool] | None = None  # whether the document has a track
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.edit, 1)  # the spare room, and the first to give it up: then the kind is cut
         layout.addWidget(self.kind)
         layout.addWidget(self.new)
 
@@ -86,8 +107,8 @@ class TrackField(QWidget):
         self.edit.setPlaceholderText(MIXED if len(tracks) > 1 else NONE)
         kinds = {frame_kind(a) for a in anns}  # several objects: said when they are alike
         text, tip = next(iter(kinds)) if len(kinds) == 1 else ("", "")
-        self.kind.setText(text)
-        self.kind.setToolTip(tip)
+        self.kind.set_line(text, tip)
+        self.kind.updateGeometry()  # its size hint is its whole text's
         self.kind.setVisible(bool(text))
 
     def _edited(self, ids: tuple[int, ...]) -> None:
