@@ -85,12 +85,13 @@ def test_new_project_from_video_writes_every_third_frame_and_opens_them(
 def test_cancel_stops_the_frames_and_opens_nothing(qtbot, tmp_path: Path, monkeypatch, no_prompts) -> None:
     video = write_video(tmp_path / "clip.mp4", frames=20)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(video), "")))
-    held, real = threading.Event(), video_frames_actions.extract_frames
+    held, reached, real = threading.Event(), threading.Event(), video_frames_actions.extract_frames
 
     def slowed(*args, progress, **kwargs):  # type: ignore[no-untyped-def]
         def step(done: int, total: int) -> None:
             progress(done, total)
             if done == 3:
+                reached.set()
                 held.wait(20)  # until Cancel is pressed: then the next frame's progress stops the job
 
         return real(*args, progress=step, **kwargs)
@@ -99,6 +100,9 @@ def test_cancel_stops_the_frames_and_opens_nothing(qtbot, tmp_path: Path, monkey
     win = new_window(qtbot)
 
     def press_cancel(box: QProgressDialog) -> None:
+        qtbot.waitUntil(
+            reached.is_set, timeout=10000
+        )  # the box may show before 3 frames are out (a busy machine)
         click_button(box.findChild(QPushButton))
         held.set()
 
