@@ -22,7 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixelproof.core.video_frames import DEFAULT_MAX_FRAMES, VIDEO_SUFFIXES, extract_frames
+from pixelproof.core.video_frames import (
+    DEFAULT_MAX_FRAMES,
+    VIDEO_SUFFIXES,
+    FramesWritten,
+    extract_frames,
+)
 from pixelproof.ui import dialogs
 from pixelproof.ui.shortcuts import make_action
 
@@ -36,7 +41,7 @@ class FramesDialog(QDialog):
     """Which frames of ``video`` go where: every Nth, into a folder (beside the video, named after it, by
     default), replacing frames already there or not."""
 
-    def __init__(self, video: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, video: Path, parent: QWidget | None = None, folder: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Frames of {video.name}")
         form = QFormLayout(self)
@@ -45,7 +50,7 @@ class FramesDialog(QDialog):
         self.step.setToolTip("Write every Nth frame; each keeps its number in the video (frame_000003.png)")
         self.step.setAccessibleName("Every Nth frame")
         form.addRow("Every &Nth frame:", self.step)
-        self.folder = QLineEdit(str(video.with_suffix("")), self)
+        self.folder = QLineEdit(str(folder if folder is not None else video.with_suffix("")), self)
         self.folder.setAccessibleName("Folder for the frames")
         browse = QPushButton("&Browse…", self)
         browse.clicked.connect(self._browse)
@@ -97,37 +102,50 @@ class VideoFramesActions(QObject):
         """Ask which frames and where, write them (progress, Cancel), then open the folder."""
         if not self._maybe_save():
             return False
-        box = FramesDialog(video, self.shell.widget)
+        done = write_frames(self.shell, video, on_dialog=self._asking)
+        return done is not None and self._open_folder(done.folder)
+
+    def _asking(self, box: FramesDialog) -> None:
         self.dialog = box  # for tests and screen readers: the one being asked
-        if box.exec() != QDialog.DialogCode.Accepted:
-            return False
-        step, folder, overwrite = box.step.value(), Path(box.folder.text().strip()), box.overwrite.isChecked()
+
+
+def write_frames(
+    shell: Shell,
+    video: Path,
+    folder: Path | None = None,
+    on_dialog: Callable[[FramesDialog], None] | None = None,
+) -> FramesWritten | None:
+    """Ask which frames of ``video`` and where (``folder`` by default, else beside the video), write them
+    in a job (progress, Cancel) and say so in the status bar; None when nothing is to follow (cancelled,
+    refused - the core's reason shown -, no frame written). New Project from Video and Add Video Frames."""
+    box = FramesDialog(video, shell.widget, folder)
+    if on_dialog is not None:
+        on_dialog(box)
+    if box.exec() != QDialog.DialogCode.Accepted:
         box.deleteLater()
-        if not str(folder) or str(folder) == ".":
-            dialogs.show_error(self.shell.widget, "No folder", "Name a folder for the frames.")
-            return False
+        return None
+    step, out, overwrite = box.step.value(), Path(box.folder.text().strip()), box.overwrite.isChecked()
+    box.deleteLater()
+    if not str(out) or str(out) == ".":
+        dialogs.show_error(shell.widget, "No folder", "Name a folder for the frames.")
+        return None
 
-        def work(progress, _problem):  # type: ignore[no-untyped-def]
-            return extract_frames(
-                video,
-                folder,
-                step=step,
-                max_frames=DEFAULT_MAX_FRAMES,
-                overwrite=overwrite,
-                progress=progress,
-            )
+    def work(progress, _problem):  # type: ignore[no-untyped-def]
+        return extract_frames(
+            video, out, step=step, max_frames=DEFAULT_MAX_FRAMES, overwrite=overwrite, progress=progress
+        )
 
-        outcome = dialogs.run_job(self.shell.widget, f"Writing the frames of {video.name}…", work)
-        if outcome.cancelled:
-            self.shell.status(f"Cancelled: the frames written so far stay in {folder}", 8000)
-            return False
-        if outcome.error is not None:
-            dialogs.show_error(self.shell.widget, "Could not write the frames", outcome.error)
-            return False
-        done = outcome.result
-        if not done.numbers:
-            dialogs.show_error(self.shell.widget, "No frames", f"{video}: no frame was written.")
-            return False
-        ended = f"; {video.name}: {done.stopped}" if done.stopped else ""  # a truncated video's frames
-        self.shell.status(done.summary() + ended, 15000)  # the folder's reading says its own line next
-        return self._open_folder(done.folder)
+    outcome = dialogs.run_job(shell.widget, f"Writing the frames of {video.name}…", work)
+    if outcome.cancelled:
+        shell.status(f"Cancelled: the frames written so far stay in {out}", 8000)
+        return None
+    if outcome.error is not None:
+        dialogs.show_error(shell.widget, "Could not write the frames", outcome.error)
+        return None
+    done: FramesWritten = outcome.result
+    if not done.numbers:
+        dialogs.show_error(shell.widget, "No frames", f"{video}: no frame was written.")
+        return None
+    ended = f"; {video.name}: {done.stopped}" if done.stopped else ""  # a truncated video's frames
+    shell.status(done.summary() + ended, 15000)  # what follows says its own line next
+    return done
