@@ -35,6 +35,7 @@ WITHOUT_KEY = {
     "image.go_to_frame",
     "view.reset_layout",
     "file.from_video",
+    "file.add_video_frames",
 }
 
 

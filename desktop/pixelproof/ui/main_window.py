@@ -57,6 +57,7 @@ from pixelproof.ui.tag_actions import save_tag_actions, tag_actions
 from pixelproof.ui.teams import TeamsActions
 from pixelproof.ui.theme import THEMES, theme
 from pixelproof.ui.tools import TOOL_CLASSES, Tool
+from pixelproof.ui.video_add_actions import AddVideoFrames
 from pixelproof.ui.video_frames_actions import VideoFramesActions
 from pixelproof.ui.window_geometry import PROBLEMS_SIZED, FirstHeight, place_window
 from pixelproof.ui.window_state import Workspace, default_layout, update_layout
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.clipboard = ClipboardActions(self.shell)  # Edit > Copy, Paste, Duplicate
         self.object_steps = ObjectSteps(self.shell)  # S / Shift+S step objects, Z zooms to them
         self.image_list = ImageListActions(self.shell)  # File > Add Images, Locate Missing Images
+        self.add_video = AddVideoFrames(self.shell, self.image_list)  # File > Add Video Frames
         self.interop = InteropActions(self.shell)  # File > Import / Export
         self.files.run_import = self.interop.run_import  # a LabelMe folder opened as a folder: its labels
         self.teams = TeamsActions(self.shell)  # File > Split / Merge, Review > Annotators Side by Side

@@ -52,6 +52,8 @@ DEFAULTS: list[Shortcut] = [
     _("file.open", "&Open Project…", (Std.Open,)),
     _("file.add_images", "Add Ima&ges…", ("Ctrl+Shift+I",)),
     _("file.add_image_folder", "Add Image Fol&der…", ("Ctrl+Alt+I",)),
+    _("file.add_video_frames", "Add Video &Frames…", (), note="writes a video file's frames into a "
+      "subfolder of the project's folder named after the video, then adds them as Add Images does"),
     _("file.locate_images", "&Locate Missing Images…", ("Ctrl+Alt+L",)),
     _("file.save", "&Save", (Std.Save,)),
     _("file.save_as", "Save &As…", (Std.SaveAs,)),
