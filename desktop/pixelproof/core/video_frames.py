@@ -189,7 +189,8 @@ def prepare_folder(
         first = there[min(there)].name
         raise VideoFramesError(
             f"{folder}: holds {plural(len(there), 'frame file')} already ({first}, ...); frames of two runs "
-            "in one folder would make one sequence - choose an empty folder, or overwrite them (--overwrite)"
+            "in one folder would make one sequence - choose an empty folder, or replace them "
+            "(--overwrite; in the app, Replace frames already in the folder)"
         )
     for path in there.values():  # written through, a link would put a frame outside the folder
         kind = os.lstat(path).st_mode
