@@ -63,11 +63,34 @@ def test_after_the_last_key_and_before_the_first_a_copy_of_the_nearest_key() -> 
 def test_keys_it_cannot_interpolate_give_a_copy_of_the_nearer_saying_why() -> None:
     p = video([0, 10, 20, 30])
     add(p, 0, [0.0, 0.0, 10.0, 10.0], segmentation=[[0, 0, 10, 0, 10, 10]])  # a triangle
-    add(p, 30, [0.0, 0.0, 10.0, 10.0], segmentation=[[0, 0, 10, 0, 10, 10, 0, 10]])  # a square
+    two = [[0, 0, 10, 0, 10, 10, 0, 10], [20, 0, 30, 0, 30, 10]]  # a square and a triangle: two parts
+    add(p, 30, [0.0, 0.0, 30.0, 10.0], segmentation=two)
     made = track_box_here(p, 20 + 1, 3)
     assert made.how == COPIED and made.keys == (30,) and made.why == OTHER_COUNT
     made.edit.apply(p)  # type: ignore[union-attr]
-    assert on(p, 20)[0].segmentation == [[0.0, 0.0, 10.0, 0.0, 10.0, 10.0, 0.0, 10.0]]
+    assert on(p, 20)[0].segmentation == [
+        [0.0, 0.0, 10.0, 0.0, 10.0, 10.0, 0.0, 10.0],
+        [20.0, 0.0, 30.0, 0.0, 30.0, 10.0],
+    ]
+
+
+def test_a_triangle_and_a_square_key_give_the_fills_resampled_polygon() -> None:
+    """Track Box Here places a polygon of another vertex count where Fill Between Frames would (before, a
+    triangle and a square gave a copy of the nearer key)."""
+    p = video([0, 10, 20, 30])
+    add(p, 0, [0.0, 0.0, 10.0, 10.0], segmentation=[[0, 0, 10, 0, 10, 10]])  # a triangle
+    add(p, 30, [0.0, 0.0, 10.0, 10.0], segmentation=[[0, 0, 10, 0, 10, 10, 0, 10]])  # a square
+    made = track_box_here(p, 20 + 1, 3)
+    assert made.how == INTERPOLATED and made.keys == (0, 30) and made.why == ""
+    fill = fill_between_frames(p, 1, 3).edit
+    fill.apply(p)  # type: ignore[union-attr]
+    (filled,) = on(p, 20)
+    fill.revert(p)  # type: ignore[union-attr]
+    made.edit.apply(p)  # type: ignore[union-attr]
+    (key,) = on(p, 20)
+    assert key.segmentation == filled.segmentation and key.source == "manual"
+    # CVAT's polyshape_interpolation at offset 2/3 (run on these keys outside this repository)
+    assert key.segmentation == [pytest.approx([0.0, 0.0, 10.0, 0.0, 10.0, 10.0, 10 / 3, 10.0])]
 
 
 def test_a_fill_becomes_a_key_in_place_and_a_key_is_left_as_it_is() -> None:

@@ -1,13 +1,15 @@
-"""Fill Between Frames (core.track_fill): CVAT's linear interpolation of a track's boxes (and polygons of the
-same vertex counts) between its key frames, by frame number; frames holding a drawn object of the track kept,
-one edit that one revert takes back; a second fill replaces only the filled objects nobody edited since, an
-edited one is a key; the CVAT for video export writes the untouched filled shapes with keyframe="0"."""
+"""Fill Between Frames (core.track_fill): CVAT's linear interpolation of a track's boxes and polygons (those
+of other vertex counts resampled as CVAT does) between its key frames, by frame number; frames holding a
+drawn object of the track kept, one edit that one revert takes back; a second fill replaces only the filled
+objects nobody edited since, an edited one is a key; the CVAT for video export writes the untouched filled
+shapes with keyframe="0"."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -110,7 +112,7 @@ def test_filling_again_replaces_untouched_fills_and_an_edited_fill_becomes_a_key
     }
 
 
-def test_polygons_of_the_same_vertex_count_are_mixed_vertex_by_vertex_others_passed_over() -> None:
+def test_polygons_of_the_same_vertex_count_are_mixed_vertex_by_vertex_others_resampled_as_cvat() -> None:
     p = video(list(range(5)))
     square = [[0.0, 0.0, 10.0, 0.0, 10.0, 10.0, 0.0, 10.0]]
     moved = [[20.0, 0.0, 40.0, 0.0, 40.0, 20.0, 20.0, 20.0]]
@@ -119,17 +121,52 @@ def test_polygons_of_the_same_vertex_count_are_mixed_vertex_by_vertex_others_pas
     triangle = [[0.0, 0.0, 30.0, 0.0, 30.0, 30.0]]
     p.add_annotation(Annotation(3, 5, 1, [0.0, 0.0, 30.0, 30.0], triangle, 450.0, extra={"track_id": 3}))
     done = fill_between_frames(p, 1, 3)
-    assert done.filled == 1 and done.skipped == {OTHER_COUNT: 1}
+    assert done.filled == 2 and done.skipped == {}  # square -> triangle: once passed over, now resampled
     done.edit.apply(p)  # type: ignore[union-attr]
     (mid,) = on(p, 1)
     assert mid.segmentation == [pytest.approx([10.0, 0.0, 25.0, 0.0, 25.0, 15.0, 10.0, 15.0])]
     assert mid.bbox == pytest.approx([10.0, 0.0, 15.0, 15.0]) and mid.kind == "polygon"
-    assert on(p, 3) == []  # square -> triangle: not interpolated
+    (resampled,) = on(p, 3)  # CVAT's polyshape_interpolation gives these (its own function, run on them)
+    assert resampled.segmentation == [pytest.approx([10.0, 0.0, 35.0, 0.0, 35.0, 25.0, 25.0, 25.0])]
+    assert resampled.bbox == pytest.approx([10.0, 0.0, 25.0, 25.0]) and untouched_fill(resampled)
+
+
+def _area_centroid(ring: list[float]) -> tuple[float, float, float]:
+    """A ring's area and centroid (the shoelace formula)."""
+    pts = np.asarray(ring).reshape(-1, 2)
+    nxt = np.roll(pts, -1, axis=0)
+    cross = pts[:, 0] * nxt[:, 1] - nxt[:, 0] * pts[:, 1]
+    area = cross.sum() / 2
+    cx, cy = ((pts + nxt) * cross[:, None]).sum(axis=0) / (6 * area)
+    return float(area), float(cx), float(cy)
+
+
+def test_a_square_and_a_pentagon_key_give_cvats_resampled_polygon_between_them() -> None:
+    p = video([0, 1, 2])
+    square = [10.0, 10.0, 30.0, 10.0, 30.0, 30.0, 10.0, 30.0]
+    pentagon = [40.0, 10.0, 60.0, 10.0, 66.0, 26.0, 50.0, 38.0, 34.0, 26.0]
+    add(p, 0, [10.0, 10.0, 20.0, 20.0], segmentation=[square])
+    add(p, 2, [34.0, 10.0, 32.0, 28.0], segmentation=[pentagon])
+    fill_between_frames(p, 1, 3).edit.apply(p)  # type: ignore[union-attr]
+    ((mid,),) = [a.segmentation for a in on(p, 1)]
+    # CVAT's result for these keys at offset 0.5: its polyshape_interpolation (cvat/apps/dataset_manager/
+    # annotation.py) run on them outside this repository; core.polygon_interp follows it point for point
+    assert mid == pytest.approx([25.0, 10.0, 45.0, 10.0, 48.0, 28.0, 40.0, 34.0, 22.0, 28.0])
+    (a0, x0, y0), (a1, x1, y1), (am, xm, ym) = map(_area_centroid, (square, pentagon, mid))
+    assert a0 < am < a1 and x0 < xm < x1 and y0 < ym < y1  # 400 < 492 < 608, centroid (20, 20) -> (50, 22.2)
+
+
+def test_keys_of_other_part_counts_are_passed_over() -> None:
+    p = video(list(range(3)))
+    square = [0.0, 0.0, 10.0, 0.0, 10.0, 10.0, 0.0, 10.0]
+    add(p, 0, [0.0, 0.0, 10.0, 10.0], segmentation=[square])
+    add(p, 2, [0.0, 0.0, 40.0, 10.0], segmentation=[square, [30.0, 0.0, 40.0, 0.0, 40.0, 10.0]])
+    done = fill_between_frames(p, 1, 3)
+    assert done.edit is None and done.skipped == {OTHER_COUNT: 1}
 
 
 def test_a_gap_that_can_no_longer_be_filled_keeps_the_earlier_fills() -> None:
-    """A key edited to another vertex count: the frames between are passed over, not emptied (the CVAT
-    reader's fills of CVAT's resampled polygons are the same case)."""
+    """A key given a second part (other part counts): the frames between are passed over, not emptied."""
     p = video(list(range(4)))
     square = [[0.0, 0.0, 10.0, 0.0, 10.0, 10.0, 0.0, 10.0]]
     moved = [[30.0, 0.0, 40.0, 0.0, 40.0, 10.0, 30.0, 10.0]]
@@ -138,13 +175,31 @@ def test_a_gap_that_can_no_longer_be_filled_keeps_the_earlier_fills() -> None:
     fill_between_frames(p, 1, 3).edit.apply(p)  # type: ignore[union-attr]
     filled = {f: clone(on(p, f)[0]) for f in (1, 2)}
     key = clone(p.annotations[2])
-    key.segmentation = [[30.0, 0.0, 40.0, 0.0, 40.0, 10.0, 35.0, 15.0, 30.0, 10.0]]  # a fifth vertex
+    key.segmentation = [*moved, [50.0, 0.0, 60.0, 0.0, 60.0, 10.0]]  # a second part
     ReplaceAnnotations([key]).apply(p)
     done = fill_between_frames(p, 1, 3)
     assert done.edit is None and done.skipped == {OTHER_COUNT: 2} and done.removed == ()
     assert {f: [a.segmentation for a in on(p, f)] for f in (1, 2)} == {
         f: [a.segmentation] for f, a in filled.items()
     }
+
+
+def test_a_key_edited_to_another_vertex_count_refills_the_gap_resampled() -> None:
+    """Before, a fifth vertex left the earlier fills as they were (passed over); now they are recomputed."""
+    p = video(list(range(3)))
+    square = [0.0, 0.0, 10.0, 0.0, 10.0, 10.0, 0.0, 10.0]
+    add(p, 0, [0.0, 0.0, 10.0, 10.0], segmentation=[square])
+    key = add(p, 2, [0.0, 0.0, 10.0, 10.0], segmentation=[square])
+    fill_between_frames(p, 1, 3).edit.apply(p)  # type: ignore[union-attr]
+    edited = clone(p.annotations[key])
+    edited.segmentation = [[4.0, 0.0, 14.0, 0.0, 14.0, 10.0, 9.0, 14.0, 4.0, 10.0]]  # a fifth vertex, moved
+    ReplaceAnnotations([edited]).apply(p)
+    done = fill_between_frames(p, 1, 3)
+    assert done.replaced == 1 and done.filled == 1 and done.skipped == {}
+    done.edit.apply(p)  # type: ignore[union-attr]
+    assert [a.segmentation for a in on(p, 1)] == [
+        [pytest.approx([2.0, 0.0, 12.0, 0.0, 12.0, 10.0, 9.5, 12.0, 2.0, 10.0])]
+    ]
 
 
 def test_cvat_video_export_writes_untouched_fills_as_no_keyframe(tmp_path: Path) -> None:

@@ -1,8 +1,7 @@
 """CVAT's interpolated shapes (``keyframe="0"``) come in as Edit > Fill Between Frames' fills
 (core.track_fill): import -> export keeps each shape's keyframe flag (before, every shape went back as a
 keyframe and CVAT lost its keyframes), an edited one becomes a key, and Fill Between Frames recomputes the
-untouched ones, leaving the ones it cannot (polygons of other vertex counts, which CVAT resamples) as they
-came."""
+untouched ones, CVAT's resampled polygons of keys of other vertex counts too, as CVAT computes them."""
 
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ from PIL import Image
 from pixelproof.core.edits import ReplaceAnnotations
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation, Project
-from pixelproof.core.track_fill import BETWEEN, OTHER_COUNT, SOURCE, fill_between_frames, untouched_fill
+from pixelproof.core.track_fill import BETWEEN, SOURCE, fill_between_frames, untouched_fill
 from pixelproof.interop.cvat import read_cvat, write_cvat
 
 VIDEO = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "cvat_dataset" / "for_video"
@@ -36,7 +35,12 @@ def _polygon(frame: int, points: str, key: int = 1) -> str:
 
 SQUARE = "0,0;10,0;10,10;0,10"  # 4 vertices at frame 0
 PENTAGON = "4,0;14,0;14,10;9,14;4,10"  # 5 vertices at frame 4
-RESAMPLED = {1: "1,0;11,0;11,10;6,11;1,10", 2: "2,0;12,0;12,10;7,12;2,10", 3: "3,0;13,0;13,10;8,13;3,10"}
+# CVAT's own in-between polygons for these keys (its polyshape_interpolation, run on them)
+RESAMPLED = {
+    1: "1,0;11,0;11,10;9.75,11;1,10",
+    2: "2,0;12,0;12,10;9.5,12;2,10",
+    3: "3,0;13,0;13,10;9.25,13;3,10",
+}
 TRACKS = [
     # car 0: keyframes 0 and 4, CVAT's interpolation between; after the last keyframe; outside on 6
     "".join([_box(0, 0), *(_box(f, f, key=0) for f in (1, 2, 3)), _box(4, 4), _box(5, 4, key=0)])
@@ -119,7 +123,7 @@ def test_an_edited_imported_fill_is_a_key(tmp_path: Path) -> None:
     assert [flags[("0", str(f))] for f in range(5)] == ["1", "0", "1", "0", "1"]
 
 
-def test_fill_between_frames_recomputes_imported_boxes_and_keeps_polygons_it_cannot(tmp_path: Path) -> None:
+def test_fill_between_frames_recomputes_imported_boxes_and_resampled_polygons(tmp_path: Path) -> None:
     project = read_cvat(_video(tmp_path)).project
     first = _image(project, 0)
     done = fill_between_frames(project, first, 0)  # CVAT's rectangles are Fill Between Frames' own
@@ -133,14 +137,23 @@ def test_fill_between_frames_recomputes_imported_boxes_and_keeps_polygons_it_can
     assert _on(project, 2, 0).bbox == pytest.approx([4.0, 2.0, 8.0, 8.0])
     assert untouched_fill(_on(project, 2, 0))
 
-    resampled = {f: clone(_on(project, f, 1)) for f in (1, 2, 3)}
+    # a square key and a pentagon key: CVAT's resampled polygons are Fill Between Frames' own too (before,
+    # they were passed over as polygons of other vertex counts and could not be recomputed)
+    done = fill_between_frames(project, first, 1)
+    assert done.edit is None and done.unchanged == 3 and done.skipped == {}
     key = clone(_on(project, 4, 1))
     key.segmentation = [[v + 1.0 for v in key.segmentation[0]]]  # type: ignore[index]
-    ReplaceAnnotations([key]).apply(project)  # the 5-vertex key moved: CVAT would resample again
+    ReplaceAnnotations([key]).apply(project)  # the 5-vertex key moved: resampled again, as CVAT would
     done = fill_between_frames(project, first, 1)
-    assert done.edit is None and done.skipped == {OTHER_COUNT: 3}
-    for f, a in resampled.items():  # CVAT's polygons stay: nothing replaces them
-        assert (_on(project, f, 1).id, _on(project, f, 1).segmentation) == (a.id, a.segmentation)
+    assert done.replaced == 3 and done.filled == 3 and done.skipped == {}
+    done.edit.apply(project)  # type: ignore[union-attr]
+    expected = {  # CVAT's polyshape_interpolation for the moved key (run on them outside this repository)
+        1: [1.25, 0.25, 11.25, 0.25, 11.25, 10.25, 10.0, 11.25, 1.25, 10.25],
+        2: [2.5, 0.5, 12.5, 0.5, 12.5, 10.5, 10.0, 12.5, 2.5, 10.5],
+        3: [3.75, 0.75, 13.75, 0.75, 13.75, 10.75, 10.0, 13.75, 3.75, 10.75],
+    }
+    for f, ring in expected.items():
+        assert _on(project, f, 1).segmentation == [pytest.approx(ring)] and untouched_fill(_on(project, f, 1))
 
 
 def test_the_datumaro_video_export_keeps_a_box_tracks_keyframes(tmp_path: Path) -> None:

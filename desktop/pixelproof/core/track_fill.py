@@ -8,13 +8,14 @@ Propagate's copies). The frames holding an object of the track are its keys, but
 objects of the track are ones an earlier fill made and nobody changed since: filling again recomputes them. A
 frame strictly between two neighbouring keys that holds no object of the track gets, as CVAT interpolates a
 rectangle, the keys' ``xtl, ytl, xbr, ybr`` mixed linearly by its frame number: at frame ``f`` between keys
-at ``f0`` and ``f1``, ``p0 + (p1 - p0) * (f - f0) / (f1 - f0)``. Two polygons with the same parts of the same
-vertex counts are mixed vertex by vertex; other pairs are passed over and counted by reason (polygons of other
-vertex counts - CVAT resamples those, this does not -, a box and a polygon, masks, two classes, a frame with
-several objects of the track, a reviewer's rejected key, which is no key): the objects already on their frames
-stay as they are (an earlier fill's, or CVAT's resampled polygons). Frames before the first key and after the
-last are not filled. A new shape is cut to its frame (a frame of another size). One fill makes at most
-``MAX_FILLED`` objects: more is refused, saying so, before any is made.
+at ``f0`` and ``f1``, ``p0 + (p1 - p0) * (f - f0) / (f1 - f0)``. Two polygons with as many parts are mixed
+part by part: vertex by vertex when the two parts have as many vertices, else as CVAT resamples a polygon
+along its perimeter (core.polygon_interp). Other pairs are passed over and counted by reason (polygons of
+other part counts, a box and a polygon, masks, two classes, a frame with several objects of the track, a
+reviewer's rejected key, which is no key): the objects already on their frames stay as they are (an earlier
+fill's, or CVAT's own). Frames before the first key and after the last are not filled. A new shape is cut
+to its frame (a frame of another size). One fill makes at most ``MAX_FILLED`` objects: more is refused,
+saying so, before any is made.
 
 "Changed" is told by the geometry: each filled object records a digest of its class and coordinates
 (``pixelproof.interpolated_digest``); one that no longer matches, or that a reviewer accepted or rejected,
@@ -51,6 +52,7 @@ from pixelproof.core.model import Annotation, ImageRecord, Project, is_rejected
 from pixelproof.core.names import shown_name
 from pixelproof.core.object_lock import is_locked
 from pixelproof.core.paths import file_order_key, name_parts
+from pixelproof.core.polygon_interp import polygon_between
 from pixelproof.core.wording import plural
 
 SOURCE = "interpolation:linear"  # the objects' ``source`` (interop.provenance words it)
@@ -59,7 +61,7 @@ DIGEST = "interpolated_digest"  # pixelproof.interpolated_digest: the shape as t
 FRAME_FILE = re.compile(r"frame_([0-9]{6,9})(\.[A-Za-z]+)")  # CVAT's name for a video's frame
 _KEPT = ("attributes", "occluded", "z_order")  # the key's values a filled shape repeats, as CVAT copies them
 # why the frames between two keys were passed over, as the status bar says it
-OTHER_COUNT = "polygons of other vertex counts"
+OTHER_COUNT = "polygons of other part counts"
 OTHER_KIND = "a box and a polygon"
 MASK = "masks (not interpolated)"
 OTHER_CLASS = "keys of two classes"
@@ -383,14 +385,14 @@ def _why_not(below: list[Annotation], above: list[Annotation]) -> str:
         return OTHER_KIND
     if a.category_id != b.category_id:
         return OTHER_CLASS
-    if a.kind == "polygon" and _counts(a) != _counts(b):
+    if a.kind == "polygon" and _parts(a) != _parts(b):
         return OTHER_COUNT
     return ""
 
 
-def _counts(ann: Annotation) -> list[int]:
-    """The lengths of a polygon object's parts."""
-    return [len(p) for p in ann.segmentation] if isinstance(ann.segmentation, list) else []
+def _parts(ann: Annotation) -> int:
+    """How many parts (rings) a polygon object has."""
+    return len(ann.segmentation) if isinstance(ann.segmentation, list) else 0
 
 
 def _mix(p: list[float], q: list[float], t: float) -> list[float]:
@@ -414,7 +416,7 @@ def shape_between(
     """A new object (id 0) on image ``image_id`` of the track of ``a``: the box or polygon ``t`` (0..1) of
     the way from ``a``'s to ``b``'s (CVAT's linear interpolation; ``t`` 0 with ``b`` ``a``: a copy of
     ``a``), cut to the image; None when nothing of it is left there. ``a`` and ``b`` are boxes, or polygons
-    of the same vertex counts (``_why_not``)."""
+    of as many parts (``_why_not``), each part mixed with its own by ``polygon_between``."""
     image = project.images[image_id]
     if a.kind == "box":
         x0, y0, w0, h0 = (float(v) for v in a.bbox)
@@ -426,7 +428,7 @@ def shape_between(
         segmentation, bbox = None, box
     else:
         pairs = zip(a.segmentation, b.segmentation, strict=True)  # type: ignore[arg-type]
-        segmentation = clamp_polygons([_mix(p, q, t) for p, q in pairs], image.width, image.height)
+        segmentation = clamp_polygons([polygon_between(p, q, t) for p, q in pairs], image.width, image.height)
         if not segmentation:
             return None
         xs = [v for p in segmentation for v in p[0::2]]
