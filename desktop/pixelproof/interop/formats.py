@@ -79,6 +79,7 @@ BUILTIN_MODULES = (
     "pixelproof.interop.kitti",
     "pixelproof.interop.openimages",
     "pixelproof.interop.cvat",
+    "pixelproof.interop.mot",
     "pixelproof.interop.datumaro",
     "pixelproof.interop.labelstudio",
     "pixelproof.interop.geojson",

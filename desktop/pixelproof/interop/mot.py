@@ -1,0 +1,365 @@
+"""MOTChallenge (MOT15/16/17/20): a tracking dataset's sequences and a tracker's results, as the benchmark
+and py-motmetrics lay them out. No Qt.
+
+A sequence is a folder ``SEQ/`` holding its frames ``img1/000001.jpg ...`` (the frame number in the name,
+counted from 1), ``seqinfo.ini`` (``[Sequence]`` name, imDir, frameRate, seqLength, imWidth, imHeight, imExt)
+and its ground truth ``gt/gt.txt``; a dataset is a folder of sequences (MOT17's ``train/``). A line is
+``frame,id,bb_left,bb_top,bb_width,bb_height,conf,class,visibility`` (commas or blanks between values). Each
+frame becomes an image (``SEQ/img1/000001.jpg``), each line a box of the track ``id`` (the object's
+``track_id``) on its frame's image, at the coordinates as written (as CVAT and Datumaro read them; the MOT
+devkit counts pixels from 1, a shift of one pixel that changes no IoU). In ``gt.txt`` the class column names
+MOT17's classes (``MOT17_CLASSES``; -1 or none: ``object``, another number ``class <n>``), visibility is kept
+in the object's ``pixelproof.mot`` extras, and ``conf`` 0 marks a box the benchmark ignores: it becomes a void
+region (DESIGN.md §3) of the category ``<class> (ignored)``, so QA neither counts it as a miss nor a
+detection on it as a false positive, and the tracking figures leave it out, as the benchmark does.
+
+A tracker's results file (``SEQ.txt``: ``frame,id,x,y,w,h,conf,-1,-1,-1``) is read on the frames of the
+sequence ``image_dir`` names (default: the folder named as the file beside it), ``conf`` as the object's
+score, class ``object`` (a whole class number from 1 in the 8th column is read as a class).
+
+A line that is no box is skipped and said with its file and line number: too few values, a value that is no
+number, NaN or infinity, a negative width or height, a frame or id that is no whole number from 0 to
+999,999,999 (``core.tracks.LIMIT``, the CVAT reader's frame cap), a frame past ``seqLength``, a frame with
+no image and no ``seqinfo.ini`` size, a second box of one track on a frame.
+"""
+
+from __future__ import annotations
+
+import configparser
+import math
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from pixelproof.core.clipboard import TRACK_ID
+from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
+from pixelproof.core.limits import LimitError, open_regular, read_lines, read_text, short_repr
+from pixelproof.core.model import ImageRecord
+from pixelproof.core.tracks import LIMIT
+from pixelproof.interop._util import (
+    Builder,
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    folder_project,
+    is_file,
+    rel_name,
+    with_progress,
+)
+from pixelproof.interop.formats import Format, Option, images_option, sniff
+from pixelproof.interop.mot_writer import IGNORED, MOT17_CLASSES, NO_CLASS, write_mot
+
+MAX_LINE = 4096  # bytes of one line: ten numbers take under 200
+_SPLIT = re.compile(r"[,\s]+")
+GT = Path("gt") / "gt.txt"
+
+
+def read_mot(
+    path: str | os.PathLike[str],
+    *,
+    image_dir: str | os.PathLike[str] | None = None,
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import a MOTChallenge sequence folder, a folder of them (or of ``train/``, ``test/``), a sequence's
+    ``gt/gt.txt``, or a tracker's results ``.txt`` on the frames of the sequence ``image_dir`` names."""
+    p = Path(path)
+    report = Reporter(on_problem)
+    if p.is_dir():
+        found = sequences(p)
+        if not found:
+            raise ValueError(f"{p}: no MOTChallenge sequence (a folder with seqinfo.ini or img1/) found")
+        work = [(s, s / GT if is_file(s / GT) else None, False) for s in found]
+        for seq, labels, _ in work:
+            if labels is None:
+                report.note(f"{seq}: no gt/gt.txt; its frames are read without labels")
+    else:
+        seq = _sequence_of(p, image_dir)
+        work = [(seq, p, p.name != "gt.txt")]
+    root = work[0][0].parent
+    project = folder_project(root)
+    build = Builder(project)
+    for seq, labels, results in with_progress(work, len(work), progress):
+        _read_sequence(seq, root, labels, results, build, report)
+    return ImportResult(project, report.problems, report.skipped, notes=report.notes)
+
+
+def sequences(folder: Path) -> list[Path]:
+    """``folder`` itself when it is a sequence, else the sequences in it, or in its subfolders (MOT17's
+    ``train/`` and ``test/``), in name order."""
+    if _is_sequence(folder):
+        return [folder]
+    found: list[Path] = []
+    for depth in range(2):
+        level = [folder] if depth == 0 else sorted(d for d in _subfolders(folder) if not _is_sequence(d))
+        for parent in level:
+            found += [d for d in sorted(_subfolders(parent)) if _is_sequence(d)]
+        if found:
+            break
+    return found
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    try:
+        return [d for d in folder.iterdir() if d.is_dir() and not d.name.startswith(".")]
+    except OSError:
+        return []
+
+
+def _is_sequence(folder: Path) -> bool:
+    return is_file(folder / "seqinfo.ini") or (folder / "img1").is_dir()
+
+
+def _sequence_of(file: Path, image_dir: str | os.PathLike[str] | None) -> Path:
+    """The sequence folder whose frames a labels file labels: ``image_dir`` (the sequence, or its ``img1/``),
+    the folder above ``gt/gt.txt``, else the folder named as the file's stem beside it."""
+    if image_dir is not None:
+        d = Path(image_dir)
+        return d.parent if d.name == "img1" and not (d / "img1").is_dir() else d
+    if file.name == "gt.txt" and file.parent.name == "gt":
+        return file.parent.parent
+    beside = file.parent / file.stem
+    if _is_sequence(beside):
+        return beside
+    raise ValueError(
+        f"{file}: a tracker's results file holds no frames: name its sequence folder (with img1/ and "
+        "seqinfo.ini) with --image-dir"
+    )
+
+
+def seq_info(seq: Path, report: Reporter) -> dict[str, str]:
+    """``seqinfo.ini``'s ``[Sequence]`` values (lower-case keys); {} when there is none or it is broken
+    (said)."""
+    ini = seq / "seqinfo.ini"
+    if not is_file(ini):
+        return {}
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(read_text(ini))
+    except (OSError, LimitError, configparser.Error) as e:
+        report(f"{ini}: not readable as seqinfo.ini ({str(e).splitlines()[0]}); ignored")
+        return {}
+    return dict(parser["Sequence"]) if parser.has_section("Sequence") else {}
+
+
+def _whole(text: str, low: int = 0, high: int = LIMIT - 1) -> int | None:
+    """A whole number from ``low`` to ``high`` (``7`` or ``7.0``, as trackers write them), else None."""
+    if not (text.isascii() and len(text) <= 20):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not (math.isfinite(value) and value.is_integer() and low <= value <= high):
+        return None
+    return int(value)
+
+
+def _frames(seq: Path, info: dict[str, str], report: Reporter) -> tuple[Path, dict[int, Path]]:
+    """The sequence's folder of frames (imDir) and its frame images by frame number (files named by a
+    number)."""
+    name = info.get("imdir", "img1")
+    if not name or name in (".", "..") or "/" in name or "\\" in name:  # a seqinfo.ini leading elsewhere
+        report(f"{seq / 'seqinfo.ini'}: imDir {short_repr(name)} is no folder of the sequence; img1 read")
+        name = "img1"
+    folder = seq / name
+    try:
+        files = sorted(f for f in folder.iterdir()) if folder.is_dir() else []
+    except OSError as e:
+        report(f"{folder}: cannot be listed ({e.strerror or e})")
+        files = []
+    found: dict[int, Path] = {}
+    for f in files:
+        if f.suffix.lower() not in IMAGE_SUFFIXES:
+            continue
+        frame = _whole(f.stem) if f.stem.isdigit() else None
+        if frame is None:
+            report.skip("files", f"{f}: no frame number in the name; skipped")
+        elif frame in found:
+            report.skip("files", f"{f}: frame {frame} again (also {found[frame].name}); skipped")
+        elif is_file(f):
+            found[frame] = f
+    return folder, found
+
+
+def _read_sequence(
+    seq: Path, root: Path, labels: Path | None, results: bool, build: Builder, report: Reporter
+) -> None:
+    info = seq_info(seq, report)
+    size = (_whole(info.get("imwidth", ""), 1), _whole(info.get("imheight", ""), 1))
+    length = _whole(info.get("seqlength", ""), 1)
+    folder, frames = _frames(seq, info, report)
+    suffix = info.get("imext", ".jpg")
+    suffix = suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,5}", suffix) else ".jpg"
+    rate = _rate(info.get("framerate", ""))
+    extra = {"pixelproof": {"mot": {"frame_rate": rate}}} if rate is not None else {}
+    images: dict[int, ImageRecord] = {}
+
+    def image_of(frame: int, where: str) -> ImageRecord | None:
+        if frame in images:
+            return images[frame]
+        file = frames.get(frame)
+        if file is None:
+            if size[0] is None or size[1] is None:
+                report.skip("lines", f"{where}: frame {frame} has no image and seqinfo.ini no size; skipped")
+                return None
+            file = folder / f"{frame:06d}{suffix}"
+            report.often("frames without an image", f"{where}: frame {frame}: no image {file.name}")
+            width, height = size
+        elif size[0] is not None and size[1] is not None:
+            width, height = size  # declared: Format.read compares it with the file (declares_sizes)
+        else:
+            try:
+                width, height = image_size(file)
+            except ImageReadError as e:
+                report.skip("files", f"{file}: {e}; skipped")
+                return None
+        try:
+            images[frame] = build.image(rel_name(file, root), width, height, where=where, **extra)
+        except LimitError as e:
+            report.skip("files", f"{e}; skipped")
+            return None
+        return images[frame]
+
+    for frame in sorted(frames):
+        image_of(frame, str(frames[frame]))
+    if labels is None:
+        return
+    unclear = _read_lines(labels, results, length, image_of, build, report)
+    report.summarise(labels)
+    for frame, image in images.items():
+        if frame not in unclear:
+            build.labelled(image)
+
+
+def _rate(text: str) -> float | int | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not (math.isfinite(value) and 0 < value <= 10_000):
+        return None
+    return int(value) if value.is_integer() else value
+
+
+def _read_lines(
+    file: Path, results: bool, length: int | None, image_of: Any, build: Builder, report: Reporter
+) -> set[int]:
+    """Each line of ``file`` a box; returns the frames a skipped line was on (not marked Done)."""
+    unclear: set[int] = set()
+    on: set[tuple[int, int]] = set()  # (frame, track) already boxed
+    try:
+        with open_regular(file) as f:
+            for lineno, raw in enumerate(read_lines(f, str(file), MAX_LINE), start=1):
+                text = raw.decode("utf-8", "replace").lstrip("\ufeff").strip()
+                if not text or text.startswith("#"):
+                    continue
+                where = f"{file}:{lineno}"
+                said = _line(text.split(",") if "," in text else _SPLIT.split(text), results, length, where)
+                if isinstance(said, str):
+                    report.often("skipped lines", f"{where}: {said}; line skipped", "lines")
+                    frame = _whole(_SPLIT.split(text)[0].rstrip(","))
+                    if frame is not None:
+                        unclear.add(frame)
+                    continue
+                frame, track, box, name, void, fields = said
+                if (frame, track) in on:
+                    report.often(
+                        "skipped lines",
+                        f"{where}: track {track} already has a box on frame {frame}; line skipped",
+                        "lines",
+                    )
+                    unclear.add(frame)
+                    continue
+                image = image_of(frame, where)
+                if image is None:
+                    unclear.add(frame)
+                    continue
+                cat = build.category(name, void=void)
+                try:
+                    build.annotation(image, cat.id, bbox=box, where=where, **fields)
+                except LimitError as e:  # a box far outside the image
+                    build.drop_unused(cat, image)
+                    report.often("skipped lines", f"{e}; line skipped", "lines")
+                    unclear.add(frame)
+                    continue
+                on.add((frame, track))
+    except LimitError as e:  # a line longer than MAX_LINE: no box file
+        report.skip("files", f"{e}; the rest of the file skipped")
+    except OSError as e:
+        report.skip("files", f"{file}: cannot be read ({e.strerror or e}); skipped")
+    return unclear
+
+
+def _line(parts: list[str], results: bool, length: int | None, where: str) -> str | tuple:
+    """One line as (frame, track, box, category name, void, annotation fields), or why it is none."""
+    parts = [v.strip() for v in parts]
+    if len(parts) < 6 or not all(parts[:6]):
+        return f"expected at least 6 values (frame,id,x,y,w,h), got {len([v for v in parts if v])}"
+    frame = _whole(parts[0])
+    if frame is None:
+        return f"frame {short_repr(parts[0])} is no frame number (0 to {LIMIT - 1:,})"
+    if length is not None and frame > length:
+        return f"frame {frame} is past the sequence's last (seqLength {length})"
+    track = _whole(parts[1])
+    if track is None:
+        return f"id {short_repr(parts[1])} is no track id (a whole number from 0 to {LIMIT - 1:,})"
+    try:
+        nums = [float(v) for v in parts[2:9] if v]
+    except ValueError:
+        return "a value that is no number"
+    if not all(math.isfinite(v) for v in nums):
+        return "NaN or infinite value"
+    x, y, w, h = nums[:4]
+    if w < 0 or h < 0:
+        return f"negative width or height ({w:g} x {h:g})"
+    conf = nums[4] if len(nums) > 4 else 1.0
+    number = _whole(parts[7], 1) if len(parts) > 7 else None
+    name = MOT17_CLASSES.get(number, f"class {number}") if number is not None else NO_CLASS
+    fields: dict[str, Any] = {"extra": {TRACK_ID: track}}
+    if results:
+        return frame, track, [x, y, w, h], name, False, {**fields, "score": conf}
+    if len(nums) > 6:
+        fields["app_extra"] = {"mot": {"visibility": nums[6]}}
+    void = conf == 0
+    return frame, track, [x, y, w, h], f"{name}{IGNORED}" if void else name, void, fields
+
+
+def looks_like_mot(path: Path) -> bool:
+    """A sequence folder, a folder of them, or a ``.txt`` whose first line is six or more numbers."""
+    if path.is_dir():
+        return bool(sequences(path))
+    if path.suffix.lower() != ".txt":
+        return False
+    first = sniff(path, 4096).decode("utf-8", "replace").lstrip("\ufeff").splitlines()[:1]
+    values = first[0].split(",") if first else []
+    return len(values) >= 6 and all(_whole(v.strip(), -1) is not None for v in values[:2])
+
+
+FORMAT = Format(
+    name="mot",
+    title="MOTChallenge (tracking)",
+    reader=read_mot,
+    writer=write_mot,
+    read_options=(
+        Option(
+            "image_dir",
+            "folder",
+            "for a tracker's results .txt: its sequence folder (with img1/ and seqinfo.ini; default: the "
+            "folder named as the file beside it)",
+            None,
+            label="Images folder",
+        ),
+    ),
+    write_options=(images_option("<sequence>/img1/"),),
+    detect=looks_like_mot,
+    suffixes=(".txt",),
+    declares_sizes=True,
+    lost_on_export=(
+        "shapes (written as their boxes), scores (conf is 1, 0 for void regions), names of categories "
+        "outside MOT17's classes (read back as `class <n>`), objects' track ids outside 0..999,999,999 or "
+        "shared on a frame (given new ids), image file names (frames are numbered), review state, notes"
+    ),
+)

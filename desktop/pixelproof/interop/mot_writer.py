@@ -1,0 +1,228 @@
+"""The MOTChallenge export: each folder of images a sequence ``<name>/`` with ``img1/000001.jpg ...``,
+``seqinfo.ini`` and ``gt/gt.txt`` (``frame,id,x,y,w,h,conf,class,visibility``), so a tracking benchmark's
+tools (py-motmetrics, TrackEval) and CVAT's MOT import read a project labelled in PixelProof. No Qt.
+
+A sequence's frame numbers are the ones its images are named by (``000001.jpg``, as the reader makes them),
+else the sequence's frame order (``track_fill.frame_numbers``: ``frame_000010.png``'s number, else file order)
+plus one, since MOT counts frames from 1. An object's track is its ``track_id``; an object without one, or
+whose track already has an object on its frame, gets a new id (said). ``conf`` is 1, 0 for a void region (the
+benchmark's boxes to ignore); the class is MOT17's number for a MOT17 class name (``<class> (ignored)``
+too), -1 for ``object``, ``n`` for ``class <n>``, else a number from 14 on (said); visibility is the one
+read, else 1. Shapes are written as their boxes (said).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path, PurePath
+from typing import Any
+
+from pixelproof.core.clipboard import track_of
+from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.track_fill import frame_numbers
+from pixelproof.core.tracks import LIMIT, free_track_ids
+from pixelproof.core.wording import noted_counts, plural
+from pixelproof.interop._util import ProgressCallback, is_file, with_progress, write_fresh
+from pixelproof.interop.image_placing import place_image
+
+MOT17_CLASSES = {
+    1: "pedestrian",
+    2: "person on vehicle",
+    3: "car",
+    4: "bicycle",
+    5: "motorbike",
+    6: "non motorized vehicle",
+    7: "static person",
+    8: "distractor",
+    9: "occluder",
+    10: "occluder on the ground",
+    11: "occluder full",
+    12: "reflection",
+    13: "crowd",
+}
+NO_CLASS = "object"  # a results file's class -1
+IGNORED = " (ignored)"  # the void category of a gt box with conf 0: "pedestrian (ignored)"
+DEFAULT_RATE = 30
+
+
+def write_mot(
+    project: Project,
+    out_dir: str | os.PathLike[str],
+    *,
+    images: str = "link",
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """A sequence folder per folder of images under ``out_dir`` (a MOT17 ``train/``); returns warnings."""
+    if images not in ("copy", "link"):
+        raise ValueError(f"images: MOT needs its img1/ folders: expected copy or link, got {images!r}")
+    out = Path(out_dir)
+    counts: Counter[str] = Counter()
+    classes = _class_numbers(project, counts)
+    tracks = _track_ids(project, counts)
+    warnings: list[str] = []
+    groups: dict[PurePath, list[ImageRecord]] = {}
+    for image in project.images.values():
+        groups.setdefault(PurePath(image.file_name.replace("\\", "/")).parent, []).append(image)
+    names: set[str] = set()
+    for folder, group in with_progress(list(groups.items()), len(groups), progress):
+        name = _sequence_name(folder, project, names)
+        warnings += _write_sequence(project, out / name, name, group, classes, tracks, images, counts)
+    messages = {
+        "missing": ("image file", "not found; only their labels were written"),
+        "shapes": ("polygon/mask object", "written as their bounding boxes (MOT holds boxes)"),
+        "new_ids": ("object", "without a track of its own on its frame given a new track id"),
+        "classes": ("category", "not among MOT17's classes written as a class number from 14 on"),
+        "sizes": ("sequence", "with frames of several sizes: seqinfo.ini gives its first frame's"),
+    }
+    return noted_counts(counts, messages) + warnings
+
+
+def _sequence_name(folder: PurePath, project: Project, taken: set[str]) -> str:
+    """The sequence's folder name: its images' folder (the one above ``img1/``), unique in the export."""
+    parts = [p for p in folder.parts if p not in ("", ".", "..", "/")]
+    if parts and parts[-1] == "img1":
+        parts.pop()
+    base = parts[-1] if parts else (Path(project.path).stem if project.path else "sequence")
+    base = "".join(c if c.isalnum() or c in "-_." else "_" for c in base).strip(".") or "sequence"
+    name, n = base, 1
+    while name.lower() in taken:
+        n += 1
+        name = f"{base}_{n}"
+    taken.add(name.lower())
+    return name
+
+
+def _class_numbers(project: Project, counts: Counter[str]) -> dict[int, int]:
+    """Category id -> MOT class number."""
+    by_name = {v: k for k, v in MOT17_CLASSES.items()}
+    out: dict[int, int] = {}
+    others = []
+    for cat in project.categories.values():
+        name = cat.name.removesuffix(IGNORED)
+        if name in by_name:
+            out[cat.id] = by_name[name]
+        elif name == NO_CLASS:
+            out[cat.id] = -1
+        elif name.startswith("class ") and name[6:].isdecimal() and name[6:].isascii() and len(name) < 16:
+            out[cat.id] = int(name[6:])
+        else:
+            others.append(cat.id)
+    used = set(out.values())
+    number = 14
+    for cat_id in others:
+        while number in used:
+            number += 1
+        out[cat_id] = number
+        used.add(number)
+        counts["classes"] += 1
+    return out
+
+
+def _track_ids(project: Project, counts: Counter[str]) -> dict[int, int]:
+    """Object id -> track id: its own while a whole number under ``LIMIT`` not yet on its image, else a
+    new one."""
+    out: dict[int, int] = {}
+    lacking: list[int] = []
+    on: set[tuple[int, int]] = set()
+    for ann in project.annotations.values():
+        track = track_of(ann)
+        if isinstance(track, int) and 0 <= track < LIMIT and (ann.image_id, track) not in on:
+            out[ann.id] = track
+            on.add((ann.image_id, track))
+        else:
+            lacking.append(ann.id)
+    fresh = free_track_ids(set(out.values()), len(lacking), 1)
+    out.update(zip(lacking, fresh, strict=True))
+    counts["new_ids"] += len(lacking)
+    return out
+
+
+def sequence_numbers(group: list[ImageRecord]) -> dict[int, int]:
+    """Image id -> MOT frame number: the number each image is named by when all are (``000001.jpg``),
+    else the sequence's frame order plus one."""
+    stems = {i.id: PurePath(i.file_name.replace("\\", "/")).stem for i in group}
+    if all(s.isascii() and s.isdigit() and len(s) <= 9 for s in stems.values()):
+        numbers = {i: int(s) for i, s in stems.items()}
+        if len(set(numbers.values())) == len(numbers):
+            return numbers
+    return {i: f + 1 for i, f in frame_numbers(group).items()}
+
+
+def _number(v: float) -> str:
+    """A coordinate as short as it reads back exactly: 12 for 12.0, else Python's shortest repr."""
+    return str(int(v)) if float(v).is_integer() and abs(v) < 2**53 else repr(float(v))
+
+
+def _write_sequence(
+    project: Project,
+    seq: Path,
+    name: str,
+    group: list[ImageRecord],
+    classes: dict[int, int],
+    tracks: dict[int, int],
+    images: str,
+    counts: Counter[str],
+) -> list[str]:
+    warnings: list[str] = []
+    numbers = sequence_numbers(group)
+    (seq / "img1").mkdir(parents=True, exist_ok=True)
+    (seq / "gt").mkdir(parents=True, exist_ok=True)
+    suffixes: Counter[str] = Counter()
+    sizes: Counter[tuple[int, int]] = Counter()
+    rate: Any = None
+    lines: list[tuple[int, int, str]] = []
+    for image in sorted(group, key=lambda i: numbers[i.id]):
+        frame = numbers[image.id]
+        src = project.image_path(image)
+        suffix = Path(image.file_name).suffix.lower() or ".jpg"
+        suffixes[suffix] += 1
+        sizes[(image.width, image.height)] += 1
+        mot = (
+            image.extra.get("pixelproof", {}).get("mot")
+            if isinstance(image.extra.get("pixelproof"), dict)
+            else None
+        )
+        if rate is None and isinstance(mot, dict) and type(mot.get("frame_rate")) in (int, float):
+            rate = mot["frame_rate"]
+        if is_file(src):
+            placed = place_image(
+                src, seq / "img1" / f"{frame:06d}{suffix}", images, image, project.applies_exif
+            )
+            if placed is not None:
+                warnings.append(placed)
+        else:
+            counts["missing"] += 1
+        for ann in project.annotations_of(image.id):
+            lines.append((frame, tracks[ann.id], _line(project, ann, frame, tracks[ann.id], classes, counts)))
+    counts["sizes"] += len(sizes) > 1
+    width, height = sizes.most_common(1)[0][0] if sizes else (0, 0)
+    info = (
+        "[Sequence]\n"
+        f"name={name}\nimDir=img1\nframeRate={rate if rate is not None else DEFAULT_RATE}\n"
+        f"seqLength={max(numbers.values(), default=0)}\nimWidth={width}\nimHeight={height}\n"
+        f"imExt={suffixes.most_common(1)[0][0] if suffixes else '.jpg'}\n"
+    )
+    write_fresh(seq / "seqinfo.ini", info)
+    write_fresh(seq / "gt" / "gt.txt", "".join(text for _, _, text in sorted(lines, key=lambda t: t[:2])))
+    if len(suffixes) > 1:
+        warnings.append(
+            f"{name}: frames of {plural(len(suffixes), 'file type')} ({', '.join(sorted(suffixes))}); "
+            "seqinfo.ini's imExt names the most common"
+        )
+    return warnings
+
+
+def _line(
+    project: Project, ann: Annotation, frame: int, track: int, classes: dict[int, int], counts: Counter[str]
+) -> str:
+    counts["shapes"] += ann.kind != "box"
+    cat = project.categories.get(ann.category_id)
+    void = cat is not None and cat.void
+    mot = ann.app_extra.get("mot") if isinstance(ann.app_extra.get("mot"), dict) else {}
+    seen = mot.get("visibility", 1)
+    seen = seen if type(seen) in (int, float) else 1
+    x, y, w, h = ann.bbox
+    values = [frame, track, *(_number(v) for v in (x, y, w, h)), 0 if void else 1]
+    values += [classes.get(ann.category_id, -1), _number(seen)]
+    return ",".join(str(v) for v in values) + "\n"

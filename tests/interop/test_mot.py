@@ -1,0 +1,221 @@
+"""MOTChallenge sequences (interop.mot): a hand-made sequence read with its tracks, classes, ignored boxes
+and visibility; read -> write -> read equal; a tracker's results file scored by ``pixelproof qa`` as
+py-motmetrics' own MOT reader and accumulator score it; hostile lines skipped and said with file:line."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pixelproof.cli import main
+from pixelproof.core.clipboard import track_of
+from pixelproof.core.model import Annotation, Project
+from pixelproof.interop.formats import FORMATS, detect_format
+
+MOT = FORMATS["mot"]
+
+# frame,id,x,y,w,h,conf,class,visibility: two pedestrians crossing, a car the benchmark ignores (conf 0)
+GT = """\
+1,1,10,10,20,30,1,1,1
+2,1,14,10,20,30,1,1,0.75
+3,1,18,10,20,30,1,1,0.5
+4,1,22,10,20,30,1,1,1
+1,2,60,12,18,28,1,1,1
+2,2,56,12,18,28,1,1,1
+3,2,52,12,18,28,1,1,1
+4,2,48,12,18.5,28.25,1,1,1
+2,3,80,40,30,15,0,3,0.25
+3,3,80,40,30,15,0,3,0.25
+"""
+
+
+def make_sequence(root: Path, name: str = "MOT17-02", frames: int = 4, gt: str = GT) -> Path:
+    seq = root / name
+    (seq / "img1").mkdir(parents=True)
+    (seq / "gt").mkdir()
+    for f in range(1, frames + 1):
+        Image.new("RGB", (120, 80), (f * 40, 0, 0)).save(seq / "img1" / f"{f:06d}.png")
+    (seq / "seqinfo.ini").write_text(
+        f"[Sequence]\nname={name}\nimDir=img1\nframeRate=25\nseqLength={frames}\n"
+        "imWidth=120\nimHeight=80\nimExt=.png\n"
+    )
+    (seq / "gt" / "gt.txt").write_text(gt)
+    return seq
+
+
+def content(project: Project) -> set[tuple]:
+    out = set()
+    for a in project.annotations.values():
+        cat = project.categories[a.category_id]
+        seen = (a.app_extra.get("mot") or {}).get("visibility")
+        image = project.images[a.image_id].file_name
+        out.add((image, cat.name, cat.void, tuple(a.bbox), track_of(a), seen, a.score))
+    return out
+
+
+def test_sequence_reads_tracks_classes_and_ignored_boxes(tmp_path: Path) -> None:
+    seq = make_sequence(tmp_path)
+    assert detect_format(seq) is MOT and detect_format(tmp_path) is MOT  # a sequence, a folder of them
+    result = MOT.read(seq)
+    project = result.project
+    assert result.problems == []
+    assert sorted(i.file_name for i in project.images.values()) == [
+        f"MOT17-02/img1/00000{f}.png" for f in range(1, 5)
+    ]
+    assert {(c.name, c.void) for c in project.categories.values()} == {
+        ("pedestrian", False),
+        ("car (ignored)", True),
+    }
+    got = content(project)
+    assert ("MOT17-02/img1/000002.png", "pedestrian", False, (14.0, 10.0, 20.0, 30.0), 1, 0.75, None) in got
+    assert ("MOT17-02/img1/000003.png", "car (ignored)", True, (80.0, 40.0, 30.0, 15.0), 3, 0.25, None) in got
+    assert len(got) == 10
+    assert all(project.image_status(i) == "done" for i in project.images)
+    assert project.images[1].extra["pixelproof"]["mot"] == {"frame_rate": 25}
+
+
+def test_read_write_read_is_equal(tmp_path: Path) -> None:
+    first = MOT.read(make_sequence(tmp_path / "in")).project
+    warnings = MOT.write(first, tmp_path / "out", images="copy")
+    assert warnings == []
+    seq = tmp_path / "out" / "MOT17-02"
+    assert sorted(p.name for p in (seq / "img1").iterdir()) == [f"00000{f}.png" for f in range(1, 5)]
+    info = (seq / "seqinfo.ini").read_text()
+    assert "frameRate=25" in info and "seqLength=4" in info and "imWidth=120" in info and "imExt=.png" in info
+    assert (seq / "gt" / "gt.txt").read_text().splitlines()[:2] == [
+        "1,1,10,10,20,30,1,1,1",
+        "1,2,60,12,18,28,1,1,1",
+    ]
+    second = MOT.read(tmp_path / "out").project
+    assert content(second) == content(first)
+    assert {(c.name, c.void) for c in second.categories.values()} == {
+        (c.name, c.void) for c in first.categories.values()
+    }
+
+
+def test_export_gives_objects_without_track_new_ids_and_says_shapes(tmp_path: Path) -> None:
+    project = MOT.read(make_sequence(tmp_path / "in")).project
+    image = next(i for i in project.images.values() if i.file_name.endswith("000001.png"))
+    ped = next(c for c in project.categories.values() if c.name == "pedestrian")
+    bike = project.add_category(type(ped)(99, "unicycle"))
+    poly = [[5.0, 50.0, 25.0, 50.0, 25.0, 70.0]]
+    project.add_annotation(Annotation(500, image.id, bike.id, [5.0, 50.0, 20.0, 20.0], poly, 200.0))
+    warnings = MOT.write(project, tmp_path / "out", images="link")
+    assert "1 object without a track of its own on its frame given a new track id" in warnings
+    assert "1 polygon/mask object written as their bounding boxes (MOT holds boxes)" in warnings
+    assert "1 category not among MOT17's classes written as a class number from 14 on" in warnings
+    lines = (tmp_path / "out" / "MOT17-02" / "gt" / "gt.txt").read_text().splitlines()
+    assert "1,4,5,50,20,20,1,14,1" in lines  # after the highest track id, 3
+    back = MOT.read(tmp_path / "out").project
+    assert "class 14" in {c.name for c in back.categories.values()}
+
+
+@pytest.fixture
+def _asfarray(monkeypatch: pytest.MonkeyPatch) -> None:
+    """motmetrics 1.4's ``iou_matrix`` calls ``np.asfarray``, which NumPy 2 removed: given back for it."""
+    if not hasattr(np, "asfarray"):
+        monkeypatch.setattr(np, "asfarray", lambda a: np.asarray(a, dtype=np.float64), raising=False)
+
+
+# a tracker: finds track 1 (as 7) throughout, switches track 2 from 8 to 9 on frame 3, one extra box, misses
+# track 2 on frame 4 (a box too far off), a box on the ignored car
+RESULTS = """\
+1,7,11,10,20,30,0.9,-1,-1,-1
+2,7,15,11,20,30,0.8,-1,-1,-1
+3,7,18,12,20,30,0.9,-1,-1,-1
+4,7,23,10,20,30,0.7,-1,-1,-1
+1,8,60,13,18,28,0.9,-1,-1,-1
+2,8,57,12,18,28,0.9,-1,-1,-1
+3,9,52,13,18,28,0.6,-1,-1,-1
+4,9,70,30,18,28,0.6,-1,-1,-1
+2,10,100,60,10,10,0.3,-1,-1,-1
+3,11,81,40,30,15,0.5,-1,-1,-1
+"""
+
+
+@pytest.mark.usefixtures("_asfarray")
+def test_results_file_scored_by_qa_as_motmetrics_scores_it(tmp_path: Path) -> None:
+    mm = pytest.importorskip("motmetrics")
+    seq = make_sequence(tmp_path / "MOT17" / "train")
+    results = tmp_path / "results" / "MOT17-02.txt"
+    results.parent.mkdir()
+    results.write_text(RESULTS)
+    tracker = tmp_path / "tracker.json"
+    # README's example, literally
+    assert (
+        main(
+            ["convert", str(results), str(tracker), "--from", "mot", "--to", "coco", "--image-dir", str(seq)]
+        )
+        == 0
+    )
+    report = tmp_path / "qa.json"
+    assert main(["qa", str(seq), str(tracker), "--json", str(report)]) == 0
+    tracks = json.loads(report.read_text())["tracks"]["overall"]
+
+    gt = mm.io.loadtxt(str(seq / "gt" / "gt.txt"), fmt="mot15-2D", min_confidence=1)
+    ts = mm.io.loadtxt(str(results), fmt="mot15-2D")
+    acc = mm.utils.compare_to_groundtruth(gt, ts, "iou", distth=0.5)
+    theirs = mm.metrics.create().compute(acc, metrics=mm.metrics.motchallenge_metrics, return_dataframe=False)
+    names = {"mota", "motp", "idf1", "idp", "idr", "precision", "recall", "num_switches"}
+    names |= {"num_false_positives", "num_misses", "num_fragmentations", "mostly_tracked", "mostly_lost"}
+    assert theirs["num_switches"] == 1 and theirs["num_false_positives"] >= 2
+    for name in names:
+        value = float(theirs[name])
+        assert tracks[name] is not None and not math.isnan(value), name
+        assert tracks[name] == pytest.approx(value, abs=1e-9), name
+
+
+HOSTILE = [
+    ("1,2,nan,10,20,30,1,1,1", "NaN or infinite value; line skipped"),
+    ("1,3,10,inf,20,30,1,1,1", "NaN or infinite value; line skipped"),
+    ("1,4,10,10,-5,30,1,1,1", "negative width or height (-5 x 30); line skipped"),
+    ("1000000000000,5,10,10,20,30,1,1,1", "frame '1000000000000' is no frame number (0 to 999,999,999)"),
+    ("-1,5,10,10,20,30,1,1,1", "frame '-1' is no frame number"),
+    ("2,abc,10,10,20,30,1,1,1", "id 'abc' is no track id"),
+    ("2,1.5,10,10,20,30,1,1,1", "id '1.5' is no track id"),
+    ("2,-1,10,10,20,30,1,1,1", "id '-1' is no track id"),
+    ("2,6,10,10", "expected at least 6 values (frame,id,x,y,w,h), got 4; line skipped"),
+    ("2,6,10,x,20,30", "a value that is no number; line skipped"),
+    ("9,7,10,10,20,30,1,1,1", "frame 9 is past the sequence's last (seqLength 4); line skipped"),
+    ("1,1,12,10,20,30,1,1,1", "track 1 already has a box on frame 1; line skipped"),
+    ("2,8,1e300,10,20,30,1,1,1", "line skipped"),  # far outside the image (core.limits)
+]
+
+
+@pytest.mark.parametrize(("line", "said"), HOSTILE)
+def test_hostile_line_is_skipped_and_said_with_its_place(tmp_path: Path, line: str, said: str) -> None:
+    seq = make_sequence(tmp_path, gt=f"1,1,10,10,20,30,1,1,1\n{line}\n4,1,10,10,20,30,1,1,1\n")
+    result = MOT.read(seq)
+    assert len(result.problems) == 1 and result.problems[0].startswith(f"{seq / 'gt' / 'gt.txt'}:2: ")
+    assert said in result.problems[0]
+    assert result.skipped["lines"] == 1
+    assert len(result.project.annotations) == 2  # the lines around it
+
+
+def test_over_long_line_ends_the_file_and_many_bad_lines_are_counted(tmp_path: Path) -> None:
+    bad = "".join(f"1,{k},nan,1,1,1\n" for k in range(2, 12))
+    seq = make_sequence(
+        tmp_path, gt="1,1,10,10,20,30,1,1,1\n" + bad + "3," + "9" * 5000 + ",1,1,1,1\n4,1,1,1,1,1\n"
+    )
+    result = MOT.read(seq)
+    gt = seq / "gt" / "gt.txt"
+    assert f"... and 5 more skipped lines in {gt}" in result.problems  # 10 bad lines: 5 said, 5 counted
+    assert any("line 12" in p and "longer than 4,096 bytes" in p for p in result.problems)
+    assert len(result.project.annotations) == 1  # the first line; the rest of the file is not read
+    assert result.skipped["lines"] == 10
+
+
+def test_results_file_without_its_sequence_names_image_dir(tmp_path: Path) -> None:
+    results = tmp_path / "MOT17-02.txt"
+    results.write_text(RESULTS)
+    with pytest.raises(ValueError, match="--image-dir"):
+        MOT.read(results)
+    make_sequence(tmp_path)  # MOT17-02/ beside it: found by the file's stem
+    project = MOT.read(results).project
+    assert {c.name for c in project.categories.values()} == {"object"}
+    assert sorted(a.score for a in project.annotations.values())[:2] == [0.3, 0.5]
