@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint
 
-from pixelproof.ui.status_message import CLICK_HINT, is_cut
+from pixelproof.ui.status_message import CLICK_HINT, is_cut, message_room
 from tests.ui.conftest import open_main_window, settle, tooltip_of
+from tests.ui.test_hint_whole_words import cut_after_a_word
 
 TAIL = "3 series left out: scout (1 slice), dose report (no pixels), ct_thin (1.0 mm, 412 slices)"
 LONG = "New project over 96 images in /data/study/2024-03-11_CT_chest_abdomen_contrast; " * 3 + TAIL
@@ -66,4 +67,40 @@ def test_a_message_cut_only_while_the_window_opened_narrow_leaves_at_its_own_tim
     qtbot.waitUntil(lambda: timing.kept, timeout=10000)
     assert bar.currentMessage() == LONG and timing.timer.isActive()  # till LONG_MS from its start
     win.document.undo_stack.setClean()
+    win.close()
+
+
+TRACK = (
+    "Started tracking on a later frame (a box there puts it to drag into place, or Ctrl+C, Ctrl+V the box "
+    "from the frame before); the frames between are left as they are, each with its own objects untouched"
+)
+
+
+def test_a_message_too_long_is_drawn_cut_after_a_whole_word_and_read_whole_elsewhere(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """At 1024x576 a long message was clipped mid-word ("…puts it to d"), nothing telling more followed:
+    it is drawn after its last whole word that fits with ``…``; the bar's message, its tooltip and View >
+    Messages… keep the whole text."""
+    win = open_main_window(qtbot)
+    win.resize(1024, 576)
+    qtbot.waitUntil(lambda: win.width() == 1024, timeout=10000)
+    bar = win.statusBar()
+    win.shell.status(TRACK, 0)
+    settle()
+    bar.grab()  # a paint of the bar as it is shown
+    drawn = bar.drawn
+    assert cut_after_a_word(drawn, TRACK), drawn
+    assert bar.fontMetrics().horizontalAdvance(drawn) <= message_room(bar)
+    assert bar.currentMessage() == TRACK  # what the tests and the log read: the whole text
+    assert bar.toolTip() == f"{TRACK}\n\n{CLICK_HINT}"
+    assert win.shell.messages.messages[-1].text == TRACK
+    win.shell.status("Saved", 0)  # a short one is drawn whole
+    settle()
+    bar.grab()
+    assert bar.drawn == "Saved"
+    win.resize(1366, 768)  # wider: more whole words, still cut after one
+    qtbot.waitUntil(lambda: win.width() == 1366, timeout=10000)
+    win.shell.status(TRACK, 0)
+    settle()
+    bar.grab()
+    assert len(bar.drawn) > len(drawn) and cut_after_a_word(bar.drawn, TRACK), bar.drawn
     win.close()

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from pixelproof.commands._common import add_examples, error, load_or_report, positive_int, shown, warn
 from pixelproof.core.history_users import Row, Span, in_span, parse_time, summarise
+from pixelproof.core.names import shown_name
 from pixelproof.core.wording import plural
 
 
@@ -116,8 +117,9 @@ def _line(e: dict, tags: list[str]) -> str:
         parts.append("review " + ", ".join(f"{k} {v}" for k, v in sorted(e["review"].items())))
     line = shown("  ".join(parts))
     edits = e.get("edits") or []
-    if edits:
-        listed = "; ".join(edits[:5]) + (f"; ... ({len(edits)} edits)" if len(edits) > 5 else "")
+    if edits:  # each label one line of at most ``NAME_SHOWN`` characters: a hand-edited one can be a book
+        listed = "; ".join(shown_name(label) for label in edits[:5])
+        listed += f"; ... ({len(edits)} edits)" if len(edits) > 5 else ""
         line += f"\n    {shown(listed)}"
     return line
 

@@ -52,6 +52,7 @@ from pixelproof.ui.settings import number_value, settings
 from pixelproof.ui.shell import Shell, behind_a_tab, scrollable
 from pixelproof.ui.shortcuts import REGISTRY, describe, make_action, plain
 from pixelproof.ui.slices import SliceActions
+from pixelproof.ui.status_message import MessageBar
 from pixelproof.ui.status_readout import StatusReadout
 from pixelproof.ui.tag_actions import save_tag_actions, tag_actions
 from pixelproof.ui.teams import TeamsActions
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         )
         self.document: Document | None = None
         self.canvas = CanvasView(self)
+        self.setStatusBar(MessageBar())  # a message too long for it cut after a whole word, with …
         self.canvas.listed_images = lambda: self.panels["imagesDock"].listed_image_ids()  # D / A's list
         self.shell = Shell(
             self,

@@ -4,30 +4,90 @@ left out and why) ran past 1366 px and could not be read anywhere. While a messa
 (resting the pointer on the message) holds its whole text; a message that is cut stays ``LONG_MS`` at least
 (``MessageTime``), time to rest the pointer on it. Whether it is cut is judged when its own time is up, at
 the bar's width then: "Opened <path>" shown while the window was still opening narrow was judged cut and
-hid the tool's hint 30 s at 1366 px, where it reads whole."""
+hid the tool's hint 30 s at 1366 px, where it reads whole. The bar (``MessageBar``) draws a cut message
+after its last whole word that fits with ``…``, as the tool's hint: Qt clipped it mid-word ("…puts it to d")
+with nothing saying more followed; ``currentMessage()`` stays the whole text."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QElapsedTimer, QObject, QTimer
-from PySide6.QtWidgets import QStatusBar
+from PySide6.QtCore import QElapsedTimer, QObject, QRect, Qt, QTimer
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QSizeGrip, QStatusBar, QStyle, QStyleOption, QWidget
+
+from pixelproof.ui.cell_text import elide_words
 
 LONG_MS = 30000  # a cut message shows at least this long: time to find it and rest the pointer on it
 CLICK_HINT = "Click: every message of the session (View > Messages…)"  # ``ui.messages_window``
-MARGIN = 16  # the bar's own padding and the size grip's room, left of the readouts
+LEFT, RIGHT = 6, 12  # QStatusBar's own margins of its message: left, and right with no readout or grip
+
+
+def _shown_widgets(bar: QStatusBar) -> list[QWidget]:
+    """The bar's widgets in sight (while a message shows: the readouts, kept, and the size grip)."""
+    return [
+        c
+        for c in bar.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        if c.isVisible() and c.x() > 0
+    ]
+
+
+def message_rect(bar: QStatusBar) -> QRect:
+    """Where the bar draws its message, as QStatusBar does (left to right): up to 2 px before the leftmost
+    readout or the size grip in sight."""
+    right = min((c.x() - 2 for c in _shown_widgets(bar)), default=bar.width() - RIGHT)
+    return QRect(LEFT, 0, max(right - LEFT, 0), bar.height())
 
 
 def message_room(bar: QStatusBar) -> int:
-    """The width the bar draws its message in: up to the leftmost visible permanent readout."""
-    right = bar.width()
-    for child in bar.children():
-        if child.isWidgetType() and child.isVisible() and child.x() > 0:  # type: ignore[attr-defined]
-            right = min(right, child.x())  # type: ignore[attr-defined]
-    return right - MARGIN
+    """The width the bar draws its message in."""
+    return message_rect(bar).width()
 
 
 def is_cut(bar: QStatusBar, text: str) -> bool:
-    """Whether ``text`` is wider than the bar's room for a message (so part of it is not drawn)."""
-    return bar.fontMetrics().horizontalAdvance(text) > message_room(bar)
+    """Whether ``text`` is wider than the bar's room for a message (so it is drawn cut, with ``…``)."""
+    return bar.fontMetrics().horizontalAdvance(one_line(text)) > message_room(bar)
+
+
+def one_line(text: str) -> str:
+    """A message as the bar draws it: on one line, its line breaks as spaces."""
+    return " ".join(text.splitlines())
+
+
+class MessageBar(QStatusBar):
+    """The window's status bar: a message too long for its room drawn after its last whole word that fits
+    with ``…`` (``elide_words``, as the tool's hint), its whole text in the tooltip (``MessageTip``) and in
+    View > Messages…. Only the drawing is cut: ``currentMessage()`` is the whole text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.drawn = ""  # the message as last drawn (what the bar reads at its width)
+
+    def shown_message(self) -> str:
+        """The current message as the bar draws it at its width now."""
+        text = one_line(self.currentMessage())
+        return elide_words(text, self.fontMetrics(), message_room(self)) if text else ""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self.currentMessage():
+            self.drawn = ""
+            super().paintEvent(event)
+            return
+        # QStatusBar::paintEvent with the message cut: the panel, the frames of the widgets kept, the text
+        painter = QPainter(self)
+        option = QStyleOption()
+        option.initFrom(self)
+        style = self.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelStatusBar, option, painter, self)
+        for widget in _shown_widgets(self):
+            if not isinstance(widget, QSizeGrip):
+                frame = QStyleOption()
+                frame.rect = widget.geometry().adjusted(-2, -1, 2, 1)
+                frame.palette = self.palette()
+                frame.state = QStyle.StateFlag.State_None
+                style.drawPrimitive(QStyle.PrimitiveElement.PE_FrameStatusBarItem, frame, painter, widget)
+        self.drawn = self.shown_message()
+        painter.setPen(self.palette().windowText().color())
+        flags = Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
+        painter.drawText(message_rect(self), int(flags), self.drawn)
 
 
 class MessageTip(QObject):
