@@ -26,7 +26,7 @@ from pixelproof.commands._common import (
     warn,
 )
 from pixelproof.commands._format_options import WRITTEN_OPTIONS, add_option_flags, chosen_options
-from pixelproof.core.errors import error_text
+from pixelproof.core.errors import about, error_text
 from pixelproof.core.wording import plural, skipped_counts
 
 # why a format's writer runs in this process whatever --workers says (docs/scaling.md, "convert")
@@ -216,7 +216,7 @@ def run(args: argparse.Namespace) -> int:
         result = src.read(args.input, on_problem=problem, progress=bar, **read_opts)
     except (OSError, ValueError) as e:
         bar.close()
-        error(error_text(e) if isinstance(e, OSError) else f"{args.input}: {e}")
+        error(error_text(e) if isinstance(e, OSError) else about(args.input, str(e)))
         return 1
     bar.close()
     project = result.project
@@ -252,7 +252,7 @@ def run(args: argparse.Namespace) -> int:
             warnings = dst.write(project, args.output, progress=bar, words=CLI_WORDS, **write_opts)  # flags
     except (OSError, ValueError, ProjectSaveError) as e:
         bar.close()
-        error(f"{args.output}: {e}" if isinstance(e, ValueError) else error_text(e))
+        error(about(args.output, str(e)) if isinstance(e, ValueError) else error_text(e))
         return 1
     bar.close()
     print_capped([f"pixelproof: warning: {w}" for w in warnings])  # a line per image: a screenful at most

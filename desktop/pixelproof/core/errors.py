@@ -17,3 +17,15 @@ def error_text(e: BaseException) -> str:
         return reason
     target = f" -> {os.fsdecode(e.filename2)}" if e.filename2 is not None else ""
     return f"{os.fsdecode(e.filename)}{target}: {reason}"
+
+
+def about(path: str | os.PathLike[str], message: str, between: str = "") -> str:
+    """``path: message`` for a reader's error, without naming the path twice: most readers' messages start
+    with the file they failed on already (``clip.txt: ...``), so prefixing it again read ``clip.txt:
+    clip.txt: ...``. ``between`` (``cannot be read as COCO``) goes after the path either way."""
+    named = os.fspath(path)
+    for spelt in dict.fromkeys([named, os.path.normpath(named)]):
+        if message.startswith(f"{spelt}: "):
+            message = message[len(spelt) + 2 :]
+            break
+    return f"{named}: {between}: {message}" if between else f"{named}: {message}"

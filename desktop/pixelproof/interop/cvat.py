@@ -99,10 +99,10 @@ def read_cvat(
     if tracks and frames:
         report(
             f"{xml}: {plural(len(tracks), '<track> element')} (CVAT for video) read as "
-            f"{plural(n_shapes, 'shape')} on {plural(len(frames), 'frame')} (frame_000000 images, the shapes "
-            'with outside="1" left out, the frames in images/ without any as empty images); each object '
-            "keeps its track's id as track_id (written to COCO and LabelMe, and as tracks again by the CVAT "
-            "export)"
+            f"{plural(n_shapes, 'shape')} on {plural(len(frames), 'frame')} (images named by frame number, "
+            'frame_000000..., the shapes with outside="1" left out, the frames in images/ without any as '
+            "empty images); each object keeps its track's id as track_id (written to COCO and LabelMe, and "
+            "as tracks again by the CVAT export)"
         )
     elif tracks:
         report.skipped["tracks"] += len(tracks)

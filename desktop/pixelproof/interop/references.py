@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pixelproof.core.errors import about
 from pixelproof.core.model import Project
 from pixelproof.core.references import Reference
 from pixelproof.interop._util import ProblemCallback, ProgressCallback
@@ -100,7 +101,7 @@ def load_reference(
     try:
         result = found.read(p, on_problem=on_problem, progress=progress, **extra, **chosen_options)
     except (OSError, ValueError) as e:
-        raise ReferenceLoadError([f"{p}: cannot be read as {found.title}: {e}"]) from None
+        raise ReferenceLoadError([about(p, str(e), f"cannot be read as {found.title}")]) from None
     if not result.project.images:
         raise ReferenceLoadError([*chosen, *result.problems, f"{p}: no images found as {found.title}"])
     kind = {"coco": "project", "masks": "instance masks"}.get(found.name, found.name)
