@@ -88,3 +88,40 @@ def test_a_dragged_key_says_shift_t_fills_again_and_ctrl_t_makes_a_fill_a_key(qt
     (again,) = track_objects(doc, frame[1])
     assert again.bbox == pytest.approx([22.0, 12.0, 16.0, 16.0])  # frame 1: half way from 16, 16 to 28, 8
     assert "1 of them again" in win.statusBar().currentMessage()
+
+
+def test_an_edit_of_keys_of_two_tracks_numbers_the_folder_once(qtbot, clip, monkeypatch) -> None:  # noqa: F811
+    """The check after an edit of keys (are the fills next to them out of date?) numbered the folder's frames
+    once per edited key, 0.3 s each on a 100,000-frame video: an edit of several keys of one frame now
+    numbers them once, and the status bar still says what is out of date."""
+    from pixelproof.core import track_fill
+    from pixelproof.core.edits import AddAnnotations, ReplaceAnnotations
+    from pixelproof.core.geometry import clone
+    from pixelproof.core.model import Annotation
+
+    win, frame = clip
+    doc = win.document
+    show_in_select(qtbot, win, frame[0])
+    doc.push(
+        AddAnnotations(
+            [
+                Annotation(20, frame[0], 1, [2.0, 2.0, 8.0, 8.0], area=64.0, extra={"track_id": 8}),
+                Annotation(21, frame[3], 1, [10.0, 2.0, 8.0, 8.0], area=64.0, extra={"track_id": 8}),
+            ]
+        )
+    )
+    click(win, view_point(win, 24.5, 24.5))
+    key(win, Qt.Key.Key_T, SHIFT)  # track 7 filled on frames 1 and 2
+    calls: list[int] = []
+    real = track_fill.sequence_frames
+    monkeypatch.setattr(track_fill, "sequence_frames", lambda p, i: calls.append(i) or real(p, i))
+    moved = []
+    for ann_id in (20, 1):  # both keys of frame 0 moved in one edit, track 8 (no fills) first
+        b = clone(doc.project.annotations[ann_id])
+        b.bbox = [b.bbox[0] + 1, *b.bbox[1:]]
+        moved.append(b)
+    doc.push(ReplaceAnnotations(moved, "Move"))
+    assert calls == [frame[0]]
+    assert win.statusBar().currentMessage() == (
+        "Track 7's filled frames next to this key are from before the change: Shift+T fills track 7 again"
+    )

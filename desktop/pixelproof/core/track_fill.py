@@ -300,12 +300,15 @@ def track_box_here(project: Project, image_id: int, track: int | str) -> TrackBo
     )
 
 
-def fills_out_of_date(project: Project, image_id: int, track: int | str) -> bool:
+def fills_out_of_date(
+    project: Project, image_id: int, track: int | str, frames: list[tuple[int, int]] | None = None
+) -> bool:
     """Whether Fill Between Frames would now change the nearest filled object of ``track`` on either side of
     image ``image_id``'s frame (a key there moved, or added inside a filled run): the status bar then says
     that filling again follows the key. Only the nearest on each side is recomputed, so a drag on a long
-    video stays quick."""
-    frames = sequence_frames(project, image_id)
+    video stays quick; ``frames``: the image's ``sequence_frames`` when the caller has them (one edit of
+    several keys numbers the folder once)."""
+    frames = sequence_frames(project, image_id) if frames is None else frames
     place = next((p for p, (_f, i) in enumerate(frames) if i == image_id), None)
     for step in (-1, 1) if place is not None else ():
         p = place + step  # type: ignore[operator]
