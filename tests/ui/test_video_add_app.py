@@ -4,22 +4,20 @@ step, in frame order. Real clicks and keys on the real window."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QPushButton
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from pixelproof.core.coco import dumps_project
 from pixelproof.core.track_fill import sequence_frames
-from pixelproof.ui import video_frames_actions
 from pixelproof.ui.video_frames_actions import FramesDialog
 from tests.core.video_files import write_video
 from tests.ui.conftest import click_button, jobs_ended, make_project, open_main_window
 from tests.ui.test_file_lifecycle import click_file_menu
 from tests.ui.test_image_list_actions import dismiss
-from tests.ui.test_video_frames_app import _choose_frames, when_shown
+from tests.ui.test_video_frames_app import _choose_frames, cancel_after_three_frames, when_shown
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -66,26 +64,8 @@ def test_cancel_adds_nothing(qtbot, tmp_path: Path, monkeypatch, no_prompts) -> 
     win, _video = _window_with_video(qtbot, tmp_path, monkeypatch)
     doc = win.document
     before, steps = dumps_project(doc.project), doc.undo_stack.count()
-    held, reached, real = threading.Event(), threading.Event(), video_frames_actions.extract_frames
-
-    def slowed(*args, progress, **kwargs):  # type: ignore[no-untyped-def]
-        def step(done: int, total: int) -> None:
-            progress(done, total)
-            if done == 3:
-                reached.set()
-                held.wait(20)  # until Cancel is pressed: then the next frame's progress stops the job
-
-        return real(*args, progress=step, **kwargs)
-
-    monkeypatch.setattr(video_frames_actions, "extract_frames", slowed)
-
-    def press_cancel(box: QProgressDialog) -> None:
-        qtbot.waitUntil(reached.is_set, timeout=10000)
-        click_button(box.findChild(QPushButton))
-        held.set()
-
+    cancel_after_three_frames(qtbot, monkeypatch)
     when_shown(FramesDialog, _choose_frames("1"))
-    when_shown(QProgressDialog, press_cancel)
     click_file_menu(qtbot, win, "Add Video Frames…")
     qtbot.waitUntil(lambda: "Cancelled" in win.statusBar().currentMessage(), timeout=10000)
     jobs_ended()

@@ -39,6 +39,30 @@ def when_shown(kind, callback) -> None:  # type: ignore[no-untyped-def]
     QTimer.singleShot(0, poll)
 
 
+def cancel_after_three_frames(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The frames job held after its third frame until the progress box's Cancel is clicked (once 3 frames
+    are out: the box may show before them on a busy machine); the next frame's progress then stops it."""
+    held, reached, real = threading.Event(), threading.Event(), video_frames_actions.extract_frames
+
+    def slowed(*args, progress, **kwargs):  # type: ignore[no-untyped-def]
+        def step(done: int, total: int) -> None:
+            progress(done, total)
+            if done == 3:
+                reached.set()
+                held.wait(20)
+
+        return real(*args, progress=step, **kwargs)
+
+    monkeypatch.setattr(video_frames_actions, "extract_frames", slowed)
+
+    def press_cancel(box: QProgressDialog) -> None:
+        qtbot.waitUntil(reached.is_set, timeout=10000)
+        click_button(box.findChild(QPushButton))
+        held.set()
+
+    when_shown(QProgressDialog, press_cancel)
+
+
 def _choose_frames(step: str):  # type: ignore[no-untyped-def]
     def answer(dialog: FramesDialog) -> None:
         dialog.step.selectAll()
@@ -85,29 +109,9 @@ def test_new_project_from_video_writes_every_third_frame_and_opens_them(
 def test_cancel_stops_the_frames_and_opens_nothing(qtbot, tmp_path: Path, monkeypatch, no_prompts) -> None:
     video = write_video(tmp_path / "clip.mp4", frames=20)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(video), "")))
-    held, reached, real = threading.Event(), threading.Event(), video_frames_actions.extract_frames
-
-    def slowed(*args, progress, **kwargs):  # type: ignore[no-untyped-def]
-        def step(done: int, total: int) -> None:
-            progress(done, total)
-            if done == 3:
-                reached.set()
-                held.wait(20)  # until Cancel is pressed: then the next frame's progress stops the job
-
-        return real(*args, progress=step, **kwargs)
-
-    monkeypatch.setattr(video_frames_actions, "extract_frames", slowed)
     win = new_window(qtbot)
-
-    def press_cancel(box: QProgressDialog) -> None:
-        qtbot.waitUntil(
-            reached.is_set, timeout=10000
-        )  # the box may show before 3 frames are out (a busy machine)
-        click_button(box.findChild(QPushButton))
-        held.set()
-
+    cancel_after_three_frames(qtbot, monkeypatch)
     when_shown(FramesDialog, _choose_frames("1"))
-    when_shown(QProgressDialog, press_cancel)
     click_file_menu(qtbot, win, "New Project from Video…")
     qtbot.waitUntil(lambda: "Cancelled" in win.statusBar().currentMessage(), timeout=10000)
     jobs_ended()
