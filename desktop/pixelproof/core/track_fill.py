@@ -28,8 +28,10 @@ The new objects and the removal of the earlier ones they replace are one edit, w
 
 Edit > Track Box Here (``track_box_here``) puts one track's object on one frame as CVAT shows a track's box on
 every frame: a key (``manual``) at the same interpolation (``shape_between``, the fill's own), a copy of the
-nearest key outside the keys, or the fill already there made a key. ``fills_out_of_date`` tells the window
-when a key's edit left the fills next to it behind, so the status bar can say that filling again follows it.
+nearest key outside the keys, or the fill already there made a key. After a key's edit the fills next to it
+follow it (``core.track_refill``, which fills with ``fill_plan`` over those runs only); with that preference
+off, ``fills_out_of_date`` tells the window when the edit left them behind, so the status bar can say that
+filling again follows it.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ import copy
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import PurePath
@@ -172,19 +174,54 @@ def fill_between_frames(project: Project, image_id: int, track: int | str) -> Tr
     the new ids do not all fit, :class:`FillRefused` when more than ``MAX_FILLED`` frames lie between the
     keys: nothing is made."""
     frames = sequence_frames(project, image_id)
+    plan = fill_plan(project, frames, track, range(len(frames)))
+    if not plan.made and not plan.removed:
+        return TrackFilled(None, 0, 0, (), plan.unchanged, plan.keys, plan.skipped)
+    give_ids(project, plan.made)
+    label = fill_label(len(plan.made), track, plan.replaced)
+    return TrackFilled(
+        fill_edit(plan.made, plan.removed, label), len(plan.made), plan.replaced, tuple(plan.removed),
+        plan.unchanged, plan.keys, plan.skipped,
+    )  # fmt: skip
+
+
+@dataclass
+class FillPlan:
+    """What filling the frames of a window of a sequence would do: the new objects (no ids yet), the ids of
+    the earlier fills they replace, and the counts the status bar says."""
+
+    made: list[Annotation] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    replaced: int = 0
+    unchanged: int = 0
+    keys: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def fill_plan(
+    project: Project,
+    frames: list[tuple[int, int]],
+    track: int | str,
+    window: range,
+    refill: Collection[int] | None = None,
+) -> FillPlan:
+    """Fill Between Frames over the places ``window`` of the sequence ``frames`` only (all of them for the
+    menu item; the two runs around a key for a refill after its edit, ``track_refill``): the runs between
+    neighbouring keys inside it. ``refill``: only the places that hold an earlier fill and these ones (a
+    deleted key's) are filled - a refill recomputes fills, it makes none where the user has none (a fill
+    deleted, a run never filled). Raises :class:`FillRefused` when more than ``MAX_FILLED`` frames would be
+    filled."""
     keys: list[tuple[int, int, list[Annotation]]] = []  # (place, frame, the track's objects there)
     earlier: dict[int, list[Annotation]] = {}  # place -> the untouched filled objects there
-    for place, (_frame, image) in enumerate(frames):
-        anns = [a for a in project.annotations_of(image) if track_of(a) == track]
+    for place in window:
+        anns = [a for a in project.annotations_of(frames[place][1]) if track_of(a) == track]
         if anns and all(untouched_fill(a) for a in anns):
             earlier[place] = anns
             anns = []
         if anns:
             keys.append((place, frames[place][0], anns))
-    made: list[Annotation] = []
-    removed: list[int] = []
+    plan = FillPlan(keys=len(keys))
     skipped: Counter[str] = Counter()
-    replaced = unchanged = 0
     runs = []  # every place is a key or free: the places between two neighbouring keys are all free
     for (p0, f0, below), (p1, f1, above) in pairwise(keys):
         if p1 - p0 < 2:
@@ -193,7 +230,10 @@ def fill_between_frames(project: Project, image_id: int, track: int | str) -> Tr
         if why:
             skipped[why] += p1 - p0 - 1
         else:
-            runs.append((range(p0 + 1, p1), f0, f1, below, above))
+            free = range(p0 + 1, p1)
+            places = free if refill is None else [p for p in free if p in earlier or p in refill]
+            runs.append((places, f0, f1, below, above))
+    plan.skipped = dict(skipped)
     if (total := sum(len(r[0]) for r in runs)) > MAX_FILLED:
         raise FillRefused(
             f"track {shown_track(track)} has {total:,} frames between its drawn ones in "
@@ -206,23 +246,23 @@ def fill_between_frames(project: Project, image_id: int, track: int | str) -> Tr
             new = _between(project, below[0], above[0], target, (frame - f0) / (f1 - f0), [f0, f1])
             old = earlier.get(place, [])
             if new is not None and len(old) == 1 and _same(old[0], new):
-                unchanged += 1  # up to date: not replaced by the same shape
+                plan.unchanged += 1  # up to date: not replaced by the same shape
                 continue
             if old:
-                replaced += 1
-                removed += [a.id for a in old]
+                plan.replaced += 1
+                plan.removed += [a.id for a in old]
             if new is not None:
-                made.append(new)
-    count = len(keys)
-    if not made and not removed:
-        return TrackFilled(None, 0, 0, (), unchanged, count, dict(skipped))
-    give_ids(project, made)
-    label = fill_label(len(made), track, replaced)
+                plan.made.append(new)
+    return plan
+
+
+def fill_edit(made: list[Annotation], removed: list[int], label: str) -> Edit:
+    """The one edit that removes the earlier fills ``removed`` and adds ``made`` (given ids already)."""
     parts: list[Edit] = [RemoveAnnotations(removed)] if removed else []
     parts += [AddAnnotations(made)] if made else []
     edit = parts[0] if len(parts) == 1 else Compound(parts, label)
     edit.label = label
-    return TrackFilled(edit, len(made), replaced, tuple(removed), unchanged, count, dict(skipped))
+    return edit
 
 
 class TrackBoxRefused(ValueError):
@@ -337,11 +377,22 @@ def _key_near(
 ) -> tuple[int, list[Annotation]] | None:
     """The nearest key frame of ``track`` from ``place`` on (not counting it) going by ``step`` (-1: back),
     with the track's objects there, as Fill Between Frames tells keys; None when there is none."""
+    p = key_place(project, frames, place, step, track)
+    if p is None:
+        return None
+    return frames[p][0], [a for a in project.annotations_of(frames[p][1]) if track_of(a) == track]
+
+
+def key_place(
+    project: Project, frames: list[tuple[int, int]], place: int, step: int, track: int | str
+) -> int | None:
+    """The place in ``frames`` of the nearest key of ``track`` from ``place`` on (not counting it) going by
+    ``step`` (-1: back); None when there is none."""
     p = place + step
     while 0 <= p < len(frames):
         anns = [a for a in project.annotations_of(frames[p][1]) if track_of(a) == track]
         if anns and not all(untouched_fill(a) for a in anns):
-            return frames[p][0], anns
+            return p
         p += step
     return None
 

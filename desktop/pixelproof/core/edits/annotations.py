@@ -89,6 +89,12 @@ class RemoveAnnotations(Edit):
         """The annotations revert brings back, in file order."""
         return self.ids if self._removed is None else [a.id for a in self._removed]
 
+    @property
+    def removed(self) -> list[Annotation]:
+        """The objects the last apply removed, as they were (none before an apply): what a follow-up of
+        the deletion reads of them (``core.track_refill``: was it a track's key)."""
+        return list(self._removed or [])
+
     def apply(self, project: Project) -> Changes:
         missing = [i for i in self.ids if i not in project.annotations]
         require(not missing, f"annotation {missing[:1]} does not exist")

@@ -1,0 +1,140 @@
+"""The fills next to a track's key follow its edit, as CVAT's interpolated frames follow a moved keyframe.
+
+After an edit changes a key of a video's track (moved, resized, reshaped, deleted, or a key added by Track
+Box Here, pasted, drawn, or a fill dragged), ``refill_after`` makes the edit that recomputes the fills an
+earlier Fill Between Frames made next to it and nobody changed since (``track_fill.untouched_fill``): those
+between the key and the track's neighbouring keys, or, for a deleted key, between those two (its own frame
+too). Only frames holding such a fill are filled again (none is made where the user deleted one or never
+filled); a changed fill is a key and is never replaced. The app applies the edit in the undo step of the
+key's edit (``Document.follow_up``), so one undo takes both back. It reads only the frames of those runs
+(and numbers the folder's frames once), so a drag on a long video stays quick. No Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pixelproof.core.clipboard import give_ids, track_of
+from pixelproof.core.edits import (
+    ANNOTATION_ADDED,
+    ANNOTATION_CHANGED,
+    ANNOTATION_REMOVED,
+    Changes,
+    Compound,
+    Edit,
+    RemoveAnnotations,
+)
+from pixelproof.core.model import Annotation, IdsExhausted, Project
+from pixelproof.core.track_fill import (
+    FillRefused,
+    fill_edit,
+    fill_plan,
+    key_place,
+    sequence_frames,
+    shown_track,
+    untouched_fill,
+)
+from pixelproof.core.wording import plural
+
+
+@dataclass(frozen=True)
+class Refilled:
+    """The refill after an edit: ``edit`` None when no fill next to an edited key needed it; ``refused``
+    says why fills next to a key were left as they were (too many frames, no id left)."""
+
+    edit: Edit | None
+    filled: int = 0  # frames given a new interpolation
+    tracks: tuple[int | str, ...] = ()
+    refused: str = ""
+
+
+def edited_keys(project: Project, edit: Edit, changes: Changes) -> list[tuple[int, int | str]]:
+    """The (image id, track) of each key of a track that the applied ``edit`` (whose ``changes`` these
+    are) added, changed or deleted: an object on a track that is not a fill nobody changed - one that a
+    move just made a key counts, a deleted fill does not."""
+    gone = {a.id: a for a in removed_by(edit)}
+    anns = project.annotations
+    found: dict[tuple[int, int | str], None] = {}
+    for change in changes:
+        if change.kind in (ANNOTATION_ADDED, ANNOTATION_CHANGED):
+            ann = anns.get(change.annotation_id)
+        elif change.kind == ANNOTATION_REMOVED:
+            ann = gone.get(change.annotation_id)
+        else:
+            continue
+        track = track_of(ann) if ann is not None else None
+        if ann is not None and track is not None and not untouched_fill(ann):
+            found[(ann.image_id, track)] = None
+    return list(found)
+
+
+def removed_by(edit: Edit) -> list[Annotation]:
+    """The objects the applied ``edit`` deleted (``RemoveAnnotations``, in a ``Compound`` too)."""
+    if isinstance(edit, RemoveAnnotations):
+        return edit.removed
+    if isinstance(edit, Compound):
+        return [a for part in edit.parts for a in removed_by(part)]
+    return []
+
+
+def refill_after(project: Project, edit: Edit, changes: Changes) -> Refilled:
+    """The edit that fills again the runs next to each key the applied ``edit`` changed (see the module
+    docstring); nothing when no edited key is on a track or no fill next to one is out of date."""
+    keys = edited_keys(project, edit, changes)
+    if not keys:
+        return Refilled(None)
+    sequences: dict[int, list[tuple[int, int]]] = {}  # first image id -> a sequence (numbered once)
+    where: dict[int, tuple[int, int]] = {}  # image id -> (its sequence, its place there)
+    windows: dict[tuple[int, int | str], list[tuple[int, int]]] = {}  # (sequence, track) -> place ranges
+    emptied: dict[tuple[int, int | str], set[int]] = {}  # (sequence, track) -> the places of deleted keys
+    for image_id, track in keys:
+        if image_id not in where:
+            frames = sequence_frames(project, image_id)
+            if not frames:
+                continue  # the image is gone (an edit that removed it)
+            sequences[frames[0][1]] = frames
+            where.update((i, (frames[0][1], p)) for p, (_f, i) in enumerate(frames))
+        seq, place = where[image_id]
+        frames = sequences[seq]
+        lo = key_place(project, frames, place, -1, track)
+        hi = key_place(project, frames, place, 1, track)
+        span = (place if lo is None else lo, place if hi is None else hi)
+        windows.setdefault((seq, track), []).append(span)
+        if not any(track_of(a) == track for a in project.annotations_of(image_id)):
+            emptied.setdefault((seq, track), set()).add(
+                place
+            )  # a deleted key's frame: filled as the run around it
+    made: list[Annotation] = []
+    removed: list[int] = []
+    tracks: dict[int | str, None] = {}
+    try:
+        for (seq, track), spans in windows.items():
+            for lo, hi in _merged(spans):
+                plan = fill_plan(
+                    project, sequences[seq], track, range(lo, hi + 1), emptied.get((seq, track), ())
+                )
+                if plan.made or plan.removed:
+                    made += plan.made
+                    removed += plan.removed
+                    tracks[track] = None
+        if not made and not removed:
+            return Refilled(None)
+        give_ids(project, made)
+    except (FillRefused, IdsExhausted) as e:
+        return Refilled(None, refused=f"the filled frames next to the key are as they were: {e}")
+    shown = ", ".join(shown_track(t) for t in tracks)
+    label = f"Fill again {plural(len(made), 'frame')} of track {shown} next to the key"
+    return Refilled(fill_edit(made, removed, label), len(made), tuple(tracks))
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Place ranges (inclusive) joined where they overlap: two keys of a track edited at once whose runs
+    meet are filled once (the same earlier fill is not replaced twice)."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(spans):
+        if out and lo < out[-1][1]:
+            out[-1] = (out[-1][0], max(hi, out[-1][1]))
+        else:
+            out.append((lo, hi))
+    return out
