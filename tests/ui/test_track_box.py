@@ -1,7 +1,9 @@
 """Edit > Track Box Here (Ctrl+T) and Fill Between Frames' key (Shift+T) on the real window, with the keys and
 the mouse: track 7's box on frame 0 clicked, D to frame 1 (none of the track there), Ctrl+T - the box is there
 at the place interpolated between frames 0 and 3, selected; dragged, Shift+T fills frame 2 between it and
-frame 3. After a key's drag next to filled frames, the status bar says Shift+T fills them again."""
+frame 3. With the preference to refill the fills next to an edited key off (tests/ui/test_track_refill.py
+has it on, the default), after a key's drag next to filled frames the status bar says Shift+T fills them
+again."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from PySide6.QtCore import Qt
 
 from pixelproof.core.track_fill import SOURCE, untouched_fill
 from pixelproof.ui.track_box_actions import no_current_track
+from pixelproof.ui.track_refill import set_refills
 from tests.ui.conftest import wait_loaded
 from tests.ui.test_slice_fill import show_in_select
 from tests.ui.test_track_fill import clip  # noqa: F401 (the fixture)
@@ -24,6 +27,12 @@ def next_frame(qtbot, win) -> None:  # type: ignore[no-untyped-def]
     key(win, Qt.Key.Key_D)
     wait_loaded(qtbot, win)
     set_zoom(win, 8.0, (24, 24))
+
+
+@pytest.fixture(autouse=True)
+def refill_off() -> None:
+    """Edit > Preferences' "refill interpolated frames when a key changes" off: fills stay until Shift+T."""
+    set_refills(False)
 
 
 def track_objects(doc, image_id: int) -> list:  # type: ignore[no-untyped-def]

@@ -30,6 +30,10 @@ from pixelproof.core.edits import Changes, Edit
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.names import base_file_name, distinct_file_names
 from pixelproof.core.object_lock import LockedError
+from pixelproof.core.track_fill import shown_track
+from pixelproof.core.track_refill import refill_after
+from pixelproof.core.wording import plural
+from pixelproof.ui import track_refill
 from pixelproof.ui.settings import recovery_dir
 from pixelproof.ui.undo import UndoEdit
 
@@ -68,6 +72,8 @@ class Document(QObject):
     # (the canvas restacks the objects an undo put back between others)
     editAnnounced = Signal()
     editRefused = Signal(object)  # the ``LockedError`` of an edit refused on a locked object (not pushed)
+    # the fills next to an edited key followed it (``follow_up``), or were left as they were (why)
+    tracksRefilled = Signal(str, str)  # what the status bar says, its kind ("info", "warning")
     categoriesChanged = Signal()
     imageStatusChanged = Signal(object)  # image_id (status or whole-image review decision)
     imagesChanged = Signal()  # the image list: images added (a merge, Add Images) or removed, or relocated
@@ -424,6 +430,29 @@ class Document(QObject):
         leaves the view alone; so does an image that is not in the project (yet)."""
         if image_id is not None and image_id != self.current_image_id and image_id in self.project.images:
             self.set_current_image(image_id)
+
+    def follow_up(self, edit: Edit, changes: Changes) -> Edit | None:
+        """What the edit just applied (``changes``: its own) sets off, applied in its undo step so one undo
+        takes both back: the images it started (``started_images``), and, unless the preference is off
+        (``ui.track_refill``), the fills next to a track's key it changed filled again
+        (``core.track_refill``; ``tracksRefilled`` says it). None when it sets off nothing."""
+        parts = [e for e in (self.started_images(changes), self._refill(edit, changes)) if e is not None]
+        return parts[0] if len(parts) == 1 else edits.Compound(parts, edit.label) if parts else None
+
+    def _refill(self, edit: Edit, changes: Changes) -> Edit | None:
+        if not track_refill.refills():
+            return None
+        done = refill_after(self.project, edit, changes)
+        if done.refused:
+            self.tracksRefilled.emit(done.refused, "warning")
+        elif done.edit is not None:
+            shown = ", ".join(shown_track(t) for t in done.tracks)
+            self.tracksRefilled.emit(
+                f"{plural(done.filled, 'filled frame')} of track {shown} next to the key follow it "
+                "(Ctrl+Z takes back both)",
+                "info",
+            )
+        return done.edit
 
     def started_images(self, changes: Changes) -> Edit | None:
         """The edit that moves images from "to do" to "in progress" once a manual object was drawn on them

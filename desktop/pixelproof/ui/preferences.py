@@ -1,5 +1,6 @@
 """Edit > Preferences: what the mouse wheel does, over any image and on a volume's slice (``wheel_mode``),
-and the keys of every action, from the one shortcut registry (``ui.shortcuts``).
+whether a video track's filled frames follow an edited key (``track_refill``), and the keys of every
+action, from the one shortcut registry (``ui.shortcuts``).
 
 A change applies at once to every open window and is kept in the settings (``REGISTRY.set_keys``); a key
 that another action already uses, or that opens a menu (Alt+F: File), is refused with a message naming
@@ -14,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pixelproof.ui import track_refill
 from pixelproof.ui.dialogs import fit_column_to_every_row, hide_unmatched_rows, where_item
 from pixelproof.ui.shortcuts import REGISTRY
 from pixelproof.ui.wheel_mode import (
@@ -65,6 +68,11 @@ class PreferencesDialog(QDialog):
             "wheelOnVolume", LABEL.replace("wheel", "&wheel", 1), CHOICES, wheel_steps_slices(), TIP,
             set_wheel_mode,
         )  # fmt: skip
+        self.refill_box = QCheckBox(track_refill.LABEL.replace("refill", "&refill", 1))
+        self.refill_box.setObjectName("refillTracks")
+        self.refill_box.setChecked(track_refill.refills())
+        self.refill_box.setToolTip(track_refill.TIP)
+        self.refill_box.toggled.connect(track_refill.set_refills)
         keys_heading = QLabel("<b>Keyboard shortcuts</b>")
         self.entries = [e for e in REGISTRY.entries() if e.editable]
         self.filter_edit = QLineEdit()
@@ -128,6 +136,8 @@ class PreferencesDialog(QDialog):
         layout.addWidget(QLabel("<b>Mouse</b>"))
         layout.addLayout(canvas_wheel_row)
         layout.addLayout(wheel_row)
+        layout.addWidget(QLabel("<b>Editing</b>"))
+        layout.addWidget(self.refill_box)
         layout.addWidget(buttons)
         self._fill_keys()
         self.table.setCurrentCell(0, 0)

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject
 from pixelproof.core import track_fill as core
 from pixelproof.core.clipboard import track_of
 from pixelproof.core.model import IdsExhausted
-from pixelproof.ui import dialogs
+from pixelproof.ui import dialogs, track_refill
 from pixelproof.ui.object_steps import insert_after
 from pixelproof.ui.shortcuts import REGISTRY, grey_with_reason, make_action
 
@@ -67,6 +67,7 @@ class TrackBoxActions(QObject):
                 doc.annotationChanged.connect(self._changed)
                 doc.editAnnounced.connect(self._announced)
                 doc.editAnnounced.connect(self.refresh)  # a track given (New Track, the Track field) or taken
+                doc.tracksRefilled.connect(self._refilled)
         self.refresh()
 
     def refresh(self) -> None:
@@ -121,19 +122,25 @@ class TrackBoxActions(QObject):
             else:
                 where = "after its last key" if made.keys[0] < made.frame else "before its first key"
             done = f"{what}, a key, copied from frame {made.keys[0]} ({where})"
-        self.shell.status(f"{done}: {DRAG}, then {fill_again(track)} (Ctrl+Z takes it back)", 10000)
+        then = "the filled frames next to it follow" if track_refill.refills() else fill_again(track)
+        self.shell.status(f"{done}: {DRAG}, then {then} (Ctrl+Z takes it back)", 10000)
 
     def _changed(self, image_id: object, ann_id: object) -> None:
         doc = self.shell.document
         if doc is not None and image_id == doc.current_image_id and len(self._edited) < 8:
             self._edited.append(ann_id)  # type: ignore[arg-type]
 
+    def _refilled(self, message: str, kind: str) -> None:
+        """The fills next to an edited key followed it (or why they did not), in the status bar."""
+        self.shell.status(message, 10000, kind)
+
     def _announced(self) -> None:
         """After an edit of a key of a track (moved, resized, reshaped) whose filled frames next to it are
-        from before it: the status bar says Fill Between Frames fills them again."""
+        from before it: the status bar says Fill Between Frames fills them again - when the preference to
+        refill them in the edit's undo step is off (on, they follow it: ``Document.follow_up``)."""
         edited, self._edited = self._edited, []
         doc = self.shell.document
-        if doc is None or not edited:
+        if doc is None or not edited or track_refill.refills():
             return
         anns = doc.project.annotations
         frames: dict[int, list[tuple[int, int]]] = {}  # numbered once per folder (0.3 s at 100,000 frames)

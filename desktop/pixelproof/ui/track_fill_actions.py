@@ -3,8 +3,9 @@ the frames between filled by linear interpolation in one undo step (``core.track
 module wires the menu item, greys it with the reason and says what was done).
 
 It acts on the track of the selected object, over the frames of its image sequence (the images of its
-folder). Its key is Shift+T (T starts a track, Ctrl+T puts its box on the frame shown): pressed again after
-a key moved, it fills the frames around it anew.
+folder). Its key is Shift+T (T starts a track, Ctrl+T puts its box on the frame shown). The fills next to a
+key follow its edit by themselves (``Document.follow_up``); with that preference off, Shift+T pressed again
+after a key moved fills the frames around it anew.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
-from pixelproof.core.edits import Edit
+from pixelproof.core.edits import Compound, Edit
 from pixelproof.core.names import shown_name
 
 if TYPE_CHECKING:
@@ -31,7 +31,8 @@ class UndoEdit(QUndoCommand):
         self.edit = edit
         self.merge = merge
         self._selection_before = doc.selection
-        self._follow_up: Edit | None = None  # what the edit set off: an image starts ("in progress")
+        # what the edit set off (``Document.follow_up``): an image starts, the fills next to a key follow it
+        self._follow_up: Edit | None = None
         self._done = False  # applied once: a later redo is the user's, and shows the image it changes
         self._image: int | None = None  # the one image the first apply changed (None: several, or none)
         self.refused: ValueError | None = None  # why the first apply refused the edit (it is then dropped)
@@ -49,13 +50,15 @@ class UndoEdit(QUndoCommand):
             self.refused = e
             self.setObsolete(True)
             return
-        self._follow_up = self.doc.started_images(changes[0])
+        if not self._done:  # worked out once: a redo brings back the same objects, with the same ids
+            self._follow_up = self.doc.follow_up(self.edit, changes[0])
         if self._follow_up is not None:
             changes.append(self.doc.apply_edit(self._follow_up))
+        # the image of the edit itself: a refill's frames around a key are not where the step happened
         if self._done:  # an image the redo brought back (it was not there to be shown before)
-            self.doc.show_step_image(self.doc.changed_image(changes))
+            self.doc.show_step_image(self.doc.changed_image(changes[:1]))
         else:
-            self._image = self.doc.changed_image(changes)
+            self._image = self.doc.changed_image(changes[:1])
         self._done = True
         if self.edit.focus is not None:
             self.doc.set_selection(self.edit.focus)
@@ -66,7 +69,7 @@ class UndoEdit(QUndoCommand):
         if self._follow_up is not None:
             changes.append(self.doc.revert_edit(self._follow_up))
         changes.append(self.doc.revert_edit(self.edit))
-        self.doc.show_step_image(self.doc.changed_image(changes))  # an image the undo brought back
+        self.doc.show_step_image(self.doc.changed_image(changes[-1:]))  # an image the undo brought back
         if self.edit.revert_focus is not None:
             self.doc.set_selection(self.edit.revert_focus)
         elif self.edit.focus is not None:
@@ -79,4 +82,11 @@ class UndoEdit(QUndoCommand):
         if not isinstance(other, UndoEdit) or other.merge != self.merge or other.refused is not None:
             return False
         merge_with = getattr(self.edit, "merge_with", None)
-        return merge_with is not None and merge_with(other.edit)
+        if merge_with is None or not merge_with(other.edit):
+            return False
+        # what each nudge set off (the fills next to a key, refilled each time): undone with them, last first
+        follow = [f for f in (self._follow_up, other._follow_up) if f is not None]
+        self._follow_up = (
+            follow[0] if len(follow) == 1 else Compound(follow, "Follow-ups") if follow else None
+        )
+        return True

@@ -1,0 +1,110 @@
+"""The fills next to a video track's key follow its edit (Edit > Preferences' "Video tracks: refill
+interpolated frames when a key changes", on by default), on the real window with the mouse: track 7's boxes
+on frames 0 and 3 filled with Shift+T, the key on frame 0 dragged - frames 1 and 2 follow it in the drag's
+undo step (one Ctrl+Z takes back both, Ctrl+Y redoes both); a fill the user dragged is a key and stays;
+arrow-key nudges in a row are one undo step with their refills; the preference off (its checkbox clicked)
+leaves the fills and the status bar says Shift+T fills them again."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QCheckBox
+
+from pixelproof.core.track_fill import untouched_fill
+from pixelproof.ui.preferences import PreferencesDialog
+from pixelproof.ui.track_refill import LABEL, refills
+from tests.ui.test_slice_fill import show_in_select
+from tests.ui.test_track_box import next_frame, track_objects
+from tests.ui.test_track_fill import clip  # noqa: F401 (the fixture)
+from tests.ui.test_workbench import click, drag, key, view_point
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def boxes(doc, frame: list[int]) -> dict[int, list[list[float]]]:  # type: ignore[no-untyped-def]
+    """Frame number -> track 7's boxes there."""
+    return {f: [list(a.bbox) for a in track_objects(doc, i)] for f, i in enumerate(frame)}
+
+
+def filled_on_frame_0(qtbot, win, frame):  # type: ignore[no-untyped-def]
+    """Frame 0 shown at 8x, its key selected, frames 1 and 2 filled (Shift+T)."""
+    show_in_select(qtbot, win, frame[0])
+    click(win, view_point(win, 24.5, 24.5))
+    key(win, Qt.Key.Key_T, SHIFT)
+    assert all(untouched_fill(a) for i in frame[1:3] for a in track_objects(win.document, i))
+    return boxes(win.document, frame)
+
+
+def test_a_dragged_key_moves_the_fills_next_to_it_in_one_undo_step(qtbot, clip) -> None:  # noqa: F811
+    win, frame = clip
+    doc = win.document
+    assert refills()  # the default
+    before = filled_on_frame_0(qtbot, win, frame)
+    steps = doc.undo_stack.count()
+    drag(win, view_point(win, 24.0, 24.0), view_point(win, 28.0, 28.0))  # the key 4 px right, 4 down
+    after = boxes(doc, frame)
+    assert after[0] == [pytest.approx([20.0, 20.0, 16.0, 16.0])]
+    # a third and two thirds of the way from the moved key (20, 20) to frame 3's (28, 4)
+    assert after[1] == [pytest.approx([20 + 8 / 3, 20 - 16 / 3, 16.0, 16.0])]
+    assert after[2] == [pytest.approx([20 + 16 / 3, 20 - 32 / 3, 16.0, 16.0])]
+    assert all(untouched_fill(a) for i in frame[1:3] for a in track_objects(doc, i))  # fills still
+    assert doc.undo_stack.count() == steps + 1
+    said = win.statusBar().currentMessage()
+    assert said == "2 filled frames of track 7 next to the key follow it (Ctrl+Z takes back both)"
+    key(win, Qt.Key.Key_Z, CTRL)  # one undo: the key and its fills back
+    assert boxes(doc, frame) == before
+    key(win, Qt.Key.Key_Y, CTRL)  # one redo: both again
+    assert boxes(doc, frame) == after
+
+
+def test_a_fill_the_user_dragged_is_a_key_and_stays_when_the_key_before_it_moves(qtbot, clip) -> None:  # noqa: F811
+    win, frame = clip
+    doc = win.document
+    filled_on_frame_0(qtbot, win, frame)
+    next_frame(qtbot, win)  # frame 1: its fill at (20, 12)
+    drag(win, view_point(win, 28.0, 20.0), view_point(win, 28.0, 28.0))  # 8 px down: the user's now
+    (dragged,) = track_objects(doc, frame[1])
+    assert dragged.bbox == pytest.approx([20.0, 20.0, 16.0, 16.0]) and not untouched_fill(dragged)
+    (two,) = track_objects(doc, frame[2])  # half way between the new key on frame 1 and frame 3's
+    assert two.bbox == pytest.approx([24.0, 12.0, 16.0, 16.0]) and untouched_fill(two)
+    key(win, Qt.Key.Key_A)
+    show_in_select(qtbot, win, frame[0])
+    click(win, view_point(win, 24.5, 24.5))
+    drag(win, view_point(win, 24.0, 24.0), view_point(win, 20.0, 24.0))  # frame 0's key 4 px left
+    assert [a.bbox for a in track_objects(doc, frame[0])] == [pytest.approx([12.0, 16.0, 16.0, 16.0])]
+    assert [a.bbox for a in track_objects(doc, frame[1])] == [pytest.approx([20.0, 20.0, 16.0, 16.0])]
+    assert [a.bbox for a in track_objects(doc, frame[2])] == [pytest.approx([24.0, 12.0, 16.0, 16.0])]
+
+
+def test_arrow_key_nudges_in_a_row_are_one_undo_step_with_their_refills(qtbot, clip) -> None:  # noqa: F811
+    win, frame = clip
+    doc = win.document
+    before = filled_on_frame_0(qtbot, win, frame)
+    steps = doc.undo_stack.count()
+    for _ in range(3):
+        key(win, Qt.Key.Key_Right)
+    assert doc.undo_stack.count() == steps + 1  # one step
+    (one,) = track_objects(doc, frame[1])
+    assert one.bbox == pytest.approx([19 + 9 / 3, 16 - 12 / 3, 16.0, 16.0])  # follows the key at (19, 16)
+    key(win, Qt.Key.Key_Z, CTRL)
+    assert boxes(doc, frame) == before and len(doc.project.annotations) == 5
+
+
+def test_with_the_preference_off_the_fills_stay_and_the_status_bar_says_shift_t(qtbot, clip) -> None:  # noqa: F811
+    win, frame = clip
+    doc = win.document
+    dialog = PreferencesDialog(win)
+    (box,) = [b for b in dialog.findChildren(QCheckBox) if b.text().replace("&", "") == LABEL]
+    assert box.isChecked()
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton)
+    dialog.close()
+    assert not refills()
+    before = filled_on_frame_0(qtbot, win, frame)
+    drag(win, view_point(win, 24.0, 24.0), view_point(win, 28.0, 28.0))
+    assert {f: b for f, b in boxes(doc, frame).items() if f in (1, 2)} == {1: before[1], 2: before[2]}
+    assert win.statusBar().currentMessage() == (
+        "Track 7's filled frames next to this key are from before the change: Shift+T fills track 7 again"
+    )
