@@ -25,10 +25,11 @@ _Points = np.ndarray  # (n, 2) float
 
 
 def polygon_between(p: Sequence[float], q: Sequence[float], t: float) -> list[float]:
-    """The flat ring (``[x0, y0, x1, y1, ...]``) ``t`` (0..1) of the way from ring ``p`` to ring ``q`` by CVAT's
-    perimeter matching (see the module docstring), whatever their vertex counts: two rings of one count whose
-    vertices lie alike round them come out vertex by vertex, others (a vertex mid-edge on one, at a corner
-    on the other) resampled, as CVAT shows them; ``t`` 0: ``p``. A ring of no vertex gives the other."""
+    """The flat ring (``[x0, y0, x1, y1, ...]``) ``t`` (0..1) of the way from ring ``p`` to ring ``q`` by
+    CVAT's perimeter matching (see the module docstring), whatever their vertex counts: two rings of one
+    count whose vertices lie alike round them come out vertex by vertex, others (a vertex mid-edge on one, at
+    a corner on the other) resampled, as CVAT shows them; ``t`` 0: ``p``. A ring of no vertex gives the
+    other."""
     a = np.asarray(p[: len(p) // 2 * 2], dtype=float).reshape(-1, 2)
     b = np.asarray(q[: len(q) // 2 * 2], dtype=float).reshape(-1, 2)
     if len(a) == 0 or len(b) == 0:
