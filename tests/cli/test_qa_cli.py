@@ -96,15 +96,17 @@ def test_qa_errors_are_one_line_each_and_exit_non_zero(pair, tmp_path, capsys):
     assert "no image" in capsys.readouterr().err
 
 
-def test_a_dataset_folder_given_as_the_candidate_says_the_order_and_the_command(tmp_path, capsys) -> None:
-    """``qa project.json mvtec_folder/`` (the order swapped, as an engineer coming from tools that take
-    the prediction first types it) said only "is a folder, not a file to read"."""
+def test_an_unreadable_dataset_folder_given_as_the_candidate_says_why_and_the_order(tmp_path, capsys) -> None:
+    """The candidate is read as the reference is (a folder too); ``qa project.json mvtec_folder/`` (the
+    order swapped, as an engineer coming from tools that take the prediction first types it) names the
+    folder, why it is no candidate, and the command with the order turned round."""
     ref = project([(1, 1, disc(20, 20, 8))], tmp_path / "cand.json")
     folder = tmp_path / "my plate"
     (folder / "ground_truth").mkdir(parents=True)
-    assert main(["qa", str(ref), str(folder)]) == 2
+    assert main(["qa", str(ref), str(folder)]) == 1
     err = capsys.readouterr().err
-    assert "the candidate is a project .json" in err
+    assert f"{folder}: no images found as MVTec AD" in err
     assert f"pixelproof qa '{folder}' {ref}" in err
-    assert main(["qa", str(tmp_path / "other"), str(folder)]) == 2
-    assert "REFERENCE CANDIDATE.json" in capsys.readouterr().err
+    assert main(["qa", str(tmp_path / "other"), str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert "other: no such file or folder" in err and "pixelproof qa '" not in err

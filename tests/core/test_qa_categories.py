@@ -233,3 +233,25 @@ def test_an_empty_candidate_is_said_not_only_scored_zero() -> None:
         "(is it the right file, saved?)"
     )
     assert run_qa(make_project([]), make_project([])).problems == []  # both empty: nothing to say
+
+
+def test_a_classless_candidate_takes_the_one_class_of_the_reference_only() -> None:
+    """A tracker's boxes ('object') against one reference class: renamed to it, said; against two classes,
+    or with a class of their own beside 'object', left as they are."""
+    from pixelproof.core.qa_categories import classless_as_reference
+
+    ref = make_project([("a.png", "cat", [1, 1, 5, 5]), ("a.png", "cat", [9, 9, 5, 5])], cats=("cat", "dog"))
+    cand = make_project([("a.png", "object", [1, 1, 5, 5])], cats=("object",))
+    note = classless_as_reference(cand, ref, "object")
+    assert note is not None and "'object'" in note and "only class 'cat'" in note
+    assert [c.name for c in cand.categories.values()] == ["cat"]
+    assert run_qa(ref, cand).summary()["tp"] == 1
+
+    both = make_project([("a.png", "cat", [1, 1, 5, 5]), ("a.png", "dog", [9, 9, 5, 5])])
+    cand = make_project([("a.png", "object", [1, 1, 5, 5])], cats=("object",))
+    assert classless_as_reference(cand, both, "object") is None
+    mixed = make_project(
+        [("a.png", "object", [1, 1, 5, 5]), ("a.png", "dog", [9, 9, 5, 5])], cats=("object", "dog")
+    )
+    assert classless_as_reference(mixed, ref, "object") is None
+    assert {c.name for c in mixed.categories.values()} == {"object", "dog"}

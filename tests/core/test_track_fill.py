@@ -156,6 +156,20 @@ def test_a_square_and_a_pentagon_key_give_cvats_resampled_polygon_between_them()
     assert a0 < am < a1 and x0 < xm < x1 and y0 < ym < y1  # 400 < 492 < 608, centroid (20, 20) -> (50, 22.2)
 
 
+def test_keys_of_one_vertex_count_laid_otherwise_give_cvats_resampled_polygon() -> None:
+    """CVAT resamples every polygon pair, of one vertex count too: a CVAT import's fills between such keys
+    come out as CVAT's (vertex by vertex gave ``[25, 10, 40, 10, 45, 15, 45, 30, 25, 30]``)."""
+    p = video([0, 1, 2])
+    top_mid = [10.0, 10.0, 20.0, 10.0, 30.0, 10.0, 30.0, 30.0, 10.0, 30.0]  # a fifth vertex mid-top
+    right_mid = [40.0, 10.0, 60.0, 10.0, 60.0, 20.0, 60.0, 30.0, 40.0, 30.0]  # ... and mid-right
+    add(p, 0, [10.0, 10.0, 20.0, 20.0], segmentation=[top_mid])
+    add(p, 2, [40.0, 10.0, 20.0, 20.0], segmentation=[right_mid])
+    fill_between_frames(p, 1, 3).edit.apply(p)  # type: ignore[union-attr]
+    ((mid,),) = [a.segmentation for a in on(p, 1)]
+    # CVAT's polyshape_interpolation on these keys at offset 0.5, run outside this repository
+    assert mid == pytest.approx([25.0, 10.0, 30.0, 10.0, 45.0, 10.0, 45.0, 15.0, 45.0, 30.0, 25.0, 30.0])
+
+
 def test_keys_of_other_part_counts_are_passed_over() -> None:
     p = video(list(range(3)))
     square = [0.0, 0.0, 10.0, 0.0, 10.0, 10.0, 0.0, 10.0]

@@ -138,36 +138,92 @@ RESULTS = """\
 """
 
 
+TRACK_FIGURES = {"mota", "motp", "idf1", "idp", "idr", "precision", "recall", "num_switches"}
+TRACK_FIGURES |= {"num_false_positives", "num_misses", "num_fragmentations", "mostly_tracked", "mostly_lost"}
+
+
+def _qa(reference: Path, candidate: Path, report: Path) -> dict:
+    assert main(["qa", str(reference), str(candidate), "--json", str(report)]) == 0
+    return json.loads(report.read_text())
+
+
 @pytest.mark.usefixtures("_asfarray")
 def test_results_file_scored_by_qa_as_motmetrics_scores_it(tmp_path: Path) -> None:
+    """``qa SEQ/ results.txt`` and ``qa gt.txt results.txt`` (the results file as the candidate as it is)
+    give py-motmetrics' figures, the same as converting the results to a project first."""
     mm = pytest.importorskip("motmetrics")
     seq = make_sequence(tmp_path / "MOT17" / "train")
     results = tmp_path / "results" / "MOT17-02.txt"
     results.parent.mkdir()
     results.write_text(RESULTS)
     tracker = tmp_path / "tracker.json"
-    # README's example, literally
+    # the route of converting first
     assert (
         main(
             ["convert", str(results), str(tracker), "--from", "mot", "--to", "coco", "--image-dir", str(seq)]
         )
         == 0
     )
-    report = tmp_path / "qa.json"
-    assert main(["qa", str(seq), str(tracker), "--json", str(report)]) == 0
-    tracks = json.loads(report.read_text())["tracks"]["overall"]
+    converted = _qa(seq, tracker, tmp_path / "converted.json")["tracks"]["overall"]
+    other_name = tmp_path / "results" / "tracker.txt"  # the reference's only sequence, whatever the name
+    other_name.write_text(RESULTS)
+    direct = [
+        _qa(seq, results, tmp_path / "direct.json")["tracks"]["overall"],
+        _qa(seq.parent, results, tmp_path / "dataset.json")["tracks"]["overall"],  # named by the file
+        _qa(seq / "gt" / "gt.txt", other_name, tmp_path / "gt.json")["tracks"]["overall"],
+    ]
 
     gt = mm.io.loadtxt(str(seq / "gt" / "gt.txt"), fmt="mot15-2D", min_confidence=1)
     ts = mm.io.loadtxt(str(results), fmt="mot15-2D")
     acc = mm.utils.compare_to_groundtruth(gt, ts, "iou", distth=0.5)
     theirs = mm.metrics.create().compute(acc, metrics=mm.metrics.motchallenge_metrics, return_dataframe=False)
-    names = {"mota", "motp", "idf1", "idp", "idr", "precision", "recall", "num_switches"}
-    names |= {"num_false_positives", "num_misses", "num_fragmentations", "mostly_tracked", "mostly_lost"}
     assert theirs["num_switches"] == 1 and theirs["num_false_positives"] >= 2
-    for name in names:
+    for name in TRACK_FIGURES:
         value = float(theirs[name])
-        assert tracks[name] is not None and not math.isnan(value), name
-        assert tracks[name] == pytest.approx(value, abs=1e-9), name
+        assert converted[name] is not None and not math.isnan(value), name
+        assert converted[name] == pytest.approx(value, abs=1e-9), name
+    for tracks in direct:
+        assert {k: tracks[k] for k in TRACK_FIGURES} == {k: converted[k] for k in TRACK_FIGURES}
+
+
+def test_results_file_against_one_class_is_scored_as_it_and_said(tmp_path: Path, capsys) -> None:
+    """A results file's boxes are all 'object': against MOT17's ground truth (pedestrians; the car is a box
+    the benchmark ignores) they are scored as 'pedestrian', said; against two classes, left as they are."""
+    seq = make_sequence(tmp_path)
+    results = tmp_path / "MOT17-02.txt"
+    results.write_text(RESULTS)
+    data = _qa(seq, results, tmp_path / "one.json")
+    err = capsys.readouterr().err
+    assert f"{results}: the candidate names no class (its objects are all 'object'): scored as the " in err
+    assert "reference's only class 'pedestrian'" in err
+    (row,) = data["per_class"]
+    assert row["category"] == "pedestrian" and row["tp"] == 7 and data["summary"]["wrong_class"] == 0
+
+    two = make_sequence(
+        tmp_path / "two", gt=GT.replace("4,2,48,12,18.5,28.25,1,1,1", "4,2,48,12,18.5,28.25,1,3,1")
+    )
+    data = _qa(two, results, tmp_path / "two.json")
+    assert "scored as the reference's only class" not in capsys.readouterr().err
+    assert {r["category"] for r in data["per_class"]} == {"pedestrian", "car", "object"}
+    assert data["summary"]["tp"] == 0
+
+
+def test_results_file_qa_cannot_place_is_said_with_the_sequences(tmp_path: Path, capsys) -> None:
+    """A results file named as none of several sequences of the reference: the file and the sequences
+    named, nothing scored; a bad line of one it can place is said with its file:line."""
+    train = tmp_path / "train"
+    make_sequence(train)
+    make_sequence(train, "MOT17-04")
+    results = tmp_path / "MOT17-09.txt"
+    results.write_text(RESULTS)
+    assert main(["qa", str(train), str(results)]) == 1
+    err = capsys.readouterr().err
+    assert f"{results}: a tracker's results file holds no frames" in err
+    assert f"the reference {train} has no sequence MOT17-09 (its sequences: MOT17-02, MOT17-04)" in err
+    placed = tmp_path / "MOT17-04.txt"
+    placed.write_text(RESULTS + "2,12,nan,1,1,1,1,-1,-1,-1\n")
+    assert main(["qa", str(train), str(placed)]) == 0
+    assert f"{placed}:11: NaN or infinite value; line skipped" in capsys.readouterr().err
 
 
 HOSTILE = [

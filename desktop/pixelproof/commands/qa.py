@@ -17,8 +17,8 @@ from pixelproof.commands._common import (
     add_iou_threshold,
     bad_iou_threshold,
     error,
-    load_or_report,
     print_capped,
+    print_problems,
     refuse_image_outputs,
     refuse_outputs,
     shown,
@@ -36,7 +36,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "reference", help="reference: a project .json, a folder of PNG masks or any readable dataset"
     )
-    p.add_argument("candidate", help="candidate project .json")
+    p.add_argument(
+        "candidate",
+        help="candidate: a project .json or any readable dataset, as the reference (a tracker's MOT results "
+        ".txt is read on the frames of the reference's sequence)",
+    )
     p.add_argument(
         "--ref-format",
         choices=[f.name for f in readable()],
@@ -44,9 +48,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help=f"format of the reference: {', '.join(f.name for f in readable())} (default: detected from "
         "its layout; see README)",
     )
+    p.add_argument(
+        "--cand-format",
+        choices=[f.name for f in readable()],
+        metavar="FMT",
+        help="format of the candidate, one of --ref-format's (default: a project for a .json that is one, "
+        "else detected from its layout)",
+    )
     reader = p.add_argument_group(
         "reference reader options",
-        "convert's options of the reference's reader, spelt as convert spells them",
+        "convert's options of the reference's reader, spelt as convert spells them (a candidate that is no "
+        "project is read with its reader's defaults)",
     )
     add_option_flags(reader, ("read",))
     add_iou_threshold(p, "pairs count")
@@ -121,8 +133,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "    --fail-under dice=0.9 --fail-under recall=0.8 \\\n"
         "    --fail-under 'dice:red blood cell=0.8' --fail-over hd95=5",
         "pixelproof qa masks/ candidate.json --ref-format masks --csv rows.csv",
-        "pixelproof qa labelsTr/ candidate.json",
         "pixelproof qa VOC/ candidate.json --ref-format voc --one-based no",
+        "pixelproof qa MOT17-02/ results/MOT17-02.txt --tracks-csv tracks.csv",
     )
     p.set_defaults(run=run)
 
@@ -144,7 +156,6 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.qa import QAOptions, run_qa
     from pixelproof.core.qa_batch import SECONDS_PER_PAIR
     from pixelproof.core.qa_gate import class_names, parse_bound, unknown_classes
-    from pixelproof.interop.references import ReferenceLoadError, load_reference
 
     batch = batch_options(args)
     if bad_iou_threshold(args.iou_threshold):
@@ -173,31 +184,10 @@ def run(args: argparse.Namespace) -> int:
         args.json, args.csv, args.images_csv, args.class_csv, args.objects_csv, args.tracks_csv, args.html
     ):  # before the run, not after it
         return 2
-    if Path(args.candidate).is_dir():  # a dataset folder given second: the order of the two swapped
-        error(
-            f"{args.candidate}: is a folder, but the candidate is a project .json; qa takes the reference "
-            "(a project, or a dataset folder such as MVTec AD or masks) first and the candidate project "
-            f"second: pixelproof qa {shlex.quote(args.candidate)} {shlex.quote(args.reference)}"
-            if str(args.reference).lower().endswith(".json")
-            else f"{args.candidate}: is a folder, but the candidate is a project .json (pixelproof qa "
-            "REFERENCE CANDIDATE.json)"
-        )
-        return 2
-    candidate = load_or_report(args.candidate)
-    if candidate is None:
+    loaded = _load_pair(args)
+    if loaded is None:
         return 1
-    try:
-        reference = load_reference(args.reference, candidate, args.ref_format, options=given_options(args))
-    except ReferenceLoadError as e:
-        print_capped(e.problems[:-1])
-        print(shown(e.problems[-1]), file=sys.stderr)  # the conclusion, never capped away
-        pictures = sum("looks like a photo" in p or "RGB mask and no colour map" in p for p in e.problems)
-        if pictures:
-            error(
-                f"{args.reference}: does not look like a folder of label masks "
-                f"({plural(pictures, 'picture')})"
-            )
-        return 1
+    reference, candidate = loaded
     if unknown := unknown_classes(args.bounds, class_names(reference.project, candidate)):
         error(unknown)  # before scoring: a typo costs no run
         return 2
@@ -233,6 +223,73 @@ def run(args: argparse.Namespace) -> int:
                 reference, candidate, options, executor=executor, on_progress=feed_bar(bar), stream=stream
             )
         return _report(args, result, candidate)
+
+
+def _load_pair(args: argparse.Namespace) -> tuple[Any, Any] | None:
+    """The reference and the candidate as read (None after the errors, each naming its file): a candidate
+    project first, its classes naming a mask folder's values; a candidate dataset after the reference,
+    read as it is (``interop.candidates``), a tracker's results file on the reference's frames."""
+    from pixelproof.interop.references import ReferenceLoadError, load_reference
+
+    project = _candidate_project(args)
+    if project is False:
+        return None
+    try:
+        reference = load_reference(args.reference, project, args.ref_format, options=given_options(args))
+    except ReferenceLoadError as e:
+        _say_unreadable(e, args.reference)
+        return None
+    if project is not None:
+        return reference, project
+    from pixelproof.interop.candidates import load_candidate
+
+    try:
+        candidate, lines = load_candidate(args.candidate, reference, args.cand_format)
+    except ReferenceLoadError as e:
+        _say_unreadable(e, args.candidate)
+        if Path(args.candidate).is_dir() and str(args.reference).lower().endswith(".json"):
+            print(  # the order swapped, as tools taking the prediction first have it
+                shown(
+                    "pixelproof: qa takes the reference first and the candidate second: pixelproof qa "
+                    f"{shlex.quote(args.candidate)} {shlex.quote(args.reference)}, if the folder is the "
+                    "reference"
+                ),
+                file=sys.stderr,
+            )
+        return None
+    from dataclasses import replace
+
+    # the candidate's reader problems and a class renamed: warned and in the reports' problems, as the
+    # reference's are (each line names its file)
+    return replace(reference, problems=[*reference.problems, *lines]), candidate
+
+
+def _candidate_project(args: argparse.Namespace) -> Any:
+    """The candidate as a project (a .json that is one, --cand-format not given), None when it is to be
+    read as a dataset (a .json of another format too), False after its problems are said."""
+    from pixelproof.core.coco import load_project
+    from pixelproof.core.project_json import ProjectFormatError
+    from pixelproof.interop.candidates import candidate_format
+
+    path = Path(args.candidate)
+    if args.cand_format is not None or path.suffix.lower() != ".json" or path.is_dir():
+        return None
+    try:
+        return load_project(path)
+    except ProjectFormatError as e:
+        if candidate_format(path) not in (None, "coco"):  # a LabelMe, Label Studio ... file
+            return None
+        print_problems(e)
+        return False
+
+
+def _say_unreadable(e: Any, path: str) -> None:
+    """A file that cannot be read: its problems, the last (the conclusion) never capped away."""
+    print_capped(e.problems[:-1])
+    print(shown(e.problems[-1]), file=sys.stderr)
+    pictures = sum("looks like a photo" in p or "RGB mask and no colour map" in p for p in e.problems)
+    if pictures:
+        error(f"{path}: does not look like a folder of label masks ({plural(pictures, 'picture')})")
 
 
 def _stream(args: argparse.Namespace) -> Any:

@@ -1,8 +1,9 @@
-"""One polygon ring ``t`` of the way to another of another vertex count, as CVAT interpolates a polygon track
-between two keyframes, for Fill Between Frames and Track Box Here (core.track_fill). No Qt.
+"""One polygon ring ``t`` of the way to another, as CVAT interpolates a polygon track between two keyframes,
+for Fill Between Frames and Track Box Here (core.track_fill). No Qt.
 
 CVAT's method (``polyshape_interpolation`` / ``interpolate_position`` in CVAT's
-``cvat/apps/dataset_manager/annotation.py``, the same as cvat-core's ``PolyTrack.interpolatePosition`` in
+``cvat/apps/dataset_manager/annotation.py``, which its ``interpolate`` applies to every polygon and polyline
+pair, of the same vertex count too, the same as cvat-core's ``PolyTrack.interpolatePosition`` in
 ``cvat-core/src/annotations-objects/poly-track.ts``; MIT licence): each ring is closed (its first vertex
 repeated at its end) and every vertex placed by its distance along the ring as a fraction of the perimeter.
 Each vertex of the first ring is paired with the second ring's vertex nearest that fraction, and each vertex
@@ -24,14 +25,13 @@ _Points = np.ndarray  # (n, 2) float
 
 
 def polygon_between(p: Sequence[float], q: Sequence[float], t: float) -> list[float]:
-    """The flat ring (``[x0, y0, x1, y1, ...]``) ``t`` (0..1) of the way from ring ``p`` to ring ``q``: vertex
-    by vertex when they have the same vertex count (as before; CVAT resamples those too, which agrees unless
-    their vertices lie very unevenly round the ring), else by CVAT's perimeter matching (see the module
-    docstring); ``t`` 0: ``p``. A ring of no vertex gives the other."""
+    """The flat ring (``[x0, y0, x1, y1, ...]``) ``t`` (0..1) of the way from ring ``p`` to ring ``q`` by
+    CVAT's perimeter matching (see the module docstring), whatever their vertex counts: two rings of one
+    count whose vertices lie alike round them come out vertex by vertex, others (a vertex mid-edge on one, at
+    a corner on the other) resampled, as CVAT shows them; ``t`` 0: ``p``. A ring of no vertex gives the
+    other."""
     a = np.asarray(p[: len(p) // 2 * 2], dtype=float).reshape(-1, 2)
     b = np.asarray(q[: len(q) // 2 * 2], dtype=float).reshape(-1, 2)
-    if len(a) == len(b):
-        return (a + (b - a) * t).ravel().tolist()
     if len(a) == 0 or len(b) == 0:
         return (b if len(a) == 0 else a).ravel().tolist()
     if t == 0:

@@ -178,3 +178,26 @@ def used_categories(reference: Project, candidate: Project) -> list[str]:
         ids = {a.category_id for a in p.annotations.values()}
         names |= {p.categories[i].name for i in ids if i in p.categories and not p.categories[i].void}
     return sorted(names)
+
+
+def classless_as_reference(candidate: Project, reference: Project, classless: str) -> str | None:
+    """Score a candidate that names no class as the reference's class: when every candidate object is of
+    ``classless`` (a tracker's MOT results file, all ``object``) and the reference's objects are of one
+    other class (void regions aside: MOT17's ``pedestrian``), the candidate's category is renamed to it,
+    in place (the caller's own copy, read from a dataset), so the per-class figures pair its boxes with the
+    reference's; returns the line saying so, None when nothing is renamed (two or more reference classes:
+    its objects count as wrong class, said by ``paired_reference``)."""
+    used = _counts(candidate)
+    ref_used = _counts(reference)
+    if set(used) != {classless} or len(ref_used) != 1:
+        return None
+    (name,) = ref_used
+    if name == classless or name in _names(candidate):
+        return None
+    for cid, cat in list(candidate.categories.items()):
+        if cat.name == classless and not cat.void:
+            candidate.categories[cid] = replace(cat, name=name)
+    return (
+        f"the candidate names no class (its objects are all {classless!r}): scored as the reference's only "
+        f"class {name!r}"
+    )

@@ -9,8 +9,8 @@ objects of the track are ones an earlier fill made and nobody changed since: fil
 frame strictly between two neighbouring keys that holds no object of the track gets, as CVAT interpolates a
 rectangle, the keys' ``xtl, ytl, xbr, ybr`` mixed linearly by its frame number: at frame ``f`` between keys
 at ``f0`` and ``f1``, ``p0 + (p1 - p0) * (f - f0) / (f1 - f0)``. Two polygons with as many parts are mixed
-part by part: vertex by vertex when the two parts have as many vertices, else as CVAT resamples a polygon
-along its perimeter (core.polygon_interp). Other pairs are passed over and counted by reason (polygons of
+part by part, each pair resampled along its perimeter as CVAT resamples a polygon, whatever the vertex
+counts (core.polygon_interp). Other pairs are passed over and counted by reason (polygons of
 other part counts, a box and a polygon, masks, two classes, a frame with several objects of the track, a
 reviewer's rejected key, which is no key): the objects already on their frames stay as they are (an earlier
 fill's, or CVAT's own). Frames before the first key and after the last are not filled. A new shape is cut

@@ -26,6 +26,7 @@ no image and no ``seqinfo.ini`` size, a second box of one track on a frame.
 from __future__ import annotations
 
 import configparser
+import contextlib
 import math
 import os
 import re
@@ -126,6 +127,39 @@ def _sequence_of(file: Path, image_dir: str | os.PathLike[str] | None) -> Path:
     raise ValueError(
         f"{file}: a tracker's results file holds no frames: name its sequence folder (with img1/ and "
         "seqinfo.ini) with --image-dir"
+    )
+
+
+def is_results_file(path: Path) -> bool:
+    """Whether ``path`` is a tracker's results file (a labels file that is no sequence's ``gt/gt.txt``)."""
+    return not path.is_dir() and not (path.name == "gt.txt" and path.parent.name == "gt")
+
+
+def results_sequence(
+    results: Path, reference: Path | None, image_dir: str | os.PathLike[str] | None = None
+) -> Path:
+    """The sequence whose frames a tracker's ``results`` file is scored on (``qa gt.txt results.txt``): of
+    the MOTChallenge ground truth ``reference`` (a sequence, a folder of them, or a ``gt/gt.txt``, read with
+    ``image_dir``; None: a reference in another format), the one named as the file (``MOT17-02.txt``), else
+    its only one; else the folder named as the file beside it. ValueError naming the file when none."""
+    found: list[Path] = []
+    if reference is not None:
+        with contextlib.suppress(ValueError):  # a results file as the reference, without its sequence
+            found = sequences(reference) if reference.is_dir() else [_sequence_of(reference, image_dir)]
+    named = [s for s in found if s.name == results.stem]
+    if named or len(found) == 1:
+        return (named or found)[0]
+    if _is_sequence(results.parent / results.stem):
+        return results.parent / results.stem
+    among = ", ".join(s.name for s in found[:10]) + (", ..." if len(found) > 10 else "")
+    raise ValueError(
+        f"{results}: a tracker's results file holds no frames and names its sequence by its file name: "
+        + (
+            f"the reference {reference} has no sequence {results.stem} (its sequences: {among})"
+            if found
+            else f"the reference {reference} is no MOTChallenge sequence and no folder {results.stem}/ "
+            "(with img1/ and seqinfo.ini) is beside the file"
+        )
     )
 
 

@@ -41,6 +41,7 @@ def load_reference(
     progress: ProgressCallback | None = None,
     options: Mapping[str, Any] | None = None,
     series_home: Path | None = None,
+    role: str = "reference",
 ) -> Reference:
     """Read ``path`` as format ``fmt`` (auto-detected when None); raises ``ReferenceLoadError``.
 
@@ -49,7 +50,10 @@ def load_reference(
     declare is ignored with a problem line saying so, as ``convert`` does. ``series_home``: the folder of the
     candidate's DICOM series (``nifti_series_fit.series_home``), where NIfTI labels are looked for their
     series as under ``--image-dir`` (unless that is given): the app's reference has no command line.
+    ``role``: "candidate" when ``qa`` reads its candidate so (``interop.candidates``): the messages name
+    ``--cand-format`` and the candidate.
     """
+    flag = "--cand-format" if role == "candidate" else "--ref-format"
     p = Path(path)
     if not p.exists():
         raise ReferenceLoadError([f"{p}: no such file or folder"])
@@ -63,13 +67,13 @@ def load_reference(
         if found is None:
             names = ", ".join(f.name for f in readable())
             raise ReferenceLoadError(
-                [f"{p}: not recognised as any readable format ({names}); name one with --ref-format"]
+                [f"{p}: not recognised as any readable format ({names}); name one with {flag}"]
             )
         if len(matches) > 1:
             others = " or ".join(a_title(f) for f in matches[1:])
             chosen.append(
                 f"{p}: read as {found.title}; it also looks like {others}: name the format to read with "
-                "--ref-format"
+                f"{flag}"
             )
             if on_problem is not None:
                 on_problem(chosen[0])
@@ -87,7 +91,7 @@ def load_reference(
         # series and the labels beside them: as it was, its labels are no images to leave out)
         chosen_options["image_dir"] = series_home
     for name in given.keys() - chosen_options.keys():
-        chosen.append(f"--{name.replace('_', '-')} does not apply to {found.name} reference {p}; ignored")
+        chosen.append(f"--{name.replace('_', '-')} does not apply to {found.name} {role} {p}; ignored")
         if on_problem is not None:
             on_problem(chosen[-1])
     params = inspect.signature(found.reader).parameters
