@@ -311,3 +311,24 @@ def test_a_tiff_of_thousands_of_series_is_parsed_in_linear_time(tmp_path: Path, 
         assert [s.shape for s in tif.series] == [(3, 5)] and len(tif.series[0].pages) == 1
     assert image_size(shaped) == (8, 8) and read_image(shaped).max() == 0
     assert image_size(generic) == (5, 3) and (read_image(generic) == 1).all()
+
+
+@pytest.mark.parametrize("tile", [(128, 128), None])
+def test_tiff_whose_table_lists_fewer_pieces_than_its_size_needs_is_refused(
+    tmp_path: Path, tile: tuple[int, int] | None
+) -> None:
+    """A header declaring a wider image than its tile (or strip) table holds: tifffile gave the rest
+    black, only logging it, and a model pre-labeled the black; it is refused, naming both counts."""
+    import tifffile
+
+    path = tmp_path / "short.tif"
+    pixels = np.random.default_rng(0).integers(1, 255, (256, 512, 3), dtype=np.uint8)
+    tifffile.imwrite(path, pixels, photometric="rgb", compression="zlib", tile=tile, rowsperstrip=64)
+    tag, kind, listed = ("ImageWidth", "tile", 8) if tile else ("ImageLength", "strip", 4)
+    with tifffile.TiffFile(path, mode="r+b") as tif:  # strips span the width: a taller image needs more
+        tif.pages.first.tags[tag].overwrite(1024)
+    needed = 16  # 8 x 2 tiles of 128 px; 16 strips of 64 rows
+    with pytest.raises(
+        ImageReadError, match=rf"short\.tif: its {kind} table lists {listed} of the {needed} {kind}s"
+    ):
+        read_image(path)

@@ -134,3 +134,19 @@ def test_a_monochrome1_image_reaches_a_model_inverted_as_it_is_shown_and_exporte
         exported = _new_pixels(tmp_path / name, "copy", True)
         np.testing.assert_array_equal(picture, exported)
         assert picture[0, 0] > picture[7, 7]  # the lowest stored value is the whitest
+
+
+@pytest.mark.parametrize("background_radius", [0, 15])
+def test_threshold_sets_nan_and_infinite_pixels_aside(background_radius: int) -> None:
+    """A float slide's NaN padding and infinite values take no part in the Otsu level and are never an
+    object (made 0 and 3.4e38 they overflowed Otsu's bins and the image failed)."""
+    img = np.random.default_rng(0).random((200, 200)).astype(np.float32) * 10
+    img[:40] = np.nan
+    img[150:, :60] = np.inf
+    img[150:, 60:120] = -np.inf
+    img[80:120, 80:120] = 500.0  # the one object
+    backend = ThresholdBackend()
+    backend.configure(polarity="bright", background_radius=background_radius)
+    found = backend.predict(img)
+    assert [p.bbox for p in found] == [[80.0, 80.0, 40.0, 40.0]]
+    assert backend.predict(np.full((64, 64), np.nan, np.float32)) == []

@@ -507,7 +507,7 @@ def _read_tiff(p: Path) -> np.ndarray | None:
     cannot decode (float64, odd sample layouts) or alters (``_tifffile_reads``). Only the first page,
     as OpenCV and ``_header`` read it: the file's series may stack thousands of pages into one array."""
     try:
-        from pixelproof.core.tiff_guard import import_tifffile
+        from pixelproof.core.tiff_guard import import_tifffile, short_segment_table
 
         tifffile = import_tifffile()
 
@@ -515,9 +515,12 @@ def _read_tiff(p: Path) -> np.ndarray | None:
             page = tif.pages.first
             if int(page.samplesperpixel) > 4:  # never decode bands this does not read
                 return None
-            arr = page.asarray()
+            short = short_segment_table(p, page)
+            arr = None if short else page.asarray()
     except Exception:  # tifffile raises many kinds on a damaged file
         return None
+    if short:
+        raise ImageReadError(short)
     if (arr.ndim == 3 and arr.shape[2] in (3, 4)) or arr.ndim == 2:
         return arr
     if arr.ndim == 3 and arr.shape[0] in (3, 4) and arr.shape[2] > 4:  # planar (C, H, W)

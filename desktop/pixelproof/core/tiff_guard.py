@@ -11,6 +11,8 @@ ImageJ, OME, "shaped"...) is read as its first page, as such a file's readers re
 from __future__ import annotations
 
 import functools
+import math
+import os
 from typing import Any
 
 MAX_PYRAMID_SERIES = 256  # series tifffile compares pairwise to find reduced levels (a pyramid has <20)
@@ -44,3 +46,18 @@ def import_tifffile() -> Any:
 
     impl.TiffFile._series_generic = first_page_of_many
     return tifffile
+
+
+def short_segment_table(p: str | os.PathLike[str], page: Any) -> str | None:
+    """Why a page cannot be read whole when its tile (or strip) table lists fewer pieces than its size
+    needs (a header that declares a larger image than was written, a truncated table): tifffile would
+    give the missing part as black and only log it, and a model pre-label the black."""
+    needed = math.prod(int(n) for n in page.chunked)
+    listed = min(len(page.dataoffsets), len(page.databytecounts))
+    if listed >= needed:
+        return None
+    kind = "tile" if page.is_tiled else "strip"
+    return (
+        f"{p}: its {kind} table lists {listed:,} of the {needed:,} {kind}s its {page.imagewidth} x "
+        f"{page.imagelength} size needs (truncated or damaged): not decoded"
+    )

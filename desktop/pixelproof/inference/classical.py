@@ -39,8 +39,22 @@ def _gray(image: np.ndarray) -> np.ndarray:
     """What the threshold sees: the stored values of a single-channel image that is not 8-bit (HU for CT,
     so ``threshold=300`` means 300 HU), else 8-bit gray."""
     if image.ndim == 2 and image.dtype != np.uint8:
-        return np.nan_to_num(image.astype(np.float32))
+        return image.astype(np.float32)  # NaN / inf kept: ``_finite`` sets them aside
     return _gray8(image)
+
+
+def _finite(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """``gray`` with its NaN and infinite pixels (a float slide's no-data padding, a failed measurement)
+    set to the median of the others, and the mask of the finite ones (None when all are): such pixels take
+    no part in the level and are never an object. Made 0 and 3.4e38 as before, they stretched Otsu's
+    histogram past what it can bin, and the image failed."""
+    if gray.dtype.kind != "f":
+        return gray, None
+    finite = np.isfinite(gray)
+    if finite.all():
+        return gray, None
+    fill = float(np.median(gray[finite])) if finite.any() else 0.0
+    return np.where(finite, gray, np.float32(fill)), finite
 
 
 def _positive_int(name: str, value: Any, minimum: int = 0) -> int:
@@ -244,7 +258,9 @@ class ThresholdBackend(Backend):
     def foreground(self, image: np.ndarray) -> np.ndarray:
         """Boolean mask of all object pixels (before splitting into instances)."""
 
-        gray = _gray(image)
+        gray, finite = _finite(_gray(image))
+        if finite is not None and not finite.any():
+            return np.zeros(gray.shape, dtype=bool)  # no value at all: nothing to tell apart
         bright = self.polarity == "bright"
         if self.polarity == "auto":
             bright = None
@@ -257,7 +273,7 @@ class ThresholdBackend(Backend):
             bg = cv2.GaussianBlur(cv2.morphologyEx(gray, op, kernel), (0, 0), r / 2)
             gray = cv2.subtract(gray, bg) if bright else cv2.subtract(bg, gray)
             bright = True
-        level = self._level(gray)
+        level = self._level(gray if finite is None else gray[finite])
         # the level on the image's own values, said by ``specks_hint`` (not on a background-subtracted one)
         self.last_level = (
             (level, float(gray.min()), float(gray.max())) if self.background_radius <= 0 else None
@@ -265,6 +281,8 @@ class ThresholdBackend(Backend):
         if bright is None:
             bright = self._objects_are_bright(gray, level)
         fg = gray > level if bright else gray <= level
+        if finite is not None:
+            fg &= finite
         return masks.fill_holes(fg)
 
     def _level(self, gray: np.ndarray) -> float:
