@@ -11,10 +11,10 @@ assembly into volumes (series folders, a multi-frame object's frames) is ``core.
 - Geometry: PixelSpacing, else ImagerPixelSpacing (projection images), as (row, column) mm; the slice
   position along the plane's normal from ImagePositionPatient and ImageOrientationPatient. Enhanced
   objects (of many frames or of one) read these, the rescale and the window from their functional groups.
-- A folder's files are grouped into series (SeriesInstanceUID, size, orientation); a series of two or more
-  single-frame files is a volume sorted by position (InstanceNumber, then file name, when positions are
-  missing), or one volume per acquisition / phase when its files share positions. Nothing about the
-  patient is read into the project.
+- A folder's files are grouped into series (SeriesInstanceUID, size, orientation, pixel spacing); a series
+  of two or more single-frame files is a volume sorted by position (InstanceNumber, then file name, when
+  positions are missing), or one volume per acquisition / phase when its files share positions. Nothing
+  about the patient is read into the project.
 """
 
 from __future__ import annotations

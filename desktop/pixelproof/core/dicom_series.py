@@ -34,6 +34,7 @@ from pixelproof.core.dicom import (
     looks_like_dicom,
     orientation_key,
     patient_geometry,
+    pixel_spacing,
     read_dataset,
     read_dicom,
     read_header,
@@ -109,6 +110,7 @@ class Series:
     group: Series | None = field(default=None, repr=False, compare=False)  # a phase's whole series
     geometries: list[PatientGeometry | None] = field(default_factory=list)  # each file's place in the patient
     order_note: str = ""  # a series without positions whose InstanceNumbers do not order it: why not
+    apart: str = ""  # files of the same SeriesInstanceUID not stacked with it (another size, plane, spacing)
 
     def identity(self, index: int) -> dict[str, Any]:
         """What a slice record keeps of file ``index``: its SOPInstanceUID; without one, name and size."""
@@ -174,11 +176,14 @@ def series_notes(folder: Path, scan: FolderScan) -> dict[int, str]:
                 f"volumes at the same positions, told apart by {group.split_by}; listed one volume each: "
                 f"{listed}"
             )
+        where = f"{folder}: the DICOM series (SeriesNumber {group.number})"
+        if group.apart:  # before a gap they leave, which they explain
+            notes[k] = SeriesNote(f"{notes[k]}; {group.apart}" if k in notes else f"{where} {group.apart}")
         if not group.conflict:
             uneven = next(filter(None, map(_spacing_note, group.phases or [group])), "")
             if uneven:
-                where = f"{folder}: the DICOM series (SeriesNumber {group.number})"
-                notes[k] = SeriesNote(f"{notes[k]}; {uneven}" if k in notes else f"{where} {uneven}")
+                sep = "; it " if group.apart and uneven.startswith("is ") else "; "
+                notes[k] = SeriesNote(f"{notes[k]}{sep}{uneven}" if k in notes else f"{where} {uneven}")
     return notes
 
 
@@ -260,18 +265,47 @@ def scan_folder(folder: Path, files: Iterable[Path] | None = None) -> FolderScan
         if frame_count(ds) > 1:
             singles.append(f)
             continue
-        key = (str(get_tag(ds, "SeriesInstanceUID", "")), rows, cols, orientation_key(ds))
+        spacing = tuple(round(v, 4) for v in pixel_spacing(ds) or ())  # a slice of another is no slice of it
+        key = (str(get_tag(ds, "SeriesInstanceUID", "")), rows, cols, orientation_key(ds), spacing)
         groups.setdefault(key, []).append((f, ds))
     series: list[Series] = []
-    for (uid, rows, cols, _), members in groups.items():
+    for key, members in groups.items():
         if len(members) < 2:
             singles.extend(f for f, _ in members)
             continue
-        group = _make_series(uid, rows, cols, members)
+        group = _make_series(key[0], key[1], key[2], members)
         _split_phases(group, members)
+        group.apart = _apart(key, groups)
         series.append(group)
     series.sort(key=lambda s: (s.number, s.uid))
     return FolderScan(series, sorted(singles), problems)
+
+
+def _apart(key: tuple, groups: dict[tuple, list[tuple[Path, Any]]]) -> str:
+    """What says which files of the series ``key`` stands for were left out of it, and why: of the same
+    SeriesInstanceUID but of another size, orientation or pixel spacing, so not stacked with it (each a
+    volume or image of its own), as a localizer or a reformat saved into the series often is; "" for none."""
+    told: list[str] = []
+    for other, members in groups.items():
+        if other[0] != key[0] or other == key or not key[0]:
+            continue
+        why = []
+        if other[1:3] != key[1:3]:
+            why.append(f"Rows x Columns {other[1]} x {other[2]} (the series' {key[1]} x {key[2]})")
+        if other[3] != key[3]:
+            why.append("another ImageOrientationPatient")
+        if other[4] != key[4]:
+            why.append(f"PixelSpacing {_mm(other[4])} (the series' {_mm(key[4])})")
+        more = f" and {len(members) - 3:,} more" if len(members) > 3 else ""
+        names = ", ".join(f.name for f, _ in members[:3]) + more
+        told.append(f"{names}: {' and '.join(why)}")
+    if not told:
+        return ""
+    return f"has files not stacked with it, listed on their own: {'; '.join(told)}"
+
+
+def _mm(spacing: tuple[float, ...]) -> str:
+    return " x ".join(f"{v:g}" for v in spacing) + " mm" if spacing else "none"
 
 
 def _make_series(uid: str, rows: int, cols: int, members: list[tuple[Path, Any]]) -> Series:
