@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pixelproof.core.dicom_series import SeriesNote
 from pixelproof.core.image_folder import project_from_folder
 from tests.core.test_dicom import _ct
@@ -74,3 +76,21 @@ def test_a_file_of_another_pixel_spacing_is_not_stacked_and_the_note_says_why(tm
         "and im3.dcm (1 slice missing?); each slice is placed at its own position (the 3D QA and the status "
         "bar's mm); check that no file was lost"
     )
+
+
+def test_a_series_slice_without_a_window_shows_at_its_nearest_slices_window(tmp_path: Path) -> None:
+    """Files that carry Window Center / Width only some of the time (an export that drops it on some
+    slices) made each such slice show at its own auto window: scrolling flickered between 400 / 40 and the
+    percentiles, one tissue a new brightness every step. Such a slice takes the nearest slice's window."""
+    from pixelproof.core.sources import image_meta
+
+    folder = tmp_path / "ct"
+    windows = {0: (40, 400), 3: (-600, 1500)}  # center, width; slices 1, 2 and 4 carry none
+    for k in range(5):
+        c, w = windows.get(k, (0, 0))
+        window = {"WindowCenter": c, "WindowWidth": w} if w else {}
+        _ct(folder / f"im{k}.dcm", ImagePositionPatient=[0, 0, 2.5 * k], **window)
+    soft, lung = image_meta(folder / "im0.dcm").window, image_meta(folder / "im3.dcm").window
+    assert soft == pytest.approx((-160.0, 240.0), abs=1) and lung == pytest.approx((-1350, 150), abs=1)
+    got = [image_meta(f"{folder}#z={k:03d}").window for k in range(5)]
+    assert got == [soft, soft, lung, lung, lung]  # slice 2 lies 1 from slice 3, 2 from slice 0

@@ -11,6 +11,7 @@ names of projects made then (``CT#z=NNN``) keep reading the files their masks we
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import os
@@ -327,13 +328,34 @@ def _make_series(uid: str, rows: int, cols: int, members: list[tuple[Path, Any]]
     meta = dicom_meta(keyed[0][4])
     offsets = stack_offsets([(k[4], None) for k in keyed])
     files, positions, uids = [k[3] for k in keyed], [k[0] for k in keyed], [instance_uid(k[4]) for k in keyed]
-    windows = [voi_window(k[4]) for k in keyed]
+    windows = _windows_filled([voi_window(k[4]) for k in keyed])
     sizes = [_file_size(f) for f in files]
     series = Series(uid, number, files, positions, (rows, cols), meta, offsets, uids, windows, sizes)
     series.geometries = [patient_geometry(k[4]) for k in keyed]
     if any(k[0] is None for k in keyed):
         series.order_note = _order_note([(k[1], k[2]) for k in keyed])
     return series
+
+
+def _windows_filled(windows: list[tuple[float, float] | None]) -> list[tuple[float, float] | None]:
+    """Each slice's VOI window, a slice whose file has none taking the nearest slice's (the earlier on a
+    tie): a series whose files carry a window only some of the time (an export that drops it, a slice
+    re-saved by another tool) flickered from the file's window to the slice's own auto window at every
+    step, so one tissue changed brightness while scrolling. 3D Slicer shows a series at one window."""
+    have = [i for i, w in enumerate(windows) if w is not None]
+    if not have or len(have) == len(windows):
+        return windows
+    out = list(windows)
+    for i, w in enumerate(windows):
+        if w is None:  # the nearest slices with a window are have[at - 1] below and have[at] above
+            at = bisect.bisect(have, i)
+            near = [
+                j
+                for j in (have[at - 1] if at else None, have[at] if at < len(have) else None)
+                if j is not None
+            ]
+            out[i] = windows[min(near, key=lambda j: (abs(j - i), j))]
+    return out
 
 
 def _order_note(instances: list[tuple[int, str]]) -> str:
