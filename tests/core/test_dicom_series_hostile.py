@@ -160,3 +160,30 @@ def test_a_file_cut_short_in_a_series_folder_is_skipped_saying_how_short(tmp_pat
     assert [e.file_name(tmp_path) for e in entries] == ["ct#z=000", "ct#z=001", "ct#z=002"]
     assert skipped == [f"{cut}: the file is cut short: its Pixel Data takes 32 bytes, 22 are there; skipped"]
     assert scan_folder(folder).series[0].files == files
+
+
+def test_a_pixel_data_shorter_than_its_header_declares_is_skipped_and_its_read_says_so(
+    tmp_path: Path,
+) -> None:
+    """A whole file whose Pixel Data element holds fewer bytes than Rows x Columns x BitsAllocated need (a
+    tool that cut the pixels, a header edited to another size) was stacked as a slice; its read then called
+    its plain transfer syntax undecodable. The scan finds it from the header; a read names what is wrong."""
+    from pixelproof.core.sources import scan_images
+
+    folder = tmp_path / "ct"
+    files = [write_slice(folder / f"s{z}.dcm", 2.5 * z, 10 * z, z + 1) for z in range(3)]
+    short = write_slice(folder / "s3.dcm", 7.5, 30, 4, PixelData=b"\0" * 10)  # 4x4 16-bit: 32 bytes
+    multi = write_slice(tmp_path / "mf.dcm", 0.0, 0, 1, NumberOfFrames=2)  # 2 frames need 64, 32 are there
+    skipped: list[str] = []
+    entries = scan_images(tmp_path, skipped.append)
+    assert [e.file_name(tmp_path) for e in entries] == ["ct#z=000", "ct#z=001", "ct#z=002"]
+    why = "the header does not fit the pixels; skipped"
+    assert sorted(skipped) == [
+        f"{short}: its Pixel Data holds 10 bytes, but the header's image (4 x 4 pixels, 16 bits allocated)"
+        f" takes 32: {why}",
+        f"{multi}: its Pixel Data holds 32 bytes, but the header's image (4 x 4 pixels x 2 frames, 16 bits"
+        f" allocated) takes 64: {why}",
+    ]
+    assert scan_folder(folder).series[0].files == files
+    with pytest.raises(ImageReadError, match=r"s3\.dcm: its Pixel Data holds 10 bytes, .* takes 32"):
+        read_image(short)

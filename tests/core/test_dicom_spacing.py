@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pixelproof.core.dicom_series import SeriesNote
 from pixelproof.core.image_folder import project_from_folder
 from tests.core.test_dicom import _ct
@@ -46,3 +48,49 @@ def test_even_series_and_rounding_say_nothing(tmp_path: Path) -> None:
     _series(tmp_path / "two", [0, 5])
     for name in ("even", "falling", "two"):
         assert _notes(tmp_path / name, tmp_path) == [], name
+
+
+def test_a_file_of_another_pixel_spacing_is_not_stacked_and_the_note_says_why(tmp_path: Path) -> None:
+    """One file of a series at PixelSpacing 0.5 mm among 0.8 x 0.7 mm ones was stacked as a slice whose
+    record, QA and exports took the series' spacing: its pixels were measured 60 % off. It is listed on
+    its own, as a file of another size or orientation is, and the note names it and why, before the gap
+    it leaves (which is no lost file)."""
+    folder = tmp_path / "ct"
+    for k, z in enumerate([0, 2.5, 5, 7.5, 10]):
+        spacing = [0.5, 0.5] if k == 2 else [0.8, 0.7]
+        _ct(folder / f"im{k}.dcm", ImagePositionPatient=[0, 0, z], InstanceNumber=k + 1, PixelSpacing=spacing)
+    _ct(folder / "loc.dcm", 4, 8, ImagePositionPatient=[0, 0, 20], PixelSpacing=[0.8, 0.7])  # a localizer
+    said: list[str] = []
+    project = project_from_folder(folder, tmp_path / "p.json", on_skip=said.append)
+    spacing = {im.file_name: im.extra.get("pixel_spacing") for im in project.images.values()}
+    assert spacing == {
+        **{f"ct#z={k:03d}": [0.8, 0.7] for k in range(4)},
+        "ct/im2.dcm": [0.5, 0.5],
+        "ct/loc.dcm": [0.8, 0.7],
+    }
+    (note,) = said
+    assert note == (
+        f"{folder}: the DICOM series (SeriesNumber 0) has files not stacked with it, listed on their own: "
+        "im2.dcm: PixelSpacing 0.5 x 0.5 mm (the series' 0.8 x 0.7 mm); loc.dcm: Rows x Columns 4 x 8 "
+        "(the series' 8 x 8); it is unevenly spaced: its slices lie 2.5 mm apart, but 5 mm between im1.dcm "
+        "and im3.dcm (1 slice missing?); each slice is placed at its own position (the 3D QA and the status "
+        "bar's mm); check that no file was lost"
+    )
+
+
+def test_a_series_slice_without_a_window_shows_at_its_nearest_slices_window(tmp_path: Path) -> None:
+    """Files that carry Window Center / Width only some of the time (an export that drops it on some
+    slices) made each such slice show at its own auto window: scrolling flickered between 400 / 40 and the
+    percentiles, one tissue a new brightness every step. Such a slice takes the nearest slice's window."""
+    from pixelproof.core.sources import image_meta
+
+    folder = tmp_path / "ct"
+    windows = {0: (40, 400), 3: (-600, 1500)}  # center, width; slices 1, 2 and 4 carry none
+    for k in range(5):
+        c, w = windows.get(k, (0, 0))
+        window = {"WindowCenter": c, "WindowWidth": w} if w else {}
+        _ct(folder / f"im{k}.dcm", ImagePositionPatient=[0, 0, 2.5 * k], **window)
+    soft, lung = image_meta(folder / "im0.dcm").window, image_meta(folder / "im3.dcm").window
+    assert soft == pytest.approx((-160.0, 240.0), abs=1) and lung == pytest.approx((-1350, 150), abs=1)
+    got = [image_meta(f"{folder}#z={k:03d}").window for k in range(5)]
+    assert got == [soft, soft, lung, lung, lung]  # slice 2 lies 1 from slice 3, 2 from slice 0

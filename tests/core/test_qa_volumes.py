@@ -444,3 +444,17 @@ def test_a_class_neither_side_drew_in_a_volume_is_in_the_json_only(
     lines = capsys.readouterr().out.split("per volume (3D")[1].splitlines()[2:]
     table = itertools.takewhile(lambda line: ":" not in line, lines)  # up to the next block's heading
     assert [line.split()[0] for line in table] == ["cyst", "tumour"]
+
+
+def test_a_volume_no_side_drew_in_says_nothing_of_its_geometry() -> None:
+    """A volume neither reader labelled (a scout, a legacy cine whose frames share one position) put
+    `cine: slice positions missing or not monotonic; 3D distances in voxel units` in the report's problems
+    and the review's banner, about figures that are all n/a. Said only where a side drew something."""
+    names = [f"cine#z={k:03d}" for k in range(10)] + [f"ct#z={k:03d}" for k in range(10)]
+    drawn = np.concatenate([np.zeros((10, 20, 24), bool), box_volume(2, 6)])
+    ref = volume_project(names, drawn, None)
+    cand = volume_project(names, drawn, None)
+    problems = run_qa(ref, cand).problems
+    assert [p for p in problems if "slice positions missing" in p] == [
+        "ct: slice positions missing or not monotonic; 3D distances in voxel units"
+    ]

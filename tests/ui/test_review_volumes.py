@@ -459,3 +459,37 @@ def test_the_table_lists_only_the_classes_a_side_drew_in_each_volume(qtbot, tmp_
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+def test_a_class_s_mean_row_counts_the_volumes_it_is_a_mean_of(qtbot, tmp_path, no_prompts) -> None:
+    """Three volumes, the lesion drawn by neither reader on the third: the lesion's mean row read
+    `mean, 3 vol.` over the Dice of two volumes (the third has none to average). Each mean row now counts
+    the volumes where a side drew its class, and its tooltip says which were left out."""
+    reference, candidate, _ = write_readers(tmp_path, "a.nii.gz", "b.nii.gz", "c.nii.gz")
+    for path in (reference, candidate):
+        project = load_project(path)
+        lesion = next(c.id for c in project.categories.values() if c.name == "lesion")
+        on_c = {im.id for im in project.images.values() if im.file_name.startswith("data/c.nii.gz")}
+        for a in list(project.annotations.values()):
+            if a.category_id == lesion and a.image_id in on_c:
+                project.remove_annotation(a.id)
+        save_project(project, path)
+    out = tmp_path / "qa.json"
+    assert cli.main(["qa", str(reference), str(candidate), "--json", str(out)]) == 0
+    means = {r["category"]: r for r in json.loads(out.read_text())["per_volume_class"]}
+    assert (means["lesion"]["n_rows"], means["lesion"]["n_both_empty"]) == (3, 1)
+    win = open_window(qtbot, candidate)
+    try:
+        enter_review(qtbot, win)
+        model = win.review.view.images.volume_means.model()
+        rows = {model.index(r, 1).data(): r for r in range(model.rowCount())}
+        assert model.index(rows["liver"], 0).data() == "mean, 3 vol."
+        assert model.index(rows["lesion"], 0).data() == "mean, 2 vol."
+        assert cell(model, rows["lesion"], "Dice").data(SORT_ROLE) == means["lesion"]["dice"]
+        tip = model.index(rows["lesion"], 0).data(Qt.ItemDataRole.ToolTipRole)
+        assert (
+            "over the 2 volumes where a side drew it; 1 volume of the run where neither side drew it" in tip
+        )
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()

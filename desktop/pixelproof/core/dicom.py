@@ -11,10 +11,10 @@ assembly into volumes (series folders, a multi-frame object's frames) is ``core.
 - Geometry: PixelSpacing, else ImagerPixelSpacing (projection images), as (row, column) mm; the slice
   position along the plane's normal from ImagePositionPatient and ImageOrientationPatient. Enhanced
   objects (of many frames or of one) read these, the rescale and the window from their functional groups.
-- A folder's files are grouped into series (SeriesInstanceUID, size, orientation); a series of two or more
-  single-frame files is a volume sorted by position (InstanceNumber, then file name, when positions are
-  missing), or one volume per acquisition / phase when its files share positions. Nothing about the
-  patient is read into the project.
+- A folder's files are grouped into series (SeriesInstanceUID, size, orientation, pixel spacing); a series
+  of two or more single-frame files is a volume sorted by position (InstanceNumber, then file name, when
+  positions are missing), or one volume per acquisition / phase when its files share positions. Nothing
+  about the patient is read into the project.
 """
 
 from __future__ import annotations
@@ -91,6 +91,8 @@ SCAN_TAGS = (
     # says whether a VOI LUT's first input value is US or SS (an implicit VR file does not): without it a
     # signed LUT starting at -1024 read as 64512
     "PixelRepresentation",
+    # what an uncompressed image's Pixel Data must hold (``short_pixel_data``)
+    "BitsAllocated", "SamplesPerPixel",
     # what tells apart acquisitions / phases of one series at the same positions
     *PHASE_TAGS,
 )  # fmt: skip
@@ -139,6 +141,9 @@ def check_deflated(path: str | os.PathLike[str]) -> None:
         )
 
 
+# Segmentation Storage (binary / fractional) and Label Map Segmentation Storage: no image to show; the SEG
+# reader (``interop.dicom_seg``) checks their frames itself
+SEG_SOP_CLASSES = ("1.2.840.10008.5.1.4.1.1.66.4", "1.2.840.10008.5.1.4.1.1.66.7")
 UNDEFINED_LENGTH = 0xFFFFFFFF  # encapsulated (compressed) pixel data: its length is its fragments'
 PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})  # Pixel Data, Float / Double Float Pixel Data
 
@@ -161,6 +166,9 @@ def read_header(path: str | os.PathLike[str], tags: tuple[str, ...] | None = Non
     if not seen:
         return ds, "the DICOM file holds no image (no Pixel Data)"
     length, offset = seen[0]
+    is_seg = str(get_tag(ds, "SOPClassUID", "")) in SEG_SOP_CLASSES
+    if length != UNDEFINED_LENGTH and not is_seg and (short := short_pixel_data(ds, length)):
+        return ds, short
     deflated = str(get_tag(getattr(ds, "file_meta", {}), "TransferSyntaxUID", "")) == DEFLATED_TS
     if length != UNDEFINED_LENGTH and offset >= 0 and not deflated:  # a deflated file's offset is inflated
         try:
@@ -173,6 +181,30 @@ def read_header(path: str | os.PathLike[str], tags: tuple[str, ...] | None = Non
                 f"the file is cut short: its Pixel Data takes {length:,} bytes, {max(there, 0):,} are there",
             )
     return ds, ""
+
+
+def short_pixel_data(ds: Any, length: int) -> str:
+    """What is wrong when an uncompressed Pixel Data element of ``length`` bytes holds fewer than the
+    header's Rows x Columns x frames x samples x BitsAllocated need ("" when it holds enough, or the
+    header cannot say): a file rewritten by a tool that cut the pixels, or a header edited to another
+    size. pydicom only finds it when the slice is read, and words it as a decoding failure."""
+    from pydicom.pixels.utils import get_expected_length
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            need = int(get_expected_length(ds, unit="bytes"))
+    except Exception:  # a missing or malformed size tag: the read says what it is
+        return ""
+    if length >= need:
+        return ""
+    rows, cols = header_size(ds)
+    frames = frame_count(ds)
+    image = f"{rows} x {cols} pixels" + (f" x {frames} frames" if frames > 1 else "")
+    return (
+        f"its Pixel Data holds {length:,} bytes, but the header's image ({image}, "
+        f"{get_tag(ds, 'BitsAllocated')} bits allocated) takes {need:,}: the header does not fit the pixels"
+    )
 
 
 def _read(p: Path, pixels: bool, tags: tuple[str, ...] | None, seen: list[tuple[int, int]] | None) -> Any:
@@ -442,6 +474,11 @@ def decode_frame(ds: Any, path: Path, frame: int | None) -> np.ndarray:
     except LimitError as e:
         raise DicomError(str(e)) from None
     _check_jpeg_scans(ds, path, frame)
+    syntax = get_tag(getattr(ds, "file_meta", None), "TransferSyntaxUID")
+    data = get_tag(ds, "PixelData")
+    compressed = getattr(syntax, "is_compressed", False)
+    if isinstance(data, bytes) and not compressed and (short := short_pixel_data(ds, len(data))):
+        raise DicomError(f"{path}: {short}")  # pydicom words it as a decoding failure
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -11,6 +11,7 @@ names of projects made then (``CT#z=NNN``) keep reading the files their masks we
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import os
@@ -34,6 +35,7 @@ from pixelproof.core.dicom import (
     looks_like_dicom,
     orientation_key,
     patient_geometry,
+    pixel_spacing,
     read_dataset,
     read_dicom,
     read_header,
@@ -109,6 +111,7 @@ class Series:
     group: Series | None = field(default=None, repr=False, compare=False)  # a phase's whole series
     geometries: list[PatientGeometry | None] = field(default_factory=list)  # each file's place in the patient
     order_note: str = ""  # a series without positions whose InstanceNumbers do not order it: why not
+    apart: str = ""  # files of the same SeriesInstanceUID not stacked with it (another size, plane, spacing)
 
     def identity(self, index: int) -> dict[str, Any]:
         """What a slice record keeps of file ``index``: its SOPInstanceUID; without one, name and size."""
@@ -174,11 +177,14 @@ def series_notes(folder: Path, scan: FolderScan) -> dict[int, str]:
                 f"volumes at the same positions, told apart by {group.split_by}; listed one volume each: "
                 f"{listed}"
             )
+        where = f"{folder}: the DICOM series (SeriesNumber {group.number})"
+        if group.apart:  # before a gap they leave, which they explain
+            notes[k] = SeriesNote(f"{notes[k]}; {group.apart}" if k in notes else f"{where} {group.apart}")
         if not group.conflict:
             uneven = next(filter(None, map(_spacing_note, group.phases or [group])), "")
             if uneven:
-                where = f"{folder}: the DICOM series (SeriesNumber {group.number})"
-                notes[k] = SeriesNote(f"{notes[k]}; {uneven}" if k in notes else f"{where} {uneven}")
+                sep = "; it " if group.apart and uneven.startswith("is ") else "; "
+                notes[k] = SeriesNote(f"{notes[k]}{sep}{uneven}" if k in notes else f"{where} {uneven}")
     return notes
 
 
@@ -260,18 +266,47 @@ def scan_folder(folder: Path, files: Iterable[Path] | None = None) -> FolderScan
         if frame_count(ds) > 1:
             singles.append(f)
             continue
-        key = (str(get_tag(ds, "SeriesInstanceUID", "")), rows, cols, orientation_key(ds))
+        spacing = tuple(round(v, 4) for v in pixel_spacing(ds) or ())  # a slice of another is no slice of it
+        key = (str(get_tag(ds, "SeriesInstanceUID", "")), rows, cols, orientation_key(ds), spacing)
         groups.setdefault(key, []).append((f, ds))
     series: list[Series] = []
-    for (uid, rows, cols, _), members in groups.items():
+    for key, members in groups.items():
         if len(members) < 2:
             singles.extend(f for f, _ in members)
             continue
-        group = _make_series(uid, rows, cols, members)
+        group = _make_series(key[0], key[1], key[2], members)
         _split_phases(group, members)
+        group.apart = _apart(key, groups)
         series.append(group)
     series.sort(key=lambda s: (s.number, s.uid))
     return FolderScan(series, sorted(singles), problems)
+
+
+def _apart(key: tuple, groups: dict[tuple, list[tuple[Path, Any]]]) -> str:
+    """What says which files of the series ``key`` stands for were left out of it, and why: of the same
+    SeriesInstanceUID but of another size, orientation or pixel spacing, so not stacked with it (each a
+    volume or image of its own), as a localizer or a reformat saved into the series often is; "" for none."""
+    told: list[str] = []
+    for other, members in groups.items():
+        if other[0] != key[0] or other == key or not key[0]:
+            continue
+        why = []
+        if other[1:3] != key[1:3]:
+            why.append(f"Rows x Columns {other[1]} x {other[2]} (the series' {key[1]} x {key[2]})")
+        if other[3] != key[3]:
+            why.append("another ImageOrientationPatient")
+        if other[4] != key[4]:
+            why.append(f"PixelSpacing {_mm(other[4])} (the series' {_mm(key[4])})")
+        more = f" and {len(members) - 3:,} more" if len(members) > 3 else ""
+        names = ", ".join(f.name for f, _ in members[:3]) + more
+        told.append(f"{names}: {' and '.join(why)}")
+    if not told:
+        return ""
+    return f"has files not stacked with it, listed on their own: {'; '.join(told)}"
+
+
+def _mm(spacing: tuple[float, ...]) -> str:
+    return " x ".join(f"{v:g}" for v in spacing) + " mm" if spacing else "none"
 
 
 def _make_series(uid: str, rows: int, cols: int, members: list[tuple[Path, Any]]) -> Series:
@@ -293,13 +328,34 @@ def _make_series(uid: str, rows: int, cols: int, members: list[tuple[Path, Any]]
     meta = dicom_meta(keyed[0][4])
     offsets = stack_offsets([(k[4], None) for k in keyed])
     files, positions, uids = [k[3] for k in keyed], [k[0] for k in keyed], [instance_uid(k[4]) for k in keyed]
-    windows = [voi_window(k[4]) for k in keyed]
+    windows = _windows_filled([voi_window(k[4]) for k in keyed])
     sizes = [_file_size(f) for f in files]
     series = Series(uid, number, files, positions, (rows, cols), meta, offsets, uids, windows, sizes)
     series.geometries = [patient_geometry(k[4]) for k in keyed]
     if any(k[0] is None for k in keyed):
         series.order_note = _order_note([(k[1], k[2]) for k in keyed])
     return series
+
+
+def _windows_filled(windows: list[tuple[float, float] | None]) -> list[tuple[float, float] | None]:
+    """Each slice's VOI window, a slice whose file has none taking the nearest slice's (the earlier on a
+    tie): a series whose files carry a window only some of the time (an export that drops it, a slice
+    re-saved by another tool) flickered from the file's window to the slice's own auto window at every
+    step, so one tissue changed brightness while scrolling. 3D Slicer shows a series at one window."""
+    have = [i for i, w in enumerate(windows) if w is not None]
+    if not have or len(have) == len(windows):
+        return windows
+    out = list(windows)
+    for i, w in enumerate(windows):
+        if w is None:  # the nearest slices with a window are have[at - 1] below and have[at] above
+            at = bisect.bisect(have, i)
+            near = [
+                j
+                for j in (have[at - 1] if at else None, have[at] if at < len(have) else None)
+                if j is not None
+            ]
+            out[i] = windows[min(near, key=lambda j: (abs(j - i), j))]
+    return out
 
 
 def _order_note(instances: list[tuple[int, str]]) -> str:

@@ -126,7 +126,10 @@ class VolumeCollector:
             if len({s.shape for s in items}) > 1 or len({s.index for s in items}) != len(items):
                 problems.append(f"{name}: slices of different sizes or repeated indexes; no 3D figures")
                 continue
-            spacing, positions = _geometry(name, items, problems)
+            notes: list[str] = []  # said only of a volume where a side drew something: a CT no one
+            # labelled (a scout, a cine) filled the review's banner with notes on its geometry
+            spacing, positions = _geometry(name, items, notes)
+            drawn = False
             offsets = _offsets(items) if spacing is not None else None
             step = metrics_3d.uniform_step(positions) if spacing is not None and offsets is None else None
             for cat in self.categories:
@@ -142,6 +145,7 @@ class VolumeCollector:
                     nsd_tau=options.tau(cat),
                     distances=options.boundary_metrics,
                 )
+                drawn = drawn or not comparison.both_empty
                 rows.append(
                     VolumeRow(
                         volume=name,
@@ -152,6 +156,8 @@ class VolumeCollector:
                         both_empty_as_one=options.both_empty_as_one,
                     )
                 )
+            if drawn:
+                problems.extend(notes)
         return rows
 
 

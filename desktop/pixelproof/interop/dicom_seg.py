@@ -29,6 +29,7 @@ from pixelproof.core import masks as core_masks
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.dicom import (
     DICOM_SUFFIXES,
+    SEG_SOP_CLASSES,
     DicomError,
     check_deflated,
     frame_count,
@@ -60,8 +61,7 @@ from pixelproof.interop.seg_sources import with_empty_type2
 from pixelproof.interop.stems import free_name
 from pixelproof.interop.void_regions import without_void
 
-SEG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.66.4"
-SEG_SOP_CLASSES = (SEG_SOP_CLASS, "1.2.840.10008.5.1.4.1.1.66.7")  # binary/fractional, label map
+SEG_SOP_CLASS = SEG_SOP_CLASSES[0]  # binary/fractional; [1] is the label map
 
 
 def _missing(e: Exception) -> str | None:

@@ -151,13 +151,22 @@ class VolumeTableModel(QAbstractTableModel):
             return QColor(128, 128, 128, 40)
         groups = mean.get("by_unit") or {mean.get("unit"): mean}
         if name == "volume":
+            # the volumes the means are over: those where some side drew the class (a volume where neither
+            # did has no figure to average); it said every volume of the run ("3 vol." over 2)
+            drawn, empty = mean["n_rows"] - mean["n_both_empty"], mean["n_both_empty"]
             if role == Qt.ItemDataRole.DisplayRole:
-                return f"mean, {self.volumes} vol."  # 'mean of 3 volumes' was cut at 1366x768
+                return f"mean, {drawn} vol."  # 'mean of 3 volumes' was cut at 1366x768
             if role == Qt.ItemDataRole.ToolTipRole:
+                left_out = (
+                    f"; {plural(empty, 'volume')} of the run where neither side drew it "
+                    f"{'is' if empty == 1 else 'are'} left out (n/a)"
+                    if empty
+                    else ""
+                )
                 return as_text(
-                    f"mean of {plural(self.volumes, 'volume')}: {shown_name(mean['category'])}'s mean of "
-                    f"each 3D figure over the "
-                    f"{plural(mean['n_rows'], 'volume')} scored (pixelproof qa's per_volume_class)"
+                    f"mean of {plural(drawn, 'volume')}: {shown_name(mean['category'])}'s mean of each 3D "
+                    f"figure over the {plural(drawn, 'volume')} where a side drew it{left_out} "
+                    "(pixelproof qa's per_volume_class)"
                 )
             return None
         if name == "category":
