@@ -8,7 +8,7 @@ from pathlib import PurePath
 
 import pytest
 
-from pixelproof.core import paths, track_fill
+from pixelproof.core import frame_sequences, paths, track_fill
 from pixelproof.core.coco import new_project
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.paths import name_parts
@@ -50,8 +50,8 @@ def test_named_frames_are_numbered_without_sorting_by_file_order(monkeypatch: py
     def no_sort(_name: object) -> tuple:
         raise AssertionError("sorted by file order")
 
-    monkeypatch.setattr(track_fill, "file_order_key", no_sort)
+    monkeypatch.setattr(frame_sequences, "file_order_key", no_sort)
     assert track_fill.sequence_frames(p, 2) == [(0, 2), (10, 3), (30, 1)]
-    monkeypatch.setattr(track_fill, "file_order_key", paths.file_order_key)
+    monkeypatch.setattr(frame_sequences, "file_order_key", paths.file_order_key)
     p.add_image(ImageRecord(4, "clip/still.png", 100, 80))  # one name of another kind: file order
     assert track_fill.sequence_frames(p, 2) == [(0, 2), (1, 3), (2, 1), (3, 4)]

@@ -38,29 +38,32 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import re
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import PurePath
 
 from pixelproof.core.clipboard import TRACK_ID, give_ids, track_of
 from pixelproof.core.edits import AddAnnotations, Compound, Edit, RemoveAnnotations, ReplaceAnnotations
+from pixelproof.core.frame_sequences import (  # noqa: F401 (FRAME_FILE, frame_numbers: their home was here)
+    FRAME_FILE,
+    frame_numbers,
+    sequence_frames,
+    sequence_of,
+)
 from pixelproof.core.geometry import clamp_polygons, clip_box, clone
 from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.masks import segmentation_area
-from pixelproof.core.model import Annotation, ImageRecord, Project, is_rejected
+from pixelproof.core.model import Annotation, Project, is_rejected
 from pixelproof.core.names import shown_name
 from pixelproof.core.object_lock import is_locked
-from pixelproof.core.paths import file_order_key, name_parts
 from pixelproof.core.polygon_interp import polygon_between
 from pixelproof.core.wording import plural
 
 SOURCE = "interpolation:linear"  # the objects' ``source`` (interop.provenance words it)
 BETWEEN = "interpolated_between"  # pixelproof.interpolated_between: the two keys' frame (or slice) numbers
 DIGEST = "interpolated_digest"  # pixelproof.interpolated_digest: the shape as the fill made it
-FRAME_FILE = re.compile(r"frame_([0-9]{6,9})(\.[A-Za-z]+)")  # CVAT's name for a video's frame
 _KEPT = ("attributes", "occluded", "z_order")  # the key's values a filled shape repeats, as CVAT copies them
 # why the frames between two keys were passed over, as the status bar says it
 OTHER_COUNT = "polygons of other part counts"
@@ -86,36 +89,6 @@ class TrackFilled:
     unchanged: int = 0  # frames filled earlier whose new interpolation is the object they hold
     keys: int = 0  # key frames of the track
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> frames between keys passed over
-
-
-def frame_numbers(images: Iterable[ImageRecord]) -> dict[int, int]:
-    """Image id -> frame number: the number in the name when every image is named as CVAT names a video's
-    frames (``frame_000010.png``), each number once; else the image's place in file order (0, 1, ...).
-    Sorted only for the second: 100,000 frames were sorted by name before each Track Box Here."""
-    images = list(images)
-    named: dict[int, int] = {}
-    for image in images:
-        parts = name_parts(image.file_name)
-        m = FRAME_FILE.fullmatch(parts[-1]) if parts else None
-        if m is None:
-            break
-        named[image.id] = int(m.group(1))
-    else:
-        if len(set(named.values())) == len(named):
-            return named
-    ordered = sorted(images, key=lambda i: file_order_key(i.file_name))
-    return {image.id: k for k, image in enumerate(ordered)}
-
-
-def sequence_frames(project: Project, image_id: int) -> list[tuple[int, int]]:
-    """The (frame number, image id) of the image sequence ``image_id`` is a frame of - the images of its
-    folder -, in frame order."""
-    image = project.images.get(image_id)
-    if image is None:
-        return []
-    folder = name_parts(image.file_name)[:-1]
-    found = frame_numbers(i for i in project.images.values() if name_parts(i.file_name)[:-1] == folder)
-    return sorted((frame, i) for i, frame in found.items())
 
 
 def untouched_fill(ann: Annotation) -> bool:
@@ -200,7 +173,7 @@ class FillPlan:
 
 def fill_plan(
     project: Project,
-    frames: list[tuple[int, int]],
+    frames: Sequence[tuple[int, int]],
     track: int | str,
     window: range,
     refill: Collection[int] | None = None,
@@ -296,10 +269,10 @@ def track_box_here(project: Project, image_id: int, track: int | str) -> TrackBo
     A fill nobody touched on the frame becomes a key in place (the user means to adjust it; filling again
     then follows it); a key already there is left as it is. One undo step. Raises :class:`TrackBoxRefused`
     (nothing made) and IdsExhausted (no id left)."""
-    frames = sequence_frames(project, image_id)
-    place = next((p for p, (_f, i) in enumerate(frames) if i == image_id), None)
-    if place is None:
+    sequence = sequence_of(project, image_id)
+    if sequence is None:
         raise TrackBoxRefused(f"image {image_id} is not in the project")
+    frames, place = sequence.frames, sequence.places[image_id]
     frame, shown = frames[place][0], shown_track(track)
     here = [a for a in project.annotations_of(image_id) if track_of(a) == track]
     if here:
@@ -341,15 +314,19 @@ def track_box_here(project: Project, image_id: int, track: int | str) -> TrackBo
 
 
 def fills_out_of_date(
-    project: Project, image_id: int, track: int | str, frames: list[tuple[int, int]] | None = None
+    project: Project, image_id: int, track: int | str, frames: Sequence[tuple[int, int]] | None = None
 ) -> bool:
     """Whether Fill Between Frames would now change the nearest filled object of ``track`` on either side of
     image ``image_id``'s frame (a key there moved, or added inside a filled run): the status bar then says
     that filling again follows the key. Only the nearest on each side is recomputed, so a drag on a long
     video stays quick; ``frames``: the image's ``sequence_frames`` when the caller has them (one edit of
     several keys numbers the folder once)."""
-    frames = sequence_frames(project, image_id) if frames is None else frames
-    place = next((p for p, (_f, i) in enumerate(frames) if i == image_id), None)
+    sequence = sequence_of(project, image_id)
+    if frames is None:
+        frames = sequence.frames if sequence is not None else ()
+    place = sequence.places.get(image_id) if sequence is not None else None
+    if place is not None and (place >= len(frames) or frames[place][1] != image_id):  # frames of its own
+        place = next((p for p, (_f, i) in enumerate(frames) if i == image_id), None)
     for step in (-1, 1) if place is not None else ():
         p = place + step  # type: ignore[operator]
         while 0 <= p < len(frames):
@@ -373,7 +350,7 @@ def fills_out_of_date(
 
 
 def _key_near(
-    project: Project, frames: list[tuple[int, int]], place: int, step: int, track: int | str
+    project: Project, frames: Sequence[tuple[int, int]], place: int, step: int, track: int | str
 ) -> tuple[int, list[Annotation]] | None:
     """The nearest key frame of ``track`` from ``place`` on (not counting it) going by ``step`` (-1: back),
     with the track's objects there, as Fill Between Frames tells keys; None when there is none."""
@@ -384,7 +361,7 @@ def _key_near(
 
 
 def key_place(
-    project: Project, frames: list[tuple[int, int]], place: int, step: int, track: int | str
+    project: Project, frames: Sequence[tuple[int, int]], place: int, step: int, track: int | str
 ) -> int | None:
     """The place in ``frames`` of the nearest key of ``track`` from ``place`` on (not counting it) going by
     ``step`` (-1: back); None when there is none."""
@@ -397,7 +374,7 @@ def key_place(
     return None
 
 
-def _folder(frames: list[tuple[int, int]], project: Project) -> str:
+def _folder(frames: Sequence[tuple[int, int]], project: Project) -> str:
     """The folder of the sequence, as a message names it."""
     folder = PurePath(project.images[frames[0][1]].file_name).parent
     return (

@@ -7,7 +7,8 @@ between the key and the track's neighbouring keys, or, for a deleted key, betwee
 too). Only frames holding such a fill are filled again (none is made where the user deleted one or never
 filled); a changed fill is a key and is never replaced. The app applies the edit in the undo step of the
 key's edit (``Document.follow_up``), so one undo takes both back. It reads only the frames of those runs
-(and numbers the folder's frames once), so a drag on a long video stays quick. No Qt.
+(the folder's frames as numbered once, ``core.frame_sequences``), so a drag on a long video stays quick.
+No Qt.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ from pixelproof.core.edits import (
     Edit,
     RemoveAnnotations,
 )
+from pixelproof.core.frame_sequences import FrameSequence
 from pixelproof.core.model import Annotation, IdsExhausted, Project
 from pixelproof.core.track_fill import (
     FillRefused,
     fill_edit,
     fill_plan,
     key_place,
-    sequence_frames,
+    sequence_of,
     shown_track,
     untouched_fill,
 )
@@ -84,19 +86,15 @@ def refill_after(project: Project, edit: Edit, changes: Changes) -> Refilled:
     keys = edited_keys(project, edit, changes)
     if not keys:
         return Refilled(None)
-    sequences: dict[int, list[tuple[int, int]]] = {}  # first image id -> a sequence (numbered once)
-    where: dict[int, tuple[int, int]] = {}  # image id -> (its sequence, its place there)
+    sequences: dict[int, FrameSequence] = {}  # first image id -> a sequence (the project's, numbered once)
     windows: dict[tuple[int, int | str], list[tuple[int, int]]] = {}  # (sequence, track) -> place ranges
     emptied: dict[tuple[int, int | str], set[int]] = {}  # (sequence, track) -> the places of deleted keys
     for image_id, track in keys:
-        if image_id not in where:
-            frames = sequence_frames(project, image_id)
-            if not frames:
-                continue  # the image is gone (an edit that removed it)
-            sequences[frames[0][1]] = frames
-            where.update((i, (frames[0][1], p)) for p, (_f, i) in enumerate(frames))
-        seq, place = where[image_id]
-        frames = sequences[seq]
+        sequence = sequence_of(project, image_id)
+        if sequence is None:
+            continue  # the image is gone (an edit that removed it)
+        seq, place, frames = sequence.frames[0][1], sequence.places[image_id], sequence.frames
+        sequences[seq] = sequence
         lo = key_place(project, frames, place, -1, track)
         hi = key_place(project, frames, place, 1, track)
         span = (place if lo is None else lo, place if hi is None else hi)
@@ -112,7 +110,7 @@ def refill_after(project: Project, edit: Edit, changes: Changes) -> Refilled:
         for (seq, track), spans in windows.items():
             for lo, hi in _merged(spans):
                 plan = fill_plan(
-                    project, sequences[seq], track, range(lo, hi + 1), emptied.get((seq, track), ())
+                    project, sequences[seq].frames, track, range(lo, hi + 1), emptied.get((seq, track), ())
                 )
                 if plan.made or plan.removed:
                     made += plan.made
