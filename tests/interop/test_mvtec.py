@@ -219,3 +219,24 @@ def test_the_extras_name_a_defect_only_where_no_object_says_it(tmp_path: Path) -
     (pill_crack,) = [im.id for im in back.images.values() if im.file_name == "pill/test/crack/000.png"]
     (drawn,) = back.annotations_of(pill_crack)
     assert drawn.area == 12
+
+
+def test_a_mask_with_grey_values_is_said_with_its_values(tmp_path: Path) -> None:
+    """A JPEG-saved mask's noise of 1s and 2s is read as defect (every pixel not 0, the whole image here):
+    said with the file, the values and their pixels; a 0/1 or 0/65535 mask is as good as 0/255."""
+    _mvtec(tmp_path)
+    gt = tmp_path / "pill" / "ground_truth" / "crack"
+    noisy = np.ones((12, 16), np.uint8)
+    noisy[2:5, 3:9] = 255
+    noisy[0, 0] = 2
+    Image.fromarray(noisy).save(gt / "000_mask.png")
+    ones = np.zeros((12, 16), np.uint16)
+    ones[2:5, 3:9] = 65535
+    Image.fromarray(ones).save(tmp_path / "hazelnut" / "ground_truth" / "crack" / "000_mask.png")
+    result = read_mvtec(tmp_path)
+    assert result.problems == [
+        f"{gt / '000_mask.png'}: values other than 0 and 255: 1, 2 (174 px); every pixel not 0 is read as "
+        "the defect (192 px)"
+    ]
+    areas = sorted(int(a.mask(16, 12).sum()) for a in result.project.annotations.values())
+    assert areas == [18, 192]

@@ -181,11 +181,26 @@ def _read_mask(mask_file: Path, image: ImageRecord, report: Reporter) -> np.ndar
                     f"{image.width}x{image.height}; skipped",
                 )
                 return None
-            mask = np.asarray(im.convert("L")) > 0
+            values = np.asarray(im if im.mode in ("L", "I;16", "I") else im.convert("L"))
     except (OSError, ValueError) as e:
         report.skip("masks", f"{mask_file}: not a readable mask ({e}); skipped")
         return None
+    mask = values > 0
+    if said := _grey_values(values, mask):
+        report(f"{mask_file}: {said}; every pixel not 0 is read as the defect ({int(mask.sum()):,} px)")
     return mask
+
+
+def _grey_values(values: np.ndarray, mask: np.ndarray) -> str:
+    """The values of a mask besides 0 and its highest (MVTec's hold 0 and 255 alone): a JPEG-saved or
+    resized mask's grey edge, or noise, would become defect pixels unsaid - a whole image for noise of 1s;
+    "" for a two-value mask (0/255, 0/1, 0/65535 are all fine)."""
+    on = values[mask]
+    if on.size == 0 or (high := int(on.max())) == int(on.min()):
+        return ""
+    grey = np.unique(on[on < high])
+    listed = ", ".join(str(int(v)) for v in grey[:4]) + (", ..." if grey.size > 4 else "")
+    return f"values other than 0 and {high}: {listed} ({int((on < high).sum()):,} px)"
 
 
 # ------------------------------------------------------------------------------------------------
