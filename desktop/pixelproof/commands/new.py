@@ -11,6 +11,7 @@ from pixelproof.core.coco import ProjectSaveError, save_project
 from pixelproof.core.export_mark import SkippedExport, exports_note
 from pixelproof.core.image_folder import category_names, project_from_folder
 from pixelproof.core.wording import plural
+from pixelproof.interop import FORMATS
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -44,6 +45,12 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         error(f"--categories: {e}")
         return 1
+    if FORMATS["mvtec"].looks_like(image_dir):  # its masks would be pictures to label, its defects none
+        warn(
+            f"{image_dir} is an MVTec AD dataset: new reads its ground_truth masks as images to label, and "
+            "no defect as a label; to import them: "
+            f"pixelproof convert {image_dir} {out} --from mvtec --to coco"
+        )
     exports: list[SkippedExport] = []  # PixelProof exports inside, not searched: counted in the summary
     with ProgressBar("reading image sizes") as bar:
         project = project_from_folder(

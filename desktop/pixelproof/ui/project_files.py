@@ -276,7 +276,11 @@ class ProjectFiles(QObject):
         as File > Import reads them (a ``labels.txt`` in the folder or one level up gives the category
         order, as ``labelme2coco --labels``); saved as New Project from Folder saves, as ``target`` (the
         folder's ``project.json``). None: not a LabelMe folder, or the user chose Images Only."""
-        if self.run_import is None or not FORMATS["labelme"].looks_like(folder):
+        if self.run_import is None:
+            return None
+        if FORMATS["mvtec"].looks_like(folder):
+            return self._offer_mvtec(folder, target)
+        if not FORMATS["labelme"].looks_like(folder):
             return None
         labels = labels_file_near(folder)
         order = f"category order from {labels}" if labels else "categories from the shapes"
@@ -287,6 +291,18 @@ class ProjectFiles(QObject):
         self._show(None)  # unsaved changes were dealt with above: the import must not ask again
         options = {"labels": labels} if labels else {}
         return self.run_import("labelme", folder, options, project_file=target)
+
+    def _offer_mvtec(self, folder: Path, target: Path) -> bool | None:
+        """An MVTec AD folder (``<object>/ground_truth/<defect>/*_mask.png``): read as images alone, its
+        masks would be pictures to label and its defects no labels. Asked as for a LabelMe folder."""
+        found = "This folder is an MVTec AD dataset: its ground_truth masks are the labels of its images."
+        how = "MVTec AD folder; one object per mask, category <object>/<defect>); no file is changed."
+        choice = dialogs.ask_import_labels(self.shell.widget, folder, "MVTec AD dataset found", found, how)
+        if choice != "import":
+            return None if choice == "images" else False
+        self._show(None)
+        assert self.run_import is not None
+        return self.run_import("mvtec", folder, {}, project_file=target)
 
     def _folder_read(
         self, job: Job, folder: Path, project: Project, skipped: list[str], exports: list[SkippedExport]

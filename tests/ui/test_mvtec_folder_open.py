@@ -1,0 +1,61 @@
+"""An inspection engineer opens an MVTec AD folder as a folder of images (``pixelproof FOLDER``, File > New
+Project from Folder): the app asks whether to import its ground_truth masks as labels, as it asks for a
+LabelMe folder, rather than listing the masks as pictures to label and their defects as nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from tests.ui.conftest import wait_loaded
+from tests.ui.test_files_and_panels import new_window
+from tests.ui.test_labelme_folder_open import answer_categories, click_in_next_message_box
+
+
+def mvtec_object(root: Path) -> Path:
+    """``plate/``: two good images and a scratch of 3 px with its 0/255 mask."""
+    plate = root / "plate"
+    for split, defect in (("train", "good"), ("test", "good"), ("test", "scratch")):
+        (plate / split / defect).mkdir(parents=True, exist_ok=True)
+        Image.new("L", (32, 24), 128).save(plate / split / defect / "000.png")
+    (plate / "ground_truth" / "scratch").mkdir(parents=True)
+    mask = np.zeros((24, 32), np.uint8)
+    mask[10, 4:7] = 255
+    Image.fromarray(mask).save(plate / "ground_truth" / "scratch" / "000_mask.png")
+    return plate
+
+
+def test_opening_an_mvtec_folder_imports_its_masks(qtbot, tmp_path: Path, no_prompts) -> None:
+    plate = mvtec_object(tmp_path)
+    win = new_window(qtbot)
+    seen: list[str] = []
+    click_in_next_message_box(qtbot, "Import", seen)
+    assert win.open_path(plate)  # what `pixelproof FOLDER` calls
+    assert "MVTec AD dataset" in seen[0]
+    wait_loaded(qtbot, win)
+    doc = win.document
+    project = doc.project
+    assert sorted(Path(im.file_name).parent.name for im in project.images.values()) == [
+        "good",
+        "good",
+        "scratch",
+    ]  # no mask listed as a picture
+    (ann,) = project.annotations.values()
+    assert project.categories[ann.category_id].name == "plate/scratch"
+    assert int(ann.mask(32, 24).sum()) == 3
+    assert doc.untitled and project.path == plate.resolve() / "project.json"
+    doc.undo_stack.setClean()
+
+
+def test_images_only_reads_the_masks_as_pictures_as_before(qtbot, tmp_path: Path, no_prompts) -> None:
+    plate = mvtec_object(tmp_path)
+    win = new_window(qtbot)
+    seen: list[str] = []
+    click_in_next_message_box(qtbot, "Images Only", seen)
+    answer_categories("scratch")
+    assert win.open_path(plate)
+    assert "MVTec AD dataset" in seen[0]
+    wait_loaded(qtbot, win)
+    assert len(win.document.project.images) == 4 and win.document.project.annotations == {}
