@@ -190,30 +190,29 @@ def _header(p: Path) -> tuple[int, int, int] | None:
     (then tifffile is asked, for TIFFs). Over-limit sizes raise ``ImageTooLargeError``."""
     from PIL import UnidentifiedImageError
 
+    from pixelproof.core.tiff_read import tiff_page_size
+
     try:
         with open_pillow(p, str(p)) as im:
-            return int(im.width), int(im.height), _orientation(im)
+            header, tiff = (int(im.width), int(im.height), _orientation(im)), im.format == "TIFF"
     except (UnidentifiedImageError, ValueError) as e:
         if isinstance(e, LimitError):
             raise
     except OSError:
         pass
+    else:
+        if tiff:
+            tiff_page_size(p)  # a tile table shorter than the size: refused, as when decoding it
+        return header
     if p.suffix.lower() in (".tif", ".tiff"):
-        try:
-            from pixelproof.core.tiff_guard import import_tifffile
-
-            tifffile = import_tifffile()
-
-            with tifffile.TiffFile(p) as tif:
-                page = tif.pages.first  # its own size: a planar page's shape starts with its samples
-                h, w = int(page.imagelength), int(page.imagewidth)
-        except Exception:
+        size = tiff_page_size(p)
+        if size is None:
             return None
         try:
-            check_image_size(w, h, str(p))
+            check_image_size(*size, str(p))
         except LimitError as e:
             raise ImageTooLargeError(e) from None
-        return w, h, 1
+        return *size, 1
     return None
 
 

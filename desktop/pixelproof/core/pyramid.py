@@ -39,6 +39,7 @@ from pixelproof.core.channels import (
 from pixelproof.core.imageio import jpeg_scans
 from pixelproof.core.limits import MAX_JPEG_SCANS, LimitError, check_image_size, check_regular_file
 from pixelproof.core.pyramid_levels import plain_page_levels, reduces, tiled
+from pixelproof.core.tiff_guard import short_segment_table
 from pixelproof.core.volumes import ImageMeta
 
 TIFF_SUFFIXES = (".tif", ".tiff", ".svs", ".ome.tif", ".ome.tiff", ".btf", ".tf8")
@@ -54,6 +55,11 @@ _serials = itertools.count()
 
 class PyramidError(Exception):
     """A pyramid or one of its tiles cannot be read; the message names the file and the reason."""
+
+
+class DamagedPyramid(PyramidError):
+    """A pyramid that cannot be read whole (a level's tile table shorter than its size needs): still a
+    pyramid (``is_pyramid``), so its own message is what ``image_size`` and ``read_image`` say."""
 
 
 def has_tiff_suffix(path: str | os.PathLike[str]) -> bool:
@@ -200,6 +206,11 @@ class Pyramid:
             self.close()
             what = "" if plane is None else f" {_plane_name(plane)}"
             raise PyramidError(f"{self.path}:{what} not a pyramid (a single resolution level)")
+        for page in (page for group in pages for page in group):
+            short = short_segment_table(self.path, page)
+            if short:
+                self.close()
+                raise DamagedPyramid(short)
         base = pages[0][0].keyframe  # the page itself: a channel's or plane's pages are read as their own
         self.width, self.height = int(base.imagewidth), int(base.imagelength)
         # the stored levels; a multichannel pyramid's ``levels`` are their composites (all channels shown)
@@ -461,7 +472,7 @@ def _positive(text: str) -> float | None:
 
 _OPEN: OrderedDict[tuple, Pyramid] = OrderedDict()
 _OPEN_LOCK = threading.Lock()
-_NOT_PYRAMID: OrderedDict[tuple, str] = OrderedDict()
+_NOT_PYRAMID: OrderedDict[tuple, PyramidError] = OrderedDict()
 MAX_OPEN = 4
 
 
@@ -517,12 +528,13 @@ def open_pyramid(
             _OPEN.move_to_end(key)
             return hit
         if key in _NOT_PYRAMID:
-            raise PyramidError(_NOT_PYRAMID[key])
+            hit_error = _NOT_PYRAMID[key]
+            raise type(hit_error)(str(hit_error))
     try:
         pyramid = Pyramid(p, plane, composite)
     except PyramidError as e:
         with _OPEN_LOCK:
-            _NOT_PYRAMID[key] = str(e)
+            _NOT_PYRAMID[key] = e
             while len(_NOT_PYRAMID) > 256:
                 _NOT_PYRAMID.popitem(last=False)
         raise
@@ -539,6 +551,8 @@ def is_pyramid(path: str | os.PathLike[str]) -> bool:
         return False
     try:
         open_pyramid(path)
+    except DamagedPyramid:
+        return True  # refused by name when read, not taken for a plain TIFF (whose size Pillow reads)
     except PyramidError:
         return False
     return True

@@ -84,3 +84,21 @@ def read_tiff(p: Path) -> np.ndarray | None:
     if arr.ndim == 3 and arr.shape[0] in (3, 4) and arr.shape[2] > 4:  # planar (C, H, W)
         return np.ascontiguousarray(np.moveaxis(arr, 0, -1))
     return None
+
+
+def tiff_page_size(p: Path) -> tuple[int, int] | None:
+    """(width, height) of a TIFF's first page from its header (None when tifffile cannot read it);
+    ``ImageReadError`` when its tile or strip table lists fewer pieces than that size needs
+    (``tiff_guard.short_segment_table``): ``new`` and ``validate --images`` refuse it by name, as
+    decoding it does, rather than a pre-label failing later."""
+    from pixelproof.core.tiff_guard import import_tifffile, short_segment_table
+
+    try:
+        with import_tifffile().TiffFile(p) as tif:
+            page = tif.pages.first  # its own size: a planar page's shape starts with its samples
+            size, short = (int(page.imagewidth), int(page.imagelength)), short_segment_table(p, page)
+    except Exception:  # tifffile raises many kinds on a damaged file
+        return None
+    if short:
+        raise ImageReadError(short)
+    return size
