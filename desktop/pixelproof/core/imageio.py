@@ -25,6 +25,7 @@ from pixelproof.core.limits import (
     max_pixels,
     open_regular,
 )
+from pixelproof.core.quiet_libraries import quiet_opencv
 from pixelproof.core.window_level import whole_window
 
 # only PixelProof's own check (``read_image``, from the header) limits decoding: OpenCV's default of
@@ -275,15 +276,17 @@ def decode_file(p: Path, past_limit: bool = False) -> np.ndarray:
         from pixelproof.core.channels import render_region
 
         return render_region(channels[1], channels[0], 0, channels[0].shape[0], 0, channels[0].shape[1])
-    img = read_tiff(p) if tiff and tifffile_reads(p, raw) else None  # else OpenCV, also if tifffile fails
+    first = tiff and tifffile_reads(p, raw)
+    img = read_tiff(p, first=True) if first else None  # else OpenCV, also if tifffile fails
     if img is None:
         if raw[:2].tobytes() == b"\xff\xd8":  # a JPEG: its bytes are searched for scans
             check_jpeg_scans(p, raw.tobytes())
         try:
-            img = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED) if raw.size else None  # never applies EXIF
+            with quiet_opencv():  # libtiff's and libpng's lines name no file: what is wrong is said below
+                img = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED) if raw.size else None  # never applies EXIF
         except cv2.error:  # its own checks, e.g. a side over OPENCV_MAX_SIDE: tifffile, or said below
             img = None
-        if img is None and tiff:
+        if img is None and tiff and not first:
             img = read_tiff(p)
         elif img is not None and img.ndim == 3 and img.shape[2] in (3, 4):
             img = bgr_to_rgb(img)

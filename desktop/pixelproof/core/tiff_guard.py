@@ -25,6 +25,10 @@ def import_tifffile() -> Any:
     import tifffile
     import tifffile.tifffile as impl
 
+    from pixelproof.core.quiet_libraries import quiet_tifffile
+
+    quiet_tifffile()  # its log lines name no image record; PixelProof's own messages say what is wrong
+
     pyramidize = getattr(impl, "pyramidize_series", None)
     generic = getattr(getattr(impl, "TiffFile", None), "_series_generic", None)
     if pyramidize is None or generic is None:

@@ -17,7 +17,11 @@ TIFF_MAGIC = (b"II*\0", b"MM\0*", b"II+\0", b"MM\0+")  # classic and BigTIFF, ei
 
 def tifffile_reads(p: Path, raw: np.ndarray) -> bool:
     """Whether tifffile, not OpenCV, decodes this TIFF: an 8-bit RGBA first page with unassociated alpha
-    (what Pillow, GIMP and Photoshop write), which OpenCV premultiplies as libtiff's RGBA interface does.
+    (what Pillow, GIMP and Photoshop write), which OpenCV premultiplies as libtiff's RGBA interface does,
+    and a grey or RGB page of whole-byte (or 1-bit) samples not JPEG-compressed, which both read alike:
+    OpenCV gave a damaged tile black, printing libtiff's errors, where tifffile's decoder says what is
+    wrong (``read_tiff``). Palette, YCbCr, CMYK, min-is-white, 4- or 12-bit and JPEG pages stay OpenCV's
+    (it converts them to RGB, or to 8 bits).
     ``ImageReadError``, before anything is decoded, for tiles over ``MAX_TILE_SIDE`` (a decoder holds a
     whole tile whatever the image's size: a 16 x 16 image in one 32768^2 tile, 3 MB of file, took 3.2
     GB), for more than 4 samples a pixel (a hyperspectral cube: not an image this reads) and for a JPEG
@@ -36,6 +40,13 @@ def tifffile_reads(p: Path, raw: np.ndarray) -> bool:
                 and page.photometric == tifffile.PHOTOMETRIC.RGB
                 and tuple(page.extrasamples) == (tifffile.EXTRASAMPLE.UNASSALPHA,)
             )
+            plain = (
+                (samples, page.photometric)
+                in ((1, tifffile.PHOTOMETRIC.MINISBLACK), (3, tifffile.PHOTOMETRIC.RGB))
+                and not tuple(page.extrasamples)
+                and int(page.bitspersample) in (1, 8, 16, 32, 64)
+                and int(page.compression) not in (6, 7)  # old- and new-style JPEG
+            )
             check_tiff_page(p, raw, page)
     except ImageReadError:
         raise
@@ -43,7 +54,7 @@ def tifffile_reads(p: Path, raw: np.ndarray) -> bool:
         return False
     if samples > 4:
         raise ImageReadError(f"{p}: {samples} samples a pixel (grey, RGB and RGBA images are read)")
-    return straight
+    return straight or plain
 
 
 def check_tiff_page(p: Path, raw: np.ndarray, page: Any) -> None:
@@ -60,10 +71,12 @@ def check_tiff_page(p: Path, raw: np.ndarray, page: Any) -> None:
             check_jpeg_scans(p, raw[int(offset) : int(offset) + int(size)].tobytes())
 
 
-def read_tiff(p: Path) -> np.ndarray | None:
+def read_tiff(p: Path, first: bool = False) -> np.ndarray | None:
     """A TIFF's first page as tifffile reads it, in RGB order (None when it cannot): the ones OpenCV
-    cannot decode (float64, odd sample layouts) or alters (``tifffile_reads``). Only the first page,
-    as OpenCV and ``_header`` read it: the file's series may stack thousands of pages into one array."""
+    cannot decode (float64, odd sample layouts) or alters, and those tifffile reads ``first``
+    (``tifffile_reads``): then data its decoder finds damaged is ``ImageReadError`` naming the file, not
+    left to OpenCV to decode black. Only the first page, as OpenCV and ``_header`` read it: the file's
+    series may stack thousands of pages into one array."""
     try:
         from pixelproof.core.tiff_guard import import_tifffile, short_segment_table
 
@@ -75,7 +88,11 @@ def read_tiff(p: Path) -> np.ndarray | None:
                 return None
             short = short_segment_table(p, page)
             arr = None if short else page.asarray()
-    except Exception:  # tifffile raises many kinds on a damaged file
+    except Exception as e:  # tifffile raises many kinds on a damaged file
+        if first and type(e).__module__.partition(".")[0] in ("imagecodecs", "zlib"):
+            raise ImageReadError(
+                f"{p}: its image data does not decode ({type(e).__name__}: {e}): damaged or truncated"
+            ) from None
         return None
     if short:
         raise ImageReadError(short)
