@@ -57,11 +57,6 @@ class PyramidError(Exception):
     """A pyramid or one of its tiles cannot be read; the message names the file and the reason."""
 
 
-class DamagedPyramid(PyramidError):
-    """A pyramid that cannot be read whole (a level's tile table shorter than its size needs): still a
-    pyramid (``is_pyramid``), so its own message is what ``image_size`` and ``read_image`` say."""
-
-
 def has_tiff_suffix(path: str | os.PathLike[str]) -> bool:
     return os.fspath(path).lower().endswith(TIFF_SUFFIXES)
 
@@ -206,11 +201,10 @@ class Pyramid:
             self.close()
             what = "" if plane is None else f" {_plane_name(plane)}"
             raise PyramidError(f"{self.path}:{what} not a pyramid (a single resolution level)")
-        for page in (page for group in pages for page in group):
-            short = short_segment_table(self.path, page)
-            if short:
-                self.close()
-                raise DamagedPyramid(short)
+        # a level whose tile table lists fewer tiles than its size needs: the view opens it (a missing
+        # tile drawn from the coarsest level, named); ``image_size`` refuses it (``new``, ``validate``)
+        shorts = (short_segment_table(self.path, page) for group in pages for page in group)
+        self.short_table: str | None = next((s for s in shorts if s), None)
         base = pages[0][0].keyframe  # the page itself: a channel's or plane's pages are read as their own
         self.width, self.height = int(base.imagewidth), int(base.imagelength)
         # the stored levels; a multichannel pyramid's ``levels`` are their composites (all channels shown)
@@ -472,7 +466,7 @@ def _positive(text: str) -> float | None:
 
 _OPEN: OrderedDict[tuple, Pyramid] = OrderedDict()
 _OPEN_LOCK = threading.Lock()
-_NOT_PYRAMID: OrderedDict[tuple, PyramidError] = OrderedDict()
+_NOT_PYRAMID: OrderedDict[tuple, str] = OrderedDict()
 MAX_OPEN = 4
 
 
@@ -528,13 +522,12 @@ def open_pyramid(
             _OPEN.move_to_end(key)
             return hit
         if key in _NOT_PYRAMID:
-            hit_error = _NOT_PYRAMID[key]
-            raise type(hit_error)(str(hit_error))
+            raise PyramidError(_NOT_PYRAMID[key])
     try:
         pyramid = Pyramid(p, plane, composite)
     except PyramidError as e:
         with _OPEN_LOCK:
-            _NOT_PYRAMID[key] = e
+            _NOT_PYRAMID[key] = str(e)
             while len(_NOT_PYRAMID) > 256:
                 _NOT_PYRAMID.popitem(last=False)
         raise
@@ -551,8 +544,6 @@ def is_pyramid(path: str | os.PathLike[str]) -> bool:
         return False
     try:
         open_pyramid(path)
-    except DamagedPyramid:
-        return True  # refused by name when read, not taken for a plain TIFF (whose size Pillow reads)
     except PyramidError:
         return False
     return True
