@@ -23,3 +23,31 @@ def test_notes_are_printed_but_not_counted_as_problems(tmp_path: Path, capsys) -
     assert "1 annotation id also in an earlier file" in captured.err
     summary = captured.out.strip().splitlines()[-1]
     assert summary.endswith("; 1 problem"), summary  # 4 before: the three notes counted
+
+
+def test_qupath_cells_note_is_no_problem(tmp_path: Path, capsys) -> None:
+    """A QuPath export whose only line is how its cells were read (the boundary, the nucleus kept):
+    said on stderr, but no problem counted, exit 0 (it printed "1 problem")."""
+    import json
+
+    import numpy as np
+    from PIL import Image
+
+    src = tmp_path / "qp"
+    src.mkdir()
+    Image.fromarray(np.zeros((64, 64, 3), np.uint8)).save(src / "slide.png")
+    square = [[[10, 10], [30, 10], [30, 30], [10, 30], [10, 10]]]
+    nucleus = [[[15, 15], [20, 15], [20, 20], [15, 20], [15, 15]]]
+    cell = {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": square},
+        "nucleusGeometry": {"type": "Polygon", "coordinates": nucleus},
+        "properties": {"objectType": "cell", "classification": {"name": "Tumor"}},
+    }
+    (src / "slide.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [cell]}))
+    out = tmp_path / "out.json"
+    assert main(["convert", str(src), str(out), "--from", "geojson", "--to", "coco"]) == 0
+    captured = capsys.readouterr()
+    assert "1 cell: the cell boundary is read, its nucleusGeometry kept" in captured.err  # still said
+    summary = captured.out.strip().splitlines()[-1]
+    assert "problem" not in summary and summary.endswith("1 annotation, 1 category"), summary

@@ -126,6 +126,11 @@ def test_a_tile_table_shorter_than_the_level_is_a_located_error(tmp_path: Path) 
     np.testing.assert_array_equal(level[0:10, 0:150], img[0:10, 0:150])  # tiles 0..2 are listed
     with pytest.raises(PyramidError, match=r"short.tif: tile \(3, 0\) of level 0 is not in the file's tile"):
         level[0:10, 200:210]
+    # the view reads what is there; a size query (new, validate --images) refuses it, naming both counts
+    with pytest.raises(
+        ImageReadError, match=r"short.tif: its tile table lists 3 of the 40 tiles its 500 x 300"
+    ):
+        image_size(path)
 
 
 def test_a_tile_byte_count_past_the_file_end_is_refused_without_reading_it(tmp_path: Path) -> None:

@@ -71,3 +71,32 @@ def test_a_labelme_file_with_a_pending_proposal_is_not_done(tmp_path: Path) -> N
     project = FORMATS["labelme"].read(tmp_path).project
     assert len(project.annotations) == 2
     assert _status(project) == {"drawn": "done", "proposed": "todo"}
+
+
+def test_geojson_follows_the_rule_as_labelme_does(tmp_path: Path) -> None:
+    """A QuPath GeoJSON file is the record of its image, as a LabelMe JSON is: read whole it is Done, with
+    a pending proposal To do, one whose geometry was skipped (a Point) not Done (README, "Reading a
+    format"): a pathologist's walkthrough asked whether Done was right for QuPath files; it is the rule."""
+    square = {"type": "Polygon", "coordinates": [[[2, 2], [20, 2], [20, 15], [2, 15], [2, 2]]]}
+    point = {"type": "Point", "coordinates": [5, 5]}
+    cases = {
+        "drawn": [(square, {})],
+        "proposed": [(square, {"source": "model:x@1", "review": "pending"})],
+        "pointed": [(square, {}), (point, {})],
+    }
+    for stem, features in cases.items():
+        _png(tmp_path / "qp" / f"{stem}.png")
+        doc = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": geometry,
+                    "properties": {"classification": {"name": "Tumor"}, "pixelproof": ours},
+                }
+                for geometry, ours in features
+            ],
+        }
+        (tmp_path / "qp" / f"{stem}.geojson").write_text(json.dumps(doc))
+    project = FORMATS["geojson"].read(tmp_path / "qp").project
+    assert _status(project) == {"drawn": "done", "proposed": "todo", "pointed": "todo"}

@@ -19,13 +19,13 @@ import numpy as np
 
 from pixelproof.core.limits import (
     MAX_JPEG_SCANS,
-    MAX_TILE_SIDE,
     LimitError,
     check_image_size,
     check_regular_file,
     max_pixels,
     open_regular,
 )
+from pixelproof.core.quiet_libraries import quiet_opencv
 from pixelproof.core.window_level import whole_window
 
 # only PixelProof's own check (``read_image``, from the header) limits decoding: OpenCV's default of
@@ -191,30 +191,29 @@ def _header(p: Path) -> tuple[int, int, int] | None:
     (then tifffile is asked, for TIFFs). Over-limit sizes raise ``ImageTooLargeError``."""
     from PIL import UnidentifiedImageError
 
+    from pixelproof.core.tiff_read import tiff_page_size
+
     try:
         with open_pillow(p, str(p)) as im:
-            return int(im.width), int(im.height), _orientation(im)
+            header, tiff = (int(im.width), int(im.height), _orientation(im)), im.format == "TIFF"
     except (UnidentifiedImageError, ValueError) as e:
         if isinstance(e, LimitError):
             raise
     except OSError:
         pass
+    else:
+        if tiff:
+            tiff_page_size(p)  # a tile table shorter than the size: refused, as when decoding it
+        return header
     if p.suffix.lower() in (".tif", ".tiff"):
-        try:
-            from pixelproof.core.tiff_guard import import_tifffile
-
-            tifffile = import_tifffile()
-
-            with tifffile.TiffFile(p) as tif:
-                page = tif.pages.first  # its own size: a planar page's shape starts with its samples
-                h, w = int(page.imagelength), int(page.imagewidth)
-        except Exception:
+        size = tiff_page_size(p)
+        if size is None:
             return None
         try:
-            check_image_size(w, h, str(p))
+            check_image_size(*size, str(p))
         except LimitError as e:
             raise ImageTooLargeError(e) from None
-        return w, h, 1
+        return *size, 1
     return None
 
 
@@ -269,22 +268,26 @@ def decode_file(p: Path, past_limit: bool = False) -> np.ndarray:
         raw = np.fromfile(p, dtype=np.uint8)  # not cv2.imread: it fails on non-ASCII paths on Windows
     except OSError as e:
         raise ImageReadError(f"{p}: cannot read the image: {e.strerror or e}") from None
-    tiff = raw[:4].tobytes() in _TIFF_MAGIC or p.suffix.lower() in (".tif", ".tiff")
+    from pixelproof.core.tiff_read import TIFF_MAGIC, read_tiff, tifffile_reads
+
+    tiff = raw[:4].tobytes() in TIFF_MAGIC or p.suffix.lower() in (".tif", ".tiff")
     channels = _read_channels(p, raw, not past_limit) if tiff else None
     if channels is not None:  # a multichannel (fluorescence) TIFF: its composite, all channels shown
         from pixelproof.core.channels import render_region
 
         return render_region(channels[1], channels[0], 0, channels[0].shape[0], 0, channels[0].shape[1])
-    img = _read_tiff(p) if tiff and _tifffile_reads(p, raw) else None  # else OpenCV, also if tifffile fails
+    first = tiff and tifffile_reads(p, raw)
+    img = read_tiff(p, first=True) if first else None  # else OpenCV, also if tifffile fails
     if img is None:
         if raw[:2].tobytes() == b"\xff\xd8":  # a JPEG: its bytes are searched for scans
             check_jpeg_scans(p, raw.tobytes())
         try:
-            img = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED) if raw.size else None  # never applies EXIF
+            with quiet_opencv():  # libtiff's and libpng's lines name no file: what is wrong is said below
+                img = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED) if raw.size else None  # never applies EXIF
         except cv2.error:  # its own checks, e.g. a side over OPENCV_MAX_SIDE: tifffile, or said below
             img = None
-        if img is None and tiff:
-            img = _read_tiff(p)
+        if img is None and tiff and not first:
+            img = read_tiff(p)
         elif img is not None and img.ndim == 3 and img.shape[2] in (3, 4):
             img = bgr_to_rgb(img)
     if img is None:
@@ -323,54 +326,6 @@ def bgr_to_rgb(img: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(img[:, :, [2, 1, 0, 3][: img.shape[2]]])
 
 
-_TIFF_MAGIC = (b"II*\0", b"MM\0*", b"II+\0", b"MM\0+")  # classic and BigTIFF, either byte order
-
-
-def _tifffile_reads(p: Path, raw: np.ndarray) -> bool:
-    """Whether tifffile, not OpenCV, decodes this TIFF: an 8-bit RGBA first page with unassociated alpha
-    (what Pillow, GIMP and Photoshop write), which OpenCV premultiplies as libtiff's RGBA interface does.
-    ``ImageReadError``, before anything is decoded, for tiles over ``MAX_TILE_SIDE`` (a decoder holds a
-    whole tile whatever the image's size: a 16 x 16 image in one 32768^2 tile, 3 MB of file, took 3.2
-    GB), for more than 4 samples a pixel (a hyperspectral cube: not an image this reads) and for a JPEG
-    strip or tile of more than ``MAX_JPEG_SCANS`` scans (``check_jpeg_scans``; ``raw``: the file)."""
-    try:
-        from pixelproof.core.tiff_guard import import_tifffile
-
-        tifffile = import_tifffile()
-
-        with tifffile.TiffFile(p) as tif:
-            page = tif.pages.first
-            samples = int(page.samplesperpixel)
-            straight = (
-                samples == 4
-                and page.dtype == np.uint8
-                and page.photometric == tifffile.PHOTOMETRIC.RGB
-                and tuple(page.extrasamples) == (tifffile.EXTRASAMPLE.UNASSALPHA,)
-            )
-            check_tiff_page(p, raw, page)
-    except ImageReadError:
-        raise
-    except Exception:  # a damaged header: the decoders say what they can
-        return False
-    if samples > 4:
-        raise ImageReadError(f"{p}: {samples} samples a pixel (grey, RGB and RGBA images are read)")
-    return straight
-
-
-def check_tiff_page(p: Path, raw: np.ndarray, page: Any) -> None:
-    """``ImageReadError`` for a page (or tifffile frame) of tiles over ``MAX_TILE_SIDE`` or of JPEG pieces
-    of more than ``MAX_JPEG_SCANS`` scans, before anything of it is decoded."""
-    key = page.keyframe  # a frame's layout is its series' first page's
-    tile = (int(key.tilewidth), int(key.tilelength)) if key.is_tiled else (0, 0)
-    if max(tile) > MAX_TILE_SIDE:
-        raise ImageReadError(
-            f"{p}: tiles of {tile[0]} x {tile[1]} pixels (at most {MAX_TILE_SIDE} a side): not decoded"
-        )
-    if int(key.compression) in (6, 7):  # old- and new-style JPEG
-        for offset, size in zip(page.dataoffsets, page.databytecounts, strict=False):
-            check_jpeg_scans(p, raw[int(offset) : int(offset) + int(size)].tobytes())
-
-
 def _read_channels(p: Path, raw: np.ndarray, limit: bool = True) -> tuple[np.ndarray, Any] | None:
     """H x W x C planes and ``channels.Composite`` of a multichannel TIFF (``channels.channel_layout``;
     ``raw``: the file's bytes), None for any other TIFF. Every page is checked before decoding, and with
@@ -389,6 +344,7 @@ def _read_channels(p: Path, raw: np.ndarray, limit: bool = True) -> tuple[np.nda
         strided_sample,
         to_planes,
     )
+    from pixelproof.core.tiff_read import check_tiff_page
     from pixelproof.core.tiff_stack import parse_stack
 
     try:
@@ -500,32 +456,6 @@ def check_jpeg_scans(p: Path, data: bytes) -> None:
     scans = jpeg_scans(data)
     if scans > MAX_JPEG_SCANS:
         raise ImageReadError(f"{p}: a JPEG of {scans:,} scans (at most {MAX_JPEG_SCANS}): not decoded")
-
-
-def _read_tiff(p: Path) -> np.ndarray | None:
-    """A TIFF's first page as tifffile reads it, in RGB order (None when it cannot): the ones OpenCV
-    cannot decode (float64, odd sample layouts) or alters (``_tifffile_reads``). Only the first page,
-    as OpenCV and ``_header`` read it: the file's series may stack thousands of pages into one array."""
-    try:
-        from pixelproof.core.tiff_guard import import_tifffile, short_segment_table
-
-        tifffile = import_tifffile()
-
-        with tifffile.TiffFile(p) as tif:
-            page = tif.pages.first
-            if int(page.samplesperpixel) > 4:  # never decode bands this does not read
-                return None
-            short = short_segment_table(p, page)
-            arr = None if short else page.asarray()
-    except Exception:  # tifffile raises many kinds on a damaged file
-        return None
-    if short:
-        raise ImageReadError(short)
-    if (arr.ndim == 3 and arr.shape[2] in (3, 4)) or arr.ndim == 2:
-        return arr
-    if arr.ndim == 3 and arr.shape[0] in (3, 4) and arr.shape[2] > 4:  # planar (C, H, W)
-        return np.ascontiguousarray(np.moveaxis(arr, 0, -1))
-    return None
 
 
 def image_size(path: str | os.PathLike[str], apply_exif: bool = True) -> tuple[int, int]:

@@ -39,6 +39,7 @@ from pixelproof.core.channels import (
 from pixelproof.core.imageio import jpeg_scans
 from pixelproof.core.limits import MAX_JPEG_SCANS, LimitError, check_image_size, check_regular_file
 from pixelproof.core.pyramid_levels import plain_page_levels, reduces, tiled
+from pixelproof.core.tiff_guard import short_segment_table
 from pixelproof.core.volumes import ImageMeta
 
 TIFF_SUFFIXES = (".tif", ".tiff", ".svs", ".ome.tif", ".ome.tiff", ".btf", ".tf8")
@@ -200,6 +201,10 @@ class Pyramid:
             self.close()
             what = "" if plane is None else f" {_plane_name(plane)}"
             raise PyramidError(f"{self.path}:{what} not a pyramid (a single resolution level)")
+        # a level whose tile table lists fewer tiles than its size needs: the view opens it (a missing
+        # tile drawn from the coarsest level, named); ``image_size`` refuses it (``new``, ``validate``)
+        shorts = (short_segment_table(self.path, page) for group in pages for page in group)
+        self.short_table: str | None = next((s for s in shorts if s), None)
         base = pages[0][0].keyframe  # the page itself: a channel's or plane's pages are read as their own
         self.width, self.height = int(base.imagewidth), int(base.imagelength)
         # the stored levels; a multichannel pyramid's ``levels`` are their composites (all channels shown)

@@ -228,6 +228,8 @@ def special_size(path: str | os.PathLike[str]) -> tuple[int, int] | None:
             rows, cols = dicom.image_size_of(dicom.read_dataset(p), p)
             return cols, rows
         pyr = pyramid.open_pyramid(p)
+        if pyr.short_table:  # refused by name here, not pre-labeled to fail tile by tile
+            raise pyramid.PyramidError(pyr.short_table)
         return pyr.width, pyr.height
 
     return _wrap(size)

@@ -25,6 +25,10 @@ def import_tifffile() -> Any:
     import tifffile
     import tifffile.tifffile as impl
 
+    from pixelproof.core.quiet_libraries import quiet_tifffile
+
+    quiet_tifffile()  # its log lines name no image record; PixelProof's own messages say what is wrong
+
     pyramidize = getattr(impl, "pyramidize_series", None)
     generic = getattr(getattr(impl, "TiffFile", None), "_series_generic", None)
     if pyramidize is None or generic is None:
@@ -52,12 +56,13 @@ def short_segment_table(p: str | os.PathLike[str], page: Any) -> str | None:
     """Why a page cannot be read whole when its tile (or strip) table lists fewer pieces than its size
     needs (a header that declares a larger image than was written, a truncated table): tifffile would
     give the missing part as black and only log it, and a model pre-label the black."""
-    needed = math.prod(int(n) for n in page.chunked)
+    key = page.keyframe  # a frame's layout is its series' first page's
+    needed = math.prod(int(n) for n in key.chunked)
     listed = min(len(page.dataoffsets), len(page.databytecounts))
     if listed >= needed:
         return None
-    kind = "tile" if page.is_tiled else "strip"
+    kind = "tile" if key.is_tiled else "strip"
     return (
-        f"{p}: its {kind} table lists {listed:,} of the {needed:,} {kind}s its {page.imagewidth} x "
-        f"{page.imagelength} size needs (truncated or damaged): not decoded"
+        f"{p}: its {kind} table lists {listed:,} of the {needed:,} {kind}s its {key.imagewidth} x "
+        f"{key.imagelength} size needs (truncated or damaged): not decoded"
     )

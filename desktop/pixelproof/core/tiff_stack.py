@@ -184,7 +184,8 @@ class StackLayout:
 
         tifffile = import_tifffile()
 
-        from pixelproof.core.imageio import ImageReadError, check_tiff_page
+        from pixelproof.core.imageio import ImageReadError
+        from pixelproof.core.tiff_read import check_tiff_page
 
         try:
             with tifffile.TiffFile(self.path) as tif:

@@ -104,7 +104,7 @@ def read_geojson(
         report=report,
         progress=None if per_feature else progress,
     )
-    return ImportResult(project, report.problems, report.skipped)
+    return ImportResult(project, report.problems, report.skipped, notes=report.notes)
 
 
 def _geojson_files(root: Path) -> list[Path]:
@@ -461,8 +461,8 @@ class _FileReading:
             )
         if self.off_plane:
             self.report(geojson_plane.off_plane_note(self.file, self.image.file_name, self.off_plane))
-        if self.nuclei_kept:
-            self.report(
+        if self.nuclei_kept:  # how a cell was read: a line of information, no problem
+            self.report.note(
                 f"{self.file}: {plural(self.nuclei_kept, 'cell', thousands=True)}: the cell "
                 "boundary is read, its nucleusGeometry "
                 "kept to write back to QuPath (--cell-shape nucleus reads the nuclei instead)"
