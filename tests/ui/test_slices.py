@@ -248,3 +248,26 @@ def test_a_right_drag_on_ct_sets_a_whole_width_and_level(qtbot, volume_window) -
     width, level = (float(v) for v in text.replace("W ", "").split("  L "))
     assert width == int(width) and level == int(level), text
     assert win.canvas.loaded.window == pytest.approx(preset_window(width, level))
+
+
+def test_paging_a_volume_without_a_window_keeps_one_automatic_window(qtbot, volume_window) -> None:
+    """A NIfTI (or a series) with no Window Center/Width opened each slice at its own percentiles: every
+    PgDn changed the brightness and the status bar's W / L. 3D Slicer gives the volume one automatic
+    window; so does the app, and a single image keeps its own."""
+    win = volume_window
+    ids = {im.file_name: im.id for im in win.document.project.images.values()}
+    win.document.set_current_image(ids["data/ct.nii.gz#z=000"])
+    wait_loaded(qtbot, win)
+    first = win.readout.window_label.text()
+    lo, hi = win.canvas.loaded.window
+    assert lo < -199 and hi > 299  # slices hold -200 to 300: all of them inside one window
+    win.canvas.setFocus()
+    for k in range(1, 6):
+        QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)
+        wait_loaded(qtbot, win)
+        assert current_name(win) == f"data/ct.nii.gz#z={k:03d}"
+        assert win.readout.window_label.text() == first
+        assert win.canvas.loaded.window == (lo, hi)
+    QTest.keyClick(win.canvas, Qt.Key.Key_D)  # the PNG after the volume: its own window
+    wait_loaded(qtbot, win)
+    assert win.canvas.loaded.window == (0.0, 255.0)

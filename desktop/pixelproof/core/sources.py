@@ -258,6 +258,24 @@ def image_meta(path: str | os.PathLike[str]) -> ImageMeta:
     return _wrap(meta)
 
 
+def automatic_window(path: str | os.PathLike[str], pixels: np.ndarray) -> tuple[float, float]:
+    """The automatic display window of the image at ``path`` (``pixels``: its pixels): one for the whole
+    volume for a slice (``core.volume_window``: scrolling keeps one brightness, as 3D Slicer), the
+    pixels' own (``imageio.auto_window``) for a single image or when the volume cannot be sampled."""
+    from pixelproof.core.imageio import auto_window
+    from pixelproof.core.volume_window import volume_auto_window
+
+    p = Path(path)
+    ref = _slice_ref(p) if kind_of(p) == "slice" else None
+    window = None
+    if ref is not None:
+        try:
+            window = volume_auto_window(open_volume(ref))
+        except (VolumeError, ImageReadError, OSError):
+            window = None
+    return window if window is not None else auto_window(pixels)
+
+
 # ------------------------------------------------------------------------------------------------
 # folders -> image entries
 

@@ -134,16 +134,16 @@ def _new_pixels(
 ) -> np.ndarray | None:
     """The pixels placing ``src`` writes when not the file itself (None): slices and DICOM images as
     8-bit PNGs (the stored values through the file's own display window, else the 0.5-99.5 percentiles,
-    MONOCHROME1 inverted, as the app shows them); a copy of an image with an EXIF orientation turned as
-    the project sees it. ``expect``: the record's slice identity (a slice that changed is refused)."""
+    a slice's of its whole volume, MONOCHROME1 inverted, as the app shows them); a copy of an image with
+    an EXIF orientation turned as the project sees it. ``expect``: the record's slice identity (a slice
+    that changed is refused)."""
     if rendered_as_png(src):
-        from pixelproof.core.imageio import auto_window, to_display8
-        from pixelproof.core.sources import image_meta
+        from pixelproof.core.imageio import to_display8
+        from pixelproof.core.sources import automatic_window, image_meta
 
         pixels, meta = read_image(src, expect=expect), image_meta(src)
-        shown = to_display8(
-            pixels, meta.window or (None if pixels.dtype == np.uint8 else auto_window(pixels))
-        )
+        auto = None if pixels.dtype == np.uint8 else automatic_window(src, pixels)  # a slice: its volume's
+        shown = to_display8(pixels, meta.window or auto)
         return 255 - shown if meta.invert else shown
     if mode == "copy" and exif_orientation(src) != 1:
         return read_image(src, apply_exif=apply_exif)

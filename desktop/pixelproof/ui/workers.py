@@ -147,7 +147,7 @@ def load_image(
         img = read_image(path, apply_exif=apply_exif, expect=expect)
     if img.dtype == np.bool_:
         img = img.astype(np.uint8) * 255
-    auto = auto_window(img)
+    auto = sources.automatic_window(path, img)  # a slice: its volume's (one brightness while scrolling)
     window = meta.window if meta.window is not None else auto
     return LoadedImage(
         path,
