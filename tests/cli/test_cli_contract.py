@@ -77,10 +77,13 @@ def test_output_that_is_a_folder_is_one_error_line(
         (["prelabel", "{project}", "--backend", "threshold", "-o", "{out}"], 1),
     ],
 )
-def test_output_in_a_missing_folder_is_refused_before_any_work(
+def test_output_in_a_folder_that_cannot_be_made_is_refused_before_any_work(
     argv: list[str], code: int, demo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = demo.parent / "no_such_folder" / "out.json"
+    """Missing folders of an output are made (``-o proj/project.json``), but not through a file."""
+    blocker = demo.parent / "notes.txt"
+    blocker.write_text("a file, not a folder")
+    out = blocker / "no_such_folder" / "out.json"
     ok, okdir = demo.parent / "ok.json", demo.parent / "okdir"
     reference = demo.parent / "reference.json"
     args = [
@@ -92,7 +95,8 @@ def test_output_in_a_missing_folder_is_refused_before_any_work(
     assert main(args) == code
     captured = capsys.readouterr()
     line = _one_error_line(captured.err)
-    assert line.startswith("pixelproof: error: ") and str(out) in line and "does not exist" in line
+    assert line.startswith("pixelproof: error: ") and str(out) in line
+    assert f"{blocker} is a file, not a folder" in line
     assert captured.out == ""  # refused up front: nothing was done
     assert not ok.exists() and not okdir.exists()  # no partial output
 
@@ -127,11 +131,11 @@ def test_taxonomy_export_never_overwrites_a_picture(demo: Path, capsys: pytest.C
     assert picture.read_bytes() == before
 
 
-@pytest.mark.parametrize("where", ["folder", "missing"])
+@pytest.mark.parametrize("where", ["folder", "through a file"])
 def test_taxonomy_export_unwritable_output_is_one_line(
     where: str, demo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = demo.parent / "images" if where == "folder" else demo.parent / "nodir" / "t.json"
+    out = demo.parent / "images" if where == "folder" else demo / "nodir" / "t.json"  # demo: the project
     assert main(["taxonomy", "export", str(demo), "-o", str(out)]) == 1
     assert str(out) in _one_error_line(capsys.readouterr().err)
 

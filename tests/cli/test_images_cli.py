@@ -73,9 +73,7 @@ def test_add_exit_codes_and_output(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["add", str(path), str(tmp_path / "new"), "-o", str(picture)]) == 1  # not a project: refused
     assert "not a project file" in capsys.readouterr().err and picture.read_bytes() == before
     out = tmp_path / "out" / "q.json"
-    assert main(["add", str(path), str(tmp_path / "new"), "-o", str(out)]) == 1  # folder missing: refused
-    out.parent.mkdir()
-    assert main(["add", str(path), str(tmp_path / "new"), "-o", str(out)]) == 0
+    assert main(["add", str(path), str(tmp_path / "new"), "-o", str(out)]) == 0  # its missing folder made
     assert [im.file_name for im in load_project(out).images.values()] == ["../new/c.png"]  # from out's folder
     assert load_project(path).images == {}  # -o leaves PROJECT as it was
 

@@ -67,15 +67,16 @@ def test_subset_holds_the_images_with_a_listed_problem(capsys, tmp_path: Path) -
 
 
 def test_subset_never_replaces_what_is_not_a_project(capsys, tmp_path: Path) -> None:
-    """Checked before the run, as the reports are: a picture or a missing folder is refused, exit 2."""
+    """Checked before the run, as the reports are: a picture or a folder that cannot be made is refused,
+    exit 2."""
     project_file = install_demo(tmp_path / "demo")
     picture = project_file.parent / "images" / "coins.png"
     before = picture.read_bytes()
     code, _, err = run(capsys, "lint", project_file, "--subset", picture)
     assert code == 2 and "coins.png" in err
     assert picture.read_bytes() == before
-    code, _, err = run(capsys, "lint", project_file, "--subset", tmp_path / "nowhere" / "s.json")
-    assert code == 2 and "does not exist" in err
+    code, _, err = run(capsys, "lint", project_file, "--subset", picture / "nowhere" / "s.json")
+    assert code == 2 and "coins.png is a file, not a folder" in err
     code, _, err = run(capsys, "lint", project_file, "--subset", project_file)
     assert code == 2
 

@@ -121,17 +121,18 @@ def test_a_fifo_named_as_a_report_is_refused_before_the_run(
 
 
 @pytest.mark.parametrize("command", ["qa", "lint", "agreement"])
-@pytest.mark.parametrize("where", ["folder", "missing folder"])
+@pytest.mark.parametrize("where", ["folder", "through a file"])
 def test_a_report_path_that_cannot_be_written_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, where: str
 ) -> None:
-    """``agreement --json DIR`` (or a path in no folder) exited 1 where ``qa`` and ``lint`` exit 2 for
-    the same refusal before any work: a usage error, exit 2, in all three, nothing written."""
+    """``agreement --json DIR`` (or a path whose folder cannot be made: a file on the way) exited 1 where
+    ``qa`` and ``lint`` exit 2 for the same refusal before any work: a usage error, exit 2, in all three,
+    nothing written."""
     p = scored_project(tmp_path / "p.json", "cat")
     q = tmp_path / "q.json"
     shutil.copy(p, q)
     (tmp_path / "out").mkdir()
-    bad = tmp_path / "out" if where == "folder" else tmp_path / "nowhere" / "r.json"
+    bad = tmp_path / "out" if where == "folder" else q / "nowhere" / "r.json"
     inputs = {"qa": [p, p], "lint": [p], "agreement": [p, q]}[command]
     before = sorted(os.listdir(tmp_path))
     code, err = run(capsys, command, *inputs, "--html", tmp_path / "r.html", "--json", bad)

@@ -584,22 +584,24 @@ def test_batch_flags_are_checked_by_the_parser_of_every_batch_command(
 def test_a_shard_folder_that_cannot_be_made_is_refused_before_the_job_naming_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``--shard-size`` with ``-o`` in a folder that does not exist: the error named a hidden staging
-    folder (``[Errno 2] No such file or directory: '.../.parts.x1y2.tmp'``), not the user's ``-o``; an
-    ``-o`` that exists is refused, as it was, and neither starts the job."""
+    """``--shard-size`` with ``-o`` in a folder that cannot be made (a file on the way): the error named a
+    hidden staging folder (``[Errno 2] No such file or directory: '.../.parts.x1y2.tmp'``), not the
+    user's ``-o``; an ``-o`` that exists is refused, as it was, and neither starts the job."""
     from pixelproof.commands import prelabel
 
     project = make_project(tmp_path / "p", coin_pictures(2))
     monkeypatch.setattr(prelabel, "propose_batch", lambda *a, **k: pytest.fail("the job ran"))
-    missing = tmp_path / "nope" / "parts"
+    blocker = tmp_path / "nope"
+    blocker.write_text("a file")
+    missing = blocker / "sub" / "parts"
     argv = ["prelabel", str(project), *THRESHOLD, "--shard-size", "1"]
     assert main([*argv, "-o", str(missing)]) == 1
     err = capsys.readouterr().err
-    assert f"{missing}: the folder {missing.parent} does not exist" in err, err
+    assert f"{missing}: {blocker} is a file, not a folder" in err, err
     assert ".tmp" not in err
     assert main([*argv, "-o", str(project)]) == 1
     assert f"{project}: already exists; --shard-size writes a new folder" in capsys.readouterr().err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]  # nothing made, no staging left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nope", "p"]  # nothing made, no staging left
 
 
 def test_shards_of_a_job_where_every_picture_failed_are_not_written(

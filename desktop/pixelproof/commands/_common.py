@@ -192,17 +192,25 @@ def refuse_empty_outputs(*outputs: str | os.PathLike[str] | None) -> bool:
 def refuse_outputs(*outputs: str | os.PathLike[str] | None, projects: bool = False) -> bool:
     """Check output files before any work is done, so a mistyped path does not cost the run nor leave
     some outputs written and others not: True, after one error line naming the path, when one is a
-    folder or lies in a folder that does not exist, or is empty (an unset variable); with ``projects``,
+    folder or lies in a folder that cannot be made (``make_parent_folders``: the missing folders of the
+    outputs are made once all are checked), or is empty (an unset variable); with ``projects``,
     also when it is an existing file that is not a project (a picture, a text file: never overwritten),
     or when two name one file (the second would replace the first). None entries are skipped."""
     from pixelproof.core.coco import ProjectSaveError
     from pixelproof.core.limits import same_file
-    from pixelproof.core.save_targets import check_output_path, check_save_target
+    from pixelproof.core.save_targets import check_output_path, check_save_target, make_parent_folders
 
     check = check_save_target if projects else check_output_path
     if refuse_empty_outputs(*outputs):
         return True
     given = [Path(o) for o in outputs if o is not None]
+    try:
+        for create in (False, True):  # every output checked before any folder is made
+            for output in given:
+                make_parent_folders(output, create=create)
+    except ProjectSaveError as e:
+        error(str(e))
+        return True
     for k, output in enumerate(given):
         try:
             check(output)

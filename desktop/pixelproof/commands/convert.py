@@ -161,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectSaveError
     from pixelproof.core.limits import LimitError, check_output_not_input, set_outside_root_allowed
     from pixelproof.core.overlap_versions import WRITTEN, versions_note
+    from pixelproof.core.save_targets import make_parent_folders
     from pixelproof.interop.format_guess import another_format_hint
     from pixelproof.interop.formats import CLI_WORDS, EXPORT_OPTION_NAMES, FORMATS, all_options
 
@@ -205,6 +206,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if not dst.output_is_file and os.path.exists(args.output) and not os.path.isdir(args.output):
         error(f"{args.output}: is a file, not a folder to write {dst.name} into")  # before the reading
+        return 1
+    try:  # the missing folders above OUTPUT, as every command's -o (the writer makes OUTPUT's own)
+        make_parent_folders(args.output)
+    except ProjectSaveError as e:
+        error(str(e))
         return 1
     set_outside_root_allowed(args.allow_outside_root)
     bar = ProgressBar(f"reading {args.src_format}")

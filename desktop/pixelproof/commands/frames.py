@@ -55,9 +55,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pixelproof.core.coco_dump import ProjectSaveError
     from pixelproof.core.limits import LimitError
+    from pixelproof.core.save_targets import make_parent_folders
     from pixelproof.core.video_frames import VideoFramesError, extract_frames
 
+    try:  # the missing folders above FOLDER, as every command's -o (extract_frames makes FOLDER)
+        make_parent_folders(args.output)
+    except ProjectSaveError as e:
+        error(str(e))
+        return 1
     with ProgressBar("writing frames", unit="frames") as bar:
         try:
             done = extract_frames(

@@ -39,7 +39,7 @@ from pixelproof.core.errors import error_text
 from pixelproof.core.image_glob import GLOB_FORMS
 from pixelproof.core.lock import acquire_lock, release_lock
 from pixelproof.core.model import ImageRecord, Project
-from pixelproof.core.save_targets import check_output_path, check_save_target
+from pixelproof.core.save_targets import check_output_path, check_save_target, make_parent_folders
 from pixelproof.core.wording import plural
 from pixelproof.inference.apply import SKIP_EXISTING_IOU, PredictionMapper, Proposal, select_images
 from pixelproof.inference.base import Backend, BackendError, specks_note
@@ -234,6 +234,8 @@ def run(args: argparse.Namespace) -> int:
         error(why)
         return 1
     try:  # before the job, not after it: a mistyped -o must not cost the run
+        if args.output:
+            make_parent_folders(Path(os.path.abspath(args.output)))  # as every command's -o
         if args.output and options.shard_size:
             check_shard_folder(Path(args.output).absolute())
         elif args.output:

@@ -1,6 +1,7 @@
 """Where a project (or an export) may be written: never over a file that is not a project, into a folder
 that does not exist or a read-only file. ``core.coco.save_project`` checks it, and so do the commands that
-run a long job before they save, so a mistyped ``-o`` fails at once. Split out of ``core.coco``.
+run a long job before they save, so a mistyped ``-o`` fails at once; the commands first make the missing
+folders of a new output (``make_parent_folders``). Split out of ``core.coco``.
 """
 
 from __future__ import annotations
@@ -75,6 +76,37 @@ def check_output_path(target: str | os.PathLike[str]) -> None:
         raise ProjectSaveError(f"{target}: cannot write in the folder {parent} (permission denied)")
     if read_only(path):
         raise ProjectSaveError(str(ReadOnlyFileError(target)))
+
+
+def make_parent_folders(target: str | os.PathLike[str], *, create: bool = True) -> None:
+    """Make the missing folders above ``target`` (as ``mkdir -p``): a command's ``-o proj/project.json``
+    made nothing and said "the folder proj does not exist", where most tools' ``-o`` makes it.
+    ``ProjectSaveError`` naming ``target`` and the path at fault, nothing made, when one on the way is a
+    file, a symbolic link to nothing, or the first existing folder cannot be written in. ``create``
+    False: only check (a command with several outputs checks all before it makes any folder)."""
+    parent = write_target(target).parent
+    missing: list[Path] = []
+    while not parent.exists():  # follows symlinks: a link to a folder is that folder
+        if parent.is_symlink():
+            raise ProjectSaveError(
+                f"{target}: {parent} is a symbolic link to {os.readlink(parent)}, which does not exist"
+            )
+        missing.append(parent)
+        parent = parent.parent
+    if not parent.is_dir():  # a file (a FIFO, a device) where a folder is named
+        raise ProjectSaveError(f"{target}: {parent} is a file, not a folder")
+    if not missing:
+        return
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ProjectSaveError(
+            f"{target}: cannot make the folder {missing[-1]} (permission denied in {parent})"
+        )
+    if not create:
+        return
+    try:
+        missing[0].mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ProjectSaveError(f"{target}: cannot make the folder {missing[0]}: {e.strerror or e}") from None
 
 
 def foreign_keys(data: Any) -> str:

@@ -1,0 +1,82 @@
+"""``-o proj/project.json`` in a folder not made yet: ``new`` said "the folder proj does not exist" where
+most tools' ``-o`` makes it. Every command that writes a new output makes its missing folders (one helper,
+``save_targets.make_parent_folders``), and still refuses, naming the path, when a file, a symbolic link
+to nothing or a folder it cannot write in is on the way."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pixelproof.cli import main
+from pixelproof.core.coco import load_project
+
+
+@pytest.mark.parametrize(
+    ("argv", "made"),
+    [
+        (["new", "{images}", "-o", "{out}/proj/project.json"], "proj/project.json"),
+        (["merge", "{project}", "-o", "{out}/a/b/merged.json"], "a/b/merged.json"),
+        (["lint", "{project}", "--json", "{out}/reports/lint.json"], "reports/lint.json"),
+        (["convert", "{project}", "{out}/x/coco.json", "--to", "coco"], "x/coco.json"),
+        (["convert", "{project}", "{out}/x/y/yolo", "--to", "yolo"], "x/y/yolo/data.yaml"),
+    ],
+)
+def test_missing_folders_of_an_output_are_made(
+    argv: list[str], made: str, demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    args = [a.format(images=demo.parent / "images", project=demo, out=out) for a in argv]
+    assert main(args) in (0, 1), capsys.readouterr().err  # lint exits 1 when it finds problems
+    assert "does not exist" not in capsys.readouterr().err
+    assert (out / made).is_file()
+    if made.endswith("project.json"):
+        assert load_project(out / made).images
+
+
+def test_a_folder_is_not_made_through_a_file_or_a_dangling_link(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    images = demo.parent / "images"
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file")
+    assert main(["new", str(images), "-o", str(blocker / "proj" / "p.json")]) == 1
+    assert f"{blocker} is a file, not a folder" in capsys.readouterr().err
+    link = tmp_path / "gone"
+    link.symlink_to(tmp_path / "nowhere")
+    target = link / "proj" / "p.json"
+    assert main(["convert", str(demo), str(target), "--to", "coco"]) == 1
+    err = capsys.readouterr().err
+    assert f"{link} is a symbolic link to {tmp_path / 'nowhere'}, which does not exist" in err
+    assert not (tmp_path / "nowhere").exists()
+    assert main(["frames", "clip.mp4", "-o", str(blocker / "frames")]) == 1
+    assert f"{blocker} is a file, not a folder" in capsys.readouterr().err
+
+
+def test_two_outputs_are_checked_before_either_folder_is_made(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file")
+    ok = tmp_path / "reports" / "lint.json"
+    assert main(["lint", str(demo), "--json", str(ok), "--csv", str(blocker / "x" / "l.csv")]) == 2
+    assert f"{blocker} is a file, not a folder" in capsys.readouterr().err
+    assert not ok.parent.exists()  # nothing made for an output that is refused with another
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes in a read-only folder")
+def test_a_folder_is_not_made_where_it_cannot_be_written(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        assert main(["new", str(demo.parent / "images"), "-o", str(locked / "proj" / "p.json")]) == 1
+        assert f"cannot make the folder {locked / 'proj'} (permission denied in {locked})" in (
+            capsys.readouterr().err
+        )
+    finally:
+        locked.chmod(0o755)
