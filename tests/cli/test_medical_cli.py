@@ -326,3 +326,31 @@ def test_a_label_export_that_fits_no_image_fails_and_writes_nothing(
     n = len(load_project(project).images)
     assert says in err and f"none of the {n} images" in err and str(out) in err
     assert not out.exists()
+
+
+def test_convert_to_dicom_seg_counts_what_it_wrote_and_says_what_it_left_out(
+    study: Path, tmp_path: Path, capsys
+) -> None:
+    """A SEG references DICOM sources only: a project of 30 images (25 NIfTI slices, a DICOM file, a
+    4-slice series) said "30 images, 29 annotations" when one SEG of the 4-slice series was written."""
+    base = tmp_path / "p.json"
+    assert main(["new", str(study), "-o", str(base), "--categories", "liver"]) == 0
+    project = load_project(base)
+    for image in project.images.values():
+        if image.file_name == "study/ct.dcm":
+            continue  # a DICOM source without any mask: no SEG for it
+        m = np.zeros((image.height, image.width), bool)
+        m[3:12, 4:10] = True
+        project.add_annotation(
+            Annotation(image.id, image.id, 1, masks.bbox(m), masks.encode(m), float(m.sum()))
+        )
+    save_project(project, base)
+    capsys.readouterr()
+    out = tmp_path / "seg"
+    assert main(["convert", str(base), str(out), "--from", "coco", "--to", "dicom-seg"]) == 0
+    summary = capsys.readouterr().out.strip().splitlines()[-1]
+    assert summary == (
+        f"{out}: 4 images, 4 annotations, 1 category; left out 26 images (25 not DICOM, 1 of a DICOM "
+        "source without any mask)"
+    )
+    assert len([p for p in out.iterdir() if p.suffix == ".dcm"]) == 1

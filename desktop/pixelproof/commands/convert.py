@@ -164,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.save_targets import make_parent_folders
     from pixelproof.interop.format_guess import another_format_hint
     from pixelproof.interop.formats import CLI_WORDS, EXPORT_OPTION_NAMES, FORMATS, all_options
+    from pixelproof.interop.written_counts import Written
 
     args.output = _output(args)
     if refuse_empty_outputs(args.output):  # "" is the current folder: written into, or said a folder
@@ -264,10 +265,14 @@ def run(args: argparse.Namespace) -> int:
     print_capped([f"pixelproof: warning: {w}" for w in warnings])  # a line per image: a screenful at most
     skipped = skipped_counts(result.skipped)
     n_images, n_objects, n_void = left.written(project)
+    gone = ""
+    if isinstance(warnings, Written):  # the writer counts what it wrote (a SEG: DICOM sources only)
+        n_images, n_objects, n_void, gone = warnings.images, warnings.objects, 0, warnings.left
     print(
         f"{args.output}: {plural(n_images, 'image')}, {plural(n_objects, 'annotation')}"
         + (f" (+{n_void} void regions)" if n_void else "")
         + f", {plural(len(project.categories), 'category')}"
+        + (f"; left out {gone}" if gone else "")
         + (f"; {plural(len(result.problems), 'problem')}" if result.problems else "")
         + (f"; skipped {skipped}" if skipped else "")
     )

@@ -60,6 +60,7 @@ from pixelproof.interop.seg_codes import KEY, segment_descriptions
 from pixelproof.interop.seg_sources import with_empty_type2
 from pixelproof.interop.stems import free_name
 from pixelproof.interop.void_regions import without_void
+from pixelproof.interop.written_counts import Written
 
 SEG_SOP_CLASS = SEG_SOP_CLASSES[0]  # binary/fractional; [1] is the label map
 
@@ -161,11 +162,12 @@ def _segment_pixels(
     segment_of: dict[int, int],
     counts: Counter[str],
     frames: bool = False,
+    placed: list[int] | None = None,
 ) -> np.ndarray:
     """(planes, rows, columns, segments) bool array of the source's masks (``shape``: planes, rows and
     columns), a box drawn filled: slice n is plane n; with ``frames`` (a multi-frame source, ``shape``
     counting all its frames) frame k is plane k. A record whose size differs from its source is left out
-    (counted): its masks cannot be placed on the source's pixels."""
+    (counted): its masks cannot be placed on the source's pixels; the others are added to ``placed``."""
     planes, rows, columns = shape
     check_image_size(columns, rows * planes, "DICOM SEG", "volume")  # as NIfTI label volumes
     pixels = np.zeros((planes, rows, columns, max(1, len(segment_of))), dtype=bool)
@@ -177,6 +179,8 @@ def _segment_pixels(
             if (record.height, record.width) != (rows, columns):
                 counts["size"] += bool(anns)
                 continue
+            if placed is not None:
+                placed.append(image_id)
             for ann in anns:
                 pixels[n, :, :, segment_of[ann.category_id] - 1] |= core_masks.annotation_mask(
                     ann, rows, columns
@@ -267,6 +271,7 @@ def write_dicom_seg(
     counts: Counter[str] = Counter()
     warnings: list[str] = []
     sources, counts["unmatched"] = _sources(project, warnings)
+    changed = len(warnings)  # records whose volume changed since, each named
     counts["not_dicom"] = (
         len(project.images) - sum(len(v) for v in sources.values()) - counts["unmatched"] - len(warnings)
     )
@@ -278,10 +283,14 @@ def write_dicom_seg(
         )
     out.mkdir(parents=True, exist_ok=True)
     names: set[str] = set()
+    written: list[int] = []  # the image records whose masks a SEG written holds
+    not_written: Counter[str] = Counter()  # images of a DICOM source not written, by why
     for key, claimed in with_progress(sorted(sources.items()), len(sources), progress):
         if not any(project.annotations_of(i) for i, _, _ in claimed):
             counts["empty"] += 1
+            not_written["of a DICOM source without any mask"] += len(claimed)
             continue
+        placed: list[int] = []
         slices = _unique_slices(claimed)
         counts["duplicate"] += len(claimed) - len(slices)
         try:
@@ -290,7 +299,7 @@ def write_dicom_seg(
             if depth > 1:  # a multi-frame object: highdicom takes a plane for each of its frames
                 _check_frames(datasets[0], key)
             shape = (depth if depth > 1 else len(slices), int(datasets[0].Rows), int(datasets[0].Columns))
-            pixels = _segment_pixels(project, slices, shape, segment_of, counts, frames=depth > 1)
+            pixels = _segment_pixels(project, slices, shape, segment_of, counts, depth > 1, placed)
             if (charset := str(datasets[0].get("SpecificCharacterSet", ""))) not in described:
                 described[charset], faults = segment_descriptions(
                     hd, cats, datasets[0].get("SpecificCharacterSet")
@@ -299,14 +308,18 @@ def write_dicom_seg(
             seg = _make_seg(hd, datasets, pixels, described[charset], omit_empty=len(slices) < shape[0])
         except (ValueError, TypeError, AttributeError, KeyError, VolumeError) as e:
             warnings.append(f"{key}: cannot make a DICOM SEG from these sources: {_missing(e) or e}")
+            not_written["of a source no SEG could be made from"] += len(claimed)
             continue
         except MemoryError:  # one frame per slice and segment: many categories on a long series
             warnings.append(f"{key}: not enough memory for {len(slices)} slices x {len(cats)} segments")
+            not_written["of a source no SEG could be made from"] += len(claimed)
             continue
         target = _seg_target(out, key, names)
         with atomic_output(check_not_image(target)) as f:
             seg.save_as(f)
         counts["written"] += 1
+        written += placed
+        not_written["not the size of their DICOM source"] += len(claimed) - len(placed)
     messages = {
         "not_dicom": ("image", "not DICOM: left out (use nifti or masks)"),
         "unmatched": (
@@ -319,7 +332,18 @@ def write_dicom_seg(
         "size": ("slice record", "with objects whose size differs from their DICOM source's: left out"),
         "duplicate": ("image record", "naming a slice another record names: their masks were merged"),
     }
-    return [*void_note, *warnings, *noted_counts(counts, messages)]
+    why = Counter(
+        {
+            "not DICOM": counts["not_dicom"],
+            "naming a slice or frame their DICOM source does not have": counts["unmatched"],
+            "whose DICOM source changed since the project was made": changed,
+            **not_written,
+        }
+    )
+    objects = sum(len(project.annotations_of(i)) for i in written)
+    left = ", ".join(f"{n:,} {reason}" for reason, n in why.items() if n)
+    left = f"{plural(len(project.images) - len(written), 'image')} ({left})" if left else ""
+    return Written([*void_note, *warnings, *noted_counts(counts, messages)], len(written), objects, left)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -408,14 +408,18 @@ class Format:
             written.app = app
         project = unmarked(written)  # (lint's mark on pending predictions is PixelProof's own)
         sizes = export_size_warning(project, kwargs.get("images"), kwargs.get("progress"))
-        warnings = self._write(project, out_path, **kwargs)
+        from pixelproof.interop.written_counts import carried
+
+        written_warnings = warnings = self._write(project, out_path, **kwargs)
         if words is None:  # a Python caller: the options as keyword arguments, not convert's flags
             options = (*EXPORT_OPTIONS, *self.write_options)
             notes, warnings = ([keyword_words(w, options) for w in ws] for ws in (notes, warnings))
-        return [*notes, *([sizes] if sizes else []), *warnings]  # sizes: says `validate --images`, a command
+        # sizes: says `validate --images`, a command; a writer's counts of what it wrote kept (``Written``)
+        return carried(written_warnings, [*notes, *([sizes] if sizes else []), *warnings])
 
     def _write(self, project: Any, out_path: Any, **kwargs: Any) -> list[str]:
         from pixelproof.interop.image_guard import check_not_image, guarding_images
+        from pixelproof.interop.written_counts import carried
 
         out = Path(out_path)
         new_folder = not self.output_is_file and not out.exists()
@@ -430,7 +434,7 @@ class Format:
                     mark_export(project, out, self.name)
                 raise
         problem = mark_export(project, out, self.name)  # a scan of the images' folder passes over it
-        return warnings if problem is None else [*warnings, problem]
+        return warnings if problem is None else carried(warnings, [*warnings, problem])
 
     def looks_like(self, path: Path) -> bool:
         """The declared sniffing test; a test that raises counts as no."""
