@@ -13,7 +13,8 @@ from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.dataelem import RawDataElement
 from pydicom.tag import Tag
 
-from pixelproof.core.dicom_series import scan_folder, series_notes
+from pixelproof.core.dicom_series import scan_folder
+from pixelproof.core.dicom_series_notes import series_notes
 from pixelproof.core.imageio import ImageReadError, read_image
 from pixelproof.core.volumes import parse_slice_ref
 from tests.core.test_dicom_acquisitions import _fresh_volumes, expected_pixels, write_slice  # noqa: F401

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pixelproof.core.dicom_series import SeriesNote
+from pixelproof.core.dicom_series_notes import SeriesNote
 from pixelproof.core.image_folder import project_from_folder
 from tests.core.test_dicom import _ct
 

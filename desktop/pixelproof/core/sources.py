@@ -512,6 +512,7 @@ def _stack_entries(f: Path, skip: Callable[[str], None]) -> list[ImageEntry] | N
 
 def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None]) -> list[ImageEntry]:
     from pixelproof.core import dicom, dicom_series
+    from pixelproof.core.dicom_series_notes import series_notes
 
     scan = dicom_series.scan_folder(parent, files)
     for problem in scan.problems:
@@ -524,7 +525,7 @@ def _dicom_entries(parent: Path, files: list[Path], skip: Callable[[str], None])
             whole = dicom_series.scan_folder(parent)
     except (OSError, dicom.DicomError):
         pass  # a folder that cannot be listed cannot be read back as a series either
-    notes = dicom_series.series_notes(parent, whole)  # phases listed, files at one position reported
+    notes = series_notes(parent, whole)  # phases listed, files at one position reported
     if 0 in notes and any(f in given for group in whole.series for f in group.files):
         skip(notes[0])  # which series=K is which
     for k, group in enumerate(whole.series, start=1):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from pixelproof.core.dicom_series import SeriesNote
+from pixelproof.core.dicom_series_notes import SeriesNote
 from pixelproof.core.edits.images import AddImages, RelocateImages
 from pixelproof.core.export_mark import exports_note
 from pixelproof.core.image_folder import find_moved, images_to_add

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 from pixelproof.core.atomic import kept_backup_note, read_only
 from pixelproof.core.autosave import read_info
 from pixelproof.core.coco import ProjectConflictError, ProjectFormatError, ProjectSaveError
-from pixelproof.core.dicom_series import SeriesNote
+from pixelproof.core.dicom_series_notes import SeriesNote
 from pixelproof.core.export_mark import SkippedExport, exports_note
 from pixelproof.core.folder_project import SavedProject, free_project_file, project_file_in, saved_project
 from pixelproof.core.image_folder import project_from_folder
