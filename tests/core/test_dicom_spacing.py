@@ -73,9 +73,9 @@ def test_a_file_of_another_pixel_spacing_is_not_stacked_and_the_note_says_why(tm
         f"{folder}: the DICOM series (SeriesNumber 0) has files not stacked with it, listed on their own: "
         "im2.dcm: PixelSpacing 0.5 x 0.5 mm (the series' 0.8 x 0.7 mm); loc.dcm: Rows x Columns 4 x 8 "
         "(the series' 8 x 8); it is unevenly spaced: its slices lie 2.5 mm apart, but 5 mm between im1.dcm "
-        "and im3.dcm (1 slice missing?); each slice is placed at its own position (the 3D QA and the status "
-        "bar's mm); check that no file was lost"
-    )
+        "and im3.dcm, where im2.dcm lies, left out of the series; each slice is placed at its own position "
+        "(the 3D QA and the status bar's mm)"
+    )  # the gap is im2.dcm's, said just before: no "1 slice missing?", no "check that no file was lost"
 
 
 def test_a_series_slice_without_a_window_shows_at_its_nearest_slices_window(tmp_path: Path) -> None:
@@ -94,3 +94,20 @@ def test_a_series_slice_without_a_window_shows_at_its_nearest_slices_window(tmp_
     assert soft == pytest.approx((-160.0, 240.0), abs=1) and lung == pytest.approx((-1350, 150), abs=1)
     got = [image_meta(f"{folder}#z={k:03d}").window for k in range(5)]
     assert got == [soft, soft, lung, lung, lung]  # slice 2 lies 1 from slice 3, 2 from slice 0
+
+
+def test_a_gap_a_left_out_file_does_not_fill_is_still_a_slice_missing(tmp_path: Path) -> None:
+    """A file left out for its orientation that lies in the gap explains it; one left out elsewhere (a
+    localizer far off the stack) does not: that gap still asks whether a slice is missing."""
+    tilted = [1, 0, 0, 0, 0.9998, 0.02]  # a re-saved slice a hair off the series' plane
+    folder = tmp_path / "ct"
+    _series(folder, [0, 2.5, 5, 10, 12.5])
+    _ct(folder / "re7.dcm", ImagePositionPatient=[0, 0, 7.5], ImageOrientationPatient=tilted)
+    (note,) = _notes(folder, tmp_path)
+    assert "im2.dcm and im3.dcm, where re7.dcm lies, left out of the series;" in note
+    assert "missing?" not in note and "check that no file was lost" not in note
+    other = tmp_path / "mr"
+    _series(other, [0, 2.5, 5, 10, 12.5])
+    _ct(other / "loc.dcm", ImagePositionPatient=[0, 0, 40], ImageOrientationPatient=tilted)
+    (note,) = _notes(other, tmp_path)
+    assert "im2.dcm and im3.dcm (1 slice missing?);" in note and note.endswith("check that no file was lost")

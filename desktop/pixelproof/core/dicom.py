@@ -333,6 +333,13 @@ def slice_position(ds: Any, frame: int | None = None) -> float | None:
     return float(np.dot(ipp, n)) if n is not None else float(ipp[2])
 
 
+def position_along(ds: Any, like: Any) -> float | None:
+    """``ds``'s ImagePositionPatient along the normal of ``like``'s plane (mm): where a file of another
+    orientation or size lies in ``like``'s stack; None when either lacks its geometry."""
+    ipp, n = _origin(ds, None), _normal(like, None)
+    return float(np.dot(ipp, n)) if ipp is not None and n is not None else None
+
+
 def stack_offsets(frames: list[tuple[Any, int | None]]) -> np.ndarray | None:
     """``in_plane_offsets`` of a stack's slices (dataset and frame each, in slice order): None unless every
     slice has a position, the stack has the first one's orientation and it is sheared (gantry tilt)."""

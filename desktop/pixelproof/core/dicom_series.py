@@ -43,7 +43,7 @@ from pixelproof.core.dicom import (
     stack_offsets,
     voi_window,
 )
-from pixelproof.core.dicom_series_notes import apart_note
+from pixelproof.core.dicom_series_notes import apart_note, apart_positions
 from pixelproof.core.patient_space import PatientGeometry
 from pixelproof.core.volume_cache import cached
 from pixelproof.core.volumes import (
@@ -111,6 +111,7 @@ class Series:
     geometries: list[PatientGeometry | None] = field(default_factory=list)  # each file's place in the patient
     order_note: str = ""  # a series without positions whose InstanceNumbers do not order it: why not
     apart: str = ""  # files of the same SeriesInstanceUID not stacked with it (another size, plane, spacing)
+    apart_at: list[tuple[float, str]] = field(default_factory=list)  # those files: (mm along the stack, name)
 
     def identity(self, index: int) -> dict[str, Any]:
         """What a slice record keeps of file ``index``: its SOPInstanceUID; without one, name and size."""
@@ -184,7 +185,7 @@ def scan_folder(folder: Path, files: Iterable[Path] | None = None) -> FolderScan
             continue
         group = _make_series(key[0], key[1], key[2], members)
         _split_phases(group, members)
-        group.apart = apart_note(key, groups)
+        group.apart, group.apart_at = apart_note(key, groups), apart_positions(key, groups)
         series.append(group)
     series.sort(key=lambda s: (s.number, s.uid))
     return FolderScan(series, sorted(singles), problems)

@@ -5,6 +5,7 @@ orientation or pixel spacing) and slices unevenly spaced (a gap, a file lost). S
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +55,8 @@ def series_notes(folder: Path, scan: FolderScan) -> dict[int, str]:
         if group.apart:  # before a gap they leave, which they explain
             notes[k] = SeriesNote(f"{notes[k]}; {group.apart}" if k in notes else f"{where} {group.apart}")
         if not group.conflict:
-            uneven = next(filter(None, map(_spacing_note, group.phases or [group])), "")
+            notes_of = (_spacing_note(s, group.apart_at) for s in group.phases or [group])
+            uneven = next(filter(None, notes_of), "")
             if uneven:
                 sep = "; it " if group.apart and uneven.startswith("is ") else "; "
                 notes[k] = SeriesNote(f"{notes[k]}{sep}{uneven}" if k in notes else f"{where} {uneven}")
@@ -64,27 +66,39 @@ def series_notes(folder: Path, scan: FolderScan) -> dict[int, str]:
 SPACING_TOLERANCE = 0.01  # of the usual step (and at least 0.01 mm): slices this far off it are uneven
 
 
-def _spacing_note(series: Series) -> str:
+def _spacing_note(series: Series, apart_at: Sequence[tuple[float, str]] = ()) -> str:
     """What says a series' slices are not evenly spaced (a file lost from the series, a re-export that
     left a gap, slices of two spacings), naming the two files of the step farthest from the usual (median)
-    one, as 3D Slicer warns of it on loading; "" when they are even, or when files have no position."""
+    one, as 3D Slicer warns of it on loading; "" when they are even, or when files have no position.
+    ``apart_at``: (position, name) of the series' files left out of it (``apart_positions``): a gap where
+    one lies is said to be theirs, not "1 slice missing?" (the note before says why they were left out)."""
     if len(series.positions) < 3 or any(p is None for p in series.positions):
         return ""
     steps = np.diff(np.asarray(series.positions, float))
     usual = float(np.median(steps))
     off = np.abs(steps - usual)
-    if not usual > 0 or not off.max() > max(0.01, SPACING_TOLERANCE * usual):
+    tolerance = max(0.01, SPACING_TOLERANCE * usual)
+    if not usual > 0 or not off.max() > tolerance:
         return ""
     i = int(np.argmax(off))
+    lo, hi = series.positions[i], series.positions[i + 1]
+    assert lo is not None and hi is not None
+    inside = sorted(name for at, name in apart_at if lo + tolerance < at < hi - tolerance)
     missing = round(steps[i] / usual) - 1
-    guess = f" ({plural(missing, 'slice')} missing?)" if missing >= 1 and steps[i] > 1.5 * usual else ""
-    more = int((off > max(0.01, SPACING_TOLERANCE * usual)).sum()) - 1
+    gap = missing >= 1 and steps[i] > 1.5 * usual
+    more = int((off > tolerance).sum()) - 1
     others = f", and {plural(more, 'other step')} off it" if more else ""
+    if gap and inside:
+        listed = ", ".join(inside[:3]) + (f" and {len(inside) - 3:,} more" if len(inside) > 3 else "")
+        guess = f", where {listed} {'lies' if len(inside) == 1 else 'lie'}, left out of the series"
+    else:
+        guess = f" ({plural(missing, 'slice')} missing?)" if gap else ""
+    check = "" if gap and inside and not more else "; check that no file was lost"
     phase = f"{series.label}: " if series.label else ""
     return (
         f"{phase}is unevenly spaced: its slices lie {usual:g} mm apart, but {steps[i]:g} mm between "
         f"{series.files[i].name} and {series.files[i + 1].name}{guess}{others}; each slice is placed at its "
-        "own position (the 3D QA and the status bar's mm); check that no file was lost"
+        f"own position (the 3D QA and the status bar's mm){check}"
     )
 
 
@@ -130,6 +144,21 @@ def apart_note(key: tuple, groups: dict[tuple, list[tuple[Path, Any]]]) -> str:
     if not told:
         return ""
     return f"has files not stacked with it, listed on their own: {'; '.join(told)}"
+
+
+def apart_positions(key: tuple, groups: dict[tuple, list[tuple[Path, Any]]]) -> list[tuple[float, str]]:
+    """(mm along the stack of series ``key``, file name) of each file ``apart_note`` names: where in the
+    stack the files left out of it lie, which tells a gap they leave from a file lost."""
+    from pixelproof.core.dicom import position_along
+
+    like = groups[key][0][1]
+    return [
+        (at, f.name)
+        for other, members in groups.items()
+        if other[0] == key[0] and other != key and key[0]
+        for f, ds in members
+        if (at := position_along(ds, like)) is not None
+    ]
 
 
 def _mm(spacing: tuple[float, ...]) -> str:
