@@ -52,8 +52,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--cand-format",
         choices=[f.name for f in readable()],
         metavar="FMT",
-        help="format of the candidate, one of --ref-format's (default: a project for a .json that is one, "
-        "else detected from its layout)",
+        help=f"format of the candidate: {', '.join(f.name for f in readable())} (default: a project for a "
+        ".json that is one, else detected from its layout)",
     )
     reader = p.add_argument_group(
         "reference reader options",
