@@ -109,3 +109,29 @@ def test_shift_click_draws_a_one_pixel_line_between_the_pixels_clicked(window) -
     assert sorted(x for x, _ in line) == list(range(40, 51))
     ys = [y for _, y in sorted(line)]
     assert all(0 <= b - a <= 1 for a, b in itertools.pairwise(ys))  # 8-connected, no gap
+
+
+def test_a_one_pixel_scratch_is_selected_by_a_click_anywhere_on_its_pixels(window) -> None:
+    """A mask's outline, its click target too, ran through its pixels' centres: a scratch 1 px wide had no
+    area (a click selected it only on its centre line) and a 3x3 defect was outlined as a 2x2 square."""
+    window.canvas.set_zoom(32.0)
+    window.canvas.centerOn(QPointF(42, 32))
+    QTest.keyClick(window.canvas, Qt.Key.Key_R)
+    before = set(window.document.project.annotations)
+    click(window, cell(window, 40, 30) + QPointF(16, 16))
+    click(window, cell(window, 43, 30) + QPointF(16, 16), SHIFT)  # a scratch 4 px long, 1 px wide
+    (scratch,) = set(window.document.project.annotations) - before
+    item = window.canvas.items_by_id[scratch]
+    assert item.shape().boundingRect() == QRectF(40, 30, 4, 1)  # along the pixels' outer edges
+    QTest.keyClick(window.canvas, Qt.Key.Key_V)
+    for x, y in [(40, 30), (41, 30), (43, 30)]:
+        for dx, dy in [(2, 2), (29, 3), (16, 29)]:  # near a pixel's corners and edges, not its centre
+            QTest.keyClick(window.canvas, Qt.Key.Key_Escape)
+            assert window.document.selection == []
+            QTest.mouseClick(
+                window.canvas.viewport(), LEFT, NOMOD, (cell(window, x, y) + QPointF(dx, dy)).toPoint()
+            )
+            assert window.document.selection == [scratch], (x, y, dx, dy)
+    QTest.keyClick(window.canvas, Qt.Key.Key_Escape)
+    QTest.mouseClick(window.canvas.viewport(), LEFT, NOMOD, (cell(window, 44, 30) + QPointF(3, 16)).toPoint())
+    assert window.document.selection == []  # the pixel past its end is not it
