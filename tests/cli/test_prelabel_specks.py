@@ -53,3 +53,38 @@ def test_a_few_specks_beside_the_objects_are_not_said(
     assert code == 0, err
     assert len(load_project(path).annotations) == 12
     assert "specks dropped against" not in err
+
+
+def _tiny_defects() -> np.ndarray:
+    """The line scan's background (std 2) with three of its 8x8 defects and four of 1, 2, 9 and 25 px."""
+    img = _line_scan(2)
+    img[:, 200:] = 1000  # the defects right of the first column made background again
+    img[20:28, 30:38] = 1000
+    img[60, 50] = img[100, 60:62] = 1300
+    img[140:143, 70:73] = img[150:155, 100:105] = 1300
+    return img
+
+
+def test_defects_under_min_area_are_said_with_the_option_that_keeps_them(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Defects of 1-25 px under the default min_area 30 were a count (``4 speckles under 30 px dropped``)
+    that left the option to guess; 1-2 px defects are what a line scan's inspector labels."""
+    path = make_project(tmp_path / "p", {"scan.png": _tiny_defects()})
+    code, out, err = run(capsys, "prelabel", path, "--backend", "threshold", "--option", "threshold=1200")
+    assert code == 0, err
+    assert "4 speckles under 30 px dropped (min_area; keep them with --option min_area=1)" in out
+    code, out, err = run(
+        capsys,
+        "prelabel",
+        path,
+        "--backend",
+        "threshold",
+        "--option",
+        "threshold=1200",
+        "--option",
+        "min_area=1",
+    )
+    assert code == 0, err
+    areas = sorted(a.area for a in load_project(path).annotations.values())
+    assert areas == [1, 2, 9, 25, 64, 64, 64], areas  # the 8x8 ones skipped as repeats the second time

@@ -71,7 +71,7 @@ def test_a_run_whose_regions_are_all_under_min_area_says_so(
     project = _project(tmp_path, pixels)
     assert _prelabel(project) == 0
     out = capsys.readouterr()
-    assert "3 speckles under 30 px dropped (min_area)" in out.out
+    assert "3 speckles under 30 px dropped (min_area; keep them with --option min_area=1)" in out.out
     assert "0 objects added in 12 tiles: all were left out: 3 regions under min_area 30 px dropped" in out.err
     assert not load_project(project).annotations
 

@@ -56,3 +56,16 @@ def test_the_automatic_window_of_integer_pixels_has_a_whole_width_and_level() ->
     assert auto_window(floats) == tuple(float(v) for v in np.percentile(floats, [0.5, 99.5]))
     flat = np.full((4, 4), 7, np.uint16)  # one value: a window of width 2 around it
     assert width_level(*auto_window(flat)) == (2.0, 8.0)
+
+
+def test_a_drag_sweeps_the_images_value_range_from_a_narrow_window() -> None:
+    """A 16-bit line scan's automatic window is ~1,000 wide on values 15,000..50,000: at a width per 200 px a
+    drag across the screen reached 6,000, and the bright defects took ten drags. 500 px sweeps the range."""
+    narrow, values = (29_500.0, 30_500.0), (15_000.0, 50_000.0)
+    width, level = width_level(*dragged_window(narrow, 500, 0, whole=True, values=values))
+    assert width >= 35_000 and level == pytest.approx(width_level(*narrow)[1], abs=1)
+    width, level = width_level(*dragged_window(narrow, 0, -250, whole=True, values=values))
+    assert width == 1001 and level == pytest.approx(30_000 + 17_500, abs=1)  # 250 px up: half the range up
+    # a window as wide as the range keeps its own pace: 200 px doubles it
+    lo, hi = dragged_window((0.0, 1000.0), 200, 0, whole=False, values=(0.0, 1000.0))
+    assert hi - lo == pytest.approx(2000.0)

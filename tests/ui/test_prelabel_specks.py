@@ -50,3 +50,31 @@ def test_pre_label_all_says_the_specks_outnumber_the_objects(qtbot, tmp_path: Pa
         assert "specks dropped against" not in panel.batch.summary_label.text()
     finally:
         close_window(win)
+
+
+def test_pre_label_all_says_how_to_keep_defects_under_min_area(qtbot, tmp_path: Path, no_prompts) -> None:  # type: ignore[no-untyped-def]
+    """Defects of 1-25 px under the default min_area 30 were a count only: the summary names the option
+    where the panel sets it, and set there, the defects come in."""
+    from tests.cli.test_prelabel_specks import _tiny_defects
+
+    win = open_window(qtbot, make_project(tmp_path / "p", {"scan.png": _tiny_defects()}))
+    try:
+        panel = choose(qtbot, win, "threshold")
+        form = panel.backends.options
+        if not form.option_edits["threshold"].isVisible():
+            QTest.mouseClick(form.section.toggle, LEFT)
+            qtbot.waitUntil(form.option_edits["threshold"].isVisible, timeout=10000)
+        QTest.keyClicks(form.option_edits["threshold"], "1200")
+        QTest.keyClick(form.option_edits["threshold"], Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: getattr(panel.session.backend, "threshold", None) == 1200, timeout=10000)
+        qtbot.waitUntil(panel.session.is_idle, timeout=10000)
+        press(qtbot, panel, panel.act_prelabel_all)
+        wait_batch(qtbot, panel)
+        summary = panel.batch.summary_label.text()
+        assert (
+            "4 speckles under the model's min_area dropped"
+            " (keep them in the Model panel's Options: min_area=1)" in summary
+        )
+        assert len(predictions(win.document)) == 3
+    finally:
+        close_window(win)

@@ -13,7 +13,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
-from pixelproof.core.window_level import dragged_window, preset_window, width_level
+from pixelproof.core.window_level import dragged_window, preset_window, value_range, width_level
 from pixelproof.ui.canvas.image_item import ImageItem
 from tests.ui.conftest import settle
 from tests.ui.test_review import NOMOD, enter_review, open_window, wait_image
@@ -123,7 +123,8 @@ def test_a_right_drag_on_a_review_pane_sets_all_three_and_stays(qtbot, ct_series
         settle()
         windows = pane_windows(view)
         assert windows[0] != before and windows == [windows[0]] * 3  # all three linked
-        assert windows[0] == dragged_window(before, 37, 13, whole=True)
+        values = value_range(view.cand_pane.image_item.image.raw)  # a pixel's travel: at least range / 500
+        assert windows[0] == dragged_window(before, 37, 13, whole=True, values=values)
         width, level = width_level(*windows[0])
         assert f"W {width:g}  L {level:g}" in status_text(win)
         assert view.image_id is not None and not view.cand_pane.window_drag.active

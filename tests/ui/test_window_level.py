@@ -86,3 +86,50 @@ def test_the_assist_tool_gives_a_model_a_monochrome1_picture_inverted_as_the_vie
     picture = as_rgb8(win.canvas.loaded.raw, win.canvas.tool._window())[..., 0]
     np.testing.assert_array_equal(picture, _new_pixels(path, "copy", True))  # as shown and exported
     win.close()
+
+
+def test_a_right_drag_across_the_canvas_sweeps_a_16_bit_line_scans_values(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """A line scan at ~30,000 with defects at 15,000 and 50,000 opens with a window ~1,000 wide: a right
+    drag across the canvas widened it to ~6,000 (a width per 200 px), so reaching the defects took ten
+    drags. It sweeps the values now, as 3D Slicer's does; Ctrl+Shift+L gives the opening window back."""
+    import numpy as np
+    import tifffile
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    from pixelproof.core.window_level import width_level
+
+    img = (30_000 + np.random.default_rng(0).normal(0, 200, (256, 2048))).astype(np.uint16)
+    img[100, 200], img[200, 1500] = 50_000, 15_000
+    (tmp_path / "data").mkdir()
+    tifffile.imwrite(tmp_path / "data" / "scan.tif", img)
+    save_project(project_from_folder(tmp_path / "data", tmp_path / "p.json"), tmp_path / "p.json")
+    win = open_main_window(qtbot, tmp_path / "p.json")
+    try:
+        opened = win.canvas.loaded.window
+        assert width_level(*opened)[0] < 2_000
+        vp = win.canvas.viewport()
+        right = Qt.MouseButton.RightButton
+        start = vp.rect().center() - QPoint(250, 0)
+        QTest.mousePress(vp, right, Qt.KeyboardModifier.NoModifier, start)
+        QTest.mouseMove(vp, start + QPoint(500, 0))
+        QTest.mouseRelease(vp, right, Qt.KeyboardModifier.NoModifier, start + QPoint(500, 0))
+        lo, hi = win.canvas.loaded.window
+        assert hi - lo >= 50_000 - 15_000  # 500 px right: as wide as the values
+        width, level = width_level(lo, hi)
+        qtbot.waitUntil(lambda: win.readout.window_label.text() == f"W {width:g}  L {level:g}", timeout=10000)
+        QTest.mousePress(vp, right, Qt.KeyboardModifier.NoModifier, start)
+        QTest.mouseMove(vp, start - QPoint(0, 100))
+        QTest.mouseRelease(vp, right, Qt.KeyboardModifier.NoModifier, start - QPoint(0, 100))
+        assert width_level(*win.canvas.loaded.window)[1] == pytest.approx(
+            level + width / 2, abs=1
+        )  # up: higher
+        win.canvas.setFocus()
+        qtbot.keyClick(
+            win.canvas, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        )
+        assert win.canvas.loaded.window == opened
+    finally:
+        win.close()

@@ -42,7 +42,7 @@ from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.save_targets import check_output_path, check_save_target, make_parent_folders
 from pixelproof.core.wording import plural
 from pixelproof.inference.apply import SKIP_EXISTING_IOU, PredictionMapper, Proposal, select_images
-from pixelproof.inference.base import Backend, BackendError, specks_note
+from pixelproof.inference.base import Backend, BackendError, keep_small_hint, specks_note
 from pixelproof.inference.batch import (
     SECONDS_PER_IMAGE,
     BackendSpec,
@@ -407,7 +407,9 @@ def _run_job(
         + (f", {result.ignored} {LEFT_OUT}" if result.ignored else "")
         + skipped_words(result.skipped, result.duplicates, result.skipped_unsplit)
         + (
-            f", {result.speckles} speckles under {getattr(backend, 'min_area', '?')} px dropped (min_area)"
+            f", {result.speckles} speckles under {getattr(backend, 'min_area', '?')} px dropped (min_area"
+            + (f"; {keep}" if (keep := keep_small_hint(backend, result.annotations, result.speckles)) else "")
+            + ")"
             if result.speckles
             else ""
         )
@@ -436,7 +438,9 @@ def nothing_found_line(result: PrelabelReport, backend: Backend, tiles: int = 0)
         why.append(f"{repeats} predictions repeating an object (--keep-overlapping keeps them)")
     if result.speckles:
         least = getattr(backend, "min_area", "?")
-        why.append(f"{plural(result.speckles, 'region')} under min_area {least} px dropped")
+        keep = keep_small_hint(backend, result.annotations, result.speckles)
+        keep = f" ({keep})" if keep else ""
+        why.append(f"{plural(result.speckles, 'region')} under min_area {least} px dropped{keep}")
     if why:
         return f"0 objects added in {where}: all were left out: {'; '.join(why)}"
     hint = backend.nothing_found()

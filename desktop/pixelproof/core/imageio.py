@@ -26,7 +26,7 @@ from pixelproof.core.limits import (
     open_regular,
 )
 from pixelproof.core.quiet_libraries import quiet_opencv
-from pixelproof.core.window_level import whole_window
+from pixelproof.core.window_level import sampled_values, whole_window
 
 # only PixelProof's own check (``read_image``, from the header) limits decoding: OpenCV's default of
 # 2**30 pixels would refuse images a user allowed with --max-pixels
@@ -499,12 +499,7 @@ def auto_window(img: np.ndarray, low_pct: float = 0.5, high_pct: float = 99.5) -
     width and level (``W 1730  L -158``, not ``W 1729  L -157.5``)."""
     if img.dtype == np.uint8:
         return 0.0, 255.0
-    sample = (
-        img
-        if img.size <= 4_000_000
-        else img[:: max(1, img.shape[0] // 1000), :: max(1, img.shape[1] // 1000)]
-    )
-    sample = sample[np.isfinite(sample)] if np.issubdtype(sample.dtype, np.floating) else sample
+    sample = sampled_values(img)
     if sample.size == 0:
         return 0.0, 1.0
     lo, hi = np.percentile(sample, [low_pct, high_pct])

@@ -566,6 +566,19 @@ SPECKS_PER_OBJECT = 10  # specks dropped per object kept from which a run says t
 SPECKS_AT_LEAST = 100  # ... and at least this many: a few specks beside a few objects are no sign
 
 
+def keep_small_hint(backend: Backend, kept: int, dropped: int, set_with: str = CLI_OPTIONS) -> str:
+    """How to keep the few regions ``backend`` dropped under its ``min_area`` (defects of 1-5 px under the
+    default 30, said as a count only, left the user to guess the option); "" when it has no such option or
+    they are the many specks of a level cut into noise (``specks_note``), which min_area=1 would add."""
+    if (
+        "min_area" not in backend.options
+        or not 0 < dropped < SPECKS_AT_LEAST
+        or specks_note(backend, kept, dropped)
+    ):
+        return ""
+    return f"keep them {set_with} min_area=1"
+
+
 def specks_note(backend: Backend, kept: int, dropped: int, set_with: str = CLI_OPTIONS) -> str:
     """One line when the specks ``backend`` dropped under ``min_area`` outnumber the objects kept ten to one
     (at least 100): its level cut background noise into specks (a mostly-background defect image at the

@@ -36,7 +36,7 @@ from pixelproof.ui.canvas.show_filter import ShowFilter
 from pixelproof.ui.canvas.still_pointer import StillPointer
 from pixelproof.ui.canvas.tag_items import ItemSpots
 from pixelproof.ui.canvas.tag_schedule import TagSchedule
-from pixelproof.ui.canvas.tool_event import ToolEvent
+from pixelproof.ui.canvas.tool_event import ToolEvent, scene_at
 from pixelproof.ui.canvas.window_drag import WindowDrag
 from pixelproof.ui.canvas.zoom_pan import ZoomAndPan
 from pixelproof.ui.document import Document
@@ -470,8 +470,8 @@ class CanvasView(TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphic
 
     # -- events to the tool ----------------------------------------------------------------------
     def _tool_event(self, event: QMouseEvent) -> ToolEvent:
-        vp = event.position().toPoint()
-        return ToolEvent(self.mapToScene(vp), vp, event.button(), event.modifiers())
+        at = event.position()
+        return ToolEvent(scene_at(self, at), at.toPoint(), event.button(), event.modifiers())
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self.setFocus(Qt.FocusReason.MouseFocusReason)
@@ -501,11 +501,14 @@ class CanvasView(TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphic
             return
         if self.window_drag.move(p):  # right drag: right/left widens/narrows, up/down moves the level
             return
-        self._pointer_moved(p, event.button(), event.modifiers())
+        self._pointer_moved(p, event.button(), event.modifiers(), event.position())
 
-    def _pointer_moved(self, p: QPoint, button: Qt.MouseButton, modifiers: Qt.KeyboardModifier) -> None:
-        """The pointer is at ``p`` over the viewport: the status bar's readout and the tool follow."""
-        scene = self.mapToScene(p)
+    def _pointer_moved(
+        self, p: QPoint, button: Qt.MouseButton, modifiers: Qt.KeyboardModifier, at: QPointF | None = None
+    ) -> None:
+        """The pointer is at ``p`` over the viewport (``at`` exactly, when known): the status bar's readout
+        and the tool follow."""
+        scene = scene_at(self, QPointF(p) if at is None else at)
         inside = self.image_rect().contains(scene)
         self.cursorMoved.emit(scene if inside else None)
         if self.tool is not None and self.image_id != -1:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 from PySide6.QtCore import QPoint
 
-from pixelproof.core.window_level import dragged_window
+from pixelproof.core.window_level import dragged_window, value_range
 from pixelproof.ui.workers import LoadedImage
 
 CLICK_PX = 3  # screen pixels: a right press and release nearer than this is a click, not a drag
@@ -26,7 +26,8 @@ class WindowDrag:
     ) -> None:
         self._set_window = set_window
         self._clicked_at = clicked_at  # told where a right click (no drag) was, when ``stop`` is told
-        self._from: tuple[QPoint, tuple[float, float], bool] | None = None
+        # the press: where, the window then, whole values, the image's value range (``dragged_window``)
+        self._from: tuple[QPoint, tuple[float, float], bool, tuple[float, float] | None] | None = None
         self._moved = False  # the pointer went ``CLICK_PX`` from the press: a drag
         self.clicked = False  # the last ``stop`` ended a right click (no drag)
 
@@ -40,18 +41,20 @@ class WindowDrag:
             return
         raw = loaded.raw
         whole = raw is not None and np.issubdtype(getattr(raw, "dtype", np.float32), np.integer)
-        self._from = (QPoint(at), tuple(loaded.window), whole)
+        pixels = loaded.overview if loaded.lazy else raw  # a slide's tiles are not all in memory
+        values = value_range(pixels) if isinstance(pixels, np.ndarray) and loaded.needs_window else None
+        self._from = (QPoint(at), tuple(loaded.window), whole, values)
         self._moved = False
 
     def move(self, p: QPoint) -> bool:
         """The pointer at ``p``: the window its travel from the press gives. False when no drag is on."""
         if self._from is None:
             return False
-        start, window, whole = self._from
+        start, window, whole, values = self._from
         d = p - start
         self._moved = self._moved or d.manhattanLength() >= CLICK_PX
         if self._moved:
-            self._set_window(*dragged_window(window, d.x(), d.y(), whole=whole))
+            self._set_window(*dragged_window(window, d.x(), d.y(), whole=whole, values=values))
         return True
 
     def stop(self, at: QPoint | None = None) -> bool:

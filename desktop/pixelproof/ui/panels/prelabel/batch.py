@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from pixelproof.core.edits.prelabel_run import MarkPrelabeled, RunMark
 from pixelproof.core.model import IdsExhausted
 from pixelproof.core.wording import plural
-from pixelproof.inference.base import APP_OPTIONS, Backend, specks_note
+from pixelproof.inference.base import APP_OPTIONS, Backend, keep_small_hint, specks_note
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.inference.class_filter import ignored_line
 from pixelproof.inference.model_card import id_named_note
@@ -367,6 +367,10 @@ class BatchRunner(QWidget):
         text += skipped_words(batch.skipped, batch.duplicates)
         if batch.speckles:
             text += f", {plural(batch.speckles, 'speckle')} under the model's min_area dropped"
+            if batch.model is not None and (
+                keep := keep_small_hint(batch.model, batch.added, batch.speckles, APP_OPTIONS)
+            ):
+                text += f" ({keep})"  # defects of a few pixels under the default 30: the option to set
         if batch.model is not None and (
             note := specks_note(batch.model, batch.added, batch.speckles, APP_OPTIONS)
         ):
