@@ -421,10 +421,12 @@ def _pct(value: dict, key: str) -> float:
 
 
 def _degrees(value: dict, key: str) -> float:
+    """An angle in [0, 360): any finite one is a turn (1e9 degrees is 280, as Label Studio shows it;
+    ``math.fmod`` is exact, so a large angle loses no precision)."""
     v = value.get(key, 0)
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or abs(v) > 1e6:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
         raise ValueError(f"value.{key} must be a finite angle in degrees, got {short_repr(v)}")
-    return float(v)
+    return math.fmod(float(v), 360.0) % 360.0
 
 
 def _geometry(kind: str, value: dict, result: dict, image: ImageRecord, where: str) -> dict[str, Any]:
