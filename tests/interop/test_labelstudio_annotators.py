@@ -1,6 +1,6 @@
-"""A Label Studio task several annotators labelled: with ``annotators="each"`` every annotator's version comes
-in tagged, as a merge of shards keeps an overlap image's, so ``agreement`` and ``consensus`` work on it;
-by default the most recent one, and the import says how to keep the others."""
+"""A Label Studio task several annotators labelled: with ``annotator_versions="each"`` every annotator's
+version comes in tagged, as a merge of shards keeps an overlap image's, so ``agreement`` and ``consensus``
+work on it; by default the most recent one, and the import says how to keep the others."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def _who(project) -> dict[str, list[str]]:
 
 
 def test_each_annotators_version_is_kept_tagged(tmp_path: Path) -> None:
-    project = read_labelstudio(_fixture(tmp_path), annotators="each").project
+    project = read_labelstudio(_fixture(tmp_path), annotator_versions="each").project
     assert _who(project) == {"image1": ["user1", "user1", "user2", "user2"], "image2": ["None", "None"]}
     image1 = next(i for i in project.images.values() if i.file_name == "image1")
     assert versions_side_by_side(project) == {image1.id: ["user1", "user2"]}  # most recent first
@@ -45,7 +45,7 @@ def test_default_keeps_the_latest_and_says_how_to_keep_each(tmp_path: Path) -> N
     assert _who(result.project) == {"image1": ["None", "None"], "image2": ["None", "None"]}
     assert not versions_side_by_side(result.project)
     (line,) = [p for p in result.problems if "annotation 1 not imported" in p]
-    assert "--annotators each" in line
+    assert "--annotator-versions each" in line
 
 
 def _box(label: str, x: float, rid: str) -> dict:
@@ -82,7 +82,7 @@ def test_an_empty_version_is_a_rater_and_an_older_one_of_the_same_annotator_is_l
     }
     path = tmp_path / "tasks.json"
     path.write_text(json.dumps([task]))
-    result = read_labelstudio(path, annotators="each")
+    result = read_labelstudio(path, annotator_versions="each")
     project = result.project
     (image,) = project.images.values()
     assert versions_side_by_side(project) == {image.id: ["eve@lab.org", "user2", "user1"]}
@@ -96,9 +96,10 @@ def test_convert_then_agreement_scores_the_annotators(tmp_path: Path, capsys) ->
     export = _fixture(tmp_path)
     out = tmp_path / "project.json"
     assert main(["convert", str(export), str(out), "--from", "labelstudio", "--to", "coco",
-                 "--annotators", "each"]) == 0  # fmt: skip
+                 "--annotator-versions", "each"]) == 0  # fmt: skip
     assert list(versions_side_by_side(load_project(out)).values()) == [["user1", "user2"]]
     capsys.readouterr()
     assert main(["agreement", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "raters: user1, user2" in printed and "user1 / user2" in printed
+

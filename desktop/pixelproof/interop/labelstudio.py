@@ -78,7 +78,7 @@ def read_labelstudio(
     image_dir: str | os.PathLike[str] | None = None,
     label_config: str | os.PathLike[str] | None = None,
     import_predictions: str = "all",
-    annotators: str = "latest",
+    annotator_versions: str = "latest",
 ) -> ImportResult:
     """Import a Label Studio JSON export (the file, or a folder holding ``tasks.json`` or one export)."""
     predictions = import_predictions
@@ -86,8 +86,10 @@ def read_labelstudio(
         raise ValueError(
             f"import_predictions: expected one of {', '.join(PREDICTION_CHOICES)}, got {predictions!r}"
         )
-    if annotators not in ANNOTATOR_CHOICES:
-        raise ValueError(f"annotators: expected one of {', '.join(ANNOTATOR_CHOICES)}, got {annotators!r}")
+    if annotator_versions not in ANNOTATOR_CHOICES:
+        raise ValueError(
+            f"annotator_versions: expected one of {', '.join(ANNOTATOR_CHOICES)}, got {annotator_versions!r}"
+        )
     file = _export_file(Path(path))
     if image_dir is not None and not Path(image_dir).is_dir():
         raise ValueError(f"{image_dir}: the images folder is no folder")
@@ -127,7 +129,15 @@ def read_labelstudio(
             where += f" (id {short_repr(task['id'])})"
         try:
             _read_task(
-                where, task, image_key, images, build, report, notes, predictions, annotators == "each"
+                where,
+                task,
+                image_key,
+                images,
+                build,
+                report,
+                notes,
+                predictions,
+                annotator_versions == "each",
             )
         except LimitError as e:
             report.skip("tasks", f"{e}; skipped")
@@ -206,7 +216,7 @@ def _read_task(
     chosen = picked[0][0] if picked else None
     # (result, its model's source or None, the prediction's score, where it is in the task, whose version)
     results = [(r, None, None, f"result[{n}]", picked[0][1]) for n, r in enumerate(_results(chosen))]
-    for a, who in picked[1:]:  # the other annotators' versions (annotators="each")
+    for a, who in picked[1:]:  # the other annotators' versions (annotator_versions="each")
         k = next(i for i, item in enumerate(task["annotations"]) if item is a)
         results += [(r, None, None, f"annotations[{k}].result[{n}]", who) for n, r in enumerate(_results(a))]
     for r, _, _, at, _ in results:
@@ -546,7 +556,7 @@ FORMAT = Format(
             label="Predictions",
         ),
         Option(
-            "annotators",
+            "annotator_versions",
             "choice",
             "a task several annotators labelled: keep the most recent annotation (latest, the default), "
             "or each annotator's most recent one as that annotator's version, side by side as after a "

@@ -1,7 +1,7 @@
 """Which of a Label Studio task's annotations come in. Label Studio keeps one per annotator (its overlap
 setting hands a task to several); PixelProof keeps the most recent one not cancelled, or, with
-``annotators="each"``, each annotator's most recent one as that annotator's version, tagged as ``merge``
-tags an overlap image's versions (``pixelproof.annotator`` on the objects, the top-level
+``annotator_versions="each"``, each annotator's most recent one as that annotator's version, tagged as
+``merge`` tags an overlap image's versions (``pixelproof.annotator`` on the objects, the top-level
 ``pixelproof.overlap_annotators``), so ``agreement`` scores them and ``consensus`` merges them as after a
 merge of shards."""
 
@@ -56,7 +56,7 @@ def pick_annotations(
     if not each or len({n for n in names if n is not None}) < 2:
         why = f"another version; PixelProof keeps one, the most recent ({short_repr(latest.get('id'))})"
         if len(live) > 1 and not each:
-            why += "; to keep every annotator's, side by side: --annotators each"
+            why += "; to keep every annotator's, side by side: --annotator-versions each"
         return [(latest, None)], others + [(a, why) for _, a in live[1:]]
     kept: list[tuple[dict, str | None]] = []
     seen: set[str] = set()
