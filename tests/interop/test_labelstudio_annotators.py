@@ -8,6 +8,8 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
+
 from pixelproof.cli import main
 from pixelproof.core.agreement import raters_from_merged
 from pixelproof.core.coco import load_project
@@ -103,3 +105,24 @@ def test_convert_then_agreement_scores_the_annotators(tmp_path: Path, capsys) ->
     printed = capsys.readouterr().out
     assert "raters: user1, user2" in printed and "user1 / user2" in printed
 
+
+def test_versions_side_by_side_go_back_as_one_annotation_each(tmp_path: Path, capsys) -> None:
+    """Written back to Label Studio, each annotator's version is an annotation of the task, as Label Studio
+    holds them; before, every version's regions were one annotation, each object there once per annotator."""
+    export = _fixture(tmp_path)
+    project = tmp_path / "project.json"
+    assert main(["convert", str(export), str(project), "--from", "labelstudio", "--to", "coco",
+                 "--annotator-versions", "each"]) == 0  # fmt: skip
+    capsys.readouterr()
+    out = tmp_path / "out"
+    assert main(["convert", str(project), str(out), "--from", "coco", "--to", "labelstudio"]) == 0
+    err = capsys.readouterr().err
+    assert "1 image holding annotators' versions side by side written with one annotation each" in err
+    assert "every version there is written" not in err
+    tasks = json.loads((out / "tasks.json").read_text())
+    theirs = json.loads(export.read_text())
+    for ours, task in zip(tasks, theirs, strict=True):
+        got = sorted(sorted(r["value"]["x"] for r in a["result"]) for a in ours["annotations"])
+        want = sorted(sorted(r["value"]["x"] for r in a["result"]) for a in task["annotations"])
+        assert len(got) == len(want)
+        assert all(np.allclose(g, w) for g, w in zip(got, want, strict=True))

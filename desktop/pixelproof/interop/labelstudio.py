@@ -579,6 +579,7 @@ FORMAT = Format(
     ),
     input_is_file=True,
     holds_predictions=True,  # a model's pending objects go to the task's predictions, not its annotation
+    holds_versions=True,  # annotators' versions side by side: one annotation each
     detect=looks_like_labelstudio,
     suffixes=(".json",),
     lost_on_export=(
