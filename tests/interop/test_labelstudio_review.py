@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from pixelproof.interop.formats import FORMATS
@@ -123,3 +124,18 @@ def test_two_tasks_on_one_image_file_are_said(tmp_path: Path) -> None:
     assert len(said) == 2, result.problems
     assert "tasks[1] (id 2)" in said[0] and "tasks[0] (id 1)" in said[0] and "a.png" in said[0]
     assert "tasks[3] (id 4)" in said[1] and "tasks[2] (id 3)" in said[1] and "a1b2c3d4-img.png" in said[1]
+
+
+def test_a_box_turned_many_times_over_is_its_angle_mod_360(tmp_path: Path) -> None:
+    """Any finite rotation is a turn: 1e9 degrees is 280 (1e9 = 2777777 x 360 + 280), -80 is 280 too; such a
+    box was skipped as no angle, losing a region a hand-edited or scripted export still means."""
+    turned = []
+    for rotation in (280, 1e9, -80):
+        box = _box()
+        box["value"]["rotation"] = rotation
+        turned.append(box)
+    path = _export(tmp_path, [{"data": {"image": "a.png"}, "annotations": [{"result": turned}]}], ["a.png"])
+    result = read_labelstudio(path)
+    polys = [a.segmentation[0] for a in result.project.annotations.values()]
+    assert len(polys) == 3 and not [p for p in result.problems if "finite angle" in p]
+    assert np.allclose(polys[1], polys[0]) and np.allclose(polys[2], polys[0])

@@ -242,7 +242,7 @@ def run(args: argparse.Namespace) -> int:
         warn(f"{args.input}: no annotations read as {args.src_format}; {hint}")
     if args.src_format == "yolo" and getattr(args, "opt_unlabeled", None) is None:
         _keep_backgrounds(project, result.unrecorded)
-    note = versions_note(args.input, project, WRITTEN)
+    note = None if dst.holds_versions else versions_note(args.input, project, WRITTEN)
     if note:
         warn(note)
     executor = _executor(batch, dst, len(project.images))

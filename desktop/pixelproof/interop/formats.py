@@ -254,6 +254,9 @@ class Format:
     # its files hold a model's proposals as such, apart from the labels (Label Studio's ``predictions``):
     # a model's pending objects reach its writer whatever ``pending`` says, and it writes them so
     holds_predictions: bool = False
+    # its files hold several annotators' versions of an image apart (Label Studio's annotations of a task):
+    # a merged project's versions side by side are written so, not as copies of one another in one label set
+    holds_versions: bool = False
     # the kinds of file one format covers, each with its own title, when the title names them all (CVAT:
     # "images" and "video", "CVAT for video 1.1 XML"): the import mark (``ImportResult.kind``) and the
     # export's summary (``written_kind``) name the kind a file was in, so a video task is not "for images"

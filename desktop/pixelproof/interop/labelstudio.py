@@ -37,6 +37,7 @@ from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_text, short_repr
 from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.core.overlap_versions import ANNOTATOR_KEY
 from pixelproof.core.split_names import canonical
 from pixelproof.core.wording import plural
 from pixelproof.interop import labelstudio_rle
@@ -55,6 +56,7 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.labelme import circle_polygon
+from pixelproof.interop.labelstudio_annotators import ANNOTATOR_CHOICES, pick_annotations, tag_versions
 from pixelproof.interop.labelstudio_inputs import ImageFinder, Labels, read_config
 from pixelproof.interop.labelstudio_min import is_json_min, tasks_from_min
 from pixelproof.interop.labelstudio_writer import CONFIG_NAME, TASKS_NAME, write_labelstudio
@@ -76,12 +78,17 @@ def read_labelstudio(
     image_dir: str | os.PathLike[str] | None = None,
     label_config: str | os.PathLike[str] | None = None,
     import_predictions: str = "all",
+    annotator_versions: str = "latest",
 ) -> ImportResult:
     """Import a Label Studio JSON export (the file, or a folder holding ``tasks.json`` or one export)."""
     predictions = import_predictions
     if predictions not in PREDICTION_CHOICES:
         raise ValueError(
             f"import_predictions: expected one of {', '.join(PREDICTION_CHOICES)}, got {predictions!r}"
+        )
+    if annotator_versions not in ANNOTATOR_CHOICES:
+        raise ValueError(
+            f"annotator_versions: expected one of {', '.join(ANNOTATOR_CHOICES)}, got {annotator_versions!r}"
         )
     file = _export_file(Path(path))
     if image_dir is not None and not Path(image_dir).is_dir():
@@ -121,7 +128,17 @@ def read_labelstudio(
         if isinstance(task, dict) and isinstance(task.get("id"), int | str):
             where += f" (id {short_repr(task['id'])})"
         try:
-            _read_task(where, task, image_key, images, build, report, notes, predictions)
+            _read_task(
+                where,
+                task,
+                image_key,
+                images,
+                build,
+                report,
+                notes,
+                predictions,
+                annotator_versions == "each",
+            )
         except LimitError as e:
             report.skip("tasks", f"{e}; skipped")
     notes.report(file, report)
@@ -178,6 +195,7 @@ def _read_task(
     report: Reporter,
     notes: _Notes,
     predictions: str,
+    each: bool,
 ) -> None:
     data = as_dict(task.get("data")) if isinstance(task, dict) else {}
     url = data.get(image_key)
@@ -190,31 +208,37 @@ def _read_task(
         return
     if note:
         report(f"{where}: {note}")
-    chosen, others = _pick_annotation(task.get("annotations"))
+    picked, others = pick_annotations(task.get("annotations"), each)
     for a, why in others:
         report.skip(
             "annotations", f"{where}: annotation {short_repr(as_dict(a).get('id'))} not imported: {why}"
         )
-    # (result, its model's source or None, the prediction's score, where it is in the task)
-    results = [(r, None, None, f"result[{n}]") for n, r in enumerate(_results(chosen))]
-    for r, _, _, at in results:
+    chosen = picked[0][0] if picked else None
+    # (result, its model's source or None, the prediction's score, where it is in the task, whose version)
+    results = [(r, None, None, f"result[{n}]", picked[0][1]) for n, r in enumerate(_results(chosen))]
+    for a, who in picked[1:]:  # the other annotators' versions (annotator_versions="each")
+        k = next(i for i, item in enumerate(task["annotations"]) if item is a)
+        results += [(r, None, None, f"annotations[{k}].result[{n}]", who) for n, r in enumerate(_results(a))]
+    for r, _, _, at, _ in results:
         if not isinstance(r, dict):
             report.skip("results", f"{where}: annotation {at}: {short_repr(r)} is not an object; skipped")
     n_not_objects = sum(not isinstance(item[0], dict) for item in results)
     results = [item for item in results if isinstance(item[0], dict)]
     preds = task.get("predictions")
     if predictions == "all" or (predictions == "unannotated" and chosen is None):
-        parent = as_dict(chosen).get("parent_prediction")
+        parents = {as_dict(a).get("parent_prediction") for a, _ in picked} - {None}
         for k, pred in enumerate(preds if isinstance(preds, list) else []):
             pred = as_dict(pred)
-            if parent is not None and pred.get("id") == parent:
+            if pred.get("id") in parents:
                 continue  # the kept annotation is this prediction as a person corrected it
             version = pred.get("model_version")
             source = (
                 f"model:{version}" if isinstance(version, str) and version.strip() else "model:labelstudio"
             )
             regions = [(n, r) for n, r in enumerate(_results(pred)) if as_dict(r).get("type") in AREA_TYPES]
-            results += [(r, source, pred.get("score"), f"predictions[{k}].result[{n}]") for n, r in regions]
+            results += [
+                (r, source, pred.get("score"), f"predictions[{k}].result[{n}]", None) for n, r in regions
+            ]
             if len(regions) < len(_results(pred)):
                 left = len(_results(pred)) - len(regions)
                 report.skip(
@@ -228,7 +252,17 @@ def _read_task(
     size = _size(where, file, results, report)
     if size is None:
         return
-    kept = [r for r, source, _, _ in results if source is None and as_dict(r).get("type") not in AREA_TYPES]
+    # results that are no regions: the image keeps the most recent annotation's ("result[n]")
+    no_region = [
+        (r, at) for r, src, _, at, _ in results if src is None and as_dict(r).get("type") not in AREA_TYPES
+    ]
+    kept = [r for r, at in no_region if at.startswith("result[")]
+    if len(kept) < len(no_region):
+        report(
+            f"{where}: {plural(len(no_region) - len(kept), 'result')} that are no regions (choices, text...) "
+            "of the other annotators' versions not imported: the image keeps the most recent's "
+            f"({picked[0][1]})"
+        )
     extra: dict[str, Any] = {}
     if kept or task.get("id") is not None:
         ls = {"results": kept} if kept else {}
@@ -253,13 +287,17 @@ def _read_task(
         **extra,
     )
     _same_file(where, url.strip(), image.file_name, notes, report)
-    made: dict[str, Annotation] = {}
+    made: dict[str | None, dict[str, Annotation]] = {}  # per version: region id -> its object
     lost = n_not_objects  # the annotation's results that came in as nothing
-    for result, source, score, at in results:
+    for result, source, score, at, who in results:
         if as_dict(result).get("type") in AREA_TYPES:
-            ok = _add_region(f"{where}: {at}", result, source, score, image, build, report, notes, made)
+            mine = made.setdefault(who, {})
+            ok = _add_region(f"{where}: {at}", result, source, score, image, build, report, notes, mine, who)
             lost += not ok and source is None
-    _join_parts(build, image, made, results)
+    for who, mine in made.items():
+        _join_parts(build, image, mine, [item for item in results if item[4] == who])
+    if len(picked) > 1:
+        tag_versions(build.project, image.id, [str(who) for _, who in picked])
     if chosen is not None and not lost:  # read whole: labelled (checked and empty when it holds nothing)
         build.project.set_image_status(image.id, "done")
 
@@ -275,31 +313,6 @@ def _same_file(where: str, url: str, file_name: str, notes: _Notes, report: Repo
             f"{where}: data.image {short_repr(url)} is {file_name}, also the image of "
             f"{first.split(': ', 1)[-1]}; imported as a second record of that file, its objects apart"
         )
-
-
-def _pick_annotation(annotations: Any) -> tuple[dict | None, list[tuple[Any, str]]]:
-    """The annotation a task keeps (the most recent one not cancelled) and the others, each with why."""
-    items = annotations if isinstance(annotations, list) else []
-    live = [(k, a) for k, a in enumerate(items) if isinstance(a, dict) and not a.get("was_cancelled")]
-    others: list[tuple[Any, str]] = [
-        (a, "cancelled (skipped in Label Studio)")
-        for a in items
-        if isinstance(a, dict) and a.get("was_cancelled")
-    ]
-    if not live:
-        return None, others
-    when = [str(a.get("updated_at") or a.get("created_at") or "") for _, a in live]
-    pick = max(range(len(live)), key=lambda i: (when[i], live[i][0]))
-    chosen = live[pick][1]
-    others += [
-        (
-            a,
-            f"another version; PixelProof keeps one, the most recent ({short_repr(chosen.get('id'))})",
-        )
-        for i, (_, a) in enumerate(live)
-        if i != pick
-    ]
-    return chosen, others
 
 
 def _results(item: Any) -> list[Any]:
@@ -318,7 +331,7 @@ def _size(where: str, file: Path | None, results: list, report: Reporter) -> tup
     declared = next(
         (
             (w, h)
-            for r, _, _, _ in results
+            for r, _, _, _, _ in results
             if (w := _whole(as_dict(r).get("original_width")))
             and (h := _whole(as_dict(r).get("original_height")))
         ),
@@ -351,6 +364,7 @@ def _add_region(
     report: Reporter,
     notes: _Notes,
     made: dict[str, Annotation],
+    annotator: str | None = None,
 ) -> bool:
     """Add a region as an object; False when it is skipped (reported)."""
     kind = result["type"]
@@ -379,6 +393,8 @@ def _add_region(
             k: result[k] for k in ("id", "from_name", "to_name") if isinstance(result.get(k), str)
         }
         fields: dict[str, Any] = {"app_extra": {"labelstudio": app}} if app else {}
+        if annotator is not None:  # one of several annotators' versions, as a merge tags them
+            fields.setdefault("app_extra", {})[ANNOTATOR_KEY] = annotator
         if source is not None:
             fields.update(source=source, review="pending")
         if score is not None:
@@ -415,10 +431,12 @@ def _pct(value: dict, key: str) -> float:
 
 
 def _degrees(value: dict, key: str) -> float:
+    """An angle in [0, 360): any finite one is a turn (1e9 degrees is 280, as Label Studio shows it;
+    ``math.fmod`` is exact, so a large angle loses no precision)."""
     v = value.get(key, 0)
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or abs(v) > 1e6:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
         raise ValueError(f"value.{key} must be a finite angle in degrees, got {short_repr(v)}")
-    return float(v)
+    return math.fmod(float(v), 360.0) % 360.0
 
 
 def _geometry(kind: str, value: dict, result: dict, image: ImageRecord, where: str) -> dict[str, Any]:
@@ -481,7 +499,7 @@ def _geometry(kind: str, value: dict, result: dict, image: ImageRecord, where: s
 def _join_parts(build: Builder, image: ImageRecord, made: dict[str, Annotation], results: list) -> None:
     """A polygon nested (``parentID``) under a polygon of the same label joins it: the parts of one
     object, as the writer splits a multi-part polygon."""
-    for result, source, _, _ in results:
+    for result, source, _, _, _ in results:
         r = as_dict(result)
         part, head = made.get(r.get("id")), made.get(r.get("parentID"))
         if source is not None or part is None or head is None or part is head:
@@ -537,6 +555,16 @@ FORMAT = Format(
             choices=PREDICTION_CHOICES,
             label="Predictions",
         ),
+        Option(
+            "annotator_versions",
+            "choice",
+            "a task several annotators labelled: keep the most recent annotation (latest, the default), "
+            "or each annotator's most recent one as that annotator's version, side by side as after a "
+            "merge of shards (each; for agreement and consensus)",
+            "latest",
+            choices=ANNOTATOR_CHOICES,
+            label="Annotators",
+        ),
     ),
     write_options=(
         images_option("images/"),
@@ -551,6 +579,7 @@ FORMAT = Format(
     ),
     input_is_file=True,
     holds_predictions=True,  # a model's pending objects go to the task's predictions, not its annotation
+    holds_versions=True,  # annotators' versions side by side: one annotation each
     detect=looks_like_labelstudio,
     suffixes=(".json",),
     lost_on_export=(

@@ -24,6 +24,7 @@ from pixelproof.core.category_colors import default_color
 from pixelproof.core.category_keys import key_of
 from pixelproof.core.limits import LimitError, check_image_size, short_repr
 from pixelproof.core.model import DONE_STATES, Annotation, ImageRecord, Project, is_pending_prediction
+from pixelproof.core.overlap_versions import ANNOTATOR_KEY, versions_side_by_side
 from pixelproof.core.wording import noted_counts
 from pixelproof.interop import labelstudio_rle
 from pixelproof.interop._util import (
@@ -84,6 +85,7 @@ def write_labelstudio(
     status = as_dict(project.app.get("image_status"))
     marked = any(s in DONE_STATES for s in status.values())
     stems = unique_stems(project)
+    held = versions_side_by_side(project)
     tasks = []
     for image in with_progress(list(project.images.values()), len(project.images), progress):
         src = project.image_path(image)
@@ -97,13 +99,22 @@ def write_labelstudio(
         task: dict[str, Any] = {"id": image.id, "data": {"image": url_prefix + "images/" + quote(name)}}
         if split := spelled(image, "labelstudio"):  # Label Studio has no split: a data field (a column)
             task["data"]["split"] = split
-        done, pending = _results(project, image, counts, warnings)
+        by_who, pending = _results(project, image, counts, warnings)
+        done = [r for regions in by_who.values() for r in regions]
         checked = status.get(str(image.id)) in DONE_STATES
         if done or checked or (not marked and not pending):
             kept = _kept_results(image, kept_seen, counts)
+            # one annotation per annotator's version (the first: the objects of none, kept results)
+            names = [None, *held.get(image.id, [])] if image.id in held else [None]
+            counts["versions"] += len(names) > 1
+            results = [by_who.get(n, []) for n in names]
+            results[0] = [*results[0], *(r for n, rs in by_who.items() if n not in names for r in rs), *kept]
+            if len(names) > 1 and not results[0]:
+                results = results[1:]  # no object outside the versions: the first annotator's is the first
             task["annotations"] = [
-                {"id": image.id, "result": done + kept, "was_cancelled": False, "ground_truth": False}
+                {"result": r, "was_cancelled": False, "ground_truth": False} for r in results
             ]
+            task["annotations"][0] = {"id": image.id, **task["annotations"][0]}  # Label Studio's import_id
         if pending:
             task["predictions"] = pending
         tasks.append(task)
@@ -119,6 +130,11 @@ def write_labelstudio(
         "crowd": ("crowd object", "written as ordinary objects (Label Studio has no crowd flag)"),
         "empty": ("mask", "without a pixel left out"),
         "kept": ("kept result", "in the image extras that Label Studio cannot take left out"),
+        "versions": (
+            "image",
+            "holding annotators' versions side by side written with one annotation each "
+            "(Label Studio gives them all to the user who imports them)",
+        ),
         "xml": ("text", "of label_config.xml with characters XML cannot hold written with U+FFFD"),
     }
     warnings += noted_counts(counts, messages)
@@ -131,9 +147,10 @@ def _pct(v: float, side: int) -> float:
 
 def _results(
     project: Project, image: ImageRecord, counts: Counter[str], warnings: list[str]
-) -> tuple[list[dict], list[dict]]:
-    """(the annotation's regions, the predictions: one per model) of an image's objects."""
-    done: list[dict] = []
+) -> tuple[dict[str | None, list[dict]], list[dict]]:
+    """(the annotation's regions by annotator version - ``pixelproof.annotator``, None for objects of
+    none - , the predictions: one per model) of an image's objects."""
+    done: dict[str | None, list[dict]] = {}
     by_model: dict[str, list[dict]] = {}
     scores: dict[str, list[float]] = {}
     used: set[str] = set()
@@ -151,7 +168,8 @@ def _results(
         else:
             for r in regions:
                 r["origin"] = "manual"
-            done += regions
+            who = a.app_extra.get(ANNOTATOR_KEY)
+            done.setdefault(None if who is None else str(who), []).extend(regions)
     pending = []
     for model, regions in by_model.items():
         pred: dict[str, Any] = {"model_version": model, "result": regions}

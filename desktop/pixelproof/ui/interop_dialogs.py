@@ -540,7 +540,9 @@ class InteropActions(QObject):
             )
             return None
         warnings: list[str] = outcome.result
-        note = versions_note(str(project.path), project, WRITTEN)  # as convert warns
+        note = (
+            None if fmt.holds_versions else versions_note(str(project.path), project, WRITTEN)
+        )  # as convert
         warnings = [note, *warnings] if note else warnings
         summary = (
             f"Exported {plural(images, 'image')} and {plural(objects, 'object')}"

@@ -1,0 +1,77 @@
+"""Which of a Label Studio task's annotations come in. Label Studio keeps one per annotator (its overlap
+setting hands a task to several); PixelProof keeps the most recent one not cancelled, or, with
+``annotator_versions="each"``, each annotator's most recent one as that annotator's version, tagged as
+``merge`` tags an overlap image's versions (``pixelproof.annotator`` on the objects, the top-level
+``pixelproof.overlap_annotators``), so ``agreement`` scores them and ``consensus`` merges them as after a
+merge of shards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pixelproof.core.limits import short_repr
+from pixelproof.core.model import Project
+from pixelproof.core.overlap_versions import OVERLAP_KEY
+
+ANNOTATOR_CHOICES = {  # in the Import dialog's box
+    "latest": "The most recent one",
+    "each": "Each annotator's, side by side (for agreement and consensus)",
+}
+
+
+def annotator_name(annotation: dict) -> str | None:
+    """Who made an annotation: ``completed_by`` (a user id, or in older exports the user, with its
+    email) as ``user<id>`` or the email; None when the export does not say."""
+    who = annotation.get("completed_by")
+    if isinstance(who, dict):
+        email = who.get("email")
+        if isinstance(email, str) and email.strip():
+            return email.strip()
+        who = who.get("id")
+    if isinstance(who, bool) or not isinstance(who, int | str) or not str(who).strip():
+        return None
+    return f"user{str(who).strip()}"
+
+
+def pick_annotations(
+    annotations: Any, each: bool
+) -> tuple[list[tuple[dict, str | None]], list[tuple[Any, str]]]:
+    """The annotations a task keeps, most recent first, each with its annotator's name when it is one of
+    several annotators' versions (else None), and the others, each with why it is left out. Without
+    ``each`` only the most recent one not cancelled is kept."""
+    items = annotations if isinstance(annotations, list) else []
+    live = [(k, a) for k, a in enumerate(items) if isinstance(a, dict) and not a.get("was_cancelled")]
+    others: list[tuple[Any, str]] = [
+        (a, "cancelled (skipped in Label Studio)")
+        for a in items
+        if isinstance(a, dict) and a.get("was_cancelled")
+    ]
+    if not live:
+        return [], others
+    live.sort(
+        key=lambda ka: (str(ka[1].get("updated_at") or ka[1].get("created_at") or ""), ka[0]), reverse=True
+    )
+    latest = live[0][1]
+    names = [annotator_name(a) for _, a in live]
+    if not each or len({n for n in names if n is not None}) < 2:
+        why = f"another version; PixelProof keeps one, the most recent ({short_repr(latest.get('id'))})"
+        if len(live) > 1 and not each:
+            why += "; to keep every annotator's, side by side: --annotator-versions each"
+        return [(latest, None)], others + [(a, why) for _, a in live[1:]]
+    kept: list[tuple[dict, str | None]] = []
+    seen: set[str] = set()
+    for (_, a), name in zip(live, names, strict=True):
+        if name is None:
+            others.append((a, "no completed_by: whose version it is is unknown"))
+        elif name in seen:
+            others.append((a, f"an older version of {name}'s; PixelProof keeps each annotator's most recent"))
+        else:
+            seen.add(name)
+            kept.append((a, name))
+    return kept, others
+
+
+def tag_versions(project: Project, image_id: int, names: list[str]) -> None:
+    """Record the annotators whose versions an image holds side by side (also one who drew nothing)."""
+    entries = project.app.setdefault(OVERLAP_KEY, {})
+    entries[str(image_id)] = names

@@ -1,0 +1,128 @@
+"""A Label Studio task several annotators labelled: with ``annotator_versions="each"`` every annotator's
+version comes in tagged, as a merge of shards keeps an overlap image's, so ``agreement`` and ``consensus``
+work on it; by default the most recent one, and the import says how to keep the others."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from pixelproof.cli import main
+from pixelproof.core.agreement import raters_from_merged
+from pixelproof.core.coco import load_project
+from pixelproof.core.overlap_versions import versions_side_by_side
+from pixelproof.interop.labelstudio import read_labelstudio
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "labelstudio"
+
+
+def _fixture(tmp_path: Path) -> Path:
+    """label-studio-converter's export: task 1 annotated by users 2 and 1, task 2 by user 1."""
+    shutil.copy(DATA / "label_config.xml", tmp_path / "label_config.xml")
+    return Path(shutil.copy(DATA / "data.json", tmp_path / "data.json"))
+
+
+def _who(project) -> dict[str, list[str]]:
+    """image file -> the annotator tags of its objects, sorted."""
+    out: dict[str, list[str]] = {}
+    for a in project.annotations.values():
+        out.setdefault(project.images[a.image_id].file_name, []).append(str(a.app_extra.get("annotator")))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def test_each_annotators_version_is_kept_tagged(tmp_path: Path) -> None:
+    project = read_labelstudio(_fixture(tmp_path), annotator_versions="each").project
+    assert _who(project) == {"image1": ["user1", "user1", "user2", "user2"], "image2": ["None", "None"]}
+    image1 = next(i for i in project.images.values() if i.file_name == "image1")
+    assert versions_side_by_side(project) == {image1.id: ["user1", "user2"]}  # most recent first
+    assert [r.name for r in raters_from_merged(project)] == ["user1", "user2"]
+    assert project.app["image_status"][str(image1.id)] == "done"
+
+
+def test_default_keeps_the_latest_and_says_how_to_keep_each(tmp_path: Path) -> None:
+    result = read_labelstudio(_fixture(tmp_path))
+    assert _who(result.project) == {"image1": ["None", "None"], "image2": ["None", "None"]}
+    assert not versions_side_by_side(result.project)
+    (line,) = [p for p in result.problems if "annotation 1 not imported" in p]
+    assert "--annotator-versions each" in line
+
+
+def _box(label: str, x: float, rid: str) -> dict:
+    value = {"x": x, "y": 10, "width": 20, "height": 20, "rotation": 0, "rectanglelabels": [label]}
+    return {"id": rid, "type": "rectanglelabels", "from_name": "label", "to_name": "image",
+            "original_width": 200, "original_height": 100, "value": value}  # fmt: skip
+
+
+def test_an_empty_version_is_a_rater_and_an_older_one_of_the_same_annotator_is_left_out(
+    tmp_path: Path,
+) -> None:
+    choice = {"type": "choices", "from_name": "weather", "to_name": "image", "value": {"choices": ["Rainy"]}}
+    task = {
+        "id": 7,
+        "data": {"image": "/data/upload/1/a.png"},
+        "annotations": [
+            {
+                "id": 1,
+                "completed_by": 1,
+                "updated_at": "2026-01-01",
+                "result": [_box("cat", 10, "a")],
+                "parent_prediction": 9,
+            },
+            {"id": 2, "completed_by": 2, "updated_at": "2026-01-02", "result": []},
+            {
+                "id": 3,
+                "completed_by": {"id": 3, "email": "eve@lab.org"},
+                "updated_at": "2026-01-03",
+                "result": [_box("cat", 12, "a"), choice],
+            },
+            {"id": 4, "completed_by": 1, "updated_at": "2025-12-01", "result": [_box("dog", 50, "b")]},
+        ],
+        "predictions": [{"id": 9, "model_version": "v1", "result": [_box("cat", 11, "p")]}],
+    }
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps([task]))
+    result = read_labelstudio(path, annotator_versions="each")
+    project = result.project
+    (image,) = project.images.values()
+    assert versions_side_by_side(project) == {image.id: ["eve@lab.org", "user2", "user1"]}
+    assert _who(project) == {"a.png": ["eve@lab.org", "user1"]}  # user1's older dog and prediction 9 not in
+    assert [c.name for c in project.categories.values() if c.name == "dog"] == []
+    assert any("annotation 4 not imported: an older version of user1's" in p for p in result.problems)
+    assert image.extra["pixelproof"]["labelstudio"]["results"] == [choice]  # the most recent's choices
+
+
+def test_convert_then_agreement_scores_the_annotators(tmp_path: Path, capsys) -> None:
+    export = _fixture(tmp_path)
+    out = tmp_path / "project.json"
+    assert main(["convert", str(export), str(out), "--from", "labelstudio", "--to", "coco",
+                 "--annotator-versions", "each"]) == 0  # fmt: skip
+    assert list(versions_side_by_side(load_project(out)).values()) == [["user1", "user2"]]
+    capsys.readouterr()
+    assert main(["agreement", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "raters: user1, user2" in printed and "user1 / user2" in printed
+
+
+def test_versions_side_by_side_go_back_as_one_annotation_each(tmp_path: Path, capsys) -> None:
+    """Written back to Label Studio, each annotator's version is an annotation of the task, as Label Studio
+    holds them; before, every version's regions were one annotation, each object there once per annotator."""
+    export = _fixture(tmp_path)
+    project = tmp_path / "project.json"
+    assert main(["convert", str(export), str(project), "--from", "labelstudio", "--to", "coco",
+                 "--annotator-versions", "each"]) == 0  # fmt: skip
+    capsys.readouterr()
+    out = tmp_path / "out"
+    assert main(["convert", str(project), str(out), "--from", "coco", "--to", "labelstudio"]) == 0
+    err = capsys.readouterr().err
+    assert "1 image holding annotators' versions side by side written with one annotation each" in err
+    assert "every version there is written" not in err
+    tasks = json.loads((out / "tasks.json").read_text())
+    theirs = json.loads(export.read_text())
+    for ours, task in zip(tasks, theirs, strict=True):
+        got = sorted(sorted(r["value"]["x"] for r in a["result"]) for a in ours["annotations"])
+        want = sorted(sorted(r["value"]["x"] for r in a["result"]) for a in task["annotations"])
+        assert len(got) == len(want)
+        assert all(np.allclose(g, w) for g, w in zip(got, want, strict=True))
