@@ -44,6 +44,7 @@ from pixelproof.core.dicom import (
     voi_window,
 )
 from pixelproof.core.dicom_series_notes import apart_note, apart_positions
+from pixelproof.core.limits import LimitError, check_image_size
 from pixelproof.core.patient_space import PatientGeometry
 from pixelproof.core.volume_cache import cached
 from pixelproof.core.volumes import (
@@ -164,13 +165,14 @@ def scan_folder(folder: Path, files: Iterable[Path] | None = None) -> FolderScan
         if "Rows" not in ds or "Columns" not in ds:
             problems.append(f"{f}: DICOM file without an image (e.g. a report or DICOMDIR); skipped")
             continue
+        try:  # over the pixel limit is said first, as for a PNG: the header alone tells it
+            rows, cols = image_size_of(ds, f)
+            check_image_size(cols, rows, str(f))
+        except (DicomError, LimitError) as e:
+            problems.append(f"{e}; skipped")
+            continue
         if pixel_problem:  # a header-only copy or a cut file: it was stacked as a slice never shown
             problems.append(f"{f}: {pixel_problem}; skipped")
-            continue
-        try:
-            rows, cols = image_size_of(ds, f)
-        except DicomError as e:
-            problems.append(f"{e}; skipped")
             continue
         if frame_count(ds) > 1:
             singles.append(f)
