@@ -52,3 +52,26 @@ def test_only_located_lines_on_stderr(
     assert "[ERROR:" not in err and "[ WARN:" not in err and "imdecode" not in err, err
     assert "damaged.tif: its image data does not decode (DeflateError" in err, err  # not decoded black
     assert "1/2 images pre-labeled" in captured.out and "1 failed" in captured.out, captured.out
+
+
+def test_pillow_tiff_plugin_lines_kept_quiet(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A TIFF of 200 samples a pixel: Pillow's TIFF plugin logged ``More samples per pixel than can be
+    decoded: 200`` (no file named) on every ``new`` and ``validate --images``; prelabel's refusal names it."""
+    import tifffile
+
+    folder = tmp_path / "bands"
+    folder.mkdir()
+    tifffile.imwrite(
+        folder / "cube.tif", np.zeros((8, 8, 200), np.uint8), photometric="minisblack", planarconfig="contig"
+    )
+    project, out = tmp_path / "p.json", tmp_path / "out.json"
+    caplog.set_level(logging.DEBUG, logger="PIL")
+    assert main(["new", str(folder), "-o", str(project)]) == 0
+    assert main(["validate", str(project), "--images"]) == 0
+    main(["prelabel", str(project), "--backend", "threshold", "-o", str(out)])
+    err = capfd.readouterr().err
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("PIL.Tiff")]
+    assert "More samples" not in err, err
+    assert "cube.tif: 200 samples a pixel" in err, err

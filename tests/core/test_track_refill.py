@@ -116,3 +116,26 @@ def test_a_key_added_in_a_filled_run_splits_it() -> None:
     refill.edit.apply(p)
     assert box_on(p, 2) == pytest.approx([20.0, 20.0, 10.0, 10.0])
     assert on(p, 2)[0].app_extra[BETWEEN] == [0, 4] and on(p, 6)[0].app_extra[BETWEEN] == [4, 8]
+
+
+def test_fills_a_refill_cannot_redo_are_said_not_left_stale_in_silence() -> None:
+    """A hand-edited project with a second object of the track on a key frame: the fills between it and the
+    moved key cannot be worked out (which object is the key?), so they stay; the refill says so, naming the
+    track and why, instead of leaving them looking refilled. A run it can redo is still redone."""
+    p = filled({0: [0.0, 0.0, 10.0, 10.0], 4: [40.0, 0.0, 10.0, 10.0], 8: [80.0, 0.0, 10.0, 10.0]})
+    add(p, 0, [5.0, 5.0, 10.0, 10.0])  # track 3 twice on frame 0
+    before = {f: list(box_on(p, f)) for f in (1, 2, 3)}
+    edit, changes = moved(p, key_on(p, 4), [40.0, 40.0, 10.0, 10.0])
+    refill = refill_after(p, edit, changes)
+    assert refill.refused == (
+        "track 3: 3 filled frames next to the key not filled again "
+        "(several objects of the track on a key frame)"
+    )
+    assert refill.edit is not None and refill.filled == 3  # the run 4..8 follows the key
+    refill.edit.apply(p)
+    assert {f: box_on(p, f) for f in (1, 2, 3)} == before
+    assert box_on(p, 6) == pytest.approx([60.0, 20.0, 10.0, 10.0])
+    # nothing stale: nothing said
+    q = filled({0: [0.0, 0.0, 10.0, 10.0], 4: [40.0, 0.0, 10.0, 10.0]})
+    edit, changes = moved(q, key_on(q, 4), [40.0, 40.0, 10.0, 10.0])
+    assert refill_after(q, edit, changes).refused == ""

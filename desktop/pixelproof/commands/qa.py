@@ -229,6 +229,8 @@ def _load_pair(args: argparse.Namespace) -> tuple[Any, Any] | None:
     """The reference and the candidate as read (None after the errors, each naming its file): a candidate
     project first, its classes naming a mask folder's values; a candidate dataset after the reference,
     read as it is (``interop.candidates``), a tracker's results file on the reference's frames."""
+    from dataclasses import replace
+
     from pixelproof.interop.references import ReferenceLoadError, load_reference
 
     project = _candidate_project(args)
@@ -239,9 +241,13 @@ def _load_pair(args: argparse.Namespace) -> tuple[Any, Any] | None:
     except ReferenceLoadError as e:
         _say_unreadable(e, args.reference)
         return None
+    from pixelproof.interop.candidates import load_candidate, same_as_reference
+
     if project is not None:
-        return reference, project
-    from pixelproof.interop.candidates import load_candidate
+        same = same_as_reference(args.candidate, reference)
+        return (
+            reference if same is None else replace(reference, problems=[*reference.problems, same])
+        ), project
 
     try:
         candidate, lines = load_candidate(args.candidate, reference, args.cand_format)
@@ -257,8 +263,6 @@ def _load_pair(args: argparse.Namespace) -> tuple[Any, Any] | None:
                 file=sys.stderr,
             )
         return None
-    from dataclasses import replace
-
     # the candidate's reader problems and a class renamed: warned and in the reports' problems, as the
     # reference's are (each line names its file)
     return replace(reference, problems=[*reference.problems, *lines]), candidate

@@ -25,7 +25,7 @@ from pixelproof.core.limits import (
     max_pixels,
     open_regular,
 )
-from pixelproof.core.quiet_libraries import quiet_opencv
+from pixelproof.core.quiet_libraries import quiet_opencv, quiet_pillow
 from pixelproof.core.window_level import sampled_values, whole_window
 
 # only PixelProof's own check (``read_image``, from the header) limits decoding: OpenCV's default of
@@ -106,6 +106,7 @@ class _CappedReader(io.BufferedReader):
 def _pillow_open(source: str | os.PathLike[str] | IO[bytes]) -> Any:
     from PIL import Image
 
+    quiet_pillow()  # its log lines name no file; the caller's message does
     if not isinstance(source, str | os.PathLike):
         return Image.open(source)
     from PIL import UnidentifiedImageError

@@ -1,7 +1,8 @@
 """The image libraries' own log lines, kept off stderr where PixelProof reads with them. tifffile logs
 ``<tifffile.TiffFile 'x.tif'> shaped series shape does not match page shape`` for a file it reads anyway,
 and OpenCV prints libtiff's ``[ERROR:0@…] imdecode_…`` lines for a file it then fails on or decodes
-black: lines naming no folder and no image record, printed on every ``new``, ``validate`` and
+black, and Pillow's TIFF plugin logs ``More samples per pixel than can be decoded: 200`` for a file it
+then refuses: lines naming no folder and no image record, printed on every ``new``, ``validate`` and
 ``prelabel`` over such files. What is wrong with a file is said by PixelProof's own messages, which name
 it (a short tile table, damaged tile data, not a readable image). ``OPENCV_LOG_LEVEL`` set in the
 environment (to debug a decoder) is left as given."""
@@ -54,5 +55,13 @@ def quiet_tifffile() -> None:
     """tifffile's logger keeps its lines (below CRITICAL) to itself: installed once, when tifffile is
     first imported for reading (``tiff_guard.import_tifffile``)."""
     logger = logging.getLogger("tifffile")
+    if _UNPLACED not in logger.filters:
+        logger.addFilter(_UNPLACED)
+
+
+def quiet_pillow() -> None:
+    """Pillow's TIFF plugin keeps its lines (below CRITICAL) to itself: installed when PixelProof first
+    opens a file with Pillow (``imageio.open_pillow``); the reader that refuses the file names it."""
+    logger = logging.getLogger("PIL.TiffImagePlugin")
     if _UNPLACED not in logger.filters:
         logger.addFilter(_UNPLACED)

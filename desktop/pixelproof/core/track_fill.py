@@ -169,6 +169,7 @@ class FillPlan:
     unchanged: int = 0
     keys: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
+    stale: dict[str, int] = field(default_factory=dict)  # earlier fills of skipped runs, left as they were
 
 
 def fill_plan(
@@ -202,6 +203,8 @@ def fill_plan(
         why = _why_not(below, above)
         if why:
             skipped[why] += p1 - p0 - 1
+            if left := sum(p in earlier for p in range(p0 + 1, p1)):  # no longer between its keys as drawn
+                plan.stale[why] = plan.stale.get(why, 0) + left
         else:
             free = range(p0 + 1, p1)
             places = free if refill is None else [p for p in free if p in earlier or p in refill]

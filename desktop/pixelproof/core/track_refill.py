@@ -106,6 +106,7 @@ def refill_after(project: Project, edit: Edit, changes: Changes) -> Refilled:
     made: list[Annotation] = []
     removed: list[int] = []
     tracks: dict[int | str, None] = {}
+    stale: dict[tuple[int | str, str], int] = {}  # (track, why) -> earlier fills a skipped run keeps
     try:
         for (seq, track), spans in windows.items():
             for lo, hi in _merged(spans):
@@ -116,14 +117,26 @@ def refill_after(project: Project, edit: Edit, changes: Changes) -> Refilled:
                     made += plan.made
                     removed += plan.removed
                     tracks[track] = None
+                for why, n in plan.stale.items():
+                    stale[(track, why)] = stale.get((track, why), 0) + n
+        left = _left_as_they_were(stale)
         if not made and not removed:
-            return Refilled(None)
+            return Refilled(None, refused=left)
         give_ids(project, made)
     except (FillRefused, IdsExhausted) as e:
         return Refilled(None, refused=f"the filled frames next to the key are as they were: {e}")
     shown = ", ".join(shown_track(t) for t in tracks)
     label = f"Fill again {plural(len(made), 'frame')} of track {shown} next to the key"
-    return Refilled(fill_edit(made, removed, label), len(made), tuple(tracks))
+    return Refilled(fill_edit(made, removed, label), len(made), tuple(tracks), refused=left)
+
+
+def _left_as_they_were(stale: dict[tuple[int | str, str], int]) -> str:
+    """What says the earlier fills a refill left, their run no longer fillable (a second object of the
+    track on a key frame, a key of another class): "" when none. Silent, they looked refilled."""
+    return "; ".join(
+        f"track {shown_track(track)}: {plural(n, 'filled frame')} next to the key not filled again ({why})"
+        for (track, why), n in stale.items()
+    )
 
 
 def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -20,7 +20,7 @@ from pixelproof.core.references import Reference
 from pixelproof.interop.formats import FORMATS, detect_formats
 from pixelproof.interop.mot import is_results_file, results_sequence
 from pixelproof.interop.mot_writer import NO_CLASS
-from pixelproof.interop.references import ReferenceLoadError, load_reference
+from pixelproof.interop.references import ReferenceLoadError, _same_file, load_reference
 
 
 def candidate_format(path: str | os.PathLike[str], fmt: str | None = None) -> str | None:
@@ -47,8 +47,22 @@ def load_candidate(
             raise ReferenceLoadError([str(e)]) from None
     candidate = load_reference(p, reference.project, fmt, options=options, role="candidate")
     lines = list(candidate.problems)
+    same = same_as_reference(p, reference)
+    if same is not None:
+        lines.append(same)
     if candidate.format == FORMATS["mot"].name:
         note = classless_as_reference(candidate.project, reference.project, NO_CLASS)
         if note is not None:
             lines.append(f"{p}: {note}")
     return candidate.project, lines
+
+
+def same_as_reference(path: str | os.PathLike[str], reference: Reference) -> str | None:
+    """A line saying the candidate is the reference's own file or folder (a link to it too), None when it
+    is not: every figure then says a perfect agreement that measures nothing (a path typed twice)."""
+    if not reference.source or not _same_file(Path(path), Path(reference.source)):
+        return None
+    return (
+        f"{path}: the candidate is the reference itself ({reference.source}): every figure compares it with "
+        "itself"
+    )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pixelproof.core.errors import about
+from pixelproof.core.limits import LimitError, check_regular_file
 from pixelproof.core.model import Project
 from pixelproof.core.references import Reference
 from pixelproof.interop._util import ProblemCallback, ProgressCallback
@@ -57,6 +58,12 @@ def load_reference(
     p = Path(path)
     if not p.exists():
         raise ReferenceLoadError([f"{p}: no such file or folder"])
+    try:  # a FIFO or a device reads as an empty dataset (or never ends): refused, not scored as empty
+        check_regular_file(p, str(p), allow_dir=True)
+    except LimitError as e:
+        raise ReferenceLoadError([str(e)]) from None
+    except OSError as e:
+        raise ReferenceLoadError([f"{p}: cannot read it: {e.strerror or e}"]) from None
     kind = "folder" if p.is_dir() else "file"
     if not os.access(p, os.R_OK | (os.X_OK if kind == "folder" else 0)):  # not "not recognised"
         raise ReferenceLoadError([f"{p}: cannot read the {kind}: permission denied"])
