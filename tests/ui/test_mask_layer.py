@@ -166,3 +166,23 @@ def test_a_click_takes_the_mask_in_front_and_again_the_one_under_it(cells) -> No
     key(cells, Qt.Key.Key_Escape)
     click(cells, overlap)
     assert cells.document.selection == [LOW]
+
+
+def test_select_all_keeps_the_masks_in_the_layer_drawn_selected(cells) -> None:
+    """Select All on thousands of masks makes no item each (as many polygons): the layer draws them with the
+    selected look (a denser fill), and a click then takes one alone, which gets its item."""
+    x, y = centre(cells, 321)
+    look_at(cells, x, y, zoom=4.0)
+    hover(cells, view_point(cells, 990, 590))  # the pointer away: no hover mark over the mask
+    unselected = pixel(cells, x, y)
+    key(cells, Qt.Key.Key_A, CTRL)
+    assert len(cells.document.selection) == len(cells.document.project.annotations)
+    assert mask_items(cells) == []
+    settle()
+    selected = pixel(cells, x, y)
+    assert np.abs(np.subtract(selected, unselected)).max() > 10  # drawn selected
+    key(cells, Qt.Key.Key_Escape)
+    settle()
+    assert np.abs(np.subtract(pixel(cells, x, y), unselected)).max() <= 2
+    click(cells, view_point(cells, x, y))
+    assert cells.document.selection == [321] and [it.ann_id for it in mask_items(cells)] == [321]

@@ -149,7 +149,8 @@ class BoxLayer(QGraphicsItem):
         """The items the canvas adds to its scene: the layer, its tags, its selected boxes, their tags and
         handles."""
         p = self.polygons
-        return self, self.masks, p, p.chosen, self.tags, self.chosen, self.chosen_tags, self.handles
+        m = self.masks
+        return self, m, m.chosen, p, p.chosen, self.tags, self.chosen, self.chosen_tags, self.handles
 
     def _redraw_chosen(self) -> None:
         for part in self.parts():  # the polygons' too: it leaves the selected to ``polygons.chosen``
@@ -457,6 +458,7 @@ class SelectedBoxes(QGraphicsItem):
             self.layer.chosen_tags.setPos(self.pos())
             self.layer.handles.setPos(self.pos())
             self.layer.polygons.chosen.setPos(self.pos())
+            self.layer.masks.chosen.setPos(self.pos())
         return super().itemChange(change, value)
 
     def paint(

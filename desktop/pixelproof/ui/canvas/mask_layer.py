@@ -10,7 +10,8 @@ its coloured image in a bounded cache), and so is one a click, the hover mark or
 
 Selecting a mask - a click, the eraser, an edit - turns it into its own ``MaskItem`` (``LazyItems``,
 ``polygon_layer.follow_selection``) with the selected look, brush edits and live painting, as before; it
-goes back to the layer when unselected.
+goes back to the layer when unselected. Selecting many (``MANY_SELECTED``: Select All on a slide) does not:
+they stay in the layer and ``SelectedMasks`` draws them with the selected look, as ``SelectedPolygons``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections import OrderedDict
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.geometry import row_start
@@ -27,7 +28,7 @@ from pixelproof.core.limits import LimitError, max_pixels
 from pixelproof.core.model import Annotation
 from pixelproof.core.rle_strings import row_starts
 from pixelproof.core.sparse_mask import origin_of
-from pixelproof.ui.canvas.items import Z_BY_KIND
+from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED
 from pixelproof.ui.canvas.layers import BoxLayer, _Box
 from pixelproof.ui.canvas.looks import REJECTED, category_color, fill_brush, outline_pen
 from pixelproof.ui.canvas.mask_outline import mask_crop, mask_fill, trace_outline
@@ -123,14 +124,21 @@ class LayerMask(_Box):
 
 
 class MaskLayer(QGraphicsItem):
-    """The ``BoxLayer``'s masks at a mask item's height, in the layer's order, each as its item draws it
-    unselected: its coloured pixels at the fill opacity, its outline (a rejected one hatched)."""
+    """The ``BoxLayer``'s masks at a mask item's height, in the layer's order, each as its item draws it: its
+    coloured pixels at the fill opacity, its outline (a rejected one hatched). Selected ones have their own
+    item, unless many are (``keep_selected``): ``chosen`` draws those with the selected look."""
 
     def __init__(self, layer: BoxLayer) -> None:
         super().__init__()
         self.layer = layer
-        self._drawn: tuple[list[LayerMask], np.ndarray, list[QRectF]] | None = None
-        self._images: OrderedDict[int, tuple[LayerMask, tuple[int, str], QImage, np.ndarray]] = OrderedDict()
+        self._drawn: tuple[list[LayerMask], np.ndarray, list[QRectF], np.ndarray] | None = None
+        self._images: OrderedDict[int, tuple[LayerMask, tuple[int, str, bool], QImage, np.ndarray]] = (
+            OrderedDict()
+        )
+        self.keep_selected = (
+            False  # many selected: they stay here (``follow_selection``), drawn by ``chosen``
+        )
+        self.chosen = SelectedMasks(self)
         self.setZValue(Z_BY_KIND["mask"])
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
@@ -139,39 +147,50 @@ class MaskLayer(QGraphicsItem):
         """The layer's masks or the display settings changed: picked again when drawn."""
         self._drawn = None
         self.prepareGeometryChange()
+        self.chosen.prepareGeometryChange()
         self.update()
+        self.chosen.update()
 
     def boundingRect(self) -> QRectF:
         return self.layer.boundingRect()
 
-    def shown_masks(self) -> tuple[list[LayerMask], np.ndarray, list[QRectF]]:
-        """The shown masks in drawing order, their boxes (x0 y0 x1 y1) and QRectFs."""
+    def shown_masks(self) -> tuple[list[LayerMask], np.ndarray, list[QRectF], np.ndarray]:
+        """The shown masks in drawing order, their boxes (x0 y0 x1 y1), QRectFs and ids."""
         if self._drawn is None:
             layer = self.layer
             picked = [e for e in layer.boxes.values() if isinstance(e, LayerMask) and layer.shown(e)]
             xyxy = np.array([(e.x, e.y, e.x + e.w, e.y + e.h) for e in picked], dtype=np.float64)
             rects = [QRectF(e.x, e.y, e.w, e.h) for e in picked]
-            self._drawn = (picked, xyxy.reshape(-1, 4), rects)
-            live = {id(e) for e in picked}
-            for key in [k for k, v in self._images.items() if k not in live or v[0] not in picked]:
+            ids = np.fromiter((e.ann_id for e in picked), dtype=np.int64, count=len(picked))
+            self._drawn = (picked, xyxy.reshape(-1, 4), rects, ids)
+            live = {id(e): e for e in picked}
+            for key in [k for k, v in self._images.items() if live.get(k) is not v[0]]:
                 del self._images[key]  # masks edited or gone
         return self._drawn
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        picked, xyxy, rects = self.shown_masks()
+        self.paint_masks(painter, option.exposedRect, selected=False)
+
+    def paint_masks(self, painter: QPainter, exposed: QRectF, selected: bool) -> None:
+        """Draw the shown masks crossing ``exposed``, the selected ones (as a selected ``MaskItem``) or the
+        others."""
+        if selected and not self.layer.selected:
+            return
+        picked, xyxy, rects, ids = self.shown_masks()
         if not picked:
             return
-        exposed = option.exposedRect
         t = painter.worldTransform()
         zoom = max(abs(t.m11()), abs(t.m22()), 1e-9)
-        m = 4.0 / zoom  # the cosmetic outline past the box (4 px)
+        m = 6.0 / zoom  # the cosmetic outline (and a selected one's halo) past the box
         near = (xyxy[:, 0] - m <= exposed.right()) & (xyxy[:, 2] + m >= exposed.left())
         near &= (xyxy[:, 1] - m <= exposed.bottom()) & (xyxy[:, 3] + m >= exposed.top())
+        if self.layer.selected:
+            chosen = np.isin(ids, np.fromiter(self.layer.selected, dtype=np.int64))
+            near &= chosen if selected else ~chosen
         big = np.maximum(xyxy[:, 2] - xyxy[:, 0], xyxy[:, 3] - xyxy[:, 1]) * zoom >= DETAIL
         looks: dict[tuple[int, str], tuple[QPen, QBrush]] = {}
-        opacity = self.layer.show_filter.fill_opacity
         dots: dict[tuple[int, str], list[QRectF]] = {}
         for k in np.flatnonzero(
             near & ~big
@@ -180,41 +199,48 @@ class MaskLayer(QGraphicsItem):
             dots.setdefault((e.category_id, e.look), []).append(rects[k])
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for (cat_id, look), boxes in dots.items():
-            painter.setPen(self._look(looks, cat_id, look)[0])
+            painter.setPen(self._look(looks, cat_id, look, selected)[0])
             painter.drawRects(boxes)
+        opacity = self.layer.show_filter.fill_opacity
         saved = painter.opacity()
         for k in np.flatnonzero(near & big).tolist():
             e = picked[k]
-            pen, brush = self._look(looks, e.category_id, e.look)
+            pen, brush = self._look(looks, e.category_id, e.look, selected)
             crop, origin = e.pixels()
             if not crop.size:
                 continue
             if opacity > 0:
                 painter.setOpacity(saved * opacity)
-                painter.drawImage(QPointF(*origin), self._image(e, brush))
+                painter.drawImage(QPointF(*origin), self._image(e, brush, selected))
                 if e.look == REJECTED:  # struck out, as a rejected box's fill
                     painter.fillPath(e.outline(), brush)
                 painter.setOpacity(saved)
             painter.setBrush(Qt.BrushStyle.NoBrush)
+            if selected:  # a light halo under the outline, as a selected ``MaskItem``'s
+                halo = QPen(QColor(255, 255, 255, 230), pen.widthF() + 2.5)
+                halo.setCosmetic(True)
+                halo.setCapStyle(Qt.PenCapStyle.FlatCap)
+                painter.setPen(halo)
+                painter.drawPath(e.outline())
             painter.setPen(pen)
             painter.drawPath(e.outline())
 
     def _look(
-        self, looks: dict[tuple[int, str], tuple[QPen, QBrush]], cat_id: int, name: str
+        self, looks: dict[tuple[int, str], tuple[QPen, QBrush]], cat_id: int, name: str, selected: bool
     ) -> tuple[QPen, QBrush]:
         """(outline pen, fill brush) of a mask of category ``cat_id`` and review look ``name``."""
         look = looks.get((cat_id, name))
         if look is None:
             color = category_color(self.layer.category(cat_id))
-            pen = outline_pen(color, False, name)
+            pen = outline_pen(color, selected, name)
             pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-            look = looks[cat_id, name] = (pen, fill_brush(color, False, name))
+            look = looks[cat_id, name] = (pen, fill_brush(color, selected, name))
         return look
 
-    def _image(self, e: LayerMask, brush: QBrush) -> QImage:
+    def _image(self, e: LayerMask, brush: QBrush, selected: bool) -> QImage:
         """``e``'s pixels in its fill colour (as ``MaskItem._recolor``), kept for the next repaints."""
         c = brush.color()
-        key = (int(c.rgba()), e.look)
+        key = (int(c.rgba()), e.look, selected)
         found = self._images.get(id(e))
         if found is not None and found[0] is e and found[1] == key:
             self._images.move_to_end(id(e))
@@ -222,9 +248,29 @@ class MaskLayer(QGraphicsItem):
         crop, _ = e.pixels()
         h, w = crop.shape
         rgba = np.zeros((h, w, 4), dtype=np.uint8)
-        np.multiply(crop[..., None], mask_fill(c, e.look, False), out=rgba.view(np.uint32))
+        np.multiply(crop[..., None], mask_fill(c, e.look, selected), out=rgba.view(np.uint32))
         image = QImage(rgba.data, w, h, int(rgba.strides[0]), QImage.Format.Format_ARGB32_Premultiplied)
         self._images[id(e)] = (e, key, image, rgba)  # the array holds the image's pixels
         if len(self._images) > IMAGE_CACHE:
             self._images.popitem(last=False)
         return image
+
+
+class SelectedMasks(QGraphicsItem):
+    """The selected masks of the layer (many: ``keep_selected``), at a selected ``MaskItem``'s height and
+    with its look. ``SelectedBoxes`` moves it along in a drag's preview."""
+
+    def __init__(self, masks: MaskLayer) -> None:
+        super().__init__()
+        self.masks = masks
+        self.setZValue(Z_BY_KIND["mask"] + Z_SELECTED)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+
+    def boundingRect(self) -> QRectF:
+        return self.masks.layer.boundingRect()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        self.masks.paint_masks(painter, option.exposedRect, selected=True)

@@ -203,14 +203,15 @@ def tag_xs(layer: BoxLayer) -> tuple[np.ndarray, np.ndarray]:
 
 
 def gets_item(view: CanvasView, ann_id: int) -> bool:
-    """Whether polygon ``ann_id`` has its own item while selected: unless many are (``follow_selection``)."""
+    """Whether polygon or mask ``ann_id`` has its own item while selected: unless many of its kind are
+    (``follow_selection``)."""
     layer = view.box_layer
     if not view.document.is_selected(ann_id):
         return False
+    if layer is None:
+        return True
     ann = view.document.project.annotations.get(ann_id)
-    return (ann is not None and ann.kind == "mask") or not (
-        layer is not None and layer.polygons.keep_selected
-    )
+    return not (layer.masks if ann is not None and ann.kind == "mask" else layer.polygons).keep_selected
 
 
 def follow_selection(view: CanvasView, selected: set[int]) -> None:
@@ -219,8 +220,8 @@ def follow_selection(view: CanvasView, selected: set[int]) -> None:
     unselected polygon or box (or of any polygon, when many are selected) back in the layer, in its place:
     an item left over it after a click or a resize was drawn above every object of the layer (over those it
     used to be under, a later box's outline hidden under it), and a slide's cells clicked one by one each
-    kept an item. A selected box keeps an item a tool made (a resize under way). A selected mask always has
-    its item (``mask_layer``): the selected look, the brush and eraser paint into it."""
+    kept an item. A selected box keeps an item a tool made (a resize under way). Masks as polygons
+    (``mask_layer``): a selected one has its item (the brush and eraser paint into it), unless many are."""
     layer = view.box_layer
     doc = view.document
     if layer is None or doc is None:
@@ -230,7 +231,9 @@ def follow_selection(view: CanvasView, selected: set[int]) -> None:
     many = layer.polygons.keep_selected = len(polygons) > MANY_SELECTED
     for ann_id in [] if many else [i for i in polygons if isinstance(layer.boxes.get(i), LayerPolygon)]:
         view.items_by_id.get(ann_id)
-    for ann_id in [i for i in selected if getattr(layer.boxes.get(i), "kind", "") == "mask"]:
+    masks = [i for i in selected if (a := anns.get(i)) is not None and a.kind == "mask"]
+    many_masks = layer.masks.keep_selected = len(masks) > MANY_SELECTED
+    for ann_id in [] if many_masks else [i for i in masks if i in layer.boxes]:
         view.items_by_id.get(ann_id)  # a selected mask has its item: the selected look, brush edits
     back = []
     for ann_id, item in list(view.items_by_id.items()):
@@ -242,7 +245,7 @@ def follow_selection(view: CanvasView, selected: set[int]) -> None:
             or ann.image_id != view.image_id
         ):
             continue
-        if ann_id in selected and (ann.kind in ("box", "mask") or not many):
+        if ann_id in selected and (ann.kind == "box" or not (many_masks if ann.kind == "mask" else many)):
             continue
         dict.pop(view.items_by_id, ann_id)
         if item.scene() is not None:  # type: ignore[attr-defined]
