@@ -3,6 +3,12 @@ QuPath 0.4's layout, ``bench.convert.make_geojson``, on its declared 65,536 x 49
 imported image's objects put on the canvas.
 
 ``python -m bench slide_objects [--cells N] [--runs R]``
+``python -m bench slide_objects --masks N [--runs R]``
+
+With ``--masks N``: a whole-slide prelabel's masks instead (``pixelproof prelabel --tile 2048`` on a
+40,000 x 30,000 slide gave ~64,000): N small masks (whole-image RLEs, as prelabel stores them) on one image,
+``CanvasView._show_image`` in a bare canvas (1366x768, offscreen), against the same N objects as polygons
+(their outlines) shown the same way, through the box layer (``polygon_layer``).
 
 Two figures, each the median of R runs of CPU time (the machine is shared: wall time measures the
 neighbours), alternating with its reference in the same process:
@@ -84,11 +90,92 @@ def _showing(src: Path, runs: int) -> None:
     win.close()
 
 
+SLIDE_W, SLIDE_H = 40000, 30000
+
+
+def _mask_slide(n: int, as_polygons: bool):  # type: ignore[no-untyped-def]
+    """A project of one 40,000 x 30,000 image with ``n`` cells of 8-14 px radius on a jittered grid: masks
+    (whole-image RLEs, ``rle_codec.crops_rle`` as prelabel makes them) or their outlines as polygons."""
+    import cv2
+    import numpy as np
+
+    from pixelproof.core import masks, rle_codec
+    from pixelproof.core.coco import new_project
+    from pixelproof.core.model import Annotation, ImageRecord
+
+    project = new_project(["nucleus", "tumour"])
+    project.add_image(ImageRecord(1, "slide.tif", SLIDE_W, SLIDE_H))
+    rng = np.random.default_rng(0)
+    cols = int(np.ceil(np.sqrt(n * SLIDE_W / SLIDE_H)))
+    pitch = SLIDE_W // (cols + 1)
+    crops = []
+    for k in range(n):
+        r = int(rng.integers(8, 15))
+        crop = np.zeros((2 * r + 1, 2 * r + 1), dtype=np.uint8)
+        cv2.ellipse(
+            crop, (r, r), (r, max(3, r - int(rng.integers(0, 5)))), int(rng.integers(0, 180)), 0, 360, 1, -1
+        )
+        x = pitch * (1 + k % cols) + int(rng.integers(-3, 4))
+        y = pitch * (1 + k // cols) + int(rng.integers(-3, 4))
+        crops.append(((x, y, 2 * r + 1, 2 * r + 1), crop.astype(bool)))
+    shapes = rle_codec.crops_rle(crops, SLIDE_H, SLIDE_W)
+    for k, (((x, y, _, _), crop), shape) in enumerate(zip(crops, shapes, strict=True)):
+        assert shape is not None
+        rle, bbox, area = shape
+        seg = rle
+        if as_polygons:
+            seg = [
+                [v + (x if i % 2 == 0 else y) for i, v in enumerate(p)]
+                for p in masks.mask_to_polygons(crop).polygons
+            ]
+        project.add_annotation(Annotation(k + 1, 1, 1 + k % 2, list(bbox), seg, float(area), score=0.9))
+    return project
+
+
+def _showing_masks(n: int, runs: int) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.canvas.view import CanvasView
+    from pixelproof.ui.document import Document
+
+    create_app()
+    figures = []
+    for as_polygons in (False, True):
+        doc = Document(_mask_slide(n, as_polygons))
+        canvas = CanvasView()
+        canvas.resize(1366, 768)
+        canvas.show()
+        canvas.set_document(doc)
+        QApplication.processEvents()
+        times = []
+        for _ in range(runs):
+            t0 = time.process_time()
+            canvas._show_image(1)
+            canvas.viewport().repaint()  # the first frame: the open is over when the window shows it
+            times.append(time.process_time() - t0)
+        figures.append(statistics.median(times))
+        canvas.set_document(None)
+        canvas.close()
+        canvas.deleteLater()
+        QApplication.processEvents()
+    t, tr = figures
+    print(
+        f"showing a slide's {n:,} masks (canvas 1366x768, first frame): {t:.2f} s CPU (median of {runs}) "
+        f"vs the same {n:,} as polygons through the box layer: {tr:.2f} s -> {t / tr:.2f}x"
+    )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench slide_objects", description=__doc__.split("\n")[0])
     parser.add_argument("--cells", type=int, default=20000, help="QuPath cells in the export")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median is printed)")
+    parser.add_argument("--masks", type=int, default=0, help="time showing N masks on a slide instead")
     args = parser.parse_args(argv)
+    if args.masks:
+        _showing_masks(args.masks, args.runs)
+        return 0
     tmp = Path(tempfile.mkdtemp(prefix="pixelproof-bench-"))
     try:
         src = tmp / "geojson"

@@ -292,9 +292,9 @@ def test_a_mask_over_the_pixel_limit_is_not_shown_and_the_status_bar_says_why(
     try:
         assert win.open_path(path)
         qtbot.waitUntil(lambda: 5 in win.canvas.items_by_id, timeout=20_000)
+        item = win.canvas.items_by_id[5]  # (drawn in bulk until looked up: ``mask_layer``)
     finally:
         limits.set_max_pixels(None)
-    item = win.canvas.items_by_id[5]
     assert "annotation 5: mask box of 2000 x 1495" in item.too_big
     assert any(s.startswith("not shown: annotation 5: mask box") for s in said)
     rect = item.boundingRect()  # no pixels: the pen's margin only

@@ -184,22 +184,25 @@ def test_rejecting_and_undoing_restyles_an_item(qtbot, reviewed, kind: str) -> N
         ann = clone(doc.project.annotations[PENDING_POLYGON])
         ann.segmentation = masks.encode(ann.mask(480, 640))
         doc.push(ReplaceAnnotations([ann], "as a mask"))
-    item = win.canvas.items_by_id[PENDING_POLYGON]
-    assert item.kind == kind
-    pen = lambda: item.pen() if kind == "polygon" else item._pen  # noqa: E731
-    assert pen().style() == Qt.PenStyle.CustomDashLine and item._label.text.text() == "dog 0.30"
+
+    def item():  # type: ignore[no-untyped-def]  # looked up each time: unselected, a mask goes back to the layer
+        return win.canvas.items_by_id[PENDING_POLYGON]
+
+    assert item().kind == kind
+    pen = lambda: item().pen() if kind == "polygon" else item()._pen  # noqa: E731
+    assert pen().style() == Qt.PenStyle.CustomDashLine and item()._label.text.text() == "dog 0.30"
     raise_slider(win, 5)
-    assert not item.isVisible()
+    assert not item().isVisible()
     doc.push(ReviewDecision(doc.project, 1, "rejected", ann_ids=[PENDING_POLYGON]))
-    assert item.isVisible() and pen().style() == Qt.PenStyle.SolidLine and pen().color() == REJECTED_COLOR
-    assert item._label.text.text() == "dog · rejected"
+    assert item().isVisible() and pen().style() == Qt.PenStyle.SolidLine and pen().color() == REJECTED_COLOR
+    assert item()._label.text.text() == "dog · rejected"
     grab = win.canvas.viewport().grab().toImage()
     centre = view_point(win, 420, 360)
     row = [grab.pixelColor(x, centre.y()) for x in range(centre.x() - 40, centre.x() + 40)]
     assert sum(near(c, REJECTED_COLOR, 90) for c in row) >= 5  # hatched inside
     key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert not item.isVisible() and pen().style() == Qt.PenStyle.CustomDashLine
-    assert item._label.text.text() == "dog 0.30"
+    assert not item().isVisible() and pen().style() == Qt.PenStyle.CustomDashLine
+    assert item()._label.text.text() == "dog 0.30"
 
 
 def test_the_images_panel_counts_pending_predictions_apart(qtbot, reviewed) -> None:

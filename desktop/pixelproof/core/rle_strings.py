@@ -93,3 +93,41 @@ def undelta(x: np.ndarray, first: np.ndarray, n_values: np.ndarray) -> np.ndarra
     counts = total - (total[chain_start] - x[chain_start])
     counts[head] = x[head]
     return counts
+
+
+def row_starts(
+    rles: Sequence[dict[str, Any]], origins: Sequence[tuple[int, int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per RLE (its top-left pixel at ``origins[k]`` in the image): x of its top row's first pixel and of its
+    bottom row's first pixel, as ``geometry.row_start`` finds them in the decoded pixels (a mask's tag
+    sits there), from the runs alone: NaN for an empty or broken RLE. The canvas places the tags of a
+    slide's 64,000 masks without decoding one (``ui.canvas.mask_layer``)."""
+    n = len(rles)
+    top, low = np.full(n, np.nan), np.full(n, np.nan)
+    values, offsets, _ = counts_batch(rles)
+    if not n or not values.size:
+        return top, low
+    lens = np.diff(offsets)
+    owner = np.repeat(np.arange(n), lens)
+    before = np.concatenate(([0], np.cumsum(values)))[offsets[:-1]]  # every earlier RLE's runs
+    end = np.cumsum(values) - np.repeat(before, lens)  # column-major index after each run, in its RLE
+    start = end - values
+    on = ((np.arange(values.size) - np.repeat(offsets[:-1], lens)) % 2 == 1) & (values > 0)
+    own, s, e = owner[on], start[on], end[on] - 1
+    h = np.array([max(int(r["size"][0]), 1) for r in rles], dtype=np.int64)[own]
+    col_s, row_s = np.divmod(s, h)
+    col_e, row_e = np.divmod(e, h)
+    wraps = col_e > col_s  # a run down to the bottom of one column and on from the top of the next
+    r_top = np.where(wraps, 0, row_s)
+    c_top = np.where(row_s == r_top, col_s, col_s + 1)
+    r_low = np.where(wraps, h - 1, row_e)
+    ox = np.array([float(o[0]) for o in origins], dtype=np.float64)
+    if not own.size:
+        return top, low
+    firsts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])  # each RLE's runs are contiguous
+    who = own[firsts]
+    m = int(max(col_e.max(), col_s.max())) + 2
+    for out, rows, cols in ((top, r_top, c_top), (low, -r_low, col_s)):
+        best = np.minimum.reduceat(rows * m + cols, firsts)  # its top (bottom) row first, leftmost first
+        out[who] = ox[who] + np.mod(best, m)
+    return top, low

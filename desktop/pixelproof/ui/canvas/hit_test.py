@@ -75,8 +75,7 @@ def _stack(view: CanvasView, view_pos: QPoint, hits: list[QGraphicsItem]) -> lis
         ids = layer.arrays()[0]
         entries = list(layer.boxes.values()) if len(layer.boxes) else []
         for k in layer.hits_at(view.mapToScene(view_pos)).tolist():  # drawing order: the last on top
-            kind = "box" if entries[k].as_rect else "polygon"
-            found.setdefault(int(ids[k]), (Z_BY_KIND[kind], 0, k))
+            found.setdefault(int(ids[k]), (Z_BY_KIND[entries[k].kind], 0, k))
     anns = view.document.project.annotations if view.document is not None else {}
     return front_first({i: (anns[i].bbox, rank) for i, rank in found.items() if i in anns})
 

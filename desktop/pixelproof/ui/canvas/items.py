@@ -23,14 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixelproof.core import mask_edit, masks
 from pixelproof.core.geometry import HANDLES, end_point, handle_spot, row_start
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, Category
 from pixelproof.core.object_lock import is_locked
-from pixelproof.core.sparse_mask import origin_of
 from pixelproof.ui.canvas.looks import (
-    PENDING,
     REJECTED,
     category_color,
     display_score,
@@ -48,10 +45,9 @@ from pixelproof.ui.canvas.marks import (
     LabelItem,
     tag_fits,
 )
-from pixelproof.ui.canvas.mask_outline import outline_pieces, trace_outline
+from pixelproof.ui.canvas.mask_outline import mask_crop, mask_fill, outline_pieces, trace_outline
 from pixelproof.ui.canvas.show_filter import ShowFilter
 
-MASK_ALPHA = 80
 Z_BY_KIND = {"mask": 1.0, "polygon": 2.0, "box": 3.0}
 Z_SELECTED = 10.0
 
@@ -436,30 +432,9 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
             self.set_mask(np.zeros((0, 0), dtype=bool), (0, 0))
 
     def _sync_pixels(self, ann: Annotation) -> None:
-        h, w = self.image_size
         self._live = False
-        rle = ann.segmentation
-        where = f"annotation {ann.id}"
-        if isinstance(rle, dict) and [int(v) for v in rle["size"]] == [h, w]:
-            # decode the mask's box only: no full-size array (64 MB at 8000x8000), nothing cached
-            found = mask_edit.crop_of(rle, where=where)
-            if found is None:
-                self.set_mask(np.zeros((0, 0), dtype=bool), (0, 0))
-            else:
-                self.set_mask(found[1], found[0][:2])
-            return
-        origin = origin_of(ann)
-        if isinstance(rle, dict) and origin is not None:  # stored cropped (a slide's mask): the crop is it
-            found = mask_edit.crop_of(rle, where=where)
-            if found is None:
-                self.set_mask(np.zeros((0, 0), dtype=bool), (0, 0))
-            else:
-                (cx, cy, _, _), crop = found
-                self.set_mask(crop, (origin[0] + cx, origin[1] + cy))
-            return
-        mask = ann.mask(h, w)
-        x, y, bw, bh = (int(v) for v in masks.bbox(mask))  # from the pixels: a stale bbox must not crop
-        self.set_mask(mask[y : y + bh, x : x + bw], (x, y))
+        crop, origin = mask_crop(ann, self.image_size)
+        self.set_mask(crop, origin)
 
     def label_anchor(self, ann: Annotation) -> tuple[float, float]:
         """The top row's first pixel (as a polygon's top vertex), from the pixels shown."""
@@ -555,14 +530,9 @@ class MaskItem(AnnotationItemMixin, QGraphicsItem):
 
     def _recolor(self, x: int, y: int, w: int, h: int) -> None:
         c = self._brush.color() if self._brush.style() != Qt.BrushStyle.NoBrush else QColor(0, 0, 0, 0)
-        floor = MASK_ALPHA // 2 if self._look == PENDING else MASK_ALPHA  # a proposal: lighter
-        a = max(floor, c.alpha()) if c.alpha() and self._look != REJECTED else 0  # rejected: hatched only
-        if self._selected_look:
-            a = min(255, a + 50)
-        premul = [int(c.blue() * a / 255), int(c.green() * a / 255), int(c.red() * a / 255), a]
         region = self._mask_crop[y : y + h, x : x + w]
         out = self._rgba[y : y + h, x : x + w].view(np.uint32)  # one 32-bit store per pixel:
-        packed = np.array(premul, dtype=np.uint8).view(np.uint32)[0]  # ~60x faster than out[region] = ...
+        packed = mask_fill(c, self._look, self._selected_look)  # ~60x faster than out[region] = ...
         np.multiply(region[..., None], packed, out=out)
 
 

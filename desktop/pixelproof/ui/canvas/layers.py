@@ -16,6 +16,8 @@ Tags of the layer's boxes are drawn by the ``TagLayer`` (``tag_tiles``) from cac
 Untouched polygons are entries of the layer too (``polygon_layer``: a ``LayerPolygon`` is a box with its
 outline), drawn by its ``PolygonLayer`` part under the boxes; a selected polygon has its own item, unless
 many are: ``SelectedPolygons`` draws those (no resize handles: ``handle_at``, ``SelectedHandles`` skip them).
+Untouched masks too (``mask_layer``: a ``LayerMask`` decodes its pixels when first drawn or hit-tested), drawn
+by its ``MaskLayer`` part under the polygons; a selected mask has its own item.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class _Box:
         "y",
     )
     as_rect = True  # drawn by ``paint_boxes`` (a ``LayerPolygon`` by ``PolygonLayer``)
+    kind = "box"  # the kind of annotation: its height among the others (``Z_BY_KIND``)
 
     def __init__(self, ann: Annotation) -> None:
         self.x, self.y, self.w, self.h = (float(v) for v in ann.bbox)
@@ -96,12 +99,16 @@ class _Box:
         return True
 
 
-def _entry(ann: Annotation) -> _Box:
-    """The layer's entry for ``ann``: a box, or a polygon (``polygon_layer``)."""
+def _entry(ann: Annotation, image_size: tuple[int, int]) -> _Box:
+    """The layer's entry for ``ann``: a box, a polygon (``polygon_layer``) or a mask (``mask_layer``)."""
     if ann.kind == "polygon":
         from pixelproof.ui.canvas.polygon_layer import LayerPolygon  # (imports this module)
 
         return LayerPolygon(ann)
+    if ann.kind == "mask":
+        from pixelproof.ui.canvas.mask_layer import layer_masks  # (imports this module)
+
+        return layer_masks([ann], image_size)[0]
     return _Box(ann)
 
 
@@ -112,6 +119,7 @@ class BoxLayer(QGraphicsItem):
         super().__init__()
         self.category = categories
         self.show_filter = show  # its canvas's: what the display hides
+        self.image_size = (0, 0)  # (height, width): a mask's pixels are decoded for it (``mask_layer``)
         self.boxes: dict[int, _Box] = {}  # insertion order = drawing order
         self.selected: set[int] = set()  # those of ``boxes`` selected: ``chosen`` draws them
         self._styles: list[tuple[int, str, np.ndarray, list[QRectF], np.ndarray]] | None = None
@@ -131,6 +139,9 @@ class BoxLayer(QGraphicsItem):
         from pixelproof.ui.canvas.polygon_layer import PolygonLayer  # (imports this module)
 
         self.polygons = PolygonLayer(self)
+        from pixelproof.ui.canvas.mask_layer import MaskLayer  # (imports this module)
+
+        self.masks = MaskLayer(self)
         self.setZValue(Z_BY_KIND["box"])
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
@@ -138,7 +149,8 @@ class BoxLayer(QGraphicsItem):
         """The items the canvas adds to its scene: the layer, its tags, its selected boxes, their tags and
         handles."""
         p = self.polygons
-        return self, p, p.chosen, self.tags, self.chosen, self.chosen_tags, self.handles
+        m = self.masks
+        return self, m, m.chosen, p, p.chosen, self.tags, self.chosen, self.chosen_tags, self.handles
 
     def _redraw_chosen(self) -> None:
         for part in self.parts():  # the polygons' too: it leaves the selected to ``polygons.chosen``
@@ -146,14 +158,20 @@ class BoxLayer(QGraphicsItem):
 
     # -- content ---------------------------------------------------------------------------------
     def add(self, ann: Annotation) -> None:
-        box = _entry(ann)
+        box = _entry(ann, self.image_size)
         self.boxes[ann.id] = box
         self._changed([box])
 
-    def add_many(self, anns: Iterable[Annotation]) -> None:
-        new = {a.id: _entry(a) for a in anns}
+    def add_many(self, anns: Iterable[Annotation]) -> list[str]:
+        """Add ``anns``; returns why any of its masks is not shown (over the pixel limit: ``mask_layer``)."""
+        from pixelproof.ui.canvas.mask_layer import layer_masks  # (imports this module)
+
+        anns = list(anns)
+        masks = iter(layer_masks([a for a in anns if a.kind == "mask"], self.image_size))  # all at once
+        new = {a.id: next(masks) if a.kind == "mask" else _entry(a, self.image_size) for a in anns}
         self.boxes.update(new)
         self._changed(list(new.values()))
+        return [why for e in new.values() if (why := getattr(e, "too_big", ""))]
 
     def reorder(self, order: list[int], moved: Iterable[int]) -> None:
         """Draw the boxes in ``order`` (ids of others skipped; boxes it does not name stay last): ``moved``
@@ -169,7 +187,7 @@ class BoxLayer(QGraphicsItem):
 
     def update_box(self, ann: Annotation) -> None:
         old = self.boxes.get(ann.id)
-        box = _entry(ann)
+        box = _entry(ann, self.image_size)
         self.boxes[ann.id] = box
         self._changed([box] if old is None else [old, box])
 
@@ -224,6 +242,7 @@ class BoxLayer(QGraphicsItem):
         self.tags.invalidate()
         self.update()
         self.polygons.changed()
+        self.masks.changed()
         self._redraw_chosen()
 
     def _changed(self, boxes: list[_Box]) -> None:
@@ -236,6 +255,7 @@ class BoxLayer(QGraphicsItem):
         self.tags.invalidate(boxes)
         self.update()
         self.polygons.changed()
+        self.masks.changed()
         self._redraw_chosen()
 
     # -- filters and geometry --------------------------------------------------------------------
@@ -438,6 +458,7 @@ class SelectedBoxes(QGraphicsItem):
             self.layer.chosen_tags.setPos(self.pos())
             self.layer.handles.setPos(self.pos())
             self.layer.polygons.chosen.setPos(self.pos())
+            self.layer.masks.chosen.setPos(self.pos())
         return super().itemChange(change, value)
 
     def paint(

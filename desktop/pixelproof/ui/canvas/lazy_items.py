@@ -1,5 +1,5 @@
-"""``canvas.items_by_id``: the canvas's annotation items, made on first use for the boxes and polygons the
-``BoxLayer`` (``layers``) still draws in bulk."""
+"""``canvas.items_by_id``: the canvas's annotation items, made on first use for the boxes, polygons and masks
+the ``BoxLayer`` (``layers``, ``polygon_layer``, ``mask_layer``) still draws in bulk."""
 
 from __future__ import annotations
 

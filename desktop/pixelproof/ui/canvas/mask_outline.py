@@ -1,5 +1,7 @@
-"""A mask item's outline: traced from its pixels, and cut into pieces so a small repaint (a brush's dirty
-rectangle) strokes only the pieces crossing it. Out of ``items`` (a module at its size limit)."""
+"""A mask's pixels as the canvas shows them (``mask_crop``), its fill colour (``mask_fill``) and its outline:
+traced from its pixels, and cut into pieces so a small repaint (a brush's dirty rectangle) strokes only the
+pieces crossing it. Shared by ``MaskItem`` and the layer's masks (``mask_layer``); out of ``items`` (a module
+at its size limit)."""
 
 from __future__ import annotations
 
@@ -8,9 +10,48 @@ import itertools
 import cv2
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QPainterPath, QPolygonF
+from PySide6.QtGui import QColor, QPainterPath, QPolygonF
+
+from pixelproof.core import mask_edit, masks
+from pixelproof.core.model import Annotation
+from pixelproof.core.sparse_mask import origin_of
+from pixelproof.ui.canvas.looks import PENDING, REJECTED
 
 OUTLINE_CHUNK = 48  # vertices per outline piece drawn for small repaints
+MASK_ALPHA = 80
+
+
+def mask_crop(ann: Annotation, image_size: tuple[int, int]) -> tuple[np.ndarray, tuple[int, int]]:
+    """(pixels of the mask's box, its top-left in the image): the box only, no full-size array (64 MB at
+    8000x8000); an empty (0, 0) crop for an empty mask. ``LimitError`` for a box over the pixel limit."""
+    h, w = image_size
+    rle = ann.segmentation
+    where = f"annotation {ann.id}"
+    empty = (np.zeros((0, 0), dtype=bool), (0, 0))
+    if isinstance(rle, dict) and [int(v) for v in rle["size"]] == [h, w]:
+        found = mask_edit.crop_of(rle, where=where)
+        return empty if found is None else (found[1], found[0][:2])
+    origin = origin_of(ann)
+    if isinstance(rle, dict) and origin is not None:  # stored cropped (a slide's mask): the crop is it
+        found = mask_edit.crop_of(rle, where=where)
+        if found is None:
+            return empty
+        (cx, cy, _, _), crop = found
+        return crop, (origin[0] + cx, origin[1] + cy)
+    mask = ann.mask(h, w)
+    x, y, bw, bh = (int(v) for v in masks.bbox(mask))  # from the pixels: a stale bbox must not crop
+    return mask[y : y + bh, x : x + bw], (x, y)
+
+
+def mask_fill(color: QColor, look: str, selected: bool) -> np.uint32:
+    """A mask's pixel colour (premultiplied ARGB32) for a fill brush of ``color``: at least ``MASK_ALPHA``
+    (half for a pending proposal), none for a rejected one (hatched only), denser when selected."""
+    floor = MASK_ALPHA // 2 if look == PENDING else MASK_ALPHA
+    a = max(floor, color.alpha()) if color.alpha() and look != REJECTED else 0
+    if selected:
+        a = min(255, a + 50)
+    premul = [int(color.blue() * a / 255), int(color.green() * a / 255), int(color.red() * a / 255), a]
+    return np.array(premul, dtype=np.uint8).view(np.uint32)[0]
 
 
 def trace_outline(crop: np.ndarray, origin: tuple[int, int]) -> QPainterPath:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
 from pixelproof.ui.canvas.looks import category_color, fill_brush, outline_pen
 
-LAYER_KINDS = ("box", "polygon")  # the kinds of annotation the layer draws until they get an item
+LAYER_KINDS = ("box", "polygon", "mask")  # the kinds the layer draws until they get an item
 MANY_SELECTED = 64  # more selected polygons than this stay in the layer (``SelectedPolygons``), no items
 
 
@@ -44,6 +44,7 @@ class LayerPolygon(_Box):
 
     __slots__ = ("path",)
     as_rect = False
+    kind = "polygon"
 
     def __init__(self, ann: Annotation) -> None:
         super().__init__(ann)
@@ -202,9 +203,15 @@ def tag_xs(layer: BoxLayer) -> tuple[np.ndarray, np.ndarray]:
 
 
 def gets_item(view: CanvasView, ann_id: int) -> bool:
-    """Whether polygon ``ann_id`` has its own item while selected: unless many are (``follow_selection``)."""
+    """Whether polygon or mask ``ann_id`` has its own item while selected: unless many of its kind are
+    (``follow_selection``)."""
     layer = view.box_layer
-    return view.document.is_selected(ann_id) and not (layer is not None and layer.polygons.keep_selected)
+    if not view.document.is_selected(ann_id):
+        return False
+    if layer is None:
+        return True
+    ann = view.document.project.annotations.get(ann_id)
+    return not (layer.masks if ann is not None and ann.kind == "mask" else layer.polygons).keep_selected
 
 
 def follow_selection(view: CanvasView, selected: set[int]) -> None:
@@ -213,7 +220,8 @@ def follow_selection(view: CanvasView, selected: set[int]) -> None:
     unselected polygon or box (or of any polygon, when many are selected) back in the layer, in its place:
     an item left over it after a click or a resize was drawn above every object of the layer (over those it
     used to be under, a later box's outline hidden under it), and a slide's cells clicked one by one each
-    kept an item. A selected box keeps an item a tool made (a resize under way)."""
+    kept an item. A selected box keeps an item a tool made (a resize under way). Masks as polygons
+    (``mask_layer``): a selected one has its item (the brush and eraser paint into it), unless many are."""
     layer = view.box_layer
     doc = view.document
     if layer is None or doc is None:
@@ -223,6 +231,10 @@ def follow_selection(view: CanvasView, selected: set[int]) -> None:
     many = layer.polygons.keep_selected = len(polygons) > MANY_SELECTED
     for ann_id in [] if many else [i for i in polygons if isinstance(layer.boxes.get(i), LayerPolygon)]:
         view.items_by_id.get(ann_id)
+    masks = [i for i in selected if (a := anns.get(i)) is not None and a.kind == "mask"]
+    many_masks = layer.masks.keep_selected = len(masks) > MANY_SELECTED
+    for ann_id in [] if many_masks else [i for i in masks if i in layer.boxes]:
+        view.items_by_id.get(ann_id)  # a selected mask has its item: the selected look, brush edits
     back = []
     for ann_id, item in list(view.items_by_id.items()):
         ann = anns.get(ann_id)
@@ -233,7 +245,7 @@ def follow_selection(view: CanvasView, selected: set[int]) -> None:
             or ann.image_id != view.image_id
         ):
             continue
-        if ann_id in selected and (ann.kind == "box" or not many):
+        if ann_id in selected and (ann.kind == "box" or not (many_masks if ann.kind == "mask" else many)):
             continue
         dict.pop(view.items_by_id, ann_id)
         if item.scene() is not None:  # type: ignore[attr-defined]

@@ -92,7 +92,7 @@ class CanvasView(TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphic
         self.placeholder: PlaceholderItem | None = None
         self.shown_path: Path | None = None  # the file the current image is read from
         self.loaded: LoadedImage | None = None
-        # the items made so far; boxes and polygons stay in ``box_layer`` until something looks them up
+        # the items made so far; boxes, polygons, masks stay in ``box_layer`` until something looks them up
         self.items_by_id: dict[int, AnnotationItemMixin] = LazyItems(self._materialize, self._in_layer)
         self.box_layer: BoxLayer | None = None
         # this canvas's display settings, its own window's (``set_hidden_categories``, ``set_fill_opacity``,
@@ -195,6 +195,7 @@ class CanvasView(TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphic
         self.placeholder = PlaceholderItem(rec.width, rec.height, f"Loading {rec.file_name}…")
         self._scene.addItem(self.placeholder)
         self.box_layer = BoxLayer(doc.project.categories.get, self.show_filter)
+        self.box_layer.image_size = (rec.height, rec.width)  # its masks' pixels (``mask_layer``)
         self.box_layer.tags.set_enabled(self.show_labels)
         self.box_layer.tags.unselected = self.tags_unselected
         self.box_layer.tags.relayout = self.flush_tags
@@ -215,7 +216,8 @@ class CanvasView(TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphic
                 boxes.append(ann)
             else:
                 self._add_item(ann)
-        self.box_layer.add_many(boxes)
+        for why in self.box_layer.add_many(boxes):  # masks over the pixel limit: not shown, and said
+            self.message.emit(f"not shown: {why}")
         self._drawn.reset(anns)  # loading an image shows no hidden category again
         self._on_selection()
         self.follow_aspect(rec.extra.get("pixel_spacing"), refit=False)  # its pixels' aspect, fitted below
@@ -278,7 +280,8 @@ class CanvasView(TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphic
         return self.box_layer is not None and ann_id in self.box_layer.boxes
 
     def _materialize(self, ann_id: int) -> AnnotationItemMixin | None:
-        """The box's or polygon's own item (handles, drag previews), made the first time anything asks."""
+        """The box's, polygon's or mask's own item (handles, drag previews, brush edits), made the first time
+        anything asks."""
         ann = self.document.project.annotations.get(ann_id) if self.document is not None else None
         if ann is None or not self.box_layer.remove(ann_id):
             return None

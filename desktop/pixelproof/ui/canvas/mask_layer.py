@@ -1,0 +1,276 @@
+"""Masks drawn in bulk until someone touches them, as the box layer's boxes and polygons (``layers``).
+
+A whole-slide prelabel gives one image ~64,000 masks: an item each (its pixels decoded, coloured, its
+outline traced, its tag) froze the window 25-70 s on opening the image. So an untouched mask is an entry of
+the ``BoxLayer`` (``LayerMask``: its stored box for culling, hit-testing, tags and the rubber band) and
+``MaskLayer`` draws those the exposed area crosses, at a mask item's height, in the layer's order. Nothing
+is decoded until needed: a mask under ``DETAIL`` screen pixels is drawn as its box (a dot of its colour at
+a slide's fit zoom, as its item's outline was); a larger one is decoded then (its pixels and outline kept,
+its coloured image in a bounded cache), and so is one a click, the hover mark or a rubber band tests.
+
+Selecting a mask - a click, the eraser, an edit - turns it into its own ``MaskItem`` (``LazyItems``,
+``polygon_layer.follow_selection``) with the selected look, brush edits and live painting, as before; it
+goes back to the layer when unselected. Selecting many (``MANY_SELECTED``: Select All on a slide) does not:
+they stay in the layer and ``SelectedMasks`` draws them with the selected look, as ``SelectedPolygons``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from pixelproof.core.geometry import row_start
+from pixelproof.core.limits import LimitError, max_pixels
+from pixelproof.core.model import Annotation
+from pixelproof.core.rle_strings import row_starts
+from pixelproof.core.sparse_mask import origin_of
+from pixelproof.ui.canvas.items import Z_BY_KIND, Z_SELECTED
+from pixelproof.ui.canvas.layers import BoxLayer, _Box
+from pixelproof.ui.canvas.looks import REJECTED, category_color, fill_brush, outline_pen
+from pixelproof.ui.canvas.mask_outline import mask_crop, mask_fill, trace_outline
+
+DETAIL = 4.0  # screen pixels: a mask's box smaller than this on screen is drawn as the box, not decoded
+IMAGE_CACHE = 4096  # coloured mask images kept (the masks most recently drawn)
+
+
+def layer_masks(anns: list[Annotation], image_size: tuple[int, int]) -> list[LayerMask]:
+    """The layer's entries of the masks ``anns``, their tags' spots (``row_starts``: as their items' tags,
+    on the top and bottom row's first pixel) read from all their runs at once, no pixels decoded."""
+    h, w = image_size
+    placed: list[int] = []
+    origins: list[tuple[int, int]] = []
+    for k, ann in enumerate(anns):
+        rle = ann.segmentation
+        if not isinstance(rle, dict):
+            continue
+        origin = origin_of(ann)
+        if [int(v) for v in rle.get("size", [])] == [h, w]:  # as ``mask_crop`` reads them
+            origins.append((0, 0))
+        elif origin is not None:
+            origins.append((origin[0], origin[1]))
+        else:
+            continue  # another size: its pixels decide (``LayerMask``)
+        placed.append(k)
+    tops, lows = row_starts([anns[k].segmentation for k in placed], origins)  # type: ignore[misc]
+    spots: dict[int, tuple[float, float]] = {}
+    for k, top, low in zip(placed, tops.tolist(), lows.tolist(), strict=True):
+        spots[k] = (top, low)
+    return [LayerMask(ann, image_size, spots.get(k)) for k, ann in enumerate(anns)]
+
+
+class LayerMask(_Box):
+    """A mask of the layer: its stored box (``_Box``), its pixels and outline decoded on first use."""
+
+    __slots__ = ("_ann", "_crop", "_origin", "_outline", "_size", "too_big")
+    as_rect = False
+    kind = "mask"
+
+    def __init__(
+        self, ann: Annotation, image_size: tuple[int, int], spots: tuple[float, float] | None = None
+    ) -> None:
+        super().__init__(ann)
+        self._ann = ann
+        self._size = image_size
+        self._crop: np.ndarray | None = None
+        self._origin = (0, 0)
+        self._outline: QPainterPath | None = None
+        self.too_big = ""  # why its pixels are not shown (its box over the pixel limit), as its item's
+        if self.w * self.h > max_pixels():  # by its stored box: said when the image opens (``CanvasView``)
+            self.pixels()
+        if spots is None:  # not read from its runs: from its pixels
+            crop, origin = self.pixels()
+            top, low = row_start(crop, origin, top=True), row_start(crop, origin, top=False)
+            spots = (top[0] if top else np.nan, low[0] if low else np.nan)
+        # where its tag starts above and below it, as its item's (an empty one's: its box's corner)
+        self.top_x = self.x if np.isnan(spots[0]) else spots[0]
+        self.low_x = self.x if np.isnan(spots[1]) else spots[1]
+
+    def pixels(self) -> tuple[np.ndarray, tuple[int, int]]:
+        """(the mask's box's pixels, its top-left), decoded once; empty for a mask over the pixel limit
+        (``too_big`` says why)."""
+        if self._crop is None:
+            try:
+                self._crop, self._origin = mask_crop(self._ann, self._size)
+            except LimitError as e:
+                self._crop, self._origin = np.zeros((0, 0), dtype=bool), (0, 0)
+                self.too_big = str(e)
+        return self._crop, self._origin
+
+    def outline(self) -> QPainterPath:
+        """Its outline as its item's shape: through the edge pixels' centres (the hover mark, hit tests)."""
+        if self._outline is None:
+            self._outline = trace_outline(*self.pixels())
+        return self._outline
+
+    def hits(self, point: QPointF, margin: float) -> bool:
+        """On one of its pixels, or within half a pixel of its outline (through the edge pixels' centres:
+        a line one pixel wide), as a click hit its item; not ``margin`` (a box's outline) around it: the
+        eraser started beside a mask took it."""
+        crop, (ox, oy) = self.pixels()
+        col, row = int(np.floor(point.x())) - ox, int(np.floor(point.y())) - oy
+        if 0 <= row < crop.shape[0] and 0 <= col < crop.shape[1] and crop[row, col]:
+            return True
+        return self.outline().intersects(QRectF(point.x() - 0.5, point.y() - 0.5, 1.0, 1.0))
+
+    def touches(self, rect: QRectF) -> bool:
+        crop, (ox, oy) = self.pixels()
+        x0, y0 = max(0, int(np.floor(rect.left())) - ox), max(0, int(np.floor(rect.top())) - oy)
+        x1, y1 = int(np.ceil(rect.right())) - ox + 1, int(np.ceil(rect.bottom())) - oy + 1
+        return bool(crop[y0:y1, x0:x1].any()) if x1 > x0 and y1 > y0 else False
+
+
+class MaskLayer(QGraphicsItem):
+    """The ``BoxLayer``'s masks at a mask item's height, in the layer's order, each as its item draws it: its
+    coloured pixels at the fill opacity, its outline (a rejected one hatched). Selected ones have their own
+    item, unless many are (``keep_selected``): ``chosen`` draws those with the selected look."""
+
+    def __init__(self, layer: BoxLayer) -> None:
+        super().__init__()
+        self.layer = layer
+        self._drawn: tuple[list[LayerMask], np.ndarray, list[QRectF], np.ndarray] | None = None
+        self._images: OrderedDict[int, tuple[LayerMask, tuple[int, str, bool], QImage, np.ndarray]] = (
+            OrderedDict()
+        )
+        self.keep_selected = (
+            False  # many selected: they stay here (``follow_selection``), drawn by ``chosen``
+        )
+        self.chosen = SelectedMasks(self)
+        self.setZValue(Z_BY_KIND["mask"])
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+
+    def changed(self) -> None:
+        """The layer's masks or the display settings changed: picked again when drawn."""
+        self._drawn = None
+        self.prepareGeometryChange()
+        self.chosen.prepareGeometryChange()
+        self.update()
+        self.chosen.update()
+
+    def boundingRect(self) -> QRectF:
+        return self.layer.boundingRect()
+
+    def shown_masks(self) -> tuple[list[LayerMask], np.ndarray, list[QRectF], np.ndarray]:
+        """The shown masks in drawing order, their boxes (x0 y0 x1 y1), QRectFs and ids."""
+        if self._drawn is None:
+            layer = self.layer
+            picked = [e for e in layer.boxes.values() if isinstance(e, LayerMask) and layer.shown(e)]
+            xyxy = np.array([(e.x, e.y, e.x + e.w, e.y + e.h) for e in picked], dtype=np.float64)
+            rects = [QRectF(e.x, e.y, e.w, e.h) for e in picked]
+            ids = np.fromiter((e.ann_id for e in picked), dtype=np.int64, count=len(picked))
+            self._drawn = (picked, xyxy.reshape(-1, 4), rects, ids)
+            live = {id(e): e for e in picked}
+            for key in [k for k, v in self._images.items() if live.get(k) is not v[0]]:
+                del self._images[key]  # masks edited or gone
+        return self._drawn
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        self.paint_masks(painter, option.exposedRect, selected=False)
+
+    def paint_masks(self, painter: QPainter, exposed: QRectF, selected: bool) -> None:
+        """Draw the shown masks crossing ``exposed``, the selected ones (as a selected ``MaskItem``) or the
+        others."""
+        if selected and not self.layer.selected:
+            return
+        picked, xyxy, rects, ids = self.shown_masks()
+        if not picked:
+            return
+        t = painter.worldTransform()
+        zoom = max(abs(t.m11()), abs(t.m22()), 1e-9)
+        m = 6.0 / zoom  # the cosmetic outline (and a selected one's halo) past the box
+        near = (xyxy[:, 0] - m <= exposed.right()) & (xyxy[:, 2] + m >= exposed.left())
+        near &= (xyxy[:, 1] - m <= exposed.bottom()) & (xyxy[:, 3] + m >= exposed.top())
+        if self.layer.selected:
+            chosen = np.isin(ids, np.fromiter(self.layer.selected, dtype=np.int64))
+            near &= chosen if selected else ~chosen
+        big = np.maximum(xyxy[:, 2] - xyxy[:, 0], xyxy[:, 3] - xyxy[:, 1]) * zoom >= DETAIL
+        looks: dict[tuple[int, str], tuple[QPen, QBrush]] = {}
+        dots: dict[tuple[int, str], list[QRectF]] = {}
+        for k in np.flatnonzero(
+            near & ~big
+        ).tolist():  # a dot of its colour, as its item's outline this small
+            e = picked[k]
+            dots.setdefault((e.category_id, e.look), []).append(rects[k])
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for (cat_id, look), boxes in dots.items():
+            painter.setPen(self._look(looks, cat_id, look, selected)[0])
+            painter.drawRects(boxes)
+        opacity = self.layer.show_filter.fill_opacity
+        saved = painter.opacity()
+        for k in np.flatnonzero(near & big).tolist():
+            e = picked[k]
+            pen, brush = self._look(looks, e.category_id, e.look, selected)
+            crop, origin = e.pixels()
+            if not crop.size:
+                continue
+            if opacity > 0:
+                painter.setOpacity(saved * opacity)
+                painter.drawImage(QPointF(*origin), self._image(e, brush, selected))
+                if e.look == REJECTED:  # struck out, as a rejected box's fill
+                    painter.fillPath(e.outline(), brush)
+                painter.setOpacity(saved)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            if selected:  # a light halo under the outline, as a selected ``MaskItem``'s
+                halo = QPen(QColor(255, 255, 255, 230), pen.widthF() + 2.5)
+                halo.setCosmetic(True)
+                halo.setCapStyle(Qt.PenCapStyle.FlatCap)
+                painter.setPen(halo)
+                painter.drawPath(e.outline())
+            painter.setPen(pen)
+            painter.drawPath(e.outline())
+
+    def _look(
+        self, looks: dict[tuple[int, str], tuple[QPen, QBrush]], cat_id: int, name: str, selected: bool
+    ) -> tuple[QPen, QBrush]:
+        """(outline pen, fill brush) of a mask of category ``cat_id`` and review look ``name``."""
+        look = looks.get((cat_id, name))
+        if look is None:
+            color = category_color(self.layer.category(cat_id))
+            pen = outline_pen(color, selected, name)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            look = looks[cat_id, name] = (pen, fill_brush(color, selected, name))
+        return look
+
+    def _image(self, e: LayerMask, brush: QBrush, selected: bool) -> QImage:
+        """``e``'s pixels in its fill colour (as ``MaskItem._recolor``), kept for the next repaints."""
+        c = brush.color()
+        key = (int(c.rgba()), e.look, selected)
+        found = self._images.get(id(e))
+        if found is not None and found[0] is e and found[1] == key:
+            self._images.move_to_end(id(e))
+            return found[2]
+        crop, _ = e.pixels()
+        h, w = crop.shape
+        rgba = np.zeros((h, w, 4), dtype=np.uint8)
+        np.multiply(crop[..., None], mask_fill(c, e.look, selected), out=rgba.view(np.uint32))
+        image = QImage(rgba.data, w, h, int(rgba.strides[0]), QImage.Format.Format_ARGB32_Premultiplied)
+        self._images[id(e)] = (e, key, image, rgba)  # the array holds the image's pixels
+        if len(self._images) > IMAGE_CACHE:
+            self._images.popitem(last=False)
+        return image
+
+
+class SelectedMasks(QGraphicsItem):
+    """The selected masks of the layer (many: ``keep_selected``), at a selected ``MaskItem``'s height and
+    with its look. ``SelectedBoxes`` moves it along in a drag's preview."""
+
+    def __init__(self, masks: MaskLayer) -> None:
+        super().__init__()
+        self.masks = masks
+        self.setZValue(Z_BY_KIND["mask"] + Z_SELECTED)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+
+    def boundingRect(self) -> QRectF:
+        return self.masks.layer.boundingRect()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        self.masks.paint_masks(painter, option.exposedRect, selected=True)
