@@ -101,20 +101,17 @@ class LayerMask(_Box):
         return self._crop, self._origin
 
     def outline(self) -> QPainterPath:
-        """Its outline as its item's shape: through the edge pixels' centres (the hover mark, hit tests)."""
+        """Its outline as its item's shape: along the pixels' outer edges (the hover mark, the drawing)."""
         if self._outline is None:
             self._outline = trace_outline(*self.pixels())
         return self._outline
 
     def hits(self, point: QPointF, margin: float) -> bool:
-        """On one of its pixels, or within half a pixel of its outline (through the edge pixels' centres:
-        a line one pixel wide), as a click hit its item; not ``margin`` (a box's outline) around it: the
-        eraser started beside a mask took it."""
+        """On one of its pixels, as a click hits its item (whose outline runs along the pixels' outer
+        edges); not ``margin`` (a box's outline) around it: the eraser started beside a mask took it."""
         crop, (ox, oy) = self.pixels()
         col, row = int(np.floor(point.x())) - ox, int(np.floor(point.y())) - oy
-        if 0 <= row < crop.shape[0] and 0 <= col < crop.shape[1] and crop[row, col]:
-            return True
-        return self.outline().intersects(QRectF(point.x() - 0.5, point.y() - 0.5, 1.0, 1.0))
+        return bool(0 <= row < crop.shape[0] and 0 <= col < crop.shape[1] and crop[row, col])
 
     def touches(self, rect: QRectF) -> bool:
         crop, (ox, oy) = self.pixels()
