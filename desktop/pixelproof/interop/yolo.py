@@ -38,7 +38,10 @@ SPLITS = CANONICAL  # the keys of data.yaml that name images
 _CLASS_FILES = ("classes.txt", "obj.names", "labels/classes.txt")
 _LABEL_FOLDERS = ("labels", "annotations")
 _SPLIT_FOLDERS = {"train": ("train",), "val": ("valid", "val"), "test": ("test",)}  # Roboflow: valid/
-_EPS = 1e-6  # rounding slack on normalised coordinates written with few decimals
+# Ultralytics' verify_image_label trains coordinates from -0.01 to 1.01 (1% tolerance; the boxes are
+# clipped to the image as it trains): such an object is read as the file has it, reaching outside
+# the image by under 1% (an export clips it, saying so), not dropped as a broken line.
+_TOLERANCE = 0.01
 
 
 def read_yolo(
@@ -319,8 +322,11 @@ def _read_labels(
             )
             continue
         lo, hi = min(coords), max(coords)
-        if lo < -_EPS or hi > 1 + _EPS:
-            skip(f"{where}: coordinates must be normalised to 0..1, got {hi if hi > 1 + _EPS else lo:g}")
+        if lo < -_TOLERANCE or hi > 1 + _TOLERANCE:
+            skip(
+                f"{where}: coordinates must be normalised to 0..1 (Ultralytics allows 1% over), "
+                f"got {hi if hi > 1 + _TOLERANCE else lo:g}"
+            )
             continue
         idx = int(cls)
         if names is not None and idx >= len(names):

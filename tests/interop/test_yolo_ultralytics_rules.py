@@ -1,0 +1,55 @@
+"""Reading a YOLO dataset by the rules Ultralytics trains it by (``ultralytics/data/utils.py``,
+``verify_image_label``): what it trains is read, what no dataset holds is refused before it fills memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pixelproof.interop.yolo import read_yolo, write_yolo
+
+
+def _dataset(root: Path, labels: dict[str, str], size: tuple[int, int] = (100, 50)) -> None:
+    (root / "labels" / "train").mkdir(parents=True)
+    (root / "images" / "train").mkdir(parents=True)
+    for name, text in labels.items():
+        Image.fromarray(np.zeros((size[1], size[0], 3), np.uint8)).save(
+            root / "images" / "train" / f"{name}.png"
+        )
+        (root / "labels" / "train" / f"{name}.txt").write_text(text)
+    (root / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [a, b]\n")
+
+
+def test_coordinates_within_ultralytics_one_percent_are_read_and_exported_clipped(tmp_path: Path) -> None:
+    """Ultralytics trains coordinates from -0.01 to 1.01; such a line was dropped as broken, so a round
+    trip lost objects the dataset trains on. Past the tolerance the line is still refused."""
+    _dataset(
+        tmp_path / "ds",
+        {
+            "x": (
+                "0 0.5 0.5 1.005 0.2\n"  # a box 0.25 px wider than the image on each side
+                "1 -0.005 0.1 0.5 0.1 0.5 0.6 -0.005 0.6\n"  # a polygon half a pixel left of it
+                "0 0.5 0.5 1.02 0.2\n"  # over the 1%: broken, as Ultralytics says
+            )
+        },
+    )
+    result = read_yolo(tmp_path / "ds")
+    assert result.skipped == {"lines": 1}
+    assert result.problems == [
+        f"{tmp_path / 'ds' / 'labels' / 'train' / 'x.txt'}:3: coordinates must be normalised to 0..1 "
+        "(Ultralytics allows 1% over), got 1.02; line skipped"
+    ]
+    project = result.project
+    got = {project.categories[a.category_id].name: a.bbox for a in project.annotations.values()}
+    assert got["a"] == pytest.approx([-0.25, 20.0, 100.5, 10.0])
+    assert got["b"] == pytest.approx([-0.5, 5.0, 50.5, 25.0])
+    warnings = write_yolo(project, tmp_path / "out", task="segment")
+    assert any("2 objects reaching outside the image clipped to it" in w for w in warnings)
+    lines = (tmp_path / "out" / "labels" / "train" / "x.txt").read_text().splitlines()
+    assert lines == [
+        "0 0.000000 0.400000 1.000000 0.400000 1.000000 0.600000 0.000000 0.600000",
+        "1 0.000000 0.100000 0.500000 0.100000 0.500000 0.600000 0.000000 0.600000",
+    ]
