@@ -53,3 +53,43 @@ def test_coordinates_within_ultralytics_one_percent_are_read_and_exported_clippe
         "0 0.000000 0.400000 1.000000 0.400000 1.000000 0.600000 0.000000 0.600000",
         "1 0.000000 0.100000 0.500000 0.100000 0.500000 0.600000 0.000000 0.600000",
     ]
+
+
+def test_a_label_file_of_millions_of_lines_is_refused_before_its_objects_fill_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 100 MB label file (2.6 million boxes) took 9 GB and minutes to import into one 64 x 48 image.
+    Over the cap the file is skipped whole, said with its count, and its image is left To do (not a
+    background, so an export does not write it empty); the other images are read."""
+    from pixelproof.interop import yolo
+
+    monkeypatch.setattr(yolo, "MAX_OBJECTS_PER_FILE", 50)
+    _dataset(tmp_path / "ds", {"big": "0 0.5 0.5 0.2 0.2\n\n" * 51, "ok": "1 0.5 0.5 0.2 0.2\n" * 50})
+    result = read_yolo(tmp_path / "ds")
+    big = tmp_path / "ds" / "labels" / "train" / "big.txt"
+    assert result.problems == [
+        f"{big}: 51 objects, more than one image is read with (at most 50 objects: a generated or broken "
+        "file, not labels); skipped, its image is imported without labels"
+    ]
+    assert result.skipped == {"files": 1}
+    project = result.project
+    by_name = {im.file_name: im.id for im in project.images.values()}
+    assert [project.categories[a.category_id].name for a in project.annotations.values()] == ["b"] * 50
+    assert project.image_status(by_name["images/train/big.png"]) != "done"
+    assert project.image_status(by_name["images/train/ok.png"]) == "done"
+
+
+def test_a_label_file_over_the_byte_cap_is_not_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pixelproof.interop import yolo
+
+    monkeypatch.setattr(yolo, "MAX_LABEL_BYTES", 1 << 10)
+    _dataset(tmp_path / "ds", {"long": "0 " + "0.5 " * 400 + "\n"})
+    result = read_yolo(tmp_path / "ds")
+    assert result.problems == [
+        f"{tmp_path / 'ds' / 'labels' / 'train' / 'long.txt'}: larger than 1,024 bytes, more than one image "
+        "is read with (at most 100,000 objects: a generated or broken file, not labels); skipped, its image "
+        "is imported without labels"
+    ]
+    assert result.project.annotations == {}

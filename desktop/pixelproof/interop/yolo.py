@@ -42,6 +42,11 @@ _SPLIT_FOLDERS = {"train": ("train",), "val": ("valid", "val"), "test": ("test",
 # clipped to the image as it trains): such an object is read as the file has it, reaching outside
 # the image by under 1% (an export clips it, saying so), not dropped as a broken line.
 _TOLERANCE = 0.01
+# The most objects one label file is read with: the densest datasets hold thousands an image (crowds,
+# shelves); a 100 MB file of 2.6 million lines took 9 GB and minutes before. The bytes are capped first so
+# that a file of long polygon lines is never read whole either.
+MAX_OBJECTS_PER_FILE = 100_000
+MAX_LABEL_BYTES = 256 << 20
 
 
 def read_yolo(
@@ -286,15 +291,26 @@ def _read_labels(
 ) -> None:
     w, h = image.width, image.height
     try:
-        text = file.read_text(encoding="utf-8", errors="replace")
+        with open(file, "rb") as f:
+            raw = f.read(MAX_LABEL_BYTES + 1)
     except OSError as e:
         report.skip("files", f"{file}: cannot read ({e.strerror or e}); skipped")
+        return
+    lines = raw.decode("utf-8", errors="replace").splitlines() if len(raw) <= MAX_LABEL_BYTES else None
+    count = sum(1 for ln in lines if ln.strip()) if lines is not None else 0
+    if lines is None or count > MAX_OBJECTS_PER_FILE:
+        said = f"larger than {MAX_LABEL_BYTES:,} bytes" if lines is None else f"{count:,} objects"
+        report.skip(
+            "files",
+            f"{file}: {said}, more than one image is read with (at most {MAX_OBJECTS_PER_FILE:,} objects: "
+            "a generated or broken file, not labels); skipped, its image is imported without labels",
+        )
         return
 
     def skip(message: str) -> None:  # one line a bad line, for the first few of a file (``often``)
         report.often("skipped lines", f"{message}; line skipped", "lines")
 
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(lines, 1):
         parts = line.split()
         if not parts:
             continue
