@@ -93,3 +93,31 @@ def test_a_label_file_over_the_byte_cap_is_not_read_whole(
         "is imported without labels"
     ]
     assert result.project.annotations == {}
+
+
+def test_box_lines_among_polygon_lines_are_read_as_boxes_and_said_as_ultralytics_misreads_them(
+    tmp_path: Path,
+) -> None:
+    """Ultralytics takes a label file with any polygon line as polygons only: a box line ``c cx cy w h``
+    becomes the 2 points (cx, cy), (w, h), another object. PixelProof reads the box it describes, says
+    so once per file (a note, no problem), and the segment export writes it as 4 corners Ultralytics reads
+    right. A file of boxes only, or of polygons only, says nothing."""
+    _dataset(
+        tmp_path / "ds",
+        {
+            "mixed": "0 0.5 0.5 0.2 0.2\n1 0.1 0.1 0.3 0.1 0.2 0.4\n0 0.2 0.2 0.1 0.1\n",
+            "boxes": "0 0.5 0.5 0.2 0.2\n",
+            "polygons": "1 0.1 0.1 0.3 0.1 0.2 0.4\n",
+        },
+    )
+    result = read_yolo(tmp_path / "ds")
+    assert result.problems == [] and result.skipped == {}
+    assert result.notes == [
+        f"{tmp_path / 'ds' / 'labels' / 'train' / 'mixed.txt'}:1: 2 box lines among polygon lines: "
+        "Ultralytics reads a file with a polygon as polygons only, a box line as a polygon of 2 points "
+        "(cx cy, w h: another object); read here as the boxes they describe, which a segment export writes "
+        "as 4-corner polygons"
+    ]
+    write_yolo(result.project, tmp_path / "out", task="segment")
+    lines = (tmp_path / "out" / "labels" / "train" / "mixed.txt").read_text().splitlines()
+    assert lines[0] == "0 0.400000 0.400000 0.600000 0.400000 0.600000 0.600000 0.400000 0.600000"

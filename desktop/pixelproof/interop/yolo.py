@@ -19,6 +19,7 @@ from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
 from pixelproof.core.limits import MAX_CLASSES, LimitError, is_inside, lexical_path, read_yaml, short_repr
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.split_names import CANONICAL, canonical
+from pixelproof.core.wording import plural
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -99,7 +100,7 @@ def read_yolo(
             unrecorded.append(image.id)
     for orphan in _orphan_labels(root, used_labels):
         report.skip("files", f"{orphan}: no image for this label file; skipped")
-    return ImportResult(project, report.problems, report.skipped, unrecorded=unrecorded)
+    return ImportResult(project, report.problems, report.skipped, unrecorded=unrecorded, notes=report.notes)
 
 
 def _orphan_labels(root: Path, used: set[Path]) -> list[Path]:
@@ -310,6 +311,8 @@ def _read_labels(
     def skip(message: str) -> None:  # one line a bad line, for the first few of a file (``often``)
         report.often("skipped lines", f"{message}; line skipped", "lines")
 
+    box_lines: list[int] = []  # read as boxes, and whether a polygon came too: Ultralytics reads neither so
+    polygon_read = False
     for lineno, line in enumerate(lines, 1):
         parts = line.split()
         if not parts:
@@ -355,12 +358,21 @@ def _read_labels(
                 cx, cy, bw, bh = coords
                 box = [(cx - bw / 2) * w, (cy - bh / 2) * h, bw * w, bh * h]
                 build.annotation(image, cat.id, bbox=box, where=where, **fields)
+                box_lines.append(lineno)
             else:
                 xy = np.asarray(coords, dtype=np.float64).reshape(-1, 2) * (w, h)
                 build.annotation(image, cat.id, polygons=[xy.reshape(-1).tolist()], where=where, **fields)
+                polygon_read = True
         except LimitError as e:
             skip(str(e))
     report.summarise(file)
+    if box_lines and polygon_read:
+        report.note(
+            f"{file}:{box_lines[0]}: {plural(len(box_lines), 'box line')} among polygon lines: Ultralytics "
+            "reads a file with a polygon as polygons only, a box line as a polygon of 2 points (cx cy, w h: "
+            "another object); read here as the boxes they describe, which a segment export writes as "
+            "4-corner polygons"
+        )
 
 
 def looks_like_yolo(path: Path) -> bool:
