@@ -19,6 +19,7 @@ from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
 from pixelproof.core.limits import MAX_CLASSES, LimitError, is_inside, lexical_path, read_yaml, short_repr
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.split_names import CANONICAL, canonical
+from pixelproof.core.wording import plural
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -38,7 +39,15 @@ SPLITS = CANONICAL  # the keys of data.yaml that name images
 _CLASS_FILES = ("classes.txt", "obj.names", "labels/classes.txt")
 _LABEL_FOLDERS = ("labels", "annotations")
 _SPLIT_FOLDERS = {"train": ("train",), "val": ("valid", "val"), "test": ("test",)}  # Roboflow: valid/
-_EPS = 1e-6  # rounding slack on normalised coordinates written with few decimals
+# Ultralytics' verify_image_label trains coordinates from -0.01 to 1.01 (1% tolerance; the boxes are
+# clipped to the image as it trains): such an object is read as the file has it, reaching outside
+# the image by under 1% (an export clips it, saying so), not dropped as a broken line.
+_TOLERANCE = 0.01
+# The most objects one label file is read with: the densest datasets hold thousands an image (crowds,
+# shelves); a 100 MB file of 2.6 million lines took 9 GB and minutes before. The bytes are capped first so
+# that a file of long polygon lines is never read whole either.
+MAX_OBJECTS_PER_FILE = 100_000
+MAX_LABEL_BYTES = 256 << 20
 
 
 def read_yolo(
@@ -91,7 +100,7 @@ def read_yolo(
             unrecorded.append(image.id)
     for orphan in _orphan_labels(root, used_labels):
         report.skip("files", f"{orphan}: no image for this label file; skipped")
-    return ImportResult(project, report.problems, report.skipped, unrecorded=unrecorded)
+    return ImportResult(project, report.problems, report.skipped, unrecorded=unrecorded, notes=report.notes)
 
 
 def _orphan_labels(root: Path, used: set[Path]) -> list[Path]:
@@ -283,15 +292,28 @@ def _read_labels(
 ) -> None:
     w, h = image.width, image.height
     try:
-        text = file.read_text(encoding="utf-8", errors="replace")
+        with open(file, "rb") as f:
+            raw = f.read(MAX_LABEL_BYTES + 1)
     except OSError as e:
         report.skip("files", f"{file}: cannot read ({e.strerror or e}); skipped")
+        return
+    lines = raw.decode("utf-8", errors="replace").splitlines() if len(raw) <= MAX_LABEL_BYTES else None
+    count = sum(1 for ln in lines if ln.strip()) if lines is not None else 0
+    if lines is None or count > MAX_OBJECTS_PER_FILE:
+        said = f"larger than {MAX_LABEL_BYTES:,} bytes" if lines is None else f"{count:,} objects"
+        report.skip(
+            "files",
+            f"{file}: {said}, more than one image is read with (at most {MAX_OBJECTS_PER_FILE:,} objects: "
+            "a generated or broken file, not labels); skipped, its image is imported without labels",
+        )
         return
 
     def skip(message: str) -> None:  # one line a bad line, for the first few of a file (``often``)
         report.often("skipped lines", f"{message}; line skipped", "lines")
 
-    for lineno, line in enumerate(text.splitlines(), 1):
+    box_lines: list[int] = []  # read as boxes, and whether a polygon came too: Ultralytics reads neither so
+    polygon_read = False
+    for lineno, line in enumerate(lines, 1):
         parts = line.split()
         if not parts:
             continue
@@ -319,8 +341,11 @@ def _read_labels(
             )
             continue
         lo, hi = min(coords), max(coords)
-        if lo < -_EPS or hi > 1 + _EPS:
-            skip(f"{where}: coordinates must be normalised to 0..1, got {hi if hi > 1 + _EPS else lo:g}")
+        if lo < -_TOLERANCE or hi > 1 + _TOLERANCE:
+            skip(
+                f"{where}: coordinates must be normalised to 0..1 (Ultralytics allows 1% over), "
+                f"got {hi if hi > 1 + _TOLERANCE else lo:g}"
+            )
             continue
         idx = int(cls)
         if names is not None and idx >= len(names):
@@ -333,12 +358,21 @@ def _read_labels(
                 cx, cy, bw, bh = coords
                 box = [(cx - bw / 2) * w, (cy - bh / 2) * h, bw * w, bh * h]
                 build.annotation(image, cat.id, bbox=box, where=where, **fields)
+                box_lines.append(lineno)
             else:
                 xy = np.asarray(coords, dtype=np.float64).reshape(-1, 2) * (w, h)
                 build.annotation(image, cat.id, polygons=[xy.reshape(-1).tolist()], where=where, **fields)
+                polygon_read = True
         except LimitError as e:
             skip(str(e))
     report.summarise(file)
+    if box_lines and polygon_read:
+        report.note(
+            f"{file}:{box_lines[0]}: {plural(len(box_lines), 'box line')} among polygon lines: Ultralytics "
+            "reads a file with a polygon as polygons only, a box line as a polygon of 2 points (cx cy, w h: "
+            "another object); read here as the boxes they describe, which a segment export writes as "
+            "4-corner polygons"
+        )
 
 
 def looks_like_yolo(path: Path) -> bool:
