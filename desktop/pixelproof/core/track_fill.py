@@ -39,7 +39,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import PurePath
@@ -71,6 +71,7 @@ OTHER_KIND = "a box and a polygon"
 MASK = "masks (not interpolated)"
 OTHER_CLASS = "keys of two classes"
 SEVERAL = "several objects of the track on a key frame"
+PROGRESS_EVERY = 1000  # frames between two of ``fill_plan``'s progress calls (~25 ms of filling)
 MAX_FILLED = 100_000  # frames one fill makes objects on: 100,000 take ~25 s and ~200 MB; millions would hang
 
 
@@ -147,7 +148,13 @@ def fill_between_frames(project: Project, image_id: int, track: int | str) -> Tr
     the new ids do not all fit, :class:`FillRefused` when more than ``MAX_FILLED`` frames lie between the
     keys: nothing is made."""
     frames = sequence_frames(project, image_id)
-    plan = fill_plan(project, frames, track, range(len(frames)))
+    return planned_fill(project, fill_plan(project, frames, track, range(len(frames))), track)
+
+
+def planned_fill(project: Project, plan: FillPlan, track: int | str) -> TrackFilled:
+    """``plan`` (``fill_plan`` over a whole sequence, maybe worked out on a snapshot of ``project`` in the
+    background) as Fill Between Frames' one edit: its new objects given ids of ``project`` here, so the
+    caller must know ``project`` has not changed since the plan's snapshot. Raises IdsExhausted."""
     if not plan.made and not plan.removed:
         return TrackFilled(None, 0, 0, (), plan.unchanged, plan.keys, plan.skipped)
     give_ids(project, plan.made)
@@ -156,6 +163,22 @@ def fill_between_frames(project: Project, image_id: int, track: int | str) -> Tr
         fill_edit(plan.made, plan.removed, label), len(plan.made), plan.replaced, tuple(plan.removed),
         plan.unchanged, plan.keys, plan.skipped,
     )  # fmt: skip
+
+
+def track_extent(project: Project, frames: Sequence[tuple[int, int]], track: int | str) -> int:
+    """How many frames of the sequence ``frames`` lie from the first holding an object of ``track`` to the
+    last (0: none): what Fill Between Frames' work grows with, told without a walk through the frames
+    between (from each end to the track only), so the window can choose to fill a long track in the
+    background before it starts."""
+
+    def holds(place: int) -> bool:
+        return any(track_of(a) == track for a in project.annotations_of(frames[place][1]))
+
+    first = next((p for p in range(len(frames)) if holds(p)), None)
+    if first is None:
+        return 0
+    last = next(p for p in range(len(frames) - 1, first - 1, -1) if holds(p))
+    return last - first + 1
 
 
 @dataclass
@@ -178,16 +201,22 @@ def fill_plan(
     track: int | str,
     window: range,
     refill: Collection[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> FillPlan:
     """Fill Between Frames over the places ``window`` of the sequence ``frames`` only (all of them for the
     menu item; the two runs around a key for a refill after its edit, ``track_refill``): the runs between
     neighbouring keys inside it. ``refill``: only the places that hold an earlier fill and these ones (a
     deleted key's) are filled - a refill recomputes fills, it makes none where the user has none (a fill
     deleted, a run never filled). Raises :class:`FillRefused` when more than ``MAX_FILLED`` frames would be
-    filled."""
+    filled. ``progress(done, total)`` is called every ``PROGRESS_EVERY`` frames looked at or filled (a
+    background fill's progress bar; its Cancel raises from it)."""
+    step = progress if progress is not None else _no_progress
+    scanned = len(window) * 2  # the total until the frames to fill are known: at most as many as looked at
     keys: list[tuple[int, int, list[Annotation]]] = []  # (place, frame, the track's objects there)
     earlier: dict[int, list[Annotation]] = {}  # place -> the untouched filled objects there
-    for place in window:
+    for n, place in enumerate(window):
+        if n % PROGRESS_EVERY == 0:
+            step(n, scanned)
         anns = [a for a in project.annotations_of(frames[place][1]) if track_of(a) == track]
         if anns and all(untouched_fill(a) for a in anns):
             earlier[place] = anns
@@ -216,8 +245,12 @@ def fill_plan(
             f"{_folder(frames, project)}: Fill Between Frames fills at most {MAX_FILLED:,} at once; put the "
             "later frames' objects on another track (Properties > Track) and fill each"
         )
+    done, total = len(window), len(window) + total
     for run, f0, f1, below, above in runs:
         for place in run:
+            if done % PROGRESS_EVERY == 0:
+                step(done, total)
+            done += 1
             frame, target = frames[place]
             new = _between(project, below[0], above[0], target, (frame - f0) / (f1 - f0), [f0, f1])
             old = earlier.get(place, [])
@@ -229,7 +262,12 @@ def fill_plan(
                 plan.removed += [a.id for a in old]
             if new is not None:
                 plan.made.append(new)
+    step(total, total)
     return plan
+
+
+def _no_progress(_done: int, _total: int) -> None:
+    """``fill_plan``'s progress when nobody follows it."""
 
 
 def fill_edit(made: list[Annotation], removed: list[int], label: str) -> Edit:

@@ -5,7 +5,8 @@ module wires the menu item, greys it with the reason and says what was done).
 It acts on the track of the selected object, over the frames of its image sequence (the images of its
 folder). Its key is Shift+T (T starts a track, Ctrl+T puts its box on the frame shown). The fills next to a
 key follow its edit by themselves (``Document.follow_up``); with that preference off, Shift+T pressed again
-after a key moved fills the frames around it anew.
+after a key moved fills the frames around it anew. A track over more than ``BACKGROUND_FRAMES`` frames is
+planned in the background with progress and Cancel in the status bar (``track_fill_job``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from pixelproof.ui import dialogs
 from pixelproof.ui.object_steps import insert_after
 from pixelproof.ui.shortcuts import grey_with_reason, make_action
 from pixelproof.ui.track_actions import new_track_key
+from pixelproof.ui.track_fill_job import BACKGROUND_FRAMES, TrackFillJob
 
 if TYPE_CHECKING:
+    from pixelproof.ui.document import Document
     from pixelproof.ui.shell import Shell
 
 TIP = (
@@ -45,6 +48,7 @@ class TrackFillActions(QObject):
     def __init__(self, shell: Shell) -> None:
         super().__init__(shell)
         self.shell = shell
+        self.job: TrackFillJob | None = None  # a long track's fill planned in the background
         self.act_fill = make_action("edit.fill_between_frames", shell.widget, self.fill, tip=TIP)
         insert_after(shell, "Edit", "edit.fill_between_slices", [self.act_fill])
         shell.add_action(self.act_fill)
@@ -77,18 +81,33 @@ class TrackFillActions(QObject):
 
     def fill(self) -> None:
         """Fill the frames between the drawn ones of the selected object's track (recomputing those an
-        earlier fill made and nobody changed since), as one undo step."""
+        earlier fill made and nobody changed since), as one undo step; a track over more than
+        ``BACKGROUND_FRAMES`` frames is planned in the background (``TrackFillJob``)."""
         doc, track = self.shell.document, self._track()
+        if self.job is not None:  # Shift+T again: the first one goes on
+            self.shell.status(f"Fill Between Frames: {self.job.busy()}", 8000, "warning")
+            return
         if doc is None or track is None or self._reason():
             return
-        shown = core.shown_track(track)
         if self.shell.canvas.tool is not None:
             self.shell.canvas.tool.cancel()  # a drawing in progress is dropped, as Propagate drops it
+        frames = core.sequence_frames(doc.project, doc.current_image_id)
+        if core.track_extent(doc.project, frames, track) > BACKGROUND_FRAMES:
+            self.job = TrackFillJob(self.shell, doc, frames, track, self._filled, self._job_ended)
+            return
         try:
             made = core.fill_between_frames(doc.project, doc.current_image_id, track)
         except (IdsExhausted, core.FillRefused) as e:  # no id left, or too many frames: nothing added
             dialogs.show_error(self.shell.widget, "Fill Between Frames", str(e))
             return
+        self._filled(doc, made, track)
+
+    def _job_ended(self) -> None:
+        self.job = None
+
+    def _filled(self, doc: Document, made: core.TrackFilled, track: int | str) -> None:
+        """Push what the fill made (one undo step) and say it on the status bar, or say why nothing was."""
+        shown = core.shown_track(track)
         notes = "".join(
             f"; {plural(n, 'frame')} passed over: {why}" for why, n in sorted(made.skipped.items())
         )
