@@ -350,7 +350,7 @@ class _Tags:
 def flush(view: CanvasView, changed: bool = False) -> bool:
     """Place the tags now if anything ``changed`` (the objects, the selection, the zoom, a pan out of the
     area placed) since the last time, and only then (returns whether it did): the canvas asks at the end of
-    each edit and before each frame (``CanvasView.viewportEvent``: one layout for a burst of wheel steps)."""
+    each edit and before each frame (``EventRouting.viewportEvent``: one layout for a wheel burst)."""
     layer = view.box_layer
     if not (changed or view._tags_dirty) and (layer is None or layer.tags.is_laid_out(view.scale_xy)):
         return False
