@@ -101,6 +101,8 @@ def test_convert_then_agreement_scores_the_annotators(tmp_path: Path, capsys) ->
                  "--annotator-versions", "each"]) == 0  # fmt: skip
     assert list(versions_side_by_side(load_project(out)).values()) == [["user1", "user2"]]
     capsys.readouterr()
+    assert main(["convert", str(out), str(tmp_path / "yolo"), "--to", "yolo"]) in (0, 3)  # one version each
+    assert f"{out}: 1 image holds several annotators' versions side by side" in capsys.readouterr().err
     assert main(["agreement", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "raters: user1, user2" in printed and "user1 / user2" in printed
