@@ -137,6 +137,7 @@ def read_labelstudio(
         except LimitError as e:
             report.skip("tasks", f"{e}; skipped")
     notes.report(file, report)
+    report.summarise(file)  # how many ``often`` left unsaid
     return ImportResult(project, report.problems, report.skipped)
 
 
@@ -204,9 +205,11 @@ def _read_task(
     if note:
         report(f"{where}: {note}")
     picked, others = pick_annotations(task.get("annotations"), each)
-    for a, why in others:
-        report.skip(
-            "annotations", f"{where}: annotation {short_repr(as_dict(a).get('id'))} not imported: {why}"
+    for a, why in others:  # one a task at most, but an export of 100,000 tasks: the first few said
+        report.often(
+            "annotations not imported",
+            f"{where}: annotation {short_repr(as_dict(a).get('id'))} not imported: {why}",
+            "annotations",
         )
     chosen = picked[0][0] if picked else None
     # (result, its model's source or None, the prediction's score, where it is in the task, whose version)
@@ -236,13 +239,16 @@ def _read_task(
             ]
             if len(regions) < len(_results(pred)):
                 left = len(_results(pred)) - len(regions)
-                report.skip(
-                    "results",
+                report.often(
+                    "tasks with prediction results that are no regions",
                     f"{where}: {plural(left, 'prediction result')} that are no regions not imported",
+                    "results",
                 )
     elif isinstance(preds, list) and preds:
-        report.skip(
-            "predictions", f"{where}: {plural(len(preds), 'prediction')} not imported (the task is annotated)"
+        report.often(
+            "annotated tasks' predictions not imported",
+            f"{where}: {plural(len(preds), 'prediction')} not imported (the task is annotated)",
+            "predictions",
         )
     size = _size(where, file, results, report)
     if size is None:
