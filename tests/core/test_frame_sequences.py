@@ -87,3 +87,21 @@ def test_each_project_keeps_its_own_numbering() -> None:
     b.images[11].file_name = "clip/frame_000003.png"
     assert sequence_frames(b, 1) == [(0, 1), (3, 11)]
     assert sequence_frames(a, 1) == [(0, 1), (10, 11)]
+
+
+def test_a_name_written_on_windows_is_a_frame_of_its_folder(tmp_path) -> None:
+    """A hand-edited ``clip\\frame_000003.png`` is a frame of ``clip``, where the loader finds its file
+    (``paths.stored_path``), not of the root folder; a drive name's folder is its folder either slash."""
+    from pixelproof.core.paths import stored_path
+
+    p = clip([0, 10])
+    p.add_image(ImageRecord(4, "clip\\frame_000003.png", 100, 80))
+    p.add_image(ImageRecord(50, "frame_000007.png", 100, 80))  # the root folder's own frame
+    p.add_image(ImageRecord(60, "C:\\v\\frame_000002.png", 100, 80))
+    p.add_image(ImageRecord(61, "C:/v/frame_000001.png", 100, 80))
+    assert sequence_frames(p, 4) == [(0, 1), (3, 4), (10, 11)]
+    assert sequence_frames(p, 50) == [(7, 50)]
+    assert sequence_frames(p, 60) == [(1, 61), (2, 60)]
+    (tmp_path / "clip").mkdir()
+    (tmp_path / "clip" / "frame_000003.png").write_bytes(b"")
+    assert stored_path("clip\\frame_000003.png", tmp_path) == tmp_path / "clip" / "frame_000003.png"

@@ -101,6 +101,8 @@ def test_convert_then_agreement_scores_the_annotators(tmp_path: Path, capsys) ->
                  "--annotator-versions", "each"]) == 0  # fmt: skip
     assert list(versions_side_by_side(load_project(out)).values()) == [["user1", "user2"]]
     capsys.readouterr()
+    assert main(["convert", str(out), str(tmp_path / "yolo"), "--to", "yolo"]) in (0, 3)  # one version each
+    assert f"{out}: 1 image holds several annotators' versions side by side" in capsys.readouterr().err
     assert main(["agreement", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "raters: user1, user2" in printed and "user1 / user2" in printed
@@ -126,3 +128,51 @@ def test_versions_side_by_side_go_back_as_one_annotation_each(tmp_path: Path, ca
         want = sorted(sorted(r["value"]["x"] for r in a["result"]) for a in task["annotations"])
         assert len(got) == len(want)
         assert all(np.allclose(g, w) for g, w in zip(got, want, strict=True))
+
+
+def test_annotations_left_out_are_said_a_few_then_counted(tmp_path: Path, capsys) -> None:
+    """An export of many tasks, each with a cancelled annotation beside the one kept, printed a line per
+    annotation left out (120,000 lines for a large export): the first few are said, then one line counts
+    the rest, naming the file; every one is still counted as skipped."""
+    from PIL import Image
+
+    Image.new("RGB", (40, 30)).save(tmp_path / "a.png")
+    value = {"x": 10, "y": 10, "width": 20, "height": 20, "rectanglelabels": ["cat"]}
+    box = {"type": "rectanglelabels", "original_width": 40, "original_height": 30, "value": value}
+    kept, cancelled = {"result": [box]}, {"result": [], "was_cancelled": True}
+    tasks = [
+        {
+            "id": k,
+            "data": {"image": "a.png"},
+            "annotations": [{"id": 2 * k, **kept}, {"id": 2 * k + 1, **cancelled}],
+            "predictions": [{"result": [box]}],
+        }
+        for k in range(40)
+    ]
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(tasks))
+    result = read_labelstudio(export, import_predictions="unannotated")
+    cancelled = [p for p in result.problems if "not imported: cancelled" in p]
+    assert len(cancelled) == 5 and f"... and 35 more annotations not imported in {export}" in result.problems
+    predictions = [p for p in result.problems if "not imported (the task is annotated)" in p]
+    assert len(predictions) == 5 and any(
+        p.startswith("... and 35 more annotated tasks' predictions") for p in result.problems
+    )
+    assert result.skipped["annotations"] == 40 and result.skipped["predictions"] == 40
+    assert len(result.project.annotations) == 40
+    out = tmp_path / "out.json"
+    main(
+        [
+            "convert",
+            str(export),
+            str(out),
+            "--from",
+            "labelstudio",
+            "--to",
+            "coco",
+            "--import-predictions",
+            "unannotated",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert err.count("not imported: cancelled") == 5 and "35 more annotations not imported" in err

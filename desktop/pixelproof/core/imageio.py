@@ -54,6 +54,24 @@ class ImageTooLargeError(ImageReadError, LimitError):
         LimitError.__init__(self, error.where, error.message)
 
 
+class ImageDamagedError(ImageReadError, ValueError):
+    """A header giving a side of 0 (or less): damage, not size, so never ``ImageTooLargeError`` (whose
+    route offers to raise the limit). A ``ValueError`` too, as Pillow's own damage is to its callers."""
+
+
+def check_header_size(width: int, height: int, where: str) -> None:
+    """The sides an image header gives: ``ImageDamagedError`` for a side of 0 or less (naming ``where``),
+    ``ImageTooLargeError`` over ``limits.max_pixels()`` or ``MAX_SIDE``."""
+    if width <= 0 or height <= 0:
+        raise ImageDamagedError(
+            f"{where}: a damaged image: its header gives a size of {width} x {height} pixels"
+        )
+    try:
+        check_image_size(width, height, where)
+    except LimitError as e:
+        raise ImageTooLargeError(e) from None
+
+
 # EXIF orientation (tag 0x0112) -> how to turn stored pixels into what the camera saw, as Pillow's
 # ImageOps.exif_transpose, LabelMe and Ultralytics do. 5-8 swap width and height.
 EXIF_ORIENTATION_TAG = 0x0112
@@ -145,10 +163,10 @@ def open_pillow(source: str | os.PathLike[str] | IO[bytes], where: str) -> Any:
         finally:
             _sync_pillow_limit()
     try:
-        check_image_size(int(im.width), int(im.height), where)
-    except LimitError as e:
+        check_header_size(int(im.width), int(im.height), where)
+    except ImageReadError:
         im.close()
-        raise ImageTooLargeError(e) from None
+        raise
     im.load = _damage_as_oserror(im.load)
     return im
 
@@ -198,7 +216,7 @@ def _header(p: Path) -> tuple[int, int, int] | None:
         with open_pillow(p, str(p)) as im:
             header, tiff = (int(im.width), int(im.height), _orientation(im)), im.format == "TIFF"
     except (UnidentifiedImageError, ValueError) as e:
-        if isinstance(e, LimitError):
+        if isinstance(e, ImageReadError):  # too large, or sides of 0: the header said enough
             raise
     except OSError:
         pass
@@ -210,10 +228,7 @@ def _header(p: Path) -> tuple[int, int, int] | None:
         size = tiff_page_size(p)
         if size is None:
             return None
-        try:
-            check_image_size(*size, str(p))
-        except LimitError as e:
-            raise ImageTooLargeError(e) from None
+        check_header_size(*size, str(p))
         return *size, 1
     return None
 

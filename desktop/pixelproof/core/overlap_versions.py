@@ -6,6 +6,7 @@ accepted (issue 16): objects tagged ``pixelproof.annotator`` and the top-level
 from __future__ import annotations
 
 from pixelproof.core.model import Annotation, Project, id_key
+from pixelproof.core.wording import plural
 
 ANNOTATOR_KEY = "annotator"  # under an annotation's "pixelproof": whose version of an overlap image
 OVERLAP_KEY = "overlap_annotators"  # top-level "pixelproof": image id -> annotators whose versions it holds
@@ -65,7 +66,8 @@ def versions_note(name: str, project: Project, doing: str) -> str | None:
     if not held:
         return None
     return (
-        f"{name}: {len(held)} images hold several annotators' versions side by side (a merged project "
+        f"{name}: {plural(len(held), 'image')} {'holds' if len(held) == 1 else 'hold'} several annotators' "
+        "versions side by side (a merged project "
         f"before its consensus is accepted); every version there is {doing}"
     )
 

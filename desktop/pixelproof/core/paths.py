@@ -112,7 +112,13 @@ _NOT_PLAIN = re.compile(r"\\|:|//|^\.?/|/\.(?:/|$)|/$|^\.?$")
 def name_parts(path: str | os.PathLike[str]) -> tuple[str, ...]:
     """``PurePath(path).parts``, split as text for a plain relative name (``clip/frame_000001.png``: no
     backslash, drive, ``//``, ``.`` part or slash at either end), as image ``file_name``s are: building
-    a PurePath per image made a 100,000-frame folder take 2 s to number (Go to Frame, Track Box Here)."""
-    if isinstance(path, str) and not _NOT_PLAIN.search(path):
-        return tuple(path.split("/"))
+    a PurePath per image made a 100,000-frame folder take 2 s to number (Go to Frame, Track Box Here).
+
+    A backslash separates too, on every system: a name written on Windows (``v\\frame_000003.png``, by
+    hand or another tool) is in folder ``v``, where ``stored_path`` finds its file, not a file of the root
+    folder (its frames numbered with the root's, its place in file order among the root's files)."""
+    if isinstance(path, str):
+        path = path.replace("\\", "/")
+        if not _NOT_PLAIN.search(path):
+            return tuple(path.split("/"))
     return PurePath(path).parts

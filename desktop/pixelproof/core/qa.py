@@ -375,6 +375,7 @@ def run_qa(
         for pair, score in scores:
             if isinstance(score, str):
                 result.problems.append(f"{pair.file_name}: could not be scored: {score}")
+                detections.unscorable += 1
                 continue
             if stream is not None:
                 stream.add(score, result.instance_scored)

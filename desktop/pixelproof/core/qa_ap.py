@@ -288,6 +288,7 @@ class ApCollector:
         self.categories = list(categories)
         self.evals: dict[tuple[str, str], list[ImageEval]] = {}
         self.scored = self.unscored = self.unscored_images = 0
+        self.unscorable = 0  # image pairs that could not be scored: their objects are counted nowhere
         self.boxes_only = True
         self.cells: dict[tuple[str | None, str | None], int] = {}  # None: background
         self.cell_images: dict[tuple[str | None, str | None], set[int]] = {}  # candidate image ids
@@ -327,9 +328,19 @@ class ApCollector:
             return {"computed": False, "reason": "the reference has no objects (semantic masks)"}
         note = None
         if not self.scored and not self.unscored:  # no candidate object at all: every reference one missed
+            left = (
+                f" on the images scored ({plural(self.unscorable, 'image')} could not be scored)"
+                if self.unscorable
+                else ""
+            )  # the candidate may well have objects there: do not say it has none
             if not any(int(e.gt_counts[0]) for (t, _), es in self.evals.items() if t == "bbox" for e in es):
-                return {"computed": False, "reason": "neither the reference nor the candidate has objects"}
-            note = "the candidate has no objects: every reference object is missed"
+                return {
+                    "computed": False,
+                    "reason": f"neither the reference nor the candidate has objects{left}",
+                }
+            note = f"the candidate has no objects{left}: every reference object there is missed"
+            if not left:
+                note = "the candidate has no objects: every reference object is missed"
         elif not self.scored:
             return {"computed": False, "reason": "the candidate's objects carry no scores"}
         if self.unscored:

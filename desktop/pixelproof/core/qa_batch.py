@@ -16,7 +16,7 @@ from pixelproof.core.batch import Executor, Failed, Progress, run_batch
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.qa import ImageScore, QAOptions, score_image
 from pixelproof.core.qa_ap import evaluate_image
-from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects
+from pixelproof.core.qa_objects import ImageObject, ImagePair, image_objects, too_many_objects
 from pixelproof.core.qa_volumes import parse_slice_ref
 from pixelproof.core.references import Reference, void_mask
 
@@ -57,7 +57,15 @@ def above_score(objects: list[ImageObject], threshold: float | None) -> list[Ima
 def qa_task(context: QAContext, items: list[Item]) -> list[ImageScore | Failed]:
     """Score each pair; a pair that cannot be scored gives ``Failed`` and the others go on."""
     out: list[ImageScore | Failed] = []
+    threshold = context.options.score_threshold
     for pair, ref_annotations, cand_annotations in items:
+        kept_n = sum(
+            1 for a in cand_annotations if threshold is None or a.score is None or a.score >= threshold
+        )
+        too_many = too_many_objects(len(ref_annotations), kept_n)
+        if too_many is not None:  # refused before anything is decoded or matched
+            out.append(Failed(too_many))
+            continue
         try:
             ref = _one_image(pair.ref, ref_annotations, context.ref_categories)
             cand = _one_image(pair.cand, cand_annotations, context.cand_categories)

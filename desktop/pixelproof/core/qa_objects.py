@@ -388,6 +388,23 @@ def same_spacing(a: tuple[float, float], b: tuple[float, float]) -> bool:
 # scoring
 
 
+#: objects one side may have on an image (a frame) for QA to match them: a tracker's or detector's output
+#: not cut by a score can hold a million on a frame, whose matching took minutes and then ran out of memory;
+#: a real frame holds hundreds (MOT20's crowds about 250)
+MAX_IMAGE_OBJECTS = 10_000
+
+
+def too_many_objects(reference: int, candidate: int) -> str | None:
+    """Why an image's objects are not matched (None when both sides are within ``MAX_IMAGE_OBJECTS``)."""
+    for side, n in (("reference", reference), ("candidate", candidate)):
+        if n > MAX_IMAGE_OBJECTS:
+            return (
+                f"the {side} has {n:,} objects on this image, more than the {MAX_IMAGE_OBJECTS:,} an image "
+                "is matched with (an output not cut by a score? see --score-threshold)"
+            )
+    return None
+
+
 @dataclass(slots=True)
 class ImageObject:
     """An annotation decoded for scoring: its category name and pixels as a crop (boxes filled)."""

@@ -33,6 +33,7 @@ from pixelproof.core.clipboard import track_of
 from pixelproof.core.image_pairing import ImagePair
 from pixelproof.core.metrics_overlap import box_ious
 from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.qa_objects import too_many_objects
 from pixelproof.core.track_fill import frame_numbers
 from pixelproof.core.wording import plural
 
@@ -277,6 +278,10 @@ def score_tracks(
             )
             sides["reference"] |= bool(r[0])
             sides["candidate"] |= bool(k[0])
+            too_many = too_many_objects(len(r[0]), len(k[0]))
+            if too_many is not None:  # as in the rest of QA: that frame is not matched
+                notes.append(f"tracks: left out {p.file_name}: {too_many}")
+                continue
             frames.append((r[0], r[1], k[0], k[1]))
         if any(f[0] or f[2] for f in frames):
             sequences.append((str(folder) if str(folder) != "." else "(top folder)", frames))
@@ -331,15 +336,17 @@ def tracks_text(tracks: dict[str, Any], rows: int = 10) -> list[str]:
     keys = ["mota", "motp", "idf1", "idp", "idr", "num_switches", "num_fragmentations"]
     keys += ["mostly_tracked", "partially_tracked", "mostly_lost", "num_false_positives", "num_misses"]
     seqs = tracks["per_sequence"]
+    shown_rows = seqs[:rows] + ([tracks["overall"]] if len(seqs) > 1 else [])
+    table = [[f(r[k]) if k in FIGURES else str(r[k]) for k in keys] for r in shown_rows]
+    # each column as wide as its widest cell and a space (MOTA -124999.750, FP 1000000), at least 7
+    widths = [max([7, len(h) + 1, *(len(row[c]) + 1 for row in table)]) for c, h in enumerate(heads)]
     lines = [
         tracks_heading(tracks),
-        f"{'sequence':<24}" + "".join(f"{h:>7}" for h in heads),
+        f"{'sequence':<24}" + "".join(f"{h:>{w}}" for h, w in zip(heads, widths, strict=True)),
     ]
-    shown_rows = seqs[:rows] + ([tracks["overall"]] if len(seqs) > 1 else [])
-    for r in shown_rows:
-        cells = [f(r[k]) if k in FIGURES else str(r[k]) for k in keys]
+    for r, cells in zip(shown_rows, table, strict=True):
         name = r["sequence"] if len(r["sequence"]) <= 23 else "…" + r["sequence"][-22:]
-        lines.append(f"{name:<24}" + "".join(f"{t:>7}" for t in cells))
+        lines.append(f"{name:<24}" + "".join(f"{t:>{w}}" for t, w in zip(cells, widths, strict=True)))
     if len(seqs) > rows:
         lines.insert(-1, f"  … and {len(seqs) - rows} more (all in --json, its tracks)")
     return lines

@@ -5,8 +5,9 @@ Regions: ``rectanglelabels`` (x, y, width, height in percent of the image; ``rot
 clockwise about the top-left corner turns it into a 4-corner polygon), ``polygonlabels`` (points in
 percent; polygons of one label nested under another with ``parentID`` are the parts of one object, as
 the writer splits a multi-part polygon), ``ellipselabels`` (a 64-point polygon), ``brushlabels``
-(``format: "rle"``, :mod:`labelstudio_rle`). A region's ``score`` is the object's score and its
-``meta.text`` (the region's note in Label Studio) the object's note. Other results - ``choices``,
+(``format: "rle"``, :mod:`labelstudio_rle`); their pixels are worked out in :mod:`labelstudio_regions`.
+A region's ``score`` is the object's score and its ``meta.text`` (the region's note in Label Studio) the
+object's note. Other results - ``choices``,
 ``keypointlabels``, ``textarea``, ``rating``... - enclose no area: they are kept in the image's extras
 (``pixelproof.labelstudio.results``), reported, and written back on export to Label Studio.
 
@@ -25,22 +26,17 @@ keys (those that picked the labels in Label Studio: ``labelstudio_hotkeys``).
 
 from __future__ import annotations
 
-import math
 import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.limits import LimitError, check_text, short_repr
 from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY
 from pixelproof.core.split_names import canonical
 from pixelproof.core.wording import plural
-from pixelproof.interop import labelstudio_rle
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -55,10 +51,10 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option, sniff
-from pixelproof.interop.labelme import circle_polygon
 from pixelproof.interop.labelstudio_annotators import ANNOTATOR_CHOICES, pick_annotations, tag_versions
 from pixelproof.interop.labelstudio_inputs import ImageFinder, Labels, read_config
 from pixelproof.interop.labelstudio_min import is_json_min, tasks_from_min
+from pixelproof.interop.labelstudio_regions import join_parts, region_geometry, region_note, whole
 from pixelproof.interop.labelstudio_writer import CONFIG_NAME, TASKS_NAME, write_labelstudio
 
 AREA_TYPES = ("rectanglelabels", "polygonlabels", "ellipselabels", "brushlabels")
@@ -67,7 +63,6 @@ PREDICTION_CHOICES = {  # in the Import dialog's box: short, in Label Studio's w
     "unannotated": "As proposals, on tasks nobody annotated",
     "skip": "Not imported",
 }
-MAX_PERCENT = 1e4  # a percentage this far off is a broken file, not a region near the image
 
 
 def read_labelstudio(
@@ -142,6 +137,7 @@ def read_labelstudio(
         except LimitError as e:
             report.skip("tasks", f"{e}; skipped")
     notes.report(file, report)
+    report.summarise(file)  # how many ``often`` left unsaid
     return ImportResult(project, report.problems, report.skipped)
 
 
@@ -209,9 +205,11 @@ def _read_task(
     if note:
         report(f"{where}: {note}")
     picked, others = pick_annotations(task.get("annotations"), each)
-    for a, why in others:
-        report.skip(
-            "annotations", f"{where}: annotation {short_repr(as_dict(a).get('id'))} not imported: {why}"
+    for a, why in others:  # one a task at most, but an export of 100,000 tasks: the first few said
+        report.often(
+            "annotations not imported",
+            f"{where}: annotation {short_repr(as_dict(a).get('id'))} not imported: {why}",
+            "annotations",
         )
     chosen = picked[0][0] if picked else None
     # (result, its model's source or None, the prediction's score, where it is in the task, whose version)
@@ -241,13 +239,16 @@ def _read_task(
             ]
             if len(regions) < len(_results(pred)):
                 left = len(_results(pred)) - len(regions)
-                report.skip(
-                    "results",
+                report.often(
+                    "tasks with prediction results that are no regions",
                     f"{where}: {plural(left, 'prediction result')} that are no regions not imported",
+                    "results",
                 )
     elif isinstance(preds, list) and preds:
-        report.skip(
-            "predictions", f"{where}: {plural(len(preds), 'prediction')} not imported (the task is annotated)"
+        report.often(
+            "annotated tasks' predictions not imported",
+            f"{where}: {plural(len(preds), 'prediction')} not imported (the task is annotated)",
+            "predictions",
         )
     size = _size(where, file, results, report)
     if size is None:
@@ -295,7 +296,7 @@ def _read_task(
             ok = _add_region(f"{where}: {at}", result, source, score, image, build, report, notes, mine, who)
             lost += not ok and source is None
     for who, mine in made.items():
-        _join_parts(build, image, mine, [item for item in results if item[4] == who])
+        join_parts(build, image, mine, [item for item in results if item[4] == who])
     if len(picked) > 1:
         tag_versions(build.project, image.id, [str(who) for _, who in picked])
     if chosen is not None and not lost:  # read whole: labelled (checked and empty when it holds nothing)
@@ -320,20 +321,14 @@ def _results(item: Any) -> list[Any]:
     return result if isinstance(result, list) else []
 
 
-def _whole(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return int(value) if value == int(value) and value > 0 else None
-
-
 def _size(where: str, file: Path | None, results: list, report: Reporter) -> tuple[int, int] | None:
     """(width, height): the image file's, else the first result's ``original_width/height``."""
     declared = next(
         (
             (w, h)
             for r, _, _, _, _ in results
-            if (w := _whole(as_dict(r).get("original_width")))
-            and (h := _whole(as_dict(r).get("original_height")))
+            if (w := whole(as_dict(r).get("original_width")))
+            and (h := whole(as_dict(r).get("original_height")))
         ),
         None,
     )
@@ -384,9 +379,9 @@ def _add_region(
         )
         return False
     try:
-        geometry = _geometry(kind, value, result, image, where)
+        geometry = region_geometry(kind, value, result, image, where)
         score = result.get("score", task_score)
-        note = _note(value, result)
+        note = region_note(value, result)
         if note is not None:
             check_text(note, where, "meta.text")
         app: dict[str, Any] = {
@@ -411,106 +406,6 @@ def _add_region(
     if isinstance(rid, str) and source is None:
         made.setdefault(rid, ann)
     return True
-
-
-def _note(value: dict, result: dict) -> str | None:
-    """A region's note: the text of its ``meta`` (Label Studio's region meta), lines joined."""
-    text = as_dict(result.get("meta")).get("text", as_dict(value.get("meta")).get("text"))
-    if isinstance(text, str):
-        return text
-    if isinstance(text, list) and all(isinstance(t, str) for t in text) and text:
-        return "\n".join(text)
-    return None
-
-
-def _pct(value: dict, key: str) -> float:
-    v = value.get(key)
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or abs(v) > MAX_PERCENT:
-        raise ValueError(f"value.{key} must be a finite percentage, got {short_repr(v)}")
-    return float(v)
-
-
-def _degrees(value: dict, key: str) -> float:
-    """An angle in [0, 360): any finite one is a turn (1e9 degrees is 280, as Label Studio shows it;
-    ``math.fmod`` is exact, so a large angle loses no precision)."""
-    v = value.get(key, 0)
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        raise ValueError(f"value.{key} must be a finite angle in degrees, got {short_repr(v)}")
-    return math.fmod(float(v), 360.0) % 360.0
-
-
-def _geometry(kind: str, value: dict, result: dict, image: ImageRecord, where: str) -> dict[str, Any]:
-    """Pixel geometry of a region (percent of the image's width and height)."""
-
-    def sx(v: float) -> float:  # percent of the width in pixels, to 1e-6 px: 5.5 px written as
-        return round(v * image.width / 100.0, 6)  # 8.59375 % of 64 comes back 5.5, not 5.499999999
-
-    def sy(v: float) -> float:
-        return round(v * image.height / 100.0, 6)
-
-    if kind == "rectanglelabels":
-        x, y, w, h = (_pct(value, k) for k in ("x", "y", "width", "height"))
-        if w < 0 or h < 0:
-            raise ValueError(f"value.width and value.height must be >= 0, got {w:g}, {h:g}")
-        x, y, w, h = sx(x), sy(y), sx(w), sy(h)
-        rotation = _degrees(value, "rotation")
-        if rotation % 360 == 0:
-            return {"bbox": [x, y, w, h]}
-        a = math.radians(rotation)  # clockwise on screen (y down) about the top-left corner
-        c, s = math.cos(a), math.sin(a)
-        corners = [
-            (x, y),
-            (x + w * c, y + w * s),
-            (x + w * c - h * s, y + w * s + h * c),
-            (x - h * s, y + h * c),
-        ]
-        return {"polygons": [[v for xy in corners for v in xy]]}
-    if kind == "polygonlabels":
-        pts = value.get("points")
-        if not isinstance(pts, list) or len(pts) < 3:
-            raise ValueError("value.points must be a list of at least 3 [x, y] pairs")
-        flat: list[float] = []
-        for pt in pts:
-            if not isinstance(pt, list) or len(pt) != 2:
-                raise ValueError(f"value.points: {short_repr(pt)} is not an [x, y] pair")
-            flat += [sx(_pct({"x": pt[0]}, "x")), sy(_pct({"y": pt[1]}, "y"))]
-        return {"polygons": [flat]}
-    if kind == "ellipselabels":
-        cx, cy, rx, ry = (_pct(value, k) for k in ("x", "y", "radiusX", "radiusY"))
-        circle = np.asarray(circle_polygon(np.array([0.0, 0.0]), np.array([1.0, 0.0]))).reshape(-1, 2)
-        a = math.radians(_degrees(value, "rotation"))
-        rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
-        xy = (circle * (sx(rx), sy(ry))) @ rot.T + (sx(cx), sy(cy))
-        return {"polygons": [[float(v) for v in xy.reshape(-1)]]}
-    if value.get("format") != "rle":
-        raise ValueError(f"value.format {short_repr(value.get('format'))}: only Label Studio's rle is read")
-    w, h = _whole(result.get("original_width")), _whole(result.get("original_height"))
-    if (w, h) != (image.width, image.height):
-        raise ValueError(
-            f"a brush mask of original_width x original_height {short_repr(result.get('original_width'))} x "
-            f"{short_repr(result.get('original_height'))} for an image of {image.width} x {image.height}"
-        )
-    mask = labelstudio_rle.decode(value.get("rle"), image.width, image.height, where)
-    if not mask.any():
-        raise ValueError("the brush mask has no pixel")
-    return {"mask": mask}
-
-
-def _join_parts(build: Builder, image: ImageRecord, made: dict[str, Annotation], results: list) -> None:
-    """A polygon nested (``parentID``) under a polygon of the same label joins it: the parts of one
-    object, as the writer splits a multi-part polygon."""
-    for result, source, _, _, _ in results:
-        r = as_dict(result)
-        part, head = made.get(r.get("id")), made.get(r.get("parentID"))
-        if source is not None or part is None or head is None or part is head:
-            continue
-        if head.kind != "polygon" or part.kind != "polygon" or head.category_id != part.category_id:
-            continue
-        polys = [*head.segmentation, *part.segmentation]
-        box = core_masks.polygons_bbox(polys)
-        head.set_geometry(polys, box, core_masks.segmentation_area(polys, box, image.height, image.width))
-        build.project.remove_annotation(part.id)
-        made[r["id"]] = head
 
 
 def looks_like_labelstudio(path: Path) -> bool:

@@ -55,6 +55,7 @@ from pixelproof.ui.canvas.image_view import (
     zoom_to_fit,
 )
 from pixelproof.ui.canvas.orientation import OrientationMarks, patient_of
+from pixelproof.ui.canvas.tool_event import scene_at
 from pixelproof.ui.canvas.window_drag import WindowDrag
 from pixelproof.ui.shortcuts import REGISTRY
 from pixelproof.ui.wheel_mode import wheel_navigates
@@ -318,7 +319,7 @@ class ReviewPane(StretchedScale, QGraphicsView):
         p = event.position().toPoint()
         if self.window_drag.move(p):  # right drag: right/left widens/narrows, up/down moves the level
             return
-        scene = self.mapToScene(p)
+        scene = scene_at(self, event.position())  # its fraction kept, as the canvas's pointer
         h, w = self.image_size
         self.cursorMoved.emit(scene if QRectF(0, 0, w, h).contains(scene) else None)
         if self._last is None:
@@ -336,7 +337,7 @@ class ReviewPane(StretchedScale, QGraphicsView):
         if event.button() == Qt.MouseButton.RightButton and self.window_drag.stop():
             return
         if self._press is not None and not self._dragged and event.button() == Qt.MouseButton.LeftButton:
-            self.clicked.emit(self.mapToScene(event.position().toPoint()))
+            self.clicked.emit(scene_at(self, event.position()))
         self._press = self._last = None
         self._dragged = False
         self.viewport().unsetCursor()
