@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from pixelproof.core.edits import DismissProblems
+from pixelproof.core.edits import Changes, DismissProblems
 from pixelproof.core.lint import KINDS, LintResult, Problem, RulesError, dismissed_keys, rules_of
 from pixelproof.core.lint.apply import FixError, fix_edit
 from pixelproof.core.lint.fixes import describe
+from pixelproof.ui.annotation_batch import touched_images
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.problems.layout import Arrangement, Parts, at_side
@@ -47,13 +48,7 @@ from pixelproof.ui.panels.problems.table import (
     ProblemsTable,
     kind_tip,
 )
-from pixelproof.ui.panels.problems.widgets import (
-    action_button,
-    column,
-    combo_box,
-    refill,
-    wrapped_label,
-)
+from pixelproof.ui.panels.problems.widgets import action_button, column, combo_box, refill, wrapped_label
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
 
@@ -281,6 +276,7 @@ class ProblemsPanel(Panel):
             (doc.annotationAdded, self._touched),
             (doc.annotationChanged, self._touched),
             (doc.annotationRemoved, self._touched),
+            (doc.annotationsBatch, self._touched_batch),
             (doc.imageStatusChanged, self._touched),
             (doc.categoriesChanged, self._categories_changed),
             (doc.currentImageChanged, self._image_shown),
@@ -366,6 +362,10 @@ class ProblemsPanel(Panel):
             if self.result.rechecker is not None:  # a copy of this picture: its problem compares the labels
                 self._dirty |= self.result.rechecker.partners(image_id)
             self._recheck_timer.start()
+
+    def _touched_batch(self, changes: Changes) -> None:
+        for image_id in touched_images(changes):  # an edit of many objects: each image once
+            self._touched(image_id)
 
     def _categories_changed(self) -> None:
         if self.result is not None and self.document is not None:
