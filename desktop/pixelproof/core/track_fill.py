@@ -271,11 +271,13 @@ def _no_progress(_done: int, _total: int) -> None:
 
 
 def fill_edit(made: list[Annotation], removed: list[int], label: str) -> Edit:
-    """The one edit that removes the earlier fills ``removed`` and adds ``made`` (given ids already)."""
+    """The one edit that removes the earlier fills ``removed`` and adds ``made`` (given ids already, made
+    for it: the edit keeps them, uncopied). It is ``only_fills``: no refill follows it."""
     parts: list[Edit] = [RemoveAnnotations(removed)] if removed else []
-    parts += [AddAnnotations(made)] if made else []
+    parts += [AddAnnotations(made, owned=True)] if made else []
     edit = parts[0] if len(parts) == 1 else Compound(parts, label)
     edit.label = label
+    edit.only_fills = True
     return edit
 
 

@@ -82,7 +82,10 @@ def removed_by(edit: Edit) -> list[Annotation]:
 
 def refill_after(project: Project, edit: Edit, changes: Changes) -> Refilled:
     """The edit that fills again the runs next to each key the applied ``edit`` changed (see the module
-    docstring); nothing when no edited key is on a track or no fill next to one is out of date."""
+    docstring); nothing when no edited key is on a track or no fill next to one is out of date, nor after
+    an edit that is ``only_fills`` (a fill's own: it changed no key)."""
+    if edit.only_fills:
+        return Refilled(None)
     keys = edited_keys(project, edit, changes)
     if not keys:
         return Refilled(None)

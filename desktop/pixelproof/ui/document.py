@@ -33,7 +33,8 @@ from pixelproof.core.object_lock import LockedError
 from pixelproof.core.track_fill import shown_track
 from pixelproof.core.track_refill import refill_after
 from pixelproof.core.wording import plural
-from pixelproof.ui import track_refill
+from pixelproof.ui import annotation_batch, track_refill
+from pixelproof.ui.annotation_batch import BATCH_AT
 from pixelproof.ui.settings import recovery_dir
 from pixelproof.ui.undo import UndoEdit
 
@@ -68,6 +69,9 @@ class Document(QObject):
     annotationChanged = Signal(object, object)  # image_id, annotation_id
     annotationRemoved = Signal(object, object)  # image_id, annotation_id
     annotationsRestacked = Signal(object)  # image_id: its objects' order, the stacking, changed
+    # an edit of many objects (``annotation_batch.BATCH_AT``): a run of its object changes (``Changes``,
+    # in order) in place of one of the three signals above each; every receiver of those takes it too
+    annotationsBatch = Signal(object)
     # every signal of one edit (applied or reverted) is out: a receiver finishes work it gathered per object
     # (the canvas restacks the objects an undo put back between others)
     editAnnounced = Signal()
@@ -489,8 +493,15 @@ class Document(QObject):
             self._selection, self._selected = kept, frozenset(kept)
             self.selectionChanged.emit()
         run: list[int] = []
+        batch = Changes() if sum(c.kind in annotation_batch.KINDS for c in changes) >= BATCH_AT else None
         images_changed = False
         for change in [*changes, None]:
+            if batch is not None and change is not None and change.kind in annotation_batch.KINDS:
+                batch.append(change)
+                continue
+            if batch:
+                self.annotationsBatch.emit(batch)
+                batch = Changes()
             if change is not None and change.kind == edits.CATEGORY:
                 run.append(change.category_id)
                 continue

@@ -14,8 +14,10 @@ from PySide6.QtCore import QObject
 
 from pixelproof.core import track_fill as core
 from pixelproof.core.clipboard import track_of
+from pixelproof.core.edits import Changes
 from pixelproof.core.model import IdsExhausted
 from pixelproof.ui import dialogs, track_refill
+from pixelproof.ui.annotation_batch import each_change
 from pixelproof.ui.object_steps import insert_after
 from pixelproof.ui.shortcuts import REGISTRY, grey_with_reason, make_action
 
@@ -65,6 +67,7 @@ class TrackBoxActions(QObject):
             self.track, self._doc, self._edited = None, doc, []
             if doc is not None:  # the connections go with the document
                 doc.annotationChanged.connect(self._changed)
+                doc.annotationsBatch.connect(self._changed_batch)
                 doc.editAnnounced.connect(self._announced)
                 doc.editAnnounced.connect(self.refresh)  # a track given (New Track, the Track field) or taken
                 doc.tracksRefilled.connect(self._refilled)
@@ -129,6 +132,9 @@ class TrackBoxActions(QObject):
         doc = self.shell.document
         if doc is not None and image_id == doc.current_image_id and len(self._edited) < 8:
             self._edited.append(ann_id)  # type: ignore[arg-type]
+
+    def _changed_batch(self, changes: Changes) -> None:
+        each_change(changes, None, self._changed, None)
 
     def _refilled(self, message: str, kind: str) -> None:
         """The fills next to an edited key followed it (or why they did not), in the status bar."""

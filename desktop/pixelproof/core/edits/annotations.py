@@ -42,10 +42,17 @@ def check_addable(project: Project, anns: list[Annotation], new_categories: Iter
 
 
 class AddAnnotations(Edit):
-    """Add new annotations (drawn, pasted, predicted) at the end of the file order."""
+    """Add new annotations (drawn, pasted, predicted) at the end of the file order.
 
-    def __init__(self, anns: Iterable[Annotation], label: str = "Add annotation") -> None:
-        self.annotations = [clone(a) for a in anns]
+    ``owned``: ``anns`` were made for this edit and nobody else holds them (a fill's, a paste's new
+    objects), so the edit keeps them as they are instead of a copy; apply still gives the project copies,
+    so later edits of the project's objects never reach the edit's (undo stays exact). Copying 100,000
+    new objects twice held the window ~0.5 s more."""
+
+    def __init__(
+        self, anns: Iterable[Annotation], label: str = "Add annotation", owned: bool = False
+    ) -> None:
+        self.annotations = list(anns) if owned else [clone(a) for a in anns]
         self.label = label
         self.focus = [a.id for a in self.annotations]
         self._done: bool | None = None

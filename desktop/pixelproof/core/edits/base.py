@@ -136,11 +136,15 @@ class Edit:
     Two hints for a viewer (the CLI ignores them): ``focus`` lists the annotations to show selected after
     apply (None: leave the selection alone); ``revert_focus`` those to select after revert (None: the
     viewer's own selection from before the apply when there is a focus, else leave it alone).
+    ``only_fills``: every object it adds or removes is a fill nobody changed (Fill Between Frames' own
+    edit), so it edits no track's key and no refill follows it (``core.track_refill``): checking each of
+    100,000 new objects was half a second.
     """
 
     label: str = "Edit"
     focus: list[int] | None = None
     revert_focus: list[int] | None = None
+    only_fills: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every edit's revert puts the ``LAST_*_ID`` marks back as its apply found it: removing an object,

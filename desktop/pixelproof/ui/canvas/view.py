@@ -8,19 +8,22 @@ The events are routed by ``event_routing.EventRouting``, the zoom and pan done b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
+from pixelproof.core.edits import Changes
 from pixelproof.core.model import Annotation
 from pixelproof.core.phases import KeptWindow
 from pixelproof.core.volumes import expected_identity
+from pixelproof.ui.annotation_batch import each_change
 from pixelproof.ui.canvas import hit_test, stacking, tag_layout
 from pixelproof.ui.canvas.aspect import physical_aspect
 from pixelproof.ui.canvas.display_controls import DisplayControls
+from pixelproof.ui.canvas.drag_previews import DragPreviews
 from pixelproof.ui.canvas.event_routing import EventRouting
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
 from pixelproof.ui.canvas.image_view import setup_image_view
@@ -44,7 +47,9 @@ from pixelproof.ui.document import Document
 from pixelproof.ui.workers import ImageLoader, LoadedImage
 
 
-class CanvasView(EventRouting, TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, QGraphicsView):
+class CanvasView(
+    EventRouting, TagSchedule, ShownPixels, ZoomAndPan, DisplayControls, DragPreviews, QGraphicsView
+):
     """The central widget: one image, its annotations, and the active tool."""
 
     cursorMoved = Signal(object)  # QPointF in image pixels, or None when off the image
@@ -149,6 +154,7 @@ class CanvasView(EventRouting, TagSchedule, ShownPixels, ZoomAndPan, DisplayCont
             (d.annotationAdded, self._on_added),
             (d.annotationChanged, self._on_changed),
             (d.annotationRemoved, self._on_removed),
+            (d.annotationsBatch, self._on_batch),
             (d.editAnnounced, self._restack),
             (d.annotationsRestacked, self._restacked),
             (d.selectionChanged, self._on_selection),
@@ -297,6 +303,9 @@ class CanvasView(EventRouting, TagSchedule, ShownPixels, ZoomAndPan, DisplayCont
             self._drawn.added(ann)
             self._added.append(ann_id)
 
+    def _on_batch(self, changes: Changes) -> None:
+        each_change(changes, self._on_added, self._on_changed, self._on_removed)
+
     def _restack(self) -> None:
         """Stack what the edit just made added where the image's order puts it (``stacking.restack``). The
         tags are placed once, by the selection the undo step sets next, else before the next frame."""
@@ -362,26 +371,6 @@ class CanvasView(EventRouting, TagSchedule, ShownPixels, ZoomAndPan, DisplayCont
     def made_item(self, ann_id: int) -> AnnotationItemMixin | None:
         """The item of ``ann_id`` if it has one, without making one for a box of the layer."""
         return dict.get(self.items_by_id, ann_id)
-
-    def preview_move(self, ids: Iterable[int], dx: float, dy: float) -> None:
-        """Show ``ids`` moved by (dx, dy) in a drag (the layer's selected boxes move as one, no items)."""
-        for item in filter(None, map(self.made_item, ids)):
-            item.setPos(dx, dy)
-        if self.box_layer is not None:
-            self.box_layer.chosen.setPos(dx, dy)
-        self.pin_tags()  # a dragged object's tag kept in the window moves along
-
-    def drop_previews(self, ids: Iterable[int]) -> None:
-        """Show ``ids`` as stored again (a drag cancelled or that moved nothing)."""
-        doc = self.document
-        for ann_id in ids:
-            item = self.made_item(ann_id)
-            ann = doc.project.annotations.get(ann_id) if doc is not None else None
-            if item is not None and ann is not None:
-                item.sync(ann, self._category(ann), self.show_labels)
-        if self.box_layer is not None:
-            self.box_layer.chosen.setPos(0, 0)
-        self.pin_tags()
 
     def set_hovered(self, ann_id: int | None, at: QPoint | None = None) -> None:
         """Outline ``ann_id`` as the object a click at the cursor would pick (the select tool passes what

@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.clipboard import track_of
+from pixelproof.core.edits import Changes
 from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Annotation
 from pixelproof.core.names import shown_name
 from pixelproof.core.object_lock import is_locked
 from pixelproof.core.track_fill import untouched_fill
 from pixelproof.interop.provenance import source_text
+from pixelproof.ui.annotation_batch import each_change
 from pixelproof.ui.canvas.looks import category_color, score_text
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
@@ -142,6 +144,7 @@ class AnnotationsPanel(Panel):
             (doc.annotationAdded, self._structure_changed),
             (doc.annotationRemoved, self._structure_changed),
             (doc.annotationChanged, self._changed),
+            (doc.annotationsBatch, self._batch),
             (doc.annotationsRestacked, self._restacked),
             (doc.categoriesChanged, self.schedule_refresh),
             (doc.selectionChanged, self._selection_from_doc),
@@ -227,6 +230,9 @@ class AnnotationsPanel(Panel):
             self.schedule_refresh()
         else:
             self._pending_timer.start()
+
+    def _batch(self, changes: Changes) -> None:
+        each_change(changes, self._structure_changed, self._changed, self._structure_changed)
 
     def _apply_pending(self) -> None:
         """Add or drop the queued rows (coalesced like ``schedule_refresh``). A new row goes where the image's

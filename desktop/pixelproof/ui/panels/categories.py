@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.coco import new_category
-from pixelproof.core.edits import AddCategory, ReplaceCategory
+from pixelproof.core.edits import AddCategory, Changes, ReplaceCategory
 from pixelproof.core.limits import NAME_IN_TEXT, LimitError
 from pixelproof.core.model import Category, IdsExhausted, is_pending_prediction
 from pixelproof.core.names import check_category_name, shown_name
 from pixelproof.core.taxonomy import TaxonomyError, delete_category, info, name_taken, rename_category
 from pixelproof.core.wording import plural
+from pixelproof.ui.annotation_batch import each_change
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.dialogs import as_text, show_error
 from pixelproof.ui.document import Document
@@ -111,6 +112,7 @@ class CategoriesPanel(Panel):
             (doc.annotationAdded, self._count_annotation),
             (doc.annotationRemoved, self._count_annotation),
             (doc.annotationChanged, self._count_annotation),
+            (doc.annotationsBatch, self._count_batch),
         ]
 
     def refresh(self) -> None:
@@ -183,6 +185,9 @@ class CategoriesPanel(Panel):
                 return
             self._recounted.add(cid)
             self._count_timer.start()
+
+    def _count_batch(self, changes: Changes) -> None:
+        each_change(changes, self._count_annotation, self._count_annotation, self._count_annotation)
 
     def _write_count(self, row: QTreeWidgetItem, category_id: int) -> None:
         """The row's Objects cell: `12 +4` (objects, then pending predictions), its tooltip in words."""

@@ -28,12 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core.conditions import FilterError
-from pixelproof.core.edits import Compound, SetImageStatus
+from pixelproof.core.edits import Changes, Compound, SetImageStatus
 from pixelproof.core.found_problems import FoundProblems
 from pixelproof.core.image_query import ImageFacts, ImageQuery, parse_image_query
 from pixelproof.core.model import DONE_STATES, IMAGE_STATES, STATUS_LABELS
 from pixelproof.core.split_names import split_of
 from pixelproof.core.wording import plural
+from pixelproof.ui.annotation_batch import touched_images
 from pixelproof.ui.cell_text import LabelOrIconDelegate
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
@@ -211,6 +212,7 @@ class ImagesPanel(Panel):
             (doc.annotationAdded, self._count_changed),
             (doc.annotationRemoved, self._count_changed),
             (doc.annotationChanged, self._objects_changed),  # a class, author or review changed
+            (doc.annotationsBatch, self._objects_batch),
             (doc.categoriesChanged, self._categories_changed),
         ]
 
@@ -503,10 +505,15 @@ class ImagesPanel(Panel):
         self._counts[image_id] = None
         self._counts_timer.start()
 
+    def _objects_batch(self, changes: Changes) -> None:
+        """Many objects came, went or changed: each image's count once (``_objects_changed``)."""
+        for image_id in touched_images(changes):
+            self._objects_changed(image_id, -1)
+
     def _apply_counts(self) -> None:
         pending, self._counts = self._counts, {}
-        for image_id in pending:
-            self._update_rows(image_id, count_only=True)
+        if pending:  # the current row looked for once, not once per image
+            self._rows_moving(lambda: self.model.counts_changed(pending))
         self._widen_counts(self._count_texts(i for i in pending if self.model.row_of(i) >= 0))
         if pending:
             self._update_note()

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.core import measure
-from pixelproof.core.edits import ReplaceAnnotations, set_category
+from pixelproof.core.edits import Changes, ReplaceAnnotations, set_category
 from pixelproof.core.geometry import clone
 from pixelproof.core.labels import set_review
 from pixelproof.core.limits import MAX_NOTE, note_preview
@@ -34,6 +34,7 @@ from pixelproof.interop.labelstudio_inputs import kept_results
 from pixelproof.interop.provenance import TIP as SOURCE_TIP
 from pixelproof.interop.provenance import source_text
 from pixelproof.interop.qupath_measurements import shown_qupath
+from pixelproof.ui.annotation_batch import each_change
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
@@ -183,6 +184,7 @@ class PropertiesPanel(Panel):
         return [
             (doc.selectionChanged, self.schedule_refresh),
             (doc.annotationChanged, self._changed),
+            (doc.annotationsBatch, self._changed_batch),
             (doc.categoriesChanged, self.schedule_refresh),
             (doc.currentImageChanged, self.schedule_refresh),
         ]
@@ -191,6 +193,9 @@ class PropertiesPanel(Panel):
         """Only an edit of a shown (selected) object changes what this panel shows."""
         if self.document is not None and self.document.is_selected(ann_id):
             self.schedule_refresh()
+
+    def _changed_batch(self, changes: Changes) -> None:
+        each_change(changes, None, self._changed, None)
 
     def refresh(self) -> None:
         doc = self.document

@@ -190,7 +190,7 @@ class AnnotatorsView(QObject):
     @staticmethod
     def _signals(doc):  # type: ignore[no-untyped-def]
         """What changes the versions shown."""
-        return (doc.annotationAdded, doc.annotationRemoved, doc.annotationChanged)
+        return (doc.annotationAdded, doc.annotationRemoved, doc.annotationChanged, doc.annotationsBatch)
 
     def _document_changed(self, doc) -> None:  # type: ignore[no-untyped-def]
         if self._hooked is not None:

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pixelproof.core.edits import Changes
 from pixelproof.core.references import reference_path
 from pixelproof.core.wording import plural
 from pixelproof.interop.references import reference_stamp
+from pixelproof.ui.annotation_batch import each_change
 
 if TYPE_CHECKING:
     from pixelproof.ui.review.compute import Scored
@@ -69,6 +71,9 @@ class ReviewRefresh:
             self.object_model.refresh()
             self._update_buttons()
         self.images.image_model.image_changed(image_id)
+
+    def _annotations_batch(self: ReviewView, changes: Changes) -> None:
+        each_change(changes, self._geometry_changed, self._annotation_changed, self._geometry_changed)
 
     def _reference_file_changed(self: ReviewView) -> bool:
         """The reference file is no longer as it was read (one stat; a folder's files are looked at by the

@@ -173,6 +173,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
                 (doc.annotationAdded, self._geometry_changed),
                 (doc.annotationRemoved, self._geometry_changed),
                 (doc.annotationChanged, self._annotation_changed),
+                (doc.annotationsBatch, self._annotations_batch),
                 (doc.imageStatusChanged, self._image_status_changed),
                 (doc.imagesChanged, self._geometry_changed),
                 (doc.categoriesChanged, self._geometry_changed),  # paired by name; drawn in their colour

@@ -152,6 +152,7 @@ class PrelabelPanel(Panel):
             (doc.annotationAdded, self.schedule_refresh),
             (doc.annotationRemoved, self.schedule_refresh),
             (doc.annotationChanged, self.schedule_refresh),
+            (doc.annotationsBatch, self.schedule_refresh),
             (doc.categoriesChanged, self._fill_mapping),
             (doc.currentCategoryChanged, self._fill_mapping),
             (doc.undo_stack.indexChanged, self._mapping_maybe_changed),

@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from pixelproof.core.edits import Changes
 from pixelproof.core.lint import KINDS, LintResult, RulesError, dismissed_keys, rules_of
+from pixelproof.ui.annotation_batch import touched_images
 from pixelproof.ui.document import Document
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.problems.layout import Arrangement, Parts, at_side
@@ -45,13 +47,7 @@ from pixelproof.ui.panels.problems.table import (
     kind_tip,
 )
 from pixelproof.ui.panels.problems.triage import ProblemTriage
-from pixelproof.ui.panels.problems.widgets import (
-    action_button,
-    column,
-    combo_box,
-    refill,
-    wrapped_label,
-)
+from pixelproof.ui.panels.problems.widgets import action_button, column, combo_box, refill, wrapped_label
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import make_action
 
@@ -279,6 +275,7 @@ class ProblemsPanel(ProblemTriage, Panel):
             (doc.annotationAdded, self._touched),
             (doc.annotationChanged, self._touched),
             (doc.annotationRemoved, self._touched),
+            (doc.annotationsBatch, self._touched_batch),
             (doc.imageStatusChanged, self._touched),
             (doc.categoriesChanged, self._categories_changed),
             (doc.currentImageChanged, self._image_shown),
@@ -364,6 +361,10 @@ class ProblemsPanel(ProblemTriage, Panel):
             if self.result.rechecker is not None:  # a copy of this picture: its problem compares the labels
                 self._dirty |= self.result.rechecker.partners(image_id)
             self._recheck_timer.start()
+
+    def _touched_batch(self, changes: Changes) -> None:
+        for image_id in touched_images(changes):  # an edit of many objects: each image once
+            self._touched(image_id)
 
     def _categories_changed(self) -> None:
         if self.result is not None and self.document is not None:
