@@ -1,7 +1,7 @@
 """The fills next to a video track's key follow its edit (Edit > Preferences' "Video tracks: refill
-interpolated frames when a key changes", on by default), on the real window with the mouse: track 7's boxes
-on frames 0 and 3 filled with Shift+T, the key on frame 0 dragged - frames 1 and 2 follow it in the drag's
-undo step (one Ctrl+Z takes back both, Ctrl+Y redoes both); a fill the user dragged is a key and stays;
+interpolated frames when a key frame changes", on by default), on the real window with the mouse: track 7's
+boxes on frames 0 and 3 filled with Shift+T, the key on frame 0 dragged - frames 1 and 2 follow it in the
+drag's undo step (one Ctrl+Z takes back both, Ctrl+Y redoes both); a fill the user dragged is a key and stays;
 arrow-key nudges in a row are one undo step with their refills; the preference off (its checkbox clicked)
 leaves the fills and the status bar says Shift+T fills them again."""
 
