@@ -186,3 +186,33 @@ def test_select_all_keeps_the_masks_in_the_layer_drawn_selected(cells) -> None:
     assert np.abs(np.subtract(pixel(cells, x, y), unselected)).max() <= 2
     click(cells, view_point(cells, x, y))
     assert cells.document.selection == [321] and [it.ann_id for it in mask_items(cells)] == [321]
+
+
+def test_a_pending_mask_drawn_as_a_dot_is_a_whole_dot(tmp_path: Path, open_on) -> None:
+    """A model's pending 5x5 masks at 1/2 zoom (boxes of 2.5 screen px: drawn as dots): each dot covers its
+    box and the outline's width round it. Its dashed pen, open at the box's top-left corner, left a notch of
+    the bare image in every dot (at a slide's fit zoom, a grey speck on each), and its inside was bare."""
+    path = make_project(tmp_path, n_images=1, size=(H, W))
+    p = load_project(path)
+    crops = [
+        ((x, y, 5, 5), np.ones((5, 5), bool)) for y in range(20, H - 20, 40) for x in range(20, W - 20, 40)
+    ]
+    for k, (rle, bbox, area) in enumerate(rle_codec.crops_rle(crops, H, W), start=1):
+        p.add_annotation(
+            Annotation(k, 1, 1, list(bbox), rle, float(area), source="model:t", review="pending")
+        )
+    save_project(p, path)
+    win = open_on(path)
+    x, y, w, h = win.document.project.annotations[100].bbox
+    look_at(win, x + 0.5, y + 0.5, 0.5)
+    t = win.canvas.viewportTransform()
+    top_left, bottom_right = t.map(QPointF(x, y)), t.map(QPointF(x + w, y + h))
+    grab = win.canvas.viewport().grab().toImage()
+    left, top = math.floor(top_left.x()) - 1, math.floor(top_left.y()) - 1
+    right, bottom = math.ceil(bottom_right.x()), math.ceil(bottom_right.y())
+    assert right - left >= 3 and bottom - top >= 3  # a dot, not the mask's pixels (DETAIL: 4 px)
+    for row in range(top, bottom + 1):
+        outside = grab.pixelColor(left - 2, row).getRgb()[:3]  # the bare image beside the dot
+        for col in range(left, right + 1):
+            seen = grab.pixelColor(col, row).getRgb()[:3]
+            assert np.abs(np.subtract(seen, outside)).max() > 10, (col - left, row - top)

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from tests.ui.conftest import wait_loaded
 from tests.ui.test_files_and_panels import new_window
 from tests.ui.test_labelme_folder_open import answer_categories, click_in_next_message_box
+from tests.ui.test_new_project_flow import when_modal
 
 
 def mvtec_object(root: Path) -> Path:
@@ -49,13 +52,24 @@ def test_opening_an_mvtec_folder_imports_its_masks(qtbot, tmp_path: Path, no_pro
     doc.undo_stack.setClean()
 
 
-def test_images_only_reads_the_masks_as_pictures_as_before(qtbot, tmp_path: Path, no_prompts) -> None:
+def test_images_only_reads_the_masks_as_pictures_as_the_question_says(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """The question says what Images Only gives here (the masks as pictures: it said "the pictures alone",
+    as for a LabelMe folder) and asks to import the masks, not "them" after "its images"."""
     plate = mvtec_object(tmp_path)
     win = new_window(qtbot)
     seen: list[str] = []
-    click_in_next_message_box(qtbot, "Images Only", seen)
+
+    def answer(box: QMessageBox) -> None:
+        seen.extend((box.text(), box.informativeText()))
+        button = next(b for b in box.findChildren(QPushButton) if b.text() == "Images Only")
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    when_modal(answer)
     answer_categories("scratch")
     assert win.open_path(plate)
-    assert "MVTec AD dataset" in seen[0]
+    assert "MVTec AD dataset" in seen[0] and seen[0].endswith("Import the masks as labels?")
+    assert "Images Only starts a project over every picture here, the masks too" in seen[1]
     wait_loaded(qtbot, win)
     assert len(win.document.project.images) == 4 and win.document.project.annotations == {}

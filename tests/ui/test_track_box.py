@@ -31,7 +31,8 @@ def next_frame(qtbot, win) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def refill_off() -> None:
-    """Edit > Preferences' "refill interpolated frames when a key changes" off: fills stay until Shift+T."""
+    """Edit > Preferences' "refill interpolated frames when a key frame changes" off: fills stay until
+    Shift+T."""
     set_refills(False)
 
 

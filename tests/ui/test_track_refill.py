@@ -1,18 +1,25 @@
 """The fills next to a video track's key follow its edit (Edit > Preferences' "Video tracks: refill
-interpolated frames when a key changes", on by default), on the real window with the mouse: track 7's boxes
-on frames 0 and 3 filled with Shift+T, the key on frame 0 dragged - frames 1 and 2 follow it in the drag's
-undo step (one Ctrl+Z takes back both, Ctrl+Y redoes both); a fill the user dragged is a key and stays;
+interpolated frames when a key frame changes", on by default), on the real window with the mouse: track 7's
+boxes on frames 0 and 3 filled with Shift+T, the key on frame 0 dragged - frames 1 and 2 follow it in the
+drag's undo step (one Ctrl+Z takes back both, Ctrl+Y redoes both); a fill the user dragged is a key and stays;
 arrow-key nudges in a row are one undo step with their refills; the preference off (its checkbox clicked)
 leaves the fills and the status bar says Shift+T fills them again."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import cv2
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCheckBox
 
-from pixelproof.core.track_fill import untouched_fill
+from pixelproof.core.coco import save_project
+from pixelproof.core.image_folder import project_from_folder
+from pixelproof.core.model import Annotation
+from pixelproof.core.track_fill import fill_between_frames, untouched_fill
 from pixelproof.ui.preferences import PreferencesDialog
 from pixelproof.ui.track_refill import LABEL, refills
 from tests.ui.test_slice_fill import show_in_select
@@ -107,4 +114,46 @@ def test_with_the_preference_off_the_fills_stay_and_the_status_bar_says_shift_t(
     assert {f: b for f, b in boxes(doc, frame).items() if f in (1, 2)} == {1: before[1], 2: before[2]}
     assert win.statusBar().currentMessage() == (
         "Track 7's filled frames next to this key are from before the change: Shift+T fills track 7 again"
+    )
+
+
+@pytest.fixture
+def three_keys(tmp_path: Path, open_on):  # type: ignore[no-untyped-def]
+    """Frames 0-4 of 48x48; track 7's keys on frames 0, 2 and 4 filled (frames 1 and 3), then a second
+    object of track 7 on frame 4 (a hand-edited project): the run 2-4 can no longer be filled again."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for f in range(5):
+        cv2.imwrite(str(data / f"frame_{f:06d}.png"), np.zeros((48, 48), np.uint8))
+    project = project_from_folder(data, tmp_path / "p.json", ["car"])
+    ids = {im.file_name: im.id for im in project.images.values()}
+    frame = [ids[f"data/frame_{f:06d}.png"] for f in range(5)]
+    for ann_id, (f, box) in enumerate(((0, [0.0, 16.0]), (2, [16.0, 16.0]), (4, [28.0, 4.0])), 1):
+        project.add_annotation(
+            Annotation(ann_id, frame[f], 1, [*box, 16.0, 16.0], area=256.0, extra={"track_id": 7})
+        )
+    fill = fill_between_frames(project, frame[0], 7).edit
+    assert fill is not None
+    fill.apply(project)
+    extra = Annotation(99, frame[4], 1, [0.0, 30.0, 16.0, 16.0], area=256.0, extra={"track_id": 7})
+    project.add_annotation(extra)
+    save_project(project, tmp_path / "p.json")
+    return open_on(tmp_path / "p.json"), frame
+
+
+def test_a_refill_half_refused_says_both_the_frames_left_and_those_that_followed(qtbot, three_keys) -> None:
+    """The run before the dragged key is filled again, the one after it cannot be: the status bar said only
+    "track 7: 1 filled frame next to the key not filled again (...)", in lower case, though frame 1 had
+    moved; and one frame "follow it"."""
+    win, frame = three_keys
+    doc = win.document
+    show_in_select(qtbot, win, frame[2])
+    before = boxes(doc, frame)
+    drag(win, view_point(win, 24.0, 24.0), view_point(win, 28.0, 28.0))  # the key 4 px right, 4 down
+    after = boxes(doc, frame)
+    assert after[2] == [pytest.approx([20.0, 20.0, 16.0, 16.0])]
+    assert after[1] == [pytest.approx([10.0, 18.0, 16.0, 16.0])] and after[3] == before[3]
+    assert win.statusBar().currentMessage() == (
+        "Track 7: 1 filled frame next to the key not filled again (several objects of the track on a key "
+        "frame); 1 filled frame of track 7 next to the key follows it (Ctrl+Z takes back both)"
     )

@@ -13,9 +13,10 @@ from pixelproof.core.limits import short_repr
 from pixelproof.core.model import Project
 from pixelproof.core.overlap_versions import OVERLAP_KEY
 
-ANNOTATOR_CHOICES = {  # in the Import dialog's box
-    "latest": "The most recent one",
-    "each": "Each annotator's, side by side (for agreement and consensus)",
+# in the Import dialog's box, after "Annotators": "The most recent one" read as one of the annotators
+ANNOTATOR_CHOICES = {
+    "latest": "The most recent annotation only",
+    "each": "Each annotator's most recent, side by side (for agreement, consensus)",
 }
 
 

@@ -205,22 +205,25 @@ def answer(box: QMessageBox, buttons: dict) -> str:
 def ask_import_labelme(parent: QWidget | None, folder: Path, n_files: int, labels: str) -> str:
     """A folder opened as images holds LabelMe JSON files: "import" its labels, "images" only (as any
     folder of images) or "cancel". ``labels``: where the category order would come from, in words."""
-    found = f"This folder holds LabelMe annotations for {plural(n_files, 'image')}."
+    found = f"This folder holds LabelMe annotations for {plural(n_files, 'image')}. Import them?"
     how = f"LabelMe folder; {labels}); the JSON files are never changed."
     return ask_import_labels(parent, folder, "LabelMe annotations found", found, how)
 
 
-def ask_import_labels(parent: QWidget | None, folder: Path, title: str, found: str, how: str) -> str:
-    """A folder opened as images is a labelled dataset (``found`` says which): "import" its labels as File >
-    Import reads them (``how``: the format and what is kept, in words), "images" only or "cancel"."""
+IMAGES_ONLY = "Images Only starts a project over the pictures alone, with categories you name."
+
+
+def ask_import_labels(
+    parent: QWidget | None, folder: Path, title: str, found: str, how: str, images_only: str = IMAGES_ONLY
+) -> str:
+    """A folder opened as images is a labelled dataset (``found`` says which and asks): "import" its labels
+    as File > Import reads them (``how``: the format and what is kept, in words), "images" only (what that
+    gives: ``images_only``) or "cancel"."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(title)
-    box.setText(f"<b>{escape(str(folder))}</b><br>{found} Import them?")
-    box.setInformativeText(
-        f"Import reads the labels as File > Import does ({how} Images Only starts a project over the "
-        "pictures alone, with categories you name."
-    )
+    box.setText(f"<b>{escape(str(folder))}</b><br>{found}")
+    box.setInformativeText(f"Import reads the labels as File > Import does ({how} {images_only}")
     buttons = {
         box.addButton("Import", QMessageBox.ButtonRole.AcceptRole): "import",
         box.addButton("Images Only", QMessageBox.ButtonRole.ActionRole): "images",

@@ -447,15 +447,17 @@ class Document(QObject):
         if not track_refill.refills():
             return None
         done = refill_after(self.project, edit, changes)
-        if done.refused:
-            self.tracksRefilled.emit(done.refused, "warning")
-        elif done.edit is not None:
+        said = [done.refused] if done.refused else []  # first: what the user must see to
+        if done.edit is not None:  # said beside a refusal too: the bar said only "not filled again"
             shown = ", ".join(shown_track(t) for t in done.tracks)
-            self.tracksRefilled.emit(
-                f"{plural(done.filled, 'filled frame')} of track {shown} next to the key follow it "
-                "(Ctrl+Z takes back both)",
-                "info",
+            follow = "follows" if done.filled == 1 else "follow"
+            said.append(
+                f"{plural(done.filled, 'filled frame')} of track {shown} next to the key {follow} it "
+                "(Ctrl+Z takes back both)"
             )
+        if said:
+            text = "; ".join(said)
+            self.tracksRefilled.emit(text[:1].upper() + text[1:], "warning" if done.refused else "info")
         return done.edit
 
     def started_images(self, changes: Changes) -> Edit | None:

@@ -295,9 +295,19 @@ class ProjectFiles(QObject):
     def _offer_mvtec(self, folder: Path, target: Path) -> bool | None:
         """An MVTec AD folder (``<object>/ground_truth/<defect>/*_mask.png``): read as images alone, its
         masks would be pictures to label and its defects no labels. Asked as for a LabelMe folder."""
-        found = "This folder is an MVTec AD dataset: its ground_truth masks are the labels of its images."
+        # "Import them?" after "the labels of its images" read as importing the images
+        found = (
+            "This folder is an MVTec AD dataset: the masks in ground_truth outline the defects of its test "
+            "images. Import the masks as labels?"
+        )
         how = "MVTec AD folder; one object per mask, category <object>/<defect>); no file is changed."
-        choice = dialogs.ask_import_labels(self.shell.widget, folder, "MVTec AD dataset found", found, how)
+        # a folder scan lists the masks as pictures too: "the pictures alone" hid it
+        only = (
+            "Images Only starts a project over every picture here, the masks too, with categories you name."
+        )
+        choice = dialogs.ask_import_labels(
+            self.shell.widget, folder, "MVTec AD dataset found", found, how, only
+        )
         if choice != "import":
             return None if choice == "images" else False
         self._show(None)

@@ -194,12 +194,23 @@ class MaskLayer(QGraphicsItem):
         ).tolist():  # a dot of its colour, as its item's outline this small
             e = picked[k]
             dots.setdefault((e.category_id, e.look), []).append(rects[k])
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        for (cat_id, look), boxes in dots.items():
-            painter.setPen(self._look(looks, cat_id, look, selected)[0])
-            painter.drawRects(boxes)
         opacity = self.layer.show_filter.fill_opacity
         saved = painter.opacity()
+        for (cat_id, look), boxes in dots.items():
+            pen, brush = self._look(looks, cat_id, look, selected)
+            if opacity > 0:  # its fill inside the outline, as its item's: the bare image showed there
+                painter.setOpacity(saved * opacity)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(brush)
+                painter.drawRects(boxes)
+                painter.setOpacity(saved)
+            # solid: a pending look's dash on a box of 1-3 px started and ended open at its top-left
+            # corner and left a notch of the image in every dot; a dash cannot show at this size anyway
+            pen = QPen(pen)
+            pen.setStyle(Qt.PenStyle.SolidLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRects(boxes)
         for k in np.flatnonzero(near & big).tolist():
             e = picked[k]
             pen, brush = self._look(looks, e.category_id, e.look, selected)
