@@ -14,7 +14,9 @@ from PySide6.QtCore import QPointF, Qt
 from pixelproof.core import masks, rle_codec
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
+from pixelproof.ui.canvas import mask_layer
 from pixelproof.ui.canvas.items import MaskItem
+from pixelproof.ui.canvas.mask_layer import LayerMask
 from pixelproof.ui.tools.paint_options import OPTIONS
 from tests.ui.conftest import hover, make_project, settle
 from tests.ui.test_workbench import click, drag, key, view_point
@@ -216,3 +218,33 @@ def test_a_pending_mask_drawn_as_a_dot_is_a_whole_dot(tmp_path: Path, open_on) -
         for col in range(left, right + 1):
             seen = grab.pixelColor(col, row).getRgb()[:3]
             assert np.abs(np.subtract(seen, outside)).max() > 10, (col - left, row - top)
+
+
+def held(win) -> int:  # type: ignore[no-untyped-def]
+    """Bytes of decoded pixels and outlines the canvas's layer masks hold, counted mask by mask."""
+    return sum(e.decoded_bytes() for e in win.canvas.box_layer.boxes.values() if isinstance(e, LayerMask))
+
+
+def test_panning_over_thousands_of_masks_keeps_decoded_pixels_under_the_cap(cells, monkeypatch) -> None:
+    """Each part of the image shown decodes its masks; past the cap the least recently drawn are let go,
+    and one let go and shown again draws the same."""
+    x, y = centre(cells, 500)
+    look_at(cells, x, y)  # (550, 94): a view of ~575 discs, ~450 KB decoded
+    assert held(cells) > 2_000_000  # all 3,185 decoded (at the fit zoom before), nothing let go
+    cap = 1_000_000  # two views' discs, not the image's
+    monkeypatch.setattr(mask_layer, "DECODED_BYTES", cap)
+    cells.canvas.viewport().update()
+    settle()
+    assert held(cells) <= cap
+    before = cells.canvas.viewport().grab().toImage()
+    entry = cells.canvas.box_layer.boxes[500]
+    assert entry.decoded_bytes() > 0
+    for px, py in [(150, 150), (650, 480), (150, 450)]:  # three views apart from the first
+        look_at(cells, px, py)
+        assert held(cells) <= cap
+    assert entry.decoded_bytes() == 0  # let go
+    look_at(cells, x, y)
+    cells.canvas.viewport().update()
+    settle()
+    assert entry.decoded_bytes() > 0 and held(cells) <= cap
+    assert cells.canvas.viewport().grab().toImage() == before

@@ -150,6 +150,18 @@ DENSE_GROUP_CELLS = 1 << 20  # a group of more cells (8 MB) is solved sparse: a 
 DENSE_GROUP_SHARE = 4
 
 
+def pair_groups(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> np.ndarray:
+    """Each pair's group: the connected component of the bipartite graph the pairs (``rows[k]``,
+    ``cols[k]``) make. A one-to-one matching never joins two groups, so each is solved on its own."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
+    nodes = n_rows + n_cols
+    graph = sparse.coo_array((np.ones(rows.size), (rows, n_rows + cols)), shape=(nodes, nodes))
+    _, labels = connected_components(graph, directed=False)
+    return labels[rows]
+
+
 def _best_sparse_matching(
     rows: np.ndarray, cols: np.ndarray, ious: np.ndarray, n_rows: int, n_cols: int, threshold: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -195,7 +207,6 @@ def match(iou: sparray | np.ndarray, threshold: float = 0.5) -> list[tuple[int, 
     """
     from scipy import sparse  # scipy loads lazily (app start-up)
     from scipy.optimize import linear_sum_assignment
-    from scipy.sparse.csgraph import connected_components
 
     if isinstance(iou, np.ndarray):
         iou = np.nan_to_num(iou, nan=0.0)
@@ -208,10 +219,7 @@ def match(iou: sparray | np.ndarray, threshold: float = 0.5) -> list[tuple[int, 
     vals = table.data[keep].astype(np.float64)
     if vals.size == 0:
         return []
-    nodes = n_rows + n_cols
-    graph = sparse.coo_array((np.ones(vals.size), (rows, n_rows + cols)), shape=(nodes, nodes))
-    _, labels = connected_components(graph, directed=False)
-    group = labels[rows]
+    group = pair_groups(rows, cols, n_rows, n_cols)
     size = np.bincount(group)[group]  # pairs in each pair's group
     lone = np.flatnonzero((size == 1) & (vals > threshold))
     out_r, out_c = [rows[lone]], [cols[lone]]

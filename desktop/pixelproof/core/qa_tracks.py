@@ -31,6 +31,14 @@ from pixelproof.core import safe_csv
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.clipboard import track_of
 from pixelproof.core.image_pairing import ImagePair
+from pixelproof.core.matching import (
+    DENSE_GROUP_CELLS,
+    DENSE_GROUP_SHARE,
+    match,
+    overlapping_pairs,
+    pair_groups,
+    pair_table,
+)
 from pixelproof.core.metrics_overlap import box_ious
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.qa_objects import too_many_objects
@@ -95,12 +103,25 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b else math.nan
 
 
-def pair_distances(ref_boxes: np.ndarray, cand_boxes: np.ndarray) -> np.ndarray:
-    """1 - box IoU of every reference box (rows) with every candidate box (columns)."""
-    n, m = len(ref_boxes), len(cand_boxes)
-    a = np.repeat(np.asarray(ref_boxes, dtype=np.float64).reshape(-1, 4), m, axis=0)
-    b = np.tile(np.asarray(cand_boxes, dtype=np.float64).reshape(-1, 4), (n, 1))
-    return 1.0 - box_ious(a, b).reshape(n, m)
+def close_pairs(
+    ref_boxes: np.ndarray, cand_boxes: np.ndarray, iou_threshold: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(reference index, candidate index, distance 1 - IoU) of the box pairs with IoU >= the threshold,
+    sorted: the finite cells of motmetrics' ``iou_matrix``. Above threshold 0 a pair must overlap, so only
+    the overlapping pairs are measured (``matching.overlapping_pairs``' sweep): a crowded frame of 10,000
+    boxes a side was a 10,000 x 10,000 table (800 MB) and twice that again in its inputs. At threshold 0
+    every pair counts, boxes apart too (distance 1), so every pair is listed."""
+    a = np.asarray(ref_boxes, dtype=np.float64).reshape(-1, 4)
+    b = np.asarray(cand_boxes, dtype=np.float64).reshape(-1, 4)
+    if iou_threshold > 0:
+        rows, cols = overlapping_pairs(
+            np.c_[a[:, :2], a[:, :2] + a[:, 2:]], np.c_[b[:, :2], b[:, :2] + b[:, 2:]]
+        )
+    else:
+        rows, cols = np.divmod(np.arange(len(a) * len(b), dtype=np.int64), max(len(b), 1))
+    dist = 1.0 - box_ious(a[rows], b[cols])
+    keep = dist <= 1.0 - iou_threshold  # NaN (a NaN box) pairs nothing, as in motmetrics
+    return rows[keep], cols[keep], dist[keep]
 
 
 def _assign(costs: np.ndarray) -> list[tuple[int, int]]:
@@ -116,10 +137,56 @@ def _assign(costs: np.ndarray) -> list[tuple[int, int]]:
     return [(int(i), int(j)) for i, j in zip(rows, cols, strict=True) if valid[i, j]]
 
 
+def _assign_pairs(rows: np.ndarray, cols: np.ndarray, dist: np.ndarray) -> list[tuple[int, int]]:
+    """``_assign`` of the table whose only finite cells are the pairs (``rows``, ``cols``, ``dist``),
+    without the table: the most pairs, then the least total, is the union of that of each connected group
+    of pairs (``matching.pair_groups``), each solved on its own small table; a group too large for one
+    (``matching.DENSE_GROUP_CELLS``: a long chain of overlapping boxes) by a sparse solver. Sorted by row.
+    Decision: between equally good assignments (exact ties) the one chosen may differ from motmetrics'
+    solve of the whole table."""
+    out: list[tuple[int, int]] = []
+    if rows.size == 0:
+        return out
+    group = pair_groups(rows, cols, int(rows.max()) + 1, int(cols.max()) + 1)
+    order = np.argsort(group, kind="stable")
+    for part in np.split(order, np.flatnonzero(np.diff(group[order])) + 1):
+        r, ri = np.unique(rows[part], return_inverse=True)
+        c, ci = np.unique(cols[part], return_inverse=True)
+        if r.size * c.size <= max(DENSE_GROUP_CELLS, DENSE_GROUP_SHARE * part.size):
+            sub = np.full((r.size, c.size), np.nan)
+            sub[ri, ci] = dist[part]
+            found = _assign(sub)
+        else:
+            found = _assign_sparse(ri, ci, dist[part], r.size, c.size)
+        out += [(int(r[i]), int(c[j])) for i, j in found]
+    return sorted(out)
+
+
+def _assign_sparse(
+    rows: np.ndarray, cols: np.ndarray, dist: np.ndarray, n_rows: int, n_cols: int
+) -> list[tuple[int, int]]:
+    """``_assign`` of one large group as a full minimum-cost matching of a sparse graph: the pairs (cost
+    ``dist``), a stand-in per object to take when it stays unpaired (cost ``large``) and stand-ins pairing
+    up behind a pair (cost ``large``), all shifted by 1 (no zero cost; a full matching has as many edges
+    whatever it picks). k pairs cost their distances + ``large`` x (objects - k): each pair more saves more
+    than any distances can add, as ``_assign``'s constant."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+    large = 2 * min(n_rows, n_cols) * (np.abs(dist).max() + 1) + 1
+    r_all, c_all = np.arange(n_rows), np.arange(n_cols)
+    r = np.concatenate([rows, r_all, n_rows + c_all, n_rows + cols])
+    c = np.concatenate([cols, n_cols + r_all, c_all, n_cols + rows])
+    cost = np.concatenate([dist, np.full(n_rows + n_cols + dist.size, large)]) + 1.0
+    size = n_rows + n_cols
+    a, b = min_weight_full_bipartite_matching(sparse.csr_array((cost, (r, c)), shape=(size, size)))
+    real = (a < n_rows) & (b < n_cols)
+    return [(int(i), int(j)) for i, j in zip(a[real], b[real], strict=True)]
+
+
 def clear_mot(frames: Iterable[Frame], iou_threshold: float = 0.5) -> SequenceCounts:
     """One sequence's counts, frame by frame as motmetrics' ``MOTAccumulator.update`` (ids unique within a
     frame; the reference ids in the order given are the order previous pairs are kept in)."""
-    max_distance = 1.0 - iou_threshold
     out = SequenceCounts()
     c = out.counts
     paired: dict[TrackId, TrackId] = {}  # reference track -> the candidate track it was last paired with
@@ -130,14 +197,17 @@ def clear_mot(frames: Iterable[Frame], iou_threshold: float = 0.5) -> SequenceCo
         c["num_frames"] += 1
         seen_cand.update(cand_ids)
         n, m = len(ref_ids), len(cand_ids)
-        dist = pair_distances(ref_boxes, cand_boxes) if n and m else np.zeros((n, m))
-        dist = np.where(dist > max_distance, np.nan, dist)
-        for i, j in zip(*np.nonzero(np.isfinite(dist)), strict=True):
+        none = np.zeros(0, dtype=np.int64)
+        rows, cols, dist = (
+            close_pairs(ref_boxes, cand_boxes, iou_threshold) if n and m else (none, none, none)
+        )
+        close = dict(zip(zip(rows.tolist(), cols.tolist(), strict=True), dist.tolist(), strict=True))
+        for i, j in close:
             shared[ref_ids[i], cand_ids[j]] += 1
-        made = _frame_pairs(ref_ids, cand_ids, dist, paired)
+        made = _frame_pairs(ref_ids, cand_ids, (rows, cols, dist), close, paired)
         for i, j, switch in made:
             c["num_switches" if switch else "num_matches"] += 1
-            out.distance += float(dist[i, j])
+            out.distance += close[i, j]
         c["num_misses"] += n - len(made)
         c["num_false_positives"] += m - len(made)
         tracked = {i for i, _, _ in made}
@@ -149,9 +219,14 @@ def clear_mot(frames: Iterable[Frame], iou_threshold: float = 0.5) -> SequenceCo
 
 
 def _frame_pairs(
-    ref_ids: list[TrackId], cand_ids: list[TrackId], dist: np.ndarray, paired: dict[TrackId, TrackId]
+    ref_ids: list[TrackId],
+    cand_ids: list[TrackId],
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    close: dict[tuple[int, int], float],
+    paired: dict[TrackId, TrackId],
 ) -> list[tuple[int, int, bool]]:
-    """One frame's pairs (reference index, candidate index, whether an ID switch); ``paired`` updated."""
+    """One frame's pairs (reference index, candidate index, whether an ID switch) among its close ``pairs``
+    (``close_pairs``; ``close`` the same as a dict); ``paired`` updated."""
     made: list[tuple[int, int, bool]] = []
     if not (ref_ids and cand_ids):
         return made
@@ -160,14 +235,13 @@ def _frame_pairs(
     cols: set[int] = set()
     for i, o in enumerate(ref_ids):  # 1. previous pairs still close enough are kept
         j = index.get(paired[o], -1) if o in paired else -1
-        if j >= 0 and j not in cols and np.isfinite(dist[i, j]):
+        if j >= 0 and j not in cols and (i, j) in close:
             made.append((i, j, False))
             rows.add(i)
             cols.add(j)
-    rest = dist.copy()
-    rest[sorted(rows), :] = np.nan
-    rest[:, sorted(cols)] = np.nan
-    for i, j in _assign(rest):  # 2. the others: the assignment of least distance
+    r, c, d = pairs
+    free = ~np.isin(r, np.fromiter(rows, dtype=np.int64)) & ~np.isin(c, np.fromiter(cols, dtype=np.int64))
+    for i, j in _assign_pairs(r[free], c[free], d[free]):  # 2. the others: the assignment of least distance
         o = ref_ids[i]
         made.append((i, j, o in paired and paired[o] != cand_ids[j]))
         paired[o] = cand_ids[j]
@@ -194,20 +268,21 @@ def _identity_counts(
     shared: Counter[tuple[TrackId, TrackId]],
 ) -> None:
     """IDTP, IDFP, IDFN: whole tracks paired once, the pairing sharing the most frames (``id_global_
-    assignment``'s minimum of IDFP + IDFN is the same pairing)."""
-    from scipy.optimize import linear_sum_assignment
-
+    assignment``'s minimum of IDFP + IDFN is the same pairing); tracks sharing no frame add nothing, so a
+    sequence of many tracks is no tracks x tracks table."""
     c = out.counts
     c["num_predictions"] += sum(seen_cand.values())
-    refs, cands = list(states), list(seen_cand)
     idtp = 0
-    if refs and cands and shared:
-        r, k = {o: i for i, o in enumerate(refs)}, {h: j for j, h in enumerate(cands)}
-        table = np.zeros((len(refs), len(cands)))
-        for (o, h), frames in shared.items():
-            table[r[o], k[h]] = frames
-        rows, cols = linear_sum_assignment(table, maximize=True)
-        idtp = int(table[rows, cols].sum())
+    if shared:  # the pairing of most shared frames: ``match`` on the frames shared (over the most, in (0, 1])
+        r = {o: i for i, o in enumerate(states)}
+        k = {h: j for j, h in enumerate(seen_cand)}
+        keys = list(shared)
+        frames = np.array([shared[key] for key in keys], dtype=np.float64)
+        table = pair_table(
+            [r[o] for o, _ in keys], [k[h] for _, h in keys], frames / frames.max(), (len(r), len(k))
+        )
+        index = {(r[o], k[h]): n for (o, h), n in shared.items()}
+        idtp = sum(index[pair] for pair in match(table, 0.0))
     c["idtp"] += idtp
     c["idfn"] += c["num_objects"] - idtp
     c["idfp"] += c["num_predictions"] - idtp

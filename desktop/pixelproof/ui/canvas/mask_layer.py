@@ -5,8 +5,11 @@ outline traced, its tag) froze the window 25-70 s on opening the image. So an un
 the ``BoxLayer`` (``LayerMask``: its stored box for culling, hit-testing, tags and the rubber band) and
 ``MaskLayer`` draws those the exposed area crosses, at a mask item's height, in the layer's order. Nothing
 is decoded until needed: a mask under ``DETAIL`` screen pixels is drawn as its box (a dot of its colour at
-a slide's fit zoom, as its item's outline was); a larger one is decoded then (its pixels and outline kept,
-its coloured image in a bounded cache), and so is one a click, the hover mark or a rubber band tests.
+a slide's fit zoom, as its item's outline was); a larger one is decoded then, and so is one a click, the
+hover mark or a rubber band tests. Decoded pixels and outlines are kept for the next repaints up to
+``DECODED_BYTES`` in all (``_Decoded``: panning a whole slide of 64,000 masks at zoom 0.25 held 100-150 MB),
+the least recently used dropped first and decoded again when next needed; coloured images are in a bounded
+cache too.
 
 Selecting a mask - a click, the eraser, an edit - turns it into its own ``MaskItem`` (``LazyItems``,
 ``polygon_layer.follow_selection``) with the selected look, brush edits and live painting, as before; it
@@ -16,6 +19,7 @@ they stay in the layer and ``SelectedMasks`` draws them with the selected look, 
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 
 import numpy as np
@@ -35,6 +39,50 @@ from pixelproof.ui.canvas.mask_outline import mask_crop, mask_fill, trace_outlin
 
 DETAIL = 4.0  # screen pixels: a mask's box smaller than this on screen is drawn as the box, not decoded
 IMAGE_CACHE = 4096  # coloured mask images kept (the masks most recently drawn)
+DECODED_BYTES = 64 * 2**20  # decoded pixels and outlines kept, all masks together (``_Decoded``)
+PATH_ELEMENT_BYTES = 24  # a QPainterPath element: x, y (doubles) and its type, padded
+
+
+class _Decoded:
+    """The layer masks holding decoded pixels or an outline, least recently used first, and their bytes:
+    over ``DECODED_BYTES`` the least recently used are dropped (the one in use is kept, however large).
+    Held weakly: a mask gone (its image closed) leaves with its bytes."""
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[int, tuple[weakref.ref[LayerMask], int]] = OrderedDict()
+        self.total = 0
+
+    def used(self, mask: LayerMask) -> None:
+        """``mask`` was decoded, traced or drawn: the most recently used, its bytes counted again."""
+        key = id(mask)
+        found = self.entries.pop(key, None)
+        if found is not None:
+            self.total -= found[1]
+            ref = found[0]
+        else:
+            ref = weakref.ref(mask, lambda _, k=key: self._gone(k))
+        size = mask.decoded_bytes()
+        self.entries[key] = (ref, size)
+        self.total += size
+        while self.total > DECODED_BYTES and len(self.entries) > 1:
+            _, (old, old_size) = self.entries.popitem(last=False)
+            self.total -= old_size
+            victim = old()
+            if victim is not None:
+                victim.drop_decoded()
+
+    def _gone(self, key: int) -> None:
+        found = self.entries.pop(key, None)
+        if found is not None:
+            self.total -= found[1]
+
+
+DECODED = _Decoded()
+
+
+def decoded_bytes() -> int:
+    """Bytes of decoded pixels and outlines the layer masks hold now (at most about ``DECODED_BYTES``)."""
+    return DECODED.total
 
 
 def layer_masks(anns: list[Annotation], image_size: tuple[int, int]) -> list[LayerMask]:
@@ -65,7 +113,7 @@ def layer_masks(anns: list[Annotation], image_size: tuple[int, int]) -> list[Lay
 class LayerMask(_Box):
     """A mask of the layer: its stored box (``_Box``), its pixels and outline decoded on first use."""
 
-    __slots__ = ("_ann", "_crop", "_origin", "_outline", "_size", "too_big")
+    __slots__ = ("__weakref__", "_ann", "_crop", "_origin", "_outline", "_size", "too_big")
     as_rect = False
     kind = "mask"
 
@@ -92,19 +140,35 @@ class LayerMask(_Box):
     def pixels(self) -> tuple[np.ndarray, tuple[int, int]]:
         """(the mask's box's pixels, its top-left), decoded once; empty for a mask over the pixel limit
         (``too_big`` says why)."""
-        if self._crop is None:
+        crop = self._crop
+        if crop is None:
             try:
-                self._crop, self._origin = mask_crop(self._ann, self._size)
+                crop, self._origin = mask_crop(self._ann, self._size)
             except LimitError as e:
-                self._crop, self._origin = np.zeros((0, 0), dtype=bool), (0, 0)
+                crop, self._origin = np.zeros((0, 0), dtype=bool), (0, 0)
                 self.too_big = str(e)
-        return self._crop, self._origin
+            self._crop = crop
+        DECODED.used(self)  # may drop others, never this one
+        return crop, self._origin
 
     def outline(self) -> QPainterPath:
         """Its outline as its item's shape: along the pixels' outer edges (the hover mark, the drawing)."""
-        if self._outline is None:
-            self._outline = trace_outline(*self.pixels())
-        return self._outline
+        path = self._outline
+        if path is None:
+            path = trace_outline(*self.pixels())
+            self._outline = path
+            DECODED.used(self)
+        return path
+
+    def decoded_bytes(self) -> int:
+        """What its decoded pixels and outline hold (0 when neither is)."""
+        crop = 0 if self._crop is None else self._crop.nbytes
+        return crop + (0 if self._outline is None else self._outline.elementCount() * PATH_ELEMENT_BYTES)
+
+    def drop_decoded(self) -> None:
+        """Let go of its pixels and outline (``_Decoded``): decoded again, the same, when next needed."""
+        self._crop = None
+        self._outline = None
 
     def hits(self, point: QPointF, margin: float) -> bool:
         """On one of its pixels, as a click hits its item (whose outline runs along the pixels' outer
