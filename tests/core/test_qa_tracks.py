@@ -247,11 +247,11 @@ def test_two_objects_on_one_track_on_an_image_keep_the_first_and_say_so() -> Non
 
 
 def crowded_sequence(seed: int = 0) -> list:  # type: ignore[type-arg]
-    """Three frames of 4,100 boxes a side: a grid of 3,000 (cells 10 px, 12 apart), jittered, some dropped,
+    """Three frames of 3,100 boxes a side: a grid of 2,000 (cells 10 px, 12 apart), jittered, some dropped,
     ids swapped; and a row of 1,100 boxes 16 wide, 4 apart (each overlapping its neighbours at IoU 0.6):
     one group of pairs too large for one table (1,100 x 1,100 cells), solved sparse."""
     rng = np.random.default_rng(seed)
-    grid = [[12.0 * (k % 60), 12.0 * (k // 60), 10.0, 10.0] for k in range(3000)]
+    grid = [[12.0 * (k % 60), 12.0 * (k // 60), 10.0, 10.0] for k in range(2000)]
     row = [[4.0 * k, 1000.0, 16.0, 16.0] for k in range(1100)]
     base = np.array(grid + row)
     ids = list(range(len(base)))
@@ -271,7 +271,7 @@ def crowded_sequence(seed: int = 0) -> list:  # type: ignore[type-arg]
 
 
 def test_a_crowded_frame_agrees_with_motmetrics_without_a_dense_table() -> None:
-    """4,100 boxes a side: motmetrics' 4,100 x 4,100 distance table is 134 MB; only the close pairs are
+    """3,100 boxes a side: motmetrics' 3,100 x 3,100 distance table is 77 MB; only the close pairs are
     measured and assigned here, group by group, so the whole run stays far under that."""
     import tracemalloc
 
