@@ -32,7 +32,7 @@ from pixelproof.core.wording import plural
 def add_parser(sub: argparse._SubParsersAction) -> None:
     from pixelproof.interop.formats import readable
 
-    p = sub.add_parser("qa", help="score a candidate project against reference masks")
+    p = sub.add_parser("qa", help="score a candidate (a project or any readable dataset) against a reference")
     p.add_argument(
         "reference", help="reference: a project .json, a folder of PNG masks or any readable dataset"
     )
