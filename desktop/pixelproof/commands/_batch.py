@@ -31,6 +31,17 @@ class PathMapAction(argparse.Action):
         setattr(namespace, self.dest, items)
 
 
+def scheduler_address(text: str) -> str:
+    """``--scheduler ADDRESS``, refused when empty or blank (``--scheduler "$SCHED"`` with ``SCHED`` unset):
+    taken as no scheduler, the job ran on this machine's cores, hours of a cluster's work, saying nothing."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "an empty address (an unset variable in the command line?); give the scheduler's, "
+            "e.g. tcp://10.0.0.5:8786, or leave --scheduler out to run here"
+        )
+    return text
+
+
 def add_batch_arguments(
     p: argparse.ArgumentParser, shards: bool = False, error_code: int = 1, light: bool = False
 ) -> None:
@@ -54,6 +65,7 @@ def add_batch_arguments(
     )
     where.add_argument(
         "--scheduler",
+        type=scheduler_address,
         metavar="ADDRESS",
         help="run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.5:8786); its workers "
         "need PixelProof installed and read the images themselves: they leave this machine",
