@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from pixelproof.commands._common import ProgressBar, positive_int, warn
 from pixelproof.core.batch import BatchOptions, Executor, PathMap, Progress, available_cores
+from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.wording import plural
 
 
@@ -104,6 +105,27 @@ def batch_options(args: argparse.Namespace) -> BatchOptions:
         path_map=path_map,
         shard_size=getattr(args, "shard_size", None),
     )
+
+
+def read_at(
+    project: Project, images: Iterable[ImageRecord], options: BatchOptions
+) -> Callable[[str], str | None] | None:
+    """For ``FailureLines``: an image's path as a cluster's workers read it, when ``--path-map`` makes it
+    another than the project's (None without a map: the failure lines' own path is the one read)."""
+    if not (options.scheduler and options.path_map.pairs):
+        return None
+    from pixelproof.inference.batch import worker_path
+
+    by_name = {im.file_name: im for im in images}
+
+    def where(name: str) -> str | None:
+        image = by_name.get(name)
+        if image is None:
+            return None
+        mapped = worker_path(project, image, options.path_map)
+        return None if mapped == worker_path(project, image, PathMap()) else mapped
+
+    return where
 
 
 def capped_workers(workers: int | None) -> int | None:

@@ -8,7 +8,7 @@ from collections import Counter
 from functools import partial
 from pathlib import Path
 
-from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
+from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar, read_at
 from pixelproof.commands._common import (
     FailureLines,
     ProgressBar,
@@ -343,7 +343,9 @@ def _run_job(
         error(str(e))
         return 1
     announce(executor)
-    failed = FailureLines("error")  # the first images named, the rest counted per message
+    failed = FailureLines(
+        "error", read_at=read_at(project, todo, options)
+    )  # the first named, the rest counted
     # thousands of new objects (a semantic model's components) and none in a cycle: the collector's
     # passes over the growing project would only cost time, and stall the lanes (it holds the GIL)
     tiles = sum(len(tile_rects(im.width, im.height, tiling)) for im in todo) if tiling is not None else 0
