@@ -100,3 +100,26 @@ def test_a_cluster_run_through_a_path_map_says_once_where_the_workers_read_the_f
     assert notes == [
         f"pixelproof: note: the cluster's workers read c000.png at {remote}/c000.png (--path-map)"
     ], err
+
+
+def test_a_path_map_that_maps_none_of_the_jobs_files_is_said_before_the_run(
+    tmp_path: Path, dask_cluster: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The project opened through a symbolic link to its folder (``link/p.json``), the map given for the
+    folder's own path: no file of the job is under LOCAL, the workers were sent the paths unmapped and
+    nothing said the map did nothing (on a real cluster: every image "not found", the map looking right).
+    A map that does apply says nothing more."""
+    project = make_project(tmp_path / "p", coin_pictures(2, side=32))
+    link = tmp_path / "link"
+    link.symlink_to(project.parent, target_is_directory=True)
+    where = ["--scheduler", dask_cluster.scheduler_address, "-o", str(tmp_path / "o.json")]
+    argv = ["prelabel", str(link / project.name), *THRESHOLD, *where]
+    assert main([*argv, "--path-map", f"{project.parent}=/remote"]) == 0  # the workers see this disk
+    err = capsys.readouterr().err
+    assert (
+        f"pixelproof: warning: --path-map {project.parent}=/remote maps none of the files this job's "
+        f"workers read (the first: {link / 'c000.png'}); they are sent the paths as they are: give LOCAL "
+        "as those paths begin (a folder reached through a symbolic link has another path)"
+    ) in err, err
+    assert main([*argv, "--path-map", f"{link}={project.parent}"]) == 0
+    assert "maps none" not in capsys.readouterr().err

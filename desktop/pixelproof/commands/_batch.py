@@ -128,6 +128,27 @@ def read_at(
     return where
 
 
+def unused_path_maps(path_map: PathMap, paths: Iterable[str]) -> list[str]:
+    """A line for each ``--path-map LOCAL=REMOTE`` under whose LOCAL none of ``paths`` (the files a job's
+    workers read, as this machine names them) lies: such a map changes nothing, the workers are sent the
+    paths as they are, and every image fails on them (or, where the workers see the same paths, the map
+    was no use). Mostly a LOCAL named otherwise than the project names its files: a folder reached
+    through a symbolic link, or a mount point under another name."""
+    left, first = list(path_map.pairs), None
+    unmapped = PathMap()
+    for path in paths:
+        first = first or unmapped(path)
+        left = [pair for pair in left if PathMap((pair,))(path) == unmapped(path)]
+        if not left:
+            break
+    return [
+        f"--path-map {local}={remote} maps none of the files this job's workers read (the first: {first}); "
+        "they are sent the paths as they are: give LOCAL as those paths begin (a folder reached through "
+        "a symbolic link has another path)"
+        for local, remote in left
+    ]
+
+
 def capped_workers(workers: int | None) -> int | None:
     """``--workers N`` with N at most the cores this process may use, said on stderr when cut: more
     processes than cores only share them (workers x threads <= cores) while each holds a copy of the
