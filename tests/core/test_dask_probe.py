@@ -7,6 +7,7 @@ import contextlib
 import socket
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -85,3 +86,31 @@ def test_an_address_no_dask_scheme_or_port_can_be_is_refused_before_a_client(
         DaskExecutor(address)
     assert str(refused.value).startswith(f"--scheduler {address}: {said}"), refused.value
     assert no_client == []
+
+
+def test_a_worker_gone_with_finished_results_is_no_dask_log_line_amid_the_jobs_lines(
+    dask_cluster: Any,
+) -> None:
+    """A worker that left holding finished results: the client logged "Couldn't gather 1 keys,
+    rescheduling ('run_on_dask_worker-...',)" with its time on stderr, amid the job's lines, though the
+    job goes on (the results are computed again). Dropped while the job runs; other warnings stay."""
+    import logging
+
+    class Kept(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lines: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.lines.append(record.getMessage())
+
+    log, kept = logging.getLogger("distributed.client"), Kept()
+    log.addHandler(kept)
+    executor = DaskExecutor(dask_cluster.scheduler_address)
+    try:
+        log.warning("Couldn't gather %s keys, rescheduling %s", 1, ("run_on_dask_worker-0",))
+        log.warning("another warning")
+    finally:
+        executor.close()
+        log.removeHandler(kept)
+    assert kept.lines == ["another warning"]

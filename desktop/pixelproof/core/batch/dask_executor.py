@@ -143,10 +143,14 @@ class DaskExecutor(Executor):
 
 class _QuietClient(logging.Filter):
     """Drops the Dask client's errors while a job uses it: a scheduler lost mid-job is the job's one error
-    line (``_lost``), which came after the traceback the client logs while it tries to reconnect."""
+    line (``_lost``), which came after the traceback the client logs while it tries to reconnect. Also
+    its warning that a worker which left held finished results, computed again (a Dask log line with
+    its time and task keys amid the job's lines): the job goes on, as after any worker lost."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno < logging.ERROR
+        if record.levelno >= logging.ERROR:
+            return False
+        return not (record.levelno == logging.WARNING and str(record.msg).startswith("Couldn't gather"))
 
 
 VERSIONS_NAMED = 5  # workers named in a version mismatch, the rest counted
