@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,3 +70,56 @@ def test_many_distinct_messages_are_summed_up_in_a_screenful(capsys: pytest.Capt
     assert len(err) == 20 + 20 + 1
     assert err[20] == "pixelproof: error: ... and 1 more image: reason 20"
     assert err[-1] == "pixelproof: error: ... and 60 more images with 60 other messages"
+
+
+def test_a_cluster_run_through_a_path_map_says_once_where_the_workers_read_the_first_failed_image(
+    tmp_path: Path, dask_cluster: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The failure lines name the project's path (``c000.png: image file not found``), the same whatever
+    the map: a wrong ``--path-map`` failing every image did not say which path the workers were sent.
+    The first failure is followed by one line giving it; a run without a cluster reads the project's
+    paths, and says nothing more."""
+    project = make_project(tmp_path / "p", coin_pictures(3, side=32))
+    remote = "/nowhere/on/the/workers"
+    mapped = ["--path-map", f"{project.parent}={remote}", "-o", str(tmp_path / "o.json")]
+    where = ["--scheduler", dask_cluster.scheduler_address]
+    assert main(["prelabel", str(project), *THRESHOLD, *where, *mapped]) == 1
+    err = capsys.readouterr().err
+    assert [n for n, _ in _per_image(err, "error")] == ["c000.png", "c001.png", "c002.png"], err
+    notes = [line for line in err.splitlines() if line.startswith("pixelproof: note: ")]
+    assert notes == [
+        f"pixelproof: note: the cluster's workers read c000.png at {remote}/c000.png (--path-map)"
+    ], err
+    assert main(["prelabel", str(project), *THRESHOLD, "--workers", "1", *mapped]) == 0
+    assert "workers read" not in capsys.readouterr().err
+    lint = ["lint", str(project), "--pictures", *where, *mapped[:2]]  # lint --pictures alike
+    main([*lint, "--json", str(tmp_path / "lint.json")])
+    err = capsys.readouterr().err
+    assert [n for n, _ in _per_image(err, "warning")] == ["c000.png", "c001.png", "c002.png"], err
+    notes = [line for line in err.splitlines() if line.startswith("pixelproof: note: ")]
+    assert notes == [
+        f"pixelproof: note: the cluster's workers read c000.png at {remote}/c000.png (--path-map)"
+    ], err
+
+
+def test_a_path_map_that_maps_none_of_the_jobs_files_is_said_before_the_run(
+    tmp_path: Path, dask_cluster: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The project opened through a symbolic link to its folder (``link/p.json``), the map given for the
+    folder's own path: no file of the job is under LOCAL, the workers were sent the paths unmapped and
+    nothing said the map did nothing (on a real cluster: every image "not found", the map looking right).
+    A map that does apply says nothing more."""
+    project = make_project(tmp_path / "p", coin_pictures(2, side=32))
+    link = tmp_path / "link"
+    link.symlink_to(project.parent, target_is_directory=True)
+    where = ["--scheduler", dask_cluster.scheduler_address, "-o", str(tmp_path / "o.json")]
+    argv = ["prelabel", str(link / project.name), *THRESHOLD, *where]
+    assert main([*argv, "--path-map", f"{project.parent}=/remote"]) == 0  # the workers see this disk
+    err = capsys.readouterr().err
+    assert (
+        f"pixelproof: warning: --path-map {project.parent}=/remote maps none of the files this job's "
+        f"workers read (the first: {link / 'c000.png'}); they are sent the paths as they are: give LOCAL "
+        "as those paths begin (a folder reached through a symbolic link has another path)"
+    ) in err, err
+    assert main([*argv, "--path-map", f"{link}={project.parent}"]) == 0
+    assert "maps none" not in capsys.readouterr().err

@@ -18,6 +18,7 @@ import pytest
 from pixelproof.cli import main
 from pixelproof.core.batch.checkpoint import JOURNAL, MANIFEST
 from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.imageio import ImageReadError
 from pixelproof.core.model import Category
 from pixelproof.inference import batch
 from tests.cli.test_prelabel_cli import make_project
@@ -447,3 +448,37 @@ def test_a_part_recorded_with_no_images_or_fewer_is_refused(
     assert main(_argv(project, out)) == 1
     assert f"remove {staging} to start over" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in staging.iterdir()} == kept and not out.exists()
+
+
+def test_a_resumed_job_names_the_kept_parts_failed_images_and_the_way_to_redo_them(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """c001.png failed in the interrupted run (a cluster's mount missing then, say). Kept parts' failures
+    are not tried again, so the resumed run only counted them in its summary ("1 failed"), naming none
+    and saying nothing of what to do: now it names them, with why, and the way to pre-label them."""
+    real = batch._predict
+
+    def predict(context, model, item, pixels):  # type: ignore[no-untyped-def]
+        name = Path(item.path).name
+        if name == "c001.png":
+            raise ImageReadError(f"{item.path}: image file not found")
+        if name == "c007.png":
+            raise KeyboardInterrupt
+        return real(context, model, item, pixels)
+
+    monkeypatch.setattr(batch, "_predict", predict)
+    out = project.parent / "parts"
+    argv = _argv(project, out)
+    assert main(argv) == 130
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    capsys.readouterr()
+
+    assert main(argv) == 0
+    said = capsys.readouterr()
+    assert (
+        "pixelproof: warning: 1 image of the kept parts failed in the interrupted run and is not tried "
+        "again: c001.png (image file not found); pre-label it once the job is done, with --unlabeled-only "
+        "on its output"
+    ) in said.err, said.err
+    assert "11/12 images pre-labeled" in said.out and "1 failed" in said.out, said.out

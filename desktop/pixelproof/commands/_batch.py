@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from pixelproof.commands._common import ProgressBar, positive_int, warn
 from pixelproof.core.batch import BatchOptions, Executor, PathMap, Progress, available_cores
+from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.wording import plural
 
 
@@ -29,6 +30,17 @@ class PathMapAction(argparse.Action):
         except ValueError as e:
             parser.error(str(e))
         setattr(namespace, self.dest, items)
+
+
+def scheduler_address(text: str) -> str:
+    """``--scheduler ADDRESS``, refused when empty or blank (``--scheduler "$SCHED"`` with ``SCHED`` unset):
+    taken as no scheduler, the job ran on this machine's cores, hours of a cluster's work, saying nothing."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "an empty address (an unset variable in the command line?); give the scheduler's, "
+            "e.g. tcp://10.0.0.5:8786, or leave --scheduler out to run here"
+        )
+    return text
 
 
 def add_batch_arguments(
@@ -54,6 +66,7 @@ def add_batch_arguments(
     )
     where.add_argument(
         "--scheduler",
+        type=scheduler_address,
         metavar="ADDRESS",
         help="run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.5:8786); its workers "
         "need PixelProof installed and read the images themselves: they leave this machine",
@@ -92,6 +105,48 @@ def batch_options(args: argparse.Namespace) -> BatchOptions:
         path_map=path_map,
         shard_size=getattr(args, "shard_size", None),
     )
+
+
+def read_at(
+    project: Project, images: Iterable[ImageRecord], options: BatchOptions
+) -> Callable[[str], str | None] | None:
+    """For ``FailureLines``: an image's path as a cluster's workers read it, when ``--path-map`` makes it
+    another than the project's (None without a map: the failure lines' own path is the one read)."""
+    if not (options.scheduler and options.path_map.pairs):
+        return None
+    from pixelproof.inference.batch import worker_path
+
+    by_name = {im.file_name: im for im in images}
+
+    def where(name: str) -> str | None:
+        image = by_name.get(name)
+        if image is None:
+            return None
+        mapped = worker_path(project, image, options.path_map)
+        return None if mapped == worker_path(project, image, PathMap()) else mapped
+
+    return where
+
+
+def unused_path_maps(path_map: PathMap, paths: Iterable[str]) -> list[str]:
+    """A line for each ``--path-map LOCAL=REMOTE`` under whose LOCAL none of ``paths`` (the files a job's
+    workers read, as this machine names them) lies: such a map changes nothing, the workers are sent the
+    paths as they are, and every image fails on them (or, where the workers see the same paths, the map
+    was no use). Mostly a LOCAL named otherwise than the project names its files: a folder reached
+    through a symbolic link, or a mount point under another name."""
+    left, first = list(path_map.pairs), None
+    unmapped = PathMap()
+    for path in paths:
+        first = first or unmapped(path)
+        left = [pair for pair in left if PathMap((pair,))(path) == unmapped(path)]
+        if not left:
+            break
+    return [
+        f"--path-map {local}={remote} maps none of the files this job's workers read (the first: {first}); "
+        "they are sent the paths as they are: give LOCAL as those paths begin (a folder reached through "
+        "a symbolic link has another path)"
+        for local, remote in left
+    ]
 
 
 def capped_workers(workers: int | None) -> int | None:

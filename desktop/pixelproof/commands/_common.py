@@ -54,15 +54,27 @@ class FailureLines:
     seen, then one counting the rest). A wrong ``--path-map`` failing 200k images is a screenful, not 200k
     identical lines. ``level``: "error" or "warning"; None for lines that carry their own prefix."""
 
-    def __init__(self, level: str | None = "error", limit: int = MAX_LINES) -> None:
+    def __init__(
+        self,
+        level: str | None = "error",
+        limit: int = MAX_LINES,
+        read_at: Callable[[str], str | None] | None = None,
+    ) -> None:
         self.prefix = f"pixelproof: {level}: " if level else ""
         self.limit = limit
         self.said = 0
         self.rest: dict[str | None, int] = {}  # message -> images past the limit (None: whole lines)
+        self.read_at = read_at  # item name -> the path a cluster's worker read it at (--path-map), if other
 
     def __call__(self, name: str, message: str, bar: ProgressBar | None = None) -> None:
-        """Item ``name`` failed with ``message`` (the same message for the same cause, without the name)."""
+        """Item ``name`` failed with ``message`` (the same message for the same cause, without the name).
+        The first one's path as the workers read it through ``--path-map`` is said once (``read_at``): the
+        messages name the project's path, the same for every image, and a wrong map could not be seen."""
         self._add(f"{self.prefix}{name}: {message}", message, bar)
+        where = self.read_at(name) if self.read_at is not None else None
+        if where is not None:
+            self.read_at = None
+            _say(f"pixelproof: note: the cluster's workers read {name} at {where} (--path-map)", bar)
 
     def line(self, text: str, bar: ProgressBar | None = None) -> None:
         """A whole line, counted with the other whole lines past the limit ("... and N more like these")."""

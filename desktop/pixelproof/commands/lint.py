@@ -8,7 +8,7 @@ import argparse
 import sys
 from typing import Any
 
-from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
+from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, read_at
 from pixelproof.commands._common import (
     FailureLines,
     ProgressBar,
@@ -213,7 +213,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     announce(executor)
     with executor:
-        pictures = _pictures(project, executor, batch.path_map) if args.pictures else None
+        pictures = _pictures(project, executor, batch) if args.pictures else None
         with ProgressBar("linting") as bar:
             try:
                 result = lint_project(
@@ -267,13 +267,17 @@ def _write_subset(subset: Any, path: str, total: int) -> None:
     print(f"{shown(path)}: {len(subset.images)} of {plural(total, 'image')} (those with a problem listed)")
 
 
-def _pictures(project: Any, executor: Any, path_map: Any) -> Any:
-    """Every picture read and hashed (``duplicate_picture``); one that cannot be read is said and left out."""
+def _pictures(project: Any, executor: Any, batch: Any) -> Any:
+    """Every picture read and hashed (``duplicate_picture``); one that cannot be read is said and left out
+    (the first, on a cluster through ``--path-map``, with the path its worker read)."""
     from pixelproof.core.lint import read_pictures
 
     with ProgressBar("reading pictures") as bar:
-        pictures = read_pictures(project, executor, progress=bar, path_map=path_map)
-    print_capped([f"pixelproof: warning: {n}: {why} (not compared)" for n, why in pictures.unreadable])
+        pictures = read_pictures(project, executor, progress=bar, path_map=batch.path_map)
+    capped = FailureLines("warning", read_at=read_at(project, project.images.values(), batch))
+    for name, why in pictures.unreadable:
+        capped(name, f"{why} (not compared)")
+    capped.close()
     return pictures
 
 

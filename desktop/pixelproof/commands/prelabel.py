@@ -6,9 +6,17 @@ import argparse
 import os
 from collections import Counter
 from functools import partial
+from itertools import chain
 from pathlib import Path
 
-from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
+from pixelproof.commands._batch import (
+    add_batch_arguments,
+    announce,
+    batch_options,
+    feed_bar,
+    read_at,
+    unused_path_maps,
+)
 from pixelproof.commands._common import (
     FailureLines,
     ProgressBar,
@@ -26,7 +34,7 @@ from pixelproof.commands.prelabel_shards import (
     write_shards,
 )
 from pixelproof.core import history
-from pixelproof.core.batch import BatchOptions, BatchSetupError
+from pixelproof.core.batch import BatchOptions, BatchSetupError, PathMap
 from pixelproof.core.batch.checkpoint import staging_folder
 from pixelproof.core.coco import (
     ProjectConflictError,
@@ -49,6 +57,7 @@ from pixelproof.inference.batch import (
     lanes_allowed,
     propose_batch,
     tile_counts,
+    worker_path,
 )
 from pixelproof.inference.class_filter import ClassFilter, ignored_line, keeps_none
 from pixelproof.inference.class_mapping import (
@@ -343,7 +352,13 @@ def _run_job(
         error(str(e))
         return 1
     announce(executor)
-    failed = FailureLines("error")  # the first images named, the rest counted per message
+    if options.scheduler and options.path_map.pairs:  # a map that maps nothing: every image fails there
+        read = (worker_path(project, im, PathMap()) for im in todo)
+        for line in unused_path_maps(options.path_map, chain(spec.files(), read)):
+            warn(line)
+    failed = FailureLines(
+        "error", read_at=read_at(project, todo, options)
+    )  # the first named, the rest counted
     # thousands of new objects (a semantic model's components) and none in a cycle: the collector's
     # passes over the growing project would only cost time, and stall the lanes (it holds the GIL)
     tiles = sum(len(tile_rects(im.width, im.height, tiling)) for im in todo) if tiling is not None else 0

@@ -156,6 +156,7 @@ class ShardJob:
                 project.add_category(cat)
             if self.whole:
                 self._take_objects(project)
+            failed: list[tuple[str, str]] = []
             for part in parts:
                 kept = part["state"]["report"]
                 for name in _COUNTS:
@@ -164,7 +165,7 @@ class ShardJob:
                     name_in_result = name if split else "skipped_unsplit"
                     setattr(result, name_in_result, getattr(result, name_in_result) + int(kept.get(name, 0)))
                 result.new_categories += kept["new_categories"]
-                result.failures += [(str(n), str(why)) for n, why in kept["failures"]]
+                failed += [(str(n), str(why)) for n, why in kept["failures"]]
                 self.kept_boxes += int(kept["box_failures"])
                 self.kept_tiled += int(kept["auto_tiled"])
             done, kept = self.checkpoint.images, plural(len(parts), "kept part")
@@ -173,6 +174,9 @@ class ShardJob:
                 f"({shown(self.checkpoint.folder)}); pre-labeling the other {len(images) - done}",
                 file=sys.stderr,
             )
+            result.failures += failed
+            if failed:
+                warn(kept_failures_line(failed))
         self._before = self._counts()
         return images[self.checkpoint.images :]
 
@@ -257,6 +261,23 @@ def picture_stamp(project: Project, image: ImageRecord, paths: PathMap) -> Stamp
     if stamp is None and paths.pairs:
         stamp = source_stamp(project.image_path(image))
     return stamp
+
+
+KEPT_FAILURES_NAMED = 5  # images named in the line on the kept parts' failures, the rest counted
+
+
+def kept_failures_line(failures: list[tuple[str, str]]) -> str:
+    """The kept parts' failed images, said when a job is taken up: the interrupted run named them, but
+    the resumed one would only count them ("500 failed"), after the run, with no name nor a way on (a
+    cluster's mount missing then, put back since: its images are not tried again, their files unchanged)."""
+    named = [f"{name} ({why})" for name, why in failures[:KEPT_FAILURES_NAMED]]
+    rest = len(failures) - len(named)
+    listed = ", ".join(named) + (f" and {rest} more" if rest else "")
+    return (
+        f"{plural(len(failures), 'image')} of the kept parts failed in the interrupted run and "
+        f"{'is' if len(failures) == 1 else 'are'} not tried again: {listed}; pre-label "
+        f"{'it' if len(failures) == 1 else 'them'} once the job is done, with --unlabeled-only on its output"
+    )
 
 
 def _created_categories(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:

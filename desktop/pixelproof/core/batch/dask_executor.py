@@ -143,10 +143,14 @@ class DaskExecutor(Executor):
 
 class _QuietClient(logging.Filter):
     """Drops the Dask client's errors while a job uses it: a scheduler lost mid-job is the job's one error
-    line (``_lost``), which came after the traceback the client logs while it tries to reconnect."""
+    line (``_lost``), which came after the traceback the client logs while it tries to reconnect. Also
+    its warning that a worker which left held finished results, computed again (a Dask log line with
+    its time and task keys amid the job's lines): the job goes on, as after any worker lost."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno < logging.ERROR
+        if record.levelno >= logging.ERROR:
+            return False
+        return not (record.levelno == logging.WARNING and str(record.msg).startswith("Couldn't gather"))
 
 
 VERSIONS_NAMED = 5  # workers named in a version mismatch, the rest counted
@@ -160,14 +164,18 @@ def _probe(address: str) -> None:
     are left to Dask."""
     from distributed.comm import parse_address
     from distributed.comm.addressing import parse_host_port
+    from distributed.comm.registry import get_backend
 
-    try:
+    try:  # checked here: a Client that fails on the address hangs this process's exit for 60 s
         scheme, location = parse_address(address)
+        get_backend(scheme)  # ValueError naming the known schemes (`http://...` is none)
         if scheme not in ("tcp", "tls"):
             return
         host, port = parse_host_port(location)
-    except ValueError as e:  # checked here: a Client that fails on it hangs this process's exit for 60 s
+    except ValueError as e:
         raise BatchSetupError(f"--scheduler {address}: {e}") from None
+    if not 0 < port < 65536:
+        raise BatchSetupError(f"--scheduler {address}: port {port} is out of range (1 to 65535)")
     try:
         socket.create_connection((host, port), timeout=PROBE_SECONDS).close()
     except OSError as e:
@@ -193,6 +201,6 @@ def _answers_dask(address: str) -> bool:
 
     try:
         asyncio.run(asyncio.wait_for(handshake(), PROBE_SECONDS + 1))
-    except (OSError, TimeoutError, ValueError):
-        return False
+    except Exception:  # whatever another service sends fails the handshake: bytes Dask
+        return False  # reads as a frame of exabytes (MemoryError), a bad frame header, a closed stream
     return True
