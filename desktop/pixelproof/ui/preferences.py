@@ -122,8 +122,7 @@ class PreferencesDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         note = QLabel(
-            "Keys change at once in every window and are remembered. Mouse gestures and 1-9 are fixed, but "
-            "for the wheel's settings below."
+            "Keys change at once in every window and are remembered; mouse gestures and 1-9 are fixed."
         )
         note.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -136,9 +135,11 @@ class PreferencesDialog(QDialog):
         layout.addWidget(QLabel("<b>Mouse</b>"))
         layout.addLayout(canvas_wheel_row)
         layout.addLayout(wheel_row)
-        layout.addWidget(QLabel("<b>Editing</b>"))
-        layout.addWidget(self.refill_box)
-        layout.addWidget(buttons)
+        bottom = QHBoxLayout()  # the one editing setting beside Close: the key table keeps 20 rows in sight
+        bottom.addWidget(self.refill_box)
+        bottom.addStretch(1)
+        bottom.addWidget(buttons)
+        layout.addLayout(bottom)
         self._fill_keys()
         self.table.setCurrentCell(0, 0)
         resize_within_screen(self, 620, 640)
