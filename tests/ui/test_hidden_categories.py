@@ -366,3 +366,20 @@ def test_the_annotations_panel_says_which_rows_a_hidden_category_hides(window) -
     click_item(panel.list, row(dog))  # picking the row shows its category again, and the row says so
     assert window.document.selection == [dog] and drawn(window, dog)
     assert not row(dog).text().endswith("(hidden)")
+
+
+def test_the_categories_panel_says_which_categories_are_hidden(window) -> None:
+    """The Categories panel, where a LabelMe user looks for a label's visibility, greys a hidden category's
+    name and says "(hidden)" after it, until it shows again (by the menu or by an edit that reveals it)."""
+    from tests.ui.conftest import settle
+
+    rows = window.panels["categoriesDock"]._rows
+    shown_colour = rows[DOG].foreground(0).color()
+    set_shown(window, "cat", False)
+    settle()
+    assert rows[CAT].text(0) == "cat  (hidden)" and rows[DOG].text(0) == "dog"
+    assert rows[CAT].foreground(0).color() != shown_colour
+    assert "Hidden on the canvas (Masks &gt; Show Categories" in rows[CAT].toolTip(0)  # rich text
+    set_shown(window, "cat", True)
+    settle()
+    assert rows[CAT].text(0) == "cat" and rows[CAT].foreground(0).color() == shown_colour
