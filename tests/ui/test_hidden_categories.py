@@ -383,3 +383,22 @@ def test_the_categories_panel_says_which_categories_are_hidden(window) -> None:
     set_shown(window, "cat", True)
     settle()
     assert rows[CAT].text(0) == "cat" and rows[CAT].foreground(0).color() == shown_colour
+
+
+def test_the_menu_draws_a_hidden_category_as_an_empty_swatch(window) -> None:
+    """Masks > Show Categories marked a hidden category only by a sunken frame round its colour swatch (the
+    Fusion style draws no check mark beside an icon): a hidden one is now an empty swatch, its colour on
+    the border only, a shown one filled."""
+
+    def centre_alpha(act) -> int:  # type: ignore[no-untyped-def]
+        img = act.icon().pixmap(14, 14).toImage()
+        return img.pixelColor(img.width() // 2, img.height() // 2).alpha()
+
+    set_shown(window, "cat", False)
+    acts = categories_menu(window)
+    assert centre_alpha(acts["cat"]) == 0 and centre_alpha(acts["dog"]) == 255
+    window.masks_menu.categories_menu.close()
+    set_shown(window, "cat", True)
+    acts = categories_menu(window)
+    assert centre_alpha(acts["cat"]) == 255
+    window.masks_menu.categories_menu.close()
