@@ -331,3 +331,74 @@ def test_a_class_merge_into_a_hidden_class_shows_it_for_objects_on_images_not_sh
     key(window, Qt.Key.Key_D)  # image 2: the box is drawn
     wait_loaded(qtbot, window)
     assert window.canvas.image_id == 2 and drawn(window, on_second.id)
+
+
+def test_the_annotations_panel_says_which_rows_a_hidden_category_hides(window) -> None:
+    """A category hidden with Masks > Show Categories leaves the canvas bare, but its objects were listed
+    in the Annotations panel as if drawn (24 coins listed, none seen): their rows are greyed and say
+    "(hidden)", as Shift+H's are, and say it no more once the category shows again."""
+    from tests.ui.conftest import click_item, settle
+
+    set_zoom(window, 1.0)
+    cat = draw_box(window, 20, 20, 80, 70)
+    dog = draw_box(window, 120, 20, 180, 70)
+    key(window, Qt.Key.Key_2)  # the new box, selected, becomes a dog
+    assert window.document.project.annotations[dog].category_id == DOG
+    panel = window.panels["annotationsDock"]
+
+    def row(ann_id: int):  # type: ignore[no-untyped-def]
+        settle()  # the panel's rows follow in the next turns of the event loop
+        return next(
+            panel.list.item(r)
+            for r in range(panel.list.count())
+            if panel.list.item(r).data(Qt.ItemDataRole.UserRole) == ann_id
+        )
+
+    shown_colour = row(dog).foreground().color()
+    set_shown(window, "cat", False)
+    assert row(cat).text().endswith("(hidden)") and not row(dog).text().endswith("(hidden)")
+    assert row(cat).foreground().color() != shown_colour
+    assert "cat is hidden (Masks &gt; Show Categories)" in row(cat).toolTip()  # rich text
+    set_shown(window, "cat", True)
+    assert not row(cat).text().endswith("(hidden)")
+    set_shown(window, "dog", False)
+    assert row(dog).text().endswith("(hidden)")
+    click_item(panel.list, row(dog))  # picking the row shows its category again, and the row says so
+    assert window.document.selection == [dog] and drawn(window, dog)
+    assert not row(dog).text().endswith("(hidden)")
+
+
+def test_the_categories_panel_says_which_categories_are_hidden(window) -> None:
+    """The Categories panel, where a LabelMe user looks for a label's visibility, greys a hidden category's
+    name and says "(hidden)" after it, until it shows again (by the menu or by an edit that reveals it)."""
+    from tests.ui.conftest import settle
+
+    rows = window.panels["categoriesDock"]._rows
+    shown_colour = rows[DOG].foreground(0).color()
+    set_shown(window, "cat", False)
+    settle()
+    assert rows[CAT].text(0) == "cat  (hidden)" and rows[DOG].text(0) == "dog"
+    assert rows[CAT].foreground(0).color() != shown_colour
+    assert "Hidden on the canvas (Masks &gt; Show Categories" in rows[CAT].toolTip(0)  # rich text
+    set_shown(window, "cat", True)
+    settle()
+    assert rows[CAT].text(0) == "cat" and rows[CAT].foreground(0).color() == shown_colour
+
+
+def test_the_menu_draws_a_hidden_category_as_an_empty_swatch(window) -> None:
+    """Masks > Show Categories marked a hidden category only by a sunken frame round its colour swatch (the
+    Fusion style draws no check mark beside an icon): a hidden one is now an empty swatch, its colour on
+    the border only, a shown one filled."""
+
+    def centre_alpha(act) -> int:  # type: ignore[no-untyped-def]
+        img = act.icon().pixmap(14, 14).toImage()
+        return img.pixelColor(img.width() // 2, img.height() // 2).alpha()
+
+    set_shown(window, "cat", False)
+    acts = categories_menu(window)
+    assert centre_alpha(acts["cat"]) == 0 and centre_alpha(acts["dog"]) == 255
+    window.masks_menu.categories_menu.close()
+    set_shown(window, "cat", True)
+    acts = categories_menu(window)
+    assert centre_alpha(acts["cat"]) == 255
+    window.masks_menu.categories_menu.close()

@@ -49,13 +49,15 @@ def icon(name: str) -> QIcon:
     return result
 
 
-def swatch(color: str | QColor, size: int = 14) -> QIcon:
+def swatch(color: str | QColor, size: int = 14, hollow: bool = False) -> QIcon:
     """A rounded colour square for category lists. Cached per colour: panels ask for one per row, and
     drawing it costs ~0.1 ms (most of a row's rebuild). A selected row shows the same square: the style's
-    selected-icon tint (30 % of the highlight) would change the very colour the swatch is there to show."""
+    selected-icon tint (30 % of the highlight) would change the very colour the swatch is there to show.
+    ``hollow``: its colour on the border only, empty inside (a hidden category in Masks > Show Categories,
+    whose check mark the style does not draw beside an icon)."""
     if isinstance(color, QColor):
         color = color.name(QColor.NameFormat.HexArgb) if color.isValid() else ""
-    pm = QPixmap.fromImage(_swatch(color, size))
+    pm = QPixmap.fromImage(_swatch(color, size, hollow))
     pm.setDevicePixelRatio(SWATCH_RATIO)
     result = QIcon(pm)
     result.addPixmap(pm, QIcon.Mode.Selected)
@@ -85,7 +87,7 @@ def contrasting(color: QColor) -> QColor:
 
 
 @lru_cache(maxsize=512)
-def _swatch(color: str, size: int) -> QImage:
+def _swatch(color: str, size: int, hollow: bool = False) -> QImage:
     """The drawn square; an image, not a pixmap, so the cache may outlive the application. Its 1 px border
     is black or white, whichever contrasts with the colour: a colour close to the list's background or to
     the selection highlight (a blue category on the blue selection) still shows its edge."""
@@ -97,9 +99,14 @@ def _swatch(color: str, size: int) -> QImage:
     c = QColor(color)
     if not c.isValid():
         c = QColor("#ff00ff")
-    p.setBrush(c)
-    p.setPen(QPen(contrasting(c), ratio))  # one screen pixel wide
-    half = ratio / 2
-    p.drawRoundedRect(QRectF(half, half, size * ratio - ratio, size * ratio - ratio), 5, 5)
+    if hollow:  # the colour as a border two screen pixels wide, nothing inside
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setPen(QPen(c, 2 * ratio))
+        half = ratio
+    else:
+        p.setBrush(c)
+        p.setPen(QPen(contrasting(c), ratio))  # one screen pixel wide
+        half = ratio / 2
+    p.drawRoundedRect(QRectF(half, half, size * ratio - 2 * half, size * ratio - 2 * half), 5, 5)
     p.end()
     return img

@@ -336,11 +336,13 @@ class MasksMenu(QObject):
             menu.addAction("No categories").setEnabled(False)
             return
         for cat in doc.project.categories.values():
-            act = menu.addAction(swatch(category_color(cat)), plain(shown_name(cat.name)))
+            colour, shown = category_color(cat), cat.id not in self.shell.canvas.show_filter.hidden
+            act = menu.addAction(swatch(colour, hollow=not shown), plain(shown_name(cat.name)))
             act.setToolTip(dialogs.as_text(shown_name(cat.name)))  # else its text, maybe read as rich text
             act.setCheckable(True)
-            act.setChecked(cat.id not in self.shell.canvas.show_filter.hidden)
+            act.setChecked(shown)
             act.toggled.connect(lambda on, cid=cat.id: self.set_category_visible(cid, on))
+            act.toggled.connect(lambda on, a=act, c=colour: a.setIcon(swatch(c, hollow=not on)))
         menu.addSeparator()
         menu.addAction("Show All", self._show_all)
 

@@ -1,7 +1,8 @@
 """What the canvas shows of a window's display settings (the Model panel's Show slider, Masks > Show
 Categories, H, Shift+H, the Masks toolbar's opacity): each setter changes the view's ``show_filter`` and
 re-applies it. A part of ``CanvasView`` (as ``zoom_pan.ZoomAndPan``), which gives what it uses
-(``show_filter``, ``refresh_display``, ``annotationsShown``, ``objectsHidden``, ``message``)."""
+(``show_filter``, ``refresh_display``, ``annotationsShown``, ``objectsHidden``, ``categoriesHidden``,
+``message``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ class DisplayControls:
     show_filter: Any
     annotationsShown: Any
     objectsHidden: Any
+    categoriesHidden: Any
     message: Any
     refresh_display: Any
 
@@ -31,6 +33,7 @@ class DisplayControls:
         if hidden != self.show_filter.hidden:
             self.show_filter.hidden = hidden
             self.refresh_display()
+            self.categoriesHidden.emit()
 
     def set_show_annotations(self, on: bool) -> None:
         """H: every annotation drawn, or none, to look at the image under them; what is hidden leaves the

@@ -59,6 +59,7 @@ class CanvasView(
     message = Signal(str)  # short status-bar notes
     annotationsShown = Signal(bool)  # every annotation drawn (True) or none (``set_show_annotations``)
     objectsHidden = Signal(int)  # how many objects Shift+H hides one by one (``set_hidden_objects``)
+    categoriesHidden = Signal()  # Masks > Show Categories hides other categories (``set_hidden_categories``)
     toolChanged = Signal()
     objectMenuAsked = Signal(object)  # a right click (no drag) at this viewport point: ``ui.object_menu``
     hintChanged = Signal()  # the tool's status-bar line (``Tool.target_text``) changed, e.g. a measurement

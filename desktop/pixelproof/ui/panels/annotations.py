@@ -120,6 +120,7 @@ class AnnotationsPanel(Panel):
         self.filter.returnPressed.connect(self._go_to_first_shown)
         self.canvas: CanvasView | None = None  # ``install``: the view a double-clicked row zooms to
         self._hidden_marked: set[int] = set()  # the objects whose rows say "(hidden)" (``_mark_hidden``)
+        self._hidden_cats: set[int] = set()  # the categories whose rows say it (``_mark_hidden_categories``)
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -197,11 +198,12 @@ class AnnotationsPanel(Panel):
     def _fill(self, item: QListWidgetItem, ann: Annotation) -> None:
         doc = self.document
         cat = doc.project.categories.get(ann.category_id)
-        hidden = self.canvas is not None and ann.id in self.canvas.show_filter.objects
+        shown = self.canvas.show_filter if self.canvas is not None else None
+        one_hidden = shown is not None and ann.id in shown.objects  # Shift+H
+        cat_hidden = shown is not None and ann.category_id in shown.hidden  # Masks > Show Categories
+        hidden = one_hidden or cat_hidden
         locked = is_locked(ann)  # Alt+L: kept from moves, strokes and Delete
-        marks = ("  (locked)" if locked else "") + (
-            "  (hidden)" if hidden else ""
-        )  # Shift+H; a pick shows it
+        marks = ("  (locked)" if locked else "") + ("  (hidden)" if hidden else "")  # a pick shows it
         item.setText(describe(doc, ann) + marks)
         item.setIcon(swatch(category_color(cat)))
         item.setData(Qt.ItemDataRole.UserRole, ann.id)
@@ -212,6 +214,11 @@ class AnnotationsPanel(Panel):
         if locked:
             unlock = REGISTRY.text("edit.lock") or "Edit > Lock"
             tip.append(f"locked: not moved, reshaped, painted, reclassified or deleted ({unlock} unlocks it)")
+        if cat_hidden:  # the canvas is bare where the list names it: say why, and how it shows again
+            name = shown_name(cat.name) if cat is not None else "its category"
+            tip.append(f"hidden: {name} is hidden (Masks > Show Categories); picking the row shows it")
+        elif one_hidden:
+            tip.append("hidden: View > Hide Selected Objects; picking the row shows it")
         item.setToolTip(as_text("\n".join(tip)))  # the source and note come from a file
         if ann.review == "rejected" or hidden:
             item.setForeground(muted_text())
@@ -306,6 +313,18 @@ class AnnotationsPanel(Panel):
         for ann_id in flipped:
             self._changed(-1, ann_id)
 
+    def _mark_hidden_categories(self) -> None:
+        """Categories hidden or shown (Masks > Show Categories): the rows of their objects say so."""
+        now = set(self.canvas.show_filter.hidden) if self.canvas is not None else set()
+        flipped, self._hidden_cats = now ^ self._hidden_cats, now
+        doc = self.document
+        if doc is None or not flipped:
+            return
+        for ann_id in list(self._items):
+            ann = doc.project.annotations.get(ann_id)
+            if ann is not None and ann.category_id in flipped:
+                self._changed(-1, ann_id)
+
     def _selection_from_doc(self) -> None:
         """Select the document's selection as runs of consecutive rows, in one call: selecting row by row
         re-merges the whole selection each time (5,000 rows took 25 s). The rows are found from the selected
@@ -345,6 +364,7 @@ class AnnotationsPanel(Panel):
         self.canvas.toolChanged.connect(self._show_empty)  # the hint says how the tool in hand draws
         self.canvas.hintChanged.connect(self._tool_hint_changed)  # or what it lacks (the assist tool's model)
         self.canvas.objectsHidden.connect(self._mark_hidden)
+        self.canvas.categoriesHidden.connect(self._mark_hidden_categories)
         self._show_empty()
 
     def _zoom_to_row(self, item: QListWidgetItem) -> None:

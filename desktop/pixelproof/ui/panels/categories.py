@@ -40,6 +40,7 @@ from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.panels.guidelines import tooltip
 from pixelproof.ui.panels.object_counts import count_text, count_tip
 from pixelproof.ui.panels.taxonomy_menu import TaxonomyMenu, refused_text
+from pixelproof.ui.theme import muted_text
 
 COUNT_TIP = (
     "Objects of the category in the project; +N: its model predictions pending review (dashed on the "
@@ -104,6 +105,8 @@ class CategoriesPanel(Panel):
         self._count_timer.setInterval(0)
         self._count_timer.timeout.connect(self._show_counts)
         self.taxonomy_menu = TaxonomyMenu(self)  # right-click: merge into, split in two, delete + reassign
+        self.canvas = None  # ``install``: whose Masks > Show Categories the rows say (``_mark_hidden``)
+        self._tips: dict[int, str] = {}  # category id -> its name cell's tooltip, when shown
 
     def bind(self, doc: Document) -> list:
         return [
@@ -125,6 +128,7 @@ class CategoriesPanel(Panel):
         self._counts = Counter()
         self._pending_counts = Counter()
         self._recounted.clear()
+        self._tips.clear()
         if doc is not None:
             anns = doc.project.annotations.values()
             self._category_of = category_of = {a.id: a.category_id for a in anns}
@@ -146,10 +150,12 @@ class CategoriesPanel(Panel):
                 item.setTextAlignment(1, Qt.AlignmentFlag.AlignCenter)
                 item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 key = f" (id {cat.id}" + (f", key {keys[cat.id]})" if cat.id in keys else ")")
-                item.setToolTip(0, tooltip(shown_name(cat.name) + key, info(cat)))
+                self._tips[cat.id] = tooltip(shown_name(cat.name) + key, info(cat))
+                item.setToolTip(0, self._tips[cat.id])
                 self.tree.addTopLevelItem(item)
                 self._rows[cat.id] = item
         self.tree.blockSignals(False)
+        self._mark_hidden()
         self._mark_current()
         for name in ("rename", "color", "delete"):
             self.buttons[name].setEnabled(doc is not None and bool(doc.project.categories))
@@ -215,6 +221,29 @@ class CategoriesPanel(Panel):
             if current:
                 self.tree.setCurrentItem(item)
         self.tree.blockSignals(False)
+
+    def install(self, shell) -> None:  # type: ignore[no-untyped-def]
+        self.canvas = shell.canvas
+        self.canvas.categoriesHidden.connect(self._mark_hidden)
+
+    def _mark_hidden(self) -> None:
+        """Grey the names of the categories Masks > Show Categories hides on this window's canvas and say
+        "(hidden)" after them: the canvas bare of a class otherwise had no word of it here."""
+        doc = self.document
+        hidden = self.canvas.show_filter.hidden if self.canvas is not None else set()
+        for cid, row in self._rows.items():
+            cat = doc.project.categories.get(cid) if doc is not None else None
+            if cat is None:
+                continue
+            if cid in hidden:
+                row.setText(0, f"{shown_name(cat.name)}  (hidden)")
+                row.setForeground(0, muted_text())
+                note = "Hidden on the canvas (Masks &gt; Show Categories shows it again)"  # rich text
+                row.setToolTip(0, f"{self._tips.get(cid, '')}<br>{note}")
+            else:
+                row.setText(0, shown_name(cat.name))
+                row.setData(0, Qt.ItemDataRole.ForegroundRole, None)  # the theme's
+                row.setToolTip(0, self._tips.get(cid, ""))
 
     def _chosen(self, item: QTreeWidgetItem | None, _prev: QTreeWidgetItem | None) -> None:
         if item is not None and self.document is not None:

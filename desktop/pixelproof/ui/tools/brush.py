@@ -325,6 +325,11 @@ class BrushTool(Tool):
         if patch is None:
             if not is_new:  # a click on pixels already painted: the next Shift+click goes on from it
                 self._line_end = (self.canvas.image_id, ann.id, p)
+            if stroke.erase and not is_new:  # off the selected mask (on another coin): not a silent no-op
+                self.canvas.message.emit(
+                    f"Nothing erased: the stroke did not touch {self.describe(ann)}, the selected mask; "
+                    "Esc unselects it, then a stroke erases from the mask it starts on"
+                )
             self._resync()
             return
         doc = self.document
