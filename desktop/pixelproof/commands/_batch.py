@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterable
 
-from pixelproof.commands._common import ProgressBar, positive_int, warn
+from pixelproof.commands._common import ProgressBar, positive_int, say_mid_job, warn
 from pixelproof.core.batch import BatchOptions, Executor, PathMap, Progress, available_cores
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.wording import plural
@@ -162,7 +162,9 @@ def capped_workers(workers: int | None) -> int | None:
 
 def announce(executor: Executor) -> None:
     """Say where a job runs on worker processes or a cluster (stderr), so a user sees their flags took
-    effect (not a small job's lanes in this process: that is how a small job runs)."""
+    effect (not a small job's lanes in this process: that is how a small job runs). What it says mid-job
+    (a cluster left without workers) goes to stderr too."""
+    executor.on_note = say_mid_job
     if not executor.in_process:
         print(f"pixelproof: running on {executor.describe()}", file=sys.stderr)
 

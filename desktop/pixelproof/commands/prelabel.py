@@ -352,6 +352,7 @@ def _run_job(
         error(str(e))
         return 1
     announce(executor)
+    executor.keeps_parts = shards is not None  # Ctrl+C keeps the finished parts
     if options.scheduler and options.path_map.pairs:  # a map that maps nothing: every image fails there
         read = (worker_path(project, im, PathMap()) for im in todo)
         for line in unused_path_maps(options.path_map, chain(spec.files(), read)):
