@@ -84,17 +84,24 @@ def test_a_result_to_gather_again_from_a_worker_gone_waits_saying_so_until_one_i
     ]
 
 
+@pytest.mark.parametrize("sharded", [False, True])
 def test_a_prelabel_job_whose_workers_all_leave_says_it_waits_and_writes_what_a_serial_run_writes(
-    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    sharded: bool,
+    cluster: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The whole command: every worker leaves after the first image is done; stderr says the job waits
-    for workers, and that it goes on once one is back; the project written is the serial run's."""
+    for workers, and that it goes on once one is back; the project written is the serial run's. A job
+    that keeps its finished parts (``--shard-size``) says Ctrl+C keeps them; another keeps nothing."""
     from pixelproof.commands import _batch, prelabel
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     project = make_project(tmp_path / "p", coin_pictures(6, side=48))
-    serial = tmp_path / "serial.json"
-    assert main(["prelabel", str(project), *THRESHOLD, "--workers", "1", "-o", str(serial)]) == 0
+    shards = ["--shard-size", "2"] if sharded else []
+    serial = tmp_path / ("serial" if sharded else "serial.json")
+    assert main(["prelabel", str(project), *THRESHOLD, *shards, "--workers", "1", "-o", str(serial)]) == 0
     account = prelabel._account
     gone: list[bool] = []
 
@@ -109,9 +116,10 @@ def test_a_prelabel_job_whose_workers_all_leave_says_it_waits_and_writes_what_a_
     say = _batch.say_mid_job
     monkeypatch.setattr(prelabel, "_account", leave_after_the_first)
     monkeypatch.setattr(_batch, "say_mid_job", lambda text: (back(text), say(text)))
-    out = tmp_path / "dask.json"
+    out = tmp_path / ("dask" if sharded else "dask.json")
     capsys.readouterr()
-    argv = ["prelabel", str(project), *THRESHOLD, "--scheduler", cluster.scheduler_address, "-o", str(out)]
+    argv = ["prelabel", str(project), *THRESHOLD, *shards, "--scheduler", cluster.scheduler_address]
+    argv += ["-o", str(out)]
     code = main(argv)
     err = capsys.readouterr().err
     assert code == 0, err
@@ -119,9 +127,15 @@ def test_a_prelabel_job_whose_workers_all_leave_says_it_waits_and_writes_what_a_
     assert len(waits) == 2, err
     said_left = re.fullmatch(
         f"pixelproof: waiting: the scheduler at {cluster.scheduler_address} has no workers "
-        r"\((\d+) tasks? left\); start workers or press Ctrl\+C",
+        r"\((\d+) tasks? left\); start workers or press Ctrl\+C"
+        + (r" \(finished parts are kept\)" if sharded else ""),
         waits[0],
     )
     assert said_left and 1 <= int(said_left[1]) <= 5, err  # the first image was done
     assert waits[1].startswith("pixelproof: waiting over: "), err
-    assert out.read_bytes() == serial.read_bytes()
+    if not sharded:
+        assert out.read_bytes() == serial.read_bytes()
+        return
+    parts = sorted(p.name for p in serial.glob("part-*.json"))
+    assert len(parts) == 3 and sorted(p.name for p in out.glob("part-*.json")) == parts
+    assert all((out / name).read_bytes() == (serial / name).read_bytes() for name in parts)
