@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterable
 
-from pixelproof.commands._common import ProgressBar, positive_int, warn
+from pixelproof.commands._common import ProgressBar, positive_int, say_mid_job, warn
 from pixelproof.core.batch import BatchOptions, Executor, PathMap, Progress, available_cores
 from pixelproof.core.model import ImageRecord, Project
 from pixelproof.core.wording import plural
@@ -128,21 +128,37 @@ def read_at(
     return where
 
 
-def unused_path_maps(path_map: PathMap, paths: Iterable[str]) -> list[str]:
+def check_path_map(
+    options: BatchOptions, paths: Iterable[str], *, verb: str = "read", no_files: str = ""
+) -> None:
+    """Before the run on a cluster: warn of each ``--path-map`` that maps none of ``paths``, the files the
+    job's workers ``verb`` (as this machine names them), or, ``paths`` being none, that the workers read no
+    file at all (``no_files`` says why): such a map changes nothing, and the run looks right until every
+    image fails. Every command that takes ``--path-map`` calls it."""
+    if options.scheduler and options.path_map.pairs:
+        for line in unused_path_maps(options.path_map, paths, verb, no_files):
+            warn(line)
+
+
+def unused_path_maps(
+    path_map: PathMap, paths: Iterable[str], verb: str = "read", no_files: str = ""
+) -> list[str]:
     """A line for each ``--path-map LOCAL=REMOTE`` under whose LOCAL none of ``paths`` (the files a job's
     workers read, as this machine names them) lies: such a map changes nothing, the workers are sent the
     paths as they are, and every image fails on them (or, where the workers see the same paths, the map
     was no use). Mostly a LOCAL named otherwise than the project names its files: a folder reached
-    through a symbolic link, or a mount point under another name."""
+    through a symbolic link, or a mount point under another name. No ``paths`` at all: ``no_files``."""
     left, first = list(path_map.pairs), None
     unmapped = PathMap()
     for path in paths:
         first = first or unmapped(path)
-        left = [pair for pair in left if PathMap((pair,))(path) == unmapped(path)]
+        left = [pair for pair in left if not PathMap((pair,)).maps(path)]
         if not left:
             break
+    if first is None:
+        return [f"--path-map {local}={remote} changes nothing: {no_files}" for local, remote in left]
     return [
-        f"--path-map {local}={remote} maps none of the files this job's workers read (the first: {first}); "
+        f"--path-map {local}={remote} maps none of the files this job's workers {verb} (the first: {first}); "
         "they are sent the paths as they are: give LOCAL as those paths begin (a folder reached through "
         "a symbolic link has another path)"
         for local, remote in left
@@ -162,7 +178,9 @@ def capped_workers(workers: int | None) -> int | None:
 
 def announce(executor: Executor) -> None:
     """Say where a job runs on worker processes or a cluster (stderr), so a user sees their flags took
-    effect (not a small job's lanes in this process: that is how a small job runs)."""
+    effect (not a small job's lanes in this process: that is how a small job runs). What it says mid-job
+    (a cluster left without workers) goes to stderr too."""
+    executor.on_note = say_mid_job
     if not executor.in_process:
         print(f"pixelproof: running on {executor.describe()}", file=sys.stderr)
 

@@ -44,6 +44,12 @@ def warn(message: str, bar: ProgressBar | None = None) -> None:
     _say(f"pixelproof: warning: {message}", bar)
 
 
+def say_mid_job(message: str) -> None:
+    """``pixelproof: message`` on stderr from deep inside a job (an executor's note), through the progress
+    bar open at the time, if any, so the bar stays whole."""
+    _say(f"pixelproof: {message}", ProgressBar.current)
+
+
 MAX_LINES = 20  # problems printed; the rest are counted (and all are in a report's --json)
 
 
@@ -272,6 +278,7 @@ class ProgressBar:
     so they do not tear the bar. Close it (or use it as a context manager) to end the line."""
 
     LOG_SECONDS = 60.0
+    current: ProgressBar | None = None  # the one open, for lines said mid-job (``say_mid_job``)
 
     def __init__(
         self,
@@ -290,6 +297,7 @@ class ProgressBar:
         self.drawn = False
         self._last = (0, 0)
         self._width = 0
+        ProgressBar.current = self
 
     def __call__(self, done: int, total: int) -> None:
         self._last = (done, total)
@@ -333,6 +341,8 @@ class ProgressBar:
             self(*self._last)
 
     def close(self) -> None:
+        if ProgressBar.current is self:
+            ProgressBar.current = None
         if self.drawn:
             self.stream.write("\n")
             self.stream.flush()

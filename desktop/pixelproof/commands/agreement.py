@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
+from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, check_path_map, feed_bar
 from pixelproof.commands._common import (
     ProgressBar,
     add_iou_threshold,
@@ -110,6 +110,9 @@ def run(args: argparse.Namespace) -> int:
     # the honeypots are in every shard but are no overlap images: scored on the scorecards instead
     honeypots = manifest_keys(manifest, "honeypots") if isinstance(manifest, dict) else set()
     announce(executor)
+    check_path_map(
+        batch, (), no_files="agreement's workers read no files (they are sent the shards' objects)"
+    )
     with executor, ProgressBar("comparing annotators") as bar:
         result = run_agreement(
             raters, args.iou_threshold, executor=executor, on_progress=feed_bar(bar), leave_out=honeypots

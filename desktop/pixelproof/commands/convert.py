@@ -16,7 +16,7 @@ import os
 import sys
 from typing import Any
 
-from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
+from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, check_path_map
 from pixelproof.commands._common import (
     ProgressBar,
     add_examples,
@@ -250,6 +250,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if executor is not None:
         write_opts.update(executor=executor, worker_path=batch.path_map)
+        check_path_map(batch, [os.path.abspath(args.output)], verb="write")  # into the output folder
     # pending and rejected objects and the images not labelled yet (or left wrong by rejections) are left
     # out by the writer (``Format.write``), named in its first warnings
     left = dst.left_out(project, **{k: v for k, v in write_opts.items() if k in EXPORT_OPTION_NAMES})

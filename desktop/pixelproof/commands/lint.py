@@ -8,7 +8,7 @@ import argparse
 import sys
 from typing import Any
 
-from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, read_at
+from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, check_path_map, read_at
 from pixelproof.commands._common import (
     FailureLines,
     ProgressBar,
@@ -212,6 +212,7 @@ def run(args: argparse.Namespace) -> int:
         error(str(e))
         return EXIT_UNREADABLE
     announce(executor)
+    _check_path_map(project, batch, args.pictures)
     with executor:
         pictures = _pictures(project, executor, batch) if args.pictures else None
         with ProgressBar("linting") as bar:
@@ -265,6 +266,18 @@ def _write_subset(subset: Any, path: str, total: int) -> None:
     history.note(subset, tool="lint", edit="Images with problems")
     save_project(subset, path)
     print(f"{shown(path)}: {len(subset.images)} of {plural(total, 'image')} (those with a problem listed)")
+
+
+def _check_path_map(project: Any, batch: Any, pictures: bool) -> None:
+    """Warn of a ``--path-map`` that maps none of the pictures the workers read (``--pictures``); without
+    ``--pictures`` they read no file."""
+    from pixelproof.core.batch import PathMap
+    from pixelproof.inference.batch import worker_path
+
+    read = (worker_path(project, im, PathMap()) for im in project.images.values()) if pictures else ()
+    check_path_map(
+        batch, read, no_files="lint's workers read no files without --pictures (they are sent the objects)"
+    )
 
 
 def _pictures(project: Any, executor: Any, batch: Any) -> Any:

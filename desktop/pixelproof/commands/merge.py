@@ -12,7 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from pixelproof.commands._batch import add_batch_arguments, announce, batch_options
+from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, check_path_map
 from pixelproof.commands._common import (
     ProgressBar,
     error,
@@ -118,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
         error(str(e))
         return 1
     announce(executor)
+    check_path_map(batch, (), no_files="merge's workers read no files (they are sent the shards' objects)")
     with executor:
         try:
             result = merge_shards(shards, base=base, manifest=manifest, executor=executor)

@@ -13,9 +13,9 @@ from pixelproof.commands._batch import (
     add_batch_arguments,
     announce,
     batch_options,
+    check_path_map,
     feed_bar,
     read_at,
-    unused_path_maps,
 )
 from pixelproof.commands._common import (
     FailureLines,
@@ -352,10 +352,9 @@ def _run_job(
         error(str(e))
         return 1
     announce(executor)
-    if options.scheduler and options.path_map.pairs:  # a map that maps nothing: every image fails there
-        read = (worker_path(project, im, PathMap()) for im in todo)
-        for line in unused_path_maps(options.path_map, chain(spec.files(), read)):
-            warn(line)
+    executor.keeps_parts = shards is not None  # Ctrl+C keeps the finished parts
+    read = (worker_path(project, im, PathMap()) for im in todo)
+    check_path_map(options, chain(spec.files(), read))  # a map that maps nothing: every image fails there
     failed = FailureLines(
         "error", read_at=read_at(project, todo, options)
     )  # the first named, the rest counted

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, feed_bar
+from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, check_path_map, feed_bar
 from pixelproof.commands._common import (
     ProgressBar,
     add_examples,
@@ -211,6 +211,11 @@ def run(args: argparse.Namespace) -> int:
         error(str(e))
         return 1
     announce(executor)
+    check_path_map(
+        batch,
+        (),
+        no_files="qa's workers read no files (this process reads both sides and sends them the objects)",
+    )
     try:  # rows go to disk as they come, beside the reports; only the aggregates stay in memory
         stream = _stream(args)
     except OSError as e:

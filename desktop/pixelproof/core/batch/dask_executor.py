@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import time
 from collections.abc import Collection
 from concurrent import futures
 from typing import Any
@@ -48,6 +49,9 @@ class DaskExecutor(Executor):
         self.host_slots = self._host_slots()
         super().__init__(sum(self.host_slots.values()) or 1, threads=None)
         self.machines = len(self.host_slots)
+        self._looked = 0.0  # when the scheduler was last asked for its workers
+        self._none_since: float | None = None  # since when it has had none
+        self._said_none = not self.machines  # ``describe`` says so when the job starts
 
     def _check_versions(self) -> None:
         """``BatchSetupError`` when a worker runs another PixelProof than this process (or none): its images
@@ -109,7 +113,46 @@ class DaskExecutor(Executor):
             return ()
         except (futures.CancelledError, asyncio.CancelledError) as e:
             raise self._lost(e) from None
+        if done and self._said_none:  # tasks finish again: workers are back
+            self._look_for_workers(now=True)
         return done
+
+    def stalled(self) -> None:
+        self._look_for_workers()
+
+    def _look_for_workers(self, now: bool = False) -> None:
+        """Say once when the scheduler has had no workers for ``NO_WORKERS_SECONDS`` (all gone mid-job, or
+        none yet): Dask keeps the tasks queued and the job waits for workers, which looked like a hang; and
+        say again when some are back. The scheduler is asked at most every ``LOOK_SECONDS`` (``now``: at
+        once)."""
+        clock = time.monotonic()
+        if not now and clock - self._looked < LOOK_SECONDS:
+            return
+        self._looked = clock
+        try:
+            workers = len(self._client.nthreads())
+        except Exception:  # a scheduler gone is the job's error (``_lost``), not this check's
+            return
+        if workers:
+            if self._said_none:
+                self._note(
+                    f"waiting over: the scheduler at {self.address} has {plural(workers, 'worker')} "
+                    "again; the job goes on"
+                )
+            self._none_since, self._said_none = None, False
+            return
+        self._none_since = self._none_since if self._none_since is not None else clock
+        if not self._said_none and clock - self._none_since >= NO_WORKERS_SECONDS:
+            self._said_none = True
+            kept = " (finished parts are kept)" if self.keeps_parts else ""
+            self._note(
+                f"waiting: the scheduler at {self.address} has no workers "
+                f"({plural(max(1, self.tasks_left), 'task')} left); start workers or press Ctrl+C{kept}"
+            )
+
+    def _note(self, text: str) -> None:
+        if self.on_note is not None:
+            self.on_note(text)
 
     def result(self, handle: Any) -> list:
         import asyncio
@@ -117,11 +160,21 @@ class DaskExecutor(Executor):
         from distributed import KilledWorker
 
         try:
-            return handle.result()
+            while True:  # a finished task's worker gone: its result is computed again, on a worker
+                try:  # that may not exist yet (every worker left), so the wait is watched
+                    results = handle.result(timeout=RESULT_POLL_SECONDS)
+                    break
+                except TimeoutError:
+                    if handle.done():  # the task's own TimeoutError, not the wait's
+                        return handle.result()
+                    self._look_for_workers()
         except KilledWorker as e:
             raise WorkerLost(str(e)) from e
         except (futures.CancelledError, asyncio.CancelledError) as e:
             raise self._lost(e) from None
+        if self._said_none:  # gathered: workers are back
+            self._look_for_workers(now=True)
+        return results
 
     def _lost(self, error: BaseException) -> BatchSetupError:
         """A task in flight was cancelled: not by this job (``discard`` cancels only tasks it no longer
@@ -153,6 +206,9 @@ class _QuietClient(logging.Filter):
         return not (record.levelno == logging.WARNING and str(record.msg).startswith("Couldn't gather"))
 
 
+NO_WORKERS_SECONDS = 3.0  # a cluster without workers this long mid-job is said (workers restart in less)
+LOOK_SECONDS = 1.0  # the scheduler asked for its workers at most this often while nothing finishes
+RESULT_POLL_SECONDS = 0.5  # a result being gathered again is waited on in steps this long
 VERSIONS_NAMED = 5  # workers named in a version mismatch, the rest counted
 PROBE_SECONDS = 5.0  # how long a scheduler's host gets to accept a connection
 

@@ -71,6 +71,13 @@ class Executor:
     in_flight_per_slot = 2
     #: ``parts`` counts what tasks tell of with ``parts.report_part`` (a slide's tiles) as they go
     reports_parts = False
+    #: where a line for the user goes mid-job (a cluster left without workers: ``DaskExecutor``); the
+    #: command sets it (``commands._batch.announce``), None says nothing
+    on_note: Callable[[str], None] | None = None
+    #: Ctrl+C keeps the job's finished parts (a resumable ``prelabel``): said when it waits on a cluster
+    keeps_parts = False
+    #: the job's tasks not finished, as ``run_batch`` last counted them (in flight, to run again, not sent)
+    tasks_left = 0
 
     def __init__(self, slots: int = 1, threads: int | None = None) -> None:
         self.slots = max(1, slots)  # tasks that can run at once
@@ -96,6 +103,10 @@ class Executor:
     def result(self, handle: Any) -> list:
         """The task's results; raises ``WorkerLost`` or the task's own exception."""
         raise NotImplementedError
+
+    def stalled(self) -> None:
+        """A wait ended with no task finished. A cluster looks whether it still has workers
+        (``DaskExecutor``: else the job would wait without a word)."""
 
     def parts(self) -> int:
         """Parts of items (a slide's tiles) its tasks told of so far, when ``reports_parts``."""

@@ -45,19 +45,37 @@ class PathMap:
         remote side's separator. A Windows path seen on another system (``C:\\data``) is normalised as a
         Windows path, and matched ignoring case, as Windows does."""
         text = _normalised(os.fspath(path))
+        found = self._match(text)
+        if found is None:
+            return text
+        remote, rest = found
+        if rest is None:
+            return remote
+        far = "\\" if _is_windows(remote) else "/"
+        return remote + ("" if remote.endswith(("/", "\\")) else far) + rest.replace(_separator(text), far)
+
+    def maps(self, path: str | os.PathLike[str]) -> bool:
+        """Whether ``path`` lies under one of the LOCAL sides (mapped, even to itself)."""
+        return self._match(_normalised(os.fspath(path))) is not None
+
+    def _match(self, text: str) -> tuple[str, str | None] | None:
+        """The REMOTE side of the longest LOCAL ``text`` (normalised) lies under, and the rest of it (None:
+        ``text`` is LOCAL itself); None when no LOCAL holds it."""
         windows = _is_windows(text)
-        sep, fold = ("\\", str.lower) if windows else ("/", str)
+        sep, fold = _separator(text), (str.lower if windows else str)
         for local, remote in self.pairs:
             if _is_windows(local) != windows:
                 continue
             if fold(text) == fold(local):
-                return remote
+                return remote, None
             prefix = local if local.endswith(sep) else local + sep
             if fold(text[: len(prefix)]) == fold(prefix):
-                far = "\\" if _is_windows(remote) else "/"
-                rest = text[len(prefix) :].replace(sep, far)
-                return remote + ("" if remote.endswith(("/", "\\")) else far) + rest
-        return text
+                return remote, text[len(prefix) :]
+        return None
+
+
+def _separator(path: str) -> str:
+    return "\\" if _is_windows(path) else "/"
 
 
 def _is_windows(path: str) -> bool:

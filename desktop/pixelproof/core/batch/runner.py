@@ -90,6 +90,7 @@ def run_batch(
     total = len(items)
     size = chunk_size or executor.chunk_size(total, seconds_per_item)
     state = _State(task, context, executor, total, on_progress)
+    state.fresh_left = -(-total // size)
     fresh = _chunks(items, size)
     try:
         state.report()
@@ -128,6 +129,7 @@ class _State:
         self.next_out = 0
         self.done = self.failed = 0
         self.crashes = 0  # worker deaths since a task last finished
+        self.fresh_left = 0  # chunks not submitted yet
         self.started = time.monotonic()
         self.parts = self.parts_before = executor.parts()  # the executor may have run earlier passes
 
@@ -149,9 +151,13 @@ class _State:
                 chunk = self.alone.popleft()
                 self.alone_handle = self._submit(chunk)
                 return
-            chunk = self.retry.popleft() if self.retry else next(fresh, None)
-            if chunk is None:
-                return
+            if self.retry:
+                chunk = self.retry.popleft()
+            else:
+                chunk = next(fresh, None)
+                if chunk is None:
+                    return
+                self.fresh_left -= 1
             self._submit(chunk)
 
     def _submit(self, chunk: _Chunk) -> Any:
@@ -164,7 +170,11 @@ class _State:
         if not self.running:
             return
         before = self.done
-        lost = self._take(self.executor.wait(list(self.running), timeout))
+        self.executor.tasks_left = self.tasks_left()
+        finished = self.executor.wait(list(self.running), timeout)
+        if not finished:
+            self.executor.stalled()
+        lost = self._take(finished)
         if lost and self.executor.loses_all_on_crash:
             # the pool is gone, and with it every task in flight: keep what had finished, redo the rest
             lost += self._take(self.executor.wait(list(self.running), 0))
@@ -184,6 +194,10 @@ class _State:
         parts, self.parts = self.parts, self.executor.parts()  # after the results: their counts are exact
         if self.done != before or self.parts != parts:
             self.report()
+
+    def tasks_left(self) -> int:
+        """Tasks not finished: in flight, to run again, and not submitted yet."""
+        return len(self.running) + len(self.retry) + len(self.alone) + self.fresh_left
 
     def _take(self, finished: Collection[Any]) -> list[tuple[_Chunk, bool]]:
         """File the results of finished handles; return the chunks whose worker was lost (and whether
