@@ -200,6 +200,22 @@ def test_object_counts_look_at_the_objects_of_the_image_not_at_every_class(monke
     assert len(reads) <= n_objects, len(reads)
 
 
+def test_distinct_object_counts_are_the_images_object_counts_each_once() -> None:
+    """The Images panel widens its Objects column by these after an edit of every image (a fill)."""
+    p = Project()
+    p.add_category(Category(1, "car"))
+    p.add_category(Category(2, "__ignore__", app_extra={"void": True}))
+    for iid in range(1, 7):
+        p.add_image(ImageRecord(iid, f"{iid}.png", 10, 10))
+    add = [(1, 1, None), (1, 2, None), (2, 1, "model:m"), (2, 1, None), (3, 1, None), (4, 2, None)]
+    add += [(5, 1, None), (5, 1, "model:m")]
+    for n, (iid, cid, source) in enumerate(add, start=1):
+        p.add_annotation(Annotation(n, iid, cid, [0, 0, 1, 1], None, 1.0, source=source))
+    ids = [1, 2, 3, 4, 5, 6, 99]  # 99: no such image
+    assert p.distinct_object_counts(ids) == {p.object_counts(i) for i in ids}
+    assert p.distinct_object_counts(ids) == {(1, 0), (1, 1), (0, 0)}  # the void region left out
+
+
 def test_a_dcm2niix_sidecar_is_not_called_a_skipped_file(tmp_path: Path) -> None:
     # dcm2niix writes ct.json beside ct.nii.gz; the app reads it (its Modality gives HU), yet a new project
     # over such a folder said "N files skipped, first: ct.json: not an image", one per case

@@ -224,7 +224,7 @@ def placed_on(ann: Annotation, source: tuple[int, int], target: tuple[int, int])
         box = clip_box(ann.bbox, width, height)
         if box is None:
             return None
-        out.set_geometry(ann.segmentation, box, box[2] * box[3])
+        out.set_geometry(out.segmentation, box, box[2] * box[3])  # the clone's: shares nothing with ``ann``
     elif kind == "polygon":
         polys = clamp_polygons(ann.segmentation, width, height)  # type: ignore[arg-type]
         if not polys:
@@ -251,7 +251,7 @@ def shift_mask(mask: np.ndarray, dx: int, dy: int) -> np.ndarray:
 def with_box(ann: Annotation, box: list[float]) -> Annotation:
     """A clone of a box annotation with a new box (area = w*h)."""
     out = clone(ann)
-    out.set_geometry(ann.segmentation, list(box), box[2] * box[3])
+    out.set_geometry(out.segmentation, list(box), box[2] * box[3])
     return out
 
 

@@ -179,6 +179,13 @@ def is_rejected(ann: Annotation) -> bool:
     return ann.review == "rejected"
 
 
+def _counts(anns: Iterable[Annotation], void: set[int]) -> tuple[int, int]:
+    """``Project.object_counts`` of ``anns`` given the void class ids."""
+    kept = [a for a in anns if a.category_id not in void] if void else list(anns)
+    pending = sum(map(is_pending_prediction, kept))
+    return len(kept) - pending, pending
+
+
 def _annotation_key(a: Annotation) -> tuple:
     return (
         a.id,
@@ -290,6 +297,13 @@ class Project:
         anns = [a for a in self._by_image.get(image_id, {}).values() if not self.is_void(a)]
         pending = sum(map(is_pending_prediction, anns))
         return len(anns) - pending, pending
+
+    def distinct_object_counts(self, image_ids: Iterable[int]) -> set[tuple[int, int]]:
+        """The distinct ``object_counts`` of ``image_ids``, the void classes looked up once: the Images
+        panel widens its Objects column to the widest after an edit, which may touch every image (a fill
+        of a 100,000-frame video; one ``object_counts`` per image was ~0.2 s more of a frozen window)."""
+        void, by_image = self.void_category_ids(), self._by_image
+        return {_counts(by_image[i].values(), void) if i in by_image else (0, 0) for i in image_ids}
 
     def annotations_with_category(self, category_id: int) -> Iterator[Annotation]:
         return (a for a in self.annotations.values() if a.category_id == category_id)

@@ -60,7 +60,8 @@ def propagate(
         return Propagated(None, {}, identical, left_out)
     give_ids(project, copies)
     n = plural(len(clip.annotations), "object")
-    edit = AddAnnotations(copies, label or f"Propagate {n} to {plural(len(added), 'image')}")
+    # the copies are new (``placed_copies`` clones the clipboard's), held by nobody else: the edit keeps them
+    edit = AddAnnotations(copies, label or f"Propagate {n} to {plural(len(added), 'image')}", owned=True)
     return Propagated(edit, added, identical, left_out)
 
 

@@ -105,7 +105,9 @@ def fill_between_slices(project: Project, slice_ids: Sequence[int], category_ids
     names = ", ".join(project.categories[c].name for c in classes)
     label = fill_label(len(made), names, replaced - cleared, cleared)
     parts: list[Edit] = [RemoveAnnotations(removed)] if removed else []
-    parts += [AddAnnotations(made)] if made else []
+    parts += (
+        [AddAnnotations(made, owned=True)] if made else []
+    )  # made here (``_object``), held by nobody else
     edit = parts[0] if len(parts) == 1 else Compound(parts, label)
     edit.label = label
     return Filled(edit, len(made), replaced, tuple(removed), unchanged, keys, empty, other_size)
@@ -310,7 +312,9 @@ def _object(
     y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
     tight = (rect[0] + x0, rect[1] + y0, x1 - x0, y1 - y0)
     rle, bbox, area, origin = crop_geometry(tight, inside[y0:y1, x0:x1], image.height, image.width)
-    ann = Annotation(0, image_id, category_id, bbox, rle, area, source=SOURCE, app_extra={BETWEEN: between})
+    ann = Annotation(
+        0, image_id, category_id, bbox, rle, area, source=SOURCE, app_extra={BETWEEN: list(between)}
+    )
     if origin is not None:
         ann.app_extra[RLE_ORIGIN] = origin
     ann.app_extra[DIGEST] = shape_digest(ann, image.height, image.width)

@@ -132,7 +132,10 @@ class ClipboardActions(QObject):
             )
             return
         hidden = hidden_now(canvas)
-        doc.push(AddAnnotations(anns, f"{verb} {_objects(len(anns))}"))  # the canvas shows their categories
+        # new clones of the clipboard's objects for this paste, held by nobody else: the edit keeps them
+        doc.push(
+            AddAnnotations(anns, f"{verb} {_objects(len(anns))}", owned=True)
+        )  # the canvas shows their categories
         done = "Duplicated" if verb == "Duplicate" else "Pasted"
         where = "on top of the originals (V, then the arrow keys or a drag, moves them)"
         on_originals = clip.is_on(doc.project, image.id)

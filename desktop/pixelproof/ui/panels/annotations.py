@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 
 KIND_LABELS = {"box": "box", "polygon": "polygon", "mask": "mask"}
 REVIEW_MARKS = {"accepted": "✓", "rejected": "✗"}
+# the row of a void class's object: the Images panel counts one object fewer than the list has rows
+VOID_TIP = (
+    "void: a region left out of scoring and counts (QA scores nothing there; the Images panel's"
+    " Objects column does not count it)"
+)
 MAX_PENDING = 200  # more row additions/removals than this in one event-loop turn: rebuild the list instead
 
 
@@ -203,7 +208,10 @@ class AnnotationsPanel(Panel):
         cat_hidden = shown is not None and ann.category_id in shown.hidden  # Masks > Show Categories
         hidden = one_hidden or cat_hidden
         locked = is_locked(ann)  # Alt+L: kept from moves, strokes and Delete
-        marks = ("  (locked)" if locked else "") + ("  (hidden)" if hidden else "")  # a pick shows it
+        void = cat is not None and cat.void  # a region to ignore (LabelMe's __ignore__), not an object
+        marks = (
+            ("  (void)" if void else "") + ("  (locked)" if locked else "") + ("  (hidden)" if hidden else "")
+        )
         item.setText(describe(doc, ann) + marks)
         item.setIcon(swatch(category_color(cat)))
         item.setData(Qt.ItemDataRole.UserRole, ann.id)
@@ -211,6 +219,8 @@ class AnnotationsPanel(Panel):
         tip = [f"source: {source}", f"review: {ann.review or 'not reviewed'}"]
         if ann.note:
             tip.append(f"note: {note_preview(ann.note)}")
+        if void:
+            tip.append(VOID_TIP)
         if locked:
             unlock = REGISTRY.text("edit.lock") or "Edit > Lock"
             tip.append(f"locked: not moved, reshaped, painted, reclassified or deleted ({unlock} unlocks it)")

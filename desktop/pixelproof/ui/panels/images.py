@@ -307,10 +307,13 @@ class ImagesPanel(Panel):
         self._fit_status()
 
     def _count_texts(self, image_ids: Iterable[int]) -> set[str]:
-        """The Objects cells of ``image_ids``, each text once."""
+        """The Objects cells of ``image_ids``, each text once (each distinct count formatted once)."""
         doc = self.document
-        counts = doc.project.object_counts if doc is not None else None
-        return {count_text(*counts(i)) for i in image_ids} if counts is not None else set()
+        return (
+            {count_text(*c) for c in doc.project.distinct_object_counts(image_ids)}
+            if doc is not None
+            else set()
+        )
 
     def _counts_in_sight(self) -> set[str]:
         """The Objects cells the table shows now (read from the table: no row mapped to the model)."""
