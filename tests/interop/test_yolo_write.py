@@ -95,3 +95,47 @@ def test_an_export_over_an_earlier_one_says_which_class_indices_moved(tmp_path: 
     moved = [w for w in write_yolo(project, out) if "indices" in w]
     assert len(moved) == 1 and "'dog' 2 -> 1; 'songbird' 3 -> 2; 'fish' 4 -> 3" in moved[0]
     assert read_yolo(out).project.categories[2].name == "dog"  # written all the same, as data.yaml says
+
+
+@pytest.mark.parametrize("task", ["detect", "segment"])
+def test_rows_written_twice_are_warned_about_with_the_image_and_count(task: str, tmp_path: Path) -> None:
+    """A model's box accepted on top of the same hand-drawn box is two identical rows: Ultralytics drops one
+    ("duplicate labels removed") without a word here. The export says which image and how many, and
+    points at lint, which lists the pair as ``duplicate``."""
+    from pixelproof.core.lint.engine import lint_project
+
+    project = new_project(["scratch", "dent"])
+    project.path = tmp_path / "project.json"
+    for i in (1, 2):
+        Image.fromarray(np.zeros((60, 80, 3), np.uint8)).save(tmp_path / f"im{i}.png")
+        project.add_image(ImageRecord(i, f"im{i}.png", 80, 60))
+    box = [10.0, 10.0, 20.0, 16.0]
+    project.add_annotation(Annotation(1, 1, 1, list(box), None, 320.0))  # drawn by hand
+    accepted = Annotation(2, 1, 1, list(box), None, 320.0, score=0.9, source="model:yolo", review="accepted")
+    project.add_annotation(accepted)
+    project.add_annotation(Annotation(3, 1, 2, list(box), None, 320.0))  # the same box, another class: kept
+    project.add_annotation(Annotation(4, 2, 1, list(box), None, 320.0))  # the same box on another image
+    warnings = write_yolo(project, tmp_path / "yolo", task=task)
+    (said,) = [w for w in warnings if "Ultralytics drops them" in w]
+    assert said.startswith("1 label row repeating another of the same class and box, on 1 image: im1.png (1)")
+    assert "pixelproof lint" in said and "duplicate" in said
+    rows = (tmp_path / "yolo" / "labels" / "train" / "im1.txt").read_text().splitlines()
+    assert len(rows) == 3  # written as drawn: the export does not choose which of the two to keep
+    assert [p.kind for p in lint_project(project).problems if p.kind == "duplicate"] == ["duplicate"]
+
+
+def test_polygons_with_one_box_are_duplicates_to_ultralytics_too(tmp_path: Path) -> None:
+    """For a segment dataset Ultralytics compares each row's class and the box around its polygon: a
+    triangle drawn in a square's box is dropped as the square's duplicate."""
+    Image.fromarray(np.zeros((60, 80, 3), np.uint8)).save(tmp_path / "x.png")
+    project = new_project(["a"])
+    project.path = tmp_path / "project.json"
+    project.add_image(ImageRecord(1, "x.png", 80, 60))
+    square = [[10.0, 10.0, 30.0, 10.0, 30.0, 30.0, 10.0, 30.0]]
+    triangle = [[10.0, 10.0, 30.0, 10.0, 10.0, 30.0]]
+    box = [10.0, 10.0, 20.0, 20.0]
+    project.add_annotation(Annotation(1, 1, 1, list(box), square, 400.0))
+    project.add_annotation(Annotation(2, 1, 1, list(box), triangle, 200.0))
+    warnings = write_yolo(project, tmp_path / "yolo", task="segment")
+    assert any(w.startswith("1 label row repeating another of the same class and box, on 1 image: x.png (1)")
+               for w in warnings)  # fmt: skip

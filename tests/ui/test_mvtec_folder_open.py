@@ -73,3 +73,35 @@ def test_images_only_reads_the_masks_as_pictures_as_the_question_says(
     assert "Images Only starts a project over every picture here, the masks too" in seen[1]
     wait_loaded(qtbot, win)
     assert len(win.document.project.images) == 4 and win.document.project.annotations == {}
+
+
+def test_the_question_names_the_categories_found_in_the_folder(qtbot, tmp_path: Path, no_prompts) -> None:
+    """Not the pattern "<object>/<defect>": the names the import will make, the first few and how many more;
+    a defect folder without ground truth makes none, so it is not named."""
+    for obj, defect in (
+        ("bottle", "contamination"),
+        ("bottle", "broken_large"),
+        ("bottle", "broken_small"),
+        ("cable", "cut"),
+    ):
+        (tmp_path / obj / "test" / defect).mkdir(parents=True)
+        Image.new("L", (8, 8), 128).save(tmp_path / obj / "test" / defect / "000.png")
+        (tmp_path / obj / "ground_truth" / defect).mkdir(parents=True)
+        Image.new("L", (8, 8), 255).save(tmp_path / obj / "ground_truth" / defect / "000_mask.png")
+    (tmp_path / "cable" / "test" / "bent").mkdir()  # images, but no masks for them
+    Image.new("L", (8, 8), 128).save(tmp_path / "cable" / "test" / "bent" / "000.png")
+    win = new_window(qtbot)
+    seen: list[str] = []
+
+    def answer(box: QMessageBox) -> None:
+        seen.extend((box.text(), box.informativeText()))
+        button = next(b for b in box.findChildren(QPushButton) if b.text() == "Cancel")
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    when_modal(answer)
+    assert not win.open_path(tmp_path)
+    assert "MVTec AD dataset" in seen[0]
+    said = seen[1]
+    assert "<object>" not in said
+    assert "4 categories: bottle/broken_large, bottle/broken_small, bottle/contamination and 1 more" in said
+    assert "bent" not in said

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 
 def plural(n: int, word: str, many: str | None = None, *, thousands: bool = False) -> str:
@@ -20,6 +20,16 @@ def plural(n: int, word: str, many: str | None = None, *, thousands: bool = Fals
         else:
             many = word + "s"
     return f"{count} {many}"
+
+
+def first_few(names: Sequence[str], most: int = 3) -> str:
+    """``names`` listed in a sentence, the first ``most`` of them and how many more: "a, b and c",
+    "a, b, c and 2 more" (a question names what it is about without a wall of names)."""
+    if len(names) > most:
+        return f"{', '.join(names[:most])} and {len(names) - most} more"
+    if len(names) > 1:
+        return f"{', '.join(names[:-1])} and {names[-1]}"
+    return "".join(names)
 
 
 def noted_counts(counts: Mapping[str, int], notes: Mapping[str, tuple[str, str]]) -> list[str]:

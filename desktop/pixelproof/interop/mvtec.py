@@ -64,9 +64,7 @@ def read_mvtec(
     report = Reporter(on_problem)
     project = folder_project(root)
     build = Builder(project)
-    objects = (
-        [root] if _is_object(root) else sorted(d for d in root.iterdir() if d.is_dir() and _is_object(d))
-    )
+    objects = _objects(root)
     if not objects:
         report(f"{root}: no <object>/ground_truth or <object>/<split>/<defect>/ folders found")
     work: list[tuple[Path, str, str, Path]] = []
@@ -87,6 +85,30 @@ def read_mvtec(
     for obj in objects:
         _report_unused_masks(obj, used, report)
     return ImportResult(project, report.problems, report.skipped)
+
+
+def _objects(root: Path) -> list[Path]:
+    """The object folders of ``root``: itself when it is one, else its subfolders that are."""
+    return [root] if _is_object(root) else sorted(d for d in root.iterdir() if d.is_dir() and _is_object(d))
+
+
+def mvtec_categories(path: Path) -> list[str]:
+    """The categories (``<object>/<defect>``, sorted) an import of ``path`` makes, from its folders alone:
+    each defect folder with images and a ground truth folder of that defect (no mask is read, so an empty
+    or unreadable mask still names its category here). The question before an import names them."""
+    names: set[str] = set()
+    for obj in _objects(path):
+        try:
+            for split in (d for d in obj.iterdir() if d.is_dir() and d.name != GROUND_TRUTH):
+                for defect in split.iterdir():
+                    if defect.name in (GOOD, GROUND_TRUTH) or not defect.is_dir() or not _images_in(defect):
+                        continue
+                    truth = (obj / GROUND_TRUTH / defect.name, split / GROUND_TRUTH / defect.name)  # AD, AD 2
+                    if any(t.is_dir() for t in truth):
+                        names.add(f"{obj.name}/{defect.name}")
+        except OSError:  # an unreadable folder: the import says so; the question names what it could read
+            continue
+    return sorted(names)
 
 
 def _images_in(folder: Path) -> list[Path]:

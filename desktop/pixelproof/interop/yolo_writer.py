@@ -65,6 +65,7 @@ def write_yolo(
     ordered = sorted(project.images.values(), key=lambda im: im.id)
     splits = _assign_splits(ordered, val_fraction, warnings)
     grown_images: list[int] = []
+    repeated: list[tuple[int, int]] = []  # (image id, rows Ultralytics drops as duplicates)
     for image in with_progress(ordered, len(ordered), progress):
         split = splits[image.id]
         src = project.image_path(image)
@@ -94,6 +95,8 @@ def write_yolo(
                 lines += _box_line(a, index[a.category_id], image, task, counts)
         if counts["grown"] > grown_before:
             grown_images.append(image.id)
+        if twice := repeated_rows(lines, task):
+            repeated.append((image.id, twice))
         label = out / "labels" / split / label_name
         label.parent.mkdir(parents=True, exist_ok=True)
         write_fresh(label, "".join(f"{ln}\n" for ln in lines))
@@ -126,7 +129,38 @@ def write_yolo(
             "as pycocotools reads them (COCO, pixelproof qa). For exact pixels export COCO (RLE masks) or "
             "masks"
         )
+    if repeated:
+        warnings.append(repeated_warning(project, repeated))
     return warnings
+
+
+def repeated_rows(lines: list[str], task: str) -> int:
+    """How many of an image's label rows Ultralytics drops as "duplicate labels removed": rows equal to an
+    earlier one in class and box (``np.unique`` over its label array; for polygons that array holds each
+    polygon's bounding box, so two outlines with one box count too)."""
+    keys = set()
+    for line in lines:
+        values = [float(v) for v in line.split()]
+        if task == "segment":
+            xs, ys = values[1::2], values[2::2]
+            keys.add((values[0], min(xs), min(ys), max(xs), max(ys)))
+        else:
+            keys.add(tuple(values))
+    return len(lines) - len(keys)
+
+
+def repeated_warning(project: Project, repeated: list[tuple[int, int]], most: int = 5) -> str:
+    """The export's word on rows written twice into an image's label file (a model's prediction accepted
+    on top of the same hand-drawn box): Ultralytics keeps one of each without saying which object."""
+    total = sum(n for _, n in repeated)
+    named = ", ".join(f"{project.images[i].file_name} ({n})" for i, n in repeated[:most])
+    more = f" and {len(repeated) - most} more" if len(repeated) > most else ""
+    return (
+        f"{plural(total, 'label row')} repeating another of the same class and box, on "
+        f"{plural(len(repeated), 'image')}: {named}{more}; Ultralytics drops them "
+        '("duplicate labels removed"), so each object drawn twice trains as one. `pixelproof lint` (the '
+        "Problems panel) lists an object drawn twice as duplicate (delete the later one)"
+    )
 
 
 def _assign_splits(images: list[ImageRecord], val_fraction: float, warnings: list[str]) -> dict[int, str]:

@@ -179,8 +179,8 @@ class MainWindow(QMainWindow):
         self.act_select_all = a("edit.select_all", self.select_all)
         self.act_fit = a("view.fit", self.canvas.fit, "zoom-fit", "Whole image in the window")
         self.act_fill = a("view.fill", self.canvas.fill, tip="A line scan's height across the window")
-        self.act_zoom_in = a("view.zoom_in", lambda: self.canvas.zoom_by(ZOOM_STEP), "zoom-in")
-        self.act_zoom_out = a("view.zoom_out", lambda: self.canvas.zoom_by(1 / ZOOM_STEP), "zoom-out")
+        self.act_zoom_in = a("view.zoom_in", lambda: self.canvas.zoom_by_key(ZOOM_STEP), "zoom-in")
+        self.act_zoom_out = a("view.zoom_out", lambda: self.canvas.zoom_by_key(1 / ZOOM_STEP), "zoom-out")
         self.act_zoom_1 = a("view.actual_pixels", lambda: self.canvas.set_zoom(1.0))
         keep_tip = "D / A keep the zoom and position instead of fitting"
         self.act_keep_zoom = a("view.keep_zoom", self._set_keep_zoom, tip=keep_tip, checkable=True)

@@ -102,14 +102,10 @@ class ObjectSteps(QObject):
         doc, canvas = self.shell.document, self.shell.canvas
         if doc is None or doc.current_image_id == -1 or self.shell.current_view() is not canvas:
             return
-        anns = [a for a in doc.selected_annotations() if a.image_id == doc.current_image_id]
-        if not anns:
+        area = canvas.selection_area()
+        if area is None:
             self.shell.status("Nothing selected to zoom to (S selects the next object)", 2500)
             return
-        area = QRectF()
-        for a in anns:
-            x, y, w, h = a.bbox
-            area = area.united(QRectF(x, y, max(w, 1.0), max(h, 1.0)))
         canvas.zoom_to(area)
 
     def _bring_into_view(self, ann: Annotation) -> None:

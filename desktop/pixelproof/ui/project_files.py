@@ -22,9 +22,10 @@ from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.lock import read_lock
 from pixelproof.core.migration import format_note
 from pixelproof.core.model import FORMAT_VERSION, Project
-from pixelproof.core.wording import plural
+from pixelproof.core.wording import first_few, plural
 from pixelproof.interop import FORMATS
 from pixelproof.interop.labelme import labelme_files, labels_file_near
+from pixelproof.interop.mvtec import mvtec_categories
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document, recoverable_new_projects
 from pixelproof.ui.jobs import Job
@@ -300,7 +301,13 @@ class ProjectFiles(QObject):
             "This folder is an MVTec AD dataset: the masks in ground_truth outline the defects of its test "
             "images. Import the masks as labels?"
         )
-        how = "MVTec AD folder; one object per mask, category <object>/<defect>); no file is changed."
+        names = mvtec_categories(folder)  # the real names, not a pattern the user has to apply
+        said = (
+            f"{plural(len(names), 'category')}: {first_few(names)}"
+            if names
+            else "no defect folder with masks found"
+        )
+        how = f"MVTec AD folder; one object per mask, {said}); no file is changed."
         # a folder scan lists the masks as pictures too: "the pictures alone" hid it
         only = (
             "Images Only starts a project over every picture here, the masks too, with categories you name."

@@ -115,8 +115,10 @@ DEFAULTS: list[Shortcut] = [
     # a line scan (8192x1024) fitted whole is a strip a few % high: its height across the window instead
     _("view.fill", "Fill Window (Narrow Sid&e)", ("Ctrl+9",),
       note="from its left (or top) end: a line scan shown at a zoom where its defects show; pan along it"),
-    _("view.zoom_in", "Zoom &In", ("Ctrl+=", "Ctrl++")),
-    _("view.zoom_out", "Zoom &Out", ("Ctrl+-",)),
+    # image editors keep a selection in view as they zoom; the wheel zooms at the cursor (CVAT)
+    _("view.zoom_in", "Zoom &In", ("Ctrl+=", "Ctrl++"), note="about the selected objects while they are "
+      "on screen, else about the pointer over the canvas, else about the window's centre"),
+    _("view.zoom_out", "Zoom &Out", ("Ctrl+-",), note="about the same point as Zoom In"),
     _("view.actual_pixels", "&Actual Pixels", ("Ctrl+1",)),
     # the Annotations panel's double-click on a row, from the keys: a defect of a few pixels stepped to with S
     _("view.zoom_selection", "&Zoom to Selection", ("Z",), "labeling",

@@ -2,7 +2,7 @@
 zoom to an object with its surroundings, a pan by pixels; pixels that are not square drawn at their
 physical aspect (``aspect``: the zoom is the finer axis's). A part of ``CanvasView`` (as
 ``pixels.ShownPixels``), which gives what it uses (``hover``, ``items_by_id``, ``tags_changed``,
-``zoomChanged``, ``_fitted``, ``zoom_mode``, ``image_size``, ``document``, ``image_id``).
+``zoomChanged``, ``_fitted``, ``zoom_mode``, ``image_size``, ``document``, ``image_id``, ``pointer_at``).
 
 The zoom mode the user chose, Fit (Ctrl+0) or Fill Window (Ctrl+9), is ``zoom_mode``: each image D / A open
 is shown that way, until a zoom by hand (the wheel, Ctrl+=, Ctrl+1) ends it ('': the image fitted, or kept
@@ -121,6 +121,39 @@ class ZoomAndPan(StretchedScale):
 
     def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
         self.set_zoom(self.zoom * factor, anchor)
+
+    def zoom_by_key(self, factor: float) -> None:
+        """Ctrl+= / Ctrl+-: zoom about ``key_zoom_anchor``, so a selected object off the window's centre
+        stays on screen as image editors keep a selection (the wheel zooms at the cursor)."""
+        self.zoom_by(factor, self.key_zoom_anchor())
+
+    def key_zoom_anchor(self) -> QPoint | None:
+        """Where a zoom key zooms about: the selection's centre when it is on screen, else the pointer when
+        it rests over the canvas, else None (the window's centre)."""
+        vp = self.viewport().rect()
+        area = self.selection_area()
+        if area is not None:
+            at = self.mapFromScene(area.center())
+            if vp.contains(at):
+                return at
+        if self.pointer_at is not None and vp.contains(self.pointer_at):
+            return QPoint(self.pointer_at)
+        return None
+
+    def selection_area(self) -> QRectF | None:
+        """The bounding rectangle (scene = image pixels) of the selected objects of the shown image; None
+        when none is selected. An object under a pixel wide counts as one pixel."""
+        doc = self.document
+        if doc is None:
+            return None
+        area: QRectF | None = None
+        for ann in doc.selected_annotations():
+            if ann.image_id != self.image_id:
+                continue
+            x, y, w, h = ann.bbox
+            r = QRectF(x, y, max(w, 1.0), max(h, 1.0))
+            area = r if area is None else area.united(r)
+        return area
 
     def _apply_zoom(self, z: float) -> None:
         self.setTransform(scaled(z, self.stretch))
