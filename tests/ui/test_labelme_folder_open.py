@@ -62,7 +62,7 @@ def click_in_next_message_box(qtbot, label: str, seen: list[str]) -> None:  # ty
             dialog.reject()
             return
         seen.append(dialog.text())
-        button = next(b for b in dialog.findChildren(QPushButton) if b.text() == label)
+        button = next(b for b in dialog.findChildren(QPushButton) if b.text().replace("&", "") == label)
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
     when_modal(click)

@@ -9,9 +9,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
+from pixelproof.ui import dialogs
 from tests.ui.conftest import wait_loaded
+from tests.ui.test_accessibility import run_modal
 from tests.ui.test_files_and_panels import new_window
 from tests.ui.test_labelme_folder_open import answer_categories, click_in_next_message_box
 from tests.ui.test_new_project_flow import when_modal
@@ -63,7 +66,7 @@ def test_images_only_reads_the_masks_as_pictures_as_the_question_says(
 
     def answer(box: QMessageBox) -> None:
         seen.extend((box.text(), box.informativeText()))
-        button = next(b for b in box.findChildren(QPushButton) if b.text() == "Images Only")
+        button = next(b for b in box.findChildren(QPushButton) if b.text().replace("&", "") == "Images Only")
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
     when_modal(answer)
@@ -95,7 +98,7 @@ def test_the_question_names_the_categories_found_in_the_folder(qtbot, tmp_path: 
 
     def answer(box: QMessageBox) -> None:
         seen.extend((box.text(), box.informativeText()))
-        button = next(b for b in box.findChildren(QPushButton) if b.text() == "Cancel")
+        button = next(b for b in box.findChildren(QPushButton) if b.text().replace("&", "") == "Cancel")
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
     when_modal(answer)
@@ -105,3 +108,31 @@ def test_the_question_names_the_categories_found_in_the_folder(qtbot, tmp_path: 
     assert "<object>" not in said
     assert "4 categories: bottle/broken_large, bottle/broken_small, bottle/contamination and 1 more" in said
     assert "bent" not in said
+
+
+def test_the_question_is_answered_with_keys_alone(qtbot, tmp_path: Path) -> None:
+    """Keyboard only: Enter imports (the default), Alt+I and Alt+O pick Import and Images Only (both begin
+    with I: neither had a letter), Esc cancels rather than opening the folder either way."""
+    plate = mvtec_object(tmp_path)
+    alt = Qt.KeyboardModifier.AltModifier
+    for pressed, modifier, expected in (
+        (Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "import"),
+        (Qt.Key.Key_I, alt, "import"),
+        (Qt.Key.Key_O, alt, "images"),
+        (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier, "cancel"),
+    ):
+        said: list[str] = []
+
+        def press(box: QMessageBox, k=pressed, m=modifier) -> list[str]:  # type: ignore[no-untyped-def]
+            texts = [b.text() for b in box.buttons()]
+            QTest.keyClick(box, k, m)
+            qtbot.waitUntil(lambda: not box.isVisible(), timeout=10000)  # Alt+letter: an animated click
+            return texts
+
+        def ask(said: list[str] = said) -> None:
+            said.append(dialogs.ask_import_labels(None, plate, "MVTec AD dataset found", "Import?", "(MVTec"))
+
+        buttons = run_modal(qtbot, ask, press)  # fails if a key left the question open
+        assert said == [expected], (pressed, said)
+    letters = [t.lower()[t.index("&") + 1] for t in buttons if "&" in t]
+    assert sorted(letters) == sorted(set(letters)) and {"i", "o"} <= set(letters)

@@ -15,6 +15,8 @@ import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from pixelproof.core import track_fill
 from pixelproof.core.coco import new_project, save_project
@@ -99,7 +101,8 @@ def test_a_long_track_fills_in_the_background_as_one_undo_step(qtbot, long_clip,
     key(win, Qt.Key.Key_T, SHIFT)  # again while it runs: refused, saying why
     said = win.statusBar().currentMessage()
     assert said == (
-        "Fill Between Frames: track 7 is still being filled: wait for it, or press Cancel on the status bar"
+        "Fill Between Frames: track 7 is still being filled: wait for it, or press Esc (or Cancel on the "
+        "status bar)"
     ), said
     gate.set()
     qtbot.waitUntil(lambda: not running(win), timeout=10000)
@@ -134,6 +137,66 @@ def test_cancel_leaves_the_project_as_it_was_and_says_so(qtbot, long_clip, gate)
     assert said == "Fill Between Frames cancelled: nothing filled on track 7; the project is as it was", said
     key(win, Qt.Key.Key_T, SHIFT)  # and it fills again afterwards
     qtbot.waitUntil(lambda: not running(win) and len(doc.project.annotations) > len(before), timeout=10000)
+
+
+def cancelled_and_ended(qtbot, win) -> None:  # type: ignore[no-untyped-def]
+    """The fill said "Cancelling…", stopped, and the project holds nothing of it."""
+    qtbot.waitUntil(lambda: not running(win), timeout=10000)
+    jobs_ended()
+    said = win.statusBar().currentMessage()
+    assert said == "Fill Between Frames cancelled: nothing filled on track 7; the project is as it was", said
+
+
+def test_esc_on_the_canvas_cancels_it_after_a_drawing_in_progress(qtbot, long_clip, gate) -> None:
+    """Keyboard only: Esc cancels a drawing begun meanwhile first (as always), then the fill, leaving the
+    selection as it was; with nothing running Esc clears the selection again."""
+    win = long_clip
+    doc = win.document
+    select_track_box(qtbot, win)
+    before = dict(doc.project.annotations)
+    key(win, Qt.Key.Key_T, SHIFT)
+    qtbot.waitUntil(gate.reached.is_set, timeout=10000)
+    progress = win.clipboard.track_fill.job.status
+    assert "Esc" in progress.cancel_button.toolTip()
+    assert progress.cancel_button.accessibleName() == "Cancel: Filling the frames of track 7"
+    key(win, Qt.Key.Key_P)  # a polygon begun while the fill runs
+    click(win, view_point(win, 40.0, 40.0))
+    assert win.canvas.tool.busy()
+    key(win, Qt.Key.Key_Escape)  # drops the polygon's point, not the fill
+    assert not win.canvas.tool.busy() and running(win) and progress.cancel_button.isEnabled()
+    key(win, Qt.Key.Key_Escape)
+    assert progress.label.text() == "Cancelling…" and not progress.cancel_button.isEnabled()
+    assert [a.id for a in doc.selected_annotations()] == [1]  # that Esc was the fill's
+    gate.set()
+    cancelled_and_ended(qtbot, win)
+    assert doc.project.annotations == before
+    key(win, Qt.Key.Key_Escape)  # nothing running: Esc clears the selection, as before
+    assert doc.selected_annotations() == []
+
+
+def test_tab_reaches_cancel_and_the_keys_go_back_to_the_canvas(qtbot, long_clip, gate) -> None:
+    win = long_clip
+    doc = win.document
+    select_track_box(qtbot, win)
+    before = dict(doc.project.annotations)
+    key(win, Qt.Key.Key_T, SHIFT)
+    qtbot.waitUntil(gate.reached.is_set, timeout=10000)
+    progress = win.clipboard.track_fill.job.status
+    win.activateWindow()
+    win.canvas.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is win.canvas, timeout=10000)
+    for _ in range(200):  # real Tab presses from the canvas until Cancel has the keys
+        focus = QApplication.focusWidget()
+        if focus is progress.cancel_button:
+            break
+        QTest.keyClick(focus, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is progress.cancel_button
+    QTest.keyClick(progress.cancel_button, Qt.Key.Key_Space)
+    assert progress.label.text() == "Cancelling…"
+    assert QApplication.focusWidget() is win.canvas  # not some panel's control next in the Tab order
+    gate.set()
+    cancelled_and_ended(qtbot, win)
+    assert doc.project.annotations == before and QApplication.focusWidget() is win.canvas
 
 
 def test_an_edit_made_while_it_runs_makes_it_refuse_with_the_message(qtbot, long_clip, gate) -> None:

@@ -218,15 +218,16 @@ def ask_import_labels(
 ) -> str:
     """A folder opened as images is a labelled dataset (``found`` says which and asks): "import" its labels
     as File > Import reads them (``how``: the format and what is kept, in words), "images" only (what that
-    gives: ``images_only``) or "cancel"."""
+    gives: ``images_only``) or "cancel". Keys: Enter imports, Alt+I and Alt+O pick Import and Images Only
+    (both begin with I), Esc cancels."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(title)
     box.setText(f"<b>{escape(str(folder))}</b><br>{found}")
     box.setInformativeText(f"Import reads the labels as File > Import does ({how} {images_only}")
     buttons = {
-        box.addButton("Import", QMessageBox.ButtonRole.AcceptRole): "import",
-        box.addButton("Images Only", QMessageBox.ButtonRole.ActionRole): "images",
+        box.addButton("&Import", QMessageBox.ButtonRole.AcceptRole): "import",
+        box.addButton("Images &Only", QMessageBox.ButtonRole.ActionRole): "images",
         box.addButton(QMessageBox.StandardButton.Cancel): "cancel",
     }
     return answer(box, buttons)

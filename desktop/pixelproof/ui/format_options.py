@@ -10,7 +10,7 @@ arguments to pass: empty fields are left out, so the function's default applies.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -28,15 +28,20 @@ from PySide6.QtWidgets import (
 )
 
 from pixelproof.interop.formats import Option
+from pixelproof.ui.menu_text import with_mnemonics
 
 _INT_RANGE = 2**31 - 1
 
 
 class FormatOptionsForm(QWidget):
     """One row per declared option; each widget's object name is the option's name (for tests and
-    style sheets), its tooltip the option's help."""
+    style sheets), its tooltip the option's help. Each row's label (its buddy the widget) or check box has
+    an Alt+letter of its own, none of ``taken`` (the dialog's other letters): keyboard users reach an
+    option without tabbing through the rows above it."""
 
-    def __init__(self, options: Sequence[Option], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, options: Sequence[Option], parent: QWidget | None = None, taken: Iterable[str] = ()
+    ) -> None:
         super().__init__(parent)
         self.options = tuple(options)
         self.widgets: dict[str, QWidget] = {}
@@ -44,21 +49,24 @@ class FormatOptionsForm(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         if not self.options:
             form.addRow(QLabel("No options for this format."))
-        for opt in self.options:
-            widget = self._make(opt)
+        titles = with_mnemonics([opt.title for opt in self.options], taken)
+        for opt, title in zip(self.options, titles, strict=True):
+            widget = self._make(opt, title)
             widget.setObjectName(opt.name)
             widget.setToolTip(opt.help[:1].upper() + opt.help[1:])
             self.widgets[opt.name] = widget
             if isinstance(widget, QCheckBox):
                 form.addRow("", widget)
             elif opt.type in ("folder", "file"):
-                form.addRow(opt.title, with_browse(widget, lambda o=opt, w=widget: self._browse(o, w)))
+                row = with_browse(widget, lambda o=opt, w=widget: self._browse(o, w))
+                form.addRow(title, row)
+                form.labelForField(row).setBuddy(widget)  # Alt+letter focuses the path field, not its row
             else:
-                form.addRow(opt.title, widget)
+                form.addRow(title, widget)
 
-    def _make(self, opt: Option) -> QWidget:
+    def _make(self, opt: Option, title: str) -> QWidget:
         if opt.type == "bool":
-            box = QCheckBox(opt.title)
+            box = QCheckBox(title)
             box.setChecked(bool(opt.default))
             return box
         if opt.type == "choice":

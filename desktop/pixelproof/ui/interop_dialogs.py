@@ -55,6 +55,7 @@ from pixelproof.ui.import_input import (
     pick_input,
 )
 from pixelproof.ui.import_words import dialog_words
+from pixelproof.ui.menu_text import with_mnemonics
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import REGISTRY, make_action
 
@@ -68,6 +69,11 @@ APP_WORDS = {"accept": f"accept them to export them ({ACCEPT_ALL}, or Accept All
 
 
 # -- dialogs -------------------------------------------------------------------------------------
+
+
+# the Alt+letters the options' rows leave to the dialog: Format, its path (&Input / O&utput) and OK / Cancel
+# (desktop themes give those &OK and &Cancel)
+TAKEN = ("f", "i", "u", "o", "c")
 
 
 class _FormatDialog(QDialog):
@@ -87,7 +93,7 @@ class _FormatDialog(QDialog):
         for fmt in FORMATS.values():
             if fmt.can_read if self.direction == "read" else fmt.can_write:
                 self.format_combo.addItem(fmt.title, fmt.name)
-                self.forms[fmt.name] = FormatOptionsForm(fmt.options(self.direction))
+                self.forms[fmt.name] = FormatOptionsForm(fmt.options(self.direction), taken=TAKEN)
                 self.stack.addWidget(self.forms[fmt.name])
         self.note = QLabel()
         self.note.setTextFormat(Qt.TextFormat.PlainText)  # it names files: never read as rich text
@@ -97,8 +103,9 @@ class _FormatDialog(QDialog):
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
 
         form = QFormLayout()
-        form.addRow("Format", self.format_combo)
-        form.addRow(self.path_label, self.path_row)
+        form.addRow("&Format", self.format_combo)
+        form.addRow(with_mnemonics([self.path_label], ("f", "o", "c"))[0], self.path_row)
+        form.labelForField(self.path_row).setBuddy(self.path_edit)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         box = QGroupBox("Options")

@@ -296,7 +296,8 @@ DEFAULTS: list[Shortcut] = [
             "Drag a vertex", "Drag an edge (V), click an edge (P)", "Right-click a vertex"),
     gesture("canvas.nudge", "Move the selection by 1 px / 10 px (every tool)", "Arrows", "Shift+arrows",
             takes=(*ARROWS, *(f"Shift+{k}" for k in ARROWS))),
-    gesture("canvas.cancel", "Cancel the drawing in progress, or clear the selection", "Esc", takes=("Esc",)),
+    gesture("canvas.cancel", "Cancel the drawing in progress, else a Fill Between Frames running in the "
+            "background, else clear the selection", "Esc", takes=("Esc",)),
     gesture("canvas.brush_size", "Brush size (brush and eraser) or the wand's tolerance (wand), whatever the "
             "Mouse wheel setting", "Shift+wheel"),
     gesture("canvas.brush_line", "Straight line from where the last stroke ended, into its mask",

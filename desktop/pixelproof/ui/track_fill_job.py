@@ -1,9 +1,10 @@
 """Fill Between Frames on a long track, in the background: a 100,000-frame track took ~4 s of a frozen
 window. The fill is planned (``core.track_fill.fill_plan``) in a ``jobs.Job`` on a ``Project.snapshot``,
-with progress and Cancel in the status bar (``StatusProgress``); the user goes on working meanwhile. Back on
-the UI thread the new objects get their ids and the one edit is pushed (one undo step, as a short fill) -
-unless the project changed meanwhile (an edit, an undo, images added or removed): the plan is then of a
-project that is gone, so nothing is filled and the status bar says to fill again. Cancel fills nothing."""
+with progress and Cancel in the status bar (``StatusProgress``; Esc on the canvas cancels too); the user
+goes on working meanwhile. Back on the UI thread the new objects get their ids and the one edit is pushed
+(one undo step, as a short fill) - unless the project changed meanwhile (an edit, an undo, images added or
+removed): the plan is then of a project that is gone, so nothing is filled and the status bar says to fill
+again. Cancel fills nothing."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ class TrackFillJob(QObject):
         doc.editAnnounced.connect(self._project_changed)
         doc.imagesChanged.connect(self._project_changed)
         shell.documentChanged.connect(self._document_changed)
-        self.status = StatusProgress(shell.status_bar)
+        self.status = StatusProgress(shell.status_bar, shell.canvas, self._drawing)
         self.status.show_work(f"Filling the frames of track {core.shown_track(track)}", self.cancel)
         self.job.progress.connect(self.status.progress)
         self.job.finished.connect(self._finished)
@@ -75,9 +76,14 @@ class TrackFillJob(QObject):
     def busy(self) -> str:
         """Why another fill cannot start now."""
         return (
-            f"track {core.shown_track(self.track)} is still being filled: wait for it, or press Cancel on "
-            "the status bar"
+            f"track {core.shown_track(self.track)} is still being filled: wait for it, or press Esc (or "
+            "Cancel on the status bar)"
         )
+
+    def _drawing(self) -> bool:
+        """A drawing in progress on the canvas: Esc cancels it, not the fill."""
+        tool = self.shell.canvas.tool
+        return tool is not None and tool.busy()
 
     def cancel(self) -> None:
         """Stop the planning; nothing is filled (``cancelled`` says so)."""
