@@ -1,6 +1,7 @@
 """The fills next to an edited key follow it (core.track_refill): after a key of a track is moved, deleted,
-added, put on another track or given another class, the edit that recomputes the untouched fills of the runs around it, and only those runs; a fill the
-user changed is a key and stays; a run nobody filled stays empty; no Qt."""
+added, put on another track or given another class, the edit that recomputes the untouched fills of the runs
+around it, and only those runs; a fill the user changed is a key and stays; a run nobody filled stays empty;
+no Qt."""
 
 from __future__ import annotations
 
