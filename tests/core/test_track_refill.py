@@ -1,16 +1,18 @@
-"""The fills next to an edited key follow it (core.track_refill): after a key of a track is moved, deleted or
-added, the edit that recomputes the untouched fills of the runs around it, and only those runs; a fill the
-user changed is a key and stays; a run nobody filled stays empty; no Qt."""
+"""The fills next to an edited key follow it (core.track_refill): after a key of a track is moved, deleted,
+added, put on another track or given another class, the edit that recomputes the untouched fills of the runs
+around it, and only those runs; a fill the user changed is a key and stays; a run nobody filled stays empty;
+no Qt."""
 
 from __future__ import annotations
 
 import pytest
 
-from pixelproof.core.edits import Changes, Edit, RemoveAnnotations, ReplaceAnnotations
+from pixelproof.core.edits import Changes, Edit, RemoveAnnotations, ReplaceAnnotations, SetCategory
 from pixelproof.core.geometry import clone
-from pixelproof.core.model import Project
+from pixelproof.core.model import Category, Project
 from pixelproof.core.track_fill import BETWEEN, fill_between_frames, untouched_fill
 from pixelproof.core.track_refill import refill_after
+from pixelproof.core.tracks import new_tracks, set_track
 from tests.core.test_track_fill import add, on, video
 
 
@@ -139,3 +141,67 @@ def test_fills_a_refill_cannot_redo_are_said_not_left_stale_in_silence() -> None
     q = filled({0: [0.0, 0.0, 10.0, 10.0], 4: [40.0, 0.0, 10.0, 10.0]})
     edit, changes = moved(q, key_on(q, 4), [40.0, 40.0, 10.0, 10.0])
     assert refill_after(q, edit, changes).refused == ""
+
+
+def test_a_key_moved_to_another_track_refills_the_old_tracks_fills_between_the_keys_left() -> None:
+    """Properties > Track (or New Track) on the key at 4: track 3 lost it, as if deleted - its fills 1-3 and
+    5-7, interpolated from it, are filled again between the keys at 0 and 8, frame 4 too; the key keeps its
+    box on track 7. One revert takes it back. A key with no fill of its old track next to it makes none."""
+    p = filled({0: [0.0, 0.0, 10.0, 10.0], 4: [40.0, 40.0, 10.0, 10.0], 8: [80.0, 0.0, 10.0, 10.0]})
+    before = {f: list(box_on(p, f)) for f in range(9)}
+    key = key_on(p, 4)
+    edit = set_track(p, [key], 7)
+    assert edit is not None
+    refill = refill_after(p, edit, edit.apply(p))
+    assert refill.edit is not None and refill.filled == 7 and refill.tracks == (3,)
+    refill.edit.apply(p)
+    for f in range(1, 8):
+        assert box_on(p, f) == pytest.approx([10.0 * f, 0.0, 10.0, 10.0])  # on the line from 0 to 8
+        assert on(p, f)[-1 if f == 4 else 0].app_extra[BETWEEN] == [0, 8]
+    assert p.annotations[key].extra == {"track_id": 7} and p.annotations[key].bbox == [40.0, 40.0, 10.0, 10.0]
+    refill.edit.revert(p)
+    assert {f: box_on(p, f) for f in (1, 2, 3, 5, 6, 7)} == {f: before[f] for f in (1, 2, 3, 5, 6, 7)}
+    # New Track on a key nobody filled next to: nothing of track 3 is made on its frame
+    q = video(list(range(9)))
+    for f in (0, 4, 8):
+        add(q, f, [10.0 * f, 0.0, 10.0, 10.0])
+    edit = new_tracks(q, [key_on(q, 4)])
+    assert edit is not None and refill_after(q, edit, edit.apply(q)).edit is None
+    assert len(on(q, 4)) == 1
+
+
+def test_a_moved_fill_or_a_key_moved_back_and_forth_does_not_refill_the_old_track_twice() -> None:
+    """A fill nobody changed taken to another track is not a key that left (no refill of track 3 for it);
+    the key's old track is read only when the track changed (a box moved on its own track refills as ever)."""
+    p = filled({0: [0.0, 0.0, 10.0, 10.0], 4: [40.0, 40.0, 10.0, 10.0], 8: [80.0, 0.0, 10.0, 10.0]})
+    fill = on(p, 2)[0].id
+    edit = set_track(p, [fill], 7)
+    assert edit is not None and refill_after(p, edit, edit.apply(p)).edit is None
+    edit, changes = moved(p, key_on(p, 4), [40.0, 20.0, 10.0, 10.0])
+    refill = refill_after(p, edit, changes)
+    assert refill.edit is not None and refill.filled == 5  # 1, 3 and 5-7: frame 4 is the key's own
+    assert refill.edit.label == "Fill again 5 frames of track 3 next to the key"
+
+
+def test_a_key_given_another_class_takes_its_fills_along_where_both_keys_share_it() -> None:
+    """The class of the key at 4 changed (1-9, Properties > Class): the run to the key at 8, of that class
+    too, is filled again in it; the run to the key at 0, of the old class, is left and said, saying how to
+    have it follow. Giving the key at 0 the class then refills that run too."""
+    p = filled({0: [0.0, 0.0, 10.0, 10.0], 4: [40.0, 0.0, 10.0, 10.0], 8: [80.0, 0.0, 10.0, 10.0]})
+    p.add_category(Category(2, "truck"))
+    p.annotations[key_on(p, 8)].category_id = 2
+    edit = SetCategory([key_on(p, 4)], 2)
+    refill = refill_after(p, edit, edit.apply(p))
+    assert refill.refused == (
+        "track 3: 3 filled frames next to the key not filled again "
+        "(keys of two classes: give the keys around it that class too and they follow)"
+    )
+    assert refill.edit is not None and refill.filled == 3
+    refill.edit.apply(p)
+    assert [on(p, f)[0].category_id for f in range(1, 8) if f != 4] == [1, 1, 1, 2, 2, 2]
+    assert all(untouched_fill(on(p, f)[0]) for f in (1, 2, 3, 5, 6, 7))
+    edit = SetCategory([key_on(p, 0)], 2)
+    refill = refill_after(p, edit, edit.apply(p))
+    assert refill.edit is not None and refill.filled == 3 and refill.refused == ""
+    refill.edit.apply(p)
+    assert all(a.category_id == 2 for f in range(9) for a in on(p, f))

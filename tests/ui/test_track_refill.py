@@ -157,3 +157,32 @@ def test_a_refill_half_refused_says_both_the_frames_left_and_those_that_followed
         "Track 7: 1 filled frame next to the key not filled again (several objects of the track on a key "
         "frame); 1 filled frame of track 7 next to the key follows it (Ctrl+Z takes back both)"
     )
+
+
+def test_a_key_typed_onto_another_track_in_properties_refills_its_old_tracks_fills(qtbot, clip) -> None:  # noqa: F811
+    """The fill on frame 1 dragged (a key of track 7 now), then 9 typed in Properties' Track field: track 7
+    lost that key, so its fills are interpolated again between frames 0 and 3 - frame 1 gets track 7's box
+    back where the line from 0 to 3 puts it, frame 2 goes back too - in the Set Track undo step."""
+    from tests.ui.test_new_track import type_track
+
+    win, frame = clip
+    doc = win.document
+    before = filled_on_frame_0(qtbot, win, frame)
+    next_frame(qtbot, win)
+    drag(win, view_point(win, 28.0, 20.0), view_point(win, 28.0, 28.0))  # frame 1's fill: a key now
+    (key_1,) = track_objects(doc, frame[1])
+    assert not untouched_fill(key_1) and doc.selection == [key_1.id]
+    keyed = boxes(doc, frame)
+    assert keyed[2] == [pytest.approx([24.0, 12.0, 16.0, 16.0])]  # between the new key and frame 3's
+    steps = doc.undo_stack.count()
+    type_track(qtbot, win, "9")
+    assert doc.project.annotations[key_1.id].extra == {"track_id": 9}
+    assert boxes(doc, frame) == before  # frames 1 and 2 on the line from frame 0 to 3 again
+    assert all(untouched_fill(a) for i in frame[1:3] for a in track_objects(doc, i))
+    assert doc.undo_stack.count() == steps + 1 and win.act_undo.text() == "&Undo Set Track 9"
+    said = win.statusBar().currentMessage()
+    assert (
+        said == "On track 9. 2 filled frames of track 7 next to the key follow it (Ctrl+Z takes back both)"
+    ), said
+    key(win, Qt.Key.Key_Z, CTRL)  # one undo: the key back on track 7, its fills as they were
+    assert boxes(doc, frame) == keyed and doc.project.annotations[key_1.id].extra == {"track_id": 7}

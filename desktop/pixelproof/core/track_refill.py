@@ -4,7 +4,10 @@ After an edit changes a key of a video's track (moved, resized, reshaped, delete
 Box Here, pasted, drawn, or a fill dragged), ``refill_after`` makes the edit that recomputes the fills an
 earlier Fill Between Frames made next to it and nobody changed since (``track_fill.untouched_fill``): those
 between the key and the track's neighbouring keys, or, for a deleted key, between those two (its own frame
-too). Only frames holding such a fill are filled again (none is made where the user deleted one or never
+too). A key moved to another track (Properties > Track, Edit > New Track) is a key added to its new track
+and, for its old one, a key deleted: the old track's fills that were interpolated from it are filled again
+between the keys left around it (its own frame too, as after a delete), when it had any. Only frames
+holding such a fill are filled again (none is made where the user deleted one or never
 filled); a changed fill is a key and is never replaced. The app applies the edit in the undo step of the
 key's edit (``Document.follow_up``), so one undo takes both back. It reads only the frames of those runs
 (the folder's frames as numbered once, ``core.frame_sequences``), so a drag on a long video stays quick.
@@ -13,7 +16,7 @@ No Qt.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pixelproof.core.clipboard import give_ids, track_of
@@ -25,10 +28,12 @@ from pixelproof.core.edits import (
     Compound,
     Edit,
     RemoveAnnotations,
+    ReplaceAnnotations,
 )
 from pixelproof.core.frame_sequences import FrameSequence
 from pixelproof.core.model import Annotation, IdsExhausted, Project
 from pixelproof.core.track_fill import (
+    OTHER_CLASS,
     FillRefused,
     fill_edit,
     fill_plan,
@@ -71,6 +76,32 @@ def edited_keys(project: Project, edit: Edit, changes: Changes) -> list[tuple[in
     return list(found)
 
 
+def left_keys(project: Project, edit: Edit, changes: Changes) -> list[tuple[int, int | str]]:
+    """The (image id, track) of each key the applied ``edit`` moved off ``track`` (to another track, or
+    none): the old track lost a key there, as if it had been deleted."""
+    before = {a.id: a for a in replaced_by(edit)}
+    anns = project.annotations
+    found: dict[tuple[int, int | str], None] = {}
+    for change in changes:
+        old = before.get(change.annotation_id) if change.kind == ANNOTATION_CHANGED else None
+        if old is None or (track := track_of(old)) is None or untouched_fill(old):
+            continue
+        now = anns.get(change.annotation_id)
+        if now is None or track_of(now) != track:
+            found[(old.image_id, track)] = None
+    return list(found)
+
+
+def replaced_by(edit: Edit) -> list[Annotation]:
+    """The objects the applied ``edit`` changed, as they were (``ReplaceAnnotations``, in a ``Compound``
+    too): the track a key was on before Properties > Track or New Track moved it."""
+    if isinstance(edit, ReplaceAnnotations):
+        return edit.before
+    if isinstance(edit, Compound):
+        return [a for part in edit.parts for a in replaced_by(part)]
+    return []
+
+
 def removed_by(edit: Edit) -> list[Annotation]:
     """The objects the applied ``edit`` deleted (``RemoveAnnotations``, in a ``Compound`` too)."""
     if isinstance(edit, RemoveAnnotations):
@@ -87,6 +118,8 @@ def refill_after(project: Project, edit: Edit, changes: Changes) -> Refilled:
     if edit.only_fills:
         return Refilled(None)
     keys = edited_keys(project, edit, changes)
+    moved_off = set(left_keys(project, edit, changes))
+    keys += [k for k in moved_off if k not in keys]
     if not keys:
         return Refilled(None)
     sequences: dict[int, FrameSequence] = {}  # first image id -> a sequence (the project's, numbered once)
@@ -101,6 +134,8 @@ def refill_after(project: Project, edit: Edit, changes: Changes) -> Refilled:
         lo = key_place(project, frames, place, -1, track)
         hi = key_place(project, frames, place, 1, track)
         span = (place if lo is None else lo, place if hi is None else hi)
+        if (image_id, track) in moved_off and not _fills_in(project, frames, span, track):
+            continue  # nothing of the old track was interpolated from the key: none is made there
         windows.setdefault((seq, track), []).append(span)
         if not any(track_of(a) == track for a in project.annotations_of(image_id)):
             emptied.setdefault((seq, track), set()).add(
@@ -133,13 +168,30 @@ def refill_after(project: Project, edit: Edit, changes: Changes) -> Refilled:
     return Refilled(fill_edit(made, removed, label), len(made), tuple(tracks), refused=left)
 
 
+def _fills_in(
+    project: Project, frames: Sequence[tuple[int, int]], span: tuple[int, int], track: int | str
+) -> bool:
+    """Whether an untouched fill of ``track`` lies between the places ``span`` (inclusive) of ``frames``."""
+    return any(
+        track_of(a) == track and untouched_fill(a)
+        for place in range(span[0], span[1] + 1)
+        for a in project.annotations_of(frames[place][1])
+    )
+
+
 def _left_as_they_were(stale: dict[tuple[int | str, str], int]) -> str:
     """What says the earlier fills a refill left, their run no longer fillable (a second object of the
     track on a key frame, a key of another class): "" when none. Silent, they looked refilled."""
     return "; ".join(
-        f"track {shown_track(track)}: {plural(n, 'filled frame')} next to the key not filled again ({why})"
+        f"track {shown_track(track)}: {plural(n, 'filled frame')} next to the key not filled again ({why}"
+        f"{_CLASS_HINT if why == OTHER_CLASS else ''})"
         for (track, why), n in stale.items()
     )
+
+
+# a key's class changed: the fills of a run whose other key keeps the old class are the old class's still (a
+# refill never changes a key); giving the track's other keys the class too, frame by frame, has them follow
+_CLASS_HINT = ": give the keys around it that class too and they follow"
 
 
 def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -148,6 +148,12 @@ class ReplaceAnnotations(Edit):
         self.focus = self.revert_focus = [a.id for a in self.after]
         self._before: list[Annotation] | None = None
 
+    @property
+    def before(self) -> list[Annotation]:
+        """The objects as the last apply found them (none before an apply): what a follow-up of the edit
+        reads of them (``core.track_refill``: the track a key left)."""
+        return list(self._before or [])
+
     def apply(self, project: Project) -> Changes:
         for a in self.after:
             old = project.annotations.get(a.id)
