@@ -80,3 +80,21 @@ def test_a_folder_is_not_made_where_it_cannot_be_written(
         )
     finally:
         locked.chmod(0o755)
+
+
+def test_a_name_too_long_or_a_loop_of_links_is_refused_by_name_and_nothing_made(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    images = str(demo.parent / "images")
+    long_name = "L" * 300 + ".json"  # over a folder entry's 255 bytes: it made reports/, then a traceback
+    assert main(["new", images, "-o", str(tmp_path / "reports" / long_name)]) == 1
+    assert "is 305 bytes long; a file or folder name may have at most 255" in capsys.readouterr().err
+    assert not (tmp_path / "reports").exists()
+    deep = tmp_path.joinpath(*["d" * 200] * 25, "p.json")  # every name fits, the path does not (4,096)
+    assert main(["merge", str(demo), "-o", str(deep)]) == 1
+    assert "File name too long" in capsys.readouterr().err
+    assert not (tmp_path / ("d" * 200)).exists()
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    assert main(["new", images, "-o", str(loop / "proj" / "p.json")]) == 1
+    assert f"{loop} is a symbolic link to {loop}, a loop of symbolic links" in capsys.readouterr().err

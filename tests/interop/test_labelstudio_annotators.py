@@ -176,3 +176,43 @@ def test_annotations_left_out_are_said_a_few_then_counted(tmp_path: Path, capsys
     )
     err = capsys.readouterr().err
     assert err.count("not imported: cancelled") == 5 and "35 more annotations not imported" in err
+
+
+def test_a_task_of_more_annotators_than_agreement_compares_is_skipped_by_name(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """A task 10,000 annotators labelled: agreement compares every two versions (50 million pairs) and ran
+    for hours; 300 took minutes. An image of more than ``MAX_IMAGE_RATERS`` versions is left out, said with
+    its count, and the others are scored."""
+    from PIL import Image
+
+    from pixelproof.core import agreement
+
+    monkeypatch.setattr(agreement, "MAX_IMAGE_RATERS", 3)
+    for name in ("a.png", "b.png"):
+        Image.new("RGB", (200, 100)).save(tmp_path / name)
+    tasks = [
+        {
+            "id": t,
+            "data": {"image": name},
+            "annotations": [
+                {"id": 10 * t + k, "completed_by": k, "result": [_box("cat", 10 + k, f"r{k}")]}
+                for k in range(n)
+            ],
+        }
+        for t, (name, n) in enumerate([("a.png", 4), ("b.png", 2)])
+    ]
+    export = tmp_path / "tasks.json"
+    export.write_text(json.dumps(tasks))
+    out = tmp_path / "project.json"
+    assert main(["convert", str(export), str(out), "--from", "labelstudio", "--to", "coco",
+                 "--annotator-versions", "each"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["agreement", str(out)]) == 0
+    captured = capsys.readouterr()
+    said = captured.out + captured.err
+    assert (
+        "a.png: 4 annotators' versions; agreement compares every two, at most 3 an image; image skipped"
+        in (said)
+    )
+    assert "1 overlap image" in said and "user0 / user1" in said  # b.png still scored

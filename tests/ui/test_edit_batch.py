@@ -44,3 +44,42 @@ def test_an_edit_of_many_objects_is_one_signal_that_canvas_and_panels_follow(win
     doc.undo_stack.redo()
     follows(shown, N // 3)
     assert per_object == [] and batches == [N, N, N]
+
+
+def test_an_edit_adding_changing_and_removing_the_same_objects_leaves_canvas_and_panels_as_the_project(
+    window,
+) -> None:  # type: ignore[no-untyped-def]
+    """One edit (a script's, a tool's compound) adds objects, changes some and removes some of those again:
+    the canvas and the Annotations panel read each announced object from the project and raised KeyError on
+    the ones gone by the edit's end (on its undo, too), leaving the rest of the batch undrawn and the panel
+    listing objects that were not there. Both follow the project through the edit, undo and redo."""
+    from pixelproof.core.edits.annotations import RemoveAnnotations, ReplaceAnnotations
+    from pixelproof.core.edits.base import Compound
+    from pixelproof.core.geometry import clone
+
+    doc = window.document
+    new = boxes()
+    changed = [clone(a) for a in new[:60]]
+    for a in changed:
+        a.category_id, a.bbox = 2, [a.bbox[0] + 1, a.bbox[1], 8, 8]
+    gone = [a.id for a in new[30:90]]
+    images = window.panels["imagesDock"]
+    listed = window.panels["annotationsDock"].list
+
+    def follows() -> None:
+        settle()
+        anns = doc.project.annotations.values()
+        here = sorted(a.id for a in anns if a.image_id == doc.current_image_id)
+        canvas = window.canvas
+        assert sorted(set(dict.keys(canvas.items_by_id)) | set(canvas.box_layer.boxes)) == here
+        assert listed.count() == len(here)
+        counts = [str(sum(a.image_id == i for a in anns)) for i in doc.project.images]
+        assert [images.model.data(images.model.index(r, 2)) for r in range(3)] == counts
+
+    doc.push(Compound([AddAnnotations(new, "Paste"), ReplaceAnnotations(changed), RemoveAnnotations(gone)]))
+    assert len(doc.project.annotations) == N - 60
+    follows()
+    doc.undo_stack.undo()
+    follows()
+    doc.undo_stack.redo()
+    follows()

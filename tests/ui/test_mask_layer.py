@@ -248,3 +248,30 @@ def test_panning_over_thousands_of_masks_keeps_decoded_pixels_under_the_cap(cell
     settle()
     assert entry.decoded_bytes() > 0 and held(cells) <= cap
     assert cells.canvas.viewport().grab().toImage() == before
+
+
+def test_coloured_images_of_many_large_masks_stay_under_their_byte_cap(
+    tmp_path: Path, open_on, monkeypatch
+) -> None:
+    """Masks each covering most of the image, all in view: each is coloured (4 bytes a pixel) to be drawn,
+    and the coloured images were kept by count only (4,096 of them): 400 masks over a 1000 x 600 image
+    held 850 MB. They are kept up to ``IMAGE_BYTES`` now, the least recently drawn let go, and the view
+    draws the same after."""
+    monkeypatch.setattr(mask_layer, "IMAGE_BYTES", 8 * 2**20)  # ~3 of these masks' images
+    path = make_project(tmp_path, n_images=1, size=(H, W))
+    p = load_project(path)
+    for k in range(1, 41):
+        m = np.zeros((H, W), dtype=bool)
+        m[k : H - k, 2 * k : W - 3 * k] = True
+        p.add_annotation(Annotation(k, 1, 1 + k % 2, masks.bbox(m), masks.encode(m), float(m.sum())))
+    save_project(p, path)
+    win = open_on(path)
+    look_at(win, W / 2, H / 2, 0.5)
+    layer = win.canvas.box_layer.masks
+    held = sum(v[3].nbytes for v in layer._images.values())
+    assert 0 < held <= 8 * 2**20 and held == layer.image_bytes
+    before = win.canvas.viewport().grab().toImage()
+    win.canvas.viewport().update()
+    settle()
+    assert win.canvas.viewport().grab().toImage() == before  # coloured again, the same
+    assert sum(v[3].nbytes for v in layer._images.values()) == layer.image_bytes <= 8 * 2**20

@@ -6,6 +6,7 @@ folders of a new output (``make_parent_folders``). Split out of ``core.coco``.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -65,7 +66,11 @@ def check_save_target(target: Path, *, project_file: bool = False) -> None:
 def check_output_path(target: str | os.PathLike[str]) -> None:
     """``ProjectSaveError`` naming ``target`` when no file can be written there: it is a folder (a FIFO, a
     device), or its folder does not exist (or is a file), or it is read-only. Checked before a job runs."""
-    path = write_target(target)
+    check_name_lengths(target)
+    try:
+        path = write_target(target)
+    except OSError as e:
+        raise ProjectSaveError(f"{target}: {e.strerror or e}") from None
     if (kind := not_a_file(path)) is not None:  # a FIFO, a device: atomic_output's refusal came after the run
         raise ProjectSaveError(f"{target}: is {kind}, not a file to write")
     parent = path.parent
@@ -84,15 +89,17 @@ def make_parent_folders(target: str | os.PathLike[str], *, create: bool = True) 
     ``ProjectSaveError`` naming ``target`` and the path at fault, nothing made, when one on the way is a
     file, a symbolic link to nothing, or the first existing folder cannot be written in. ``create``
     False: only check (a command with several outputs checks all before it makes any folder)."""
-    parent = write_target(target).parent
-    missing: list[Path] = []
-    while not parent.exists():  # follows symlinks: a link to a folder is that folder
-        if parent.is_symlink():
-            raise ProjectSaveError(
-                f"{target}: {parent} is a symbolic link to {os.readlink(parent)}, which does not exist"
-            )
-        missing.append(parent)
-        parent = parent.parent
+    check_name_lengths(target)
+    try:
+        parent = write_target(target).parent
+        missing: list[Path] = []
+        while not parent.exists():  # follows symlinks: a link to a folder is that folder
+            if parent.is_symlink():
+                raise ProjectSaveError(f"{target}: {parent} is a symbolic link to {_link_end(parent)}")
+            missing.append(parent)
+            parent = parent.parent
+    except OSError as e:  # a path too long for the system as a whole
+        raise ProjectSaveError(f"{target}: {e.strerror or e}") from None
     if not parent.is_dir():  # a file (a FIFO, a device) where a folder is named
         raise ProjectSaveError(f"{target}: {parent} is a file, not a folder")
     if not missing:
@@ -107,6 +114,40 @@ def make_parent_folders(target: str | os.PathLike[str], *, create: bool = True) 
         missing[0].mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ProjectSaveError(f"{target}: cannot make the folder {missing[0]}: {e.strerror or e}") from None
+
+
+def check_name_lengths(target: str | os.PathLike[str]) -> None:
+    """``ProjectSaveError`` naming ``target`` when one of its names is longer than a folder entry may be
+    (255 bytes on most systems): checked before any folder is made, as no file can be written there
+    (``-o reports/<a 300-character name>.json`` made ``reports``, then ended in a traceback)."""
+    limit = _name_max(target)
+    for name in Path(os.path.abspath(target)).parts[1:]:
+        if len(os.fsencode(name)) > limit:
+            raise ProjectSaveError(
+                f"{target}: the name {name[:40]}... is {len(os.fsencode(name)):,} bytes long; "
+                f"a file or folder name may have at most {limit}"
+            )
+
+
+def _name_max(target: str | os.PathLike[str]) -> int:
+    """The longest name the file system under ``target``'s first existing folder takes (255 if unknown)."""
+    folder = Path(os.path.abspath(target)).parent
+    while not os.path.isdir(folder) and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):  # no pathconf (Windows), or no answer
+        return 255
+
+
+def _link_end(link: Path) -> str:
+    """Where a symbolic link that leads nowhere points: its target, or that it is a loop of links."""
+    try:
+        os.stat(link)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return f"{os.readlink(link)}, a loop of symbolic links"
+    return f"{os.readlink(link)}, which does not exist"
 
 
 def foreign_keys(data: Any) -> str:

@@ -7,9 +7,9 @@ per image, or once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 
-from pixelproof.core.edits import ANNOTATION_ADDED, ANNOTATION_CHANGED, ANNOTATION_REMOVED, Change
+from pixelproof.core.edits import ANNOTATION_ADDED, ANNOTATION_CHANGED, ANNOTATION_REMOVED, Change, Changes
 
 BATCH_AT = 100  # objects an edit touches from which they are announced as one batch
 KINDS = frozenset((ANNOTATION_ADDED, ANNOTATION_CHANGED, ANNOTATION_REMOVED))
@@ -33,3 +33,27 @@ def touched_images(changes: Iterable[Change], kinds: Iterable[str] = KINDS) -> l
     """The images whose objects a batch added, changed or removed (of ``kinds``), each once, in order."""
     wanted = frozenset(kinds)
     return list(dict.fromkeys(c.image_id for c in changes if c.kind in wanted))
+
+
+def settled(changes: Changes, present: Container[int]) -> Changes:
+    """The changes receivers are told, which read each object from the project: an object's addition or
+    change that a later part of the same edit undid by removing it is left out (its removal follows), and
+    an object added and removed again within the edit is not announced at all. An edit adding, changing
+    and removing the same objects (and its undo) raised KeyError in the canvas and the Annotations panel,
+    which then showed objects that were gone and left others undrawn."""
+    if all(
+        c.kind not in (ANNOTATION_ADDED, ANNOTATION_CHANGED) or c.annotation_id in present for c in changes
+    ):
+        return changes
+    out = Changes()
+    born: set[int] = set()  # added, then gone by the edit's end: never announced
+    for c in changes:
+        if c.kind in (ANNOTATION_ADDED, ANNOTATION_CHANGED) and c.annotation_id not in present:
+            if c.kind == ANNOTATION_ADDED:
+                born.add(c.annotation_id)
+            continue
+        if c.kind == ANNOTATION_REMOVED and c.annotation_id in born:
+            born.discard(c.annotation_id)
+            continue
+        out.append(c)
+    return out

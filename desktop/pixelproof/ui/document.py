@@ -490,6 +490,7 @@ class Document(QObject):
 
     def _emit(self, changes: Changes) -> None:
         anns = self.project.annotations
+        changes = annotation_batch.settled(changes, anns)
         kept = [i for i in self._selection if i in anns and anns[i].image_id == self.current_image_id]
         if len(kept) != len(self._selection):  # before any other signal: receivers read the selection
             self._selection, self._selected = kept, frozenset(kept)

@@ -8,8 +8,8 @@ is decoded until needed: a mask under ``DETAIL`` screen pixels is drawn as its b
 a slide's fit zoom, as its item's outline was); a larger one is decoded then, and so is one a click, the
 hover mark or a rubber band tests. Decoded pixels and outlines are kept for the next repaints up to
 ``DECODED_BYTES`` in all (``_Decoded``: panning a whole slide of 64,000 masks at zoom 0.25 held 100-150 MB),
-the least recently used dropped first and decoded again when next needed; coloured images are in a bounded
-cache too.
+the least recently used dropped first and decoded again when next needed; coloured images are in a cache
+bounded the same way (``IMAGE_BYTES``: 400 masks covering a 1000 x 600 image held 850 MB of them).
 
 Selecting a mask - a click, the eraser, an edit - turns it into its own ``MaskItem`` (``LazyItems``,
 ``polygon_layer.follow_selection``) with the selected look, brush edits and live painting, as before; it
@@ -39,6 +39,7 @@ from pixelproof.ui.canvas.mask_outline import mask_crop, mask_fill, trace_outlin
 
 DETAIL = 4.0  # screen pixels: a mask's box smaller than this on screen is drawn as the box, not decoded
 IMAGE_CACHE = 4096  # coloured mask images kept (the masks most recently drawn)
+IMAGE_BYTES = 64 * 2**20  # and their pixels' bytes, all together (the one just coloured is kept)
 DECODED_BYTES = 64 * 2**20  # decoded pixels and outlines kept, all masks together (``_Decoded``)
 PATH_ELEMENT_BYTES = 24  # a QPainterPath element: x, y (doubles) and its type, padded
 
@@ -196,6 +197,7 @@ class MaskLayer(QGraphicsItem):
         self._images: OrderedDict[int, tuple[LayerMask, tuple[int, str, bool], QImage, np.ndarray]] = (
             OrderedDict()
         )
+        self.image_bytes = 0  # the pixels of ``_images``, at most about ``IMAGE_BYTES``
         self.keep_selected = (
             False  # many selected: they stay here (``follow_selection``), drawn by ``chosen``
         )
@@ -226,7 +228,7 @@ class MaskLayer(QGraphicsItem):
             self._drawn = (picked, xyxy.reshape(-1, 4), rects, ids)
             live = {id(e): e for e in picked}
             for key in [k for k, v in self._images.items() if live.get(k) is not v[0]]:
-                del self._images[key]  # masks edited or gone
+                self.image_bytes -= self._images.pop(key)[3].nbytes  # masks edited or gone
         return self._drawn
 
     def paint(
@@ -322,9 +324,13 @@ class MaskLayer(QGraphicsItem):
         rgba = np.zeros((h, w, 4), dtype=np.uint8)
         np.multiply(crop[..., None], mask_fill(c, e.look, selected), out=rgba.view(np.uint32))
         image = QImage(rgba.data, w, h, int(rgba.strides[0]), QImage.Format.Format_ARGB32_Premultiplied)
+        old = self._images.pop(id(e), None)
+        if old is not None:  # recoloured: its other colour's pixels go
+            self.image_bytes -= old[3].nbytes
         self._images[id(e)] = (e, key, image, rgba)  # the array holds the image's pixels
-        if len(self._images) > IMAGE_CACHE:
-            self._images.popitem(last=False)
+        self.image_bytes += rgba.nbytes
+        while len(self._images) > 1 and (len(self._images) > IMAGE_CACHE or self.image_bytes > IMAGE_BYTES):
+            self.image_bytes -= self._images.popitem(last=False)[1][3].nbytes
         return image
 
 
