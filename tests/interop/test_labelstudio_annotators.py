@@ -216,3 +216,26 @@ def test_a_task_of_more_annotators_than_agreement_compares_is_skipped_by_name(
         in (said)
     )
     assert "1 overlap image" in said and "user0 / user1" in said  # b.png still scored
+
+
+def test_annotator_names_from_odd_completed_by_and_a_cancelled_flag_written_as_text() -> None:
+    """A name given as text is a name (it became 'useruser1'), a 10 KB one is cut for the raters line, and
+    ``was_cancelled: "false"`` from a script's export is no cancelled task (it was left out as one)."""
+    from pixelproof.interop.labelstudio_annotators import NAME_CHARS, annotator_name, pick_annotations
+
+    assert annotator_name({"completed_by": 7}) == "user7"
+    assert annotator_name({"completed_by": " 12 "}) == "user12"
+    assert annotator_name({"completed_by": "user1"}) == "user1"
+    assert annotator_name({"completed_by": {"id": 3, "email": "a@b.org"}}) == "a@b.org"
+    long = annotator_name({"completed_by": "x" * 10_000})
+    assert long is not None and len(long) == NAME_CHARS and long.endswith("…")
+    kept, others = pick_annotations(
+        [
+            {"id": 1, "completed_by": 1, "was_cancelled": "false", "result": []},
+            {"id": 2, "completed_by": 2, "was_cancelled": "true", "result": []},
+            {"id": 3, "completed_by": 3, "was_cancelled": True, "result": []},
+        ],
+        each=True,
+    )
+    assert [a["id"] for a, _ in kept] == [1]
+    assert sorted(a["id"] for a, _ in others) == [2, 3]

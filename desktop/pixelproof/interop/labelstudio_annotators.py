@@ -20,6 +20,9 @@ ANNOTATOR_CHOICES = {
 }
 
 
+NAME_CHARS = 64  # an annotator's name as shown on the raters line and in tags
+
+
 def annotator_name(annotation: dict) -> str | None:
     """Who made an annotation: ``completed_by`` (a user id, or in older exports the user, with its
     email) as ``user<id>`` or the email; None when the export does not say."""
@@ -31,7 +34,17 @@ def annotator_name(annotation: dict) -> str | None:
         who = who.get("id")
     if isinstance(who, bool) or not isinstance(who, int | str) or not str(who).strip():
         return None
-    return f"user{str(who).strip()}"
+    name = str(who).strip()
+    if isinstance(who, int) or name.isdigit():
+        return f"user{name}"
+    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"  # a name already, not an id
+
+
+def cancelled(annotation: dict) -> bool:
+    """Label Studio's ``was_cancelled`` (a skipped task): true, or "true" from a script's export; "false"
+    is not cancelled."""
+    flag = annotation.get("was_cancelled")
+    return flag is True or (isinstance(flag, str) and flag.strip().lower() == "true")
 
 
 def pick_annotations(
@@ -41,11 +54,9 @@ def pick_annotations(
     several annotators' versions (else None), and the others, each with why it is left out. Without
     ``each`` only the most recent one not cancelled is kept."""
     items = annotations if isinstance(annotations, list) else []
-    live = [(k, a) for k, a in enumerate(items) if isinstance(a, dict) and not a.get("was_cancelled")]
+    live = [(k, a) for k, a in enumerate(items) if isinstance(a, dict) and not cancelled(a)]
     others: list[tuple[Any, str]] = [
-        (a, "cancelled (skipped in Label Studio)")
-        for a in items
-        if isinstance(a, dict) and a.get("was_cancelled")
+        (a, "cancelled (skipped in Label Studio)") for a in items if isinstance(a, dict) and cancelled(a)
     ]
     if not live:
         return [], others
