@@ -33,3 +33,16 @@ def touched_images(changes: Iterable[Change], kinds: Iterable[str] = KINDS) -> l
     """The images whose objects a batch added, changed or removed (of ``kinds``), each once, in order."""
     wanted = frozenset(kinds)
     return list(dict.fromkeys(c.image_id for c in changes if c.kind in wanted))
+
+
+def change_runs(changes: Iterable[Change]) -> list[tuple[str, list[Change]]]:
+    """A batch's changes as runs of one kind on one image, in order: a receiver that can take many objects
+    at once (the canvas's layer) takes each run so, and the order of the kinds stays as it was."""
+    runs: list[tuple[str, list[Change]]] = []
+    for change in changes:
+        last = runs[-1][1] if runs else None
+        if last is not None and last[0].kind == change.kind and last[0].image_id == change.image_id:
+            last.append(change)
+        else:
+            runs.append((change.kind, [change]))
+    return runs
