@@ -57,3 +57,16 @@ def settled(changes: Changes, present: Container[int]) -> Changes:
             continue
         out.append(c)
     return out
+
+
+def change_runs(changes: Iterable[Change]) -> list[tuple[str, list[Change]]]:
+    """A batch's changes as runs of one kind on one image, in order: a receiver that can take many objects
+    at once (the canvas's layer) takes each run so, and the order of the kinds stays as it was."""
+    runs: list[tuple[str, list[Change]]] = []
+    for change in changes:
+        last = runs[-1][1] if runs else None
+        if last is not None and last[0].kind == change.kind and last[0].image_id == change.image_id:
+            last.append(change)
+        else:
+            runs.append((change.kind, [change]))
+    return runs

@@ -192,6 +192,13 @@ class BoxLayer(QGraphicsItem):
             self._changed([box])
         return box is not None
 
+    def remove_many(self, ann_ids: Iterable[int]) -> None:
+        """``remove`` each of ``ann_ids``, the layer redrawn once (an undone paste of 20,000 boxes)."""
+        gone = [box for i in ann_ids if (box := self.boxes.pop(i, None)) is not None]
+        if gone:
+            self.selected.difference_update(b.ann_id for b in gone)
+            self._changed(gone)
+
     def set_selected(self, ids: set[int]) -> None:
         """Draw those of ``ids`` in the layer as selected (the others as not). Only the boxes whose selection
         changed are redrawn, with their handles and tags (a click on one of 20,000 boxes redrew all)."""

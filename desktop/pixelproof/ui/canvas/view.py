@@ -15,11 +15,11 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
-from pixelproof.core.edits import Changes
+from pixelproof.core.edits import ANNOTATION_ADDED, ANNOTATION_REMOVED, Changes
 from pixelproof.core.model import Annotation
 from pixelproof.core.phases import KeptWindow
 from pixelproof.core.volumes import expected_identity
-from pixelproof.ui.annotation_batch import each_change
+from pixelproof.ui.annotation_batch import change_runs, each_change
 from pixelproof.ui.canvas import hit_test, stacking, tag_layout
 from pixelproof.ui.canvas.aspect import physical_aspect
 from pixelproof.ui.canvas.display_controls import DisplayControls
@@ -305,7 +305,43 @@ class CanvasView(
             self._added.append(ann_id)
 
     def _on_batch(self, changes: Changes) -> None:
-        each_change(changes, self._on_added, self._on_changed, self._on_removed)
+        """A run of objects added to the shown image goes into the layer at once (``BoxLayer.add_many``), a
+        run removed from it out at once: one per object redrew the layer's tags and bounds each time (20,000
+        pasted boxes, their undo and redo: ~0.4 s of the step). Anything else as its own signal would."""
+        for kind, run in change_runs(changes):
+            if kind == ANNOTATION_ADDED and run[0].image_id == self.image_id:
+                self._add_run([self.document.project.annotations[c.annotation_id] for c in run])
+            elif kind == ANNOTATION_REMOVED and run[0].image_id == self.image_id:
+                self._remove_run([c.annotation_id for c in run])
+            else:
+                each_change(run, self._on_added, self._on_changed, self._on_removed)
+
+    def _add_run(self, anns: list[Annotation]) -> None:
+        """``_on_added`` for each of ``anns`` (all of the shown image), the layer's in one go."""
+        self.tags_changed()
+        layered = [a for a in anns if a.kind in LAYER_KINDS] if self.box_layer is not None else []
+        if layered:
+            self.box_layer.add_many(layered)  # what is over the pixel limit is not said, as ``add`` did not
+        for ann in anns:
+            if self.box_layer is None or ann.kind not in LAYER_KINDS:
+                self._make_item(ann)
+            self._drawn.added(ann)
+            self._added.append(ann.id)
+
+    def _remove_run(self, ann_ids: list[int]) -> None:
+        """``_on_removed`` for each of ``ann_ids`` (all of the shown image), the layer's in one go."""
+        self.tags_changed()
+        if self.hover is not None and self.hover.ann_id in ann_ids:
+            stacking.mark_hovered(self, None)
+        in_layer = []
+        for ann_id in ann_ids:
+            item = self.items_by_id.pop(ann_id, None)
+            if item is not None:
+                self._scene.removeItem(item)  # type: ignore[arg-type]
+            else:
+                in_layer.append(ann_id)
+        if self.box_layer is not None:
+            self.box_layer.remove_many(in_layer)
 
     def _restack(self) -> None:
         """Stack what the edit just made added where the image's order puts it (``stacking.restack``). The
