@@ -176,11 +176,12 @@ def test_the_mark_follows_the_view_zoomed_or_moved_under_a_still_pointer(crowd) 
     on the next image, while a click at the pointer picked another object than marked (or none)."""
     win = crowd
     ctrl = Qt.KeyboardModifier.ControlModifier
+    win.document.set_selection([SIDE])  # the zoom keys zoom about a selection on screen, not the pointer
     p = view_point(win, *IN_BIG_ONLY)
     hover(win, p)
     assert win.canvas.hover.ann_id == BIG
     for _ in range(4):
-        key(win, Qt.Key.Key_Minus, ctrl)  # zoomed out about the window's centre, not the pointer
+        key(win, Qt.Key.Key_Minus, ctrl)  # zoomed out about SIDE: the picture moves under the pointer
     picks = win.canvas.annotation_at(p)[0]
     assert picks != BIG  # the picture moved under the pointer: BIG is not what a click there takes
     assert win.canvas.hover.ann_id == picks
