@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core import metrics, reliability, rle_codec
-from pixelproof.core.agreement import Member, cluster_objects, raters_from_merged
+from pixelproof.core.agreement import MAX_IMAGE_RATERS, Member, cluster_objects, raters_from_merged
 from pixelproof.core.consensus_locks import locked_object, unlock_replaced
 from pixelproof.core.edits import (
     AddAnnotations,
@@ -249,6 +249,9 @@ def consensus_edit(
         if has_consensus(project, image_id, marked):
             summary["skipped"].append(image.file_name)
             continue
+        if len(members) > MAX_IMAGE_RATERS:  # 10,000 versions of a Label Studio task ran for minutes
+            summary.setdefault("crowded", []).append((image.file_name, len(members)))
+            continue
         if check is not None:
             check()
         try:
@@ -310,6 +313,13 @@ def summary_line(summary: dict[str, Any]) -> str:
     if summary["skipped"]:
         n = len(summary["skipped"])
         notes.append(f"{plural(n, 'image')} already {'has' if n == 1 else 'have'} a consensus")
+    if summary.get("crowded"):
+        (name, n), more = summary["crowded"][0], len(summary["crowded"]) - 1
+        also = f" (and {plural(more, 'image')} more)" if more else ""
+        notes.append(
+            f"{name}: {n:,} annotators' versions, more than the {MAX_IMAGE_RATERS} an image is worked out "
+            f"with; skipped{also}"
+        )
     if summary.get("waiting"):
         notes.append(waiting_note(summary))
     objects = plural(summary["objects"], "pending consensus object")
