@@ -178,17 +178,10 @@ def test_annotations_left_out_are_said_a_few_then_counted(tmp_path: Path, capsys
     assert err.count("not imported: cancelled") == 5 and "35 more annotations not imported" in err
 
 
-def test_a_task_of_more_annotators_than_agreement_compares_is_skipped_by_name(
-    tmp_path: Path, capsys, monkeypatch
-) -> None:
-    """A task 10,000 annotators labelled: agreement compares every two versions (50 million pairs) and ran
-    for hours; 300 took minutes. An image of more than ``MAX_IMAGE_RATERS`` versions is left out, said with
-    its count, and the others are scored."""
+def _crowded_task_project(tmp_path: Path, capsys) -> Path:  # type: ignore[no-untyped-def]
+    """A project of two Label Studio tasks imported with each annotator's version: a.png by 4, b.png by 2."""
     from PIL import Image
 
-    from pixelproof.core import agreement
-
-    monkeypatch.setattr(agreement, "MAX_IMAGE_RATERS", 3)
     for name in ("a.png", "b.png"):
         Image.new("RGB", (200, 100)).save(tmp_path / name)
     tasks = [
@@ -208,6 +201,19 @@ def test_a_task_of_more_annotators_than_agreement_compares_is_skipped_by_name(
     assert main(["convert", str(export), str(out), "--from", "labelstudio", "--to", "coco",
                  "--annotator-versions", "each"]) == 0  # fmt: skip
     capsys.readouterr()
+    return out
+
+
+def test_a_task_of_more_annotators_than_agreement_compares_is_skipped_by_name(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """A task 10,000 annotators labelled: agreement compares every two versions (50 million pairs) and ran
+    for hours; 300 took minutes. An image of more than ``MAX_IMAGE_RATERS`` versions is left out, said with
+    its count, and the others are scored."""
+    from pixelproof.core import agreement
+
+    monkeypatch.setattr(agreement, "MAX_IMAGE_RATERS", 3)
+    out = _crowded_task_project(tmp_path, capsys)
     assert main(["agreement", str(out)]) == 0
     captured = capsys.readouterr()
     said = captured.out + captured.err
@@ -246,30 +252,10 @@ def test_a_task_of_more_annotators_than_consensus_works_out_is_skipped_by_name(
 ) -> None:
     """Consensus of a task 10,000 annotators labelled ran for minutes (300 took 19 s): an image of more than
     ``MAX_IMAGE_RATERS`` versions is left out, said with its count, and the others get their consensus."""
-    from PIL import Image
-
     from pixelproof.core import consensus
 
     monkeypatch.setattr(consensus, "MAX_IMAGE_RATERS", 3)
-    for name in ("a.png", "b.png"):
-        Image.new("RGB", (200, 100)).save(tmp_path / name)
-    tasks = [
-        {
-            "id": t,
-            "data": {"image": name},
-            "annotations": [
-                {"id": 10 * t + k, "completed_by": k, "result": [_box("cat", 10 + k, f"r{k}")]}
-                for k in range(n)
-            ],
-        }
-        for t, (name, n) in enumerate([("a.png", 4), ("b.png", 2)])
-    ]
-    export = tmp_path / "tasks.json"
-    export.write_text(json.dumps(tasks))
-    out = tmp_path / "project.json"
-    assert main(["convert", str(export), str(out), "--from", "labelstudio", "--to", "coco",
-                 "--annotator-versions", "each"]) == 0  # fmt: skip
-    capsys.readouterr()
+    out = _crowded_task_project(tmp_path, capsys)
     assert main(["consensus", str(out)]) == 0
     captured = capsys.readouterr()
     said = captured.out + captured.err
