@@ -41,6 +41,18 @@ def _state(track: ET.Element, frames: list[int]) -> dict[int, tuple | None]:
     return out
 
 
+def _keyframes(xml: Path) -> dict[tuple[str, ...], str | None]:
+    """The keyframe flag of each shape on its frame (not ``outside``), by track, part track and frame."""
+    found: dict[tuple[str, ...], str | None] = {}
+    for track in ET.parse(xml).getroot().findall("track"):
+        for part in [track, *track.findall("track")]:
+            at = (track.get("id", ""),) + ((part.get("label", ""),) if part is not track else ())
+            for s in part:
+                if s.tag != "track" and s.get("outside") == "0":
+                    found[(*at, s.tag, s.get("frame", ""))] = s.get("keyframe")
+    return found
+
+
 def _tracks(xml: Path, frames: list[int]) -> dict[str, tuple[str | None, dict]]:
     doc = ET.parse(xml).getroot()
     return {t.get("id", ""): (t.get("label"), _state(t, frames)) for t in doc.findall("track")}
@@ -60,10 +72,12 @@ def test_a_video_task_goes_back_to_cvat_as_its_tracks(tmp_path: Path) -> None:
     assert _tracks(written, frames) == _tracks(VIDEO / "annotations.xml", frames)
     doc = ET.parse(written).getroot()
     assert doc.find("image") is None
-    # every shape a keyframe: the fixture's keyframe="0" shapes are the skeleton's after its track's last
-    # keyframe (CVAT repeating it), read as ordinary shapes; a box between two keyframes keeps its
-    # keyframe="0" (test_cvat_keyframes.py, on this file with its box track keyed on 10 and 16)
-    assert [s.get("keyframe") for s in doc.iter() if s.get("frame")] == ["1"] * 20
+    # each shape on its frame with CVAT's keyframe flag: the skeleton (kept as it is) and its parts keep
+    # their keyframe="0" on frames 13 and 16 (before, all went back as keyframes, so CVAT no longer moved
+    # them with the keyframe on 10); a box between two keyframes keeps its keyframe="0" too
+    # (test_cvat_keyframes.py, on this file with its box track keyed on 10 and 16)
+    assert _keyframes(written) == _keyframes(VIDEO / "annotations.xml")
+    assert list(_keyframes(written).values()).count("0") == 8
     box = doc.find("track[@id='0']")
     assert box is not None
     assert [(s.get("frame"), s.get("outside")) for s in box] == [("10", "0"), ("13", "1")]
@@ -170,6 +184,16 @@ def test_a_project_without_track_ids_still_exports_cvat_for_images(tmp_path: Pat
     warnings = write_cvat(project, tmp_path / "out2", tracks="yes")
     assert any("2 sizes: written as CVAT for images" in w for w in warnings), warnings
     assert ET.parse(tmp_path / "out2" / "annotations.xml").getroot().find("track") is None
+
+
+def test_a_video_task_written_as_cvat_for_images_has_no_keyframe_flags(tmp_path: Path) -> None:
+    """``tracks="no"``: the skeleton kept from the video task keeps its ``keyframe="0"`` for a video
+    export only; CVAT for images has no keyframes, so none is written on any shape or part."""
+    project = read_cvat(VIDEO).project
+    write_cvat(project, tmp_path / "out", images="keep", tracks="no")
+    doc = ET.parse(tmp_path / "out" / "annotations.xml").getroot()
+    assert doc.find("track") is None and len(doc.findall("image/skeleton")) == 3
+    assert [s.tag for s in doc.iter() if "keyframe" in s.attrib] == []
 
 
 def test_a_long_track_is_written_without_comparing_each_frame_with_all_before() -> None:

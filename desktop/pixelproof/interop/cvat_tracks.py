@@ -30,6 +30,8 @@ from pixelproof.core.clipboard import TRACK_ID  # the object's own field, and th
 from pixelproof.core.limits import short_repr
 from pixelproof.core.track_fill import FRAME_FILE  # CVAT's name for a video's frame
 from pixelproof.interop._util import Reporter, is_file
+from pixelproof.interop.cvat_video_writer import KEYFRAME
+from pixelproof.interop.cvat_writer import KEPT_SHAPES
 
 _FRAME_KEYS = ("frame", "outside", "keyframe")
 MAX_FRAME_DIGITS = 9  # as FRAME_FILE reads a frame's name back: a longer number would renumber the sequence
@@ -72,8 +74,12 @@ def _on_frame(
     shape: ET.Element, label: str, source: str | None, group: str | None, track: str | None = None
 ) -> ET.Element:
     """A track's shape as a CVAT for images shape: no frame keys, the track's label, source and group,
-    and its ``track_id``."""
+    and its ``track_id``. A shape kept as it is (a skeleton, its points, a polyline: PixelProof edits
+    none) keeps CVAT's ``keyframe="0"``, which the video export writes back: before, its interpolated
+    frames went back to CVAT as keyframes, so moving its keyframe there no longer moved them."""
     made = ET.Element(shape.tag, {k: v for k, v in shape.attrib.items() if k not in _FRAME_KEYS})
+    if shape.tag in KEPT_SHAPES and shape.get(KEYFRAME) == "0":
+        made.set(KEYFRAME, "0")
     made.set("label", label)
     if track is not None:
         made.set(TRACK_ID, track)

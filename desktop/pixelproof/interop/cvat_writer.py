@@ -157,7 +157,10 @@ def write_cvat(
         shapes = as_dict(app.get("cvat")).get("shapes")
         for kept in shapes if isinstance(shapes, list) else []:
             _write_kept(node, kept, counts)
-        if frames is not None:
+        if frames is None:  # a kept track shape's keyframe="0" is CVAT for video's, not for images'
+            for shape in node.iter():
+                shape.attrib.pop(KEYFRAME, None)
+        else:
             on_frames += [(frames[image.id], shape) for shape in node]
     if frames is not None:
         write_tracks(doc, on_frames, sorted(frames.values()), counts)
