@@ -46,8 +46,14 @@ def test_datumaro_project_export() -> None:
     assert polygons[0].segmentation == [[1.0, 2.0, 3.0, 4.0, 6.0, 5.0]]
     # polylines and points are not objects: each reported, kept in the image extras
     assert result.skipped == {"polyline": 3, "points": 3}
+    # each subset numbers its images from 0 and has an img0.jpg: the message names the subset's one
+    assert [p.split(": <")[0] for p in result.problems[:3]] == [
+        f"{xml}: image 0 (Test/img0.jpg)",
+        f"{xml}: image 1 (Test/img1.jpg)",
+        f"{xml}: image 0 (Train/img0.jpg)",
+    ]
     assert (
-        f"{xml}: image 0 (img0.jpg): <polyline> 2 (label2): encloses no area; kept in the image extras, "
+        f"{xml}: image 0 (Test/img0.jpg): <polyline> 2 (label2): encloses no area; kept in the image extras, "
         "not an object" in result.problems
     )
     first = next(iter(project.images.values()))

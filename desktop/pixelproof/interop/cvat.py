@@ -210,7 +210,10 @@ def _read_image(
 ) -> None:
     """One ``<image>`` and its shapes; a second record of one file and each rotated box and ellipse made
     a polygon go to ``notes``."""
-    place = f"image {node.get('id', k)} ({node.get('name', '?')})"  # in the file (a notes line names it)
+    # in the file (a notes line names it); a project export numbers each subset's images from 0 again and
+    # names img0.jpg in each, so the subset tells them apart: image 0 (Train/img0.jpg)
+    subset = f"{node.get('subset')}/" if node.get("subset") else ""
+    place = f"image {node.get('id', k)} ({subset}{node.get('name', '?')})"
     where = f"{xml}: {place}"
     name = node.get("name", "")
     file = _image_file(root, node)
