@@ -196,6 +196,7 @@ class ReviewHeader(QWidget):
         self.run_button.setToolTip(RUN_TIP)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(180)
+        self.progress.setMinimumWidth(60)  # gives way in a narrow window rather than widening it
         self.progress.setTextVisible(True)
         self.progress.hide()
         self.cancel_button = QPushButton("Cancel")

@@ -68,7 +68,7 @@ class ReviewRefresh:
             if before is None or before != now:
                 self._geometry_changed()
         if image_id == self.image_id:
-            self.object_model.refresh()
+            self.object_model.refresh_object(ann_id)
             self._update_buttons()
         self.images.image_model.image_changed(image_id)
 

@@ -117,6 +117,7 @@ class ImageTableModel(QAbstractTableModel):
         self._row_of: dict[int, int] = {}
         self._shown: Callable[[int], str] | None = None
         self.pixel_mm: float | None = None  # the run's finest pixel size: µm (a slide's) or mm (a CT's)
+        self._rows_of: dict[int, list[int]] = {}  # candidate annotation id -> its rows
 
     def set_rows(
         self, rows: list[dict[str, Any]], project: Project | None, shown: Callable[[int], str] | None = None
@@ -331,6 +332,10 @@ class ObjectTableModel(QAbstractTableModel):
         self.rows = sorted(rows, key=lambda r: (order.get(r.status, 9), r.iou))
         self.project = project
         self.iou_threshold = iou_threshold
+        self._rows_of = {}
+        for n, r in enumerate(self.rows):
+            if r.cand_id is not None:
+                self._rows_of.setdefault(r.cand_id, []).append(n)
         self.endResetModel()
 
     def row_at(self, x: float, y: float) -> int:
@@ -345,6 +350,13 @@ class ObjectTableModel(QAbstractTableModel):
     def refresh(self) -> None:
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(OBJECT_COLUMNS) - 1))
+
+    def refresh_object(self, ann_id: int) -> None:
+        """The rows of candidate object ``ann_id`` read it again (its decision), not the whole table: a
+        whole-image decision announces each of its n objects, and a table refreshed whole at each had its
+        n x n cells measured (0.6 s for the demo's 24 coins, seconds for 60 cells)."""
+        for n in self._rows_of.get(ann_id, ()):
+            self.dataChanged.emit(self.index(n, 0), self.index(n, len(OBJECT_COLUMNS) - 1))
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)

@@ -265,8 +265,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         self.job = job
         self.header.progress.setRange(0, 0)
         self.header.progress.show()
-        self.header.cancel_button.show()
-        self.header.run_button.setEnabled(False)
+        self._swap_buttons(self.header.run_button, self.header.cancel_button)
         self.stale = False
         job.start()
 
@@ -279,10 +278,21 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
     def is_busy(self) -> bool:
         return self.job is not None
 
+    @staticmethod
+    def _swap_buttons(gone: QWidget, shown: QWidget) -> None:
+        """Cancel takes Run QA's place while a run lasts, and back (side by side they widened a 1024 px
+        window past its screen); the keys go with them, so Space on Run QA, then Space, cancels, and Run QA
+        has them again after the run (they went to the Outlines box)."""
+        had = gone.hasFocus()
+        shown.show()
+        if had:
+            shown.setFocus(Qt.FocusReason.OtherFocusReason)
+        gone.hide()
+
     def _idle(self) -> None:
         """Run QA is greyed out, saying why, while there is no reference to score against."""
         self.header.progress.hide()
-        self.header.cancel_button.hide()
+        self._swap_buttons(self.header.cancel_button, self.header.run_button)
         doc = self.document
         ready = doc is not None and reference_path(doc.project) is not None
         self.header.run_button.setEnabled(ready)
