@@ -234,3 +234,31 @@ def test_the_labelme_coco_example_has_no_box_mask_mismatch(shared_fixtures) -> N
     p = read_coco(path).project
     result = lint_project(p, parse_rules(None), None, LintOptions(min_score=0.0))
     assert [x.annotation_id for x in result.problems if x.kind == "box_mask_mismatch"] == []
+
+
+def test_a_missing_object_says_where_it_is_and_is_listed_once_when_the_model_sees_it_twice() -> None:
+    """A missing object names no label, so its line in the terminal, the CSV and the panel's detail must
+    say where: it said "the model sees a cat here", and two missing cats of one image read the same. A
+    results file without NMS (two cat boxes at IoU 0.9 on one cat) made one missing cat two problems, with
+    two identical fixes; of another class, or apart, each is listed."""
+    preds = {
+        1: [
+            box(100, [100, 20, 40, 40], 1, score=0.97),
+            box(101, [101, 20, 40, 40], 1, score=0.99),  # the same cat again, box IoU 0.95
+            box(102, [100, 20, 40, 40], 2, score=0.98),  # a dog on it: another class
+            box(103, [300.4, 120, 40.2, 30], 1, score=0.96),  # a second cat
+        ]
+    }
+    result = lint_project(project(box(1, [10, 10, 30, 30], 2)), None, preds, LintOptions(min_score=0.5))
+    missing = sorted((x.category, x.message) for x in result.problems if x.kind == "missing_object")
+    assert missing == [
+        ("cat", "the model sees a cat at x 101..141, y 20..60 (score 0.99) that no label covers"),
+        ("cat", "the model sees a cat at x 300..341, y 120..150 (score 0.96) that no label covers"),
+        ("dog", "the model sees a dog at x 100..140, y 20..60 (score 0.98) that no label covers"),
+    ]
+    # ObjectLab's image score is cleanlab's still: both cat boxes count there
+    assert (~np.isnan(result.image_scores[1].overlooked)).sum() == 4
+    # a class's own near_duplicate_iou decides what is one object
+    rules = parse_rules({"classes": {"cat": {"near_duplicate_iou": 0.99}}})
+    again = lint_project(project(box(1, [10, 10, 30, 30], 2)), rules, preds, LintOptions(min_score=0.5))
+    assert sum(x.kind == "missing_object" for x in again.problems) == 4

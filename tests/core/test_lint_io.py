@@ -314,6 +314,36 @@ def test_pending_predictions_scored_outside_0_1_are_left_out_with_their_place() 
     assert all(np.isfinite(s.score) for s in result.image_scores.values())
 
 
+def test_pending_predictions_with_no_area_in_the_image_are_left_out_with_their_place() -> None:
+    """A results file's box with no area inside its image is left out and said; a pending prediction's
+    was used: a zero-size box at the centre of a labelled cat was a confident cat "no label covers"
+    (a missing object at 0.99, a point nobody can see) and left the cat itself an unsupported label."""
+    p = small_project()
+    p.add_annotation(Annotation(3, 2, 1, [30.0, 10.0, 20.0, 20.0], None, 400.0))
+    for aid, bbox in (
+        (4, [40.0, 20.0, 0.0, 0.0]),
+        (5, [40.0, 20.0, 0.0, 10.0]),
+        (6, [120.0, 10.0, 5.0, 5.0]),
+    ):
+        p.add_annotation(
+            Annotation(aid, 2, 1, bbox, None, 0.0, score=0.99, source="model:x", review="pending")
+        )
+    p.add_annotation(
+        Annotation(
+            7, 2, 1, [30.0, 10.0, 20.0, 20.0], None, 400.0, score=0.9, source="model:x", review="pending"
+        )
+    )
+    preds, left_out = pending_predictions(p)
+    assert [a.id for a in preds[2]] == [7]
+    assert left_out == [
+        "annotation 4 (b.png): box [40, 20, 0, 0] has no area inside the 100x80 image",
+        "annotation 5 (b.png): box [40, 20, 0, 10] has no area inside the 100x80 image",
+        "annotation 6 (b.png): box [120, 10, 5, 5] has no area inside the 100x80 image",
+    ]
+    result = lint_project(p, predictions=preds)
+    assert [x.kind for x in result.problems if x.image_id == 2] == []
+
+
 # ------------------------------------------------------------------------------------------------
 # reports
 

@@ -55,17 +55,17 @@ def model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[P
                 )
             )
 
-    for j, q in enumerate(s.overlooked):
-        if math.isnan(q):
-            continue
-        p = preds[j]
+    for j in missing_objects(boxes, s.overlooked, ctx):
+        q, p = s.overlooked[j], preds[j]
+        x0, y0, x1, y1 = (round(float(v)) for v in boxes.pred_boxes[j])
         problem(
             "missing_object",
             q,
             None,
             p.category_id,
             [float(v) for v in p.bbox],
-            f"the model sees a {names.get(p.category_id)} here (score {p.score:.2f}) that no label covers",
+            f"the model sees a {names.get(p.category_id)} at x {x0}..{x1}, y {y0}..{y1} "
+            f"(score {p.score:.2f}) that no label covers",
             fixes.add(p, facts.width, facts.height),
             prediction_score=float(p.score or 0.0),
         )
@@ -110,6 +110,25 @@ def model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[P
                 prediction_score=float(p.score or 0.0),
             )
     return out
+
+
+def missing_objects(boxes: ol.ImageBoxes, overlooked: np.ndarray, ctx: Context) -> list[int]:
+    """The overlooked predictions to list, one per object: of two of one class overlapping at the class's
+    ``near_duplicate_iou`` or more (a results file without NMS, a model seeing one person twice), only the
+    stronger is listed, or one missing person is two problems and two identical fixes."""
+    order = sorted(
+        (j for j, q in enumerate(overlooked) if not math.isnan(q)),
+        key=lambda j: (overlooked[j], -boxes.pred_probs[j], j),
+    )
+    kept: list[int] = []
+    for j in order:
+        cid = int(boxes.pred_labels[j])
+        limit = (ctx.class_rules.get(cid) or ctx.rules.for_class("")).threshold("near_duplicate_iou") or 1.0
+        same = [k for k in kept if int(boxes.pred_labels[k]) == cid]
+        if same and ol.box_iou(boxes.pred_boxes[same], boxes.pred_boxes[j]).max() >= limit:
+            continue
+        kept.append(j)
+    return sorted(kept)
 
 
 def box_location(label: np.ndarray, pred: np.ndarray, cover: float) -> tuple[str, str]:

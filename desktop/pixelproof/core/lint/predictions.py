@@ -130,7 +130,8 @@ def none_usable(predictions: dict[int, list[Annotation]], left_out: list[str], n
 def pending_predictions(project: Project) -> tuple[dict[int, list[Annotation]], list[str]]:
     """The project's pending model predictions, per image (score 1.0 when a prediction has none), and
     one located message per prediction left out: a project's score may be any finite number (raw logits
-    imported), a prediction's must be a probability."""
+    imported), a prediction's must be a probability; a box with no area inside the image (a point, a
+    zero-width box) would be a missing object nobody can see, and leave the label under it unsupported."""
     out: dict[int, list[Annotation]] = {iid: [] for iid in project.images}
     left_out: list[str] = []
     for ann in project.annotations.values():
@@ -138,6 +139,14 @@ def pending_predictions(project: Project) -> tuple[dict[int, list[Annotation]], 
             if ann.score is not None and not 0.0 <= ann.score <= 1.0:
                 name = project.images[ann.image_id].file_name
                 left_out.append(f"annotation {ann.id} ({name}): score {ann.score!r} is not in 0..1")
+                continue
+            image = project.images[ann.image_id]
+            if clip_box(ann.bbox, image.width, image.height) is None:  # as a results file's: seen nowhere
+                box = ", ".join(f"{v:g}" for v in ann.bbox)
+                left_out.append(
+                    f"annotation {ann.id} ({image.file_name}): box [{box}] has no area inside the "
+                    f"{image.width}x{image.height} image"
+                )
                 continue
             if ann.score is None:
                 ann = Annotation(
