@@ -29,7 +29,7 @@ def test_the_merge_log_entry_names_the_annotators(tmp_path: Path, capsys, monkey
     assert main(["log", str(merged), "-n", "1"]) == 0
     first, second = capsys.readouterr().out.splitlines()[:2]
     assert " lead [merge] " in first
-    assert second.strip() == "Merge 2 shards of bob, ann"
+    assert second.strip() == "Merge 2 shards of ann, bob"  # in the order they merge in: names
 
 
 def test_the_log_says_one_image_in_the_singular(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

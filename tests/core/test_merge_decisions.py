@@ -85,18 +85,19 @@ def test_a_base_and_a_shard_each_keep_their_decisions(tmp_path: Path) -> None:
 
 
 def test_on_an_overlap_image_a_decision_stays_with_its_annotators_copy(tmp_path: Path) -> None:
-    """Both annotators keep the split's objects, side by side: bob's copy keeps the ids (bob merged
-    first), ann's is renumbered; ann's decision is on ann's copy, not on bob's same-numbered one."""
+    """Both annotators keep the split's objects, side by side: ann's copy keeps the ids (shards merge in
+    their annotators' name order, whatever order they are given in), bob's is renumbered; bob's decision is
+    on bob's copy, not on ann's same-numbered one."""
     base = make_project(tmp_path, 4)
     split = split_project(base, ["ann", "bob"], overlap=1.0, seed=0)
     ann, bob = split.shards["ann"], split.shards["bob"]
-    iid = next(iter(ann.images))
-    target = ann.annotations_of(iid)[1]
-    DismissProblems(ann, [f"wrong_class|{iid}|{target.id}"]).apply(ann)
+    iid = next(iter(bob.images))
+    target = bob.annotations_of(iid)[1]
+    DismissProblems(bob, [f"wrong_class|{iid}|{target.id}"]).apply(bob)
     result = merge_shards([Shard.of(bob, "bob"), Shard.of(ann, "ann")], base=base, manifest=split.manifest)
     name = base.images[iid].file_name
-    assert _named(result.project) == {("wrong_class", name, tuple(target.bbox), "ann")}
-    assert result.project.annotations[target.id].app_extra[ANNOTATOR_KEY] == "bob"  # the key as it was
+    assert _named(result.project) == {("wrong_class", name, tuple(target.bbox), "bob")}
+    assert result.project.annotations[target.id].app_extra[ANNOTATOR_KEY] == "ann"  # the key as it was
 
 
 def test_a_decision_on_an_object_gone_from_the_merge_is_dropped_and_counted(tmp_path: Path) -> None:

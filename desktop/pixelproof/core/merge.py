@@ -103,7 +103,7 @@ class MergeResult:
     # moved since: ``shard_match.moved_away``), not a copy
     moved_files: set[tuple[str, str, str]] = field(default_factory=set)
     geometry_differs: list[dict[str, Any]] = field(default_factory=list)  # ``merge_geometry``'s rows
-    shard_names: list[str] = field(default_factory=list)  # whose shards, in the order given
+    shard_names: list[str] = field(default_factory=list)  # whose shards, as merged (canonical_order)
     tracks: list[tuple[str, int, int]] = field(default_factory=list)  # (shard, new track, merged id)
 
     def label(self) -> str:
@@ -147,6 +147,17 @@ def merge_task(context: tuple[list[str], list[str | None]], items: list[tuple]) 
     return [merge_image(name, b, vs, names, annotators, *overlap) for name, b, vs, *overlap in items]
 
 
+def canonical_order(shards: list[Shard]) -> list[Shard]:
+    """Annotators' shards in name order (then split id): ids of new classes, of overlap copies and of new
+    images are handed out shard by shard, so ``merge b.json a.json`` and ``merge a.json b.json`` gave one
+    project two numberings (and kept, without ``--into``, the first-given shard's image record). Names are
+    distinct by then (``check_distinct``). Batch-job shards (no annotator) keep the order given: their
+    part files are numbered, and that order is theirs."""
+    if not shards or any(s.annotator is None for s in shards):
+        return list(shards)
+    return sorted(shards, key=lambda s: (s.annotator or "", s.split or ""))
+
+
 def merge_shards(
     shards: list[Shard],
     base: Project | None = None,
@@ -160,6 +171,7 @@ def merge_shards(
     check_distinct(shards)
     check_split(shards, manifest)
     check_lineage(shards, base)
+    shards = canonical_order(shards)
     shards, tracks_moved = shard_tracks(shards, base)  # each shard's new tracks: free ids
     conflicts: list[Conflict] = []
     names = _unique_names([s.name for s in shards])
