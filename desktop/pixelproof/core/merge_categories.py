@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from pixelproof.core.category_colors import default_color, is_color
 from pixelproof.core.merge_image import Conflict
 from pixelproof.core.model import Category, Project
+from pixelproof.core.name_fold import fold
 from pixelproof.core.wording import plural
 
 if TYPE_CHECKING:
@@ -74,9 +75,7 @@ def merge_categories(
                     )
                 )
             else:
-                conflicts.append(
-                    Conflict("category_added", f"{n}: adds category {c.name!r}", None, [n], {"name": c.name})
-                )
+                conflicts.append(_added(n, c.name, by_name))
             if c.name not in by_name:
                 by_name[c.name] = c
                 out.append(c)
@@ -162,3 +161,21 @@ def removed_classes(project: Project, conflicts: list[Conflict], removed: dict[s
                 {"name": name, "objects": count},
             )
         )
+
+
+def _added(shard: str, name: str, by_name: dict[str, Category]) -> Conflict:
+    """``category_added``; a name equal to a merged class's but for case or Unicode form ('dog' where
+    another shard or the base has 'Dog') is said as such, with the fold that joins them: kept apart, the
+    two split one class's objects, and agreement counts each overlap object one called 'Dog' and the other
+    'dog' a class difference."""
+    twin = next((other for other in by_name if other != name and fold(other) == fold(name)), None)
+    if twin is None:
+        return Conflict("category_added", f"{shard}: adds category {name!r}", None, [shard], {"name": name})
+    return Conflict(
+        "category_added",
+        f"{shard}: adds category {name!r}, which differs from {twin!r} only in case or spelling form; kept "
+        f"apart (the same class? `pixelproof taxonomy merge MERGED {name} {twin}`)",
+        None,
+        [shard],
+        {"name": name, "same_as": twin},
+    )
