@@ -91,8 +91,8 @@ def check_annotator_names(names: list[str]) -> None:
     for n in names:
         if not _NAME.match(n):
             raise SplitError(
-                f"annotator name {n!r}: use 1-64 letters, digits, '.', '_' or '-', "
-                "starting with a letter or digit"
+                f"annotator name {n!r}: use 1-64 ASCII letters (A-Z, a-z), digits, '.', '_' or '-', "
+                "starting with a letter or digit (the name becomes the shard's file name)"
             )
         if windows_device(n):
             raise SplitError(
