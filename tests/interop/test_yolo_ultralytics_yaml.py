@@ -154,3 +154,19 @@ def test_train_as_a_list_of_folders_and_val_as_a_listing(splits: str, tmp_path: 
         "images/train/t2/b.png",
         "images/val/v/c.png",
     ]
+
+
+def test_coco8_seg_polygons_come_back_in_a_segment_export(tmp_path: Path) -> None:
+    """coco8-seg.yaml's ``path: ../datasets/coco8-seg`` is not there: its own folder is the root."""
+    line = "15 0.1 0.1 0.5 0.1 0.5 0.5 0.1 0.5"
+    root = _dataset(tmp_path / "seg", "coco8-seg.yaml", {"images/val/sub/a.png": line + "\n"})
+    result = read_yolo(root)
+    (cat,) = result.project.annotations.values()
+    assert result.project.categories[cat.category_id].name == "cat" and cat.kind == "polygon"
+    assert result.problems == [
+        f"{root / 'coco8-seg.yaml'}: train: images/train not found (looked at {root / 'images/train'}, "
+        f"{root / 'train/images'})"
+    ]
+    write_yolo(result.project, tmp_path / "out")
+    written = (tmp_path / "out" / "labels" / "val" / "sub" / "a.txt").read_text().split()
+    assert [float(v) for v in written] == pytest.approx([float(v) for v in line.split()])
