@@ -57,14 +57,14 @@ WANT = {"dent_000.png": (10, ["dent"]), "scratch_000.png": (20, ["scratch"]), "g
 def test_mvtec_like_images_exported_to_yolo_keep_their_defect_folders_and_read_back_paired(
     tmp_path: Path,
 ) -> None:
-    """YOLO keeps the folders under images/<split>/ (Ultralytics pairs labels by path), so the three
-    000.png stay apart by folder, not by a made name."""
+    """YOLO keeps the folders below the ones all images share (plate/test/) under images/<split>/
+    (Ultralytics pairs labels by path), so the three 000.png stay apart by folder, not by a made name."""
     write_yolo(_mvtec_like(tmp_path / "in"), tmp_path / "yolo", images="copy")
-    train = tmp_path / "yolo" / "images" / "train" / "plate" / "test"
+    train = tmp_path / "yolo" / "images" / "train"
     assert {p.relative_to(train).as_posix() for p in train.rglob("*.png")} == {
         f"{d}/000.png" for d in ("dent", "scratch", "good")
     }
-    labels = tmp_path / "yolo" / "labels" / "train" / "plate" / "test"
+    labels = tmp_path / "yolo" / "labels" / "train"
     assert {p.relative_to(labels).as_posix() for p in labels.rglob("*.txt")} == {
         f"{d}/000.txt" for d in ("dent", "scratch", "good")
     }
@@ -73,7 +73,7 @@ def test_mvtec_like_images_exported_to_yolo_keep_their_defect_folders_and_read_b
     for image in back.images.values():  # WANT's keys are the flat names other exports make
         grey = int(np.asarray(Image.open(back.image_path(image)))[0, 0, 0])
         names = sorted(back.categories[a.category_id].name for a in back.annotations_of(image.id))
-        got[image.file_name.replace("images/train/plate/test/", "").replace("/", "_")] = (grey, names)
+        got[image.file_name.replace("images/train/", "").replace("/", "_")] = (grey, names)
     assert got == WANT
 
 

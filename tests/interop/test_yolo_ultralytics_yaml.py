@@ -159,7 +159,8 @@ def test_train_as_a_list_of_folders_and_val_as_a_listing(splits: str, tmp_path: 
 def test_coco8_seg_polygons_come_back_in_a_segment_export(tmp_path: Path) -> None:
     """coco8-seg.yaml's ``path: ../datasets/coco8-seg`` is not there: its own folder is the root."""
     line = "15 0.1 0.1 0.5 0.1 0.5 0.5 0.1 0.5"
-    root = _dataset(tmp_path / "seg", "coco8-seg.yaml", {"images/val/sub/a.png": line + "\n"})
+    labels = {"images/val/sub/a.png": line + "\n", "images/val/b.png": ""}
+    root = _dataset(tmp_path / "seg", "coco8-seg.yaml", labels)
     result = read_yolo(root)
     (cat,) = result.project.annotations.values()
     assert result.project.categories[cat.category_id].name == "cat" and cat.kind == "polygon"

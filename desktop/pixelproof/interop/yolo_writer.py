@@ -151,27 +151,27 @@ def write_yolo(
 
 def image_places(project: Project, images: list[ImageRecord], splits: dict[int, str]) -> dict[int, str]:
     """Image id -> its path under ``images/<split>/`` without suffix (``a/img1``), the same under
-    ``labels/<split>/`` with ``.txt``: the image's folders in the project kept (Ultralytics finds the
-    labels of ``images/train/a/img1.jpg`` at ``labels/train/a/img1.txt``), less a leading ``images/<split>``
-    or Roboflow's ``<split>/images`` (a YOLO dataset exported again keeps its layout) and the folders that
-    all images outside the project folder share. No two images get one name in a folder, ignoring case and
+    ``labels/<split>/`` with ``.txt``: the image's folders kept (Ultralytics finds the labels of
+    ``images/train/a/img1.jpg`` at ``labels/train/a/img1.txt``) below the folders all images share (a
+    project of ``photos/*.jpg`` is written flat), less a leading ``images/<split>`` or Roboflow's
+    ``<split>/images`` (a YOLO dataset exported again keeps its layout); images outside the project folder
+    likewise below the folders they share. No two images get one name in a folder, ignoring case and
     suffix (``x.png`` beside ``x.jpg`` share ``x.txt``): ``unique_stems`` per folder. A folder called
     ``images`` is ``images_`` (Ultralytics takes the last ``/images/`` of a path for the one to swap for
     ``/labels/``), one named like a file written beside it gets a ``_`` too."""
-    raw = {im.id: file_folders(im.file_name) for im in images}
-    outside = {  # their folders on disk, less the anchor
-        im.id: list(Path(os.path.abspath(project.image_path(im))).parent.parts[1:])
-        for im in images
-        if _is_outside(im.file_name, raw[im.id])
-    }
-    common, first = 0, next(iter(outside.values()), [])  # how many outer folders they all share
-    while common < len(first) and all(f[common : common + 1] == [first[common]] for f in outside.values()):
-        common += 1
+    inside, outside = {}, {}
+    for im in images:
+        raw = file_folders(im.file_name)
+        if _is_outside(im.file_name, raw):  # its folders on disk, less the anchor
+            outside[im.id] = list(Path(os.path.abspath(project.image_path(im))).parent.parts[1:])
+        else:
+            inside[im.id] = _without_split_folders(raw)
+    below = {i: f[_shared(inside) :] for i, f in inside.items()}
+    below.update({i: f[_shared(outside) :] for i, f in outside.items()})
     groups: dict[tuple[str, str], list[ImageRecord]] = {}
     spelled: dict[tuple[str, str], str] = {}
     for image in images:
-        folders = outside[image.id][common:] if image.id in outside else raw[image.id]
-        folders = [_folder_name(p) for p in _without_split_folders(folders)]
+        folders = [_folder_name(p) for p in below[image.id]]
         key = (splits[image.id], "/".join(folders).casefold())
         spelled.setdefault(key, "/".join(folders))
         groups.setdefault(key, []).append(image)
@@ -181,6 +181,14 @@ def image_places(project: Project, images: list[ImageRecord], splits: dict[int, 
         for image in members:
             out[image.id] = f"{spelled[key]}/{stems[image.id]}" if spelled[key] else stems[image.id]
     return out
+
+
+def _shared(folders: dict[int, list[str]]) -> int:
+    """How many outer folders all of ``folders`` share."""
+    n, first = 0, next(iter(folders.values()), [])
+    while n < len(first) and all(f[n : n + 1] == [first[n]] for f in folders.values()):
+        n += 1
+    return n
 
 
 def _is_outside(file_name: str, folders: list[str]) -> bool:
