@@ -1,4 +1,4 @@
-"""The flat file names exports give images (YOLO, VOC, LabelMe, mask folders, COCO's copied images, ...).
+"""The flat file names exports give images (VOC, LabelMe, masks, COCO's copied images...; YOLO per folder).
 
 An image keeps its base name while no other image shares it. Images that share one (MVTec AD numbers
 every defect folder's images from ``000.png``) are named by the deepest folders that tell them apart,
