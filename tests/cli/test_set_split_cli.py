@@ -38,7 +38,8 @@ def test_set_split_by_glob_and_the_export_follows(tmp_path: Path, capsys) -> Non
     assert "0 images set to val (2 already there)" in capsys.readouterr().out
     out = tmp_path / "yolo"
     assert main(["convert", str(path), str(out), "--from", "coco", "--to", "yolo"]) == 0
-    assert sorted(p.name for p in (out / "images" / "val").iterdir()) == ["b.png", "c.png"]
+    val = out / "images" / "val"  # day/ and night/ kept (the export keeps the images' folders)
+    assert sorted(p.relative_to(val).as_posix() for p in val.rglob("*.png")) == ["night/b.png", "night/c.png"]
 
 
 def test_unknown_split_no_match_and_output_file(tmp_path: Path, capsys) -> None:

@@ -157,7 +157,7 @@ def test_locate_finds_images_moved_into_an_export(tmp_path: Path) -> None:
     images = tmp_path / "shared" / "photos_yolo" / "images"  # inside the export: searched, it was named
     imported = project_from_folder(images, tmp_path / "shared" / "p.json")
     names = sorted(im.file_name for im in imported.images.values())
-    assert names == ["photos_yolo/images/train/a.png", "photos_yolo/images/train/b.jpg"], names
+    assert names == ["photos_yolo/images/train/a.png", "photos_yolo/images/train/day2/b.jpg"], names
     (tmp_path / "moved").mkdir()
     (tmp_path / "shared" / "photos_yolo").rename(tmp_path / "moved" / "photos_yolo")
     found, missing = find_moved(imported, tmp_path / "moved")

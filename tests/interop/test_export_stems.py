@@ -54,17 +54,27 @@ def _read_back(project: Project) -> dict[str, tuple[int, list[str]]]:
 WANT = {"dent_000.png": (10, ["dent"]), "scratch_000.png": (20, ["scratch"]), "good_000.png": (30, [])}
 
 
-def test_mvtec_like_images_exported_to_yolo_are_named_by_their_defect_and_read_back_paired(
+def test_mvtec_like_images_exported_to_yolo_keep_their_defect_folders_and_read_back_paired(
     tmp_path: Path,
 ) -> None:
+    """YOLO keeps the folders below the ones all images share (plate/test/) under images/<split>/
+    (Ultralytics pairs labels by path), so the three 000.png stay apart by folder, not by a made name."""
     write_yolo(_mvtec_like(tmp_path / "in"), tmp_path / "yolo", images="copy")
-    assert {p.name for p in (tmp_path / "yolo" / "images" / "train").iterdir()} == set(WANT)
-    assert {p.name for p in (tmp_path / "yolo" / "labels" / "train").iterdir()} == {
-        "dent_000.txt",
-        "scratch_000.txt",
-        "good_000.txt",
+    train = tmp_path / "yolo" / "images" / "train"
+    assert {p.relative_to(train).as_posix() for p in train.rglob("*.png")} == {
+        f"{d}/000.png" for d in ("dent", "scratch", "good")
     }
-    assert _read_back(read_yolo(tmp_path / "yolo").project) == WANT
+    labels = tmp_path / "yolo" / "labels" / "train"
+    assert {p.relative_to(labels).as_posix() for p in labels.rglob("*.txt")} == {
+        f"{d}/000.txt" for d in ("dent", "scratch", "good")
+    }
+    back = read_yolo(tmp_path / "yolo").project
+    got = {}
+    for image in back.images.values():  # WANT's keys are the flat names other exports make
+        grey = int(np.asarray(Image.open(back.image_path(image)))[0, 0, 0])
+        names = sorted(back.categories[a.category_id].name for a in back.annotations_of(image.id))
+        got[image.file_name.replace("images/train/", "").replace("/", "_")] = (grey, names)
+    assert got == WANT
 
 
 def test_mvtec_like_images_exported_to_a_mask_folder_are_named_by_their_defect_and_read_back_paired(

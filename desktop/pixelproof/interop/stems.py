@@ -1,4 +1,4 @@
-"""The flat file names exports give images (YOLO, VOC, LabelMe, mask folders, COCO's copied images, ...).
+"""The flat file names exports give images (VOC, LabelMe, masks, COCO's copied images...; YOLO per folder).
 
 An image keeps its base name while no other image shares it. Images that share one (MVTec AD numbers
 every defect folder's images from ``000.png``) are named by the deepest folders that tell them apart,
@@ -67,7 +67,7 @@ _NOT_PORTABLE = re.compile(r'[<>:"/\\|?*\[\]\x00-\x1f\x7f]')
 
 
 @functools.lru_cache(maxsize=65536)  # a dataset's folder names repeat image after image
-def _portable(folder: str) -> str:
+def portable(folder: str) -> str:
     """A folder's name as the front of a file name on Windows, macOS and Linux: characters Windows
     refuses (``:``, ``\\``, ``?``, ...) and control characters become ``_``; dots and spaces around it
     are dropped (``.cache`` would hide the file, ``..`` is no name); nothing left is ``_``."""
@@ -79,14 +79,19 @@ def _not_device(name: str) -> str:
     return f"_{name}" if windows_device(name) else name
 
 
-def _folders(file_name: str) -> list[str]:
-    """The folders of an image's file (a slice's: its volume's), outermost first, as file-name parts."""
+def file_folders(file_name: str) -> list[str]:
+    """The folders of an image's file name (a slice's: its volume's), outermost first, as written (``..``
+    and a drive included; ``portable`` makes each a name an export can write)."""
     from pixelproof.core.volumes import parse_slice_ref
 
     ref = parse_slice_ref(file_name)
     source = ref.source if ref is not None else file_name
-    parts = [p for p in source.replace("\\", "/").split("/") if p not in ("", ".")]
-    return [_portable(p) for p in parts[:-1]]
+    return [p for p in source.replace("\\", "/").split("/") if p not in ("", ".")][:-1]
+
+
+def _folders(file_name: str) -> list[str]:
+    """The folders of an image's file (a slice's: its volume's), outermost first, as file-name parts."""
+    return [portable(p) for p in file_folders(file_name)]
 
 
 def _by_folders(stems: dict[int, str], folders: dict[int, list[str]]) -> dict[int, str]:

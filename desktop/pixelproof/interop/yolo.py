@@ -69,6 +69,7 @@ def read_yolo(
         if not config.get("val") and "validation" in config:  # Ultralytics reads it as val
             config["val"] = config.pop("validation")
     names = _names(config, root, report)
+    keypoints = _kpt_shape(config, report)
     for i, name in enumerate(names or []):
         build.category(name, i + 1)
     images = _image_list(config, root, yaml_file, report)
@@ -89,7 +90,7 @@ def read_yolo(
             report.skip("files", f"{outside}; its image is imported without labels")
         elif label_file.is_file():  # none: To do (Ultralytics trains it as background; README)
             with build.record(image, report):
-                _read_labels(label_file, image, names, build, report)
+                _read_labels(label_file, image, names, build, report, keypoints)
         elif is_file(label_file, os.path.lexists):  # a FIFO, folder or broken link: not "no objects"
             report.skip(
                 "files",
@@ -98,6 +99,12 @@ def read_yolo(
             )
         else:
             unrecorded.append(image.id)
+    if keypoints and (posed := sum("yolo" in a.extra for a in project.annotations.values())):
+        report.note(
+            f"{plural(posed, 'object')} of a pose dataset (kpt_shape {list(keypoints)}) read as their boxes: "
+            "the keypoints are kept with each object (its extras) but not shown, and an export writes "
+            "the boxes without them"
+        )
     for orphan in _orphan_labels(root, used_labels):
         report.skip("files", f"{orphan}: no image for this label file; skipped")
     return ImportResult(project, report.problems, report.skipped, unrecorded=unrecorded, notes=report.notes)
@@ -173,6 +180,12 @@ def _names(config: dict[str, Any], root: Path, report: Reporter) -> list[str] | 
             report(f"{where}: must be numbered 0..n-1; classes named class_<n>")
             return None
         names = [names.get(k, names.get(str(k))) for k in keys]
+    nc = config.get("nc")
+    if isinstance(names, list | dict) and nc is not None and nc != len(names):
+        report(
+            f"{config.get('_file', root)}: nc: {short_repr(nc)} but names has {len(names)} classes "
+            "(Ultralytics refuses this data.yaml: 'names' length and 'nc' must match); the names are used"
+        )
     if isinstance(names, list):
         bad = next((i for i, n in enumerate(names) if not isinstance(n, str | int | float)), None)
         if bad is not None:
@@ -182,7 +195,6 @@ def _names(config: dict[str, Any], root: Path, report: Reporter) -> list[str] | 
             )
             return None
         return [str(n) for n in names]
-    nc = config.get("nc")
     if type(nc) is int and 0 <= nc <= MAX_CLASSES:
         return [f"class_{i}" for i in range(nc)]
     if nc is not None:
@@ -195,6 +207,27 @@ def _names(config: dict[str, Any], root: Path, report: Reporter) -> list[str] | 
             except (OSError, UnicodeDecodeError) as e:
                 report(f"{f}: not readable UTF-8 text ({e})")
     report(f"{root}: no data.yaml or classes.txt; classes are named class_<n>")
+    return None
+
+
+def _kpt_shape(config: dict[str, Any], report: Reporter) -> tuple[int, int] | None:
+    """A pose dataset's ``kpt_shape: [keypoints, 2 or 3]``: its lines are ``class cx cy w h`` and that many
+    ``x y`` (``visible``) values. None without one (a line of extra numbers is then a polygon)."""
+    shape = config.get("kpt_shape")
+    if shape is None:
+        return None
+    if (
+        isinstance(shape, list)
+        and len(shape) == 2
+        and all(type(n) is int for n in shape)
+        and 0 < shape[0] <= 1000
+        and shape[1] in (2, 3)
+    ):
+        return shape[0], shape[1]
+    report(
+        f"{config['_file']}: kpt_shape: expected [keypoints, 2 or 3], got {short_repr(shape)}; "
+        "lines read as boxes or polygons"
+    )
     return None
 
 
@@ -289,6 +322,7 @@ def _read_labels(
     names: list[str] | None,
     build: Builder,
     report: Reporter,
+    keypoints: tuple[int, int] | None = None,
 ) -> None:
     w, h = image.width, image.height
     try:
@@ -332,9 +366,21 @@ def _read_labels(
             skip(f"{where}: class must be a non-negative integer, got {short_repr(parts[0])}")
             continue
         score = None
-        if len(coords) == 5:  # predictions files: class cx cy w h confidence
+        fields: dict[str, Any] = {}
+        if keypoints is not None:  # pose: class cx cy w h, then x y (visible) of each keypoint
+            want = 5 + keypoints[0] * keypoints[1]
+            if len(parts) != want:
+                skip(
+                    f"{where}: expected {want} numbers (class cx cy w h and {keypoints[0]} keypoints of "
+                    f"{keypoints[1]} values, data.yaml's kpt_shape), got {len(parts)}"
+                )
+                continue
+            points = np.asarray(coords[4:]).reshape(keypoints)
+            fields["extra"] = {"yolo": {"keypoints": coords[4:], "kpt_shape": list(keypoints)}}
+            coords = coords[:4] + points[:, :2].reshape(-1).tolist()  # the visibility is no coordinate
+        elif len(coords) == 5:  # predictions files: class cx cy w h confidence
             score, coords = coords[4], coords[:4]
-        if not (len(coords) == 4 or (len(coords) >= 6 and len(coords) % 2 == 0)):
+        if keypoints is None and not (len(coords) == 4 or (len(coords) >= 6 and len(coords) % 2 == 0)):
             skip(
                 f"{where}: expected 5 numbers (class cx cy w h) or a class and at least 3 x y pairs, "
                 f"got {len(parts)} numbers"
@@ -351,7 +397,8 @@ def _read_labels(
         if names is not None and idx >= len(names):
             skip(f"{where}: class {idx} is not in names (0..{len(names) - 1})")
             continue
-        fields: dict[str, Any] = {"score": score} if score is not None else {}
+        fields.update({"score": score} if score is not None else {})
+        coords = coords[:4] if keypoints is not None else coords  # the object is the box
         try:
             cat = build.category(names[idx] if names is not None else f"class_{idx}", idx + 1)
             if len(coords) == 4:
@@ -416,7 +463,8 @@ FORMAT = Format(
     suffixes=(".yaml", ".yml"),
     lost_on_export=(
         "holes (filled, with a warning), several parts (one line each), everything but boxes in detect; parts"
-        " outside the image (clipped); the crowd flag, scores, review state, notes; void regions (left out, a"
+        " outside the image (clipped); the crowd flag, scores, review state, notes, pose keypoints; void"
+        " regions (left out, a"
         " warning says how many: YOLO would train them as a class); the exact width of thin and tiny masks as"
         " Ultralytics reads them (it fills the polygons at whole pixels, taking in their outline: a 2 px"
         " scratch trains as about 3.5 px; a warning names them)"

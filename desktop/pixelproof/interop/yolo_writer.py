@@ -17,15 +17,17 @@ import numpy as np
 
 from pixelproof.core import annotation_pixels
 from pixelproof.core import masks as core_masks
+from pixelproof.core.imageio import is_image_file
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.split_names import CANONICAL as SPLITS
+from pixelproof.core.split_names import canonical
 from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import ProgressCallback, fresh, one_line, with_progress, write_fresh
 from pixelproof.interop.formats import image_names
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.splits import names, spelled
-from pixelproof.interop.stems import unique_stems
+from pixelproof.interop.stems import file_folders, portable, unique_stems
 from pixelproof.interop.void_regions import without_void
 from pixelproof.interop.yolo_raster import GROWTH, ultralytics_changed
 
@@ -61,20 +63,23 @@ def write_yolo(
     counts: Counter[str] = Counter()
     cats = sorted(project.categories.values(), key=lambda c: c.id)
     index = {c.id: i for i, c in enumerate(cats)}
-    stems = unique_stems(project)
     ordered = sorted(project.images.values(), key=lambda im: im.id)
     splits = _assign_splits(ordered, val_fraction, warnings)
+    places = image_places(project, ordered, splits)
+    written: set[Path] = set()
+    stale: list[Path] = []
     grown_images: list[int] = []
     repeated: list[tuple[int, int]] = []  # (image id, rows Ultralytics drops as duplicates)
     for image in with_progress(ordered, len(ordered), progress):
         split = splits[image.id]
         src = project.image_path(image)
-        picture, label_name = stems[image.id] + image_suffix(src), f"{stems[image.id]}.txt"
+        picture, label_name = places[image.id] + image_suffix(src), f"{places[image.id]}.txt"
+        written.update([out / "images" / split / picture, out / "labels" / split / label_name])
         for other in SPLITS:  # an earlier export's copy in another split: training on validation images
-            if other != split:
-                fresh(out / "images" / other / picture)
-                fresh(out / "labels" / other / label_name)
+            if other != split:  # removed once all is written: another image may have that name there now
+                stale += [out / "images" / other / picture, out / "labels" / other / label_name]
         if image_exists(src):
+            (out / "images" / split / picture).parent.mkdir(parents=True, exist_ok=True)
             placed = place_image(
                 src,
                 out / "images" / split / picture,
@@ -100,6 +105,11 @@ def write_yolo(
         label = out / "labels" / split / label_name
         label.parent.mkdir(parents=True, exist_ok=True)
         write_fresh(label, "".join(f"{ln}\n" for ln in lines))
+    for path in stale:
+        if path not in written:
+            fresh(path)
+    if left := _not_written(out, written):
+        warnings.append(left)
     used = sorted(set(splits.values()), key=SPLITS.index)
     _write_yaml(out, used, [c.name for c in cats], warnings, val_fraction)
     write_fresh(out / "classes.txt", "".join(f"{one_line(c.name)}\n" for c in cats))
@@ -117,6 +127,11 @@ def write_yolo(
         "boxes": ("box-only object", "written as 4-corner polygons (task segment; task detect writes boxes)"),
         "shapes": ("polygon/mask object", "written as their bounding boxes (detect task)"),
         "clipped": ("object", "reaching outside the image clipped to it (YOLO coordinates are 0..1)"),
+        "keypoints": (
+            "object",
+            "of a pose dataset written without their keypoints (the export writes detect or segment "
+            "datasets; the keypoints stay in the project)",
+        ),
     }
     warnings += noted_counts(counts, messages)
     if counts["grown"]:
@@ -132,6 +147,91 @@ def write_yolo(
     if repeated:
         warnings.append(repeated_warning(project, repeated))
     return warnings
+
+
+def image_places(project: Project, images: list[ImageRecord], splits: dict[int, str]) -> dict[int, str]:
+    """Image id -> its path under ``images/<split>/`` without suffix (``a/img1``), the same under
+    ``labels/<split>/`` with ``.txt``: the image's folders kept (Ultralytics finds the labels of
+    ``images/train/a/img1.jpg`` at ``labels/train/a/img1.txt``) below the folders all images share (a
+    project of ``photos/*.jpg`` is written flat), less a leading ``images/<split>`` or Roboflow's
+    ``<split>/images`` (a YOLO dataset exported again keeps its layout); images outside the project folder
+    likewise below the folders they share. No two images get one name in a folder, ignoring case and
+    suffix (``x.png`` beside ``x.jpg`` share ``x.txt``): ``unique_stems`` per folder. A folder called
+    ``images`` is ``images_`` (Ultralytics takes the last ``/images/`` of a path for the one to swap for
+    ``/labels/``), one named like a file written beside it gets a ``_`` too."""
+    inside, outside = {}, {}
+    for im in images:
+        raw = file_folders(im.file_name)
+        if _is_outside(im.file_name, raw):  # its folders on disk, less the anchor
+            outside[im.id] = list(Path(os.path.abspath(project.image_path(im))).parent.parts[1:])
+        else:
+            inside[im.id] = _without_split_folders(raw)
+    below = {i: f[_shared(inside) :] for i, f in inside.items()}
+    below.update({i: f[_shared(outside) :] for i, f in outside.items()})
+    groups: dict[tuple[str, str], list[ImageRecord]] = {}
+    spelled: dict[tuple[str, str], str] = {}
+    for image in images:
+        folders = [_folder_name(p) for p in below[image.id]]
+        key = (splits[image.id], "/".join(folders).casefold())
+        spelled.setdefault(key, "/".join(folders))
+        groups.setdefault(key, []).append(image)
+    out = {}
+    for key, members in groups.items():
+        stems = unique_stems(project, members)
+        for image in members:
+            out[image.id] = f"{spelled[key]}/{stems[image.id]}" if spelled[key] else stems[image.id]
+    return out
+
+
+def _shared(folders: dict[int, list[str]]) -> int:
+    """How many outer folders all of ``folders`` share."""
+    n, first = 0, next(iter(folders.values()), [])
+    while n < len(first) and all(f[n : n + 1] == [first[n]] for f in folders.values()):
+        n += 1
+    return n
+
+
+def _is_outside(file_name: str, folders: list[str]) -> bool:
+    """An image outside the project folder: an absolute name (``/data/x.png``, ``C:\\x.png``) or ``../``."""
+    name = file_name.replace("\\", "/")
+    return name.startswith("/") or bool(re.match(r"[A-Za-z]:", name)) or ".." in folders
+
+
+def _without_split_folders(folders: list[str]) -> list[str]:
+    """``folders`` less a leading ``images``/``images/<split>`` (Ultralytics) or ``<split>/images``
+    (Roboflow): the folders a YOLO reader came in with, which the export writes anew."""
+    if folders and folders[0].casefold() == "images":
+        return folders[2:] if len(folders) > 1 and canonical(folders[1]) in SPLITS else folders[1:]
+    if len(folders) > 1 and canonical(folders[0]) in SPLITS and folders[1].casefold() == "images":
+        return folders[2:]
+    return folders
+
+
+def _folder_name(folder: str) -> str:
+    """A folder's name under ``images/<split>/``: portable (``stems.portable``), never ``images`` nor a
+    name an image or label file beside it could have (``x.txt``, ``x.png``)."""
+    name = portable(folder)
+    suffix = Path(name).suffix.lower()
+    if name.casefold() == "images" or suffix == ".txt" or is_image_file(name):
+        name += "_"
+    return name
+
+
+def _not_written(out: Path, written: set[Path]) -> str | None:
+    """A warning for images under ``images/`` this export did not write (an earlier export's, one of a
+    version that wrote ``a_img1.jpg`` for ``a/img1.jpg``, or a user's): Ultralytics trains on every image
+    there, so they would train twice or as background."""
+    folder = out / "images"
+    left = sorted(p for p in folder.rglob("*") if p not in written and is_image_file(p) and p.is_file())
+    if not left:
+        return None
+    named = ", ".join(str(p.relative_to(out)) for p in left[:5])
+    more = f" and {len(left) - 5} more" if len(left) > 5 else ""
+    return (
+        f"{plural(len(left), 'image')} under {folder} not written by this export (an earlier export's or "
+        f"added by hand): {named}{more}; Ultralytics trains on every image there: remove them, or export "
+        "into an empty folder"
+    )
 
 
 def repeated_rows(lines: list[str], task: str) -> int:
@@ -278,6 +378,7 @@ def _box_line(a: Annotation, cls: int, image: ImageRecord, task: str, counts: Co
 
 def _lines(a: Annotation, cls: int, image: ImageRecord, task: str, counts: Counter[str]) -> list[str]:
     w, h = image.width, image.height
+    counts["keypoints"] += isinstance(a.extra.get("yolo"), dict) and "keypoints" in a.extra["yolo"]
     if task == "detect" or a.kind == "box":
         return _box_line(a, cls, image, task, counts)
     if a.kind == "polygon":
