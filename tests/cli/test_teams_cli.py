@@ -101,8 +101,8 @@ def test_split_and_merge_refuse_to_overwrite_inputs(tmp_path: Path, capsys) -> N
     out = tmp_path / "shards"
     assert main(["split", str(project), "--annotators", "lead-manifest,bob", "-o", str(out)]) == 1
     assert "the manifest would overwrite the shard" in capsys.readouterr().err
-    assert main(["split", str(project), "--annotators", "Ann,ann", "-o", str(out)]) == 1
-    assert "case-insensitive" in capsys.readouterr().err and not any(out.iterdir())
+    assert main(["split", str(project), "--annotators", "Ann,ann", "-o", str(out)]) == 2
+    assert "differ only in case" in capsys.readouterr().err and not any(out.iterdir())
 
 
 def test_agreement_with_honeypot_scorecards(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -89,6 +89,18 @@ def test_annotators_view_opened_from_review_gives_the_docks_back(qtbot, window, 
     assert not window.review.active and all(d.isVisible() for d in docks)
 
 
+def _type(widget, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Key presses typing ``text``, one character each: ``QTest.keyClicks`` takes ASCII only (it aborts on
+    'ö' or '张', which an input method or a keyboard layout types as one key's text)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for c in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, c))
+
+
 def _split_dialog(qtbot, window, monkeypatch, names: str, out, answer=None):  # type: ignore[no-untyped-def]
     """File > Split for Annotators… typed into; returns (messages shown, the dialog still open or None)."""
     from PySide6.QtWidgets import QMessageBox
@@ -108,7 +120,7 @@ def _split_dialog(qtbot, window, monkeypatch, names: str, out, answer=None):  # 
     still_open = []
 
     def fill(dialog) -> None:  # type: ignore[no-untyped-def]
-        qtbot.keyClicks(dialog.annotators, names)
+        _type(dialog.annotators, names)
         dialog.output.selectAll()
         qtbot.keyClicks(dialog.output, str(out))
         qtbot.keyClick(dialog.annotators, Qt.Key.Key_Return)  # OK
@@ -251,3 +263,28 @@ def test_merge_report_is_saved_whole_never_over_the_project_and_a_bad_folder_is_
     assert project.read_text() == '{"images": []}'  # the project is no report
     assert len(said) == 2 and str(project) in said[0] and "missing" in said[1]
     assert json.loads((tmp_path / "r.json").read_text()) == report
+
+
+def test_split_dialog_takes_names_of_any_script_typed_decomposed(
+    qtbot, window, project_file, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """'Björn' typed as o + combining diaeresis (macOS) is the 'Björn.json' an earlier split wrote: asked
+    before it is replaced (before, the typed name missed the file and the split wrote over it unasked)."""
+    import unicodedata
+
+    from PySide6.QtWidgets import QMessageBox
+
+    out = project_file.parent / "shards"
+    said, _, still_open = _split_dialog(qtbot, window, monkeypatch, "Anna, anna", out)
+    assert still_open and "differ only in case" in said[0][1] and not out.exists()
+    out.mkdir()
+    (out / "Björn.json").write_text("{}", encoding="utf-8")
+    typed = unicodedata.normalize("NFD", "Björn") + ", 张伟"
+    said, asked, still_open = _split_dialog(qtbot, window, monkeypatch, typed, out)
+    assert still_open and "Björn.json" in asked[0]
+    assert (out / "Björn.json").read_text(encoding="utf-8") == "{}"
+    said, _, still_open = _split_dialog(
+        qtbot, window, monkeypatch, typed, out, QMessageBox.StandardButton.Yes
+    )
+    assert not still_open and "2 shards" in said[0][1]
+    assert sorted(p.name for p in out.glob("*.json")) == ["Björn.json", "lead-manifest.json", "张伟.json"]

@@ -38,20 +38,22 @@ import orjson
 
 from pixelproof.core.atomic import append_line, open_own, same_file, write_target
 from pixelproof.core.model import Annotation, Category, Project, utc_now
+from pixelproof.core.names import annotator_name
 
 SUFFIX = ".history.jsonl"
 _INFO = ("description", "guideline", "examples")
 
 
 def current_author(explicit: str | None = None) -> str:
-    """Who is making a change now (see the module docstring)."""
+    """Who is making a change now (see the module docstring), in NFC: a name typed on macOS and on Linux
+    is one author in ``log --by-user``."""
     if explicit:
-        return explicit
+        return annotator_name(explicit)
     env = os.environ.get("PIXELPROOF_AUTHOR", "").strip()
     if env:
-        return env
+        return annotator_name(env)
     try:
-        return getpass.getuser()
+        return annotator_name(getpass.getuser())
     except (OSError, KeyError):  # no user name for this uid (containers)
         return "unknown"
 
@@ -100,7 +102,7 @@ def note(
     if tool is not None:
         base.tool = tool
     if author is not None:
-        base.author = author
+        base.author = annotator_name(author)
     if edit:
         base.edits.append(edit)
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pixelproof.core.names import annotator_name
+
 # the entry's ``time`` is ``model.utc_now()``: 2026-12-06T21:44:36Z
 _DAY_CHARS = 10
 
@@ -130,7 +132,7 @@ def summarise(
             uncommitted += 1
             continue
         author = e.get("author")
-        user = (author if isinstance(author, str) and author else "?") if by_user else None
+        user = (annotator_name(author) if isinstance(author, str) and author else "?") if by_user else None
         t = entry_time(e)
         stamp = t.strftime("%Y-%m-%dT%H:%M:%SZ") if t is not None else None
         day = (stamp[:_DAY_CHARS] if stamp else "?") if by_day else None

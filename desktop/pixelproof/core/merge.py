@@ -32,6 +32,7 @@ from pixelproof.core.merge_outside import off_shard, report_outside, set_aside
 from pixelproof.core.merge_stacking import keep_restacks
 from pixelproof.core.merge_tracks import shard_tracks
 from pixelproof.core.model import ImageRecord, Project, id_key
+from pixelproof.core.names import annotator_name
 from pixelproof.core.overlap_versions import overlap_annotators
 from pixelproof.core.paths import RelativeNames, is_absolute_name
 from pixelproof.core.run_ids import merged_run
@@ -84,7 +85,9 @@ class Shard:
             if isinstance(cats, dict)
             else None
         )
-        return cls(annotator or fallback_name, project, annotator, split, at_split)
+        if annotator is not None:  # in NFC, as split wrote it: a shard saved by hand or by another tool too
+            annotator = annotator_name(annotator)
+        return cls(annotator or annotator_name(fallback_name), project, annotator, split, at_split)
 
 
 @dataclass

@@ -147,3 +147,55 @@ def check_category_name(name: str, where: str = "") -> None:
     if problem is not None:
         raise LimitError(where, f"category name “{shown_name(name, 60)}” {problem}")
     check_text(name, where, "category name")
+
+
+MAX_ANNOTATOR_NAME = 64  # characters
+MAX_ANNOTATOR_BYTES = 128  # UTF-8 bytes, composed and decomposed (macOS's HFS+ stores names decomposed)
+_NAME_PUNCTUATION = "._-"
+# letters and marks that show nothing: the grapheme joiner, the Hangul fillers, the variation selectors
+_BLANK_LETTERS = frozenset(
+    "\u034f\u115f\u1160\u3164\uffa0"
+    + "".join(map(chr, range(0xFE00, 0xFE10)))
+    + "".join(map(chr, range(0xE0100, 0xE01F0)))
+)
+
+
+def annotator_name(name: str) -> str:
+    """An annotator's name in one Unicode form (NFC): 'Björn' typed on macOS (o + combining diaeresis) and
+    on Linux (one 'ö') is one annotator, one shard file and one author."""
+    return unicodedata.normalize("NFC", name)
+
+
+def annotator_name_problem(name: str) -> str | None:
+    """Why ``name`` (in NFC, ``annotator_name``) cannot be an annotator's (None: it can): it becomes a file
+    name, ``<name>.json``, on Linux, macOS and Windows, and an ``author`` in every change log. Letters of any
+    script (Björn, 张伟, Анна), digits, '.', '_' and '-'; a letter or digit first, no '.' last (Windows
+    drops it); no device name (CON, NUL, COM1); at most ``MAX_ANNOTATOR_NAME`` characters and
+    ``MAX_ANNOTATOR_BYTES`` bytes."""
+    if not name:
+        return "is empty"
+    bad = next((c for c in name if not _name_character(c)), None)
+    if bad is not None:
+        if _unseen(bad) or bad in _BLANK_LETTERS or unicodedata.category(bad) == "Cf":
+            return f"holds an invisible character ({_escaped(bad)}), which can hide or reverse text"
+        what = "a space" if bad.isspace() else f"'{bad}'"
+        return f"holds {what}: use letters, digits, '.', '_' or '-'"
+    if not unicodedata.category(name[0]).startswith(("L", "N")):
+        return "must start with a letter or a digit"
+    if name.endswith("."):
+        return "ends in '.', which Windows drops from a file name"
+    if len(name) > MAX_ANNOTATOR_NAME:
+        return f"is {len(name)} characters long (at most {MAX_ANNOTATOR_NAME})"
+    size = max(len(name.encode("utf-8")), len(unicodedata.normalize("NFD", name).encode("utf-8")))
+    if size > MAX_ANNOTATOR_BYTES:
+        return f"is {size} bytes long in UTF-8 (at most {MAX_ANNOTATOR_BYTES})"
+    if windows_device(name):
+        return f"is a name Windows keeps for a device ({name}.json would be no file)"
+    return None
+
+
+def _name_character(c: str) -> bool:
+    """A letter (with its combining marks), a decimal digit, '.', '_' or '-'."""
+    if c in _BLANK_LETTERS:
+        return False
+    return c in _NAME_PUNCTUATION or unicodedata.category(c) in ("Nd", "Mn", "Mc") or c.isalpha()

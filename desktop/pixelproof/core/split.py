@@ -12,7 +12,6 @@ import copy
 import hashlib
 import math
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,8 @@ from pixelproof.core.image_maps import IMAGE_MAPS, images_only
 from pixelproof.core.limits import ID_MAX
 from pixelproof.core.merge_stacking import STACKING_AT_SPLIT, stacking_at_split
 from pixelproof.core.model import Annotation, ImageRecord, Project
-from pixelproof.core.names import windows_device
+from pixelproof.core.name_fold import fold
+from pixelproof.core.names import annotator_name, annotator_name_problem
 from pixelproof.core.paths import RelativeNames
 from pixelproof.core.run_ids import RUN, only_images
 from pixelproof.core.shard_match import FILES_AT_SPLIT, files_at_split
@@ -36,7 +36,6 @@ MANIFEST_FORMAT = 1
 # drawn in two shards, or in a shard and the project, keep their ids when merged (a shard that outgrows
 # its range is renumbered by merge, as before, and reported).
 ID_RANGE = 100_000
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class SplitError(ValueError):
@@ -84,23 +83,35 @@ def outputs_problem(
     return None
 
 
-def check_annotator_names(names: list[str]) -> None:
-    """Names become file names (``<name>.json``) and ``author`` values: keep them plain."""
+def check_annotator_names(names: list[str]) -> list[str]:
+    """The names in NFC (``names.annotator_name``), or ``SplitError``: each becomes a file name
+    (``<name>.json``) and an ``author`` value, so it must be one on every disk, and no two may be one file
+    on a case-insensitive disk (macOS, Windows), as ``Anna`` and ``anna`` would."""
     if not names:
         raise SplitError("no annotators given")
-    for n in names:
-        if not _NAME.match(n):
+    composed = [annotator_name(n) for n in names]
+    for given, n in zip(names, composed, strict=True):
+        problem = annotator_name_problem(n)
+        if problem:
             raise SplitError(
-                f"annotator name {n!r}: use 1-64 ASCII letters (A-Z, a-z), digits, '.', '_' or '-', "
-                "starting with a letter or digit (the name becomes the shard's file name)"
+                f"annotator name {given if len(given) <= 80 else given[:80] + '…'!r} {problem} "
+                "(the name becomes the shard's file name: letters of any script, digits, '.', '_' or '-', "
+                "a letter or digit first)"
             )
-        if windows_device(n):
-            raise SplitError(
-                f"annotator name {n!r}: Windows keeps it for a device ({n}.json would be no file)"
-            )
-    dupes = sorted({n for n in names if names.count(n) > 1})
+    dupes = sorted({n for n in composed if composed.count(n) > 1})
     if dupes:
         raise SplitError(f"annotator names given twice: {', '.join(dupes)}")
+    by_fold: dict[str, list[str]] = {}
+    for n in composed:
+        by_fold.setdefault(fold(n), []).append(n)
+    clash = next((same for same in by_fold.values() if len(same) > 1), None)
+    if clash:
+        raise SplitError(
+            f"annotator names {' and '.join(clash)} differ only in case: their shard files "
+            f"({', '.join(f'{n}.json' for n in clash)}) would be one file on macOS and Windows; "
+            "use distinct names"
+        )
+    return composed
 
 
 def image_key(project: Project, image: ImageRecord) -> str:
@@ -174,7 +185,7 @@ def split_project(
     honeypot_fraction: float = 0.05,
 ) -> SplitResult:
     """Deal the project's images out to ``annotators`` (see the module docstring)."""
-    check_annotator_names(annotators)
+    annotators = check_annotator_names(annotators)
     if not 0.0 <= overlap <= 1.0 or math.isnan(overlap):
         raise SplitError(f"--overlap must be between 0 and 1, got {overlap}")
     if not 0.0 <= honeypot_fraction < 1.0 or math.isnan(honeypot_fraction):

@@ -105,7 +105,10 @@ class SplitDialog(QDialog):
             self.output.setText(path)
 
     def names(self) -> list[str]:
-        return [n.strip() for n in self.annotators.text().split(",") if n.strip()]
+        """The annotators typed, each in NFC (``annotator_name``): the shard files are named so."""
+        from pixelproof.core.names import annotator_name
+
+        return [annotator_name(n.strip()) for n in self.annotators.text().split(",") if n.strip()]
 
     def accept(self) -> None:
         """OK: only names and an output folder the split can use; the dialog stays open otherwise, and
