@@ -427,6 +427,12 @@ def as_dict(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def as_list(value: Any) -> list:
+    """A value that should be a JSON array, else empty: a number or an object where a reader iterated a
+    list stopped the whole import with a TypeError."""
+    return value if isinstance(value, list) else []
+
+
 def group_id(ann: Annotation) -> int | str | None:
     """The object's ``group_id`` extra when it can link parts (a number or text), else None: a project's
     extras may hold a list or an object there, which a writer cannot use as a key."""
