@@ -1,6 +1,6 @@
-"""Hostile values in the less-travelled readers' files (a number where a list is, a run count of 1e308, a
-class table's cell that is no number, ...): each is one message naming its file and place, the rest of the
-dataset still imports, never a traceback."""
+"""Hostile files for the less-travelled readers (a number where a list is, a run count of 1e308, a million
+bad rows, ...): each problem is one message naming its file and place, a flood of them a few lines and a
+count, the rest of the dataset still imports, never a traceback."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from PIL import Image
 
 from pixelproof.interop.datumaro import read_datumaro
+from pixelproof.interop.openimages import read_openimages
 
 
 def _datumaro(tmp_path: Path, doc: dict) -> Path:
@@ -39,3 +40,22 @@ def test_datumaro_values_of_the_wrong_type_are_skipped_with_their_place(tmp_path
     assert [a.bbox for a in result.project.annotations.values()] == [[1.0, 1.0, 2.0, 2.0]]
     doc["categories"] = {"label": {"labels": 7}}
     assert read_datumaro(_datumaro(tmp_path / "2", doc)).project.images  # no labels, items still read
+
+
+def test_openimages_a_flood_of_bad_rows_is_a_few_lines_and_a_count(tmp_path: Path) -> None:
+    """300,000 rows naming images that are not there printed 300,001 lines (one per row): the first few
+    of each kind are named with their line, the rest counted per file, every one still counted skipped."""
+    (tmp_path / "images" / "train").mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(tmp_path / "images" / "train" / "a.jpg")
+    head = "ImageID,Source,LabelName,Confidence,XMin,XMax,YMin,YMax\n"
+    rows = [f"gone{k},x,/m/1,1,0.1,0.5,0.1,0.5\n" for k in range(40)] + ["a,x,/m/1,1,0.1,0.5,0.1,0.5\n"]
+    rows += ["a,x,/m/1,1,nan,0.5,0.1,0.5\n"] * 40
+    (tmp_path / "train-annotations-bbox.csv").write_text(head + "".join(rows))
+    result = read_openimages(tmp_path)
+    assert len(result.project.annotations) == 1
+    assert result.skipped["images"] == 40 and result.skipped["boxes"] == 40
+    csv = tmp_path / "train-annotations-bbox.csv"
+    assert f"... and 35 more images not found in {csv}" in result.problems
+    assert f"... and 35 more boxes skipped in {csv}" in result.problems
+    assert f"{csv}:2: image gone0 not found" in "\n".join(result.problems)
+    assert len(result.problems) < 20
