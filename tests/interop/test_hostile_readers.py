@@ -59,3 +59,24 @@ def test_openimages_a_flood_of_bad_rows_is_a_few_lines_and_a_count(tmp_path: Pat
     assert f"... and 35 more boxes skipped in {csv}" in result.problems
     assert f"{csv}:2: image gone0 not found" in "\n".join(result.problems)
     assert len(result.problems) < 20
+
+
+def test_builder_numbers_new_categories_without_scanning_them_all(tmp_path: Path, monkeypatch) -> None:
+    """Each new category asked ``next_category_id``, a scan of every category: 200,000 KITTI types (one
+    line each) ran for minutes. The builder counts its ids, above any id given (a dataset's own) or added
+    beside it, so they stay unique."""
+    from pixelproof.core.model import Category, Project
+    from pixelproof.interop._util import Builder, folder_project
+
+    build = Builder(folder_project(tmp_path))
+
+    def scan(self: Project, count: int = 1) -> int:
+        raise AssertionError("a scan of every category")
+
+    monkeypatch.setattr(Project, "next_category_id", scan)
+    assert build.category("a").id == 1
+    assert build.category("b", 7).id == 7  # a dataset's id, free
+    assert build.category("c").id == 8
+    build.project.add_category(Category(9, "added beside"))
+    assert build.category("d", 1).id == 10  # 1 is taken
+    assert len({c.id for c in build.project.categories.values()}) == 5

@@ -34,12 +34,12 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
-    loads_json,
     rel_name,
     with_progress,
 )
 from pixelproof.interop.cityscapes_labels import BY_ID, BY_NAME, BY_TRAIN_ID, Label, split_group
 from pixelproof.interop.cityscapes_writer import write_cityscapes
+from pixelproof.interop.dataset_json import loads_json
 from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.panoptic import MAX_BOX_COVER, IdRegions, add_id_objects, crop_raster, read_id_png
 from pixelproof.interop.splits import set_split

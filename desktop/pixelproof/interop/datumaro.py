@@ -41,10 +41,10 @@ from pixelproof.interop._util import (
     group_id,
     is_file,
     listed,
-    loads_json,
     rel_name,
     with_progress,
 )
+from pixelproof.interop.dataset_json import loads_json
 from pixelproof.interop.formats import Format, sniff
 from pixelproof.interop.grouped_parts import join_grouped_polygons
 from pixelproof.interop.labelme import circle_polygon

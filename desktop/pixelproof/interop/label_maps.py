@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.interop._util import Reporter, loads_json, small_int
+from pixelproof.interop._util import Reporter, small_int
 from pixelproof.interop.csv_tables import csv_columns, csv_rows
+from pixelproof.interop.dataset_json import loads_json
 
 LIST_FILES = ("classes.txt", "labels.txt", "class_names.txt")
 TABLE_FILES = ("classes.json", "class_map.json", "classes.csv", "class_map.csv")
