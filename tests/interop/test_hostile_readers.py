@@ -80,3 +80,19 @@ def test_builder_numbers_new_categories_without_scanning_them_all(tmp_path: Path
     build.project.add_category(Category(9, "added beside"))
     assert build.category("d", 1).id == 10  # 1 is taken
     assert len({c.id for c in build.project.categories.values()}) == 5
+
+
+def test_kitti_a_flood_of_bad_lines_is_a_few_lines_and_a_count(tmp_path: Path) -> None:
+    """300,000 lines of 14 values printed 300,000 lines: the first 5 are named, the rest counted."""
+    from pixelproof.interop.kitti import read_kitti
+
+    (tmp_path / "image_2").mkdir()
+    Image.new("RGB", (20, 10)).save(tmp_path / "image_2" / "a.png")
+    (tmp_path / "label_2").mkdir()
+    good = "Car 0 0 0 1 1 5 5 1 1 1 1 1 1 0\n"
+    (tmp_path / "label_2" / "a.txt").write_text(good + "Car 0 0 0 1 1 5 5 1 1 1 1 1 1\n" * 30 + good)
+    result = read_kitti(tmp_path)
+    assert len(result.project.annotations) == 2 and result.skipped["lines"] == 30
+    assert f"{tmp_path / 'label_2' / 'a.txt'}:2: expected 15 values" in "\n".join(result.problems)
+    assert result.problems[-1] == f"... and 25 more lines skipped in {tmp_path / 'label_2' / 'a.txt'}"
+    assert len(result.problems) == 6
