@@ -96,3 +96,74 @@ def test_kitti_a_flood_of_bad_lines_is_a_few_lines_and_a_count(tmp_path: Path) -
     assert f"{tmp_path / 'label_2' / 'a.txt'}:2: expected 15 values" in "\n".join(result.problems)
     assert result.problems[-1] == f"... and 25 more lines skipped in {tmp_path / 'label_2' / 'a.txt'}"
     assert len(result.problems) == 6
+
+
+def _rgb_mask_folder(tmp_path: Path) -> Path:
+    import numpy as np
+
+    (tmp_path / "images").mkdir(parents=True)
+    (tmp_path / "masks").mkdir()
+    Image.new("RGB", (20, 10)).save(tmp_path / "images" / "a.png")
+    pixels = np.zeros((10, 20, 3), np.uint8)
+    pixels[2:5, 2:5] = (128, 0, 0)
+    Image.fromarray(pixels).save(tmp_path / "masks" / "a.png")
+    return tmp_path
+
+
+def test_masks_colour_map_entries_out_of_range_are_said_and_the_others_kept(tmp_path: Path) -> None:
+    """A colour component of 99999999999999999999 (labelmap.txt, label_colors.txt) or 1e308
+    (dataset_meta.json) stopped the import with an OverflowError; two components failed every mask as
+    "not a readable PNG". That entry is said with its line or index; the next classes keep their values."""
+    from pixelproof.interop.masks_folder import read_masks
+
+    maps = {
+        "labelmap.txt": (
+            "background:0,0,0::\nbad:99999999999999999999,0,0::\nshort:1,2::\ndog:128,0,0::\n",
+            ":2",
+        ),
+        "label_colors.txt": (
+            "0 0 0 background\n99999999999999999999 0 0 bad\n1 2 short\n128 0 0 dog\n",
+            ":2",
+        ),
+        "dataset_meta.json": (
+            json.dumps(
+                {
+                    "label_map": {"0": "background", "1": "bad", "2": "short", "3": "dog"},
+                    "segmentation_colors": [[0, 0, 0], [1e308, 0, 0], [1, 2], [128, 0, 0]],
+                }
+            ),
+            ": segmentation_colors[1]",
+        ),
+    }
+    for name, (text, place) in maps.items():
+        root = _rgb_mask_folder(tmp_path / name)
+        (root / name).write_text(text)
+        result = read_masks(root)
+        assert f"{root / name}{place}: colour " in "\n".join(result.problems), name
+        names = {result.project.categories[a.category_id].name for a in result.project.annotations.values()}
+        assert names == {"dog"}, name
+
+
+def test_masks_class_map_values_past_64_bits_are_that_entry_only(tmp_path: Path) -> None:
+    """A class map value past 64 bits (classes.json key, classes.csv row) ended the whole import with
+    "id ... is outside the signed 64-bit range"; a key that is no integer ignored the whole map."""
+    import numpy as np
+
+    from pixelproof.interop.masks_folder import read_masks
+
+    for name, text in {
+        "classes.json": json.dumps({"1": "cat", "9" * 30: "huge", "abc": "word"}),
+        "classes.csv": "value,class\n1,cat\n" + "9" * 30 + ",huge\n",
+    }.items():
+        root = tmp_path / name
+        (root / "images").mkdir(parents=True)
+        (root / "masks").mkdir()
+        Image.new("RGB", (20, 10)).save(root / "images" / "a.png")
+        pixels = np.zeros((10, 20), np.uint8)
+        pixels[2:5, 2:5] = 1
+        Image.fromarray(pixels).save(root / "masks" / "a.png")
+        (root / name).write_text(text)
+        result = read_masks(root)
+        assert "outside the signed 64-bit range" in "\n".join(result.problems), name
+        names = {result.project.categories[a.category_id].name for a in result.project.annotations.values()}
+        assert names == {"cat"}, name
