@@ -167,3 +167,35 @@ def test_masks_class_map_values_past_64_bits_are_that_entry_only(tmp_path: Path)
         assert "outside the signed 64-bit range" in "\n".join(result.problems), name
         names = {result.project.categories[a.category_id].name for a in result.project.annotations.values()}
         assert names == {"cat"}, name
+
+
+def test_cityscapes_a_flood_of_bad_objects_or_unknown_ids_is_a_few_lines_and_a_count(tmp_path: Path) -> None:
+    """100,000 two-point polygons printed 100,001 lines, and a KITTI/Cityscapes 16-bit id PNG of 1,024
+    unknown label ids a line for each: the first 5 are named, the rest counted per file."""
+    import numpy as np
+
+    from pixelproof.interop.cityscapes import read_cityscapes
+    from pixelproof.interop.kitti import read_kitti
+
+    photo = tmp_path / "cs" / "leftImg8bit" / "train" / "c" / "c_000000_000000_leftImg8bit.png"
+    photo.parent.mkdir(parents=True)
+    Image.new("RGB", (20, 10)).save(photo)
+    gt = tmp_path / "cs" / "gtFine" / "train" / "c" / "c_000000_000000_gtFine_polygons.json"
+    gt.parent.mkdir(parents=True)
+    objects = [{"label": "car", "polygon": [[0, 0], [1, 1]]}] * 30
+    objects.append({"label": "car", "polygon": [[1, 1], [5, 1], [5, 5]]})
+    gt.write_text(json.dumps({"imgWidth": 20, "imgHeight": 10, "objects": objects}))
+    result = read_cityscapes(tmp_path / "cs")
+    assert len(result.project.annotations) == 1 and result.skipped["objects"] == 30
+    assert result.problems[-1] == f"... and 25 more objects skipped in {gt}" and len(result.problems) == 6
+
+    (tmp_path / "kitti" / "image_2").mkdir(parents=True)
+    Image.new("RGB", (64, 16)).save(tmp_path / "kitti" / "image_2" / "a.png")
+    (tmp_path / "kitti" / "semantic").mkdir()
+    ids = np.repeat(np.arange(1000, 1064, dtype=np.uint16)[None, :], 16, axis=0)  # 64 unknown label ids
+    Image.fromarray(ids).save(tmp_path / "kitti" / "semantic" / "a.png")
+    result = read_kitti(tmp_path / "kitti")
+    assert len(result.project.annotations) == 64
+    png = tmp_path / "kitti" / "semantic" / "a.png"
+    assert result.problems[-1] == f"... and 59 more label ids not in the Cityscapes table in {png}"
+    assert len(result.problems) == 6

@@ -131,6 +131,7 @@ def read_kitti(
                     report.skip("files", f"{file}: {e.message}; skipped")
                     if made_here:  # not an empty image: QA would take it for one without objects
                         build.project.remove_image(images.pop((split_dir, file.stem)).id)
+                report.summarise(file)  # thousands of unknown ids are 5 lines and a count
     return ImportResult(project, report.problems, report.skipped, semantic=semantic_only)
 
 
