@@ -199,3 +199,35 @@ def test_cityscapes_a_flood_of_bad_objects_or_unknown_ids_is_a_few_lines_and_a_c
     png = tmp_path / "kitti" / "semantic" / "a.png"
     assert result.problems[-1] == f"... and 59 more label ids not in the Cityscapes table in {png}"
     assert len(result.problems) == 6
+
+
+def test_waymo_a_flood_of_bad_rows_is_a_few_lines_and_a_count(tmp_path: Path) -> None:
+    """200,000 camera_box rows of NaN centres printed 200,000 lines: the first 5 are named, the rest
+    counted per file."""
+    import pytest
+
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from pixelproof.interop.waymo import read_waymo
+
+    box = "[CameraBoxComponent]"
+    n = 30
+    table = pa.table(
+        {
+            "key.segment_context_name": ["s"] * n,
+            "key.frame_timestamp_micros": [1] * n,
+            "key.camera_name": [1] * n,
+            f"{box}.box.center.x": [float("nan")] * (n - 1) + [10.0],
+            f"{box}.box.center.y": [10.0] * n,
+            f"{box}.box.size.x": [4.0] * n,
+            f"{box}.box.size.y": [4.0] * n,
+            f"{box}.type": [1] * n,
+        }
+    )
+    (tmp_path / "camera_box").mkdir()
+    pq.write_table(table, tmp_path / "camera_box" / "seg.parquet")
+    result = read_waymo(tmp_path)
+    assert len(result.project.annotations) == 1 and result.skipped["boxes"] == n - 1
+    file = tmp_path / "camera_box" / "seg.parquet"
+    assert f"... and {n - 6:,} more boxes skipped in {file}" in result.problems
+    assert len(result.problems) == 7  # 5 named, the count, the cameras' published sizes
