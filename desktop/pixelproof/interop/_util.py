@@ -22,8 +22,10 @@ from pixelproof.core.annotation_pixels import crop_geometry
 from pixelproof.core.atomic import atomic_output, read_only
 from pixelproof.core.category_colors import default_color
 from pixelproof.core.coordinate_limits import check_coordinates, check_polygon_work
+from pixelproof.core.id_marks import NewIds
 from pixelproof.core.model import (
     LAST_ANNOTATION_ID,
+    LAST_CATEGORY_ID,
     LAST_IMAGE_ID,
     REVIEW_STATES,
     Annotation,
@@ -171,14 +173,25 @@ def folder_project(root: Path) -> Project:
     return project
 
 
-def category_for(project: Project, name: str, cat_id: int | None = None, *, lookup: bool = True) -> Category:
+def category_for(
+    project: Project, name: str, cat_id: int | None = None, *, lookup: bool = True, ids: NewIds | None = None
+) -> Category:
     """The category called ``name``, created (``cat_id`` when free, else the next id; default colour) when
     new. ``lookup`` False: the caller knows it is new (``Builder`` keeps a name index; the project's own
-    search is a scan, so 65,535 label values made categories in minutes)."""
+    search is a scan, so 65,535 label values made categories in minutes). ``ids``: the caller's counter
+    of new ids (``Builder``'s): ``next_category_id`` scans them all, so 200,000 KITTI types took minutes."""
     cat = project.category_by_name(name) if lookup else None
     if cat is None:
         free = cat_id is not None and project.category_id_free(cat_id)
-        cid = cat_id if free else project.next_category_id()
+        if ids is None:
+            cid = cat_id if free else project.next_category_id()
+        elif free:
+            cid = cat_id
+            ids.next = max(ids.next, cid + 1)
+        else:
+            cid = ids.take()
+            while not project.category_id_free(cid):  # one added (or removed) beside the counter
+                cid = ids.take()
         cat = project.add_category(Category(cid, name, color=default_color(len(project.categories) + 1)))
     return cat
 
@@ -204,6 +217,7 @@ class Builder:
         self._by_name = {c.name: c for c in project.categories.values()}
         self._image_ids = project.id_counter(LAST_IMAGE_ID)
         self._ann_ids = project.id_counter(LAST_ANNOTATION_ID)
+        self._cat_ids = project.id_counter(LAST_CATEGORY_ID)
         self._unclear: set[int] = set()  # images with a record that skipped something
         self._later: tuple[ImageRecord, list[tuple[Annotation, list[float]]]] | None = None  # areas_in_bulk
 
@@ -215,7 +229,7 @@ class Builder:
             limits.check_text(name, "category", "name")
             if cat_id is not None:
                 limits.check_id(cat_id, f"category {name!r}")
-            cat = category_for(self.project, name, cat_id, lookup=False)
+            cat = category_for(self.project, name, cat_id, lookup=False, ids=self._cat_ids)
             self._by_name[name] = cat
         if void:
             cat.app_extra["void"] = True
@@ -383,35 +397,6 @@ def _inside(crop: tuple[tuple[int, int, int, int], Any], height: int, width: int
     return rect, np.asarray(pixels, dtype=bool)[cy - y : cy - y + ch, cx - x : cx - x + cw]
 
 
-def loads_json(raw: bytes) -> Any:
-    """A dataset file's JSON as the tools that wrote it read it: orjson first (fast), else Python's
-    ``json``, which takes what those tools write and orjson refuses - NaN and Infinity (``json.dump``
-    writes them), a BOM (a Windows editor), UTF-16 - so each odd value is reported where it is, not the
-    whole file. Integers are read as orjson reads them (a float past 64 bits: an int there would make a
-    project no save can write). Raises orjson's ``JSONDecodeError`` (a ValueError) when neither reads it."""
-    import json
-
-    import orjson
-
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as e:
-        try:
-            return json.loads(raw, parse_int=_int_as_orjson)
-        except (ValueError, RecursionError):
-            raise e from None
-
-
-def _int_as_orjson(text: str) -> int | float:
-    """A JSON integer as orjson gives it: an int from -2**63 to 2**64 - 1, else a float (infinity for one
-    of more digits than a float holds, which the extras' check then refuses)."""
-    if len(text) <= 21:
-        value = int(text)
-        if -(2**63) <= value < 2**64:
-            return value
-    return float(text)
-
-
 def is_file(path: Path, check: Callable[[Path], bool] = Path.is_file) -> bool:
     """``check(path)`` (default ``Path.is_file``), False where the file system refuses the name (a
     300-byte ``file_name``: ENAMETOOLONG), which otherwise stopped a whole import or export at that image."""
@@ -425,6 +410,12 @@ def as_dict(value: Any) -> dict:
     """An extra that should be an object, else empty: a project's extras may hold anything (a list where
     a writer expected an object made it fail)."""
     return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list:
+    """A value that should be a JSON array, else empty: a number or an object where a reader iterated a
+    list stopped the whole import with a TypeError."""
+    return value if isinstance(value, list) else []
 
 
 def group_id(ann: Annotation) -> int | str | None:

@@ -34,12 +34,12 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     folder_project,
-    loads_json,
     rel_name,
     with_progress,
 )
 from pixelproof.interop.cityscapes_labels import BY_ID, BY_NAME, BY_TRAIN_ID, Label, split_group
 from pixelproof.interop.cityscapes_writer import write_cityscapes
+from pixelproof.interop.dataset_json import loads_json
 from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.panoptic import MAX_BOX_COVER, IdRegions, add_id_objects, crop_raster, read_id_png
 from pixelproof.interop.splits import set_split
@@ -193,6 +193,7 @@ def _read_frame(frame: _Frame, kind: str, root: Path, gt_dir: Path, build: Build
     except LimitError as e:  # ids scattered over the picture: not a label map
         report.skip("frames", f"{gt}: {e.message}; skipped")
         build.project.remove_image(image.id)  # not an empty frame: QA would take it for one without objects
+    report.summarise(gt)  # 100,000 bad objects are 5 lines and a count
 
 
 def _split_instance(value: int) -> tuple[int, int | None]:
@@ -206,7 +207,10 @@ def class_category(build: Builder, class_id: int, file: Path, report: Reporter) 
     ``label_<id>`` (as the writers number unknown categories from 34) and reported."""
     label = BY_ID.get(class_id)
     if label is None:
-        report(f"{file}: label id {class_id} is not in the Cityscapes table; imported as label_{class_id}")
+        report.often(  # a 16-bit PNG may hold thousands: the reader summarises the rest per file
+            "label ids not in the Cityscapes table",
+            f"{file}: label id {class_id} is not in the Cityscapes table; imported as label_{class_id}",
+        )
         return build.category(f"label_{class_id}").id, True
     return label_category(build, label.name), label.has_instances
 
@@ -218,8 +222,10 @@ def _train_id_objects(
         label = BY_TRAIN_ID.get(value)
         if label is None:
             if value != 255:
-                report.skip(
-                    "regions", f"{gt}: train id {value} is not in the Cityscapes table; pixels skipped"
+                report.often(
+                    "regions skipped",
+                    f"{gt}: train id {value} is not in the Cityscapes table; pixels skipped",
+                    "regions",
                 )
             else:
                 build.annotation(image, build.category("unlabeled", 0, void=True).id, crop=crop)
@@ -236,7 +242,7 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
     for k, obj in enumerate(objects):
         where = f"{gt}: objects[{k}]"
         if not isinstance(obj, dict) or not isinstance(obj.get("label"), str):
-            report.skip("objects", f"{where}: expected an object with a 'label'; skipped")
+            report.often("objects skipped", f"{where}: expected an object with a 'label'; skipped", "objects")
             drawn.append(None)
             continue
         if obj.get("deleted"):
@@ -248,10 +254,11 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
         except (TypeError, ValueError):
             pts = np.zeros((0,))
         if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) < 3 or not np.isfinite(pts).all():
-            report.skip(
-                "objects",
+            report.often(
+                "objects skipped",
                 f"{where} ({obj['label']}): 'polygon' needs at least 3 [x, y] points of finite numbers; "
                 "skipped",
+                "objects",
             )
             drawn.append(None)
             continue
@@ -260,7 +267,7 @@ def _polygon_objects(gt: Path, objects: list, image: ImageRecord, build: Builder
             check_coordinates(flat, w, h, f"{where} ({obj['label']})")
             check_polygon_work([flat], f"{where} ({obj['label']})")
         except LimitError as e:
-            report.skip("objects", f"{e}; skipped")
+            report.often("objects skipped", f"{e}; skipped", "objects")
             drawn.append(None)
             continue
         cover += _box_pixels(flat, h, w)
@@ -327,18 +334,20 @@ def _add_polygon_object(
         if void:
             build.category(name, void=True)
     except LimitError as e:  # its message quotes the label escaped: it cannot be printed as it is
-        report.skip("objects", f"{gt}: objects[{k}]: label {e.message}; skipped")
+        report.often("objects skipped", f"{gt}: objects[{k}]: label {e.message}; skipped", "objects")
         return
     where = f"{gt}: objects[{k}] ({obj['label']})"
     if crop is None:
-        report.skip("objects", f"{gt}: objects[{k}] ({obj['label']}): outside the image; skipped")
+        report.often(
+            "objects skipped", f"{gt}: objects[{k}] ({obj['label']}): outside the image; skipped", "objects"
+        )
         return
     y0, x0, m = crop
     visible = owner[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]] == k
     n_visible = int(np.count_nonzero(visible))
     try:  # the fields refused here: a score that is no number, a review state not ours, extras too deep
         if n_visible == 0:
-            report.skip("objects", f"{where}: hidden by later objects; skipped")
+            report.often("objects skipped", f"{where}: hidden by later objects; skipped", "objects")
         elif n_visible == int(np.count_nonzero(m)):
             build.annotation(image, cat_id, polygons=[flat], app_extra=app_extra, where=where, **fields)
         else:
@@ -346,7 +355,7 @@ def _add_polygon_object(
             rect = (x0, y0, m.shape[1], m.shape[0])
             build.annotation(image, cat_id, crop=(rect, visible), app_extra=app_extra, where=where, **fields)
     except LimitError as e:
-        report.skip("objects", f"{e}; skipped")
+        report.often("objects skipped", f"{e}; skipped", "objects")
 
 
 def looks_like_cityscapes(path: Path) -> bool:

@@ -36,14 +36,15 @@ from pixelproof.interop._util import (
     ProgressCallback,
     Reporter,
     as_dict,
+    as_list,
     folder_project,
     group_id,
     is_file,
     listed,
-    loads_json,
     rel_name,
     with_progress,
 )
+from pixelproof.interop.dataset_json import loads_json
 from pixelproof.interop.formats import Format, sniff
 from pixelproof.interop.grouped_parts import join_grouped_polygons
 from pixelproof.interop.labelme import circle_polygon
@@ -119,7 +120,7 @@ def _labels(categories: dict[str, Any], build: Builder) -> list[str | None]:
     which Datumaro gives label 0 whatever it is, only for a background; else, and with none, its default
     palette colour) but a skeleton's parts (a label with a ``parent``), which are no objects of their own."""
     names: list[str | None] = []
-    for label in as_dict(categories.get("label")).get("labels") or []:
+    for label in as_list(as_dict(categories.get("label")).get("labels")):
         label = as_dict(label)
         name = str(label.get("name") or "").strip()
         if not name or label.get("parent"):
@@ -127,7 +128,7 @@ def _labels(categories: dict[str, Any], build: Builder) -> list[str | None]:
             continue
         names.append(name)
         build.category(name)
-    for entry in as_dict(categories.get("mask")).get("colormap") or []:
+    for entry in as_list(as_dict(categories.get("mask")).get("colormap")):
         entry = as_dict(entry)
         index = entry.get("label_id")
         rgb = [entry.get(c) for c in "rgb"]
@@ -171,7 +172,10 @@ def _read_item(
     (where, its image): Datumaro keeps only the last of them; here the annotations of both are kept, on one
     image when both name the same image file, size and ``attr``, else on a second image, said either way."""
     where = f"{file}: {place}"
-    anns = [a for a in item.get("annotations") or [] if isinstance(a, dict)]
+    given = item.get("annotations")
+    if given is not None and not isinstance(given, list):
+        report.skip("invalid", f"{where}: annotations is {short_repr(given)}, not a list; skipped")
+    anns = [a for a in as_list(given) if isinstance(a, dict)]
     image_file = _image_file(root, subset, item)
     size = as_dict(item.get("image")).get("size")
     try:
@@ -282,7 +286,7 @@ def _read_annotation(
         return
     try:
         geometry = _geometry(kind, ann, image.height, image.width)
-    except (ValueError, TypeError, KeyError, IndexError) as e:
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as e:  # RLE counts of 1e308
         report.skip("invalid", f"{file}: {at} ({kind}): {e}; skipped")
         return
     app_extra: dict[str, Any] = {}

@@ -131,6 +131,7 @@ def read_kitti(
                     report.skip("files", f"{file}: {e.message}; skipped")
                     if made_here:  # not an empty image: QA would take it for one without objects
                         build.project.remove_image(images.pop((split_dir, file.stem)).id)
+                report.summarise(file)  # thousands of unknown ids are 5 lines and a count
     return ImportResult(project, report.problems, report.skipped, semantic=semantic_only)
 
 
@@ -179,24 +180,34 @@ def _read_labels(file: Path, image: ImageRecord, build: Builder, report: Reporte
             continue
         where = f"{file}:{lineno}"
         if len(parts) not in (15, 16):
-            report.skip(
-                "lines", f"{where}: expected 15 values (16 with a score), got {len(parts)}; line skipped"
+            report.often(
+                "lines skipped",
+                f"{where}: expected 15 values (16 with a score), got {len(parts)}; line skipped",
+                "lines",
             )
             continue
         try:
             nums = [float(p) for p in parts[1:]]
         except ValueError:
-            report.skip("lines", f"{where}: values after the type must be numbers; line skipped")
+            report.often(
+                "lines skipped", f"{where}: values after the type must be numbers; line skipped", "lines"
+            )
             continue
         if not all(math.isfinite(v) for v in nums):
-            report.skip("lines", f"{where}: NaN or infinite value; line skipped")
+            report.often("lines skipped", f"{where}: NaN or infinite value; line skipped", "lines")
             continue
         if not abs(nums[1]) < 2**63:  # kept as an integer: one past 64 bits made the project unsavable
-            report.skip("lines", f"{where}: occluded {parts[2]} is no small integer (0..3); line skipped")
+            report.often(
+                "lines skipped",
+                f"{where}: occluded {parts[2]} is no small integer (0..3); line skipped",
+                "lines",
+            )
             continue
         x1, y1, x2, y2 = nums[3:7]
         if x2 < x1 or y2 < y1:
-            report.skip("lines", f"{where}: box right/bottom smaller than left/top; line skipped")
+            report.often(
+                "lines skipped", f"{where}: box right/bottom smaller than left/top; line skipped", "lines"
+            )
             continue
         kitti: dict[str, Any] = {
             "truncated": nums[0],
@@ -218,7 +229,8 @@ def _read_labels(file: Path, image: ImageRecord, build: Builder, report: Reporte
                 **fields,
             )
         except LimitError as e:  # a box far outside the image
-            report.skip("lines", f"{e}; line skipped")
+            report.often("lines skipped", f"{e}; line skipped", "lines")
+    report.summarise(file)  # a million bad lines are 5 lines and a count
 
 
 # ------------------------------------------------------------------------------------------------

@@ -19,8 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.interop._util import Reporter, loads_json, small_int
+from pixelproof.core.limits import LimitError, check_id, short_repr
+from pixelproof.interop._util import Reporter, small_int
 from pixelproof.interop.csv_tables import csv_columns, csv_rows
+from pixelproof.interop.dataset_json import loads_json
 
 LIST_FILES = ("classes.txt", "labels.txt", "class_names.txt")
 TABLE_FILES = ("classes.json", "class_map.json", "classes.csv", "class_map.csv")
@@ -116,7 +118,15 @@ def _read_one(f: Path, out: ClassMap, report: Reporter) -> None:
             if isinstance(data, dict) and isinstance(data.get("instances"), dict):
                 out.instances.update(_per_file(data["instances"], f, report))
             elif isinstance(data, dict):
-                out.names = {int(k): str(v) for k, v in data.items()}
+                out.names = {}
+                for k, v in data.items():
+                    at = f"{f}: key {short_repr(k)}"
+                    try:
+                        out.names[check_id(int(k), at)] = str(v)
+                    except LimitError as e:  # a value past 64 bits stopped the whole import
+                        report(f"{e}; ignored")
+                    except ValueError:  # one such key made the whole map ignored
+                        report(f"{at}: no integer; ignored")
             else:
                 report(f"{f}: expected a JSON object of value -> class name; ignored")
         elif f.suffix.lower() == ".csv":
@@ -150,7 +160,9 @@ def _value_table(f: Path, key: str, report: Reporter) -> dict[int, str]:
     out: dict[int, str] = {}
     for lineno, row in csv_rows(f, report):
         try:
-            out[int(row[key])] = str(row["class"])
+            out[check_id(int(row[key]), f"{f}:{lineno}")] = str(row["class"])
+        except LimitError as e:  # a value past 64 bits stopped the whole import
+            report(f"{e}; line skipped")
         except (KeyError, ValueError, TypeError):
             report(f"{f}:{lineno}: expected columns {key},class with an integer {key}; line skipped")
     return out
@@ -250,10 +262,14 @@ class ColorMap:
     source: str
 
     @classmethod
-    def from_list(cls, entries: list[tuple[str, tuple[int, int, int]]], source: str) -> ColorMap:
+    def from_list(cls, entries: list[tuple[str, tuple[int, int, int] | None]], source: str) -> ColorMap:
+        """The map of ``entries`` (value = place); an entry without a colour (``None``: one not read) keeps
+        its value, so the classes after it keep theirs."""
         colors: dict[tuple[int, int, int], int] = {}
         names: dict[int, str] = {}
         for value, (name, rgb) in enumerate(entries):
+            if rgb is None:
+                continue
             if name.strip().lower() in VOID_NAMES:
                 colors.setdefault(rgb, VOID_VALUE)
                 continue
@@ -294,23 +310,43 @@ def read_color_map(root: Path, report: Reporter) -> ColorMap | None:
         if (root / "dataset_meta.json").is_file():
             meta = _read_json(root / "dataset_meta.json")
             labels = {int(k): str(v) for k, v in meta["label_map"].items()}
-            colors = [tuple(int(c) for c in rgb) for rgb in meta["segmentation_colors"]]
+            where = f"{root / 'dataset_meta.json'}: segmentation_colors"
+            colors = [_rgb(rgb, f"{where}[{i}]", report) for i, rgb in enumerate(meta["segmentation_colors"])]
             entries = [(labels.get(i, f"class_{i}"), rgb) for i, rgb in enumerate(colors)]
-            return ColorMap.from_list(entries, str(root / "dataset_meta.json"))  # type: ignore[arg-type]
+            return ColorMap.from_list(entries, str(root / "dataset_meta.json"))
         if (root / "labelmap.txt").is_file():
             entries = []
-            for line in (root / "labelmap.txt").read_text(encoding="utf-8-sig").splitlines():
+            text = (root / "labelmap.txt").read_text(encoding="utf-8-sig")
+            for lineno, line in enumerate(text.splitlines(), start=1):
                 if line.strip() and not line.lstrip().startswith("#"):
                     name, rgb, *_ = line.split(":")
-                    entries.append((name.strip(), tuple(int(c) for c in rgb.split(","))))
-            return ColorMap.from_list(entries, str(root / "labelmap.txt"))  # type: ignore[arg-type]
+                    entries.append(
+                        (name.strip(), _rgb(rgb.split(","), f"{root / 'labelmap.txt'}:{lineno}", report))
+                    )
+            return ColorMap.from_list(entries, str(root / "labelmap.txt"))
         if (root / "label_colors.txt").is_file():
             entries = []
-            for line in (root / "label_colors.txt").read_text(encoding="utf-8-sig").splitlines():
+            text = (root / "label_colors.txt").read_text(encoding="utf-8-sig")
+            for lineno, line in enumerate(text.splitlines(), start=1):
                 parts = line.split()
                 if len(parts) >= 4:
-                    entries.append((" ".join(parts[3:]), tuple(int(c) for c in parts[:3])))
-            return ColorMap.from_list(entries, str(root / "label_colors.txt"))  # type: ignore[arg-type]
+                    rgb = _rgb(parts[:3], f"{root / 'label_colors.txt'}:{lineno}", report)
+                    entries.append((" ".join(parts[3:]), rgb))
+            return ColorMap.from_list(entries, str(root / "label_colors.txt"))
     except (ValueError, KeyError, TypeError, AttributeError, OSError, UnicodeDecodeError) as e:
         report(f"{root}: cannot read the colour map ({e}); RGB masks cannot be read")
+    return None
+
+
+def _rgb(values: Any, where: str, report: Reporter) -> tuple[int, int, int] | None:
+    """A colour map's colour: 3 integers 0..255; else None, said with its place (a component of 1e308 or
+    99999999999999999999 stopped the import with an OverflowError, two components failed every mask)."""
+    try:
+        if isinstance(values, list) and len(values) == 3:
+            rgb = tuple(int(v) for v in values)
+            if all(0 <= v <= 255 for v in rgb):
+                return rgb  # type: ignore[return-value]
+    except (TypeError, ValueError, OverflowError):
+        pass
+    report(f"{where}: colour {short_repr(values)} is not 3 integers 0..255; that class's colour is not read")
     return None

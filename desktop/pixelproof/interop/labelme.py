@@ -42,10 +42,10 @@ from pixelproof.interop._util import (
     folder_project,
     is_file,
     listed,
-    loads_json,
     rel_name,
 )
 from pixelproof.interop.coco_io import looks_like_coco
+from pixelproof.interop.dataset_json import loads_json
 from pixelproof.interop.each_file import read_each_file
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.labelme_image_data import locate_image

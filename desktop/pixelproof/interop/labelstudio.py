@@ -46,10 +46,10 @@ from pixelproof.interop._util import (
     as_dict,
     folder_project,
     listed,
-    loads_json,
     rel_name,
     with_progress,
 )
+from pixelproof.interop.dataset_json import loads_json
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.labelstudio_annotators import ANNOTATOR_CHOICES, pick_annotations, tag_versions
 from pixelproof.interop.labelstudio_inputs import ImageFinder, Labels, read_config

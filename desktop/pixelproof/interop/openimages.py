@@ -105,27 +105,31 @@ class _Images:
             try:
                 size = image_size(file)
             except ImageReadError as e:
-                self.report(f"{where}: {e}")
+                self.report.often("unreadable images", f"{where}: {e}")
         if size is None and image_id in self.meta:
             size = self.meta[image_id]
         record = None
         if size is None:
-            self.report.skip(
-                "images",
+            self.report.often(
+                "images not found",
                 f"{where}: image {image_id} not found in {self.root / 'images'} and "
                 "not in images.meta (no size); its annotations skipped",
+                "images",
             )
         else:
             if file is None:
                 file = self.root / "images" / split / f"{image_id}.jpg"
-                self.report(f"{where}: image {image_id} not found; imported with the size in images.meta")
+                self.report.often(
+                    "images only in images.meta",
+                    f"{where}: image {image_id} not found; imported with the size in images.meta",
+                )
             split = file.parent.name if file.parent.parent == self.root / "images" else split
             try:
                 record = self.build.image(
                     rel_name(file, self.root), size[0], size[1], pixelproof=set_split({}, split)
                 )
             except LimitError as e:  # a size no image may declare (images.meta: 0, or over 2**31 - 1)
-                self.report.skip("images", f"{where}: {e}; its annotations skipped")
+                self.report.often("images refused", f"{where}: {e}; its annotations skipped", "images")
         self.records[image_id] = record
         return record
 
@@ -174,7 +178,10 @@ def read_openimages(
             mid = row["LabelName"]
             if mid not in names and mid not in unknown:
                 unknown.add(mid)
-                report(f"{where}: label {mid} is not in the class descriptions; named by its MID")
+                report.often(
+                    "labels not in the class descriptions",
+                    f"{where}: label {mid} is not in the class descriptions; named by its MID",
+                )
             name = names.get(mid, mid)
             if kind == "box":
                 _add_box(where, row, image, name, mid, build, boxes, report)
@@ -185,8 +192,10 @@ def read_openimages(
                 app.setdefault("labels", []).append(
                     [mid, row.get("Source", ""), _number(row.get("Confidence"))]
                 )
+        report.summarise(file)  # a million bad rows are 5 lines each and a count, not a million lines
     for image_id in sorted(set(images.files) - set(images.records)):  # images without annotations
         images.get(image_id, "", str(images.files[image_id]))
+    report.summarise(root / "images")
     return ImportResult(project, report.problems, report.skipped)
 
 
@@ -237,9 +246,13 @@ def _checked_rows(
             for row in reader:
                 where = f"{file}:{reader.line_num}"
                 if short := [c for c in needed if row.get(c) is None]:
-                    report.skip("rows", f"{where}: cut short, no {', '.join(short)}; row skipped")
+                    report.often(
+                        "rows cut short", f"{where}: cut short, no {', '.join(short)}; row skipped", "rows"
+                    )
                 elif empty := [c for c in ("ImageID", "LabelName") if not row[c].strip()]:
-                    report.skip("rows", f"{where}: empty {' and '.join(empty)}; row skipped")
+                    report.often(
+                        "rows without ids", f"{where}: empty {' and '.join(empty)}; row skipped", "rows"
+                    )
                 else:
                     yield (
                         reader.line_num,
@@ -284,7 +297,11 @@ def _add_box(
 ) -> None:
     coords = _coords(row, ("XMin", "XMax", "YMin", "YMax"))
     if coords is None or coords[1] < coords[0] or coords[3] < coords[2]:
-        report.skip("boxes", f"{where}: XMin/XMax/YMin/YMax must be numbers in 0..1, min <= max; row skipped")
+        report.often(
+            "boxes skipped",
+            f"{where}: XMin/XMax/YMin/YMax must be numbers in 0..1, min <= max; row skipped",
+            "boxes",
+        )
         return
     x0, x1, y0, y1 = coords
     extra: dict[str, Any] = {"source": row.get("Source", ""), "confidence": _number(row.get("Confidence"))}
@@ -326,7 +343,11 @@ def _add_mask(
         or mask_path.startswith(".")
         or _GLOB_CHARS.intersection(mask_path)
     ):
-        report.skip("masks", f"{where}: MaskPath {mask_path!r} must be a plain file name; row skipped")
+        report.often(
+            "masks skipped",
+            f"{where}: MaskPath {mask_path!r} must be a plain file name; row skipped",
+            "masks",
+        )
         return
     split = _split_of(file.name)
     found = next(
@@ -340,19 +361,25 @@ def _add_mask(
     if found is None:
         found = mask_index.get(mask_path)
     if found is None:
-        report.skip("masks", f"{where}: mask {mask_path} not found under {root / 'masks'}; row skipped")
+        report.often(
+            "masks skipped",
+            f"{where}: mask {mask_path} not found under {root / 'masks'}; row skipped",
+            "masks",
+        )
         return
     try:
         rle = mask_rle(found, image)
     except LimitError as e:
-        report.skip("masks", f"{where}: {e}; row skipped")
+        report.often("masks skipped", f"{where}: {e}; row skipped", "masks")
         return
     except (OSError, ValueError) as e:
-        report.skip("masks", f"{where}: {found} is not a readable PNG ({e}); row skipped")
+        report.often("masks skipped", f"{where}: {found} is not a readable PNG ({e}); row skipped", "masks")
         return
     geometry = mask_edit.rle_geometry(rle)
     if not geometry[2]:  # all black (a palette mask whose object colour is black reads so, as in OpenCV)
-        report.skip("masks", f"{where}: mask {found} has no pixel set (all black); row skipped")
+        report.often(
+            "masks skipped", f"{where}: mask {found} has no pixel set (all black); row skipped", "masks"
+        )
         return
     extra = {"box_id": row.get("BoxID", ""), "mask_path": mask_path}
     if (iou := _number(row.get("PredictedIoU"))) is not None:

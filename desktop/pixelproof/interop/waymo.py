@@ -138,6 +138,7 @@ def read_waymo(
                 _add_box(row, frames, build, report, where)
             else:
                 _add_segmentation(row, frames, build, report, where)
+        report.summarise(file)  # 200,000 bad rows are 5 lines and a count
     if frames.assumed:
         report(f"{root}: no camera_image component for {plural(frames.assumed, 'frame')}: sizes are "
                "the cameras' "
@@ -318,13 +319,17 @@ class _Frames:
             or "\0" in segment
             or segment[0] == "."
         ):
-            self.report.skip(
-                "rows", f"{where}: segment_context_name {segment!r} is not a plain name; skipped"
+            self.report.often(
+                "rows skipped",
+                kind="rows",
+                message=f"{where}: segment_context_name {segment!r} is not a plain name; skipped",
             )
             return None
         if not isinstance(timestamp, int) or not isinstance(camera, int):
-            self.report.skip(
-                "rows", f"{where}: frame_timestamp_micros and camera_name must be integers; skipped"
+            self.report.often(
+                "rows skipped",
+                kind="rows",
+                message=f"{where}: frame_timestamp_micros and camera_name must be integers; skipped",
             )
             return None
         return (segment, timestamp, camera)
@@ -353,11 +358,15 @@ class _Frames:
             with open_pillow(io.BytesIO(data), where) as im:
                 width, height = im.size
         except (OSError, TypeError, ValueError) as e:
-            self.report.skip("rows", f"{where}: image of {key[0]} {key[1]} {CAMERAS.get(key[2])} is not a "
-                             f"readable JPEG ({e}); skipped")  # fmt: skip
+            camera = f"{key[0]} {key[1]} {CAMERAS.get(key[2])}"
+            said = f"{where}: image of {camera} is not a readable JPEG ({e}); skipped"
+            self.report.often("rows skipped", said, "rows")
             return
         if key in self.records:
-            self.report(f"{where}: a second image for the same frame and camera; the first is kept")
+            self.report.often(
+                "second images of a frame",
+                f"{where}: a second image for the same frame and camera; the first is kept",
+            )
             return
         self._record(key, width, height)
         if self.out is not None:
@@ -378,8 +387,10 @@ class _Frames:
             return self.records[key]
         size = size or CAMERA_SIZES.get(key[2])
         if size is None:
-            self.report.skip(
-                "rows", f"{where}: camera {key[2]} has no known size and no camera_image; skipped"
+            self.report.often(
+                "rows skipped",
+                kind="rows",
+                message=f"{where}: camera {key[2]} has no known size and no camera_image; skipped",
             )
             return None
         self.assumed += 1
@@ -394,10 +405,18 @@ def _add_box(row: dict[str, Any], frames: _Frames, build: Builder, report: Repor
         cx, cy, sx, sy = (float(row[c]) for c in BOX_COLS[:4])
         kind = int(row[BOX_COLS[4]])
     except (TypeError, ValueError, OverflowError):  # int(inf): OverflowError
-        report.skip("boxes", f"{where}: box center/size/type missing or not numbers; skipped")
+        report.often(
+            "boxes skipped",
+            kind="boxes",
+            message=f"{where}: box center/size/type missing or not numbers; skipped",
+        )
         return
     if not all(abs(v) < 1e7 for v in (cx, cy, sx, sy)) or sx < 0 or sy < 0:  # NaN fails the comparison
-        report.skip("boxes", f"{where}: box center/size must be finite, sizes >= 0; skipped")
+        report.often(
+            "boxes skipped",
+            kind="boxes",
+            message=f"{where}: box center/size must be finite, sizes >= 0; skipped",
+        )
         return
     waymo: dict[str, Any] = {}
     object_id = row.get("key.camera_object_id")
@@ -418,7 +437,7 @@ def _add_box(row: dict[str, Any], frames: _Frames, build: Builder, report: Repor
             image, cat.id, bbox=[cx - sx / 2, cy - sy / 2, sx, sy], app_extra={"waymo": waymo}, where=where
         )
     except LimitError as e:  # far outside the image, extras JSON cannot hold: that box alone
-        report.skip("boxes", f"{e}; skipped")
+        report.often("boxes skipped", kind="boxes", message=f"{e}; skipped")
 
 
 def _add_segmentation(
@@ -430,7 +449,7 @@ def _add_segmentation(
         if not isinstance(divisor, int) or divisor <= 0:
             raise ValueError(f"panoptic_label_divisor must be a positive integer, got {divisor!r}")
     except (OSError, ValueError, TypeError) as e:
-        report.skip("rows", f"{where}: panoptic label not readable ({e}); skipped")
+        report.often("rows skipped", f"{where}: panoptic label not readable ({e}); skipped", "rows")
         return
     known = len(frames.records)
     image = frames.get(row, where, size=(ids.shape[1], ids.shape[0]))
@@ -438,13 +457,16 @@ def _add_segmentation(
         return
     made_here = len(frames.records) > known
     if ids.shape != (image.height, image.width):
-        report.skip("rows", f"{where}: panoptic label is {ids.shape[1]}x{ids.shape[0]} but the image is "
-                    f"{image.width}x{image.height}; skipped")  # fmt: skip
+        said = f"{ids.shape[1]}x{ids.shape[0]} but the image is {image.width}x{image.height}"
+        report.often("rows skipped", f"{where}: panoptic label is {said}; skipped", "rows")
         return
 
     def category(cls: int) -> tuple[int, bool] | None:
         if not 0 <= cls < len(SEGMENTATION_TYPES):
-            report(f"{where}: segmentation class {cls} is unknown; imported as class_{cls}")
+            report.often(
+                "unknown segmentation classes",
+                f"{where}: segmentation class {cls} is unknown; imported as class_{cls}",
+            )
             return build.category(f"class_{cls}").id, False
         return build.category(SEGMENTATION_TYPES[cls], void=cls == 0).id, False
 
@@ -458,7 +480,7 @@ def _add_segmentation(
             extra_key="waymo",
         )
     except LimitError as e:  # ids scattered over the picture: not a label map; that row alone
-        report.skip("rows", f"{where}: {e.message}; skipped")
+        report.often("rows skipped", f"{where}: {e.message}; skipped", "rows")
         if made_here:  # not a frame without objects: QA would take it for one
             frames.forget(image)
 
