@@ -11,6 +11,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QStyleOptionViewItem
 
 from pixelproof.core.coco import new_project, save_project
@@ -21,6 +23,7 @@ from tests.ui.test_review import enter_review, open_window, table_click, wait_im
 
 pytestmark = pytest.mark.gui
 
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 N_IMAGES = 300
 CLASSES = ("crack", "dent", "scratch", "stain", "hole")
 
@@ -105,3 +108,18 @@ def test_at_1024_the_class_rows_fit_and_the_missed_hint_reads_whole(qtbot, small
     assert label.height() >= needs, (label.height(), needs)
     seen = label.visibleRegion().boundingRect()
     assert seen == label.rect(), (seen, label.rect())
+
+
+def test_undoing_a_whole_image_rejection_says_so_on_the_status_bar(small_window) -> None:
+    win = small_window
+    view = win.review.view
+    table_click(view.object_table, 0)
+    QTest.keyClick(view.object_table, Qt.Key.Key_Backspace, CTRL | SHIFT)
+    assert "rejected" in win.statusBar().currentMessage()
+    QTest.keyClick(view.object_table, Qt.Key.Key_Z, CTRL)
+    assert "image_review" not in win.document.project.app
+    message = win.statusBar().currentMessage()
+    assert message.startswith("Undone") and "Reject" in message, message
+    QTest.keyClick(view.object_table, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert win.document.project.app["image_review"]
+    assert win.statusBar().currentMessage().startswith("Redone"), win.statusBar().currentMessage()
