@@ -511,10 +511,12 @@ class MainWindow(QMainWindow):
             self._step_stack("Redone", self.document.undo_stack.redoText(), self.document.undo_stack.redo)
 
     def _step_stack(self, done: str, text: str, step: Callable[[], None]) -> None:
-        """Undo or redo, the status bar saying what (a decision's "Image rejected" stayed after its undo)."""
-        at = self.document.undo_stack.index()
+        """Undo or redo, the status bar saying what (a decision's "Image rejected" stayed after its undo),
+        unless the step said something itself (a hidden category shown again)."""
+        at, said = self.document.undo_stack.index(), self.statusBar().currentMessage()
         step()
-        if self.document is not None and self.document.undo_stack.index() != at:
+        quiet = self.statusBar().currentMessage() == said
+        if quiet and self.document is not None and self.document.undo_stack.index() != at:
             self.shell.status(f"{done}: {plain(text)}" if text else done, 4000)
 
     def _cancel_gesture(self) -> None:
