@@ -9,6 +9,7 @@ app entry imports this.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt
@@ -502,12 +503,21 @@ class MainWindow(QMainWindow):
             if tool is not None and tool.undo_gesture():
                 return
             self._cancel_gesture()
-            self.document.undo_stack.undo()
+            self._step_stack("Undone", self.document.undo_stack.undoText(), self.document.undo_stack.undo)
 
     def _redo(self) -> None:
         if self.document is not None:
             self._cancel_gesture()
-            self.document.undo_stack.redo()
+            self._step_stack("Redone", self.document.undo_stack.redoText(), self.document.undo_stack.redo)
+
+    def _step_stack(self, done: str, text: str, step: Callable[[], None]) -> None:
+        """Undo or redo, the status bar saying what (a decision's "Image rejected" stayed after its undo),
+        unless the step said something itself (a hidden category shown again)."""
+        at, said = self.document.undo_stack.index(), self.statusBar().currentMessage()
+        step()
+        quiet = self.statusBar().currentMessage() == said
+        if quiet and self.document is not None and self.document.undo_stack.index() != at:
+            self.shell.status(f"{done}: {plain(text)}" if text else done, 4000)
 
     def _cancel_gesture(self) -> None:
         if self.canvas.tool is not None:

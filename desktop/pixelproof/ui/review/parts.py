@@ -6,9 +6,10 @@ objects and the decision box (note and the four decisions); the image list (left
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
-from PySide6.QtCore import QEvent, QSettings, Qt
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QResizeEvent
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -18,6 +19,8 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QToolButton,
@@ -36,6 +39,7 @@ from pixelproof.ui.review.panes import ReviewPane
 from pixelproof.ui.review.tables import (
     ObjectTableModel,
 )
+from pixelproof.ui.shell import scrollable
 from pixelproof.ui.shortcuts import REGISTRY
 
 LEFT_SHARE = 0.36  # of the review view's width: the image list's (the panes the rest)
@@ -245,6 +249,55 @@ class PaneRow(QWidget):
         layout.insertWidget(0, self.no_reference, 2)
 
 
+class ObjectTitle(QLabel):
+    """ "Objects of <name> — counts" over the Objects table, never wider than its room: as a plain label its
+    whole line was the panes' minimum width, so at 1024x576 a long file name pushed the left side from its
+    480 px to 360 and the Images table's names to "…". The counts are cut at their end and the name in its
+    middle (its end kept, as the Images table cuts it) where the room is short; the whole in the tooltip."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setContentsMargins(0, 6, 0, 2)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.name, self.counts = "", ""
+        self._show()
+
+    def set_title(self, name: str, counts: str) -> None:
+        """The image's shown name and what its objects count (both empty: no image)."""
+        self.name, self.counts = name, counts
+        self._show()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._show()
+
+    def _show(self) -> None:
+        if not self.name:
+            self.setText("<b>Objects</b>")
+            self.setToolTip("")
+            return
+        bold = QFont(self.font())
+        bold.setBold(True)
+        strong, plain_metrics = QFontMetrics(bold), self.fontMetrics()
+        room, head = self.contentsRect().width(), "Objects of "
+        rest = f" — {self.counts}" if self.counts else ""
+        # the name first (12 characters' room at least), the counts cut at their end in what is left
+        need = min(strong.horizontalAdvance(self.name), strong.horizontalAdvance("x" * 12))
+        left = room - strong.horizontalAdvance(head) - need
+        rest = plain_metrics.elidedText(rest, Qt.TextElideMode.ElideRight, max(left, 0))
+        rest = "" if rest in ("…", " …", " — …") else rest
+        name_room = room - strong.horizontalAdvance(head) - plain_metrics.horizontalAdvance(rest)
+        name = strong.elidedText(self.name, Qt.TextElideMode.ElideMiddle, max(name_room, 0))
+        self.setText(f"<b>{escape(head + name)}</b>{escape(rest)}")
+        whole = f"{head}{self.name} — {self.counts}" if self.counts else head + self.name
+        self.setToolTip(
+            whole if name != self.name or rest != (f" — {self.counts}" if self.counts else "") else ""
+        )
+
+
 class ObjectList(QWidget):
     """The objects of the image shown: matched, missed, extra and wrong-class pairs with their figures and
     decisions, under a title that counts them."""
@@ -257,7 +310,7 @@ class ObjectList(QWidget):
         # the figures out of sight
         self.object_table = table("reviewObjects", "Objects", FittedTable(flexible=(1, 7), keep_headers=(7,)))
         self.object_table.setModel(self.object_model)
-        self.object_title = heading("Objects")
+        self.object_title = ObjectTitle()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.object_title)
@@ -330,6 +383,31 @@ class DecisionBox(QWidget):
             layout.addLayout(row)
         layout.addWidget(self.image_decision_label)
         layout.addStretch(1)
+        self._to_label = QTimer(self)  # once the label is laid out at its new height
+        self._to_label.setSingleShot(True)
+        self._to_label.setInterval(0)
+        self._to_label.timeout.connect(self._scroll_to_label)
+
+    def show_decision(self, text: str) -> None:
+        """The image's decision and a missed row's hint under the buttons (rich text; "": none), scrolled
+        into sight where the box is shorter than they are."""
+        if text != self.image_decision_label.text():
+            self.image_decision_label.setText(text)
+            if text:
+                self._to_label.start()
+
+    def scrolled(self) -> QScrollArea:
+        """The box in a scroll area, always as tall as its note and buttons: at 1024x576 the hint under them
+        was cut off unseen."""
+        area = scrollable(self)
+        area.setMinimumHeight(self.minimumSizeHint().height())
+        return area
+
+    def _scroll_to_label(self) -> None:
+        viewport = self.parentWidget()
+        area = viewport.parentWidget() if viewport is not None else None
+        if isinstance(area, QScrollArea):
+            area.ensureWidgetVisible(self.image_decision_label, 0, 0)
 
     @staticmethod
     def missed_hint() -> str:

@@ -145,7 +145,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         bh = QHBoxLayout(bottom)
         bh.setContentsMargins(0, 0, 6, 6)
         bh.addWidget(objects, 3)
-        bh.addWidget(self.decision, 2)
+        bh.addWidget(self.decision.scrolled(), 2)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(panes_box)
         right.addWidget(bottom)
@@ -194,7 +194,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         self.image_id = -1
         self.images.image_model.set_rows([], None)
         self.object_model.set_rows([], None)
-        self.object_title.setText("<b>Objects</b>")
+        self.object_title.set_title("", "")
         self.images.set_result(None)
         self.images.histogram.set_values([])
         self.images.histogram.set_current(None)
@@ -440,7 +440,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
             drawn = plural(len(doc.project.annotations_of(image_id)), "candidate object")
             counts = f"{drawn}, not paired (semantic reference)"
         name = self.images.image_model.shown_name({"image_id": image_id, "file_name": pair.file_name})
-        self.object_title.setText(f"<b>Objects of {escape(name)}</b> — {counts}")
+        self.object_title.set_title(name, counts)
         dice = next((r["dice"] for r in self.scored.image_table if r["image_id"] == image_id), math.nan)
         self.images.histogram.set_current(dice)
         self._start_overlays()
@@ -590,5 +590,5 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         row = self.current_object()
         if img and row is not None and row.cand_id is None:  # a missed row: why the object keys do nothing
             text = "<br>".join(t for t in (text, escape(self.decision.missed_hint())) if t)
-        self.decision.image_decision_label.setText(text)
+        self.decision.show_decision(text)
         self.decisionsChanged.emit()
