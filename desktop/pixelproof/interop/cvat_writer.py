@@ -24,7 +24,7 @@ from pixelproof.core.cvat_attributes import (
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.track_fill import untouched_fill
-from pixelproof.core.wording import noted_counts
+from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import (
     UNCLASSIFIED,
     ProgressCallback,
@@ -36,6 +36,7 @@ from pixelproof.interop._util import (
     rel_name,
     with_progress,
 )
+from pixelproof.interop.cvat_video_kept import KeptOutside, task_fields
 from pixelproof.interop.cvat_video_writer import (
     KEYFRAME,
     frame_numbers,
@@ -110,7 +111,9 @@ def write_cvat(
     task = doc.find("meta/task")
     if frames is not None and task is not None:
         first = next(iter(project.images.values()), None)
-        video_meta(task, list(frames.values()), (first.width, first.height) if first else (0, 0))
+        numbers = list(frames.values())
+        size = (first.width, first.height) if first else (0, 0)
+        video_meta(task, numbers, size, task_fields(project, numbers))
     on_frames: list[tuple[int, ET.Element]] = []
     stems = _stems_by_folder(project)
     specs = {cid: declared_attributes(cat) for cid, cat in project.categories.items()}
@@ -162,8 +165,14 @@ def write_cvat(
                 shape.attrib.pop(KEYFRAME, None)
         else:
             on_frames += [(frames[image.id], shape) for shape in node]
+    kept = KeptOutside(project)
     if frames is not None:
-        write_tracks(doc, on_frames, sorted(frames.values()), counts)
+        write_tracks(doc, on_frames, sorted(frames.values()), counts, kept)
+        warnings += kept.unused()
+    elif n := kept.count():
+        warnings.append(
+            f"{plural(n, 'outside shape')} of CVAT for video tracks left out: CVAT for images has no tracks"
+        )
     counts["xml"] += make_valid_xml(doc)
     ET.indent(doc)
     with fresh_output(out / "annotations.xml") as f:
