@@ -135,6 +135,8 @@ def write_cvat(
         node = ET.SubElement(doc, "image", id=str(k), name=name) if frames is None else ET.Element("image")
         if subset:
             node.set("subset", subset)
+        if frames is None and (task_id := _task_id(image)):  # the task of a project export's image
+            node.set("task_id", task_id)
         node.attrib.update(width=str(image.width), height=str(image.height))
         anns = project.annotations_of(image.id)  # the stacking, back to front (Bring to Front)
         # groups for split objects: new numbers, never one an object of the image already has
@@ -223,6 +225,12 @@ def _video_frames(project: Project, tracks: str, warnings: list[str]) -> dict[in
         )
         return None
     return frame_numbers(project)
+
+
+def _task_id(image: ImageRecord) -> str | None:
+    """The ``task_id`` a CVAT project export gave the image, as read (a whole number), else None."""
+    value = as_dict(as_dict(image.extra.get("pixelproof")).get("cvat")).get("task_id")
+    return value if isinstance(value, str) and value.isascii() and value.isdecimal() else None
 
 
 def _subset(image: ImageRecord) -> str:
