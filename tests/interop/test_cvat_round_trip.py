@@ -24,13 +24,14 @@ def _images(xml: Path) -> list[dict[str, str]]:
 def test_a_project_exports_subsets_and_image_names_come_back(tmp_path: Path) -> None:
     """Datumaro's project export: img0.jpg and img1.jpg in each of Train/Test/Validation. The export
     dropped ``subset`` and renamed the images ``img0_1.jpg``... in one ``images/``: CVAT then put every
-    image in one subset, and an upload to the original task matched no frame by name."""
+    image in one subset, and an upload to the original task matched no frame by name. Each image's
+    ``task_id`` (which task of the project it is in) was read but not written back."""
     source = read_cvat(DATA / "export_project").project
     write_cvat(source, tmp_path / "out", images="copy")
     written = _images(tmp_path / "out" / "annotations.xml")
     original = _images(DATA / "export_project" / "annotations.xml")
-    assert [(im["name"], im.get("subset")) for im in written] == [
-        (im["name"], im["subset"]) for im in original
+    assert [(im["name"], im.get("subset"), im.get("task_id")) for im in written] == [
+        (im["name"], im["subset"], im["task_id"]) for im in original
     ]
     for im in written:  # CVAT's project layout, which our reader and Datumaro's look in
         assert (tmp_path / "out" / "images" / im["subset"] / im["name"]).is_file()

@@ -80,15 +80,16 @@ def test_a_video_task_goes_back_to_cvat_as_its_tracks(tmp_path: Path) -> None:
     assert list(_keyframes(written).values()).count("0") == 8
     box = doc.find("track[@id='0']")
     assert box is not None
-    assert [(s.get("frame"), s.get("outside")) for s in box] == [("10", "0"), ("13", "1")]
+    # both outside boxes as CVAT wrote them (the second one too: tests/interop/test_cvat_outside.py)
+    assert [(s.get("frame"), s.get("outside")) for s in box] == [("10", "0"), ("13", "1"), ("16", "1")]
     assert list(box[0].attrib) == [
         "frame", "keyframe", "outside", "occluded", "xtl", "ytl", "xbr", "ybr", "z_order"
     ]  # fmt: skip
     task = doc.find("meta/task")
     assert task is not None
     assert [task.findtext(k) for k in ("mode", "start_frame", "stop_frame", "frame_filter")] == [
-        "interpolation", "10", "16", "step=3"
-    ]  # fmt: skip
+        "interpolation", "10", "19", "step=3"
+    ]  # fmt: skip  # the task's range as read: frame 19 has no file and no shape
     assert (task.findtext("original_size/width"), task.findtext("original_size/height")) == ("25", "20")
     assert sorted(p.name for p in (tmp_path / "out" / "images").iterdir()) == [
         "frame_000010.png",

@@ -46,6 +46,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.cvat_tracks import TRACK_ID, frames_of_tracks
+from pixelproof.interop.cvat_video_kept import keep_task
 from pixelproof.interop.cvat_writer import (
     ATTRIBUTE_SPEC,
     KEPT_SHAPES,
@@ -95,14 +96,18 @@ def read_cvat(
     _labels(doc, build)
     tracks = doc.findall("track")
     notes = _Notes()
-    frames, n_shapes = frames_of_tracks(doc, root, xml, report, notes.interpolated) if tracks else ([], 0)
+    outside: list[dict[str, Any]] = []
+    frames, n_shapes = (
+        frames_of_tracks(doc, root, xml, report, notes.interpolated, outside) if tracks else ([], 0)
+    )
     if tracks and frames:
+        keep_task(project, doc, [int(f.get("id", "0")) for f in frames], outside)
         report(
             f"{xml}: {plural(len(tracks), '<track> element')} (CVAT for video) read as "
             f"{plural(n_shapes, 'shape')} on {plural(len(frames), 'frame')} (images named by frame number, "
-            'frame_000000..., the shapes with outside="1" left out, the frames in images/ without any as '
-            "empty images); each object keeps its track's id as track_id (written to COCO and LabelMe, and "
-            "as tracks again by the CVAT export)"
+            'frame_000000..., the shapes with outside="1" kept apart for the CVAT export, the frames in '
+            "images/ without any as empty images); each object keeps its track's id as track_id (written "
+            "to COCO and LabelMe, and as tracks again by the CVAT export)"
         )
     elif tracks:
         report.skipped["tracks"] += len(tracks)

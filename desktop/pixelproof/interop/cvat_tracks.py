@@ -17,6 +17,9 @@ A ``keyframe="0"`` shape (CVAT's interpolation) between two keyframes of its tra
 frame (not ``outside``) is marked as Edit > Fill Between Frames marks its own fills (``core.track_fill``):
 the export writes it with ``keyframe="0"`` again until someone edits it, and Fill Between Frames may
 recompute it. One after the track's last keyframe, or before an ``outside`` one, is an ordinary object.
+
+The ``outside="1"`` shapes (a skeleton's part tracks' too) go into ``outside`` as they are
+(``cvat_video_kept``), so the export writes them back with their own geometry and attributes.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ import xml.etree.ElementTree as ET
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from pixelproof.core.clipboard import TRACK_ID  # the object's own field, and the shape's XML attribute
 from pixelproof.core.limits import short_repr
 from pixelproof.core.track_fill import FRAME_FILE  # CVAT's name for a video's frame
 from pixelproof.interop._util import Reporter, is_file
+from pixelproof.interop.cvat_video_kept import outside_shape
 from pixelproof.interop.cvat_video_writer import KEYFRAME
 from pixelproof.interop.cvat_writer import KEPT_SHAPES
 
@@ -97,17 +102,20 @@ def frames_of_tracks(
     xml: Path,
     report: Reporter,
     interpolated: dict[ET.Element, list[int]] | None = None,
+    outside: list[dict[str, Any]] | None = None,
 ) -> tuple[list[ET.Element], int]:
     """The ``<image>`` elements of the frames the file's tracks are on and of the other frames in
     ``images/``, in frame order, and how many shapes they hold; none when the file gives no frame size
     (then the tracks stay skipped). A shape without a frame number is said to ``report``
     (``xml: <track> 3 (car): <box> 2``) and skipped; so are track ids used by more than one track. Each
-    made shape CVAT interpolated between two keyframes goes into ``interpolated`` with their frames."""
+    made shape CVAT interpolated between two keyframes goes into ``interpolated`` with their frames, each
+    ``outside="1"`` shape of a track with an id into ``outside``."""
     size = _size(doc)
     if size is None:
         return [], 0
     on_disk = frame_files(root)
     interpolated = {} if interpolated is None else interpolated
+    outside = [] if outside is None else outside
     frames: dict[int, ET.Element] = {}
     count = 0
     tracks = doc.findall("track")
@@ -119,10 +127,18 @@ def frames_of_tracks(
         parts: dict[str, list[tuple[ET.Element, str, str | None]]] | None = None
         between = _between_keys(track)
         for n, shape in enumerate(track):
-            if shape.tag in ("track", "attribute") or shape.get("outside") == "1":
+            if shape.tag == "track" and track_id is not None:
+                _keep_outside(shape, track_id, shape.get("label", ""), outside)
+            if shape.tag in ("track", "attribute"):
                 continue
             value = shape.get("frame")
             frame = frame_number(value)
+            if frame is not None and shape.get("outside") == "1":
+                if track_id is not None:
+                    outside.append(outside_shape(track_id, None, frame, shape))
+                continue
+            if shape.get("outside") == "1":
+                continue
             if frame is None:
                 at = f"{xml}: <track> {track.get('id', '?')} ({label or 'no label'}): <{shape.tag}> {n + 1}"
                 said = (
@@ -147,6 +163,14 @@ def frames_of_tracks(
         if frame not in frames:
             frames[frame] = _frame(frame, name, size)
     return [frames[f] for f in sorted(frames)], count
+
+
+def _keep_outside(part: ET.Element, track: str, label: str, outside: list[dict[str, Any]]) -> None:
+    """A skeleton's part track's outside points, into ``outside``."""
+    for point in part:
+        frame = frame_number(point.get("frame"))
+        if point.get("outside") == "1" and frame is not None and point.tag != "attribute":
+            outside.append(outside_shape(track, label, frame, point))
 
 
 def frame_number(value: str | None) -> int | None:

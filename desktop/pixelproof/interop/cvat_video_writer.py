@@ -24,6 +24,7 @@ from pixelproof.core import track_fill
 from pixelproof.core.clipboard import TRACK_ID
 from pixelproof.core.model import Project
 from pixelproof.core.tracks import kept_shape_tracks
+from pixelproof.interop.cvat_video_kept import KeptOutside
 
 _ON_TRACK = ("label", "source", "group_id", TRACK_ID)  # the track's, not each shape's
 KEYFRAME = "keyframe"  # "0" on the shape of an object Fill Between Frames made that nobody changed since
@@ -52,19 +53,26 @@ def frame_step(frames: list[int]) -> int:
     return max(math.gcd(*(b - a for a, b in itertools.pairwise(sorted(set(frames))))), 1)
 
 
-def video_meta(task: ET.Element, frames: list[int], size: tuple[int, int]) -> None:
+def video_meta(
+    task: ET.Element, frames: list[int], size: tuple[int, int], kept: dict[str, str] | None = None
+) -> None:
     """The fields CVAT for video adds to the task: ``interpolation`` mode, the frame range and step, and
-    the one frame size (``original_size``, which the reader needs to place the tracks)."""
+    the one frame size (``original_size``, which the reader needs to place the tracks). ``kept``: the
+    task's fields as read from CVAT (``cvat_video_kept.task_fields``), written instead of the computed
+    ones: the range may end on a frame no file or shape is on."""
+    kept = kept or {}
     task.find("mode").text = "interpolation"  # type: ignore[union-attr]
+    if "size" in kept:
+        task.find("size").text = kept["size"]  # type: ignore[union-attr]
     at = list(task).index(task.find("mode")) + 1  # type: ignore[arg-type]
     step = frame_step(frames)
-    for k, (tag, text) in enumerate(
-        (
-            ("start_frame", str(min(frames, default=0))),
-            ("stop_frame", str(max(frames, default=0))),
-            ("frame_filter", f"step={step}" if step > 1 else ""),
-        )
-    ):
+    fields = {
+        "start_frame": str(min(frames, default=0)),
+        "stop_frame": str(max(frames, default=0)),
+        "frame_filter": f"step={step}" if step > 1 else "",
+    }
+    fields.update({k: v for k, v in kept.items() if k in (*fields, "z_order")})
+    for k, (tag, text) in enumerate(fields.items()):
         node = ET.Element(tag)
         node.text = text
         task.insert(at + k, node)
@@ -73,8 +81,15 @@ def video_meta(task: ET.Element, frames: list[int], size: tuple[int, int]) -> No
     ET.SubElement(original, "height").text = str(size[1])
 
 
-def write_tracks(doc: ET.Element, shapes: list[Shape], frames: list[int], counts: Counter[str]) -> None:
-    """``<track>`` elements in ``doc`` for the shapes, by ``track_id``. One track holds one label and one
+def write_tracks(
+    doc: ET.Element,
+    shapes: list[Shape],
+    frames: list[int],
+    counts: Counter[str],
+    kept: KeptOutside | None = None,
+) -> None:
+    """``<track>`` elements in ``doc`` for the shapes, by ``track_id``; a track that keeps its id gets
+    its outside shapes as read from CVAT (``kept``). One track holds one label and one
     kind of shape, once a frame: another label or kind under the same id goes to a track of its own with a
     new id, and so does a second shape on one frame (a polygon object's second part), counted in
     ``counts["split"]``; tags (CVAT for video has none) in ``counts["tags"]``."""
@@ -103,17 +118,29 @@ def write_tracks(doc: ET.Element, shapes: list[Shape], frames: list[int], counts
             found[1].add(frame)
     fresh = itertools.count(max(tracks, default=-1) + 1)
     out: list[tuple[int, list[Shape]]] = []
+    own: set[int] = set()  # the tracks that keep their id: the outside shapes kept under it are theirs
     for track_id, runs in tracks.items():
         out.append((track_id, runs[0]))
+        own.add(track_id)
         counts["split"] += sum(len(r) for r in runs[1:])
         out += [(next(fresh), r) for r in runs[1:]]
     out += [(next(fresh), [one]) for one in sorted(alone, key=lambda fs: fs[0])]  # in frame order
     for track_id, run in sorted(out, key=lambda t: t[0]):
-        _track(doc, track_id, run, step, stop)
+        _track(doc, track_id, run, step, stop, kept if track_id in own else None)
 
 
-def _track(parent: ET.Element, track_id: int, run: list[Shape], step: int, stop: int) -> None:
-    """One ``<track>``: a keyframe a frame, then ``outside`` on the frame after each run of frames."""
+def _track(
+    parent: ET.Element,
+    track_id: int,
+    run: list[Shape],
+    step: int,
+    stop: int,
+    kept: KeptOutside | None,
+    key: tuple[str, str | None] | None = None,
+) -> None:
+    """One ``<track>``: a keyframe a frame, then ``outside`` on the frame after each run of frames: the
+    one kept from CVAT on that frame if there is one, as are the other outside shapes kept (``key``: the
+    track id and part label they are kept under, the track's own id when None)."""
     run = sorted(run, key=lambda fs: fs[0])
     first = run[0][1]
     attrib = {"id": str(track_id), "label": first.get("label", "")}
@@ -123,16 +150,21 @@ def _track(parent: ET.Element, track_id: int, run: list[Shape], step: int, stop:
         attrib["group_id"] = first.get("group_id", "")
     track = ET.SubElement(parent, "track", attrib)
     on = {frame for frame, _ in run}
+    key = key or (str(track_id), None)
+    outside = kept.take(*key, first.tag, on) if kept is not None else {}
     parts: dict[str, list[Shape]] = {}
     for frame, shape in run:
         _keyframe(track, frame, shape, outside=False)
-        if frame + step <= stop and frame + step not in on:
+        if frame + step <= stop and frame + step not in on and frame + step not in outside:
             _keyframe(track, frame + step, shape, outside=True)
         for part in shape:
             if part.tag != "attribute":
                 parts.setdefault(part.get("label", ""), []).append((frame, part))
-    for k, part_run in enumerate(parts.values()):  # a skeleton's points, a track each
-        _track(track, k, part_run, step, stop)
+    if outside:  # in frame order, as CVAT writes a track's shapes
+        track.extend(outside.values())
+        track[:] = sorted(track, key=lambda shape: int(shape.get("frame", "0")))
+    for k, (label, part_run) in enumerate(parts.items()):  # a skeleton's points, a track each
+        _track(track, k, part_run, step, stop, kept, (key[0], label))
 
 
 def _keyframe(track: ET.Element, frame: int, shape: ET.Element, outside: bool) -> None:

@@ -24,7 +24,7 @@ from pixelproof.core.cvat_attributes import (
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.track_fill import untouched_fill
-from pixelproof.core.wording import noted_counts
+from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import (
     UNCLASSIFIED,
     ProgressCallback,
@@ -36,6 +36,7 @@ from pixelproof.interop._util import (
     rel_name,
     with_progress,
 )
+from pixelproof.interop.cvat_video_kept import KeptOutside, task_fields
 from pixelproof.interop.cvat_video_writer import (
     KEYFRAME,
     frame_numbers,
@@ -110,7 +111,9 @@ def write_cvat(
     task = doc.find("meta/task")
     if frames is not None and task is not None:
         first = next(iter(project.images.values()), None)
-        video_meta(task, list(frames.values()), (first.width, first.height) if first else (0, 0))
+        numbers = list(frames.values())
+        size = (first.width, first.height) if first else (0, 0)
+        video_meta(task, numbers, size, task_fields(project, numbers))
     on_frames: list[tuple[int, ET.Element]] = []
     stems = _stems_by_folder(project)
     specs = {cid: declared_attributes(cat) for cid, cat in project.categories.items()}
@@ -132,6 +135,8 @@ def write_cvat(
         node = ET.SubElement(doc, "image", id=str(k), name=name) if frames is None else ET.Element("image")
         if subset:
             node.set("subset", subset)
+        if frames is None and (task_id := _task_id(image)):  # the task of a project export's image
+            node.set("task_id", task_id)
         node.attrib.update(width=str(image.width), height=str(image.height))
         anns = project.annotations_of(image.id)  # the stacking, back to front (Bring to Front)
         # groups for split objects: new numbers, never one an object of the image already has
@@ -162,8 +167,14 @@ def write_cvat(
                 shape.attrib.pop(KEYFRAME, None)
         else:
             on_frames += [(frames[image.id], shape) for shape in node]
+    kept = KeptOutside(project)
     if frames is not None:
-        write_tracks(doc, on_frames, sorted(frames.values()), counts)
+        write_tracks(doc, on_frames, sorted(frames.values()), counts, kept)
+        warnings += kept.unused()
+    elif n := kept.count():
+        warnings.append(
+            f"{plural(n, 'outside shape')} of CVAT for video tracks left out: CVAT for images has no tracks"
+        )
     counts["xml"] += make_valid_xml(doc)
     ET.indent(doc)
     with fresh_output(out / "annotations.xml") as f:
@@ -214,6 +225,12 @@ def _video_frames(project: Project, tracks: str, warnings: list[str]) -> dict[in
         )
         return None
     return frame_numbers(project)
+
+
+def _task_id(image: ImageRecord) -> str | None:
+    """The ``task_id`` a CVAT project export gave the image, as read (a whole number), else None."""
+    value = as_dict(as_dict(image.extra.get("pixelproof")).get("cvat")).get("task_id")
+    return value if isinstance(value, str) and value.isascii() and value.isdecimal() else None
 
 
 def _subset(image: ImageRecord) -> str:

@@ -1,0 +1,140 @@
+"""What a CVAT for video task holds beyond the objects PixelProof edits, kept in the project's extras
+(``cvat_video``) so a CVAT round trip gives it back as it was.
+
+- Each track's ``outside="1"`` shapes with their own geometry, ``occluded``, ``z_order`` and
+  ``<attribute>`` values: CVAT keeps them (it interpolates from them when the object comes back into
+  view), where the export made each one up from the shape before it, and dropped a second one.
+- The task's ``size``, ``start_frame``, ``stop_frame`` and ``frame_filter`` (a task's range may end on a
+  frame that has neither a file nor a shape: frame 19 of frames 10 to 19 in steps of 3), written back
+  while the export's frames are the ones read; and its ``z_order`` flag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from pixelproof.core.model import Project
+from pixelproof.core.wording import plural
+from pixelproof.interop._util import as_dict
+
+KEY = "cvat_video"  # the project's extras key (a top-level key of the project file)
+_RANGE = ("size", "start_frame", "stop_frame", "frame_filter")
+_TASK = (*_RANGE, "z_order")
+_TRACK_SHAPES = ("box", "polygon", "polyline", "points", "ellipse", "cuboid", "mask", "skeleton")
+
+
+def outside_shape(track: str, part: str | None, frame: int, shape: ET.Element) -> dict[str, Any]:
+    """An ``outside="1"`` shape of track ``track`` (of its part track labelled ``part``, for a skeleton's
+    point) as data to write back."""
+    attributes = {a.get("name", ""): a.text or "" for a in shape.findall("attribute")}
+    return {
+        "track": track,
+        "part": part,
+        "frame": frame,
+        "tag": shape.tag,
+        "attrib": dict(shape.attrib),
+        "attributes": attributes,
+    }
+
+
+def _digest(frames: list[int]) -> str:
+    """The frames as one short text: a video's 100,000 frame numbers need not be in the project file."""
+    return hashlib.sha1(",".join(map(str, sorted(set(frames)))).encode()).hexdigest()
+
+
+def keep_task(project: Project, doc: ET.Element, frames: list[int], outside: list[dict[str, Any]]) -> None:
+    """Keep the task's fields (``_TASK``, as written) with the frames read, and the tracks' outside
+    shapes, in ``project.extra``."""
+    task = doc.find("meta/task")
+    kept: dict[str, Any] = {"frames": _digest(frames)}
+    if task is not None:
+        fields = {tag: task.findtext(tag) for tag in _TASK}
+        kept["task"] = {tag: text for tag, text in fields.items() if text is not None}
+    if outside:
+        kept["outside"] = outside
+    project.extra[KEY] = kept
+
+
+def task_fields(project: Project, frames: list[int]) -> dict[str, str]:
+    """The kept task fields to write: the frame range and size only while the export's frames are the
+    ones read (none added or removed), ``z_order`` always."""
+    kept = as_dict(project.extra.get(KEY))
+    task = {k: str(v) for k, v in as_dict(kept.get("task")).items() if k in _TASK and isinstance(v, str)}
+    if kept.get("frames") != _digest(frames):
+        task = {k: v for k, v in task.items() if k not in _RANGE}
+    return task
+
+
+class KeptOutside:
+    """The outside shapes kept from CVAT, handed to the tracks that still have their id; ``unused()``
+    says each one no track took, naming its track and frame."""
+
+    def __init__(self, project: Project) -> None:
+        self._by_track: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
+        self.messages: list[str] = []
+        self.bad = 0
+        found = as_dict(project.extra.get(KEY)).get("outside")
+        for entry in found if isinstance(found, list) else []:
+            entry = as_dict(entry)
+            track, part, frame = entry.get("track"), entry.get("part"), entry.get("frame")
+            if (
+                not isinstance(track, str)
+                or not (part is None or isinstance(part, str))
+                or type(frame) is not int
+                or frame < 0
+                or entry.get("tag") not in _TRACK_SHAPES
+            ):
+                self.bad += 1
+                continue
+            self._by_track.setdefault((track, part), []).append(entry)
+
+    def take(self, track: str, part: str | None, tag: str, on: set[int]) -> dict[int, ET.Element]:
+        """Track ``track``'s (part ``part``'s) outside shapes by frame, as they were read; one of another
+        kind of shape, or on a frame the track is on now, is said and left out."""
+        out: dict[int, ET.Element] = {}
+        for entry in self._by_track.pop((track, part), []):
+            frame = entry["frame"]
+            if entry["tag"] != tag:
+                self._say(entry, f"the track is a <{tag}> track now")
+            elif frame in on:
+                self._say(entry, "the object is on that frame now")
+            elif frame in out:
+                self._say(entry, "a second one on that frame")
+            else:
+                out[frame] = _element(entry)
+        return out
+
+    def count(self) -> int:
+        """How many outside shapes are kept."""
+        return sum(map(len, self._by_track.values()))
+
+    def unused(self) -> list[str]:
+        """The messages, with one for each outside shape whose track is gone."""
+        for entries in self._by_track.values():
+            for entry in entries:
+                self._say(entry, "the track has no object left")
+        self._by_track.clear()
+        if self.bad:
+            self.messages.append(
+                f"{plural(self.bad, 'outside shape')} kept in the project's {KEY} extras left out: "
+                "not readable"
+            )
+        return self.messages
+
+    def _say(self, entry: dict[str, Any], why: str) -> None:
+        part = f" (part {entry['part']})" if entry["part"] is not None else ""
+        self.messages.append(
+            f"track {entry['track']}{part}: outside <{entry['tag']}> on frame {entry['frame']} "
+            f"kept from CVAT not written: {why}"
+        )
+
+
+def _element(entry: dict[str, Any]) -> ET.Element:
+    attrib = {str(k): str(v) for k, v in as_dict(entry.get("attrib")).items()}
+    attrib.update(frame=str(entry["frame"]), outside="1")
+    made = ET.Element(entry["tag"], attrib)
+    for name, value in as_dict(entry.get("attributes")).items():
+        ET.SubElement(made, "attribute", name=str(name)).text = str(value)
+    return made
