@@ -181,7 +181,8 @@ def volume_stem(source: str) -> str:
     """Base name of a volume without its format suffix (``.nii.gz`` counts as one)."""
     name = source.replace("\\", "/").rstrip("/").rpartition("/")[2]
     low = name.lower()
-    for suffix in (".nii.gz", ".nii", ".dcm", ".dicom", ".ome.tiff", ".ome.tif", ".tiff", ".tif"):
+    suffixes = (".nii.gz", ".nii", ".seg.nrrd", ".nrrd", ".dcm", ".dicom", ".ome.tiff", ".ome.tif", ".tiff")
+    for suffix in (*suffixes, ".tif"):
         if low.endswith(suffix):
             return name[: -len(suffix)]
     return name
@@ -385,7 +386,8 @@ class NiftiVolume(Volume):
     built lazily so a memory-mapped .nii is not read whole.
     """
 
-    def __init__(self, path: Path, axis: str = "z", channel: int = 0) -> None:
+    def __init__(self, path: Path, axis: str = "z", channel: int = 0, image: Any = None) -> None:
+        """``image``: a nibabel image made in memory (a Slicer seg.nrrd's labels), ``path`` then its file."""
         nib = import_nibabel()
         from nibabel.orientations import inv_ornt_aff
 
@@ -393,8 +395,9 @@ class NiftiVolume(Volume):
             raise VolumeError(f"{path}: unknown slice axis {axis!r} (x, y or z)")
         try:
             with nibabel_notes(path) as self.notes:  # nibabel's fixes of the header, said naming the file
-                img = nib.load(os.fspath(path))
-            cut = nifti_cut_short(path, img)  # listed at scan time, failing only when read
+                img = nib.load(os.fspath(path)) if image is None else image
+            # listed at scan time, failing only when read
+            cut = nifti_cut_short(path, img) if image is None else None
             if cut:
                 raise VolumeError(f"{path}: {cut}")
             shape = tuple(int(s) for s in img.shape)

@@ -26,6 +26,7 @@ A_TITLE = {
     "geojson": "a QuPath GeoJSON export",
     "mvtec": "an MVTec AD folder",
     "nifti": "a folder of NIfTI label volumes",
+    "slicer-seg": "a 3D Slicer segmentation (.seg.nrrd)",
     "dicom-seg": "a DICOM SEG export",
     "waymo": "a Waymo Open Dataset v2 folder (parquet)",
     "masks": "a PNG mask folder",

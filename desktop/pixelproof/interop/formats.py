@@ -85,6 +85,7 @@ BUILTIN_MODULES = (
     "pixelproof.interop.geojson",
     "pixelproof.interop.mvtec",
     "pixelproof.interop.nifti",
+    "pixelproof.interop.slicer_seg",
     "pixelproof.interop.dicom_seg",
     "pixelproof.interop.waymo",
     "pixelproof.interop.masks_folder",

@@ -32,6 +32,7 @@ import numpy as np
 
 from pixelproof.core.limits import LimitError, check_text
 from pixelproof.core.volumes import (
+    NiftiVolume,
     SliceRef,
     Volume,
     VolumeError,
@@ -103,7 +104,7 @@ def read_nifti(
     names = _class_names(Path(classes) if classes else None, folders, report)
     project = folder_project(base)
     build = Builder(project)
-    image_files = _image_volumes(image_dir) if image_dir is not None else {}
+    image_files = image_volumes(image_dir) if image_dir is not None else {}
     series_dirs = [image_dir] if image_dir is not None else [base, folder_above(base)]
     known: dict[Path, bool] = {}  # folder -> holds a DICOM series (scanned once an import)
     for label_file in with_progress(files, len(files), progress):
@@ -115,8 +116,9 @@ def read_nifti(
         ):
             continue  # a label folder that also holds the images: only labels are read here
         try:
-            _read_volume(
+            read_label_volume(
                 label_file,
+                [open_nifti(label_file, axis)],
                 image_files,
                 (series_dirs, named, known),
                 names,
@@ -138,7 +140,7 @@ def _same_dir(a: Path, b: Path) -> bool:
         return False
 
 
-def _image_volumes(folder: Path) -> dict[str, Path]:
+def image_volumes(folder: Path) -> dict[str, Path]:
     """Image volume by case stem: ``case.nii.gz`` and nnU-Net's ``case_0000.nii.gz`` both give ``case``."""
     out: dict[str, Path] = {}
     for f in sorted(folder.rglob("*")):
@@ -162,8 +164,9 @@ def _series_named_nearer(
     return any(not _same_dir(image_file.parent, f) and holds_series(f / stem, known) for f in folders)
 
 
-def _read_volume(
+def read_label_volume(
     label_file: Path,
+    layers: list[NiftiVolume],
     image_files: dict[str, Path],
     series_dirs: tuple[list[Path], bool, dict[Path, bool]],
     names: dict[int, str],
@@ -172,7 +175,9 @@ def _read_volume(
     base: Path,
     report: Reporter,
 ) -> None:
-    labels = open_nifti(label_file, axis)
+    """The slices of one label file's volume (``layers``: its label maps on one grid, several where the
+    labels overlap, as in a Slicer segmentation), put on its image volume or DICOM series."""
+    labels = layers[0]
     for note in labels.notes:  # nibabel's fixes of its header, named
         report(note)
     if labels.channels > 1:
@@ -196,10 +201,11 @@ def _read_volume(
         if note:
             report(note)
         if series is not None and data is not None:
+            arrays = [data, *(on_series(v, series)[0] for v in layers[1:])]
             name = rel_name(series.source, base)
             name = name if name != "." else f"../{series.source.name}"  # the labels lie in the series folder
             _add_slices(
-                label_file, data, series, lambda k: name + slice_name(series, k), names, build, report
+                label_file, arrays, series, lambda k: name + slice_name(series, k), names, build, report
             )
             return
     if image_file is not None:
@@ -223,7 +229,7 @@ def _read_volume(
     source_name = rel_name(image_file if image_file is not None else label_file, base)
     _add_slices(
         label_file,
-        labels.canonical_array(),
+        [v.canonical_array() for v in layers],
         geometry,
         lambda k: source_name + SliceRef("", axis, k).name(labels.depth),
         names,
@@ -235,7 +241,7 @@ def _read_volume(
 
 def _add_slices(
     label_file: Path,
-    data: np.ndarray,
+    layers: list[np.ndarray],
     geometry: Volume,
     name_of: Callable[[int], str],
     names: dict[int, str],
@@ -244,22 +250,21 @@ def _add_slices(
     axis: str = "",
 ) -> None:
     """One record per slice of ``geometry`` (named ``name_of(k)``) holding a semantic mask per class of
-    ``data``: the canonical array sliced along ``axis``, or (``axis`` "") a DICOM series' (column, row,
-    slice) array, slice k being ``data[:, :, k]`` transposed. All slices or none: a slice that is no label
-    map removes the ones made before it."""
-    whole, low, high = _value_range(data)
-    if not whole:
-        raise VolumeError(f"{label_file}: label values must be whole numbers (class ids)")
-    if low is not None and (low < 0 or high > MAX_CLASS_ID):
-        raise VolumeError(f"{label_file}: class ids must be in 0..{MAX_CLASS_ID}")
+    each of ``layers`` (several: classes that overlap): canonical arrays sliced along ``axis``, or (``axis``
+    "") a DICOM series' (column, row, slice) arrays, slice k being ``data[:, :, k]`` transposed. All slices
+    or none: a slice that is no label map removes the ones made before it."""
+    for data in layers:
+        whole, low, high = _value_range(data)
+        if not whole:
+            raise VolumeError(f"{label_file}: label values must be whole numbers (class ids)")
+        if low is not None and (low < 0 or high > MAX_CLASS_ID):
+            raise VolumeError(f"{label_file}: class ids must be in 0..{MAX_CLASS_ID}")
 
     def category(value: int) -> tuple[int, bool] | None:
         return None if value == 0 else (build.category(names.get(value, f"class {value}"), value).id, False)
 
     made: list[int] = []
     for k in range(geometry.depth):
-        plane = oriented_slice(data, axis, k) if axis else data[:, :, k].T
-        ids = np.asarray(plane).astype(np.uint16, copy=False)  # whole, 0..MAX_CLASS_ID: checked
         record = build.image(
             name_of(k),
             geometry.width,
@@ -271,7 +276,10 @@ def _add_slices(
         try:
             with build.record(record, report):  # labelled whole: an empty slice is Done
                 # each value's mask from its box: a slice of thousands of values costs no value x slice
-                add_id_objects(ids, record, build, split=None, category=category, extra_key="nifti")
+                for data in layers:
+                    plane = oriented_slice(data, axis, k) if axis else data[:, :, k].T
+                    ids = np.asarray(plane).astype(np.uint16, copy=False)  # whole, 0..MAX_CLASS_ID: checked
+                    add_id_objects(ids, record, build, split=None, category=category, extra_key="nifti")
         except LimitError as e:  # values scattered over the slice: not a label map; no half volume
             for image_id in made:
                 build.project.remove_image(image_id)

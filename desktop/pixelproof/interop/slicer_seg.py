@@ -1,0 +1,114 @@
+"""3D Slicer segmentations (``.seg.nrrd``), both ways: ``--from slicer-seg`` / ``--to slicer-seg``.
+
+Reading: a ``.seg.nrrd`` file or a folder of them. Each file's layers (``slicer_seg_file``) go through the
+NIfTI reader's own path (``nifti.read_label_volume``): put on the image volume of the same stem in
+``--image-dir`` (``ct.seg.nrrd`` over ``ct.nii.gz``) or on the DICOM series its stem names, with the same
+size and place checks and messages, one semantic mask per segment and slice. Segments are named by
+``Segment<N>_Name``; overlapping segments (a 4D file's layers) keep their overlap.
+
+Writing: the NIfTI writer's label volumes (one per source volume or DICOM series, on its voxels, in its
+geometry) each written as ``<volume>.seg.nrrd``: one layer, LPS space, gzip, a segment per category.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pixelproof.core.limits import LimitError
+from pixelproof.core.volumes import VolumeError
+from pixelproof.interop._util import (
+    Builder,
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    folder_above,
+    folder_project,
+    with_progress,
+)
+from pixelproof.interop.formats import Format, Option
+from pixelproof.interop.nifti import image_volumes, read_label_volume
+from pixelproof.interop.slicer_seg_file import open_seg
+from pixelproof.interop.slicer_seg_writer import write_slicer_seg
+
+SUFFIX = ".seg.nrrd"
+
+
+def is_seg_nrrd(path: Path) -> bool:
+    """A Slicer segmentation file by its name."""
+    return path.name.lower().endswith(SUFFIX)
+
+
+def read_slicer_seg(
+    path: str | os.PathLike[str],
+    *,
+    image_dir: str | os.PathLike[str] | None = None,
+    axis: str = "z",
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import Slicer segmentations as a project of slices (see the module docstring)."""
+    root = Path(path)
+    report = Reporter(on_problem)
+    if root.is_dir():
+        files, base = sorted(p for p in root.rglob("*") if p.is_file() and is_seg_nrrd(p)), root
+    elif root.is_file():
+        files, base = [root], root.parent
+    else:
+        raise ValueError(f"{root}: not found")
+    if not files:
+        raise ValueError(f"{root}: no Slicer segmentations (.seg.nrrd) found")
+    named = image_dir is not None
+    images = Path(image_dir) if image_dir is not None else base
+    image_files = image_volumes(images) if images.is_dir() else {}
+    series_dirs = [images] if named else [base, folder_above(base)]
+    build = Builder(folder_project(base))
+    known: dict[Path, bool] = {}
+    for seg_file in with_progress(files, len(files), progress):
+        try:
+            layers, names = open_seg(seg_file, axis)
+            read_label_volume(
+                seg_file, layers, image_files, (series_dirs, named, known), names, axis, build, base, report
+            )
+        except (VolumeError, LimitError) as e:
+            report.skip("volumes", f"{e}; skipped")
+    build.order_categories()
+    return ImportResult(build.project, report.problems, report.skipped, semantic=True)
+
+
+def looks_like_slicer_seg(path: Path) -> bool:
+    """A ``.seg.nrrd`` file, or a folder holding one."""
+    if path.is_file():
+        return is_seg_nrrd(path)
+    return path.is_dir() and any(f.is_file() and is_seg_nrrd(f) for f in path.iterdir())
+
+
+FORMAT = Format(
+    name="slicer-seg",
+    title="3D Slicer segmentations (.seg.nrrd)",
+    reader=read_slicer_seg,
+    writer=write_slicer_seg,
+    read_options=(
+        Option(
+            "image_dir",
+            "folder",
+            "folder of the image volumes (or DICOM series folders) the segmentations belong to (default: "
+            "the segmentations' folder; DICOM series beside them)",
+            None,
+            label="Images folder",
+        ),
+        Option(
+            "axis",
+            "choice",
+            "slice axis after reorientation to RAS+: z axial (default), y coronal, x sagittal",
+            "z",
+            choices={"z": "Axial (z)", "y": "Coronal (y)", "x": "Sagittal (x)"},
+            label="Slice axis",
+        ),
+    ),
+    detect=looks_like_slicer_seg,
+    suffixes=(SUFFIX,),
+    lost_on_export="as for nifti: images that are not slices of a NIfTI volume or a DICOM series; overlapping"
+    " objects (the later wins: one layer); instances; void regions",
+)
