@@ -246,3 +246,31 @@ def test_hostile_headers_are_skipped_naming_the_file(tmp_path: Path, lines: list
     assert not result.project.images
     message = " ".join(result.problems)
     assert str(f) in message and said in message, message
+
+
+@pytest.mark.parametrize("flip", [False, True])
+def test_a_crop_over_a_reference_image_lands_on_the_uncropped_voxels(tmp_path: Path, flip: bool) -> None:
+    """A crop at a non-zero offset (Slicer's ReferenceImageExtentOffset, origin at the crop's first voxel)
+    over ct.nii.gz gives the same masks, slice by slice, as the uncropped file."""
+    folder = _ct_folder(tmp_path, flip)
+    data, header = nrrd.read(str(SEG))
+    lung = (data == 5).astype(np.uint8)
+    nz = np.nonzero(lung)
+    lo = tuple(int(a.min()) for a in nz)
+    assert all(v > 0 for v in lo)
+    crop = lung[lo[0] : nz[0].max() + 1, lo[1] : nz[1].max() + 1, lo[2] : nz[2].max() + 1]
+    keep = {k: v for k, v in header.items() if k.startswith("Segmentation_") or k.startswith("space")}
+    keep |= {"kinds": header["kinds"], "encoding": "gzip"}
+    keep |= {"Segment0_Name": "right lung", "Segment0_LabelValue": "1", "Segment0_Layer": "0"}
+    nrrd.write(str(folder / "full.seg.nrrd"), lung, keep)
+    keep["space origin"] = header["space origin"] + header["space directions"].T @ np.array(lo, float)
+    keep["Segmentation_ReferenceImageExtentOffset"] = " ".join(map(str, lo))
+    shutil.copy(folder / "ct.nii.gz", folder / "full.nii.gz")
+    nrrd.write(str(folder / "ct.seg.nrrd"), crop, keep)
+    cropped = read_slicer_seg(folder / "ct.seg.nrrd", image_dir=folder)
+    full = read_slicer_seg(folder / "full.seg.nrrd", image_dir=folder)
+    assert not cropped.problems and not cropped.skipped and not full.problems
+    a = {(n.replace("ct.nii.gz", "X"), c): m for (n, c), m in masks(cropped.project).items()}
+    b = {(n.replace("full.nii.gz", "X"), c): m for (n, c), m in masks(full.project).items()}
+    assert len(b) == len(set(nz[2].tolist()))
+    assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
