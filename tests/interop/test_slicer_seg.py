@@ -4,6 +4,8 @@ label map of the same volume, a round trip, and hostile headers refused with the
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import shutil
 from pathlib import Path
 
@@ -274,3 +276,38 @@ def test_a_crop_over_a_reference_image_lands_on_the_uncropped_voxels(tmp_path: P
     b = {(n.replace("full.nii.gz", "X"), c): m for (n, c), m in masks(full.project).items()}
     assert len(b) == len(set(nz[2].tolist()))
     assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def _keys(header: dict) -> set[str]:
+    return {re.sub(r"^Segment\d+_", "Segment<N>_", k) for k in header}
+
+
+def test_overlapping_segments_round_trip_in_layers_with_slicer_keys(tmp_path: Path) -> None:
+    """Slicer's overlapping file over ct.nii.gz, written and read back: the sphere and the tissue under it
+    both whole (two layers), the header with the keys Slicer writes."""
+    folder = _ct_folder(tmp_path, flip=False)
+    shutil.copy(OVERLAP, folder / "ct.seg.nrrd")
+    first = read_slicer_seg(folder / "ct.seg.nrrd", image_dir=folder)
+    first.project.root = str(tmp_path)
+    out = tmp_path / "out"
+    assert write_slicer_seg(first.project, out) == []
+    written = out / "ct.seg.nrrd"
+    header = nrrd.read_header(str(written))
+    assert header["sizes"][0] == 2 and header["kinds"][0] == "list"
+    assert _keys(header) == _keys(nrrd.read_header(str(OVERLAP)))
+    a, b = masks(first.project), masks(read_slicer_seg(written, image_dir=folder).project)
+    assert any(
+        (m & a.get((n, "tissue"), 0 * m)).any() for (n, c), m in a.items() if c == "overlapping sphere"
+    )
+    assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def test_warnings_name_slicer_seg_not_nifti(tmp_path: Path) -> None:
+    folder = _ct_folder(tmp_path, flip=False)
+    project = read_slicer_seg(folder / "ct.seg.nrrd", image_dir=folder).project
+    project.root = str(tmp_path)
+    cat = next(c for c in project.categories.values() if c.name == "ribs")
+    project.categories[cat.id] = dataclasses.replace(cat, app_extra={**cat.app_extra, "void": True})
+    warnings = write_slicer_seg(project, tmp_path / "out")
+    assert any("slicer-seg has no regions to ignore" in w for w in warnings), warnings
+    assert not any("NIfTI has" in w for w in warnings)

@@ -45,13 +45,14 @@ def write_nifti(
     out_dir: str | os.PathLike[str],
     *,
     progress: ProgressCallback | None = None,
+    title: str = "NIfTI",
 ) -> list[str]:
     """``out_dir/<volume>.nii.gz`` per NIfTI source volume and DICOM series + ``classes.txt``; returns
-    warnings."""
+    warnings, naming ``title`` as the format written (a writer that converts these volumes passes its own)."""
     nib = import_nibabel()
     out = Path(out_dir)
     counts: Counter[str] = Counter()
-    project, warnings = without_void(project, "NIfTI")
+    project, warnings = without_void(project, title)
     volumes: dict[tuple[str, str, int], list[tuple[int, int]]] = defaultdict(list)  # -> (image id, index)
     series: dict[tuple[str, int, int], list[tuple[int, int]]] = defaultdict(list)  # folder, series, phase
     for image in project.images.values():

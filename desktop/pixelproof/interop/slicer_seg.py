@@ -7,7 +7,8 @@ size and place checks and messages, one semantic mask per segment and slice. Seg
 ``Segment<N>_Name``; overlapping segments (a 4D file's layers) keep their overlap.
 
 Writing: the NIfTI writer's label volumes (one per source volume or DICOM series, on its voxels, in its
-geometry) each written as ``<volume>.seg.nrrd``: one layer, LPS space, gzip, a segment per category.
+geometry) each written as ``<volume>.seg.nrrd``: LPS space, gzip, a segment per category, categories
+that overlap in separate layers (``slicer_seg_writer``).
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ FORMAT = Format(
     ),
     detect=looks_like_slicer_seg,
     suffixes=(SUFFIX,),
-    lost_on_export="as for nifti: images that are not slices of a NIfTI volume or a DICOM series; overlapping"
-    " objects (the later wins: one layer); instances; void regions",
+    lost_on_export="images that are not slices of a NIfTI volume or a DICOM series (single DICOM files, "
+    "multi-frame objects, plain images); instances (a segment per category); void regions (left out, a "
+    "warning says how many); overlapping objects are kept (a layer per set of categories that do not "
+    "overlap)",
 )
