@@ -148,3 +148,17 @@ def test_building_the_parsers_leaves_the_lint_checks_unimported() -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "desktop")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_convert_help_says_what_each_format_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--from/--to FMT`` listed bare names: what slicer-seg or mot is took README. Each format has a line
+    of its own, name then title, from its declaration."""
+    from pixelproof.interop.formats import FORMATS
+
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = _subparser("convert").format_help().splitlines()
+    for fmt in FORMATS.values():
+        assert any(re.fullmatch(rf"  {re.escape(fmt.name)} +{re.escape(fmt.title)}.*", ln) for ln in lines), (
+            fmt
+        )
+    assert "  slicer-seg     3D Slicer segmentations (.seg.nrrd)" in lines

@@ -31,9 +31,22 @@ from pixelproof.core.wording import plural, skipped_counts
 
 # why a format's writer runs in this process whatever --workers says (docs/scaling.md, "convert")
 ONE_PROCESS = (
-    "coco, cvat, nifti and dicom-seg are one file (or volume) written as one stream; yolo, voc and "
-    "labelme are small text files per image, cheaper to write than to send to a worker"
+    "coco, cvat, nifti, slicer-seg and dicom-seg are one file (or volume) written as one stream; yolo, "
+    "voc and labelme are small text files per image, cheaper to write than to send to a worker"
 )
+
+
+def format_lines() -> str:
+    """``formats (--from/--to):`` and a line per format, its name and title from its declaration, so a
+    newcomer learns what ``slicer-seg`` or ``mot`` is without leaving the terminal."""
+    from pixelproof.interop.formats import FORMATS
+
+    width = max(len(name) for name in FORMATS) + 2
+    lines = [
+        f"  {f.name:<{width}}{f.title}{'' if f.writer or 'read only' in f.title else ' (read only)'}"
+        for f in FORMATS.values()
+    ]
+    return "formats (--from/--to):\n" + "\n".join(lines)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -91,7 +104,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_batch_arguments(p)
     p.epilog = (
         f"--workers/--scheduler draw and encode the output of: {parallel}. Other outputs are written in "
-        f"this process: {ONE_PROCESS}. Reading is always done in this process."
+        f"this process: {ONE_PROCESS}. Reading is always done in this process.\n\n{format_lines()}"
     )
     add_examples(
         p,
