@@ -311,3 +311,46 @@ def test_warnings_name_slicer_seg_not_nifti(tmp_path: Path) -> None:
     warnings = write_slicer_seg(project, tmp_path / "out")
     assert any("slicer-seg has no regions to ignore" in w for w in warnings), warnings
     assert not any("NIfTI has" in w for w in warnings)
+
+
+def test_a_void_category_is_no_segment_and_takes_no_layer(tmp_path: Path) -> None:
+    """A void category's regions are left out (as --to nifti): the sphere over the tissue, made void, is
+    neither a segment nor a reason for a second (empty) layer."""
+    folder = _ct_folder(tmp_path, flip=False)
+    shutil.copy(OVERLAP, folder / "ct.seg.nrrd")
+    project = read_slicer_seg(folder / "ct.seg.nrrd", image_dir=folder).project
+    project.root = str(tmp_path)
+    cat = next(c for c in project.categories.values() if c.name == "overlapping sphere")
+    project.categories[cat.id] = dataclasses.replace(cat, app_extra={**cat.app_extra, "void": True})
+    write_slicer_seg(project, tmp_path / "out")
+    header = nrrd.read_header(str(tmp_path / "out" / "ct.seg.nrrd"))
+    assert header["dimension"] == 3
+    names = {v for k, v in header.items() if k.endswith("_Name")}
+    assert "overlapping sphere" not in names and "tissue" in names
+
+
+def test_a_layered_export_says_each_warning_once_with_the_whole_count(tmp_path: Path) -> None:
+    """The NIfTI writer runs once per layer: its warnings (a void region, box-only objects in two layers, a
+    plain image) are said once, naming slicer-seg, the boxes counted over all layers, the image once."""
+    from pixelproof.core.model import Annotation, Category, ImageRecord
+
+    folder = _ct_folder(tmp_path, flip=False)
+    shutil.copy(OVERLAP, folder / "ct.seg.nrrd")
+    project = read_slicer_seg(folder / "ct.seg.nrrd", image_dir=folder).project
+    project.root = str(tmp_path)
+    by_name = {c.name: c.id for c in project.categories.values()}
+    void = project.add_category(Category(max(by_name.values()) + 1, "ignore", app_extra={"void": True}))
+    image = next(iter(project.images.values()))
+    next_id = max(project.annotations) + 1
+    for n, cid in enumerate((by_name["tissue"], by_name["overlapping sphere"], void.id)):
+        project.add_annotation(Annotation(next_id + n, image.id, cid, [5.0 + n, 5.0, 10.0, 10.0]))
+    plain = project.add_image(ImageRecord(max(project.images) + 1, "photo.png", 20, 20))
+    project.add_annotation(Annotation(next_id + 3, plain.id, by_name["tissue"], [1.0, 1.0, 5.0, 5.0]))
+    warnings = write_slicer_seg(project, tmp_path / "out")
+    assert nrrd.read_header(str(tmp_path / "out" / "ct.seg.nrrd"))["sizes"][0] == 2
+    assert warnings == [
+        "1 void region on 1 image left out (ignore: slicer-seg has no regions to ignore, so as a class they "
+        "would be trained as objects)",
+        "1 image not slices of a NIfTI volume or a DICOM series: left out (use dicom-seg or masks)",
+        "2 box-only objects written as filled boxes",
+    ]

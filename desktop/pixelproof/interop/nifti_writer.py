@@ -40,18 +40,44 @@ from pixelproof.interop.void_regions import without_void
 MAX_CLASS_ID = 65535  # the largest class id a label volume holds (uint16 voxels)
 
 
+# what write_label_volumes counts, said once per export (key -> noun, what is said of them)
+COUNTED = {
+    "not_nifti": (
+        "image",
+        "not slices of a NIfTI volume or a DICOM series: left out (use dicom-seg or masks)",
+    ),
+    "boxes": ("box-only object", "written as filled boxes"),
+    "overlap": ("voxel", "where objects overlap: each keeps the later object's class"),
+    "size": ("slice", "whose record size differs from the volume's: left out"),
+}
+
+
 def write_nifti(
     project: Project,
     out_dir: str | os.PathLike[str],
     *,
     progress: ProgressCallback | None = None,
-    title: str = "NIfTI",
 ) -> list[str]:
     """``out_dir/<volume>.nii.gz`` per NIfTI source volume and DICOM series + ``classes.txt``; returns
-    warnings, naming ``title`` as the format written (a writer that converts these volumes passes its own)."""
+    warnings."""
+    counts: Counter[str] = Counter()
+    warnings = write_label_volumes(project, out_dir, counts, progress=progress, title="NIfTI")
+    return warnings + noted_counts(counts, COUNTED)
+
+
+def write_label_volumes(
+    project: Project,
+    out_dir: str | os.PathLike[str],
+    counts: Counter[str],
+    *,
+    progress: ProgressCallback | None = None,
+    title: str,
+) -> list[str]:
+    """``write_nifti``'s files; returns its warnings but those it tallies in ``counts`` (``COUNTED``), so
+    a writer that calls it more than once (slicer-seg's layers) says each count once, and names ``title``
+    as the format written."""
     nib = import_nibabel()
     out = Path(out_dir)
-    counts: Counter[str] = Counter()
     project, warnings = without_void(project, title)
     volumes: dict[tuple[str, str, int], list[tuple[int, int]]] = defaultdict(list)  # -> (image id, index)
     series: dict[tuple[str, int, int], list[tuple[int, int]]] = defaultdict(list)  # folder, series, phase
@@ -93,16 +119,6 @@ def write_nifti(
         _store(nib, img, out / free_name(names, stem, ".nii.gz"))  # over a project's image: stops here
         counts["volumes"] += 1
     _write_classes(project, out / "classes.txt")
-    messages = {
-        "not_nifti": (
-            "image",
-            "not slices of a NIfTI volume or a DICOM series: left out (use dicom-seg or masks)",
-        ),
-        "boxes": ("box-only object", "written as filled boxes"),
-        "overlap": ("voxel", "where objects overlap: each keeps the later object's class"),
-        "size": ("slice", "whose record size differs from the volume's: left out"),
-    }
-    warnings += noted_counts(counts, messages)
     return warnings
 
 

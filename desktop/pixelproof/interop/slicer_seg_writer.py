@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -23,21 +24,33 @@ from pixelproof.core.category_colors import shown_color
 from pixelproof.core.masks import annotation_mask
 from pixelproof.core.model import Project
 from pixelproof.core.volumes import import_nibabel
+from pixelproof.core.wording import noted_counts
 from pixelproof.interop._util import ProgressCallback, one_line
 from pixelproof.interop.image_guard import check_not_image
-from pixelproof.interop.nifti_writer import MAX_CLASS_ID, write_nifti
+from pixelproof.interop.nifti_writer import COUNTED, MAX_CLASS_ID, write_label_volumes
 
 LPS = np.array([-1.0, -1.0, 1.0])
 TITLE = "slicer-seg"  # the format as the NIfTI writer's warnings name it
+PER_OBJECT = ("boxes", "overlap")  # counts of the objects a run writes; the others (per image) every run
+
+
+def written_ids(project: Project) -> set[int]:
+    """The categories the NIfTI writer writes as voxel values: not void (left out, its warning says so),
+    an id 1..MAX_CLASS_ID."""
+    void = project.void_category_ids()
+    return {cid for cid in project.categories if 1 <= cid <= MAX_CLASS_ID and cid not in void}
 
 
 def category_layers(project: Project) -> dict[int, int]:
     """Category id -> its layer: greedy, the first layer holding no category its objects overlap on some
     image (objects of one category overlapping each other are one segment and need no layer)."""
+    written = written_ids(project)
     overlaps: dict[int, set[int]] = {}
     for image in project.images.values():
         seen: dict[int, np.ndarray] = {}
         for ann in project.annotations_of(image.id):
+            if ann.category_id not in written:
+                continue
             m = annotation_mask(ann, image.height, image.width)
             for cid, other in seen.items():
                 if cid != ann.category_id and (other & m).any():
@@ -46,7 +59,7 @@ def category_layers(project: Project) -> dict[int, int]:
             seen[ann.category_id] = seen[ann.category_id] | m if ann.category_id in seen else m
     layers: list[set[int]] = []
     out: dict[int, int] = {}
-    for cid in sorted(project.categories):
+    for cid in sorted(written):
         clash = overlaps.get(cid, set())
         n = next((i for i, held in enumerate(layers) if not held & clash), len(layers))
         if n == len(layers):
@@ -60,7 +73,8 @@ def segment_fields(project: Project, shape: tuple[int, ...], layer_of: dict[int,
     """Slicer's ``Segment<N>_*`` keys, a segment per category with a voxel value (id 1..MAX_CLASS_ID)."""
     fields: dict[str, str] = {}
     extent = " ".join(f"0 {n - 1}" for n in shape)
-    cats = sorted((c for c in project.categories.values() if 1 <= c.id <= MAX_CLASS_ID), key=lambda c: c.id)
+    written = written_ids(project)
+    cats = sorted((c for c in project.categories.values() if c.id in written), key=lambda c: c.id)
     for n, cat in enumerate(cats):
         hex_color = shown_color(cat.color, cat.id)
         rgb = " ".join(f"{int(hex_color[i : i + 2], 16) / 255:.6g}" for i in (1, 3, 5))
@@ -94,20 +108,31 @@ def _conversion_parameters(affine: np.ndarray, shape: tuple[int, ...]) -> str:
 def _layer_volumes(
     project: Project, tmp: Path, layer_of: dict[int, int], progress: ProgressCallback | None
 ) -> tuple[dict[str, list[Path]], list[str]]:
-    """Each label volume's name -> its layers' NIfTI files (``write_nifti`` once per layer, on that layer's
-    objects); the warnings of all runs, each said once."""
+    """Each label volume's name -> its layers' NIfTI files (the NIfTI writer once per layer, on that layer's
+    objects; void regions in each, so each run says the same of them); the warnings of all runs, each said
+    once: the per-image counts of the first run, the per-object ones summed over the runs."""
     count = max(layer_of.values(), default=0) + 1
     files: dict[str, list[Path]] = {}
     warnings: list[str] = []
+    counts: Counter[str] = Counter()
+    void = project.void_category_ids()
     for layer in range(count):
-        others = [a.id for a in project.annotations.values() if layer_of.get(a.category_id, 0) != layer]
+        others = [
+            a.id
+            for a in project.annotations.values()
+            if a.category_id not in void and layer_of.get(a.category_id, 0) != layer
+        ]
         part = project.snapshot(without=others) if others else project
         folder = tmp / str(layer)
-        said = write_nifti(part, folder, progress=progress if layer == 0 else None, title=TITLE)
+        tally: Counter[str] = Counter()
+        said = write_label_volumes(
+            part, folder, tally, progress=progress if layer == 0 else None, title=TITLE
+        )
+        counts.update(tally if layer == 0 else {k: tally[k] for k in PER_OBJECT})
         warnings += [w for w in said if w not in warnings]
         for f in sorted(folder.glob("*.nii.gz")):
             files.setdefault(f.name[: -len(".nii.gz")], []).append(f)
-    return files, warnings
+    return files, warnings + noted_counts(counts, COUNTED)
 
 
 def write_slicer_seg(
