@@ -254,7 +254,8 @@ class Document(QObject):
             return False
         self.aboutToSave.emit()
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if self.path is None:  # the app's recovery folder, made on first use; never a project's
+                target.parent.mkdir(parents=True, exist_ok=True)  # (gone: a share unmounted, renamed)
             write_autosave(target, self.project, None if self.untitled else self.project.file_state)
         except (ProjectSaveError, OSError) as e:
             # time alone (a project only viewed, on a read-only share): no warning; the same failure (a
