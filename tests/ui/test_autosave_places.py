@@ -5,6 +5,7 @@ savable elsewhere. A symlinked project's autosave is beside its target, whicheve
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -61,4 +62,26 @@ def test_a_symlinked_projects_autosave_is_offered_whichever_name_opens_it(qtbot,
     recovered.save()  # written through the name it was opened by; the autosave goes
     assert link.is_symlink() and not autosave_path_for(path).exists()
     recovered.close()
+    doc.close()
+
+
+def test_edits_autosaved_in_the_same_clock_tick_as_the_save_are_still_offered(qtbot, tmp_path: Path) -> None:
+    """A file system that keeps times to the second (or 2 s: FAT on a USB stick) gives an autosave written
+    just after a save the project's time: 'newer than the project' was false and the edits were not
+    offered. The autosave's header says they were made on this very file: that decides."""
+    path = make_project(tmp_path)
+    doc = Document.open(path)
+    doc.push(AddAnnotations([Annotation(doc.project.next_annotation_id(), 1, 1, [1.0, 1.0, 5.0, 5.0])]))
+    assert doc.autosave()
+    doc.autosave_timer.stop()  # the app is killed: its autosave stays
+    auto = autosave_path_for(path)
+    tick = int(path.stat().st_mtime)
+    os.utime(path, (tick, tick))
+    os.utime(auto, (tick, tick))
+    asked: list[bool] = []
+
+    again = Document.open(path, ask_recover=lambda a, changed: asked.append(changed) or True)
+
+    assert asked == [False] and len(again.project.annotations) == 1  # offered, the file unchanged
+    again.close()
     doc.close()

@@ -156,7 +156,9 @@ class Document(QObject):
         auto = autosave_path_for(path)
         info = read_info(auto) if auto.exists() else None
         changed = info is not None and info.base_changed()
-        offer = autosave_is_newer(path) or changed
+        # its header names the file its edits began on: offered whatever the times say (a file system
+        # keeping seconds gave an autosave just after a save the file's time); without one, if newer
+        offer = (info is not None and info.base_state() is not None) or autosave_is_newer(path) or changed
         problem = None
         if offer and ask_recover is not None and ask_recover(auto, changed):
             try:
