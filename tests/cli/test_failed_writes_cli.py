@@ -48,3 +48,30 @@ def test_a_lint_report_on_a_full_disk_names_the_report(
     assert out.read_text() == "{}\n" and [p.name for p in tmp_path.iterdir() if p.name != "demo"] == [
         "lint.json"
     ]
+
+
+def test_a_split_stopped_by_a_full_disk_names_the_shards_it_wrote_and_how_to_finish(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first shards were written, the third was not, nor the manifest: said only "could not save
+    cy.json", the lead could hand out ann.json and bob.json taking the split for done."""
+    from pixelproof.core import coco
+
+    real, saved = coco.save_project, []
+
+    def third_fails(project, path=None, **kw):  # type: ignore[no-untyped-def]
+        saved.append(path)
+        if len(saved) == 3:
+            raise coco.ProjectSaveError(f"could not save {path}: No space left on device")
+        return real(project, path, **kw)
+
+    monkeypatch.setattr(coco, "save_project", third_fails)
+    out = tmp_path / "shards"
+    code = main(["split", str(demo), "--annotators", "ann,bob,cy", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1 and "cy.json: No space left on device" in err
+    assert (
+        "the split is not finished" in err and "ann.json and bob.json written" in err and "no manifest" in err
+    )
+    assert "run the same command again" in err
+    assert not (out / "lead-manifest.json").exists()

@@ -99,6 +99,21 @@ def test_save_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
     assert load_project(target).categories[1].name == "tiger"
 
 
+def test_a_hard_linked_project_is_saved_under_its_own_name_the_other_keeps_the_version_before(
+    tmp_path: Path,
+) -> None:
+    """As README says: an atomic save makes a new file, so a second hard link keeps the old content."""
+    first = write(tmp_path / "p.json", valid_doc())
+    other = tmp_path / "copy.json"
+    os.link(first, other)
+    before = other.read_bytes()
+    project = load_project(first)
+    project.categories[1].name = "lion"
+    save_project(project)
+    assert load_project(first).categories[1].name == "lion"
+    assert other.read_bytes() == before and os.stat(other).st_nlink == 2  # with p.json.bak
+
+
 @posix_only
 def test_save_keeps_the_file_mode(tmp_path: Path) -> None:
     path = write(tmp_path / "p.json", valid_doc())

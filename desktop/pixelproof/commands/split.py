@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pixelproof.commands._common import error, load_or_report, refuse_outputs
 from pixelproof.core.errors import error_text
-from pixelproof.core.wording import plural
+from pixelproof.core.wording import first_few, plural
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -85,16 +85,18 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         error(f"{problem} (-o / --manifest)")
         return 1
+    written: list[str] = []
     try:
         for name, shard in result.shards.items():
             history.note(
                 shard, tool="split", author=history.current_author(args.author), edit=f"Split for {name}"
             )
             save_project(shard, targets[name])
+            written.append(targets[name].name)
         data = json.dumps(result.manifest, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
         atomic_write(manifest_path, data)
     except (ProjectSaveError, OSError) as e:
-        error(error_text(e))
+        error(error_text(e) + _unfinished(written))
         return 1
     for name, shard in result.shards.items():
         print(f"{targets[name]}: {plural(len(shard.images), 'image')}")
@@ -104,3 +106,15 @@ def run(args: argparse.Namespace) -> int:
         f"manifest (keep it, do not hand it out): {manifest_path}"
     )
     return 0
+
+
+def _unfinished(written: list[str]) -> str:
+    """What a split stopped part-way (a full disk) says after its error: the shards it wrote are no split to
+    hand out without the rest and the manifest."""
+    if not written:
+        return ""
+    return (
+        f"; the split is not finished: {first_few(written)} written, the other shards and the manifest not "
+        "(no manifest: do not hand them out); run the same command again to finish it (the same --seed "
+        "deals the same shards)"
+    )

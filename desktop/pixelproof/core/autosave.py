@@ -13,17 +13,25 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pixelproof.core.atomic import FileState, pid_alive
+from pixelproof.core.atomic import FileState, pid_alive, write_target
 from pixelproof.core.coco import ProjectFormatError, atomic_write, dumps_project, load_project
 from pixelproof.core.model import Project
+from pixelproof.core.save_targets import check_output_path
 
 HEADER_KEY = "pixelproof_autosave"
 SUFFIX = ".autosave"
 
 
 def autosave_path_for(path: Path) -> Path:
-    """``<name>.json.autosave`` next to the project file."""
-    return path.with_name(path.name + SUFFIX)
+    """``<name>.json.autosave`` next to the project file itself: a symlink's target, as its lock, backup and
+    change log are (beside a link, it was offered only when the project was opened by that link again);
+    named as ``path`` names it when that is no link."""
+    real, here = write_target(path), Path(path)
+    return (
+        here.with_name(here.name + SUFFIX)
+        if real == Path(os.path.abspath(here))
+        else real.with_name(real.name + SUFFIX)
+    )
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,10 @@ class AutosaveInfo:
 
 def write_autosave(target: Path, project: Project, base: FileState | None) -> None:
     """Write ``project`` to ``target`` (atomically) with the header; ``base``: the project file as its
-    edits found it (None for a new project). Raises ``ProjectSaveError`` or ``OSError``."""
+    edits found it (None for a new project). A folder that is gone (a share unmounted, the folder renamed
+    or deleted) is ``ProjectSaveError`` naming it, as a save says it. Raises ``ProjectSaveError`` or
+    ``OSError``."""
+    check_output_path(target)
     header = {
         "project": None if project.path is None else str(project.path),
         "base": None if base is None else {"size": base.size, "sha256": base.sha256.hex()},

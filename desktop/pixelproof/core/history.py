@@ -36,7 +36,8 @@ from typing import Any
 
 import orjson
 
-from pixelproof.core.atomic import append_line, open_own, same_file, write_target
+from pixelproof.core.atomic import same_file, write_target
+from pixelproof.core.line_files import append_line, open_own
 from pixelproof.core.model import Annotation, Category, Project, utc_now
 from pixelproof.core.names import annotator_name
 
@@ -275,7 +276,7 @@ def renumber(project: Project, pending: Pending) -> None:
 
 
 def append(pending: Pending, file_sha256: str) -> bool:
-    """Append the entry as one line and fsync it (``atomic.append_line``), recording the SHA-256 (hex) of
+    """Append the entry as one line and fsync it (``line_files.append_line``), recording the SHA-256 (hex) of
     the project bytes it goes with; False, nothing written, when the log's last line already has this
     ``seq`` or a later one (another writer saved meanwhile: ``renumber``, serialise again, retry).
     Raises OSError."""
@@ -312,7 +313,7 @@ def last_seq(path: Path) -> int:
     """The ``seq`` of the last line of a history file (0 when there is none, or it is no ``is_seq``, or the
     file cannot be read: ``append`` then says why). Read from the end a block at a time, each block looked
     at once: a last line of 100 MB without a break was copied again at each of its 1,600 blocks. A FIFO
-    is not waited on (``atomic.open_own``): a save hung on one."""
+    is not waited on (``line_files.open_own``): a save hung on one."""
     parts: list[bytes] = []
     try:
         with os.fdopen(open_own(path), "rb") as f:
@@ -366,7 +367,7 @@ PROBLEMS_NAMED = 10  # damaged lines of the log named one by one; the rest count
 
 def log_bytes(path: Path) -> bytes:
     """The bytes of the change log ``path``: a FIFO there is not waited on, a symlink not followed out of
-    the project's folder (``atomic.open_own``; ``pixelproof log`` hung on a FIFO and printed the problems
+    the project's folder (``line_files.open_own``; ``pixelproof log`` hung on a FIFO and printed the problems
     of whatever file a link named). Raises OSError (``FileNotFoundError`` when there is none)."""
     with os.fdopen(open_own(path), "rb") as f:
         return f.read()

@@ -156,7 +156,9 @@ class Document(QObject):
         auto = autosave_path_for(path)
         info = read_info(auto) if auto.exists() else None
         changed = info is not None and info.base_changed()
-        offer = autosave_is_newer(path) or changed
+        # its header names the file its edits began on: offered whatever the times say (a file system
+        # keeping seconds gave an autosave just after a save the file's time); without one, if newer
+        offer = (info is not None and info.base_state() is not None) or autosave_is_newer(path) or changed
         problem = None
         if offer and ask_recover is not None and ask_recover(auto, changed):
             try:
@@ -254,7 +256,8 @@ class Document(QObject):
             return False
         self.aboutToSave.emit()
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if self.path is None:  # the app's recovery folder, made on first use; never a project's
+                target.parent.mkdir(parents=True, exist_ok=True)  # (gone: a share unmounted, renamed)
             write_autosave(target, self.project, None if self.untitled else self.project.file_state)
         except (ProjectSaveError, OSError) as e:
             # time alone (a project only viewed, on a read-only share): no warning; the same failure (a

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pixelproof.core.atomic import append_line, atomic_output, fsync_folder
+from pixelproof.core.atomic import atomic_output, fsync_folder
 from pixelproof.core.limits import (
     MAX_JOURNAL_LINE,
     LimitError,
@@ -47,6 +47,7 @@ from pixelproof.core.limits import (
     read_lines,
     read_text,
 )
+from pixelproof.core.line_files import append_line
 from pixelproof.core.wording import plural
 
 MANIFEST = "pixelproof-resume.json"
