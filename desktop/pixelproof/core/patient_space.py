@@ -53,6 +53,15 @@ class PatientGeometry:
         """RAS mm of the point at column ``x``, row ``y`` (whole numbers: a pixel's centre)."""
         return np.asarray(self.origin) + x * np.asarray(self.col_step) + y * np.asarray(self.row_step)
 
+    def pixels(self, points: np.ndarray) -> np.ndarray:
+        """``position``'s inverse for (n, 3) RAS points: (n, 3) of column, row (whole at a pixel's centre)
+        and signed mm off the slice's plane along its normal (a contour drawn on the slice gives ~0)."""
+        col, row = np.asarray(self.col_step), np.asarray(self.row_step)
+        normal = np.cross(col, row)
+        axes = np.column_stack([col, row, normal / np.linalg.norm(normal)])
+        rel = np.asarray(points, np.float64).reshape(-1, 3) - np.asarray(self.origin)
+        return np.linalg.solve(axes, rel.T).T
+
     def edge_letters(self) -> dict[str, str]:
         """The orientation letters of the view's ``left``, ``right``, ``top`` and ``bottom`` edges: the
         patient's side that lies that way (an axial slice shown as radiologists read it: R left, A top)."""

@@ -350,7 +350,7 @@ def write_dicom_seg(
 # reading
 
 
-def _index_sources(folders: list[Path], report: Reporter) -> dict[str, tuple[Path, str, int]]:
+def index_sources(folders: list[Path], report: Reporter) -> dict[str, tuple[Path, str, int]]:
     """SOPInstanceUID -> (path on disk, fragment, frames) for every DICOM image under ``folders``, named
     as ``pixelproof new`` names them (series slices ``CT#z=003``, single files ``scan.dcm``); a multi-frame
     object's frames are named by ``_frame_name`` from their count (SEG objects are no sources). A file left
@@ -417,8 +417,8 @@ def read_dicom_seg(
         raise ValueError(f"{root}: not found")
     if not files:
         raise ValueError(f"{root}: no DICOM Segmentation objects found")
-    search = _outermost([Path(image_dir)] if image_dir else [base, folder_above(base)], also_under)
-    index = _index_sources(search, report)
+    search = outermost([Path(image_dir)] if image_dir else [base, folder_above(base)], also_under)
+    index = index_sources(search, report)
     project = folder_project(base)
     build = Builder(project)
     records: dict[str, Any] = {}
@@ -472,7 +472,7 @@ def read_dicom_seg(
     return ImportResult(project, report.problems, report.skipped, semantic=True)
 
 
-def _outermost(folders: list[Path], more: Sequence[Path]) -> list[Path]:
+def outermost(folders: list[Path], more: Sequence[Path]) -> list[Path]:
     """``folders`` and ``more`` without one that lies in another (the SEG's folder is in its parent: it was
     searched, and named in the message, twice: ``not found under ., .``), in their order."""
     kept: list[tuple[Path, Path]] = []

@@ -28,6 +28,7 @@ A_TITLE = {
     "nifti": "a folder of NIfTI label volumes",
     "slicer-seg": "a 3D Slicer segmentation (.seg.nrrd)",
     "dicom-seg": "a DICOM SEG export",
+    "rtstruct": "a DICOM RT Structure Set",
     "waymo": "a Waymo Open Dataset v2 folder (parquet)",
     "masks": "a PNG mask folder",
 }

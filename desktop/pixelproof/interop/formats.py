@@ -87,6 +87,7 @@ BUILTIN_MODULES = (
     "pixelproof.interop.nifti",
     "pixelproof.interop.slicer_seg",
     "pixelproof.interop.dicom_seg",
+    "pixelproof.interop.rtstruct",
     "pixelproof.interop.waymo",
     "pixelproof.interop.masks_folder",
 )

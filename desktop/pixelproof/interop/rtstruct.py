@@ -1,0 +1,426 @@
+"""DICOM RT Structure Sets (RTSTRUCT), read only: ``--from rtstruct``.
+
+Each closed planar contour becomes a polygon on the slice it lies on. The slice is the image its
+ContourImageSequence references by SOPInstanceUID, looked for under ``image_dir`` (default: the file's
+folder and its parent) as ``dicom-seg`` looks for its sources (``dicom_seg.index_sources``: the records are
+named as ``new`` names them); a contour that references none is placed on the slice whose plane it lies in,
+within half the slice spacing. Patient mm (LPS) become pixels through the slice's own geometry
+(``patient_space.PatientGeometry.pixels``, the inverse of the readout's ``position``): a point at a pixel's
+centre lands at x + 0.5, y + 0.5, the middle of that pixel in COCO polygon coordinates.
+
+Holes: the contours of one ROI on one slice are nested by containment; a contour inside an odd number of
+the others is a hole of the one just around it (even-odd, the XOR fill dicompyler-core and rt-utils apply),
+so an outline with its holes is one object (a mask, as GeoJSON polygons with holes are read). The ROI name
+is the category, ROIDisplayColor its colour, RTROIInterpretedType kept in its ``rtstruct`` extras. POINT
+and OPEN_PLANAR contours (isocentres, markers, open lines) have no area: skipped, counted in one line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core import limits
+from pixelproof.core.dicom import DicomError, looks_like_dicom, read_dataset
+from pixelproof.core.limits import LimitError
+from pixelproof.core.patient_space import PatientGeometry, ras_from_lps
+from pixelproof.core.volumes import SLICE_UID
+from pixelproof.core.wording import plural
+from pixelproof.interop._util import (
+    Builder,
+    ImportResult,
+    ProblemCallback,
+    ProgressCallback,
+    Reporter,
+    folder_above,
+    folder_project,
+    rel_name,
+    with_progress,
+)
+from pixelproof.interop.dicom_seg import index_sources, outermost
+from pixelproof.interop.formats import Format, Option
+from pixelproof.interop.geojson_shapes import add_object
+
+RTSTRUCT_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.481.3"
+CONTOUR_DATA = 0x30060050
+KEY = "rtstruct"  # a category's kept RT fields (ROI number, RTROIInterpretedType)
+LONE_SLICE_MM = 1.0  # half-spacing used for a slice with no parallel neighbour in its folder
+
+
+class _Slice:
+    """An indexed image a contour may lie on: its record name, file path, size and geometry."""
+
+    def __init__(self, name: str, path: Path, uid: str, fragment: str) -> None:
+        from pixelproof.core.sources import image_meta, special_size
+
+        self.name, self.path, self.uid, self.fragment = name, path, uid, fragment
+        self.geometry: PatientGeometry | None = image_meta(path).patient
+        self.size = special_size(path)
+        self.half = LONE_SLICE_MM
+        self._frame: str | None = None
+
+    def frame_of_reference(self) -> str:
+        """The image's FrameOfReferenceUID (read on first use: only plane matching needs it)."""
+        if self._frame is None:
+            from pixelproof.core.sources import open_volume
+            from pixelproof.core.volumes import parse_slice_ref
+
+            ref = parse_slice_ref(os.fspath(self.path)) if self.fragment else None
+            file = open_volume(ref).files[ref.index] if ref is not None else self.path  # type: ignore[attr-defined]
+            try:
+                self._frame = str(
+                    read_dataset(file, tags=("FrameOfReferenceUID",)).get("FrameOfReferenceUID", "")
+                )
+            except DicomError:
+                self._frame = ""
+        return self._frame
+
+
+def _slices(index: dict[str, tuple[Path, str, int]], base: Path, report: Reporter) -> dict[str, _Slice]:
+    """SOPInstanceUID -> slice for every single-frame image found, with half its folder's slice spacing
+    along its normal (the tolerance of a contour's plane)."""
+    out: dict[str, _Slice] = {}
+    for uid, (where, fragment, frames) in index.items():
+        if frames != 1:
+            continue
+        try:
+            s = _Slice(rel_name(where, base) + fragment, Path(os.fspath(where) + fragment), uid, fragment)
+        except Exception as e:  # a source gone or broken since the scan
+            report(f"{where}{fragment}: cannot read its geometry: {e}")
+            continue
+        if s.geometry is not None and s.size is not None:
+            out[uid] = s
+    by_plane: dict[tuple, list[tuple[float, _Slice]]] = defaultdict(list)
+    for s in out.values():
+        g = s.geometry
+        assert g is not None
+        n = np.cross(g.col_step, g.row_step)
+        n /= np.linalg.norm(n)
+        by_plane[(str(s.path.parent), *np.round(n, 4))].append((float(np.dot(n, g.origin)), s))
+    for group in by_plane.values():
+        offsets = sorted({round(o, 4) for o, _ in group})
+        gaps = np.diff(offsets)
+        for o, s in group:
+            near = [abs(o - p) for p in offsets if abs(o - p) > 1e-4]
+            s.half = min(near) / 2 if near else (float(gaps.min()) / 2 if gaps.size else LONE_SLICE_MM)
+    return out
+
+
+def _points(contour: Any, where: str) -> np.ndarray:
+    """ContourData as (n, 3) finite floats, parsed from the raw bytes when read from a file (a million
+    points checked against ``limits.MAX_VERTICES`` before three million DS values become objects)."""
+    elem = contour.get_item(CONTOUR_DATA) if CONTOUR_DATA in contour else None
+    if elem is None:
+        raise ValueError(f"{where}: no ContourData")
+    raw = elem.value
+    if isinstance(raw, bytes | bytearray):
+        n = raw.count(b"\\") + 1 if raw.strip(b" \x00") else 0
+        if n > 3 * limits.MAX_VERTICES:
+            raise ValueError(f"{where}: {n // 3:,} points, over the limit of {limits.MAX_VERTICES:,}")
+        try:
+            values = np.array([float(v) for v in raw.split(b"\\")] if n else [], np.float64)
+        except ValueError:
+            raise ValueError(f"{where}: ContourData holds a value that is not a number") from None
+    else:
+        seq = list(raw) if isinstance(raw, list | tuple) or hasattr(raw, "__iter__") else [raw]
+        if len(seq) > 3 * limits.MAX_VERTICES:
+            raise ValueError(f"{where}: {len(seq) // 3:,} points, over the limit of {limits.MAX_VERTICES:,}")
+        values = np.array([float(v) for v in seq], np.float64)
+    if values.size % 3:
+        raise ValueError(f"{where}: ContourData holds {values.size:,} numbers, not x/y/z triplets")
+    if values.size == 0:
+        raise ValueError(f"{where}: ContourData is empty")
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise ValueError(f"{where}: point {int(bad[0]) // 3} is not finite ({values[bad[0]]})")
+    return values.reshape(-1, 3)
+
+
+def _place(
+    points: np.ndarray, ref: str, slices: dict[str, _Slice], frame: str, where: str
+) -> tuple[_Slice, np.ndarray]:
+    """The slice the contour lies on and its closed ring in that slice's pixel coordinates; without a
+    reference, the nearest slice of the structure set's frame of reference (``frame``) whose plane holds
+    every point within half its slice spacing."""
+    ras = ras_from_lps(points)
+    if ref:
+        s = slices.get(ref)
+        if s is None:
+            raise LookupError(ref)
+        assert s.geometry is not None
+        px = s.geometry.pixels(ras)
+        off = float(np.abs(px[:, 2]).max())
+        if off > s.half:
+            raise ValueError(
+                f"{where}: lies {off:.2f} mm off the plane of its referenced slice {s.name} "
+                f"(more than half the slice spacing, {s.half:.2f} mm)"
+            )
+    else:
+        best: tuple[float, _Slice, np.ndarray] | None = None
+        for s in slices.values():
+            assert s.geometry is not None
+            if s.frame_of_reference() != frame:
+                continue
+            px = s.geometry.pixels(ras)
+            off = float(np.abs(px[:, 2]).max())
+            if off <= s.half and (best is None or off < best[0]):
+                best = (off, s, px)
+        if best is None:
+            z = ", ".join(f"{v:g}" for v in points[0])
+            raise ValueError(
+                f"{where}: references no image and lies on no slice found (first point {z} mm, LPS; "
+                f"none of frame of reference {frame or '(none)'} within half its slice spacing)"
+            )
+        _, s, px = best
+    ring = px[:, :2] + 0.5
+    return s, np.vstack([ring, ring[:1]])
+
+
+def _nest(rings: list[np.ndarray]) -> list[tuple[np.ndarray, list[np.ndarray]]]:
+    """Outer rings with their holes: a ring inside an odd number of the others is a hole of the smallest
+    ring around it (depth by containment of its first vertex, even-odd as XOR fill reads nested contours)."""
+    inside = [
+        [j for j, other in enumerate(rings) if j != i and _contains(other, ring[0])]
+        for i, ring in enumerate(rings)
+    ]
+    area = [abs(_area(r)) for r in rings]
+    parts: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}
+    for i in sorted(range(len(rings)), key=lambda k: len(inside[k])):
+        around_even = [j for j in inside[i] if j in parts]
+        if len(inside[i]) % 2 == 0 or not around_even:  # a copy of a ring lies "inside" it: an outline
+            parts[i] = (rings[i], [])
+        else:
+            around = min(around_even, key=lambda j: area[j])
+            parts[around][1].append(rings[i])
+    return list(parts.values())
+
+
+def _contains(ring: np.ndarray, point: np.ndarray) -> bool:
+    """Whether ``point`` lies inside the closed ``ring`` (even-odd ray casting)."""
+    x, y = float(point[0]), float(point[1])
+    a, b = ring[:-1], ring[1:]
+    crosses = (a[:, 1] > y) != (b[:, 1] > y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        at = a[:, 0] + (y - a[:, 1]) * (b[:, 0] - a[:, 0]) / (b[:, 1] - a[:, 1])
+    return bool(np.count_nonzero(crosses & (x < at)) % 2)
+
+
+def _area(ring: np.ndarray) -> float:
+    x, y = ring[:, 0], ring[:, 1]
+    return 0.5 * float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]))
+
+
+def _open(path: Path) -> Any:
+    """The dataset; a file without the Part 10 preamble (older planning systems write them, as pydicom's
+    own ``rtstruct.dcm``) read once more as a bare dataset, kept only when it says it is an RTSTRUCT."""
+    try:
+        return read_dataset(path)
+    except DicomError as first:
+        if "not a DICOM file" not in str(first):
+            raise
+        import warnings
+
+        import pydicom
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ds = pydicom.dcmread(os.fspath(path), force=True, stop_before_pixels=True)
+            if str(ds.get("SOPClassUID", "")) == RTSTRUCT_SOP_CLASS:
+                return ds
+        except Exception:
+            pass
+        raise first from None
+
+
+def _is_rtstruct(path: Path) -> bool:
+    try:
+        return str(_open(path).get("SOPClassUID", "")) == RTSTRUCT_SOP_CLASS
+    except DicomError:
+        return False
+
+
+def _color(value: Any) -> str | None:
+    try:
+        rgb = [int(v) for v in value]
+    except (TypeError, ValueError):
+        return None
+    if len(rgb) != 3 or not all(0 <= v <= 255 for v in rgb):
+        return None
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def _rois(ds: Any) -> dict[int, tuple[str, str]]:
+    """ROINumber -> (ROIName, RTROIInterpretedType)."""
+    kinds = {
+        int(o.ReferencedROINumber): str(o.get("RTROIInterpretedType", "") or "")
+        for o in ds.get("RTROIObservationsSequence", [])
+        if "ReferencedROINumber" in o
+    }
+    return {
+        int(r.ROINumber): (str(r.get("ROIName", "") or f"ROI {r.ROINumber}"), kinds.get(int(r.ROINumber), ""))
+        for r in ds.get("StructureSetROISequence", [])
+        if "ROINumber" in r
+    }
+
+
+def read_rtstruct(
+    path: str | os.PathLike[str],
+    *,
+    image_dir: str | os.PathLike[str] | None = None,
+    on_problem: ProblemCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import RT Structure Sets as polygons on their images (see the module docstring)."""
+    root = Path(path)
+    report = Reporter(on_problem)
+    if root.is_dir():
+        files = [
+            f for f in sorted(root.rglob("*")) if f.is_file() and looks_like_dicom(f) and _is_rtstruct(f)
+        ]
+        base = root
+    elif root.is_file():
+        files, base = [root], root.parent
+    else:
+        raise ValueError(f"{root}: not found")
+    if not files:
+        raise ValueError(f"{root}: no DICOM RT Structure Sets found")
+    search = outermost([Path(image_dir)] if image_dir else [base, folder_above(base)], ())
+    scan = Reporter(None)  # the structure sets themselves are no images: not said as skipped sources
+    index = index_sources(search, scan)
+    for line in scan.problems:
+        if not any(line.startswith(f"{f}:") for f in files):
+            report.skip("files", line)
+    slices = _slices(index, base, report)
+    project = folder_project(base)
+    build = Builder(project)
+    records: dict[str, Any] = {}
+    for f in with_progress(files, len(files), progress):
+        try:
+            ds = _open(f)
+            rois = _rois(ds)
+            _read_file(ds, f, rois, slices, search, image_dir, build, records, report)
+        except (DicomError, AttributeError, TypeError, ValueError, KeyError) as e:
+            report.skip("files", f"{f}: not a readable RT Structure Set: {type(e).__name__}: {e}")
+        report.summarise(f)
+    return ImportResult(project, report.problems, report.skipped)
+
+
+def _read_file(
+    ds: Any,
+    f: Path,
+    rois: dict[int, tuple[str, str]],
+    slices: dict[str, _Slice],
+    search: list[Path],
+    image_dir: Any,
+    build: Builder,
+    records: dict[str, Any],
+    report: Reporter,
+) -> None:
+    counts: Counter[str] = Counter()
+    frames = ds.get("ReferencedFrameOfReferenceSequence") or []
+    frame = str(frames[0].get("FrameOfReferenceUID", "")) if frames else ""
+    missing: set[str] = set()
+    for item in ds.get("ROIContourSequence", []):
+        number = int(item.get("ReferencedROINumber", -1))
+        name, kind = rois.get(number, (f"ROI {number}", ""))
+        groups: dict[str, tuple[_Slice, list[np.ndarray]]] = {}
+        for k, contour in enumerate(item.get("ContourSequence", [])):
+            where = f"{f}: ROI {number} “{name}”, contour {k}"
+            shape = str(contour.get("ContourGeometricType", "") or "")
+            if shape != "CLOSED_PLANAR":
+                counts[shape or "untyped"] += 1
+                report.skipped["objects"] += 1
+                continue
+            try:
+                points = _points(contour, where)
+                declared = contour.get("NumberOfContourPoints")
+                if declared is not None and int(declared) != len(points):
+                    report(
+                        f"{where}: NumberOfContourPoints says {declared}, ContourData holds {len(points):,} "
+                        "points; the points are read"
+                    )
+                if len(points) < 3:
+                    raise ValueError(f"{where}: a closed contour of {len(points)} points has no area")
+                images = contour.get("ContourImageSequence") or []
+                ref = str(images[0].get("ReferencedSOPInstanceUID", "")) if images else ""
+                s, ring = _place(points, ref, slices, frame, where)
+            except LookupError as e:
+                missing.add(str(e.args[0]))
+                report.often("contours", f"{where}: its image {e.args[0]} is not found", "objects")
+                continue
+            except ValueError as e:
+                report.often("contours", str(e), "objects")
+                continue
+            groups.setdefault(s.uid, (s, []))[1].append(ring)
+        if not groups:
+            continue
+        cat = build.category(name, number if number > 0 else None)
+        cat.color = _color(item.get("ROIDisplayColor")) or cat.color
+        cat.app_extra.setdefault(KEY, {"roi_number": number, "type": kind})
+        for s, rings in groups.values():
+            record = records.get(s.name) or _record(build, s, records)
+            for outer, holes in _nest(rings):
+                where = f"{f}: ROI {number} “{name}” on {s.name}"
+                try:
+                    if holes:
+                        add_object([(outer, holes)], record, cat.id, {}, where, build, report)
+                    else:
+                        build.annotation(
+                            record, cat.id, polygons=[outer[:-1].reshape(-1).tolist()], where=where
+                        )
+                except LimitError as e:
+                    report.skip("objects", str(e))
+    for shape, n in sorted(counts.items()):
+        report(f"{f}: {plural(n, f'{shape} contour')} skipped (only closed planar contours have an area)")
+    if missing:
+        where = ", ".join(map(str, search))
+        report(
+            f"{f}: {plural(len(missing), 'referenced image')} not found under {where}"
+            + ("" if image_dir else " (name the folder of its image series with --image-dir)")
+        )
+
+
+def _record(build: Builder, s: _Slice, records: dict[str, Any]) -> Any:
+    from pixelproof.core.sources import image_meta_extra
+
+    extra = image_meta_extra(s.path)
+    if s.fragment:  # a series slice keeps which file it is, as ``new`` writes it
+        extra["pixelproof"] = {SLICE_UID: s.uid}
+    assert s.size is not None
+    record = build.image(s.name, s.size[0], s.size[1], **extra)
+    records[s.name] = record
+    return record
+
+
+def looks_like_rtstruct(path: Path) -> bool:
+    """An RT Structure Set file, or a folder holding one at its top level."""
+    if path.is_file():
+        return looks_like_dicom(path) and _is_rtstruct(path)
+    if not path.is_dir():
+        return False
+    return any(f.is_file() and looks_like_dicom(f) and _is_rtstruct(f) for f in sorted(path.iterdir())[:50])
+
+
+FORMAT = Format(
+    name="rtstruct",
+    title="DICOM RT Structure Set",
+    reader=read_rtstruct,
+    writer=None,
+    read_options=(
+        Option(
+            "image_dir",
+            "folder",
+            "where the images the contours reference are (default: the RTSTRUCT's folder and its parent)",
+            None,
+            label="Images folder",
+        ),
+    ),
+    detect=looks_like_rtstruct,
+    suffixes=(".dcm",),
+    lost_on_export="—",
+)

@@ -1,0 +1,238 @@
+"""RTSTRUCT import: pydicom's real structure set placed by plane on a CT series built for it, pixel-exact
+corners of a square contour on an axial and an oblique series, holes by containment (checked against
+skimage's rasterization of independently computed pixel coordinates), and hostile contours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.sequence import Sequence
+from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+from pixelproof.core import masks
+from pixelproof.interop.formats import readable, writable
+from pixelproof.interop.rtstruct import RTSTRUCT_SOP_CLASS, read_rtstruct
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "rtstruct"
+FRAME = "1.2.3.99"
+
+
+def write_series(folder: Path, *, iop, origin, spacing, zs, size=(16, 16), frame=FRAME) -> list[Dataset]:
+    """CT slices at ``zs`` mm along the normal from ``origin`` (LPS); returns their datasets."""
+    folder.mkdir(parents=True, exist_ok=True)
+    normal = np.cross(iop[:3], iop[3:])
+    out = []
+    for k, z in enumerate(zs):
+        meta = FileMetaDataset()
+        meta.TransferSyntaxUID, meta.MediaStorageSOPClassUID = ExplicitVRLittleEndian, CTImageStorage
+        meta.MediaStorageSOPInstanceUID = generate_uid()
+        ds = Dataset()
+        ds.file_meta, ds.preamble = meta, b"\0" * 128
+        ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, meta.MediaStorageSOPInstanceUID
+        ds.SeriesInstanceUID, ds.SeriesNumber, ds.Modality, ds.InstanceNumber = "1.2.3.4", 1, "CT", k + 1
+        ds.StudyInstanceUID, ds.FrameOfReferenceUID = "1.2.3", frame
+        ds.Rows, ds.Columns, ds.SamplesPerPixel, ds.PhotometricInterpretation = *size, 1, "MONOCHROME2"
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
+        ds.ImageOrientationPatient = list(iop)
+        ds.ImagePositionPatient = [float(v) for v in np.asarray(origin, float) + z * normal]
+        ds.PixelSpacing = list(spacing)
+        ds.PixelData = np.zeros(size, np.int16).tobytes()
+        ds.save_as(folder / f"IM{k:03d}.dcm", enforce_file_format=True)
+        out.append(ds)
+    return out
+
+
+def contour(points, ref: str | None = None, shape: str = "CLOSED_PLANAR", n: int | None = None) -> Dataset:
+    c = Dataset()
+    c.ContourGeometricType = shape
+    flat = np.asarray(points, float).reshape(-1)
+    c.NumberOfContourPoints = n if n is not None else len(flat) // 3
+    c.ContourData = [f"{v:.10g}" for v in flat]
+    if ref:
+        item = Dataset()
+        item.ReferencedSOPClassUID, item.ReferencedSOPInstanceUID = CTImageStorage, ref
+        c.ContourImageSequence = Sequence([item])
+    return c
+
+
+def write_rtstruct(path: Path, rois: list[tuple[str, list[Dataset]]], frame: str = FRAME) -> Path:
+    meta = FileMetaDataset()
+    meta.TransferSyntaxUID, meta.MediaStorageSOPClassUID = ExplicitVRLittleEndian, RTSTRUCT_SOP_CLASS
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds = Dataset()
+    ds.file_meta, ds.preamble = meta, b"\0" * 128
+    ds.SOPClassUID, ds.SOPInstanceUID, ds.Modality = (
+        RTSTRUCT_SOP_CLASS,
+        meta.MediaStorageSOPInstanceUID,
+        "RTSTRUCT",
+    )
+    ref = Dataset()
+    ref.FrameOfReferenceUID = frame
+    ds.ReferencedFrameOfReferenceSequence = Sequence([ref])
+    ds.StructureSetROISequence, ds.ROIContourSequence, ds.RTROIObservationsSequence = [], [], []
+    for number, (name, contours) in enumerate(rois, start=1):
+        roi, rc, obs = Dataset(), Dataset(), Dataset()
+        roi.ROINumber, roi.ROIName = number, name
+        rc.ReferencedROINumber, rc.ROIDisplayColor, rc.ContourSequence = (
+            number,
+            [255, 0, 10 * number],
+            contours,
+        )
+        obs.ObservationNumber, obs.ReferencedROINumber, obs.RTROIInterpretedType = number, number, "ORGAN"
+        ds.StructureSetROISequence.append(roi)
+        ds.ROIContourSequence.append(rc)
+        ds.RTROIObservationsSequence.append(obs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def lps(ds: Dataset, col: float, row: float) -> list[float]:
+    """The patient point (LPS mm) of pixel centre (col, row), written out from PS3.3 C.7.6.2.1.1."""
+    iop, ipp = np.asarray(ds.ImageOrientationPatient, float), np.asarray(ds.ImagePositionPatient, float)
+    row_mm, col_mm = (float(v) for v in ds.PixelSpacing)
+    return list(ipp + iop[:3] * col_mm * col + iop[3:] * row_mm * row)
+
+
+AXIAL = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
+c30, s30 = np.cos(np.pi / 6), np.sin(np.pi / 6)
+OBLIQUE = (c30, s30, 0.0, 0.0, c30 * 0.6, 0.8)  # rows tilted out of the axial plane
+OBLIQUE = (*OBLIQUE[:3], *(np.array(OBLIQUE[3:]) - np.dot(OBLIQUE[:3], OBLIQUE[3:]) * np.array(OBLIQUE[:3])))
+OBLIQUE = (*OBLIQUE[:3], *(np.array(OBLIQUE[3:]) / np.linalg.norm(OBLIQUE[3:])))
+
+
+def test_pydicom_structure_set_read_by_plane(tmp_path):
+    """The real file (no preamble, no image references): ROI names, colours, the three contours of
+    "patient" on the slices at their z, the two isocentre POINTs skipped in one line."""
+    rt = tmp_path / "rt" / "rtstruct.dcm"
+    rt.parent.mkdir()
+    rt.write_bytes((DATA / "rtstruct.dcm").read_bytes())
+    frame = str(pydicom.dcmread(rt, force=True).ReferencedFrameOfReferenceSequence[0].FrameOfReferenceUID)
+    cts = write_series(
+        tmp_path / "CT", iop=AXIAL, origin=(-235.0, -235.0, -200.0), spacing=(10, 10), zs=(0, 10, 20, 30),
+        size=(48, 48), frame=frame,
+    )  # fmt: skip
+    result = read_rtstruct(rt, image_dir=tmp_path)
+    p = result.project
+    assert [c.name for c in p.categories.values()] == ["patient"]
+    cat = next(iter(p.categories.values()))
+    assert cat.color == "#dca078" and cat.app_extra["rtstruct"] == {"roi_number": 1, "type": "EXTERNAL"}
+    anns = sorted(p.annotations.values(), key=lambda a: p.images[a.image_id].file_name)
+    assert [p.images[a.image_id].file_name for a in anns] == ["../CT#z=000", "../CT#z=001", "../CT#z=002"]
+    # first contour: x -200..200, y -150..150 -> columns 3.5 + 0.5 .. 43.5 + 0.5
+    xs, ys = anns[0].segmentation[0][0::2], anns[0].segmentation[0][1::2]
+    assert (min(xs), max(xs), min(ys), max(ys)) == pytest.approx((4.0, 44.0, 9.0, 39.0))
+    assert result.skipped["objects"] == 2
+    assert any("2 POINT contours skipped" in m and "rtstruct.dcm" in m for m in result.problems)
+    assert not any("CT" in m for m in result.problems)  # the series' slices are all read
+    assert len(cts) == 4 and len(p.images) == 3
+
+
+@pytest.mark.parametrize("iop", [AXIAL, OBLIQUE], ids=["axial", "oblique"])
+def test_square_corners_pixel_exact(tmp_path, iop):
+    """A square whose corners are pixel centres (2, 3) .. (9, 11) on the second slice comes back with
+    corners at those centres + 0.5, referenced by UID; the same square without a reference lands there by
+    plane position."""
+    cts = write_series(tmp_path / "CT", iop=iop, origin=(-10.0, 20.0, 5.0), spacing=(2.0, 0.5), zs=(0, 3, 6))
+    corners = [(2, 3), (9, 3), (9, 11), (2, 11)]
+    square = [lps(cts[1], c, r) for c, r in corners]
+    write_rtstruct(
+        tmp_path / "rt.dcm", [("GTV", [contour(square, cts[1].SOPInstanceUID)]), ("CTV", [contour(square)])]
+    )
+    result = read_rtstruct(tmp_path / "rt.dcm", image_dir=tmp_path / "CT")
+    assert result.problems == []
+    p = result.project
+    for ann in p.annotations.values():
+        assert p.images[ann.image_id].file_name == "CT#z=001"
+        assert ann.segmentation[0] == pytest.approx([v + 0.5 for c in corners for v in c], abs=1e-5)
+    assert sorted(c.name for c in p.categories.values()) == ["CTV", "GTV"]
+
+
+def test_holes_by_containment(tmp_path):
+    """Outer ring, a hole inside it and an island inside the hole (three nested contours of one ROI on one
+    slice): the even-odd reading, checked against skimage's polygon fill of the pixel coordinates worked
+    out here from the header."""
+    skdraw = pytest.importorskip("skimage.draw")
+    cts = write_series(
+        tmp_path / "CT", iop=AXIAL, origin=(0.0, 0.0, 0.0), spacing=(1.0, 1.0), zs=(0, 2), size=(32, 32)
+    )
+    rings = [
+        [(2, 2), (29, 2), (29, 29), (2, 29)],
+        [(8, 8), (23, 8), (23, 23), (8, 23)],
+        [(13, 13), (18, 13), (18, 18), (13, 18)],
+    ]
+    uid = cts[0].SOPInstanceUID
+    contours = [contour([lps(cts[0], c, r) for c, r in ring], uid) for ring in rings]
+    write_rtstruct(tmp_path / "rt.dcm", [("Body", contours)])
+    result = read_rtstruct(tmp_path / "rt.dcm", image_dir=tmp_path)
+    assert result.problems == []
+    anns = list(result.project.annotations.values())
+    assert len(anns) == 2  # the outline with its hole, and the island
+    got = np.zeros((32, 32), bool)
+    for a in anns:
+        got |= masks.annotation_mask(a, 32, 32).astype(bool)
+    want = np.zeros((32, 32), bool)
+    for ring in rings:  # XOR fill, as dicompyler-core and rt-utils
+        rr, cc = skdraw.polygon([r + 0.5 for _, r in ring], [c + 0.5 for c, _ in ring], (32, 32))
+        layer = np.zeros_like(want)
+        layer[rr, cc] = True
+        want ^= layer
+    assert got[15, 15] and not got[10, 10] and got[4, 4]
+    assert (got != want).sum() <= 4 * 3 * 4  # edge pixels only: the two fills round borders differently
+
+
+def test_hostile_contours_located(tmp_path):
+    """NaN, a length not a multiple of 3, a disagreeing NumberOfContourPoints, a contour off every slice,
+    a reference to an image that is not there, 200,000 points: each said naming file, ROI and contour;
+    the good contour is read."""
+    cts = write_series(tmp_path / "CT", iop=AXIAL, origin=(0.0, 0.0, 0.0), spacing=(1.0, 1.0), zs=(0, 2))
+    uid = cts[0].SOPInstanceUID
+    good = [lps(cts[0], c, r) for c, r in [(1, 1), (5, 1), (5, 5)]]
+    nan = contour(good, uid)
+    nan.ContourData = [*nan.ContourData[:4], "nan", *nan.ContourData[5:]]
+    short = contour(good, uid)
+    short.ContourData = short.ContourData[:-1]
+    off = contour([[x, y, 50.0] for x, y, _ in good])
+    big = np.column_stack(
+        [np.cos(t := np.linspace(0, 2 * np.pi, 200_000)) * 2 + 12, np.sin(t) * 2 + 4, np.zeros_like(t)]
+    )
+    contours = [
+        nan,
+        short,
+        contour(good, uid, n=7),
+        off,
+        contour(good, "9.9.9"),
+        contour(big, uid),
+        contour([lps(cts[0], c, r) for c, r in [(10, 10), (14, 10), (14, 14)]], uid),
+    ]
+    rt = write_rtstruct(tmp_path / "rt.dcm", [("Lung", contours)])
+    result = read_rtstruct(rt, image_dir=tmp_path)
+    text = "\n".join(result.problems)
+    assert f"{rt}: ROI 1 “Lung”, contour 0: point 1 is not finite (nan)" in text
+    assert f"{rt}: ROI 1 “Lung”, contour 1: ContourData holds 8 numbers, not x/y/z triplets" in text
+    assert f"{rt}: ROI 1 “Lung”, contour 2: NumberOfContourPoints says 7, ContourData holds 3 points" in text
+    assert f"{rt}: ROI 1 “Lung”, contour 3: references no image and lies on no slice found" in text
+    assert f"{rt}: ROI 1 “Lung”, contour 4: its image 9.9.9 is not found" in text
+    assert f"{rt}: 1 referenced image not found under {tmp_path}" in text
+    assert result.skipped["objects"] == 4
+    assert len(result.project.annotations) == 3, (
+        result.problems
+    )  # contours 2, 5 (200,000 points, in bounds) and 6
+
+
+def test_missing_series_and_detection(tmp_path):
+    """No images anywhere: every contour said, nothing made; auto-detection names the format."""
+    from pixelproof.interop.formats import detect_formats
+
+    rt = write_rtstruct(
+        tmp_path / "rt" / "rt.dcm", [("Heart", [contour([[0, 0, 0], [1, 0, 0], [1, 1, 0]], "1.2")])]
+    )
+    result = read_rtstruct(rt)
+    assert result.project.annotations == {} and result.skipped["objects"] == 1
+    assert any("name the folder of its image series with --image-dir" in m for m in result.problems)
+    assert [f.name for f in detect_formats(rt)][:1] == ["rtstruct"]
+    assert "rtstruct" in [f.name for f in readable()] and "rtstruct" not in [f.name for f in writable()]
