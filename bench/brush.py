@@ -72,7 +72,9 @@ while canvas.image_item is None or canvas.is_loading:
     time.sleep(0.002)
 app.processEvents()
 load_s = time.perf_counter() - t
-out = {"load_s": load_s, "items": len(canvas.items_by_id), "base_kb": base_kb}
+# the image's masks from the project: unselected ones are drawn by the canvas's layer, not items of their own
+masks_shown = len(win.document.project.annotations_of(win.document.current_image_id))
+out = {"load_s": load_s, "items": masks_shown, "base_kb": base_kb}
 
 if mode != "idle":
     win.choose_tool("brush")
