@@ -5,10 +5,11 @@ the classes (counted; speed itself is for ``bench``)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.model import Annotation
-from tests.ui.conftest import row_ids, selected_ids, settle
+from tests.ui.conftest import ListRow, click_item, row_ids, selected_ids, settle
 from tests.ui.test_workbench import key
 
 N = 300
@@ -180,3 +181,34 @@ def test_the_categories_count_asks_only_model_made_objects_whether_pending(
     assert [cats.tree.topLevelItem(n).text(2) for n in range(2)] == ["151 +2", "150 +2"]
     win.document.undo_stack.setClean()
     win.close()
+
+
+SLIDE = 20_000  # a whole-slide image's cells
+
+
+def test_a_slide_of_20000_objects_has_a_row_each_and_a_click_on_row_n_selects_object_n(window) -> None:
+    """The Annotations panel of an image of 20,000 objects (a QListView over the image's ids): a row for each,
+    in the image's order; a user's click on a row deep in the list selects that object in the document and
+    on the canvas; Ctrl+A in the list selects every object, Escape on the canvas none."""
+    doc = window.document
+    cells = [
+        Annotation(5000 + i, 1, 1 + i % 2, [(i % 200) * 1.5, (i // 200) * 2.0, 1.0, 1.0], None, 1.0)
+        for i in range(SLIDE)
+    ]
+    doc.push(AddAnnotations(cells))
+    settle()
+    doc.set_selection([])
+    panel = window.panels["annotationsDock"]
+    assert panel.list.model().rowCount() == SLIDE and row_ids(panel.list) == [a.id for a in cells]
+    for n in (12_345, 0, SLIDE - 1):
+        row = ListRow(panel.list, n)
+        assert row.text().startswith(f"#{cells[n].id}  cat" if n % 2 == 0 else f"#{cells[n].id}  dog")
+        click_item(panel.list, row)
+        assert doc.selection == [cells[n].id] and selected_ids(panel.list) == [cells[n].id]
+        assert window.canvas.box_layer.selected == {cells[n].id}
+    panel.list.setFocus()
+    QTest.keyClick(panel.list, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    settle()
+    assert sorted(doc.selection) == [a.id for a in cells]
+    assert len(selected_ids(panel.list)) == SLIDE
+    doc.undo_stack.setClean()
