@@ -8,8 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from PySide6.QtCore import QAbstractListModel, QItemSelection, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QColor, QIcon
+from PySide6.QtWidgets import QListView
 
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.theme import muted_text
@@ -152,15 +160,21 @@ class AnnotationRows(QAbstractListModel):
         """Objects changed: their rows are described again when next shown. Returns whether the filter now
         keeps another set of them (the caller then re-filters, ``refilter``)."""
         row_of = self.row_of()
-        present = set(self.order)
+        filtering = bool(self.query.strip())
+        present: set[int] | None = None  # the image's ids, read only for a row the filter left out
         rows = []
         moved = False
         for ann_id in ann_ids:
-            if ann_id not in present:
-                continue
-            self._cache.pop(ann_id, None)
             r = row_of.get(ann_id)
-            if self.query.strip() and (r is not None) != self._keeps(ann_id):
+            if r is None:
+                if not filtering:
+                    continue  # another image's object
+                if present is None:
+                    present = set(self.order)
+                if ann_id not in present:
+                    continue
+            self._cache.pop(ann_id, None)
+            if filtering and (r is not None) != self._keeps(ann_id):
                 moved = True
             if r is not None:
                 rows.append(r)
@@ -198,3 +212,21 @@ class AnnotationRows(QAbstractListModel):
                 self._rows = None
                 self.endInsertRows()
                 p += 1
+
+
+class RowsView(QListView):
+    """The rows' view. Select All (Ctrl+A in the list) is one range of rows: Qt's own asks the model for
+    every row's index (a Python call each: 20,000 took ~30 ms); no row is ever hidden here (the filter
+    leaves rows out of the model), so the range is exactly the rows."""
+
+    def selectAll(self) -> None:
+        model, selection = self.model(), self.selectionModel()
+        n = model.rowCount() if model is not None else 0
+        if selection is None or n == 0 or self.selectionMode() not in _MANY:
+            super().selectAll()
+            return
+        every = QItemSelection(model.index(0, 0), model.index(n - 1, 0))
+        selection.select(every, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+
+_MANY = (QListView.SelectionMode.ExtendedSelection, QListView.SelectionMode.MultiSelection)

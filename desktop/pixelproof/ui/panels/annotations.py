@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRectF, QSize, Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from pixelproof.core.clipboard import track_of
 from pixelproof.core.edits import Changes
@@ -21,7 +21,7 @@ from pixelproof.ui.canvas.looks import category_color, score_text
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
-from pixelproof.ui.panels.annotation_rows import AnnotationRows, Row
+from pixelproof.ui.panels.annotation_rows import AnnotationRows, Row, RowsView
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.shortcuts import REGISTRY, key_label
 
@@ -90,7 +90,7 @@ class AnnotationsPanel(Panel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows = AnnotationRows(self._row)
-        self.list = QListView()  # a view of ``rows``: a slide's 20,000 rows are a list of ids, not widgets
+        self.list = RowsView()  # a view of ``rows``: a slide's 20,000 rows are a list of ids, not widgets
         self.list.setModel(self.rows)
         self.list.setAccessibleName("Annotations")
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
