@@ -167,13 +167,86 @@ def click_button(button) -> None:  # type: ignore[no-untyped-def]
 
 
 def click_item(view, item) -> None:  # type: ignore[no-untyped-def]
-    """A user's left click on ``item`` of a QTreeWidget or QListWidget (scrolled into sight first)."""
+    """A user's left click on ``item`` of a QTreeWidget or QListWidget, or on a ``ListRow`` of a QListView
+    (scrolled into sight first)."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    view.scrollToItem(item)
-    pos = view.visualItemRect(item).center()
+    if isinstance(item, ListRow):
+        view.scrollTo(item.index)
+        pos = view.visualRect(item.index).center()
+    else:
+        view.scrollToItem(item)
+        pos = view.visualItemRect(item).center()
     QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
+
+
+class ListRow:
+    """Row ``row`` of a QListView (the Annotations panel's), read live from its model as a QListWidgetItem
+    reads: its text, tooltip, icon, brush, id (UserRole) and whether it is selected. It follows its row
+    through insertions and removals (a persistent index)."""
+
+    def __init__(self, view, row: int) -> None:  # type: ignore[no-untyped-def]
+        from PySide6.QtCore import QPersistentModelIndex
+
+        self.view = view
+        self.persistent = QPersistentModelIndex(view.model().index(row, 0))
+
+    @property
+    def index(self):  # type: ignore[no-untyped-def]
+        return self.view.model().index(self.persistent.row(), 0)
+
+    def data(self, role):  # type: ignore[no-untyped-def]
+        return self.persistent.data(role)
+
+    def text(self) -> str:
+        from PySide6.QtCore import Qt
+
+        return self.data(Qt.ItemDataRole.DisplayRole) or ""
+
+    def toolTip(self) -> str:
+        from PySide6.QtCore import Qt
+
+        return self.data(Qt.ItemDataRole.ToolTipRole) or ""
+
+    def icon(self):  # type: ignore[no-untyped-def]
+        from PySide6.QtCore import Qt
+
+        return self.data(Qt.ItemDataRole.DecorationRole)
+
+    def foreground(self):  # type: ignore[no-untyped-def]
+        """The row's text brush: its own, else the view's palette text (as a QListWidgetItem's paints)."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QBrush
+
+        own = self.data(Qt.ItemDataRole.ForegroundRole)
+        return QBrush(own) if own is not None else QBrush(self.view.palette().text())
+
+    def row(self) -> int:
+        return self.persistent.row()
+
+    def isSelected(self) -> bool:
+        return self.view.selectionModel().isSelected(self.index)
+
+
+def list_rows(view) -> list[ListRow]:  # type: ignore[no-untyped-def]
+    """Every row of a QListView, in order (``ListRow``)."""
+    return [ListRow(view, r) for r in range(view.model().rowCount())]
+
+
+def row_ids(view) -> list[int]:  # type: ignore[no-untyped-def]
+    """The ids (UserRole) of a QListView's rows, in order."""
+    from PySide6.QtCore import Qt
+
+    model = view.model()
+    return [model.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(model.rowCount())]
+
+
+def selected_ids(view) -> list[int]:  # type: ignore[no-untyped-def]
+    """The ids (UserRole) of a QListView's selected rows, as its selection model holds them."""
+    from PySide6.QtCore import Qt
+
+    return [i.data(Qt.ItemDataRole.UserRole) for i in view.selectionModel().selectedIndexes()]
 
 
 def header_option(table, col: int):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
-from tests.ui.conftest import make_project, open_main_window, settle
+from tests.ui.conftest import make_project, open_main_window, row_ids, settle
 
 
 def _project(tmp_path: Path) -> Path:
@@ -23,14 +23,13 @@ def _project(tmp_path: Path) -> Path:
 
 
 def shown(panel) -> list[int]:  # type: ignore[no-untyped-def]
-    items = (panel.list.item(r) for r in range(panel.list.count()))
-    return [it.data(Qt.ItemDataRole.UserRole) for it in items if not it.isHidden()]
+    return row_ids(panel.list)  # the rows the filter keeps
 
 
 def test_filter_by_id_class_and_enter_goes_to_the_object(qtbot, tmp_path: Path, no_prompts) -> None:  # type: ignore[no-untyped-def]
     win = open_main_window(qtbot, _project(tmp_path))
     panel = win.panels["annotationsDock"]
-    qtbot.waitUntil(lambda: panel.list.count() == 31, timeout=10000)
+    qtbot.waitUntil(lambda: panel.list.model().rowCount() == 31, timeout=10000)
     assert panel.filter.isVisible()
     qtbot.keyClicks(panel.filter, "#25")
     assert shown(panel) == [25]

@@ -15,7 +15,7 @@ from PySide6.QtCore import QPointF, Qt
 from pixelproof.core import masks
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
-from tests.ui.conftest import hover, make_project
+from tests.ui.conftest import hover, make_project, row_ids
 from tests.ui.test_workbench import click, key, view_point
 
 LOW, HIGH = 1, 2  # two objects overlapping on (90..140, 90..140); HIGH is drawn later, on top
@@ -57,7 +57,7 @@ def pick(win, at: tuple[float, float]) -> list[int]:  # type: ignore[no-untyped-
 
 
 def rows(panel) -> list[int]:  # type: ignore[no-untyped-def]
-    return [panel.list.item(r).data(Qt.ItemDataRole.UserRole) for r in range(panel.list.count())]
+    return row_ids(panel.list)
 
 
 def test_plus_brings_the_selected_object_to_the_front_and_a_click_then_takes_it(win, qtbot) -> None:

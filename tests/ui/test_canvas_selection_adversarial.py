@@ -18,7 +18,7 @@ from pixelproof.core import masks
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.model import Annotation
-from tests.ui.conftest import make_project, run_at_scale, settle, wait_loaded
+from tests.ui.conftest import make_project, row_ids, run_at_scale, settle, wait_loaded
 from tests.ui.test_workbench import LEFT, NOMOD, click, drag, key, view_point
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
@@ -539,8 +539,8 @@ def pick_row(win, ann_id: int) -> None:  # type: ignore[no-untyped-def]
     panel = win.panels["annotationsDock"]
     settle()  # the panel refreshes on the next event-loop turn
     lst = panel.list
-    row = next(r for r in range(lst.count()) if lst.item(r).data(Qt.ItemDataRole.UserRole) == ann_id)
-    QTest.mouseClick(lst.viewport(), LEFT, NOMOD, lst.visualItemRect(lst.item(row)).center())
+    row = row_ids(lst).index(ann_id)
+    QTest.mouseClick(lst.viewport(), LEFT, NOMOD, lst.visualRect(lst.model().index(row, 0)).center())
 
 
 def test_picking_an_object_of_a_hidden_category_in_the_annotations_panel_shows_it(labeled) -> None:

@@ -35,7 +35,7 @@ def test_an_edit_of_many_objects_is_one_signal_that_canvas_and_panels_follow(win
         settle()
         canvas = window.canvas
         assert set(dict.keys(canvas.items_by_id)) | set(canvas.box_layer.boxes) == set(on_image)
-        assert listed.count() == len(on_image)
+        assert listed.model().rowCount() == len(on_image)
         assert [images.model.data(images.model.index(r, 2)) for r in range(3)] == [str(per_image)] * 3
         assert categories._rows[1].text(2) == str(3 * per_image)
 
@@ -74,7 +74,7 @@ def test_an_edit_adding_changing_and_removing_the_same_objects_leaves_canvas_and
         here = sorted(a.id for a in anns if a.image_id == doc.current_image_id)
         canvas = window.canvas
         assert sorted(set(dict.keys(canvas.items_by_id)) | set(canvas.box_layer.boxes)) == here
-        assert listed.count() == len(here)
+        assert listed.model().rowCount() == len(here)
         counts = [str(sum(a.image_id == i for a in anns)) for i in doc.project.images]
         assert [images.model.data(images.model.index(r, 2)) for r in range(3)] == counts
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QStyle, QSty
 
 from pixelproof.core.edits import ReplaceCategory
 from pixelproof.ui.shortcuts import REGISTRY
-from tests.ui.conftest import tip_text, wait_loaded
+from tests.ui.conftest import ListRow, tip_text, wait_loaded
 from tests.ui.test_file_lifecycle import click_file_menu
 from tests.ui.test_files_and_panels import new_window
 from tests.ui.test_new_project_flow import when_modal
@@ -184,9 +184,9 @@ def test_a_category_swatch_reads_on_the_selection_highlight(qtbot, window, shade
     draw_box(window, 40, 40, 120, 100)  # a cat box, selected: its row in Annotations is highlighted
     panel = window.panels["annotationsDock"]
     lst = panel.list
-    qtbot.waitUntil(lambda: lst.count() == 1 and lst.item(0).isSelected(), timeout=10000)
+    qtbot.waitUntil(lambda: lst.model().rowCount() == 1 and ListRow(lst, 0).isSelected(), timeout=10000)
     lst.setFocus()  # the Active highlight
-    assert decoration_contrast(lst, lst.indexFromItem(lst.item(0)), highlight) >= 3
+    assert decoration_contrast(lst, lst.model().index(0, 0), highlight) >= 3
     tree = window.panels["categoriesDock"].tree
     row = tree.topLevelItem(0)
     QTest.mouseClick(tree.viewport(), LEFT, NOMOD, tree.visualItemRect(row).center())

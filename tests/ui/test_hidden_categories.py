@@ -14,7 +14,7 @@ from PySide6.QtTest import QTest
 from pixelproof.core.edits import AddAnnotations, AddPredictions, ReplaceCategory
 from pixelproof.core.model import Annotation
 from pixelproof.core.taxonomy import merge_categories
-from tests.ui.conftest import wait_loaded
+from tests.ui.conftest import ListRow, row_ids, wait_loaded
 from tests.ui.test_workbench import draw_box, key, set_zoom
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
@@ -348,11 +348,7 @@ def test_the_annotations_panel_says_which_rows_a_hidden_category_hides(window) -
 
     def row(ann_id: int):  # type: ignore[no-untyped-def]
         settle()  # the panel's rows follow in the next turns of the event loop
-        return next(
-            panel.list.item(r)
-            for r in range(panel.list.count())
-            if panel.list.item(r).data(Qt.ItemDataRole.UserRole) == ann_id
-        )
+        return ListRow(panel.list, row_ids(panel.list).index(ann_id))
 
     shown_colour = row(dog).foreground().color()
     set_shown(window, "cat", False)

@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, Qt
 from pixelproof.core import masks
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
-from tests.ui.conftest import click_item, hover, make_project, settle, wait_loaded
+from tests.ui.conftest import click_item, hover, list_rows, make_project, settle, wait_loaded
 from tests.ui.test_workbench import click, key, view_point
 
 BIG, SMALL, POLY, MASK = 1, 2, 3, 4
@@ -112,7 +112,7 @@ def test_a_hidden_object_stays_hidden_across_images_and_s_and_select_all_pass_it
 def test_picking_a_hidden_object_in_the_annotations_panel_shows_it_again(win) -> None:
     hide(win, *IN_SMALL)
     panel = win.panels["annotationsDock"]
-    rows = [panel.list.item(r) for r in range(panel.list.count())]
+    rows = list_rows(panel.list)
     row = next(r for r in rows if r.text().startswith(f"#{SMALL} "))
     assert row.text().endswith("(hidden)")
     click_item(panel.list, row)

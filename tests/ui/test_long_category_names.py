@@ -15,7 +15,7 @@ from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.limits import MAX_CATEGORY_NAME, NAME_SHOWN
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.marks import TAG_MAX_WIDTH, LabelItem
-from tests.ui.conftest import click_button, click_item, make_project, open_main_window
+from tests.ui.conftest import click_button, click_item, list_rows, make_project, open_main_window
 
 pytestmark = pytest.mark.gui
 
@@ -78,7 +78,7 @@ def test_lists_and_boxes_show_the_names_on_one_short_line(qtbot, named) -> None:
     qtbot.waitUntil(lambda: props.category.count() == 3, timeout=10000)
     assert all(shown_ok(props.category.itemText(i)) for i in range(props.category.count()))
     rows = win.panels["annotationsDock"].list
-    assert rows.count() == 4 and all(shown_ok(rows.item(i).text()) for i in range(rows.count()))
+    assert len(list_rows(rows)) == 4 and all(shown_ok(r.text()) for r in list_rows(rows))
 
 
 def test_the_categories_panel_refuses_a_name_past_the_limit(monkeypatch, errors, named) -> None:  # type: ignore[no-untyped-def]

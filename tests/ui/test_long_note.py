@@ -15,6 +15,7 @@ from PySide6.QtTest import QTest
 
 from pixelproof.core.limits import MAX_NOTE
 from tests.core.test_qa_decisions import long_notes_demo
+from tests.ui.conftest import ListRow, row_ids
 from tests.ui.test_review import CTRL, LEFT, NOMOD, enter_review, open_window, table_click
 
 OBJECT_NOTE = "".join(f"word{k} " for k in range(1_500))[:9_991] + " the end."  # 10,000 characters
@@ -37,11 +38,11 @@ def test_a_10000_character_note_shows_cut_and_saves_whole(qtbot, tmp_path, no_pr
         doc.set_current_image(doc.project.annotations[first].image_id)
         panel = win.panels["annotationsDock"]
         lst = panel.list
-        qtbot.waitUntil(lambda: lst.count() > 0, timeout=10000)
-        row = next(k for k in range(lst.count()) if lst.item(k).data(Qt.ItemDataRole.UserRole) == first)
-        tip = lst.item(row).toolTip()
+        qtbot.waitUntil(lambda: lst.model().rowCount() > 0, timeout=10000)
+        row = ListRow(lst, row_ids(lst).index(first))
+        tip = row.toolTip()
         assert len(tip) < 1_000 and "10,000 characters" in tip and OBJECT_NOTE[:100] in tip
-        QTest.mouseClick(lst.viewport(), LEFT, NOMOD, lst.visualItemRect(lst.item(row)).center())
+        QTest.mouseClick(lst.viewport(), LEFT, NOMOD, lst.visualRect(row.index).center())
         assert doc.selection == [first]
         props = win.panels["propertiesDock"]
         field = props.note
@@ -53,7 +54,7 @@ def test_a_10000_character_note_shows_cut_and_saves_whole(qtbot, tmp_path, no_pr
         QTest.keyClick(field, Qt.Key.Key_End)
         QTest.keyClicks(field, "x")
         QTest.keyClick(field, Qt.Key.Key_Return)
-        QTest.mouseClick(lst.viewport(), LEFT, NOMOD, lst.visualItemRect(lst.item(row)).center())
+        QTest.mouseClick(lst.viewport(), LEFT, NOMOD, lst.visualRect(row.index).center())
         assert doc.project.annotations[first].note == OBJECT_NOTE
         assert doc.undo_stack.count() == 0
 

@@ -5,10 +5,11 @@ the classes (counted; speed itself is for ``bench``)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.model import Annotation
-from tests.ui.conftest import settle
+from tests.ui.conftest import ListRow, click_item, row_ids, selected_ids, settle
 from tests.ui.test_workbench import key
 
 N = 300
@@ -27,33 +28,34 @@ def test_selecting_every_object_updates_the_annotation_list_in_one_step(window) 
     settle()
     doc.set_selection([])  # the added objects came selected
     panel = window.panels["annotationsDock"]
-    assert panel.list.count() == N and not panel.list.selectedItems()
+    assert panel.list.model().rowCount() == N and not selected_ids(panel.list)
     steps: list[int] = []
     panel.list.selectionModel().selectionChanged.connect(lambda *_: steps.append(1))
 
     key(window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     settle()
     assert len(doc.selection) == N
-    assert {it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()} == set(doc.selection)
+    assert set(selected_ids(panel.list)) == set(doc.selection)
     assert len(steps) <= 2
 
     steps.clear()
     every_third = [a.id for a in boxes(N)][::3]
     doc.set_selection(every_third)  # from the canvas: scattered rows
-    assert sorted(it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()) == every_third
+    assert sorted(selected_ids(panel.list)) == every_third
     assert len(steps) <= 2
-    assert panel.list.currentItem() is None or panel.list.currentItem().isSelected()
+    current = panel.list.currentIndex()
+    assert not current.isValid() or panel.list.selectionModel().isSelected(current)
 
     images = window.panels["imagesDock"]
     cells: list[int] = []  # the Images panel's count cell: once per burst, not once per object
     images.model.dataChanged.connect(lambda a, b, *_: cells.append(a.row()))
     key(window, Qt.Key.Key_Delete)
     settle()
-    assert panel.list.count() == N - len(every_third) and not panel.list.selectedItems()
+    assert panel.list.model().rowCount() == N - len(every_third) and not selected_ids(panel.list)
     assert images.model.data(images.model.index(0, 2)) == str(N - len(every_third)) and len(cells) <= 2
     doc.undo_stack.undo()
     settle()
-    assert {it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()} == set(every_third)
+    assert set(selected_ids(panel.list)) == set(every_third)
     assert images.model.data(images.model.index(0, 2)) == str(N) and len(cells) <= 4
 
 
@@ -73,7 +75,7 @@ def test_select_all_delete_and_undo_keep_canvas_and_panels_in_step(window) -> No
     ids = sorted(a.id for a in boxes(N))
 
     def listed() -> list[int]:
-        return sorted(panel.list.item(n).data(Qt.ItemDataRole.UserRole) for n in range(panel.list.count()))
+        return sorted(row_ids(panel.list))
 
     def counts() -> list[str]:
         return [cats.tree.topLevelItem(n).text(2) for n in range(cats.tree.topLevelItemCount())]
@@ -90,7 +92,7 @@ def test_select_all_delete_and_undo_keep_canvas_and_panels_in_step(window) -> No
     key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     settle()
     assert listed() == ids and sorted(doc.selection) == ids
-    assert sorted(it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()) == ids
+    assert sorted(selected_ids(panel.list)) == ids
     assert sorted(canvas.box_layer.boxes) == ids and canvas.box_layer.selected == set(ids)
     assert not dict.keys(canvas.items_by_id) and counts() == ["150", "150"] and len(writes) <= 4
     cats.refresh()
@@ -179,3 +181,34 @@ def test_the_categories_count_asks_only_model_made_objects_whether_pending(
     assert [cats.tree.topLevelItem(n).text(2) for n in range(2)] == ["151 +2", "150 +2"]
     win.document.undo_stack.setClean()
     win.close()
+
+
+SLIDE = 20_000  # a whole-slide image's cells
+
+
+def test_a_slide_of_20000_objects_has_a_row_each_and_a_click_on_row_n_selects_object_n(window) -> None:
+    """The Annotations panel of an image of 20,000 objects (a QListView over the image's ids): a row for each,
+    in the image's order; a user's click on a row deep in the list selects that object in the document and
+    on the canvas; Ctrl+A in the list selects every object, Escape on the canvas none."""
+    doc = window.document
+    cells = [
+        Annotation(5000 + i, 1, 1 + i % 2, [(i % 200) * 1.5, (i // 200) * 2.0, 1.0, 1.0], None, 1.0)
+        for i in range(SLIDE)
+    ]
+    doc.push(AddAnnotations(cells))
+    settle()
+    doc.set_selection([])
+    panel = window.panels["annotationsDock"]
+    assert panel.list.model().rowCount() == SLIDE and row_ids(panel.list) == [a.id for a in cells]
+    for n in (12_345, 0, SLIDE - 1):
+        row = ListRow(panel.list, n)
+        assert row.text().startswith(f"#{cells[n].id}  cat" if n % 2 == 0 else f"#{cells[n].id}  dog")
+        click_item(panel.list, row)
+        assert doc.selection == [cells[n].id] and selected_ids(panel.list) == [cells[n].id]
+        assert window.canvas.box_layer.selected == {cells[n].id}
+    panel.list.setFocus()
+    QTest.keyClick(panel.list, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    settle()
+    assert sorted(doc.selection) == [a.id for a in cells]
+    assert len(selected_ids(panel.list)) == SLIDE
+    doc.undo_stack.setClean()

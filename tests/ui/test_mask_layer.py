@@ -18,7 +18,7 @@ from pixelproof.ui.canvas import mask_layer
 from pixelproof.ui.canvas.items import MaskItem
 from pixelproof.ui.canvas.mask_layer import LayerMask
 from pixelproof.ui.tools.paint_options import OPTIONS
-from tests.ui.conftest import hover, make_project, settle
+from tests.ui.conftest import hover, make_project, selected_ids, settle
 from tests.ui.test_workbench import click, drag, key, view_point
 
 H, W = 600, 1000
@@ -105,7 +105,7 @@ def test_a_click_selects_a_mask_among_thousands_and_the_panels_show_it(cells, qt
     qtbot.waitUntil(lambda: props.heading.text() == "Object #1234", timeout=10000)
     panel = cells.panels["annotationsDock"]
     qtbot.waitUntil(
-        lambda: [it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems()] == [1234],
+        lambda: selected_ids(panel.list) == [1234],
         timeout=10000,
     )
     item = cells.canvas.items_by_id[1234]

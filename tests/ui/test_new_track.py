@@ -134,7 +134,7 @@ def test_properties_and_the_annotations_list_tell_a_key_frame_from_an_interpolat
     kind = win.panels["propertiesDock"].track.kind
     assert kind.isVisible() and kind.text() == "key frame"  # the drawn box
     rows = win.panels["annotationsDock"].list
-    assert rows.item(0).text() == f"#{first}  car  ·  box  ·  track 0 key"
+    assert rows.model().index(0, 0).data() == f"#{first}  car  ·  box  ·  track 0 key"
     for _ in range(4):
         key(win, Qt.Key.Key_D)
         wait_loaded(qtbot, win)
@@ -156,13 +156,15 @@ def test_properties_and_the_annotations_list_tell_a_key_frame_from_an_interpolat
     assert doc.selection == [filled.id]
     assert kind.isVisible() and kind.text() == "interpolated 0-4"
     assert "Move or resize it and it becomes a key frame" in kind.toolTip()
-    assert rows.item(0).text() == f"#{filled.id}  car  ·  box  ·  track 0 interpolated"
+    assert rows.model().index(0, 0).data() == f"#{filled.id}  car  ·  box  ·  track 0 interpolated"
     key(win, Qt.Key.Key_Right)  # moved: the user's, a key
     settle()
-    assert kind.text() == "key frame" and rows.item(0).text().endswith("track 0 key")
+    assert kind.text() == "key frame" and rows.model().index(0, 0).data().endswith("track 0 key")
     key(win, Qt.Key.Key_Z, CTRL)
     settle()
-    assert kind.text() == "interpolated 0-4" and rows.item(0).text().endswith("track 0 interpolated")
+    assert kind.text() == "interpolated 0-4" and rows.model().index(0, 0).data().endswith(
+        "track 0 interpolated"
+    )
 
 
 def test_the_export_summary_names_cvat_for_video_when_the_track_made_it_so(qtbot, clip, tmp_path) -> None:

@@ -18,7 +18,7 @@ from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.edits import set_category
 from pixelproof.core.model import Annotation
 from pixelproof.core.object_lock import is_locked
-from tests.ui.conftest import hover, make_project, settle
+from tests.ui.conftest import hover, list_rows, make_project, settle
 from tests.ui.test_channel_project import tick
 from tests.ui.test_guidelines_ui import _click_category
 from tests.ui.test_prediction_tags import layer_tag
@@ -56,7 +56,7 @@ def box(win) -> list[float]:  # type: ignore[no-untyped-def]
 
 def row_text(win, ann_id: int) -> str:  # type: ignore[no-untyped-def]
     panel = win.panels["annotationsDock"]
-    rows = [panel.list.item(r) for r in range(panel.list.count())]
+    rows = list_rows(panel.list)
     return next(r for r in rows if r.text().startswith(f"#{ann_id} ")).text()
 
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from tests.interop.test_geojson_cells import _export
-from tests.ui.conftest import wait_loaded
+from tests.ui.conftest import ListRow, row_ids, wait_loaded
 from tests.ui.test_interop_dialogs import import_through_dialog, new_window
 from tests.ui.test_workbench import draw_box
 
@@ -42,9 +42,7 @@ def test_an_imported_cell_says_where_it_came_from_and_a_drawn_box_that_it_was_dr
     cell = win.document.selected_annotations()[0]
     assert props.source.toolTip().startswith("Where the object came from")
     rows = win.panels["annotationsDock"].list
-    row = next(
-        rows.item(r) for r in range(rows.count()) if rows.item(r).data(Qt.ItemDataRole.UserRole) == cell.id
-    )
+    row = ListRow(rows, row_ids(rows).index(cell.id))
     assert f"source: {IMPORTED}" in row.toolTip()
     # its outline moved a pixel: edited since import (QuPath's measurements of it no longer hold)
     QTest.keyPress(win.canvas, Qt.Key.Key_Right)

@@ -136,8 +136,8 @@ def test_a_cells_many_measurements_scroll_in_a_table_no_wider_than_the_panel_and
     qtbot.waitUntil(lambda: dock.width() > 0, timeout=10000)
     width = dock.width()
     rows = window.panels["annotationsDock"].list
-    qtbot.waitUntil(lambda: rows.count() == 1, timeout=10000)
-    at = rows.visualItemRect(rows.item(0)).center()
+    qtbot.waitUntil(lambda: rows.model().rowCount() == 1, timeout=10000)
+    at = rows.visualRect(rows.model().index(0, 0)).center()
     QTest.mouseClick(rows.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
     table = props.measurements
     qtbot.waitUntil(lambda: len(doc.selected_annotations()) == 1 and table.isVisible(), timeout=10000)
@@ -209,8 +209,8 @@ def test_a_slide_cells_measurements_scroll_in_the_table_not_the_panel_at_1366x76
     window.resize(1366, 768)
     props = window.panels["propertiesDock"]
     rows = window.panels["annotationsDock"].list
-    qtbot.waitUntil(lambda: rows.count() == 1, timeout=10000)
-    at = rows.visualItemRect(rows.item(0)).center()
+    qtbot.waitUntil(lambda: rows.model().rowCount() == 1, timeout=10000)
+    at = rows.visualRect(rows.model().index(0, 0)).center()
     QTest.mouseClick(rows.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
     table = props.measurements
     qtbot.waitUntil(lambda: table.isVisible() and "µm" in props.geometry_label.text(), timeout=10000)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import Annotation
-from tests.ui.conftest import make_project, open_main_window, settle
+from tests.ui.conftest import make_project, open_main_window, selected_ids, settle
 from tests.ui.test_workbench import click, key, view_point
 
 PITCH, SIDE = 16, 12  # a grid of 12-px boxes, 16 px apart
@@ -44,7 +44,7 @@ def centre(win, ann_id: int):  # type: ignore[no-untyped-def]
 
 def listed_selection(win) -> list[int]:  # type: ignore[no-untyped-def]
     panel = win.panels["annotationsDock"]
-    return sorted(it.data(Qt.ItemDataRole.UserRole) for it in panel.list.selectedItems())
+    return sorted(selected_ids(panel.list))
 
 
 def test_a_click_selects_its_row_reading_only_the_rows_that_change(grid) -> None:
@@ -53,9 +53,15 @@ def test_a_click_selects_its_row_reading_only_the_rows_that_change(grid) -> None
     change, not on every click (a click read all 20,000: ~60 ms)."""
     win = grid
     panel = win.panels["annotationsDock"]
-    reads: list[int] = []
-    real_item = panel.list.item
-    panel.list.item = lambda row: reads.append(row) or real_item(row)  # type: ignore[method-assign]
+    reads: list[int] = []  # the rows' id -> row map built anew (it reads every row)
+    real_build = panel.rows.row_of
+
+    def row_of() -> dict[int, int]:
+        if panel.rows._rows is None:
+            reads.extend(panel.rows.ids)
+        return real_build()
+
+    panel.rows.row_of = row_of  # type: ignore[method-assign]
     n = COLS * ROWS
     click(win, centre(win, 700))
     assert win.document.selection == [700] and listed_selection(win) == [700]
@@ -67,21 +73,21 @@ def test_a_click_selects_its_row_reading_only_the_rows_that_change(grid) -> None
                      centre(win, 1400))  # fmt: skip
     assert win.document.selection == [3, 1400] and listed_selection(win) == [3, 1400]
     assert len(reads) < 20, len(reads)
-    current = panel.list.currentItem()
-    assert current is None or current.isSelected()
-    visible = panel.list.visualItemRect(panel.list.item(2))
+    current = panel.list.currentIndex()
+    assert not current.isValid() or panel.list.selectionModel().isSelected(current)
+    visible = panel.list.visualRect(panel.list.model().index(2, 0))
     assert panel.list.viewport().rect().intersects(visible)  # the first selected row is scrolled to
     key(win, Qt.Key.Key_Delete)  # rows 3 and 1400 go; the rows after them move up
     settle()
-    assert panel.list.count() == n - 2
+    assert panel.list.model().rowCount() == n - 2
     click(win, centre(win, 1401))
     assert listed_selection(win) == [1401]
-    assert panel.list.row(panel.list.selectedItems()[0]) == 1398  # 1401 moved up two rows
+    assert panel.list.selectionModel().selectedIndexes()[0].row() == 1398  # 1401 moved up two rows
     win.document.undo_stack.undo()  # both back in their places, selected
     settle()
-    assert panel.list.count() == n and listed_selection(win) == [3, 1400]
+    assert panel.list.model().rowCount() == n and listed_selection(win) == [3, 1400]
     role = Qt.ItemDataRole.UserRole
-    assert [panel.list.item(r).data(role) for r in (2, 3, 1399, 1400)] == [3, 4, 1400, 1401]
+    assert [panel.list.model().index(r, 0).data(role) for r in (2, 3, 1399, 1400)] == [3, 4, 1400, 1401]
     key(win, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # every row, in one range
     assert listed_selection(win) == list(range(1, n + 1))
     key(win, Qt.Key.Key_Escape)

@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QIcon
 
-from tests.ui.conftest import open_main_window
+from tests.ui.conftest import list_rows, open_main_window
 from tests.ui.test_canvas import shown_pixel
 
 SQUARES = {1: (20, 20, 60, 60), 2: (120, 20, 60, 60)}  # category id -> x, y, w, h
@@ -69,7 +69,7 @@ def test_every_view_shows_a_class_in_the_categories_panel_colour(qtbot, plain_co
             got = np.array(inside[cid], float)
             assert np.argmax(got) == np.argmax(want) and got.any()
         rows = win.panels["annotationsDock"].list
-        assert [icon_rgb(rows.item(i).icon()) for i in range(rows.count())] == [cat, dog]
+        assert [icon_rgb(r.icon()) for r in list_rows(rows)] == [cat, dog]
         x, y, w, h = SQUARES[2]  # a click on the dog selects it: Properties shows its class in its colour
         v = win.canvas.mapFromScene(QPointF(x + w / 2, y + h / 2))
         qtbot.mouseClick(win.canvas.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(v.x(), v.y()))

@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, QRect, Qt
 from pixelproof.core import masks
 from pixelproof.core.coco import load_project, new_category, save_project
 from pixelproof.core.model import Annotation
-from tests.ui.conftest import hover, make_project, open_main_window, settle
+from tests.ui.conftest import hover, make_project, open_main_window, row_ids, settle
 from tests.ui.test_workbench import click, key, view_point
 
 # three overlapping rectangles (x, y, w, h), file order 1, 2, 3; all three overlap around (140, 120)
@@ -55,8 +55,7 @@ def three(request, qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untype
 
 
 def rows(win) -> list[int]:
-    lst = win.panels["annotationsDock"].list
-    return [lst.item(r).data(Qt.ItemDataRole.UserRole) for r in range(lst.count())]
+    return row_ids(win.panels["annotationsDock"].list)
 
 
 def picture(win, qtbot):  # type: ignore[no-untyped-def]

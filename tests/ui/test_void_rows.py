@@ -8,7 +8,7 @@ import copy
 
 from pixelproof.core.edits import AddAnnotations, ReplaceCategory
 from pixelproof.ui.panels.annotations import VOID_TIP
-from tests.ui.conftest import settle, tip_text, tooltip_of
+from tests.ui.conftest import list_rows, settle, tip_text, tooltip_of
 from tests.ui.test_images_filter import _box
 
 
@@ -22,12 +22,12 @@ def test_the_row_of_a_void_region_says_void_and_its_tooltip_why(qtbot, window) -
     images, listing = window.panels["imagesDock"], window.panels["annotationsDock"].list
     col = images.model.COLUMNS.index("Objects")
     qtbot.waitUntil(lambda: images.model.index(images.model.row_of(1), col).data() == "2", timeout=10000)
-    rows = [listing.item(r) for r in range(listing.count())]
+    rows = list_rows(listing)
     assert len(rows) == 3
     marked = [it for it in rows if "(void)" in it.text()]
     assert len(marked) == 1 and "dog" in marked[0].text()
-    listing.scrollToItem(marked[0])
-    tip = tooltip_of(qtbot, listing.viewport(), listing.visualItemRect(marked[0]).center(), "void:")
+    listing.scrollTo(marked[0].index)
+    tip = tooltip_of(qtbot, listing.viewport(), listing.visualRect(marked[0].index).center(), "void:")
     assert tip_text(VOID_TIP) in tip_text(tip)
     cat_row = next(it for it in rows if it is not marked[0])
     assert "void" not in cat_row.text() and "void" not in cat_row.toolTip()

@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest
 from pixelproof.core import masks
 from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.model import Annotation, ImageRecord
-from tests.ui.conftest import hover, settle, wait_loaded
+from tests.ui.conftest import ListRow, hover, settle, wait_loaded
 from tests.ui.test_files_and_panels import new_window
 from tests.ui.test_workbench import click, draw_box, key, set_zoom, view_point
 
@@ -112,7 +112,7 @@ def test_properties_area_with_thousands_and_mm2_and_drawn_objects_not_pending(
     qtbot.waitUntil(lambda: panel.area_label.text() != "", timeout=10000)
     assert panel.area_label.text() == "25,200 px (3,150 mm²)"  # 0.5 x 0.25 mm per pixel
     assert panel.review.currentData() is None and "not reviewed" in panel.review.currentText()
-    assert "review: not reviewed" in win.panels["annotationsDock"].list.item(0).toolTip()
+    assert "review: not reviewed" in ListRow(win.panels["annotationsDock"].list, 0).toolTip()
     panel.review.setFocus()
     QTest.keyClick(panel.review, Qt.Key.Key_Down)  # -> Pending: a choice, one undo step
     ann = win.document.project.annotations[1]

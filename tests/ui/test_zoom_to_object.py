@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 
 from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.model import Annotation, ImageRecord
-from tests.ui.conftest import settle, wait_loaded
+from tests.ui.conftest import row_ids, settle, wait_loaded
 from tests.ui.test_files_and_panels import new_window
 
 
@@ -34,8 +34,8 @@ def test_double_click_on_a_row_zooms_to_a_tiny_object(qtbot, tmp_path: Path, no_
     fit_zoom = canvas.zoom
     panel = win.panels["annotationsDock"]
     settle()  # the panel fills on the next event-loop turn
-    row = next(i for i in range(panel.list.count()) if panel.list.item(i).data(Qt.ItemDataRole.UserRole) == 1)
-    rect = panel.list.visualItemRect(panel.list.item(row))
+    row = row_ids(panel.list).index(1)
+    rect = panel.list.visualRect(panel.list.model().index(row, 0))
     for send in (QTest.mouseClick, QTest.mouseDClick):  # a double click's first press, then the second
         send(panel.list.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, rect.center())
     assert win.document.selection == [1]

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QRectF, QSize, Qt, QTimer
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRectF, QSize, Qt, QTimer
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from pixelproof.core.clipboard import track_of
 from pixelproof.core.edits import Changes
@@ -27,11 +20,10 @@ from pixelproof.ui.annotation_batch import each_change
 from pixelproof.ui.canvas.looks import category_color, score_text
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
-from pixelproof.ui.icons import swatch
 from pixelproof.ui.new_project import DEFAULT_CATEGORY
+from pixelproof.ui.panels.annotation_rows import AnnotationRows, Row, RowsView
 from pixelproof.ui.panels.base import Panel
 from pixelproof.ui.shortcuts import REGISTRY, key_label
-from pixelproof.ui.theme import muted_text
 
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
@@ -58,19 +50,6 @@ def describe(doc: Document, ann: Annotation) -> str:
     text = "  ·  ".join(parts)
     mark = REVIEW_MARKS.get(ann.review or "")
     return f"#{ann.id}  {text}" + (f"  {mark}" if mark else "")
-
-
-def row_matches(ann_id: int, text: str, query: str) -> bool:
-    """Whether a row passes the Annotations filter: every word of ``query`` is in the row's text (case
-    ignored), a word ``#N`` naming the object's id exactly (``#25`` is not ``#2508``, which lint names)."""
-    low = text.lower()
-    for word in query.lower().split():
-        if word.startswith("#") and word[1:].isdigit():
-            if int(word[1:]) != ann_id:
-                return False
-        elif word not in low:
-            return False
-    return True
 
 
 # how each drawing tool starts an object (the empty list's hint); a tool not here (select, eraser, measure)
@@ -110,13 +89,17 @@ class AnnotationsPanel(Panel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.list = QListWidget()
+        self.rows = AnnotationRows(self._row)
+        self.list = RowsView()  # a view of ``rows``: a slide's 20,000 rows are a list of ids, not widgets
+        self.list.setModel(self.rows)
         self.list.setAccessibleName("Annotations")
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setUniformItemSizes(True)
         self.list.setIconSize(QSize(12, 12))
-        self.list.itemSelectionChanged.connect(self._selection_from_list)
-        self.list.itemDoubleClicked.connect(self._zoom_to_row)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.selectionModel().selectionChanged.connect(self._selection_from_list)
+        self.list.doubleClicked.connect(self._zoom_to_row)
+        self._syncing = False  # the panel itself sets the view's selection: not the user's pick
         self.filter = QLineEdit()  # a slide's thousands of nuclei: find #2508 or "necrosis mask"
         self.filter.setPlaceholderText("Filter: #id, class, kind… (Enter: go to the first)")
         self.filter.setAccessibleName("Filter annotations")
@@ -135,8 +118,6 @@ class AnnotationsPanel(Panel):
         layout.addWidget(self.filter)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty, 1)
-        self._items: dict[int, QListWidgetItem] = {}
-        self._rows: dict[int, int] | None = None  # id -> row, None after the rows changed (``_row_of``)
         self._pending: dict[int, None] = {}  # annotations added or removed since the last update, in order
         self._pending_timer = QTimer(self)
         self._pending_timer.setSingleShot(True)
@@ -161,22 +142,20 @@ class AnnotationsPanel(Panel):
         if self.document is not None and image_id == self.document.current_image_id:
             self.schedule_refresh()
 
+    def _order(self) -> list[int]:
+        doc = self.document
+        if doc is None or doc.current_image_id == -1:
+            return []
+        return doc.project.annotation_ids_of(doc.current_image_id)
+
     def refresh(self) -> None:
         self._pending.clear()
         self._pending_timer.stop()
-        self.list.blockSignals(True)
-        self.list.clear()
-        self._items.clear()
-        self._rows = None
-        doc = self.document
-        if doc is not None and doc.current_image_id != -1:
-            for ann in doc.project.annotations_of(doc.current_image_id):
-                item = QListWidgetItem()
-                self._fill(item, ann)
-                self.list.addItem(item)
-                self._items[ann.id] = item
-        self.list.blockSignals(False)
-        self._apply_filter()
+        self._syncing = True
+        try:
+            self.rows.reset(self._order())
+        finally:
+            self._syncing = False
         self._show_empty()
         self._selection_from_doc()
 
@@ -189,7 +168,7 @@ class AnnotationsPanel(Panel):
 
     def _show_empty(self) -> None:
         doc = self.document
-        has = bool(self._items)
+        has = bool(self.rows.order)
         self.list.setVisible(has)
         self.filter.setVisible(has)
         self.empty.setVisible(not has and doc is not None and doc.current_image_id != -1)
@@ -200,8 +179,13 @@ class AnnotationsPanel(Panel):
             else:  # what the tool lacks (the assist tool's model), as its status line says
                 self.empty.setText(empty_hint(doc, tool.name, tool.missing()))
 
-    def _fill(self, item: QListWidgetItem, ann: Annotation) -> None:
+    def _row(self, ann_id: int) -> Row | None:
+        """Object ``ann_id``'s row: its description and marks, swatch, tooltip, greying (``AnnotationRows``
+        asks when the view shows the row)."""
         doc = self.document
+        ann = doc.project.annotations.get(ann_id) if doc is not None else None
+        if ann is None:
+            return None
         cat = doc.project.categories.get(ann.category_id)
         shown = self.canvas.show_filter if self.canvas is not None else None
         one_hidden = shown is not None and ann.id in shown.objects  # Shift+H
@@ -212,9 +196,6 @@ class AnnotationsPanel(Panel):
         marks = (
             ("  (void)" if void else "") + ("  (locked)" if locked else "") + ("  (hidden)" if hidden else "")
         )
-        item.setText(describe(doc, ann) + marks)
-        item.setIcon(swatch(category_color(cat)))
-        item.setData(Qt.ItemDataRole.UserRole, ann.id)
         source = source_text(ann, doc.project.images.get(ann.image_id), edits=False)  # no decode a row
         tip = [f"source: {source}", f"review: {ann.review or 'not reviewed'}"]
         if ann.note:
@@ -229,11 +210,9 @@ class AnnotationsPanel(Panel):
             tip.append(f"hidden: {name} is hidden (Masks > Show Categories); picking the row shows it")
         elif one_hidden:
             tip.append("hidden: View > Hide Selected Objects; picking the row shows it")
-        item.setToolTip(as_text("\n".join(tip)))  # the source and note come from a file
-        if ann.review == "rejected" or hidden:
-            item.setForeground(muted_text())
-        else:
-            item.setData(Qt.ItemDataRole.ForegroundRole, None)  # the theme's (accepted after a rejection)
+        text = describe(doc, ann) + marks
+        tooltip = as_text("\n".join(tip))  # the source and note come from a file
+        return Row(text, category_color(cat), tooltip, ann.review == "rejected" or hidden)
 
     def _structure_changed(self, image_id: int, ann_id: int) -> None:
         """An annotation of the current image came or went: queue its row (not a rebuild of all rows, which
@@ -249,79 +228,65 @@ class AnnotationsPanel(Panel):
             self._pending_timer.start()
 
     def _batch(self, changes: Changes) -> None:
-        each_change(changes, self._structure_changed, self._changed, self._structure_changed)
+        """One edit's many changes: rows queued for those that came or went, the changed ones described
+        again in one go (a batch reclassifies a slide's thousands of cells)."""
+        changed: list[int] = []
+        each_change(
+            changes,
+            self._structure_changed,
+            lambda _i, ann_id: changed.append(ann_id),
+            self._structure_changed,
+        )
+        self._rows_changed(changed)
 
     def _apply_pending(self) -> None:
         """Add or drop the queued rows (coalesced like ``schedule_refresh``). A new row goes where the image's
         order puts it, as a rebuild would: last when drawn, back in its place when an undo restores it (it
         was listed last, under objects it had stood above)."""
-        doc = self.document
         pending, self._pending = self._pending, {}
-        if doc is None or self._refresh_timer.isActive():
+        if self.document is None or self._refresh_timer.isActive():
             return
-        self.list.blockSignals(True)  # taking a selected row must not reach the document's selection
-        self._rows = None
-        new: dict[int, QListWidgetItem] = {}
-        for ann_id in pending:
-            ann = doc.project.annotations.get(ann_id)
-            item = self._items.get(ann_id)
-            if ann is not None and ann.image_id == doc.current_image_id:
-                if item is None:
-                    item = new[ann_id] = QListWidgetItem()
-                    self._items[ann_id] = item
-                self._fill(item, ann)
-            elif item is not None:
-                del self._items[ann_id]
-                self.list.takeItem(self.list.row(item))
-        if new:
-            self._insert_in_order(new)
-        self.list.blockSignals(False)
-        if new and self.filter.text().strip():
-            self._apply_filter()
+        self._syncing = True  # taking a selected row must not reach the document's selection
+        try:
+            self.rows.update(self._order(), pending)
+        finally:
+            self._syncing = False
         self._show_empty()
         self._selection_from_doc()
 
-    def _insert_in_order(self, new: dict[int, QListWidgetItem]) -> None:
-        """Insert the ``new`` rows at their places in the image's order (the others are in it already)."""
-        row = 0
-        for ann in self.document.project.annotations_of(self.document.current_image_id):
-            item = new.get(ann.id)
-            if item is not None:
-                self.list.insertItem(row, item)
-            if ann.id in self._items:
-                row += 1
-
     def _changed(self, image_id: int, ann_id: int) -> None:
-        item = self._items.get(ann_id)
-        if item is not None and self.document is not None:
-            self._fill(item, self.document.project.annotations[ann_id])
-            query = self.filter.text()
-            if query.strip():  # a class changed: the row may leave or join the filter
-                item.setHidden(not row_matches(ann_id, item.text(), query))
+        self._rows_changed([ann_id])
+
+    def _rows_changed(self, ann_ids: list[int]) -> None:
+        """Objects changed: their rows say so; a class changed may take a row into or out of the filter."""
+        if self.rows.changed(ann_ids):
+            self._refilter(self.rows.refilter)
 
     def _apply_filter(self, *_: object) -> None:
-        """Hide the rows the filter leaves out (the objects stay on the canvas: it filters the list)."""
-        query = self.filter.text()
-        role = Qt.ItemDataRole.UserRole
-        for r in range(self.list.count()):
-            item = self.list.item(r)
-            item.setHidden(bool(query.strip()) and not row_matches(item.data(role), item.text(), query))
+        """Show the rows the filter keeps (the objects stay on the canvas: it filters the list)."""
+        self._refilter(lambda: self.rows.set_query(self.filter.text()))
+
+    def _refilter(self, change: Callable[[], None]) -> None:
+        """The rows change under the filter: the document's selection, kept, is selected again among them."""
+        self._syncing = True
+        try:
+            change()
+        finally:
+            self._syncing = False
+        self._selection_from_doc()
 
     def _go_to_first_shown(self) -> None:
         """Enter in the filter: select the first row it shows and zoom to its object."""
-        for r in range(self.list.count()):
-            item = self.list.item(r)
-            if not item.isHidden():
-                self.list.setCurrentItem(item)  # selects it: the canvas follows
-                self._zoom_to_row(item)
-                return
+        if self.rows.rowCount():
+            first = self.rows.index(0, 0)
+            self.list.setCurrentIndex(first)  # selects it: the canvas follows
+            self._zoom_to_row(first)
 
     def _mark_hidden(self, *_: object) -> None:
         """Objects hidden or shown one by one (Shift+H): their rows say so (only those that changed)."""
         now = set(self.canvas.show_filter.objects) if self.canvas is not None else set()
         flipped, self._hidden_marked = now ^ self._hidden_marked, now
-        for ann_id in flipped:
-            self._changed(-1, ann_id)
+        self._rows_changed(list(flipped))
 
     def _mark_hidden_categories(self) -> None:
         """Categories hidden or shown (Masks > Show Categories): the rows of their objects say so."""
@@ -330,44 +295,25 @@ class AnnotationsPanel(Panel):
         doc = self.document
         if doc is None or not flipped:
             return
-        for ann_id in list(self._items):
-            ann = doc.project.annotations.get(ann_id)
-            if ann is not None and ann.category_id in flipped:
-                self._changed(-1, ann_id)
+        got = doc.project.annotations.get
+        self._rows_changed(
+            [i for i in self.rows.order if (a := got(i)) is not None and a.category_id in flipped]
+        )
 
     def _selection_from_doc(self) -> None:
-        """Select the document's selection as runs of consecutive rows, in one call: selecting row by row
-        re-merges the whole selection each time (5,000 rows took 25 s). The rows are found from the selected
-        ids (``_row_of``), not by reading every row: a click on an image of 20,000 objects read them all
-        (~60 ms a click)."""
+        """Select the document's selection as runs of consecutive rows, in one call (``AnnotationRows.runs``).
+        The rows are found from the selected ids, not by reading every row: a click on an image of 20,000
+        objects read them all (~60 ms a click)."""
         if self.document is None or self._refresh_timer.isActive() or self._pending_timer.isActive():
             return  # the rows are about to change; the update ends by syncing the selection
-        row_of = self._row_of()
-        rows = sorted({r for r in map(row_of.get, self.document.selection) if r is not None})
-        model = self.list.model()
-        runs = QItemSelection()
-        start = prev = None
-        for row in rows:
-            if start is None:
-                start = row
-            elif row != prev + 1:
-                runs.select(model.index(start, 0), model.index(prev, 0))
-                start = row
-            prev = row
-        if start is not None:
-            runs.select(model.index(start, 0), model.index(prev, 0))
-        self.list.blockSignals(True)
-        self.list.selectionModel().select(runs, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        self.list.blockSignals(False)
-        if rows:
-            self.list.scrollToItem(self.list.item(rows[0]))
-
-    def _row_of(self) -> dict[int, int]:
-        """Annotation id -> its row, read from the list once after the rows change (``_rows``)."""
-        if self._rows is None:
-            item, role = self.list.item, Qt.ItemDataRole.UserRole
-            self._rows = {item(r).data(role): r for r in range(self.list.count())}
-        return self._rows
+        runs = self.rows.runs(self.document.selection)
+        self._syncing = True
+        try:
+            self.list.selectionModel().select(runs, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        finally:
+            self._syncing = False
+        if not runs.isEmpty():
+            self.list.scrollTo(runs[0].topLeft())
 
     def install(self, shell: Shell) -> None:
         self.canvas = shell.canvas
@@ -377,17 +323,16 @@ class AnnotationsPanel(Panel):
         self.canvas.categoriesHidden.connect(self._mark_hidden_categories)
         self._show_empty()
 
-    def _zoom_to_row(self, item: QListWidgetItem) -> None:
+    def _zoom_to_row(self, index: QModelIndex) -> None:
         """A double-clicked object is shown zoomed with its surroundings: a defect of a few pixels on a
         large picture is a speck at fit zoom."""
         if self.document is None or self.canvas is None:
             return
-        ann = self.document.project.annotations.get(item.data(Qt.ItemDataRole.UserRole))
+        ann = self.document.project.annotations.get(index.data(Qt.ItemDataRole.UserRole))
         if ann is not None and ann.image_id == self.document.current_image_id:
             x, y, w, h = ann.bbox
             self.canvas.zoom_to(QRectF(x, y, w, h))
 
-    def _selection_from_list(self) -> None:
-        if self.document is not None:
-            ids = [it.data(Qt.ItemDataRole.UserRole) for it in self.list.selectedItems()]
-            self.document.set_selection(ids)
+    def _selection_from_list(self, *_: object) -> None:
+        if self.document is not None and not self._syncing:
+            self.document.set_selection(self.rows.ids_in(self.list.selectionModel().selection()))
