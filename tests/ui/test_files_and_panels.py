@@ -459,7 +459,7 @@ def test_open_folder_is_an_untitled_project_and_save_asks_for_a_name(
     wait_loaded(qtbot, win)
     assert win.document.untitled and len(win.document.project.images) == 2
     message = win.statusBar().currentMessage()
-    assert "over 2 images" in message and "1 file skipped, first: " in message and "broken.png" in message
+    assert "over 2 images" in message and "1 file skipped: " in message and "broken.png" in message
     assert capfd.readouterr().err == ""  # the app prints nothing (the CLI's warnings are the CLI's)
     win.panels["categoriesDock"].document  # noqa: B018 - the panels share the document
     target = tmp_path / "out" / "labels.json"

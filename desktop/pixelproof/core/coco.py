@@ -13,6 +13,7 @@ import contextlib
 import gc
 import hashlib
 import os
+import shlex
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -101,6 +102,17 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     overwrite changes another window or program made meanwhile.
     """
     p = Path(path)
+    from pixelproof.core.imageio import is_image_file
+
+    if is_image_file(p) and p.is_file():  # `labelme photo.jpg`'s habit: said so, not "byte 0xff at line 1"
+        where = shlex.quote(str(p.parent.resolve()))  # typed as given: a folder 'my photos' too
+        raise ProjectFormatError(
+            p,
+            [
+                f"a picture, not a project: open its folder to label it (pixelproof {where}, or File > New "
+                "Project from Folder…)"
+            ],
+        )
     raw, st = read_bytes(p)
     digest = _Hasher(raw)  # in a thread: hashing releases the GIL while parsing holds it
     with gc_paused(freeze=len(raw) >= FREEZE_BYTES):

@@ -339,12 +339,14 @@ class ProjectFiles(QObject):
         n, k = len(project.images), len(others)
         # the first reason says what to do (a file name to rename, a broken file); the count says how many
         first = others[0].removeprefix(f"{folder}{os.sep}") if others else ""
-        note = f"; {plural(k, 'file')} skipped, first: {first}" if others else ""
+        first = first.removesuffix(", skipped").removesuffix("; skipped")  # the count says it already
+        note = f"; {plural(k, 'file')} skipped{', first' if k > 1 else ''}: {first}" if others else ""
         if listed and not others:  # a note skips nothing: said as it is, not counted as a file skipped
             note = "; " + listed[0].removeprefix(f"{folder}{os.sep}")
         if (target := Path(project.path)) != project_file_in(folder):  # beside the folder's own project
             note += f"; saved as {target.name}, beside {project_file_in(folder).name}"
-        self.shell.status(f"New project over {plural(n, 'image')} in {folder}{left_out}{note}", 15000)
+        text = f"New project over {plural(n, 'image')} in {folder}{left_out}{note}"
+        self.shell.status(text, 15000, "warning" if others else "info")  # a file left out: as the CLI warns
 
     def _document_shown(self, doc: Document | None) -> None:
         if doc is not None and self._folder_job is not None:
