@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QStyleOptionViewItem
+from PySide6.QtWidgets import QLabel, QStyleOptionViewItem
 
 from pixelproof.core.coco import new_project, save_project
 from pixelproof.core.model import Annotation, ImageRecord
@@ -123,3 +123,41 @@ def test_undoing_a_whole_image_rejection_says_so_on_the_status_bar(small_window)
     QTest.keyClick(view.object_table, Qt.Key.Key_Z, CTRL | SHIFT)
     assert win.document.project.app["image_review"]
     assert win.statusBar().currentMessage().startswith("Redone"), win.statusBar().currentMessage()
+
+
+def test_at_1024_the_objects_fit_without_scrolling_and_every_column_shows_at_1366(
+    qtbot, small_window
+) -> None:
+    """At 1024x576 every column but the ids and Dice was pushed half out of sight, the class names read
+    "c…"; a column hidden for room comes back from the header's menu; at 1366x768 all show again."""
+    view = small_window.review.view
+    table = view.object_table
+    bar = table.horizontalScrollBar()
+    assert not bar.isVisible() and bar.maximum() == 0, bar.maximum()
+    header, model = table.horizontalHeader(), table.model()
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(header.count())]
+    cls = titles.index("Class")
+    name = model.index(0, cls).data()
+    room = header.sectionSize(cls) - 8  # the cell's text margins
+    assert room >= table.fontMetrics().horizontalAdvance(name[:6]), (name, room)
+    for title in ("Status", "IoU", "HD95", "Review"):
+        assert not table.isColumnHidden(titles.index(title)), title
+    small_window.resize(1366, 768)
+    qtbot.waitUntil(lambda: not any(table.isColumnHidden(c) for c in range(header.count())), timeout=10000)
+    qtbot.waitUntil(lambda: bar.maximum() == 0, timeout=10000)
+    right = header.sectionViewportPosition(header.count() - 1) + header.sectionSize(header.count() - 1)
+    assert right <= table.viewport().width(), (right, table.viewport().width())
+
+
+def test_the_decision_heading_and_note_stay_in_sight_with_the_missed_hint(qtbot, small_window) -> None:
+    view = small_window.review.view
+    view.select_image(1)  # the candidate missed its object: the hint under the buttons
+    wait_image(qtbot, view)
+    table_click(view.object_table, 0)
+    box = view.decision
+    assert "missed object" in box.image_decision_label.text()
+    settle()
+    heading = next(label for label in box.findChildren(QLabel) if label.text() == "<b>Decision</b>")
+    for part in (heading, box.note_edit, box.image_decision_label):
+        seen = part.visibleRegion().boundingRect()
+        assert seen == part.rect(), (part, seen, part.rect())

@@ -55,7 +55,7 @@ def test_a_long_class_name_leaves_iou_dice_hd95_and_review_in_sight(qtbot, tmp_p
             c = titles.index(title)
             assert header_reads_whole(table, c), title
         # the cut class name reads whole in its tooltip, hovered as a user does
-        cat = titles.index("Category")
+        cat = titles.index("Class")
         table_click(table, 0, cat)
         rect = table.visualRect(table.model().index(0, cat))
         QTest.mouseMove(table.viewport(), rect.center())
@@ -105,7 +105,7 @@ def test_a_10000_character_or_two_line_class_shows_on_one_short_line_in_the_revi
         model = view.object_table.model()
         qtbot.waitUntil(lambda: model.rowCount() > 20, timeout=10000)
         titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-        cat = titles.index("Category")
+        cat = titles.index("Class")
         for r in range(model.rowCount()):
             index = model.index(r, cat)
             assert one_short_line(index.data(), 2 * NAME_SHOWN + 8), str(index.data())[:60]

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSplitter,
     QTableView,
@@ -30,11 +29,11 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core import qa_difference
 from pixelproof.core.limits import MAX_NOTE
-from pixelproof.ui.fitted_table import FittedTable
 from pixelproof.ui.icons import swatch
 from pixelproof.ui.one_line import OneLineLabel
 from pixelproof.ui.review.banner import ReviewBanner
 from pixelproof.ui.review.no_reference import NoReferenceCard
+from pixelproof.ui.review.object_table import ObjectTable
 from pixelproof.ui.review.panes import ReviewPane
 from pixelproof.ui.review.tables import (
     ObjectTableModel,
@@ -307,8 +306,8 @@ class ObjectList(QWidget):
         self.object_model = ObjectTableModel()
         # the figures as wide as they read, Category and Review (decision and note) share the rest, Review
         # never below its header: a long class name is cut (its tooltip says it whole) rather than pushing
-        # the figures out of sight
-        self.object_table = table("reviewObjects", "Objects", FittedTable(flexible=(1, 7), keep_headers=(7,)))
+        # the figures out of sight, and the ids and Dice give way in a narrow pane
+        self.object_table = table("reviewObjects", "Objects", ObjectTable())
         self.object_table.setModel(self.object_model)
         self.object_title = ObjectTitle()
         layout = QVBoxLayout(self)
@@ -368,11 +367,17 @@ class DecisionBox(QWidget):
         REGISTRY.changed.connect(self._describe_keys)  # a method: disconnected when the box goes
         self.image_decision_label = QLabel()
         self.image_decision_label.setWordWrap(True)
+        self.heading = heading("Decision")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(heading("Decision"))
+        layout.addWidget(self.heading)
         layout.addWidget(self.note_edit)
         layout.addWidget(self.note_full)
+        # the buttons and the hint under them scroll, the heading and the note stay: scrolled as a whole,
+        # the box lost both from sight at 1024x576 whenever the hint was brought into it
+        buttons = QWidget()
+        below = QVBoxLayout(buttons)
+        below.setContentsMargins(0, 0, 0, 0)
         for a, b in (
             (self.accept_object_button, self.reject_object_button),
             (self.accept_image_button, self.reject_image_button),
@@ -380,9 +385,12 @@ class DecisionBox(QWidget):
             row = QHBoxLayout()
             row.addWidget(a)
             row.addWidget(b)
-            layout.addLayout(row)
-        layout.addWidget(self.image_decision_label)
-        layout.addStretch(1)
+            below.addLayout(row)
+        below.addWidget(self.image_decision_label)
+        below.addStretch(1)
+        self.area = scrollable(buttons)
+        self.area.setMinimumHeight(buttons.minimumSizeHint().height())  # the buttons, always in sight
+        layout.addWidget(self.area, 1)
         self._to_label = QTimer(self)  # once the label is laid out at its new height
         self._to_label.setSingleShot(True)
         self._to_label.setInterval(0)
@@ -396,18 +404,9 @@ class DecisionBox(QWidget):
             if text:
                 self._to_label.start()
 
-    def scrolled(self) -> QScrollArea:
-        """The box in a scroll area, always as tall as its note and buttons: at 1024x576 the hint under them
-        was cut off unseen."""
-        area = scrollable(self)
-        area.setMinimumHeight(self.minimumSizeHint().height())
-        return area
-
     def _scroll_to_label(self) -> None:
-        viewport = self.parentWidget()
-        area = viewport.parentWidget() if viewport is not None else None
-        if isinstance(area, QScrollArea):
-            area.ensureWidgetVisible(self.image_decision_label, 0, 0)
+        """At 1024x576 the hint under the buttons was cut off unseen: it is scrolled into sight."""
+        self.area.ensureWidgetVisible(self.image_decision_label, 0, 0)
 
     @staticmethod
     def missed_hint() -> str:

@@ -37,6 +37,8 @@ DEFAULT_METRICS = ("dice", "iou", "hd95", "pq", "fn", "fp")
 HIGHER_IS_WORSE = set(DISTANCE_FIELDS) | {"fp", "fn", "wrong_class"}
 STATUS_TEXT = {"match": "match", "wrong_class": "wrong class", "fn": "missed (FN)", "fp": "extra (FP)",
                "ignored": "in crowd region (ignored)"}  # fmt: skip
+# the Objects table's Status cells: a word beside the colour swatch, the whole STATUS_TEXT in the tooltip
+STATUS_SHORT = {"match": "match", "wrong_class": "wrong", "fn": "missed", "fp": "extra", "ignored": "crowd"}
 STATUS_CODE = {"fn": DIFF_FN, "fp": DIFF_FP, "wrong_class": DIFF_WRONG_CLASS}
 REVIEW_COLORS = {"accepted": QColor(0, 158, 115), "rejected": QColor(213, 94, 0)}
 REVIEW_WORDS = (*REVIEW_COLORS, "reviewed")  # what the Images table's Review column can say (its width)
@@ -313,7 +315,7 @@ class ImageFilterProxy(QSortFilterProxyModel):
         return str(a or "") < str(b or "")
 
 
-OBJECT_COLUMNS = ("Status", "Category", "Ref", "Cand", "IoU", "Dice", "HD95", "Review")
+OBJECT_COLUMNS = ("Status", "Class", "Ref", "Cand", "IoU", "Dice", "HD95", "Review")
 
 
 class ObjectTableModel(QAbstractTableModel):
@@ -369,11 +371,14 @@ class ObjectTableModel(QAbstractTableModel):
             return OBJECT_COLUMNS[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             return {
+                "Status": "Missed (FN), extra (FP), wrong class, matched, or in a crowd region (ignored)",
+                "Class": "The object's category (reference → candidate for a wrong-class pair)",
                 "HD95": "In mm when the image has a pixel_spacing, else in px",
                 "IoU": "IoU of the pair; for a missed or extra object (grey), its best IoU with an object of "
                 "its class on the other side, which made no pair (the tooltip says why)",
                 "Ref": "Reference annotation id",
                 "Cand": "Candidate annotation id (the one review decisions are written to)",
+                "Dice": "Dice of the pair (hidden after the ids in a narrow pane; right-click the header)",
                 "Review": "Decision stored on the candidate annotation (pixelproof.review) and its note",
             }.get(OBJECT_COLUMNS[section])
         return None
@@ -395,11 +400,13 @@ class ObjectTableModel(QAbstractTableModel):
             return index.row()
         if col == "Status":
             if role == Qt.ItemDataRole.DisplayRole:
+                return STATUS_SHORT.get(r.status, r.status)
+            if role == Qt.ItemDataRole.ToolTipRole:
                 return STATUS_TEXT.get(r.status, r.status)
             if role == Qt.ItemDataRole.DecorationRole and r.status in STATUS_CODE:
                 return swatch(QColor(*DIFF_COLORS[STATUS_CODE[r.status]][:3]).name(), 10)
             return None
-        if col == "Category":
+        if col == "Class":
             if role == Qt.ItemDataRole.DisplayRole:
                 if r.status == "wrong_class":
                     return f"{shown_name(r.category)} → {shown_name(r.cand_category)}"

@@ -145,7 +145,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         bh = QHBoxLayout(bottom)
         bh.setContentsMargins(0, 0, 6, 6)
         bh.addWidget(objects, 3)
-        bh.addWidget(self.decision.scrolled(), 2)
+        bh.addWidget(self.decision, 2)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(panes_box)
         right.addWidget(bottom)
