@@ -236,3 +236,44 @@ def test_missing_series_and_detection(tmp_path):
     assert any("name the folder of its image series with --image-dir" in m for m in result.problems)
     assert [f.name for f in detect_formats(rt)][:1] == ["rtstruct"]
     assert "rtstruct" in [f.name for f in readable()] and "rtstruct" not in [f.name for f in writable()]
+
+
+def test_multiframe_frames_by_number_and_plane(tmp_path):
+    """An Enhanced MR of three frames stored out of position order (z = 4, 0, 2 mm): a contour naming
+    frame 2 lands on ``mr.dcm#z=001`` (its 0-based index, as ``new`` and ``dicom-seg`` name frames), one
+    without a reference on the frame whose plane holds it; a frame number out of range or missing is said
+    as such, not as an image not found."""
+    from pydicom.multival import MultiValue
+
+    from tests.interop.test_dicom_seg_multiframe import enhanced_mr
+
+    mr = enhanced_mr(tmp_path / "MR" / "mr.dcm", [4.0, 0.0, 2.0])
+    corners = [(2, 3), (7, 3), (7, 9), (2, 9)]
+
+    def square(z: float, number: object = None, uid: str = mr.SOPInstanceUID) -> Dataset:
+        c = contour([(0.5 * col, 0.5 * row, z) for col, row in corners], uid if number is not None else None)
+        if number not in (None, ""):
+            c.ContourImageSequence[0].ReferencedFrameNumber = number
+        return c
+
+    contours = [
+        square(0.0, 2),
+        square(2.0),
+        square(0.0, 9),
+        square(0.0, ""),
+        square(4.0, MultiValue(int, [1, 3])),
+    ]
+    rt = write_rtstruct(tmp_path / "rt.dcm", [("Tumour", contours)], frame=mr.FrameOfReferenceUID)
+    result = read_rtstruct(rt, image_dir=tmp_path / "MR")
+    text = "\n".join(result.problems)
+    assert (
+        f"{rt}: ROI 1 “Tumour”, contour 2: names frame 9 of the multi-frame image {mr.SOPInstanceUID}, "
+        in text
+    )
+    assert "contour 3: names no frame (no ReferencedFrameNumber) of the multi-frame image" in text
+    assert "not found" not in text and result.skipped["objects"] == 2, text
+    p = result.project
+    placed = sorted(p.images[a.image_id].file_name for a in p.annotations.values())
+    assert placed == ["MR/mr.dcm#z=000", "MR/mr.dcm#z=001", "MR/mr.dcm#z=002"]
+    for ann in p.annotations.values():
+        assert ann.segmentation[0] == pytest.approx([v + 0.5 for c in corners for v in c], abs=1e-5)
