@@ -277,3 +277,19 @@ def test_multiframe_frames_by_number_and_plane(tmp_path):
     assert placed == ["MR/mr.dcm#z=000", "MR/mr.dcm#z=001", "MR/mr.dcm#z=002"]
     for ann in p.annotations.values():
         assert ann.segmentation[0] == pytest.approx([v + 0.5 for c in corners for v in c], abs=1e-5)
+
+
+def test_slice_spacing_per_series_not_per_folder(tmp_path):
+    """Two series in sibling folders, interleaved (z = 0, 2, 4 and 1, 3, 5; the second of another frame
+    of reference): each keeps its own 2 mm spacing, so a contour 0.8 mm off the first's slice at z = 0 is
+    within half of it. Mixed into one 1 mm spacing it lay off every slice."""
+    cts = write_series(tmp_path / "CT_a", iop=AXIAL, origin=(0.0, 0.0, 0.0), spacing=(1, 1), zs=(0, 2, 4))
+    write_series(
+        tmp_path / "CT_b", iop=AXIAL, origin=(0.0, 0.0, 1.0), spacing=(1, 1), zs=(0, 2, 4), frame="1.2.3.98"
+    )
+    tri = [[x, y, 0.8] for x, y, _ in (lps(cts[0], c, r) for c, r in [(1, 1), (5, 1), (5, 5)])]
+    rt = write_rtstruct(tmp_path / "rt" / "rt.dcm", [("Cord", [contour(tri)])])
+    result = read_rtstruct(rt, image_dir=tmp_path)
+    assert result.problems == []
+    p = result.project
+    assert [p.images[a.image_id].file_name for a in p.annotations.values()] == ["../CT_a#z=000"]
