@@ -1,6 +1,7 @@
 """RTSTRUCT import: pydicom's real structure set placed by plane on a CT series built for it, pixel-exact
 corners of a square contour on an axial and an oblique series, holes by containment (checked against
-skimage's rasterization of independently computed pixel coordinates), and hostile contours."""
+skimage's rasterization of independently computed pixel coordinates), hostile contours, a multi-frame
+image's frames, and rt-utils' own RTSTRUCT writer and reader as an independent check."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def write_series(folder: Path, *, iop, origin, spacing, zs, size=(16, 16), frame
         ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, meta.MediaStorageSOPInstanceUID
         ds.SeriesInstanceUID, ds.SeriesNumber, ds.Modality, ds.InstanceNumber = "1.2.3.4", 1, "CT", k + 1
         ds.StudyInstanceUID, ds.FrameOfReferenceUID = "1.2.3", frame
+        ds.StudyDate, ds.StudyTime, ds.StudyID = "20240101", "120000", "1"  # rt-utils copies them
         ds.Rows, ds.Columns, ds.SamplesPerPixel, ds.PhotometricInterpretation = *size, 1, "MONOCHROME2"
         ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
         ds.ImageOrientationPatient = list(iop)
@@ -293,3 +295,73 @@ def test_slice_spacing_per_series_not_per_folder(tmp_path):
     assert result.problems == []
     p = result.project
     assert [p.images[a.image_id].file_name for a in p.annotations.values()] == ["../CT_a#z=000"]
+
+
+@pytest.mark.parametrize("iop", [AXIAL, OBLIQUE], ids=["axial", "oblique"])
+def test_against_rt_utils(tmp_path, iop):
+    """An independent writer and reader: rt-utils (MIT) turns masks into an RTSTRUCT over a CT series and
+    reads it back as masks (its own ``get_roi_mask_by_name``, cv2.fillPoly). PixelProof's import of the same
+    file agrees with it: each polygon's vertices are rt-utils' own pixel coordinates of the contour (its
+    patient-to-pixel matrix, float32: within 1e-3 px) + 0.5, and the masks are equal pixel for pixel except
+    where the two rasterisations differ by convention.
+
+    rt-utils writes each contour through the centres of its mask's edge pixels (cv2.findContours), so those
+    pixels' centres lie exactly on the contour: fillPoly draws the outline in, PixelProof's polygon fill
+    (COCO's area rule) keeps only some of them. Hence: no pixel in PixelProof's mask that rt-utils lacks;
+    each one it lacks on rt-utils' mask edge; Dice >= 0.98 per slice. Square pixels: rt-utils 1.2.7 swaps
+    row and column spacing (qurit/rt-utils#92), which would be measuring its bug; PixelProof's non-square
+    spacing is checked pixel-exactly by ``test_square_corners_pixel_exact``. The hole in the ring (a second
+    contour of the ROI) is read by both as a hole."""
+    rt_utils = pytest.importorskip("rt_utils")
+    ndimage = pytest.importorskip("scipy.ndimage")
+    n = 128
+    write_series(
+        tmp_path / "CT", iop=iop, origin=(-10.0, 20.0, 5.0), spacing=(0.7, 0.7), zs=(0, 2.5, 5), size=(n, n)
+    )
+    yy, xx = np.mgrid[:n, :n]
+    mask = np.zeros((n, n, 3), bool)
+    mask[:, :, 0] = (yy - 60) ** 2 / 2 + (xx - 70) ** 2 <= 40**2  # an ellipse
+    ring = (yy - 64) ** 2 + (xx - 60) ** 2
+    mask[:, :, 1] = (ring <= 45**2) & ~(ring <= 15**2)  # a ring: outline and hole
+    mask[10:90, 8:50, 2] = True  # two rectangles
+    mask[80:120, 70:120, 2] = True
+    rt = rt_utils.RTStructBuilder.create_new(dicom_series_path=str(tmp_path / "CT"))
+    rt.add_roi(mask=mask, name="Lesion", color=[255, 0, 0])
+    (tmp_path / "RT").mkdir()
+    rt.save(str(tmp_path / "RT" / "rt.dcm"))
+    theirs = rt.get_roi_mask_by_name("Lesion")
+    assert (theirs == mask).all()  # rt-utils reads back what it wrote
+
+    result = read_rtstruct(tmp_path / "RT" / "rt.dcm", image_dir=tmp_path / "CT")
+    assert result.problems == []
+    p = result.project
+    assert sorted(im.file_name for im in p.images.values()) == [f"../CT#z=00{k}" for k in range(3)]
+    # the vertices: each polygon's corners are rt-utils' own pixel coordinates of the contour + 0.5
+    from rt_utils import image_helper
+
+    to_pixels = image_helper.get_patient_to_pixel_transformation_matrix(rt.series_data)
+    checked = 0
+    for roi in rt.ds.ROIContourSequence[0].ContourSequence:
+        xyz = np.asarray(roi.ContourData, float).reshape(-1, 3)
+        k = round(float(image_helper.apply_transformation_to_3d_points(xyz, to_pixels)[0, 2]))
+        vertices = image_helper.apply_transformation_to_3d_points(xyz, to_pixels)[:, :2] + 0.5
+        polygons = [
+            np.reshape(a.segmentation[0], (-1, 2))
+            for a in p.annotations.values()
+            if p.images[a.image_id].file_name.endswith(str(k)) and isinstance(a.segmentation, list)
+        ]
+        if polygons:  # the ring (outline with a hole) is a mask: its vertices are not kept
+            assert any(len(q) == len(vertices) and np.allclose(q, vertices, atol=1e-3) for q in polygons)
+            checked += 1
+    assert checked == 3  # the ellipse and the two rectangles
+    for im in p.images.values():
+        ours = np.zeros((n, n), bool)
+        for a in p.annotations.values():
+            if a.image_id == im.id:
+                ours |= masks.annotation_mask(a, n, n).astype(bool)
+        ref = theirs[:, :, int(im.file_name[-1])]
+        edge = ref & ~ndimage.binary_erosion(ref)
+        assert not (ours & ~ref).any(), im.file_name
+        assert not (ref & ~ours & ~edge).any(), im.file_name
+        dice = 2 * (ours & ref).sum() / (ours.sum() + ref.sum())
+        assert dice >= 0.98, (im.file_name, dice)
