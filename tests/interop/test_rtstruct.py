@@ -365,3 +365,39 @@ def test_against_rt_utils(tmp_path, iop):
         assert not (ref & ~ours & ~edge).any(), im.file_name
         dice = 2 * (ours & ref).sum() / (ours.sum() + ref.sum())
         assert dice >= 0.98, (im.file_name, dice)
+
+
+def test_plane_search_by_bisection_same_as_every_slice(tmp_path, monkeypatch):
+    """Contours placed by plane go through ``_Images.near`` (the slices near their position along each
+    normal, by bisection) and land where trying every slice puts them: an axial and an oblique series of
+    one frame of reference, 5 km from the origin, uneven spacing, contours between slices, on them, just
+    within and just past half the spacing."""
+    from pixelproof.interop import rtstruct
+
+    rng = np.random.default_rng(7)
+    far = np.array([5000.0, -5000.0, 5000.0])
+    axial = write_series(tmp_path / "AX", iop=AXIAL, origin=far, spacing=(1, 1), zs=(0, 2, 3, 6, 6.5, 9))
+    oblique = write_series(
+        tmp_path / "OB", iop=OBLIQUE, origin=far + 3, spacing=(0.5, 1), zs=(0, 1.5, 3, 4.5)
+    )
+    contours = []
+    for cts in (axial, oblique):
+        normal = np.cross(cts[0].ImageOrientationPatient[:3], cts[0].ImageOrientationPatient[3:])
+        for dz in [*rng.uniform(-1, 10, 25), 0.999, 1.001, -0.749, 0.251]:
+            tri = np.array([lps(cts[0], c, r) for c, r in [(1, 1), (6, 1), (6, 6)]]) + dz * normal
+            contours.append(contour(tri))
+    rt = write_rtstruct(tmp_path / "rt.dcm", [("Cord", contours)])
+
+    def read() -> tuple[list, list, int]:
+        result = read_rtstruct(rt, image_dir=tmp_path)
+        p = result.project
+        placed = sorted(
+            (p.images[a.image_id].file_name, repr(a.segmentation)) for a in p.annotations.values()
+        )
+        return placed, result.problems, result.skipped["objects"]
+
+    ours = read()
+    monkeypatch.setattr(rtstruct._Images, "near", lambda self, ras: list(self.slices.values()))
+    assert ours == read()
+    hit = {name for name, _ in ours[0]}
+    assert len(hit) >= 6 and {"AX#z=005", "OB#z=003"} <= hit and ours[2] > 10  # some contours off all
