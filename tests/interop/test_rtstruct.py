@@ -401,3 +401,39 @@ def test_plane_search_by_bisection_same_as_every_slice(tmp_path, monkeypatch):
     assert ours == read()
     hit = {name for name, _ in ours[0]}
     assert len(hit) >= 6 and {"AX#z=005", "OB#z=003"} <= hit and ours[2] > 10  # some contours off all
+
+
+def test_contour_data_in_bulk_equals_pydicom(tmp_path):
+    """ContourData read in bulk from the file's bytes (``_ds_floats``: one JSON array when the values are
+    plain numbers, else value by value) equals pydicom's reading of the same element, number for number:
+    random values at 10 and 16 significant digits and in exponent form (the bulk path), and DS spellings
+    JSON refuses (``+4``, ``1.``, ``.5``, ``007``, ``-0``, spaces; the value-by-value path)."""
+    import warnings
+
+    from pixelproof.interop.rtstruct import CONTOUR_DATA, _points
+
+    rng = np.random.default_rng(3)
+    values = np.concatenate(
+        [rng.normal(0, 300, 1500), rng.uniform(-1, 1, 1500) * 10.0 ** rng.integers(-20, 20, 1500)]
+    )
+    spellings = [
+        [f"{v:.10g}" for v in values],
+        [f"{v:.16g}" for v in values],
+        [f"{v:.8E}" for v in values],
+        ["+4", "1.", ".5", "007", "-0", " 3.5", "2 ", "1e+02", "-1.25E-3"],
+    ]
+    contours = []
+    for text in spellings:
+        c = contour([[0, 0, 0]] * (len(text) // 3))
+        c.ContourData = text[: len(text) // 3 * 3]
+        contours.append(c)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pydicom warns about DS spellings it would not write itself
+        rt = write_rtstruct(tmp_path / "rt.dcm", [("Body", contours)])
+        read = pydicom.dcmread(rt).ROIContourSequence[0].ContourSequence
+        for k, c in enumerate(read):
+            raw = c.get_item(CONTOUR_DATA).value
+            assert isinstance(raw, bytes)  # read from the file's bytes, not from pydicom's values
+            ours = _points(c, f"contour {k}")
+            theirs = np.array([float(v) for v in c.ContourData], np.float64).reshape(-1, 3)
+            assert ours.shape == theirs.shape and (ours == theirs).all(), k
