@@ -1,6 +1,7 @@
 """RTSTRUCT import: pydicom's real structure set placed by plane on a CT series built for it, pixel-exact
 corners of a square contour on an axial and an oblique series, holes by containment (checked against
-skimage's rasterization of independently computed pixel coordinates), and hostile contours."""
+skimage's rasterization of independently computed pixel coordinates), hostile contours, a multi-frame
+image's frames, and rt-utils' own RTSTRUCT writer and reader as an independent check."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def write_series(folder: Path, *, iop, origin, spacing, zs, size=(16, 16), frame
         ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, meta.MediaStorageSOPInstanceUID
         ds.SeriesInstanceUID, ds.SeriesNumber, ds.Modality, ds.InstanceNumber = "1.2.3.4", 1, "CT", k + 1
         ds.StudyInstanceUID, ds.FrameOfReferenceUID = "1.2.3", frame
+        ds.StudyDate, ds.StudyTime, ds.StudyID = "20240101", "120000", "1"  # rt-utils copies them
         ds.Rows, ds.Columns, ds.SamplesPerPixel, ds.PhotometricInterpretation = *size, 1, "MONOCHROME2"
         ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
         ds.ImageOrientationPatient = list(iop)
@@ -236,3 +238,202 @@ def test_missing_series_and_detection(tmp_path):
     assert any("name the folder of its image series with --image-dir" in m for m in result.problems)
     assert [f.name for f in detect_formats(rt)][:1] == ["rtstruct"]
     assert "rtstruct" in [f.name for f in readable()] and "rtstruct" not in [f.name for f in writable()]
+
+
+def test_multiframe_frames_by_number_and_plane(tmp_path):
+    """An Enhanced MR of three frames stored out of position order (z = 4, 0, 2 mm): a contour naming
+    frame 2 lands on ``mr.dcm#z=001`` (its 0-based index, as ``new`` and ``dicom-seg`` name frames), one
+    without a reference on the frame whose plane holds it; a frame number out of range or missing is said
+    as such, not as an image not found."""
+    from pydicom.multival import MultiValue
+
+    from tests.interop.test_dicom_seg_multiframe import enhanced_mr
+
+    mr = enhanced_mr(tmp_path / "MR" / "mr.dcm", [4.0, 0.0, 2.0])
+    corners = [(2, 3), (7, 3), (7, 9), (2, 9)]
+
+    def square(z: float, number: object = None, uid: str = mr.SOPInstanceUID) -> Dataset:
+        c = contour([(0.5 * col, 0.5 * row, z) for col, row in corners], uid if number is not None else None)
+        if number not in (None, ""):
+            c.ContourImageSequence[0].ReferencedFrameNumber = number
+        return c
+
+    contours = [
+        square(0.0, 2),
+        square(2.0),
+        square(0.0, 9),
+        square(0.0, ""),
+        square(4.0, MultiValue(int, [1, 3])),
+    ]
+    rt = write_rtstruct(tmp_path / "rt.dcm", [("Tumour", contours)], frame=mr.FrameOfReferenceUID)
+    result = read_rtstruct(rt, image_dir=tmp_path / "MR")
+    text = "\n".join(result.problems)
+    assert (
+        f"{rt}: ROI 1 “Tumour”, contour 2: names frame 9 of the multi-frame image {mr.SOPInstanceUID}, "
+        in text
+    )
+    assert "contour 3: names no frame (no ReferencedFrameNumber) of the multi-frame image" in text
+    assert "not found" not in text and result.skipped["objects"] == 2, text
+    p = result.project
+    placed = sorted(p.images[a.image_id].file_name for a in p.annotations.values())
+    assert placed == ["MR/mr.dcm#z=000", "MR/mr.dcm#z=001", "MR/mr.dcm#z=002"]
+    for ann in p.annotations.values():
+        assert ann.segmentation[0] == pytest.approx([v + 0.5 for c in corners for v in c], abs=1e-5)
+
+
+def test_slice_spacing_per_series_not_per_folder(tmp_path):
+    """Two series in sibling folders, interleaved (z = 0, 2, 4 and 1, 3, 5; the second of another frame
+    of reference): each keeps its own 2 mm spacing, so a contour 0.8 mm off the first's slice at z = 0 is
+    within half of it. Mixed into one 1 mm spacing it lay off every slice."""
+    cts = write_series(tmp_path / "CT_a", iop=AXIAL, origin=(0.0, 0.0, 0.0), spacing=(1, 1), zs=(0, 2, 4))
+    write_series(
+        tmp_path / "CT_b", iop=AXIAL, origin=(0.0, 0.0, 1.0), spacing=(1, 1), zs=(0, 2, 4), frame="1.2.3.98"
+    )
+    tri = [[x, y, 0.8] for x, y, _ in (lps(cts[0], c, r) for c, r in [(1, 1), (5, 1), (5, 5)])]
+    rt = write_rtstruct(tmp_path / "rt" / "rt.dcm", [("Cord", [contour(tri)])])
+    result = read_rtstruct(rt, image_dir=tmp_path)
+    assert result.problems == []
+    p = result.project
+    assert [p.images[a.image_id].file_name for a in p.annotations.values()] == ["../CT_a#z=000"]
+
+
+@pytest.mark.parametrize("iop", [AXIAL, OBLIQUE], ids=["axial", "oblique"])
+def test_against_rt_utils(tmp_path, iop):
+    """An independent writer and reader: rt-utils (MIT) turns masks into an RTSTRUCT over a CT series and
+    reads it back as masks (its own ``get_roi_mask_by_name``, cv2.fillPoly). PixelProof's import of the same
+    file agrees with it: each polygon's vertices are rt-utils' own pixel coordinates of the contour (its
+    patient-to-pixel matrix, float32: within 1e-3 px) + 0.5, and the masks are equal pixel for pixel except
+    where the two rasterisations differ by convention.
+
+    rt-utils writes each contour through the centres of its mask's edge pixels (cv2.findContours), so those
+    pixels' centres lie exactly on the contour: fillPoly draws the outline in, PixelProof's polygon fill
+    (COCO's area rule) keeps only some of them. Hence: no pixel in PixelProof's mask that rt-utils lacks;
+    each one it lacks on rt-utils' mask edge; Dice >= 0.98 per slice. Square pixels: rt-utils 1.2.7 swaps
+    row and column spacing (qurit/rt-utils#92), which would be measuring its bug; PixelProof's non-square
+    spacing is checked pixel-exactly by ``test_square_corners_pixel_exact``. The hole in the ring (a second
+    contour of the ROI) is read by both as a hole."""
+    rt_utils = pytest.importorskip("rt_utils")
+    ndimage = pytest.importorskip("scipy.ndimage")
+    n = 128
+    write_series(
+        tmp_path / "CT", iop=iop, origin=(-10.0, 20.0, 5.0), spacing=(0.7, 0.7), zs=(0, 2.5, 5), size=(n, n)
+    )
+    yy, xx = np.mgrid[:n, :n]
+    mask = np.zeros((n, n, 3), bool)
+    mask[:, :, 0] = (yy - 60) ** 2 / 2 + (xx - 70) ** 2 <= 40**2  # an ellipse
+    ring = (yy - 64) ** 2 + (xx - 60) ** 2
+    mask[:, :, 1] = (ring <= 45**2) & ~(ring <= 15**2)  # a ring: outline and hole
+    mask[10:90, 8:50, 2] = True  # two rectangles
+    mask[80:120, 70:120, 2] = True
+    rt = rt_utils.RTStructBuilder.create_new(dicom_series_path=str(tmp_path / "CT"))
+    rt.add_roi(mask=mask, name="Lesion", color=[255, 0, 0])
+    (tmp_path / "RT").mkdir()
+    rt.save(str(tmp_path / "RT" / "rt.dcm"))
+    theirs = rt.get_roi_mask_by_name("Lesion")
+    assert (theirs == mask).all()  # rt-utils reads back what it wrote
+
+    result = read_rtstruct(tmp_path / "RT" / "rt.dcm", image_dir=tmp_path / "CT")
+    assert result.problems == []
+    p = result.project
+    assert sorted(im.file_name for im in p.images.values()) == [f"../CT#z=00{k}" for k in range(3)]
+    # the vertices: each polygon's corners are rt-utils' own pixel coordinates of the contour + 0.5
+    from rt_utils import image_helper
+
+    to_pixels = image_helper.get_patient_to_pixel_transformation_matrix(rt.series_data)
+    checked = 0
+    for roi in rt.ds.ROIContourSequence[0].ContourSequence:
+        xyz = np.asarray(roi.ContourData, float).reshape(-1, 3)
+        k = round(float(image_helper.apply_transformation_to_3d_points(xyz, to_pixels)[0, 2]))
+        vertices = image_helper.apply_transformation_to_3d_points(xyz, to_pixels)[:, :2] + 0.5
+        polygons = [
+            np.reshape(a.segmentation[0], (-1, 2))
+            for a in p.annotations.values()
+            if p.images[a.image_id].file_name.endswith(str(k)) and isinstance(a.segmentation, list)
+        ]
+        if polygons:  # the ring (outline with a hole) is a mask: its vertices are not kept
+            assert any(len(q) == len(vertices) and np.allclose(q, vertices, atol=1e-3) for q in polygons)
+            checked += 1
+    assert checked == 3  # the ellipse and the two rectangles
+    for im in p.images.values():
+        ours = np.zeros((n, n), bool)
+        for a in p.annotations.values():
+            if a.image_id == im.id:
+                ours |= masks.annotation_mask(a, n, n).astype(bool)
+        ref = theirs[:, :, int(im.file_name[-1])]
+        edge = ref & ~ndimage.binary_erosion(ref)
+        assert not (ours & ~ref).any(), im.file_name
+        assert not (ref & ~ours & ~edge).any(), im.file_name
+        dice = 2 * (ours & ref).sum() / (ours.sum() + ref.sum())
+        assert dice >= 0.98, (im.file_name, dice)
+
+
+def test_plane_search_by_bisection_same_as_every_slice(tmp_path, monkeypatch):
+    """Contours placed by plane go through ``_Images.near`` (the slices near their position along each
+    normal, by bisection) and land where trying every slice puts them: an axial and an oblique series of
+    one frame of reference, 5 km from the origin, uneven spacing, contours between slices, on them, just
+    within and just past half the spacing."""
+    from pixelproof.interop import rtstruct
+
+    rng = np.random.default_rng(7)
+    far = np.array([5000.0, -5000.0, 5000.0])
+    axial = write_series(tmp_path / "AX", iop=AXIAL, origin=far, spacing=(1, 1), zs=(0, 2, 3, 6, 6.5, 9))
+    oblique = write_series(
+        tmp_path / "OB", iop=OBLIQUE, origin=far + 3, spacing=(0.5, 1), zs=(0, 1.5, 3, 4.5)
+    )
+    contours = []
+    for cts in (axial, oblique):
+        normal = np.cross(cts[0].ImageOrientationPatient[:3], cts[0].ImageOrientationPatient[3:])
+        for dz in [*rng.uniform(-1, 10, 25), 0.999, 1.001, -0.749, 0.251]:
+            tri = np.array([lps(cts[0], c, r) for c, r in [(1, 1), (6, 1), (6, 6)]]) + dz * normal
+            contours.append(contour(tri))
+    rt = write_rtstruct(tmp_path / "rt.dcm", [("Cord", contours)])
+
+    def read() -> tuple[list, list, int]:
+        result = read_rtstruct(rt, image_dir=tmp_path)
+        p = result.project
+        placed = sorted(
+            (p.images[a.image_id].file_name, repr(a.segmentation)) for a in p.annotations.values()
+        )
+        return placed, result.problems, result.skipped["objects"]
+
+    ours = read()
+    monkeypatch.setattr(rtstruct._Images, "near", lambda self, ras: list(self.slices.values()))
+    assert ours == read()
+    hit = {name for name, _ in ours[0]}
+    assert len(hit) >= 6 and {"AX#z=005", "OB#z=003"} <= hit and ours[2] > 10  # some contours off all
+
+
+def test_contour_data_in_bulk_equals_pydicom(tmp_path):
+    """ContourData read in bulk from the file's bytes (``_ds_floats``: one JSON array when the values are
+    plain numbers, else value by value) equals pydicom's reading of the same element, number for number:
+    random values at 10 and 16 significant digits and in exponent form (the bulk path), and DS spellings
+    JSON refuses (``+4``, ``1.``, ``.5``, ``007``, ``-0``, spaces; the value-by-value path)."""
+    import warnings
+
+    from pixelproof.interop.rtstruct import CONTOUR_DATA, _points
+
+    rng = np.random.default_rng(3)
+    values = np.concatenate(
+        [rng.normal(0, 300, 1500), rng.uniform(-1, 1, 1500) * 10.0 ** rng.integers(-20, 20, 1500)]
+    )
+    spellings = [
+        [f"{v:.10g}" for v in values],
+        [f"{v:.16g}" for v in values],
+        [f"{v:.8E}" for v in values],
+        ["+4", "1.", ".5", "007", "-0", " 3.5", "2 ", "1e+02", "-1.25E-3"],
+    ]
+    contours = []
+    for text in spellings:
+        c = contour([[0, 0, 0]] * (len(text) // 3))
+        c.ContourData = text[: len(text) // 3 * 3]
+        contours.append(c)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pydicom warns about DS spellings it would not write itself
+        rt = write_rtstruct(tmp_path / "rt.dcm", [("Body", contours)])
+        read = pydicom.dcmread(rt).ROIContourSequence[0].ContourSequence
+        for k, c in enumerate(read):
+            raw = c.get_item(CONTOUR_DATA).value
+            assert isinstance(raw, bytes)  # read from the file's bytes, not from pydicom's values
+            ours = _points(c, f"contour {k}")
+            theirs = np.array([float(v) for v in c.ContourData], np.float64).reshape(-1, 3)
+            assert ours.shape == theirs.shape and (ours == theirs).all(), k

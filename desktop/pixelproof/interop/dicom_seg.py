@@ -353,7 +353,7 @@ def write_dicom_seg(
 def index_sources(folders: list[Path], report: Reporter) -> dict[str, tuple[Path, str, int]]:
     """SOPInstanceUID -> (path on disk, fragment, frames) for every DICOM image under ``folders``, named
     as ``pixelproof new`` names them (series slices ``CT#z=003``, single files ``scan.dcm``); a multi-frame
-    object's frames are named by ``_frame_name`` from their count (SEG objects are no sources). A file left
+    object's frames are named by ``frame_name`` from their count (SEG objects are no sources). A file left
     out is named: a FIFO or broken link named ``*.dcm``, one that cannot be read, one gone since the listing;
     a series slice's UID is the one its scanned header holds (read once: a file removed since is no
     matter)."""
@@ -387,7 +387,7 @@ def index_sources(folders: list[Path], report: Reporter) -> dict[str, tuple[Path
     return index
 
 
-def _frame_name(number: int, frames: int) -> str:
+def frame_name(number: int, frames: int) -> str:
     """The fragment ``new`` gives frame ``number`` (1-based, as a SEG references it) of a multi-frame
     object of ``frames`` frames: ``#z=NNN`` with its 0-based index in the file."""
     return SliceRef("", "z", number - 1).name(frames)
@@ -448,7 +448,7 @@ def read_dicom_seg(
             labels = {n: seg.get_segment_description(n).segment_label for n in numbers}
             for uid, number, part, frame in frames:
                 where, fragment, depth = index[uid]
-                fragment = _frame_name(number, depth) if depth > 1 else fragment
+                fragment = frame_name(number, depth) if depth > 1 else fragment
                 name = rel_name(where, base) + fragment
                 record = records.get(name)
                 if record is None:
