@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -497,13 +497,19 @@ def _geometry(where: Path, fragment: str) -> dict[str, Any]:
     return image_meta_extra(Path(os.fspath(where) + fragment))
 
 
-def looks_like_dicom_seg(path: Path) -> bool:
-    """A DICOM Segmentation file, or a folder holding one at its top level."""
+def holds_dicom(path: Path, is_kind: Callable[[Path], bool]) -> bool:
+    """A DICOM file ``is_kind`` takes, or a folder holding one among its first 50 entries (format guessing
+    reads no deeper)."""
     if path.is_file():
-        return looks_like_dicom(path) and _is_seg(path)
+        return looks_like_dicom(path) and is_kind(path)
     if not path.is_dir():
         return False
-    return any(f.is_file() and looks_like_dicom(f) and _is_seg(f) for f in sorted(path.iterdir())[:50])
+    return any(f.is_file() and looks_like_dicom(f) and is_kind(f) for f in sorted(path.iterdir())[:50])
+
+
+def looks_like_dicom_seg(path: Path) -> bool:
+    """A DICOM Segmentation file, or a folder holding one at its top level."""
+    return holds_dicom(path, _is_seg)
 
 
 FORMAT = Format(

@@ -359,6 +359,16 @@ def looks_like_nifti(path: Path) -> bool:
     return bool(files) and all(is_nifti(f) for f in files)
 
 
+AXIS_OPTION = Option(  # the slicing of every label-volume format read over NIfTI / DICOM volumes
+    "axis",
+    "choice",
+    "slice axis after reorientation to RAS+: z axial (default), y coronal, x sagittal",
+    "z",
+    choices={"z": "Axial (z)", "y": "Coronal (y)", "x": "Sagittal (x)"},
+    label="Slice axis",
+)
+
+
 FORMAT = Format(
     name="nifti",
     title="NIfTI label volumes",
@@ -381,14 +391,7 @@ FORMAT = Format(
             None,
             label="Images folder",
         ),
-        Option(
-            "axis",
-            "choice",
-            "slice axis after reorientation to RAS+: z axial (default), y coronal, x sagittal",
-            "z",
-            choices={"z": "Axial (z)", "y": "Coronal (y)", "x": "Sagittal (x)"},
-            label="Slice axis",
-        ),
+        AXIS_OPTION,
     ),
     detect=looks_like_nifti,
     suffixes=(".nii", ".nii.gz"),

@@ -43,7 +43,7 @@ from pixelproof.interop._util import (
     rel_name,
     with_progress,
 )
-from pixelproof.interop.dicom_seg import frame_name, index_sources, outermost
+from pixelproof.interop.dicom_seg import frame_name, holds_dicom, index_sources, outermost
 from pixelproof.interop.formats import Format, Option
 from pixelproof.interop.geojson_shapes import add_object
 
@@ -497,11 +497,7 @@ def _record(build: Builder, s: _Slice, records: dict[str, Any]) -> Any:
 
 def looks_like_rtstruct(path: Path) -> bool:
     """An RT Structure Set file, or a folder holding one at its top level."""
-    if path.is_file():
-        return looks_like_dicom(path) and _is_rtstruct(path)
-    if not path.is_dir():
-        return False
-    return any(f.is_file() and looks_like_dicom(f) and _is_rtstruct(f) for f in sorted(path.iterdir())[:50])
+    return holds_dicom(path, _is_rtstruct)
 
 
 FORMAT = Format(

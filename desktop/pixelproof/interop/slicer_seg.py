@@ -29,7 +29,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option
-from pixelproof.interop.nifti import image_volumes, read_label_volume
+from pixelproof.interop.nifti import AXIS_OPTION, image_volumes, read_label_volume
 from pixelproof.interop.slicer_seg_file import open_seg
 from pixelproof.interop.slicer_seg_writer import write_slicer_seg
 
@@ -99,14 +99,7 @@ FORMAT = Format(
             None,
             label="Images folder",
         ),
-        Option(
-            "axis",
-            "choice",
-            "slice axis after reorientation to RAS+: z axial (default), y coronal, x sagittal",
-            "z",
-            choices={"z": "Axial (z)", "y": "Coronal (y)", "x": "Sagittal (x)"},
-            label="Slice axis",
-        ),
+        AXIS_OPTION,
     ),
     detect=looks_like_slicer_seg,
     suffixes=(SUFFIX,),
