@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
         self.demo = DemoAction(self.shell, self.files.open_project)  # Help > Open Demo Project
         arrange_edit_menu(self.edit_menu)  # the parts' Edit items in sections, once all are in
         self.canvas.message.connect(lambda m: self.shell.status(m, 6000))
+        self.canvas.imageFailed.connect(lambda m: self.shell.status(m, 6000, "warning"))  # not shown: why
         self.canvas.hugeImage.connect(self._ask_huge_image)
         self.canvas.windowChanged.connect(self._update_actions)
         self.canvas.imageShown.connect(self._update_actions)
