@@ -485,7 +485,9 @@ def test_settings_remember_last_tool_layout_and_recent_projects(qtbot, project_f
     win.docks["historyDock"].hide()
     win.close()
     again = new_window(qtbot)
-    assert again.canvas.tool.name == "box" and again.tool_actions["box"].isChecked()
+    assert again.canvas.tool.name == "box" and not again.tool_actions["box"].isChecked()  # no project yet
+    assert again.open_path(project_file)
+    assert again.tool_actions["box"].isChecked()
     assert again.recent_projects()[0] == str(project_file.resolve())
     assert not again.docks["historyDock"].isVisible()
     again.close()

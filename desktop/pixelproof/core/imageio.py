@@ -276,12 +276,13 @@ def read_image(
     return img
 
 
-def decode_file(p: Path, past_limit: bool = False) -> np.ndarray:
+def decode_file(p: Path, past_limit: bool = False, data: bytes | None = None) -> np.ndarray:
     """The stored pixels of a plain image file (RGB order, no EXIF turn) without any size check: callers
     check the header first (``read_image``) or decode past the limit on the user's word
-    (``core.reduced``, ``past_limit``: a multichannel TIFF's bytes are not checked either)."""
-    try:
-        raw = np.fromfile(p, dtype=np.uint8)  # not cv2.imread: it fails on non-ASCII paths on Windows
+    (``core.reduced``, ``past_limit``: a multichannel TIFF's bytes are not checked either). ``data``: the
+    file's bytes when the caller has read them already (an export embedding them), not read again."""
+    try:  # not cv2.imread: it fails on non-ASCII paths on Windows
+        raw = np.fromfile(p, dtype=np.uint8) if data is None else np.frombuffer(data, dtype=np.uint8)
     except OSError as e:
         raise ImageReadError(f"{p}: cannot read the image: {e.strerror or e}") from None
     from pixelproof.core.tiff_read import TIFF_MAGIC, read_tiff, tifffile_reads

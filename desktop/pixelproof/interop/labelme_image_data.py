@@ -8,10 +8,10 @@ import base64
 from pathlib import Path
 from typing import Any
 
-from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size, is_image_file
+from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, decode_file, image_size, is_image_file
 from pixelproof.core.model import ImageRecord
 from pixelproof.interop._util import Reporter, is_file, outside_root_warning, refused_outside
-from pixelproof.interop.image_placing import copied_bytes
+from pixelproof.interop.image_placing import copied_bytes, rendered_as_png
 
 _MAGIC = (
     (b"\xff\xd8\xff", ".jpg"),
@@ -113,6 +113,8 @@ def embeddable(src: Path, image: ImageRecord, warnings: list[str], apply_exif: b
     try:
         image_size(src)  # the header of an image (a regular file: no FIFO is opened)
         data = copied_bytes(src, image, apply_exif)
+        if data is not None and not rendered_as_png(src):  # a slice or DICOM image: already decoded
+            decode_file(src, data=data)  # a corrupt JPEG's good header: "not a readable image", as the app
     except (ImageReadError, OSError) as e:
         warnings.append(f"{e}; not embedded")
         return None

@@ -58,6 +58,7 @@ from pixelproof.ui.status_readout import StatusReadout
 from pixelproof.ui.tag_actions import save_tag_actions, tag_actions
 from pixelproof.ui.teams import TeamsActions
 from pixelproof.ui.theme import THEMES, theme
+from pixelproof.ui.tool_actions import ToolActions
 from pixelproof.ui.tools import TOOL_CLASSES, Tool
 from pixelproof.ui.video_add_actions import AddVideoFrames
 from pixelproof.ui.video_frames_actions import VideoFramesActions
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.demo = DemoAction(self.shell, self.files.open_project)  # Help > Open Demo Project
         arrange_edit_menu(self.edit_menu)  # the parts' Edit items in sections, once all are in
         self.canvas.message.connect(lambda m: self.shell.status(m, 6000))
+        self.canvas.imageFailed.connect(lambda m: self.shell.status(m, 6000, "warning"))  # not shown: why
         self.canvas.hugeImage.connect(self._ask_huge_image)
         self.canvas.windowChanged.connect(self._update_actions)
         self.canvas.imageShown.connect(self._update_actions)
@@ -206,15 +208,10 @@ class MainWindow(QMainWindow):
         self.act_pixel_limit = a("image.pixel_limit", self.pixel_limit_dialog)
         self.act_shortcuts = a("help.shortcuts", self.show_shortcuts, "keyboard")
         self.act_about = a("help.about", self.about)
-        self.tool_group = QActionGroup(self)
-        self.tool_actions: dict[str, QAction] = {}
-        for name, tool in self.tools.items():
-            act = a(
-                f"tool.{name}", lambda _=False, n=name: self.choose_tool(n), tool.icon, tool.tooltip, True
-            )
-            act.setObjectName(f"tool_{name}")
-            self.tool_group.addAction(act)
-            self.tool_actions[name] = act
+        tools = self.tool_buttons = ToolActions(
+            self.shell, self.tools, a, self.choose_tool
+        )  # off: no project
+        self.tool_group, self.tool_actions = tools.group, tools.actions
         self.status_actions = {
             s: a(f"image.{s}", lambda _=False, s=s: self.set_image_status(s)) for s in IMAGE_STATES
         }
@@ -442,8 +439,7 @@ class MainWindow(QMainWindow):
 
     # -- editing ---------------------------------------------------------------------------------
     def choose_tool(self, name: str) -> None:
-        self.canvas.set_tool(self.tools[name])
-        self.tool_actions[name].setChecked(True)
+        self.canvas.set_tool(self.tools[name])  # its action checked: ``ToolActions``
         settings().setValue("tools/last", name)
 
     def delete_selection(self) -> None:

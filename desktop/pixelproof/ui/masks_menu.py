@@ -134,9 +134,16 @@ class MasksMenu(QObject):
         self.options_bar = bar
         self.width_box, self.tolerance_box = bar.width_box, bar.tolerance_box
         self.opacity_slider, self.outline_box = bar.opacity_slider, bar.outline_box
-        canvas = self.shell.canvas
-        canvas.toolChanged.connect(lambda: bar.show_for(canvas.tool.name if canvas.tool is not None else ""))
+        self.shell.canvas.toolChanged.connect(self._show_tool_options)
+        self.shell.documentChanged.connect(self._show_tool_options)
+        self._show_tool_options()
         return bar.toolbar
+
+    def _show_tool_options(self, *_: object) -> None:
+        """The options of the tool in hand; none with no project open (nothing to draw on: a first start
+        showed the box tool's Guide lines as if it could draw)."""
+        tool, doc = self.shell.canvas.tool, self.shell.document
+        self.options_bar.show_for(tool.name if tool is not None and doc is not None else "")
 
     def _step_size(self, direction: int) -> None:
         """[ / ]: the tool in hand steps its size (``Tool.step_size``: the wand its tolerance, any other

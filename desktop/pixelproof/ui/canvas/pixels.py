@@ -80,7 +80,7 @@ class ShownPixels:
             keys = REGISTRY.text("file.locate_images")
             hint = f"\n\nMoved? File > Locate Missing Images…{f' ({keys})' if keys else ''} finds it"
         self.placeholder.set_message(f"Cannot show this image\n\n{reason}{hint}", error=True)
-        self.message.emit(reason)
+        self.imageFailed.emit(reason)
         self.imageShown.emit(self.image_id)
 
     @property

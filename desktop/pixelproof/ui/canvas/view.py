@@ -57,6 +57,7 @@ class CanvasView(
     imageShown = Signal(object)  # image id, once its pixels (or its placeholder with a reason) are up
     windowChanged = Signal(float, float)
     message = Signal(str)  # short status-bar notes
+    imageFailed = Signal(str)  # why the image cannot be shown (not found, not readable): a warning
     annotationsShown = Signal(bool)  # every annotation drawn (True) or none (``set_show_annotations``)
     objectsHidden = Signal(int)  # how many objects Shift+H hides one by one (``set_hidden_objects``)
     categoriesHidden = Signal()  # Masks > Show Categories hides other categories (``set_hidden_categories``)

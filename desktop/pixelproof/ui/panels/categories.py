@@ -46,6 +46,8 @@ COUNT_TIP = (
     "Objects of the category in the project; +N: its model predictions pending review (dashed on the "
     "canvas, not objects until accepted)"
 )
+# the Add category dialog's line: its bare "Name:" left a newcomer unsure what to type
+ADD_LABEL = "New category name (e.g. dog, car, person):"
 
 
 class CategoriesPanel(Panel):
@@ -259,7 +261,7 @@ class CategoriesPanel(Panel):
         doc = self.document
         if doc is None:
             return
-        name, ok = QInputDialog.getText(self, "Add category", "Name:")
+        name, ok = QInputDialog.getText(self, "Add category", ADD_LABEL)
         name = name.strip()
         if not ok or not name:
             return
