@@ -55,7 +55,7 @@ def test_a_split_stopped_by_a_full_disk_names_the_shards_it_wrote_and_how_to_fin
 ) -> None:
     """The first shards were written, the third was not, nor the manifest: said only "could not save
     cy.json", the lead could hand out ann.json and bob.json taking the split for done."""
-    from pixelproof.core import coco
+    from pixelproof.core import coco, split
 
     real, saved = coco.save_project, []
 
@@ -65,7 +65,7 @@ def test_a_split_stopped_by_a_full_disk_names_the_shards_it_wrote_and_how_to_fin
             raise coco.ProjectSaveError(f"could not save {path}: No space left on device")
         return real(project, path, **kw)
 
-    monkeypatch.setattr(coco, "save_project", third_fails)
+    monkeypatch.setattr(split, "save_project", third_fails)  # each shard is saved by split.save_shard
     out = tmp_path / "shards"
     code = main(["split", str(demo), "--annotators", "ann,bob,cy", "-o", str(out)])
     err = capsys.readouterr().err

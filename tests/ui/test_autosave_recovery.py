@@ -214,3 +214,60 @@ def test_an_unreadable_recovery_file_is_named_and_nothing_breaks(qtbot, tmp_path
     assert not other.files.offer_recovery() and other.document is None
     assert len(errors) == 1 and str(recovery) in errors[0]
     other.close()
+
+
+def test_an_autosave_identical_to_the_saved_file_is_removed_not_offered(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    """Killed between a save and the removal of its autosave, the app left edits that are all in the file:
+    asking 'file changed since' about them alarmed for nothing."""
+    from pixelproof.ui import dialogs
+
+    path = make_project(tmp_path)
+    doc = Document.open(path)
+    add_box(doc)
+    left = crash(doc).read_bytes()  # autosaved, then saved: the autosave would have gone next
+    again = Document.open(path)
+    add_box(again)
+    again.save()
+    again.close()
+    auto = autosave_path_for(path)
+    auto.write_bytes(left)
+    later(auto)
+    asked: list[bool] = []
+    monkeypatch.setattr(
+        dialogs, "ask_recover", lambda parent, name, changed: asked.append(changed) or False
+    )  # had it asked
+    win = open_main_window(qtbot)
+
+    assert win.open_path(path)
+    wait_loaded(qtbot, win)
+
+    assert asked == [] and not auto.exists()
+    assert len(win.document.project.annotations) == 1 and not win.document.is_modified()
+    assert "an autosave identical to the saved file was removed" in win.statusBar().currentMessage()
+    win.close()
+
+
+def test_an_autosave_one_object_apart_from_the_saved_file_is_offered(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    from pixelproof.ui import dialogs
+
+    path = make_project(tmp_path)
+    doc = Document.open(path)
+    add_box(doc)
+    doc.save()
+    add_box(doc)  # one more after the save, autosaved, then the app was killed
+    auto = crash(doc)
+    later(auto)
+    asked: list[bool] = []
+    monkeypatch.setattr(dialogs, "ask_recover", lambda parent, name, changed: asked.append(changed) or True)
+    win = open_main_window(qtbot)
+
+    assert win.open_path(path)
+    wait_loaded(qtbot, win)
+
+    assert asked == [False] and len(win.document.project.annotations) == 2 and win.document.is_modified()
+    win.document.undo_stack.setClean()  # (closing asks about unsaved changes otherwise)
+    win.close()

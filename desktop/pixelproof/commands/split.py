@@ -45,8 +45,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core import history
-    from pixelproof.core.coco import ProjectSaveError, atomic_write, save_project
-    from pixelproof.core.split import SplitError, outputs_problem, split_outputs, split_project
+    from pixelproof.core.coco import ProjectSaveError, atomic_write
+    from pixelproof.core.split import SplitError, outputs_problem, save_shard, split_outputs, split_project
 
     if refuse_outputs(args.manifest):  # not after the shards are written
         return 1
@@ -88,10 +88,7 @@ def run(args: argparse.Namespace) -> int:
     written: list[str] = []
     try:
         for name, shard in result.shards.items():
-            history.note(
-                shard, tool="split", author=history.current_author(args.author), edit=f"Split for {name}"
-            )
-            save_project(shard, targets[name])
+            save_shard(shard, targets[name], name, history.current_author(args.author))
             written.append(targets[name].name)
         data = json.dumps(result.manifest, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
         atomic_write(manifest_path, data)

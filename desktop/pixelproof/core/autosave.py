@@ -16,6 +16,7 @@ from pathlib import Path
 from pixelproof.core.atomic import FileState, pid_alive, write_target
 from pixelproof.core.coco import ProjectFormatError, atomic_write, dumps_project, load_project
 from pixelproof.core.model import Project
+from pixelproof.core.project_json import read_json
 from pixelproof.core.save_targets import check_output_path
 
 HEADER_KEY = "pixelproof_autosave"
@@ -118,3 +119,23 @@ def read_autosave(path: Path) -> tuple[Project, AutosaveInfo | None]:
     except (ValueError, TypeError, KeyError, AttributeError):
         raise ProjectFormatError(path, [f"{HEADER_KEY}: not an autosave header"]) from None
     return project, info
+
+
+def same_as_file(auto: Path, project_file: Path) -> bool:
+    """The autosave holds exactly the project ``project_file`` holds, parsed and compared member by member,
+    its header and the change log's head aside (a save moves the head on; the content is what a recovery
+    would bring back). An app killed between a save and the removal of its autosave leaves one: offered,
+    it said "file changed since" of work that is all in the file. False when either cannot be read, or a
+    value differs by as little as one object (that one is offered as before)."""
+    try:
+        mine, saved = read_json(auto), read_json(project_file)
+    except ProjectFormatError:
+        return False
+    if not isinstance(mine, dict) or not isinstance(saved, dict):
+        return False
+    mine.pop(HEADER_KEY, None)
+    for data in (mine, saved):
+        app = data.get("pixelproof")
+        if isinstance(app, dict):
+            app.pop("history", None)
+    return mine == saved

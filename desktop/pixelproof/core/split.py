@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core import history
+from pixelproof.core.coco import ProjectFormatError, load_project, save_project
 from pixelproof.core.id_marks import LAST_ANNOTATION_ID, LAST_IMAGE_ID, RENUMBER_HINT
 from pixelproof.core.image_maps import IMAGE_MAPS, images_only
 from pixelproof.core.limits import ID_MAX
@@ -59,6 +61,26 @@ def split_outputs(names: list[str], out: Path, manifest: Path | None = None) -> 
     """The files a split writes: one shard per annotator (``<name>.json`` in ``out``), then the lead's
     manifest (``manifest``, by default ``out/lead-manifest.json``)."""
     return [out / f"{n}.json" for n in names] + [manifest or out / MANIFEST_NAME]
+
+
+def save_shard(shard: Project, target: Path, name: str, author: str | None = None) -> None:
+    """Save ``name``'s shard to ``target``, its change log entry "Split for NAME" by ``author`` (None: the
+    user identity). Over a project there already (the same split run again into the same folder) it is a
+    save over that file, as any other: its entry follows the file's (``parent``, ``parent_file``), so the
+    earlier split's entry, saved, stays on the chain (it read as not committed, the rerun's had no parent),
+    and a file changed meanwhile is ``ProjectConflictError``. One that does not load is replaced as before
+    (its ``.bak`` keeps it). The CLI and the app's dialog save shards alike. Raises ``ProjectSaveError``."""
+    history.note(shard, tool="split", author=author, edit=f"Split for {name}")
+    try:
+        earlier = load_project(target)
+    except ProjectFormatError:  # none there (the first run), or no project to follow
+        earlier = None
+    if earlier is not None:
+        shard.app.pop("history", None)
+        if "history" in earlier.app:
+            shard.app["history"] = copy.deepcopy(earlier.app["history"])
+        shard.file_state = earlier.file_state
+    save_project(shard, target)
 
 
 def outputs_problem(

@@ -22,6 +22,7 @@ from pixelproof.core.autosave import (
     autosave_path_for,
     read_autosave,
     read_info,
+    same_as_file,
     write_autosave,
 )
 from pixelproof.core.category_keys import category_keys
@@ -116,6 +117,7 @@ class Document(QObject):
         self.locked: Path | None = None  # the project file whose lock this document holds
         self.recovery_file: Path | None = None  # a new project's autosave (named on first use)
         self.recovery_error: ProjectFormatError | None = None  # the autosave open() could not read
+        self.autosave_removed = False  # open() removed an autosave identical to the file (said once)
         self.import_source: Path | None = None  # the file or folder File > Import read it from
         # time spent recorded since the last save (``ui.teams.TimeRecorder``): no undo step, so it leaves
         # the document clean (viewing images never asks "save changes?"), yet autosaves and saves keep it
@@ -146,7 +148,9 @@ class Document(QObject):
         """Load a project file; when its autosave holds edits the file lacks (it is newer, or the file
         changed since the edits began) and ``ask_recover(autosave, file_changed)`` agrees, load that
         instead (the document then starts modified; ``recovery_error`` says why when the autosave could
-        not be read, and the file is loaded). Raises ``ProjectFormatError`` for the project file.
+        not be read, and the file is loaded). An autosave whose project is the file's (``same_as_file``) is
+        not offered and, its app gone, removed (``autosave_removed``). Raises ``ProjectFormatError`` for
+        the project file.
         ``loaded``: ``path`` loaded already (to ask about it), taken instead of loading it again unless the
         file changed since (a big project is not read twice).
 
@@ -159,7 +163,12 @@ class Document(QObject):
         # its header names the file its edits began on: offered whatever the times say (a file system
         # keeping seconds gave an autosave just after a save the file's time); without one, if newer
         offer = (info is not None and info.base_state() is not None) or autosave_is_newer(path) or changed
-        problem = None
+        problem, removed = None, False
+        if offer and ask_recover is not None and same_as_file(auto, path):  # killed between save and cleanup
+            offer = False  # nothing to recover; its app, if it still runs, writes it again when it must
+            if info is None or not info.running():
+                auto.unlink(missing_ok=True)
+                removed = True
         if offer and ask_recover is not None and ask_recover(auto, changed):
             try:
                 return cls._recovered(path, *read_autosave(auto))
@@ -169,6 +178,7 @@ class Document(QObject):
             loaded = load_project(path)  # (a file changed since it was asked about is loaded as it is now)
         doc = cls(loaded)
         doc.recovery_error = problem
+        doc.autosave_removed = removed
         return doc
 
     @classmethod

@@ -154,6 +154,8 @@ class ProjectFiles(QObject):
         note = ""
         if doc.project.loaded_format != FORMAT_VERSION:  # an older file: say what it keeps, what a save does
             note = f" - format {format_note(doc.project)}"
+        if doc.autosave_removed:  # a crash after a save left it: nothing to recover, nothing to ask
+            note += "; an autosave identical to the saved file was removed"
         if read_only(path):  # said at once, not first at Ctrl+S: a read-only share, a file kept safe
             self.shell.status(
                 f"Opened {path}{how} read-only (no write permission): save your changes as another file "

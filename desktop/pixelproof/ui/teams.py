@@ -454,15 +454,14 @@ class TeamsActions(QObject):
         seed: int,
         out: Path,
     ) -> Job:
-        from pixelproof.core import history
-        from pixelproof.core.coco import (
-            ProjectFormatError,
-            ProjectSaveError,
-            atomic_write,
-            load_project,
-            save_project,
+        from pixelproof.core.coco import ProjectFormatError, ProjectSaveError, atomic_write, load_project
+        from pixelproof.core.split import (
+            MANIFEST_NAME,
+            SplitError,
+            outputs_problem,
+            save_shard,
+            split_project,
         )
-        from pixelproof.core.split import MANIFEST_NAME, SplitError, outputs_problem, split_project
 
         source = Path(self.shell.document.path)
 
@@ -476,8 +475,7 @@ class TeamsActions(QObject):
                                    honeypots=ref, honeypot_fraction=fraction)  # fmt: skip
             out.mkdir(parents=True, exist_ok=True)
             for name, shard in result.shards.items():
-                history.note(shard, tool="split", edit=f"Split for {name}")
-                save_project(shard, out / f"{name}.json")
+                save_shard(shard, out / f"{name}.json", name)
             manifest = out / MANIFEST_NAME
             atomic_write(manifest, json.dumps(result.manifest, indent=1, ensure_ascii=False).encode() + b"\n")
             return (f"{plural(len(result.shards), 'shard')} in {out}; "
