@@ -102,9 +102,9 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     overwrite changes another window or program made meanwhile.
     """
     p = Path(path)
-    from pixelproof.core.imageio import is_image_file
+    from pixelproof.core.imageio import is_picture
 
-    if is_image_file(p) and p.is_file():  # `labelme photo.jpg`'s habit: said so, not "byte 0xff at line 1"
+    if is_picture(p):  # `labelme photo.jpg`'s habit: said so, not "byte 0xff at line 1"
         where = shlex.quote(str(p.parent.resolve()))  # typed as given: a folder 'my photos' too
         raise ProjectFormatError(
             p,

@@ -190,8 +190,7 @@ def images_to_add(
     found = []
     changed: dict[tuple[object, ...], str] = {}  # (file, series, phase): why none of its slices is added
     for entry in image_entries(files, on_skip, progress):
-        ref = parse_slice_ref(f"v{entry.fragment}") if entry.fragment else None
-        key = _identity(entry.path, ref)
+        ref, key = _entry_key(entry)
         record = have.get(key)
         if record is not None and ref is not None and not _same_slice(record, entry):
             changed.setdefault((key[0], ref.series, ref.phase), f"{entry.path}: {_changed(record, entry)}")
@@ -208,6 +207,22 @@ def images_to_add(
             entries.setdefault(key, entry)
     additions.images = _records(project, entries.values(), on_skip)
     return additions
+
+
+def images_of_file(project: Project, path: str | os.PathLike[str]) -> list[int]:
+    """The ids of the project's images read from the file ``path``, in file order: the picture itself, each
+    slice of a volume, the slice a DICOM series file gives (numbered in its folder's series, as a scan
+    names it); none when the project does not have it (left out as unreadable, or added since). The same
+    file as the OS resolves it counts (a symlink, another spelling), as ``images_to_add`` finds it."""
+    have = {_identity(*on_disk(project, r)): r.id for r in project.images.values()}
+    found = (have.get(_entry_key(entry)[1]) for entry in image_entries([Path(path)], lambda _m: None))
+    return [image_id for image_id in found if image_id is not None]
+
+
+def _entry_key(entry: ImageEntry) -> tuple[SliceRef | None, tuple[object, ...]]:
+    """An entry's slice (None: a whole file) and its ``_identity``, to find it among a project's images."""
+    ref = parse_slice_ref(f"v{entry.fragment}") if entry.fragment else None
+    return ref, _identity(entry.path, ref)
 
 
 def _same_slice(record: ImageRecord, entry: ImageEntry) -> bool:

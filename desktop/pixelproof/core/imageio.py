@@ -47,6 +47,12 @@ def is_image_file(path: str | os.PathLike[str]) -> bool:
     return Path(name).suffix in IMAGE_SUFFIXES or name.endswith(MEDICAL_SUFFIXES)
 
 
+def is_picture(path: str | os.PathLike[str]) -> bool:
+    """A file named as an image (or a DICOM or NIfTI volume), given where a project is expected
+    (``pixelproof photo.jpg``, as LabelMe opens one): not a project file to parse."""
+    return is_image_file(path) and os.path.isfile(path)
+
+
 class ImageTooLargeError(ImageReadError, LimitError):
     """An image (or a mask PNG) over ``limits.max_pixels()``: refused from its header, before decoding."""
 

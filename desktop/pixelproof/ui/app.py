@@ -107,7 +107,8 @@ def app_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "path",
         nargs="?",
-        help="project .json file, or a folder of images (its saved project.json, else a new project)",
+        help="project .json file, a folder of images (its saved project.json, else a new project), or a "
+        "picture (its folder, opened so, that picture shown)",
     )
     parser.add_argument("--reset-layout", action="store_true", help="forget the saved window layout")
     parser.add_argument(
@@ -121,7 +122,8 @@ def app_parser() -> argparse.ArgumentParser:
 
 
 def run_app(argv: list[str]) -> int:
-    """``pixelproof [PATH]``: the main window, on PATH (a project .json or a folder of images) if given."""
+    """``pixelproof [PATH]``: the main window, on PATH (a project .json, a folder of images or a picture in
+    one) if given."""
     from pixelproof.core.image_folder import category_names
 
     args, qt_args = app_parser().parse_known_args(argv)

@@ -18,7 +18,8 @@ from pixelproof.core.coco import ProjectConflictError, ProjectFormatError, Proje
 from pixelproof.core.dicom_series_notes import SeriesNote
 from pixelproof.core.export_mark import SkippedExport, exports_note
 from pixelproof.core.folder_project import SavedProject, free_project_file, project_file_in, saved_project
-from pixelproof.core.image_folder import project_from_folder
+from pixelproof.core.image_folder import images_of_file, project_from_folder
+from pixelproof.core.imageio import is_picture
 from pixelproof.core.lock import read_lock
 from pixelproof.core.migration import format_note
 from pixelproof.core.model import FORMAT_VERSION, Project
@@ -98,12 +99,23 @@ class ProjectFiles(QObject):
     def open_path(self, path: Path, categories: list[str] | None = None) -> bool:
         """A project file or a folder of images: the project saved in it (``FOLDER/project.json``, where
         New Project from Folder saves) if there is one, else a new, unsaved project with ``categories``
-        (without them the user is asked)."""
+        (without them the user is asked). A picture (``pixelproof photo.jpg``, as LabelMe opens one): its
+        folder, opened so, then that picture shown (``open_picture``)."""
         if Path(path).is_dir():
             return self.open_folder(path, categories, existing="open")
+        if is_picture(path):
+            return self.open_picture(path, categories)
         return self.open_project(path)
 
+    def open_picture(self, picture: Path, categories: list[str] | None = None) -> bool:
+        """A project is a folder's images: ``picture``'s folder is opened as ``pixelproof FOLDER`` opens
+        it (its saved project, its LabelMe labels offered, else a new project), then ``picture`` is shown,
+        the status bar saying so (or that the project does not have it)."""
+        picture = Path(os.path.abspath(picture))
+        return self.open_folder(picture.parent, categories, existing="open", picture=picture)
+
     def open_project(self, path: Path) -> bool:
+        """The project file ``path``, after the unsaved-changes question (a picture: see ``open_path``)."""
         if not self.maybe_save():
             return False
         return self._open_file(path)
@@ -117,13 +129,15 @@ class ProjectFiles(QObject):
         how: str = "",
         warn: bool = False,
         loaded: Project | None = None,
+        picture: Path | None = None,
     ) -> bool:
         """Show the project file ``path`` in place of the current document, whose unsaved changes were
         dealt with already - except on ``reload`` ("discard mine" after a conflict): those are given up
         only once ``path`` has loaded (a file another program broke must not cost them), and their
         autosave is not offered as a recovery. ``on_broken``: told instead of the error dialog when the
         file does not load; ``how``: said after "Opened PATH" on the status bar (as a warning: ``warn``);
-        ``loaded``: ``path`` loaded already (``Document.open``)."""
+        ``loaded``: ``path`` loaded already (``Document.open``); ``picture``: the image to show
+        (``open_picture``)."""
         parent = self.shell.widget
         holder = read_lock(path)
         in_use = holder is not None and not (holder.is_me() or holder.is_stale())
@@ -151,6 +165,9 @@ class ProjectFiles(QObject):
         doc.hold_lock(Path(os.path.abspath(path)), force=True)
         self._show(doc)
         self._add_recent(Path(path))
+        if picture is not None:
+            said, found = self._go_to_picture(picture)
+            how, warn = how + said, warn or not found
         note = ""
         if doc.project.loaded_format != FORMAT_VERSION:  # an older file: say what it keeps, what a save does
             note = f" - format {format_note(doc.project)}"
@@ -199,21 +216,32 @@ class ProjectFiles(QObject):
         return True
 
     def open_folder(
-        self, folder: Path, categories: list[str] | None = None, *, existing: str = "ask"
+        self,
+        folder: Path,
+        categories: list[str] | None = None,
+        *,
+        existing: str = "ask",
+        picture: Path | None = None,
     ) -> bool:
         """A new, unsaved project over a folder of images, with ``categories`` (None: ask the user). The
         current project is closed first (after the usual question); the image headers are read in a
         background job, progress in the status bar. A project saved in the folder (``project_file_in``)
         is never replaced: with ``existing="open"`` (``pixelproof FOLDER``) it is opened, with "ask" (New
-        Project from Folder) the user chooses it or a new project saved under another name."""
+        Project from Folder) the user chooses it or a new project saved under another name. ``picture``:
+        the image of the folder to show once it is open (``open_picture``)."""
         if not self.maybe_save():
             return False
         folder = Path(folder).resolve()
-        target = self._target_in(folder, categories, existing)
+        target = self._target_in(folder, categories, existing, picture)
         if isinstance(target, bool):
             return target  # the folder's project was opened, or nothing was
         if categories is None:
             offered = self._offer_labelme(folder, target)
+            if offered and picture is not None:  # imported and shown: said after the import's summary
+                said, found = self._go_to_picture(picture)
+                self.shell.status(
+                    f"Imported the labels in {folder}{said}", 10000, "info" if found else "warning"
+                )
             if offered is not None:
                 return offered
             categories = ask_categories(self.shell.widget, str(folder))
@@ -233,15 +261,20 @@ class ProjectFiles(QObject):
         job = self._folder_job = Job(read, self)
         status = self.shell.status
         job.progress.connect(lambda done, total: status(f"Reading {folder}: {done} / {total}", 4000))
-        job.finished.connect(lambda project: self._folder_read(job, folder, project, skipped, exports))
+        job.finished.connect(
+            lambda project: self._folder_read(job, folder, project, skipped, exports, picture)
+        )
         job.failed.connect(lambda reason: self._folder_failed(job, reason))
         job.start()
         return True
 
-    def _target_in(self, folder: Path, categories: list[str] | None, existing: str) -> Path | bool:
+    def _target_in(
+        self, folder: Path, categories: list[str] | None, existing: str, picture: Path | None = None
+    ) -> Path | bool:
         """Where a new project over ``folder`` is saved (``project.json``, or beside a project already
-        there: ``project_2.json``), or True when the folder's saved project was opened instead, False when
-        the user chose neither. A project file that does not load is said, and never replaced."""
+        there: ``project_2.json``), or True when the folder's saved project was opened instead (showing
+        ``picture``), False when the user chose neither. A project file that does not load is said, and
+        never replaced."""
         parent, here = self.shell.widget, project_file_in(folder)
         if not os.path.lexists(here):
             return here
@@ -249,7 +282,8 @@ class ProjectFiles(QObject):
         if existing == "open":  # loaded once, as File > Open loads it (lock, recovery, read-only)
             broken: list[ProjectFormatError] = []
             how = self._saved_here_note(categories)
-            if self._open_file(here, on_broken=broken.append, how=how, warn=categories is not None):
+            warn = categories is not None
+            if self._open_file(here, on_broken=broken.append, how=how, warn=warn, picture=picture):
                 return True
             if not broken:
                 return False  # the user declined (a project open in another window)
@@ -324,7 +358,13 @@ class ProjectFiles(QObject):
         return self.run_import("mvtec", folder, {}, project_file=target)
 
     def _folder_read(
-        self, job: Job, folder: Path, project: Project, skipped: list[str], exports: list[SkippedExport]
+        self,
+        job: Job,
+        folder: Path,
+        project: Project,
+        skipped: list[str],
+        exports: list[SkippedExport],
+        picture: Path | None = None,
     ) -> None:
         if job is not self._folder_job or self.shell.document is not None:
             return  # another project was opened meanwhile
@@ -347,8 +387,21 @@ class ProjectFiles(QObject):
             note = "; " + listed[0].removeprefix(f"{folder}{os.sep}")
         if (target := Path(project.path)) != project_file_in(folder):  # beside the folder's own project
             note += f"; saved as {target.name}, beside {project_file_in(folder).name}"
-        text = f"New project over {plural(n, 'image')} in {folder}{left_out}{note}"
-        self.shell.status(text, 15000, "warning" if others else "info")  # a file left out: as the CLI warns
+        said, found = self._go_to_picture(picture) if picture is not None else ("", True)
+        text = f"New project over {plural(n, 'image')} in {folder}{left_out}{note}{said}"
+        kind = "warning" if others or not found else "info"  # a file left out: as the CLI warns
+        self.shell.status(text, 15000, kind)
+
+    def _go_to_picture(self, picture: Path) -> tuple[str, bool]:
+        """Show ``picture`` (``open_picture``) in the project just opened: the image, or the first slice of
+        its volume; the status bar's words for it, and whether the project has it."""
+        doc = self.shell.document
+        ids = images_of_file(doc.project, picture) if doc is not None else []
+        if not ids:  # a saved project made before it, or a picture left out as unreadable (said above)
+            why = " (File > Add Images… adds it)" if doc is not None and not doc.untitled else ""
+            return f"; {picture.name} is not one of its images{why}", False
+        doc.set_current_image(ids[0])
+        return f"; showing {picture.name}", True
 
     def _document_shown(self, doc: Document | None) -> None:
         if doc is not None and self._folder_job is not None:
@@ -370,8 +423,8 @@ class ProjectFiles(QObject):
         path, _ = QFileDialog.getOpenFileName(
             self.shell.widget, "Open project", start, "Projects (*.json);;All files (*)"
         )
-        if path:
-            self.open_project(Path(path))
+        if path:  # "All files" lets a picture be chosen: its folder opens, as ``pixelproof photo.jpg``
+            self.open_path(Path(path))
 
     def open_folder_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.shell.widget, "New project from a folder of images")
