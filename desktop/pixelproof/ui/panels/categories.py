@@ -286,7 +286,8 @@ class CategoriesPanel(Panel):
         doc = self.document
         if cat is None or doc is None:
             return
-        name, ok = QInputDialog.getText(self, "Rename category", "Name:", text=cat.name)
+        label = f"New name for “{shown_name(cat.name, NAME_IN_TEXT)}”:"  # the Add dialog's line says what too
+        name, ok = QInputDialog.getText(self, "Rename category", label, text=cat.name)
         name = name.strip()
         if not ok or not name or name == cat.name:
             return
