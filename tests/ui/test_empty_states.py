@@ -180,3 +180,23 @@ def test_a_first_start_shows_the_panels_as_close_project_leaves_them(qtbot, no_p
         assert not win.panels["guidelinesDock"].edit_button.isEnabled()
     finally:
         win.close()
+
+
+def test_at_1366_each_line_of_the_no_project_hint_keeps_its_key_on_it(qtbot, window) -> None:
+    """At 1366x768 the hint broke '(Ctrl+Shift+O)' onto a line of its own under 'Label a folder of images:
+    File > New Project from Folder…': each of its lines fits the label's width unbroken now."""
+    import re
+
+    from PySide6.QtGui import QFontMetrics
+
+    window.resize(1366, 768)
+    QTest.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # File > Close Project
+    label = hint_of(window)
+    assert label.isVisible()
+    label.ensurePolished()
+    metrics = QFontMetrics(label.font())
+    lines = [
+        re.sub(r"<[^>]+>", "", line).replace("&gt;", ">") for line in re.split(r"<br>|</p>", label.text())
+    ]
+    widest = max(metrics.horizontalAdvance(line.strip()) for line in lines if line.strip())
+    assert widest <= label.width() - 2 * label.margin(), (widest, label.width(), lines)

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 HINT_RATIO = 7.0  # contrast of the hint's text with the canvas (WCAG AAA)
 
 
+HINT_WIDTH = 620  # px at most: a line of the hint with its key ('... Folder... (Ctrl+Shift+O)') unbroken
+
+
 def _item(id: str, menu: str = "File") -> str:
     name = REGISTRY.get(id).text.replace("&", "")
     keys = REGISTRY.text(id)
@@ -94,7 +97,7 @@ class EmptyHint(QObject):
 
     def _place(self) -> None:
         view = self.label.parentWidget().rect()
-        width = min(view.width() - 20, 520)
+        width = min(view.width() - 20, HINT_WIDTH)
         height = min(self.label.heightForWidth(width), view.height())
         self.label.setGeometry((view.width() - width) // 2, (view.height() - height) // 2, width, height)
 
