@@ -97,8 +97,10 @@ def test_coco8_pose_lines_are_read_as_boxes_keeping_their_keypoints(tmp_path: Pa
     assert person.kind == "box" and person.bbox == pytest.approx([40.0, 15.0, 20.0, 20.0])
     assert person.extra["yolo"] == {"keypoints": keypoints, "kpt_shape": [17, 3]}
     assert any("1 object of a pose dataset (kpt_shape [17, 3])" in n for n in result.notes)
-    warnings = write_yolo(project, tmp_path / "out")
-    assert any("1 object of a pose dataset written without their keypoints" in w for w in warnings)
+    warnings = write_yolo(project, tmp_path / "out", task="detect")
+    assert any(
+        "1 object of a pose dataset written without their keypoints (task detect" in w for w in warnings
+    )
 
 
 def test_dota8_obb_lines_are_four_corner_polygons(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option
-from pixelproof.interop.yolo_writer import write_yolo
+from pixelproof.interop.yolo_writer import POSE_KEY, write_yolo
 
 SPLITS = CANONICAL  # the keys of data.yaml that name images
 _CLASS_FILES = ("classes.txt", "obj.names", "labels/classes.txt")
@@ -70,6 +70,8 @@ def read_yolo(
             config["val"] = config.pop("validation")
     names = _names(config, root, report)
     keypoints = _kpt_shape(config, report)
+    if keypoints:  # for an export to write the pose dataset back (yolo_writer.pose_of)
+        project.extra[POSE_KEY] = {"kpt_shape": list(keypoints), **_flip_idx(config, keypoints, report)}
     for i, name in enumerate(names or []):
         build.category(name, i + 1)
     images = _image_list(config, root, yaml_file, report)
@@ -102,8 +104,8 @@ def read_yolo(
     if keypoints and (posed := sum("yolo" in a.extra for a in project.annotations.values())):
         report.note(
             f"{plural(posed, 'object')} of a pose dataset (kpt_shape {list(keypoints)}) read as their boxes: "
-            "the keypoints are kept with each object (its extras) but not shown, and an export writes "
-            "the boxes without them"
+            "the keypoints are kept with each object (its extras) but not shown; a YOLO export writes "
+            "them back (task pose), other exports and YOLO's detect and segment the boxes without them"
         )
     for orphan in _orphan_labels(root, used_labels):
         report.skip("files", f"{orphan}: no image for this label file; skipped")
@@ -229,6 +231,22 @@ def _kpt_shape(config: dict[str, Any], report: Reporter) -> tuple[int, int] | No
         "lines read as boxes or polygons"
     )
     return None
+
+
+def _flip_idx(config: dict[str, Any], keypoints: tuple[int, int], report: Reporter) -> dict[str, list[int]]:
+    """data.yaml's ``flip_idx`` (each keypoint's mirror image, for Ultralytics' left-right flips), kept to be
+    written back; ``{}`` without one or with one Ultralytics could not use (said)."""
+    flip = config.get("flip_idx")
+    if flip is None:
+        return {}
+    k = keypoints[0]
+    if isinstance(flip, list) and len(flip) == k and all(type(i) is int and 0 <= i < k for i in flip):
+        return {"flip_idx": flip}
+    report(
+        f"{config['_file']}: flip_idx: expected {k} keypoint indices 0..{k - 1} (kpt_shape), got "
+        f"{short_repr(flip)}; not kept (an export writes no flip_idx)"
+    )
+    return {}
 
 
 def _image_list(
@@ -440,12 +458,15 @@ FORMAT = Format(
         Option(
             "task",
             "choice",
-            "boxes (detect) or polygons (segment); auto: segment when any object has a shape",
+            "boxes (detect), polygons (segment) or boxes and keypoints (pose: a project read from a pose "
+            "dataset); auto: pose for such a project, else segment when any object has a shape",
             "auto",
             choices={
-                "auto": "Segment when any object has a shape, else detect",
+                "auto": "Pose for a project read from a pose dataset, else segment when any object has a "
+                "shape, else detect",
                 "detect": "Detect (boxes)",
                 "segment": "Segment (polygons)",
+                "pose": "Pose (boxes and the keypoints of a project read from a pose dataset)",
             },
         ),
         images_option("images/<split> (Ultralytics finds labels only beside an images folder)"),
@@ -463,7 +484,8 @@ FORMAT = Format(
     suffixes=(".yaml", ".yml"),
     lost_on_export=(
         "holes (filled, with a warning), several parts (one line each), everything but boxes in detect; parts"
-        " outside the image (clipped); the crowd flag, scores, review state, notes, pose keypoints; void"
+        " outside the image (clipped); the crowd flag, scores, review state, notes, pose keypoints (but in"
+        " task pose: a project read from a pose dataset); void"
         " regions (left out, a"
         " warning says how many: YOLO would train them as a class); the exact width of thin and tiny masks as"
         " Ultralytics reads them (it fills the polygons at whole pixels, taking in their outline: a 2 px"

@@ -1,6 +1,7 @@
 """Writing an Ultralytics YOLO dataset (``write_yolo``): ``data.yaml``, ``classes.txt``, ``images/<split>/``
-and ``labels/<split>/``, one line per object, boxes (detect) or polygons (segment) normalised to 0..1,
-with a warning for each thing the format cannot hold. Reading is ``yolo.read_yolo``.
+and ``labels/<split>/``, one line per object, boxes (detect), polygons (segment) or boxes with keypoints
+(pose, for a project read from a pose dataset) normalised to 0..1, with a warning for each thing the
+format cannot hold. Reading is ``yolo.read_yolo``.
 """
 
 from __future__ import annotations
@@ -23,13 +24,15 @@ from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.split_names import CANONICAL as SPLITS
 from pixelproof.core.split_names import canonical
 from pixelproof.core.wording import noted_counts, plural
-from pixelproof.interop._util import ProgressCallback, fresh, one_line, with_progress, write_fresh
+from pixelproof.interop._util import ProgressCallback, as_dict, fresh, one_line, with_progress, write_fresh
 from pixelproof.interop.formats import image_names
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.splits import names, spelled
 from pixelproof.interop.stems import file_folders, portable, unique_stems
 from pixelproof.interop.void_regions import without_void
 from pixelproof.interop.yolo_raster import GROWTH, ultralytics_changed
+
+POSE_KEY = "yolo_pose"  # project extras: a pose dataset's kpt_shape and flip_idx, as read (yolo.read_yolo)
 
 
 def write_yolo(
@@ -43,21 +46,31 @@ def write_yolo(
 ) -> list[str]:
     """Write an Ultralytics dataset (``data.yaml``, ``images/<split>``, ``labels/<split>``); returns warnings.
 
-    ``task`` "detect" writes boxes, "segment" polygons ("auto": segment when any object has a shape).
+    ``task`` "detect" writes boxes, "segment" polygons, "pose" boxes and their keypoints (a project read
+    from a pose dataset); "auto": pose for such a project, else segment when any object has a shape.
     Splits come from each image's split (train, val or test as any reader names them: CVAT's Validation,
     Open Images' validation, KITTI's testing; ``interop.splits``), else every n-th image goes to val when
     ``val_fraction`` > 0, else all to train. ``images`` is "link" (hard link, else symlink, else
     copy) or "copy": Ultralytics finds labels only beside an ``images`` folder.
     """
-    if task not in ("auto", "detect", "segment"):
-        raise ValueError(f"task: expected auto, detect or segment, got {task!r}")
+    if task not in ("auto", "detect", "segment", "pose"):
+        raise ValueError(f"task: expected auto, detect, segment or pose, got {task!r}")
     if not 0.0 <= val_fraction < 1.0:  # NaN fails too; 1 would leave no training images
         raise ValueError(f"val_fraction: expected a share from 0 to below 1, got {val_fraction!r}")
     if images not in ("copy", "link"):
         raise ValueError(f"images: YOLO needs its own images/ folder: expected copy or link, got {images!r}")
+    pose = pose_of(project)
+    if task == "pose" and pose is None:
+        raise ValueError(
+            "task pose: the project was not read from a pose dataset (data.yaml's kpt_shape): "
+            "it has no keypoints to write"
+        )
     project, warnings = without_void(project, "YOLO")
-    if task == "auto":
+    if task == "auto" and pose is not None:
+        task = "pose"
+    elif task == "auto":
         task = "segment" if any(a.kind != "box" for a in project.annotations.values()) else "detect"
+    shape = pose["kpt_shape"] if pose is not None and task == "pose" else None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     counts: Counter[str] = Counter()
@@ -94,7 +107,7 @@ def write_yolo(
         lines, grown_before = [], counts["grown"]
         for a in sorted(project.annotations_of(image.id), key=lambda a: a.id):
             try:
-                lines += _lines(a, index[a.category_id], image, task, counts)
+                lines += _lines(a, index[a.category_id], image, task, counts, shape)
             except LimitError as e:  # a mask whose box is over the pixel limit: its box is written
                 warnings.append(f"{e}; written as its box")
                 lines += _box_line(a, index[a.category_id], image, task, counts)
@@ -111,7 +124,7 @@ def write_yolo(
     if left := _not_written(out, written):
         warnings.append(left)
     used = sorted(set(splits.values()), key=SPLITS.index)
-    _write_yaml(out, used, [c.name for c in cats], warnings, val_fraction)
+    _write_yaml(out, used, [c.name for c in cats], warnings, val_fraction, pose if shape else None)
     write_fresh(out / "classes.txt", "".join(f"{one_line(c.name)}\n" for c in cats))
     if odd := [c for c in cats if one_line(c.name) != c.name]:
         warnings.append(
@@ -125,12 +138,17 @@ def write_yolo(
         "parts": ("object", "in several parts written as one line per part (YOLO has one polygon per line)"),
         "dropped": ("thin diagonal mask sliver", "dropped (no polygon can represent one)"),
         "boxes": ("box-only object", "written as 4-corner polygons (task segment; task detect writes boxes)"),
-        "shapes": ("polygon/mask object", "written as their bounding boxes (detect task)"),
+        "shapes": ("polygon/mask object", f"written as their bounding boxes ({task} task)"),
         "clipped": ("object", "reaching outside the image clipped to it (YOLO coordinates are 0..1)"),
         "keypoints": (
             "object",
-            "of a pose dataset written without their keypoints (the export writes detect or segment "
-            "datasets; the keypoints stay in the project)",
+            f"of a pose dataset written without their keypoints (task {task}; task pose writes them; the "
+            "keypoints stay in the project)",
+        ),
+        "absent": (
+            "object",
+            f"without keypoints of kpt_shape {shape} written with {shape[0] if shape else 0} absent ones "
+            "(0 0, visibility 0 where kpt_shape has one: Ultralytics' and COCO's 'not labelled')",
         ),
     }
     warnings += noted_counts(counts, messages)
@@ -285,10 +303,17 @@ def _assign_splits(images: list[ImageRecord], val_fraction: float, warnings: lis
     return out
 
 
-def _write_yaml(out: Path, splits: list[str], names: list[str], warnings: list[str], share: float) -> None:
+def _write_yaml(
+    out: Path,
+    splits: list[str],
+    names: list[str],
+    warnings: list[str],
+    share: float,
+    pose: dict[str, Any] | None = None,
+) -> None:
     """data.yaml without ``path:``: Ultralytics then takes the dataset root from the YAML file's own
     folder, so the dataset can be moved or shared as it is (a relative ``path:`` would be read against
-    Ultralytics' datasets folder instead)."""
+    Ultralytics' datasets folder instead). A pose dataset's ``kpt_shape`` (and ``flip_idx``) as read."""
     lines = ["# Ultralytics YOLO dataset written by PixelProof (root: this file's folder)"]
     lines += [f"{split}: images/{split}" for split in splits]
     if "train" not in splits:
@@ -303,6 +328,9 @@ def _write_yaml(out: Path, splits: list[str], names: list[str], warnings: list[s
             else "a Validation share (--val-fraction) above 0 holds some images out"
         )
         warnings.append(f"no validation split: data.yaml's val points at the training images ({why})")
+    for key in ("kpt_shape", "flip_idx") if pose else ():
+        if key in pose:
+            lines.append(f"{key}: [{', '.join(str(v) for v in pose[key])}]")
     lines += ["names:", *(f"  {i}: {_yaml_str(n)}" for i, n in enumerate(names))]
     if (shifted := _shifted_classes(out / "data.yaml", names)) is not None:
         warnings.append(shifted)
@@ -376,8 +404,72 @@ def _box_line(a: Annotation, cls: int, image: ImageRecord, task: str, counts: Co
     return [f"{cls} {_fmt([(x0 + x1) / 2 / w, (y0 + y1) / 2 / h, (x1 - x0) / w, (y1 - y0) / h])}"]
 
 
-def _lines(a: Annotation, cls: int, image: ImageRecord, task: str, counts: Counter[str]) -> list[str]:
+def _valid_shape(shape: Any) -> bool:
+    return (
+        isinstance(shape, list)
+        and len(shape) == 2
+        and all(type(n) is int for n in shape)
+        and shape[0] > 0
+        and shape[1] in (2, 3)
+    )
+
+
+def pose_of(project: Project) -> dict[str, Any] | None:
+    """``kpt_shape`` (and ``flip_idx``) of the pose dataset the project was read from: kept in the project's
+    extras (``POSE_KEY``); a project saved before they were has its objects' ``kpt_shape`` (the most
+    common one). None: no pose dataset."""
+    kept = as_dict(project.extra.get(POSE_KEY))
+    shape = kept.get("kpt_shape")
+    if not _valid_shape(shape):
+        found = Counter(
+            tuple(s)
+            for a in project.annotations.values()
+            if _valid_shape(s := as_dict(a.extra.get("yolo")).get("kpt_shape"))
+        )
+        if not found:
+            return None
+        shape, kept = list(found.most_common(1)[0][0]), {}
+    flip = kept.get("flip_idx")
+    k = shape[0]
+    valid = isinstance(flip, list) and len(flip) == k and all(type(i) is int and 0 <= i < k for i in flip)
+    return {"kpt_shape": list(shape), **({"flip_idx": flip} if valid else {})}
+
+
+def _keypoints(a: Annotation, shape: list[int], counts: Counter[str]) -> str:
+    """The object's keypoints as read (normalised x y, visibility as it was), K absent ones (0 0 0) when it
+    has none of this ``kpt_shape``; x y clamped to 0..1 as the box is (Ultralytics refuses a file beyond)."""
+    kept = as_dict(a.extra.get("yolo"))
+    values = kept.get("keypoints")
+    k, d = shape
+    if (
+        kept.get("kpt_shape") == shape
+        and isinstance(values, list)
+        and len(values) == k * d
+        and all(type(v) in (int, float) and math.isfinite(v) for v in values)
+    ):
+        points = np.asarray(values, dtype=np.float64).reshape(k, d)
+    else:
+        counts["absent"] += 1
+        points = np.zeros((k, d))
+    counts["clipped"] += bool(((points[:, :2] < 0) | (points[:, :2] > 1)).any())
+    return " ".join(_fmt(p[:2]) + (f" {p[2]:g}" if d == 3 else "") for p in points)
+
+
+def _lines(
+    a: Annotation,
+    cls: int,
+    image: ImageRecord,
+    task: str,
+    counts: Counter[str],
+    shape: list[int] | None = None,
+) -> list[str]:
     w, h = image.width, image.height
+    if shape is not None:  # pose: the box, then the keypoints
+        clipped = counts["clipped"]
+        (box,) = _box_line(a, cls, image, "pose", counts)
+        line = f"{box} {_keypoints(a, shape, counts)}"
+        counts["clipped"] = min(counts["clipped"], clipped + 1)  # once an object, box or keypoints
+        return [line]
     counts["keypoints"] += isinstance(a.extra.get("yolo"), dict) and "keypoints" in a.extra["yolo"]
     if task == "detect" or a.kind == "box":
         return _box_line(a, cls, image, task, counts)
