@@ -11,7 +11,7 @@ from pixelproof.core.edits import Changes, Edit, RemoveAnnotations, ReplaceAnnot
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import Category, Project
 from pixelproof.core.track_fill import BETWEEN, fill_between_frames, untouched_fill
-from pixelproof.core.track_refill import refill_after
+from pixelproof.core.track_refill import beyond_text, refill_after
 from pixelproof.core.tracks import new_tracks, set_track
 from tests.core.test_track_fill import add, on, video
 
@@ -205,3 +205,53 @@ def test_a_key_given_another_class_takes_its_fills_along_where_both_keys_share_i
     assert refill.edit is not None and refill.filled == 3 and refill.refused == ""
     refill.edit.apply(p)
     assert all(a.category_id == 2 for f in range(9) for a in on(p, f))
+
+
+def test_a_deleted_first_or_last_key_takes_the_fills_past_the_new_end_along_but_a_changed_one_stays() -> None:
+    """A CVAT track runs from its first key to its last: the key at 8 deleted, the fills 5-7 (interpolated
+    toward it, which Shift+T cannot redo) are removed, but for frame 6, dragged by the user (a key: it
+    stays, and the track now ends there - fill 7 beyond it goes). One revert brings them back. The key at
+    0 deleted: the fills 1-3 before the new first key go."""
+    p = filled({0: [0.0, 0.0, 10.0, 10.0], 4: [40.0, 0.0, 10.0, 10.0], 8: [80.0, 0.0, 10.0, 10.0]})
+    changed = clone(on(p, 6)[0])
+    changed.bbox = [60.0, 30.0, 10.0, 10.0]
+    ReplaceAnnotations([changed]).apply(p)
+    fill_5 = on(p, 5)[0].id
+    edit = RemoveAnnotations([key_on(p, 8)])
+    refill = refill_after(p, edit, edit.apply(p))
+    assert refill.edit is not None and refill.filled == 0 and refill.tracks == ()
+    assert [(b.track, b.end, b.frames) for b in refill.beyond] == [(3, "last", 1)]
+    assert beyond_text(refill.beyond) == "1 filled frame of track 3 beyond its new last key removed"
+    refill.edit.apply(p)
+    assert on(p, 7) == [] and on(p, 8) == [] and box_on(p, 6) == [60.0, 30.0, 10.0, 10.0]
+    assert on(p, 5)[0].id == fill_5  # between the keys at 4 and 6: no end of the track
+    refill.edit.revert(p)
+    assert untouched_fill(on(p, 7)[0])
+    q = filled({0: [0.0, 0.0, 10.0, 10.0], 4: [40.0, 0.0, 10.0, 10.0], 8: [80.0, 0.0, 10.0, 10.0]})
+    edit = RemoveAnnotations([key_on(q, 0)])
+    refill = refill_after(q, edit, edit.apply(q))
+    assert refill.edit is not None and beyond_text(refill.beyond) == (
+        "3 filled frames of track 3 beyond its new first key removed"
+    )
+    refill.edit.apply(q)
+    assert [f for f in range(9) if on(q, f)] == [4, 5, 6, 7, 8]
+
+
+def test_a_last_key_moved_to_another_track_or_the_only_two_deleted_leave_no_fill_of_the_old_track() -> None:
+    """Properties > Track on the last key counts as its deletion for track 3: the fills 5-7 go, the key
+    stays on track 7. Both keys of a track deleted in one edit: none of its fills is left."""
+    p = filled({0: [0.0, 0.0, 10.0, 10.0], 4: [40.0, 0.0, 10.0, 10.0], 8: [80.0, 0.0, 10.0, 10.0]})
+    key = key_on(p, 8)
+    edit = set_track(p, [key], 7)
+    assert edit is not None
+    refill = refill_after(p, edit, edit.apply(p))
+    assert refill.edit is not None and [(b.end, b.frames) for b in refill.beyond] == [("last", 3)]
+    refill.edit.apply(p)
+    assert [f for f in range(9) if on(p, f)] == [0, 1, 2, 3, 4, 8] and on(p, 8)[0].id == key
+    q = filled({0: [0.0, 0.0, 10.0, 10.0], 4: [40.0, 0.0, 10.0, 10.0]})
+    edit = RemoveAnnotations([key_on(q, 0), key_on(q, 4)])
+    refill = refill_after(q, edit, edit.apply(q))
+    assert refill.edit is not None
+    assert beyond_text(refill.beyond) == "3 filled frames of track 3 removed (no key of it left)"
+    refill.edit.apply(q)
+    assert not q.annotations

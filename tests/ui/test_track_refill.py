@@ -21,7 +21,7 @@ from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.model import Annotation
 from pixelproof.core.track_fill import fill_between_frames, untouched_fill
 from pixelproof.ui.preferences import PreferencesDialog
-from pixelproof.ui.track_refill import LABEL, refills
+from pixelproof.ui.track_refill import LABEL, refills, set_refills
 from tests.ui.test_slice_fill import show_in_select
 from tests.ui.test_track_box import next_frame, track_objects
 from tests.ui.test_track_fill import clip  # noqa: F401 (the fixture)
@@ -186,3 +186,34 @@ def test_a_key_typed_onto_another_track_in_properties_refills_its_old_tracks_fil
     ), said
     key(win, Qt.Key.Key_Z, CTRL)  # one undo: the key back on track 7, its fills as they were
     assert boxes(doc, frame) == keyed and doc.project.annotations[key_1.id].extra == {"track_id": 7}
+
+
+def test_the_last_key_deleted_with_the_delete_key_takes_its_fills_along_and_ctrl_z_brings_all_back(
+    qtbot,
+    clip,  # noqa: F811
+) -> None:
+    """Frames 1 and 2, filled toward frame 3's key, describe a track that now ends on frame 0 (a CVAT
+    track runs from its first key to its last): Delete removes them in its undo step, the status bar says
+    so, and one Ctrl+Z brings the key and both fills back. The preference off, they stay."""
+    win, frame = clip
+    doc = win.document
+    before = filled_on_frame_0(qtbot, win, frame)
+    steps = doc.undo_stack.count()
+    show_in_select(qtbot, win, frame[3])
+    click(win, view_point(win, 30.0, 18.0))  # frame 3's key (28, 4, 16, 16)
+    (last,) = track_objects(doc, frame[3])
+    assert doc.selection == [last.id]
+    key(win, Qt.Key.Key_Delete)
+    assert {f: b for f, b in boxes(doc, frame).items() if b} == {0: before[0]}
+    assert doc.undo_stack.count() == steps + 1
+    assert win.statusBar().currentMessage() == (
+        "2 filled frames of track 7 beyond its new last key removed (Ctrl+Z takes back both)"
+    )
+    key(win, Qt.Key.Key_Z, CTRL)
+    assert boxes(doc, frame) == before
+    assert all(untouched_fill(a) for i in frame[1:3] for a in track_objects(doc, i))
+    set_refills(False)
+    click(win, view_point(win, 30.0, 18.0))
+    key(win, Qt.Key.Key_Delete)
+    assert {f: b for f, b in boxes(doc, frame).items() if f != 3} == {f: before[f] for f in (0, 1, 2)}
+    assert track_objects(doc, frame[3]) == []

@@ -8,7 +8,11 @@ too). A key moved to another track (Properties > Track, Edit > New Track) is a k
 and, for its old one, a key deleted: the old track's fills that were interpolated from it are filled again
 between the keys left around it (its own frame too, as after a delete), when it had any. Only frames
 holding such a fill are filled again (none is made where the user deleted one or never
-filled); a changed fill is a key and is never replaced. The app applies the edit in the undo step of the
+filled); a changed fill is a key and is never replaced. A deleted (or moved off) first or last key leaves
+the track ending at its new first or last key, as a CVAT track exists only from its first keyframe to its
+last: the untouched fills beyond that key describe a key that is gone and Fill Between Frames cannot redo
+them, so the same edit removes them (all of the track's in that folder when no key of it is left there);
+a changed fill there is a key and stays. The app applies the edit in the undo step of the
 key's edit (``Document.follow_up``), so one undo takes both back. It reads only the frames of those runs
 (the folder's frames as numbered once, ``core.frame_sequences``), so a drag on a long video stays quick.
 No Qt.
@@ -54,6 +58,17 @@ class Refilled:
     filled: int = 0  # frames given a new interpolation
     tracks: tuple[int | str, ...] = ()
     refused: str = ""
+    beyond: tuple[Beyond, ...] = ()  # untouched fills removed past a track's new first or last key
+
+
+@dataclass(frozen=True)
+class Beyond:
+    """The untouched fills of ``track`` removed past its new ``end`` key ("first", "last"; "" when no key
+    of it is left in the folder): ``frames`` frames' worth."""
+
+    track: int | str
+    end: str
+    frames: int
 
 
 def edited_keys(project: Project, edit: Edit, changes: Changes) -> list[tuple[int, int | str]]:
@@ -122,6 +137,7 @@ def refill_after(project: Project, edit: Edit, changes: Changes) -> Refilled:
     keys += [k for k in moved_off if k not in keys]
     if not keys:
         return Refilled(None)
+    beyond: dict[tuple[int | str, str], set[int]] = {}  # (track, end) -> the ids of the fills past it
     sequences: dict[int, FrameSequence] = {}  # first image id -> a sequence (the project's, numbered once)
     windows: dict[tuple[int, int | str], list[tuple[int, int]]] = {}  # (sequence, track) -> place ranges
     emptied: dict[tuple[int, int | str], set[int]] = {}  # (sequence, track) -> the places of deleted keys
@@ -134,6 +150,12 @@ def refill_after(project: Project, edit: Edit, changes: Changes) -> Refilled:
         lo = key_place(project, frames, place, -1, track)
         hi = key_place(project, frames, place, 1, track)
         span = (place if lo is None else lo, place if hi is None else hi)
+        if (lo is None or hi is None) and not _key_at(project, image_id, track):  # an end key gone
+            end = "last" if lo is not None else "first" if hi is not None else ""
+            past = (
+                range(lo + 1, len(frames)) if lo is not None else range(0, len(frames) if hi is None else hi)
+            )
+            beyond.setdefault((track, end), set()).update(_fills_at(project, frames, past, track))
         if (image_id, track) in moved_off and not _fills_in(project, frames, span, track):
             continue  # nothing of the old track was interpolated from the key: none is made there
         windows.setdefault((seq, track), []).append(span)
@@ -158,14 +180,49 @@ def refill_after(project: Project, edit: Edit, changes: Changes) -> Refilled:
                 for why, n in plan.stale.items():
                     stale[(track, why)] = stale.get((track, why), 0) + n
         left = _left_as_they_were(stale)
-        if not made and not removed:
-            return Refilled(None, refused=left)
         give_ids(project, made)
     except (FillRefused, IdsExhausted) as e:
-        return Refilled(None, refused=f"the filled frames next to the key are as they were: {e}")
+        made, removed, tracks = [], [], {}
+        left = f"the filled frames next to the key are as they were: {e}"
+    replaced = set(removed)
+    gone = [ann_id for ids in beyond.values() for ann_id in sorted(ids) if ann_id not in replaced]
+    ends = tuple(Beyond(t, end, len(ids)) for (t, end), ids in beyond.items() if ids)
+    if not made and not removed and not gone:
+        return Refilled(None, refused=left)
     shown = ", ".join(shown_track(t) for t in tracks)
-    label = f"Fill again {plural(len(made), 'frame')} of track {shown} next to the key"
-    return Refilled(fill_edit(made, removed, label), len(made), tuple(tracks), refused=left)
+    label = (
+        f"Fill again {plural(len(made), 'frame')} of track {shown} next to the key"
+        if made or removed
+        else beyond_text(ends)[:1].upper() + beyond_text(ends)[1:]
+    )
+    return Refilled(fill_edit(made, removed + gone, label), len(made), tuple(tracks), left, ends)
+
+
+def beyond_text(ends: Iterable[Beyond]) -> str:
+    """What the status bar says of the fills removed past a track's new first or last key: ``2 filled
+    frames of track 3 beyond its new last key removed``."""
+    return "; ".join(
+        f"{plural(b.frames, 'filled frame')} of track {shown_track(b.track)} "
+        + (f"beyond its new {b.end} key removed" if b.end else "removed (no key of it left)")
+        for b in ends
+    )
+
+
+def _key_at(project: Project, image_id: int, track: int | str) -> bool:
+    """Whether image ``image_id`` holds a key of ``track`` (an object of it that is no untouched fill)."""
+    return any(track_of(a) == track and not untouched_fill(a) for a in project.annotations_of(image_id))
+
+
+def _fills_at(
+    project: Project, frames: Sequence[tuple[int, int]], places: range, track: int | str
+) -> list[int]:
+    """The ids of the untouched fills of ``track`` on the places ``places`` of ``frames``."""
+    return [
+        a.id
+        for place in places
+        for a in project.annotations_of(frames[place][1])
+        if track_of(a) == track and untouched_fill(a)
+    ]
 
 
 def _fills_in(

@@ -32,7 +32,7 @@ from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.names import base_file_name, distinct_file_names
 from pixelproof.core.object_lock import LockedError
 from pixelproof.core.track_fill import shown_track
-from pixelproof.core.track_refill import refill_after
+from pixelproof.core.track_refill import beyond_text, refill_after
 from pixelproof.core.wording import plural
 from pixelproof.ui import annotation_batch, track_refill
 from pixelproof.ui.annotation_batch import BATCH_AT
@@ -452,7 +452,8 @@ class Document(QObject):
         """What the edit just applied (``changes``: its own) sets off, applied in its undo step so one undo
         takes both back: the images it started (``started_images``), and, unless the preference is off
         (``ui.track_refill``), the fills next to a track's key it changed filled again
-        (``core.track_refill``; ``tracksRefilled`` says it). None when it sets off nothing."""
+        (``core.track_refill``; ``tracksRefilled`` says it), and the fills past a deleted first or last key
+        removed. None when it sets off nothing."""
         parts = [e for e in (self.started_images(changes), self._refill(edit, changes)) if e is not None]
         return parts[0] if len(parts) == 1 else edits.Compound(parts, edit.label) if parts else None
 
@@ -461,13 +462,14 @@ class Document(QObject):
             return None
         done = refill_after(self.project, edit, changes)
         said = [done.refused] if done.refused else []  # first: what the user must see to
-        if done.edit is not None:  # said beside a refusal too: the bar said only "not filled again"
+        if done.tracks:  # said beside a refusal too: the bar said only "not filled again"
             shown = ", ".join(shown_track(t) for t in done.tracks)
             follow = "follows" if done.filled == 1 else "follow"
-            said.append(
-                f"{plural(done.filled, 'filled frame')} of track {shown} next to the key {follow} it "
-                "(Ctrl+Z takes back both)"
-            )
+            said.append(f"{plural(done.filled, 'filled frame')} of track {shown} next to the key {follow} it")
+        if done.beyond:  # a first or last key gone: the track ends at the next one (CVAT's track)
+            said.append(beyond_text(done.beyond))
+        if done.edit is not None:
+            said[-1] += " (Ctrl+Z takes back both)"
         if said:
             text = "; ".join(said)
             self.tracksRefilled.emit(text[:1].upper() + text[1:], "warning" if done.refused else "info")
