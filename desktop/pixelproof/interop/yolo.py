@@ -394,7 +394,9 @@ def _read_labels(
                 )
                 continue
             points = np.asarray(coords[4:]).reshape(keypoints)
-            fields["extra"] = {"yolo": {"keypoints": coords[4:], "kpt_shape": list(keypoints)}}
+            # the box they were read with (cx cy w h, normalised): an export moves them with an edited box
+            kept = {"keypoints": coords[4:], "kpt_shape": list(keypoints), "box": coords[:4]}
+            fields["extra"] = {"yolo": kept}
             coords = coords[:4] + points[:, :2].reshape(-1).tolist()  # the visibility is no coordinate
         elif len(coords) == 5:  # predictions files: class cx cy w h confidence
             score, coords = coords[4], coords[:4]
@@ -485,9 +487,9 @@ FORMAT = Format(
     lost_on_export=(
         "holes (filled, with a warning), several parts (one line each), everything but boxes in detect; parts"
         " outside the image (clipped); the crowd flag, scores, review state, notes, pose keypoints (but in"
-        " task pose: a project read from a pose dataset); void"
-        " regions (left out, a"
-        " warning says how many: YOLO would train them as a class); the exact width of thin and tiny masks as"
+        " task pose: a project read from a pose dataset; those of a box moved or resized since it was read"
+        " are moved with it, not re-placed: the app cannot edit keypoints); void regions (left out, a warning"
+        " says how many: YOLO would train them as a class); the exact width of thin and tiny masks as"
         " Ultralytics reads them (it fills the polygons at whole pixels, taking in their outline: a 2 px"
         " scratch trains as about 3.5 px; a warning names them)"
     ),
