@@ -16,7 +16,7 @@ from pixelproof.interop.formats import FORMATS, detect_formats
 from tests.interop.test_dicom_seg import ct_project  # noqa: F401  (a fixture)
 from tests.interop.test_nifti import brats  # noqa: F401  (a fixture)
 
-VOLUMES = {"nifti", "dicom-seg"}  # label volumes of scans: their own tests below
+VOLUMES = {"nifti", "slicer-seg", "dicom-seg"}  # label volumes of scans: their own tests below
 FOLDER_FORMATS = [
     f.name
     for f in FORMATS.values()
@@ -61,6 +61,14 @@ def test_label_volume_exports_read_the_same_with_their_marker(brats: Path, tmp_p
     assert FORMATS["nifti"].write(project, out) == []
     # before: a folder of label volumes was no longer detected as NIfTI with the marker (any dotfile in it)
     _same_with_and_without("nifti", out, image_dir=brats / "imagesTr")
+
+
+def test_slicer_segmentations_read_the_same_with_their_marker(brats: Path, tmp_path: Path) -> None:  # noqa: F811
+    project = FORMATS["nifti"].read(brats).project
+    out = tmp_path / "out"
+    FORMATS["slicer-seg"].write(project, out)
+    assert sorted(p.name for p in out.iterdir() if p.name != MARKER)  # a .seg.nrrd a volume at least
+    _same_with_and_without("slicer-seg", out, image_dir=brats / "imagesTr")
 
 
 def test_a_seg_beside_its_series_is_marked_one_in_the_series_folder_is_not(
