@@ -3,6 +3,7 @@ any question (item 9), and ``pixelproof --help`` names what opening the app take
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -159,7 +160,9 @@ def test_recovery_question_comes_after_the_first_paint(qtbot, project_file: Path
     from pixelproof.ui.app import create_app, show_main_window
 
     auto = project_file.with_name("project.json.autosave")
-    auto.write_bytes(project_file.read_bytes())
+    edited = json.loads(project_file.read_bytes())
+    edited["categories"][0]["name"] += " (edited)"  # an autosave of the saved file itself is not offered
+    auto.write_text(json.dumps(edited))
     future = time.time() + 5
     os.utime(auto, (future, future))
     painted: list[bool] = []
