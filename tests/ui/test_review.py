@@ -44,13 +44,23 @@ def open_window(qtbot, path: Path):
     return win
 
 
-@pytest.fixture
-def window(qtbot, demo: Path, no_prompts):
-    win = open_window(qtbot, demo)
+def opened(qtbot, path: Path, size: tuple[int, int] | None = None, review: bool = False):
+    """The main window on ``path`` (at ``size``, in the review view if ``review``) for a fixture to yield;
+    closed afterwards without a question about unsaved edits."""
+    win = open_window(qtbot, path)
+    if size is not None:
+        win.resize(*size)
+    if review:
+        enter_review(qtbot, win)
     yield win
     if win.document is not None:
         win.document.undo_stack.setClean()
     win.close()
+
+
+@pytest.fixture
+def window(qtbot, demo: Path, no_prompts):
+    yield from opened(qtbot, demo)
 
 
 def expected_table(project_file: Path) -> list[dict]:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from pixelproof.core.demo import install_demo
 from tests.ui.conftest import settle
-from tests.ui.test_review import enter_review, open_window
+from tests.ui.test_review import opened
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -22,13 +22,7 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path, no_prompts):
-    win = open_window(qtbot, install_demo(tmp_path / "demo"))
-    win.resize(1366, 768)
-    enter_review(qtbot, win)
-    yield win
-    if win.document is not None:
-        win.document.undo_stack.setClean()
-    win.close()
+    yield from opened(qtbot, install_demo(tmp_path / "demo"), size=(1366, 768), review=True)
 
 
 def rows_told(model) -> list[int]:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from pixelproof.core.demo import install_demo
 from tests.ui.conftest import header_reads_whole, settle, wait_loaded
-from tests.ui.test_review import enter_review, open_window, table_click
+from tests.ui.test_review import enter_review, opened, table_click
 
 LEFT = Qt.MouseButton.LeftButton
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -21,11 +21,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 @pytest.fixture
 def window(qtbot, tmp_path: Path, no_prompts):
     """The main window on the installed demo project (its reference scores ten images)."""
-    win = open_window(qtbot, install_demo(tmp_path / "demo"))
-    yield win
-    if win.document is not None:
-        win.document.undo_stack.setClean()
-    win.close()
+    yield from opened(qtbot, install_demo(tmp_path / "demo"))
 
 
 def assert_fits(qtbot, table, review_words: set[str]) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from pixelproof.core.demo import install_demo
 from pixelproof.core.edits import AddAnnotations
 from tests.ui.conftest import settle
-from tests.ui.test_review import enter_review, open_window, wait_image
+from tests.ui.test_review import opened, wait_image
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -23,13 +23,7 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path, no_prompts):
-    win = open_window(qtbot, install_demo(tmp_path / "demo"))
-    win.resize(1366, 768)
-    enter_review(qtbot, win)
-    yield win
-    if win.document is not None:
-        win.document.undo_stack.setClean()
-    win.close()
+    yield from opened(qtbot, install_demo(tmp_path / "demo"), size=(1366, 768), review=True)
 
 
 def key(k: Qt.Key, mod: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:

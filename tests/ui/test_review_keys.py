@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QToolBar, QToolButton
 
 from pixelproof.core.demo import install_demo
 from pixelproof.ui.shortcuts import REGISTRY
-from tests.ui.test_review import LEFT, enter_review, open_window, table_click, wait_image
+from tests.ui.test_review import LEFT, enter_review, opened, table_click, wait_image
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -26,12 +26,7 @@ def demo(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def window(qtbot, demo: Path, no_prompts):
-    win = open_window(qtbot, demo)
-    win.resize(1366, 768)
-    yield win
-    if win.document is not None:
-        win.document.undo_stack.setClean()
-    win.close()
+    yield from opened(qtbot, demo, size=(1366, 768))
 
 
 def press(seq: QKeySequence) -> None:

@@ -13,7 +13,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from pixelproof.core.demo import install_demo
-from tests.ui.test_review import LEFT, enter_review, open_window, table_click, wait_image
+from tests.ui.test_review import LEFT, enter_review, opened, table_click, wait_image
 
 
 @pytest.fixture
@@ -24,12 +24,7 @@ def demo(tmp_path: Path) -> Path:
 @pytest.fixture
 def window(qtbot, demo: Path, no_prompts):
     """The demo open at 1366x768, the lead's laptop."""
-    win = open_window(qtbot, demo)
-    win.resize(1366, 768)
-    yield win
-    if win.document is not None:
-        win.document.undo_stack.setClean()
-    win.close()
+    yield from opened(qtbot, demo, size=(1366, 768))
 
 
 def _row_of_image(view, name: str) -> int:

@@ -10,16 +10,12 @@ import pytest
 
 from pixelproof.core.demo import install_demo
 from tests.ui.conftest import tooltip_of
-from tests.ui.test_review import enter_review, open_window
+from tests.ui.test_review import enter_review, opened
 
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
-    win = open_window(qtbot, install_demo(tmp_path / "demo"))
-    yield win
-    if win.document is not None:
-        win.document.undo_stack.setClean()
-    win.close()
+    yield from opened(qtbot, install_demo(tmp_path / "demo"))
 
 
 def test_the_header_names_the_reference_file_what_it_holds_and_the_candidate(qtbot, window) -> None:
