@@ -88,6 +88,8 @@ def test_log_by_user_takes_both_forms_for_one_author() -> None:
         (["ann", "张" * 43], r"is 129 bytes long in UTF-8 \(at most 128\)"),
         (["ann", "a" * 65], r"is 65 characters long \(at most 64\)"),
         ([BJORN, BJORN_NFD], "given twice: Björn"),
+        (["ann", "\u0410nna"], r"'\u0410nna' mixes Cyrillic and Latin letters \('\u0410' and 'n'"),
+        (["ann", "j\u03bfhn"], "mixes Latin and Greek letters"),
     ],
 )
 def test_names_no_disk_can_hold_are_refused(names: list[str], said: str) -> None:
@@ -96,7 +98,7 @@ def test_names_no_disk_can_hold_are_refused(names: list[str], said: str) -> None
 
 
 def test_names_of_letters_digits_and_marks_are_taken() -> None:
-    given = ["José", "Zoë", "张伟", "Анна", "देवनागरी", "ann_2.b-c", "3po", "张" * 42]
+    given = ["José", "Zoë", "张伟", "Анна", "देवनागरी", "ann_2.b-c", "3po", "张" * 42, "李Anna", "Ωμέγα-2"]
     assert check_annotator_names(given) == given
     from pixelproof.core.names import annotator_name_problem
 

@@ -191,7 +191,29 @@ def annotator_name_problem(name: str) -> str | None:
         return f"is {size} bytes long in UTF-8 (at most {MAX_ANNOTATOR_BYTES})"
     if windows_device(name):
         return f"is a name Windows keeps for a device ({name}.json would be no file)"
-    return None
+    return _mixed_lookalikes(name)
+
+
+_LOOKALIKE_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
+
+
+def _mixed_lookalikes(name: str) -> str | None:
+    """Why ``name`` mixes Latin, Greek and Cyrillic letters (None: it does not). 'Аnna' with a Cyrillic 'А'
+    looks like 'Anna' but is another annotator, file and author; as browsers do for domain names (UTS #39),
+    one name keeps to one of these scripts. Other scripts mix freely ('李Anna')."""
+    seen: dict[str, str] = {}
+    for c in name:
+        if c.isalpha():
+            script = unicodedata.name(c, "").split(" ")[0]
+            if script in _LOOKALIKE_SCRIPTS:
+                seen.setdefault(script, c)
+    if len(seen) < 2:
+        return None
+    first, second = sorted(seen, key=lambda s: name.index(seen[s]))[:2]
+    return (
+        f"mixes {first.title()} and {second.title()} letters ('{seen[first]}' and '{seen[second]}' "
+        "look alike across them): type it in one script"
+    )
 
 
 def _name_character(c: str) -> bool:
