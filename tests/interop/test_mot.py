@@ -275,3 +275,44 @@ def test_results_file_without_its_sequence_names_image_dir(tmp_path: Path) -> No
     project = MOT.read(results).project
     assert {c.name for c in project.categories.values()} == {"object"}
     assert sorted(a.score for a in project.annotations.values())[:2] == [0.3, 0.5]
+
+
+@pytest.mark.usefixtures("_asfarray")
+def test_folder_of_results_files_is_one_candidate_as_motmetrics_scores_it(tmp_path: Path, capsys) -> None:
+    """``qa train/ tracker/`` with a results file per sequence (``MOT17-02.txt``, ``MOT17-04.txt``, as
+    py-motmetrics' ``eval_motchallenge`` and TrackEval take a tracker's folder): each file on the sequence
+    named as it, the overall figures py-motmetrics' over both accumulators; a file no sequence is named as
+    is said and left out; TrackEval's ``data/`` folder is found too."""
+    mm = pytest.importorskip("motmetrics")
+    train = tmp_path / "MOT17" / "train"
+    make_sequence(train)
+    other = GT.replace("1,1,10,10", "1,1,30,20").replace("2,1,14,10", "2,1,34,20")
+    make_sequence(train, "MOT17-04", gt=other)
+    tracker = tmp_path / "tracker" / "data"
+    tracker.mkdir(parents=True)
+    (tracker / "MOT17-02.txt").write_text(RESULTS)
+    (tracker / "MOT17-04.txt").write_text(RESULTS.replace("3,9,", "3,8,"))
+    (tracker / "MOT17-09.txt").write_text(RESULTS)
+    ours = _qa(train.parent, tracker.parent, tmp_path / "folder.json")["tracks"]["overall"]
+    err = capsys.readouterr().err
+    assert f"{tracker / 'MOT17-09.txt'}: no sequence MOT17-09 in {train.parent}" in err
+    assert "(its sequences: MOT17-02, MOT17-04)" in err
+
+    accs, names = [], []
+    for name in ("MOT17-02", "MOT17-04"):
+        gt = mm.io.loadtxt(str(train / name / "gt" / "gt.txt"), fmt="mot15-2D", min_confidence=1)
+        ts = mm.io.loadtxt(str(tracker / f"{name}.txt"), fmt="mot15-2D")
+        accs.append(mm.utils.compare_to_groundtruth(gt, ts, "iou", distth=0.5))
+        names.append(name)
+    theirs = mm.metrics.create().compute_many(
+        accs, names=names, metrics=mm.metrics.motchallenge_metrics, generate_overall=True
+    )
+    overall = theirs.loc["OVERALL"]
+    assert int(overall["num_switches"]) == 1  # the second sequence's tracker keeps its track
+    for name in TRACK_FIGURES:
+        assert ours[name] == pytest.approx(float(overall[name]), abs=1e-9), name
+
+    (tracker / "MOT17-02.txt").unlink()
+    (tracker / "MOT17-04.txt").unlink()
+    assert main(["qa", str(train), str(tracker)]) == 1
+    assert "name their sequences by their file names: no sequence of those names" in capsys.readouterr().err

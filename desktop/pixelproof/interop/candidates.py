@@ -18,7 +18,7 @@ from pixelproof.core.model import Project
 from pixelproof.core.qa_categories import classless_as_reference
 from pixelproof.core.references import Reference
 from pixelproof.interop.formats import FORMATS, detect_formats
-from pixelproof.interop.mot import is_results_file, results_sequence
+from pixelproof.interop.mot import is_results_file, results_sequence, sequences
 from pixelproof.interop.mot_writer import NO_CLASS
 from pixelproof.interop.references import ReferenceLoadError, _same_file, load_reference
 
@@ -39,7 +39,10 @@ def load_candidate(
     each line naming the file (and line) it is about."""
     p = Path(path)
     options = {}
-    if p.exists() and candidate_format(p, fmt) == "mot" and is_results_file(p):
+    if p.is_dir() and candidate_format(p, fmt) == "mot" and not sequences(p):  # a folder of results files
+        home = reference.source if reference.format == "mot" else None
+        options["image_dir"] = home or reference.reader_options.get("image_dir")
+    elif p.exists() and candidate_format(p, fmt) == "mot" and is_results_file(p):
         home = Path(reference.source) if reference.format == "mot" else None
         try:
             options["image_dir"] = results_sequence(p, home, reference.reader_options.get("image_dir"))

@@ -46,6 +46,7 @@ from pixelproof.interop._util import (
     Reporter,
     folder_project,
     is_file,
+    listed,
     rel_name,
     with_progress,
 )
@@ -68,7 +69,10 @@ def read_mot(
     ``gt/gt.txt``, or a tracker's results ``.txt`` on the frames of the sequence ``image_dir`` names."""
     p = Path(path)
     report = Reporter(on_problem)
-    if p.is_dir():
+    root: Path | None = None
+    if p.is_dir() and not sequences(p) and results_files(p):
+        root, work = _placed_results(p, image_dir, report)
+    elif p.is_dir():
         found = sequences(p)
         if not found:
             raise ValueError(f"{p}: no MOTChallenge sequence (a folder with seqinfo.ini or img1/) found")
@@ -79,7 +83,7 @@ def read_mot(
     else:
         seq = _sequence_of(p, image_dir)
         work = [(seq, p, p.name != "gt.txt")]
-    root = work[0][0].parent
+    root = root or work[0][0].parent
     project = folder_project(root)
     build = Builder(project)
     for seq, labels, results in with_progress(work, len(work), progress):
@@ -100,6 +104,58 @@ def sequences(folder: Path) -> list[Path]:
         if found:
             break
     return found
+
+
+def results_files(folder: Path) -> list[Path]:
+    """A tracker's results files in ``folder`` (or its ``data/``, as TrackEval lays a tracker out): the
+    ``.txt`` files whose first line is a MOT line, in name order (empty: none)."""
+    for where in (folder, folder / "data"):
+        try:
+            files = sorted(f for f in where.iterdir() if f.suffix.lower() == ".txt" and is_file(f))
+        except OSError:
+            continue
+        files = [f for f in files if looks_like_mot(f)]
+        if files:
+            return files
+    return []
+
+
+def _placed_results(
+    folder: Path, image_dir: str | os.PathLike[str] | None, report: Reporter
+) -> tuple[Path, list[tuple[Path, Path, bool]]]:
+    """A folder of a tracker's results files (``MOT17-02.txt ...``, as py-motmetrics' and TrackEval's
+    MOTChallenge evaluation take one), each on the sequence named as it among those ``image_dir`` holds (the
+    ground truth's dataset folder, a sequence or its ``gt/gt.txt``; default: folders beside the files). The
+    root is the sequences' folder, so the frames are the ground truth's images; a file no sequence is named
+    as is skipped and said."""
+    home = Path(image_dir) if image_dir is not None else None
+    known: list[Path] = []
+    if home is not None:
+        with contextlib.suppress(ValueError):
+            known = sequences(home) if home.is_dir() else [_sequence_of(home, None)]
+    files = results_files(folder)
+    work: list[tuple[Path, Path, bool]] = []
+    for file in files:
+        seq = next((s for s in known if s.name == file.stem), None)
+        if seq is None and _is_sequence(file.parent / file.stem):
+            seq = file.parent / file.stem
+        if seq is None:
+            report.skip("files", f"{file}: no sequence {file.stem} {_where(home, known)}; file skipped")
+            continue
+        work.append((seq, file, True))
+    if not work:
+        raise ValueError(
+            f"{folder}: a tracker's results files ({listed([f.name for f in files])}) name their sequences "
+            f"by their file names: no sequence of those names {_where(home, known)}"
+        )
+    return (known[0].parent if known else work[0][0].parent), work
+
+
+def _where(home: Path | None, known: list[Path]) -> str:
+    if home is None:
+        return "beside the file (name the ground truth's folder with --image-dir)"
+    among = ", ".join(s.name for s in known[:10]) + (", ..." if len(known) > 10 else "")
+    return f"in {home} (its sequences: {among or 'none'})"
 
 
 def _subfolders(folder: Path) -> list[Path]:
@@ -362,9 +418,10 @@ def _line(parts: list[str], results: bool, length: int | None, where: str) -> st
 
 
 def looks_like_mot(path: Path) -> bool:
-    """A sequence folder, a folder of them, or a ``.txt`` whose first line is six or more numbers."""
+    """A sequence folder, a folder of them, a ``.txt`` whose first line is six or more numbers, or a folder
+    of such files (a tracker's results)."""
     if path.is_dir():
-        return bool(sequences(path))
+        return bool(sequences(path)) or bool(results_files(path))
     if path.suffix.lower() != ".txt":
         return False
     first = sniff(path, 4096).decode("utf-8", "replace").lstrip("\ufeff").splitlines()[:1]
