@@ -67,7 +67,7 @@ def _by_name(project: Project) -> dict[str, dict[str, list[Annotation]]]:
 def test_written_structure_set_reads_back_onto_the_same_slices(ct_labels, tmp_path: Path) -> None:
     project, study = ct_labels
     warnings = FORMATS["rtstruct"].write(project, study / "rt")
-    assert warnings == ["1 box written as a 4-point contour (its corners)"]
+    assert warnings == ["1 box written as corner contours (4 points each)"]
     assert (warnings.images, warnings.objects) == (4, 7)
     (rt,) = sorted((study / "rt").glob("*.dcm"))
     assert rt.name == "CT2_rtstruct.dcm"
@@ -145,7 +145,7 @@ def test_rt_utils_reads_the_written_file(ct_labels) -> None:
 
 def test_no_dicom_image_writes_nothing_and_says_why(sample_project: Project, tmp_path: Path) -> None:
     out = tmp_path / "rt"
-    with pytest.raises(ValueError, match=r"none of the .* are DICOM.*no RT Structure Set to write"):
+    with pytest.raises(ValueError, match=r"none of the \d+ images are DICOM .*no RT Structure Set to write"):
         FORMATS["rtstruct"].write(sample_project, out)
     assert not out.exists()
 
@@ -163,3 +163,75 @@ def test_plain_images_beside_a_series_are_left_out_and_counted(ct_labels, tmp_pa
     warnings = FORMATS["rtstruct"].write(project, tmp_path / "rt")
     assert any(w.startswith("1 image not DICOM: left out") for w in warnings)
     assert warnings.images == 4 and len(list((tmp_path / "rt").glob("*.dcm"))) == 1
+    assert warnings.left == "1 image (1 not DICOM)"
+
+
+def _series_project(tmp_path: Path, **geometry) -> tuple[Project, Path]:
+    from tests.interop.test_rtstruct import write_series
+
+    write_series(tmp_path / "study" / "CT", **geometry)
+    project = project_from_folder(tmp_path / "study", tmp_path / "p.json", ["organ"], on_skip=lambda m: None)
+    project.path = tmp_path / "p.json"
+    return project, tmp_path / "study"
+
+
+@pytest.mark.parametrize("orientation", ["axial", "oblique"])
+def test_oblique_slices_with_non_square_pixels_read_back(tmp_path: Path, orientation: str) -> None:
+    """Rows and columns of different spacing on tilted slices: a swapped axis or spacing would move every
+    vertex; each contour's points also lie at the patient mm of PS3.3 C.7.6.2.1.1 written out by hand."""
+    from tests.interop.test_rtstruct import AXIAL, OBLIQUE, lps
+
+    iop = AXIAL if orientation == "axial" else OBLIQUE
+    project, study = _series_project(
+        tmp_path, iop=iop, origin=(-20.0, 10.0, 5.0), spacing=(0.7, 1.3), zs=(0, 2.5, 5), size=(12, 20)
+    )
+    ring = [1.5, 2.25, 17.0, 1.0, 18.5, 10.75, 3.0, 11.5]
+    for image in project.images.values():
+        project.add_annotation(
+            Annotation(project.next_annotation_id(), image.id, 1, [1, 1, 17, 10], [ring], 9.0)
+        )
+    assert FORMATS["rtstruct"].write(project, study / "rt") == []
+    back = read_rtstruct(study / "rt")
+    assert back.problems == [] and len(back.project.annotations) == 3
+    for a in back.project.annotations.values():
+        np.testing.assert_allclose(a.segmentation[0], ring, atol=0.01)
+    ds = pydicom.dcmread(study / "rt" / "CT_rtstruct.dcm")
+    slices = {str(s.SOPInstanceUID): s for s in map(pydicom.dcmread, sorted((study / "CT").iterdir()))}
+    for c in ds.ROIContourSequence[0].ContourSequence:
+        s = slices[str(c.ContourImageSequence[0].ReferencedSOPInstanceUID)]
+        want = [lps(s, x - 0.5, y - 0.5) for x, y in np.reshape(ring, (-1, 2))]
+        np.testing.assert_allclose(np.asarray(c.ContourData, float).reshape(-1, 3), want, atol=1e-6)
+
+
+def test_nested_objects_and_names_a_roi_cannot_hold_are_said(tmp_path: Path) -> None:
+    """An object inside another of its category on one slice reads back as its hole (even-odd): counted;
+    a backslash in a category name would split the ROIName in two values: written as a space, said."""
+    from tests.interop.test_rtstruct import AXIAL
+
+    project, study = _series_project(tmp_path, iop=AXIAL, origin=(0, 0, 0), spacing=(1, 1), zs=(0, 1))
+    project.categories[1].name = "left\\right"
+    image = next(iter(project.images.values()))
+    for box in ([1.0, 1.0, 12.0, 12.0], [4.0, 4.0, 3.0, 3.0]):
+        project.add_annotation(Annotation(project.next_annotation_id(), image.id, 1, box, None, 9.0))
+    warnings = FORMATS["rtstruct"].write(project, study / "rt")
+    assert warnings[0].startswith("category 'left\\\\right': written as ROI name 'left right'")
+    assert "1 outline inside another object of its category on its slice" in warnings[-1]
+    assert "2 boxes written as corner contours (4 points each)" in warnings[-2]
+    assert warnings.images == 2  # the series: its slice without objects is referenced too, as in a SEG
+
+
+def test_a_series_without_frame_of_reference_is_said_and_not_written(tmp_path: Path) -> None:
+    from tests.interop.test_rtstruct import AXIAL
+
+    project, study = _series_project(tmp_path, iop=AXIAL, origin=(0, 0, 0), spacing=(1, 1), zs=(0, 1))
+    for f in (study / "CT").iterdir():
+        ds = pydicom.dcmread(f)
+        del ds.FrameOfReferenceUID
+        ds.save_as(f)
+    image = next(iter(project.images.values()))
+    project.add_annotation(
+        Annotation(project.next_annotation_id(), image.id, 1, [1.0, 1.0, 5.0, 5.0], None, 25.0)
+    )
+    warnings = FORMATS["rtstruct"].write(project, study / "rt")
+    assert any("cannot make an RT Structure Set" in w and "FrameOfReferenceUID" in w for w in warnings)
+    assert list((study / "rt").glob("*.dcm")) == [] and warnings.images == 0

@@ -263,12 +263,15 @@ def write_structure_sets(
     sources, unmatched = _sources(project, warnings)
     changed = len(warnings)
     counts: Counter[str] = Counter()
+    why: Counter[str] = Counter()  # images not written, by why (the summary's "left out")
     counts["not_dicom"] = len(project.images) - sum(len(v) for v in sources.values()) - unmatched - changed
     if project.images and counts["not_dicom"] == len(project.images):
+        n = len(project.images)
+        which = "the project's one image is not DICOM" if n == 1 else f"none of the {n:,} images are DICOM"
         raise ValueError(
-            f"none of the {plural(len(project.images), 'image')} are DICOM (a series' slice, a file or a "
-            "multi-frame object's frame), so there is no RT Structure Set to write (its contours lie in the "
-            "patient space of DICOM slices): export nifti or masks; nothing written"
+            f"{which} (a series' slice, a file or a multi-frame object's frame), so there is no RT Structure "
+            "Set to write (its contours lie in the patient space of DICOM slices): export nifti or masks; "
+            "nothing written"
         )
     counts["unmatched"] = unmatched
     for cid in used:
@@ -284,15 +287,18 @@ def write_structure_sets(
     for key, claimed in with_progress(sorted(sources.items()), len(sources), progress):
         if not any(project.annotations_of(i) for i, _, _ in claimed):
             counts["empty"] += 1
+            why["of a DICOM source without any object"] += len(claimed)
             continue
         here: list[int] = []
         try:
             ds = _structure_set(project, claimed, rois, counts, here)
         except (DicomError, ValueError, TypeError, AttributeError, KeyError) as e:
             warnings.append(f"{key}: cannot make an RT Structure Set from this source: {e}; left out")
+            why["of a source no RT Structure Set could be made from"] += len(claimed)
             continue
         if ds is None:
             counts["empty"] += 1
+            why["of a DICOM source without any object"] += len(claimed)
             continue
         with atomic_output(check_not_image(_target(out, key, names))) as f:
             ds.save_as(f, enforce_file_format=True)
@@ -306,7 +312,7 @@ def write_structure_sets(
             "without ImagePositionPatient / ImageOrientationPatient / PixelSpacing: left out",
         ),
         "size": ("slice record", "not the size of its DICOM slice: left out"),
-        "boxes": ("box", "written as a 4-point contour (its corners)"),
+        "boxes": ("box", "written as corner contours (4 points each)"),
         "degenerate": ("contour", "of fewer than 3 points or with a non-finite coordinate: left out"),
         "nested": (
             "outline",
@@ -315,8 +321,15 @@ def write_structure_sets(
         ),
     }
     objects = sum(len(project.annotations_of(i)) for i in placed)
-    left = len(project.images) - len(placed)
-    said = f"{plural(left, 'image')} (not DICOM, or of a source without objects or left out above)"
-    return Written(
-        [*void_note, *warnings, *noted_counts(counts, messages)], len(placed), objects, said if left else ""
+    why = Counter(
+        {
+            "not DICOM": counts["not_dicom"],
+            "naming a slice or frame their DICOM source does not have": unmatched,
+            "whose DICOM source changed since the project was made": changed,
+            "without a patient position, or not the size of their slice": counts["geometry"] + counts["size"],
+            **why,
+        }
     )
+    reasons = ", ".join(f"{n:,} {reason}" for reason, n in why.items() if n)
+    said = f"{plural(len(project.images) - len(placed), 'image')} ({reasons})" if reasons else ""
+    return Written([*void_note, *warnings, *noted_counts(counts, messages)], len(placed), objects, said)
