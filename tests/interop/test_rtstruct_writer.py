@@ -235,3 +235,25 @@ def test_a_series_without_frame_of_reference_is_said_and_not_written(tmp_path: P
     warnings = FORMATS["rtstruct"].write(project, study / "rt")
     assert any("cannot make an RT Structure Set" in w and "FrameOfReferenceUID" in w for w in warnings)
     assert list((study / "rt").glob("*.dcm")) == [] and warnings.images == 0
+
+
+def test_a_multi_frame_object_s_frames_are_referenced_by_number(tmp_path: Path) -> None:
+    """An Enhanced MR of three frames stored out of position order: each contour names the object and its
+    frame (ReferencedFrameNumber, 1-based), and reads back onto the same frame record."""
+    from tests.interop.test_dicom_seg_multiframe import enhanced_mr
+
+    enhanced_mr(tmp_path / "MR" / "mr.dcm", [4.0, 0.0, 2.0])
+    project = project_from_folder(tmp_path / "MR", tmp_path / "p.json", ["organ"], on_skip=lambda m: None)
+    project.path = tmp_path / "p.json"
+    ring = [2.0, 3.0, 8.0, 3.0, 8.0, 9.0, 2.0, 9.0]
+    (image,) = [i for i in project.images.values() if i.file_name.endswith("mr.dcm#z=001")]
+    project.add_annotation(Annotation(project.next_annotation_id(), image.id, 1, [2, 3, 6, 6], [ring], 36.0))
+    assert FORMATS["rtstruct"].write(project, tmp_path / "MR" / "rt") == []
+    ds = pydicom.dcmread(tmp_path / "MR" / "rt" / "mr_rtstruct.dcm")
+    (c,) = ds.ROIContourSequence[0].ContourSequence
+    assert int(c.ContourImageSequence[0].ReferencedFrameNumber) == 2
+    back = read_rtstruct(tmp_path / "MR" / "rt")
+    assert back.problems == []
+    (a,) = back.project.annotations.values()
+    assert back.project.images[a.image_id].file_name == "../mr.dcm#z=001"
+    np.testing.assert_allclose(a.segmentation[0], ring, atol=0.01)
