@@ -16,7 +16,7 @@ from pixelproof.interop.formats import FORMATS, detect_formats
 from tests.interop.test_dicom_seg import ct_project  # noqa: F401  (a fixture)
 from tests.interop.test_nifti import brats  # noqa: F401  (a fixture)
 
-VOLUMES = {"nifti", "slicer-seg", "dicom-seg"}  # label volumes of scans: their own tests below
+VOLUMES = {"nifti", "slicer-seg", "dicom-seg", "rtstruct"}  # of scans: their own tests below
 FOLDER_FORMATS = [
     f.name
     for f in FORMATS.values()
@@ -83,3 +83,11 @@ def test_a_seg_beside_its_series_is_marked_one_in_the_series_folder_is_not(
     _same_with_and_without("dicom-seg", study / "seg")
     FORMATS["dicom-seg"].write(project, study / "CT2")
     assert not (study / "CT2" / MARKER).exists()
+
+
+def test_an_rt_structure_set_beside_its_series_reads_the_same_with_its_marker(
+    ct_project,  # noqa: F811 (the fixture)
+) -> None:
+    project, study, _drawn = ct_project
+    assert FORMATS["rtstruct"].write(project, study / "rt") == []
+    _same_with_and_without("rtstruct", study / "rt")

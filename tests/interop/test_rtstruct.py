@@ -237,7 +237,7 @@ def test_missing_series_and_detection(tmp_path):
     assert result.project.annotations == {} and result.skipped["objects"] == 1
     assert any("name the folder of its image series with --image-dir" in m for m in result.problems)
     assert [f.name for f in detect_formats(rt)][:1] == ["rtstruct"]
-    assert "rtstruct" in [f.name for f in readable()] and "rtstruct" not in [f.name for f in writable()]
+    assert "rtstruct" in [f.name for f in readable()] and "rtstruct" in [f.name for f in writable()]
 
 
 def test_multiframe_frames_by_number_and_plane(tmp_path):

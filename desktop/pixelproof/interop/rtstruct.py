@@ -495,6 +495,15 @@ def _record(build: Builder, s: _Slice, records: dict[str, Any]) -> Any:
     return record
 
 
+def write_rtstruct(
+    project: Any, out_dir: str | os.PathLike[str], *, progress: ProgressCallback | None = None
+) -> list[str]:
+    """One RT Structure Set per DICOM source with objects (``rtstruct_writer``, which imports this module)."""
+    from pixelproof.interop.rtstruct_writer import write_structure_sets
+
+    return write_structure_sets(project, out_dir, progress=progress)
+
+
 def looks_like_rtstruct(path: Path) -> bool:
     """An RT Structure Set file, or a folder holding one at its top level."""
     return holds_dicom(path, _is_rtstruct)
@@ -504,7 +513,7 @@ FORMAT = Format(
     name="rtstruct",
     title="DICOM RT Structure Set",
     reader=read_rtstruct,
-    writer=None,
+    writer=write_rtstruct,
     read_options=(
         Option(
             "image_dir",
@@ -516,5 +525,10 @@ FORMAT = Format(
     ),
     detect=looks_like_rtstruct,
     suffixes=(".dcm",),
-    lost_on_export="—",
+    lost_on_export=(
+        "images that are not DICOM or have no patient position; void regions (left out, a warning says how "
+        "many); boxes (written as 4-point contours, read back as polygons); objects' scores, notes and "
+        "review states; an object inside another of its category on one slice (contours fill even-odd: read "
+        "back as a hole, a warning says how many)"
+    ),
 )
