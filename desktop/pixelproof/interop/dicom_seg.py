@@ -92,7 +92,7 @@ def _highdicom() -> Any:
 # writing
 
 
-def _sources(project: Project, changed: list[str]) -> tuple[dict[str, list[tuple[int, Path, int]]], int]:
+def dicom_sources(project: Project, changed: list[str]) -> tuple[dict[str, list[tuple[int, Path, int]]], int]:
     """DICOM source -> [(image id, file of the slice, index)] for every image that is a DICOM file, a
     slice of a DICOM series folder or a frame of a multi-frame DICOM object (the object is the source,
     the index its frame); and how many slice records name a series folder that cannot be read as one, a
@@ -146,7 +146,7 @@ def _sources(project: Project, changed: list[str]) -> tuple[dict[str, list[tuple
     return out, unmatched
 
 
-def _unique_slices(slices: list[tuple[int, Path, int]]) -> list[tuple[list[int], Path, int]]:
+def unique_slices(slices: list[tuple[int, Path, int]]) -> list[tuple[list[int], Path, int]]:
     """The source's slices in order, each once with every record that names it: one slice claimed by
     20,000 records is one frame (its masks merged), not 20,000 datasets read and a SEG highdicom refuses."""
     by_index: dict[int, tuple[list[int], Path, int]] = {}
@@ -270,7 +270,7 @@ def write_dicom_seg(
     described: dict[str, list[Any]] = {}  # segment descriptions by the sources' character set
     counts: Counter[str] = Counter()
     warnings: list[str] = []
-    sources, counts["unmatched"] = _sources(project, warnings)
+    sources, counts["unmatched"] = dicom_sources(project, warnings)
     changed = len(warnings)  # records whose volume changed since, each named
     counts["not_dicom"] = (
         len(project.images) - sum(len(v) for v in sources.values()) - counts["unmatched"] - len(warnings)
@@ -291,7 +291,7 @@ def write_dicom_seg(
             not_written["of a DICOM source without any mask"] += len(claimed)
             continue
         placed: list[int] = []
-        slices = _unique_slices(claimed)
+        slices = unique_slices(claimed)
         counts["duplicate"] += len(claimed) - len(slices)
         try:
             datasets = with_empty_type2([read_dataset(f) for f in dict.fromkeys(f for _, f, _ in slices)])

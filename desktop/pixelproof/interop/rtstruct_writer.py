@@ -2,11 +2,11 @@
 
 One RTSTRUCT per DICOM source the project's images are slices of (a series folder, a phase of a dynamic
 series, a single image file, a multi-frame object), found as ``dicom-seg`` finds them
-(``dicom_seg._sources``: a record whose file changed since is left out, named). Each category with objects
-there is one ROI, named as the category, in its colour (ROIDisplayColor); every polygon is a CLOSED_PLANAR
-contour; a mask is traced on pixel edges (``masks.mask_to_shapes``, as every other export traces masks) to
-its outer rings and its holes, each a contour (the standard's even-odd fill makes a ring inside another a
-hole); a box is its four corners. Pixels become patient mm (LPS) through the slice's own geometry
+(``dicom_seg.dicom_sources``: a record whose file changed since is left out, named). Each category with
+objects there is one ROI, named as the category, in its colour (ROIDisplayColor); every polygon is a
+CLOSED_PLANAR contour; a mask is traced on pixel edges (``masks.mask_to_shapes``, as every other export traces
+masks) to its outer rings and its holes, each a contour (the standard's even-odd fill makes a ring inside
+another a hole); a box is its four corners. Pixels become patient mm (LPS) through the slice's own geometry
 (``PatientGeometry.position``: COCO's x + 0.5, y + 0.5 is the centre of pixel x, y, the inverse of what the
 reader does). Each contour references its slice's SOPInstanceUID (a frame by ReferencedFrameNumber); the
 Patient and Study attributes are copied from the source, as a clinical object must (empty where the source
@@ -33,7 +33,7 @@ from pixelproof.core.model import Annotation, Project
 from pixelproof.core.patient_space import PatientGeometry, ras_from_lps
 from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import ProgressCallback, with_progress
-from pixelproof.interop.dicom_seg import _sources, _unique_slices
+from pixelproof.interop.dicom_seg import dicom_sources, unique_slices
 from pixelproof.interop.image_guard import check_not_image
 from pixelproof.interop.rtstruct import KEY, RTSTRUCT_SOP_CLASS, _contains
 from pixelproof.interop.seg_codes import segment_label
@@ -171,7 +171,7 @@ def _structure_set(
 
     slices: list[_Slice] = []
     datasets: dict[Path, Any] = {}
-    for ids, file, index in _unique_slices(claimed):
+    for ids, file, index in unique_slices(claimed):
         ds = datasets.get(file) or datasets.setdefault(file, read_dataset(file))
         frame = index + 1 if frame_count(ds) > 1 else 0
         geometry = image_meta(project.image_path(project.images[ids[0]])).patient
@@ -260,7 +260,7 @@ def write_structure_sets(
     used = sorted({a.category_id for a in project.annotations.values()})
     rois = {cid: k for k, cid in enumerate(used, start=1)}
     warnings: list[str] = []
-    sources, unmatched = _sources(project, warnings)
+    sources, unmatched = dicom_sources(project, warnings)
     changed = len(warnings)
     counts: Counter[str] = Counter()
     why: Counter[str] = Counter()  # images not written, by why (the summary's "left out")
