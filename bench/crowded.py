@@ -8,7 +8,10 @@ results file, scores drawn in 0.3-1, so ObjectLab's overlooked, badly-located an
 second (re-created: paired by IoU); ``merge`` of the three as annotator shards, then ``consensus``
 (majority and STAPLE) on the merged project; ``validate`` and ``info`` of the merged project. It also
 prints the size of the dense references x candidates IoU table that one-to-one matching never builds (it
-matches each group of overlapping objects on its own table).
+matches each group of overlapping objects on its own table), and times lint --predictions' check of the
+results file's layout (corner boxes, shifted class ids: each confident prediction's best box IoU among the
+labels) in process, beside the every-pair table it measured before (``dense_best_ious``, the reference the
+tests compare it with), median of 5 runs each, alternating.
 
     python -m bench crowded [--objects N] [--only NAME,NAME]
 
@@ -133,6 +136,65 @@ def write_predictions(candidate: Path, out: Path, seed: int = 0) -> Path:
     return out
 
 
+def dense_best_ious(preds: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The former ``prediction_checks._best_ious``: every prediction against every label (a block of 256
+    predictions at a time), the reference for the overlapping-pairs one."""
+    best = np.zeros(len(preds))
+    arg = np.zeros(len(preds), dtype=int)
+    for start in range(0, len(preds), 256):
+        p = preds[start : start + 256, None, :]
+        ix = np.clip(
+            np.minimum(p[..., 0] + p[..., 2], labels[:, 0] + labels[:, 2])
+            - np.maximum(p[..., 0], labels[:, 0]),
+            0,
+            None,
+        )
+        iy = np.clip(
+            np.minimum(p[..., 1] + p[..., 3], labels[:, 1] + labels[:, 3])
+            - np.maximum(p[..., 1], labels[:, 1]),
+            0,
+            None,
+        )
+        inter = ix * iy
+        union = p[..., 2] * p[..., 3] + labels[:, 2] * labels[:, 3] - inter
+        iou = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+        best[start : start + 256] = iou.max(axis=1)
+        arg[start : start + 256] = iou.argmax(axis=1)
+    return best, arg
+
+
+def bench_layout_check(ref: Path, preds: Path, repeat: int = 5) -> None:
+    """lint --predictions' layout check on the tile (its confident predictions, at most
+    ``MAX_PREDICTIONS``, as boxes read and as corners), against ``dense_best_ious``."""
+    import statistics
+    import time
+
+    from pixelproof.core.coco import load_project
+    from pixelproof.core.lint import prediction_checks as pc
+
+    labels = np.array([a.bbox for a in load_project(ref).annotations.values()], dtype=float)
+    found = [r for r in json.loads(preds.read_text()) if r["score"] >= pc.SCORE][: pc.MAX_PREDICTIONS]
+    boxes = np.array([r["bbox"] for r in found], dtype=float)
+    corners = boxes.copy()
+    corners[:, 2:] -= corners[:, :2]
+    ours, dense = [], []
+    for _ in range(repeat):
+        for fn, times in ((pc._best_ious, ours), (dense_best_ious, dense)):
+            t = time.perf_counter()
+            got = [fn(b, labels) for b in (boxes, corners)]
+            times.append(time.perf_counter() - t)
+            if fn is pc._best_ious:
+                mine = got
+        same = all(
+            np.array_equal(a, b) for x, y in zip(mine, got, strict=True) for a, b in zip(x, y, strict=True)
+        )
+    o, d = statistics.median(ours), statistics.median(dense)
+    print(
+        f"lint --predictions layout check, {len(boxes):,} predictions x {len(labels):,} labels twice: "
+        f"overlapping pairs {o:.3f} s, every pair {d:.3f} s (ratio {o / d:.3f}; same figures: {same})"
+    )
+
+
 def main(argv: list[str]) -> int:
     from bench.scale import run_cli
 
@@ -190,4 +252,6 @@ def main(argv: list[str]) -> int:
             ok = (0, 1) if name.startswith("lint") else (0,)  # lint exits 1 when it found problems
             if f["code"] not in ok:  # a run that failed: its seconds are of the error, not a figure
                 print(f"  FAILED: the figures above are of an error, not of {name}")
+            if name == "lint --predictions":
+                bench_layout_check(ref, preds)
     return 0

@@ -13,39 +13,37 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core import matching, metrics_overlap
 from pixelproof.core.model import Annotation, Project
 
 SCORE = 0.5  # predictions this confident are expected to lie on a label when the file is read right
 MATCH_IOU = 0.5
 MIN_EVIDENCE = 5  # fewer matches than this tell nothing
 MAX_PREDICTIONS = 5000  # plenty to tell; keeps a huge file or a crowded image cheap
-CHUNK = 256  # predictions against an image's labels at a time
 
 
 def _best_ious(preds: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(best IoU, index of that label) of each [x, y, w, h] prediction among the labels."""
+    """(best IoU, index of that label: the first of equal ones, 0 when none overlaps) of each [x, y, w, h]
+    prediction among the labels. Measured only where boxes overlap (``matching.overlapping_pairs``): a
+    crowded image's 5,000 predictions against 10,000 labels were 50 million IoUs, twice (1.3 s of a
+    3.8 s lint); the values are ``box_ious``', bit for bit those of every pair."""
     best = np.zeros(len(preds))
     arg = np.zeros(len(preds), dtype=int)
-    for start in range(0, len(preds), CHUNK):
-        p = preds[start : start + CHUNK, None, :]
-        ix = np.clip(
-            np.minimum(p[..., 0] + p[..., 2], labels[:, 0] + labels[:, 2])
-            - np.maximum(p[..., 0], labels[:, 0]),
-            0,
-            None,
-        )
-        iy = np.clip(
-            np.minimum(p[..., 1] + p[..., 3], labels[:, 1] + labels[:, 3])
-            - np.maximum(p[..., 1], labels[:, 1]),
-            0,
-            None,
-        )
-        inter = ix * iy
-        union = p[..., 2] * p[..., 3] + labels[:, 2] * labels[:, 3] - inter
-        iou = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-        best[start : start + CHUNK] = iou.max(axis=1)
-        arg[start : start + CHUNK] = iou.argmax(axis=1)
+    if not len(preds) or not len(labels):
+        return best, arg
+    rows, cols = matching.overlapping_pairs(_extents(preds), _extents(labels))
+    ious = metrics_overlap.box_ious(preds[rows], labels[cols])
+    first = np.lexsort((cols, -ious, rows))  # per prediction: highest IoU first, then lowest label index
+    head = first[np.r_[True, rows[first][1:] != rows[first][:-1]]] if first.size else first
+    keep = ious[head] > 0
+    best[rows[head[keep]]] = ious[head[keep]]
+    arg[rows[head[keep]]] = cols[head[keep]]
     return best, arg
+
+
+def _extents(boxes: np.ndarray) -> np.ndarray:
+    """[x, y, w, h] rows as extents [left, top, right, bottom] (``matching.overlapping_pairs``)."""
+    return np.c_[boxes[:, :2], boxes[:, :2] + boxes[:, 2:]]
 
 
 def _labels_by_image(project: Project) -> dict[int, list[Annotation]]:
