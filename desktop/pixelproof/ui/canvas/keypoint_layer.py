@@ -28,6 +28,7 @@ DOT_RADIUS = 4.5  # screen pixels: a keypoint's dot (a selected object's 1 more)
 LINE_WIDTH = 2.0  # screen pixels: a skeleton line, on a dark line 2 px wider
 HIT_PX = 8.0  # screen pixels: how near a press takes a keypoint
 _RIM = QColor(20, 20, 20, 200)
+_HOLLOW = QColor(255, 255, 255, 210)  # an occluded point's inside: the skeleton's line does not cross it
 
 
 class _Entry:
@@ -169,9 +170,9 @@ def _draw(
             painter.setPen(QPen(_RIM, 1.5))
             painter.setBrush(color)
             painter.drawEllipse(p, r, r)
-        else:  # labelled, occluded: a ring in the colour between two dark ones
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(QPen(_RIM, 4.0))
-            painter.drawEllipse(p, r - 0.5, r - 0.5)
-            painter.setPen(QPen(color, 2.0))
-            painter.drawEllipse(p, r - 0.5, r - 0.5)
+        else:  # labelled, occluded: a ring in the colour on a dark one, light inside (no line through it)
+            painter.setBrush(_HOLLOW)
+            painter.setPen(QPen(_RIM, 4.5))
+            painter.drawEllipse(p, r, r)
+            painter.setPen(QPen(color, 2.5))
+            painter.drawEllipse(p, r, r)
