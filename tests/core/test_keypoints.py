@@ -11,7 +11,7 @@ import pytest
 from pycocotools.coco import COCO
 
 from pixelproof.core.coco import load_project, save_project
-from pixelproof.core.geometry import translated
+from pixelproof.core.geometry import translated, with_box
 from pixelproof.core.keypoints import keypoints_of, with_keypoint
 from pixelproof.core.model import Annotation, ImageRecord
 from pixelproof.interop.yolo import read_yolo, write_yolo
@@ -153,3 +153,15 @@ def test_broken_keypoints_are_none_not_a_crash(extra: dict) -> None:
     assert keypoints_of(a, image) is None
     with pytest.raises(ValueError, match="no keypoints"):
         with_keypoint(a, image, 0, 1.0, 1.0)
+
+
+def test_coco_keypoints_go_with_a_moved_or_resized_object(tmp_path: Path) -> None:
+    """As a YOLO object's follow its box: a move carries the labelled points, a resize maps them onto the
+    new box; an unlabelled one (v 0) stays 0 0 0."""
+    project = load_project(_coco_file(tmp_path))
+    a, image, cat = project.annotations[5], project.images[1], project.categories[1]
+    moved = translated(a, 5, -2, image.width, image.height)
+    assert moved.extra["keypoints"] == [25, 13, 2, 35, 14, 1, 0, 0, 0]
+    assert a.extra["keypoints"] == [20, 15, 2, 30, 16, 1, 0, 0, 0]
+    resized = with_box(a, [10.0, 10.0, 80.0, 15.0])  # twice as wide, half as high, from the same corner
+    assert keypoints_of(resized, image, cat).points == [(30.0, 12.5, 2), (50.0, 13.0, 1), (0.0, 0.0, 0)]

@@ -159,6 +159,24 @@ def keypoints_of(a: Annotation, image: ImageRecord, category: Category | None = 
     return Keypoints(points, _edges(skeleton, k), named, source)
 
 
+def carry_keypoints(before: Annotation, out: Annotation) -> None:
+    """Move ``out``'s COCO keypoints (a clone of ``before`` with another box) with its box: the map of the
+    box before onto the box now, per axis, labelled points only (v 0 stays as it is). A move or a resize
+    in the app carries them along, as a YOLO object's follow its box (``follow_box``, where they are read).
+    Nothing for an object without COCO keypoints or without a finite box."""
+    values = _coco_values(out)
+    old, new = before.bbox, out.bbox
+    if values is None or not finite_numbers(list(old), 4) or not finite_numbers(list(new), 4):
+        return
+    scale = [n / o if o > 0 else 1.0 for o, n in ((old[2], new[2]), (old[3], new[3]))]
+    moved = list(values)
+    for i in range(0, len(moved), 3):
+        if moved[i + 2] > 0:
+            for axis in (0, 1):
+                moved[i + axis] = round(new[axis] + (moved[i + axis] - old[axis]) * scale[axis], 2)
+    out.extra["keypoints"] = moved
+
+
 def with_keypoint(
     a: Annotation,
     image: ImageRecord,
