@@ -117,3 +117,15 @@ def test_shift_v_cycles_the_visibility_of_the_keypoint_under_the_pointer(posed) 
     key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert doc.project.annotations[COCO_ID].extra["keypoints"][:3] == [100, 60, 1]
     assert win.canvas.tool.name == "select"  # Shift+V left the tool as it was
+
+
+def test_the_status_bar_names_the_keypoint_under_the_pointer(posed) -> None:
+    win = posed
+    hover(win, view_point(win, 140, 90))
+    assert win.readout.target_label.whole == (
+        "Select: #1 cat: left_eye (occluded): drag to move it, Shift+V: visibility"
+    )
+    hover(win, view_point(win, 280, 200))  # a YOLO point: no names
+    assert "#2 dog: keypoint 2 (visible)" in win.readout.target_label.whole
+    hover(win, view_point(win, 20, 220))
+    assert "keypoint" not in win.readout.target_label.whole

@@ -84,6 +84,7 @@ class SelectTool(Tool):
         self.last_menu: QMenu | None = None  # the vertex menu shown last (tests trigger its actions)
         self._size: tuple[float, float] | None = None  # a box being resized: its sides, read live
         self._keypoint = -1  # the index of the keypoint dragged (mode "keypoint"; ``_target`` its object)
+        self._point_hovered: tuple[int, int] | None = None  # (object, keypoint) under the pointer
 
     def target_text(self) -> str:
         """One polygon selected: how its vertices are edited here (LabelMe users look in V). With more
@@ -92,6 +93,8 @@ class SelectTool(Tool):
         doc = self.document
         if self._size is not None:  # as the box tool reads a box being drawn
             return f"Select: resizing to {size_text(*self._size, self.spacing())}; Esc cancels"
+        if self._point_hovered is not None and (said := self._point_text(*self._point_hovered)):
+            return said
         if (ann := self._edited_polygon()) is not None:
             return (
                 f"Select: {self.describe(ann)}: drag a vertex to move it, drag its edge to add one, "
@@ -264,8 +267,12 @@ class SelectTool(Tool):
         hit = polygon_hit(self.canvas, polygon, e) if polygon is not None else None
         if hit is not None and hit[0] in VERTEX_CURSORS and not e.modifiers & TOGGLE_MODIFIERS:
             cursor = VERTEX_CURSORS[hit[0]]
-        if self.keypoint_at(e.view_pos) is not None and not e.modifiers & TOGGLE_MODIFIERS:
+        point = self.keypoint_at(e.view_pos)
+        if point is not None and not e.modifiers & TOGGLE_MODIFIERS:
             cursor = VERTEX_CURSORS["vertex"]
+        if point != self._point_hovered:  # the status bar names it (``target_text``)
+            self._point_hovered = point
+            self.canvas.hintChanged.emit()
         self.canvas.viewport().setCursor(cursor)
         self.canvas.set_hovered(ann_id, e.view_pos)
 
@@ -404,6 +411,18 @@ class SelectTool(Tool):
             return
         x, y = self._clamped(e.pos.x(), e.pos.y())
         doc.push(ReplaceAnnotations([with_keypoint(ann, rec, self._keypoint, x, y)], "Move keypoint"))
+
+    def _point_text(self, ann_id: int, index: int) -> str:
+        """``Select: #3 person: left_wrist (occluded): drag to move it, Shift+V: visibility``."""
+        doc = self.document
+        ann = doc.project.annotations.get(ann_id) if doc is not None else None
+        rec = doc.project.images.get(self.canvas.image_id) if doc is not None else None
+        found = keypoints_of(ann, rec, doc.project.categories.get(ann.category_id)) if ann and rec else None
+        if found is None or index >= len(found.points):
+            return ""
+        name = found.names[index] if found.names else f"keypoint {index + 1}"
+        seen = "visible" if found.points[index][2] == 2 else "occluded"
+        return f"Select: {self.describe(ann)}: {name} ({seen}): drag to move it, Shift+V: visibility"
 
     def cycle_visibility(self) -> bool:
         """Shift+V: the keypoint under the pointer visible -> occluded -> not labelled (then no longer drawn;
