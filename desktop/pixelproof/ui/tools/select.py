@@ -61,7 +61,8 @@ class SelectTool(Tool):
     icon = "tool-select"
     tooltip = (
         "Select, move and resize: click, Shift- or Ctrl-click, drag a band; arrows nudge; "
-        "on a selected polygon drag a vertex, drag an edge to add one, right-click a vertex to delete it"
+        "on a selected polygon drag a vertex, drag an edge to add one, right-click a vertex to delete it; "
+        "drag a keypoint to move it, Shift+V over it for its visibility"
     )
     cursor = Qt.CursorShape.ArrowCursor
 
