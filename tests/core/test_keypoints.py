@@ -14,6 +14,7 @@ from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.geometry import translated, with_box
 from pixelproof.core.keypoints import keypoints_of, with_keypoint
 from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.interop.coco_io import write_coco
 from pixelproof.interop.yolo import read_yolo, write_yolo
 from tests.interop.test_yolo_ultralytics_yaml import _dataset
 
@@ -128,9 +129,13 @@ def test_coco_keypoints_with_names_and_skeleton_moved_and_read_by_pycocotools(tm
     moved = with_keypoint(a, image, 1, 33.5, 18.25, visibility=2)
     project.replace_annotation(moved)
     save_project(project, path)
-    ann = COCO(str(path)).loadAnns([5])[0]
-    assert ann["keypoints"] == [20, 15, 2, 33.5, 18.25, 2, 0, 0, 0]
-    assert ann["num_keypoints"] == 2
+    write_coco(project, tmp_path / "export" / "coco.json")  # and a COCO export
+    for written in (path, tmp_path / "export" / "coco.json"):
+        coco = COCO(str(written))
+        ann = coco.loadAnns(coco.getAnnIds())[0]
+        assert ann["keypoints"] == [20, 15, 2, 33.5, 18.25, 2, 0, 0, 0]
+        assert ann["num_keypoints"] == 2
+        assert coco.loadCats(coco.getCatIds())[0]["skeleton"] == [[1, 2], [1, 3], [2, 9]]
     unlabelled = with_keypoint(moved, image, 0, visibility=0)
     assert unlabelled.extra["num_keypoints"] == 1 and keypoints_of(unlabelled, image, cat).shown() == [1]
 
