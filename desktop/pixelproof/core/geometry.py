@@ -158,6 +158,10 @@ def translated(ann: Annotation, dx: float, dy: float, width: int, height: int) -
         out.set_geometry(polys, masks.polygons_bbox(polys), masks.segmentation_area(polys, [], height, width))
     else:
         _set_mask(out, ann, round(dx), round(dy), (height, width), (height, width))
+    if "keypoints" in ann.extra:  # COCO keypoints go with it (a YOLO object's follow its box when read)
+        from pixelproof.core.keypoints import carry_keypoints  # local: keypoints imports this module
+
+        carry_keypoints(ann, out)
     return out
 
 
@@ -252,6 +256,10 @@ def with_box(ann: Annotation, box: list[float]) -> Annotation:
     """A clone of a box annotation with a new box (area = w*h)."""
     out = clone(ann)
     out.set_geometry(out.segmentation, list(box), box[2] * box[3])
+    if "keypoints" in ann.extra:  # COCO keypoints go with it (``translated``)
+        from pixelproof.core.keypoints import carry_keypoints
+
+        carry_keypoints(ann, out)
     return out
 
 

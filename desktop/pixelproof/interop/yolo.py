@@ -104,8 +104,9 @@ def read_yolo(
     if keypoints and (posed := sum("yolo" in a.extra for a in project.annotations.values())):
         report.note(
             f"{plural(posed, 'object')} of a pose dataset (kpt_shape {list(keypoints)}) read as their boxes: "
-            "the keypoints are kept with each object (its extras) but not shown; a YOLO export writes "
-            "them back (task pose), other exports and YOLO's detect and segment the boxes without them"
+            "the keypoints are kept with each object (its extras), drawn on the canvas and moved there with "
+            "the select tool; a YOLO export writes them back (task pose), other exports and YOLO's detect "
+            "and segment the boxes without them"
         )
     for orphan in _orphan_labels(root, used_labels):
         report.skip("files", f"{orphan}: no image for this label file; skipped")
@@ -488,9 +489,9 @@ FORMAT = Format(
         "holes (filled, with a warning), several parts (one line each), everything but boxes in detect; parts"
         " outside the image (clipped); the crowd flag, scores, review state, notes, pose keypoints (but in"
         " task pose: a project read from a pose dataset; those of a box moved or resized since it was read"
-        " are moved with it, not re-placed: the app cannot edit keypoints); void regions (left out, a warning"
-        " says how many: YOLO would train them as a class); the exact width of thin and tiny masks as"
-        " Ultralytics reads them (it fills the polygons at whole pixels, taking in their outline: a 2 px"
-        " scratch trains as about 3.5 px; a warning names them)"
+        " are moved with it, those dragged in the app written where they were dropped); void regions (left"
+        " out, a warning says how many: YOLO would train them as a class); the exact width of thin and tiny"
+        " masks as Ultralytics reads them (it fills the polygons at whole pixels, taking in their outline: a"
+        " 2 px scratch trains as about 3.5 px; a warning names them)"
     ),
 )

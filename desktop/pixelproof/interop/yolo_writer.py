@@ -19,6 +19,7 @@ import numpy as np
 from pixelproof.core import annotation_pixels
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import is_image_file
+from pixelproof.core.keypoints import finite_numbers, follow_box
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.split_names import CANONICAL as SPLITS
@@ -445,52 +446,16 @@ def pose_of(project: Project) -> dict[str, Any] | None:
     return {"kpt_shape": list(shape), **({"flip_idx": flip} if valid else {})}
 
 
-# How far (normalised) an object's box may lie from the one its keypoints were read with and still count as
-# not edited: float noise of pixels and back, well below the 6 decimals written.
-_SAME_BOX = 1e-6
-
-
-def _finite_numbers(values: Any, n: int) -> bool:
-    return (
-        isinstance(values, list)
-        and len(values) == n
-        and all(type(v) in (int, float) and math.isfinite(v) for v in values)
-    )
-
-
-def _follow_box(points: np.ndarray, read_box: Any, a: Annotation, image: ImageRecord) -> bool:
-    """Move ``points`` (K x 2 or 3, normalised) with the object's box when it changed since they were read
-    (``read_box``: cx cy w h, normalised, kept by the reader): the affine map of the read box onto the
-    current one, per axis; visibility and absent ones (v 0, or 0 0) unchanged. The app cannot show
-    keypoints, so a box moved or resized there would otherwise carry keypoints of where it was. True:
-    moved. A project saved before the read box was kept: False, the keypoints as read."""
-    if not _finite_numbers(read_box, 4) or not _finite_numbers(list(a.bbox), 4):
-        return False
-    x, y, bw, bh = (float(v) for v in a.bbox)
-    w, h = image.width, image.height
-    now = np.array([(x + bw / 2) / w, (y + bh / 2) / h, bw / w, bh / h])
-    old = np.asarray(read_box, dtype=np.float64)
-    if np.abs(now - old).max() <= _SAME_BOX:
-        return False
-    scale = np.where(old[2:] > 0, now[2:] / np.where(old[2:] > 0, old[2:], 1.0), 1.0)
-    absent = (points[:, :2] == 0).all(axis=1)
-    if points.shape[1] == 3:
-        absent |= points[:, 2] == 0
-    present = ~absent
-    points[present, :2] = now[:2] + (points[present, :2] - old[:2]) * scale
-    return True
-
-
 def _keypoints(a: Annotation, shape: list[int], counts: Counter[str], image: ImageRecord) -> str:
     """The object's keypoints as read (normalised x y, visibility as it was), moved with its box when that
-    was edited since (``_follow_box``), K absent ones (0 0 0) when it has none of this ``kpt_shape``; x y
-    clamped to 0..1 as the box is (Ultralytics refuses a file beyond)."""
+    was edited since (``core.keypoints.follow_box``) and as moved in the app, K absent ones (0 0 0) when it
+    has none of this ``kpt_shape``; x y clamped to 0..1 as the box is (Ultralytics refuses a file beyond)."""
     kept = as_dict(a.extra.get("yolo"))
     values = kept.get("keypoints")
     k, d = shape
-    if kept.get("kpt_shape") == shape and _finite_numbers(values, k * d):
+    if kept.get("kpt_shape") == shape and finite_numbers(values, k * d):
         points = np.asarray(values, dtype=np.float64).reshape(k, d)
-        counts["moved"] += _follow_box(points, kept.get("box"), a, image)
+        counts["moved"] += follow_box(points, kept.get("box"), a, image)
     else:
         counts["absent"] += 1
         points = np.zeros((k, d))

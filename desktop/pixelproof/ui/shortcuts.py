@@ -294,6 +294,10 @@ DEFAULTS: list[Shortcut] = [
     # LabelMe's edit mode and CVAT reshape a polygon where it is selected: V as P does
     gesture("canvas.vertex", "Reshape the selected polygon (V or P): move a vertex, add one, delete one",
             "Drag a vertex", "Drag an edge (V), click an edge (P)", "Right-click a vertex"),
+    # CVAT's and X-AnyLabeling's points: dragged where they are; V (select) then Shift+V for visibility
+    gesture("canvas.keypoint", "Move a keypoint (V; a press selects its object)", "Drag a keypoint"),
+    gesture("canvas.keypoint_visibility", "The keypoint under the pointer: visible, occluded, not labelled "
+            "(V)", "Shift+V", takes=("Shift+V",)),
     gesture("canvas.nudge", "Move the selection by 1 px / 10 px (every tool)", "Arrows", "Shift+arrows",
             takes=(*ARROWS, *(f"Shift+{k}" for k in ARROWS))),
     gesture("canvas.cancel", "Cancel the drawing in progress, else a Fill Between Frames running in the "

@@ -28,6 +28,7 @@ from pixelproof.ui.canvas.event_routing import EventRouting
 from pixelproof.ui.canvas.image_item import ImageItem, PlaceholderItem
 from pixelproof.ui.canvas.image_view import setup_image_view
 from pixelproof.ui.canvas.items import AnnotationItemMixin, make_item
+from pixelproof.ui.canvas.keypoint_layer import KeypointLayer
 from pixelproof.ui.canvas.layers import BoxLayer
 from pixelproof.ui.canvas.lazy_items import LazyItems
 from pixelproof.ui.canvas.marks import HoverMark
@@ -102,6 +103,7 @@ class CanvasView(
         # the items made so far; boxes, polygons, masks stay in ``box_layer`` until something looks them up
         self.items_by_id: dict[int, AnnotationItemMixin] = LazyItems(self._materialize, self._in_layer)
         self.box_layer: BoxLayer | None = None
+        self.keypoints: KeypointLayer | None = None  # the shown image's objects' keypoints
         # this canvas's display settings, its own window's (``set_hidden_categories``, ``set_fill_opacity``,
         # ``set_score_cut``): another window keeps its own
         self.show_filter = ShowFilter()
@@ -174,6 +176,7 @@ class CanvasView(
         self._scene.clear()
         self.items_by_id.clear()
         self.box_layer = None
+        self.keypoints = None
         self.hover = None
         self.pinned = None
         self.hover_at = None
@@ -210,6 +213,8 @@ class CanvasView(
         self.box_layer.tags.on_change = self.tags_changed
         for part in self.box_layer.parts():
             self._scene.addItem(part)
+        self.keypoints = KeypointLayer(rec, doc.project.categories.get, self.show_filter)
+        self._scene.addItem(self.keypoints)
         self.hover = HoverMark()
         self.hover.set_zoom(self.zoom)
         self._scene.addItem(self.hover)
@@ -224,6 +229,7 @@ class CanvasView(
                 boxes.append(ann)
             else:
                 self._add_item(ann)
+        self.keypoints.add_many(anns)
         for why in self.box_layer.add_many(boxes):  # masks over the pixel limit: not shown, and said
             self.message.emit(f"not shown: {why}")
         self._drawn.reset(anns)  # loading an image shows no hidden category again
@@ -302,6 +308,7 @@ class CanvasView(
             ann = self.document.project.annotations[ann_id]
             self.tags_changed()
             self._add_item(ann)
+            self.keypoints.update_object(ann)
             self._drawn.added(ann)
             self._added.append(ann_id)
 
@@ -321,6 +328,8 @@ class CanvasView(
         """``_on_added`` for each of ``anns`` (all of the shown image), the layer's in one go."""
         self.tags_changed()
         layered = [a for a in anns if a.kind in LAYER_KINDS] if self.box_layer is not None else []
+        if self.keypoints is not None:
+            self.keypoints.add_many(anns)
         if layered:
             self.box_layer.add_many(layered)  # what is over the pixel limit is not said, as ``add`` did not
         for ann in anns:
@@ -343,6 +352,8 @@ class CanvasView(
                 in_layer.append(ann_id)
         if self.box_layer is not None:
             self.box_layer.remove_many(in_layer)
+        if self.keypoints is not None:
+            self.keypoints.remove(ann_ids)
 
     def _restack(self) -> None:
         """Stack what the edit just made added where the image's order puts it (``stacking.restack``). The
@@ -364,6 +375,7 @@ class CanvasView(
             self._drawn.moved_elsewhere(ann, self.document.moved_from.get(ann_id))
             return
         self._drawn.changed(ann)
+        self.keypoints.update_object(ann)
         if self.hover is not None and self.hover.ann_id == ann_id:
             stacking.mark_hovered(self, None)  # moved or reshaped: marked again once the edit is out
         if self._in_layer(ann_id) and ann.kind in LAYER_KINDS:
@@ -389,6 +401,8 @@ class CanvasView(
             self._scene.removeItem(item)  # type: ignore[arg-type]
         elif self.box_layer is not None:
             self.box_layer.remove(ann_id)
+        if self.keypoints is not None and image_id == self.image_id:
+            self.keypoints.remove([ann_id])
 
     def _on_selection(self) -> None:
         """Selected boxes of the layer stay there (it draws them selected, with handles): select all of
@@ -399,6 +413,8 @@ class CanvasView(
         follow_selection(self, sel)  # a selected polygon has its own item, an unselected one none
         if self.box_layer is not None:
             self.box_layer.set_selected(sel)
+        if self.keypoints is not None:
+            self.keypoints.set_selected(sel)
         for ann_id, item in self.items_by_id.items():
             item.set_selected_look(ann_id in sel)
         tag_layout.flush(self, True)  # the selected objects' tags and handles first
@@ -427,6 +443,8 @@ class CanvasView(
             item.sync(ann, self._category(ann), self.show_labels)
         if self.box_layer is not None:
             self.box_layer.restyle()
+        if self.keypoints is not None:  # a category's colour, keypoint names or skeleton
+            self.keypoints.add_many(self.document.project.annotations_of(self.image_id))
         tag_layout.flush(self, True)
         stacking.rehover(self)
 
@@ -451,6 +469,8 @@ class CanvasView(
             item.refresh_display()
         if self.box_layer is not None:
             self.box_layer.restyle()
+        if self.keypoints is not None:
+            self.keypoints.update()
         doc = self.document
         if doc is not None and doc.selection:
             anns = doc.project.annotations

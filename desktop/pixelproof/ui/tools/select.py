@@ -5,12 +5,14 @@ the object alone selected takes the next one under the pointer, round to the fir
 CVAT and LabelMe). Each finished gesture is one undoable command. One selected polygon shows its vertex
 handles, as in LabelMe's edit mode and CVAT: drag a vertex to move it, drag from its edge to pull a new
 vertex out there, right-click a vertex to delete it (``vertex_edit``, as the polygon tool); a click on them
-only selects, as before. A selection holding a locked object (``core.object_lock``) is not dragged: it stays,
+only selects, as before. A keypoint (``canvas.keypoint_layer``) is dragged to move it, one undo step
+(``core.keypoints.with_keypoint``: written back where it was read); a press on it selects its object.
+A selection holding a locked object (``core.object_lock``) is not dragged: it stays,
 and the status bar says which object is locked; a locked box shows no handles."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPoint, QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QMenu
 
@@ -24,6 +26,7 @@ from pixelproof.core.geometry import (
     union_bbox,
     with_box,
 )
+from pixelproof.core.keypoints import keypoints_of, with_keypoint
 from pixelproof.core.measure import size_text
 from pixelproof.core.model import Annotation
 from pixelproof.core.object_lock import LockedError, is_locked, locked_among
@@ -58,7 +61,8 @@ class SelectTool(Tool):
     icon = "tool-select"
     tooltip = (
         "Select, move and resize: click, Shift- or Ctrl-click, drag a band; arrows nudge; "
-        "on a selected polygon drag a vertex, drag an edge to add one, right-click a vertex to delete it"
+        "on a selected polygon drag a vertex, drag an edge to add one, right-click a vertex to delete it; "
+        "drag a keypoint to move it, Shift+V over it for its visibility"
     )
     cursor = Qt.CursorShape.ArrowCursor
 
@@ -80,6 +84,8 @@ class SelectTool(Tool):
         self._dragging = False  # the vertex gesture went past the drag threshold
         self.last_menu: QMenu | None = None  # the vertex menu shown last (tests trigger its actions)
         self._size: tuple[float, float] | None = None  # a box being resized: its sides, read live
+        self._keypoint = -1  # the index of the keypoint dragged (mode "keypoint"; ``_target`` its object)
+        self._point_hovered: tuple[int, int] | None = None  # (object, keypoint) under the pointer
 
     def target_text(self) -> str:
         """One polygon selected: how its vertices are edited here (LabelMe users look in V). With more
@@ -88,6 +94,8 @@ class SelectTool(Tool):
         doc = self.document
         if self._size is not None:  # as the box tool reads a box being drawn
             return f"Select: resizing to {size_text(*self._size, self.spacing())}; Esc cancels"
+        if self._point_hovered is not None and (said := self._point_text(*self._point_hovered)):
+            return said
         if (ann := self._edited_polygon()) is not None:
             return (
                 f"Select: {self.describe(ann)}: drag a vertex to move it, drag its edge to add one, "
@@ -113,7 +121,7 @@ class SelectTool(Tool):
         self.canvas.set_hovered(None)  # a drag would leave it behind; the release marks what is there
         ann_id, handle = self.canvas.annotation_at(e.view_pos)
         toggle = bool(e.modifiers & TOGGLE_MODIFIERS)
-        if not toggle and self._press_vertex(e):
+        if not toggle and (self._press_keypoint(e) or self._press_vertex(e)):
             return
         if handle is not None and ann_id is not None and not toggle:
             self._mode, self._handle, self._target = "resize", handle, ann_id
@@ -142,6 +150,13 @@ class SelectTool(Tool):
         far = max(abs(d.x()), abs(d.y())) >= DRAG_THRESHOLD_PX
         if self._mode in ("vertex", "edge"):
             self._drag_vertex(e, far)
+            return
+        if self._mode == "keypoint":
+            if far or self._dragging:
+                self._dragging = True
+                self.canvas.keypoints.preview(
+                    self._target, self._keypoint, *self._clamped(e.pos.x(), e.pos.y())
+                )
             return
         if self._mode == "pending-move" and far:
             locked = locked_among(self.document.project, self.document.selection)
@@ -195,6 +210,8 @@ class SelectTool(Tool):
                 self._reset_items()
         elif mode in ("vertex", "edge"):
             self._release_vertex(mode)
+        elif mode == "keypoint":
+            self._release_keypoint(e)
         elif mode == "held":  # a drag of a selection holding a locked object: nothing moved, it is said why
             ann = doc.project.annotations.get(self._target)
             if ann is not None:
@@ -251,6 +268,12 @@ class SelectTool(Tool):
         hit = polygon_hit(self.canvas, polygon, e) if polygon is not None else None
         if hit is not None and hit[0] in VERTEX_CURSORS and not e.modifiers & TOGGLE_MODIFIERS:
             cursor = VERTEX_CURSORS[hit[0]]
+        point = self.keypoint_at(e.view_pos)
+        if point is not None and not e.modifiers & TOGGLE_MODIFIERS:
+            cursor = VERTEX_CURSORS["vertex"]
+        if point != self._point_hovered:  # the status bar names it (``target_text``)
+            self._point_hovered = point
+            self.canvas.hintChanged.emit()
         self.canvas.viewport().setCursor(cursor)
         self.canvas.set_hovered(ann_id, e.view_pos)
 
@@ -271,7 +294,7 @@ class SelectTool(Tool):
     def busy(self) -> bool:
         """A drag is under way (moving, resizing, a rubber band): Ctrl+Z takes back that drag only."""
         return self._mode in ("move", "resize", "band") or (
-            self._mode in ("vertex", "edge") and self._dragging
+            self._mode in ("vertex", "edge", "keypoint") and self._dragging
         )
 
     def cancel(self) -> None:
@@ -280,6 +303,8 @@ class SelectTool(Tool):
         if self._band is not None:
             self.canvas.remove_overlay(self._band)
         self._band = None
+        if self.canvas.keypoints is not None:
+            self.canvas.keypoints.drop_preview()
         self._mode = None
         self._press = None
         self._target = None
@@ -359,6 +384,73 @@ class SelectTool(Tool):
         if self._work != ann.segmentation:
             replace_polygons(self, ann.id, self._work, "Insert vertex" if mode == "edge" else "Move vertex")
 
+    # -- keypoints ---------------------------------------------------------------------------------
+    def keypoint_at(self, view_pos: QPoint | None) -> tuple[int, int] | None:
+        """(object id, keypoint index) of the labelled keypoint at ``view_pos``, or None."""
+        layer = self.canvas.keypoints
+        if layer is None or view_pos is None:
+            return None
+        return layer.hit(view_pos, self.canvas.viewportTransform())
+
+    def _press_keypoint(self, e: ToolEvent) -> bool:
+        """A press on a keypoint: its object selected, and a drag from here moves the point."""
+        hit = self.keypoint_at(e.view_pos)
+        if hit is None:
+            return False
+        self._target, self._keypoint = hit
+        if self.document.selection != [self._target]:
+            self.document.set_selection([self._target])
+        self._mode, self._dragging = "keypoint", False
+        return True
+
+    def _release_keypoint(self, e: ToolEvent) -> None:
+        """The dragged keypoint stored where it was dropped (on the image): one undo step."""
+        doc = self.document
+        ann = doc.project.annotations.get(self._target)
+        rec = doc.project.images.get(self.canvas.image_id)
+        if not self._dragging or ann is None or rec is None:
+            return
+        x, y = self._clamped(e.pos.x(), e.pos.y())
+        doc.push(ReplaceAnnotations([with_keypoint(ann, rec, self._keypoint, x, y)], "Move keypoint"))
+
+    def _point_text(self, ann_id: int, index: int) -> str:
+        """``Select: #3 person: left_wrist (occluded): drag to move it, Shift+V: visibility``."""
+        doc = self.document
+        ann = doc.project.annotations.get(ann_id) if doc is not None else None
+        rec = doc.project.images.get(self.canvas.image_id) if doc is not None else None
+        found = keypoints_of(ann, rec, doc.project.categories.get(ann.category_id)) if ann and rec else None
+        if found is None or index >= len(found.points):
+            return ""
+        name = found.names[index] if found.names else f"keypoint {index + 1}"
+        seen = "visible" if found.points[index][2] == 2 else "occluded"
+        return f"Select: {self.describe(ann)}: {name} ({seen}): drag to move it, Shift+V: visibility"
+
+    def cycle_visibility(self) -> bool:
+        """Shift+V: the keypoint under the pointer visible -> occluded -> not labelled (then no longer drawn;
+        Ctrl+Z brings it back), one undo step; False when no keypoint is there."""
+        doc = self.document
+        hit = self.keypoint_at(self.canvas.pointer_at)
+        rec = doc.project.images.get(self.canvas.image_id)
+        if hit is None or rec is None or self._mode is not None:
+            return False
+        ann = doc.project.annotations[hit[0]]
+        found = keypoints_of(ann, rec, doc.project.categories.get(ann.category_id))
+        v = found.points[hit[1]][2] - 1 if found is not None else 0
+        try:
+            edit = ReplaceAnnotations([with_keypoint(ann, rec, hit[1], visibility=v)], "Keypoint visibility")
+        except ValueError as e:
+            self.canvas.message.emit(f"{self.describe(ann)}: {e}")
+            return True
+        doc.push(edit)
+        name = found.names[hit[1]] if found is not None and found.names else f"keypoint {hit[1] + 1}"
+        said = {
+            2: "visible",
+            1: "labelled, occluded",
+            0: "not labelled (no longer drawn; Ctrl+Z brings it back)",
+        }
+        self.canvas.message.emit(f"{self.describe(ann)}: {name} {said[v]}")
+        return True
+
     def context_menu(self, e: ToolEvent) -> bool:
         """Right-click on a vertex of the selected polygon: a menu to delete it (or its part), as the
         polygon tool's; elsewhere the canvas's right drag (window / level)."""
@@ -381,6 +473,8 @@ class SelectTool(Tool):
             else:
                 doc.set_selection([])
             return True
+        if key == Qt.Key.Key_V and event.modifiers() == Qt.KeyboardModifier.ShiftModifier:
+            return self.cycle_visibility()
         if key in NUDGE_KEYS:
             if self._mode is None:
                 self.nudge(event)

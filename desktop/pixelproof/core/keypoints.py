@@ -1,0 +1,228 @@
+"""An object's keypoints, whatever format they were read from: a YOLO pose line's (normalised x y [v],
+kept in the object's extras ``yolo`` by ``interop.yolo``, with the box they were read with) or COCO
+person_keypoints' (``keypoints``: x y v triples in pixels, kept in the annotation's extras as read; the
+category's ``keypoints`` names and 1-based ``skeleton`` in its extras). The canvas draws them and the select
+tool moves them through this one module, and a moved keypoint is written back in the representation it was
+read in, so a YOLO or a COCO export writes the moved point with nothing else changed.
+
+Visibility is COCO's: 0 not labelled (not drawn, not moved), 1 labelled but occluded, 2 visible. A YOLO
+point of kpt_shape ``[K, 2]`` holds none: visible, unless it is 0 0 (absent, as Ultralytics marks one)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pixelproof.core.geometry import clone
+from pixelproof.core.model import Annotation, Category, ImageRecord
+
+# The COCO person skeleton (1-based, as COCO's person_keypoints and Ultralytics' plots): drawn for a YOLO
+# pose dataset of 17 keypoints, which is COCO's person layout (Ultralytics draws it so too)
+COCO_PERSON_SKELETON = [
+    [16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12], [7, 13], [6, 7], [6, 8], [7, 9],
+    [8, 10], [9, 11], [2, 3], [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7],
+]  # fmt: skip
+
+# How far (normalised) an object's box may lie from the one its keypoints were read with and still count as
+# not edited: float noise of pixels and back, well below the 6 decimals a YOLO export writes.
+_SAME_BOX = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class Keypoints:
+    """One object's keypoints in image pixels: ``points`` (x, y, visibility 0/1/2), ``edges`` the skeleton as
+    0-based index pairs (empty when unknown), ``names`` one per point when the category names them,
+    ``source`` "yolo" or "coco" (where a moved point is written back)."""
+
+    points: list[tuple[float, float, int]]
+    edges: list[tuple[int, int]]
+    names: list[str]
+    source: str
+
+    def shown(self) -> list[int]:
+        """The indices of the points drawn (visibility 1 or 2)."""
+        return [i for i, p in enumerate(self.points) if p[2] > 0]
+
+
+def finite_numbers(values: Any, n: int) -> bool:
+    return (
+        isinstance(values, list)
+        and len(values) == n
+        and all(type(v) in (int, float) and math.isfinite(v) for v in values)
+    )
+
+
+def _visibility(v: float) -> int:
+    """A stored visibility as COCO's 0/1/2 (a tool writing 0.5 or 3 means labelled, seen or not)."""
+    return int(v) if v in (0, 1, 2) else (2 if v > 0 else 0)
+
+
+def current_box(a: Annotation, image: ImageRecord) -> np.ndarray | None:
+    """The object's box as a YOLO line holds it (cx cy w h, normalised), None when it is not finite."""
+    if not finite_numbers(list(a.bbox), 4) or image.width <= 0 or image.height <= 0:
+        return None
+    x, y, bw, bh = (float(v) for v in a.bbox)
+    w, h = image.width, image.height
+    return np.array([(x + bw / 2) / w, (y + bh / 2) / h, bw / w, bh / h])
+
+
+def follow_box(points: np.ndarray, read_box: Any, a: Annotation, image: ImageRecord) -> bool:
+    """Move ``points`` (K x 2 or 3, normalised) with the object's box when it changed since they were read
+    (``read_box``: cx cy w h, normalised, kept by the reader): the affine map of the read box onto the
+    current one, per axis; visibility and absent ones (v 0, or 0 0) unchanged. A box moved or resized
+    carries its keypoints along. True: moved. A project saved before the read box was kept: False, the
+    keypoints as read."""
+    now = current_box(a, image)
+    if not finite_numbers(read_box, 4) or now is None:
+        return False
+    old = np.asarray(read_box, dtype=np.float64)
+    if np.abs(now - old).max() <= _SAME_BOX:
+        return False
+    scale = np.where(old[2:] > 0, now[2:] / np.where(old[2:] > 0, old[2:], 1.0), 1.0)
+    absent = _absent(points)
+    present = ~absent
+    points[present, :2] = now[:2] + (points[present, :2] - old[:2]) * scale
+    return True
+
+
+def _absent(points: np.ndarray) -> np.ndarray:
+    absent = (points[:, :2] == 0).all(axis=1)
+    if points.shape[1] == 3:
+        absent |= points[:, 2] == 0
+    return absent
+
+
+def _yolo_points(a: Annotation, image: ImageRecord) -> np.ndarray | None:
+    """The YOLO keypoints kept with ``a`` (K x 2 or 3, normalised, moved with an edited box), or None."""
+    kept = a.extra.get("yolo")
+    if not isinstance(kept, dict):
+        return None
+    shape = kept.get("kpt_shape")
+    if not (isinstance(shape, list) and len(shape) == 2 and all(type(v) is int for v in shape)):
+        return None
+    k, d = shape
+    if k < 1 or d not in (2, 3) or not finite_numbers(kept.get("keypoints"), k * d):
+        return None
+    points = np.asarray(kept["keypoints"], dtype=np.float64).reshape(k, d)
+    follow_box(points, kept.get("box"), a, image)
+    return points
+
+
+def _coco_values(a: Annotation) -> list | None:
+    values = a.extra.get("keypoints")
+    if isinstance(values, list) and values and len(values) % 3 == 0 and finite_numbers(values, len(values)):
+        return values
+    return None
+
+
+def _edges(skeleton: Any, k: int) -> list[tuple[int, int]]:
+    """A 1-based skeleton's edges between existing points, 0-based (others left out)."""
+    if not isinstance(skeleton, list):
+        return []
+    out = []
+    for pair in skeleton:
+        if isinstance(pair, list) and len(pair) == 2 and all(type(i) is int and 1 <= i <= k for i in pair):
+            out.append((pair[0] - 1, pair[1] - 1))
+    return out
+
+
+def keypoints_of(a: Annotation, image: ImageRecord, category: Category | None = None) -> Keypoints | None:
+    """``a``'s keypoints in image pixels (COCO's when it has both), None when it has none readable."""
+    cat = category.extra if category is not None else {}
+    names = cat.get("keypoints")
+    values = _coco_values(a)
+    if values is not None:
+        k = len(values) // 3
+        points = [
+            (float(values[3 * i]), float(values[3 * i + 1]), _visibility(values[3 * i + 2])) for i in range(k)
+        ]
+        source = "coco"
+    else:
+        found = _yolo_points(a, image)
+        if found is None:
+            return None
+        k = len(found)
+        absent = _absent(found)
+        vis = [2 if found.shape[1] == 2 else _visibility(float(v)) for v in found[:, -1]]
+        points = [
+            (float(x) * image.width, float(y) * image.height, 0 if gone else v)
+            for (x, y), gone, v in zip(found[:, :2], absent, vis, strict=True)
+        ]
+        source = "yolo"
+    skeleton = cat.get("skeleton")
+    if skeleton is None and source == "yolo" and k == 17:
+        skeleton = COCO_PERSON_SKELETON
+    named = [str(n) for n in names] if isinstance(names, list) and len(names) == k else []
+    return Keypoints(points, _edges(skeleton, k), named, source)
+
+
+def carry_keypoints(before: Annotation, out: Annotation) -> None:
+    """Move ``out``'s COCO keypoints (a clone of ``before`` with another box) with its box: the map of the
+    box before onto the box now, per axis, labelled points only (v 0 stays as it is). A move or a resize
+    in the app carries them along, as a YOLO object's follow its box (``follow_box``, where they are read).
+    Nothing for an object without COCO keypoints or without a finite box."""
+    values = _coco_values(out)
+    old, new = before.bbox, out.bbox
+    if values is None or not finite_numbers(list(old), 4) or not finite_numbers(list(new), 4):
+        return
+    scale = [n / o if o > 0 else 1.0 for o, n in ((old[2], new[2]), (old[3], new[3]))]
+    moved = list(values)
+    for i in range(0, len(moved), 3):
+        if moved[i + 2] > 0:
+            for axis in (0, 1):
+                moved[i + axis] = round(new[axis] + (moved[i + axis] - old[axis]) * scale[axis], 2)
+    out.extra["keypoints"] = moved
+
+
+def with_keypoint(
+    a: Annotation,
+    image: ImageRecord,
+    index: int,
+    x: float | None = None,
+    y: float | None = None,
+    visibility: int | None = None,
+) -> Annotation:
+    """A clone of ``a`` with keypoint ``index`` at (x, y) image pixels and/or of another ``visibility``
+    (1 or 2; 0 marks it not labelled), written where it was read: a COCO ``keypoints`` triple (and
+    ``num_keypoints``), or the YOLO line's normalised values, its other points moved with an edited box
+    and that box kept as the one they were read with, so an export writes them where they are shown.
+    Raises ValueError for an object without keypoints, an index out of range, or a visibility a YOLO
+    ``[K, 2]`` line cannot hold."""
+    out = clone(a)
+    values = _coco_values(a)
+    if values is not None:
+        k = len(values) // 3
+        _check(index, k)
+        new = list(values)
+        if x is not None and y is not None:
+            new[3 * index : 3 * index + 2] = [round(float(x), 2), round(float(y), 2)]
+        if visibility is not None:
+            new[3 * index + 2] = int(visibility)
+        out.extra["keypoints"] = new
+        out.extra["num_keypoints"] = sum(1 for i in range(k) if new[3 * i + 2] > 0)
+        return out
+    points = _yolo_points(a, image)
+    if points is None:
+        raise ValueError(f"annotation {a.id} has no keypoints")
+    _check(index, len(points))
+    if x is not None and y is not None:
+        points[index, :2] = (float(x) / image.width, float(y) / image.height)
+    if visibility is not None:
+        if points.shape[1] != 3:
+            raise ValueError("its keypoints hold no visibility (kpt_shape [K, 2])")
+        points[index, 2] = int(visibility)
+    kept = dict(a.extra["yolo"])
+    kept["keypoints"] = points.reshape(-1).tolist()
+    box = current_box(a, image)
+    if box is not None:
+        kept["box"] = box.tolist()  # the points are where this box puts them now
+    out.extra["yolo"] = kept
+    return out
+
+
+def _check(index: int, k: int) -> None:
+    if not 0 <= index < k:
+        raise ValueError(f"keypoint {index + 1} out of range (the object has {k})")

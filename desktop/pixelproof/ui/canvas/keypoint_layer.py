@@ -1,0 +1,181 @@
+"""The keypoints of the shown image's objects (``core.keypoints``: a YOLO pose dataset's, COCO
+person_keypoints'), drawn as CVAT and X-AnyLabeling do: a dot per labelled point in the object's category
+colour, filled when visible (v 2), hollow when labelled but occluded (v 1), none when not labelled (v 0),
+and the skeleton's lines between two labelled points. Dots and lines are screen-sized (the same at any
+zoom, a dark rim so they read on any image), a selected object's a little larger. One item for the image,
+as the box layer: a pose image of 30 people is 30 x 17 dots, not 510 items.
+
+The select tool asks ``hit`` what point is under the pointer and ``preview``s a point being dragged; the
+canvas tells the layer which objects were added, changed or removed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from pixelproof.core.keypoints import Keypoints, keypoints_of
+from pixelproof.core.model import Annotation, Category, ImageRecord
+from pixelproof.ui.canvas.looks import category_color, display_score
+from pixelproof.ui.canvas.marks import Z_LABEL
+from pixelproof.ui.canvas.show_filter import ShowFilter
+
+Z_KEYPOINTS = Z_LABEL - 1.0  # above every fill and the hover mark, under tags and handles
+DOT_RADIUS = 4.5  # screen pixels: a keypoint's dot (a selected object's 1 more)
+LINE_WIDTH = 2.0  # screen pixels: a skeleton line, on a dark line 2 px wider
+HIT_PX = 8.0  # screen pixels: how near a press takes a keypoint
+_RIM = QColor(20, 20, 20, 200)
+_HOLLOW = QColor(255, 255, 255, 210)  # an occluded point's inside: the skeleton's line does not cross it
+
+
+class _Entry:
+    __slots__ = ("category_id", "keypoints", "score")
+
+    def __init__(self, ann: Annotation, keypoints: Keypoints) -> None:
+        self.category_id = ann.category_id
+        self.score = display_score(ann)
+        self.keypoints = keypoints
+
+
+class KeypointLayer(QGraphicsItem):
+    """The shown image's keypoints; ``categories`` looks a category up (its colour, names and skeleton)."""
+
+    def __init__(
+        self, image: ImageRecord, categories: Callable[[int], Category | None], show: ShowFilter
+    ) -> None:
+        super().__init__()
+        self.setZValue(Z_KEYPOINTS)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.image = image
+        self.categories = categories
+        self.show_filter = show
+        self.entries: dict[int, _Entry] = {}
+        self.selected: set[int] = set()
+        self._preview: tuple[int, int, float, float] | None = None  # (object, point, x, y) being dragged
+        m = max(image.width, image.height, 1)  # dots at any zoom and points up to 1% outside the image
+        self._rect = QRectF(-m, -m, image.width + 2 * m, image.height + 2 * m)
+
+    # -- what is drawn -------------------------------------------------------------------------------
+    def add_many(self, anns: Iterable[Annotation]) -> None:
+        for ann in anns:
+            self._put(ann)
+        self.update()
+
+    def update_object(self, ann: Annotation) -> None:
+        """``ann`` added or changed: its keypoints as they are now (none: it leaves the layer)."""
+        if self._put(ann) or ann.id in self.entries:
+            self.update()
+
+    def _put(self, ann: Annotation) -> bool:
+        extra = ann.extra
+        if not extra or ("keypoints" not in extra and "yolo" not in extra):  # most objects: 20,000 boxes
+            return self.entries.pop(ann.id, None) is not None  # shown in one go, no lookup each
+        found = keypoints_of(ann, self.image, self.categories(ann.category_id))
+        if found is None:
+            return self.entries.pop(ann.id, None) is not None
+        self.entries[ann.id] = _Entry(ann, found)
+        return True
+
+    def remove(self, ann_ids: Iterable[int]) -> None:
+        if any([self.entries.pop(i, None) is not None for i in ann_ids]):
+            self.update()
+
+    def set_selected(self, ids: set[int]) -> None:
+        if ids & self.entries.keys() != self.selected:
+            self.selected = ids & self.entries.keys()
+            self.update()
+
+    def preview(self, ann_id: int, index: int, x: float, y: float) -> None:
+        """Draw point ``index`` of ``ann_id`` at (x, y) while it is dragged (nothing stored)."""
+        self._preview = (ann_id, index, x, y)
+        self.update()
+
+    def drop_preview(self) -> None:
+        if self._preview is not None:
+            self._preview = None
+            self.update()
+
+    def _shown(self) -> list[tuple[int, _Entry]]:
+        return [(i, e) for i, e in self.entries.items() if self.show_filter.shows(e.category_id, e.score, i)]
+
+    def _points(self, ann_id: int, entry: _Entry) -> list[tuple[float, float, int]]:
+        points = list(entry.keypoints.points)
+        if self._preview is not None and self._preview[0] == ann_id:
+            _, index, x, y = self._preview
+            points[index] = (x, y, points[index][2])
+        return points
+
+    # -- the pointer ---------------------------------------------------------------------------------
+    def hit(self, view_pos: QPoint | QPointF, to_view: QTransform) -> tuple[int, int] | None:
+        """(object id, point index) of the labelled keypoint of a shown object nearest ``view_pos`` within
+        ``HIT_PX`` screen pixels (a selected object's first: points of two people often touch), or None."""
+        best: tuple[bool, float, int, int] | None = None
+        for ann_id, entry in self._shown():
+            pts = entry.keypoints.points
+            shown = entry.keypoints.shown()
+            if not shown:
+                continue
+            xy = np.array([pts[i][:2] for i in shown], dtype=np.float64)
+            sx = to_view.m11() * xy[:, 0] + to_view.m21() * xy[:, 1] + to_view.m31()
+            sy = to_view.m12() * xy[:, 0] + to_view.m22() * xy[:, 1] + to_view.m32()
+            d = np.hypot(sx - view_pos.x(), sy - view_pos.y())
+            k = int(np.argmin(d))
+            if d[k] > HIT_PX:
+                continue
+            key = (ann_id not in self.selected, float(d[k]), ann_id, shown[k])
+            if best is None or key < best:
+                best = key
+        return None if best is None else (best[2], best[3])
+
+    # -- painting ------------------------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        shown = self._shown()
+        if not shown:
+            return
+        to_view = painter.worldTransform()
+        painter.save()
+        painter.resetTransform()  # screen pixels: the same dots at any zoom
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for ann_id, entry in shown:
+            color = category_color(self.categories(entry.category_id))
+            on_screen = [(to_view.map(QPointF(x, y)), v) for x, y, v in self._points(ann_id, entry)]
+            _draw(painter, entry.keypoints.edges, on_screen, color, ann_id in self.selected)
+        painter.restore()
+
+
+def _draw(
+    painter: QPainter,
+    edges: list[tuple[int, int]],
+    points: list[tuple[QPointF, int]],
+    color: QColor,
+    selected: bool,
+) -> None:
+    """One object's skeleton lines (dark under coloured) then its dots: filled (visible) or hollow."""
+    lines = [(points[a][0], points[b][0]) for a, b in edges if points[a][1] > 0 and points[b][1] > 0]
+    for pen in (QPen(_RIM, LINE_WIDTH + 2), QPen(color, LINE_WIDTH)):
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        for p, q in lines:
+            painter.drawLine(p, q)
+    r = DOT_RADIUS + (1.0 if selected else 0.0)
+    for p, v in points:
+        if v <= 0:
+            continue
+        if v >= 2:
+            painter.setPen(QPen(_RIM, 1.5))
+            painter.setBrush(color)
+            painter.drawEllipse(p, r, r)
+        else:  # labelled, occluded: a ring in the colour on a dark one, light inside (no line through it)
+            painter.setBrush(_HOLLOW)
+            painter.setPen(QPen(_RIM, 4.5))
+            painter.drawEllipse(p, r, r)
+            painter.setPen(QPen(color, 2.5))
+            painter.drawEllipse(p, r, r)

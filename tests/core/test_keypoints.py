@@ -1,0 +1,172 @@
+"""core.keypoints: an object's keypoints in image pixels whatever they were read from (a YOLO pose line, a
+COCO person_keypoints triple), with the skeleton when known, and a moved keypoint written back where it was
+read, so a YOLO export (read back) and a COCO file (read by pycocotools) hold the moved point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pycocotools.coco import COCO
+
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.geometry import translated, with_box
+from pixelproof.core.keypoints import keypoints_of, with_keypoint
+from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.interop.coco_io import write_coco
+from pixelproof.interop.yolo import read_yolo, write_yolo
+from tests.interop.test_yolo_ultralytics_yaml import _dataset
+
+# images are 100 x 50: one person with 17 keypoints (visible, occluded, absent)
+_LINE = "0 0.5 0.5 0.2 0.4 " + " ".join(["0.45 0.4 2"] * 8 + ["0.5 0.6 1"] * 8 + ["0 0 0"])
+
+
+def _yolo(tmp_path: Path):
+    root = _dataset(tmp_path / "pose", "coco8-pose.yaml", {"images/train/a.png": _LINE + "\n"})
+    project = read_yolo(root).project
+    (a,) = project.annotations.values()
+    return project, a, project.images[a.image_id]
+
+
+def _rows(file: Path) -> list[list[float]]:
+    return [[float(v) for v in line.split()] for line in file.read_text().splitlines() if line.strip()]
+
+
+def test_yolo_keypoints_in_pixels_with_the_coco_person_skeleton(tmp_path: Path) -> None:
+    _, a, image = _yolo(tmp_path)
+    kp = keypoints_of(a, image)
+    assert kp is not None and kp.source == "yolo"
+    assert kp.points[0] == pytest.approx((45.0, 20.0, 2))
+    assert kp.points[8] == pytest.approx((50.0, 30.0, 1))
+    assert kp.points[16][2] == 0  # absent: not drawn
+    assert kp.shown() == list(range(16))
+    assert (15, 13) in kp.edges and len(kp.edges) == 19  # COCO's [16, 14], 0-based
+
+
+def test_a_moved_yolo_keypoint_is_written_by_the_export_and_read_back(tmp_path: Path) -> None:
+    project, a, image = _yolo(tmp_path)
+    moved = with_keypoint(a, image, 3, 60.0, 10.0)
+    assert keypoints_of(moved, image).points[3] == pytest.approx((60.0, 10.0, 2))
+    assert a.extra["yolo"]["keypoints"][9:11] == [0.45, 0.4]  # the original is untouched (undo keeps it)
+    project.replace_annotation(moved)
+    write_yolo(project, tmp_path / "out")
+    (row,) = _rows(tmp_path / "out" / "labels" / "train" / "a.txt")
+    assert row[5 + 9 : 5 + 12] == pytest.approx([0.6, 0.2, 2])
+    assert row[5:14] == pytest.approx([0.45, 0.4, 2] * 3)  # the others as read
+    (again,) = read_yolo(tmp_path / "out").project.annotations.values()
+    assert keypoints_of(again, image).points[3] == pytest.approx((60.0, 10.0, 2))
+
+
+def test_a_keypoint_moved_after_its_box_keeps_the_others_with_the_box(tmp_path: Path) -> None:
+    """The box moved 10 px right: the keypoints are shown (and exported) with it; one dragged after that
+    lands where it was dropped, the others stay with the box."""
+    project, a, image = _yolo(tmp_path)
+    shifted = translated(a, 10, 0, image.width, image.height)
+    assert keypoints_of(shifted, image).points[0] == pytest.approx((55.0, 20.0, 2))
+    moved = with_keypoint(shifted, image, 0, 40.0, 25.0)
+    kp = keypoints_of(moved, image)
+    assert kp.points[0] == pytest.approx((40.0, 25.0, 2))
+    assert kp.points[1] == pytest.approx((55.0, 20.0, 2))
+    project.replace_annotation(moved)
+    warnings = write_yolo(project, tmp_path / "out")
+    assert not any("moved with" in w for w in warnings), warnings  # stored where they are shown
+    (row,) = _rows(tmp_path / "out" / "labels" / "train" / "a.txt")
+    assert row[5:11] == pytest.approx([0.4, 0.5, 2, 0.55, 0.4, 2])
+
+
+def test_yolo_visibility_set_and_a_two_value_shape_refused(tmp_path: Path) -> None:
+    _, a, image = _yolo(tmp_path)
+    assert keypoints_of(with_keypoint(a, image, 0, visibility=1), image).points[0][2] == 1
+    a2 = Annotation(
+        9, a.image_id, 1, list(a.bbox), extra={"yolo": {"keypoints": [0.5, 0.5], "kpt_shape": [1, 2]}}
+    )
+    assert keypoints_of(a2, image).points == [pytest.approx((50.0, 25.0, 2))]
+    with pytest.raises(ValueError, match="no visibility"):
+        with_keypoint(a2, image, 0, visibility=1)
+    with pytest.raises(ValueError, match="out of range"):
+        with_keypoint(a2, image, 1, 1.0, 1.0)
+
+
+def _coco_file(tmp_path: Path) -> Path:
+    data = {
+        "images": [{"id": 1, "file_name": "a.png", "width": 100, "height": 50}],
+        "categories": [
+            {
+                "id": 1,
+                "name": "person",
+                "supercategory": "person",
+                "keypoints": ["nose", "left_eye", "right_eye"],
+                "skeleton": [[1, 2], [1, 3], [2, 9]],  # the last names no point: left out
+            }
+        ],
+        "annotations": [
+            {
+                "id": 5,
+                "image_id": 1,
+                "category_id": 1,
+                "bbox": [10, 10, 40, 30],
+                "area": 1200,
+                "iscrowd": 0,
+                "keypoints": [20, 15, 2, 30, 16, 1, 0, 0, 0],
+                "num_keypoints": 2,
+            }
+        ],
+    }
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_coco_keypoints_with_names_and_skeleton_moved_and_read_by_pycocotools(tmp_path: Path) -> None:
+    path = _coco_file(tmp_path)
+    project = load_project(path)
+    a, image, cat = project.annotations[5], project.images[1], project.categories[1]
+    kp = keypoints_of(a, image, cat)
+    assert kp.source == "coco" and kp.names == ["nose", "left_eye", "right_eye"]
+    assert kp.points == [(20.0, 15.0, 2), (30.0, 16.0, 1), (0.0, 0.0, 0)]
+    assert kp.edges == [(0, 1), (0, 2)]
+    moved = with_keypoint(a, image, 1, 33.5, 18.25, visibility=2)
+    project.replace_annotation(moved)
+    save_project(project, path)
+    write_coco(project, tmp_path / "export" / "coco.json")  # and a COCO export
+    for written in (path, tmp_path / "export" / "coco.json"):
+        coco = COCO(str(written))
+        ann = coco.loadAnns(coco.getAnnIds())[0]
+        assert ann["keypoints"] == [20, 15, 2, 33.5, 18.25, 2, 0, 0, 0]
+        assert ann["num_keypoints"] == 2
+        assert coco.loadCats(coco.getCatIds())[0]["skeleton"] == [[1, 2], [1, 3], [2, 9]]
+    unlabelled = with_keypoint(moved, image, 0, visibility=0)
+    assert unlabelled.extra["num_keypoints"] == 1 and keypoints_of(unlabelled, image, cat).shown() == [1]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"keypoints": "x"},
+        {"keypoints": [1, 2]},
+        {"keypoints": [1, 2, float("nan")]},
+        {"yolo": {"keypoints": [0.5], "kpt_shape": [1, 2]}},
+        {"yolo": {"keypoints": [0.5, 0.5], "kpt_shape": "17,3"}},
+        {"yolo": []},
+    ],
+)
+def test_broken_keypoints_are_none_not_a_crash(extra: dict) -> None:
+    image = ImageRecord(1, "a.png", 100, 50)
+    a = Annotation(1, 1, 1, [0.0, 0.0, 10.0, 10.0], extra=extra)
+    assert keypoints_of(a, image) is None
+    with pytest.raises(ValueError, match="no keypoints"):
+        with_keypoint(a, image, 0, 1.0, 1.0)
+
+
+def test_coco_keypoints_go_with_a_moved_or_resized_object(tmp_path: Path) -> None:
+    """As a YOLO object's follow its box: a move carries the labelled points, a resize maps them onto the
+    new box; an unlabelled one (v 0) stays 0 0 0."""
+    project = load_project(_coco_file(tmp_path))
+    a, image, cat = project.annotations[5], project.images[1], project.categories[1]
+    moved = translated(a, 5, -2, image.width, image.height)
+    assert moved.extra["keypoints"] == [25, 13, 2, 35, 14, 1, 0, 0, 0]
+    assert a.extra["keypoints"] == [20, 15, 2, 30, 16, 1, 0, 0, 0]
+    resized = with_box(a, [10.0, 10.0, 80.0, 15.0])  # twice as wide, half as high, from the same corner
+    assert keypoints_of(resized, image, cat).points == [(30.0, 12.5, 2), (50.0, 13.0, 1), (0.0, 0.0, 0)]

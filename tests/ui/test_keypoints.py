@@ -1,0 +1,131 @@
+"""Keypoints on the canvas (``canvas.keypoint_layer``): a COCO person_keypoints object's and a YOLO pose
+object's points are drawn in the category's colour (visible filled, occluded hollow, not labelled not at
+all, with the skeleton's lines), hidden with their object; with the select tool a drag moves one, one undo
+step written back where it was read (COCO triple, YOLO normalised values), and Ctrl+Z puts it back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+
+from pixelproof.core.coco import load_project, save_project
+from pixelproof.core.keypoints import keypoints_of
+from pixelproof.core.model import Annotation
+from pixelproof.ui.canvas.looks import category_color
+from tests.ui.conftest import hover, make_project, open_main_window
+from tests.ui.test_workbench import drag, key, view_point
+
+COCO_ID, YOLO_ID = 1, 2
+# image 320 x 240; the COCO person: nose visible at (100, 60), an eye occluded at (140, 90), one unlabelled
+COCO_POINTS = [100, 60, 2, 140, 90, 1, 0, 0, 0]
+# the YOLO one (kpt_shape [2, 3]): (240, 180) and (280, 200) visible, its box as read
+YOLO = {
+    "keypoints": [0.75, 0.75, 2, 0.875, 0.8333333, 2],
+    "kpt_shape": [2, 3],
+    "box": [0.8125, 0.75, 0.25, 0.25],
+}
+
+
+@pytest.fixture
+def posed(qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    project = load_project(path)
+    cat = project.categories[1]
+    cat.color = "#20e020"
+    cat.extra.update({"keypoints": ["nose", "left_eye", "right_eye"], "skeleton": [[1, 2], [1, 3]]})
+    coco = {"keypoints": list(COCO_POINTS), "num_keypoints": 2}
+    project.add_annotation(Annotation(COCO_ID, 1, 1, [60.0, 40.0, 120.0, 100.0], area=12000.0, extra=coco))
+    project.add_annotation(
+        Annotation(YOLO_ID, 1, 2, [220.0, 150.0, 80.0, 60.0], area=4800.0, extra={"yolo": dict(YOLO)})
+    )
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(2.0)
+    win.canvas.centerOn(QPointF(160, 120))
+    key(win, Qt.Key.Key_V)
+    yield win
+    win.document.undo_stack.setClean()
+
+
+def _pixel(win, x: float, y: float, dx: int = 0) -> tuple[int, int, int]:
+    img = win.canvas.viewport().grab().toImage()
+    c = img.pixelColor(view_point(win, x, y) + QPoint(dx, 0))
+    return c.red(), c.green(), c.blue()
+
+
+def _near(a: tuple[int, int, int], b: tuple[int, int, int], tol: int = 40) -> bool:
+    return all(abs(p - q) <= tol for p, q in zip(a, b, strict=True))
+
+
+def test_keypoints_drawn_filled_hollow_and_hidden_with_their_object(posed) -> None:
+    win = posed
+    green = category_color(win.document.project.categories[1])
+    rgb = (green.red(), green.green(), green.blue())
+    assert _near(_pixel(win, 100, 60), rgb)  # visible: a filled dot
+    assert not _near(_pixel(win, 140, 90), rgb)  # occluded: hollow, the image inside
+    assert _near(_pixel(win, 140, 90, dx=4), rgb)  # its ring
+    assert _near(_pixel(win, 120, 75), rgb)  # the skeleton's line nose - left eye, halfway
+    assert not _near(_pixel(win, 50, 30), rgb)  # the unlabelled one's skeleton line (to 0 0): not drawn
+    win.canvas.set_hidden_objects([COCO_ID])
+    assert not _near(_pixel(win, 100, 60), rgb)
+
+
+def test_dragging_a_coco_keypoint_moves_it_in_one_undo_step(posed) -> None:
+    win = posed
+    doc = win.document
+    steps = doc.undo_stack.count()
+    end = view_point(win, 110, 70) + QPoint(0, 0)
+    drag(win, view_point(win, 100, 60), end)
+    ann = doc.project.annotations[COCO_ID]
+    assert ann.extra["keypoints"][:3] == pytest.approx([110, 70, 2], abs=0.6)
+    assert ann.extra["keypoints"][3:] == COCO_POINTS[3:]
+    assert ann.bbox == [60.0, 40.0, 120.0, 100.0]  # the object did not move
+    assert doc.undo_stack.count() == steps + 1 and doc.undo_stack.undoText() == "Move keypoint"
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.project.annotations[COCO_ID].extra["keypoints"] == COCO_POINTS
+
+
+def test_dragging_a_yolo_keypoint_writes_its_normalised_values(posed) -> None:
+    win = posed
+    doc = win.document
+    drag(win, view_point(win, 280, 200), view_point(win, 260, 210))
+    ann = doc.project.annotations[YOLO_ID]
+    kp = keypoints_of(ann, doc.project.images[1])
+    assert kp.points[1] == pytest.approx((260, 210, 2), abs=0.6)
+    assert ann.extra["yolo"]["keypoints"][3:5] == pytest.approx([260 / 320, 210 / 240], abs=0.003)
+    assert doc.selection == [YOLO_ID]
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.project.annotations[YOLO_ID].extra["yolo"] == YOLO
+
+
+def test_shift_v_cycles_the_visibility_of_the_keypoint_under_the_pointer(posed) -> None:
+    win = posed
+    doc = win.document
+    hover(win, view_point(win, 100, 60))
+    key(win, Qt.Key.Key_V, Qt.KeyboardModifier.ShiftModifier)
+    ann = doc.project.annotations[COCO_ID]
+    assert ann.extra["keypoints"][:3] == [100, 60, 1] and ann.extra["num_keypoints"] == 2
+    assert doc.undo_stack.undoText() == "Keypoint visibility"
+    key(win, Qt.Key.Key_V, Qt.KeyboardModifier.ShiftModifier)
+    ann = doc.project.annotations[COCO_ID]
+    assert ann.extra["keypoints"][:3] == [100, 60, 0] and ann.extra["num_keypoints"] == 1
+    assert "not labelled" in win.statusBar().currentMessage()
+    key(win, Qt.Key.Key_V, Qt.KeyboardModifier.ShiftModifier)  # no longer drawn: nothing under the pointer
+    assert doc.project.annotations[COCO_ID].extra["keypoints"][:3] == [100, 60, 0]
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.project.annotations[COCO_ID].extra["keypoints"][:3] == [100, 60, 1]
+    assert win.canvas.tool.name == "select"  # Shift+V left the tool as it was
+
+
+def test_the_status_bar_names_the_keypoint_under_the_pointer(posed) -> None:
+    win = posed
+    hover(win, view_point(win, 140, 90))
+    assert win.readout.target_label.whole == (
+        "Select: #1 cat: left_eye (occluded): drag to move it, Shift+V: visibility"
+    )
+    hover(win, view_point(win, 280, 200))  # a YOLO point: no names
+    assert "#2 dog: keypoint 2 (visible)" in win.readout.target_label.whole
+    hover(win, view_point(win, 20, 220))
+    assert "keypoint" not in win.readout.target_label.whole
