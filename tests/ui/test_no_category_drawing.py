@@ -78,12 +78,14 @@ def test_a_wand_click_outside_the_image_creates_no_category(qtbot, bare_window) 
 
 
 def test_a_click_or_a_drag_outside_the_image_with_the_box_tool_creates_no_category(bare_window) -> None:
-    """The box tool is alike: a click (no box) or a drag wholly outside the image (a box of no size once
-    kept inside the image) draws nothing, so it adds nothing."""
+    """The box tool is alike: a click (a first corner, no box yet; Esc drops it) or a drag wholly outside
+    the image (a box of no size once kept inside the image) draws nothing, so it adds nothing."""
     win = bare_window
     key(win, Qt.Key.Key_B)
     assert win.canvas.tool.name == "box"
     click(win, vp_at(win, 60, 60))
+    nothing_made(win)
+    key(win, Qt.Key.Key_Escape)
     stroke(win, [below_image(win, 20), below_image(win, 150, 30)])
     nothing_made(win)
     stroke(win, [vp_at(win, 20, 20), vp_at(win, 80, 70)])

@@ -1,10 +1,12 @@
 """The polygon tool as an annotator coming from LabelMe and CVAT expects it: the first vertex is marked and
 the line snaps to it when a click would close; Alt+click deletes a vertex (CVAT's), in P and in V; an
-outline that crosses itself is kept but said; going to another image mid-outline closes it there instead of
-losing it; a click just inside the image's edge puts the vertex on it. Real mouse and key events on the
-canvas of the real main window."""
+outline that crosses itself is kept but said; going to another image, saving or closing mid-outline closes
+it first instead of losing it; a click just inside the image's edge puts the vertex on it. Real mouse and
+key events on the canvas of the real main window."""
 
 from __future__ import annotations
+
+import json
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
@@ -14,6 +16,7 @@ from tests.ui.conftest import hover
 from tests.ui.test_mask_tools import click, draw_polygon, key, only_new, set_view, vertices, vp_at
 
 ALT = Qt.KeyboardModifier.AltModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def first_handle(win) -> VertexHandle:  # type: ignore[no-untyped-def]
@@ -124,6 +127,26 @@ def test_choosing_another_tool_mid_outline_closes_it(window) -> None:
     assert said.startswith(f"#{ann_id} cat closed on choosing another tool")
     doc.undo_stack.undo()  # one step takes it back
     assert ann_id not in doc.project.annotations
+
+
+def test_ctrl_s_mid_outline_saves_it_and_ctrl_w_asks_about_it(window, project_file, no_prompts) -> None:
+    """LabelMe saves without the shape being drawn and closes without a word: here the outline is closed
+    first (one undo step), so the file holds it, and closing asks before it is lost."""
+    doc = window.document
+    set_view(window, 2.0)
+    key(window, Qt.Key.Key_P)
+    for x, y in [(40, 40), (120, 40), (120, 100), (60, 110)]:
+        click(window, vp_at(window, x, y))
+    key(window, Qt.Key.Key_S, CTRL)
+    saved = json.loads(project_file.read_text())["annotations"]
+    assert [len(a["segmentation"][0]) for a in saved] == [8] and doc.undo_stack.isClean()
+    assert not window.canvas.tool.busy()
+    for x, y in [(200, 40), (260, 40), (260, 100)]:
+        click(window, vp_at(window, x, y))
+    key(window, Qt.Key.Key_W, CTRL)  # no_prompts answers Discard: asked, not closed silently
+    (asked,) = [text for _title, text in no_prompts]  # and a line on time spent, when some was
+    assert asked.startswith("Save the changes to project.json before closing it?")
+    assert window.document is None
 
 
 def test_a_vertex_clicked_within_4_screen_pixels_of_the_image_edge_goes_on_the_edge(window) -> None:

@@ -78,15 +78,16 @@ def test_tiny_drag_and_escape_draw_nothing(window) -> None:
     assert not window.isWindowModified()
 
 
-def test_a_slip_with_the_box_tool_says_to_drag_farther_at_any_zoom(window) -> None:
-    """At a quarter zoom a 3-pixel slip would be a 12-pixel box: none is drawn, and the status bar says why;
-    5 screen pixels draw one (the threshold is on the screen, not in image pixels)."""
+def test_a_slip_with_the_box_tool_draws_no_box_at_any_zoom(window) -> None:
+    """At a quarter zoom a 3-pixel slip would be a 12-pixel box: none is drawn, it is a click setting the
+    first corner (CVAT's click-click box), said; a drag from there again draws the box as dragged, 5 screen
+    pixels drawing one (the threshold is on the screen, not in image pixels)."""
     set_zoom(window, 0.25)
     key(window, Qt.Key.Key_B)
     p = view_point(window, 100, 100)
     drag(window, p, p + QPoint(3, 3))
     assert window.document.project.annotations == {}
-    assert window.statusBar().currentMessage() == "Drag farther to draw a box"
+    assert window.statusBar().currentMessage() == "Box: click the opposite corner, or drag (Esc cancels)"
     drag(window, p, p + QPoint(5, 5))
     (ann,) = window.document.project.annotations.values()
     assert ann.kind == "box" and ann.bbox[2] >= 16

@@ -432,10 +432,16 @@ class ProjectFiles(QObject):
             self.open_folder(Path(folder))
 
     # -- saving and closing ------------------------------------------------------------------------
+    def _finish_pending(self, why: str) -> None:
+        """What the tool in hand holds unfinished (an outline being drawn) becomes an edit first."""
+        if self.shell.document is not None and self.shell.canvas.tool is not None:
+            self.shell.canvas.tool.finish_pending(why)
+
     def save(self) -> bool:
         doc = self.shell.document
         if doc is None:
             return False
+        self._finish_pending("before saving")
         if doc.untitled:
             return self.save_as()
         if read_only(doc.path):  # the save refuses it too; asked first, with the way out, as an editor does
@@ -446,6 +452,7 @@ class ProjectFiles(QObject):
         doc = self.shell.document
         if doc is None:
             return False
+        self._finish_pending("before saving")
         start = str(doc.project.path) if doc.project.path else "project.json"
         path, _ = QFileDialog.getSaveFileName(
             self.shell.widget, "Save project as", start, "Projects (*.json)"
@@ -489,6 +496,7 @@ class ProjectFiles(QObject):
 
     def maybe_save(self) -> bool:
         """Ask before unsaved changes are lost; False means the user cancelled."""
+        self._finish_pending("before closing")
         doc = self.shell.document
         if doc is None or not doc.is_modified():
             return True

@@ -230,6 +230,10 @@ class Tool(QObject):
         """Another image is about to be shown (the canvas still shows this one): a tool finishes here what
         it would lose otherwise (the polygon tool's outline). ``cancel`` follows."""
 
+    def finish_pending(self, why: str) -> None:
+        """The project is about to be saved or closed (``why``: "before saving"): a tool makes an edit of
+        what it would lose otherwise (the polygon tool's outline), so it is saved, or asked about."""
+
     def cancel(self) -> None:
         """Abandon the gesture in progress (Esc, image change, tool change) without any edit."""
 

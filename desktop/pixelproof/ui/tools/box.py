@@ -1,5 +1,6 @@
-"""Box tool: press, drag, release draws a box of the current category. Esc cancels while dragging; a drag
-shorter than a few screen pixels or under one image pixel wide is taken as a slip and ignored. While the
+"""Box tool: press, drag, release draws a box of the current category; or click one corner and click the
+opposite one, as CVAT and LabelMe draw a box (the box follows the pointer between the clicks). Esc cancels
+either; a press near the first corner starts a drag from there instead. While the
 drag lasts the status bar's tool line reads the box's width × height in image pixels (and in mm or µm with
 a pixel spacing), as LabelMe and CVAT users look for while drawing. Guide lines across the image follow the
 pointer while the tool is in hand (``canvas.guide_lines``; Shift+B turns them off)."""
@@ -20,13 +21,13 @@ from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.tools.base import Tool
 
 MIN_DRAG_SCREEN_PX = 4  # screen pixels, whatever the zoom: a slip at low zoom is no box either
-SHORT_DRAG = "Drag farther to draw a box"  # the status bar's word when a press draws nothing
+SHORT_DRAG = "Box: click the opposite corner, or drag (Esc cancels)"  # a click starts a box, as in CVAT
 
 
 class BoxTool(Tool):
     name = "box"
     icon = "tool-box"
-    tooltip = "Draw boxes: drag from corner to corner; Esc cancels"
+    tooltip = "Draw boxes: drag from corner to corner, or click both corners; Esc cancels"
     cursor = Qt.CursorShape.CrossCursor
 
     def __init__(self, canvas) -> None:
@@ -38,12 +39,18 @@ class BoxTool(Tool):
             None  # the box's, and whether it is added at the release
         )
         self._size: tuple[float, float] | None = None  # the dragged box's width and height, read live
+        self._anchored = False  # a click set the first corner: the next click away from it sets the other
         self._guides = GuideLines(canvas)
 
     def press(self, e: ToolEvent) -> None:
         doc = self.document
         if doc is None:
             return
+        if self._anchored and self._start is not None:
+            if not self._short(e):  # the second click: the opposite corner
+                self._finish(e)
+                return
+            self.cancel()  # pressed on the first corner again: a drag from there
         category = self.category_to_draw()  # a new one (the project has none) is added with the box
         if category is None:
             return
@@ -114,16 +121,33 @@ class BoxTool(Tool):
         self._size = (w, h)
         self.canvas.hintChanged.emit()  # the status bar's line reads the size as it changes
 
-    def release(self, e: ToolEvent) -> None:
-        if self._start is None:
-            return
-        box = self._box(e)
+    def double_click(self, e: ToolEvent) -> None:
+        """Qt delivers a quick second press as a double-click: the second corner's click, or a new press."""
+        self.press(e)
+
+    def _short(self, e: ToolEvent) -> bool:
+        """``e`` is a click or a slip from the first corner, not a box: under a few screen pixels away or
+        under one image pixel wide or high."""
         drag = e.view_pos - self._start_view
+        box = self._box(e)
+        return max(abs(drag.x()), abs(drag.y())) < MIN_DRAG_SCREEN_PX or box[2] < 1 or box[3] < 1
+
+    def release(self, e: ToolEvent) -> None:
+        if self._start is None or self._anchored:
+            return
+        if self._short(e):  # a click, not a box: the first corner, said; the box follows the pointer
+            self._anchored = True
+            self.canvas.message.emit(SHORT_DRAG)
+            return
+        self._finish(e)
+
+    def _finish(self, e: ToolEvent) -> None:
+        """The box from the first corner to ``e`` is added (one undo step)."""
+        box = self._box(e)
         category = self._category
         self.cancel()
         self._show_guides(e.pos)
-        if max(abs(drag.x()), abs(drag.y())) < MIN_DRAG_SCREEN_PX or box[2] < 1 or box[3] < 1:
-            self.canvas.message.emit(SHORT_DRAG)  # a click or a slip, not a box: said, not silently dropped
+        if box[2] < 1 or box[3] < 1:  # both corners on the image's edge, beyond it: no box
             return
         doc = self.document
         if doc is None:
@@ -152,6 +176,7 @@ class BoxTool(Tool):
             self.canvas.remove_overlay(self._preview)
         self._preview = None
         self._start = None
+        self._anchored = False
         self._category = None
         if self._size is not None:
             self._size = None
@@ -162,7 +187,7 @@ class BoxTool(Tool):
 
     def target_text(self) -> str:
         if self._size is not None:
-            return (
-                f"Box: {size_text(*self._size, self.spacing())} new {self.category_name()} box; Esc cancels"
-            )
+            then = "click the opposite corner; " if self._anchored else ""
+            size = size_text(*self._size, self.spacing())
+            return f"Box: {size} new {self.category_name()} box; {then}Esc cancels"
         return f"Box: drag to draw a new {self.category_name()} box"

@@ -10,7 +10,10 @@ The wand runs on the stored pixels (16-bit included), not on the window/levelled
 The flood fill, the patch and the RLE splice run in a worker (a large region of an 8000x8000 image takes
 ~0.8 s; DESIGN.md §2): the click only snapshots what the fill needs, the cursor shows busy, further clicks
 are refused until the answer is back, and the answer becomes the undo step on the UI thread — or is dropped
-when the image, the tool or any annotation of the image changed meanwhile (its patch would be stale).
+when any annotation of the image changed meanwhile (its patch would be stale), or on Esc. Leaving the image
+(D, A, G), choosing another tool, saving or closing right after a click waits for its fill and adds it on
+its own image first, as the polygon tool closes its outline (``settle``): dropped, the image was marked done
+or saved without it while the status bar still said "filling".
 """
 
 from __future__ import annotations
@@ -132,6 +135,7 @@ class FillTool(Tool):
         self._pool.setMaxThreadCount(1)
         self._request = 0
         self._running: int | None = None  # the request of the fill in progress
+        self._pending: tuple[Job, _Click] | None = None  # its job and click, for ``settle``
 
     def raw_tolerance(self) -> float:
         """The toolbar's tolerance is in display levels (0-255 across the shown window). An 8-bit image's
@@ -204,6 +208,7 @@ class FillTool(Tool):
         job.finished.connect(lambda result: self._answered(click, result))
         job.failed.connect(lambda reason: self._failed(click, reason))
         self._running = click.request
+        self._pending = (job, click)
         self.canvas.viewport().setCursor(Qt.CursorShape.BusyCursor)
         self.canvas.message.emit("Wand: filling…")
         job.start(self._pool)
@@ -222,6 +227,7 @@ class FillTool(Tool):
 
     def _idle(self) -> None:
         self._running = None
+        self._pending = None
         if self.canvas.tool is self:
             self.canvas.viewport().setCursor(self.cursor)
 
@@ -273,8 +279,32 @@ class FillTool(Tool):
         if self._finish(click):
             self.canvas.message.emit(f"Wand: {reason}")
 
+    def settle(self) -> None:
+        """The fill still running is waited for (a large region of an 8000x8000 image: ~0.8 s) and its
+        answer added now, on the image still shown; its queued answer is then ignored (``_finish``)."""
+        if self._running is None or self._pending is None:
+            return
+        job, click = self._pending
+        self._pool.waitForDone()
+        kind, payload = job.outcome or ("cancelled", None)  # set by the worker before it says it ended
+        if kind == "finished":
+            self._answered(click, payload)
+        elif kind == "failed":
+            self._failed(click, str(payload))
+
+    def leave_image(self) -> None:
+        self.settle()
+
+    def deactivate(self) -> None:
+        self.settle()
+        super().deactivate()
+
+    def finish_pending(self, why: str) -> None:
+        self.settle()
+
     def cancel(self) -> None:
-        """Image, document or tool change, Esc: a fill still running is dropped when it answers."""
+        """Esc, or the document closed: a fill still running is dropped when it answers, and said."""
         self._request += 1
         if self._running is not None:
             self._idle()
+            self.canvas.message.emit("Wand: the fill of the last click was dropped")

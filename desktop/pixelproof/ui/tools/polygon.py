@@ -475,6 +475,11 @@ class PolygonTool(Tool):
         what = self.describe(added[0]) if added else "The polygon being drawn"
         self.canvas.message.emit(" ".join(filter(None, [what, "closed", where, then])))
 
+    def finish_pending(self, why: str) -> None:
+        """Ctrl+S, Ctrl+W or quitting mid-outline: it is closed first, so the save holds it and closing
+        asks about it, instead of saving without it and closing without a word."""
+        self._finish_outline(f"{why} (Ctrl+Z takes it back)", "")
+
     def deactivate(self) -> None:
         """Another tool chosen mid-outline (B, R, V...): the outline is closed first, as on leaving the
         image."""
