@@ -466,6 +466,10 @@ class MainWindow(QMainWindow):
         doc = self.document
         if doc is None or doc.current_image_id == -1:
             return
+        if (
+            self.canvas.tool is not None
+        ):  # an outline being drawn, a wand fill: the image's, before it is done
+            self.canvas.tool.finish_pending("before marking the image done")
         if doc.project.image_status(doc.current_image_id) != "reviewed":  # reviewed is past done
             self.set_image_status("done")
         self.step_image(1)
