@@ -170,3 +170,21 @@ def test_coco_keypoints_go_with_a_moved_or_resized_object(tmp_path: Path) -> Non
     assert a.extra["keypoints"] == [20, 15, 2, 30, 16, 1, 0, 0, 0]
     resized = with_box(a, [10.0, 10.0, 80.0, 15.0])  # twice as wide, half as high, from the same corner
     assert keypoints_of(resized, image, cat).points == [(30.0, 12.5, 2), (50.0, 13.0, 1), (0.0, 0.0, 0)]
+
+
+def test_a_point_set_not_labelled_keeps_its_position_and_follows_its_box(tmp_path: Path) -> None:
+    """v 0 set by the user: the position stays (COCO and YOLO), so the point can be made visible where it
+    was; a moved box carries it like the labelled ones, while a never placed one (0 0) stays 0 0."""
+    project = load_project(_coco_file(tmp_path))
+    a, image, cat = project.annotations[5], project.images[1], project.categories[1]
+    off = with_keypoint(a, image, 0, visibility=0)
+    assert off.extra["keypoints"][:3] == [20, 15, 0] and off.extra["num_keypoints"] == 1
+    assert [keypoints_of(off, image, cat).placed()] == [[0, 1]]
+    moved = translated(off, 5, -2, image.width, image.height)
+    assert moved.extra["keypoints"] == [25, 13, 0, 35, 14, 1, 0, 0, 0]
+    project, y, image = _yolo(tmp_path)
+    off = with_keypoint(y, image, 0, visibility=0)
+    assert off.extra["yolo"]["keypoints"][:3] == pytest.approx([0.45, 0.4, 0])
+    moved = translated(off, 10, 0, image.width, image.height)
+    points = keypoints_of(moved, image).points
+    assert points[0] == pytest.approx((55.0, 20.0, 0)) and points[16] == (0.0, 0.0, 0)

@@ -101,6 +101,8 @@ def test_dragging_a_yolo_keypoint_writes_its_normalised_values(posed) -> None:
 
 
 def test_shift_v_cycles_the_visibility_of_the_keypoint_under_the_pointer(posed) -> None:
+    """visible -> occluded -> not labelled (its position kept, a faint cross on the selected object, still
+    under the pointer) -> visible again, each one undo step."""
     win = posed
     doc = win.document
     hover(win, view_point(win, 100, 60))
@@ -108,15 +110,70 @@ def test_shift_v_cycles_the_visibility_of_the_keypoint_under_the_pointer(posed) 
     ann = doc.project.annotations[COCO_ID]
     assert ann.extra["keypoints"][:3] == [100, 60, 1] and ann.extra["num_keypoints"] == 2
     assert doc.undo_stack.undoText() == "Keypoint visibility"
+    assert doc.selection == [COCO_ID]  # its object selected: a not labelled point stays there to bring back
     key(win, Qt.Key.Key_V, Qt.KeyboardModifier.ShiftModifier)
     ann = doc.project.annotations[COCO_ID]
     assert ann.extra["keypoints"][:3] == [100, 60, 0] and ann.extra["num_keypoints"] == 1
     assert "not labelled" in win.statusBar().currentMessage()
-    key(win, Qt.Key.Key_V, Qt.KeyboardModifier.ShiftModifier)  # no longer drawn: nothing under the pointer
-    assert doc.project.annotations[COCO_ID].extra["keypoints"][:3] == [100, 60, 0]
+    key(win, Qt.Key.Key_V, Qt.KeyboardModifier.ShiftModifier)  # the faint cross is under the pointer: visible
+    assert doc.project.annotations[COCO_ID].extra["keypoints"][:3] == [100, 60, 2]
+    assert doc.project.annotations[COCO_ID].extra["num_keypoints"] == 2
     key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert doc.project.annotations[COCO_ID].extra["keypoints"][:3] == [100, 60, 1]
+    assert doc.project.annotations[COCO_ID].extra["keypoints"][:3] == [100, 60, 0]
     assert win.canvas.tool.name == "select"  # Shift+V left the tool as it was
+
+
+def _unlabel_nose(win) -> None:  # type: ignore[no-untyped-def]
+    hover(win, view_point(win, 100, 60))
+    key(win, Qt.Key.Key_V, Qt.KeyboardModifier.ShiftModifier)
+    key(win, Qt.Key.Key_V, Qt.KeyboardModifier.ShiftModifier)
+    assert win.document.project.annotations[COCO_ID].extra["keypoints"][:3] == [100, 60, 0]
+
+
+def test_a_not_labelled_point_is_a_faint_cross_on_the_selected_object_only(posed) -> None:
+    win = posed
+    doc = win.document
+    green = category_color(doc.project.categories[1])
+    rgb = (green.red(), green.green(), green.blue())
+    bare = _pixel(win, 100, 60)  # before: a filled dot
+    assert _near(bare, rgb)
+    _unlabel_nose(win)
+    faint = _pixel(win, 100, 60)
+    assert not _near(faint, rgb, tol=20)  # no dot: a thin cross at low alpha
+    doc.set_selection([])
+    image = _pixel(win, 100, 60)  # not selected: not drawn at all
+    assert faint != image
+    assert win.canvas.tool.keypoint_at(view_point(win, 100, 60)) is None
+    doc.set_selection([COCO_ID])
+    assert win.canvas.tool.keypoint_at(view_point(win, 100, 60)) == (COCO_ID, 0)
+    assert _pixel(win, 100, 60) == faint
+    assert win.canvas.tool.keypoint_at(view_point(win, 0, 0)) is None  # never placed (0 0): nothing there
+    hover(win, view_point(win, 100, 60))
+    assert "nose (not labelled)" in win.readout.target_label.whole
+
+
+def test_dragging_a_not_labelled_point_places_it_visible(posed) -> None:
+    win = posed
+    doc = win.document
+    _unlabel_nose(win)
+    drag(win, view_point(win, 100, 60), view_point(win, 90, 80))
+    ann = doc.project.annotations[COCO_ID]
+    assert ann.extra["keypoints"][:3] == pytest.approx([90, 80, 2], abs=0.6)
+    assert ann.extra["num_keypoints"] == 2 and doc.undo_stack.undoText() == "Move keypoint"
+
+
+def test_a_yolo_point_set_not_labelled_keeps_its_position_and_comes_back(posed) -> None:
+    win = posed
+    doc = win.document
+    hover(win, view_point(win, 280, 200))
+    for _ in range(2):
+        key(win, Qt.Key.Key_V, Qt.KeyboardModifier.ShiftModifier)
+    kept = doc.project.annotations[YOLO_ID].extra["yolo"]["keypoints"]
+    assert kept[3:6] == pytest.approx([0.875, 0.8333333, 0])  # written so: position kept, v 0
+    key(win, Qt.Key.Key_V, Qt.KeyboardModifier.ShiftModifier)
+    assert doc.project.annotations[YOLO_ID].extra["yolo"]["keypoints"][3:6] == pytest.approx(
+        YOLO["keypoints"][3:]
+    )
 
 
 def test_the_status_bar_names_the_keypoint_under_the_pointer(posed) -> None:

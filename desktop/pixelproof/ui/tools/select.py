@@ -404,14 +404,18 @@ class SelectTool(Tool):
         return True
 
     def _release_keypoint(self, e: ToolEvent) -> None:
-        """The dragged keypoint stored where it was dropped (on the image): one undo step."""
+        """The dragged keypoint stored where it was dropped (on the image): one undo step; a not labelled
+        one placed so is visible."""
         doc = self.document
         ann = doc.project.annotations.get(self._target)
         rec = doc.project.images.get(self.canvas.image_id)
         if not self._dragging or ann is None or rec is None:
             return
         x, y = self._clamped(e.pos.x(), e.pos.y())
-        doc.push(ReplaceAnnotations([with_keypoint(ann, rec, self._keypoint, x, y)], "Move keypoint"))
+        found = keypoints_of(ann, rec, doc.project.categories.get(ann.category_id))
+        unlabelled = found is not None and found.points[self._keypoint][2] == 0  # placed: visible again
+        moved = with_keypoint(ann, rec, self._keypoint, x, y, visibility=2 if unlabelled else None)
+        doc.push(ReplaceAnnotations([moved], "Move keypoint"))
 
     def _point_text(self, ann_id: int, index: int) -> str:
         """``Select: #3 person: left_wrist (occluded): drag to move it, Shift+V: visibility``."""
@@ -422,12 +426,13 @@ class SelectTool(Tool):
         if found is None or index >= len(found.points):
             return ""
         name = found.names[index] if found.names else f"keypoint {index + 1}"
-        seen = "visible" if found.points[index][2] == 2 else "occluded"
+        seen = ("not labelled", "occluded", "visible")[found.points[index][2]]
         return f"Select: {self.describe(ann)}: {name} ({seen}): drag to move it, Shift+V: visibility"
 
     def cycle_visibility(self) -> bool:
-        """Shift+V: the keypoint under the pointer visible -> occluded -> not labelled (then no longer drawn;
-        Ctrl+Z brings it back), one undo step; False when no keypoint is there."""
+        """Shift+V: the keypoint under the pointer visible -> occluded -> not labelled -> visible, one undo
+        step, its object selected (a not labelled point is drawn, a faint cross, for the selected object
+        only: there to bring back); False when no keypoint is there."""
         doc = self.document
         hit = self.keypoint_at(self.canvas.pointer_at)
         rec = doc.project.images.get(self.canvas.image_id)
@@ -435,18 +440,20 @@ class SelectTool(Tool):
             return False
         ann = doc.project.annotations[hit[0]]
         found = keypoints_of(ann, rec, doc.project.categories.get(ann.category_id))
-        v = found.points[hit[1]][2] - 1 if found is not None else 0
+        v = (found.points[hit[1]][2] - 1) % 3 if found is not None else 0
         try:
             edit = ReplaceAnnotations([with_keypoint(ann, rec, hit[1], visibility=v)], "Keypoint visibility")
         except ValueError as e:
             self.canvas.message.emit(f"{self.describe(ann)}: {e}")
             return True
+        if doc.selection != [ann.id]:
+            doc.set_selection([ann.id])
         doc.push(edit)
         name = found.names[hit[1]] if found is not None and found.names else f"keypoint {hit[1] + 1}"
         said = {
             2: "visible",
             1: "labelled, occluded",
-            0: "not labelled (no longer drawn; Ctrl+Z brings it back)",
+            0: "not labelled (a faint cross while selected; Shift+V makes it visible)",
         }
         self.canvas.message.emit(f"{self.describe(ann)}: {name} {said[v]}")
         return True
