@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.keypoints import keypoints_of
 from pixelproof.core.model import Annotation
 from pixelproof.ui.canvas.looks import category_color
 from tests.ui.conftest import hover, make_project, open_main_window
-from tests.ui.test_workbench import drag, key, view_point
+from tests.ui.test_workbench import LEFT, NOMOD, drag, key, view_point
 
 COCO_ID, YOLO_ID = 1, 2
 # image 320 x 240; the COCO person: nose visible at (100, 60), an eye occluded at (140, 90), one unlabelled
@@ -186,3 +187,34 @@ def test_the_status_bar_names_the_keypoint_under_the_pointer(posed) -> None:
     assert "#2 dog: keypoint 2 (visible)" in win.readout.target_label.whole
     hover(win, view_point(win, 20, 220))
     assert "keypoint" not in win.readout.target_label.whole
+
+
+def test_keypoints_follow_a_box_while_it_is_dragged_and_resized(posed) -> None:
+    """Live, before the release: a move carries them, a resize maps them; Esc puts them back."""
+    win = posed
+    doc = win.document
+    green = category_color(doc.project.categories[1])
+    rgb = (green.red(), green.green(), green.blue())
+    vp = win.canvas.viewport()
+    QTest.mouseClick(vp, LEFT, NOMOD, view_point(win, 160, 120))
+    assert doc.selection == [COCO_ID]
+    start = view_point(win, 160, 120)
+    QTest.mousePress(vp, LEFT, NOMOD, start)
+    for i in range(1, 5):
+        QTest.mouseMove(vp, start + (view_point(win, 180, 130) - start) * (i / 4))
+    assert _near(_pixel(win, 120, 70), rgb)  # the nose, dragged along before the release
+    assert not _near(_pixel(win, 100, 60), rgb)
+    key(win, Qt.Key.Key_Escape)
+    assert _near(_pixel(win, 100, 60), rgb)  # cancelled: where it is stored
+    QTest.mouseRelease(vp, LEFT, NOMOD, view_point(win, 180, 130))
+    assert doc.project.annotations[COCO_ID].extra["keypoints"] == COCO_POINTS
+    # the bottom-right handle dragged to (300, 240): twice as wide and high from the top-left corner
+    corner = view_point(win, 180, 140)
+    QTest.mousePress(vp, LEFT, NOMOD, corner)
+    for i in range(1, 5):
+        QTest.mouseMove(vp, corner + (view_point(win, 300, 240) - corner) * (i / 4))
+    assert win.canvas.tool._mode == "resize"
+    assert _near(_pixel(win, 140, 80), rgb)  # the nose: 60 + 40 * 2, 40 + 20 * 2
+    QTest.mouseRelease(vp, LEFT, NOMOD, view_point(win, 300, 240))
+    assert doc.project.annotations[COCO_ID].extra["keypoints"][:3] == pytest.approx([140, 80, 2], abs=0.6)
+    assert _near(_pixel(win, 140, 80), rgb)

@@ -12,6 +12,7 @@ or resized (``preview_boxes``: their keypoints follow live, the others are not l
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -36,13 +37,22 @@ _FAINT_ALPHA = 110  # its colour's alpha: there, but not a labelled point
 
 
 class _Entry:
-    __slots__ = ("bbox", "category_id", "keypoints", "score")
+    __slots__ = ("bbox", "bounds", "category_id", "keypoints", "score")
 
     def __init__(self, ann: Annotation, keypoints: Keypoints) -> None:
         self.category_id = ann.category_id
         self.score = display_score(ann)
         self.keypoints = keypoints
         self.bbox = list(ann.bbox)  # the box its keypoints are drawn for (a dragged box maps them along)
+        self.bounds = _bounds(keypoints.points)  # where its placed points are: painted, hit-tested
+
+
+def _bounds(points: list[tuple[float, float, int]]) -> QRectF | None:
+    """The rectangle (image pixels) of the placed points (labelled, or set not labelled where they were);
+    None when none is."""
+    xs = [x for x, y, v in points if v > 0 or x or y]
+    ys = [y for x, y, v in points if v > 0 or x or y]
+    return QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)) if xs else None
 
 
 def box_map(points: list[tuple[float, float, int]], old: list[float], new: list[float]) -> list:
@@ -65,6 +75,7 @@ class KeypointLayer(QGraphicsItem):
         super().__init__()
         self.setZValue(Z_KEYPOINTS)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)  # exposedRect
         self.image = image
         self.categories = categories
         self.show_filter = show
@@ -72,6 +83,7 @@ class KeypointLayer(QGraphicsItem):
         self.selected: set[int] = set()
         self._preview: tuple[int, int, float, float] | None = None  # (object, point, x, y) being dragged
         self._boxes: dict[int, list[float]] = {}  # objects being moved or resized: their box as dragged
+        self._scale = 1.0  # screen pixels per image pixel when last painted: a dot's reach in the image
         m = max(image.width, image.height, 1)  # dots at any zoom and points up to 1% outside the image
         self._rect = QRectF(-m, -m, image.width + 2 * m, image.height + 2 * m)
 
@@ -107,23 +119,43 @@ class KeypointLayer(QGraphicsItem):
 
     def preview(self, ann_id: int, index: int, x: float, y: float) -> None:
         """Draw point ``index`` of ``ann_id`` at (x, y) while it is dragged (nothing stored)."""
-        self._preview = (ann_id, index, x, y)
-        self.update()
+        ids = {ann_id} | ({self._preview[0]} if self._preview is not None else set())
+        self._repaint(ids, lambda: setattr(self, "_preview", (ann_id, index, x, y)))
 
     def preview_boxes(self, boxes: dict[int, list[float]]) -> None:
         """Draw the keypoints of the objects in ``boxes`` (id: x y w h) carried by that box (a move or a
-        resize under way; nothing stored)."""
+        resize under way; nothing stored). Only where those objects' points were and are is repainted."""
         boxes = {i: b for i, b in boxes.items() if i in self.entries}
         if boxes or self._boxes:
-            self._boxes = boxes
-            self.update()
+            self._repaint(boxes.keys() | self._boxes.keys(), lambda: setattr(self, "_boxes", boxes))
 
     def drop_preview(self) -> None:
         """Points and boxes as stored again (a drag ended or cancelled)."""
         if self._preview is not None or self._boxes:
-            self._preview = None
-            self._boxes = {}
-            self.update()
+            ids = self._boxes.keys() | ({self._preview[0]} if self._preview is not None else set())
+
+            def drop() -> None:
+                self._preview, self._boxes = None, {}
+
+            self._repaint(ids, drop)
+
+    def _repaint(self, ids: Iterable[int], change: Callable[[], None]) -> None:
+        """``change`` the previews, repainting where ``ids``' points were and where they are now."""
+        ids = [i for i in ids if i in self.entries]
+        before = [self._area(i) for i in ids]
+        change()
+        for rect in before + [self._area(i) for i in ids]:
+            if rect is not None:
+                self.update(rect)
+
+    def _area(self, ann_id: int) -> QRectF | None:
+        """Where ``ann_id``'s points are drawn now (previews included), with their dots' reach; None: no
+        point placed, nothing drawn."""
+        entry = self.entries[ann_id]
+        moved = ann_id in self._boxes or (self._preview is not None and self._preview[0] == ann_id)
+        rect = _bounds(self._points(ann_id, entry)) if moved else entry.bounds
+        m = (DOT_RADIUS + LINE_WIDTH + 4) / self._scale
+        return None if rect is None else rect.adjusted(-m, -m, m, m)
 
     def _shown(self) -> list[tuple[int, _Entry]]:
         return [(i, e) for i, e in self.entries.items() if self.show_filter.shows(e.category_id, e.score, i)]
@@ -144,7 +176,14 @@ class KeypointLayer(QGraphicsItem):
         ``HIT_PX`` screen pixels (a selected object's first: points of two people often touch; its not
         labelled ones with a position too, drawn faint), or None."""
         best: tuple[bool, float, int, int] | None = None
+        scale = math.hypot(to_view.m11(), to_view.m12()) or 1.0
+        at, _ = to_view.inverted()
+        at = at.map(QPointF(view_pos))
+        reach = HIT_PX / scale
         for ann_id, entry in self._shown():
+            b = entry.bounds  # most objects are far from the pointer: a rectangle test passes them over
+            if b is None or not b.adjusted(-reach, -reach, reach, reach).contains(at):
+                continue
             pts = entry.keypoints.points
             picked = ann_id in self.selected
             shown = entry.keypoints.placed() if picked else entry.keypoints.shown()
@@ -173,6 +212,9 @@ class KeypointLayer(QGraphicsItem):
         if not shown:
             return
         to_view = painter.worldTransform()
+        self._scale = math.hypot(to_view.m11(), to_view.m12()) or 1.0
+        exposed = option.exposedRect if option is not None else self._rect
+        shown = [(i, e) for i, e in shown if (a := self._area(i)) is not None and exposed.intersects(a)]
         painter.save()
         painter.resetTransform()  # screen pixels: the same dots at any zoom
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)

@@ -169,7 +169,7 @@ class SelectTool(Tool):
             item = self.canvas.items_by_id.get(self._target)
             if isinstance(item, BoxItem):
                 box = self._resized_box(e)
-                item.preview_box(box)
+                self.canvas.preview_box(self._target, box)
                 self._size = (box[2], box[3])
                 self.canvas.hintChanged.emit()  # the status bar's line reads the size as it changes
         elif self._mode == "band" and far:
