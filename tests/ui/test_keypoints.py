@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMenu
 
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.keypoints import keypoints_of
@@ -18,7 +19,7 @@ from pixelproof.ui.canvas.looks import category_color
 from tests.ui.conftest import hover, make_project, open_main_window
 from tests.ui.test_workbench import LEFT, NOMOD, drag, key, view_point
 
-COCO_ID, YOLO_ID = 1, 2
+COCO_ID, YOLO_ID, BARE_ID = 1, 2, 3
 # image 320 x 240; the COCO person: nose visible at (100, 60), an eye occluded at (140, 90), one unlabelled
 COCO_POINTS = [100, 60, 2, 140, 90, 1, 0, 0, 0]
 # the YOLO one (kpt_shape [2, 3]): (240, 180) and (280, 200) visible, its box as read
@@ -41,6 +42,7 @@ def posed(qtbot, tmp_path: Path, no_prompts):  # type: ignore[no-untyped-def]
     project.add_annotation(
         Annotation(YOLO_ID, 1, 2, [220.0, 150.0, 80.0, 60.0], area=4800.0, extra={"yolo": dict(YOLO)})
     )
+    project.add_annotation(Annotation(BARE_ID, 1, 1, [20.0, 150.0, 100.0, 80.0], area=8000.0))  # none yet
     save_project(project, path)
     win = open_main_window(qtbot, path)
     win.canvas.set_zoom(2.0)
@@ -218,3 +220,65 @@ def test_keypoints_follow_a_box_while_it_is_dragged_and_resized(posed) -> None:
     QTest.mouseRelease(vp, LEFT, NOMOD, view_point(win, 300, 240))
     assert doc.project.annotations[COCO_ID].extra["keypoints"][:3] == pytest.approx([140, 80, 2], abs=0.6)
     assert _near(_pixel(win, 140, 80), rgb)
+
+
+def test_place_keypoints_one_click_each_a_skip_and_one_undo_step(posed) -> None:
+    """Alt+K on an object without keypoints whose category names them: the status bar names the next,
+    each click places it (drawn at once, stored at the end), Shift+Space skips one; one undo step."""
+    win = posed
+    doc = win.document
+    green = category_color(doc.project.categories[1])
+    rgb = (green.red(), green.green(), green.blue())
+    QTest.mouseClick(win.canvas.viewport(), LEFT, NOMOD, view_point(win, 100, 220))
+    assert doc.selection == [BARE_ID]
+    steps = doc.undo_stack.count()
+    bare = _pixel(win, 40, 170)  # the selected box's inside
+    key(win, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
+    assert "click nose (1 of 3)" in win.statusBar().currentMessage()
+    QTest.mouseClick(win.canvas.viewport(), LEFT, NOMOD, view_point(win, 40, 170))
+    assert _near(_pixel(win, 40, 170), rgb) and _pixel(win, 40, 170) != bare  # drawn as placed
+    assert "keypoints" not in doc.project.annotations[BARE_ID].extra  # stored at the end only
+    assert "click left_eye (2 of 3)" in win.statusBar().currentMessage()
+    key(win, Qt.Key.Key_Space, Qt.KeyboardModifier.ShiftModifier)  # skipped: not labelled
+    assert "click right_eye (3 of 3)" in win.readout.target_label.whole
+    QTest.mouseClick(win.canvas.viewport(), LEFT, NOMOD, view_point(win, 80, 200))
+    ann = doc.project.annotations[BARE_ID]
+    assert ann.extra["keypoints"] == pytest.approx([40, 170, 2, 0, 0, 0, 80, 200, 2], abs=0.6)
+    assert ann.extra["num_keypoints"] == 2 and ann.bbox == [20.0, 150.0, 100.0, 80.0]
+    assert doc.undo_stack.count() == steps + 1 and doc.undo_stack.undoText() == "Place keypoints"
+    assert win.canvas.tool.placing is None and doc.selection == [BARE_ID]
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "keypoints" not in doc.project.annotations[BARE_ID].extra
+    assert _pixel(win, 40, 170) == bare
+
+
+def test_place_keypoints_esc_keeps_those_placed_and_refuses_an_object_with_keypoints(posed) -> None:
+    win = posed
+    doc = win.document
+    doc.set_selection([BARE_ID])
+    key(win, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
+    QTest.mouseClick(win.canvas.viewport(), LEFT, NOMOD, view_point(win, 40, 170))
+    key(win, Qt.Key.Key_Escape)
+    assert doc.project.annotations[BARE_ID].extra["keypoints"] == pytest.approx(
+        [40, 170, 2] + [0] * 6, abs=0.6
+    )
+    assert doc.selection == [BARE_ID]  # Esc ended the placing, not the selection
+    doc.set_selection([BARE_ID])
+    doc.undo_stack.undo()
+    key(win, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)  # Esc at once: nothing stored
+    key(win, Qt.Key.Key_Escape)
+    assert "keypoints" not in doc.project.annotations[BARE_ID].extra
+    doc.set_selection([COCO_ID])
+    key(win, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
+    assert "has keypoints" in win.statusBar().currentMessage() and win.canvas.tool.placing is None
+
+
+def test_place_keypoints_is_in_the_object_menu(posed) -> None:
+    win = posed
+    QTest.mouseClick(win.canvas.viewport(), Qt.MouseButton.RightButton, NOMOD, view_point(win, 100, 220))
+    menu = win.shell.object_steps.menu.last_menu if hasattr(win.shell, "object_steps") else None
+    menu = menu or next(o for o in win.findChildren(QMenu) if o.objectName() == "canvasObjectMenu")
+    act = next(a for a in menu.actions() if a.text().replace("&", "") == "Place Keypoints")
+    act.trigger()
+    assert win.canvas.tool.placing is not None
+    key(win, Qt.Key.Key_Escape)

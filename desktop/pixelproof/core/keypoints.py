@@ -233,3 +233,58 @@ def with_keypoint(
 def _check(index: int, k: int) -> None:
     if not 0 <= index < k:
         raise ValueError(f"keypoint {index + 1} out of range (the object has {k})")
+
+
+def names_to_place(a: Annotation, category: Category | None, pose: Any) -> list[str] | None:
+    """The keypoints ``a`` may be given, one name each, when it has none: its category's COCO
+    ``keypoints`` names, else a YOLO pose dataset's ``kpt_shape`` (``pose``: the project's kept
+    ``kpt_shape``; points named ``keypoint 1`` ...). None: it has keypoints, or nothing defines them."""
+    if _coco_values(a) is not None or isinstance(a.extra.get("yolo"), dict):
+        return None
+    names = (category.extra if category is not None else {}).get("keypoints")
+    if isinstance(names, list) and names and all(isinstance(n, str) for n in names):
+        return list(names)
+    shape = _pose_shape(pose)
+    return [f"keypoint {i + 1}" for i in range(shape[0])] if shape is not None else None
+
+
+def _pose_shape(pose: Any) -> tuple[int, int] | None:
+    shape = pose.get("kpt_shape") if isinstance(pose, dict) else None
+    ok = isinstance(shape, list) and len(shape) == 2 and all(type(v) is int for v in shape)
+    return (shape[0], shape[1]) if ok and shape[0] >= 1 and shape[1] in (2, 3) else None
+
+
+def with_new_keypoints(
+    a: Annotation,
+    image: ImageRecord,
+    category: Category | None,
+    pose: Any,
+    points: list[tuple[float, float] | None],
+) -> Annotation:
+    """A clone of ``a`` given keypoints ``points`` (image pixels, one per name of ``names_to_place``; None:
+    skipped, not labelled at 0 0), written as its keypoints are defined: COCO triples (visible, or
+    ``0 0 0``) and ``num_keypoints`` for a category naming them, else a YOLO pose line's normalised values
+    with the box they were placed on (``[K, 2]``: a skipped point ``0 0``, as Ultralytics marks one).
+    Raises ValueError when ``a`` cannot be given keypoints or ``points`` is not one per name."""
+    names = names_to_place(a, category, pose)
+    if names is None or len(points) != len(names):
+        raise ValueError(f"annotation {a.id}: expected {len(names or [])} keypoints, got {len(points)}")
+    out = clone(a)
+    cat = category.extra if category is not None else {}
+    if isinstance(cat.get("keypoints"), list) and cat["keypoints"] == names:
+        values: list[float] = []
+        for p in points:
+            values += [round(float(p[0]), 2), round(float(p[1]), 2), 2] if p is not None else [0, 0, 0]
+        out.extra["keypoints"] = values
+        out.extra["num_keypoints"] = sum(1 for p in points if p is not None)
+        return out
+    k, d = _pose_shape(pose)  # type: ignore[misc]
+    box = current_box(a, image)
+    if box is None:
+        raise ValueError(f"annotation {a.id} has no box to place keypoints on")
+    flat: list[float] = []
+    for p in points:
+        xy = [float(p[0]) / image.width, float(p[1]) / image.height] if p is not None else [0.0, 0.0]
+        flat += xy + ([2.0 if p is not None else 0.0] if d == 3 else [])
+    out.extra["yolo"] = {"keypoints": flat, "kpt_shape": [k, d], "box": box.tolist()}
+    return out
