@@ -170,3 +170,50 @@ def test_coco_keypoints_go_with_a_moved_or_resized_object(tmp_path: Path) -> Non
     assert a.extra["keypoints"] == [20, 15, 2, 30, 16, 1, 0, 0, 0]
     resized = with_box(a, [10.0, 10.0, 80.0, 15.0])  # twice as wide, half as high, from the same corner
     assert keypoints_of(resized, image, cat).points == [(30.0, 12.5, 2), (50.0, 13.0, 1), (0.0, 0.0, 0)]
+
+
+def test_a_point_set_not_labelled_keeps_its_position_and_follows_its_box(tmp_path: Path) -> None:
+    """v 0 set by the user: the position stays (COCO and YOLO), so the point can be made visible where it
+    was; a moved box carries it like the labelled ones, while a never placed one (0 0) stays 0 0."""
+    project = load_project(_coco_file(tmp_path))
+    a, image, cat = project.annotations[5], project.images[1], project.categories[1]
+    off = with_keypoint(a, image, 0, visibility=0)
+    assert off.extra["keypoints"][:3] == [20, 15, 0] and off.extra["num_keypoints"] == 1
+    assert [keypoints_of(off, image, cat).placed()] == [[0, 1]]
+    moved = translated(off, 5, -2, image.width, image.height)
+    assert moved.extra["keypoints"] == [25, 13, 0, 35, 14, 1, 0, 0, 0]
+    project, y, image = _yolo(tmp_path)
+    off = with_keypoint(y, image, 0, visibility=0)
+    assert off.extra["yolo"]["keypoints"][:3] == pytest.approx([0.45, 0.4, 0])
+    moved = translated(off, 10, 0, image.width, image.height)
+    points = keypoints_of(moved, image).points
+    assert points[0] == pytest.approx((55.0, 20.0, 0)) and points[16] == (0.0, 0.0, 0)
+
+
+def test_keypoints_placed_on_an_object_without_them_coco_and_yolo(tmp_path: Path) -> None:
+    """A category naming keypoints (COCO) or a pose dataset's kpt_shape (YOLO) lets an object without
+    keypoints be given them: visible where placed, a skipped one not labelled (0 0 0, or 0 0)."""
+    from pixelproof.core.keypoints import names_to_place, with_new_keypoints
+
+    project = load_project(_coco_file(tmp_path))
+    image, cat = project.images[1], project.categories[1]
+    bare = Annotation(99, 1, 1, [10.0, 10.0, 40.0, 20.0], area=800.0)
+    assert names_to_place(project.annotations[5], cat, None) is None  # it has keypoints
+    names = names_to_place(bare, cat, None)
+    assert names == cat.extra["keypoints"]
+    placed = with_new_keypoints(bare, image, cat, None, [(12.0, 14.0), None, (30.5, 20.0)])
+    assert placed.extra["keypoints"] == [12.0, 14.0, 2, 0, 0, 0, 30.5, 20.0, 2]
+    assert placed.extra["num_keypoints"] == 2 and "keypoints" not in bare.extra
+    with pytest.raises(ValueError):
+        with_new_keypoints(bare, image, cat, None, [(1.0, 1.0)])
+    pose = {"kpt_shape": [2, 3]}
+    plain = type(cat)(7, "dog")
+    assert names_to_place(bare, plain, pose) == ["keypoint 1", "keypoint 2"]
+    assert (
+        names_to_place(bare, plain, {"kpt_shape": "17"}) is None and names_to_place(bare, plain, None) is None
+    )
+    yolo = with_new_keypoints(bare, image, plain, pose, [(20.0, 15.0), None])
+    kp = keypoints_of(yolo, image)
+    assert kp.source == "yolo" and kp.points[0] == pytest.approx((20.0, 15.0, 2)) and kp.points[1][2] == 0
+    two = with_new_keypoints(bare, image, plain, {"kpt_shape": [2, 2]}, [None, (20.0, 15.0)])
+    assert keypoints_of(two, image).points[0] == (0.0, 0.0, 0)

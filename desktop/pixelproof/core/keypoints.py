@@ -5,8 +5,10 @@ category's ``keypoints`` names and 1-based ``skeleton`` in its extras). The canv
 tool moves them through this one module, and a moved keypoint is written back in the representation it was
 read in, so a YOLO or a COCO export writes the moved point with nothing else changed.
 
-Visibility is COCO's: 0 not labelled (not drawn, not moved), 1 labelled but occluded, 2 visible. A YOLO
-point of kpt_shape ``[K, 2]`` holds none: visible, unless it is 0 0 (absent, as Ultralytics marks one)."""
+Visibility is COCO's: 0 not labelled, 1 labelled but occluded, 2 visible. A YOLO point of kpt_shape
+``[K, 2]`` holds none: visible, unless it is 0 0 (absent, as Ultralytics marks one). A point the user sets
+not labelled keeps its position (COCO only asks that v 0 points be ignored), so it can be made visible
+again where it was; a v 0 point at 0 0 was never placed."""
 
 from __future__ import annotations
 
@@ -43,8 +45,13 @@ class Keypoints:
     source: str
 
     def shown(self) -> list[int]:
-        """The indices of the points drawn (visibility 1 or 2)."""
+        """The indices of the labelled points (visibility 1 or 2)."""
         return [i for i, p in enumerate(self.points) if p[2] > 0]
+
+    def placed(self) -> list[int]:
+        """The indices of the points with a position: labelled, or set not labelled by the user (v 0, its
+        position kept); a v 0 point at 0 0 was never placed."""
+        return [i for i, (x, y, v) in enumerate(self.points) if v > 0 or x != 0 or y != 0]
 
 
 def finite_numbers(values: Any, n: int) -> bool:
@@ -72,7 +79,7 @@ def current_box(a: Annotation, image: ImageRecord) -> np.ndarray | None:
 def follow_box(points: np.ndarray, read_box: Any, a: Annotation, image: ImageRecord) -> bool:
     """Move ``points`` (K x 2 or 3, normalised) with the object's box when it changed since they were read
     (``read_box``: cx cy w h, normalised, kept by the reader): the affine map of the read box onto the
-    current one, per axis; visibility and absent ones (v 0, or 0 0) unchanged. A box moved or resized
+    current one, per axis; visibility and never placed ones (0 0) unchanged. A box moved or resized
     carries its keypoints along. True: moved. A project saved before the read box was kept: False, the
     keypoints as read."""
     now = current_box(a, image)
@@ -82,8 +89,7 @@ def follow_box(points: np.ndarray, read_box: Any, a: Annotation, image: ImageRec
     if np.abs(now - old).max() <= _SAME_BOX:
         return False
     scale = np.where(old[2:] > 0, now[2:] / np.where(old[2:] > 0, old[2:], 1.0), 1.0)
-    absent = _absent(points)
-    present = ~absent
+    present = ~(points[:, :2] == 0).all(axis=1)  # a point set not labelled keeps its place on the object
     points[present, :2] = now[:2] + (points[present, :2] - old[:2]) * scale
     return True
 
@@ -161,8 +167,9 @@ def keypoints_of(a: Annotation, image: ImageRecord, category: Category | None = 
 
 def carry_keypoints(before: Annotation, out: Annotation) -> None:
     """Move ``out``'s COCO keypoints (a clone of ``before`` with another box) with its box: the map of the
-    box before onto the box now, per axis, labelled points only (v 0 stays as it is). A move or a resize
-    in the app carries them along, as a YOLO object's follow its box (``follow_box``, where they are read).
+    box before onto the box now, per axis, placed points only (one never placed stays at 0 0). A move or a
+    resize in the app carries them along, as a YOLO object's follow its box (``follow_box``, where they are
+    read).
     Nothing for an object without COCO keypoints or without a finite box."""
     values = _coco_values(out)
     old, new = before.bbox, out.bbox
@@ -171,7 +178,7 @@ def carry_keypoints(before: Annotation, out: Annotation) -> None:
     scale = [n / o if o > 0 else 1.0 for o, n in ((old[2], new[2]), (old[3], new[3]))]
     moved = list(values)
     for i in range(0, len(moved), 3):
-        if moved[i + 2] > 0:
+        if moved[i + 2] > 0 or moved[i] != 0 or moved[i + 1] != 0:
             for axis in (0, 1):
                 moved[i + axis] = round(new[axis] + (moved[i + axis] - old[axis]) * scale[axis], 2)
     out.extra["keypoints"] = moved
@@ -186,9 +193,9 @@ def with_keypoint(
     visibility: int | None = None,
 ) -> Annotation:
     """A clone of ``a`` with keypoint ``index`` at (x, y) image pixels and/or of another ``visibility``
-    (1 or 2; 0 marks it not labelled), written where it was read: a COCO ``keypoints`` triple (and
-    ``num_keypoints``), or the YOLO line's normalised values, its other points moved with an edited box
-    and that box kept as the one they were read with, so an export writes them where they are shown.
+    (1 or 2; 0 marks it not labelled, its position kept), written where it was read: a COCO ``keypoints``
+    triple (and ``num_keypoints``), or the YOLO line's normalised values, its other points moved with an
+    edited box and that box kept as the one they were read with, so an export writes them where shown.
     Raises ValueError for an object without keypoints, an index out of range, or a visibility a YOLO
     ``[K, 2]`` line cannot hold."""
     out = clone(a)
@@ -226,3 +233,58 @@ def with_keypoint(
 def _check(index: int, k: int) -> None:
     if not 0 <= index < k:
         raise ValueError(f"keypoint {index + 1} out of range (the object has {k})")
+
+
+def names_to_place(a: Annotation, category: Category | None, pose: Any) -> list[str] | None:
+    """The keypoints ``a`` may be given, one name each, when it has none: its category's COCO
+    ``keypoints`` names, else a YOLO pose dataset's ``kpt_shape`` (``pose``: the project's kept
+    ``kpt_shape``; points named ``keypoint 1`` ...). None: it has keypoints, or nothing defines them."""
+    if _coco_values(a) is not None or isinstance(a.extra.get("yolo"), dict):
+        return None
+    names = (category.extra if category is not None else {}).get("keypoints")
+    if isinstance(names, list) and names and all(isinstance(n, str) for n in names):
+        return list(names)
+    shape = _pose_shape(pose)
+    return [f"keypoint {i + 1}" for i in range(shape[0])] if shape is not None else None
+
+
+def _pose_shape(pose: Any) -> tuple[int, int] | None:
+    shape = pose.get("kpt_shape") if isinstance(pose, dict) else None
+    ok = isinstance(shape, list) and len(shape) == 2 and all(type(v) is int for v in shape)
+    return (shape[0], shape[1]) if ok and shape[0] >= 1 and shape[1] in (2, 3) else None
+
+
+def with_new_keypoints(
+    a: Annotation,
+    image: ImageRecord,
+    category: Category | None,
+    pose: Any,
+    points: list[tuple[float, float] | None],
+) -> Annotation:
+    """A clone of ``a`` given keypoints ``points`` (image pixels, one per name of ``names_to_place``; None:
+    skipped, not labelled at 0 0), written as its keypoints are defined: COCO triples (visible, or
+    ``0 0 0``) and ``num_keypoints`` for a category naming them, else a YOLO pose line's normalised values
+    with the box they were placed on (``[K, 2]``: a skipped point ``0 0``, as Ultralytics marks one).
+    Raises ValueError when ``a`` cannot be given keypoints or ``points`` is not one per name."""
+    names = names_to_place(a, category, pose)
+    if names is None or len(points) != len(names):
+        raise ValueError(f"annotation {a.id}: expected {len(names or [])} keypoints, got {len(points)}")
+    out = clone(a)
+    cat = category.extra if category is not None else {}
+    if isinstance(cat.get("keypoints"), list) and cat["keypoints"] == names:
+        values: list[float] = []
+        for p in points:
+            values += [round(float(p[0]), 2), round(float(p[1]), 2), 2] if p is not None else [0, 0, 0]
+        out.extra["keypoints"] = values
+        out.extra["num_keypoints"] = sum(1 for p in points if p is not None)
+        return out
+    k, d = _pose_shape(pose)  # type: ignore[misc]
+    box = current_box(a, image)
+    if box is None:
+        raise ValueError(f"annotation {a.id} has no box to place keypoints on")
+    flat: list[float] = []
+    for p in points:
+        xy = [float(p[0]) / image.width, float(p[1]) / image.height] if p is not None else [0.0, 0.0]
+        flat += xy + ([2.0 if p is not None else 0.0] if d == 3 else [])
+    out.extra["yolo"] = {"keypoints": flat, "kpt_shape": [k, d], "box": box.tolist()}
+    return out

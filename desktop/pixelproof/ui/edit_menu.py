@@ -16,7 +16,7 @@ SECTIONS: tuple[tuple[str, ...], ...] = (
     ("edit.propagate", "edit.keep_previous", "edit.fill_between_slices"),
     ("edit.new_track", "edit.track_box_here", "edit.fill_between_frames"),
     ("edit.select_all", "edit.next_object", "edit.previous_object"),
-    ("edit.occluded", "edit.lock"),
+    ("edit.occluded", "edit.lock", "edit.place_keypoints"),
     ("edit.bring_to_front", "edit.send_to_back"),
 )
 

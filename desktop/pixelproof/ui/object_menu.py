@@ -18,7 +18,14 @@ if TYPE_CHECKING:
 # the actions shown, by shortcut id, in groups (a separator between groups); the category submenu first
 GROUPS = (
     ("edit.copy", "edit.paste", "edit.duplicate"),
-    ("edit.lock", "edit.occluded", "view.hide_objects", "view.hide_others", "view.zoom_selection"),
+    (
+        "edit.lock",
+        "edit.occluded",
+        "edit.place_keypoints",
+        "view.hide_objects",
+        "view.hide_others",
+        "view.zoom_selection",
+    ),
     ("edit.bring_to_front", "edit.send_to_back"),
     ("edit.delete",),
 )

@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction
 
 from pixelproof.core.model import Annotation
 from pixelproof.core.names import shown_name
+from pixelproof.ui.keypoint_placing import PlaceKeypoints
 from pixelproof.ui.object_flags import ObjectFlags
 from pixelproof.ui.object_menu import ObjectMenu
 from pixelproof.ui.object_order import ObjectOrder
@@ -47,7 +48,9 @@ class ObjectSteps(QObject):
         # Q marks the object stepped to occluded, Alt+L locks it: their items beside S / Shift+S
         self.flags = ObjectFlags(shell)
         self.order = ObjectOrder(shell)  # + / -: Bring to Front, Send to Back
+        self.keypoints = PlaceKeypoints(shell)  # Alt+K: the selected object's keypoints, one click each
         steps = [self.act_next, self.act_previous, self.flags.act_occluded, self.flags.act_lock]
+        steps += [self.keypoints.act]
         steps += [self.order.act_front, self.order.act_back]
         insert_after(shell, "Edit", "edit.select_all", steps)
         insert_after(shell, "View", "view.actual_pixels", [self.act_zoom])

@@ -104,6 +104,10 @@ DEFAULTS: list[Shortcut] = [
       note="the selected objects locked (not moved, resized, reshaped, painted, reclassified or deleted), "
       "or unlocked when all are; CVAT's L"),
     # CVAT's + / - (zoom is Ctrl+= / Ctrl+-): which of overlapping objects is drawn on top and clicked first
+    # CVAT's and Label Studio's skeleton placing: the category's points clicked one after the other
+    _("edit.place_keypoints", "Place Key&points", ("Alt+K",), "labeling",
+      note="the selected object, without keypoints, given its category's (COCO keypoints, YOLO kpt_shape): "
+           "click each in turn, Shift+Space skips one, Esc stops; one undo step"),
     _("edit.bring_to_front", "Bring &to Front", ("+",), "labeling",
       note="the selected objects over the others they overlap: first for a click, kept in mask exports; "
       "CVAT's +"),
@@ -297,7 +301,9 @@ DEFAULTS: list[Shortcut] = [
     # CVAT's and X-AnyLabeling's points: dragged where they are; V (select) then Shift+V for visibility
     gesture("canvas.keypoint", "Move a keypoint (V; a press selects its object)", "Drag a keypoint"),
     gesture("canvas.keypoint_visibility", "The keypoint under the pointer: visible, occluded, not labelled "
-            "(V)", "Shift+V", takes=("Shift+V",)),
+            "(a faint cross on its selected object), visible again (V)", "Shift+V", takes=("Shift+V",)),
+    gesture("canvas.keypoint_skip", "Skip the keypoint to place next (not labelled) in Edit > Place "
+            "Keypoints", "Shift+Space", takes=("Shift+Space",)),
     gesture("canvas.nudge", "Move the selection by 1 px / 10 px (every tool)", "Arrows", "Shift+arrows",
             takes=(*ARROWS, *(f"Shift+{k}" for k in ARROWS))),
     gesture("canvas.cancel", "Cancel the drawing in progress, else a Fill Between Frames running in the "

@@ -1,5 +1,6 @@
-"""A drag's preview on the canvas: the dragged objects drawn moved before the edit is pushed, and drawn as
-stored again when it is cancelled (a mixin of ``CanvasView``)."""
+"""A drag's preview on the canvas: the dragged objects drawn moved (or a box resized), their keypoints
+with them, before the edit is pushed, and drawn as stored again when it is cancelled (a mixin of
+``CanvasView``)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,18 @@ class DragPreviews:
             item.setPos(dx, dy)
         if self.box_layer is not None:
             self.box_layer.chosen.setPos(dx, dy)
+        if self.keypoints is not None and self.document is not None:  # their keypoints follow, live
+            anns = filter(None, map(self.document.project.annotations.get, ids))
+            self.keypoints.preview_boxes({a.id: [a.bbox[0] + dx, a.bbox[1] + dy, *a.bbox[2:]] for a in anns})
         self.pin_tags()  # a dragged object's tag kept in the window moves along
+
+    def preview_box(self: CanvasView, ann_id: int, box: list[float]) -> None:
+        """Show box ``ann_id`` resized to ``box`` (x y w h) in a drag, its keypoints mapped along."""
+        item = self.made_item(ann_id)
+        if item is not None and hasattr(item, "preview_box"):
+            item.preview_box(box)
+        if self.keypoints is not None:
+            self.keypoints.preview_boxes({ann_id: box})
 
     def drop_previews(self: CanvasView, ids: Iterable[int]) -> None:
         """Show ``ids`` as stored again (a drag cancelled or that moved nothing)."""
@@ -31,4 +43,6 @@ class DragPreviews:
                 item.sync(ann, self._category(ann), self.show_labels)
         if self.box_layer is not None:
             self.box_layer.chosen.setPos(0, 0)
+        if self.keypoints is not None:
+            self.keypoints.drop_preview()
         self.pin_tags()

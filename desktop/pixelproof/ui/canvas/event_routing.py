@@ -112,7 +112,9 @@ class EventRouting:
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Space:
+        # Shift+Space skips a keypoint while the select tool places them (``ui.keypoint_placing``)
+        skip = event.modifiers() == Qt.KeyboardModifier.ShiftModifier and getattr(self.tool, "placing", None)
+        if event.key() == Qt.Key.Key_Space and not skip:
             if not event.isAutoRepeat():
                 self._space_down = True
                 self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)

@@ -1,15 +1,18 @@
 """The keypoints of the shown image's objects (``core.keypoints``: a YOLO pose dataset's, COCO
 person_keypoints'), drawn as CVAT and X-AnyLabeling do: a dot per labelled point in the object's category
-colour, filled when visible (v 2), hollow when labelled but occluded (v 1), none when not labelled (v 0),
-and the skeleton's lines between two labelled points. Dots and lines are screen-sized (the same at any
+colour, filled when visible (v 2), hollow when labelled but occluded (v 1), none when not labelled (v 0)
+but a faint thin cross for a selected object's (where the user set it so: Shift+V or a drag brings it
+back), and the skeleton's lines between two labelled points. Dots and lines are screen-sized (the same at any
 zoom, a dark rim so they read on any image), a selected object's a little larger. One item for the image,
 as the box layer: a pose image of 30 people is 30 x 17 dots, not 510 items.
 
 The select tool asks ``hit`` what point is under the pointer and ``preview``s a point being dragged; the
-canvas tells the layer which objects were added, changed or removed."""
+canvas tells the layer which objects were added, changed or removed, and the boxes of objects being moved
+or resized (``preview_boxes``: their keypoints follow live, the others are not looked at again)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -17,7 +20,7 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from pixelproof.core.keypoints import Keypoints, keypoints_of
+from pixelproof.core.keypoints import Keypoints, finite_numbers, keypoints_of
 from pixelproof.core.model import Annotation, Category, ImageRecord
 from pixelproof.ui.canvas.looks import category_color, display_score
 from pixelproof.ui.canvas.marks import Z_LABEL
@@ -29,15 +32,38 @@ LINE_WIDTH = 2.0  # screen pixels: a skeleton line, on a dark line 2 px wider
 HIT_PX = 8.0  # screen pixels: how near a press takes a keypoint
 _RIM = QColor(20, 20, 20, 200)
 _HOLLOW = QColor(255, 255, 255, 210)  # an occluded point's inside: the skeleton's line does not cross it
+CROSS_PX = 4.0  # screen pixels: half a not labelled point's cross (a selected object's)
+_FAINT_ALPHA = 110  # its colour's alpha: there, but not a labelled point
 
 
 class _Entry:
-    __slots__ = ("category_id", "keypoints", "score")
+    __slots__ = ("bbox", "bounds", "category_id", "keypoints", "score")
 
     def __init__(self, ann: Annotation, keypoints: Keypoints) -> None:
         self.category_id = ann.category_id
         self.score = display_score(ann)
         self.keypoints = keypoints
+        self.bbox = list(ann.bbox)  # the box its keypoints are drawn for (a dragged box maps them along)
+        self.bounds = _bounds(keypoints.points)  # where its placed points are: painted, hit-tested
+
+
+def _bounds(points: list[tuple[float, float, int]]) -> QRectF | None:
+    """The rectangle (image pixels) of the placed points (labelled, or set not labelled where they were);
+    None when none is."""
+    xs = [x for x, y, v in points if v > 0 or x or y]
+    ys = [y for x, y, v in points if v > 0 or x or y]
+    return QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)) if xs else None
+
+
+def box_map(points: list[tuple[float, float, int]], old: list[float], new: list[float]) -> list:
+    """``points`` carried from box ``old`` onto box ``new`` (x y w h), per axis, as a stored move or resize
+    carries them (``core.keypoints``); points never placed (0 0) stay."""
+    sx = new[2] / old[2] if old[2] > 0 else 1.0
+    sy = new[3] / old[3] if old[3] > 0 else 1.0
+    return [
+        (new[0] + (x - old[0]) * sx, new[1] + (y - old[1]) * sy, v) if v > 0 or x or y else (x, y, v)
+        for x, y, v in points
+    ]
 
 
 class KeypointLayer(QGraphicsItem):
@@ -49,12 +75,15 @@ class KeypointLayer(QGraphicsItem):
         super().__init__()
         self.setZValue(Z_KEYPOINTS)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)  # exposedRect
         self.image = image
         self.categories = categories
         self.show_filter = show
         self.entries: dict[int, _Entry] = {}
         self.selected: set[int] = set()
         self._preview: tuple[int, int, float, float] | None = None  # (object, point, x, y) being dragged
+        self._boxes: dict[int, list[float]] = {}  # objects being moved or resized: their box as dragged
+        self._scale = 1.0  # screen pixels per image pixel when last painted: a dot's reach in the image
         m = max(image.width, image.height, 1)  # dots at any zoom and points up to 1% outside the image
         self._rect = QRectF(-m, -m, image.width + 2 * m, image.height + 2 * m)
 
@@ -90,19 +119,52 @@ class KeypointLayer(QGraphicsItem):
 
     def preview(self, ann_id: int, index: int, x: float, y: float) -> None:
         """Draw point ``index`` of ``ann_id`` at (x, y) while it is dragged (nothing stored)."""
-        self._preview = (ann_id, index, x, y)
-        self.update()
+        ids = {ann_id} | ({self._preview[0]} if self._preview is not None else set())
+        self._repaint(ids, lambda: setattr(self, "_preview", (ann_id, index, x, y)))
+
+    def preview_boxes(self, boxes: dict[int, list[float]]) -> None:
+        """Draw the keypoints of the objects in ``boxes`` (id: x y w h) carried by that box (a move or a
+        resize under way; nothing stored). Only where those objects' points were and are is repainted."""
+        boxes = {i: b for i, b in boxes.items() if i in self.entries}
+        if boxes or self._boxes:
+            self._repaint(boxes.keys() | self._boxes.keys(), lambda: setattr(self, "_boxes", boxes))
 
     def drop_preview(self) -> None:
-        if self._preview is not None:
-            self._preview = None
-            self.update()
+        """Points and boxes as stored again (a drag ended or cancelled)."""
+        if self._preview is not None or self._boxes:
+            ids = self._boxes.keys() | ({self._preview[0]} if self._preview is not None else set())
+
+            def drop() -> None:
+                self._preview, self._boxes = None, {}
+
+            self._repaint(ids, drop)
+
+    def _repaint(self, ids: Iterable[int], change: Callable[[], None]) -> None:
+        """``change`` the previews, repainting where ``ids``' points were and where they are now."""
+        ids = [i for i in ids if i in self.entries]
+        before = [self._area(i) for i in ids]
+        change()
+        for rect in before + [self._area(i) for i in ids]:
+            if rect is not None:
+                self.update(rect)
+
+    def _area(self, ann_id: int) -> QRectF | None:
+        """Where ``ann_id``'s points are drawn now (previews included), with their dots' reach; None: no
+        point placed, nothing drawn."""
+        entry = self.entries[ann_id]
+        moved = ann_id in self._boxes or (self._preview is not None and self._preview[0] == ann_id)
+        rect = _bounds(self._points(ann_id, entry)) if moved else entry.bounds
+        m = (DOT_RADIUS + LINE_WIDTH + 4) / self._scale
+        return None if rect is None else rect.adjusted(-m, -m, m, m)
 
     def _shown(self) -> list[tuple[int, _Entry]]:
         return [(i, e) for i, e in self.entries.items() if self.show_filter.shows(e.category_id, e.score, i)]
 
     def _points(self, ann_id: int, entry: _Entry) -> list[tuple[float, float, int]]:
         points = list(entry.keypoints.points)
+        box = self._boxes.get(ann_id)
+        if box is not None and finite_numbers(entry.bbox, 4) and finite_numbers(list(box), 4):
+            points = box_map(points, entry.bbox, box)
         if self._preview is not None and self._preview[0] == ann_id:
             _, index, x, y = self._preview
             points[index] = (x, y, points[index][2])
@@ -111,11 +173,20 @@ class KeypointLayer(QGraphicsItem):
     # -- the pointer ---------------------------------------------------------------------------------
     def hit(self, view_pos: QPoint | QPointF, to_view: QTransform) -> tuple[int, int] | None:
         """(object id, point index) of the labelled keypoint of a shown object nearest ``view_pos`` within
-        ``HIT_PX`` screen pixels (a selected object's first: points of two people often touch), or None."""
+        ``HIT_PX`` screen pixels (a selected object's first: points of two people often touch; its not
+        labelled ones with a position too, drawn faint), or None."""
         best: tuple[bool, float, int, int] | None = None
+        scale = math.hypot(to_view.m11(), to_view.m12()) or 1.0
+        at, _ = to_view.inverted()
+        at = at.map(QPointF(view_pos))
+        reach = HIT_PX / scale
         for ann_id, entry in self._shown():
+            b = entry.bounds  # most objects are far from the pointer: a rectangle test passes them over
+            if b is None or not b.adjusted(-reach, -reach, reach, reach).contains(at):
+                continue
             pts = entry.keypoints.points
-            shown = entry.keypoints.shown()
+            picked = ann_id in self.selected
+            shown = entry.keypoints.placed() if picked else entry.keypoints.shown()
             if not shown:
                 continue
             xy = np.array([pts[i][:2] for i in shown], dtype=np.float64)
@@ -125,7 +196,7 @@ class KeypointLayer(QGraphicsItem):
             k = int(np.argmin(d))
             if d[k] > HIT_PX:
                 continue
-            key = (ann_id not in self.selected, float(d[k]), ann_id, shown[k])
+            key = (not picked, float(d[k]), ann_id, shown[k])
             if best is None or key < best:
                 best = key
         return None if best is None else (best[2], best[3])
@@ -141,12 +212,18 @@ class KeypointLayer(QGraphicsItem):
         if not shown:
             return
         to_view = painter.worldTransform()
+        self._scale = math.hypot(to_view.m11(), to_view.m12()) or 1.0
+        exposed = option.exposedRect if option is not None else self._rect
+        shown = [(i, e) for i, e in shown if (a := self._area(i)) is not None and exposed.intersects(a)]
         painter.save()
         painter.resetTransform()  # screen pixels: the same dots at any zoom
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for ann_id, entry in shown:
             color = category_color(self.categories(entry.category_id))
-            on_screen = [(to_view.map(QPointF(x, y)), v) for x, y, v in self._points(ann_id, entry)]
+            on_screen = [  # v -1: never placed (0 0), not drawn at all
+                (to_view.map(QPointF(x, y)), v if v > 0 or x or y else -1)
+                for x, y, v in self._points(ann_id, entry)
+            ]
             _draw(painter, entry.keypoints.edges, on_screen, color, ann_id in self.selected)
         painter.restore()
 
@@ -158,7 +235,8 @@ def _draw(
     color: QColor,
     selected: bool,
 ) -> None:
-    """One object's skeleton lines (dark under coloured) then its dots: filled (visible) or hollow."""
+    """One object's skeleton lines (dark under coloured) then its dots: filled (visible) or hollow; a
+    selected object's not labelled points (v 0; -1 never placed, not drawn) a faint cross."""
     lines = [(points[a][0], points[b][0]) for a, b in edges if points[a][1] > 0 and points[b][1] > 0]
     for pen in (QPen(_RIM, LINE_WIDTH + 2), QPen(color, LINE_WIDTH)):
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
@@ -166,6 +244,15 @@ def _draw(
         for p, q in lines:
             painter.drawLine(p, q)
     r = DOT_RADIUS + (1.0 if selected else 0.0)
+    if selected:  # its points set not labelled: a faint thin cross, to bring back
+        faint = QColor(color)
+        faint.setAlpha(_FAINT_ALPHA)
+        painter.setPen(QPen(faint, 1.5))
+        c = CROSS_PX
+        for p, v in points:
+            if v == 0:
+                painter.drawLine(p + QPointF(-c, -c), p + QPointF(c, c))
+                painter.drawLine(p + QPointF(-c, c), p + QPointF(c, -c))
     for p, v in points:
         if v <= 0:
             continue

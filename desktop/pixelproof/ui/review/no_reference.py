@@ -110,6 +110,12 @@ class CandidatePreview:
             self.job = None
             layer, scale = drawn
             self.view.cand_pane.set_overlay(layer, scale=scale)
+            project = self.view.document.project
+            image = project.images.get(image_id)
+            if image is not None:  # its objects' keypoints, as the canvas draws them
+                self.view.cand_pane.set_keypoints(
+                    image, project.annotations_of(image_id), project.categories.get
+                )
 
 
 def _objects_layer(project, image_id: int, outline: bool) -> tuple[np.ndarray, int]:  # type: ignore[no-untyped-def]

@@ -1,7 +1,8 @@
 """The three side-by-side views of the review: reference | candidate | difference, zoom and pan linked.
 
 Each pane is a light QGraphicsView over the canvas's tiled ``ImageItem`` (the same loaded pixels, shared),
-an RGBA overlay (masks of one side, or the difference codes) and a dashed box around the object in focus.
+an RGBA overlay (masks of one side, or the difference codes), the keypoints of the objects of its side (the
+canvas's ``KeypointLayer``: one drawing of them) and a dashed box around the object in focus.
 Navigation is the canvas's: wheel zooms at the cursor (or scrolls: ``wheel_mode``), drag (left or middle)
 pans, right drag sets the window / level of all three (``WindowDrag``, the canvas's gesture), Ctrl+0 /
 Ctrl+= / Ctrl+- fit and zoom when a pane has the focus; a click without a drag picks the object under the
@@ -54,7 +55,9 @@ from pixelproof.ui.canvas.image_view import (
     setup_image_view,
     zoom_to_fit,
 )
+from pixelproof.ui.canvas.keypoint_layer import KeypointLayer
 from pixelproof.ui.canvas.orientation import OrientationMarks, patient_of
+from pixelproof.ui.canvas.show_filter import ShowFilter
 from pixelproof.ui.canvas.tool_event import scene_at
 from pixelproof.ui.canvas.window_drag import WindowDrag
 from pixelproof.ui.shortcuts import REGISTRY
@@ -62,7 +65,10 @@ from pixelproof.ui.wheel_mode import wheel_navigates
 from pixelproof.ui.workers import LoadedImage
 
 if TYPE_CHECKING:
-    from pixelproof.core.model import ImageRecord
+    from collections.abc import Callable, Iterable
+
+    from pixelproof.core.image_pairing import ImagePair
+    from pixelproof.core.model import Annotation, Category, ImageRecord
 
 CLICK_SLOP = 4  # px a press may move and still be a click
 ZOOM_ACTIONS = (("view.fit", "fit"), ("view.zoom_in", "in"), ("view.zoom_out", "out"))  # the canvas's
@@ -122,6 +128,7 @@ class ReviewPane(StretchedScale, QGraphicsView):
         self.image_item: ImageItem | PlaceholderItem | None = None
         self.overlay: OverlayItem | None = None
         self.focus_item: QGraphicsRectItem | None = None
+        self.keypoints: KeypointLayer | None = None  # of the objects of its side
         self.image_size = (0, 0)  # (height, width)
         self.pixel_spacing: object = None  # the image record's (row, col mm): drawn at its aspect
         self.stretch: Scale = SQUARE_PIXELS  # ``aspect.stretch_of`` it, as the canvas draws it
@@ -144,6 +151,7 @@ class ReviewPane(StretchedScale, QGraphicsView):
         self._scene.clear()
         self.image_item = None
         self.overlay = None
+        self.keypoints = None
         self.focus_item = None
         self.image_size = (0, 0)
         self.loaded = None
@@ -202,6 +210,24 @@ class ReviewPane(StretchedScale, QGraphicsView):
             size = self.image_size if all(self.image_size) else None
             self.overlay = OverlayItem(rgba, opacity, scale, size)
             self._scene.addItem(self.overlay)
+
+    def set_keypoints(
+        self,
+        image: ImageRecord,
+        anns: Iterable[Annotation],
+        categories: Callable[[int], Category | None],
+    ) -> None:
+        """The keypoints of the objects this pane shows (``anns`` of ``image``), drawn as the canvas draws
+        them, over the overlay and under the focus box; none for objects without keypoints."""
+        if self.keypoints is not None:
+            self._scene.removeItem(self.keypoints)
+            self.keypoints = None
+        layer = KeypointLayer(image, categories, ShowFilter())
+        layer.add_many(anns)
+        if layer.entries:
+            layer.setZValue(15)
+            self._scene.addItem(layer)
+            self.keypoints = layer
 
     def set_focus_box(self, bbox: list[float] | None) -> None:
         """Dashed frame around the object in focus ([x, y, w, h] pixels), or none."""
@@ -418,6 +444,16 @@ class ReviewPane(StretchedScale, QGraphicsView):
         painter.setPen(QColor(240, 240, 240))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.shown_title())
         painter.restore()
+
+
+def show_keypoints(view, pair: ImagePair | None) -> None:  # type: ignore[no-untyped-def]
+    """The review ``view``'s reference and candidate panes draw the keypoints of their side's objects of
+    ``pair`` (the difference pane, pixels compared, none)."""
+    if pair is None or view.scored is None or view.document is None:
+        return
+    ref, cand = view.scored.reference.project, view.document.project
+    view.ref_pane.set_keypoints(pair.ref, ref.annotations_of(pair.ref.id), ref.categories.get)
+    view.cand_pane.set_keypoints(pair.cand, cand.annotations_of(pair.cand.id), cand.categories.get)
 
 
 class LinkedPanes:

@@ -40,7 +40,7 @@ from pixelproof.ui.review import compute
 from pixelproof.ui.review.image_list import ImageList
 from pixelproof.ui.review.navigation import ReviewNavigation
 from pixelproof.ui.review.no_reference import CandidatePreview
-from pixelproof.ui.review.panes import LinkedPanes
+from pixelproof.ui.review.panes import LinkedPanes, show_keypoints
 from pixelproof.ui.review.parts import (
     RUN_TIP,
     DecisionBox,
@@ -501,6 +501,7 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         self.ref_pane.set_overlay(layers.reference, scale=layers.scale)
         self.cand_pane.set_overlay(layers.candidate, scale=layers.scale)
         self.diff_pane.set_overlay(layers.difference, scale=layers.scale)
+        show_keypoints(self, self.scored.pairs.get(self.image_id))
         if layers.scale > 1:
             self.statusMessage.emit(
                 f"Objects drawn at 1/{layers.scale} of the image's resolution (past the pixel limit)"

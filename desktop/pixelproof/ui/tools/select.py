@@ -12,6 +12,9 @@ and the status bar says which object is locked; a locked box shows no handles.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QPoint, QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QMenu
@@ -47,6 +50,9 @@ from pixelproof.ui.tools.vertex_edit import (
     replace_polygons,
     vertex_menu,
 )
+
+if TYPE_CHECKING:
+    from pixelproof.ui.keypoint_placing import Placing
 
 DRAG_THRESHOLD_PX = 3
 # either toggles an object in or out of the selection and makes a band add to it: Shift here from the start,
@@ -86,12 +92,15 @@ class SelectTool(Tool):
         self._size: tuple[float, float] | None = None  # a box being resized: its sides, read live
         self._keypoint = -1  # the index of the keypoint dragged (mode "keypoint"; ``_target`` its object)
         self._point_hovered: tuple[int, int] | None = None  # (object, keypoint) under the pointer
+        self.placing: Placing | None = None  # Edit > Place Keypoints under way: presses place them
 
     def target_text(self) -> str:
         """One polygon selected: how its vertices are edited here (LabelMe users look in V). With more
         than ``MANY_SELECTED`` polygons selected, that they show no vertex handles and how to get them back:
         Select All on a page of polygons took every one's handles away unsaid."""
         doc = self.document
+        if self.placing is not None:
+            return self.placing.text()
         if self._size is not None:  # as the box tool reads a box being drawn
             return f"Select: resizing to {size_text(*self._size, self.spacing())}; Esc cancels"
         if self._point_hovered is not None and (said := self._point_text(*self._point_hovered)):
@@ -116,6 +125,10 @@ class SelectTool(Tool):
     def press(self, e: ToolEvent) -> None:
         doc = self.document
         if doc is None:
+            return
+        if self.placing is not None:
+            if e.button == Qt.MouseButton.LeftButton:
+                self._place(lambda p: p.place(*self._clamped(e.pos.x(), e.pos.y())))
             return
         self._press = e
         self.canvas.set_hovered(None)  # a drag would leave it behind; the release marks what is there
@@ -169,7 +182,7 @@ class SelectTool(Tool):
             item = self.canvas.items_by_id.get(self._target)
             if isinstance(item, BoxItem):
                 box = self._resized_box(e)
-                item.preview_box(box)
+                self.canvas.preview_box(self._target, box)
                 self._size = (box[2], box[3])
                 self.canvas.hintChanged.emit()  # the status bar's line reads the size as it changes
         elif self._mode == "band" and far:
@@ -278,6 +291,7 @@ class SelectTool(Tool):
         self.canvas.set_hovered(ann_id, e.view_pos)
 
     def deactivate(self) -> None:
+        self.stop_placing()
         super().deactivate()
         self._vertices.clear()
         self.canvas.set_hovered(None)  # the drawing tools pick nothing
@@ -404,14 +418,18 @@ class SelectTool(Tool):
         return True
 
     def _release_keypoint(self, e: ToolEvent) -> None:
-        """The dragged keypoint stored where it was dropped (on the image): one undo step."""
+        """The dragged keypoint stored where it was dropped (on the image): one undo step; a not labelled
+        one placed so is visible."""
         doc = self.document
         ann = doc.project.annotations.get(self._target)
         rec = doc.project.images.get(self.canvas.image_id)
         if not self._dragging or ann is None or rec is None:
             return
         x, y = self._clamped(e.pos.x(), e.pos.y())
-        doc.push(ReplaceAnnotations([with_keypoint(ann, rec, self._keypoint, x, y)], "Move keypoint"))
+        found = keypoints_of(ann, rec, doc.project.categories.get(ann.category_id))
+        unlabelled = found is not None and found.points[self._keypoint][2] == 0  # placed: visible again
+        moved = with_keypoint(ann, rec, self._keypoint, x, y, visibility=2 if unlabelled else None)
+        doc.push(ReplaceAnnotations([moved], "Move keypoint"))
 
     def _point_text(self, ann_id: int, index: int) -> str:
         """``Select: #3 person: left_wrist (occluded): drag to move it, Shift+V: visibility``."""
@@ -422,12 +440,13 @@ class SelectTool(Tool):
         if found is None or index >= len(found.points):
             return ""
         name = found.names[index] if found.names else f"keypoint {index + 1}"
-        seen = "visible" if found.points[index][2] == 2 else "occluded"
+        seen = ("not labelled", "occluded", "visible")[found.points[index][2]]
         return f"Select: {self.describe(ann)}: {name} ({seen}): drag to move it, Shift+V: visibility"
 
     def cycle_visibility(self) -> bool:
-        """Shift+V: the keypoint under the pointer visible -> occluded -> not labelled (then no longer drawn;
-        Ctrl+Z brings it back), one undo step; False when no keypoint is there."""
+        """Shift+V: the keypoint under the pointer visible -> occluded -> not labelled -> visible, one undo
+        step, its object selected (a not labelled point is drawn, a faint cross, for the selected object
+        only: there to bring back); False when no keypoint is there."""
         doc = self.document
         hit = self.keypoint_at(self.canvas.pointer_at)
         rec = doc.project.images.get(self.canvas.image_id)
@@ -435,21 +454,47 @@ class SelectTool(Tool):
             return False
         ann = doc.project.annotations[hit[0]]
         found = keypoints_of(ann, rec, doc.project.categories.get(ann.category_id))
-        v = found.points[hit[1]][2] - 1 if found is not None else 0
+        v = (found.points[hit[1]][2] - 1) % 3 if found is not None else 0
         try:
             edit = ReplaceAnnotations([with_keypoint(ann, rec, hit[1], visibility=v)], "Keypoint visibility")
         except ValueError as e:
             self.canvas.message.emit(f"{self.describe(ann)}: {e}")
             return True
+        if doc.selection != [ann.id]:
+            doc.set_selection([ann.id])
         doc.push(edit)
         name = found.names[hit[1]] if found is not None and found.names else f"keypoint {hit[1] + 1}"
         said = {
             2: "visible",
             1: "labelled, occluded",
-            0: "not labelled (no longer drawn; Ctrl+Z brings it back)",
+            0: "not labelled (a faint cross while selected; Shift+V makes it visible)",
         }
         self.canvas.message.emit(f"{self.describe(ann)}: {name} {said[v]}")
         return True
+
+    def start_placing(self, placing: Placing) -> None:
+        """Edit > Place Keypoints: presses place ``placing``'s points until the last, or Esc."""
+        self.stop_placing()
+        self.cancel()
+        self.placing = placing
+        self.canvas.message.emit(placing.text())
+        self.canvas.hintChanged.emit()
+
+    def _place(self, step: Callable[[Placing], bool]) -> None:
+        """One point placed or skipped; the placing ends with its last one (stored, one undo step)."""
+        placing = self.placing
+        if placing is not None and placing.image_id != self.canvas.image_id:
+            self.placing = None  # another image shown meanwhile: nothing to place on
+        elif placing is not None and step(placing):
+            self.placing = None
+        self.canvas.hintChanged.emit()
+
+    def stop_placing(self) -> None:
+        """Esc, another tool: the points placed so far stored (the rest not labelled)."""
+        placing, self.placing = self.placing, None
+        if placing is not None and placing.image_id == self.canvas.image_id:
+            placing.finish()
+            self.canvas.hintChanged.emit()
 
     def context_menu(self, e: ToolEvent) -> bool:
         """Right-click on a vertex of the selected polygon: a menu to delete it (or its part), as the
@@ -467,6 +512,12 @@ class SelectTool(Tool):
     def key_press(self, event: QKeyEvent) -> bool:
         doc = self.document
         key = event.key()
+        if self.placing is not None and key == Qt.Key.Key_Space:
+            self._place(lambda p: p.skip())  # Shift+Space: the canvas hands it on while placing
+            return True
+        if self.placing is not None and key == Qt.Key.Key_Escape:
+            self.stop_placing()
+            return True
         if key == Qt.Key.Key_Escape:
             if self._mode is not None:
                 self.cancel()
