@@ -278,7 +278,7 @@ def test_place_keypoints_is_in_the_object_menu(posed) -> None:
     QTest.mouseClick(win.canvas.viewport(), Qt.MouseButton.RightButton, NOMOD, view_point(win, 100, 220))
     menu = win.shell.object_steps.menu.last_menu if hasattr(win.shell, "object_steps") else None
     menu = menu or next(o for o in win.findChildren(QMenu) if o.objectName() == "canvasObjectMenu")
-    act = next(a for a in menu.actions() if a.text().replace("&", "") == "Place Keypoints")
+    act = next(a for a in menu.actions() if a.text().replace("&", "") == "Place Keypoints on Object")
     act.trigger()
     assert win.canvas.tool.placing is not None
     key(win, Qt.Key.Key_Escape)

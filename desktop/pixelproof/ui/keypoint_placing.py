@@ -1,4 +1,4 @@
-"""Edit > Place Keypoints (Alt+K, also in the canvas's object menu): the selected object, which has no
+"""Edit > Place Keypoints on Object (Alt+K, also in the canvas's object menu): the selected object, which has no
 keypoints but whose category names them (COCO ``keypoints``) or which belongs to a YOLO pose dataset
 (``kpt_shape``), is given them one click each, in the category's order, as CVAT's and Label Studio's
 skeleton placing do. The status bar names the next point; Shift+Space skips it (not labelled; Space alone
@@ -106,7 +106,7 @@ class Placing:
 
 
 class PlaceKeypoints(QObject):
-    """The Edit menu's and the object menu's Place Keypoints (see the module's docstring)."""
+    """The Edit menu's and the object menu's Place Keypoints on Object (see the module's docstring)."""
 
     def __init__(self, shell: Shell) -> None:
         super().__init__(shell)

@@ -105,7 +105,7 @@ DEFAULTS: list[Shortcut] = [
       "or unlocked when all are; CVAT's L"),
     # CVAT's + / - (zoom is Ctrl+= / Ctrl+-): which of overlapping objects is drawn on top and clicked first
     # CVAT's and Label Studio's skeleton placing: the category's points clicked one after the other
-    _("edit.place_keypoints", "Place Key&points", ("Alt+K",), "labeling",
+    _("edit.place_keypoints", "Place Keypoints on Ob&ject", ("Alt+K",), "labeling",
       note="the selected object, without keypoints, given its category's (COCO keypoints, YOLO kpt_shape): "
            "click each in turn, Shift+Space skips one, Esc stops; one undo step"),
     _("edit.bring_to_front", "Bring &to Front", ("+",), "labeling",

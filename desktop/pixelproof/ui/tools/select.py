@@ -92,7 +92,7 @@ class SelectTool(Tool):
         self._size: tuple[float, float] | None = None  # a box being resized: its sides, read live
         self._keypoint = -1  # the index of the keypoint dragged (mode "keypoint"; ``_target`` its object)
         self._point_hovered: tuple[int, int] | None = None  # (object, keypoint) under the pointer
-        self.placing: Placing | None = None  # Edit > Place Keypoints under way: presses place them
+        self.placing: Placing | None = None  # Edit > Place Keypoints on Object under way: presses place them
 
     def target_text(self) -> str:
         """One polygon selected: how its vertices are edited here (LabelMe users look in V). With more
@@ -473,7 +473,7 @@ class SelectTool(Tool):
         return True
 
     def start_placing(self, placing: Placing) -> None:
-        """Edit > Place Keypoints: presses place ``placing``'s points until the last, or Esc."""
+        """Edit > Place Keypoints on Object: presses place ``placing``'s points until the last, or Esc."""
         self.stop_placing()
         self.cancel()
         self.placing = placing
