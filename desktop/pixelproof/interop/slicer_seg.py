@@ -82,7 +82,7 @@ def read_slicer_seg(
         except (VolumeError, LimitError) as e:
             report.skip("volumes", f"{e}; skipped")
     build.order_categories()
-    return ImportResult(build.project, report.problems, report.skipped, semantic=True)
+    return ImportResult(build.project, report.problems, report.skipped, semantic=True, notes=report.notes)
 
 
 def _image_of_grid(
