@@ -1,12 +1,13 @@
-"""A folder as 3D Slicer saves it (``CT.nrrd`` + ``Segmentation.seg.nrrd``) opened with File > New Project
-from Folder, real key events: the CT's slices are the images (the segmentation is none), the first one shown
-with its 16-bit values and the volume's automatic window, PgDn steps to the next slice."""
+"""A folder as 3D Slicer saves it (``CT.nrrd`` + ``Segmentation.seg.nrrd``, and a PNG) opened with File >
+New Project from Folder, real key events: the CT's slices are images (the segmentation is none), the first
+one shown with its 16-bit values and the volume's automatic window, PgDn steps to the next slice."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import cv2
 import nrrd
 import numpy as np
 from PySide6.QtCore import Qt
@@ -36,11 +37,12 @@ def test_a_folder_with_an_nrrd_volume_shows_its_slices(
     }
     nrrd.write(str(folder / "CT.nrrd"), ct, header)
     shutil.copy(SEG, folder / "Segmentation.seg.nrrd")
+    cv2.imwrite(str(folder / "zz.png"), np.zeros((8, 8), np.uint8))  # never an empty folder (a modal)
     win = new_window(qtbot)
     open_photos(qtbot, win, folder, monkeypatch)
     doc = win.document
     names = [Path(i.file_name).name for i in doc.project.images.values()]
-    assert names == [f"CT.nrrd#z={k:03d}" for k in range(4)]  # the segmentation is no image
+    assert names == [*(f"CT.nrrd#z={k:03d}" for k in range(4)), "zz.png"]  # the segmentation is no image
     assert Path(doc.current_image.file_name).name == "CT.nrrd#z=000"
     c = win.canvas
     assert c.loaded.raw.dtype == np.int16 and c.loaded.needs_window
