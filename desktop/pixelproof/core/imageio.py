@@ -34,7 +34,8 @@ os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(2**40))
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".pgm", ".ppm", ".pbm")
 # read by pixelproof.core.sources: volumes (one image per slice), DICOM files, whole-slide pyramids
-MEDICAL_SUFFIXES = (".nii", ".nii.gz", ".dcm", ".dicom", ".svs")
+MEDICAL_SUFFIXES = (".nii", ".nii.gz", ".nrrd", ".nhdr", ".dcm", ".dicom", ".svs")
+LABEL_SUFFIXES = (".seg.nrrd",)  # 3D Slicer segmentations: labels (``--from slicer-seg``), no images
 
 
 class ImageReadError(Exception):
@@ -44,6 +45,8 @@ class ImageReadError(Exception):
 def is_image_file(path: str | os.PathLike[str]) -> bool:
     """By name only; DICOM files without a suffix are found by ``sources.scan_images``."""
     name = Path(path).name.lower()
+    if name.endswith(LABEL_SUFFIXES):
+        return False
     return Path(name).suffix in IMAGE_SUFFIXES or name.endswith(MEDICAL_SUFFIXES)
 
 

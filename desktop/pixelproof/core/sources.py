@@ -1,6 +1,6 @@
 """Where an image record's pixels come from when they are not a plain image file: slices of volumes
-(NIfTI, DICOM series, multi-frame DICOM, TIFF z-stacks and time series), single DICOM files and pyramidal
-TIFFs.
+(NIfTI, NRRD, DICOM series, multi-frame DICOM, TIFF z-stacks and time series), single DICOM files and
+pyramidal TIFFs.
 
 ``imageio.read_image`` and ``imageio.image_size`` hand such paths here (``read_special``,
 ``special_size``); ``image_meta`` says how to display them and their geometry; ``scan_images`` turns a
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core.export_mark import MARKER, SkippedExport, is_export, skipped_export
-from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError
+from pixelproof.core.imageio import IMAGE_SUFFIXES, LABEL_SUFFIXES, ImageReadError
 from pixelproof.core.limits import LimitError, check_image_size, max_pixels
 from pixelproof.core.paths import RelativeNames, file_order_key
 from pixelproof.core.volume_cache import cached
@@ -30,7 +30,7 @@ from pixelproof.core.volumes import (
     Volume,
     VolumeError,
     check_slice_count,
-    is_nifti,
+    is_volume_file,
     open_nifti,
     parse_slice_ref,
 )
@@ -56,7 +56,7 @@ def kind_of(path: str | os.PathLike[str]) -> str | None:
         return "slice" if _slice_ref(p) is not None else None
     if _slice_ref(p) is not None:
         return "slice"
-    if is_nifti(p):
+    if is_volume_file(p):
         return "nifti"
     from pixelproof.core import pyramid
 
@@ -80,9 +80,9 @@ def open_volume(ref: SliceRef) -> Volume:
         return dicom_series.open_series(source, ref.series, ref.phase)
     if not source.exists():
         raise VolumeError(f"{source}: volume not found")
-    if is_nifti(source):
+    if is_volume_file(source):
         if ref.series is not None or ref.phase is not None or ref.time is not None:
-            raise VolumeError(f"{source}: a NIfTI file has no series, phases or time points")
+            raise VolumeError(f"{source}: a NIfTI or NRRD file has no series, phases or time points")
         return open_nifti(source, ref.axis, ref.channel)
     if pyramid.has_tiff_suffix(source):
         if ref.channel or ref.series is not None or ref.phase is not None:
@@ -93,7 +93,7 @@ def open_volume(ref: SliceRef) -> Volume:
             raise VolumeError(f"{source}: the frames of a DICOM object are numbered along z only")
         return dicom_series.open_frames(source)
     raise VolumeError(
-        f"{source}: not a volume (NIfTI, DICOM series folder, multi-frame DICOM or TIFF z-stack)"
+        f"{source}: not a volume (NIfTI, NRRD, DICOM series folder, multi-frame DICOM or TIFF z-stack)"
     )
 
 
@@ -411,17 +411,19 @@ def image_entries(
     from pixelproof.core.nifti_modality import sidecar_path
 
     candidates = []
-    sidecars = {sidecar_path(f) for f in files if is_nifti(f)}  # read for the volume's modality (HU)
+    sidecars = {sidecar_path(f) for f in files if is_volume_file(f)}  # read for the volume's modality (HU)
     for f in files:
-        if is_nifti(f) or is_image_file(f) or looks_like_dicom(f):
+        if is_volume_file(f) or is_image_file(f) or looks_like_dicom(f):
             candidates.append(f)
+        elif f.name.lower().endswith(LABEL_SUFFIXES):
+            skip(f"{f}: a 3D Slicer segmentation (labels, not an image): import it (slicer-seg); skipped")
         elif f not in sidecars:
             skip(f"{f}: not an image, skipped")
     entries: list[ImageEntry] = []
     dicom_by_folder: dict[Path, list[Path]] = {}
     for done, f in enumerate(candidates, start=1):
         stack = _stack_entries(f, skip) if f.suffix.lower() in (".tif", ".tiff") else None
-        if is_nifti(f):
+        if is_volume_file(f):
             entries += _decodable(_nifti_entries(f, skip), skip)
         elif stack is not None:
             entries += stack

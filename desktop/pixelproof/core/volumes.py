@@ -177,12 +177,19 @@ def is_nifti(path: str | os.PathLike[str]) -> bool:
     return os.fspath(path).lower().endswith(NIFTI_SUFFIXES)
 
 
+def is_volume_file(path: str | os.PathLike[str]) -> bool:
+    """A NIfTI or NRRD image volume by its name (both read by ``open_nifti``; a ``.seg.nrrd`` is neither)."""
+    from pixelproof.core.nrrd_volume import is_nrrd
+
+    return is_nifti(path) or is_nrrd(path)
+
+
 def volume_stem(source: str) -> str:
     """Base name of a volume without its format suffix (``.nii.gz`` counts as one)."""
     name = source.replace("\\", "/").rstrip("/").rpartition("/")[2]
     low = name.lower()
-    suffixes = (".nii.gz", ".nii", ".seg.nrrd", ".nrrd", ".dcm", ".dicom", ".ome.tiff", ".ome.tif", ".tiff")
-    for suffix in (*suffixes, ".tif"):
+    suffixes = (".nii.gz", ".nii", ".seg.nrrd", ".nrrd", ".nhdr", ".dcm", ".dicom", ".ome.tiff", ".ome.tif")
+    for suffix in (*suffixes, ".tiff", ".tif"):
         if low.endswith(suffix):
             return name[: -len(suffix)]
     return name
@@ -571,10 +578,17 @@ def import_nibabel() -> Any:
 
 
 def open_nifti(path: str | os.PathLike[str], axis: str = "z", channel: int = 0) -> NiftiVolume:
-    """A NIfTI volume sliced along ``axis`` (cached); raises ``VolumeError``."""
+    """A NIfTI volume, or an NRRD one read into the same (``core.nrrd_volume``), sliced along ``axis``
+    (cached); raises ``VolumeError``."""
+    from pixelproof.core.nrrd_volume import is_nrrd, open_nrrd
+
     p = Path(path)
     if not p.is_file():
         raise VolumeError(f"{p}: volume file not found" if not p.exists() else f"{p}: not a regular file")
+    if is_nrrd(p):
+        if channel:
+            raise VolumeError(f"{p}: an NRRD image volume has one channel")
+        return open_nrrd(p, axis)
     volume = cached(p, ("nifti", axis, channel), lambda: NiftiVolume(p, axis, channel))
     assert isinstance(volume, NiftiVolume)
     return volume

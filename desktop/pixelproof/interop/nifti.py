@@ -38,6 +38,7 @@ from pixelproof.core.volumes import (
     VolumeError,
     check_slice_count,
     is_nifti,
+    is_volume_file,
     open_nifti,
     oriented_slice,
     volume_stem,
@@ -141,10 +142,11 @@ def _same_dir(a: Path, b: Path) -> bool:
 
 
 def image_volumes(folder: Path) -> dict[str, Path]:
-    """Image volume by case stem: ``case.nii.gz`` and nnU-Net's ``case_0000.nii.gz`` both give ``case``."""
+    """Image volume (NIfTI or NRRD) by case stem: ``case.nii.gz``, ``case.nrrd`` and nnU-Net's
+    ``case_0000.nii.gz`` all give ``case``."""
     out: dict[str, Path] = {}
     for f in sorted(folder.rglob("*")):
-        if f.is_file() and is_nifti(f):
+        if f.is_file() and is_volume_file(f):
             stem = volume_stem(f.name)
             out.setdefault(stem, f)
             if stem.endswith("_0000"):  # nnU-Net: the first channel's file stands for the case

@@ -25,6 +25,7 @@ from pixelproof.core.volumes import (
     expected_identity,
     import_nibabel,
     is_nifti,
+    is_volume_file,
     open_nifti,
     oriented_slice,
     parse_slice_ref,
@@ -83,7 +84,7 @@ def write_label_volumes(
     series: dict[tuple[str, int, int], list[tuple[int, int]]] = defaultdict(list)  # folder, series, phase
     for image in project.images.values():
         ref = parse_slice_ref(image.file_name)
-        if ref is not None and is_nifti(ref.source):
+        if ref is not None and is_volume_file(ref.source):  # NIfTI or NRRD: labels on its voxels
             volumes[(ref.source, ref.axis, ref.channel)].append((image.id, ref.index))
             continue
         folder = Path(os.fspath(project.image_path(image)).rpartition("#")[0])
@@ -220,6 +221,13 @@ def _source_image(nib: Any, volume: NiftiVolume, canonical: np.ndarray) -> Any:
     back = ornt_transform(axcodes2ornt(("R", "A", "S")), volume.ornt)
     data = np.ascontiguousarray(apply_orientation(canonical, back))
     data = data.reshape(volume.file_shape[:3])  # a 2D image's labels are 2D too
+    if not is_nifti(volume.source):  # an NRRD volume: its voxel grid under its RAS affine
+        img = nib.Nifti1Image(data, volume.original_affine)
+        code = 1 if volume.geometry(0) is not None else 0
+        img.set_sform(volume.original_affine, code=code)
+        img.set_qform(volume.original_affine, code=code)
+        img.header.set_xyzt_units("mm")
+        return img
     with nibabel_notes(volume.source):  # said when the volume was opened
         source = nib.load(os.fspath(volume.source))
     header = source.header.copy()

@@ -2,9 +2,10 @@
 
 Reading: a ``.seg.nrrd`` file or a folder of them. Each file's layers (``slicer_seg_file``) go through the
 NIfTI reader's own path (``nifti.read_label_volume``): put on the image volume of the same stem in
-``--image-dir`` (``ct.seg.nrrd`` over ``ct.nii.gz``) or on the DICOM series its stem names, with the same
-size and place checks and messages, one semantic mask per segment and slice. Segments are named by
-``Segment<N>_Name``; overlapping segments (a 4D file's layers) keep their overlap.
+``--image-dir`` (``ct.seg.nrrd`` over ``ct.nrrd`` or ``ct.nii.gz``), else the one image volume there on its
+voxel grid (Slicer's ``Segmentation.seg.nrrd`` beside ``CTChest.nrrd``), or on the DICOM series its stem
+names, with the same size and place checks and messages, one semantic mask per segment and slice.
+Segments are named by ``Segment<N>_Name``; overlapping segments (a 4D file's layers) keep their overlap.
 
 Writing: the NIfTI writer's label volumes (one per source volume or DICOM series, on its voxels, in its
 geometry) each written as ``<volume>.seg.nrrd``: LPS space, gzip, a segment per category, categories
@@ -16,8 +17,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
+
 from pixelproof.core.limits import LimitError
-from pixelproof.core.volumes import VolumeError
+from pixelproof.core.model import ImageRecord
+from pixelproof.core.volumes import NiftiVolume, VolumeError, open_nifti, parse_slice_ref, volume_stem
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -69,13 +73,53 @@ def read_slicer_seg(
     for seg_file in with_progress(files, len(files), progress):
         try:
             layers, names = open_seg(seg_file, axis)
+            found = _image_of_grid(seg_file, layers[0], image_files, report)
+            before = len(build.project.images)
             read_label_volume(
-                seg_file, layers, image_files, (series_dirs, named, known), names, axis, build, base, report
+                seg_file, layers, found, (series_dirs, named, known), names, axis, build, base, report
             )
+            _say_unshown(seg_file, list(build.project.images.values())[before:], report)
         except (VolumeError, LimitError) as e:
             report.skip("volumes", f"{e}; skipped")
     build.order_categories()
-    return ImportResult(build.project, report.problems, report.skipped, semantic=True)
+    return ImportResult(build.project, report.problems, report.skipped, semantic=True, notes=report.notes)
+
+
+def _image_of_grid(
+    seg_file: Path, labels: NiftiVolume, image_files: dict[str, Path], report: Reporter
+) -> dict[str, Path]:
+    """``image_files`` with the segmentation's stem given the one image volume on its voxel grid (same
+    shape, affine within 0.001 mm) when no volume bears its name: Slicer saves ``Segmentation.seg.nrrd``
+    beside ``CTChest.nrrd``. Said as a note; unchanged when none or several fit."""
+    stem = volume_stem(seg_file.name)
+    if stem in image_files:
+        return image_files
+    fits = []
+    for f in dict.fromkeys(image_files.values()):
+        try:
+            v = open_nifti(f, labels.axis)
+        except VolumeError:
+            continue  # said when its slices are listed; not this segmentation's problem
+        if v.canonical_shape == labels.canonical_shape and np.allclose(
+            v.canonical_affine, labels.canonical_affine, atol=1e-3
+        ):
+            fits.append(f)
+    if len(fits) != 1:
+        return image_files
+    report.note(f"{seg_file}: read onto {fits[0]}, the one image volume on its voxel grid")
+    return {**image_files, stem: fits[0]}
+
+
+def _say_unshown(seg_file: Path, made: list[ImageRecord], report: Reporter) -> None:
+    """A note when the slices were named after the segmentation itself (no image volume or series found):
+    the app shows no image for them."""
+    refs = [parse_slice_ref(i.file_name) for i in made]
+    if any(r is not None and is_seg_nrrd(Path(r.source)) for r in refs):
+        report.note(
+            f"{seg_file}: no image volume (NRRD or NIfTI of its name or voxel grid) or DICOM series found "
+            "for it: its slices are named after the segmentation, which the app cannot show; name the "
+            "images' folder (--image-dir)"
+        )
 
 
 def looks_like_slicer_seg(path: Path) -> bool:

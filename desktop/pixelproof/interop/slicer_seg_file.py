@@ -10,43 +10,25 @@ same checks. A grid cropped to the segments (``Segmentation_ReferenceImageExtent
 reference extent of ``Segmentation_ConversionParameters``) is put back into the reference image's grid.
 
 The header is checked before a voxel is read: the size against ``core.limits``, finite directions, a data
-file (``data file:``) inside the header's folder; gzip is decoded up to the declared size only.
+file (``data file:``) inside the header's folder; gzip is decoded up to the declared size only (the NRRD
+reading is ``core.nrrd_volume``'s, shared with NRRD image volumes).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from pixelproof.core.limits import LimitError, check_image_size, check_text, is_inside, lexical_path
+from pixelproof.core.limits import LimitError, check_image_size, check_text
+from pixelproof.core.nrrd_volume import nrrd_dtype, ras_affine, read_header, read_voxels
 from pixelproof.core.volumes import NiftiVolume, VolumeError, import_nibabel
 
 MAX_LAYERS = 256  # a seg.nrrd holds a layer per set of overlapping segments: a few, not thousands
-READ_CHUNK = 1 << 20
-# space -> sign that turns its x, y, z into RAS
-SPACES = {
-    "left-posterior-superior": (-1.0, -1.0, 1.0),
-    "lps": (-1.0, -1.0, 1.0),
-    "right-anterior-superior": (1.0, 1.0, 1.0),
-    "ras": (1.0, 1.0, 1.0),
-    "left-anterior-superior": (-1.0, 1.0, 1.0),
-    "las": (-1.0, 1.0, 1.0),
-}
-_INT_TYPES = {
-    "i1": ("signed char", "int8", "int8_t"),
-    "u1": ("uchar", "unsigned char", "uint8", "uint8_t"),
-    "i2": ("short", "short int", "signed short", "signed short int", "int16", "int16_t"),
-    "u2": ("ushort", "unsigned short", "unsigned short int", "uint16", "uint16_t"),
-    "i4": ("int", "signed int", "int32", "int32_t"),
-    "u4": ("uint", "unsigned int", "uint32", "uint32_t"),
-}
-DTYPES = {name: code for code, names in _INT_TYPES.items() for name in names}
 _SEGMENT_KEY = re.compile(r"^Segment(\d+)_(\w+)$")
 
 
@@ -62,17 +44,6 @@ class Segment:
 
 def _fail(path: Path, what: str) -> VolumeError:
     return VolumeError(f"{path}: {what}")
-
-
-def read_header(path: Path) -> dict[str, Any]:
-    """The NRRD header (pynrrd's parse), a ``VolumeError`` naming the file when it is none."""
-    import nrrd
-
-    try:
-        with open(path, "rb") as fh:
-            return dict(nrrd.read_header(fh))
-    except (OSError, nrrd.NRRDError, ValueError, TypeError, IndexError, UnicodeDecodeError) as e:
-        raise _fail(path, f"not a readable NRRD header: {e}") from None
 
 
 def segments_of(path: Path, header: dict[str, Any], layers: int) -> list[Segment]:
@@ -103,100 +74,12 @@ def segments_of(path: Path, header: dict[str, Any], layers: int) -> list[Segment
     return out
 
 
-def ras_affine(path: Path, header: dict[str, Any], domain: list[int]) -> np.ndarray:
-    """The voxel -> RAS affine of the domain axes (module docstring)."""
-    space = str(header.get("space", "")).strip().lower()
-    if space not in SPACES:
-        what = f"space {space!r}" if space else "no 'space' field"
-        raise _fail(path, f"{what}: only left-posterior-superior (LPS) and right-anterior-superior are read")
-    try:
-        dirs = np.asarray(header["space directions"], np.float64)[domain]
-        origin = np.asarray(header.get("space origin", np.zeros(3)), np.float64).reshape(3)
-    except (KeyError, ValueError, TypeError, IndexError) as e:
-        raise _fail(path, f"space directions / space origin unreadable: {e}") from None
-    if dirs.shape != (3, 3) or not np.isfinite(dirs).all() or not np.isfinite(origin).all():
-        raise _fail(path, "space directions or space origin hold NaN, infinity or the wrong count of numbers")
-    if abs(float(np.linalg.det(dirs))) < 1e-9:
-        raise _fail(path, "space directions give the voxels no volume (null or parallel axes)")
-    sign = np.asarray(SPACES[space])
-    affine = np.eye(4)
-    affine[:3, :3] = (dirs * sign).T  # column i: the step of voxel axis i, in RAS
-    affine[:3, 3] = origin * sign
-    return affine
-
-
 def _dtype(path: Path, header: dict[str, Any]) -> np.dtype:
-    kind = str(header.get("type", "")).strip().lower()
-    if kind not in DTYPES:
+    dtype = nrrd_dtype(path, header)
+    if dtype.kind not in "iu" or dtype.itemsize > 4:
+        kind = str(header.get("type", "")).strip().lower()
         raise _fail(path, f"voxel type {kind!r}: a segmentation's voxels are label values (integers)")
-    order = "<" if str(header.get("endian", "little")).lower() == "little" else ">"
-    return np.dtype(order + DTYPES[kind])
-
-
-def _data_file(path: Path, header: dict[str, Any]) -> tuple[Path, int]:
-    """The file holding the voxels and where they start: the header's own (after it) or a detached one
-    (``data file:``) that must lie in the header's folder."""
-    name = header.get("data file", header.get("datafile"))
-    if name is None:
-        with open(path, "rb") as fh:
-            read_header_only(fh)
-            return path, fh.tell()
-    name = str(name).strip()
-    if name.upper().startswith("LIST") or " " in name:
-        raise _fail(path, f"data file {name!r}: only one data file is read")
-    target = lexical_path(path.parent / name)
-    real = Path(os.path.realpath(target))
-    if not is_inside(target, path.parent) or not is_inside(real, Path(os.path.realpath(path.parent))):
-        raise _fail(path, f"its data file {name!r} lies outside the header's folder; refused")
-    return target, 0
-
-
-def read_header_only(fh: Any) -> None:
-    """Advance ``fh`` past the header (to the blank line that ends it)."""
-    for line in iter(fh.readline, b""):
-        if line in (b"\n", b"\r\n"):
-            return
-
-
-def read_voxels(path: Path, header: dict[str, Any], sizes: tuple[int, ...]) -> np.ndarray:
-    """The voxels, shaped ``sizes`` (NRRD's fastest axis first), raw or gzip, never decoding more than
-    the declared size."""
-    dtype = _dtype(path, header)
-    encoding = str(header.get("encoding", "")).lower()
-    if int(header.get("line skip", header.get("lineskip", 0)) or 0) or int(
-        header.get("byte skip", header.get("byteskip", 0)) or 0
-    ):
-        raise _fail(path, "line skip / byte skip are not read (Slicer writes neither)")
-    count = int(np.prod(sizes, dtype=np.int64))
-    want = count * dtype.itemsize
-    source, start = _data_file(path, header)
-    try:
-        with open(source, "rb") as fh:
-            fh.seek(start)
-            if encoding == "raw":
-                buf = fh.read(want)
-            elif encoding in ("gzip", "gz"):
-                buf = _gunzip(fh, want)
-            else:
-                raise _fail(path, f"encoding {encoding!r}: raw and gzip are read")
-    except OSError as e:
-        raise _fail(path, f"cannot read the voxels: {e}") from None
-    except (zlib.error, EOFError) as e:
-        raise _fail(path, f"the gzip voxel data is broken: {e}") from None
-    if len(buf) != want:
-        raise _fail(path, f"the voxel data ends early ({len(buf):,} of {want:,} bytes)")
-    return np.frombuffer(buf, dtype).reshape(sizes, order="F")
-
-
-def _gunzip(fh: Any, want: int) -> bytes:
-    decoder = zlib.decompressobj(zlib.MAX_WBITS | 16)
-    out = bytearray()
-    while len(out) < want:
-        chunk = decoder.unconsumed_tail or fh.read(READ_CHUNK)
-        if not chunk:
-            break
-        out += decoder.decompress(chunk, want - len(out))
-    return bytes(out)
+    return dtype
 
 
 def _reference_pad(path: Path, header: dict[str, Any], shape: tuple[int, int, int]) -> tuple[tuple, tuple]:
@@ -274,7 +157,7 @@ def open_seg(path: Path, axis: str = "z") -> tuple[list[NiftiVolume], dict[int, 
             full[0], full[1] * full[2] * layers, f"{path} (reference grid {full})", "label volume"
         )
         affine[:3, 3] -= affine[:3, :3] @ np.asarray(start, np.float64)
-    data = read_voxels(path, header, sizes)
+    data = read_voxels(path, header, sizes, _dtype(path, header))
     if len(sizes) == 3:
         data = data[None]
     nib = import_nibabel()

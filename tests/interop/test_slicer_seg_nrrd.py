@@ -1,0 +1,111 @@
+"""Slicer segmentations onto NRRD image volumes, as Slicer saves them: ``ct.seg.nrrd`` onto ``ct.nrrd`` (the
+same masks as onto the same CT written as NIfTI), Slicer's default ``Segmentation.seg.nrrd`` onto the one
+volume of its grid, a note when no image is found, and the slicer-seg / nifti writers on an NRRD volume's
+voxels (read back onto the same slices)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nibabel as nib
+import nrrd
+import numpy as np
+import pytest
+
+from pixelproof.core.volume_cache import clear_cache
+from pixelproof.interop.nifti import write_nifti
+from pixelproof.interop.slicer_seg import read_slicer_seg
+from pixelproof.interop.slicer_seg_writer import write_slicer_seg
+from tests.interop.test_slicer_seg import CT_AFFINE, SEG, masks
+
+
+def _ct_nrrd(path: Path, flip: bool = False) -> None:
+    """CTChest4.nrrd's geometry (slicerio's CT the segmentation was drawn on) as Slicer writes it: LPS;
+    with ``flip`` stored flipped in x and z (the same voxels in space, another voxel order)."""
+    affine = CT_AFFINE.copy()
+    if flip:
+        affine = affine @ np.array([[-1, 0, 0, 127], [0, 1, 0, 0], [0, 0, -1, 33], [0, 0, 0, 1.0]])
+    lps = np.array([-1.0, -1.0, 1.0])
+    data = np.arange(128 * 128 * 34, dtype=np.int32).reshape(128, 128, 34).astype(np.int16)
+    header = {
+        "space": "left-posterior-superior",
+        "space directions": (affine[:3, :3] * lps[:, None]).T,
+        "space origin": affine[:3, 3] * lps,
+        "kinds": ["domain"] * 3,
+        "encoding": "gzip",
+    }
+    nrrd.write(str(path), data, header)
+
+
+@pytest.mark.parametrize("flip", [False, True])
+def test_a_segmentation_lands_on_its_nrrd_volume_as_on_the_same_nifti(tmp_path: Path, flip: bool) -> None:
+    clear_cache()
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    _ct_nrrd(a / "ct.nrrd", flip)
+    shutil.copy(SEG, a / "ct.seg.nrrd")
+    affine = (
+        CT_AFFINE @ np.array([[-1, 0, 0, 127], [0, 1, 0, 0], [0, 0, -1, 33], [0, 0, 0, 1.0]])
+        if flip
+        else CT_AFFINE
+    )
+    nib.save(nib.Nifti1Image(np.zeros((128, 128, 34), np.int16), affine), b / "ct.nii.gz")
+    shutil.copy(SEG, b / "ct.seg.nrrd")
+    on_nrrd = read_slicer_seg(a / "ct.seg.nrrd")  # found beside it
+    on_nifti = read_slicer_seg(b / "ct.seg.nrrd", image_dir=b)
+    assert not on_nrrd.problems and not on_nrrd.skipped and not on_nrrd.notes
+    names = sorted(i.file_name for i in on_nrrd.project.images.values())
+    assert names[0] == "ct.nrrd#z=000" and len(names) == 34
+    got = {(n.replace("ct.nrrd", "ct"), c): m for (n, c), m in masks(on_nrrd.project).items()}
+    want = {(n.replace("ct.nii.gz", "ct"), c): m for (n, c), m in masks(on_nifti.project).items()}
+    assert got.keys() == want.keys() and all(np.array_equal(got[k], want[k]) for k in got)
+    extras = {i.file_name: i.extra for i in on_nrrd.project.images.values()}
+    assert {"pixel_spacing", "slice_position"} <= set(extras["ct.nrrd#z=010"])
+
+
+def test_slicers_default_names_find_the_volume_of_their_grid(tmp_path: Path) -> None:
+    """Slicer saves ``Segmentation.seg.nrrd`` beside ``CTChest.nrrd``: no stem in common, one volume of its
+    grid (another volume of another grid beside it is not taken)."""
+    clear_cache()
+    _ct_nrrd(tmp_path / "CTChest.nrrd")
+    nrrd.write(str(tmp_path / "MRHead.nrrd"), np.zeros((4, 4, 4), np.int16), {"space": "RAS"})
+    shutil.copy(SEG, tmp_path / "Segmentation.seg.nrrd")
+    result = read_slicer_seg(tmp_path / "Segmentation.seg.nrrd")
+    assert not result.problems and not result.skipped
+    assert [n for n in result.notes if "CTChest.nrrd" in n and "voxel grid" in n]
+    assert sorted(i.file_name for i in result.project.images.values())[0] == "CTChest.nrrd#z=000"
+
+
+def test_without_an_image_the_labels_own_slices_are_said(tmp_path: Path) -> None:
+    clear_cache()
+    shutil.copy(SEG, tmp_path / "ct.seg.nrrd")
+    result = read_slicer_seg(tmp_path / "ct.seg.nrrd")
+    assert len(result.project.images) == 34 and not result.problems
+    assert [n for n in result.notes if "ct.seg.nrrd" in n and "--image-dir" in n]
+
+
+@pytest.mark.parametrize("flip", [False, True])
+def test_writers_put_labels_on_the_nrrd_volumes_voxels(tmp_path: Path, flip: bool) -> None:
+    """nifti: labels in the NRRD's voxel order under its RAS affine; slicer-seg: read back onto ct.nrrd,
+    the same masks on the same slices."""
+    clear_cache()
+    folder = tmp_path / "images"
+    folder.mkdir()
+    _ct_nrrd(folder / "ct.nrrd", flip)
+    shutil.copy(SEG, folder / "ct.seg.nrrd")
+    first = read_slicer_seg(folder / "ct.seg.nrrd")
+    first.project.root = str(folder)
+    assert write_nifti(first.project, tmp_path / "nifti") == []
+    labels = nib.load(tmp_path / "nifti" / "ct.nii.gz")
+    seg, _ = nrrd.read(str(SEG))  # RAS-ordered voxels (LPS directions -x, -y, +z)
+    stored = seg[::-1, :, ::-1] if flip else seg
+    assert np.array_equal(np.asarray(labels.dataobj), stored)
+    ct = nrrd.read_header(str(folder / "ct.nrrd"))
+    lps = np.array([-1.0, -1.0, 1.0])
+    assert np.allclose(labels.affine[:3, :3], (ct["space directions"] * lps).T, atol=1e-4)
+    assert np.allclose(labels.affine[:3, 3], ct["space origin"] * lps, atol=1e-3)
+    assert write_slicer_seg(first.project, tmp_path / "seg") == []
+    again = read_slicer_seg(tmp_path / "seg" / "ct.seg.nrrd", image_dir=folder)
+    a, b = masks(first.project), masks(again.project)
+    assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)

@@ -1,0 +1,60 @@
+"""A folder as 3D Slicer saves it (``CT.nrrd`` + ``Segmentation.seg.nrrd``, and a PNG) opened with File >
+New Project from Folder, real key events: the CT's slices are images (the segmentation is none), the first
+one shown with its 16-bit values and the volume's automatic window, PgDn steps to the next slice."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import cv2
+import nrrd
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from pixelproof.core.sources import automatic_window
+from tests.interop.test_slicer_seg import SEG
+from tests.ui.conftest import wait_loaded
+from tests.ui.test_files_and_panels import new_window
+from tests.ui.test_first_project_walkthrough import open_photos
+
+
+def test_a_folder_with_an_nrrd_volume_shows_its_slices(
+    qtbot, tmp_path: Path, monkeypatch, no_prompts
+) -> None:
+    folder = tmp_path / "slicer"
+    folder.mkdir()
+    ct = np.zeros((40, 30, 4), np.int16)  # x (columns), y, z
+    for k in range(4):
+        ct[:, :, k] = np.arange(40)[:, None] * 10 + k * 1000 - 1000  # values along x, one offset a slice
+    header = {
+        "space": "left-posterior-superior",
+        "space directions": np.diag([0.7, 0.7, 2.0]),
+        "space origin": np.array([-14.0, -10.5, 0.0]),
+        "kinds": ["domain"] * 3,
+        "encoding": "gzip",
+    }
+    nrrd.write(str(folder / "CT.nrrd"), ct, header)
+    shutil.copy(SEG, folder / "Segmentation.seg.nrrd")
+    cv2.imwrite(str(folder / "zz.png"), np.zeros((8, 8), np.uint8))  # never an empty folder (a modal)
+    win = new_window(qtbot)
+    open_photos(qtbot, win, folder, monkeypatch)
+    doc = win.document
+    names = [Path(i.file_name).name for i in doc.project.images.values()]
+    assert names == [*(f"CT.nrrd#z={k:03d}" for k in range(4)), "zz.png"]  # the segmentation is no image
+    assert Path(doc.current_image.file_name).name == "CT.nrrd#z=000"
+    c = win.canvas
+    assert c.loaded.raw.dtype == np.int16 and c.loaded.needs_window
+    # LPS x grows to the patient's left: voxel x 0 is the patient's right, on the screen's left
+    assert int(c.pixel_value(0, 5)) == -1000 and int(c.pixel_value(39, 5)) == 390 - 1000
+    path = doc.project.image_path(doc.current_image)
+    assert c.loaded.window == automatic_window(path, c.loaded.raw)
+    assert doc.current_image.extra["pixel_spacing"] == [0.7, 0.7]
+    win.canvas.setFocus()
+    QTest.keyClick(win.canvas, Qt.Key.Key_PageDown)
+    assert Path(doc.current_image.file_name).name == "CT.nrrd#z=001"
+    wait_loaded(qtbot, win)
+    assert int(c.pixel_value(0, 5)) == 0 and win.slices.slice_label.text().strip() == "2 / 4"
+    doc.undo_stack.setClean()
+    win.close()
