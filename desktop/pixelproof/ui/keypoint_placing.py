@@ -1,11 +1,10 @@
-"""Edit > Place Keypoints on Object (Alt+K, also in the canvas's object menu): the selected object, which has no
-keypoints but whose category names them (COCO ``keypoints``) or which belongs to a YOLO pose dataset
-(``kpt_shape``), is given them one click each, in the category's order, as CVAT's and Label Studio's
-skeleton placing do. The status bar names the next point; Shift+Space skips it (not labelled; Space alone
-pans, as everywhere on the canvas); Esc stops, keeping the points placed so far (the rest not labelled).
-The points are drawn as they are placed (the canvas's ``KeypointLayer``) and stored as one undo step
+"""Edit > Place Keypoints on Object (Alt+K, also in the canvas's object menu): the selected object, which has
+no keypoints but whose category names them (COCO ``keypoints``) or which belongs to a YOLO pose dataset
+(``kpt_shape``), is given them one click each, in the category's order, as CVAT's and Label Studio's skeleton
+placing do. The status bar names the next point; Shift+Space skips it (not labelled; Space alone pans, as
+everywhere on the canvas); Esc stops, keeping the points placed so far (the rest not labelled). The points are
+drawn as they are placed (the canvas's ``KeypointLayer``) and stored as one undo step
 (``core.keypoints.with_new_keypoints``) when the last is placed or skipped, or Esc stops.
-
 The placing runs inside the select tool (V), which hands it its presses and keys while ``placing`` is set;
 changing tool or image ends it as Esc does."""
 
