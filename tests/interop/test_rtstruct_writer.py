@@ -257,3 +257,39 @@ def test_a_multi_frame_object_s_frames_are_referenced_by_number(tmp_path: Path) 
     (a,) = back.project.annotations.values()
     assert back.project.images[a.image_id].file_name == "../mr.dcm#z=001"
     np.testing.assert_allclose(a.segmentation[0], ring, atol=0.01)
+
+
+def test_the_fast_writer_writes_the_contours_of_the_first(tmp_path: Path) -> None:
+    """Contour text in one ``%`` and the nesting check over overlapping extents only: the same ContourData
+    bytes, contour by contour, and the same warnings (nested outlines counted alike) as the writer that
+    formatted each value and tested every pair (``bench.rtstruct_export.first_writer``), on random
+    lesions (some overlapping, some nested) beside organ masks with a hole."""
+    from bench.rtstruct_export import first_writer, make
+
+    project = make(tmp_path, 3, 150, seed=7)
+    image = next(iter(project.images.values()))
+    lesion = max(project.categories)
+    for cx, cy in ((100 + 1 / 3, 100.0), (300.0, 200 + 2 / 7)):  # one inside another; every digit
+        for r in (8.0, 3.0):
+            ring = [cx - r, cy - r, cx + r, cy - r, cx + r, cy + r, cx - r, cy + r]
+            project.add_annotation(
+                Annotation(
+                    project.next_annotation_id(),
+                    image.id,
+                    lesion,
+                    [cx - r, cy - r, 2 * r, 2 * r],
+                    [ring],
+                    4 * r * r,
+                )
+            )
+    new = FORMATS["rtstruct"].write(project, tmp_path / "new")
+    with first_writer():
+        old = FORMATS["rtstruct"].write(project, tmp_path / "old")
+    assert new == old and any("outlines inside another object" in w for w in new)
+
+    def contours(folder: Path) -> list[bytes]:
+        ds = pydicom.dcmread(folder / "CT_rtstruct.dcm")
+        return [c.get_item(0x30060050).value for rc in ds.ROIContourSequence for c in rc.ContourSequence]
+
+    mine, first = contours(tmp_path / "new"), contours(tmp_path / "old")
+    assert len(mine) == len(first) > 450 and mine == first
