@@ -293,3 +293,30 @@ def test_the_fast_writer_writes_the_contours_of_the_first(tmp_path: Path) -> Non
 
     mine, first = contours(tmp_path / "new"), contours(tmp_path / "old")
     assert len(mine) == len(first) > 450 and mine == first
+
+
+def test_a_series_without_orientation_is_said_with_its_folder_and_not_written(tmp_path: Path) -> None:
+    """Slices without ImageOrientationPatient have no patient space to map contours into: left out, the
+    series folder named, and not also called a source without objects (it has them)."""
+    from tests.interop.test_rtstruct import AXIAL, write_series
+
+    write_series(tmp_path / "study" / "CT", iop=AXIAL, origin=(0, 0, 0), spacing=(1, 1), zs=(0, 1))
+    for f in (tmp_path / "study" / "CT").iterdir():
+        ds = pydicom.dcmread(f)
+        del ds.ImageOrientationPatient
+        ds.save_as(f)
+    project = project_from_folder(tmp_path / "study", tmp_path / "p.json", ["organ"], on_skip=lambda m: None)
+    project.path = tmp_path / "p.json"
+    for image in project.images.values():
+        project.add_annotation(
+            Annotation(project.next_annotation_id(), image.id, 1, [1.0, 1.0, 5.0, 5.0], None, 25.0)
+        )
+    warnings = FORMATS["rtstruct"].write(project, tmp_path / "rt")
+    folder = tmp_path / "study" / "CT"
+    assert list(warnings) == [
+        f"{folder}: 2 slice records without ImagePositionPatient / ImageOrientationPatient / PixelSpacing: "
+        "left out"
+    ]
+    assert warnings.images == 0
+    assert warnings.left == "2 images (2 without a patient position, or not the size of their slice)"
+    assert list((tmp_path / "rt").glob("*.dcm")) == []

@@ -54,6 +54,11 @@ PATIENT_STUDY = (
     "StudyID",
     "AccessionNumber",
 )
+# why a slice record is left out (the counts "geometry", "size"), said per source
+UNPLACED = (
+    "without ImagePositionPatient / ImageOrientationPatient / PixelSpacing",
+    "not the size of the DICOM slice named",
+)
 STUDY_CLASS = "1.2.840.10008.3.1.2.3.1"  # RT Referenced Study's class, as planning systems write it
 INTERPRETED = re.compile(r"[A-Z0-9_ ]{0,16}")  # RTROIInterpretedType is a CS
 
@@ -312,15 +317,27 @@ def write_structure_sets(
             why["of a DICOM source without any object"] += len(claimed)
             continue
         here: list[int] = []
+        unplaced = counts["geometry"], counts["size"]
         try:
             ds = _structure_set(project, claimed, rois, counts, here)
         except (DicomError, ValueError, TypeError, AttributeError, KeyError) as e:
             warnings.append(f"{key}: cannot make an RT Structure Set from this source: {e}; left out")
             why["of a source no RT Structure Set could be made from"] += len(claimed)
             continue
+        lost = [
+            now - before for now, before in zip((counts["geometry"], counts["size"]), unplaced, strict=True)
+        ]
+        warnings += [
+            f"{key}: {plural(n, 'slice record')} {reason}: left out"
+            for n, reason in zip(lost, UNPLACED, strict=True)
+            if n
+        ]
         if ds is None:
-            counts["empty"] += 1
-            why["of a DICOM source without any object"] += len(claimed)
+            if not any(lost):
+                counts["empty"] += 1
+                why["of a DICOM source without any object"] += len(claimed)
+            elif rest := len(claimed) - sum(lost):  # the source's other slices: no object of theirs placed
+                why["of a DICOM source whose objects all lie on slices left out"] += rest
             continue
         with atomic_output(check_not_image(_target(out, key, names))) as f:
             ds.save_as(f, enforce_file_format=True)
@@ -329,11 +346,6 @@ def write_structure_sets(
         "not_dicom": ("image", "not DICOM: left out (an RT Structure Set's contours lie on DICOM slices)"),
         "unmatched": ("slice record", "naming a slice or frame its DICOM source does not have: left out"),
         "empty": ("DICOM source", "without any object: no RT Structure Set written for them"),
-        "geometry": (
-            "slice",
-            "without ImagePositionPatient / ImageOrientationPatient / PixelSpacing: left out",
-        ),
-        "size": ("slice record", "not the size of its DICOM slice: left out"),
         "boxes": ("box", "written as corner contours (4 points each)"),
         "degenerate": ("contour", "of fewer than 3 points or with a non-finite coordinate: left out"),
         "nested": (
