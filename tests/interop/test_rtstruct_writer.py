@@ -320,3 +320,45 @@ def test_a_series_without_orientation_is_said_with_its_folder_and_not_written(tm
     assert warnings.images == 0
     assert warnings.left == "2 images (2 without a patient position, or not the size of their slice)"
     assert list((tmp_path / "rt").glob("*.dcm")) == []
+
+
+def test_a_contour_over_64_kb_is_written_as_ds(tmp_path: Path) -> None:
+    """A wavy organ outline of some 4,700 points is ContourData of over 64 KB: more than explicit VR's
+    16-bit length holds (pydicom then writes it as UN, with a warning, which strict readers skip). Implicit
+    VR: the value is DS, read back whole, and nothing is warned."""
+    import warnings
+
+    from pydicom.uid import ImplicitVRLittleEndian
+
+    from tests.interop.test_rtstruct import AXIAL, write_series
+
+    write_series(
+        tmp_path / "study" / "CT",
+        iop=AXIAL,
+        origin=(-250.1, -250.4, 0),
+        spacing=(0.977, 0.977),
+        zs=(0, 1),
+        size=(512, 512),
+    )
+    project = project_from_folder(tmp_path / "study", tmp_path / "p.json", ["organ"], on_skip=lambda m: None)
+    project.path = tmp_path / "p.json"
+    yy, xx = np.mgrid[:512, :512]
+    wave = 250 + 3 * np.sin(np.arctan2(yy - 256, xx - 256) * 300)
+    m = (xx - 256) ** 2 + (yy - 256) ** 2 <= wave**2
+    image = next(iter(project.images.values()))
+    project.add_annotation(
+        Annotation(project.next_annotation_id(), image.id, 1, masks.bbox(m), masks.encode(m), float(m.sum()))
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert FORMATS["rtstruct"].write(project, tmp_path / "rt") == []
+    ds = pydicom.dcmread(tmp_path / "rt" / "CT_rtstruct.dcm")
+    assert ds.file_meta.TransferSyntaxUID == ImplicitVRLittleEndian
+    (c,) = ds.ROIContourSequence[0].ContourSequence
+    assert len(c.get_item(0x30060050).value) > 0xFFFF
+    assert ds.ROIContourSequence[0].ContourSequence[0]["ContourData"].VR == "DS"
+    assert len(c.ContourData) == 3 * int(c.NumberOfContourPoints) > 12_000
+    back = read_rtstruct(tmp_path / "rt")
+    assert back.problems == []
+    (a,) = back.project.annotations.values()
+    assert masks.iou(a.mask(512, 512), m) >= 0.99

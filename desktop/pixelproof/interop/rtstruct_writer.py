@@ -10,7 +10,9 @@ another a hole); a box is its four corners. Pixels become patient mm (LPS) throu
 (``PatientGeometry.position``: COCO's x + 0.5, y + 0.5 is the centre of pixel x, y, the inverse of what the
 reader does). Each contour references its slice's SOPInstanceUID (a frame by ReferencedFrameNumber); the
 Patient and Study attributes are copied from the source, as a clinical object must (empty where the source
-lacks a type 2 one), with new Series and SOP Instance UIDs.
+lacks a type 2 one), with new Series and SOP Instance UIDs. The file is Implicit VR Little Endian, as
+planning systems write RTSTRUCTs: explicit VR gives a DS value a 16-bit length, and the ContourData of a
+long outline (some 2,000 points) would not fit (pydicom would write it as UN, which many readers skip).
 """
 
 from __future__ import annotations
@@ -148,13 +150,13 @@ def _new(source: Any, frame_uid: str, charset: str | None) -> Any:
     """The structure set's dataset without its ROIs: SOP Common, Patient and Study from ``source``, RT
     Series, General Equipment and Structure Set header."""
     from pydicom.dataset import Dataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    from pydicom.uid import ImplicitVRLittleEndian, generate_uid
 
     from pixelproof import __version__
 
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = RTSTRUCT_SOP_CLASS, generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.TransferSyntaxUID = ImplicitVRLittleEndian  # 32-bit lengths: explicit VR gives DS 16 (64 KB)
     ds = Dataset()
     ds.file_meta, ds.preamble = meta, b"\0" * 128
     if charset:
