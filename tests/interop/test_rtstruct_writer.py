@@ -362,3 +362,34 @@ def test_a_contour_over_64_kb_is_written_as_ds(tmp_path: Path) -> None:
     assert back.problems == []
     (a,) = back.project.annotations.values()
     assert masks.iou(a.mask(512, 512), m) >= 0.99
+
+
+@pytest.mark.parametrize("how", ["replaced", "deleted"])
+def test_a_slice_file_replaced_or_deleted_since_import_is_said(tmp_path: Path, how: str) -> None:
+    """A slice file replaced by a text file or deleted since the project was made: the slices that moved
+    are named as changed (left out of the RT Structure Set, not "of the SEG"); a series left with one
+    slice no longer opens as one, which is said naming its folder; nothing is written for them."""
+    from tests.interop.test_rtstruct import AXIAL, write_series
+
+    for name, zs in (("CT", (0, 1)), ("MR", (0, 1, 2))):
+        write_series(tmp_path / "study" / name, iop=AXIAL, origin=(0, 0, 0), spacing=(1, 1), zs=zs)
+    project = project_from_folder(tmp_path / "study", tmp_path / "p.json", ["organ"], on_skip=lambda m: None)
+    project.path = tmp_path / "p.json"
+    for image in project.images.values():
+        project.add_annotation(
+            Annotation(project.next_annotation_id(), image.id, 1, [1.0, 1.0, 5.0, 5.0], None, 25.0)
+        )
+    for name in ("CT", "MR"):
+        first = tmp_path / "study" / name / "IM000.dcm"
+        first.write_text("not DICOM") if how == "replaced" else first.unlink()
+    from pixelproof.core.volume_cache import clear_cache
+
+    clear_cache()
+    warnings = FORMATS["rtstruct"].write(project, tmp_path / "rt")
+    ct = tmp_path / "study" / "CT"
+    assert f"{ct}: no DICOM series of two or more slices in this folder: 2 slice records left out" in warnings
+    moved = [w for w in warnings if "left out of the RT Structure Set" in w]
+    assert len(moved) == 3 and all(str(tmp_path / "study" / "MR") in w for w in moved)
+    assert not any("SEG" in w or "does not have" in w for w in warnings)
+    assert warnings.images == 0 and list((tmp_path / "rt").glob("*.dcm")) == []
+    assert "2 of a series folder that no longer opens as one" in warnings.left

@@ -289,11 +289,16 @@ def write_structure_sets(
     used = sorted({a.category_id for a in project.annotations.values()})
     rois = {cid: k for k, cid in enumerate(used, start=1)}
     warnings: list[str] = []
-    sources, unmatched = dicom_sources(project, warnings)
+    unreadable: Counter[str] = Counter()
+    sources, unmatched = dicom_sources(project, warnings, into="the RT Structure Set", unreadable=unreadable)
     changed = len(warnings)
+    warnings += [f"{why}: {plural(n, 'slice record')} left out" for why, n in unreadable.items()]
+    unmatched -= (unopened := sum(unreadable.values()))
     counts: Counter[str] = Counter()
     why: Counter[str] = Counter()  # images not written, by why (the summary's "left out")
-    counts["not_dicom"] = len(project.images) - sum(len(v) for v in sources.values()) - unmatched - changed
+    counts["not_dicom"] = (
+        len(project.images) - sum(len(v) for v in sources.values()) - unmatched - unopened - changed
+    )
     if project.images and counts["not_dicom"] == len(project.images):
         n = len(project.images)
         which = "the project's one image is not DICOM" if n == 1 else f"none of the {n:,} images are DICOM"
@@ -362,6 +367,7 @@ def write_structure_sets(
             "not DICOM": counts["not_dicom"],
             "naming a slice or frame their DICOM source does not have": unmatched,
             "whose DICOM source changed since the project was made": changed,
+            "of a series folder that no longer opens as one": unopened,
             "without a patient position, or not the size of their slice": counts["geometry"] + counts["size"],
             **why,
         }
