@@ -393,3 +393,26 @@ def test_a_slice_file_replaced_or_deleted_since_import_is_said(tmp_path: Path, h
     assert not any("SEG" in w or "does not have" in w for w in warnings)
     assert warnings.images == 0 and list((tmp_path / "rt").glob("*.dcm")) == []
     assert "2 of a series folder that no longer opens as one" in warnings.left
+
+
+def test_the_nesting_count_is_the_every_pair_count() -> None:
+    """Random outlines (some on the pixel grid, so points fall on other outlines' edges and corners), some
+    holes, objects sharing ids, checked a few points at a time: the count over overlapping extents is the
+    one testing every pair (``bench.rtstruct_export.nested_each``); 10,000 copies of one box all count."""
+    from bench.rtstruct_export import nested_each
+
+    from pixelproof.interop.rtstruct_writer import _nested
+
+    rng = np.random.default_rng(3)
+    for trial in range(40):
+        n = int(rng.integers(2, 60))
+        rings = []
+        for _ in range(n):
+            c, r = rng.uniform(0, 20, 2), rng.uniform(0.5, 8)
+            t = np.sort(rng.uniform(0, 2 * np.pi, int(rng.integers(3, 9))))
+            ring = np.c_[c[0] + r * np.cos(t), c[1] + r * np.sin(t)]
+            ring = np.round(ring) if rng.random() < 0.3 else ring
+            rings.append((ring, bool(rng.random() < 0.1), int(rng.integers(0, n))))
+        assert _nested(rings, chunk=int(rng.integers(1, 8))) == nested_each(rings), trial
+    box = np.array([[1.0, 1.0], [13.0, 1.0], [13.0, 13.0], [1.0, 13.0]])
+    assert _nested([(box, False, k) for k in range(10_000)]) == 10_000
