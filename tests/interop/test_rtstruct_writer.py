@@ -257,3 +257,162 @@ def test_a_multi_frame_object_s_frames_are_referenced_by_number(tmp_path: Path) 
     (a,) = back.project.annotations.values()
     assert back.project.images[a.image_id].file_name == "../mr.dcm#z=001"
     np.testing.assert_allclose(a.segmentation[0], ring, atol=0.01)
+
+
+def test_the_fast_writer_writes_the_contours_of_the_first(tmp_path: Path) -> None:
+    """Contour text in one ``%`` and the nesting check over overlapping extents only: the same ContourData
+    bytes, contour by contour, and the same warnings (nested outlines counted alike) as the writer that
+    formatted each value and tested every pair (``bench.rtstruct_export.first_writer``), on random
+    lesions (some overlapping, some nested) beside organ masks with a hole."""
+    from bench.rtstruct_export import first_writer, make
+
+    project = make(tmp_path, 3, 150, seed=7)
+    image = next(iter(project.images.values()))
+    lesion = max(project.categories)
+    for cx, cy in ((100 + 1 / 3, 100.0), (300.0, 200 + 2 / 7)):  # one inside another; every digit
+        for r in (8.0, 3.0):
+            ring = [cx - r, cy - r, cx + r, cy - r, cx + r, cy + r, cx - r, cy + r]
+            project.add_annotation(
+                Annotation(
+                    project.next_annotation_id(),
+                    image.id,
+                    lesion,
+                    [cx - r, cy - r, 2 * r, 2 * r],
+                    [ring],
+                    4 * r * r,
+                )
+            )
+    new = FORMATS["rtstruct"].write(project, tmp_path / "new")
+    with first_writer():
+        old = FORMATS["rtstruct"].write(project, tmp_path / "old")
+    assert new == old and any("outlines inside another object" in w for w in new)
+
+    def contours(folder: Path) -> list[bytes]:
+        ds = pydicom.dcmread(folder / "CT_rtstruct.dcm")
+        return [c.get_item(0x30060050).value for rc in ds.ROIContourSequence for c in rc.ContourSequence]
+
+    mine, first = contours(tmp_path / "new"), contours(tmp_path / "old")
+    assert len(mine) == len(first) > 450 and mine == first
+
+
+def test_a_series_without_orientation_is_said_with_its_folder_and_not_written(tmp_path: Path) -> None:
+    """Slices without ImageOrientationPatient have no patient space to map contours into: left out, the
+    series folder named, and not also called a source without objects (it has them)."""
+    from tests.interop.test_rtstruct import AXIAL, write_series
+
+    write_series(tmp_path / "study" / "CT", iop=AXIAL, origin=(0, 0, 0), spacing=(1, 1), zs=(0, 1))
+    for f in (tmp_path / "study" / "CT").iterdir():
+        ds = pydicom.dcmread(f)
+        del ds.ImageOrientationPatient
+        ds.save_as(f)
+    project = project_from_folder(tmp_path / "study", tmp_path / "p.json", ["organ"], on_skip=lambda m: None)
+    project.path = tmp_path / "p.json"
+    for image in project.images.values():
+        project.add_annotation(
+            Annotation(project.next_annotation_id(), image.id, 1, [1.0, 1.0, 5.0, 5.0], None, 25.0)
+        )
+    warnings = FORMATS["rtstruct"].write(project, tmp_path / "rt")
+    folder = tmp_path / "study" / "CT"
+    assert list(warnings) == [
+        f"{folder}: 2 slice records without ImagePositionPatient / ImageOrientationPatient / PixelSpacing: "
+        "left out"
+    ]
+    assert warnings.images == 0
+    assert warnings.left == "2 images (2 without a patient position, or not the size of their slice)"
+    assert list((tmp_path / "rt").glob("*.dcm")) == []
+
+
+def test_a_contour_over_64_kb_is_written_as_ds(tmp_path: Path) -> None:
+    """A wavy organ outline of some 4,700 points is ContourData of over 64 KB: more than explicit VR's
+    16-bit length holds (pydicom then writes it as UN, with a warning, which strict readers skip). Implicit
+    VR: the value is DS, read back whole, and nothing is warned."""
+    import warnings
+
+    from pydicom.uid import ImplicitVRLittleEndian
+
+    from tests.interop.test_rtstruct import AXIAL, write_series
+
+    write_series(
+        tmp_path / "study" / "CT",
+        iop=AXIAL,
+        origin=(-250.1, -250.4, 0),
+        spacing=(0.977, 0.977),
+        zs=(0, 1),
+        size=(512, 512),
+    )
+    project = project_from_folder(tmp_path / "study", tmp_path / "p.json", ["organ"], on_skip=lambda m: None)
+    project.path = tmp_path / "p.json"
+    yy, xx = np.mgrid[:512, :512]
+    wave = 250 + 3 * np.sin(np.arctan2(yy - 256, xx - 256) * 300)
+    m = (xx - 256) ** 2 + (yy - 256) ** 2 <= wave**2
+    image = next(iter(project.images.values()))
+    project.add_annotation(
+        Annotation(project.next_annotation_id(), image.id, 1, masks.bbox(m), masks.encode(m), float(m.sum()))
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert FORMATS["rtstruct"].write(project, tmp_path / "rt") == []
+    ds = pydicom.dcmread(tmp_path / "rt" / "CT_rtstruct.dcm")
+    assert ds.file_meta.TransferSyntaxUID == ImplicitVRLittleEndian
+    (c,) = ds.ROIContourSequence[0].ContourSequence
+    assert len(c.get_item(0x30060050).value) > 0xFFFF
+    assert ds.ROIContourSequence[0].ContourSequence[0]["ContourData"].VR == "DS"
+    assert len(c.ContourData) == 3 * int(c.NumberOfContourPoints) > 12_000
+    back = read_rtstruct(tmp_path / "rt")
+    assert back.problems == []
+    (a,) = back.project.annotations.values()
+    assert masks.iou(a.mask(512, 512), m) >= 0.99
+
+
+@pytest.mark.parametrize("how", ["replaced", "deleted"])
+def test_a_slice_file_replaced_or_deleted_since_import_is_said(tmp_path: Path, how: str) -> None:
+    """A slice file replaced by a text file or deleted since the project was made: the slices that moved
+    are named as changed (left out of the RT Structure Set, not "of the SEG"); a series left with one
+    slice no longer opens as one, which is said naming its folder; nothing is written for them."""
+    from tests.interop.test_rtstruct import AXIAL, write_series
+
+    for name, zs in (("CT", (0, 1)), ("MR", (0, 1, 2))):
+        write_series(tmp_path / "study" / name, iop=AXIAL, origin=(0, 0, 0), spacing=(1, 1), zs=zs)
+    project = project_from_folder(tmp_path / "study", tmp_path / "p.json", ["organ"], on_skip=lambda m: None)
+    project.path = tmp_path / "p.json"
+    for image in project.images.values():
+        project.add_annotation(
+            Annotation(project.next_annotation_id(), image.id, 1, [1.0, 1.0, 5.0, 5.0], None, 25.0)
+        )
+    for name in ("CT", "MR"):
+        first = tmp_path / "study" / name / "IM000.dcm"
+        first.write_text("not DICOM") if how == "replaced" else first.unlink()
+    from pixelproof.core.volume_cache import clear_cache
+
+    clear_cache()
+    warnings = FORMATS["rtstruct"].write(project, tmp_path / "rt")
+    ct = tmp_path / "study" / "CT"
+    assert f"{ct}: no DICOM series of two or more slices in this folder: 2 slice records left out" in warnings
+    moved = [w for w in warnings if "left out of the RT Structure Set" in w]
+    assert len(moved) == 3 and all(str(tmp_path / "study" / "MR") in w for w in moved)
+    assert not any("SEG" in w or "does not have" in w for w in warnings)
+    assert warnings.images == 0 and list((tmp_path / "rt").glob("*.dcm")) == []
+    assert "2 of a series folder that no longer opens as one" in warnings.left
+
+
+def test_the_nesting_count_is_the_every_pair_count() -> None:
+    """Random outlines (some on the pixel grid, so points fall on other outlines' edges and corners), some
+    holes, objects sharing ids, checked a few points at a time: the count over overlapping extents is the
+    one testing every pair (``bench.rtstruct_export.nested_each``); 10,000 copies of one box all count."""
+    from bench.rtstruct_export import nested_each
+
+    from pixelproof.interop.rtstruct_writer import _nested
+
+    rng = np.random.default_rng(3)
+    for trial in range(40):
+        n = int(rng.integers(2, 60))
+        rings = []
+        for _ in range(n):
+            c, r = rng.uniform(0, 20, 2), rng.uniform(0.5, 8)
+            t = np.sort(rng.uniform(0, 2 * np.pi, int(rng.integers(3, 9))))
+            ring = np.c_[c[0] + r * np.cos(t), c[1] + r * np.sin(t)]
+            ring = np.round(ring) if rng.random() < 0.3 else ring
+            rings.append((ring, bool(rng.random() < 0.1), int(rng.integers(0, n))))
+        assert _nested(rings, chunk=int(rng.integers(1, 8))) == nested_each(rings), trial
+    box = np.array([[1.0, 1.0], [13.0, 1.0], [13.0, 13.0], [1.0, 13.0]])
+    assert _nested([(box, False, k) for k in range(10_000)]) == 10_000

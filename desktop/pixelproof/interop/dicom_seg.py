@@ -92,14 +92,18 @@ def _highdicom() -> Any:
 # writing
 
 
-def dicom_sources(project: Project, changed: list[str]) -> tuple[dict[str, list[tuple[int, Path, int]]], int]:
+def dicom_sources(
+    project: Project, changed: list[str], *, into: str = "the SEG", unreadable: Counter[str] | None = None
+) -> tuple[dict[str, list[tuple[int, Path, int]]], int]:
     """DICOM source -> [(image id, file of the slice, index)] for every image that is a DICOM file, a
     slice of a DICOM series folder or a frame of a multi-frame DICOM object (the object is the source,
     the index its frame); and how many slice records name a series folder that cannot be read as one, a
     slice it does not have or a frame the object does not have (told apart from images that are no DICOM
     at all). A record whose volume changed since it was made (its file is no longer at its index, another
     object at the multi-frame file's name) is left out and named in ``changed``: a SEG must not reference a
-    file or frame the labels were not drawn on."""
+    file or frame the labels were not drawn on (``into``: what it is left out of). ``unreadable`` counts, by
+    the reason it gives (naming the folder), the records of a volume that no longer opens (among the
+    ``unmatched``)."""
     from pixelproof.core.dicom_series import open_frames, open_series
     from pixelproof.core.sources import check_slice
 
@@ -127,13 +131,15 @@ def dicom_sources(project: Project, changed: list[str]) -> tuple[dict[str, list[
             continue
         try:
             volume = open_frames(folder) if multi_frame else open_series(folder, ref.series, ref.phase)
-        except VolumeError:
+        except VolumeError as e:
             unmatched += 1
+            if unreadable is not None:
+                unreadable[str(e)] += 1
             continue
         try:
             check_slice(path, volume, ref.index, expected_identity(image.extra))
         except VolumeError as e:
-            changed.append(f"{e}; left out of the SEG")
+            changed.append(f"{e}; left out of {into}")
             continue
         if not 0 <= ref.index < volume.depth:
             unmatched += 1

@@ -10,12 +10,15 @@ another a hole); a box is its four corners. Pixels become patient mm (LPS) throu
 (``PatientGeometry.position``: COCO's x + 0.5, y + 0.5 is the centre of pixel x, y, the inverse of what the
 reader does). Each contour references its slice's SOPInstanceUID (a frame by ReferencedFrameNumber); the
 Patient and Study attributes are copied from the source, as a clinical object must (empty where the source
-lacks a type 2 one), with new Series and SOP Instance UIDs.
+lacks a type 2 one), with new Series and SOP Instance UIDs. The file is Implicit VR Little Endian, as
+planning systems write RTSTRUCTs: explicit VR gives a DS value a 16-bit length, and the ContourData of a
+long outline (some 2,000 points) would not fit (pydicom would write it as UN, which many readers skip).
 """
 
 from __future__ import annotations
 
 import datetime
+import itertools
 import os
 import re
 from collections import Counter
@@ -29,6 +32,7 @@ from pixelproof.core.atomic import atomic_output
 from pixelproof.core.category_colors import shown_color
 from pixelproof.core.dicom import DicomError, frame_count, read_dataset
 from pixelproof.core.limits import short_repr
+from pixelproof.core.matching import overlapping_pairs
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.patient_space import PatientGeometry, ras_from_lps
 from pixelproof.core.wording import noted_counts, plural
@@ -52,6 +56,11 @@ PATIENT_STUDY = (
     "ReferringPhysicianName",
     "StudyID",
     "AccessionNumber",
+)
+# why a slice record is left out (the counts "geometry", "size"), said per source
+UNPLACED = (
+    "without ImagePositionPatient / ImageOrientationPatient / PixelSpacing",
+    "not the size of the DICOM slice named",
 )
 STUDY_CLASS = "1.2.840.10008.3.1.2.3.1"  # RT Referenced Study's class, as planning systems write it
 INTERPRETED = re.compile(r"[A-Z0-9_ ]{0,16}")  # RTROIInterpretedType is a CS
@@ -100,34 +109,59 @@ def _rings(ann: Annotation, height: int, width: int, counts: Counter[str]) -> li
     return out
 
 
-def _ds_text(values: np.ndarray) -> list[str]:
-    """Patient mm as DS strings: ten significant digits (at most 16 characters, the DS limit), far finer
-    than the 0.01 px the round trip keeps."""
-    return [f"{v:.10g}" for v in values.reshape(-1).tolist()]
+def _ds_text(values: np.ndarray) -> str:
+    """Patient mm as one DS value (backslash-separated): ten significant digits each (at most 16
+    characters, the DS limit), far finer than the 0.01 px the round trip keeps. One ``%`` over the whole
+    contour: a value at a time, and pydicom's number object per value, was most of a big export's time."""
+    flat = values.reshape(-1).tolist()
+    return "\\".join(["%.10g"] * len(flat)) % tuple(flat)
 
 
-def _nested(rings: list[tuple[np.ndarray, bool, int]]) -> int:
+def _contour_data(text: str) -> Any:
+    """ContourData holding ``text`` as written: pydicom would otherwise parse it back into a number
+    object per value (the file is the same, byte for byte)."""
+    from pydicom.dataelem import DataElement
+
+    return DataElement(0x30060050, "DS", text, already_converted=True)
+
+
+def _nested(rings: list[tuple[np.ndarray, bool, int]], chunk: int = 256) -> int:
     """How many outer rings lie inside another object's outer ring (of one ROI on one slice): the
-    standard's even-odd fill reads them as holes."""
+    standard's even-odd fill reads them as holes. Only the outlines whose extent holds the ring's first
+    point are tested (``matching.overlapping_pairs``; the point's extent is widened so that one on an
+    edge is found), until one holds it: a slice of 10,000 lesions is not 10**8 tests. ``chunk`` points at
+    a time: 10,000 copies of one box are 10**8 pairs, not to be held at once."""
     outers = [(r, obj) for r, hole, obj in rings if not hole]
-    closed = [np.vstack([r, r[:1]]) for r, _ in outers]
-    return sum(
-        any(obj != other and _contains(closed[j], r[0]) for j, (_, other) in enumerate(outers))
-        for r, obj in outers
-    )
+    if len(outers) < 2:
+        return 0
+    boxes = np.array([[*r.min(axis=0), *r.max(axis=0)] for r, _ in outers], np.float64)
+    first = np.array([r[0] for r, _ in outers], np.float64)
+    pad = 1e-9 * (1.0 + np.abs(first))
+    points = np.c_[first - pad, first + pad]
+    inside = 0
+    for at in range(0, len(outers), chunk):
+        rows, cols = overlapping_pairs(points[at : at + chunk], boxes)
+        bounds = np.searchsorted(rows, np.arange(min(chunk, len(outers) - at) + 1)).tolist()
+        for k, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+            ring, obj = outers[at + k]
+            inside += any(
+                obj != outers[j][1] and _contains(np.vstack([outers[j][0], outers[j][0][:1]]), ring[0])
+                for j in cols[lo:hi].tolist()
+            )
+    return inside
 
 
 def _new(source: Any, frame_uid: str, charset: str | None) -> Any:
     """The structure set's dataset without its ROIs: SOP Common, Patient and Study from ``source``, RT
     Series, General Equipment and Structure Set header."""
     from pydicom.dataset import Dataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    from pydicom.uid import ImplicitVRLittleEndian, generate_uid
 
     from pixelproof import __version__
 
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = RTSTRUCT_SOP_CLASS, generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.TransferSyntaxUID = ImplicitVRLittleEndian  # 32-bit lengths: explicit VR gives DS 16 (64 KB)
     ds = Dataset()
     ds.file_meta, ds.preamble = meta, b"\0" * 128
     if charset:
@@ -211,7 +245,7 @@ def _structure_set(
                 c.ContourNumber = len(contours.get(cid, [])) + 1
                 c.ContourImageSequence = [s.reference()]
                 c.ContourGeometricType, c.NumberOfContourPoints = "CLOSED_PLANAR", len(ring)
-                c.ContourData = _ds_text(s.lps(ring))
+                c[0x30060050] = _contour_data(_ds_text(s.lps(ring)))
                 contours.setdefault(cid, []).append(c)
     if not contours:
         return None
@@ -260,11 +294,16 @@ def write_structure_sets(
     used = sorted({a.category_id for a in project.annotations.values()})
     rois = {cid: k for k, cid in enumerate(used, start=1)}
     warnings: list[str] = []
-    sources, unmatched = dicom_sources(project, warnings)
+    unreadable: Counter[str] = Counter()
+    sources, unmatched = dicom_sources(project, warnings, into="the RT Structure Set", unreadable=unreadable)
     changed = len(warnings)
+    warnings += [f"{why}: {plural(n, 'slice record')} left out" for why, n in unreadable.items()]
+    unmatched -= (unopened := sum(unreadable.values()))
     counts: Counter[str] = Counter()
     why: Counter[str] = Counter()  # images not written, by why (the summary's "left out")
-    counts["not_dicom"] = len(project.images) - sum(len(v) for v in sources.values()) - unmatched - changed
+    counts["not_dicom"] = (
+        len(project.images) - sum(len(v) for v in sources.values()) - unmatched - unopened - changed
+    )
     if project.images and counts["not_dicom"] == len(project.images):
         n = len(project.images)
         which = "the project's one image is not DICOM" if n == 1 else f"none of the {n:,} images are DICOM"
@@ -290,15 +329,27 @@ def write_structure_sets(
             why["of a DICOM source without any object"] += len(claimed)
             continue
         here: list[int] = []
+        unplaced = counts["geometry"], counts["size"]
         try:
             ds = _structure_set(project, claimed, rois, counts, here)
         except (DicomError, ValueError, TypeError, AttributeError, KeyError) as e:
             warnings.append(f"{key}: cannot make an RT Structure Set from this source: {e}; left out")
             why["of a source no RT Structure Set could be made from"] += len(claimed)
             continue
+        lost = [
+            now - before for now, before in zip((counts["geometry"], counts["size"]), unplaced, strict=True)
+        ]
+        warnings += [
+            f"{key}: {plural(n, 'slice record')} {reason}: left out"
+            for n, reason in zip(lost, UNPLACED, strict=True)
+            if n
+        ]
         if ds is None:
-            counts["empty"] += 1
-            why["of a DICOM source without any object"] += len(claimed)
+            if not any(lost):
+                counts["empty"] += 1
+                why["of a DICOM source without any object"] += len(claimed)
+            elif rest := len(claimed) - sum(lost):  # the source's other slices: no object of theirs placed
+                why["of a DICOM source whose objects all lie on slices left out"] += rest
             continue
         with atomic_output(check_not_image(_target(out, key, names))) as f:
             ds.save_as(f, enforce_file_format=True)
@@ -307,11 +358,6 @@ def write_structure_sets(
         "not_dicom": ("image", "not DICOM: left out (an RT Structure Set's contours lie on DICOM slices)"),
         "unmatched": ("slice record", "naming a slice or frame its DICOM source does not have: left out"),
         "empty": ("DICOM source", "without any object: no RT Structure Set written for them"),
-        "geometry": (
-            "slice",
-            "without ImagePositionPatient / ImageOrientationPatient / PixelSpacing: left out",
-        ),
-        "size": ("slice record", "not the size of its DICOM slice: left out"),
         "boxes": ("box", "written as corner contours (4 points each)"),
         "degenerate": ("contour", "of fewer than 3 points or with a non-finite coordinate: left out"),
         "nested": (
@@ -326,6 +372,7 @@ def write_structure_sets(
             "not DICOM": counts["not_dicom"],
             "naming a slice or frame their DICOM source does not have": unmatched,
             "whose DICOM source changed since the project was made": changed,
+            "of a series folder that no longer opens as one": unopened,
             "without a patient position, or not the size of their slice": counts["geometry"] + counts["size"],
             **why,
         }
