@@ -250,15 +250,16 @@ def _check_frames(ds: Any, key: str) -> None:
         )
 
 
-def _seg_target(out: Path, key: str, taken: set[str]) -> Path:
-    """``<source stem>_seg.dcm`` (``<stem>_phaseJ_seg.dcm`` for a phase of a dynamic series), numbered when
-    two sources share a stem (with the first free number: the sources ``a/CT``, ``b/CT`` and ``CT_2`` must
-    not write over one another)."""
+def source_target(out: Path, key: str, taken: set[str], kind: str = "seg") -> Path:
+    """``<source stem>_<kind>.dcm`` (``<stem>_phaseJ_<kind>.dcm`` for a phase of a dynamic series) for the
+    object written for one DICOM source (a SEG, an RT Structure Set), numbered when two sources share a
+    stem (with the first free number: the sources ``a/CT``, ``b/CT`` and ``CT_2`` must not write over one
+    another)."""
     source, _, fragment = key.partition("#")
-    stem = Path(source).name.removesuffix(".dcm") or "seg"
+    stem = Path(source).name.removesuffix(".dcm") or kind
     phase = next((p for p in fragment.split("&") if p.startswith("phase=")), "")
     stem += f"_phase{phase.removeprefix('phase=')}" if phase else ""
-    return out / free_name(taken, stem, "_seg.dcm")
+    return out / free_name(taken, stem, f"_{kind}.dcm")
 
 
 def write_dicom_seg(
@@ -320,7 +321,7 @@ def write_dicom_seg(
             warnings.append(f"{key}: not enough memory for {len(slices)} slices x {len(cats)} segments")
             not_written["of a source no SEG could be made from"] += len(claimed)
             continue
-        target = _seg_target(out, key, names)
+        target = source_target(out, key, names)
         with atomic_output(check_not_image(target)) as f:
             seg.save_as(f)
         counts["written"] += 1

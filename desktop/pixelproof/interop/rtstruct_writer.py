@@ -37,11 +37,10 @@ from pixelproof.core.model import Annotation, Project
 from pixelproof.core.patient_space import PatientGeometry, ras_from_lps
 from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import ProgressCallback, with_progress
-from pixelproof.interop.dicom_seg import dicom_sources, unique_slices
+from pixelproof.interop.dicom_seg import dicom_sources, source_target, unique_slices
 from pixelproof.interop.image_guard import check_not_image
 from pixelproof.interop.rtstruct import KEY, RTSTRUCT_SOP_CLASS, _contains
 from pixelproof.interop.seg_codes import segment_label
-from pixelproof.interop.stems import free_name
 from pixelproof.interop.void_regions import without_void
 from pixelproof.interop.written_counts import Written
 
@@ -275,16 +274,6 @@ def _structure_set(
     return ds
 
 
-def _target(out: Path, key: str, taken: set[str]) -> Path:
-    """``<source stem>_rtstruct.dcm`` (``<stem>_phaseJ_rtstruct.dcm`` for a phase), numbered when two
-    sources share a stem, as ``dicom-seg`` names its SEGs."""
-    source, _, fragment = key.partition("#")
-    stem = Path(source).name.removesuffix(".dcm") or "rtstruct"
-    phase = next((p for p in fragment.split("&") if p.startswith("phase=")), "")
-    stem += f"_phase{phase.removeprefix('phase=')}" if phase else ""
-    return out / free_name(taken, stem, "_rtstruct.dcm")
-
-
 def write_structure_sets(
     project: Project, out_dir: str | os.PathLike[str], *, progress: ProgressCallback | None = None
 ) -> list[str]:
@@ -351,7 +340,7 @@ def write_structure_sets(
             elif rest := len(claimed) - sum(lost):  # the source's other slices: no object of theirs placed
                 why["of a DICOM source whose objects all lie on slices left out"] += rest
             continue
-        with atomic_output(check_not_image(_target(out, key, names))) as f:
+        with atomic_output(check_not_image(source_target(out, key, names, "rtstruct"))) as f:
             ds.save_as(f, enforce_file_format=True)
         placed += here
     messages = {
