@@ -1,7 +1,8 @@
 """An object's keypoints, whatever format they were read from: a YOLO pose line's (normalised x y [v],
 kept in the object's extras ``yolo`` by ``interop.yolo``, with the box they were read with) or COCO
 person_keypoints' (``keypoints``: x y v triples in pixels, kept in the annotation's extras as read; the
-category's ``keypoints`` names and 1-based ``skeleton`` in its extras). The canvas draws them and the select
+category's ``keypoints`` names and 1-based ``skeleton`` in its extras; a CVAT ``<skeleton>`` is read into
+that same form by ``interop.cvat_skeleton``, its box the points' extent). The canvas draws them and the select
 tool moves them through this one module, and a moved keypoint is written back in the representation it was
 read in, so a YOLO or a COCO export writes the moved point with nothing else changed.
 
