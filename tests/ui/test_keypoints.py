@@ -282,3 +282,31 @@ def test_place_keypoints_is_in_the_object_menu(posed) -> None:
     act.trigger()
     assert win.canvas.tool.placing is not None
     key(win, Qt.Key.Key_Escape)
+
+
+def test_dragging_a_cvat_skeleton_point_out_of_its_box_grows_the_box(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """A CVAT skeleton's box is its labelled points' extent (``box_of_keypoints``): a point dragged out of
+    it takes the box's edge along, in the same undo step."""
+    path = make_project(tmp_path, n_images=1, size=(240, 320))
+    project = load_project(path)
+    project.categories[1].extra.update({"keypoints": ["a", "b"], "skeleton": [[1, 2]]})
+    coco = {"keypoints": [100, 60, 2, 140, 90, 2], "num_keypoints": 2}
+    box = [100.0, 60.0, 40.0, 30.0]
+    project.add_annotation(
+        Annotation(COCO_ID, 1, 1, list(box), area=1200.0, extra=coco, app_extra={"box_of_keypoints": True})
+    )
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    win.canvas.set_zoom(2.0)
+    win.canvas.centerOn(QPointF(160, 120))
+    key(win, Qt.Key.Key_V)
+    doc = win.document
+    drag(win, view_point(win, 140, 90), view_point(win, 170, 110))
+    ann = doc.project.annotations[COCO_ID]
+    assert ann.extra["keypoints"][3:5] == pytest.approx([170, 110], abs=0.6)
+    assert ann.bbox == pytest.approx([100, 60, 70, 50], abs=0.6)
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.project.annotations[COCO_ID].bbox == box
+    doc.undo_stack.setClean()

@@ -1,7 +1,8 @@
 """An object's keypoints, whatever format they were read from: a YOLO pose line's (normalised x y [v],
 kept in the object's extras ``yolo`` by ``interop.yolo``, with the box they were read with) or COCO
 person_keypoints' (``keypoints``: x y v triples in pixels, kept in the annotation's extras as read; the
-category's ``keypoints`` names and 1-based ``skeleton`` in its extras). The canvas draws them and the select
+category's ``keypoints`` names and 1-based ``skeleton`` in its extras; a CVAT ``<skeleton>`` is read into
+that same form by ``interop.cvat_skeleton``, its box the points' extent). The canvas draws them and the select
 tool moves them through this one module, and a moved keypoint is written back in the representation it was
 read in, so a YOLO or a COCO export writes the moved point with nothing else changed.
 
@@ -27,6 +28,10 @@ COCO_PERSON_SKELETON = [
     [16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12], [7, 13], [6, 7], [6, 8], [7, 9],
     [8, 10], [9, 11], [2, 3], [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7],
 ]  # fmt: skip
+
+# An object's app extras flag: its box is its labelled points' extent (a CVAT skeleton, which has no box of
+# its own), so moving a point moves the box's edge with it
+BOX_OF_KEYPOINTS = "box_of_keypoints"
 
 # How far (normalised) an object's box may lie from the one its keypoints were read with and still count as
 # not edited: float noise of pixels and back, well below the 6 decimals a YOLO export writes.
@@ -210,6 +215,8 @@ def with_keypoint(
             new[3 * index + 2] = int(visibility)
         out.extra["keypoints"] = new
         out.extra["num_keypoints"] = sum(1 for i in range(k) if new[3 * i + 2] > 0)
+        if out.app_extra.get(BOX_OF_KEYPOINTS) is True:
+            _box_of_points(out, new)
         return out
     points = _yolo_points(a, image)
     if points is None:
@@ -228,6 +235,15 @@ def with_keypoint(
         kept["box"] = box.tolist()  # the points are where this box puts them now
     out.extra["yolo"] = kept
     return out
+
+
+def _box_of_points(a: Annotation, values: list) -> None:
+    """Give ``a`` the extent of its labelled points as box (and area); unchanged when none is labelled."""
+    shown = [(values[i], values[i + 1]) for i in range(0, len(values), 3) if values[i + 2] > 0]
+    if shown:
+        xs, ys = [p[0] for p in shown], [p[1] for p in shown]
+        w, h = float(max(xs) - min(xs)), float(max(ys) - min(ys))
+        a.set_geometry(a.segmentation, [float(min(xs)), float(min(ys)), w, h], w * h)
 
 
 def _check(index: int, k: int) -> None:

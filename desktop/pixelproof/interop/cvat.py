@@ -25,6 +25,7 @@ import numpy as np
 
 from pixelproof.core.coordinate_limits import check_coordinates
 from pixelproof.core.imageio import ImageReadError, image_size
+from pixelproof.core.keypoints import BOX_OF_KEYPOINTS
 from pixelproof.core.limits import LimitError, check_image_size, short_repr
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.split_names import subset_split
@@ -45,6 +46,7 @@ from pixelproof.interop._util import (
     small_int,
     with_progress,
 )
+from pixelproof.interop.cvat_skeleton import SKELETON, declare_keypoints, part_names, read_skeleton
 from pixelproof.interop.cvat_tracks import TRACK_ID, frames_of_tracks
 from pixelproof.interop.cvat_video_kept import keep_task
 from pixelproof.interop.cvat_writer import (
@@ -94,6 +96,7 @@ def read_cvat(
         report.skip("files", f"{xml}: not CVAT XML (root element <{doc.tag}>); skipped")
         return ImportResult(project, report.problems, report.skipped)
     _labels(doc, build)
+    declare_keypoints(project)
     tracks = doc.findall("track")
     notes = _Notes()
     outside: list[dict[str, Any]] = []
@@ -310,7 +313,8 @@ def _read_shape(
     where = f"{xml}: {at}"
     label = shape.get("label", "").strip()  # as the label list's names are read: one category, not two
     shown = label or "no label"
-    if shape.tag in KEPT_SHAPES:
+    skeleton = _skeleton(where, shape, image, build, report) if shape.tag == "skeleton" else None
+    if shape.tag in KEPT_SHAPES and skeleton is None:
         if _nesting(shape) > MAX_KEPT_NESTING:
             report.often(
                 "skipped shapes",
@@ -327,15 +331,15 @@ def _read_shape(
                 shape.tag,
             )
         return
-    if shape.tag not in AREA_SHAPES:
+    if shape.tag not in AREA_SHAPES and skeleton is None:
         report.often("skipped shapes", f"{where}: unknown element; skipped", shape.tag)
         return
     try:
-        geometry = _geometry(shape, image)
+        geometry = {"bbox": skeleton["bbox"]} if skeleton is not None else _geometry(shape, image)
     except (ValueError, TypeError) as e:
         report.often("skipped shapes", f"{where} ({shown}): {e}; skipped", "invalid")
         return
-    app_extra: dict[str, Any] = {}
+    app_extra: dict[str, Any] = {SKELETON: skeleton["parts"], BOX_OF_KEYPOINTS: True} if skeleton else {}
     for key in ("occluded", "z_order", "group_id"):
         value = small_int(shape.get(key))
         if value is not None:
@@ -346,6 +350,8 @@ def _read_shape(
     fields: dict[str, Any] = {}
     if (track := extra_attrib.pop(TRACK_ID, "").strip()).isdecimal() and len(track) < 10:
         fields["extra"] = {TRACK_ID: int(track)}  # the object's own field, as a COCO file's track_id
+    if skeleton is not None:
+        fields["extra"] = skeleton["extra"]  # COCO's keypoints, num_keypoints
     if extra_attrib:
         app_extra["cvat_attrib"] = extra_attrib
     if attrs := _attributes(shape):
@@ -394,6 +400,24 @@ def _num(shape: ET.Element, key: str) -> float:
     if not math.isfinite(v):
         raise ValueError(f"{key} must be a finite number, got {short_repr(shape.get(key))}")
     return v
+
+
+def _skeleton(
+    where: str, shape: ET.Element, image: ImageRecord, build: Builder, report: Reporter
+) -> dict[str, Any] | None:
+    """A ``<skeleton>`` of an image as an object with keypoints (``cvat_skeleton.read_skeleton``), None when
+    it stays kept as it is: a video's skeleton track (its ``track_id``), a label that is no skeleton, or one
+    that does not fit its label's parts (said)."""
+    category = build.project.category_by_name(shape.get("label", "").strip())
+    if shape.get(TRACK_ID) is not None or category is None or part_names(category) is None:
+        return None
+    try:
+        return read_skeleton(shape, category, image)
+    except (ValueError, LimitError) as e:  # the shape is kept as it is, and said so next
+        report.often(
+            "skeletons not read as keypoints", f"{where} ({category.name}): not read as keypoints: {e}"
+        )
+        return None
 
 
 def _geometry(shape: ET.Element, image: ImageRecord) -> dict[str, Any]:
@@ -520,7 +544,8 @@ FORMAT = Format(
     detect=looks_like_cvat,
     suffixes=(".xml",),
     lost_on_export=(
-        "box and polygon coordinates beyond 2 decimals, the void flag, the crowd flag; ellipses and rotated "
+        "box and polygon coordinates beyond 2 decimals (keypoints too), the void flag, the crowd flag; a "
+        "skeleton's own `occluded` (CVAT's export writes none: its points hold it); ellipses and rotated "
         "boxes stay polygons; a label's `<type>` other than skeleton (`rectangle`, `mask`; written without "
         "one); scores, review state, notes"
     ),

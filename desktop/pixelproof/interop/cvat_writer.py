@@ -36,6 +36,7 @@ from pixelproof.interop._util import (
     rel_name,
     with_progress,
 )
+from pixelproof.interop.cvat_skeleton import skeleton_values, write_skeleton
 from pixelproof.interop.cvat_video_kept import KeptOutside, task_fields
 from pixelproof.interop.cvat_video_writer import (
     KEYFRAME,
@@ -401,6 +402,12 @@ def _write_annotation(
     # every attribute the label declares (the object's value or the default, as CVAT holds them), then
     # those it holds undeclared
     values = effective_attributes(a, specs[a.category_id])
+    category = project.categories[a.category_id]
+    if not as_box and (keypoints := skeleton_values(a, category)) is not None:
+        shape = write_skeleton(node, attrib, a, category, keypoints)  # its box is its points' extent
+        for name, value in values.items():
+            ET.SubElement(shape, "attribute", name=name).text = value
+        return
     for tag, geometry in parts:
         shape = ET.SubElement(node, tag, {**attrib, **geometry})
         for name, value in values.items():

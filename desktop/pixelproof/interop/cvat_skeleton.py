@@ -1,0 +1,161 @@
+"""CVAT ``<skeleton>`` shapes as objects with keypoints, so a pose team's CVAT task is shown and edited as
+keypoints (``core.keypoints``) and written back as the same skeletons.
+
+A skeleton label (``<type>skeleton</type>``) lists its points as labels with a ``<parent>`` and its edges
+in ``<svg>``: ``<circle data-node-id data-label-name>`` names a node, ``<line data-node-from data-node-to>``
+joins two. The category gets COCO person_keypoints' ``keypoints`` (the part names, in the label list's
+order) and 1-based ``skeleton`` in its extras, so the canvas names and joins the points and a COCO export
+writes them. A ``<skeleton>`` of an image becomes an object of that category holding COCO ``keypoints``
+triples (visibility 0 for ``outside="1"``, 1 for ``occluded="1"``, else 2; a part the shape lacks 0 0 0),
+its box the extent of its labelled points, and ``cvat_skeleton`` in its app extras: each part's own XML
+attributes and ``<attribute>`` values, which the export writes back around the points as they are now.
+A skeleton that does not fit its label's parts (a part named twice or not a part, no ``x,y``) stays kept
+as it is, as before; so do a video's skeleton tracks (``cvat_tracks``)."""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from pixelproof.core.coordinate_limits import check_coordinates
+from pixelproof.core.limits import short_repr
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.interop._util import as_dict
+
+SKELETON = "cvat_skeleton"  # the object's app extras: its parts' kept XML attributes, to write back
+_PART_OWN = ("label", "points", "outside", "occluded")  # written from the keypoints, not kept
+
+
+def part_names(category: Category | None) -> list[str] | None:
+    """A CVAT skeleton category's part names in its label list's order, None for any other category."""
+    cvat = as_dict(category.extra.get("cvat")) if category is not None else {}
+    parts = cvat.get("sublabels")
+    if cvat.get("type") != "skeleton" or not isinstance(parts, list) or not parts:
+        return None
+    names = [str(as_dict(p).get("name", "")) for p in parts]
+    return names if len(set(names)) == len(names) else None
+
+
+def svg_edges(svg: str, names: list[str]) -> list[list[int]]:
+    """The edges a skeleton label's ``<svg>`` draws, as COCO's 1-based index pairs into ``names``; an edge
+    naming a node that is none of them is left out, and an svg that is no XML gives none (it is kept and
+    written back as read all the same)."""
+    try:
+        root = ET.fromstring(f"<svg>{svg}</svg>")  # a fragment: no DOCTYPE can come first, no entities
+    except ET.ParseError:
+        return []
+    index = {name: i + 1 for i, name in enumerate(names)}
+    nodes = {
+        el.get("data-node-id"): index[el.get("data-label-name", "")]
+        for el in root.iter("circle")
+        if el.get("data-label-name", "") in index
+    }
+    edges: list[list[int]] = []
+    for line in root.iter("line"):
+        a, b = nodes.get(line.get("data-node-from")), nodes.get(line.get("data-node-to"))
+        if a is not None and b is not None and a != b and [a, b] not in edges:
+            edges.append([a, b])
+    return edges
+
+
+def declare_keypoints(project: Project) -> None:
+    """Give each CVAT skeleton category COCO's ``keypoints`` names and ``skeleton`` edges (see the module)."""
+    for cat in project.categories.values():
+        names = part_names(cat)
+        if names is not None:
+            cat.extra["keypoints"] = names
+            cat.extra["skeleton"] = svg_edges(str(as_dict(cat.extra.get("cvat")).get("svg", "")), names)
+
+
+def _pair(text: str) -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise ValueError(f"points {short_repr(text)} is not one x,y pair") from None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise ValueError(f"points {short_repr(text)} is not finite")
+    return x, y
+
+
+def read_skeleton(shape: ET.Element, category: Category, image: ImageRecord) -> dict[str, Any]:
+    """The object a ``<skeleton>`` of ``category`` makes: ``bbox`` (its labelled points' extent, all its
+    points' when none is labelled), ``extra`` (COCO ``keypoints`` and ``num_keypoints``) and the parts'
+    kept attributes (``parts``). ValueError (said, the shape then kept as it is) when it does not fit."""
+    names = part_names(category)
+    if names is None:
+        raise ValueError("its label declares no skeleton parts")
+    values: list[float] = [0, 0, 0] * len(names)
+    parts: list[dict[str, Any]] = [{} for _ in names]
+    seen: set[int] = set()
+    for child in shape:
+        if child.tag == "attribute":
+            continue
+        label = child.get("label", "").strip()
+        if child.tag != "points" or label not in names:
+            raise ValueError(f"<{child.tag}> {short_repr(label)} is no part of {category.name!r}")
+        i = names.index(label)
+        if i in seen:
+            raise ValueError(f"part {label!r} given twice")
+        seen.add(i)
+        x, y = _pair(child.get("points", "").strip())
+        v = 0 if child.get("outside") == "1" else 1 if child.get("occluded") == "1" else 2
+        values[3 * i : 3 * i + 3] = [x, y, v]
+        kept: dict[str, Any] = {"attrib": {k: s for k, s in child.attrib.items() if k not in _PART_OWN}}
+        if attrs := {a.get("name", ""): a.text or "" for a in child.findall("attribute")}:
+            kept["attributes"] = attrs
+        parts[i] = kept
+    xy = [values[3 * i : 3 * i + 2] for i in seen]
+    check_coordinates([c for p in xy for c in p], image.width, image.height, "")
+    shown = [values[3 * i : 3 * i + 2] for i in seen if values[3 * i + 2] > 0] or xy
+    if not shown:
+        raise ValueError("it has no points")
+    xs, ys = [p[0] for p in shown], [p[1] for p in shown]
+    return {
+        "bbox": [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)],
+        "extra": {"keypoints": values, "num_keypoints": sum(1 for v in values[2::3] if v > 0)},
+        "parts": parts,
+    }
+
+
+def skeleton_values(a: Annotation, category: Category | None) -> list[float] | None:
+    """The COCO triples the export writes ``a`` as a ``<skeleton>`` with: an object of a CVAT skeleton
+    category holding one triple per part (read from CVAT, or given its points in the app)."""
+    names = part_names(category)
+    values = a.extra.get("keypoints")
+    if names is None or not isinstance(values, list) or len(values) != 3 * len(names):
+        return None
+    if not all(type(v) in (int, float) and math.isfinite(v) for v in values):
+        return None
+    return values
+
+
+def write_skeleton(
+    node: ET.Element, attrib: dict[str, str], a: Annotation, category: Category, values: list[float]
+) -> ET.Element:
+    """``a`` as CVAT writes a skeleton: the shape's ``label source z_order [group_id]`` (no ``occluded``:
+    its parts hold it), one ``<points>`` a part with ``label source outside occluded points`` (an
+    unlabelled point ``outside="1"`` where it lies) and the attributes kept with it; returns the shape,
+    whose own ``<attribute>`` values the caller adds after its parts, as CVAT orders them."""
+    shape = ET.SubElement(node, "skeleton", {k: v for k, v in attrib.items() if k != "occluded"})
+    kept = a.app_extra.get(SKELETON)
+    kept = kept if isinstance(kept, list) and len(kept) == len(values) // 3 else []
+    for i, name in enumerate(part_names(category) or []):
+        x, y, v = values[3 * i : 3 * i + 3]
+        part = as_dict(kept[i]) if kept else {}
+        own = {str(k): str(s) for k, s in as_dict(part.get("attrib")).items()}
+        el = ET.SubElement(
+            shape,
+            "points",
+            {
+                "label": name,
+                "source": own.pop("source", attrib.get("source", "manual")),
+                "outside": "0" if v > 0 else "1",
+                "occluded": "1" if v == 1 else "0",
+                "points": f"{float(x):.2f},{float(y):.2f}",
+                **own,
+            },
+        )
+        for key, text in as_dict(part.get("attributes")).items():
+            ET.SubElement(el, "attribute", name=str(key)).text = str(text)
+    return shape
