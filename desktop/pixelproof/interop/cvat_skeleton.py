@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from typing import Any
+from xml.sax.saxutils import escape
 
 from pixelproof.core.coordinate_limits import check_coordinates
 from pixelproof.core.limits import short_repr
@@ -105,17 +106,47 @@ def read_skeleton(shape: ET.Element, category: Category, image: ImageRecord) -> 
         if attrs := {a.get("name", ""): a.text or "" for a in child.findall("attribute")}:
             kept["attributes"] = attrs
         parts[i] = kept
-    xy = [values[3 * i : 3 * i + 2] for i in seen]
+    return {**keypoint_object(values, sorted(seen), image), "parts": parts}
+
+
+def keypoint_object(values: list[float], placed: list[int], image: ImageRecord) -> dict[str, Any]:
+    """The ``bbox`` and ``extra`` (COCO ``keypoints``, ``num_keypoints``) of an object of keypoint triples
+    ``values`` whose points ``placed`` were given: its box their labelled ones' extent (all of them when none
+    is labelled), as a CVAT or Datumaro skeleton, which has no box of its own. ValueError: no point, or one
+    far outside the image."""
+    xy = [values[3 * i : 3 * i + 2] for i in placed]
     check_coordinates([c for p in xy for c in p], image.width, image.height, "")
-    shown = [values[3 * i : 3 * i + 2] for i in seen if values[3 * i + 2] > 0] or xy
+    shown = [values[3 * i : 3 * i + 2] for i in placed if values[3 * i + 2] > 0] or xy
     if not shown:
         raise ValueError("it has no points")
     xs, ys = [p[0] for p in shown], [p[1] for p in shown]
     return {
         "bbox": [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)],
         "extra": {"keypoints": values, "num_keypoints": sum(1 for v in values[2::3] if v > 0)},
-        "parts": parts,
     }
+
+
+def skeleton_svg(names: list[str], edges: list[list[int]]) -> str:
+    """A CVAT skeleton label's ``<svg>`` for parts ``names`` joined by COCO's 1-based ``edges`` (what
+    ``svg_edges`` reads back), the nodes on a circle in CVAT's 0-100 drawing box: for a skeleton read from a
+    format that has no drawing of it (Datumaro), so a CVAT export writes a skeleton label CVAT draws."""
+    at = [
+        (50 + 40 * math.cos(2 * math.pi * i / len(names)), 50 + 40 * math.sin(2 * math.pi * i / len(names)))
+        for i in range(len(names))
+    ]
+    lines = [
+        f'<line x1="{at[a - 1][0]:.3f}" y1="{at[a - 1][1]:.3f}" '
+        f'x2="{at[b - 1][0]:.3f}" y2="{at[b - 1][1]:.3f}" '
+        f'stroke="black" data-type="edge" data-node-from="{a}" stroke-width="0.5" data-node-to="{b}"></line>'
+        for a, b in edges
+    ]
+    circles = [
+        f'<circle r="1.5" stroke="black" fill="#b3b3b3" cx="{x:.3f}" cy="{y:.3f}" stroke-width="0.1" '
+        f'data-type="element node" data-element-id="{i + 1}" data-node-id="{i + 1}" '
+        f'data-label-name="{escape(name, {chr(34): "&quot;"})}"></circle>'
+        for i, (name, (x, y)) in enumerate(zip(names, at, strict=True))
+    ]
+    return "".join(lines + circles)
 
 
 def skeleton_values(a: Annotation, category: Category | None) -> list[float] | None:

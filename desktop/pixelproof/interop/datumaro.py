@@ -45,6 +45,12 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.dataset_json import loads_json
+from pixelproof.interop.datumaro_keypoints import (
+    KEYPOINT_TYPES,
+    declare_keypoints,
+    keypoint_fields,
+    read_keypoints,
+)
 from pixelproof.interop.formats import Format, sniff
 from pixelproof.interop.grouped_parts import join_grouped_polygons
 from pixelproof.interop.labelme import circle_polygon
@@ -91,6 +97,7 @@ def _read_file(
         return
     subset = file.stem
     labels = _labels(as_dict(doc.get("categories")), build)
+    parts = declare_keypoints(as_dict(doc.get("categories")), labels, build)
     items = doc["items"]
     kept: dict[str, list[str]] = {}
     seen: dict[str, tuple[str, ImageRecord]] = {}  # an item id -> the first item of it and its image
@@ -102,7 +109,7 @@ def _read_file(
         key = str(item_id) if isinstance(item_id, str | int) and not isinstance(item_id, bool) else None
         place = f"items[{k}] ({short_repr(item_id)})"
         first = seen.get(key) if key is not None else None
-        image = _read_item(file, place, item, subset, root, labels, build, report, kept, first)
+        image = _read_item(file, place, item, subset, root, labels, build, report, kept, first, parts)
         if key is not None and first is None and image is not None:
             seen[key] = (f"items[{k}]", image)
     if kept:
@@ -167,6 +174,7 @@ def _read_item(
     report: Reporter,
     kept: dict[str, list[str]],
     first: tuple[str, ImageRecord] | None = None,
+    parts: dict[int, list[str]] | None = None,
 ) -> ImageRecord | None:
     """The item's image with its annotations. ``first``: an earlier item of the same id in this subset
     (where, its image): Datumaro keeps only the last of them; here the annotations of both are kept, on one
@@ -227,7 +235,7 @@ def _read_item(
         order = sorted(range(len(anns)), key=lambda n: _z(anns[n]))
         for n in order:
             at = f"{place}: annotations[{n}]"
-            _read_annotation(file, at, anns[n], image, labels, build, report, kept, shift)
+            _read_annotation(file, at, anns[n], image, labels, build, report, kept, shift, parts or {})
     join_grouped_polygons(build.project, image, own=("datumaro_id",))  # CVAT's one object of parts
     return image
 
@@ -260,6 +268,7 @@ def _read_annotation(
     report: Reporter,
     kept: dict[str, list[str]],
     shift: int = 0,
+    parts: dict[int, list[str]] | None = None,
 ) -> None:
     kind = str(ann.get("type") or "?")
     label_id = ann.get("label_id")
@@ -273,7 +282,13 @@ def _read_annotation(
             )
             return
         label = labels[label_id]
-    if kind not in AREA_TYPES:
+    found = None
+    if kind in KEYPOINT_TYPES and isinstance(label_id, int) and label_id in (parts or {}):
+        try:
+            found = read_keypoints(ann, (parts or {})[label_id], labels, image)
+        except (ValueError, LimitError) as e:  # kept as it is, as before, and said
+            report.often("keypoints not read", f"{file}: {at} ({kind}, {label}): not read as keypoints: {e}")
+    if kind not in AREA_TYPES and found is None:
         try:
             check_json_depth(ann, f"{file}: {at} ({kind})")  # kept, it must save again
         except LimitError as e:
@@ -285,11 +300,11 @@ def _read_annotation(
         kept.setdefault(kind, []).append(at)
         return
     try:
-        geometry = _geometry(kind, ann, image.height, image.width)
+        geometry = {"bbox": found["bbox"]} if found else _geometry(kind, ann, image.height, image.width)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as e:  # RLE counts of 1e308
         report.skip("invalid", f"{file}: {at} ({kind}): {e}; skipped")
         return
-    app_extra: dict[str, Any] = {}
+    extra, app_extra = keypoint_fields(found) if found else ({}, {})
     attrs = dict(as_dict(ann.get("attributes")))
     if isinstance(attrs.get("occluded"), bool):
         app_extra["occluded"] = int(attrs.pop("occluded"))
@@ -303,7 +318,8 @@ def _read_annotation(
         app_extra["datumaro_id"] = ann["id"]
     try:
         category = build.category(label or UNCLASSIFIED)
-        build.annotation(image, category.id, app_extra=app_extra, where=f"{file}: {at}", **geometry)
+        fields = {"extra": extra} if extra else {}
+        build.annotation(image, category.id, app_extra=app_extra, where=f"{file}: {at}", **geometry, **fields)
     except LimitError as e:
         report.skip("invalid", f"{e}; skipped")
         return
