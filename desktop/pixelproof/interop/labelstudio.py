@@ -7,8 +7,9 @@ percent; polygons of one label nested under another with ``parentID`` are the pa
 the writer splits a multi-part polygon), ``ellipselabels`` (a 64-point polygon), ``brushlabels``
 (``format: "rle"``, :mod:`labelstudio_rle`); their pixels are worked out in :mod:`labelstudio_regions`.
 A region's ``score`` is the object's score and its ``meta.text`` (the region's note in Label Studio) the
-object's note. Other results - ``choices``,
-``keypointlabels``, ``textarea``, ``rating``... - enclose no area: they are kept in the image's extras
+object's note. ``keypointlabels`` nested under a region (``parentID``) are its object's keypoints
+(:mod:`labelstudio_keypoints`). Other results - ``choices``, ``keypointlabels`` under no region,
+``textarea``, ``rating``... - enclose no area: they are kept in the image's extras
 (``pixelproof.labelstudio.results``), reported, and written back on export to Label Studio.
 
 A task keeps one annotation: the most recent one not cancelled (the others are reported). A task with
@@ -53,6 +54,7 @@ from pixelproof.interop.dataset_json import loads_json
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.labelstudio_annotators import ANNOTATOR_CHOICES, pick_annotations, tag_versions
 from pixelproof.interop.labelstudio_inputs import ImageFinder, Labels, read_config
+from pixelproof.interop.labelstudio_keypoints import finish_keypoints, group_keypoints
 from pixelproof.interop.labelstudio_min import is_json_min, tasks_from_min
 from pixelproof.interop.labelstudio_regions import join_parts, region_geometry, region_note, whole
 from pixelproof.interop.labelstudio_writer import CONFIG_NAME, TASKS_NAME, write_labelstudio
@@ -136,6 +138,7 @@ def read_labelstudio(
             )
         except LimitError as e:
             report.skip("tasks", f"{e}; skipped")
+    finish_keypoints(project)
     notes.report(file, report)
     report.summarise(file)  # how many ``often`` left unsaid
     return ImportResult(project, report.problems, report.skipped)
@@ -165,10 +168,16 @@ class _Notes:
         self.rotated: list[str] = []
         self.kept: Counter[str] = Counter()
         self.kept_at: list[str] = []
+        self.grouped = 0  # keypoint results read as their region's object's keypoints
         self.labels = labels
         self.first_task: dict[str, str] = {}  # an image's file name -> the task that named it first
 
     def report(self, file: Path, report: Reporter) -> None:
+        if self.grouped:
+            report(
+                f"{file}: {plural(self.grouped, 'keypoint')} nested under regions (parentID) read as their "
+                "objects' keypoints"
+            )
         if self.rotated:
             report(
                 f"{file}: {plural(len(self.rotated), 'rotated box')} imported as 4-corner polygons "
@@ -272,10 +281,6 @@ def _read_task(
         extra["pixelproof"] = {"labelstudio": ls}
     if (split := canonical(data.get("split"))) is not None:  # our writer keeps it in the task's data
         extra.setdefault("pixelproof", {})["split"] = split
-    for r in kept:
-        notes.kept[str(as_dict(r).get("type", "?"))] += 1
-    if kept:
-        notes.kept_at.append(where.split(": ", 1)[-1])
     image_file = file if file is not None else images.root / name
     if file is None:
         report(f"{where}: no image file named {name} in {images.searched} (from {short_repr(url)}); imported "
@@ -297,6 +302,17 @@ def _read_task(
             lost += not ok and source is None
     for who, mine in made.items():
         join_parts(build, image, mine, [item for item in results if item[4] == who])
+    if kept and picked:  # the kept annotation's points nested under its regions: their keypoints
+        left = group_keypoints(where, kept, made.get(picked[0][1], {}), image, report)
+        if len(left) < len(kept):
+            notes.grouped += len(kept) - len(left)
+            ls = image.extra["pixelproof"]["labelstudio"]
+            ls.update(results=left) if left else ls.pop("results")
+            kept = left
+    for r in kept:
+        notes.kept[str(as_dict(r).get("type", "?"))] += 1
+    if kept:
+        notes.kept_at.append(where.split(": ", 1)[-1])
     if len(picked) > 1:
         tag_versions(build.project, image.id, [str(who) for _, who in picked])
     if chosen is not None and not lost:  # read whole: labelled (checked and empty when it holds nothing)
@@ -479,6 +495,7 @@ FORMAT = Format(
     suffixes=(".json",),
     lost_on_export=(
         "the crowd flag, the void flag, review state; rotated boxes and ellipses stay polygons; an image's "
-        "status beyond labelled or not (In progress and Reviewed come back as Done); authors and edit times"
+        "status beyond labelled or not (In progress and Reviewed come back as Done); authors and edit times; "
+        "a keypoint's visibility (an occluded one is written as a point, one not labelled left out)"
     ),
 )

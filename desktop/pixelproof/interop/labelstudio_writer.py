@@ -36,6 +36,7 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.labelstudio_hotkeys import SAID_AT_MOST
+from pixelproof.interop.labelstudio_keypoints import KIND, keypoint_results
 from pixelproof.interop.safe_xml import XML_NAME, make_valid_xml
 from pixelproof.interop.splits import spelled
 from pixelproof.interop.stems import unique_stems
@@ -100,6 +101,9 @@ def write_labelstudio(
         if split := spelled(image, "labelstudio"):  # Label Studio has no split: a data field (a column)
             task["data"]["split"] = split
         by_who, pending = _results(project, image, counts, warnings)
+        for r in [*(r for rs in by_who.values() for r in rs), *(r for p in pending for r in p["result"])]:
+            if r["type"] == KIND:  # an object's keypoints: their names on the config's KeyPointLabels tag
+                kept_seen.setdefault((KIND, r["from_name"]), {}).update(dict.fromkeys(r["value"][KIND]))
         done = [r for regions in by_who.values() for r in regions]
         checked = status.get(str(image.id)) in DONE_STATES
         if done or checked or (not marked and not pending):
@@ -241,6 +245,8 @@ def _regions(
         if out:
             region["parentID"] = out[0]["id"]  # the parts of one object, nested under the first
         out.append(region)
+    if out:  # its keypoints, nested under its (first) region
+        out += keypoint_results(a, image, project.categories[a.category_id], out[0]["id"], used, TO_NAME)
     return out
 
 

@@ -1,0 +1,109 @@
+"""Label Studio ``keypointlabels`` nested under a region (``parentID``) read as that object's keypoints,
+moved, and exported: COCO person_keypoints (read by pycocotools) and Label Studio results under the region
+again (read back equal; the config checked by Label Studio's own ``parse_config``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from label_studio_tools.core import label_config
+from PIL import Image
+from pycocotools.coco import COCO
+
+from pixelproof.core.keypoints import keypoints_of, with_keypoint
+from pixelproof.interop import write_coco
+from pixelproof.interop.labelstudio import read_labelstudio, write_labelstudio
+
+SIZE = {"original_width": 200, "original_height": 100}
+
+
+def _box(rid: str, x: float) -> dict:
+    value = {"x": x, "y": 10, "width": 20, "height": 40, "rotation": 0, "rectanglelabels": ["person"]}
+    return {
+        "id": rid,
+        "type": "rectanglelabels",
+        "from_name": "box",
+        "to_name": "img",
+        "value": value,
+        **SIZE,
+    }
+
+
+def _point(rid: str, x: float, y: float, name: str, parent: str | None = None) -> dict:
+    value = {"x": x, "y": y, "width": 0.75, "keypointlabels": [name]}
+    r = {"id": rid, "type": "keypointlabels", "from_name": "kp", "to_name": "img", "value": value, **SIZE}
+    return {**r, "parentID": parent} if parent else r
+
+
+def _read(tmp_path: Path):
+    results = [
+        _box("r1", 10),
+        _point("k1", 15, 20, "nose", "r1"),
+        _point("k2", 25, 40, "hand", "r1"),
+        _box("r2", 50),
+        _point("k3", 60, 30, "hand", "r2"),
+        _point("k4", 90, 90, "nose"),  # under no region: kept as a result, as before
+        _point("k5", 16, 21, "nose", "r1"),  # a second nose of r1: kept, said
+    ]
+    tasks = [{"id": 1, "data": {"image": "a.png"}, "annotations": [{"id": 1, "result": results}]}]
+    Image.new("RGB", (200, 100)).save(tmp_path / "a.png")
+    (tmp_path / "export.json").write_text(json.dumps(tasks))
+    return read_labelstudio(tmp_path / "export.json")
+
+
+def test_points_under_a_region_are_its_keypoints_named_by_their_labels(tmp_path: Path) -> None:
+    result = _read(tmp_path)
+    project = result.project
+    cat = project.category_by_name("person")
+    assert cat.extra["keypoints"] == ["nose", "hand"] and cat.extra["skeleton"] == []
+    first, second = project.annotations.values()
+    image = project.images[first.image_id]
+    kp = keypoints_of(first, image, cat)
+    assert kp.points == [(30.0, 20.0, 2), (50.0, 40.0, 2)] and kp.names == ["nose", "hand"]
+    assert keypoints_of(second, image, cat).points == [(0.0, 0.0, 0), (120.0, 30.0, 2)]
+    kept = image.extra["pixelproof"]["labelstudio"]["results"]
+    assert [r["id"] for r in kept] == ["k4", "k5"]
+    assert any(
+        "keypoint 'k5': a second 'nose' under region 'r1'; kept as a result" in p for p in result.problems
+    )
+    assert any(
+        "3 keypoints nested under regions (parentID) read as their objects' keypoints" in p
+        for p in result.problems
+    )
+    assert any("(2 keypointlabels) kept in the image extras" in p for p in result.problems)
+
+
+def test_a_moved_point_is_exported_to_coco_and_label_studio_and_read_back_equal(tmp_path: Path) -> None:
+    project = _read(tmp_path).project
+    cat = project.category_by_name("person")
+    first = next(iter(project.annotations.values()))
+    image = project.images[first.image_id]
+    moved = with_keypoint(first, image, 1, 44.0, 61.0)
+    project.replace_annotation(moved)
+    write_coco(project, tmp_path / "coco.json")
+    coco = COCO(str(tmp_path / "coco.json"))
+    (cat_id,) = coco.getCatIds(catNms=["person"])
+    assert coco.loadCats(cat_id)[0]["keypoints"] == ["nose", "hand"]
+    anns = coco.loadAnns(coco.getAnnIds(catIds=[cat_id]))
+    assert [a["keypoints"] for a in anns] == [[30, 20, 2, 44, 61, 2], [0, 0, 0, 120, 30, 2]]
+    write_labelstudio(project, tmp_path / "out")
+    (task,) = json.loads((tmp_path / "out" / "tasks.json").read_text())
+    points = [r for r in task["annotations"][0]["result"] if r["type"] == "keypointlabels"]
+    assert [(r["id"], r.get("parentID"), r["value"]["keypointlabels"]) for r in points] == [
+        ("k1", "r1", ["nose"]),
+        ("k2", "r1", ["hand"]),
+        ("k3", "r2", ["hand"]),
+        ("k4", None, ["nose"]),
+        ("k5", "r1", ["nose"]),  # kept as read, under r1 still
+    ]
+    assert points[1]["value"] == {"x": 22.0, "y": 61.0, "width": 0.75, "keypointlabels": ["hand"]}
+    assert points[1]["from_name"] == "kp" and points[1]["to_name"] == "image"
+    parsed = label_config.parse_config((tmp_path / "out" / "label_config.xml").read_text())
+    assert parsed["kp"]["type"] == "KeyPointLabels" and set(parsed["kp"]["labels"]) == {"nose", "hand"}
+    back = read_labelstudio(tmp_path / "out" / "tasks.json").project
+    again = list(back.annotations.values())
+    back_cat = back.category_by_name("person")
+    assert [keypoints_of(a, back.images[a.image_id], back_cat) for a in again] == [
+        keypoints_of(a, image, cat) for a in project.annotations.values()
+    ]
