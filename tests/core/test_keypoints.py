@@ -13,7 +13,7 @@ from pycocotools.coco import COCO
 from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.geometry import translated, with_box
 from pixelproof.core.keypoints import keypoints_of, with_keypoint
-from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.core.model import Annotation, Category, ImageRecord
 from pixelproof.interop.coco_io import write_coco
 from pixelproof.interop.yolo import read_yolo, write_yolo
 from tests.interop.test_yolo_ultralytics_yaml import _dataset
@@ -217,3 +217,28 @@ def test_keypoints_placed_on_an_object_without_them_coco_and_yolo(tmp_path: Path
     assert kp.source == "yolo" and kp.points[0] == pytest.approx((20.0, 15.0, 2)) and kp.points[1][2] == 0
     two = with_new_keypoints(bare, image, plain, {"kpt_shape": [2, 2]}, [None, (20.0, 15.0)])
     assert keypoints_of(two, image).points[0] == (0.0, 0.0, 0)
+
+
+def test_a_skeleton_of_a_million_repeated_edges_is_read_as_its_distinct_ones() -> None:
+    """1,000,000 copies of one edge took seconds an object and every repaint drew them all: ``k`` points
+    have at most k (k + 1) / 2 distinct edges, so no more entries are looked at, each kept once."""
+    image = ImageRecord(1, "a.png", 100, 100)
+    cat = Category(1, "person", extra={"skeleton": [[1, 2]] * 1_000_000 + [[2, 3]], "keypoints": ["a", "b"]})
+    a = Annotation(1, 1, 1, [10.0, 10.0, 10.0, 10.0], extra={"keypoints": [11, 11, 2, 12, 12, 2]})
+    found = keypoints_of(a, image, cat)
+    assert found is not None and found.edges == [(0, 1)] and found.names == ["a", "b"]
+    cat.extra["skeleton"] = [[2, 1], [1, 2], [2, 1], [0, 1], [1, 3], [1.0, 2], [2, 2]]
+    assert keypoints_of(a, image, cat).edges == [(1, 0), (0, 1)]  # type: ignore[union-attr]
+
+
+def test_keypoints_moved_with_a_box_never_become_infinity() -> None:
+    """A COCO point at 1e308 whose box is doubled, a YOLO line read with a box of 1e-300: moving them with
+    the box gave infinity, which a save writes as null (the keypoints then lost). They stay as read."""
+    image = ImageRecord(1, "a.png", 100, 100)
+    a = Annotation(1, 1, 1, [10.0, 10.0, 10.0, 10.0], extra={"keypoints": [1e308, 1e308, 2, 15, 15, 2]})
+    assert with_box(a, [10.0, 10.0, 40.0, 40.0]).extra["keypoints"] == [1e308, 1e308, 2, 15, 15, 2]
+    read_box = [1e300, 1e300, 1e-300, 1e-300]
+    y = Annotation(2, 1, 1, [10.0, 10.0, 10.0, 10.0], extra={"yolo": {"keypoints": [0.15, 0.15, 2],
+                   "kpt_shape": [1, 3], "box": read_box}})  # fmt: skip
+    assert keypoints_of(y, image).points == [(15.0, 15.0, 2)]  # type: ignore[union-attr]
+    assert with_keypoint(y, image, 0, visibility=1).extra["yolo"]["keypoints"] == [0.15, 0.15, 1.0]

@@ -5,6 +5,7 @@ listing, and hostile headers skipped naming the file."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nibabel as nib
@@ -174,6 +175,10 @@ GOOD_DIRS = "space directions: (1,0,0) (0,1,0) (0,0,1)"
             "limit",
         ),
         ([*GOOD, GOOD_DIRS, "# " + "x" * MAX_HEADER_BYTES], "header is over"),
+        # 10**12 slices: refused before an array of one row a slice is made (it asked for 7 TiB)
+        (["type: short", "dimension: 3", "sizes: 2 2 1000000000000", *GOOD[3:], GOOD_DIRS], "slices along z"),
+        # 100,000 axes: said in a line, not quoted whole (the message was 300 KB)
+        (["type: short", "dimension: 100000", "sizes: " + "1 " * 100000, "encoding: raw"], "sizes (1, 1, 1,"),
         (["type: block", *GOOD[1:], GOOD_DIRS], "type"),
     ],
 )
@@ -191,6 +196,19 @@ def test_hostile_headers_are_refused_naming_the_file(tmp_path: Path, lines: list
             read_image(f"{path}#z=000")
         problems.append(str(e.value))
     assert len(problems) == 1 and str(path) in problems[0] and said in problems[0], problems
+    assert len(problems[0]) < 500 + len(str(path))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_named_as_the_data_file_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """A detached header whose ``data file`` is a FIFO in its folder: opening it blocked for good."""
+    clear_cache()
+    os.mkfifo(tmp_path / "voxels.raw")
+    path = _hostile(tmp_path, [*GOOD, GOOD_DIRS, "data file: voxels.raw"])
+    header = tmp_path / "bad.nhdr"
+    path.rename(header)
+    with pytest.raises(ImageReadError, match=r"bad\.nhdr.*voxels\.raw: is a FIFO"):
+        read_image(f"{header}#z=000")
 
 
 def test_a_volume_over_the_pixel_limit_is_not_decoded(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+import orjson
 import pytest
 from pycocotools import mask as mask_utils
 
@@ -21,6 +22,7 @@ from pixelproof.core.coco import (
     save_project,
 )
 from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.core.project_json import parse_json
 from tests.core.docs import H, W, valid_doc, write
 
 
@@ -256,3 +258,20 @@ def test_new_projects_are_format_2_and_apply_exif(tmp_path: Path) -> None:
     assert problems(doc) == ["pixelproof.format: version 3 is newer than this PixelProof understands (2)"]
     doc["pixelproof"] = {"format": 2, "exif_orientation": "sometimes"}
     assert problems(doc) == ["pixelproof.exif_orientation: expected one of apply, ignore, got 'sometimes'"]
+
+
+def test_a_kept_integer_json_cannot_write_is_read_as_orjson_reads_it(tmp_path: Path) -> None:
+    """A 400-digit number kept in an annotation's extras (orjson refuses it, so the stdlib parser read
+    the file): kept as an int, the project loaded and validated, then every save failed ("Integer exceeds
+    64-bit range"). Now both parsers read an integer alike: 10**20 a float, 400 digits infinity, refused
+    naming where it is."""
+    doc = valid_doc()
+    doc["annotations"][1]["num_keypoints"] = 10**400
+    with pytest.raises(ProjectFormatError, match=r"annotations\[1\]\.num_keypoints: holds inf"):
+        load_project(write(tmp_path / "p.json", doc))
+    read = parse_json(
+        b'{"n": 100000000000000000000, "m": -9223372036854775808, "u": 18446744073709551615, "x": NaN}',
+        "p.json",
+    )
+    assert read["n"] == orjson.loads(b"100000000000000000000") and type(read["n"]) is float
+    assert read["m"] == -(2**63) and read["u"] == 2**64 - 1

@@ -93,9 +93,13 @@ def follow_box(points: np.ndarray, read_box: Any, a: Annotation, image: ImageRec
     old = np.asarray(read_box, dtype=np.float64)
     if np.abs(now - old).max() <= _SAME_BOX:
         return False
-    scale = np.where(old[2:] > 0, now[2:] / np.where(old[2:] > 0, old[2:], 1.0), 1.0)
     present = ~(points[:, :2] == 0).all(axis=1)  # a point set not labelled keeps its place on the object
-    points[present, :2] = now[:2] + (points[present, :2] - old[:2]) * scale
+    with np.errstate(all="ignore"):
+        scale = np.where(old[2:] > 0, now[2:] / np.where(old[2:] > 0, old[2:], 1.0), 1.0)
+        moved = now[:2] + (points[present, :2] - old[:2]) * scale
+    if not np.isfinite(moved).all():  # a read box of 1e-300 or 1e300: as read, never infinity written back
+        return False
+    points[present, :2] = moved
     return True
 
 
@@ -130,14 +134,16 @@ def _coco_values(a: Annotation) -> list | None:
 
 
 def _edges(skeleton: Any, k: int) -> list[tuple[int, int]]:
-    """A 1-based skeleton's edges between existing points, 0-based (others left out)."""
+    """A 1-based skeleton's edges between existing points, 0-based, each once (others left out). ``k``
+    points have at most k (k + 1) / 2 distinct pairs, so no more entries are looked at: a skeleton of a
+    million repeated edges took seconds an object, and a repaint as long."""
     if not isinstance(skeleton, list):
         return []
-    out = []
-    for pair in skeleton:
+    out: dict[tuple[int, int], None] = {}
+    for pair in skeleton[: k * (k + 1) // 2]:
         if isinstance(pair, list) and len(pair) == 2 and all(type(i) is int and 1 <= i <= k for i in pair):
-            out.append((pair[0] - 1, pair[1] - 1))
-    return out
+            out[(pair[0] - 1, pair[1] - 1)] = None
+    return list(out)
 
 
 def keypoints_of(a: Annotation, image: ImageRecord, category: Category | None = None) -> Keypoints | None:
@@ -186,7 +192,8 @@ def carry_keypoints(before: Annotation, out: Annotation) -> None:
         if moved[i + 2] > 0 or moved[i] != 0 or moved[i + 1] != 0:
             for axis in (0, 1):
                 moved[i + axis] = round(new[axis] + (moved[i + axis] - old[axis]) * scale[axis], 2)
-    out.extra["keypoints"] = moved
+    if finite_numbers(moved, len(moved)):  # a point at 1e308 scaled up: left as it was, not infinity
+        out.extra["keypoints"] = moved
 
 
 def with_keypoint(

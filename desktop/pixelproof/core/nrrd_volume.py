@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core.imageio import LABEL_SUFFIXES
-from pixelproof.core.limits import is_inside, lexical_path
+from pixelproof.core.limits import LimitError, is_inside, lexical_path, open_regular, short_repr
 from pixelproof.core.volume_cache import cached
 from pixelproof.core.volumes import NiftiVolume, VolumeError, import_nibabel
 
@@ -72,7 +72,7 @@ def read_header(path: Path) -> dict[str, Any]:
     lines: list[bytes] = []
     size = 0
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             while line := fh.readline(MAX_HEADER_BYTES + 1 - size):
                 size += len(line)
                 if size > MAX_HEADER_BYTES:
@@ -123,7 +123,7 @@ def _data_file(path: Path, header: dict[str, Any]) -> tuple[Path, int]:
     (``data file:``) that must lie in the header's folder."""
     name = header.get("data file", header.get("datafile"))
     if name is None:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             for line in iter(lambda: fh.readline(MAX_HEADER_BYTES), b""):  # to the blank line ending it
                 if line in (b"\n", b"\r\n"):
                     break
@@ -148,9 +148,9 @@ def read_voxels(path: Path, header: dict[str, Any], sizes: tuple[int, ...], dtyp
         raise _fail(path, "line skip / byte skip are not read (Slicer writes neither)")
     count = int(np.prod(sizes, dtype=np.int64))
     want = count * dtype.itemsize
-    source, start = _data_file(path, header)
     try:
-        with open(source, "rb") as fh:
+        source, start = _data_file(path, header)
+        with open_regular(source, str(source)) as fh:  # a FIFO named as the data file: refused, not waited on
             fh.seek(start)
             if encoding == "raw":
                 buf = fh.read(want)
@@ -158,7 +158,7 @@ def read_voxels(path: Path, header: dict[str, Any], sizes: tuple[int, ...], dtyp
                 buf = _gunzip(fh, want)
             else:
                 raise _fail(path, f"encoding {encoding!r}: raw and gzip are read")
-    except OSError as e:
+    except (OSError, LimitError) as e:
         raise _fail(path, f"cannot read the voxels: {e}") from None
     except (zlib.error, EOFError) as e:
         raise _fail(path, f"the gzip voxel data is broken: {e}") from None
@@ -206,8 +206,9 @@ def nrrd_image(path: Path) -> Any:
         raise _fail(path, "no readable 'sizes'") from None
     if len(sizes) != 3 or min(sizes) <= 0:
         kinds = header.get("kinds")
-        said = f" (kinds {' '.join(map(str, kinds))})" if isinstance(kinds, list | tuple) else ""
-        raise _fail(path, f"an image volume is read as 3D scalars, this one has sizes {sizes}{said}")
+        said = f" (kinds {short_repr(' '.join(map(str, kinds)))})" if isinstance(kinds, list | tuple) else ""
+        shown = short_repr(sizes)  # a header of 100,000 axes is not quoted whole
+        raise _fail(path, f"an image volume is read as 3D scalars, this one has sizes {shown}{said}")
     dtype = nrrd_dtype(path, header)
     placed = "space" in header or "space directions" in header
     if placed:

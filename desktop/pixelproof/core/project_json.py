@@ -115,7 +115,7 @@ def _parse_slowly(raw: bytes, p: str | os.PathLike[str]) -> Any:
             p, [f"not UTF-8 text: byte 0x{raw[e.start]:02x} at line {line} column {column}"]
         ) from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_json_int)
     except RecursionError:
         raise ProjectFormatError(p, [f"JSON nested deeper than {MAX_JSON_DEPTH} levels"]) from None
     except json.JSONDecodeError as e:
@@ -128,6 +128,14 @@ def _parse_slowly(raw: bytes, p: str | os.PathLike[str]) -> Any:
         ) from None
     except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
         raise ProjectFormatError(p, [f"not valid JSON: {_long_number(text)}"]) from None
+
+
+def _json_int(digits: str) -> int | float:
+    """An integer as orjson reads it (the usual parser): kept in the 64-bit range orjson writes, else a
+    float (infinity past a double's range, reported where it is kept). A 400-digit ``num_keypoints`` read
+    as an int loaded and validated, then made every save of the project fail."""
+    value = int(digits)
+    return value if -(2**63) <= value < 2**64 else float(digits)
 
 
 def _long_number(text: str) -> str:

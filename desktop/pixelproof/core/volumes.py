@@ -435,6 +435,7 @@ class NiftiVolume(Volume):
         self.canonical_shape = tuple(canonical_shape)
         a = AXES.index(axis)
         self.depth = canonical_shape[a]
+        check_plane_count(path, self.depth, f"slices along {axis}")  # before an array of one row a slice
         rows_cols = {"z": (1, 0), "y": (2, 0), "x": (2, 1)}[axis]
         self.height, self.width = canonical_shape[rows_cols[0]], canonical_shape[rows_cols[1]]
         zooms = tuple(float(np.linalg.norm(canonical_affine[:3, i])) for i in range(3))

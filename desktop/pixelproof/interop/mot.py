@@ -70,8 +70,9 @@ def read_mot(
     p = Path(path)
     report = Reporter(on_problem)
     root: Path | None = None
-    if p.is_dir() and not sequences(p) and results_files(p):
-        root, work = _placed_results(p, image_dir, report)
+    files = results_files(p) if p.is_dir() and not sequences(p) else []
+    if files:  # listed once: a folder of 100,000 .txt files took 6 s a listing
+        root, work = _placed_results(p, files, image_dir, report)
     elif p.is_dir():
         found = sequences(p)
         if not found:
@@ -121,23 +122,22 @@ def results_files(folder: Path) -> list[Path]:
 
 
 def _placed_results(
-    folder: Path, image_dir: str | os.PathLike[str] | None, report: Reporter
+    folder: Path, files: list[Path], image_dir: str | os.PathLike[str] | None, report: Reporter
 ) -> tuple[Path, list[tuple[Path, Path, bool]]]:
     """A folder of a tracker's results files (``MOT17-02.txt ...``, as py-motmetrics' and TrackEval's
     MOTChallenge evaluation take one), each on the sequence named as it among those ``image_dir`` holds (the
     ground truth's dataset folder, a sequence or its ``gt/gt.txt``; default: folders beside the files). The
     root is the sequences' folder, so the frames are the ground truth's images; a file no sequence is named
-    as is skipped and said."""
+    as is skipped and said (``...txt`` names no sequence: not the folder above)."""
     home = Path(image_dir) if image_dir is not None else None
     known: list[Path] = []
     if home is not None:
         with contextlib.suppress(ValueError):
             known = sequences(home) if home.is_dir() else [_sequence_of(home, None)]
-    files = results_files(folder)
     work: list[tuple[Path, Path, bool]] = []
     for file in files:
         seq = next((s for s in known if s.name == file.stem), None)
-        if seq is None and _is_sequence(file.parent / file.stem):
+        if seq is None and file.stem not in (".", "..") and _is_sequence(file.parent / file.stem):
             seq = file.parent / file.stem
         if seq is None:
             report.skip("files", f"{file}: no sequence {file.stem} {_where(home, known)}; file skipped")
