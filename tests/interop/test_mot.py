@@ -339,3 +339,23 @@ def test_a_results_file_named_dot_dot_names_no_sequence_and_each_file_is_sniffed
     (results / "MOT17-02.txt").write_text(RESULTS)
     assert len(MOT.read(results, image_dir=tmp_path).project.annotations) == RESULTS.count("\n")
     assert sorted(sniffed) == ["...txt", "..txt", "MOT17-02.txt"]
+
+
+def test_many_results_files_naming_no_sequence_are_said_in_a_few_lines(tmp_path: Path) -> None:
+    """40 stray results files beside one that fits: the first five named, the rest counted in one line
+    naming the folder (a tracker folder of 100,000 said 100,000 lines); the fitting one is read."""
+    from pixelproof.interop._util import SAID_PER_FILE
+
+    seq = make_sequence(tmp_path / "train")
+    tracker = tmp_path / "tracker"
+    tracker.mkdir()
+    (tracker / "MOT17-02.txt").write_text(RESULTS)
+    for n in range(40):
+        (tracker / f"stray{n:02d}.txt").write_text(RESULTS)
+    said: list[str] = []
+    result = MOT.read(tracker, image_dir=seq.parent, on_problem=said.append)
+    assert result.project.annotations
+    strays = [m for m in said if "stray" in m]
+    assert len(strays) == SAID_PER_FILE, said
+    assert f"... and {40 - SAID_PER_FILE:,} more results files naming no sequence in {tracker}" in said
+    assert result.skipped["files"] == 40
