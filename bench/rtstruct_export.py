@@ -8,6 +8,8 @@ Readings, alternating in one process (CPU time, the median of R runs; the ratios
 - reference: ``--to dicom-seg`` of the same project (highdicom), the other clinical export of its masks.
 - ours: ``--to rtstruct``.
 - read back: ``read_rtstruct`` of the file written, our own reader.
+- read before: the same read with the contours of one ROI on a slice nested by testing every one against
+  every other (``nest_each``, the reader's first nesting: kept here, the tests check it nests the same).
 - before: ``--to rtstruct`` with the contour text formatted one value at a time and the nesting check
   testing every outline against every other of its category on a slice (``first_writer``: kept here,
   the tests check that the writer's file holds the same contours).
@@ -52,6 +54,39 @@ def nested_each(rings: list[tuple[np.ndarray, bool, int]]) -> int:
         any(obj != other and _contains(closed[j], r[0]) for j, (_, other) in enumerate(outers))
         for r, obj in outers
     )
+
+
+def nest_each(rings: list[np.ndarray]) -> list[tuple[np.ndarray, list[np.ndarray]]]:
+    """``rtstruct._nest`` as first written: each ring's first vertex tested against every other ring."""
+    from pixelproof.interop.rtstruct import _area, _contains
+
+    inside = [
+        [j for j, other in enumerate(rings) if j != i and _contains(other, ring[0])]
+        for i, ring in enumerate(rings)
+    ]
+    area = [abs(_area(r)) for r in rings]
+    parts: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}
+    for i in sorted(range(len(rings)), key=lambda k: len(inside[k])):
+        around_even = [j for j in inside[i] if j in parts]
+        if len(inside[i]) % 2 == 0 or not around_even:
+            parts[i] = (rings[i], [])
+        else:
+            around = min(around_even, key=lambda j: area[j])
+            parts[around][1].append(rings[i])
+    return list(parts.values())
+
+
+@contextlib.contextmanager
+def first_reader() -> Iterator[None]:
+    """The reader with its first nesting (``nest_each``), meanwhile."""
+    from pixelproof.interop import rtstruct
+
+    kept = rtstruct._nest
+    rtstruct._nest = nest_each  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        rtstruct._nest = kept  # type: ignore[assignment]
 
 
 @contextlib.contextmanager
@@ -132,6 +167,11 @@ def make(folder: Path, slices: int, lesions: int, seed: int = 0) -> Any:
     return project
 
 
+def objects_of(project: Any) -> list[tuple]:
+    """What a read-back holds, to compare two readings: each object's image, category, box and shape."""
+    return [(a.image_id, a.category_id, list(a.bbox), a.segmentation) for a in project.annotations.values()]
+
+
 def main(argv: list[str]) -> int:
     from pixelproof.core.volume_cache import clear_cache
     from pixelproof.interop.formats import FORMATS
@@ -141,7 +181,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--slices", type=int, default=200)
     parser.add_argument("--lesions", type=int, default=300, help="lesions per slice")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--no-before", action="store_true", help="skip the slow reading of the first writer")
+    parser.add_argument(
+        "--no-before", action="store_true", help="skip the slow readings of the first writer and reader"
+    )
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="bench-rtstruct-export-"))
     try:
@@ -154,37 +196,48 @@ def main(argv: list[str]) -> int:
         def ours() -> None:
             FORMATS["rtstruct"].write(project, out / "rt")
 
-        def read_back() -> None:
+        read: dict[str, list[tuple]] = {}  # each reader's objects, compared after the runs
+
+        def read_back(name: str = "read back") -> None:
             result = read_rtstruct(out / "rt" / "CT_rtstruct.dcm", image_dir=folder / "study")
             assert result.problems == [], result.problems[:3]
+            read[name] = objects_of(result.project)
+
+        def read_before() -> None:
+            with first_reader():
+                read_back("read before")
 
         def before() -> None:
             with first_writer():
                 FORMATS["rtstruct"].write(project, out / "before")
 
         runs = [("reference", reference), ("ours", ours), ("read back", read_back)]
-        runs += [] if args.no_before else [("before", before)]
+        runs += [] if args.no_before else [("read before", read_before), ("before", before)]
         times: dict[str, list[float]] = {name: [] for name, _ in runs}
         for _ in range(args.runs):
             for name, run in runs:
                 shutil.rmtree(out, ignore_errors=True)
-                if name == "read back":
+                if name in ("read back", "read before"):
                     ours()
                 clear_cache()
                 start = time.process_time()
                 run()
                 times[name].append(time.process_time() - start)
+        if "read before" in read:
+            assert read["read before"] == read["read back"], "the first reader's nesting reads otherwise"
         med = {name: statistics.median(v) for name, v in times.items()}
         objects = len(project.annotations)
         print(
             f"{args.slices} slices of {SIZE} x {SIZE}: 3 organ masks and {args.lesions} lesion polygons a "
             f"slice ({objects:,} objects)"
         )
-        labels = {"reference": "dicom-seg", "ours": "rtstruct", "read back": "read back", "before": "before"}
+        labels = {"reference": "dicom-seg", "ours": "rtstruct"}
         for name, t in med.items():
-            print(f"  {labels[name]:10s} {t:7.2f} s CPU  x{t / med['reference']:.2f} the dicom-seg export")
+            ratio = t / med["reference"]
+            print(f"  {labels.get(name, name):11s} {t:7.2f} s CPU  x{ratio:.2f} the dicom-seg export")
         if "before" in med:
             print(f"  before / rtstruct: x{med['before'] / med['ours']:.1f}")
+            print(f"  read before / read back: x{med['read before'] / med['read back']:.1f}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0

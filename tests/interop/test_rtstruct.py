@@ -437,3 +437,36 @@ def test_contour_data_in_bulk_equals_pydicom(tmp_path):
             ours = _points(c, f"contour {k}")
             theirs = np.array([float(v) for v in c.ContourData], np.float64).reshape(-1, 3)
             assert ours.shape == theirs.shape and (ours == theirs).all(), k
+
+
+def test_nesting_over_overlapping_extents_equals_every_pair() -> None:
+    """The contours of one ROI on a slice nested through ``_candidates`` (only rings whose extent holds a
+    ring's first vertex are tested) read as the first nesting that tested every ring against every other
+    (``bench.rtstruct_export.nest_each``): random rings, some concentric up to four deep, some on the pixel
+    grid so that vertices fall on other rings' edges and corners, copies of one ring. Outlines, holes and
+    their order must all be the same."""
+    from bench.rtstruct_export import nest_each
+
+    from pixelproof.interop.rtstruct import _nest
+
+    rng = np.random.default_rng(11)
+    holes = 0
+    for trial in range(60):
+        rings = []
+        for _ in range(int(rng.integers(1, 40))):
+            c, r = rng.uniform(0, 30, 2), rng.uniform(1, 12)
+            t = np.sort(rng.uniform(0, 2 * np.pi, int(rng.integers(3, 10))))
+            for depth in range(int(rng.integers(1, 5))):  # concentric: each inside the one before
+                ring = np.c_[c[0] + r * 0.6**depth * np.cos(t), c[1] + r * 0.6**depth * np.sin(t)]
+                ring = np.round(ring) if rng.random() < 0.3 else ring
+                rings.append(np.vstack([ring, ring[:1]]))
+            if rng.random() < 0.1:
+                rings.append(rings[-1].copy())
+        order = rng.permutation(len(rings))
+        rings = [rings[k] for k in order]
+        want, got = nest_each(rings), _nest(rings)
+        assert len(got) == len(want), trial
+        for (o1, h1), (o2, h2) in zip(got, want, strict=True):
+            assert o1 is o2 and len(h1) == len(h2) and all(a is b for a, b in zip(h1, h2, strict=True)), trial
+        holes += sum(len(h) for _, h in want)
+    assert holes > 100  # the rings did nest

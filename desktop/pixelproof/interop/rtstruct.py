@@ -18,9 +18,11 @@ and OPEN_PLANAR contours (isocentres, markers, open lines) have no area: skipped
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ import numpy as np
 from pixelproof.core import limits
 from pixelproof.core.dicom import DicomError, looks_like_dicom, read_dataset
 from pixelproof.core.limits import LimitError
+from pixelproof.core.matching import overlapping_pairs
 from pixelproof.core.patient_space import PatientGeometry, ras_from_lps
 from pixelproof.core.volumes import SLICE_UID
 from pixelproof.core.wording import plural
@@ -280,11 +283,12 @@ def _reference(contour: Any, where: str) -> tuple[str, int]:
 
 def _nest(rings: list[np.ndarray]) -> list[tuple[np.ndarray, list[np.ndarray]]]:
     """Outer rings with their holes: a ring inside an odd number of the others is a hole of the smallest
-    ring around it (depth by containment of its first vertex, even-odd as XOR fill reads nested contours)."""
-    inside = [
-        [j for j, other in enumerate(rings) if j != i and _contains(other, ring[0])]
-        for i, ring in enumerate(rings)
-    ]
+    ring around it (depth by containment of its first vertex, even-odd as XOR fill reads nested contours).
+    Containment is tested only where the other's extent holds the vertex (``_candidates``): 300 lesions of
+    one ROI on a slice were 90,000 tests, 22 s for ten slices."""
+    inside: list[list[int]] = [[] for _ in rings]
+    for i, others in _candidates(rings):
+        inside[i] = [j for j in others if _contains(rings[j], rings[i][0])]
     area = [abs(_area(r)) for r in rings]
     parts: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}
     for i in sorted(range(len(rings)), key=lambda k: len(inside[k])):
@@ -295,6 +299,26 @@ def _nest(rings: list[np.ndarray]) -> list[tuple[np.ndarray, list[np.ndarray]]]:
             around = min(around_even, key=lambda j: area[j])
             parts[around][1].append(rings[i])
     return list(parts.values())
+
+
+def _candidates(rings: list[np.ndarray], chunk: int = 256) -> Iterator[tuple[int, list[int]]]:
+    """Each ring's index and those, ascending, of the other rings whose extent holds its first vertex: the
+    only ones ``_contains`` can find it inside (a vertex inside a ring lies within its extent; the vertex's
+    extent is widened by 1e-9 of its size so that one on an edge is found, ``matching.overlapping_pairs``
+    wanting overlap of positive area). ``chunk`` vertices at a time: 10,000 copies of one box are 10**8
+    pairs, not to be held at once. The reader's nesting and the writer's nesting count share it."""
+    if len(rings) < 2:
+        yield from ((i, []) for i in range(len(rings)))
+        return
+    boxes = np.array([[*r.min(axis=0), *r.max(axis=0)] for r in rings], np.float64)
+    first = np.array([r[0] for r in rings], np.float64)
+    pad = 1e-9 * (1.0 + np.abs(first))
+    points = np.c_[first - pad, first + pad]
+    for at in range(0, len(rings), chunk):
+        rows, cols = overlapping_pairs(points[at : at + chunk], boxes)
+        bounds = np.searchsorted(rows, np.arange(min(chunk, len(rings) - at) + 1)).tolist()
+        for k, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+            yield at + k, [j for j in cols[lo:hi].tolist() if j != at + k]
 
 
 def _contains(ring: np.ndarray, point: np.ndarray) -> bool:

@@ -18,7 +18,6 @@ long outline (some 2,000 points) would not fit (pydicom would write it as UN, wh
 from __future__ import annotations
 
 import datetime
-import itertools
 import os
 import re
 from collections import Counter
@@ -32,14 +31,13 @@ from pixelproof.core.atomic import atomic_output
 from pixelproof.core.category_colors import shown_color
 from pixelproof.core.dicom import DicomError, frame_count, read_dataset
 from pixelproof.core.limits import short_repr
-from pixelproof.core.matching import overlapping_pairs
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.patient_space import PatientGeometry, ras_from_lps
 from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import ProgressCallback, with_progress
 from pixelproof.interop.dicom_seg import dicom_sources, source_target, unique_slices
 from pixelproof.interop.image_guard import check_not_image
-from pixelproof.interop.rtstruct import KEY, RTSTRUCT_SOP_CLASS, _contains
+from pixelproof.interop.rtstruct import KEY, RTSTRUCT_SOP_CLASS, _candidates, _contains
 from pixelproof.interop.seg_codes import segment_label
 from pixelproof.interop.void_regions import without_void
 from pixelproof.interop.written_counts import Written
@@ -127,27 +125,14 @@ def _contour_data(text: str) -> Any:
 def _nested(rings: list[tuple[np.ndarray, bool, int]], chunk: int = 256) -> int:
     """How many outer rings lie inside another object's outer ring (of one ROI on one slice): the
     standard's even-odd fill reads them as holes. Only the outlines whose extent holds the ring's first
-    point are tested (``matching.overlapping_pairs``; the point's extent is widened so that one on an
-    edge is found), until one holds it: a slice of 10,000 lesions is not 10**8 tests. ``chunk`` points at
-    a time: 10,000 copies of one box are 10**8 pairs, not to be held at once."""
-    outers = [(r, obj) for r, hole, obj in rings if not hole]
-    if len(outers) < 2:
-        return 0
-    boxes = np.array([[*r.min(axis=0), *r.max(axis=0)] for r, _ in outers], np.float64)
-    first = np.array([r[0] for r, _ in outers], np.float64)
-    pad = 1e-9 * (1.0 + np.abs(first))
-    points = np.c_[first - pad, first + pad]
-    inside = 0
-    for at in range(0, len(outers), chunk):
-        rows, cols = overlapping_pairs(points[at : at + chunk], boxes)
-        bounds = np.searchsorted(rows, np.arange(min(chunk, len(outers) - at) + 1)).tolist()
-        for k, (lo, hi) in enumerate(itertools.pairwise(bounds)):
-            ring, obj = outers[at + k]
-            inside += any(
-                obj != outers[j][1] and _contains(np.vstack([outers[j][0], outers[j][0][:1]]), ring[0])
-                for j in cols[lo:hi].tolist()
-            )
-    return inside
+    point are tested (``rtstruct._candidates``, as the reader nests), until one holds it: a slice of 10,000
+    lesions is not 10**8 tests."""
+    outers = [(np.vstack([r, r[:1]]), obj) for r, hole, obj in rings if not hole]
+    return sum(
+        any(obj != outers[j][1] and _contains(outers[j][0], outers[i][0][0]) for j in others)
+        for i, others in _candidates([r for r, _ in outers], chunk)
+        for obj in (outers[i][1],)
+    )
 
 
 def _new(source: Any, frame_uid: str, charset: str | None) -> Any:
