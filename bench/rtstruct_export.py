@@ -46,22 +46,22 @@ def data_each(text: list[str]) -> Any:
 
 def nested_each(rings: list[tuple[np.ndarray, bool, int]]) -> int:
     """The nesting count as the writer first made it: every outer ring against every other."""
-    from pixelproof.interop.rtstruct import _contains
+    from pixelproof.interop.rtstruct import ring_contains
 
     outers = [(r, obj) for r, hole, obj in rings if not hole]
     closed = [np.vstack([r, r[:1]]) for r, _ in outers]
     return sum(
-        any(obj != other and _contains(closed[j], r[0]) for j, (_, other) in enumerate(outers))
+        any(obj != other and ring_contains(closed[j], r[0]) for j, (_, other) in enumerate(outers))
         for r, obj in outers
     )
 
 
 def nest_each(rings: list[np.ndarray]) -> list[tuple[np.ndarray, list[np.ndarray]]]:
     """``rtstruct._nest`` as first written: each ring's first vertex tested against every other ring."""
-    from pixelproof.interop.rtstruct import _area, _contains
+    from pixelproof.interop.rtstruct import _area, ring_contains
 
     inside = [
-        [j for j, other in enumerate(rings) if j != i and _contains(other, ring[0])]
+        [j for j, other in enumerate(rings) if j != i and ring_contains(other, ring[0])]
         for i, ring in enumerate(rings)
     ]
     area = [abs(_area(r)) for r in rings]

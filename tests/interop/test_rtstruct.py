@@ -440,7 +440,7 @@ def test_contour_data_in_bulk_equals_pydicom(tmp_path):
 
 
 def test_nesting_over_overlapping_extents_equals_every_pair() -> None:
-    """The contours of one ROI on a slice nested through ``_candidates`` (only rings whose extent holds a
+    """The contours of one ROI on a slice nested through ``ring_candidates`` (only rings whose extent holds a
     ring's first vertex are tested) read as the first nesting that tested every ring against every other
     (``bench.rtstruct_export.nest_each``): random rings, some concentric up to four deep, some on the pixel
     grid so that vertices fall on other rings' edges and corners, copies of one ring. Outlines, holes and

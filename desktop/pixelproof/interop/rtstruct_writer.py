@@ -37,7 +37,7 @@ from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import ProgressCallback, with_progress
 from pixelproof.interop.dicom_seg import dicom_sources, source_target, unique_slices
 from pixelproof.interop.image_guard import check_not_image
-from pixelproof.interop.rtstruct import KEY, RTSTRUCT_SOP_CLASS, _candidates, _contains
+from pixelproof.interop.rtstruct import KEY, RTSTRUCT_SOP_CLASS, ring_candidates, ring_contains
 from pixelproof.interop.seg_codes import segment_label
 from pixelproof.interop.void_regions import without_void
 from pixelproof.interop.written_counts import Written
@@ -125,12 +125,12 @@ def _contour_data(text: str) -> Any:
 def _nested(rings: list[tuple[np.ndarray, bool, int]], chunk: int = 256) -> int:
     """How many outer rings lie inside another object's outer ring (of one ROI on one slice): the
     standard's even-odd fill reads them as holes. Only the outlines whose extent holds the ring's first
-    point are tested (``rtstruct._candidates``, as the reader nests), until one holds it: a slice of 10,000
-    lesions is not 10**8 tests."""
+    point are tested (``rtstruct.ring_candidates``, as the reader nests), until one holds it: a slice of
+    10,000 lesions is not 10**8 tests."""
     outers = [(np.vstack([r, r[:1]]), obj) for r, hole, obj in rings if not hole]
     return sum(
-        any(obj != outers[j][1] and _contains(outers[j][0], outers[i][0][0]) for j in others)
-        for i, others in _candidates([r for r, _ in outers], chunk)
+        any(obj != outers[j][1] and ring_contains(outers[j][0], outers[i][0][0]) for j in others)
+        for i, others in ring_candidates([r for r, _ in outers], chunk)
         for obj in (outers[i][1],)
     )
 
