@@ -145,7 +145,11 @@ def test_a_teams_key_map_is_exported_and_imported_whole(qtbot, window, tmp_path:
     REGISTRY.set_keys("tool.fill", ["F3"])
     REGISTRY.set_keys("view.labels", ["L"])  # its own default: not written
     path = tmp_path / "team-keys.json"
-    assert dlg.export_keys(str(path))
+    from PySide6.QtWidgets import QFileDialog
+
+    with pytest.MonkeyPatch.context() as mp:  # the file chosen in the save dialog
+        mp.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(path), "")))
+        QTest.mouseClick(dlg.export_button, LEFT)
     assert json.loads(path.read_text())["keys"] == {
         "file.save": ["Ctrl+Alt+S"],
         "image.next": ["F"],
@@ -153,7 +157,10 @@ def test_a_teams_key_map_is_exported_and_imported_whole(qtbot, window, tmp_path:
     }
     REGISTRY.replace_user_keys({})
     REGISTRY.set_keys("tool.box", ["Y"])  # replaced by the import: the file is the whole layout
-    assert dlg.import_keys(str(path)) and warned == []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), "")))
+        QTest.mouseClick(dlg.import_button, LEFT)
+    assert warned == []
     assert REGISTRY.text("image.next") == "F" and REGISTRY.text("tool.box") == "B / Ctrl+R"
     assert window.files.act_save.shortcut().toString() == "Ctrl+Alt+S"
     assert dlg.table.item(dlg.entries.index(REGISTRY.get("image.next")), 1).text() == "F"

@@ -133,10 +133,10 @@ class PreferencesDialog(QDialog):
         # a team's one layout: LabelMe's and X-AnyLabeling's config file, CVAT's settings, as a file
         self.import_button = QPushButton("&Import Keys…")
         self.import_button.setToolTip("Take every key from a key map file (.json) a team shares")
-        self.import_button.clicked.connect(self.import_keys)
+        self.import_button.clicked.connect(lambda: self.import_keys())
         self.export_button = QPushButton("E&xport Keys…")
         self.export_button.setToolTip("Save the keys you changed to a key map file (.json) to share")
-        self.export_button.clicked.connect(self.export_keys)
+        self.export_button.clicked.connect(lambda: self.export_keys())
         self.reset_all_button = QPushButton("Reset A&ll")
         self.reset_all_button.setToolTip("Every action back to its default keys")
         self.reset_all_button.clicked.connect(self.reset_all)
