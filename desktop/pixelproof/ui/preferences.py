@@ -4,7 +4,8 @@ action, from the one shortcut registry (``ui.shortcuts``).
 
 A change applies at once to every open window and is kept in the settings (``REGISTRY.set_keys``); a key
 that another action already uses, or that opens a menu (Alt+F: File), is refused with a message naming
-that action or menu, so no key ever does two things.
+that action or menu, so no key ever does two things. Reset All gives every action its defaults; Export
+Keys… and Import Keys… write and read a key map file (``ui.key_map_file``), so a team shares one layout.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QKeySequenceEdit,
@@ -33,7 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixelproof.ui import track_refill
+from pixelproof.core.key_map import KeyMapError
+from pixelproof.ui import key_map_file, track_refill
 from pixelproof.ui.dialogs import fit_column_to_every_row, hide_unmatched_rows, where_item
 from pixelproof.ui.shortcuts import REGISTRY
 from pixelproof.ui.wheel_mode import (
@@ -51,6 +54,7 @@ from pixelproof.ui.wheel_mode import (
 from pixelproof.ui.window_geometry import resize_within_screen
 
 NO_KEY = "—"
+KEY_FILES = "Key map (*.json);;All files (*)"
 
 
 class PreferencesDialog(QDialog):
@@ -97,6 +101,7 @@ class PreferencesDialog(QDialog):
         for row, entry in enumerate(self.entries):
             item = QTableWidgetItem(entry.label)
             item.setData(Qt.ItemDataRole.UserRole, entry.id)
+            item.setToolTip(f"{entry.id}: its id in a key map file (Export Keys…)")
             self.table.setItem(row, 0, item)
             self.table.setItem(row, 1, QTableWidgetItem())
             self.table.setItem(row, 2, where_item(entry))
@@ -125,13 +130,27 @@ class PreferencesDialog(QDialog):
             "Keys change at once in every window and are remembered; mouse gestures and 1-9 are fixed."
         )
         note.setWordWrap(True)
+        # a team's one layout: LabelMe's and X-AnyLabeling's config file, CVAT's settings, as a file
+        self.import_button = QPushButton("&Import Keys…")
+        self.import_button.setToolTip("Take every key from a key map file (.json) a team shares")
+        self.import_button.clicked.connect(lambda: self.import_keys())
+        self.export_button = QPushButton("E&xport Keys…")
+        self.export_button.setToolTip("Save the keys you changed to a key map file (.json) to share")
+        self.export_button.clicked.connect(lambda: self.export_keys())
+        self.reset_all_button = QPushButton("Reset A&ll")
+        self.reset_all_button.setToolTip("Every action back to its default keys")
+        self.reset_all_button.clicked.connect(self.reset_all)
+        files = QHBoxLayout()
+        files.addWidget(note, 1)
+        for button in (self.import_button, self.export_button, self.reset_all_button):
+            files.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(keys_heading)
         layout.addWidget(self.filter_edit)  # first: the focus starts in it, as before the wheel's row
         layout.addWidget(self.table, 1)
         layout.addWidget(self.chosen)
         layout.addLayout(row)
-        layout.addWidget(note)
+        layout.addLayout(files)
         layout.addWidget(QLabel("<b>Mouse</b>"))
         layout.addLayout(canvas_wheel_row)
         layout.addLayout(wheel_row)
@@ -178,6 +197,47 @@ class PreferencesDialog(QDialog):
             )
             return
         self._set(id, [seq.toString(QKeySequence.SequenceFormat.PortableText)])
+
+    def reset_all(self) -> None:
+        """Every action's default keys, once the user agrees (their own keys are lost)."""
+        if not REGISTRY.user_keys():
+            return
+        answer = QMessageBox.question(
+            self, "Reset All Keys", "Give every action its default keys? The keys you chose are forgotten."
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            REGISTRY.replace_user_keys({})
+            self._fill_keys()
+
+    def import_keys(self, path: str | None = None) -> bool:
+        """The keys of a key map file (``ui.key_map_file``): all taken, or none with a message naming the
+        file and where in it."""
+        if not path:
+            path, _f = QFileDialog.getOpenFileName(self, "Import Keys", "", KEY_FILES)
+        if not path:
+            return False
+        try:
+            count = key_map_file.import_keys(path, lambda k: self._menu_of(QKeySequence(k)))
+        except KeyMapError as e:
+            QMessageBox.warning(self, "Keys not imported", f"{e}\n\nNo key was changed.")
+            return False
+        self._fill_keys()
+        self.chosen.setText(f"Imported {count} actions' keys; every other action has its default keys")
+        return True
+
+    def export_keys(self, path: str | None = None) -> bool:
+        """The keys the user changed, to a key map file."""
+        if not path:
+            path, _f = QFileDialog.getSaveFileName(self, "Export Keys", "pixelproof-keys.json", KEY_FILES)
+        if not path:
+            return False
+        try:
+            count = key_map_file.export_keys(path)
+        except OSError as e:
+            QMessageBox.warning(self, "Keys not exported", f"{path}: {e.strerror or e}")
+            return False
+        self.chosen.setText(f"Exported the keys of {count} actions to {path}")
+        return True
 
     def _menu_of(self, seq: QKeySequence) -> str | None:
         """The menu-bar menu that ``seq`` opens (Alt+F: its &File mnemonic), if any."""

@@ -27,6 +27,7 @@ import shiboken6
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 
+from pixelproof.core.key_map import keys_in_force, shared_keys
 from pixelproof.ui.key_names import key_label
 from pixelproof.ui.settings import json_value, settings
 from pixelproof.ui.shortcut_entry import (
@@ -340,6 +341,8 @@ class ShortcutRegistry(QObject):
         super().__init__()
         self._entries: dict[str, Shortcut] = {}
         self._bound: dict[str, list[QAction]] = {}
+        self._defaults: dict[str, list[str]] | None = None  # default_keys(), kept until a declaration
+        self._fixed: dict[str, str] | None = None
         for s in shortcuts:
             self.declare(s)
 
@@ -354,6 +357,7 @@ class ShortcutRegistry(QObject):
                 key = ", ".join(sorted(map(str, shared)))
                 raise ValueError(f"shortcut {shortcut.id!r}: {key} is {other.label}'s key already")
         self._entries[shortcut.id] = shortcut
+        self._defaults = self._fixed = None
         return shortcut
 
     def get(self, id: str) -> Shortcut:
@@ -363,7 +367,7 @@ class ShortcutRegistry(QObject):
         return list(self._entries.values())
 
     # -- keys ------------------------------------------------------------------------------------
-    def _users(self) -> dict[str, list[str]]:
+    def user_keys(self) -> dict[str, list[str]]:
         """The user's keys (portable text) of each editable action that has its own, in declaration order;
         a settings value that is not a JSON list of strings counts as none (the defaults apply)."""
         s = settings()
@@ -374,30 +378,38 @@ class ShortcutRegistry(QObject):
                 out[entry.id] = [t for k in chosen if (t := portable(QKeySequence(k)))]
         return out
 
-    def _fixed(self) -> set[str]:
-        """Keys no user key may take: the canvas's own and those that cannot be changed (1-9)."""
-        fixed = {k for e in self._entries.values() if e.context == "canvas" for k in e.takes}
-        for e in self._entries.values():
-            if not e.editable and e.context != "canvas":
-                fixed.update(portable(s) for s in e.default_sequences())
-        return fixed
+    def default_keys(self) -> dict[str, list[str]]:
+        """Each editable action's default keys, as portable text (a standard key: this platform's); worked
+        out once per declaration (every action's keys are worked out from them: 10x slower uncached)."""
+        if self._defaults is None:
+            self._defaults = {
+                e.id: [portable(s) for s in e.default_sequences()]
+                for e in self._entries.values()
+                if e.editable
+            }
+        return dict(self._defaults)
+
+    def fixed_keys(self) -> dict[str, str]:
+        """Keys no user key may take, with the id that has each: the canvas's own and those that cannot
+        be changed (1-9)."""
+        if self._fixed is None:
+            self._fixed = {k: e.id for e in self._entries.values() if e.context == "canvas" for k in e.takes}
+            for e in self._entries.values():
+                if not e.editable and e.context != "canvas":
+                    self._fixed.update((portable(s), e.id) for s in e.default_sequences())
+        return dict(self._fixed)
+
+    def in_force(self) -> dict[str, list[str]]:
+        """Every editable action's keys in force (``core.key_map.keys_in_force``: the user's, else the
+        defaults; never a key another action's user key, an earlier action's user key or the canvas has)."""
+        return keys_in_force(self.default_keys(), self.user_keys(), self.fixed_keys())
 
     def sequences(self, id: str) -> list[QKeySequence]:
-        """The keys in force: the user's, else the defaults; never a key that another action's user key,
-        an earlier action's user key or the canvas has (see the module docstring)."""
+        """The keys in force of ``id`` (see ``in_force``)."""
         entry = self._entries[id]
         if not entry.editable:
             return entry.default_sequences()
-        users = self._users()
-        if id in users:
-            taken = self._fixed()
-            for other, keys in users.items():
-                if other == id:
-                    break
-                taken.update(keys)
-            return [QKeySequence(k) for k in users[id] if k not in taken]
-        taken = {k for other, keys in users.items() if other != id for k in keys}
-        return [s for s in entry.default_sequences() if portable(s) not in taken]
+        return [QKeySequence(k) for k in self.in_force()[id]]
 
     def text(self, id: str) -> str:
         """The keys for a person to read: native text, " / " between alternatives."""
@@ -421,20 +433,31 @@ class ShortcutRegistry(QObject):
             self._apply(act, id)
         self.changed.emit(id)
 
+    def replace_user_keys(self, users: dict[str, list[str]]) -> None:
+        """All the user's keys at once (an imported key map; ``{}``: every action's defaults), saved, then
+        applied to open windows: a team's layout replaces the user's own whole."""
+        s = settings()
+        for entry in self._entries.values():
+            if entry.editable and entry.id in users:
+                s.setValue(f"shortcuts/{entry.id}", json.dumps(users[entry.id]))
+            elif entry.editable:
+                s.remove(f"shortcuts/{entry.id}")
+        s.sync()
+        for id in self._entries:
+            for act in self._live(id):
+                self._apply(act, id)
+            self.changed.emit(id)
+
     def conflicts(self) -> list[tuple[str, list[str]]]:
         """(key, ids) for every key two actions share. Qt finds an action's key window-wide before the
         registry drops one out of its view, so two actions on a key clash even in different contexts
         (gestures aside)."""
-        by_key: dict[str, list[Shortcut]] = {}
-        for entry in self._entries.values():
-            keys = entry.takes if entry.context == "canvas" else map(portable, self.sequences(entry.id))
-            for key in keys:
-                by_key.setdefault(key, []).append(entry)
-        out = []
-        for key, entries in by_key.items():
-            if len(entries) > 1:
-                out.append((key, sorted(e.id for e in entries)))
-        return out
+        return shared_keys(
+            {
+                e.id: e.takes if e.context == "canvas" else map(portable, self.sequences(e.id))
+                for e in self.entries()
+            }
+        )
 
     def owner_of(self, seq: QKeySequence, but: str | None = None) -> Shortcut | None:
         """The action or canvas gesture (other than ``but``) whose keys include ``seq``: a key does one
