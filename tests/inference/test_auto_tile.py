@@ -19,10 +19,10 @@ import numpy as np
 import pytest
 
 from pixelproof.core.coco import load_project, new_project, save_project
-from pixelproof.core.limits import ENV_MODEL_MEMORY
 from pixelproof.core.model import ImageRecord
 from pixelproof.inference import arena
 from pixelproof.inference.apply import prelabel_project
+from pixelproof.inference.arena import ENV_MODEL_MEMORY
 from pixelproof.inference.base import Backend, BackendError, ModelMemoryError, Prediction
 from pixelproof.inference.tiling import (
     ArrayRegions,

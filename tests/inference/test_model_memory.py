@@ -1,5 +1,5 @@
 """A model that needs more memory than its share fails that picture with a message naming the budget
-(one onnxruntime arena per process, capped: ``limits.model_memory_bytes``), and the next picture runs:
+(one onnxruntime arena per process, capped: ``arena.model_memory_bytes``), and the next picture runs:
 the kernel never gets to kill the app. The cap is made once per process, so the model runs in a child."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pixelproof.core.limits import ENV_MODEL_MEMORY, model_memory_bytes
+from pixelproof.inference.arena import ENV_MODEL_MEMORY, model_memory_bytes
 
 onnx = pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")

@@ -102,28 +102,6 @@ MAX_JOURNAL_LINE = 64 << 20
 MAX_TILE_SIDE = 8192  # a TIFF tile larger than this is not a tile: refuse rather than decode gigabytes
 MAX_JPEG_SCANS = 500  # a progressive JPEG has about 10; each scan is a pass over the whole picture
 RAISE_HINT = f"raise it with --max-pixels, the app's Image > Pixel Limit or {ENV_MAX_PIXELS}"
-MODEL_MEMORY_FRACTION = 0.5  # of the machine's memory, for the models of all the processes of a job
-ENV_MODEL_MEMORY = "PIXELPROOF_MODEL_MEMORY_MB"  # the machine's budget for models instead, in MB
-
-
-def model_memory_bytes(share: float = 1.0) -> int | None:
-    """Bytes this process's models may hold at once (onnxruntime's arena): ``share`` of the budget, which
-    is ``PIXELPROOF_MODEL_MEMORY_MB`` (0: no cap) or ``MODEL_MEMORY_FRACTION`` of the machine's memory;
-    None when neither is known (no cap). A model past it fails that picture with a message instead of
-    taking the whole machine (the kernel would kill the app)."""
-    raw = os.environ.get(ENV_MODEL_MEMORY, "").strip()
-    try:
-        if raw:
-            budget = float(raw) * 2**20
-        else:
-            budget = MODEL_MEMORY_FRACTION * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):  # no sysconf (Windows) or a bad value: no cap
-        return None
-    if not math.isfinite(budget) or budget <= 0:
-        return None
-    return max(64 << 20, int(budget * share))
-
-
 _override: int | None = None
 _outside_root_allowed = False
 _repr = reprlib.Repr()

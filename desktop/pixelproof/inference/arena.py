@@ -4,10 +4,33 @@ the machine) and who uses it at once (a batch's lanes together, or one picture j
 
 from __future__ import annotations
 
+import math
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+MODEL_MEMORY_FRACTION = 0.5  # of the machine's memory, for the models of all the processes of a job
+ENV_MODEL_MEMORY = "PIXELPROOF_MODEL_MEMORY_MB"  # the machine's budget for models instead, in MB
+
+
+def model_memory_bytes(share: float = 1.0) -> int | None:
+    """Bytes this process's models may hold at once (onnxruntime's arena): ``share`` of the budget, which
+    is ``PIXELPROOF_MODEL_MEMORY_MB`` (0: no cap) or ``MODEL_MEMORY_FRACTION`` of the machine's memory;
+    None when neither is known (no cap). A model past it fails that picture with a message instead of
+    taking the whole machine (the kernel would kill the app)."""
+    raw = os.environ.get(ENV_MODEL_MEMORY, "").strip()
+    try:
+        if raw:
+            budget = float(raw) * 2**20
+        else:
+            budget = MODEL_MEMORY_FRACTION * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # no sysconf (Windows) or a bad value: no cap
+        return None
+    if not math.isfinite(budget) or budget <= 0:
+        return None
+    return max(64 << 20, int(budget * share))
 
 
 def cap_bytes() -> int | None:
@@ -77,12 +100,11 @@ gate = ArenaGate()  # the runs sharing the arena (one per process, like it)
 
 def register(ort: Any) -> int | None:
     """The cap of the one onnxruntime arena this process's models share (registered with the first
-    session: ``limits.model_memory_bytes`` for this process's ``memory_share``), or None without one."""
+    session: ``model_memory_bytes`` for this process's ``memory_share``), or None without one."""
     global _cap, _made
     with _lock:
         if not _made:
             from pixelproof.core.batch.worker import memory_share
-            from pixelproof.core.limits import model_memory_bytes
 
             cap = model_memory_bytes(memory_share())
             if cap is not None:

@@ -375,7 +375,7 @@ def predict_safely(
     except (Exception, SystemExit) as e:  # a plugin's bug (even its sys.exit) must not take the app down
         cap = arena.cap_bytes()
         if "Available memory of" in str(e) and cap is not None:  # onnxruntime's arena is full
-            from pixelproof.core.limits import ENV_MODEL_MEMORY
+            from pixelproof.inference.arena import ENV_MODEL_MEMORY
 
             h, w = image.shape[:2]
             raise ModelMemoryError(

@@ -53,7 +53,7 @@ def set_threads(threads: int) -> None:
 
 
 def set_memory_share(share: float) -> None:
-    """This process's share of the memory models may use (``limits.model_memory_bytes``): set before
+    """This process's share of the memory models may use (``inference.arena.model_memory_bytes``): set before
     the first model opens (onnxruntime's shared arena is made once per process)."""
     global _memory_share
     _memory_share = min(1.0, max(0.01, float(share)))
