@@ -61,6 +61,8 @@ class ObjectRow:
             return 2 * i / (1 + i) if math.isfinite(i) else i
         if name == "best_iou":
             return self.best_iou
+        if name == "oks":
+            return math.nan if self.oks is None else self.oks
         if name in FIGURE_FIELDS:
             return float(getattr(self.comparison, name)) if self.comparison is not None else math.nan
         raise KeyError(name)
@@ -69,6 +71,8 @@ class ObjectRow:
         v = self.value(name)
         if math.isfinite(v):
             return None
+        if name == "oks":
+            return "not both objects of a pair with keypoints (of one count)"
         if self.comparison is None:
             return "not measured"
         return self.comparison.reason(name)
