@@ -16,6 +16,7 @@ from pixelproof.core.demo import install_demo
 from pixelproof.core.qa import run_qa
 from pixelproof.interop.references import load_reference
 from pixelproof.ui.review.filter import FilterError, parse_filter
+from pixelproof.ui.review.tables import OBJECT_COLUMNS
 from tests.ui.conftest import jobs_ended, settle, wait_loaded
 
 LEFT = Qt.MouseButton.LeftButton
@@ -173,7 +174,7 @@ def test_sort_jump_reject_save_reopen(qtbot, window, demo: Path) -> None:
     ann = win.document.project.annotations[cand_id]
     assert ann.review == "rejected" and ann.note == "hole not in the reference"
     assert view.decision.note_edit.text() == ""
-    assert "rejected" in view.object_model.index(0, 7).data()
+    assert "rejected" in view.object_model.index(0, OBJECT_COLUMNS.index("Review")).data()
     assert win.isWindowModified()
 
     # undo (Ctrl+Z) and redo (Ctrl+Shift+Z) of the decision
@@ -195,7 +196,8 @@ def test_sort_jump_reject_save_reopen(qtbot, window, demo: Path) -> None:
     qtbot.waitUntil(lambda: view.scored is not None and view.job is None, timeout=10000)
     view.select_image(worst["image_id"])
     assert win.document.project.annotations[cand_id].review == "rejected"
-    assert view.object_model.index(0, 7).data() == "rejected: hole not in the reference"
+    review = view.object_model.index(0, OBJECT_COLUMNS.index("Review")).data()
+    assert review == "rejected: hole not in the reference"
 
 
 def test_filter_dice_below(qtbot, window, demo: Path) -> None:

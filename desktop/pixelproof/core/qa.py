@@ -178,6 +178,8 @@ class QAResult:
     confusion_images: dict[tuple[int, int], list[int]] = field(default_factory=dict)
     #: per class, the reference objects on images the candidate lacks, counted as missed (``qa_unmatched``)
     missed: dict[str, InstanceCounts] = field(default_factory=dict)
+    #: OKS and COCO keypoint AP when both sides have objects with keypoints (``ApCollector.keypoints``)
+    keypoints: dict[str, Any] | None = None
     #: multi-object tracking figures of the frame sequences when both sides have tracks (``qa_tracks``)
     tracks: dict[str, Any] | None = None
 
@@ -397,6 +399,7 @@ def run_qa(
     result.per_volume = volumes.score(opt, result.problems)
     result.ap, result.confusion = detections.ap(ref.instance_scored), detections.confusion()
     result.confusion_images = detections.confusion_images()
+    result.keypoints = detections.keypoints()
     from pixelproof.core.qa_tracks import score_tracks
 
     result.tracks = score_tracks(

@@ -14,6 +14,11 @@ are the stored ``area`` (COCO's), the pixel count where none is stored.
 
 A reference image the candidate lacks counts every one of its objects as missed, as in ``COCOeval``
 (whose images are the ground truth's): ``qa_unmatched``.
+
+Keypoints (``COCOeval(iouType='keypoints')``) go through the same matching and accumulation, only the
+similarity differs (``keypoint_oks``: OKS for IoU; a reference object with no labelled keypoint ignored, as
+``num_keypoints == 0``; COCO's keypoint area ranges and 20 detections per image); the candidate's objects
+with keypoints are the detections, the reference's objects of their class the ground truth.
 """
 
 from __future__ import annotations
@@ -25,7 +30,15 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core import matching, metrics_overlap
-from pixelproof.core.qa_objects import VECTOR_BATCH, VECTOR_PAIRS, ImageObject, box_array
+from pixelproof.core.keypoint_oks import (
+    KEYPOINT_AREAS,
+    KEYPOINT_MAX_DETS,
+    SIGMAS_TEXT,
+    detection_area,
+    labelled_count,
+    oks_matrix,
+)
+from pixelproof.core.qa_objects import VECTOR_BATCH, VECTOR_PAIRS, ImageObject, box_array, coco_area
 from pixelproof.core.wording import plural
 
 IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)  # COCOeval's iouThrs
@@ -66,13 +79,8 @@ class ImageAp:
     scored: int
     unscored: int
     boxes_only: bool  # every scored candidate object is a box: no mask AP
-
-
-def _area(o: ImageObject) -> float:
-    """The stored area (what COCOeval reads), else the pixels (a box: w x h)."""
-    if o.ann.area > 0:
-        return float(o.ann.area)
-    return float(o.ann.bbox[2] * o.ann.bbox[3]) if o.is_box else float(o.placed.area)
+    #: the classes of the reference's and of the candidate's objects with keypoints on this image
+    keypoint_classes: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 
 
 def _pixel_extents(objects: Sequence[ImageObject]) -> np.ndarray:
@@ -148,12 +156,21 @@ def _greedy(
 def _evaluate(
     category: str, iou_type: str, ref_image_id: int, gts: list[ImageObject], dts: list[ImageObject]
 ) -> ImageEval:
-    """``COCOeval.evaluateImg`` of one class in one image, for all area ranges (``dts`` sorted, cut)."""
-    ious = coco_ious(dts, gts, iou_type)
+    """``COCOeval.evaluateImg`` of one class in one image, for all area ranges (``dts`` sorted, cut);
+    ``keypoints``: OKS for IoU, a reference with no labelled keypoint ignored, detections' areas their
+    points' extent (``loadRes``'s)."""
     crowd = np.array([bool(g.ann.iscrowd) for g in gts], dtype=bool)
-    g_area = np.array([_area(g) for g in gts], dtype=np.float64)
-    d_area = np.array([_area(d) for d in dts], dtype=np.float64)
-    n_a, n_t, n_d = len(AREA_RANGES), len(IOU_THRESHOLDS), len(dts)
+    g_area = np.array([coco_area(g) for g in gts], dtype=np.float64)
+    areas = KEYPOINT_AREAS if iou_type == "keypoints" else AREA_RANGES
+    if iou_type == "keypoints":
+        ious = oks_matrix(dts, gts, g_area.tolist())
+        d_area = np.array([detection_area(d.keypoints) for d in dts], dtype=np.float64)  # type: ignore[arg-type]
+        unlabelled = np.array([labelled_count(g.keypoints) == 0 for g in gts], dtype=bool)
+    else:
+        ious = coco_ious(dts, gts, iou_type)
+        d_area = np.array([coco_area(d) for d in dts], dtype=np.float64)
+        unlabelled = np.zeros(len(gts), dtype=bool)
+    n_a, n_t, n_d = len(areas), len(IOU_THRESHOLDS), len(dts)
     matched = np.zeros((n_a, n_t, n_d), dtype=bool)
     ignored = np.zeros((n_a, n_t, n_d), dtype=bool)
     counts = np.zeros(n_a, dtype=np.int64)
@@ -163,8 +180,8 @@ def _evaluate(
     for d, g, v in zip(rows.tolist(), cols.tolist(), ious[rows, cols].tolist(), strict=True):
         pairs[d].append((g, v))
     crowd_list = crowd.tolist()
-    for a, (_, lo, hi) in enumerate(AREA_RANGES):
-        g_ig = crowd | (g_area < lo) | (g_area > hi)
+    for a, (_, lo, hi) in enumerate(areas):
+        g_ig = crowd | unlabelled | (g_area < lo) | (g_area > hi)
         rank = np.empty(len(gts), dtype=np.int64)
         rank[np.argsort(g_ig, kind="mergesort")] = np.arange(len(gts))  # COCOeval's order: ordinary first
         rank_list, ig_list = rank.tolist(), g_ig.tolist()
@@ -191,6 +208,10 @@ def evaluate_image(refs: list[ImageObject], cands: list[ImageObject], ref_image_
     (COCOeval counts them: leaving them out raised recall and AP)."""
     scored = [c for c in cands if c.ann.score is not None]
     out = ImageAp([], len(scored), len(cands) - len(scored), all(c.is_box for c in scored))
+    out.keypoint_classes = (
+        frozenset(o.category for o in refs if o.keypoints is not None),
+        frozenset(o.category for o in cands if o.keypoints is not None),
+    )
     if cands and not scored:
         return out
     by_r: dict[str, list[ImageObject]] = {}
@@ -205,6 +226,11 @@ def evaluate_image(refs: list[ImageObject], cands: list[ImageObject], ref_image_
         dts = [dts[i] for i in order]
         for iou_type in IOU_TYPES:
             out.evals.append(_evaluate(cat, iou_type, ref_image_id, by_r.get(cat, []), dts))
+        if cat in out.keypoint_classes[0] or cat in out.keypoint_classes[1]:
+            kps = [d for d in by_c.get(cat, []) if d.keypoints is not None]  # the keypoint results
+            order = np.argsort([-float(d.ann.score) for d in kps], kind="mergesort")[: KEYPOINT_MAX_DETS[-1]]  # type: ignore[arg-type]
+            kps = [kps[i] for i in order]
+            out.evals.append(_evaluate(cat, "keypoints", ref_image_id, by_r.get(cat, []), kps))
     return out
 
 
@@ -262,10 +288,19 @@ def _mean(values: np.ndarray) -> float | None:
     return float(np.mean(kept)) if kept.size else None
 
 
-def _stats(precision: np.ndarray, recall: np.ndarray) -> dict[str, float | None]:
-    """COCOeval's ``stats`` by name from precision [T, R, K, A, M] and recall [T, K, A, M]."""
-    last = len(MAX_DETS) - 1
+def _stats(precision: np.ndarray, recall: np.ndarray, iou_type: str = "bbox") -> dict[str, float | None]:
+    """COCOeval's ``stats`` by name from precision [T, R, K, A, M] and recall [T, K, A, M] (its
+    ``summarizeKps`` for ``keypoints``: all, medium, large areas at 20 detections)."""
     t50, t75 = (int(np.argmin(np.abs(IOU_THRESHOLDS - v))) for v in (0.5, 0.75))
+    if iou_type == "keypoints":  # one detection cap (20), areas all, medium, large
+        p, r = precision[..., 0], recall[..., 0]
+        return {
+            "AP": _mean(p[..., 0]), "AP50": _mean(p[t50, ..., 0]), "AP75": _mean(p[t75, ..., 0]),
+            "APm": _mean(p[..., 1]), "APl": _mean(p[..., 2]),
+            "AR": _mean(r[..., 0]), "AR50": _mean(r[t50, ..., 0]), "AR75": _mean(r[t75, ..., 0]),
+            "ARm": _mean(r[..., 1]), "ARl": _mean(r[..., 2]),
+        }  # fmt: skip
+    last = len(MAX_DETS) - 1
     out: dict[str, float | None] = {
         "AP": _mean(precision[..., 0, last]),
         "AP50": _mean(precision[t50, ..., 0, last]),
@@ -292,6 +327,8 @@ class ApCollector:
         self.boxes_only = True
         self.cells: dict[tuple[str | None, str | None], int] = {}  # None: background
         self.cell_images: dict[tuple[str | None, str | None], set[int]] = {}  # candidate image ids
+        self.keypoint_classes: tuple[set[str], set[str]] = (set(), set())  # reference's, candidate's
+        self.oks: dict[str, list[float]] = {}  # per class, the OKS of its matched pairs with keypoints
 
     def add(self, score: Any) -> None:
         """One ``qa.ImageScore``: its ``ap`` (if any) and its object rows' class pairs."""
@@ -300,9 +337,13 @@ class ApCollector:
             if pair is not None:
                 self.cells[pair] = self.cells.get(pair, 0) + 1
                 self.cell_images.setdefault(pair, set()).add(row.image_id)
+            if row.status == "match" and row.oks is not None:
+                self.oks.setdefault(row.category, []).append(row.oks)
         ap: ImageAp | None = getattr(score, "ap", None)
         if ap is None:
             return
+        for mine, found in zip(self.keypoint_classes, ap.keypoint_classes, strict=True):
+            mine.update(found)
         self.scored += ap.scored
         self.unscored += ap.unscored
         self.unscored_images += ap.unscored > 0
@@ -316,6 +357,7 @@ class ApCollector:
         (crowd regions aside), a missed one in the confusion matrix (``categories``, one per object)."""
         for cat in categories:
             self.cells[(cat, None)] = self.cells.get((cat, None), 0) + 1
+        self.keypoint_classes[0].update(ap.keypoint_classes[0])
         for e in ap.evals:
             self.evals.setdefault((e.iou_type, e.category), []).append(e)
 
@@ -341,15 +383,8 @@ class ApCollector:
             note = f"the candidate has no objects{left}: every reference object there is missed"
             if not left:
                 note = "the candidate has no objects: every reference object is missed"
-        elif not self.scored:
-            return {"computed": False, "reason": "the candidate's objects carry no scores"}
-        if self.unscored:
-            why = (
-                f"{plural(self.unscored, 'candidate object')} in "
-                f"{plural(self.unscored_images, 'image')} without a score; "
-                "AP needs a score on every candidate object"
-            )
-            return {"computed": False, "reason": why}
+        elif self._unscored() is not None:
+            return {"computed": False, "reason": self._unscored()}
         types = ("bbox",) if self.boxes_only and note is None else IOU_TYPES
         out: dict[str, Any] = {
             "computed": True,
@@ -365,10 +400,54 @@ class ApCollector:
             out["segm_reason"] = "every scored candidate object is a box"
         return out
 
+    def _unscored(self) -> str | None:
+        """Why the candidate's scores allow no AP (none, or some objects without one); None: they do."""
+        if not self.scored:
+            return "the candidate's objects carry no scores"
+        if self.unscored:
+            return (
+                f"{plural(self.unscored, 'candidate object')} in "
+                f"{plural(self.unscored_images, 'image')} without a score; "
+                "AP needs a score on every candidate object"
+            )
+        return None
+
+    def keypoints(self) -> dict[str, Any] | None:
+        """The ``keypoints`` section of the report, None unless both sides have objects with keypoints:
+        ``sigmas`` (how OKS was measured), ``summary`` and ``per_class`` (the classes with keypoints on
+        either side): ``pairs`` (QA's matched pairs both with keypoints), their ``mean_oks``, and COCO
+        keypoint AP (``KEYPOINT_STATS``, with ``n_reference`` objects with labelled keypoints, not crowd)
+        when ``computed`` (``reason`` says why not: AP needs scores, as for boxes)."""
+        ref, cand = self.keypoint_classes
+        if not ref or not cand:
+            return None
+        classes = [c for c in self.categories if c in ref or c in cand]
+        reason = self._unscored()
+        figures = self._one_type("keypoints") if reason is None else None
+
+        def oks_of(values: list[float]) -> dict[str, Any]:
+            return {"pairs": len(values), "mean_oks": float(np.mean(values)) if values else None}
+
+        per_class = []
+        for row in figures["per_class"] if figures else [{"category": c} for c in self.categories]:
+            if row["category"] in classes:
+                row.pop("pr_curve", None)
+                per_class.append({**row, **oks_of(self.oks.get(row["category"], []))})
+        every = [v for c in classes for v in self.oks.get(c, [])]
+        return {
+            "sigmas": SIGMAS_TEXT,
+            "computed": reason is None,
+            "reason": reason,
+            "summary": {**(figures["summary"] if figures else {}), **oks_of(every)},
+            "per_class": per_class,
+        }
+
     def _one_type(self, iou_type: str) -> dict[str, Any]:
-        n_t, n_r, n_k, n_a, n_m = (
-            len(IOU_THRESHOLDS), len(RECALL_POINTS), len(self.categories), len(AREA_RANGES), len(MAX_DETS)
-        )  # fmt: skip
+        keypoints = iou_type == "keypoints"
+        n_t, n_r, n_k = len(IOU_THRESHOLDS), len(RECALL_POINTS), len(self.categories)
+        n_a = len(KEYPOINT_AREAS if keypoints else AREA_RANGES)
+        caps = KEYPOINT_MAX_DETS if keypoints else MAX_DETS
+        n_m = len(caps)
         precision = -np.ones((n_t, n_r, n_k, n_a, n_m))
         recall = -np.ones((n_t, n_k, n_a, n_m))
         at_score = -np.ones((n_t, n_r, n_k))  # all areas, the largest cap: the curves' scores
@@ -379,7 +458,7 @@ class ApCollector:
             )  # COCOeval's order
             n_ref.append(int(sum(int(e.gt_counts[0]) for e in evals)))
             for a in range(n_a):
-                for m, cap in enumerate(MAX_DETS):
+                for m, cap in enumerate(caps):
                     found = _accumulate(evals, a, cap)
                     if found is not None:
                         precision[:, :, k, a, m], recall[:, k, a, m], scores = found
@@ -389,12 +468,12 @@ class ApCollector:
             {
                 "category": cat,
                 "n_reference": n_ref[k],
-                **_stats(precision[:, :, k : k + 1], recall[:, k : k + 1]),
+                **_stats(precision[:, :, k : k + 1], recall[:, k : k + 1], iou_type),
                 "pr_curve": _curve(precision[:, :, k, 0, -1], at_score[:, :, k]),
             }
             for k, cat in enumerate(self.categories)
         ]
-        return {"summary": _stats(precision, recall), "per_class": per_class}
+        return {"summary": _stats(precision, recall, iou_type), "per_class": per_class}
 
     def _labels(self) -> tuple[list[str], dict[str | None, int]]:
         """The matrix's labels (the classes, then the background's name) and each class's index (None:

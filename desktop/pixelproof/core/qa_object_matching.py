@@ -14,8 +14,9 @@ import numpy as np
 
 from pixelproof.core import matching
 from pixelproof.core.geometry import pair_box
+from pixelproof.core.keypoint_oks import oks
 from pixelproof.core.metrics import InstanceCounts, MaskComparison, Placed
-from pixelproof.core.qa_objects import ImageObject, crowd_covers, iou_pairs, object_bbox
+from pixelproof.core.qa_objects import ImageObject, coco_area, crowd_covers, iou_pairs, object_bbox
 from pixelproof.core.qa_tables import FIGURE_FIELDS
 
 
@@ -49,6 +50,8 @@ class ObjectRow:
     #: for "fn": its best IoU (0 < IoU <= the threshold) with an extra ("fp") object of its class, 0 when it
     #: overlaps none: a near miss, say a 3x3 pit drawn 5x5 (``qa_near_misses`` counts them for a hint)
     near_iou: float = 0.0
+    #: a pair's Object Keypoint Similarity when both objects have keypoints (``keypoint_oks``), else None
+    oks: float | None = None
 
     def value(self, name: str) -> float:
         if name == "iou":
@@ -58,6 +61,8 @@ class ObjectRow:
             return 2 * i / (1 + i) if math.isfinite(i) else i
         if name == "best_iou":
             return self.best_iou
+        if name == "oks":
+            return math.nan if self.oks is None else self.oks
         if name in FIGURE_FIELDS:
             return float(getattr(self.comparison, name)) if self.comparison is not None else math.nan
         raise KeyError(name)
@@ -66,6 +71,8 @@ class ObjectRow:
         v = self.value(name)
         if math.isfinite(v):
             return None
+        if name == "oks":
+            return "not both objects of a pair with keypoints (of one count)"
         if self.comparison is None:
             return "not measured"
         return self.comparison.reason(name)
@@ -214,6 +221,9 @@ def pair_row(base: dict, status: str, r: ImageObject, c: ImageObject, iou: float
         review=c.ann.review,
         note=c.ann.note,
         score=c.ann.score,
+        oks=None
+        if r.keypoints is None or c.keypoints is None
+        else oks(r.keypoints, c.keypoints, coco_area(r), r.ann.bbox),
         **base,
     )
 

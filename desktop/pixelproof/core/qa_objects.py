@@ -14,6 +14,7 @@ from pycocotools import mask as mask_utils
 from pixelproof.core import limits, matching, metrics, metrics_overlap, rle_codec, rle_strings, sparse_mask
 from pixelproof.core.image_pairing import ImagePair as ImagePair
 from pixelproof.core.image_pairing import pair_images as pair_images
+from pixelproof.core.keypoints import Keypoints, keypoints_of
 from pixelproof.core.metrics import Placed
 from pixelproof.core.model import Annotation, ImageRecord, Project
 
@@ -407,12 +408,14 @@ def too_many_objects(reference: int, candidate: int) -> str | None:
 
 @dataclass(slots=True)
 class ImageObject:
-    """An annotation decoded for scoring: its category name and pixels as a crop (boxes filled)."""
+    """An annotation decoded for scoring: its category name and pixels as a crop (boxes filled), and its
+    keypoints when it has any (``keypoints.keypoints_of``: OKS, keypoint AP)."""
 
     ann: Annotation
     category: str
     placed: Placed
     is_box: bool
+    keypoints: Keypoints | None = None
 
 
 def image_objects(
@@ -433,7 +436,8 @@ def image_objects(
         placed = metrics.subtract(drawn, void)
         if placed.is_empty and not drawn.is_empty:
             continue  # wholly inside void (e.g. a detection in a KITTI DontCare box): not scored
-        out.append(ImageObject(ann, name, placed, ann.kind == "box"))
+        points = keypoints_of(ann, image, project.categories.get(ann.category_id))
+        out.append(ImageObject(ann, name, placed, ann.kind == "box", points))
     return out
 
 
@@ -533,6 +537,14 @@ def _extents(objects: list[ImageObject]) -> np.ndarray:
         (o.placed.x0, o.placed.y0, o.placed.x1, o.placed.y1) if o.placed.mask.size else None for o in objects
     ]
     return matching.extents((o.ann.bbox for o in objects), pixels)
+
+
+def coco_area(o: ImageObject) -> float:
+    """An object's area as COCOeval reads it: the stored ``area``, else its pixels (a box: w x h); the
+    area ranges of AP and the scale of OKS."""
+    if o.ann.area > 0:
+        return float(o.ann.area)
+    return float(o.ann.bbox[2] * o.ann.bbox[3]) if o.is_box else float(o.placed.area)
 
 
 def object_bbox(o: ImageObject) -> list[float]:

@@ -172,6 +172,7 @@ def object_row_dict(r: ObjectRow) -> dict[str, Any]:
         "ref_id": r.ref_id,
         "cand_id": r.cand_id,
         "score": r.score,
+        "oks": r.oks,  # Object Keypoint Similarity of a pair both with keypoints (keypoint_oks)
         "bbox": r.bbox,
         "ref_bbox": r.ref_bbox,
         "cand_bbox": r.cand_bbox,
@@ -244,6 +245,7 @@ def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[
         "per_volume_class": volume_classes(result),
         "ap": result.ap,
         "confusion": result.confusion,
+        "keypoints": result.keypoints,  # OKS and COCO keypoint AP (qa_ap); None unless both have keypoints
         "tracks": result.tracks,  # qa_tracks: MOTA, IDF1, ... per frame sequence; None without tracks
         "image_reviews": [dict(r) for r in result.image_reviews],
         "unmatched_images": {

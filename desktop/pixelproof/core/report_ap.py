@@ -11,6 +11,7 @@ from typing import Any
 
 from pixelproof.core import safe_csv
 from pixelproof.core.atomic import atomic_output
+from pixelproof.core.keypoint_oks import KEYPOINT_STATS
 from pixelproof.core.names import shown_name
 from pixelproof.core.qa_ap import IOU_TYPES, STAT_NAMES
 from pixelproof.core.report_columns import with_reasons
@@ -77,8 +78,61 @@ def ap_lines(data: dict[str, Any], width: int = 80) -> list[str]:
             out.append(
                 f"{shown_name(per_type[0]['category'], 18):<20}{per_type[0]['n_reference']:>10}{cells}"
             )
+    out += keypoint_lines(data.get("keypoints"))
     out += confusion_lines(data.get("confusion") or {}, width)
     return out
+
+
+KEYPOINT_SUMMARY = ("AP", "AP50", "AP75", "APm", "APl", "AR")  # the terminal's; the JSON has all ten
+
+
+def _oks_text(row: dict[str, Any]) -> str:
+    return f"mean OKS {figure(row['mean_oks'])} over {plural(row['pairs'], 'matched pair')}"
+
+
+def keypoint_lines(section: dict[str, Any] | None) -> list[str]:
+    """The terminal lines of the ``keypoints`` section (``ApCollector.keypoints``): mean OKS of the
+    matched pairs and COCO keypoint AP, overall then per class; nothing without keypoints."""
+    if not section:
+        return []
+    s = section["summary"]
+    out = [f"keypoints (OKS, sigmas: {section['sigmas']}): {_oks_text(s)}"]
+    if not section["computed"]:
+        out.append(f"COCO keypoint AP not computed: {section['reason']}")
+    else:
+        out.append(
+            "COCO AP, keypoints (keypoints): " + "  ".join(f"{n} {figure(s[n])}" for n in KEYPOINT_SUMMARY)
+        )
+    head = f"{'AP':>8}{'AP50':>8}" if section["computed"] else ""
+    out.append(f"{'category':<20}{'reference':>10}{'pairs':>8}{'mean OKS':>10}{head}")
+    for r in section["per_class"]:
+        cells = f"{figure(r['AP']):>8}{figure(r['AP50']):>8}" if section["computed"] else ""
+        n_ref = r.get("n_reference", "")
+        out.append(
+            f"{shown_name(r['category'], 18):<20}{n_ref:>10}{r['pairs']:>8}{figure(r['mean_oks']):>10}{cells}"
+        )
+    return out
+
+
+def keypoints_html(section: dict[str, Any] | None) -> list[str]:
+    """The HTML report's keypoint table: what ``keypoint_lines`` says, every figure of the JSON."""
+    if not section:
+        return []
+    names = KEYPOINT_STATS if section["computed"] else ()
+    parts = [f"<h3>Keypoints: OKS and COCO keypoint AP</h3><p>Sigmas: {html.escape(section['sigmas'])}. "]
+    parts.append(html.escape(_oks_text(section["summary"])))
+    if not section["computed"]:
+        parts.append(f"; COCO keypoint AP not computed: {html.escape(str(section['reason']))}")
+    parts.append(".</p><table><tr><th>category</th><th>reference</th><th>pairs</th><th>mean OKS</th>")
+    parts.append("".join(f"<th>{n}</th>" for n in names) + "</tr>")
+    for r in [*section["per_class"], {**section["summary"], "category": "(all)", "n_reference": ""}]:
+        cells = "".join(f"<td>{figure(r.get(n))}</td>" for n in names)
+        parts.append(
+            f"<tr><td>{html_name(r['category'])}</td><td>{r.get('n_reference', '')}</td><td>{r['pairs']}</td>"
+            f"<td>{figure(r['mean_oks'])}</td>{cells}</tr>"
+        )
+    parts.append("</table>")
+    return parts
 
 
 def confusion_lines(confusion: dict[str, Any], width: int = 80) -> list[str]:
@@ -132,6 +186,7 @@ def ap_html(data: dict[str, Any]) -> list[str]:
             parts.append(f"<tr><td>{html_name(r['category'])}</td><td>{r['n_reference']}</td>{cells}</tr>")
         parts.append("</table>")
         parts += pr_curves_html(ap, t)
+    parts += keypoints_html(data.get("keypoints"))
     confusion = data.get("confusion") or {}
     labels = confusion.get("labels") or []
     if len(labels) >= 2:
@@ -239,7 +294,17 @@ def write_class_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
 
 
 # the columns of ``write_objects_csv``, first those a relabelling list needs
-OBJECT_COLUMNS = ("file_name", "status", "category", "cand_category", "ref_id", "cand_id", "iou", "score")
+OBJECT_COLUMNS = (
+    "file_name",
+    "status",
+    "category",
+    "cand_category",
+    "ref_id",
+    "cand_id",
+    "iou",
+    "score",
+    "oks",
+)
 OBJECT_MORE = ("image_id", "kind", "best_iou", "review", "note")
 
 

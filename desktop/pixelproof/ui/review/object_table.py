@@ -16,6 +16,7 @@ from pixelproof.ui.review.tables import OBJECT_COLUMNS
 CATEGORY, REVIEW = OBJECT_COLUMNS.index("Class"), OBJECT_COLUMNS.index("Review")
 # hidden first where the room is short: ids nobody reads for a decision, then Dice (IoU tells the same)
 SPARE = tuple(OBJECT_COLUMNS.index(c) for c in ("Ref", "Cand", "Dice"))
+OKS = OBJECT_COLUMNS.index("OKS")  # shown by need: only when a row has keypoints on both sides
 CATEGORY_CHARS = 6  # a class name keeps so many characters before a spare column gives way
 
 
@@ -48,6 +49,8 @@ class ObjectTable(FittedTable):
         """The spare columns to hide for every other column to fit the viewport, fewest first."""
         room = self.viewport().width()
         hidden = {c for c, on in self.chosen.items() if not on}
+        if not any(r.oks is not None for r in getattr(self.model(), "rows", ())):
+            hidden.add(OKS)  # no keypoint pair on this image: the column would read n/a all down
         for c in (None, *(c for c in SPARE if c not in self.chosen)):
             if c is not None:
                 hidden.add(c)

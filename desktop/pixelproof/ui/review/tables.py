@@ -315,7 +315,7 @@ class ImageFilterProxy(QSortFilterProxyModel):
         return str(a or "") < str(b or "")
 
 
-OBJECT_COLUMNS = ("Status", "Class", "Ref", "Cand", "IoU", "Dice", "HD95", "Review")
+OBJECT_COLUMNS = ("Status", "Class", "Ref", "Cand", "IoU", "Dice", "HD95", "OKS", "Review")
 
 
 class ObjectTableModel(QAbstractTableModel):
@@ -379,6 +379,7 @@ class ObjectTableModel(QAbstractTableModel):
                 "Ref": "Reference annotation id",
                 "Cand": "Candidate annotation id (the one review decisions are written to)",
                 "Dice": "Dice of the pair (hidden after the ids in a narrow pane; right-click the header)",
+                "OKS": "Object Keypoint Similarity of a pair both with keypoints (shown when a row has one)",
                 "Review": "Decision stored on the candidate annotation (pixelproof.review) and its note",
             }.get(OBJECT_COLUMNS[section])
         return None
@@ -437,7 +438,7 @@ class ObjectTableModel(QAbstractTableModel):
                     return as_text(note_preview(note))
                 return "missed object: nothing in the candidate to mark" if r.cand_id is None else None
             return None
-        name = {"IoU": "iou", "Dice": "dice", "HD95": "hd95"}[col]
+        name = {"IoU": "iou", "Dice": "dice", "HD95": "hd95", "OKS": "oks"}[col]
         unpaired = r.status in ("fn", "fp") and name == "iou"  # its best IoU says why it made no pair
         v = r.best_iou if unpaired else r.value(name)
         if role == Qt.ItemDataRole.ForegroundRole and unpaired:
