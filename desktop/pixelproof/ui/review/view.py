@@ -501,7 +501,8 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
         self.ref_pane.set_overlay(layers.reference, scale=layers.scale)
         self.cand_pane.set_overlay(layers.candidate, scale=layers.scale)
         self.diff_pane.set_overlay(layers.difference, scale=layers.scale)
-        show_keypoints(self, self.scored.pairs.get(self.image_id))
+        if self.scored is not None:  # overlays of the candidate alone (no reference chosen) have no pairs
+            show_keypoints(self, self.scored.pairs.get(self.image_id))
         if layers.scale > 1:
             self.statusMessage.emit(
                 f"Objects drawn at 1/{layers.scale} of the image's resolution (past the pixel limit)"
