@@ -109,3 +109,26 @@ def test_writers_put_labels_on_the_nrrd_volumes_voxels(tmp_path: Path, flip: boo
     again = read_slicer_seg(tmp_path / "seg" / "ct.seg.nrrd", image_dir=folder)
     a, b = masks(first.project), masks(again.project)
     assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+
+
+@pytest.mark.parametrize("fmt", ["dicom-seg", "rtstruct"])
+def test_a_dicom_export_of_an_nrrd_volume_names_slicer_seg(tmp_path: Path, fmt: str) -> None:
+    """A Slicer user's NRRD volume has no DICOM to reference: the refusal names the writer that keeps its
+    voxels and segments for Slicer (it named nifti only)."""
+    from pixelproof.core import masks as mask_codec
+    from pixelproof.core.image_folder import project_from_folder
+    from pixelproof.core.model import Annotation
+    from pixelproof.interop.formats import FORMATS
+
+    clear_cache()
+    (tmp_path / "images").mkdir()
+    _ct_nrrd(tmp_path / "images" / "ct.nrrd")
+    project = project_from_folder(tmp_path / "images", tmp_path / "p.json", ["GTV"])
+    image = project.image_by_file_name("images/ct.nrrd#z=010")
+    m = np.zeros((image.height, image.width), bool)
+    m[40:60, 50:70] = True
+    project.add_annotation(Annotation(1, image.id, 1, mask_codec.bbox(m), mask_codec.encode(m), 400.0))
+    project.set_image_status(image.id, "done")
+    with pytest.raises(ValueError, match=r"the project.s one image is not DICOM") as e:
+        FORMATS[fmt].write(project, tmp_path / "out")
+    assert "export nifti or slicer-seg for NIfTI and NRRD volumes, or masks" in str(e.value)

@@ -177,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.save_targets import make_parent_folders
     from pixelproof.interop.format_guess import another_format_hint
     from pixelproof.interop.formats import CLI_WORDS, EXPORT_OPTION_NAMES, FORMATS, all_options
-    from pixelproof.interop.written_counts import Written
+    from pixelproof.interop.written_counts import written_counts
 
     args.output = _output(args)
     if refuse_empty_outputs(args.output):  # "" is the current folder: written into, or said a folder
@@ -278,10 +278,7 @@ def run(args: argparse.Namespace) -> int:
     bar.close()
     print_capped([f"pixelproof: warning: {w}" for w in warnings])  # a line per image: a screenful at most
     skipped = skipped_counts(result.skipped)
-    n_images, n_objects, n_void = left.written(project)
-    gone = ""
-    if isinstance(warnings, Written):  # the writer counts what it wrote (a SEG: DICOM sources only)
-        n_images, n_objects, n_void, gone = warnings.images, warnings.objects, 0, warnings.left
+    n_images, n_objects, n_void, gone = written_counts(warnings, left.written(project))
     print(
         f"{args.output}: {plural(n_images, 'image')}, {plural(n_objects, 'annotation')}"
         + (f" (+{n_void} void regions)" if n_void else "")

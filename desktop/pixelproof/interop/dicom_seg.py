@@ -284,9 +284,9 @@ def write_dicom_seg(
     )
     if project.images and counts["not_dicom"] == len(project.images):  # else nothing written, "converted"
         raise ValueError(
-            f"none of the {len(project.images)} images are DICOM (a file, a series' slice or a multi-frame "
+            f"{_none_dicom(len(project.images))} (a file, a series' slice or a multi-frame "
             "object's frame), so there is no SEG to write (a SEG references its DICOM source): export nifti "
-            "for NIfTI volumes, or masks"
+            "or slicer-seg for NIfTI and NRRD volumes, or masks"
         )
     out.mkdir(parents=True, exist_ok=True)
     names: set[str] = set()
@@ -351,6 +351,11 @@ def write_dicom_seg(
     left = ", ".join(f"{n:,} {reason}" for reason, n in why.items() if n)
     left = f"{plural(len(project.images) - len(written), 'image')} ({left})" if left else ""
     return Written([*void_note, *warnings, *noted_counts(counts, messages)], len(written), objects, left)
+
+
+def _none_dicom(n: int) -> str:
+    """Said of the images exported (only the finished ones: often one), as the RTSTRUCT writer says it."""
+    return "the project's one image is not DICOM" if n == 1 else f"none of the {n:,} images are DICOM"
 
 
 # ------------------------------------------------------------------------------------------------

@@ -283,8 +283,8 @@ def write_structure_sets(
         which = "the project's one image is not DICOM" if n == 1 else f"none of the {n:,} images are DICOM"
         raise ValueError(
             f"{which} (a series' slice, a file or a multi-frame object's frame), so there is no RT Structure "
-            "Set to write (its contours lie in the patient space of DICOM slices): export nifti or masks; "
-            "nothing written"
+            "Set to write (its contours lie in the patient space of DICOM slices): export nifti or "
+            "slicer-seg for NIfTI and NRRD volumes, or masks; nothing written"
         )
     counts["unmatched"] = unmatched
     for cid in used:

@@ -22,3 +22,13 @@ def carried(source: list[str], warnings: list[str]) -> list[str]:
     if isinstance(source, Written):
         return Written(warnings, source.images, source.objects, source.left)
     return warnings
+
+
+def written_counts(warnings: list[str], kept: tuple[int, int, int]) -> tuple[int, int, int, str]:
+    """The images, objects and void regions an export wrote and what it left out ("" when nothing): the
+    writer's own figures when it counts them (a SEG or RTSTRUCT holds DICOM sources only: the app said
+    "Exported 6 images" of a series no SEG could be made from, none written), else ``kept``, what the
+    export keeps. ``convert`` and the app's Export say the same."""
+    if isinstance(warnings, Written):
+        return warnings.images, warnings.objects, 0, warnings.left
+    return (*kept, "")

@@ -42,6 +42,7 @@ from pixelproof.core.wording import plural, skipped_counts
 from pixelproof.interop import FORMATS, Format, ImportResult, project_name
 from pixelproof.interop.format_guess import another_format_hint
 from pixelproof.interop.formats import ACCEPT_ALL, EXPORT_OPTION_NAMES, EXPORT_OPTIONS, LeftOut, image_names
+from pixelproof.interop.written_counts import written_counts
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
 from pixelproof.ui.format_options import FormatOptionsForm, with_browse
@@ -546,15 +547,18 @@ class InteropActions(QObject):
                 shell.widget, "Cannot export", f"{out}\n\ncould not be written: {outcome.error}"
             )
             return None
-        warnings: list[str] = outcome.result
-        note = (
-            None if fmt.holds_versions else versions_note(str(project.path), project, WRITTEN)
-        )  # as convert
-        warnings = [note, *warnings] if note else warnings
+        images, objects, void, gone = written_counts(outcome.result, (images, objects, void))  # as convert
+        note = None if fmt.holds_versions else versions_note(str(project.path), project, WRITTEN)
+        warnings: list[str] = [note, *outcome.result] if note else outcome.result
         summary = (
-            f"Exported {plural(images, 'image')} and {plural(objects, 'object')}"
+            (
+                f"Exported {plural(images, 'image')} and {plural(objects, 'object')}"
+                if images
+                else "Nothing exported"
+            )
             + (f" (+{plural(void, 'void region')})" if void else "")
             + f" as {fmt.title_for(project, options)} to {out}"
+            + (f"; left out {gone}" if gone else "")
         )
         if warnings:
             n = len(warnings)

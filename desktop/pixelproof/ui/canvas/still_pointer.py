@@ -2,7 +2,8 @@
 window resized, moves or resizes the canvas without a mouse move, so Qt sends the canvas no move. Its
 ``pointer_at`` (where a brush's ring goes), the status bar's position and the hover mark stayed on the old
 spot, an image pixel the pointer was no longer over. ``StillPointer`` watches the canvas and its ancestors'
-geometry and has the canvas take the pointer's place again, as a mouse move there would."""
+geometry and has the canvas take the pointer's place again, as a mouse move there would; so it does when
+another image (the next slice) is shown under the pointer."""
 
 from __future__ import annotations
 
@@ -29,6 +30,15 @@ class StillPointer(QObject):
         self._due = False
         view.installEventFilter(self)
         self._watch()
+        view.imageShown.connect(lambda _id: QTimer.singleShot(0, self, self._read_again))
+
+    def _read_again(self) -> None:
+        """Another image came under the resting pointer (PgDn / PgUp, the wheel stepping slices, D / A):
+        its pixel there is read as a mouse move would read it, as 3D Slicer's data probe follows the slice
+        (the status bar's position and HU stayed blank until the mouse moved)."""
+        view = self.view
+        if view.pointer_at is not None and view._pan_from is None and not view.window_drag.active:
+            view._pointer_moved(view.pointer_at, Qt.MouseButton.NoButton, QApplication.keyboardModifiers())
 
     def _watch(self) -> None:
         """Watch the view's ancestors up to its window (again after the view is put elsewhere)."""
