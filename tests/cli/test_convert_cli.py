@@ -86,6 +86,23 @@ def test_yolo_problems_one_line_each_rest_converted(tmp_path: Path, capsys) -> N
     assert "<xmin>9</xmin>" in xml and "<xmax>23</xmax>" in xml and "<ymin>6</ymin>" in xml
 
 
+def test_every_image_left_out_by_the_writer_exits_1(tmp_path: Path, capsys) -> None:
+    """A project whose objects are all a model's pending proposals written as masks: the writer leaves
+    out every image (not labelled yet), says so, and the run exits 1 (nothing converted), not 0 with
+    '0 images'; with ``--pending keep`` they are written, exit 0."""
+    from tests.cli.test_prelabel_cli import make_project
+    from tests.cli.test_scale_cli import THRESHOLD, coin_pictures
+
+    project = make_project(tmp_path / "p", coin_pictures(2, side=48))
+    assert main(["prelabel", str(project), *THRESHOLD]) == 0
+    capsys.readouterr()
+    code = main(["convert", str(project), str(tmp_path / "masks"), "--to", "masks"])
+    out, err = capsys.readouterr()
+    assert "left out as not labelled yet" in err and ": 0 images" in out, (out, err)
+    assert code == 1
+    assert main(["convert", str(project), str(tmp_path / "kept"), "--to", "masks", "--pending", "keep"]) == 0
+
+
 def test_nothing_converted_exits_1(tmp_path: Path, capsys) -> None:
     (tmp_path / "empty").mkdir()
     assert (

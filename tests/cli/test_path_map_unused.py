@@ -48,6 +48,8 @@ def test_a_map_under_which_none_of_the_workers_files_lie_is_warned_of_and_one_th
             "masks",
             "--images",
             "keep",
+            "--pending",  # the model's proposals written as labels: masks are written
+            "keep",
         ],
     }[command]
     where = ["--scheduler", dask_cluster.scheduler_address]

@@ -287,6 +287,8 @@ def run(args: argparse.Namespace) -> int:
         + (f"; {plural(len(result.problems), 'problem')}" if result.problems else "")
         + (f"; skipped {skipped}" if skipped else "")
     )
+    if n_images == 0 and project.images:  # every image left out (no DICOM source, none labelled yet)
+        return 1
     return 3 if result.skipped else 0  # converted, but not all of it: each loss is on stderr
 
 
