@@ -14,13 +14,14 @@ again where it was; a v 0 point at 0 0 was never placed."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from pixelproof.core.geometry import clone
-from pixelproof.core.model import Annotation, Category, ImageRecord
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 
 # The COCO person skeleton (1-based, as COCO's person_keypoints and Ultralytics' plots): drawn for a YOLO
 # pose dataset of 17 keypoints, which is COCO's person layout (Ultralytics draws it so too)
@@ -57,6 +58,14 @@ class Keypoints:
         """The indices of the points with a position: labelled, or set not labelled by the user (v 0, its
         position kept); a v 0 point at 0 0 was never placed."""
         return [i for i, (x, y, v) in enumerate(self.points) if v > 0 or x != 0 or y != 0]
+
+
+def keypoints_summary(kp: Keypoints) -> str:
+    """What the Properties panel says of an object's keypoints: ``17 keypoints, 15 labelled (1 occluded)``."""
+    labelled = kp.shown()
+    occluded = sum(1 for i in labelled if kp.points[i][2] == 1)
+    text = f"{len(kp.points)} keypoint{'s' if len(kp.points) != 1 else ''}, {len(labelled)} labelled"
+    return text + (f" ({occluded} occluded)" if occluded else "")
 
 
 def finite_numbers(values: Any, n: int) -> bool:
@@ -311,3 +320,50 @@ def with_new_keypoints(
         flat += xy + ([2.0 if p is not None else 0.0] if d == 3 else [])
     out.extra["yolo"] = {"keypoints": flat, "kpt_shape": [k, d], "box": box.tolist()}
     return out
+
+
+class KeypointsRefused(ValueError):
+    """A change of class refused because the object's keypoints are named by its category and the new one
+    names other points (or none): they would be read as other body parts, or lose their names and
+    skeleton. ``annotation_id`` names the object; the message says both categories' keypoints."""
+
+    def __init__(self, annotation_id: int, message: str) -> None:
+        super().__init__(message)
+        self.annotation_id = annotation_id
+
+
+def keypoint_names(category: Category | None) -> list[str] | None:
+    """A category's COCO ``keypoints`` names, None when it names none."""
+    names = category.extra.get("keypoints") if category is not None else None
+    return [str(n) for n in names] if isinstance(names, list) and names else None
+
+
+def _names_text(category: Category, names: list[str] | None) -> str:
+    if names is None:
+        return f"{category.name} names no keypoints"
+    shown = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
+    return f"{category.name} names other keypoints ({len(names)}: {shown})"
+
+
+def require_same_keypoints(project: Project, ids: Iterable[int], category_id: int) -> None:
+    """Refuse (``KeypointsRefused``) giving category ``category_id`` to an object holding COCO keypoints
+    (COCO, CVAT, Datumaro, Label Studio, or placed in the app) when it names other keypoints than the
+    object's category: a 17-point person made a 2-point ``dog`` would have its nose read as a tail, and a
+    COCO or CVAT export write points its category does not declare. A YOLO pose object's points are the
+    dataset's (every class has its ``kpt_shape``): it changes class freely."""
+    target = project.categories.get(category_id)
+    want = keypoint_names(target)
+    anns = project.annotations
+    for i in ids:
+        a = anns.get(i)
+        if a is None or a.category_id == category_id or target is None or _coco_values(a) is None:
+            continue
+        own = project.categories.get(a.category_id)
+        have = keypoint_names(own)
+        if have != want:
+            k = len(_coco_values(a) or []) // 3
+            name = own.name if own is not None else "its category"
+            raise KeypointsRefused(
+                a.id,
+                f"#{a.id} stays {name}: its {k} keypoints are {name}'s, and {_names_text(target, want)}",
+            )
