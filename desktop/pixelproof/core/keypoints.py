@@ -142,7 +142,7 @@ def _coco_values(a: Annotation) -> list | None:
     return None
 
 
-def _edges(skeleton: Any, k: int) -> list[tuple[int, int]]:
+def skeleton_edges(skeleton: Any, k: int) -> list[tuple[int, int]]:
     """A 1-based skeleton's edges between existing points, 0-based, each once (others left out). ``k``
     points have at most k (k + 1) / 2 distinct pairs, so no more entries are looked at: a skeleton of a
     million repeated edges took seconds an object, and a repaint as long."""
@@ -182,7 +182,7 @@ def keypoints_of(a: Annotation, image: ImageRecord, category: Category | None = 
     if skeleton is None and source == "yolo" and k == 17:
         skeleton = COCO_PERSON_SKELETON
     named = [str(n) for n in names] if isinstance(names, list) and len(names) == k else []
-    return Keypoints(points, _edges(skeleton, k), named, source)
+    return Keypoints(points, skeleton_edges(skeleton, k), named, source)
 
 
 def carry_keypoints(before: Annotation, out: Annotation) -> None:
