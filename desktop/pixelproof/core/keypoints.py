@@ -22,6 +22,7 @@ import numpy as np
 
 from pixelproof.core.geometry import clone
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.precision import DECIMALS
 
 # The COCO person skeleton (1-based, as COCO's person_keypoints and Ultralytics' plots): drawn for a YOLO
 # pose dataset of 17 keypoints, which is COCO's person layout (Ultralytics draws it so too)
@@ -34,9 +35,11 @@ COCO_PERSON_SKELETON = [
 # its own), so moving a point moves the box's edge with it
 BOX_OF_KEYPOINTS = "box_of_keypoints"
 
-# How far (normalised) an object's box may lie from the one its keypoints were read with and still count as
-# not edited: float noise of pixels and back, well below the 6 decimals a YOLO export writes.
-_SAME_BOX = 1e-6
+# How far (pixels) an object's box may lie from the one its keypoints were read with and still count as not
+# edited: a saved project keeps a box to 1/1000 px (``precision.DECIMALS``), so a centre may be off by 3/4 of
+# that after a save and reopen (normalised: 1.3e-6 on a 375 px image, which a bound of 1e-6 took for an edit:
+# an untouched object's keypoints moved and were said moved); a nudge moves a box by whole pixels
+_SAME_BOX = 2 * 10.0**-DECIMALS
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,8 @@ def follow_box(points: np.ndarray, read_box: Any, a: Annotation, image: ImageRec
     if not finite_numbers(read_box, 4) or now is None:
         return False
     old = np.asarray(read_box, dtype=np.float64)
-    if np.abs(now - old).max() <= _SAME_BOX:
+    size = np.array([image.width, image.height] * 2, dtype=np.float64)
+    if (np.abs(now - old) * size).max() <= _SAME_BOX:
         return False
     present = ~(points[:, :2] == 0).all(axis=1)  # a point set not labelled keeps its place on the object
     with np.errstate(all="ignore"):
