@@ -371,3 +371,31 @@ def require_same_keypoints(project: Project, ids: Iterable[int], category_id: in
                 a.id,
                 f"#{a.id} stays {name}: its {k} keypoints are {name}'s, and {_names_text(target, want)}",
             )
+
+
+def yolo_keypoints_as_coco(project: Project) -> int:
+    """Give each object holding only a YOLO pose line's keypoints COCO's ``keypoints`` triples (pixels, where
+    the canvas shows them: moved with an edited box) and ``num_keypoints`` in place of the line's values
+    (the project's ``kpt_shape`` and ``flip_idx`` stay), and its category, when it names
+    none, the names and skeleton the canvas shows (``keypoint 1`` ..., COCO's person skeleton for 17), so
+    a COCO export of a pose dataset is a person_keypoints file (it wrote the boxes only). For the copy of a
+    project an export writes; returns how many objects were given them."""
+    n = 0
+    for a in project.annotations.values():
+        image = project.images.get(a.image_id)
+        if _coco_values(a) is not None or not isinstance(a.extra.get("yolo"), dict) or image is None:
+            continue
+        kp = keypoints_of(a, image)
+        if kp is None:
+            continue
+        a.extra["keypoints"] = [v for x, y, s in kp.points for v in (round(x, 2), round(y, 2), s)]
+        a.extra["num_keypoints"] = len(kp.shown())
+        del a.extra[
+            "yolo"
+        ]  # one form of them: read back and edited, the COCO ones are what a YOLO export writes
+        cat = project.categories.get(a.category_id)
+        if cat is not None and keypoint_names(cat) is None:
+            cat.extra["keypoints"] = [f"keypoint {i + 1}" for i in range(len(kp.points))]
+            cat.extra["skeleton"] = [[i + 1, j + 1] for i, j in kp.edges]
+        n += 1
+    return n

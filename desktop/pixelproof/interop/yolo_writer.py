@@ -470,6 +470,8 @@ def _flip_idx(names: list[str]) -> list[int] | None:
     """Each point's mirror image by name (``left_eye`` <-> ``right_eye``, a name without a side itself),
     None when a side's name has no counterpart."""
     index = {n.lower(): i for i, n in enumerate(names)}
+    if not any("left" in n or "right" in n for n in index):
+        return None  # no side named (``keypoint 1`` ...): which point mirrors which is unknown
     out = []
     for n in (n.lower() for n in names):
         other = n.replace("left", "\0").replace("right", "left").replace("\0", "right")
@@ -480,8 +482,8 @@ def _flip_idx(names: list[str]) -> list[int] | None:
 
 
 def _coco_points(a: Annotation, k: int, image: ImageRecord) -> np.ndarray | None:
-    """The object's COCO keypoint triples (pixels) as a YOLO pose line's (normalised, visibility as read),
-    None when it holds no K of them."""
+    """The object's COCO keypoint triples (pixels) as a YOLO pose line's (normalised, visibility as read;
+    the caller drops it for ``[K, 2]``), None when it holds no K of them."""
     values = a.extra.get("keypoints")
     if not finite_numbers(values, 3 * k) or image.width <= 0 or image.height <= 0:
         return None
@@ -501,8 +503,8 @@ def _keypoints(a: Annotation, shape: list[int], counts: Counter[str], image: Ima
     if kept.get("kpt_shape") == shape and finite_numbers(values, k * d):
         points = np.asarray(values, dtype=np.float64).reshape(k, d)
         counts["moved"] += follow_box(points, kept.get("box"), a, image)
-    elif d == 3 and (coco := _coco_points(a, k, image)) is not None:
-        points = coco
+    elif (coco := _coco_points(a, k, image)) is not None:
+        points = coco if d == 3 else np.where(coco[:, 2:] > 0, coco[:, :2], 0.0)  # [K, 2]: absent 0 0
     else:
         counts["absent"] += 1
         points = np.zeros((k, d))
