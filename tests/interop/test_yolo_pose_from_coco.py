@@ -58,9 +58,16 @@ def test_coco_keypoints_are_written_as_a_yolo_pose_dataset(tmp_path: Path) -> No
     assert kept == pytest.approx([0.5, 0.4, 2, 0.45, 0.36, 2, 0.55, 0.36, 1, 0.4, 0.4, 0, 0, 0, 0])
 
 
-def test_no_flip_idx_when_a_side_has_no_counterpart(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["nose", "left_eye", "right_eye", "left_ear", "tail"],  # a side without its counterpart
+        [f"keypoint {i}" for i in range(1, 6)],  # no side named: a mirror of itself would be a guess
+    ],
+)
+def test_no_flip_idx_when_the_names_do_not_tell_the_mirror(tmp_path: Path, names: list[str]) -> None:
     p = _project()
-    p.categories[1].extra["keypoints"] = ["nose", "left_eye", "right_eye", "left_ear", "tail"]
+    p.categories[1].extra["keypoints"] = names
     write_yolo(p, tmp_path / "yolo", task="pose")
     assert "flip_idx" not in yaml.safe_load((tmp_path / "yolo" / "data.yaml").read_text())
 
