@@ -94,3 +94,16 @@ def test_two_value_keypoints_at_0_0_stay_absent(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "labels" / "train" / "a.txt").read_text().splitlines() == [
         "0 0.500000 0.600000 0.200000 0.400000 0.450000 0.500000 0.000000 0.000000"
     ]
+
+
+def test_a_saved_and_reopened_pose_project_writes_untouched_keypoints_as_read(tmp_path: Path) -> None:
+    """The project file keeps a box to 1/1000 px: an untouched box of 40.84565 px is 40.846 after a save
+    and reopen, which is no edit (the bound was 1e-6 normalised: its keypoints were moved and said moved)."""
+    line = _line("0.523457 0.543691 0.230001 0.472003", _KEPT)
+    root = _dataset(tmp_path / "pose", "coco8-pose.yaml", {"images/train/a.png": line + "\n"})
+    path = tmp_path / "project.json"
+    save_project(read_yolo(root).project, path)
+    warnings = write_yolo(load_project(path), tmp_path / "out", task="pose")
+    assert not any("moved with" in w for w in warnings)
+    (row,) = _rows(tmp_path / "out" / "labels" / "train" / "a.txt")
+    assert row[5:] == _KEPT

@@ -14,13 +14,15 @@ again where it was; a v 0 point at 0 0 was never placed."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from pixelproof.core.geometry import clone
-from pixelproof.core.model import Annotation, Category, ImageRecord
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.precision import DECIMALS
 
 # The COCO person skeleton (1-based, as COCO's person_keypoints and Ultralytics' plots): drawn for a YOLO
 # pose dataset of 17 keypoints, which is COCO's person layout (Ultralytics draws it so too)
@@ -33,9 +35,11 @@ COCO_PERSON_SKELETON = [
 # its own), so moving a point moves the box's edge with it
 BOX_OF_KEYPOINTS = "box_of_keypoints"
 
-# How far (normalised) an object's box may lie from the one its keypoints were read with and still count as
-# not edited: float noise of pixels and back, well below the 6 decimals a YOLO export writes.
-_SAME_BOX = 1e-6
+# How far (pixels) an object's box may lie from the one its keypoints were read with and still count as not
+# edited: a saved project keeps a box to 1/1000 px (``precision.DECIMALS``), so a centre may be off by 3/4 of
+# that after a save and reopen (normalised: 1.3e-6 on a 375 px image, which a bound of 1e-6 took for an edit:
+# an untouched object's keypoints moved and were said moved); a nudge moves a box by whole pixels
+_SAME_BOX = 2 * 10.0**-DECIMALS
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,14 @@ class Keypoints:
         """The indices of the points with a position: labelled, or set not labelled by the user (v 0, its
         position kept); a v 0 point at 0 0 was never placed."""
         return [i for i, (x, y, v) in enumerate(self.points) if v > 0 or x != 0 or y != 0]
+
+
+def keypoints_summary(kp: Keypoints) -> str:
+    """What the Properties panel says of an object's keypoints: ``17 keypoints, 15 labelled (1 occluded)``."""
+    labelled = kp.shown()
+    occluded = sum(1 for i in labelled if kp.points[i][2] == 1)
+    text = f"{len(kp.points)} keypoint{'s' if len(kp.points) != 1 else ''}, {len(labelled)} labelled"
+    return text + (f" ({occluded} occluded)" if occluded else "")
 
 
 def finite_numbers(values: Any, n: int) -> bool:
@@ -91,7 +103,8 @@ def follow_box(points: np.ndarray, read_box: Any, a: Annotation, image: ImageRec
     if not finite_numbers(read_box, 4) or now is None:
         return False
     old = np.asarray(read_box, dtype=np.float64)
-    if np.abs(now - old).max() <= _SAME_BOX:
+    size = np.array([image.width, image.height] * 2, dtype=np.float64)
+    if (np.abs(now - old) * size).max() <= _SAME_BOX:
         return False
     present = ~(points[:, :2] == 0).all(axis=1)  # a point set not labelled keeps its place on the object
     with np.errstate(all="ignore"):
@@ -133,7 +146,7 @@ def _coco_values(a: Annotation) -> list | None:
     return None
 
 
-def _edges(skeleton: Any, k: int) -> list[tuple[int, int]]:
+def skeleton_edges(skeleton: Any, k: int) -> list[tuple[int, int]]:
     """A 1-based skeleton's edges between existing points, 0-based, each once (others left out). ``k``
     points have at most k (k + 1) / 2 distinct pairs, so no more entries are looked at: a skeleton of a
     million repeated edges took seconds an object, and a repaint as long."""
@@ -173,7 +186,7 @@ def keypoints_of(a: Annotation, image: ImageRecord, category: Category | None = 
     if skeleton is None and source == "yolo" and k == 17:
         skeleton = COCO_PERSON_SKELETON
     named = [str(n) for n in names] if isinstance(names, list) and len(names) == k else []
-    return Keypoints(points, _edges(skeleton, k), named, source)
+    return Keypoints(points, skeleton_edges(skeleton, k), named, source)
 
 
 def carry_keypoints(before: Annotation, out: Annotation) -> None:
@@ -311,3 +324,78 @@ def with_new_keypoints(
         flat += xy + ([2.0 if p is not None else 0.0] if d == 3 else [])
     out.extra["yolo"] = {"keypoints": flat, "kpt_shape": [k, d], "box": box.tolist()}
     return out
+
+
+class KeypointsRefused(ValueError):
+    """A change of class refused because the object's keypoints are named by its category and the new one
+    names other points (or none): they would be read as other body parts, or lose their names and
+    skeleton. ``annotation_id`` names the object; the message says both categories' keypoints."""
+
+    def __init__(self, annotation_id: int, message: str) -> None:
+        super().__init__(message)
+        self.annotation_id = annotation_id
+
+
+def keypoint_names(category: Category | None) -> list[str] | None:
+    """A category's COCO ``keypoints`` names, None when it names none."""
+    names = category.extra.get("keypoints") if category is not None else None
+    return [str(n) for n in names] if isinstance(names, list) and names else None
+
+
+def _names_text(category: Category, names: list[str] | None) -> str:
+    if names is None:
+        return f"{category.name} names no keypoints"
+    shown = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
+    return f"{category.name} names other keypoints ({len(names)}: {shown})"
+
+
+def require_same_keypoints(project: Project, ids: Iterable[int], category_id: int) -> None:
+    """Refuse (``KeypointsRefused``) giving category ``category_id`` to an object holding COCO keypoints
+    (COCO, CVAT, Datumaro, Label Studio, or placed in the app) when it names other keypoints than the
+    object's category: a 17-point person made a 2-point ``dog`` would have its nose read as a tail, and a
+    COCO or CVAT export write points its category does not declare. A YOLO pose object's points are the
+    dataset's (every class has its ``kpt_shape``): it changes class freely."""
+    target = project.categories.get(category_id)
+    want = keypoint_names(target)
+    anns = project.annotations
+    for i in ids:
+        a = anns.get(i)
+        if a is None or a.category_id == category_id or target is None or _coco_values(a) is None:
+            continue
+        own = project.categories.get(a.category_id)
+        have = keypoint_names(own)
+        if have != want:
+            k = len(_coco_values(a) or []) // 3
+            name = own.name if own is not None else "its category"
+            raise KeypointsRefused(
+                a.id,
+                f"#{a.id} stays {name}: its {k} keypoints are {name}'s, and {_names_text(target, want)}",
+            )
+
+
+def yolo_keypoints_as_coco(project: Project) -> int:
+    """Give each object holding only a YOLO pose line's keypoints COCO's ``keypoints`` triples (pixels, where
+    the canvas shows them: moved with an edited box) and ``num_keypoints`` in place of the line's values
+    (the project's ``kpt_shape`` and ``flip_idx`` stay), and its category, when it names
+    none, the names and skeleton the canvas shows (``keypoint 1`` ..., COCO's person skeleton for 17), so
+    a COCO export of a pose dataset is a person_keypoints file (it wrote the boxes only). For the copy of a
+    project an export writes; returns how many objects were given them."""
+    n = 0
+    for a in project.annotations.values():
+        image = project.images.get(a.image_id)
+        if _coco_values(a) is not None or not isinstance(a.extra.get("yolo"), dict) or image is None:
+            continue
+        kp = keypoints_of(a, image)
+        if kp is None:
+            continue
+        a.extra["keypoints"] = [v for x, y, s in kp.points for v in (round(x, 2), round(y, 2), s)]
+        a.extra["num_keypoints"] = len(kp.shown())
+        del a.extra[
+            "yolo"
+        ]  # one form of them: read back and edited, the COCO ones are what a YOLO export writes
+        cat = project.categories.get(a.category_id)
+        if cat is not None and keypoint_names(cat) is None:
+            cat.extra["keypoints"] = [f"keypoint {i + 1}" for i in range(len(kp.points))]
+            cat.extra["skeleton"] = [[i + 1, j + 1] for i, j in kp.edges]
+        n += 1
+    return n

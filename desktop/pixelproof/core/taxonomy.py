@@ -35,6 +35,7 @@ from pixelproof.core.edits import (
 from pixelproof.core.edits.lint import SetLintRules, drop_rules, move_rules, rename_dismissed
 from pixelproof.core.edits.model_mapping import retarget_mappings
 from pixelproof.core.geometry import clone
+from pixelproof.core.keypoints import KeypointsRefused, keypoint_names, require_same_keypoints
 from pixelproof.core.limits import MAX_CLASSES, NAME_IN_TEXT, LimitError
 from pixelproof.core.model import LAST_CATEGORY_ID, Category, Project
 from pixelproof.core.name_fold import fold
@@ -432,10 +433,31 @@ def merge_categories(project: Project, source: str, target: str, label: str | No
         raise TaxonomyError([f"cannot merge {source!r} into itself"])
     _require_unlocked_class(project, src, f"merge class {_n(source)!r} into {_n(target)!r}")
     ids = [a.id for a in project.annotations_with_category(src.id)]
+    parts: list[Edit] = _keypoints_taken(project, src, dst)
+    if not parts:
+        try:
+            require_same_keypoints(project, ids, dst.id)
+        except KeypointsRefused as e:
+            raise TaxonomyError([f"cannot merge {source!r} into {target!r}: {e}"]) from None
     moved = set_category(project, ids, dst.id)
-    parts: list[Edit] = ([moved] if moved is not None else []) + [RemoveCategory(src.id)]
+    parts += ([moved] if moved is not None else []) + [RemoveCategory(src.id)]
     parts += _renamed_elsewhere(project, source, target, merged=True)  # as a rename, the target's rules kept
     return Compound(parts, label or f"Merge class {_n(source)} into {_n(target)}", focus=ids or None)
+
+
+def _keypoints_taken(project: Project, src: Category, dst: Category) -> list[Edit]:
+    """A merge into a class that names no keypoints gives it the merged class's (COCO ``keypoints`` and
+    ``skeleton``), so its objects' points keep their names and lines; nothing when it names some or holds
+    keypoints of its own."""
+    if keypoint_names(src) is None or keypoint_names(dst) is not None:
+        return []
+    if any("keypoints" in a.extra for a in project.annotations_with_category(dst.id)):
+        return []
+    after = copy.deepcopy(dst)
+    after.extra["keypoints"] = copy.deepcopy(src.extra["keypoints"])
+    if "skeleton" in src.extra:
+        after.extra["skeleton"] = copy.deepcopy(src.extra["skeleton"])
+    return [ReplaceCategory(after, f"{_n(dst.name)} takes {_n(src.name)}'s keypoints")]
 
 
 def rules_note(edit: Edit) -> str:

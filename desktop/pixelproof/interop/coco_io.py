@@ -26,6 +26,7 @@ from pixelproof.core.coco import (
 )
 from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.image_folder import on_disk
+from pixelproof.core.keypoints import yolo_keypoints_as_coco
 from pixelproof.core.model import Project
 from pixelproof.core.save_targets import check_save_target
 from pixelproof.core.track_fill import with_class
@@ -288,6 +289,11 @@ def write_coco(
         warnings.append(
             f"{plural(crowd, 'void region')} ({names}) written with iscrowd 1, COCO's mark of a region to "
             "ignore: trainers and COCOeval ignore them, so they are not learnt as a class"
+        )
+    if posed := yolo_keypoints_as_coco(copy):  # a YOLO pose dataset's: person_keypoints, not boxes alone
+        warnings.append(
+            f"{plural(posed, 'object')} of a YOLO pose dataset written with COCO keypoints, named as the app "
+            "shows them (keypoint 1, ...: data.yaml names none)"
         )
     boxes_as_outlines(copy)  # pycocotools and torchvision read a segmentation on every object
     atomic_write(out, dumps_project(copy), backup=True)  # README's two converts to project.json: .bak

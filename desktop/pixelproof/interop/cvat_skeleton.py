@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from typing import Any
 from xml.sax.saxutils import escape
 
 from pixelproof.core.coordinate_limits import check_coordinates
+from pixelproof.core.keypoints import skeleton_edges
 from pixelproof.core.limits import short_repr
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop._util import as_dict
@@ -190,3 +192,33 @@ def write_skeleton(
         for key, text in as_dict(part.get("attributes")).items():
             ET.SubElement(el, "attribute", name=str(key)).text = str(text)
     return shape
+
+
+def coco_skeleton_labels(project: Project) -> tuple[dict[int, Category], list[str]]:
+    """CVAT skeleton labels for the categories that name COCO ``keypoints`` but are no CVAT label of a type
+    (a COCO person_keypoints file's, or one given its names in the app): a copy of each with the skeleton
+    label CVAT reads (its parts the names, its ``<svg>`` drawn from the COCO ``skeleton``), so a CVAT export
+    writes their objects' keypoints as ``<skeleton>``s rather than dropping them. Left out, and said: a
+    category whose names repeat or are another label's name (CVAT's label list holds each name once).
+    Returns the copies by id and the warnings."""
+    taken = {c.name for c in project.categories.values()}
+    out: dict[int, Category] = {}
+    said: list[str] = []
+    for cat in project.categories.values():
+        names = cat.extra.get("keypoints")
+        if "type" in as_dict(cat.extra.get("cvat")) or not isinstance(names, list) or not names:
+            continue
+        names = [str(n) for n in names]
+        if len(set(names)) != len(names) or taken & set(names) or not all(n.strip() for n in names):
+            said.append(
+                f"{cat.name}: its keypoints written as no CVAT skeleton (a name repeats, is blank or is "
+                f"another label's): its objects are written as boxes"
+            )
+            continue
+        edges = [[a + 1, b + 1] for a, b in skeleton_edges(cat.extra.get("skeleton"), len(names)) if a != b]
+        copy = replace(cat, extra=dict(cat.extra))
+        cvat = {**as_dict(cat.extra.get("cvat")), "type": "skeleton", "svg": skeleton_svg(names, edges)}
+        copy.extra["cvat"] = {**cvat, "sublabels": [{"name": n, "type": "points"} for n in names]}
+        out[cat.id] = copy
+        taken |= set(names)
+    return out, said

@@ -3,6 +3,7 @@ format's declaration are in :mod:`pixelproof.interop.cvat`."""
 
 from __future__ import annotations
 
+import copy
 import itertools
 import os
 import xml.etree.ElementTree as ET
@@ -22,7 +23,7 @@ from pixelproof.core.cvat_attributes import (
     is_occluded,
 )
 from pixelproof.core.limits import LimitError
-from pixelproof.core.model import Annotation, ImageRecord, Project
+from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.track_fill import untouched_fill
 from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import (
@@ -36,7 +37,7 @@ from pixelproof.interop._util import (
     rel_name,
     with_progress,
 )
-from pixelproof.interop.cvat_skeleton import skeleton_values, write_skeleton
+from pixelproof.interop.cvat_skeleton import coco_skeleton_labels, skeleton_values, write_skeleton
 from pixelproof.interop.cvat_video_kept import KeptOutside, task_fields
 from pixelproof.interop.cvat_video_writer import (
     KEYFRAME,
@@ -98,7 +99,11 @@ def write_cvat(
     check_category_names(project.categories.values(), "CVAT XML", str(Path(out_dir) / "annotations.xml"))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    warnings: list[str] = []
+    derived, warnings = coco_skeleton_labels(project)
+    if derived:  # COCO keypoints categories as CVAT skeleton labels: a view of the project, not changed
+        project = copy.copy(project)
+        project.categories = {**project.categories, **derived}
+        warnings += _skeletons_said(project, derived)
     counts: Counter[str] = Counter()
     doc = ET.Element("annotations")
     ET.SubElement(doc, "version").text = "1.1"
@@ -198,6 +203,24 @@ def write_cvat(
     }
     warnings += noted_counts(counts, messages)
     return warnings
+
+
+def _skeletons_said(project: Project, derived: dict[int, Category]) -> list[str]:
+    """What a COCO keypoints category written as a CVAT skeleton label does to its objects: those with its
+    keypoints become ``<skeleton>``s, which hold no box (read back, a box is its labelled points' extent),
+    the others stay boxes."""
+    said = []
+    for cid, cat in derived.items():
+        anns = list(project.annotations_with_category(cid))
+        posed = sum(1 for a in anns if skeleton_values(a, cat) is not None)
+        if posed:
+            said.append(
+                f"{plural(posed, 'object')} of {cat.name} written as CVAT <skeleton>s of its COCO keypoints: "
+                "CVAT keeps no box with a skeleton (read back, each box is its labelled points' extent)"
+            )
+        if len(anns) > posed:
+            said.append(f"{plural(len(anns) - posed, 'object')} of {cat.name} without its keypoints: boxes")
+    return said
 
 
 def writes_video(project: Project, tracks: str = "auto") -> bool:

@@ -105,8 +105,8 @@ def read_yolo(
         report.note(
             f"{plural(posed, 'object')} of a pose dataset (kpt_shape {list(keypoints)}) read as their boxes: "
             "the keypoints are kept with each object (its extras), drawn on the canvas and moved there with "
-            "the select tool; a YOLO export writes them back (task pose), other exports and YOLO's detect "
-            "and segment the boxes without them"
+            "the select tool; a YOLO export writes them back (task pose), a COCO export as COCO keypoints, "
+            "other exports and YOLO's detect and segment the boxes without them"
         )
     for orphan in _orphan_labels(root, used_labels):
         report.skip("files", f"{orphan}: no image for this label file; skipped")

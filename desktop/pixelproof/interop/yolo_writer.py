@@ -19,7 +19,7 @@ import numpy as np
 from pixelproof.core import annotation_pixels
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import is_image_file
-from pixelproof.core.keypoints import finite_numbers, follow_box
+from pixelproof.core.keypoints import finite_numbers, follow_box, keypoint_names
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.split_names import CANONICAL as SPLITS
@@ -62,10 +62,7 @@ def write_yolo(
         raise ValueError(f"images: YOLO needs its own images/ folder: expected copy or link, got {images!r}")
     pose = pose_of(project)
     if task == "pose" and pose is None:
-        raise ValueError(
-            "task pose: the project was not read from a pose dataset (data.yaml's kpt_shape): "
-            "it has no keypoints to write"
-        )
+        pose = coco_pose(project)  # COCO person_keypoints (CVAT, Datumaro skeletons): one kpt_shape for all
     project, warnings = without_void(project, "YOLO")
     if task == "auto" and pose is not None:
         task = "pose"
@@ -446,6 +443,56 @@ def pose_of(project: Project) -> dict[str, Any] | None:
     return {"kpt_shape": list(shape), **({"flip_idx": flip} if valid else {})}
 
 
+def coco_pose(project: Project) -> dict[str, Any]:
+    """``kpt_shape`` ``[K, 3]`` (and ``flip_idx``) for a pose export of a project whose categories name COCO
+    ``keypoints`` (a person_keypoints file, a CVAT or Datumaro skeleton): the K every such category names,
+    as a YOLO pose dataset has one ``kpt_shape``; ``flip_idx`` pairs ``left``/``right`` names (Ultralytics
+    turns off flip augmentation without one). ValueError when no category names keypoints, or two name
+    different counts."""
+    counts = {len(n) for c in project.categories.values() if (n := keypoint_names(c))}
+    if len(counts) != 1:
+        why = (
+            "no category names COCO keypoints"
+            if not counts
+            else f"categories name {sorted(counts)} keypoints"
+        )
+        raise ValueError(
+            f"task pose: the project was not read from a pose dataset (data.yaml's kpt_shape) and {why}: "
+            "a YOLO pose dataset has one kpt_shape"
+        )
+    k = counts.pop()
+    named = next(n for c in project.categories.values() if (n := keypoint_names(c)) and len(n) == k)
+    flip = _flip_idx(named)
+    return {"kpt_shape": [k, 3], **({"flip_idx": flip} if flip is not None else {})}
+
+
+def _flip_idx(names: list[str]) -> list[int] | None:
+    """Each point's mirror image by name (``left_eye`` <-> ``right_eye``, a name without a side itself),
+    None when a side's name has no counterpart."""
+    index = {n.lower(): i for i, n in enumerate(names)}
+    if not any("left" in n or "right" in n for n in index):
+        return None  # no side named (``keypoint 1`` ...): which point mirrors which is unknown
+    out = []
+    for n in (n.lower() for n in names):
+        other = n.replace("left", "\0").replace("right", "left").replace("\0", "right")
+        if other not in index:
+            return None
+        out.append(index[other])
+    return out
+
+
+def _coco_points(a: Annotation, k: int, image: ImageRecord) -> np.ndarray | None:
+    """The object's COCO keypoint triples (pixels) as a YOLO pose line's (normalised, visibility as read;
+    the caller drops it for ``[K, 2]``), None when it holds no K of them."""
+    values = a.extra.get("keypoints")
+    if not finite_numbers(values, 3 * k) or image.width <= 0 or image.height <= 0:
+        return None
+    points = np.asarray(values, dtype=np.float64).reshape(k, 3)
+    points[:, 0] /= image.width
+    points[:, 1] /= image.height
+    return points
+
+
 def _keypoints(a: Annotation, shape: list[int], counts: Counter[str], image: ImageRecord) -> str:
     """The object's keypoints as read (normalised x y, visibility as it was), moved with its box when that
     was edited since (``core.keypoints.follow_box``) and as moved in the app, K absent ones (0 0 0) when it
@@ -456,6 +503,8 @@ def _keypoints(a: Annotation, shape: list[int], counts: Counter[str], image: Ima
     if kept.get("kpt_shape") == shape and finite_numbers(values, k * d):
         points = np.asarray(values, dtype=np.float64).reshape(k, d)
         counts["moved"] += follow_box(points, kept.get("box"), a, image)
+    elif (coco := _coco_points(a, k, image)) is not None:
+        points = coco if d == 3 else np.where(coco[:, 2:] > 0, coco[:, :2], 0.0)  # [K, 2]: absent 0 0
     else:
         counts["absent"] += 1
         points = np.zeros((k, d))

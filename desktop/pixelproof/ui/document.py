@@ -28,6 +28,7 @@ from pixelproof.core.autosave import (
 from pixelproof.core.category_keys import category_keys
 from pixelproof.core.coco import ProjectFormatError, ProjectSaveError, load_project, save_project
 from pixelproof.core.edits import Changes, Edit
+from pixelproof.core.keypoints import KeypointsRefused
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.names import base_file_name, distinct_file_names
 from pixelproof.core.object_lock import LockedError
@@ -76,7 +77,9 @@ class Document(QObject):
     # every signal of one edit (applied or reverted) is out: a receiver finishes work it gathered per object
     # (the canvas restacks the objects an undo put back between others)
     editAnnounced = Signal()
-    editRefused = Signal(object)  # the ``LockedError`` of an edit refused on a locked object (not pushed)
+    # the ``LockedError`` of an edit refused on a locked object, or the ``KeypointsRefused`` of a class change
+    # that would rename an object's keypoints (not pushed)
+    editRefused = Signal(object)
     # the fills next to an edited key followed it (``follow_up``), or were left as they were (why)
     tracksRefilled = Signal(str, str)  # what the status bar says, its kind ("info", "warning")
     categoriesChanged = Signal()
@@ -309,15 +312,16 @@ class Document(QObject):
         """Apply a core edit and make it undoable: the only way the UI changes the Project. ``merge`` names
         a kind of gesture whose consecutive steps on the same objects are one undo step ("nudge").
 
-        An edit the project refuses is not pushed: one refused for a locked object is announced
-        (``editRefused``: the status bar says which and how to unlock it) and its objects redrawn as they
-        are (a drag preview goes back); any other ValueError is raised, as before."""
+        An edit the project refuses is not pushed: one refused for a locked object, or a class change that
+        would rename an object's keypoints, is announced (``editRefused``: the status bar says which and
+        why) and its objects redrawn as they are (a drag preview goes back); any other ValueError is raised,
+        as before."""
         step = UndoEdit(self, edit, merge)
         self.undo_stack.push(step)
         refused = step.refused
         if refused is None:
             return
-        if not isinstance(refused, LockedError):
+        if not isinstance(refused, (LockedError, KeypointsRefused)):
             raise refused
         anns = self.project.annotations
         for i in dict.fromkeys([*(edit.focus or []), refused.annotation_id]):

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject
 
 from pixelproof.core.cvat_attributes import is_occluded, with_occluded
 from pixelproof.core.edits import ReplaceAnnotations
+from pixelproof.core.keypoints import KeypointsRefused
 from pixelproof.core.object_lock import LockedError, is_locked, with_locked
 from pixelproof.ui.shortcuts import REGISTRY, make_action
 
@@ -119,8 +120,12 @@ class ObjectFlags(QObject):
         self.act_occluded.setChecked(bool(anns) and all(is_occluded(a) for a in anns))
         self.act_lock.setChecked(bool(anns) and all(is_locked(a) for a in anns))
 
-    def _refused(self, error: LockedError) -> None:
-        """A gesture refused on a locked object: which, and the keys that unlock it."""
+    def _refused(self, error: LockedError | KeypointsRefused) -> None:
+        """A gesture refused on a locked object: which, and the keys that unlock it; a class change refused
+        for the object's keypoints: why (``core.keypoints.require_same_keypoints``)."""
+        if isinstance(error, KeypointsRefused):
+            self.shell.status(str(error), 6000, kind="warning")
+            return
         key = REGISTRY.text("edit.lock") or "Edit > Lock"
         self.shell.status(
             f"#{error.annotation_id} is locked: unlock it ({key}) to {error.doing} it", 4000, kind="warning"

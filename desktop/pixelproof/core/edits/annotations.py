@@ -19,6 +19,7 @@ from pixelproof.core.edits.base import (
     require,
 )
 from pixelproof.core.geometry import clone
+from pixelproof.core.keypoints import require_same_keypoints
 from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.model import Annotation, Project, utc_now
 from pixelproof.core.names import shown_name
@@ -211,6 +212,7 @@ class SetCategory(Edit):
         require_unlocked(
             project, (i for i in self.ids if anns[i].category_id != self.category_id), "reclassify"
         )
+        require_same_keypoints(project, self.ids, self.category_id)  # a person's points never a dog's
         self._before = ([anns[i].category_id for i in self.ids], [anns[i].updated for i in self.ids])
         self._attributes = _moved_attributes(project, self.ids, self.category_id)
         after = {aid: new for aid, (_, new) in self._attributes.items()}

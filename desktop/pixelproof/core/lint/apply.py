@@ -14,6 +14,7 @@ from pixelproof.core.edits import (
     SetImageStatus,
 )
 from pixelproof.core.geometry import clip_box, clone
+from pixelproof.core.keypoints import KeypointsRefused, require_same_keypoints
 from pixelproof.core.labels import is_label, set_review
 from pixelproof.core.limits import RLE_ORIGIN
 from pixelproof.core.lint.fixes import fingerprint
@@ -62,6 +63,10 @@ def fix_edit(project: Project, fix: dict[str, Any], label: str | None = None) ->
     if action == "set_category":
         if fix["category_id"] not in project.categories:
             raise FixError(f"category {fix['category_id']} does not exist")
+        try:  # a model's "this person is a dog" would make the person's keypoints a dog's
+            require_same_keypoints(project, [ann.id], fix["category_id"])
+        except KeypointsRefused as e:
+            raise FixError(str(e)) from None
         after.category_id = fix["category_id"]
         return ReplaceAnnotations([after], name)
     if action == "set_segmentation":

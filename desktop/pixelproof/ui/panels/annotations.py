@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QVBoxLayout,
 
 from pixelproof.core.clipboard import track_of
 from pixelproof.core.edits import Changes
+from pixelproof.core.keypoints import keypoints_of
 from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Annotation
 from pixelproof.core.names import shown_name
@@ -44,6 +45,10 @@ def describe(doc: Document, ann: Annotation) -> str:
     parts = [shown_name(cat.name) if cat else "?", KIND_LABELS.get(ann.kind, ann.kind)]
     if ann.score is not None:
         parts.append(score_text(ann.score))  # as the canvas tag of a pending prediction
+    image = doc.project.images.get(ann.image_id) if ann.extra else None
+    kp = keypoints_of(ann, image, cat) if image is not None else None
+    if kp is not None:  # a pose object: how many of its points are labelled, as CVAT's sidebar counts them
+        parts.append(f"{len(kp.shown())} of {len(kp.points)} keypoints")
     track = track_of(ann)
     if track is not None:  # a video's: "track 0 key" or "track 0 interpolated", as CVAT's sidebar shows
         parts.append(f"track {track} {'interpolated' if untouched_fill(ann) else 'key'}")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from pixelproof.core import measure
 from pixelproof.core.edits import Changes, ReplaceAnnotations, set_category
 from pixelproof.core.geometry import clone
+from pixelproof.core.keypoints import keypoints_of, keypoints_summary
 from pixelproof.core.labels import set_review
 from pixelproof.core.limits import MAX_NOTE, note_preview
 from pixelproof.core.model import REVIEW_STATES
@@ -39,6 +40,7 @@ from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.document import Document
 from pixelproof.ui.icons import swatch
+from pixelproof.ui.keypoint_placing import placeable
 from pixelproof.ui.object_flags import toggle_flag
 from pixelproof.ui.one_line import OneLineLabel
 from pixelproof.ui.panels.attribute_form import AttributeForm
@@ -54,6 +56,12 @@ MIXED = "(several)"
 
 
 NOT_REVIEWED = "—  not reviewed"
+
+
+KEYPOINTS_TIP = (
+    "Labelled: visible or occluded. With the select tool (V) a drag moves a point, Shift+V over one sets "
+    "it visible, occluded or not labelled"
+)
 
 
 class PropertiesPanel(Panel):
@@ -117,6 +125,12 @@ class PropertiesPanel(Panel):
         self.form.addRow("Box", self.geometry_label)
         self.area_label = QLabel()
         self.form.addRow("Area", self.area_label)
+        # one object's keypoints counted (17 keypoints, 15 labelled), or how to give them when its category
+        # names some; no row for an object of a class without keypoints
+        self.keypoints = QLabel()
+        self.keypoints.setWordWrap(True)
+        self.keypoints.setToolTip(KEYPOINTS_TIP)
+        self.form.addRow("Keypoints", self.keypoints)
         # Edit > Lock (Alt+L) as a box beside the heading (a row of its own pushed a cell's measurements
         # off a 1366x768 dock): the same toggle, one undo step; a locked object's class is not offered for
         # change (the edit would be refused)
@@ -246,6 +260,7 @@ class PropertiesPanel(Panel):
         self.geometry_label.setText(measure.box_text(anns[0].bbox, spacing) if len(anns) == 1 else MIXED)
         area = measure.pixel_area_text(sum(a.area for a in anns), spacing)
         self.area_label.setText(area if len(anns) == 1 else f"{area} in all")
+        self._show_keypoints(anns)
         # where each came from; whether an imported shape was edited since only for one object (a mask's
         # costs a decode: a selection of a slide's cells would wait on thousands)
         records, one = doc.project.images, len(anns) == 1
@@ -283,6 +298,21 @@ class PropertiesPanel(Panel):
         )
         self.note_long.setVisible(long)
         self.clear_note.setVisible(long)
+
+    def _show_keypoints(self, anns: list) -> None:
+        """One object's keypoints counted, or what gives it its category's (Alt+K); no row otherwise."""
+        doc = self.document
+        text = ""
+        if len(anns) == 1 and doc is not None and (image := doc.project.images.get(anns[0].image_id)):
+            kp = keypoints_of(anns[0], image, doc.project.categories.get(anns[0].category_id))
+            names = placeable(doc, anns[0]) if kp is None else None
+            key = REGISTRY.text("edit.place_keypoints")
+            if kp is not None:
+                text = keypoints_summary(kp)
+            elif names:
+                text = f"none yet: Edit > Place Keypoints{f' ({key})' if key else ''} places its {len(names)}"
+        self.keypoints.setText(text)
+        self.form.setRowVisible(self.keypoints, bool(text))
 
     def _show_lock(self, anns: list) -> None:
         """The Locked box as Edit > Lock's check mark (all selected locked: checked; some: partly) and the

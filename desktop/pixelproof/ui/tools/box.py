@@ -18,6 +18,8 @@ from pixelproof.core.model import Annotation, Category
 from pixelproof.ui.canvas.guide_lines import GUIDES, GuideLines
 from pixelproof.ui.canvas.looks import category_color
 from pixelproof.ui.canvas.tool_event import ToolEvent
+from pixelproof.ui.keypoint_placing import placeable
+from pixelproof.ui.shortcuts import REGISTRY
 from pixelproof.ui.tools.base import Tool
 
 MIN_DRAG_SCREEN_PX = 4  # screen pixels, whatever the zoom: a slip at low zoom is no box either
@@ -169,6 +171,13 @@ class BoxTool(Tool):
         )
         ann.touch()
         self.push(AddAnnotations([ann], "Draw box"))
+        names = placeable(doc, ann) if ann.id in doc.project.annotations else None
+        if names:  # offered, not started: the next drag still draws a box (a boxes-only pass over a pose set)
+            key = REGISTRY.text("edit.place_keypoints") or "Edit > Place Keypoints on Object"
+            self.canvas.message.emit(
+                f"#{ann.id} {doc.project.categories[category_id].name}: {key} places its "
+                f"{len(names)} keypoints, one click each ({names[0]} first)"
+            )
 
     def cancel(self) -> None:
         self._guides.hide()  # before an image change clears the scene; the next move shows them again
