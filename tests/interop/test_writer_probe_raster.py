@@ -425,10 +425,10 @@ def test_dicom_seg_unused_categories_are_no_segments(ct_series: dict) -> None:
 
 
 def test_dicom_seg_names_sharing_a_stem_do_not_overwrite_one_another(tmp_path: Path) -> None:
-    from pixelproof.interop.dicom_seg import _seg_target
+    from pixelproof.interop.dicom_seg import source_target
 
     taken: set[str] = set()
-    targets = [_seg_target(tmp_path, key, taken) for key in ("a/CT", "b/CT", "c/CT_2")]
+    targets = [source_target(tmp_path, key, taken) for key in ("a/CT", "b/CT", "c/CT_2")]
     assert len({t.name for t in targets}) == 3
 
 

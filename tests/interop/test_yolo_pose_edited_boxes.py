@@ -64,7 +64,9 @@ def test_keypoints_move_and_scale_with_their_edited_box_unchanged_ones_as_read(t
     assert first[5:] == pytest.approx(want, abs=5e-7)
     # the box read (cx .25 cy .3 w .1 h .2) onto (cx .3 cy .4 w .2 h .4): x' = .3 + (x - .25) * 2, likewise y
     assert second[1:5] == pytest.approx([0.3, 0.4, 0.2, 0.4])
-    want = [0.2, 0.3, 1, 0.4, 0.5, 2, 0.28, 0.32, 0] + [0.3, 0.4, 2] * 14  # v 0: left where it was
+    # a point set not labelled (v 0) keeps a position, mapped with the box like the others, so it comes
+    # back beside its object when made visible again (0.28 0.32 -> .3 + .03 * 2, .4 + .02 * 2)
+    want = [0.2, 0.3, 1, 0.4, 0.5, 2, 0.36, 0.44, 0] + [0.3, 0.4, 2] * 14
     assert second[5:] == pytest.approx(want, abs=5e-7)
     assert _rows(tmp_path / "out" / "labels" / "val" / "b.txt")[0][5:] == pytest.approx(_KEPT, abs=5e-7)
 
