@@ -44,8 +44,8 @@ def data_each(text: list[str]) -> Any:
     return DataElement(0x30060050, "DS", text)
 
 
-def nested_each(rings: list[tuple[np.ndarray, bool, int]]) -> int:
-    """The nesting count as the writer first made it: every outer ring against every other."""
+def nested_each(rings: list[tuple[np.ndarray, bool, int]], budget: object = None) -> int:
+    """The nesting count as the writer first made it: every outer ring against every other (no budget)."""
     from pixelproof.interop.rtstruct import ring_contains
 
     outers = [(r, obj) for r, hole, obj in rings if not hole]
@@ -56,8 +56,9 @@ def nested_each(rings: list[tuple[np.ndarray, bool, int]]) -> int:
     )
 
 
-def nest_each(rings: list[np.ndarray]) -> list[tuple[np.ndarray, list[np.ndarray]]]:
-    """``rtstruct._nest`` as first written: each ring's first vertex tested against every other ring."""
+def nest_each(rings: list[np.ndarray], budget: object = None) -> list[tuple[np.ndarray, list[np.ndarray]]]:
+    """``rtstruct._nest`` as first written: each ring's first vertex tested against every other ring (no
+    budget of tests)."""
     from pixelproof.interop.rtstruct import _area, ring_contains
 
     inside = [

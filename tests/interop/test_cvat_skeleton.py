@@ -119,3 +119,20 @@ def test_the_coco_export_writes_person_keypoints_pycocotools_reads(tmp_path: Pat
         [3, 3, 2, 4, 4, 2, 5, 5, 0, 6, 6, 2],
     ]
     assert [a["num_keypoints"] for a in anns] == [3, 3] and anns[0]["bbox"] == [2, 2, 3, 4]
+
+
+def test_a_hostile_svg_gives_its_edges_once_in_order_never_quadratic() -> None:
+    """10**5 lines between 500 nodes (each edge drawn twice; self-loops; lines naming missing nodes; an
+    entity the fragment does not declare): the edges come once each, first drawn first, without the list
+    search that made 10**5 lines 5 x 10**9 comparisons (minutes), and an undeclared entity gives none."""
+    from pixelproof.interop.cvat_skeleton import svg_edges
+
+    names = [f"p{i}" for i in range(500)]
+    circles = "".join(f'<circle data-node-id="{i}" data-label-name="p{i}"/>' for i in range(500))
+    pairs = [(i % 500, i // 500) for i in range(50_000)]  # 49,900 distinct edges
+    lines = "".join(f'<line data-node-from="{a}" data-node-to="{b}"/>' for a, b in pairs * 2)
+    extra = '<line data-node-from="3" data-node-to="3"/><line data-node-from="3" data-node-to="nowhere"/>'
+    got = svg_edges(circles + lines + extra, names)
+    want = list(dict.fromkeys((a + 1, b + 1) for a, b in pairs if a != b))
+    assert got == [list(e) for e in want]
+    assert svg_edges(circles + "&lol;" + lines, names) == []

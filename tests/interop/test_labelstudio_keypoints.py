@@ -107,3 +107,33 @@ def test_a_moved_point_is_exported_to_coco_and_label_studio_and_read_back_equal(
     assert [keypoints_of(a, back.images[a.image_id], back_cat) for a in again] == [
         keypoints_of(a, image, cat) for a in project.annotations.values()
     ]
+
+
+def test_points_whose_parent_is_no_region_stay_kept_results_never_a_traceback(tmp_path: Path) -> None:
+    """parentID a list or an object (a TypeError, unhashable, crashed the whole read), two points each
+    the other's parent, a region not there, or points 1e308 % or -5 % across: each stays a kept result
+    (the far one said, naming the point); the good point under r1 is read."""
+    far = _point("k5", 1e308, 20, "hand", "r1")
+    results = [
+        _box("r1", 10),
+        _point("k1", 15, 20, "nose", "r1"),
+        {**_point("k2", 15, 20, "hand"), "parentID": ["r1"]},
+        {**_point("k3", 15, 20, "hand"), "parentID": {"id": "r1"}},
+        _point("k4", 15, 20, "hand", "k6"),
+        _point("k6", 15, 20, "hand", "k4"),  # a -> b -> a
+        _point("k7", 15, 20, "hand", "missing"),
+        far,
+        _point("k8", -5, 20, "hand", "r1"),
+    ]
+    tasks = [{"id": 1, "data": {"image": "a.png"}, "annotations": [{"id": 1, "result": results}]}]
+    Image.new("RGB", (200, 100)).save(tmp_path / "a.png")
+    (tmp_path / "export.json").write_text(json.dumps(tasks))
+    result = read_labelstudio(tmp_path / "export.json")
+    (a,) = result.project.annotations.values()
+    cat = result.project.category_by_name("person")
+    image = result.project.images[a.image_id]
+    assert cat.extra["keypoints"] == ["nose", "hand"]
+    assert keypoints_of(a, image, cat).points == [(30.0, 20.0, 2), (-10.0, 20.0, 2)]  # k8 at -5 % kept
+    kept = image.extra["pixelproof"]["labelstudio"]["results"]
+    assert [r["id"] for r in kept] == ["k2", "k3", "k4", "k6", "k7", "k5"]
+    assert any("keypoint 'k5':" in p and "kept as a result" in p for p in result.problems)

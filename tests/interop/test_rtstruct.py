@@ -465,8 +465,45 @@ def test_nesting_over_overlapping_extents_equals_every_pair() -> None:
         order = rng.permutation(len(rings))
         rings = [rings[k] for k in order]
         want, got = nest_each(rings), _nest(rings)
+        assert got is not None
         assert len(got) == len(want), trial
         for (o1, h1), (o2, h2) in zip(got, want, strict=True):
             assert o1 is o2 and len(h1) == len(h2) and all(a is b for a, b in zip(h1, h2, strict=True)), trial
         holes += sum(len(h) for _, h in want)
     assert holes > 100  # the rings did nest
+
+
+def test_thousands_of_copies_of_one_contour_are_outlines_said_not_hours_of_nesting(tmp_path) -> None:
+    """3,000 copies of one contour of one ROI on one slice would be 9 x 10**6 containment tests (about three
+    minutes; 10,000 copies, half an hour): past ``limits.MAX_NESTING_TESTS`` for the file they are read as
+    outlines, said naming the file, the ROI and the slice, and none is tested. A ROI read before them keeps
+    its hole, and a later slice that needs few tests still nests within what is left."""
+    from pixelproof.core import limits
+    from pixelproof.interop import rtstruct
+
+    cts = write_series(
+        tmp_path / "CT", iop=AXIAL, origin=(0.0, 0.0, 0.0), spacing=(1.0, 1.0), zs=(0, 2), size=(32, 32)
+    )
+    square = [(2, 2), (29, 2), (29, 29), (2, 29)]
+    inner = [(8, 8), (23, 8), (23, 23), (8, 23)]
+    body = [contour([lps(cts[0], c, r) for c, r in ring], cts[0].SOPInstanceUID) for ring in (square, inner)]
+    copy = contour([lps(cts[0], c, r) for c, r in inner], cts[0].SOPInstanceUID)
+    late = [contour([lps(cts[1], c, r) for c, r in ring], cts[1].SOPInstanceUID) for ring in (square, inner)]
+    write_rtstruct(tmp_path / "rt.dcm", [("Body", body), ("Copies", [copy] * 3000), ("Late", late)])
+    assert limits.MAX_NESTING_TESTS < 3000 * 2999
+    made = []
+    kept = rtstruct.ring_contains
+    rtstruct.ring_contains = lambda ring, point: made.append(1) or kept(ring, point)  # type: ignore[assignment]
+    try:
+        result = read_rtstruct(tmp_path / "rt.dcm", image_dir=tmp_path)
+    finally:
+        rtstruct.ring_contains = kept  # type: ignore[assignment]
+    assert len(made) == 1 + 1  # the inner ring in the square, for Body and for Late; no copy tested
+    said = [p for p in result.problems if "not nested" in p]
+    assert len(said) == 1 and said[0].startswith(f"{tmp_path / 'rt.dcm'}: ROI 2 “Copies” on "), said
+    assert "3,000 contours" in said[0] and "outline" in said[0]
+    by_cat = {c.name: c.id for c in result.project.categories.values()}
+    anns = list(result.project.annotations.values())
+    assert sum(a.category_id == by_cat["Copies"] for a in anns) == 3000
+    assert sum(a.category_id == by_cat["Body"] for a in anns) == 1  # the outline with its hole
+    assert sum(a.category_id == by_cat["Late"] for a in anns) == 1

@@ -220,6 +220,33 @@ def test_nested_objects_and_names_a_roi_cannot_hold_are_said(tmp_path: Path) -> 
     assert warnings.images == 2  # the series: its slice without objects is referenced too, as in a SEG
 
 
+def test_copies_of_an_outline_no_copy_holds_cost_a_bounded_number_of_tests_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1,000 objects, each a copy of a square starting at a corner ray casting finds outside every copy:
+    each would be tested against all 999 others (10**6 tests, 17 s; 10,000 copies half an hour). The
+    file's ``limits.MAX_NESTING_TESTS`` are spent, then the rest said not checked; the file is written."""
+    from pixelproof.core import limits
+    from pixelproof.interop import rtstruct_writer
+    from tests.interop.test_rtstruct import AXIAL
+
+    project, study = _series_project(tmp_path, iop=AXIAL, origin=(0, 0, 0), spacing=(1, 1), zs=(0, 1))
+    image = next(iter(project.images.values()))
+    square = [[10.0, 10.0, 2.0, 10.0, 2.0, 2.0, 10.0, 2.0]]
+    for _ in range(1000):
+        project.add_annotation(
+            Annotation(project.next_annotation_id(), image.id, 1, [2.0, 2.0, 8.0, 8.0], square, 64.0)
+        )
+    made = []
+    kept = rtstruct_writer.ring_contains
+    monkeypatch.setattr(rtstruct_writer, "ring_contains", lambda r, p: made.append(1) or kept(r, p))
+    warnings = FORMATS["rtstruct"].write(project, study / "rt")
+    assert len(made) <= limits.MAX_NESTING_TESTS
+    assert any(w.startswith("1,000 contours not checked for lying inside another object") for w in warnings)
+    back = pydicom.dcmread(study / "rt" / "CT_rtstruct.dcm")
+    assert len(back.ROIContourSequence[0].ContourSequence) == 1000
+
+
 def test_a_series_without_frame_of_reference_is_said_and_not_written(tmp_path: Path) -> None:
     from tests.interop.test_rtstruct import AXIAL
 

@@ -35,7 +35,8 @@ Structure
     ``read_lines(f, where, max_bytes)``: the lines of a file written a line at a time, each read with a
     bound (``MAX_JOURNAL_LINE`` for a resumable job's journal), so a line of gigabytes is refused, naming
     its number, before more of it than the bound is read.
-    ``MAX_CLASSES``: the longest class list a dataset file may declare.
+    ``MAX_CLASSES``: the longest class list a dataset file may declare. ``MAX_NESTING_TESTS``: ring
+    containment tests an RT Structure Set file may cost to nest its contours into holes (read or written).
     ``MAX_JSON_DEPTH``: nesting of any JSON value kept as it was read (orjson writes at most 254
     levels, so anything deeper could be loaded but never saved); ``check_json_depth(value, where)``. Also
     the levels a GeoJSON file may nest, counted on its bytes as read (``json_nesting``).
@@ -91,6 +92,7 @@ MAX_OUTLINE = 2**24
 MAX_VERTICES = 2**22
 MAX_JSON_DEPTH = 200
 MAX_CLASSES = 100_000  # a class list longer than this is a broken or hostile file, not a dataset
+MAX_NESTING_TESTS = 200_000  # ring containment tests per RT Structure Set file: ~20 us each, ~4 s
 MAX_NOTE = 2_000  # characters of a review note: a paragraph, not a pasted log (500 of them make a 1 MB page)
 MAX_CATEGORY_NAME = 200  # characters of a category name made in PixelProof: a name, not a description
 NAME_SHOWN = MAX_CATEGORY_NAME  # characters of a name shown at most, then "…" (its whole in the file)

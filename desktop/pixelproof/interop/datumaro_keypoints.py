@@ -46,15 +46,16 @@ def declare_keypoints(
         ):
             continue
         k = len(names)
-        edges: list[list[int]] = []
+        joined: dict[tuple[int, int], None] = {}  # a dict, not a list searched: 10**5 joints, 5 x 10**9 tests
         for pair in as_list(entry.get("joints")):
             ok = (
                 isinstance(pair, list)
                 and len(pair) == 2
                 and all(type(i) is int and 1 <= i <= k for i in pair)
             )
-            if ok and pair[0] != pair[1] and pair not in edges:
-                edges.append(list(pair))
+            if ok and pair[0] != pair[1]:
+                joined.setdefault((pair[0], pair[1]))
+        edges = [list(e) for e in joined]
         found[index] = names
         cat.extra["keypoints"] = list(names)
         cat.extra["skeleton"] = edges

@@ -54,7 +54,8 @@ def group_keypoints(
     left kept. One that cannot be read is said and stays kept."""
     left = []
     for r in kept:
-        parent = regions.get(as_dict(r).get("parentID")) if as_dict(r).get("type") == KIND else None
+        pid = as_dict(r).get("parentID")  # a list or an object names no region (and hashes not)
+        parent = regions.get(pid) if as_dict(r).get("type") == KIND and isinstance(pid, str) else None
         if parent is None:
             left.append(r)
             continue

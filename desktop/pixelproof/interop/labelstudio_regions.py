@@ -114,7 +114,9 @@ def join_parts(build: Builder, image: ImageRecord, made: dict[str, Annotation], 
     object, as the writer splits a multi-part polygon."""
     for result, source, _, _, _ in results:
         r = as_dict(result)
-        part, head = made.get(r.get("id")), made.get(r.get("parentID"))
+        rid, pid = r.get("id"), r.get("parentID")  # a list or an object names none (and hashes not)
+        part = made.get(rid) if isinstance(rid, str) else None
+        head = made.get(pid) if isinstance(pid, str) else None
         if source is not None or part is None or head is None or part is head:
             continue
         if head.kind != "polygon" or part.kind != "polygon" or head.category_id != part.category_id:

@@ -30,7 +30,7 @@ from pixelproof.core import masks as core_masks
 from pixelproof.core.atomic import atomic_output
 from pixelproof.core.category_colors import shown_color
 from pixelproof.core.dicom import DicomError, frame_count, read_dataset
-from pixelproof.core.limits import short_repr
+from pixelproof.core.limits import MAX_NESTING_TESTS, short_repr
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.patient_space import PatientGeometry, ras_from_lps
 from pixelproof.core.wording import noted_counts, plural
@@ -122,17 +122,29 @@ def _contour_data(text: str) -> Any:
     return DataElement(0x30060050, "DS", text, already_converted=True)
 
 
-def _nested(rings: list[tuple[np.ndarray, bool, int]], chunk: int = 256) -> int:
+def _nested(
+    rings: list[tuple[np.ndarray, bool, int]], chunk: int = 256, budget: list[int] | None = None
+) -> int | None:
     """How many outer rings lie inside another object's outer ring (of one ROI on one slice): the
     standard's even-odd fill reads them as holes. Only the outlines whose extent holds the ring's first
     point are tested (``rtstruct.ring_candidates``, as the reader nests), until one holds it: a slice of
-    10,000 lesions is not 10**8 tests."""
+    10,000 lesions is not 10**8 tests. ``budget[0]``: the candidates the file may still look at
+    (``limits.MAX_NESTING_TESTS``); None when they run out (10,000 copies of a box starting at a corner
+    no copy holds were 10**8 tests, half an hour)."""
+    budget = [MAX_NESTING_TESTS] if budget is None else budget
     outers = [(np.vstack([r, r[:1]]), obj) for r, hole, obj in rings if not hole]
-    return sum(
-        any(obj != outers[j][1] and ring_contains(outers[j][0], outers[i][0][0]) for j in others)
-        for i, others in ring_candidates([r for r, _ in outers], chunk)
-        for obj in (outers[i][1],)
-    )
+    chunk = max(1, min(chunk, MAX_NESTING_TESTS // max(1, len(outers))))  # a chunk's pairs: bounded
+    found = 0
+    for i, others in ring_candidates([r for r, _ in outers], chunk):
+        ring, obj = outers[i]
+        for j in others:
+            budget[0] -= 1
+            if budget[0] < 0:
+                return None
+            if obj != outers[j][1] and ring_contains(outers[j][0], ring[0]):
+                found += 1
+                break
+    return found
 
 
 def _new(source: Any, frame_uid: str, charset: str | None) -> Any:
@@ -209,6 +221,7 @@ def _structure_set(
         raise ValueError("it has no StudyInstanceUID (0020,000D), which an RT Structure Set references")
     contours: dict[int, list[Any]] = {}
     manual: dict[int, bool] = {}
+    budget = [MAX_NESTING_TESTS]  # nesting tests the file may still cost (``_nested``)
     for s in slices:
         on_slice: dict[int, list[tuple[np.ndarray, bool, int]]] = {}
         for image_id in s.ids:
@@ -223,7 +236,10 @@ def _structure_set(
                         continue
                     on_slice.setdefault(ann.category_id, []).append((ring, hole, ann.id))
         for cid, rings in on_slice.items():
-            counts["nested"] += _nested(rings)
+            nested = _nested(rings, budget=budget)
+            counts["nested" if nested is not None else "unchecked"] += (
+                len(rings) if nested is None else nested
+            )
             for ring, _, _ in rings:
                 c = Dataset()
                 c.ContourNumber = len(contours.get(cid, [])) + 1
@@ -338,6 +354,11 @@ def write_structure_sets(
             "outline",
             "inside another object of its category on its slice: planning systems fill contours even-odd, "
             "so it reads as a hole there",
+        ),
+        "unchecked": (
+            "contour",
+            f"not checked for lying inside another object (past the {MAX_NESTING_TESTS:,} containment tests "
+            "a file may cost: copies of one outline?); one that does reads as a hole there",
         ),
     }
     objects = sum(len(project.annotations_of(i)) for i in placed)
