@@ -1,5 +1,5 @@
 """What the panels say of keypoints, and a class change that would rename them: the Properties panel counts
-one object's keypoints (``3 keypoints, 2 labelled (1 occluded)``) or names Alt+K for a box whose category
+one object's keypoints (``2 of 3 labelled, 1 occluded``) or names Alt+K for a box whose category
 names some; the Annotations list row counts the labelled ones; a box drawn in such a category offers Alt+K
 in the status bar; a digit key or the Properties panel's class choice that would give a posed object a
 class naming other keypoints is refused, the status bar saying why."""
@@ -25,16 +25,30 @@ def test_properties_and_the_list_count_an_objects_keypoints(posed, qtbot) -> Non
     QTest.mouseClick(win.canvas.viewport(), LEFT, NOMOD, view_point(win, 160, 120))
     assert win.document.selection == [COCO_ID]
     qtbot.waitUntil(lambda: props.keypoints.isVisible())
-    assert props.keypoints.text() == "3 keypoints, 2 labelled (1 occluded)"
+    assert props.keypoints.text() == "2 of 3 labelled, 1 occluded"
     assert _row_text(win, COCO_ID).endswith("box  ·  2 of 3 keypoints")
     hover(win, view_point(win, 100, 60))
     key(win, Qt.Key.Key_V, Qt.KeyboardModifier.ShiftModifier)  # the nose occluded: the count follows
-    qtbot.waitUntil(lambda: props.keypoints.text() == "3 keypoints, 2 labelled (2 occluded)")
+    qtbot.waitUntil(lambda: props.keypoints.text() == "2 of 3 labelled, 2 occluded")
     QTest.mouseClick(win.canvas.viewport(), LEFT, NOMOD, view_point(win, 100, 220))
     assert win.document.selection == [BARE_ID]
     qtbot.waitUntil(lambda: "none yet" in props.keypoints.text())
-    assert props.keypoints.text() == "none yet: Edit > Place Keypoints (Alt+K) places its 3"
+    assert props.keypoints.text() == "none yet: Alt+K places its 3"
     assert "keypoints" not in _row_text(win, BARE_ID)
+
+
+def test_the_keypoints_row_reads_on_one_line_in_a_1366_window(posed, qtbot) -> None:  # noqa: F811
+    """At 1366x768 the Properties row of 17 keypoints fits its cell on one line (a longer wording wrapped
+    and its second line was cut off by the form's row height)."""
+    win = posed
+    win.resize(1366, 768)
+    props = win.panels["propertiesDock"]
+    for at in ((160, 120), (100, 220)):  # the posed object, then the one without keypoints
+        QTest.mouseClick(win.canvas.viewport(), LEFT, NOMOD, view_point(win, *at))
+        qtbot.waitUntil(lambda: props.keypoints.isVisible() and props.keypoints.text() != "")
+        longest = props.keypoints.text().replace("2 of 3", "17 of 17").replace("its 3", "its 17")
+        room = props.keypoints.contentsRect().width()
+        assert props.keypoints.fontMetrics().horizontalAdvance(longest) <= room, (longest, room)
 
 
 def test_a_box_drawn_in_a_class_naming_keypoints_offers_to_place_them(posed) -> None:  # noqa: F811

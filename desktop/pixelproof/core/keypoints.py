@@ -64,11 +64,11 @@ class Keypoints:
 
 
 def keypoints_summary(kp: Keypoints) -> str:
-    """What the Properties panel says of an object's keypoints: ``17 keypoints, 15 labelled (1 occluded)``."""
+    """What the Properties panel says of an object's keypoints: ``15 of 17 labelled, 1 occluded`` (one line
+    in a 1366x768 dock: the longer ``17 keypoints, 15 labelled (1 occluded)`` wrapped and was cut)."""
     labelled = kp.shown()
     occluded = sum(1 for i in labelled if kp.points[i][2] == 1)
-    text = f"{len(kp.points)} keypoint{'s' if len(kp.points) != 1 else ''}, {len(labelled)} labelled"
-    return text + (f" ({occluded} occluded)" if occluded else "")
+    return f"{len(labelled)} of {len(kp.points)} labelled" + (f", {occluded} occluded" if occluded else "")
 
 
 def finite_numbers(values: Any, n: int) -> bool:

@@ -125,7 +125,7 @@ class PropertiesPanel(Panel):
         self.form.addRow("Box", self.geometry_label)
         self.area_label = QLabel()
         self.form.addRow("Area", self.area_label)
-        # one object's keypoints counted (17 keypoints, 15 labelled), or how to give them when its category
+        # one object's keypoints counted (15 of 17 labelled), or how to give them when its category
         # names some; no row for an object of a class without keypoints
         self.keypoints = QLabel()
         self.keypoints.setWordWrap(True)
@@ -310,7 +310,8 @@ class PropertiesPanel(Panel):
             if kp is not None:
                 text = keypoints_summary(kp)
             elif names:
-                text = f"none yet: Edit > Place Keypoints{f' ({key})' if key else ''} places its {len(names)}"
+                how = key or "Edit > Place Keypoints on Object"  # the menu path whole in the tooltip
+                text = f"none yet: {how} places its {len(names)}"
         self.keypoints.setText(text)
         self.form.setRowVisible(self.keypoints, bool(text))
 
