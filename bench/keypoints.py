@@ -9,6 +9,9 @@ box dragged with its keypoints following it, on one 4000x3000 image of 500 COCO 
     it passed objects far from the pointer over with a rectangle test).
 (b) a drag frame: ``preview_boxes`` for the dragged object and ``paint`` of the region it exposes, beside
     a ``paint`` of the whole layer (what each pointer move of a drag would repaint with a full update).
+(c) a full repaint (each zoom step, a pan at fit): ``paint`` of the whole layer, beside the same points and
+    lines drawn one by one (``drawn_one_by_one``: each line with round caps, each dot an ellipse, as the
+    layer drew them before it drew each object's lines in one call and its dots from ready-made sprites).
 Median of ``--runs`` runs each, alternating.
 """
 
@@ -67,6 +70,47 @@ def every_object_hit(layer, view_pos, to_view):  # type: ignore[no-untyped-def]
     return best
 
 
+def drawn_one_by_one(layer, painter, exposed) -> None:  # type: ignore[no-untyped-def]
+    """The reference: the layer's objects in ``exposed`` drawn as it drew them before, call by call."""
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QColor, QPainter, QPen
+
+    from pixelproof.ui.canvas import keypoint_layer as kl
+    from pixelproof.ui.canvas.looks import category_color
+
+    to_view = painter.worldTransform()
+    painter.save()
+    painter.resetTransform()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    for ann_id, entry in layer._shown():
+        area = layer._area(ann_id)
+        if area is None or not exposed.intersects(area):
+            continue
+        color = category_color(layer.categories(entry.category_id))
+        pts = [
+            (to_view.map(QPointF(x, y)), v if v > 0 or x or y else -1) for x, y, v in entry.keypoints.points
+        ]
+        lines = [(pts[a][0], pts[b][0]) for a, b in entry.keypoints.edges if pts[a][1] > 0 and pts[b][1] > 0]
+        for pen in (QPen(kl._RIM, kl.LINE_WIDTH + 2), QPen(color, kl.LINE_WIDTH)):
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(pen)
+            for p, q in lines:
+                painter.drawLine(p, q)
+        r = kl.DOT_RADIUS + (1.0 if ann_id in layer.selected else 0.0)
+        for p, v in pts:
+            if v >= 2:
+                painter.setPen(QPen(kl._RIM, 1.5))
+                painter.setBrush(color)
+                painter.drawEllipse(p, r, r)
+            elif v == 1:
+                painter.setBrush(QColor(kl._HOLLOW))
+                painter.setPen(QPen(kl._RIM, 4.5))
+                painter.drawEllipse(p, r, r)
+                painter.setPen(QPen(color, 2.5))
+                painter.drawEllipse(p, r, r)
+    painter.restore()
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench keypoints", description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, default=500)
@@ -91,6 +135,12 @@ def main(argv: list[str]) -> int:
         layer.paint(painter, option)
         painter.end()
 
+    def one_by_one(_: int) -> None:
+        painter = QPainter(image)
+        painter.setWorldTransform(to_view)
+        drawn_one_by_one(layer, painter, QRectF(0, 0, 4000, 3000))
+        painter.end()
+
     def drag_frame(step: int) -> None:
         x, y, w, h = first.bbox
         layer.preview_boxes({first.id: [x + step % 7, y + 1, w, h]})
@@ -102,6 +152,7 @@ def main(argv: list[str]) -> int:
         "every_object_hit": lambda i: every_object_hit(layer, at, to_view),
         "drag_frame": drag_frame,
         "whole_layer": lambda i: paint(QRectF(0, 0, 4000, 3000)),
+        "one_by_one": one_by_one,
     }
     times: dict[str, list[float]] = {name: [] for name in cases}
     for i in range(args.runs):
@@ -118,5 +169,9 @@ def main(argv: list[str]) -> int:
     print(
         f"drag frame, a box and its keypoints: {ms['drag_frame']:.1f} ms (the whole layer repainted:"
         f" {ms['whole_layer']:.1f} ms, {ms['drag_frame'] / ms['whole_layer']:.3f}x)"
+    )
+    print(
+        f"full repaint: {ms['whole_layer']:.1f} ms (each line and dot drawn one by one:"
+        f" {ms['one_by_one']:.1f} ms, {ms['whole_layer'] / ms['one_by_one']:.3f}x)"
     )
     return 0
