@@ -16,8 +16,8 @@ import math
 from collections.abc import Callable, Iterable
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QTransform
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.keypoints import Keypoints, finite_numbers, keypoints_of
@@ -228,6 +228,44 @@ class KeypointLayer(QGraphicsItem):
         painter.restore()
 
 
+_PHASES = 8  # a dot's sprite is made for each 1/8 pixel it may sit off the pixel grid, in x and y
+_SPRITES: dict[tuple[int, float, bool, int, int, float], QImage] = {}
+
+
+def _dot_sprite(color: QColor, r: float, visible: bool, fx: int, fy: int, dpr: float) -> QImage:
+    """A dot (``visible``: filled on a dark rim; else a ring in ``color`` on a dark one, light inside) of
+    radius ``r`` drawn once, its centre ``fx``/``fy`` eighths of a device pixel past the middle pixel corner
+    (within 1/16 px of where it is): a repaint copies it, where an antialiased ellipse is stroked anew each
+    time (10 times slower)."""
+    key = (color.rgba(), r, visible, fx, fy, dpr)
+    sprite = _SPRITES.get(key)
+    if sprite is None:
+        if len(_SPRITES) > 4096:  # many categories' colours: start again rather than grow
+            _SPRITES.clear()
+        half = math.ceil((r + 3.5) * dpr)  # the ring's dark pen reaches r + 2.25
+        sprite = QImage(2 * half, 2 * half, QImage.Format.Format_ARGB32_Premultiplied)
+        sprite.fill(0)
+        p = QPainter(sprite)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.translate(half + fx / _PHASES, half + fy / _PHASES)
+        p.scale(dpr, dpr)
+        centre = QPointF(0, 0)
+        if visible:
+            p.setPen(QPen(_RIM, 1.5))
+            p.setBrush(color)
+            p.drawEllipse(centre, r, r)
+        else:  # labelled, occluded: (no line through it)
+            p.setBrush(_HOLLOW)
+            p.setPen(QPen(_RIM, 4.5))
+            p.drawEllipse(centre, r, r)
+            p.setPen(QPen(color, 2.5))
+            p.drawEllipse(centre, r, r)
+        p.end()
+        sprite.setDevicePixelRatio(dpr)
+        _SPRITES[key] = sprite
+    return sprite
+
+
 def _draw(
     painter: QPainter,
     edges: list[tuple[int, int]],
@@ -235,14 +273,15 @@ def _draw(
     color: QColor,
     selected: bool,
 ) -> None:
-    """One object's skeleton lines (dark under coloured) then its dots: filled (visible) or hollow; a
-    selected object's not labelled points (v 0; -1 never placed, not drawn) a faint cross."""
-    lines = [(points[a][0], points[b][0]) for a, b in edges if points[a][1] > 0 and points[b][1] > 0]
-    for pen in (QPen(_RIM, LINE_WIDTH + 2), QPen(color, LINE_WIDTH)):
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        painter.setPen(pen)
-        for p, q in lines:
-            painter.drawLine(p, q)
+    """One object's skeleton lines (dark under coloured, each pass one call) then its dots: filled
+    (visible) or hollow; a selected object's not labelled points (v 0; -1 never placed, not drawn) a faint
+    cross. Lines have flat ends: a round one would hide under the dot drawn on each end, and costs twice."""
+    lines = [QLineF(points[a][0], points[b][0]) for a, b in edges if points[a][1] > 0 and points[b][1] > 0]
+    if lines:
+        for pen in (QPen(_RIM, LINE_WIDTH + 2), QPen(color, LINE_WIDTH)):
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            painter.setPen(pen)
+            painter.drawLines(lines)
     r = DOT_RADIUS + (1.0 if selected else 0.0)
     if selected:  # its points set not labelled: a faint thin cross, to bring back
         faint = QColor(color)
@@ -253,16 +292,16 @@ def _draw(
             if v == 0:
                 painter.drawLine(p + QPointF(-c, -c), p + QPointF(c, c))
                 painter.drawLine(p + QPointF(-c, c), p + QPointF(c, -c))
+    device = painter.device()
+    dpr = device.devicePixelRatioF() if device is not None else 1.0
     for p, v in points:
         if v <= 0:
             continue
-        if v >= 2:
-            painter.setPen(QPen(_RIM, 1.5))
-            painter.setBrush(color)
-            painter.drawEllipse(p, r, r)
-        else:  # labelled, occluded: a ring in the colour on a dark one, light inside (no line through it)
-            painter.setBrush(_HOLLOW)
-            painter.setPen(QPen(_RIM, 4.5))
-            painter.drawEllipse(p, r, r)
-            painter.setPen(QPen(color, 2.5))
-            painter.drawEllipse(p, r, r)
+        x, y = p.x() * dpr, p.y() * dpr  # device pixels: the sprite lands on the pixel grid
+        ix, iy = math.floor(x), math.floor(y)
+        fx, fy = round((x - ix) * _PHASES), round((y - iy) * _PHASES)
+        ix, fx = (ix + 1, 0) if fx == _PHASES else (ix, fx)
+        iy, fy = (iy + 1, 0) if fy == _PHASES else (iy, fy)
+        sprite = _dot_sprite(color, r, v >= 2, fx, fy, dpr)
+        half = sprite.width() // 2
+        painter.drawImage(QPointF((ix - half) / dpr, (iy - half) / dpr), sprite)
