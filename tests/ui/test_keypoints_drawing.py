@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtTest import QTest
 
 from pixelproof.ui.canvas import keypoint_layer as kl
+from pixelproof.ui.canvas.looks import category_color
+from tests.ui.test_keypoints import _near, _pixel, posed  # noqa: F401 (the posed fixture)
+from tests.ui.test_workbench import LEFT, NOMOD, drag, view_point
 
 COLOR = QColor("#20e020")
 
@@ -90,3 +94,30 @@ def test_a_line_between_two_dots_looks_as_with_round_ends(qapp) -> None:
             _ellipse(p, at, kl.DOT_RADIUS, ends >= 2)
         p.end()
         assert np.abs(_pixels(drawn) - _pixels(wanted)).max() <= 24, ends
+
+
+def test_keypoints_follow_a_pan_and_an_edit_after_it(posed) -> None:  # noqa: F811
+    """A pan copies the layer's last painting (``keypoint_cache``) moved along and draws the strip it
+    uncovers; a point dragged after it is drawn where it went, not where the copy had it."""
+    win, c = posed, posed.canvas
+    green = category_color(win.document.project.categories[1])
+    rgb = (green.red(), green.green(), green.blue())
+    c.set_zoom(6.0)
+    c.centerOn(QPointF(110, 70))
+    assert _near(_pixel(win, 100, 60), rgb)  # the nose, painted whole once
+    nose = view_point(win, 100, 60)
+    start = QPoint(300, 250)
+    QTest.keyPress(c, Qt.Key.Key_Space)  # pan: the image goes 50 px left and 40 down
+    QTest.mousePress(c.viewport(), LEFT, NOMOD, start)
+    QTest.mouseMove(c.viewport(), start + QPoint(-50, 40))
+    QTest.mouseRelease(c.viewport(), LEFT, NOMOD, start + QPoint(-50, 40))
+    QTest.keyRelease(c, Qt.Key.Key_Space)
+    assert view_point(win, 100, 60) == nose + QPoint(-50, 40)
+    img = c.viewport().grab().toImage()
+    at = lambda p: (img.pixelColor(p).red(), img.pixelColor(p).green(), img.pixelColor(p).blue())  # noqa: E731
+    assert _near(at(nose + QPoint(-50, 40)), rgb)  # the nose moved with the image
+    assert not _near(at(nose), rgb)  # not left where it was
+    assert _near(_pixel(win, 120, 75), rgb)  # the line nose - left eye, halfway
+    drag(win, view_point(win, 100, 60), view_point(win, 106, 52))  # the nose moved: an edit after the pan
+    assert _near(_pixel(win, 106, 52), rgb)
+    assert not _near(_pixel(win, 100, 60), rgb)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.keypoints import Keypoints, finite_numbers, keypoints_of
 from pixelproof.core.model import Annotation, Category, ImageRecord
+from pixelproof.ui.canvas.keypoint_cache import PanCache
 from pixelproof.ui.canvas.looks import category_color, display_score
 from pixelproof.ui.canvas.marks import Z_LABEL
 from pixelproof.ui.canvas.show_filter import ShowFilter
@@ -84,6 +85,8 @@ class KeypointLayer(QGraphicsItem):
         self._preview: tuple[int, int, float, float] | None = None  # (object, point, x, y) being dragged
         self._boxes: dict[int, list[float]] = {}  # objects being moved or resized: their box as dragged
         self._scale = 1.0  # screen pixels per image pixel when last painted: a dot's reach in the image
+        self._version = 0  # bumped by each change of what is drawn: the pan cache's key
+        self._cache = PanCache()
         m = max(image.width, image.height, 1)  # dots at any zoom and points up to 1% outside the image
         self._rect = QRectF(-m, -m, image.width + 2 * m, image.height + 2 * m)
 
@@ -99,6 +102,7 @@ class KeypointLayer(QGraphicsItem):
             self.update()
 
     def _put(self, ann: Annotation) -> bool:
+        self._version += 1
         extra = ann.extra
         if not extra or ("keypoints" not in extra and "yolo" not in extra):  # most objects: 20,000 boxes
             return self.entries.pop(ann.id, None) is not None  # shown in one go, no lookup each
@@ -110,11 +114,13 @@ class KeypointLayer(QGraphicsItem):
 
     def remove(self, ann_ids: Iterable[int]) -> None:
         if any([self.entries.pop(i, None) is not None for i in ann_ids]):
+            self._version += 1
             self.update()
 
     def set_selected(self, ids: set[int]) -> None:
         if ids & self.entries.keys() != self.selected:
             self.selected = ids & self.entries.keys()
+            self._version += 1
             self.update()
 
     def preview(self, ann_id: int, index: int, x: float, y: float) -> None:
@@ -144,6 +150,7 @@ class KeypointLayer(QGraphicsItem):
         ids = [i for i in ids if i in self.entries]
         before = [self._area(i) for i in ids]
         change()
+        self._version += 1
         for rect in before + [self._area(i) for i in ids]:
             if rect is not None:
                 self.update(rect)
@@ -214,17 +221,30 @@ class KeypointLayer(QGraphicsItem):
         to_view = painter.worldTransform()
         self._scale = math.hypot(to_view.m11(), to_view.m12()) or 1.0
         exposed = option.exposedRect if option is not None else self._rect
-        shown = [(i, e) for i, e in shown if (a := self._area(i)) is not None and exposed.intersects(a)]
+        colors = {e.category_id: QColor() for _, e in shown}
+        for cat_id in colors:
+            colors[cat_id] = category_color(self.categories(cat_id))
+        key = (self._version, tuple(i for i, _ in shown), tuple((c, q.rgba()) for c, q in colors.items()))
+
+        def draw(p: QPainter, to_p: QTransform, rect: QRectF) -> None:
+            """The shown objects whose points reach into ``rect`` (``p``'s coordinates, which ``to_p`` maps
+            the image to)."""
+            seen = to_p.inverted()[0].mapRect(rect)
+            for ann_id, entry in shown:
+                a = self._area(ann_id)
+                if a is None or not seen.intersects(a):
+                    continue
+                on_screen = [  # v -1: never placed (0 0), not drawn at all
+                    (to_p.map(QPointF(x, y)), v if v > 0 or x or y else -1)
+                    for x, y, v in self._points(ann_id, entry)
+                ]
+                _draw(p, entry.keypoints.edges, on_screen, colors[entry.category_id], ann_id in self.selected)
+
         painter.save()
         painter.resetTransform()  # screen pixels: the same dots at any zoom
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for ann_id, entry in shown:
-            color = category_color(self.categories(entry.category_id))
-            on_screen = [  # v -1: never placed (0 0), not drawn at all
-                (to_view.map(QPointF(x, y)), v if v > 0 or x or y else -1)
-                for x, y, v in self._points(ann_id, entry)
-            ]
-            _draw(painter, entry.keypoints.edges, on_screen, color, ann_id in self.selected)
+        if not self._cache.paint(painter, to_view, to_view.mapRect(exposed), key, draw):
+            draw(painter, to_view, to_view.mapRect(exposed))
         painter.restore()
 
 
