@@ -9,6 +9,11 @@ box dragged with its keypoints following it, on one 4000x3000 image of 500 COCO 
     it passed objects far from the pointer over with a rectangle test).
 (b) a drag frame: ``preview_boxes`` for the dragged object and ``paint`` of the region it exposes, beside
     a ``paint`` of the whole layer (what each pointer move of a drag would repaint with a full update).
+(c) a zoom step (0.3 to 0.315): ``paint`` of the 1366x768 view, beside the same points and lines drawn one
+    by one (``drawn_one_by_one``: each line with round caps, each dot an ellipse, as the layer drew them
+    before it drew each object's lines in one call and its dots from ready-made sprites).
+(d) a pan step (20 px at 0.3, the view repainted whole as QGraphicsView does): ``paint`` of the view after
+    one before the pan, beside the zoom step (the layer drawn again, as before it kept the last painting).
 Median of ``--runs`` runs each, alternating.
 """
 
@@ -18,6 +23,7 @@ import argparse
 import random
 import statistics
 import time
+from collections.abc import Callable
 
 
 def _layer(n: int):  # type: ignore[no-untyped-def]
@@ -67,6 +73,51 @@ def every_object_hit(layer, view_pos, to_view):  # type: ignore[no-untyped-def]
     return best
 
 
+def drawn_one_by_one(layer, painter, exposed) -> None:  # type: ignore[no-untyped-def]
+    """The reference: the layer's objects in ``exposed`` drawn as it drew them before, call by call."""
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QColor, QPainter, QPen
+
+    from pixelproof.ui.canvas import keypoint_layer as kl
+    from pixelproof.ui.canvas.looks import category_color
+
+    to_view = painter.worldTransform()
+    painter.save()
+    painter.resetTransform()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    for ann_id, entry in layer._shown():
+        area = layer._area(ann_id)
+        if area is None or not exposed.intersects(area):
+            continue
+        color = category_color(layer.categories(entry.category_id))
+        pts = [
+            (to_view.map(QPointF(x, y)), v if v > 0 or x or y else -1) for x, y, v in entry.keypoints.points
+        ]
+        lines = [(pts[a][0], pts[b][0]) for a, b in entry.keypoints.edges if pts[a][1] > 0 and pts[b][1] > 0]
+        for pen in (QPen(kl._RIM, kl.LINE_WIDTH + 2), QPen(color, kl.LINE_WIDTH)):
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(pen)
+            for p, q in lines:
+                painter.drawLine(p, q)
+        r = kl.DOT_RADIUS + (1.0 if ann_id in layer.selected else 0.0)
+        for p, v in pts:
+            if v >= 2:
+                painter.setPen(QPen(kl._RIM, 1.5))
+                painter.setBrush(color)
+                painter.drawEllipse(p, r, r)
+            elif v == 1:
+                painter.setBrush(QColor(kl._HOLLOW))
+                painter.setPen(QPen(kl._RIM, 4.5))
+                painter.drawEllipse(p, r, r)
+                painter.setPen(QPen(color, 2.5))
+                painter.drawEllipse(p, r, r)
+    painter.restore()
+
+
+def _none(_: int) -> None:
+    pass
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench keypoints", description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, default=500)
@@ -83,12 +134,23 @@ def main(argv: list[str]) -> int:
     image = QImage(1366, 768, QImage.Format.Format_ARGB32_Premultiplied)
     first = anns[0]
 
-    def paint(rect: QRectF) -> None:
+    def paint(rect: QRectF, t: QTransform = to_view) -> None:
         painter = QPainter(image)
-        painter.setWorldTransform(to_view)
+        painter.setWorldTransform(t)
         option = QStyleOptionGraphicsItem()
         option.exposedRect = rect
         layer.paint(painter, option)
+        painter.end()
+
+    def view(t: QTransform) -> None:  # the view's whole area repainted
+        paint(t.inverted()[0].mapRect(QRectF(image.rect())), t)
+
+    zoomed = QTransform().scale(0.315, 0.315)
+
+    def one_by_one(_: int) -> None:
+        painter = QPainter(image)
+        painter.setWorldTransform(zoomed)
+        drawn_one_by_one(layer, painter, zoomed.inverted()[0].mapRect(QRectF(image.rect())))
         painter.end()
 
     def drag_frame(step: int) -> None:
@@ -96,16 +158,23 @@ def main(argv: list[str]) -> int:
         layer.preview_boxes({first.id: [x + step % 7, y + 1, w, h]})
         paint(QRectF(x - 40, y - 40, w + 80, h + 80))
 
+    def panned(i: int) -> QTransform:
+        return QTransform(0.3, 0, 0, 0.3, -20.0 * i, 0)
+
     at = QPoint(600, 400)
-    cases = {
-        "hit": lambda i: layer.hit(at, to_view),
-        "every_object_hit": lambda i: every_object_hit(layer, at, to_view),
-        "drag_frame": drag_frame,
-        "whole_layer": lambda i: paint(QRectF(0, 0, 4000, 3000)),
+    cases: dict[str, tuple[Callable[[int], object], Callable[[int], object]]] = {  # (untimed set-up, run)
+        "hit": (_none, lambda i: layer.hit(at, to_view)),
+        "every_object_hit": (_none, lambda i: every_object_hit(layer, at, to_view)),
+        "drag_frame": (_none, drag_frame),
+        "whole_layer": (_none, lambda i: paint(QRectF(0, 0, 4000, 3000))),
+        "zoom_step": (lambda i: view(to_view), lambda i: view(zoomed)),
+        "one_by_one": (_none, one_by_one),
+        "pan_step": (lambda i: view(panned(i)), lambda i: view(panned(i + 1))),
     }
     times: dict[str, list[float]] = {name: [] for name in cases}
     for i in range(args.runs):
-        for name, run in cases.items():
+        for name, (setup, run) in cases.items():
+            setup(i)
             start = time.perf_counter()
             run(i)
             times[name].append(time.perf_counter() - start)
@@ -118,5 +187,13 @@ def main(argv: list[str]) -> int:
     print(
         f"drag frame, a box and its keypoints: {ms['drag_frame']:.1f} ms (the whole layer repainted:"
         f" {ms['whole_layer']:.1f} ms, {ms['drag_frame'] / ms['whole_layer']:.3f}x)"
+    )
+    print(
+        f"zoom step, the view repainted: {ms['zoom_step']:.1f} ms (each line and dot drawn one by one:"
+        f" {ms['one_by_one']:.1f} ms, {ms['zoom_step'] / ms['one_by_one']:.3f}x)"
+    )
+    print(
+        f"pan step, the view repainted: {ms['pan_step']:.1f} ms (a zoom step: {ms['zoom_step']:.1f} ms,"
+        f" {ms['pan_step'] / ms['zoom_step']:.3f}x)"
     )
     return 0

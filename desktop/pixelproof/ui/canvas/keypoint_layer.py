@@ -16,12 +16,13 @@ import math
 from collections.abc import Callable, Iterable
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QTransform
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.keypoints import Keypoints, finite_numbers, keypoints_of
 from pixelproof.core.model import Annotation, Category, ImageRecord
+from pixelproof.ui.canvas.keypoint_cache import PanCache
 from pixelproof.ui.canvas.looks import category_color, display_score
 from pixelproof.ui.canvas.marks import Z_LABEL
 from pixelproof.ui.canvas.show_filter import ShowFilter
@@ -84,6 +85,8 @@ class KeypointLayer(QGraphicsItem):
         self._preview: tuple[int, int, float, float] | None = None  # (object, point, x, y) being dragged
         self._boxes: dict[int, list[float]] = {}  # objects being moved or resized: their box as dragged
         self._scale = 1.0  # screen pixels per image pixel when last painted: a dot's reach in the image
+        self._version = 0  # bumped by each change of what is drawn: the pan cache's key
+        self._cache = PanCache()
         m = max(image.width, image.height, 1)  # dots at any zoom and points up to 1% outside the image
         self._rect = QRectF(-m, -m, image.width + 2 * m, image.height + 2 * m)
 
@@ -99,6 +102,7 @@ class KeypointLayer(QGraphicsItem):
             self.update()
 
     def _put(self, ann: Annotation) -> bool:
+        self._version += 1
         extra = ann.extra
         if not extra or ("keypoints" not in extra and "yolo" not in extra):  # most objects: 20,000 boxes
             return self.entries.pop(ann.id, None) is not None  # shown in one go, no lookup each
@@ -110,11 +114,13 @@ class KeypointLayer(QGraphicsItem):
 
     def remove(self, ann_ids: Iterable[int]) -> None:
         if any([self.entries.pop(i, None) is not None for i in ann_ids]):
+            self._version += 1
             self.update()
 
     def set_selected(self, ids: set[int]) -> None:
         if ids & self.entries.keys() != self.selected:
             self.selected = ids & self.entries.keys()
+            self._version += 1
             self.update()
 
     def preview(self, ann_id: int, index: int, x: float, y: float) -> None:
@@ -144,6 +150,7 @@ class KeypointLayer(QGraphicsItem):
         ids = [i for i in ids if i in self.entries]
         before = [self._area(i) for i in ids]
         change()
+        self._version += 1
         for rect in before + [self._area(i) for i in ids]:
             if rect is not None:
                 self.update(rect)
@@ -214,18 +221,69 @@ class KeypointLayer(QGraphicsItem):
         to_view = painter.worldTransform()
         self._scale = math.hypot(to_view.m11(), to_view.m12()) or 1.0
         exposed = option.exposedRect if option is not None else self._rect
-        shown = [(i, e) for i, e in shown if (a := self._area(i)) is not None and exposed.intersects(a)]
+        colors = {e.category_id: QColor() for _, e in shown}
+        for cat_id in colors:
+            colors[cat_id] = category_color(self.categories(cat_id))
+        key = (self._version, tuple(i for i, _ in shown), tuple((c, q.rgba()) for c, q in colors.items()))
+
+        def draw(p: QPainter, to_p: QTransform, rect: QRectF) -> None:
+            """The shown objects whose points reach into ``rect`` (``p``'s coordinates, which ``to_p`` maps
+            the image to)."""
+            seen = to_p.inverted()[0].mapRect(rect)
+            for ann_id, entry in shown:
+                a = self._area(ann_id)
+                if a is None or not seen.intersects(a):
+                    continue
+                on_screen = [  # v -1: never placed (0 0), not drawn at all
+                    (to_p.map(QPointF(x, y)), v if v > 0 or x or y else -1)
+                    for x, y, v in self._points(ann_id, entry)
+                ]
+                _draw(p, entry.keypoints.edges, on_screen, colors[entry.category_id], ann_id in self.selected)
+
         painter.save()
         painter.resetTransform()  # screen pixels: the same dots at any zoom
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for ann_id, entry in shown:
-            color = category_color(self.categories(entry.category_id))
-            on_screen = [  # v -1: never placed (0 0), not drawn at all
-                (to_view.map(QPointF(x, y)), v if v > 0 or x or y else -1)
-                for x, y, v in self._points(ann_id, entry)
-            ]
-            _draw(painter, entry.keypoints.edges, on_screen, color, ann_id in self.selected)
+        if not self._cache.paint(painter, to_view, to_view.mapRect(exposed), key, draw):
+            draw(painter, to_view, to_view.mapRect(exposed))
         painter.restore()
+
+
+_PHASES = 8  # a dot's sprite is made for each 1/8 pixel it may sit off the pixel grid, in x and y
+_SPRITES: dict[tuple[int, float, bool, int, int, float], QImage] = {}
+
+
+def _dot_sprite(color: QColor, r: float, visible: bool, fx: int, fy: int, dpr: float) -> QImage:
+    """A dot (``visible``: filled on a dark rim; else a ring in ``color`` on a dark one, light inside) of
+    radius ``r`` drawn once, its centre ``fx``/``fy`` eighths of a device pixel past the middle pixel corner
+    (within 1/16 px of where it is): a repaint copies it, where an antialiased ellipse is stroked anew each
+    time (10 times slower)."""
+    key = (color.rgba(), r, visible, fx, fy, dpr)
+    sprite = _SPRITES.get(key)
+    if sprite is None:
+        if len(_SPRITES) > 4096:  # many categories' colours: start again rather than grow
+            _SPRITES.clear()
+        half = math.ceil((r + 3.5) * dpr)  # the ring's dark pen reaches r + 2.25
+        sprite = QImage(2 * half, 2 * half, QImage.Format.Format_ARGB32_Premultiplied)
+        sprite.fill(0)
+        p = QPainter(sprite)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.translate(half + fx / _PHASES, half + fy / _PHASES)
+        p.scale(dpr, dpr)
+        centre = QPointF(0, 0)
+        if visible:
+            p.setPen(QPen(_RIM, 1.5))
+            p.setBrush(color)
+            p.drawEllipse(centre, r, r)
+        else:  # labelled, occluded: (no line through it)
+            p.setBrush(_HOLLOW)
+            p.setPen(QPen(_RIM, 4.5))
+            p.drawEllipse(centre, r, r)
+            p.setPen(QPen(color, 2.5))
+            p.drawEllipse(centre, r, r)
+        p.end()
+        sprite.setDevicePixelRatio(dpr)
+        _SPRITES[key] = sprite
+    return sprite
 
 
 def _draw(
@@ -235,14 +293,15 @@ def _draw(
     color: QColor,
     selected: bool,
 ) -> None:
-    """One object's skeleton lines (dark under coloured) then its dots: filled (visible) or hollow; a
-    selected object's not labelled points (v 0; -1 never placed, not drawn) a faint cross."""
-    lines = [(points[a][0], points[b][0]) for a, b in edges if points[a][1] > 0 and points[b][1] > 0]
-    for pen in (QPen(_RIM, LINE_WIDTH + 2), QPen(color, LINE_WIDTH)):
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        painter.setPen(pen)
-        for p, q in lines:
-            painter.drawLine(p, q)
+    """One object's skeleton lines (dark under coloured, each pass one call) then its dots: filled
+    (visible) or hollow; a selected object's not labelled points (v 0; -1 never placed, not drawn) a faint
+    cross. Lines have flat ends: a round one would hide under the dot drawn on each end, and costs twice."""
+    lines = [QLineF(points[a][0], points[b][0]) for a, b in edges if points[a][1] > 0 and points[b][1] > 0]
+    if lines:
+        for pen in (QPen(_RIM, LINE_WIDTH + 2), QPen(color, LINE_WIDTH)):
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            painter.setPen(pen)
+            painter.drawLines(lines)
     r = DOT_RADIUS + (1.0 if selected else 0.0)
     if selected:  # its points set not labelled: a faint thin cross, to bring back
         faint = QColor(color)
@@ -253,16 +312,16 @@ def _draw(
             if v == 0:
                 painter.drawLine(p + QPointF(-c, -c), p + QPointF(c, c))
                 painter.drawLine(p + QPointF(-c, c), p + QPointF(c, -c))
+    device = painter.device()
+    dpr = device.devicePixelRatioF() if device is not None else 1.0
     for p, v in points:
         if v <= 0:
             continue
-        if v >= 2:
-            painter.setPen(QPen(_RIM, 1.5))
-            painter.setBrush(color)
-            painter.drawEllipse(p, r, r)
-        else:  # labelled, occluded: a ring in the colour on a dark one, light inside (no line through it)
-            painter.setBrush(_HOLLOW)
-            painter.setPen(QPen(_RIM, 4.5))
-            painter.drawEllipse(p, r, r)
-            painter.setPen(QPen(color, 2.5))
-            painter.drawEllipse(p, r, r)
+        x, y = p.x() * dpr, p.y() * dpr  # device pixels: the sprite lands on the pixel grid
+        ix, iy = math.floor(x), math.floor(y)
+        fx, fy = round((x - ix) * _PHASES), round((y - iy) * _PHASES)
+        ix, fx = (ix + 1, 0) if fx == _PHASES else (ix, fx)
+        iy, fy = (iy + 1, 0) if fy == _PHASES else (iy, fy)
+        sprite = _dot_sprite(color, r, v >= 2, fx, fy, dpr)
+        half = sprite.width() // 2
+        painter.drawImage(QPointF((ix - half) / dpr, (iy - half) / dpr), sprite)
