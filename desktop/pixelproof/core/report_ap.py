@@ -90,19 +90,25 @@ def _oks_text(row: dict[str, Any]) -> str:
     return f"mean OKS {figure(row['mean_oks'])} over {plural(row['pairs'], 'matched pair')}"
 
 
+def keypoint_heading(section: dict[str, Any]) -> list[str]:
+    """The ``keypoints`` section's first two lines: the sigmas and the mean OKS, then the keypoint AP
+    summary or why it was not computed; the terminal's and the review view's dialog's one wording."""
+    s = section["summary"]
+    out = [f"keypoints (OKS, sigmas: {section['sigmas']}): {_oks_text(s)}"]
+    if not section["computed"]:
+        return [*out, f"COCO keypoint AP not computed: {section['reason']}"]
+    return [
+        *out,
+        "COCO AP, keypoints (keypoints): " + "  ".join(f"{n} {figure(s[n])}" for n in KEYPOINT_SUMMARY),
+    ]
+
+
 def keypoint_lines(section: dict[str, Any] | None) -> list[str]:
     """The terminal lines of the ``keypoints`` section (``ApCollector.keypoints``): mean OKS of the
     matched pairs and COCO keypoint AP, overall then per class; nothing without keypoints."""
     if not section:
         return []
-    s = section["summary"]
-    out = [f"keypoints (OKS, sigmas: {section['sigmas']}): {_oks_text(s)}"]
-    if not section["computed"]:
-        out.append(f"COCO keypoint AP not computed: {section['reason']}")
-    else:
-        out.append(
-            "COCO AP, keypoints (keypoints): " + "  ".join(f"{n} {figure(s[n])}" for n in KEYPOINT_SUMMARY)
-        )
+    out = keypoint_heading(section)
     head = f"{'AP':>8}{'AP50':>8}" if section["computed"] else ""
     out.append(f"{'category':<20}{'reference':>10}{'pairs':>8}{'mean OKS':>10}{head}")
     for r in section["per_class"]:

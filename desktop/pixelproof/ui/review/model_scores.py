@@ -1,6 +1,7 @@
 """The model's figures in the review view: mAP beside the "Per class" heading and, behind its button, a
-dialog with the class confusion matrix as a heat map and COCO AP per class, one tab each (a QA run's
-``ap`` and ``confusion``, ``core.qa_ap``; the wording of ``core.report_ap``, as the CLI and the HTML
+dialog with the class confusion matrix as a heat map and COCO AP per class, one tab each, and a
+Keypoints tab (mean OKS, keypoint AP) when both sides have keypoints (a QA run's ``ap``, ``confusion`` and
+``keypoints``, ``core.qa_ap``; the wording of ``core.report_ap``, as the CLI and the HTML
 report). Its first form stacked three tables in 760x560 px, each scrolling, 5 classes and 2 matrix rows in
 sight.
 
@@ -44,7 +45,15 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.names import shown_name
 from pixelproof.core.qa_difference import DIFF_AGREE, DIFF_COLORS, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS
-from pixelproof.core.report_ap import SUMMARY_NAMES, TYPE_NAMES, figure, iou_types, map_text
+from pixelproof.core.report_ap import (
+    KEYPOINT_SUMMARY,
+    SUMMARY_NAMES,
+    TYPE_NAMES,
+    figure,
+    iou_types,
+    keypoint_heading,
+    map_text,
+)
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.fitted_table import content_need
@@ -71,6 +80,7 @@ class ModelScores(QWidget):
         super().__init__(parent)
         self.ap: dict[str, Any] = {}
         self.confusion: dict[str, Any] = {}
+        self.keypoints: dict[str, Any] | None = None  # the run's keypoints section (None: no keypoints)
         self.images: dict[tuple[int, int], list[int]] = {}  # the run's confusion_images
         self.lacking: dict[str, int] = {}  # per class, missed objects on reference images with no pair
         self.chosen: tuple[str | None, str | None, bool] | None = None
@@ -96,6 +106,7 @@ class ModelScores(QWidget):
         """Show a QA result's figures (None: nothing to show)."""
         self.ap = dict(getattr(result, "ap", None) or {})
         self.confusion = dict(getattr(result, "confusion", None) or {})
+        self.keypoints = getattr(result, "keypoints", None) or None
         self.images = dict(getattr(result, "confusion_images", None) or {})
         self.lacking = {k: c.fn for k, c in (getattr(result, "missed", None) or {}).items() if c.fn}
         if self.dialog is not None:
@@ -112,7 +123,7 @@ class ModelScores(QWidget):
         self.setVisible(len(self.confusion.get("labels") or []) >= 2)
 
     def open_dialog(self) -> None:
-        self.dialog = ModelDialog(self.ap, self.confusion, self.window())
+        self.dialog = ModelDialog(self.ap, self.confusion, self.window(), self.keypoints)
         self.dialog.matrix.chosen.connect(self.choose)
         self.dialog.show_all.clicked.connect(self.clear_cell)
         self._tell_dialog(self.cell_images())
@@ -335,10 +346,17 @@ def _full_table(
 class ModelDialog(QDialog):
     """Tabs: the confusion matrix first (what a user opens it for; rows the reference's classes, columns the
     candidate's, ``background`` for the missed (column) and the extra (row)), a heat map by each cell's
-    share of its row, then COCO AP per class for each IoU type (or why none), the mAP row first and bold.
-    Sized to its tables, up to the screen."""
+    share of its row, then COCO AP per class for each IoU type (or why none), the mAP row first and bold,
+    and, when both sides have keypoints (``keypoints``, the run's section), their mean OKS and COCO keypoint
+    AP per class. Sized to its tables, up to the screen."""
 
-    def __init__(self, ap: dict[str, Any], confusion: dict[str, Any], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ap: dict[str, Any],
+        confusion: dict[str, Any],
+        parent: QWidget | None = None,
+        keypoints: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Model: COCO AP and class confusion")
         self.setObjectName("reviewModelDialog")
@@ -358,6 +376,10 @@ class ModelDialog(QDialog):
             self.ap_tables[t] = self._ap_table(t, ap[t])
             self.tabs.addTab(self.ap_tables[t], MNEMONIC_TAB[t])
             self.tabs.setTabToolTip(self.tabs.count() - 1, f"COCO AP per class, {TYPE_NAMES[t]} ({t})")
+        self.keypoint_table: QTableWidget | None = None
+        if keypoints:
+            self.tabs.addTab(self._keypoint_page(keypoints), "&Keypoints")
+            self.tabs.setTabToolTip(self.tabs.count() - 1, "Mean OKS and COCO keypoint AP per class")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)  # Esc, as the Close button
         self.show_all = QPushButton("Show all &images")  # Alt+I: the tabs hold M, B and A
@@ -456,6 +478,40 @@ class ModelDialog(QDialog):
         table_.fit_columns()
         table_.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # names: the rest
         return table_
+
+    def _keypoint_page(self, section: dict[str, Any]) -> QWidget:
+        """The keypoint figures as the terminal says them (``keypoint_heading``) over a table per class:
+        reference objects, matched pairs with keypoints, mean OKS and, when computed, keypoint AP; the
+        ``(all)`` row first and bold, as the AP tabs'."""
+        names = KEYPOINT_SUMMARY if section["computed"] else ()
+        rows = [{**section["summary"], "category": "(all)", "n_reference": ""}, *section["per_class"]]
+        self.keypoint_table = t = _full_table(
+            len(rows), 4 + len(names), "reviewKeypoints", "Mean OKS and COCO keypoint AP"
+        )
+        t.setHorizontalHeaderLabels(["category", "reference", "pairs", "mean OKS", *names])
+        bold = QFont(t.font())
+        bold.setBold(True)
+        for r, row in enumerate(rows):
+            name = _item(shown_name(row["category"]), align_right=False)
+            name.setToolTip(as_text(row["category"]))
+            cells = [name, _item(str(row.get("n_reference", ""))), _item(str(row["pairs"]))]
+            cells += [_item(figure(row.get(n))) for n in ("mean_oks", *names)]
+            for c, item in enumerate(cells):
+                if r == 0:
+                    item.setFont(bold)
+                t.setItem(r, c, item)
+        t.fit_columns()
+        t.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        page = QWidget()
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 6, 0, 0)
+        self.keypoint_note = QLabel("\n".join(keypoint_heading(section)))
+        self.keypoint_note.setObjectName("reviewKeypointsNote")
+        self.keypoint_note.setTextFormat(Qt.TextFormat.PlainText)  # the report's text, never markup
+        self.keypoint_note.setWordWrap(True)
+        box.addWidget(self.keypoint_note)
+        box.addWidget(t, 1)
+        return page
 
     def _fit_to_screen(self) -> None:
         """As large as the tabs' tables need, within the screen's free area (less a margin)."""
