@@ -111,7 +111,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--class-csv",
         metavar="FILE",
-        help="write the per-class table (with COCO AP per IoU type) as CSV (UTF-8 with a BOM, for Excel)",
+        help="write the per-class table (with COCO AP per IoU type, and mean OKS and keypoint AP when both "
+        "sides have keypoints) as CSV (UTF-8 with a BOM, for Excel)",
     )
     p.add_argument(
         "--objects-csv",

@@ -281,7 +281,10 @@ def write_class_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """The per-class table, one row per class and an ``(all)`` row (the summary): QA's figures as
     ``per_class`` has them, then COCO AP per IoU type (``bbox_AP``, ``bbox_AP50`` ... ``segm_ARl`` and
     ``n_reference``), for a spreadsheet; a null is an empty cell (its ``<field>_reason`` column says why);
-    the per-unit means of mixed units (``by_unit``) stay in the JSON."""
+    the per-unit means of mixed units (``by_unit``) stay in the JSON. When both sides have keypoints (the
+    ``keypoints`` section), ``keypoints_pairs``, ``keypoints_mean_oks`` and, when computed,
+    ``keypoints_n_reference`` and keypoint AP (``keypoints_AP`` ... ``keypoints_ARl``) follow, empty for a
+    class without keypoints."""
     ap = data.get("ap") or {}
     types = iou_types(ap) if ap.get("computed") else []
     by_type = {t: {r["category"]: r for r in ap[t]["per_class"]} for t in types}
@@ -293,10 +296,32 @@ def write_class_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
             if t == types[0]:
                 row["n_reference"] = figures.get("n_reference", "")
             row.update({f"{t}_{n}": figures.get(n) for n in STAT_NAMES})
+        row.update(keypoint_cells(data.get("keypoints"), r["category"]))
         rows.append(row)
     fields = with_reasons(["category", *(k for r in rows for k in r)])  # the same columns on every run
     with atomic_output(path, text=True, newline="") as fh:
         safe_csv.write_table(fh, fields, ([r.get(k) for k in fields] for r in rows), bom=True)
+
+
+def keypoint_row(section: dict[str, Any] | None, category: str) -> dict[str, Any] | None:
+    """Class ``category``'s row of the ``keypoints`` section (``(all)``: its summary); None without
+    keypoints or when the class has none on either side."""
+    if not section:
+        return None
+    if category == "(all)":
+        return section["summary"]
+    return next((r for r in section["per_class"] if r["category"] == category), None)
+
+
+def keypoint_cells(section: dict[str, Any] | None, category: str) -> dict[str, Any]:
+    """The class table's keypoint columns for ``category`` (none without a ``keypoints`` section; empty
+    cells for a class without keypoints): ``keypoints_pairs``, ``keypoints_mean_oks`` and, when AP was
+    computed, ``keypoints_n_reference`` and ``keypoints_<stat>`` for COCOeval's ten keypoint figures."""
+    if not section:
+        return {}
+    row = keypoint_row(section, category) or {}
+    names = ("n_reference", *KEYPOINT_STATS) if section["computed"] else ()
+    return {f"keypoints_{n}": row.get(n) for n in ("pairs", "mean_oks", *names)}
 
 
 # the columns of ``write_objects_csv``, first those a relabelling list needs
