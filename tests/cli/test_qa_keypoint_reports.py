@@ -96,3 +96,55 @@ def test_a_class_without_keypoints_has_empty_keypoint_cells() -> None:
     ]
     assert set(cells.values()) == {None}
     assert keypoint_cells(None, "car") == {}
+
+
+def _gate(tmp_path: Path, *bounds: str, scores: bool = True, keypoints: bool = True) -> tuple[int, dict]:
+    ref, cand = _files(tmp_path, scores=scores, keypoints=keypoints)
+    out = tmp_path / "qa.json"
+    code = main(["qa", str(ref), str(cand), "--json", str(out), *bounds])
+    return code, json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+
+
+def test_fail_under_gates_on_mean_oks_and_keypoint_ap(tmp_path, capsys) -> None:
+    """``--fail-under oks=V`` and ``kp_ap[:CLASS]=V`` read the JSON's keypoints section: 0 when met (said
+    with the figure), 3 when under, each miss named on stderr."""
+    code, data = _gate(tmp_path, "--fail-under", "oks=0.05", "--fail-under", "kp_ap:person=0.01")
+    out = capsys.readouterr().out
+    section = data["keypoints"]
+    person = next(r for r in section["per_class"] if r["category"] == "person")
+    assert code == 0, out
+    assert f"every bound met: oks {section['summary']['mean_oks']:.4f} >= 0.05" in out
+    assert f"class 'person': kp_ap {person['AP']:.4f} >= 0.01" in out
+    code, _ = _gate(
+        tmp_path,
+        "--fail-under",
+        "oks=0.99",
+        "--fail-under",
+        "kp_ap50=0.01",
+        "--fail-under",
+        "kp_ap:robot=0.99",
+    )
+    err = capsys.readouterr().err
+    robot = next(r for r in section["per_class"] if r["category"] == "robot")
+    assert code == 3
+    assert f"oks {section['summary']['mean_oks']:.4f} is under 0.99 (--fail-under)" in err
+    assert f"class 'robot': kp_ap {robot['AP']:.4f} is under 0.99" in err
+    assert "kp_ap50" not in err  # met
+
+
+def test_a_keypoint_bound_is_missed_when_the_figure_is_na(tmp_path, capsys) -> None:
+    code, _ = _gate(tmp_path, "--fail-under", "kp_ap=0.1", "--fail-under", "oks=0.05", scores=False)
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "kp_ap is n/a (keypoint AP not computed: the candidate's objects carry no scores)" in err
+    assert "oks" not in err  # OKS needs no scores: met
+    code, _ = _gate(tmp_path, "--fail-under", "oks=0.1", keypoints=False)
+    err = capsys.readouterr().err
+    assert code == 3 and "oks is n/a (no objects with keypoints on both sides), so not at least 0.1" in err
+
+
+def test_keypoint_bounds_are_lower_bounds(tmp_path, capsys) -> None:
+    code, _ = _gate(tmp_path, "--fail-over", "oks=0.5")
+    assert code == 2 and "use --fail-under oks=0.5" in capsys.readouterr().err
+    code, _ = _gate(tmp_path, "--fail-under", "kp_ap=1.5")
+    assert code == 2 and "between 0 and 1" in capsys.readouterr().err

@@ -85,7 +85,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="METRIC[:CLASS]=V",
         help="exit 3 (after writing the reports) when the summary's METRIC (or CLASS's, split at the first "
         "':' and the last '=') is under V or n/a: a CI gate; METRIC one of dice, iou, nsd, boundary_iou, "
-        "cldice, precision, recall, f1, pq, sq, rq, mean_matched_iou, mean_matched_dice; repeat for several",
+        "cldice, precision, recall, f1, pq, sq, rq, mean_matched_iou, mean_matched_dice, or, with keypoints, "
+        "oks (mean OKS), kp_ap, kp_ap50, kp_ap75, kp_ar (COCO keypoint AP); repeat for several",
     )
     p.add_argument(
         "--fail-over",
@@ -319,6 +320,7 @@ def _stream(args: argparse.Namespace) -> Any:
 
 def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
     from pixelproof.core import qa_tracks, report, report_ap, report_images
+    from pixelproof.core.qa_gate import with_keypoints
 
     print_capped([f"pixelproof: warning: {p}" for p in result.problems])
     if not result.pairs:
@@ -364,7 +366,7 @@ def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
             "(both projects need objects on tracks)"
         )
     _print_worst(result)
-    return _gate(args.bounds, data["summary"], data["per_class"])
+    return _gate(args.bounds, *with_keypoints(data["summary"], data["per_class"], data["keypoints"]))
 
 
 def _gate(bounds: list[Any], summary: dict[str, Any], per_class: list[dict[str, Any]]) -> int:

@@ -10,8 +10,10 @@ asks that unit, so a dataset that lost its pixel spacing does not pass a bound m
 
 A figure that is n/a (no row measured it, a semantic reference has no objects, a class has no objects on
 either side, units mixed) fails its bound with the reason: a gate that passes on nothing measured would pass
-a broken pipeline. ``BOUND`` splits on the last ``=`` (a number never holds one) and the first ``:`` (no
-metric name does), so a class name may hold ``=``, ``:`` and spaces (quoted for the shell).
+a broken pipeline. The keypoint figures (``KEYPOINT_GATED``: mean OKS, keypoint AP) are read from the
+report's ``keypoints`` section (``with_keypoints``), n/a without keypoints on both sides. ``BOUND`` splits on
+the last ``=`` (a number never holds one) and the first ``:`` (no metric name does), so a class name may hold
+``=``, ``:`` and spaces (quoted for the shell).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 from pixelproof.core.model import Project
 from pixelproof.core.qa_categories import category_pairing, name_key
+from pixelproof.core.report_ap import keypoint_row
 
 #: the figures a lower bound (``--fail-under``) may be put on: ratios in [0, 1], higher better
 GATED = (
@@ -39,7 +42,14 @@ GATED = (
     "rq",
     "mean_matched_iou",
     "mean_matched_dice",
+    "oks",
+    "kp_ap",
+    "kp_ap50",
+    "kp_ap75",
+    "kp_ar",
 )
+#: the keypoint figures a bound may name, by their names in the ``keypoints`` section (``qa_ap``)
+KEYPOINT_GATED = {"oks": "mean_oks", "kp_ap": "AP", "kp_ap50": "AP50", "kp_ap75": "AP75", "kp_ar": "AR"}
 #: distances (in their rows' unit), lower better: ``--fail-over``; qa_tables.DISTANCE_FIELDS
 DISTANCES = ("hd", "hd95", "hd95_pooled", "hd95_mean", "assd", "masd")
 #: the figures an upper bound (``--fail-over``) may be put on: distances and object error counts
@@ -189,6 +199,37 @@ def unknown_classes(bounds: Iterable[Bound], names: Iterable[str]) -> str | None
         listed += f" and {more} more" if more > 0 else ""
         return f"{said}: no class {b.category!r} in either project; the classes: {listed or 'none'}"
     return None
+
+
+def with_keypoints(
+    summary: dict[str, Any], per_class: Iterable[dict[str, Any]], section: dict[str, Any] | None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Copies of a report's ``summary`` and ``per_class`` rows with the keypoint figures of its
+    ``keypoints`` section under their bound names (``KEYPOINT_GATED``), each n/a one beside a
+    ``<name>_reason`` saying why: no keypoints on both sides, none in the class, no matched pair, AP not
+    computed (no scores) or no reference object with labelled keypoints."""
+
+    def add(row: dict[str, Any]) -> dict[str, Any]:
+        out = dict(row)
+        kp = keypoint_row(section, "(all)" if row is summary else row.get("category", ""))
+        for name, key in KEYPOINT_GATED.items():
+            value = None if kp is None else kp.get(key)
+            out[name] = value
+            if value is not None:
+                continue
+            if section is None:
+                out[f"{name}_reason"] = "no objects with keypoints on both sides"
+            elif kp is None:
+                out[f"{name}_reason"] = "no keypoints in this class on either side"
+            elif name == "oks":
+                out[f"{name}_reason"] = "no matched pair with keypoints on both sides"
+            elif not section["computed"]:
+                out[f"{name}_reason"] = f"keypoint AP not computed: {section['reason']}"
+            else:
+                out[f"{name}_reason"] = "no reference object with labelled keypoints"
+        return out
+
+    return add(summary), [add(r) for r in per_class]
 
 
 def unmet(
