@@ -89,17 +89,30 @@ def test_not_a_seg_and_missing_sources_are_reported(ct_project, tmp_path: Path) 
         read_dicom_seg(study / "CT2")
 
 
-def test_sources_without_slice_thickness_are_named_in_the_warning(ct_project, tmp_path: Path) -> None:
-    """A SEG needs the sources' SliceThickness (highdicom copies it into its pixel measures); without it
-    the warning said only "'FileDataset' object has no attribute 'SliceThickness'"."""
-    project, study, _ = ct_project
+def test_sources_without_slice_thickness_get_the_usual_spacing_between_their_slices(
+    ct_project, tmp_path: Path
+) -> None:
+    """A SEG needs the sources' SliceThickness (highdicom copies it into its pixel measures): without it
+    nothing was written. pydicom's CT2 lies at z = -99.48, 103.02, 104.27, 105.52: the median step, 1.25 mm
+    (its own SliceThickness), is written, not the 68 mm mean the 202.5 mm gap would make."""
+    project, study, drawn = ct_project
     for f in (study / "CT2").iterdir():
         ds = pydicom.dcmread(f)
         del ds.SliceThickness
         ds.save_as(f)
     (warning,) = write_dicom_seg(project, tmp_path / "seg")
-    assert "CT2" in warning and "no SliceThickness (0018,0050)" in warning
-    assert not (tmp_path / "seg").exists() or not any((tmp_path / "seg").iterdir())
+    assert warning == (
+        f"{study / 'CT2'}: no SliceThickness (0018,0050); 1.25 mm, the spacing between its slices, "
+        "written as the SEG's"
+    )
+    (seg_file,) = sorted((tmp_path / "seg").iterdir())
+    seg = hd.seg.segread(seg_file)
+    assert float(seg.SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].SliceThickness) == 1.25
+    series = sorted((study / "CT2").iterdir(), key=lambda f: pydicom.dcmread(f).ImagePositionPatient[2])
+    uids = [str(pydicom.dcmread(f).SOPInstanceUID) for f in series]
+    pixels = seg.get_pixels_by_source_instance(uids, segment_numbers=[1], combine_segments=False)
+    for k in range(4):
+        np.testing.assert_array_equal(pixels[k, :, :, 0], drawn[f"study/CT2#z={k:03d}"][1])
 
 
 def test_a_broken_highdicom_is_named_with_its_cause(ct_project, tmp_path: Path, monkeypatch) -> None:

@@ -57,7 +57,7 @@ from pixelproof.interop.dicom_seg_frames import read_seg, seg_frames
 from pixelproof.interop.formats import Format, Option
 from pixelproof.interop.image_guard import check_not_image
 from pixelproof.interop.seg_codes import KEY, segment_descriptions
-from pixelproof.interop.seg_sources import with_empty_type2
+from pixelproof.interop.seg_sources import with_empty_type2, with_slice_thickness
 from pixelproof.interop.stems import free_name
 from pixelproof.interop.void_regions import without_void
 from pixelproof.interop.written_counts import Written
@@ -66,7 +66,7 @@ SEG_SOP_CLASS = SEG_SOP_CLASSES[0]  # binary/fractional; [1] is the label map
 
 
 def _missing(e: Exception) -> str | None:
-    """ "they have no SliceThickness (0018,0050)" for an attribute the sources lack (an AttributeError
+    """ "they have no PixelSpacing (0028,0030)" for an attribute the sources lack (an AttributeError
     naming a DICOM keyword), else None."""
     import pydicom
 
@@ -305,6 +305,7 @@ def write_dicom_seg(
             depth = frame_count(datasets[0])
             if depth > 1:  # a multi-frame object: highdicom takes a plane for each of its frames
                 _check_frames(datasets[0], key)
+            thickness = with_slice_thickness(datasets, [index for _, _, index in slices])
             shape = (depth if depth > 1 else len(slices), int(datasets[0].Rows), int(datasets[0].Columns))
             pixels = _segment_pixels(project, slices, shape, segment_of, counts, depth > 1, placed)
             if (charset := str(datasets[0].get("SpecificCharacterSet", ""))) not in described:
@@ -324,6 +325,8 @@ def write_dicom_seg(
         target = source_target(out, key, names)
         with atomic_output(check_not_image(target)) as f:
             seg.save_as(f)
+        if thickness:  # said once the SEG holds it
+            warnings.append(f"{key}: {thickness}")
         counts["written"] += 1
         written += placed
         not_written["not the size of their DICOM source"] += len(claimed) - len(placed)
