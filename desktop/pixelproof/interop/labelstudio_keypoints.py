@@ -8,7 +8,8 @@ object's category gets COCO's ``keypoints`` names (its points' labels in the ord
 0 0 0), so the canvas shows and moves them and a COCO export writes person_keypoints. The points' own result
 fields (``id``, ``from_name``, ``width``...) are kept in the object's app extras (``KEPT``), and the Label
 Studio export writes each labelled point back as a ``keypointlabels`` result under the object's region, where
-it is now. A point under no region (or under one not read, or a second of one name) stays a kept result."""
+it is now. A point under no region (or under one not read, a second of one name, or one naming a category's
+``MAX_KEYPOINTS`` + 1st name) stays a kept result."""
 
 from __future__ import annotations
 
