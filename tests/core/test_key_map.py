@@ -157,3 +157,36 @@ def test_a_huge_or_unreadable_file_is_refused_before_it_is_read(tmp_path: Path) 
         os.mkfifo(tmp_path / "pipe.json")
         with pytest.raises(KeyMapError, match=r"pipe\.json"):
             read_key_map(tmp_path / "pipe.json", EDITABLE, normalize, KNOWN)
+
+
+def test_hostile_key_maps_are_refused_whole_located_on_one_line_each() -> None:
+    """A map of 10**5 entries (each named, the message cut at MAX_PROBLEMS), a value nested 10**4 levels, an
+    action named twice inside ``keys``, empty ids and keys, and ids of 10,000 characters, a line break or a
+    bidi override (quoted on one short line): each refused, located, nothing returned."""
+    many = keymap({f"a{i}": ["X"] for i in range(100_000)})
+    with pytest.raises(KeyMapError) as e:
+        parse(many)
+    assert len(e.value.problems) == 100_000 and str(e.value).endswith(f"... and {100_000 - 8} more")
+    deep = '{"format": "pixelproof-keys", "version": 1, "keys": {"file.save": ' + "[" * 10_000 + "]" * 10_000
+    with pytest.raises(KeyMapError, match=r"^team\.json: not JSON"):
+        parse_key_map(deep + "}}", "team.json", EDITABLE, normalize, KNOWN)
+    twice = '{"format": "pixelproof-keys", "version": 1, "keys": {"file.save": [], "file.save": ["X"]}}'
+    with pytest.raises(KeyMapError, match=r"^team\.json: “file\.save” is named twice"):
+        parse_key_map(twice, "team.json", EDITABLE, normalize, KNOWN)
+    with pytest.raises(KeyMapError) as e:
+        parse(keymap({"": ["X"], "file.save": [""], "x" * 10_000: [], "a\nb\u202ec": []}))
+    lines = str(e.value).splitlines()
+    assert lines[0] == 'team.json: keys[""]: no such action'
+    assert lines[1] == "team.json: keys[\"file.save\"][0]: '' is not one key (such as “Ctrl+Shift+S”)"
+    assert lines[2].startswith('team.json: keys["xxxx') and len(lines[2]) < 120
+    assert lines[3] == 'team.json: keys["a\\nb\\u202ec"]: no such action' and len(lines) == 4
+
+
+def test_a_file_of_100_mb_is_refused_reading_only_its_bound(tmp_path: Path) -> None:
+    """A (sparse) 100 MB file: refused after MAX_BYTES + 1 bytes are read, not loaded whole."""
+    big = tmp_path / "big.json"
+    with big.open("wb") as f:
+        f.write(json.dumps(keymap({})).encode())
+        f.truncate(100 << 20)
+    with pytest.raises(KeyMapError, match=f"^{big}: larger than {MAX_BYTES:,} bytes"):
+        read_key_map(big, EDITABLE, normalize, KNOWN)

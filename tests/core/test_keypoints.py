@@ -242,3 +242,35 @@ def test_keypoints_moved_with_a_box_never_become_infinity() -> None:
                    "kpt_shape": [1, 3], "box": read_box}})  # fmt: skip
     assert keypoints_of(y, image).points == [(15.0, 15.0, 2)]  # type: ignore[union-attr]
     assert with_keypoint(y, image, 0, visibility=1).extra["yolo"]["keypoints"] == [0.15, 0.15, 1.0]
+
+
+def test_a_coco_category_of_a_million_keypoints_is_said_and_its_objects_kept_as_read(tmp_path: Path) -> None:
+    """A category naming 10**6 keypoints and an object holding as many triples: the import says it (naming
+    the category and MAX_KEYPOINTS); the object shows and offers no keypoints (a repaint made 10**6 points,
+    placing one click each) and keeps them as read; a YOLO kpt_shape of 10**9 offers none to place."""
+    from pixelproof.core.keypoints import names_to_place
+    from pixelproof.core.limits import MAX_KEYPOINTS
+    from pixelproof.interop.coco_io import read_coco
+
+    n = 10**6
+    cats = [{"id": 1, "name": "swarm", "keypoints": [f"k{i}" for i in range(n)], "skeleton": [[1, 2]]}]
+    values = [1, 1, 2] * n
+    ann = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10], "area": 100, "iscrowd": 0}
+    doc = {
+        "images": [{"id": 1, "file_name": "a.png", "width": 100, "height": 50}],
+        "annotations": [{**ann, "keypoints": values, "num_keypoints": n}, {**ann, "id": 2}],
+        "categories": cats,
+    }
+    (tmp_path / "c.json").write_text(json.dumps(doc))
+    result = read_coco(tmp_path / "c.json", check_images=False)
+    project = result.project
+    assert any(
+        f"category 1 (swarm): {n:,} keypoints, over the limit of {MAX_KEYPOINTS:,}" in p
+        for p in result.problems
+    )
+    a, b = project.annotations[1], project.annotations[2]
+    cat, image = project.categories[1], project.images[1]
+    assert keypoints_of(a, image, cat) is None and a.extra["keypoints"] == values
+    assert names_to_place(b, cat, None) is None
+    assert names_to_place(b, None, {"kpt_shape": [10**9, 3]}) is None
+    assert names_to_place(b, None, {"kpt_shape": [MAX_KEYPOINTS, 3]})[-1] == f"keypoint {MAX_KEYPOINTS}"

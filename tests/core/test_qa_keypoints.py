@@ -218,3 +218,62 @@ def test_cli_prints_and_writes_the_keypoint_figures(tmp_path, capsys):
     page = (tmp_path / "qa.html").read_text(encoding="utf-8")
     assert "Keypoints: OKS and COCO keypoint AP" in page and f"<td>{s['ARl']:.3f}</td>" in page
     assert "oks" in (tmp_path / "objects.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+
+
+@pytest.mark.parametrize("area", [0.0, -5.0, float("nan"), float("inf"), float("-inf")])
+def test_oks_of_a_broken_area_or_far_points_is_between_0_and_1_never_nan(area):
+    """COCOeval scales by ``area + eps``: an area of 0 counts only points exactly in place (as it does);
+    a negative, NaN or infinite area (COCOeval: above 1, NaN) is taken as 0; points 1e200 px away, all-v0
+    references and a box of NaN give 0, never NaN or infinity a report could not write."""
+    ref = Keypoints([(10.0, 10.0, 2), (20.0, 20.0, 2), (0.0, 0.0, 0)], [], [], "coco")
+    same = Keypoints(list(ref.points), [], [], "coco")
+    near = Keypoints([(11.0, 10.0, 2), (20.0, 20.0, 2), (5.0, 5.0, 2)], [], [], "coco")
+    far = Keypoints([(1e200, -1e200, 2)] * 3, [], [], "coco")
+    unlabelled = Keypoints([(0.0, 0.0, 0)] * 3, [], [], "coco")
+    box = [0.0, 0.0, 30.0, 30.0]
+    assert oks(ref, same, area, box) == 1.0
+    assert oks(ref, near, area, box) == pytest.approx(0.5)  # the moved point counts 0, the other 1
+    assert oks(ref, far, area, box) == 0.0
+    assert oks(unlabelled, same, area, box) == 1.0  # inside the doubled box
+    assert oks(unlabelled, far, area, box) == 0.0
+    assert oks(unlabelled, same, area, [float("nan")] * 4) == 0.0
+    big = Keypoints([(1.0, 1.0, 2)] * 1000, [], [], "coco")
+    assert oks(big, big, area, box) == 1.0  # 1,000 points: sigmas 1/1000
+
+
+def test_oks_matrix_makes_the_detections_arrays_once_not_per_reference():
+    """300 references x 300 detections: each detection's keypoints read once for all references (they
+    were read and made an array again for each reference: 5 x 90,000 reads), the values each pair's OKS."""
+    from types import SimpleNamespace
+
+    from pixelproof.core.keypoint_oks import oks_matrix
+
+    reads = [0]
+
+    class Counted:
+        def __init__(self, kp, box):
+            self._kp, self.ann = kp, SimpleNamespace(bbox=box)
+
+        @property
+        def keypoints(self):
+            reads[0] += 1
+            return self._kp
+
+    rng = np.random.default_rng(3)
+    box = [50.0, 60.0, 120.0, 200.0]
+
+    def kp(k):
+        g = _points(rng, box, k)
+        return Keypoints([tuple(g[i : i + 3]) for i in range(0, 3 * k, 3)], [], [], "coco")
+
+    n = 300
+    gts = [Counted(kp(17 if i % 3 else 5), box) for i in range(n)] + [Counted(None, box)]
+    dts = [Counted(kp(17 if i % 4 else 5), box) for i in range(n)] + [Counted(None, box)]
+    areas = [float(a) for a in rng.uniform(100, 9000, n + 1)]
+    out = oks_matrix(dts, gts, areas)
+    assert reads[0] <= 2 * (len(dts) + len(gts))
+    for i, j in [(0, 0), (1, 1), (4, 3), (5, 2), (7, n), (n, 0)]:
+        d, g = dts[i]._kp, gts[j]._kp
+        ref = g if g is not None else Keypoints([(0.0, 0.0, 0)] * 17, [], [], "coco")
+        want = 0.0 if d is None or len(d.points) != len(ref.points) else oks(ref, d, areas[j], box)
+        assert out[i, j] == pytest.approx(want, abs=1e-12)

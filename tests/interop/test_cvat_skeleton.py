@@ -10,6 +10,7 @@ from pycocotools.coco import COCO
 
 from pixelproof.core.geometry import clone
 from pixelproof.core.keypoints import carry_keypoints, keypoints_of, with_keypoint
+from pixelproof.core.limits import MAX_KEYPOINTS
 from pixelproof.core.model import Project
 from pixelproof.interop import write_coco
 from pixelproof.interop.cvat import read_cvat, write_cvat
@@ -136,3 +137,35 @@ def test_a_hostile_svg_gives_its_edges_once_in_order_never_quadratic() -> None:
     want = list(dict.fromkeys((a + 1, b + 1) for a, b in pairs if a != b))
     assert got == [list(e) for e in want]
     assert svg_edges(circles + "&lol;" + lines, names) == []
+
+
+def test_a_skeleton_label_past_max_keypoints_is_refused_said_and_its_shapes_kept_as_read(
+    tmp_path: Path,
+) -> None:
+    """A skeleton label of 10**5 parts and a shape giving each (10**5 x 10**5 / 2 ``names.index`` tests,
+    and each object 10**5 slots): no keypoints for the label, said naming it and the limit; its skeletons
+    stay kept shapes, written back as read. The label of 4 parts is still read as before."""
+    n = 100_000
+    parts = "".join(
+        f"<label><name>p{i}</name><type>points</type><parent>big</parent></label>" for i in range(n)
+    )
+    points = "".join(
+        f'<points label="p{i}" outside="0" occluded="0" points="1,1"></points>' for i in range(n)
+    )
+    text = TASK.read_text()
+    text = text.replace(
+        "</labels>", f"<label><name>big</name><type>skeleton</type><svg></svg></label>{parts}</labels>"
+    )
+    text = text.replace("</image>", f'<skeleton label="big" z_order="0">{points}</skeleton></image>', 1)
+    xml = tmp_path / "train.xml"
+    xml.write_text(text)
+    result = read_cvat(xml)
+    project = result.project
+    assert "keypoints" not in project.category_by_name("big").extra
+    assert len(_skeletons(project)) == 2  # the small label's, read as before
+    assert any(
+        f"label 'big': {n:,} keypoints, over the limit of {MAX_KEYPOINTS:,}" in p and "kept as read" in p
+        for p in result.problems
+    )
+    kept = [s for i in project.images.values() for s in i.extra["pixelproof"]["cvat"]["shapes"]]
+    assert [s["tag"] for s in kept if s.get("attrib", {}).get("label") == "big"] == ["skeleton"]

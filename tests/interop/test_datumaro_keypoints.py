@@ -11,6 +11,7 @@ from pathlib import Path
 from pycocotools.coco import COCO
 
 from pixelproof.core.keypoints import BOX_OF_KEYPOINTS, keypoints_of, with_keypoint
+from pixelproof.core.limits import MAX_KEYPOINTS
 from pixelproof.core.model import Project
 from pixelproof.interop import write_coco
 from pixelproof.interop.cvat import read_cvat, write_cvat
@@ -143,7 +144,7 @@ def test_joints_by_the_hundred_thousand_come_once_each_never_quadratic() -> None
     """10**5 joints among 500 parts, each twice, with self-loops and indices out of range: each edge once,
     first given first, without the list search that made them 5 x 10**9 comparisons (minutes)."""
     from pixelproof.core.model import Category
-    from pixelproof.interop._util import Builder
+    from pixelproof.interop._util import Builder, Reporter
     from pixelproof.interop.datumaro_keypoints import declare_keypoints
 
     project = Project()
@@ -154,5 +155,38 @@ def test_joints_by_the_hundred_thousand_come_once_each_never_quadratic() -> None
         "label": {"labels": [{"name": "pose"}]},
         "points": {"items": [{"label_id": 0, "labels": [f"p{i}" for i in range(500)], "joints": joints}]},
     }
-    declare_keypoints(categories, ["pose"], Builder(project))
+    declare_keypoints(categories, ["pose"], Builder(project), "d.json", Reporter(None))
     assert project.categories[1].extra["skeleton"] == [p for p in pairs if p[0] != p[1]]
+
+
+def test_points_categories_by_the_ten_thousand_are_indexed_once(tmp_path: Path) -> None:
+    """30,000 labels, each with a points category, and a skeleton label of 30,000 parts and an annotation
+    giving each: the categories and child labels are looked up in dicts (scanning all 60,000 labels for
+    each entry was 1.8 x 10**9 tests: minutes); the big skeleton is refused (over MAX_KEYPOINTS), said
+    naming its entry, and its annotation kept as read."""
+    n = 30_000
+    labels = [{"name": f"c{i}", "parent": ""} for i in range(n)] + [{"name": "big", "parent": ""}]
+    labels += [{"name": f"p{i}", "parent": "big"} for i in range(n)]
+    items = [{"label_id": i, "labels": ["a", "b"], "joints": [[1, 2]]} for i in range(n)]
+    items.append({"label_id": n, "labels": [f"p{i}" for i in range(n)]})
+    elements = [{"type": "points", "label_id": n + 1 + i, "points": [1, 1]} for i in range(n)]
+    big = {"type": "skeleton", "label_id": n, "elements": elements}
+    small = {"type": "points", "label_id": 7, "points": [1, 2, 3, 4], "visibility": [2, 2]}
+    doc = {
+        "categories": {"label": {"labels": labels}, "points": {"items": items}},
+        "items": [{"id": "a", "image": {"path": "a.png", "size": [40, 50]}, "annotations": [small, big]}],
+    }
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "annotations" / "default.json").write_text(json.dumps(doc))
+    result = read_datumaro(tmp_path)
+    project = result.project
+    assert project.category_by_name(f"c{n - 1}").extra["keypoints"] == ["a", "b"]
+    assert "keypoints" not in project.category_by_name("big").extra
+    (a,) = project.annotations.values()
+    assert project.categories[a.category_id].name == "c7" and a.extra["num_keypoints"] == 2
+    kept = next(iter(project.images.values())).extra["pixelproof"]["datumaro"]["annotations"]
+    assert kept == [big]
+    assert any(
+        f"categories.points.items[{n}] ('big'): {n:,} keypoints, over the limit of {MAX_KEYPOINTS:,}" in p
+        for p in result.problems
+    )

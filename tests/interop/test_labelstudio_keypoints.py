@@ -12,6 +12,7 @@ from PIL import Image
 from pycocotools.coco import COCO
 
 from pixelproof.core.keypoints import keypoints_of, with_keypoint
+from pixelproof.core.limits import MAX_KEYPOINTS
 from pixelproof.interop import write_coco
 from pixelproof.interop.labelstudio import read_labelstudio, write_labelstudio
 
@@ -137,3 +138,30 @@ def test_points_whose_parent_is_no_region_stay_kept_results_never_a_traceback(tm
     kept = image.extra["pixelproof"]["labelstudio"]["results"]
     assert [r["id"] for r in kept] == ["k2", "k3", "k4", "k6", "k7", "k5"]
     assert any("keypoint 'k5':" in p and "kept as a result" in p for p in result.problems)
+
+
+def test_names_past_max_keypoints_stay_kept_results_and_many_names_read_in_linear_time(
+    tmp_path: Path,
+) -> None:
+    """10**5 keypoint names under one region (searched in a list, 5 x 10**9 tests: minutes) and a second
+    region with one more: the category keeps the first MAX_KEYPOINTS names (each object a triple per name),
+    the points of the others stay kept results as they were, each said naming the point and the limit."""
+    n = 100_000
+    results = [_box("r1", 10), *(_point(f"k{i}", 15, 20, f"n{i}", "r1") for i in range(n))]
+    results += [_box("r2", 50), _point("late", 60, 30, "n0", "r2"), _point("new", 60, 30, "extra", "r2")]
+    tasks = [{"id": 1, "data": {"image": "a.png"}, "annotations": [{"id": 1, "result": results}]}]
+    Image.new("RGB", (200, 100)).save(tmp_path / "a.png")
+    (tmp_path / "export.json").write_text(json.dumps(tasks))
+    result = read_labelstudio(tmp_path / "export.json")
+    project = result.project
+    cat = project.category_by_name("person")
+    assert cat.extra["keypoints"] == [f"n{i}" for i in range(MAX_KEYPOINTS)]
+    first, second = project.annotations.values()
+    assert len(first.extra["keypoints"]) == len(second.extra["keypoints"]) == 3 * MAX_KEYPOINTS
+    assert first.extra["num_keypoints"] == MAX_KEYPOINTS and second.extra["num_keypoints"] == 1
+    kept = project.images[first.image_id].extra["pixelproof"]["labelstudio"]["results"]
+    assert [r["id"] for r in kept] == [f"k{i}" for i in range(MAX_KEYPOINTS, n)] + ["new"]
+    assert any(
+        f"keypoint 'k{MAX_KEYPOINTS}':" in p and f"over the limit of {MAX_KEYPOINTS:,}" in p and "kept" in p
+        for p in result.problems
+    )

@@ -192,6 +192,8 @@ def keymap(keys: object) -> dict:
         ),
         (keymap({"file.save": ["Ctrl+K, Ctrl+S"]}), 'keys["file.save"][0]'),
         (keymap({"file.save": ["Ctrl+Shift"]}), 'keys["file.save"][0]'),
+        (keymap({"file.save": ["Ctrl+\x00"]}), "keys[\"file.save\"][0]: 'Ctrl+\\x00' is not one key"),
+        (keymap({"file.save": ["Ctrl+\u202eS"]}), 'keys["file.save"][0]'),
         (keymap({"file.save": {"key": "Y"}}), 'keys["file.save"]: a list of key texts was expected'),
         (keymap({"file.save": ["D"]}), 'keys["file.save"]: D is the key of “Next Image”'),
         (keymap({"file.save": ["Space"]}), 'keys["file.save"]: Space is the key of “Pan”'),
@@ -264,3 +266,13 @@ def test_preferences_keys_fit_and_read_whole_on_a_small_screen(tmp_path, screen,
     width, height = out["screen"]
     assert out["frame"][0] <= width and out["frame"][1] <= height, out
     assert out["cut"] == [] and out["rows"] >= rows, out
+
+
+def test_key_texts_qt_reads_as_one_key_and_those_it_must_not(qapp) -> None:
+    """Four modifiers and F35 is one key (as Qt spells it); a NUL or a bidi override in the text is none
+    (Qt read "Ctrl+\\x00" as "Ctrl+", a key text no file could hold back); a letter beyond ASCII is one."""
+    from pixelproof.ui.key_map_file import one_key
+
+    assert one_key("Ctrl+Alt+Shift+Meta+F35") == "Meta+Ctrl+Alt+Shift+F35"
+    assert one_key("ctrl+é") == "Ctrl+É"
+    assert [one_key(t) for t in ("Ctrl+\x00", "Ctrl+\u202eS", "A\n", "", "F36")] == [None] * 5

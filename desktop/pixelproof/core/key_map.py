@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from pixelproof.core.atomic import atomic_output
-from pixelproof.core.limits import LimitError, read_text, short_repr
+from pixelproof.core.limits import NAME_IN_TEXT, LimitError, read_text, short_repr
+from pixelproof.core.names import shown_name
 
 FORMAT = "pixelproof-keys"
 VERSION = 1
@@ -144,8 +145,9 @@ def parse_key_map(
             ]
         )
     out: KeyMap = {}
+    editable, known = set(editable), set(known)  # a file of thousands of ids: each looked up once
     for id, value in keys.items():
-        at = f'{where}: keys["{id}"]'
+        at = f'{where}: keys["{shown_name(id, NAME_IN_TEXT)}"]'  # one line, short: an id of \n or 10**4 chars
         if id not in editable:
             problems.append(f"{at}: {'its keys cannot be changed' if id in known else 'no such action'}")
             continue

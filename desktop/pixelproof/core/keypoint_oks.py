@@ -69,10 +69,15 @@ def _oks_rows(g: np.ndarray, d: np.ndarray, area: float, bbox: Sequence[float]) 
         x0, x1, y0, y1 = bx - bw, bx + bw * 2, by - bh, by + bh * 2
         dx = np.maximum(0, x0 - xd) + np.maximum(0, xd - x1)
         dy = np.maximum(0, y0 - yd) + np.maximum(0, yd - y1)
-    e = (dx**2 + dy**2) / variances / (area + np.spacing(1)) / 2
-    if labelled.any():
-        e = e[:, labelled]
-    return np.exp(-e).sum(axis=1) / e.shape[1]
+    # pycocotools' ``area + eps`` (an area of 0: only points exactly in place count); an area negative,
+    # NaN or infinite (a broken file) is taken as 0, where COCOeval gave values above 1 or NaN
+    scale = float(area) if np.isfinite(area) and area > 0 else 0.0
+    with np.errstate(all="ignore"):  # 1e200 px apart: e is infinite, its exp 0
+        e = (dx**2 + dy**2) / variances / (scale + np.spacing(1)) / 2
+        if labelled.any():
+            e = e[:, labelled]
+        out = np.exp(-e).sum(axis=1) / e.shape[1]
+    return np.clip(np.nan_to_num(out, nan=0.0), 0.0, 1.0)  # a box of NaN: 0, never NaN in a report
 
 
 def oks_matrix(dts: Sequence[ImageObject], gts: Sequence[ImageObject], areas: Sequence[float]) -> np.ndarray:
@@ -81,14 +86,21 @@ def oks_matrix(dts: Sequence[ImageObject], gts: Sequence[ImageObject], areas: Se
     out = np.zeros((len(dts), len(gts)))
     if not dts or not gts:
         return out
+    by_count: dict[int, list[int]] = {}  # the detections by keypoint count, their arrays made once
+    points = [d.keypoints.points if d.keypoints is not None else None for d in dts]
+    for i, p in enumerate(points):
+        if p:  # no points: nothing to compare (0)
+            by_count.setdefault(len(p), []).append(i)
+    dets = {
+        k: (rows, np.array([points[i] for i in rows], dtype=np.float64).reshape(len(rows), k, 3))
+        for k, rows in by_count.items()
+    }
     for j, (g, area) in enumerate(zip(gts, areas, strict=True)):
         kp = g.keypoints
-        for k in {len(d.keypoints.points) for d in dts if d.keypoints is not None}:
-            rows = [i for i, d in enumerate(dts) if d.keypoints is not None and len(d.keypoints.points) == k]
+        for k, (rows, det) in dets.items():
             if kp is not None and len(kp.points) != k:
                 continue
             ref = np.zeros((k, 3)) if kp is None else np.array(kp.points, dtype=np.float64).reshape(k, 3)
-            det = np.array([dts[i].keypoints.points for i in rows], dtype=np.float64).reshape(len(rows), k, 3)  # type: ignore[union-attr]
             out[rows, j] = _oks_rows(ref, det, area, g.ann.bbox)
     return out
 

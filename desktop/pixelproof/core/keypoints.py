@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core.geometry import clone
+from pixelproof.core.limits import MAX_KEYPOINTS
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.precision import DECIMALS
 
@@ -132,7 +133,7 @@ def _yolo_points(a: Annotation, image: ImageRecord) -> np.ndarray | None:
     if not (isinstance(shape, list) and len(shape) == 2 and all(type(v) is int for v in shape)):
         return None
     k, d = shape
-    if k < 1 or d not in (2, 3) or not finite_numbers(kept.get("keypoints"), k * d):
+    if not 1 <= k <= MAX_KEYPOINTS or d not in (2, 3) or not finite_numbers(kept.get("keypoints"), k * d):
         return None
     points = np.asarray(kept["keypoints"], dtype=np.float64).reshape(k, d)
     follow_box(points, kept.get("box"), a, image)
@@ -160,9 +161,12 @@ def skeleton_edges(skeleton: Any, k: int) -> list[tuple[int, int]]:
 
 
 def keypoints_of(a: Annotation, image: ImageRecord, category: Category | None = None) -> Keypoints | None:
-    """``a``'s keypoints in image pixels (COCO's when it has both), None when it has none readable."""
+    """``a``'s keypoints in image pixels (COCO's when it has both), None when it has none readable or more
+    than ``MAX_KEYPOINTS`` (kept as read)."""
     cat = category.extra if category is not None else {}
     names = cat.get("keypoints")
+    if isinstance(kept := a.extra.get("keypoints"), list) and len(kept) > 3 * MAX_KEYPOINTS:
+        return None  # kept as read, never shown: each repaint made a million points
     values = _coco_values(a)
     if values is not None:
         k = len(values) // 3
@@ -278,6 +282,8 @@ def names_to_place(a: Annotation, category: Category | None, pose: Any) -> list[
     if _coco_values(a) is not None or isinstance(a.extra.get("yolo"), dict):
         return None
     names = (category.extra if category is not None else {}).get("keypoints")
+    if isinstance(names, list) and len(names) > MAX_KEYPOINTS:
+        return None
     if isinstance(names, list) and names and all(isinstance(n, str) for n in names):
         return list(names)
     shape = _pose_shape(pose)
@@ -287,7 +293,7 @@ def names_to_place(a: Annotation, category: Category | None, pose: Any) -> list[
 def _pose_shape(pose: Any) -> tuple[int, int] | None:
     shape = pose.get("kpt_shape") if isinstance(pose, dict) else None
     ok = isinstance(shape, list) and len(shape) == 2 and all(type(v) is int for v in shape)
-    return (shape[0], shape[1]) if ok and shape[0] >= 1 and shape[1] in (2, 3) else None
+    return (shape[0], shape[1]) if ok and 1 <= shape[0] <= MAX_KEYPOINTS and shape[1] in (2, 3) else None
 
 
 def with_new_keypoints(

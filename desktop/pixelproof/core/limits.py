@@ -41,6 +41,10 @@ Structure
     levels, so anything deeper could be loaded but never saved); ``check_json_depth(value, where)``. Also
     the levels a GeoJSON file may nest, counted on its bytes as read (``json_nesting``).
     ``short_repr(value)``: a value quoted in a message, never megabytes long.
+    ``MAX_KEYPOINTS``: the keypoints (named parts) one category's skeleton or one object may have (COCO
+    person: 17, whole-body: 133): every object of a category holds a triple per name, so 10**5 names made
+    objects x names slots. ``check_keypoint_count(count, where)``; a reader refuses such a skeleton for its
+    category (its objects' points kept as read, said) and ``core.keypoints`` reads no keypoints past it.
     ``MAX_NOTE``: the characters a review note holds: the app's editor stops there and the core edit
     (``ReviewDecision``) refuses a longer one, as a longer category name is refused. A note already in a
     file may be longer (made before the limit, or by hand) and loads and saves whole: ``cut_note``
@@ -93,6 +97,7 @@ MAX_VERTICES = 2**22
 MAX_JSON_DEPTH = 200
 MAX_CLASSES = 100_000  # a class list longer than this is a broken or hostile file, not a dataset
 MAX_NESTING_TESTS = 200_000  # ring containment tests per RT Structure Set file: ~20 us each, ~4 s
+MAX_KEYPOINTS = 1_000  # keypoints of one skeleton or object: COCO whole-body has 133
 MAX_NOTE = 2_000  # characters of a review note: a paragraph, not a pasted log (500 of them make a 1 MB page)
 MAX_CATEGORY_NAME = 200  # characters of a category name made in PixelProof: a name, not a description
 NAME_SHOWN = MAX_CATEGORY_NAME  # characters of a name shown at most, then "…" (its whole in the file)
@@ -259,6 +264,14 @@ def check_finite(value: Any, where: str) -> float:
     if not math.isfinite(f):
         raise LimitError(where, f"expected a finite number, got {short_repr(value)}")
     return f
+
+
+def check_keypoint_count(count: int, where: str) -> None:
+    """A skeleton (or an object's keypoints) of ``count`` points is at most ``MAX_KEYPOINTS``: each object
+    of its category holds a slot per point, so more is a broken or hostile file, refused before the slots
+    are made."""
+    if count > MAX_KEYPOINTS:
+        raise LimitError(where, f"{count:,} keypoints, over the limit of {MAX_KEYPOINTS:,}")
 
 
 def surely_finite(values: Iterable[Any]) -> bool:

@@ -27,7 +27,9 @@ from pixelproof.core.coco import (
 from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.image_folder import on_disk
 from pixelproof.core.keypoints import yolo_keypoints_as_coco
+from pixelproof.core.limits import MAX_KEYPOINTS
 from pixelproof.core.model import Project
+from pixelproof.core.names import shown_name
 from pixelproof.core.save_targets import check_save_target
 from pixelproof.core.track_fill import with_class
 from pixelproof.core.void_crowd import void_as_crowd
@@ -133,6 +135,12 @@ def read_coco(
     if project is None:
         return ImportResult(_empty(src), report.problems, skipped + Counter(files=1))
     project.path = Path(os.path.abspath(src))
+    for cat in project.categories.values():  # each object of it a triple per name: not read as keypoints
+        if isinstance(names := cat.extra.get("keypoints"), list) and len(names) > MAX_KEYPOINTS:
+            report(
+                f"{src}: category {cat.id} ({shown_name(cat.name)}): {len(names):,} keypoints, over the "
+                f"limit of {MAX_KEYPOINTS:,}; its objects' keypoints kept as read, not shown or edited"
+            )
     for ann in project.annotations.values():
         if ann.segmentation == []:  # an export's box read from `[]` (core.box_outline): box-only, as above
             ann.segmentation = None

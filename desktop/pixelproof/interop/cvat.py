@@ -96,7 +96,7 @@ def read_cvat(
         report.skip("files", f"{xml}: not CVAT XML (root element <{doc.tag}>); skipped")
         return ImportResult(project, report.problems, report.skipped)
     _labels(doc, build)
-    declare_keypoints(project)
+    declare_keypoints(project, str(xml), report)
     tracks = doc.findall("track")
     notes = _Notes()
     outside: list[dict[str, Any]] = []

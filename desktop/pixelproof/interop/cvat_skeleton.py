@@ -22,9 +22,9 @@ from xml.sax.saxutils import escape
 
 from pixelproof.core.coordinate_limits import check_coordinates
 from pixelproof.core.keypoints import skeleton_edges
-from pixelproof.core.limits import short_repr
+from pixelproof.core.limits import MAX_KEYPOINTS, LimitError, check_keypoint_count, short_repr
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
-from pixelproof.interop._util import as_dict
+from pixelproof.interop._util import Reporter, as_dict
 
 SKELETON = "cvat_skeleton"  # the object's app extras: its parts' kept XML attributes, to write back
 _PART_OWN = ("label", "points", "outside", "occluded")  # written from the keypoints, not kept
@@ -34,8 +34,13 @@ def part_names(category: Category | None) -> list[str] | None:
     """A CVAT skeleton category's part names in its label list's order, None for any other category."""
     cvat = as_dict(category.extra.get("cvat")) if category is not None else {}
     parts = cvat.get("sublabels")
-    if cvat.get("type") != "skeleton" or not isinstance(parts, list) or not parts:
-        return None
+    if (
+        cvat.get("type") != "skeleton"
+        or not isinstance(parts, list)
+        or not parts
+        or len(parts) > MAX_KEYPOINTS
+    ):
+        return None  # past MAX_KEYPOINTS: no skeleton (``declare_keypoints`` says so), its shapes kept
     names = [str(as_dict(p).get("name", "")) for p in parts]
     return names if len(set(names)) == len(names) else None
 
@@ -62,9 +67,16 @@ def svg_edges(svg: str, names: list[str]) -> list[list[int]]:
     return [list(e) for e in edges]
 
 
-def declare_keypoints(project: Project) -> None:
-    """Give each CVAT skeleton category COCO's ``keypoints`` names and ``skeleton`` edges (see the module)."""
+def declare_keypoints(project: Project, where: str, report: Reporter) -> None:
+    """Give each CVAT skeleton category COCO's ``keypoints`` names and ``skeleton`` edges (see the module);
+    a skeleton label of more than ``MAX_KEYPOINTS`` parts gets none, said (its shapes kept as read)."""
     for cat in project.categories.values():
+        cvat = as_dict(cat.extra.get("cvat"))
+        if cvat.get("type") == "skeleton" and isinstance(parts := cvat.get("sublabels"), list):
+            try:
+                check_keypoint_count(len(parts), f"{where}: label {short_repr(cat.name)}")
+            except LimitError as e:
+                report(f"{e}; its skeletons kept as read, not as keypoints")
         names = part_names(cat)
         if names is not None:
             cat.extra["keypoints"] = names
@@ -91,13 +103,13 @@ def read_skeleton(shape: ET.Element, category: Category, image: ImageRecord) -> 
     values: list[float] = [0, 0, 0] * len(names)
     parts: list[dict[str, Any]] = [{} for _ in names]
     seen: set[int] = set()
+    index = {name: i for i, name in enumerate(names)}  # not ``names.index``: parts x children tests
     for child in shape:
         if child.tag == "attribute":
             continue
         label = child.get("label", "").strip()
-        if child.tag != "points" or label not in names:
+        if child.tag != "points" or (i := index.get(label)) is None:
             raise ValueError(f"<{child.tag}> {short_repr(label)} is no part of {category.name!r}")
-        i = names.index(label)
         if i in seen:
             raise ValueError(f"part {label!r} given twice")
         seen.add(i)
@@ -207,6 +219,11 @@ def coco_skeleton_labels(project: Project) -> tuple[dict[int, Category], list[st
     for cat in project.categories.values():
         names = cat.extra.get("keypoints")
         if "type" in as_dict(cat.extra.get("cvat")) or not isinstance(names, list) or not names:
+            continue
+        try:
+            check_keypoint_count(len(names), cat.name)
+        except LimitError as e:
+            said.append(f"{e}: written as no CVAT skeleton, its objects as boxes")
             continue
         names = [str(n) for n in names]
         if len(set(names)) != len(names) or taken & set(names) or not all(n.strip() for n in names):

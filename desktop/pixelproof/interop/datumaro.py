@@ -97,7 +97,7 @@ def _read_file(
         return
     subset = file.stem
     labels = _labels(as_dict(doc.get("categories")), build)
-    parts = declare_keypoints(as_dict(doc.get("categories")), labels, build)
+    parts = declare_keypoints(as_dict(doc.get("categories")), labels, build, str(file), report)
     items = doc["items"]
     kept: dict[str, list[str]] = {}
     seen: dict[str, tuple[str, ImageRecord]] = {}  # an item id -> the first item of it and its image

@@ -18,32 +18,46 @@ import math
 from typing import Any
 
 from pixelproof.core.keypoints import BOX_OF_KEYPOINTS
-from pixelproof.core.limits import short_repr
-from pixelproof.core.model import ImageRecord
-from pixelproof.interop._util import Builder, as_dict, as_list
+from pixelproof.core.limits import LimitError, check_keypoint_count, short_repr
+from pixelproof.core.model import Category, ImageRecord
+from pixelproof.interop._util import Builder, Reporter, as_dict, as_list
 from pixelproof.interop.cvat_skeleton import SKELETON, keypoint_object, skeleton_svg
 
 KEYPOINT_TYPES = ("skeleton", "points")
 
 
 def declare_keypoints(
-    categories: dict[str, Any], labels: list[str | None], build: Builder
+    categories: dict[str, Any], labels: list[str | None], build: Builder, where: str, report: Reporter
 ) -> dict[int, list[str]]:
     """Each label's part names by ``label_id`` from the points category, its category given COCO's
-    ``keypoints`` and ``skeleton`` (and a CVAT skeleton label when the parts are its child labels)."""
+    ``keypoints`` and ``skeleton`` (and a CVAT skeleton label when the parts are its child labels). An
+    entry of more than ``MAX_KEYPOINTS`` names is refused, said (its label's annotations kept as read).
+    Categories and child labels are indexed once: 10**5 entries each scanning 10**5 labels took minutes."""
     raw = [as_dict(label) for label in as_list(as_dict(categories.get("label")).get("labels"))]
+    children_of: dict[Any, list[str]] = {}
+    for r in raw:
+        if isinstance(parent := r.get("parent"), str):
+            children_of.setdefault(parent, []).append(str(r.get("name") or "").strip())
+    by_name: dict[str, Category] = {}
+    for c in build.project.categories.values():
+        by_name.setdefault(c.name, c)  # the first of a name, as ``category_by_name``
     found: dict[int, list[str]] = {}
-    for entry in as_list(as_dict(categories.get("points")).get("items")):
+    entries = as_list(as_dict(categories.get("points")).get("items"))
+    for k, entry in enumerate(entries):
         entry = as_dict(entry)
         index, names = entry.get("label_id"), entry.get("labels")
         if not (isinstance(index, int) and 0 <= index < len(labels) and labels[index] is not None):
             continue
-        if not (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
+        if not (isinstance(names, list) and names):
             continue
-        if (
-            len(set(names)) != len(names)
-            or (cat := build.project.category_by_name(labels[index] or "")) is None
-        ):
+        try:
+            check_keypoint_count(len(names), f"{where}: categories.points.items[{k}] ({labels[index]!r})")
+        except LimitError as e:
+            report(f"{e}; its skeleton and points annotations kept as read, not as keypoints")
+            continue
+        if not all(isinstance(n, str) for n in names):
+            continue
+        if len(set(names)) != len(names) or (cat := by_name.get(labels[index] or "")) is None:
             continue
         k = len(names)
         joined: dict[tuple[int, int], None] = {}  # a dict, not a list searched: 10**5 joints, 5 x 10**9 tests
@@ -59,7 +73,7 @@ def declare_keypoints(
         found[index] = names
         cat.extra["keypoints"] = list(names)
         cat.extra["skeleton"] = edges
-        children = [str(r.get("name") or "").strip() for r in raw if r.get("parent") == cat.name]
+        children = children_of.get(cat.name, [])
         if sorted(children) == sorted(names) and "cvat" not in cat.extra:
             parts = [{"name": n, "type": "points"} for n in names]
             cat.extra["cvat"] = {"type": "skeleton", "svg": skeleton_svg(names, edges), "sublabels": parts}
@@ -95,15 +109,15 @@ def read_keypoints(
     k = len(names)
     values: list[float] = [0, 0, 0] * k
     parts: list[dict[str, Any]] = [{} for _ in names]
-    placed: list[int] = []
+    placed: set[int] = set()
+    index = {name: i for i, name in enumerate(names)}  # not ``names.index``: parts x elements tests
     if ann.get("type") == "skeleton" and "elements" in ann:
         for n, element in enumerate(as_list(ann.get("elements"))):
             element = as_dict(element)
             part = element.get("label_id")
             name = labels[part] if type(part) is int and 0 <= part < len(labels) else None
-            if name not in names:
+            if name is None or (i := index.get(name)) is None:
                 raise ValueError(f"elements[{n}]: label_id {short_repr(part)} is no part of it")
-            i = names.index(name)
             if i in placed:
                 raise ValueError(f"part {name!r} given twice")
             xy = _xy(element.get("points"), f"elements[{n}] points")
@@ -112,7 +126,7 @@ def read_keypoints(
             vis = as_list(element.get("visibility")) or [2]
             values[3 * i : 3 * i + 3] = [*xy, _visibility(vis[0])]
             parts[i] = _part_kept(element.get("attributes"))
-            placed.append(i)
+            placed.add(i)
     else:
         flat = _xy(ann.get("points"), "points")
         if ann.get("type") == "skeleton":  # the CVAT fork's: x y v triples in the parts' order
@@ -131,7 +145,7 @@ def read_keypoints(
             if len(vis) != k:
                 raise ValueError(f"{len(vis)} visibility values for {k} points")
             values = [v for i in range(k) for v in (*flat[2 * i : 2 * i + 2], _visibility(vis[i]))]
-        placed = [i for i in range(k) if values[3 * i + 2] > 0 or values[3 * i] or values[3 * i + 1]]
+        placed = {i for i in range(k) if values[3 * i + 2] > 0 or values[3 * i] or values[3 * i + 1]}
     return {**keypoint_object(values, sorted(placed), image), "parts": parts}
 
 

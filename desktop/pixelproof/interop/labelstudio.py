@@ -169,6 +169,7 @@ class _Notes:
         self.kept: Counter[str] = Counter()
         self.kept_at: list[str] = []
         self.grouped = 0  # keypoint results read as their region's object's keypoints
+        self.keypoint_names: dict[int, dict[str, None]] = {}  # a category's keypoint names so far
         self.labels = labels
         self.first_task: dict[str, str] = {}  # an image's file name -> the task that named it first
 
@@ -303,7 +304,7 @@ def _read_task(
     for who, mine in made.items():
         join_parts(build, image, mine, [item for item in results if item[4] == who])
     if kept and picked:  # the kept annotation's points nested under its regions: their keypoints
-        left = group_keypoints(where, kept, made.get(picked[0][1], {}), image, report)
+        left = group_keypoints(where, kept, made.get(picked[0][1], {}), image, report, notes.keypoint_names)
         if len(left) < len(kept):
             notes.grouped += len(kept) - len(left)
             ls = image.extra["pixelproof"]["labelstudio"]

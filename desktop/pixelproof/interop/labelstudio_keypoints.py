@@ -8,7 +8,8 @@ object's category gets COCO's ``keypoints`` names (its points' labels in the ord
 0 0 0), so the canvas shows and moves them and a COCO export writes person_keypoints. The points' own result
 fields (``id``, ``from_name``, ``width``...) are kept in the object's app extras (``KEPT``), and the Label
 Studio export writes each labelled point back as a ``keypointlabels`` result under the object's region, where
-it is now. A point under no region (or under one not read, or a second of one name) stays a kept result."""
+it is now. A point under no region (or under one not read, a second of one name, or one naming a category's
+``MAX_KEYPOINTS`` + 1st name) stays a kept result."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Any
 
 from pixelproof.core.coordinate_limits import check_coordinates
 from pixelproof.core.keypoints import keypoints_of
+from pixelproof.core.limits import check_keypoint_count, short_repr
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop._util import Reporter, as_dict
 
@@ -47,11 +49,18 @@ def _point(result: dict[str, Any], image: ImageRecord) -> tuple[str, float, floa
 
 
 def group_keypoints(
-    where: str, kept: list[Any], regions: dict[str, Annotation], image: ImageRecord, report: Reporter
+    where: str,
+    kept: list[Any],
+    regions: dict[str, Annotation],
+    image: ImageRecord,
+    report: Reporter,
+    names: dict[int, dict[str, None]],
 ) -> list[Any]:
     """Move each ``keypointlabels`` result of ``kept`` nested under one of ``regions`` (region id -> its
     object) into that object (``points`` by name, finished by ``finish_keypoints``); returns the results
-    left kept. One that cannot be read is said and stays kept."""
+    left kept. One that cannot be read is said and stays kept, as does one whose name would give its
+    category more than ``MAX_KEYPOINTS`` (``names``: the file's names so far by category, filled here):
+    each object of a category gets a triple per name, so 10**5 names made objects x names slots."""
     left = []
     for r in kept:
         pid = as_dict(r).get("parentID")  # a list or an object names no region (and hashes not)
@@ -64,6 +73,9 @@ def group_keypoints(
             name, x, y = _point(r, image)
             if name in points:
                 raise ValueError(f"a second {name!r} under region {r['parentID']!r}")
+            if name not in (known := names.setdefault(parent.category_id, {})):
+                check_keypoint_count(len(known) + 1, f"a new name {short_repr(name)} for its category")
+                known[name] = None
         except ValueError as e:
             report.often("keypoints kept", f"{where}: keypoint {r.get('id')!r}: {e}; kept as a result")
             left.append(r)
@@ -76,11 +88,10 @@ def group_keypoints(
 def finish_keypoints(project: Project) -> None:
     """Give each category whose objects got points their names (first read first) and each such object
     its COCO triples, ``num_keypoints`` and the points' kept fields."""
-    names: dict[int, list[str]] = {}
+    names: dict[int, dict[str, None]] = {}  # a dict: a list searched was quadratic in the names
     for a in project.annotations.values():
-        for name in a.app_extra.get(KEPT, {}) if isinstance(a.app_extra.get(KEPT), dict) else {}:
-            if name not in (known := names.setdefault(a.category_id, [])):
-                known.append(name)
+        if isinstance(points := a.app_extra.get(KEPT), dict):
+            names.setdefault(a.category_id, {}).update(dict.fromkeys(points))
     for cid, known in names.items():
         project.categories[cid].extra.update(keypoints=list(known), skeleton=[])
     for a in project.annotations.values():

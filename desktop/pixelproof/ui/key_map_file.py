@@ -20,7 +20,10 @@ MODIFIER_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Ke
 
 def one_key(text: str) -> str | None:
     """``text`` as Qt's portable key text when it is one key with its modifiers ("ctrl+s" -> "Ctrl+S");
-    None for an unknown key name, a sequence of several keys or modifiers alone."""
+    None for an unknown key name, a sequence of several keys, modifiers alone, or text holding a control
+    character (Qt read "Ctrl+\\x00" as the key "Ctrl+")."""
+    if not text.isprintable():
+        return None
     seq = QKeySequence.fromString(text, QKeySequence.SequenceFormat.PortableText)
     if seq.count() != 1 or seq[0].key() in (Qt.Key.Key_unknown, *MODIFIER_KEYS):
         return None
