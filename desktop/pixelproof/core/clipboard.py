@@ -7,6 +7,13 @@ an object with nothing left inside is left out and counted. Categories: by id in
 from, by name in another; one that cannot be found refuses the whole paste (:class:`PasteRefused`) -
 no category is created behind the user's back, and no object is silently dropped for its category.
 
+Keypoints follow the rule of a change of class (``keypoints.require_same_keypoints``): a copied object's
+COCO keypoints are named by its category as it was when copied, and the target category must name the same
+ones. One that names none, and holds no keypoints of its own, takes the copied category's names and skeleton
+in the paste's undo step, as a taxonomy merge into it does (``keypoints.taking_keypoints``); one that names
+others leaves that object out, saying why, and the others are pasted. Keypoints stay at their pixels on a
+smaller image (``geometry.placed_on``), not squeezed into the cut box.
+
 A copy is a new manual object: new id, ``source`` "manual", no review state, score or author (the change
 log records who pasted), a fresh ``updated``, unlocked (a lock says a reviewer checked that object where it
 is; the copy elsewhere is unchecked); it keeps its category, crowd flag, note and attributes (extra
@@ -19,12 +26,15 @@ object per track on a frame, as COCO video readers and CVAT take it.
 
 from __future__ import annotations
 
+import copy
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
+from pixelproof.core.edits import AddAnnotations, Compound, Edit, ReplaceCategory
 from pixelproof.core.geometry import clone, placed_on
-from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, Project
+from pixelproof.core.keypoints import coco_values, keypoint_names, names_text, taking_keypoints
+from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, Category, Project
 from pixelproof.core.object_lock import LOCKED
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, CONSENSUS_OF
 
@@ -45,6 +55,7 @@ class Clipboard:
     size: tuple[int, int]  # (height, width) of the image they were copied from
     category_names: dict[int, str]  # their categories' names then, by id
     _project: Any = field(repr=False)  # weakref.ref to the Project copied from
+    categories: dict[int, Category] = field(default_factory=dict)  # their categories then (keypoint names)
 
     def is_from(self, project: Project) -> bool:
         """Whether the objects were copied from ``project`` (this very Project, not a file of the same
@@ -60,14 +71,28 @@ class Clipboard:
 class Pasted:
     annotations: list[Annotation]  # new objects of the target image, ids given out, not yet added
     left_out: int  # copied objects with no pixel inside the target image
+    refused: list[str] = field(default_factory=list)  # why each object left out for its keypoints was
+    named: list[Category] = field(default_factory=list)  # target categories taking keypoint names (after)
+
+
+def pasted_edit(pasted: Pasted, label: str) -> Edit:
+    """The one undo step adding ``pasted``'s objects, after giving categories their keypoint names."""
+    # new clones of the clipboard's objects for this paste, held by nobody else: the edit keeps them
+    add = AddAnnotations(pasted.annotations, label, owned=True)
+    if not pasted.named:
+        return add
+    return Compound(
+        [*(ReplaceCategory(c, f"{c.name} takes keypoints") for c in pasted.named), add], label, add.focus
+    )
 
 
 def copy_annotations(project: Project, image_id: int, ids: list[int]) -> Clipboard:
     """The objects ``ids`` of image ``image_id`` (others are ignored) on a new clipboard."""
     image = project.images[image_id]
     anns = [clone(project.annotations[i]) for i in ids if project.annotations[i].image_id == image_id]
-    names = {a.category_id: project.categories[a.category_id].name for a in anns}
-    return Clipboard(tuple(anns), image_id, image.size, names, weakref.ref(project))
+    cats = {a.category_id: copy.deepcopy(project.categories[a.category_id]) for a in anns}
+    names = {cid: c.name for cid, c in cats.items()}
+    return Clipboard(tuple(anns), image_id, image.size, names, weakref.ref(project), cats)
 
 
 def paste(clip: Clipboard, project: Project, image_id: int) -> Pasted:
@@ -86,10 +111,16 @@ def placed_copies(clip: Clipboard, project: Project, image_id: int) -> Pasted:
     tracks_there = {track_of(a) for a in project.annotations_of(image_id)} - {None}
     out: list[Annotation] = []
     left_out = 0
+    refused: list[str] = []
+    named: dict[int, Category] = {}  # target categories given keypoint names by this paste
     for ann in clip.annotations:
         placed = placed_on(ann, clip.size, target)
         if placed is None:
             left_out += 1
+            continue
+        why = _keypoints_refused(clip, project, ann, categories[ann.category_id], named)
+        if why is not None:  # (after the cut: an object outside names no category)
+            refused.append(why)
             continue
         placed.id = 0
         placed.image_id = image_id
@@ -101,7 +132,31 @@ def placed_copies(clip: Clipboard, project: Project, image_id: int) -> Pasted:
             placed.extra.pop(TRACK_ID)
         placed.touch()
         out.append(placed)
-    return Pasted(out, left_out)
+    return Pasted(out, left_out, refused, list(named.values()))
+
+
+def _keypoints_refused(
+    clip: Clipboard, project: Project, ann: Annotation, target_id: int, named: dict[int, Category]
+) -> str | None:
+    """Why ``ann`` cannot go to category ``target_id`` (its keypoints would be renamed), None when it can;
+    a target naming none takes the copied category's names (into ``named``)."""
+    values = coco_values(ann)
+    source = clip.categories.get(ann.category_id)
+    if values is None or source is None:  # a YOLO pose line's points are the dataset's (no names)
+        return None
+    target = named.get(target_id) or project.categories[target_id]
+    have, want = keypoint_names(source), keypoint_names(target)
+    if have == want:
+        return None
+    taken = taking_keypoints(project, target, source)
+    if taken is not None:
+        named[target_id] = taken
+        return None
+    held = " and holds keypoints of its own" if want is None and have is not None else ""
+    named_by = (
+        f"named by the copied {source.name}" if have is not None else f"unnamed in the copied {source.name}"
+    )
+    return f"its {len(values) // 3} keypoints are {named_by}, and here {names_text(target, want)}{held}"
 
 
 def track_of(ann: Annotation) -> int | str | None:

@@ -219,8 +219,9 @@ def clamp_polygons(polygons: list[list[float]], width: int, height: int) -> list
 
 def placed_on(ann: Annotation, source: tuple[int, int], target: tuple[int, int]) -> Annotation | None:
     """A clone of ``ann`` (on a ``source`` (h, w) image) at the same pixel position on a ``target`` image,
-    cut to it: a box clipped, polygons by :func:`clamp_polygons`, a mask cropped. None when nothing of it
-    is left inside (a paste onto a smaller image)."""
+    cut to it: a box clipped, polygons by :func:`clamp_polygons`, a mask cropped, keypoints kept in place
+    (``keypoints.placed_keypoints``). None when nothing of it is left inside (a paste onto a smaller
+    image)."""
     height, width = target
     out = clone(ann)
     kind = ann.kind
@@ -238,6 +239,12 @@ def placed_on(ann: Annotation, source: tuple[int, int], target: tuple[int, int])
         _set_mask(out, ann, 0, 0, source, target)
         if out.area <= 0:
             return None
+    if (
+        "keypoints" in ann.extra or "yolo" in ann.extra
+    ):  # they stay where they were, not squeezed into a cut box
+        from pixelproof.core.keypoints import placed_keypoints  # local: keypoints imports this module
+
+        placed_keypoints(ann, out, source, target)
     return out
 
 

@@ -13,6 +13,7 @@ again where it was; a v 0 point at 0 0 was never placed."""
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -140,7 +141,8 @@ def _yolo_points(a: Annotation, image: ImageRecord) -> np.ndarray | None:
     return points
 
 
-def _coco_values(a: Annotation) -> list | None:
+def coco_values(a: Annotation) -> list | None:
+    """``a``'s COCO keypoints (x y v triples, pixels) when it holds readable ones, else None."""
     values = a.extra.get("keypoints")
     if isinstance(values, list) and values and len(values) % 3 == 0 and finite_numbers(values, len(values)):
         return values
@@ -167,7 +169,7 @@ def keypoints_of(a: Annotation, image: ImageRecord, category: Category | None = 
     names = cat.get("keypoints")
     if isinstance(kept := a.extra.get("keypoints"), list) and len(kept) > 3 * MAX_KEYPOINTS:
         return None  # kept as read, never shown: each repaint made a million points
-    values = _coco_values(a)
+    values = coco_values(a)
     if values is not None:
         k = len(values) // 3
         points = [
@@ -199,7 +201,7 @@ def carry_keypoints(before: Annotation, out: Annotation) -> None:
     resize in the app carries them along, as a YOLO object's follow its box (``follow_box``, where they are
     read).
     Nothing for an object without COCO keypoints or without a finite box."""
-    values = _coco_values(out)
+    values = coco_values(out)
     old, new = before.bbox, out.bbox
     if values is None or not finite_numbers(list(old), 4) or not finite_numbers(list(new), 4):
         return
@@ -211,6 +213,53 @@ def carry_keypoints(before: Annotation, out: Annotation) -> None:
                 moved[i + axis] = round(new[axis] + (moved[i + axis] - old[axis]) * scale[axis], 2)
     if finite_numbers(moved, len(moved)):  # a point at 1e308 scaled up: left as it was, not infinity
         out.extra["keypoints"] = moved
+
+
+def placed_keypoints(
+    ann: Annotation, out: Annotation, source: tuple[int, int], target: tuple[int, int]
+) -> None:
+    """Give ``out`` (``ann`` of a ``source`` (h, w) image put on a ``target`` one by ``geometry.placed_on``,
+    its box perhaps cut to it) ``ann``'s keypoints at the same pixels, not squeezed into the cut box: a
+    point outside the target image is set not labelled (v 0) at the nearest place on its border, as a point
+    the user sets not labelled keeps a position (a YOLO ``[K, 2]`` line, holding no visibility, marks it
+    absent: 0 0). A YOLO line's values are written for the target image with the box they now go with."""
+    if source == target and list(out.bbox) == list(ann.bbox):
+        return  # the same place on an image of the same size: nothing moves
+    height, width = target
+    values = coco_values(ann)
+    if values is not None:
+        new = list(values)
+        for i in range(0, len(new), 3):
+            x, y = new[i], new[i + 1]
+            if (new[i + 2] > 0 or x != 0 or y != 0) and not _inside(x, y, width, height):
+                new[i : i + 3] = [*_clamped(x, y, width, height), 0]
+        out.extra["keypoints"] = new
+        out.extra["num_keypoints"] = sum(1 for i in range(2, len(new), 3) if new[i] > 0)
+        if out.app_extra.get(BOX_OF_KEYPOINTS) is True:
+            _box_of_points(out, new)
+        return
+    points = _yolo_points(ann, ImageRecord(0, "", source[1], source[0]))
+    now = current_box(out, ImageRecord(0, "", width, height))
+    if points is None or now is None:
+        return
+    d = points.shape[1]
+    flat: list[float] = []
+    for row in points:
+        x, y = float(row[0]) * source[1], float(row[1]) * source[0]
+        v = [float(row[2])] if d == 3 else []
+        if (x != 0 or y != 0) and not _inside(x, y, width, height):
+            x, y = _clamped(x, y, width, height) if d == 3 else (0.0, 0.0)
+            v = [0.0] if d == 3 else []
+        flat += [x / width, y / height, *v]
+    out.extra["yolo"] = {**ann.extra["yolo"], "keypoints": flat, "box": now.tolist()}
+
+
+def _inside(x: float, y: float, width: int, height: int) -> bool:
+    return 0 <= x <= width and 0 <= y <= height
+
+
+def _clamped(x: float, y: float, width: int, height: int) -> tuple[float, float]:
+    return min(max(x, 0.0), float(width)), min(max(y, 0.0), float(height))
 
 
 def with_keypoint(
@@ -228,7 +277,7 @@ def with_keypoint(
     Raises ValueError for an object without keypoints, an index out of range, or a visibility a YOLO
     ``[K, 2]`` line cannot hold."""
     out = clone(a)
-    values = _coco_values(a)
+    values = coco_values(a)
     if values is not None:
         k = len(values) // 3
         _check(index, k)
@@ -279,7 +328,7 @@ def names_to_place(a: Annotation, category: Category | None, pose: Any) -> list[
     """The keypoints ``a`` may be given, one name each, when it has none: its category's COCO
     ``keypoints`` names, else a YOLO pose dataset's ``kpt_shape`` (``pose``: the project's kept
     ``kpt_shape``; points named ``keypoint 1`` ...). None: it has keypoints, or nothing defines them."""
-    if _coco_values(a) is not None or isinstance(a.extra.get("yolo"), dict):
+    if coco_values(a) is not None or isinstance(a.extra.get("yolo"), dict):
         return None
     names = (category.extra if category is not None else {}).get("keypoints")
     if isinstance(names, list) and len(names) > MAX_KEYPOINTS:
@@ -348,7 +397,8 @@ def keypoint_names(category: Category | None) -> list[str] | None:
     return [str(n) for n in names] if isinstance(names, list) and names else None
 
 
-def _names_text(category: Category, names: list[str] | None) -> str:
+def names_text(category: Category, names: list[str] | None) -> str:
+    """What ``category``'s keypoints are, said in a refusal: ``dog names other keypoints (2: nose, tail)``."""
     if names is None:
         return f"{category.name} names no keypoints"
     shown = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
@@ -366,17 +416,33 @@ def require_same_keypoints(project: Project, ids: Iterable[int], category_id: in
     anns = project.annotations
     for i in ids:
         a = anns.get(i)
-        if a is None or a.category_id == category_id or target is None or _coco_values(a) is None:
+        if a is None or a.category_id == category_id or target is None or coco_values(a) is None:
             continue
         own = project.categories.get(a.category_id)
         have = keypoint_names(own)
         if have != want:
-            k = len(_coco_values(a) or []) // 3
+            k = len(coco_values(a) or []) // 3
             name = own.name if own is not None else "its category"
             raise KeypointsRefused(
                 a.id,
-                f"#{a.id} stays {name}: its {k} keypoints are {name}'s, and {_names_text(target, want)}",
+                f"#{a.id} stays {name}: its {k} keypoints are {name}'s, and {names_text(target, want)}",
             )
+
+
+def taking_keypoints(project: Project, category: Category, source: Category) -> Category | None:
+    """``category`` given ``source``'s keypoint names and skeleton (COCO ``keypoints`` and ``skeleton``)
+    when it names none and none of its objects holds keypoints: a merge of ``source`` into it, a paste of
+    ``source``'s posed objects from another project, so their points keep names and lines. None: it cannot
+    take them (it names some, holds unnamed ones, or ``source`` names none)."""
+    if keypoint_names(source) is None or keypoint_names(category) is not None:
+        return None
+    if any("keypoints" in a.extra for a in project.annotations_with_category(category.id)):
+        return None
+    after = copy.deepcopy(category)
+    after.extra["keypoints"] = copy.deepcopy(source.extra["keypoints"])
+    if "skeleton" in source.extra:
+        after.extra["skeleton"] = copy.deepcopy(source.extra["skeleton"])
+    return after
 
 
 def yolo_keypoints_as_coco(project: Project) -> int:
@@ -389,7 +455,7 @@ def yolo_keypoints_as_coco(project: Project) -> int:
     n = 0
     for a in project.annotations.values():
         image = project.images.get(a.image_id)
-        if _coco_values(a) is not None or not isinstance(a.extra.get("yolo"), dict) or image is None:
+        if coco_values(a) is not None or not isinstance(a.extra.get("yolo"), dict) or image is None:
             continue
         kp = keypoints_of(a, image)
         if kp is None:

@@ -35,7 +35,7 @@ from pixelproof.core.edits import (
 from pixelproof.core.edits.lint import SetLintRules, drop_rules, move_rules, rename_dismissed
 from pixelproof.core.edits.model_mapping import retarget_mappings
 from pixelproof.core.geometry import clone
-from pixelproof.core.keypoints import KeypointsRefused, keypoint_names, require_same_keypoints
+from pixelproof.core.keypoints import KeypointsRefused, require_same_keypoints, taking_keypoints
 from pixelproof.core.limits import MAX_CLASSES, NAME_IN_TEXT, LimitError
 from pixelproof.core.model import LAST_CATEGORY_ID, Category, Project
 from pixelproof.core.name_fold import fold
@@ -446,18 +446,11 @@ def merge_categories(project: Project, source: str, target: str, label: str | No
 
 
 def _keypoints_taken(project: Project, src: Category, dst: Category) -> list[Edit]:
-    """A merge into a class that names no keypoints gives it the merged class's (COCO ``keypoints`` and
-    ``skeleton``), so its objects' points keep their names and lines; nothing when it names some or holds
-    keypoints of its own."""
-    if keypoint_names(src) is None or keypoint_names(dst) is not None:
-        return []
-    if any("keypoints" in a.extra for a in project.annotations_with_category(dst.id)):
-        return []
-    after = copy.deepcopy(dst)
-    after.extra["keypoints"] = copy.deepcopy(src.extra["keypoints"])
-    if "skeleton" in src.extra:
-        after.extra["skeleton"] = copy.deepcopy(src.extra["skeleton"])
-    return [ReplaceCategory(after, f"{_n(dst.name)} takes {_n(src.name)}'s keypoints")]
+    """A merge into a class that names no keypoints gives it the merged class's (``taking_keypoints``), so
+    its objects' points keep their names and lines; nothing when it names some or holds keypoints of its
+    own."""
+    after = taking_keypoints(project, dst, src)
+    return [ReplaceCategory(after, f"{_n(dst.name)} takes {_n(src.name)}'s keypoints")] if after else []
 
 
 def rules_note(edit: Edit) -> str:

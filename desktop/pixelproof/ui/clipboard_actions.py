@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from pixelproof.core import clipboard
-from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.model import IdsExhausted
 from pixelproof.core.wording import plural
 from pixelproof.ui import dialogs
@@ -34,6 +33,12 @@ if TYPE_CHECKING:
 
 def _objects(n: int) -> str:
     return f"{plural(n, 'object')}"
+
+
+def _refused(pasted: clipboard.Pasted) -> str:
+    """The objects left out for their keypoints, and why (the first one's reason: one line)."""
+    n = len(pasted.refused)
+    return f"{_objects(n)} left out: {pasted.refused[0]}" if n else ""
 
 
 class ClipboardActions(QObject):
@@ -126,22 +131,22 @@ class ClipboardActions(QObject):
             self.shell.status(f"{verb}: {e}", 10000, "warning")
             return
         anns, outside = pasted.annotations, f"outside this {image.width} x {image.height} image"
+        refused = _refused(pasted)
         if not anns:
-            self.shell.status(
-                f"Nothing pasted: the copied {_objects(pasted.left_out)} lie {outside}", 10000, "warning"
-            )
+            lie = f"the copied {_objects(pasted.left_out)} lie {outside}" if pasted.left_out else ""
+            said = "; ".join(t for t in (lie, refused) if t)
+            self.shell.status(f"Nothing pasted: {said}", 10000, "warning")
             return
         hidden = hidden_now(canvas)
-        # new clones of the clipboard's objects for this paste, held by nobody else: the edit keeps them
-        doc.push(
-            AddAnnotations(anns, f"{verb} {_objects(len(anns))}", owned=True)
-        )  # the canvas shows their categories
+        doc.push(clipboard.pasted_edit(pasted, f"{verb} {_objects(len(anns))}"))  # canvas: their categories
         done = "Duplicated" if verb == "Duplicate" else "Pasted"
         where = "on top of the originals (V, then the arrow keys or a drag, moves them)"
         on_originals = clip.is_on(doc.project, image.id)
         text = f"{done} {_objects(len(anns))} " + (where if on_originals else "at the same place")
         if pasted.left_out:
             text += f"; {_objects(pasted.left_out)} left out: {outside}"
+        if refused:
+            text += f"; {refused}"
         # said here too: this line replaces the canvas's note
         shown_again = sorted(hidden - hidden_now(canvas))
         if shown_again:
