@@ -100,10 +100,10 @@ def test_a_copy_made_in_pixelproof_is_a_keyframe(tmp_path: Path) -> None:
     }  # fmt: skip
 
 
-# A skeleton track as CVAT's video export writes one (cvat/apps/dataset_manager/formats/cvat.py,
-# dump_as_cvat_interpolation: the skeleton's shapes, then a part track per point, each shape with frame,
-# outside, occluded, keyframe, points, z_order): the hand leaves the view on frame 1 (the skeleton and its
-# points ``outside="1"``) and comes back on frame 2. Written here: Datumaro's export has no outside skeleton.
+# A skeleton track laid out as the Datumaro fixture's (a CVAT for video export: the skeleton's shapes, then
+# a part track per point, each shape with frame, outside, occluded, keyframe, points, z_order): the hand
+# leaves the view on frame 1 (the skeleton and its points ``outside="1"``) and comes back on frame 2. Written
+# here because that export has no outside skeleton; CVAT's own dump_as_cvat_interpolation was not read.
 LABELS = (
     "<labels><label><name>hand</name><type>skeleton</type><attributes/><svg>"
     '&lt;line data-type="edge" data-node-from="1" data-node-to="2"&gt;&lt;/line&gt;'
