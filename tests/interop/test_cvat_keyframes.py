@@ -176,8 +176,8 @@ def test_the_datumaro_video_export_keeps_a_box_tracks_keyframes(tmp_path: Path) 
     write_cvat(project, tmp_path / "out")
     written = _flags(tmp_path / "out" / "annotations.xml")
     assert [written[("0", f)] for f in ("10", "13", "16")] == ["1", "0", "1"]
-    # the skeleton (kept as CVAT wrote it, not an object) keeps its keyframe="0" shapes after its last
-    # keyframe too: CVAT repeats that keyframe there, and moves them with it
+    # the skeleton's poses (untouched) keep their keyframe="0" shapes after its last keyframe too: CVAT
+    # repeats that keyframe there, and moves them with it
     given = _flags(tmp_path / "in" / "annotations.xml")
     assert written == given and given[("3", "13")] == "0"
 

@@ -33,11 +33,14 @@ def test_the_format_lists_title_names_both_kinds_and_keeps_its_name() -> None:
 def test_objects_of_a_video_task_say_cvat_for_video_and_keep_it_in_the_project_file(tmp_path: Path) -> None:
     project = CVAT.read(DATA / "for_video").project  # Datumaro's CVAT for video export (<track> elements)
     assert project.annotations
-    assert _sources(project) == {"imported: CVAT for video 1.1 XML (for_video)"}
-    save_project(project, tmp_path / "project.json")  # the mark, kind included, stays in the project
-    assert _sources(load_project(tmp_path / "project.json")) == {
-        "imported: CVAT for video 1.1 XML (for_video)"
+    # the box track has no CVAT source; the skeleton track's poses are "manual"
+    said = {
+        "imported: CVAT for video 1.1 XML (for_video)",
+        "imported: CVAT for video 1.1 XML (for_video), CVAT source manual",
     }
+    assert _sources(project) == said
+    save_project(project, tmp_path / "project.json")  # the mark, kind included, stays in the project
+    assert _sources(load_project(tmp_path / "project.json")) == said
 
 
 def test_objects_of_an_image_task_say_cvat_for_images() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
@@ -72,7 +73,7 @@ def test_a_video_task_goes_back_to_cvat_as_its_tracks(tmp_path: Path) -> None:
     assert _tracks(written, frames) == _tracks(VIDEO / "annotations.xml", frames)
     doc = ET.parse(written).getroot()
     assert doc.find("image") is None
-    # each shape on its frame with CVAT's keyframe flag: the skeleton (kept as it is) and its parts keep
+    # each shape on its frame with CVAT's keyframe flag: the skeleton's poses (untouched) and parts keep
     # their keyframe="0" on frames 13 and 16 (before, all went back as keyframes, so CVAT no longer moved
     # them with the keyframe on 10); a box between two keyframes keeps its keyframe="0" too
     # (test_cvat_keyframes.py, on this file with its box track keyed on 10 and 16)
@@ -112,8 +113,15 @@ def test_a_video_task_goes_back_to_cvat_as_its_tracks(tmp_path: Path) -> None:
             for s in i.extra.get("pixelproof", {}).get("cvat", {}).get("shapes", [])
         ]
 
-    assert objects(again) == objects(project) == [("frame_000010.png", 0, [3.0, 4.0, 7.0, 1.0])]
-    assert kept(again) == kept(project) and len(kept(project)) == 5
+    # the box and the skeleton track's poses (its box their shown points' extent: part 3 is out from 13)
+    assert objects(again) == objects(project)
+    assert objects(project) == [
+        ("frame_000010.png", 0, [3.0, 4.0, 7.0, 1.0]),
+        ("frame_000010.png", 3, [48.8, 106.61, pytest.approx(40.31), pytest.approx(53.3)]),
+        ("frame_000013.png", 3, [48.8, 111.77, pytest.approx(40.31), pytest.approx(48.14)]),
+        ("frame_000016.png", 3, [48.8, 111.77, pytest.approx(40.31), pytest.approx(48.14)]),
+    ]
+    assert kept(again) == kept(project) and len(kept(project)) == 2  # the points and polyline tracks
 
 
 def _frames_project(tmp_path: Path, names: list[str]) -> Project:
@@ -188,8 +196,8 @@ def test_a_project_without_track_ids_still_exports_cvat_for_images(tmp_path: Pat
 
 
 def test_a_video_task_written_as_cvat_for_images_has_no_keyframe_flags(tmp_path: Path) -> None:
-    """``tracks="no"``: the skeleton kept from the video task keeps its ``keyframe="0"`` for a video
-    export only; CVAT for images has no keyframes, so none is written on any shape or part."""
+    """``tracks="no"``: the skeleton track's poses keep their ``keyframe="0"`` for a video export only;
+    CVAT for images has no keyframes, so none is written on any shape or part."""
     project = read_cvat(VIDEO).project
     write_cvat(project, tmp_path / "out", images="keep", tracks="no")
     doc = ET.parse(tmp_path / "out" / "annotations.xml").getroot()

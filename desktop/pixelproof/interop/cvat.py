@@ -347,11 +347,9 @@ def _read_shape(
     if shape.get("source"):
         app_extra["cvat_source"] = shape.get("source")
     extra_attrib = {k: v for k, v in shape.attrib.items() if k not in _COMMON and k not in _GEOMETRY_KEYS}
-    fields: dict[str, Any] = {}
+    fields: dict[str, Any] = {"extra": skeleton["extra"]} if skeleton else {}  # COCO's keypoints
     if (track := extra_attrib.pop(TRACK_ID, "").strip()).isdecimal() and len(track) < 10:
-        fields["extra"] = {TRACK_ID: int(track)}  # the object's own field, as a COCO file's track_id
-    if skeleton is not None:
-        fields["extra"] = skeleton["extra"]  # COCO's keypoints, num_keypoints
+        fields.setdefault("extra", {})[TRACK_ID] = int(track)  # the object's own, as a COCO file's track_id
     if extra_attrib:
         app_extra["cvat_attrib"] = extra_attrib
     if attrs := _attributes(shape):
@@ -364,7 +362,9 @@ def _read_shape(
     except LimitError as e:  # coordinates far outside the image
         report.often("skipped shapes", f"{e}; skipped", "invalid")
         return
-    if (between := notes.interpolated.get(shape)) is not None and ann.kind != "mask":
+    # a skeleton is no fill: its digest is its box's, which moving a point inside it leaves as it was (its
+    # keyframe flags follow its points: cvat_skeleton.write_skeleton)
+    if (between := notes.interpolated.get(shape)) is not None and ann.kind != "mask" and not skeleton:
         notes.fills.append((ann, between))  # marked once the image's grouped parts are joined
     if shape.tag == "ellipse" or (shape.tag == "box" and "polygons" in geometry):
         notes.turned[shape.tag].append(at)
@@ -405,11 +405,11 @@ def _num(shape: ET.Element, key: str) -> float:
 def _skeleton(
     where: str, shape: ET.Element, image: ImageRecord, build: Builder, report: Reporter
 ) -> dict[str, Any] | None:
-    """A ``<skeleton>`` of an image as an object with keypoints (``cvat_skeleton.read_skeleton``), None when
-    it stays kept as it is: a video's skeleton track (its ``track_id``), a label that is no skeleton, or one
-    that does not fit its label's parts (said)."""
+    """A ``<skeleton>`` of an image or of a video's frame (a track's, with its ``track_id``) as an object
+    with keypoints (``cvat_skeleton.read_skeleton``), None when it stays kept as it is: a label that is no
+    skeleton, or one that does not fit its label's parts (said)."""
     category = build.project.category_by_name(shape.get("label", "").strip())
-    if shape.get(TRACK_ID) is not None or category is None or part_names(category) is None:
+    if category is None or part_names(category) is None:
         return None
     try:
         return read_skeleton(shape, category, image)

@@ -10,7 +10,8 @@ triples (visibility 0 for ``outside="1"``, 1 for ``occluded="1"``, else 2; a par
 its box the extent of its labelled points, and ``cvat_skeleton`` in its app extras: each part's own XML
 attributes and ``<attribute>`` values, which the export writes back around the points as they are now.
 A skeleton that does not fit its label's parts (a part named twice or not a part, no ``x,y``) stays kept
-as it is, as before; so do a video's skeleton tracks (``cvat_tracks``)."""
+as it is, as before. A video's skeleton track (``cvat_tracks``) is such an object on each frame it is on,
+with its ``track_id``; CVAT's ``keyframe="0"`` on its shapes is kept while their points are as read."""
 
 from __future__ import annotations
 
@@ -25,9 +26,11 @@ from pixelproof.core.keypoints import skeleton_edges
 from pixelproof.core.limits import MAX_KEYPOINTS, LimitError, check_keypoint_count, short_repr
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.interop._util import Reporter, as_dict
+from pixelproof.interop.cvat_video_writer import KEYFRAME  # "0": a track's shape CVAT interpolated
 
 SKELETON = "cvat_skeleton"  # the object's app extras: its parts' kept XML attributes, to write back
 _PART_OWN = ("label", "points", "outside", "occluded")  # written from the keypoints, not kept
+_READ = "read"  # a part's kept point as read (x, y, visibility) when it or its skeleton was interpolated
 
 
 def part_names(category: Category | None) -> list[str] | None:
@@ -117,9 +120,13 @@ def read_skeleton(shape: ET.Element, category: Category, image: ImageRecord) -> 
         v = 0 if child.get("outside") == "1" else 1 if child.get("occluded") == "1" else 2
         values[3 * i : 3 * i + 3] = [x, y, v]
         kept: dict[str, Any] = {"attrib": {k: s for k, s in child.attrib.items() if k not in _PART_OWN}}
+        if KEYFRAME in (child.attrib | shape.attrib):  # CVAT's interpolated: its point as read tells a move
+            kept[_READ] = [x, y, v]
         if attrs := {a.get("name", ""): a.text or "" for a in child.findall("attribute")}:
             kept["attributes"] = attrs
         parts[i] = kept
+    if KEYFRAME in shape.attrib:  # a part the shape lacks (a track's part not begun or gone) is 0 0 0
+        parts = [part if i in seen else {_READ: [0, 0, 0]} for i, part in enumerate(parts)]
     return {**keypoint_object(values, sorted(seen), image), "parts": parts}
 
 
@@ -181,14 +188,24 @@ def write_skeleton(
     """``a`` as CVAT writes a skeleton: the shape's ``label source z_order [group_id]`` (no ``occluded``:
     its parts hold it), one ``<points>`` a part with ``label source outside occluded points`` (an
     unlabelled point ``outside="1"`` where it lies) and the attributes kept with it; returns the shape,
-    whose own ``<attribute>`` values the caller adds after its parts, as CVAT orders them."""
-    shape = ET.SubElement(node, "skeleton", {k: v for k, v in attrib.items() if k != "occluded"})
+    whose own ``<attribute>`` values the caller adds after its parts, as CVAT orders them. A video track's
+    skeleton and parts read with CVAT's ``keyframe="0"`` keep it while their points are the ones read: a
+    moved point, and its skeleton, are keyframes (CVAT then keeps them where they were put), as is a copy
+    made in PixelProof (its ``source`` set)."""
+    shape = ET.SubElement(
+        node, "skeleton", {k: v for k, v in attrib.items() if k not in ("occluded", KEYFRAME)}
+    )
     kept = a.app_extra.get(SKELETON)
     kept = kept if isinstance(kept, list) and len(kept) == len(values) // 3 else []
+    moved = a.source is not None  # made in PixelProof (a pasted or propagated copy): a keyframe
     for i, name in enumerate(part_names(category) or []):
         x, y, v = values[3 * i : 3 * i + 3]
         part = as_dict(kept[i]) if kept else {}
         own = {str(k): str(s) for k, s in as_dict(part.get("attrib")).items()}
+        unmoved = _same_point(part.get(_READ), [x, y, v])
+        moved |= not unmoved
+        if own.pop(KEYFRAME, None) == "0" and unmoved and a.source is None:
+            own[KEYFRAME] = "0"
         el = ET.SubElement(
             shape,
             "points",
@@ -203,7 +220,20 @@ def write_skeleton(
         )
         for key, text in as_dict(part.get("attributes")).items():
             ET.SubElement(el, "attribute", name=str(key)).text = str(text)
+    if attrib.get(KEYFRAME) == "0" and not moved:
+        shape.set(KEYFRAME, "0")
     return shape
+
+
+def _same_point(read: Any, now: list[float]) -> bool:
+    """Whether a part's point is the one read (``read``: x, y, visibility; to CVAT's 2 decimals); False
+    when none was kept (a part read as a keyframe: written as one whatever it is)."""
+    if not isinstance(read, list) or len(read) != 3:
+        return False
+    try:
+        return [round(float(r), 2) for r in read] == [round(float(n), 2) for n in now]
+    except (TypeError, ValueError):
+        return False
 
 
 def coco_skeleton_labels(project: Project) -> tuple[dict[int, Category], list[str]]:

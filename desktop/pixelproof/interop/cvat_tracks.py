@@ -5,7 +5,9 @@ CVAT writes a track's shape on every frame it is on (keyframes and the interpola
 ``keyframe="0"``), each with ``frame`` and ``outside``; a shape with ``outside="1"`` marks where the
 object left the view and is no shape. Each frame becomes an ``<image>`` named as CVAT names the frames of
 a video export (``frame_000010.png`` in ``images/``; the extension is the one found there, else ``png``)
-of the task's ``original_size``; a skeleton track's points are its part tracks' points on that frame.
+of the task's ``original_size``; a skeleton track's points are its part tracks' points on that frame (an
+``outside`` one too, as the pose's point not shown there, and on the frames after it that its part track
+leaves out: CVAT writes it once), which the reader makes a pose (``cvat_skeleton``).
 Each object keeps its track's id as ``track_id`` (the key COCO video datasets and Datumaro give it), so a
 COCO or LabelMe export says which objects were one track, and Propagate's copies keep it. The frames in
 ``images/`` that no track is on (the object left the view, or none was labeled there yet) come in as
@@ -18,7 +20,8 @@ frame (not ``outside``) is marked as Edit > Fill Between Frames marks its own fi
 the export writes it with ``keyframe="0"`` again until someone edits it, and Fill Between Frames may
 recompute it. One after the track's last keyframe, or before an ``outside`` one, is an ordinary object.
 
-The ``outside="1"`` shapes (a skeleton's part tracks' too) go into ``outside`` as they are
+The ``outside="1"`` shapes (a skeleton's part tracks' on frames the skeleton is not on too) go into
+``outside`` as they are
 (``cvat_video_kept``), so the export writes them back with their own geometry and attributes.
 """
 
@@ -85,6 +88,8 @@ def _on_frame(
     made = ET.Element(shape.tag, {k: v for k, v in shape.attrib.items() if k not in _FRAME_KEYS})
     if shape.tag in KEPT_SHAPES and shape.get(KEYFRAME) == "0":
         made.set(KEYFRAME, "0")
+    if track is None and shape.get("outside") == "1":  # a skeleton's point not shown on its frame
+        made.set("outside", "1")
     made.set("label", label)
     if track is not None:
         made.set(TRACK_ID, track)
@@ -124,11 +129,12 @@ def frames_of_tracks(
         label, source, group = track.get("label", ""), track.get("source"), track.get("group_id")
         track_id = track.get("id", "").strip()
         track_id = track_id if track_id.isdecimal() else None
-        parts: dict[str, list[tuple[ET.Element, str, str | None]]] | None = None
+        parts: dict[int, list[tuple[ET.Element, str, str | None]]] | None = None
         between = _between_keys(track)
+        shown = _shown_frames(track)
         for n, shape in enumerate(track):
             if shape.tag == "track" and track_id is not None:
-                _keep_outside(shape, track_id, shape.get("label", ""), outside)
+                _keep_outside(shape, track_id, shape.get("label", ""), outside, shown)
             if shape.tag in ("track", "attribute"):
                 continue
             value = shape.get("frame")
@@ -154,7 +160,7 @@ def frames_of_tracks(
             if shape.tag == "skeleton":
                 if parts is None:
                     parts = _parts_by_frame(track)
-                made.extend(_on_frame(p, lab, src, None) for p, lab, src in parts.get(value, ()))
+                made.extend(_on_frame(p, lab, src, None) for p, lab, src in parts.get(frame, ()))
             if frame not in frames:
                 frames[frame] = _frame(frame, _frame_name(on_disk, frame), size)
             frames[frame].append(made)
@@ -165,11 +171,30 @@ def frames_of_tracks(
     return [frames[f] for f in sorted(frames)], count
 
 
-def _keep_outside(part: ET.Element, track: str, label: str, outside: list[dict[str, Any]]) -> None:
-    """A skeleton's part track's outside points, into ``outside``."""
+def _shown_frames(track: ET.Element) -> set[int]:
+    """The frames a track's own shapes are on (not ``outside``)."""
+    return {
+        frame
+        for shape in track
+        if shape.tag not in ("track", "attribute")
+        and shape.get("outside") != "1"
+        and (frame := frame_number(shape.get("frame"))) is not None
+    }
+
+
+def _keep_outside(
+    part: ET.Element, track: str, label: str, outside: list[dict[str, Any]], shown: set[int]
+) -> None:
+    """A skeleton's part track's outside points on the frames its skeleton is not on, into ``outside``
+    (on the others they are the skeleton's points, ``outside`` there: its keypoints' unlabelled ones)."""
     for point in part:
         frame = frame_number(point.get("frame"))
-        if point.get("outside") == "1" and frame is not None and point.tag != "attribute":
+        if (
+            point.get("outside") == "1"
+            and frame is not None
+            and frame not in shown
+            and point.tag != "attribute"
+        ):
             outside.append(outside_shape(track, label, frame, point))
 
 
@@ -206,16 +231,27 @@ def _between_keys(track: ET.Element) -> dict[ET.Element, list[int]]:
     return found
 
 
-def _parts_by_frame(track: ET.Element) -> dict[str, list[tuple[ET.Element, str, str | None]]]:
-    """A skeleton track's part points by their ``frame`` (as written), each with its part's label and
-    source, in file order; outside points left out. Made once per track: looking each skeleton's points up
-    in every part again took hours for a file of 100,000 frames (frames x points)."""
-    found: dict[str, list[tuple[ET.Element, str, str | None]]] = {}
+def _parts_by_frame(track: ET.Element) -> dict[int, list[tuple[ET.Element, str, str | None]]]:
+    """A skeleton track's part points by their frame number, each with its part's label and source, in
+    file order; outside ones too (a skeleton on the frame holds them as its unlabelled points), and on
+    the skeleton's later frames a part track left out after its outside point (CVAT writes it once). Made once
+    per track: looking each skeleton's points up in every part again took hours for a file of 100,000
+    frames (frames x points)."""
+    found: dict[int, list[tuple[ET.Element, str, str | None]]] = {}
+    shown = sorted(_shown_frames(track))
     for part in track.findall("track"):
         label, source = part.get("label", ""), part.get("source")
-        for point in part:
-            if point.get("outside") != "1":
-                found.setdefault(point.get("frame"), []).append((point, label, source))
+        points = {
+            frame: point
+            for point in part
+            if point.tag != "attribute" and (frame := frame_number(point.get("frame"))) is not None
+        }
+        last: ET.Element | None = None
+        for frame in sorted({*points, *shown}):
+            last = points.get(frame, last)
+            if last is not None and (frame in points or last.get("outside") == "1"):
+                # a point gone out of view stays out, where it was, until its track has one again
+                found.setdefault(frame, []).append((last, label, source))
     return found
 
 

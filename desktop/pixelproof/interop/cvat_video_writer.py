@@ -140,7 +140,9 @@ def _track(
 ) -> None:
     """One ``<track>``: a keyframe a frame, then ``outside`` on the frame after each run of frames: the
     one kept from CVAT on that frame if there is one, as are the other outside shapes kept (``key``: the
-    track id and part label they are kept under, the track's own id when None)."""
+    track id and part label they are kept under, the track's own id when None). A skeleton's point out of
+    view (``outside="1"``) is written where it left the view, not again on the frames after, as CVAT
+    writes it."""
     run = sorted(run, key=lambda fs: fs[0])
     first = run[0][1]
     attrib = {"id": str(track_id), "label": first.get("label", "")}
@@ -153,9 +155,13 @@ def _track(
     key = key or (str(track_id), None)
     outside = kept.take(*key, first.tag, on) if kept is not None else {}
     parts: dict[str, list[Shape]] = {}
+    last: tuple[int, bool] | None = None  # the frame and outside flag of the run's last shape written
     for frame, shape in run:
-        _keyframe(track, frame, shape, outside=False)
-        if frame + step <= stop and frame + step not in on and frame + step not in outside:
+        gone = shape.get("outside") == "1"  # a skeleton's point not shown: once, as CVAT writes it
+        if not (gone and last is not None and (last[1] or frame > last[0] + step)):
+            _keyframe(track, frame, shape, outside=False)
+            last = (frame, gone)
+        if not gone and frame + step <= stop and frame + step not in on and frame + step not in outside:
             _keyframe(track, frame + step, shape, outside=True)
         for part in shape:
             if part.tag != "attribute":
@@ -175,6 +181,8 @@ def _keyframe(track: ET.Element, frame: int, shape: ET.Element, outside: bool) -
     attrib["occluded"] = shape.get("occluded", "0")
     skip = (*_ON_TRACK, KEYFRAME, "occluded", "z_order")
     attrib.update({k: v for k, v in shape.attrib.items() if k not in skip})
+    if shape.tag == "skeleton":  # its parts' points, as CVAT's video export writes a skeleton track's
+        attrib.setdefault("points", ";".join(p.get("points", "") for p in shape if p.tag != "attribute"))
     attrib["z_order"] = shape.get("z_order", "0")
     made = ET.SubElement(track, shape.tag, attrib)
     made.extend(child for child in shape if child.tag == "attribute")

@@ -158,12 +158,11 @@ def write_cvat(
             except LimitError as e:  # a mask whose box is over the pixel limit: its box is written
                 warnings.append(f"{e}; written as its box")
                 _write_annotation(node, project, a, image, counts, groups, z, specs, as_box=True)
-            if (
-                frames is not None
-            ):  # a shape Fill Between Frames made, untouched since: CVAT's interpolated one
-                flag = "0" if untouched_fill(a) else "1"
+            if frames is not None:  # a shape Fill Between Frames made, untouched since: CVAT's interpolated
+                fill = untouched_fill(a)  # one; so is a skeleton CVAT interpolated whose points are as read
                 for shape in node[before:]:
-                    shape.set(KEYFRAME, flag)
+                    kept_key = shape.tag == "skeleton" and shape.get(KEYFRAME) == "0"
+                    shape.set(KEYFRAME, "0" if fill or kept_key else "1")
         app = as_dict(image.extra.get("pixelproof"))
         shapes = as_dict(app.get("cvat")).get("shapes")
         for kept in shapes if isinstance(shapes, list) else []:
