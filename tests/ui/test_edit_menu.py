@@ -34,7 +34,7 @@ def test_edit_menu_items_are_grouped_with_separators(window) -> None:
         ["Propagate…", "Keep Previous Objects", "Fill Between Slices"],
         ["New Track", "Track Box Here", "Fill Between Frames"],
         ["Select All", "Select Next Object", "Select Previous Object"],
-        ["Occluded", "Lock"],
+        ["Occluded", "Lock", "Place Keypoints on Object"],
         ["Bring to Front", "Send to Back"],
         ["Set Category"],
         ["Preferences…"],
