@@ -21,6 +21,7 @@ from pixelproof.core.demo import install_demo
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.model import Annotation
 from pixelproof.ui.fitted_table import CELL_PADDING
+from pixelproof.ui.review.tables import OBJECT_COLUMNS
 from tests.ui.conftest import header_option, header_reads_whole, settle
 from tests.ui.test_review import enter_review, open_window, table_click, wait_image
 from tests.ui.test_review_volumes import shown_text
@@ -202,7 +203,8 @@ def test_at_1366_the_review_column_reads_whole_as_its_counts_grow(qtbot, tmp_pat
         undecided = next(
             r
             for r in range(objects.model().rowCount())
-            if objects.model().index(r, 3).data() != "—" and not objects.model().index(r, 7).data()
+            if objects.model().index(r, OBJECT_COLUMNS.index("Cand")).data() != "—"
+            and not objects.model().index(r, OBJECT_COLUMNS.index("Review")).data()
         )
         table_click(objects, undecided)
         QTest.keyClick(objects, Qt.Key.Key_Backspace, Qt.KeyboardModifier.ControlModifier)
