@@ -45,6 +45,10 @@ def test_keypoints_tab_shows_the_runs_keypoint_figures(qtbot, tmp_path, no_promp
         enter_review(qtbot, win)
         box = win.review.view.images.model_scores
         assert box.isVisible()
+        kp_ap = f"keypoints {section['summary']['AP']:.3f}"  # the pose figure beside boxes and masks
+        assert box.label.text().startswith("mAP ") and box.label.text().endswith(f" · {kp_ap}"), (
+            box.label.text()
+        )
         qtbot.mouseClick(box.button, Qt.MouseButton.LeftButton)
         dialog = _dialog(qtbot)
         titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]

@@ -68,7 +68,7 @@ FRAME = 2  # px: the current cell's frame
 
 
 class ModelScores(QWidget):
-    """ "mAP boxes 0.512 · masks 0.498" (or why none) and a "Confusion…" button opening ``ModelDialog``;
+    """ "mAP boxes 0.512 · masks 0.498 · keypoints 0.471" (or why none) and a "Confusion…" button opening ``ModelDialog``;
     hidden when the run has no objects to match (a semantic reference). ``chosen``: the matrix cell whose
     images the Images table lists (``cell_images``), by its classes' names (None: the background) and
     whether it is the row's total (any candidate class), so a re-run keeps it; ``cellChosen`` when the
@@ -112,8 +112,11 @@ class ModelScores(QWidget):
         if self.dialog is not None:
             self.dialog.close()
             self.dialog = None
-        if self.ap.get("computed"):
-            shown = (f"{TYPE_NAMES[t]} {figure(self.ap[t]['summary']['AP'])}" for t in iou_types(self.ap))
+        kp = self.keypoints if self.keypoints and self.keypoints.get("computed") else None
+        if self.ap.get("computed") or kp:
+            shown = [f"{TYPE_NAMES[t]} {figure(self.ap[t]['summary']['AP'])}" for t in iou_types(self.ap)]
+            if kp:  # a pose model's figure too: boxes and masks alone hid it behind the dialog's tab
+                shown.append(f"keypoints {figure(kp['summary']['AP'])}")
             self.label.setText("mAP " + " · ".join(shown))
             tip = "COCO mAP, AP@[.50:.95] as pycocotools' COCOeval"
             self.label.setToolTip(f"{tip}; {self.ap['note']}" if self.ap.get("note") else tip)
