@@ -123,6 +123,9 @@ def test_undoing_a_whole_image_rejection_says_so_on_the_status_bar(small_window)
     QTest.keyClick(view.object_table, Qt.Key.Key_Z, CTRL | SHIFT)
     assert win.document.project.app["image_review"]
     assert win.statusBar().currentMessage().startswith("Redone"), win.statusBar().currentMessage()
+    kept = [m.text for m in win.shell.messages.messages]  # View > Messages: the decision, not its echoes
+    assert any("rejected" in t for t in kept), kept
+    assert not [t for t in kept if t.startswith(("Undone", "Redone"))], kept
 
 
 def test_at_1024_the_objects_fit_without_scrolling_and_every_column_shows_at_1366(

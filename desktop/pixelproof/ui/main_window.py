@@ -512,12 +512,13 @@ class MainWindow(QMainWindow):
 
     def _step_stack(self, done: str, text: str, step: Callable[[], None]) -> None:
         """Undo or redo, the status bar saying what (a decision's "Image rejected" stayed after its undo),
-        unless the step said something itself (a hidden category shown again)."""
+        unless the step said something itself (a hidden category shown again); not kept in View > Messages
+        (the Edit menu names the steps; a run of Ctrl+Z would push the session's warnings out)."""
         at, said = self.document.undo_stack.index(), self.statusBar().currentMessage()
         step()
         quiet = self.statusBar().currentMessage() == said
         if quiet and self.document is not None and self.document.undo_stack.index() != at:
-            self.shell.status(f"{done}: {plain(text)}" if text else done, 4000)
+            self.shell.status(f"{done}: {plain(text)}" if text else done, 4000, keep=False)
 
     def _cancel_gesture(self) -> None:
         if self.canvas.tool is not None:

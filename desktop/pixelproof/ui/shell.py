@@ -122,15 +122,17 @@ class Shell(QObject):
         return self._open_document(doc)
 
     # -- status, actions, menus, tool bars ---------------------------------------------------------
-    def status(self, text: str, msecs: int = 4000, kind: str = "info") -> None:
+    def status(self, text: str, msecs: int = 4000, kind: str = "info", keep: bool = True) -> None:
         """``text`` on the status bar for ``msecs`` (0: until the next); one still cut by the readouts when
         they are up stays ``status_message.LONG_MS`` at least, whole in the bar's tooltip meanwhile. Every
         message is kept in ``messages`` with its ``kind`` (info, warning, error): View > Messages… lists
-        them after the bar moved on. The window's one way to say something on its status bar."""
+        them after the bar moved on, unless not ``keep`` (an undo's echo: a run of Ctrl+Z pushed an import's
+        warnings out of the log). The window's one way to say something on its status bar."""
         if self.message_time is None:
             self.message_time = MessageTime(self.status_bar)
         self.message_time.show(text, msecs)
-        self.log(text, kind)
+        if keep:
+            self.log(text, kind)
 
     def log(self, text: str, kind: str = "info") -> None:
         """Keep ``text`` in View > Messages… without showing it on the bar: a report's lines (an import's

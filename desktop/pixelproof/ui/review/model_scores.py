@@ -68,11 +68,11 @@ FRAME = 2  # px: the current cell's frame
 
 
 class ModelScores(QWidget):
-    """ "mAP boxes 0.512 · masks 0.498 · keypoints 0.471" (or why none) and a "Confusion…" button opening ``ModelDialog``;
-    hidden when the run has no objects to match (a semantic reference). ``chosen``: the matrix cell whose
-    images the Images table lists (``cell_images``), by its classes' names (None: the background) and
-    whether it is the row's total (any candidate class), so a re-run keeps it; ``cellChosen`` when the
-    user picks or clears one."""
+    """ "mAP boxes 0.512 · masks 0.498 · keypoints 0.471" (or why none) and a "Confusion…" button opening
+    ``ModelDialog``; hidden when the run has no objects to match (a semantic reference). ``chosen``: the
+    matrix cell whose images the Images table lists (``cell_images``), by its classes' names (None: the
+    background) and whether it is the row's total (any candidate class), so a re-run keeps it;
+    ``cellChosen`` when the user picks or clears one."""
 
     cellChosen = Signal()
 
