@@ -14,7 +14,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from pixelproof.core.sources import automatic_window
-from tests.interop.test_slicer_seg import SEG
+from pixelproof.interop.slicer_seg import read_slicer_seg
+from tests.interop.test_slicer_seg import SEG, masks
+from tests.interop.test_slicer_seg_nrrd import _ct_nrrd
 from tests.ui.conftest import wait_loaded
 from tests.ui.test_files_and_panels import new_window
 from tests.ui.test_first_project_walkthrough import open_photos
@@ -56,5 +58,32 @@ def test_a_folder_with_an_nrrd_volume_shows_its_slices(
     assert Path(doc.current_image.file_name).name == "CT.nrrd#z=001"
     wait_loaded(qtbot, win)
     assert int(c.pixel_value(0, 5)) == 0 and win.slices.slice_label.text().strip() == "2 / 4"
+    doc.undo_stack.setClean()
+    win.close()
+
+
+def test_new_project_from_a_slicer_scene_folder_brings_its_segmentation(
+    qtbot, tmp_path: Path, monkeypatch, no_prompts
+) -> None:
+    """File > New Project from Folder over ``CTChest.nrrd`` + ``Segmentation.seg.nrrd`` (the CT's grid): the
+    segments are the slices' masks, the categories typed first; the status bar says what came in."""
+    folder = tmp_path / "scene"
+    folder.mkdir()
+    _ct_nrrd(folder / "CTChest.nrrd")
+    shutil.copy(SEG, folder / "Segmentation.seg.nrrd")
+    win = new_window(qtbot)
+    open_photos(qtbot, win, folder, monkeypatch)
+    doc = win.document
+    assert len(doc.project.images) == 34 and doc.untitled
+    names = [c.name for c in doc.project.categories.values()]
+    assert names[:4] == ["person", "cat", "cup", "ribs"] and len(names) == 10
+    n = len(doc.project.annotations)
+    said = win.statusBar().currentMessage()
+    assert f"; Segmentation.seg.nrrd: 7 segments, {n} objects on the slices of CTChest.nrrd" in said
+    got = masks(doc.project)
+    want = {
+        (f, c): m for (f, c), m in masks(read_slicer_seg(folder / "Segmentation.seg.nrrd").project).items()
+    }
+    assert got.keys() == want.keys() and all(np.array_equal(got[k], want[k]) for k in want)
     doc.undo_stack.setClean()
     win.close()

@@ -9,9 +9,10 @@ from pixelproof.commands._common import ProgressBar, error, refuse_outputs, warn
 from pixelproof.core import history
 from pixelproof.core.coco import ProjectSaveError, save_project
 from pixelproof.core.export_mark import SkippedExport, exports_note
-from pixelproof.core.image_folder import category_names, project_from_folder
+from pixelproof.core.image_folder import category_names
 from pixelproof.core.wording import plural
 from pixelproof.interop import FORMATS
+from pixelproof.interop.slicer_seg_folder import project_with_segmentations
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -52,9 +53,16 @@ def run(args: argparse.Namespace) -> int:
             f"pixelproof convert {image_dir} {out} --from mvtec --to coco"
         )
     exports: list[SkippedExport] = []  # PixelProof exports inside, not searched: counted in the summary
+    read: list[str] = []  # 3D Slicer segmentations read onto their volumes, said after the bar
     with ProgressBar("reading image sizes") as bar:
-        project = project_from_folder(
-            image_dir, out, cats, on_skip=lambda m: warn(m, bar), progress=bar, on_export=exports.append
+        project = project_with_segmentations(
+            image_dir,
+            out,
+            cats,
+            on_skip=lambda m: warn(m, bar),
+            on_read=read.append,
+            progress=bar,
+            on_export=exports.append,
         )
     if not project.images:
         error(f"{image_dir}: no images found{exports_note(exports)}")
@@ -65,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
     except ProjectSaveError as e:
         error(str(e))
         return 1
+    for line in read:
+        print(line)
     images, categories = plural(len(project.images), "image"), plural(len(project.categories), "category")
-    print(f"{out}: {images}, {categories}{exports_note(exports)}")
+    objects = f", {plural(len(project.annotations), 'object')}" if project.annotations else ""
+    print(f"{out}: {images}, {categories}{objects}{exports_note(exports)}")
     return 0

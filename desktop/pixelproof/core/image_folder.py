@@ -53,6 +53,7 @@ def project_from_folder(
     on_skip: Callable[[str], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
     on_export: Callable[[SkippedExport], None] | None = None,
+    on_labels: Callable[[Path], None] | None = None,
 ) -> Project:
     """Images under ``image_dir`` (sorted, recursive), file names relative to the project file's folder.
     Volumes (NIfTI, DICOM series, multi-frame DICOM) give one image per slice (``ct.nii.gz#z=012``) with
@@ -60,13 +61,14 @@ def project_from_folder(
     Non-images and unreadable images are left out and each is reported through ``on_skip(message)``;
     ``progress(done, total)`` follows the header reads (it may raise to stop, e.g. a cancelled job). A
     PixelProof export inside (a folder holding its marker, ``core.export_mark``) is not searched: said
-    through ``on_skip`` and given to ``on_export`` with its file count."""
+    through ``on_skip`` and given to ``on_export`` with its file count. Label files (a Slicer ``.seg.nrrd``)
+    go to ``on_labels`` when given (``interop.slicer_seg_folder`` reads them onto their volumes)."""
     image_dir, project_file = Path(image_dir), Path(project_file)
     project = new_project(list(categories))
     project.path = project_file
     skip = on_skip or (lambda _message: None)
     own = own_files(project_file)
-    entries = scan_images(image_dir, skip, lambda p: p.resolve() in own, progress, on_export)
+    entries = scan_images(image_dir, skip, lambda p: p.resolve() in own, progress, on_export, on_labels)
     for record in _records(project, entries, skip):  # ids 1..n, in file (and slice) order
         project.add_image(record)
     return project

@@ -326,11 +326,13 @@ def scan_images(
     exclude: Callable[[Path], bool] | None = None,
     progress: Callable[[int, int], None] | None = None,
     on_export: Callable[[SkippedExport], None] | None = None,
+    on_labels: Callable[[Path], None] | None = None,
 ) -> list[ImageEntry]:
     """Image entries for every image under ``folder`` (recursive, sorted): plain images, pyramids, DICOM
     files, series and multi-frame objects, NIfTI volumes. Each file left out is reported through ``skip``;
-    ``progress(done, total)`` follows the files (DICOM headers are read after the others)."""
-    return image_entries(folder_files(folder, skip, exclude, on_export), skip, progress)
+    ``progress(done, total)`` follows the files (DICOM headers are read after the others). ``on_labels``:
+    given each label file (a Slicer ``.seg.nrrd``) instead of ``skip``, for a caller that reads them."""
+    return image_entries(folder_files(folder, skip, exclude, on_export), skip, progress, on_labels)
 
 
 def listed_file(p: Path, skip: Callable[[str], None]) -> bool:
@@ -401,10 +403,14 @@ def folder_files(
 
 
 def image_entries(
-    files: list[Path], skip: Callable[[str], None], progress: Callable[[int, int], None] | None = None
+    files: list[Path],
+    skip: Callable[[str], None],
+    progress: Callable[[int, int], None] | None = None,
+    on_labels: Callable[[Path], None] | None = None,
 ) -> list[ImageEntry]:
     """Image entries of ``files`` (regular files), sorted: non-images and unreadable images are reported
-    through ``skip``; the DICOM files of one folder form its series."""
+    through ``skip`` (label files through ``on_labels`` when given); the DICOM files of one folder form
+    its series."""
     from pixelproof.core import tiff_stack
     from pixelproof.core.dicom import looks_like_dicom
     from pixelproof.core.imageio import image_size, is_image_file
@@ -415,6 +421,8 @@ def image_entries(
     for f in files:
         if is_volume_file(f) or is_image_file(f) or looks_like_dicom(f):
             candidates.append(f)
+        elif f.name.lower().endswith(LABEL_SUFFIXES) and on_labels is not None:
+            on_labels(f)
         elif f.name.lower().endswith(LABEL_SUFFIXES):
             skip(f"{f}: a 3D Slicer segmentation (labels, not an image): import it (slicer-seg); skipped")
         elif f not in sidecars:

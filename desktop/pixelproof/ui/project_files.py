@@ -18,7 +18,7 @@ from pixelproof.core.coco import ProjectConflictError, ProjectFormatError, Proje
 from pixelproof.core.dicom_series_notes import SeriesNote
 from pixelproof.core.export_mark import SkippedExport, exports_note
 from pixelproof.core.folder_project import SavedProject, free_project_file, project_file_in, saved_project
-from pixelproof.core.image_folder import images_of_file, project_from_folder
+from pixelproof.core.image_folder import images_of_file
 from pixelproof.core.imageio import is_picture
 from pixelproof.core.lock import read_lock
 from pixelproof.core.migration import format_note
@@ -27,6 +27,7 @@ from pixelproof.core.wording import first_few, plural
 from pixelproof.interop import FORMATS
 from pixelproof.interop.labelme import labelme_files, labels_file_near
 from pixelproof.interop.mvtec import mvtec_categories
+from pixelproof.interop.slicer_seg_folder import project_with_segmentations
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document, recoverable_new_projects
 from pixelproof.ui.jobs import Job
@@ -251,18 +252,24 @@ class ProjectFiles(QObject):
         self._show(None)
         skipped: list[str] = []
         exports: list[SkippedExport] = []  # PixelProof exports inside: not searched, counted
-        names = list(categories)
+        names, segmentations = list(categories), []  # Slicer segmentations read onto their volumes
 
         def read(job: Job) -> Project:
-            return project_from_folder(
-                folder, target, names, on_skip=skipped.append, progress=job.step, on_export=exports.append
+            return project_with_segmentations(
+                folder,
+                target,
+                names,
+                on_skip=skipped.append,
+                on_read=segmentations.append,
+                progress=job.step,
+                on_export=exports.append,
             )
 
         job = self._folder_job = Job(read, self)
         status = self.shell.status
         job.progress.connect(lambda done, total: status(f"Reading {folder}: {done} / {total}", 4000))
         job.finished.connect(
-            lambda project: self._folder_read(job, folder, project, skipped, exports, picture)
+            lambda project: self._folder_read(job, folder, project, skipped, exports, picture, segmentations)
         )
         job.failed.connect(lambda reason: self._folder_failed(job, reason))
         job.start()
@@ -365,6 +372,7 @@ class ProjectFiles(QObject):
         skipped: list[str],
         exports: list[SkippedExport],
         picture: Path | None = None,
+        segmentations: list[str] | None = None,
     ) -> None:
         if job is not self._folder_job or self.shell.document is not None:
             return  # another project was opened meanwhile
@@ -388,6 +396,8 @@ class ProjectFiles(QObject):
         if (target := Path(project.path)) != project_file_in(folder):  # beside the folder's own project
             note += f"; saved as {target.name}, beside {project_file_in(folder).name}"
         said, found = self._go_to_picture(picture) if picture is not None else ("", True)
+        if segmentations:  # "ct.seg.nrrd: 7 segments, 160 objects on the slices of ct.nrrd"
+            note = "; " + "; ".join(m.removeprefix(f"{folder}{os.sep}") for m in segmentations) + note
         text = f"New project over {plural(n, 'image')} in {folder}{left_out}{note}{said}"
         kind = "warning" if others or not found else "info"  # a file left out: as the CLI warns
         self.shell.status(text, 15000, kind)

@@ -1,0 +1,225 @@
+"""A folder as 3D Slicer saves a scene (``ct.nrrd`` beside ``ct.seg.nrrd``) made a new project: the image
+volumes' slices are its images and each segmentation comes in as its volume's masks, as Slicer loads both.
+``pixelproof new`` and the app's New Project from Folder both call ``project_with_segmentations``.
+
+A segmentation is put on the NRRD or NIfTI volume in its own folder that bears its name (``ct.seg.nrrd`` on
+``ct.nrrd``, ``ct.nhdr`` or ``ct.nii.gz``), else on the one volume there on its voxel grid (Slicer's
+``Segmentation.seg.nrrd``, ``Segmentation_1.seg.nrrd``), through the slicer-seg reader's own path (same
+masks, one semantic mask per segment and slice). Several segmentations of one volume all come in; a
+segment name shared by two is one category. A grid that does not match (size, spacing, place), a folder
+with no volume, or several volumes of its grid: left out and said, with what would import it. Nothing in
+the folder is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+
+from pixelproof.core.export_mark import SkippedExport
+from pixelproof.core.image_folder import images_of_file, project_from_folder
+from pixelproof.core.limits import LimitError, lexical_path
+from pixelproof.core.model import LAST_ANNOTATION_ID, ImageRecord, Project
+from pixelproof.core.volumes import (
+    NiftiVolume,
+    VolumeError,
+    is_volume_file,
+    open_nifti,
+    parse_slice_ref,
+    volume_stem,
+)
+from pixelproof.core.wording import plural
+from pixelproof.interop._util import Builder, Reporter, category_for, folder_project
+from pixelproof.interop.nifti import read_label_volume
+from pixelproof.interop.slicer_seg_file import open_seg
+
+ATOL_MM = 1e-3  # voxel grids this close are one grid (as the slicer-seg reader pairs by grid)
+
+
+def project_with_segmentations(
+    image_dir: Path,
+    project_file: Path,
+    categories: Iterable[str] = (),
+    *,
+    on_skip: Callable[[str], None] | None = None,
+    on_read: Callable[[str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    on_export: Callable[[SkippedExport], None] | None = None,
+) -> Project:
+    """``core.image_folder.project_from_folder`` with the folder's Slicer segmentations read onto their
+    volumes' slices: each one read is said through ``on_read`` (its segments and objects), each left out
+    through ``on_skip`` with the reason."""
+    skip = on_skip or (lambda _message: None)
+    labels: list[Path] = []
+    project = project_from_folder(
+        image_dir,
+        project_file,
+        categories,
+        on_skip=skip,
+        progress=progress,
+        on_export=on_export,
+        on_labels=labels.append,
+    )
+    read_segmentations(project, labels, skip, on_read or (lambda _message: None))
+    return project
+
+
+def read_segmentations(
+    project: Project, seg_files: list[Path], skip: Callable[[str], None], said: Callable[[str], None]
+) -> None:
+    """Each of ``seg_files`` onto the slices of its volume among ``project``'s images (module docstring)."""
+    volumes = _volumes_by_folder(project)
+    for seg_file in sorted(seg_files):
+        here = volumes.get(lexical_path(seg_file).parent, [])
+        if not here:  # said before a voxel is read
+            skip(
+                f"{seg_file}: a 3D Slicer segmentation with no image volume (NRRD or NIfTI) in its folder to "
+                f"lie on; not made into slices (they would show no image); to import it onto its volume: "
+                f"{_command(seg_file)}"
+            )
+            continue
+        try:
+            layers, names = open_seg(seg_file)
+            volume = _volume_of(seg_file, layers[0], here)
+            objects = _read_onto(project, seg_file, layers, names, volume, skip)
+        except _LeftOut as e:
+            skip(str(e))
+            continue
+        except (VolumeError, LimitError) as e:
+            skip(f"{e}; left out")
+            continue
+        said(
+            f"{seg_file}: {plural(len(names), 'segment')}, {plural(objects, 'object')} on the slices of "
+            f"{volume.name}"
+        )
+
+
+class _LeftOut(Exception):
+    """A segmentation not read, and why (the message names the file)."""
+
+
+def _volumes_by_folder(project: Project) -> dict[Path, list[Path]]:
+    """The NRRD and NIfTI volumes the project's slices come from, by their folder (lexical, absolute: a
+    segmentation lies on a volume beside it as the folder shows it, wherever a link points)."""
+    out: dict[Path, list[Path]] = {}
+    for image in project.images.values():
+        ref = parse_slice_ref(image.file_name)
+        if ref is None or ref.series is not None:
+            continue
+        path = project.image_path(ImageRecord(image.id, ref.source, 1, 1))
+        if is_volume_file(path) and path.is_file():  # not a DICOM series, a TIFF stack, a multi-frame DICOM
+            found = out.setdefault(lexical_path(path).parent, [])
+            if path not in found:
+                found.append(path)
+    return out
+
+
+def _grid(volume: NiftiVolume) -> str:
+    """A voxel grid in words: size, spacing (mm) and the first voxel's place (RAS, mm)."""
+    w, h, d = volume.canonical_shape[:3]
+    a = volume.canonical_affine
+    spacing = "x".join(f"{v:g}" for v in np.linalg.norm(a[:3, :3], axis=0))
+    origin = ", ".join(f"{v:.1f}" for v in a[:3, 3])
+    return f"{w}x{h}x{d} voxels of {spacing} mm at ({origin})"
+
+
+def _fits(image: NiftiVolume, labels: NiftiVolume) -> bool:
+    return tuple(image.canonical_shape[:3]) == tuple(labels.canonical_shape[:3]) and np.allclose(
+        image.canonical_affine, labels.canonical_affine, atol=ATOL_MM
+    )
+
+
+def _command(seg_file: Path) -> str:
+    return f"pixelproof convert {seg_file} OUT.json --from slicer-seg --to coco --image-dir VOLUME_FOLDER"
+
+
+def _volume_of(seg_file: Path, labels: NiftiVolume, here: list[Path]) -> Path:
+    """The volume of ``here`` (its folder's) ``seg_file`` lies on (module docstring); raises ``_LeftOut``
+    saying why there is none."""
+    stem = volume_stem(seg_file.name)
+    named = [v for v in here if volume_stem(v.name) == stem]
+    opened = {}
+    for v in named or here:
+        try:
+            opened[v] = open_nifti(v, "z")
+        except VolumeError:
+            continue  # said when its slices were listed
+    fits = [v for v, image in opened.items() if _fits(image, labels)]
+    if len(fits) == 1:
+        return fits[0]
+    if fits:
+        which = "bear its name and lie" if named else "lie"
+        raise _LeftOut(
+            f"{seg_file}: {len(fits)} volumes in its folder {which} on its voxel grid "
+            f"({', '.join(v.name for v in fits)}); left out, which is its own cannot be told (name it "
+            f"after its volume, or: {_command(seg_file)})"
+        )
+    grids = "; ".join(f"{v.name} is {_grid(image)}" for v, image in opened.items())
+    which = (
+        "not on its volume's voxel grid"
+        if named
+        else "no volume in its folder bears its name or has its grid"
+    )
+    listed = grids or "its folder's volumes cannot be read"
+    raise _LeftOut(f"{seg_file}: {which}: the segmentation is {_grid(labels)}; {listed}; left out")
+
+
+def _read_onto(
+    project: Project,
+    seg_file: Path,
+    layers: list[NiftiVolume],
+    names: dict[int, str],
+    volume: Path,
+    skip: Callable[[str], None],
+) -> int:
+    """The segmentation's masks, read by the slicer-seg reader's path into a scratch project (a failure
+    leaves ``project`` as it was), put on ``volume``'s slices in ``project``; the number of objects."""
+    base = Path(project.path).parent if project.path is not None else volume.parent
+    build = Builder(folder_project(base))
+    report = Reporter(None)
+    read_label_volume(
+        seg_file,
+        layers,
+        {volume_stem(seg_file.name): volume},
+        ([], True, {}),
+        names,
+        "z",
+        build,
+        base,
+        report,
+    )
+    for problem in report.problems:
+        skip(problem)
+    slices = {}
+    for image_id in images_of_file(project, volume):
+        ref = parse_slice_ref(project.images[image_id].file_name)
+        if ref is not None and ref.axis == "z" and not ref.channel and ref.time is None:
+            slices[ref.index] = project.images[image_id]
+    scratch = build.project
+    targets: dict[int, ImageRecord] = {}
+    for image in scratch.images.values():
+        ref = parse_slice_ref(image.file_name)
+        target = slices.get(ref.index) if ref is not None else None
+        if target is None or target.size != image.size:
+            raise _LeftOut(
+                f"{seg_file}: slice {image.file_name} is not one of {volume.name}'s listed; left out"
+            )
+        targets[image.id] = target
+    category_of = {}
+    for cat in sorted(scratch.categories.values(), key=lambda c: c.id):
+        category_of[cat.id] = category_for(project, cat.name, cat.id).id
+    new_ids = project.id_counter(LAST_ANNOTATION_ID)
+    for ann in scratch.annotations.values():
+        target = targets[ann.image_id]
+        project.add_annotation(
+            dataclasses.replace(
+                ann, id=new_ids.take(), image_id=target.id, category_id=category_of[ann.category_id]
+            )
+        )
+    for image_id, target in targets.items():  # the segmentation covers its volume: its slices are labelled
+        if scratch.image_status(image_id) == "done":
+            project.set_image_status(target.id, "done")
+    return len(scratch.annotations)
