@@ -236,7 +236,7 @@ def placed_keypoints(
         out.extra["keypoints"] = new
         out.extra["num_keypoints"] = sum(1 for i in range(2, len(new), 3) if new[i] > 0)
         if out.app_extra.get(BOX_OF_KEYPOINTS) is True:
-            _box_of_points(out, new)
+            box_of_points(out, new)
         return
     points = _yolo_points(ann, ImageRecord(0, "", source[1], source[0]))
     now = current_box(out, ImageRecord(0, "", width, height))
@@ -289,7 +289,7 @@ def with_keypoint(
         out.extra["keypoints"] = new
         out.extra["num_keypoints"] = sum(1 for i in range(k) if new[3 * i + 2] > 0)
         if out.app_extra.get(BOX_OF_KEYPOINTS) is True:
-            _box_of_points(out, new)
+            box_of_points(out, new)
         return out
     points = _yolo_points(a, image)
     if points is None:
@@ -310,7 +310,7 @@ def with_keypoint(
     return out
 
 
-def _box_of_points(a: Annotation, values: list) -> None:
+def box_of_points(a: Annotation, values: list) -> None:
     """Give ``a`` the extent of its labelled points as box (and area); unchanged when none is labelled."""
     shown = [(values[i], values[i + 1]) for i in range(0, len(values), 3) if values[i + 2] > 0]
     if shown:
