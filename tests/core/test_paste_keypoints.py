@@ -9,7 +9,7 @@ import pytest
 
 from pixelproof.core.clipboard import Pasted, copy_annotations, paste, pasted_edit
 from pixelproof.core.coco import new_project
-from pixelproof.core.keypoints import keypoints_of
+from pixelproof.core.keypoints import POSE_KEY, keypoints_of
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.propagate import propagate
 
@@ -134,3 +134,29 @@ def test_a_copy_on_an_image_of_the_same_size_keeps_its_keypoints_as_read() -> No
     p = _source()
     pasted = paste(copy_annotations(p, 1, [1, 3]), p, 1).annotations
     assert [a.extra for a in pasted] == [p.annotations[1].extra, p.annotations[3].extra]
+
+
+@pytest.mark.parametrize("shape", [[17, 3], [3, 2]])
+def test_a_yolo_pose_object_into_a_pose_dataset_of_another_kpt_shape_is_left_out_and_said(shape) -> None:
+    dst = _target()
+    dst.extra[POSE_KEY] = {"kpt_shape": shape}
+    src = _source()
+    pasted = paste(copy_annotations(src, 1, [2, 3]), dst, 1)
+    assert [a.category_id for a in pasted.annotations] == [2]  # the car; the YOLO person left out
+    assert pasted.refused == [
+        "its 3 YOLO keypoints are of kpt_shape [3, 3], and this project's pose dataset is of kpt_shape "
+        f"{shape}"
+    ]
+
+
+def test_a_yolo_pose_object_goes_into_a_project_of_its_kpt_shape_or_of_none() -> None:
+    src = _source()
+    for kept in ({"kpt_shape": [3, 3]}, None):
+        dst = _target()
+        if kept is not None:
+            dst.extra[POSE_KEY] = kept
+        pasted = paste(copy_annotations(src, 1, [3]), dst, 1)
+        assert pasted.refused == [] and pasted.annotations[0].extra["yolo"]["kpt_shape"] == [3, 3]
+    dst = _target()  # no kpt_shape kept: its objects' is the dataset's
+    dst.add_annotation(Annotation(9, 1, 1, [0.0, 0.0, 5.0, 5.0], extra={"yolo": {"kpt_shape": [5, 2]}}))
+    assert len(paste(copy_annotations(src, 1, [3]), dst, 1).refused) == 1

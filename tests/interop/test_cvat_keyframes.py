@@ -5,6 +5,7 @@ untouched ones, CVAT's resampled polygons of keys of other vertex counts too, as
 
 from __future__ import annotations
 
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -209,3 +210,28 @@ def test_a_groups_interpolated_parts_are_joined_into_one_fill_as_its_keyframes_a
     (between,) = by_frame["images/frame_000001.png"]
     assert len(between.segmentation) == 2
     assert untouched_fill(between) and between.app_extra[BETWEEN] == [0, 2]
+
+
+def _line(tag: str, frame: int, points: str, key: int = 1) -> str:
+    return f'<{tag} frame="{frame}" keyframe="{key}" outside="0" occluded="0" points="{points}" z_order="0"/>'
+
+
+def test_polyline_and_points_tracks_keep_cvats_interpolated_frames(tmp_path: Path, monkeypatch) -> None:
+    """A polyline and a points track (kept as read: PixelProof makes no object of them, so Fill Between
+    Frames never recomputes them) go back with CVAT's ``keyframe="0"`` on the frames it interpolated, so
+    moving a keyframe in CVAT still moves them; none becomes a keyframe."""
+    line = (
+        _line("polyline", 0, "0,0;10,0;10,10")
+        + _line("polyline", 1, "1,0;11,0;11,10", key=0)
+        + _line("polyline", 2, "2,0;12,0;12,10", key=0)
+        + _line("polyline", 4, "4,0;14,0;14,10")
+    )
+    dots = (
+        _line("points", 0, "0,0;5,5") + _line("points", 1, "1,1;6,6", key=0) + _line("points", 4, "4,4;9,9")
+    )
+    monkeypatch.setattr(sys.modules[__name__], "TRACKS", [line, dots])
+    folder = _video(tmp_path)
+    write_cvat(read_cvat(folder).project, tmp_path / "out")
+    written = _flags(tmp_path / "out" / "annotations.xml")
+    assert written == _flags(folder / "annotations.xml")
+    assert [f for (t, f), key in written.items() if key == "0"] == ["1", "2", "1"]

@@ -88,3 +88,38 @@ def test_a_person_naming_none_takes_the_names_and_the_points_stay_on_a_smaller_i
     key(copied, Qt.Key.Key_Z, CTRL)  # one step takes the object and the names back
     assert project.annotations == {} and project.categories[1].extra == {}
     assert copied.act_undo.text() == "&Undo"
+
+
+def test_a_yolo_pose_object_into_a_pose_dataset_of_another_kpt_shape_is_refused_and_said(
+    qtbot, tmp_path, no_prompts
+) -> None:
+    """Ctrl+C of a YOLO pose person (kpt_shape [3, 3]), Ctrl+V into a pose dataset of kpt_shape [17, 3]:
+    nothing pasted, the status bar says why (before, it was pasted and a pose export wrote 17 points of
+    which 14 were made up as absent)."""
+    p = new_project(["person"])
+    p.extra["yolo_pose"] = {"kpt_shape": [3, 3]}
+    yolo = {
+        "keypoints": [0.375, 0.125, 2, 0.5, 0.2, 2, 0, 0, 0],
+        "kpt_shape": [3, 3],
+        "box": [0.4, 0.2, 0.2, 0.2],
+    }
+    person = Annotation(1, 1, 1, [96.0, 24.0, 64.0, 48.0], area=3072.0, extra={"yolo": yolo})
+    win = open_main_window(qtbot, _saved(tmp_path, "source", p, (240, 320), person))
+    try:
+        set_zoom(win, 1.0)
+        key(win, Qt.Key.Key_V)
+        click(win, view_point(win, 150, 60))  # inside the box, away from its points
+        assert sorted(win.document.selection) == [1]
+        key(win, Qt.Key.Key_C, CTRL)
+        other = new_project(["person"])
+        other.extra["yolo_pose"] = {"kpt_shape": [17, 3]}
+        _open(qtbot, win, _saved(tmp_path, "coco8", other, (240, 320)))
+        key(win, Qt.Key.Key_V, CTRL)
+        assert win.document.project.annotations == {}
+        assert win.statusBar().currentMessage() == (
+            "Nothing pasted: 1 object left out: its 3 YOLO keypoints are of kpt_shape [3, 3], and this "
+            "project's pose dataset is of kpt_shape [17, 3]"
+        )
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()

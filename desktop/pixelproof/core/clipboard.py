@@ -11,8 +11,9 @@ Keypoints follow the rule of a change of class (``keypoints.require_same_keypoin
 COCO keypoints are named by its category as it was when copied, and the target category must name the same
 ones. One that names none, and holds no keypoints of its own, takes the copied category's names and skeleton
 in the paste's undo step, as a taxonomy merge into it does (``keypoints.taking_keypoints``); one that names
-others leaves that object out, saying why, and the others are pasted. Keypoints stay at their pixels on a
-smaller image (``geometry.placed_on``), not squeezed into the cut box.
+others leaves that object out, saying why, and the others are pasted. A YOLO pose object's points are its
+dataset's (``kpt_shape``, no names): into a project of another ``kpt_shape`` it is left out so, said.
+Keypoints stay at their pixels on a smaller image (``geometry.placed_on``), not squeezed into the cut box.
 
 A copy is a new manual object: new id, ``source`` "manual", no review state, score or author (the change
 log records who pasted), a fresh ``updated``, unlocked (a lock says a reviewer checked that object where it
@@ -33,7 +34,14 @@ from typing import Any
 
 from pixelproof.core.edits import AddAnnotations, Compound, Edit, ReplaceCategory
 from pixelproof.core.geometry import clone, placed_on
-from pixelproof.core.keypoints import coco_values, keypoint_names, names_text, taking_keypoints
+from pixelproof.core.keypoints import (
+    coco_values,
+    dataset_kpt_shape,
+    keypoint_names,
+    names_text,
+    taking_keypoints,
+    valid_kpt_shape,
+)
 from pixelproof.core.model import LAST_ANNOTATION_ID, Annotation, Category, Project
 from pixelproof.core.object_lock import LOCKED
 from pixelproof.core.overlap_versions import ANNOTATOR_KEY, CONSENSUS_OF
@@ -142,7 +150,9 @@ def _keypoints_refused(
     a target naming none takes the copied category's names (into ``named``)."""
     values = coco_values(ann)
     source = clip.categories.get(ann.category_id)
-    if values is None or source is None:  # a YOLO pose line's points are the dataset's (no names)
+    if values is None:
+        return _pose_refused(clip, project, ann)
+    if source is None:
         return None
     target = named.get(target_id) or project.categories[target_id]
     have, want = keypoint_names(source), keypoint_names(target)
@@ -157,6 +167,23 @@ def _keypoints_refused(
         f"named by the copied {source.name}" if have is not None else f"unnamed in the copied {source.name}"
     )
     return f"its {len(values) // 3} keypoints are {named_by}, and here {names_text(target, want)}{held}"
+
+
+def _pose_refused(clip: Clipboard, project: Project, ann: Annotation) -> str | None:
+    """Why a YOLO pose object cannot go into ``project`` (a pose dataset of another ``kpt_shape``: its
+    points would be read as other ones, or cut or padded by the export), None when it can. Its points are
+    the dataset's, unnamed: another project of the same ``kpt_shape``, or of none, takes them."""
+    kept = ann.extra.get("yolo")
+    have = kept.get("kpt_shape") if isinstance(kept, dict) else None
+    if clip.is_from(project) or not valid_kpt_shape(have):
+        return None
+    want = dataset_kpt_shape(project)
+    if want is None or want == have:
+        return None
+    return (
+        f"its {have[0]} YOLO keypoints are of kpt_shape {have}, and this project's pose dataset is of "
+        f"kpt_shape {want}"
+    )
 
 
 def track_of(ann: Annotation) -> int | str | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,9 @@ COCO_PERSON_SKELETON = [
     [16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12], [7, 13], [6, 7], [6, 8], [7, 9],
     [8, 10], [9, 11], [2, 3], [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7],
 ]  # fmt: skip
+
+# Project extras: a YOLO pose dataset's ``kpt_shape`` and ``flip_idx``, as read (``interop.yolo``)
+POSE_KEY = "yolo_pose"
 
 # An object's app extras flag: its box is its labelled points' extent (a CVAT skeleton, which has no box of
 # its own), so moving a point moves the box's edge with it
@@ -236,7 +240,7 @@ def placed_keypoints(
         out.extra["keypoints"] = new
         out.extra["num_keypoints"] = sum(1 for i in range(2, len(new), 3) if new[i] > 0)
         if out.app_extra.get(BOX_OF_KEYPOINTS) is True:
-            _box_of_points(out, new)
+            box_of_points(out, new)
         return
     points = _yolo_points(ann, ImageRecord(0, "", source[1], source[0]))
     now = current_box(out, ImageRecord(0, "", width, height))
@@ -289,7 +293,7 @@ def with_keypoint(
         out.extra["keypoints"] = new
         out.extra["num_keypoints"] = sum(1 for i in range(k) if new[3 * i + 2] > 0)
         if out.app_extra.get(BOX_OF_KEYPOINTS) is True:
-            _box_of_points(out, new)
+            box_of_points(out, new)
         return out
     points = _yolo_points(a, image)
     if points is None:
@@ -310,7 +314,7 @@ def with_keypoint(
     return out
 
 
-def _box_of_points(a: Annotation, values: list) -> None:
+def box_of_points(a: Annotation, values: list) -> None:
     """Give ``a`` the extent of its labelled points as box (and area); unchanged when none is labelled."""
     shown = [(values[i], values[i + 1]) for i in range(0, len(values), 3) if values[i + 2] > 0]
     if shown:
@@ -337,6 +341,34 @@ def names_to_place(a: Annotation, category: Category | None, pose: Any) -> list[
         return list(names)
     shape = _pose_shape(pose)
     return [f"keypoint {i + 1}" for i in range(shape[0])] if shape is not None else None
+
+
+def valid_kpt_shape(shape: Any) -> bool:
+    """Whether ``shape`` is a YOLO ``kpt_shape``: ``[K, 2 or 3]``, K > 0."""
+    return (
+        isinstance(shape, list)
+        and len(shape) == 2
+        and all(type(n) is int for n in shape)
+        and shape[0] > 0
+        and shape[1] in (2, 3)
+    )
+
+
+def dataset_kpt_shape(project: Project) -> list[int] | None:
+    """The ``kpt_shape`` of the YOLO pose dataset ``project`` was read from (kept in its extras,
+    ``POSE_KEY``); a project saved before it was kept has its objects' (the most common one). None: no
+    pose dataset. A YOLO pose export writes every object's keypoints in it; a paste of another's is refused
+    (``core.clipboard``)."""
+    kept = project.extra.get(POSE_KEY)
+    shape = kept.get("kpt_shape") if isinstance(kept, dict) else None
+    if valid_kpt_shape(shape):
+        return list(shape)
+    found = Counter(
+        tuple(s)
+        for a in project.annotations.values()
+        if isinstance(y := a.extra.get("yolo"), dict) and valid_kpt_shape(s := y.get("kpt_shape"))
+    )
+    return list(found.most_common(1)[0][0]) if found else None
 
 
 def _pose_shape(pose: Any) -> tuple[int, int] | None:

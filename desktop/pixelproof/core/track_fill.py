@@ -10,12 +10,13 @@ frame strictly between two neighbouring keys that holds no object of the track g
 rectangle, the keys' ``xtl, ytl, xbr, ybr`` mixed linearly by its frame number: at frame ``f`` between keys
 at ``f0`` and ``f1``, ``p0 + (p1 - p0) * (f - f0) / (f1 - f0)``. Two polygons with as many parts are mixed
 part by part, each pair resampled along its perimeter as CVAT resamples a polygon, whatever the vertex
-counts (core.polygon_interp). Other pairs are passed over and counted by reason (polygons of
-other part counts, a box and a polygon, masks, two classes, a frame with several objects of the track, a
-reviewer's rejected key, which is no key): the objects already on their frames stay as they are (an earlier
-fill's, or CVAT's own). Frames before the first key and after the last are not filled. A new shape is cut
-to its frame (a frame of another size). One fill makes at most ``MAX_FILLED`` objects: more is refused,
-saying so, before any is made.
+counts (core.polygon_interp). Keypoints are mixed point by point, as CVAT interpolates a skeleton
+(``core.keypoint_fill``). Other pairs are passed over and counted by reason (polygons of other part counts,
+a box and a polygon, masks, two classes, keys with other keypoints, a frame with several objects of the
+track, a reviewer's rejected key, which is no key): the objects already on their frames stay as they are
+(an earlier fill's, or CVAT's own). Frames before the first key and after the last are not filled. A new
+shape is cut to its frame (a frame of another size). One fill makes at most ``MAX_FILLED`` objects: more is
+refused, saying so, before any is made.
 
 "Changed" is told by the geometry: each filled object records a digest of its class and coordinates
 (``pixelproof.interpolated_digest``); one that no longer matches, or that a reviewer accepted or rejected,
@@ -53,6 +54,7 @@ from pixelproof.core.frame_sequences import (  # noqa: F401 (FRAME_FILE, frame_n
     sequence_of,
 )
 from pixelproof.core.geometry import clamp_polygons, clip_box, clone
+from pixelproof.core.keypoint_fill import fill_keypoints, keypoint_layout
 from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.masks import segmentation_area
 from pixelproof.core.model import Annotation, Project, is_rejected
@@ -71,6 +73,7 @@ OTHER_KIND = "a box and a polygon"
 MASK = "masks (not interpolated)"
 OTHER_CLASS = "keys of two classes"
 SEVERAL = "several objects of the track on a key frame"
+OTHER_KEYPOINTS = "keys with other keypoints (counts, YOLO kpt_shape, or a pose and a plain box)"
 PROGRESS_EVERY = 1000  # frames between two of ``fill_plan``'s progress calls (~25 ms of filling)
 MAX_FILLED = 100_000  # frames one fill makes objects on: 100,000 take ~25 s and ~200 MB; millions would hang
 
@@ -113,11 +116,17 @@ def filled_between(ann: Annotation) -> tuple[int, int] | None:
 
 
 def shape_digest(ann: Annotation) -> str:
-    """A short digest of a box's or polygon's class and coordinates (to 1/1000 pixel)."""
+    """A short digest of a box's or polygon's class and coordinates (to 1/1000 pixel), and of its keypoints
+    when it holds some (a filled pose whose point was moved is the user's, a key)."""
     coords = [round(float(v), 3) for v in ann.bbox]
     polygons = ann.segmentation if isinstance(ann.segmentation, list) else []
     parts = [[round(float(v), 3) for v in p] for p in polygons if isinstance(p, list)]
-    text = repr((ann.kind, ann.category_id, coords, parts))
+    shape = (ann.kind, ann.category_id, coords, parts)
+    if keypoint_layout(ann) is not None:  # (an object without keeps the digest it had before)
+        yolo = ann.extra.get("yolo")
+        held = yolo.get("keypoints") if isinstance(yolo, dict) else None
+        shape += (repr(ann.extra.get("keypoints")), repr(held))
+    text = repr(shape)
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
@@ -461,6 +470,8 @@ def _why_not(below: list[Annotation], above: list[Annotation]) -> str:
         return OTHER_CLASS
     if a.kind == "polygon" and _parts(a) != _parts(b):
         return OTHER_COUNT
+    if keypoint_layout(a) != keypoint_layout(b):
+        return OTHER_KEYPOINTS
     return ""
 
 
@@ -490,7 +501,8 @@ def shape_between(
     """A new object (id 0) on image ``image_id`` of the track of ``a``: the box or polygon ``t`` (0..1) of
     the way from ``a``'s to ``b``'s (CVAT's linear interpolation; ``t`` 0 with ``b`` ``a``: a copy of
     ``a``), cut to the image; None when nothing of it is left there. ``a`` and ``b`` are boxes, or polygons
-    of as many parts (``_why_not``), each part mixed with its own by ``polygon_between``."""
+    of as many parts (``_why_not``), each part mixed with its own by ``polygon_between``; their keypoints,
+    of one layout, are mixed point by point (``core.keypoint_fill``)."""
     image = project.images[image_id]
     if a.kind == "box":
         x0, y0, w0, h0 = (float(v) for v in a.bbox)
@@ -514,5 +526,6 @@ def shape_between(
         0, image_id, a.category_id, bbox, segmentation, area, iscrowd=a.iscrowd,
         extra={TRACK_ID: track_of(a)}, app_extra=app_extra,
     )  # fmt: skip
+    fill_keypoints(project, a, b, ann, t)
     ann.touch()
     return ann

@@ -163,6 +163,9 @@ def write_cvat(
                 for shape in node[before:]:
                     kept_key = shape.tag == "skeleton" and shape.get(KEYFRAME) == "0"
                     shape.set(KEYFRAME, "0" if fill or kept_key else "1")
+                    for part in shape if fill and shape.tag == "skeleton" else ():  # a filled pose's
+                        if part.tag == "points":  # points are CVAT's interpolated ones too
+                            part.set(KEYFRAME, "0")
         app = as_dict(image.extra.get("pixelproof"))
         shapes = as_dict(app.get("cvat")).get("shapes")
         for kept in shapes if isinstance(shapes, list) else []:

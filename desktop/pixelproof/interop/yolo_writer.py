@@ -19,7 +19,7 @@ import numpy as np
 from pixelproof.core import annotation_pixels
 from pixelproof.core import masks as core_masks
 from pixelproof.core.imageio import is_image_file
-from pixelproof.core.keypoints import finite_numbers, follow_box, keypoint_names
+from pixelproof.core.keypoints import POSE_KEY, dataset_kpt_shape, finite_numbers, follow_box, keypoint_names
 from pixelproof.core.limits import LimitError
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.split_names import CANONICAL as SPLITS
@@ -32,8 +32,6 @@ from pixelproof.interop.splits import names, spelled
 from pixelproof.interop.stems import file_folders, portable, unique_stems
 from pixelproof.interop.void_regions import without_void
 from pixelproof.interop.yolo_raster import GROWTH, ultralytics_changed
-
-POSE_KEY = "yolo_pose"  # project extras: a pose dataset's kpt_shape and flip_idx, as read (yolo.read_yolo)
 
 
 def write_yolo(
@@ -412,31 +410,16 @@ def _box_line(a: Annotation, cls: int, image: ImageRecord, task: str, counts: Co
     return [f"{cls} {_fmt([(x0 + x1) / 2 / w, (y0 + y1) / 2 / h, (x1 - x0) / w, (y1 - y0) / h])}"]
 
 
-def _valid_shape(shape: Any) -> bool:
-    return (
-        isinstance(shape, list)
-        and len(shape) == 2
-        and all(type(n) is int for n in shape)
-        and shape[0] > 0
-        and shape[1] in (2, 3)
-    )
-
-
 def pose_of(project: Project) -> dict[str, Any] | None:
     """``kpt_shape`` (and ``flip_idx``) of the pose dataset the project was read from: kept in the project's
     extras (``POSE_KEY``); a project saved before they were has its objects' ``kpt_shape`` (the most
     common one). None: no pose dataset."""
+    shape = dataset_kpt_shape(project)
+    if shape is None:
+        return None
     kept = as_dict(project.extra.get(POSE_KEY))
-    shape = kept.get("kpt_shape")
-    if not _valid_shape(shape):
-        found = Counter(
-            tuple(s)
-            for a in project.annotations.values()
-            if _valid_shape(s := as_dict(a.extra.get("yolo")).get("kpt_shape"))
-        )
-        if not found:
-            return None
-        shape, kept = list(found.most_common(1)[0][0]), {}
+    if kept.get("kpt_shape") != shape:
+        kept = {}  # (its objects' kpt_shape: no flip_idx kept)
     flip = kept.get("flip_idx")
     k = shape[0]
     valid = isinstance(flip, list) and len(flip) == k and all(type(i) is int and 0 <= i < k for i in flip)

@@ -1,0 +1,86 @@
+"""Keypoints of the objects Fill Between Frames makes (``core.track_fill``): each point mixed linearly
+between the two keys' as CVAT interpolates a skeleton's points (each point a track of its own), and written
+in the form the earlier key holds them (COCO triples, or a YOLO pose line with the box it goes with), so a
+COCO, YOLO pose or CVAT export writes the filled frames' points. No Qt.
+
+Visibility follows CVAT, whose interpolated shape copies the earlier keyframe's ``outside`` and
+``occluded``: a point labelled at the earlier key (visible or occluded) keeps that visibility and moves
+linearly to where it is at the later key - labelled there or not, as CVAT moves a point towards its
+``outside`` keyframe; a later point never placed (0 0, not labelled) gives no place to go, so the point
+stays where it was. A point not labelled at the earlier key stays not labelled, at its place, until the
+next key. Keys whose keypoints differ (other counts, a YOLO ``kpt_shape`` against COCO triples, one with
+points and one without) are not filled: their points would be mixed with other body parts
+(``keypoint_layout``)."""
+
+from __future__ import annotations
+
+from pixelproof.core.keypoints import (
+    BOX_OF_KEYPOINTS,
+    box_of_points,
+    coco_values,
+    current_box,
+    keypoints_of,
+)
+from pixelproof.core.model import Annotation, Project
+
+Point = tuple[float, float, int]
+
+
+def keypoint_layout(a: Annotation) -> tuple[str, int, int] | None:
+    """What ``a``'s keypoints are, as two keys of a track must share to be filled between: ``("coco", K,
+    3)`` for COCO triples (named by the category, which the keys share), ``("yolo", K, D)`` for a YOLO pose
+    line's ``kpt_shape``; None when it holds none."""
+    values = coco_values(a)
+    if values is not None:
+        return ("coco", len(values) // 3, 3)
+    kept = a.extra.get("yolo")
+    shape = kept.get("kpt_shape") if isinstance(kept, dict) else None
+    if isinstance(shape, list) and len(shape) == 2 and all(type(v) is int for v in shape):
+        return ("yolo", shape[0], shape[1])
+    return None
+
+
+def point_between(p: Point, q: Point, t: float) -> Point:
+    """Point ``p`` of the earlier key ``t`` (0..1) of the way to ``q`` of the later one (the module's
+    visibility rule)."""
+    x0, y0, v0 = p
+    x1, y1, v1 = q
+    if v0 == 0 or (v1 == 0 and x1 == 0 and y1 == 0):
+        return p  # not labelled until the next key; or nowhere to go
+    return (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, v0)
+
+
+def fill_keypoints(project: Project, a: Annotation, b: Annotation, out: Annotation, t: float) -> None:
+    """Give ``out`` (the shape ``t`` of the way from key ``a`` to key ``b``, on its own image) the keypoints
+    between ``a``'s and ``b``'s, written as ``a`` holds them; a CVAT skeleton's box (its labelled points'
+    extent) follows them. Nothing when the keys hold no keypoints of one layout (the fill refuses those)."""
+    layout = keypoint_layout(a)
+    if layout is None or layout != keypoint_layout(b):
+        return
+    images = project.images
+    ka, kb = keypoints_of(a, images[a.image_id]), keypoints_of(b, images[b.image_id])
+    if ka is None or kb is None or len(ka.points) != len(kb.points):
+        return
+    points = [point_between(p, q, t) for p, q in zip(ka.points, kb.points, strict=True)]
+    if layout[0] == "coco":
+        values: list[float] = []
+        for x, y, v in points:
+            values += [round(x, 2), round(y, 2), v]
+        out.extra["keypoints"] = values
+        out.extra["num_keypoints"] = sum(1 for _x, _y, v in points if v > 0)
+        if a.app_extra.get(BOX_OF_KEYPOINTS) is True:
+            out.app_extra[BOX_OF_KEYPOINTS] = True
+            box_of_points(out, values)
+        return
+    image = images[out.image_id]
+    box = current_box(out, image)
+    if box is None:
+        return
+    d = layout[2]
+    flat: list[float] = []
+    for x, y, v in points:
+        if d == 2:
+            flat += [x / image.width, y / image.height] if v > 0 else [0.0, 0.0]
+        else:
+            flat += [x / image.width, y / image.height, float(v)]
+    out.extra["yolo"] = {**a.extra["yolo"], "keypoints": flat, "box": box.tolist()}
