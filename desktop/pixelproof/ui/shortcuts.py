@@ -88,8 +88,8 @@ DEFAULTS: list[Shortcut] = [
       "object's track on the frame shown, a key at its interpolated place, selected to drag; CVAT shows a "
       "track's box on every frame"),
     _("edit.fill_between_frames", "Fill Between &Frames", ("Shift+T",), "labeling", note="the selected "
-      "object's track on the video's frames between two drawn ones, boxes interpolated linearly; CVAT's "
-      "track mode"),
+      "object's track on the video's frames between two drawn ones, boxes, polygons and keypoints "
+      "interpolated; CVAT's track mode"),
     _("edit.select_all", "Select &All", (Std.SelectAll,), "labeling"),
     # CVAT's Tab / Shift+Tab (Tab goes through the panels here): one object after the other, to give each a
     # class (1-9), accept or reject it (K / J), delete or nudge it without leaving the canvas
