@@ -154,7 +154,6 @@ def _f(v: Any, reason: str | None = None) -> str:
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core.batch import BatchSetupError
     from pixelproof.core.limits import LimitError, check_output_not_input
-    from pixelproof.core.overlap_versions import versions_note
     from pixelproof.core.qa import QAOptions, run_qa
     from pixelproof.core.qa_batch import SECONDS_PER_PAIR
     from pixelproof.core.qa_gate import class_names, parse_bound, unknown_classes
@@ -197,10 +196,6 @@ def run(args: argparse.Namespace) -> int:
     outputs.append(args.html)
     if refuse_image_outputs(outputs, [candidate, reference.project]):
         return 2
-    for name, project in ((args.reference, reference.project), (args.candidate, candidate)):
-        note = versions_note(name, project, "scored")  # the copies count as extra objects
-        if note:
-            warn(note)
     options = QAOptions(
         iou_threshold=args.iou_threshold,
         nsd_tau=args.nsd_tau,

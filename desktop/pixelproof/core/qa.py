@@ -299,6 +299,17 @@ def score_image(
     return ImageScore(pair, rows, objects, masks)
 
 
+def versions_notes(reference: Project, candidate: Project) -> list[str]:
+    """The warning for each side holding annotators' versions side by side (a merged project before its
+    consensus is accepted): every version there is scored, so the copies count as extra objects. In the
+    problems, so the review view's banner and the reports say it too, not only the terminal."""
+    from pixelproof.core.overlap_versions import versions_note
+
+    sides = ((reference, "the reference"), (candidate, "the candidate"))
+    notes = [versions_note(str(p.path) if p.path else name, p, "scored") for p, name in sides]
+    return [n for n in notes if n]
+
+
 def run_qa(
     reference: Any,
     candidate: Project,
@@ -343,7 +354,7 @@ def run_qa(
         pairs=pairs,
         unmatched_reference=un_r,
         unmatched_candidate=un_c,
-        problems=[*ref.problems, *names],
+        problems=[*ref.problems, *names, *versions_notes(whole, candidate)],
         reference_kind=ref.kind,
         instance_scored=ref.instance_scored,
         streamed=stream,

@@ -199,8 +199,13 @@ def worst_key(row: dict[str, Any], key: str = "dice") -> tuple[int, float]:
     v = row[key]
     if not math.isfinite(v):
         return (1, 0.0)
-    reverse = key in DISTANCE_FIELDS or key in ("fp", "fn", "wrong_class")
-    return (0, -v if reverse else v)
+    return (0, -v if higher_is_worse(key) else v)
+
+
+def higher_is_worse(key: str) -> bool:
+    """Whether a higher value of an image-table column is worse (distances, object counts), so worst
+    first sorts it descending; Dice, IoU and the other overlaps sort ascending."""
+    return key in DISTANCE_FIELDS or key in ("fp", "fn", "wrong_class")
 
 
 PROBLEM_COUNTS = ("fn", "fp", "wrong_class")  # objects missed, extra, of the wrong class
@@ -226,7 +231,27 @@ def _finite(value: Any) -> float:
 def problem_key(row: dict[str, Any], key: str = "dice") -> tuple[int, float, int]:
     """Sort key of the images with a problem, worst first: ``worst_key``, then the most objects missed,
     extra or of the wrong class (an image of Dice 1 with an extra object on a matched one before n/a)."""
-    return (*worst_key(row, key), -sum(int(_finite(row.get(k))) for k in PROBLEM_COUNTS))
+    return (*worst_key(row, key), -problem_objects(row))
+
+
+def tie_before(key: str, a: dict[str, Any], b: dict[str, Any]) -> bool | None:
+    """For two rows of one value in column ``key``: whether ``a`` sorts before ``b`` ascending, by their
+    objects missed, extra or of the wrong class (the more, the worse: first where worst first is ascending,
+    as for Dice; last where a higher value is worse, as for HD95), None when those tie too (or ``key`` is
+    no metric). The review view's Images table breaks its ties so, so sorted worst first it lists the
+    images in W's order: before, ties kept file order, and W from the top row skipped Dice-0 rows under it."""
+    if not key:
+        return None
+    pa, pb = problem_objects(a), problem_objects(b)
+    if pa == pb:
+        return None
+    return pa < pb if higher_is_worse(key) else pa > pb
+
+
+def problem_objects(row: dict[str, Any]) -> int:
+    """The objects of an image-table row missed, extra or of the wrong class: what breaks a tie of its
+    worst-first sort (``problem_key``; the review view's Images table too, so its order is W's)."""
+    return sum(int(_finite(row.get(k))) for k in PROBLEM_COUNTS)
 
 
 def image_counts(result: QAResult) -> tuple[int, int]:

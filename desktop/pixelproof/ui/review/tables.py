@@ -23,6 +23,7 @@ from pixelproof.core.names import base_file_name, shown_name
 from pixelproof.core.qa import DISTANCE_FIELDS, ObjectRow, QAResult
 from pixelproof.core.qa_difference import DIFF_COLORS, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS
 from pixelproof.core.qa_objects import finest_pixel_mm
+from pixelproof.core.qa_tables import tie_before
 from pixelproof.core.report_images import how_averaged
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
@@ -309,8 +310,11 @@ class ImageFilterProxy(QSortFilterProxyModel):
             ua, ub = self.sourceModel().unit_rank(left), self.sourceModel().unit_rank(right)
             if ua != ub:  # the units in one order whatever the sort order, as n/a
                 return (ua < ub) != descending
-            if a == b:
-                return left.row() < right.row()
+            if a == b:  # W's order (and qa's): more objects missed, extra or wrong is worse; then file order
+                m = self.sourceModel()
+                key = m.metrics[left.column() - 1] if 0 < left.column() <= len(m.metrics) else ""
+                before = tie_before(key, m.rows[left.row()], m.rows[right.row()])
+                return left.row() < right.row() if before is None else before
             return a < b
         return str(a or "") < str(b or "")
 
