@@ -3,8 +3,9 @@ person_keypoints'), drawn as CVAT and X-AnyLabeling do: a dot per labelled point
 colour, filled when visible (v 2), hollow when labelled but occluded (v 1), none when not labelled (v 0)
 but a faint thin cross for a selected object's (where the user set it so: Shift+V or a drag brings it
 back), and the skeleton's lines between two labelled points. Dots and lines are screen-sized (the same at any
-zoom, a dark rim so they read on any image), a selected object's a little larger. One item for the image,
-as the box layer: a pose image of 30 people is 30 x 17 dots, not 510 items.
+zoom, a dark rim so they read on any image), a selected object's a little larger; every dot above every
+line (``_draw``: pass by pass over the objects in view, a zoom step on a crowd drawn in few calls). One
+item for the image, as the box layer: a pose image of 30 people is 30 x 17 dots, not 510 items.
 
 The select tool asks ``hit`` what point is under the pointer and ``preview``s a point being dragged; the
 canvas tells the layer which objects were added, changed or removed, and the boxes of objects being moved
