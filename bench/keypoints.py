@@ -11,10 +11,12 @@ box dragged with its keypoints following it, on one 4000x3000 image of 500 COCO 
     a ``paint`` of the whole layer (what each pointer move of a drag would repaint with a full update).
 (c) a zoom step (0.3 to 0.315): ``paint`` of the 1366x768 view, beside the same points and lines drawn one
     by one (``drawn_one_by_one``: each line with round caps, each dot an ellipse, as the layer drew them
-    before it drew each object's lines in one call and its dots from ready-made sprites).
+    before it drew its dots from ready-made sprites and every object's lines pass by pass, one call per
+    colour, their translucent rims drawn opaque into one image laid on at the rim's alpha).
 (d) a pan step (20 px at 0.3, the view repainted whole as QGraphicsView does): ``paint`` of the view after
     one before the pan, beside the zoom step (the layer drawn again, as before it kept the last painting).
-Median of ``--runs`` runs each, alternating.
+Median of ``--runs`` runs each, alternating. Lines (c) and (d) back README's two keypoint figures (under
+"Canvas speed", after the masks of a whole slide).
 """
 
 from __future__ import annotations
