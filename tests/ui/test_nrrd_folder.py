@@ -87,3 +87,46 @@ def test_new_project_from_a_slicer_scene_folder_brings_its_segmentation(
     assert got.keys() == want.keys() and all(np.array_equal(got[k], want[k]) for k in want)
     doc.undo_stack.setClean()
     win.close()
+
+
+def test_add_image_folder_brings_a_slicer_scenes_segmentation_in_one_undo_step(
+    qtbot, tmp_path: Path, monkeypatch, no_prompts
+) -> None:
+    """File > Add Image Folder (its shortcut, the folder chosen in the dialog) over ``CTChest.nrrd`` +
+    ``Segmentation.seg.nrrd``: the slices and the segments' masks, as the slicer-seg reader reads them; the
+    message says so; Ctrl+Z takes both back; the folder again adds nothing."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from pixelproof.core.coco import dumps_project
+    from tests.ui.conftest import make_project, open_main_window
+    from tests.ui.test_image_list_actions import dismiss
+
+    scene = tmp_path / "scene"
+    scene.mkdir()
+    _ct_nrrd(scene / "CTChest.nrrd")
+    shutil.copy(SEG, scene / "Segmentation.seg.nrrd")
+    win = open_main_window(qtbot, make_project(tmp_path))
+    doc = win.document
+    before = dumps_project(doc.project)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(scene)))
+    ctrl_alt = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    QTest.keyClick(win, Qt.Key.Key_I, ctrl_alt)
+    qtbot.waitUntil(lambda: len(doc.project.images) == 37, timeout=20000)
+    n = len(doc.project.annotations)
+    text = win.image_list.message.text()
+    assert "Added 34 images" in text and f"Segmentation.seg.nrrd: 7 segments, {n} objects" in text, text
+    got = {k: m for k, m in masks(doc.project).items() if k[0].startswith("CTChest")}
+    want = masks(read_slicer_seg(scene / "Segmentation.seg.nrrd").project)
+    assert got.keys() == want.keys() and all(np.array_equal(got[k], want[k]) for k in want)
+    dismiss(win, qtbot)
+    QTest.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert dumps_project(doc.project) == before
+    QTest.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(doc.project.annotations) == n
+    QTest.keyClick(win, Qt.Key.Key_I, ctrl_alt)  # the same folder again
+    qtbot.waitUntil(lambda: "already in the project" in win.image_list.message.text(), timeout=20000)
+    assert "35 already in the project" in win.image_list.message.text()
+    assert len(doc.project.annotations) == n
+    dismiss(win, qtbot)
+    doc.undo_stack.setClean()
+    win.close()

@@ -164,12 +164,14 @@ def images_to_add(
     on_skip: Callable[[str], None],
     *,
     progress: Callable[[int, int], None] | None = None,
+    on_labels: Callable[[Path], None] | None = None,
 ) -> Additions:
     """Records for the images in ``paths`` (files, and folders searched as ``project_from_folder`` does)
     that the project does not have yet - the same file as the OS resolves it (a symlink, another spelling),
     or the same slice of a volume, is there already. Ids go on from ``next_image_id`` (never a removed
     image's); names are relative to the project file's folder. Files left out are reported through
-    ``on_skip``; a PixelProof export below a folder given is not searched (``Additions.exports``)."""
+    ``on_skip``; a PixelProof export below a folder given is not searched (``Additions.exports``). Label
+    files (a Slicer ``.seg.nrrd``) go to ``on_labels`` when given, as ``project_from_folder`` gives them."""
     own = own_files(project.path) if project.path is not None else set()
     additions = Additions()
     files: list[Path] = []
@@ -191,7 +193,7 @@ def images_to_add(
     have = {_identity(*on_disk(project, r)): r for r in project.images.values()}
     found = []
     changed: dict[tuple[object, ...], str] = {}  # (file, series, phase): why none of its slices is added
-    for entry in image_entries(files, on_skip, progress):
+    for entry in image_entries(files, on_skip, progress, on_labels):
         ref, key = _entry_key(entry)
         record = have.get(key)
         if record is not None and ref is not None and not _same_slice(record, entry):

@@ -14,15 +14,28 @@ the folder is written.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
+import orjson
 
+from pixelproof.core.coco_dump import annotation_to_dict
+from pixelproof.core.edits import AddAnnotations, AddCategory, Compound, Edit, SetImageStatus
+from pixelproof.core.edits.images import AddImages
 from pixelproof.core.export_mark import SkippedExport
-from pixelproof.core.image_folder import images_of_file, project_from_folder
+from pixelproof.core.image_folder import Additions, images_of_file, images_to_add, project_from_folder
 from pixelproof.core.limits import LimitError, lexical_path
-from pixelproof.core.model import LAST_ANNOTATION_ID, ImageRecord, Project
+from pixelproof.core.model import (
+    DONE_STATES,
+    LAST_ANNOTATION_ID,
+    LAST_CATEGORY_ID,
+    LAST_IMAGE_ID,
+    Annotation,
+    ImageRecord,
+    Project,
+)
 from pixelproof.core.volumes import (
     NiftiVolume,
     VolumeError,
@@ -68,9 +81,18 @@ def project_with_segmentations(
 
 
 def read_segmentations(
-    project: Project, seg_files: list[Path], skip: Callable[[str], None], said: Callable[[str], None]
+    project: Project,
+    seg_files: list[Path],
+    skip: Callable[[str], None],
+    said: Callable[[str], None],
+    *,
+    before: Project | None = None,
+    on_already: Callable[[Path], None] | None = None,
 ) -> None:
-    """Each of ``seg_files`` onto the slices of its volume among ``project``'s images (module docstring)."""
+    """Each of ``seg_files`` onto the slices of its volume among ``project``'s images (module docstring).
+    ``before``: the project they are added to (``project`` is its scratch copy): a segmentation whose
+    objects are on its slices there already (same category name and pixels) is not read again - all of
+    them: said through ``on_already``; some: left out and said through ``skip``."""
     volumes = _volumes_by_folder(project)
     for seg_file in sorted(seg_files):
         here = volumes.get(lexical_path(seg_file).parent, [])
@@ -84,7 +106,11 @@ def read_segmentations(
         try:
             layers, names = open_seg(seg_file)
             volume = _volume_of(seg_file, layers[0], here)
-            objects = _read_onto(project, seg_file, layers, names, volume, skip)
+            objects = _read_onto(project, seg_file, layers, names, volume, skip, before)
+        except _Already:
+            if on_already is not None:
+                on_already(seg_file)
+            continue
         except _LeftOut as e:
             skip(str(e))
             continue
@@ -99,6 +125,10 @@ def read_segmentations(
 
 class _LeftOut(Exception):
     """A segmentation not read, and why (the message names the file)."""
+
+
+class _Already(Exception):
+    """A segmentation whose objects are all on its volume's slices in the project already."""
 
 
 def _volumes_by_folder(project: Project) -> dict[Path, list[Path]]:
@@ -174,9 +204,11 @@ def _read_onto(
     names: dict[int, str],
     volume: Path,
     skip: Callable[[str], None],
+    before: Project | None = None,
 ) -> int:
     """The segmentation's masks, read by the slicer-seg reader's path into a scratch project (a failure
-    leaves ``project`` as it was), put on ``volume``'s slices in ``project``; the number of objects."""
+    leaves ``project`` as it was), put on ``volume``'s slices in ``project``; the number of objects.
+    ``before``: ``read_segmentations``'s (raises ``_Already`` or ``_LeftOut`` for objects there already)."""
     base = Path(project.path).parent if project.path is not None else volume.parent
     build = Builder(folder_project(base))
     report = Reporter(None)
@@ -208,6 +240,8 @@ def _read_onto(
                 f"{seg_file}: slice {image.file_name} is not one of {volume.name}'s listed; left out"
             )
         targets[image.id] = target
+    if before is not None:
+        _not_there_yet(before, scratch, targets, seg_file, volume)
     category_of = {}
     for cat in sorted(scratch.categories.values(), key=lambda c: c.id):
         category_of[cat.id] = category_for(project, cat.name, cat.id).id
@@ -223,3 +257,111 @@ def _read_onto(
         if scratch.image_status(image_id) == "done":
             project.set_image_status(target.id, "done")
     return len(scratch.annotations)
+
+
+def _not_there_yet(
+    before: Project, scratch: Project, targets: dict[int, ImageRecord], seg_file: Path, volume: Path
+) -> None:
+    """Raise ``_Already`` when every object of the segmentation read (``scratch``'s) is on its slice in
+    ``before`` already, ``_LeftOut`` when some are (added before, some changed since, or another file
+    holds the same masks): adding it again would give the slices those masks twice."""
+    there = set()
+    for target in {t.id for t in targets.values() if t.id in before.images}:
+        there |= {_object_key(before, a) for a in before.annotations_of(target)}
+    if not there:
+        return
+    keys = [_object_key(scratch, a, targets[a.image_id].id) for a in scratch.annotations.values()]
+    same = sum(k in there for k in keys)
+    if same == len(keys):
+        raise _Already
+    if same:
+        raise _LeftOut(
+            f"{seg_file}: {same} of its {len(keys)} objects are on the slices of {volume.name} already "
+            f"(added before, some changed since?); left out, not to put them there twice (delete them to "
+            f"add it again, or import it: {_command(seg_file)})"
+        )
+
+
+def _object_key(project: Project, ann: Annotation, image_id: int | None = None) -> tuple[object, ...]:
+    """An object as its slice, category name and pixels: equal for the same mask, whatever its id, review
+    or score."""
+    outline = annotation_to_dict(ann).get("segmentation")
+    pixels = orjson.dumps(outline, option=orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY, default=str)
+    return (ann.image_id if image_id is None else image_id, project.categories[ann.category_id].name, pixels)
+
+
+def images_and_segmentations_to_add(
+    project: Project,
+    paths: Iterable[str | os.PathLike[str]],
+    on_skip: Callable[[str], None],
+    *,
+    on_read: Callable[[str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Additions, Edit | None]:
+    """``core.image_folder.images_to_add`` with the Slicer segmentations among ``paths`` read onto their
+    volumes' slices as ``project_with_segmentations`` reads them: a volume added now or one the project
+    has (its slices, found by their volume's file). The one edit that adds the images, the segments'
+    categories, the objects and the slices' "done" (None: nothing to add). A segmentation whose objects
+    the slices hold already is not added again: its path is in ``Additions.already``."""
+    labels: dict[object, Path] = {}
+
+    def label(path: Path) -> None:  # a file given and in its folder given too: once
+        labels.setdefault(_file_identity(path), path)
+
+    found = images_to_add(project, paths, on_skip, progress=progress, on_labels=label)
+    if not labels:
+        return found, AddImages(found.images) if found.images else None
+    scratch = _scratch(project, found.images, {lexical_path(p).parent for p in labels.values()})
+    read: list[str] = []
+    read_segmentations(
+        scratch,
+        list(labels.values()),
+        on_skip,
+        read.append,
+        before=project,
+        on_already=lambda seg: found.already.append(str(seg)),
+    )
+    for line in read:
+        (on_read or (lambda _message: None))(line)
+    parts: list[Edit] = [
+        AddCategory(c) for c in scratch.categories.values() if c.id not in project.categories
+    ]
+    if found.images:
+        parts.append(AddImages(found.images))
+    anns = list(scratch.annotations.values())
+    if anns:
+        parts.append(AddAnnotations(anns, f"Add {plural(len(read), 'segmentation')}", owned=True))
+    for key, status in scratch.app.get("image_status", {}).items():
+        if status == "done" and project.image_status(int(key)) not in DONE_STATES:
+            parts.append(SetImageStatus(int(key), "done"))
+    if not parts:
+        return found, None
+    what = [plural(len(found.images), "image")] if found.images else []
+    what += [plural(len(read), "segmentation")] if read else []
+    return found, Compound(parts, f"Add {' and '.join(what)}", focus=[a.id for a in anns] or None)
+
+
+def _file_identity(path: Path) -> object:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return (st.st_dev, st.st_ino)
+
+
+def _scratch(project: Project, new: list[ImageRecord], folders: set[Path]) -> Project:
+    """A copy of ``project`` the segmentations are read into: its categories, its volume slices in
+    ``folders`` (the segmentations' own) and the ``new`` images, no object; new ids go on from the
+    project's."""
+    scratch = Project(path=project.path)
+    for cat in project.categories.values():
+        scratch.add_category(dataclasses.replace(cat))
+    for image in project.images.values():
+        ref = parse_slice_ref(image.file_name)
+        if ref is not None and lexical_path(project.image_path(image)).parent in folders:
+            scratch.add_image(dataclasses.replace(image, extra=dict(image.extra)))
+    for image in new:
+        scratch.add_image(dataclasses.replace(image, extra=dict(image.extra)))
+    for key in (LAST_ANNOTATION_ID, LAST_IMAGE_ID, LAST_CATEGORY_ID):
+        scratch.app[key] = project.given_out(key)
+    return scratch

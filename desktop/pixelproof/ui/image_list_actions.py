@@ -5,6 +5,7 @@ message says what was done and what was not (the details list each file)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,12 +14,13 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from pixelproof.core.dicom_series_notes import SeriesNote
-from pixelproof.core.edits.images import AddImages, RelocateImages
+from pixelproof.core.edits.images import RelocateImages
 from pixelproof.core.export_mark import exports_note
-from pixelproof.core.image_folder import find_moved, images_to_add
+from pixelproof.core.image_folder import find_moved
 from pixelproof.core.imageio import IMAGE_SUFFIXES, MEDICAL_SUFFIXES
 from pixelproof.core.shard_match import check_copies
 from pixelproof.core.wording import plural
+from pixelproof.interop.slicer_seg_folder import images_and_segmentations_to_add
 from pixelproof.ui import dialogs
 from pixelproof.ui.empty_hint import EmptyHint
 from pixelproof.ui.shortcuts import make_action
@@ -77,27 +79,35 @@ class ImageListActions(QObject):
             self.locate(Path(folder))
 
     def add_images(self, paths: Iterable[str | Path]) -> bool:
-        """Add the images of ``paths`` the project does not have (one undo step); False when none was."""
+        """Add the images of ``paths`` the project does not have, and the 3D Slicer segmentations among them
+        as their volumes' masks (one undo step); False when nothing was."""
         doc = self.shell.document
         if doc is None:
             return False
-        paths, skipped = list(paths), []
+        paths, skipped, read = list(paths), [], []
 
         def work(progress, on_problem):  # type: ignore[no-untyped-def]
             def skip(message: str) -> None:
                 skipped.append(message)
                 on_problem(message)
 
-            return images_to_add(doc.project, paths, skip, progress=progress)
+            return images_and_segmentations_to_add(
+                doc.project, paths, skip, on_read=read.append, progress=progress
+            )
 
-        found = self._run("Reading image sizes…", work)
-        if found is None:
+        result = self._run("Reading image sizes…", work)
+        if result is None:
             return False
-        if found.images:
-            doc.push(AddImages(found.images))
-            if doc.current_image_id == -1:
+        found, edit = result
+        if edit is not None:
+            doc.push(edit)
+            if doc.current_image_id == -1 and found.images:
                 doc.set_current_image(found.images[0].id)
         lines = [f"Added {plural(len(found.images), 'image')}{exports_note(found.exports)}."]
+        if read:  # "ct.seg.nrrd: 7 segments, 160 objects on the slices of ct.nrrd", below the folder given
+            tops = [f"{Path(p)}{os.sep}" for p in paths]
+            short = [next((m.removeprefix(t) for t in tops if m.startswith(t)), m) for m in read]
+            lines.append(f"Masks of {'; '.join(short)}.")
         if found.already:
             lines.append(f"{len(found.already)} already in the project (not added again).")
         if found.exports:  # said through skip too, once a folder: not counted as a file below
@@ -110,9 +120,9 @@ class ImageListActions(QObject):
             )
         if listed:
             lines.append("Several DICOM series or phases in a folder: which is which is in the details.")
-        details = [f"already in the project: {p}" for p in found.already] + skipped
+        details = [f"already in the project: {p}" for p in found.already] + read + skipped
         self._tell("Add images", "\n".join(lines), details)
-        return bool(found.images)
+        return edit is not None
 
     def locate(self, folder: Path) -> bool:
         """Point the missing images at their files under ``folder`` (one undo step); False when none was."""
