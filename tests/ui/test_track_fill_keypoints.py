@@ -2,7 +2,8 @@
 person drawn with COCO keypoints on frames 0 and 3, its box clicked, Shift+T - frames 1 and 2 get poses
 whose points the canvas draws where CVAT interpolates them (an occluded point stays occluded, a point not
 labelled on frame 0 stays not labelled); before, the filled frames held boxes without keypoints. A point
-dragged, or the box moved, on a key frame then moves the filled frames' points (the refill after a key's edit)."""
+dragged, or the box moved, on a key frame then moves the filled frames' points (the refill after a key's
+edit)."""
 
 from __future__ import annotations
 
