@@ -1,7 +1,9 @@
 """Shift+T (Edit > Fill Between Frames) on a posed track, on the real window with real keys and clicks: a
 person drawn with COCO keypoints on frames 0 and 3, its box clicked, Shift+T - frames 1 and 2 get poses
 whose points the canvas draws where CVAT interpolates them (an occluded point stays occluded, a point not
-labelled on frame 0 stays not labelled); before, the filled frames held boxes without keypoints."""
+labelled on frame 0 stays not labelled); before, the filled frames held boxes without keypoints. A point
+dragged, or the box moved, on a key frame then moves the filled frames' points (the refill after a key's
+edit)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.model import Annotation
 from tests.ui.conftest import settle, wait_loaded
 from tests.ui.test_slice_fill import show_in_select
-from tests.ui.test_workbench import click, key, view_point
+from tests.ui.test_workbench import click, drag, key, view_point
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 K0 = [16.0, 16.0, 2, 20.0, 24.0, 1, 30.0, 30.0, 0]
@@ -69,3 +71,49 @@ def test_shift_t_fills_the_frames_between_with_interpolated_keypoints(qtbot, pos
         assert list(entries) == [ann.id]
         assert entries[ann.id].keypoints.points == [pytest.approx(p) for p in want[image_id]]
         assert entries[ann.id].keypoints.names == ["nose", "hand", "foot"]
+
+
+def _points(doc, image_id: int) -> list[tuple[float, float, int]]:  # type: ignore[no-untyped-def]
+    (ann,) = doc.project.annotations_of(image_id)
+    values = ann.extra["keypoints"]
+    return [(values[i], values[i + 1], values[i + 2]) for i in range(0, len(values), 3)]
+
+
+def test_a_keypoint_dragged_on_a_key_frame_moves_the_filled_frames_points(qtbot, posed) -> None:
+    """After Shift+T, frame 3's hand dragged from (35, 33) to (38, 30): the filled frames 1 and 2 follow it
+    in the drag's undo step (the refill after a key's edit), as a box track's fills follow a moved box;
+    their other points stay where they were interpolated."""
+    win, frame = posed
+    doc = win.document
+    show_in_select(qtbot, win, frame[0])
+    click(win, view_point(win, 26.5, 26.5))
+    key(win, Qt.Key.Key_T, SHIFT)
+    settle()
+    show_in_select(qtbot, win, frame[3])
+    drag(win, view_point(win, 35, 33), view_point(win, 38, 30))
+    settle()
+    assert _points(doc, frame[3])[1] == (pytest.approx(38.0, abs=0.2), pytest.approx(30.0, abs=0.2), 2)
+    # hand (20, 24) occluded on frame 0 -> (38, 30): 1/3 and 2/3 of the way, still occluded
+    assert _points(doc, frame[1])[1] == (pytest.approx(26.0, abs=0.1), pytest.approx(26.0, abs=0.1), 1)
+    assert _points(doc, frame[2])[1] == (pytest.approx(32.0, abs=0.1), pytest.approx(28.0, abs=0.1), 1)
+    assert _points(doc, frame[1])[0] == (pytest.approx(20.0), pytest.approx(12.0), 2)  # the nose as filled
+    assert "next to the key follow it" in win.statusBar().currentMessage()
+    key(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one undo takes the drag and refill back
+    settle()
+    assert _points(doc, frame[1])[1] == (pytest.approx(25.0), pytest.approx(27.0), 1)
+    assert _points(doc, frame[3])[1] == (35.0, 33.0, 2)
+
+
+def test_a_posed_key_boxes_drag_moves_the_filled_frames_points(qtbot, posed) -> None:
+    """Frame 0's box dragged 2 px right carries its points (nose 16 -> 18): frame 1's nose, 1/3 of the way
+    to frame 3's, follows it (21.33, not 20)."""
+    win, frame = posed
+    doc = win.document
+    show_in_select(qtbot, win, frame[0])
+    click(win, view_point(win, 26.5, 26.5))
+    key(win, Qt.Key.Key_T, SHIFT)
+    settle()
+    drag(win, view_point(win, 26.5, 26.5), view_point(win, 28.5, 26.5))
+    settle()
+    assert _points(doc, frame[0])[0] == (pytest.approx(18.0, abs=0.2), pytest.approx(16.0, abs=0.2), 2)
+    assert _points(doc, frame[1])[0] == (pytest.approx(21.33, abs=0.1), pytest.approx(12.0, abs=0.1), 2)

@@ -362,9 +362,8 @@ def _read_shape(
     except LimitError as e:  # coordinates far outside the image
         report.often("skipped shapes", f"{e}; skipped", "invalid")
         return
-    # a skeleton is no fill: its digest is its box's, which moving a point inside it leaves as it was (its
-    # keyframe flags follow its points: cvat_skeleton.write_skeleton)
-    if (between := notes.interpolated.get(shape)) is not None and ann.kind != "mask" and not skeleton:
+    # a skeleton's too: its digest holds its keypoints, so moving one point makes it a key
+    if (between := notes.interpolated.get(shape)) is not None and ann.kind != "mask":
         notes.fills.append((ann, between))  # marked once the image's grouped parts are joined
     if shape.tag == "ellipse" or (shape.tag == "box" and "polygons" in geometry):
         notes.turned[shape.tag].append(at)

@@ -11,7 +11,8 @@ its box the extent of its labelled points, and ``cvat_skeleton`` in its app extr
 attributes and ``<attribute>`` values, which the export writes back around the points as they are now.
 A skeleton that does not fit its label's parts (a part named twice or not a part, no ``x,y``) stays kept
 as it is, as before. A video's skeleton track (``cvat_tracks``) is such an object on each frame it is on,
-with its ``track_id``; CVAT's ``keyframe="0"`` on its shapes is kept while their points are as read."""
+with its ``track_id``; CVAT's ``keyframe="0"`` on its shapes is kept while their points are as read (one
+between two keyframes is a fill, ``cvat_tracks``, written ``keyframe="0"`` until edited)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from pixelproof.core.coordinate_limits import check_coordinates
 from pixelproof.core.keypoints import skeleton_edges
 from pixelproof.core.limits import MAX_KEYPOINTS, LimitError, check_keypoint_count, short_repr
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
+from pixelproof.core.track_fill import SOURCE as FILLED  # a fill's source, CVAT's interpolated ones' too
 from pixelproof.interop._util import Reporter, as_dict
 from pixelproof.interop.cvat_video_writer import KEYFRAME  # "0": a track's shape CVAT interpolated
 
@@ -197,14 +199,16 @@ def write_skeleton(
     )
     kept = a.app_extra.get(SKELETON)
     kept = kept if isinstance(kept, list) and len(kept) == len(values) // 3 else []
-    moved = a.source is not None  # made in PixelProof (a pasted or propagated copy): a keyframe
+    # made in PixelProof (a pasted or propagated copy): a keyframe; CVAT's interpolated frame read as a
+    # fill (source ``interpolation:linear``) and edited keeps ``keyframe="0"`` on the parts not moved
+    moved = a.source not in (None, FILLED)
     for i, name in enumerate(part_names(category) or []):
         x, y, v = values[3 * i : 3 * i + 3]
         part = as_dict(kept[i]) if kept else {}
         own = {str(k): str(s) for k, s in as_dict(part.get("attrib")).items()}
         unmoved = _same_point(part.get(_READ), [x, y, v])
         moved |= not unmoved
-        if own.pop(KEYFRAME, None) == "0" and unmoved and a.source is None:
+        if own.pop(KEYFRAME, None) == "0" and unmoved and a.source in (None, FILLED):
             own[KEYFRAME] = "0"
         el = ET.SubElement(
             shape,

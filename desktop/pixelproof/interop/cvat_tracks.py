@@ -18,7 +18,9 @@ said, naming its track and place.
 A ``keyframe="0"`` shape (CVAT's interpolation) between two keyframes of its track that are both on the
 frame (not ``outside``) is marked as Edit > Fill Between Frames marks its own fills (``core.track_fill``):
 the export writes it with ``keyframe="0"`` again until someone edits it, and Fill Between Frames may
-recompute it. One after the track's last keyframe, or before an ``outside`` one, is an ordinary object.
+recompute it, and follows its keys when they are edited. A skeleton's too (its point tracks' shapes there
+written back ``keyframe="0"`` with it), unless one of its point tracks has a keyframe of its own on that
+frame. One after the track's last keyframe, or before an ``outside`` one, is an ordinary object.
 
 The ``outside="1"`` shapes (a skeleton's part tracks' on frames the skeleton is not on too) go into
 ``outside`` as they are
@@ -30,6 +32,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -155,12 +158,14 @@ def frames_of_tracks(
                 report.often("skipped shapes", f"{at}: {said}; skipped", "invalid")
                 continue
             made = _on_frame(shape, label, source, group, track_id)
-            if shape in between:
-                interpolated[made] = between[shape]
+            points: Sequence[tuple[ET.Element, str, str | None]] = ()  # a skeleton's parts on the frame
             if shape.tag == "skeleton":
                 if parts is None:
                     parts = _parts_by_frame(track)
-                made.extend(_on_frame(p, lab, src, None) for p, lab, src in parts.get(frame, ()))
+                points = parts.get(frame, ())
+                made.extend(_on_frame(p, lab, src, None) for p, lab, src in points)
+            if shape in between and not _part_keyed(points, frame):
+                interpolated[made] = between[shape]
             if frame not in frames:
                 frames[frame] = _frame(frame, _frame_name(on_disk, frame), size)
             frames[frame].append(made)
@@ -229,6 +234,13 @@ def _between_keys(track: ET.Element) -> dict[ET.Element, list[int]]:
         if 0 < before == after < len(keys) and keys[before - 1][1] and keys[after][1]:
             found[shape] = [frames[before - 1], frames[after]]
     return found
+
+
+def _part_keyed(points: Sequence[tuple[ET.Element, str, str | None]], frame: int) -> bool:
+    """Whether a skeleton's part track has a keyframe of its own on ``frame`` (one of the skeleton's
+    ``points`` there is given on it without ``keyframe="0"``): the pose there is then no fill (filling
+    again would move that point off the place CVAT keeps)."""
+    return any(p.get("keyframe") != "0" and frame_number(p.get("frame")) == frame for p, _l, _s in points)
 
 
 def _parts_by_frame(track: ET.Element) -> dict[int, list[tuple[ET.Element, str, str | None]]]:
