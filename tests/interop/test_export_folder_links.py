@@ -159,3 +159,29 @@ def test_a_dicom_output_linked_out_is_replaced_not_written_through(
     FORMATS[fmt].write(project, out)
     assert not written.is_symlink() and written.stat().st_size > 1000
     _untouched(home)
+
+
+@posix_links
+def test_a_shard_linked_out_of_the_split_folder_is_refused_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A shard is saved through a link (as a project is): ``out/anna.json`` linked to another project
+    outside (not refused as a foreign file, which ``~/.bashrc`` is) replaced that project."""
+    from pixelproof.cli import main
+
+    _project(tmp_path / "work")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    victim = elsewhere / "main.json"
+    victim.write_bytes((tmp_path / "work" / "p.json").read_bytes())
+    before = victim.read_bytes()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "anna.json").symlink_to(victim)
+    project = str(tmp_path / "work" / "p.json")
+    assert main(["split", project, "--annotators", "anna,ben", "-o", str(out)]) != 0
+    err = capsys.readouterr().err
+    said = f"{out / 'anna.json'}: is a symbolic link to {victim}, outside the split's output folder"
+    assert said in err
+    assert victim.read_bytes() == before and sorted(p.name for p in elsewhere.iterdir()) == ["main.json"]
+    assert not (out / "ben.json").exists()
