@@ -20,6 +20,7 @@ import numpy as np
 
 from pixelproof.core import history
 from pixelproof.core.coco import ProjectFormatError, load_project, save_project
+from pixelproof.core.folder_links import link_out_of
 from pixelproof.core.id_marks import LAST_ANNOTATION_ID, LAST_IMAGE_ID, RENUMBER_HINT
 from pixelproof.core.image_maps import IMAGE_MAPS, images_only
 from pixelproof.core.limits import ID_MAX
@@ -88,7 +89,8 @@ def outputs_problem(
 ) -> str | None:
     """Why the split cannot write its files, or None: one would be written over another (an annotator
     named like the manifest; names equal but for case, one file on Windows and macOS) or over an input of
-    the split (the project, the honeypots' reference). The CLI and the app's dialog ask this alike."""
+    the split (the project, the honeypots' reference), or through a symbolic link in ``out`` to a place
+    outside it (``folder_links``). The CLI and the app's dialog ask this alike."""
     targets = split_outputs(names, out, manifest)
     seen: dict[str, Path] = {}
     for target in targets:
@@ -98,6 +100,9 @@ def outputs_problem(
                 return f"{target}: the manifest would overwrite the shard of that annotator; rename one"
             return f"{target} and {seen[key]}: one file on a case-insensitive disk; use distinct names"
         seen[key] = target
+    for target in targets:  # a shard is saved through a link (save_project): one planted in ``out`` is not
+        if (linked := link_out_of(out, target, "split's output folder", itself=True)) is not None:
+            return f"{linked[0]}: {linked[1]}"
     given = {Path(p).resolve() for p in inputs if str(p)}
     for target in targets:
         if target.resolve() in given:

@@ -36,7 +36,7 @@ from pixelproof.core.model import (
 )
 from pixelproof.core.polygon_areas import plain_outline, polygon_areas
 from pixelproof.core.sparse_mask import is_huge
-from pixelproof.interop.image_guard import check_not_image
+from pixelproof.interop.image_guard import check_target
 from pixelproof.interop.stems import cut
 
 T = TypeVar("T")
@@ -443,22 +443,25 @@ def fresh(path: Path) -> Path:
     """``path`` with any file or link already there removed, so what is written next is a new file: saving
     over a hard or symbolic link (an image an earlier export linked, a link planted in the output folder)
     would overwrite the file it points to, outside the output. Never an image of the project being
-    exported (``check_not_image``)."""
-    if path.is_symlink() or path.is_file():
-        check_not_image(path).unlink()
+    exported, nor behind a link out of the export folder, nor a folder or FIFO (``check_target``)."""
+    if check_target(path).is_symlink() or path.is_file():
+        path.unlink()
     return path
 
 
 @contextmanager
-def fresh_output(path: Path, *, text: bool = False, newline: str | None = None) -> Iterator[IO[Any]]:
+def fresh_output(
+    path: Path, *, text: bool = False, newline: str | None = None, sync: bool = False
+) -> Iterator[IO[Any]]:
     """A file to write ``path``'s content into, put in place only once it is whole: an export stopped by a
     full disk, Ctrl+C or an error leaves no cut-short label file, mask or copy that reads as complete (a
     YOLO file missing its last lines has silently lost objects), and the file an earlier export wrote
-    there stays until then. A link there is replaced, never written through (``fresh``). Not fsynced
-    (``atomic_output``'s ``sync``): a folder export writes thousands of these."""
-    if path.is_symlink() or read_only(path):
+    there stays until then. A link there is replaced, never written through (``fresh``), and nothing is
+    written behind a link out of the export folder (``check_target``). Not fsynced unless ``sync``
+    (``atomic_output``'s): a folder export writes thousands of these."""
+    if check_target(path).is_symlink() or read_only(path):
         fresh(path)  # a link is replaced, never written through; a read-only file too, as before
-    with atomic_output(check_not_image(path), text=text, newline=newline, sync=False) as f:
+    with atomic_output(path, text=text, newline=newline, sync=sync) as f:
         yield f  # a write's "No space left on device" names ``path`` (atomic_output)
 
 

@@ -21,6 +21,7 @@ from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.wording import noted_counts
 from pixelproof.interop._util import ProgressCallback, fresh_output, is_file, path_part, write_fresh
 from pixelproof.interop.cityscapes_labels import BY_NAME, LABELS, PNG_ID_NOTES, has_instances, split_group
+from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.mask_drawing import paint, paint_ids
 from pixelproof.interop.panoptic import table_ids
@@ -112,7 +113,7 @@ def _write_ground_truth(
     split, city, prefix = where
     counts: Counter[str] = Counter()
     gt = Path(gt_root) / split / city
-    gt.mkdir(parents=True, exist_ok=True)
+    make_folders(gt)
     doc = {
         "imgHeight": image.height,
         "imgWidth": image.width,

@@ -44,6 +44,7 @@ from pixelproof.interop._util import (
     rel_name,
     with_progress,
 )
+from pixelproof.interop.declared_sizes import damaged_image, damaged_warning
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image, unclaimed
 from pixelproof.interop.stems import unique_stems
@@ -272,8 +273,11 @@ def write_coco(
     by_id = {d["id"]: d for d in doc["images"]}
     missing = 0
     renamed: list[str] = []
+    damaged: list[tuple[Path, tuple[int, int], str]] = []
     for image in with_progress(list(project.images.values()), len(project.images), progress):
         src = project.image_path(image)
+        if (why := damaged_image(src)) is not None:
+            damaged.append((src, (image.width, image.height), why))
         if images == "keep":
             name = image.file_name if os.path.isabs(image.file_name) else rel_name(src, out.parent)
         else:
@@ -307,6 +311,8 @@ def write_coco(
     atomic_write(out, dumps_project(copy), backup=True)  # README's two converts to project.json: .bak
     if missing:
         warnings.append(f"{plural(missing, 'image file')} not found, so not copied")
+    if (said := damaged_warning(damaged)) is not None:
+        warnings.append(said)
     if renamed:
         warnings.append(
             f"{plural(len(renamed), 'image')} named apart from other pictures already in "

@@ -50,6 +50,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.coco_io import dataset_root, image_folders, looks_like_panoptic_json
 from pixelproof.interop.formats import Format, images_option
 from pixelproof.interop.geojson_writer import color_rgb
+from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.mask_drawing import paint
 from pixelproof.interop.panoptic import MAX_RGB_ID, IdRegions, id2rgb, read_rgb_ids
@@ -402,7 +403,7 @@ def write_coco_panoptic(
             {"image_id": image.id, "file_name": png, "segments_info": segments}
         )
     categories = [_category(c) for c in sorted(project.categories.values(), key=lambda c: c.id) if not c.void]
-    ann_dir.mkdir(parents=True, exist_ok=True)
+    make_folders(ann_dir)
     for split, listed_images in entries.items():
         doc = {
             "images": listed_images,
@@ -488,7 +489,7 @@ def _draw_png(
             }
         )
     target = Path(ann_root) / folder
-    target.mkdir(parents=True, exist_ok=True)
+    make_folders(target)
     with fresh_output(target / png_name) as f:
         Image.fromarray(id2rgb(lut[owner]), "RGB").save(f, format="PNG")
     return segments, dict(counts)

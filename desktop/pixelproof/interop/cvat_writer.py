@@ -46,6 +46,7 @@ from pixelproof.interop.cvat_video_writer import (
     video_meta,
     write_tracks,
 )
+from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.safe_xml import check_category_names, make_valid_xml, xml_text
 from pixelproof.interop.splits import folder_name, spelled
@@ -98,7 +99,7 @@ def write_cvat(
         raise ValueError(f"tracks must be one of {', '.join(TRACK_CHOICES)}, got {tracks!r}")
     check_category_names(project.categories.values(), "CVAT XML", str(Path(out_dir) / "annotations.xml"))
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folders(out)
     derived, warnings = coco_skeleton_labels(project)
     if derived:  # COCO keypoints categories as CVAT skeleton labels: a view of the project, not changed
         project = copy.copy(project)

@@ -69,3 +69,40 @@ def export_size_warning(
 
 def _copy_fits(m: SizeMismatch, apply_exif: bool) -> bool:
     return turn_for(m.path, m.declared, apply_exif) != apply_exif
+
+
+def damaged_image(path: Any) -> str | None:
+    """Why the picture at ``path`` cannot be shown, or None: its header reads but its pixels do not decode
+    with the app's own reader (``imageio.read_image``: a file cut short, garbage behind a good header), so
+    the size the header gives is no evidence the picture is whole. A missing file, one over the pixel limit
+    (not decoded on purpose) and a slice or DICOM image (read through its volume) are not this check's."""
+    from pathlib import Path
+
+    from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, read_image
+    from pixelproof.interop.image_placing import rendered_as_png
+
+    p = Path(path)
+    if rendered_as_png(p) or not p.is_file():
+        return None
+    try:
+        read_image(p, apply_exif=False)
+    except ImageTooLargeError:
+        return None
+    except ImageReadError as e:
+        return str(e)
+    return None
+
+
+def damaged_warning(damaged: list[tuple[Any, tuple[int, int], str]]) -> str | None:
+    """The warning of an export listing images whose pixels do not decode (``damaged_image``): each is
+    written at the size the project records (the frame its objects were drawn on), named with why, so a
+    training run does not meet the broken file first. ``damaged``: (file, recorded size, why) each."""
+    if not damaged:
+        return None
+    shown = "; ".join(f"{why} (written at the recorded {w}x{h})" for _, (w, h), why in damaged[:5])
+    more = f"; and {len(damaged) - 5} more" if len(damaged) > 5 else ""
+    return (
+        f"{plural(len(damaged), 'image')} whose pixels cannot be decoded (a damaged file: cut short, or "
+        f"corrupt behind a readable header), listed at the size the project records, not the header's; "
+        f"replace the file from its source: {shown}{more}"
+    )

@@ -26,7 +26,6 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core import masks as core_masks
-from pixelproof.core.atomic import atomic_output
 from pixelproof.core.dicom import (
     DICOM_SUFFIXES,
     SEG_SOP_CLASSES,
@@ -49,13 +48,14 @@ from pixelproof.interop._util import (
     Reporter,
     folder_above,
     folder_project,
+    fresh_output,
     is_file,
     rel_name,
     with_progress,
 )
 from pixelproof.interop.dicom_seg_frames import read_seg, seg_frames
 from pixelproof.interop.formats import Format, Option
-from pixelproof.interop.image_guard import check_not_image
+from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.seg_codes import KEY, segment_descriptions
 from pixelproof.interop.seg_sources import with_empty_type2, with_slice_thickness
 from pixelproof.interop.stems import free_name
@@ -288,7 +288,7 @@ def write_dicom_seg(
             "object's frame), so there is no SEG to write (a SEG references its DICOM source): export nifti "
             "or slicer-seg for NIfTI and NRRD volumes, or masks"
         )
-    out.mkdir(parents=True, exist_ok=True)
+    make_folders(out)
     names: set[str] = set()
     written: list[int] = []  # the image records whose masks a SEG written holds
     not_written: Counter[str] = Counter()  # images of a DICOM source not written, by why
@@ -323,7 +323,7 @@ def write_dicom_seg(
             not_written["of a source no SEG could be made from"] += len(claimed)
             continue
         target = source_target(out, key, names)
-        with atomic_output(check_not_image(target)) as f:
+        with fresh_output(target, sync=True) as f:
             seg.save_as(f)
         if thickness:  # said once the SEG holds it
             warnings.append(f"{key}: {thickness}")

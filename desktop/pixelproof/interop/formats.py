@@ -428,7 +428,7 @@ class Format:
 
         out = Path(out_path)
         new_folder = not self.output_is_file and not out.exists()
-        with gc_paused(), guarding_images(project, out):
+        with gc_paused(), guarding_images(project, out, folder=not self.output_is_file):
             if self.output_is_file:
                 check_not_image(out)
                 return self.writer(project, out_path, **kwargs)

@@ -33,6 +33,7 @@ from pixelproof.interop._util import (
     write_fresh,
 )
 from pixelproof.interop.geojson_plane import on_plane
+from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.stems import unique_stems
 
@@ -77,7 +78,7 @@ def write_geojson(
     "keep" writes the GeoJSON only."""
     check_image_mode(images)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folders(out)
     warnings: list[str] = []
     counts: Counter[str] = Counter()
     stems = unique_stems(project)

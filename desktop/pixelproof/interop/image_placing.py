@@ -17,7 +17,7 @@ from pixelproof.core.imageio import ImageReadError, exif_orientation, image_size
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.volumes import expected_identity
 from pixelproof.interop._util import fresh_output, is_file, outside_root_warning, refused_outside, write_fresh
-from pixelproof.interop.image_guard import check_not_image
+from pixelproof.interop.image_guard import check_target, make_folders
 
 
 def rendered_as_png(src: Path) -> bool:
@@ -58,11 +58,11 @@ def place_image(
             image_size(src)  # a regular file whose header is an image's (no decoding)
         except ImageReadError as e:
             return f"{e}; not copied or linked"
-    dst.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(dst.parent)
     if dst.exists() or dst.is_symlink():
         if not rendered_as_png(src) and dst.resolve() == src.resolve():
             return None
-        check_not_image(dst).unlink()
+        check_target(dst).unlink()
     if record is not None and mode == "copy" and not rendered_as_png(src):
         apply_exif = turn_for(src, (record.width, record.height), apply_exif)
     try:

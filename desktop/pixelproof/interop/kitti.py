@@ -42,6 +42,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.cityscapes import class_category
 from pixelproof.interop.cityscapes_labels import LABELS, PNG_ID_NOTES, has_instances
 from pixelproof.interop.formats import Format, Option, images_option
+from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.mask_drawing import paint_ids
 from pixelproof.interop.panoptic import add_id_objects, read_id_png, table_ids
@@ -273,7 +274,7 @@ def write_kitti(
     others = Counter(s for s in folders.values() if s not in (None, *SPLIT_DIRS))
     for folder in {"training", *(s for s in folders.values() if s == "testing")}:
         for sub in ("image_2", "label_2") if task == "detect" else ("image_2", "semantic", "instance"):
-            (out / folder / sub).mkdir(parents=True, exist_ok=True)
+            make_folders(out / folder / sub)
     items = []
     for image in project.images.values():
         folder = "testing" if folders[image.id] == "testing" else "training"

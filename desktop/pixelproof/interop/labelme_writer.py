@@ -28,6 +28,7 @@ from pixelproof.interop._util import (
     with_progress,
     write_fresh,
 )
+from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.labelme_image_data import embeddable
 from pixelproof.interop.labelme_keep import APP_FIELDS, area_kept, file_keys, not_written
@@ -58,7 +59,7 @@ def write_labelme(
     """
     check_image_mode(images)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folders(out)
     warnings: list[str] = []
     stems = unique_stems(project)
     names = {c.id: c.name for c in project.categories.values()}

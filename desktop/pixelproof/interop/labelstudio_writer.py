@@ -34,6 +34,7 @@ from pixelproof.interop._util import (
     with_progress,
     write_fresh,
 )
+from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.labelstudio_hotkeys import SAID_AT_MOST
 from pixelproof.interop.labelstudio_keypoints import KIND, keypoint_results
@@ -76,7 +77,7 @@ def write_labelstudio(
     if images not in ("link", "copy"):
         raise ValueError(f"images: expected link or copy, got {images!r}")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folders(out)
     warnings: list[str] = []
     counts: Counter[str] = Counter()
     kept_seen: dict[tuple[str, str], dict[str, None]] = {}

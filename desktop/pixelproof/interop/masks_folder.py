@@ -53,6 +53,7 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.csv_tables import csv_rows
 from pixelproof.interop.formats import Format, Option, images_option
+from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.label_maps import (
     VOC_CLASSES,
@@ -425,7 +426,7 @@ def write_masks(
         raise ValueError(f"mode: expected instance or semantic, got {mode!r}")
     check_image_mode(images)
     out = Path(out_dir)
-    (out / "masks").mkdir(parents=True, exist_ok=True)
+    make_folders(out / "masks")
     warnings: list[str] = []
     counts: Counter[str] = Counter()
     cats = sorted((c for c in project.categories.values() if not c.void), key=lambda c: c.id)

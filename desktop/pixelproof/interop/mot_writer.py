@@ -24,6 +24,7 @@ from pixelproof.core.track_fill import frame_numbers
 from pixelproof.core.tracks import LIMIT, free_track_ids
 from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import ProgressCallback, is_file, with_progress, write_fresh
+from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.image_placing import place_image
 
 MOT17_CLASSES = {
@@ -166,8 +167,8 @@ def _write_sequence(
 ) -> list[str]:
     warnings: list[str] = []
     numbers = sequence_numbers(group)
-    (seq / "img1").mkdir(parents=True, exist_ok=True)
-    (seq / "gt").mkdir(parents=True, exist_ok=True)
+    make_folders(seq / "img1")
+    make_folders(seq / "gt")
     suffixes: Counter[str] = Counter()
     sizes: Counter[tuple[int, int]] = Counter()
     rate: Any = None

@@ -39,6 +39,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option
+from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.mask_drawing import paint
 from pixelproof.interop.per_image import draw_per_image
@@ -399,7 +400,7 @@ def _write_mask(root: str, image: ImageRecord, anns: list[Annotation], name: str
     for a in anns:
         paint(mask, a, True)
     target = Path(root) / name
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(target.parent)
     with fresh_output(target) as f:
         Image.fromarray(mask.astype(np.uint8) * 255).save(f, format="PNG")
 

@@ -33,7 +33,7 @@ from pixelproof.core.volumes import (
 )
 from pixelproof.core.wording import noted_counts
 from pixelproof.interop._util import ProgressCallback, is_file, one_line, with_progress, write_fresh
-from pixelproof.interop.image_guard import check_not_image
+from pixelproof.interop.image_guard import check_target, make_folders
 from pixelproof.interop.nifti_series import label_stem, series_affine, volume_name
 from pixelproof.interop.stems import free_name
 from pixelproof.interop.void_regions import without_void
@@ -102,7 +102,7 @@ def write_label_volumes(
             "there is no label volume to write (a label volume takes its geometry from the volume it "
             "labels): export dicom-seg for single DICOM files and multi-frame objects, or masks"
         )
-    out.mkdir(parents=True, exist_ok=True)
+    make_folders(out)
     bad_ids = sorted(c.id for c in project.categories.values() if not 1 <= c.id <= MAX_CLASS_ID)
     if bad_ids:
         warnings.append(f"categories with ids {bad_ids} cannot be voxel values (1..{MAX_CLASS_ID}); left out")
@@ -239,7 +239,7 @@ def _store(nib: Any, img: Any, target: Path) -> None:
     img.set_data_dtype(img.dataobj.dtype)
     img.header.set_slope_inter(1.0, 0.0)
     img.header["cal_min"], img.header["cal_max"] = 0, 0
-    check_not_image(target)
+    check_target(target)
     with atomic_path(target, suffix=".nii.gz") as tmp:  # nibabel writes by name, gzipped for .gz
         nib.save(img, os.fspath(tmp))
 

@@ -17,6 +17,7 @@ from pixelproof.core import safe_csv
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.wording import noted_counts
 from pixelproof.interop._util import ProgressCallback, as_dict, fresh_output, is_file
+from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.image_placing import place_image
 from pixelproof.interop.per_image import draw_per_image
 from pixelproof.interop.splits import folder_name, spelled
@@ -78,7 +79,7 @@ def write_openimages(
             f"images: Open Images needs its images/ folder: expected copy or link, got {images!r}"
         )
     out = Path(out_dir)
-    (out / "annotations").mkdir(parents=True, exist_ok=True)
+    make_folders(out / "annotations")
     warnings: list[str] = []
     counts: Counter[str] = Counter()
     mids = _mids(project)
@@ -221,7 +222,7 @@ def _write_object(
         box_id = f"{a.id:08x}"
         mask_name = f"{_PLAIN_OUT.sub('_', image_id).lstrip('.')}_{box_id}.png"
     table["masks"].add(mask_name)
-    (out / "masks" / split).mkdir(parents=True, exist_ok=True)
+    make_folders(out / "masks" / split)
     pixels = core_masks.annotation_mask(a, image.height, image.width)  # not kept on the object
     with fresh_output(out / "masks" / split / mask_name) as f:
         Image.fromarray(pixels).save(f, format="PNG")

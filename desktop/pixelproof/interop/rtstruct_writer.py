@@ -27,16 +27,15 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core import masks as core_masks
-from pixelproof.core.atomic import atomic_output
 from pixelproof.core.category_colors import shown_color
 from pixelproof.core.dicom import DicomError, frame_count, read_dataset
 from pixelproof.core.limits import MAX_NESTING_TESTS, short_repr
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.patient_space import PatientGeometry, ras_from_lps
 from pixelproof.core.wording import noted_counts, plural
-from pixelproof.interop._util import ProgressCallback, with_progress
+from pixelproof.interop._util import ProgressCallback, fresh_output, with_progress
 from pixelproof.interop.dicom_seg import dicom_sources, source_target, unique_slices
-from pixelproof.interop.image_guard import check_not_image
+from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.rtstruct import KEY, RTSTRUCT_SOP_CLASS, ring_candidates, ring_contains
 from pixelproof.interop.seg_codes import segment_label
 from pixelproof.interop.void_regions import without_void
@@ -310,7 +309,7 @@ def write_structure_sets(
                 f"category {short_repr(name)}: written as ROI name {short_repr(label)} (an ROIName holds 64 "
                 "characters, no backslash, which splits it in two values, nor control characters)"
             )
-    out.mkdir(parents=True, exist_ok=True)
+    make_folders(out)
     names: set[str] = set()
     placed: list[int] = []
     for key, claimed in with_progress(sorted(sources.items()), len(sources), progress):
@@ -341,7 +340,7 @@ def write_structure_sets(
             elif rest := len(claimed) - sum(lost):  # the source's other slices: no object of theirs placed
                 why["of a DICOM source whose objects all lie on slices left out"] += rest
             continue
-        with atomic_output(check_not_image(source_target(out, key, names, "rtstruct"))) as f:
+        with fresh_output(source_target(out, key, names, "rtstruct"), sync=True) as f:
             ds.save_as(f, enforce_file_format=True)
         placed += here
     messages = {

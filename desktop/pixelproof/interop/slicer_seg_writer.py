@@ -26,7 +26,7 @@ from pixelproof.core.model import Project
 from pixelproof.core.volumes import import_nibabel
 from pixelproof.core.wording import noted_counts
 from pixelproof.interop._util import ProgressCallback, one_line
-from pixelproof.interop.image_guard import check_not_image
+from pixelproof.interop.image_guard import check_target, make_folders
 from pixelproof.interop.nifti_writer import COUNTED, MAX_CLASS_ID, write_label_volumes
 
 LPS = np.array([-1.0, -1.0, 1.0])
@@ -147,7 +147,7 @@ def write_slicer_seg(
 
     nib = import_nibabel()
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folders(out)
     layer_of = category_layers(project)
     with tempfile.TemporaryDirectory(prefix="pixelproof-seg-") as tmp:
         files, warnings = _layer_volumes(project, Path(tmp), layer_of, progress)
@@ -180,7 +180,7 @@ def write_slicer_seg(
                 **segment_fields(project, shape, layer_of),
             }
             target = out / (stem + ".seg.nrrd")
-            check_not_image(target)
+            check_target(target)
             with atomic_path(target, suffix=".seg.nrrd") as part:
                 nrrd.write(os.fspath(part), data, header)
     return warnings

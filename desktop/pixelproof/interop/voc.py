@@ -36,6 +36,7 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.each_file import read_each_file
 from pixelproof.interop.formats import IMAGE_CHOICES, Format, Option, sniff
+from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.safe_xml import XML_NAME, check_category_names, make_valid_xml, xml_text
 from pixelproof.interop.stems import unique_stems
@@ -234,7 +235,7 @@ def write_voc(
     cats = [c for c in project.categories.values() if c.id in used]
     check_category_names(cats, "VOC XML", str(Path(out_dir) / "Annotations" / "*.xml"))
     out = Path(out_dir)
-    (out / "Annotations").mkdir(parents=True, exist_ok=True)
+    make_folders(out / "Annotations")
     stems = unique_stems(project)
     names = {c.id: c.name for c in project.categories.values()}
     shapes = rounded = changed = 0

@@ -27,6 +27,7 @@ from pixelproof.core.split_names import canonical
 from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import ProgressCallback, as_dict, fresh, one_line, with_progress, write_fresh
 from pixelproof.interop.formats import image_names
+from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.splits import names, spelled
 from pixelproof.interop.stems import file_folders, portable, unique_stems
@@ -68,7 +69,7 @@ def write_yolo(
         task = "segment" if any(a.kind != "box" for a in project.annotations.values()) else "detect"
     shape = pose["kpt_shape"] if pose is not None and task == "pose" else None
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folders(out)
     counts: Counter[str] = Counter()
     cats = sorted(project.categories.values(), key=lambda c: c.id)
     index = {c.id: i for i, c in enumerate(cats)}
@@ -88,7 +89,7 @@ def write_yolo(
             if other != split:  # removed once all is written: another image may have that name there now
                 stale += [out / "images" / other / picture, out / "labels" / other / label_name]
         if image_exists(src):
-            (out / "images" / split / picture).parent.mkdir(parents=True, exist_ok=True)
+            make_folders((out / "images" / split / picture).parent)
             placed = place_image(
                 src,
                 out / "images" / split / picture,
@@ -112,7 +113,7 @@ def write_yolo(
         if twice := repeated_rows(lines, task):
             repeated.append((image.id, twice))
         label = out / "labels" / split / label_name
-        label.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(label.parent)
         write_fresh(label, "".join(f"{ln}\n" for ln in lines))
     for path in stale:
         if path not in written:
