@@ -1,7 +1,7 @@
-"""A COCO export listed an image whose file is damaged (cut short, garbage behind a readable header) without
-a word, as if whole: a training run met it first. It is listed at the size the project records (the frame
-its objects were drawn on, not the header's) and named in one warning with why its pixels do not decode -
-the same line from ``convert`` and from File > Export (both ``Format.write``'s warnings)."""
+"""A COCO export listed an image whose file is incomplete (cut short, written over behind a readable header)
+without a word, as if whole: a training run met it first. It is listed at the size the project records (the
+frame its objects were drawn on, not the header's) and named in one warning with why (its end marker is
+missing) - the same line from ``convert`` and from File > Export (both ``Format.write``'s warnings)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def _sizes(out: Path) -> dict[str, tuple[int, int]]:
 
 
 def _said(lines: list[str], bad: Path) -> list[str]:
-    return [w for w in lines if "whose pixels cannot be decoded" in w and str(bad) in w]
+    return [w for w in lines if "whose file is incomplete" in w and str(bad) in w]
 
 
 def test_convert_names_the_damaged_image_and_keeps_the_recorded_size(
@@ -69,3 +69,19 @@ def test_the_export_the_app_runs_says_it_the_same_way(tmp_path: Path) -> None:
     bad = tmp_path / "work" / "bad.png"
     assert len(_said(warnings, bad)) == 1
     assert _sizes(out)["bad.png"] == (100, 80)
+
+
+def test_a_jpeg_cut_short_is_named_and_one_padded_after_its_end_is_not(tmp_path: Path) -> None:
+    from pixelproof.interop.declared_sizes import damaged_image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(buf, "JPEG")
+    whole = buf.getvalue()
+    (tmp_path / "cut.jpg").write_bytes(whole[: len(whole) * 2 // 3])
+    (tmp_path / "padded.jpg").write_bytes(whole + b"\x00" * 1000)  # some cameras pad past the EOI
+    (tmp_path / "whole.jpg").write_bytes(whole)
+    said = damaged_image(tmp_path / "cut.jpg")
+    assert said is not None and "cut.jpg" in said and "JPEG" in said and "end marker" in said
+    assert damaged_image(tmp_path / "padded.jpg") is None
+    assert damaged_image(tmp_path / "whole.jpg") is None
+    assert damaged_image(tmp_path / "missing.png") is None

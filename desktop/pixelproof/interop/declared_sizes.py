@@ -5,6 +5,7 @@ placed picture silently. The declared size is kept (the objects' frame); each mi
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from typing import Any
 
@@ -71,30 +72,37 @@ def _copy_fits(m: SizeMismatch, apply_exif: bool) -> bool:
     return turn_for(m.path, m.declared, apply_exif) != apply_exif
 
 
+TAIL = 4096  # bytes read from a picture's end: its end marker, past the padding some writers add
+END_MARKS = {b"\x89PNG\r\n\x1a\n": (b"IEND\xaeB`\x82", "PNG"), b"\xff\xd8\xff": (b"\xff\xd9", "JPEG")}
+
+
 def damaged_image(path: Any) -> str | None:
-    """Why the picture at ``path`` cannot be shown, or None: its header reads but its pixels do not decode
-    with the app's own reader (``imageio.read_image``: a file cut short, garbage behind a good header), so
-    the size the header gives is no evidence the picture is whole. A missing file, one over the pixel limit
-    (not decoded on purpose) and a slice or DICOM image (read through its volume) are not this check's."""
-    from pathlib import Path
-
-    from pixelproof.core.imageio import ImageReadError, ImageTooLargeError, read_image
-    from pixelproof.interop.image_placing import rendered_as_png
-
-    p = Path(path)
-    if rendered_as_png(p) or not p.is_file():
+    """Why the PNG or JPEG at ``path`` is incomplete, or None: its end marker (PNG's IEND chunk, JPEG's EOI)
+    is missing from its last ``TAIL`` bytes, so the file was cut short or written over behind a header that
+    still reads (the size it gives is no evidence the picture is whole). Two small reads a file, not a
+    decode: a decode cost 33 ms a 1920 px JPEG, minutes on a 10,000-image export. Other formats, a
+    missing file, a FIFO (never opened: it would wait) and one that cannot be opened are not this check's."""
+    if not os.path.isfile(path):
         return None
     try:
-        read_image(p, apply_exif=False)
-    except ImageTooLargeError:
+        with open(path, "rb") as f:
+            head = f.read(8)
+            kind = next((v for k, v in END_MARKS.items() if head.startswith(k)), None)
+            if kind is None:
+                return None
+            size = f.seek(0, 2)
+            f.seek(max(0, size - TAIL))
+            tail = f.read(TAIL)
+    except OSError:
         return None
-    except ImageReadError as e:
-        return str(e)
-    return None
+    mark, name = kind
+    return (
+        None if mark in tail else f"{path}: a {name} file without its end marker (cut short or written over)"
+    )
 
 
 def damaged_warning(damaged: list[tuple[Any, tuple[int, int], str]]) -> str | None:
-    """The warning of an export listing images whose pixels do not decode (``damaged_image``): each is
+    """The warning of an export listing images whose files are incomplete (``damaged_image``): each is
     written at the size the project records (the frame its objects were drawn on), named with why, so a
     training run does not meet the broken file first. ``damaged``: (file, recorded size, why) each."""
     if not damaged:
@@ -102,7 +110,7 @@ def damaged_warning(damaged: list[tuple[Any, tuple[int, int], str]]) -> str | No
     shown = "; ".join(f"{why} (written at the recorded {w}x{h})" for _, (w, h), why in damaged[:5])
     more = f"; and {len(damaged) - 5} more" if len(damaged) > 5 else ""
     return (
-        f"{plural(len(damaged), 'image')} whose pixels cannot be decoded (a damaged file: cut short, or "
-        f"corrupt behind a readable header), listed at the size the project records, not the header's; "
+        f"{plural(len(damaged), 'image')} whose file is incomplete (cut short, or written over behind a "
+        f"readable header), listed at the size the project records, not the header's; "
         f"replace the file from its source: {shown}{more}"
     )
