@@ -336,3 +336,32 @@ def test_a_slide_whose_coarsest_level_is_over_the_limit_fails_to_open_saying_so(
     finally:
         limits.set_max_pixels(None)
     assert load_image(path).overview.shape == (300, 400)
+
+
+def test_a_slide_opened_with_a_mask_over_the_limit_says_so_after_opened(qtbot, tmp_path: Path) -> None:
+    """A pathologist's tumour region brushed over 6 x 4.5 mm of a slide (24,000 x 18,000 px, over the
+    2**28 pixels decoded at once) is not drawn: only its tag shows, over bare tissue. The reason was said
+    as the slide showed, then at once replaced on the status bar by "Opened p.json": the window said
+    nothing about the region it did not draw. "Opened" now says it too, as a warning."""
+    from pixelproof.core import limits
+    from pixelproof.core.model import Annotation
+
+    side = 4096
+    write_pyramid(tmp_path / "slide.tif", side=side)
+    project = new_project(["tumour"])
+    project.add_image(ImageRecord(1, "slide.tif", side, side))
+    rle = {"size": [side, side], "counts": [5, 3, side * side - 12, 4]}  # the first and last columns
+    project.add_annotation(Annotation(5, 1, 1, [0.0, 0.0, float(side), float(side)], rle, area=7.0))
+    path = tmp_path / "p.json"
+    save_project(project, path)
+    win = open_main_window(qtbot)
+    limits.set_max_pixels(4_000_000)  # the slide is a pyramid (never refused); the mask's box 16.7 M px
+    try:
+        assert win.open_path(path)
+        settle()
+        said = win.statusBar().currentMessage()
+    finally:
+        limits.set_max_pixels(None)
+    assert said.startswith(f"Opened {path}; 1 mask not shown: annotation 5: mask box of 4096 x 4091"), said
+    assert win.shell.messages.messages[-1].kind == "warning"
+    win.close()

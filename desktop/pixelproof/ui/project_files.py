@@ -174,6 +174,11 @@ class ProjectFiles(QObject):
             note = f" - format {format_note(doc.project)}"
         if doc.autosave_removed:  # a crash after a save left it: nothing to recover, nothing to ask
             note += "; an autosave identical to the saved file was removed"
+        if hidden := self.shell.canvas.not_shown:  # said as the image showed, then hidden by this line: a
+            # slide's tumour region over the pixel limit was a tag over bare tissue, with no reason in sight
+            n = len(hidden)
+            note += f"; {n} mask{'s' if n > 1 else ''} not shown: {hidden[0]}"
+            warn = True
         if read_only(path):  # said at once, not first at Ctrl+S: a read-only share, a file kept safe
             self.shell.status(
                 f"Opened {path}{how} read-only (no write permission): save your changes as another file "

@@ -103,6 +103,7 @@ class CanvasView(
         # the items made so far; boxes, polygons, masks stay in ``box_layer`` until something looks them up
         self.items_by_id: dict[int, AnnotationItemMixin] = LazyItems(self._materialize, self._in_layer)
         self.box_layer: BoxLayer | None = None
+        self.not_shown: list[str] = []  # why the image shown has masks not drawn (``_show_image``)
         self.keypoints: KeypointLayer | None = None  # the shown image's objects' keypoints
         # this canvas's display settings, its own window's (``set_hidden_categories``, ``set_fill_opacity``,
         # ``set_score_cut``): another window keeps its own
@@ -175,6 +176,7 @@ class CanvasView(
     def _clear(self) -> None:
         self._scene.clear()
         self.items_by_id.clear()
+        self.not_shown = []
         self.box_layer = None
         self.keypoints = None
         self.hover = None
@@ -230,7 +232,8 @@ class CanvasView(
             else:
                 self._add_item(ann)
         self.keypoints.add_many(anns)
-        for why in self.box_layer.add_many(boxes):  # masks over the pixel limit: not shown, and said
+        self.not_shown = self.box_layer.add_many(boxes)  # masks over the pixel limit: not shown, and said
+        for why in self.not_shown:
             self.message.emit(f"not shown: {why}")
         self._drawn.reset(anns)  # loading an image shows no hidden category again
         self._on_selection()
