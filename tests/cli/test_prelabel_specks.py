@@ -88,3 +88,21 @@ def test_defects_under_min_area_are_said_with_the_option_that_keeps_them(
     assert code == 0, err
     areas = sorted(a.area for a in load_project(path).annotations.values())
     assert areas == [1, 2, 9, 25, 64, 64, 64], areas  # the 8x8 ones skipped as repeats the second time
+
+
+def test_with_background_radius_the_level_is_said_on_the_picture_less_its_background(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # background_radius subtracts the background before the level: the note must not ask for a level in the
+    # stored values (around 1000 here, which would find nothing) nor for the background_radius already given
+    path = make_project(tmp_path / "p", {"scan.png": _line_scan(40)})
+    code, _, err = run(capsys, "prelabel", path, "--backend", "threshold", "--option", "background_radius=10")
+    assert code == 0, err
+    notes = [line for line in err.splitlines() if "specks dropped against" in line]
+    assert len(notes) == 1, err
+    assert (
+        "on the picture less its background (background_radius=10: values -74.5..406.6 in the last image)"
+        in notes[0]
+    )
+    assert "how far a defect stands out from the background" in notes[0]
+    assert "stored values), or background_radius=R" not in notes[0]

@@ -196,7 +196,8 @@ class ThresholdBackend(Backend):
     kind = "segment"
     options: ClassVar[dict[str, str]] = {
         "category": 'category name of every object (default "object")',
-        "threshold": '"otsu" (default) or a level: 0..255 on 8-bit images, stored values (e.g. HU) on others',
+        "threshold": '"otsu" (default) or a level: 0..255 on 8-bit images, stored values (e.g. HU) on '
+        "others; with background_radius, how far an object stands out from the background",
         "polarity": '"auto" (background = what touches the border), "bright" or "dark" objects',
         "min_area": "drop objects smaller than this many pixels (default 30)",
         "min_distance": "minimum distance in px between two object centres for splitting (default 7)",
@@ -261,6 +262,19 @@ class ThresholdBackend(Backend):
         level = "the Otsu level" if self.threshold == "otsu" else f"threshold {self.threshold:g}"
         if seen and self.threshold == "otsu":
             level += f" {round(seen[0], 1):g}"
+        r = self.background_radius
+        if r > 0:  # the level is on the picture less its smooth background, not on its stored values
+            less = f"the picture less its background (background_radius={r}"
+            used = (
+                f"{less}: values {round(seen[1], 1):g}..{round(seen[2], 1):g} in the last image)"
+                if seen
+                else f"{less})"
+            )
+            return (
+                f"{level} on {used} cuts background noise into specks; set one above the noise "
+                f"{set_with} threshold=VALUE (how far a defect stands out from the background, in stored "
+                "values), or a larger min_area"
+            )
         used = f" (on values {seen[1]:g}..{seen[2]:g} in the last image)" if seen else ""
         return (
             f"{level}{used} cuts background noise into specks; set one between the background and the "
@@ -286,10 +300,9 @@ class ThresholdBackend(Backend):
             gray = cv2.subtract(gray, bg) if bright else cv2.subtract(bg, gray)
             bright = True
         level = self._level(gray if finite is None else gray[finite])
-        # the level on the image's own values, said by ``specks_hint`` (not on a background-subtracted one)
-        self.last_level = (
-            (level, float(gray.min()), float(gray.max())) if self.background_radius <= 0 else None
-        )
+        # the level and the values it cut, said by ``specks_hint`` (with background_radius: the values less
+        # the background, which the level is compared with)
+        self.last_level = (level, float(gray.min()), float(gray.max()))
         if bright is None:
             bright = self._objects_are_bright(gray, level)
         fg = gray > level if bright else gray <= level
