@@ -517,6 +517,13 @@ def test_rotated_boxes_and_ellipses_made_polygons_are_said_once_per_file(tmp_pat
         "image 0 (a.png): <ellipse> 3"
     ]
 
+    (tmp_path / "boxes.xml").write_text(
+        '<annotations><image id="0" name="a.png" width="60" height="40">'
+        '<box label="car" xtl="5" ytl="5" xbr="15" ybr="25" rotation="30"/></image></annotations>'
+    )
+    said = [p for p in read_cvat(tmp_path / "boxes.xml").problems if "as polygons" in p]
+    assert len(said) == 1 and ": 1 rotated box imported as polygons (" in said[0]  # not "and 0 ellipses"
+
 
 def test_a_second_image_element_naming_one_file_is_said(tmp_path: Path) -> None:
     """Two ``<image>`` elements naming one file (a hand-merged XML, two tasks' exports pasted together)

@@ -357,7 +357,18 @@ def looks_like_coco(path: Path) -> bool:
     if not (path.is_file() and path.suffix.lower() == ".json"):
         return False
     head = sniff(path)
-    return b'"images"' in head and b'"shapes"' not in head and not looks_like_panoptic_json(path, head)
+    return images_before_shapes(head) and not looks_like_panoptic_json(path, head)
+
+
+_IMAGES_LIST = re.compile(rb'"images"\s*:\s*\[')
+
+
+def images_before_shapes(head: bytes) -> bool:
+    """COCO's ``images`` list starts before any ``"shapes"``: LabelMe's ``shapes`` is a top-level key of
+    its first lines, while a project read from CVAT keeps the export's polylines, points and tags under
+    ``shapes`` inside its images (taken for LabelMe, ``convert`` could not read it back)."""
+    found = _IMAGES_LIST.search(head)
+    return found is not None and b'"shapes"' not in head[: found.start()]
 
 
 def looks_like_panoptic_json(path: Path, head: bytes | None = None) -> bool:

@@ -150,9 +150,10 @@ class _Notes:
     def report(self, xml: Path, report: Reporter) -> None:
         boxes, ellipses = self.turned["box"], self.turned["ellipse"]
         if boxes or ellipses:
+            counts = [plural(len(boxes), "rotated box")] if boxes else []
+            counts += [plural(len(ellipses), "ellipse")] if ellipses else []
             report(
-                f"{xml}: {plural(len(boxes), 'rotated box')} and {plural(len(ellipses), 'ellipse')} "
-                "imported as polygons "
+                f"{xml}: {' and '.join(counts)} imported as polygons "
                 "(PixelProof's boxes are upright and it draws no ellipses; written back to CVAT as "
                 f"polygons): {listed(boxes + ellipses)}"
             )

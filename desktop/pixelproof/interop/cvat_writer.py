@@ -293,6 +293,21 @@ def _kept_label(kept: dict[str, Any]) -> str:
     return str(as_dict(kept.get("attrib")).get("label", "")).strip() or UNCLASSIFIED
 
 
+def kept_shapes(extra: Any, longest: int = 200) -> list[str]:
+    """An image's shapes kept from CVAT (polylines, points, skeletons not read as objects, cuboids, tags),
+    one ``kind label`` line each with its attributes, for the app to show on that image: they are no
+    objects, but a CVAT team who drew them must see they came in (they go back on export to CVAT)."""
+    shapes = as_dict(as_dict(as_dict(extra).get("pixelproof")).get("cvat")).get("shapes")
+    lines = []
+    for kept in shapes if isinstance(shapes, list) else []:
+        if not isinstance(kept, dict) or (kind := kept.get("tag", "points")) not in KEPT_SHAPES:
+            continue
+        values = ", ".join(f"{k}={v}" for k, v in as_dict(kept.get("attributes")).items())
+        line = f"{kind} {_kept_label(kept)}" + (f" ({values})" if values else "")
+        lines.append(line if len(line) <= longest else line[: longest - 1] + "…")
+    return lines
+
+
 def _kept_labels(project: Project) -> list[str]:
     """The labels kept shapes are written with that no category is named (``Unclassified`` for a shape
     without a label, a class renamed since): declared in the label list too, so every shape's label is."""

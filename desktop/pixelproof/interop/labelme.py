@@ -44,7 +44,7 @@ from pixelproof.interop._util import (
     listed,
     rel_name,
 )
-from pixelproof.interop.coco_io import looks_like_coco
+from pixelproof.interop.coco_io import images_before_shapes, looks_like_coco
 from pixelproof.interop.dataset_json import loads_json
 from pixelproof.interop.each_file import read_each_file
 from pixelproof.interop.formats import Format, Option, images_option, sniff
@@ -113,7 +113,8 @@ def labelme_files(folder: Path) -> list[Path]:
 def _project_file(path: Path) -> bool:
     """A COCO or PixelProof project file, not a LabelMe one: LabelMe's ``shapes`` key comes in its first
     lines (4 KB read per LabelMe file, not the 64 KB a format sniff reads)."""
-    return b'"shapes"' not in sniff(path, 4096) and looks_like_coco(path)
+    head = sniff(path, 4096)
+    return (b'"shapes"' not in head or images_before_shapes(head)) and looks_like_coco(path)
 
 
 def labels_file_near(folder: Path) -> Path | None:
@@ -422,12 +423,17 @@ def _union_crop(
 def looks_like_labelme(path: Path) -> bool:
     """A JSON file with LabelMe's ``shapes``, or a folder whose first JSON files (two levels deep) have it."""
     if path.is_file():
-        return path.suffix.lower() == ".json" and b'"shapes"' in sniff(path)
+        return path.suffix.lower() == ".json" and _shapes_first(sniff(path))
     if not path.is_dir():
         return False
     own = [f for f in sorted(path.glob("*.json")) if not _project_file(f)]  # a project saved there
     files = own[:3] or sorted(path.glob("*/*.json"))[:3]
-    return any(b'"shapes"' in sniff(f) for f in files)
+    return any(_shapes_first(sniff(f)) for f in files)
+
+
+def _shapes_first(head: bytes) -> bool:
+    """LabelMe's ``shapes`` near the start, not inside a project's images (a project read from CVAT)."""
+    return b'"shapes"' in head and not images_before_shapes(head)
 
 
 FORMAT = Format(

@@ -155,12 +155,21 @@ class Labels:
         return self.build.category(name).id
 
 
+# CSS's rgba() with its alpha as a fraction or percentage (Label Studio's templates: rgba(255, 0, 0, 0.7)),
+# which Pillow reads only as a whole number 0-255: the colour without it
+_RGBA = re.compile(r"rgba?\(([^,()]+,[^,()]+,[^,()]+),[^,()]+\)", re.IGNORECASE)
+
+
 def _hex_color(text: str) -> str:
-    """``#rrggbb`` for a CSS colour (``#f00``, ``red``, ``rgba(218, 1, 238, 1)``), "" when unknown."""
+    """``#rrggbb`` for a CSS colour (``#f00``, ``red``, ``rgba(218, 1, 238, 1)``, ``rgba(0, 0, 255,
+    0.7)``: the alpha left out), "" when unknown."""
     from PIL import ImageColor
 
+    css = text.strip()
+    if found := _RGBA.fullmatch(css):
+        css = f"rgb({found[1]})"
     try:
-        rgb = ImageColor.getrgb(text.strip())
+        rgb = ImageColor.getrgb(css)
     except (ValueError, AttributeError):
         return ""
     return "#{:02x}{:02x}{:02x}".format(*rgb[:3])

@@ -30,6 +30,7 @@ from pixelproof.core.model import REVIEW_STATES
 from pixelproof.core.names import shown_name
 from pixelproof.core.object_lock import is_locked
 from pixelproof.core.qa_objects import image_spacing
+from pixelproof.interop.cvat_writer import kept_shapes
 from pixelproof.interop.geojson_cells import stale_measurements
 from pixelproof.interop.labelstudio_inputs import kept_results
 from pixelproof.interop.provenance import TIP as SOURCE_TIP
@@ -176,14 +177,15 @@ class PropertiesPanel(Panel):
         self.stale.hide()
         layout.addWidget(self.stale)
         layout.addWidget(self.measurements, 1000)  # all the spare height, the stretch below none of it
-        # the shown image's results kept from Label Studio (its choices...): read-only, written back
+        # the shown image's results kept from Label Studio (its choices...) and shapes kept from CVAT (its
+        # polylines, points, tags): read-only, written back
         self.image_results = QLabel()
         self.image_results.setTextFormat(Qt.TextFormat.PlainText)  # values from a file: never rich text
         self.image_results.setWordWrap(True)
         self.image_results.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.image_results.setToolTip(
-            "This image's choices, text areas and ratings from Label Studio: kept as they were and written "
-            "back on export to Label Studio (not edited here)"
+            "This image's choices, text areas and ratings from Label Studio, its polylines, points and tags "
+            "from CVAT: kept as they were and written back on export to that tool (not edited here)"
         )
         layout.addWidget(self.image_results)
         layout.addStretch(1)
@@ -221,8 +223,11 @@ class PropertiesPanel(Panel):
         self._note_ids = ids
         image = doc.project.images.get(doc.current_image_id) if doc is not None else None
         kept = kept_results(image.extra) if image is not None else []
-        self.image_results.setText("Label Studio, this image:\n" + "\n".join(kept) if kept else "")
-        self.image_results.setVisible(bool(kept))
+        shapes = kept_shapes(image.extra) if image is not None else []
+        said = ["Label Studio, this image:", *kept] if kept else []
+        said += ["CVAT, this image (no objects; back on export to CVAT):", *shapes] if shapes else []
+        self.image_results.setText("\n".join(said))
+        self.image_results.setVisible(bool(said))
         self.fields.setVisible(bool(anns))
         self.hint.setVisible(not anns)
         self.heading.setVisible(bool(anns))

@@ -1,0 +1,46 @@
+"""A project read from a CVAT export keeps the export's polylines, points and tags in its images' extras
+under ``shapes``; saved, it is still a COCO project to ``convert`` (the format recognised from the file),
+not a LabelMe file, and a LabelMe folder holding it does not count it among its LabelMe files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pixelproof.core.coco import save_project
+from pixelproof.interop.cvat import read_cvat
+from pixelproof.interop.formats import detect_formats
+from pixelproof.interop.labelme import labelme_files
+
+XML = """<annotations><version>1.1</version>
+<meta><task><labels><label><name>lane</name></label><label><name>car</name></label></labels></task></meta>
+<image id="0" name="a.png" width="40" height="30">
+  <box label="car" occluded="0" xtl="1" ytl="1" xbr="10" ybr="10" z_order="0"/>
+  <polyline label="lane" occluded="0" points="0,0;20,20" z_order="0"/>
+</image></annotations>"""
+
+
+def cvat_project(tmp_path: Path) -> Path:
+    (tmp_path / "export").mkdir()
+    (tmp_path / "export" / "annotations.xml").write_text(XML, encoding="utf-8")
+    project = read_cvat(tmp_path / "export").project
+    target = tmp_path / "pics" / "project.json"
+    target.parent.mkdir()
+    save_project(project, target)
+    assert b'"shapes"' in target.read_bytes()  # the polyline, kept in the image's extras
+    return target
+
+
+def test_a_project_from_cvat_is_recognised_as_coco(tmp_path: Path) -> None:
+    target = cvat_project(tmp_path)
+    assert [f.name for f in detect_formats(target)][:1] == ["coco"]
+    assert "labelme" not in [f.name for f in detect_formats(target)]
+
+
+def test_a_labelme_folder_does_not_count_a_project_from_cvat(tmp_path: Path) -> None:
+    target = cvat_project(tmp_path)
+    shape = {"label": "cat", "points": [[2, 2], [20, 15]], "shape_type": "rectangle"}
+    doc = {"version": "5.4.1", "flags": {"images": True}, "shapes": [shape], "imagePath": "p.png"}
+    (target.parent / "p.json").write_text(json.dumps(doc), encoding="utf-8")
+    assert labelme_files(target.parent) == [target.parent / "p.json"]
+    assert [f.name for f in detect_formats(target.parent / "p.json")] == ["labelme"]
