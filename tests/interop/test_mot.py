@@ -108,7 +108,10 @@ def test_export_gives_objects_without_track_new_ids_and_says_shapes(tmp_path: Pa
     warnings = MOT.write(project, tmp_path / "out", images="link")
     assert "1 object without a track of its own on its frame given a new track id" in warnings
     assert "1 polygon/mask object written as their bounding boxes (MOT holds boxes)" in warnings
-    assert "1 category not among MOT17's classes written as a class number from 14 on" in warnings
+    assert (
+        "1 category not among MOT17's classes written as a class number from 14 on: 'unicycle' as 14"
+        in warnings
+    )
     lines = (tmp_path / "out" / "MOT17-02" / "gt" / "gt.txt").read_text().splitlines()
     assert "1,4,5,50,20,20,1,14,1" in lines  # after the highest track id, 3
     back = MOT.read(tmp_path / "out").project

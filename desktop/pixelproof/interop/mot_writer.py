@@ -59,7 +59,7 @@ def write_mot(
         raise ValueError(f"images: MOT needs its img1/ folders: expected copy or link, got {images!r}")
     out = Path(out_dir)
     counts: Counter[str] = Counter()
-    classes = _class_numbers(project, counts)
+    classes, numbered = _class_numbers(project, counts)
     tracks = _track_ids(project, counts)
     warnings: list[str] = []
     groups: dict[PurePath, list[ImageRecord]] = {}
@@ -73,7 +73,10 @@ def write_mot(
         "missing": ("image file", "not found; only their labels were written"),
         "shapes": ("polygon/mask object", "written as their bounding boxes (MOT holds boxes)"),
         "new_ids": ("object", "without a track of its own on its frame given a new track id"),
-        "classes": ("category", "not among MOT17's classes written as a class number from 14 on"),
+        "classes": (
+            "category",
+            f"not among MOT17's classes written as a class number from 14 on: {numbered}",
+        ),
         "sizes": ("sequence", "with frames of several sizes: seqinfo.ini gives its first frame's"),
     }
     return noted_counts(counts, messages) + warnings
@@ -94,8 +97,9 @@ def _sequence_name(folder: PurePath, project: Project, taken: set[str]) -> str:
     return name
 
 
-def _class_numbers(project: Project, counts: Counter[str]) -> dict[int, int]:
-    """Category id -> MOT class number."""
+def _class_numbers(project: Project, counts: Counter[str]) -> tuple[dict[int, int], str]:
+    """Category id -> MOT class number, and the numbers given from 14 on, named ("'ball' as 14"): gt.txt
+    holds only the number, so the warning is where the reader of the file learns which class it is."""
     by_name = {v: k for k, v in MOT17_CLASSES.items()}
     out: dict[int, int] = {}
     others = []
@@ -117,7 +121,8 @@ def _class_numbers(project: Project, counts: Counter[str]) -> dict[int, int]:
         out[cat_id] = number
         used.add(number)
         counts["classes"] += 1
-    return out
+    named = ", ".join(f"{project.categories[c].name!r} as {out[c]}" for c in others)
+    return out, named
 
 
 def _track_ids(project: Project, counts: Counter[str]) -> dict[int, int]:
