@@ -6,7 +6,9 @@ Coordinates are percentages of the image with ``original_width/height``; boxes a
 polygons ``polygonlabels`` (the parts of a multi-part polygon after the first nested under it with
 ``parentID``), masks ``brushlabels`` in Label Studio's RLE. A model's pending objects go to the task's
 ``predictions`` (one per model, with their scores); everything else to its one annotation, which only
-an image that is labelled gets (a task without annotations is To do in Label Studio).
+an image that is labelled gets (a task without annotations is To do in Label Studio). Regions, the image
+tag and its ``data`` key take the names of the imported config (``control_names``), so the tasks import
+into the user's own project as its config is.
 """
 
 from __future__ import annotations
