@@ -52,6 +52,7 @@ from pixelproof.interop.cvat_video_kept import keep_task
 from pixelproof.interop.cvat_writer import (
     ATTRIBUTE_SPEC,
     KEPT_SHAPES,
+    LABEL_TYPES,
     TRACK_CHOICES,
     write_cvat,
     writes_video,
@@ -186,6 +187,8 @@ def _labels(doc: ET.Element, build: Builder) -> None:
         cat.color = color or cat.color
         if kind == "skeleton":
             cat.extra["cvat"] = {"type": kind, "svg": label.findtext("svg") or "", "sublabels": []}
+        elif kind in LABEL_TYPES:  # written back while its shapes still fit it
+            cat.extra.setdefault("cvat", {})["type"] = kind
         if specs := _attribute_specs(label):
             cat.extra.setdefault("cvat", {})["attributes"] = specs
 
@@ -546,7 +549,7 @@ FORMAT = Format(
     lost_on_export=(
         "box and polygon coordinates beyond 2 decimals (keypoints too), the void flag, the crowd flag; a "
         "skeleton's own `occluded` (CVAT's export writes none: its points hold it); ellipses and rotated "
-        "boxes stay polygons; a label's `<type>` other than skeleton (`rectangle`, `mask`; written without "
-        "one); scores, review state, notes"
+        "boxes stay polygons; a label's `<type>` one of its shapes no longer fits (written `any`, said); "
+        "scores, review state, notes"
     ),
 )

@@ -252,7 +252,11 @@ def coco_skeleton_labels(project: Project) -> tuple[dict[int, Category], list[st
     said: list[str] = []
     for cat in project.categories.values():
         names = cat.extra.get("keypoints")
-        if "type" in as_dict(cat.extra.get("cvat")) or not isinstance(names, list) or not names:
+        if (
+            as_dict(cat.extra.get("cvat")).get("type") == "skeleton"
+            or not isinstance(names, list)
+            or not names
+        ):
             continue
         try:
             check_keypoint_count(len(names), cat.name)

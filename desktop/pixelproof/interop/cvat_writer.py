@@ -22,7 +22,7 @@ from pixelproof.core.cvat_attributes import (
     effective_attributes,
     is_occluded,
 )
-from pixelproof.core.limits import LimitError
+from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.track_fill import untouched_fill
 from pixelproof.core.wording import noted_counts, plural
@@ -33,6 +33,7 @@ from pixelproof.interop._util import (
     check_image_mode,
     fresh_output,
     is_file,
+    listed,
     project_name,
     rel_name,
     with_progress,
@@ -56,6 +57,18 @@ from pixelproof.interop.stems import unique_stems
 # writes them back, and nothing else (a made-up tag would be a way to put any element into the file)
 KEPT_SHAPES = ("polyline", "points", "skeleton", "cuboid", "tag")
 # what a label's <attribute> declares, in CVAT's order; kept in the category's ``cvat`` extras
+# a CVAT label's ``<type>`` (skeleton apart: written with its parts) -> the shape it allows; any: every one
+LABEL_TYPES = {
+    "rectangle": "box",
+    "polygon": "polygon",
+    "polyline": "polyline",
+    "points": "points",
+    "ellipse": "ellipse",
+    "cuboid": "cuboid",
+    "mask": "mask",
+    "tag": "tag",
+    "any": "",
+}
 ATTRIBUTE_SPEC = ("name", "mutable", "input_type", "default_value", "values")
 # the ``tracks`` write option: CVAT for video's <track> elements, or CVAT for images
 TRACK_CHOICES = {
@@ -183,6 +196,10 @@ def write_cvat(
     elif n := kept.count():
         warnings.append(
             f"{plural(n, 'outside shape')} of CVAT for video tracks left out: CVAT for images has no tracks"
+        )
+    if changed := _fit_types(doc):
+        warnings.append(
+            f"labels whose CVAT type no longer fits their shapes written as type any: {listed(changed)}"
         )
     counts["xml"] += make_valid_xml(doc)
     ET.indent(doc)
@@ -338,8 +355,8 @@ def _meta(doc: ET.Element, project: Project, extra_labels: list[str]) -> None:
         if cat.color:
             ET.SubElement(label, "color").text = cat.color
         cvat = as_dict(cat.extra.get("cvat"))
-        if cvat.get("type") == "skeleton":
-            ET.SubElement(label, "type").text = "skeleton"
+        if (kind := cvat.get("type")) == "skeleton" or kind in LABEL_TYPES:  # as read (``_fit_types``)
+            ET.SubElement(label, "type").text = str(kind)
         _attributes(ET.SubElement(label, "attributes"), cvat.get("attributes"), seen_attrs.get(cat.id, {}))
         if cvat.get("type") != "skeleton":
             continue
@@ -357,6 +374,29 @@ def _meta(doc: ET.Element, project: Project, extra_labels: list[str]) -> None:
         label = ET.SubElement(labels, "label")
         ET.SubElement(label, "name").text = name
         ET.SubElement(label, "attributes")
+
+
+def _fit_types(doc: ET.Element) -> list[str]:
+    """The labels whose declared ``<type>`` a shape written with them no longer fits (a polygon label
+    whose object was painted into a mask): made ``any``, which CVAT takes every shape of; each named
+    with its type and the shapes it now has."""
+    used: dict[str, set[str]] = {}
+    for holder in [*doc.iterfind("image"), *doc.iterfind("track")]:  # a track's shapes: its label's
+        for shape in holder:
+            label = holder.get("label") if holder.tag == "track" else shape.get("label")
+            if label is not None:
+                used.setdefault(label, set()).add(shape.tag)
+    changed = []
+    for label in doc.iterfind("meta/task/labels/label"):
+        node = label.find("type")
+        kind = node.text if node is not None else None
+        if kind not in LABEL_TYPES or kind == "any":
+            continue
+        other = sorted(used.get(label.findtext("name") or "", set()) - {LABEL_TYPES[kind]})
+        if other:
+            changed.append(f"{short_repr(label.findtext('name'))} ({kind}; now {', '.join(other)} too)")
+            node.text = "any"
+    return changed
 
 
 def _attributes(node: ET.Element, declared: Any, seen: dict[str, None]) -> None:

@@ -16,7 +16,7 @@ from pixelproof.core.name_fold import fold
 from pixelproof.core.wording import plural
 from pixelproof.interop._util import Builder, Reporter, as_dict, is_file
 from pixelproof.interop.labelstudio_hotkeys import bound_keys, give_keys
-from pixelproof.interop.labelstudio_writer import CONFIG_KEY, KEPT_TAGS
+from pixelproof.interop.labelstudio_writer import CONFIG_KEY, KEPT_TAGS, NAMES_KEY, REGION_TAGS
 from pixelproof.interop.safe_xml import read_small_xml
 
 # the tags whose labels are categories: regions' tags. KeyPointLabels name points, kept with the image and
@@ -95,8 +95,13 @@ def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tu
         if value_attrs:
             tag["value_attrs"] = value_attrs
         declared.append(tag)
-    if declared:  # the tags of the image-level results, for the config written back (every choice)
-        build.project.extra[CONFIG_KEY] = {"tags": declared}
+    # the tags of the image-level results, for the config written back (every choice), and the names of
+    # the region tags and the image, so an export's regions fit the project's own config
+    kept: dict[str, Any] = {"tags": declared} if declared else {}
+    if names := _control_names(root):
+        kept[NAMES_KEY] = names
+    if kept:
+        build.project.extra[CONFIG_KEY] = kept
     keys = bound_keys(root)
     found: list[tuple[Category, str | None, bool]] = []  # each label's category and its key there
     for tag in root.iter():
@@ -127,6 +132,22 @@ def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tu
             "Help > Shortcuts)"
         )
     return key_name, labels
+
+
+def _control_names(root: Any) -> dict[str, list]:
+    """The names of the config's region tags the writer uses (tag -> names, in order) and of its images
+    (``Image`` -> [name, data key] pairs); empty when it has none."""
+    tags = {tag for tag, _ in REGION_TAGS.values()}
+    out: dict[str, list] = {}
+    for el in root.iter():
+        name = el.get("name")
+        if not name:
+            continue
+        if el.tag in tags:
+            out.setdefault(el.tag, []).append(name)
+        elif el.tag == "Image" and (el.get("value") or "").startswith("$"):
+            out.setdefault("Image", []).append([name, el.get("value", "")[1:]])
+    return out
 
 
 class Labels:

@@ -6,7 +6,9 @@ Coordinates are percentages of the image with ``original_width/height``; boxes a
 polygons ``polygonlabels`` (the parts of a multi-part polygon after the first nested under it with
 ``parentID``), masks ``brushlabels`` in Label Studio's RLE. A model's pending objects go to the task's
 ``predictions`` (one per model, with their scores); everything else to its one annotation, which only
-an image that is labelled gets (a task without annotations is To do in Label Studio).
+an image that is labelled gets (a task without annotations is To do in Label Studio). Regions, the image
+tag and its ``data`` key take the names of the imported config (``control_names``), so the tasks import
+into the user's own project as its config is.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import os
 import xml.etree.ElementTree as ET
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -47,6 +50,8 @@ CONFIG_NAME = "label_config.xml"
 TO_NAME = "image"
 # the project's top-level key holding the imported config's tags of kept results (their every choice)
 CONFIG_KEY = "labelstudio_config"
+# under it: the imported config's region tags' names (tag -> names) and its images ("Image" -> [name, key])
+NAMES_KEY = "names"
 # region type -> (config tag, its from_name)
 REGION_TAGS = {
     "rectanglelabels": ("RectangleLabels", "label"),
@@ -88,6 +93,8 @@ def write_labelstudio(
     marked = any(s in DONE_STATES for s in status.values())
     stems = unique_stems(project)
     held = versions_side_by_side(project)
+    controls = control_names(project)
+    written: set[str] = set()  # the region types written
     tasks = []
     for image in with_progress(list(project.images.values()), len(project.images), progress):
         src = project.image_path(image)
@@ -98,17 +105,18 @@ def write_labelstudio(
                 warnings.append(placed)
         else:
             counts["missing"] += 1
-        task: dict[str, Any] = {"id": image.id, "data": {"image": url_prefix + "images/" + quote(name)}}
+        task: dict[str, Any] = {"id": image.id, "data": {controls.key: url_prefix + "images/" + quote(name)}}
         if split := spelled(image, "labelstudio"):  # Label Studio has no split: a data field (a column)
             task["data"]["split"] = split
-        by_who, pending = _results(project, image, counts, warnings)
+        by_who, pending = _results(project, image, controls, counts, warnings)
         for r in [*(r for rs in by_who.values() for r in rs), *(r for p in pending for r in p["result"])]:
+            written.add(r["type"])
             if r["type"] == KIND:  # an object's keypoints: their names on the config's KeyPointLabels tag
                 kept_seen.setdefault((KIND, r["from_name"]), {}).update(dict.fromkeys(r["value"][KIND]))
         done = [r for regions in by_who.values() for r in regions]
         checked = status.get(str(image.id)) in DONE_STATES
         if done or checked or (not marked and not pending):
-            kept = _kept_results(image, kept_seen, counts)
+            kept = _kept_results(image, controls, kept_seen, counts)
             # one annotation per annotator's version (the first: the objects of none, kept results)
             names = [None, *held.get(image.id, [])] if image.id in held else [None]
             counts["versions"] += len(names) > 1
@@ -124,7 +132,12 @@ def write_labelstudio(
             task["predictions"] = pending
         tasks.append(task)
     write_fresh(out / TASKS_NAME, orjson.dumps(tasks))  # compact: a brush RLE is thousands of numbers
-    config = _config(project, kept_seen, warnings)
+    if said := controls.unsure(written):
+        warnings.append(
+            f"{CONFIG_NAME}: the imported label config has not exactly one tag for {said}: written with "
+            f"PixelProof's names (paste {CONFIG_NAME} into the Label Studio project, or rename them there)"
+        )
+    config = _config(project, controls, kept_seen, warnings)
     counts["xml"] += make_valid_xml(config)
     ET.indent(config)
     with fresh_output(out / CONFIG_NAME) as f:
@@ -146,12 +159,69 @@ def write_labelstudio(
     return warnings
 
 
+@dataclass
+class ControlNames:
+    """The names an export's results and config use: the image tag's (``to_name``), its task ``data`` key
+    and each region type's ``from_name``; ``missing``: the tags the imported config had none or several
+    of (tag -> how many), whose names are PixelProof's."""
+
+    image: str = TO_NAME
+    key: str = "image"
+    regions: dict[str, str] = field(default_factory=lambda: {k: n for k, (_, n) in REGION_TAGS.items()})
+    missing: dict[str, int] = field(default_factory=dict)
+
+    def unsure(self, written: set[str]) -> str:
+        """The tags of ``written`` region types (and the image) not named as imported, said; "" if none."""
+        tags = {"Image": "Image", **{k: t for k, (t, _) in REGION_TAGS.items() if k in written}}
+        said = [f"<{t}> ({self.missing[t] or 'none'})" for t in tags.values() if t in self.missing]
+        return ", ".join(said)
+
+
+def control_names(project: Project) -> ControlNames:
+    """The names of the imported label config's image and region tags (``CONFIG_KEY``) where it has
+    exactly one of each, so the regions fit the user's Label Studio project; PixelProof's otherwise (and
+    for a project that never came from Label Studio: nothing missing then)."""
+    names = ControlNames()
+    kept = as_dict(as_dict(project.extra.get(CONFIG_KEY)).get(NAMES_KEY))
+    if not kept:
+        return names
+    images = [i for i in _listed(kept, "Image") if isinstance(i, list) and len(i) == 2]
+    images = [(n, k) for n, k in images if _valid(n) and _valid(k)]
+    if len(images) == 1:
+        names.image, names.key = images[0]
+    else:
+        names.missing["Image"] = len(images)
+    for kind, (tag, _) in REGION_TAGS.items():
+        found = [n for n in _listed(kept, tag) if _valid(n)]
+        if len(found) == 1 and found[0] != names.image:
+            names.regions[kind] = found[0]
+        else:
+            names.missing[tag] = len(found)
+    taken = {names.image, *(names.regions[k] for k, (t, _) in REGION_TAGS.items() if t not in names.missing)}
+    taken |= {str(as_dict(t).get("name")) for t in _listed(as_dict(project.extra.get(CONFIG_KEY)), "tags")}
+    for kind, (tag, _) in REGION_TAGS.items():  # PixelProof's name on another tag there: made unique
+        while tag in names.missing and names.regions[kind] in taken:
+            names.regions[kind] += "_"
+        taken.add(names.regions[kind])
+    return names
+
+
+def _listed(kept: dict[str, Any], key: str) -> list[Any]:
+    found = kept.get(key)
+    return found if isinstance(found, list) else []
+
+
+def _valid(name: Any) -> bool:
+    """A tag name or data key as Label Studio's config holds them (a project edited by hand: not others)."""
+    return isinstance(name, str) and bool(XML_NAME.match(name)) and len(name) <= 200
+
+
 def _pct(v: float, side: int) -> float:
     return float(v) * 100.0 / side
 
 
 def _results(
-    project: Project, image: ImageRecord, counts: Counter[str], warnings: list[str]
+    project: Project, image: ImageRecord, names: ControlNames, counts: Counter[str], warnings: list[str]
 ) -> tuple[dict[str | None, list[dict]], list[dict]]:
     """(the annotation's regions by annotator version - ``pixelproof.annotator``, None for objects of
     none - , the predictions: one per model) of an image's objects."""
@@ -162,7 +232,7 @@ def _results(
     for a in sorted(project.annotations_of(image.id), key=lambda a: a.id):
         counts["void"] += project.is_void(a)
         counts["crowd"] += bool(a.iscrowd)
-        regions = _regions(project, a, image, used, counts, warnings)
+        regions = _regions(project, a, image, names, used, counts, warnings)
         # a rejected model object (not pending: ``is_pending_prediction``) reaches here only with
         # rejected="keep": a label, as in every format, not a proposal made again of what was turned down
         if is_pending_prediction(a):
@@ -199,6 +269,7 @@ def _regions(
     project: Project,
     a: Annotation,
     image: ImageRecord,
+    names: ControlNames,
     used: set[str],
     counts: Counter[str],
     warnings: list[str],
@@ -238,8 +309,8 @@ def _regions(
         region = {
             "id": _region_id(a, used),
             "type": kind_name,
-            "from_name": REGION_TAGS[kind_name][1],
-            "to_name": TO_NAME,
+            "from_name": names.regions[kind_name],
+            "to_name": names.image,
             **common,
             "value": value,
         }
@@ -247,12 +318,12 @@ def _regions(
             region["parentID"] = out[0]["id"]  # the parts of one object, nested under the first
         out.append(region)
     if out:  # its keypoints, nested under its (first) region
-        out += keypoint_results(a, image, project.categories[a.category_id], out[0]["id"], used, TO_NAME)
+        out += keypoint_results(a, image, project.categories[a.category_id], out[0]["id"], used, names.image)
     return out
 
 
 def _kept_results(
-    image: ImageRecord, seen: dict[tuple[str, str], dict[str, None]], counts: Counter
+    image: ImageRecord, names: ControlNames, seen: dict[tuple[str, str], dict[str, None]], counts: Counter
 ) -> list[dict]:
     """The results kept from Label Studio (choices, keypoints, ...) as they were, on this image's
     ``image`` tag; their names and values noted for the label config. A kept result whose type or name
@@ -267,43 +338,45 @@ def _kept_results(
             kind not in KEPT_TAGS
             or not isinstance(from_name, str)
             or not XML_NAME.match(from_name)
-            or from_name in {n for _, n in REGION_TAGS.values()}
+            or from_name in {names.image, *names.regions.values()}
         ):
             counts["kept"] += 1
             continue
         values = value.get(kind)
-        names = seen.setdefault((kind, from_name), {})
-        names.update(dict.fromkeys(str(v) for v in (values if isinstance(values, list) else [])))
-        out.append({**r, "to_name": TO_NAME, "original_width": image.width, "original_height": image.height})
+        declared = seen.setdefault((kind, from_name), {})
+        declared.update(dict.fromkeys(str(v) for v in (values if isinstance(values, list) else [])))
+        out.append(
+            {**r, "to_name": names.image, "original_width": image.width, "original_height": image.height}
+        )
     return out
 
 
 def _config(
-    project: Project, kept: dict[tuple[str, str], dict[str, None]], warnings: list[str]
+    project: Project, names: ControlNames, kept: dict[tuple[str, str], dict[str, None]], warnings: list[str]
 ) -> ET.Element:
     """``<View>`` with the image and a labels tag per region type listing every category with its colour
     (and its number key as ``hotkey``), then a tag for each kind of kept result (its values as choices or
     labels, each with the attributes the imported config gave it: a Choice's hotkey, alias, hint...). A
     kept hotkey that is a category's key here is left out, said in ``warnings``: one key would pick both."""
     view = ET.Element("View")
-    ET.SubElement(view, "Image", name=TO_NAME, value="$image", zoom="true")
+    ET.SubElement(view, "Image", name=names.image, value="$" + names.key, zoom="true")
     # each category's number key as its label's hotkey, under one tag (a key on several tags picks the
     # label in each, and the last one's tool): that of the kind most objects are, boxes when none
     kinds = Counter(a.kind for a in project.annotations.values())
     keyed = max(REGION_TAGS, key=lambda t: kinds[REGION_KINDS[t]])
     keys = key_of(project.categories.values())
-    for kind, (tag, from_name) in REGION_TAGS.items():
-        node = ET.SubElement(view, tag, name=from_name, toName=TO_NAME)
+    for kind, (tag, _) in REGION_TAGS.items():
+        node = ET.SubElement(view, tag, name=names.regions[kind], toName=names.image)
         for n, cat in enumerate(project.categories.values(), start=1):
             label = ET.SubElement(node, "Label", value=cat.name, background=cat.color or default_color(n))
             if kind == keyed and cat.id in keys:
                 label.set("hotkey", keys[cat.id])
     key_holder = {key.lower(): project.categories[cid].name for cid, key in keys.items()}
-    declared, clashes = _declared(project), []
+    declared, clashes = _declared(project, names), []
     for kind, from_name in [*kept, *((k, n) for k, n in declared if (k, n) not in kept)]:
         tag, child = KEPT_TAGS[kind]
         attrs, values, value_attrs = declared.get((kind, from_name), ({}, [], {}))
-        node = ET.SubElement(view, tag, {**attrs, "name": from_name, "toName": TO_NAME})
+        node = ET.SubElement(view, tag, {**attrs, "name": from_name, "toName": names.image})
         # a result holds a value's alias when it has one (Label Studio): that value, declared already
         aliases = {a["alias"] for a in value_attrs.values() if a.get("alias")}
         used = [v for v in kept.get((kind, from_name), {}) if v not in aliases]
@@ -326,14 +399,14 @@ def _config(
 
 
 def _declared(
-    project: Project,
+    project: Project, names: ControlNames
 ) -> dict[tuple[str, str], tuple[dict[str, str], list[str], dict[str, dict[str, str]]]]:
     """The imported label config's tags of kept results (``CONFIG_KEY``): (result type, name) -> (the
     tag's attributes, its declared values, each value's other attributes), so every choice comes back
     as it was, not only those some image used. Anything malformed, or named as a region tag, is passed
     over."""
     kinds = {tag: kind for kind, (tag, _) in KEPT_TAGS.items()}
-    regions = {TO_NAME, *(n for _, n in REGION_TAGS.values())}
+    regions = {names.image, *names.regions.values()}
     tags = as_dict(project.extra.get(CONFIG_KEY)).get("tags")
     out: dict[tuple[str, str], tuple[dict[str, str], list[str]]] = {}
     for t in tags if isinstance(tags, list) else []:
