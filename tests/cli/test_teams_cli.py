@@ -400,9 +400,11 @@ def test_qa_warns_when_it_scores_annotators_versions_side_by_side(tmp_path: Path
     project, out = _split(tmp_path)
     merged = _merge(tmp_path, out)
     capsys.readouterr()
-    assert main(["qa", str(project), str(merged)]) == 0
+    assert main(["qa", str(project), str(merged), "--versions", "all"]) == 0
     err = capsys.readouterr().err
     assert f"{merged}: 4 images hold several annotators' versions side by side" in err
+    assert main(["qa", str(project), str(merged)]) == 0  # the default: the agreed objects, none yet
+    assert "side by side and no consensus yet: not scored" in capsys.readouterr().err
     assert main(["qa", str(project), str(project)]) == 0
     assert "side by side" not in capsys.readouterr().err
 

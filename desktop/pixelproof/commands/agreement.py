@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from pixelproof.commands._batch import add_batch_arguments, announce, batch_options, check_path_map, feed_bar
 from pixelproof.commands._common import (
@@ -115,8 +117,9 @@ def run(args: argparse.Namespace) -> int:
     )
     with executor, ProgressBar("comparing annotators") as bar:
         result = run_agreement(
-            raters, args.iou_threshold, executor=executor, on_progress=feed_bar(bar), leave_out=honeypots
-        )
+            raters, args.iou_threshold, executor=executor, on_progress=feed_bar(bar), leave_out=honeypots,
+            named_from=None if len(projects) == 1 else _project_folder(manifest, projects),
+        )  # fmt: skip
     for p in result.problems:
         warn(p)
     data = result.to_dict()
@@ -155,6 +158,21 @@ def run(args: argparse.Namespace) -> int:
         return 1
     _print(data)
     return 0
+
+
+def _project_folder(manifest: Any, shards: list[Any]) -> str | None:
+    """The folder shards' images are named from, as the merged project names them (``images/a.png``, not a
+    shard's ``../images/a.png``): the split project's (the manifest records it), else the current one when
+    every image lies under it (the lead's commands run from the project's folder), else None: as the
+    shards name them."""
+    from pixelproof.core.split import image_key
+
+    project = manifest.get("project") if isinstance(manifest, dict) else None
+    if isinstance(project, str) and os.path.isabs(project):
+        return os.path.dirname(project)
+    here = os.path.join(os.path.normpath(os.getcwd()), "").replace("\\", "/")
+    keys = (image_key(p, im) for p in shards for im in p.images.values())
+    return os.getcwd() if all(k.startswith(here) for k in keys) else None
 
 
 def _f(v: object) -> str:

@@ -125,10 +125,11 @@ def run(args: argparse.Namespace) -> int:
     saved = apply_and_save(project, edit, tool="consensus", author=args.author, output=args.output)
     if saved is None:
         return 1
-    touched = len(saved[0].annotation_ids())
-    print(
-        shown(f"{args.output or args.project}: {message}; {plural(touched, 'object')} touched")
-    )  # named as typed
+    if args.accept:  # consensus objects accepted and versions removed: a count the message lacks
+        touched = len(saved[0].annotation_ids())
+        message += f"; {plural(touched, 'object')} accepted or removed"
+    # the other runs' messages count the objects they added or decided already: said once
+    print(shown(f"{args.output or args.project}: {message}"))  # named as typed
     for said in (dropped, pending):
         if said:
             print(shown(said))

@@ -72,6 +72,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "stay n/a: see README)",
     )
     p.add_argument(
+        "--versions",
+        choices=("agreed", "all"),
+        default="agreed",
+        metavar="agreed|all",
+        help="on a merged project's images holding several annotators' versions side by side: agreed: "
+        "score the consensus objects only (pixelproof consensus; an image without one yet is left out, "
+        "named) - each defect counted once (the default); all: score every version, each copy an extra "
+        "object",
+    )
+    p.add_argument(
         "--score-threshold",
         type=float,
         metavar="S",
@@ -201,6 +211,7 @@ def run(args: argparse.Namespace) -> int:
         nsd_tau=args.nsd_tau,
         both_empty_as_one=args.both_empty_as_one,
         score_threshold=args.score_threshold,
+        versions=args.versions,
     )
     try:
         executor = batch.executor(len(candidate.images), SECONDS_PER_PAIR)

@@ -385,15 +385,18 @@ def _means(rows: list[PairRow]) -> dict[str, Any]:
 
 
 def overlap_members(
-    raters: list[Rater], leave_out: Collection[str] = ()
+    raters: list[Rater], leave_out: Collection[str] = (), named_from: str | None = None
 ) -> tuple[list[tuple[str, list[Member]]], list[str]]:
     """Images two or more raters labelled, in the first rater's order, and the problems found.
     ``leave_out``: image keys (``split.image_key``) not compared, the honeypots a manifest names (every
     annotator has them, yet they are scored against the reference, not overlap images). Copies are paired
     by path, and as ``merge`` pairs them when one annotator renamed the file (one image, under the new
-    name), so the figures on the shards are those on the merged project."""
+    name), so the figures on the shards are those on the merged project. ``named_from``: the folder whose
+    project names the images (the split project's, as the merged project names them: ``images/a.png``
+    rather than a shard's ``../images/a.png``); default: as the first rater naming the image does."""
     by_key: dict[str, list[Member]] = {}
     names: dict[str, str] = {}
+    home = RelativeNames(Path(os.path.abspath(named_from))).name if named_from is not None else None
     problems: list[str] = []
     twins = RenamedTwins()
     for r, rater in enumerate(raters):
@@ -402,12 +405,12 @@ def overlap_members(
             copy = copied_from(rater.project, im, key)
             if copy is not None:  # relocated to a copy of its file: the image dealt out, by the lead's path
                 key = dealt = copy.file_name
-                names.setdefault(key, _named(rater.project, copy.file_name))
+                names.setdefault(key, _named(rater.project, copy.file_name, home))
             twin = twins.find(r, rater.split, rater.project, key, im) if key not in by_key else None
             if twin is not None:  # another rater's copy of this image, one of the two files renamed
                 key, _, renamed_here = twin
                 if renamed_here:  # the file is under this rater's name: the image goes by it
-                    dealt, names[key] = key, im.file_name
+                    dealt, names[key] = key, _named(rater.project, im.file_name, home)
             elif copy is None and key not in by_key:  # a copy not the picture dealt out: said, as merge does
                 named = lambda path, p=rater.project: _named(p, path)  # noqa: E731
                 why = another_picture(None, rater.project, im, key, rater.name, named, merged=False)
@@ -415,7 +418,7 @@ def overlap_members(
                     problems.append(why[1])
             if dealt in leave_out:
                 continue
-            names.setdefault(key, im.file_name)
+            names.setdefault(key, _named(rater.project, im.file_name, home))
             held = by_key.setdefault(key, [])
             if held and held[-1].rater == r:  # the file listed again (lint's duplicate_image): one rating
                 problems.append(
@@ -464,11 +467,15 @@ def rater_spacing_warning(raters: list[Rater], images: list[tuple[str, list[Memb
     return lines
 
 
-def _named(project: Project, path: str) -> str:
-    """``path`` (absolute) as ``project`` would name it: from its folder, as its other images are named."""
+def _named(project: Project, path: str, home: Callable[[str], str] | None = None) -> str:
+    """``path`` (absolute, or as ``project`` names it) as ``home`` names it (``RelativeNames.name`` of
+    another folder), else as ``project`` would: from its folder, as its other images are named."""
     if project.path is None:
         return path
-    return RelativeNames(Path(os.path.abspath(project.path)).parent).name(path)
+    folder = Path(os.path.abspath(project.path)).parent
+    if home is not None:
+        return home(os.path.join(folder, path))
+    return RelativeNames(folder).name(path) if os.path.isabs(path) else path
 
 
 def _one_image(member: Member) -> Member:
@@ -492,13 +499,14 @@ def run_agreement(
     executor: Any = None,
     on_progress: Callable[[Any], None] | None = None,
     leave_out: Collection[str] = (),
+    named_from: str | None = None,
 ) -> AgreementResult:
     """Agreement over every overlap image (see the module docstring), in image order whatever
     ``executor`` (``pixelproof.core.batch``; default: here) runs the images on; images whose key is in
-    ``leave_out`` (a manifest's honeypots) are not compared."""
+    ``leave_out`` (a manifest's honeypots) are not compared; ``named_from``: see ``overlap_members``."""
     from pixelproof.core.batch import Failed, SerialExecutor, run_batch
 
-    images, problems = overlap_members(raters, leave_out)
+    images, problems = overlap_members(raters, leave_out, named_from)
     items = [(name, [_one_image(m) for m in members]) for name, members in images]
     steps: Iterable[Any] = run_batch(
         agreement_task, iou_threshold, items, executor or SerialExecutor(), seconds_per_item=0.02,

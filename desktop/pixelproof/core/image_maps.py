@@ -12,12 +12,20 @@ from typing import Any
 
 from pixelproof.core.channel_display import KEY as DISPLAY_KEY
 from pixelproof.core.model import Project, id_key
-from pixelproof.core.overlap_versions import CONSENSUS_KEY, OVERLAP_KEY
+from pixelproof.core.overlap_versions import CONSENSUS_KEY, HONEYPOT_KEY, OVERLAP_KEY
 from pixelproof.core.run_ids import only_images
 from pixelproof.core.shard_match import FILES_AT_SPLIT
 
 # top-level pixelproof maps keyed by image id
-IMAGE_MAPS = ("image_status", "time_spent", "image_review", OVERLAP_KEY, CONSENSUS_KEY, DISPLAY_KEY)
+IMAGE_MAPS = (
+    "image_status",
+    "time_spent",
+    "image_review",
+    OVERLAP_KEY,
+    CONSENSUS_KEY,
+    DISPLAY_KEY,
+    HONEYPOT_KEY,
+)
 # pixelproof.shard's maps keyed by image id
 SHARD_MAPS = ("at_split", FILES_AT_SPLIT, "status_at_split", "stacking_at_split")
 

@@ -33,7 +33,7 @@ from pixelproof.core.merge_stacking import keep_restacks
 from pixelproof.core.merge_tracks import shard_tracks
 from pixelproof.core.model import ImageRecord, Project, id_key
 from pixelproof.core.names import annotator_name
-from pixelproof.core.overlap_versions import overlap_annotators
+from pixelproof.core.overlap_versions import HONEYPOT_KEY, overlap_annotators
 from pixelproof.core.paths import RelativeNames, is_absolute_name
 from pixelproof.core.run_ids import merged_run
 from pixelproof.core.shard_match import (
@@ -315,9 +315,12 @@ def merge_shards(
     if base is not None:  # the base's ids stay given out: an object an annotator deleted too
         result.project.keep_given_out(base.ids_given_out())
     removed_classes(result.project, result.conflicts, removed)
+    ids = dict(zip([key for key, _, _ in merged], result.project.images, strict=True))
+    _mark_honeypots(
+        result.project, [ids[key] for key, _, _ in merged if key_path.get(key) in honeypot_names], manifest
+    )
     result.stats["categories"] = len(result.project.categories)
     result.stats["conflicts"] = len(result.conflicts)
-    ids = dict(zip([key for key, _, _ in merged], result.project.images, strict=True))
     sources = [Source(base, {im.id: ids[key_of(base, im)] for im in base.images.values()})] if base else []
     for k, shard in enumerate(shards):
         mine = {old: ids[key] for old, key in placed[k].items() if key in ids}  # not honeypots
@@ -333,6 +336,18 @@ def merge_shards(
     result.relocated_files, result.moved_files = relocated, moved_files
     result.geometry_differs = [row for _, m, _ in merged for row in m.geometry]
     return result
+
+
+def _mark_honeypots(project: Project, image_ids: list[int], manifest: dict[str, Any] | None) -> None:
+    """Record the honeypot images the merged project holds (the base's images the split made honeypots: no
+    annotator's version of them is merged): QA leaves them out while nobody labels them here
+    (``qa_team``), where they would score Dice 0 against the reference they were taken from."""
+    if not image_ids or manifest is None:
+        return
+    marks = project.app.get(HONEYPOT_KEY)
+    marks = dict(marks) if isinstance(marks, dict) else {}
+    marks.update({str(i): str(manifest.get("split") or "") for i in image_ids})
+    project.app[HONEYPOT_KEY] = marks
 
 
 def _names_from(project: Project, home: Path | None) -> Callable[[ImageRecord], ImageRecord]:

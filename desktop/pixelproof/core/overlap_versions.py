@@ -11,6 +11,8 @@ from pixelproof.core.wording import plural
 ANNOTATOR_KEY = "annotator"  # under an annotation's "pixelproof": whose version of an overlap image
 OVERLAP_KEY = "overlap_annotators"  # top-level "pixelproof": image id -> annotators whose versions it holds
 CONSENSUS_KEY = "consensus"  # top-level "pixelproof": image id -> its consensus method, once worked out
+# top-level "pixelproof": image id -> the split whose honeypot it is (merge --manifest marks them: QA
+HONEYPOT_KEY = "honeypots"  # leaves them out while nobody labelled them in the project, ``qa_team``)
 CONSENSUS_OF = "consensus_of"  # under a consensus object's "pixelproof": the ids of the objects it summarises
 # under a consensus object drawn by exactly half of the annotators (a tie, proposed for review rather than
 # dropped): [annotators who drew it, annotators of the image], e.g. [1, 2]
@@ -79,3 +81,12 @@ def consensus_marks(project: Project) -> dict[int, str]:
     if not isinstance(found, dict):
         return {}
     return {id_key(k): v for k, v in found.items() if id_key(k) in project.images and isinstance(v, str)}
+
+
+def honeypot_images(project: Project) -> dict[int, str]:
+    """Image id -> split id of the images a merge with the split's manifest marked as honeypots;
+    malformed entries (a hand-edited file) are ignored."""
+    entries = project.app.get(HONEYPOT_KEY)
+    if not isinstance(entries, dict):
+        return {}
+    return {id_key(k): str(v) for k, v in entries.items() if id_key(k) in project.images}

@@ -71,6 +71,8 @@ class QAOptions:
     boundary_metrics: bool = True
     # candidate objects scoring under it are left out of all QA scores but AP (threshold-free), as a model
     score_threshold: float | None = None  # deployed at it would not output them; unscored ones are kept
+    # a merged project's images holding several annotators' versions: "agreed" scores their consensus
+    versions: str = "agreed"  # objects (an image without one left out), "all" every version (``qa_team``)
 
     def tau(self, category: str) -> float:
         return float(self.nsd_tau_by_class.get(category, self.nsd_tau))
@@ -299,15 +301,15 @@ def score_image(
     return ImageScore(pair, rows, objects, masks)
 
 
-def versions_notes(reference: Project, candidate: Project) -> list[str]:
-    """The warning for each side holding annotators' versions side by side (a merged project before its
-    consensus is accepted): every version there is scored, so the copies count as extra objects. In the
-    problems, so the review view's banner and the reports say it too, not only the terminal."""
+def versions_notes(reference: Project) -> list[str]:
+    """The warning for a reference holding annotators' versions side by side (a merged project before its
+    consensus is accepted): every version there is a label, so the copies count as missed objects. In the
+    problems, so the review view's banner and the reports say it too, not only the terminal. What is
+    scored of such a candidate is said by ``qa_team.scored_candidate``."""
     from pixelproof.core.overlap_versions import versions_note
 
-    sides = ((reference, "the reference"), (candidate, "the candidate"))
-    notes = [versions_note(str(p.path) if p.path else name, p, "scored") for p, name in sides]
-    return [n for n in notes if n]
+    note = versions_note(str(reference.path) if reference.path else "the reference", reference, "scored")
+    return [note] if note else []
 
 
 def run_qa(
@@ -337,9 +339,12 @@ def run_qa(
     ``near_miss_command``: the command the near-miss note tells to run with another ``--iou-threshold``;
     None says the threshold alone (the review view, where no command can be given).
     """
+    from pixelproof.core.qa_team import scored_candidate
     from pixelproof.core.references import Reference, labels_only, scorable_pairs
 
     opt = options or QAOptions()
+    # a merged project: its agreed objects, not every annotator's version (opt.versions); honeypots out
+    candidate, unscored, team_notes = scored_candidate(candidate, opt.versions)
     ref = reference if isinstance(reference, Reference) else Reference(project=reference)
     whole = ref.project  # its pending and rejected objects are no ground truth: said by scorable_pairs
     ref, names = paired_reference(labels_only(ref), candidate)  # "Tumor" scored as "tumor", said in problems
@@ -354,7 +359,7 @@ def run_qa(
         pairs=pairs,
         unmatched_reference=un_r,
         unmatched_candidate=un_c,
-        problems=[*ref.problems, *names, *versions_notes(whole, candidate)],
+        problems=[*ref.problems, *names, *versions_notes(whole), *team_notes],
         reference_kind=ref.kind,
         instance_scored=ref.instance_scored,
         streamed=stream,
@@ -377,6 +382,7 @@ def run_qa(
     volumes, detections = VolumeCollector(categories), ApCollector(categories)
     near: list[float] = []  # missed objects' IoU with an extra one of their class (qa_near_misses)
     same_size, left_out = scorable_pairs(pairs, whole)
+    same_size = [p for p in same_size if p.cand.id not in unscored]  # said in team_notes
     result.problems += left_out + unit_warning(same_size)
     scores: Iterable = score_pairs(
         ref, candidate, same_size, opt, categories, executor or SerialExecutor(),

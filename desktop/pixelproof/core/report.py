@@ -232,6 +232,7 @@ def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[
             "both_empty_as_one": o.both_empty_as_one,
             "boundary_iou_d": o.boundary_iou_d if o.boundary_iou_d is not None else "auto",
             "score_threshold": o.score_threshold,
+            "versions": o.versions,  # a merged project's versions: the agreed ones or all (qa_team)
             "below_score_threshold": result.below_score,  # candidate objects it left out
             **reading_options(result.reference),
         },
