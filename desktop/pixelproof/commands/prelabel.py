@@ -406,6 +406,8 @@ def _run_job(
         warn(more_failures_line(len(result.box_failures) - BOX_LINES))
     if tiling is not None and (cut_line := cut_warning(cut[0], tiling)):  # once, after the run
         warn(cut_line)
+    if shrunk := result.shrunk.warning(backend.model_input()):  # once, naming the worst picture
+        warn(shrunk)
     lacking = {c: n for c, n in left_out.items() if mapping.get(c, c) is not None}  # not those --map drops
     if args.only_existing and lacking:  # "235 left out" alone does not say which classes, nor what to do
         names = frozenset(c.name for c in project.categories.values())
@@ -556,6 +558,7 @@ def _account(
             if len(result.box_failures) < BOX_LINES:
                 warn(failure.line(image.file_name), bar)
             result.box_failures.append((image.file_name, failure))
+        result.shrunk.note(image.file_name, proposal.shrink)
         if proposal.auto_tiled is not None:  # the user did not ask for tiles: say so, per picture
             warn(proposal.auto_tiled.line(image.file_name), bar)
             result.auto_tiled.append((image.file_name, proposal.auto_tiled))

@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import math
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -168,6 +169,7 @@ class ShardJob:
                 failed += [(str(n), str(why)) for n, why in kept["failures"]]
                 self.kept_boxes += int(kept["box_failures"])
                 self.kept_tiled += int(kept["auto_tiled"])
+                _take_shrink(result, kept)
             done, kept = self.checkpoint.images, plural(len(parts), "kept part")
             print(
                 f"pixelproof: resumed: {plural(done, 'image')} were done in {kept} "
@@ -196,7 +198,8 @@ class ShardJob:
         assert r is not None
         counts = {name: getattr(r, name) for name in _COUNTS}
         lists = {"failures": r.failures, "box_failures": r.box_failures, "auto_tiled": r.auto_tiled}
-        return {**counts, **{k: len(v) for k, v in lists.items()}, "new_categories": len(r.new_categories)}
+        lengths = {k: len(v) for k, v in lists.items()}
+        return {**counts, **lengths, "new_categories": len(r.new_categories), "shrunk": r.shrunk.count}
 
     def save(self, part: Project, name: str, edit: str, sources: list[Stamp]) -> None:
         """Write a finished part and record it with what the job goes on from after it, and its images'
@@ -209,6 +212,8 @@ class ShardJob:
         report: dict[str, Any] = {k: now[k] - before[k] for k in (*_COUNTS, "box_failures", "auto_tiled")}
         report["new_categories"] = r.new_categories[before["new_categories"] :]
         report["failures"] = [list(f) for f in r.failures[before["failures"] :]]
+        report["shrunk"] = r.shrunk.count - before["shrunk"]  # pictures shrunk a lot to the model's input
+        report["most_shrunk"] = [r.shrunk.worst, r.shrunk.factor]  # the job's so far: the largest is taken
         files = [p for p in (path, history.sidecar(path)) if p.exists()]
         mapper = self.mapper.checkpoint()  # the categories this part created: the earlier ones are recorded
         mapper["categories"] = [c for c in mapper["categories"] if c["id"] not in self._recorded]
@@ -435,3 +440,15 @@ def _new_part(project: Project) -> Project:
     for cat in project.categories.values():
         part.add_category(cat)
     return part
+
+
+def _take_shrink(result: PrelabelReport, kept: dict[str, Any]) -> None:
+    """A kept part's pictures shrunk to the model's input into ``result`` (parts kept by a version that did
+    not record them, or a hand-edited manifest's values that are not a count and a name and factor: none)."""
+    shrunk, most = kept.get("shrunk"), kept.get("most_shrunk")
+    if type(shrunk) is int and shrunk > 0:
+        result.shrunk.count += shrunk
+    if isinstance(most, list) and len(most) == 2 and isinstance(most[0], str):
+        factor = most[1]
+        if type(factor) in (int, float) and math.isfinite(factor) and factor > result.shrunk.factor:
+            result.shrunk.worst, result.shrunk.factor = most[0], float(factor)

@@ -63,6 +63,7 @@ class Proposal:
     speckles: int = 0  # masks the backend dropped for being under its ``min_area``
     box_failures: list[BoxFailure] = field(default_factory=list)  # from-boxes: boxes that got no mask
     auto_tiled: AutoTiled | None = None  # too big for the model's memory: pre-labeled in these tiles
+    shrink: float = 0.0  # times the picture (or its tiles) was shrunk to the model's fixed input; 0: none
 
     def edit(self, label: str = "Pre-label", then: Edit | None = None) -> AddPredictions:
         """The edit that adds this proposal (categories first), for the CLI and the app's undo stack;
@@ -280,12 +281,13 @@ class PredictionMapper:
         failed_boxes: Iterable[FailedBox] = (),
         auto_tiled: AutoTiled | None = None,
         ignored_classes: Mapping[str, int] | None = None,
+        shrink: float = 0.0,
     ) -> Proposal:
         """Categories and ids for shapes made elsewhere (a worker); called in image order, so ids do not
         depend on which worker finished first. A shape made from a box gets the box's category and a
         link to it (``pixelproof.from_box``): accepting it turns the box into the mask. ``failed_boxes``
         become ``Proposal.box_failures``, named by category; ``auto_tiled`` and ``ignored_classes`` (the
-        worker's ``refused_classes``) are passed on as they are."""
+        worker's ``refused_classes``) and ``shrink`` are passed on as they are."""
         proposal = Proposal(
             image.id,
             ignored=ignored,
@@ -293,6 +295,7 @@ class PredictionMapper:
             duplicates=skipped.duplicates,
             speckles=speckles,
             auto_tiled=auto_tiled,
+            shrink=shrink,
         )
         proposal.ignored_classes.update(ignored_classes or {})
         for box_id, category_id, why in failed_boxes:
@@ -494,6 +497,7 @@ def prelabel_project(
             report.box_failures += [(image.file_name, f) for f in result.box_failures]
             if result.auto_tiled is not None:
                 report.auto_tiled.append((image.file_name, result.auto_tiled))
+            report.shrunk.note(image.file_name, result.shrink)
             continue
         report.failures.append((image.file_name, result))
         if on_failure is not None:

@@ -199,6 +199,10 @@ class Backend:
         """What to try when a run of this backend found no object at all (the summary's hint; "" none)."""
         return ""
 
+    def model_input(self) -> tuple[int, int] | None:
+        """The (h, w) every picture is resized to for the model; None: it takes pictures as they are."""
+        return None
+
     def specks_hint(self, set_with: str = CLI_OPTIONS) -> str:
         """What to try when the specks it dropped vastly outnumber the objects it kept (``specks_note``);
         ``set_with`` says where an option is set (``CLI_OPTIONS``, ``APP_OPTIONS``) before ``name=VALUE``."""

@@ -45,6 +45,7 @@ from pixelproof.inference.apply import (
 from pixelproof.inference.base import Backend, BackendError
 from pixelproof.inference.class_filter import ClassFilter, refused_classes
 from pixelproof.inference.from_boxes import box_annotations, none_outlined, refused, segment_boxes
+from pixelproof.inference.prelabel_checks import object_area, shrink_factor, speck_flood
 from pixelproof.inference.prelabel_report import Skipped
 from pixelproof.inference.registry import backend_class, get_backend
 from pixelproof.inference.tiling import DEFAULT_OVERLAP, AutoTiled, Tiling, predict_fitting, predict_tiled
@@ -268,8 +269,10 @@ class ReadAhead:
 # returns them, + speckles: masks the backend dropped under its
 # ``min_area``, + from-boxes: the boxes that got no mask, and why, + the tiles a picture too big for the
 # model's memory was pre-labeled in (None: as asked), + the dropped predictions per model class
-# (``refused_classes``: the summary names what to map); ``PredictionMapper.adopt``'s arguments after the image
-ShapesResult = tuple[list[Shape], int, Skipped, int, list[FailedBox], AutoTiled | None, dict[str, int]]
+# (``refused_classes``: the summary names what to map), + how many times the picture (or its tiles) was shrunk
+# to the model's fixed input (``prelabel_checks.shrink_factor``); ``PredictionMapper.adopt``'s arguments after
+# the image
+ShapesResult = tuple[list[Shape], int, Skipped, int, list[FailedBox], AutoTiled | None, dict[str, int], float]
 
 
 def prelabel_task(context: PrelabelContext, items: list[Item]) -> list[ShapesResult | Failed]:
@@ -316,7 +319,7 @@ def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -
         if context.from_boxes:
             outlined = segment_boxes(model.value, pixels, list(item.boxes))
             shapes, failed = box_shapes(outlined, h, w)
-            return shapes, 0, Skipped(), 0, failed, None, {}
+            return shapes, 0, Skipped(), 0, failed, None, {}, 0.0
         before = model.value.speckles_dropped
         if context.tiling is not None:
             on_tile = context.on_tile if context.on_tile is not None else _tell_tile
@@ -324,13 +327,18 @@ def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -
         else:
             predictions, tiled = predict_fitting(model.value, pixels, context.overlap)
         speckles = model.value.speckles_dropped - before
+        side = context.tiling.size if context.tiling is not None else tiled.size if tiled else 0
+        shrink = shrink_factor(min(side or w, w), min(side or h, h), model.value.model_input())
+        options = model.value.options
     predictions = list(predictions)
+    if flood := speck_flood(map(object_area, predictions), options):  # before a million objects are made
+        raise BackendError(flood)
     refused = dict(refused_classes(predictions, context.keep))  # named by the run's summary
     if context.skip_iou is None:
-        return (*to_shapes(predictions, h, w, context.keep), speckles, [], tiled, refused)
+        return (*to_shapes(predictions, h, w, context.keep), speckles, [], tiled, refused, shrink)
     existing = existing_objects(item.objects, h, w)
     shapes = to_shapes(predictions, h, w, context.keep, existing, context.skip_iou)
-    return (*shapes, speckles, [], tiled, refused)
+    return (*shapes, speckles, [], tiled, refused, shrink)
 
 
 def _tell_tile(_done: int, _tiles: int) -> None:

@@ -348,6 +348,13 @@ class OnnxModelBackend(OnnxBackend):
     def categories(self) -> list[str]:
         return [c for i, c in enumerate(self.classes) if i != self.background]
 
+    def model_input(self) -> tuple[int, int] | None:
+        """An Ultralytics export's letterbox, or a semantic model's fixed resize; None for torchvision
+        detectors (any size: they resize inside, by rules the graph does not tell)."""
+        if self.delegate is not None:
+            return self.delegate.model_input()
+        return self.recipe.size if self.recipe is not None else None
+
     @property
     def model_version(self) -> str:
         return self.delegate.model_version if self.delegate is not None else self.version

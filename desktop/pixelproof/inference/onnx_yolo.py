@@ -408,6 +408,9 @@ class YoloOnnxBackend(OnnxBackend):
     def categories(self) -> list[str]:
         return [self.names[k] for k in sorted(self.names)]
 
+    def model_input(self) -> tuple[int, int] | None:
+        return self.input_hw if self.session is not None else None  # every picture letterboxed to it
+
     @property
     def model_version(self) -> str:
         return self._meta.get("version", "unknown")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from pixelproof.inference.from_boxes import BoxFailure
+from pixelproof.inference.prelabel_checks import Shrunk
 from pixelproof.inference.tiling import AutoTiled
 
 # what a run's summary says of the predictions it did not add (``Proposal.ignored``), CLI and app alike
@@ -55,6 +56,7 @@ class PrelabelReport:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
     box_failures: list[tuple[str, BoxFailure]] = field(default_factory=list)  # (file name, box) no mask
     auto_tiled: list[tuple[str, AutoTiled]] = field(default_factory=list)  # (file name, tiles): too big
+    shrunk: Shrunk = field(default_factory=Shrunk)  # pictures shrunk to the model's input: said after the run
 
     @property
     def succeeded(self) -> int:

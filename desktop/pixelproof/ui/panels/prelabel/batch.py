@@ -36,6 +36,7 @@ from pixelproof.inference.base import APP_OPTIONS, Backend, keep_small_hint, spe
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.inference.class_filter import ignored_line
 from pixelproof.inference.model_card import id_named_note
+from pixelproof.inference.prelabel_checks import Shrunk
 from pixelproof.inference.prelabel_report import LEFT_OUT, skipped_words
 from pixelproof.inference.rebase import Rebaser
 from pixelproof.inference.tiling import APP_WORDS, Tiling, boxes_cut, cut_warning, tile_rects
@@ -103,6 +104,9 @@ class Batch:
     failures: list[tuple[int, str, str]] = field(default_factory=list)  # image id, file, reason
     box_failures: list[str] = field(default_factory=list)  # from-boxes: "file: annotation id (cat): why"
     auto_tiled: list[str] = field(default_factory=list)  # "file: too big for ...; pre-labeled in N-px tiles"
+    shrunk: Shrunk = field(
+        default_factory=Shrunk
+    )  # pictures shrunk to the model's input: said in the summary
     names_kept: list[str] = field(default_factory=list)  # new categories' names kept whole (apply.name_kept)
     stopped: str = ""  # why the run stopped itself (no object id left on the live project)
     tiling: Tiling | None = None  # the tiles asked for (Tiles checked), else None
@@ -275,6 +279,7 @@ class BatchRunner(QWidget):
                 line = failure.line(rec.file_name)
                 batch.box_failures.append(line)
                 self._add_problem(line, image_id)
+            batch.shrunk.note(rec.file_name, proposal.shrink)
             if proposal.auto_tiled is not None:  # not asked for: said per picture, in its own colour
                 line = proposal.auto_tiled.line(rec.file_name)
                 batch.auto_tiled.append(line)
@@ -387,6 +392,10 @@ class BatchRunner(QWidget):
             text += " (listed below)"
         if batch.tiling is not None and (cut_line := cut_warning(batch.cut, batch.tiling, APP_WORDS)):
             text += f"; {cut_line}"
+        if batch.model is not None and (shrunk := batch.shrunk.warning(batch.model.model_input(), APP_WORDS)):
+            text += (
+                f"; {shrunk}"  # a line scan fed whole to a 640-px detector: tiles to check, as the CLI warns
+            )
         if batch.names_kept:
             n = len(batch.names_kept)
             text += f"; {plural(n, 'model class name')} kept whole, past what PixelProof names a"
