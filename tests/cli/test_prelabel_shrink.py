@@ -83,5 +83,5 @@ def test_a_resumed_job_names_the_scan_of_a_kept_part(
     capsys.readouterr()
     assert main(argv) == 0
     err = capsys.readouterr().err
-    assert "resumed: 1 image" in err, err  # the scan's part: its picture is not run again
+    assert "resumed: 1 image was done" in err, err  # the scan's part: its picture is not run again
     assert WARNING in err and "(--tile 640)" in err, err

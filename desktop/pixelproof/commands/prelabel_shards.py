@@ -171,8 +171,9 @@ class ShardJob:
                 self.kept_tiled += int(kept["auto_tiled"])
                 _take_shrink(result, kept)
             done, kept = self.checkpoint.images, plural(len(parts), "kept part")
+            were = "was" if done == 1 else "were"
             print(
-                f"pixelproof: resumed: {plural(done, 'image')} were done in {kept} "
+                f"pixelproof: resumed: {plural(done, 'image')} {were} done in {kept} "
                 f"({shown(self.checkpoint.folder)}); pre-labeling the other {len(images) - done}",
                 file=sys.stderr,
             )
