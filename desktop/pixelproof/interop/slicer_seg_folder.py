@@ -7,8 +7,9 @@ A segmentation is put on the NRRD or NIfTI volume in its own folder that bears i
 ``Segmentation.seg.nrrd``, ``Segmentation_1.seg.nrrd``), through the slicer-seg reader's own path (same
 masks, one semantic mask per segment and slice). Several segmentations of one volume all come in; a
 segment name shared by two is one category. A grid that does not match (size, spacing, place), a folder
-with no volume, or several volumes of its grid: left out and said, with what would import it. Nothing in
-the folder is written.
+with no volume, or several volumes of its grid: left out and said, with what would import it. A segment
+name PixelProof would not make (a control character) is kept whole and said, as an import says it
+(``report_category_names``). Nothing in the folder is written.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import dataclasses
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import orjson
@@ -45,7 +47,7 @@ from pixelproof.core.volumes import (
     volume_stem,
 )
 from pixelproof.core.wording import plural
-from pixelproof.interop._util import Builder, Reporter, category_for, folder_project
+from pixelproof.interop._util import Builder, Reporter, category_for, folder_project, report_category_names
 from pixelproof.interop.nifti import read_label_volume
 from pixelproof.interop.slicer_seg_file import open_seg
 
@@ -242,6 +244,8 @@ def _read_onto(
         targets[image.id] = target
     if before is not None:
         _not_there_yet(before, scratch, targets, seg_file, volume)
+    # a segment name with a line break or a bidi override is said, as an import of the file says it
+    report_category_names(SimpleNamespace(project=scratch, problems=[]), seg_file, skip)
     category_of = {}
     for cat in sorted(scratch.categories.values(), key=lambda c: c.id):
         category_of[cat.id] = category_for(project, cat.name, cat.id).id
