@@ -154,3 +154,17 @@ def test_fills_of_a_skeleton_with_one_point_track_are_kept_by_fill_between_frame
         [3.0, 3.0, 2],
     ]
     assert all(untouched_fill(poses[f]) for f in (1, 2, 3))
+
+
+def test_a_point_track_with_two_shapes_on_one_frame_is_said(tmp_path: Path) -> None:
+    """The tip's track given twice on frame 2 (files joined by hand): the last one is the pose's tip there,
+    as before, and now said naming the track, the part and the frame (it was taken silently)."""
+    xml = _task(tmp_path / "in")
+    text = xml.read_text()
+    extra = _shape("points", 2, "7.00,7.00", True)
+    at = text.index('<track id="1" label="base"')
+    xml.write_text(text[: at - len("</track>")] + extra + text[at - len("</track>") :])
+    result = read_cvat(xml.parent)
+    assert _poses(result.project)[2].extra["keypoints"][:2] == [7.0, 7.0]
+    said = [m for m in result.problems if "frame 2" in m and "tip" in m]
+    assert said == [f"{xml}: <track> 7 (hand): part 'tip' has 2 shapes on frame 2; the last one read"]
