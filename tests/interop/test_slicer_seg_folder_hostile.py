@@ -5,6 +5,8 @@ read), nothing is said."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import nrrd
@@ -66,3 +68,17 @@ def test_add_says_it_too_and_adding_again_does_not(tmp_path: Path) -> None:
     said.clear()
     found, edit = images_and_segmentations_to_add(project, [seg], said.append)
     assert edit is None and found.already == [str(seg)] and not said
+
+
+@pytest.mark.parametrize("link", [os.symlink, os.link])
+def test_new_reads_one_segmentation_under_two_names_once(
+    tmp_path: Path, link: Callable[[Path, Path], None]
+) -> None:
+    """``Segmentation.seg.nrrd`` a link to ``ct.seg.nrrd``: one file, its masks put on the slices once, as
+    ``add`` reads it; before, ``new`` put every mask there twice."""
+    clear_cache()
+    seg = _scene(tmp_path / "scene")
+    link(seg, seg.parent / "Segmentation.seg.nrrd")
+    read: list[str] = []
+    project = project_with_segmentations(seg.parent, tmp_path / "p.json", on_read=read.append)
+    assert len(read) == 1 and len(project.annotations) == 4  # a 2 x 2 mask on each of the 4 slices

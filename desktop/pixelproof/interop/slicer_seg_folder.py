@@ -68,7 +68,7 @@ def project_with_segmentations(
     volumes' slices: each one read is said through ``on_read`` (its segments and objects), each left out
     through ``on_skip`` with the reason."""
     skip = on_skip or (lambda _message: None)
-    labels: list[Path] = []
+    labels: dict[object, Path] = {}
     project = project_from_folder(
         image_dir,
         project_file,
@@ -76,9 +76,9 @@ def project_with_segmentations(
         on_skip=skip,
         progress=progress,
         on_export=on_export,
-        on_labels=labels.append,
+        on_labels=lambda path: _once(labels, path),
     )
-    read_segmentations(project, labels, skip, on_read or (lambda _message: None))
+    read_segmentations(project, list(labels.values()), skip, on_read or (lambda _message: None))
     return project
 
 
@@ -308,11 +308,7 @@ def images_and_segmentations_to_add(
     categories, the objects and the slices' "done" (None: nothing to add). A segmentation whose objects
     the slices hold already is not added again: its path is in ``Additions.already``."""
     labels: dict[object, Path] = {}
-
-    def label(path: Path) -> None:  # a file given and in its folder given too: once
-        labels.setdefault(_file_identity(path), path)
-
-    found = images_to_add(project, paths, on_skip, progress=progress, on_labels=label)
+    found = images_to_add(project, paths, on_skip, progress=progress, on_labels=lambda p: _once(labels, p))
     if not labels:
         return found, AddImages(found.images) if found.images else None
     scratch = _scratch(project, found.images, {lexical_path(p).parent for p in labels.values()})
@@ -343,6 +339,12 @@ def images_and_segmentations_to_add(
     what = [plural(len(found.images), "image")] if found.images else []
     what += [plural(len(read), "segmentation")] if read else []
     return found, Compound(parts, f"Add {' and '.join(what)}", focus=[a.id for a in anns] or None)
+
+
+def _once(labels: dict[object, Path], path: Path) -> None:
+    """Keep ``path`` in ``labels`` unless its file is there already: a file given and in its folder given
+    too, or under two names (a link): its masks are put on the slices once."""
+    labels.setdefault(_file_identity(path), path)
 
 
 def _file_identity(path: Path) -> object:
