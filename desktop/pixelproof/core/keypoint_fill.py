@@ -49,8 +49,14 @@ def point_between(p: Point, q: Point, t: float) -> Point:
     x1, y1, v1 = q
     if v0 == 0 or (v1 == 0 and x1 == 0 and y1 == 0):
         return p  # not labelled until the next key; or nowhere to go
-    # CVAT's x0 + (x1 - x0) t, weighted so that finite keys give finite points (1e308 - -1e308 is inf)
-    return (x0 * (1 - t) + x1 * t, y0 * (1 - t) + y1 * t, v0)
+    return (_mix(x0, x1, t), _mix(y0, y1, t), v0)
+
+
+def _mix(a: float, b: float, t: float) -> float:
+    """CVAT's ``a + (b - a) t``; weighted when ``b - a`` overflows (1e308 - -1e308), so finite keys never
+    give an infinite or NaN point."""
+    m = a + (b - a) * t
+    return m if math.isfinite(m) else a * (1 - t) + b * t
 
 
 def fill_keypoints(project: Project, a: Annotation, b: Annotation, out: Annotation, t: float) -> None:
