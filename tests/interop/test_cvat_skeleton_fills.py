@@ -132,3 +132,39 @@ def test_a_point_moved_on_an_imported_fill_makes_it_and_the_skeleton_keyframes(t
     flags = _flags(tmp_path / "out" / "annotations.xml")
     assert [flags[(label, "2")] for label in ("hand", "tip", "base")] == ["1", "1", "0"]
     assert [flags[(label, "1")] for label in ("hand", "tip", "base")] == ["0", "0", "0"]
+
+
+def test_fills_of_a_skeleton_with_one_point_track_are_kept_by_fill_between_frames(tmp_path: Path) -> None:
+    """A task whose base track is missing: each pose is the tip alone, its box 0 x 0. Fill Between Frames
+    recomputes CVAT's interpolated frames as they are (its never placed base written 0.0 for 0); before, it
+    deleted them ("nothing left")."""
+    xml = _task(tmp_path / "in")
+    text = xml.read_text()
+    xml.write_text(text[: text.index('<track id="1" label="base"')] + "</track></annotations>")
+    project = read_cvat(xml.parent).project
+    assert [untouched_fill(_poses(project)[f]) for f in range(6)] == [False, True, True, True, False, False]
+    done = fill_between_frames(project, min(project.images), 7)
+    assert done.edit is not None and done.replaced == 3
+    done.edit.apply(project)
+    poses = _poses(project)
+    assert sorted(poses) == list(range(6))
+    assert [poses[f].extra["keypoints"][:3] for f in (1, 2, 3)] == [
+        [1.0, 1.0, 2],
+        [2.0, 2.0, 2],
+        [3.0, 3.0, 2],
+    ]
+    assert all(untouched_fill(poses[f]) for f in (1, 2, 3))
+
+
+def test_a_point_track_with_two_shapes_on_one_frame_is_said(tmp_path: Path) -> None:
+    """The tip's track given twice on frame 2 (files joined by hand): the last one is the pose's tip there,
+    as before, and now said naming the track, the part and the frame (it was taken silently)."""
+    xml = _task(tmp_path / "in")
+    text = xml.read_text()
+    extra = _shape("points", 2, "7.00,7.00", True)
+    at = text.index('<track id="1" label="base"')
+    xml.write_text(text[: at - len("</track>")] + extra + text[at - len("</track>") :])
+    result = read_cvat(xml.parent)
+    assert _poses(result.project)[2].extra["keypoints"][:2] == [7.0, 7.0]
+    said = [m for m in result.problems if "frame 2" in m and "tip" in m]
+    assert said == [f"{xml}: <track> 7 (hand): part 'tip' has 2 shapes on frame 2; the last one read"]

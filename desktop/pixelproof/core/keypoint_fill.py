@@ -14,6 +14,8 @@ points and one without) are not filled: their points would be mixed with other b
 
 from __future__ import annotations
 
+import math
+
 from pixelproof.core.keypoints import (
     BOX_OF_KEYPOINTS,
     box_of_points,
@@ -47,13 +49,21 @@ def point_between(p: Point, q: Point, t: float) -> Point:
     x1, y1, v1 = q
     if v0 == 0 or (v1 == 0 and x1 == 0 and y1 == 0):
         return p  # not labelled until the next key; or nowhere to go
-    return (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, v0)
+    return (_mix(x0, x1, t), _mix(y0, y1, t), v0)
+
+
+def _mix(a: float, b: float, t: float) -> float:
+    """CVAT's ``a + (b - a) t``; weighted when ``b - a`` overflows (1e308 - -1e308), so finite keys never
+    give an infinite or NaN point."""
+    m = a + (b - a) * t
+    return m if math.isfinite(m) else a * (1 - t) + b * t
 
 
 def fill_keypoints(project: Project, a: Annotation, b: Annotation, out: Annotation, t: float) -> None:
     """Give ``out`` (the shape ``t`` of the way from key ``a`` to key ``b``, on its own image) the keypoints
     between ``a``'s and ``b``'s, written as ``a`` holds them; a CVAT skeleton's box (its labelled points'
-    extent) follows them. Nothing when the keys hold no keypoints of one layout (the fill refuses those)."""
+    extent) follows them. Nothing when the keys hold no keypoints of one layout (the fill refuses those), or
+    points past a float's range in pixels."""
     layout = keypoint_layout(a)
     if layout is None or layout != keypoint_layout(b):
         return
@@ -62,6 +72,8 @@ def fill_keypoints(project: Project, a: Annotation, b: Annotation, out: Annotati
     if ka is None or kb is None or len(ka.points) != len(kb.points):
         return
     points = [point_between(p, q, t) for p, q in zip(ka.points, kb.points, strict=True)]
+    if not all(math.isfinite(x) and math.isfinite(y) for x, y, _v in points):
+        return  # a YOLO line's 1e308 is finite normalised, infinite in pixels: no NaN written
     if layout[0] == "coco":
         values: list[float] = []
         for x, y, v in points:

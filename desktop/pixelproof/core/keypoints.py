@@ -344,12 +344,13 @@ def names_to_place(a: Annotation, category: Category | None, pose: Any) -> list[
 
 
 def valid_kpt_shape(shape: Any) -> bool:
-    """Whether ``shape`` is a YOLO ``kpt_shape``: ``[K, 2 or 3]``, K > 0."""
+    """Whether ``shape`` is a YOLO ``kpt_shape``: ``[K, 2 or 3]``, 0 < K <= ``MAX_KEYPOINTS`` (a pose export
+    pads each object to K points: a project file's ``[10**9, 3]`` made it allocate 24 GB)."""
     return (
         isinstance(shape, list)
         and len(shape) == 2
         and all(type(n) is int for n in shape)
-        and shape[0] > 0
+        and 0 < shape[0] <= MAX_KEYPOINTS
         and shape[1] in (2, 3)
     )
 

@@ -15,8 +15,8 @@ counts (core.polygon_interp). Keypoints are mixed point by point, as CVAT interp
 a box and a polygon, masks, two classes, keys with other keypoints, a frame with several objects of the
 track, a reviewer's rejected key, which is no key): the objects already on their frames stay as they are
 (an earlier fill's, or CVAT's own). Frames before the first key and after the last are not filled. A new
-shape is cut to its frame (a frame of another size). One fill makes at most ``MAX_FILLED`` objects: more is
-refused, saying so, before any is made.
+shape is cut to its frame (a frame of another size); a pose's box (its points' extent) may be 0 wide. One
+fill makes at most ``MAX_FILLED`` objects: more is refused, saying so, before any is made.
 
 "Changed" is told by the geometry: each filled object records a digest of its class and coordinates
 (``pixelproof.interpolated_digest``); one that no longer matches, or that a reviewer accepted or rejected,
@@ -55,6 +55,7 @@ from pixelproof.core.frame_sequences import (  # noqa: F401 (FRAME_FILE, frame_n
 )
 from pixelproof.core.geometry import clamp_polygons, clip_box, clone
 from pixelproof.core.keypoint_fill import fill_keypoints, keypoint_layout
+from pixelproof.core.keypoints import BOX_OF_KEYPOINTS
 from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.masks import segmentation_area
 from pixelproof.core.model import Annotation, Project, is_rejected
@@ -495,6 +496,16 @@ def _between(
     return ann
 
 
+def _extent_on(x0: float, y0: float, x1: float, y1: float, width: int, height: int) -> list[float] | None:
+    """A pose's box (its labelled points' extent, ``BOX_OF_KEYPOINTS``) on the image, cut to it: 0 wide or
+    high for one point or points in a line, which is no "nothing left" as a box's would be (CVAT's own
+    interpolated poses there were deleted); None when it lies off the image."""
+    if x1 < 0 or y1 < 0 or x0 > width or y0 > height:
+        return None
+    xa, ya = min(max(x0, 0.0), width), min(max(y0, 0.0), height)
+    return [xa, ya, min(max(x1, 0.0), width) - xa, min(max(y1, 0.0), height) - ya]
+
+
 def shape_between(
     project: Project, a: Annotation, b: Annotation, image_id: int, t: float
 ) -> Annotation | None:
@@ -508,8 +519,11 @@ def shape_between(
         x0, y0, w0, h0 = (float(v) for v in a.bbox)
         x1, y1, w1, h1 = (float(v) for v in b.bbox)
         xtl, ytl, xbr, ybr = _mix([x0, y0, x0 + w0, y0 + h0], [x1, y1, x1 + w1, y1 + h1], t)
+        pose = a.app_extra.get(BOX_OF_KEYPOINTS) is True
         box = clip_box([xtl, ytl, xbr - xtl, ybr - ytl], image.width, image.height)
-        if box is None or box[2] <= 0 or box[3] <= 0:
+        if box is None and pose:
+            box = _extent_on(xtl, ytl, xbr, ybr, image.width, image.height)
+        if box is None or (not pose and (box[2] <= 0 or box[3] <= 0)):
             return None
         segmentation, bbox = None, box
     else:

@@ -161,7 +161,8 @@ def frames_of_tracks(
             points: Sequence[tuple[ET.Element, str, str | None]] = ()  # a skeleton's parts on the frame
             if shape.tag == "skeleton":
                 if parts is None:
-                    parts = _parts_by_frame(track)
+                    at = f"{xml}: <track> {track.get('id', '?')} ({label or 'no label'})"
+                    parts = _parts_by_frame(track, at, report)
                 points = parts.get(frame, ())
                 made.extend(_on_frame(p, lab, src, None) for p, lab, src in points)
             if shape in between and not _part_keyed(points, frame):
@@ -243,21 +244,28 @@ def _part_keyed(points: Sequence[tuple[ET.Element, str, str | None]], frame: int
     return any(p.get("keyframe") != "0" and frame_number(p.get("frame")) == frame for p, _l, _s in points)
 
 
-def _parts_by_frame(track: ET.Element) -> dict[int, list[tuple[ET.Element, str, str | None]]]:
+def _parts_by_frame(
+    track: ET.Element, at: str, report: Reporter
+) -> dict[int, list[tuple[ET.Element, str, str | None]]]:
     """A skeleton track's part points by their frame number, each with its part's label and source, in
     file order; outside ones too (a skeleton on the frame holds them as its unlabelled points), and on
     the skeleton's later frames a part track left out after its outside point (CVAT writes it once). Made once
     per track: looking each skeleton's points up in every part again took hours for a file of 100,000
-    frames (frames x points)."""
+    frames (frames x points). A part with two shapes on one frame: the last is read, said naming ``at``."""
     found: dict[int, list[tuple[ET.Element, str, str | None]]] = {}
     shown = sorted(_shown_frames(track))
     for part in track.findall("track"):
         label, source = part.get("label", ""), part.get("source")
-        points = {
-            frame: point
-            for point in part
-            if point.tag != "attribute" and (frame := frame_number(point.get("frame"))) is not None
-        }
+        points: dict[int, ET.Element] = {}
+        twice: Counter[int] = Counter()
+        for point in part:
+            if point.tag != "attribute" and (frame := frame_number(point.get("frame"))) is not None:
+                if frame in points:
+                    twice[frame] += 1
+                points[frame] = point
+        for frame, n in sorted(twice.items()):  # (files joined by hand) CVAT gives a track one per frame
+            said = f"part {short_repr(label)} has {n + 1} shapes on frame {frame}; the last one read"
+            report.often("repeated points", f"{at}: {said}")
         last: ET.Element | None = None
         for frame in sorted({*points, *shown}):
             last = points.get(frame, last)

@@ -7,8 +7,9 @@ A segmentation is put on the NRRD or NIfTI volume in its own folder that bears i
 ``Segmentation.seg.nrrd``, ``Segmentation_1.seg.nrrd``), through the slicer-seg reader's own path (same
 masks, one semantic mask per segment and slice). Several segmentations of one volume all come in; a
 segment name shared by two is one category. A grid that does not match (size, spacing, place), a folder
-with no volume, or several volumes of its grid: left out and said, with what would import it. Nothing in
-the folder is written.
+with no volume, or several volumes of its grid: left out and said, with what would import it. A segment
+name PixelProof would not make (a control character) is kept whole and said, as an import says it
+(``report_category_names``). Nothing in the folder is written.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import dataclasses
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import orjson
@@ -45,7 +47,7 @@ from pixelproof.core.volumes import (
     volume_stem,
 )
 from pixelproof.core.wording import plural
-from pixelproof.interop._util import Builder, Reporter, category_for, folder_project
+from pixelproof.interop._util import Builder, Reporter, category_for, folder_project, report_category_names
 from pixelproof.interop.nifti import read_label_volume
 from pixelproof.interop.slicer_seg_file import open_seg
 
@@ -66,7 +68,7 @@ def project_with_segmentations(
     volumes' slices: each one read is said through ``on_read`` (its segments and objects), each left out
     through ``on_skip`` with the reason."""
     skip = on_skip or (lambda _message: None)
-    labels: list[Path] = []
+    labels: dict[object, Path] = {}
     project = project_from_folder(
         image_dir,
         project_file,
@@ -74,9 +76,9 @@ def project_with_segmentations(
         on_skip=skip,
         progress=progress,
         on_export=on_export,
-        on_labels=labels.append,
+        on_labels=lambda path: _once(labels, path),
     )
-    read_segmentations(project, labels, skip, on_read or (lambda _message: None))
+    read_segmentations(project, list(labels.values()), skip, on_read or (lambda _message: None))
     return project
 
 
@@ -242,6 +244,8 @@ def _read_onto(
         targets[image.id] = target
     if before is not None:
         _not_there_yet(before, scratch, targets, seg_file, volume)
+    # a segment name with a line break or a bidi override is said, as an import of the file says it
+    report_category_names(SimpleNamespace(project=scratch, problems=[]), seg_file, skip)
     category_of = {}
     for cat in sorted(scratch.categories.values(), key=lambda c: c.id):
         category_of[cat.id] = category_for(project, cat.name, cat.id).id
@@ -304,11 +308,7 @@ def images_and_segmentations_to_add(
     categories, the objects and the slices' "done" (None: nothing to add). A segmentation whose objects
     the slices hold already is not added again: its path is in ``Additions.already``."""
     labels: dict[object, Path] = {}
-
-    def label(path: Path) -> None:  # a file given and in its folder given too: once
-        labels.setdefault(_file_identity(path), path)
-
-    found = images_to_add(project, paths, on_skip, progress=progress, on_labels=label)
+    found = images_to_add(project, paths, on_skip, progress=progress, on_labels=lambda p: _once(labels, p))
     if not labels:
         return found, AddImages(found.images) if found.images else None
     scratch = _scratch(project, found.images, {lexical_path(p).parent for p in labels.values()})
@@ -339,6 +339,12 @@ def images_and_segmentations_to_add(
     what = [plural(len(found.images), "image")] if found.images else []
     what += [plural(len(read), "segmentation")] if read else []
     return found, Compound(parts, f"Add {' and '.join(what)}", focus=[a.id for a in anns] or None)
+
+
+def _once(labels: dict[object, Path], path: Path) -> None:
+    """Keep ``path`` in ``labels`` unless its file is there already: a file given and in its folder given
+    too, or under two names (a link): its masks are put on the slices once."""
+    labels.setdefault(_file_identity(path), path)
 
 
 def _file_identity(path: Path) -> object:

@@ -16,6 +16,7 @@ import numpy as np
 
 from pixelproof.core import limits
 from pixelproof.core.imageio import ImageReadError, image_size, is_image_file
+from pixelproof.core.keypoints import valid_kpt_shape
 from pixelproof.core.limits import MAX_CLASSES, LimitError, is_inside, lexical_path, read_yaml, short_repr
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.split_names import CANONICAL, canonical
@@ -219,13 +220,7 @@ def _kpt_shape(config: dict[str, Any], report: Reporter) -> tuple[int, int] | No
     shape = config.get("kpt_shape")
     if shape is None:
         return None
-    if (
-        isinstance(shape, list)
-        and len(shape) == 2
-        and all(type(n) is int for n in shape)
-        and 0 < shape[0] <= 1000
-        and shape[1] in (2, 3)
-    ):
+    if valid_kpt_shape(shape):
         return shape[0], shape[1]
     report(
         f"{config['_file']}: kpt_shape: expected [keypoints, 2 or 3], got {short_repr(shape)}; "
