@@ -105,6 +105,16 @@ def untouched_fill(ann: Annotation) -> bool:
     return ann.review not in ("accepted", "rejected") and not is_locked(ann) and shape_digest(ann) == recorded
 
 
+def fill_edited(ann: Annotation) -> bool:
+    """Whether ``ann`` is a shape a fill made whose class or coordinates were changed since (its digest no
+    longer matches): a key now, and its Source says so - ``source`` stays the fill's, which the CVAT writer
+    writes as ``manual``, as CVAT sets an edited interpolated shape's."""
+    recorded = ann.app_extra.get(DIGEST) if ann.app_extra else None
+    if ann.source != SOURCE or not isinstance(recorded, str) or ann.kind == "mask":
+        return False
+    return shape_digest(ann) != recorded
+
+
 def filled_between(ann: Annotation) -> tuple[int, int] | None:
     """The two key frames the fill that made ``ann`` interpolated it between (``pixelproof.
     interpolated_between``), for the Properties panel to say it; None when the object records none (a key,
