@@ -150,6 +150,15 @@ def mark_interpolated(ann: Annotation, between: list[int]) -> None:
     ann.app_extra[DIGEST] = shape_digest(ann)
 
 
+def as_key(ann: Annotation) -> Annotation:
+    """A copy of the filled ``ann`` made a key where it is: a person's (``manual``), its fill marks dropped
+    (Track Box Here on a filled frame, a split's first and last frames)."""
+    key = clone(ann)
+    key.source = "manual"
+    key.app_extra = {k: v for k, v in key.app_extra.items() if k not in (BETWEEN, DIGEST)}
+    return key
+
+
 def with_class(ann: Annotation, category_id: int) -> Annotation:
     """``ann`` given the id ``category_id`` for its class, as ``renumber`` and ``merge`` number the same
     class again: a fill nobody touched stays one (its digest, of its class id, follows), not a key. Returns
@@ -339,9 +348,7 @@ def track_box_here(project: Project, image_id: int, track: int | str) -> TrackBo
     here = [a for a in project.annotations_of(image_id) if track_of(a) == track]
     if here:
         if len(here) == 1 and untouched_fill(here[0]):
-            key = clone(here[0])
-            key.source = "manual"
-            key.app_extra = {k: v for k, v in key.app_extra.items() if k not in (BETWEEN, DIGEST)}
+            key = as_key(here[0])
             edit = ReplaceAnnotations([key], f"Track Box Here (track {shown}, frame {frame} a key)")
             return TrackBox(edit, key.id, KEYED, frame, filled_between(here[0]) or ())
         return TrackBox(None, here[0].id, ALREADY, frame)
