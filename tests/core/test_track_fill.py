@@ -316,3 +316,23 @@ def test_a_files_text_track_id_and_the_apps_number_are_one_track() -> None:
     done.edit.apply(p)
     (a1,) = on(p, 1)
     assert a1.bbox == [10.0, 0.0, 10.0, 10.0] and track_of(a1) == 3
+
+
+def test_a_moved_fill_says_edited_since_in_its_source_and_an_accepted_one_does_not() -> None:
+    """Properties' Source read "interpolated: linear" for a filled box dragged since (a key frame now)."""
+    from pixelproof.core.track_fill import fill_edited
+    from pixelproof.interop.provenance import FILL_EDITED, source_text
+
+    p = video([0, 1, 2])
+    add(p, 0, [0.0, 0.0, 10.0, 10.0])
+    add(p, 2, [20.0, 0.0, 10.0, 10.0])
+    done = fill_between_frames(p, 1, 3)
+    assert done.edit is not None
+    done.edit.apply(p)
+    (fill,) = on(p, 1)
+    assert not fill_edited(fill) and source_text(fill, None) == "interpolated: linear"
+    fill.review = "accepted"  # a key too, but its shape is the fill's
+    assert not untouched_fill(fill) and source_text(fill, None) == "interpolated: linear"
+    fill.bbox = [12.0, 0.0, 10.0, 10.0]
+    assert fill_edited(fill) and source_text(fill, None) == f"interpolated: linear, {FILL_EDITED}"
+    assert source_text(fill, None, edits=False) == "interpolated: linear"  # a long list: not worked out

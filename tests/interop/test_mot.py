@@ -16,6 +16,7 @@ from pixelproof.cli import main
 from pixelproof.core.clipboard import track_of
 from pixelproof.core.model import Annotation, Project
 from pixelproof.interop.formats import FORMATS, detect_format
+from pixelproof.interop.mot_writer import SHIFTED
 
 MOT = FORMATS["mot"]
 
@@ -116,6 +117,25 @@ def test_export_gives_objects_without_track_new_ids_and_says_shapes(tmp_path: Pa
     assert "1,4,5,50,20,20,1,14,1" in lines  # after the highest track id, 3
     back = MOT.read(tmp_path / "out").project
     assert "class 14" in {c.name for c in back.categories.values()}
+
+
+def test_a_project_with_track_0_is_written_from_id_1_and_round_trips(tmp_path: Path) -> None:
+    """New Track's first track is 0, and gt.txt got id 0: MOTChallenge ids count from 1 (Datumaro, so CVAT's
+    MOT import, reads 0 as no track). Every track is written one up, said; read back, the tracks are the same
+    objects apart as before, and written again the file is the same (no track 0 left to shift)."""
+    project = MOT.read(make_sequence(tmp_path / "in")).project
+    for a in project.annotations.values():
+        a.extra["track_id"] -= 1  # tracks 0, 1, 2: as labelled in the app
+    before = {(a.image_id, tuple(a.bbox)): track_of(a) for a in project.annotations.values()}
+    warnings = MOT.write(project, tmp_path / "out", images="copy")
+    assert SHIFTED in warnings
+    gt = (tmp_path / "out" / "MOT17-02" / "gt" / "gt.txt").read_text()
+    assert sorted(gt.splitlines()) == sorted(GT.splitlines())  # ids 1, 2, 3 as in MOT17: none is 0
+    back = MOT.read(tmp_path / "out").project
+    after = {(a.image_id, tuple(a.bbox)): track_of(a) for a in back.annotations.values()}
+    assert after == {k: t + 1 for k, t in before.items()}  # the same tracks, numbered as the file says
+    assert MOT.write(back, tmp_path / "again", images="copy") == []
+    assert (tmp_path / "again" / "MOT17-02" / "gt" / "gt.txt").read_text() == gt
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def test_edit_menu_items_are_grouped_with_separators(window) -> None:
         ["Undo", "Redo"],
         ["Copy", "Paste", "Duplicate", "Delete"],
         ["Propagate…", "Keep Previous Objects", "Fill Between Slices"],
-        ["New Track", "Track Box Here", "Fill Between Frames"],
+        ["New Track", "Track Box Here", "Fill Between Frames", "Merge Tracks", "Split Track Here (X)"],
         ["Select All", "Select Next Object", "Select Previous Object"],
         ["Occluded", "Lock", "Place Keypoints on Object"],
         ["Bring to Front", "Send to Back"],

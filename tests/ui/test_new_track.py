@@ -17,6 +17,7 @@ from PySide6.QtTest import QTest
 from pixelproof.core.coco import save_project
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.track_fill import SOURCE
+from pixelproof.interop.provenance import FILL_EDITED
 from pixelproof.ui.track_fill_actions import no_track
 from tests.ui.conftest import settle, wait_loaded
 from tests.ui.test_slice_fill import click_in_edit_menu, show_in_select
@@ -157,11 +158,15 @@ def test_properties_and_the_annotations_list_tell_a_key_frame_from_an_interpolat
     assert kind.isVisible() and kind.text() == "interpolated 0-4"
     assert "Move or resize it and it becomes a key frame" in kind.toolTip()
     assert rows.model().index(0, 0).data() == f"#{filled.id}  car  ·  box  ·  track 0 interpolated"
+    source = win.panels["propertiesDock"].source
+    assert source.text() == "interpolated: linear"
     key(win, Qt.Key.Key_Right)  # moved: the user's, a key
     settle()
     assert kind.text() == "key frame" and rows.model().index(0, 0).data().endswith("track 0 key")
+    assert source.text() == f"interpolated: linear, {FILL_EDITED}"  # it read "interpolated: linear" still
     key(win, Qt.Key.Key_Z, CTRL)
     settle()
+    assert source.text() == "interpolated: linear"
     assert kind.text() == "interpolated 0-4" and rows.model().index(0, 0).data().endswith(
         "track 0 interpolated"
     )

@@ -11,9 +11,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from pixelproof.core.track_fill import SOURCE, untouched_fill
+from pixelproof.ui.status_message import is_cut, message_room
 from pixelproof.ui.track_box_actions import no_current_track
 from pixelproof.ui.track_refill import set_refills
-from tests.ui.conftest import wait_loaded
+from tests.ui.conftest import settle, wait_loaded
 from tests.ui.test_slice_fill import show_in_select
 from tests.ui.test_track_fill import clip  # noqa: F401 (the fixture)
 from tests.ui.test_workbench import click, drag, key, set_zoom, view_point
@@ -58,8 +59,10 @@ def test_ctrl_t_puts_the_tracks_box_on_the_next_frame_to_drag_and_shift_t_refill
     assert box.source == "manual" and not untouched_fill(box)  # a key, not a fill
     assert doc.selection == [box.id]
     said = win.statusBar().currentMessage()
-    assert said.startswith("Track 7's box on frame 1, a key, interpolated between its keys on frames 0 and 3")
-    assert "Shift+T fills track 7 again" in said
+    assert (
+        said
+        == "Track 7's key on frame 1, between frames 0 and 3: drag it into place (V); Shift+T fills again"
+    )
     assert win.act_undo.text() == "&Undo Track Box Here (track 7, frame 1)"
     drag(win, view_point(win, 28.0, 20.0), view_point(win, 32.0, 24.0))  # into place: 4 px right, 4 down
     assert doc.project.annotations[box.id].bbox == pytest.approx([24.0, 16.0, 16.0, 16.0])
@@ -87,7 +90,7 @@ def test_a_dragged_key_says_shift_t_fills_again_and_ctrl_t_makes_a_fill_a_key(qt
     (key_now,) = track_objects(doc, frame[2])
     assert key_now.id == fill.id and key_now.bbox == fill.bbox and not untouched_fill(key_now)
     assert doc.selection == [fill.id]
-    assert win.statusBar().currentMessage().startswith("Track 7's box on frame 2, filled, is a key now")
+    assert win.statusBar().currentMessage().startswith("Track 7's fill on frame 2 is a key now")
     x, y = key_now.bbox[0] + 8, key_now.bbox[1] + 8
     drag(win, view_point(win, x, y), view_point(win, x + 4, y))
     said = win.statusBar().currentMessage()
@@ -135,3 +138,23 @@ def test_an_edit_of_keys_of_two_tracks_numbers_the_folder_once(qtbot, clip, monk
     assert win.statusBar().currentMessage() == (
         "Track 7's filled frames next to this key are from before the change: Shift+T fills track 7 again"
     )
+
+
+@pytest.mark.parametrize("refills", [False, True])
+def test_ctrl_ts_message_fits_the_bar_at_1366(qtbot, clip, refills) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Ctrl+T's message was cut at 1366 px ("...then the filled..."): what to do next was never read."""
+    win, frame = clip
+    set_refills(refills)
+    win.resize(1366, 768)
+    qtbot.waitUntil(lambda: win.width() == 1366, timeout=10000)
+    show_in_select(qtbot, win, frame[0])
+    click(win, view_point(win, 24.5, 24.5))
+    next_frame(qtbot, win)
+    key(win, Qt.Key.Key_T, CTRL)  # interpolated between frames 0 and 3: the longest of the usual ones
+    settle()
+    bar = win.statusBar()
+    said = bar.currentMessage()
+    assert said.startswith("Track 7's key on frame 1, between frames 0 and 3: drag it into place (V); ")
+    assert said.endswith("the fills beside it follow" if refills else "Shift+T fills again")
+    longer = said.replace("7", "1234").replace(" 1", " 1234").replace(" 3", " 1300")  # a long video's numbers
+    assert not is_cut(bar, longer), (bar.fontMetrics().horizontalAdvance(longer), message_room(bar))

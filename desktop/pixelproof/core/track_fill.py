@@ -106,6 +106,16 @@ def untouched_fill(ann: Annotation) -> bool:
     return ann.review not in ("accepted", "rejected") and not is_locked(ann) and shape_digest(ann) == recorded
 
 
+def fill_edited(ann: Annotation) -> bool:
+    """Whether ``ann`` is a shape a fill made whose class or coordinates were changed since (its digest no
+    longer matches): a key now, and its Source says so - ``source`` stays the fill's, which the CVAT writer
+    writes as ``manual``, as CVAT sets an edited interpolated shape's."""
+    recorded = ann.app_extra.get(DIGEST) if ann.app_extra else None
+    if ann.source != SOURCE or not isinstance(recorded, str) or ann.kind == "mask":
+        return False
+    return shape_digest(ann) != recorded
+
+
 def filled_between(ann: Annotation) -> tuple[int, int] | None:
     """The two key frames the fill that made ``ann`` interpolated it between (``pixelproof.
     interpolated_between``), for the Properties panel to say it; None when the object records none (a key,
@@ -139,6 +149,15 @@ def mark_interpolated(ann: Annotation, between: list[int]) -> None:
     ann.source = SOURCE
     ann.app_extra[BETWEEN] = list(between)
     ann.app_extra[DIGEST] = shape_digest(ann)
+
+
+def as_key(ann: Annotation) -> Annotation:
+    """A copy of the filled ``ann`` made a key where it is: a person's (``manual``), its fill marks dropped
+    (Track Box Here on a filled frame, a split's first and last frames)."""
+    key = clone(ann)
+    key.source = "manual"
+    key.app_extra = {k: v for k, v in key.app_extra.items() if k not in (BETWEEN, DIGEST)}
+    return key
 
 
 def with_class(ann: Annotation, category_id: int) -> Annotation:
@@ -330,9 +349,7 @@ def track_box_here(project: Project, image_id: int, track: int | str) -> TrackBo
     here = [a for a in project.annotations_of(image_id) if track_of(a) == track]
     if here:
         if len(here) == 1 and untouched_fill(here[0]):
-            key = clone(here[0])
-            key.source = "manual"
-            key.app_extra = {k: v for k, v in key.app_extra.items() if k not in (BETWEEN, DIGEST)}
+            key = as_key(here[0])
             edit = ReplaceAnnotations([key], f"Track Box Here (track {shown}, frame {frame} a key)")
             return TrackBox(edit, key.id, KEYED, frame, filled_between(here[0]) or ())
         return TrackBox(None, here[0].id, ALREADY, frame)

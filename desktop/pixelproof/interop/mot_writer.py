@@ -4,8 +4,9 @@ tools (py-motmetrics, TrackEval) and CVAT's MOT import read a project labelled i
 
 A sequence's frame numbers are the ones its images are named by (``000001.jpg``, as the reader makes them),
 else the sequence's frame order (``track_fill.frame_numbers``: ``frame_000010.png``'s number, else file order)
-plus one, since MOT counts frames from 1. An object's track is its ``track_id``; an object without one, or
-whose track already has an object on its frame, gets a new id (said). ``conf`` is 1, 0 for a void region (the
+plus one, since MOT counts frames from 1. An object's track is its ``track_id`` (all one up when the project
+has a track 0: MOT ids count from 1); an object without one, or whose track already has an object on its
+frame, gets a new id (said). ``conf`` is 1, 0 for a void region (the
 benchmark's boxes to ignore); the class is MOT17's number for a MOT17 class name (``<class> (ignored)``
 too), -1 for ``object``, ``n`` for ``class <n>``, else a number from 14 on (said); visibility is the one
 read, else 1. Shapes are written as their boxes (said).
@@ -45,6 +46,10 @@ MOT17_CLASSES = {
 NO_CLASS = "object"  # a results file's class -1
 IGNORED = " (ignored)"  # the void category of a gt box with conf 0: "pedestrian (ignored)"
 DEFAULT_RATE = 30
+SHIFTED = (
+    "track ids written one up (track 0 as id 1): MOTChallenge ids count from 1, and CVAT and Datumaro read "
+    "id 0 as no track"
+)
 
 
 def write_mot(
@@ -61,7 +66,7 @@ def write_mot(
     counts: Counter[str] = Counter()
     classes, numbered = _class_numbers(project, counts)
     tracks = _track_ids(project, counts)
-    warnings: list[str] = []
+    warnings = [SHIFTED] if counts["shifted"] else []
     groups: dict[PurePath, list[ImageRecord]] = {}
     for image in project.images.values():
         groups.setdefault(PurePath(image.file_name.replace("\\", "/")).parent, []).append(image)
@@ -126,14 +131,20 @@ def _class_numbers(project: Project, counts: Counter[str]) -> tuple[dict[int, in
 
 
 def _track_ids(project: Project, counts: Counter[str]) -> dict[int, int]:
-    """Object id -> track id: its own while a whole number under ``LIMIT`` not yet on its image, else a
-    new one."""
+    """Object id -> the id gt.txt gives its track: its own while a whole number under ``LIMIT`` not yet on
+    its image, else a new one. MOTChallenge ids count from 1 (Datumaro, so CVAT's MOT import, reads id 0 as
+    no track): a project with a track 0 (New Track's first) has every track written one up, so its tracks
+    stay apart and in order; one without (a MOT file read) keeps its numbers: written back as read."""
     out: dict[int, int] = {}
     lacking: list[int] = []
     on: set[tuple[int, int]] = set()
+    tracked = [(a, t) for a in project.annotations.values() if isinstance(t := track_of(a), int)]
+    up = int(any(t == 0 for _, t in tracked))
+    counts["shifted"] += up
+    owned = {a.id: t + up for a, t in tracked if t >= 0 and t + up < LIMIT}
     for ann in project.annotations.values():
-        track = track_of(ann)
-        if isinstance(track, int) and 0 <= track < LIMIT and (ann.image_id, track) not in on:
+        track = owned.get(ann.id)
+        if track is not None and (ann.image_id, track) not in on:
             out[ann.id] = track
             on.add((ann.image_id, track))
         else:

@@ -22,15 +22,18 @@ from pathlib import Path
 from typing import Any
 
 from pixelproof.core.model import Annotation, ImageRecord
+from pixelproof.core.track_fill import fill_edited
 from pixelproof.interop.formats import FORMATS
 from pixelproof.interop.geojson_cells import shape_edited
 
 IMPORTED = "imported"  # in an image's ``pixelproof`` extras
 DRAWN = "drawn in PixelProof"
 NOT_RECORDED = "not recorded"
+FILL_EDITED = "edited since (a key frame)"  # a filled box moved, resized or given another class since
 TIP = (
     "Where the object came from: drawn in PixelProof (by hand: drawn, painted, pasted); model: the model "
-    "that proposed it; interpolated: Fill Between Slices made it from the painted slices around it; "
+    "that proposed it; interpolated: Fill Between Slices or Fill Between Frames made it from the objects "
+    "around it (edited since: moved, resized or reclassified after, a key frame of its track now); "
     "imported: the format and the file or folder it was read from (and whether its shape was edited since, "
     "where the file let PixelProof tell); not recorded: the project file gives no source "
     "(an object from another tool's file opened as a project, or imported before PixelProof marked imports)"
@@ -89,7 +92,8 @@ def source_text(ann: Annotation, image: ImageRecord | None, edits: bool = True) 
         ("interpolation:", "interpolated"),
     ):
         if source is not None and source.startswith(prefix):
-            return f"{word}: {source[len(prefix) :] or '?'}"
+            edited = f", {FILL_EDITED}" if edits and fill_edited(ann) else ""
+            return f"{word}: {source[len(prefix) :] or '?'}{edited}"
     if source:  # another value a file gave: as written
         return source
     mark = _mark(image)

@@ -24,6 +24,7 @@ from pixelproof.ui.shortcuts import make_action
 from pixelproof.ui.slice_fill_actions import SliceFillActions
 from pixelproof.ui.track_actions import TrackActions
 from pixelproof.ui.track_box_actions import TrackBoxActions
+from pixelproof.ui.track_edit_actions import TrackEditActions
 from pixelproof.ui.track_fill_actions import TrackFillActions
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ class ClipboardActions(QObject):
         self.track_fill = TrackFillActions(shell)  # Edit > Fill Between Frames (CVAT's track mode)
         self.tracks = TrackActions(shell)  # Edit > New Track (T), above Fill Between Frames
         self.track_box = TrackBoxActions(shell)  # Edit > Track Box Here (Ctrl+T), below New Track
+        self.track_edit = TrackEditActions(shell)  # Edit > Merge Tracks, Split Track Here (CVAT's M, Alt+M)
         shell.documentChanged.connect(self._document_changed)
         shell.viewChanged.connect(self._update)
         self._document_changed(shell.document)
@@ -85,6 +87,7 @@ class ClipboardActions(QObject):
         self.track_fill.refresh()
         self.tracks.refresh()
         self.track_box.refresh()
+        self.track_edit.refresh()
 
     def _selected_ids(self) -> list[int]:
         doc = self.shell.document

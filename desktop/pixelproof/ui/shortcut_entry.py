@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
 
 Std = QKeySequence.StandardKey
 Keys = tuple[str | QKeySequence.StandardKey, ...]
@@ -72,3 +73,16 @@ def gesture(id: str, text: str, *how: str, takes: tuple[str, ...] = ()) -> Short
 
 def portable(seq: QKeySequence) -> str:
     return seq.toString(QKeySequence.SequenceFormat.PortableText)
+
+
+def shown_context(action: QAction) -> str | None:
+    """The context of the view shown by ``action``'s window (``VIEW_CONTEXT``, found up its parents or a
+    widget it is added to); None when no window says (an action outside a main window acts as declared)."""
+    starts: list[QObject | None] = [action.parent(), *action.associatedObjects()]
+    for obj in starts:
+        while obj is not None:
+            shown = obj.property(VIEW_CONTEXT)
+            if shown is not None:
+                return str(shown)
+            obj = obj.parent()
+    return None

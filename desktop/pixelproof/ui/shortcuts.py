@@ -32,12 +32,12 @@ from pixelproof.ui.key_names import key_label
 from pixelproof.ui.settings import json_value, settings
 from pixelproof.ui.shortcut_entry import (
     CONTEXTS,
-    VIEW_CONTEXT,
     Shortcut,
     Std,
     _,
     gesture,
     portable,
+    shown_context,  # beside VIEW_CONTEXT, which it reads
 )
 
 ARROWS = ("Left", "Right", "Up", "Down")
@@ -90,6 +90,11 @@ DEFAULTS: list[Shortcut] = [
     _("edit.fill_between_frames", "Fill Between &Frames", ("Shift+T",), "labeling", note="the selected "
       "object's track on the video's frames between two drawn ones, boxes, polygons and keypoints "
       "interpolated; CVAT's track mode"),
+    # CVAT's Merge (M: Pre-label here) and Split (Alt+M: the Masks menu here): J as in join, X as in cut
+    _("edit.merge_tracks", "&Merge Tracks", ("Alt+J",), "labeling", note="the picked tracks made one (the "
+      "first's id): pick a track, then an object of the other on any frame; CVAT's M"),
+    _("edit.split_track", "Split Track Here (&X)", ("Alt+X",), "labeling", note="the selected object's "
+      "track from the frame shown on given a new id; CVAT's Split (Alt+M)"),
     _("edit.select_all", "Select &All", (Std.SelectAll,), "labeling"),
     # CVAT's Tab / Shift+Tab (Tab goes through the panels here): one object after the other, to give each a
     # class (1-9), accept or reject it (K / J), delete or nudge it without leaving the canvas
@@ -537,19 +542,6 @@ class ShortcutRegistry(QObject):
 
 
 REGISTRY = ShortcutRegistry(DEFAULTS)
-
-
-def shown_context(action: QAction) -> str | None:
-    """The context of the view shown by ``action``'s window (``VIEW_CONTEXT``, found up its parents or a
-    widget it is added to); None when no window says (an action outside a main window acts as declared)."""
-    starts: list[QObject | None] = [action.parent(), *action.associatedObjects()]
-    for obj in starts:
-        while obj is not None:
-            shown = obj.property(VIEW_CONTEXT)
-            if shown is not None:
-                return str(shown)
-            obj = obj.parent()
-    return None
 
 
 def describe(act: QAction, tip: str = "") -> None:

@@ -66,7 +66,7 @@ def start_tracks(shell: Shell, doc: Document, ids: Sequence[int]) -> None:
     if edit is None:
         return
     refilled: list[tuple[str, str]] = []
-    if _push(shell, doc, edit, "New Track", refilled):
+    if push_edit(shell, doc, edit, "New Track", refilled):
         tracks = [doc.project.annotations[i].extra[TRACK_ID] for i in edit.focus or []]
         which = (
             f"track {tracks[0]}: put it" if len(tracks) == 1 else f"tracks {tracks[0]}-{tracks[-1]}: put each"
@@ -74,7 +74,7 @@ def start_tracks(shell: Shell, doc: Document, ids: Sequence[int]) -> None:
         box = REGISTRY.text("edit.track_box_here") or "Edit > Track Box Here"
         fill = REGISTRY.text("edit.fill_between_frames") or "Edit > Fill Between Frames"
         shell.status(
-            *_with_refill(
+            *with_refill(
                 f"Started {which} on a later frame ({box} there puts it to drag into place, or Ctrl+C, "
                 f"Ctrl+V there and move it), then {fill} fills the frames between",
                 refilled,
@@ -93,14 +93,14 @@ def join_track(shell: Shell, doc: Document, ids: Sequence[int], text: str) -> bo
         shell.status(f"Track not set: {e}", 10000, "warning")
         return False
     refilled: list[tuple[str, str]] = []
-    if edit is None or not _push(shell, doc, edit, "Track", refilled):
+    if edit is None or not push_edit(shell, doc, edit, "Track", refilled):
         return edit is None
     said = "Taken off its track" if track is None else f"On track {track}"
-    shell.status(*_with_refill(said, refilled) if refilled else (said, 4000))
+    shell.status(*with_refill(said, refilled) if refilled else (said, 4000))
     return True
 
 
-def _push(shell: Shell, doc: Document, edit: Edit, verb: str, refilled: list[tuple[str, str]]) -> bool:
+def push_edit(shell: Shell, doc: Document, edit: Edit, verb: str, refilled: list[tuple[str, str]]) -> bool:
     """Push ``edit``; ``refilled`` gets what the refill in its undo step said (``Document.tracksRefilled``:
     the old track's fills next to a key that left it), for the status bar to say after the edit's own
     words instead of them hiding it."""
@@ -119,7 +119,7 @@ def _push(shell: Shell, doc: Document, edit: Edit, verb: str, refilled: list[tup
     return True
 
 
-def _with_refill(said: str, refilled: list[tuple[str, str]]) -> tuple[str, int, str]:
+def with_refill(said: str, refilled: list[tuple[str, str]]) -> tuple[str, int, str]:
     """The status bar's words, time and kind: ``said``, then what the refill said (a warning if it was)."""
     text = ". ".join([said, *(t for t, _ in refilled)])
     return text, 10000, "warning" if any(k == "warning" for _, k in refilled) else "info"

@@ -31,7 +31,7 @@ TIP = (
     "drag into place; on a frame filled by Fill Between Frames, that box becomes a key"
 )
 NO_FRAME = "Open a frame of a video to put a track's box on it"
-DRAG = "V, then drag it into place"
+DRAG = "drag it into place (V)"
 
 
 def no_current_track() -> str:
@@ -39,6 +39,12 @@ def no_current_track() -> str:
     keys = REGISTRY.text("edit.new_track")
     start = f"New Track ({keys})" if keys else "Edit > New Track"
     return f"Select an object of a track first (or start one with {start}): its box is put on the frame shown"
+
+
+def refill_key() -> str:
+    """``Shift+T fills again``: ``fill_again`` where the message names the track already."""
+    keys = REGISTRY.text("edit.fill_between_frames")
+    return f"{keys.split(', ')[0]} fills again" if keys else "Edit > Fill Between Frames fills again"
 
 
 def fill_again(track: int | str) -> str:
@@ -113,20 +119,20 @@ class TrackBoxActions(QObject):
         except ValueError as e:  # refused by the project: nothing changed
             self.shell.status(f"Track Box Here: {e}", 10000, "warning")
             return
-        kind = doc.project.annotations[made.ann_id].kind
-        what = f"Track {shown}'s {kind} on frame {made.frame}"
+        # short enough for the bar at 1366 px with 4-digit frames: cut, the next step was never read
+        what = f"Track {shown}'s key on frame {made.frame}"
         if made.how == core.KEYED:
-            done = f"{what}, filled, is a key now"
+            done = f"Track {shown}'s fill on frame {made.frame} is a key now"
         elif made.how == core.INTERPOLATED:
-            done = f"{what}, a key, interpolated between its keys on frames {made.keys[0]} and {made.keys[1]}"
+            done = f"{what}, between frames {made.keys[0]} and {made.keys[1]}"
         else:
             if made.why:
                 where = f"not interpolated: {made.why}"
             else:
                 where = "after its last key" if made.keys[0] < made.frame else "before its first key"
-            done = f"{what}, a key, copied from frame {made.keys[0]} ({where})"
-        then = "the filled frames next to it follow" if track_refill.refills() else fill_again(track)
-        self.shell.status(f"{done}: {DRAG}, then {then} (Ctrl+Z takes it back)", 10000)
+            done = f"{what}, copied from frame {made.keys[0]} ({where})"
+        then = "the fills beside it follow" if track_refill.refills() else refill_key()
+        self.shell.status(f"{done}: {DRAG}; {then}", 10000)
 
     def _changed(self, image_id: object, ann_id: object) -> None:
         doc = self.shell.document

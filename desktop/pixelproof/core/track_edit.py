@@ -1,0 +1,181 @@
+"""Edit > Merge Tracks and Edit > Split Track Here: CVAT's Merge (M) and Split (Alt+M) for a video's tracks,
+each one undo step. No Qt.
+
+Merge puts every object of the other tracks on the first one's track (its ``track_id``), as CVAT joins the
+tracks picked one after the other. A track holds one object on a frame: two keys (objects that are no fill
+nobody changed, ``track_fill.untouched_fill``) of the merged tracks on one image refuse the merge, naming the
+images. A frame where a key of one meets an untouched fill of another keeps the key and drops the fill (the
+key is what the fill was guessing at); where two untouched fills meet, the first track's stays. Tracks whose
+objects are of other classes are refused, as CVAT refuses to merge shapes of two labels: give them one class
+first (a class change of a key is one edit; the fills follow it).
+
+Split gives the selected object's track, from its frame on in its folder's frame order
+(``frame_sequences``), a new unused id (``tracks.next_track_ids``), as CVAT cuts a track at the frame shown:
+the earlier frames stay on the old track, the objects of other folders too. No shape is moved or removed; an
+untouched fill on the frame becomes a key of the new track and one on the frame before a key of the old
+(source ``manual``, as Track Box Here makes one), so each track keeps every frame it showed and begins or ends
+at a key, as a CVAT track runs from its first keyframe to its last.
+
+Both are ``ReplaceAnnotations`` of keys (and fills): in the app the refill that follows a key's edit
+(``core.track_refill``) recomputes the untouched fills between the new neighbouring keys, as for a key put
+on another track in Properties; frames between the merged tracks that were never filled stay empty until
+Fill Between Frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pixelproof.core.clipboard import TRACK_ID, track_of
+from pixelproof.core.edits import Compound, Edit, RemoveAnnotations, ReplaceAnnotations
+from pixelproof.core.geometry import clone
+from pixelproof.core.limits import NAME_IN_TEXT
+from pixelproof.core.model import Annotation, Project
+from pixelproof.core.names import shown_name
+from pixelproof.core.track_fill import as_key, sequence_of, shown_track, untouched_fill
+from pixelproof.core.tracks import next_track_ids
+from pixelproof.core.wording import plural
+
+NAMED = 3  # images a refusal names before "and N more"
+
+
+class TrackEditRefused(ValueError):
+    """Nothing was changed; the message says why (two keys on one frame, two classes, nothing to split)."""
+
+
+@dataclass(frozen=True)
+class TrackEdited:
+    """The one undo step, the track the objects are on now (the merged one; the new ones of a split, in the
+    order of the objects given), how many objects changed track and how many fills were dropped (merge) or
+    made keys (split)."""
+
+    edit: Edit
+    tracks: tuple[int | str, ...]
+    moved: int
+    fills: int
+
+
+def merge_tracks(project: Project, tracks: Sequence[int | str]) -> TrackEdited:
+    """Edit > Merge Tracks: the objects of ``tracks[1:]`` put on ``tracks[0]`` (see the module docstring).
+    Raises :class:`TrackEditRefused` (nothing changed)."""
+    first = tracks[0]
+    others = list(dict.fromkeys(t for t in tracks[1:] if t != first))
+    if not others:
+        raise TrackEditRefused(
+            f"only track {shown_track(first)} is picked: select an object of another track to join to it"
+        )
+    members: dict[int | str, list[Annotation]] = {t: [] for t in (first, *others)}
+    for ann in project.annotations.values():
+        track = track_of(ann)
+        if track in members:
+            members[track].append(ann)  # type: ignore[index]
+    _same_class(project, first, members)
+    by_image: dict[int, list[Annotation]] = {}
+    for anns in members.values():
+        for ann in anns:
+            by_image.setdefault(ann.image_id, []).append(ann)
+    clashes, dropped = [], []
+    for image_id, anns in by_image.items():
+        if len({track_of(a) for a in anns}) < 2:
+            continue  # one track's own (a hand-edited project's two objects of a track stay as they were)
+        keys = [a for a in anns if not untouched_fill(a)]
+        if len({track_of(a) for a in keys}) > 1:
+            clashes.append(image_id)
+        elif keys:
+            dropped += [a.id for a in anns if untouched_fill(a)]
+        else:  # fills only: the first listed (the first track's, else the earliest track's) stays
+            dropped += [a.id for a in anns[1:]]
+    if clashes:
+        names = _images(project, clashes)
+        raise TrackEditRefused(
+            f"tracks {_listed([first, *others])} each have a key on {names}: a track has one object on a "
+            "frame (delete one of the two, or split a track there first)"
+        )
+    gone = set(dropped)
+    moved = []
+    for track in others:
+        for ann in members[track]:
+            if ann.id not in gone:
+                b = clone(ann)
+                b.extra[TRACK_ID] = first
+                moved.append(b)
+    label = f"Merge Tracks ({_listed(others)} into {shown_track(first)})"
+    replace = ReplaceAnnotations(moved, label)
+    edit: Edit = Compound([RemoveAnnotations(dropped), replace], label) if dropped else replace
+    edit.focus = edit.revert_focus = [a.id for a in moved]
+    return TrackEdited(edit, (first,), len(moved), len(dropped))
+
+
+def split_track(project: Project, ids: Iterable[int]) -> TrackEdited:
+    """Edit > Split Track Here: each of the objects ``ids`` (on tracks, one frame) and the later objects of
+    its track in its folder put on a new track of their own (see the module docstring). Raises
+    :class:`TrackEditRefused` when an object is on no track, or its track has nothing before its frame."""
+    anns = [project.annotations[i] for i in dict.fromkeys(ids) if i in project.annotations]
+    if not anns:
+        raise TrackEditRefused("select an object of a track on the frame to split it at")
+    changed: dict[int, Annotation] = {}
+    made: list[int | str] = []
+    news = next_track_ids(project, len(anns))
+    keyed = 0
+    for ann, new in zip(anns, news, strict=True):
+        track = track_of(ann)
+        sequence = sequence_of(project, ann.image_id)
+        if track is None or sequence is None:
+            raise TrackEditRefused(f"object #{ann.id} is on no track: nothing to split")
+        frames, place = sequence.frames, sequence.places[ann.image_id]
+        later = {image_id for _, image_id in frames[place:]}
+        mine = [a for a in project.annotations.values() if track_of(a) == track]
+        if all(a.image_id in later for a in mine):
+            raise TrackEditRefused(
+                f"track {shown_track(track)} has no object before frame {frames[place][0]}: nothing to split "
+                "off (New Track gives it another number)"
+            )
+        for a in mine:
+            if a.image_id in later:
+                b = as_key(a) if a.image_id == ann.image_id and untouched_fill(a) else clone(a)
+                keyed += b.source != a.source
+                b.extra[TRACK_ID] = new
+                changed[a.id] = b
+        before = frames[place - 1][1] if place > 0 else None
+        for a in project.annotations_of(before) if before is not None else []:
+            if track_of(a) == track and untouched_fill(a):
+                changed[a.id] = as_key(a)  # the old track ends at a key on the frame before
+                keyed += 1
+        made.append(new)
+    shown = ", ".join(shown_track(t) for t in made)
+    label = f"Split Track Here (new track {shown})" if len(made) == 1 else f"Split Tracks Here (new {shown})"
+    edit = ReplaceAnnotations(list(changed.values()), label)
+    edit.focus = edit.revert_focus = [a.id for a in anns]
+    moved = sum(track_of(b) != track_of(project.annotations[i]) for i, b in changed.items())
+    return TrackEdited(edit, tuple(made), moved, keyed)
+
+
+def _same_class(project: Project, first: int | str, members: dict[int | str, list[Annotation]]) -> None:
+    """Refuse a merge that brings the first track a class none of its objects has."""
+    own = {a.category_id for a in members[first]}
+    for track, anns in members.items():
+        if track == first or not own:
+            continue
+        other = {a.category_id for a in anns} - own
+        if other:
+            names = [project.categories[c].name if c in project.categories else f"#{c}" for c in own | other]
+            raise TrackEditRefused(
+                f"tracks {shown_track(first)} and {shown_track(track)} are of other classes "
+                f"({', '.join(sorted(shown_name(n, NAME_IN_TEXT) for n in names))}): give them one class "
+                "first, as CVAT merges tracks of one label"
+            )
+
+
+def _images(project: Project, image_ids: list[int]) -> str:
+    """The images named in a refusal: the first ``NAMED`` in file order, and how many more."""
+    names = sorted(project.images[i].file_name for i in image_ids)
+    shown = ", ".join(shown_name(n, NAME_IN_TEXT) for n in names[:NAMED])
+    more = len(names) - NAMED
+    return f"{shown} and {plural(more, 'more image')}" if more > 0 else shown
+
+
+def _listed(tracks: Sequence[int | str]) -> str:
+    """``3 and 5``, ``3, 5 and 8``: tracks as a message names them."""
+    shown = [shown_track(t) for t in tracks]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"

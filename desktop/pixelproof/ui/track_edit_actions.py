@@ -1,0 +1,137 @@
+"""Edit > Merge Tracks (Alt+J) and Edit > Split Track Here (Alt+X): CVAT's Merge and Split of a video's tracks
+(``core.track_edit`` decides; this module wires the items and says in the status bar what was done or why
+not). Each is one undo step; the fills next to the keys that changed track follow them in it
+(``Document.follow_up``), as after Properties > Track.
+
+The selection lives on one frame, and two tracks on one frame cannot be merged (each has an object there), so
+Merge Tracks works as CVAT's M: the first use with an object of a track selected picks that track; on any
+frame, the next use with an object of another track selected merges that track into the picked one (the
+picked track keeps its id). Using it on the picked track again drops the pick; another project drops it too.
+Objects of several tracks selected at once are merged into the first one's track directly.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from pixelproof.core.clipboard import track_of
+from pixelproof.core.track_edit import TrackEditRefused, merge_tracks, split_track
+from pixelproof.core.track_fill import shown_track
+from pixelproof.core.wording import plural
+from pixelproof.ui.object_steps import insert_after
+from pixelproof.ui.shortcuts import REGISTRY, grey_with_reason, make_action
+from pixelproof.ui.track_actions import push_edit, with_refill
+
+if TYPE_CHECKING:
+    from pixelproof.ui.document import Document
+    from pixelproof.ui.shell import Shell
+
+MERGE_TIP = (
+    "Join two tracks into one, as CVAT's Merge: select an object of the track to keep and use this, then "
+    "select an object of the other track (on any frame) and use it again"
+)
+SPLIT_TIP = (
+    "Cut the selected object's track at the frame shown, as CVAT's Split: this frame and the later ones of "
+    "the video go on a new track"
+)
+NO_TRACK = "Select an object of a track first"
+
+
+def _key(id: str, menu: str) -> str:
+    keys = REGISTRY.text(id)
+    return keys.split(", ")[0] if keys else f"Edit > {menu}"
+
+
+class TrackEditActions(QObject):
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell)
+        self.shell = shell
+        self.picked: int | str | None = None  # Merge Tracks' first track, until the second is given
+        self._doc: Document | None = None
+        self.act_merge = make_action("edit.merge_tracks", shell.widget, self.merge, tip=MERGE_TIP)
+        self.act_split = make_action("edit.split_track", shell.widget, self.split, tip=SPLIT_TIP)
+        insert_after(shell, "Edit", "edit.fill_between_frames", [self.act_merge, self.act_split])
+        shell.add_action(self.act_merge)
+        shell.add_action(self.act_split)
+
+    def refresh(self) -> None:
+        """Enabled with an object of a track selected on the shown image (called by ``ClipboardActions``)."""
+        doc = self.shell.document
+        if doc is not self._doc:
+            self._doc, self.picked = doc, None  # another project: its track 3 is another video's
+        why = "" if self._tracks() else NO_TRACK
+        grey_with_reason(self.act_merge, why, MERGE_TIP)
+        grey_with_reason(self.act_split, why, SPLIT_TIP)
+
+    def _selected(self) -> list[int]:
+        doc, shell = self.shell.document, self.shell
+        if doc is None or doc.current_image_id == -1 or shell.current_view() is not shell.canvas:
+            return []
+        return [a.id for a in doc.selected_annotations() if a.image_id == doc.current_image_id]
+
+    def _tracks(self) -> list[int | str]:
+        """The selected objects' tracks, in selection order."""
+        doc = self.shell.document
+        found = (track_of(doc.project.annotations[i]) for i in self._selected()) if doc is not None else ()
+        return list(dict.fromkeys(t for t in found if t is not None))
+
+    def merge(self) -> None:
+        """Pick the selected object's track, or merge it into the picked one (see the module docstring)."""
+        doc, tracks = self.shell.document, self._tracks()
+        if doc is None or not tracks:
+            return
+        if len(tracks) == 1:
+            track = tracks[0]
+            if self.picked is None or not any(
+                track_of(a) == self.picked for a in doc.project.annotations.values()
+            ):
+                self.picked = track
+                key = _key("edit.merge_tracks", "Merge Tracks")
+                self.shell.status(
+                    f"Merge Tracks: track {shown_track(track)} picked; select an object of the other track "
+                    f"(on any frame) and press {key} again",
+                    15000,
+                )
+                return
+            if track == self.picked:
+                self.picked = None
+                self.shell.status(f"Merge Tracks: track {shown_track(track)} no longer picked", 5000)
+                return
+            tracks = [self.picked, track]
+        try:
+            done = merge_tracks(doc.project, tracks)
+        except TrackEditRefused as e:
+            self.shell.status(f"Tracks not merged: {e}", 10000, "warning")
+            return
+        refilled: list[tuple[str, str]] = []
+        if not push_edit(self.shell, doc, done.edit, "Merge Tracks", refilled):
+            return
+        self.picked = None
+        others = ", ".join(shown_track(t) for t in tracks[1:])
+        dropped = f", {plural(done.fills, 'filled frame')} under its keys removed" if done.fills else ""
+        fill = _key("edit.fill_between_frames", "Fill Between Frames")
+        into = shown_track(tracks[0])
+        said = (
+            f"Track {others} joined to track {into} ({plural(done.moved, 'object')}{dropped}); {fill} fills "
+        )
+        said += "the frames between"
+        self.shell.status(*with_refill(said, refilled))
+
+    def split(self) -> None:
+        """The selected objects' tracks cut at the frame shown: from it on, a new track each."""
+        doc, ids = self.shell.document, self._selected()
+        if doc is None or not ids:
+            return
+        try:
+            done = split_track(doc.project, ids)
+        except TrackEditRefused as e:
+            self.shell.status(f"Track not split: {e}", 10000, "warning")
+            return
+        refilled: list[tuple[str, str]] = []
+        if not push_edit(self.shell, doc, done.edit, "Split Track Here", refilled):
+            return
+        new = ", ".join(shown_track(t) for t in done.tracks)
+        said = f"From this frame on, {plural(done.moved, 'object')} on new track {new}"
+        self.shell.status(*with_refill(said, refilled))
