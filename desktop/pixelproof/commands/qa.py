@@ -314,40 +314,17 @@ def _stream(args: argparse.Namespace) -> Any:
 
 
 def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
-    from pixelproof.core import qa_tracks, report, report_ap, report_images
+    from pixelproof.core import qa_tracks
     from pixelproof.core.qa_gate import with_keypoints
+    from pixelproof.core.report_files import KINDS, nothing_to_report, write_reports
 
     print_capped([f"pixelproof: warning: {p}" for p in result.problems])
-    if not result.pairs:
-        error("no image of the candidate matches an image of the reference by file name")
+    if (nothing := nothing_to_report(result)) is not None:
+        error(nothing)
         return 1
-    if not result.categories:  # no class to score: rows per image and class, none
-        error("nothing to score: neither project has an object (void regions aside)")
-        return 1
-    scored = result.streamed.overall.n_rows if result.streamed is not None else len(result.per_image)
-    if not scored:  # every matched image was skipped: a Dice of 0 would be a lie
-        first = f" (first: {result.problems[0]})" if result.problems else ""
-        error(
-            f"nothing comparable was scored: {plural(len(result.pairs), 'matched image')}, all skipped{first}"
-        )
-        return 1
-    data = report.to_dict(result, str(args.reference), str(args.candidate))
+    outputs = {kind: getattr(args, kind) for kind in KINDS}
     try:
-        if args.json:
-            report.write_json(data, args.json)
-        if args.csv:
-            report.write_csv(data, args.csv)
-        if args.images_csv:
-            rows = report_images.result_image_rows(result)
-            report_images.write_images_csv(rows, args.images_csv, data["image_reviews"])
-        if args.class_csv:
-            report_ap.write_class_csv(data, args.class_csv)
-        if args.objects_csv:
-            report_ap.write_objects_csv(data, args.objects_csv)
-        if args.tracks_csv:
-            qa_tracks.write_tracks_csv(data["tracks"], args.tracks_csv)
-        if args.html:
-            report.write_html(data, args.html, result, result.reference, candidate)  # classes as paired
+        data = write_reports(result, candidate, outputs, str(args.reference), str(args.candidate))
     except OSError as e:
         error(f"cannot write the report: {error_text(e)}")
         return 1
