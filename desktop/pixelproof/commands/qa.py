@@ -435,7 +435,7 @@ def _print_worst(result: Any) -> None:
     """The images with a problem, worst first, as ``agreement`` lists where annotators differ: where a
     lead looks next (a perfect or n/a image is only counted)."""
     from pixelproof.core.names import short_file_name
-    from pixelproof.core.qa_tables import image_counts
+    from pixelproof.core.qa_tables import image_counts, objects_text
     from pixelproof.core.report_cards import fine_text, problem_share
 
     scored, with_problem = image_counts(result)
@@ -444,12 +444,9 @@ def _print_worst(result: Any) -> None:
         return
     print(f"{problem_share(with_problem, scored)}, worst first by mean Dice:")
     for row in result.worst_images(PRINTED_IMAGES):
-        wrong = row["wrong_class"]  # also counted in fn and fp (COCO's way): said once here, per object
-        counts = [(row["fn"] - wrong, "missed"), (row["fp"] - wrong, "extra"), (wrong, "wrong class")]
-        if result.instance_scored and all(math.isfinite(n) for n, _ in counts):
-            objects = ", ".join(f"{n} {word}" for n, word in counts if n) or "objects matched"
-        else:  # NaN: semantic labels (a label volume, a DICOM SEG) pair no objects, so none is counted
-            objects = ""
+        # a wrong-class object is also counted in fn and fp (COCO's way): said once here; NaN counts:
+        # semantic labels (a label volume, a DICOM SEG) pair no objects, so none is counted
+        objects = (objects_text(row) or "") if result.instance_scored else ""
         name = shown(short_file_name(row["file_name"], 60))
         dice = _f(row["dice"] if math.isfinite(row["dice"]) else None)
         print(f"  {name:<40} Dice {dice}  {objects}".rstrip())
