@@ -36,6 +36,7 @@ WITHOUT_KEY = {
     "view.reset_layout",
     "file.from_video",
     "file.add_video_frames",
+    "review.export_report",  # occasional: a report at the end of a review
 }
 
 

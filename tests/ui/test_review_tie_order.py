@@ -56,3 +56,35 @@ def test_w_from_the_top_row_goes_down_the_table(qtbot, tmp_path: Path, no_prompt
     finally:
         win.document.undo_stack.setClean()
         win.close()
+
+
+def test_rows_tied_on_dice_and_problems_go_by_file_name_in_the_table_and_for_w(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:  # type: ignore[no-untyped-def]
+    """b.png (id 1) and a.png (id 2), each with its one object missed: the table listed b then a (row
+    order), W went a then b (file name); from the top row W went up, not down. One rule now: a, then b."""
+    ref, cand = Project(), Project()
+    for p in (ref, cand):
+        p.add_category(Category(1, "dent"))
+        for i, name in enumerate(("b.png", "a.png"), start=1):
+            cv2.imwrite(str(tmp_path / name), np.full((60, 80), 128, np.uint8))
+            p.add_image(ImageRecord(i, name, 80, 60))
+    for i in (1, 2):
+        ref.add_annotation(Annotation(i, i, 1, [10, 10, 20, 20], None, 400, 0))
+    save_project(ref, tmp_path / "reference.json")
+    cand.reference = "reference.json"
+    win = open_window(qtbot, save_project(cand, tmp_path / "project.json"))
+    try:
+        enter_review(qtbot, win)
+        view = win.review.view
+        proxy = view.images.image_proxy
+        listed = [proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(proxy.rowCount())]
+        assert listed == [2, 1]  # a.png, b.png
+        table = view.images.image_table
+        table_click(table, 0)
+        assert view.image_id == 2
+        QTest.keyClick(table, Qt.Key.Key_W)
+        assert view.image_id == 1  # the next row, as listed
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()

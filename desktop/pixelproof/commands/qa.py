@@ -325,40 +325,17 @@ def _stream(args: argparse.Namespace) -> Any:
 
 
 def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
-    from pixelproof.core import qa_tracks, report, report_ap, report_images
+    from pixelproof.core import qa_tracks
     from pixelproof.core.qa_gate import with_keypoints
+    from pixelproof.core.report_files import KINDS, nothing_to_report, write_reports
 
     print_capped([f"pixelproof: warning: {p}" for p in result.problems])
-    if not result.pairs:
-        error("no image of the candidate matches an image of the reference by file name")
+    if (nothing := nothing_to_report(result)) is not None:
+        error(nothing)
         return 1
-    if not result.categories:  # no class to score: rows per image and class, none
-        error("nothing to score: neither project has an object (void regions aside)")
-        return 1
-    scored = result.streamed.overall.n_rows if result.streamed is not None else len(result.per_image)
-    if not scored:  # every matched image was skipped: a Dice of 0 would be a lie
-        first = f" (first: {result.problems[0]})" if result.problems else ""
-        error(
-            f"nothing comparable was scored: {plural(len(result.pairs), 'matched image')}, all skipped{first}"
-        )
-        return 1
-    data = report.to_dict(result, str(args.reference), str(args.candidate))
+    outputs = {kind: getattr(args, kind) for kind in KINDS}
     try:
-        if args.json:
-            report.write_json(data, args.json)
-        if args.csv:
-            report.write_csv(data, args.csv)
-        if args.images_csv:
-            rows = report_images.result_image_rows(result)
-            report_images.write_images_csv(rows, args.images_csv, data["image_reviews"])
-        if args.class_csv:
-            report_ap.write_class_csv(data, args.class_csv)
-        if args.objects_csv:
-            report_ap.write_objects_csv(data, args.objects_csv)
-        if args.tracks_csv:
-            qa_tracks.write_tracks_csv(data["tracks"], args.tracks_csv)
-        if args.html:
-            report.write_html(data, args.html, result, result.reference, candidate)  # classes as paired
+        data = write_reports(result, candidate, outputs, str(args.reference), str(args.candidate))
     except OSError as e:
         error(f"cannot write the report: {error_text(e)}")
         return 1
@@ -469,7 +446,7 @@ def _print_worst(result: Any) -> None:
     """The images with a problem, worst first, as ``agreement`` lists where annotators differ: where a
     lead looks next (a perfect or n/a image is only counted)."""
     from pixelproof.core.names import short_file_name
-    from pixelproof.core.qa_tables import image_counts
+    from pixelproof.core.qa_tables import image_counts, objects_text
     from pixelproof.core.report_cards import fine_text, problem_share
 
     scored, with_problem = image_counts(result)
@@ -478,12 +455,9 @@ def _print_worst(result: Any) -> None:
         return
     print(f"{problem_share(with_problem, scored)}, worst first by mean Dice:")
     for row in result.worst_images(PRINTED_IMAGES):
-        wrong = row["wrong_class"]  # also counted in fn and fp (COCO's way): said once here, per object
-        counts = [(row["fn"] - wrong, "missed"), (row["fp"] - wrong, "extra"), (wrong, "wrong class")]
-        if result.instance_scored and all(math.isfinite(n) for n, _ in counts):
-            objects = ", ".join(f"{n} {word}" for n, word in counts if n) or "objects matched"
-        else:  # NaN: semantic labels (a label volume, a DICOM SEG) pair no objects, so none is counted
-            objects = ""
+        # a wrong-class object is also counted in fn and fp (COCO's way): said once here; NaN counts:
+        # semantic labels (a label volume, a DICOM SEG) pair no objects, so none is counted
+        objects = (objects_text(row) or "") if result.instance_scored else ""
         name = shown(short_file_name(row["file_name"], 60))
         dice = _f(row["dice"] if math.isfinite(row["dice"]) else None)
         print(f"  {name:<40} Dice {dice}  {objects}".rstrip())

@@ -234,24 +234,48 @@ def problem_key(row: dict[str, Any], key: str = "dice") -> tuple[int, float, int
     return (*worst_key(row, key), -problem_objects(row))
 
 
+def tie_key(row: dict[str, Any]) -> tuple[int, str, int]:
+    """What orders image-table rows of one value, worst first: the most objects missed, extra or of the
+    wrong class, then file name, then image id. The one rule of W's walk (``worst_order``) and the review
+    view's Images table (``tie_before``): before, the table fell back to its row order (image id) and W to
+    file name, so rows tied on both went in two orders."""
+    return -problem_objects(row), str(row.get("file_name", "")), int(row.get("image_id", 0))
+
+
+def worst_order(row: dict[str, Any], key: str = "dice") -> tuple[int, float, int, str, int]:
+    """Sort key of the images with a problem as W walks them: ``worst_key``, then ``tie_key``."""
+    return (*worst_key(row, key), *tie_key(row))
+
+
 def tie_before(key: str, a: dict[str, Any], b: dict[str, Any]) -> bool | None:
-    """For two rows of one value in column ``key``: whether ``a`` sorts before ``b`` ascending, by their
-    objects missed, extra or of the wrong class (the more, the worse: first where worst first is ascending,
-    as for Dice; last where a higher value is worse, as for HD95), None when those tie too (or ``key`` is
-    no metric). The review view's Images table breaks its ties so, so sorted worst first it lists the
-    images in W's order: before, ties kept file order, and W from the top row skipped Dice-0 rows under it."""
+    """For two rows of one value in column ``key``: whether ``a`` sorts before ``b`` ascending, by
+    ``tie_key`` in the column's worst-first direction (first where worst first is ascending, as for Dice;
+    last where a higher value is worse, as for HD95), so the Images table sorted worst first lists the
+    images in W's order; None when the rows tie there too (one image) or ``key`` is no metric."""
     if not key:
         return None
-    pa, pb = problem_objects(a), problem_objects(b)
-    if pa == pb:
+    ka, kb = tie_key(a), tie_key(b)
+    if ka == kb:
         return None
-    return pa < pb if higher_is_worse(key) else pa > pb
+    return ka > kb if higher_is_worse(key) else ka < kb
 
 
 def problem_objects(row: dict[str, Any]) -> int:
     """The objects of an image-table row missed, extra or of the wrong class: what breaks a tie of its
     worst-first sort (``problem_key``; the review view's Images table too, so its order is W's)."""
     return sum(int(_finite(row.get(k))) for k in PROBLEM_COUNTS)
+
+
+def objects_text(row: dict[str, Any]) -> str | None:
+    """An image-table row's objects as ``pixelproof qa`` lists them and the review view's FN, FP and WC
+    cells' tooltip says them: a wrong-class object once (its FN and FP count it too, COCO's way), "1 missed,
+    1 wrong class"; None where objects were not matched (NaN counts: semantic labels)."""
+    counts = [row.get(k) for k in PROBLEM_COUNTS]
+    if not all(isinstance(n, int | float) and math.isfinite(n) for n in counts):
+        return None
+    fn, fp, wrong = (int(n) for n in counts)  # type: ignore[arg-type]
+    said = [(fn - wrong, "missed"), (fp - wrong, "extra"), (wrong, "wrong class")]
+    return ", ".join(f"{n} {word}" for n, word in said if n) or "objects matched"
 
 
 def image_counts(result: QAResult) -> tuple[int, int]:

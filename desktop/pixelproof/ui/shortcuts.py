@@ -257,14 +257,14 @@ DEFAULTS: list[Shortcut] = [
     _("review.choose_project", "Choose Reference &Project…", ("Ctrl+Shift+R",)),
     _("review.choose_folder", "Choose Reference &Dataset Folder…", ("Ctrl+Alt+R",)),
     _("review.run", "Re-run &QA", ("F5",), "review"),
+    _("review.export_report", "E&xport Report…", note="pixelproof qa's report: HTML, JSON or a CSV"),
     _("review.accept_object", "&Accept Object", ("Ctrl+Return", "Ctrl+Enter"), "review"),
     _("review.reject_object", "Re&ject Object", ("Ctrl+Backspace",), "review"),
     _("review.accept_image", "Accept &Image", ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"), "review"),
     _("review.reject_image", "Reject Ima&ge", ("Ctrl+Shift+Backspace",), "review"),
     _("review.note", "Write a &Note", ("N",), "review"),
     _("review.outlines", "Difference &Outlines", ("O",), "review"),
-    # a reviewer's queue: the problems of the image, then the next image with one (CVAT's and Label
-    # Studio's review walk their issues; D / A walk the table as sorted, these go by problem only)
+    # a reviewer's queue, as CVAT's review walks issues (D / A walk the table as sorted, these by problem)
     _("review.next_problem", "N&ext Problem Object", (".",), "review",
       note="the next missed, extra or wrong-class object of the image, in the Objects table"),
     _("review.previous_problem", "Pre&vious Problem Object", (",",), "review"),

@@ -66,13 +66,16 @@ def score(
     options: QAOptions,
     fmt: str | None = None,
     previous: Scored | None = None,
+    near_miss_command: str | None = None,
 ) -> Scored:
     """Load ``path`` (as format ``fmt``, else detected) and score ``candidate`` against it, reporting
     progress to ``job`` (a ui Job). With ``previous`` (the run shown: a refresh after an edit) its reference
     is scored against again unless ``read_key`` changed, and only the pairs whose inputs changed are scored
     (``core.qa_cache``); the result is that of a run from nothing. Many pairs to score
     (``core.batch.is_large_job``) are scored on local worker processes, one per core, announced with
-    ``job.send(("where", description))``; Cancel stops them. Raises ``ReferenceLoadError`` with a line per
+    ``job.send(("where", description))``; Cancel stops them. ``near_miss_command``: the command the
+    near-miss warning names (None: the view has no threshold setting; an exported report names qa's).
+    Raises ``ReferenceLoadError`` with a line per
     problem, naming the file."""
     from pixelproof.core.batch import Executor, make_executor
     from pixelproof.core.qa_batch import SECONDS_PER_PAIR
@@ -111,7 +114,7 @@ def score(
         cancelled=job.is_cancelled,
         executor=executor_for,
         cache=cache,
-        near_miss_command=None,  # no command here: the note says the threshold alone
+        near_miss_command=near_miss_command,
     )
     job.check()
     objects: dict[str, list[ObjectRow]] = {}

@@ -44,6 +44,7 @@ from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.file_names import FileNameDelegate, file_part
 from pixelproof.ui.fitted_table import CELL_PADDING, FittedTable
+from pixelproof.ui.review.class_table import ClassSummaryModel
 from pixelproof.ui.review.filter import Condition, FilterError, parse_filter
 from pixelproof.ui.review.histogram import DiceHistogram
 from pixelproof.ui.review.image_rows import ImageRows
@@ -52,7 +53,6 @@ from pixelproof.ui.review.parts import OneLineHeading, heading, table
 from pixelproof.ui.review.tables import (
     DEFAULT_METRICS,
     REVIEW_WORDS,
-    ClassSummaryModel,
     ImageFilterProxy,
     ImageTableModel,
 )

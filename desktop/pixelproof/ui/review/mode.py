@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 from pixelproof.core.edits import SetReference
 from pixelproof.core.references import reference_path, stored_reference
 from pixelproof.interop.formats import detect_format, readable
+from pixelproof.ui.review.export_report import export_report
 from pixelproof.ui.review.view import ReviewView
 from pixelproof.ui.shortcuts import make_action
 
@@ -50,6 +51,9 @@ class ReviewMode(QObject):
         )
         self.act_choose_folder = a("review.choose_folder", self.choose_folder, folder_tip)
         self.act_run = a("review.run", self.view.run, "Score the candidate against the reference again")
+        self.act_export = a("review.export_report", lambda: export_report(shell, self.view),
+                            "Write pixelproof qa's report (HTML, JSON or CSV, by the type chosen) for the "
+                            "reference and the project as it is now, decisions included")  # fmt: skip
         self.act_accept = a("review.accept_object", lambda: self.view.decide("accepted"),
                             "Mark the selected object accepted, with the note if one is typed")  # fmt: skip
         self.act_reject = a("review.reject_object", lambda: self.view.decide("rejected"),
@@ -90,6 +94,7 @@ class ReviewMode(QObject):
         self.menu.addAction(self.act_toggle)
         self.menu.addSeparator()
         self.menu.addActions([self.act_choose_project, self.act_choose_folder, self.act_run])
+        self.menu.addAction(self.act_export)
         self.menu.addSeparator()
         self.menu.addActions([self.act_accept, self.act_reject, self.act_accept_image, self.act_reject_image])
         self.menu.addAction(self.act_note)
@@ -166,6 +171,7 @@ class ReviewMode(QObject):
         self.act_toggle.setEnabled(has or self.active)
         self.act_choose_project.setEnabled(has)
         self.act_choose_folder.setEnabled(has)
+        self.act_export.setEnabled(has)
         for act in self.review_only:
             act.setEnabled(has and self.active)
         if has and self.active:

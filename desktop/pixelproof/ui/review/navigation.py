@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 
-from pixelproof.core.qa_tables import has_problem, problem_key
+from pixelproof.core.qa_tables import has_problem, worst_order
 from pixelproof.core.wording import plural
 from pixelproof.ui.review.tables import STATUS_TEXT, image_decision
 
@@ -123,7 +123,7 @@ class ReviewNavigation:
             return
         scored = {r["image_id"]: r for r in self.scored.image_table}
         listed = [scored[i] for i in self.images.listed_ids() if i in scored and has_problem(scored[i])]
-        ids = [r["image_id"] for r in sorted(listed, key=lambda r: (problem_key(r), r["file_name"]))]
+        ids = [r["image_id"] for r in sorted(listed, key=worst_order)]
         if self.image_id in ids:
             at = ids.index(self.image_id)
             ahead = ids[at + 1 :] if step > 0 else ids[:at][::-1]

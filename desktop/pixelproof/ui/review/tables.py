@@ -1,5 +1,6 @@
 """Qt models of the QA tables: images (one row per image, sortable by any metric, filterable by text),
-objects of the current image (pairs, missed, extra, wrong class) and the per-class summary."""
+objects of the current image (pairs, missed, extra, wrong class); the per-class summary's is in
+``class_table``."""
 
 from __future__ import annotations
 
@@ -20,10 +21,9 @@ from pixelproof.core import measure
 from pixelproof.core.limits import note_preview
 from pixelproof.core.model import Project
 from pixelproof.core.names import base_file_name, shown_name
-from pixelproof.core.qa import DISTANCE_FIELDS, ObjectRow, QAResult
+from pixelproof.core.qa import DISTANCE_FIELDS, ObjectRow
 from pixelproof.core.qa_difference import DIFF_COLORS, DIFF_FN, DIFF_FP, DIFF_WRONG_CLASS
-from pixelproof.core.qa_objects import finest_pixel_mm
-from pixelproof.core.qa_tables import tie_before
+from pixelproof.core.qa_tables import PROBLEM_COUNTS, objects_text, tie_before
 from pixelproof.core.report_images import how_averaged
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
@@ -34,7 +34,11 @@ from pixelproof.ui.theme import muted_text
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 COUNT_FIELDS = ("tp", "fp", "fn", "wrong_class")
 # columns shown by default; the rest can be switched on from the header's context menu
+# (WC, wrong class, is not: shown, the Review column and the slice names no longer fit at 1366x768; the
+# FN and FP cells' tooltips say "1 wrong class" as qa does)
 DEFAULT_METRICS = ("dice", "iou", "hd95", "pq", "fn", "fp")
+# headers shorter than the filter's names (``METRICS``), as the Per class table's: the room a column takes
+SHORT_HEADERS = {"wrong_class": "WC"}
 HIGHER_IS_WORSE = set(DISTANCE_FIELDS) | {"fp", "fn", "wrong_class"}
 STATUS_TEXT = {"match": "match", "wrong_class": "wrong class", "fn": "missed (FN)", "fp": "extra (FP)",
                "ignored": "in crowd region (ignored)"}  # fmt: skip
@@ -175,13 +179,20 @@ class ImageTableModel(QAbstractTableModel):
                 return "Image"
             if section == self.columnCount() - 1:
                 return "Review"
-            return METRICS[self.metrics[section - 1]]
+            name = self.metrics[section - 1]
+            return SHORT_HEADERS.get(name, METRICS[name])
         if role == Qt.ItemDataRole.ToolTipRole and 0 < section < self.columnCount() - 1:
             name = self.metrics[section - 1]
             worse = "higher is worse" if name in HIGHER_IS_WORSE else "lower is worse"
             tip = f"{METRICS[name]} (field “{name}”): {how_averaged(name)}; {worse}"
             if name in DISTANCE_FIELDS:
                 tip += "; in mm for an image with a pixel_spacing, else in px (each cell says which)"
+            if name in ("fn", "fp", "wrong_class"):
+                tip += (
+                    "; an object paired with a reference object of another class is counted in WC (Wrong "
+                    "class) and in FN and FP too (COCO's way): pixelproof qa says 1 wrong class where the "
+                    "row reads FN 1, FP 1, WC 1"
+                )
             if name == "cldice":
                 tip += (
                     "; thin structures only (cracks, vessels: no 33 x 33 px square fits in a mask), else n/a"
@@ -242,6 +253,8 @@ class ImageTableModel(QAbstractTableModel):
                 return substituted_tip(name, row, self.pixel_mm)
             if distance and row.get("unit"):
                 return f"{v:.2f} {row['unit']}"
+            if name in PROBLEM_COUNTS:
+                return objects_text(row)
         return None
 
     def _object_decisions(self, row: dict[str, Any]) -> tuple[str, str | None]:
@@ -310,7 +323,7 @@ class ImageFilterProxy(QSortFilterProxyModel):
             ua, ub = self.sourceModel().unit_rank(left), self.sourceModel().unit_rank(right)
             if ua != ub:  # the units in one order whatever the sort order, as n/a
                 return (ua < ub) != descending
-            if a == b:  # W's order (and qa's): more objects missed, extra or wrong is worse; then file order
+            if a == b:  # W's order: more objects missed, extra or wrong is worse; then file name (tie_key)
                 m = self.sourceModel()
                 key = m.metrics[left.column() - 1] if 0 < left.column() <= len(m.metrics) else ""
                 before = tie_before(key, m.rows[left.row()], m.rows[right.row()])
@@ -483,110 +496,3 @@ def pairing_tip(r: ObjectRow, threshold: float) -> str | None:
         else "but that object is paired with another (one-to-one, largest total IoU)"
     )
     return f"Not paired ({what}): its best IoU with a {side} {name} is {r.best_iou:.3f}, {why}"
-
-
-CLASS_COLUMNS = (("category", "Class"), ("dice", "Mean Dice"), ("hd95", "HD95"), ("pq", "PQ"),
-                 ("tp", "TP"), ("fn", "FN"), ("fp", "FP"), ("wrong_class", "WC"))  # fmt: skip
-
-
-class ClassSummaryModel(QAbstractTableModel):
-    """Per class: mean Dice and HD95 (§6 conventions), PQ and object counts; the last row is all classes."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[dict[str, Any]] = []
-        self.volumes = False  # the images include slices of volumes scored in 3D (``QAResult.per_volume``)
-        self.pixel_mm: float | None = None  # the run's finest pixel size: µm (a slide's) or mm (a CT's)
-
-    def set_result(self, result: QAResult | None) -> None:
-        self.beginResetModel()
-        self.rows = []
-        self.volumes = result is not None and bool(result.per_volume)
-        self.pixel_mm = None if result is None else finest_pixel_mm(result.pairs)
-        if result is not None:
-            self.rows = [c for c in result.per_class() if c["n_rows"] > c["n_both_empty"]]
-            self.rows.append({"category": "all classes", **result.summary()})
-        self.endResetModel()
-
-    def hd95_text(self, row: dict[str, Any]) -> str:
-        """Mean HD95 with its unit; with images in mm and px, one mean per unit ("4.21 mm | 12.30 px"). A mean
-        of nothing but ∞ (a mask empty in every image) reads "∞ (721 px)", one counting some ∞ "12.30 px*"."""
-        groups = row.get("by_unit") or {row.get("unit"): row}
-        texts = []
-        for u, g in groups.items():
-            v, inf = g.get("hd95", math.nan), g.get("hd95_inf_replaced", 0)
-            if not math.isfinite(v):
-                texts.append(format_value("hd95", v))
-            elif inf and inf >= (g["n_rows"] - g.get("n_both_empty", 0)):  # every row with a distance: ∞
-                texts.append(f"∞ ({with_unit(v, u, whole=True, pixel_mm=self.pixel_mm)})")
-            else:
-                texts.append(with_unit(v, u, pixel_mm=self.pixel_mm) + ("*" if inf else ""))
-        return " | ".join(texts)
-
-    def hd95_tip(self, row: dict[str, Any]) -> str | None:
-        """What the mean is over, and what its * (or ∞) means: ∞ distances that were not measured, the
-        image diagonal standing in for each. With volumes, that these are means over 2D slices."""
-        groups = row.get("by_unit") or {row.get("unit"): row}
-        said = []
-        for u, g in groups.items():
-            if not u or "n_rows" not in g:
-                continue
-            n, inf = g["n_rows"] - g.get("n_both_empty", 0), g.get("hd95_inf_replaced", 0)
-            said.append(f"{u}: mean over {n} {'slices or images' if self.volumes else 'images'}")
-            if inf:
-                mark = "∞ (…)" if inf >= n else "*"
-                where = "a slice or image" if self.volumes else "an image"
-                said.insert(
-                    0,
-                    f"{mark}: {inf} of the {n} HD95 values in this {u} mean "
-                    f"{'is' if inf == 1 else 'are'} ∞ (one mask empty on {where}); the image diagonal stands "
-                    "in for each: they were not measured",
-                )
-        if self.volumes:
-            said.append(
-                "Slices are scored one by one in 2D; the Per volume (3D) table has each volume's HD95 "
-                "measured in 3D"
-            )
-        return "\n".join(said) or None
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return len(CLASS_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return CLASS_COLUMNS[section][1]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return {
-                "hd95": "Mean HD95 over images; an empty side counts as the image diagonal. In mm for "
-                "images with a pixel_spacing, else px: never averaged together (one mean per unit)",
-                "dice": "Mean Dice over images where the class is present in either (both empty left out)",
-                "pq": "Panoptic quality = SQ x RQ over the class's objects",
-                "wrong_class": "Objects matched to a reference object of another class",
-            }.get(CLASS_COLUMNS[section][0])
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        name = CLASS_COLUMNS[index.column()][0]
-        if role == Qt.ItemDataRole.DisplayRole:
-            if name == "hd95":
-                return self.hd95_text(row)
-            return (
-                shown_name(row[name]) if name == "category" else format_value(name, row.get(name, math.nan))
-            )
-        if role == Qt.ItemDataRole.ToolTipRole and name == "hd95":
-            return self.hd95_tip(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole and name != "category":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and index.row() == len(self.rows) - 1:
-            from PySide6.QtGui import QFont
-
-            f = QFont()
-            f.setBold(True)
-            return f
-        return None
