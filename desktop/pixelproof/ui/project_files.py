@@ -176,8 +176,7 @@ class ProjectFiles(QObject):
             note += "; an autosave identical to the saved file was removed"
         if hidden := self.shell.canvas.not_shown:  # said as the image showed, then hidden by this line: a
             # slide's tumour region over the pixel limit was a tag over bare tissue, with no reason in sight
-            n = len(hidden)
-            note += f"; {n} mask{'s' if n > 1 else ''} not shown: {hidden[0]}"
+            note += f"; {plural(len(hidden), 'mask')} not shown: {hidden[0]}"
             warn = True
         if read_only(path):  # said at once, not first at Ctrl+S: a read-only share, a file kept safe
             self.shell.status(
