@@ -63,7 +63,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_option_flags(reader, ("read",))
     add_iou_threshold(p, "pairs count")
     p.add_argument(
-        "--nsd-tau", type=float, default=2.0, metavar="TAU", help="NSD tolerance (px, or mm; default 2)"
+        "--nsd-tau",
+        type=float,
+        metavar="TAU",
+        help="NSD tolerance in the image's unit: mm with a pixel spacing, else px (default: 2 mm; 2 µm on a "
+        "pixel under 0.01 mm, a slide's; 2 px without a spacing)",
     )
     p.add_argument(
         "--both-empty-as-one",
@@ -171,7 +175,9 @@ def run(args: argparse.Namespace) -> int:
     batch = batch_options(args)
     if bad_iou_threshold(args.iou_threshold):
         return 2
-    if not (math.isfinite(args.nsd_tau) and args.nsd_tau >= 0):  # inf would be no distance in the report
+    if args.nsd_tau is not None and not (
+        math.isfinite(args.nsd_tau) and args.nsd_tau >= 0
+    ):  # inf would be no distance in the report
         error(f"--nsd-tau must be a finite number >= 0, got {args.nsd_tau}")
         return 2
     if args.score_threshold is not None and not math.isfinite(args.score_threshold):
@@ -339,7 +345,9 @@ def _report(args: argparse.Namespace, result: Any, candidate: Any) -> int:
     except OSError as e:
         error(f"cannot write the report: {error_text(e)}")
         return 1
-    _print_summary(data)
+    from pixelproof.core.qa_objects import finest_pixel_mm
+
+    _print_summary(data, finest_pixel_mm(result.pairs))
     if data["tracks"]:
         for line in qa_tracks.tracks_text(data["tracks"]):
             print(shown(line))
@@ -370,9 +378,12 @@ def _gate(bounds: list[Any], summary: dict[str, Any], per_class: list[dict[str, 
     return 0
 
 
-def _cells(row: dict[str, Any], cols: list[str]) -> list[str]:
+def _cells(row: dict[str, Any], cols: list[str], pixel_mm: float | None = None) -> list[str]:
     """A summary line's figures: distances with their unit and a * when a mean counts an ∞ (one mask empty)
-    as the image diagonal; "by unit" for a mean of rows in mm and px (their own lines follow)."""
+    as the image diagonal; "by unit" for a mean of rows in mm and px (their own lines follow). A slide's
+    distance under 1 mm in µm, as the review view writes it (``measure.distance_unit``; ``pixel_mm``: the
+    run's finest pixel)."""
+    from pixelproof.core.measure import distance_unit
     from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS
 
     out = []
@@ -382,20 +393,21 @@ def _cells(row: dict[str, Any], cols: list[str]) -> list[str]:
             text = ""
         elif reason and reason.startswith("mixed units"):
             text = "by unit"
+        elif c in DISTANCE_FIELDS and isinstance(v, float) and row.get("unit") in DISTANCE_UNITS:
+            shown_v, unit = distance_unit(v, row["unit"], pixel_mm)
+            text = f"{_f(shown_v)} {unit}" + ("*" if row.get(f"{c}_inf_replaced") else "")
         else:
             text = _f(v, reason)
-            if c in DISTANCE_FIELDS and isinstance(v, float) and row.get("unit") in DISTANCE_UNITS:
-                text += " " + row["unit"] + ("*" if row.get(f"{c}_inf_replaced") else "")
         out.append(text)
     return out
 
 
-def _print_table(rows: list[dict[str, Any]], cols: list[str]) -> None:
+def _print_table(rows: list[dict[str, Any]], cols: list[str], pixel_mm: float | None = None) -> None:
     """Columns 13 wide, wider where a figure needs it, always a space apart: a distance of a wide image
     (``2752.3887 px*`` on an 8192 px line scan) ran into the column before it."""
     from pixelproof.core.report_html import unit_rows
 
-    lines = [(row, _cells(row, cols)) for row in unit_rows(rows, "category")]
+    lines = [(row, _cells(row, cols, pixel_mm)) for row in unit_rows(rows, "category")]
     widths = [max([13, len(c) + 1] + [len(cells[i]) + 1 for _, cells in lines]) for i, c in enumerate(cols)]
     print(f"{'category':<20}{'unit':<12}" + "".join(f"{c:>{w}}" for c, w in zip(cols, widths, strict=True)))
     for row, cells in lines:
@@ -405,7 +417,8 @@ def _print_table(rows: list[dict[str, Any]], cols: list[str]) -> None:
         print(f"{name}{unit:<12}{figures}".rstrip())
 
 
-def _print_summary(data: dict[str, Any]) -> None:
+def _print_summary(data: dict[str, Any], pixel_mm: float | None = None) -> None:
+    from pixelproof.core.qa_nsd_tau import tau_text
     from pixelproof.core.qa_volumes import drawn_classes
     from pixelproof.core.report_ap import missed_note
     from pixelproof.core.report_numbers import both_empty_text
@@ -416,8 +429,9 @@ def _print_summary(data: dict[str, Any]) -> None:
         f"images {s['images']}  unmatched: reference {len(un['reference'])}, candidate {len(un['candidate'])}"
         + missed_note(s)
     )
+    print(f"NSD tolerance: {tau_text(data['options']['nsd_tau_applied'])}")
     cols = ["dice", "iou", "hd95", "assd", "nsd", "boundary_iou", "cldice", "precision", "recall", "pq"]
-    _print_table([*data["per_class"], {**s, "category": "(all)"}], cols)
+    _print_table([*data["per_class"], {**s, "category": "(all)"}], cols, pixel_mm)
     both = both_empty_text(s["n_both_empty"], data["options"]["both_empty_as_one"])
     print(
         f"{both}; one mask empty: {s['n_one_empty']}"
@@ -429,7 +443,7 @@ def _print_summary(data: dict[str, Any]) -> None:
         vols = len({r["volume"] for r in data["per_volume"]})
         print(f"per volume (3D, {plural(vols, 'volume')}), means over volumes:")
         drawn = drawn_classes(data["per_volume_class"])  # the JSON has every class's means, n/a or not
-        _print_table(drawn, ["dice", "iou", "hd", "hd95", "assd", "nsd"])
+        _print_table(drawn, ["dice", "iou", "hd", "hd95", "assd", "nsd"], pixel_mm)
     from pixelproof.core.report_ap import ap_lines, score_threshold_line
 
     if line := score_threshold_line(data):

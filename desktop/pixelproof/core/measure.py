@@ -50,6 +50,21 @@ def format_length(d: Distance) -> str:
 MICROSCOPY_MM = 0.1  # a pixel finer than this is a slide's (µm); from it, radiology's (CT, MR, X-ray: mm)
 
 
+def in_um(mm: float, pixel_mm: float | None = None) -> bool:
+    """Whether a length in mm is written in µm: under 1 mm, unless the image's pixel (``pixel_mm``) is
+    radiology's (from ``MICROSCOPY_MM``). The unit rule of every length the app and its reports write."""
+    return mm < 1 and (pixel_mm is None or pixel_mm < MICROSCOPY_MM)
+
+
+def distance_unit(v: float, unit: str | None, pixel_mm: float | None = None) -> tuple[float, str | None]:
+    """A QA distance (``v`` in ``unit``, mm or px) as it is written: ``(22.5, "µm")`` for 0.0225 mm on a
+    slide (``in_um``), else as it is. No distance (0) stays in mm: a CT's perfect slice read "0.0 µm". The
+    review view's tables, the printed summary and the HTML page all go through it."""
+    if unit == "mm" and v != 0 and in_um(v, pixel_mm):
+        return v * 1000, "µm"
+    return v, unit
+
+
 def length_text(mm: float, scale: float | None = None, pixel_mm: float | None = None) -> str:
     """A length in mm as every figure of the app writes it: ``12.35 mm``, ``123.4 mm`` from 100 mm, and
     ``87.5 µm`` (``350 µm`` from 100 µm) under 1 mm, where a slide's cells, nuclei and distances lie.
@@ -57,7 +72,7 @@ def length_text(mm: float, scale: float | None = None, pixel_mm: float | None = 
     ``pixel_mm``: the image's pixel size; from ``MICROSCOPY_MM`` (a CT's 0.7 mm) a length stays in mm
     (``0.72 mm``): µm is a slide's unit, and a CT's HD95 under a pixel read "720 µm"."""
     s = mm if scale is None else scale
-    if s < 1 and (pixel_mm is None or pixel_mm < MICROSCOPY_MM):
+    if in_um(s, pixel_mm):
         return f"{mm * 1000:.1f} µm" if s < 0.1 else f"{mm * 1000:.0f} µm"
     return f"{mm:.2f} mm" if s < 100 else f"{mm:.1f} mm"
 

@@ -64,7 +64,8 @@ class QAOptions:
     """Settings of a QA run; every one is written into the report."""
 
     iou_threshold: float = 0.5  # a pair counts when IoU > threshold (strict)
-    nsd_tau: float = 2.0  # NSD tolerance in distance units (px, or mm with a pixel spacing)
+    # NSD tolerance in distance units (px, or mm with a pixel spacing); None: by the image's pixel size
+    nsd_tau: float | None = None  # (qa_nsd_tau: 2 mm radiology, 2 µm a slide, 2 px without a spacing)
     nsd_tau_by_class: dict[str, float] = field(default_factory=dict)
     both_empty_as_one: bool = False  # opt-in: both empty counts as Dice = IoU = 1.0
     boundary_iou_d: int | None = None  # fixed band width in px; None = max(1, round(0.02 x diagonal))
@@ -74,8 +75,12 @@ class QAOptions:
     # a merged project's images holding several annotators' versions: "agreed" scores their consensus
     versions: str = "agreed"  # objects (an image without one left out), "all" every version (``qa_team``)
 
-    def tau(self, category: str) -> float:
-        return float(self.nsd_tau_by_class.get(category, self.nsd_tau))
+    def tau(self, category: str, spacing: tuple[float, ...] | None = None) -> float:
+        """The NSD tolerance of ``category`` on an image of ``spacing``: per class, given, else the
+        default for its pixel size (``qa_nsd_tau``, the one place deciding it)."""
+        from pixelproof.core.qa_nsd_tau import resolve_tau
+
+        return resolve_tau(self.nsd_tau_by_class.get(category, self.nsd_tau), spacing)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -266,7 +271,7 @@ def score_image(
     kw["shapes"] = Shapes()  # each mask's boundary and band measured once, for its object and class rows
 
     def cmp(a: Placed, b: Placed, category: str) -> MaskComparison:
-        return compare_shapes(a, b, shape, nsd_tau=opt.tau(category), **kw)  # type: ignore[arg-type]
+        return compare_shapes(a, b, shape, nsd_tau=opt.tau(category, spacing), **kw)  # type: ignore[arg-type]
 
     base = {"file_name": pair.file_name, "image_id": pair.cand.id, "ref_image_id": pair.ref.id}
     objects = (
@@ -281,7 +286,9 @@ def score_image(
         parts_r, parts_c = [o.placed for o in by_r.get(cat, ())], [o.placed for o in by_c.get(cat, ())]
         masks.add(cat, parts_r, parts_c)
         # compare(*masks[cat]), without the whole frame of a class spread thin over a large image
-        comparison = compare_parts(parts_r, parts_c, shape, nsd_tau=opt.tau(cat), merged=masks.of(cat), **kw)  # type: ignore[arg-type]
+        comparison = compare_parts(
+            parts_r, parts_c, shape, nsd_tau=opt.tau(cat, spacing), merged=masks.of(cat), **kw
+        )  # type: ignore[arg-type]
         if opt.boundary_metrics:  # clDice of the class's masks, thinned cluster by cluster
             boxes = any(o.is_box for o in (*by_r.get(cat, ()), *by_c.get(cat, ())))
             comparison.centrelines = centrelines(parts_r, parts_c, boxes=boxes)

@@ -142,7 +142,7 @@ class VolumeCollector:
                     spacing=spacing,
                     positions=positions,
                     offsets=offsets,
-                    nsd_tau=options.tau(cat),
+                    nsd_tau=options.tau(cat, spacing),
                     distances=options.boundary_metrics,
                 )
                 drawn = drawn or not comparison.both_empty

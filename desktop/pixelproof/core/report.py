@@ -28,6 +28,8 @@ from pixelproof.core.qa import (
     ObjectRow,
     QAResult,
 )
+from pixelproof.core.qa_nsd_tau import tau_applied
+from pixelproof.core.qa_objects import finest_pixel_mm, pair_spacing
 from pixelproof.core.qa_tables import (
     CLASS_ONLY_FIELDS,
     UNIT_FIELDS,
@@ -227,7 +229,8 @@ def to_dict(result: QAResult, reference: str = "", candidate: str = "") -> dict[
         "reference_kind": result.reference_kind,
         "options": {
             "iou_threshold": o.iou_threshold,
-            "nsd_tau": o.nsd_tau,
+            "nsd_tau": o.nsd_tau if o.nsd_tau is not None else "auto",  # auto: by pixel size (qa_nsd_tau)
+            "nsd_tau_applied": tau_applied(o.nsd_tau, [pair_spacing(p) for p in result.pairs]),
             "nsd_tau_by_class": dict(o.nsd_tau_by_class),
             "both_empty_as_one": o.both_empty_as_one,
             "boundary_iou_d": o.boundary_iou_d if o.boundary_iou_d is not None else "auto",
@@ -394,6 +397,7 @@ def write_html(
 ) -> None:
     """One self-contained HTML file: summary, per-class table and plots, the worst images' overlays."""
     s = data["summary"]
+    pixel_mm = finest_pixel_mm(result.pairs) if result is not None else None  # a slide's in µm
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>PixelProof QA report</title>",
         f"<style>{REPORT_CSS}</style></head><body><h1>PixelProof QA report</h1>",
@@ -404,7 +408,7 @@ def write_html(
         f"{s['unmatched_candidate']} candidate{html.escape(missed_note(s))}</p>",
         options_html(data["options"]),
         "<h2>Summary</h2>",
-        html_table(unit_rows([s], "unit"), _SUMMARY_COLUMNS),
+        html_table(unit_rows([s], "unit"), _SUMMARY_COLUMNS, pixel_mm),
         f"<p>Rows (image x category): {s['n_rows']}; "
         f"{both_empty_text(s['n_both_empty'], data['options']['both_empty_as_one'])}; "
         f"one mask empty: {s['n_one_empty']}.</p>",
@@ -419,7 +423,7 @@ def write_html(
     pc = data["per_class"]
     parts += [
         "<h2>Per class</h2>",
-        html_table(unit_rows(pc, "category"), _CLASS_COLUMNS),
+        html_table(unit_rows(pc, "category"), _CLASS_COLUMNS, pixel_mm),
         "<div>",
         svg_bars("Mean Dice per class", [c["category"] for c in pc], [c["dice"] for c in pc], 1.0),
         *hd95_charts(pc),
@@ -433,9 +437,9 @@ def write_html(
     if data.get("per_volume"):  # the classes a side drew in a volume (the JSON has every class's row)
         cols = ["category", "unit", "n_rows", "n_both_empty", "n_one_empty", *VOLUME_FIELDS]
         classes = unit_rows(drawn_classes(data["per_volume_class"]), "category")
-        parts += ["<h2>Per volume (3D)</h2>", html_table(classes, cols)]
+        parts += ["<h2>Per volume (3D)</h2>", html_table(classes, cols, pixel_mm)]
         rows = drawn_row_dicts(data["per_volume"])
-        parts.append(html_table(rows, ["volume", "category", "slices", "unit", *VOLUME_FIELDS]))
+        parts.append(html_table(rows, ["volume", "category", "slices", "unit", *VOLUME_FIELDS], pixel_mm))
     parts += tracks_html(data.get("tracks"))
     if result is not None and reference is not None and candidate is not None:
         legend = "".join(

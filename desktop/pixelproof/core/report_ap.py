@@ -377,10 +377,15 @@ def options_html(options: dict[str, Any]) -> str:
     defaults too, from what the run recorded (the JSON's ``options``): every one but the count of objects
     ``--score-threshold`` left out (said under the summary). A reader option of the reference appears
     when given; ``nsd_tau_by_class`` (the Python API's) as ``NSD tolerance per class``."""
+    from pixelproof.core.qa_nsd_tau import tau_text
+
     named = {"nsd_tau_by_class": "NSD tolerance per class", "boundary_iou_d": "boundary IoU band (px)"}
     said = []
     for key, v in options.items():
         if key == "below_score_threshold":
+            continue
+        if key == "nsd_tau_applied":  # what each kind of image was scored at: a slide's 2 µm, a CT's 2 mm
+            said.append(f"NSD tolerance used: {tau_text(v)}")
             continue
         if key == "reader_options":
             said += [f"--{k.replace('_', '-')} {_flag_value(x)}" for k, x in v.items()]

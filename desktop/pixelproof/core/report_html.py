@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from pixelproof.core.limits import NAME_SHOWN
+from pixelproof.core.measure import distance_unit
 from pixelproof.core.names import short_file_name
 from pixelproof.core.qa_tables import DISTANCE_FIELDS, DISTANCE_UNITS
 from pixelproof.core.report_numbers import figure_text
@@ -51,9 +52,11 @@ def html_name(name: str) -> str:
     return html_text(name if len(name) <= NAME_SHOWN else name[:NAME_SHOWN] + "…")
 
 
-def _cell(r: dict[str, Any], c: str) -> str:
+def _cell(r: dict[str, Any], c: str, pixel_mm: float | None = None) -> str:
     """One cell: blank when the row has no such field (a by-unit row's unitless figures); a distance with
-    its row's unit, and, in a mean, how many ∞ (one mask empty) it counts as the image diagonal."""
+    its row's unit, a slide's under 1 mm in µm when ``pixel_mm`` (the run's finest pixel) is known, as the
+    terminal and the review view write it (``measure.distance_unit``), and, in a mean, how many ∞ (one
+    mask empty) it counts as the image diagonal."""
     if c not in r:
         return ""
     if c in _NAME_FIELDS and isinstance(r[c], str):
@@ -65,7 +68,8 @@ def _cell(r: dict[str, Any], c: str) -> str:
         return f"n/a ({reason[len('mixed units (') : reason.find(')')]}: see the rows by unit)"
     text = _fmt(r[c], reason)
     if c in DISTANCE_FIELDS and isinstance(r[c], float) and r.get("unit") in DISTANCE_UNITS:
-        text += f" {r['unit']}"
+        v, unit = distance_unit(r[c], r["unit"], pixel_mm) if pixel_mm is not None else (r[c], r["unit"])
+        text = f"{_fmt(v)} {unit}"
         if r.get(f"{c}_inf_replaced"):
             text += f" (incl. {r[f'{c}_inf_replaced']} ∞ as the image diagonal)"
     return text
@@ -87,13 +91,16 @@ def unit_rows(rows: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:
     return out
 
 
-def html_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    """An HTML table of ``columns``; null values show their ``<column>_reason``, distances their unit."""
+def html_table(rows: list[dict[str, Any]], columns: list[str], pixel_mm: float | None = None) -> str:
+    """An HTML table of ``columns``; null values show their ``<column>_reason``, distances their unit
+    (µm for a slide's, ``pixel_mm`` given: ``_cell``)."""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = []
     for r in rows:
         cells = "".join(
-            f"<td>{html_text(r['unit_label']) if c == 'unit' and 'unit_label' in r else _cell(r, c)}</td>"
+            "<td>"
+            + (html_text(r["unit_label"]) if c == "unit" and "unit_label" in r else _cell(r, c, pixel_mm))
+            + "</td>"
             for c in columns
         )
         body.append(f"<tr>{cells}</tr>")

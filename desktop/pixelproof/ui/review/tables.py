@@ -67,9 +67,9 @@ def with_unit(v: float, unit: str | None, whole: bool = False, pixel_mm: float |
     """A finite distance with its unit: ``2.00 px``, and in mm as the Measure tool writes lengths
     (``measure.length_text``: ``31.2 µm`` under 1 mm, a slide's cells, whose ``pixel_mm`` is under
     0.1 mm; a CT's ``0.72 mm``); ``whole``: px to the unit."""
-    slide = pixel_mm is None or pixel_mm < measure.MICROSCOPY_MM
     if unit == "mm" and whole:  # the ∞ cells' diagonal: as short as the px one (``∞ (721 mm)``)
-        return f"{v * 1000:.0f} µm" if v < 1 and slide else f"{v:.0f} mm"
+        shown, said = measure.distance_unit(v, unit, pixel_mm)
+        return f"{shown:.0f} {said}"
     if unit == "mm":  # no distance is no length to read in µm: a CT's perfect slice read "0.0 µm"
         return "0.00 mm" if v == 0 else measure.length_text(v, pixel_mm=pixel_mm)
     number = f"{v:.0f}" if whole else f"{v:.2f}"
