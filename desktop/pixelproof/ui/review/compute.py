@@ -266,11 +266,13 @@ def _named(names: list[str], n: int) -> str:
 
 
 def result_notes(result: qa.QAResult) -> str | None:
-    """The banner after a QA run: the unmatched images (the first few by name), the first
-    ``SHOWN_PROBLEMS`` problems and "… and N more warnings" (listed in ``banner_tip``), or None. The rest
+    """The banner after a QA run: its lead line (``QAResult.lead``), the unmatched images (the first few
+    by name), the first ``SHOWN_PROBLEMS`` problems the lead does not sum up and "… and N more warnings"
+    (listed in ``banner_tip``), or None. The rest
     were dropped unsaid, a later warning such as two pixel spacings for one image with them. Plain text:
     names are shown as written."""
-    notes = []
+    problems = shown_problems(result)
+    notes = [result.lead] if result.lead else []  # what the figures mean, before what they lack
     if result.unmatched_reference:
         n = len(result.unmatched_reference)
         said = f"{n} reference image{' has' if n == 1 else 's have'} no candidate image"
@@ -281,11 +283,20 @@ def result_notes(result: qa.QAResult) -> str | None:
         n = len(result.unmatched_candidate)
         said = f"{n} candidate image{' is' if n == 1 else 's are'} not in the reference (not scored)"
         notes.append(f"{said}: {_named(result.unmatched_candidate, NAMED)}")
-    notes += result.problems[:SHOWN_PROBLEMS]
-    hidden = len(result.problems) - SHOWN_PROBLEMS
+    notes += problems[:SHOWN_PROBLEMS]
+    hidden = len(result.lead_covers) + max(len(problems) - SHOWN_PROBLEMS, 0)
     if hidden > 0:
-        notes.append(f"… and {plural(hidden, 'more warning')} (hover here for every one)")
+        what = ", the per-class ones the first line sums up among them" if result.lead_covers else ""
+        notes.append(f"… and {plural(hidden, 'more warning')}{what} (hover here for every one)")
     return "\n".join(notes) if notes else None
+
+
+def shown_problems(result: qa.QAResult) -> list[str]:
+    """The warnings the banner may list: all but its lead line and the per-class ones the lead sums up
+    (a tracker's file against a multi-class reference: four lines of Dice 0 above what to read), those
+    kept for its tooltip."""
+    covered = set(result.lead_covers)
+    return [p for p in result.problems if p != result.lead and p not in covered]
 
 
 def banner_tip(result: qa.QAResult) -> str | None:
@@ -294,7 +305,7 @@ def banner_tip(result: qa.QAResult) -> str | None:
     side)."""
     parts = []
     problems = result.problems
-    if len(problems) > SHOWN_PROBLEMS:
+    if len(problems) > SHOWN_PROBLEMS or result.lead_covers:
         more = [f"… and {len(problems) - TIP_NAMED} more (pixelproof qa --json lists all)"]
         parts.append(
             "\n".join(
