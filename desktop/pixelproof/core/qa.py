@@ -425,7 +425,9 @@ def run_qa(
     below = under_threshold(candidate, only, opt.score_threshold)
     result.problems[at:at] = candidate_only_notes(only, detections.cells, below, opt.score_threshold)
     lead = classless_lead(ref.project, candidate, result.problems, result.tracks)
-    if lead is not None:  # said first: the terminal's warnings, the reports' problems, the review's banner
+    # said first: the terminal's warnings, the reports' problems, the review's banner (nothing scored: that
+    # is said instead)
+    if lead is not None and result.images_scored:
         result.lead, result.lead_covers = lead
         result.problems.insert(0, result.lead)
     return result
