@@ -53,3 +53,29 @@ def test_an_unreadable_autosave_is_not_the_file(tmp_path: Path) -> None:
     auto.write_text('{"images": [', encoding="utf-8")
     assert not same_as_file(auto, path)
     assert not same_as_file(auto, tmp_path / "gone.json")
+
+
+def test_an_autosave_apart_in_time_spent_alone_gives_its_time_table(tmp_path: Path) -> None:
+    from pixelproof.core.autosave import compare_with_file
+    from pixelproof.core.edits.images import RecordTime
+
+    path = saved(tmp_path)
+    project = load_project(path)
+    RecordTime(1, "ann", 12.0).apply(project)  # viewed, autosaved, killed
+    auto = autosave_path_for(path)
+    write_autosave(auto, project, project.file_state)
+    assert compare_with_file(auto, path) == (False, {"1": {"ann": 12.0}})
+    add_box(project)  # and an edit besides: not time alone
+    write_autosave(auto, project, project.file_state)
+    assert compare_with_file(auto, path) == (False, None)
+
+
+def test_kept_time_is_the_larger_figure_per_image_and_author_malformed_passed_over(tmp_path: Path) -> None:
+    from pixelproof.core.autosave import keep_time_spent
+
+    project = load_project(saved(tmp_path))
+    project.add_image(ImageRecord(2, "b.png", 40, 30))
+    project.app["time_spent"] = {"1": {"ann": 20.0, "bob": 3.0}}  # another writer saved more since
+    table = {"1": {"ann": 12.0, "bob": 7.0, "eve": "x"}, "2": {"ann": 4.0}, "9": {"ann": 1.0}, "z": 5}
+    assert keep_time_spent(project, table) == 2
+    assert project.app["time_spent"] == {"1": {"ann": 20.0, "bob": 7.0}, "2": {"ann": 4.0}}

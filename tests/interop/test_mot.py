@@ -226,9 +226,14 @@ def test_results_file_against_one_class_is_scored_as_it_and_said(tmp_path: Path,
         tmp_path / "two", gt=GT.replace("4,2,48,12,18.5,28.25,1,1,1", "4,2,48,12,18.5,28.25,1,3,1")
     )
     data = _qa(two, results, tmp_path / "two.json")
-    assert "scored as the reference's only class" not in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "scored as the reference's only class" not in err
     assert {r["category"] for r in data["per_class"]} == {"pedestrian", "car", "object"}
     assert data["summary"]["tp"] == 0
+    # the first warning says what that means and which figures to read, before the per-class ones
+    first = err.splitlines()[0]
+    assert first.startswith("pixelproof: warning: the candidate names no class of the reference: its ")
+    assert "Read the tracking figures (class-agnostic): MOTA " in first and data["problems"][0] in first
 
 
 def test_results_file_qa_cannot_place_is_said_with_the_sequences(tmp_path: Path, capsys) -> None:

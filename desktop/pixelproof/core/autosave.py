@@ -127,15 +127,68 @@ def same_as_file(auto: Path, project_file: Path) -> bool:
     would bring back). An app killed between a save and the removal of its autosave leaves one: offered,
     it said "file changed since" of work that is all in the file. False when either cannot be read, or a
     value differs by as little as one object (that one is offered as before)."""
+    return compare_with_file(auto, project_file)[0]
+
+
+def compare_with_file(auto: Path, project_file: Path) -> tuple[bool, dict | None]:
+    """(``same_as_file``, the autosave's ``time_spent`` table when the time spent on images is all that
+    differs, else None). An app killed after stepping through images leaves an autosave of nothing but
+    those counters (time recorded leaves the document clean): asking to "recover" it alarmed for no edit.
+    Both files parsed once."""
     try:
         mine, saved = read_json(auto), read_json(project_file)
     except ProjectFormatError:
-        return False
+        return False, None
     if not isinstance(mine, dict) or not isinstance(saved, dict):
-        return False
+        return False, None
     mine.pop(HEADER_KEY, None)
     for data in (mine, saved):
         app = data.get("pixelproof")
         if isinstance(app, dict):
             app.pop("history", None)
-    return mine == saved
+    if mine == saved:
+        return True, None
+    times = [_pop_time(data) for data in (mine, saved)]
+    return False, (times[0] if mine == saved and isinstance(times[0], dict) else None)
+
+
+def _pop_time(data: dict) -> object:
+    """Take the ``time_spent`` table out of a project's parsed JSON (an app member left empty by it goes
+    too: a project whose only app data was time)."""
+    app = data.get("pixelproof")
+    if not isinstance(app, dict):
+        return None
+    spent = app.pop("time_spent", None)
+    if not app:
+        data.pop("pixelproof")
+    return spent
+
+
+def keep_time_spent(project: Project, spent: dict) -> int:
+    """Add an autosave's ``time_spent`` table to ``project`` (loaded from its file): per image and author
+    the larger of the two figures (time only grows, and another writer may have saved time of its own
+    since), for the images it still has; a malformed entry is passed over. Returns how many images'
+    figures grew."""
+    current = project.app.get("time_spent")
+    table = dict(current) if isinstance(current, dict) else {}
+    grown = 0
+    for key, per_author in spent.items():
+        if not isinstance(per_author, dict) or not str(key).isdigit() or int(key) not in project.images:
+            continue
+        entry = dict(table.get(str(key))) if isinstance(table.get(str(key)), dict) else {}
+        before = dict(entry)
+        for author, seconds in per_author.items():
+            if isinstance(author, str) and _seconds(seconds) > _seconds(entry.get(author)):
+                entry[author] = round(float(seconds), 1)
+        if entry != before:
+            table[str(key)] = entry
+            grown += 1
+    if grown:
+        project.app["time_spent"] = table
+    return grown
+
+
+def _seconds(value: object) -> float:
+    """A time-spent figure, or 0 for anything that is not one (a malformed file's)."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 1e9
+    return float(value) if ok else 0.0  # type: ignore[arg-type]

@@ -30,6 +30,7 @@ from pixelproof.core.model import Project
 from pixelproof.core.qa_categories import (
     candidate_only,
     candidate_only_notes,
+    classless_lead,
     paired_reference,
     under_threshold,
     used_categories,
@@ -189,6 +190,10 @@ class QAResult:
     keypoints: dict[str, Any] | None = None
     #: multi-object tracking figures of the frame sequences when both sides have tracks (``qa_tracks``)
     tracks: dict[str, Any] | None = None
+    #: the line ``problems`` starts with when the candidate names none of the reference's classes
+    #: (``qa_categories.classless_lead``), and the per-class warnings it sums up
+    lead: str | None = None
+    lead_covers: list[str] = field(default_factory=list)
 
     def per_class(self) -> list[dict[str, Any]]:
         """One dict per category: semantic means (NaN left out, +inf -> image diagonal) + object counts."""
@@ -432,4 +437,10 @@ def run_qa(
     at = len(ref.problems) + len(names)
     below = under_threshold(candidate, only, opt.score_threshold)
     result.problems[at:at] = candidate_only_notes(only, detections.cells, below, opt.score_threshold)
+    lead = classless_lead(ref.project, candidate, result.problems, result.tracks)
+    # said first: the terminal's warnings, the reports' problems, the review's banner (nothing scored: that
+    # is said instead)
+    if lead is not None and result.images_scored:
+        result.lead, result.lead_covers = lead
+        result.problems.insert(0, result.lead)
     return result

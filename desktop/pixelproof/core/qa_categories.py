@@ -201,3 +201,36 @@ def classless_as_reference(candidate: Project, reference: Project, classless: st
         f"the candidate names no class (its objects are all {classless!r}): scored as the reference's only "
         f"class {name!r}"
     )
+
+
+def classless_lead(
+    reference: Project, candidate: Project, problems: list[str], tracks: dict | None
+) -> tuple[str, list[str]] | None:
+    """The line a QA run leads with when the candidate's objects are all of one class the reference lacks
+    and the reference has two or more (a tracker's MOT results file, all ``object``, against MOT17's
+    multi-class ground truth): every pair then counts as wrong class and every class's Dice is 0, which
+    the per-class warnings said in several lines above the one figure that means something. Returns the
+    line (what it means, the tracking figures to read: class-agnostic) and the ``problems`` lines it sums
+    up (the per-class ones: the review's banner keeps them behind its tooltip), or None."""
+    used, ref_used = _counts(candidate), _counts(reference)
+    if len(used) != 1 or len(ref_used) < 2 or set(used) & _names(reference):
+        return None
+    ((name, n),) = used.items()
+    named = ", ".join(sorted(ref_used))
+    line = (
+        f"the candidate names no class of the reference: its {plural(n, 'object')} "
+        f"{'is' if n == 1 else 'are all'} {name!r}, the reference's are {named}; each pair counts as wrong "
+        "class, every class's Dice as 0"
+    )
+    if tracks is not None:
+        o = tracks["overall"]
+        figures = " · ".join(
+            f"{k.upper()} {'n/a' if o.get(k) is None else format(o[k], '.3f')}" for k in ("mota", "idf1")
+        )
+        line += f". Read the tracking figures (class-agnostic): {figures}"
+    else:
+        line += ". Its boxes are scored by class only: the confusion matrix shows where they went"
+    covered = [
+        p for p in problems if any(p.startswith(f"category {c!r} is not in the ") for c in {*used, *ref_used})
+    ]
+    return line, covered

@@ -20,9 +20,10 @@ from pixelproof.core.atomic import FileState, clean_stale_temporaries, same_file
 from pixelproof.core.autosave import (
     AutosaveInfo,
     autosave_path_for,
+    compare_with_file,
+    keep_time_spent,
     read_autosave,
     read_info,
-    same_as_file,
     write_autosave,
 )
 from pixelproof.core.category_keys import category_keys
@@ -121,6 +122,7 @@ class Document(QObject):
         self.recovery_file: Path | None = None  # a new project's autosave (named on first use)
         self.recovery_error: ProjectFormatError | None = None  # the autosave open() could not read
         self.autosave_removed = False  # open() removed an autosave identical to the file (said once)
+        self.time_recovered = 0  # images whose time spent open() took from an autosave of time alone
         self.import_source: Path | None = None  # the file or folder File > Import read it from
         # time spent recorded since the last save (``ui.teams.TimeRecorder``): no undo step, so it leaves
         # the document clean (viewing images never asks "save changes?"), yet autosaves and saves keep it
@@ -152,8 +154,9 @@ class Document(QObject):
         changed since the edits began) and ``ask_recover(autosave, file_changed)`` agrees, load that
         instead (the document then starts modified; ``recovery_error`` says why when the autosave could
         not be read, and the file is loaded). An autosave whose project is the file's (``same_as_file``) is
-        not offered and, its app gone, removed (``autosave_removed``). Raises ``ProjectFormatError`` for
-        the project file.
+        not offered and, its app gone, removed (``autosave_removed``); one that differs in time spent alone
+        is not offered either, its counters kept (``time_recovered``, ``time_unsaved``). Raises
+        ``ProjectFormatError`` for the project file.
         ``loaded``: ``path`` loaded already (to ask about it), taken instead of loading it again unless the
         file changed since (a big project is not read twice).
 
@@ -166,12 +169,18 @@ class Document(QObject):
         # its header names the file its edits began on: offered whatever the times say (a file system
         # keeping seconds gave an autosave just after a save the file's time); without one, if newer
         offer = (info is not None and info.base_state() is not None) or autosave_is_newer(path) or changed
-        problem, removed = None, False
-        if offer and ask_recover is not None and same_as_file(auto, path):  # killed between save and cleanup
+        problem, removed, time_kept = None, False, None
+        same, time_only = (
+            compare_with_file(auto, path) if offer and ask_recover is not None else (False, None)
+        )
+        if same:  # killed between save and cleanup
             offer = False  # nothing to recover; its app, if it still runs, writes it again when it must
             if info is None or not info.running():
                 auto.unlink(missing_ok=True)
                 removed = True
+        elif time_only is not None:  # killed after viewing images: their time counters, no edit
+            offer = False  # not asked: kept silently, as the time of this visit (a live app's: its own)
+            time_kept = time_only if info is None or not info.running() else None
         if offer and ask_recover is not None and ask_recover(auto, changed):
             try:
                 return cls._recovered(path, *read_autosave(auto))
@@ -179,9 +188,12 @@ class Document(QObject):
                 problem = e
         if loaded is None or loaded.file_state is None or loaded.file_state.changed_since():
             loaded = load_project(path)  # (a file changed since it was asked about is loaded as it is now)
+        grown = keep_time_spent(loaded, time_kept) if time_kept is not None else 0
         doc = cls(loaded)
         doc.recovery_error = problem
         doc.autosave_removed = removed
+        doc.time_recovered = grown
+        doc.time_unsaved = grown > 0  # the next save (or leaving the project) writes it, as time recorded
         return doc
 
     @classmethod

@@ -174,6 +174,9 @@ class ProjectFiles(QObject):
             note = f" - format {format_note(doc.project)}"
         if doc.autosave_removed:  # a crash after a save left it: nothing to recover, nothing to ask
             note += "; an autosave identical to the saved file was removed"
+        if doc.time_recovered:  # killed after viewing images: the autosave held their time counters alone
+            kept = plural(doc.time_recovered, "image")
+            note += f"; time spent on {kept} kept from the autosave (no edits in it)"
         if hidden := self.shell.canvas.not_shown:  # said as the image showed, then hidden by this line: a
             # slide's tumour region over the pixel limit was a tag over bare tissue, with no reason in sight
             note += f"; {plural(len(hidden), 'mask')} not shown: {hidden[0]}"

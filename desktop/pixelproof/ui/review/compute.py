@@ -24,6 +24,10 @@ from pixelproof.interop.references import ReferenceLoadError, load_reference, re
 
 FILL_ALPHA = 90
 _CROSS = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], np.uint8)
+DASH = 6  # layer pixels on, then off, along an unmatched object's edge (a cue that needs no colour)
+# QA statuses drawn in their Difference colour on the reference / candidate panes
+REF_FLAGGED = {"fn": qa_difference.DIFF_FN, "wrong_class": qa_difference.DIFF_WRONG_CLASS}
+CAND_FLAGGED = {"fp": qa_difference.DIFF_FP, "wrong_class": qa_difference.DIFF_WRONG_CLASS}
 
 
 @dataclass
@@ -162,12 +166,44 @@ def category_colors(candidate: Project, reference: Project) -> dict[str, tuple[i
     return out
 
 
+def flagged_objects(rows: list[ObjectRow]) -> tuple[dict[int, int], dict[int, int]]:
+    """Reference and candidate annotation ids QA did not match cleanly -> their difference code: missed
+    (reference), extra (candidate), wrong class (both). ``mask_layer`` draws them so that a missed object
+    of a green class never reads as the Difference legend's green agreement."""
+    ref = {r.ref_id: REF_FLAGGED[r.status] for r in rows if r.status in REF_FLAGGED and r.ref_id is not None}
+    cand = {
+        r.cand_id: CAND_FLAGGED[r.status] for r in rows if r.status in CAND_FLAGGED and r.cand_id is not None
+    }
+    return ref, cand
+
+
+def dashed_edge(mask: np.ndarray) -> np.ndarray:
+    """The border pixels of ``mask``, every other ``DASH`` of them along each contour: a dashed line."""
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    out = np.zeros(mask.shape, bool)
+    for c in contours:
+        pts = c.reshape(-1, 2)
+        on = pts[(np.arange(len(pts)) // DASH) % 2 == 0]
+        out[on[:, 1], on[:, 0]] = True
+    return out
+
+
 def mask_layer(
-    project: Project, pair_image, shape: tuple[int, int], colors: dict, outline: bool, scale: int = 1
-) -> np.ndarray:  # type: ignore[no-untyped-def]
+    project: Project,
+    pair_image,  # type: ignore[no-untyped-def]
+    shape: tuple[int, int],
+    colors: dict,
+    outline: bool,
+    scale: int = 1,
+    flagged: dict[int, int] | None = None,
+) -> np.ndarray:
     """Each object of one side: its category colour, a light fill (unless ``outline``) and a solid edge;
-    ``scale`` > 1: at one pixel per block of the image (``qa_difference.pooled``)."""
+    ``scale`` > 1: at one pixel per block of the image (``qa_difference.pooled``). An object ``flagged``
+    (annotation id -> difference code, ``flagged_objects``) gets a dashed edge in its Difference colour,
+    and a missed or extra one its fill too (a wrong-class one keeps its class's fill: the class is the
+    point)."""
     h, w = shape
+    flagged = flagged or {}
     out = np.zeros((-(-h // scale), -(-w // scale), 4), np.uint8)
     anns = list(project.annotations_of(pair_image.id))
     for ann, found in zip(anns, annotations_placed(anns, h, w), strict=True):  # decoded in one batch
@@ -177,6 +213,10 @@ def mask_layer(
         if placed.is_empty:
             continue
         m = placed.mask
+        code = flagged.get(ann.id)
+        edge_rgb = rgb if code is None else qa_difference.DIFF_COLORS[code][:3]
+        if code is not None and code != qa_difference.DIFF_WRONG_CLASS:
+            rgb = edge_rgb
         edge = m & ~cv2.erode(
             m.astype(np.uint8), _CROSS, borderType=cv2.BORDER_CONSTANT, borderValue=0
         ).astype(bool)
@@ -184,13 +224,17 @@ def mask_layer(
         if not outline:
             fill = m & ~edge
             region[fill] = (*rgb, FILL_ALPHA)
-        region[edge] = (*rgb, 255)
+        region[dashed_edge(m) if code is not None else edge] = (*edge_rgb, 255)
     return out
 
 
-def overlays(pair: ImagePair, reference: Reference, candidate: Project, outline: bool) -> Overlays:
-    """The three layers of the review panes for one image pair, reduced for a slide past the pixel limit."""
+def overlays(
+    pair: ImagePair, reference: Reference, candidate: Project, outline: bool, rows: list[ObjectRow] = ()
+) -> Overlays:
+    """The three layers of the review panes for one image pair, reduced for a slide past the pixel limit;
+    ``rows``: the pair's scored objects, its unmatched ones drawn so (``flagged_objects``)."""
     shape = pair.shape
+    ref_flags, cand_flags = flagged_objects(list(rows))
     scale = qa_difference.layer_scale(*shape)
     colors = category_colors(candidate, reference.project)
     codes = qa_difference.difference_image(pair, reference, candidate, scale=scale)
@@ -198,8 +242,8 @@ def overlays(pair: ImagePair, reference: Reference, candidate: Project, outline:
     return Overlays(
         image_id=pair.cand.id,
         outline=outline,
-        reference=mask_layer(reference.project, pair.ref, shape, colors, outline, scale),
-        candidate=mask_layer(candidate, pair.cand, shape, colors, outline, scale),
+        reference=mask_layer(reference.project, pair.ref, shape, colors, outline, scale, ref_flags),
+        candidate=mask_layer(candidate, pair.cand, shape, colors, outline, scale, cand_flags),
         difference=qa_difference.difference_rgba(codes, outline=outline),
         codes_present=present,
         scale=scale,
@@ -225,11 +269,13 @@ def _named(names: list[str], n: int) -> str:
 
 
 def result_notes(result: qa.QAResult) -> str | None:
-    """The banner after a QA run: the unmatched images (the first few by name), the first
-    ``SHOWN_PROBLEMS`` problems and "… and N more warnings" (listed in ``banner_tip``), or None. The rest
+    """The banner after a QA run: its lead line (``QAResult.lead``), the unmatched images (the first few
+    by name), the first ``SHOWN_PROBLEMS`` problems the lead does not sum up and "… and N more warnings"
+    (listed in ``banner_tip``), or None. The rest
     were dropped unsaid, a later warning such as two pixel spacings for one image with them. Plain text:
     names are shown as written."""
-    notes = []
+    problems = shown_problems(result)
+    notes = [result.lead] if result.lead else []  # what the figures mean, before what they lack
     if result.unmatched_reference:
         n = len(result.unmatched_reference)
         said = f"{n} reference image{' has' if n == 1 else 's have'} no candidate image"
@@ -240,11 +286,20 @@ def result_notes(result: qa.QAResult) -> str | None:
         n = len(result.unmatched_candidate)
         said = f"{n} candidate image{' is' if n == 1 else 's are'} not in the reference (not scored)"
         notes.append(f"{said}: {_named(result.unmatched_candidate, NAMED)}")
-    notes += result.problems[:SHOWN_PROBLEMS]
-    hidden = len(result.problems) - SHOWN_PROBLEMS
+    notes += problems[:SHOWN_PROBLEMS]
+    hidden = len(result.lead_covers) + max(len(problems) - SHOWN_PROBLEMS, 0)
     if hidden > 0:
-        notes.append(f"… and {plural(hidden, 'more warning')} (hover here for every one)")
+        what = ", the per-class ones the first line sums up among them" if result.lead_covers else ""
+        notes.append(f"… and {plural(hidden, 'more warning')}{what} (hover here for every one)")
     return "\n".join(notes) if notes else None
+
+
+def shown_problems(result: qa.QAResult) -> list[str]:
+    """The warnings the banner may list: all but its lead line and the per-class ones the lead sums up
+    (a tracker's file against a multi-class reference: four lines of Dice 0 above what to read), those
+    kept for its tooltip."""
+    covered = set(result.lead_covers)
+    return [p for p in result.problems if p != result.lead and p not in covered]
 
 
 def banner_tip(result: qa.QAResult) -> str | None:
@@ -253,7 +308,7 @@ def banner_tip(result: qa.QAResult) -> str | None:
     side)."""
     parts = []
     problems = result.problems
-    if len(problems) > SHOWN_PROBLEMS:
+    if len(problems) > SHOWN_PROBLEMS or result.lead_covers:
         more = [f"… and {len(problems) - TIP_NAMED} more (pixelproof qa --json lists all)"]
         parts.append(
             "\n".join(

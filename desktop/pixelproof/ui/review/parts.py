@@ -176,6 +176,12 @@ class Legend(QWidget):
             layout.addWidget(box)
             self.labels[code] = box
         self.labels[qa_difference.DIFF_VOID].hide()
+        self.setToolTip(
+            "Colours of the Difference pane. In the Reference and Candidate panes an object QA left "
+            "unmatched is drawn in the same colour with a dashed edge: missed (orange, Reference), extra "
+            "(blue, Candidate), wrong class (pink edge, class colour kept); matched objects keep their "
+            "class colour"
+        )
 
     def show_void(self, on: bool) -> None:
         self.labels[qa_difference.DIFF_VOID].setVisible(on)

@@ -483,12 +483,9 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
             return
         if self.overlay_job is not None:
             self.overlay_job.cancel()
-        reference, candidate, outline = (
-            self.scored.reference,
-            self.document.project.snapshot(),
-            self.outline,
-        )
-        job = Job(lambda _j: compute.overlays(pair, reference, candidate, outline), self)
+        reference, candidate, outline = self.scored.reference, self.document.project.snapshot(), self.outline
+        rows = list(self.scored.objects.get(pair.file_name, []))  # unmatched ones drawn in their diff colour
+        job = Job(lambda _j: compute.overlays(pair, reference, candidate, outline, rows), self)
         job.finished.connect(lambda layers, j=job: self._on_overlays(j, layers))
         job.failed.connect(lambda reason: self.statusMessage.emit(f"Cannot draw the difference: {reason}"))
         self.overlay_job = job
