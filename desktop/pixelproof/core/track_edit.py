@@ -20,6 +20,11 @@ Both are ``ReplaceAnnotations`` of keys (and fills): in the app the refill that 
 (``core.track_refill``) recomputes the untouched fills between the new neighbouring keys, as for a key put
 on another track in Properties; frames between the merged tracks that were never filled stay empty until
 Fill Between Frames.
+
+Track Leaves View Here (``leave_view``) is CVAT's O on a track's frame: the object there and the track's
+untouched fills after it up to its next key removed, and a mark for the track on that frame
+(``core.track_outside``), which no later fill crosses; used again on that frame (``back_in_view``) it takes
+the mark away.
 """
 
 from __future__ import annotations
@@ -34,6 +39,13 @@ from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.names import shown_name
 from pixelproof.core.track_fill import as_key, sequence_of, shown_track, untouched_fill
+from pixelproof.core.track_outside import (
+    SetOutsideMarks,
+    is_mark,
+    marked_tracks,
+    outside_frames,
+    outside_marks,
+)
 from pixelproof.core.tracks import next_track_ids
 from pixelproof.core.wording import plural
 
@@ -41,7 +53,8 @@ NAMED = 3  # images a refusal names before "and N more"
 
 
 class TrackEditRefused(ValueError):
-    """Nothing was changed; the message says why (two keys on one frame, two classes, nothing to split)."""
+    """Nothing was changed; the message says why (two keys on one frame, two classes, nothing to split, no
+    outside mark to take away)."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +162,67 @@ def split_track(project: Project, ids: Iterable[int]) -> TrackEdited:
     edit.focus = edit.revert_focus = [a.id for a in anns]
     moved = sum(track_of(b) != track_of(project.annotations[i]) for i, b in changed.items())
     return TrackEdited(edit, tuple(made), moved, keyed)
+
+
+@dataclass(frozen=True)
+class OutsideToggled:
+    """The one undo step; the frame; the tracks marked (``left``) or whose marks were taken away; how many
+    objects were removed (the one on the frame and the untouched fills after it)."""
+
+    edit: Edit
+    frame: int
+    tracks: tuple[str, ...]
+    left: bool
+    removed: int = 0
+
+
+def leave_view(project: Project, image_id: int, track: int | str) -> OutsideToggled:
+    """Edit > Track Leaves View Here on an object of ``track`` on image ``image_id``: the track's objects
+    there and the fills nobody changed after it up to its next key removed, and a mark for the track on that
+    frame, as CVAT's O makes an outside keyframe. One edit; the frames before keep their fills."""
+    sequence = sequence_of(project, image_id)
+    if sequence is None:
+        raise TrackEditRefused(f"image {image_id} is not in the project")
+    frames, place = sequence.frames, sequence.places[image_id]
+    frame = frames[place][0]
+    ids = [a.id for a in project.annotations_of(image_id) if track_of(a) == track]
+    for _f, later in frames[place + 1 :]:
+        anns = [a for a in project.annotations_of(later) if track_of(a) == track]
+        if anns and not all(untouched_fill(a) for a in anns):
+            break  # the next key: the object is back in view there
+        ids += [a.id for a in anns]
+    name, entries = str(track), outside_marks(project)
+    marks = list(entries)
+    if frame not in outside_frames(project, track):
+        marks.append({"track": name, "part": None, "frame": frame, "tag": None})
+    label = f"Track Leaves View Here (track {shown_track(track)}, frame {frame})"
+    parts: list[Edit] = [RemoveAnnotations(ids)] if ids else []
+    parts.append(SetOutsideMarks(marks, image_id, label))
+    edit: Edit = Compound(parts, label) if len(parts) > 1 else parts[0]
+    edit.label = label
+    edit.revert_focus = ids[:1] if ids else None
+    return OutsideToggled(edit, frame, (name,), True, len(ids))
+
+
+def back_in_view(project: Project, image_id: int, tracks: Sequence[str] | None = None) -> OutsideToggled:
+    """Edit > Track Leaves View Here used again on a frame where a track left the view: its mark taken away
+    (``tracks``: those tracks' marks; None: every track's on that frame). Fill Between Frames then fills
+    across that frame again. Raises :class:`TrackEditRefused` when there is no mark there."""
+    sequence = sequence_of(project, image_id)
+    if sequence is None:
+        raise TrackEditRefused(f"image {image_id} is not in the project")
+    frame = sequence.frames[sequence.places[image_id]][0]
+    gone = set(marked_tracks(project, frame) if tracks is None else tracks)
+    kept = [
+        e for e in outside_marks(project) if not (is_mark(e) and e["frame"] == frame and e["track"] in gone)
+    ]
+    if len(kept) == len(outside_marks(project)):
+        raise TrackEditRefused(
+            f"no track leaves the view on frame {frame}: select an object of a track to mark where it leaves"
+        )
+    shown = ", ".join(shown_track(t) for t in sorted(gone))
+    label = f"Track Back in View (track {shown}, frame {frame})"
+    return OutsideToggled(SetOutsideMarks(kept, image_id, label), frame, tuple(sorted(gone)), False)
 
 
 def _same_class(project: Project, first: int | str, members: dict[int | str, list[Annotation]]) -> None:

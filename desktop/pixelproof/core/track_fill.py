@@ -14,7 +14,10 @@ counts (core.polygon_interp). Keypoints are mixed point by point, as CVAT interp
 (``core.keypoint_fill``). Other pairs are passed over and counted by reason (polygons of other part counts,
 a box and a polygon, masks, two classes, keys with other keypoints, a frame with several objects of the
 track, a reviewer's rejected key, which is no key): the objects already on their frames stay as they are
-(an earlier fill's, or CVAT's own). Frames before the first key and after the last are not filled. A new
+(an earlier fill's, or CVAT's own). Frames before the first key and after the last are not filled, nor the
+frames from a mark where the track leaves the view (CVAT's ``outside`` keyframe, ``core.track_outside``) to
+its next key: those before the mark are filled as the two keys place them, the earlier fills past it are
+removed. A new
 shape is cut to its frame (a frame of another size); a pose's box (its points' extent) may be 0 wide. One
 fill makes at most ``MAX_FILLED`` objects: more is refused, saying so, before any is made.
 
@@ -62,6 +65,7 @@ from pixelproof.core.model import Annotation, Project, is_rejected
 from pixelproof.core.names import shown_name
 from pixelproof.core.object_lock import is_locked
 from pixelproof.core.polygon_interp import polygon_between
+from pixelproof.core.track_outside import outside_frames
 from pixelproof.core.wording import plural
 
 SOURCE = "interpolation:linear"  # the objects' ``source`` (interop.provenance words it)
@@ -75,6 +79,7 @@ MASK = "masks (not interpolated)"
 OTHER_CLASS = "keys of two classes"
 SEVERAL = "several objects of the track on a key frame"
 OTHER_KEYPOINTS = "keys with other keypoints (counts, YOLO kpt_shape, or a pose and a plain box)"
+OUT_OF_VIEW = "out of view (from where the track leaves the view to its next key)"
 PROGRESS_EVERY = 1000  # frames between two of ``fill_plan``'s progress calls (~25 ms of filling)
 MAX_FILLED = 100_000  # frames one fill makes objects on: 100,000 take ~25 s and ~200 MB; millions would hang
 
@@ -253,6 +258,7 @@ def fill_plan(
         if anns:
             keys.append((place, frames[place][0], anns))
     plan = FillPlan(keys=len(keys))
+    gone = outside_frames(project, track)  # where the track left the view: no fill crosses one
     skipped: Counter[str] = Counter()
     runs = []  # every place is a key or free: the places between two neighbouring keys are all free
     for (p0, f0, below), (p1, f1, above) in pairwise(keys):
@@ -265,6 +271,11 @@ def fill_plan(
                 plan.stale[why] = plan.stale.get(why, 0) + left
         else:
             free = range(p0 + 1, p1)
+            out = next((p for p in free if frames[p][0] in gone), p1) if gone else p1  # the first mark
+            if out < p1:
+                skipped[OUT_OF_VIEW] += p1 - out
+                plan.removed += [a.id for p in range(out, p1) for a in earlier.get(p, [])]
+                free = range(p0 + 1, out)
             places = free if refill is None else [p for p in free if p in earlier or p in refill]
             runs.append((places, f0, f1, below, above))
     plan.skipped = dict(skipped)

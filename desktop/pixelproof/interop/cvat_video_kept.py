@@ -7,6 +7,10 @@
 - The task's ``size``, ``start_frame``, ``stop_frame`` and ``frame_filter`` (a task's range may end on a
   frame that has neither a file nor a shape: frame 19 of frames 10 to 19 in steps of 3), written back
   while the export's frames are the ones read; and its ``z_order`` flag.
+
+The outside list is also where Edit > Track Leaves View Here puts its marks (``core.track_outside``, whose
+``KEPT`` key this is): one made there has no ``tag`` and is written with the geometry of its track's shape
+before it.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from pixelproof.core.model import Project
+from pixelproof.core.track_outside import KEPT, OUTSIDE
 from pixelproof.core.wording import plural
 from pixelproof.interop._util import as_dict
 
-KEY = "cvat_video"  # the project's extras key (a top-level key of the project file)
+KEY = KEPT  # the project's extras key (a top-level key of the project file)
 _RANGE = ("size", "start_frame", "stop_frame", "frame_filter")
 _TASK = (*_RANGE, "z_order")
 _TRACK_SHAPES = ("box", "polygon", "polyline", "points", "ellipse", "cuboid", "mask", "skeleton")
@@ -53,7 +58,7 @@ def keep_task(project: Project, doc: ET.Element, frames: list[int], outside: lis
         fields = {tag: task.findtext(tag) for tag in _TASK}
         kept["task"] = {tag: text for tag, text in fields.items() if text is not None}
     if outside:
-        kept["outside"] = outside
+        kept[OUTSIDE] = outside
     project.extra[KEY] = kept
 
 
@@ -75,7 +80,7 @@ class KeptOutside:
         self._by_track: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
         self.messages: list[str] = []
         self.bad = 0
-        found = as_dict(project.extra.get(KEY)).get("outside")
+        found = as_dict(project.extra.get(KEY)).get(OUTSIDE)
         for entry in found if isinstance(found, list) else []:
             entry = as_dict(entry)
             track, part, frame = entry.get("track"), entry.get("part"), entry.get("frame")
@@ -84,19 +89,25 @@ class KeptOutside:
                 or not (part is None or isinstance(part, str))
                 or type(frame) is not int
                 or frame < 0
-                or entry.get("tag") not in _TRACK_SHAPES
+                or (entry.get("tag") not in _TRACK_SHAPES and not (entry.get("tag") is None and part is None))
             ):
                 self.bad += 1
                 continue
             self._by_track.setdefault((track, part), []).append(entry)
 
-    def take(self, track: str, part: str | None, tag: str, on: set[int]) -> dict[int, ET.Element]:
-        """Track ``track``'s (part ``part``'s) outside shapes by frame, as they were read; one of another
-        kind of shape, or on a frame the track is on now, is said and left out."""
-        out: dict[int, ET.Element] = {}
+    def take(self, track: str, part: str | None, tag: str, on: set[int]) -> dict[int, ET.Element | None]:
+        """Track ``track``'s (part ``part``'s) outside shapes by frame, as they were read (None: a mark made
+        in PixelProof, written with the shape before it); one of another kind of shape, or on a frame the
+        track is on now, is said and left out."""
+        out: dict[int, ET.Element | None] = {}
         for entry in self._by_track.pop((track, part), []):
             frame = entry["frame"]
-            if entry["tag"] != tag:
+            if entry["tag"] is None:
+                if frame in on:
+                    self._say(entry, "the object is on that frame now")
+                elif frame not in out:
+                    out[frame] = None
+            elif entry["tag"] != tag:
                 self._say(entry, f"the track is a <{tag}> track now")
             elif frame in on:
                 self._say(entry, "the object is on that frame now")
@@ -125,8 +136,9 @@ class KeptOutside:
 
     def _say(self, entry: dict[str, Any], why: str) -> None:
         part = f" (part {entry['part']})" if entry["part"] is not None else ""
+        what = f"outside <{entry['tag']}>" if entry["tag"] is not None else "leaves-view mark"
         self.messages.append(
-            f"track {entry['track']}{part}: outside <{entry['tag']}> on frame {entry['frame']} "
+            f"track {entry['track']}{part}: {what} on frame {entry['frame']} "
             f"kept from CVAT not written: {why}"
         )
 

@@ -7,7 +7,8 @@ shape a frame it is on (PixelProof's geometry on every frame, not CVAT's interpo
 keyframe but for the shapes Edit > Fill Between Frames interpolated that nobody changed since
 (``keyframe="0"``, as CVAT writes its own interpolated shapes) and CVAT's interpolated shapes of the
 kept tracks (a skeleton's, read with their ``keyframe="0"``), and an ``outside="1"`` keyframe on the
-frame after each run of frames it is on, unless that is past the last frame.
+frame after each run of frames it is on, unless that is past the last frame, and on each frame Edit > Track
+Leaves View Here marked (``core.track_outside``), with the geometry of the track's shape before it.
 A shape without a track (an object drawn in PixelProof, a COCO image's) becomes a track of
 its own on its frame, as CVAT's own video export writes a task's standalone shapes. A skeleton's parts
 are part tracks inside its track, as the reader (``cvat_tracks``) takes them.
@@ -167,7 +168,12 @@ def _track(
             if part.tag != "attribute":
                 parts.setdefault(part.get("label", ""), []).append((frame, part))
     if outside:  # in frame order, as CVAT writes a track's shapes
-        track.extend(outside.values())
+        for frame, made in outside.items():
+            if made is None:  # a mark made in PixelProof: the shape before it, as CVAT writes one
+                before = [shape for f, shape in run if f < frame]
+                _keyframe(track, frame, before[-1] if before else first, outside=True)
+            else:
+                track.append(made)
         track[:] = sorted(track, key=lambda shape: int(shape.get("frame", "0")))
     for k, (label, part_run) in enumerate(parts.items()):  # a skeleton's points, a track each
         _track(track, k, part_run, step, stop, kept, (key[0], label))

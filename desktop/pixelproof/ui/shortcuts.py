@@ -95,6 +95,10 @@ DEFAULTS: list[Shortcut] = [
       "first's id): pick a track, then an object of the other on any frame; CVAT's M"),
     _("edit.split_track", "Split Track Here (&X)", ("Alt+X",), "labeling", note="the selected object's "
       "track from the frame shown on given a new id; CVAT's Split (Alt+M)"),
+    # CVAT's O (the review view's Difference Outlines here): Alt+O, as in out of view
+    _("edit.track_leaves_view", "Track Leaves View Here (&Q)", ("Alt+O",), "labeling", note="the selected "
+      "object's track out of view from the frame shown to its next key (no fill crosses it); again on that "
+      "frame, with nothing selected, back in view; CVAT's O (outside)"),
     _("edit.select_all", "Select &All", (Std.SelectAll,), "labeling"),
     # CVAT's Tab / Shift+Tab (Tab goes through the panels here): one object after the other, to give each a
     # class (1-9), accept or reject it (K / J), delete or nudge it without leaving the canvas

@@ -1,13 +1,17 @@
-"""Edit > Merge Tracks (Alt+J) and Edit > Split Track Here (Alt+X): CVAT's Merge and Split of a video's tracks
-(``core.track_edit`` decides; this module wires the items and says in the status bar what was done or why
-not). Each is one undo step; the fills next to the keys that changed track follow them in it
-(``Document.follow_up``), as after Properties > Track.
+"""Edit > Merge Tracks (Alt+J), Edit > Split Track Here (Alt+X) and Edit > Track Leaves View Here (Alt+O):
+CVAT's Merge, Split and O (outside) of a video's tracks (``core.track_edit`` decides; this module wires the
+items and says in the status bar what was done or why not). Each is one undo step; the fills next to the
+keys that changed track follow them in it (``Document.follow_up``), as after Properties > Track.
 
 The selection lives on one frame, and two tracks on one frame cannot be merged (each has an object there), so
 Merge Tracks works as CVAT's M: the first use with an object of a track selected picks that track; on any
 frame, the next use with an object of another track selected merges that track into the picked one (the
 picked track keeps its id). Using it on the picked track again drops the pick; another project drops it too.
 Objects of several tracks selected at once are merged into the first one's track directly.
+
+Track Leaves View Here works on the selected object's track (``core.track_edit.leave_view``); on a frame where
+a track left the view nothing of it is there to select, so with no object selected it takes that frame's marks
+away (``back_in_view``) - the item is enabled there for that.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from pixelproof.core.clipboard import track_of
-from pixelproof.core.track_edit import TrackEditRefused, merge_tracks, split_track
+from pixelproof.core.frame_sequences import sequence_of
+from pixelproof.core.track_edit import TrackEditRefused, back_in_view, leave_view, merge_tracks, split_track
 from pixelproof.core.track_fill import shown_track
+from pixelproof.core.track_outside import marked_tracks
 from pixelproof.core.wording import plural
 from pixelproof.ui.object_steps import insert_after
 from pixelproof.ui.shortcuts import REGISTRY, grey_with_reason, make_action
@@ -36,7 +42,13 @@ SPLIT_TIP = (
     "Cut the selected object's track at the frame shown, as CVAT's Split: this frame and the later ones of "
     "the video go on a new track"
 )
+OUTSIDE_TIP = (
+    "The selected object's track leaves the view on this frame, as CVAT's O: its object here and its filled "
+    "frames up to its next key are removed, and no fill crosses this frame. Again on this frame with nothing "
+    "selected: back in view"
+)
 NO_TRACK = "Select an object of a track first"
+NO_OUTSIDE = "Select an object of a track, or show a frame where a track left the view"
 
 
 def _key(id: str, menu: str) -> str:
@@ -52,9 +64,11 @@ class TrackEditActions(QObject):
         self._doc: Document | None = None
         self.act_merge = make_action("edit.merge_tracks", shell.widget, self.merge, tip=MERGE_TIP)
         self.act_split = make_action("edit.split_track", shell.widget, self.split, tip=SPLIT_TIP)
-        insert_after(shell, "Edit", "edit.fill_between_frames", [self.act_merge, self.act_split])
-        shell.add_action(self.act_merge)
-        shell.add_action(self.act_split)
+        self.act_outside = make_action("edit.track_leaves_view", shell.widget, self.outside, tip=OUTSIDE_TIP)
+        acts = [self.act_merge, self.act_split, self.act_outside]
+        insert_after(shell, "Edit", "edit.fill_between_frames", acts)
+        for act in acts:
+            shell.add_action(act)
 
     def refresh(self) -> None:
         """Enabled with an object of a track selected on the shown image (called by ``ClipboardActions``)."""
@@ -64,6 +78,18 @@ class TrackEditActions(QObject):
         why = "" if self._tracks() else NO_TRACK
         grey_with_reason(self.act_merge, why, MERGE_TIP)
         grey_with_reason(self.act_split, why, SPLIT_TIP)
+        out = "" if not why or self._marked() else NO_OUTSIDE
+        grey_with_reason(self.act_outside, out, OUTSIDE_TIP)
+
+    def _marked(self) -> list[str]:
+        """The tracks that left the view on the shown frame (a labeling view's frame of a video)."""
+        doc, shell = self.shell.document, self.shell
+        if doc is None or doc.current_image_id == -1 or shell.current_view() is not shell.canvas:
+            return []
+        sequence = sequence_of(doc.project, doc.current_image_id)
+        if sequence is None:
+            return []
+        return marked_tracks(doc.project, sequence.frames[sequence.places[doc.current_image_id]][0])
 
     def _selected(self) -> list[int]:
         doc, shell = self.shell.document, self.shell
@@ -134,4 +160,33 @@ class TrackEditActions(QObject):
             return
         new = ", ".join(shown_track(t) for t in done.tracks)
         said = f"From this frame on, {plural(done.moved, 'object')} on new track {new}"
+        self.shell.status(*with_refill(said, refilled))
+
+    def outside(self) -> None:
+        """The selected object's track leaves the view on the shown frame; with nothing selected, the tracks
+        that left it here are back in view (see the module docstring)."""
+        doc, tracks = self.shell.document, self._tracks()
+        if doc is None or doc.current_image_id == -1:
+            return
+        try:
+            if tracks:
+                done = leave_view(doc.project, doc.current_image_id, tracks[0])
+            else:
+                done = back_in_view(doc.project, doc.current_image_id)
+        except TrackEditRefused as e:
+            self.shell.status(f"Track Leaves View Here: {e}", 10000, "warning")
+            return
+        refilled: list[tuple[str, str]] = []
+        if not push_edit(self.shell, doc, done.edit, "Track Leaves View Here", refilled):
+            return
+        shown = ", ".join(shown_track(t) for t in done.tracks)
+        if done.left:
+            again = _key("edit.track_leaves_view", "Track Leaves View Here")
+            removed = plural(done.removed, "object")
+            said = (
+                f"Track {shown} leaves the view on frame {done.frame} ({removed} removed up to its next key; "
+                f"no fill crosses it); {again} here with nothing selected brings it back"
+            )
+        else:
+            said = f"Track {shown} back in view on frame {done.frame}: filling again fills across it"
         self.shell.status(*with_refill(said, refilled))
