@@ -13,9 +13,11 @@ With ``--masks N``: a whole-slide prelabel's masks instead (``pixelproof prelabe
 
 With ``--big-mask``: one brushed tumour region of 12,000 x 9,000 px (a whole-image RLE) on the 40,000 x
 30,000 slide, shown at the fit zoom (2-3 %) in a bare canvas: the open + first frame's CPU time and the
-process's peak resident memory, against the same slide without the mask, and against the mask drawn from its
-full-resolution pixels as before (``mask_layer.reduction_level`` held at 1: the whole box decoded, coloured
-and traced at twice its size), alternating in one process (the peak reset between cases, ``clear_refs``).
+process's peak resident memory, then zoomed to 100 % on the mask's middle (its own peak), each against the
+same slide without the mask and against the mask drawn from its whole pixels as before
+(``mask_layer.reduction_level`` held at 1 and no view window: the whole box decoded, coloured and traced
+at twice its size; at 100 % it then draws what the open decoded), alternating in one process (the peak
+reset between steps, ``clear_refs``).
 
 Two figures, each the median of R runs of CPU time (the machine is shared: wall time measures the
 neighbours), alternating with its reference in the same process:
@@ -218,6 +220,7 @@ def _big_mask(runs: int) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import gc
 
+    from PySide6.QtCore import QPointF
     from PySide6.QtWidgets import QApplication
 
     from pixelproof.ui.app import create_app
@@ -226,14 +229,15 @@ def _big_mask(runs: int) -> None:
     from pixelproof.ui.document import Document
 
     create_app()
-    reduced = mask_layer.reduction_level
+    now = (mask_layer.reduction_level, mask_layer.WINDOW_VIEWS)
+    before = (lambda _: 1, float("inf"))  # its whole pixels at every zoom, as before
     docs = {"bare": Document(_big_mask_slide(False)), "mask": Document(_big_mask_slide(True))}
-    cases = {"without": ("bare", reduced), "reduced": ("mask", reduced), "full": ("mask", lambda _: 1)}
-    times: dict[str, list[float]] = {k: [] for k in cases}
-    peaks: dict[str, list[int]] = {k: [] for k in cases}
+    cases = {"without": ("bare", now), "reduced": ("mask", now), "full": ("mask", before)}
+    times: dict[tuple[str, str], list[float]] = {}
+    peaks: dict[tuple[str, str], list[int]] = {}
     for _ in range(runs):
-        for name, (doc, level) in cases.items():
-            mask_layer.reduction_level = level  # type: ignore[assignment]
+        for name, (doc, (level, views)) in cases.items():
+            mask_layer.reduction_level, mask_layer.WINDOW_VIEWS = level, views  # type: ignore[assignment]
             gc.collect()
             _peak_reset()
             t0 = time.process_time()
@@ -243,28 +247,33 @@ def _big_mask(runs: int) -> None:
             canvas.set_document(docs[doc])
             canvas._show_image(1)
             canvas.viewport().grab()  # the first frame drawn (a repaint() here may paint before the masks)
-            times[name].append(time.process_time() - t0)
-            peaks[name].append(_peak())
+            times.setdefault((name, "open"), []).append(time.process_time() - t0)
+            peaks.setdefault((name, "open"), []).append(_peak())
+            _peak_reset()
+            t0 = time.process_time()
+            canvas.set_zoom(1.0)
+            canvas.centerOn(QPointF(15000, 12500))  # the mask's middle
+            canvas.viewport().grab()
+            times.setdefault((name, "100"), []).append(time.process_time() - t0)
+            peaks.setdefault((name, "100"), []).append(_peak())
             canvas.set_document(None)
             canvas.close()
             canvas.deleteLater()
             QApplication.processEvents()
             mask_layer.DECODED.entries.clear()
             mask_layer.DECODED.total = 0
-    mask_layer.reduction_level = reduced  # type: ignore[assignment]
+    mask_layer.reduction_level, mask_layer.WINDOW_VIEWS = now  # type: ignore[assignment]
     t = {k: statistics.median(v) for k, v in times.items()}
     gb = {k: max(v) / 2**30 for k, v in peaks.items()}
-    print(
-        f"opening the 40,000 x 30,000 slide with a 12,000 x 9,000 mask (canvas 1366x768, fit zoom, first "
-        f"frame): {t['reduced']:.2f} s CPU, {gb['reduced']:.2f} GB peak (median of {runs}) vs without the "
-        f"mask: {t['without']:.2f} s, {gb['without']:.2f} GB -> {t['reduced'] / t['without']:.2f}x, "
-        f"{gb['reduced'] / gb['without']:.2f}x memory"
-    )
-    full, ratio, mem = t["full"], t["reduced"] / t["full"], gb["reduced"] / gb["full"]
-    print(
-        f"the same drawn from its full-resolution pixels (before): {full:.2f} s CPU, {gb['full']:.2f} GB "
-        f"peak -> reduced is {ratio:.3f}x the time, {mem:.2f}x memory"
-    )
+    for step, what in (("open", "opening it (fit zoom, first frame)"), ("100", "then zoomed to 100 % on it")):
+        new, bare, old = ("reduced", step), ("without", step), ("full", step)
+        print(
+            f"40,000 x 30,000 slide with a 12,000 x 9,000 mask, canvas 1366x768, {what}: {t[new]:.2f} s CPU, "
+            f"{gb[new]:.2f} GB peak (median of {runs}) vs without the mask: {t[bare]:.2f} s, "
+            f"{gb[bare]:.2f} GB -> {t[new] / t[bare]:.2f}x, {gb[new] / gb[bare]:.2f}x memory; drawn from its "
+            f"whole pixels (before): {t[old]:.2f} s, {gb[old]:.2f} GB -> {t[new] / t[old]:.3f}x, "
+            f"{gb[new] / gb[old]:.2f}x memory"
+        )
 
 
 def main(argv: list[str]) -> int:

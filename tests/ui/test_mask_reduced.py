@@ -142,3 +142,27 @@ def test_a_brush_edit_shows_when_zoomed_out_again(slide) -> None:
     assert entry(slide, BIG) is not old
     assert np.abs(after[spot] - before[spot]).max() > 10  # the painted stroke shows zoomed out
     assert entry(slide, BIG).decoded_bytes() < (X1 - X0) * (Y1 - Y0) / 32
+
+
+@pytest.mark.parametrize("zoom", [2.0, 3.5])
+def test_a_mask_much_larger_than_the_view_is_drawn_from_a_window_as_from_its_pixels(
+    slide, monkeypatch: pytest.MonkeyPatch, zoom: float
+) -> None:
+    """Closer than 50 %, a box over ``WINDOW_VIEWS`` views is decoded around the view only; what shows is
+    what its whole pixels drew, at the window's cut too (panned to the hole's edge and to the box's)."""
+    big = entry(slide, BIG)
+    views = []
+    for x, y in ((1200, 800), (1300, 900), (1950, 1350)):
+        look_at(slide, x, y, zoom)
+        big.drop_decoded()
+        windowed = grab(slide)
+        assert 0 < big.decoded_bytes() < (X1 - X0) * (Y1 - Y0) / 3  # the part in view and a margin
+        views.append(windowed)
+    monkeypatch.setattr(mask_layer, "WINDOW_VIEWS", 1e9)  # as drawn before: from its whole pixels
+    for (x, y), windowed in zip(((1200, 800), (1300, 900), (1950, 1350)), views, strict=True):
+        look_at(slide, x, y, zoom)
+        slide.canvas.box_layer.masks.update()
+        settle()
+        whole = grab(slide)
+        assert big.decoded_bytes() >= (X1 - X0) * (Y1 - Y0)
+        assert np.abs(windowed - whole).max() <= 2

@@ -16,6 +16,8 @@ about a screen pixel), made from its runs (``core.mask_reduce``: a cell is set w
 a 1 px scratch stays), coloured and its outline traced on that copy, kept per level with the decoded
 pixels: a 12,000 x 9,000 tumour region at a slide's 2 % overview cost 1.9 s CPU and 1.4 GB from its
 full-resolution pixels, 0.03 s and nothing noticeable so (``bench slide_objects --big-mask``).
+Closer, a mask whose box is over ``WINDOW_VIEWS`` times the view's area is decoded in a window around the
+view only (``LayerMask.in_view``), its outline traced there: the same picture, from the view's pixels.
 
 Selecting a mask - a click, the eraser, an edit - turns it into its own ``MaskItem`` (``LazyItems``,
 ``polygon_layer.follow_selection``) with the selected look, brush edits and live painting, as before; it
@@ -37,6 +39,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.geometry import row_start
 from pixelproof.core.limits import LimitError, max_pixels
+from pixelproof.core.mask_edit import decode_rect
 from pixelproof.core.mask_reduce import reduce_rle
 from pixelproof.core.model import Annotation
 from pixelproof.core.rle_strings import row_starts
@@ -52,6 +55,8 @@ IMAGE_BYTES = 64 * 2**20  # and their pixels' bytes, all together (the one just 
 DECODED_BYTES = 64 * 2**20  # decoded pixels and outlines kept, all masks together (``_Decoded``)
 PATH_ELEMENT_BYTES = 24  # a QPainterPath element: x, y (doubles) and its type, padded
 MAX_LEVEL = 1 << 12  # the coarsest reduction drawn (a 1:4096 view of a slide)
+WINDOW_VIEWS = 4  # a box over this many times the view's area is drawn from a window around the view
+WINDOW_TILE = 256  # the window's sides lie on multiples of this (a pan decodes it again past its edge)
 
 
 def reduction_level(zoom: float) -> int:
@@ -132,7 +137,17 @@ def layer_masks(anns: list[Annotation], image_size: tuple[int, int]) -> list[Lay
 class LayerMask(_Box):
     """A mask of the layer: its stored box (``_Box``), its pixels and outline decoded on first use."""
 
-    __slots__ = ("__weakref__", "_ann", "_crop", "_levels", "_origin", "_outline", "_size", "too_big")
+    __slots__ = (
+        "__weakref__",
+        "_ann",
+        "_crop",
+        "_levels",
+        "_origin",
+        "_outline",
+        "_size",
+        "_window",
+        "too_big",
+    )
     as_rect = False
     kind = "mask"
 
@@ -147,6 +162,11 @@ class LayerMask(_Box):
         self._outline: QPainterPath | None = None
         # reduced copies by level (a power of two): (cells, their top-left in the image, their outline)
         self._levels: dict[int, tuple[np.ndarray, tuple[int, int], QPainterPath | None]] = {}
+        # the pixels of a window of its box around the view: (window x0 y0 x1 y1 in its RLE, pixels,
+        # their top-left in the image, their outline)
+        self._window: tuple[tuple[int, int, int, int], np.ndarray, tuple[int, int], QPainterPath] | None = (
+            None
+        )
         self.too_big = ""  # why its pixels are not shown (its box over the pixel limit), as its item's
         if self.w * self.h > max_pixels():  # by its stored box: said when the image opens (``CanvasView``)
             self.pixels()
@@ -181,24 +201,63 @@ class LayerMask(_Box):
             DECODED.used(self)
         return path
 
+    def _frame(self) -> tuple[dict, tuple[int, int]] | None:
+        """(its RLE, where the RLE's top-left lies in the image) when its runs are placed in the image (a
+        whole-image RLE or one stored cropped, as ``mask_crop`` reads them), else None."""
+        rle, origin = self._ann.segmentation, origin_of(self._ann)
+        if not isinstance(rle, dict):
+            return None
+        if [int(v) for v in rle.get("size", [])] == list(self._size):
+            return rle, (0, 0)
+        return None if origin is None else (rle, (origin[0], origin[1]))
+
     def reduced(self, level: int) -> tuple[np.ndarray, tuple[int, int]] | None:
         """(cells, top-left in the image) of its any-pixel reduction by ``level`` (a power of two: a cell
         is set when any of its ``level`` x ``level`` pixels is), read from its runs without its
         full-resolution pixels; None when its runs are not placed in the image (its pixels decide)."""
         found = self._levels.get(level)
         if found is None:
-            rle, origin = self._ann.segmentation, origin_of(self._ann)
-            if not isinstance(rle, dict):
+            frame = self._frame()
+            if frame is None:
                 return None
-            if [int(v) for v in rle.get("size", [])] == list(self._size):
-                origin = (0, 0)  # a whole-image RLE, as ``mask_crop`` reads it
-            elif origin is None:
-                return None
+            rle, (fx, fy) = frame
             cut = reduce_rle(rle, level)
             cells, at = (np.zeros((0, 0), dtype=bool), (0, 0)) if cut is None else cut
-            found = self._levels[level] = (cells, (origin[0] + at[0], origin[1] + at[1]), None)
+            found = self._levels[level] = (cells, (fx + at[0], fy + at[1]), None)
         DECODED.used(self)
         return found[0], found[1]
+
+    def in_view(self, visible: QRectF, pad: int) -> tuple[np.ndarray, tuple[int, int], QPainterPath] | None:
+        """(pixels, their top-left in the image, their outline) of a window of its box holding ``visible``
+        grown by ``pad`` pixels, decoded from its runs (``decode_rect``) in ``WINDOW_TILE`` steps and kept
+        while the view stays inside: a box much larger than the view is not decoded whole. The outline is
+        traced on the window, so where the window cuts the mask it runs along the cut, ``pad`` pixels out
+        of view (the view's pixels and edges are drawn as from the whole box). None when its runs are
+        not placed in the image (its pixels decide)."""
+        frame = self._frame()
+        if frame is None:
+            return None
+        rle, (fx, fy) = frame
+        fh, fw = (int(v) for v in rle["size"])
+        x0 = max(0, math.floor(visible.left()) - pad - fx)
+        y0 = max(0, math.floor(visible.top()) - pad - fy)
+        x1 = min(fw, math.ceil(visible.right()) + pad - fx)
+        y1 = min(fh, math.ceil(visible.bottom()) + pad - fy)
+        kept = self._window
+        if kept is None or not (
+            kept[0][0] <= x0 and kept[0][1] <= y0 and x1 <= kept[0][2] and y1 <= kept[0][3]
+        ):
+            t = WINDOW_TILE
+            x0, y0 = x0 // t * t, y0 // t * t
+            x1, y1 = min(fw, -(-x1 // t) * t), min(fh, -(-y1 // t) * t)
+            if x1 <= x0 or y1 <= y0:
+                crop = np.zeros((0, 0), dtype=bool)
+            else:
+                crop = decode_rect(rle, (x0, y0, x1 - x0, y1 - y0), f"annotation {self.ann_id}")
+            at = (fx + x0, fy + y0)
+            kept = self._window = ((x0, y0, x1, y1), crop, at, trace_outline(crop, at))
+        DECODED.used(self)
+        return kept[1], kept[2], kept[3]
 
     def reduced_outline(self, level: int) -> QPainterPath:
         """The outline of ``reduced(level)``'s cells in image coordinates: along the cells' outer edges,
@@ -218,6 +277,9 @@ class LayerMask(_Box):
         crop = 0 if self._crop is None else self._crop.nbytes
         paths = [self._outline] + [p for _, _, p in self._levels.values()]
         crop += sum(cells.nbytes for cells, _, _ in self._levels.values())
+        if self._window is not None:
+            crop += self._window[1].nbytes
+            paths.append(self._window[3])
         return crop + sum(p.elementCount() for p in paths if p is not None) * PATH_ELEMENT_BYTES
 
     def drop_decoded(self) -> None:
@@ -226,6 +288,7 @@ class LayerMask(_Box):
         self._crop = None
         self._outline = None
         self._levels = {}
+        self._window = None
 
     def hits(self, point: QPointF, margin: float) -> bool:
         """On one of its pixels, as a click hits its item (whose outline runs along the pixels' outer
@@ -250,7 +313,7 @@ class MaskLayer(QGraphicsItem):
         super().__init__()
         self.layer = layer
         self._drawn: tuple[list[LayerMask], np.ndarray, list[QRectF], np.ndarray] | None = None
-        self._images: OrderedDict[int, tuple[LayerMask, tuple[int, str, bool, int], QImage, np.ndarray]] = (
+        self._images: OrderedDict[int, tuple[LayerMask, tuple[int, str, bool, tuple], QImage, np.ndarray]] = (
             OrderedDict()
         )
         self.image_bytes = 0  # the pixels of ``_images``, at most about ``IMAGE_BYTES``
@@ -334,11 +397,22 @@ class MaskLayer(QGraphicsItem):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRects(boxes)
         level = reduction_level(zoom)
+        inverse, _ = t.inverted()
+        visible = inverse.mapRect(QRectF(painter.viewport()))
+        view_area = visible.width() * visible.height()
+        pad = math.ceil(16.0 / zoom)  # the cosmetic outline's and halo's widths, and more, out of view
         for k in np.flatnonzero(near & big).tolist():
             e = picked[k]
             pen, brush = self._look(looks, e.category_id, e.look, selected)
             cut = e.reduced(level) if level > 1 and not e.too_big else None
-            if cut is None:  # at 50 % and closer: its own pixels
+            window = None
+            if cut is None and not e.too_big and e.w * e.h > WINDOW_VIEWS * view_area:
+                window = e.in_view(visible, pad)  # much larger than the view: the part in view
+            if window is not None:
+                crop, origin, path = window
+                at = 1
+                outline = partial(QPainterPath, path)
+            elif cut is None:  # at 50 % and closer: its own pixels
                 crop, origin = e.pixels()
                 at = 1
                 outline = e.outline
@@ -350,7 +424,7 @@ class MaskLayer(QGraphicsItem):
                 continue
             if opacity > 0:
                 painter.setOpacity(saved * opacity)
-                image = self._image(e, brush, selected, crop, at)
+                image = self._image(e, brush, selected, crop, (at, origin, crop.shape))
                 painter.drawImage(QRectF(*origin, crop.shape[1] * at, crop.shape[0] * at), image)
                 if e.look == REJECTED:  # struck out, as a rejected box's fill
                     painter.fillPath(outline(), brush)
@@ -377,11 +451,11 @@ class MaskLayer(QGraphicsItem):
             look = looks[cat_id, name] = (pen, fill_brush(color, selected, name))
         return look
 
-    def _image(self, e: LayerMask, brush: QBrush, selected: bool, crop: np.ndarray, level: int) -> QImage:
-        """``e``'s pixels ``crop`` (its own, or reduced by ``level``) in its fill colour (as
-        ``MaskItem._recolor``), kept for the next repaints."""
+    def _image(self, e: LayerMask, brush: QBrush, selected: bool, crop: np.ndarray, which: tuple) -> QImage:
+        """``e``'s pixels ``crop`` (its own, a window of them or reduced: ``which`` says, (level, top-left,
+        shape)) in its fill colour (as ``MaskItem._recolor``), kept for the next repaints."""
         c = brush.color()
-        key = (int(c.rgba()), e.look, selected, level)
+        key = (int(c.rgba()), e.look, selected, which)
         found = self._images.get(id(e))
         if found is not None and found[0] is e and found[1] == key:
             self._images.move_to_end(id(e))
