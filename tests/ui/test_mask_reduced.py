@@ -166,3 +166,28 @@ def test_a_mask_much_larger_than_the_view_is_drawn_from_a_window_as_from_its_pix
         whole = grab(slide)
         assert big.decoded_bytes() >= (X1 - X0) * (Y1 - Y0)
         assert np.abs(windowed - whole).max() <= 2
+
+
+def test_zoomed_out_a_mask_larger_than_the_view_is_coloured_and_traced_around_the_view_only(
+    slide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 45 % (cells of 2 px), a reduced box over ``WINDOW_VIEWS`` views is coloured and traced in a
+    window of cells around the view: the same picture as its whole reduced copy drawn."""
+    slide.resize(640, 480)
+    settle()
+    monkeypatch.setattr(mask_layer, "WINDOW_VIEWS", 1)
+    look_at(slide, 1800, 1300, 0.45)
+    port = slide.canvas.viewport().size()
+    view = port.width() * port.height() / 0.45**2
+    assert view < (X1 - X0) * (Y1 - Y0)  # the box is over a view
+    assert mask_layer.reduction_level(slide.canvas.zoom) == 2
+    layer = slide.canvas.box_layer.masks
+    windowed = grab(slide)
+    whole_cells = (X1 - X0) * (Y1 - Y0) // 4
+    assert 0 < layer.image_bytes < 4 * whole_cells / 2  # a window's colours, not the whole copy's
+    monkeypatch.setattr(mask_layer, "WINDOW_VIEWS", 1e9)
+    layer.update()
+    settle()
+    whole = grab(slide)
+    assert layer.image_bytes >= 4 * whole_cells
+    assert np.abs(windowed - whole).max() <= 2

@@ -16,8 +16,9 @@ about a screen pixel), made from its runs (``core.mask_reduce``: a cell is set w
 a 1 px scratch stays), coloured and its outline traced on that copy, kept per level with the decoded
 pixels: a 12,000 x 9,000 tumour region at a slide's 2 % overview cost 1.9 s CPU and 1.4 GB from its
 full-resolution pixels, 0.03 s and nothing noticeable so (``bench slide_objects --big-mask``).
-Closer, a mask whose box is over ``WINDOW_VIEWS`` times the view's area is decoded in a window around the
-view only (``LayerMask.in_view``), its outline traced there: the same picture, from the view's pixels.
+A mask whose box is over ``WINDOW_VIEWS`` times the view's area is coloured and traced in a window around
+the view only (``LayerMask.in_view``), cut from its reduced copy, or at 50 % and closer decoded there from
+its runs: the same picture, from the view's pixels.
 
 Selecting a mask - a click, the eraser, an edit - turns it into its own ``MaskItem`` (``LazyItems``,
 ``polygon_layer.follow_selection``) with the selected look, brush edits and live painting, as before; it
@@ -162,11 +163,9 @@ class LayerMask(_Box):
         self._outline: QPainterPath | None = None
         # reduced copies by level (a power of two): (cells, their top-left in the image, their outline)
         self._levels: dict[int, tuple[np.ndarray, tuple[int, int], QPainterPath | None]] = {}
-        # the pixels of a window of its box around the view: (window x0 y0 x1 y1 in its RLE, pixels,
-        # their top-left in the image, their outline)
-        self._window: tuple[tuple[int, int, int, int], np.ndarray, tuple[int, int], QPainterPath] | None = (
-            None
-        )
+        # a window of its box around the view: ((level, x0, y0, x1, y1) in its RLE's pixels or its
+        # reduced copy's cells), its pixels or cells, their top-left in the image, their outline)
+        self._window: tuple[tuple[int, ...], np.ndarray, tuple[int, int], QPainterPath] | None = None
         self.too_big = ""  # why its pixels are not shown (its box over the pixel limit), as its item's
         if self.w * self.h > max_pixels():  # by its stored box: said when the image opens (``CanvasView``)
             self.pixels()
@@ -227,35 +226,52 @@ class LayerMask(_Box):
         DECODED.used(self)
         return found[0], found[1]
 
-    def in_view(self, visible: QRectF, pad: int) -> tuple[np.ndarray, tuple[int, int], QPainterPath] | None:
+    def in_view(
+        self, visible: QRectF, pad: int, level: int = 1
+    ) -> tuple[np.ndarray, tuple[int, int], QPainterPath] | None:
         """(pixels, their top-left in the image, their outline) of a window of its box holding ``visible``
-        grown by ``pad`` pixels, decoded from its runs (``decode_rect``) in ``WINDOW_TILE`` steps and kept
-        while the view stays inside: a box much larger than the view is not decoded whole. The outline is
-        traced on the window, so where the window cuts the mask it runs along the cut, ``pad`` pixels out
-        of view (the view's pixels and edges are drawn as from the whole box). None when its runs are
-        not placed in the image (its pixels decide)."""
+        grown by ``pad`` pixels, in ``WINDOW_TILE`` steps, kept while the view stays inside: decoded from
+        its runs (``decode_rect``), or cut from ``reduced(level)`` (cells of ``level`` pixels): a box much
+        larger than the view is not coloured or traced whole, nor decoded whole at 50 % and closer. The
+        outline is traced on the window, so where the window cuts the mask it runs along the cut, ``pad``
+        pixels out of view (the view's pixels and edges are drawn as from the whole box). None when its
+        runs are not placed in the image (its pixels decide)."""
         frame = self._frame()
         if frame is None:
             return None
         rle, (fx, fy) = frame
-        fh, fw = (int(v) for v in rle["size"])
-        x0 = max(0, math.floor(visible.left()) - pad - fx)
-        y0 = max(0, math.floor(visible.top()) - pad - fy)
-        x1 = min(fw, math.ceil(visible.right()) + pad - fx)
-        y1 = min(fh, math.ceil(visible.bottom()) + pad - fy)
+        if level > 1:
+            cells, (fx, fy) = self.reduced(level)  # type: ignore[misc]
+            fh, fw = cells.shape
+        else:
+            fh, fw = (int(v) for v in rle["size"])
+        x0 = max(0, math.floor((visible.left() - pad - fx) / level))
+        y0 = max(0, math.floor((visible.top() - pad - fy) / level))
+        x1 = min(fw, math.ceil((visible.right() + pad - fx) / level))
+        y1 = min(fh, math.ceil((visible.bottom() + pad - fy) / level))
         kept = self._window
         if kept is None or not (
-            kept[0][0] <= x0 and kept[0][1] <= y0 and x1 <= kept[0][2] and y1 <= kept[0][3]
+            kept[0][0] == level
+            and kept[0][1] <= x0
+            and kept[0][2] <= y0
+            and x1 <= kept[0][3]
+            and y1 <= kept[0][4]
         ):
             t = WINDOW_TILE
             x0, y0 = x0 // t * t, y0 // t * t
             x1, y1 = min(fw, -(-x1 // t) * t), min(fh, -(-y1 // t) * t)
             if x1 <= x0 or y1 <= y0:
                 crop = np.zeros((0, 0), dtype=bool)
+            elif level > 1:
+                crop = cells[y0:y1, x0:x1]
             else:
                 crop = decode_rect(rle, (x0, y0, x1 - x0, y1 - y0), f"annotation {self.ann_id}")
-            at = (fx + x0, fy + y0)
-            kept = self._window = ((x0, y0, x1, y1), crop, at, trace_outline(crop, at))
+            at = (fx + x0 * level, fy + y0 * level)
+            if level > 1:
+                path = QTransform(level, 0, 0, level, *at).map(trace_outline(crop, (0, 0)))
+            else:
+                path = trace_outline(crop, at)
+            kept = self._window = ((level, x0, y0, x1, y1), crop, at, path)
         DECODED.used(self)
         return kept[1], kept[2], kept[3]
 
@@ -404,13 +420,12 @@ class MaskLayer(QGraphicsItem):
         for k in np.flatnonzero(near & big).tolist():
             e = picked[k]
             pen, brush = self._look(looks, e.category_id, e.look, selected)
-            cut = e.reduced(level) if level > 1 and not e.too_big else None
-            window = None
-            if cut is None and not e.too_big and e.w * e.h > WINDOW_VIEWS * view_area:
-                window = e.in_view(visible, pad)  # much larger than the view: the part in view
+            large = not e.too_big and e.w * e.h > WINDOW_VIEWS * view_area
+            window = e.in_view(visible, pad, level) if large else None  # the part in view
+            cut = e.reduced(level) if level > 1 and not e.too_big and window is None else None
             if window is not None:
                 crop, origin, path = window
-                at = 1
+                at = level
                 outline = partial(QPainterPath, path)
             elif cut is None:  # at 50 % and closer: its own pixels
                 crop, origin = e.pixels()
