@@ -1,6 +1,6 @@
 """``core.mask_reduce``: a mask reduced by a power of two straight from its RLE runs equals numpy's max
 pooling of the decoded mask (every shape of run: inside a column, over a column's end, over whole columns),
-so a 1 px line stays set, and an empty mask gives None."""
+so a 1 px line stays set, and an empty mask gives None; ``pixel_at`` reads any pixel from the runs."""
 
 from __future__ import annotations
 
@@ -65,3 +65,14 @@ def test_band_by_band(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = np.random.default_rng(9)
     check(rng.random((120, 130)) < 0.03, 4)
     check(rng.random((120, 130)) < 0.9, 2)
+
+
+def test_pixel_at_reads_every_pixel_from_the_runs() -> None:
+    from pixelproof.core.mask_reduce import pixel_at, run_bounds
+
+    rng = np.random.default_rng(3)
+    mask = rng.random((23, 31)) < 0.4
+    mask[:, 5:9] = True  # runs over whole columns
+    bounds = run_bounds(masks.encode(mask))
+    got = np.array([[pixel_at(bounds, 23, x, y) for x in range(31)] for y in range(23)])
+    np.testing.assert_array_equal(got, mask)

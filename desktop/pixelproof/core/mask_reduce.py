@@ -17,16 +17,30 @@ import numpy as np
 from pixelproof.core.mask_edit import _transitions
 from pixelproof.core.rle_strings import rle_counts
 
-_BAND_CELLS = 1 << 22  # cells of the difference array filled at a time (16 MB of int32)
+_BAND_CELLS = 1 << 21  # cells of the difference array filled at a time (16 MB of int64)
 
 
-def reduce_rle(rle: dict[str, Any], factor: int) -> tuple[np.ndarray, tuple[int, int]] | None:
+def run_bounds(rle: dict[str, Any]) -> np.ndarray:
+    """The flat (column-major) indices where the mask's value toggles, from its counts: parsed once, what
+    ``reduce_rle`` and ``pixel_at`` read (a tumour region's counts string is ~165,000 characters)."""
+    return _transitions(rle_counts(rle))
+
+
+def pixel_at(bounds: np.ndarray, height: int, x: int, y: int) -> bool:
+    """The mask's pixel (x, y) of its frame (``height`` rows) from its ``run_bounds``, nothing decoded."""
+    return bool(int(np.searchsorted(bounds, x * height + y, side="right")) % 2)
+
+
+def reduce_rle(
+    rle: dict[str, Any], factor: int, bounds: np.ndarray | None = None
+) -> tuple[np.ndarray, tuple[int, int]] | None:
     """(bool cells, (x, y) of cell (0, 0) in the RLE's frame, in pixels) of the any-pixel reduction by
     ``factor``: cell (i, j) covers frame pixels ``[y + i*factor, ...) x [x + j*factor, ...)``, the cells
-    aligned to multiples of ``factor`` and spanning the runs' extent. None for an empty mask."""
+    aligned to multiples of ``factor`` and spanning the runs' extent. None for an empty mask. ``bounds``:
+    its ``run_bounds`` when already read."""
     f = max(1, int(factor))
     height, width = (int(v) for v in rle["size"])
-    t = _transitions(rle_counts(rle))
+    t = run_bounds(rle) if bounds is None else bounds
     if t.size % 2:
         t = np.append(t, height * width)
     starts, ends = t[0::2], t[1::2] - 1  # each run's first and last flat index
@@ -55,11 +69,11 @@ def reduce_rle(rle: dict[str, Any], factor: int) -> tuple[np.ndarray, tuple[int,
     for b0 in range(0, gw, band):
         b1 = min(gw, b0 + band)
         i0, i1 = np.searchsorted(gcol, [b0, b1])
-        diff = np.zeros((b1 - b0) * (gh + 1), dtype=np.int32)
+        n = (b1 - b0) * (gh + 1)
         base = (gcol[i0:i1] - b0) * (gh + 1)
-        np.add.at(diff, base + gtop[i0:i1], 1)
-        np.add.at(diff, base + glow[i0:i1], -1)
-        covered = np.cumsum(diff.reshape(b1 - b0, gh + 1), axis=1, dtype=np.int32)[:, :gh] > 0
+        diff = np.bincount(base + gtop[i0:i1], minlength=n)
+        diff -= np.bincount(base + glow[i0:i1], minlength=n)
+        covered = np.cumsum(diff.reshape(b1 - b0, gh + 1), axis=1)[:, :gh] > 0
         cells[:, b0:b1] = covered.T
     # whole columns between a run's first and last: every cell row of their cell columns
     a, b = (c0[multi] + 1) // f - gx0, (c1[multi] - 1) // f - gx0

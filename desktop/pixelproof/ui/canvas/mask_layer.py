@@ -19,6 +19,8 @@ full-resolution pixels, 0.03 s and nothing noticeable so (``bench slide_objects 
 A mask whose box is over ``WINDOW_VIEWS`` times the view's area is coloured and traced in a window around
 the view only (``LayerMask.in_view``), cut from its reduced copy, or at 50 % and closer decoded there from
 its runs: the same picture, from the view's pixels.
+The pointer over a mask not decoded reads its pixel from the runs (``pixel_at``), and the hover mark takes
+the outline so drawn (``outline_at``): hovering the region at the overview decoded and traced it whole.
 
 Selecting a mask - a click, the eraser, an edit - turns it into its own ``MaskItem`` (``LazyItems``,
 ``polygon_layer.follow_selection``) with the selected look, brush edits and live painting, as before; it
@@ -41,7 +43,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from pixelproof.core.geometry import row_start
 from pixelproof.core.limits import LimitError, max_pixels
 from pixelproof.core.mask_edit import decode_rect
-from pixelproof.core.mask_reduce import reduce_rle
+from pixelproof.core.mask_reduce import pixel_at, reduce_rle, run_bounds
 from pixelproof.core.model import Annotation
 from pixelproof.core.rle_strings import row_starts
 from pixelproof.core.sparse_mask import origin_of
@@ -141,6 +143,7 @@ class LayerMask(_Box):
     __slots__ = (
         "__weakref__",
         "_ann",
+        "_bounds",
         "_crop",
         "_levels",
         "_origin",
@@ -163,6 +166,7 @@ class LayerMask(_Box):
         self._outline: QPainterPath | None = None
         # reduced copies by level (a power of two): (cells, their top-left in the image, their outline)
         self._levels: dict[int, tuple[np.ndarray, tuple[int, int], QPainterPath | None]] = {}
+        self._bounds: np.ndarray | None = None  # its runs' bounds (``run_bounds``), read once
         # a window of its box around the view: ((level, x0, y0, x1, y1) in its RLE's pixels or its
         # reduced copy's cells), its pixels or cells, their top-left in the image, their outline)
         self._window: tuple[tuple[int, ...], np.ndarray, tuple[int, int], QPainterPath] | None = None
@@ -220,11 +224,17 @@ class LayerMask(_Box):
             if frame is None:
                 return None
             rle, (fx, fy) = frame
-            cut = reduce_rle(rle, level)
+            cut = reduce_rle(rle, level, self._run_bounds(rle))
             cells, at = (np.zeros((0, 0), dtype=bool), (0, 0)) if cut is None else cut
             found = self._levels[level] = (cells, (fx + at[0], fy + at[1]), None)
         DECODED.used(self)
         return found[0], found[1]
+
+    def _run_bounds(self, rle: dict) -> np.ndarray:
+        """Where its runs start and end (``run_bounds``), parsed from its counts once while kept."""
+        if self._bounds is None:
+            self._bounds = run_bounds(rle)
+        return self._bounds
 
     def in_view(
         self, visible: QRectF, pad: int, level: int = 1
@@ -291,6 +301,7 @@ class LayerMask(_Box):
     def decoded_bytes(self) -> int:
         """What its decoded pixels, outline and reduced copies hold (0 when none is)."""
         crop = 0 if self._crop is None else self._crop.nbytes
+        crop += 0 if self._bounds is None else self._bounds.nbytes
         paths = [self._outline] + [p for _, _, p in self._levels.values()]
         crop += sum(cells.nbytes for cells, _, _ in self._levels.values())
         if self._window is not None:
@@ -305,12 +316,33 @@ class LayerMask(_Box):
         self._outline = None
         self._levels = {}
         self._window = None
+        self._bounds = None
+
+    def outline_at(self, zoom: float) -> QPainterPath:
+        """Its outline as the layer draws it at ``zoom``: around the view's window of a large mask (the one
+        last drawn, ``in_view``), traced on its reduced copy zoomed out, else on its pixels."""
+        level = reduction_level(zoom)
+        if self._window is not None and self._window[0][0] == level:
+            return self._window[3]
+        return self.reduced_outline(level) if level > 1 and not self.too_big else self.outline()
 
     def hits(self, point: QPointF, margin: float) -> bool:
         """On one of its pixels, as a click hits its item (whose outline runs along the pixels' outer
-        edges); not ``margin`` (a box's outline) around it: the eraser started beside a mask took it."""
+        edges); not ``margin`` (a box's outline) around it: the eraser started beside a mask took it. A
+        mask not decoded is read at the point only (the pointer over a slide's tumour region decoded it
+        whole)."""
+        x, y = int(np.floor(point.x())), int(np.floor(point.y()))
+        frame = self._frame() if self._crop is None and not self.too_big else None
+        if frame is not None:
+            rle, (fx, fy) = frame
+            fh, fw = (int(v) for v in rle["size"])
+            if not (0 <= x - fx < fw and 0 <= y - fy < fh):
+                return False
+            found = pixel_at(self._run_bounds(rle), fh, x - fx, y - fy)
+            DECODED.used(self)
+            return found
         crop, (ox, oy) = self.pixels()
-        col, row = int(np.floor(point.x())) - ox, int(np.floor(point.y())) - oy
+        col, row = x - ox, y - oy
         return bool(0 <= row < crop.shape[0] and 0 <= col < crop.shape[1] and crop[row, col])
 
     def touches(self, rect: QRectF) -> bool:
