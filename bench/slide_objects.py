@@ -4,11 +4,20 @@ imported image's objects put on the canvas.
 
 ``python -m bench slide_objects [--cells N] [--runs R]``
 ``python -m bench slide_objects --masks N [--runs R]``
+``python -m bench slide_objects --big-mask [--runs R]``
 
 With ``--masks N``: a whole-slide prelabel's masks instead (``pixelproof prelabel --tile 2048`` on a
 40,000 x 30,000 slide gave ~64,000): N small masks (whole-image RLEs, as prelabel stores them) on one image,
 ``CanvasView._show_image`` in a bare canvas (1366x768, offscreen), against the same N objects as polygons
 (their outlines) shown the same way, through the box layer (``polygon_layer``).
+
+With ``--big-mask``: one brushed tumour region of 12,000 x 9,000 px (a whole-image RLE) on the 40,000 x
+30,000 slide, shown at the fit zoom (2-3 %) in a bare canvas: the open + first frame's CPU time and the
+process's peak resident memory, then zoomed to 100 % on the mask's middle (its own peak), each against the
+same slide without the mask and against the mask drawn from its whole pixels as before
+(``mask_layer.reduction_level`` held at 1 and no view window: the whole box decoded, coloured and traced
+at twice its size; at 100 % it then draws what the open decoded), alternating in one process (the peak
+reset between steps, ``clear_refs``).
 
 Two figures, each the median of R runs of CPU time (the machine is shared: wall time measures the
 neighbours), alternating with its reference in the same process:
@@ -167,12 +176,118 @@ def _showing_masks(n: int, runs: int) -> None:
     )
 
 
+def _big_mask_slide(with_mask: bool):  # type: ignore[no-untyped-def]
+    """The 40,000 x 30,000 slide with (or without) one brushed region of 12,000 x 9,000 px: an ellipse with
+    a ragged edge, a hole and a 1 px scratch beside it, its RLE made from its box (``crops_rle``)."""
+    import cv2
+    import numpy as np
+
+    from pixelproof.core import rle_codec
+    from pixelproof.core.coco import new_project
+    from pixelproof.core.model import Annotation, ImageRecord
+
+    project = new_project(["tumour"])
+    project.add_image(ImageRecord(1, "slide.tif", SLIDE_W, SLIDE_H))
+    if with_mask:
+        w, h = 12000, 9000
+        crop = np.zeros((h, w), dtype=np.uint8)
+        angles = np.linspace(0, 2 * np.pi, 720, endpoint=False)
+        radius = 1 + 0.08 * np.random.default_rng(1).standard_normal(720).cumsum() / 10
+        pts = np.stack(
+            [w / 2 + (w / 2 - 400) * radius * np.cos(angles), h / 2 + (h / 2 - 300) * np.sin(angles)]
+        )
+        cv2.fillPoly(crop, [np.clip(pts.T, 0, [w - 1, h - 1]).astype(np.int32)], 1)
+        cv2.circle(crop, (w // 2, h // 2), 900, 0, -1)  # a hole (a vessel)
+        crop[50, 100 : w - 100] = 1  # a scratch of 1 px along the top
+        (shape,) = rle_codec.crops_rle([((9000, 8000, w, h), crop.astype(bool))], SLIDE_H, SLIDE_W)
+        assert shape is not None
+        rle, bbox, area = shape
+        project.add_annotation(Annotation(1, 1, 1, list(bbox), rle, float(area)))
+    return project
+
+
+def _peak_reset() -> None:
+    with open("/proc/self/clear_refs", "w") as f:  # the peak resident memory (VmHWM) back to now
+        f.write("5")
+
+
+def _peak() -> int:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM"))
+
+
+def _big_mask(runs: int) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import gc
+
+    from PySide6.QtCore import QPointF
+    from PySide6.QtWidgets import QApplication
+
+    from pixelproof.ui.app import create_app
+    from pixelproof.ui.canvas import mask_layer
+    from pixelproof.ui.canvas.view import CanvasView
+    from pixelproof.ui.document import Document
+
+    create_app()
+    now = (mask_layer.reduction_level, mask_layer.WINDOW_VIEWS)
+    before = (lambda _: 1, float("inf"))  # its whole pixels at every zoom, as before
+    docs = {"bare": Document(_big_mask_slide(False)), "mask": Document(_big_mask_slide(True))}
+    cases = {"without": ("bare", now), "reduced": ("mask", now), "full": ("mask", before)}
+    times: dict[tuple[str, str], list[float]] = {}
+    peaks: dict[tuple[str, str], list[int]] = {}
+    for _ in range(runs):
+        for name, (doc, (level, views)) in cases.items():
+            mask_layer.reduction_level, mask_layer.WINDOW_VIEWS = level, views  # type: ignore[assignment]
+            gc.collect()
+            _peak_reset()
+            t0 = time.process_time()
+            canvas = CanvasView()
+            canvas.resize(1366, 768)
+            canvas.show()
+            canvas.set_document(docs[doc])
+            canvas._show_image(1)
+            canvas.viewport().grab()  # the first frame drawn (a repaint() here may paint before the masks)
+            times.setdefault((name, "open"), []).append(time.process_time() - t0)
+            peaks.setdefault((name, "open"), []).append(_peak())
+            _peak_reset()
+            t0 = time.process_time()
+            canvas.set_zoom(1.0)
+            canvas.centerOn(QPointF(15000, 12500))  # the mask's middle
+            canvas.viewport().grab()
+            times.setdefault((name, "100"), []).append(time.process_time() - t0)
+            peaks.setdefault((name, "100"), []).append(_peak())
+            canvas.set_document(None)
+            canvas.close()
+            canvas.deleteLater()
+            QApplication.processEvents()
+            mask_layer.DECODED.entries.clear()
+            mask_layer.DECODED.total = 0
+    mask_layer.reduction_level, mask_layer.WINDOW_VIEWS = now  # type: ignore[assignment]
+    t = {k: statistics.median(v) for k, v in times.items()}
+    gb = {k: max(v) / 2**30 for k, v in peaks.items()}
+    for step, what in (("open", "opening it (fit zoom, first frame)"), ("100", "then zoomed to 100 % on it")):
+        new, bare, old = ("reduced", step), ("without", step), ("full", step)
+        print(
+            f"40,000 x 30,000 slide with a 12,000 x 9,000 mask, canvas 1366x768, {what}: {t[new]:.2f} s CPU, "
+            f"{gb[new]:.2f} GB peak (median of {runs}) vs without the mask: {t[bare]:.2f} s, "
+            f"{gb[bare]:.2f} GB -> {t[new] / t[bare]:.2f}x, {gb[new] / gb[bare]:.2f}x memory; drawn from its "
+            f"whole pixels (before): {t[old]:.2f} s, {gb[old]:.2f} GB -> {t[new] / t[old]:.3f}x, "
+            f"{gb[new] / gb[old]:.2f}x memory"
+        )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench slide_objects", description=__doc__.split("\n")[0])
     parser.add_argument("--cells", type=int, default=20000, help="QuPath cells in the export")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median is printed)")
     parser.add_argument("--masks", type=int, default=0, help="time showing N masks on a slide instead")
+    parser.add_argument(
+        "--big-mask", action="store_true", help="time opening a slide with one 12,000 x 9,000 mask instead"
+    )
     args = parser.parse_args(argv)
+    if args.big_mask:
+        _big_mask(args.runs)
+        return 0
     if args.masks:
         _showing_masks(args.masks, args.runs)
         return 0

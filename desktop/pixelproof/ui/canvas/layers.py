@@ -86,6 +86,10 @@ class _Box:
         path.addRect(QRectF(self.x, self.y, self.w, self.h))
         return path
 
+    def outline_at(self, zoom: float) -> QPainterPath:
+        """Its outline as drawn at ``zoom`` (the hover mark): a mask's may be traced on fewer pixels."""
+        return self.outline()
+
     def hits(self, point: QPointF, margin: float) -> bool:
         return True  # its box is its shape
 

@@ -236,6 +236,11 @@ class HoverMark(QGraphicsItem):
         self.setVisible(ann_id is not None)
         self.update()
 
+    @property
+    def path(self) -> QPainterPath:
+        """The outline it marks (empty when it marks nothing)."""
+        return self._path
+
     def set_zoom(self, zoom: float) -> None:
         self.prepareGeometryChange()
         self._zoom = max(zoom, 1e-6)

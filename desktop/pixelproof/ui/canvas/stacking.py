@@ -73,7 +73,7 @@ def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
     layer = view.box_layer
     if ann_id is not None and layer is not None and ann_id in layer.boxes:
         box = layer.boxes[ann_id]
-        path = box.outline()  # a box's rectangle, a polygon's outline
+        path = box.outline_at(max(view.scale_xy))  # a box's rectangle, a polygon's or mask's outline
         cat = layer.category(box.category_id)
         own = ann_id in layer.selected and ann_id not in layer.tags.chosen_out  # thinned out: not drawn
         named = view.show_labels and cat is not None and not own
@@ -83,7 +83,7 @@ def mark_hovered(view: CanvasView, ann_id: int | None) -> None:
         z = view.scale_xy[0]  # across: clear of the image's right edge, as its own tag (``edge_shift``)
         shift = float(edge_shift(round(at.x() * z), round(mark.tag.width_for(text)), view.image_size()[1], z))
         tag = (text, at, below, shift) if named and cat else None  # as its own tag reads
-        if not _shows(mark, ann_id, tag):
+        if not _shows(mark, ann_id, tag) or mark.path != path:  # a mask's outline at another zoom
             mark.show_on(ann_id, path, category_color(cat), tag)
         return
     item = view.made_item(ann_id) if ann_id is not None else None
