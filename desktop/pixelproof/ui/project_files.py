@@ -477,6 +477,10 @@ class ProjectFiles(QObject):
             path += ".json"  # a name the dialog did not ask about: ask before replacing it
             if os.path.lexists(path) and not dialogs.ask_replace(self.shell.widget, path):
                 return False
+        if path != str(doc.project.path) and dialogs.refuses_dataset_file(  # its own file: a Save
+            self.shell.widget, "Could not save", path, doc.project
+        ):
+            return False
         return self._save_to(Path(path))
 
     def _save_to(self, path: Path | None, overwrite: bool = False) -> bool:
