@@ -80,6 +80,6 @@ def test_export_report_errors_name_the_file_and_leave_none(
 
     before = project.read_bytes()  # the project file itself: refused, left as it was
     export(qtbot, win, monkeypatch, project, "json")
-    assert len(errors) == 2 and str(project) in errors[1][1] and "choose another output" in errors[1][1]
+    assert len(errors) == 2 and str(project) in errors[1][1] and "is the project file" in errors[1][1]
     assert project.read_bytes() == before
     win.close()

@@ -244,28 +244,15 @@ def refuse_outputs(*outputs: str | os.PathLike[str] | None, projects: bool = Fal
 
 def refuse_image_outputs(outputs: Iterable[str | None], projects: Iterable[Project]) -> bool:
     """True, after one error line, when an output is an image file of one of ``projects`` (or the volume a
-    slice is read from): the report would be renamed over the picture. Nothing to check for an output
-    that does not exist yet."""
-    from pixelproof.core.volumes import image_files
+    slice is read from), or one's project file: the report would be renamed over it. The rule is the
+    app's too (``core.save_targets.dataset_file_problem``)."""
+    from pixelproof.core.save_targets import dataset_file_problem
 
-    targets: dict[tuple[int, int], str] = {}
+    projects = list(projects)
     for output in outputs:
-        try:
-            st = os.stat(output) if output else None
-        except OSError:
-            st = None
-        if st is not None:
-            targets[(st.st_dev, st.st_ino)] = output
-    for project in projects if targets else ():
-        for image, file in image_files(project):
-            try:
-                st = os.stat(file)
-            except OSError:
-                continue
-            output = targets.get((st.st_dev, st.st_ino))
-            if output is not None:
-                error(f"{output}: is the image {image.file_name} of {project.path}; choose another file")
-                return True
+        if (problem := dataset_file_problem(output, projects)) is not None:
+            error(problem)
+            return True
     return False
 
 

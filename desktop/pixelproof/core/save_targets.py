@@ -1,7 +1,9 @@
 """Where a project (or an export) may be written: never over a file that is not a project, into a folder
 that does not exist or a read-only file. ``core.coco.save_project`` checks it, and so do the commands that
 run a long job before they save, so a mistyped ``-o`` fails at once; the commands first make the missing
-folders of a new output (``make_parent_folders``). Split out of ``core.coco``.
+folders of a new output (``make_parent_folders``). Split out of ``core.coco``. No report, export or
+key map is written over a file of the project's dataset either (``dataset_file_problem``): the CLI's
+commands and every writer of the app ask it before writing a file the user named.
 """
 
 from __future__ import annotations
@@ -9,13 +11,17 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pixelproof.core.atomic import ReadOnlyFileError, read_only, write_target
 from pixelproof.core.coco_dump import ProjectSaveError
 from pixelproof.core.limits import not_a_file
 from pixelproof.core.project_json import ProjectFormatError, parse_json
+
+if TYPE_CHECKING:
+    from pixelproof.core.model import Project
 
 FOREIGN_CHECK_BYTES = 4 << 20  # JSON up to this size is parsed to see it is a project (< 0.1 s)
 PROJECT_KEYS = (b'"images"', b'"annotations"', b'"categories"')  # in the head: taken for a project
@@ -160,3 +166,51 @@ def foreign_keys(data: Any) -> str:
     ):
         return ", ".join(list(data)[:5]) + (", ..." if len(data) > 5 else "")
     return ""
+
+
+def dataset_file_problem(
+    output: str | os.PathLike[str] | None,
+    projects: Iterable[Project],
+    reference: str | os.PathLike[str] | None = None,
+) -> str | None:
+    """Why ``output`` must not be written, naming it, or None: it is the file of one of ``projects``, the
+    ``reference`` (a review's), or one of the projects' image files (or a volume a slice is read from). A
+    report or export written there (a name typed in the images' folder, a link to a picture) would replace
+    it, and only the file dialog's "replace?" stood in the way. One rule for the CLI
+    (``refuse_image_outputs``) and the app's writers. The images are looked at only when ``output``
+    exists, by file identity (links and case-insensitive disks)."""
+    from pixelproof.core.limits import same_file
+    from pixelproof.core.volumes import image_files
+
+    if output is None or not os.fspath(output):
+        return None
+    projects = list(projects)
+    for project in projects:
+        if project.path is not None and same_file(Path(output), Path(project.path)):
+            return f"{output}: is the project file {project.path} itself; choose another file"
+    if reference is not None and same_file(Path(output), Path(reference)):
+        return f"{output}: is the reference {reference}; choose another file"
+    try:
+        st = os.stat(output)
+    except OSError:
+        return None  # a new file is no image (nor a name a writer cannot follow: it says so)
+    for project in projects:
+        for image, file in image_files(project):
+            try:
+                there = os.stat(file)
+            except OSError:
+                continue
+            if (there.st_dev, there.st_ino) == (st.st_dev, st.st_ino):
+                owner = project.path if project.path is not None else "the open project"
+                return f"{output}: is the image {image.file_name} of {owner}; choose another file"
+    return None
+
+
+def check_not_dataset_file(
+    output: str | os.PathLike[str] | None,
+    projects: Iterable[Project],
+    reference: str | os.PathLike[str] | None = None,
+) -> None:
+    """``ProjectSaveError`` with ``dataset_file_problem``'s message when it finds one."""
+    if (problem := dataset_file_problem(output, projects, reference)) is not None:
+        raise ProjectSaveError(problem)

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from pixelproof import __version__
 from pixelproof.core.autosave import AutosaveInfo
 from pixelproof.core.coco import ProjectFormatError, ProjectSaveError
+from pixelproof.core.model import Project
 from pixelproof.core.wording import plural
 from pixelproof.interop._util import Note
 from pixelproof.ui.copy_rows import to_clipboard
@@ -73,6 +74,20 @@ def show_format_error(parent: QWidget | None, error: ProjectFormatError) -> None
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.critical(parent, title, as_text(text))
+
+
+def refuses_dataset_file(parent: QWidget | None, title: str, path: object, project: Project | None) -> bool:
+    """True, after a message naming ``path`` and why, when it is ``project``'s file, its reference or one of
+    its images (``core.save_targets.dataset_file_problem``, the CLI's rule): asked by every writer of a
+    file the user names, before anything is written - the file dialog's "replace?" was all that stood
+    between a report typed as ``scan.png`` and the picture."""
+    from pixelproof.core.references import reference_path
+    from pixelproof.core.save_targets import dataset_file_problem
+
+    if project is None or (problem := dataset_file_problem(path, [project], reference_path(project))) is None:
+        return False
+    show_error(parent, title, problem)
+    return True
 
 
 def ok_cancel(dialog: QDialog, ok_text: str = "") -> QDialogButtonBox:

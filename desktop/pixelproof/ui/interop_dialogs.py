@@ -372,20 +372,17 @@ class ExportDialog(_FormatDialog):
 
     def accept(self) -> None:
         path = self.path()
+        if dialogs.refuses_dataset_file(self, "Cannot export", path, self.project):  # an image, the reference
+            return
         try:  # an export never writes over the project it is made from
             check_output_not_input(path, [self.project.path, self.source], "", not self.format.output_is_file)
         except LimitError as e:
             QMessageBox.critical(self, "Cannot export", dialogs.as_text(str(e)))
             return
-        if self.format.output_is_file and path.is_dir():
-            QMessageBox.critical(
-                self, "Cannot export", f"{path}\n\nis a folder: {self.format.title} is one file."
-            )
-            return
-        if not self.format.output_is_file and path.is_file():
-            QMessageBox.critical(
-                self, "Cannot export", f"{path}\n\nis a file: {self.format.title} needs a folder."
-            )
+        one_file, title = self.format.output_is_file, self.format.title
+        if path.is_dir() if one_file else path.is_file():
+            what = f"a folder: {title} is one file" if one_file else f"a file: {title} needs a folder"
+            QMessageBox.critical(self, "Cannot export", f"{path}\n\nis {what}.")
             return
         super().accept()
 

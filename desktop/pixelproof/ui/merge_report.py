@@ -30,7 +30,7 @@ from pixelproof.core.merge_lines import conflicts_side_by_side, merged_by_object
 from pixelproof.core.merge_tracks import tracks_text
 from pixelproof.core.run_ids import run_dropped_text
 from pixelproof.core.wording import plural
-from pixelproof.ui.dialogs import as_text
+from pixelproof.ui.dialogs import as_text, refuses_dataset_file
 from pixelproof.ui.fitted_table import ContentColumns
 from pixelproof.ui.window_geometry import resize_within_screen
 
@@ -58,6 +58,7 @@ class ConflictDialog(QDialog):
         self.setWindowTitle("Merge report")
         self.report = report
         self.inputs = list(inputs)
+        self.shell = shell  # its open project's images and reference: no report over them
         s = report["stats"]
         summary = QLabel(
             f"Merged {plural(s['shards'], 'shard')}: {plural(s['images'], 'image')}, "
@@ -120,7 +121,8 @@ class ConflictDialog(QDialog):
 
     def save(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save merge report", "merge-report.json", "JSON (*.json)")
-        if not path:
+        project = self.shell.document.project if self.shell and self.shell.document else None
+        if not path or refuses_dataset_file(self, "Save merge report", path, project):
             return
         from pixelproof.core.atomic import atomic_output
         from pixelproof.core.limits import LimitError, check_output_not_input

@@ -37,7 +37,12 @@ from PySide6.QtWidgets import (
 
 from pixelproof.core.key_map import KeyMapError
 from pixelproof.ui import key_map_file, track_refill
-from pixelproof.ui.dialogs import fit_column_to_every_row, hide_unmatched_rows, where_item
+from pixelproof.ui.dialogs import (
+    fit_column_to_every_row,
+    hide_unmatched_rows,
+    refuses_dataset_file,
+    where_item,
+)
 from pixelproof.ui.shortcuts import REGISTRY
 from pixelproof.ui.wheel_mode import (
     CANVAS_CHOICES,
@@ -230,6 +235,9 @@ class PreferencesDialog(QDialog):
         if not path:
             path, _f = QFileDialog.getSaveFileName(self, "Export Keys", "pixelproof-keys.json", KEY_FILES)
         if not path:
+            return False
+        doc = getattr(self.parentWidget(), "document", None)  # the main window's open project, if any
+        if refuses_dataset_file(self, "Keys not exported", path, getattr(doc, "project", None)):
             return False
         try:
             count = key_map_file.export_keys(path)

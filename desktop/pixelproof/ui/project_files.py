@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from pixelproof.core.atomic import kept_backup_note, read_only
+from pixelproof.core.atomic import kept_backup_note, read_only, same_file
 from pixelproof.core.autosave import read_info
 from pixelproof.core.coco import ProjectConflictError, ProjectFormatError, ProjectSaveError
 from pixelproof.core.dicom_series_notes import SeriesNote
@@ -480,6 +480,9 @@ class ProjectFiles(QObject):
             path += ".json"  # a name the dialog did not ask about: ask before replacing it
             if os.path.lexists(path) and not dialogs.ask_replace(self.shell.widget, path):
                 return False
+        own = doc.project.path is not None and same_file(path, doc.project.path)  # its own file: a Save
+        if not own and dialogs.refuses_dataset_file(self.shell.widget, "Could not save", path, doc.project):
+            return False
         return self._save_to(Path(path))
 
     def _save_to(self, path: Path | None, overwrite: bool = False) -> bool:

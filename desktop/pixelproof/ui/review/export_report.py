@@ -75,6 +75,9 @@ def export_report(shell: Shell, view: ReviewView) -> Path | None:
         if os.path.lexists(path) and not dialogs.ask_replace(shell.widget, path):
             return None
     out = Path(path)
+    if dialogs.refuses_dataset_file(shell.widget, TITLE, out, project):  # the project, reference, an image
+        shell.status(f"Report not written to {out}: it is a file of the project's dataset", 10000, "error")
+        return None
     try:  # a report never writes over what it scores (the project file, the reference or a file in it)
         check_output_not_input(out, [ref, project.path], TITLE)
     except LimitError as e:

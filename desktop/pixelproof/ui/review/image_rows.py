@@ -97,6 +97,10 @@ class ImageRows(QObject):
             path += ".csv"  # a name the dialog did not ask about: ask before replacing it
             if os.path.lexists(path) and not dialogs.ask_replace(self.table, path):
                 return
+        if dialogs.refuses_dataset_file(
+            self.table, "Could not save", path, project
+        ):  # an image, the reference
+            return
         decisions = []
         if project is not None:
             for row in rows:
