@@ -44,7 +44,7 @@ from pixelproof.interop._util import (
     listed,
     rel_name,
 )
-from pixelproof.interop.coco_io import images_before_shapes, looks_like_coco
+from pixelproof.interop.coco_io import has_shapes_key, images_before_shapes, looks_like_coco
 from pixelproof.interop.dataset_json import loads_json
 from pixelproof.interop.each_file import read_each_file
 from pixelproof.interop.formats import Format, Option, images_option, sniff
@@ -114,7 +114,7 @@ def _project_file(path: Path) -> bool:
     """A COCO or PixelProof project file, not a LabelMe one: LabelMe's ``shapes`` key comes in its first
     lines (4 KB read per LabelMe file, not the 64 KB a format sniff reads)."""
     head = sniff(path, 4096)
-    return (b'"shapes"' not in head or images_before_shapes(head)) and looks_like_coco(path)
+    return (not has_shapes_key(head) or images_before_shapes(head)) and looks_like_coco(path)
 
 
 def labels_file_near(folder: Path) -> Path | None:
@@ -433,7 +433,7 @@ def looks_like_labelme(path: Path) -> bool:
 
 def _shapes_first(head: bytes) -> bool:
     """LabelMe's ``shapes`` near the start, not inside a project's images (a project read from CVAT)."""
-    return b'"shapes"' in head and not images_before_shapes(head)
+    return has_shapes_key(head) and not images_before_shapes(head)
 
 
 FORMAT = Format(
