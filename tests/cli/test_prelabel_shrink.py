@@ -100,18 +100,30 @@ def test_a_hand_edited_shrink_of_a_kept_part_that_no_picture_has_is_not_said(
     the resumed job says nothing of it (1e300 was said as 'details under 1000000...(301 digits) px')."""
     import json
 
+    from pixelproof.commands.prelabel_shards import ShardJob
     from pixelproof.core.batch.checkpoint import JOURNAL
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    pictures = {"scan.png": _scan(), "a.png": _small(), "b.png": _small()}  # as the test above
-    project = make_project(tmp_path / "p", pictures)
+    other = np.full((480, 640, 3), 90, np.uint8)
+    project = make_project(tmp_path / "p", {"a.png": _small(), "b.png": other})  # neither shrunk over 4x
     argv = ["prelabel", str(project), "--backend", "yolo-onnx", "--model", str(model), "--shard-size", "1"]
     argv += ["-o", str(tmp_path / "shards")]
-    _interrupted(monkeypatch, argv, at="b.png")
+    real, saved = ShardJob.save, []
+
+    def save(job: ShardJob, *args: object) -> None:  # Ctrl+C once the first part is kept
+        if saved:
+            raise KeyboardInterrupt
+        real(job, *args)  # type: ignore[arg-type]
+        saved.append(1)
+
+    monkeypatch.setattr(ShardJob, "save", save)
+    assert main(argv) == 130
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     journal = tmp_path / ".shards.partial" / JOURNAL
     parts = [json.loads(line) for line in journal.read_text().splitlines()]
-    for part in parts:  # the scan's: shrunk 6.4x
-        part["state"]["report"]["most_shrunk"] = ["scan.png", factor]
+    [part] = parts
+    part["state"]["report"].update(shrunk=1, most_shrunk=["a.png", factor])
     journal.write_text("".join(json.dumps(p) + "\n" for p in parts))
     capsys.readouterr()
     assert main(argv) == 0
