@@ -34,15 +34,18 @@ def link_out_of(
 ) -> Problem | None:
     """Why ``path`` must not be written (the entry, why), or None: a folder on its way below ``root``
     (``path`` itself with ``itself``) is a symbolic link whose real place lies outside ``root``. ``what``
-    names ``root`` in the message ("export folder"). A ``path`` not below ``root`` is not this rule's.
-    A ``..`` in ``path`` is followed as the system does, after the link before it (``out/link/../x`` is
-    beside the link's target, not ``out/x``), and may not climb out of ``root``."""
+    names ``root`` in the message ("export folder"). A ``path`` not below ``root`` (``..`` taken lexically:
+    a ``--manifest out/../lead.json`` the user chose) is not this rule's. Below
+    it, a ``..`` is followed as the system follows it, after the link before it: ``out/link/../x`` is
+    beside the link's target, not ``out/x``."""
     top = Path(os.path.abspath(root))
+    if not _inside(os.path.abspath(path), str(top)):
+        return None
     full = Path(os.path.join(os.getcwd(), path))  # not normalised: "link/.." is not ""
     try:
         parts = full.relative_to(top).parts
-    except ValueError:
-        return None
+    except ValueError:  # spelled from outside ``root`` and back in: judged by its real place
+        parts = ("..",)
     real_root = os.path.realpath(top)
     here = top
     for part in parts if itself else parts[:-1]:
@@ -59,7 +62,7 @@ def link_out_of(
                 "(remove the link, or choose another folder)",
             )
     if ".." in parts and not _inside(os.path.realpath(full if itself else full.parent), real_root):
-        return str(full), f"leads out of the {what} {top} by '..'; nothing is written"
+        return str(full), f"leads out of the {what} {top} through a link before its '..'; nothing is written"
     return None
 
 
