@@ -85,3 +85,48 @@ def test_a_resumed_job_names_the_scan_of_a_kept_part(
     err = capsys.readouterr().err
     assert "resumed: 1 image was done" in err, err  # the scan's part: its picture is not run again
     assert WARNING in err and "(--tile 640)" in err, err
+
+
+@pytest.mark.parametrize("factor", [1e300, 2.0**40, float("nan"), float("inf"), -9.0, "9", [9]])
+def test_a_hand_edited_shrink_of_a_kept_part_that_no_picture_has_is_not_said(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    model: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    factor: object,
+) -> None:
+    """A kept part's worst shrink edited by hand to more than any picture's side in pixels (no picture is
+    wider than ``MAX_SIDE``, no model's input narrower than 1 px), to NaN, inf, a negative or no number:
+    the resumed job says nothing of it (1e300 was said as 'details under 1000000...(301 digits) px')."""
+    import json
+
+    from pixelproof.commands.prelabel_shards import ShardJob
+    from pixelproof.core.batch.checkpoint import JOURNAL
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    other = np.full((480, 640, 3), 90, np.uint8)
+    project = make_project(tmp_path / "p", {"a.png": _small(), "b.png": other})  # neither shrunk over 4x
+    argv = ["prelabel", str(project), "--backend", "yolo-onnx", "--model", str(model), "--shard-size", "1"]
+    argv += ["-o", str(tmp_path / "shards")]
+    real, saved = ShardJob.save, []
+
+    def save(job: ShardJob, *args: object) -> None:  # Ctrl+C once the first part is kept
+        if saved:
+            raise KeyboardInterrupt
+        real(job, *args)  # type: ignore[arg-type]
+        saved.append(1)
+
+    monkeypatch.setattr(ShardJob, "save", save)
+    assert main(argv) == 130
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    journal = tmp_path / ".shards.partial" / JOURNAL
+    parts = [json.loads(line) for line in journal.read_text().splitlines()]
+    [part] = parts
+    part["state"]["report"].update(shrunk=1, most_shrunk=["a.png", factor])
+    journal.write_text("".join(json.dumps(p) + "\n" for p in parts))
+    capsys.readouterr()
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "resumed: 1 image was done" in err, err
+    assert "shrunk" not in err, err

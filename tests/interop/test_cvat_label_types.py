@@ -105,3 +105,18 @@ def test_a_rectangle_label_given_keypoints_in_the_app_goes_back_as_a_skeleton(tm
     write_cvat(project, tmp_path / "out")
     assert _types(tmp_path / "out" / "annotations.xml")["car"] == "skeleton"
     assert "<skeleton " in (tmp_path / "out" / "annotations.xml").read_text()
+
+
+def test_a_hand_edited_type_that_is_no_name_is_not_written(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A project edited by hand holding a list or an object as a label's CVAT type: convert wrote nothing
+    (TypeError: unhashable type), now the label goes without a type, as one CVAT gave none."""
+    from pixelproof.cli import main
+
+    project = _read_saved(_source(tmp_path), tmp_path)
+    project.category_by_name("car").extra["cvat"]["type"] = ["rectangle"]
+    project.category_by_name("road").extra["cvat"]["type"] = {"polygon": 1}
+    save_project(project)
+    assert main(["convert", str(project.path), str(tmp_path / "out"), "--to", "cvat"]) == 0
+    types = _types(tmp_path / "out" / "annotations.xml")
+    assert types["car"] is None and types["road"] is None
+    assert types["sky"] == "mask"  # the others as read

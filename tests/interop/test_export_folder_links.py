@@ -185,3 +185,32 @@ def test_a_shard_linked_out_of_the_split_folder_is_refused_naming_it(
     assert said in err
     assert victim.read_bytes() == before and sorted(p.name for p in elsewhere.iterdir()) == ["main.json"]
     assert not (out / "ben.json").exists()
+
+
+@posix_links
+def test_dot_dot_after_a_link_or_out_of_the_export_is_refused(tmp_path: Path) -> None:
+    """``out/link/../x`` is beside the link's target to the system, not ``out/x``: it was judged on the
+    path with ``..`` taken lexically (``out/x``) and let through."""
+    from pixelproof.interop.image_guard import check_target, guarding_images, make_folders
+
+    project = _project(tmp_path / "work")
+    home = _victim(tmp_path)
+    (home / "deep").mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    os.symlink(home / "deep", out / "link")
+    with guarding_images(project, out, folder=True):
+        with pytest.raises(LimitError, match="link") as link:
+            check_target(out / "link" / ".." / "a.txt")
+        assert str(out / "link") in str(link.value)
+        with pytest.raises(LimitError, match="link") as link:
+            make_folders(out / "link" / ".." / "new")
+        assert str(out / "link") in str(link.value)
+        os.symlink(out / "link", out / "again")  # a link to the link: its '..' is the real place's
+        with pytest.raises(LimitError, match="outside the export folder"):
+            check_target(out / "again" / ".." / "b.txt")
+        assert check_target(out / "a" / ".." / "b.txt") == out / "a" / ".." / "b.txt"  # still inside
+    from pixelproof.core.folder_links import link_out_of
+
+    assert link_out_of(out, out / ".." / "lead.json", "folder", itself=True) is None  # a path chosen outside
+    assert sorted(p.name for p in home.iterdir()) == [".bashrc", "a.txt", "deep"]

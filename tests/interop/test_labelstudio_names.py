@@ -101,3 +101,24 @@ def test_a_config_with_two_tags_of_a_kind_keeps_pixelproofs_names_said(tmp_path:
     assert len(said) == 1 and "<RectangleLabels> (2)" in said[0] and "PolygonLabels" not in said[0]
     names = {(r["type"], r["from_name"], r["to_name"]) for r in _results(tasks)}
     assert names == {("rectanglelabels", "label", "img"), ("polygonlabels", "poly", "img")}
+
+
+def test_an_image_read_from_data_split_keeps_its_image(tmp_path: Path) -> None:
+    """A config whose image reads ``$split`` (the data field our writer keeps a split in): the reader took
+    each image's URL for its split, and the writer wrote the split over the image (tasks with no image)."""
+    tasks = [_renamed(t) for t in json.loads((DATA / "data.json").read_text())]
+    for t in tasks:
+        t["data"] = {"split": t["data"].pop("photo")}
+    (tmp_path / "export.json").write_text(json.dumps(tasks))
+    (tmp_path / "label_config.xml").write_text(CONFIG.replace('value="$photo"', 'value="$split"'))
+    project = read_labelstudio(tmp_path / "export.json").project
+    assert all("split" not in im.extra.get("pixelproof", {}) for im in project.images.values())
+    for im in project.images.values():
+        im.extra.setdefault("pixelproof", {})["split"] = "train"
+    save_project(project, tmp_path / "project.json")
+    warnings = write_labelstudio(load_project(tmp_path / "project.json"), tmp_path / "out")
+    written = json.loads((tmp_path / "out" / "tasks.json").read_text())
+    assert [t["data"]["split"].rsplit("/", 1)[-1] for t in written] == ["image1", "image2"]  # the images
+    assert "2 images whose split is not written: the imported config's image reads $split" in " ".join(
+        warnings
+    )

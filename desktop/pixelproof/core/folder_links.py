@@ -8,7 +8,9 @@ The rule is git's and bsdtar's (a path "beyond a symbolic link" is refused; bsdt
 one): a link to a folder outside is refused, naming the link and where it points, nothing written through
 it. A link where a file goes is the writer's to decide: an export replaces it with its file (as tar, git and
 rsync replace a link they extract over; ``interop._util.fresh``), a split refuses it (a shard is a project
-saved through its link, ``core.coco.save_project``). No Qt.
+saved through its link, ``core.coco.save_project``). The checks are made on paths just before each
+write: a link planted or swapped in while the export runs (another process racing it) is not guarded;
+they keep a rerun from writing through what was left in the folder. No Qt.
 """
 
 from __future__ import annotations
@@ -32,20 +34,25 @@ def link_out_of(
 ) -> Problem | None:
     """Why ``path`` must not be written (the entry, why), or None: a folder on its way below ``root``
     (``path`` itself with ``itself``) is a symbolic link whose real place lies outside ``root``. ``what``
-    names ``root`` in the message ("export folder"). A ``path`` not below ``root`` is not this rule's."""
+    names ``root`` in the message ("export folder"). A ``path`` not below ``root`` (``..`` taken lexically:
+    a ``--manifest out/../lead.json`` the user chose) is not this rule's. Below
+    it, a ``..`` is followed as the system follows it, after the link before it: ``out/link/../x`` is
+    beside the link's target, not ``out/x``."""
     top = Path(os.path.abspath(root))
-    full = Path(os.path.abspath(path))
+    if not _inside(os.path.abspath(path), str(top)):
+        return None
+    full = Path(os.path.join(os.getcwd(), path))  # not normalised: "link/.." is not ""
     try:
         parts = full.relative_to(top).parts
-    except ValueError:
-        return None
+    except ValueError:  # spelled from outside ``root`` and back in: judged by its real place
+        parts = ("..",)
     real_root = os.path.realpath(top)
     here = top
     for part in parts if itself else parts[:-1]:
         here = here / part
         if not os.path.islink(here):
             if not os.path.lexists(here):
-                return None  # nothing below a missing folder yet: the writer makes it, inside
+                break  # nothing below a missing folder yet: the writer makes it, inside (short of "..")
             continue
         real = os.path.realpath(here)
         if not _inside(real, real_root):
@@ -54,6 +61,8 @@ def link_out_of(
                 f"is a symbolic link to {real}, outside the {what} {top}; nothing is written through it "
                 "(remove the link, or choose another folder)",
             )
+    if ".." in parts and not _inside(os.path.realpath(full if itself else full.parent), real_root):
+        return str(full), f"leads out of the {what} {top} through a link before its '..'; nothing is written"
     return None
 
 

@@ -361,14 +361,22 @@ def looks_like_coco(path: Path) -> bool:
 
 
 _IMAGES_LIST = re.compile(rb'"images"\s*:\s*\[')
+_SHAPES_KEY = re.compile(rb'"shapes"\s*:')
 
 
 def images_before_shapes(head: bytes) -> bool:
     """COCO's ``images`` list starts before any ``"shapes"``: LabelMe's ``shapes`` is a top-level key of
     its first lines, while a project read from CVAT keeps the export's polylines, points and tags under
-    ``shapes`` inside its images (taken for LabelMe, ``convert`` could not read it back)."""
+    ``shapes`` inside its images (taken for LabelMe, ``convert`` could not read it back). ``shapes`` as a
+    key only: a category or supercategory named "shapes" before the images (CVAT writes categories first)
+    is a value, not LabelMe's list."""
     found = _IMAGES_LIST.search(head)
-    return found is not None and b'"shapes"' not in head[: found.start()]
+    return found is not None and not has_shapes_key(head[: found.start()])
+
+
+def has_shapes_key(head: bytes) -> bool:
+    """LabelMe's ``"shapes":`` key in ``head`` (the word as a string value, a class name, does not count)."""
+    return _SHAPES_KEY.search(head) is not None
 
 
 def looks_like_panoptic_json(path: Path, head: bytes | None = None) -> bool:

@@ -355,7 +355,8 @@ def _meta(doc: ET.Element, project: Project, extra_labels: list[str]) -> None:
         if cat.color:
             ET.SubElement(label, "color").text = cat.color
         cvat = as_dict(cat.extra.get("cvat"))
-        if (kind := cvat.get("type")) == "skeleton" or kind in LABEL_TYPES:  # as read (``_fit_types``)
+        kind = cvat.get("type")  # a hand-edited project's list or object there is no type: not written
+        if isinstance(kind, str) and (kind == "skeleton" or kind in LABEL_TYPES):  # as read (``_fit_types``)
             ET.SubElement(label, "type").text = str(kind)
         _attributes(ET.SubElement(label, "attributes"), cvat.get("attributes"), seen_attrs.get(cat.id, {}))
         if cvat.get("type") != "skeleton":

@@ -15,6 +15,7 @@ import base64
 import io
 import math
 import os
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ from pixelproof.interop._util import (
     listed,
     rel_name,
 )
-from pixelproof.interop.coco_io import images_before_shapes, looks_like_coco
+from pixelproof.interop.coco_io import has_shapes_key, images_before_shapes, looks_like_coco
 from pixelproof.interop.dataset_json import loads_json
 from pixelproof.interop.each_file import read_each_file
 from pixelproof.interop.formats import Format, Option, images_option, sniff
@@ -114,7 +115,7 @@ def _project_file(path: Path) -> bool:
     """A COCO or PixelProof project file, not a LabelMe one: LabelMe's ``shapes`` key comes in its first
     lines (4 KB read per LabelMe file, not the 64 KB a format sniff reads)."""
     head = sniff(path, 4096)
-    return (b'"shapes"' not in head or images_before_shapes(head)) and looks_like_coco(path)
+    return (not has_shapes_key(head) or images_before_shapes(head)) and looks_like_coco(path)
 
 
 def labels_file_near(folder: Path) -> Path | None:
@@ -426,14 +427,16 @@ def looks_like_labelme(path: Path) -> bool:
         return path.suffix.lower() == ".json" and _shapes_first(sniff(path))
     if not path.is_dir():
         return False
-    own = [f for f in sorted(path.glob("*.json")) if not _project_file(f)]  # a project saved there
-    files = own[:3] or sorted(path.glob("*/*.json"))[:3]
+    # the first three not a project saved there, each file opened only until they are found (a folder of
+    # 100,000 LabelMe files read 4 KB of every one to look at three)
+    own = list(islice((f for f in sorted(path.glob("*.json")) if not _project_file(f)), 3))
+    files = own or sorted(path.glob("*/*.json"))[:3]
     return any(_shapes_first(sniff(f)) for f in files)
 
 
 def _shapes_first(head: bytes) -> bool:
     """LabelMe's ``shapes`` near the start, not inside a project's images (a project read from CVAT)."""
-    return b'"shapes"' in head and not images_before_shapes(head)
+    return has_shapes_key(head) and not images_before_shapes(head)
 
 
 FORMAT = Format(

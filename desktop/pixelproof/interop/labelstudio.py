@@ -57,7 +57,7 @@ from pixelproof.interop.labelstudio_inputs import ImageFinder, Labels, read_conf
 from pixelproof.interop.labelstudio_keypoints import finish_keypoints, group_keypoints
 from pixelproof.interop.labelstudio_min import is_json_min, tasks_from_min
 from pixelproof.interop.labelstudio_regions import join_parts, region_geometry, region_note, whole
-from pixelproof.interop.labelstudio_writer import CONFIG_NAME, TASKS_NAME, write_labelstudio
+from pixelproof.interop.labelstudio_writer import CONFIG_NAME, SPLIT_KEY, TASKS_NAME, write_labelstudio
 
 AREA_TYPES = ("rectanglelabels", "polygonlabels", "ellipselabels", "brushlabels")
 PREDICTION_CHOICES = {  # in the Import dialog's box: short, in Label Studio's words
@@ -280,7 +280,8 @@ def _read_task(
         if isinstance(task.get("id"), int) and not isinstance(task.get("id"), bool):
             ls["task"] = task["id"]
         extra["pixelproof"] = {"labelstudio": ls}
-    if (split := canonical(data.get("split"))) is not None:  # our writer keeps it in the task's data
+    # our writer keeps the split in the task's data, unless the config's image reads that field
+    if image_key != SPLIT_KEY and (split := canonical(data.get(SPLIT_KEY))) is not None:
         extra.setdefault("pixelproof", {})["split"] = split
     image_file = file if file is not None else images.root / name
     if file is None:

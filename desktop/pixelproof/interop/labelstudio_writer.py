@@ -52,6 +52,7 @@ TO_NAME = "image"
 CONFIG_KEY = "labelstudio_config"
 # under it: the imported config's region tags' names (tag -> names) and its images ("Image" -> [name, key])
 NAMES_KEY = "names"
+SPLIT_KEY = "split"  # the task data field holding an image's split (Label Studio has none)
 # region type -> (config tag, its from_name)
 REGION_TAGS = {
     "rectanglelabels": ("RectangleLabels", "label"),
@@ -107,7 +108,10 @@ def write_labelstudio(
             counts["missing"] += 1
         task: dict[str, Any] = {"id": image.id, "data": {controls.key: url_prefix + "images/" + quote(name)}}
         if split := spelled(image, "labelstudio"):  # Label Studio has no split: a data field (a column)
-            task["data"]["split"] = split
+            if controls.key == SPLIT_KEY:  # the config's image reads $split: the image, not its split
+                counts["split"] += 1
+            else:
+                task["data"][SPLIT_KEY] = split
         by_who, pending = _results(project, image, controls, counts, warnings)
         for r in [*(r for rs in by_who.values() for r in rs), *(r for p in pending for r in p["result"])]:
             written.add(r["type"])
@@ -154,6 +158,10 @@ def write_labelstudio(
             "(Label Studio gives them all to the user who imports them)",
         ),
         "xml": ("text", "of label_config.xml with characters XML cannot hold written with U+FFFD"),
+        "split": (
+            "image",
+            f"whose split is not written: the imported config's image reads ${SPLIT_KEY}, where it goes",
+        ),
     }
     warnings += noted_counts(counts, messages)
     return warnings
