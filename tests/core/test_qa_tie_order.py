@@ -3,7 +3,7 @@ the one with more objects missed, extra or of the wrong class is the worse (``qa
 
 from __future__ import annotations
 
-from pixelproof.core.qa_tables import problem_key, tie_before
+from pixelproof.core.qa_tables import tie_before, worst_order
 
 ONE = {"dice": 0.0, "hd95": 5.0, "fn": 1, "fp": 0, "wrong_class": 0}
 THREE = {"dice": 0.0, "hd95": 5.0, "fn": 1, "fp": 2, "wrong_class": 0}
@@ -15,7 +15,7 @@ def test_more_problem_objects_sort_worse_in_the_worst_first_direction() -> None:
     assert tie_before("hd95", THREE, ONE) is False  # HD95 descending is worst first: three first there
     assert tie_before("dice", ONE, dict(ONE)) is None  # a tie still: file order decides
     assert tie_before("", THREE, ONE) is None  # not a metric column
-    assert sorted([ONE, THREE], key=problem_key) == [THREE, ONE]  # W's and qa's order, the same
+    assert sorted([ONE, THREE], key=worst_order) == [THREE, ONE]  # W's and qa's order, the same
 
 
 def test_table_and_w_break_a_tie_of_value_and_problems_by_one_rule() -> None:
@@ -23,8 +23,6 @@ def test_table_and_w_break_a_tie_of_value_and_problems_by_one_rule() -> None:
     and W to file name, so ``b.png`` (id 1) and ``a.png`` (id 2) went in two orders. Both go by file name,
     then image id (``tie_key``), in the column's worst-first direction."""
     from functools import cmp_to_key
-
-    from pixelproof.core.qa_tables import worst_order
 
     b1 = {**ONE, "file_name": "b.png", "image_id": 1}
     a2 = {**ONE, "file_name": "a.png", "image_id": 2}

@@ -37,6 +37,7 @@ WITHOUT_KEY = {
     "file.from_video",
     "file.add_video_frames",
     "review.export_report",  # occasional: a report at the end of a review
+    "review.all_versions",  # occasional: a merged project scored every version, then back
 }
 
 

@@ -53,7 +53,7 @@ from pixelproof.core.qa_tables import (
     aggregate,
     has_problem,
     image_table_row,
-    problem_key,
+    worst_order,
 )
 
 if TYPE_CHECKING:
@@ -235,10 +235,11 @@ class QAResult:
         return [image_table_row(rows, self.instance_scored) for rows in by_image.values()]
 
     def worst_images(self, n: int = 20, key: str = "dice") -> list[dict[str, Any]]:
-        """Images with a problem (``qa_tables.has_problem``), worst first by ``key`` (NaN last)."""
+        """Images with a problem (``qa_tables.has_problem``), worst first by ``key`` (NaN last), ties as
+        the review view orders them (``qa_tables.worst_order``)."""
         if self.streamed is not None:
             return self.streamed.worst_images(n, key)
-        return sorted(filter(has_problem, self.image_table()), key=lambda row: problem_key(row, key))[:n]
+        return sorted(filter(has_problem, self.image_table()), key=lambda row: worst_order(row, key))[:n]
 
 
 # ------------------------------------------------------------------------------------------------

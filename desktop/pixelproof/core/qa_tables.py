@@ -228,12 +228,6 @@ def _finite(value: Any) -> float:
     return float(value) if isinstance(value, float | int) and math.isfinite(value) else 0.0
 
 
-def problem_key(row: dict[str, Any], key: str = "dice") -> tuple[int, float, int]:
-    """Sort key of the images with a problem, worst first: ``worst_key``, then the most objects missed,
-    extra or of the wrong class (an image of Dice 1 with an extra object on a matched one before n/a)."""
-    return (*worst_key(row, key), -problem_objects(row))
-
-
 def tie_key(row: dict[str, Any]) -> tuple[int, str, int]:
     """What orders image-table rows of one value, worst first: the most objects missed, extra or of the
     wrong class, then file name, then image id. The one rule of W's walk (``worst_order``) and the review
@@ -243,7 +237,9 @@ def tie_key(row: dict[str, Any]) -> tuple[int, str, int]:
 
 
 def worst_order(row: dict[str, Any], key: str = "dice") -> tuple[int, float, int, str, int]:
-    """Sort key of the images with a problem as W walks them: ``worst_key``, then ``tie_key``."""
+    """Sort key of the images with a problem, worst first: ``worst_key``, then ``tie_key`` (an image of
+    Dice 1 with an extra object before an n/a one). The one order of W's walk, ``pixelproof qa``'s printed
+    list and its HTML page's cards (``QAResult.worst_images``): those went by pair order on a tie."""
     return (*worst_key(row, key), *tie_key(row))
 
 
@@ -262,7 +258,7 @@ def tie_before(key: str, a: dict[str, Any], b: dict[str, Any]) -> bool | None:
 
 def problem_objects(row: dict[str, Any]) -> int:
     """The objects of an image-table row missed, extra or of the wrong class: what breaks a tie of its
-    worst-first sort (``problem_key``; the review view's Images table too, so its order is W's)."""
+    worst-first sort (``tie_key``; the review view's Images table too, so its order is W's)."""
     return sum(int(_finite(row.get(k))) for k in PROBLEM_COUNTS)
 
 
@@ -332,6 +328,19 @@ class SpoolView:
         return map(self._fn, self._spool)
 
 
+class _Kept:
+    """One of the worst images a streamed run keeps, on a heap whose top is the least bad
+    (``worst_order`` the greatest): its key holds a file name, which no negation turns round."""
+
+    __slots__ = ("order", "row")
+
+    def __init__(self, order: tuple[int, float, int, str, int], row: dict[str, Any]) -> None:
+        self.order, self.row = order, row
+
+    def __lt__(self, other: _Kept) -> bool:
+        return self.order > other.order
+
+
 class StreamedRows:
     """What a streamed QA run keeps: per-class and overall ``RunningAggregate``, the worst images, and
     (with a ``folder``) the report rows in ``Spool`` files there; without one the rows are dropped.
@@ -341,7 +350,7 @@ class StreamedRows:
     def __init__(self, folder: str | Path | None = None, objects: bool = True, images: bool = True) -> None:
         self.by_class: dict[str, RunningAggregate] = {}
         self.overall = RunningAggregate()
-        self._worst: list[tuple[tuple[int, float, int], int, dict[str, Any]]] = []  # max-heap by negation
+        self._worst: list[_Kept] = []  # the heap's top is the best of the worst kept
         self._images = 0
         self.problem_images = 0  # images with a problem (``has_problem``); the worst kept are of these
         self.image_rows: Spool | list = Spool(folder) if folder is not None else []
@@ -373,16 +382,14 @@ class StreamedRows:
         return self._images
 
     def _keep_if_worst(self, row: dict[str, Any]) -> None:
-        index = self._images
         self._images += 1
         if not has_problem(row):
             return
         self.problem_images += 1
-        k0, k1, k2 = problem_key(row)
-        entry = ((-k0, -k1, -k2), -index, row)  # the heap's top is the best of the worst kept
+        entry = _Kept(worst_order(row), row)
         if len(self._worst) < WORST_KEPT:
             heapq.heappush(self._worst, entry)
-        elif entry > self._worst[0]:
+        elif entry.order < self._worst[0].order:
             heapq.heapreplace(self._worst, entry)
 
     def per_class(
@@ -399,8 +406,8 @@ class StreamedRows:
         kept)."""
         if key != "dice" or n > WORST_KEPT:
             raise ValueError(f"a streamed QA run keeps the {WORST_KEPT} worst images by dice only")
-        ordered = sorted(self._worst, reverse=True)
-        return [row for _, _, row in ordered[:n]]
+        ordered = sorted(self._worst, key=lambda kept: kept.order)
+        return [kept.row for kept in ordered[:n]]
 
     def close(self) -> None:
         """Remove the spooled rows (write the reports first)."""

@@ -43,8 +43,7 @@ def scored_candidate(candidate: Project, versions: str = "agreed") -> tuple[Proj
             "of the split, labelled by every annotator in their shard and by no one in this project: not "
             "scored (agreement --manifest scores the annotators on them)"
         )
-    held = versions_side_by_side(candidate)
-    several = [i for i in candidate.images if len(held.get(i, ())) > 1]
+    several = _several(candidate)
     if not several:
         return candidate, unscored, notes
     if versions == "all":
@@ -81,6 +80,18 @@ def scored_candidate(candidate: Project, versions: str = "agreed") -> tuple[Proj
             "--versions all scores every version)"
         )
     return (candidate.snapshot(without=drop) if drop else candidate), unscored, notes
+
+
+def holds_versions(candidate: Project) -> bool:
+    """Whether ``versions`` changes what QA scores of ``candidate``: an image of it holds several
+    annotators' versions side by side (the review view's Score Every Annotator's Version acts only then)."""
+    return bool(_several(candidate))
+
+
+def _several(candidate: Project) -> list[int]:
+    """The ids of the images holding several annotators' versions side by side, in image order."""
+    held = versions_side_by_side(candidate)
+    return [i for i in candidate.images if len(held.get(i, ())) > 1]
 
 
 def _labelled(project: Project, image_id: int) -> bool:

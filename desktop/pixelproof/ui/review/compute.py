@@ -16,6 +16,7 @@ from pixelproof.core.model import Project
 from pixelproof.core.qa import ObjectRow, QAOptions, QAResult
 from pixelproof.core.qa_cache import ScoreCache
 from pixelproof.core.qa_objects import ImagePair, annotations_placed, placed_or_raise
+from pixelproof.core.qa_team import holds_versions
 from pixelproof.core.qa_volumes import first_differences
 from pixelproof.core.references import Reference
 from pixelproof.core.wording import plural
@@ -49,6 +50,7 @@ class Scored:
     cache: ScoreCache = field(default_factory=ScoreCache)
     rescored: int | None = None  # a refresh: the images scored again (the others' scores kept); None: all
     changed_on_disk: bool = False  # a refresh read the reference again: its file changed on disk
+    holds_versions: bool = False  # the candidate holds annotators' versions (``qa_team.holds_versions``)
 
 
 def read_key(path: Path, fmt: str | None, candidate: Project) -> tuple:
@@ -138,6 +140,7 @@ def score(
         cache=cache,
         rescored=None if previous is None else cache.scored,
         changed_on_disk=on_disk_changed,
+        holds_versions=holds_versions(candidate),
     )
 
 

@@ -10,10 +10,11 @@ so they never shadow a labeling key.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QObject
+from PySide6.QtCore import QByteArray, QObject, QSignalBlocker
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 
@@ -22,7 +23,12 @@ from pixelproof.core.references import reference_path, stored_reference
 from pixelproof.interop.formats import detect_format, readable
 from pixelproof.ui.review.export_report import export_report
 from pixelproof.ui.review.view import ReviewView
-from pixelproof.ui.shortcuts import make_action
+from pixelproof.ui.shortcuts import grey_with_reason, make_action
+
+VERSIONS_TIP = (
+    "On a merged project's images holding annotators' versions side by side: score every version (qa "
+    "--versions all), not only the consensus objects; Export Report uses the same setting"
+)
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
@@ -54,6 +60,7 @@ class ReviewMode(QObject):
         self.act_export = a("review.export_report", lambda: export_report(shell, self.view),
                             "Write pixelproof qa's report (HTML, JSON or CSV, by the type chosen) for the "
                             "reference and the project as it is now, decisions included")  # fmt: skip
+        self.act_versions = a("review.all_versions", self.set_versions, VERSIONS_TIP, toggled=True)
         self.act_accept = a("review.accept_object", lambda: self.view.decide("accepted"),
                             "Mark the selected object accepted, with the note if one is typed")  # fmt: skip
         self.act_reject = a("review.reject_object", lambda: self.view.decide("rejected"),
@@ -94,7 +101,7 @@ class ReviewMode(QObject):
         self.menu.addAction(self.act_toggle)
         self.menu.addSeparator()
         self.menu.addActions([self.act_choose_project, self.act_choose_folder, self.act_run])
-        self.menu.addAction(self.act_export)
+        self.menu.addActions([self.act_versions, self.act_export])
         self.menu.addSeparator()
         self.menu.addActions([self.act_accept, self.act_reject, self.act_accept_image, self.act_reject_image])
         self.menu.addAction(self.act_note)
@@ -161,6 +168,9 @@ class ReviewMode(QObject):
 
     # -- document --------------------------------------------------------------------------------
     def _on_document(self, doc) -> None:  # type: ignore[no-untyped-def]
+        self.view.options = replace(self.view.options, versions="agreed")  # a project starts on the default
+        with QSignalBlocker(self.act_versions):
+            self.act_versions.setChecked(False)
         self.view.set_document(doc)
         if doc is not None and self.active:
             self.view.activate()
@@ -180,6 +190,22 @@ class ReviewMode(QObject):
             self.act_reject.setEnabled(obj)
             self.act_accept_image.setEnabled(img)
             self.act_reject_image.setEnabled(img)
+        scored = self.view.scored
+        held = scored is not None and scored.holds_versions
+        why = (
+            "" if held else "No image of the project holds several annotators' versions side by side (QA run)"
+        )
+        grey_with_reason(self.act_versions, why if has and self.active else "Only in the review view",
+                         VERSIONS_TIP)  # fmt: skip
+
+    def set_versions(self, every: bool) -> None:
+        """Score Every Annotator's Version: QA (and Export Report) of a merged project scores every
+        annotator's version of its overlap images (``qa --versions all``), or, unchecked, what the team
+        agreed, their consensus (``agreed``, the default); the run shown is scored again."""
+        versions = "all" if every else "agreed"
+        if self.view.options.versions != versions:
+            self.view.options = replace(self.view.options, versions=versions)
+            self.view.refresh()  # the reference as read is kept; new options score every image again
 
     # -- reference -------------------------------------------------------------------------------
     def _start_folder(self) -> str:
