@@ -1,4 +1,4 @@
-"""CVAT's interpolated shapes (``keyframe="0"``) come in as Edit > Fill Between Frames' fills
+"""CVAT's interpolated shapes (``keyframe="0"``) come in as Tracks > Fill Between Frames' fills
 (core.track_fill): import -> export keeps each shape's keyframe flag (before, every shape went back as a
 keyframe and CVAT lost its keyframes), an edited one becomes a key, and Fill Between Frames recomputes the
 untouched ones, CVAT's resampled polygons of keys of other vertex counts too, as CVAT computes them."""

@@ -1,5 +1,5 @@
 """A CVAT for video skeleton track's interpolated frames (``keyframe="0"`` on the skeleton between two of its
-keyframes that are on the frame) come in as Edit > Fill Between Frames' fills, as a box track's do
+keyframes that are on the frame) come in as Tracks > Fill Between Frames' fills, as a box track's do
 (test_cvat_keyframes.py): the export writes them, the skeleton and its point tracks, with ``keyframe="0"``
 again, Fill Between Frames recomputes them and they follow an edited key. Before, they came in as ordinary
 poses, which a moved key left where they were. A hand-made task (the layout of

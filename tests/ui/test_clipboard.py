@@ -188,7 +188,7 @@ def test_paste_onto_another_slice_of_a_volume(qtbot, tmp_path: Path, no_prompts)
 def test_edit_menu_lists_the_actions_enabled_when_they_can_act(window) -> None:
     edit = next(m for m in window.menus if m.title() == "&Edit")
     names = [a.text() for a in edit.actions() if a.text()]
-    assert names[names.index("Cop&y") : names.index("Fill Between &Frames") + 1] == [
+    assert names[names.index("Cop&y") : names.index("Fill &Between Slices") + 1] == [
         "Cop&y",
         "Pa&ste",
         "Dupl&icate",
@@ -196,10 +196,7 @@ def test_edit_menu_lists_the_actions_enabled_when_they_can_act(window) -> None:
         "Propa&gate…",
         "&Keep Previous Objects",
         "Fill &Between Slices",
-        "Ne&w Track",
-        "Track Box &Here",
-        "Fill Between &Frames",
-    ]
+    ]  # the track items are the Tracks menu's (tests/ui/test_tracks_menu.py)
     clip = window.clipboard
     propagate = clip.propagation.act_propagate
     assert (

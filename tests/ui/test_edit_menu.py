@@ -1,7 +1,8 @@
 """The Edit menu in sections (``ui/edit_menu.py``): with the track items it had 23 items in two long runs,
 Copy ... Fill Between Frames and Delete ... Send to Back, no line between the clipboard, the sequence and
-track items, the selection and the objects' flags and stacking. And every menu, the Edit menu the longest,
-fits a 1024x576 screen (and 1366x768 at 125 %, 614 high for the widgets) without scroll arrows. The View
+track items, the selection and the objects' flags and stacking. And every menu fits a 1024x576 screen (and
+1366x768 at 125 %, 614 high for the widgets) without scroll arrows: at 24 items the Edit menu did not, and
+its track items went to a Tracks menu (tests/ui/test_tracks_menu.py). The View
 menu's ten toggles in a row part into the view's behaviour, what is drawn over the image, and hiding
 objects."""
 
@@ -32,7 +33,6 @@ def test_edit_menu_items_are_grouped_with_separators(window) -> None:
         ["Undo", "Redo"],
         ["Copy", "Paste", "Duplicate", "Delete"],
         ["Propagate…", "Keep Previous Objects", "Fill Between Slices"],
-        ["New Track", "Track Box Here", "Fill Between Frames", "Merge Tracks", "Split Track Here (X)"],
         ["Select All", "Select Next Object", "Select Previous Object"],
         ["Occluded", "Lock", "Place Keypoints on Object"],
         ["Bring to Front", "Send to Back"],

@@ -1,8 +1,8 @@
 """A video labelled from scratch gets a track on the real window, as in CVAT's track mode: a box drawn on
-frame 0 with the box tool, T (Edit > New Track) starts a track; D four times to frame 4, a box drawn there put
-on the track by typing its number in Properties (a second box on that frame refused, saying why); Edit > Fill
-Between Frames fills frames 1-3 with the interpolated boxes. Before T, Fill Between Frames is greyed saying
-how to give the box a track."""
+frame 0 with the box tool, T (Tracks > New Track) starts a track; D four times to frame 4, a box drawn there
+put on the track by typing its number in Properties (a second box on that frame refused, saying why); Tracks >
+Fill Between Frames fills frames 1-3 with the interpolated boxes. Before T, Fill Between Frames is greyed
+saying how to give the box a track."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from pixelproof.core.track_fill import SOURCE
 from pixelproof.interop.provenance import FILL_EDITED
 from pixelproof.ui.track_fill_actions import no_track
 from tests.ui.conftest import settle, wait_loaded
-from tests.ui.test_slice_fill import click_in_edit_menu, show_in_select
+from tests.ui.test_slice_fill import click_in_menu, show_in_select
 from tests.ui.test_workbench import click, draw_box, key, view_point
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -50,7 +50,7 @@ def type_track(qtbot, win, text: str) -> None:  # type: ignore[no-untyped-def]
     settle()
 
 
-def test_a_track_started_with_t_joined_in_properties_and_filled_from_the_edit_menu(qtbot, clip) -> None:
+def test_a_track_started_with_t_joined_in_properties_and_filled_from_the_tracks_menu(qtbot, clip) -> None:
     win, frame = clip
     doc = win.document
     fill = win.clipboard.track_fill.act_fill
@@ -90,7 +90,7 @@ def test_a_track_started_with_t_joined_in_properties_and_filled_from_the_edit_me
     click(win, view_point(win, 32, 16))
     assert doc.selection == [second]
     a, b = doc.project.annotations[first].bbox, doc.project.annotations[second].bbox
-    click_in_edit_menu(qtbot, win, fill)
+    click_in_menu(qtbot, win, fill)
     settle()
     for k in (1, 2, 3):
         (filled,) = doc.project.annotations_of(frame[k])
@@ -101,7 +101,7 @@ def test_a_track_started_with_t_joined_in_properties_and_filled_from_the_edit_me
     assert all(not doc.project.annotations_of(frame[k]) for k in (1, 2, 3))
 
 
-def test_new_track_on_the_edit_menu_greyed_without_a_selection(qtbot, clip) -> None:
+def test_new_track_on_the_tracks_menu_greyed_without_a_selection(qtbot, clip) -> None:
     win, frame = clip
     act = win.clipboard.tracks.act_new_track
     show_in_select(qtbot, win, frame[0])
@@ -109,7 +109,7 @@ def test_new_track_on_the_edit_menu_greyed_without_a_selection(qtbot, clip) -> N
     drawn = draw_box(win, 8, 8, 24, 24)
     settle()
     assert act.isEnabled()
-    click_in_edit_menu(qtbot, win, act)
+    click_in_menu(qtbot, win, act)
     settle()
     assert win.document.project.annotations[drawn].extra == {"track_id": 0}
     assert win.act_undo.text() == "&Undo New Track 0"
@@ -121,7 +121,7 @@ def test_new_track_on_the_edit_menu_greyed_without_a_selection(qtbot, clip) -> N
 
 def test_properties_and_the_annotations_list_tell_a_key_frame_from_an_interpolated_one(qtbot, clip) -> None:
     """The CVAT way on the real window: the box drawn on frame 0 (T), copied and pasted on frame 4, moved with
-    the arrows, filled from the Edit menu; picked on frame 2, the filled box reads `interpolated 0-4` in
+    the arrows, filled from the Tracks menu; picked on frame 2, the filled box reads `interpolated 0-4` in
     Properties and `track 0 interpolated` in its Annotations row (CVAT's sidebar shows whether a shape is a
     keyframe); an arrow key moves it and it is a key from then on; Ctrl+Z makes it interpolated again."""
     win, frame = clip
@@ -144,7 +144,7 @@ def test_properties_and_the_annotations_list_tell_a_key_frame_from_an_interpolat
     for _ in range(2):
         key(win, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)  # 10 px right
     settle()
-    click_in_edit_menu(qtbot, win, win.clipboard.track_fill.act_fill)
+    click_in_menu(qtbot, win, win.clipboard.track_fill.act_fill)
     settle()
     for _ in range(2):
         key(win, Qt.Key.Key_A)

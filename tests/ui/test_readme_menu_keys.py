@@ -13,7 +13,7 @@ from pixelproof.ui.shortcuts import REGISTRY, portable
 from tests.ui.test_keyboard_first import README
 from tests.ui.test_keys_adversarial import KEY
 
-MENUS = "File|Edit|View|Image|Masks|Model|Review|Problems|Volume|Help"
+MENUS = "File|Edit|View|Image|Masks|Model|Review|Problems|Tracks|Volume|Help"
 # "Menu > Item" (bold or not, wrapped over lines), then "(keys...)" right after it
 MENU_ITEM = re.compile(rf"\b(?:{MENUS}) >\s+([^()*\n>]+?)(?:\*\*)? \(([^)]*)\)")
 

@@ -64,7 +64,14 @@ def edit_menu(win):  # type: ignore[no-untyped-def]
 
 def click_in_edit_menu(qtbot, win, act) -> None:  # type: ignore[no-untyped-def]
     """Open the Edit menu with the mouse and click ``act`` in it."""
-    bar, menu = win.menuBar(), edit_menu(win)
+    assert act in edit_menu(win).actions()
+    click_in_menu(qtbot, win, act)
+
+
+def click_in_menu(qtbot, win, act) -> None:  # type: ignore[no-untyped-def]
+    """Open the menu bar's menu that holds ``act`` with the mouse and click ``act`` in it."""
+    bar = win.menuBar()
+    menu = next(m for m in win.menus if act in m.actions())
     QTest.mouseClick(bar, LEFT, pos=bar.actionGeometry(menu.menuAction()).center())
     qtbot.waitUntil(menu.isVisible, timeout=10000)
     QTest.mouseClick(menu, LEFT, pos=menu.actionGeometry(act).center())

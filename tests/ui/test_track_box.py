@@ -1,7 +1,7 @@
-"""Edit > Track Box Here (Ctrl+T) and Fill Between Frames' key (Shift+T) on the real window, with the keys and
-the mouse: track 7's box on frame 0 clicked, D to frame 1 (none of the track there), Ctrl+T - the box is there
-at the place interpolated between frames 0 and 3, selected; dragged, Shift+T fills frame 2 between it and
-frame 3. With the preference to refill the fills next to an edited key off (tests/ui/test_track_refill.py
+"""Tracks > Track Box Here (Ctrl+T) and Fill Between Frames' key (Shift+T) on the real window, with the keys
+and the mouse: track 7's box on frame 0 clicked, D to frame 1 (none of the track there), Ctrl+T - the box is
+there at the place interpolated between frames 0 and 3, selected; dragged, Shift+T fills frame 2 between it
+and frame 3. With the preference to refill the fills next to an edited key off (tests/ui/test_track_refill.py
 has it on, the default), after a key's drag next to filled frames the status bar says Shift+T fills them
 again."""
 

@@ -1,6 +1,6 @@
-"""Edit > Merge Tracks (Alt+J) and Edit > Split Track Here (Alt+X) on the real window with the keys, the mouse
-and the Edit menu: track 1's box clicked on frame 0, Alt+J picks it; D to frame 3, track 2's box clicked,
-Alt+J joins track 2 to track 1 (one undo step); Split Track Here from the Edit menu on frame 3 puts frames 3
+"""Tracks > Merge Tracks (Alt+J) and Split Track Here (Alt+X) on the real window with the keys, the mouse
+and the Tracks menu: track 1's box clicked on frame 0, Alt+J picks it; D to frame 3, track 2's box clicked,
+Alt+J joins track 2 to track 1 (one undo step); Split Track Here from the Tracks menu on frame 3 puts frames 3
 and 4 on a new track; Ctrl+Z takes back each."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pixelproof.core.coco import save_project
 from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.model import Annotation
 from tests.ui.conftest import settle
-from tests.ui.test_slice_fill import click_in_edit_menu, show_in_select
+from tests.ui.test_slice_fill import click_in_menu, show_in_select
 from tests.ui.test_track_box import next_frame
 from tests.ui.test_workbench import click, key, view_point
 
@@ -62,7 +62,7 @@ def test_merge_picks_a_track_then_joins_another_and_split_cuts_one(qtbot, two_tr
     assert tracks(doc) == [1, 1, 1, 1] and edit.picked is None
     assert win.statusBar().currentMessage().startswith("Track 2 joined to track 1 (2 objects)")
     assert win.act_undo.text() == "&Undo Merge Tracks (2 into 1)"
-    click_in_edit_menu(qtbot, win, edit.act_split)  # the box on frame 3 still selected
+    click_in_menu(qtbot, win, edit.act_split)  # the box on frame 3 still selected
     settle()
     assert tracks(doc) == [1, 1, 2, 2]  # the next unused id: 2 is free again
     assert win.statusBar().currentMessage().startswith("From this frame on, 2 objects on new track 2")

@@ -1,7 +1,7 @@
-"""Edit > Fill Between Frames on the real window: a car's track drawn as a box on frames 0 and 3 of a video's
-frames, the box on frame 0 clicked, the menu item clicked - frames 1 and 2 get the boxes CVAT interpolates,
-the status bar counts them, one Ctrl+Z takes them all back; the item is greyed, saying why and how to give it
-one (New Track), for a box with no track."""
+"""Tracks > Fill Between Frames on the real window: a car's track drawn as a box on frames 0 and 3 of a
+video's frames, the box on frame 0 clicked, the menu item clicked - frames 1 and 2 get the boxes CVAT
+interpolates, the status bar counts them, one Ctrl+Z takes them all back; the item is greyed, saying why and
+how to give it one (New Track), for a box with no track."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pixelproof.core.model import Annotation
 from pixelproof.core.track_fill import SOURCE
 from pixelproof.ui.track_fill_actions import no_track
 from tests.ui.conftest import settle
-from tests.ui.test_slice_fill import click_in_edit_menu, show_in_select
+from tests.ui.test_slice_fill import click_in_menu, show_in_select
 from tests.ui.test_workbench import click, key, view_point
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -48,7 +48,7 @@ def clip(tmp_path: Path, open_on):  # type: ignore[no-untyped-def]
     return open_on(tmp_path / "p.json"), frame
 
 
-def test_fill_between_frames_from_the_edit_menu_and_one_undo(qtbot, clip) -> None:
+def test_fill_between_frames_from_the_tracks_menu_and_one_undo(qtbot, clip) -> None:
     win, frame = clip
     doc = win.document
     act = win.clipboard.track_fill.act_fill
@@ -58,7 +58,7 @@ def test_fill_between_frames_from_the_edit_menu_and_one_undo(qtbot, clip) -> Non
     assert [a.id for a in doc.selected_annotations()] == [1]
     assert act.isEnabled() and act.property("shortcut_id") == "edit.fill_between_frames"
     before = set(doc.project.annotations)
-    click_in_edit_menu(qtbot, win, act)
+    click_in_menu(qtbot, win, act)
     settle()
     (a1,) = doc.project.annotations_of(frame[1])[1:]  # beside the box with no track
     (a2,) = doc.project.annotations_of(frame[2])
@@ -98,7 +98,7 @@ def test_a_fill_of_more_frames_than_the_limit_is_refused_with_a_message(
     show_in_select(qtbot, win, frame[0])
     click(win, view_point(win, 24.5, 24.5))
     before, steps = set(doc.project.annotations), doc.undo_stack.count()
-    click_in_edit_menu(qtbot, win, win.clipboard.track_fill.act_fill)
+    click_in_menu(qtbot, win, win.clipboard.track_fill.act_fill)
     settle()
     assert [title for title, _ in errors] == ["Fill Between Frames"]
     assert (

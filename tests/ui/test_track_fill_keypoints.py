@@ -1,4 +1,4 @@
-"""Shift+T (Edit > Fill Between Frames) on a posed track, on the real window with real keys and clicks: a
+"""Shift+T (Tracks > Fill Between Frames) on a posed track, on the real window with real keys and clicks: a
 person drawn with COCO keypoints on frames 0 and 3, its box clicked, Shift+T - frames 1 and 2 get poses
 whose points the canvas draws where CVAT interpolates them (an occluded point stays occluded, a point not
 labelled on frame 0 stays not labelled); before, the filled frames held boxes without keypoints. A point

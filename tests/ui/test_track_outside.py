@@ -1,4 +1,4 @@
-"""Edit > Track Leaves View Here (Alt+O, CVAT's O) on the real window with keys and clicks: track 1 keyed on
+"""Tracks > Track Leaves View Here (Alt+O, CVAT's O) on the real window with keys and clicks: track 1 keyed on
 frames 0 and 8 and filled (Shift+T); on frame 3 its box clicked, Alt+O removes it and the fills up to frame 8;
 D shows frame 4 empty; Shift+T from frame 0 does not fill past the mark; on frame 3 with nothing selected
 Alt+O takes the mark away; Ctrl+Z takes back each."""

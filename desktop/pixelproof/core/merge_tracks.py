@@ -1,4 +1,4 @@
-"""Track ids through a merge: a track started in a shard (Edit > New Track, or a number typed from the
+"""Track ids through a merge: a track started in a shard (Tracks > New Track, or a number typed from the
 shard's ``new_tracks_from`` on) is the annotator's own, not the track of that number in another shard or in
 the base. Each annotator's New Track gives the same next number (one more than the project's highest at the
 split), so two annotators labelling frames of one video get, say, track 8 each for two different cars: kept

@@ -1,5 +1,5 @@
-"""Edit > Merge Tracks and Edit > Split Track Here: CVAT's Merge (M) and Split (Alt+M) for a video's tracks,
-each one undo step. No Qt.
+"""Tracks > Merge Tracks and Tracks > Split Track Here: CVAT's Merge (M) and Split (Alt+M) for a video's
+tracks, each one undo step. No Qt.
 
 Merge puts every object of the other tracks on the first one's track (its ``track_id``), as CVAT joins the
 tracks picked one after the other. A track holds one object on a frame: two keys (objects that are no fill
@@ -70,7 +70,7 @@ class TrackEdited:
 
 
 def merge_tracks(project: Project, tracks: Sequence[int | str]) -> TrackEdited:
-    """Edit > Merge Tracks: the objects of ``tracks[1:]`` put on ``tracks[0]`` (see the module docstring).
+    """Tracks > Merge Tracks: the objects of ``tracks[1:]`` put on ``tracks[0]`` (see the module docstring).
     Raises :class:`TrackEditRefused` (nothing changed)."""
     first = tracks[0]
     others = list(dict.fromkeys(t for t in tracks[1:] if t != first))
@@ -121,7 +121,7 @@ def merge_tracks(project: Project, tracks: Sequence[int | str]) -> TrackEdited:
 
 
 def split_track(project: Project, ids: Iterable[int]) -> TrackEdited:
-    """Edit > Split Track Here: each of the objects ``ids`` (on tracks, one frame) and the later objects of
+    """Tracks > Split Track Here: each of the objects ``ids`` (on tracks, one frame) and the later objects of
     its track in its folder put on a new track of their own (see the module docstring). Raises
     :class:`TrackEditRefused` when an object is on no track, or its track has nothing before its frame."""
     anns = [project.annotations[i] for i in dict.fromkeys(ids) if i in project.annotations]
@@ -177,7 +177,7 @@ class OutsideToggled:
 
 
 def leave_view(project: Project, image_id: int, track: int | str) -> OutsideToggled:
-    """Edit > Track Leaves View Here on an object of ``track`` on image ``image_id``: the track's objects
+    """Tracks > Track Leaves View Here on an object of ``track`` on image ``image_id``: the track's objects
     there and the fills nobody changed after it up to its next key removed, and a mark for the track on that
     frame, as CVAT's O makes an outside keyframe. One edit; the frames before keep their fills."""
     sequence = sequence_of(project, image_id)
@@ -205,7 +205,7 @@ def leave_view(project: Project, image_id: int, track: int | str) -> OutsideTogg
 
 
 def back_in_view(project: Project, image_id: int, tracks: Sequence[str] | None = None) -> OutsideToggled:
-    """Edit > Track Leaves View Here used again on a frame where a track left the view: its mark taken away
+    """Tracks > Track Leaves View Here used again on a frame where a track left the view: its mark taken away
     (``tracks``: those tracks' marks; None: every track's on that frame). Fill Between Frames then fills
     across that frame again. Raises :class:`TrackEditRefused` when there is no mark there."""
     sequence = sequence_of(project, image_id)

@@ -1,4 +1,4 @@
-"""Edit > Fill Between Frames: CVAT's track mode for a video's frames (an image sequence) - a track's box
+"""Tracks > Fill Between Frames: CVAT's track mode for a video's frames (an image sequence) - a track's box
 drawn on frame 0 and frame 30, the frames between get boxes interpolated linearly, in one undo step. No Qt.
 
 The sequence is the images of the selected object's folder, in frame order: by the number in their names when
@@ -30,12 +30,12 @@ CVAT's own interpolated shapes between two keyframes as fills (``mark_interpolat
 The new objects and the removal of the earlier ones they replace are one edit, with ``source``
 ``interpolation:linear`` and ``pixelproof.interpolated_between``: the two keys' frame numbers.
 
-Edit > Track Box Here (``track_box_here``) puts one track's object on one frame as CVAT shows a track's box on
-every frame: a key (``manual``) at the same interpolation (``shape_between``, the fill's own), a copy of the
-nearest key outside the keys, or the fill already there made a key. After a key's edit the fills next to it
-follow it (``core.track_refill``, which fills with ``fill_plan`` over those runs only); with that preference
-off, ``fills_out_of_date`` tells the window when the edit left them behind, so the status bar can say that
-filling again follows it.
+Tracks > Track Box Here (``track_box_here``) puts one track's object on one frame as CVAT shows a track's box
+on every frame: a key (``manual``) at the same interpolation (``shape_between``, the fill's own), a copy of
+the nearest key outside the keys, or the fill already there made a key. After a key's edit the fills next to
+it follow it (``core.track_refill``, which fills with ``fill_plan`` over those runs only); with that
+preference off, ``fills_out_of_date`` tells the window when the edit left them behind, so the status bar can
+say that filling again follows it.
 """
 
 from __future__ import annotations
@@ -345,7 +345,7 @@ class TrackBox:
 
 
 def track_box_here(project: Project, image_id: int, track: int | str) -> TrackBox:
-    """Edit > Track Box Here: the object of ``track`` on image ``image_id``, as CVAT shows a track's box on
+    """Tracks > Track Box Here: the object of ``track`` on image ``image_id``, as CVAT shows a track's box on
     every frame ready to drag - added as a key (a person's object, source ``manual``, not a fill) at the
     linear interpolation between the track's neighbouring keys (as Fill Between Frames places it), or a copy
     of the nearest key before the first key, after the last, or where the two keys cannot be interpolated.

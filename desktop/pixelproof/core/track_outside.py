@@ -1,5 +1,5 @@
-"""Where a video's track left the view: CVAT's ``outside`` keyframe (its O key), and Edit > Track Leaves View
-Here, which makes one. No Qt.
+"""Where a video's track left the view: CVAT's ``outside`` keyframe (its O key), and Tracks > Track Leaves
+View Here, which makes one. No Qt.
 
 A mark is one entry of the list the CVAT for video reader keeps a task's ``outside="1"`` shapes in
 (``project.extra["cvat_video"]["outside"]``, ``interop.cvat_video_kept``): one place for both, so a mark read

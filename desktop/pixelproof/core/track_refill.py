@@ -4,7 +4,7 @@ After an edit changes a key of a video's track (moved, resized, reshaped, delete
 Box Here, pasted, drawn, or a fill dragged), ``refill_after`` makes the edit that recomputes the fills an
 earlier Fill Between Frames made next to it and nobody changed since (``track_fill.untouched_fill``): those
 between the key and the track's neighbouring keys, or, for a deleted key, between those two (its own frame
-too). A key moved to another track (Properties > Track, Edit > New Track) is a key added to its new track
+too). A key moved to another track (Properties > Track, Tracks > New Track) is a key added to its new track
 and, for its old one, a key deleted: the old track's fills that were interpolated from it are filled again
 between the keys left around it (its own frame too, as after a delete), when it had any. Only frames
 holding such a fill are filled again (none is made where the user deleted one or never

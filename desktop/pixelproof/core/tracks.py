@@ -1,5 +1,5 @@
-"""Giving objects a track (Edit > New Track, the Track field of Properties): how a video labelled from scratch
-in PixelProof gets the ``track_id`` Fill Between Frames follows. No Qt.
+"""Giving objects a track (Tracks > New Track, the Track field of Properties): how a video labelled from
+scratch in PixelProof gets the ``track_id`` Fill Between Frames follows. No Qt.
 
 A new track's id is the next whole number after every track id of the project (its objects' and the shapes
 kept from a CVAT file), so it is the same track as nothing else, in the app or once exported. One object per
@@ -110,7 +110,7 @@ def parse_track(text: str) -> int | None:
 
 
 def new_tracks(project: Project, ids: Iterable[int]) -> ReplaceAnnotations | None:
-    """Edit > New Track: each of the objects ``ids`` the start of a track of its own (a new id each), as one
+    """Tracks > New Track: each of the objects ``ids`` the start of a track of its own (a new id each), as one
     undo step; None for no object."""
     anns = _objects(project, ids)
     if not anns:

@@ -16,7 +16,7 @@ whole number from 0 to 999,999,999, in ASCII digits: what ``frame_NNNNNN.png`` n
 said, naming its track and place.
 
 A ``keyframe="0"`` shape (CVAT's interpolation) between two keyframes of its track that are both on the
-frame (not ``outside``) is marked as Edit > Fill Between Frames marks its own fills (``core.track_fill``):
+frame (not ``outside``) is marked as Tracks > Fill Between Frames marks its own fills (``core.track_fill``):
 the export writes it with ``keyframe="0"`` again until someone edits it, and Fill Between Frames may
 recompute it, and follows its keys when they are edited. A skeleton's too (its point tracks' shapes there
 written back ``keyframe="0"`` with it), unless one of its point tracks has a keyframe of its own on that

@@ -8,7 +8,7 @@
   frame that has neither a file nor a shape: frame 19 of frames 10 to 19 in steps of 3), written back
   while the export's frames are the ones read; and its ``z_order`` flag.
 
-The outside list is also where Edit > Track Leaves View Here puts its marks (``core.track_outside``, whose
+The outside list is also where Tracks > Track Leaves View Here puts its marks (``core.track_outside``, whose
 ``KEPT`` key this is): one made there has no ``tag`` and is written with the geometry of its track's shape
 before it.
 """

@@ -4,10 +4,10 @@ trip through PixelProof (CVAT for images has no tracks: CVAT read each frame's s
 The shapes are the ones the CVAT for images writer makes for each image (``cvat_writer``); here they are
 gathered by their ``track_id`` into tracks as CVAT writes them: ``<track id label source>`` holding one
 shape a frame it is on (PixelProof's geometry on every frame, not CVAT's interpolation of it), each a
-keyframe but for the shapes Edit > Fill Between Frames interpolated that nobody changed since
+keyframe but for the shapes Tracks > Fill Between Frames interpolated that nobody changed since
 (``keyframe="0"``, as CVAT writes its own interpolated shapes) and CVAT's interpolated shapes of the
 kept tracks (a skeleton's, read with their ``keyframe="0"``), and an ``outside="1"`` keyframe on the
-frame after each run of frames it is on, unless that is past the last frame, and on each frame Edit > Track
+frame after each run of frames it is on, unless that is past the last frame, and on each frame Tracks > Track
 Leaves View Here marked (``core.track_outside``), with the geometry of the track's shape before it.
 A shape without a track (an object drawn in PixelProof, a COCO image's) becomes a track of
 its own on its frame, as CVAT's own video export writes a task's standalone shapes. A skeleton's parts

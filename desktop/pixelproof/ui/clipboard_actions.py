@@ -26,6 +26,7 @@ from pixelproof.ui.track_actions import TrackActions
 from pixelproof.ui.track_box_actions import TrackBoxActions
 from pixelproof.ui.track_edit_actions import TrackEditActions
 from pixelproof.ui.track_fill_actions import TrackFillActions
+from pixelproof.ui.tracks_menu import add_tracks_menu
 
 if TYPE_CHECKING:
     from pixelproof.ui.document import Document
@@ -61,10 +62,13 @@ class ClipboardActions(QObject):
             shell.add_action(act)
         self.propagation = PropagateActions(shell)  # Edit > Propagate… (Ctrl+B), Keep Previous Objects
         self.slice_fill = SliceFillActions(shell)  # Edit > Fill Between Slices (3D Slicer's)
-        self.track_fill = TrackFillActions(shell)  # Edit > Fill Between Frames (CVAT's track mode)
-        self.tracks = TrackActions(shell)  # Edit > New Track (T), above Fill Between Frames
-        self.track_box = TrackBoxActions(shell)  # Edit > Track Box Here (Ctrl+T), below New Track
-        self.track_edit = TrackEditActions(shell)  # Edit > Merge Tracks, Split Track Here (CVAT's M, Alt+M)
+        # the Tracks menu's items (CVAT's track mode), greyed by the changes the clipboard's items follow
+        self.track_fill = TrackFillActions(shell)  # Fill Between Frames (Shift+T)
+        self.tracks = TrackActions(shell)  # New Track (T)
+        self.track_box = TrackBoxActions(shell)  # Track Box Here (Ctrl+T)
+        self.track_edit = TrackEditActions(shell)  # Merge Tracks, Split Track Here, Track Leaves View Here
+        track_items = [self.tracks.act_new_track, self.track_box.act_box, self.track_fill.act_fill]
+        self.tracks_menu = add_tracks_menu(shell, track_items + self.track_edit.acts)
         shell.documentChanged.connect(self._document_changed)
         shell.viewChanged.connect(self._update)
         self._document_changed(shell.document)

@@ -1,9 +1,10 @@
 """The Edit menu's order and sections, in one place. Its items come from several parts (the window, the
-clipboard, propagation, slice and track fills, object steps, flags and order), each inserting its own
-beside another's; with 23 items the menu read as two long runs (Copy ... Fill Between Frames, Delete ...
-Send to Back). ``arrange_edit_menu`` sets the sections below, a separator between each, once every part has
-added its items: what the clipboard does, what goes from image to image, what a track does, what selects,
-the selected objects' flags and their stacking."""
+clipboard, propagation, slice fills, object steps, flags and order), each inserting its own beside
+another's; with 23 items the menu read as two long runs (Copy ... Fill Between Frames, Delete ... Send to
+Back). ``arrange_edit_menu`` sets the sections below, a separator between each, once every part has added
+its items: what the clipboard does, what goes from image to image, what selects, the selected objects' flags
+and their stacking. A video's track items have a menu of their own (``ui.tracks_menu``): with them the
+Edit menu no longer fitted a 1024x576 screen."""
 
 from __future__ import annotations
 
@@ -14,13 +15,6 @@ SECTIONS: tuple[tuple[str, ...], ...] = (
     ("edit.undo", "edit.redo"),
     ("edit.copy", "edit.paste", "edit.duplicate", "edit.delete"),
     ("edit.propagate", "edit.keep_previous", "edit.fill_between_slices"),
-    (
-        "edit.new_track",
-        "edit.track_box_here",
-        "edit.fill_between_frames",
-        "edit.merge_tracks",
-        "edit.split_track",
-    ),
     ("edit.select_all", "edit.next_object", "edit.previous_object"),
     ("edit.occluded", "edit.lock", "edit.place_keypoints"),
     ("edit.bring_to_front", "edit.send_to_back"),

@@ -78,25 +78,26 @@ DEFAULTS: list[Shortcut] = [
       note="on: the next image, with no objects, gets the previous image's; LabelMe's Ctrl+P"),
     _("edit.fill_between_slices", "Fill &Between Slices", (), "labeling", note="the selected object's class "
       "on the volume's slices between two painted ones; 3D Slicer's Fill between slices"),
+    # the Tracks menu's (``ui.tracks_menu``; ids from when they were Edit's: users' key maps name them)
     # a video labelled from scratch: the drawn object starts a track that its copies and Fill Between Frames
     # follow (CVAT draws in track mode instead); T as in track, no tool has it
-    _("edit.new_track", "Ne&w Track", ("T",), "labeling",
+    _("edit.new_track", "&New Track", ("T",), "labeling",
       note="the selected objects each start a track of their own (a new track_id); CVAT's track mode"),
     # CVAT shows a track's box on every frame, ready to drag: Ctrl+T puts the last selected track's there as a
     # key; Shift+T fills again after a key moved (T, Ctrl+T, Shift+T: the track keys; no tool has them)
     _("edit.track_box_here", "Track Box &Here", ("Ctrl+T",), "labeling", note="the last selected "
       "object's track on the frame shown, a key at its interpolated place, selected to drag; CVAT shows a "
       "track's box on every frame"),
-    _("edit.fill_between_frames", "Fill Between &Frames", ("Shift+T",), "labeling", note="the selected "
+    _("edit.fill_between_frames", "&Fill Between Frames", ("Shift+T",), "labeling", note="the selected "
       "object's track on the video's frames between two drawn ones, boxes, polygons and keypoints "
       "interpolated; CVAT's track mode"),
     # CVAT's Merge (M: Pre-label here) and Split (Alt+M: the Masks menu here): J as in join, X as in cut
     _("edit.merge_tracks", "&Merge Tracks", ("Alt+J",), "labeling", note="the picked tracks made one (the "
       "first's id): pick a track, then an object of the other on any frame; CVAT's M"),
-    _("edit.split_track", "Split Track Here (&X)", ("Alt+X",), "labeling", note="the selected object's "
+    _("edit.split_track", "&Split Track Here", ("Alt+X",), "labeling", note="the selected object's "
       "track from the frame shown on given a new id; CVAT's Split (Alt+M)"),
     # CVAT's O (the review view's Difference Outlines here): Alt+O, as in out of view
-    _("edit.track_leaves_view", "Track Leaves View Here (&Q)", ("Alt+O",), "labeling", note="the selected "
+    _("edit.track_leaves_view", "Track &Leaves View Here", ("Alt+O",), "labeling", note="the selected "
       "object's track out of view from the frame shown to its next key (no fill crosses it); again on that "
       "frame, with nothing selected, back in view; CVAT's O (outside)"),
     _("edit.select_all", "Select &All", (Std.SelectAll,), "labeling"),

@@ -1,4 +1,4 @@
-"""Edit > New Track (T) and the Track field of Properties: how a video labelled from scratch gets the tracks
+"""Tracks > New Track (T) and the Track field of Properties: how a video labelled from scratch gets the tracks
 Fill Between Frames follows (``core.tracks`` gives the ids and refuses a second object of a track on one
 image; this module wires the menu item and says what was done, or why not, in the status bar).
 
@@ -19,7 +19,6 @@ from pixelproof.core.clipboard import TRACK_ID, track_of
 from pixelproof.core.edits import Edit
 from pixelproof.core.model import Annotation
 from pixelproof.core.track_fill import filled_between, untouched_fill
-from pixelproof.ui.object_steps import insert_after
 from pixelproof.ui.shortcuts import REGISTRY, make_action
 
 if TYPE_CHECKING:
@@ -35,7 +34,7 @@ TIP = (
 def new_track_key() -> str:
     """How the user reaches New Track: its key, or the menu path when it has none."""
     keys = REGISTRY.text("edit.new_track")
-    return f"Edit > New Track ({keys})" if keys else "Edit > New Track"
+    return f"Tracks > New Track ({keys})" if keys else "Tracks > New Track"
 
 
 KEY_TIP = (
@@ -71,8 +70,8 @@ def start_tracks(shell: Shell, doc: Document, ids: Sequence[int]) -> None:
         which = (
             f"track {tracks[0]}: put it" if len(tracks) == 1 else f"tracks {tracks[0]}-{tracks[-1]}: put each"
         )
-        box = REGISTRY.text("edit.track_box_here") or "Edit > Track Box Here"
-        fill = REGISTRY.text("edit.fill_between_frames") or "Edit > Fill Between Frames"
+        box = REGISTRY.text("edit.track_box_here") or "Tracks > Track Box Here"
+        fill = REGISTRY.text("edit.fill_between_frames") or "Tracks > Fill Between Frames"
         shell.status(
             *with_refill(
                 f"Started {which} on a later frame ({box} there puts it to drag into place, or Ctrl+C, "
@@ -130,7 +129,6 @@ class TrackActions(QObject):
         super().__init__(shell)
         self.shell = shell
         self.act_new_track = make_action("edit.new_track", shell.widget, self.new_track, tip=TIP)
-        insert_after(shell, "Edit", "edit.fill_between_slices", [self.act_new_track])
         shell.add_action(self.act_new_track)
 
     def refresh(self) -> None:

@@ -1,4 +1,4 @@
-"""Edit > Track Box Here (Ctrl+T): CVAT shows a track's box on every frame, ready to drag; here the window
+"""Tracks > Track Box Here (Ctrl+T): CVAT shows a track's box on every frame, ready to drag; here the window
 remembers the last track the user selected an object of (the current track, kept across D / A to other
 frames) and this item puts that track's object on the frame shown, as a key at its interpolated place
 (``core.track_fill.track_box_here`` places it; this module wires the item, remembers the track and says
@@ -18,7 +18,6 @@ from pixelproof.core.edits import Changes
 from pixelproof.core.model import IdsExhausted
 from pixelproof.ui import dialogs, track_refill
 from pixelproof.ui.annotation_batch import each_change
-from pixelproof.ui.object_steps import insert_after
 from pixelproof.ui.shortcuts import REGISTRY, grey_with_reason, make_action
 
 if TYPE_CHECKING:
@@ -37,20 +36,20 @@ DRAG = "drag it into place (V)"
 def no_current_track() -> str:
     """Why the item is greyed before any object of a track was selected, and how to give it one."""
     keys = REGISTRY.text("edit.new_track")
-    start = f"New Track ({keys})" if keys else "Edit > New Track"
+    start = f"New Track ({keys})" if keys else "Tracks > New Track"
     return f"Select an object of a track first (or start one with {start}): its box is put on the frame shown"
 
 
 def refill_key() -> str:
     """``Shift+T fills again``: ``fill_again`` where the message names the track already."""
     keys = REGISTRY.text("edit.fill_between_frames")
-    return f"{keys.split(', ')[0]} fills again" if keys else "Edit > Fill Between Frames fills again"
+    return f"{keys.split(', ')[0]} fills again" if keys else "Tracks > Fill Between Frames fills again"
 
 
 def fill_again(track: int | str) -> str:
     """How to fill a track's frames again, in the status bar's words: ``Shift+T fills track 3 again``."""
     keys = REGISTRY.text("edit.fill_between_frames")
-    how = keys.split(", ")[0] if keys else "Edit > Fill Between Frames"
+    how = keys.split(", ")[0] if keys else "Tracks > Fill Between Frames"
     return f"{how} fills track {core.shown_track(track)} again"
 
 
@@ -62,7 +61,6 @@ class TrackBoxActions(QObject):
         self._doc: Document | None = None
         self._edited: list[int] = []  # objects of the shown image the edit being announced changed
         self.act_box = make_action("edit.track_box_here", shell.widget, self.put_box, tip=TIP)
-        insert_after(shell, "Edit", "edit.new_track", [self.act_box])
         shell.add_action(self.act_box)
         shell.documentChanged.connect(self._document_changed)
         self._document_changed(shell.document)

@@ -1,4 +1,4 @@
-"""Edit > Merge Tracks (Alt+J), Edit > Split Track Here (Alt+X) and Edit > Track Leaves View Here (Alt+O):
+"""Tracks > Merge Tracks (Alt+J), Split Track Here (Alt+X) and Track Leaves View Here (Alt+O):
 CVAT's Merge, Split and O (outside) of a video's tracks (``core.track_edit`` decides; this module wires the
 items and says in the status bar what was done or why not). Each is one undo step; the fills next to the
 keys that changed track follow them in it (``Document.follow_up``), as after Properties > Track.
@@ -26,7 +26,6 @@ from pixelproof.core.track_edit import TrackEditRefused, back_in_view, leave_vie
 from pixelproof.core.track_fill import shown_track
 from pixelproof.core.track_outside import marked_tracks
 from pixelproof.core.wording import plural
-from pixelproof.ui.object_steps import insert_after
 from pixelproof.ui.shortcuts import REGISTRY, grey_with_reason, make_action
 from pixelproof.ui.track_actions import push_edit, with_refill
 
@@ -53,7 +52,7 @@ NO_OUTSIDE = "Select an object of a track, or show a frame where a track left th
 
 def _key(id: str, menu: str) -> str:
     keys = REGISTRY.text(id)
-    return keys.split(", ")[0] if keys else f"Edit > {menu}"
+    return keys.split(", ")[0] if keys else f"Tracks > {menu}"
 
 
 class TrackEditActions(QObject):
@@ -65,9 +64,8 @@ class TrackEditActions(QObject):
         self.act_merge = make_action("edit.merge_tracks", shell.widget, self.merge, tip=MERGE_TIP)
         self.act_split = make_action("edit.split_track", shell.widget, self.split, tip=SPLIT_TIP)
         self.act_outside = make_action("edit.track_leaves_view", shell.widget, self.outside, tip=OUTSIDE_TIP)
-        acts = [self.act_merge, self.act_split, self.act_outside]
-        insert_after(shell, "Edit", "edit.fill_between_frames", acts)
-        for act in acts:
+        self.acts = [self.act_merge, self.act_split, self.act_outside]
+        for act in self.acts:
             shell.add_action(act)
 
     def refresh(self) -> None:

@@ -1,4 +1,4 @@
-"""Edit > Fill Between Frames: CVAT's track mode for a video's frames - a track's box drawn on a few frames,
+"""Tracks > Fill Between Frames: CVAT's track mode for a video's frames - a track's box drawn on a few frames,
 the frames between filled by linear interpolation in one undo step (``core.track_fill`` interpolates; this
 module wires the menu item, greys it with the reason and says what was done).
 
@@ -20,7 +20,6 @@ from pixelproof.core.clipboard import track_of
 from pixelproof.core.model import Annotation, IdsExhausted
 from pixelproof.core.wording import plural
 from pixelproof.ui import dialogs
-from pixelproof.ui.object_steps import insert_after
 from pixelproof.ui.shortcuts import grey_with_reason, make_action
 from pixelproof.ui.track_actions import new_track_key
 from pixelproof.ui.track_fill_job import BACKGROUND_FRAMES, TrackFillJob
@@ -40,7 +39,7 @@ def no_track() -> str:
     """Why the item is greyed for a selected object with no track, and how to give it one."""
     return (
         f"The selected object has no track: {new_track_key()} starts one; put it on a later frame "
-        "(Edit > Track Box Here there, or Ctrl+C, Ctrl+V and move it) and fill between them"
+        "(Tracks > Track Box Here there, or Ctrl+C, Ctrl+V and move it) and fill between them"
     )
 
 
@@ -50,7 +49,6 @@ class TrackFillActions(QObject):
         self.shell = shell
         self.job: TrackFillJob | None = None  # a long track's fill planned in the background
         self.act_fill = make_action("edit.fill_between_frames", shell.widget, self.fill, tip=TIP)
-        insert_after(shell, "Edit", "edit.fill_between_slices", [self.act_fill])
         shell.add_action(self.act_fill)
 
     def refresh(self) -> None:

@@ -33,7 +33,7 @@ BACKGROUND_FRAMES = 2000
 def fill_key() -> str:
     """How the user fills again: the item's key, or its menu path when it has none."""
     keys = REGISTRY.text("edit.fill_between_frames")
-    return keys if keys else "Edit > Fill Between Frames"
+    return keys if keys else "Tracks > Fill Between Frames"
 
 
 class TrackFillJob(QObject):

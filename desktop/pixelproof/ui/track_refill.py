@@ -16,7 +16,7 @@ TIP = (
     "Box Here) fills the frames next to it again, as CVAT's interpolated frames follow a keyframe, and "
     "deleting a first or last one removes the filled frames beyond the new first or last; one "
     "Ctrl+Z takes back both. Frames you changed yourself are keys and are never refilled. Off: they stay "
-    "as they were until Edit > Fill Between Frames"
+    "as they were until Tracks > Fill Between Frames"
 )
 
 

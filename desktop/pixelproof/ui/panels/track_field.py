@@ -1,6 +1,6 @@
 """The Track row of the Properties panel: the selected objects' track (a video's, ``track_id``), a field to
 put them on a track by its number (empty: on none), whether the object is a key frame of it or interpolated
-(Fill Between Frames', until moved) and a New Track button (Edit > New Track's), each change
+(Fill Between Frames', until moved) and a New Track button (Tracks > New Track's), each change
 one undo step; shown once the project has a track (``wanted``). ``ui.track_actions`` makes the change and
 says in the status bar what was done or why it was refused (a track holds one object on an image)."""
 
