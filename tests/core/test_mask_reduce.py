@@ -76,3 +76,23 @@ def test_pixel_at_reads_every_pixel_from_the_runs() -> None:
     bounds = run_bounds(masks.encode(mask))
     got = np.array([[pixel_at(bounds, 23, x, y) for x in range(31)] for y in range(23)])
     np.testing.assert_array_equal(got, mask)
+
+
+def test_any_in_rect_reads_a_rectangle_from_the_runs() -> None:
+    """``any_in_rect`` answers as the decoded pixels' ``any`` over every rectangle, clipped to the frame
+    (a rubber band over part of a mask: the runs' inside, their ends, runs over a column's end)."""
+    from pixelproof.core.mask_reduce import any_in_rect, run_bounds
+
+    rng = np.random.default_rng(5)
+    for density in (0.01, 0.3, 0.95):
+        mask = rng.random((17, 13)) < density
+        mask[:, 4:6] = True  # runs over whole columns
+        mask[3:9, 9] = False
+        bounds = run_bounds(masks.encode(mask))
+        for x0 in range(-1, 14):
+            for x1 in range(x0, 15):
+                for y0, y1 in ((-2, 20), (0, 1), (3, 9), (8, 17), (16, 18), (5, 5)):
+                    expected = bool(mask[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)].any())
+                    assert any_in_rect(bounds, 17, 13, x0, y0, x1, y1) == expected, (x0, y0, x1, y1)
+    empty = run_bounds(masks.encode(np.zeros((4, 5), dtype=bool)))
+    assert not any_in_rect(empty, 4, 5, 0, 0, 5, 4)

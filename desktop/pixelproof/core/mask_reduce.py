@@ -31,6 +31,20 @@ def pixel_at(bounds: np.ndarray, height: int, x: int, y: int) -> bool:
     return bool(int(np.searchsorted(bounds, x * height + y, side="right")) % 2)
 
 
+def any_in_rect(bounds: np.ndarray, height: int, width: int, x0: int, y0: int, x1: int, y1: int) -> bool:
+    """Whether any of the mask's pixels in columns ``[x0, x1)`` and rows ``[y0, y1)`` of its frame
+    (``height`` x ``width``) is set, from its ``run_bounds``, nothing decoded (a rubber band over a slide's
+    tumour region decoded its whole box): a column's part is set when its first pixel is or a run toggles
+    inside it."""
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
+    if x1 <= x0 or y1 <= y0:
+        return False
+    cols = np.arange(x0, x1, dtype=np.int64) * height
+    first = np.searchsorted(bounds, cols + y0, side="right")  # toggles up to each part's first pixel
+    last = np.searchsorted(bounds, cols + (y1 - 1), side="right")  # and up to its last
+    return bool(((first % 2 == 1) | (last > first)).any())
+
+
 def reduce_rle(
     rle: dict[str, Any], factor: int, bounds: np.ndarray | None = None
 ) -> tuple[np.ndarray, tuple[int, int]] | None:

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from pixelproof.core.geometry import row_start
 from pixelproof.core.limits import LimitError, max_pixels
 from pixelproof.core.mask_edit import decode_rect
-from pixelproof.core.mask_reduce import pixel_at, reduce_rle, run_bounds
+from pixelproof.core.mask_reduce import any_in_rect, pixel_at, reduce_rle, run_bounds
 from pixelproof.core.model import Annotation
 from pixelproof.core.rle_strings import row_starts
 from pixelproof.core.sparse_mask import origin_of
@@ -346,6 +346,17 @@ class LayerMask(_Box):
         return bool(0 <= row < crop.shape[0] and 0 <= col < crop.shape[1] and crop[row, col])
 
     def touches(self, rect: QRectF) -> bool:
+        """Has a pixel in ``rect`` (a rubber band), read from its runs when not decoded (``any_in_rect``): a
+        band over a slide's tumour region decoded its whole box."""
+        x0, y0 = int(np.floor(rect.left())), int(np.floor(rect.top()))
+        x1, y1 = int(np.ceil(rect.right())) + 1, int(np.ceil(rect.bottom())) + 1
+        frame = self._frame() if self._crop is None and not self.too_big else None
+        if frame is not None:
+            rle, (fx, fy) = frame
+            fh, fw = (int(v) for v in rle["size"])
+            found = any_in_rect(self._run_bounds(rle), fh, fw, x0 - fx, y0 - fy, x1 - fx, y1 - fy)
+            DECODED.used(self)
+            return found
         crop, (ox, oy) = self.pixels()
         x0, y0 = max(0, int(np.floor(rect.left())) - ox), max(0, int(np.floor(rect.top())) - oy)
         x1, y1 = int(np.ceil(rect.right())) - ox + 1, int(np.ceil(rect.bottom())) - oy + 1
