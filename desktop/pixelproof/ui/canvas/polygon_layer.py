@@ -32,6 +32,7 @@ from pixelproof.ui.canvas.layers import BoxLayer, _Box
 if TYPE_CHECKING:
     from pixelproof.ui.canvas.view import CanvasView
 from pixelproof.ui.canvas.looks import category_color, fill_brush, outline_pen
+from pixelproof.ui.canvas.mask_layer import selected_in_layer
 
 LAYER_KINDS = ("box", "polygon", "mask")  # the kinds the layer draws until they get an item
 MANY_SELECTED = 64  # more selected polygons than this stay in the layer (``SelectedPolygons``), no items
@@ -211,7 +212,16 @@ def gets_item(view: CanvasView, ann_id: int) -> bool:
     if layer is None:
         return True
     ann = view.document.project.annotations.get(ann_id)
-    return not (layer.masks if ann is not None and ann.kind == "mask" else layer.polygons).keep_selected
+    if ann is not None and ann.kind == "mask":
+        big = selected_in_layer(layer.boxes.get(ann_id), port_pixels(view))
+        return not layer.masks.keep_selected and not big
+    return not layer.polygons.keep_selected
+
+
+def port_pixels(view: CanvasView) -> int:
+    """The viewport's pixels: a view's area at 100 % (``selected_in_layer``)."""
+    port = view.viewport().size()
+    return port.width() * port.height()
 
 
 def follow_selection(view: CanvasView, selected: set[int]) -> None:
@@ -221,7 +231,8 @@ def follow_selection(view: CanvasView, selected: set[int]) -> None:
     an item left over it after a click or a resize was drawn above every object of the layer (over those it
     used to be under, a later box's outline hidden under it), and a slide's cells clicked one by one each
     kept an item. A selected box keeps an item a tool made (a resize under way). Masks as polygons
-    (``mask_layer``): a selected one has its item (the brush and eraser paint into it), unless many are."""
+    (``mask_layer``): a selected one has its item (the brush and eraser paint into it), unless many are or
+    it is large (``selected_in_layer``: a stroke on it makes its item)."""
     layer = view.box_layer
     doc = view.document
     if layer is None or doc is None:
@@ -233,8 +244,10 @@ def follow_selection(view: CanvasView, selected: set[int]) -> None:
         view.items_by_id.get(ann_id)
     masks = [i for i in selected if (a := anns.get(i)) is not None and a.kind == "mask"]
     many_masks = layer.masks.keep_selected = len(masks) > MANY_SELECTED
+    port = port_pixels(view)
     for ann_id in [] if many_masks else [i for i in masks if i in layer.boxes]:
-        view.items_by_id.get(ann_id)  # a selected mask has its item: the selected look, brush edits
+        if not selected_in_layer(layer.boxes[ann_id], port):  # a large one: drawn selected by the layer
+            view.items_by_id.get(ann_id)  # a selected mask has its item: the selected look, brush edits
     back = []
     for ann_id, item in list(view.items_by_id.items()):
         ann = anns.get(ann_id)
