@@ -13,7 +13,9 @@ With ``--masks N``: a whole-slide prelabel's masks instead (``pixelproof prelabe
 
 With ``--big-mask``: one brushed tumour region of 12,000 x 9,000 px (a whole-image RLE) on the 40,000 x
 30,000 slide, shown at the fit zoom (2-3 %) in a bare canvas: the open + first frame's CPU time and the
-process's peak resident memory, then zoomed to 100 % on the mask's middle (its own peak), each against the
+process's peak resident memory, then zoomed to 100 % on the mask's middle (its own peak), then back at the fit
+zoom selected (its own peak; drawn as now, but before: its own item, its whole box decoded, coloured and
+traced), each against the
 same slide without the mask and against the mask drawn from its whole pixels as before
 (``mask_layer.reduction_level`` held at 1 and no view window: the whole box decoded, coloured and traced
 at twice its size; at 100 % it then draws what the open decoded), alternating in one process (the peak
@@ -224,7 +226,8 @@ def _big_mask(runs: int) -> None:
     from PySide6.QtWidgets import QApplication
 
     from pixelproof.ui.app import create_app
-    from pixelproof.ui.canvas import mask_layer
+    from pixelproof.ui.canvas import mask_layer, polygon_layer
+    from pixelproof.ui.canvas.mask_layer import selected_in_layer
     from pixelproof.ui.canvas.view import CanvasView
     from pixelproof.ui.document import Document
 
@@ -232,7 +235,11 @@ def _big_mask(runs: int) -> None:
     now = (mask_layer.reduction_level, mask_layer.WINDOW_VIEWS)
     before = (lambda _: 1, float("inf"))  # its whole pixels at every zoom, as before
     docs = {"bare": Document(_big_mask_slide(False)), "mask": Document(_big_mask_slide(True))}
+    for d in docs.values():
+        d.set_current_image(1)  # what can be selected
     cases = {"without": ("bare", now), "reduced": ("mask", now), "full": ("mask", before)}
+    # selected: in the layer, drawn from its reduced copy; before, its own item (its whole box decoded)
+    selected = {"without": selected_in_layer, "reduced": selected_in_layer, "full": lambda *_: False}
     times: dict[tuple[str, str], list[float]] = {}
     peaks: dict[tuple[str, str], list[int]] = {}
     for _ in range(runs):
@@ -256,6 +263,23 @@ def _big_mask(runs: int) -> None:
             canvas.viewport().grab()
             times.setdefault((name, "100"), []).append(time.process_time() - t0)
             peaks.setdefault((name, "100"), []).append(_peak())
+            # back to the overview, drawn as now in both cases (the reference is the selection alone)
+            mask_layer.reduction_level, mask_layer.WINDOW_VIEWS = now  # type: ignore[assignment]
+            for e in canvas.box_layer.boxes.values():
+                if isinstance(e, mask_layer.LayerMask):
+                    e.drop_decoded()
+            canvas.fit()
+            canvas.viewport().grab()
+            polygon_layer.selected_in_layer = selected[name]  # type: ignore[assignment]
+            gc.collect()
+            _peak_reset()
+            t0 = time.process_time()
+            docs[doc].set_selection([1] if doc == "mask" else [])
+            canvas.viewport().grab()
+            times.setdefault((name, "select"), []).append(time.process_time() - t0)
+            peaks.setdefault((name, "select"), []).append(_peak())
+            docs[doc].set_selection([])
+            polygon_layer.selected_in_layer = selected["reduced"]  # type: ignore[assignment]
             canvas.set_document(None)
             canvas.close()
             canvas.deleteLater()
@@ -265,13 +289,19 @@ def _big_mask(runs: int) -> None:
     mask_layer.reduction_level, mask_layer.WINDOW_VIEWS = now  # type: ignore[assignment]
     t = {k: statistics.median(v) for k, v in times.items()}
     gb = {k: max(v) / 2**30 for k, v in peaks.items()}
-    for step, what in (("open", "opening it (fit zoom, first frame)"), ("100", "then zoomed to 100 % on it")):
+    steps = (
+        ("open", "opening it (fit zoom, first frame)"),
+        ("100", "then zoomed to 100 % on it"),
+        ("select", "then selected at the fit zoom"),
+    )
+    for step, what in steps:
         new, bare, old = ("reduced", step), ("without", step), ("full", step)
         print(
             f"40,000 x 30,000 slide with a 12,000 x 9,000 mask, canvas 1366x768, {what}: {t[new]:.2f} s CPU, "
             f"{gb[new]:.2f} GB peak (median of {runs}) vs without the mask: {t[bare]:.2f} s, "
-            f"{gb[bare]:.2f} GB -> {t[new] / t[bare]:.2f}x, {gb[new] / gb[bare]:.2f}x memory; drawn from its "
-            f"whole pixels (before): {t[old]:.2f} s, {gb[old]:.2f} GB -> {t[new] / t[old]:.3f}x, "
+            f"{gb[bare]:.2f} GB -> {t[new] / t[bare]:.2f}x, {gb[new] / gb[bare]:.2f}x memory; "
+            f"{'its own item' if step == 'select' else 'drawn from its whole pixels'} (before): "
+            f"{t[old]:.2f} s, {gb[old]:.2f} GB -> {t[new] / t[old]:.3f}x, "
             f"{gb[new] / gb[old]:.2f}x memory"
         )
 
