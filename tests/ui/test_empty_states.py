@@ -122,13 +122,13 @@ def test_the_hint_says_the_folder_is_being_read_until_the_new_project_is_up(
     for k in range(3):
         cv2.imwrite(str(folder / f"im{k}.png"), np.full((20, 30, 3), 40 * k, np.uint8))
     gate = threading.Event()  # the read waits here, so the hint can be seen while it goes
-    real = project_files.project_from_folder
+    real = project_files.project_with_segmentations
 
     def held(*args, **kwargs):  # type: ignore[no-untyped-def]
         gate.wait(20)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(project_files, "project_from_folder", held)
+    monkeypatch.setattr(project_files, "project_with_segmentations", held)
     label = hint_of(window)
     QTest.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # File > Close Project
     assert window.document is None and "No project open" in label.text()
