@@ -16,7 +16,8 @@ away (``back_in_view``) - the item is enabled there for that.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
@@ -101,6 +102,19 @@ class TrackEditActions(QObject):
         found = (track_of(doc.project.annotations[i]) for i in self._selected()) if doc is not None else ()
         return list(dict.fromkeys(t for t in found if t is not None))
 
+    def _apply(
+        self, doc: Any, make: Callable[[], Any], refused: str, name: str
+    ) -> tuple[Any, list[tuple[str, str]]] | None:
+        """Make a track edit and push it as one undo step (its refill beside it): the edit and the refill's
+        notes, or None when refused (said after ``refused``) or not pushed."""
+        try:
+            done = make()
+        except TrackEditRefused as e:
+            self.shell.status(f"{refused}: {e}", 10000, "warning")
+            return None
+        refilled: list[tuple[str, str]] = []
+        return (done, refilled) if push_edit(self.shell, doc, done.edit, name, refilled) else None
+
     def merge(self) -> None:
         """Pick the selected object's track, or merge it into the picked one (see the module docstring)."""
         doc, tracks = self.shell.document, self._tracks()
@@ -124,14 +138,13 @@ class TrackEditActions(QObject):
                 self.shell.status(f"Merge Tracks: track {shown_track(track)} no longer picked", 5000)
                 return
             tracks = [self.picked, track]
-        try:
-            done = merge_tracks(doc.project, tracks)
-        except TrackEditRefused as e:
-            self.shell.status(f"Tracks not merged: {e}", 10000, "warning")
+        if (
+            applied := self._apply(
+                doc, lambda: merge_tracks(doc.project, tracks), "Tracks not merged", "Merge Tracks"
+            )
+        ) is None:
             return
-        refilled: list[tuple[str, str]] = []
-        if not push_edit(self.shell, doc, done.edit, "Merge Tracks", refilled):
-            return
+        done, refilled = applied
         self.picked = None
         others = ", ".join(shown_track(t) for t in tracks[1:])
         dropped = f", {plural(done.fills, 'filled frame')} under its keys removed" if done.fills else ""
@@ -148,14 +161,13 @@ class TrackEditActions(QObject):
         doc, ids = self.shell.document, self._selected()
         if doc is None or not ids:
             return
-        try:
-            done = split_track(doc.project, ids)
-        except TrackEditRefused as e:
-            self.shell.status(f"Track not split: {e}", 10000, "warning")
+        if (
+            applied := self._apply(
+                doc, lambda: split_track(doc.project, ids), "Track not split", "Split Track Here"
+            )
+        ) is None:
             return
-        refilled: list[tuple[str, str]] = []
-        if not push_edit(self.shell, doc, done.edit, "Split Track Here", refilled):
-            return
+        done, refilled = applied
         new = ", ".join(shown_track(t) for t in done.tracks)
         said = f"From this frame on, {plural(done.moved, 'object')} on new track {new}"
         self.shell.status(*with_refill(said, refilled))
@@ -166,17 +178,15 @@ class TrackEditActions(QObject):
         doc, tracks = self.shell.document, self._tracks()
         if doc is None or doc.current_image_id == -1:
             return
-        try:
-            if tracks:
-                done = leave_view(doc.project, doc.current_image_id, tracks[0])
-            else:
-                done = back_in_view(doc.project, doc.current_image_id)
-        except TrackEditRefused as e:
-            self.shell.status(f"Track Leaves View Here: {e}", 10000, "warning")
+        image = doc.current_image_id
+        edit = (
+            (lambda: leave_view(doc.project, image, tracks[0]))
+            if tracks
+            else (lambda: back_in_view(doc.project, image))
+        )
+        if (applied := self._apply(doc, edit, "Track Leaves View Here", "Track Leaves View Here")) is None:
             return
-        refilled: list[tuple[str, str]] = []
-        if not push_edit(self.shell, doc, done.edit, "Track Leaves View Here", refilled):
-            return
+        done, refilled = applied
         shown = ", ".join(shown_track(t) for t in done.tracks)
         if done.left:
             again = _key("edit.track_leaves_view", "Track Leaves View Here")
