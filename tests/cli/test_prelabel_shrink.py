@@ -78,8 +78,8 @@ def test_a_resumed_job_names_the_scan_of_a_kept_part(
     pictures = {"scan.png": _scan(), "a.png": _small(), "b.png": _small()}
     project = make_project(tmp_path / "p", pictures)
     argv = ["prelabel", str(project), "--backend", "yolo-onnx", "--model", str(model), "--shard-size", "1"]
-    argv += ["-o", str(tmp_path / "shards")]
-    _interrupted(monkeypatch, argv, at="b.png")
+    argv += ["--workers", "1", "-o", str(tmp_path / "shards")]  # in turn: only scan.png is kept
+    _interrupted(monkeypatch, argv, at="a.png")
     capsys.readouterr()
     assert main(argv) == 0
     err = capsys.readouterr().err
