@@ -82,6 +82,7 @@ def test_convert_reads_it_without_from(tmp_path: Path, capsys) -> None:  # type:
 def test_a_labelme_folder_is_recognised_from_its_first_files_only(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Recognising a folder of LabelMe files opens its first few, not each of them (every file's first
     4 KB were read to look at three: a folder of 100,000 LabelMe files read them all)."""
+    import pixelproof.interop.coco_io as coco_io
     import pixelproof.interop.labelme as labelme
 
     shape = {"label": "cat", "points": [[2, 2], [20, 15]], "shape_type": "rectangle"}
@@ -89,12 +90,12 @@ def test_a_labelme_folder_is_recognised_from_its_first_files_only(tmp_path: Path
         doc = {"version": "5.4.1", "flags": {}, "shapes": [shape], "imagePath": f"p{i:02d}.png"}
         (tmp_path / f"p{i:02d}.json").write_text(json.dumps(doc), encoding="utf-8")
     opened: list[str] = []
-    real = labelme.sniff
+    real = coco_io.top_level_keys
 
-    def sniff(path: Path, size: int = 65536) -> bytes:
+    def keys(path: Path):  # type: ignore[no-untyped-def]
         opened.append(path.name)
-        return real(path, size)
+        return real(path)
 
-    monkeypatch.setattr(labelme, "sniff", sniff)
+    monkeypatch.setattr(coco_io, "top_level_keys", keys)
     assert labelme.looks_like_labelme(tmp_path)
     assert set(opened) == {"p00.json", "p01.json", "p02.json"}

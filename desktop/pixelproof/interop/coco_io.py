@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,9 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.declared_sizes import damaged_image, damaged_warning
-from pixelproof.interop.formats import Format, Option, images_option, sniff
+from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image, unclaimed
+from pixelproof.interop.json_keys import top_level_keys
 from pixelproof.interop.stems import unique_stems
 
 ROBOFLOW_FILE = "_annotations.coco.json"
@@ -349,45 +351,68 @@ def split_files(folder: Path) -> list[Path]:
 
 
 def looks_like_coco(path: Path) -> bool:
-    """A .json file with COCO's ``images`` list (and no LabelMe ``shapes``) near its start, or a folder
-    with such files in ``annotations/`` (a CVAT or Datumaro COCO export, one file per split) or Roboflow's
-    ``<split>/_annotations.coco.json``."""
+    """A .json file whose top-level keys have COCO's ``images`` (before any LabelMe ``shapes``) and that is
+    no panoptic file, or a folder with such files in ``annotations/`` (a CVAT or Datumaro COCO export, one
+    file per split) or Roboflow's ``<split>/_annotations.coco.json``."""
     if path.is_dir():  # not the folder's own .json files: a project saved inside another dataset
         return any(looks_like_coco(f) for f in split_files(path))
-    if not (path.is_file() and path.suffix.lower() == ".json"):
-        return False
-    head = sniff(path)
-    return images_before_shapes(head) and not looks_like_panoptic_json(path, head)
+    return path.suffix.lower() == ".json" and json_layout(path) == "coco"
 
 
-_IMAGES_LIST = re.compile(rb'"images"\s*:\s*\[')
-_SHAPES_KEY = re.compile(rb'"shapes"\s*:')
+_SEGMENTS_INFO = re.compile(rb'"segments_info"\s*:')
+_PEEK = 65536  # of the annotations list: its first object names ``segments_info`` in a panoptic file
 
 
-def images_before_shapes(head: bytes) -> bool:
-    """COCO's ``images`` list starts before any ``"shapes"``: LabelMe's ``shapes`` is a top-level key of
-    its first lines, while a project read from CVAT keeps the export's polylines, points and tags under
-    ``shapes`` inside its images (taken for LabelMe, ``convert`` could not read it back). ``shapes`` as a
-    key only: a category or supercategory named "shapes" before the images (CVAT writes categories first)
-    is a value, not LabelMe's list."""
-    found = _IMAGES_LIST.search(head)
-    return found is not None and not has_shapes_key(head[: found.start()])
+def json_layout(path: Path) -> str | None:
+    """ "coco", "coco-panoptic" or "labelme" from a JSON file's top-level keys (``json_keys``; only they
+    count): ``images`` before any ``shapes`` is COCO (a project read from CVAT keeps the export's
+    polylines, points and tags under ``shapes`` inside its images: no top-level key), panoptic when the
+    ``annotations`` list starts with ``segments_info``; ``shapes`` first is LabelMe. None for anything else
+    (a FIFO, a folder, no JSON object). Remembered per file version: the detection of every format asks."""
+    try:
+        st = path.stat()
+    except (OSError, ValueError):
+        return None
+    return _layout(str(path), st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def has_shapes_key(head: bytes) -> bool:
-    """LabelMe's ``"shapes":`` key in ``head`` (the word as a string value, a class name, does not count)."""
-    return _SHAPES_KEY.search(head) is not None
+@lru_cache(maxsize=64)
+def _layout(path: str, _size: int, _mtime: int, _inode: int) -> str | None:
+    images = panoptic = False
+    keys = top_level_keys(Path(path))
+    try:
+        for key, offset in keys:
+            if key == "shapes" and not images:
+                return "labelme"
+            if key == "annotations":
+                panoptic = _SEGMENTS_INFO.search(_read_at(path, offset, _PEEK)) is not None
+                if images:
+                    break
+            elif key == "images":
+                images = True
+    finally:
+        keys.close()
+    return ("coco-panoptic" if panoptic else "coco") if images else None
 
 
-def looks_like_panoptic_json(path: Path, head: bytes | None = None) -> bool:
-    """A COCO panoptic JSON: ``segments_info`` near its start, or named ``panoptic*.json`` beside the
-    folder of its PNGs (``panoptic_val2017.json`` + ``panoptic_val2017/``: COCO's own file lists 5,000
-    images before the first ``segments_info``)."""
+def _read_at(path: str, offset: int, size: int) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            return f.read(size)
+    except OSError:
+        return b""
+
+
+def looks_like_panoptic_json(path: Path) -> bool:
+    """A COCO panoptic JSON: its ``annotations`` list starts with ``segments_info`` (however far after the
+    ``images`` list: COCO's own file lists 5,000 images first), or it is named ``panoptic*.json`` beside the
+    folder of its PNGs (``panoptic_val2017.json`` + ``panoptic_val2017/``)."""
     if not (path.suffix.lower() == ".json" and path.is_file()):
         return False
     if path.name.lower().startswith("panoptic") and path.with_suffix("").is_dir():
         return True
-    return b'"segments_info"' in (sniff(path) if head is None else head)
+    return json_layout(path) == "coco-panoptic"
 
 
 FORMAT = Format(

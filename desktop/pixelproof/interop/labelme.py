@@ -45,10 +45,10 @@ from pixelproof.interop._util import (
     listed,
     rel_name,
 )
-from pixelproof.interop.coco_io import has_shapes_key, images_before_shapes, looks_like_coco
+from pixelproof.interop.coco_io import json_layout, looks_like_coco
 from pixelproof.interop.dataset_json import loads_json
 from pixelproof.interop.each_file import read_each_file
-from pixelproof.interop.formats import Format, Option, images_option, sniff
+from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.labelme_image_data import locate_image
 from pixelproof.interop.labelme_keep import (
     LOST_ON_EXPORT,
@@ -113,9 +113,8 @@ def labelme_files(folder: Path) -> list[Path]:
 
 def _project_file(path: Path) -> bool:
     """A COCO or PixelProof project file, not a LabelMe one: LabelMe's ``shapes`` key comes in its first
-    lines (4 KB read per LabelMe file, not the 64 KB a format sniff reads)."""
-    head = sniff(path, 4096)
-    return (not has_shapes_key(head) or images_before_shapes(head)) and looks_like_coco(path)
+    lines (4 KB read per LabelMe file, as ``json_keys`` reads its first chunk)."""
+    return looks_like_coco(path)
 
 
 def labels_file_near(folder: Path) -> Path | None:
@@ -424,19 +423,19 @@ def _union_crop(
 def looks_like_labelme(path: Path) -> bool:
     """A JSON file with LabelMe's ``shapes``, or a folder whose first JSON files (two levels deep) have it."""
     if path.is_file():
-        return path.suffix.lower() == ".json" and _shapes_first(sniff(path))
+        return path.suffix.lower() == ".json" and _shapes_first(path)
     if not path.is_dir():
         return False
     # the first three not a project saved there, each file opened only until they are found (a folder of
     # 100,000 LabelMe files read 4 KB of every one to look at three)
     own = list(islice((f for f in sorted(path.glob("*.json")) if not _project_file(f)), 3))
     files = own or sorted(path.glob("*/*.json"))[:3]
-    return any(_shapes_first(sniff(f)) for f in files)
+    return any(_shapes_first(f) for f in files)
 
 
-def _shapes_first(head: bytes) -> bool:
-    """LabelMe's ``shapes`` near the start, not inside a project's images (a project read from CVAT)."""
-    return has_shapes_key(head) and not images_before_shapes(head)
+def _shapes_first(path: Path) -> bool:
+    """LabelMe's ``shapes`` as a top-level key, not inside a project's images (a project read from CVAT)."""
+    return json_layout(path) == "labelme"
 
 
 FORMAT = Format(
