@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pixelproof.interop import json_keys
 from pixelproof.interop.formats import FORMATS, detect_format
@@ -117,6 +119,15 @@ def test_a_panoptic_file_whose_segments_info_follows_a_long_images_list(tmp_path
     assert not FORMATS["coco"].looks_like(path)
 
 
+def test_a_file_rewritten_in_another_format_is_detected_anew(tmp_path: Path) -> None:
+    """The layout is remembered per file version (size, time, inode), never for a path."""
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"annotations": [{"segments_info": []}], "images": []}))
+    assert detect_format(path).name == "coco-panoptic"  # type: ignore[union-attr]
+    path.write_text(json.dumps({"version": "5.4.1", "shapes": [], "imagePath": "a.png"}))
+    assert detect_format(path).name == "labelme"  # type: ignore[union-attr]
+
+
 def _sparse(path: Path, head: bytes, size: int, tail: bytes = b"") -> Path:
     with open(path, "wb") as f:
         f.write(head)
@@ -177,3 +188,33 @@ def test_a_fifo_or_a_folder_named_json_says_no(tmp_path: Path) -> None:
         os.mkfifo(tmp_path / "pipe.json")
         assert list(top_level_keys(tmp_path / "pipe.json")) == []  # opened without blocking, refused
         assert detect_format(tmp_path / "pipe.json") is None
+
+
+_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.floats(allow_nan=False)
+    | st.text(alphabet='ab"\\{}[]:, \n\u00e9\U0001f600'),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    doc=st.dictionaries(st.text(alphabet='k"\\{[:\u00e9', max_size=8), _VALUES, max_size=6),
+    pad=st.integers(0, 5000),
+    ascii_only=st.booleans(),
+)
+def test_the_keys_are_those_json_reads_in_its_order(
+    tmp_path: Path, doc: dict, pad: int, ascii_only: bool
+) -> None:  # type: ignore[type-arg]
+    """Strings full of quotes, backslashes and brackets, cut anywhere by a chunk's end (``pad`` moves them
+    over the first 4 KB read), leave the keys as ``json.loads`` gives them."""
+    text = json.dumps({"pad": "x" * pad, **doc}, ensure_ascii=ascii_only)
+    path = tmp_path / "doc.json"
+    path.write_bytes(text.encode("utf-8"))
+    found = list(top_level_keys(path))
+    assert [k for k, _ in found] == list(json.loads(text))
+    for _key, offset in found:  # each offset is where the key's value starts
+        json.JSONDecoder().raw_decode(text.encode("utf-8")[offset:].decode("utf-8").lstrip())

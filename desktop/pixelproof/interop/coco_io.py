@@ -28,7 +28,7 @@ from pixelproof.core.coco import (
 from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.image_folder import on_disk
 from pixelproof.core.keypoints import yolo_keypoints_as_coco
-from pixelproof.core.limits import MAX_KEYPOINTS
+from pixelproof.core.limits import MAX_KEYPOINTS, LimitError, open_regular
 from pixelproof.core.model import Project
 from pixelproof.core.names import shown_name
 from pixelproof.core.save_targets import check_save_target
@@ -364,11 +364,12 @@ _PEEK = 65536  # of the annotations list: its first object names ``segments_info
 
 
 def json_layout(path: Path) -> str | None:
-    """ "coco", "coco-panoptic" or "labelme" from a JSON file's top-level keys (``json_keys``; only they
-    count): ``images`` before any ``shapes`` is COCO (a project read from CVAT keeps the export's
-    polylines, points and tags under ``shapes`` inside its images: no top-level key), panoptic when the
-    ``annotations`` list starts with ``segments_info``; ``shapes`` first is LabelMe. None for anything else
-    (a FIFO, a folder, no JSON object). Remembered per file version: the detection of every format asks."""
+    """The layout, "coco", "coco-panoptic" or "labelme", of a JSON file from its top-level keys
+    (``json_keys``; only they count): ``images`` before any ``shapes`` is COCO (a project read from CVAT
+    keeps the export's polylines, points and tags under ``shapes`` inside its images: no top-level key),
+    panoptic when the ``annotations`` list starts with ``segments_info``; ``shapes`` first is LabelMe. None
+    for anything else (a FIFO, a folder, no JSON object). Remembered per file version: the detection of
+    every format asks."""
     try:
         st = path.stat()
     except (OSError, ValueError):
@@ -378,18 +379,18 @@ def json_layout(path: Path) -> str | None:
 
 @lru_cache(maxsize=64)
 def _layout(path: str, _size: int, _mtime: int, _inode: int) -> str | None:
-    images = panoptic = False
+    images = annotations = panoptic = False
     keys = top_level_keys(Path(path))
     try:
         for key, offset in keys:
             if key == "shapes" and not images:
                 return "labelme"
-            if key == "annotations":
+            if key == "annotations" and not annotations:
+                annotations = True
                 panoptic = _SEGMENTS_INFO.search(_read_at(path, offset, _PEEK)) is not None
-                if images:
-                    break
-            elif key == "images":
-                images = True
+            images = images or key == "images"
+            if images and annotations:
+                break
     finally:
         keys.close()
     return ("coco-panoptic" if panoptic else "coco") if images else None
@@ -397,10 +398,10 @@ def _layout(path: str, _size: int, _mtime: int, _inode: int) -> str | None:
 
 def _read_at(path: str, offset: int, size: int) -> bytes:
     try:
-        with open(path, "rb") as f:
+        with open_regular(path) as f:
             f.seek(offset)
             return f.read(size)
-    except OSError:
+    except (OSError, LimitError):
         return b""
 
 

@@ -92,8 +92,7 @@ def _chunk(data: bytes, state: _State, eof: bool) -> Iterator[tuple[str, int]]:
     quote = tokens == 34
     quotes = np.cumsum(quote, dtype=np.int32)
     inside = ((quotes - quote + state.in_string) & 1).astype(bool)  # in a string before this token
-    step = _DELTA[tokens]
-    step[inside] = 0
+    step = _DELTA.take(tokens) * ~inside
     after = np.cumsum(step, dtype=np.int64) + state.depth
     ends = np.flatnonzero(after <= 0)
     limit = int(ends[0]) if ends.size else len(tokens)
