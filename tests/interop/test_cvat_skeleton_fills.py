@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from pixelproof.core.edits import ReplaceAnnotations
+from pixelproof.core.geometry import clone
 from pixelproof.core.keypoints import with_keypoint
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.track_fill import BETWEEN, SOURCE, fill_between_frames, untouched_fill
@@ -136,16 +137,17 @@ def test_a_point_moved_on_an_imported_fill_makes_it_and_the_skeleton_keyframes(t
 
 def test_fills_of_a_skeleton_with_one_point_track_are_kept_by_fill_between_frames(tmp_path: Path) -> None:
     """A task whose base track is missing: each pose is the tip alone, its box 0 x 0. Fill Between Frames
-    recomputes CVAT's interpolated frames as they are (its never placed base written 0.0 for 0); before, it
-    deleted them ("nothing left")."""
+    finds CVAT's interpolated frames up to date (their never placed base, read 0 0 0, is the fill's 0.0 0.0
+    0) and makes no edit; nor does the refill after a key's edit that leaves them where they are. Before,
+    both replaced the 3 by themselves (Shift+T an undo step doing nothing); earlier still, the fill deleted
+    them ("nothing left")."""
     xml = _task(tmp_path / "in")
     text = xml.read_text()
     xml.write_text(text[: text.index('<track id="1" label="base"')] + "</track></annotations>")
     project = read_cvat(xml.parent).project
     assert [untouched_fill(_poses(project)[f]) for f in range(6)] == [False, True, True, True, False, False]
     done = fill_between_frames(project, min(project.images), 7)
-    assert done.edit is not None and done.replaced == 3
-    done.edit.apply(project)
+    assert done.edit is None and done.replaced == 0 and done.unchanged == 3
     poses = _poses(project)
     assert sorted(poses) == list(range(6))
     assert [poses[f].extra["keypoints"][:3] for f in (1, 2, 3)] == [
@@ -154,6 +156,10 @@ def test_fills_of_a_skeleton_with_one_point_track_are_kept_by_fill_between_frame
         [3.0, 3.0, 2],
     ]
     assert all(untouched_fill(poses[f]) for f in (1, 2, 3))
+    key = clone(poses[4])  # the later key's class attribute set: its points stay, so do the fills
+    key.app_extra["attributes"] = {"pose": "standing"}
+    edit = ReplaceAnnotations([key])
+    assert refill_after(project, edit, edit.apply(project)).edit is None
 
 
 def test_a_point_track_with_two_shapes_on_one_frame_is_said(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.model import Annotation
 from tests.ui.conftest import settle, wait_loaded
 from tests.ui.test_slice_fill import show_in_select
-from tests.ui.test_workbench import click, drag, key, view_point
+from tests.ui.test_workbench import click, drag, key, set_zoom, view_point
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 K0 = [16.0, 16.0, 2, 20.0, 24.0, 1, 30.0, 30.0, 0]
@@ -117,3 +117,36 @@ def test_a_posed_key_boxes_drag_moves_the_filled_frames_points(qtbot, posed) -> 
     settle()
     assert _points(doc, frame[0])[0] == (pytest.approx(18.0, abs=0.2), pytest.approx(16.0, abs=0.2), 2)
     assert _points(doc, frame[1])[0] == (pytest.approx(21.33, abs=0.1), pytest.approx(12.0, abs=0.1), 2)
+
+
+def test_shift_t_on_a_one_point_cvat_pose_already_filled_pushes_no_undo_step(
+    qtbot, tmp_path: Path, open_on
+) -> None:
+    """A CVAT skeleton track whose pose is one point (the tip; its base track never begun), keyed on frames
+    0 and 4, CVAT's interpolation on 1-3: the pose clicked on frame 0 and Shift+T finds the filled frames
+    up to date - the status bar says so and the undo stack does not grow. Before, Shift+T replaced the 3
+    by themselves (their never placed base read 0 0 0, filled 0.0 0.0 0): a Ctrl+Z that did nothing."""
+    from pixelproof.interop.cvat import read_cvat
+    from tests.interop.test_cvat_skeleton_point_attributes import _task
+
+    xml = _task(tmp_path / "cvat")
+    text = xml.read_text()
+    at = text.index('<track id="1" label="base"')
+    xml.write_text(text[:at] + text[text.index("</track>", at) + len("</track>") :])
+    project = read_cvat(xml.parent).project
+    project.path = xml.parent / "video.json"  # beside annotations.xml: the file names are relative to it
+    save_project(project, project.path)
+    win = open_on(project.path)
+    doc = win.document
+    wait_loaded(qtbot, win)
+    set_zoom(win, 8.0, (4, 2))
+    key(win, Qt.Key.Key_V)
+    click(win, view_point(win, 0, 1))  # the tip on frame 0
+    (pose,) = doc.selected_annotations()
+    assert pose.extra["keypoints"] == [0.0, 1.0, 2, 0, 0, 0]
+    steps = doc.undo_stack.count()
+    key(win, Qt.Key.Key_T, SHIFT)
+    settle()
+    said = win.statusBar().currentMessage()
+    assert said.startswith("Fill Between Frames: nothing filled: the 3 frames filled earlier"), said
+    assert doc.undo_stack.count() == steps

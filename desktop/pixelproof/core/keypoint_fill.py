@@ -10,11 +10,21 @@ linearly to where it is at the later key - labelled there or not, as CVAT moves 
 stays where it was. A point not labelled at the earlier key stays not labelled, at its place, until the
 next key. Keys whose keypoints differ (other counts, a YOLO ``kpt_shape`` against COCO triples, one with
 points and one without) are not filled: their points would be mixed with other body parts
-(``keypoint_layout``)."""
+(``keypoint_layout``).
+
+A pose read from CVAT keeps each point's own XML attributes and ``<attribute>`` values (``CVAT_PARTS``,
+``interop.cvat_skeleton``); a filled pose carries the earlier key's (``carried_parts``), as CVAT does: its
+``TrackManager.to_shapes`` (cvat-ai/cvat, ``cvat/apps/dataset_manager/annotation.py``) interpolates a
+skeleton's ``elements`` as tracks of their own, and ``get_interpolated_shapes`` makes each interpolated
+point with ``copy_shape(shape0, ...)``, a copy of the earlier keyframe's shape whose ``attributes`` are
+deep-copied. Before, the filled poses had none: a CVAT export wrote the filled frames' points without
+them."""
 
 from __future__ import annotations
 
+import copy
 import math
+from typing import Any
 
 from pixelproof.core.keypoints import (
     BOX_OF_KEYPOINTS,
@@ -26,6 +36,11 @@ from pixelproof.core.keypoints import (
 from pixelproof.core.model import Annotation, Project
 
 Point = tuple[float, float, int]
+# app extras of a pose read from CVAT: a dict per point, its kept XML attributes (``attrib``), ``<attribute>``
+# values (``attributes``) and, read on a frame CVAT interpolated, the point as read (``POINT_AS_READ``)
+CVAT_PARTS = "cvat_skeleton"
+POINT_AS_READ = "read"  # a point's x, y, visibility as read: tells the CVAT writer it was not moved
+_OWN_FRAME = "keyframe"  # a point's XML attribute that is its own frame's (CVAT's interpolated), not carried
 
 
 def keypoint_layout(a: Annotation) -> tuple[str, int, int] | None:
@@ -80,6 +95,8 @@ def fill_keypoints(project: Project, a: Annotation, b: Annotation, out: Annotati
             values += [round(x, 2), round(y, 2), v]
         out.extra["keypoints"] = values
         out.extra["num_keypoints"] = sum(1 for _x, _y, v in points if v > 0)
+        if (parts := carried_parts(a)) is not None:
+            out.app_extra[CVAT_PARTS] = parts
         if a.app_extra.get(BOX_OF_KEYPOINTS) is True:
             out.app_extra[BOX_OF_KEYPOINTS] = True
             box_of_points(out, values)
@@ -96,3 +113,32 @@ def fill_keypoints(project: Project, a: Annotation, b: Annotation, out: Annotati
         else:
             flat += [x / image.width, y / image.height, float(v)]
     out.extra["yolo"] = {**a.extra["yolo"], "keypoints": flat, "box": box.tolist()}
+
+
+def carried_parts(a: Annotation) -> list[dict[str, Any]] | None:
+    """The per-point CVAT values (``CVAT_PARTS``) a pose filled after the key ``a`` carries, as CVAT copies
+    the earlier keyframe's (see the module): each point's kept attributes without what belongs to ``a``'s
+    own frame (its ``keyframe`` flag, its point as read); None when ``a`` holds none (not from CVAT). An
+    earlier fill whose carried values differ from the key's is out of date (a refill replaces it)."""
+    parts = a.app_extra.get(CVAT_PARTS) if a.app_extra else None
+    if not isinstance(parts, list):
+        return None
+    out: list[dict[str, Any]] = []
+    for part in parts:
+        kept = (
+            {k: copy.deepcopy(v) for k, v in part.items() if k != POINT_AS_READ}
+            if isinstance(part, dict)
+            else {}
+        )
+        if isinstance(attrib := kept.get("attrib"), dict):
+            kept["attrib"] = {k: v for k, v in attrib.items() if k != _OWN_FRAME}
+        out.append(kept)
+    return out
+
+
+def as_numbers(values: Any) -> Any:
+    """A keypoint list with its numbers as floats (``0`` and ``0.0`` alike): a CVAT point never placed is
+    read ``0 0 0`` and filled ``0.0 0.0 0``, one pose though the text differs; anything else as it is."""
+    if not isinstance(values, list):
+        return values
+    return [float(v) if type(v) in (int, float) else v for v in values]

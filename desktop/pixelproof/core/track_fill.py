@@ -57,7 +57,7 @@ from pixelproof.core.frame_sequences import (  # noqa: F401 (FRAME_FILE, frame_n
     sequence_of,
 )
 from pixelproof.core.geometry import clamp_polygons, clip_box, clone
-from pixelproof.core.keypoint_fill import fill_keypoints, keypoint_layout
+from pixelproof.core.keypoint_fill import as_numbers, carried_parts, fill_keypoints, keypoint_layout
 from pixelproof.core.keypoints import BOX_OF_KEYPOINTS
 from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.masks import segmentation_area
@@ -131,9 +131,10 @@ def filled_between(ann: Annotation) -> tuple[int, int] | None:
     return None
 
 
-def shape_digest(ann: Annotation) -> str:
+def shape_digest(ann: Annotation, numbers: bool = False) -> str:
     """A short digest of a box's or polygon's class and coordinates (to 1/1000 pixel), and of its keypoints
-    when it holds some (a filled pose whose point was moved is the user's, a key)."""
+    when it holds some (a filled pose whose point was moved is the user's, a key); ``numbers``: of its
+    keypoints as floats (``_same``'s second look: the recorded digests keep the text they were made of)."""
     coords = [round(float(v), 3) for v in ann.bbox]
     polygons = ann.segmentation if isinstance(ann.segmentation, list) else []
     parts = [[round(float(v), 3) for v in p] for p in polygons if isinstance(p, list)]
@@ -141,7 +142,8 @@ def shape_digest(ann: Annotation) -> str:
     if keypoint_layout(ann) is not None:  # (an object without keeps the digest it had before)
         yolo = ann.extra.get("yolo")
         held = yolo.get("keypoints") if isinstance(yolo, dict) else None
-        shape += (repr(ann.extra.get("keypoints")), repr(held))
+        kept = ann.extra.get("keypoints")
+        shape += (repr(as_numbers(kept)), repr(as_numbers(held))) if numbers else (repr(kept), repr(held))
     text = repr(shape)
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
@@ -466,8 +468,15 @@ def _folder(frames: Sequence[tuple[int, int]], project: Project) -> str:
 
 
 def _same(old: Annotation, new: Annotation) -> bool:
-    """Whether an earlier filled object is the new one (the same shape between the same keys)."""
-    return all(old.app_extra.get(k) == new.app_extra[k] for k in (DIGEST, BETWEEN))
+    """Whether an earlier filled object is the new one (the same shape between the same keys, carrying the
+    same CVAT point attributes): then it is not replaced, and a fill that changes nothing is no undo step.
+    Its keypoints are compared as numbers: a one-point CVAT pose's fill read with ``0 0 0`` for its other
+    points is the fill's ``0.0 0.0 0`` (before, Shift+T replaced it by itself, an undo step doing nothing)."""
+    if old.app_extra.get(BETWEEN) != new.app_extra[BETWEEN] or carried_parts(old) != carried_parts(new):
+        return False
+    return old.app_extra.get(DIGEST) == new.app_extra[DIGEST] or shape_digest(old, True) == shape_digest(
+        new, True
+    )
 
 
 def shown_track(track: int | str) -> str:

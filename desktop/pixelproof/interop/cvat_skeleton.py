@@ -8,7 +8,9 @@ order) and 1-based ``skeleton`` in its extras, so the canvas names and joins the
 writes them. A ``<skeleton>`` of an image becomes an object of that category holding COCO ``keypoints``
 triples (visibility 0 for ``outside="1"``, 1 for ``occluded="1"``, else 2; a part the shape lacks 0 0 0),
 its box the extent of its labelled points, and ``cvat_skeleton`` in its app extras: each part's own XML
-attributes and ``<attribute>`` values, which the export writes back around the points as they are now.
+attributes and ``<attribute>`` values, which the export writes back around the points as they are now
+(a pose Fill Between Frames makes carries the earlier key's, as CVAT's interpolation copies them:
+``core.keypoint_fill``).
 A skeleton that does not fit its label's parts (a part named twice or not a part, no ``x,y``) stays kept
 as it is, as before. A video's skeleton track (``cvat_tracks``) is such an object on each frame it is on,
 with its ``track_id``; CVAT's ``keyframe="0"`` on its shapes is kept while their points are as read (one
@@ -23,6 +25,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from pixelproof.core.coordinate_limits import check_coordinates
+from pixelproof.core.keypoint_fill import CVAT_PARTS as SKELETON  # the parts' kept XML attributes
+from pixelproof.core.keypoint_fill import POINT_AS_READ as _READ  # a part's point as read (interpolated)
 from pixelproof.core.keypoints import skeleton_edges
 from pixelproof.core.limits import MAX_KEYPOINTS, LimitError, check_keypoint_count, short_repr
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
@@ -30,9 +34,7 @@ from pixelproof.core.track_fill import SOURCE as FILLED  # a fill's source, CVAT
 from pixelproof.interop._util import Reporter, as_dict
 from pixelproof.interop.cvat_video_writer import KEYFRAME  # "0": a track's shape CVAT interpolated
 
-SKELETON = "cvat_skeleton"  # the object's app extras: its parts' kept XML attributes, to write back
 _PART_OWN = ("label", "points", "outside", "occluded")  # written from the keypoints, not kept
-_READ = "read"  # a part's kept point as read (x, y, visibility) when it or its skeleton was interpolated
 
 
 def part_names(category: Category | None) -> list[str] | None:
