@@ -98,3 +98,46 @@ def test_a_name_too_long_or_a_loop_of_links_is_refused_by_name_and_nothing_made(
     loop.symlink_to(loop)
     assert main(["new", images, "-o", str(loop / "proj" / "p.json")]) == 1
     assert f"{loop} is a symbolic link to {loop}, a loop of symbolic links" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "example"),
+    [
+        (["new", "{images}", "-o", "{out}/proj/"], "project.json"),
+        (["merge", "{project}", "-o", "{out}/merged/"], "project.json"),
+        (["lint", "{project}", "--json", "{out}/reports/"], "<file name>"),
+        (["convert", "{project}", "{out}/coco_out/", "--to", "coco", "--images", "copy"], "annotations.json"),
+        (["prelabel", "{project}", "--backend", "threshold", "-o", "{out}/pre/"], "project.json"),
+    ],
+)
+def test_an_output_file_named_with_a_trailing_slash_is_refused(
+    argv: list[str], example: str, demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`-o coco_out/` names a folder: as a Path the slash is dropped, so a file called `coco_out` (no
+    extension) was written, and a COCO export's `--images copy` put the pictures in the `images/` beside
+    it - the dataset's own folder here. Refused before any work, naming the file to give instead."""
+    out = tmp_path / "out"
+    out.mkdir()
+    args = [a.format(images=demo.parent / "images", project=demo, out=out) for a in argv]
+    assert main(args) in (1, 2)
+    err = capsys.readouterr().err
+    named = args[args.index(next(a for a in args if a.endswith("/")))]
+    assert (
+        f"{named}: ends with '/', a folder's name, not a file to write: name the file ({named}{example})"
+        in err
+    )
+    assert list(out.iterdir()) == []  # no file `proj`, `coco_out`, ... and no folder made
+
+
+def test_a_coco_export_into_an_existing_folder_is_refused_before_reading(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Said "is a folder, not a file to write" once the input was read: now at once, with the file to give."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    assert main(["convert", str(demo), str(folder), "--to", "coco"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"{folder}: is a folder; coco is written as one file: name it ({folder / 'annotations.json'})" in err
+    )
+    assert list(folder.iterdir()) == []

@@ -150,6 +150,32 @@ def test_consensus_and_split_objects_are_pending_too(tmp_path: Path, fmt: str) -
     assert sum(map(len, kept.values())) == 3 and not any(r[2] for v in kept.values() for r in v)
 
 
+def test_the_warning_says_how_each_kind_of_pending_object_becomes_a_label(tmp_path: Path) -> None:
+    """A merged project's tie (a consensus object drawn by half of the annotators) left out of a YOLO
+    export was said as `accept them (in the app: Model > Accept All Predictions in Project)`; that action,
+    and `pixelproof predictions accept`, take a model's predictions only ("no pending prediction
+    matches"). A consensus is decided in review (`consensus --accept`, `--decide-ties`); a model's
+    predictions are still accepted so; both said when both are left out."""
+    from pixelproof.interop.formats import APP_WORDS
+
+    project = _project(tmp_path)
+    project.remove_annotation(4)
+    project.add_annotation(_square(5, 1, 30.0, 12.0, source="consensus:staple", review="pending"))
+    both = next(w for w in _write("yolo", project, tmp_path / "both") if "pending object" in w)
+    assert "2 pending objects left out" in both
+    assert "1 model prediction: accept them (in the app: Model > Accept All Predictions in Project)" in both
+    assert (
+        "1 other (no model's): decide them in review to export them (a consensus: pixelproof consensus"
+        in both
+    )
+    project.remove_annotation(3)
+    tie = next(w for w in _write("yolo", project, tmp_path / "tie") if "pending object" in w)
+    assert "Accept All Predictions" not in tie and "--decide-ties accept" in tie, tie
+    app = next(w for w in _write("yolo", project, tmp_path / "app", words=APP_WORDS) if "pending object" in w)
+    assert "Review > Annotators Side by Side: Accept Consensus, Accept All Ties" in app, app
+    assert "--" not in app  # the app's words, no command-line options
+
+
 def test_an_image_with_only_pending_objects_is_not_labelled(tmp_path: Path) -> None:
     """As a void region labels nothing, neither does a proposal left out: ``unlabeled_image_ids`` says so
     when asked to leave pending objects out - also in a project that marks no image Done (one pre-labelled

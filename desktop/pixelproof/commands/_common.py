@@ -216,10 +216,22 @@ def refuse_outputs(*outputs: str | os.PathLike[str] | None, projects: bool = Fal
     or when two name one file (the second would replace the first). None entries are skipped."""
     from pixelproof.core.coco import ProjectSaveError
     from pixelproof.core.limits import same_file
-    from pixelproof.core.save_targets import check_output_path, check_save_target, make_parent_folders
+    from pixelproof.core.save_targets import (
+        check_not_folder_name,
+        check_output_path,
+        check_save_target,
+        make_parent_folders,
+    )
 
     check = check_save_target if projects else check_output_path
     if refuse_empty_outputs(*outputs):
+        return True
+    try:  # `-o out/` names a folder; as a Path it would be the file `out`
+        for output in outputs:
+            if output is not None:
+                check_not_folder_name(output, "project.json" if projects else "<file name>")
+    except ProjectSaveError as e:
+        error(str(e))
         return True
     given = [Path(o) for o in outputs if o is not None]
     try:

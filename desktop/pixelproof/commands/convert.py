@@ -174,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectSaveError
     from pixelproof.core.limits import LimitError, check_output_not_input, set_outside_root_allowed
     from pixelproof.core.overlap_versions import WRITTEN, versions_note
-    from pixelproof.core.save_targets import make_parent_folders
+    from pixelproof.core.save_targets import check_not_folder_name, make_parent_folders
     from pixelproof.interop.format_guess import another_format_hint
     from pixelproof.interop.formats import CLI_WORDS, EXPORT_OPTION_NAMES, FORMATS, all_options
     from pixelproof.interop.written_counts import written_counts
@@ -222,6 +222,13 @@ def run(args: argparse.Namespace) -> int:
         error(f"{args.output}: is a file, not a folder to write {dst.name} into")  # before the reading
         return 1
     try:  # the missing folders above OUTPUT, as every command's -o (the writer makes OUTPUT's own)
+        if dst.output_is_file:  # one file: `out/` would be written as the file `out`; said before the reading
+            check_not_folder_name(args.output, "annotations.json")
+            if os.path.isdir(args.output):
+                raise ProjectSaveError(
+                    f"{args.output}: is a folder; {dst.name} is written as one file: name it "
+                    f"({os.path.join(args.output, 'annotations.json')})"
+                )
         make_parent_folders(args.output)
     except ProjectSaveError as e:
         error(str(e))

@@ -47,7 +47,12 @@ from pixelproof.core.errors import error_text
 from pixelproof.core.image_glob import GLOB_FORMS
 from pixelproof.core.lock import acquire_lock, release_lock
 from pixelproof.core.model import ImageRecord, Project
-from pixelproof.core.save_targets import check_output_path, check_save_target, make_parent_folders
+from pixelproof.core.save_targets import (
+    check_not_folder_name,
+    check_output_path,
+    check_save_target,
+    make_parent_folders,
+)
 from pixelproof.core.wording import plural
 from pixelproof.inference.apply import SKIP_EXISTING_IOU, PredictionMapper, Proposal, select_images
 from pixelproof.inference.base import Backend, BackendError, keep_small_hint, specks_note
@@ -248,6 +253,7 @@ def run(args: argparse.Namespace) -> int:
         if args.output and options.shard_size:
             check_shard_folder(Path(args.output).absolute())
         elif args.output:
+            check_not_folder_name(args.output, "project.json")  # as a Path, `-o out/` is the file `out`
             check_save_target(Path(os.path.abspath(args.output)))
         elif images and project.path is not None:  # in place: its folder must take the new file too
             check_output_path(project.path)

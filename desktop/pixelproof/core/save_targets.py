@@ -69,9 +69,23 @@ def check_save_target(target: Path, *, project_file: bool = False) -> None:
         )
 
 
+def check_not_folder_name(target: str | os.PathLike[str], example: str = "<file name>") -> None:
+    """``ProjectSaveError`` when ``target`` ends with a path separator (``-o out/``): the user named a
+    folder, but ``Path`` drops the slash, so a file called ``out`` (no extension) was written - and a COCO
+    export's ``--images copy`` put the pictures in ``images/`` beside it, inside the dataset."""
+    text = os.fspath(target)
+    if text.endswith(tuple(s for s in (os.sep, os.altsep, "/") if s)):
+        raise ProjectSaveError(
+            f"{text}: ends with {text[-1]!r}, a folder's name, not a file to write: name the file "
+            f"({text}{example})"
+        )
+
+
 def check_output_path(target: str | os.PathLike[str]) -> None:
     """``ProjectSaveError`` naming ``target`` when no file can be written there: it is a folder (a FIFO, a
-    device), or its folder does not exist (or is a file), or it is read-only. Checked before a job runs."""
+    device, or a name ending in ``/``), or its folder does not exist (or is a file), or it is read-only.
+    Checked before a job runs."""
+    check_not_folder_name(target)
     check_name_lengths(target)
     try:
         path = write_target(target)

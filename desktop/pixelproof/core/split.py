@@ -185,8 +185,12 @@ def copy_annotation(a: Annotation, **changes: Any) -> Annotation:
 
 
 def _assign(n_images: int, n_annotators: int, overlap: float, copies: int) -> list[list[int]]:
-    """For each image position (in shuffled order), the annotator indexes it goes to."""
-    n_overlap = round(overlap * n_images) if n_annotators > 1 else 0
+    """For each image position (in shuffled order), the annotator indexes it goes to. An overlap asked
+    for is at least one image, as a honeypot share is at least one honeypot: ``--overlap 0.1`` of 4
+    images rounded to none, and agreement later had "nothing to compare"."""
+    n_overlap = 0
+    if n_annotators > 1 and overlap > 0:
+        n_overlap = min(n_images, max(1, round(overlap * n_images)))
     load = [0] * n_annotators
     out: list[list[int]] = []
     for i in range(n_overlap):

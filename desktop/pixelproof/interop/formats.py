@@ -62,7 +62,7 @@ from typing import Any
 from pixelproof.core.coco import gc_paused
 from pixelproof.core.export_mark import mark_export
 from pixelproof.core.labels import images_rejected, unmarked
-from pixelproof.core.model import Project, is_pending, is_rejected
+from pixelproof.core.model import Project, is_pending, is_pending_prediction, is_rejected
 
 # part of a format's declaration (see "Adding a format" above): re-exported for the ~20 format modules and
 # the plugins that import them from here
@@ -144,10 +144,23 @@ EXPORT_OPTION_NAMES = tuple(opt.name for opt in EXPORT_OPTIONS)
 ACCEPT_ALL = "Model > Accept All Predictions in Project"
 # how the warnings of ``LeftOut.note`` say to export what was left out: the command line's words (``convert``
 # passes them; the app its Export dialog's; a Python caller gets them as keyword arguments, ``Format.write``);
-# "accept" is how a pending object becomes a label
-CLI_WORDS = {"accept": f"accept them (in the app: {ACCEPT_ALL}) to export them"} | {
-    opt.name: f"with --{opt.name} keep" for opt in EXPORT_OPTIONS
-}
+# "accept" is how a model's pending prediction becomes a label; "decide" how another pending object does (a
+# consensus object, a tie, an object of a class split in two): the accept-all actions and ``pixelproof
+# predictions`` take a model's predictions only ("no pending prediction matches")
+DECIDE_IN_APP = (
+    "Review > Annotators Side by Side: Accept Consensus, Accept All Ties; or each in the Review mode"
+)
+CLI_WORDS = {
+    "accept": f"accept them (in the app: {ACCEPT_ALL}) to export them",
+    "decide": "decide them in review to export them (a consensus: pixelproof consensus PROJECT --accept, its "
+    f"ties: --decide-ties accept; in the app: {DECIDE_IN_APP})",
+} | {opt.name: f"with --{opt.name} keep" for opt in EXPORT_OPTIONS}
+# the same in the app's Export dialog's words (its choices, not convert's options)
+APP_WORDS = (
+    {"accept": f"accept them to export them ({ACCEPT_ALL}, or Accept All on Image)"}
+    | {"decide": f"decide them in review to export them ({DECIDE_IN_APP})"}
+    | {opt.name: f"with the Export dialog's {opt.label}: {opt.choices['keep']}" for opt in EXPORT_OPTIONS}
+)
 
 
 @dataclass(frozen=True)
@@ -203,7 +216,7 @@ class LeftOut:
             notes.append(
                 f"{plural(len(self.objects), 'pending object')} left out (not reviewed yet: proposals, not "
                 f"labels) on {plural(len(images), 'image')}: {image_names(project, images)}; "
-                f"{words['accept']}, or write them as labels {words['pending']}"
+                f"{self.how_to_accept(project, words)}, or write them as labels {words['pending']}"
             )
         if self.rejected or self.rejected_images:
             parts = []
@@ -224,6 +237,21 @@ class LeftOut:
                 "labels " + words["rejected"]
             )
         return notes
+
+    def how_to_accept(self, project: Any, words: dict[str, str]) -> str:
+        """How the pending objects left out become labels: a model's predictions are accepted (Accept All
+        Predictions in Project), the others - a consensus, its ties, a class split in two - decided in
+        review, which Accept All does not touch; both said when both are left out."""
+        models = sum(is_pending_prediction(project.annotations[a]) for a in self.objects)
+        decide = words.get("decide", CLI_WORDS["decide"])
+        if models == len(self.objects):
+            return words["accept"]
+        if not models:
+            return decide
+        from pixelproof.core.wording import plural
+
+        others = plural(len(self.objects) - models, "other")
+        return f"{plural(models, 'model prediction')}: {words['accept']}; {others} (no model's): {decide}"
 
 
 def image_names(project: Any, image_ids: list[int], most: int = 5) -> str:

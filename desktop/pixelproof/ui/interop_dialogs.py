@@ -41,7 +41,12 @@ from pixelproof.core.overlap_versions import WRITTEN, versions_note
 from pixelproof.core.wording import plural, skipped_counts
 from pixelproof.interop import FORMATS, Format, ImportResult, project_name
 from pixelproof.interop.format_guess import another_format_hint
-from pixelproof.interop.formats import ACCEPT_ALL, EXPORT_OPTION_NAMES, EXPORT_OPTIONS, LeftOut, image_names
+from pixelproof.interop.formats import (
+    APP_WORDS,
+    EXPORT_OPTION_NAMES,
+    LeftOut,
+    image_names,
+)
 from pixelproof.interop.written_counts import written_counts
 from pixelproof.ui import dialogs
 from pixelproof.ui.document import Document
@@ -62,11 +67,6 @@ from pixelproof.ui.shortcuts import REGISTRY, make_action
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
-
-# how the export's warnings say to export what it left out: this dialog's choices, not convert's options
-APP_WORDS = {"accept": f"accept them to export them ({ACCEPT_ALL}, or Accept All on Image)"} | {
-    opt.name: f"with the Export dialog's {opt.label}: {opt.choices['keep']}" for opt in EXPORT_OPTIONS
-}
 
 
 # -- dialogs -------------------------------------------------------------------------------------
@@ -353,8 +353,8 @@ class ExportDialog(_FormatDialog):
         if left.objects:
             text += (
                 f"\n{plural(len(left.objects), 'pending object')} (not reviewed yet) will be left out, on "
-                f"{image_names(self.project, left.object_images(self.project))}: accept them first "
-                f"({ACCEPT_ALL}), or Pending objects: Write them as labels."
+                f"{image_names(self.project, left.object_images(self.project))}: "
+                f"{left.how_to_accept(self.project, APP_WORDS)}, or Pending objects: Write them as labels."
             )
         if left.rejected:
             text += (
