@@ -357,6 +357,7 @@ def job_inputs(
         "--category": args.category,
         "--skip-existing": args.skip_existing,
         "--keep-overlapping": bool(args.keep_overlapping),
+        "--keep-specks": True if args.keep_specks else None,  # absent from earlier jobs' manifests: None
         "--tile": args.tile,
         "--overlap": args.overlap,
         "--shard-size": None if whole else size,

@@ -222,6 +222,7 @@ class BatchRunner(QWidget):
                 overlap=run.overlap,
                 from_boxes=from_boxes,
                 only_existing=run.only_existing,
+                keep_specks=run.keep_specks,
             ),
             lambda cancelled: self._batch_done(batch, bool(cancelled)),
             lambda reason: self._batch_crashed(batch, reason),
