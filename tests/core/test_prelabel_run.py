@@ -113,3 +113,40 @@ def test_a_record_of_thousands_of_odd_inputs_is_named_in_a_line() -> None:
     assert plan.changed[0] == "x" * 297 + "...: 1 then, not given now"
     assert plan.changed[-1] == "and 19,994 more"  # 20,004 differ: the record's 20,001 and INPUTS' 3
     assert sum(map(len, plan.changed)) < 1_000
+
+
+def test_a_done_image_shrunk_a_lot_keeps_its_factor_with_its_mark() -> None:
+    """The factor of a done image shrunk a lot to the model's input goes and comes with its mark (undo,
+    redo), a continued run gets those of the images it asks for, a hand-edited one no picture can have is
+    left out, and the factor follows its image when ids change (``run_ids``)."""
+    from pixelproof.core.run_ids import run_ids
+
+    p = project()
+    mark = RunMark("t1", INPUTS, (1, 2, 3, 4, 5))
+    first = MarkPrelabeled(mark, [1], shrunk={1: 6.4})
+    second = MarkPrelabeled(mark, [2, 3], shrunk={3: 12.8, 4: 9.0})  # 4 is not marked here: not kept
+    first.apply(p)
+    second.apply(p)
+    assert p.app[RUN]["shrunk"] == [[1, 6.4], [3, 12.8]]
+    second.revert(p)
+    assert p.app[RUN]["shrunk"] == [[1, 6.4]]
+    second.apply(p)
+    plan = plan_run(p, [1, 2, 3, 4, 5], INPUTS, "t2")
+    assert plan.shrunk == [(1, 6.4), (3, 12.8)] and plan.anew().shrunk == []
+    assert plan_run(p, [2, 3, 4], INPUTS, "t2").shrunk == [(3, 12.8)]  # only the images asked
+    MarkPrelabeled(RunMark("t9", INPUTS, (1, 2)), [1]).apply(p)  # a new run: none shrunk, no key
+    assert "shrunk" not in p.app[RUN]
+    for bad in (1e300, float("nan"), float("inf"), -9.0, 0, "9", [9], None):
+        p.app[RUN] = {
+            "run": "t1",
+            "inputs": INPUTS,
+            "images": [1, 2, 3],
+            "done": [1, 2],
+            "shrunk": [[1, bad]],
+        }
+        assert plan_run(p, [1, 2, 3], INPUTS, "t3").shrunk == []
+    p.app[RUN] = {"run": "t1", "inputs": INPUTS, "images": [1, 2], "done": [1], "shrunk": "x"}
+    assert plan_run(p, [1, 2], INPUTS, "t3").shrunk == []  # the record itself still read
+    rec = {"run": "t1", "inputs": INPUTS, "images": [1, 2, 3], "done": [1, 3], "shrunk": [[1, 6.4], [3, 5.0]]}
+    moved, _ = run_ids(rec, {1: 10, 2: 20})  # image 3 removed
+    assert moved is not None and moved["shrunk"] == [[10, 6.4]] and moved["done"] == [10]

@@ -32,6 +32,9 @@ def test_ten_thousand_specks_are_a_flood_named_with_what_to_set() -> None:
     assert why.startswith("10,001 objects, 99% of them of 2 px or less: specks of noise, not labels; ")
     assert "not pre-labeled" in why and "threshold=LEVEL" in why and "min_area=3 or more" in why
     assert "threshold" not in speck_flood(areas, ["min_area"])  # only the options the backend has
+    assert "keep them" not in why  # a caller with no override to name names none
+    kept = speck_flood(areas, OPTIONS, "--keep-specks")  # the override, named as the caller calls it
+    assert kept == f"{why}; if they are labels, keep them with --keep-specks"
 
 
 def test_many_real_objects_or_few_specks_are_no_flood() -> None:

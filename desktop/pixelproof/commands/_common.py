@@ -188,6 +188,18 @@ def add_iou_threshold(parser: Any, what: str) -> None:
     )
 
 
+def add_keep_specks(parser: Any) -> None:
+    """``--keep-specks``, the override of the refusal of a picture whose objects are a flood of specks
+    (``inference.prelabel_checks.speck_flood``), as ``prelabel`` and ``lint --backend`` take it."""
+    parser.add_argument(
+        "--keep-specks",
+        action="store_true",
+        help="keep a picture's objects even when they are a flood of tiny specks (tens of thousands of "
+        "1-2 px objects: a threshold cutting noise), which fails the picture otherwise: for cells or "
+        "particles that really are that small",
+    )
+
+
 def bad_iou_threshold(value: float) -> bool:
     """True, after one error line, unless ``--iou-threshold`` is in [0, 1) (NaN is not)."""
     if 0.0 <= value < 1.0:

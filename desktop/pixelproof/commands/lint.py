@@ -13,6 +13,7 @@ from pixelproof.commands._common import (
     FailureLines,
     ProgressBar,
     add_examples,
+    add_keep_specks,
     error,
     print_capped,
     refuse_image_outputs,
@@ -49,6 +50,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="MODEL=CATEGORY",
         help="rename a model class (repeatable)",
     )
+    add_keep_specks(model)
     model.add_argument(
         "--predictions",
         metavar="FILE",
@@ -112,8 +114,8 @@ def _usage(args: argparse.Namespace) -> str | None:
 
     if args.backend and args.predictions:
         return "use either --backend or --predictions, not both"
-    if (args.model or args.option or args.map) and not args.backend:
-        return "--model, --option and --map need --backend"
+    if (args.model or args.option or args.map or args.keep_specks) and not args.backend:
+        return "--model, --option, --map and --keep-specks need --backend"
     for name in ("min_score", "confident", "min_prediction_score"):
         value = getattr(args, name)
         if value is not None and not 0.0 <= value <= 1.0:
@@ -380,8 +382,9 @@ def _run_backend(args: argparse.Namespace, project: Any) -> Any:
             warn(tiles.line(file_name, "predicted"), bar)
 
         preds, ignored, classes = predict_project(
-            project, backend, mapping=mapping, wrap=bar.iterate, on_failure=failed, on_tiled=in_tiles
-        )
+            project, backend, mapping=mapping, wrap=bar.iterate, on_failure=failed, on_tiled=in_tiles,
+            keep_specks=args.keep_specks,
+        )  # fmt: skip
     capped.close()
     if unknown := knows_none(preds, ignored):
         error(f"{unknown} (use --map)")

@@ -21,6 +21,7 @@ from pixelproof.commands._common import (
     FailureLines,
     ProgressBar,
     add_examples,
+    add_keep_specks,
     error,
     load_or_report,
     refuse_empty_outputs,
@@ -148,6 +149,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--keep-overlapping", action="store_true", help="do not skip predictions that repeat existing objects"
     )
+    add_keep_specks(p)
     p.add_argument("--unlabeled-only", action="store_true", help="pre-label only images without any object")
     p.add_argument(
         "--from-boxes",
@@ -381,7 +383,7 @@ def _run_job(
         proposals = propose_batch(
             project, todo, mapper, executor, spec=spec, backend=backend, path_map=options.path_map,
             tiling=tiling, overlap=args.overlap, from_boxes=args.from_boxes,
-            on_progress=feed, on_tile=on_tile,
+            on_progress=feed, on_tile=on_tile, keep_specks=args.keep_specks,
         )  # fmt: skip
         left_out: Counter[str] = Counter()  # per model class, the predictions dropped (what to map)
         cut = [0.0]  # with --tile: the largest box no tile held whole (``cut_extent``)

@@ -14,7 +14,6 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-import math
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -34,8 +33,9 @@ from pixelproof.core.batch.checkpoint import (
     staging_folder,
 )
 from pixelproof.core.coco import ProjectSaveError, load_project, save_project
+from pixelproof.core.edits.prelabel_run import kept_factor
 from pixelproof.core.errors import error_text
-from pixelproof.core.limits import MAX_SIDE, LimitError
+from pixelproof.core.limits import LimitError
 from pixelproof.core.lock import acquire_lock, lock_path, release_lock
 from pixelproof.core.model import Category, ImageRecord, Project
 from pixelproof.core.project_json import ProjectFormatError, read_json
@@ -357,6 +357,7 @@ def job_inputs(
         "--category": args.category,
         "--skip-existing": args.skip_existing,
         "--keep-overlapping": bool(args.keep_overlapping),
+        "--keep-specks": True if args.keep_specks else None,  # absent from earlier jobs' manifests: None
         "--tile": args.tile,
         "--overlap": args.overlap,
         "--shard-size": None if whole else size,
@@ -445,13 +446,12 @@ def _new_part(project: Project) -> Project:
 
 def _take_shrink(result: PrelabelReport, kept: dict[str, Any]) -> None:
     """A kept part's pictures shrunk to the model's input into ``result`` (parts kept by a version that did
-    not record them, or a hand-edited manifest's values that are not a count and a name and factor: none;
-    nor a factor over ``MAX_SIDE``, which no picture side over a model's input of 1 px or more reaches)."""
+    not record them, or a hand-edited manifest's values that are not a count and a name and a factor a
+    picture can have, ``kept_factor``: none)."""
     shrunk, most = kept.get("shrunk"), kept.get("most_shrunk")
     if type(shrunk) is int and shrunk > 0:
         result.shrunk.count += shrunk
     if isinstance(most, list) and len(most) == 2 and isinstance(most[0], str):
-        factor = most[1]
-        real = type(factor) in (int, float) and math.isfinite(factor) and factor <= MAX_SIDE
-        if real and factor > result.shrunk.factor:
-            result.shrunk.worst, result.shrunk.factor = most[0], float(factor)
+        factor = kept_factor(most[1])
+        if factor is not None and factor > result.shrunk.factor:
+            result.shrunk.worst, result.shrunk.factor = most[0], factor

@@ -44,7 +44,12 @@ def run_ids(rec: Any, images: Mapping[int, int]) -> tuple[dict[str, Any] | None,
     removed = len(rec["images"]) - len(asked) + len(rec["done"]) - len(done)
     if not asked:
         return None, removed
-    return {**rec, "images": asked, "done": done}, removed
+    out = {**rec, "images": asked, "done": done}
+    if "shrunk" in rec:  # a done image's factor follows it (``prelabel_run.shrunk_done`` reads it)
+        shrunk = rec["shrunk"] if isinstance(rec["shrunk"], list) else []
+        pairs = [p for p in shrunk if isinstance(p, list) and len(p) == 2 and type(p[0]) is int]
+        out["shrunk"] = [[images[i], f] for i, f in pairs if i in images]
+    return out, removed
 
 
 def only_images(app: dict[str, Any], keep: Callable[[int], bool]) -> None:

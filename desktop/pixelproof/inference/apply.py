@@ -433,9 +433,11 @@ def propose(
     tiling: Tiling | None = None,
     from_boxes: bool = False,
     overlap: float = DEFAULT_OVERLAP,
+    keep_specks: bool = False,
 ) -> Iterator[tuple[ImageRecord, Proposal | str]]:
     """Run ``backend`` on each image (tile by tile with ``tiling``), reading the next file while the model
-    runs. Yields (image, Proposal) or (image, reason) when it failed: one image never stops the batch.
+    runs (``keep_specks``: a flood of specks is kept, not refused). Yields (image, Proposal) or (image,
+    reason) when it failed: one image never stops the batch.
     Stops early once ``cancelled()`` is true. The CLI's ``prelabel_project`` and the app's batch worker
     both run it. ``from_boxes``: the (interactive) backend outlines each box annotation instead
     (``inference.from_boxes``)."""
@@ -444,7 +446,7 @@ def propose(
 
     results = propose_batch(
         project, images, mapper, SerialExecutor(), backend=backend, tiling=tiling, cancelled=cancelled,
-        from_boxes=from_boxes, overlap=overlap,
+        from_boxes=from_boxes, overlap=overlap, keep_specks=keep_specks,
     )  # fmt: skip
     try:
         yield from results
@@ -516,19 +518,21 @@ def predict_project(
     on_failure: Callable[[str, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     on_tiled: Callable[[str, AutoTiled], None] | None = None,
+    keep_specks: bool = False,
 ) -> tuple[dict[int, list[Annotation]], int, Counter[str]]:
     """The backend's predictions per image, in the project's categories (classes the project lacks are
     ignored and counted), not added to it and no pending objects of it (no review state: a lint fix adds
     a copy, never accepts a project's object by that id): what lint compares the labels with. Returns
     (image id -> predictions, ignored count, ignored per model class: what to map); failing images have
-    no entry. ``on_tiled`` hears of each picture predicted in tiles (too big for the model's memory)."""
+    no entry. ``on_tiled`` hears of each picture predicted in tiles (too big for the model's memory).
+    A picture whose predictions are a flood of specks fails, as in ``prelabel``, unless ``keep_specks``."""
     todo = select_images(project) if images is None else list(images)
     mapper = PredictionMapper(  # every prediction, those agreeing with a label too: lint compares them all
         project, backend.source, only_existing=True, mapping=mapping, skip_existing=None
     )
     out: dict[int, list[Annotation]] = {}
     ignored, classes = 0, Counter[str]()
-    items: Iterable = propose(project, backend, todo, mapper, cancelled=cancelled)
+    items: Iterable = propose(project, backend, todo, mapper, cancelled=cancelled, keep_specks=keep_specks)
     if wrap is not None:
         items = wrap(items, len(todo))  # type: ignore[arg-type]
     for image, result in items:

@@ -48,7 +48,15 @@ from pixelproof.inference.from_boxes import box_annotations, none_outlined, refu
 from pixelproof.inference.prelabel_checks import object_area, shrink_factor, speck_flood
 from pixelproof.inference.prelabel_report import Skipped
 from pixelproof.inference.registry import backend_class, get_backend
-from pixelproof.inference.tiling import DEFAULT_OVERLAP, AutoTiled, Tiling, predict_fitting, predict_tiled
+from pixelproof.inference.tiling import (
+    CLI_WORDS,
+    DEFAULT_OVERLAP,
+    AutoTiled,
+    CutFixWords,
+    Tiling,
+    predict_fitting,
+    predict_tiled,
+)
 
 SECONDS_PER_IMAGE = 0.25  # a detector on one CPU core: sizes chunks, decides "large job"
 
@@ -202,6 +210,8 @@ class PrelabelContext:
     overlap: float = DEFAULT_OVERLAP  # untiled runs: the tiles' overlap for a picture too big for the model
     ahead: ReadAhead | None = None  # serial runs: the next picture decoded while the model runs
     on_tile: Callable[[int, int], None] | None = None  # in-process tiled runs: (tile done, tiles) per picture
+    keep_specks: bool = False  # a flood of specks is kept, not refused (``prelabel_checks.speck_flood``)
+    words: CutFixWords = CLI_WORDS  # how a refusal names the override: the CLI's flag or the app's field
     # in-process runs: ``backend`` serves the first lane that asks (or the serial run); the others load theirs
     _owner: Any = field(default=None, init=False, repr=False)
     _loaded: Cached | None = field(default=None, init=False, repr=False)
@@ -331,7 +341,9 @@ def _predict(context: PrelabelContext, model: Cached, item: Item, pixels: Any) -
         shrink = shrink_factor(min(side or w, w), min(side or h, h), model.value.model_input())
         options = model.value.options
     predictions = list(predictions)
-    if flood := speck_flood(map(object_area, predictions), options):  # before a million objects are made
+    if not context.keep_specks and (  # before a million objects are made
+        flood := speck_flood(map(object_area, predictions), options, context.words.keep_specks)
+    ):
         raise BackendError(flood)
     refused = dict(refused_classes(predictions, context.keep))  # named by the run's summary
     if context.skip_iou is None:
@@ -394,6 +406,8 @@ def propose_batch(
     on_progress: Callable[[Progress], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     on_tile: Callable[[int, int], None] | None = None,
+    keep_specks: bool = False,
+    words: CutFixWords = CLI_WORDS,
 ) -> Iterator[tuple[ImageRecord, Proposal | str]]:
     """(image, Proposal) or (image, reason it failed) for each image, in image order, whatever ran them.
     ``backend`` (already loaded) serves a serial executor, and one lane of a ``ThreadExecutor``; the
@@ -404,7 +418,9 @@ def propose_batch(
     for the model's memory is pre-labeled in tiles overlapping by ``overlap`` (``Proposal.auto_tiled``).
     ``on_tile(done, tiles)``: with ``tiling``, each tile of a picture done, when the run is in this process
     (a slide of a hundred tiles is one item to ``on_progress``: minutes without a sign); on local worker
-    processes (``executor.reports_parts``) the tiles done are ``Progress.parts`` instead."""
+    processes (``executor.reports_parts``) the tiles done are ``Progress.parts`` instead. ``keep_specks``:
+    a picture whose objects are a flood of specks is pre-labeled, not refused (a refusal names the
+    override as ``words`` says)."""
     paths = path_map or PathMap()
     if not executor.in_process or backend is None:
         if spec is None:
@@ -418,6 +434,7 @@ def propose_batch(
         spec, mapper.class_filter(), backend, tiling, skip_iou, from_boxes, project.applies_exif, overlap
     )
     context.on_tile = on_tile if executor.in_process else None
+    context.keep_specks, context.words = keep_specks, words
 
     def item(im: ImageRecord) -> Item:
         path = worker_path(project, im, paths)

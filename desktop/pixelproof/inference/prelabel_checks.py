@@ -2,7 +2,8 @@
 that neither passes without a word: a picture shrunk a lot to a model's fixed input (a line scan of
 8192x1024 fed whole to a 640-px detector: a 3-px scratch is 0.2 px there), said once after the run; and a
 picture whose kept objects are a flood of specks (a level cutting noise: 240,000 objects of 1-2 px on
-one scan), refused before its objects are made. The CLI and the app say both in these words.
+one scan), refused before its objects are made, unless the run keeps them (``--keep-specks``, the app's
+"Keep specks": a pathologist's cells may be specks). The CLI and the app say both in these words.
 """
 
 from __future__ import annotations
@@ -89,10 +90,11 @@ def object_area(p: Prediction) -> float:
     return float(p.bbox[2] * p.bbox[3])
 
 
-def speck_flood(areas: Iterable[float], options: Collection[str] = ()) -> str:
+def speck_flood(areas: Iterable[float], options: Collection[str] = (), keep_with: str = "") -> str:
     """Why a picture's kept objects (their ``areas`` in px) are a flood of specks and not labels: more
     than ``SPECK_FLOOD_OBJECTS``, over ``SPECK_FLOOD_SHARE`` of them of at most ``SPECK_PIXELS`` px; with
-    what to set among the backend's ``options`` (threshold, min_area). "" when they are not."""
+    what to set among the backend's ``options`` (threshold, min_area), and ``keep_with``, the override
+    that keeps them when they are labels (``CutFixWords.keep_specks``). "" when they are not."""
     sizes = np.fromiter(areas, dtype=np.float64)
     if sizes.size <= SPECK_FLOOD_OBJECTS:
         return ""
@@ -106,6 +108,8 @@ def speck_flood(areas: Iterable[float], options: Collection[str] = ()) -> str:
     if "min_area" in options:
         fixes.append(f"min_area={SPECK_PIXELS + 1} or more")
     fix = f"; set {' or '.join(fixes)}" if fixes else ""
+    if keep_with:  # cells a few pixels wide are labels to the one who asks for them
+        fix += f"; if they are labels, keep them with {keep_with}"
     percent = math.floor(share * 100)  # 99.95 % is not all of them
     return (
         f"{sizes.size:,} objects, {percent}% of them of {SPECK_PIXELS} px or less: specks of noise, not "

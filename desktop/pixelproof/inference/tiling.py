@@ -238,15 +238,19 @@ def boxes_cut(annotations: Iterable[Any], width: int, height: int, tiling: Tilin
 
 @dataclass(frozen=True, slots=True)
 class CutFixWords:
-    """How a cut warning names the settings to change: the CLI's flags, or the app's Model panel fields."""
+    """How a run's warnings (a cut, a shrink, a flood of specks) name the settings to change: the CLI's
+    flags, or the app's Model panel fields."""
 
     overlap: str = "--overlap {}"
     tile: str = "--tile {}"
     tile_and_overlap: str = "--tile {} --overlap {}"  # a tile size, then the overlap it needs
+    keep_specks: str = "--keep-specks"  # the override of ``prelabel_checks.speck_flood``'s refusal
 
 
 CLI_WORDS = CutFixWords()
-APP_WORDS = CutFixWords("overlap {}", "Tiles {} px", "Tiles {} px with overlap {}")
+APP_WORDS = CutFixWords(
+    "overlap {}", "Tiles {} px", "Tiles {} px with overlap {}", "“Keep specks” in the Model panel's Run box"
+)
 
 
 def cut_warning(extent: float, tiling: Tiling, words: CutFixWords = CLI_WORDS) -> str:

@@ -9,18 +9,21 @@ The record: the run (a token), its *inputs* as ``core.batch.checkpoint`` compare
 its options, its model files by content, the mapping and the run's options: another model or option is
 another job, started anew, each difference named), the images it was asked for and those done. An image
 is done when its result is in: its predictions added, or none found; an image that failed is not done
-(a continued run tries it again)."""
+(a continued run tries it again). A done image shrunk a lot to the model's input keeps its factor
+(``shrunk``), so a continued run's summary names it as the CLI's resumed job names a kept part's."""
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pixelproof.core.batch.checkpoint import differences
 from pixelproof.core.edits.base import Changes, Edit, applied
+from pixelproof.core.limits import MAX_SIDE
 from pixelproof.core.model import Project
 from pixelproof.core.run_ids import RUN, well_formed
 
@@ -42,13 +45,17 @@ def run_record(project: Project) -> dict[str, Any] | None:
 
 
 class MarkPrelabeled(Edit):
-    """Mark ``ids`` done in ``mark``'s run (a record of another run is replaced by this one's); revert
-    unmarks them (and puts back the record replaced). Pushed within an image's "Pre-label" step."""
+    """Mark ``ids`` done in ``mark``'s run (a record of another run is replaced by this one's), with the
+    factor of each of them ``shrunk`` a lot to the model's input; revert unmarks them (and puts back the
+    record replaced). Pushed within an image's "Pre-label" step."""
 
-    def __init__(self, mark: RunMark, ids: Iterable[int], label: str = "Pre-label") -> None:
+    def __init__(
+        self, mark: RunMark, ids: Iterable[int], label: str = "Pre-label", shrunk: Mapping[int, float] = {}
+    ) -> None:
         self.mark = mark
         self.ids = list(dict.fromkeys(ids))
         self.label = label
+        self.shrunk = [[i, float(shrunk[i])] for i in self.ids if i in shrunk]
         self.focus = None
         self._undo: tuple[str, Any] | None = None
 
@@ -62,11 +69,17 @@ class MarkPrelabeled(Edit):
                 "images": list(self.mark.images),
                 "done": list(self.ids),
             }
+            if self.shrunk:
+                project.app[RUN]["shrunk"] = copy.deepcopy(self.shrunk)
             return Changes()
         added = [i for i in self.ids if i not in rec["done"]]  # never twice, whatever a file holds
-        self._undo = ("added", (added, rec["images"]))
+        shrunk = [pair for pair in self.shrunk if pair[0] in added]
+        before = copy.deepcopy(rec["shrunk"]) if "shrunk" in rec else None
+        self._undo = ("added", (added, rec["images"], before, "shrunk" in rec))
         rec["done"].extend(added)
         rec["images"] = list(self.mark.images)
+        if shrunk:
+            rec["shrunk"] = [*(rec["shrunk"] if isinstance(rec.get("shrunk"), list) else []), *shrunk]
         return Changes()
 
     def revert(self, project: Project) -> Changes:
@@ -79,12 +92,40 @@ class MarkPrelabeled(Edit):
             else:
                 project.app.pop(RUN, None)
             return Changes()
-        added, images = what
+        added, images, shrunk, had = what
         rec = project.app[RUN]
         if added:
             del rec["done"][-len(added) :]
         rec["images"] = images
+        if had:
+            rec["shrunk"] = shrunk
+        else:
+            rec.pop("shrunk", None)
         return Changes()
+
+
+def kept_factor(value: Any) -> float | None:
+    """A shrink factor read back from a kept record (the app's run record, the CLI's kept parts), or None
+    when it is none a picture can have: not a number, not finite, not above 0, or over ``MAX_SIDE`` (no
+    picture side over a model's input of 1 px or more reaches it; 1e300 was said with 301 digits)."""
+    if type(value) not in (int, float) or not math.isfinite(value) or not 0 < value <= MAX_SIDE:
+        return None
+    return float(value)
+
+
+def shrunk_done(rec: Mapping[str, Any], ids: Iterable[int]) -> list[tuple[int, float]]:
+    """The factors the record ``rec`` keeps of its done images among ``ids`` shrunk a lot to the model's
+    input, in its order; a hand-edited entry that is no image id and factor a picture can have
+    (``kept_factor``) is left out, as the CLI leaves out a kept part's."""
+    wanted, done = set(ids), set(rec.get("done", ()))
+    out = []
+    for pair in rec.get("shrunk", ()) if isinstance(rec.get("shrunk"), list) else ():
+        if not isinstance(pair, list) or len(pair) != 2 or type(pair[0]) is not int:
+            continue
+        image_id, factor = pair[0], kept_factor(pair[1])
+        if factor is not None and image_id in wanted and image_id in done:
+            out.append((image_id, factor))
+    return out
 
 
 @dataclass(frozen=True)
@@ -92,7 +133,8 @@ class RunPlan:
     """What "Pre-label all" on ``ids`` with ``inputs`` does. ``done`` > 0: an unfinished run with the
     same inputs did that many of them, ``todo`` holds the others (``anew()``: all of them again);
     ``changed``: the unfinished run was with other inputs (each difference named) and ``was`` its (images
-    done, images), this run starting anew."""
+    done, images), this run starting anew; ``shrunk``: the images done shrunk a lot to the model's input,
+    with their factors (``shrunk_done``), for the summary."""
 
     mark: RunMark
     todo: list[int]
@@ -101,6 +143,7 @@ class RunPlan:
     done: int = 0
     changed: list[str] = field(default_factory=list)
     was: tuple[int, int] | None = None
+    shrunk: list[tuple[int, float]] = field(default_factory=list)
 
     def anew(self) -> RunPlan:
         """Every image asked, as a new run (its marks replace the unfinished run's)."""
@@ -131,4 +174,5 @@ def plan_run(
     known = set(rec["images"])
     images = (*rec["images"], *(i for i in ids if i not in known))
     todo = [i for i in ids if i not in done]
-    return RunPlan(RunMark(rec["run"], inputs, images), todo, list(ids), token, done=overlap)
+    shrunk = shrunk_done(rec, ids)
+    return RunPlan(RunMark(rec["run"], inputs, images), todo, list(ids), token, done=overlap, shrunk=shrunk)

@@ -323,7 +323,7 @@ class PrelabelPanel(Panel):
                 self.batch.summary_label.setText(text)
                 self._message(text)
                 return False
-        todo, mark, note = list(image_ids), None, ""
+        todo, mark, note, shrunk = list(image_ids), None, "", []
         if resumable and spec is not None and not from_boxes:
             inputs, labels = run_inputs(spec, mapping, run)
             plan = plan_run(doc.project, todo, inputs, new_token(), labels)
@@ -332,8 +332,8 @@ class PrelabelPanel(Panel):
                 if chosen is None:
                     return False
                 plan = chosen
-            todo, mark, note = plan.todo, plan.mark, changed_note(plan)
-        self.batch.start(doc, todo, backend, mapping, spec, run, from_boxes, box_ids, mark, note)
+            todo, mark, note, shrunk = plan.todo, plan.mark, changed_note(plan), plan.shrunk
+        self.batch.start(doc, todo, backend, mapping, spec, run, from_boxes, box_ids, mark, note, shrunk)
         if note:
             self._message(note)
         return True

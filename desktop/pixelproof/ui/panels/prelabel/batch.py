@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from pixelproof.inference.base import APP_OPTIONS, Backend, keep_small_hint, spe
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.inference.class_filter import ignored_line
 from pixelproof.inference.model_card import id_named_note
-from pixelproof.inference.prelabel_checks import Shrunk
+from pixelproof.inference.prelabel_checks import SHRINK_WARN_FACTOR, Shrunk
 from pixelproof.inference.prelabel_report import LEFT_OUT, skipped_words
 from pixelproof.inference.rebase import Rebaser
 from pixelproof.inference.tiling import APP_WORDS, Tiling, boxes_cut, cut_warning, tile_rects
@@ -115,6 +115,7 @@ class Batch:
     tiles_done: int = 0
     mark: RunMark | None = None  # "Pre-label all": the run each image's step marks it done in
     unmarked: list[int] = field(default_factory=list)  # done with nothing found: marked with the next step
+    shrinks: dict[int, float] = field(default_factory=dict)  # images shrunk a lot: kept with their marks
     note: str = ""  # said before the summary: why an unfinished run was not continued
 
     @property
@@ -177,12 +178,15 @@ class BatchRunner(QWidget):
         box_ids: Collection[int] | None = None,
         mark: RunMark | None = None,
         note: str = "",
+        shrunk: Sequence[tuple[int, float]] = (),
     ) -> None:
         """Pre-label ``image_ids`` of ``doc`` in the session's worker, as ``run`` says; with ``spec`` (the
         backend as worker processes rebuild it) a large job runs on local worker processes.
         ``from_boxes``: the (interactive) backend outlines the box annotations instead — only ``box_ids``
         when given (the worker's snapshot then holds no other box, so no other is prompted). ``mark``:
-        each image whose result lands is marked done in that run (``core.edits.prelabel_run``)."""
+        each image whose result lands is marked done in that run (``core.edits.prelabel_run``);
+        ``shrunk``: the images it did before, shrunk a lot to the model's input, said in the summary as
+        this run's (``RunPlan.shrunk``)."""
         run = run or RunSettings()
         snap = doc.project.snapshot(image_ids)
         if box_ids is not None:
@@ -195,6 +199,9 @@ class BatchRunner(QWidget):
             only_existing=run.only_existing, tiling=None if from_boxes else run.tiling, model=backend,
             mark=mark, note=note,
         )  # fmt: skip
+        for image_id, factor in shrunk:  # done by the run continued: the summary names them as the CLI does
+            if (rec := doc.project.images.get(image_id)) is not None:
+                batch.shrunk.note(rec.file_name, factor)
         if batch.tiling is not None:  # a slide is one image: the progress counts its tiles
             batch.tiles = sum(
                 len(tile_rects(im.width, im.height, batch.tiling))
@@ -222,6 +229,7 @@ class BatchRunner(QWidget):
                 overlap=run.overlap,
                 from_boxes=from_boxes,
                 only_existing=run.only_existing,
+                keep_specks=run.keep_specks,
             ),
             lambda cancelled: self._batch_done(batch, bool(cancelled)),
             lambda reason: self._batch_crashed(batch, reason),
@@ -280,6 +288,8 @@ class BatchRunner(QWidget):
                 batch.box_failures.append(line)
                 self._add_problem(line, image_id)
             batch.shrunk.note(rec.file_name, proposal.shrink)
+            if proposal.shrink > SHRINK_WARN_FACTOR:  # kept in the run's record with the image's mark
+                batch.shrinks[image_id] = proposal.shrink
             if proposal.auto_tiled is not None:  # not asked for: said per picture, in its own colour
                 line = proposal.auto_tiled.line(rec.file_name)
                 batch.auto_tiled.append(line)
@@ -314,7 +324,8 @@ class BatchRunner(QWidget):
         ids = [*batch.unmarked, *([image_id] if image_id is not None else [])]
         batch.unmarked = []
         what = f"nothing found on {plural(len(ids), 'image')}" if image_id is None else "mark done"
-        return MarkPrelabeled(batch.mark, ids, f"Pre-label: {what}") if ids else None
+        shrunk = {i: batch.shrinks[i] for i in ids if i in batch.shrinks}
+        return MarkPrelabeled(batch.mark, ids, f"Pre-label: {what}", shrunk) if ids else None
 
     def _add_problem(self, text: str, image_id: int, color: str = FAILED_COLOR) -> None:
         item = QListWidgetItem(text)

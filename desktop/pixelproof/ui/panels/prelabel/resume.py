@@ -25,6 +25,7 @@ APP_LABELS = {
     "--skip-existing": "“Skip objects already labeled” (IoU)",
     "--tile": "the tiles",
     "--overlap": "the tiles' overlap",
+    "--keep-specks": "“Keep specks”",
 }
 
 
@@ -41,6 +42,7 @@ def run_inputs(
         "--skip-existing": run.skip_existing,
         "--tile": None if run.tiling is None else run.tiling.size,
         "--overlap": run.overlap,
+        "--keep-specks": True if run.keep_specks else None,  # absent from earlier records: None
     }
     labels = dict(APP_LABELS)
     for key, name in files.items():  # "--model /path/m.onnx" -> "the model file /path/m.onnx"

@@ -1,5 +1,6 @@
 """What a pre-label run respects and how it reads the images — the app's side of ``prelabel``'s
-``--skip-existing IOU`` / ``--keep-overlapping``, ``--unlabeled-only`` and ``--tile SIZE --overlap F``.
+``--skip-existing IOU`` / ``--keep-overlapping``, ``--unlabeled-only``, ``--tile SIZE --overlap F`` and
+``--keep-specks``.
 The choices are kept in the settings: they are habits of a user, not facts of a project."""
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ class RunSettings:
     tiling: Tiling | None = None
     overlap: float = DEFAULT_OVERLAP
     only_existing: bool = False  # the project's choice (``core.edits.prelabel_choice``), not a setting
+    keep_specks: bool = False  # a picture's flood of specks is pre-labeled, not refused
 
 
 class RunOptions(QGroupBox):
-    """Three rows: skip what is labeled (IoU), only unlabeled images, tiles (size, overlap)."""
+    """Rows: skip what is labeled (IoU), only unlabeled images, tiles (size, overlap), keep specks."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Run", parent)
@@ -82,6 +84,14 @@ class RunOptions(QGroupBox):
             "Overlap between tiles, as a fraction of the tile size; also for a picture too big for the "
             "model's memory, which is pre-labeled in tiles without Tiles checked (and listed below)"
         )
+        self.keep_specks = QCheckBox("Keep specks")
+        self.keep_specks.setObjectName("keepSpecks")
+        self.keep_specks.setToolTip(
+            "Pre-label a picture even when its objects are a flood of tiny specks (tens of thousands of "
+            "1-2 px objects: a threshold cutting noise), which fails the picture otherwise: for cells or "
+            "particles that really are that small"
+        )
+        self.keep_specks.setChecked(s.value("model/keep_specks", False, type=bool))
         scroll_safe(self.skip_iou, self.tile_size, self.overlap)
         grid = QGridLayout(self)  # two narrow columns: the dock fits a 1366-px screen
         grid.setContentsMargins(6, 4, 6, 4)
@@ -95,8 +105,9 @@ class RunOptions(QGroupBox):
         grid.addWidget(self.tile_size, 3, 1)
         grid.addWidget(QLabel("overlap"), 4, 0, alignment=right)
         grid.addWidget(self.overlap, 4, 1)
+        grid.addWidget(self.keep_specks, 5, 0, 1, 2)
         grid.setColumnStretch(0, 1)
-        for box in (self.skip, self.unlabeled, self.tiles):
+        for box in (self.skip, self.unlabeled, self.tiles, self.keep_specks):
             box.toggled.connect(self._changed)
         for spin in (self.skip_iou, self.tile_size, self.overlap):
             spin.valueChanged.connect(self._changed)
@@ -112,6 +123,7 @@ class RunOptions(QGroupBox):
             self.unlabeled.isChecked(),
             tiling,
             self.overlap.value(),
+            keep_specks=self.keep_specks.isChecked(),
         )
 
     def _changed(self, *_: object) -> None:
@@ -124,3 +136,4 @@ class RunOptions(QGroupBox):
         s.setValue("model/tiled", self.tiles.isChecked())
         s.setValue("model/tile_size", self.tile_size.value())
         s.setValue("model/tile_overlap", self.overlap.value())
+        s.setValue("model/keep_specks", self.keep_specks.isChecked())

@@ -164,9 +164,11 @@ def propose_in_worker(
     overlap: float = DEFAULT_OVERLAP,
     from_boxes: bool = False,
     only_existing: bool = False,
+    keep_specks: bool = False,
 ) -> bool:
     """Pre-label ``image_ids`` of the snapshot (``inference.batch.propose_batch``, as the CLI does, with
-    its ``skip_existing``, ``tiling``, ``overlap``, ``from_boxes`` and ``only_existing``):
+    its ``skip_existing``, ``tiling``, ``overlap``, ``from_boxes``, ``only_existing`` and ``keep_specks``,
+    a refusal naming the Run box's field):
     reports ``("done", image_id, Proposal)`` or ``("failed", image_id, file_name, reason)`` per image (the
     first preceded by ``("name", image_id, line)`` per model class name its proposal keeps whole), and
     ``("stopped", -1, reason)`` when no object id is left for the next image's objects (the run ends there).
@@ -179,6 +181,7 @@ def propose_in_worker(
     from pixelproof.core.batch import BatchCancelled, Executor, SerialExecutor, make_executor
     from pixelproof.inference.batch import SECONDS_PER_IMAGE as SPI
     from pixelproof.inference.batch import lanes_allowed, propose_batch, tile_counts
+    from pixelproof.inference.tiling import APP_WORDS
 
     mapper = PredictionMapper(
         snap, backend.source, mapping=mapping, skip_existing=skip_existing, only_existing=only_existing
@@ -198,6 +201,7 @@ def propose_in_worker(
         results = propose_batch(
             snap, todo, mapper, executor, spec=spec, backend=backend, cancelled=cancel.is_set,
             tiling=tiling, overlap=overlap, from_boxes=from_boxes, on_tile=on_tile, on_progress=on_progress,
+            keep_specks=keep_specks, words=APP_WORDS,
         )  # fmt: skip
         try:
             for image, result in results:
