@@ -19,7 +19,9 @@ traced), each against the
 same slide without the mask and against the mask drawn from its whole pixels as before
 (``mask_layer.reduction_level`` held at 1 and no view window: the whole box decoded, coloured and traced
 at twice its size; at 100 % it then draws what the open decoded), alternating in one process (the peak
-reset between steps, ``clear_refs``).
+reset between steps, ``clear_refs``). Last, a brush stroke on it selected at 100 % (real mouse events, the
+brush tool): its CPU time, peak and resident memory after (``VmRSS``), against the 'select' reading and
+against its item kept after the stroke, as before (``polygon_layer.drawn_by_layer`` held false).
 
 Two figures, each the median of R runs of CPU time (the machine is shared: wall time measures the
 neighbours), alternating with its reference in the same process:
@@ -218,6 +220,29 @@ def _peak() -> int:
         return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM"))
 
 
+def _rss() -> int:
+    with open("/proc/self/status") as f:  # resident memory now (the steady state)
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmRSS"))
+
+
+def _stroke(canvas) -> None:  # type: ignore[no-untyped-def]
+    """A brush stroke of 41 px on the big mask at 100 % (real mouse events on the viewport): 400 px to
+    the right from inside it into its hole, then a frame drawn."""
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtTest import QTest
+
+    from pixelproof.ui.tools.paint_options import OPTIONS
+
+    vp, left = canvas.viewport(), Qt.MouseButton.LeftButton
+    OPTIONS.set(width=41)
+    start, end = canvas.mapFromScene(QPointF(13900, 12500)), canvas.mapFromScene(QPointF(14300, 12500))
+    QTest.mousePress(vp, left, Qt.KeyboardModifier.NoModifier, start)
+    for i in range(1, 9):
+        QTest.mouseMove(vp, start + (end - start) * (i / 8))
+    QTest.mouseRelease(vp, left, Qt.KeyboardModifier.NoModifier, end)
+    vp.grab()
+
+
 def _big_mask(runs: int) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import gc
@@ -230,6 +255,7 @@ def _big_mask(runs: int) -> None:
     from pixelproof.ui.canvas.mask_layer import selected_in_layer
     from pixelproof.ui.canvas.view import CanvasView
     from pixelproof.ui.document import Document
+    from pixelproof.ui.tools.brush import BrushTool
 
     create_app()
     now = (mask_layer.reduction_level, mask_layer.WINDOW_VIEWS)
@@ -240,6 +266,9 @@ def _big_mask(runs: int) -> None:
     cases = {"without": ("bare", now), "reduced": ("mask", now), "full": ("mask", before)}
     # selected: in the layer, drawn from its reduced copy; before, its own item (its whole box decoded)
     selected = {"without": selected_in_layer, "reduced": selected_in_layer, "full": lambda *_: False}
+    # after a stroke: back in the layer; before, its item (made for the stroke) kept while selected
+    put_back = {"reduced": polygon_layer.drawn_by_layer, "full": lambda *_: False}
+    steady: dict[tuple[str, str], list[int]] = {}
     times: dict[tuple[str, str], list[float]] = {}
     peaks: dict[tuple[str, str], list[int]] = {}
     for _ in range(runs):
@@ -278,8 +307,31 @@ def _big_mask(runs: int) -> None:
             canvas.viewport().grab()
             times.setdefault((name, "select"), []).append(time.process_time() - t0)
             peaks.setdefault((name, "select"), []).append(_peak())
+            gc.collect()
+            steady.setdefault((name, "select"), []).append(_rss())
             docs[doc].set_selection([])
             polygon_layer.selected_in_layer = selected["reduced"]  # type: ignore[assignment]
+            if name in put_back:  # a brush stroke on it, selected (in the layer) at 100 %, then undone
+                polygon_layer.drawn_by_layer = put_back[name]  # type: ignore[assignment]
+                docs[doc].set_selection([1])
+                canvas.set_tool(BrushTool(canvas))
+                canvas.set_zoom(1.0)
+                canvas.centerOn(QPointF(14100, 12500))  # the hole's left edge
+                canvas.viewport().grab()
+                gc.collect()
+                _peak_reset()
+                t0 = time.process_time()
+                _stroke(canvas)
+                times.setdefault((name, "stroke"), []).append(time.process_time() - t0)
+                peaks.setdefault((name, "stroke"), []).append(_peak())
+                assert docs[doc].undo_stack.count() == 1, "the stroke made no edit"
+                gc.collect()
+                steady.setdefault((name, "stroke"), []).append(_rss())
+                docs[doc].undo_stack.undo()
+                docs[doc].undo_stack.clear()
+                canvas.set_tool(None)
+                docs[doc].set_selection([])
+                polygon_layer.drawn_by_layer = put_back["reduced"]  # type: ignore[assignment]
             canvas.set_document(None)
             canvas.close()
             canvas.deleteLater()
@@ -289,6 +341,7 @@ def _big_mask(runs: int) -> None:
     mask_layer.reduction_level, mask_layer.WINDOW_VIEWS = now  # type: ignore[assignment]
     t = {k: statistics.median(v) for k, v in times.items()}
     gb = {k: max(v) / 2**30 for k, v in peaks.items()}
+    rss = {k: max(v) / 2**30 for k, v in steady.items()}
     steps = (
         ("open", "opening it (fit zoom, first frame)"),
         ("100", "then zoomed to 100 % on it"),
@@ -304,6 +357,16 @@ def _big_mask(runs: int) -> None:
             f"{t[old]:.2f} s, {gb[old]:.2f} GB -> {t[new] / t[old]:.3f}x, "
             f"{gb[new] / gb[old]:.2f}x memory"
         )
+    new, sel, old = ("reduced", "stroke"), ("reduced", "select"), ("full", "stroke")
+    print(
+        "40,000 x 30,000 slide with a 12,000 x 9,000 mask, canvas 1366x768, then a brush stroke on it "
+        f"selected at 100 % (41 px, 400 px, mouse press to a frame after the release): {t[new]:.2f} s CPU, "
+        f"{gb[new]:.2f} GB peak, {rss[new]:.2f} GB after (median of {runs}) vs selected before the stroke: "
+        f"{t[sel]:.2f} s, {gb[sel]:.2f} GB peak, {rss[sel]:.2f} GB after -> "
+        f"{rss[new] / rss[sel]:.2f}x memory after; its item kept after the stroke (before): {t[old]:.2f} s, "
+        f"{gb[old]:.2f} GB peak, "
+        f"{rss[old]:.2f} GB after -> {t[new] / t[old]:.2f}x, {rss[new] / rss[old]:.2f}x memory after"
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -1,7 +1,8 @@
 """A selected large mask stays in the mask layer (ui/canvas/mask_layer.py ``selected_in_layer``), drawn with
 the selected look from its reduced copy or a window, not its own item decoding its whole box; a rubber band
 reads it from its runs (``LayerMask.touches``). Delete, undo, a drag, a class change and a brush stroke on it
-work as on a small one."""
+work as on a small one; after a stroke (its item made for the stroke only), its undo and its redo it is
+drawn by the layer again."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from pixelproof.core import masks
-from pixelproof.ui.canvas.items import MaskItem
 from pixelproof.ui.canvas.mask_layer import selected_in_layer
 from pixelproof.ui.canvas.polygon_layer import port_pixels
 from pixelproof.ui.tools.paint_options import OPTIONS
@@ -92,4 +92,50 @@ def test_a_brush_stroke_on_a_selected_large_mask_paints_into_it(slide) -> None:
     ann = slide.document.project.annotations[BIG]
     assert masks.decode(ann.segmentation)[900, 2150]
     assert len(slide.document.project.annotations) == 2  # painted into it, no new mask
-    assert isinstance(slide.canvas.made_item(BIG), MaskItem)  # the stroke made its item
+    in_layer(slide)  # its item was for the stroke only
+
+
+def in_layer(win) -> None:  # type: ignore[no-untyped-def]
+    """The large mask is drawn selected by the layer, not by an item of its own holding its whole box."""
+    settle()
+    assert win.document.selection == [BIG] and win.canvas.made_item(BIG) is None
+    assert BIG in win.canvas.box_layer.selected and selected_in_layer(
+        entry(win, BIG), port_pixels(win.canvas)
+    )
+    assert entry(win, BIG).decoded_bytes() < (X1 - X0) * (Y1 - Y0) / 2  # a view window at most
+
+
+def test_after_a_stroke_undo_and_redo_a_large_mask_is_drawn_by_the_layer_again(slide) -> None:
+    overview(slide)
+    click(slide, view_point(slide, 700, 900))
+    slide.resize(1000, 700)  # room for the strokes at 100 %, the box still over four views
+    look_at(slide, 1150, 850, 1.0)
+    before = masks.decode(slide.document.project.annotations[BIG].segmentation)
+    key(slide, Qt.Key.Key_R)
+    OPTIONS.set(width=21)
+    drag(slide, view_point(slide, 1050, 900), view_point(slide, 1250, 900))  # from it into the hole
+    assert len(slide.document.project.annotations) == 2  # painted into it, no new mask
+    now = masks.decode(slide.document.project.annotations[BIG].segmentation)
+    assert now[890:911, 1050:1251].all() and not before[900, 1100:1251].any()
+    assert (now != before).sum() == (now[880:921, 1030:1271] != before[880:921, 1030:1271]).sum()
+    in_layer(slide)
+    shown = grab(slide)
+    (t, lf), (b, r) = screen(slide, 1160, 895), screen(slide, 1240, 905)
+    key(slide, Qt.Key.Key_E)
+    drag(slide, view_point(slide, 1050, 760), view_point(slide, 1250, 760))  # the eraser, above the hole
+    erased = masks.decode(slide.document.project.annotations[BIG].segmentation)
+    assert before[760, 1050:1251].all() and not erased[750:771, 1050:1251].any()
+    assert (erased[880:921] == now[880:921]).all()
+    in_layer(slide)
+    key(slide, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert (masks.decode(slide.document.project.annotations[BIG].segmentation) == now).all()
+    in_layer(slide)
+    key(slide, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert (masks.decode(slide.document.project.annotations[BIG].segmentation) == before).all()
+    in_layer(slide)
+    assert np.abs(grab(slide)[t:b, lf:r] - shown[t:b, lf:r]).max(axis=2).mean() > 5  # the hole again
+    key(slide, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert (masks.decode(slide.document.project.annotations[BIG].segmentation) == now).all()
+    in_layer(slide)
+    same = np.abs(grab(slide)[t:b, lf:r] - shown[t:b, lf:r]).max(axis=2) <= 2
+    assert same.mean() > 0.95  # painted again, as the layer drew it after the stroke

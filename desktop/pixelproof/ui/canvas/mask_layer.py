@@ -25,8 +25,9 @@ the outline so drawn (``outline_at``): hovering the region at the overview decod
 Selecting a mask - a click, the eraser, an edit - turns it into its own ``MaskItem`` (``LazyItems``,
 ``polygon_layer.follow_selection``) with the selected look, brush edits and live painting, as before; it
 goes back to the layer when unselected. A large one (``selected_in_layer``) stays in the layer, drawn
-selected by ``SelectedMasks`` as the others are drawn, until a brush or eraser stroke starts on it; a rubber
-band reads it from its runs (``touches``). Selecting many (``MANY_SELECTED``: Select All on a slide) does not:
+selected by ``SelectedMasks`` as the others are drawn; a brush or eraser stroke on it makes its item for
+the stroke, put back once the stroke is over (``polygon_layer.drawn_by_layer``); a rubber band reads it
+from its runs (``touches``). Selecting many (``MANY_SELECTED``: Select All on a slide) does not:
 they stay in the layer and ``SelectedMasks`` draws them with the selected look, as ``SelectedPolygons``.
 """
 
@@ -74,11 +75,18 @@ def reduction_level(zoom: float) -> int:
 
 def selected_in_layer(e: object, port_pixels: float) -> bool:
     """Whether selected mask ``e`` (an entry of the layer) stays in the layer, drawn selected by
-    ``SelectedMasks`` from its reduced copy or a window around the view, until a brush or eraser stroke starts
-    on it (which makes its item): its box is over ``WINDOW_VIEWS`` views at 100 % (``port_pixels``: the
-    viewport's), the layer's rule for a window, at any zoom. Its own item decoded, coloured and traced its
+    ``SelectedMasks`` from its reduced copy or a window around the view (a brush or eraser stroke on it
+    makes its item for the stroke only: ``polygon_layer.drawn_by_layer``): its box is over
+    ``WINDOW_VIEWS`` views at 100 % (``port_pixels``: the viewport's), the layer's rule for a window, at
+    any zoom. Its own item decoded, coloured and traced its
     whole box: 1.4 GB for a slide's 12,000 x 9,000 tumour region selected at the overview."""
-    return isinstance(e, LayerMask) and not e.too_big and e.w * e.h > WINDOW_VIEWS * port_pixels
+    return isinstance(e, LayerMask) and not e.too_big and large_box(e.w, e.h, port_pixels)
+
+
+def large_box(w: float, h: float, port_pixels: float) -> bool:
+    """Whether a mask's box of ``w`` x ``h`` is over ``WINDOW_VIEWS`` views at 100 %: large
+    (``selected_in_layer``)."""
+    return w * h > WINDOW_VIEWS * port_pixels
 
 
 class _Decoded:

@@ -26,6 +26,7 @@ from pixelproof.core.model import Annotation, Category
 from pixelproof.core.object_lock import is_locked
 from pixelproof.core.sparse_mask import origin_of
 from pixelproof.ui.canvas.items import MaskItem, make_item
+from pixelproof.ui.canvas.polygon_layer import follow_selection
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.shortcuts import REGISTRY
 from pixelproof.ui.tools.base import Tool
@@ -345,12 +346,18 @@ class BrushTool(Tool):
         self._line_end = None if now is None else (self.canvas.image_id, ann.id, p)
 
     def _end_stroke(self) -> None:
+        """The stroke's items let go of. A large selected mask's item, made for the stroke, goes back to the
+        layer (``polygon_layer.drawn_by_layer``) before the edit is pushed: its whole box is not decoded
+        again for the edit, its undo or its redo, and not held until the mask is unselected."""
+        own = self._temp_item is None and self._item is not None
         if self._temp_item is not None:
             self.canvas.remove_overlay(self._temp_item)  # type: ignore[arg-type]
         self._temp_item = None
         self._item = None
         self._stroke = None
         self._ann = None
+        if own and self.document is not None:
+            follow_selection(self.canvas, set(self.document.selection))
 
     def _resync(self) -> None:
         """Show the annotation as stored again (after a cancelled or empty stroke)."""
