@@ -21,8 +21,9 @@ from tests.ui.test_channels import open_menu
 from tests.ui.test_review import column_values, enter_review, open_window
 from tests.ui.test_review_export_report import export
 
-AGREED = f"the {OVER * 2} objects of the annotators' versions left out (--versions all scores every version)"
-EVERY = "every version there is scored (--versions all)"
+MENU = "Review > Score Every Annotator's Version"  # the app's lines name the menu item, not qa's flag
+AGREED = f"the {OVER * 2} objects of the annotators' versions left out ({MENU} scores every version)"
+EVERY = f"every version there is scored ({MENU})"
 
 
 def _merged(tmp_path: Path) -> Path:
@@ -72,6 +73,8 @@ def test_the_menu_item_scores_every_version_and_back(
         export(qtbot, win, monkeypatch, report, "json")  # Export Report scores with the same setting
         data = json.loads(report.read_text())
         assert data["options"]["versions"] == "all" and data["summary"]["fp"] == OVER * 2
+        # a report file names the command line's flag, as pixelproof qa's report does
+        assert any(p.endswith("every version there is scored (--versions all)") for p in data["problems"])
         assert errors == []
 
         _click(qtbot, win)  # and back: the consensus again

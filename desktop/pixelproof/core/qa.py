@@ -337,6 +337,7 @@ def run_qa(
     stream: StreamedRows | None = None,
     cache: ScoreCache | None = None,
     near_miss_command: str | None = "pixelproof qa",
+    versions_switch: str | None = None,
 ) -> QAResult:
     """Score ``candidate`` against ``reference`` (a ``Project`` or a ``references.Reference``).
 
@@ -350,14 +351,16 @@ def run_qa(
     A reference category spelt otherwise than one of the candidate's (case, spaces) is scored under the
     candidate's name (``qa_categories``) on a copy, ``QAResult.reference``: draw that one to pair them too.
     ``near_miss_command``: the command the near-miss note tells to run with another ``--iou-threshold``;
-    None says the threshold alone (the review view, where no command can be given).
+    None says the threshold alone (the review view, where no command can be given). ``versions_switch``:
+    what a merged project's lines name as scoring every version (``qa_team.VERSIONS_FLAG`` when None; the
+    app names its menu item).
     """
     from pixelproof.core.qa_team import scored_candidate
     from pixelproof.core.references import Reference, labels_only, scorable_pairs
 
     opt = options or QAOptions()
     # a merged project: its agreed objects, not every annotator's version (opt.versions); honeypots out
-    candidate, unscored, team_notes = scored_candidate(candidate, opt.versions)
+    candidate, unscored, team_notes = scored_candidate(candidate, opt.versions, versions_switch)
     ref = reference if isinstance(reference, Reference) else Reference(project=reference)
     whole = ref.project  # its pending and rejected objects are no ground truth: said by scorable_pairs
     ref, names = paired_reference(labels_only(ref), candidate)  # "Tumor" scored as "tumor", said in problems

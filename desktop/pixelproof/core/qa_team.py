@@ -24,11 +24,16 @@ from pixelproof.core.overlap_versions import (
 from pixelproof.core.wording import plural
 
 VERSIONS = ("agreed", "all")  # QAOptions.versions, qa --versions
+VERSIONS_FLAG = "--versions all"  # what scores every version, in the command's words
 
 
-def scored_candidate(candidate: Project, versions: str = "agreed") -> tuple[Project, set[int], list[str]]:
+def scored_candidate(
+    candidate: Project, versions: str = "agreed", switch: str | None = None
+) -> tuple[Project, set[int], list[str]]:
     """The candidate QA scores (a snapshot without the objects left out, or ``candidate`` itself), the ids
-    of its images left out of scoring, and the problem lines saying what was left out and why."""
+    of its images left out of scoring, and the problem lines saying what was left out and why. ``switch``:
+    what the lines name as scoring every version (``VERSIONS_FLAG``; the app names its menu item)."""
+    switch = switch or VERSIONS_FLAG
     if versions not in VERSIONS:
         raise ValueError(f"versions must be one of {', '.join(VERSIONS)}, got {versions!r}")
     where = str(candidate.path) if candidate.path else "the candidate"
@@ -49,8 +54,8 @@ def scored_candidate(candidate: Project, versions: str = "agreed") -> tuple[Proj
     if versions == "all":
         notes.append(
             f"{where}: {plural(len(several), 'image')} {_hold(several)} several annotators' versions side by "
-            "side (a merged project before its consensus is accepted); every version there is scored "
-            "(--versions all)"
+            f"side (a merged project before its consensus is accepted); every version there is scored "
+            f"({switch})"
         )
         return candidate, unscored, notes
     drop: list[int] = []
@@ -69,7 +74,7 @@ def scored_candidate(candidate: Project, versions: str = "agreed") -> tuple[Proj
         notes.append(
             f"{where}: {plural(len(agreed), 'image')} {_hold(agreed)} several annotators' versions side by "
             f"side: {_be(agreed, 'its', 'their')} consensus objects scored, the "
-            f"{plural(versions_left, 'object')} of the annotators' versions left out (--versions all scores "
+            f"{plural(versions_left, 'object')} of the annotators' versions left out ({switch} scores "
             "every version)"
         )
     if waiting:
@@ -77,7 +82,7 @@ def scored_candidate(candidate: Project, versions: str = "agreed") -> tuple[Proj
         notes.append(
             f"{where}: {_images(candidate, waiting)} {_hold(waiting)} several annotators' versions side by "
             "side and no consensus yet: not scored (pixelproof consensus on it gives what the team agreed; "
-            "--versions all scores every version)"
+            f"{switch} scores every version)"
         )
     return (candidate.snapshot(without=drop) if drop else candidate), unscored, notes
 

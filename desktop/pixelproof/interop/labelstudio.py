@@ -22,7 +22,9 @@ Images: ``data.image`` (``/data/upload/1/3f2a9c1b-img.jpg``, ``/data/local-files
 in ``image_dir`` (searched recursively), else beside the JSON or in ``images/`` there, and an upload
 where Label Studio keeps it (``labelstudio_inputs.labelstudio_media``). The label config
 (``label_config.xml`` beside the JSON, or ``label_config``) gives the category order, colours and digit
-keys (those that picked the labels in Label Studio: ``labelstudio_hotkeys``).
+keys (those that picked the labels in Label Studio: ``labelstudio_hotkeys``). A config of several
+``<Image>`` tags (a multi-view task) makes each picture an image of its own with the results whose
+``to_name`` names it; a result naming no picture is skipped and said, never put on another.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.dataset_json import loads_json
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.labelstudio_annotators import ANNOTATOR_CHOICES, pick_annotations, tag_versions
-from pixelproof.interop.labelstudio_inputs import ImageFinder, Labels, read_config
+from pixelproof.interop.labelstudio_inputs import ImageFinder, Labels, Views, read_config
 from pixelproof.interop.labelstudio_keypoints import finish_keypoints, group_keypoints
 from pixelproof.interop.labelstudio_min import is_json_min, tasks_from_min
 from pixelproof.interop.labelstudio_regions import join_parts, region_geometry, region_note, whole
@@ -94,7 +96,7 @@ def read_labelstudio(
     images = ImageFinder(file.parent, Path(image_dir) if image_dir else None)
     project = folder_project(images.root)
     build = Builder(project)
-    image_key, labels = read_config(
+    views, labels = read_config(
         Path(label_config) if label_config else file.parent / CONFIG_NAME,
         label_config is not None,
         build,
@@ -111,13 +113,13 @@ def read_labelstudio(
         report.skip("files", f"{file}: not a Label Studio export (expected a list of tasks); skipped")
         return ImportResult(project, report.problems, report.skipped)
     if is_json_min(tasks):
-        tasks, untyped = tasks_from_min(tasks, image_key)
+        tasks, untyped = tasks_from_min(tasks, views.data_keys)
         report(
             f"{file}: read as Label Studio's JSON-MIN export (one record per annotation), which holds no "
             "predictions, cancelled annotations or polygon parts; export as JSON to keep them"
             + (f"; keys not read: {', '.join(untyped)}" if untyped else "")
         )
-    urls = [as_dict(as_dict(t).get("data")).get(image_key) for t in tasks]
+    urls = [as_dict(as_dict(t).get("data")).get(k) for t in tasks for k in views.data_keys]
     images.report_lookup(str(file), [u.strip() for u in urls if isinstance(u, str) and u.strip()], report)
     notes = _Notes(labels)
     for k, task in enumerate(with_progress(tasks, len(tasks), progress)):
@@ -126,18 +128,16 @@ def read_labelstudio(
             where += f" (id {short_repr(task['id'])})"
         try:
             _read_task(
-                where,
-                task,
-                image_key,
-                images,
-                build,
-                report,
-                notes,
-                predictions,
-                annotator_versions == "each",
+                where, task, views, images, build, report, notes, predictions, annotator_versions == "each"
             )
         except LimitError as e:
             report.skip("tasks", f"{e}; skipped")
+    if len(views.data_keys) > 1:
+        names = ", ".join(views.tag_of(k) for k in views.data_keys)
+        report(
+            f"{file}: the label config shows {len(views.data_keys)} images a task (<Image> {names}): each "
+            "imported as a picture of its own, with the results whose to_name names it"
+        )
     finish_keypoints(project)
     notes.report(file, report)
     report.summarise(file)  # how many ``often`` left unsaid
@@ -195,7 +195,7 @@ class _Notes:
 def _read_task(
     where: str,
     task: Any,
-    image_key: str,
+    views: Views,
     images: ImageFinder,
     build: Builder,
     report: Reporter,
@@ -203,17 +203,8 @@ def _read_task(
     predictions: str,
     each: bool,
 ) -> None:
-    data = as_dict(task.get("data")) if isinstance(task, dict) else {}
-    url = data.get(image_key)
-    if not isinstance(url, str) or not url.strip():
-        report.skip("tasks", f"{where}: no data.{image_key} naming the image; skipped")
-        return
-    name, file, note = images.find(url.strip())
-    if name in ("", ".", "..") or "\0" in name:
-        report.skip("tasks", f"{where}: data.{image_key} {short_repr(url)} names no file; skipped")
-        return
-    if note:
-        report(f"{where}: {note}")
+    """A task's annotation (and predictions) on its picture, or on each of its pictures (``views``)."""
+    task = task if isinstance(task, dict) else {}  # said as a task naming no image
     picked, others = pick_annotations(task.get("annotations"), each)
     for a, why in others:  # one a task at most, but an export of 100,000 tasks: the first few said
         report.often(
@@ -230,7 +221,7 @@ def _read_task(
     for r, _, _, at, _ in results:
         if not isinstance(r, dict):
             report.skip("results", f"{where}: annotation {at}: {short_repr(r)} is not an object; skipped")
-    n_not_objects = sum(not isinstance(item[0], dict) for item in results)
+    lost = sum(not isinstance(item[0], dict) for item in results)
     results = [item for item in results if isinstance(item[0], dict)]
     preds = task.get("predictions")
     if predictions == "all" or (predictions == "unannotated" and chosen is None):
@@ -260,6 +251,54 @@ def _read_task(
             f"{where}: {plural(len(preds), 'prediction')} not imported (the task is annotated)",
             "predictions",
         )
+    if len(views.data_keys) == 1:  # one picture: every result is on it, whatever its to_name says
+        _read_view(where, task, views.data_keys[0], "", images, build, report, notes, results, picked, lost)
+        return
+    on = [views.key_of(item[0]) for item in results]
+    for (r, source, _, at, _), key in zip(results, on, strict=True):
+        if key is None:  # never on a picture it may not be on
+            report.skip(
+                "results",
+                f"{where}: {at} ({short_repr(r.get('type'))}, from_name {short_repr(r.get('from_name'))}): "
+                f"to_name {short_repr(r.get('to_name'))} names no <Image> of the label config; skipped",
+            )
+            lost += source is None
+    for key in views.data_keys:
+        mine = [item for item, k in zip(results, on, strict=True) if k == key]
+        tag = views.tag_of(key)
+        _read_view(
+            f'{where} <Image name="{tag}">', task, key, tag, images, build, report, notes, mine, picked, lost
+        )
+
+
+def _read_view(
+    where: str,
+    task: dict,
+    image_key: str,
+    view: str,
+    images: ImageFinder,
+    build: Builder,
+    report: Reporter,
+    notes: _Notes,
+    results: list,
+    picked: list,
+    lost: int,
+) -> None:
+    """One picture of a task (``view``: its ``<Image>`` name when the task shows several) with the
+    results on it; ``lost``: the task's results that came in as nothing (its picture is then not Done)."""
+    data = as_dict(task.get("data"))
+    url = data.get(image_key)
+    if not isinstance(url, str) or not url.strip():
+        said = f"; its {plural(len(results), 'result')} not imported" if results else ""
+        report.skip("tasks", f"{where}: no data.{image_key} naming the image{said}; skipped")
+        return
+    name, file, note = images.find(url.strip())
+    if name in ("", ".", "..") or "\0" in name:
+        report.skip("tasks", f"{where}: data.{image_key} {short_repr(url)} names no file; skipped")
+        return
+    if note:
+        report(f"{where}: {note}")
+    chosen = picked[0][0] if picked else None
     size = _size(where, file, results, report)
     if size is None:
         return
@@ -275,10 +314,12 @@ def _read_task(
             f"({picked[0][1]})"
         )
     extra: dict[str, Any] = {}
-    if kept or task.get("id") is not None:
-        ls = {"results": kept} if kept else {}
+    if kept or task.get("id") is not None or view:
+        ls: dict[str, Any] = {"results": kept} if kept else {}
         if isinstance(task.get("id"), int) and not isinstance(task.get("id"), bool):
             ls["task"] = task["id"]
+        if view:  # one of the task's pictures: which one (the <Image> it was shown in)
+            ls["view"] = view
         extra["pixelproof"] = {"labelstudio": ls}
     # our writer keeps the split in the task's data, unless the config's image reads that field
     if image_key != SPLIT_KEY and (split := canonical(data.get(SPLIT_KEY))) is not None:
@@ -296,7 +337,6 @@ def _read_task(
     )
     _same_file(where, url.strip(), image.file_name, notes, report)
     made: dict[str | None, dict[str, Annotation]] = {}  # per version: region id -> its object
-    lost = n_not_objects  # the annotation's results that came in as nothing
     for result, source, score, at, who in results:
         if as_dict(result).get("type") in AREA_TYPES:
             mine = made.setdefault(who, {})

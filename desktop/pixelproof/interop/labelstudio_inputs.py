@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -56,23 +57,53 @@ def upload_path(url: str) -> Path | None:
     return labelstudio_media() / "upload" / m.group(1) / m.group(2)
 
 
-def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tuple[str, Labels]:
+@dataclass
+class Views:
+    """The pictures a task shows: the config's ``<Image>`` tags (name -> task ``data`` key; two tags
+    reading one key show one picture) and each control tag's ``toName``, so a multi-view task's result
+    goes to the picture it was drawn on, never to another one."""
+
+    keys: dict[str, str] = field(default_factory=lambda: {"image": "image"})
+    bound: dict[str, str] = field(default_factory=dict)  # a control's name -> its toName
+
+    @property
+    def data_keys(self) -> list[str]:
+        """The task ``data`` keys naming a picture, in config order (``image`` without a config)."""
+        return list(dict.fromkeys(self.keys.values()))
+
+    def tag_of(self, key: str) -> str:
+        """The (first) ``<Image>`` name reading ``key``: how the import names that view."""
+        return next(n for n, k in self.keys.items() if k == key)
+
+    def key_of(self, result: Any) -> str | None:
+        """The ``data`` key of the picture a result is on: its ``to_name`` if that names an image, else
+        its control's ``toName`` (JSON-MIN keeps no ``to_name``); None when neither names one."""
+        r = as_dict(result)
+        to = r.get("to_name")
+        if not isinstance(to, str) or to not in self.keys:
+            to = self.bound.get(r.get("from_name")) if isinstance(r.get("from_name"), str) else None
+        return self.keys.get(to) if isinstance(to, str) else None
+
+
+def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tuple[Views, Labels]:
     """Categories from the label config, in its order and with its colours and the digit keys that picked
-    their labels in Label Studio (``labelstudio_hotkeys``; those not kept named in one line); returns the
-    task ``data`` key of its ``<Image>`` (``image`` without a config) and the regions' labels (``Labels``)."""
+    their labels in Label Studio (``labelstudio_hotkeys``; those not kept named in one line); returns its
+    ``<Image>`` tags and controls' targets (``Views``) and the regions' labels (``Labels``)."""
     labels = Labels(build)
     if not given and not path.is_file():
-        return "image", labels
+        return Views(), labels
     try:
         root = read_small_xml(path, "label config")
     except (OSError, ValueError) as e:
         report(f"{e}; categories come from the results")
-        return "image", labels
-    key_name = "image"
+        return Views(), labels
+    views = Views(keys={})
     for el in root.iter():
-        if el.tag == "Image" and (el.get("value") or "").startswith("$"):
-            key_name = el.get("value", "$image")[1:]
-            break
+        if el.tag == "Image" and (el.get("value") or "").startswith("$") and len(el.get("value", "")) > 1:
+            views.keys.setdefault(el.get("name") or el.get("value", "")[1:], el.get("value", "")[1:])
+        elif el.get("name") and el.get("toName"):
+            views.bound.setdefault(el.get("name", ""), el.get("toName", "").split(",")[0].strip())
+    views.keys = views.keys or {"image": "image"}
     declared = []
     for el in root.iter():
         if el.tag not in KEPT_CONFIG_TAGS or not el.get("name"):
@@ -131,7 +162,7 @@ def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tu
             "number keys 1-9, the Categories panel's Key column; its letters are tool keys, listed in "
             "Help > Shortcuts)"
         )
-    return key_name, labels
+    return views, labels
 
 
 def _control_names(root: Any) -> dict[str, list]:

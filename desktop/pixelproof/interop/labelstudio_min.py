@@ -46,7 +46,7 @@ def _region(value: dict) -> str | None:
     return "textarea" if not found and "text" in value else None
 
 
-def _results(key: str, image_key: str, values: Any) -> list[dict] | None:
+def _results(key: str, image_key: str | None, values: Any) -> list[dict] | None:
     """The JSON results of one output key, or None when it is no output JSON-MIN kept a type for."""
     values = values if isinstance(values, list) else [values]
     if not values or not all(isinstance(v, dict) and _region(v) for v in values):
@@ -54,7 +54,9 @@ def _results(key: str, image_key: str, values: Any) -> list[dict] | None:
     out = []
     for v in values:
         value = {k: x for k, x in v.items() if k not in ("original_width", "original_height")}
-        result: dict[str, Any] = {"type": _region(v), "from_name": key, "to_name": image_key, "value": value}
+        result: dict[str, Any] = {"type": _region(v), "from_name": key, "value": value}
+        if image_key is not None:  # several pictures: the reader finds each control's from the config
+            result["to_name"] = image_key
         for k in ("original_width", "original_height"):
             if k in v:
                 result[k] = v[k]
@@ -62,10 +64,13 @@ def _results(key: str, image_key: str, values: Any) -> list[dict] | None:
     return out
 
 
-def tasks_from_min(items: list, image_key: str) -> tuple[list[Any], list[str]]:
+def tasks_from_min(items: list, image_keys: list[str]) -> tuple[list[Any], list[str]]:
     """JSON-MIN records as JSON tasks (one per task id, in first-seen order), and the other keys, left
     out: JSON-MIN dropped their type (``weather``: a single choice written as a string) or they are data
-    columns, which the JSON reader does not read either."""
+    columns, which the JSON reader does not read either. ``image_keys``: the data keys of the task's
+    pictures; with several, a result keeps no ``to_name`` (JSON-MIN has none: the config's tells)."""
+    data_keys = (*image_keys, "split")
+    image_key = image_keys[0] if len(image_keys) == 1 else None
     tasks: dict[Any, dict] = {}
     order: list[Any] = []
     untyped: list[str] = []
@@ -83,10 +88,10 @@ def tasks_from_min(items: list, image_key: str) -> tuple[list[Any], list[str]]:
         for name, value in record.items():
             if name in META_KEYS:
                 continue
-            made = None if name in (image_key, "split") else _results(name, image_key, value)
+            made = None if name in data_keys else _results(name, image_key, value)
             if made is not None:
                 results += made
-            elif name in (image_key, "split"):  # the image, and the split our writer keeps in data
+            elif name in data_keys:  # the image, and the split our writer keeps in data
                 task["data"].setdefault(name, value)
             elif name not in untyped:
                 untyped.append(name)

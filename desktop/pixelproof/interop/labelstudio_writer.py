@@ -107,6 +107,8 @@ def write_labelstudio(
         else:
             counts["missing"] += 1
         task: dict[str, Any] = {"id": image.id, "data": {controls.key: url_prefix + "images/" + quote(name)}}
+        # one picture of a multi-view task (``view``): a task of its own, its results on its one <Image>
+        counts["views"] += "view" in as_dict(as_dict(image.extra.get("pixelproof")).get("labelstudio"))
         if split := spelled(image, "labelstudio"):  # Label Studio has no split: a data field (a column)
             if controls.key == SPLIT_KEY:  # the config's image reads $split: the image, not its split
                 counts["split"] += 1
@@ -156,6 +158,11 @@ def write_labelstudio(
             "image",
             "holding annotators' versions side by side written with one annotation each "
             "(Label Studio gives them all to the user who imports them)",
+        ),
+        "views": (
+            "image",
+            "shown in a task with other images (several <Image> tags) each written as a task of its own, "
+            "with the results drawn on it (the written label config shows one image a task)",
         ),
         "xml": ("text", "of label_config.xml with characters XML cannot hold written with U+FFFD"),
         "split": (

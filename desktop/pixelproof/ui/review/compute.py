@@ -65,6 +65,14 @@ def read_key(path: Path, fmt: str | None, candidate: Project) -> tuple:
     return path, reference_stamp(path), fmt, cats, home, series_stamp(home)
 
 
+def versions_menu_item() -> str:
+    """Review > Score Every Annotator's Version, as the menu shows it: what scores every version in the
+    app (the command line's ``qa --versions all``)."""
+    from pixelproof.ui.shortcuts import REGISTRY
+
+    return "Review > " + REGISTRY.get("review.all_versions").text.replace("&", "")
+
+
 def score(
     job: Any,
     path: Path,
@@ -73,6 +81,7 @@ def score(
     fmt: str | None = None,
     previous: Scored | None = None,
     near_miss_command: str | None = None,
+    versions_switch: str | None = None,
 ) -> Scored:
     """Load ``path`` (as format ``fmt``, else detected) and score ``candidate`` against it, reporting
     progress to ``job`` (a ui Job). With ``previous`` (the run shown: a refresh after an edit) its reference
@@ -80,7 +89,9 @@ def score(
     (``core.qa_cache``); the result is that of a run from nothing. Many pairs to score
     (``core.batch.is_large_job``) are scored on local worker processes, one per core, announced with
     ``job.send(("where", description))``; Cancel stops them. ``near_miss_command``: the command the
-    near-miss warning names (None: the view has no threshold setting; an exported report names qa's).
+    near-miss warning names (None: the view has no threshold setting; an exported report names qa's);
+    ``versions_switch``: what a merged project's lines name as scoring every version (None: the menu item,
+    ``versions_menu_item``; an exported report names qa's flag).
     Raises ``ReferenceLoadError`` with a line per
     problem, naming the file."""
     from pixelproof.core.batch import Executor, make_executor
@@ -121,6 +132,7 @@ def score(
         executor=executor_for,
         cache=cache,
         near_miss_command=near_miss_command,
+        versions_switch=versions_switch or versions_menu_item(),
     )
     job.check()
     objects: dict[str, list[ObjectRow]] = {}

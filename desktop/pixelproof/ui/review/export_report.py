@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QFileDialog
 
 from pixelproof.core.limits import LimitError, check_output_not_input
+from pixelproof.core.qa_team import VERSIONS_FLAG
 from pixelproof.core.references import reference_path
 from pixelproof.core.report_files import KINDS, SUFFIX, nothing_to_report, write_reports
 from pixelproof.ui import dialogs
@@ -89,7 +90,9 @@ def export_report(shell: Shell, view: ReviewView) -> Path | None:
     names = str(ref), str(project.path) if project.path is not None else "(unsaved project)"
 
     def work(step: Any, _on_problem: Any) -> str | None:
-        scored = compute.score(_Steps(step), ref, candidate, options, fmt, previous, "pixelproof qa")
+        scored = compute.score(
+            _Steps(step), ref, candidate, options, fmt, previous, "pixelproof qa", VERSIONS_FLAG
+        )
         if (nothing := nothing_to_report(scored.result)) is not None:
             return nothing
         write_reports(scored.result, candidate, {kind: out}, *names)
