@@ -29,7 +29,7 @@ from pixelproof.core.merge_maps import image_reviews as image_reviews
 from pixelproof.core.merge_maps import merged_review, merged_time
 from pixelproof.core.merge_maps import time_spent_by_image as time_spent_by_image
 from pixelproof.core.merge_outside import off_shard, report_outside, set_aside
-from pixelproof.core.merge_stacking import keep_restacks
+from pixelproof.core.merge_stacking import dealt_ids, keep_restacks
 from pixelproof.core.merge_tracks import shard_tracks
 from pixelproof.core.model import ImageRecord, Project, id_key
 from pixelproof.core.names import annotator_name
@@ -180,7 +180,8 @@ def merge_shards(
     names = _unique_names([s.name for s in shards])
     annotators = [s.annotator for s in shards]
     honeypot_names, overlap_names = _manifest_sets(manifest)
-    same_split = manifest is None and len({s.split for s in shards}) == 1 and shards and shards[0].split
+    one_split = len({s.split for s in shards}) == 1 and bool(shards) and bool(shards[0].split)
+    same_split = manifest is None and one_split
     categories, cat_maps, renamed, removed = merge_categories(shards, names, base, conflicts)
 
     # collect versions per image key, in output order
@@ -269,7 +270,7 @@ def merge_shards(
                 relocated.append((display[key], copy, names[k]))
                 if away:
                     moved_files.add(relocated[-1])
-            version = _version(p, im, k, cat_maps[k], renamed[k])
+            version = _version(p, im, k, cat_maps[k], renamed[k], one_split)
             (outside if off_shard(p, im) else versions).setdefault(key, []).append(version)
 
     strays = set_aside(outside, versions, base_versions)
@@ -406,7 +407,10 @@ def _version(
     shard: int,
     cat_names: dict[int, str],
     split_names: dict[str, str] | None = None,
+    one_split: bool = False,
 ) -> Version:
+    """``project``'s version of ``image``. ``one_split``: the shards merged are all of one split, so the ids
+    each records as dealt out (``dealt_ids``) name the same objects in every shard."""
     objects = [(a, cat_names[a.category_id]) for a in project.annotations_of(image.id)]
     status = project.app.get("image_status", {}).get(str(image.id))
     spent = project.app.get("time_spent")
@@ -434,6 +438,7 @@ def _version(
         dealt if isinstance(dealt, str) else None,
         display,
         unknown,
+        dealt_ids(project, image.id) if one_split else frozenset(),
     )
 
 

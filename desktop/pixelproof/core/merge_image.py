@@ -71,6 +71,9 @@ class Version:
     # a shard of a split that recorded no ``at_split`` (PixelProof before 2026-12-04): whether the base
     # changed since the split cannot be told, so the base's objects its version replaces are reported
     split_unknown: bool = False
+    # a shard's: the ids of the objects the split dealt out on the image (empty: unknown), when every shard
+    # merged is of one split - the same object in each shard, whichever annotator changed it
+    dealt_ids: frozenset[int] = frozenset()
 
     def as_split(self, objects: list[tuple[Annotation, str]]) -> list[tuple[Annotation, str]]:
         """``objects`` with the class names the split gave them, to compare with ``at_split``: a class the
@@ -510,14 +513,18 @@ def _tagged_objects(
     shard_names: list[str],
     annotators: list[str | None],
 ) -> list[tuple[Annotation, str, bool]]:
-    """Every version's objects, each tagged with its annotator (kept side by side until a consensus)."""
+    """Every version's objects, each tagged with its annotator (kept side by side until a consensus). An
+    object the base holds keeps its id (its copies in the other versions take new ones, no conflict); without
+    a base, so does one each shard records as dealt out (``Version.dealt_ids``): changed by one annotator,
+    it is still the object dealt out, not a new one whose id collides (merged ``--into``, it was not)."""
     objects = []
     # an object found unchanged in several versions is one object copied, not an id collision
     copies = Counter((a.id, k) for v, keys in side_by_side for (a, _), k in zip(v.objects, keys, strict=True))
     for v, keys in side_by_side:
         who = annotators[v.shard] or shard_names[v.shard]
+        held = base_ids if base_keys is not None else v.dealt_ids
         for (a, c), k in zip(v.objects, keys, strict=True):
-            obj, cat, keeps = _own(a, c, k, base_keys, base_ids, annotators[v.shard])
+            obj, cat, keeps = _own(a, c, k, base_keys, held, annotators[v.shard])
             obj.app_extra[ANNOTATOR_KEY] = who
             objects.append((obj, cat, keeps or copies[a.id, k] > 1))
     return objects

@@ -2,11 +2,15 @@
 
 A restack changes no object, so the image's ``at_split`` (what it holds, in any order) says the annotator left
 it alone, and the merge kept the base's order: the annotator's Bring to Front was lost. So the split records
-each image's order as dealt out (``STACKING_AT_SPLIT``, images of two or more objects), and after the merge
+each image's order as dealt out (``STACKING_AT_SPLIT``, images of one object or more), and after the merge
 the objects dealt out that an annotator put in another order take that order in the merged image, in the
 places they hold there (objects added since, in the base or the shard, stay where the merge put them). An
 image the annotator did not restack keeps the merged order - a restack the lead made since the split too. A
-shard that records no order (split by an earlier PixelProof) is merged as before. No Qt."""
+shard that records no order (split by an earlier PixelProof) is merged as before.
+
+The same record names the objects dealt out on each image (``dealt_ids``): without a base (merge without
+``--into``) it is what tells an object dealt out to several annotators of an overlap image, which one of them
+changed, from two new objects that share an id (``merge_image._tagged_objects``). No Qt."""
 
 from __future__ import annotations
 
@@ -18,8 +22,18 @@ STACKING_AT_SPLIT = "stacking_at_split"
 
 
 def stacking_at_split(shard: Project) -> dict[str, list[int]]:
-    """Image id -> its objects' ids back to front as the shard is made: its images of two or more objects."""
-    return {str(i): ids for i in shard.images if len(ids := shard.annotation_ids_of(i)) > 1}
+    """Image id -> its objects' ids back to front as the shard is made: its images of one object or more
+    (a split before 2026-12-07 recorded those of two or more only, an order being made of two)."""
+    return {str(i): ids for i in shard.images if (ids := shard.annotation_ids_of(i))}
+
+
+def dealt_ids(shard: Project, image_id: int) -> frozenset[int]:
+    """The ids of the objects the split dealt out on the shard's image ``image_id``: empty when it records
+    none (no split's shard, an image of none, or one object alone in a shard of an earlier split)."""
+    info = shard.app.get("shard")
+    record = info.get(STACKING_AT_SPLIT) if isinstance(info, dict) else None
+    dealt = record.get(str(image_id)) if isinstance(record, dict) else None
+    return frozenset(i for i in dealt if type(i) is int) if isinstance(dealt, list) else frozenset()
 
 
 def keep_restacks(project: Project, shards: Iterable[tuple[Project, dict[int, int]]]) -> int:
