@@ -121,7 +121,7 @@ def test_renumber_split_and_merge_carry_the_settings_by_image(tmp_path: Path) ->
     assert display_entries(again) == {2: {**entry, "updated": "2020-01-01T00:00:00Z"}}
     base.images = {i: base.images[i] for i in ids}
 
-    split = split_project(base, ["ann", "bob"], seed=1)
+    split = split_project(base, ["ann", "bob"], overlap=0.0, seed=1)  # one shard per image
     shards = [Shard.of(split.shards[n], n) for n in ("ann", "bob")]
     held = {n: {s.images[i].file_name for i in display_entries(s)} for n, s in split.shards.items()}
     assert sorted(held["ann"] | held["bob"]) == ["images/img003.png"]  # only the shard of that image

@@ -174,7 +174,7 @@ def _moved_shards(tmp_path: Path, with_copies: bool):  # type: ignore[no-untyped
         png(lead / "images" / f"img{k}.png", w, h)
     base = project_from_folder(lead / "images", lead / "project.json", ["cat"])
     save_project(base)
-    split = split_project(base, NAMES, seed=1)
+    split = split_project(base, NAMES, overlap=0.0, seed=1)  # each picture in one shard
     (lead / "shards" / "in").mkdir(parents=True)
     if with_copies:
         shutil.copytree(lead / "images", lead / "shards" / "images")
