@@ -85,9 +85,9 @@ def test_consensus_says_each_count_once(tmp_path: Path, capsys) -> None:  # type
     said = line[len(str(merged)) :]
     assert "touched" not in said and said.count(str(n * 2)) == 1  # before: "...; 10 objects touched"
     assert main(["consensus", str(merged), "--accept"]) == 0
-    # accepting: the images counted, and the objects accepted or removed (consensus and versions), once
+    # accepting: the images counted, the consensus objects accepted and the versions removed, each apart
     assert capsys.readouterr().out.splitlines()[0] == (
-        f"{merged}: consensus accepted on {n} images; {n * 2 * 3} objects accepted or removed"
+        f"{merged}: consensus accepted on {n} images; {n * 2} objects accepted, {n * 4} objects removed"
     )
 
 

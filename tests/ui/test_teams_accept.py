@@ -47,6 +47,25 @@ def test_accepting_a_consensus_says_which_objects_only_one_of_two_annotators_dre
     win.close()
 
 
+def test_accepting_a_consensus_says_the_objects_accepted_and_those_removed_apart(
+    qtbot, project_file, no_prompts
+) -> None:  # type: ignore[no-untyped-def]
+    """Three annotators, two drew the disc: one consensus object accepted, the two versions deleted. The
+    button said nothing of either (the command said one sum of both, 'accepted or removed')."""
+    win = open_main_window(qtbot, merged_project(project_file, ["ann", "bob", "cy"]))
+    qtbot.keyClick(win.canvas, Qt.Key.Key_Tab, CTRL_SHIFT)
+    qtbot.waitUntil(win.teams.view.overlays_ready, timeout=10000)
+    doc, view = win.document, win.teams.view
+    image_id = view.images.currentData()
+    qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.consensus_job is None, timeout=10000)
+    qtbot.mouseClick(view.accept_button, Qt.MouseButton.LeftButton)
+    [kept] = doc.project.annotations_of(image_id)
+    assert kept.review == "accepted"
+    assert win.statusBar().currentMessage() == "Consensus accepted: 1 object accepted, 2 objects removed"
+    win.close()
+
+
 def test_by_default_what_one_of_two_annotators_drew_is_proposed_and_stays_pending_after_accept(
     qtbot, project_file, no_prompts
 ) -> None:  # type: ignore[no-untyped-def]

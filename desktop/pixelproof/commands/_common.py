@@ -208,6 +208,24 @@ def bad_iou_threshold(value: float) -> bool:
     return True
 
 
+def missing_option_file(option: str, path: str | None, what: str) -> bool:
+    """True, after one usage-error line, when the file ``option`` names does not exist: ``--honeypots
+    gold.json: file not found (the honeypot images with their reference labels)``. The reader's bare
+    ``gold.json: file not found`` left the user to guess which of the command's files it was and what it
+    was for. Checked before any work, as the other usage errors (exit 2); None (not given) passes, and so
+    does a file that exists but cannot be read (its reader says why)."""
+    if not path:
+        return False
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        error(f"{option} {path}: file not found ({what})")
+        return True
+    except (OSError, ValueError):  # no permission, a NUL in the name: the reader says it
+        return False
+    return False
+
+
 def refuse_empty_outputs(*outputs: str | os.PathLike[str] | None) -> bool:
     """True, after one error line, when an output name given is empty (``-o "$OUT"`` with OUT unset):
     ``Path("")`` is the current folder, which would be said as a folder, or written into, instead. For

@@ -15,6 +15,7 @@ from pixelproof.commands._common import (
     bad_iou_threshold,
     error,
     load_or_report,
+    missing_option_file,
     print_problems,
     refuse_image_outputs,
     refuse_outputs,
@@ -61,6 +62,10 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.split import manifest_keys
 
     if bad_iou_threshold(args.iou_threshold):
+        return 2
+    if missing_option_file(
+        "--manifest", args.manifest, "the lead's manifest from split, for the honeypot scorecards"
+    ) or missing_option_file("--reference", args.reference, "the reference project of the honeypots"):
         return 2
     # the reports never overwrite what they are made from: shards, the lead's manifest, the reference
     # (a usage error, exit 2, as every other refused report path here and in qa and lint)

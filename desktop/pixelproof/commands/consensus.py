@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         marked, held = consensus_marks(project), versions_side_by_side(project)
         # an image accepted before whose tie objects still wait for a decision is not accepted again
         done = sum(has_consensus(project, i, marked) and (i in marked or i in held) for i in project.images)
-        message = f"consensus accepted on {plural(done, 'image')}"
+        message = f"consensus accepted on {plural(done, 'image')}; {edit.counts_text()}"
     else:
         edit, summary = consensus_edit(project, args.method, args.iou_threshold, ties=args.ties)
         if summary["images"] == 0 and not summary["skipped"]:
@@ -125,10 +125,7 @@ def run(args: argparse.Namespace) -> int:
     saved = apply_and_save(project, edit, tool="consensus", author=args.author, output=args.output)
     if saved is None:
         return 1
-    if args.accept:  # consensus objects accepted and versions removed: a count the message lacks
-        touched = len(saved[0].annotation_ids())
-        message += f"; {plural(touched, 'object')} accepted or removed"
-    # the other runs' messages count the objects they added or decided already: said once
+    # each run's message counts what it changed, each count once (accepted and removed apart)
     print(shown(f"{args.output or args.project}: {message}"))  # named as typed
     for said in (dropped, pending):
         if said:

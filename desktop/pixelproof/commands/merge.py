@@ -17,6 +17,7 @@ from pixelproof.commands._common import (
     ProgressBar,
     error,
     load_or_report,
+    missing_option_file,
     print_problems,
     refuse_outputs,
     shown,
@@ -67,6 +68,10 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.run_ids import run_dropped_text
 
     batch = batch_options(args)
+    if missing_option_file(
+        "--into", args.into, "the project to merge the shards into"
+    ) or missing_option_file("--manifest", args.manifest, "the lead's manifest from split"):
+        return 2
     if refuse_outputs(args.output, projects=True) or refuse_outputs(args.report):
         return 1  # the project is not written when the report cannot be
     projects = []

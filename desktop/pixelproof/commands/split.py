@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from pixelproof.commands._common import error, load_or_report, refuse_outputs
+from pixelproof.commands._common import error, load_or_report, missing_option_file, refuse_outputs
 from pixelproof.core.errors import error_text
 from pixelproof.core.wording import first_few, plural
 
@@ -48,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectSaveError, atomic_write
     from pixelproof.core.split import SplitError, outputs_problem, save_shard, split_outputs, split_project
 
+    if missing_option_file("--honeypots", args.honeypots, "the honeypot images with their reference labels"):
+        return 2
     if refuse_outputs(args.manifest):  # not after the shards are written
         return 1
     project = load_or_report(args.project)

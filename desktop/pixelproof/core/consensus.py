@@ -335,7 +335,23 @@ def has_consensus(project: Project, image_id: int, marked: dict[int, str] | None
     return any(is_consensus(a) for a in project.annotations_of(image_id))
 
 
-def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Edit:
+class AcceptConsensus(Compound):
+    """Accept Consensus's edit, knowing the objects it accepts and those it deletes: two counts the CLI and
+    the app say apart (one sum of both read as objects accepted)."""
+
+    def __init__(self, parts: list[Edit], accepted: list[int], removed: list[int]) -> None:
+        super().__init__(parts, "Accept consensus", focus=accepted or None)
+        self.accepted = accepted
+        self.removed = removed
+
+    def counts_text(self) -> str:
+        """ "20 objects accepted, 5 objects removed": how the CLI's line and the app's status say it."""
+        return (
+            f"{plural(len(self.accepted), 'object')} accepted, {plural(len(self.removed), 'object')} removed"
+        )
+
+
+def accept_consensus(project: Project, image_ids: list[int] | None = None) -> AcceptConsensus:
     """Accept the consensus of these images (default: all with one): consensus objects not rejected
     become accepted, rejected ones and the annotators' tagged versions are deleted. One edit. A tie object
     still pending stays pending (it holds what its annotator drew, so nothing is lost): a reviewer
@@ -376,7 +392,7 @@ def accept_consensus(project: Project, image_ids: list[int] | None = None) -> Ed
         parts.append(SetConsensusMethod({i: None for i in accepted if i in marked}, "Accept consensus"))
     if any(i in listed for i in accepted):
         parts.append(SetOverlapAnnotators({i: None for i in accepted if i in listed}, "Accept consensus"))
-    return Compound(parts, "Accept consensus", focus=[a.id for a in keep] or None)
+    return AcceptConsensus(parts, [a.id for a in keep], list(dict.fromkeys(drop)))
 
 
 def dropped_by_accept(project: Project, image_ids: list[int] | None = None) -> dict[int, int]:

@@ -229,7 +229,9 @@ def drawn_by_layer(view: CanvasView, ann: Annotation, item: object) -> bool:
     a view window: it is large (``selected_in_layer``'s rule, by its stored box) and no tool is painting into
     it. Its item is made for a brush or eraser stroke; kept until the mask was unselected, it held the whole
     box decoded, coloured and traced (a slide's 12,000 x 9,000 region: 0.64 GB resident after a stroke,
-    0.17 GB put back) and redid all of it at each stroke, undo and redo."""
+    0.17 GB put back) and redid all of it at each stroke, undo and redo. Also asked when a mask with its
+    item changes (the canvas's ``_on_changed``): a small selected mask a wand click makes large goes back
+    before its item decodes the new box."""
     tool = view.tool
     return (
         isinstance(item, MaskItem)

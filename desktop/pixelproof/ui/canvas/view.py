@@ -36,7 +36,7 @@ from pixelproof.ui.canvas.orientation import OrientationMarks, patient_of
 from pixelproof.ui.canvas.overview import Overview
 from pixelproof.ui.canvas.pinned_tags import PinnedTags
 from pixelproof.ui.canvas.pixels import ShownPixels
-from pixelproof.ui.canvas.polygon_layer import LAYER_KINDS, follow_selection, gets_item
+from pixelproof.ui.canvas.polygon_layer import LAYER_KINDS, drawn_by_layer, follow_selection, gets_item
 from pixelproof.ui.canvas.reveal import DrawnCategories, reveal_selection
 from pixelproof.ui.canvas.show_filter import ShowFilter
 from pixelproof.ui.canvas.still_pointer import StillPointer
@@ -386,6 +386,11 @@ class CanvasView(
             if ann.kind == "box" or not gets_item(self, ann_id):
                 return  # a selected box that became a polygon gets its item (``follow_selection``), below
         item = self.items_by_id.get(ann_id)
+        if item is not None and ann.kind == "mask" and drawn_by_layer(self, ann, item):
+            # made large (a wand fill, a stroke growing a small mask, their undo or redo): back to the layer,
+            # drawn selected from its reduced copy or a window, before its item decodes its whole new box
+            follow_selection(self, set(self.document.selection))
+            return
         if item is not None and item.kind == ann.kind:
             item.sync(ann, self._category(ann), self.show_labels)
         else:

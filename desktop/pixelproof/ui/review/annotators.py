@@ -430,5 +430,5 @@ class AnnotatorsView(QObject):
         doc.push(edit)
         if dropped:  # ties dropped: every object one of two drew alone; say it, undo brings them back
             dropped = f"{dropped} (Edit > Undo brings them back)"
-        if dropped or pending:
-            self.shell.status("; ".join(["Consensus accepted", *(t for t in (dropped, pending) if t)]), 0)
+        said = [f"Consensus accepted: {edit.counts_text()}", *(t for t in (dropped, pending) if t)]
+        self.shell.status("; ".join(said), 0 if dropped or pending else 4000)
