@@ -108,3 +108,14 @@ def test_agreement_on_shards_compares_an_overlap_image_one_annotator_renamed(
     assert len(listed) == from_merged["images"] == n
     (mine,) = [i for i in listed if Path(opened.images[i].file_name).name == new]
     assert len(listed[mine]) == 2
+
+
+@pytest.mark.parametrize(("units", "said"), [(1, "(1 object, 0 seen"), (2, "(2 objects, 0 seen")])
+def test_the_printed_summary_counts_objects_in_words(capsys, units: int, said: str) -> None:  # type: ignore[no-untyped-def]
+    """One object compared was printed "(1 objects, ...)"."""
+    from pixelproof.commands.agreement import _print
+
+    figures = dict.fromkeys(("dice", "iou", "f1", "fleiss_kappa", "krippendorff_alpha"), 1.0)
+    summary = {**figures, "units": units, "units_one_rater": 0}
+    _print({"summary": summary, "images": 1, "raters": ["ann", "bob"], "pairs": [], "per_annotator": []})
+    assert said in capsys.readouterr().out

@@ -191,7 +191,7 @@ def _print(data: dict) -> None:
     print(f"{plural(data['images'], 'overlap image')}, raters: {', '.join(map(shown, data['raters']))}")
     print(
         f"Dice {_f(s['dice'])}  IoU {_f(s['iou'])}  F1 {_f(s['f1'])}  Fleiss' kappa {_f(s['fleiss_kappa'])}  "
-        f"Krippendorff's alpha {_f(s['krippendorff_alpha'])}  ({s['units']} objects, "
+        f"Krippendorff's alpha {_f(s['krippendorff_alpha'])}  ({plural(s['units'], 'object')}, "
         f"{s['units_one_rater']} seen by one annotator only)"
     )
     print(f"{'pair':<24}{'images':>8}{'dice':>8}{'iou':>8}{'f1':>8}{'kappa':>8}")
