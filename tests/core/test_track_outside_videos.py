@@ -1,7 +1,8 @@
 """Outside marks of a project of two videos (two folders of frames, as two CVAT tasks or a merge give) whose
 track ids repeat, without Qt: a mark names its video (``sequence``, the folder), so a mark of track 3 on
 frame 4 of one video stops no fill of the other's track 3; a mark without a video (older projects) is one of
-every video, as before; Save As rewrites the marks' folders with the images' names; the window's sign
+every video, as before; Save As and Locate Missing Images rewrite the marks' folders with the images'
+names; the window's sign
 (``out_of_view``) says from the mark to the track's next object; the CVAT for video export writes each mark
 on its own video's frame, and the reader names the task's folder."""
 
@@ -14,6 +15,7 @@ import pytest
 
 from pixelproof.core.clipboard import track_of
 from pixelproof.core.coco import load_project, new_project, save_project
+from pixelproof.core.edits.images import RelocateImages
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.track_edit import TrackEditRefused, back_in_view, leave_view
 from pixelproof.core.track_fill import fill_between_frames
@@ -106,6 +108,17 @@ def test_save_as_elsewhere_renames_the_marks_folder_with_the_images(tmp_path: Pa
     assert next(i.file_name for i in moved.images.values()).startswith("one/")
     assert moved.extra["cvat_video"]["outside"][0]["sequence"] == "one/a"
     assert _filled(moved, 1) == 3 and _filled(moved, 101) == 9  # still a's mark only
+
+
+def test_locating_a_videos_moved_frames_moves_its_marks_and_undo_moves_them_back() -> None:
+    p = two_videos()
+    leave_view(p, 5, 3).edit.apply(p)
+    moved = RelocateImages({i: f"moved/a/frame_{i - 1:06d}.png" for i in range(1, 1 + FRAMES)})
+    moved.apply(p)
+    assert p.extra["cvat_video"]["outside"][0]["sequence"] == "moved/a"
+    assert _filled(p, 1) == 3
+    moved.revert(p)
+    assert p.extra["cvat_video"]["outside"][0]["sequence"] == "a"
 
 
 def test_cvat_export_writes_each_mark_on_its_own_videos_frame_and_reads_it_back(tmp_path: Path) -> None:
