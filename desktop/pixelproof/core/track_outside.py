@@ -18,7 +18,9 @@ A mark also names its video: ``sequence``, the folder its frames are the images 
 project of two videos whose track ids repeat (two CVAT tasks, a merge) a mark of track 7 on frame 12 of one
 is no mark of the other's track 7. A mark without one (made before marks named their video, or written by
 hand) is a mark in every video of the project, as before. Save As, which rewrites the images' names
-relative to the new file, rewrites the marks' folders with them (``rebase_sequences``).
+relative to the new file, and Locate Missing Images (``RelocateImages``, and its undo) rewrite the marks'
+folders with them (``rebase_sequences``). An undo after a Save As to another folder puts back a mark as it
+was before the save, naming the old folder: that mark then matches no video until marked again.
 
 ``out_of_view`` tells, for the window's sign, whether a track is out of view on a frame: from a mark (on
 that frame or before) up to the track's next object in the video.
@@ -156,8 +158,9 @@ def out_of_view(project: Project, image_id: int, track: int | str) -> OutOfView 
 
 
 def rebase_sequences(project: Project, folders: dict[str, str]) -> list[Callable[[], None]]:
-    """Marks' folders renamed as Save As renames their images' (``folders``: old folder -> new, as
-    ``sequence_name`` gives them), in place; returns the undo steps for a save that fails."""
+    """Marks' folders renamed as Save As or Locate Missing Images renames their images' (``folders``: old
+    folder -> new, as ``sequence_name`` gives them), in place; returns the undo steps for a save that
+    fails."""
     undo: list[Callable[[], None]] = []
     for entry in outside_marks(project):
         own = entry.get(SEQUENCE) if isinstance(entry, dict) else None
