@@ -64,7 +64,8 @@ def test_leaves_view_removes_the_frame_and_the_fills_after_it_one_undo_and_fills
     done.edit.apply(p)
     assert _frames_with(p, range(11)) == [0, 1, 2, 3, 10]
     assert outside_frames(p, 3) == {4}
-    assert p.extra["cvat_video"]["outside"] == [{"track": "3", "part": None, "frame": 4, "tag": None}]
+    mark = {"track": "3", "part": None, "frame": 4, "tag": None, "sequence": "clip"}  # its video's folder
+    assert p.extra["cvat_video"]["outside"] == [mark]
     # Fill Between Frames again: nothing past the mark
     again = fill_between_frames(p, 1, 3)
     assert again.edit is None and again.skipped == {OUT_OF_VIEW: 6}

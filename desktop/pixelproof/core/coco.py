@@ -47,7 +47,7 @@ from pixelproof.core.model import (
     ImageRecord,
     Project,
 )
-from pixelproof.core.paths import RelativeNames, is_absolute_name
+from pixelproof.core.paths import RelativeNames, is_absolute_name, name_parts
 from pixelproof.core.project_json import ProjectFormatError, parse_json, read_bytes
 from pixelproof.core.project_json import read_json as read_json  # the project file's one API: here too
 from pixelproof.core.save_targets import check_save_target, foreign_keys
@@ -482,6 +482,10 @@ def _rebase_file_names(project: Project, old: Path | None, new: Path) -> list[Ca
             renamed[image.file_name] = rel
             undo.append(lambda image=image, name=image.file_name: setattr(image, "file_name", name))
             image.file_name = rel
+    from pixelproof.core.track_outside import rebase_sequences  # here: it imports the edits (and OpenCV)
+
+    folders = {"/".join(name_parts(o)[:-1]): "/".join(name_parts(n)[:-1]) for o, n in renamed.items()}
+    undo += rebase_sequences(project, folders)  # the outside marks name their video by its folder
     baseline = project.history.categories if isinstance(project.history, history.Baseline) else {}
     for category in [*project.categories.values(), *baseline.values()]:  # the log sees no change
         examples = category.app_extra.get("examples")

@@ -96,6 +96,14 @@ def sequence_of(project: Project, image_id: int) -> FrameSequence | None:
     return found
 
 
+def sequence_name(project: Project, image_id: int) -> str | None:
+    """The folder whose images are image ``image_id``'s sequence, as text (``clip``, ``a/b``; "" for the
+    project's top folder): what an outside mark names its video by (``core.track_outside``). None when the
+    image is not in the project."""
+    folder = _numbered(project).folders.get(image_id)
+    return None if folder is None else "/".join(folder)
+
+
 def sequence_frames(project: Project, image_id: int) -> list[tuple[int, int]]:
     """The (frame number, image id) of the image sequence ``image_id`` is a frame of - the images of its
     folder -, in frame order (a list of the caller's own)."""

@@ -38,9 +38,11 @@ from pixelproof.core.geometry import clone
 from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.names import shown_name
-from pixelproof.core.track_fill import as_key, sequence_of, shown_track, untouched_fill
+from pixelproof.core.track_fill import as_key, sequence_name, sequence_of, shown_track, untouched_fill
 from pixelproof.core.track_outside import (
+    SEQUENCE,
     SetOutsideMarks,
+    in_sequence,
     is_mark,
     marked_tracks,
     outside_frames,
@@ -191,10 +193,10 @@ def leave_view(project: Project, image_id: int, track: int | str) -> OutsideTogg
         if anns and not all(untouched_fill(a) for a in anns):
             break  # the next key: the object is back in view there
         ids += [a.id for a in anns]
-    name, entries = str(track), outside_marks(project)
+    name, entries, video = str(track), outside_marks(project), sequence_name(project, image_id)
     marks = list(entries)
-    if frame not in outside_frames(project, track):
-        marks.append({"track": name, "part": None, "frame": frame, "tag": None})
+    if frame not in outside_frames(project, track, video):
+        marks.append({"track": name, "part": None, "frame": frame, "tag": None, SEQUENCE: video})
     label = f"Track Leaves View Here (track {shown_track(track)}, frame {frame})"
     parts: list[Edit] = [RemoveAnnotations(ids)] if ids else []
     parts.append(SetOutsideMarks(marks, image_id, label))
@@ -211,10 +213,12 @@ def back_in_view(project: Project, image_id: int, tracks: Sequence[str] | None =
     sequence = sequence_of(project, image_id)
     if sequence is None:
         raise TrackEditRefused(f"image {image_id} is not in the project")
-    frame = sequence.frames[sequence.places[image_id]][0]
-    gone = set(marked_tracks(project, frame) if tracks is None else tracks)
+    frame, video = sequence.frames[sequence.places[image_id]][0], sequence_name(project, image_id)
+    gone = set(marked_tracks(project, frame, video) if tracks is None else tracks)
     kept = [
-        e for e in outside_marks(project) if not (is_mark(e) and e["frame"] == frame and e["track"] in gone)
+        e
+        for e in outside_marks(project)
+        if not (is_mark(e) and e["frame"] == frame and e["track"] in gone and in_sequence(e, video))
     ]
     if len(kept) == len(outside_marks(project)):
         raise TrackEditRefused(

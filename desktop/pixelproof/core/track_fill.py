@@ -54,6 +54,7 @@ from pixelproof.core.frame_sequences import (  # noqa: F401 (FRAME_FILE, frame_n
     FRAME_FILE,
     frame_numbers,
     sequence_frames,
+    sequence_name,
     sequence_of,
 )
 from pixelproof.core.geometry import clamp_polygons, clip_box, clone
@@ -260,7 +261,8 @@ def fill_plan(
         if anns:
             keys.append((place, frames[place][0], anns))
     plan = FillPlan(keys=len(keys))
-    gone = outside_frames(project, track)  # where the track left the view: no fill crosses one
+    # where the track left the view in this video (not its marks of another one): no fill crosses one
+    gone = outside_frames(project, track, sequence_name(project, frames[0][1])) if frames else set()
     skipped: Counter[str] = Counter()
     runs = []  # every place is a key or free: the places between two neighbouring keys are all free
     for (p0, f0, below), (p1, f1, above) in pairwise(keys):

@@ -12,19 +12,37 @@ as CVAT writes a track's outside keyframe.
 
 Fill Between Frames (``core.track_fill.fill_plan``, and so the refill after a key's edit) never fills across
 a mark: the frames from a mark to the next key stay empty, as CVAT shows nothing there.
+
+A mark also names its video: ``sequence``, the folder its frames are the images of
+(``frame_sequences.sequence_name``: ``clip``, ``task1/images``; "" for the project's top folder), so in a
+project of two videos whose track ids repeat (two CVAT tasks, a merge) a mark of track 7 on frame 12 of one
+is no mark of the other's track 7. A mark without one (made before marks named their video, or written by
+hand) is a mark in every video of the project, as before. Save As, which rewrites the images' names
+relative to the new file, and Locate Missing Images (``RelocateImages``, and its undo) rewrite the marks'
+folders with them (``rebase_sequences``). An undo after a Save As to another folder puts back a mark as it
+was before the save, naming the old folder: that mark then matches no video until marked again.
+
+``out_of_view`` tells, for the window's sign, whether a track is out of view on a frame: from a mark (on
+that frame or before) up to the track's next object in the video.
 """
 
 from __future__ import annotations
 
 import copy
+from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from pixelproof.core.clipboard import track_of
 from pixelproof.core.edits import Edit
 from pixelproof.core.edits.base import IMAGE, Change, Changes, applied, restore_order
+from pixelproof.core.frame_sequences import sequence_name, sequence_of
 from pixelproof.core.model import Project
 
 KEPT = "cvat_video"  # the project's extras key (a top-level key of the project file) the marks live under
 OUTSIDE = "outside"  # its list of marks
+SEQUENCE = "sequence"  # a mark's video: its frames' folder (``frame_sequences.sequence_name``); absent: any
 _UNSET = object()
 
 
@@ -43,21 +61,113 @@ def is_mark(entry: Any) -> bool:
         and entry.get("part") is None
         and type(entry.get("frame")) is int
         and entry["frame"] >= 0
+        and isinstance(entry.get(SEQUENCE, ""), str)
     )
 
 
-def outside_frames(project: Project, track: int | str) -> set[int]:
-    """The frame numbers where ``track`` left the view (its marks); an unreadable entry is no mark (the
-    export says it)."""
+def in_sequence(entry: dict[str, Any], sequence: str | None) -> bool:
+    """Whether a mark (or kept outside shape) is one of video ``sequence`` (None: of any video): a mark
+    without a sequence is one of every video, as before marks named theirs."""
+    own = entry.get(SEQUENCE)
+    return sequence is None or own is None or own == sequence
+
+
+def outside_frames(project: Project, track: int | str, sequence: str | None = None) -> set[int]:
+    """The frame numbers where ``track`` left the view (its marks) in video ``sequence`` (a folder,
+    ``frame_sequences.sequence_name``; None: in any video); an unreadable entry is no mark (the export
+    says it)."""
     name = str(track)
-    return {e["frame"] for e in outside_marks(project) if is_mark(e) and e["track"] == name}
+    return {
+        e["frame"]
+        for e in outside_marks(project)
+        if is_mark(e) and e["track"] == name and in_sequence(e, sequence)
+    }
 
 
-def marked_tracks(project: Project, frame: int) -> list[str]:
-    """The tracks (as their marks name them) that left the view on frame ``frame``."""
+def marked_tracks(project: Project, frame: int, sequence: str | None = None) -> list[str]:
+    """The tracks (as their marks name them) that left the view on frame ``frame`` of video ``sequence``
+    (None: of any video)."""
     return list(
-        dict.fromkeys(e["track"] for e in outside_marks(project) if is_mark(e) and e["frame"] == frame)
+        dict.fromkeys(
+            e["track"]
+            for e in outside_marks(project)
+            if is_mark(e) and e["frame"] == frame and in_sequence(e, sequence)
+        )
     )
+
+
+@dataclass(frozen=True)
+class OutOfView:
+    """Track ``track`` is out of view on a frame: it left at frame ``mark`` and its next object in the
+    video is on frame ``back`` (None: none after); ``category``: the class of its nearest object there
+    (None when it has none)."""
+
+    track: str
+    mark: int
+    back: int | None
+    category: int | None
+
+
+Run = tuple[int, int, OutOfView]  # the places [start, stop) of a video's frames a track is out of view on
+
+
+def out_of_view_runs(project: Project, image_id: int, track: int | str) -> list[Run]:
+    """The runs of frames of image ``image_id``'s video on which ``track`` is out of view: from each of its
+    marks there to its next object (none when it has an object on the mark's frame). One walk of the frames
+    from the first mark on (a caller may keep the result until the project changes: ``run_at``)."""
+    sequence = sequence_of(project, image_id)
+    marks = sorted(outside_frames(project, track, sequence_name(project, image_id)))
+    if sequence is None or not marks:
+        return []
+    frames = sequence.frames
+
+    def objects(place: int) -> list[Any]:
+        return [a for a in project.annotations_of(frames[place][1]) if track_of(a) == track]
+
+    starts = [bisect_left(frames, (m, -1)) for m in marks]  # a mark's frame, or the first after it
+    runs: list[Run] = []
+    found = -1  # the place of the track's next object from the last start on (len(frames): none)
+    for k, (mark, start) in enumerate(zip(marks, starts, strict=True)):
+        if found < start:
+            found = next((p for p in range(start, len(frames)) if objects(p)), len(frames))
+        stop = min(found, starts[k + 1]) if k + 1 < len(marks) else found
+        if start >= stop:
+            continue
+        near = objects(found) if found < len(frames) else _last_before(objects, start)
+        back = frames[found][0] if found < len(frames) else None
+        runs.append((start, stop, OutOfView(str(track), mark, back, near[0].category_id if near else None)))
+    return runs
+
+
+def _last_before(objects: Callable[[int], list[Any]], place: int) -> list[Any]:
+    """The track's objects on the nearest frame before ``place`` that holds any (for its class)."""
+    return next((found for p in range(place - 1, -1, -1) if (found := objects(p))), [])
+
+
+def run_at(runs: list[Run], place: int) -> OutOfView | None:
+    """The run of ``runs`` (``out_of_view_runs``) holding the frame at ``place``, else None."""
+    return next((info for start, stop, info in runs if start <= place < stop), None)
+
+
+def out_of_view(project: Project, image_id: int, track: int | str) -> OutOfView | None:
+    """Whether ``track`` is out of view on image ``image_id`` (see ``out_of_view_runs``)."""
+    sequence = sequence_of(project, image_id)
+    if sequence is None:
+        return None
+    return run_at(out_of_view_runs(project, image_id, track), sequence.places[image_id])
+
+
+def rebase_sequences(project: Project, folders: dict[str, str]) -> list[Callable[[], None]]:
+    """Marks' folders renamed as Save As or Locate Missing Images renames their images' (``folders``: old
+    folder -> new, as ``sequence_name`` gives them), in place; returns the undo steps for a save that
+    fails."""
+    undo: list[Callable[[], None]] = []
+    for entry in outside_marks(project):
+        own = entry.get(SEQUENCE) if isinstance(entry, dict) else None
+        if isinstance(own, str) and folders.get(own, own) != own:
+            undo.append(lambda entry=entry, own=own: entry.__setitem__(SEQUENCE, own))
+            entry[SEQUENCE] = folders[own]
+    return undo
 
 
 class SetOutsideMarks(Edit):

@@ -48,7 +48,7 @@ from pixelproof.interop._util import (
 )
 from pixelproof.interop.cvat_skeleton import SKELETON, declare_keypoints, part_names, read_skeleton
 from pixelproof.interop.cvat_tracks import TRACK_ID, frames_of_tracks
-from pixelproof.interop.cvat_video_kept import keep_task
+from pixelproof.interop.cvat_video_kept import keep_task, name_sequence
 from pixelproof.interop.cvat_writer import (
     ATTRIBUTE_SPEC,
     KEPT_SHAPES,
@@ -124,6 +124,8 @@ def read_cvat(
     images = doc.findall("image") + frames
     for k, node in enumerate(with_progress(images, len(images), progress)):
         _read_image(xml, k, node, root, build, report, notes)
+    if outside and frames:  # the marks name their video: the folder its frames were read into
+        name_sequence(project, frames[0].get("name", ""), outside)
     report.summarise(xml)
     notes.report(xml, report)
     return ImportResult(project, report.problems, report.skipped, kind=file_kind(doc))

@@ -189,7 +189,7 @@ def write_cvat(
                 shape.attrib.pop(KEYFRAME, None)
         else:
             on_frames += [(frames[image.id], shape) for shape in node]
-    kept = KeptOutside(project)
+    kept = KeptOutside(project, frames)
     if frames is not None:
         write_tracks(doc, on_frames, sorted(frames.values()), counts, kept)
         warnings += kept.unused()

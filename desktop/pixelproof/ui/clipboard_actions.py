@@ -26,6 +26,7 @@ from pixelproof.ui.track_actions import TrackActions
 from pixelproof.ui.track_box_actions import TrackBoxActions
 from pixelproof.ui.track_edit_actions import TrackEditActions
 from pixelproof.ui.track_fill_actions import TrackFillActions
+from pixelproof.ui.track_outside_sign import TrackOutsideSign
 from pixelproof.ui.tracks_menu import add_tracks_menu
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ class ClipboardActions(QObject):
         self.tracks = TrackActions(shell)  # New Track (T)
         self.track_box = TrackBoxActions(shell)  # Track Box Here (Ctrl+T)
         self.track_edit = TrackEditActions(shell)  # Merge Tracks, Split Track Here, Track Leaves View Here
+        self.track_sign = TrackOutsideSign(shell, self.track_box)  # "Track 7 left the view at frame 12"
         track_items = [self.tracks.act_new_track, self.track_box.act_box, self.track_fill.act_fill]
         self.tracks_menu = add_tracks_menu(shell, track_items + self.track_edit.acts)
         shell.documentChanged.connect(self._document_changed)
@@ -92,6 +94,7 @@ class ClipboardActions(QObject):
         self.tracks.refresh()
         self.track_box.refresh()
         self.track_edit.refresh()
+        self.track_sign.refresh()  # after track_box's: its current track
 
     def _selected_ids(self) -> list[int]:
         doc = self.shell.document

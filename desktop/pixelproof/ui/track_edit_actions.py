@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 
 from pixelproof.core.clipboard import track_of
-from pixelproof.core.frame_sequences import sequence_of
+from pixelproof.core.frame_sequences import sequence_name, sequence_of
 from pixelproof.core.track_edit import TrackEditRefused, back_in_view, leave_view, merge_tracks, split_track
 from pixelproof.core.track_fill import shown_track
 from pixelproof.core.track_outside import marked_tracks
@@ -88,7 +88,8 @@ class TrackEditActions(QObject):
         sequence = sequence_of(doc.project, doc.current_image_id)
         if sequence is None:
             return []
-        return marked_tracks(doc.project, sequence.frames[sequence.places[doc.current_image_id]][0])
+        frame = sequence.frames[sequence.places[doc.current_image_id]][0]
+        return marked_tracks(doc.project, frame, sequence_name(doc.project, doc.current_image_id))
 
     def _selected(self) -> list[int]:
         doc, shell = self.shell.document, self.shell

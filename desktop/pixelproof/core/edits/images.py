@@ -20,6 +20,7 @@ from pixelproof.core.edits.base import (
     restore_order,
 )
 from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.paths import name_parts
 from pixelproof.core.run_ids import RUN, only_images
 from pixelproof.core.shard_match import COPY, FILES_AT_SPLIT
 from pixelproof.core.wording import plural
@@ -111,6 +112,7 @@ class RelocateImages(Edit):
         for iid, name in self.names.items():
             project.images[iid].file_name = name
             changes.append(Change(IMAGE_MOVED, image_id=iid))
+        _move_marks(project, moved_folders(self._before, self.names))
         self._copies_before = {}
         for iid, record in self.copies.items():
             entry = _files_at_split(project).get(str(iid))
@@ -123,6 +125,7 @@ class RelocateImages(Edit):
         applied(self._before)
         for iid, name in self._before.items():  # type: ignore[union-attr]
             project.images[iid].file_name = name
+        _move_marks(project, moved_folders(self.names, self._before))  # type: ignore[arg-type]
         for cid, examples in self._examples:
             project.categories[cid].app_extra["examples"] = examples
         for iid, before in self._copies_before.items():
@@ -133,6 +136,22 @@ class RelocateImages(Edit):
                 entry[COPY] = before
         changes = Changes(Change(CATEGORY, category_id=cid) for cid, _e in self._examples)
         return Changes([*changes, *(Change(IMAGE_MOVED, image_id=iid) for iid in self.names)])
+
+
+def moved_folders(before: dict[int, str], after: dict[int, str]) -> dict[str, str]:
+    """Old folder -> new (``frame_sequences.sequence_name``'s text) of the images renamed from ``before`` to
+    ``after`` (image id -> file name), for the folders whose images all went to one folder."""
+    found: dict[str, set[str]] = {}
+    for iid, old in before.items():
+        found.setdefault("/".join(name_parts(old)[:-1]), set()).add("/".join(name_parts(after[iid])[:-1]))
+    return {old: next(iter(new)) for old, new in found.items() if len(new) == 1}
+
+
+def _move_marks(project: Project, folders: dict[str, str]) -> None:
+    """The outside marks of the videos moved name their new folder (``core.track_outside``)."""
+    from pixelproof.core.track_outside import rebase_sequences  # it imports the edits: here, not at the top
+
+    rebase_sequences(project, folders)
 
 
 class RecordTime(Edit):
