@@ -218,3 +218,22 @@ def test_the_keys_are_those_json_reads_in_its_order(
     assert [k for k, _ in found] == list(json.loads(text))
     for _key, offset in found:  # each offset is where the key's value starts
         json.JSONDecoder().raw_decode(text.encode("utf-8")[offset:].decode("utf-8").lstrip())
+
+
+@pytest.mark.parametrize("gap", [4096, 70_000])
+def test_whitespace_longer_than_a_read_before_the_object_or_a_colon(tmp_path: Path, gap: int) -> None:
+    """Valid JSON that json.loads reads: more than the first 4 KB read of spaces before ``{``, or a key's
+    ':' after whitespace running past a chunk's end (the key was dropped unless within 4 KB of it)."""
+    lead = tmp_path / "lead.json"
+    lead.write_bytes(b" " * gap + b'{"images": [], "annotations": []}')
+    colon = tmp_path / "colon.json"
+    colon.write_bytes(
+        b'{"info": "' + b"x" * 4090 + b'", "images"' + b"\r\n" * gap + b': [], "annotations": []}'
+    )
+    for path in (lead, colon):
+        found = list(top_level_keys(path))
+        assert [k for k, _ in found] == list(json.loads(path.read_bytes()))
+        data = path.read_bytes()
+        for _key, offset in found:
+            json.JSONDecoder().raw_decode(data[offset:].decode("utf-8").lstrip())
+        assert detect_format(path).name == "coco"  # type: ignore[union-attr]
