@@ -28,6 +28,7 @@ _KEY_MAX = 256  # a longer key is none detection asks for: not kept
 _CARRY = 4096  # a top-level string cut by a chunk's end is read again with the next chunk, when this short
 
 _SPACE = re.compile(rb"[ \t\r\n]*")
+_LIST_START = re.compile(rb"[ \t\r\n]*\[[ \t\r\n]*(?={)")  # a list's opening, up to its first object
 _DELTA = np.zeros(256, dtype=np.int32)
 _DELTA[list(b"[{")] = 1
 _DELTA[list(b"]}")] = -1
@@ -44,6 +45,27 @@ def top_level_keys(path: Path, cap: int = CAP) -> Iterator[tuple[str, int]]:
     with f:
         try:
             yield from _scan(f, cap)
+        except OSError:
+            return
+
+
+def first_item_keys(path: Path, offset: int, cap: int = _CHUNK) -> Iterator[str]:
+    """The keys of the first item of the JSON list whose value starts at file ``offset`` (a key's offset
+    from ``top_level_keys``), when that item is an object; none otherwise. Reads ``cap`` bytes at most."""
+    try:
+        f = open_regular(path)
+    except (OSError, LimitError):
+        return
+    with f:
+        try:
+            f.seek(offset)
+            head = f.read(4096)
+            m = _LIST_START.match(head)
+            if m is None:
+                return
+            f.seek(offset + m.end())
+            for key, _ in _scan(f, cap):
+                yield key
         except OSError:
             return
 
