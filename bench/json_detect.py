@@ -74,7 +74,16 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = _lvis_ordered(Path(tmp) / "lvis_like.json", args.images)
         size = path.stat().st_size / 1e6
-        times: dict[str, list[float]] = {"reference": [], "detect": [], "all keys": []}
+        hostile = Path(tmp) / "escapes.json"
+        run = b"\\\\" * 3 + b'\\"'
+        hostile.write_bytes(b'{"info": "' + run * int(path.stat().st_size // len(run)) + b'", "images": []}')
+        times: dict[str, list[float]] = {
+            "reference": [],
+            "detect": [],
+            "all keys": [],
+            "esc ref": [],
+            "esc": [],
+        }
         for _ in range(args.runs):
             t = time.perf_counter()
             orjson.loads(path.read_bytes())
@@ -86,8 +95,15 @@ def main(argv: list[str]) -> int:
             t = time.perf_counter()
             keys = [k for k, _ in top_level_keys(path)]
             times["all keys"].append(time.perf_counter() - t)
-    ref, det, whole = (statistics.median(v) for v in times.values())
+            t = time.perf_counter()
+            orjson.loads(hostile.read_bytes())
+            times["esc ref"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            escaped = [k for k, _ in top_level_keys(hostile)]
+            times["esc"].append(time.perf_counter() - t)
+    ref, det, whole, esc_ref, esc = (statistics.median(v) for v in times.values())
     print(f"{size:.0f} MB LVIS-ordered file ({args.images} images), detected as {name}, keys {keys}")
     print(f"reference (orjson.loads) {ref:.2f} s; detect_format {det:.2f} s; whole file's keys {whole:.2f} s")
     print(f"ratio detect/reference: {det / ref:.2f}x; whole-file scan {size / whole:.0f} MB/s")
+    print(f"escapes: keys {escaped} in {esc:.2f} s; orjson.loads {esc_ref:.2f} s; ratio {esc / esc_ref:.2f}x")
     return 0

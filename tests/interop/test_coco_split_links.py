@@ -101,3 +101,25 @@ def test_the_last_prelabel_runs_images_follow_their_split_and_one_run_is_joined(
     assert train_image == 5 and val_image != 5
     assert result.project.app["prelabel_run"] == {**run, "images": [5, val_image], "done": [5]}
     assert any("2 pixelproof.prelabel_run" in p for p in result.problems if p.startswith(str(train)))
+
+
+def test_a_joined_runs_shrink_factors_come_from_each_file(tmp_path: Path) -> None:
+    """The factors of done images shrunk a lot to the model's input (``shrunk``) follow their images from
+    each split file: the second file's were dropped, so a continued run's summary named fewer."""
+    src = _export(tmp_path)
+    run = {"run": "r1", "inputs": {"--backend": "onnx"}}
+    train = src / "annotations" / "instances_train.json"
+    doc = json.loads(train.read_text())
+    doc["pixelproof"] = {"prelabel_run": {**run, "images": [5], "done": [5], "shrunk": [[5, 6.0]]}}
+    train.write_text(json.dumps(doc))
+    val = src / "annotations" / "instances_val.json"
+    doc = json.loads(val.read_text())
+    doc["images"][0]["id"] = 5  # renumbered on reading: its factor follows it
+    for a in doc["annotations"]:
+        a["image_id"] = 5
+    doc["pixelproof"] = {"prelabel_run": {**run, "images": [5], "done": [5], "shrunk": [[5, 9.5]]}}
+    val.write_text(json.dumps(doc))
+    project = read_coco(src).project
+    by_image = {i.file_name: i.id for i in project.images.values()}
+    train_image, val_image = by_image["images/train/a.jpg"], by_image["images/val/b.jpg"]
+    assert project.app["prelabel_run"]["shrunk"] == [[train_image, 6.0], [val_image, 9.5]]

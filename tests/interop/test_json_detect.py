@@ -218,3 +218,49 @@ def test_the_keys_are_those_json_reads_in_its_order(
     assert [k for k, _ in found] == list(json.loads(text))
     for _key, offset in found:  # each offset is where the key's value starts
         json.JSONDecoder().raw_decode(text.encode("utf-8")[offset:].decode("utf-8").lstrip())
+
+
+@pytest.mark.parametrize("gap", [4096, 70_000])
+def test_whitespace_longer_than_a_read_before_the_object_or_a_colon(tmp_path: Path, gap: int) -> None:
+    """Valid JSON that json.loads reads: more than the first 4 KB read of spaces before ``{``, or a key's
+    ':' after whitespace running past a chunk's end (the key was dropped unless within 4 KB of it)."""
+    lead = tmp_path / "lead.json"
+    lead.write_bytes(b" " * gap + b'{"images": [], "annotations": []}')
+    colon = tmp_path / "colon.json"
+    colon.write_bytes(
+        b'{"info": "' + b"x" * 4090 + b'", "images"' + b"\r\n" * gap + b': [], "annotations": []}'
+    )
+    for path in (lead, colon):
+        found = list(top_level_keys(path))
+        assert [k for k, _ in found] == list(json.loads(path.read_bytes()))
+        data = path.read_bytes()
+        for _key, offset in found:
+            json.JSONDecoder().raw_decode(data[offset:].decode("utf-8").lstrip())
+        assert detect_format(path).name == "coco"  # type: ignore[union-attr]
+
+
+def test_panoptic_only_when_the_first_annotation_has_a_segments_info_key(tmp_path: Path) -> None:
+    """The first 64 KB after ``annotations`` were searched for ``"segments_info":``: a COCO box whose
+    attributes held that key, or a later top-level object, made the file panoptic (its boxes then came in
+    as nothing, "folder of its PNGs not found")."""
+    box = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 10, 10], "area": 100, "iscrowd": 0}
+    images = [{"id": 1, "file_name": "a.png", "width": 64, "height": 48}]
+    cases = {
+        "coco": [
+            {"images": images, "annotations": [{**box, "attributes": {"segments_info": "x"}}]},
+            {"images": images, "annotations": [], "info": {"segments_info": []}},
+            {"images": images, "annotations": [box, {"segments_info": []}]},
+            {"images": images, "annotations": {"segments_info": []}},
+        ],
+        "coco-panoptic": [
+            {"images": images, "annotations": [{"file_name": "a.png", "image_id": 1, "segments_info": []}]},
+        ],
+    }
+    for want, docs in cases.items():
+        for k, doc in enumerate(docs):
+            path = tmp_path / f"{want}{k}.json"
+            path.write_text(json.dumps(doc, indent=1))
+            first = json.loads(path.read_text())["annotations"]
+            panoptic = isinstance(first, list) and bool(first) and "segments_info" in first[0]
+            assert (want == "coco-panoptic") == panoptic  # what json.loads says
+            assert detect_format(path).name == want, (want, k)  # type: ignore[union-attr]

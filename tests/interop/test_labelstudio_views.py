@@ -165,3 +165,61 @@ def test_a_round_trip_writes_each_picture_as_its_own_task_and_mixes_no_views(tmp
     assert [r["value"] for r in side.extra["pixelproof"]["labelstudio"]["results"]] == [
         {"choices": ["blurry"]}
     ]
+
+
+def _placed(project: Project) -> dict[str, list[tuple]]:
+    return {im.file_name: _objects(project, im.file_name) for im in project.images.values()}
+
+
+def test_a_name_two_images_share_or_an_image_without_value_places_no_result(tmp_path: Path) -> None:
+    """Hostile configs: the side view's results were put on the front picture (its boxes rescaled onto
+    it) when a second <Image> shared the front's name or had no $value: now skipped, each said."""
+    shared = CONFIG.replace('name="side" value="$side"', 'name="front" value="$side"')
+    no_value = CONFIG.replace(' value="$side"', "")
+    for config, why in (
+        (shared, "to_name 'front' names several <Image> tags ($front, $side)"),
+        (no_value, "to_name 'side' names an <Image> without a $value"),
+    ):
+        path = _export(tmp_path, _tasks())
+        (tmp_path / "label_config.xml").write_text(config)
+        result = read_labelstudio(path)
+        placed = _placed(result.project)
+        assert all(size == FRONT for size in [(im.width, im.height) for im in result.project.images.values()
+                                              if im.file_name == "front_1.png"])  # fmt: skip
+        assert placed.get("front_1.png", []) in ([], [("Car", "box", None, [20.0, 10.0, 40.0, 40.0])])
+        assert placed.get("side_1.png", []) == []  # nothing guessed onto a picture
+        said = [p for p in result.problems if why in p]
+        assert said and all("tasks[0] (id 41)" in p and p.endswith("skipped") for p in said)
+
+
+def test_json_min_control_bound_to_two_pictures_is_skipped_not_guessed(tmp_path: Path) -> None:
+    both = '<RectangleLabels name="both_box" toName="front, side"><Label value="Car"/></RectangleLabels>'
+    record = {
+        "front": "/data/local-files/?d=front_1.png", "side": "/data/local-files/?d=side_1.png", "id": 41,
+        "annotation_id": 7,
+        "both_box": [{"x": 50, "y": 10, "width": 20, "height": 40, "rotation": 0, "rectanglelabels": ["Car"],
+                      "original_width": SIDE[0], "original_height": SIDE[1]}],
+    }  # fmt: skip
+    path = _export(tmp_path, [record])
+    (tmp_path / "label_config.xml").write_text(CONFIG.replace("</View>", both + "</View>"))
+    result = read_labelstudio(path)
+    assert _placed(result.project) == {"front_1.png": [], "side_1.png": []}  # was on front, rescaled
+    said = [p for p in result.problems if "bound to front, side: not one picture" in p]
+    assert said and "tasks[0] (id 41): result[0]" in said[0] and "from_name 'both_box'" in said[0]
+
+
+def test_ten_thousand_image_tags_are_read_once_and_their_empty_views_said_a_few_times(tmp_path: Path) -> None:
+    """Each task looked every view's name up among all the others (quadratic: 2 s a task at 10,000
+    <Image> tags) and said each empty view (10,000 lines a task)."""
+    views = "".join(f'<Image name="v{k}" value="$v{k}"/>' for k in range(10_000))
+    path = _export(tmp_path, _tasks() * 3)
+    (tmp_path / "label_config.xml").write_text(CONFIG.replace("<View>", "<View>" + views, 1))
+    result = read_labelstudio(path)
+    assert len(result.project.images) == 6
+    assert [len(v) for v in _placed(result.project).values()] == [1, 3]  # one record a file name shown
+    empty = [p for p in result.problems if "no data.v" in p]
+    assert len(empty) == 5 and 'tasks[0] (id 41) <Image name="v0">' in empty[0]
+    assert any("29,995 more views not in a task's data" in p for p in result.problems)
+    assert any(
+        "10,002 images a task (<Image> v0, v1, v2, v3, v4 and 9,997 more)" in p for p in result.problems
+    )

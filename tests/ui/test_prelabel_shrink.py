@@ -7,7 +7,11 @@ names a kept part's (the scan is not run again). Real clicks and keys on the rea
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 from pixelproof.core.edits.prelabel_run import run_record
 from tests.cli.test_prelabel_cli import make_project
@@ -74,5 +78,47 @@ def test_a_continued_run_names_the_scan_shrunk_before_the_interruption(
         assert summary.startswith("Pre-labeled 3 of 3 images"), summary
         assert "scan.png was shrunk 6.4x to fit the model's 640x640 input" in summary, summary
         assert "pre-label in tiles (Tiles 640 px)" in summary, summary
+    finally:
+        close_window(win)
+
+
+def test_a_hand_edited_shrunk_record_is_read_as_documented_when_the_run_is_continued(
+    qtbot, tmp_path: Path, shared_models: Path, answers
+) -> None:  # type: ignore[no-untyped-def]
+    """docs/format.md, ``prelabel_run``: a ``shrunk`` entry of no done image, no id, no factor a picture
+    can have, or an image's second one, is left out; the run continues and its summary names the scan once
+    (a duplicate made it "the most of 2 pictures")."""
+    pictures = {"scan.png": _scan(), "a.png": _small(), "b.png": _small()}
+    path = make_project(tmp_path / "p", pictures)
+    win = open_window(qtbot, path)
+    try:
+        panel = yolo(qtbot, win, shared_models)
+        clicked: list[int] = []
+
+        def cancel_after_the_scan(done: int) -> None:
+            if done >= 1 and not clicked:
+                clicked.append(done)
+                qtbot.mouseClick(panel.batch.cancel_button, LEFT)
+
+        panel.batch.progress.valueChanged.connect(cancel_after_the_scan)
+        press(qtbot, panel, panel.act_prelabel_all)
+        wait_batch(qtbot, panel)
+        QTest.keyClick(win.canvas, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    finally:
+        close_window(win)
+    doc = json.loads(path.read_text())
+    rec = doc["pixelproof"]["prelabel_run"]
+    assert rec["done"] == [1] and rec["shrunk"] == [[1, 6.4]]
+    rec["shrunk"] = [[1, 6.4], [1, 6.4], ["1", 90.0], {"1": 9}, [3, 50.0], [99, 70.0], [1, -2], [True, 8], []]
+    path.write_text(json.dumps(doc))
+    win = open_window(qtbot, path)
+    try:
+        panel = yolo(qtbot, win, shared_models)
+        press(qtbot, panel, panel.act_prelabel_all)  # continued: a.png and b.png
+        wait_batch(qtbot, panel)
+        assert [t for t, _ in answers] == ["Continue pre-labeling?"]
+        summary = panel.batch.summary_label.text()
+        assert summary.startswith("Pre-labeled 2 of 2 images"), summary
+        assert "scan.png was shrunk 6.4x to fit the model's 640x640 input" in summary, summary
     finally:
         close_window(win)

@@ -28,7 +28,7 @@ from pixelproof.core.coco import (
 from pixelproof.core.coco_dump import project_to_dict
 from pixelproof.core.image_folder import on_disk
 from pixelproof.core.keypoints import yolo_keypoints_as_coco
-from pixelproof.core.limits import MAX_KEYPOINTS, LimitError, open_regular
+from pixelproof.core.limits import MAX_KEYPOINTS
 from pixelproof.core.model import Project
 from pixelproof.core.names import shown_name
 from pixelproof.core.save_targets import check_save_target
@@ -48,7 +48,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.declared_sizes import damaged_image, damaged_warning
 from pixelproof.interop.formats import Format, Option, images_option
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image, unclaimed
-from pixelproof.interop.json_keys import top_level_keys
+from pixelproof.interop.json_keys import first_item_keys, top_level_keys
 from pixelproof.interop.stems import unique_stems
 
 ROBOFLOW_FILE = "_annotations.coco.json"
@@ -359,15 +359,13 @@ def looks_like_coco(path: Path) -> bool:
     return path.suffix.lower() == ".json" and json_layout(path) == "coco"
 
 
-_SEGMENTS_INFO = re.compile(rb'"segments_info"\s*:')
-_PEEK = 65536  # of the annotations list: its first object names ``segments_info`` in a panoptic file
-
-
 def json_layout(path: Path) -> str | None:
     """The layout, "coco", "coco-panoptic" or "labelme", of a JSON file from its top-level keys
     (``json_keys``; only they count): ``images`` before any ``shapes`` is COCO (a project read from CVAT
     keeps the export's polylines, points and tags under ``shapes`` inside its images: no top-level key),
-    panoptic when the ``annotations`` list starts with ``segments_info``; ``shapes`` first is LabelMe. None
+    panoptic when the ``annotations`` list's first object has a ``segments_info`` key (not a value or a
+    nested key that spells it: a COCO box with such an attribute read as panoptic); ``shapes`` first is
+    LabelMe. None
     for anything else (a FIFO, a folder, no JSON object). Remembered per file version: the detection of
     every format asks."""
     try:
@@ -387,22 +385,15 @@ def _layout(path: str, _size: int, _mtime: int, _inode: int) -> str | None:
                 return "labelme"
             if key == "annotations" and not annotations:
                 annotations = True
-                panoptic = _SEGMENTS_INFO.search(_read_at(path, offset, _PEEK)) is not None
+                first = first_item_keys(Path(path), offset)
+                panoptic = "segments_info" in first
+                first.close()
             images = images or key == "images"
             if images and annotations:
                 break
     finally:
         keys.close()
     return ("coco-panoptic" if panoptic else "coco") if images else None
-
-
-def _read_at(path: str, offset: int, size: int) -> bytes:
-    try:
-        with open_regular(path) as f:
-            f.seek(offset)
-            return f.read(size)
-    except (OSError, LimitError):
-        return b""
 
 
 def looks_like_panoptic_json(path: Path) -> bool:

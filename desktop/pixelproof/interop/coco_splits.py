@@ -218,6 +218,11 @@ def _join_run(
     elif have["run"] == rec["run"] and have["inputs"] == rec["inputs"]:
         for key in ("images", "done"):
             have[key] = list(dict.fromkeys([*have[key], *rec[key]]))
+        if rec.get("shrunk"):  # each file's done images' factors (run_ids made them pairs in the new ids)
+            have["shrunk"] = [
+                *(have["shrunk"] if isinstance(have.get("shrunk"), list) else []),
+                *rec["shrunk"],
+            ]
     else:
         report(f"{file}: pixelproof.{RUN} is another run than the earlier file's; the earlier one kept")
 

@@ -132,10 +132,12 @@ def read_labelstudio(
             )
         except LimitError as e:
             report.skip("tasks", f"{e}; skipped")
-    if len(views.data_keys) > 1:
-        names = ", ".join(views.tag_of(k) for k in views.data_keys)
+    if not views.single:
+        tags = [views.tag_of(k) for k in views.data_keys]
+        names = ", ".join(tags[:5]) + (f" and {len(tags) - 5:,} more" if len(tags) > 5 else "")
+        shown = plural(len(tags), "image", thousands=True)
         report(
-            f"{file}: the label config shows {len(views.data_keys)} images a task (<Image> {names}): each "
+            f"{file}: the label config shows {shown} a task (<Image> {names}): each "
             "imported as a picture of its own, with the results whose to_name names it"
         )
     finish_keypoints(project)
@@ -251,7 +253,7 @@ def _read_task(
             f"{where}: {plural(len(preds), 'prediction')} not imported (the task is annotated)",
             "predictions",
         )
-    if len(views.data_keys) == 1:  # one picture: every result is on it, whatever its to_name says
+    if views.single:  # one picture: every result is on it, whatever its to_name says
         _read_view(where, task, views.data_keys[0], "", images, build, report, notes, results, picked, lost)
         return
     on = [views.key_of(item[0]) for item in results]
@@ -260,7 +262,7 @@ def _read_task(
             report.skip(
                 "results",
                 f"{where}: {at} ({short_repr(r.get('type'))}, from_name {short_repr(r.get('from_name'))}): "
-                f"to_name {short_repr(r.get('to_name'))} names no <Image> of the label config; skipped",
+                f"{views.why_not(r)}; skipped",
             )
             lost += source is None
     for key in views.data_keys:
@@ -290,7 +292,12 @@ def _read_view(
     url = data.get(image_key)
     if not isinstance(url, str) or not url.strip():
         said = f"; its {plural(len(results), 'result')} not imported" if results else ""
-        report.skip("tasks", f"{where}: no data.{image_key} naming the image{said}; skipped")
+        if view and not results:  # a view left empty: said for the first few tasks (10,000 <Image> tags)
+            report.often(
+                "views not in a task's data", f"{where}: no data.{image_key} naming the image; skipped"
+            )
+        else:
+            report.skip("tasks", f"{where}: no data.{image_key} naming the image{said}; skipped")
         return
     name, file, note = images.find(url.strip())
     if name in ("", ".", "..") or "\0" in name:

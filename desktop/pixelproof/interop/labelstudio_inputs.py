@@ -64,25 +64,85 @@ class Views:
     goes to the picture it was drawn on, never to another one."""
 
     keys: dict[str, str] = field(default_factory=lambda: {"image": "image"})
-    bound: dict[str, str] = field(default_factory=dict)  # a control's name -> its toName
+    bound: dict[str, list[str]] = field(default_factory=dict)  # a control's name -> the names of its toName
+    unplaced: dict[str, str] = field(default_factory=dict)  # an <Image> name no result goes by -> why
+    pictures: list[str] = field(default_factory=list)  # every <Image>'s data key (a shared name's too)
+
+    def __post_init__(self) -> None:
+        self.data_keys: list[str] = list(dict.fromkeys([*self.keys.values(), *self.pictures]))
+        """The task ``data`` keys naming a picture, in config order (``image`` without a config)."""
+        self._tags: dict[str, str] = {}
+        for name, key in self.keys.items():
+            self._tags.setdefault(key, name)
 
     @property
-    def data_keys(self) -> list[str]:
-        """The task ``data`` keys naming a picture, in config order (``image`` without a config)."""
-        return list(dict.fromkeys(self.keys.values()))
+    def single(self) -> bool:
+        """One picture a task and no other ``<Image>``: every result is on it, whatever its to_name."""
+        return len(self.data_keys) == 1 and not self.unplaced
 
     def tag_of(self, key: str) -> str:
         """The (first) ``<Image>`` name reading ``key``: how the import names that view."""
-        return next(n for n, k in self.keys.items() if k == key)
+        return self._tags.get(key, key)
 
     def key_of(self, result: Any) -> str | None:
         """The ``data`` key of the picture a result is on: its ``to_name`` if that names an image, else
-        its control's ``toName`` (JSON-MIN keeps no ``to_name``); None when neither names one."""
+        its control's ``toName`` when that names one picture (JSON-MIN keeps no ``to_name``); None when
+        neither names one, or names several."""
         r = as_dict(result)
         to = r.get("to_name")
-        if not isinstance(to, str) or to not in self.keys:
-            to = self.bound.get(r.get("from_name")) if isinstance(r.get("from_name"), str) else None
-        return self.keys.get(to) if isinstance(to, str) else None
+        if isinstance(to, str) and (to in self.keys or to in self.unplaced):
+            return self.keys.get(to)
+        names = self.bound.get(r["from_name"], []) if isinstance(r.get("from_name"), str) else []
+        found = {self.keys.get(n) for n in names}
+        return found.pop() if len(found) == 1 else None
+
+    def why_not(self, result: Any) -> str:
+        """Why ``key_of`` found no picture for ``result``: said with the result skipped."""
+        r = as_dict(result)
+        to, control = r.get("to_name"), r.get("from_name")
+        if isinstance(to, str) and to in self.unplaced:
+            return f"to_name {short_repr(to)} names {self.unplaced[to]}"
+        names = self.bound.get(control, []) if isinstance(control, str) else []
+        if len(names) > 1 and not (isinstance(to, str) and to in self.keys):
+            return (
+                f"to_name {short_repr(to)}, and its control is bound to {', '.join(names)}: not one picture"
+            )
+        return f"to_name {short_repr(to)} names no <Image> of the label config"
+
+
+def _views(root: Any) -> Views:
+    """The ``<Image>`` tags and control targets of a label config. Beside other images, an <Image> name
+    shared by tags reading different keys, or an <Image> with no ``$`` value, places no result (it would
+    be a guess between pictures); a lone <Image> takes every result, ``data.image`` without a value."""
+    keys: dict[str, str] = {}
+    unplaced: dict[str, str] = {}
+    pictures: list[str] = []
+    bound: dict[str, list[str]] = {}
+    shown = 0
+    for el in root.iter():
+        if el.tag == "Image":
+            shown += 1
+            value = el.get("value") or ""
+            key = value[1:] if value.startswith("$") and len(value) > 1 else None
+            name = el.get("name") or key
+            if key is None:
+                if name:
+                    unplaced.setdefault(name, "an <Image> without a $value: no picture")
+            elif name in keys and keys[name] != key:
+                unplaced.setdefault(name, f"several <Image> tags (${keys[name]}, ${key}): not one picture")
+            else:
+                keys.setdefault(name, key)  # type: ignore[arg-type]
+            pictures += [key] if key else []
+        elif el.get("name") and el.get("toName"):
+            names = [n.strip() for n in el.get("toName", "").split(",") if n.strip()]
+            bound.setdefault(el.get("name", ""), names)
+    if shown <= 1:
+        return Views(keys=keys or {"image": "image"}, bound=bound)
+    for name in unplaced:
+        keys.pop(name, None)
+    return Views(
+        keys=keys if pictures else {"image": "image"}, bound=bound, unplaced=unplaced, pictures=pictures
+    )
 
 
 def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tuple[Views, Labels]:
@@ -97,13 +157,7 @@ def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tu
     except (OSError, ValueError) as e:
         report(f"{e}; categories come from the results")
         return Views(), labels
-    views = Views(keys={})
-    for el in root.iter():
-        if el.tag == "Image" and (el.get("value") or "").startswith("$") and len(el.get("value", "")) > 1:
-            views.keys.setdefault(el.get("name") or el.get("value", "")[1:], el.get("value", "")[1:])
-        elif el.get("name") and el.get("toName"):
-            views.bound.setdefault(el.get("name", ""), el.get("toName", "").split(",")[0].strip())
-    views.keys = views.keys or {"image": "image"}
+    views = _views(root)
     declared = []
     for el in root.iter():
         if el.tag not in KEPT_CONFIG_TAGS or not el.get("name"):

@@ -72,14 +72,21 @@ class MarkPrelabeled(Edit):
             if self.shrunk:
                 project.app[RUN]["shrunk"] = copy.deepcopy(self.shrunk)
             return Changes()
-        added = [i for i in self.ids if i not in rec["done"]]  # never twice, whatever a file holds
+        # each step keeps what it changed, never a copy of the record's lists: an undo step of every
+        # image of a run (4,000 images shrunk: 54 s and 0.9 GB held by copies of the growing lists)
+        done = set(rec["done"])
+        added = [i for i in self.ids if i not in done]  # never twice, whatever a file holds
         shrunk = [pair for pair in self.shrunk if pair[0] in added]
-        before = copy.deepcopy(rec["shrunk"]) if "shrunk" in rec else None
-        self._undo = ("added", (added, rec["images"], before, "shrunk" in rec))
+        before = rec.get("shrunk")
+        extend = isinstance(before, list)
+        self._undo = ("added", (added, rec["images"], before, "shrunk" in rec, len(before) if extend else -1))
         rec["done"].extend(added)
-        rec["images"] = list(self.mark.images)
-        if shrunk:
-            rec["shrunk"] = [*(rec["shrunk"] if isinstance(rec.get("shrunk"), list) else []), *shrunk]
+        if rec["images"] != list(self.mark.images):
+            rec["images"] = list(self.mark.images)
+        if shrunk and extend:
+            before.extend(copy.deepcopy(shrunk))  # type: ignore[union-attr]
+        elif shrunk:  # none yet, or a hand-edited value of another shape: replaced
+            rec["shrunk"] = copy.deepcopy(shrunk)
         return Changes()
 
     def revert(self, project: Project) -> Changes:
@@ -92,11 +99,13 @@ class MarkPrelabeled(Edit):
             else:
                 project.app.pop(RUN, None)
             return Changes()
-        added, images, shrunk, had = what
+        added, images, shrunk, had, length = what
         rec = project.app[RUN]
         if added:
             del rec["done"][-len(added) :]
         rec["images"] = images
+        if length >= 0:
+            del shrunk[length:]
         if had:
             rec["shrunk"] = shrunk
         else:
@@ -116,16 +125,17 @@ def kept_factor(value: Any) -> float | None:
 def shrunk_done(rec: Mapping[str, Any], ids: Iterable[int]) -> list[tuple[int, float]]:
     """The factors the record ``rec`` keeps of its done images among ``ids`` shrunk a lot to the model's
     input, in its order; a hand-edited entry that is no image id and factor a picture can have
-    (``kept_factor``) is left out, as the CLI leaves out a kept part's."""
+    (``kept_factor``) is left out, as the CLI leaves out a kept part's, and an image's second entry (the
+    summary counted it twice: "the most of 3 pictures" of one)."""
     wanted, done = set(ids), set(rec.get("done", ()))
-    out = []
+    out: dict[int, float] = {}
     for pair in rec.get("shrunk", ()) if isinstance(rec.get("shrunk"), list) else ():
         if not isinstance(pair, list) or len(pair) != 2 or type(pair[0]) is not int:
             continue
         image_id, factor = pair[0], kept_factor(pair[1])
         if factor is not None and image_id in wanted and image_id in done:
-            out.append((image_id, factor))
-    return out
+            out.setdefault(image_id, factor)
+    return list(out.items())
 
 
 @dataclass(frozen=True)
