@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -11,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 from pixelproof.core.coco import ProjectFormatError, load_project
+from pixelproof.core.limits import file_kind
 from pixelproof.core.model import Project
 from pixelproof.core.wording import plural
 
@@ -209,20 +212,30 @@ def bad_iou_threshold(value: float) -> bool:
 
 
 def missing_option_file(option: str, path: str | None, what: str) -> bool:
-    """True, after one usage-error line, when the file ``option`` names does not exist: ``--honeypots
-    gold.json: file not found (the honeypot images with their reference labels)``. The reader's bare
-    ``gold.json: file not found`` left the user to guess which of the command's files it was and what it
-    was for. Checked before any work, as the other usage errors (exit 2); None (not given) passes, and so
-    does a file that exists but cannot be read (its reader says why)."""
+    """True, after one usage-error line, when the file ``option`` names does not exist or is no file to
+    read: ``--honeypots gold.json: file not found (the honeypot images with their reference labels)``,
+    ``... is a folder, not a file (...)``, ``... is a link to nowhere (...)``. The reader's bare ``gold.json:
+    file not found`` or ``is a folder, not a file to read`` left the user to guess which of the command's
+    files it was and what it was for. Checked before any work, as the other usage errors (exit 2); None
+    (not given) passes, and so does a file that exists but cannot be read (its reader says why)."""
     if not path:
         return False
     try:
-        os.stat(path)
+        mode = os.stat(path).st_mode
+        kind = None if stat.S_ISREG(mode) else file_kind(mode)
     except (FileNotFoundError, NotADirectoryError):
-        error(f"{option} {path}: file not found ({what})")
+        broken = os.path.islink(path)
+        error(f"{option} {path}: {'is a link to nowhere' if broken else 'file not found'} ({what})")
         return True
-    except (OSError, ValueError):  # no permission, a NUL in the name: the reader says it
+    except OSError as e:  # a loop of links; no permission is left to the reader, which says why
+        if e.errno != errno.ELOOP:
+            return False
+        kind = "a loop of links"
+    except ValueError:  # a NUL in the name: the reader says it
         return False
+    if kind is not None:
+        error(f"{option} {path}: is {kind}, not a file ({what})")
+        return True
     return False
 
 
