@@ -515,14 +515,18 @@ def _tagged_objects(
 ) -> list[tuple[Annotation, str, bool]]:
     """Every version's objects, each tagged with its annotator (kept side by side until a consensus). An
     object the base holds keeps its id (its copies in the other versions take new ones, no conflict); without
-    a base, so does one each shard records as dealt out (``Version.dealt_ids``): changed by one annotator,
-    it is still the object dealt out, not a new one whose id collides (merged ``--into``, it was not)."""
+    a base, so does one every shard of the image records as dealt out (``Version.dealt_ids``): changed by
+    one annotator, it is still the object dealt out, not a new one whose id collides (merged ``--into``, it
+    was not)."""
     objects = []
     # an object found unchanged in several versions is one object copied, not an id collision
     copies = Counter((a.id, k) for v, keys in side_by_side for (a, _), k in zip(v.objects, keys, strict=True))
+    # the split dealt every version of the image the same objects: an id one shard's record alone claims (a
+    # hand-edited shard taking another annotator's new object's id) is no object dealt out
+    dealt = frozenset.intersection(*(v.dealt_ids for v, _ in side_by_side)) if side_by_side else frozenset()
     for v, keys in side_by_side:
         who = annotators[v.shard] or shard_names[v.shard]
-        held = base_ids if base_keys is not None else v.dealt_ids
+        held = base_ids if base_keys is not None else dealt
         for (a, c), k in zip(v.objects, keys, strict=True):
             obj, cat, keeps = _own(a, c, k, base_keys, held, annotators[v.shard])
             obj.app_extra[ANNOTATOR_KEY] = who
