@@ -143,3 +143,20 @@ def test_cvat_export_writes_each_mark_on_its_own_videos_frame_and_reads_it_back(
     again = read_cvat(tmp_path / "out").project
     marks = [(e["sequence"], e["frame"]) for e in again.extra["cvat_video"]["outside"]]
     assert ("images", 15) in marks and all(video == "images" for video, _ in marks)
+
+
+def test_a_mark_whose_video_is_null_is_one_of_every_video_for_the_fill_as_for_the_export() -> None:
+    """A hand-edited ``"sequence": null`` was no mark to Fill Between Frames (it filled across it) while the
+    export wrote it as a mark of every video; one that is no text (a number, a list) is no mark to either."""
+    p = two_videos()
+    p.extra["cvat_video"] = {
+        "outside": [{"track": "3", "part": None, "frame": 4, "tag": None, "sequence": None}]
+    }
+    assert _filled(p, 1) == 3 and _filled(p, 101) == 3
+    assert out_of_view(p, 5, 3) == OutOfView("3", 4, 10, 1)
+    for bad in (4, ["a"]):
+        p = two_videos()
+        p.extra["cvat_video"] = {
+            "outside": [{"track": "3", "part": None, "frame": 4, "tag": None, "sequence": bad}]
+        }
+        assert _filled(p, 1) == 9 and out_of_view(p, 5, 3) is None

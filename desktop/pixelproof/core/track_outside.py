@@ -54,14 +54,16 @@ def outside_marks(project: Project) -> list[Any]:
 
 
 def is_mark(entry: Any) -> bool:
-    """Whether ``entry`` is a readable mark of a track itself (not of a skeleton's point)."""
+    """Whether ``entry`` is a readable mark of a track itself (not of a skeleton's point). A ``sequence`` of
+    null is none, as ``in_sequence`` and the export read it (a mark of every video): fills crossed such a
+    mark the export wrote."""
     return (
         isinstance(entry, dict)
         and isinstance(entry.get("track"), str)
         and entry.get("part") is None
         and type(entry.get("frame")) is int
         and entry["frame"] >= 0
-        and isinstance(entry.get(SEQUENCE, ""), str)
+        and (entry.get(SEQUENCE) is None or isinstance(entry[SEQUENCE], str))
     )
 
 
