@@ -60,12 +60,15 @@ def test_sigterm_autosaves_the_edits_gives_back_the_lock_and_keeps_the_layout(
     auto, lock = autosave_path_for(project_file), lock_path(project_file)
     assert not auto.exists() and lock.exists()  # the minute's autosave has not come yet
     settings().remove("window/state")
-    uninstall = end_on_signals(QApplication.instance(), lambda: window.document, window.save_settings)
+    left: list[int] = []  # app.exit here would end every event loop of the test session after it
+    app = QApplication.instance()
+    uninstall = end_on_signals(app, lambda: window.document, window.save_settings, left.append)
     try:
         os.kill(os.getpid(), signal.SIGTERM)
-        qtbot.waitUntil(lambda: auto.exists() and not lock.exists(), timeout=10000)
+        qtbot.waitUntil(lambda: left == [128 + signal.SIGTERM], timeout=10000)
     finally:
         uninstall()
+    assert auto.exists() and not lock.exists()
     kept, _ = read_autosave(auto)
     assert [a.bbox for a in kept.annotations.values()] == [a.bbox for a in doc.project.annotations.values()]
     assert settings().value("window/state") is not None  # the layout, Model tab in front, kept

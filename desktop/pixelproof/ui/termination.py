@@ -24,11 +24,12 @@ def end_on_signals(
     app: QCoreApplication,
     document: Callable[[], Document | None],
     save_settings: Callable[[], None],
+    leave: Callable[[int], None] | None = None,
 ) -> Callable[[], None]:
     """From now on SIGTERM / SIGHUP write ``document()``'s autosave, ``save_settings()``, give back the
-    lock and leave the event loop (exit status 128 + the signal). Returns what puts the previous handlers
-    back. The signal's wake-up byte goes through a socket the event loop watches: Python runs a handler
-    only between bytecodes, which an idle Qt loop never reaches by itself."""
+    lock and leave the event loop (``leave``, by default ``app.exit``, given 128 + the signal). Returns
+    what puts the previous handlers back. The signal's wake-up byte goes through a socket the event loop
+    watches: Python runs a handler only between bytecodes, which an idle Qt loop never reaches by itself."""
     receiver, sender = socket.socketpair()
     receiver.setblocking(False)
     sender.setblocking(False)
@@ -46,7 +47,7 @@ def end_on_signals(
             doc.autosave()  # nothing when there is nothing unsaved
             doc.close()  # the autosave timer stopped, the lock given back
         save_settings()
-        app.exit(128 + number)
+        (leave or app.exit)(128 + number)
 
     def handler(number: int, _frame: object) -> None:
         QTimer.singleShot(0, lambda: end(number))  # out of whatever Qt call the signal interrupted
