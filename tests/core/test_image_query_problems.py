@@ -83,6 +83,7 @@ def test_without_a_run_the_term_says_so(text: str) -> None:
     [
         ("problem:wrong", "no problem kind “wrong”; kinds: wrong_class"),  # the kinds that hold it
         ("problem:zzz", "no problem kind “zzz”; kinds found: tiny, wrong_class"),  # lint's order
+        ("problem:tiyn", "no problem kind “tiyn”; kinds: tiny"),  # the kind a typo meant
         ("problem:", "“problem:” needs a value, e.g. problem:wrong_class"),
         ("problem>0", "write problem:NAME, and -problem:NAME for none (problems>0 counts them)"),
         ("problems:tiny", "problems takes a whole number, e.g. problems>0 (problem:tiny for a kind)"),

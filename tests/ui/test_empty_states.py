@@ -12,7 +12,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from pixelproof.core.coco import new_project, save_project
+from pixelproof.core.coco import load_project, new_project, save_project
 from pixelproof.ui.shortcuts import REGISTRY
 from tests.ui.conftest import open_main_window
 
@@ -200,3 +200,34 @@ def test_at_1366_each_line_of_the_no_project_hint_keeps_its_key_on_it(qtbot, win
     ]
     widest = max(metrics.horizontalAdvance(line.strip()) for line in lines if line.strip())
     assert widest <= label.width() - 2 * label.margin(), (widest, label.width(), lines)
+
+
+def test_a_project_without_categories_says_how_it_gets_one_until_a_box_adds_it(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:
+    """Guidelines in a project started with no categories said "Choose a category", with none to choose;
+    it says how the first comes, and once a box drawn with B adds it (“object”), shows that one."""
+    from PySide6.QtCore import QPointF
+
+    from tests.ui.conftest import make_project, wait_loaded
+
+    path = make_project(tmp_path)
+    project = new_project([])
+    for record in load_project(path).images.values():
+        project.add_image(record)
+    save_project(project, path)
+    win = open_main_window(qtbot, path)
+    wait_loaded(qtbot, win)
+    panel = win.panels["guidelinesDock"]
+    assert panel.empty.isVisible() and panel.empty.text().startswith("No categories yet")
+    QTest.keyClick(win, Qt.Key.Key_B)
+    vp = win.canvas.viewport()
+    start, end = win.canvas.mapFromScene(QPointF(20, 20)), win.canvas.mapFromScene(QPointF(120, 90))
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for i in range(1, 5):
+        QTest.mouseMove(vp, start + (end - start) * (i / 4))
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    qtbot.waitUntil(lambda: "object" in panel.heading.text(), timeout=10000)
+    assert not panel.empty.text().startswith("No categories yet")
+    win.document.undo_stack.setClean()
+    win.close()

@@ -166,3 +166,16 @@ def test_filter_images_to_these_from_the_problems_list(qtbot, win, tmp_path: Pat
     other = make_project(tmp_path / "other", n_images=2)
     assert win.open_path(other)
     qtbot.waitUntil(lambda: "problem finder has not run" in images.filter_note.text(), timeout=10000)
+
+
+def test_a_misspelt_problem_kind_is_named_in_the_app_not_sent_to_the_command_line(qtbot, win) -> None:
+    """``problem:tiyn`` typed after F6: the note names the kind meant, ``tiny``, where it pointed to
+    ``lint --kinds``, a command a labeler at the app has no terminal for."""
+    images = win.panels["imagesDock"]
+    _type(images, "problems>0")
+    find(qtbot, win)
+    qtbot.waitUntil(lambda: _shown(images) == WITH_PROBLEMS, timeout=10000)
+    _type(images, "problem:tiyn")
+    note = images.filter_note.text()
+    assert "no problem kind “tiyn”; kinds: tiny" in note
+    assert "lint" not in note and "--" not in note

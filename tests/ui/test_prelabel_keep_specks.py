@@ -71,3 +71,39 @@ def test_a_flood_fails_naming_keep_specks_which_keeps_it(qtbot, tmp_path: Path, 
         assert len(predictions(win.document)) == 13_835
     finally:
         close_window(win)
+
+
+def _dots_and_a_blob() -> np.ndarray:
+    """A 256x256 black picture: one 40x40 white square and 120 isolated white pixels (under min_area)."""
+    rng = np.random.default_rng(1)
+    pic = np.zeros((256, 256), np.uint8)
+    pic[20:60, 20:60] = 255
+    ys, xs = rng.integers(80, 250, 120), rng.integers(80, 250, 120)
+    pic[ys - ys % 2, xs - xs % 2] = 255  # on even pixels: never two touching
+    return cv2.cvtColor(pic, cv2.COLOR_GRAY2RGB)
+
+
+def test_keep_specks_ticked_while_min_area_drops_speckles_says_what_keeps_them(
+    qtbot, tmp_path: Path, no_prompts
+) -> None:  # type: ignore[no-untyped-def]
+    """A first-time user reads "N speckles under the model's min_area dropped", ticks the Run box's *Keep
+    specks* and runs again: the same speckles are dropped (the box keeps floods, not these), and the
+    summary now says so and names the option that keeps them, instead of the same line as before."""
+    win = open_window(qtbot, make_project(tmp_path / "p", {"dots.png": _dots_and_a_blob()}))
+    try:
+        panel = choose(qtbot, win, "threshold")
+        _set_option(qtbot, panel, "threshold", "128")
+        press(qtbot, panel, panel.act_prelabel_all)
+        wait_batch(qtbot, panel)
+        before = panel.batch.summary_label.text()
+        assert "speckles under the model's min_area dropped" in before and "Keep specks" not in before
+
+        tick(qtbot, panel.run_options.keep_specks)
+        assert panel.run_options.keep_specks.isChecked()
+        press(qtbot, panel, panel.act_prelabel_all)
+        wait_batch(qtbot, panel)
+        after = panel.batch.summary_label.text()
+        assert "speckles under the model's min_area dropped (“Keep specks” keeps a picture's flood" in after
+        assert "set min_area in the Model panel's Options" in after and "--" not in after
+    finally:
+        close_window(win)

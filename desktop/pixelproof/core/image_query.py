@@ -25,6 +25,7 @@ reads all the project's annotations again.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -240,14 +241,20 @@ def _problem_kind(value: str, found: FoundProblems) -> Test:
     key = _status_key(value)
     kind = next((k for k in KINDS if _status_key(k) == key), None)
     if kind is None:
-        near = [k for k in KINDS if key and key in _status_key(k)]
+        near = [k for k in KINDS if key and key in _status_key(k)] or _close_kinds(key)
         listed = near or sorted(found.kinds, key=list(KINDS).index)
         names = ", ".join(listed[:8]) + (", …" if len(listed) > 8 else "")
         where = "kinds" if near else "kinds found"
-        raise FilterError(
-            f"no problem kind “{_q(value)}”; {where}: {names or 'none'} (lint --kinds lists all)"
-        )
+        raise FilterError(f"no problem kind “{_q(value)}”; {where}: {names or 'none'}")
     return lambda _facts, i: found.count(i, kind) > 0
+
+
+def _close_kinds(key: str) -> list[str]:
+    """The kinds a typo of ``key`` was meant to be (``tiyn``: tiny), in lint's order: the app's filter
+    names them itself, where a pointer to ``lint --kinds`` would send its user to a terminal."""
+    spelled = {_status_key(k): k for k in KINDS}
+    close = set(difflib.get_close_matches(key, spelled, 3, 0.7)) if key else set()
+    return [k for k in KINDS if _status_key(k) in close]
 
 
 def _term(key: str, op: str, value: str, project: Project, found: FoundProblems | None) -> Test:

@@ -20,6 +20,7 @@ from pixelproof import __version__
 from pixelproof.ui.dialog_focus import give_keys_back_after_dialogs
 from pixelproof.ui.main_thread_gc import collect_on_gui_thread
 from pixelproof.ui.settings import APPLICATION, ORGANIZATION, settings, settings_problem
+from pixelproof.ui.termination import end_on_signals
 from pixelproof.ui.theme import STYLESHEET, Theme
 
 if TYPE_CHECKING:
@@ -144,7 +145,8 @@ def run_app(argv: list[str]) -> int:
     if args.reset_layout:
         s = settings()
         s.remove("window")
-    show_main_window(Path(args.path) if args.path else None, categories)
+    window = show_main_window(Path(args.path) if args.path else None, categories)
+    end_on_signals(app, lambda: window.document, window.save_settings)  # kill, logout: autosaved
     return app.exec()
 
 

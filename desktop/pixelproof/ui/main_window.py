@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
         last = str(s.value("tools/last", "select"))
         self.choose_tool(last if last in self.tools else "select")
 
-    def _save_settings(self) -> None:
+    def save_settings(self) -> None:
         s = settings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
@@ -432,7 +432,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
-        self._save_settings()
+        self.save_settings()
         if self.document is not None:
             self.document.close()
         event.accept()

@@ -31,6 +31,8 @@ THUMB = 96  # example crops are shown at most this many pixels on their long sid
 NO_GUIDELINE = "No guideline yet. Edit… adds one (Markdown)."
 NO_PROJECT = "No project open: no guidelines to show."
 NO_CATEGORY = "Choose a category to see its guideline."
+# a project started without categories has none to choose: say how it gets its first
+NO_CATEGORIES = "No categories yet: draw an object (it adds one) or press + in the Categories panel."
 
 
 def tooltip(name: str, info: dict) -> str:
@@ -142,7 +144,10 @@ class GuidelinesPanel(Panel):
             self.description.clear()
             self.browser.clear()
             self.browser.hide()
-            self.empty.setText(NO_PROJECT if self.document is None else NO_CATEGORY)
+            doc = self.document
+            self.empty.setText(
+                NO_PROJECT if doc is None else NO_CATEGORY if doc.project.categories else NO_CATEGORIES
+            )
             self.empty.show()
             return
         self.empty.setText(NO_GUIDELINE)

@@ -47,6 +47,11 @@ from pixelproof.ui.panels.prelabel.session import ModelSession, propose_in_worke
 
 FAILED_COLOR = "#d9534f"  # an image or box the model failed on
 ONLY_EXISTING_HINT = "map them in Class mapping, or uncheck “Only this project's classes”"
+# the speckles a backend drops under its min_area are not what the Run box's "Keep specks" keeps (a flood
+# of objects refused whole): a user who ticked it to keep them is told what does
+KEEP_SPECKS_IS_NOT_MIN_AREA = (
+    f"“Keep specks” keeps a picture's flood of objects, not these: set min_area {APP_OPTIONS.rstrip(':')}"
+)
 TILED_COLOR = "#c77c02"  # a notice, not a failure: a picture pre-labeled in tiles, a class name kept whole
 
 
@@ -100,6 +105,7 @@ class Batch:
     model: Backend | None = None  # the backend run, for its hint when its specks outnumber the objects
     new_categories: list[str] = field(default_factory=list)  # made for model classes the project lacked
     only_existing: bool = False  # the run kept to the project's categories
+    keep_specks: bool = False  # "Keep specks" ticked: said beside the speckles min_area dropped anyway
     ignored_classes: Counter[str] = field(default_factory=Counter)  # per model class, predictions left out
     failures: list[tuple[int, str, str]] = field(default_factory=list)  # image id, file, reason
     box_failures: list[str] = field(default_factory=list)  # from-boxes: "file: annotation id (cat): why"
@@ -197,7 +203,7 @@ class BatchRunner(QWidget):
         batch = Batch(
             doc, list(image_ids), Rebaser(snap), threading.Event(), backend.name, from_boxes=from_boxes,
             only_existing=run.only_existing, tiling=None if from_boxes else run.tiling, model=backend,
-            mark=mark, note=note,
+            mark=mark, note=note, keep_specks=run.keep_specks,
         )  # fmt: skip
         for image_id, factor in shrunk:  # done by the run continued: the summary names them as the CLI does
             if (rec := doc.project.images.get(image_id)) is not None:
@@ -387,6 +393,8 @@ class BatchRunner(QWidget):
                 keep := keep_small_hint(batch.model, batch.added, batch.speckles, APP_OPTIONS)
             ):
                 text += f" ({keep})"  # defects of a few pixels under the default 30: the option to set
+            elif batch.keep_specks:  # ticked to keep these, which it does not: what does
+                text += f" ({KEEP_SPECKS_IS_NOT_MIN_AREA})"
         if batch.model is not None and (
             note := specks_note(batch.model, batch.added, batch.speckles, APP_OPTIONS)
         ):
