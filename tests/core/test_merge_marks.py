@@ -153,3 +153,16 @@ def test_shards_of_an_earlier_split_merge_the_marks_as_before(tmp_path: Path) ->
     merged = merge_shards([Shard.of(s, n) for n, s in shards.items()], load_project(project.path))
     assert merged.project.extra["cvat_video"] == project.extra["cvat_video"]  # the base's, untouched
     assert merged.stats["outside_marks_changed"] == 0
+
+
+def test_a_mark_made_in_a_shard_of_a_project_that_had_none_is_merged(tmp_path: Path) -> None:
+    project = two_videos(tmp_path)
+    del project.extra["cvat_video"]
+    save_project(project)
+    shards = split_and_save(project, tmp_path)
+    assert all(s.app["shard"][MARKS_AT_SPLIT] == {} for s in shards.values())  # told from an older shard
+    adder, on = holder(shards, "b/f1.png")
+    leave_view(shards[adder], on, 3).edit.apply(shards[adder])
+    save_project(shards[adder])
+    merged = merge_shards([Shard.of(s, n) for n, s in shards.items()])
+    assert marked(merged.project) == {(file(tmp_path, "b/f1.png"), "3")}
