@@ -28,6 +28,7 @@ from pixelproof.core.merge_lines import renamed_text as renamed_text
 from pixelproof.core.merge_maps import image_reviews as image_reviews
 from pixelproof.core.merge_maps import merged_review, merged_time
 from pixelproof.core.merge_maps import time_spent_by_image as time_spent_by_image
+from pixelproof.core.merge_marks import carry_marks
 from pixelproof.core.merge_outside import off_shard, report_outside, set_aside
 from pixelproof.core.merge_stacking import dealt_ids, keep_restacks
 from pixelproof.core.merge_tracks import shard_tracks
@@ -61,6 +62,7 @@ CONFLICT_TYPES = (
     "base_state_unknown",
     "locked_in_base",
     "edited_outside_shard",
+    "outside_marks_differ",
 )
 
 
@@ -327,6 +329,11 @@ def merge_shards(
         mine = {old: ids[key] for old, key in placed[k].items() if key in ids}  # not honeypots
         sources.append(Source(shard.project, mine, shard.annotator or names[k]))
     result.stats["dismissed_dropped"] = carry_decisions(result.project, sources)
+    given = base is not None  # sources[0] is the base's
+    marks = carry_marks(result.project, sources[0] if given else None, sources[int(given) :], names)
+    result.conflicts += marks[0]
+    result.stats["outside_marks_changed"] = marks[1]
+    result.stats["conflicts"] = len(result.conflicts)
     result.stats["restacked"] = keep_restacks(result.project, [(s.project, s.image_ids) for s in sources])
     base_ids = sources[0].image_ids if base is not None else {}
     app = base.app if base is not None else None

@@ -1,6 +1,7 @@
 """A merge applied to the open project (the app's File > Merge Shards…): the edit that turns the base into
 ``merge_shards``'s project, as one undo step, so the app keeps what the CLI's ``merge`` writes (objects,
-image status and review, time spent per image and author, display settings saved to the project)."""
+image status and review, time spent per image and author, display settings saved to the project, outside
+marks)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pixelproof.core.merge import MergeResult, image_reviews, time_spent_by_imag
 from pixelproof.core.merge_image import content_key
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.overlap_versions import consensus_marks, overlap_annotators
+from pixelproof.core.track_outside import SetOutsideMarks, outside_marks
 
 
 def merge_edit(base: Project, result: MergeResult) -> Edit:
@@ -76,6 +78,10 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
     marks = _changed(consensus_marks(merged), consensus_marks(base), merged)
     if marks:  # a consensus new versions outdated is to be worked out again
         parts.append(SetConsensusMethod(marks))
+    if outside_marks(merged) != outside_marks(base):  # marks annotators made or took away (``merge_marks``)
+        parts.append(
+            SetOutsideMarks(outside_marks(merged), next(iter(merged.images), 0), "Merge outside marks")
+        )
     if merged.app.get("lint") != base.app.get("lint"):  # every shard's "not a problem" decisions
         parts.append(SetLintState(merged.app.get("lint")))
     before = time_spent_by_image(base)

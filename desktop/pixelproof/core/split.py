@@ -259,6 +259,8 @@ def split_project(
     first_new = last + 1  # the ranges fit: checked above
     given_images = project.given_out(LAST_IMAGE_ID)  # the project's other images' ids are not the shard's
     new_tracks = max(track_ids(project), default=-1) + 1  # a shard's tracks from here on are its own
+    from pixelproof.core.merge_marks import MARKS_AT_SPLIT, deal_marks  # it imports the edits (OpenCV)
+
     for k, (name, ids) in enumerate(zip(annotators, per_annotator, strict=True)):
         shard = subset(project, sorted(ids))
         shard.app[LAST_ANNOTATION_ID] = first_new - 1 + (k + 1) * ID_RANGE  # the first range: the lead's
@@ -266,6 +268,7 @@ def split_project(
             shard.app[LAST_IMAGE_ID] = given_images
         for image in hp_images:
             shard.add_image(copy.copy(image))
+        marks = deal_marks(project, shard, ids)  # the outside marks on its frames, in its numbering
         shard.app.pop("reference", None)  # the reference may be the honeypots' source: not for annotators
         shard.app.pop("history", None)  # a shard starts a change log of its own
         shard.app.pop(RUN, None)  # an unfinished "Pre-label all" continues in the project, not a shard
@@ -286,6 +289,8 @@ def split_project(
             NEW_TRACKS_FROM: new_tracks,
             # each image's object order as dealt out: merge keeps an annotator's Bring to Front / Send to Back
             STACKING_AT_SPLIT: stacking_at_split(shard),
+            # the outside marks on the frames dealt out (image id -> tracks): merge keeps their edits
+            MARKS_AT_SPLIT: marks,
         }
         shards[name] = shard
     manifest = {
