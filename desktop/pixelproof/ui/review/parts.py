@@ -349,6 +349,15 @@ class NoteEdit(QLineEdit):
                 return False
         return super().event(event)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """A decision key reaches the field only when its action is greyed (a missed object's row): it
+        does nothing here, not the line edit's delete-the-previous-word, which ate the typed note."""
+        seq = QKeySequence(event.keyCombination())
+        if any(seq.matches(k) == QKeySequence.SequenceMatch.ExactMatch for k in self.keys()):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
 
 class DecisionBox(QWidget):
     """The note and the four decisions (object / image, accept / reject), and the image's decision."""
