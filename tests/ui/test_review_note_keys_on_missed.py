@@ -45,3 +45,22 @@ def test_ctrl_backspace_on_a_missed_row_keeps_the_typed_note(window) -> None:
     key(Qt.Key.Key_Return, CTRL)
     assert note.text() == "coin drawn too small"
     assert {a.id: a.review for a in window.document.project.annotations.values()} == before
+
+
+def test_on_a_rejected_image_the_missed_row_s_hint_does_not_say_reject_it_and_is_in_sight(window) -> None:
+    """Ctrl+Shift+Backspace rejects coins.png as a whole, then . goes to its missed coin: the box read
+    "This image: rejected" and under it "... reject the image (Ctrl+Shift+Backspace), or draw it ...",
+    advice already followed, and at 1366x768 its last line was cut off under a scroll bar. It now says
+    only what is left to do, whole in sight."""
+    view = window.review.view
+    view.object_table.setFocus()
+    key(Qt.Key.Key_Backspace, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    key(Qt.Key.Key_Period)
+    row = view.current_object()
+    assert row is not None and row.status == "fn"
+    line = view.decision.image_decision_label
+    assert line.text() == (
+        "This image: <b>rejected</b><br>A missed object has no candidate annotation to accept or reject: "
+        "draw it in the labeling view (Ctrl+Tab)"
+    )
+    assert line.visibleRegion().boundingRect().height() >= line.heightForWidth(line.width())  # not cut

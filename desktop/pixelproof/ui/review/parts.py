@@ -424,14 +424,16 @@ class DecisionBox(QWidget):
         self.area.ensureWidgetVisible(self.image_decision_label, 0, 0)
 
     @staticmethod
-    def missed_hint() -> str:
+    def missed_hint(image_decided: bool = False) -> str:
         """Why Accept / Reject Object are greyed on a missed row (its keys did nothing, unsaid): there is
-        no candidate annotation to mark. Names the keys the user has now."""
+        no candidate annotation to mark. Names the keys the user has now. On an image decided as a whole
+        it does not say to reject the image (under "This image: rejected" that read as undone, and the
+        longer hint was cut at 1366x768)."""
         reject, back = REGISTRY.text("review.reject_image"), REGISTRY.text("review.toggle")
         return (
-            "A missed object has no candidate annotation to accept or reject: reject the image"
-            + (f" ({reject})" if reject else "")
-            + ", or draw it in the labeling view"
+            "A missed object has no candidate annotation to accept or reject: "
+            + ("" if image_decided else "reject the image" + (f" ({reject})" if reject else "") + ", or ")
+            + "draw it in the labeling view"
             + (f" ({back})" if back else "")
         )
 
