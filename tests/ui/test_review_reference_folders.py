@@ -1,7 +1,7 @@
-"""Review > Choose Reference Dataset Folder… on LabelMe's ``labelme2coco`` output (``annotations.json``
-beside ``JPEGImages/``): auto-detection leaves a folder's own .json files alone, so the app asks the
-format; the list offered no COCO JSON at all, COCO panoptic preselected, which cannot read the folder.
-COCO JSON is now first and preselected, and OK scores the project against it."""
+"""Review > Choose Reference Dataset Folder… on folders a QA reviewer gets: LabelMe's ``labelme2coco``
+output (``annotations.json`` beside ``JPEGImages/``), which auto-detection leaves alone, so the app asks the
+format (the list offered no COCO JSON, COCO panoptic preselected, which cannot read it); and QuPath's
+GeoJSON export whose slides are nowhere to be found, said in the app's words."""
 
 from __future__ import annotations
 
@@ -57,3 +57,26 @@ def test_a_labelme2coco_folder_is_read_as_coco_when_the_app_asks(qtbot, window, 
     assert window.document.project.app.get("reference_format") == "coco"
     fns = sorted(r["fn"] for r in view.scored.image_table)
     assert fns == [0, 0, 1] and view.error is None
+
+
+def test_a_geojson_reference_without_its_images_is_said_in_the_app_s_words(
+    qtbot, window, project, monkeypatch
+) -> None:
+    """QuPath's export of slides found neither beside it nor in the project's image folders: the banner
+    told the app's user to "give the images' folder with --image-dir", an option the view does not have.
+    It says where to put them; the file is still named."""
+    export = project.parent.parent / "qupath_export"
+    export.mkdir()
+    ring = [[10, 10], [40, 10], [40, 40], [10, 40], [10, 10]]
+    feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": {}}
+    (export / "elsewhere.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": [feature]})
+    )
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(export)))
+    window.review.act_choose_folder.trigger()
+    view = window.review.view
+    banner = view.header.banner
+    qtbot.waitUntil(lambda: view.job is None and "Cannot read the reference" in banner.text(), timeout=20000)
+    assert "elsewhere.geojson: no image named elsewhere.*" in banner.text()
+    assert "put the image beside it or in a folder of the project's images" in banner.text()
+    assert "--" not in banner.text()
