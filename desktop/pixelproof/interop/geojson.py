@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,12 +75,15 @@ def read_geojson(
     progress: ProgressCallback | None = None,
     image_dir: str | os.PathLike[str] | None = None,
     cell_shape: str = "cell",
+    also_under: Sequence[Path] = (),
 ) -> ImportResult:
     """Import a folder of GeoJSON files (searched recursively; ``*.json`` files holding Features too) or one
     file. Each file's image is the one named like it (``slide1.geojson`` -> ``slide1.svs``, or
     ``slide1.svs.geojson``) beside it, else anywhere under the folder (or under ``image_dir``); its size
     comes from the file's header (a slide's pyramid is never decoded). A file without an image is skipped
-    and reported: GeoJSON holds no image size."""
+    and reported: GeoJSON holds no image size. ``also_under``: folders (not their subfolders) looked in
+    after those: QA's candidate's image folders, so QuPath's export of the same slides, saved apart from
+    them, is read as a reference without ``--image-dir`` (the review view has none)."""
     if cell_shape not in CELL_SHAPES:
         raise ValueError(f"cell_shape: expected one of {', '.join(CELL_SHAPES)}, got {cell_shape!r}")
     src = Path(path)
@@ -92,6 +95,7 @@ def read_geojson(
     report = Reporter(on_problem)
     build = Builder(project)
     images = _ImageIndex(Path(image_dir) if image_dir else root, recursive=bool(image_dir) or src.is_dir())
+    images.fallback = [_ImageIndex(folder, recursive=False) for folder in also_under]
     colored: set[int] = set()  # categories whose colour a file gave (the first one it met)
     # one file (a slide's export: seconds to minutes) is followed feature by feature, not as 0 of 1 file
     per_feature = progress if len(files) == 1 else None
@@ -125,6 +129,7 @@ class _ImageIndex:
 
     def __init__(self, folder: Path, recursive: bool) -> None:
         self.folder = folder
+        self.fallback: list[_ImageIndex] = []  # looked in, in turn, when this one has no such image
         self.by_key: dict[str, list[Path]] = {}
         listing = folder.rglob("*") if recursive else folder.glob("*")
         for p in sorted(listing) if folder.is_dir() else []:
@@ -134,6 +139,8 @@ class _ImageIndex:
 
     def find(self, file: Path, report: Reporter) -> Path | None:
         found = self.by_key.get(geojson_stem(file), [])
+        for other in self.fallback:
+            found = found or other.by_key.get(geojson_stem(file), [])
         beside = [p for p in found if p.parent == file.parent]
         found = beside or found
         if len(found) > 1:

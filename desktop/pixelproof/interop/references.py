@@ -105,8 +105,11 @@ def load_reference(
     extra = {}
     if "check_images" in params:
         extra["check_images"] = False  # QA needs the annotations, not the pictures
-    if "also_under" in params and candidate is not None:  # a SEG saved apart from the candidate's series
-        extra["also_under"] = series_folders(candidate)
+    if "also_under" in params and candidate is not None:  # a SEG saved apart from the candidate's series,
+        # QuPath's GeoJSON apart from the candidate's slides
+        extra["also_under"] = (
+            image_folders(candidate) if found.name == "geojson" else series_folders(candidate)
+        )
     if "class_names" in params and candidate is not None:
         extra["class_names"] = {c.id: c.name for c in candidate.categories.values()}
     try:
@@ -157,6 +160,13 @@ def reference_line(
     line = f"{what} · Candidate: this project's objects"
     why = "QA scores this project's objects (the candidate) against it"
     return line, f"{line}\n{path}\n\nThe reference is the ground truth: {why}. Choose Reference… changes it."
+
+
+def image_folders(project: Project) -> list[Path]:
+    """The folders ``project``'s image files lie in, sorted: where a reference that names its images but
+    holds none of them (QuPath's GeoJSON) finds them, as under ``--image-dir``."""
+    folders = {project.image_path(image).parent for image in project.images.values()}
+    return sorted(f for f in folders if f.is_dir())
 
 
 def _same_file(a: Path, b: Path) -> bool:

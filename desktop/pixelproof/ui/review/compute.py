@@ -265,10 +265,25 @@ def overlays(
     )
 
 
+# a reader's advice naming a ``qa`` option the view has no field for, as the view's user can follow it
+IN_APP_WORDS = {
+    "give the images' folder with --image-dir": (
+        "put the image beside it or in a folder of the project's images"
+    ),
+}
+
+
+def in_app_words(text: str) -> str:
+    """``text`` (a banner line) with ``IN_APP_WORDS``' advice in the app's terms."""
+    for flag, words in IN_APP_WORDS.items():
+        text = text.replace(flag, words)
+    return text
+
+
 def failure_text(reason: str, path: Path) -> str:
     """The banner for a QA run that failed: the reference's problems, at most 8 lines of them."""
     if reason.startswith("ReferenceLoadError: "):
-        lines = reason.removeprefix("ReferenceLoadError: ").splitlines()
+        lines = in_app_words(reason.removeprefix("ReferenceLoadError: ")).splitlines()
         shown = "\n".join(lines[:8]) + (f"\n… and {len(lines) - 8} more" if len(lines) > 8 else "")
         return f"Cannot read the reference {path}:\n{shown}"
     return f"QA against {path} failed: {reason}"
@@ -301,7 +316,7 @@ def result_notes(result: qa.QAResult) -> str | None:
         n = len(result.unmatched_candidate)
         said = f"{n} candidate image{' is' if n == 1 else 's are'} not in the reference (not scored)"
         notes.append(f"{said}: {_named(result.unmatched_candidate, NAMED)}")
-    notes += problems[:SHOWN_PROBLEMS]
+    notes += [in_app_words(p) for p in problems[:SHOWN_PROBLEMS]]
     hidden = len(result.lead_covers) + max(len(problems) - SHOWN_PROBLEMS, 0)
     if hidden > 0:
         what = ", the per-class ones the first line sums up among them" if result.lead_covers else ""
@@ -329,7 +344,7 @@ def banner_tip(result: qa.QAResult) -> str | None:
             "\n".join(
                 [
                     f"All {plural(len(problems), 'warning')}:",
-                    *problems[:TIP_NAMED],
+                    *map(in_app_words, problems[:TIP_NAMED]),
                     *(more if len(problems) > TIP_NAMED else []),
                 ]
             )

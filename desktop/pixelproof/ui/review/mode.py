@@ -20,7 +20,8 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 
 from pixelproof.core.edits import SetReference
 from pixelproof.core.references import reference_path, stored_reference
-from pixelproof.interop.formats import detect_format, readable
+from pixelproof.interop.coco_io import coco_files_in
+from pixelproof.interop.formats import FORMATS, Format, detect_format, readable
 from pixelproof.ui.review.export_report import export_report
 from pixelproof.ui.review.view import ReviewView
 from pixelproof.ui.shortcuts import grey_with_reason, make_action
@@ -32,6 +33,15 @@ VERSIONS_TIP = (
 
 if TYPE_CHECKING:
     from pixelproof.ui.shell import Shell
+
+
+def folder_formats(folder: Path) -> list[Format]:
+    """The formats offered for a reference folder its layout does not tell: those read from a folder, and
+    first COCO JSON when the folder holds COCO files (LabelMe's ``labelme2coco`` writes ``annotations.json``
+    beside ``JPEGImages/``; auto-detection leaves a folder's own .json files alone, and the list offered
+    COCO panoptic first, which cannot read them)."""
+    formats = [f for f in readable() if not f.input_is_file]
+    return [FORMATS["coco"], *formats] if coco_files_in(folder) else formats
 
 
 class ReviewMode(QObject):
@@ -234,7 +244,7 @@ class ReviewMode(QObject):
             return
         fmt = None
         if detect_format(Path(path)) is None:
-            formats = [f for f in readable() if not f.input_is_file]
+            formats = folder_formats(Path(path))
             titles = [f"{f.title} ({f.name})" for f in formats]
             title, ok = QInputDialog.getItem(
                 self.shell.widget,

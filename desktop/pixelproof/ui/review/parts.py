@@ -349,6 +349,15 @@ class NoteEdit(QLineEdit):
                 return False
         return super().event(event)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """A decision key reaches the field only when its action is greyed (a missed object's row): it
+        does nothing here, not the line edit's delete-the-previous-word, which ate the typed note."""
+        seq = QKeySequence(event.keyCombination())
+        if any(seq.matches(k) == QKeySequence.SequenceMatch.ExactMatch for k in self.keys()):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
 
 class DecisionBox(QWidget):
     """The note and the four decisions (object / image, accept / reject), and the image's decision."""
@@ -415,14 +424,16 @@ class DecisionBox(QWidget):
         self.area.ensureWidgetVisible(self.image_decision_label, 0, 0)
 
     @staticmethod
-    def missed_hint() -> str:
+    def missed_hint(image_decided: bool = False) -> str:
         """Why Accept / Reject Object are greyed on a missed row (its keys did nothing, unsaid): there is
-        no candidate annotation to mark. Names the keys the user has now."""
+        no candidate annotation to mark. Names the keys the user has now. On an image decided as a whole
+        it does not say to reject the image (under "This image: rejected" that read as undone, and the
+        longer hint was cut at 1366x768)."""
         reject, back = REGISTRY.text("review.reject_image"), REGISTRY.text("review.toggle")
         return (
-            "A missed object has no candidate annotation to accept or reject: reject the image"
-            + (f" ({reject})" if reject else "")
-            + ", or draw it in the labeling view"
+            "A missed object has no candidate annotation to accept or reject: "
+            + ("" if image_decided else "reject the image" + (f" ({reject})" if reject else "") + ", or ")
+            + "draw it in the labeling view"
             + (f" ({back})" if back else "")
         )
 

@@ -588,6 +588,6 @@ class ReviewView(ReviewRefresh, ReviewNavigation, ReviewWindow, QWidget):
                 text = f"This image: <b>{escape(str(entry['review']))}</b>{note}"
         row = self.current_object()
         if img and row is not None and row.cand_id is None:  # a missed row: why the object keys do nothing
-            text = "<br>".join(t for t in (text, escape(self.decision.missed_hint())) if t)
+            text = "<br>".join(t for t in (text, escape(self.decision.missed_hint(bool(text)))) if t)
         self.decision.show_decision(text)
         self.decisionsChanged.emit()
