@@ -96,3 +96,23 @@ def test_the_item_is_greyed_on_a_project_without_versions(qtbot, tmp_path: Path,
         assert not act.isEnabled() and "annotators' versions" in act.statusTip()
     finally:
         win.close()
+
+
+def test_the_item_says_what_it_does_in_the_apps_words(qtbot, tmp_path: Path, no_prompts) -> None:  # type: ignore[no-untyped-def]
+    """Its tooltip (and Help > Shortcuts' note) named ``qa --versions all``, sending an app user to a
+    terminal; they now say what it does, as the banner names the menu item."""
+    from pixelproof.ui.shortcuts import REGISTRY
+
+    win = open_window(qtbot, _merged(tmp_path))
+    act, menu = win.review.act_versions, win.review.menu
+    try:
+        enter_review(qtbot, win)
+        open_menu(qtbot, menu, None, win)
+        assert act.isEnabled() and menu.actionGeometry(act).isValid()
+        said = [act.toolTip(), act.statusTip(), REGISTRY.get("review.all_versions").note]
+        assert not any("--" in text for text in said), said
+        assert "score every annotator's version" in act.toolTip(), act.toolTip()
+        menu.close()
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()

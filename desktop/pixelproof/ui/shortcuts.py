@@ -265,7 +265,7 @@ DEFAULTS: list[Shortcut] = [
     _("review.export_report", "E&xport Report…", note="pixelproof qa's report: HTML, JSON or a CSV"),
     _("review.all_versions", "S&core Every Annotator's Version", (), "review",
       note="every annotator's version of a merged project's overlap images scored, not only the "
-      "consensus: qa --versions all; Export Report too"),
+      "consensus objects the team agreed; Export Report too"),
     _("review.accept_object", "&Accept Object", ("Ctrl+Return", "Ctrl+Enter"), "review"),
     _("review.reject_object", "Re&ject Object", ("Ctrl+Backspace",), "review"),
     _("review.accept_image", "Accept &Image", ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"), "review"),

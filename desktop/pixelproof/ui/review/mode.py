@@ -26,9 +26,10 @@ from pixelproof.ui.review.export_report import export_report
 from pixelproof.ui.review.view import ReviewView
 from pixelproof.ui.shortcuts import grey_with_reason, make_action
 
-VERSIONS_TIP = (
-    "On a merged project's images holding annotators' versions side by side: score every version (qa "
-    "--versions all), not only the consensus objects; Export Report uses the same setting"
+VERSIONS_TIP = (  # the app's words: no command-line flag the app has no box for (a report file keeps qa's)
+    "On a merged project's images holding annotators' versions side by side: score every annotator's "
+    "version, each copy an object of its own, not only the consensus objects the team agreed; Export "
+    "Report uses the same setting"
 )
 
 if TYPE_CHECKING:
