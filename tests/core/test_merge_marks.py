@@ -166,3 +166,38 @@ def test_a_mark_made_in_a_shard_of_a_project_that_had_none_is_merged(tmp_path: P
     save_project(shards[adder])
     merged = merge_shards([Shard.of(s, n) for n, s in shards.items()])
     assert marked(merged.project) == {(file(tmp_path, "b/f1.png"), "3")}
+
+
+def test_a_mark_on_a_frame_not_dealt_to_the_shard_is_reported_not_merged(tmp_path: Path) -> None:
+    """An annotator adds to their shard a frame dealt to the other (the video's last: the shard's own frames
+    keep their numbers) and a frame of a new video, and marks track 3 leaving on both: neither mark is
+    merged (the frame is not theirs), and each is said, where before both went unsaid."""
+    project = two_videos(tmp_path)
+    shards = split_and_save(project, tmp_path)
+    owner, _ = holder(shards, "a/f5.png")
+    other = next(n for n in shards if n != owner)
+    shard = shards[other]
+    for image_id, name in ((900, "../a/f5.png"), (901, "../c/f0.png")):
+        shard.add_image(ImageRecord(image_id, name, 100, 80))
+        ann = Annotation(max(shard.annotations) + 1, image_id, 1, [0.0, 0.0, 10.0, 10.0])
+        ann.extra["track_id"] = 3
+        shard.add_annotation(ann)
+        leave_view(shard, image_id, 3).edit.apply(shard)
+    save_project(shard)
+    for base in (load_project(project.path), None):
+        merged = merge_shards([Shard.of(s, n) for n, s in shards.items()], base)
+        assert marked(merged.project) == {
+            (file(tmp_path, "a/f2.png"), "3"),
+            (file(tmp_path, "b/f4.png"), "3"),
+        }
+        said = [c.to_dict() for c in merged.conflicts if c.type == "outside_mark_not_dealt"]
+        up = "" if base is not None else "../"  # without --into, named from the first shard's folder
+        assert [(c["file_name"], c["shards"], c["track"], c["sequence"], c["frame"]) for c in said] == [
+            (f"{up}a/f5.png", [other], "3", f"{up}a", 5),
+            (f"{up}c/f0.png", [other], "3", f"{up}c", 0),
+        ], said
+        assert said[0]["message"] == (
+            f"{up}a/f5.png: track 3 leaves the view here (video {up}a, frame 5) in {other}'s shard, which "
+            "was not dealt this frame; the mark is not merged (Tracks > Track Leaves View Here on that frame "
+            "makes it)"
+        )

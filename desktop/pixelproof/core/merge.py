@@ -63,6 +63,7 @@ CONFLICT_TYPES = (
     "locked_in_base",
     "edited_outside_shard",
     "outside_marks_differ",
+    "outside_mark_not_dealt",
 )
 
 

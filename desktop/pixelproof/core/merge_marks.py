@@ -18,7 +18,10 @@ the base (``--into``) or, without one, the record itself. A mark an annotator ad
 is added, one they removed is removed, one nobody touched stays as the base holds it now (a mark the lead
 added or removed since the split stays so). Annotators of one overlap frame who leave it differently (one
 marks the track there, another not): the mark is kept (the union) and an ``outside_marks_differ`` conflict
-names the frame, the track and who marked it. A mark in a shard on a frame not dealt to it is not merged.
+names the frame, the track and who marked it. A mark in a shard on a frame not dealt to it (a frame the
+annotator added: another annotator's, the lead's or a new one; a honeypot) is not merged, and an
+``outside_mark_not_dealt`` conflict names the shard, the track, the video folder and the frame, so it is
+not lost unsaid.
 Shards that record no marks (split by an earlier PixelProof) merge as before: the base's marks (without
 ``--into``, the first shard's) and nothing of the shards'.
 """
@@ -171,7 +174,41 @@ def carry_marks(
             entry = entry or next(now[k][key] for k in who if key in now[k])
             kept.append(placed(merged, entry, key[0]))
     SetOutsideMarks(kept, 0, "").apply(merged)
+    for k, (ids, _) in dealt:
+        conflicts += _not_dealt(merged, shards[k], ids, names[k])
     return conflicts, changed
+
+
+def _not_dealt(merged: Project, source: Source, ids: dict[int, int], name: str) -> list[Conflict]:
+    """The conflicts of the marks in shard ``source`` (named ``name``) on its frames not dealt to it
+    (``ids``: those dealt), which the merge does not carry: named in the merged project's folder and
+    numbering where the frame was merged, else as the shard holds it."""
+    from pixelproof.core.merge_image import Conflict  # it imports the split, which imports this module
+
+    frames, seen, out = frames_of(source.project), set(), []
+    for entry in outside_marks(source.project):
+        image_id = image_of(entry, frames)
+        if image_id is None or image_id in ids or (image_id, entry["track"]) in seen:
+            continue  # no frame's (as the split copied it) or one dealt: carried above
+        seen.add((image_id, entry["track"]))
+        to = source.image_ids.get(image_id)
+        if to in merged.images:
+            mark, file_name = placed(merged, entry, to), merged.images[to].file_name  # type: ignore[index]
+        else:  # not merged (a honeypot): as the shard names it
+            mark, file_name = entry, source.project.images[image_id].file_name
+        track, video, frame = entry["track"], mark[SEQUENCE], mark["frame"]
+        out.append(
+            Conflict(
+                "outside_mark_not_dealt",
+                f"{file_name}: track {track} leaves the view here (video {video}, frame {frame}) in {name}'s "
+                f"shard, which was not dealt this frame; the mark is not merged (Tracks > Track Leaves View "
+                "Here on that frame makes it)",
+                file_name,
+                [name],
+                {"track": track, "sequence": video, "frame": frame},
+            )
+        )
+    return out
 
 
 def _differ(merged: Project, image_id: int, track: str, marked: list[str], unmarked: list[str]) -> Conflict:
