@@ -23,6 +23,21 @@ from tests.ui.test_prelabel_resume import answers
 FIXTURES = (answers,)  # pytest finds it by name
 
 
+def _cancelled_after_the_first(qtbot, panel) -> None:  # type: ignore[no-untyped-def]
+    """Pre-label All, Cancel clicked as soon as the first picture (the scan) is in."""
+    clicked: list[int] = []
+
+    def cancel_after_the_scan(done: int) -> None:
+        if done >= 1 and not clicked:
+            clicked.append(done)
+            qtbot.mouseClick(panel.batch.cancel_button, LEFT)
+
+    panel.batch.progress.valueChanged.connect(cancel_after_the_scan)
+    press(qtbot, panel, panel.act_prelabel_all)
+    wait_batch(qtbot, panel)
+    panel.batch.progress.valueChanged.disconnect(cancel_after_the_scan)
+
+
 def test_pre_label_all_says_the_scan_was_shrunk(
     qtbot, tmp_path: Path, shared_models: Path, no_prompts
 ) -> None:  # type: ignore[no-untyped-def]
@@ -55,17 +70,7 @@ def test_a_continued_run_names_the_scan_shrunk_before_the_interruption(
     try:
         doc = win.document
         panel = yolo(qtbot, win, shared_models)
-        clicked: list[int] = []
-
-        def cancel_after_the_scan(done: int) -> None:  # Cancel as soon as the first picture is in
-            if done >= 1 and not clicked:
-                clicked.append(done)
-                qtbot.mouseClick(panel.batch.cancel_button, LEFT)
-
-        panel.batch.progress.valueChanged.connect(cancel_after_the_scan)
-        press(qtbot, panel, panel.act_prelabel_all)
-        wait_batch(qtbot, panel)
-        panel.batch.progress.valueChanged.disconnect(cancel_after_the_scan)
+        _cancelled_after_the_first(qtbot, panel)
         assert panel.batch.summary_label.text().startswith("Cancelled after 1 of 4 images")
         assert "scan.png was shrunk 6.4x" in panel.batch.summary_label.text()
         record = run_record(doc.project)
@@ -93,16 +98,7 @@ def test_a_hand_edited_shrunk_record_is_read_as_documented_when_the_run_is_conti
     win = open_window(qtbot, path)
     try:
         panel = yolo(qtbot, win, shared_models)
-        clicked: list[int] = []
-
-        def cancel_after_the_scan(done: int) -> None:
-            if done >= 1 and not clicked:
-                clicked.append(done)
-                qtbot.mouseClick(panel.batch.cancel_button, LEFT)
-
-        panel.batch.progress.valueChanged.connect(cancel_after_the_scan)
-        press(qtbot, panel, panel.act_prelabel_all)
-        wait_batch(qtbot, panel)
+        _cancelled_after_the_first(qtbot, panel)
         QTest.keyClick(win.canvas, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     finally:
         close_window(win)

@@ -4,31 +4,13 @@ delete-word."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
-from pixelproof.core.demo import install_demo
-from tests.ui.conftest import settle
-from tests.ui.test_review import opened
-
-CTRL = Qt.KeyboardModifier.ControlModifier
+from tests.ui.test_review_keyboard_only import CTRL, key, window  # noqa: F401 (window: the fixture)
 
 
-@pytest.fixture
-def window(qtbot, tmp_path: Path, no_prompts):
-    yield from opened(qtbot, install_demo(tmp_path / "demo"), size=(1366, 768), review=True)
-
-
-def key(k: Qt.Key, mod: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    QTest.keyClick(QApplication.focusWidget(), k, mod)
-    settle()
-
-
-def test_ctrl_backspace_on_a_missed_row_keeps_the_typed_note(window) -> None:
+def test_ctrl_backspace_on_a_missed_row_keeps_the_typed_note(window) -> None:  # noqa: F811
     """N, a note, Ctrl+Backspace on the demo's missed coin (Reject Object greyed): the key fell through
     to the line edit and deleted the note's last word; Ctrl+Enter likewise does nothing. Nothing is
     decided and the note is kept whole for the next decision."""
@@ -47,7 +29,7 @@ def test_ctrl_backspace_on_a_missed_row_keeps_the_typed_note(window) -> None:
     assert {a.id: a.review for a in window.document.project.annotations.values()} == before
 
 
-def test_on_a_rejected_image_the_missed_row_s_hint_does_not_say_reject_it_and_is_in_sight(window) -> None:
+def test_on_a_rejected_image_the_missed_row_s_hint_does_not_say_reject_it_and_is_in_sight(window) -> None:  # noqa: F811
     """Ctrl+Shift+Backspace rejects coins.png as a whole, then . goes to its missed coin: the box read
     "This image: rejected" and under it "... reject the image (Ctrl+Shift+Backspace), or draw it ...",
     advice already followed, and at 1366x768 its last line was cut off under a scroll bar. It now says
