@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 def refused_text(e: taxonomy.TaxonomyError) -> str:
     """What the app says of a refused class change; of one refused for locked objects, also how to unlock
-    them here (Alt+L on them) and from a script."""
+    them here (Alt+L on them, image by image) and, the app having no unlock of a class across images, from
+    the command line, said as such (the app names no flag as if it had a box for it)."""
     text = "\n".join(e.problems)
     if not isinstance(e, taxonomy.ClassLockedError):
         return text
@@ -32,7 +33,8 @@ def refused_text(e: taxonomy.TaxonomyError) -> str:
     them = "it" if e.locked == 1 else "them"
     return (
         f"{text[:1].upper()}{text[1:]}.\n\nTo unlock {them}: select {them} (the Annotations panel marks a "
-        f"locked object “(locked)”) and press {key} (Edit > Lock), or run\n"
+        f"locked object “(locked)”) and press {key} (Edit > Lock), or, for every image at once, from the "
+        "command line:\n"
         f"pixelproof unlock PROJECT --category {shlex.quote(shown_name(e.name, NAME_IN_TEXT))}"
     )
 

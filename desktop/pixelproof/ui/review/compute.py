@@ -19,6 +19,7 @@ from pixelproof.core.qa_objects import ImagePair, annotations_placed, placed_or_
 from pixelproof.core.qa_team import holds_versions
 from pixelproof.core.qa_volumes import first_differences
 from pixelproof.core.references import Reference
+from pixelproof.core.report_files import KINDS
 from pixelproof.core.wording import plural
 from pixelproof.interop.nifti_series_fit import series_home, series_stamp
 from pixelproof.interop.references import ReferenceLoadError, load_reference, reference_stamp
@@ -65,12 +66,24 @@ def read_key(path: Path, fmt: str | None, candidate: Project) -> tuple:
     return path, reference_stamp(path), fmt, cats, home, series_stamp(home)
 
 
+def menu_item(id: str, menu: str = "Review") -> str:
+    """``Review > Export Report``: an action's menu path as the menu shows it (its name from the shortcut
+    registry, so a rename follows), what the view's text names instead of a command-line flag."""
+    from pixelproof.ui.shortcuts import REGISTRY  # here: the scoring itself runs without widgets
+
+    return f"{menu} > {REGISTRY.get(id).label}"
+
+
 def versions_menu_item() -> str:
     """Review > Score Every Annotator's Version, as the menu shows it: what scores every version in the
     app (the command line's ``qa --versions all``)."""
-    from pixelproof.ui.shortcuts import REGISTRY
+    return menu_item("review.all_versions")
 
-    return "Review > " + REGISTRY.get("review.all_versions").text.replace("&", "")
+
+def all_in_report(kind: str = "json") -> str:
+    """Where the rest of a list cut short is, in the app: ``Review > Export Report``'s file of ``kind``
+    (a ``report_files.KINDS`` key, named as its file dialog names it), not ``qa``'s flag for it."""
+    return f"{menu_item('review.export_report')} lists all ({KINDS[kind][0]})"
 
 
 def score(
@@ -339,7 +352,7 @@ def banner_tip(result: qa.QAResult) -> str | None:
     parts = []
     problems = result.problems
     if len(problems) > SHOWN_PROBLEMS or result.lead_covers:
-        more = [f"… and {len(problems) - TIP_NAMED} more (pixelproof qa --json lists all)"]
+        more = [f"… and {len(problems) - TIP_NAMED} more: {all_in_report()}"]
         parts.append(
             "\n".join(
                 [
@@ -354,6 +367,6 @@ def banner_tip(result: qa.QAResult) -> str | None:
         (result.unmatched_reference, "Reference images with no candidate image:"),
     ):
         if names:
-            more = [f"… and {len(names) - TIP_NAMED} more (pixelproof qa --json lists all)"]
+            more = [f"… and {len(names) - TIP_NAMED} more: {all_in_report()}"]
             parts.append("\n".join([title, *names[:TIP_NAMED], *(more if len(names) > TIP_NAMED else [])]))
     return "\n\n".join(parts) or None

@@ -12,9 +12,10 @@ from pixelproof.core.qa_tracks import tracks_heading
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text
 from pixelproof.ui.one_line import OneLineLabel
+from pixelproof.ui.review.compute import all_in_report
 from pixelproof.ui.review.tables import format_value
 
-SEQUENCES_IN_TIP = 10  # sequences the tooltip lists one by one; --tracks-csv has every one
+SEQUENCES_IN_TIP = 10  # sequences the tooltip lists one by one; Export Report's CSV of tracks has every one
 MEANINGS = (
     "MOTA: 1 - (misses + extras + ID switches) / reference objects, over all frames (can go below 0)",
     "IDF1: F1 of identities: whole tracks paired once per sequence, a frame counting when the boxes pair",
@@ -60,7 +61,7 @@ def tracks_tip(tracks: dict[str, Any]) -> str:
     if len(seqs) > 1:
         lines += ["", *(_sequence_line(r) for r in seqs[:SEQUENCES_IN_TIP])]
         if len(seqs) > SEQUENCES_IN_TIP:
-            lines.append(f"… and {len(seqs) - SEQUENCES_IN_TIP} more (pixelproof qa --tracks-csv has all)")
+            lines.append(f"… and {len(seqs) - SEQUENCES_IN_TIP} more: {all_in_report('tracks_csv')}")
     return "\n".join([*lines, "", *MEANINGS])
 
 

@@ -66,7 +66,7 @@ class ResultsFileSource(QObject):
     def _tip(self) -> None:
         """The file in the item's tooltip: the item's text stays short (a 1280-px window)."""
         at = self.combo.findData(FILE_SOURCE)
-        tip = self.path or "Choose a COCO results file of your own model (as `pixelproof lint --predictions`)"
+        tip = self.path or "Choose a COCO results file of your own model: the list of its detections"
         self.combo.setItemData(at, tip, Qt.ItemDataRole.ToolTipRole)
 
     def chosen(self) -> str | None:
