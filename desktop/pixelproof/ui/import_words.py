@@ -1,6 +1,7 @@
 """A reader's problems as the Import dialog's user reads them: the readers say how to do better with
 ``convert``'s flags (``give the images' folder with --image-dir``), which the app has as the dialog's
-options (*Images folder*)."""
+options (*Images folder*); ``validate --images``, what lists a project's pictures not the size they are
+declared, is the Problems panel's *Compare pictures* in the app."""
 
 from __future__ import annotations
 
@@ -9,13 +10,23 @@ from collections.abc import Iterable
 
 from pixelproof.interop.formats import Option
 from pixelproof.ui.import_input import OUTSIDE_FLAG, OUTSIDE_LABEL
+from pixelproof.ui.review.compute import menu_item
+
+# a reader's advice naming another command, as the Import dialog's user can follow it in the app
+VALIDATE_IMAGES = "`pixelproof validate --images`"
+
+
+def validate_images_words() -> str:
+    """Where the app lists every picture not the size its record declares (``validate --images``)."""
+    return f"{menu_item('lint.run', 'Problems')} with the Problems panel's Compare pictures checked"
 
 
 def dialog_words(text: str, options: Iterable[Option]) -> str:
     """``text`` with each read option's flag (``--cell-shape nucleus``, ``--image-dir``) named as the Import
     dialog shows it (``the Import dialog's Cells: Nucleus (nucleusGeometry, ...)``, ``the Import dialog's
     Images folder``; ``--allow-outside-root``: its check box); other flags, and an option without a label,
-    stay as they are."""
+    stay as they are; ``VALIDATE_IMAGES`` is named as ``validate_images_words``."""
+    text = text.replace(VALIDATE_IMAGES, validate_images_words())
     text = re.sub(
         f"(?:{re.escape(OUTSIDE_FLAG)}|--allow-outside-root)", f"the Import dialog's {OUTSIDE_LABEL}", text
     )
