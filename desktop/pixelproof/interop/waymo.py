@@ -144,7 +144,7 @@ def read_waymo(
                "the cameras' "
                "published ones")  # fmt: skip
     if out is None and files["camera_image"]:
-        report(f"{root}: camera JPEGs not extracted (give --image-dir DIR to write them)")
+        report(f"{root}: camera JPEGs not extracted (name a folder to write them to with --image-dir)")
     return ImportResult(project, report.problems, report.skipped)
 
 
