@@ -278,18 +278,36 @@ def overlays(
     )
 
 
-# a reader's advice naming a ``qa`` option the view has no field for, as the view's user can follow it
+# a reader's (or QA's) advice naming a ``qa`` option or another command the view has no field for, as the
+# view's user can follow it: in the app ({import_}: File > Import, {reference}: Review > Choose Reference
+# Project, named from the shortcut registry), else from the command line, said without its flag
 IN_APP_WORDS = {
     "give the images' folder with --image-dir": (
         "put the image beside it or in a folder of the project's images"
     ),
+    "with --image-dir": (
+        "in the Images folder of {import_} (the reference imported there and saved, then chosen with "
+        "{reference})"
+    ),
+    "(--image-dir)": (
+        "(the Images folder of {import_}: the reference imported there and saved, then chosen with "
+        "{reference})"
+    ),
+    "agreement --manifest scores the annotators on them": (
+        "from the command line: pixelproof agreement, given the split's manifest, scores the annotators "
+        "on them"
+    ),
+    "see --score-threshold": "from the command line: pixelproof qa with a score threshold",
 }
 
 
 def in_app_words(text: str) -> str:
-    """``text`` (a banner line) with ``IN_APP_WORDS``' advice in the app's terms."""
+    """``text`` (a banner line) with ``IN_APP_WORDS``' advice in the app's terms (first match first: the
+    longer phrase before the one it holds)."""
+    names = {"import_": menu_item("file.import", "File"), "reference": menu_item("review.choose_project")}
     for flag, words in IN_APP_WORDS.items():
-        text = text.replace(flag, words)
+        if flag in text:
+            text = text.replace(flag, words.format(**names))
     return text
 
 
