@@ -17,7 +17,7 @@ from pixelproof.core.geometry import clone
 from pixelproof.core.model import Project
 from pixelproof.core.track_edit import TrackEditRefused, back_in_view, leave_view
 from pixelproof.core.track_fill import OUT_OF_VIEW, fill_between_frames, untouched_fill
-from pixelproof.core.track_outside import marked_tracks, outside_frames
+from pixelproof.core.track_outside import marked_tracks, marks_by_frame, outside_frames
 from pixelproof.core.track_refill import refill_after
 from pixelproof.interop.cvat import read_cvat, write_cvat
 from pixelproof.interop.mot_writer import write_mot
@@ -184,7 +184,7 @@ def test_a_mark_whose_track_is_written_otherwise_is_the_tracks_as_an_objects_id_
     add(p, 10, [50.0, 0.0, 10.0, 10.0])
     p.extra["cvat_video"] = {"outside": [{"track": written, "part": None, "frame": 6, "tag": None}]}
     assert outside_frames(p, 3) == outside_frames(p, "3") == {6}
-    assert marked_tracks(p, 6) == ["3"]
+    assert marked_tracks(p, 6) == marked_tracks(p, 6, "clip", marks_by_frame(p)) == ["3"]
     done = fill_between_frames(p, 1, 3)
     assert done.skipped == {OUT_OF_VIEW: 4}
     warnings = write_cvat(p, tmp_path / "out")

@@ -96,16 +96,27 @@ def outside_frames(project: Project, track: int | str, sequence: str | None = No
     }
 
 
-def marked_tracks(project: Project, frame: int, sequence: str | None = None) -> list[str]:
+def marks_by_frame(project: Project) -> dict[int, list[dict[str, Any]]]:
+    """The readable marks by frame number, in their order (the entries themselves): one walk of the list,
+    which a caller keeps until the project changes, so a frame change is a look-up, not a walk of every
+    mark (``marked_tracks``; 100,000 marks took ~70 ms a frame change)."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    for e in outside_marks(project):
+        if is_mark(e):
+            out.setdefault(e["frame"], []).append(e)
+    return out
+
+
+def marked_tracks(
+    project: Project,
+    frame: int,
+    sequence: str | None = None,
+    by_frame: dict[int, list[dict[str, Any]]] | None = None,
+) -> list[str]:
     """The tracks (``mark_track``) that left the view on frame ``frame`` of video ``sequence`` (None: of any
-    video)."""
-    return list(
-        dict.fromkeys(
-            mark_track(e)
-            for e in outside_marks(project)
-            if is_mark(e) and e["frame"] == frame and in_sequence(e, sequence)
-        )
-    )
+    video). ``by_frame``: ``marks_by_frame`` of the project as it is now, kept by the caller (else made)."""
+    found = (marks_by_frame(project) if by_frame is None else by_frame).get(frame, [])
+    return list(dict.fromkeys(str(mark_track(e)) for e in found if in_sequence(e, sequence)))
 
 
 @dataclass(frozen=True)
