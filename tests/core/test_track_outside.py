@@ -17,7 +17,7 @@ from pixelproof.core.geometry import clone
 from pixelproof.core.model import Project
 from pixelproof.core.track_edit import TrackEditRefused, back_in_view, leave_view
 from pixelproof.core.track_fill import OUT_OF_VIEW, fill_between_frames, untouched_fill
-from pixelproof.core.track_outside import outside_frames
+from pixelproof.core.track_outside import marked_tracks, marks_by_frame, outside_frames
 from pixelproof.core.track_refill import refill_after
 from pixelproof.interop.cvat import read_cvat, write_cvat
 from pixelproof.interop.mot_writer import write_mot
@@ -169,3 +169,35 @@ def test_cvat_read_fill_write_keeps_outside_and_a_mark_made_here_is_written_as_c
     (gt,) = (tmp_path / "mot").rglob("gt.txt")
     assert sorted(int(line.split(",")[0]) for line in gt.read_text().splitlines()) == [1, 2, 7]
     assert all(untouched_fill(a) or track_of(a) == 0 for a in p.annotations.values())
+
+
+@pytest.mark.parametrize("written", ["03", " 3", 3])
+def test_a_mark_whose_track_is_written_otherwise_is_the_tracks_as_an_objects_id_is(
+    written: object, tmp_path: Path
+) -> None:
+    """A hand-edited or foreign mark naming track ``"03"``, ``" 3"`` or ``3``: track 3, as an object's track
+    id written so is (``track_value``). Fill Between Frames stops there, the Tracks menu sees it, Back in
+    View takes it away, and the CVAT export writes it on track 3 (it said "the track has no object left")."""
+    p = video(list(range(11)))
+    del p.images[99]  # one video: the export keeps its frame numbers
+    add(p, 0, [0.0, 0.0, 10.0, 10.0])
+    add(p, 10, [50.0, 0.0, 10.0, 10.0])
+    p.extra["cvat_video"] = {"outside": [{"track": written, "part": None, "frame": 6, "tag": None}]}
+    assert outside_frames(p, 3) == outside_frames(p, "3") == {6}
+    assert marked_tracks(p, 6) == marked_tracks(p, 6, "clip", marks_by_frame(p)) == ["3"]
+    done = fill_between_frames(p, 1, 3)
+    assert done.skipped == {OUT_OF_VIEW: 4}
+    warnings = write_cvat(p, tmp_path / "out")
+    assert not [w for w in warnings if w.startswith("track ")]
+    (track,) = ET.parse(tmp_path / "out" / "annotations.xml").getroot().iter("track")
+    assert track.get("id") == "3"
+    assert [(s.get("frame"), s.get("outside")) for s in track] == [
+        ("0", "0"),
+        ("1", "1"),
+        ("6", "1"),
+        ("10", "0"),
+    ]
+    back = back_in_view(p, 7)  # frame 6's image
+    assert back.tracks == ("3",)
+    back.edit.apply(p)
+    assert outside_frames(p, 3) == set()

@@ -83,3 +83,28 @@ def test_alt_o_marks_where_the_track_leaves_the_view_no_fill_crosses_it_and_undo
     assert outside_frames(doc.project, 1) == {3}
     key(win, Qt.Key.Key_Z, CTRL)  # the mark and the objects back, in one step
     assert on_track(doc, frame) == list(range(9)) and outside_frames(doc.project, 1) == set()
+
+
+def test_the_alt_o_item_follows_a_mark_made_and_undone_on_the_frame_shown(qtbot, one_track) -> None:  # type: ignore[no-untyped-def]
+    """The item's marks are indexed once per project change (a frame change looks them up): Alt+O, its undo
+    and its redo each index them again, so with nothing selected the item is enabled exactly while the
+    frame shown holds a mark."""
+    win, frame = one_track
+    doc, act = win.document, win.clipboard.track_edit.act_outside
+    show_in_select(qtbot, win, frame[0])
+    assert not act.isEnabled()  # nothing selected, no mark here: the marks indexed (none)
+    click(win, view_point(win, 24.5, 24.5))
+    key(win, Qt.Key.Key_T, SHIFT)  # Fill Between Frames
+    for _ in range(3):
+        next_frame(qtbot, win)
+    click(win, view_point(win, 24.5, 24.5))  # the filled box on frame 3
+    key(win, Qt.Key.Key_O, ALT)
+    assert not doc.selected_annotations() and act.isEnabled()  # the mark made here
+    key(win, Qt.Key.Key_Z, CTRL)  # the mark undone, the objects back
+    assert outside_frames(doc.project, 1) == set() and doc.project.annotations_of(frame[3])
+    key(win, Qt.Key.Key_Escape)
+    assert not doc.selected_annotations() and not act.isEnabled()
+    key(win, Qt.Key.Key_Z, CTRL | SHIFT)  # redo: the mark again
+    assert outside_frames(doc.project, 1) == {3} and not doc.selected_annotations() and act.isEnabled()
+    next_frame(qtbot, win)
+    assert doc.current_image_id == frame[4] and not act.isEnabled()  # frame 4: no mark

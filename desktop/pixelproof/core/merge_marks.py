@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from pixelproof.core.frame_sequences import sequence_name, sequence_of
 from pixelproof.core.model import Project, id_key
-from pixelproof.core.track_outside import SEQUENCE, SetOutsideMarks, is_mark, outside_marks
+from pixelproof.core.track_outside import SEQUENCE, SetOutsideMarks, is_mark, mark_track, outside_marks
 
 if TYPE_CHECKING:
     from pixelproof.core.merge_decisions import Source
@@ -91,8 +91,8 @@ def deal_marks(project: Project, shard: Project, dealt: Iterable[int]) -> dict[s
         elif image_id in dealt:
             kept.append(placed(shard, entry, image_id))
             tracks = record.setdefault(str(image_id), [])
-            if entry["track"] not in tracks:
-                tracks.append(entry["track"])
+            if mark_track(entry) not in tracks:
+                tracks.append(mark_track(entry))
     SetOutsideMarks(kept, 0, "").apply(shard)
     return record
 
@@ -122,7 +122,7 @@ def _marks(source: Source, only: Iterable[int] | None = None) -> dict[tuple[int,
     for entry in outside_marks(source.project):
         image_id = image_of(entry, frames)
         if image_id in mine:
-            out.setdefault((mine[image_id], entry["track"]), entry)
+            out.setdefault((mine[image_id], mark_track(entry)), entry)
     return out
 
 
@@ -188,15 +188,15 @@ def _not_dealt(merged: Project, source: Source, ids: dict[int, int], name: str) 
     frames, seen, out = frames_of(source.project), set(), []
     for entry in outside_marks(source.project):
         image_id = image_of(entry, frames)
-        if image_id is None or image_id in ids or (image_id, entry["track"]) in seen:
+        if image_id is None or image_id in ids or (image_id, mark_track(entry)) in seen:
             continue  # no frame's (as the split copied it) or one dealt: carried above
-        seen.add((image_id, entry["track"]))
+        seen.add((image_id, mark_track(entry)))
         to = source.image_ids.get(image_id)
         if to in merged.images:
             mark, file_name = placed(merged, entry, to), merged.images[to].file_name  # type: ignore[index]
         else:  # not merged (a honeypot): as the shard names it
             mark, file_name = entry, source.project.images[image_id].file_name
-        track, video, frame = entry["track"], mark[SEQUENCE], mark["frame"]
+        track, video, frame = mark_track(entry), mark[SEQUENCE], mark["frame"]
         out.append(
             Conflict(
                 "outside_mark_not_dealt",

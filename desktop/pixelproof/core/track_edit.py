@@ -44,6 +44,7 @@ from pixelproof.core.track_outside import (
     SetOutsideMarks,
     in_sequence,
     is_mark,
+    mark_track,
     marked_tracks,
     outside_frames,
     outside_marks,
@@ -218,7 +219,7 @@ def back_in_view(project: Project, image_id: int, tracks: Sequence[str] | None =
     kept = [
         e
         for e in outside_marks(project)
-        if not (is_mark(e) and e["frame"] == frame and e["track"] in gone and in_sequence(e, video))
+        if not (is_mark(e) and e["frame"] == frame and mark_track(e) in gone and in_sequence(e, video))
     ]
     if len(kept) == len(outside_marks(project)):
         raise TrackEditRefused(

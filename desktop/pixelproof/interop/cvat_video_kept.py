@@ -28,7 +28,7 @@ from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.model import Project
 from pixelproof.core.names import shown_name
 from pixelproof.core.paths import name_parts
-from pixelproof.core.track_outside import KEPT, OUTSIDE, SEQUENCE
+from pixelproof.core.track_outside import KEPT, OUTSIDE, SEQUENCE, mark_track
 from pixelproof.core.wording import plural
 from pixelproof.interop._util import as_dict
 
@@ -103,10 +103,10 @@ class KeptOutside:
         found = as_dict(project.extra.get(KEY)).get(OUTSIDE)
         for entry in found if isinstance(found, list) else []:
             entry = as_dict(entry)
-            track, part, frame = entry.get("track"), entry.get("part"), entry.get("frame")
+            track, part, frame = mark_track(entry), entry.get("part"), entry.get("frame")
             video = entry.get(SEQUENCE)
             if (
-                not isinstance(track, str)
+                track is None
                 or not (part is None or isinstance(part, str))
                 or type(frame) is not int
                 or frame < 0

@@ -25,7 +25,7 @@ from pixelproof.core.clipboard import track_of
 from pixelproof.core.frame_sequences import sequence_name, sequence_of
 from pixelproof.core.track_edit import TrackEditRefused, back_in_view, leave_view, merge_tracks, split_track
 from pixelproof.core.track_fill import shown_track
-from pixelproof.core.track_outside import marked_tracks
+from pixelproof.core.track_outside import marked_tracks, marks_by_frame
 from pixelproof.core.wording import plural
 from pixelproof.ui.shortcuts import REGISTRY, grey_with_reason, make_action
 from pixelproof.ui.track_actions import push_edit, with_refill
@@ -62,6 +62,7 @@ class TrackEditActions(QObject):
         self.shell = shell
         self.picked: int | str | None = None  # Merge Tracks' first track, until the second is given
         self._doc: Document | None = None
+        self._marks: dict[int, list[dict[str, Any]]] | None = None  # ``marks_by_frame`` until an edit
         self.act_merge = make_action("edit.merge_tracks", shell.widget, self.merge, tip=MERGE_TIP)
         self.act_split = make_action("edit.split_track", shell.widget, self.split, tip=SPLIT_TIP)
         self.act_outside = make_action("edit.track_leaves_view", shell.widget, self.outside, tip=OUTSIDE_TIP)
@@ -73,15 +74,25 @@ class TrackEditActions(QObject):
         """Enabled with an object of a track selected on the shown image (called by ``ClipboardActions``)."""
         doc = self.shell.document
         if doc is not self._doc:
-            self._doc, self.picked = doc, None  # another project: its track 3 is another video's
+            self._doc, self.picked, self._marks = doc, None, None  # another project: its track 3 is another's
+            if doc is not None:  # the connections go with the document
+                doc.editAnnounced.connect(self._forget)
+                doc.imagesChanged.connect(self._forget)
         why = "" if self._tracks() else NO_TRACK
         grey_with_reason(self.act_merge, why, MERGE_TIP)
         grey_with_reason(self.act_split, why, SPLIT_TIP)
         out = "" if not why or self._marked() else NO_OUTSIDE
         grey_with_reason(self.act_outside, out, OUTSIDE_TIP)
 
+    def _forget(self) -> None:
+        """The project changed (an edit, its undo, the images): the marks are indexed again when next
+        looked at, and the items follow."""
+        self._marks = None
+        self.refresh()
+
     def _marked(self) -> list[str]:
-        """The tracks that left the view on the shown frame (a labeling view's frame of a video)."""
+        """The tracks that left the view on the shown frame (a labeling view's frame of a video): looked up
+        in the marks indexed once per project change (``marks_by_frame``), as a frame change calls it."""
         doc, shell = self.shell.document, self.shell
         if doc is None or doc.current_image_id == -1 or shell.current_view() is not shell.canvas:
             return []
@@ -89,7 +100,11 @@ class TrackEditActions(QObject):
         if sequence is None:
             return []
         frame = sequence.frames[sequence.places[doc.current_image_id]][0]
-        return marked_tracks(doc.project, frame, sequence_name(doc.project, doc.current_image_id))
+        if self._marks is None:
+            self._marks = marks_by_frame(doc.project)
+        return marked_tracks(
+            doc.project, frame, sequence_name(doc.project, doc.current_image_id), self._marks
+        )
 
     def _selected(self) -> list[int]:
         doc, shell = self.shell.document, self.shell
