@@ -425,8 +425,8 @@ def test_yolo_export_warnings_name_the_option_that_changes_them(
     qtbot, tmp_path: Path, no_prompts, errors
 ) -> None:
     """A first YOLO export (the dialog's defaults) warned "no validation split: data.yaml's val points at the
-    training images" without saying how to get one; it names the Validation share now, and a share typed
-    there gives the split and no warning."""
+    training images" without saying how to get one; it names the Validation share now (the Export dialog's,
+    not convert's --val-fraction), and a share typed there gives the split and no warning."""
     folder = make_labelme_folder(tmp_path / "lm")
     win = new_window(qtbot)
     import_through_dialog(qtbot, win, "labelme", folder)
@@ -434,7 +434,7 @@ def test_yolo_export_warnings_name_the_option_that_changes_them(
     fill_and_ok(qtbot, win.interop.dialog, "yolo", tmp_path / "first")
     lines = win.interop.report.lines
     (split,) = [w for w in lines if "no validation split" in w]
-    assert "Validation share" in split and "--val-fraction" in split
+    assert "Validation share (in the Export dialog)" in split and "--" not in split  # not convert's flag
     (boxes,) = [w for w in lines if "4-corner polygons" in w]
     assert "task detect writes boxes" in boxes  # what writes them as boxes
     win.interop.report.close()

@@ -30,16 +30,38 @@ def dialog_words(text: str, options: Iterable[Option]) -> str:
     text = re.sub(
         f"(?:{re.escape(OUTSIDE_FLAG)}|--allow-outside-root)", f"the Import dialog's {OUTSIDE_LABEL}", text
     )
+    return _options_words(text, options, "Import")
+
+
+def export_words(text: str, options: Iterable[Option]) -> str:
+    """``text`` (a writer's warning, in ``convert``'s words) as File > Export's user reads it: each write
+    option's flag named as the Export dialog shows it (``--val-fraction`` -> ``the Export dialog's
+    Validation share``; ``Validation share (--val-fraction)`` -> ``Validation share (in the Export
+    dialog)``), ``VALIDATE_IMAGES`` as ``validate_images_words``. ``--allow-outside-root`` stays: the
+    writers' line says it is the command line's, which the Export dialog has no box for."""
+    return _options_words(text.replace(VALIDATE_IMAGES, validate_images_words()), options, "Export")
+
+
+def _options_words(text: str, options: Iterable[Option], dialog: str) -> str:
+    """``text`` with each labelled option's flag (and a choice after it) named as ``dialog``'s form shows
+    it; a flag in brackets after its own label says only where that label is."""
+    where = f"the {dialog} dialog's"
     for opt in options:
         if not opt.label:
             continue
         flag = opt.flag
+        text = re.sub(
+            f"({re.escape(opt.label)}) \\({re.escape(flag)}\\)",
+            f"\\1 (in the {dialog} dialog)",
+            text,
+            flags=re.I,
+        )
 
         def named(m: re.Match[str], opt: Option = opt) -> str:
             value = m.group(1)
             if value and opt.choices and value in opt.choices:
-                return f"the Import dialog's {opt.label}: {opt.choices[value]}"
-            return f"the Import dialog's {opt.label}" + (f" {value}" if value else "")
+                return f"{where} {opt.label}: {opt.choices[value]}"
+            return f"{where} {opt.label}" + (f" {value}" if value else "")
 
         text = re.sub(re.escape(flag) + r"(?![\w-])(?: ([\w-]+))?", named, text)
     return text

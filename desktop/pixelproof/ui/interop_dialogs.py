@@ -60,7 +60,7 @@ from pixelproof.ui.import_input import (
     outside_root_box,
     pick_input,
 )
-from pixelproof.ui.import_words import dialog_words
+from pixelproof.ui.import_words import dialog_words, export_words
 from pixelproof.ui.menu_text import with_mnemonics
 from pixelproof.ui.settings import settings
 from pixelproof.ui.shortcuts import REGISTRY, make_action
@@ -546,7 +546,8 @@ class InteropActions(QObject):
             return None
         images, objects, void, gone = written_counts(outcome.result, (images, objects, void))  # as convert
         note = None if fmt.holds_versions else versions_note(str(project.path), project, WRITTEN)
-        warnings: list[str] = [note, *outcome.result] if note else outcome.result
+        said = [export_words(w, fmt.options("write")) for w in outcome.result]  # not convert's flags
+        warnings: list[str] = [note, *said] if note else said
         summary = (
             (
                 f"Exported {plural(images, 'image')} and {plural(objects, 'object')}"

@@ -55,6 +55,20 @@ KEEP_SPECKS_IS_NOT_MIN_AREA = (
 TILED_COLOR = "#c77c02"  # a notice, not a failure: a picture pre-labeled in tiles, a class name kept whole
 
 
+def _nothing_found(batch: Batch, failed: int, cancelled: bool) -> str | None:
+    """What a run that read its pictures and kept nothing says (``Backend.nothing_found``, as ``pixelproof
+    prelabel`` warns it), with the CLI's ``--option`` named as the Model panel's Options field; None when
+    something was found, left out or dropped (said already), or the backend has no hint."""
+    if batch.stopped or cancelled or batch.from_boxes or batch.model is None or batch.done <= failed:
+        return None
+    if batch.added or batch.ignored or batch.skipped or batch.duplicates or batch.speckles:
+        return None
+    if not (hint := batch.model.nothing_found()):
+        return None
+    hint = hint.replace("--option ", f"{APP_OPTIONS} ")  # the core keeps the CLI's words
+    return f"the {batch.model.name} backend found nothing ({hint})"
+
+
 def text_button(action: QAction, text: str = "") -> QToolButton:
     """A full-width text button for ``action`` (enabled and labelled as it is)."""
     b = QToolButton()
@@ -399,6 +413,8 @@ class BatchRunner(QWidget):
             note := specks_note(batch.model, batch.added, batch.speckles, APP_OPTIONS)
         ):
             text += f"; {note}"  # a level cutting into background noise: what to set, as the CLI warns
+        if (found := _nothing_found(batch, failed, cancelled)) is not None:
+            text += f"; {found}"  # 0 objects after minutes: what to change, as the CLI warns
         if batch.model is not None and (note := id_named_note(batch.model, batch.new_categories, cli=False)):
             text += f"; {note}"  # class0 .. class79 made: how to name them, as the CLI warns
         if len(batch.box_failures) == 1:  # M on one box, or one of many: the reason, where it is read
