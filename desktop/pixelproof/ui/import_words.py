@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from pixelproof.interop.formats import Option
 from pixelproof.ui.import_input import OUTSIDE_FLAG, OUTSIDE_LABEL
-from pixelproof.ui.review.compute import menu_item
+from pixelproof.ui.shortcut_entry import menu_item
 
 # a reader's advice naming another command, as the Import dialog's user can follow it in the app
 VALIDATE_IMAGES = "`pixelproof validate --images`"

@@ -86,3 +86,11 @@ def shown_context(action: QAction) -> str | None:
                 return str(shown)
             obj = obj.parent()
     return None
+
+
+def menu_item(id: str, menu: str = "Review") -> str:
+    """``Review > Export Report``: an action's menu path as the menu shows it (its name from the shortcut
+    registry, so a rename follows), what the app's text names instead of a command-line flag."""
+    from pixelproof.ui.shortcuts import REGISTRY  # here: shortcuts imports this module
+
+    return f"{menu} > {REGISTRY.get(id).label}"

@@ -23,6 +23,7 @@ from pixelproof.core.report_files import KINDS
 from pixelproof.core.wording import plural
 from pixelproof.interop.nifti_series_fit import series_home, series_stamp
 from pixelproof.interop.references import ReferenceLoadError, load_reference, reference_stamp
+from pixelproof.ui.shortcut_entry import menu_item
 
 FILL_ALPHA = 90
 _CROSS = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], np.uint8)
@@ -64,14 +65,6 @@ def read_key(path: Path, fmt: str | None, candidate: Project) -> tuple:
     home = series_home(candidate)
     cats = {k: c.name for k, c in candidate.categories.items()}
     return path, reference_stamp(path), fmt, cats, home, series_stamp(home)
-
-
-def menu_item(id: str, menu: str = "Review") -> str:
-    """``Review > Export Report``: an action's menu path as the menu shows it (its name from the shortcut
-    registry, so a rename follows), what the view's text names instead of a command-line flag."""
-    from pixelproof.ui.shortcuts import REGISTRY  # here: the scoring itself runs without widgets
-
-    return f"{menu} > {REGISTRY.get(id).label}"
 
 
 def versions_menu_item() -> str:
