@@ -1,8 +1,9 @@
 """A Label Studio task of several pictures (a multi-view config: ``<Image name="front" value="$front"/>``
 and ``<Image name="side" value="$side"/>``, each control bound by ``toName``): each picture is an image of
 its own with the results whose ``to_name`` names it, a result naming no picture is skipped and said, never
-put on another one, and the export writes each picture as a task of its own, so a round trip mixes no
-views. The exports are made as Label Studio writes them (percent values, ``original_width/height``)."""
+put on another one, and the export writes the task back whole, each result on its picture, so a round
+trip mixes no views. The exports are made as Label Studio writes them (percent values,
+``original_width/height``)."""
 
 from __future__ import annotations
 
@@ -144,21 +145,37 @@ def test_json_min_results_go_to_the_picture_their_control_is_bound_to(tmp_path: 
     assert _objects(project, "side_1.png") == [("Wheel", "box", None, [150.0, 15.0, 60.0, 60.0])]
 
 
-def test_a_round_trip_writes_each_picture_as_its_own_task_and_mixes_no_views(tmp_path: Path) -> None:
+def test_a_round_trip_writes_the_task_back_whole_each_result_on_its_picture(tmp_path: Path) -> None:
+    """The export wrote each picture as a task of its own (the written config showing one image a task):
+    now the pictures of one task go back as that task, each under its data key, its results with its
+    to_name and their controls' names, the config showing both pictures."""
     first = read_labelstudio(_export(tmp_path, _tasks())).project
     out = tmp_path / "out"
     warnings = write_labelstudio(first, out, images="copy")
-    assert any("2 images shown in a task with other images" in w for w in warnings)
-    tasks = json.loads((out / "tasks.json").read_text())
-    assert len(tasks) == 2
-    for task in tasks:  # every result of a task is on that task's one picture
-        (url,) = task["data"].values()
-        size = Image.open(out / "images" / url.rsplit("/", 1)[-1]).size
-        results = [r for a in task["annotations"] for r in a["result"]] + [
-            r for p in task.get("predictions", []) for r in p["result"]
-        ]
-        assert results and all((r["original_width"], r["original_height"]) == size for r in results)
-    back = read_labelstudio(out / "tasks.json", image_dir=out / "images").project
+    assert not any("<Image>" in w for w in warnings)
+    (task,) = json.loads((out / "tasks.json").read_text())
+    assert sorted(task["data"]) == ["front", "side"]
+    results = [r for a in task["annotations"] for r in a["result"]]
+    predicted = [r for p in task["predictions"] for r in p["result"]]
+    made = sorted((r["type"], r["from_name"], r["to_name"]) for r in results)
+    assert made == [
+        ("brushlabels", "side_paint", "side"),
+        ("choices", "quality", "side"),
+        ("rectanglelabels", "front_box", "front"),
+        ("rectanglelabels", "side_box", "side"),
+    ]
+    assert [(r["from_name"], r["to_name"]) for r in predicted] == [("side_box", "side")]
+    size = {"front": FRONT, "side": SIDE}
+    for r in [*results, *predicted]:  # each on its picture's size
+        assert (r["original_width"], r["original_height"]) == size[r["to_name"]]
+    config = (out / "label_config.xml").read_text()
+    for tag in ('<Image name="front" value="$front"', '<Image name="side" value="$side"',
+                '<RectangleLabels name="front_box" toName="front"',
+                '<BrushLabels name="side_paint" toName="side"',
+                '<Choices name="quality" toName="side"'):  # fmt: skip
+        assert tag in config
+    (out / "tasks.json").rename(out / "export.json")  # read back as Label Studio would export it
+    back = read_labelstudio(out / "export.json", image_dir=out / "images").project
     for name in ("front_1.png", "side_1.png"):
         assert _objects(back, name) == _objects(first, name)
     side = back.image_by_file_name("side_1.png")

@@ -24,7 +24,11 @@ where Label Studio keeps it (``labelstudio_inputs.labelstudio_media``). The labe
 (``label_config.xml`` beside the JSON, or ``label_config``) gives the category order, colours and digit
 keys (those that picked the labels in Label Studio: ``labelstudio_hotkeys``). A config of several
 ``<Image>`` tags (a multi-view task) makes each picture an image of its own with the results whose
-``to_name`` names it; a result naming no picture is skipped and said, never put on another.
+``to_name`` names it; a result naming no picture is skipped and said, never put on another. An
+``<Image valueList="$pages">`` (a multi-page task: ``data.pages`` a list of URLs) makes each page an image
+of its own with the results whose ``item_index`` is that page (0 without one, as Label Studio reads it);
+an ``item_index`` that is no page is skipped and said. Each picture keeps its task id, ``<Image>`` name
+and page, so the export writes the task back whole.
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ from pixelproof.interop._util import (
 from pixelproof.interop.dataset_json import loads_json
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.labelstudio_annotators import ANNOTATOR_CHOICES, pick_annotations, tag_versions
-from pixelproof.interop.labelstudio_inputs import ImageFinder, Labels, Views, read_config
+from pixelproof.interop.labelstudio_inputs import ImageFinder, Labels, Views, page_of, read_config
 from pixelproof.interop.labelstudio_keypoints import finish_keypoints, group_keypoints
 from pixelproof.interop.labelstudio_min import is_json_min, tasks_from_min
 from pixelproof.interop.labelstudio_regions import join_parts, region_geometry, region_note, whole
@@ -120,6 +124,7 @@ def read_labelstudio(
             + (f"; keys not read: {', '.join(untyped)}" if untyped else "")
         )
     urls = [as_dict(as_dict(t).get("data")).get(k) for t in tasks for k in views.data_keys]
+    urls = [u for v in urls for u in (v if isinstance(v, list) else [v])]  # a valueList's pages too
     images.report_lookup(str(file), [u.strip() for u in urls if isinstance(u, str) and u.strip()], report)
     notes = _Notes(labels)
     for k, task in enumerate(with_progress(tasks, len(tasks), progress)):
@@ -139,6 +144,12 @@ def read_labelstudio(
         report(
             f"{file}: the label config shows {shown} a task (<Image> {names}): each "
             "imported as a picture of its own, with the results whose to_name names it"
+        )
+    if views.lists:
+        report(
+            f"{file}: <Image valueList> reads a list of pictures a task (data."
+            f"{', data.'.join(sorted(views.lists))}): each page imported as a picture of its own, with "
+            "the results whose item_index names it"
         )
     finish_keypoints(project)
     notes.report(file, report)
@@ -253,30 +264,57 @@ def _read_task(
             f"{where}: {plural(len(preds), 'prediction')} not imported (the task is annotated)",
             "predictions",
         )
-    if views.single:  # one picture: every result is on it, whatever its to_name says
-        _read_view(where, task, views.data_keys[0], "", images, build, report, notes, results, picked, lost)
+    data = as_dict(task.get("data"))
+    if views.single and not views.lists:  # one picture: every result is on it, whatever its to_name says
+        key = views.data_keys[0]
+        _read_view(where, task, key, data.get(key), "", images, build, report, notes, results, picked, lost)
         return
-    on = [views.key_of(item[0]) for item in results]
+    on = [views.data_keys[0] if views.single else views.key_of(item[0]) for item in results]
     for (r, source, _, at, _), key in zip(results, on, strict=True):
         if key is None:  # never on a picture it may not be on
-            report.skip(
-                "results",
-                f"{where}: {at} ({short_repr(r.get('type'))}, from_name {short_repr(r.get('from_name'))}): "
-                f"{views.why_not(r)}; skipped",
-            )
+            report.skip("results", f"{where}: {at} ({_named(r)}): {views.why_not(r)}; skipped")
             lost += source is None
     for key in views.data_keys:
         mine = [item for item, k in zip(results, on, strict=True) if k == key]
         tag = views.tag_of(key)
-        _read_view(
-            f'{where} <Image name="{tag}">', task, key, tag, images, build, report, notes, mine, picked, lost
-        )
+        at = f'{where} <Image name="{tag}">'
+        if key not in views.lists:
+            _read_view(at, task, key, data.get(key), tag, images, build, report, notes, mine, picked, lost)
+            continue
+        pages = data.get(key)
+        if not isinstance(pages, list):  # <Image valueList="$key">: the pages' URLs, one task
+            if pages is not None or mine:
+                said = f"; its {plural(len(mine), 'result')} not imported" if mine else ""
+                report.skip(
+                    "tasks", f"{at}: data.{key} is not a list of image URLs (valueList){said}; skipped"
+                )
+            continue
+        on_page: list[list] = [[] for _ in pages]
+        for item in mine:
+            page, why = page_of(item[0], len(pages))
+            if page is None:
+                report.skip("results", f"{where}: {item[3]} ({_named(item[0])}): {why}; skipped")
+                lost += item[1] is None
+            else:
+                on_page[page].append(item)
+        for n, (url, items) in enumerate(zip(pages, on_page, strict=True)):
+            _read_view(
+                f"{at} page {n}", task, f"{key}[{n}]", url, tag, images, build, report, notes, items,
+                picked, lost, page=n,
+            )  # fmt: skip
+
+
+def _named(result: dict) -> str:
+    """A result's type and control, as a skipped one is said (with its id when it has one)."""
+    rid = f", id {short_repr(result['id'])}" if result.get("id") is not None else ""
+    return f"{short_repr(result.get('type'))}, from_name {short_repr(result.get('from_name'))}{rid}"
 
 
 def _read_view(
     where: str,
     task: dict,
     image_key: str,
+    url: Any,
     view: str,
     images: ImageFinder,
     build: Builder,
@@ -285,11 +323,12 @@ def _read_view(
     results: list,
     picked: list,
     lost: int,
+    page: int | None = None,
 ) -> None:
-    """One picture of a task (``view``: its ``<Image>`` name when the task shows several) with the
-    results on it; ``lost``: the task's results that came in as nothing (its picture is then not Done)."""
+    """One picture of a task (``url`` from its ``data.<image_key>``; ``view``: its ``<Image>`` name when
+    the task shows several, ``page``: which of a valueList's) with the results on it; ``lost``: the task's
+    results that came in as nothing (its picture is then not Done)."""
     data = as_dict(task.get("data"))
-    url = data.get(image_key)
     if not isinstance(url, str) or not url.strip():
         said = f"; its {plural(len(results), 'result')} not imported" if results else ""
         if view and not results:  # a view left empty: said for the first few tasks (10,000 <Image> tags)
@@ -325,8 +364,10 @@ def _read_view(
         ls: dict[str, Any] = {"results": kept} if kept else {}
         if isinstance(task.get("id"), int) and not isinstance(task.get("id"), bool):
             ls["task"] = task["id"]
-        if view:  # one of the task's pictures: which one (the <Image> it was shown in)
+        if view:  # one of the task's pictures: which one (the <Image> it was shown in, which page)
             ls["view"] = view
+        if page is not None:
+            ls["page"] = page
         extra["pixelproof"] = {"labelstudio": ls}
     # our writer keeps the split in the task's data, unless the config's image reads that field
     if image_key != SPLIT_KEY and (split := canonical(data.get(SPLIT_KEY))) is not None:

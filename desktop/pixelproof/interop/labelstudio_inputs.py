@@ -17,7 +17,7 @@ from pixelproof.core.name_fold import fold
 from pixelproof.core.wording import plural
 from pixelproof.interop._util import Builder, Reporter, as_dict, is_file
 from pixelproof.interop.labelstudio_hotkeys import bound_keys, give_keys
-from pixelproof.interop.labelstudio_writer import CONFIG_KEY, KEPT_TAGS, NAMES_KEY, REGION_TAGS
+from pixelproof.interop.labelstudio_writer import BOUND_KEY, CONFIG_KEY, KEPT_TAGS, NAMES_KEY, REGION_TAGS
 from pixelproof.interop.safe_xml import read_small_xml
 
 # the tags whose labels are categories: regions' tags. KeyPointLabels name points, kept with the image and
@@ -67,6 +67,7 @@ class Views:
     bound: dict[str, list[str]] = field(default_factory=dict)  # a control's name -> the names of its toName
     unplaced: dict[str, str] = field(default_factory=dict)  # an <Image> name no result goes by -> why
     pictures: list[str] = field(default_factory=list)  # every <Image>'s data key (a shared name's too)
+    lists: set[str] = field(default_factory=set)  # keys an <Image valueList="$key"> reads: lists of URLs
 
     def __post_init__(self) -> None:
         self.data_keys: list[str] = list(dict.fromkeys([*self.keys.values(), *self.pictures]))
@@ -118,12 +119,16 @@ def _views(root: Any) -> Views:
     unplaced: dict[str, str] = {}
     pictures: list[str] = []
     bound: dict[str, list[str]] = {}
+    lists: set[str] = set()
     shown = 0
     for el in root.iter():
         if el.tag == "Image":
             shown += 1
-            value = el.get("value") or ""
+            listed = el.get("valueList") or ""  # pages: the task's data holds a list of URLs there
+            value = listed if listed.startswith("$") and len(listed) > 1 else el.get("value") or ""
             key = value[1:] if value.startswith("$") and len(value) > 1 else None
+            if key and value is listed:
+                lists.add(key)
             name = el.get("name") or key
             if key is None:
                 if name:
@@ -137,12 +142,33 @@ def _views(root: Any) -> Views:
             names = [n.strip() for n in el.get("toName", "").split(",") if n.strip()]
             bound.setdefault(el.get("name", ""), names)
     if shown <= 1:
-        return Views(keys=keys or {"image": "image"}, bound=bound)
+        return Views(keys=keys or {"image": "image"}, bound=bound, lists=lists)
     for name in unplaced:
         keys.pop(name, None)
     return Views(
-        keys=keys if pictures else {"image": "image"}, bound=bound, unplaced=unplaced, pictures=pictures
+        keys=keys if pictures else {"image": "image"},
+        bound=bound,
+        unplaced=unplaced,
+        pictures=pictures,
+        lists=lists if pictures else set(),
     )
+
+
+def page_of(result: dict, pages: int) -> tuple[int | None, str]:
+    """(the page of a multi-page ``<Image valueList>`` a result is on, "") or (None, why not): its
+    ``item_index``, 0 when it has none (as Label Studio reads it); ``pages``: how many the task holds."""
+    index = result.get("item_index")
+    if index is None:
+        index = 0
+    elif isinstance(index, float) and index.is_integer():
+        index = int(index)  # 1.0: a whole number a Python tool wrote
+    if isinstance(index, bool) or not isinstance(index, int):
+        return None, f"item_index {short_repr(index)} is no page number (a whole number from 0)"
+    if index < 0:
+        return None, f"item_index {index} is negative"
+    if index >= pages:
+        return None, f"item_index {index} is past the task's {plural(pages, 'page')} (pages count from 0)"
+    return index, ""
 
 
 def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tuple[Views, Labels]:
@@ -221,7 +247,8 @@ def read_config(path: Path, given: bool, build: Builder, report: Reporter) -> tu
 
 def _control_names(root: Any) -> dict[str, list]:
     """The names of the config's region tags the writer uses (tag -> names, in order) and of its images
-    (``Image`` -> [name, data key] pairs); empty when it has none."""
+    (``Image`` -> [name, data key] pairs, [name, key, "list"] for a ``valueList``), and for a task of
+    several pictures or pages each control's ``toName`` (``BOUND_KEY``); empty when it has none."""
     tags = {tag for tag, _ in REGION_TAGS.values()}
     out: dict[str, list] = {}
     for el in root.iter():
@@ -230,8 +257,15 @@ def _control_names(root: Any) -> dict[str, list]:
             continue
         if el.tag in tags:
             out.setdefault(el.tag, []).append(name)
+        elif el.tag == "Image" and (el.get("valueList") or "").startswith("$"):  # pages of one task
+            out.setdefault("Image", []).append([name, el.get("valueList", "")[1:], "list"])
         elif el.tag == "Image" and (el.get("value") or "").startswith("$"):
             out.setdefault("Image", []).append([name, el.get("value", "")[1:]])
+        if el.get("toName") and el.tag != "Image":  # a control's pictures: a view's tags on export
+            out.setdefault(BOUND_KEY, []).append([name, el.get("toName", "")])
+    pictures = out.get("Image", [])
+    if len(pictures) < 2 and not any(len(p) > 2 for p in pictures):
+        out.pop(BOUND_KEY, None)  # one picture a task: the export binds every tag to it
     return out
 
 

@@ -46,6 +46,9 @@ def _region(value: dict) -> str | None:
     return "textarea" if not found and "text" in value else None
 
 
+_TOP = ("original_width", "original_height", "item_index")  # a JSON result's keys JSON-MIN puts in its value
+
+
 def _results(key: str, image_key: str | None, values: Any) -> list[dict] | None:
     """The JSON results of one output key, or None when it is no output JSON-MIN kept a type for."""
     values = values if isinstance(values, list) else [values]
@@ -53,11 +56,11 @@ def _results(key: str, image_key: str | None, values: Any) -> list[dict] | None:
         return None
     out = []
     for v in values:
-        value = {k: x for k, x in v.items() if k not in ("original_width", "original_height")}
+        value = {k: x for k, x in v.items() if k not in _TOP}
         result: dict[str, Any] = {"type": _region(v), "from_name": key, "value": value}
         if image_key is not None:  # several pictures: the reader finds each control's from the config
             result["to_name"] = image_key
-        for k in ("original_width", "original_height"):
+        for k in _TOP:
             if k in v:
                 result[k] = v[k]
         out.append(result)

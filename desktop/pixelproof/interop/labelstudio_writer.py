@@ -41,6 +41,7 @@ from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.labelstudio_hotkeys import SAID_AT_MOST
 from pixelproof.interop.labelstudio_keypoints import KIND, keypoint_results
+from pixelproof.interop.labelstudio_views import imported_views, task_data, task_groups, view_controls
 from pixelproof.interop.safe_xml import XML_NAME, make_valid_xml
 from pixelproof.interop.splits import spelled
 from pixelproof.interop.stems import unique_stems
@@ -52,6 +53,7 @@ TO_NAME = "image"
 CONFIG_KEY = "labelstudio_config"
 # under it: the imported config's region tags' names (tag -> names) and its images ("Image" -> [name, key])
 NAMES_KEY = "names"
+BOUND_KEY = "toName"  # under NAMES_KEY: [control name, its toName] pairs, when a task shows several pictures
 SPLIT_KEY = "split"  # the task data field holding an image's split (Label Studio has none)
 # region type -> (config tag, its from_name)
 REGION_TAGS = {
@@ -95,55 +97,99 @@ def write_labelstudio(
     stems = unique_stems(project)
     held = versions_side_by_side(project)
     controls = control_names(project)
-    written: set[str] = set()  # the region types written
+    imported = as_dict(as_dict(project.extra.get(CONFIG_KEY)).get(NAMES_KEY))
+    groups, counts["clash"] = task_groups(project, imported_views(imported))
+    region_tags = {k: t for k, (t, _) in REGION_TAGS.items()}
+    # the pictures of imported tasks of several (view name -> its names, reads pages), for the config
+    pictures: dict[str, tuple[ControlNames, bool]] = {}
+    kept_to: dict[tuple[str, str], dict[str, None]] = {}  # a kept result's control -> the pictures it is on
+    written: set[str] = set()  # the region types written on images of no such task
+    plain = False  # an image of no task of several pictures: the config's own <Image>
     tasks = []
-    for image in with_progress(list(project.images.values()), len(project.images), progress):
-        src = project.image_path(image)
-        name = stems[image.id] + image_suffix(src)
-        if image_exists(src):
-            placed = place_image(src, out / "images" / name, images, image, project.applies_exif)
-            if placed is not None:
-                warnings.append(placed)
-        else:
-            counts["missing"] += 1
-        task: dict[str, Any] = {"id": image.id, "data": {controls.key: url_prefix + "images/" + quote(name)}}
-        # one picture of a multi-view task (``view``): a task of its own, its results on its one <Image>
-        counts["views"] += "view" in as_dict(as_dict(image.extra.get("pixelproof")).get("labelstudio"))
-        if split := spelled(image, "labelstudio"):  # Label Studio has no split: a data field (a column)
-            if controls.key == SPLIT_KEY:  # the config's image reads $split: the image, not its split
+    for group in with_progress(groups, len(groups), progress):
+        urls: list[str] = []
+        used: set[str] = set()  # region ids: unique in the task
+        annotations: dict[str | None, list[dict]] = {}  # annotator's version (None: of none) -> results
+        labelled = False
+        predictions: dict[str, tuple[list[dict], list[float]]] = {}
+        for member in group:
+            image = member.image
+            src = project.image_path(image)
+            name = stems[image.id] + image_suffix(src)
+            if image_exists(src):
+                placed = place_image(src, out / "images" / name, images, image, project.applies_exif)
+                if placed is not None:
+                    warnings.append(placed)
+            else:
+                counts["missing"] += 1
+            urls.append(url_prefix + "images/" + quote(name))
+            if member.view is None:
+                names, plain = controls, True
+            else:
+                view = member.view
+                names = pictures.setdefault(
+                    view.name, (view_controls(controls, view, imported, region_tags), view.pages)
+                )[0]
+            page = member.page if member.view is not None and member.view.pages else None
+            by_who, pending = _results(project, image, names, counts, warnings, used)
+            for r in [*(r for rs in by_who.values() for r in rs), *(r for p in pending for r in p["result"])]:
+                if page is not None:
+                    r["item_index"] = page  # the page of the task's list it is on, as Label Studio writes
+                if member.view is None:
+                    written.add(r["type"])
+                if r["type"] == KIND:  # an object's keypoints: their names on the config's KeyPointLabels tag
+                    kept_seen.setdefault((KIND, r["from_name"]), {}).update(dict.fromkeys(r["value"][KIND]))
+                    kept_to.setdefault((KIND, r["from_name"]), {})[r["to_name"]] = None
+            done = [r for regions in by_who.values() for r in regions]
+            checked = status.get(str(image.id)) in DONE_STATES
+            if done or checked or (not marked and not pending):
+                labelled = True
+                kept = _kept_results(image, names, kept_seen, counts, page)
+                for r in kept:
+                    kept_to.setdefault((r["type"], r["from_name"]), {})[r["to_name"]] = None
+                # one annotation per annotator's version (the first: the objects of none, kept results)
+                who = [None, *held.get(image.id, [])] if image.id in held else [None]
+                results = [by_who.get(n, []) for n in who]
+                results[0] = [
+                    *results[0],
+                    *(r for n, rs in by_who.items() if n not in who for r in rs),
+                    *kept,
+                ]
+                for n, rs in zip(who, results, strict=True):
+                    annotations.setdefault(n, []).extend(rs)
+            for p in pending:
+                merged = predictions.setdefault(p["model_version"], ([], []))
+                merged[0].extend(p["result"])
+                merged[1].extend([p["score"]] if "score" in p else [])
+        first = group[0].image
+        task: dict[str, Any] = {"id": first.id, "data": task_data(group, urls, controls.key)}
+        if split := spelled(first, "labelstudio"):  # Label Studio has no split: a data field (a column)
+            if SPLIT_KEY in task["data"]:  # the config's image reads $split: the image, not its split
                 counts["split"] += 1
             else:
                 task["data"][SPLIT_KEY] = split
-        by_who, pending = _results(project, image, controls, counts, warnings)
-        for r in [*(r for rs in by_who.values() for r in rs), *(r for p in pending for r in p["result"])]:
-            written.add(r["type"])
-            if r["type"] == KIND:  # an object's keypoints: their names on the config's KeyPointLabels tag
-                kept_seen.setdefault((KIND, r["from_name"]), {}).update(dict.fromkeys(r["value"][KIND]))
-        done = [r for regions in by_who.values() for r in regions]
-        checked = status.get(str(image.id)) in DONE_STATES
-        if done or checked or (not marked and not pending):
-            kept = _kept_results(image, controls, kept_seen, counts)
-            # one annotation per annotator's version (the first: the objects of none, kept results)
-            names = [None, *held.get(image.id, [])] if image.id in held else [None]
-            counts["versions"] += len(names) > 1
-            results = [by_who.get(n, []) for n in names]
-            results[0] = [*results[0], *(r for n, rs in by_who.items() if n not in names for r in rs), *kept]
-            if len(names) > 1 and not results[0]:
-                results = results[1:]  # no object outside the versions: the first annotator's is the first
+        if labelled:
+            counts["versions"] += len(annotations) > 1
+            if len(annotations) > 1 and not annotations[None]:
+                del annotations[None]  # no object outside the versions: the first annotator's is the first
             task["annotations"] = [
-                {"result": r, "was_cancelled": False, "ground_truth": False} for r in results
+                {"result": r, "was_cancelled": False, "ground_truth": False} for r in annotations.values()
             ]
-            task["annotations"][0] = {"id": image.id, **task["annotations"][0]}  # Label Studio's import_id
-        if pending:
-            task["predictions"] = pending
+            task["annotations"][0] = {"id": first.id, **task["annotations"][0]}  # Label Studio's import_id
+        if predictions:
+            task["predictions"] = [
+                {"model_version": m, "result": rs, **({"score": sum(sc) / len(sc)} if sc else {})}
+                for m, (rs, sc) in predictions.items()
+            ]
         tasks.append(task)
     write_fresh(out / TASKS_NAME, orjson.dumps(tasks))  # compact: a brush RLE is thousands of numbers
-    if said := controls.unsure(written):
+    if plain and (said := controls.unsure(written)):
         warnings.append(
             f"{CONFIG_NAME}: the imported label config has not exactly one tag for {said}: written with "
             f"PixelProof's names (paste {CONFIG_NAME} into the Label Studio project, or rename them there)"
         )
-    config = _config(project, controls, kept_seen, warnings)
+    shown = [(controls, False)] if plain or not pictures else []
+    config = _config(project, [*shown, *pictures.values()], kept_seen, kept_to, warnings)
     counts["xml"] += make_valid_xml(config)
     ET.indent(config)
     with fresh_output(out / CONFIG_NAME) as f:
@@ -159,10 +205,10 @@ def write_labelstudio(
             "holding annotators' versions side by side written with one annotation each "
             "(Label Studio gives them all to the user who imports them)",
         ),
-        "views": (
+        "clash": (
             "image",
-            "shown in a task with other images (several <Image> tags) each written as a task of its own, "
-            "with the results drawn on it (the written label config shows one image a task)",
+            "of an imported task whose picture another image of that task is too (one <Image>, one page) "
+            "written as a task of its own",
         ),
         "xml": ("text", "of label_config.xml with characters XML cannot hold written with U+FFFD"),
         "split": (
@@ -236,14 +282,18 @@ def _pct(v: float, side: int) -> float:
 
 
 def _results(
-    project: Project, image: ImageRecord, names: ControlNames, counts: Counter[str], warnings: list[str]
+    project: Project,
+    image: ImageRecord,
+    names: ControlNames,
+    counts: Counter[str],
+    warnings: list[str],
+    used: set[str],
 ) -> tuple[dict[str | None, list[dict]], list[dict]]:
     """(the annotation's regions by annotator version - ``pixelproof.annotator``, None for objects of
-    none - , the predictions: one per model) of an image's objects."""
+    none - , the predictions: one per model) of an image's objects; ``used``: the task's region ids."""
     done: dict[str | None, list[dict]] = {}
     by_model: dict[str, list[dict]] = {}
     scores: dict[str, list[float]] = {}
-    used: set[str] = set()
     for a in sorted(project.annotations_of(image.id), key=lambda a: a.id):
         counts["void"] += project.is_void(a)
         counts["crowd"] += bool(a.iscrowd)
@@ -338,11 +388,16 @@ def _regions(
 
 
 def _kept_results(
-    image: ImageRecord, names: ControlNames, seen: dict[tuple[str, str], dict[str, None]], counts: Counter
+    image: ImageRecord,
+    names: ControlNames,
+    seen: dict[tuple[str, str], dict[str, None]],
+    counts: Counter,
+    page: int | None = None,
 ) -> list[dict]:
     """The results kept from Label Studio (choices, keypoints, ...) as they were, on this image's
-    ``image`` tag; their names and values noted for the label config. A kept result whose type or name
-    the config cannot declare is counted and left out (Label Studio refuses a result no tag declares)."""
+    ``image`` tag (one with an ``item_index`` on its ``page``); their names and values noted for the
+    label config. A kept result whose type or name the config cannot declare is counted and left out
+    (Label Studio refuses a result no tag declares)."""
     app = as_dict(as_dict(image.extra.get("pixelproof")).get("labelstudio"))
     kept = app.get("results")
     out = []
@@ -363,35 +418,48 @@ def _kept_results(
         out.append(
             {**r, "to_name": names.image, "original_width": image.width, "original_height": image.height}
         )
+        if page is not None and "item_index" in r:
+            out[-1]["item_index"] = page
     return out
 
 
 def _config(
-    project: Project, names: ControlNames, kept: dict[tuple[str, str], dict[str, None]], warnings: list[str]
+    project: Project,
+    shown: list[tuple[ControlNames, bool]],
+    kept: dict[tuple[str, str], dict[str, None]],
+    kept_to: dict[tuple[str, str], dict[str, None]],
+    warnings: list[str],
 ) -> ET.Element:
-    """``<View>`` with the image and a labels tag per region type listing every category with its colour
+    """``<View>`` with each picture a task shows (``shown``: its names and whether it reads a list of
+    pages, ``valueList``) and a labels tag per region type on it listing every category with its colour
     (and its number key as ``hotkey``), then a tag for each kind of kept result (its values as choices or
-    labels, each with the attributes the imported config gave it: a Choice's hotkey, alias, hint...). A
-    kept hotkey that is a category's key here is left out, said in ``warnings``: one key would pick both."""
+    labels, each with the attributes the imported config gave it: a Choice's hotkey, alias, hint...), bound
+    to the pictures its results are on (``kept_to``). A kept hotkey that is a category's key here is left
+    out, said in ``warnings``: one key would pick both."""
     view = ET.Element("View")
-    ET.SubElement(view, "Image", name=names.image, value="$" + names.key, zoom="true")
+    names = shown[0][0]
     # each category's number key as its label's hotkey, under one tag (a key on several tags picks the
-    # label in each, and the last one's tool): that of the kind most objects are, boxes when none
+    # label in each, and the last one's tool): that of the kind most objects are, boxes when none, on the
+    # first picture
     kinds = Counter(a.kind for a in project.annotations.values())
     keyed = max(REGION_TAGS, key=lambda t: kinds[REGION_KINDS[t]])
     keys = key_of(project.categories.values())
-    for kind, (tag, _) in REGION_TAGS.items():
-        node = ET.SubElement(view, tag, name=names.regions[kind], toName=names.image)
-        for n, cat in enumerate(project.categories.values(), start=1):
-            label = ET.SubElement(node, "Label", value=cat.name, background=cat.color or default_color(n))
-            if kind == keyed and cat.id in keys:
-                label.set("hotkey", keys[cat.id])
+    for k, (picture, pages) in enumerate(shown):
+        source = {"valueList" if pages else "value": "$" + picture.key}
+        ET.SubElement(view, "Image", {"name": picture.image, **source, "zoom": "true"})
+        for kind, (tag, _) in REGION_TAGS.items():
+            node = ET.SubElement(view, tag, name=picture.regions[kind], toName=picture.image)
+            for n, cat in enumerate(project.categories.values(), start=1):
+                label = ET.SubElement(node, "Label", value=cat.name, background=cat.color or default_color(n))
+                if kind == keyed and cat.id in keys and k == 0:
+                    label.set("hotkey", keys[cat.id])
     key_holder = {key.lower(): project.categories[cid].name for cid, key in keys.items()}
     declared, clashes = _declared(project, names), []
     for kind, from_name in [*kept, *((k, n) for k, n in declared if (k, n) not in kept)]:
         tag, child = KEPT_TAGS[kind]
         attrs, values, value_attrs = declared.get((kind, from_name), ({}, [], {}))
-        node = ET.SubElement(view, tag, {**attrs, "name": from_name, "toName": names.image})
+        to = ",".join(kept_to.get((kind, from_name), {})) or names.image
+        node = ET.SubElement(view, tag, {**attrs, "name": from_name, "toName": to})
         # a result holds a value's alias when it has one (Label Studio): that value, declared already
         aliases = {a["alias"] for a in value_attrs.values() if a.get("alias")}
         used = [v for v in kept.get((kind, from_name), {}) if v not in aliases]
