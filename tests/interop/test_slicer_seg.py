@@ -58,12 +58,12 @@ def test_the_real_file_gives_its_segments_on_their_voxels() -> None:
     data, _ = nrrd.read(str(SEG))  # LPS directions -3.05, -3.05, +10: the voxels are RAS-ordered already
     got = masks(p)
     for k in (5, 17, 30):
-        name = f"Segmentation.seg.nrrd#z={k:03d}"
+        name = f"Segmentation.nrrd#z={k:03d}"
         for value, cat in ((5, "right lung"), (6, "left lung"), (1, "ribs")):
             want = oriented_slice(data == value, "z", k)
             assert np.array_equal(got.get((name, cat), np.zeros_like(want)), want), (k, cat)
     # the right lung lies on the patient's right: the left of an axial slice as radiologists read it
-    lung = got[("Segmentation.seg.nrrd#z=017", "right lung")]
+    lung = got[("Segmentation.nrrd#z=017", "right lung")]
     assert np.nonzero(lung)[1].mean() < lung.shape[1] / 2
 
 
@@ -72,7 +72,7 @@ def test_overlapping_layers_keep_their_overlap() -> None:
     data, _ = nrrd.read(str(OVERLAP))  # (layer, x, y, z)
     both = 0
     for k in range(data.shape[3]):
-        name = f"SegmentationOverlapping.seg.nrrd#z={k:03d}"
+        name = f"SegmentationOverlapping.nrrd#z={k:03d}"
         sphere = got.get((name, "overlapping sphere"))
         if sphere is None:
             continue
@@ -171,7 +171,7 @@ def test_non_consecutive_values_and_shared_values_across_layers(tmp_path: Path) 
     )
     got = masks(read_slicer_seg(g).project)
     assert {c for _, c in got} == {"liver", "cyst"}
-    assert got[("b.seg.nrrd#z=001", "liver")].sum() == 4
+    assert got[("b.nrrd#z=001", "liver")].sum() == 4
 
 
 def _write_named(path: Path, **extra: str) -> Path:
@@ -201,9 +201,7 @@ def test_a_grid_cropped_to_the_segments_lands_in_the_reference_grid(tmp_path: Pa
     assert len(p.images) == 34  # the reference grid's slices, not the crop's
     for k in range(34):
         want = oriented_slice(lung == 1, "z", k)
-        assert np.array_equal(
-            got.get((f"cropped.seg.nrrd#z={k:03d}", "right lung"), np.zeros_like(want)), want
-        )
+        assert np.array_equal(got.get((f"cropped.nrrd#z={k:03d}", "right lung"), np.zeros_like(want)), want)
 
 
 def test_raw_encoding_reads_as_gzip(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Slicer segmentations onto NRRD image volumes, as Slicer saves them: ``ct.seg.nrrd`` onto ``ct.nrrd`` (the
 same masks as onto the same CT written as NIfTI), Slicer's default ``Segmentation.seg.nrrd`` onto the one
-volume of its grid, a note when no image is found, and the slicer-seg / nifti writers on an NRRD volume's
-voxels (read back onto the same slices)."""
+volume of its grid, slices named after the volume Slicer saves beside it when none is found, and the
+slicer-seg / nifti writers on an NRRD volume's voxels (read back onto the same slices)."""
 
 from __future__ import annotations
 
@@ -77,12 +77,44 @@ def test_slicers_default_names_find_the_volume_of_their_grid(tmp_path: Path) -> 
     assert sorted(i.file_name for i in result.project.images.values())[0] == "CTChest.nrrd#z=000"
 
 
-def test_without_an_image_the_labels_own_slices_are_said(tmp_path: Path) -> None:
+def test_without_an_image_the_slices_are_the_volumes_slicer_saves_beside_it(tmp_path: Path, capsys) -> None:
+    """Labels first, volume later: the slices are named ``ct.nrrd#z=...`` (said), so ``ct.nrrd`` added
+    there later is already there with the masks on its slices, and a project pointed at the volume's
+    folder (relocate) shows them; it named them ``ct.seg.nrrd#z=...``, slices no volume ever gives."""
+    from pixelproof.cli import main
+    from pixelproof.core.coco import load_project
+
     clear_cache()
-    shutil.copy(SEG, tmp_path / "ct.seg.nrrd")
-    result = read_slicer_seg(tmp_path / "ct.seg.nrrd")
-    assert len(result.project.images) == 34 and not result.problems
-    assert [n for n in result.notes if "ct.seg.nrrd" in n and "--image-dir" in n]
+    (tmp_path / "seg").mkdir()
+    shutil.copy(SEG, tmp_path / "seg" / "ct.seg.nrrd")
+    out = tmp_path / "seg" / "p.json"
+    assert (
+        main(
+            [
+                "convert",
+                str(tmp_path / "seg" / "ct.seg.nrrd"),
+                str(out),
+                "--from",
+                "slicer-seg",
+                "--to",
+                "coco",
+            ]
+        )
+        == 0
+    )
+    err = capsys.readouterr().err
+    assert "its slices are named after ct.nrrd beside it" in err and "--image-dir" in err
+    labelled = masks(load_project(out))
+    assert len(labelled) > 34 and {n for n, _ in labelled} <= {f"ct.nrrd#z={k:03d}" for k in range(34)}
+    _ct_nrrd(tmp_path / "seg" / "ct.nrrd")  # the volume Slicer saved, put beside it later
+    assert main(["add", str(out), str(tmp_path / "seg" / "ct.nrrd")]) == 0
+    assert "0 added, 34 already there" in capsys.readouterr().out
+    project = load_project(out)
+    assert len(project.images) == 34 and masks(project).keys() == labelled.keys()
+    (tmp_path / "ct").mkdir()
+    (tmp_path / "seg" / "ct.nrrd").rename(tmp_path / "ct" / "ct.nrrd")  # the volume kept elsewhere
+    assert main(["relocate", str(out), "--to", str(tmp_path / "ct")]) == 0
+    assert sorted(i.file_name for i in load_project(out).images.values())[0] == "../ct/ct.nrrd#z=000"
 
 
 @pytest.mark.parametrize("flip", [False, True])

@@ -36,8 +36,9 @@ def test_a_tracker_reference_without_its_sequence_is_said_in_the_app_s_words(
     "line",
     [
         "x.dcm: 2 source images not found under /d (name the folder of its source series with --image-dir)",
-        "s.seg.nrrd: no image volume found for it: the app cannot show them; name the images' folder "
-        "(--image-dir)",
+        "s.seg.nrrd: no image volume found for it: its slices are named after s.nrrd beside it "
+        "(s.nrrd#z=000, ...), which the app shows once that volume is there (put it there, or point the "
+        "project at its folder: pixelproof relocate); or name the images' folder (--image-dir)",
         "p.json: 2 images are honeypots of the split: not scored (agreement --manifest scores the annotators "
         "on them)",
         "a.png: could not be scored: the candidate has 10,001 objects on this image (an output not cut by a "

@@ -176,9 +176,13 @@ def read_label_volume(
     build: Builder,
     base: Path,
     report: Reporter,
+    *,
+    stand_in: Path | None = None,
 ) -> None:
     """The slices of one label file's volume (``layers``: its label maps on one grid, several where the
-    labels overlap, as in a Slicer segmentation), put on its image volume or DICOM series."""
+    labels overlap, as in a Slicer segmentation), put on its image volume or DICOM series; with none
+    found, named after ``stand_in`` (default: the label file): the image volume the labels belong to, so
+    they line up when it is added later."""
     labels = layers[0]
     for note in labels.notes:  # nibabel's fixes of its header, named
         report(note)
@@ -228,7 +232,8 @@ def read_label_volume(
             )
         geometry = image
     check_slice_count(labels)  # from the header, before a voxel is decoded or a record made
-    source_name = rel_name(image_file if image_file is not None else label_file, base)
+    named_after = image_file if image_file is not None else (stand_in or label_file)
+    source_name = rel_name(named_after, base)
     _add_slices(
         label_file,
         [v.canonical_array() for v in layers],

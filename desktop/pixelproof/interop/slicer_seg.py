@@ -4,7 +4,8 @@ Reading: a ``.seg.nrrd`` file or a folder of them. Each file's layers (``slicer_
 NIfTI reader's own path (``nifti.read_label_volume``): put on the image volume of the same stem in
 ``--image-dir`` (``ct.seg.nrrd`` over ``ct.nrrd`` or ``ct.nii.gz``), else the one image volume there on its
 voxel grid (Slicer's ``Segmentation.seg.nrrd`` beside ``CTChest.nrrd``), or on the DICOM series its stem
-names, with the same size and place checks and messages, one semantic mask per segment and slice.
+names, with the same size and place checks and messages, one semantic mask per segment and slice; with
+none found, on slices named after the NRRD volume Slicer saves beside it (``ct.nrrd#z=012``).
 Segments are named by ``Segment<N>_Name``; overlapping segments (a 4D file's layers) keep their overlap.
 
 Writing: the NIfTI writer's label volumes (one per source volume or DICOM series, on its voxels, in its
@@ -30,6 +31,7 @@ from pixelproof.interop._util import (
     Reporter,
     folder_above,
     folder_project,
+    rel_name,
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option
@@ -75,10 +77,20 @@ def read_slicer_seg(
             layers, names = open_seg(seg_file, axis)
             found = _image_of_grid(seg_file, layers[0], image_files, report)
             before = len(build.project.images)
+            stand_in = stand_in_volume(seg_file)
             read_label_volume(
-                seg_file, layers, found, (series_dirs, named, known), names, axis, build, base, report
+                seg_file,
+                layers,
+                found,
+                (series_dirs, named, known),
+                names,
+                axis,
+                build,
+                base,
+                report,
+                stand_in=stand_in,
             )
-            _say_unshown(seg_file, list(build.project.images.values())[before:], report)
+            _say_unshown(seg_file, stand_in, list(build.project.images.values())[before:], base, report)
         except (VolumeError, LimitError) as e:
             report.skip("volumes", f"{e}; skipped")
     build.order_categories()
@@ -110,15 +122,26 @@ def _image_of_grid(
     return {**image_files, stem: fits[0]}
 
 
-def _say_unshown(seg_file: Path, made: list[ImageRecord], report: Reporter) -> None:
-    """A note when the slices were named after the segmentation itself (no image volume or series found):
-    the app shows no image for them."""
+def stand_in_volume(seg_file: Path) -> Path:
+    """The image volume a segmentation's slices are named after when none is found: the NRRD of its stem
+    beside it (``ct.seg.nrrd`` -> ``ct.nrrd``), as 3D Slicer saves a scene, so that volume's slices, added
+    or relocated later, are the labelled slices (README, Medical images)."""
+    return seg_file.with_name(volume_stem(seg_file.name) + ".nrrd")
+
+
+def _say_unshown(
+    seg_file: Path, stand_in: Path, made: list[ImageRecord], base: Path, report: Reporter
+) -> None:
+    """A note when the slices were named after ``stand_in`` (no image volume or series found): the app
+    shows them once that volume is there."""
+    named = rel_name(stand_in, base)
     refs = [parse_slice_ref(i.file_name) for i in made]
-    if any(r is not None and is_seg_nrrd(Path(r.source)) for r in refs):
+    if not stand_in.exists() and any(r is not None and r.source == named for r in refs):
         report.note(
             f"{seg_file}: no image volume (NRRD or NIfTI of its name or voxel grid) or DICOM series found "
-            "for it: its slices are named after the segmentation, which the app cannot show; name the "
-            "images' folder (--image-dir)"
+            f"for it: its slices are named after {stand_in.name} beside it, as 3D Slicer saves the volume "
+            f"({named}#z=000, ...), which the app shows once that volume is there (put it there, or point "
+            "the project at its folder: pixelproof relocate); or name the images' folder (--image-dir)"
         )
 
 
