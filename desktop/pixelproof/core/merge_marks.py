@@ -7,8 +7,8 @@ names them, a frame's number is its place among the folder's images - a shard ho
 a video numbers them 0, 1, 2. So a mark is followed to its image (``image_of``) and written again in the
 numbering of the project it goes to.
 
-The split deals a video's frames out like any image (at random, a video's frames to several annotators; not
-by frame ranges as CVAT's jobs), and the marks follow the frames: a shard holds the marks on the frames
+The split deals a video's frames in contiguous ranges (``core.split_ranges``, as CVAT's jobs; the overlap
+frames at the ranges' boundaries), and the marks follow the frames: a shard holds the marks on the frames
 dealt to it (an overlap frame's to each of its annotators), and records them (``MARKS_AT_SPLIT``: image id
 -> the tracks marked there, images with a mark only). A mark the split cannot follow to an image (no video
 named, a frame with no image, a skeleton point's outside shape) is copied to every shard as before.
