@@ -201,3 +201,21 @@ def test_a_mark_on_a_frame_not_dealt_to_the_shard_is_reported_not_merged(tmp_pat
             "was not dealt this frame; the mark is not merged (Tracks > Track Leaves View Here on that frame "
             "makes it)"
         )
+
+
+def test_a_mark_a_frame_added_amid_the_video_renumbered_is_said(tmp_path: Path) -> None:
+    """Frames named by place: the holder of a/f0-f2 (and the mark on a/f2, their frame 2) adds a frame
+    between f0 and f1, which makes f1 their frame 2: the mark now shows on f1. Merged as the shard numbers
+    it, and an ``outside_mark_renumbered`` conflict names both frames, where before it went unsaid."""
+    project = two_videos(tmp_path)
+    shards = split_and_save(project, tmp_path)
+    owner, _ = holder(shards, "a/f2.png")
+    shard = shards[owner]
+    shard.add_image(ImageRecord(900, "../a/f0b.png", 100, 80))
+    save_project(shard)
+    merged = merge_shards([Shard.of(s, n) for n, s in shards.items()], load_project(project.path))
+    said = [c.to_dict() for c in merged.conflicts if c.type == "outside_mark_renumbered"]
+    assert [(c["file_name"], c["shards"], c["frame"], c["dealt_as"]) for c in said] == [
+        ("../a/f1.png", [owner], 2, "../a/f2.png")
+    ]
+    assert "a frame added among the video's frames renumbered those after it" in said[0]["message"]

@@ -64,6 +64,7 @@ CONFLICT_TYPES = (
     "edited_outside_shard",
     "outside_marks_differ",
     "outside_mark_not_dealt",
+    "outside_mark_renumbered",
 )
 
 

@@ -7,8 +7,8 @@ names them, a frame's number is its place among the folder's images - a shard ho
 a video numbers them 0, 1, 2. So a mark is followed to its image (``image_of``) and written again in the
 numbering of the project it goes to.
 
-The split deals a video's frames out like any image (at random, a video's frames to several annotators; not
-by frame ranges as CVAT's jobs), and the marks follow the frames: a shard holds the marks on the frames
+The split deals a video's frames in contiguous ranges (``core.split_ranges``, as CVAT's jobs; the overlap
+frames at the ranges' boundaries), and the marks follow the frames: a shard holds the marks on the frames
 dealt to it (an overlap frame's to each of its annotators), and records them (``MARKS_AT_SPLIT``: image id
 -> the tracks marked there, images with a mark only). A mark the split cannot follow to an image (no video
 named, a frame with no image, a skeleton point's outside shape) is copied to every shard as before.
@@ -32,8 +32,8 @@ import copy
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from pixelproof.core.frame_sequences import sequence_name, sequence_of
-from pixelproof.core.model import Project, id_key
+from pixelproof.core.frame_sequences import frame_numbers, sequence_name, sequence_of
+from pixelproof.core.model import ImageRecord, Project, id_key
 from pixelproof.core.track_outside import SEQUENCE, SetOutsideMarks, is_mark, mark_track, outside_marks
 
 if TYPE_CHECKING:
@@ -175,8 +175,58 @@ def carry_marks(
             kept.append(placed(merged, entry, key[0]))
     SetOutsideMarks(kept, 0, "").apply(merged)
     for k, (ids, _) in dealt:
-        conflicts += _not_dealt(merged, shards[k], ids, names[k])
+        conflicts += _not_dealt(merged, shards[k], ids, names[k]) + _renumbered(shards[k], names[k])
     return conflicts, changed
+
+
+def _renumbered(source: Source, name: str) -> list[Conflict]:
+    """The conflicts of the marks in shard ``source`` whose frame number names another image now than when
+    the shard was made: a frame the annotator added amid a video's frames numbered by place shifts the
+    numbers of the frames after it, so a mark made before it moved to the frame before. Merged as the shard
+    numbers its frames now (a mark made after it is right), and said, so it is checked."""
+    from pixelproof.core.merge_image import Conflict  # it imports the split, which imports this module
+
+    project, info = source.project, source.project.app.get("shard")
+    dealt = info.get("at_split") if isinstance(info, dict) else None
+    folders: dict[str, list[ImageRecord]] = {}
+    for key in dealt if isinstance(dealt, dict) else ():
+        image_id = id_key(key)
+        if image_id in project.images and (folder := sequence_name(project, image_id)) is not None:
+            folders.setdefault(folder, []).append(project.images[image_id])
+    then = {(f, n): i for f, images in folders.items() for i, n in frame_numbers(images).items()}
+    now, out = frames_of(project), []
+    for entry in outside_marks(project):
+        key = (
+            (entry[SEQUENCE], entry["frame"])
+            if is_mark(entry) and isinstance(entry.get(SEQUENCE), str)
+            else None
+        )
+        was, is_now = then.get(key), now.get(key)  # type: ignore[arg-type]
+        if was is None or is_now is None or was == is_now:
+            continue
+        track, file_name, dealt_as = (
+            mark_track(entry),
+            project.images[is_now].file_name,
+            project.images[was].file_name,
+        )
+        out.append(
+            Conflict(
+                "outside_mark_renumbered",
+                f"{file_name}: track {track} leaves the view here (video {key[0]}, frame {key[1]}) in "
+                f"{name}'s shard, whose frame {key[1]} was {dealt_as} as dealt: a frame added "
+                "among the video's frames renumbered those after it; the mark is merged here, check it "
+                "(Tracks > Track Leaves View Here on the right frame)",
+                file_name,
+                [name],
+                {
+                    "track": track,
+                    "sequence": key[0],
+                    "frame": key[1],
+                    "dealt_as": project.images[was].file_name,
+                },
+            )
+        )
+    return out
 
 
 def _not_dealt(merged: Project, source: Source, ids: dict[int, int], name: str) -> list[Conflict]:

@@ -3,7 +3,9 @@
 Every image goes to exactly one annotator, except the overlap images (each to ``overlap_copies``
 annotators, for agreement) and the honeypots: images of a reference project given to every annotator,
 unlabelled and unmarked in the shard, listed only in the lead's manifest so ``merge`` can leave them out
-and the scorecards can score them. The split is a pure function of the project, the names and the seed.
+and the scorecards can score them. A video's frames go out in contiguous ranges, one per annotator, the
+overlap frames at their boundaries (``core.split_ranges``); stills at random. The split is a pure function
+of the project, the names and the seed.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pixelproof.core.names import annotator_name, annotator_name_problem
 from pixelproof.core.paths import RelativeNames
 from pixelproof.core.run_ids import RUN, only_images
 from pixelproof.core.shard_match import FILES_AT_SPLIT, files_at_split
+from pixelproof.core.split_ranges import deal_ranges, video_frames
 from pixelproof.core.tracks import NEW_TRACKS_FROM, track_ids
 
 MANIFEST_FORMAT = 1
@@ -184,14 +187,15 @@ def copy_annotation(a: Annotation, **changes: Any) -> Annotation:
     return b
 
 
-def _assign(n_images: int, n_annotators: int, overlap: float, copies: int) -> list[list[int]]:
-    """For each image position (in shuffled order), the annotator indexes it goes to. An overlap asked
-    for is at least one image, as a honeypot share is at least one honeypot: ``--overlap 0.1`` of 4
-    images rounded to none, and agreement later had "nothing to compare"."""
+def _assign(n_images: int, overlap: float, copies: int, load: list[int]) -> list[list[int]]:
+    """For each image position (in shuffled order), the annotator indexes it goes to, the next image to
+    whoever holds fewest (``load``: images each holds so far, a video's frames dealt before; updated). An
+    overlap asked for is at least one image, as a honeypot share is at least one honeypot: ``--overlap 0.1``
+    of 4 images rounded to none, and agreement later had "nothing to compare"."""
+    n_annotators = len(load)
     n_overlap = 0
     if n_annotators > 1 and overlap > 0:
         n_overlap = min(n_images, max(1, round(overlap * n_images)))
-    load = [0] * n_annotators
     out: list[list[int]] = []
     for i in range(n_overlap):
         who = [(i + k) % n_annotators for k in range(copies)]
@@ -242,11 +246,17 @@ def split_project(
             f"ranges of {ID_RANGE} new ids each up to {ID_MAX} (2**63 - 1), the largest id a project file "
             f"can hold; " + RENUMBER_HINT.format(file=project.path or "PROJECT.json")
         )
-    order = [regular[k] for k in rng.permutation(len(regular))]
-    assignment = _assign(len(order), n_ann, overlap, copies)
+    load = [0] * n_ann
+    dealt: list[tuple[int, list[int]]] = []
+    for frames in video_frames(project, regular):  # a video's frames in contiguous ranges, as CVAT's jobs
+        dealt += deal_ranges(frames, load, overlap)
+    framed = {image_id for image_id, _who in dealt}
+    stills = [i for i in regular if i not in framed]
+    order = [stills[k] for k in rng.permutation(len(stills))]
+    dealt += zip(order, _assign(len(order), overlap, copies, load), strict=True)
     per_annotator: list[list[int]] = [[] for _ in annotators]
     overlap_names: dict[str, list[str]] = {}
-    for image_id, who in zip(order, assignment, strict=True):
+    for image_id, who in dealt:
         for w in who:
             per_annotator[w].append(image_id)
         if len(who) > 1:
