@@ -45,6 +45,8 @@ def test_a_tracker_reference_without_its_sequence_is_said_in_the_app_s_words(
         "/d/x.json: not recognised as any readable format (coco, labelme); name one with --ref-format",
         "/d/gt: read as Cityscapes (gtFine); it also looks like an Open Images dataset (V6/V7 CSV): name the "
         "format to read with --ref-format",
+        "data.json: 2 of 2 task images not found - choose the folder holding them as Images folder "
+        "(--image-dir; searched with its subfolders, by file name). Looked in /d or its images/.",
         "tasks.json: task 3, annotation 7: another version; PixelProof keeps one, the most recent (9); to "
         "keep every annotator's, side by side: --annotator-versions each",
     ],

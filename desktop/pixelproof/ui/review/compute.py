@@ -290,6 +290,10 @@ IN_APP_WORDS = {
         "in the Images folder of {import_} (the reference imported there and saved, then chosen with "
         "{reference})"
     ),
+    "as Images folder (--image-dir;": (
+        "as the Images folder of {import_} (the reference imported there and saved, then chosen with "
+        "{reference};"
+    ),
     "(--image-dir)": (
         "(the Images folder of {import_}: the reference imported there and saved, then chosen with "
         "{reference})"
