@@ -72,3 +72,35 @@ def test_noted_counts_says_each_count_that_is_not_0() -> None:
         "12,345 pixels where objects overlap",
     ]
     assert noted_counts({"missing": 0, "overlap": 0}, notes) == []
+
+
+_FLAG = re.compile(r"(?<!var\()--[a-z][a-z-]+")  # a CSS variable, var(--accent), is no flag
+# where the app's own strings may name a flag: the launcher's command line (``pixelproof PATH --categories``,
+# which its user typed), and the tables that translate the core's flags into the app's words
+_FLAGS_ALLOWED = {
+    "ui/app.py": "the launcher's own options",
+    "ui/project_files.py": "the launcher's --categories, said to whoever typed it",
+    "ui/import_words.py": "the Import, Export dialogs' and Model panel's translations",
+    "ui/review/compute.py": "the review banner's translations (IN_APP_WORDS)",
+    "ui/panels/prelabel/resume.py": "a run's recorded inputs (by flag) named as the panel's settings",
+}
+
+
+def test_no_string_of_the_app_tells_its_user_to_type_a_flag() -> None:
+    """DESIGN: no terminal steps in the app. A string the app shows names no command-line flag
+    (``--ref-format``, ``qa --json``, ``--tile SIZE``) but where it says it is the command line's, or where
+    it is a translation table's (``_FLAGS_ALLOWED``); each new one goes through the app's words, the CLI's
+    message kept (``ui.import_words``, ``ui.review.compute.IN_APP_WORDS``)."""
+    root = Path(pixelproof.__file__).parent
+    found = []
+    for path in sorted((root / "ui").rglob("*.py")):
+        where = path.relative_to(root).as_posix()
+        if where in _FLAGS_ALLOWED:
+            continue
+        found += [
+            f"{where}:{node.lineno}: {m.group()}"
+            for node in _said(ast.parse(path.read_text(encoding="utf-8")))
+            if "command line" not in node.value
+            for m in _FLAG.finditer(node.value)
+        ]
+    assert found == []

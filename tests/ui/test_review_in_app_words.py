@@ -43,10 +43,18 @@ def test_a_tracker_reference_without_its_sequence_is_said_in_the_app_s_words(
         "on them)",
         "a.png: could not be scored: the candidate has 10,001 objects on this image (an output not cut by a "
         "score? see --score-threshold)",
+        "/d/x.json: not recognised as any readable format (coco, labelme); name one with --ref-format",
+        "/d/gt: read as Cityscapes (gtFine); it also looks like an Open Images dataset (V6/V7 CSV): name the "
+        "format to read with --ref-format",
+        "data.json: 2 of 2 task images not found - choose the folder holding them as Images folder "
+        "(--image-dir; searched with its subfolders, by file name). Looked in /d or its images/.",
+        "tasks.json: task 3, annotation 7: another version; PixelProof keeps one, the most recent (9); to "
+        "keep every annotator's, side by side: --annotator-versions each",
     ],
 )
 def test_every_advice_the_banner_can_show_is_in_the_app_s_words(line: str) -> None:
     """The other readers' and QA's advice the banner shows, word for word as ``dicom_seg``, ``slicer_seg``,
-    ``qa_team`` and ``qa_objects`` write it: no flag is left (the app's way, else the command line's)."""
+    ``qa_team``, ``qa_objects``, ``interop.references`` and Label Studio's reader write it: no flag is left
+    (the app's way, else the command line's)."""
     said = in_app_words(line)
     assert "--" not in said, said

@@ -1,13 +1,17 @@
 """A reader's problems as the Import dialog's user reads them: the readers say how to do better with
 ``convert``'s flags (``give the images' folder with --image-dir``), which the app has as the dialog's
 options (*Images folder*); ``validate --images``, what lists a project's pictures not the size they are
-declared, is the Problems panel's *Compare pictures* in the app."""
+declared, is the Problems panel's *Compare pictures* in the app. A model's failures and hints, in
+``prelabel``'s flags (``--option``, ``--tile SIZE``), as the Model panel's user reads them
+(``model_words``)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 
+from pixelproof.inference.base import APP_OPTIONS, CLI_OPTIONS
+from pixelproof.inference.tiling import APP_WORDS
 from pixelproof.interop.formats import Option
 from pixelproof.ui.import_input import OUTSIDE_FLAG, OUTSIDE_LABEL
 from pixelproof.ui.shortcut_entry import menu_item
@@ -64,4 +68,32 @@ def _options_words(text: str, options: Iterable[Option], dialog: str) -> str:
             return f"{where} {opt.label}" + (f" {value}" if value else "")
 
         text = re.sub(re.escape(flag) + r"(?![\w-])(?: ([\w-]+))?", named, text)
+    return text
+
+
+RUN_BOX = "in the Model panel's Run box"
+# ``prelabel``'s flags in a backend's message (the core keeps the CLI's words), as the Model panel's fields;
+# first match first: a flag with its value before the flag alone
+MODEL_WORDS = (
+    (re.escape(CLI_OPTIONS), APP_OPTIONS),  # "set it with --option threshold=V"
+    (r"--option ", f"{APP_OPTIONS} "),  # "try --option threshold=LEVEL"
+    (r"--tile (\d+) --overlap ([\d.]+)", APP_WORDS.tile_and_overlap.format(r"\1", r"\2")),
+    (r"--tile (\d+)", APP_WORDS.tile.format(r"\1")),
+    (r"--overlap ([\d.]+)", APP_WORDS.overlap.format(r"\1")),
+    (r"--tile SIZE", f"Tiles (px) {RUN_BOX}"),  # a picture too big for the model's memory
+    (r"--tile\b", f"Tiles (px) {RUN_BOX}"),
+    (r"--overlap\b", f"the tiles' overlap {RUN_BOX}"),
+    (r"--keep-specks", APP_WORDS.keep_specks),
+    (r"use --model FILE", "choose the model file in the Model panel"),
+    (r"--model FILE", "the Model panel's model file"),
+    (r"--classes FILE", f"classes_file {APP_OPTIONS.rstrip(':')}"),
+    (r"--score-threshold", "the Model panel's Min. score"),
+)
+
+
+def model_words(text: str) -> str:
+    """``text`` (a backend's failure or hint, in ``pixelproof prelabel``'s words) with each of its flags
+    named as the Model panel's field that sets it (``MODEL_WORDS``): the app has no command line."""
+    for flag, words in MODEL_WORDS:
+        text = re.sub(flag, words, text)
     return text

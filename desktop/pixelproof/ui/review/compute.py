@@ -21,6 +21,7 @@ from pixelproof.core.qa_volumes import first_differences
 from pixelproof.core.references import Reference
 from pixelproof.core.report_files import KINDS
 from pixelproof.core.wording import plural
+from pixelproof.interop.labelstudio_annotators import ANNOTATOR_CHOICES
 from pixelproof.interop.nifti_series_fit import series_home, series_stamp
 from pixelproof.interop.references import ReferenceLoadError, load_reference, reference_stamp
 from pixelproof.ui.shortcut_entry import menu_item
@@ -273,14 +274,25 @@ def overlays(
 
 # a reader's (or QA's) advice naming a ``qa`` option or another command the view has no field for, as the
 # view's user can follow it: in the app ({import_}: File > Import, {reference}: Review > Choose Reference
-# Project, named from the shortcut registry), else from the command line, said without its flag
+# Project, {folder}: Review > Choose Reference Dataset Folder, named from the shortcut registry; {each}: the
+# Import dialog's Annotators choice), else from the command line, said without its flag
+PICK_AGAIN = "choose it again with {folder} (a file: with {reference}), which asks"
 IN_APP_WORDS = {
+    "name the format to read with --ref-format": f"{PICK_AGAIN} which of them to read",
+    "name one with --ref-format": f"{PICK_AGAIN} which format to read it as",
+    "--annotator-versions each": (
+        "import it with {import_}'s Annotators: {each}, save it and choose it with {reference}"
+    ),
     "give the images' folder with --image-dir": (
         "put the image beside it or in a folder of the project's images"
     ),
     "with --image-dir": (
         "in the Images folder of {import_} (the reference imported there and saved, then chosen with "
         "{reference})"
+    ),
+    "as Images folder (--image-dir;": (
+        "as the Images folder of {import_} (the reference imported there and saved, then chosen with "
+        "{reference};"
     ),
     "(--image-dir)": (
         "(the Images folder of {import_}: the reference imported there and saved, then chosen with "
@@ -297,7 +309,12 @@ IN_APP_WORDS = {
 def in_app_words(text: str) -> str:
     """``text`` (a banner line) with ``IN_APP_WORDS``' advice in the app's terms (first match first: the
     longer phrase before the one it holds)."""
-    names = {"import_": menu_item("file.import", "File"), "reference": menu_item("review.choose_project")}
+    names = {
+        "import_": menu_item("file.import", "File"),
+        "reference": menu_item("review.choose_project"),
+        "folder": menu_item("review.choose_folder"),
+        "each": ANNOTATOR_CHOICES["each"],
+    }
     for flag, words in IN_APP_WORDS.items():
         if flag in text:
             text = text.replace(flag, words.format(**names))

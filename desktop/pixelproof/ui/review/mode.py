@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 from pixelproof.core.edits import SetReference
 from pixelproof.core.references import reference_path, stored_reference
 from pixelproof.interop.coco_io import coco_files_in
-from pixelproof.interop.formats import FORMATS, Format, detect_format, readable
+from pixelproof.interop.formats import FORMATS, Format, detect_formats, readable
 from pixelproof.ui.review.export_report import export_report
 from pixelproof.ui.review.view import ReviewView
 from pixelproof.ui.shortcuts import grey_with_reason, make_action
@@ -227,38 +227,43 @@ class ReviewMode(QObject):
         return str(doc.project.path.parent) if doc is not None and doc.project.path else ""
 
     def choose_project(self) -> None:
+        """A reference file: a COCO project, or any file format read; asked as ``read_as`` asks."""
         path, _ = QFileDialog.getOpenFileName(
             self.shell.widget,
             "Choose the reference project",
             self._start_folder(),
             "Projects (*.json);;All files (*)",
         )
-        if path:
-            self.set_reference(Path(path))
+        if path and (picked := self.read_as(Path(path))) is not None:
+            self.set_reference(Path(path), picked or None)
 
     def choose_folder(self) -> None:
-        """A reference folder in any readable format; when its layout says nothing, the user names it."""
+        """A reference folder in any readable format; asked as ``read_as`` asks."""
         path = QFileDialog.getExistingDirectory(
             self.shell.widget, "Choose a reference folder (masks or a dataset)", self._start_folder()
         )
-        if not path:
-            return
-        fmt = None
-        if detect_format(Path(path)) is None:
-            formats = folder_formats(Path(path))
-            titles = [f"{f.title} ({f.name})" for f in formats]
-            title, ok = QInputDialog.getItem(
-                self.shell.widget,
-                "Reference format",
-                f"{Path(path).name} is not recognised. Read it as:",
-                titles,
-                0,
-                False,
-            )
-            if not ok:
-                return
-            fmt = formats[titles.index(title)].name
-        self.set_reference(Path(path), fmt)
+        if path and (picked := self.read_as(Path(path))) is not None:
+            self.set_reference(Path(path), picked or None)
+
+    def read_as(self, path: Path) -> str | None:
+        """The format to read ``path`` as: "" when its layout tells one alone (auto-detected, as ``qa``);
+        when it looks like several (a Cityscapes ``gtFine/`` beside Open Images CSVs), or like none, the
+        user picks, from those it looks like (the one auto-detection reads first), else from every format
+        read from a folder (``folder_formats``) or a file: ``qa``'s ``--ref-format`` in the app. None: the
+        user cancelled."""
+        matches = detect_formats(path)
+        if len(matches) == 1:
+            return ""
+        if matches:
+            formats, why = matches, "looks like several formats"
+        else:
+            formats = folder_formats(path) if path.is_dir() else [f for f in readable() if f.input_is_file]
+            why = "is not recognised"
+        titles = [f"{f.title} ({f.name})" for f in formats]
+        title, ok = QInputDialog.getItem(
+            self.shell.widget, "Reference format", f"{path.name} {why}. Read it as:", titles, 0, False
+        )
+        return formats[titles.index(title)].name if ok and title in titles else None
 
     def set_reference(self, path: Path, fmt: str | None = None) -> None:
         """Store ``path`` (and a format the user named) as the project's reference (undoable); the view

@@ -26,6 +26,7 @@ from pixelproof.core.edits import AddAnnotations
 from pixelproof.core.geometry import clone, normalized_box, snap_box
 from pixelproof.core.model import Annotation, utc_now
 from pixelproof.inference.base import Backend, Prompt, PromptError
+from pixelproof.ui.import_words import model_words
 from pixelproof.ui.tools.assist_preview import prompt_items, shape_items
 from pixelproof.ui.tools.assist_shapes import (
     PREVIEW_RGBA,
@@ -455,7 +456,7 @@ class AssistTool(Tool):
             self._ask()
 
     def _show_error(self, reason: str) -> None:
-        self.error = reason
+        self.error = reason = model_words(reason)  # a backend's reason names prelabel's flags
         self.canvas.message.emit(f"Assist: {reason}")
 
     def is_busy(self) -> bool:

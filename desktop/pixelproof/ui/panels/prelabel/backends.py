@@ -28,6 +28,7 @@ from pixelproof.inference.base import Backend, BackendError, model_info_lines
 from pixelproof.inference.batch import BackendSpec
 from pixelproof.ui.collapsible import CollapsibleSection
 from pixelproof.ui.dialogs import as_text
+from pixelproof.ui.import_words import model_words
 from pixelproof.ui.one_line import FewLinesLabel
 from pixelproof.ui.panels.prelabel.session import BackendRow, ModelSession, configure_backend, discover_rows
 from pixelproof.ui.settings import settings
@@ -465,6 +466,7 @@ class BackendChooser(QWidget):
             self._set_state(str(e), error=True)
 
     def _set_state(self, text: str, error: bool = False) -> None:
+        text = model_words(text) if error else text  # a backend's reason names prelabel's flags
         self.status_text = text
         self.state_label.set_line(self.options.without_folders(text), text)
         red = readable(ERROR_RED, self.palette().color(QPalette.ColorRole.Window), ratio=4.5)

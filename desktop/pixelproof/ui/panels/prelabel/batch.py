@@ -42,6 +42,7 @@ from pixelproof.inference.rebase import Rebaser
 from pixelproof.inference.tiling import APP_WORDS, Tiling, boxes_cut, cut_warning, tile_rects
 from pixelproof.interop.formats import ACCEPT_ALL
 from pixelproof.ui.document import Document
+from pixelproof.ui.import_words import model_words
 from pixelproof.ui.panels.prelabel.run_options import RunSettings
 from pixelproof.ui.panels.prelabel.session import ModelSession, propose_in_worker
 
@@ -65,8 +66,7 @@ def _nothing_found(batch: Batch, failed: int, cancelled: bool) -> str | None:
         return None
     if not (hint := batch.model.nothing_found()):
         return None
-    hint = hint.replace("--option ", f"{APP_OPTIONS} ")  # the core keeps the CLI's words
-    return f"the {batch.model.name} backend found nothing ({hint})"
+    return f"the {batch.model.name} backend found nothing ({model_words(hint)})"  # the core: the CLI's words
 
 
 def text_button(action: QAction, text: str = "") -> QToolButton:
@@ -328,8 +328,8 @@ class BatchRunner(QWidget):
                 batch.added += n
             elif batch.mark is not None:  # no undo step of its own: marked with the next image's
                 batch.unmarked.append(image_id)
-        elif kind == "failed":
-            file_name, reason = payload[2], payload[3]  # type: ignore[index]
+        elif kind == "failed":  # the model's reason in the panel's words (``--tile SIZE``: Tiles (px))
+            file_name, reason = payload[2], model_words(str(payload[3]))  # type: ignore[index]
             batch.failures.append((image_id, file_name, reason))
             self._add_problem(f"{file_name}: {reason}", image_id)
             self.message.emit(f"Pre-labeling {file_name} failed: {reason} — going on")
@@ -450,6 +450,7 @@ class BatchRunner(QWidget):
         self.session.set_batch_running(False)
 
     def _batch_crashed(self, batch: Batch, reason: str) -> None:
+        reason = model_words(reason)
         batch.failures.append((-1, "(batch)", reason))
         self.problems.addItem(f"pre-labeling stopped: {reason}")
         self.problems.show()
