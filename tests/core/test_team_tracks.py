@@ -14,7 +14,9 @@ from pixelproof.core.merge_tracks import tracks_text
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.renumber import renumber
 from pixelproof.core.split import split_project
+from pixelproof.core.track_edit import leave_view
 from pixelproof.core.track_fill import fill_between_frames, untouched_fill
+from pixelproof.core.track_outside import outside_frames
 from pixelproof.core.tracks import new_tracks, next_track_ids, set_track
 from pixelproof.interop.coco_io import read_coco, write_coco
 
@@ -192,3 +194,30 @@ def test_untouched_fills_stay_fills_when_their_class_is_numbered_again(tmp_path:
     bus = next(c.id for c in out.categories.values() if c.name == "bus")
     assert bus != 5 and {a.category_id for a in out.annotations.values()} == {bus}
     assert {a.id for a in out.annotations.values() if untouched_fill(a)} == fills
+
+
+def test_a_renumbered_tracks_outside_mark_names_its_new_number_after_the_merge(tmp_path: Path) -> None:
+    """Each annotator starts a track (both New Track 0), keyed on their first and third frames, and marks it
+    out of view on their second: after the merge bob's track is 1, and so is his mark. Before, the mark kept
+    naming track 0 - ann's track after the merge - and bob's track lost it: its fill crossed the mark."""
+    project = clip(tmp_path)
+    shards = split_project(project, ["ann", "bob"], overlap=0.0, seed=0).shards
+    mine = {}
+    for name, shard in shards.items():
+        frames = sorted(shard.images)
+        a, b = shard.annotations_of(frames[0])[-1], shard.annotations_of(frames[2])[-1]
+        new_tracks(shard, [a.id]).apply(shard)  # type: ignore[union-attr]
+        track = shard.annotations[a.id].extra["track_id"]
+        set_track(shard, [b.id], track).apply(shard)  # type: ignore[union-attr]
+        leave_view(shard, frames[1], track).edit.apply(shard)  # type: ignore[union-attr]
+        mine[name] = (a.id, frames[1])
+    out = merged(project, shards)
+    got = {
+        name: (
+            out.annotations[aid].extra["track_id"],
+            outside_frames(out, out.annotations[aid].extra["track_id"]),
+        )
+        for name, (aid, _) in mine.items()
+    }
+    frame = {name: int(out.images[image].file_name[-8:-4]) for name, (_, image) in mine.items()}
+    assert got == {"ann": (0, {frame["ann"]}), "bob": (1, {frame["bob"]})}

@@ -47,7 +47,7 @@ from pixelproof.core.model import (
     ImageRecord,
     Project,
 )
-from pixelproof.core.paths import RelativeNames, is_absolute_name, name_parts
+from pixelproof.core.paths import Rebased, is_absolute_name, project_folder
 from pixelproof.core.project_json import ProjectFormatError, parse_json, read_bytes
 from pixelproof.core.project_json import read_json as read_json  # the project file's one API: here too
 from pixelproof.core.save_targets import check_save_target, foreign_keys
@@ -402,7 +402,7 @@ def save_project(
     state = project.file_state
     check_save_target(target, project_file=state is not None and same_file(state.path, target))
     unchanged = state if state is not None and not overwrite and same_file(state.path, target) else None
-    old_folder = Path(os.path.abspath(project.path)).parent if project.path is not None else None
+    old_folder = project_folder(project.path)
     renamed = _rebase_file_names(project, old_folder, target.parent)
     clean_stale_temporaries(target)
     if unchanged is not None and _size_changed(unchanged):  # before the change log line is written
@@ -469,23 +469,20 @@ def _rebase_file_names(project: Project, old: Path | None, new: Path) -> list[Ca
     """Rewrite the relative paths the project holds (image ``file_name``s, the taxonomy examples that
     name those images, ``pixelproof.reference``) so that from ``new`` they lead to the files they led
     to from ``old``. Returns the undo steps, for a save that fails."""
-    if old is None or old == new:
+    names = Rebased(old, new)  # the rule an undo step's names follow too (``RelocateImages``)
+    if not names.moves:
         return []
     undo: list[Callable[[], None]] = []
-    names = RelativeNames(new)
     renamed: dict[str, str] = {}
     for image in project.images.values():
-        if is_absolute_name(image.file_name):
-            continue
-        rel = names.name(os.path.join(old, image.file_name))
+        rel = names.name(image.file_name)
         if rel != image.file_name:
             renamed[image.file_name] = rel
             undo.append(lambda image=image, name=image.file_name: setattr(image, "file_name", name))
             image.file_name = rel
     from pixelproof.core.track_outside import rebase_sequences  # here: it imports the edits (and OpenCV)
 
-    folders = {"/".join(name_parts(o)[:-1]): "/".join(name_parts(n)[:-1]) for o, n in renamed.items()}
-    undo += rebase_sequences(project, folders)  # the outside marks name their video by its folder
+    undo += rebase_sequences(project, names.folder)  # the outside marks name their video by its folder
     baseline = project.history.categories if isinstance(project.history, history.Baseline) else {}
     for category in [*project.categories.values(), *baseline.values()]:  # the log sees no change
         examples = category.app_extra.get("examples")
@@ -496,7 +493,7 @@ def _rebase_file_names(project: Project, old: Path | None, new: Path) -> list[Ca
                 example["file_name"] = renamed[name]
     ref = project.reference
     if isinstance(ref, str) and ref and not is_absolute_name(ref) and not ref.startswith("~"):
-        rel = names.name(os.path.join(old, ref))
+        rel = names.name(ref)
         if rel != ref:
             undo.append(lambda ref=ref: setattr(project, "reference", ref))
             project.reference = rel

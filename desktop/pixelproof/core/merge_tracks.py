@@ -8,7 +8,8 @@ So merge gives each shard's new tracks the next numbers no track of the merged p
 base's, the tracks dealt out and the shards' before), shard by shard in the order given, a shard's tracks in
 their order. Tracks below ``new_tracks_from`` - the ones the split dealt out, extended or edited in the
 shard - keep their numbers. A shard that records no ``new_tracks_from`` (split by an earlier PixelProof, a
-hand-made copy) keeps its numbers, as before. No Qt."""
+hand-made copy) keeps its numbers, as before. A renumbered track's outside marks (Track Leaves View Here)
+name its new number. No Qt."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 from pixelproof.core.clipboard import TRACK_ID, track_of
 from pixelproof.core.model import Project
 from pixelproof.core.split import subset
+from pixelproof.core.track_outside import KEPT, OUTSIDE, mark_track, outside_marks
 from pixelproof.core.tracks import as_number, free_track_ids, new_tracks_from, track_ids
 
 if TYPE_CHECKING:
@@ -54,12 +56,20 @@ def shard_tracks(shards: list[Shard], base: Project | None) -> tuple[list[Shard]
 
 def _renumbered(project: Project, numbers: dict[int, int]) -> Project:
     """A copy of ``project`` (objects with their own ``extra``) with track ``t`` as ``numbers[t]`` (a fill's
-    digest is of its shape and class: an untouched fill stays one)."""
+    digest is of its shape and class: an untouched fill stays one), its outside marks too (read as
+    ``mark_track`` reads them: ``"05"`` is track 5's): a mark kept ``"5"`` named another shard's track 5
+    after the merge, and its own track lost it (the fill crossed it)."""
     copy = subset(project, list(project.images))
     for ann in copy.annotations.values():
         track = as_number(track_of(ann))
         if track in numbers:
             ann.extra[TRACK_ID] = numbers[track]
+    moved = {str(old): str(new) for old, new in numbers.items()}
+    marks = outside_marks(copy)  # the copy's own (``subset`` copies the extras)
+    if any(mark_track(e) in moved for e in marks):
+        copy.extra[KEPT][OUTSIDE] = [
+            {**e, "track": moved[track]} if (track := mark_track(e)) in moved else e for e in marks
+        ]
     return copy
 
 

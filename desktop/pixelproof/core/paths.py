@@ -122,3 +122,35 @@ def name_parts(path: str | os.PathLike[str]) -> tuple[str, ...]:
         if not _NOT_PLAIN.search(path):
             return tuple(path.split("/"))
     return PurePath(path).parts
+
+
+def project_folder(path: str | os.PathLike[str] | None) -> Path | None:
+    """The folder a project file's relative names start from (None: a project never saved, whose names
+    no Save As rewrites)."""
+    return None if path is None else Path(os.path.abspath(path)).parent
+
+
+class Rebased:
+    """Names relative to folder ``old`` as they read from ``new``: what Save As to another folder does to
+    the project's image names and its outside marks' folders (``coco.save_project``), and so what an undo
+    step holding such names (``RelocateImages``, ``SetOutsideMarks``) does to them before it puts them back:
+    one rule, so an undo after a Save As gives names of the folder saved to. An absolute name stays, and
+    every name stays when either folder is None or both are one."""
+
+    def __init__(self, old: Path | None, new: Path | None) -> None:
+        self.moves = old is not None and new is not None and old != new
+        self._old = old
+        self._names = RelativeNames(new) if self.moves and new is not None else None
+
+    def name(self, name: str) -> str:
+        """A file name (``clip/frame_000001.png``) as it reads from the new folder."""
+        if self._names is None or is_absolute_name(name):
+            return name
+        return self._names.name(os.path.join(str(self._old), name))
+
+    def folder(self, folder: str) -> str:
+        """A folder as ``frame_sequences.sequence_name`` gives it (``clip``, ``a/b``; "" for the top one) as
+        it reads from the new folder."""
+        if self._names is None or is_absolute_name(folder):
+            return folder
+        return "/".join(name_parts(self.name(f"{folder}/x" if folder else "x"))[:-1])

@@ -20,8 +20,9 @@ project of two videos whose track ids repeat (two CVAT tasks, a merge) a mark of
 is no mark of the other's track 7. A mark without one (made before marks named their video, or written by
 hand) is a mark in every video of the project, as before. Save As, which rewrites the images' names
 relative to the new file, and Locate Missing Images (``RelocateImages``, and its undo) rewrite the marks'
-folders with them (``rebase_sequences``). An undo after a Save As to another folder puts back a mark as it
-was before the save, naming the old folder: that mark then matches no video until marked again.
+folders with them (``rebase_sequences``); an undo or redo after a Save As to another folder renames the
+folders of the marks it puts back as the save renamed the project's (``SetOutsideMarks``), so they name the
+folder their video is in from the file saved to.
 
 ``out_of_view`` tells, for the window's sign, whether a track is out of view on a frame: from a mark (on
 that frame or before) up to the track's next object in the video.
@@ -33,6 +34,7 @@ import copy
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pixelproof.core.clipboard import track_of, track_value
@@ -40,6 +42,7 @@ from pixelproof.core.edits import Edit
 from pixelproof.core.edits.base import IMAGE, Change, Changes, applied, restore_order
 from pixelproof.core.frame_sequences import sequence_name, sequence_of
 from pixelproof.core.model import Project
+from pixelproof.core.paths import Rebased, project_folder
 
 KEPT = "cvat_video"  # the project's extras key (a top-level key of the project file) the marks live under
 OUTSIDE = "outside"  # its list of marks
@@ -180,22 +183,38 @@ def out_of_view(project: Project, image_id: int, track: int | str) -> OutOfView 
     return run_at(out_of_view_runs(project, image_id, track), sequence.places[image_id])
 
 
-def rebase_sequences(project: Project, folders: dict[str, str]) -> list[Callable[[], None]]:
+def rebase_sequences(
+    project: Project, folders: dict[str, str] | Callable[[str], str]
+) -> list[Callable[[], None]]:
     """Marks' folders renamed as Save As or Locate Missing Images renames their images' (``folders``: old
-    folder -> new, as ``sequence_name`` gives them), in place; returns the undo steps for a save that
-    fails."""
+    folder -> new, as ``sequence_name`` gives them, or the rule, ``paths.Rebased.folder``), in place;
+    returns the undo steps for a save that fails."""
     undo: list[Callable[[], None]] = []
+    move = folders if callable(folders) else lambda own: folders.get(own, own)
     for entry in outside_marks(project):
         own = entry.get(SEQUENCE) if isinstance(entry, dict) else None
-        if isinstance(own, str) and folders.get(own, own) != own:
+        if isinstance(own, str) and (new := move(own)) != own:
             undo.append(lambda entry=entry, own=own: entry.__setitem__(SEQUENCE, own))
-            entry[SEQUENCE] = folders[own]
+            entry[SEQUENCE] = new
     return undo
+
+
+def rebased_marks(entries: Any, move: Callable[[str], str]) -> Any:
+    """A copy of a list of marks (an undo step's snapshot) whose folders ``move`` renamed (Save As since the
+    snapshot: ``paths.Rebased.folder``); anything else as it is."""
+    if not isinstance(entries, list):
+        return entries
+    return [
+        {**e, SEQUENCE: move(e[SEQUENCE])} if isinstance(e, dict) and isinstance(e.get(SEQUENCE), str) else e
+        for e in entries
+    ]
 
 
 class SetOutsideMarks(Edit):
     """Replace the list of marks (``extra["cvat_video"]["outside"]``); revert puts the project's extras back
-    exactly as they were (the key absent, the list, their order). ``image_id``: the frame the view updates."""
+    exactly as they were (the key absent, the list, their order). ``image_id``: the frame the view updates.
+    Its lists name folders from the project's folder when it last applied or reverted: after a Save As to
+    another folder, an undo or redo first renames them as the save renamed the project's (``_follow``)."""
 
     def __init__(self, entries: list[dict[str, Any]], image_id: int, label: str) -> None:
         self.entries = copy.deepcopy(entries)
@@ -204,8 +223,19 @@ class SetOutsideMarks(Edit):
         self._before: Any = _UNSET
         self._order: list[str] = []
         self._done: bool | None = None
+        self._folder: Path | object | None = _UNSET  # the project's folder the lists' names start from
+
+    def _follow(self, project: Project) -> None:
+        """The lists' folders as they read from the project's folder now (a Save As moved it since)."""
+        now = project_folder(project.path)
+        if isinstance(self._folder, Path) and (move := Rebased(self._folder, now)).moves:
+            self.entries = rebased_marks(self.entries, move.folder)
+            if isinstance(self._before, dict) and OUTSIDE in self._before:
+                self._before = {**self._before, OUTSIDE: rebased_marks(self._before[OUTSIDE], move.folder)}
+        self._folder = now
 
     def apply(self, project: Project) -> Changes:
+        self._follow(project)
         self._order = list(project.extra)
         self._before = copy.deepcopy(project.extra[KEPT]) if KEPT in project.extra else _UNSET
         kept = project.extra.get(KEPT)
@@ -222,6 +252,7 @@ class SetOutsideMarks(Edit):
 
     def revert(self, project: Project) -> Changes:
         applied(self._done)
+        self._follow(project)
         if self._before is _UNSET:
             project.extra.pop(KEPT, None)
         else:

@@ -70,6 +70,35 @@ def as_number(value: object) -> int | None:
     return found if isinstance(found, int) else None
 
 
+def named_tracks(project: Project) -> dict[str, int]:
+    """Each track its objects name by text that is no whole number (``"car-7"`` from a file; ``track_value``
+    reads ``"03"`` as track 3) -> a whole number no track of the project has, in order of name: what the
+    exports (CVAT, MOT) write it as, so its objects stay one track there, the same on every export."""
+    names = sorted({t for a in project.annotations.values() if isinstance(t := track_of(a), str)})
+    return dict(zip(names, free_track_ids(track_ids(project), len(names)), strict=True))
+
+
+def exported_track(value: object, named: dict[str, int]) -> int | None:
+    """A track id as an export writes it: the whole number it means (``"03"``, ``" 3"`` and ``3`` are 3), a
+    named track's number (``named_tracks``); None for no track, or a number below 0 or from ``LIMIT`` on."""
+    found = track_value(value)
+    if isinstance(found, str):
+        return named.get(found)
+    return found if found is not None and 0 <= found < LIMIT else None
+
+
+def named_tracks_text(named: dict[str, int]) -> str:
+    """The export's line on the tracks named by text (``named_tracks``); "" for none."""
+    if not named:
+        return ""
+    shown = [f"{name[:20]!r} as {number}" for name, number in list(named.items())[:8]]
+    more = f" and {len(named) - 8} more" if len(named) > 8 else ""
+    return (
+        f"{plural(len(named), 'track')} named by text, not a whole number, written as track ids: "
+        f"{', '.join(shown)}{more}"
+    )
+
+
 def new_tracks_from(project: Project) -> int | None:
     """A shard's first track id new in it (``NEW_TRACKS_FROM``); None for a project that is no shard, or a
     shard split before it was recorded."""

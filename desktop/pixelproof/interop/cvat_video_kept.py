@@ -92,9 +92,12 @@ def task_fields(project: Project, frames: list[int]) -> dict[str, str]:
 class KeptOutside:
     """The outside shapes kept from CVAT, handed to the tracks that still have their id; ``unused()``
     says each one no track took, naming its track and frame. ``frames``: the export's frame number of each
-    image written (image id -> number), which a shape of a video is put on (module docstring)."""
+    image written (image id -> number), which a shape of a video is put on (module docstring). ``named``: the
+    number each track named by text is written as (``core.tracks.named_tracks``), its marks' too."""
 
-    def __init__(self, project: Project, frames: dict[int, int] | None = None) -> None:
+    def __init__(
+        self, project: Project, frames: dict[int, int] | None = None, named: dict[str, int] | None = None
+    ) -> None:
         self._by_track: dict[tuple[str, str | None], list[tuple[dict[str, Any], int]]] = {}
         self.messages: list[str] = []
         self.bad = 0
@@ -104,6 +107,7 @@ class KeptOutside:
         for entry in found if isinstance(found, list) else []:
             entry = as_dict(entry)
             track, part, frame = mark_track(entry), entry.get("part"), entry.get("frame")
+            track = str(named[track]) if named and track in named else track
             video = entry.get(SEQUENCE)
             if (
                 track is None

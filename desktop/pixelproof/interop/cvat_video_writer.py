@@ -22,9 +22,9 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 from pixelproof.core import track_fill
-from pixelproof.core.clipboard import TRACK_ID
+from pixelproof.core.clipboard import TRACK_ID, track_of
 from pixelproof.core.model import Project
-from pixelproof.core.tracks import kept_shape_tracks
+from pixelproof.core.tracks import LIMIT, as_number, kept_shape_tracks
 from pixelproof.interop.cvat_video_kept import KeptOutside
 
 _ON_TRACK = ("label", "source", "group_id", TRACK_ID)  # the track's, not each shape's
@@ -35,9 +35,9 @@ Shape = tuple[int, ET.Element]  # (frame, the shape as the images writer made it
 def has_tracks(project: Project) -> bool:
     """Whether an object, or a shape kept from a CVAT file, has a ``track_id``: then ``tracks="auto"``
     writes CVAT for video."""
-    if any(type(a.extra.get(TRACK_ID)) is int for a in project.annotations.values()):
+    if any(track_of(a) is not None for a in project.annotations.values()):  # "03", 3, a named track
         return True
-    return any(str(value).strip().isdecimal() for value in kept_shape_tracks(project))
+    return any(as_number(value) is not None for value in kept_shape_tracks(project))
 
 
 def frame_numbers(project: Project) -> dict[int, int]:
@@ -102,11 +102,11 @@ def write_tracks(
         if shape.tag == "tag":
             counts["tags"] += 1
             continue
-        value = shape.get(TRACK_ID, "").strip()
-        if not (value.isdecimal() and len(value) < 10):
+        number = as_number(shape.get(TRACK_ID))  # a kept shape's "03" is track 3, as an object's is
+        if number is None or not 0 <= number < LIMIT:
             alone.append((frame, shape))
             continue
-        key = (int(value), shape.tag, shape.get("label"))  # looked up, not searched: a track of 50,000
+        key = (number, shape.tag, shape.get("label"))  # looked up, not searched: a track of 50,000
         found = by_kind.get(key)  # frames was 50,000 x 50,000 steps (minutes) when each was scanned
         if found is None:
             by_kind[key] = ([(frame, shape)], {frame})

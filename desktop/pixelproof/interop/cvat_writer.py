@@ -25,6 +25,7 @@ from pixelproof.core.cvat_attributes import (
 from pixelproof.core.limits import LimitError, short_repr
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.track_fill import untouched_fill
+from pixelproof.core.tracks import exported_track, named_tracks, named_tracks_text
 from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import (
     UNCLASSIFIED,
@@ -137,6 +138,9 @@ def write_cvat(
     on_frames: list[tuple[int, ET.Element]] = []
     stems = _stems_by_folder(project)
     specs = {cid: declared_attributes(cat) for cid, cat in project.categories.items()}
+    named = named_tracks(project)  # a track named "car-7": one number for all its objects, said
+    if said := named_tracks_text(named):
+        warnings.append(said)
     for k, image in enumerate(with_progress(list(project.images.values()), len(project.images), progress)):
         src = project.image_path(image)
         subset = "" if frames is not None else _subset(image)
@@ -168,10 +172,10 @@ def write_cvat(
             z = top = stacked_z(_whole(a, "z_order"), top)
             before = len(node)
             try:
-                _write_annotation(node, project, a, image, counts, groups, z, specs)
+                _write_annotation(node, project, a, image, counts, groups, z, specs, named)
             except LimitError as e:  # a mask whose box is over the pixel limit: its box is written
                 warnings.append(f"{e}; written as its box")
-                _write_annotation(node, project, a, image, counts, groups, z, specs, as_box=True)
+                _write_annotation(node, project, a, image, counts, groups, z, specs, named, as_box=True)
             if frames is not None:  # a shape Fill Between Frames made, untouched since: CVAT's interpolated
                 fill = untouched_fill(a)  # one; so is a skeleton CVAT interpolated whose points are as read
                 for shape in node[before:]:
@@ -189,7 +193,7 @@ def write_cvat(
                 shape.attrib.pop(KEYFRAME, None)
         else:
             on_frames += [(frames[image.id], shape) for shape in node]
-    kept = KeptOutside(project, frames)
+    kept = KeptOutside(project, frames, named)
     if frames is not None:
         write_tracks(doc, on_frames, sorted(frames.values()), counts, kept)
         warnings += kept.unused()
@@ -427,6 +431,7 @@ def _write_annotation(
     groups: Iterator[int],
     z_order: int,
     specs: dict[int, list[AttributeSpec]],
+    named: dict[str, int],
     as_box: bool = False,
 ) -> None:
     counts["void"] += project.is_void(a) and not as_box
@@ -474,8 +479,8 @@ def _write_annotation(
             )
     if group is not None:
         attrib["group_id"] = str(group)
-    track = a.extra.get(TRACK_ID)  # a video's track (CVAT for video, a COCO video file): read back here
-    if type(track) is int and track >= 0:
+    # a video's track (CVAT for video, a COCO video file): read back here; "03", " 3" and 3 are track 3
+    if (track := exported_track(a.extra.get(TRACK_ID), named)) is not None:
         attrib[TRACK_ID] = str(track)
     # extra attributes add to the shape, never replace its label or geometry
     attrib.update(

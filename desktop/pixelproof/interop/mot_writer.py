@@ -19,10 +19,10 @@ from collections import Counter
 from pathlib import Path, PurePath
 from typing import Any
 
-from pixelproof.core.clipboard import track_of
+from pixelproof.core.clipboard import TRACK_ID
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.track_fill import frame_numbers
-from pixelproof.core.tracks import LIMIT, free_track_ids
+from pixelproof.core.tracks import LIMIT, exported_track, free_track_ids, named_tracks, named_tracks_text
 from pixelproof.core.wording import noted_counts, plural
 from pixelproof.interop._util import ProgressCallback, is_file, with_progress, write_fresh
 from pixelproof.interop.image_guard import make_folders
@@ -65,8 +65,10 @@ def write_mot(
     out = Path(out_dir)
     counts: Counter[str] = Counter()
     classes, numbered = _class_numbers(project, counts)
-    tracks = _track_ids(project, counts)
+    named = named_tracks(project)  # a track named "car-7": one id for all its objects, said
+    tracks = _track_ids(project, counts, named)
     warnings = [SHIFTED] if counts["shifted"] else []
+    warnings += [said] if (said := named_tracks_text(named)) else []
     groups: dict[PurePath, list[ImageRecord]] = {}
     for image in project.images.values():
         groups.setdefault(PurePath(image.file_name.replace("\\", "/")).parent, []).append(image)
@@ -130,18 +132,23 @@ def _class_numbers(project: Project, counts: Counter[str]) -> tuple[dict[int, in
     return out, named
 
 
-def _track_ids(project: Project, counts: Counter[str]) -> dict[int, int]:
+def _track_ids(project: Project, counts: Counter[str], named: dict[str, int]) -> dict[int, int]:
     """Object id -> the id gt.txt gives its track: its own while a whole number under ``LIMIT`` not yet on
-    its image, else a new one. MOTChallenge ids count from 1 (Datumaro, so CVAT's MOT import, reads id 0 as
-    no track): a project with a track 0 (New Track's first) has every track written one up, so its tracks
-    stay apart and in order; one without (a MOT file read) keeps its numbers: written back as read."""
+    its image (``"03"`` is 3; a track named by text its number in ``named``), else a new one. MOTChallenge
+    ids count from 1 (Datumaro, so CVAT's MOT import, reads id 0 as no track): a project with a track 0
+    (New Track's first) has every track written one up, so its tracks stay apart and in order; one without
+    (a MOT file read) keeps its numbers: written back as read."""
     out: dict[int, int] = {}
     lacking: list[int] = []
     on: set[tuple[int, int]] = set()
-    tracked = [(a, t) for a in project.annotations.values() if isinstance(t := track_of(a), int)]
+    tracked = [
+        (a, t)
+        for a in project.annotations.values()
+        if (t := exported_track(a.extra.get(TRACK_ID), named)) is not None
+    ]
     up = int(any(t == 0 for _, t in tracked))
     counts["shifted"] += up
-    owned = {a.id: t + up for a, t in tracked if t >= 0 and t + up < LIMIT}
+    owned = {a.id: t + up for a, t in tracked if t + up < LIMIT}
     for ann in project.annotations.values():
         track = owned.get(ann.id)
         if track is not None and (ann.image_id, track) not in on:

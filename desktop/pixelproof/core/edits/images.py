@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from dataclasses import replace
+from pathlib import Path
 
 from pixelproof.core.edits.base import (
     CATEGORY,
@@ -20,7 +21,7 @@ from pixelproof.core.edits.base import (
     restore_order,
 )
 from pixelproof.core.model import ImageRecord, Project
-from pixelproof.core.paths import name_parts
+from pixelproof.core.paths import Rebased, name_parts, project_folder
 from pixelproof.core.run_ids import RUN, only_images
 from pixelproof.core.shard_match import COPY, FILES_AT_SPLIT
 from pixelproof.core.wording import plural
@@ -77,7 +78,9 @@ class RelocateImages(Edit):
     """Give images new ``file_name``s (their files were moved: ``image_folder.find_moved``); revert gives
     back the names as they were. Taxonomy examples that name a relocated image follow it. ``copies``: on
     a shard, what it records of each copy relocated to (``shard_match.check_copies``), so merge can tell
-    a copy sent back without its file."""
+    a copy sent back without its file. Its names start from the project's folder when it last applied or
+    reverted: after a Save As to another folder, an undo or redo first renames them as the save renamed the
+    project's (``_follow``), so the images keep their files and the marks their folders."""
 
     def __init__(
         self, names: dict[int, str], label: str | None = None, copies: dict[int, dict] | None = None
@@ -89,8 +92,20 @@ class RelocateImages(Edit):
         self.label = label or f"Relocate {plural(n, 'image')}"
         self._before: dict[int, str] | None = None
         self._examples: list[tuple[int, object]] = []  # category id, its examples list before
+        self._folder: object = _NONE  # the project's folder the names start from (None: never saved)
+
+    def _follow(self, project: Project) -> None:
+        """The names as they read from the project's folder now (a Save As moved it since)."""
+        now = project_folder(project.path)
+        if isinstance(self._folder, Path) and (move := Rebased(self._folder, now)).moves:
+            self.names = {iid: move.name(name) for iid, name in self.names.items()}
+            if self._before is not None:
+                self._before = {iid: move.name(name) for iid, name in self._before.items()}
+            self._examples = [(cid, _examples_moved(examples, move)) for cid, examples in self._examples]
+        self._folder = now
 
     def apply(self, project: Project) -> Changes:
+        self._follow(project)
         missing = [iid for iid in self.names if iid not in project.images]
         require(not missing, f"image {missing[:1]} does not exist")
         self._before = {iid: project.images[iid].file_name for iid in self.names}
@@ -123,6 +138,7 @@ class RelocateImages(Edit):
 
     def revert(self, project: Project) -> Changes:
         applied(self._before)
+        self._follow(project)
         for iid, name in self._before.items():  # type: ignore[union-attr]
             project.images[iid].file_name = name
         _move_marks(project, moved_folders(self.names, self._before))  # type: ignore[arg-type]
@@ -136,6 +152,19 @@ class RelocateImages(Edit):
                 entry[COPY] = before
         changes = Changes(Change(CATEGORY, category_id=cid) for cid, _e in self._examples)
         return Changes([*changes, *(Change(IMAGE_MOVED, image_id=iid) for iid in self.names)])
+
+
+def _examples_moved(examples: object, move: Rebased) -> object:
+    """A category's taxonomy examples list (an undo step's snapshot) with its image names as ``move`` reads
+    them, as Save As renames the project's."""
+    if not isinstance(examples, list):
+        return examples
+    return [
+        {**e, "file_name": move.name(e["file_name"])}
+        if isinstance(e, dict) and isinstance(e.get("file_name"), str)
+        else e
+        for e in examples
+    ]
 
 
 def moved_folders(before: dict[int, str], after: dict[int, str]) -> dict[str, str]:
