@@ -257,6 +257,41 @@ def test_merge_dialog_refuses_a_shard_of_another_split_than_the_manifest(
     assert len(window.document.project.annotations) == before  # nothing merged
 
 
+def test_merge_dialog_refusing_a_file_that_is_no_shard_names_its_manifest_field_not_a_command(
+    qtbot, window, project_file, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Before: the app's refusal said the file `goes in with pixelproof add or by merging it without a
+    manifest` - a command line's words, and an add that would leave the file's labels behind."""
+    import json
+
+    from PySide6.QtWidgets import QMessageBox
+
+    warned: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", staticmethod(lambda parent, title, text, *a: warned.append((title, text)))
+    )
+    project = load_project(project_file)
+    out = project_file.parent / "shards"
+    out.mkdir()
+    result = split_project(project, ["ann", "bob"], overlap=0.5)
+    save_project(result.shards["ann"], out / "ann.json")
+    (out / "lead-manifest.json").write_text(json.dumps(result.manifest))
+    save_project(load_project(project_file), out / "other.json")  # another project dropped among them
+
+    def fill_merge(dialog) -> None:  # type: ignore[no-untyped-def]
+        for name in ("ann", "other"):
+            dialog.shards.addItem(str(out / f"{name}.json"))
+        dialog.manifest.setText(str(out / "lead-manifest.json"))
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+
+    _answer_modal(qtbot, fill_merge)
+    window.teams.act_merge.trigger()
+    qtbot.waitUntil(lambda: bool(warned), timeout=20000)
+    title, text = warned[0]
+    assert title == "Merge failed" and "is no annotator's shard" in text
+    assert "pixelproof add" not in text and "with the Manifest field left empty" in text
+
+
 def test_merge_report_says_which_file_an_annotator_renamed_and_the_project_follows(
     qtbot, window, project_file
 ) -> None:  # type: ignore[no-untyped-def]

@@ -206,7 +206,12 @@ def _merge_versions(
         return merged
     if base is None and len(usable) == 1 and not named:  # the common case (one shard has the image)
         v = usable[0]
-        objects = [_own(a, c, None, None, set(), annotators[v.shard]) for a, c in v.objects]
+        keys = [content_key(a, c) for a, c in v.objects]
+        dealt = _as_dealt(v, keys)
+        objects = [
+            _own(a, c, k, dealt, set(), annotators[v.shard])
+            for (a, c), k in zip(v.objects, keys, strict=True)
+        ]
         return ImageMerge(v.image, objects, v.status, [], conflicts, left_out, raters=v.raters or [])
     base_keys = {content_key(a, c): a.id for a, c in base.objects} if base is not None else {}
     base_ids = {a.id for a, _ in base.objects} if base is not None else set()
@@ -239,10 +244,8 @@ def _merge_versions(
         if len(side_by_side) == 1:
             v, keys = side_by_side[0]
             who = annotators[v.shard]
-            objects = [
-                _own(a, c, k, base_keys if base is not None else None, base_ids, who)
-                for (a, c), k in zip(v.objects, keys, strict=True)
-            ]
+            held = base_keys if base is not None else _as_dealt(v, keys)
+            objects = [_own(a, c, k, held, base_ids, who) for (a, c), k in zip(v.objects, keys, strict=True)]
             _base_edits_replaced(
                 file_name, base, usable, set(keys), [shard_names[v.shard]], conflicts, left_out
             )
@@ -527,8 +530,9 @@ def _tagged_objects(
     for v, keys in side_by_side:
         who = annotators[v.shard] or shard_names[v.shard]
         held = base_ids if base_keys is not None else dealt
+        own_keys = base_keys if base_keys is not None else _as_dealt(v, keys)
         for (a, c), k in zip(v.objects, keys, strict=True):
-            obj, cat, keeps = _own(a, c, k, base_keys, held, annotators[v.shard])
+            obj, cat, keeps = _own(a, c, k, own_keys, held, annotators[v.shard])
             obj.app_extra[ANNOTATOR_KEY] = who
             objects.append((obj, cat, keeps or copies[a.id, k] > 1))
     return objects
@@ -552,6 +556,22 @@ def _stamped(
     return out
 
 
+def _as_dealt(v: Version, keys: list[bytes]) -> dict[bytes, int] | None:
+    """Without a base: the keys of ``v``'s objects still as the split dealt them out, as a base holding
+    them would give them (``_own``), so that merging with or without ``--into`` credits the same author -
+    the objects a shard left alone keep theirs, the ones it added take its annotator. The shard's record
+    tells them (``at_split``, ``dealt_ids``) when every object dealt out is unchanged; None when it cannot
+    (one changed or deleted, a split that recorded neither)."""
+    if v.at_split is None:
+        return None
+    if image_fingerprint(v.as_split(v.objects)) == v.at_split:  # left as dealt: every object the split's
+        return dict.fromkeys(keys, 0)
+    dealt = [(o, k) for o, k in zip(v.objects, keys, strict=True) if o[0].id in v.dealt_ids]
+    if image_fingerprint(v.as_split([o for o, _ in dealt])) != v.at_split:
+        return None
+    return dict.fromkeys((k for _, k in dealt), 0)
+
+
 def _own(
     a: Annotation,
     category: str,
@@ -560,8 +580,9 @@ def _own(
     base_ids: set[int],
     annotator: str | None,
 ) -> tuple[Annotation, str, bool]:
-    """A copy of a shard's object. With a base, objects added or changed in the shard get the shard's
-    annotator as author; without one (what was added cannot be known) only objects without an author."""
+    """A copy of a shard's object. With a base (or the shard's record of what it was dealt, ``_as_dealt``),
+    objects added or changed in the shard get the shard's annotator as author; without either (what was
+    added cannot be known) only objects without an author."""
     obj = copy_annotation(a)
     if annotator is not None:
         if base_keys is None:

@@ -542,8 +542,19 @@ class TeamsActions(QObject):
         job = Job(work, self, expected=(ProjectFormatError, MergeError, OSError))
         job.finished.connect(done)
         job.failed.connect(
-            lambda reason: QMessageBox.warning(self.shell.widget, "Merge failed", as_text(reason))
+            lambda reason: QMessageBox.warning(
+                self.shell.widget, "Merge failed", as_text(_merge_words(reason))
+            )
         )
         self.job = job
         job.start()
         return job
+
+
+def _merge_words(text: str) -> str:
+    """A merge refusal in this dialog's words: the app has no manifest option, only its Manifest field, and
+    ``pixelproof add`` (images only: a project's labels would not come with it) is no way on here."""
+    return text.replace(
+        "goes in with `pixelproof add` or by merging it without a manifest",
+        "goes in by merging it with the Manifest field left empty",
+    )
