@@ -399,6 +399,7 @@ class MaskLayer(QGraphicsItem):
             False  # many selected: they stay here (``follow_selection``), drawn by ``chosen``
         )
         self.chosen = SelectedMasks(self)
+        self.live: dict[int, QRectF] = {}  # a stroke's area of a mask, drawn by its ``LiveMask``: left out
         self.setZValue(Z_BY_KIND["mask"])
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
@@ -413,6 +414,16 @@ class MaskLayer(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:
         return self.layer.boundingRect()
+
+    def set_live(self, ann_id: int, rect: QRectF | None) -> None:
+        """Leave ``rect`` of mask ``ann_id`` out of its drawing (a stroke's ``LiveMask`` draws it there);
+        None: draw it all again."""
+        old = self.live.pop(ann_id, None)
+        if rect is not None:
+            self.live[ann_id] = rect
+        area = rect if rect is not None else old  # a stroke's area only grows
+        for item in (self, self.chosen) if area is not None else ():
+            item.update(area)
 
     def shown_masks(self) -> tuple[list[LayerMask], np.ndarray, list[QRectF], np.ndarray]:
         """The shown masks in drawing order, their boxes (x0 y0 x1 y1), QRectFs and ids."""
@@ -499,6 +510,14 @@ class MaskLayer(QGraphicsItem):
                 outline = partial(e.reduced_outline, level)
             if not crop.size:
                 continue
+            hole = self.live.get(e.ann_id)
+            if hole is not None:  # a stroke's ``LiveMask`` draws there
+                painter.save()
+                clip = QPainterPath()
+                clip.setFillRule(Qt.FillRule.OddEvenFill)
+                clip.addRect(self.layer.boundingRect().united(hole).adjusted(-m, -m, m, m))
+                clip.addRect(hole)
+                painter.setClipPath(clip, Qt.ClipOperation.IntersectClip)
             if opacity > 0:
                 painter.setOpacity(saved * opacity)
                 image = self._image(e, brush, selected, crop, (at, origin, crop.shape))
@@ -515,6 +534,8 @@ class MaskLayer(QGraphicsItem):
                 painter.drawPath(outline())
             painter.setPen(pen)
             painter.drawPath(outline())
+            if hole is not None:
+                painter.restore()
 
     def _look(
         self, looks: dict[tuple[int, str], tuple[QPen, QBrush]], cat_id: int, name: str, selected: bool
