@@ -25,8 +25,8 @@ the outline so drawn (``outline_at``): hovering the region at the overview decod
 Selecting a mask - a click, the eraser, an edit - turns it into its own ``MaskItem`` (``LazyItems``,
 ``polygon_layer.follow_selection``) with the selected look, brush edits and live painting, as before; it
 goes back to the layer when unselected. A large one (``selected_in_layer``) stays in the layer, drawn
-selected by ``SelectedMasks`` as the others are drawn; a brush or eraser stroke on it makes its item for
-the stroke, put back once the stroke is over (``polygon_layer.drawn_by_layer``); a rubber band reads it
+selected by ``SelectedMasks`` as the others are drawn; a brush or eraser stroke on it is drawn over it by a
+``live_mask.LiveMask`` of the stroke's area, which ``MaskLayer.live`` leaves out; a rubber band reads it
 from its runs (``touches``). Selecting many (``MANY_SELECTED``: Select All on a slide) does not:
 they stay in the layer and ``SelectedMasks`` draws them with the selected look, as ``SelectedPolygons``.
 """
@@ -75,11 +75,10 @@ def reduction_level(zoom: float) -> int:
 
 def selected_in_layer(e: object, port_pixels: float) -> bool:
     """Whether selected mask ``e`` (an entry of the layer) stays in the layer, drawn selected by
-    ``SelectedMasks`` from its reduced copy or a window around the view (a brush or eraser stroke on it
-    makes its item for the stroke only: ``polygon_layer.drawn_by_layer``): its box is over
-    ``WINDOW_VIEWS`` views at 100 % (``port_pixels``: the viewport's), the layer's rule for a window, at
-    any zoom. Its own item decoded, coloured and traced its
-    whole box: 1.4 GB for a slide's 12,000 x 9,000 tumour region selected at the overview."""
+    ``SelectedMasks`` from its reduced copy or a window around the view (a brush or eraser stroke on it is
+    drawn by a ``live_mask.LiveMask`` of its area): its box is over ``WINDOW_VIEWS`` views at 100 %
+    (``port_pixels``: the viewport's), the layer's rule for a window, at any zoom. Its own item decoded,
+    coloured and traced its whole box: 1.4 GB for a slide's 12,000 x 9,000 tumour region selected."""
     return isinstance(e, LayerMask) and not e.too_big and large_box(e.w, e.h, port_pixels)
 
 
