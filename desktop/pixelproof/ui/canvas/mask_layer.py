@@ -25,8 +25,8 @@ the outline so drawn (``outline_at``): hovering the region at the overview decod
 Selecting a mask - a click, the eraser, an edit - turns it into its own ``MaskItem`` (``LazyItems``,
 ``polygon_layer.follow_selection``) with the selected look, brush edits and live painting, as before; it
 goes back to the layer when unselected. A large one (``selected_in_layer``) stays in the layer, drawn
-selected by ``SelectedMasks`` as the others are drawn; a brush or eraser stroke on it makes its item for
-the stroke, put back once the stroke is over (``polygon_layer.drawn_by_layer``); a rubber band reads it
+selected by ``SelectedMasks`` as the others are drawn; a brush or eraser stroke on it is drawn over it by a
+``live_mask.LiveMask`` of the stroke's area, which ``MaskLayer.live`` leaves out; a rubber band reads it
 from its runs (``touches``). Selecting many (``MANY_SELECTED``: Select All on a slide) does not:
 they stay in the layer and ``SelectedMasks`` draws them with the selected look, as ``SelectedPolygons``.
 """
@@ -75,11 +75,10 @@ def reduction_level(zoom: float) -> int:
 
 def selected_in_layer(e: object, port_pixels: float) -> bool:
     """Whether selected mask ``e`` (an entry of the layer) stays in the layer, drawn selected by
-    ``SelectedMasks`` from its reduced copy or a window around the view (a brush or eraser stroke on it
-    makes its item for the stroke only: ``polygon_layer.drawn_by_layer``): its box is over
-    ``WINDOW_VIEWS`` views at 100 % (``port_pixels``: the viewport's), the layer's rule for a window, at
-    any zoom. Its own item decoded, coloured and traced its
-    whole box: 1.4 GB for a slide's 12,000 x 9,000 tumour region selected at the overview."""
+    ``SelectedMasks`` from its reduced copy or a window around the view (a brush or eraser stroke on it is
+    drawn by a ``live_mask.LiveMask`` of its area): its box is over ``WINDOW_VIEWS`` views at 100 %
+    (``port_pixels``: the viewport's), the layer's rule for a window, at any zoom. Its own item decoded,
+    coloured and traced its whole box: 1.4 GB for a slide's 12,000 x 9,000 tumour region selected."""
     return isinstance(e, LayerMask) and not e.too_big and large_box(e.w, e.h, port_pixels)
 
 
@@ -399,6 +398,7 @@ class MaskLayer(QGraphicsItem):
             False  # many selected: they stay here (``follow_selection``), drawn by ``chosen``
         )
         self.chosen = SelectedMasks(self)
+        self.live: dict[int, QRectF] = {}  # a stroke's area of a mask, drawn by its ``LiveMask``: left out
         self.setZValue(Z_BY_KIND["mask"])
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
@@ -413,6 +413,16 @@ class MaskLayer(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:
         return self.layer.boundingRect()
+
+    def set_live(self, ann_id: int, rect: QRectF | None) -> None:
+        """Leave ``rect`` of mask ``ann_id`` out of its drawing (a stroke's ``LiveMask`` draws it there);
+        None: draw it all again."""
+        old = self.live.pop(ann_id, None)
+        if rect is not None:
+            self.live[ann_id] = rect
+        area = rect if rect is not None else old  # a stroke's area only grows
+        for item in (self, self.chosen) if area is not None else ():
+            item.update(area)
 
     def shown_masks(self) -> tuple[list[LayerMask], np.ndarray, list[QRectF], np.ndarray]:
         """The shown masks in drawing order, their boxes (x0 y0 x1 y1), QRectFs and ids."""
@@ -499,6 +509,14 @@ class MaskLayer(QGraphicsItem):
                 outline = partial(e.reduced_outline, level)
             if not crop.size:
                 continue
+            hole = self.live.get(e.ann_id)
+            if hole is not None:  # a stroke's ``LiveMask`` draws there
+                painter.save()
+                clip = QPainterPath()
+                clip.setFillRule(Qt.FillRule.OddEvenFill)
+                clip.addRect(self.layer.boundingRect().united(hole).adjusted(-m, -m, m, m))
+                clip.addRect(hole)
+                painter.setClipPath(clip, Qt.ClipOperation.IntersectClip)
             if opacity > 0:
                 painter.setOpacity(saved * opacity)
                 image = self._image(e, brush, selected, crop, (at, origin, crop.shape))
@@ -515,6 +533,8 @@ class MaskLayer(QGraphicsItem):
                 painter.drawPath(outline())
             painter.setPen(pen)
             painter.drawPath(outline())
+            if hole is not None:
+                painter.restore()
 
     def _look(
         self, looks: dict[tuple[int, str], tuple[QPen, QBrush]], cat_id: int, name: str, selected: bool

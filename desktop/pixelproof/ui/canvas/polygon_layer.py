@@ -227,7 +227,9 @@ def port_pixels(view: CanvasView) -> int:
 def drawn_by_layer(view: CanvasView, ann: Annotation, item: object) -> bool:
     """Whether selected mask ``ann``'s item goes back to the layer, drawn selected from its reduced copy or
     a view window: it is large (``selected_in_layer``'s rule, by its stored box) and no tool is painting into
-    it. Its item is made for a brush or eraser stroke; kept until the mask was unselected, it held the whole
+    it. Its item was made for a brush or eraser stroke (a ``live_mask.LiveMask`` of the stroke's area is now;
+    an item made while it was small stays for a stroke that makes it large); kept until the mask was
+    unselected, it held the whole
     box decoded, coloured and traced (a slide's 12,000 x 9,000 region: 0.64 GB resident after a stroke,
     0.17 GB put back) and redid all of it at each stroke, undo and redo. Also asked when a mask with its
     item changes (the canvas's ``_on_changed``): a small selected mask a wand click makes large goes back

@@ -25,7 +25,9 @@ from pixelproof.core.edits import new_mask_annotation
 from pixelproof.core.model import Annotation, Category
 from pixelproof.core.object_lock import is_locked
 from pixelproof.core.sparse_mask import origin_of
+from pixelproof.ui.canvas import live_mask
 from pixelproof.ui.canvas.items import MaskItem, make_item
+from pixelproof.ui.canvas.live_mask import LiveMask
 from pixelproof.ui.canvas.polygon_layer import follow_selection
 from pixelproof.ui.canvas.tool_event import ToolEvent
 from pixelproof.ui.shortcuts import REGISTRY
@@ -272,16 +274,27 @@ class BrushTool(Tool):
         mask = self._dense(ann, is_new)
         self._stroke = paint.Stroke(mask, width=OPTIONS.width, erase=erase, others=self._others_mask(ann))
         self._ann, self._is_new = ann, is_new
-        item = self.canvas.items_by_id.get(ann.id)
-        if is_new or not isinstance(item, MaskItem):
-            cat = self._category if is_new else self.document.project.categories.get(ann.category_id)
-            item = make_item(ann, cat, self.canvas.image_size(), False, self.canvas.show_filter)  # type: ignore[assignment]
-            self.canvas.add_overlay(item)  # type: ignore[arg-type]
-            self._temp_item = item  # type: ignore[assignment]
-        self._item = item  # type: ignore[assignment]
+        self._item = self._live_item(ann, is_new)
         if line is not None:
             self._paint_to(line[1])
         self._paint_to(centre_of(e, self._stroke.width))
+
+    def _live_item(self, ann: Annotation, is_new: bool) -> MaskItem:
+        """What the stroke paints into while the button is down: the mask's item; for a large one the layer
+        draws, a ``LiveMask`` holding the stroke's area only (its own item decoded its whole box); for a new
+        mask, one made for the stroke."""
+        cat = self._category if is_new else self.document.project.categories.get(ann.category_id)
+        made: MaskItem
+        if not is_new and live_mask.over_layer(self.canvas, ann):
+            made = LiveMask(self.canvas, ann, cat)
+        else:
+            item = None if is_new else self.canvas.items_by_id.get(ann.id)
+            if isinstance(item, MaskItem):
+                return item
+            made = make_item(ann, cat, self.canvas.image_size(), False, self.canvas.show_filter)  # type: ignore[assignment]
+        self.canvas.add_overlay(made)
+        self._temp_item = made
+        return made
 
     def _paint_to(self, p: tuple[int, int]) -> None:
         rect = self._stroke.move_to(*p)
@@ -346,10 +359,13 @@ class BrushTool(Tool):
         self._line_end = None if now is None else (self.canvas.image_id, ann.id, p)
 
     def _end_stroke(self) -> None:
-        """The stroke's items let go of. A large selected mask's item, made for the stroke, goes back to the
-        layer (``polygon_layer.drawn_by_layer``) before the edit is pushed: its whole box is not decoded
-        again for the edit, its undo or its redo, and not held until the mask is unselected."""
+        """The stroke's items let go of. A large selected mask is drawn by the layer again, all of it (its
+        ``LiveMask`` gone; an item made for the stroke goes back to the layer:
+        ``polygon_layer.drawn_by_layer``) before the edit is pushed: its whole box is not decoded for the
+        edit, its undo or its redo."""
         own = self._temp_item is None and self._item is not None
+        if isinstance(self._temp_item, LiveMask):
+            self._temp_item.let_go()
         if self._temp_item is not None:
             self.canvas.remove_overlay(self._temp_item)  # type: ignore[arg-type]
         self._temp_item = None
