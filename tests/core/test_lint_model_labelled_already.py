@@ -62,3 +62,16 @@ def test_a_shifted_label_whose_object_has_no_other_label_keeps_its_fix() -> None
     assert problem.fix == {"action": "set_bbox", "annotation_id": 2, "bbox": [30.0, 10.0, 40.0, 30.0],
                            "expects": problem.fix["expects"]}  # fmt: skip
     assert problem.message.startswith("bowl is shifted from the object the model sees")
+
+
+def test_a_label_stretched_from_its_object_onto_a_labelled_one_says_it_overlaps_its_own() -> None:
+    """A bus label dragged wide over the next bus (labelled) is matched to that bus: no fix either, and the
+    message points at the bus it also overlaps, its likely own, not at a bus the model scores low."""
+    project, predictions = _project([25.0, 10.0, 95.0, 30.0])
+    predictions[1][1].bbox, predictions[1][1].score = [105.0, 10.0, 40.0, 30.0], 0.8
+    (problem,) = _located(project, predictions)
+    assert (problem.kind, problem.annotation_id, problem.fix) == ("bad_location", 2, None)
+    assert problem.message == (
+        "bowl is matched to a bowl the model sees (box IoU 0.23, model score 0.76) that #1 labels already "
+        "(box IoU 1.00): it also overlaps another bowl the model sees (box IoU 0.12): drawn off that one?"
+    )

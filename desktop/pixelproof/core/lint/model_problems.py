@@ -85,8 +85,13 @@ def model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[P
                 msg = (
                     f"{names.get(cid)} is matched to a {names.get(cid)} the model sees (box IoU {own:.2f}, "
                     f"model score {p.score:.2f}) that #{facts.label_ids[held[0]]} labels already (box IoU "
-                    f"{held[1]:.2f}): another {names.get(cid)} the model scores low, or a stray box?"
+                    f"{held[1]:.2f}): "
                 )
+                if (other := other_overlap(facts, i, j, ctx)) >= 0.1:  # its own object may be that one
+                    msg += f"it also overlaps another {names.get(cid)} the model sees (box IoU {other:.2f}): "
+                    msg += "drawn off that one?"
+                else:
+                    msg += f"another {names.get(cid)} the model scores low, or a stray box?"
                 fix = None
             elif kind != "bad_location" and (other := other_overlap(facts, i, j, ctx)) >= 0.1:  # a shift
                 msg += f"; it also overlaps another {names.get(cid)} the model sees (box IoU {other:.2f}): "
