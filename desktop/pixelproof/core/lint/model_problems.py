@@ -79,7 +79,21 @@ def model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[P
             p = preds[j]
             msg = f"{names.get(cid)} {msg} (model score {p.score:.2f})"
             fix = location_fix(facts, objects.get(aid), aid, p)
-            if kind != "bad_location" and (other := other_overlap(facts, i, j, ctx)) >= 0.1:  # a shift
+            held = labelled_already(facts, i, j)
+            if held is not None:  # the model's object has its own label: moving this one onto it doubles it
+                own = float(ol.box_iou(boxes.lab_boxes[i], boxes.pred_boxes[j]))
+                msg = (
+                    f"{names.get(cid)} is matched to a {names.get(cid)} the model sees (box IoU {own:.2f}, "
+                    f"model score {p.score:.2f}) that #{facts.label_ids[held[0]]} labels already (box IoU "
+                    f"{held[1]:.2f}): "
+                )
+                if (other := other_overlap(facts, i, j, ctx)) >= 0.1:  # its own object may be that one
+                    msg += f"it also overlaps another {names.get(cid)} the model sees (box IoU {other:.2f}): "
+                    msg += "drawn off that one?"
+                else:
+                    msg += f"another {names.get(cid)} the model scores low, or a stray box?"
+                fix = None
+            elif kind != "bad_location" and (other := other_overlap(facts, i, j, ctx)) >= 0.1:  # a shift
                 msg += f"; it also overlaps another {names.get(cid)} the model sees (box IoU {other:.2f}): "
                 msg += "shifted?"
                 fix = None  # which object is its own is unknown: the matched box may be a neighbour's
@@ -131,6 +145,26 @@ def missing_objects(boxes: ol.ImageBoxes, overlooked: np.ndarray, ctx: Context) 
     return sorted(kept)
 
 
+def labelled_already(facts: ImageFacts, label: int, matched: int) -> tuple[int, float] | None:
+    """Another label of ``label``'s class (and annotator's version) that matches prediction ``matched``
+    (box IoU >= 0.5, as COCO matches, and closer than ``label``): (its index, IoU), else None. ObjectLab
+    judges each label against its class's best prediction, so a second bowl whose own prediction scores
+    under ``min_prediction_score`` is "shifted" onto the first bowl's box, and that fix drew a duplicate."""
+    boxes = facts.boxes
+    assert boxes is not None
+    same = boxes.lab_labels == boxes.lab_labels[label]
+    if boxes.lab_versions is not None:
+        same &= boxes.lab_versions == boxes.lab_versions[label]
+    same[label] = False
+    if not same.any():
+        return None
+    others = np.flatnonzero(same)
+    ious = ol.box_iou(boxes.lab_boxes[others], boxes.pred_boxes[matched])
+    own = float(ol.box_iou(boxes.lab_boxes[label], boxes.pred_boxes[matched]))
+    k = int(np.argmax(ious))
+    return (int(others[k]), float(ious[k])) if ious[k] >= 0.5 and ious[k] > own else None
+
+
 def box_location(label: np.ndarray, pred: np.ndarray, cover: float) -> tuple[str, str]:
     """partial_box / oversized_box / bad_location from how the label box and the prediction nest."""
     iw = max(0.0, min(label[2], pred[2]) - max(label[0], pred[0]))
@@ -139,7 +173,8 @@ def box_location(label: np.ndarray, pred: np.ndarray, cover: float) -> tuple[str
     la = max((label[2] - label[0]) * (label[3] - label[1]), 1e-12)
     pa = max((pred[2] - pred[0]) * (pred[3] - pred[1]), 1e-12)
     if inter / la >= cover and la < pa:
-        return "partial_box", f"covers only {la / pa:.0%} of the object the model sees"
+        share = f"{la / pa:.0%}" if la / pa >= 0.005 else "under 1%"  # not "0%" for a speck on the object
+        return "partial_box", f"covers only {share} of the object the model sees"
     if inter / pa >= cover and pa < la:
         return "oversized_box", f"box is {la / pa:.1f}x the object the model sees inside it"
     return (
