@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pixelproof.core.measure import kept_mm
 from pixelproof.core.nibabel_notes import nibabel_notes
 from pixelproof.core.nifti_modality import nifti_modality
 from pixelproof.core.nifti_size import nifti_cut_short
@@ -216,14 +217,14 @@ class ImageMeta:
 
     def record_extra(self) -> dict[str, Any]:
         """Keys an image record keeps (``pixel_spacing`` [row, col] mm, ``slice_position`` mm and, for a
-        sheared stack, ``slice_offset`` [row, col] mm)."""
+        sheared stack, ``slice_offset`` [row, col] mm), as ``measure.kept_mm`` keeps a length."""
         out: dict[str, Any] = {}
         if self.pixel_spacing is not None:
-            out["pixel_spacing"] = [round(float(v), 6) for v in self.pixel_spacing]
+            out["pixel_spacing"] = [kept_mm(v) for v in self.pixel_spacing]
         if self.slice_position is not None:
-            out["slice_position"] = round(float(self.slice_position), 6)
+            out["slice_position"] = kept_mm(self.slice_position)
         if self.slice_offset is not None:
-            out["slice_offset"] = [round(float(v), 6) for v in self.slice_offset]
+            out["slice_offset"] = [kept_mm(v) for v in self.slice_offset]
         return out
 
 
