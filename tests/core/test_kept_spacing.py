@@ -62,6 +62,20 @@ def test_a_nanometre_spacing_survives_save_and_load_and_qa_measures_in_mm(tmp_pa
     assert not [p for p in result.problems if "pixel_spacing" in p or "spacing" in p]
 
 
+def test_nanometre_slices_keep_their_positions_and_qa_scores_them_in_3d_mm(tmp_path: Path) -> None:
+    """Slices 50 nm apart lie at 0, 5e-08 and 1e-07 mm (a plane test that took voxels under 1e-4 mm for null
+    put them at 0, 1, 2 - voxel units - and records then rounded positions to 0.0), so QA's 3D distances of
+    the stack are in mm."""
+    ref = _project(tmp_path, NM, "ref")
+    positions = sorted(i.extra["slice_position"] for i in ref.images.values())
+    assert positions == pytest.approx([0, 50 * NM, 100 * NM], rel=1e-5, abs=1e-18)
+    result = run_qa(_with_disc(ref, 0), _with_disc(_project(tmp_path, NM, "cand"), 3))
+    assert not [p for p in result.problems if "voxel units" in p]
+    (row,) = [r for r in result.per_volume if r.category == "cell"]
+    assert row.spacing == pytest.approx((50 * NM, NM, NM), rel=1e-5)
+    assert row.comparison.unit == "mm" and row.comparison.hd == pytest.approx(3 * NM, rel=1e-3)
+
+
 @pytest.mark.parametrize(
     ("value", "kept"),
     [

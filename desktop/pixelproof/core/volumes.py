@@ -324,8 +324,8 @@ def in_plane_offsets(
     ``ValueError`` when the two directions are null or parallel."""
     down, right = np.asarray(row_step, np.float64), np.asarray(col_step, np.float64)
     normal = np.cross(right, down)
-    size = float(np.linalg.norm(normal)) * float(np.linalg.norm(right)) * float(np.linalg.norm(down))
-    if not size > 1e-12:
+    lengths = float(np.linalg.norm(right)) * float(np.linalg.norm(down))  # scale-free: nm pixels are not null
+    if not float(np.linalg.norm(normal)) > 1e-12 * lengths > 0:
         raise ValueError("the image plane's directions are null or parallel")
     down, right = down / float(np.linalg.norm(down)), right / float(np.linalg.norm(right))
     normal /= float(np.linalg.norm(normal))
