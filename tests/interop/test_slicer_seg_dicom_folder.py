@@ -14,10 +14,11 @@ import numpy as np
 from pixelproof.cli import main
 from pixelproof.core import masks
 from pixelproof.core.coco import load_project
+from pixelproof.core.image_folder import project_from_folder
 from pixelproof.core.model import Project
 from pixelproof.interop.slicer_seg import read_slicer_seg
 from pixelproof.interop.slicer_seg_writer import write_slicer_seg
-from tests.interop.test_nifti_dicom_series import OBLIQUE, series_project
+from tests.interop.test_nifti_dicom_series import CORONAL, OBLIQUE, draw, series_project, write_series
 
 
 def _scene(tmp_path: Path, folder: str = "study") -> tuple[Path, dict[str, np.ndarray]]:
@@ -95,3 +96,31 @@ def test_a_segmentation_named_after_no_series_or_volume_is_still_left_out_and_sa
         "series folder of its name in its folder to lie on" in said
     )
     assert not load_project(out).annotations
+
+
+def test_each_series_of_a_folder_takes_the_segmentation_named_after_it(tmp_path: Path, capsys) -> None:
+    """``ct_series2.seg.nrrd`` (as the slicer-seg writer names a folder's 2nd series) lands on series 2's
+    slices, ``ct_series1.seg.nrrd`` on series 1's, each as convert reads it."""
+    study = tmp_path / "study"
+    write_series(study / "ct", OBLIQUE, uid="1.2.3.4", number=5)
+    write_series(study / "ct", CORONAL, uid="1.2.3.9", number=7, prefix="B")
+    drawn = project_from_folder(study, tmp_path / "p.json", ["organ", "lesion"], on_skip=lambda _m: None)
+    drawn.path = tmp_path / "p.json"
+    draw(drawn)
+    assert write_slicer_seg(drawn, tmp_path / "seg") == []
+    for name in ("ct_series1.seg.nrrd", "ct_series2.seg.nrrd"):
+        shutil.copy(tmp_path / "seg" / name, study / name)
+    out = tmp_path / "new.json"
+    assert main(["new", str(study), "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    for k in (1, 2):
+        assert f"ct_series{k}.seg.nrrd: 2 segments, 5 objects on the slices of ct#series={k}\n" in said
+    project = load_project(out)
+    got = _label_maps(project)
+    for k in (1, 2):
+        want = _label_maps(read_slicer_seg(study / f"ct_series{k}.seg.nrrd").project)
+        assert want and all(np.array_equal(got[name], m) for name, m in want.items())
+    drawn_maps = _label_maps(drawn)  # one class drawn (organ): where it lies, pixel for pixel
+    assert drawn_maps.keys() == got.keys() and all(
+        np.array_equal(got[n] > 0, m > 0) for n, m in drawn_maps.items()
+    )
