@@ -137,7 +137,8 @@ def test_pixelproof_add_reads_the_segmentation_and_names_the_import_of_a_lone_on
     seg = lone / "ct.seg.nrrd"
     command = f"pixelproof convert {seg} OUT.json --from slicer-seg --to coco --image-dir VOLUME_FOLDER"
     assert (
-        f"pixelproof: warning: {seg}: a 3D Slicer segmentation with no image volume (NRRD or NIfTI) in its "
-        f"folder to lie on; not made into slices (they would show no image); to import it onto its volume: "
+        f"pixelproof: warning: {seg}: a 3D Slicer segmentation with no image volume (NRRD or NIfTI) or DICOM "
+        f"series folder of its name in its folder to lie on; not made into slices (they would show no "
+        f"image); to import it onto its volume: "
         f"{command}\n"
     ) in capsys.readouterr().err

@@ -173,8 +173,9 @@ def test_a_lone_segmentation_is_no_slices_and_names_the_import(
     seg = labels / "ct.seg.nrrd"
     command = f"pixelproof convert {seg} OUT.json --from slicer-seg --to coco --image-dir VOLUME_FOLDER"
     assert (
-        f"pixelproof: warning: {seg}: a 3D Slicer segmentation with no image volume (NRRD or NIfTI) in its "
-        f"folder to lie on; not made into slices (they would show no image); to import it onto its volume: "
+        f"pixelproof: warning: {seg}: a 3D Slicer segmentation with no image volume (NRRD or NIfTI) or DICOM "
+        f"series folder of its name in its folder to lie on; not made into slices (they would show no "
+        f"image); to import it onto its volume: "
         f"{command}\n"
     ) in said
     args = command.replace("OUT.json", str(tmp_path / "q.json")).replace("VOLUME_FOLDER", str(images))

@@ -1,11 +1,33 @@
 """The Measure tool's arithmetic: a straight distance between two image points, in pixels and, when the
 image has a pixel spacing, in mm (µm under 1 mm: slides' cells and nuclei), and the Shift constraint to
-horizontal, vertical or 45°. Kept without Qt so the numbers are tested on their own."""
+horizontal, vertical or 45°; and a length in mm as an image record keeps it (``kept_mm``). Kept without
+Qt so the numbers are tested on their own."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+KEPT_DECIMALS = 6  # the decimals image records kept of every length in mm before ``kept_mm``
+
+
+def kept_mm(value: float) -> float:
+    """A length in mm as an image record keeps it (``pixel_spacing``, ``slice_position``): to 6 decimals
+    (float noise off, as records always kept it, so a length of 0.1 mm or more is saved as before), and
+    to 6 significant figures below that: a nanometre pixel (electron microscopy, a NIfTI pixdim of 1e-9)
+    was saved as 0.0, and QA then measured it in pixels."""
+    v = float(value)
+    if v == 0 or not math.isfinite(v):
+        return v
+    return round(v, max(KEPT_DECIMALS, KEPT_DECIMALS - 1 - math.floor(math.log10(abs(v)))))
+
+
+def kept_alike(a: float, b: float) -> bool:
+    """Whether ``a`` and ``b`` are one length as records kept it before (``KEPT_DECIMALS``, one of them
+    saved so: 0.000108 beside 0.000108333 read now), so that a project saved then and one made now do
+    not disagree on a spacing that was equal between them."""
+    old = round(a, KEPT_DECIMALS)
+    return (a == old or b == round(b, KEPT_DECIMALS)) and old == round(b, KEPT_DECIMALS) != 0
 
 
 @dataclass(frozen=True, slots=True)

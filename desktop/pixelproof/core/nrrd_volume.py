@@ -7,7 +7,8 @@ The header (pynrrd's parse) is read first and bounded (``MAX_HEADER_BYTES``); it
 negated, as ``core.patient_space`` turns DICOM's), so an NRRD volume is sliced after the same canonical
 reorientation as NIfTI (``volumes.oriented_slice``) and its slices have the same spacing, position and
 patient geometry as the same voxels written as NIfTI. A header without ``space`` nor ``space directions``
-is placed nowhere (its ``spacings`` give the voxel sizes, as an unplaced NIfTI's). The voxels are read on
+is placed nowhere (its ``spacings`` give the voxel sizes, as an unplaced NIfTI's; one that is no size is
+read as 1 mm and said in the volume's notes). The voxels are read on
 the first slice asked for, through the same size limit as NIfTI's; a detached data file (``data file:``)
 must lie in the header's folder; gzip is decoded up to the declared size only. The Slicer segmentation
 reader (``interop.slicer_seg_file``) reads its label volumes through these same functions.
@@ -196,9 +197,10 @@ class _Voxels:
         return np.asarray(self)[index]
 
 
-def nrrd_image(path: Path) -> Any:
+def nrrd_image(path: Path, notes: list[str] | None = None) -> Any:
     """A nibabel NIfTI image of the NRRD image volume at ``path`` (voxels read lazily), placed by its RAS
-    affine (qform and sform code 1) or, without a ``space``, unplaced with its ``spacings``."""
+    affine (qform and sform code 1) or, without a ``space``, unplaced with its ``spacings``; a spacing
+    read as 1 mm (``_spacings``) said in ``notes``."""
     header = read_header(path)
     try:
         sizes = tuple(int(s) for s in header["sizes"])
@@ -214,11 +216,7 @@ def nrrd_image(path: Path) -> Any:
     if placed:
         affine = ras_affine(path, header, [0, 1, 2])
     else:
-        try:
-            steps = np.asarray(header.get("spacings", (1.0, 1.0, 1.0)), np.float64).reshape(3)
-        except (TypeError, ValueError):
-            steps = np.ones(3)
-        affine = np.diag([*(s if np.isfinite(s) and s > 0 else 1.0 for s in steps), 1.0])
+        affine = np.diag([*_spacings(path, header, notes if notes is not None else []), 1.0])
     nib = import_nibabel()
     try:  # NIfTI-2: int64 dimensions, as NRRD's sizes (NIfTI-1's stop at 32767)
         img = nib.Nifti2Image(_Voxels(path, header, sizes, dtype), affine, dtype=dtype)  # type: ignore[arg-type]
@@ -229,8 +227,41 @@ def nrrd_image(path: Path) -> Any:
     return img
 
 
+def _spacings(path: Path, header: dict[str, Any], notes: list[str]) -> list[float]:
+    """The voxel sizes of an unplaced NRRD (its ``spacings``, 1 mm with none given). One that is no
+    positive finite number (NaN, infinity, zero, negative) or a field that is not three numbers is read
+    as 1 mm and said naming the file and field, as nibabel says a NIfTI's zero pixdim set to 1: a
+    measurement in mm on it would be wrong without a word."""
+    if "spacings" not in header:
+        return [1.0, 1.0, 1.0]
+    try:
+        steps = np.asarray(header["spacings"], np.float64).reshape(3)
+    except (TypeError, ValueError):
+        shown = short_repr(header["spacings"])
+        notes.append(
+            f"{path}: its 'spacings' field ({shown}) is not three numbers; the voxels are read as 1 mm"
+        )
+        return [1.0, 1.0, 1.0]
+    bad = [i for i, v in enumerate(steps) if not (np.isfinite(v) and v > 0)]
+    if bad:
+        values = ", ".join(f"{steps[i]:g} (axis {i})" for i in bad)
+        notes.append(
+            f"{path}: its 'spacings' field holds {values}, no voxel size; read as 1 mm along "
+            f"{'that axis' if len(bad) == 1 else 'those axes'}"
+        )
+    return [float(v) if i not in bad else 1.0 for i, v in enumerate(steps)]
+
+
 def open_nrrd(path: Path, axis: str = "z") -> NiftiVolume:
-    """An NRRD image volume sliced along ``axis`` as NIfTI volumes are (cached); raises ``VolumeError``."""
-    volume = cached(path, ("nrrd", axis), lambda: NiftiVolume(path, axis, image=nrrd_image(path)))
+    """An NRRD image volume sliced along ``axis`` as NIfTI volumes are (cached); raises ``VolumeError``.
+    Its header's notes (a spacing read as 1 mm) are the volume's ``notes``, said where nibabel's are."""
+
+    def make() -> NiftiVolume:
+        notes: list[str] = []
+        volume = NiftiVolume(path, axis, image=nrrd_image(path, notes))
+        volume.notes[:0] = notes
+        return volume
+
+    volume = cached(path, ("nrrd", axis), make)
     assert isinstance(volume, NiftiVolume)
     return volume

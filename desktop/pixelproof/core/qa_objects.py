@@ -15,6 +15,7 @@ from pixelproof.core import limits, matching, metrics, metrics_overlap, rle_code
 from pixelproof.core.image_pairing import ImagePair as ImagePair
 from pixelproof.core.image_pairing import pair_images as pair_images
 from pixelproof.core.keypoints import Keypoints, keypoints_of
+from pixelproof.core.measure import kept_alike
 from pixelproof.core.metrics import Placed
 from pixelproof.core.model import Annotation, ImageRecord, Project
 
@@ -381,8 +382,9 @@ def spacing_line(
 
 
 def same_spacing(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    """Two spacings equal but for float32 rounding (a NIfTI header beside a DICOM decimal string)."""
-    return all(math.isclose(x, y, rel_tol=1e-5) for x, y in zip(a, b, strict=True))
+    """Two spacings equal but for float32 rounding (a NIfTI header beside a DICOM decimal string) or the
+    6 decimals records kept before (``measure.kept_alike``: a project saved then beside one made now)."""
+    return all(math.isclose(x, y, rel_tol=1e-5) or kept_alike(x, y) for x, y in zip(a, b, strict=True))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pixelproof.core.measure import kept_mm
 from pixelproof.core.nibabel_notes import nibabel_notes
 from pixelproof.core.nifti_modality import nifti_modality
 from pixelproof.core.nifti_size import nifti_cut_short
@@ -216,14 +217,14 @@ class ImageMeta:
 
     def record_extra(self) -> dict[str, Any]:
         """Keys an image record keeps (``pixel_spacing`` [row, col] mm, ``slice_position`` mm and, for a
-        sheared stack, ``slice_offset`` [row, col] mm)."""
+        sheared stack, ``slice_offset`` [row, col] mm), as ``measure.kept_mm`` keeps a length."""
         out: dict[str, Any] = {}
         if self.pixel_spacing is not None:
-            out["pixel_spacing"] = [round(float(v), 6) for v in self.pixel_spacing]
+            out["pixel_spacing"] = [kept_mm(v) for v in self.pixel_spacing]
         if self.slice_position is not None:
-            out["slice_position"] = round(float(self.slice_position), 6)
+            out["slice_position"] = kept_mm(self.slice_position)
         if self.slice_offset is not None:
-            out["slice_offset"] = [round(float(v), 6) for v in self.slice_offset]
+            out["slice_offset"] = [kept_mm(v) for v in self.slice_offset]
         return out
 
 
@@ -323,8 +324,8 @@ def in_plane_offsets(
     ``ValueError`` when the two directions are null or parallel."""
     down, right = np.asarray(row_step, np.float64), np.asarray(col_step, np.float64)
     normal = np.cross(right, down)
-    size = float(np.linalg.norm(normal)) * float(np.linalg.norm(right)) * float(np.linalg.norm(down))
-    if not size > 1e-12:
+    lengths = float(np.linalg.norm(right)) * float(np.linalg.norm(down))  # scale-free: nm pixels are not null
+    if not float(np.linalg.norm(normal)) > 1e-12 * lengths > 0:
         raise ValueError("the image plane's directions are null or parallel")
     down, right = down / float(np.linalg.norm(down)), right / float(np.linalg.norm(right))
     normal /= float(np.linalg.norm(normal))

@@ -24,7 +24,14 @@ from typing import Any
 
 import numpy as np
 
-from pixelproof.core.limits import LimitError, check_image_size, check_text
+from pixelproof.core.limits import (
+    RAISE_HINT,
+    LimitError,
+    check_image_size,
+    check_text,
+    max_pixels,
+    short_repr,
+)
 from pixelproof.core.nrrd_volume import nrrd_dtype, ras_affine, read_header, read_voxels
 from pixelproof.core.volumes import NiftiVolume, VolumeError, import_nibabel
 
@@ -129,6 +136,25 @@ def _relabel(path: Path, data: np.ndarray, layer: int, segments: list[Segment], 
     return lut[data]
 
 
+def _check_voxels(path: Path, field: str, shape: tuple[int, ...], layers: int) -> None:
+    """A ``VolumeError`` naming the header ``field`` when the label volume it declares is over the pixel
+    limit, said in voxels and layers (the limit's own check of width x height, the layers' rows stacked,
+    said "height 10000000000", a number no field holds)."""
+    x, y, z = shape
+    declared = f"{x} x {y} x {z} voxels" + (f" in {layers} layers" if layers > 1 else "")
+    total, limit = x * y * z * layers, max_pixels()
+    if total > limit:
+        raise _fail(
+            path,
+            f"{field} declares {declared}, {total:,} in all: over the limit of {limit:,} pixels decoded at "
+            f"once ({RAISE_HINT})",
+        )
+    try:  # the limit raised past a side's: the side check still holds
+        check_image_size(x, y * z * layers, f"{path}: {field} declares {declared}", "label volume")
+    except LimitError as e:
+        raise VolumeError(str(e)) from None
+
+
 def open_seg(path: Path, axis: str = "z") -> tuple[list[NiftiVolume], dict[int, str]]:
     """The file's layers as in-memory NIfTI label volumes (voxel value = class id, ``class_ids``) on the
     reference image's grid, and the class names by id; raises ``VolumeError`` naming the file."""
@@ -138,24 +164,23 @@ def open_seg(path: Path, axis: str = "z") -> tuple[list[NiftiVolume], dict[int, 
     except (KeyError, TypeError, ValueError):
         raise _fail(path, "no readable 'sizes'") from None
     if len(sizes) not in (3, 4) or min(sizes) <= 0:
-        raise _fail(path, f"a segmentation is a 3D or 4D (layers) volume, this one has sizes {sizes}")
+        shown = short_repr(sizes)  # a header of 100,000 axes is not quoted whole
+        raise _fail(path, f"a segmentation is a 3D or 4D (layers) volume, this one has sizes {shown}")
     layers = sizes[0] if len(sizes) == 4 else 1
     x, y, z = sizes[-3:]
     if layers > MAX_LAYERS:
-        raise _fail(path, f"{layers:,} layers is over the limit of {MAX_LAYERS}")
-    try:  # before a byte is decoded: the header may claim 4096^3
-        check_image_size(
-            x, y * z * layers, f"{path} ({x} x {y} x {z} voxels, {layers} layers)", "label volume"
+        raise _fail(
+            path,
+            f"its 'sizes' field gives {layers:,} layers (its first axis), over the limit of {MAX_LAYERS}",
         )
-    except LimitError as e:
-        raise VolumeError(str(e)) from None
+    # before a byte is decoded: the header may claim 4096^3
+    _check_voxels(path, f"its 'sizes' field ({' '.join(map(str, sizes))})", (x, y, z), layers)
     affine = ras_affine(path, header, list(range(len(sizes) - 3, len(sizes))))
     segments = segments_of(path, header, layers)
     start, full = _reference_pad(path, header, (x, y, z))
     if full != (x, y, z):
-        check_image_size(
-            full[0], full[1] * full[2] * layers, f"{path} (reference grid {full})", "label volume"
-        )
+        field = "the reference image geometry of its 'Segmentation_ConversionParameters' field"
+        _check_voxels(path, field, full, layers)
         affine[:3, 3] -= affine[:3, :3] @ np.asarray(start, np.float64)
     data = read_voxels(path, header, sizes, _dtype(path, header))
     if len(sizes) == 3:

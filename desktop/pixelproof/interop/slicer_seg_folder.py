@@ -4,8 +4,10 @@ volumes' slices are its images and each segmentation comes in as its volume's ma
 
 A segmentation is put on the NRRD or NIfTI volume in its own folder that bears its name (``ct.seg.nrrd`` on
 ``ct.nrrd``, ``ct.nhdr`` or ``ct.nii.gz``), else on the one volume there on its voxel grid (Slicer's
-``Segmentation.seg.nrrd``, ``Segmentation_1.seg.nrrd``), through the slicer-seg reader's own path (same
-masks, one semantic mask per segment and slice). Several segmentations of one volume all come in; a
+``Segmentation.seg.nrrd``, ``Segmentation_1.seg.nrrd``); with no volume of its name, on the DICOM series
+folder its name names (``CT.seg.nrrd`` beside ``CT/``: ``nifti_series.find_series``, the lookup ``convert
+--from slicer-seg`` uses); through the slicer-seg reader's own path (same masks, one semantic mask per
+segment and slice). Several segmentations of one volume all come in; a
 segment name shared by two is one category. A grid that does not match (size, spacing, place), a folder
 with no volume, or several volumes of its grid: left out and said, with what would import it. A segment
 name PixelProof would not make (a control character) is kept whole and said, as an import says it
@@ -24,10 +26,11 @@ import numpy as np
 import orjson
 
 from pixelproof.core.coco_dump import annotation_to_dict
+from pixelproof.core.dicom import DicomError
 from pixelproof.core.edits import AddAnnotations, AddCategory, Compound, Edit, SetImageStatus
 from pixelproof.core.edits.images import AddImages
 from pixelproof.core.export_mark import SkippedExport
-from pixelproof.core.image_folder import Additions, images_of_file, images_to_add, project_from_folder
+from pixelproof.core.image_folder import Additions, images_to_add, project_from_folder
 from pixelproof.core.limits import LimitError, lexical_path
 from pixelproof.core.model import (
     DONE_STATES,
@@ -49,6 +52,7 @@ from pixelproof.core.volumes import (
 from pixelproof.core.wording import plural
 from pixelproof.interop._util import Builder, Reporter, category_for, folder_project, report_category_names
 from pixelproof.interop.nifti import read_label_volume
+from pixelproof.interop.nifti_series import find_series, volume_name
 from pixelproof.interop.slicer_seg_file import open_seg
 
 ATOL_MM = 1e-3  # voxel grids this close are one grid (as the slicer-seg reader pairs by grid)
@@ -96,19 +100,30 @@ def read_segmentations(
     objects are on its slices there already (same category name and pixels) is not read again - all of
     them: said through ``on_already``; some: left out and said through ``skip``."""
     volumes = _volumes_by_folder(project)
+    known: dict[Path, bool] = {}  # folder -> holds a DICOM series, scanned once
     for seg_file in sorted(seg_files):
         here = volumes.get(lexical_path(seg_file).parent, [])
-        if not here:  # said before a voxel is read
+        series = None
+        if not any(volume_stem(v.name) == volume_stem(seg_file.name) for v in here):
+            try:  # the DICOM series its name names (``CT.seg.nrrd`` beside ``CT/``), as convert finds it
+                series, why = find_series(seg_file, [seg_file.parent], False, known)
+            except (DicomError, OSError) as e:
+                series, why = None, f"{seg_file}: not read onto a DICOM series: {e}"
+            if why:
+                skip(f"{why}; left out")
+                continue
+        if series is None and not here:  # said before a voxel is read
             skip(
-                f"{seg_file}: a 3D Slicer segmentation with no image volume (NRRD or NIfTI) in its folder to "
-                f"lie on; not made into slices (they would show no image); to import it onto its volume: "
-                f"{_command(seg_file)}"
+                f"{seg_file}: a 3D Slicer segmentation with no image volume (NRRD or NIfTI) or DICOM series "
+                f"folder of its name in its folder to lie on; not made into slices (they would show no "
+                f"image); to import it onto its volume: {_command(seg_file)}"
             )
             continue
         try:
             layers, names = open_seg(seg_file)
-            volume = _volume_of(seg_file, layers[0], here)
-            objects = _read_onto(project, seg_file, layers, names, volume, skip, before)
+            volume = series.source if series is not None else _volume_of(seg_file, layers[0], here)
+            on = {} if series is not None else {volume_stem(seg_file.name): volume}
+            objects = _read_onto(project, seg_file, (layers, names), on, known, skip, before)
         except _Already:
             if on_already is not None:
                 on_already(seg_file)
@@ -119,9 +134,10 @@ def read_segmentations(
         except (VolumeError, LimitError) as e:
             skip(f"{e}; left out")
             continue
+        where = Path(volume_name(series)).name if series is not None else volume.name  # ct, ct#series=2
         said(
             f"{seg_file}: {plural(len(names), 'segment')}, {plural(objects, 'object')} on the slices of "
-            f"{volume.name}"
+            f"{where}"
         )
 
 
@@ -202,48 +218,36 @@ def _volume_of(seg_file: Path, labels: NiftiVolume, here: list[Path]) -> Path:
 def _read_onto(
     project: Project,
     seg_file: Path,
-    layers: list[NiftiVolume],
-    names: dict[int, str],
-    volume: Path,
+    seg: tuple[list[NiftiVolume], dict[int, str]],
+    volume: dict[str, Path],
+    known: dict[Path, bool],
     skip: Callable[[str], None],
     before: Project | None = None,
 ) -> int:
-    """The segmentation's masks, read by the slicer-seg reader's path into a scratch project (a failure
-    leaves ``project`` as it was), put on ``volume``'s slices in ``project``; the number of objects.
-    ``before``: ``read_segmentations``'s (raises ``_Already`` or ``_LeftOut`` for objects there already)."""
-    base = Path(project.path).parent if project.path is not None else volume.parent
+    """The segmentation's masks (``seg``: its layers and segment names), read by the slicer-seg reader's
+    path into a scratch project (a failure leaves ``project`` as it was), put on the slices in
+    ``project`` of its ``volume`` (stem -> file), or with none given of the DICOM series its name names in
+    its folder; the number of objects. ``before``: ``read_segmentations``'s (raises ``_Already`` or
+    ``_LeftOut`` for objects there already)."""
+    base = Path(project.path).parent if project.path is not None else seg_file.parent
     build = Builder(folder_project(base))
     report = Reporter(None)
-    read_label_volume(
-        seg_file,
-        layers,
-        {volume_stem(seg_file.name): volume},
-        ([], True, {}),
-        names,
-        "z",
-        build,
-        base,
-        report,
-    )
+    layers, names = seg
+    series_dirs = ([], True, {}) if volume else ([seg_file.parent], False, known)
+    read_label_volume(seg_file, layers, volume, series_dirs, names, "z", build, base, report)
     for problem in report.problems:
         skip(problem)
-    slices = {}
-    for image_id in images_of_file(project, volume):
-        ref = parse_slice_ref(project.images[image_id].file_name)
-        if ref is not None and ref.axis == "z" and not ref.channel and ref.time is None:
-            slices[ref.index] = project.images[image_id]
+    slices = _z_slices(project)
     scratch = build.project
     targets: dict[int, ImageRecord] = {}
+    seen: dict[str, object] = {}
     for image in scratch.images.values():
-        ref = parse_slice_ref(image.file_name)
-        target = slices.get(ref.index) if ref is not None else None
+        target = slices.get(_slice_key(scratch, image, seen))
         if target is None or target.size != image.size:
-            raise _LeftOut(
-                f"{seg_file}: slice {image.file_name} is not one of {volume.name}'s listed; left out"
-            )
+            raise _LeftOut(f"{seg_file}: slice {image.file_name} is not one of the project's; left out")
         targets[image.id] = target
     if before is not None:
-        _not_there_yet(before, scratch, targets, seg_file, volume)
+        _not_there_yet(before, scratch, targets, seg_file)
     # a segment name with a line break or a bidi override is said, as an import of the file says it
     report_category_names(SimpleNamespace(project=scratch, problems=[]), seg_file, skip)
     category_of = {}
@@ -263,8 +267,26 @@ def _read_onto(
     return len(scratch.annotations)
 
 
+def _z_slices(project: Project) -> dict[tuple[object, ...], ImageRecord]:
+    """The project's z slices of volumes and DICOM series by ``_slice_key``."""
+    seen: dict[str, object] = {}
+    keys = ((_slice_key(project, image, seen), image) for image in project.images.values())
+    return {key: image for key, image in keys if key is not None}
+
+
+def _slice_key(project: Project, image: ImageRecord, seen: dict[str, object]) -> tuple[object, ...] | None:
+    """A z slice as its volume file or series folder (as the OS resolves it: a link is its target), its
+    series, phase and index: equal in the scratch project and the project whatever their folders."""
+    ref = parse_slice_ref(image.file_name)
+    if ref is None or ref.axis != "z" or ref.channel or ref.time is not None:
+        return None
+    if ref.source not in seen:  # one stat a volume, not one a slice
+        seen[ref.source] = _file_identity(project.image_path(ImageRecord(image.id, ref.source, 1, 1)))
+    return (seen[ref.source], ref.series, ref.phase, ref.index)
+
+
 def _not_there_yet(
-    before: Project, scratch: Project, targets: dict[int, ImageRecord], seg_file: Path, volume: Path
+    before: Project, scratch: Project, targets: dict[int, ImageRecord], seg_file: Path
 ) -> None:
     """Raise ``_Already`` when every object of the segmentation read (``scratch``'s) is on its slice in
     ``before`` already, ``_LeftOut`` when some are (added before, some changed since, or another file
@@ -279,8 +301,10 @@ def _not_there_yet(
     if same == len(keys):
         raise _Already
     if same:
+        ref = parse_slice_ref(next(iter(targets.values())).file_name)
+        volume = Path(ref.source).name if ref is not None else "its volume"  # ct.nrrd, or a series' ct
         raise _LeftOut(
-            f"{seg_file}: {same} of its {len(keys)} objects are on the slices of {volume.name} already "
+            f"{seg_file}: {same} of its {len(keys)} objects are on the slices of {volume} already "
             f"(added before, some changed since?); left out, not to put them there twice (delete them to "
             f"add it again, or import it: {_command(seg_file)})"
         )
