@@ -128,7 +128,7 @@ def finish(
             high=high,
             low=per_prediction(facts.boxes, ctx, "min_prediction_score"),
         )
-        problems += model_problems(facts, scores, ctx)
+        problems += model_problems(facts, scores, ctx, high)
         if ctx.wants("unsupported_label"):
             problems += unsupported_labels(facts, scores.badloc_pred, high, ctx)
     return problems, scores
