@@ -1,6 +1,6 @@
 """A problem of the project as a whole (``empty_class``: no image) in the Problems dock: listed with
-"(project)" for its image, selected without leaving the image shown, marked "not a problem" with X, and
-gone from the list once an object of the class is drawn."""
+"(project)" for its image, selected without leaving the image shown, Shift+F saying it has no fix, marked
+"not a problem" with X, and gone from the list once an object of the class is drawn."""
 
 from __future__ import annotations
 
@@ -46,7 +46,10 @@ def test_an_empty_class_is_listed_for_the_project_and_leaves_once_drawn(qtbot, p
     shown = doc.current_image_id
     click_row(qtbot, panel, 0)  # no image to open: the detail says it, the image shown stays
     assert "class dog has no objects in the project" in panel.detail.text()
-    assert doc.current_image_id == shown and not panel.act_fix.isEnabled() and panel.act_dismiss.isEnabled()
+    assert doc.current_image_id == shown and panel.act_dismiss.isEnabled()
+    press(win, Qt.Key.Key_F, Qt.KeyboardModifier.ShiftModifier)  # no fix: the key says so, changes nothing
+    assert win.statusBar().currentMessage() == "empty class: no automatic fix; edit it by hand"
+    assert rows(panel) == [("empty_class", None)] and not doc.undo_stack.canUndo()
     press(win, Qt.Key.Key_X)
     assert doc.project.app["lint"]["dismissed"] == ["empty_class|-|dog"] and rows(panel) == []
     press(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

@@ -30,7 +30,8 @@ RULE_KINDS: dict[str, str] = {
     "empty_class": "a class no object of the project has (never labelled, or emptied by a merge or a delete)",
 }
 MODEL_KINDS: dict[str, str] = {
-    "missing_object": "a confident prediction that no label covers (ObjectLab: overlooked)",
+    "missing_object": "a confident prediction that no label covers (ObjectLab: overlooked), or only labels "
+    "of other classes touch",
     "partial_box": "badly located: the label covers only part of the predicted object",
     "oversized_box": "badly located: the label box is much larger than the predicted object",
     "bad_location": "badly located: the label is shifted from the predicted object",

@@ -128,7 +128,7 @@ def finish(
             high=high,
             low=per_prediction(facts.boxes, ctx, "min_prediction_score"),
         )
-        problems += model_problems(facts, scores, ctx)
+        problems += model_problems(facts, scores, ctx, high)
         if ctx.wants("unsupported_label"):
             problems += unsupported_labels(facts, scores.badloc_pred, high, ctx)
     return problems, scores
@@ -465,7 +465,9 @@ def lint_project(
             "kinds": sorted(kinds),
             "min_score": options.min_score,
             "min_similarity": figures.min_similarity,
-            "min_prediction_score": figures.min_prediction_score,
+            # the lowest score of any prediction (cleanlab's figure), not the --min-prediction-score threshold
+            # (``rules``): called ``min_prediction_score`` before, and taken for that flag
+            "lowest_prediction_score": figures.min_prediction_score,
             "predictions_skipped_overlapping": skipped,
             "images_skipped_overlapping": skipped_on,
             "unconfident": unconfident(predictions, rules, kinds),  # no missing_object, wrong_class possible

@@ -1,6 +1,6 @@
-"""Step 3's problems from a model's predictions (ObjectLab's scores, ``engine.finish``): missing objects,
-partial, oversized and badly located boxes, wrong classes, each with the fix that takes the model's
-box, shape or class."""
+"""Step 3's problems from a model's predictions (ObjectLab's scores, ``engine.finish``): missing objects
+(ObjectLab's, and those among other classes' labels), partial, oversized and badly located boxes, wrong
+classes, each with the fix that takes the model's box, shape or class."""
 
 from __future__ import annotations
 
@@ -19,8 +19,15 @@ from pixelproof.core.model import Annotation
 from pixelproof.core.qa_objects import annotation_placed
 from pixelproof.core.sparse_mask import origin_of
 
+# a confident prediction among other classes' labels (``unlabelled_in_clutter``) is a missing_object too (one
+# concept, one kind, one fix) when its box IoU is under OWN_IOU with every label of its class and under
+# ANY_IOU with every label; it scores CLUTTER_WEIGHT x its score, so under every ObjectLab missing_object
+# (1 - the quality of a box overlapping no label: >= 0.9) and rankings stay comparable with cleanlab's
+OWN_IOU, ANY_IOU, CLUTTER_WEIGHT = 0.1, 0.5, 0.85
 
-def model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[Problem]:
+
+def model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context, high: np.ndarray) -> list[Problem]:
+    """``high``: the ``confident`` score per prediction (its class's), as ObjectLab was scored with."""
     out: list[Problem] = []
     boxes, preds = facts.boxes, facts.predictions
     assert boxes is not None
@@ -55,7 +62,8 @@ def model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[P
                 )
             )
 
-    for j in missing_objects(boxes, s.overlooked, ctx):
+    listed = missing_objects(boxes, s.overlooked, ctx)
+    for j in listed:  # ObjectLab's: overlapping no label
         q, p = s.overlooked[j], preds[j]
         x0, y0, x1, y1 = (round(float(v)) for v in boxes.pred_boxes[j])
         problem(
@@ -68,6 +76,24 @@ def model_problems(facts: ImageFacts, s: ol.ImageScores, ctx: Context) -> list[P
             f"(score {p.score:.2f}) that no label covers",
             fixes.add(p, facts.width, facts.height),
             prediction_score=float(p.score or 0.0),
+        )
+    for j, own, other in unlabelled_in_clutter(boxes, facts.mats, high, listed, ctx):
+        p = preds[j]
+        x0, y0, x1, y1 = (round(float(v)) for v in boxes.pred_boxes[j])
+        problem(
+            "missing_object",
+            1.0 - CLUTTER_WEIGHT * float(boxes.pred_probs[j]),
+            None,
+            p.category_id,
+            [float(v) for v in p.bbox],
+            f"the model sees a {names.get(p.category_id)} at x {x0}..{x1}, y {y0}..{y1} "
+            f"(score {boxes.pred_probs[j]:.2f}) that no {names.get(p.category_id)} label covers (box IoU "
+            f"{own:.2f}); it overlaps labels of other classes (box IoU up to {other:.2f}), so ObjectLab "
+            "does not count it",
+            fixes.add(p, facts.width, facts.height),
+            prediction_score=float(p.score or 0.0),
+            own_class_iou=own,
+            other_class_iou=other,
         )
     for i, aid in enumerate(facts.label_ids):
         cid = int(boxes.lab_labels[i])
@@ -143,6 +169,41 @@ def missing_objects(boxes: ol.ImageBoxes, overlooked: np.ndarray, ctx: Context) 
             continue
         kept.append(j)
     return sorted(kept)
+
+
+def unlabelled_in_clutter(
+    boxes: ol.ImageBoxes, m: ol.Matrices | None, high: np.ndarray, listed: list[int], ctx: Context
+) -> list[tuple[int, float, float]]:
+    """Confident predictions ObjectLab does not call overlooked because their box touches a label of
+    another class (a person seated at a labelled table among bottles and bowls), yet no label is
+    theirs: box IoU under ``OWN_IOU`` with every label of their class and under ``ANY_IOU`` with every
+    label (FiftyOne's unmatched detection). (index, best own-class IoU, best IoU with any label), one
+    per object: a prediction of a class overlapping an already ``listed`` one, or a stronger one of
+    these, at the class's ``near_duplicate_iou`` is left out, as ``missing_objects`` leaves it."""
+    if m is None or not len(m.cols):
+        return []
+    own = np.zeros(len(boxes.pred_labels))
+    anyc = np.zeros(len(boxes.pred_labels))
+    np.maximum.at(anyc, m.cols, m.iou)
+    same = boxes.lab_labels[m.rows] == boxes.pred_labels[m.cols]
+    np.maximum.at(own, m.cols[same], m.iou[same])
+    touched = np.zeros(len(boxes.pred_labels), dtype=bool)
+    touched[m.cols] = True  # overlapping no label: ObjectLab's own candidates (listed or not)
+    if boxes.pred_covered is not None:
+        touched &= ~boxes.pred_covered  # on a crowd region or wholly in void: not missing
+    wanted = touched & (boxes.pred_probs >= high) & (own < OWN_IOU) & (anyc < ANY_IOU)
+    order = sorted(np.flatnonzero(wanted).tolist(), key=lambda j: (-boxes.pred_probs[j], j))
+    kept = list(listed)
+    out: list[tuple[int, float, float]] = []
+    for j in order:
+        cid = int(boxes.pred_labels[j])
+        limit = (ctx.class_rules.get(cid) or ctx.rules.for_class("")).threshold("near_duplicate_iou") or 1.0
+        same_class = [k for k in kept if int(boxes.pred_labels[k]) == cid]
+        if same_class and ol.box_iou(boxes.pred_boxes[same_class], boxes.pred_boxes[j]).max() >= limit:
+            continue
+        kept.append(j)
+        out.append((j, float(own[j]), float(anyc[j])))
+    return out
 
 
 def labelled_already(facts: ImageFacts, label: int, matched: int) -> tuple[int, float] | None:

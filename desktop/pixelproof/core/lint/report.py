@@ -20,7 +20,23 @@ from pixelproof.core.model import Project
 from pixelproof.core.names import short_file_name
 from pixelproof.core.report_html import html_text
 
-CSV_FIELDS = ["kind", "score", "image_id", "file_name", "annotation_id", "category", "bbox", "message", "fix"]
+# the JSON's problem fields, by their names; those a problem may lack (empty cells) after the first nine,
+# which keep their places for readers of older CSVs
+CSV_FIELDS = [
+    "kind",
+    "score",
+    "image_id",
+    "file_name",
+    "annotation_id",
+    "category",
+    "bbox",
+    "message",
+    "fix",
+    "related_annotation_id",
+    "model_bbox",
+    "figures",
+    "key",
+]
 
 
 def to_dict(
@@ -71,7 +87,7 @@ def write_json(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
 
 
 def write_csv(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
-    """One row per problem; bbox and fix as compact JSON."""
+    """One row per problem, a column per JSON field; bbox, model_bbox, fix and figures as compact JSON."""
     with atomic_output(path, text=True, newline="") as fh:
         rows = ([p.get(k) for k in CSV_FIELDS] for p in data["problems"])
         safe_csv.write_table(fh, list(CSV_FIELDS), rows, bom=True)
