@@ -6,11 +6,13 @@ A mark names its frame by number: the frame's place in its video as ``core.frame
 An image added to the folder shifts the places after it (and one not named ``frame_000010.png`` turns a
 folder numbered by its names into one numbered by place), so ``renumbered`` gives each mark the number its
 frame's file has afterwards: the mark stays on the same frame file. A mark between two frames (a number no
-file has: a CVAT task's step) keeps its distance from the first frame after it, the frame whose fill it
-stops, and stays after the frame before it; one after the last frame keeps its distance from that one. A
+file has: a CVAT task's step) keeps its distance from the first frame after it where that still lies after
+the frame before it, else goes on that next frame; one after the last frame keeps its distance from it. A
 mark whose frame is taken away goes with it, as CVAT counts a deleted frame as no frame at all and ignores
 the track keyframes on it (its maintainers, cvat-ai/cvat issue 9468). A mark naming no video (made before
-marks named theirs) holds in every video and is left as it is.
+marks named theirs) holds in every video and is left as it is. AddImages renumbers in its own apply (so the
+app's Add Images, ``pixelproof add`` and a merge's images all do) and its revert puts the list back as it
+was: an undo step restores the images and the marks together.
 
 Merge and Split move marks from track to track (``retracked``, ``split_marks``); of two marks that end up
 the same (track, skeleton part, video, frame), the one of the track kept stays (it may hold CVAT's
