@@ -59,3 +59,13 @@ def test_a_mark_whose_frame_is_taken_away_goes_with_it_as_cvat_ignores_a_deleted
     after = [im for im in before if im.file_name != "clip/b"]
     assert [e["frame"] for e in renumbered(entries, before, after) or []] == [2, 6]  # d now 2; 7 after e
     assert renumbered(entries, before, before) is None
+
+
+def test_a_video_named_with_backslashes_or_at_the_top_is_renumbered_too() -> None:
+    for folder, sep in (("clip", "\\"), ("", "")):
+        p = new_project(["car"])
+        for k, name in enumerate(("b.png", "d.png"), 1):
+            p.add_image(ImageRecord(k, f"{folder}{sep}{name}", 100, 80))
+        marks(p, (1, folder))
+        AddImages([ImageRecord(3, f"{folder}{sep}a.png", 100, 80)]).apply(p)
+        assert outside_frames(p, 3, folder) == {2}, folder

@@ -33,12 +33,20 @@ from pixelproof.core.track_outside import SEQUENCE, mark_track
 Mark = dict[str, Any]
 
 
-def _folders(images: Iterable[ImageRecord]) -> dict[str, list[ImageRecord]]:
-    """The images by folder, named as ``frame_sequences.sequence_name`` names a video."""
-    out: dict[str, list[ImageRecord]] = {}
-    for image in images:
-        out.setdefault("/".join(name_parts(image.file_name)[:-1]), []).append(image)
-    return out
+def _folder(name: str) -> str:
+    """An image's folder as ``frame_sequences.sequence_name`` names a video."""
+    return "/".join(name_parts(name)[:-1])
+
+
+def _members(images: list[ImageRecord], folder: str) -> list[ImageRecord]:
+    """The images of ``folder``: a cheap test of the name first (the full split only for the likely ones:
+    splitting 100,000 names took ~0.3 s an Add Images)."""
+    if folder:  # its last part is in the name, whichever the separator
+        last = folder.rsplit("/", 1)[-1]
+        likely = (im for im in images if last in im.file_name)
+    else:
+        likely = (im for im in images if im.file_name.count("/") + im.file_name.count("\\") <= 1)
+    return [im for im in likely if _folder(im.file_name) == folder]
 
 
 def _frame_of(entry: Any) -> int | None:
@@ -52,16 +60,16 @@ def renumbered(
 ) -> list[Any] | None:
     """The marks ``entries`` numbered for the images ``after`` instead of ``before`` (see the module
     docstring): a new list, None when no mark changes. Only the videos whose images differ are numbered."""
-    old, new = _folders(before), _folders(after)
+    before, after = list(before), list(after)
     named = {e[SEQUENCE] for e in entries if isinstance(e, dict) and isinstance(e.get(SEQUENCE), str)}
-    changed = {
-        f
-        for f in named
-        if {im.id: im.file_name for im in old.get(f, [])} != {im.id: im.file_name for im in new.get(f, [])}
-    }
+    was = {im.id: im.file_name for im in before}
+    now = {im.id: im.file_name for im in after}
+    touched = [name for iid, name in was.items() if now.get(iid) != name]
+    touched += [name for iid, name in now.items() if was.get(iid) != name]
+    changed = named & {_folder(name) for name in touched}
     if not changed:
         return None
-    moves = {f: _mover(old.get(f, []), new.get(f, [])) for f in changed}
+    moves = {f: _mover(_members(before, f), _members(after, f)) for f in changed}
     out: list[Any] = []
     for entry in entries:
         frame = _frame_of(entry)
