@@ -69,3 +69,21 @@ def test_a_video_named_with_backslashes_or_at_the_top_is_renumbered_too() -> Non
         marks(p, (1, folder))
         AddImages([ImageRecord(3, f"{folder}{sep}a.png", 100, 80)]).apply(p)
         assert outside_frames(p, 3, folder) == {2}, folder
+
+
+def test_the_apps_merge_keeps_the_marks_the_merge_made_when_it_adds_images() -> None:
+    """``merge_edit`` adds the merge's images (AddImages renumbers the marks) and then sets the merged
+    project's marks, even when they equal the base's: the app keeps what the CLI's merge writes (before,
+    the renumbered mark stayed on d.png)."""
+    from pixelproof.core.merge import MergeResult
+    from pixelproof.core.merge_edit import merge_edit
+
+    base = clip(["b.png", "d.png"])
+    marks(base, (1, "clip"))
+    merged = copy.deepcopy(base)
+    merged.add_image(ImageRecord(3, "clip/a.png", 100, 80))
+    # the merge numbers marks for the merged images (core.merge_marks): an annotator moved track 3's mark
+    # from d.png to b.png, frame 1 once a.png is in - the base's list as it was, set all the same
+    result = MergeResult(merged, [], [], {}, [], {})
+    merge_edit(base, result).apply(base)
+    assert outside_marks(base) == outside_marks(merged)
