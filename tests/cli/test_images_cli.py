@@ -9,7 +9,7 @@ import pytest
 
 from pixelproof.cli import main
 from pixelproof.core import history
-from pixelproof.core.coco import load_project
+from pixelproof.core.coco import load_project, save_project
 from pixelproof.core.model import ImageRecord
 from tests.core.test_add_and_relocate_images import png, saved_project
 
@@ -228,3 +228,17 @@ def test_add_and_new_pass_over_an_export_inside_the_images_folder_and_count_it(
     # a file of the export named: added as asked
     assert main(["add", str(path), str(out / "images" / "train" / "a.png")]) == 0
     assert "1 added" in capsys.readouterr().out
+
+
+def test_add_into_a_video_folder_keeps_each_outside_mark_on_its_frame_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("b", "d"):
+        png(tmp_path / "v" / f"{name}.png")
+    path = saved_project(tmp_path, [ImageRecord(1, "../v/b.png", 10, 8), ImageRecord(2, "../v/d.png", 10, 8)])
+    project = load_project(path)
+    project.extra["cvat_video"] = {"outside": [{"track": "3", "part": None, "frame": 1, "sequence": "../v"}]}
+    save_project(project, path)  # track 3 leaves the view on d.png (frame 1)
+    png(tmp_path / "v" / "a.png")
+    assert main(["add", str(path), str(tmp_path / "v" / "a.png")]) == 0, capsys.readouterr().err
+    assert [m["frame"] for m in load_project(path).extra["cvat_video"]["outside"]] == [2]  # a b d

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from pixelproof.core.clipboard import track_of
 from pixelproof.core.coco import load_project
 from pixelproof.interop.coco_io import write_coco
 from pixelproof.interop.cvat import read_cvat, write_cvat
@@ -221,3 +222,25 @@ def test_a_long_skeleton_track_looks_its_parts_up_once(tmp_path: Path) -> None:
     assert parts[6:9] == [["6,1"], ["7,1"], ["8,1"]]
     assert [image.find("skeleton")[0].get("outside") for image in images[6:9]] == [None, "1", None]
     assert len(reads) < 20 * n, f"{len(reads):,} attribute reads for {n} frames"
+
+
+def test_a_text_track_id_of_cvat_for_images_is_kept_as_the_app_reads_track_ids(tmp_path: Path) -> None:
+    """A shape's ``track_id`` attribute is read as the app reads an object's track id (``track_value``):
+    ``" 03"`` is track 3, ``"car-7"`` a track named so (both its objects on it, which the exports number).
+    Before, every id but ASCII digits was dropped in silence."""
+    folder = tmp_path / "cvat"
+    (folder / "images").mkdir(parents=True)
+    boxes = {0: ("car-7", " 03"), 1: ("car-7", "")}
+    images = []
+    for k, ids in boxes.items():
+        Image.new("RGB", (40, 30)).save(folder / "images" / f"f{k}.png")
+        shapes = "".join(
+            f'<box label="car" xtl="{1 + 10 * j}" ytl="2" xbr="{6 + 10 * j}" ybr="8" track_id="{t}"/>'
+            for j, t in enumerate(ids)
+        )
+        images.append(f'<image id="{k}" name="f{k}.png" width="40" height="30">{shapes}</image>')
+    (folder / "annotations.xml").write_text(f"<annotations>{''.join(images)}</annotations>", encoding="utf-8")
+    project = read_cvat(folder).project
+    got = sorted((a.image_id, a.bbox[0], track_of(a)) for a in project.annotations.values())
+    assert got == [(1, 1.0, "car-7"), (1, 11.0, 3), (2, 1.0, "car-7"), (2, 11.0, None)], got
+    assert all("cvat_attrib" not in a.app_extra for a in project.annotations.values())

@@ -78,7 +78,8 @@ def merge_edit(base: Project, result: MergeResult) -> Edit:
     marks = _changed(consensus_marks(merged), consensus_marks(base), merged)
     if marks:  # a consensus new versions outdated is to be worked out again
         parts.append(SetConsensusMethod(marks))
-    if outside_marks(merged) != outside_marks(base):  # marks annotators made or took away (``merge_marks``)
+    # marks annotators made or took away (``merge_marks``); the merge's own, not those AddImages renumbered
+    if outside_marks(merged) != outside_marks(base) or (new_images and outside_marks(base)):
         parts.append(
             SetOutsideMarks(outside_marks(merged), next(iter(merged.images), 0), "Merge outside marks")
         )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from pixelproof.core.clipboard import TRACK_ID, track_of
 from pixelproof.core.model import Project
+from pixelproof.core.outside_follow import retracked
 from pixelproof.core.split import subset
 from pixelproof.core.track_outside import KEPT, OUTSIDE, mark_track, outside_marks
 from pixelproof.core.tracks import as_number, free_track_ids, new_tracks_from, track_ids
@@ -65,11 +66,9 @@ def _renumbered(project: Project, numbers: dict[int, int]) -> Project:
         if track in numbers:
             ann.extra[TRACK_ID] = numbers[track]
     moved = {str(old): str(new) for old, new in numbers.items()}
-    marks = outside_marks(copy)  # the copy's own (``subset`` copies the extras)
-    if any(mark_track(e) in moved for e in marks):
-        copy.extra[KEPT][OUTSIDE] = [
-            {**e, "track": moved[track]} if (track := mark_track(e)) in moved else e for e in marks
-        ]
+    marks = retracked(outside_marks(copy), lambda e: moved.get(str(mark_track(e))))  # the copy's own
+    if marks is not None:
+        copy.extra[KEPT][OUTSIDE] = marks
     return copy
 
 

@@ -16,6 +16,11 @@ untouched fill on the frame becomes a key of the new track and one on the frame 
 (source ``manual``, as Track Box Here makes one), so each track keeps every frame it showed and begins or ends
 at a key, as a CVAT track runs from its first keyframe to its last.
 
+A track's outside marks (``core.track_outside``) go with its objects in the same undo step
+(``core.outside_follow``): Merge puts the other tracks' marks on the first track (where both had one on a
+frame, the first track's stays); Split gives the new track the old one's marks in that video from the frame
+on.
+
 Both are ``ReplaceAnnotations`` of keys (and fills): in the app the refill that follows a key's edit
 (``core.track_refill``) recomputes the untouched fills between the new neighbouring keys, as for a key put
 on another track in Properties; frames between the merged tracks that were never filled stay empty until
@@ -38,6 +43,7 @@ from pixelproof.core.geometry import clone
 from pixelproof.core.limits import NAME_IN_TEXT
 from pixelproof.core.model import Annotation, Project
 from pixelproof.core.names import shown_name
+from pixelproof.core.outside_follow import merged_marks, split_marks
 from pixelproof.core.track_fill import as_key, sequence_name, sequence_of, shown_track, untouched_fill
 from pixelproof.core.track_outside import (
     SEQUENCE,
@@ -117,8 +123,12 @@ def merge_tracks(project: Project, tracks: Sequence[int | str]) -> TrackEdited:
                 b.extra[TRACK_ID] = first
                 moved.append(b)
     label = f"Merge Tracks ({_listed(others)} into {shown_track(first)})"
-    replace = ReplaceAnnotations(moved, label)
-    edit: Edit = Compound([RemoveAnnotations(dropped), replace], label) if dropped else replace
+    parts: list[Edit] = [RemoveAnnotations(dropped)] if dropped else []
+    parts.append(ReplaceAnnotations(moved, label))
+    marks = merged_marks(outside_marks(project), first, others)
+    if marks is not None:  # the merged tracks' outside marks go with their objects
+        parts.append(SetOutsideMarks(marks, _shown_image(moved, members[first]), label))
+    edit: Edit = Compound(parts, label) if len(parts) > 1 else parts[0]
     edit.focus = edit.revert_focus = [a.id for a in moved]
     return TrackEdited(edit, (first,), len(moved), len(dropped))
 
@@ -132,6 +142,7 @@ def split_track(project: Project, ids: Iterable[int]) -> TrackEdited:
         raise TrackEditRefused("select an object of a track on the frame to split it at")
     changed: dict[int, Annotation] = {}
     made: list[int | str] = []
+    marks: list = outside_marks(project)
     news = next_track_ids(project, len(anns))
     keyed = 0
     for ann, new in zip(anns, news, strict=True):
@@ -159,9 +170,15 @@ def split_track(project: Project, ids: Iterable[int]) -> TrackEdited:
                 changed[a.id] = as_key(a)  # the old track ends at a key on the frame before
                 keyed += 1
         made.append(new)
+        later_marks = split_marks(
+            marks, track, new, str(sequence_name(project, ann.image_id)), frames[place][0]
+        )
+        marks = marks if later_marks is None else later_marks  # its marks from that frame on go with it
     shown = ", ".join(shown_track(t) for t in made)
     label = f"Split Track Here (new track {shown})" if len(made) == 1 else f"Split Tracks Here (new {shown})"
-    edit = ReplaceAnnotations(list(changed.values()), label)
+    edit: Edit = ReplaceAnnotations(list(changed.values()), label)
+    if marks is not outside_marks(project):
+        edit = Compound([edit, SetOutsideMarks(marks, anns[0].image_id, label)], label)
     edit.focus = edit.revert_focus = [a.id for a in anns]
     moved = sum(track_of(b) != track_of(project.annotations[i]) for i, b in changed.items())
     return TrackEdited(edit, tuple(made), moved, keyed)
@@ -244,6 +261,11 @@ def _same_class(project: Project, first: int | str, members: dict[int | str, lis
                 f"({', '.join(sorted(shown_name(n, NAME_IN_TEXT) for n in names))}): give them one class "
                 "first, as CVAT merges tracks of one label"
             )
+
+
+def _shown_image(moved: list[Annotation], kept: list[Annotation]) -> int:
+    """The image the view updates after a merge's marks change: a moved object's, else the kept track's."""
+    return next((a.image_id for a in [*moved, *kept]), -1)
 
 
 def _images(project: Project, image_ids: list[int]) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from pixelproof.core.clipboard import track_value
 from pixelproof.core.coordinate_limits import check_coordinates
 from pixelproof.core.imageio import ImageReadError, image_size
 from pixelproof.core.keypoints import BOX_OF_KEYPOINTS
@@ -354,8 +355,9 @@ def _read_shape(
         app_extra["cvat_source"] = shape.get("source")
     extra_attrib = {k: v for k, v in shape.attrib.items() if k not in _COMMON and k not in _GEOMETRY_KEYS}
     fields: dict[str, Any] = {"extra": skeleton["extra"]} if skeleton else {}  # COCO's keypoints
-    if (track := extra_attrib.pop(TRACK_ID, "").strip()).isdecimal() and len(track) < 10:
-        fields.setdefault("extra", {})[TRACK_ID] = int(track)  # the object's own, as a COCO file's track_id
+    written = extra_attrib.pop(TRACK_ID, "")
+    if written.strip() and (track := track_value(written)) is not None:  # as the app reads one: " 03" is 3,
+        fields.setdefault("extra", {})[TRACK_ID] = track  # "car-7" a track named so (the exports number it)
     if extra_attrib:
         app_extra["cvat_attrib"] = extra_attrib
     if attrs := _attributes(shape):

@@ -29,7 +29,9 @@ from pixelproof.core.wording import plural
 
 class AddImages(Edit):
     """Add images at the end of the list; revert removes them (their annotations must be gone first, as a
-    Compound that added them after the images reverts them before)."""
+    Compound that added them after the images reverts them before). The outside marks of the videos they
+    join keep to their frame files (``core.outside_follow.renumbered``: an image added to a folder shifts
+    the frame places after it); revert puts the marks back as they were."""
 
     def __init__(self, images: Iterable[ImageRecord], label: str | None = None) -> None:
         self.images = [replace(im, extra=dict(im.extra)) for im in images]
@@ -37,6 +39,7 @@ class AddImages(Edit):
         self.label = label or f"Add {plural(n, 'image')}"
         self._done: bool | None = None  # after apply: whether the project had an image_status map
         self._run: tuple[object, list[str]] | None = None  # the run record a new id was named in, key order
+        self._marks: Edit | None = None  # the outside marks renumbered (a SetOutsideMarks), when any moved
 
     def apply(self, project: Project) -> Changes:
         ids = [im.id for im in self.images]
@@ -46,13 +49,17 @@ class AddImages(Edit):
         new, before = set(ids), (copy.deepcopy(project.app.get(RUN)), list(project.app))
         only_images(project.app, lambda i: i not in new)  # a removed image's id: the new image is not done
         self._run = None if project.app.get(RUN) == before[0] else before
+        before = list(project.images.values())
         for im in self.images:
             project.add_image(replace(im, extra=dict(im.extra)))
         self._done = "image_status" in project.app
-        return Changes(Change(IMAGE_ADDED, image_id=im.id) for im in self.images)
+        changes = Changes(Change(IMAGE_ADDED, image_id=im.id) for im in self.images)
+        self._marks = _marks_follow(project, before, self.label, ids[0] if ids else -1)
+        return Changes([*changes, *(self._marks.apply(project) if self._marks is not None else [])])
 
     def revert(self, project: Project) -> Changes:
         applied(self._done)
+        marks = self._marks.revert(project) if self._marks is not None else []
         for im in reversed(self.images):
             require(not project.annotation_count(im.id), f"image {im.id} still has annotations")
             project.remove_image(im.id)
@@ -61,7 +68,18 @@ class AddImages(Edit):
         if self._run is not None:
             project.app[RUN], order = copy.deepcopy(self._run[0]), self._run[1]
             restore_order(project.app, order)
-        return Changes(Change(IMAGE_REMOVED, image_id=im.id) for im in reversed(self.images))
+        return Changes([*marks, *(Change(IMAGE_REMOVED, image_id=im.id) for im in reversed(self.images))])
+
+
+def _marks_follow(project: Project, before: list[ImageRecord], label: str, image_id: int) -> Edit | None:
+    """The edit that renumbers the outside marks of the videos whose images are now the project's instead
+    of ``before`` (None: no mark moves)."""
+    from pixelproof.core.outside_follow import renumbered  # track_outside imports the edits: not at the top
+    from pixelproof.core.track_outside import SetOutsideMarks, outside_marks
+
+    marks = outside_marks(project)
+    found = renumbered(marks, before, project.images.values()) if marks else None
+    return None if found is None else SetOutsideMarks(found, image_id, label)
 
 
 _NONE = object()  # no copy recorded before
