@@ -132,8 +132,8 @@ def task_data(members: list[Member], urls: list[str], key: str) -> dict[str, Any
         if m.view is None:
             data[key] = url
         elif m.view.pages:
-            pages = sum(1 for o in members if o.view == m.view)
-            data.setdefault(m.view.key, [""] * pages)[m.page or 0] = url  # pages numbered 0.. by task_groups
+            pages = sum(1 for o in members if o.view and o.view.key == m.view.key)  # as task_groups numbers
+            data.setdefault(m.view.key, [""] * pages)[m.page or 0] = url  # two <Image>s of one list: one
         else:
             data[m.view.key] = url
     return data
