@@ -101,6 +101,8 @@ def test_a_round_trip_gives_the_one_task_back_with_its_list_and_item_indexes(tmp
         ("NAN", "item_index nan is no page number"),  # NaN in the file: json.dump writes it
         (True, "item_index True is no page number"),
         (4, "item_index 4 is past the task's 4 pages"),
+        (1e308, "item_index 1e+308 is past the task's 4 pages"),  # said as written, not in 309 digits
+        (-1e308, "item_index -1e+308 is negative"),
     ],
 )
 def test_an_item_index_that_names_no_page_is_skipped_and_said(tmp_path: Path, index, why: str) -> None:
