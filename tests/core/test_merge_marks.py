@@ -201,3 +201,15 @@ def test_a_mark_on_a_frame_not_dealt_to_the_shard_is_reported_not_merged(tmp_pat
             "was not dealt this frame; the mark is not merged (Tracks > Track Leaves View Here on that frame "
             "makes it)"
         )
+
+
+def test_a_record_edited_into_no_dict_loses_no_shards_mark(tmp_path: Path) -> None:
+    """A shard's record of marks dealt made a list (or any other value) by hand: the shard's marks on its
+    frames are taken as its annotator's, so the mark dealt to the second shard is not lost (without a base
+    the merged project took the first shard's marks alone)."""
+    project = two_videos(tmp_path)
+    shards = split_and_save(project, tmp_path)
+    for shard in shards.values():
+        shard.app["shard"][MARKS_AT_SPLIT] = ["3"]
+    merged = merge_shards([Shard.of(s, n) for n, s in shards.items()])
+    assert marked(merged.project) == {(file(tmp_path, "a/f2.png"), "3"), (file(tmp_path, "b/f4.png"), "3")}
