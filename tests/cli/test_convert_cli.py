@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -222,3 +223,18 @@ def test_a_coco_export_of_two_splits_converts_to_yolo_splits(tmp_path: Path) -> 
     assert len((out / "labels" / "val" / "b.txt").read_text().splitlines()) == 2
     yaml = (out / "data.yaml").read_text()
     assert "train: images/train" in yaml and "val: images/val" in yaml
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs and links")
+def test_an_input_that_is_no_file_or_folder_is_said_as_what_it_is(tmp_path: Path, capsys) -> None:
+    """A FIFO named ``.json`` was "not recognised as any readable format" (exit 2) and a loop of links "not
+    found": each is said as what it is, exit 1, nothing read (a FIFO never waited on)."""
+    fifo, loop = tmp_path / "a.json", tmp_path / "loop.json"
+    os.mkfifo(fifo)
+    loop.symlink_to(loop)
+    out = tmp_path / "out.json"
+    assert main(["convert", str(fifo), "--to", "coco", "-o", str(out)]) == 1
+    assert f"{fifo}: is a FIFO (named pipe), not a file to read" in capsys.readouterr().err
+    assert main(["convert", str(loop), "--to", "coco", "-o", str(out)]) == 1
+    assert f"{loop}: too many levels of symbolic links" in capsys.readouterr().err
+    assert not out.exists()

@@ -100,6 +100,18 @@ def test_a_name_too_long_or_a_loop_of_links_is_refused_by_name_and_nothing_made(
     assert f"{loop} is a symbolic link to {loop}, a loop of symbolic links" in capsys.readouterr().err
 
 
+def test_an_output_that_is_a_loop_of_links_is_refused_before_the_run(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The output file itself a loop of links: refused as a usage error before the run (lint ran, then
+    said "cannot write the report", exit 3: an input that cannot be read)."""
+    loop = tmp_path / "loop.json"
+    loop.symlink_to(loop)
+    assert main(["lint", str(demo), "--json", str(loop)]) == 2
+    assert f"{loop}: is a symbolic link to {loop}, a loop of symbolic links" in capsys.readouterr().err
+    assert loop.is_symlink()
+
+
 @pytest.mark.parametrize(
     ("argv", "example"),
     [

@@ -219,3 +219,15 @@ def test_a_mark_a_frame_added_amid_the_video_renumbered_is_said(tmp_path: Path) 
         ("../a/f1.png", [owner], 2, "../a/f2.png")
     ]
     assert "a frame added among the video's frames renumbered those after it" in said[0]["message"]
+
+
+def test_a_record_edited_into_no_dict_loses_no_shards_mark(tmp_path: Path) -> None:
+    """A shard's record of marks dealt made a list (or any other value) by hand: the shard's marks on its
+    frames are taken as its annotator's, so the mark dealt to the second shard is not lost (without a base
+    the merged project took the first shard's marks alone)."""
+    project = two_videos(tmp_path)
+    shards = split_and_save(project, tmp_path)
+    for shard in shards.values():
+        shard.app["shard"][MARKS_AT_SPLIT] = ["3"]
+    merged = merge_shards([Shard.of(s, n) for n, s in shards.items()])
+    assert marked(merged.project) == {(file(tmp_path, "a/f2.png"), "3"), (file(tmp_path, "b/f4.png"), "3")}

@@ -224,3 +224,17 @@ def test_a_yolo_export_of_con_png_writes_files_windows_can_open(tmp_path: Path) 
     assert "_CON.png" in written and "_CON.txt" in written
     assert not [n for n in written if n.split(".")[0].casefold() in _DEVICES]
     assert _read_back(read_yolo(tmp_path / "yolo").project) == {"_CON.png": (40, ["x"])}
+
+
+def test_many_images_of_one_path_are_numbered_in_turn_beside_names_taken() -> None:
+    """The same path many times (one picture on every page of a task) beside a name the numbering would
+    land on: each gets the next number free, as without remembering where the last one stopped."""
+    from pixelproof.core.coco import new_project
+    from pixelproof.core.model import ImageRecord
+    from pixelproof.interop.stems import unique_stems
+
+    project = new_project(["x"])
+    for n in range(1, 6):
+        project.add_image(ImageRecord(n, "pages/p.png", 4, 4))
+    project.add_image(ImageRecord(6, "other/p_3.png", 4, 4))
+    assert sorted(unique_stems(project).values()) == ["p", "p_2", "p_3", "p_4", "p_5", "p_6"]

@@ -101,6 +101,8 @@ def test_a_round_trip_gives_the_one_task_back_with_its_list_and_item_indexes(tmp
         ("NAN", "item_index nan is no page number"),  # NaN in the file: json.dump writes it
         (True, "item_index True is no page number"),
         (4, "item_index 4 is past the task's 4 pages"),
+        (1e308, "item_index 1e+308 is past the task's 4 pages"),  # said as written, not in 309 digits
+        (-1e308, "item_index -1e+308 is negative"),
     ],
 )
 def test_an_item_index_that_names_no_page_is_skipped_and_said(tmp_path: Path, index, why: str) -> None:
@@ -167,3 +169,19 @@ def test_a_to_name_naming_no_image_beside_pages_is_skipped_never_put_on_a_page(t
     assert len(boxes["0030019819f25b28.jpg"]) == 1  # the other page-0 box only
     said = [p for p in result.problems if "to_name 'back' names no <Image>" in p]
     assert said and "tasks[0] (id 1): result[0]" in said[0] and "id 'SBHuSbuOoI'" in said[0]
+
+
+def test_two_image_tags_reading_one_list_write_one_list_of_every_page(tmp_path: Path) -> None:
+    """A project edited by hand (or a config of two ``<Image valueList="$images">``): pages of two views
+    on one data key are written as that key's one list, not an IndexError."""
+    project = read_labelstudio(_export(tmp_path)).project
+    project.extra["labelstudio_config"]["names"]["Image"] = [
+        ["img", "images", "list"],
+        ["b", "images", "list"],
+    ]
+    second = list(project.images.values())[1]
+    second.extra["pixelproof"]["labelstudio"]["view"] = "b"
+    out = tmp_path / "out"
+    write_labelstudio(project, out, images="copy")
+    (task,) = json.loads((out / "tasks.json").read_text())
+    assert [u.rsplit("/", 1)[-1] for u in task["data"]["images"]] == [name for name, _ in PAGES]

@@ -103,3 +103,53 @@ def test_the_app_started_from_the_command_line_ends_on_sigterm_and_gives_back_th
         if app.poll() is None:
             app.kill()
     assert not lock_path(project).exists()
+
+
+def _sigterm(qtbot, window) -> list[int]:  # type: ignore[no-untyped-def]
+    """SIGTERM to this process with the handler installed; the status it left with."""
+    left: list[int] = []
+    uninstall = end_on_signals(
+        QApplication.instance(), lambda: window.document, window.save_settings, left.append
+    )
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        qtbot.waitUntil(lambda: left != [], timeout=10000)
+    finally:
+        uninstall()
+    return left
+
+
+def test_sigterm_with_a_folder_in_the_autosaves_place_says_so_on_stderr_and_still_ends(
+    qtbot, window, project_file: Path, capfd
+) -> None:
+    """The autosave cannot be written (a folder where it goes; a read-only folder alike): the status bar is
+    gone with the window, so stderr names the autosave; the lock is given back and the app ends."""
+    doc = window.document
+    draw_box(window)
+    auto = autosave_path_for(project_file)
+    auto.mkdir()
+    assert _sigterm(qtbot, window) == [128 + signal.SIGTERM]
+    err = capfd.readouterr().err
+    assert f"ended by signal {signal.SIGTERM}" in err and str(auto) in err and "could not be kept" in err
+    assert auto.is_dir() and not lock_path(project_file).exists()
+    doc.undo_stack.setClean()  # as on disk again: the autosave's discarding leaves the folder, raises nothing
+    assert auto.is_dir()
+
+
+def test_sigterm_ends_the_app_when_the_autosave_raises(
+    qtbot, window, project_file: Path, capfd, monkeypatch
+) -> None:
+    """Any error writing the autosave (memory, a bug) is said on stderr; the settings are kept, the lock given
+    back and the app ends: it did not, and a second SIGTERM was then ignored."""
+    doc = window.document
+    draw_box(window)
+
+    def fails() -> bool:
+        raise MemoryError("no memory left")
+
+    monkeypatch.setattr(doc, "autosave", fails)
+    settings().remove("window/state")
+    assert _sigterm(qtbot, window) == [128 + signal.SIGTERM]
+    assert "MemoryError: no memory left" in capfd.readouterr().err
+    assert not lock_path(project_file).exists() and settings().value("window/state") is not None
+    doc.undo_stack.setClean()

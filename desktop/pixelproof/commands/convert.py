@@ -172,7 +172,12 @@ def _recognised(path: str) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     from pixelproof.core.coco import ProjectSaveError
-    from pixelproof.core.limits import LimitError, check_output_not_input, set_outside_root_allowed
+    from pixelproof.core.limits import (
+        LimitError,
+        check_output_not_input,
+        check_regular_file,
+        set_outside_root_allowed,
+    )
     from pixelproof.core.overlap_versions import WRITTEN, versions_note
     from pixelproof.core.save_targets import check_not_folder_name, make_parent_folders
     from pixelproof.interop.format_guess import another_format_hint
@@ -183,8 +188,13 @@ def run(args: argparse.Namespace) -> int:
     if refuse_empty_outputs(args.output):  # "" is the current folder: written into, or said a folder
         return 1
     batch = batch_options(args)
-    if not os.path.exists(args.input):
+    try:  # a FIFO or a device was "not recognised as any readable format", a loop of links "not found"
+        check_regular_file(args.input, allow_dir=True)
+    except FileNotFoundError:
         error(f"{args.input}: not found")
+        return 1
+    except (LimitError, OSError) as e:
+        error(error_text(e))
         return 1
     if args.src_format is None:
         found = _recognised(args.input)

@@ -67,7 +67,10 @@ def write_autosave(target: Path, project: Project, base: FileState | None) -> No
     """Write ``project`` to ``target`` (atomically) with the header; ``base``: the project file as its
     edits found it (None for a new project). A folder that is gone (a share unmounted, the folder renamed
     or deleted) is ``ProjectSaveError`` naming it, as a save says it. Raises ``ProjectSaveError`` or
-    ``OSError``."""
+    ``OSError``. A link in ``target``'s place is removed, never written through: the autosave is ours, and
+    a link made there in a shared folder would have it replace the file of whoever edits the project."""
+    if os.path.islink(target):
+        os.unlink(target)
     check_output_path(target)
     header = {
         "project": None if project.path is None else str(project.path),

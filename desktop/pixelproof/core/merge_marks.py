@@ -23,7 +23,8 @@ annotator added: another annotator's, the lead's or a new one; a honeypot) is no
 ``outside_mark_not_dealt`` conflict names the shard, the track, the video folder and the frame, so it is
 not lost unsaid.
 Shards that record no marks (split by an earlier PixelProof) merge as before: the base's marks (without
-``--into``, the first shard's) and nothing of the shards'.
+``--into``, the first shard's) and nothing of the shards'. A record edited into no object (a list, a number)
+is read as recording none dealt: the shard's marks on its frames count as its annotator's, never lost unsaid.
 """
 
 from __future__ import annotations
@@ -103,6 +104,8 @@ def _dealt(source: Source) -> tuple[dict[int, int], set[tuple[int, str]]] | None
     info = source.project.app.get("shard")
     record = info.get(MARKS_AT_SPLIT) if isinstance(info, dict) else None
     images = info.get("at_split") if isinstance(info, dict) else None
+    if record is not None and not isinstance(record, dict):
+        record = {}  # edited by hand into no record: its marks count as the annotator's, none lost unsaid
     if not isinstance(record, dict) or not isinstance(images, dict):
         return None
     ids = {i: source.image_ids[i] for k in images if (i := id_key(k)) in source.image_ids}

@@ -91,6 +91,8 @@ def check_output_path(target: str | os.PathLike[str]) -> None:
         path = write_target(target)
     except OSError as e:
         raise ProjectSaveError(f"{target}: {e.strerror or e}") from None
+    if path.is_symlink():  # still a link once resolved: a loop, refused before the run, not after it
+        raise ProjectSaveError(f"{target}: is a symbolic link to {_link_end(path)}; nothing written")
     if (kind := not_a_file(path)) is not None:  # a FIFO, a device: atomic_output's refusal came after the run
         raise ProjectSaveError(f"{target}: is {kind}, not a file to write")
     parent = path.parent

@@ -157,7 +157,7 @@ def _views(root: Any) -> Views:
 def page_of(result: dict, pages: int) -> tuple[int | None, str]:
     """(the page of a multi-page ``<Image valueList>`` a result is on, "") or (None, why not): its
     ``item_index``, 0 when it has none (as Label Studio reads it); ``pages``: how many the task holds."""
-    index = result.get("item_index")
+    index = given = result.get("item_index")  # said as given: 1e308, not in 309 digits
     if index is None:
         index = 0
     elif isinstance(index, float) and index.is_integer():
@@ -165,9 +165,12 @@ def page_of(result: dict, pages: int) -> tuple[int | None, str]:
     if isinstance(index, bool) or not isinstance(index, int):
         return None, f"item_index {short_repr(index)} is no page number (a whole number from 0)"
     if index < 0:
-        return None, f"item_index {index} is negative"
+        return None, f"item_index {short_repr(given)} is negative"
     if index >= pages:
-        return None, f"item_index {index} is past the task's {plural(pages, 'page')} (pages count from 0)"
+        return (
+            None,
+            f"item_index {short_repr(given)} is past the task's {plural(pages, 'page')} (pages count from 0)",
+        )
     return index, ""
 
 

@@ -7,6 +7,7 @@ Label Studio the task it exported. Used by :mod:`labelstudio_writer`."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -69,7 +70,8 @@ def task_groups(project: Project, views: dict[str, View]) -> tuple[list[list[Mem
     a list view's pages in page order), any other alone; and how many an image of its task already took
     the place of (the same picture twice: a task of its own each, counted)."""
     groups: dict[Any, list[Member]] = {}
-    clashes = 0
+    taken: dict[int, tuple[set[tuple[str, str, int | None]], dict[str, bool]]] = {}  # a task's, looked up
+    clashes = 0  # (a set a task, not a scan of its members: 8,000 pages took 6x a task each, bench)
     for image in project.images.values():
         origin = _origin(image)
         if origin is None:
@@ -79,21 +81,25 @@ def task_groups(project: Project, views: dict[str, View]) -> tuple[list[list[Mem
         view = views.get(name) or View(name, name, page is not None)
         if view.pages != (page is not None):
             view = View(view.name, view.key, page is not None)  # the config edited since: as the image says
-        members = groups.setdefault(("task", task), [])
-        if any(
-            m.view and (m.view.name == name or m.view.key == view.key) and m.page == page for m in members
-        ):
+        places, kinds = taken.setdefault(task, (set(), {}))
+        if ("name", name, page) in places or ("key", view.key, page) in places:
             clashes += 1
-            members = groups.setdefault(("image", image.id), [])
-        if any(m.view and m.view.key == view.key and m.view.pages != view.pages for m in members):
+            groups[("image", image.id)] = [Member(image, view, page)]
+        elif kinds.get(view.key, view.pages) != view.pages:
             clashes += 1  # one data key as a picture and as pages: not one task
-            members = groups.setdefault(("image", image.id), [])
-        members.append(Member(image, view, page))
+            groups[("image", image.id)] = [Member(image, view, page)]
+        else:
+            places.update((("name", name, page), ("key", view.key, page)))
+            kinds[view.key] = view.pages
+            groups.setdefault(("task", task), []).append(Member(image, view, page))
     out = []
     for members in groups.values():
-        for key in {m.view.key for m in members if m.view and m.view.pages}:  # pages renumbered from 0
-            listed = sorted((m for m in members if m.view and m.view.key == key), key=lambda m: m.page or 0)
-            for n, m in enumerate(listed):
+        lists: dict[str, list[Member]] = {}
+        for m in members:
+            if m.view and m.view.pages:
+                lists.setdefault(m.view.key, []).append(m)
+        for listed in lists.values():  # pages renumbered from 0
+            for n, m in enumerate(sorted(listed, key=lambda m: m.page or 0)):
                 m.page = n
         out.append(members)
     return out, clashes
@@ -128,12 +134,14 @@ def task_data(members: list[Member], urls: list[str], key: str) -> dict[str, Any
     """A task's ``data``: each picture's URL under its key, a list view's pages as a list (``key``: the
     data key of an image of no imported task)."""
     data: dict[str, Any] = {}
+    pages = Counter(m.view.key for m in members if m.view and m.view.pages)  # two <Image>s of one list: one
     for m, url in zip(members, urls, strict=True):
         if m.view is None:
             data[key] = url
         elif m.view.pages:
-            pages = sum(1 for o in members if o.view == m.view)
-            data.setdefault(m.view.key, [""] * pages)[m.page or 0] = url  # pages numbered 0.. by task_groups
+            data.setdefault(m.view.key, [""] * pages[m.view.key])[m.page or 0] = (
+                url  # numbered by task_groups
+            )
         else:
             data[m.view.key] = url
     return data

@@ -7,6 +7,7 @@ only through core edits pushed here (``push``), which the undo stack applies and
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -298,7 +299,8 @@ class Document(QObject):
     def discard_autosave(self) -> None:
         target = self.autosave_path()
         if target is not None:
-            target.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a folder in its place, one made read-only: left, not raised
+                target.unlink(missing_ok=True)  # (older than the save, it is never offered)
         if self.untitled:
             self.recovery_file = None
 

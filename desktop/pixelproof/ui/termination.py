@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import socket
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -42,12 +43,14 @@ def end_on_signals(
         if ended:
             return
         ended.append(number)
-        doc = document()
-        if doc is not None:
-            doc.autosave()  # nothing when there is nothing unsaved
-            doc.close()  # the autosave timer stopped, the lock given back
-        save_settings()
-        (leave or app.exit)(128 + number)
+        try:
+            doc = document()
+            if doc is not None:
+                _autosave(doc, number)
+                doc.close()  # the autosave timer stopped, the lock given back
+            save_settings()
+        finally:  # never left running: a second signal is not acted on
+            (leave or app.exit)(128 + number)
 
     def handler(number: int, _frame: object) -> None:
         QTimer.singleShot(0, lambda: end(number))  # out of whatever Qt call the signal interrupted
@@ -67,6 +70,23 @@ def end_on_signals(
         _LIVE.remove(kept)
 
     return uninstall
+
+
+def _autosave(doc: Document, number: int) -> None:
+    """The edits to the autosave (nothing when there is nothing unsaved); when it cannot be written (its
+    folder read-only, a folder in its place, any error) stderr says so: the status bar is gone with the
+    window, and no one may be there to answer a question."""
+    try:
+        doc.autosave()
+        failure = doc.autosave_failure if doc.is_modified() else None
+    except Exception as e:  # the app still ends, its lock given back
+        failure = f"{type(e).__name__}: {e}"
+    if failure:
+        print(
+            f"pixelproof: ended by signal {number}; the edits since the last save could not be kept in the "
+            f"autosave ({failure})",
+            file=sys.stderr,
+        )
 
 
 def _drain(receiver: socket.socket) -> None:
