@@ -309,8 +309,10 @@ def _results(
             if a.score is not None:
                 scores.setdefault(model, []).append(a.score)
         else:
+            # Label Studio's own mark of a region taken from a model's prediction (CVAT's "auto")
+            origin = "prediction" if (a.source or "").startswith("model:") else "manual"
             for r in regions:
-                r["origin"] = "manual"
+                r["origin"] = origin
             who = a.app_extra.get(ANNOTATOR_KEY)
             done.setdefault(None if who is None else str(who), []).extend(regions)
     pending = []
