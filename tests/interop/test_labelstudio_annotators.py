@@ -286,3 +286,20 @@ def test_the_most_recent_annotators_choice_goes_back_in_their_annotation_not_one
     boxes = sorted(r["value"]["x"] for r in with_choice[0]["result"] if r["type"] == "rectanglelabels")
     user1 = sorted(r["value"]["x"] for r in tasks[0]["annotations"][1]["result"] if "x" in r["value"])
     assert np.allclose(boxes, user1)
+
+
+def test_the_annotation_marked_ground_truth_is_the_one_kept_by_default(tmp_path: Path) -> None:
+    """A reviewer marked task 1's older annotation (1, user 2) as Label Studio's ground truth: that one
+    comes in, the newer one is named as left out. Before, the most recent always won, so the import kept
+    the version the reviewer had not chosen."""
+    export = _fixture(tmp_path)
+    tasks = json.loads(export.read_text())
+    tasks[0]["annotations"][0]["ground_truth"] = True
+    export.write_text(json.dumps(tasks))
+    result = read_labelstudio(export)
+    image = next(im for im in result.project.images.values() if im.file_name == "image1")
+    got = sorted(a.bbox[0] for a in result.project.annotations_of(image.id))
+    pct = sorted(r["value"]["x"] for r in tasks[0]["annotations"][0]["result"])
+    assert np.allclose(got, [x * image.width / 100 for x in pct])
+    (line,) = [p for p in result.problems if "annotation 2 not imported" in p]
+    assert "PixelProof keeps one, the ground truth (1)" in line
