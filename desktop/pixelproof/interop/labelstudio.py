@@ -564,9 +564,9 @@ FORMAT = Format(
         Option(
             "annotator_versions",
             "choice",
-            "a task several annotators labelled: keep the most recent annotation (latest, the default), "
-            "or each annotator's most recent one as that annotator's version, side by side as after a "
-            "merge of shards (each; for agreement and consensus)",
+            "a task several annotators labelled: keep the one marked ground truth, else the latest (latest, "
+            "the default), or each annotator's latest as their version, side by side as after a merge of "
+            "shards (each; for agreement and consensus)",
             "latest",
             choices=ANNOTATOR_CHOICES,
             label="Annotators",

@@ -15,7 +15,7 @@ from pixelproof.core.overlap_versions import OVERLAP_KEY
 
 # in the Import dialog's box, after "Annotators": "The most recent one" read as one of the annotators
 ANNOTATOR_CHOICES = {
-    "latest": "The most recent annotation only",
+    "latest": "One: the ground truth, else the most recent",
     "each": "Each annotator's most recent, side by side (for agreement, consensus)",
 }
 
