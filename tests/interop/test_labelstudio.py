@@ -496,3 +496,34 @@ def test_json_min_export_reads_as_its_json_export(export: str, config: str, tmp_
     assert [got.image_status(i) for i in got.images] == [want.image_status(i) for i in want.images]
     assert any("JSON-MIN" in s for s in said)
     assert not any("no data.image" in s for s in said)
+
+
+def test_a_prediction_accepted_goes_back_marked_as_label_studio_marks_one_taken_from_a_model(
+    tmp_path: Path,
+) -> None:
+    """A model's box accepted in PixelProof is written in the task's annotation with ``origin``
+    "prediction", Label Studio's mark of a region taken from a prediction (its editor's 'prediction' |
+    'prediction-changed' | 'manual'); a hand-drawn one "manual". Before, both were "manual": the export
+    said a person drew what a model proposed."""
+    from pixelproof.core.geometry import clone
+    from pixelproof.core.labels import set_review
+
+    Image.new("RGB", (200, 100)).save(tmp_path / "a.png")
+    task = {
+        "id": 1,
+        "data": {"image": "a.png"},
+        "annotations": [{"id": 1, "result": [_box(10, 10, 20, 20, id="hand")]}],
+        "predictions": [{"id": 6, "model_version": "v2", "result": [_box(50, 50, 9, 9, id="m", score=0.4)]}],
+    }
+    project = read_labelstudio(_tasks(tmp_path / "e.json", [task])).project
+    (model,) = [a for a in project.annotations.values() if is_pending_prediction(a)]
+    accepted = clone(model)
+    set_review(accepted, "accepted")
+    project.replace_annotation(accepted)
+    write_labelstudio(project, tmp_path / "out")
+    (written,) = json.loads((tmp_path / "out" / "tasks.json").read_text())
+    assert "predictions" not in written
+    assert {r["id"]: r["origin"] for r in written["annotations"][0]["result"]} == {
+        "hand": "manual",
+        "m": "prediction",
+    }

@@ -261,3 +261,45 @@ def test_a_task_of_more_annotators_than_consensus_works_out_is_skipped_by_name(
     said = captured.out + captured.err
     assert "a.png: 4 annotators' versions, more than the 3 an image is worked out with; skipped" in said
     assert "on 1 image" in said  # b.png still worked out
+
+
+def test_the_most_recent_annotators_choice_goes_back_in_their_annotation_not_one_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """Task 1 annotated by users 2 and 1, user 1's (the most recent) with a choice: written back, the task
+    has two annotations again, the choice in user 1's with their boxes. Before, the choice was a third
+    annotation of its own, which Label Studio shows as one more annotator who drew nothing."""
+    export = _fixture(tmp_path)
+    tasks = json.loads(export.read_text())
+    choice = {"type": "choices", "from_name": "weather", "to_name": "image", "value": {"choices": ["Rainy"]}}
+    tasks[0]["annotations"][1]["result"].append(choice)
+    export.write_text(json.dumps(tasks))
+    project = tmp_path / "project.json"
+    assert main(["convert", str(export), str(project), "--from", "labelstudio", "--to", "coco",
+                 "--annotator-versions", "each"]) == 0  # fmt: skip
+    out = tmp_path / "out"
+    assert main(["convert", str(project), str(out), "--from", "coco", "--to", "labelstudio"]) == 0
+    written = json.loads((out / "tasks.json").read_text())[0]["annotations"]
+    assert len(written) == 2
+    with_choice = [a for a in written if any(r["type"] == "choices" for r in a["result"])]
+    assert len(with_choice) == 1
+    boxes = sorted(r["value"]["x"] for r in with_choice[0]["result"] if r["type"] == "rectanglelabels")
+    user1 = sorted(r["value"]["x"] for r in tasks[0]["annotations"][1]["result"] if "x" in r["value"])
+    assert np.allclose(boxes, user1)
+
+
+def test_the_annotation_marked_ground_truth_is_the_one_kept_by_default(tmp_path: Path) -> None:
+    """A reviewer marked task 1's older annotation (1, user 2) as Label Studio's ground truth: that one
+    comes in, the newer one is named as left out. Before, the most recent always won, so the import kept
+    the version the reviewer had not chosen."""
+    export = _fixture(tmp_path)
+    tasks = json.loads(export.read_text())
+    tasks[0]["annotations"][0]["ground_truth"] = True
+    export.write_text(json.dumps(tasks))
+    result = read_labelstudio(export)
+    image = next(im for im in result.project.images.values() if im.file_name == "image1")
+    got = sorted(a.bbox[0] for a in result.project.annotations_of(image.id))
+    pct = sorted(r["value"]["x"] for r in tasks[0]["annotations"][0]["result"])
+    assert np.allclose(got, [x * image.width / 100 for x in pct])
+    (line,) = [p for p in result.problems if "annotation 2 not imported" in p]
+    assert "PixelProof keeps one, the ground truth (1)" in line

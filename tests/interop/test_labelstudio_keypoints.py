@@ -165,3 +165,32 @@ def test_names_past_max_keypoints_stay_kept_results_and_many_names_read_in_linea
         f"keypoint 'k{MAX_KEYPOINTS}':" in p and f"over the limit of {MAX_KEYPOINTS:,}" in p and "kept" in p
         for p in result.problems
     )
+
+
+def test_each_annotators_points_under_their_regions_are_their_objects_keypoints(tmp_path: Path) -> None:
+    """Two annotators' versions side by side (``annotator_versions="each"``): the older one's points nested
+    under its own region are that object's keypoints too, and go back under it. Before, only the most
+    recent version's were; the other's were "results that are no regions ... not imported", lost."""
+    older = [_box("a1", 10), _point("k1", 15, 20, "nose", "a1"), _point("k2", 25, 40, "hand", "a1")]
+    newer = [_box("b1", 11), _point("k3", 16, 21, "nose", "b1"), _point("k4", 90, 90, "nose")]
+    tasks = [{"id": 1, "data": {"image": "a.png"}, "annotations": [
+        {"id": 1, "completed_by": 3, "updated_at": "2026-01-01T00:00:00Z", "result": older},
+        {"id": 2, "completed_by": 4, "updated_at": "2026-01-02T00:00:00Z", "result": newer},
+    ]}]  # fmt: skip
+    Image.new("RGB", (200, 100)).save(tmp_path / "a.png")
+    (tmp_path / "export.json").write_text(json.dumps(tasks))
+    result = read_labelstudio(tmp_path / "export.json", annotator_versions="each")
+    project = result.project
+    cat = project.category_by_name("person")
+    image = next(iter(project.images.values()))
+    by_who = {a.app_extra["annotator"]: a for a in project.annotations.values()}
+    assert keypoints_of(by_who["user3"], image, cat).points == [(30.0, 20.0, 2), (50.0, 40.0, 2)]
+    assert keypoints_of(by_who["user4"], image, cat).points == [(32.0, 21.0, 2), (0.0, 0.0, 0)]
+    assert not any("of the other annotators' versions not imported" in p for p in result.problems)
+    assert [r["id"] for r in image.extra["pixelproof"]["labelstudio"]["results"]] == ["k4"]
+    write_labelstudio(project, tmp_path / "out")
+    (task,) = json.loads((tmp_path / "out" / "tasks.json").read_text())
+    nested = sorted(
+        (r["id"], r["parentID"]) for a in task["annotations"] for r in a["result"] if "parentID" in r
+    )
+    assert nested == [("k1", "a1"), ("k2", "a1"), ("k3", "b1")]

@@ -60,7 +60,7 @@ from pixelproof.interop.dataset_json import loads_json
 from pixelproof.interop.formats import Format, Option, images_option, sniff
 from pixelproof.interop.labelstudio_annotators import ANNOTATOR_CHOICES, pick_annotations, tag_versions
 from pixelproof.interop.labelstudio_inputs import ImageFinder, Labels, Views, page_of, read_config
-from pixelproof.interop.labelstudio_keypoints import finish_keypoints, group_keypoints
+from pixelproof.interop.labelstudio_keypoints import finish_keypoints, group_keypoints, group_versions
 from pixelproof.interop.labelstudio_min import is_json_min, tasks_from_min
 from pixelproof.interop.labelstudio_regions import join_parts, region_geometry, region_note, whole
 from pixelproof.interop.labelstudio_writer import CONFIG_NAME, SPLIT_KEY, TASKS_NAME, write_labelstudio
@@ -350,15 +350,12 @@ def _read_view(
         return
     # results that are no regions: the image keeps the most recent annotation's ("result[n]")
     no_region = [
-        (r, at) for r, src, _, at, _ in results if src is None and as_dict(r).get("type") not in AREA_TYPES
+        (r, at, who)
+        for r, src, _, at, who in results
+        if src is None and as_dict(r).get("type") not in AREA_TYPES
     ]
-    kept = [r for r, at in no_region if at.startswith("result[")]
-    if len(kept) < len(no_region):
-        report(
-            f"{where}: {plural(len(no_region) - len(kept), 'result')} that are no regions (choices, text...) "
-            "of the other annotators' versions not imported: the image keeps the most recent's "
-            f"({picked[0][1]})"
-        )
+    kept = [r for r, at, _ in no_region if at.startswith("result[")]
+    theirs = [(r, who) for r, at, who in no_region if not at.startswith("result[")]  # other versions'
     extra: dict[str, Any] = {}
     if kept or task.get("id") is not None or view:
         ls: dict[str, Any] = {"results": kept} if kept else {}
@@ -392,6 +389,14 @@ def _read_view(
             lost += not ok and source is None
     for who, mine in made.items():
         join_parts(build, image, mine, [item for item in results if item[4] == who])
+    grouped, others = group_versions(where, theirs, made, image, report, notes.keypoint_names)
+    notes.grouped += grouped
+    if others:
+        report(
+            f"{where}: {plural(others, 'result')} that {'is' if others == 1 else 'are'} no regions (choices, "
+            f"text...) of the other annotators' versions not imported: the image keeps the most recent's "
+            f"({picked[0][1]})"
+        )
     if kept and picked:  # the kept annotation's points nested under its regions: their keypoints
         left = group_keypoints(where, kept, made.get(picked[0][1], {}), image, report, notes.keypoint_names)
         if len(left) < len(kept):
@@ -559,9 +564,9 @@ FORMAT = Format(
         Option(
             "annotator_versions",
             "choice",
-            "a task several annotators labelled: keep the most recent annotation (latest, the default), "
-            "or each annotator's most recent one as that annotator's version, side by side as after a "
-            "merge of shards (each; for agreement and consensus)",
+            "a task several annotators labelled: keep the one marked ground truth, else the latest (latest, "
+            "the default), or each annotator's latest as their version, side by side as after a merge of "
+            "shards (each; for agreement and consensus)",
             "latest",
             choices=ANNOTATOR_CHOICES,
             label="Annotators",

@@ -15,7 +15,7 @@ from pixelproof.core.overlap_versions import OVERLAP_KEY
 
 # in the Import dialog's box, after "Annotators": "The most recent one" read as one of the annotators
 ANNOTATOR_CHOICES = {
-    "latest": "The most recent annotation only",
+    "latest": "One: the ground truth, else the most recent",
     "each": "Each annotator's most recent, side by side (for agreement, consensus)",
 }
 
@@ -66,7 +66,12 @@ def pick_annotations(
     latest = live[0][1]
     names = [annotator_name(a) for _, a in live]
     if not each or len({n for n in names if n is not None}) < 2:
-        why = f"another version; PixelProof keeps one, the most recent ({short_repr(latest.get('id'))})"
+        # the one a reviewer marked as Label Studio's ground truth, else the most recent
+        truth = [ka for ka in live if ka[1].get("ground_truth") is True][:1]
+        live = truth + [ka for ka in live if ka not in truth]
+        latest = live[0][1]
+        kept = "the ground truth" if truth else "the most recent"
+        why = f"another version; PixelProof keeps one, {kept} ({short_repr(latest.get('id'))})"
         if len(live) > 1 and not each:
             why += "; to keep every annotator's, side by side: --annotator-versions each"
         return [(latest, None)], others + [(a, why) for _, a in live[1:]]

@@ -85,6 +85,27 @@ def group_keypoints(
     return left
 
 
+def group_versions(
+    where: str,
+    results: list[tuple[Any, Any]],
+    made: dict[Any, dict[str, Annotation]],
+    image: ImageRecord,
+    report: Reporter,
+    names: dict[int, dict[str, None]],
+) -> tuple[int, int]:
+    """The other annotators' versions' results that are no regions (each with its annotator): those nested
+    under that annotator's regions (``made``: annotator -> region id -> object) become the objects'
+    keypoints, as the kept version's do; the rest are not imported (an image keeps one version's choices).
+    Returns how many were grouped and how many are left."""
+    by_who: dict[Any, list] = {}
+    for r, who in results:
+        by_who.setdefault(who, []).append(r)
+    left = sum(
+        len(group_keypoints(where, rs, made.get(w, {}), image, report, names)) for w, rs in by_who.items()
+    )
+    return len(results) - left, left
+
+
 def finish_keypoints(project: Project) -> None:
     """Give each category whose objects got points their names (first read first) and each such object
     its COCO triples, ``num_keypoints`` and the points' kept fields."""

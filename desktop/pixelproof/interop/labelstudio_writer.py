@@ -111,6 +111,7 @@ def write_labelstudio(
         used: set[str] = set()  # region ids: unique in the task
         annotations: dict[str | None, list[dict]] = {}  # annotator's version (None: of none) -> results
         labelled = False
+        loose = False  # an object of no annotator's version: the task's first annotation is of none
         predictions: dict[str, tuple[list[dict], list[float]]] = {}
         for member in group:
             image = member.image
@@ -150,11 +151,9 @@ def write_labelstudio(
                 # one annotation per annotator's version (the first: the objects of none, kept results)
                 who = [None, *held.get(image.id, [])] if image.id in held else [None]
                 results = [by_who.get(n, []) for n in who]
-                results[0] = [
-                    *results[0],
-                    *(r for n, rs in by_who.items() if n not in who for r in rs),
-                    *kept,
-                ]
+                results[0] = [*results[0], *(r for n, rs in by_who.items() if n not in who for r in rs)]
+                loose = loose or bool(results[0])
+                results[0].extend(kept)
                 for n, rs in zip(who, results, strict=True):
                     annotations.setdefault(n, []).extend(rs)
             for p in pending:
@@ -170,8 +169,12 @@ def write_labelstudio(
                 task["data"][SPLIT_KEY] = split
         if labelled:
             counts["versions"] += len(annotations) > 1
-            if len(annotations) > 1 and not annotations[None]:
-                del annotations[None]  # no object outside the versions: the first annotator's is the first
+            if len(annotations) > 1 and not loose:
+                # no object outside the versions: the first annotator's (the most recent, whose choices and
+                # texts were kept) is the first and holds them, not an annotation of its own
+                kept = annotations.pop(None)
+                first_version = annotations[next(iter(annotations))]
+                first_version.extend(kept)
             task["annotations"] = [
                 {"result": r, "was_cancelled": False, "ground_truth": False} for r in annotations.values()
             ]
@@ -306,8 +309,10 @@ def _results(
             if a.score is not None:
                 scores.setdefault(model, []).append(a.score)
         else:
+            # Label Studio's own mark of a region taken from a model's prediction (CVAT's "auto")
+            origin = "prediction" if (a.source or "").startswith("model:") else "manual"
             for r in regions:
-                r["origin"] = "manual"
+                r["origin"] = origin
             who = a.app_extra.get(ANNOTATOR_KEY)
             done.setdefault(None if who is None else str(who), []).extend(regions)
     pending = []
