@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text, ok_cancel
 from pixelproof.ui.jobs import Job
-from pixelproof.ui.merge_report import ConflictDialog
+from pixelproof.ui.merge_report import ConflictDialog, merge_words
 from pixelproof.ui.shard_badge import ShardBadge, credit_text, shard_owner
 from pixelproof.ui.shortcuts import make_action
 
@@ -549,18 +549,9 @@ class TeamsActions(QObject):
         job.finished.connect(done)
         job.failed.connect(
             lambda reason: QMessageBox.warning(
-                self.shell.widget, "Merge failed", as_text(_merge_words(reason))
+                self.shell.widget, "Merge failed", as_text(merge_words(reason))
             )
         )
         self.job = job
         job.start()
         return job
-
-
-def _merge_words(text: str) -> str:
-    """A merge refusal in this dialog's words: the app has no manifest option, only its Manifest field, and
-    ``pixelproof add`` (images only: a project's labels would not come with it) is no way on here."""
-    return text.replace(
-        "goes in with `pixelproof add` or by merging it without a manifest",
-        "goes in by merging it with the Manifest field left empty",
-    )
