@@ -22,7 +22,9 @@ def test_by_default_a_tie_is_proposed_and_accept_leaves_it_pending(tmp_path: Pat
     assert main(["consensus", str(path), "--method", "majority"]) == 0
     out = capsys.readouterr().out
     assert "2 pending consensus objects on 1 image" in out
-    assert "1 object drawn by exactly half of them kept pending" in out
+    assert "(1 tie among them, an object drawn by exactly half of the annotators;" in out
+    assert "The tie stays pending until you decide: accept or reject it in the Review mode" in out
+    assert "--decide-ties accept|reject; --accept does not decide it\n" in out
     assert main(["consensus", str(path), "--accept"]) == 0
     out = capsys.readouterr().out
     assert "consensus accepted on 1 image" in out

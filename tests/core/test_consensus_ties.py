@@ -14,6 +14,7 @@ from pixelproof.core.consensus import (
     consensus_edit,
     dropped_by_accept,
     summary_line,
+    ties_advice,
     ties_left_pending,
 )
 from pixelproof.core.merge import Shard, merge_shards
@@ -55,7 +56,11 @@ def test_an_object_one_of_two_annotators_drew_is_proposed_pending_and_survives_a
     edit, summary = consensus_edit(project, method)  # ties "pending" by default
     edit.apply(project)
     assert (summary["objects"], summary["half"], summary["minority"]) == (2, 1, 0)
-    assert "1 object drawn by exactly half of them kept pending" in summary_line(summary)
+    assert "(1 tie among them, an object drawn by exactly half of the annotators;" in summary_line(summary)
+    assert ties_advice(summary, "ALL", "ACCEPT") == (
+        "The tie stays pending until you decide: accept or reject it in the Review mode (its note says how "
+        "many drew it), or every tie at once with ALL; ACCEPT does not decide it"
+    )
     both, alone = _consensus(project)
     assert CONSENSUS_TIE not in both.app_extra and both.note is None
     assert alone.review == "pending" and alone.app_extra[CONSENSUS_TIE] == [1, 2]

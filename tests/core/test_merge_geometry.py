@@ -104,3 +104,13 @@ def test_without_a_base_the_first_shards_geometry_is_kept_and_the_others_reporte
     line = geometry_lines(rows)[0]
     assert line.startswith("pixel_spacing differs: ann [0.8, 0.8] mm, bob [0.5, 0.5] mm on 1 image (")
     assert "the merged project keeps ann's" in line and "--into" in line
+
+
+def test_merged_into_a_base_a_shards_record_kept_names_no_into() -> None:
+    """An image the base lacks (two shards added it) keeps the first shard's record: before, the line said
+    `no base to settle it: merge into the lead's project, --into` of a merge made with --into."""
+    row = {"file_name": "new.png", "key": "pixel_spacing", "kept": [0.5, 0.5], "kept_from": "ann",
+           "from_base": False, "shard": "bob", "value": [0.8, 0.8]}  # fmt: skip
+    into = geometry_lines([row], base_given=True)[0]
+    assert into.endswith("keeps ann's (the base does not hold this image: no record of its own to keep)")
+    assert "--into" in geometry_lines([row])[0]  # without a base, --into is the way on

@@ -765,3 +765,18 @@ def test_the_same_shards_merged_again_leave_an_overlap_images_versions_consensus
     late.add_annotation(box_annotation(late.next_annotation_id(), 1, 2, [30, 30, 5, 5]))
     newer = merge_shards([Shard.of(late, "bob")], base=merged, manifest=result.manifest)
     assert newer.stats["outdated_consensus_objects"] > 0 and "1" not in newer.project.app.get("consensus", {})
+
+
+def test_shard_annotator_names_whose_shard_a_project_is() -> None:
+    """What the app shows of an open shard (its title, status bar) and merge credits: split's record, in
+    NFC; a project that records no shard, or a damaged record, is nobody's."""
+    from pixelproof.core.coco import new_project
+    from pixelproof.core.shard_match import shard_annotator
+
+    project = new_project(["cat"])
+    assert shard_annotator(project) is None
+    project.app["shard"] = {"annotator": "Jose\u0301", "split": "s"}
+    assert shard_annotator(project) == "Jos\u00e9"
+    for damaged in ({"annotator": 7}, {"annotator": " "}, "ann"):
+        project.app["shard"] = damaged
+        assert shard_annotator(project) is None

@@ -77,7 +77,10 @@ def test_by_default_what_one_of_two_annotators_drew_is_proposed_and_stays_pendin
     assert view.ties.currentText() == "Ties: review"
     qtbot.mouseClick(view.consensus_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.consensus_job is None, timeout=10000)
-    assert "drawn by exactly half of them kept pending" in win.statusBar().currentMessage()
+    said = win.statusBar().currentMessage()
+    assert "(2 ties among them, objects drawn by exactly half of the annotators;" in said
+    assert "The 2 ties stay pending until you decide: accept or reject each in the Review mode" in said
+    assert "at once with Accept All Ties / Reject All Ties; Accept Consensus does not decide them" in said
     qtbot.mouseClick(view.accept_button, Qt.MouseButton.LeftButton)
     said = win.statusBar().currentMessage()
     [left] = doc.project.annotations_of(image_id)

@@ -415,8 +415,10 @@ def test_merge_into_a_renumbered_project_names_the_shard_and_the_file_to_merge_i
     qtbot.waitUntil(lambda: bool(warned), timeout=20000)
     title, text = warned[0]
     assert title == "Merge failed" and "Traceback" not in text
-    assert "was renumbered (pixelproof renumber, at " in text and f"after {paths[0]} was made" in text
-    assert f"Merge {paths[0]} into {lead}.bak, the project as it was before renumbering" in text
+    assert "was renumbered (on the command line: pixelproof renumber, at " in text
+    assert f"after {paths[0]} was made" in text  # the app merges into the open project: open the .bak
+    assert f"Open {lead}.bak, the project as it was before renumbering" in text
+    assert f"and merge {paths[0]} into it (Merge Shards merges into the open project)" in text
     assert len(window.document.project.annotations) == before  # nothing merged
 
 

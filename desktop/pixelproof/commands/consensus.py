@@ -71,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         dropped_text,
         has_consensus,
         summary_line,
+        ties_advice,
         ties_left_pending,
         ties_text,
         waiting_note,
@@ -122,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
             )
             return 1
         message = summary_line(summary)
+        decide_all = f"pixelproof consensus {args.output or args.project} --decide-ties accept|reject"
+        pending = ties_advice(summary, decide_all, "--accept")  # the ties proposed: what to do with them
     saved = apply_and_save(project, edit, tool="consensus", author=args.author, output=args.output)
     if saved is None:
         return 1

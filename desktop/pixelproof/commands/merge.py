@@ -170,7 +170,9 @@ def run(args: argparse.Namespace) -> int:
         print(shown(renamed_text(old, new, who)))
     for line in relocated_lines(result.report()["relocated_files"]):
         print(shown(line))
-    for line in geometry_lines(result.geometry_differs):  # the base's geometry kept: one side is wrong
+    for line in geometry_lines(
+        result.geometry_differs, base_given=bool(args.into)
+    ):  # the base's geometry kept: one side is wrong
         warn(shown(line))
     if result.left_out and not args.report:
         print(

@@ -303,11 +303,9 @@ def summary_line(summary: dict[str, Any]) -> str:
     """What ``consensus_edit`` did, in one line (the CLI prints it, the app's status bar shows it)."""
     fewer = "fewer than half" if summary.get("tie_rule", "drop") == "pending" else "half or fewer"
     notes = [f"{plural(summary['minority'], 'object')} drawn by {fewer} of the annotators left out"]
-    if summary.get("half"):
-        notes.append(
-            f"{plural(summary['half'], 'object')} drawn by exactly half of them kept pending for you to "
-            "decide (a tie: their note says so; accepting the consensus leaves them pending)"
-        )
+    if n := summary.get("half"):  # what to do with them: ``ties_advice``
+        what = "an object" if n == 1 else "objects"
+        notes.insert(0, f"{plural(n, 'tie')} among them, {what} drawn by exactly half of the annotators")
     if summary.get("ties"):
         notes.append(f"{summary['ties']} with a class tie (named in their note)")
     if summary["skipped"]:
@@ -324,6 +322,23 @@ def summary_line(summary: dict[str, Any]) -> str:
         notes.append(waiting_note(summary))
     objects = plural(summary["objects"], "pending consensus object")
     return f"{objects} on {plural(summary['images'], 'image')} ({'; '.join(notes)})"
+
+
+def ties_advice(summary: dict[str, Any], decide_all: str, accept: str) -> str:
+    """What to do with the ties ``consensus_edit`` proposed ("" if none), in words the user can act on:
+    ``decide_all`` names the way to decide every tie at once, ``accept`` the accept that leaves them be
+    (the CLI's flags, the app's buttons). Before, "kept pending for you to decide (a tie: their note says
+    so; accepting the consensus leaves them pending)" said neither how nor where."""
+    n = summary.get("half", 0)
+    if not n:
+        return ""
+    it, them = ("The tie", "it") if n == 1 else (f"The {n} ties", "them")
+    each = "it" if n == 1 else "each"
+    return (
+        f"{it} {'stays' if n == 1 else 'stay'} pending until you decide: accept or reject {each} in the "
+        f"Review mode (its note says how many drew it), or every tie at once with "
+        f"{decide_all}; {accept} does not decide {them}"
+    )
 
 
 def has_consensus(project: Project, image_id: int, marked: dict[int, str] | None = None) -> bool:

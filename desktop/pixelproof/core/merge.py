@@ -45,6 +45,7 @@ from pixelproof.core.shard_match import (
     moved_away,
     relocated_in_base,
     renamed_in_shard,
+    shard_annotator,
 )
 from pixelproof.core.split import copy_annotation, image_key, manifest_keys
 from pixelproof.core.wording import plural
@@ -81,7 +82,7 @@ class Shard:
     @classmethod
     def of(cls, project: Project, fallback_name: str) -> Shard:
         info = project.app.get("shard") if isinstance(project.app.get("shard"), dict) else {}
-        annotator = info.get("annotator") if isinstance(info.get("annotator"), str) else None
+        annotator = shard_annotator(project)  # in NFC, as split wrote it
         split = info.get("split") if isinstance(info.get("split"), str) else None
         cats = info.get("categories")
         at_split = (
@@ -89,8 +90,6 @@ class Shard:
             if isinstance(cats, dict)
             else None
         )
-        if annotator is not None:  # in NFC, as split wrote it: a shard saved by hand or by another tool too
-            annotator = annotator_name(annotator)
         return cls(annotator or annotator_name(fallback_name), project, annotator, split, at_split)
 
 

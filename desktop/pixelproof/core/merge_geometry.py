@@ -70,19 +70,26 @@ def geometry_differs(
     return rows
 
 
-def _kept_text(kept_from: str, from_base: bool) -> str:
+def _kept_text(kept_from: str, from_base: bool, base_given: bool) -> str:
     if from_base:
         return "the merged project keeps the base's"
+    if base_given:  # an image the base lacks (shards added it, the lead removed it): --into is no way on
+        return (
+            f"the merged project keeps {kept_from}'s (the base does not hold this image: no record of its "
+            "own to keep)"
+        )
     return (
         f"the merged project keeps {kept_from}'s (no base to settle it: merge into the lead's project, "
         "--into, to keep its own)"
     )
 
 
-def geometry_lines(rows: list[dict[str, Any]], named: int = 3) -> list[str]:
+def geometry_lines(rows: list[dict[str, Any]], named: int = 3, base_given: bool = False) -> list[str]:
     """What merge says of ``geometry_differs`` (the CLI prints it, the app's merge report shows it): a
     pixel_spacing line per two spacings a shard and the kept record give (qa's wording), naming the
-    images; a line per shard and other key, with the first images' two values."""
+    images; a line per shard and other key, with the first images' two values. ``base_given``: merged into
+    a base (``--into``; the app always is), so a shard's record kept is of an image the base lacks - not
+    one to settle by merging into the lead's project."""
     spacing: dict[tuple, list[str]] = {}
     other: dict[tuple, list[dict[str, Any]]] = {}
     for r in rows:
@@ -93,7 +100,7 @@ def geometry_lines(rows: list[dict[str, Any]], named: int = 3) -> list[str]:
         else:
             other.setdefault((*side, r["key"]), []).append(r)
     lines = [
-        spacing_line(a, b, files, (kept_from, shard), _kept_text(kept_from, base), named)  # type: ignore[arg-type]
+        spacing_line(a, b, files, (kept_from, shard), _kept_text(kept_from, base, base_given), named)  # type: ignore[arg-type]
         for (kept_from, shard, base, a, b), files in spacing.items()
     ]
     for (kept_from, shard, base, key), group in other.items():
@@ -105,6 +112,6 @@ def geometry_lines(rows: list[dict[str, Any]], named: int = 3) -> list[str]:
         more = f"; and {k - named} more" if k > named else ""
         lines.append(
             f"{key} differs: {kept_from} and {shard} on {k} image{'' if k == 1 else 's'} ({shown}{more}); "
-            f"{_kept_text(kept_from, base)}"
+            f"{_kept_text(kept_from, base, base_given)}"
         )
     return lines

@@ -20,6 +20,7 @@ from typing import Any
 from pixelproof.core.image_folder import StillMissing, name_parts, on_disk
 from pixelproof.core.limits import same_file
 from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.names import annotator_name
 from pixelproof.core.paths import is_absolute_name
 from pixelproof.core.volumes import expected_identity
 from pixelproof.core.wording import plural
@@ -31,6 +32,14 @@ COPY = "copy"  # in a files_at_split entry: the copy relocate took for it {name,
 def _info(shard: Project) -> dict[str, Any]:
     info = shard.app.get("shard")
     return info if isinstance(info, dict) else {}
+
+
+def shard_annotator(project: Project) -> str | None:
+    """The annotator ``split`` dealt ``project`` out to (in NFC, as split wrote it; a shard saved by hand
+    or by another tool too), or None when it is no shard: merge credits the shard's new work to this
+    name, so the app shows whose shard is open."""
+    who = _info(project).get("annotator")
+    return annotator_name(who) if isinstance(who, str) and who.strip() else None
 
 
 def dealt_out(shard: Project, image: ImageRecord) -> bool:

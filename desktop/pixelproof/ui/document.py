@@ -238,6 +238,13 @@ class Document(QObject):
             return "untitled"
         return self.project.path.name + (" (unsaved)" if self.untitled else "")
 
+    @property
+    def title_name(self) -> str:
+        """``display_name`` as the window title shows it: ``ann's shard — ann.json`` for a shard."""
+        from pixelproof.ui.shard_badge import title_name
+
+        return title_name(self.display_name, self.project)
+
     def is_modified(self) -> bool:
         return not self.undo_stack.isClean()
 

@@ -385,7 +385,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle("PixelProof")
             self.setWindowModified(False)
             return
-        self.setWindowTitle(f"{doc.display_name}[*] — PixelProof")
+        self.setWindowTitle(f"{doc.title_name}[*] — PixelProof")
         self.setWindowModified(doc.is_modified())
         if doc.path is not None:
             self.setWindowFilePath(str(doc.path))

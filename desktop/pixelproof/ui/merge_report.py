@@ -5,6 +5,7 @@ restore (``restore_left_out.LeftOutPanel``)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ from pixelproof.core.run_ids import run_dropped_text
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text, refuses_dataset_file
 from pixelproof.ui.fitted_table import ContentColumns
+from pixelproof.ui.shortcut_entry import menu_item
 from pixelproof.ui.window_geometry import resize_within_screen
 
 if TYPE_CHECKING:
@@ -167,6 +169,29 @@ def _renamed_html(renamed: list[dict[str, str]], relocated: list[dict[str, str]]
     return "".join(f"<br>{line}" for line in lines)
 
 
+def merge_words(text: str) -> str:
+    """A merge's refusal (the core says it in ``pixelproof merge``'s words) as File > Merge Shards' user
+    reads it: the app merges into the open project, its Manifest field is the manifest option, it has no
+    ``pixelproof add`` of a project's labels and no renumbering (that is the command line's: said so)."""
+    text = text.replace(
+        "goes in with `pixelproof add` or by merging it without a manifest",
+        "goes in by merging it with the Manifest field left empty",
+    )
+    # check_lineage's refusal: the base renumbered since the split (or the shard from a renumbered file)
+    text = text.replace("(pixelproof renumber, at ", "(on the command line: pixelproof renumber, at ")
+    text = re.sub(
+        r"Merge (.+?) into (.+), then renumber the merged project if you need it numbered from 1",
+        r"Open \2, and merge \1 into it (Merge Shards merges into the open project); if you need the merged "
+        r"project numbered from 1, save it and renumber it from the command line: pixelproof renumber "
+        r"PROJECT -o NEW.json",
+        text,
+    )
+    return text.replace(
+        "or split the renumbered project again (",
+        f"or split the renumbered project again ({menu_item('teams.split', 'File')}; ",
+    )
+
+
 def _geometry_html(rows: list[dict[str, Any]]) -> str:
     """The warnings ``pixelproof merge`` prints for shards that gave an image another pixel spacing (or
     slice position) than the base, whose the project kept, escaped for the summary's rich text."""
@@ -174,4 +199,5 @@ def _geometry_html(rows: list[dict[str, Any]]) -> str:
 
     from pixelproof.core.merge_geometry import geometry_lines
 
-    return "".join(f"<br>⚠ {escape(line)}" for line in geometry_lines(rows))
+    # the app merges into the open project: a shard's record kept is of an image the project lacks
+    return "".join(f"<br>⚠ {escape(line)}" for line in geometry_lines(rows, base_given=True))

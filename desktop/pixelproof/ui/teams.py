@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
 from pixelproof.core.wording import plural
 from pixelproof.ui.dialogs import as_text, ok_cancel
 from pixelproof.ui.jobs import Job
-from pixelproof.ui.merge_report import ConflictDialog
+from pixelproof.ui.merge_report import ConflictDialog, merge_words
+from pixelproof.ui.shard_badge import ShardBadge, credit_text, shard_owner
 from pixelproof.ui.shortcuts import make_action
 
 if TYPE_CHECKING:
@@ -388,6 +389,7 @@ class TeamsActions(QObject):
         shell.add_file_actions([self.act_split, self.act_merge, self.act_restore, self.act_name])
         apply_identity()
         self.timer = TimeRecorder(shell)
+        self.shard_badge = ShardBadge(shell)  # whose shard is open: the status bar says it
         from pixelproof.ui.review.annotators import AnnotatorsView
 
         self.view = AnnotatorsView(shell)
@@ -415,13 +417,17 @@ class TeamsActions(QObject):
             dialog.exec()
 
     def ask_name(self) -> None:
+        import textwrap
+
         from PySide6.QtWidgets import QInputDialog
 
         from pixelproof.ui.settings import settings
 
-        name, ok = QInputDialog.getText(
-            self.shell.widget, "Your name", "Name in the change log:", text=apply_identity()
-        )
+        doc = self.shell.document
+        who = shard_owner(doc.project if doc is not None else None)
+        credit = textwrap.fill(f"{credit_text(who)}.", 72) if who else ""  # the dialog's label never wraps
+        label = "Name in the change log:" + (f"\n\n{credit}" if who else "")
+        name, ok = QInputDialog.getText(self.shell.widget, "Your name", label, text=apply_identity())
         if ok and name.strip():
             settings().setValue(IDENTITY_KEY, name.strip())
             apply_identity()
@@ -543,18 +549,9 @@ class TeamsActions(QObject):
         job.finished.connect(done)
         job.failed.connect(
             lambda reason: QMessageBox.warning(
-                self.shell.widget, "Merge failed", as_text(_merge_words(reason))
+                self.shell.widget, "Merge failed", as_text(merge_words(reason))
             )
         )
         self.job = job
         job.start()
         return job
-
-
-def _merge_words(text: str) -> str:
-    """A merge refusal in this dialog's words: the app has no manifest option, only its Manifest field, and
-    ``pixelproof add`` (images only: a project's labels would not come with it) is no way on here."""
-    return text.replace(
-        "goes in with `pixelproof add` or by merging it without a manifest",
-        "goes in by merging it with the Manifest field left empty",
-    )

@@ -37,6 +37,7 @@ from pixelproof.core.consensus import (
     dropped_text,
     overlap_images,
     summary_line,
+    ties_advice,
     ties_left_pending,
     ties_text,
     unchanged_for_consensus,
@@ -410,7 +411,8 @@ class AnnotatorsView(QObject):
             self.shell.status(summary_line(summary))
             return
         doc.push(edit)
-        self.shell.status(f"{summary_line(summary)}; review them, then Accept Consensus")
+        advice = ties_advice(summary, "Accept All Ties / Reject All Ties", "Accept Consensus")
+        self.shell.status(f"{summary_line(summary)}; review them, then Accept Consensus. {advice}".strip())
 
     def _consensus_failed(self, job: Job, reason: str) -> None:
         if self._consensus_over(job):
