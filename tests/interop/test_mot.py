@@ -387,3 +387,18 @@ def test_many_results_files_naming_no_sequence_are_said_in_a_few_lines(tmp_path:
     assert len(strays) == SAID_PER_FILE, said
     assert f"... and {40 - SAID_PER_FILE:,} more results files naming no sequence in {tracker}" in said
     assert result.skipped["files"] == 40
+
+
+def test_a_cvat_occluded_box_is_written_with_visibility_0_as_cvat_writes_it(tmp_path: Path) -> None:
+    """CVAT's own MOT export (Datumaro's) writes an occluded box's visibility as 0 (``1 - occluded``) where
+    none was read; ours wrote 1, so track 0's occluded box of the real CVAT for video task
+    (tests/data/datumaro/cvat_dataset/for_video, see SOURCE.md) came back to CVAT not occluded."""
+    video = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "cvat_dataset" / "for_video"
+    project = FORMATS["cvat"].read(video).project
+    MOT.write(project, tmp_path / "out", images="copy")
+    lines = (tmp_path / "out" / "images" / "gt" / "gt.txt").read_text().splitlines()
+    # frame 10 is MOT's 11, track 0 is id 1 (ids one up), its class 16 ('II', after 14 and 15)
+    assert "11,1,3,4,7,1,1,16,0" in lines
+    assert all(line.endswith(",1") for line in lines if not line.startswith("11,1,"))  # the skeleton: seen
+    visible = next(a for a in MOT.read(tmp_path / "out").project.annotations.values() if track_of(a) == 1)
+    assert visible.app_extra["mot"] == {"visibility": 0.0}  # read back and written again the same

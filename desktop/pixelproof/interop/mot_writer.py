@@ -9,7 +9,8 @@ has a track 0: MOT ids count from 1); an object without one, or whose track alre
 frame, gets a new id (said). ``conf`` is 1, 0 for a void region (the
 benchmark's boxes to ignore); the class is MOT17's number for a MOT17 class name (``<class> (ignored)``
 too), -1 for ``object``, ``n`` for ``class <n>``, else a number from 14 on (said); visibility is the one
-read, else 1. Shapes are written as their boxes (said).
+read, else 0 for an occluded object (CVAT's Q; as CVAT's MOT export writes it), else 1. Shapes are
+written as their boxes (said).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from pixelproof.core.clipboard import TRACK_ID
+from pixelproof.core.cvat_attributes import is_occluded
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.track_fill import frame_numbers
 from pixelproof.core.tracks import LIMIT, exported_track, free_track_ids, named_tracks, named_tracks_text
@@ -244,7 +246,7 @@ def _line(
     cat = project.categories.get(ann.category_id)
     void = cat is not None and cat.void
     mot = ann.app_extra.get("mot") if isinstance(ann.app_extra.get("mot"), dict) else {}
-    seen = mot.get("visibility", 1)
+    seen = mot.get("visibility", 0 if is_occluded(ann) else 1)  # CVAT's MOT export: 1 - occluded
     seen = seen if type(seen) in (int, float) else 1
     x, y, w, h = ann.bbox
     values = [frame, track, *(_number(v) for v in (x, y, w, h)), 0 if void else 1]
