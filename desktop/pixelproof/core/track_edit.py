@@ -118,7 +118,13 @@ def merge_tracks(project: Project, tracks: Sequence[int | str]) -> TrackEdited:
                 moved.append(b)
     label = f"Merge Tracks ({_listed(others)} into {shown_track(first)})"
     replace = ReplaceAnnotations(moved, label)
-    edit: Edit = Compound([RemoveAnnotations(dropped), replace], label) if dropped else replace
+    parts: list[Edit] = [RemoveAnnotations(dropped), replace] if dropped else [replace]
+    if (
+        moved
+        and (marks := _marks_moved(project, [(str(t), str(first), None, 0) for t in others])) is not None
+    ):
+        parts.append(SetOutsideMarks(marks, moved[0].image_id, label))
+    edit: Edit = Compound(parts, label) if len(parts) > 1 else replace
     edit.focus = edit.revert_focus = [a.id for a in moved]
     return TrackEdited(edit, (first,), len(moved), len(dropped))
 
@@ -132,6 +138,7 @@ def split_track(project: Project, ids: Iterable[int]) -> TrackEdited:
         raise TrackEditRefused("select an object of a track on the frame to split it at")
     changed: dict[int, Annotation] = {}
     made: list[int | str] = []
+    cuts: list[tuple[str, str, str | None, int]] = []  # (track, new track, video, first frame moved)
     news = next_track_ids(project, len(anns))
     keyed = 0
     for ann, new in zip(anns, news, strict=True):
@@ -159,9 +166,12 @@ def split_track(project: Project, ids: Iterable[int]) -> TrackEdited:
                 changed[a.id] = as_key(a)  # the old track ends at a key on the frame before
                 keyed += 1
         made.append(new)
+        cuts.append((str(track), str(new), sequence_name(project, ann.image_id), frames[place][0]))
     shown = ", ".join(shown_track(t) for t in made)
     label = f"Split Track Here (new track {shown})" if len(made) == 1 else f"Split Tracks Here (new {shown})"
-    edit = ReplaceAnnotations(list(changed.values()), label)
+    edit: Edit = ReplaceAnnotations(list(changed.values()), label)
+    if (marks := _marks_moved(project, cuts)) is not None:
+        edit = Compound([edit, SetOutsideMarks(marks, anns[0].image_id, label)], label)
     edit.focus = edit.revert_focus = [a.id for a in anns]
     moved = sum(track_of(b) != track_of(project.annotations[i]) for i, b in changed.items())
     return TrackEdited(edit, tuple(made), moved, keyed)
@@ -228,6 +238,26 @@ def back_in_view(project: Project, image_id: int, tracks: Sequence[str] | None =
     shown = ", ".join(shown_track(t) for t in sorted(gone))
     label = f"Track Back in View (track {shown}, frame {frame})"
     return OutsideToggled(SetOutsideMarks(kept, image_id, label), frame, tuple(sorted(gone)), False)
+
+
+def _marks_moved(project: Project, moves: list[tuple[str, str, str | None, int]]) -> list[dict] | None:
+    """The list of marks (Alt+O's, CVAT's outside shapes kept) with those of each (track, to, video,
+    since) - the track's in that video (None: any) from frame ``since`` on - put on track ``to``, so where
+    the object left the view goes with its frames; None when no mark moves."""
+    out, moved = [], False
+    for entry in outside_marks(project):
+        for track, to, video, since in moves:
+            if (
+                isinstance(entry, dict)
+                and mark_track(entry) == track
+                and type(entry.get("frame")) is int
+                and entry["frame"] >= since
+                and in_sequence(entry, video)
+            ):
+                entry, moved = {**entry, "track": to}, True
+                break
+        out.append(entry)
+    return out if moved else None
 
 
 def _same_class(project: Project, first: int | str, members: dict[int | str, list[Annotation]]) -> None:
