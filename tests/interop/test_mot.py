@@ -262,7 +262,7 @@ HOSTILE = [
     ("-1,5,10,10,20,30,1,1,1", "frame '-1' is no frame number"),
     ("2,abc,10,10,20,30,1,1,1", "id 'abc' is no track id"),
     ("2,1.5,10,10,20,30,1,1,1", "id '1.5' is no track id"),
-    ("2,-1,10,10,20,30,1,1,1", "id '-1' is no track id"),
+    ("2,-2,10,10,20,30,1,1,1", "id '-2' is no track id"),
     ("2,6,10,10", "expected at least 6 values (frame,id,x,y,w,h), got 4; line skipped"),
     ("2,6,10,x,20,30", "a value that is no number; line skipped"),
     ("9,7,10,10,20,30,1,1,1", "frame 9 is past the sequence's last (seqLength 4); line skipped"),
@@ -402,3 +402,16 @@ def test_a_cvat_occluded_box_is_written_with_visibility_0_as_cvat_writes_it(tmp_
     assert all(line.endswith(",1") for line in lines if not line.startswith("11,1,"))  # the skeleton: seen
     visible = next(a for a in MOT.read(tmp_path / "out").project.annotations.values() if track_of(a) == 1)
     assert visible.app_extra["mot"] == {"visibility": 0.0}  # read back and written again the same
+
+
+DATUMARO_MOT = Path(__file__).resolve().parents[1] / "data" / "datumaro" / "mot_dataset" / "mot_seq"
+
+
+def test_a_box_of_id_minus_1_is_a_box_without_a_track_as_datumaro_reads_it() -> None:
+    """Datumaro (CVAT's MOT import and export) writes a box on no track with id -1 and reads one so; the
+    reader skipped the line, so the real Datumaro sequence (tests/data/datumaro/mot_dataset, see SOURCE.md)
+    came in with no box, exit 3."""
+    done = MOT.read(DATUMARO_MOT)
+    (ann,) = done.project.annotations.values()
+    assert ann.bbox == [0.0, 4.0, 4.0, 8.0] and track_of(ann) is None
+    assert not done.problems

@@ -19,7 +19,8 @@ score, class ``object`` (a whole class number from 1 in the 8th column is read a
 
 A line that is no box is skipped and said with its file and line number: too few values, a value that is no
 number, NaN or infinity, a negative width or height, a frame or id that is no whole number from 0 to
-999,999,999 (``core.tracks.LIMIT``, the CVAT reader's frame cap), a frame past ``seqLength``, a frame with
+999,999,999 (``core.tracks.LIMIT``, the CVAT reader's frame cap; id -1 in ``gt.txt`` is a box on no track, as
+Datumaro, CVAT's MOT format, writes and reads one), a frame past ``seqLength``, a frame with
 no image and no ``seqinfo.ini`` size, a second box of one track on a frame.
 """
 
@@ -358,7 +359,7 @@ def _read_lines(
                         unclear.add(frame)
                     continue
                 frame, track, box, name, void, fields = said
-                if (frame, track) in on:
+                if track is not None and (frame, track) in on:
                     report.often(
                         "skipped lines",
                         f"{where}: track {track} already has a box on frame {frame}; line skipped",
@@ -378,7 +379,8 @@ def _read_lines(
                     report.often("skipped lines", f"{e}; line skipped", "lines")
                     unclear.add(frame)
                     continue
-                on.add((frame, track))
+                if track is not None:
+                    on.add((frame, track))
     except LimitError as e:  # a line longer than MAX_LINE: no box file
         report.skip("files", f"{e}; the rest of the file skipped")
     except OSError as e:
@@ -397,7 +399,8 @@ def _line(parts: list[str], results: bool, length: int | None, where: str) -> st
     if length is not None and frame > length:
         return f"frame {frame} is past the sequence's last (seqLength {length})"
     track = _whole(parts[1])
-    if track is None:
+    untracked = not results and _whole(parts[1], -1, -1) == -1  # Datumaro's (CVAT's) box on no track
+    if track is None and not untracked:
         return f"id {short_repr(parts[1])} is no track id (a whole number from 0 to {LIMIT - 1:,})"
     try:
         nums = [float(v) for v in parts[2:9] if v]
@@ -411,7 +414,7 @@ def _line(parts: list[str], results: bool, length: int | None, where: str) -> st
     conf = nums[4] if len(nums) > 4 else 1.0
     number = _whole(parts[7], 1) if len(parts) > 7 else None
     name = MOT17_CLASSES.get(number, f"class {number}") if number is not None else NO_CLASS
-    fields: dict[str, Any] = {"extra": {TRACK_ID: track}}
+    fields: dict[str, Any] = {"extra": {TRACK_ID: track}} if track is not None else {}
     if results:
         return frame, track, [x, y, w, h], name, False, {**fields, "score": conf}
     if len(nums) > 6:
