@@ -116,7 +116,7 @@ def test_export_gives_objects_without_track_new_ids_and_says_shapes(tmp_path: Pa
     lines = (tmp_path / "out" / "MOT17-02" / "gt" / "gt.txt").read_text().splitlines()
     assert "1,4,5,50,20,20,1,14,1" in lines  # after the highest track id, 3
     back = MOT.read(tmp_path / "out").project
-    assert "class 14" in {c.name for c in back.categories.values()}
+    assert "unicycle" in {c.name for c in back.categories.values()}  # gt/labels.txt names class 14
 
 
 def test_a_project_with_track_0_is_written_from_id_1_and_round_trips(tmp_path: Path) -> None:
@@ -415,3 +415,21 @@ def test_a_box_of_id_minus_1_is_a_box_without_a_track_as_datumaro_reads_it() -> 
     (ann,) = done.project.annotations.values()
     assert ann.bbox == [0.0, 4.0, 4.0, 8.0] and track_of(ann) is None
     assert not done.problems
+
+
+def test_gt_labels_txt_names_the_classes_as_cvat_writes_it_and_the_export_writes_one(tmp_path: Path) -> None:
+    """CVAT's MOT export (Datumaro's) writes ``gt/labels.txt``, a label name a line, and the class column
+    counts in it from 1: the Datumaro sequence's class 3 is ``label_2``, not MOT17's car. Our export writes
+    one too (MOT17's names, then the classes numbered from 14 on), since Datumaro reading a sequence
+    without it knows 12 classes and stops at class 14; read back, 'ball' is 'ball', not 'class 14'."""
+    project = MOT.read(DATUMARO_MOT).project
+    assert [c.name for c in project.categories.values()] == ["label_2"]
+    project = MOT.read(make_sequence(tmp_path / "in")).project
+    image = next(i for i in project.images.values() if i.file_name.endswith("000001.png"))
+    ball = project.add_category(type(project.categories[1])(99, "ball"))
+    project.add_annotation(Annotation(500, image.id, ball.id, [5.0, 50.0, 20.0, 20.0], None, 400.0))
+    MOT.write(project, tmp_path / "out", images="link")
+    labels = (tmp_path / "out" / "MOT17-02" / "gt" / "labels.txt").read_text().splitlines()
+    assert labels[:3] == ["pedestrian", "person on vehicle", "car"] and labels[13:] == ["ball"]
+    back = MOT.read(tmp_path / "out").project
+    assert {c.name for c in back.categories.values()} == {c.name for c in project.categories.values()}

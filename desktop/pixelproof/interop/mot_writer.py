@@ -8,9 +8,9 @@ plus one, since MOT counts frames from 1. An object's track is its ``track_id`` 
 has a track 0: MOT ids count from 1); an object without one, or whose track already has an object on its
 frame, gets a new id (said). ``conf`` is 1, 0 for a void region (the
 benchmark's boxes to ignore); the class is MOT17's number for a MOT17 class name (``<class> (ignored)``
-too), -1 for ``object``, ``n`` for ``class <n>``, else a number from 14 on (said); visibility is the one
-read, else 0 for an occluded object (CVAT's Q; as CVAT's MOT export writes it), else 1. Shapes are
-written as their boxes (said).
+too), -1 for ``object``, ``n`` for ``class <n>``, else a number from 14 on (said), each number named in
+``gt/labels.txt`` (as CVAT's MOT format reads them); visibility is the one read, else 0 for an occluded
+object (CVAT's Q; as CVAT's MOT export writes it), else 1. Shapes are written as their boxes (said).
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ MOT17_CLASSES = {
     13: "crowd",
 }
 NO_CLASS = "object"  # a results file's class -1
+LABELS = "labels.txt"  # gt/labels.txt: the class names by number (Datumaro's, so CVAT's MOT format)
+MOST_LABELS = 10_000  # lines of labels.txt written or read: a "class 999999" gets no file of that many lines
 IGNORED = " (ignored)"  # the void category of a gt box with conf 0: "pedestrian (ignored)"
 DEFAULT_RATE = 30
 SHIFTED = (
@@ -231,6 +233,8 @@ def _write_sequence(
     )
     write_fresh(seq / "seqinfo.ini", info)
     write_fresh(seq / "gt" / "gt.txt", "".join(text for _, _, text in sorted(lines, key=lambda t: t[:2])))
+    if (labels := _labels(project, classes)) is not None:
+        write_fresh(seq / "gt" / LABELS, labels)
     if len(suffixes) > 1:
         warnings.append(
             f"{name}: frames of {plural(len(suffixes), 'file type')} ({', '.join(sorted(suffixes))}); "
@@ -252,3 +256,15 @@ def _line(
     values = [frame, track, *(_number(v) for v in (x, y, w, h)), 0 if void else 1]
     values += [classes.get(ann.category_id, -1), _number(seen)]
     return ",".join(str(v) for v in values) + "\n"
+
+
+def _labels(project: Project, classes: dict[int, int]) -> str | None:
+    """``gt/labels.txt``: line n names class n (MOT17's name, or the category written as n), as CVAT's MOT
+    format (Datumaro) reads the class column: without it Datumaro knows MOT17's 12 classes and stops at a
+    class 14. None when a number is too large to list."""
+    names = {n: project.categories[c].name.removesuffix(IGNORED) for c, n in classes.items() if n > 0}
+    if not names or max(names) > MOST_LABELS:
+        return None
+    return "".join(
+        f"{names.get(n) or MOT17_CLASSES.get(n, f'class {n}')}\n" for n in range(1, max(names) + 1)
+    )
