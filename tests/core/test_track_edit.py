@@ -128,3 +128,33 @@ def test_split_at_a_tracks_first_frame_or_of_no_track_is_refused() -> None:
     p.add_annotation(type(p.annotations[first])(lone, 2, 1, [1.0, 1.0, 5.0, 5.0]))
     with pytest.raises(TrackEditRefused, match=f"object #{lone} is on no track"):
         split_track(p, [lone])
+
+
+def test_split_and_merge_take_the_tracks_leaves_view_marks_along() -> None:
+    """Where a track left the view (Alt+O, or CVAT's outside keyframe read) goes with its frames: a split
+    gives the new track the marks from its frame on, a merge gives the kept track the other's marks. They
+    stayed on the old track: Shift+T then filled the new track's out-of-view frames 10..19 (and the CVAT
+    export wrote the old track's outside on frame 10, past its end); one revert puts them back."""
+    from pixelproof.core.track_edit import leave_view
+    from pixelproof.core.track_outside import outside_frames
+
+    p = video(list(range(21)))
+    add(p, 0, [0.0, 0.0, 10.0, 10.0])
+    add(p, 20, [40.0, 0.0, 10.0, 10.0])
+    filled(p, 3)
+    leave_view(p, 11, 3).edit.apply(p)  # frame 10 (image 11): out of view up to the key on frame 20
+    (fill,) = [a.id for a in on(p, 5) if track_of(a) == 3]
+    split = split_track(p, [fill])
+    split.edit.apply(p)
+    (new,) = split.tracks
+    assert outside_frames(p, 3) == set() and outside_frames(p, new) == {10}
+    split.edit.revert(p)
+    assert outside_frames(p, 3) == {10} and outside_frames(p, new) == set()
+    split.edit.apply(p)
+    filled(p, new)  # Shift+T on the new track stops at the mark
+    assert [f for f in range(21) if any(track_of(a) == new for a in on(p, f))] == [5, 6, 7, 8, 9, 20]
+    merged = merge_tracks(p, [3, new])
+    merged.edit.apply(p)
+    assert outside_frames(p, 3) == {10} and outside_frames(p, new) == set()
+    merged.edit.revert(p)
+    assert outside_frames(p, 3) == set() and outside_frames(p, new) == {10}

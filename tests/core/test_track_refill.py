@@ -255,3 +255,23 @@ def test_a_last_key_moved_to_another_track_or_the_only_two_deleted_leave_no_fill
     assert beyond_text(refill.beyond) == "3 filled frames of track 3 removed (no key of it left)"
     refill.edit.apply(q)
     assert not q.annotations
+
+
+def test_a_fill_made_again_keeps_its_place_in_the_stacking_and_so_its_cvat_z_order() -> None:
+    """A fill made again stands where the one it replaces stood among its frame's objects (back to front),
+    not on top: after a CVAT import, Split Track Here on a filled box moved the later fills of the track
+    over a car drawn above them (CVAT's ``z_order`` 0 written as 3 in the export). Undo and redo exact."""
+    p = filled({0: [0.0, 0.0, 10.0, 10.0], 4: [40.0, 0.0, 10.0, 10.0]}, frames=5)
+    above = add(p, 2, [5.0, 5.0, 10.0, 10.0], track=7)  # drawn over track 3's fill on frame 2
+    before = [a.id for a in on(p, 2)]
+    edit, changes = moved(p, key_on(p, 4), [40.0, 40.0, 10.0, 10.0])
+    refill = refill_after(p, edit, changes)
+    assert refill.edit is not None
+    refill.edit.apply(p)
+    (fill,) = [a.id for a in on(p, 2) if a.extra.get("track_id") == 3]
+    assert fill not in before and [a.id for a in on(p, 2)] == [fill, above]  # under the car, as it was
+    assert box_on(p, 2) == pytest.approx([20.0, 20.0, 10.0, 10.0])
+    refill.edit.revert(p)
+    assert [a.id for a in on(p, 2)] == before
+    refill.edit.apply(p)
+    assert [a.id for a in on(p, 2)] == [fill, above]

@@ -235,3 +235,19 @@ def test_polyline_and_points_tracks_keep_cvats_interpolated_frames(tmp_path: Pat
     written = _flags(tmp_path / "out" / "annotations.xml")
     assert written == _flags(folder / "annotations.xml")
     assert [f for (t, f), key in written.items() if key == "0"] == ["1", "2", "1"]
+
+
+def test_a_fill_after_a_gap_in_its_track_is_written_as_a_keyframe(tmp_path: Path) -> None:
+    """CVAT's import keeps a track's keyframes only (``keyframe="0"`` shapes are dropped: it interpolates
+    them again), and a track is out of view from an ``outside`` keyframe to its next keyframe. A fill right
+    after a gap (a filled box deleted between two keys; a merged shard's track) followed the ``outside`` the
+    export writes after the run before it with ``keyframe="0"``: CVAT dropped track 0's frame 3 here."""
+    from pixelproof.core.edits import RemoveAnnotations
+
+    project = read_cvat(_video(tmp_path)).project
+    RemoveAnnotations([_on(project, 2, 0).id]).apply(project)  # frames 1 and 3 stay fills of 0..4
+    assert untouched_fill(_on(project, 3, 0))
+    write_cvat(project, tmp_path / "out")
+    (track,) = [t for t in ET.parse(tmp_path / "out" / "annotations.xml").getroot() if t.get("id") == "0"]
+    shapes = [(s.get("frame"), s.get("keyframe"), s.get("outside")) for s in track]
+    assert shapes[:5] == [("0", "1", "0"), ("1", "0", "0"), ("2", "1", "1"), ("3", "1", "0"), ("4", "1", "0")]

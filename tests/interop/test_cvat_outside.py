@@ -129,3 +129,20 @@ def test_hand_edited_kept_extras_are_no_crash(tmp_path: Path) -> None:
     assert _task(written) == {
         "size": "3", "start_frame": "10", "stop_frame": "16", "frame_filter": "step=3", "z_order": None
     }  # fmt: skip
+
+
+def test_outside_shapes_come_back_after_convert_to_a_project_elsewhere(tmp_path: Path) -> None:
+    """`pixelproof convert cvat_task/ project.json --to coco` writes the project in another folder: the
+    frames' names then lead there from it (``images/...`` became ``for_video/images/...``), and so must the
+    video each outside shape names. It did not: the export then found no frame 13 of video ``images``, said
+    so, and made track 0's and 1's outside shapes up from the shape before them again."""
+    from pixelproof.interop.coco_io import write_coco
+
+    project = read_cvat(VIDEO).project
+    write_coco(project, tmp_path / "p.json")
+    # the project written from is not changed: an app's Export to COCO leaves the open project as it was
+    assert {e["sequence"] for e in project.extra["cvat_video"]["outside"]} == {"images"}
+    written = tmp_path / "out" / "annotations.xml"
+    warnings = write_cvat(load_project(tmp_path / "p.json"), written.parent)
+    assert warnings == ["1 image file not found; only their annotations were written"]
+    assert _tracks(written) == _tracks(VIDEO / "annotations.xml")

@@ -288,3 +288,15 @@ def test_split_dialog_takes_names_of_any_script_typed_decomposed(
     )
     assert not still_open and "2 shards" in said[0][1]
     assert sorted(p.name for p in out.glob("*.json")) == ["Björn.json", "lead-manifest.json", "张伟.json"]
+
+
+def test_split_for_one_annotator_with_overlap_says_so_in_the_dialogs_words(
+    qtbot, window, project_file, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """One annotator and the default overlap (0.1): the dialog stays open and says to set Overlap to 0, in
+    its own words; the split failed afterwards with the CLI's `(use --overlap 0)`, a flag the app has not."""
+    out = project_file.parent / "shards"
+    said, _, still_open = _split_dialog(qtbot, window, monkeypatch, "ann", out)
+    assert still_open and said and said[0][0] == "Split", said
+    assert "--" not in said[0][1] and "Overlap" in said[0][1], said
+    assert not out.exists()

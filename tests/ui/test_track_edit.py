@@ -18,6 +18,7 @@ from pixelproof.core.model import Annotation
 from tests.ui.conftest import settle
 from tests.ui.test_slice_fill import click_in_menu, show_in_select
 from tests.ui.test_track_box import next_frame
+from tests.ui.test_track_outside import one_track  # noqa: F401 (a fixture)
 from tests.ui.test_workbench import click, key, view_point
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -87,3 +88,20 @@ def test_a_split_at_a_tracks_first_frame_is_refused_and_the_pick_kept(qtbot, two
         win.statusBar().currentMessage().startswith("Track not split: track 2 has no object before frame 3")
     )
     assert tracks(doc) == [1, 1, 2, 2] and edit.picked == 1
+
+
+def test_a_split_on_a_filled_frame_names_both_tracks_whose_fills_follow(qtbot, one_track) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Alt+X on a box Fill Between Frames made (as on a CVAT import's interpolated frames): the fills of the
+    new track and of the old one follow their new keys, and the status bar names both tracks as tracks; it
+    read `... of track 2, 1 next to the key follow it`, the 1 taken for a count."""
+    win, frame = one_track
+    show_in_select(qtbot, win, frame[0])
+    click(win, view_point(win, 24.5, 24.5))
+    key(win, Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier)  # Fill Between Frames: frames 1..7 filled
+    for _ in range(3):
+        next_frame(qtbot, win)
+    click(win, view_point(win, 24.5, 24.5))  # the filled box on frame 3
+    key(win, Qt.Key.Key_X, ALT)
+    said = win.statusBar().currentMessage()
+    assert said.startswith("From this frame on, 6 objects on new track 2. "), said
+    assert "filled frames of tracks 2 and 1 next to the key follow it (Ctrl+Z takes back both)" in said, said

@@ -276,6 +276,12 @@ def _images(project: Project, image_ids: list[int]) -> str:
     return f"{shown} and {plural(more, 'more image')}" if more > 0 else shown
 
 
+def tracks_named(tracks: Sequence[int | str]) -> str:
+    """``track 3``, ``tracks 3 and 5``: one track or several as a message names them (``track 3, 5`` read
+    as a count)."""
+    return f"track{'s' if len(tracks) > 1 else ''} {_listed(tracks)}"
+
+
 def _listed(tracks: Sequence[int | str]) -> str:
     """``3 and 5``, ``3, 5 and 8``: tracks as a message names them."""
     shown = [shown_track(t) for t in tracks]

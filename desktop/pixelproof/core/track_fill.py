@@ -49,7 +49,13 @@ from itertools import pairwise
 from pathlib import PurePath
 
 from pixelproof.core.clipboard import TRACK_ID, give_ids, track_of
-from pixelproof.core.edits import AddAnnotations, Compound, Edit, RemoveAnnotations, ReplaceAnnotations
+from pixelproof.core.edits import (
+    AddAnnotations,
+    Edit,
+    InPlaces,
+    RemoveAnnotations,
+    ReplaceAnnotations,
+)
 from pixelproof.core.frame_sequences import (  # noqa: F401 (FRAME_FILE, frame_numbers: their home was here)
     FRAME_FILE,
     frame_numbers,
@@ -319,7 +325,7 @@ def fill_edit(made: list[Annotation], removed: list[int], label: str) -> Edit:
     for it: the edit keeps them, uncopied). It is ``only_fills``: no refill follows it."""
     parts: list[Edit] = [RemoveAnnotations(removed)] if removed else []
     parts += [AddAnnotations(made, owned=True)] if made else []
-    edit = parts[0] if len(parts) == 1 else Compound(parts, label)
+    edit = parts[0] if len(parts) == 1 else InPlaces(parts, made, track_of, label)  # the stacking kept
     edit.label = label
     edit.only_fills = True
     return edit

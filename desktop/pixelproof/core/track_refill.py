@@ -36,6 +36,7 @@ from pixelproof.core.edits import (
 )
 from pixelproof.core.frame_sequences import FrameSequence
 from pixelproof.core.model import Annotation, IdsExhausted, Project
+from pixelproof.core.track_edit import tracks_named
 from pixelproof.core.track_fill import (
     OTHER_CLASS,
     FillRefused,
@@ -189,9 +190,8 @@ def refill_after(project: Project, edit: Edit, changes: Changes) -> Refilled:
     ends = tuple(Beyond(t, end, len(ids)) for (t, end), ids in beyond.items() if ids)
     if not made and not removed and not gone:
         return Refilled(None, refused=left)
-    shown = ", ".join(shown_track(t) for t in tracks)
     label = (
-        f"Fill again {plural(len(made), 'frame')} of track {shown} next to the key"
+        f"Fill again {plural(len(made), 'frame')} of {tracks_named(list(tracks))} next to the key"
         if made or removed
         else beyond_text(ends)[:1].upper() + beyond_text(ends)[1:]
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from copy import deepcopy
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -298,6 +299,7 @@ def write_coco(
     doc["images"] = list(by_id.values())
     copy = project_from_dict(doc)
     copy.path = out
+    _rebase_marks(project, copy)
     if crowd := void_as_crowd(copy):
         names = ", ".join(sorted(copy.categories[c].name for c in copy.void_category_ids()))
         warnings.append(
@@ -322,6 +324,23 @@ def write_coco(
             f"(another export's?), e.g. {renamed[0]}"
         )
     return warnings
+
+
+def _rebase_marks(project: Project, copy: Project) -> None:
+    """The tracks' leaves-view marks (``core.track_outside``) of ``copy``, the project written elsewhere,
+    name their video by the folder its frames' names now give, as Save As renames them: else a CVAT export
+    of the file written finds no frame of the video they name."""
+    from pixelproof.core.frame_sequences import sequence_name
+    from pixelproof.core.track_outside import (
+        KEPT,
+        rebase_sequences,
+    )  # here: it imports the edits (and OpenCV)
+
+    if KEPT not in copy.extra:
+        return
+    copy.extra = {**copy.extra, KEPT: deepcopy(copy.extra[KEPT])}  # the project's own stay as they are
+    folders = {sequence_name(project, i): sequence_name(copy, i) for i in project.images}
+    rebase_sequences(copy, {old: new for old, new in folders.items() if old is not None and new is not None})
 
 
 def _one_named_split(folder: Path, files: list[Path]) -> bool:

@@ -6,7 +6,9 @@ gathered by their ``track_id`` into tracks as CVAT writes them: ``<track id labe
 shape a frame it is on (PixelProof's geometry on every frame, not CVAT's interpolation of it), each a
 keyframe but for the shapes Tracks > Fill Between Frames interpolated that nobody changed since
 (``keyframe="0"``, as CVAT writes its own interpolated shapes) and CVAT's interpolated shapes of the
-kept tracks (a skeleton's, read with their ``keyframe="0"``), and an ``outside="1"`` keyframe on the
+kept tracks (a skeleton's, read with their ``keyframe="0"``) - but the first shape after a gap, which
+CVAT's import (it keeps keyframes only) would drop after the outside there -, and an ``outside="1"``
+keyframe on the
 frame after each run of frames it is on, unless that is past the last frame, and on each frame Tracks > Track
 Leaves View Here marked (``core.track_outside``), with the geometry of the track's shape before it.
 A shape without a track (an object drawn in PixelProof, a COCO image's) becomes a track of
@@ -160,7 +162,11 @@ def _track(
     for frame, shape in run:
         gone = shape.get("outside") == "1"  # a skeleton's point not shown: once, as CVAT writes it
         if not (gone and last is not None and (last[1] or frame > last[0] + step)):
-            _keyframe(track, frame, shape, outside=False)
+            # the first shape after a gap follows an outside keyframe: a keyframe, since CVAT keeps only
+            # keyframes and holds a track out of view from an outside one to its next keyframe
+            _keyframe(
+                track, frame, shape, outside=False, key=last is None or last[1] or frame > last[0] + step
+            )
             last = (frame, gone)
         if not gone and frame + step <= stop and frame + step not in on and frame + step not in outside:
             _keyframe(track, frame + step, shape, outside=True)
@@ -179,10 +185,11 @@ def _track(
         _track(track, k, part_run, step, stop, kept, (key[0], label))
 
 
-def _keyframe(track: ET.Element, frame: int, shape: ET.Element, outside: bool) -> None:
+def _keyframe(track: ET.Element, frame: int, shape: ET.Element, outside: bool, key: bool = False) -> None:
     """A track's shape in CVAT's order of attributes: frame, keyframe, outside, occluded, geometry,
-    z_order; its ``<attribute>`` values (a skeleton's parts go to part tracks)."""
-    keyframe = "1" if outside else shape.get(KEYFRAME, "1")
+    z_order; its ``<attribute>`` values (a skeleton's parts go to part tracks). ``key``: a keyframe even
+    when it is a fill nobody changed."""
+    keyframe = "1" if outside or key else shape.get(KEYFRAME, "1")
     attrib = {"frame": str(frame), "keyframe": keyframe, "outside": "1" if outside else "0"}
     attrib["occluded"] = shape.get("occluded", "0")
     skip = (*_ON_TRACK, KEYFRAME, "occluded", "z_order")

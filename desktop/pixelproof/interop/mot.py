@@ -19,7 +19,8 @@ score, class ``object`` (a whole class number from 1 in the 8th column is read a
 
 A line that is no box is skipped and said with its file and line number: too few values, a value that is no
 number, NaN or infinity, a negative width or height, a frame or id that is no whole number from 0 to
-999,999,999 (``core.tracks.LIMIT``, the CVAT reader's frame cap), a frame past ``seqLength``, a frame with
+999,999,999 (``core.tracks.LIMIT``, the CVAT reader's frame cap; id -1 in ``gt.txt`` is a box on no track, as
+Datumaro, CVAT's MOT format, writes and reads one), a frame past ``seqLength``, a frame with
 no image and no ``seqinfo.ini`` size, a second box of one track on a frame.
 """
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import configparser
 import contextlib
+import itertools
 import math
 import os
 import re
@@ -51,7 +53,7 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option, sniff
-from pixelproof.interop.mot_writer import IGNORED, MOT17_CLASSES, NO_CLASS, write_mot
+from pixelproof.interop.mot_writer import IGNORED, LABELS, MOST_LABELS, MOT17_CLASSES, NO_CLASS, write_mot
 
 MAX_LINE = 4096  # bytes of one line: ten numbers take under 200
 _SPLIT = re.compile(r"[,\s]+")
@@ -343,6 +345,7 @@ def _read_lines(
     """Each line of ``file`` a box; returns the frames a skipped line was on (not marked Done)."""
     unclear: set[int] = set()
     on: set[tuple[int, int]] = set()  # (frame, track) already boxed
+    names = {} if results else _label_names(file.parent / LABELS, report)
     try:
         with open_regular(file) as f:
             for lineno, raw in enumerate(read_lines(f, str(file), MAX_LINE), start=1):
@@ -350,7 +353,8 @@ def _read_lines(
                 if not text or text.startswith("#"):
                     continue
                 where = f"{file}:{lineno}"
-                said = _line(text.split(",") if "," in text else _SPLIT.split(text), results, length, where)
+                parts = text.split(",") if "," in text else _SPLIT.split(text)
+                said = _line(parts, results, length, where, names)
                 if isinstance(said, str):
                     report.often("skipped lines", f"{where}: {said}; line skipped", "lines")
                     frame = _whole(_SPLIT.split(text)[0].rstrip(","))
@@ -358,7 +362,7 @@ def _read_lines(
                         unclear.add(frame)
                     continue
                 frame, track, box, name, void, fields = said
-                if (frame, track) in on:
+                if track is not None and (frame, track) in on:
                     report.often(
                         "skipped lines",
                         f"{where}: track {track} already has a box on frame {frame}; line skipped",
@@ -378,7 +382,8 @@ def _read_lines(
                     report.often("skipped lines", f"{e}; line skipped", "lines")
                     unclear.add(frame)
                     continue
-                on.add((frame, track))
+                if track is not None:
+                    on.add((frame, track))
     except LimitError as e:  # a line longer than MAX_LINE: no box file
         report.skip("files", f"{e}; the rest of the file skipped")
     except OSError as e:
@@ -386,8 +391,28 @@ def _read_lines(
     return unclear
 
 
-def _line(parts: list[str], results: bool, length: int | None, where: str) -> str | tuple:
-    """One line as (frame, track, box, category name, void, annotation fields), or why it is none."""
+def _label_names(file: Path, report: Reporter) -> dict[int, str]:
+    """Class number -> name from ``gt/labels.txt`` (a name a line, the first class 1), as CVAT's MOT export
+    (Datumaro's) writes the task's labels; none when there is no such file."""
+    if not is_file(file):
+        return {}
+    try:
+        with open_regular(file) as f:
+            lines = [
+                raw.decode("utf-8", "replace").lstrip("\ufeff").strip()
+                for raw in itertools.islice(read_lines(f, str(file), MAX_LINE), MOST_LABELS)
+            ]
+    except (LimitError, OSError) as e:
+        report.note(f"{file}: cannot be read ({e}); classes named as MOT17's")
+        return {}
+    return {n: name for n, name in enumerate(lines, start=1) if name}
+
+
+def _line(
+    parts: list[str], results: bool, length: int | None, where: str, names: dict[int, str]
+) -> str | tuple:
+    """One line as (frame, track, box, category name, void, annotation fields), or why it is none; ``names``:
+    the classes ``gt/labels.txt`` names."""
     parts = [v.strip() for v in parts]
     if len(parts) < 6 or not all(parts[:6]):
         return f"expected at least 6 values (frame,id,x,y,w,h), got {len([v for v in parts if v])}"
@@ -397,7 +422,8 @@ def _line(parts: list[str], results: bool, length: int | None, where: str) -> st
     if length is not None and frame > length:
         return f"frame {frame} is past the sequence's last (seqLength {length})"
     track = _whole(parts[1])
-    if track is None:
+    untracked = not results and _whole(parts[1], -1, -1) == -1  # Datumaro's (CVAT's) box on no track
+    if track is None and not untracked:
         return f"id {short_repr(parts[1])} is no track id (a whole number from 0 to {LIMIT - 1:,})"
     try:
         nums = [float(v) for v in parts[2:9] if v]
@@ -410,8 +436,10 @@ def _line(parts: list[str], results: bool, length: int | None, where: str) -> st
         return f"negative width or height ({w:g} x {h:g})"
     conf = nums[4] if len(nums) > 4 else 1.0
     number = _whole(parts[7], 1) if len(parts) > 7 else None
-    name = MOT17_CLASSES.get(number, f"class {number}") if number is not None else NO_CLASS
-    fields: dict[str, Any] = {"extra": {TRACK_ID: track}}
+    name = (
+        names.get(number) or MOT17_CLASSES.get(number, f"class {number}") if number is not None else NO_CLASS
+    )
+    fields: dict[str, Any] = {"extra": {TRACK_ID: track}} if track is not None else {}
     if results:
         return frame, track, [x, y, w, h], name, False, {**fields, "score": conf}
     if len(nums) > 6:

@@ -8,8 +8,9 @@ plus one, since MOT counts frames from 1. An object's track is its ``track_id`` 
 has a track 0: MOT ids count from 1); an object without one, or whose track already has an object on its
 frame, gets a new id (said). ``conf`` is 1, 0 for a void region (the
 benchmark's boxes to ignore); the class is MOT17's number for a MOT17 class name (``<class> (ignored)``
-too), -1 for ``object``, ``n`` for ``class <n>``, else a number from 14 on (said); visibility is the one
-read, else 1. Shapes are written as their boxes (said).
+too), -1 for ``object``, ``n`` for ``class <n>``, else a number from 14 on (said), each number named in
+``gt/labels.txt`` (as CVAT's MOT format reads them); visibility is the one read, else 0 for an occluded
+object (CVAT's Q; as CVAT's MOT export writes it), else 1. Shapes are written as their boxes (said).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from pixelproof.core.clipboard import TRACK_ID
+from pixelproof.core.cvat_attributes import is_occluded
 from pixelproof.core.model import Annotation, ImageRecord, Project
 from pixelproof.core.track_fill import frame_numbers
 from pixelproof.core.tracks import LIMIT, exported_track, free_track_ids, named_tracks, named_tracks_text
@@ -44,6 +46,8 @@ MOT17_CLASSES = {
     13: "crowd",
 }
 NO_CLASS = "object"  # a results file's class -1
+LABELS = "labels.txt"  # gt/labels.txt: the class names by number (Datumaro's, so CVAT's MOT format)
+MOST_LABELS = 10_000  # lines of labels.txt written or read: a "class 999999" gets no file of that many lines
 IGNORED = " (ignored)"  # the void category of a gt box with conf 0: "pedestrian (ignored)"
 DEFAULT_RATE = 30
 SHIFTED = (
@@ -229,6 +233,8 @@ def _write_sequence(
     )
     write_fresh(seq / "seqinfo.ini", info)
     write_fresh(seq / "gt" / "gt.txt", "".join(text for _, _, text in sorted(lines, key=lambda t: t[:2])))
+    if (labels := _labels(project, classes)) is not None:
+        write_fresh(seq / "gt" / LABELS, labels)
     if len(suffixes) > 1:
         warnings.append(
             f"{name}: frames of {plural(len(suffixes), 'file type')} ({', '.join(sorted(suffixes))}); "
@@ -244,9 +250,21 @@ def _line(
     cat = project.categories.get(ann.category_id)
     void = cat is not None and cat.void
     mot = ann.app_extra.get("mot") if isinstance(ann.app_extra.get("mot"), dict) else {}
-    seen = mot.get("visibility", 1)
+    seen = mot.get("visibility", 0 if is_occluded(ann) else 1)  # CVAT's MOT export: 1 - occluded
     seen = seen if type(seen) in (int, float) else 1
     x, y, w, h = ann.bbox
     values = [frame, track, *(_number(v) for v in (x, y, w, h)), 0 if void else 1]
     values += [classes.get(ann.category_id, -1), _number(seen)]
     return ",".join(str(v) for v in values) + "\n"
+
+
+def _labels(project: Project, classes: dict[int, int]) -> str | None:
+    """``gt/labels.txt``: line n names class n (MOT17's name, or the category written as n), as CVAT's MOT
+    format (Datumaro) reads the class column: without it Datumaro knows MOT17's 12 classes and stops at a
+    class 14. None when a number is too large to list."""
+    names = {n: project.categories[c].name.removesuffix(IGNORED) for c, n in classes.items() if n > 0}
+    if not names or max(names) > MOST_LABELS:
+        return None
+    return "".join(
+        f"{names.get(n) or MOT17_CLASSES.get(n, f'class {n}')}\n" for n in range(1, max(names) + 1)
+    )

@@ -34,7 +34,7 @@ from pixelproof.core.keypoints import KeypointsRefused
 from pixelproof.core.model import Annotation, Category, ImageRecord, Project
 from pixelproof.core.names import base_file_name, distinct_file_names
 from pixelproof.core.object_lock import LockedError
-from pixelproof.core.track_fill import shown_track
+from pixelproof.core.track_edit import tracks_named
 from pixelproof.core.track_refill import beyond_text, refill_after
 from pixelproof.core.wording import plural
 from pixelproof.ui import annotation_batch, track_refill
@@ -488,9 +488,9 @@ class Document(QObject):
         done = refill_after(self.project, edit, changes)
         said = [done.refused] if done.refused else []  # first: what the user must see to
         if done.tracks:  # said beside a refusal too: the bar said only "not filled again"
-            shown = ", ".join(shown_track(t) for t in done.tracks)
             follow = "follows" if done.filled == 1 else "follow"
-            said.append(f"{plural(done.filled, 'filled frame')} of track {shown} next to the key {follow} it")
+            fills = f"{plural(done.filled, 'filled frame')} of {tracks_named(done.tracks)}"
+            said.append(f"{fills} next to the key {follow} it")
         if done.beyond:  # a first or last key gone: the track ends at the next one (CVAT's track)
             said.append(beyond_text(done.beyond))
         if done.edit is not None:

@@ -122,6 +122,14 @@ class SplitDialog(QDialog):
             QMessageBox.warning(self, "Split", f"{e}.")
             self.annotators.setFocus()
             return
+        if len(self.names()) < 2 and self.overlap.value() > 0:  # split_project's refusal, in these words
+            QMessageBox.warning(
+                self,
+                "Split",
+                "Overlap images go to several annotators: name two or more, or set Overlap to 0.",
+            )
+            self.overlap.setFocus()
+            return
         out = Path(self.output.text().strip() or ".")
         problem = outputs_problem(self.names(), out, [self.project_file, self.reference.text().strip()])
         if problem:

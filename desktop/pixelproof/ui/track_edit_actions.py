@@ -23,7 +23,14 @@ from PySide6.QtCore import QObject
 
 from pixelproof.core.clipboard import track_of
 from pixelproof.core.frame_sequences import sequence_name, sequence_of
-from pixelproof.core.track_edit import TrackEditRefused, back_in_view, leave_view, merge_tracks, split_track
+from pixelproof.core.track_edit import (
+    TrackEditRefused,
+    back_in_view,
+    leave_view,
+    merge_tracks,
+    split_track,
+    tracks_named,
+)
 from pixelproof.core.track_fill import shown_track
 from pixelproof.core.track_outside import marked_tracks, marks_by_frame
 from pixelproof.core.wording import plural
@@ -184,8 +191,7 @@ class TrackEditActions(QObject):
         ) is None:
             return
         done, refilled = applied
-        new = ", ".join(shown_track(t) for t in done.tracks)
-        said = f"From this frame on, {plural(done.moved, 'object')} on new track {new}"
+        said = f"From this frame on, {plural(done.moved, 'object')} on new {tracks_named(done.tracks)}"
         self.shell.status(*with_refill(said, refilled))
 
     def outside(self) -> None:

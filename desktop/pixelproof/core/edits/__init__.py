@@ -82,7 +82,7 @@ from pixelproof.core.edits.shapes import (
     to_mask,
     to_polygons,
 )
-from pixelproof.core.edits.stacking import Restack, restack
+from pixelproof.core.edits.stacking import InPlaces, Restack, restack
 from pixelproof.core.edits.taxonomy import AddCategory, RemoveCategory, ReorderCategories, ReplaceCategory
 
 __all__ = [
@@ -105,6 +105,7 @@ __all__ = [
     "Compound",
     "DismissProblems",
     "Edit",
+    "InPlaces",
     "PaintMask",
     "RemoveAnnotations",
     "RemoveCategory",

@@ -8,10 +8,10 @@ added: an object drawn last is on top, as before, and a COCO file keeps its stac
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from pixelproof.core.edits.base import ANNOTATION_ORDER, Change, Changes, Edit, applied, require
-from pixelproof.core.model import Project
+from pixelproof.core.edits.base import ANNOTATION_ORDER, Change, Changes, Compound, Edit, applied, require
+from pixelproof.core.model import Annotation, Project
 from pixelproof.core.wording import plural
 
 
@@ -74,3 +74,47 @@ def restack(project: Project, ids: Iterable[int], front: bool) -> Restack | None
     what = plural(len(ids), "object") if len(ids) > 1 else "object"
     label = f"Bring {what} to front" if front else f"Send {what} to back"
     return Restack(orders, label, focus=ids)
+
+
+class InPlaces(Compound):
+    """``parts`` that remove objects and add ``added`` (a refill's: the fills next to a key made again),
+    each added object then put where the removed one it stands for stood in its image's stacking (the one
+    of its image for which ``same`` gives what it gives the added one: its track), not on top: a box filled
+    again stays under the box it was under, and so does CVAT's ``z_order`` written from the stacking."""
+
+    def __init__(
+        self, parts: Iterable[Edit], added: list[Annotation], same: Callable[[Annotation], object], label: str
+    ) -> None:
+        super().__init__(parts, label)
+        self.added, self.same = added, same
+        self._restack: Restack | None = None
+
+    def apply(self, project: Project) -> Changes:
+        images = {a.image_id for a in self.added if a.image_id in project.images}
+        before = {i: [(a.id, self.same(a)) for a in project.annotations_of(i)] for i in images}
+        changes = super().apply(project)
+        orders: dict[int, list[int]] = {}
+        for image_id, was in before.items():
+            now = project.annotation_ids_of(image_id)
+            present = set(now)
+            gone = [(n, key) for n, key in was if n not in present]
+            stands_for: dict[int, int] = {}  # a removed object -> the added one put in its place
+            for a in (a for a in self.added if a.image_id == image_id):
+                old = next((n for n, key in gone if key == self.same(a) and n not in stands_for), None)
+                if old is not None:
+                    stands_for[old] = a.id
+            order = [stands_for.get(n, n) for n, _key in was if n in present or n in stands_for]
+            order += [n for n in now if n not in set(order)]
+            if order != now:
+                orders[image_id] = order
+        self._restack = Restack(orders, self.label) if orders else None
+        if self._restack is not None:
+            changes += self._restack.apply(project)
+        return changes
+
+    def revert(self, project: Project) -> Changes:
+        changes = Changes()
+        if self._restack is not None:
+            changes += self._restack.revert(project)
+        changes += super().revert(project)
+        return changes
