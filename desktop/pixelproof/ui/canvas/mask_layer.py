@@ -63,6 +63,7 @@ PATH_ELEMENT_BYTES = 24  # a QPainterPath element: x, y (doubles) and its type, 
 MAX_LEVEL = 1 << 12  # the coarsest reduction drawn (a 1:4096 view of a slide)
 WINDOW_VIEWS = 4  # a box over this many times the view's area is drawn from a window around the view
 WINDOW_TILE = 256  # the window's sides lie on multiples of this (a pan decodes it again past its edge)
+LIVE_OPACITY = 0.6  # a mask being painted is filled so in outline-only mode (as ``MaskItem``'s)
 
 
 def reduction_level(zoom: float) -> int:
@@ -421,6 +422,8 @@ class MaskLayer(QGraphicsItem):
         if rect is not None:
             self.live[ann_id] = rect
         area = rect if rect is not None else old  # a stroke's area only grows
+        if self.layer.show_filter.fill_opacity <= 0 and (old is None) != (rect is None):
+            area = self.boundingRect()  # outline only: its fill comes (``LIVE_OPACITY``) or goes, all of it
         for item in (self, self.chosen) if area is not None else ():
             item.update(area)
 
@@ -517,8 +520,9 @@ class MaskLayer(QGraphicsItem):
                 clip.addRect(self.layer.boundingRect().united(hole).adjusted(-m, -m, m, m))
                 clip.addRect(hole)
                 painter.setClipPath(clip, Qt.ClipOperation.IntersectClip)
-            if opacity > 0:
-                painter.setOpacity(saved * opacity)
+            fill = opacity if hole is None or opacity > 0 else LIVE_OPACITY  # as its ``LiveMask``'s
+            if fill > 0:
+                painter.setOpacity(saved * fill)
                 image = self._image(e, brush, selected, crop, (at, origin, crop.shape))
                 painter.drawImage(QRectF(*origin, crop.shape[1] * at, crop.shape[0] * at), image)
                 if e.look == REJECTED:  # struck out, as a rejected box's fill
