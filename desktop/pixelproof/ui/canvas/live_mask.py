@@ -34,7 +34,8 @@ def over_layer(canvas, ann: Annotation) -> bool:  # type: ignore[no-untyped-def]
 
 class LiveMask(MaskItem):
     """The stroke's touched area of a mask the layer draws: its pixels as painted, with the selected look,
-    no outline; the layer draws the rest (``MaskLayer.live``: the area is cut out of its drawing)."""
+    no outline; the layer draws the rest's fill, no outline either, as the whole-box item painted live
+    (``MaskLayer.live``: the area is cut out of its drawing)."""
 
     def __init__(self, canvas, ann: Annotation, cat: Category | None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ann, canvas.image_size(), canvas.show_filter)
