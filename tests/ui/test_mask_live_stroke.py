@@ -6,6 +6,8 @@ is that reference)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -134,3 +136,60 @@ def test_the_eraser_shows_its_stroke_as_the_whole_box_item_did(slide, monkeypatc
     (t2, lf2), (b2, r2) = screen(slide, 560, 866), screen(slide, 840, 880)  # the mask beside it, filled
     assert np.abs(live[t2:b2, lf2:r2] - whole[t2:b2, lf2:r2]).max() <= 2
     assert np.abs(live[t:b, lf:r] - live[t2:b2, lf2:r2]).max(axis=2).mean() > 5  # erased: not the fill
+
+
+def test_in_outline_only_mode_the_whole_mask_is_filled_during_a_stroke_not_a_rectangle(
+    slide, monkeypatch
+) -> None:
+    """Outline only (Shift+O): the stroke's ``LiveMask`` fills its area at ``LIVE_OPACITY``, so the layer
+    fills the rest of the mask so too, as the whole-box item did: only a rectangle of the mask was filled,
+    cut by straight seams, the outline ending at its edges."""
+    selected_at_100(slide, 700, 900)
+    key(slide, Qt.Key.Key_O, Qt.KeyboardModifier.ShiftModifier)
+    assert slide.canvas.show_filter.fill_opacity == 0
+    key(slide, Qt.Key.Key_E)
+    OPTIONS.set(width=WIDTH)
+
+    def picture(win):  # type: ignore[no-untyped-def]
+        settle()
+        return grab(win)
+
+    before = picture(slide)
+    live = stroke(slide, (550, 1080), (850, 1080), during=picture)
+    key(slide, Qt.Key.Key_Z, CTRL)
+    slide.document.undo_stack.clear()
+    monkeypatch.setattr(live_mask, "over_layer", lambda *_: False)
+    whole = stroke(slide, (550, 1080), (850, 1080), during=picture)
+    # inside the mask, past the live area's growth margin (256 px) above the stroke
+    (t, lf), (b, r) = screen(slide, 560, 740), screen(slide, 840, 780)
+    assert b - t > 30 and t > 0
+    assert np.abs(live[t:b, lf:r] - whole[t:b, lf:r]).max() <= 2
+    assert np.abs(live[t:b, lf:r] - before[t:b, lf:r]).max(axis=2).mean() > 5  # filled, not bare
+
+
+@pytest.mark.parametrize("zoom", [1.0, 0.25])
+def test_during_a_stroke_the_outline_is_hidden_as_the_whole_box_item_hid_it(slide, monkeypatch, zoom) -> None:
+    """While the button is down the mask has no outline, as its whole-box item painted live: the layer's
+    outline used to end at the ``LiveMask``'s area's straight edges, cut where the stroke went."""
+    selected_at_100(slide, 600, 900)
+    look_at(slide, 600, 900, zoom)
+    key(slide, Qt.Key.Key_R)
+    OPTIONS.set(width=WIDTH)
+
+    def picture(win):  # type: ignore[no-untyped-def]
+        settle()
+        return grab(win)
+
+    a, b = (420, 880), (700, 920)
+    live = stroke(slide, a, b, during=picture)
+    key(slide, Qt.Key.Key_Z, CTRL)
+    slide.document.undo_stack.clear()
+    monkeypatch.setattr(live_mask, "over_layer", lambda *_: False)
+    whole = stroke(slide, a, b, during=picture)
+    differ = np.abs(live - whole).max(axis=2) > 8
+    if zoom == 1.0:
+        assert not differ.any()
+    else:  # the layer's reduced copy (a cell set when any of its pixels is) differs along the mask's edge
+        rx, ry = (X1 - X0) / 2 * zoom, (Y1 - Y0) / 2 * zoom
+        perimeter = math.pi * (3 * (rx + ry) - math.sqrt((3 * rx + ry) * (rx + 3 * ry)))
+        assert differ.sum() < perimeter  # its outline drawn outside the live area: 4649 pixels

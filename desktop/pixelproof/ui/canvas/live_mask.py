@@ -19,10 +19,8 @@ from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from pixelproof.core.model import Annotation, Category
 from pixelproof.ui.canvas.items import MaskItem
-from pixelproof.ui.canvas.mask_layer import selected_in_layer
+from pixelproof.ui.canvas.mask_layer import LIVE_OPACITY, selected_in_layer
 from pixelproof.ui.canvas.polygon_layer import port_pixels
-
-LIVE_OPACITY = 0.6  # what is being painted stays visible in outline-only mode (as ``MaskItem``'s)
 
 
 def over_layer(canvas, ann: Annotation) -> bool:  # type: ignore[no-untyped-def]
@@ -36,7 +34,8 @@ def over_layer(canvas, ann: Annotation) -> bool:  # type: ignore[no-untyped-def]
 
 class LiveMask(MaskItem):
     """The stroke's touched area of a mask the layer draws: its pixels as painted, with the selected look,
-    no outline; the layer draws the rest (``MaskLayer.live``: the area is cut out of its drawing)."""
+    no outline; the layer draws the rest's fill, no outline either, as the whole-box item painted live
+    (``MaskLayer.live``: the area is cut out of its drawing)."""
 
     def __init__(self, canvas, ann: Annotation, cat: Category | None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ann, canvas.image_size(), canvas.show_filter)
@@ -71,7 +70,7 @@ class LiveMask(MaskItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         """Its pixels at the layer's fill opacity (a seam at its edge else), ``LIVE_OPACITY`` when that is
-        0 (outline only)."""
+        0 (outline only; the layer then fills the rest of the mask so too: ``MaskLayer.live``)."""
         if self._qimage.isNull():
             return
         opacity = self.show_filter.fill_opacity or LIVE_OPACITY

@@ -63,6 +63,7 @@ PATH_ELEMENT_BYTES = 24  # a QPainterPath element: x, y (doubles) and its type, 
 MAX_LEVEL = 1 << 12  # the coarsest reduction drawn (a 1:4096 view of a slide)
 WINDOW_VIEWS = 4  # a box over this many times the view's area is drawn from a window around the view
 WINDOW_TILE = 256  # the window's sides lie on multiples of this (a pan decodes it again past its edge)
+LIVE_OPACITY = 0.6  # a mask being painted is filled so in outline-only mode (as ``MaskItem``'s)
 
 
 def reduction_level(zoom: float) -> int:
@@ -415,12 +416,14 @@ class MaskLayer(QGraphicsItem):
         return self.layer.boundingRect()
 
     def set_live(self, ann_id: int, rect: QRectF | None) -> None:
-        """Leave ``rect`` of mask ``ann_id`` out of its drawing (a stroke's ``LiveMask`` draws it there);
-        None: draw it all again."""
+        """Leave ``rect`` of mask ``ann_id`` (its stroke's ``LiveMask`` draws it) and its outline out, fill
+        it in outline-only mode, as a ``MaskItem`` painted live; None: draw it all again."""
         old = self.live.pop(ann_id, None)
         if rect is not None:
             self.live[ann_id] = rect
         area = rect if rect is not None else old  # a stroke's area only grows
+        if (old is None) != (rect is None):
+            area = self.boundingRect()  # its outline (outline only: its fill) goes or comes, all of it
         for item in (self, self.chosen) if area is not None else ():
             item.update(area)
 
@@ -517,13 +520,17 @@ class MaskLayer(QGraphicsItem):
                 clip.addRect(self.layer.boundingRect().united(hole).adjusted(-m, -m, m, m))
                 clip.addRect(hole)
                 painter.setClipPath(clip, Qt.ClipOperation.IntersectClip)
-            if opacity > 0:
-                painter.setOpacity(saved * opacity)
+            fill = opacity if hole is None or opacity > 0 else LIVE_OPACITY  # as its ``LiveMask``'s
+            if fill > 0:
+                painter.setOpacity(saved * fill)
                 image = self._image(e, brush, selected, crop, (at, origin, crop.shape))
                 painter.drawImage(QRectF(*origin, crop.shape[1] * at, crop.shape[0] * at), image)
-                if e.look == REJECTED:  # struck out, as a rejected box's fill
+                if e.look == REJECTED and hole is None:  # struck out, as a rejected box's fill
                     painter.fillPath(outline(), brush)
                 painter.setOpacity(saved)
+            if hole is not None:  # no outline while a stroke paints it, as a ``MaskItem`` painted live
+                painter.restore()
+                continue
             painter.setBrush(Qt.BrushStyle.NoBrush)
             if selected:  # a light halo under the outline, as a selected ``MaskItem``'s
                 halo = QPen(QColor(255, 255, 255, 230), pen.widthF() + 2.5)
@@ -533,8 +540,6 @@ class MaskLayer(QGraphicsItem):
                 painter.drawPath(outline())
             painter.setPen(pen)
             painter.drawPath(outline())
-            if hole is not None:
-                painter.restore()
 
     def _look(
         self, looks: dict[tuple[int, str], tuple[QPen, QBrush]], cat_id: int, name: str, selected: bool
