@@ -64,7 +64,13 @@ from pixelproof.interop.labelstudio_keypoints import finish_keypoints, group_key
 from pixelproof.interop.labelstudio_min import is_json_min, tasks_from_min
 from pixelproof.interop.labelstudio_regions import join_parts, region_geometry, region_note, whole
 from pixelproof.interop.labelstudio_results import AREA_TYPES, PREDICTION_CHOICES, named, task_results
-from pixelproof.interop.labelstudio_writer import CONFIG_NAME, SPLIT_KEY, TASKS_NAME, write_labelstudio
+from pixelproof.interop.labelstudio_writer import (
+    CONFIG_NAME,
+    GROUND_TRUTH_KEY,
+    SPLIT_KEY,
+    TASKS_NAME,
+    write_labelstudio,
+)
 
 
 def read_labelstudio(
@@ -307,8 +313,12 @@ def _read_view(
     kept = [r for r, at, _ in no_region if at.startswith("result[")]
     theirs = [(r, who) for r, at, who in no_region if not at.startswith("result[")]  # other versions'
     extra: dict[str, Any] = {}
-    if kept or task.get("id") is not None or view:
+    # the version a reviewer marked as Label Studio's ground truth: its annotator's, True when one is kept
+    truth = next((who or True for a, who in picked if a.get("ground_truth") is True), None)
+    if kept or task.get("id") is not None or view or truth:
         ls: dict[str, Any] = {"results": kept} if kept else {}
+        if truth:
+            ls[GROUND_TRUTH_KEY] = truth
         if isinstance(task.get("id"), int) and not isinstance(task.get("id"), bool):
             ls["task"] = task["id"]
         if view:  # one of the task's pictures: which one (the <Image> it was shown in, which page)
