@@ -62,6 +62,7 @@ from pixelproof.interop.labelstudio_annotators import ANNOTATOR_CHOICES, pick_an
 from pixelproof.interop.labelstudio_inputs import ImageFinder, Labels, Views, page_of, read_config
 from pixelproof.interop.labelstudio_keypoints import finish_keypoints, group_keypoints, group_versions
 from pixelproof.interop.labelstudio_min import is_json_min, tasks_from_min
+from pixelproof.interop.labelstudio_origin import keep_origin
 from pixelproof.interop.labelstudio_regions import join_parts, region_geometry, region_note, whole
 from pixelproof.interop.labelstudio_results import AREA_TYPES, PREDICTION_CHOICES, named, task_results
 from pixelproof.interop.labelstudio_writer import (
@@ -464,6 +465,7 @@ def _add_region(
             fields["note"] = note
         cat_id = notes.labels.category_id(labels[0], where, report)
         ann = build.annotation(image, cat_id, where=where, **geometry, **fields)
+        keep_origin(ann, image, result, source is not None)
     except (ValueError, TypeError) as e:  # LimitError and RleError are ValueErrors
         report.skip("results", f"{e}; skipped" if isinstance(e, LimitError) else f"{where}: {e}; skipped")
         return False

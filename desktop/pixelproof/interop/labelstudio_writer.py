@@ -41,6 +41,7 @@ from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.labelstudio_hotkeys import SAID_AT_MOST
 from pixelproof.interop.labelstudio_keypoints import KIND, keypoint_results
+from pixelproof.interop.labelstudio_origin import origin_of
 from pixelproof.interop.labelstudio_views import imported_views, task_data, task_groups, view_controls
 from pixelproof.interop.safe_xml import XML_NAME, make_valid_xml
 from pixelproof.interop.splits import spelled
@@ -328,8 +329,8 @@ def _results(
             if a.score is not None:
                 scores.setdefault(model, []).append(a.score)
         else:
-            # Label Studio's own mark of a region taken from a model's prediction (CVAT's "auto")
-            origin = "prediction" if (a.source or "").startswith("model:") else "manual"
+            # Label Studio's mark of a region taken from a model's prediction (CVAT's "auto"), or edited since
+            origin = origin_of(a, image)
             for r in regions:
                 r["origin"] = origin
             who = a.app_extra.get(ANNOTATOR_KEY)
