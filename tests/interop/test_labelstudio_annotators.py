@@ -303,3 +303,21 @@ def test_the_annotation_marked_ground_truth_is_the_one_kept_by_default(tmp_path:
     assert np.allclose(got, [x * image.width / 100 for x in pct])
     (line,) = [p for p in result.problems if "annotation 2 not imported" in p]
     assert "PixelProof keeps one, the ground truth (1)" in line
+
+
+def test_the_versions_warning_names_label_studio_and_the_consensus_steps(tmp_path: Path, capsys) -> None:
+    """Importing with --annotator-versions each warned 'a merged project before its consensus is accepted;
+    ... accept a consensus first': no merge was made, and it did not say how. It now names where the
+    versions came from and the two consensus steps."""
+    export = _fixture(tmp_path)
+    out = tmp_path / "project.json"
+    assert main(["convert", str(export), str(out), "--from", "labelstudio", "--to", "coco",
+                 "--annotator-versions", "each"]) == 0  # fmt: skip
+    (line,) = [x for x in capsys.readouterr().err.splitlines() if "side by side" in x]
+    assert (
+        "1 image holds several annotators' versions side by side (each annotator's version from Label "
+        "Studio, no consensus accepted yet); every version there is written (to write one version an image, "
+        "work out its consensus and accept it first: pixelproof consensus PROJECT, then pixelproof consensus "
+        "PROJECT --accept)"
+    ) in line, line
+    assert "merged" not in line

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from pixelproof.core.image_pairing import pair_images
+from pixelproof.core.model import ImageRecord, Project
 from pixelproof.interop.labelstudio import read_labelstudio
 
 tools_io = pytest.importorskip("label_studio_tools.core.utils.io")
@@ -78,3 +80,26 @@ def test_images_found_nowhere_are_said_once_with_what_to_do(tmp_path: Path, monk
     assert "--image-dir" in hint
     first_missing = next(k for k, p in enumerate(result.problems) if "no image file named" in p)
     assert result.problems.index(hint) < first_missing  # read first, not after a thousand lines
+
+
+def test_an_upload_found_nowhere_is_named_without_label_studios_prefix(tmp_path: Path, monkeypatch) -> None:
+    """An upload not found (``/data/upload/12/3f2a9c1b-a.jpg``) came in as ``3f2a9c1b-a.jpg``, so a review
+    reference or candidate images naming the picture ``a.jpg`` (as it was before its upload) paired with
+    nothing: it is now ``a.jpg``, said in the lookup line. A name not of Label Studio's pattern exactly (8
+    lower-case hex digits and a dash) keeps its name."""
+    monkeypatch.setenv("LABEL_STUDIO_BASE_DATA_DIR", str(tmp_path / "no-label-studio"))
+    urls = [
+        "/data/upload/12/3f2a9c1b-a.jpg",
+        "/data/upload/12/3f2a9c1-b.jpg",
+        "/data/upload/12/3F2A9C1B-c.jpg",
+    ]
+    result = read_labelstudio(_export(tmp_path / "export" / "e.json", urls))
+    names = sorted(i.file_name for i in result.project.images.values())
+    assert names == ["3F2A9C1B-c.jpg", "3f2a9c1-b.jpg", "a.jpg"]
+    (hint,) = [p for p in result.problems if "Images folder" in p]
+    assert "1 upload named without Label Studio's 8-character upload prefix" in hint
+    assert "(3f2a9c1b-a.jpg as a.jpg)" in hint
+    reference = Project()
+    reference.add_image(ImageRecord(1, "a.jpg", 200, 100))
+    pairs, _, _ = pair_images(reference, result.project)
+    assert [p.cand.file_name for p in pairs] == ["a.jpg"]

@@ -18,8 +18,15 @@ CONSENSUS_OF = "consensus_of"  # under a consensus object's "pixelproof": the id
 # dropped): [annotators who drew it, annotators of the image], e.g. [1, 2]
 CONSENSUS_TIE = "consensus_tie"
 SOURCE_PREFIX = "consensus:"  # a consensus object's source: "consensus:<method>"
+# under an image's "pixelproof" extras: where its versions came from, in words ("Label Studio"), when an
+# import brought them side by side (a merge's have none)
+VERSIONS_FROM_KEY = "versions_from"
+# how one version an image is made, in the command line's words (File > Export says it in the app's:
+# ``ui.import_words.export_words``)
+CONSENSUS_STEPS = "pixelproof consensus PROJECT, then pixelproof consensus PROJECT --accept"
+# versions_note of an export (convert, File > Export)
 WRITTEN = (
-    "written (accept a consensus first to write one)"  # versions_note of an export (convert, File > Export)
+    f"written (to write one version an image, work out its consensus and accept it first: {CONSENSUS_STEPS})"
 )
 
 
@@ -69,9 +76,23 @@ def versions_note(name: str, project: Project, doing: str) -> str | None:
         return None
     return (
         f"{name}: {plural(len(held), 'image')} {'holds' if len(held) == 1 else 'hold'} several annotators' "
-        "versions side by side (a merged project "
-        f"before its consensus is accepted); every version there is {doing}"
+        f"versions side by side ({_whence(project, held)}); every version there is {doing}"
     )
+
+
+def _whence(project: Project, held: dict[int, list[str]]) -> str:
+    """Where the versions side by side came from: a merge of shards, or an import (``VERSIONS_FROM_KEY``:
+    a Label Studio task several annotators labelled, imported with each one's version)."""
+    found: dict[str | None, None] = {}
+    for image_id in held:
+        app = project.images[image_id].extra.get("pixelproof")
+        origin = app.get(VERSIONS_FROM_KEY) if isinstance(app, dict) else None
+        found[origin if isinstance(origin, str) and origin else None] = None
+    named = [o for o in found if o is not None]
+    if not named:
+        return "a merged project before its consensus is accepted"
+    merged = " and merged shards'" if None in found else ""
+    return f"each annotator's version from {' and '.join(named)}{merged}, no consensus accepted yet"
 
 
 def consensus_marks(project: Project) -> dict[int, str]:

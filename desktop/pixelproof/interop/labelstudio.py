@@ -62,15 +62,16 @@ from pixelproof.interop.labelstudio_annotators import ANNOTATOR_CHOICES, pick_an
 from pixelproof.interop.labelstudio_inputs import ImageFinder, Labels, Views, page_of, read_config
 from pixelproof.interop.labelstudio_keypoints import finish_keypoints, group_keypoints, group_versions
 from pixelproof.interop.labelstudio_min import is_json_min, tasks_from_min
+from pixelproof.interop.labelstudio_origin import keep_origin
 from pixelproof.interop.labelstudio_regions import join_parts, region_geometry, region_note, whole
-from pixelproof.interop.labelstudio_writer import CONFIG_NAME, SPLIT_KEY, TASKS_NAME, write_labelstudio
-
-AREA_TYPES = ("rectanglelabels", "polygonlabels", "ellipselabels", "brushlabels")
-PREDICTION_CHOICES = {  # in the Import dialog's box: short, in Label Studio's words
-    "all": "As proposals to accept or reject",
-    "unannotated": "As proposals, on tasks nobody annotated",
-    "skip": "Not imported",
-}
+from pixelproof.interop.labelstudio_results import AREA_TYPES, PREDICTION_CHOICES, named, task_results
+from pixelproof.interop.labelstudio_writer import (
+    CONFIG_NAME,
+    GROUND_TRUTH_KEY,
+    SPLIT_KEY,
+    TASKS_NAME,
+    write_labelstudio,
+)
 
 
 def read_labelstudio(
@@ -225,45 +226,7 @@ def _read_task(
             f"{where}: annotation {short_repr(as_dict(a).get('id'))} not imported: {why}",
             "annotations",
         )
-    chosen = picked[0][0] if picked else None
-    # (result, its model's source or None, the prediction's score, where it is in the task, whose version)
-    results = [(r, None, None, f"result[{n}]", picked[0][1]) for n, r in enumerate(_results(chosen))]
-    for a, who in picked[1:]:  # the other annotators' versions (annotator_versions="each")
-        k = next(i for i, item in enumerate(task["annotations"]) if item is a)
-        results += [(r, None, None, f"annotations[{k}].result[{n}]", who) for n, r in enumerate(_results(a))]
-    for r, _, _, at, _ in results:
-        if not isinstance(r, dict):
-            report.skip("results", f"{where}: annotation {at}: {short_repr(r)} is not an object; skipped")
-    lost = sum(not isinstance(item[0], dict) for item in results)
-    results = [item for item in results if isinstance(item[0], dict)]
-    preds = task.get("predictions")
-    if predictions == "all" or (predictions == "unannotated" and chosen is None):
-        parents = {as_dict(a).get("parent_prediction") for a, _ in picked} - {None}
-        for k, pred in enumerate(preds if isinstance(preds, list) else []):
-            pred = as_dict(pred)
-            if pred.get("id") in parents:
-                continue  # the kept annotation is this prediction as a person corrected it
-            version = pred.get("model_version")
-            source = (
-                f"model:{version}" if isinstance(version, str) and version.strip() else "model:labelstudio"
-            )
-            regions = [(n, r) for n, r in enumerate(_results(pred)) if as_dict(r).get("type") in AREA_TYPES]
-            results += [
-                (r, source, pred.get("score"), f"predictions[{k}].result[{n}]", None) for n, r in regions
-            ]
-            if len(regions) < len(_results(pred)):
-                left = len(_results(pred)) - len(regions)
-                report.often(
-                    "tasks with prediction results that are no regions",
-                    f"{where}: {plural(left, 'prediction result')} that are no regions not imported",
-                    "results",
-                )
-    elif isinstance(preds, list) and preds:
-        report.often(
-            "annotated tasks' predictions not imported",
-            f"{where}: {plural(len(preds), 'prediction')} not imported (the task is annotated)",
-            "predictions",
-        )
+    results, lost = task_results(where, task, picked, predictions, report)
     data = as_dict(task.get("data"))
     if views.single and not views.lists:  # one picture: every result is on it, whatever its to_name says
         key = views.data_keys[0]
@@ -272,7 +235,7 @@ def _read_task(
     on = [views.data_keys[0] if views.single else views.key_of(item[0]) for item in results]
     for (r, source, _, at, _), key in zip(results, on, strict=True):
         if key is None:  # never on a picture it may not be on
-            report.skip("results", f"{where}: {at} ({_named(r)}): {views.why_not(r)}; skipped")
+            report.skip("results", f"{where}: {at} ({named(r)}): {views.why_not(r)}; skipped")
             lost += source is None
     for key in views.data_keys:
         mine = [item for item, k in zip(results, on, strict=True) if k == key]
@@ -293,7 +256,7 @@ def _read_task(
         for item in mine:
             page, why = page_of(item[0], len(pages))
             if page is None:
-                report.skip("results", f"{where}: {item[3]} ({_named(item[0])}): {why}; skipped")
+                report.skip("results", f"{where}: {item[3]} ({named(item[0])}): {why}; skipped")
                 lost += item[1] is None
             else:
                 on_page[page].append(item)
@@ -302,12 +265,6 @@ def _read_task(
                 f"{at} page {n}", task, f"{key}[{n}]", url, tag, images, build, report, notes, items,
                 picked, lost, page=n,
             )  # fmt: skip
-
-
-def _named(result: dict) -> str:
-    """A result's type and control, as a skipped one is said (with its id when it has one)."""
-    rid = f", id {short_repr(result['id'])}" if result.get("id") is not None else ""
-    return f"{short_repr(result.get('type'))}, from_name {short_repr(result.get('from_name'))}{rid}"
 
 
 def _read_view(
@@ -357,8 +314,12 @@ def _read_view(
     kept = [r for r, at, _ in no_region if at.startswith("result[")]
     theirs = [(r, who) for r, at, who in no_region if not at.startswith("result[")]  # other versions'
     extra: dict[str, Any] = {}
-    if kept or task.get("id") is not None or view:
+    # the version a reviewer marked as Label Studio's ground truth: its annotator's, True when one is kept
+    truth = next((who or True for a, who in picked if a.get("ground_truth") is True), None)
+    if kept or task.get("id") is not None or view or truth:
         ls: dict[str, Any] = {"results": kept} if kept else {}
+        if truth:
+            ls[GROUND_TRUTH_KEY] = truth
         if isinstance(task.get("id"), int) and not isinstance(task.get("id"), bool):
             ls["task"] = task["id"]
         if view:  # one of the task's pictures: which one (the <Image> it was shown in, which page)
@@ -425,11 +386,6 @@ def _same_file(where: str, url: str, file_name: str, notes: _Notes, report: Repo
             f"{where}: data.image {short_repr(url)} is {file_name}, also the image of "
             f"{first.split(': ', 1)[-1]}; imported as a second record of that file, its objects apart"
         )
-
-
-def _results(item: Any) -> list[Any]:
-    result = as_dict(item).get("result")
-    return result if isinstance(result, list) else []
 
 
 def _size(where: str, file: Path | None, results: list, report: Reporter) -> tuple[int, int] | None:
@@ -509,6 +465,7 @@ def _add_region(
             fields["note"] = note
         cat_id = notes.labels.category_id(labels[0], where, report)
         ann = build.annotation(image, cat_id, where=where, **geometry, **fields)
+        keep_origin(ann, image, result, source is not None)
     except (ValueError, TypeError) as e:  # LimitError and RleError are ValueErrors
         report.skip("results", f"{e}; skipped" if isinstance(e, LimitError) else f"{where}: {e}; skipped")
         return False

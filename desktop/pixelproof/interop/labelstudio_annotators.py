@@ -11,7 +11,7 @@ from typing import Any
 
 from pixelproof.core.limits import short_repr
 from pixelproof.core.model import Project
-from pixelproof.core.overlap_versions import OVERLAP_KEY
+from pixelproof.core.overlap_versions import OVERLAP_KEY, VERSIONS_FROM_KEY
 
 # in the Import dialog's box, after "Annotators": "The most recent one" read as one of the annotators
 ANNOTATOR_CHOICES = {
@@ -89,6 +89,8 @@ def pick_annotations(
 
 
 def tag_versions(project: Project, image_id: int, names: list[str]) -> None:
-    """Record the annotators whose versions an image holds side by side (also one who drew nothing)."""
+    """Record the annotators whose versions an image holds side by side (also one who drew nothing), and
+    that they came from Label Studio (what the warnings on such images name)."""
     entries = project.app.setdefault(OVERLAP_KEY, {})
     entries[str(image_id)] = names
+    project.images[image_id].extra.setdefault("pixelproof", {})[VERSIONS_FROM_KEY] = "Label Studio"

@@ -334,6 +334,8 @@ class ImageFinder:
             self.searched = f"{beside} or its images/"
         self._found: dict[str, tuple[str, Path | None, str]] = {}  # a URL looked up before
         self.from_media: set[str] = set()  # URLs read from Label Studio's own upload folder
+        # an upload found nowhere -> (its name, that name without Label Studio's upload prefix)
+        self.unprefixed: dict[str, tuple[str, str]] = {}
         self.by_name: dict[str, list[Path]] = {}
         self.by_fold: dict[str, list[Path]] = {}  # a name written in another case (Windows, macOS)
         for f in sorted(files):
@@ -364,6 +366,7 @@ class ImageFinder:
         if not missing:
             return
         uploads = [p for u in missing if (p := upload_path(u)) is not None]
+        renamed = [self.unprefixed[u] for u in missing if u in self.unprefixed]
         also = (
             f", and Label Studio's upload folder {uploads[0].parent}" if uploads and not self.chosen else ""
         )
@@ -379,6 +382,12 @@ class ImageFinder:
             "as Images folder (--image-dir; searched with its subfolders, by file name). Looked in "
             f"{self.searched}{also}{''.join('; ' + k for k in kinds)}. Until then each comes in without its "
             "picture (a task with nothing giving its size is skipped)"
+            + (
+                f"; {plural(len(renamed), 'upload')} named without Label Studio's 8-character upload prefix, "
+                f"as the picture was before its upload ({renamed[0][0]} as {renamed[0][1]})"
+                if renamed
+                else ""
+            )
         )
 
     def _find(self, url: str) -> tuple[str, Path | None, str]:
@@ -407,7 +416,12 @@ class ImageFinder:
                 else f"{len(tail or found)} files named {candidate}; {pick} used"
             )
             return candidate, pick, note
-        return name, None, ""
+        # found nowhere: named as the picture was before its upload, so a reference project or candidate
+        # images naming it so match it (said in ``report_lookup``)
+        if upload is None:
+            return name, None, ""
+        self.unprefixed[url] = (name, upload.group(1))
+        return upload.group(1), None, ""
 
 
 def kept_results(extra: Any, longest: int = 200) -> list[str]:

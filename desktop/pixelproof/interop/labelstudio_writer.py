@@ -41,6 +41,7 @@ from pixelproof.interop.image_guard import make_folders
 from pixelproof.interop.image_placing import image_exists, image_suffix, place_image
 from pixelproof.interop.labelstudio_hotkeys import SAID_AT_MOST
 from pixelproof.interop.labelstudio_keypoints import KIND, keypoint_results
+from pixelproof.interop.labelstudio_origin import origin_of
 from pixelproof.interop.labelstudio_views import imported_views, task_data, task_groups, view_controls
 from pixelproof.interop.safe_xml import XML_NAME, make_valid_xml
 from pixelproof.interop.splits import spelled
@@ -55,6 +56,9 @@ CONFIG_KEY = "labelstudio_config"
 NAMES_KEY = "names"
 BOUND_KEY = "toName"  # under NAMES_KEY: [control name, its toName] pairs, when a task shows several pictures
 SPLIT_KEY = "split"  # the task data field holding an image's split (Label Studio has none)
+# under an image's ``pixelproof.labelstudio``: the version a reviewer marked ground truth in Label Studio, its
+# annotator's name (annotators' versions side by side) or True (the one annotation kept)
+GROUND_TRUTH_KEY = "ground_truth"
 # region type -> (config tag, its from_name)
 REGION_TAGS = {
     "rectanglelabels": ("RectangleLabels", "label"),
@@ -175,8 +179,10 @@ def write_labelstudio(
                 kept = annotations.pop(None)
                 first_version = annotations[next(iter(annotations))]
                 first_version.extend(kept)
+            truth = _ground_truth(group, list(annotations))
             task["annotations"] = [
-                {"result": r, "was_cancelled": False, "ground_truth": False} for r in annotations.values()
+                {"result": r, "was_cancelled": False, "ground_truth": n == truth}
+                for n, r in enumerate(annotations.values())
             ]
             task["annotations"][0] = {"id": first.id, **task["annotations"][0]}  # Label Studio's import_id
         if predictions:
@@ -221,6 +227,20 @@ def write_labelstudio(
     }
     warnings += noted_counts(counts, messages)
     return warnings
+
+
+def _ground_truth(group: list, versions: list[str | None]) -> int | None:
+    """Which of a task's annotations (``versions``: whose each is, None for the objects of none) is the
+    one a reviewer marked ground truth in Label Studio (``GROUND_TRUTH_KEY`` on its images), None when
+    none is or that version is gone (a consensus accepted since)."""
+    for member in group:
+        app = as_dict(as_dict(member.image.extra.get("pixelproof")).get("labelstudio"))
+        truth = app.get(GROUND_TRUTH_KEY)
+        if truth is True:
+            return 0
+        if isinstance(truth, str) and truth in versions:
+            return versions.index(truth)
+    return None
 
 
 @dataclass
@@ -309,8 +329,8 @@ def _results(
             if a.score is not None:
                 scores.setdefault(model, []).append(a.score)
         else:
-            # Label Studio's own mark of a region taken from a model's prediction (CVAT's "auto")
-            origin = "prediction" if (a.source or "").startswith("model:") else "manual"
+            # Label Studio's mark of a region taken from a model's prediction (CVAT's "auto"), or edited since
+            origin = origin_of(a, image)
             for r in regions:
                 r["origin"] = origin
             who = a.app_extra.get(ANNOTATOR_KEY)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from pixelproof.core.overlap_versions import CONSENSUS_STEPS
 from pixelproof.inference.base import APP_OPTIONS, CLI_OPTIONS
 from pixelproof.inference.tiling import APP_WORDS
 from pixelproof.interop.formats import Option
@@ -41,8 +42,12 @@ def export_words(text: str, options: Iterable[Option]) -> str:
     """``text`` (a writer's warning, in ``convert``'s words) as File > Export's user reads it: each write
     option's flag named as the Export dialog shows it (``--val-fraction`` -> ``the Export dialog's
     Validation share``; ``Validation share (--val-fraction)`` -> ``Validation share (in the Export
-    dialog)``), ``VALIDATE_IMAGES`` as ``validate_images_words``. ``--allow-outside-root`` stays: the
+    dialog)``), ``VALIDATE_IMAGES`` as ``validate_images_words``, ``pixelproof consensus``'s steps as the
+    Annotators Side by Side view's buttons. ``--allow-outside-root`` stays: the
     writers' line says it is the command line's, which the Export dialog has no box for."""
+    text = text.replace(
+        CONSENSUS_STEPS, f"{menu_item('review.annotators')}: Consensus, then Accept Consensus"
+    )
     return _options_words(text.replace(VALIDATE_IMAGES, validate_images_words()), options, "Export")
 
 

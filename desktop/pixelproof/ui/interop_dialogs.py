@@ -546,6 +546,7 @@ class InteropActions(QObject):
             return None
         images, objects, void, gone = written_counts(outcome.result, (images, objects, void))  # as convert
         note = None if fmt.holds_versions else versions_note(str(project.path), project, WRITTEN)
+        note = export_words(note, fmt.options("write")) if note else None  # its consensus: the app's
         said = [export_words(w, fmt.options("write")) for w in outcome.result]  # not convert's flags
         warnings: list[str] = [note, *said] if note else said
         summary = (
