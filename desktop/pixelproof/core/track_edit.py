@@ -279,7 +279,7 @@ def _images(project: Project, image_ids: list[int]) -> str:
 def tracks_named(tracks: Sequence[int | str]) -> str:
     """``track 3``, ``tracks 3 and 5``: one track or several as a message names them (``track 3, 5`` read
     as a count)."""
-    return f"track{'s' if len(tracks) > 1 else ''} {_listed(tracks)}"
+    return f"{'tracks' if len(tracks) > 1 else 'track'} {_listed(tracks)}"
 
 
 def _listed(tracks: Sequence[int | str]) -> str:

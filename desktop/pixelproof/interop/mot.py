@@ -480,8 +480,8 @@ FORMAT = Format(
     suffixes=(".txt",),
     declares_sizes=True,
     lost_on_export=(
-        "shapes (written as their boxes), scores (conf is 1, 0 for void regions), names of categories "
-        "outside MOT17's classes (read back as `class <n>`), objects' track ids outside 0..999,999,999 or "
-        "shared on a frame (given new ids), image file names (frames are numbered), review state, notes"
+        "shapes (written as their boxes), scores (conf is 1, 0 for void regions), objects' track ids "
+        "outside 0..999,999,999 or shared on a frame (given new ids), image file names (frames are "
+        "numbered), review state, notes"
     ),
 )
