@@ -51,8 +51,8 @@ def test_named_frames_are_numbered_without_sorting_by_file_order(monkeypatch: py
     def no_sort(_name: object) -> tuple:
         raise AssertionError("sorted by file order")
 
-    monkeypatch.setattr(frame_sequences, "file_order_key", no_sort)
+    monkeypatch.setattr(frame_sequences, "natural_key", no_sort)
     assert track_fill.sequence_frames(p, 2) == [(0, 2), (10, 3), (30, 1)]
-    monkeypatch.setattr(frame_sequences, "file_order_key", paths.file_order_key)
+    monkeypatch.setattr(frame_sequences, "natural_key", paths.natural_key)
     p.add_image(ImageRecord(4, "clip/still.png", 100, 80))  # one name of another kind: file order
     assert track_fill.sequence_frames(p, 2) == [(0, 2), (1, 3), (2, 1), (3, 4)]

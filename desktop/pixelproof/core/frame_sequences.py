@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from pixelproof.core.model import ImageRecord, Project
-from pixelproof.core.paths import file_order_key, name_parts
+from pixelproof.core.paths import name_parts, natural_key
 
 FRAME_FILE = re.compile(r"frame_([0-9]{6,9})(\.[A-Za-z]+)")  # CVAT's name for a video's frame
 _FILE_NAME = attrgetter("file_name")
@@ -29,19 +29,52 @@ def frame_numbers(images: Iterable[ImageRecord]) -> dict[int, int]:
     """Image id -> frame number: the number in the name when every image is named as CVAT names a video's
     frames (``frame_000010.png``), each number once; else the image's place in file order (0, 1, ...).
     Sorted only for the second: 100,000 frames were sorted by name before each Track Box Here."""
+    return frame_numbering(images)[0]
+
+
+def frame_numbering(images: Iterable[ImageRecord]) -> tuple[dict[int, int], bool]:
+    """``frame_numbers`` and whether they are the numbers in the names (not places): an image added to
+    a folder numbered by name moves no frame unless it turns it into one numbered by place."""
     images = list(images)
+    parts = [name_parts(image.file_name) for image in images]
+    named = _named(images, parts)
+    if named is not None:
+        return named, True
+    keys = _order_keys(parts)
+    ordered = sorted(range(len(images)), key=keys.__getitem__)
+    return {images[k].id: place for place, k in enumerate(ordered)}, False
+
+
+def named_frames(images: list[ImageRecord]) -> dict[int, int] | None:
+    """Image id -> the number in its name when every image is named ``frame_000010.png`` (each number
+    once), else None: the frames are numbered by place (``frame_numbers``)."""
+    return _named(images, [name_parts(image.file_name) for image in images])
+
+
+def _named(images: list[ImageRecord], parts: list[tuple[str, ...]]) -> dict[int, int] | None:
     named: dict[int, int] = {}
-    for image in images:
-        parts = name_parts(image.file_name)
-        m = FRAME_FILE.fullmatch(parts[-1]) if parts else None
+    for image, split in zip(images, parts, strict=True):
+        m = FRAME_FILE.fullmatch(split[-1]) if split else None
         if m is None:
-            break
+            return None
         named[image.id] = int(m.group(1))
-    else:
-        if len(set(named.values())) == len(named):
-            return named
-    ordered = sorted(images, key=lambda i: file_order_key(i.file_name))
-    return {image.id: k for k, image in enumerate(ordered)}
+    return named if len(set(named.values())) == len(named) else None
+
+
+def _order_keys(parts: list[tuple[str, ...]]) -> list[tuple]:
+    """Each name's ``paths.file_order_key`` (from its ``name_parts``), its folder's part worked out once
+    per folder: the same keys at less cost (numbering 100,000 frames by place took ~0.9 s)."""
+    folders: dict[tuple[str, ...], tuple] = {}
+    keys: list[tuple] = []
+    for split in parts:
+        if not split:
+            keys.append(())
+            continue
+        head = folders.get(split[:-1])
+        if head is None:
+            head = folders[split[:-1]] = tuple(natural_key(part) for part in split[:-1])
+        keys.append((*head, natural_key(split[-1])))
+    return keys
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,13 @@ geometry and attributes); the other is dropped.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from pixelproof.core.frame_sequences import frame_numbers
+from pixelproof.core.frame_sequences import frame_numbering, frame_numbers, named_frames
 from pixelproof.core.model import ImageRecord
-from pixelproof.core.paths import name_parts
+from pixelproof.core.paths import file_order_key, name_parts
 from pixelproof.core.track_outside import SEQUENCE, mark_track
 
 Mark = dict[str, Any]
@@ -69,7 +69,10 @@ def renumbered(
     changed = named & {_folder(name) for name in touched}
     if not changed:
         return None
-    moves = {f: _mover(_members(before, f), _members(after, f)) for f in changed}
+    moves = {}
+    for f in changed:
+        was_members = _members(before, f)
+        moves[f] = _mover(was_members, _members_now(after, was, {im.id for im in was_members}, f))
     out: list[Any] = []
     for entry in entries:
         frame = _frame_of(entry)
@@ -81,25 +84,82 @@ def renumbered(
     return None if out == entries else out
 
 
+def _members_now(
+    after: list[ImageRecord], was: dict[int, str], members: set[int], folder: str
+) -> list[ImageRecord]:
+    """The images of ``folder`` among ``after``, in their order: an image whose name did not change is one
+    when it was (``members``), so only the renamed and new ones' names are split."""
+    return [
+        im
+        for im in after
+        if (im.id in members if was.get(im.id) == im.file_name else _folder(im.file_name) == folder)
+    ]
+
+
 def _mover(before: list[ImageRecord], after: list[ImageRecord]) -> Callable[[int], int | None]:
     """Old frame number -> new one in one video (None: its frame was taken away)."""
-    was, now = frame_numbers(before), frame_numbers(after)
-    kept = sorted((number, iid) for iid, number in was.items() if iid in now)  # the frames still there
-    numbers = [n for n, _i in kept]
+    was, by_name = frame_numbering(before)
+    kept = sorted((number, iid) for iid, number in was.items())  # the folder in file order
+    return _shift(before, after, was if by_name else None, kept) or _renumbering(
+        was, frame_numbers(after), kept
+    )
+
+
+def _renumbering(
+    was: dict[int, int], now: dict[int, int], frames: list[tuple[int, int]]
+) -> Callable[[int], int | None]:
+    """The mover from the folder's numbering before (``was``; ``frames``: its (number, id) sorted) and
+    after (``now``)."""
+    kept = [(n, iid) for n, iid in frames if iid in now]  # the frames still there
     gone = {number for iid, number in was.items() if iid not in now}
+    return _move_by([n for n, _i in kept], lambda k: now[kept[k][1]], gone)
+
+
+def _shift(
+    before: list[ImageRecord],
+    after: list[ImageRecord],
+    named: dict[int, int] | None,
+    kept: list[tuple[int, int]],
+) -> Callable[[int], int | None] | None:
+    """The mover when images were only added after the folder's (``after`` starts with ``before``, as
+    AddImages appends; ``named``: the old numbers when by name; ``kept``: the (number, id) sorted), without
+    numbering the folder again: a frame's new place is its old one plus the added images sorted before it,
+    found by bisecting each into the old order (None: not that case). Numbering 100,000 frames twice took
+    ~1.5 s an Add Images."""
+    if len(after) <= len(before) or any(a is not b for a, b in zip(before, after, strict=False)):
+        return None
+    added = after[len(before) :]
+    if not before:
+        return lambda frame: frame
+    new = named_frames(added) if named is not None else None
+    if named is not None and new is not None and not set(new.values()) & set(named.values()):
+        return lambda frame: frame  # still numbered by name (each number once): no number changes
+    names = {im.id: im.file_name for im in before}
+    order = [iid for _n, iid in kept]
+    # an added image sorts after the old ones of its key (they come first in ``after``: a stable sort)
+    places = sorted(
+        bisect_right(order, file_order_key(im.file_name), key=lambda iid: file_order_key(names[iid]))
+        for im in added
+    )
+    return _move_by([n for n, _i in kept], lambda k: k + bisect_right(places, k), set())
+
+
+def _move_by(numbers: list[int], now: Callable[[int], int], gone: set[int]) -> Callable[[int], int | None]:
+    """Old frame number -> new one, from the sorted old ``numbers`` of the frames still there and ``now``,
+    the new number of the ``k``-th of them; ``gone``: the numbers of the frames taken away."""
 
     def move(frame: int) -> int | None:
         if frame in gone:
             return None
-        if not kept:
+        if not numbers:
             return frame
         k = bisect_left(numbers, frame)
-        if k < len(kept) and numbers[k] == frame:
-            return now[kept[k][1]]
-        if k == len(kept):  # after the last frame: its distance from it
-            return now[kept[-1][1]] + frame - numbers[-1]
-        to = now[kept[k][1]] - (numbers[k] - frame)  # its distance from the next frame,
-        return max(to, now[kept[k - 1][1]] + 1) if k else max(to, 0)  # after the frame before
+        if k < len(numbers) and numbers[k] == frame:
+            return now(k)
+        if k == len(numbers):  # after the last frame: its distance from it
+            return now(k - 1) + frame - numbers[-1]
+        to = now(k) - (numbers[k] - frame)  # its distance from the next frame,
+        return max(to, now(k - 1) + 1) if k else max(to, 0)  # after the frame before
 
     return move
 
