@@ -9,7 +9,9 @@ frame becomes an image (``SEQ/img1/000001.jpg``), each line a box of the track `
 ``track_id``) on its frame's image, at the coordinates as written (as CVAT and Datumaro read them; the MOT
 devkit counts pixels from 1, a shift of one pixel that changes no IoU). In ``gt.txt`` the class column names
 MOT17's classes (``MOT17_CLASSES``; -1 or none: ``object``, another number ``class <n>``), visibility is kept
-in the object's ``pixelproof.mot`` extras, and ``conf`` 0 marks a box the benchmark ignores: it becomes a void
+in the object's ``pixelproof.mot`` extras and sets its occluded flag (CVAT's, Q in the app) as Datumaro
+(CVAT's MOT import) sets it: occluded when visibility is 0 or less, not when none is written; ``conf`` 0
+marks a box the benchmark ignores: it becomes a void
 region (DESIGN.md §3) of the category ``<class> (ignored)``, so QA neither counts it as a miss nor a
 detection on it as a false positive, and the tracking figures leave it out, as the benchmark does.
 
@@ -53,7 +55,15 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option, sniff
-from pixelproof.interop.mot_writer import IGNORED, LABELS, MOST_LABELS, MOT17_CLASSES, NO_CLASS, write_mot
+from pixelproof.interop.mot_writer import (
+    IGNORED,
+    LABELS,
+    MOST_LABELS,
+    MOT17_CLASSES,
+    NO_CLASS,
+    OCCLUDED_AT,
+    write_mot,
+)
 
 MAX_LINE = 4096  # bytes of one line: ten numbers take under 200
 _SPLIT = re.compile(r"[,\s]+")
@@ -442,8 +452,11 @@ def _line(
     fields: dict[str, Any] = {"extra": {TRACK_ID: track}} if track is not None else {}
     if results:
         return frame, track, [x, y, w, h], name, False, {**fields, "score": conf}
-    if len(nums) > 6:
-        fields["app_extra"] = {"mot": {"visibility": nums[6]}}
+    seen = nums[6] if len(nums) > 6 else None
+    # Datumaro's rule (CVAT's MOT import): occluded when visibility <= 0 (its occlusion_threshold), none: 1
+    fields["app_extra"] = {"occluded": int(seen is not None and seen <= OCCLUDED_AT)}
+    if seen is not None:
+        fields["app_extra"]["mot"] = {"visibility": seen}
     void = conf == 0
     return frame, track, [x, y, w, h], f"{name}{IGNORED}" if void else name, void, fields
 
