@@ -31,7 +31,7 @@ from pixelproof.core.merge_maps import time_spent_by_image as time_spent_by_imag
 from pixelproof.core.merge_marks import carry_marks
 from pixelproof.core.merge_outside import off_shard, report_outside, set_aside
 from pixelproof.core.merge_stacking import dealt_ids, keep_restacks
-from pixelproof.core.merge_tracks import shard_tracks
+from pixelproof.core.merge_tracks import shard_tracks, split_elsewhere
 from pixelproof.core.model import ImageRecord, Project, id_key
 from pixelproof.core.names import annotator_name
 from pixelproof.core.overlap_versions import HONEYPOT_KEY, overlap_annotators
@@ -66,6 +66,7 @@ CONFLICT_TYPES = (
     "outside_marks_differ",
     "outside_mark_not_dealt",
     "outside_mark_renumbered",
+    "track_split_in_shard",
 )
 
 
@@ -333,6 +334,9 @@ def merge_shards(
     given = base is not None  # sources[0] is the base's
     marks = carry_marks(result.project, sources[0] if given else None, sources[int(given) :], names)
     result.conflicts += marks[0]
+    result.conflicts += split_elsewhere(
+        result.project, shards, [s.image_ids for s in sources[int(given) :]], tracks_moved
+    )
     result.stats["outside_marks_changed"] = marks[1]
     result.stats["conflicts"] = len(result.conflicts)
     result.stats["restacked"] = keep_restacks(result.project, [(s.project, s.image_ids) for s in sources])

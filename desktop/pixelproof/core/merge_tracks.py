@@ -14,14 +14,17 @@ name its new number. No Qt."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pixelproof.core.clipboard import TRACK_ID, track_of
-from pixelproof.core.model import Project
+from pixelproof.core.frame_sequences import sequence_of
+from pixelproof.core.merge_image import Conflict
+from pixelproof.core.model import Annotation, Project
 from pixelproof.core.outside_follow import retracked
 from pixelproof.core.split import subset
 from pixelproof.core.track_outside import KEPT, OUTSIDE, mark_track, outside_marks
 from pixelproof.core.tracks import as_number, free_track_ids, new_tracks_from, track_ids
+from pixelproof.core.wording import first_few
 
 if TYPE_CHECKING:
     from pixelproof.core.merge import Shard
@@ -80,3 +83,88 @@ def tracks_text(rows: list[dict]) -> str:
     shown = [f"{r['shard']}'s {r['track_id']} as {r['merged_as']}" for r in rows[:8]]
     more = f" and {len(rows) - 8} more" if len(rows) > 8 else ""
     return f"tracks started in the shards numbered anew (track_id): {', '.join(shown)}{more}"
+
+
+def split_elsewhere(
+    merged: Project, shards: list[Shard], images: list[dict[int, int]], moved: list[tuple[str, int, int]]
+) -> list[Conflict]:
+    """A dealt track one shard split (Tracks > Split Track Here) while it continues in another's frames: the
+    split cut only the annotator's own frames, so after the merge the old track id comes back on the next
+    annotator's ones. Said (``track_split_in_shard``: the track, its new number, the frames and shards), not
+    rewritten: the lead chooses Merge Tracks or Split Track Here again. ``shards`` as ``shard_tracks`` gave
+    them, ``moved`` its renumbering; ``images``: each shard's image ids -> the merged project's. The new
+    track is one the shard started (a split's is: New Track's number), beginning on the frame after the
+    dealt track's last in the shard, in its class, while the dealt track is on another shard's frame from
+    there on."""
+    owners: dict[int, set[str]] = {}
+    for shard, ids in zip(shards, images, strict=True):
+        for merged_id in ids.values():
+            owners.setdefault(merged_id, set()).add(shard.name)
+    out: list[Conflict] = []
+    for shard, ids in zip(shards, images, strict=True):
+        own = {m for name, _t, m in moved if name == shard.name}
+        spans = _spans(shard.project, merged, ids) if own else {}  # track -> (sequence, places, objects)
+        for new in sorted(own & set(spans)):
+            seq, first, last, _ = spans[new]
+            cut = [
+                (s[2], t)
+                for t, s in spans.items()
+                if t not in own
+                and s[0] is seq
+                and s[2] < first
+                and s[3][-1].category_id == spans[new][3][0].category_id
+            ]
+            if not cut:
+                continue
+            old = max(cut)[1]
+            later = [
+                (p, i)
+                for p, (_f, i) in enumerate(seq.frames)
+                if p >= first
+                and shard.name not in owners.get(i, {shard.name})
+                and any(as_number(track_of(a)) == old for a in merged.annotations_of(i))
+            ]
+            if later:
+                out.append(_conflict(shard.name, old, new, seq, (first, last), later, owners))
+    return out
+
+
+def _spans(shard: Project, merged: Project, ids: dict[int, int]) -> dict[int, tuple]:
+    """Each numbered track of ``shard``: its merged sequence, first and last place there, its objects in
+    frame order (a track on frames of two videos: the first video's)."""
+    found: dict[int, list[tuple[int, object, Annotation]]] = {}
+    for ann in shard.annotations.values():
+        track, image = as_number(track_of(ann)), ids.get(ann.image_id)
+        seq = sequence_of(merged, image) if track is not None and image is not None else None
+        if seq is not None:
+            found.setdefault(track, []).append((seq.places[image], seq, ann))
+    out = {}
+    for track, rows in found.items():
+        seq = rows[0][1]
+        mine = sorted((p, a.id, a) for p, s, a in rows if s is seq)
+        out[track] = (seq, mine[0][0], mine[-1][0], [a for _p, _i, a in mine])
+    return out
+
+
+def _conflict(
+    name: str, old: int, new: int, seq: Any, span: tuple[int, int], later: list, owners: dict[int, set[str]]
+) -> Conflict:
+    frame = [f for f, _i in seq.frames]
+    others = sorted({o for _p, i in later for o in owners.get(i, ()) if o != name})
+    there = f"frame {frame[later[0][0]]}" + (f" to {frame[later[-1][0]]}" if len(later) > 1 else "")
+    return Conflict(
+        "track_split_in_shard",
+        f"{name} split track {old} at frame {frame[span[0]]}: from there to frame {frame[span[1]]} "
+        f"it is track {new}, but {first_few(others)}'s frames ({there}) still hold track {old}: to make "
+        "them one track again, Tracks > Merge Tracks; to keep the cut for those frames, Split Track Here "
+        f"on frame {frame[later[0][0]]}",
+        None,
+        [name, *others],
+        {
+            "track": old,
+            "new_track": new,
+            "frames": [frame[span[0]], frame[span[1]]],
+            "continues_in": others,
+            "frames_there": [frame[later[0][0]], frame[later[-1][0]]],
+        },
+    )

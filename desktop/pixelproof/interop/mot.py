@@ -9,9 +9,15 @@ frame becomes an image (``SEQ/img1/000001.jpg``), each line a box of the track `
 ``track_id``) on its frame's image, at the coordinates as written (as CVAT and Datumaro read them; the MOT
 devkit counts pixels from 1, a shift of one pixel that changes no IoU). In ``gt.txt`` the class column names
 MOT17's classes (``MOT17_CLASSES``; -1 or none: ``object``, another number ``class <n>``), visibility is kept
-in the object's ``pixelproof.mot`` extras, and ``conf`` 0 marks a box the benchmark ignores: it becomes a void
+in the object's ``pixelproof.mot`` extras and sets its occluded flag (CVAT's, Q in the app) as Datumaro
+(CVAT's MOT import) sets it: occluded when visibility is 0 or less, not when none is written; ``conf`` 0
+marks a box the benchmark ignores: it becomes a void
 region (DESIGN.md §3) of the category ``<class> (ignored)``, so QA neither counts it as a miss nor a
 detection on it as a false positive, and the tracking figures leave it out, as the benchmark does.
+
+A sequence whose frames folder holds no images (missing or empty) but whose ``seqinfo.ini`` gives seqLength
+and the size has its frames 1..seqLength made without images, as Datumaro makes a sequence's items (its
+``mot_seq_with_seqinfo`` sample has no ``img1/``): the folder said once, at most ``MOST_MADE`` frames.
 
 A tracker's results file (``SEQ.txt``: ``frame,id,x,y,w,h,conf,-1,-1,-1``) is read on the frames of the
 sequence ``image_dir`` names (default: the folder named as the file beside it), ``conf`` as the object's
@@ -40,6 +46,7 @@ from pixelproof.core.imageio import IMAGE_SUFFIXES, ImageReadError, image_size
 from pixelproof.core.limits import LimitError, open_regular, read_lines, read_text, short_repr
 from pixelproof.core.model import ImageRecord
 from pixelproof.core.tracks import LIMIT
+from pixelproof.core.wording import plural
 from pixelproof.interop._util import (
     Builder,
     ImportResult,
@@ -53,9 +60,18 @@ from pixelproof.interop._util import (
     with_progress,
 )
 from pixelproof.interop.formats import Format, Option, images_option, sniff
-from pixelproof.interop.mot_writer import IGNORED, LABELS, MOST_LABELS, MOT17_CLASSES, NO_CLASS, write_mot
+from pixelproof.interop.mot_writer import (
+    IGNORED,
+    LABELS,
+    MOST_LABELS,
+    MOT17_CLASSES,
+    NO_CLASS,
+    OCCLUDED_AT,
+    write_mot,
+)
 
 MAX_LINE = 4096  # bytes of one line: ten numbers take under 200
+MOST_MADE = 100_000  # frames made from seqinfo.ini without images: an hour at 25 fps; seqLength may say 10**9
 _SPLIT = re.compile(r"[,\s]+")
 GT = Path("gt") / "gt.txt"
 
@@ -291,6 +307,7 @@ def _read_sequence(
     rate = _rate(info.get("framerate", ""))
     extra = {"pixelproof": {"mot": {"frame_rate": rate}}} if rate is not None else {}
     images: dict[int, ImageRecord] = {}
+    made = _made_frames(seq, folder, frames, size, length, report)
 
     def image_of(frame: int, where: str) -> ImageRecord | None:
         if frame in images:
@@ -298,10 +315,12 @@ def _read_sequence(
         file = frames.get(frame)
         if file is None:
             if size[0] is None or size[1] is None:
-                report.skip("lines", f"{where}: frame {frame} has no image and seqinfo.ini no size; skipped")
+                why = "no image" if folder.is_dir() else f"no image (no folder {folder})"
+                report.skip("lines", f"{where}: frame {frame} has {why} and seqinfo.ini no size; skipped")
                 return None
             file = folder / f"{frame:06d}{suffix}"
-            report.often("frames without an image", f"{where}: frame {frame}: no image {file.name}")
+            if not made:  # else said once for the sequence
+                report.often("frames without an image", f"{where}: frame {frame}: no image {file.name}")
             width, height = size
         elif size[0] is not None and size[1] is not None:
             width, height = size  # declared: Format.read compares it with the file (declares_sizes)
@@ -320,6 +339,8 @@ def _read_sequence(
 
     for frame in sorted(frames):
         image_of(frame, str(frames[frame]))
+    for frame in range(1, made + 1):
+        image_of(frame, str(seq / "seqinfo.ini"))
     if labels is None:
         return
     unclear = _read_lines(labels, results, length, image_of, build, report)
@@ -327,6 +348,28 @@ def _read_sequence(
     for frame, image in images.items():
         if frame not in unclear:
             build.labelled(image)
+
+
+def _made_frames(
+    seq: Path, folder: Path, frames: dict[int, Path], size: tuple, length: int | None, report: Reporter
+) -> int:
+    """How many frames (1 to seqLength) to make from ``seqinfo.ini`` alone, as Datumaro (CVAT's MOT import)
+    makes a sequence's items: when its frames folder holds none (Datumaro's own sample has no ``img1/``) and
+    seqinfo.ini gives seqLength, imWidth and imHeight; said once, naming the folder. 0: none made."""
+    if frames or length is None or size[0] is None or size[1] is None:
+        return 0
+    if length > MOST_MADE:
+        report(
+            f"{folder}: no frame images, and seqinfo.ini's seqLength {length:,} is over {MOST_MADE:,}: "
+            "only the frames with boxes read"
+        )
+        return 0
+    missing = "no such folder" if not folder.is_dir() else "no frame images in it"
+    report(
+        f"{folder}: {missing}; the sequence's {plural(length, 'frame')} read from {seq / 'seqinfo.ini'} "
+        f"(seqLength, {size[0]} x {size[1]}) without images, as Datumaro reads them"
+    )
+    return length
 
 
 def _rate(text: str) -> float | int | None:
@@ -442,8 +485,11 @@ def _line(
     fields: dict[str, Any] = {"extra": {TRACK_ID: track}} if track is not None else {}
     if results:
         return frame, track, [x, y, w, h], name, False, {**fields, "score": conf}
-    if len(nums) > 6:
-        fields["app_extra"] = {"mot": {"visibility": nums[6]}}
+    seen = nums[6] if len(nums) > 6 else None
+    # Datumaro's rule (CVAT's MOT import): occluded when visibility <= 0 (its occlusion_threshold), none: 1
+    fields["app_extra"] = {"occluded": int(seen is not None and seen <= OCCLUDED_AT)}
+    if seen is not None:
+        fields["app_extra"]["mot"] = {"visibility": seen}
     void = conf == 0
     return frame, track, [x, y, w, h], f"{name}{IGNORED}" if void else name, void, fields
 

@@ -9,8 +9,9 @@ has a track 0: MOT ids count from 1); an object without one, or whose track alre
 frame, gets a new id (said). ``conf`` is 1, 0 for a void region (the
 benchmark's boxes to ignore); the class is MOT17's number for a MOT17 class name (``<class> (ignored)``
 too), -1 for ``object``, ``n`` for ``class <n>``, else a number from 14 on (said), each number named in
-``gt/labels.txt`` (as CVAT's MOT format reads them); visibility is the one read, else 0 for an occluded
-object (CVAT's Q; as CVAT's MOT export writes it), else 1. Shapes are written as their boxes (said).
+``gt/labels.txt`` (as CVAT's MOT format reads them); visibility is the one read while the occluded flag
+(CVAT's, Q) still says what the reader made of it, else 0 for an occluded object (as CVAT's MOT export
+writes it), else 1. Shapes are written as their boxes (said).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ LABELS = "labels.txt"  # gt/labels.txt: the class names by number (Datumaro's, s
 MOST_LABELS = 10_000  # lines of labels.txt written or read: a "class 999999" gets no file of that many lines
 IGNORED = " (ignored)"  # the void category of a gt box with conf 0: "pedestrian (ignored)"
 DEFAULT_RATE = 30
+OCCLUDED_AT = 0  # Datumaro's occlusion_threshold: a box whose visibility is this or less is occluded
 SHIFTED = (
     "track ids written one up (track 0 as id 1): MOTChallenge ids count from 1, and CVAT and Datumaro read "
     "id 0 as no track"
@@ -250,12 +252,22 @@ def _line(
     cat = project.categories.get(ann.category_id)
     void = cat is not None and cat.void
     mot = ann.app_extra.get("mot") if isinstance(ann.app_extra.get("mot"), dict) else {}
-    seen = mot.get("visibility", 0 if is_occluded(ann) else 1)  # CVAT's MOT export: 1 - occluded
-    seen = seen if type(seen) in (int, float) else 1
+    seen = visibility(ann, mot.get("visibility"))
     x, y, w, h = ann.bbox
     values = [frame, track, *(_number(v) for v in (x, y, w, h)), 0 if void else 1]
     values += [classes.get(ann.category_id, -1), _number(seen)]
     return ",".join(str(v) for v in values) + "\n"
+
+
+def visibility(ann: Annotation, read: Any) -> float:
+    """The visibility written: the one read while the object's occluded flag still says what it said
+    (Datumaro's rule, ``OCCLUDED_AT``), else 0 for an occluded object, 1 for another (CVAT's MOT export:
+    1 - occluded): a box read with 1 and marked occluded (Q) was written 1, one read with 0 and un-occluded
+    0. An object read by an earlier PixelProof holds no flag: its visibility is kept."""
+    flag = is_occluded(ann)
+    if type(read) in (int, float) and ("occluded" not in ann.app_extra or flag == (read <= OCCLUDED_AT)):
+        return read
+    return 0 if flag else 1
 
 
 def _labels(project: Project, classes: dict[int, int]) -> str | None:
