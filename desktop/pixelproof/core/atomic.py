@@ -4,7 +4,10 @@
 ``os.replace``: an error, Ctrl+C or Cancel before the end leaves the previous file (or no file) and no
 temporary. Used for projects, reports and the files batch jobs stream into. It also
 
-- writes *through* a symlink (the link stays a link, its target gets the new content);
+- writes *through* a symlink (the link stays a link, its target gets the new content): the project file a
+  user linked. A side file kept beside a project (autosave, lock, a tag's files, a job's manifest) is
+  written with ``follow_links=False``: a link in its place is replaced, never written through (a link
+  planted in a shared folder would have the write land outside it; README, Safety);
 - keeps the replaced file's permission bits and group (a new file gets the umask's, as any program's);
 - names its temporary ``.<name>.<host>.<pid>.<token>.tmp`` so a leftover of a killed write can be told
   from a write in progress: the first write into a folder (again after a minute) removes the leftovers
@@ -149,9 +152,10 @@ def backup_path(path: str | os.PathLike[str]) -> Path:
 def kept_backup(path: str | os.PathLike[str]) -> Path | None:
     """The backup of ``path`` a save keeps as it is instead of replacing it with the version it replaces:
     ``<name>.bak`` when it exists and this user may not write it (``read_only``, the rule that keeps a
-    read-only file from being replaced); None when a save replaces it (or makes it)."""
+    read-only file from being replaced); None when a save replaces it (or makes it), as it does a symlink
+    there: the rename replaces the link, whatever the file it names (never followed, README Safety)."""
     bak = backup_path(path)
-    return bak if os.path.lexists(bak) and read_only(bak) else None
+    return bak if os.path.lexists(bak) and not os.path.islink(bak) and read_only(bak) else None
 
 
 def kept_backup_note(path: str | os.PathLike[str]) -> str:
@@ -226,6 +230,7 @@ def atomic_output(
     newline: str | None = None,
     unchanged: FileState | None = None,
     sync: bool = True,
+    follow_links: bool = True,
 ) -> Iterator[IO[Any]]:
     """Yield a file to write ``target``'s new content into; it replaces ``target`` only when the block
     ends without an exception (any exception, KeyboardInterrupt included, removes it and re-raises).
@@ -237,14 +242,18 @@ def atomic_output(
     then its stat checked again just before the rename), else ``FileConflictError``. A file this user may
     not write is not replaced: ``ReadOnlyFileError``. ``sync`` False skips the fsyncs: for the many small
     files of a folder export, whole or absent after an error or Ctrl+C (not after a power cut), where an
-    fsync each would cost more than the writing. Raises ``OSError``.
+    fsync each would cost more than the writing. ``follow_links`` False: a symlink at ``target`` is
+    replaced by the new file (the rename takes its place), never written through: a side file of
+    PixelProof's own. Raises ``OSError``.
     """
-    real = write_target(target)
+    real = write_target(target) if follow_links else Path(os.path.abspath(target))
     folder = real.parent
     try:
-        like: os.stat_result | None = os.stat(real)
+        like: os.stat_result | None = os.stat(real) if follow_links else os.lstat(real)
     except FileNotFoundError:
         like = None
+    if like is not None and stat.S_ISLNK(like.st_mode):
+        like = None  # the link itself goes: the new file is made as a new file is
     if like is not None and not (stat.S_ISREG(like.st_mode) or stat.S_ISDIR(like.st_mode)):
         # os.replace would put a file in place of a FIFO a reader waits on, or of a device (as root,
         # /dev/null itself)

@@ -67,11 +67,10 @@ def write_autosave(target: Path, project: Project, base: FileState | None) -> No
     """Write ``project`` to ``target`` (atomically) with the header; ``base``: the project file as its
     edits found it (None for a new project). A folder that is gone (a share unmounted, the folder renamed
     or deleted) is ``ProjectSaveError`` naming it, as a save says it. Raises ``ProjectSaveError`` or
-    ``OSError``. A link in ``target``'s place is removed, never written through: the autosave is ours, and
-    a link made there in a shared folder would have it replace the file of whoever edits the project."""
-    if os.path.islink(target):
-        os.unlink(target)
-    check_output_path(target)
+    ``OSError``. A link in ``target``'s place is replaced, never written through (``follow_links``): the
+    autosave is ours, and a link made there in a shared folder would have it replace the file of whoever
+    edits the project."""
+    check_output_path(target, follow_links=False)
     header = {
         "project": None if project.path is None else str(project.path),
         "base": None if base is None else {"size": base.size, "sha256": base.sha256.hex()},
@@ -82,7 +81,7 @@ def write_autosave(target: Path, project: Project, base: FileState | None) -> No
     }
     data = dumps_project(project)  # "{" newline, then one member a line
     line = json.dumps(HEADER_KEY) + ": " + json.dumps(header) + ","
-    atomic_write(target, b"{\n" + line.encode() + data[1:])
+    atomic_write(target, b"{\n" + line.encode() + data[1:], follow_links=False)
 
 
 def read_info(path: Path) -> AutosaveInfo | None:

@@ -501,15 +501,20 @@ def _rebase_file_names(project: Project, old: Path | None, new: Path) -> list[Ca
 
 
 def atomic_write(
-    target: str | os.PathLike[str], data: bytes, backup: bool = False, unchanged: FileState | None = None
+    target: str | os.PathLike[str],
+    data: bytes,
+    backup: bool = False,
+    unchanged: FileState | None = None,
+    follow_links: bool = True,
 ) -> Path:
     """Write ``data`` to ``target`` so a reader sees the old file or the new one, never a torn one
-    (``pixelproof.core.atomic``: symlinks written through, file mode kept; with ``unchanged``, refused
-    with ``ProjectConflictError`` when the file changed since that state). Returns the file written;
-    ``ProjectSaveError`` names the file and says the old one is unchanged."""
-    real = write_target(target)
+    (``pixelproof.core.atomic``: symlinks written through unless ``follow_links`` is False, a side file's
+    link then replaced; file mode kept; with ``unchanged``, refused with ``ProjectConflictError`` when the
+    file changed since that state). Returns the file written; ``ProjectSaveError`` names the file and
+    says the old one is unchanged."""
+    real = write_target(target) if follow_links else Path(os.path.abspath(target))
     try:
-        with atomic_output(real, backup=backup, unchanged=unchanged) as f:
+        with atomic_output(real, backup=backup, unchanged=unchanged, follow_links=follow_links) as f:
             f.write(data)
     except FileConflictError:
         raise ProjectConflictError(Path(target)) from None

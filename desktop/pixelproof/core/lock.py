@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pixelproof.core.atomic import pid_alive, write_target
-from pixelproof.core.limits import open_regular
+from pixelproof.core.line_files import open_own
 
 LOCK_SUFFIX = ".lock"
 MAX_LOCK_BYTES = 64 << 10  # a lock holds a few names; more is not a lock
@@ -50,10 +50,12 @@ def lock_path(path: str | os.PathLike[str]) -> Path:
 def read_lock(path: str | os.PathLike[str]) -> LockHolder | None:
     """The holder of ``path``'s lock, or None when there is none (an unreadable lock counts as none).
 
-    Only a regular file is read, and only its first ``MAX_LOCK_BYTES``: a FIFO planted there would block
-    the open forever, a link to ``/dev/zero`` fill the memory."""
+    Only a regular file of its own is read (``open_own``), and only its first ``MAX_LOCK_BYTES``: a FIFO
+    planted there would block the open forever, a link to ``/dev/zero`` fill the memory, a link to another
+    project's lock have this one held by its holder; such a link is no lock, replaced when the lock is
+    taken (``_create_whole`` never writes through one)."""
     try:
-        with open_regular(lock_path(path)) as f:
+        with os.fdopen(open_own(lock_path(path)), "rb") as f:
             data = json.loads(f.read(MAX_LOCK_BYTES).decode("utf-8"))
         return LockHolder(str(data["user"]), str(data["host"]), int(data["pid"]), str(data["since"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # LimitError is a ValueError

@@ -81,12 +81,16 @@ def check_not_folder_name(target: str | os.PathLike[str], example: str = "<file 
         )
 
 
-def check_output_path(target: str | os.PathLike[str]) -> None:
+def check_output_path(target: str | os.PathLike[str], follow_links: bool = True) -> None:
     """``ProjectSaveError`` naming ``target`` when no file can be written there: it is a folder (a FIFO, a
     device, or a name ending in ``/``), or its folder does not exist (or is a file), or it is read-only.
-    Checked before a job runs."""
+    Checked before a job runs. ``follow_links`` False: a side file's check (``atomic_output``'s), a link
+    there is to be replaced, so whatever it names is not looked at."""
     check_not_folder_name(target)
     check_name_lengths(target)
+    if not follow_links and os.path.islink(target):
+        _check_folder(target, Path(os.path.abspath(target)).parent)
+        return
     try:
         path = write_target(target)
     except OSError as e:
@@ -95,14 +99,18 @@ def check_output_path(target: str | os.PathLike[str]) -> None:
         raise ProjectSaveError(f"{target}: is a symbolic link to {_link_end(path)}; nothing written")
     if (kind := not_a_file(path)) is not None:  # a FIFO, a device: atomic_output's refusal came after the run
         raise ProjectSaveError(f"{target}: is {kind}, not a file to write")
-    parent = path.parent
+    _check_folder(target, path.parent)
+    if read_only(path):
+        raise ProjectSaveError(str(ReadOnlyFileError(target)))
+
+
+def _check_folder(target: str | os.PathLike[str], parent: Path) -> None:
+    """``ProjectSaveError`` naming ``target`` when its folder ``parent`` is missing or not writable."""
     if not parent.is_dir():
         state = "is not a folder" if parent.exists() else "does not exist"
         raise ProjectSaveError(f"{target}: the folder {parent} {state}")
     if not os.access(parent, os.W_OK | os.X_OK):  # every write makes a temporary file there first
         raise ProjectSaveError(f"{target}: cannot write in the folder {parent} (permission denied)")
-    if read_only(path):
-        raise ProjectSaveError(str(ReadOnlyFileError(target)))
 
 
 def make_parent_folders(target: str | os.PathLike[str], *, create: bool = True) -> None:

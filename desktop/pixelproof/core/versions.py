@@ -92,7 +92,7 @@ def list_tags(project_path: str | os.PathLike[str]) -> list[Tag]:
 
 def _write_index(project_path: str | os.PathLike[str], tags: list[Tag]) -> None:
     data = orjson.dumps({"tags": [t.to_dict() for t in tags]}, option=orjson.OPT_INDENT_2)
-    atomic_write(versions_dir(project_path) / INDEX, data + b"\n")
+    atomic_write(versions_dir(project_path) / INDEX, data + b"\n", follow_links=False)
 
 
 def tag(
@@ -128,6 +128,11 @@ def tag(
                 f"{path}: tag {name!r} differs from tag {t.name!r} only in case; use another name"
             )
     folder = versions_dir(path)
+    if folder.is_symlink():  # a side folder: nothing written through a link (README, Safety)
+        raise VersionError(
+            f"{folder}: is a symbolic link (to {os.readlink(folder)}), not the folder PixelProof keeps "
+            "tags in; nothing written through it: remove the link (or put the folder itself there)"
+        )
     folder.mkdir(exist_ok=True)
     snap = folder / f"{name}.json.gz"
     head = app.get("history", {}).get("head") if isinstance(app.get("history"), dict) else None
@@ -144,7 +149,7 @@ def tag(
     # the snapshot and the index recording its hash stand or fall together: an index a full disk
     # refused leaves a moved tag's old snapshot (which its recorded hash still matches), a new one none
     with kept_until_done(snap):
-        atomic_write(snap, gzip.compress(raw, compresslevel=6, mtime=0))
+        atomic_write(snap, gzip.compress(raw, compresslevel=6, mtime=0), follow_links=False)
         _write_index(path, [t for t in tags if t.name != name] + [entry])
     return entry
 

@@ -239,7 +239,7 @@ class Checkpoint:
         part: dict[str, Any] = {"files": recorded, "images": images, "state": state}
         if sources is not None:
             path = self.folder / SOURCES.format(len(self.parts) + 1)
-            with atomic_output(path, text=True) as f:
+            with atomic_output(path, text=True, follow_links=False) as f:
                 json.dump(sources, f, separators=(",", ":"))
             part["sources"] = [path.stat().st_size, file_digest(path)]
         append_line(self.folder / JOURNAL, _line(part))
@@ -275,12 +275,12 @@ class Checkpoint:
         self._write_manifest()
 
     def _write_journal(self) -> None:
-        with atomic_output(self.folder / JOURNAL) as f:
+        with atomic_output(self.folder / JOURNAL, follow_links=False) as f:
             f.write(b"".join(_line(part) for part in self.parts))
 
     def _write_manifest(self) -> None:
         doc = {"format": FORMAT, "inputs": self.inputs, "job": self.job}
-        with atomic_output(self.folder / MANIFEST, text=True) as f:
+        with atomic_output(self.folder / MANIFEST, text=True, follow_links=False) as f:
             json.dump(doc, f, indent=1)
 
 
