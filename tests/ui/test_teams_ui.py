@@ -105,7 +105,7 @@ def test_merge_dialog_then_annotators_view_consensus_and_accept(qtbot, window, p
     said = window.statusBar().currentMessage()
     assert said.startswith(
         "1 pending consensus object on 3 images (0 objects drawn by fewer than half"
-    ) and said.endswith("; review them, then Accept Consensus")
+    ) and said.endswith("; review them, then Accept Consensus.")
     consensus = [a for a in doc.project.annotations_of(1) if (a.source or "").startswith("consensus:")]
     assert len(consensus) == 1 and consensus[0].review == "pending"
     assert doc.project.categories[consensus[0].category_id].name == "cat"  # two of three said cat
