@@ -45,6 +45,8 @@ def test_export_of_side_by_side_versions_warns_like_convert(
     from pixelproof.cli import main
     from pixelproof.core.coco import load_project, save_project
     from pixelproof.core.model import Annotation
+    from pixelproof.interop.formats import FORMATS
+    from pixelproof.ui.import_words import export_words
     from tests.ui.conftest import make_project
 
     path = make_project(tmp_path / "p", n_images=2)
@@ -64,7 +66,9 @@ def test_export_of_side_by_side_versions_warns_like_convert(
     assert errors == []
     report = win.interop.report
     assert report is not None and report.isVisible()
-    assert any(line in cli_warning for line in report.lines if "versions" in line)
+    said = export_words(cli_warning, FORMATS["voc"].write_options)  # convert's warning in the app's words
+    assert "pixelproof consensus" in cli_warning and "pixelproof consensus" not in said
+    assert any(line in said for line in report.lines if "versions" in line)
 
 
 def test_export_errors_name_the_path_and_leave_the_project_alone(
