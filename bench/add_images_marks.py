@@ -5,7 +5,7 @@
 A project of one folder of N frames ``clip/frame_NNNNNN.png`` (100,000 by default) and M outside marks
 (1,000), on frames and between them. Timed: AddImages of one image not named like a CVAT frame
 (``clip/cover.png``, which turns the folder's numbering from names to places) and of one named so, each
-as its marks' renumbering (``outside_follow.renumbered``) against the reference kept here, the folder
+as its marks' renumbering (``outside_follow.renumbered``) against its general path, the folder
 numbered in full before and after (``frame_numbers`` twice, as renumbering did). Both must give the same
 marks; the ratio is reference / now.
 """
@@ -14,30 +14,20 @@ from __future__ import annotations
 
 import argparse
 import time
-from bisect import bisect_left
 from typing import Any
 
 from pixelproof.core.coco import new_project
 from pixelproof.core.edits.images import AddImages
 from pixelproof.core.frame_sequences import frame_numbers
 from pixelproof.core.model import ImageRecord, Project
+from pixelproof.core.outside_follow import _renumbering
 
 
 def reference(entries: list[Any], before: list[ImageRecord], after: list[ImageRecord]) -> list[Any]:
-    """The marks renumbered with the folder numbered in full twice (one video, every image in it)."""
+    """The marks renumbered with the folder numbered in full twice (one video, every image in it): the
+    general path ``outside_follow`` still takes when images were taken away or renamed."""
     was, now = frame_numbers(before), frame_numbers(after)
-    kept = sorted((number, iid) for iid, number in was.items() if iid in now)
-    numbers = [n for n, _i in kept]
-
-    def move(frame: int) -> int:
-        k = bisect_left(numbers, frame)
-        if k < len(kept) and numbers[k] == frame:
-            return now[kept[k][1]]
-        if k == len(kept):
-            return now[kept[-1][1]] + frame - numbers[-1]
-        to = now[kept[k][1]] - (numbers[k] - frame)
-        return max(to, now[kept[k - 1][1]] + 1) if k else max(to, 0)
-
+    move = _renumbering(was, now, sorted((number, iid) for iid, number in was.items()))
     return [{**e, "frame": move(e["frame"])} for e in entries]
 
 
